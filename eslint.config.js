@@ -1,0 +1,58 @@
+// Layering is enforced here (and by the per-layer tsconfigs): see ../shared/CONVENTIONS.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'crypto', 'url'];
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'artifacts/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'test/**/*.ts', 'bench/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: restrict(
+      [...nodeBuiltins, 'electron', 'react', '**/shared/**', '**/main/**', '**/renderer/**', '**/preload/**'],
+      'core is pure TypeScript: it imports nothing outside src/core.',
+    ),
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: restrict(
+      [...nodeBuiltins, 'electron', 'react', '**/main/**', '**/renderer/**', '**/preload/**'],
+      'shared holds the contract: it may import core types and zod only.',
+    ),
+  },
+  {
+    files: ['src/main/compute/worker.ts'],
+    rules: restrict(['electron', '**/store/**', '**/marketdata/**', '**/secrets/**'], 'workers import core and shared only.'),
+  },
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: restrict(['**/core/**', '**/main/**', '**/renderer/**', ...nodeBuiltins], 'preload sees electron and shared types only.'),
+  },
+  {
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict(
+      [...nodeBuiltins, 'electron', '**/main/**', '**/preload/**'],
+      'the renderer talks to main only through the RegimenClient; it imports shared and core types.',
+    ),
+  },
+);

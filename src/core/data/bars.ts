@@ -1,0 +1,54 @@
+/**
+ * Bars as columns: the one in-memory shape of price history everywhere in Regimen (engine, indicators,
+ * workers, storage). Columns rather than an array of objects so that kernels run over contiguous
+ * Float64Arrays and the whole set can be handed to worker threads once as SharedArrayBuffers.
+ */
+export interface Bars {
+  /** Bar start time, epoch milliseconds UTC, strictly increasing. */
+  readonly t: Float64Array;
+  readonly o: Float64Array;
+  readonly h: Float64Array;
+  readonly l: Float64Array;
+  readonly c: Float64Array;
+  readonly v: Float64Array;
+}
+
+export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
+/** Length of one bar of each timeframe in minutes (a day bar is one regular session). */
+export const TIMEFRAME_MINUTES: Record<Timeframe, number> = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 1440 };
+
+export const BAR_FIELDS = ['t', 'o', 'h', 'l', 'c', 'v'] as const;
+export type BarField = (typeof BAR_FIELDS)[number];
+
+export function barCount(bars: Bars): number {
+  return bars.t.length;
+}
+
+/** Allocates bars of length n, backed by SharedArrayBuffers when `shared` so workers can read them without a copy. */
+export function allocateBars(n: number, shared = false): Bars {
+  const column = (): Float64Array =>
+    shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  return { t: column(), o: column(), h: column(), l: column(), c: column(), v: column() };
+}
+
+/** A view of bars [start, end) that shares memory with the source (no copy). */
+export function sliceBars(bars: Bars, start: number, end: number): Bars {
+  return {
+    t: bars.t.subarray(start, end),
+    o: bars.o.subarray(start, end),
+    h: bars.h.subarray(start, end),
+    l: bars.l.subarray(start, end),
+    c: bars.c.subarray(start, end),
+    v: bars.v.subarray(start, end),
+  };
+}
+
+/** Copies bars into SharedArrayBuffer-backed columns (a no-op when they already are). */
+export function toSharedBars(bars: Bars): Bars {
+  if (bars.t.buffer instanceof SharedArrayBuffer) return bars;
+  const out = allocateBars(bars.t.length, true);
+  for (const f of BAR_FIELDS) out[f].set(bars[f]);
+  return out;
+}
