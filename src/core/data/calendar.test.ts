@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dateKeyFromDays,
+  daysFromCivil,
+  daysFromDateKey,
+  easterDays,
+  etDateKey,
+  etMidnight,
+  etMinuteOfDay,
+  etOffsetMs,
+  holidayName,
+  isEarlyClose,
+  isTradingDay,
+  nextSession,
+  previousSession,
+  sessionOf,
+  sessionOnDate,
+  sessionsBetween,
+  sessionsForDates,
+  usDstBounds,
+} from './calendar.ts';
+
+const utc = (iso: string): number => Date.parse(iso);
+const tradingDatesOf = (year: number): number[] =>
+  sessionsForDates(year * 10000 + 101, year * 10000 + 1231).map((s) => s.dateKey);
+const weekdaysOf = (year: number): number[] => {
+  const out: number[] = [];
+  for (let d = daysFromCivil(year, 1, 1); d <= daysFromCivil(year, 12, 31); d++) {
+    const wd = new Date(d * 86_400_000).getUTCDay();
+    if (wd !== 0 && wd !== 6) out.push(dateKeyFromDays(d));
+  }
+  return out;
+};
+
+describe('civil date arithmetic', () => {
+  it('round-trips day numbers and agrees with Date', () => {
+    for (let d = -700_000; d <= 2_000_000; d += 997) {
+      const key = dateKeyFromDays(d);
+      expect(daysFromDateKey(key)).toBe(d);
+      const date = new Date(d * 86_400_000);
+      expect(key).toBe(date.getUTCFullYear() * 10000 + (date.getUTCMonth() + 1) * 100 + date.getUTCDate());
+    }
+  });
+
+  it('computes Easter', () => {
+    expect(dateKeyFromDays(easterDays(2024))).toBe(20240331);
+    expect(dateKeyFromDays(easterDays(2025))).toBe(20250420);
+    expect(dateKeyFromDays(easterDays(2019))).toBe(20190421);
+    expect(dateKeyFromDays(easterDays(2038))).toBe(20380425);
+  });
+});
+
+describe('US Eastern time', () => {
+  it('applies the 2007+ DST rule', () => {
+    expect(usDstBounds(2024)).toEqual({ start: utc('2024-03-10T07:00:00Z'), end: utc('2024-11-03T06:00:00Z') });
+    expect(usDstBounds(2025)).toEqual({ start: utc('2025-03-09T07:00:00Z'), end: utc('2025-11-02T06:00:00Z') });
+    expect(etOffsetMs(utc('2024-03-10T06:59:59Z'))).toBe(-5 * 3_600_000);
+    expect(etOffsetMs(utc('2024-03-10T07:00:00Z'))).toBe(-4 * 3_600_000);
+    expect(etOffsetMs(utc('2024-11-03T05:59:59Z'))).toBe(-4 * 3_600_000);
+    expect(etOffsetMs(utc('2024-11-03T06:00:00Z'))).toBe(-5 * 3_600_000);
+  });
+
+  it('applies the 1987-2006 DST rule', () => {
+    expect(usDstBounds(2006)).toEqual({ start: utc('2006-04-02T07:00:00Z'), end: utc('2006-10-29T06:00:00Z') });
+  });
+
+  it('gives the New York date and minute of day', () => {
+    expect(etDateKey(utc('2024-02-21T04:59:00Z'))).toBe(20240220);
+    expect(etDateKey(utc('2024-02-21T05:00:00Z'))).toBe(20240221);
+    expect(etDateKey(utc('2024-07-01T03:59:00Z'))).toBe(20240630);
+    expect(etMinuteOfDay(utc('2024-07-01T13:30:00Z'))).toBe(570);
+    expect(etMinuteOfDay(utc('2024-01-02T14:30:00Z'))).toBe(570);
+    expect(etMidnight(20240310)).toBe(utc('2024-03-10T05:00:00Z'));
+    expect(etMidnight(20241103)).toBe(utc('2024-11-03T04:00:00Z'));
+    expect(etMidnight(20240704)).toBe(utc('2024-07-04T04:00:00Z'));
+  });
+
+  it('moves the session open across DST transitions', () => {
+    expect(sessionOnDate(20240308)?.open).toBe(utc('2024-03-08T14:30:00Z'));
+    expect(sessionOnDate(20240311)?.open).toBe(utc('2024-03-11T13:30:00Z'));
+    expect(sessionOnDate(20241101)?.close).toBe(utc('2024-11-01T20:00:00Z'));
+    expect(sessionOnDate(20241104)?.close).toBe(utc('2024-11-04T21:00:00Z'));
+  });
+});
+
+describe('NYSE holidays and early closes', () => {
+  it('knows the 2024 calendar', () => {
+    const weekdays = weekdaysOf(2024);
+    const closed = weekdays.filter((d) => !tradingDatesOf(2024).includes(d));
+    expect(closed).toEqual([
+      20240101, 20240115, 20240219, 20240329, 20240527, 20240619, 20240704, 20240902, 20241128, 20241225,
+    ]);
+    expect(tradingDatesOf(2024).length).toBe(252);
+    expect(tradingDatesOf(2024).filter(isEarlyClose)).toEqual([20240703, 20241129, 20241224]);
+    expect(holidayName(20240329)).toBe('Good Friday');
+  });
+
+  it('knows the 2025 calendar, including the Carter closure', () => {
+    const closed = weekdaysOf(2025).filter((d) => !isTradingDay(d));
+    expect(closed).toEqual([
+      20250101, 20250109, 20250120, 20250217, 20250418, 20250526, 20250619, 20250704, 20250901, 20251127,
+      20251225,
+    ]);
+    expect(tradingDatesOf(2025).filter(isEarlyClose)).toEqual([20250703, 20251128, 20251224]);
+    const halfDay = sessionOnDate(20251128);
+    expect(halfDay?.close).toBe(utc('2025-11-28T18:00:00Z'));
+  });
+
+  it('applies the observed rules', () => {
+    expect(isTradingDay(20211231)).toBe(true); // New Year 2022 on Saturday: not observed
+    expect(isTradingDay(20211224)).toBe(false); // Christmas 2021 on Saturday: observed Friday
+    expect(isTradingDay(20220620)).toBe(false); // Juneteenth 2022 on Sunday: observed Monday
+    expect(isTradingDay(20210618)).toBe(true); // no Juneteenth before 2022
+    expect(isTradingDay(20230102)).toBe(false); // New Year 2023 on Sunday
+    expect(isTradingDay(20260703)).toBe(false); // July 4 2026 on Saturday
+    expect(isEarlyClose(20260702)).toBe(false);
+    expect(isEarlyClose(20230703)).toBe(true);
+    expect(isEarlyClose(20221123)).toBe(false);
+    expect(isTradingDay(20240706)).toBe(false); // Saturday
+    expect(() => isTradingDay(1_700_000_000_000)).toThrow(RangeError);
+  });
+});
+
+describe('sessions', () => {
+  it('finds the session of an instant', () => {
+    const s = sessionOf(utc('2024-02-20T14:30:00Z'));
+    expect(s).toEqual({ dateKey: 20240220, open: utc('2024-02-20T14:30:00Z'), close: utc('2024-02-20T21:00:00Z') });
+    expect(sessionOf(utc('2024-02-20T14:29:59Z'))).toBeNull();
+    expect(sessionOf(utc('2024-02-20T21:00:00Z'))).toBeNull();
+    expect(sessionOf(utc('2024-07-03T17:30:00Z'))).toBeNull(); // after the 13:00 early close
+    expect(sessionOf(utc('2024-07-04T15:00:00Z'))).toBeNull();
+  });
+
+  it('lists sessions overlapping a range', () => {
+    const sessions = sessionsBetween(utc('2024-03-28T19:59:00Z'), utc('2024-04-02T00:00:00Z'));
+    expect(sessions.map((s) => s.dateKey)).toEqual([20240328, 20240401]);
+    expect(nextSession(utc('2024-03-28T20:00:01Z')).dateKey).toBe(20240401);
+    expect(previousSession(utc('2024-04-01T13:00:00Z')).dateKey).toBe(20240328);
+    expect(sessionsBetween(utc('2024-01-01T00:00:00Z'), utc('2025-01-01T00:00:00Z')).length).toBe(252);
+  });
+});

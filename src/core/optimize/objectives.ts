@@ -1,0 +1,94 @@
+/**
+ * Objectives: which metrics a study optimises and in which direction, and how several are combined
+ * (alone, a weighted score, or a Pareto front). Samplers never see directions: the study hands them
+ * "losses", every objective turned into a number where lower is better.
+ */
+
+export type Direction = 'maximize' | 'minimize';
+
+export interface Objective {
+  /** Any key of the metrics a trial reports (e.g. `sharpeRatio`, `finalEquity`). */
+  readonly metric: string;
+  readonly direction: Direction;
+  /** Used by the weighted score only; defaults to 1. */
+  readonly weight?: number;
+}
+
+/** How several objectives decide which trial is better. */
+export type ObjectiveMode = 'single' | 'weighted' | 'pareto';
+
+/** The product's six objectives and their natural directions. */
+export const PRODUCT_OBJECTIVES = {
+  sharpeRatio: { metric: 'sharpeRatio', direction: 'maximize' },
+  totalReturn: { metric: 'totalReturn', direction: 'maximize' },
+  winRate: { metric: 'winRate', direction: 'maximize' },
+  calmarRatio: { metric: 'calmarRatio', direction: 'maximize' },
+  maxDrawdown: { metric: 'maxDrawdown', direction: 'minimize' },
+  volatility: { metric: 'volatility', direction: 'minimize' },
+} as const satisfies Record<string, Objective>;
+
+const KNOWN_DIRECTIONS: Readonly<Record<string, Direction>> = Object.fromEntries(
+  Object.values(PRODUCT_OBJECTIVES).map((o) => [o.metric, o.direction]),
+);
+
+/**
+ * Parses the CLI's `--objective` form: `metric`, `metric:max|min`, `metric:max|min:weight`. Without a
+ * direction, the product's known metrics take their natural one and anything else is maximised.
+ */
+export function parseObjective(text: string): Objective {
+  const parts = text.split(':').map((s) => s.trim());
+  const metric = parts[0] ?? '';
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(metric)) throw new Error(`objective "${text}": metric name "${metric}" is invalid`);
+  if (parts.length > 3) throw new Error(`objective "${text}": expected metric[:max|min[:weight]]`);
+  let direction: Direction = KNOWN_DIRECTIONS[metric] ?? 'maximize';
+  const dir = parts[1]?.toLowerCase();
+  if (dir !== undefined && dir !== '') {
+    if (dir === 'max' || dir === 'maximize') direction = 'maximize';
+    else if (dir === 'min' || dir === 'minimize') direction = 'minimize';
+    else throw new Error(`objective "${text}": direction "${parts[1]}" must be max or min`);
+  }
+  if (parts[2] === undefined) return { metric, direction };
+  const weight = Number(parts[2]);
+  if (parts[2] === '' || !Number.isFinite(weight)) throw new Error(`objective "${text}": weight "${parts[2]}" is not a number`);
+  return { metric, direction, weight };
+}
+
+/** The objective values of a trial, in objective order; names the metric that is missing or not finite. */
+export function objectiveValues(objectives: readonly Objective[], metrics: Readonly<Record<string, number>>): number[] {
+  return objectives.map((o) => {
+    const value = metrics[o.metric];
+    if (value === undefined) {
+      throw new Error(`objective metric "${o.metric}" is missing from the trial's metrics (have: ${Object.keys(metrics).join(', ')})`);
+    }
+    return value;
+  });
+}
+
+/**
+ * Lower-is-better form of objective values. A NaN value (e.g. Sharpe of a flat equity curve) becomes
+ * +Infinity: the worst possible, so it can never win but still orders consistently.
+ */
+export function toLosses(objectives: readonly Objective[], values: readonly number[]): number[] {
+  return objectives.map((o, i) => {
+    const v = values[i]!;
+    if (Number.isNaN(v)) return Infinity;
+    return o.direction === 'maximize' ? -v : v;
+  });
+}
+
+/** Higher-is-better weighted sum of the objectives (raw values, so weights also set the scale). */
+export function weightedScore(objectives: readonly Objective[], values: readonly number[]): number {
+  let score = 0;
+  for (let i = 0; i < objectives.length; i++) {
+    const o = objectives[i]!;
+    const v = values[i]!;
+    if (Number.isNaN(v)) return -Infinity;
+    score += (o.weight ?? 1) * (o.direction === 'maximize' ? v : -v);
+  }
+  return score;
+}
+
+/** Chooses the mode when none is given: one objective is 'single', several default to 'pareto'. */
+export function defaultMode(objectives: readonly Objective[]): ObjectiveMode {
+  return objectives.length === 1 ? 'single' : 'pareto';
+}

@@ -1,0 +1,60 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A mistake in how the CLI was called: printed as one line plus the usage, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(argv: string[], options: OptionSpec, allowPositionals = false): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+}
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requiredOption(args: ParsedArgs, name: string): string {
+  const value = stringOption(args, name);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function numberOption(args: ParsedArgs, name: string, fallback: number): number {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+export function listOption(args: ParsedArgs, name: string): string[] {
+  const value = args.values[name];
+  if (Array.isArray(value)) return value;
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** Parses repeated `--param name=value` flags into numbers, naming the flag that is malformed. */
+export function keyValueNumbers(pairs: string[], flag: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq).trim();
+    const value = Number(pair.slice(eq + 1));
+    if (eq <= 0 || !Number.isFinite(value)) throw new UsageError(`--${flag} expects name=number, got "${pair}"`);
+    out[key] = value;
+  }
+  return out;
+}

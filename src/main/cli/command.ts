@@ -1,0 +1,27 @@
+import type { OptionSpec, ParsedArgs } from './args.ts';
+
+/** Where a command writes: stdout for results (a table or --json), stderr for progress and notes. */
+export interface CommandIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is a terminal, so progress bars may redraw in place. */
+  readonly interactive: boolean;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  /** Usage lines after `regimen <name>`. */
+  readonly usage: string;
+  readonly options: OptionSpec;
+  readonly allowPositionals?: boolean;
+  /** Resolves to the exit code. */
+  run(args: ParsedArgs, io: CommandIO): Promise<number>;
+}
+
+/** Options every command takes. */
+export const COMMON_OPTIONS: OptionSpec = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { numberOption, stringOption } from '../args.ts';
+import type { Command } from '../command.ts';
+import { resolveDataDir } from '../../paths.ts';
+import { startHttpHost } from '../../server/httpHost.ts';
+import { createServices } from '../../services/services.ts';
+
+const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url));
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the app over HTTP + WebSocket on 127.0.0.1 for any browser (headless machines, remote boxes)',
+  usage: '[--port N] [--data-dir DIR]',
+  options: { port: { type: 'string' } },
+  async run(args, io) {
+    const port = numberOption(args, 'port', 0);
+    const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
+    io.err(`Data directory: ${dataDir}\n`);
+    const services = await createServices({ dataDir, host: 'http' });
+    const staticDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
+    if (!staticDir) io.err('No renderer build found (out/renderer): run `npm run build` to get the UI.\n');
+    const host = await startHttpHost({ handlers: services.handlers, events: services.events, port, staticDir });
+    io.out(args.values['json'] ? JSON.stringify({ url: host.url, port: host.port }) : `Regimen is serving at ${host.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await host.close();
+    await services.close();
+    return 0;
+  },
+};

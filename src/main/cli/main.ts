@@ -1,0 +1,58 @@
+import { UsageError, parseCommandArgs } from './args.ts';
+import { COMMON_OPTIONS, type Command, type CommandIO } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: regimen <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --data-dir DIR (or REGIMEN_DATA_DIR), --json and --help.',
+    'Run `regimen <command> --help` for its options.',
+  ].join('\n');
+}
+
+function commandUsage(command: Command): string {
+  return `Usage: regimen ${command.name} ${command.usage}\n\n${command.summary}`;
+}
+
+const defaultIO: CommandIO = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text),
+  interactive: Boolean(process.stderr.isTTY),
+};
+
+/** Runs the CLI; resolves to the exit code (2 for bad arguments, 1 for failures). */
+export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
+  // Commands may be two words (`data fetch`): the longest name that matches wins.
+  const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : undefined;
+  const command = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === argv[0]);
+  const name = argv[0];
+  const rest = argv.slice(command?.name.includes(' ') ? 2 : 1);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (!command) {
+    io.err(`regimen: unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    const args = parseCommandArgs(rest, { ...COMMON_OPTIONS, ...command.options }, command.allowPositionals);
+    if (args.values['help']) {
+      io.out(commandUsage(command));
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`regimen ${command.name}: ${error.message}\n${commandUsage(command)}\n`);
+      return 2;
+    }
+    io.err(`regimen ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,38 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { WorkerResult, WorkerTask } from './tasks.ts';
+
+/**
+ * The compute pool: CPU work (backtests, optimisation batches) runs on worker threads so the main
+ * process stays responsive. Bars travel as SharedArrayBuffer-backed columns, so handing them to a
+ * worker copies nothing; workers keep prepared datasets (with their indicator caches) by dataset id.
+ */
+export class ComputePool {
+  private readonly piscina: Piscina;
+
+  constructor(threads = Math.max(1, availableParallelism())) {
+    // From sources (CLI via tsx, tests) the worker is TypeScript and needs the same loader; in the
+    // built app it is the bundled worker.js next to the main bundle.
+    const fromSources = import.meta.url.endsWith('.ts');
+    const filename = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href;
+    this.piscina = new Piscina({
+      filename,
+      minThreads: 1,
+      maxThreads: threads,
+      idleTimeout: 60_000,
+      execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+    });
+  }
+
+  get threads(): number {
+    return this.piscina.options.maxThreads;
+  }
+
+  run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
+    return this.piscina.run(task, signal ? { signal } : {}) as Promise<WorkerResult<T>>;
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The Electron host: one hardened window whose preload exposes the contract's channels; each channel is
+ * served by the same services and the same dispatch as `regimen serve`.
+ */
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { join } from 'node:path';
+import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
+import { resolveDataDir } from '../paths.ts';
+import { dispatch } from '../services/dispatch.ts';
+import { createServices, type Services } from '../services/services.ts';
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+let services: Services | undefined;
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    backgroundColor: '#0d1117',
+    title: 'Regimen',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  // Links leave the app for the system browser; the window itself never navigates or opens others.
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  const devUrl = process.env['ELECTRON_RENDERER_URL'];
+  if (devUrl) void window.loadURL(devUrl);
+  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  return window;
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  const dataDir = resolveDataDir(dataDirArgument(), app.getPath('userData'));
+  services = await createServices({ dataDir, host: 'electron' });
+  for (const channel of REQUEST_CHANNELS) {
+    ipcMain.handle(`rq:${channel}`, (_event, input: unknown) => dispatch(services!.handlers, channel, input));
+  }
+  const window = createWindow();
+  services.events.subscribe((channel, payload) => {
+    if (!window.isDestroyed() && (EVENT_CHANNELS as readonly string[]).includes(channel)) {
+      window.webContents.send(`ev:${channel}`, payload);
+    }
+  });
+}
+
+function dataDirArgument(): string | undefined {
+  const index = process.argv.indexOf('--data-dir');
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', () => {
+  void services?.close();
+});
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+start().catch((error: unknown) => {
+  console.error('Regimen failed to start:', error instanceof Error ? error.message : error);
+  app.exit(1);
+});

@@ -1,0 +1,190 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Requests } from '../../shared/contract.ts';
+import { ContractError } from '../../shared/validation.ts';
+import { dispatch } from '../services/dispatch.ts';
+import type { EventBus } from '../services/events.ts';
+
+export interface HttpHostOptions {
+  handlers: Requests;
+  events: EventBus;
+  /** Folder of the built renderer (out/renderer); the API works without it. */
+  staticDir?: string;
+  port?: number;
+  /** Fixed token for tests; a fresh random one per launch otherwise. */
+  token?: string;
+}
+
+export interface HttpHost {
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'regimen_token';
+const MAX_BODY_BYTES = 1 << 20;
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serves the request/event contract over HTTP + WebSocket on 127.0.0.1 only, plus the built renderer,
+ * so the unchanged UI runs in any browser. Every request needs the per-launch token: as a Bearer header,
+ * as ?token= (the printed URL), or as the HttpOnly cookie the index page sets from that URL.
+ */
+export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => sendError(res, error));
+  });
+  const sockets = new WebSocketServer({ noServer: true });
+  const unsubscribe = options.events.subscribe((channel, payload) => {
+    const message = JSON.stringify({ channel, payload });
+    for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(message);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!authorized(req, url, token)) {
+      sendJson(res, 401, { error: { message: 'Missing or wrong token', status: 401 } });
+      return;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { error: { message: 'API requests are POST with a JSON body', status: 405 } });
+        return;
+      }
+      const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const body = await readJsonBody(req);
+      sendJson(res, 200, await dispatch(options.handlers, channel, body));
+      return;
+    }
+    await serveStatic(url, res);
+  }
+
+  async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
+    if (!options.staticDir) {
+      sendJson(res, 404, { error: { message: 'No renderer build to serve; run `npm run build`', status: 404 } });
+      return;
+    }
+    const root = normalize(options.staticDir);
+    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const file = normalize(join(root, relative));
+    if (!file.startsWith(root + sep)) {
+      sendJson(res, 404, { error: { message: 'Not found', status: 404 } });
+      return;
+    }
+    let content: Buffer;
+    try {
+      content = await readFile(file);
+    } catch {
+      sendJson(res, 404, { error: { message: `Not found: ${url.pathname}`, status: 404 } });
+      return;
+    }
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    };
+    if (relative === 'index.html') {
+      headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+      headers['content-security-policy'] =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    }
+    res.writeHead(200, headers).end(content);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/events' || !authorized(req, url, token)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => sockets.emit('connection', ws, req));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    close: async () => {
+      unsubscribe();
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
+      await new Promise<void>((resolve) => closeServer(server, resolve));
+    },
+  };
+}
+
+function closeServer(server: Server, done: () => void): void {
+  server.close(() => done());
+  server.closeAllConnections();
+}
+
+function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization;
+  const candidates = [
+    header?.startsWith('Bearer ') ? header.slice(7) : undefined,
+    url.searchParams.get('token') ?? undefined,
+    cookieValue(req.headers.cookie, COOKIE),
+  ];
+  return candidates.some((candidate) => candidate !== undefined && sameSecret(candidate, token));
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ContractError(`Request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ContractError('Request body is not valid JSON');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  const status = error instanceof ContractError ? error.status : 500;
+  const message = error instanceof Error ? error.message : String(error);
+  if (!res.headersSent) sendJson(res, status, { error: { message, status } });
+  else res.end();
+}

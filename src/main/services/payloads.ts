@@ -1,0 +1,21 @@
+import type { Bars, Timeframe } from '../../core/data/bars.ts';
+import type { BarsPayload } from '../../shared/contract.ts';
+
+/** Typed arrays become plain arrays for the wire (JSON for HTTP; IPC would clone them anyway). */
+export function barsToPayload(symbol: string, timeframe: Timeframe, bars: Bars): BarsPayload {
+  return {
+    symbol,
+    timeframe,
+    t: Array.from(bars.t),
+    o: Array.from(bars.o),
+    h: Array.from(bars.h),
+    l: Array.from(bars.l),
+    c: Array.from(bars.c),
+    v: Array.from(bars.v),
+  };
+}
+
+/** NaN and ±Infinity have no JSON form; the contract carries them as null. */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}

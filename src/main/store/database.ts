@@ -1,0 +1,72 @@
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.ts';
+
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+
+/**
+ * The one DuckDB database of a data directory. DuckDB allows a single writing process per file, so
+ * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
+ */
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(path: string): Promise<Database> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    const db = new Database(instance, connection, path);
+    await db.migrate();
+    return db;
+  }
+
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Rows as plain JS objects (numbers, strings, bigints converted to numbers where safe). */
+  async all<T extends Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  /**
+   * Runs `work` inside one transaction: either all of it is stored or none, so an interrupted import or
+   * fetch page never leaves half a page behind.
+   */
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK');
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async migrate(): Promise<void> {
+    await this.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)');
+    const done = new Set(
+      (await this.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
+    );
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await this.transaction(async () => {
+        for (const statement of migration.statements) await this.run(statement);
+        await this.run('INSERT INTO schema_migrations VALUES ($1, now())', [migration.version]);
+      });
+    }
+  }
+}

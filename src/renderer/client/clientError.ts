@@ -1,0 +1,36 @@
+import type { WireError } from '../../shared/client.ts';
+
+/**
+ * A failed request as the renderer sees it, whichever host carried it. `status` follows HTTP: 4xx means
+ * the request was refused (bad input, unknown symbol, token), 5xx a failure in the services, 0 that the
+ * host could not be reached at all.
+ */
+export class ClientError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly channel: string,
+  ) {
+    super(message);
+    this.name = 'ClientError';
+  }
+}
+
+export function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error: unknown = value.error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'message' in error &&
+    typeof error.message === 'string' &&
+    'status' in error &&
+    typeof error.status === 'number'
+  );
+}
+
+/** A message fit for the user from anything thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,135 @@
+import type { RegimenClient } from '../../shared/client.ts';
+import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from '../../shared/contract.ts';
+import { ClientError, isWireError } from './clientError.ts';
+
+export interface HttpClientOptions {
+  /** Where `regimen serve` answers, e.g. http://127.0.0.1:5170 (the page's own origin in practice). */
+  origin: string;
+  /** The per-launch token, sent as a bearer header; the HttpOnly cookie set with the page also carries it. */
+  token: string | null;
+  /** Reconnect delays grow from the first to the last value, then stay there. */
+  reconnectDelaysMs?: readonly number[];
+}
+
+type AnyListener = (payload: unknown) => void;
+
+const DEFAULT_RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
+
+/**
+ * The client for `regimen serve`: requests are `POST /api/<channel>` with the input as JSON; events arrive
+ * as `{channel, payload}` messages on one WebSocket at `/events`, opened on the first subscription and
+ * reopened with backoff whenever it drops.
+ */
+export function createHttpClient(options: HttpClientOptions): RegimenClient {
+  const delays = options.reconnectDelaysMs ?? DEFAULT_RECONNECT_DELAYS_MS;
+  const listeners = new Map<string, Set<AnyListener>>();
+  let socket: WebSocket | null = null;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let failedAttempts = 0;
+
+  const listenerCount = (): number => {
+    let n = 0;
+    for (const set of listeners.values()) n += set.size;
+    return n;
+  };
+
+  const dispatch = (data: unknown): void => {
+    if (typeof data !== 'string') return;
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      console.warn('regimen: ignored an event that is not JSON');
+      return;
+    }
+    if (typeof message !== 'object' || message === null || !('channel' in message) || !('payload' in message)) return;
+    if (typeof message.channel !== 'string') return;
+    const set = listeners.get(message.channel);
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(message.payload);
+      } catch (error) {
+        console.error(`regimen: a listener for ${message.channel} failed`, error);
+      }
+    }
+  };
+
+  const connect = (): void => {
+    if (socket || reconnectTimer) return;
+    const url = new URL('/events', options.origin);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.onopen = () => {
+      failedAttempts = 0;
+    };
+    ws.onmessage = (event: MessageEvent) => dispatch(event.data);
+    ws.onclose = () => {
+      socket = null;
+      if (listenerCount() === 0) return;
+      const delay = delays[Math.min(failedAttempts, delays.length - 1)] ?? 10_000;
+      failedAttempts += 1;
+      reconnectTimer = setTimeout(() => {
+        reconnectTimer = null;
+        connect();
+      }, delay);
+    };
+  };
+
+  const disconnectIfIdle = (): void => {
+    if (listenerCount() > 0) return;
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    socket?.close();
+    socket = null;
+  };
+
+  return {
+    async invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>> {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+      if (options.token) headers.Authorization = `Bearer ${options.token}`;
+      let response: Response;
+      try {
+        response = await fetch(new URL(`/api/${channel}`, options.origin), {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(input),
+          credentials: 'same-origin',
+        });
+      } catch {
+        throw new ClientError(`Cannot reach the Regimen server at ${options.origin}: is it still running?`, 0, channel);
+      }
+      let body: unknown = null;
+      try {
+        body = await response.json();
+      } catch {
+        // Non-JSON answers are reported below by their status alone.
+      }
+      if (!response.ok || isWireError(body)) {
+        if (isWireError(body)) throw new ClientError(body.error.message, body.error.status, channel);
+        if (response.status === 401) {
+          throw new ClientError(
+            'The server refused this session (401): open the URL that `regimen serve` printed, token included.',
+            401,
+            channel,
+          );
+        }
+        throw new ClientError(`${channel} failed: HTTP ${response.status} ${response.statusText}`, response.status, channel);
+      }
+      return body as RequestOutput<K>;
+    },
+
+    on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {
+      const wrapped: AnyListener = (payload) => listener(payload as EventPayload<K>);
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(wrapped);
+      connect();
+      return () => {
+        set.delete(wrapped);
+        disconnectIfIdle();
+      };
+    },
+  };
+}

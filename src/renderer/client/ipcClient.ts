@@ -1,0 +1,39 @@
+import type { RegimenClient } from '../../shared/client.ts';
+import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from '../../shared/contract.ts';
+import { ClientError, isWireError } from './clientError.ts';
+
+/** What the preload script exposes on `window.regimen` (see src/preload). */
+export interface RegimenBridge {
+  invoke(channel: string, input: unknown): Promise<unknown>;
+  on(channel: string, listener: (payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    regimen?: RegimenBridge;
+  }
+}
+
+// Electron wraps errors thrown in a main-process handler as "Error invoking remote method 'x': Error: msg".
+const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/;
+
+/** The client for the desktop app: every call goes through the preload bridge to the services in main. */
+export function createIpcClient(bridge: RegimenBridge): RegimenClient {
+  return {
+    async invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>> {
+      let result: unknown;
+      try {
+        result = await bridge.invoke(channel, input);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ClientError(message.replace(REMOTE_PREFIX, ''), 500, channel);
+      }
+      // Main may answer a refused request with the wire error shape instead of rejecting.
+      if (isWireError(result)) throw new ClientError(result.error.message, result.error.status, channel);
+      return result as RequestOutput<K>;
+    },
+    on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {
+      return bridge.on(channel, (payload) => listener(payload as EventPayload<K>));
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * Channel names alone, without their schemas, so the preload bridge can build its allowlist without
+ * bundling zod. contract.ts checks at compile time that its schema maps have exactly these keys.
+ */
+export const REQUEST_CHANNELS = ['app:info', 'data:list', 'bars:get', 'strategies:list', 'backtest:run'] as const;
+export const EVENT_CHANNELS = ['job:progress', 'job:done'] as const;
+
+export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
+export type EventChannel = (typeof EVENT_CHANNELS)[number];

@@ -1,0 +1,16 @@
+import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from './contract.ts';
+
+/**
+ * The one interface the renderer uses to reach the services. Two implementations: the Electron preload
+ * bridge and HTTP + WebSocket for `regimen serve`; nothing else in the renderer knows which it has.
+ */
+export interface RegimenClient {
+  invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
+
+/** The shape a request failure takes on the wire, whichever host carried it. */
+export interface WireError {
+  error: { message: string; status: number };
+}

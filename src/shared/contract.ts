@@ -1,0 +1,157 @@
+/**
+ * The one contract between the renderer and the services, served over Electron IPC in the app and over
+ * HTTP + WebSocket by `regimen serve`. Every request and event has a zod schema: the renderer and the
+ * HTTP API are untrusted input, so main validates every payload here before a handler sees it.
+ */
+import { z } from 'zod';
+import { TIMEFRAMES } from '../core/data/bars.ts';
+import type { EventChannel, RequestChannel } from './channels.ts';
+
+export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
+
+const symbolSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
+const timeframeSchema = z.enum(TIMEFRAMES);
+const jobIdSchema = z.string().min(1).max(64);
+/** JSON has no NaN or Infinity: undefined metrics travel as null. */
+const metricValue = z.number().nullable();
+
+export const AppInfo = z.object({
+  version: z.string(),
+  host: z.enum(['electron', 'http']),
+  dataDir: z.string(),
+  demo: z.boolean(),
+});
+
+export const DatasetInfo = z.object({
+  symbol: z.string(),
+  timeframe: z.string(),
+  bars: z.number(),
+  start: z.number(),
+  end: z.number(),
+  source: z.string(),
+});
+
+export const BarsQuery = z.object({
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  start: z.number().optional(),
+  end: z.number().optional(),
+  limit: z.number().int().positive().max(200_000).optional(),
+});
+
+export const BarsPayload = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  t: z.array(z.number()),
+  o: z.array(z.number()),
+  h: z.array(z.number()),
+  l: z.array(z.number()),
+  c: z.array(z.number()),
+  v: z.array(z.number()),
+});
+
+export const ParamSpec = z.object({
+  name: z.string(),
+  type: z.enum(['int', 'float']),
+  min: z.number(),
+  max: z.number(),
+  step: z.number().optional(),
+  default: z.number(),
+  description: z.string(),
+});
+
+export const StrategyInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  params: z.array(ParamSpec),
+});
+
+export const BacktestRequest = z.object({
+  jobId: jobIdSchema.optional(),
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  strategy: z.string().min(1),
+  params: z.record(z.string(), z.number().finite()),
+  cash: z.number().positive().finite().default(10_000),
+  commission: z.number().min(0).max(0.1).default(0),
+  start: z.number().optional(),
+  end: z.number().optional(),
+});
+
+export const TradeRow = z.object({
+  entryTime: z.number(),
+  exitTime: z.number(),
+  entryPrice: z.number(),
+  exitPrice: z.number(),
+  size: z.number(),
+  pnl: z.number(),
+  returnPct: z.number(),
+  exitReason: z.string(),
+});
+
+export const BacktestResult = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  params: z.record(z.string(), z.number()),
+  bars: z.number(),
+  metrics: z.record(z.string(), metricValue),
+  /** The equity curve, thinned for display (every bar's value is kept inside the engine). */
+  equity: z.object({ t: z.array(z.number()), value: z.array(z.number()), drawdown: z.array(z.number()) }),
+  trades: z.array(TradeRow),
+  elapsedMs: z.number(),
+});
+
+export const JobProgress = z.object({
+  jobId: jobIdSchema,
+  stage: z.string(),
+  done: z.number(),
+  total: z.number(),
+  message: z.string().optional(),
+});
+
+export const JobDone = z.object({
+  jobId: jobIdSchema,
+  ok: z.boolean(),
+  error: z.string().optional(),
+});
+
+const empty = z.object({}).strict();
+
+/** Every request: channel -> input and output schema. */
+export const requestSchemas = {
+  'app:info': { input: empty, output: AppInfo },
+  'data:list': { input: empty, output: z.array(DatasetInfo) },
+  'bars:get': { input: BarsQuery, output: BarsPayload },
+  'strategies:list': { input: empty, output: z.array(StrategyInfo) },
+  'backtest:run': { input: BacktestRequest, output: BacktestResult },
+} as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
+
+/** Every event main pushes to the renderer: channel -> payload schema. */
+export const eventSchemas = {
+  'job:progress': JobProgress,
+  'job:done': JobDone,
+} as const satisfies Record<EventChannel, z.ZodType>;
+
+export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;
+export type RequestOutput<K extends RequestChannel> = z.output<(typeof requestSchemas)[K]['output']>;
+export type EventPayload<K extends EventChannel> = z.output<(typeof eventSchemas)[K]>;
+
+/** What main implements: one handler per request channel, receiving the validated input. */
+export type Requests = {
+  [K in RequestChannel]: (req: z.output<(typeof requestSchemas)[K]['input']>) => Promise<RequestOutput<K>>;
+};
+
+export function isRequestChannel(channel: string): channel is RequestChannel {
+  return Object.hasOwn(requestSchemas, channel);
+}
+
+export type BacktestRequest = z.output<typeof BacktestRequest>;
+export type BacktestResult = z.output<typeof BacktestResult>;
+export type DatasetInfo = z.output<typeof DatasetInfo>;
+export type StrategyInfo = z.output<typeof StrategyInfo>;
+export type BarsPayload = z.output<typeof BarsPayload>;
+export type JobProgress = z.output<typeof JobProgress>;
+export type AppInfo = z.output<typeof AppInfo>;
