@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Requests } from '../../shared/contract.ts';
+import { EventBus } from '../services/events.ts';
+import { startHttpHost, type HttpHost } from './httpHost.ts';
+
+const reject = (): Promise<never> => Promise.reject(new Error('not used in this test'));
+const handlers: Requests = {
+  'app:info': async () => ({ version: 'test', host: 'http', dataDir: '/tmp/x', demo: true }),
+  'data:list': async () => [{ symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' }],
+  'bars:get': reject,
+  'strategies:list': reject,
+  'backtest:run': reject,
+};
+
+describe('HTTP host', () => {
+  const events = new EventBus();
+  let host: HttpHost;
+  const post = (channel: string, body: unknown, token: string | null = host.token): Promise<Response> =>
+    fetch(`http://127.0.0.1:${host.port}/api/${channel}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    host = await startHttpHost({ handlers, events });
+  });
+  afterAll(async () => host.close());
+
+  it('listens on loopback only and prints a URL carrying the token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('refuses requests without the token or with a wrong one', async () => {
+    expect((await post('app:info', {}, null)).status).toBe(401);
+    expect((await post('app:info', {}, 'x'.repeat(host.token.length))).status).toBe(401);
+    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(401);
+  });
+
+  it('answers a valid request with the handler output', async () => {
+    const response = await post('data:list', {});
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
+    ]);
+  });
+
+  it('rejects a malformed request with a message naming the channel and field', async () => {
+    const response = await post('bars:get', { symbol: 'AAA', timeframe: '2m' });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('request to "bars:get"');
+    expect(body.error.message).toContain('timeframe');
+  });
+
+  it('answers 404 for an unknown channel', async () => {
+    const response = await post('shell:exec', {});
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('shell:exec');
+  });
+
+  it('pushes events to authorised WebSocket clients only', async () => {
+    const refused = new WebSocket(`ws://127.0.0.1:${host.port}/events`);
+    await expect(
+      new Promise((resolve, rejectOpen) => {
+        refused.on('open', resolve);
+        refused.on('error', rejectOpen);
+      }),
+    ).rejects.toThrow();
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`);
+    await new Promise((resolve) => socket.on('open', resolve));
+    const received = new Promise<unknown>((resolve) => socket.on('message', (data) => resolve(JSON.parse(String(data)))));
+    events.emit('job:progress', { jobId: 'j1', stage: 'backtest', done: 1, total: 2 });
+    expect(await received).toEqual({
+      channel: 'job:progress',
+      payload: { jobId: 'j1', stage: 'backtest', done: 1, total: 2 },
+    });
+    socket.close();
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Display formatting. Times are shown in exchange time (New York), as traders read a US session; bar
+ * timestamps are epoch milliseconds UTC.
+ */
+const EXCHANGE_TIME_ZONE = 'America/New_York';
+const DAY_MS = 86_400_000;
+
+const offsetFormatter = new Intl.DateTimeFormat('en-US', {
+  timeZone: EXCHANGE_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+// Intl is slow per call and charts format thousands of labels; New York's UTC offset only changes at
+// 2 a.m. on a DST Sunday, so one lookup per UTC day (taken at noon UTC) is exact for session hours.
+const offsetByDay = new Map<number, number>();
+
+function exchangeOffsetMs(t: number): number {
+  const day = Math.floor(t / DAY_MS);
+  let offset = offsetByDay.get(day);
+  if (offset === undefined) {
+    const noon = day * DAY_MS + DAY_MS / 2;
+    const parts: Record<string, number> = {};
+    for (const part of offsetFormatter.formatToParts(noon)) {
+      if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    }
+    const asUtc = Date.UTC(
+      parts.year ?? 1970,
+      (parts.month ?? 1) - 1,
+      parts.day ?? 1,
+      parts.hour ?? 0,
+      parts.minute ?? 0,
+      parts.second ?? 0,
+    );
+    offset = asUtc - noon;
+    offsetByDay.set(day, offset);
+  }
+  return offset;
+}
+
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** yyyy-MM-dd in exchange time. */
+export function formatDate(t: number): string {
+  const d = new Date(t + exchangeOffsetMs(t));
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/** yyyy-MM-dd HH:mm in exchange time. */
+export function formatDateTime(t: number): string {
+  const d = new Date(t + exchangeOffsetMs(t));
+  return `${formatDate(t)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+/** A bar's time as precise as its timeframe needs: the date for daily bars, date and minute otherwise. */
+export function formatBarTime(t: number, timeframe: string): string {
+  return timeframe === '1d' ? formatDate(t) : formatDateTime(t);
+}
+
+const DASH = '—';
+
+export function formatNumber(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A fraction shown as a percentage: 0.1234 -> "12.34%". */
+export function formatPercent(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return `${formatNumber(value * 100, digits)}%`;
+}
+
+export function formatSignedPercent(value: number | null | undefined, digits = 2): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return `${value > 0 ? '+' : ''}${formatPercent(value, digits)}`;
+}
+
+export function formatMoney(value: number | null | undefined): string {
+  return formatNumber(value, 2);
+}
+
+export function formatInteger(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** A price with the precision its size calls for. */
+export function formatPrice(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return formatNumber(value, Math.abs(value) < 10 ? 4 : 2);
+}
+
+/** A duration in milliseconds as the two largest units: "3d 4h", "2h 15m", "45m". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return DASH;
+  const minutes = Math.round(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return rest > 0 ? `${hours}h ${rest}m` : `${hours}h`;
+  return `${rest}m`;
+}
+
+/** "maxDrawdown" -> "Max drawdown". */
+export function humanizeKey(key: string): string {
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
