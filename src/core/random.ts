@@ -1,59 +1,63 @@
 /**
- * Seeded pseudo-random numbers shared by every part of core that needs reproducible randomness
- * (optimizer samplers, bootstrap and combinatorial statistics, synthetic markets). One generator for
- * the whole codebase so that "same seed, same result" means the same thing everywhere.
- *
- * The generator is mulberry32: 32 bits of state, fast, and good enough for sampling (it is not
- * cryptographic). Its whole state is one integer, so a stream can be persisted and resumed exactly.
+ * Seeded randomness for simulations, synthetic data and tests. The generator is mulberry32 (32-bit state,
+ * period 2^32): only 32-bit integer arithmetic (Math.imul), so a seed gives the same sequence on every JS
+ * engine, and it is the same algorithm as metrics/prng.ts, so equal seeds give equal uniform streams.
+ * Normal draws use Box-Muller with both outputs used (the second is cached), which halves the log/sqrt
+ * cost per draw. Use `deriveSeed` to give each symbol / trial / worker its own independent stream.
  */
 
-/** A stream of uniform numbers with a few derived distributions. */
 export interface Rng {
   /** Uniform in [0, 1). */
   float(): number;
   /** Uniform integer in [0, maxExclusive). */
   int(maxExclusive: number): number;
-  /** Standard normal (Box-Muller; one draw per call so the stream position stays simple to reason about). */
+  /** Standard normal. */
   normal(): number;
-  /** The current 32-bit state; `createRng(state)` continues the same stream. */
-  readonly state: number;
 }
 
-/** mulberry32 step: advances `state` and returns the next uniform in [0, 1). */
-function mulberry32Next(state: number): { state: number; value: number } {
-  const s = (state + 0x6d2b79f5) | 0;
-  let t = s;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return { state: s, value: ((t ^ (t >>> 14)) >>> 0) / 4294967296 };
+class Mulberry32 implements Rng {
+  private state: number;
+  private spare = 0;
+  private hasSpare = false;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  float(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let z = this.state;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(maxExclusive: number): number {
+    return Math.floor(this.float() * maxExclusive);
+  }
+
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
+    }
+    // 1 - u keeps the log argument in (0, 1], so draws are always finite.
+    const radius = Math.sqrt(-2 * Math.log(1 - this.float()));
+    const angle = 2 * Math.PI * this.float();
+    this.spare = radius * Math.sin(angle);
+    this.hasSpare = true;
+    return radius * Math.cos(angle);
+  }
 }
 
+/** A generator whose whole sequence is determined by `seed` (any number; used modulo 2^32). */
 export function createRng(seed: number): Rng {
-  let state = seed | 0;
-  const float = (): number => {
-    const step = mulberry32Next(state);
-    state = step.state;
-    return step.value;
-  };
-  return {
-    float,
-    int: (maxExclusive: number): number => Math.floor(float() * maxExclusive),
-    normal: (): number => {
-      // 1 - u keeps the logarithm's argument in (0, 1].
-      const u = 1 - float();
-      const v = float();
-      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-    get state(): number {
-      return state;
-    },
-  };
+  return new Mulberry32(seed);
 }
 
 /**
- * Mixes a seed with any number of integer keys into a new 32-bit seed (murmur3 finaliser per key).
- * Used to give each independent unit of work (a trial number, a bootstrap replicate) its own stream,
- * so results do not depend on the order or the batching in which those units are computed.
+ * Mixes a seed with integer keys into a new 32-bit seed (murmur3-style mixing per key, then its
+ * finaliser), so nearby keys (symbol 3 and symbol 4) still get unrelated streams.
  */
 export function deriveSeed(seed: number, ...keys: readonly number[]): number {
   let h = (seed ^ 0x9e3779b9) | 0;
@@ -63,14 +67,11 @@ export function deriveSeed(seed: number, ...keys: readonly number[]): number {
     h ^= Math.imul(k, 0x1b873593);
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    // Keys beyond 32 bits (large trial numbers never are, but timestamps could be) fold in their high part.
-    const high = Math.floor(key / 4294967296) | 0;
-    if (high !== 0) h = Math.imul(h ^ high, 0x85ebca6b);
   }
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h | 0;
+  return h >>> 0;
 }

@@ -17,7 +17,13 @@ export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
 /** Length of one bar of each timeframe in minutes (a day bar is one regular session). */
-export const TIMEFRAME_MINUTES: Record<Timeframe, number> = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 1440 };
+export const TIMEFRAME_MINUTES: Record<Timeframe, number> = {
+  '1m': 1,
+  '5m': 5,
+  '15m': 15,
+  '1h': 60,
+  '1d': 1440,
+};
 
 export const BAR_FIELDS = ['t', 'o', 'h', 'l', 'c', 'v'] as const;
 export type BarField = (typeof BAR_FIELDS)[number];

@@ -52,8 +52,14 @@ describe('civil date arithmetic', () => {
 
 describe('US Eastern time', () => {
   it('applies the 2007+ DST rule', () => {
-    expect(usDstBounds(2024)).toEqual({ start: utc('2024-03-10T07:00:00Z'), end: utc('2024-11-03T06:00:00Z') });
-    expect(usDstBounds(2025)).toEqual({ start: utc('2025-03-09T07:00:00Z'), end: utc('2025-11-02T06:00:00Z') });
+    expect(usDstBounds(2024)).toEqual({
+      start: utc('2024-03-10T07:00:00Z'),
+      end: utc('2024-11-03T06:00:00Z'),
+    });
+    expect(usDstBounds(2025)).toEqual({
+      start: utc('2025-03-09T07:00:00Z'),
+      end: utc('2025-11-02T06:00:00Z'),
+    });
     expect(etOffsetMs(utc('2024-03-10T06:59:59Z'))).toBe(-5 * 3_600_000);
     expect(etOffsetMs(utc('2024-03-10T07:00:00Z'))).toBe(-4 * 3_600_000);
     expect(etOffsetMs(utc('2024-11-03T05:59:59Z'))).toBe(-4 * 3_600_000);
@@ -61,7 +67,10 @@ describe('US Eastern time', () => {
   });
 
   it('applies the 1987-2006 DST rule', () => {
-    expect(usDstBounds(2006)).toEqual({ start: utc('2006-04-02T07:00:00Z'), end: utc('2006-10-29T06:00:00Z') });
+    expect(usDstBounds(2006)).toEqual({
+      start: utc('2006-04-02T07:00:00Z'),
+      end: utc('2006-10-29T06:00:00Z'),
+    });
   });
 
   it('gives the New York date and minute of day', () => {
@@ -124,7 +133,11 @@ describe('NYSE holidays and early closes', () => {
 describe('sessions', () => {
   it('finds the session of an instant', () => {
     const s = sessionOf(utc('2024-02-20T14:30:00Z'));
-    expect(s).toEqual({ dateKey: 20240220, open: utc('2024-02-20T14:30:00Z'), close: utc('2024-02-20T21:00:00Z') });
+    expect(s).toEqual({
+      dateKey: 20240220,
+      open: utc('2024-02-20T14:30:00Z'),
+      close: utc('2024-02-20T21:00:00Z'),
+    });
     expect(sessionOf(utc('2024-02-20T14:29:59Z'))).toBeNull();
     expect(sessionOf(utc('2024-02-20T21:00:00Z'))).toBeNull();
     expect(sessionOf(utc('2024-07-03T17:30:00Z'))).toBeNull(); // after the 13:00 early close

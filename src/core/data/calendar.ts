@@ -54,7 +54,9 @@ export function dateKeyFromDays(days: number): number {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -207,10 +209,14 @@ export function easterDays(year: number): number {
 
 /** Unscheduled full-day closures (beyond the rules above). */
 const SPECIAL_CLOSURES: readonly number[] = [
-  20010911, 20010912, 20010913, 20010914, // September 11 attacks
+  20010911,
+  20010912,
+  20010913,
+  20010914, // September 11 attacks
   20040611, // funeral of Ronald Reagan
   20070102, // funeral of Gerald Ford
-  20121029, 20121030, // Hurricane Sandy
+  20121029,
+  20121030, // Hurricane Sandy
   20181205, // funeral of George H. W. Bush
   20250109, // funeral of Jimmy Carter
 ];

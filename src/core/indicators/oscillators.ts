@@ -160,7 +160,7 @@ export class MfiState {
     const slot = i % p;
     const up = typical > previous ? flow : 0;
     const down = typical < previous ? flow : 0;
-    if (up !== 0 || typical > previous) this.positive += flow;
+    if (typical > previous) this.positive += flow;
     else if (typical < previous) this.negative += flow;
     this.positiveRing[slot] = up;
     this.negativeRing[slot] = down;

@@ -194,14 +194,6 @@ export function probabilityOfBacktestOverfitting(
   const chosen = new Int32Array(half);
   for (let i = 0; i < half; i++) chosen[i] = i;
 
-  const sharpeOf = (sum: number, sumSq: number): number => {
-    const mu = sum / m;
-    const variance = Math.max(0, (sumSq - sum * mu) / (m - 1));
-    const sr = ratio(mu, Math.sqrt(variance));
-    // Undefined Sharpe ratios (flat trials) rank last rather than poisoning comparisons with NaN.
-    return Number.isNaN(sr) ? -Infinity : sr;
-  };
-
   let overfit = 0;
   let losses = 0;
   for (let c = 0; c < combinations; c++) {
@@ -217,12 +209,12 @@ export function probabilityOfBacktestOverfitting(
     let best = 0;
     let bestSharpe = -Infinity;
     for (let j = 0; j < N; j++) {
-      const sr = sharpeOf(trainSum[j], trainSumSq[j]);
+      const sr = sharpeFromSums(trainSum[j], trainSumSq[j], m);
       if (sr > bestSharpe || j === 0) {
         bestSharpe = sr;
         best = j;
       }
-      testSharpe[j] = sharpeOf(totalSum[j] - trainSum[j], totalSumSq[j] - trainSumSq[j]);
+      testSharpe[j] = sharpeFromSums(totalSum[j] - trainSum[j], totalSumSq[j] - trainSumSq[j], m);
     }
     const target = testSharpe[best];
     let below = 0;
@@ -261,6 +253,16 @@ export function probabilityOfBacktestOverfitting(
     combinations,
     rowsUsed: blockRows * S,
   };
+}
+
+/** Per-period Sharpe ratio (sample std, ddof 1) of m returns from their sum and sum of squares. */
+function sharpeFromSums(sum: number, sumSq: number, m: number): number {
+  const mu = sum / m;
+  // Clamped: for a flat trial rounding can leave a tiny negative variance.
+  const variance = Math.max(0, (sumSq - sum * mu) / (m - 1));
+  const sr = ratio(mu, Math.sqrt(variance));
+  // Undefined Sharpe ratios (flat trials) rank last rather than poisoning comparisons with NaN.
+  return Number.isNaN(sr) ? -Infinity : sr;
 }
 
 /** Slope of y on x by ordinary least squares over the finite pairs; NaN without spread in x. */

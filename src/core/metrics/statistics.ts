@@ -127,7 +127,11 @@ export function drawdownSummary(wealth: ArrayLike<number>, time: ArrayLike<numbe
  * Fills `out[i]` with equity[i] / running peak - 1, the drawdown curve drawn under the equity chart.
  * `startingWealth` (the initial cash) seeds the peak so a loss on the first bar shows.
  */
-export function drawdownCurve(equity: Float64Array, out: Float64Array, startingWealth = -Infinity): Float64Array {
+export function drawdownCurve(
+  equity: Float64Array,
+  out: Float64Array,
+  startingWealth = -Infinity,
+): Float64Array {
   let peak = startingWealth;
   for (let i = 0; i < equity.length; i++) {
     const e = equity[i];

@@ -12,6 +12,11 @@ export interface Objective {
   readonly direction: Direction;
   /** Used by the weighted score only; defaults to 1. */
   readonly weight?: number;
+  /**
+   * Compare the metric's magnitude. Set for drawdown: metrics reports maxDrawdown as a negative
+   * fraction (-0.2), and "minimise max drawdown" means the shallowest, i.e. the smallest |value|.
+   */
+  readonly absolute?: boolean;
 }
 
 /** How several objectives decide which trial is better. */
@@ -23,13 +28,15 @@ export const PRODUCT_OBJECTIVES = {
   totalReturn: { metric: 'totalReturn', direction: 'maximize' },
   winRate: { metric: 'winRate', direction: 'maximize' },
   calmarRatio: { metric: 'calmarRatio', direction: 'maximize' },
-  maxDrawdown: { metric: 'maxDrawdown', direction: 'minimize' },
+  maxDrawdown: { metric: 'maxDrawdown', direction: 'minimize', absolute: true },
   volatility: { metric: 'volatility', direction: 'minimize' },
 } as const satisfies Record<string, Objective>;
 
 const KNOWN_DIRECTIONS: Readonly<Record<string, Direction>> = Object.fromEntries(
   Object.values(PRODUCT_OBJECTIVES).map((o) => [o.metric, o.direction]),
 );
+/** Metrics whose sign only says "a loss": objectives on them compare magnitudes. */
+const MAGNITUDE_METRICS: ReadonlySet<string> = new Set(['maxDrawdown']);
 
 /**
  * Parses the CLI's `--objective` form: `metric`, `metric:max|min`, `metric:max|min:weight`. Without a
@@ -47,20 +54,21 @@ export function parseObjective(text: string): Objective {
     else if (dir === 'min' || dir === 'minimize') direction = 'minimize';
     else throw new Error(`objective "${text}": direction "${parts[1]}" must be max or min`);
   }
-  if (parts[2] === undefined) return { metric, direction };
+  const absolute = MAGNITUDE_METRICS.has(metric) ? { absolute: true } : {};
+  if (parts[2] === undefined) return { metric, direction, ...absolute };
   const weight = Number(parts[2]);
   if (parts[2] === '' || !Number.isFinite(weight)) throw new Error(`objective "${text}": weight "${parts[2]}" is not a number`);
-  return { metric, direction, weight };
+  return { metric, direction, weight, ...absolute };
 }
 
-/** The objective values of a trial, in objective order; names the metric that is missing or not finite. */
+/** The objective values of a trial (magnitudes for `absolute` objectives), in objective order; names a missing metric. */
 export function objectiveValues(objectives: readonly Objective[], metrics: Readonly<Record<string, number>>): number[] {
   return objectives.map((o) => {
     const value = metrics[o.metric];
     if (value === undefined) {
       throw new Error(`objective metric "${o.metric}" is missing from the trial's metrics (have: ${Object.keys(metrics).join(', ')})`);
     }
-    return value;
+    return o.absolute === true ? Math.abs(value) : value;
   });
 }
 

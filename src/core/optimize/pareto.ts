@@ -33,10 +33,7 @@ export function nonDominatedFronts(points: readonly LossVector[]): number[][] {
         dominatedBy[i]!++;
       }
     }
-    if (dominatedBy[i] === 0) fronts[0]!.push(i);
   }
-  // Points found non-dominated early may be dominated by later ones; rebuild the first front after the loop.
-  fronts[0] = [];
   for (let i = 0; i < n; i++) if (dominatedBy[i] === 0) fronts[0].push(i);
   let current = fronts[0];
   while (current.length > 0) {

@@ -1,10 +1,7 @@
-import {
-  BIGINT,
-  DOUBLE,
-  DuckDBDataChunk,
-  type DuckDBBigIntVector,
-  type DuckDBDoubleVector,
-} from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk } from '@duckdb/node-api';
+// The raw vector accessors: reading and writing whole Float64Array columns with one native copy per
+// vector instead of one call per value (node-api's own setItem/getItem do per-value work).
+import duckdbBindings from '@duckdb/node-bindings';
 import { allocateBars, type Bars, type Timeframe, TIMEFRAME_MINUTES } from '../../core/data/bars.ts';
 import type { Database } from './database.ts';
 
@@ -32,9 +29,41 @@ export interface BarsRange {
   limit?: number;
 }
 
-const STAGING_TYPES = [BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT];
+export interface BatchEntry {
+  readonly symbol: string;
+  readonly bars: Bars;
+  readonly extras?: BarExtras;
+}
+
+export interface WriteOptions {
+  /**
+   * More work to commit in the same transaction as the bars (a fetch records its coverage here), so an
+   * interruption leaves both or neither.
+   */
+  readonly alsoInTransaction?: () => Promise<void>;
+}
+
+/** Staging columns: everything as DOUBLE so each column is one native copy; NaN becomes NULL in SQL. */
+const STAGING_COLUMNS = 9;
+const STAGING_TYPES = Array.from({ length: STAGING_COLUMNS }, () => DOUBLE);
 const CHUNK_ROWS = 2048;
 const ET = "'America/New_York'";
+
+/**
+ * One writer at a time per database: DuckDB transactions belong to the connection, so two interleaved
+ * BEGIN/COMMIT pairs (two fetch pages arriving together) would otherwise mix into one transaction.
+ */
+const writeLocks = new WeakMap<Database, Promise<unknown>>();
+
+export function withWriteLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
+  const previous = writeLocks.get(db) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  writeLocks.set(
+    db,
+    next.catch(() => undefined),
+  );
+  return next;
+}
 
 /**
  * Bars in DuckDB. Only stored timeframes are kept (1m for intraday sources, 1d for daily imports);
@@ -46,56 +75,115 @@ export class BarsRepository {
 
   /**
    * Upserts bars (same key = replaced, so writing a page twice is idempotent) in one transaction.
-   * Rows go through a temporary staging table filled by the appender in vector-sized chunks: one
-   * native call per chunk column instead of one INSERT per row.
+   * Rows go through a temporary staging table filled by the appender in vector-sized chunks, each
+   * column copied into its vector in one native call.
    */
-  async write(symbol: string, timeframe: string, bars: Bars, source: string, extras: BarExtras = {}): Promise<void> {
-    const n = bars.t.length;
-    const conn = this.db.connection;
+  write(
+    symbol: string,
+    timeframe: string,
+    bars: Bars,
+    source: string,
+    extras: BarExtras = {},
+    options: WriteOptions = {},
+  ): Promise<void> {
+    return this.writeBatch(timeframe, source, [{ symbol, bars, extras }], options);
+  }
+
+  /**
+   * Several symbols' bars (one page of a multi-symbol fetch) in one transaction; with no entries, only
+   * `alsoInTransaction` runs.
+   */
+  writeBatch(
+    timeframe: string,
+    source: string,
+    entries: readonly BatchEntry[],
+    options: WriteOptions = {},
+  ): Promise<void> {
+    return withWriteLock(this.db, () => this.writeLocked(timeframe, source, entries, options));
+  }
+
+  private async writeLocked(
+    timeframe: string,
+    source: string,
+    entries: readonly BatchEntry[],
+    options: WriteOptions,
+  ): Promise<void> {
     await this.db.run(
-      `CREATE TEMP TABLE IF NOT EXISTS bars_staging (ts BIGINT, open DOUBLE, high DOUBLE, low DOUBLE,
-        close DOUBLE, volume DOUBLE, vwap DOUBLE, trade_count BIGINT)`,
+      `CREATE TEMP TABLE IF NOT EXISTS bars_staging_v2 (ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE,
+        close DOUBLE, volume DOUBLE, vwap DOUBLE, trade_count DOUBLE, sym DOUBLE)`,
     );
-    await this.db.run('DELETE FROM bars_staging');
-    const appender = await conn.createAppender('bars_staging', 'main', 'temp');
-    const chunk = DuckDBDataChunk.create(STAGING_TYPES, CHUNK_ROWS);
-    const columns = [bars.o, bars.h, bars.l, bars.c, bars.v, extras.vwap];
-    for (let start = 0; start < n; start += CHUNK_ROWS) {
-      const rows = Math.min(CHUNK_ROWS, n - start);
-      chunk.rowCount = rows;
-      const ts = chunk.getColumnVector(0) as DuckDBBigIntVector;
-      for (let i = 0; i < rows; i++) ts.setItem(i, BigInt(bars.t[start + i]!));
-      ts.flush();
-      for (let col = 0; col < columns.length; col++) {
-        const vector = chunk.getColumnVector(col + 1) as DuckDBDoubleVector;
-        const source = columns[col];
-        for (let i = 0; i < rows; i++) {
-          const value = source ? source[start + i]! : NaN;
-          vector.setItem(i, Number.isNaN(value) ? null : value);
+    await this.db.run('DELETE FROM bars_staging_v2');
+    const staged = entries.filter((entry) => entry.bars.t.length > 0);
+    if (staged.length > 0) await this.stage(staged);
+    try {
+      await this.db.transaction(async () => {
+        for (let i = 0; i < staged.length; i++) {
+          const symbol = staged[i]!.symbol;
+          await this.db.run(
+            `INSERT OR REPLACE INTO bars SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume,
+              CASE WHEN isnan(vwap) THEN NULL ELSE vwap END,
+              CASE WHEN isnan(trade_count) THEN NULL ELSE trade_count::BIGINT END
+             FROM bars_staging_v2 WHERE sym = $index`,
+            { symbol, timeframe, index: i },
+          );
+          await this.db.run(`INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`, {
+            symbol,
+            timeframe,
+            source,
+          });
         }
-        vector.flush();
-      }
-      const count = chunk.getColumnVector(7) as DuckDBBigIntVector;
-      for (let i = 0; i < rows; i++) {
-        const value = extras.tradeCount ? extras.tradeCount[start + i]! : NaN;
-        count.setItem(i, Number.isNaN(value) ? null : BigInt(value));
-      }
-      count.flush();
-      appender.appendDataChunk(chunk);
+        if (options.alsoInTransaction) await options.alsoInTransaction();
+      });
+    } finally {
+      if (staged.length > 0) await this.db.run('DELETE FROM bars_staging_v2');
     }
-    appender.closeSync();
-    await this.db.transaction(async () => {
-      await this.db.run(
-        `INSERT OR REPLACE INTO bars SELECT $symbol, $timeframe, ts, open, high, low, close, volume, vwap,
-          trade_count FROM bars_staging`,
-        { symbol, timeframe },
-      );
-      await this.db.run(
-        `INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`,
-        { symbol, timeframe, source },
-      );
-    });
-    await this.db.run('DELETE FROM bars_staging');
+  }
+
+  private async stage(entries: readonly BatchEntry[]): Promise<void> {
+    const appender = await this.db.connection.createAppender('bars_staging_v2', 'main', 'temp');
+    try {
+      const chunk = DuckDBDataChunk.create(STAGING_TYPES, CHUNK_ROWS);
+      const missing = new Float64Array(CHUNK_ROWS).fill(NaN);
+      const index = new Float64Array(CHUNK_ROWS);
+      for (let e = 0; e < entries.length; e++) {
+        const { bars, extras = {} } = entries[e]!;
+        const n = bars.t.length;
+        index.fill(e);
+        const columns = [bars.t, bars.o, bars.h, bars.l, bars.c, bars.v, extras.vwap, extras.tradeCount, index];
+        for (let start = 0; start < n; start += CHUNK_ROWS) {
+          const rows = Math.min(CHUNK_ROWS, n - start);
+          chunk.rowCount = rows;
+          for (let col = 0; col < STAGING_COLUMNS; col++) {
+            const column = columns[col];
+            const source =
+              column === index
+                ? index.subarray(0, rows)
+                : column
+                  ? column.subarray(start, start + rows)
+                  : missing.subarray(0, rows);
+            if (source.length !== rows) throw new Error(`Bars column ${col} is shorter than the timestamps`);
+            const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, col);
+            duckdbBindings.copy_data_to_vector(vector, 0, source.buffer as ArrayBuffer, source.byteOffset, rows * 8);
+          }
+          appender.appendDataChunk(chunk);
+        }
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Deletes a symbol's bars of one timeframe in [start, end) (a repair, or a re-import that replaces). */
+  deleteRange(symbol: string, timeframe: string, start = -8.64e15, end = 8.64e15): Promise<void> {
+    return withWriteLock(this.db, () =>
+      this.db.run('DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end', {
+        symbol,
+        timeframe,
+        start,
+        end,
+      }),
+    );
   }
 
   /** One row per stored symbol and timeframe. */
@@ -130,6 +218,19 @@ export class BarsRepository {
    * resampled from 1m regular-session bars inside DuckDB.
    */
   async read(symbol: string, timeframe: Timeframe, range: BarsRange = {}): Promise<Bars> {
+    const { sql, params } = await this.selectSql(symbol, timeframe, range);
+    return this.readColumns(sql, params);
+  }
+
+  /**
+   * The query `read` runs (columns t, open, high, low, close, volume ordered by t), for callers that
+   * stream the same rows elsewhere, such as an export with DuckDB's COPY.
+   */
+  async selectSql(
+    symbol: string,
+    timeframe: Timeframe,
+    range: BarsRange = {},
+  ): Promise<{ sql: string; params: Record<string, string | number> }> {
     const stored = await this.storedTimeframes(symbol);
     if (stored.length === 0) throw new Error(`No bars stored for symbol "${symbol}"`);
     const where = `symbol = $symbol AND ts >= $start AND ts < $end`;
@@ -150,9 +251,13 @@ export class BarsRepository {
     } else {
       sql += ' ORDER BY t';
     }
-    return this.readColumns(sql, params);
+    return { sql, params };
   }
 
+  /**
+   * Runs a query whose first six columns are non-null DOUBLEs (t, o, h, l, c, v) and copies each
+   * result vector into the output columns with one native copy.
+   */
   private async readColumns(sql: string, params: Record<string, string | number>): Promise<Bars> {
     const result = await this.db.connection.run(sql, params);
     const chunks = await result.fetchAllChunks();
@@ -164,10 +269,12 @@ export class BarsRepository {
     let offset = 0;
     for (const chunk of chunks) {
       const rows = chunk.rowCount;
+      if (rows === 0) continue;
       for (let col = 0; col < 6; col++) {
-        const vector = chunk.getColumnVector(col) as DuckDBDoubleVector;
         const target = targets[col]!;
-        for (let i = 0; i < rows; i++) target[offset + i] = vector.getItem(i) ?? NaN;
+        const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, col);
+        const bytes = duckdbBindings.vector_get_data(vector, rows * 8);
+        new Uint8Array(target.buffer, target.byteOffset + offset * 8, rows * 8).set(bytes);
       }
       offset += rows;
     }

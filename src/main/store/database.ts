@@ -30,7 +30,7 @@ export class Database {
   }
 
   /** Rows as plain JS objects (numbers, strings, bigints converted to numbers where safe). */
-  async all<T extends Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+  async all<T extends object>(sql: string, params?: SqlParams): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, params);
     return reader.getRowObjectsJS() as T[];
   }

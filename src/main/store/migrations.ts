@@ -35,4 +35,60 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'market data: fetched ranges per symbol/timeframe/adjustment/feed, and gaps marked by repair',
+    statements: [
+      `CREATE TABLE bar_coverage (
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        adjustment VARCHAR NOT NULL, -- raw, split, dividend, all
+        feed VARCHAR NOT NULL, -- iex, sip
+        start_ms BIGINT NOT NULL, -- inclusive, epoch ms UTC
+        end_ms BIGINT NOT NULL, -- exclusive
+        fetched_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (symbol, timeframe, adjustment, feed, start_ms)
+      )`,
+      `CREATE TABLE bar_gaps (
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        start_ms BIGINT NOT NULL, -- first missing bar start
+        end_ms BIGINT NOT NULL, -- exclusive
+        missing_bars INTEGER NOT NULL,
+        reason VARCHAR NOT NULL,
+        marked_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (symbol, timeframe, start_ms)
+      )`,
+    ],
+  },
+  {
+    version: 3,
+    description: 'optimisation studies and their trials (resumable: the trials are the whole state)',
+    statements: [
+      `CREATE TABLE studies (
+        id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        strategy VARCHAR NOT NULL,
+        data JSON NOT NULL, -- what the trials run on: symbol/file, timeframe(s), range, costs
+        config JSON NOT NULL, -- core StudyConfig: space, sampler, objectives, seed, minimum trades
+        created_at TIMESTAMP NOT NULL,
+        approved_params JSON, -- the parameter set the trader approved for the live bot
+        approved_at TIMESTAMP
+      )`,
+      `CREATE TABLE trials (
+        study_id VARCHAR NOT NULL,
+        number INTEGER NOT NULL,
+        status VARCHAR NOT NULL,
+        params JSON NOT NULL,
+        objective_values JSON,
+        metrics JSON,
+        feasible BOOLEAN,
+        error VARCHAR,
+        seed BIGINT NOT NULL,
+        started_at BIGINT NOT NULL,
+        finished_at BIGINT,
+        PRIMARY KEY (study_id, number)
+      )`,
+    ],
+  },
 ];

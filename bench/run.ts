@@ -1,0 +1,22 @@
+/**
+ * `npm run bench`: every benchmark in one run, each printing its figures next to a baseline measured in
+ * the same process, so ratios stay meaningful on whatever machine runs them. Name some to run a subset:
+ * `npm run bench -- engine data`.
+ */
+const SUITES: Record<string, () => Promise<{ run: () => Promise<void> | void }>> = {
+  engine: async () => ({ run: (await import('./engine.bench.ts')).runEngineBench }),
+  data: async () => ({ run: (await import('./data.bench.ts')).runDataBench }),
+  optimize: async () => ({ run: (await import('./optimize.bench.ts')).runOptimizeBench }),
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
+  const load = SUITES[name];
+  if (!load) {
+    console.error(`Unknown benchmark "${name}"; choose from ${Object.keys(SUITES).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(`\n=== ${name} ===`);
+  const suite = await load();
+  await suite.run();
+}

@@ -1,0 +1,326 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { etDateKey, etMinuteOfDay, isTradingDay, sessionOf } from './calendar.ts';
+import {
+  DataValidationError,
+  formatBarsCsv,
+  inferTimeframe,
+  parseBarsCsv,
+  parseBarsCsvRows,
+  parseDecimal,
+  parseTimestamp,
+} from './csv.ts';
+
+// <repo>/src/core/data -> <repo>/../shared/data
+const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+const haveSharedData = existsSync(`${sharedData}GOOG.csv`);
+if (!haveSharedData) console.warn(`csv.test: skipping shared-data tests, ${sharedData} is absent`);
+const readShared = (name: string): string => readFileSync(`${sharedData}${name}`, 'utf8');
+
+const ts = (text: string, naiveNewYork = false): number => parseTimestamp(text, 0, text.length, naiveNewYork);
+const iso = (t: number): string => new Date(t).toISOString();
+
+function errorOf(text: string, source = 'planted.csv'): DataValidationError {
+  try {
+    parseBarsCsv(text, { source });
+  } catch (error) {
+    if (error instanceof DataValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a DataValidationError');
+}
+
+describe.skipIf(!haveSharedData)('shared data files parse as they are', () => {
+  it('GOOG.csv: daily, unnamed date column, every date an NYSE session', () => {
+    const { bars, inferredTimeframe, layout } = parseBarsCsv(readShared('GOOG.csv'), { source: 'GOOG.csv' });
+    expect(bars.t.length).toBe(2148);
+    expect(inferredTimeframe).toBe('1d');
+    expect(layout.dateOnly).toBe(true);
+    expect(etDateKey(bars.t[0]!)).toBe(20040819);
+    expect(etDateKey(bars.t[2147]!)).toBe(20130301);
+    expect([bars.o[0], bars.h[0], bars.l[0], bars.c[0], bars.v[0]]).toEqual([
+      100, 104.06, 95.96, 100.34, 22351900,
+    ]);
+    for (let i = 0; i < bars.t.length; i++) expect(isTradingDay(etDateKey(bars.t[i]!))).toBe(true);
+  });
+
+  it('EURUSD.csv: hourly naive date-times read as UTC', () => {
+    const { bars, inferredTimeframe } = parseBarsCsv(readShared('EURUSD.csv'), { source: 'EURUSD.csv' });
+    expect(bars.t.length).toBe(5000);
+    expect(inferredTimeframe).toBe('1h');
+    expect(iso(bars.t[0]!)).toBe('2017-04-19T09:00:00.000Z');
+    expect(bars.c[0]).toBe(1.07219);
+  });
+
+  it('BTCUSD.csv: monthly, no stored timeframe but a 1mo label', () => {
+    const { bars, inferredTimeframe, spacing } = parseBarsCsv(readShared('BTCUSD.csv'), {
+      source: 'BTCUSD.csv',
+    });
+    expect(bars.t.length).toBe(156);
+    expect(inferredTimeframe).toBeNull();
+    expect(spacing.label).toBe('1mo');
+    expect(bars.v[0]).toBe(2012.25343589);
+    expect(etDateKey(bars.t[155]!)).toBe(20241231);
+  });
+
+  it('SPY_1min.csv: offsets, vwap and transactions, 390 regular-session bars a day', () => {
+    const { bars, extra, inferredTimeframe } = parseBarsCsv(readShared('SPY_1min.csv'), {
+      source: 'SPY_1min.csv',
+    });
+    expect(bars.t.length).toBe(49720);
+    expect(inferredTimeframe).toBe('1m');
+    expect(iso(bars.t[0]!)).toBe('2024-02-20T09:00:00.000Z');
+    expect(extra.vwap?.[0]).toBe(498.3398);
+    expect(extra.tradeCount?.[0]).toBe(72);
+    const perDay = new Map<number, number>();
+    for (let i = 0; i < bars.t.length; i++) {
+      const session = sessionOf(bars.t[i]!);
+      if (session !== null) perDay.set(session.dateKey, (perDay.get(session.dateKey) ?? 0) + 1);
+    }
+    expect(perDay.size).toBe(63);
+    expect([...perDay.values()].every((count) => count === 390)).toBe(true);
+    // The DST switch (2024-03-10) moves the UTC time of the open, not the New York one.
+    const firstRegular = (dateKey: number): number => {
+      for (let i = 0; i < bars.t.length; i++) {
+        if (etDateKey(bars.t[i]!) === dateKey && sessionOf(bars.t[i]!) !== null) return bars.t[i]!;
+      }
+      return NaN;
+    };
+    expect(iso(firstRegular(20240308))).toBe('2024-03-08T14:30:00.000Z');
+    expect(iso(firstRegular(20240311))).toBe('2024-03-11T13:30:00.000Z');
+  });
+});
+
+describe('timestamps', () => {
+  it('reads the documented forms', () => {
+    expect(iso(ts('2024-02-20T04:00:00-05:00'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('2024-02-20 04:00:00-0500'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('2024-02-20T09:00:00Z'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('2024-02-20T09:00:00.25Z'))).toBe('2024-02-20T09:00:00.250Z');
+    expect(iso(ts('2024-02-20 09:00:00'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('2024-02-20 09:00'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('2024-02-20 09:30:00', true))).toBe('2024-02-20T14:30:00.000Z');
+    expect(iso(ts('2024-07-01 09:30:00', true))).toBe('2024-07-01T13:30:00.000Z');
+    expect(iso(ts('2024-02-20'))).toBe('2024-02-20T05:00:00.000Z');
+    expect(iso(ts('2024-07-01'))).toBe('2024-07-01T04:00:00.000Z');
+    expect(iso(ts('20240701'))).toBe('2024-07-01T04:00:00.000Z');
+    expect(iso(ts('07/01/2024'))).toBe('2024-07-01T04:00:00.000Z');
+    expect(iso(ts('7/1/2024 3:59 PM', true))).toBe('2024-07-01T19:59:00.000Z');
+    expect(iso(ts('1708419600'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('1708419600000'))).toBe('2024-02-20T09:00:00.000Z');
+    expect(iso(ts('1708419600000000000'))).toBe('2024-02-20T09:00:00.000Z');
+    for (const bad of [
+      '',
+      'yesterday',
+      '2024-02-30',
+      '2024-13-01',
+      '2024-02-20X09:00',
+      '2024-02-20 25:00',
+      '2024-02-20T09:00:00+5',
+    ]) {
+      expect(ts(bad)).toBeNaN();
+    }
+  });
+
+  it('reads numbers like Number()', () => {
+    for (const text of [
+      '0',
+      '1',
+      '498.33',
+      '1.07219',
+      '-3.5',
+      '0.000123',
+      '123456789.123456',
+      '1e5',
+      '2012.25343589',
+    ]) {
+      expect(parseDecimal(text, 0, text.length)).toBe(Number(text));
+    }
+    expect(parseDecimal('$12.50', 0, 6)).toBe(12.5);
+    expect(parseDecimal('abc', 0, 3)).toBeNaN();
+    expect(parseDecimal('', 0, 0)).toBeNaN();
+    expect(parseDecimal('.', 0, 1)).toBeNaN();
+  });
+});
+
+describe('layouts', () => {
+  it('reads Yahoo with Adj Close, keeping Close unless asked to adjust', () => {
+    const text =
+      'Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,10,12,9,11,5.5,100\n2024-01-03,11,11,10,10,5,200\n';
+    const kept = parseBarsCsv(text, { source: 'y.csv' });
+    expect(Array.from(kept.bars.c)).toEqual([11, 10]);
+    expect(Array.from(kept.extra.adjClose ?? [])).toEqual([5.5, 5]);
+    const adjusted = parseBarsCsv(text, { source: 'y.csv', adjust: true });
+    expect(adjusted.layout.adjusted).toBe(true);
+    expect(Array.from(adjusted.bars.c)).toEqual([5.5, 5]);
+    expect(Array.from(adjusted.bars.h)).toEqual([6, 5.5]);
+    expect(Array.from(adjusted.bars.v)).toEqual([100, 200]);
+  });
+
+  it('reads Alpaca t/o/h/l/c/v/n/vw with a symbol column', () => {
+    const text =
+      'symbol,t,o,h,l,c,v,n,vw\nAAPL,2024-01-03T14:30:00Z,184.2,185,184,184.5,1000,12,184.4\n' +
+      'AAPL,2024-01-03T14:31:00Z,184.5,184.6,184.1,184.2,800,9,184.3\n';
+    const result = parseBarsCsv(text, { source: 'a.csv', symbol: 'aapl' });
+    expect(result.fileSymbol).toBe('AAPL');
+    expect(Array.from(result.extra.vwap ?? [])).toEqual([184.4, 184.3]);
+    expect(Array.from(result.extra.tradeCount ?? [])).toEqual([12, 9]);
+    expect(() => parseBarsCsv(text, { source: 'a.csv', symbol: 'MSFT' })).toThrow(/holds AAPL, not MSFT/);
+    const mixed = text + 'MSFT,2024-01-03T14:32:00Z,1,1,1,1,1,1,1\n';
+    expect(() => parseBarsCsv(mixed, { source: 'a.csv' })).toThrow(
+      /line 4, column "symbol": more than one symbol/,
+    );
+  });
+
+  it('reads separate date and time columns, semicolons, quotes, CRLF, a BOM and no volume', () => {
+    const text =
+      '\ufeff"Date";"Time";"Open";"High";"Low";"Close"\r\n2024-01-03;09:30;1;2;0.5;1.5\r\n2024-01-03;09:31;1.5;2;1;1\r\n';
+    const result = parseBarsCsv(text, { source: 'q.csv', naiveTimeZone: 'America/New_York' });
+    expect(iso(result.bars.t[0]!)).toBe('2024-01-03T14:30:00.000Z');
+    expect(etMinuteOfDay(result.bars.t[1]!)).toBe(571);
+    expect(result.layout.volumeMissing).toBe(true);
+    expect(Array.from(result.bars.v)).toEqual([0, 0]);
+  });
+
+  it('reads a file without a header by position', () => {
+    const result = parseBarsCsv('2024-01-02,10,12,9,11,100\n2024-01-03,11,11,10,10,200\n', {
+      source: 'n.csv',
+    });
+    expect(result.layout.header).toEqual([]);
+    expect(Array.from(result.bars.c)).toEqual([11, 10]);
+    expect(() => parseBarsCsv('Fecha,Apertura,Maximo,Minimo,Cierre\n', { source: 'es.csv' })).toThrow(
+      /es\.csv line 1: no open\/high\/low\/close columns/,
+    );
+  });
+
+  it('round-trips through formatBarsCsv', () => {
+    const original = parseBarsCsv(
+      'datetime,open,high,low,close,volume,vwap,transactions\n' +
+        '2024-02-20 09:30:00-05:00,498.33,498.42,498.3,498.39,3952.0,498.3398,72\n' +
+        '2024-02-20 09:31:00-05:00,0.1,0.30000000000000004,0.1,0.2,1e3,0.15,3\n',
+      { source: 'r.csv' },
+    );
+    for (const time of ['iso', 'epochMs'] as const) {
+      const again = parseBarsCsv(formatBarsCsv(original.bars, original.extra, { time }), {
+        source: 'r2.csv',
+      });
+      expect(again.bars).toEqual(original.bars);
+      expect(again.extra).toEqual(original.extra);
+    }
+    const daily = parseBarsCsv('date,open,high,low,close,volume\n2024-07-01,1,1,1,1,1\n', {
+      source: 'd.csv',
+    });
+    const text = formatBarsCsv(daily.bars, undefined, { time: 'date' });
+    expect(text).toBe('timestamp,open,high,low,close,volume\n2024-07-01,1,1,1,1,1\n');
+  });
+});
+
+describe('malformed files are refused with line and column', () => {
+  const header = ',Open,High,Low,Close,Volume\n';
+  const good = [
+    '2024-01-02,10,11,9,10.5,100',
+    '2024-01-03,10.5,11,10,10.8,100',
+    '2024-01-04,10.8,11,10.2,10.4,100',
+  ];
+  const withLine = (index: number, line: string): string => {
+    const lines = [...good];
+    lines.splice(index, 0, line);
+    return header + lines.join('\n') + '\n';
+  };
+  const cases: [string, string, RegExp][] = [
+    [
+      'high below the close',
+      '2024-01-05,10,10.2,9.9,10.5,100',
+      /line 4, column "High": high 10.2 is below max\(open, close\) 10.5$/,
+    ],
+    [
+      'low above the open',
+      '2024-01-05,10,10.6,10.1,10.5,100',
+      /line 4, column "Low": low 10.1 is above min\(open, close\) 10$/,
+    ],
+    ['zero price', '2024-01-05,0,10.6,0,10.5,100', /line 4, column "Open": open 0 is not a positive price/],
+    [
+      'negative price',
+      '2024-01-05,10,10.6,-1,10.5,100',
+      /line 4, column "Low": low -1 is not a positive price/,
+    ],
+    [
+      'infinite price',
+      '2024-01-05,10,Infinity,10,10.5,100',
+      /line 4, column "High": high Infinity is not a positive/,
+    ],
+    ['text price', '2024-01-05,10,abc,10,10.5,100', /line 4, column "High": "abc" is not a number/],
+    ['empty close', '2024-01-05,10,10.6,10,,100', /line 4, column "Close": empty value/],
+    ['negative volume', '2024-01-05,10,10.6,10,10.5,-5', /line 4, column "Volume": volume -5 is negative/],
+    ['missing field', '2024-01-05,10,10.6,10,10.5', /line 4: expected 6 fields, found 5/],
+    ['extra field', '2024-01-05,10,10.6,10,10.5,1,2', /line 4: expected 6 fields, found 7/],
+    [
+      'bad date',
+      '2024-01-35,10,10.6,10,10.5,5',
+      /line 4, column "time": cannot read "2024-01-35" as a date\/time/,
+    ],
+    [
+      'duplicate',
+      '2024-01-04,10,10.6,10,10.5,5',
+      /line 5, column "time": timestamp 2024-01-04 repeats line 4/,
+    ],
+    [
+      'unsorted',
+      '2024-01-01,10,10.6,10,10.5,5',
+      /line 4, column "time": timestamp 2024-01-01 is earlier than line 3/,
+    ],
+  ];
+  for (const [name, line, pattern] of cases) {
+    it(name, () => {
+      const index = name === 'duplicate' ? 3 : 2;
+      const error = errorOf(withLine(index, line), 'GOOG.csv');
+      expect(error.message.startsWith('GOOG.csv line ')).toBe(true);
+      expect(error.message).toMatch(pattern);
+      expect(error.source).toBe('GOOG.csv');
+    });
+  }
+
+  it('reports the first problem in file order and counts blank lines', () => {
+    const text = header + good[0] + '\n\n' + '2024-01-03,10,9,9,9,1\n' + '2024-01-04,x,1,1,1,1\n';
+    const error = errorOf(text);
+    expect(error.line).toBe(4);
+    expect(error.column).toBe('High');
+  });
+
+  it('rejects headers without the needed columns, and empty files', () => {
+    expect(errorOf('date,open,high,close\n2024-01-02,1,1,1\n').message).toMatch(
+      /line 1: header has no "low" column/,
+    );
+    expect(errorOf('').message).toBe('planted.csv: the file is empty');
+    expect(errorOf(header).message).toBe('planted.csv: the file has no data rows');
+  });
+
+  it('keeps unsorted and inconsistent rows when reading raw rows', () => {
+    const text = header + '2024-01-03,10,9,9,9,1\n2024-01-02,10,11,9,10,1\n2024-01-02,10,11,9,10,1\n';
+    const raw = parseBarsCsvRows(text, { source: 'raw.csv' });
+    expect(raw.bars.t.length).toBe(3);
+    expect(Array.from(raw.lineNumbers)).toEqual([2, 3, 4]);
+    expect(raw.bars.t[0]).toBeGreaterThan(raw.bars.t[1]!);
+  });
+});
+
+describe('inferTimeframe', () => {
+  const spaced = (step: number, n: number, start = Date.UTC(2024, 0, 2, 14, 30)): Float64Array =>
+    Float64Array.from({ length: n }, (_, i) => start + i * step);
+  it('labels spacings', () => {
+    expect(inferTimeframe(spaced(60_000, 100)).timeframe).toBe('1m');
+    expect(inferTimeframe(spaced(300_000, 100)).timeframe).toBe('5m');
+    expect(inferTimeframe(spaced(900_000, 100)).timeframe).toBe('15m');
+    expect(inferTimeframe(spaced(3_600_000, 100)).timeframe).toBe('1h');
+    expect(inferTimeframe(spaced(86_400_000, 100)).timeframe).toBe('1d');
+    expect(inferTimeframe(spaced(1_800_000, 100))).toEqual({
+      timeframe: null,
+      label: '30m',
+      medianSpacingMs: 1_800_000,
+    });
+    expect(inferTimeframe(spaced(4 * 3_600_000, 100)).label).toBe('4h');
+    expect(inferTimeframe(spaced(7 * 86_400_000, 100)).label).toBe('1w');
+    expect(inferTimeframe(new Float64Array([1])).timeframe).toBeNull();
+  });
+});

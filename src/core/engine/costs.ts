@@ -1,0 +1,182 @@
+import type { Bars } from '../data/bars.ts';
+
+/**
+ * Trading costs as two small plug-in interfaces. Every implementation runs the shared conformance suite
+ * in costs.test.ts (non-negative, finite, monotone in size, deterministic, no look-ahead), so a new model
+ * only has to add its hand-checked numbers.
+ *
+ * Options carry costs as data (`CommissionSpec`, `SlippageSpec`) so they cross IPC and worker boundaries;
+ * a model object may be passed instead where code builds its own.
+ */
+
+/** Commission in account currency for one fill. */
+export interface CommissionModel {
+  /** Commission for filling `units` (> 0, absolute) at `price`. Must be 0 when units is 0. */
+  commission(units: number, price: number): number;
+  /**
+   * The rate when the commission is exactly proportional to traded value (rate x units x price), else
+   * undefined. All-in sizing uses it to reproduce backtesting.py's floor(cash / (price x (1 + rate))).
+   */
+  readonly proportionalRate?: number;
+}
+
+/** Adverse price move for one fill, in price units (added to a buy's price, taken off a sell's). */
+export interface SlippageModel {
+  /** Slippage per unit for filling `units` (> 0, absolute) at `price` on bar `index`; reads no bar after it. */
+  slippage(units: number, price: number, bars: Bars, index: number): number;
+}
+
+export type CommissionSpec =
+  | { kind: 'none' }
+  /** rate x |units| x price, e.g. 0.002 for 0.2 % (backtesting.py's `commission`). */
+  | { kind: 'percent'; rate: number }
+  /** perShare x |units|, clamped to [minimum, maximum] per order (maximum optional). */
+  | { kind: 'per-share'; perShare: number; minimum?: number; maximum?: number }
+  /** amount per order, whatever its size. */
+  | { kind: 'fixed'; amount: number };
+
+export type SlippageSpec =
+  | { kind: 'none' }
+  /** price x bps / 10,000. */
+  | { kind: 'fixed-bps'; bps: number }
+  /**
+   * Half a quoted spread, given in price units (`spread`, e.g. one cent) or in basis points of the price
+   * (`spreadBps`). Bars carry no quotes, so the spread is an assumption of the run, not an estimate.
+   */
+  | { kind: 'half-spread'; spread?: number; spreadBps?: number }
+  /**
+   * Square-root market impact: price x coefficient x sqrt(units / bar volume), the usual
+   * impact ~ sqrt(participation) law; participation is capped at 1, and a bar without volume counts as
+   * full participation.
+   */
+  | { kind: 'sqrt-impact'; coefficient: number };
+
+function nonNegative(what: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);
+  return value;
+}
+
+export class NoCommission implements CommissionModel {
+  readonly proportionalRate = 0;
+  commission(): number {
+    return 0;
+  }
+}
+
+export class PercentCommission implements CommissionModel {
+  readonly proportionalRate: number;
+  constructor(rate: number) {
+    this.proportionalRate = nonNegative('percent commission rate', rate);
+  }
+  commission(units: number, price: number): number {
+    return this.proportionalRate * units * price;
+  }
+}
+
+export class PerShareCommission implements CommissionModel {
+  constructor(
+    readonly perShare: number,
+    readonly minimum = 0,
+    readonly maximum = Infinity,
+  ) {
+    nonNegative('per-share commission', perShare);
+    nonNegative('per-share commission minimum', minimum);
+    if (!(maximum >= minimum)) throw new RangeError(`per-share commission maximum (${maximum}) is below its minimum`);
+  }
+  commission(units: number): number {
+    if (units === 0) return 0;
+    const raw = this.perShare * units;
+    return raw < this.minimum ? this.minimum : raw > this.maximum ? this.maximum : raw;
+  }
+}
+
+export class FixedCommission implements CommissionModel {
+  constructor(readonly amount: number) {
+    nonNegative('fixed commission', amount);
+  }
+  commission(units: number): number {
+    return units === 0 ? 0 : this.amount;
+  }
+}
+
+export class NoSlippage implements SlippageModel {
+  slippage(): number {
+    return 0;
+  }
+}
+
+export class FixedBpsSlippage implements SlippageModel {
+  private readonly fraction: number;
+  constructor(readonly bps: number) {
+    this.fraction = nonNegative('slippage bps', bps) / 10_000;
+  }
+  slippage(_units: number, price: number): number {
+    return price * this.fraction;
+  }
+}
+
+export class HalfSpreadSlippage implements SlippageModel {
+  private readonly half: number;
+  private readonly halfFraction: number;
+  constructor(spread: number, spreadBps: number) {
+    this.half = nonNegative('spread', spread) / 2;
+    this.halfFraction = nonNegative('spread bps', spreadBps) / 20_000;
+  }
+  slippage(_units: number, price: number): number {
+    return this.half + price * this.halfFraction;
+  }
+}
+
+export class SqrtImpactSlippage implements SlippageModel {
+  constructor(readonly coefficient: number) {
+    nonNegative('impact coefficient', coefficient);
+  }
+  slippage(units: number, price: number, bars: Bars, index: number): number {
+    const volume = bars.v[index];
+    const participation = volume > 0 ? Math.min(1, units / volume) : 1;
+    return price * this.coefficient * Math.sqrt(participation);
+  }
+}
+
+export function isCommissionModel(value: CommissionSpec | CommissionModel): value is CommissionModel {
+  return typeof (value as Partial<CommissionModel>).commission === 'function';
+}
+
+export function isSlippageModel(value: SlippageSpec | SlippageModel): value is SlippageModel {
+  return typeof (value as Partial<SlippageModel>).slippage === 'function';
+}
+
+export function createCommissionModel(spec: CommissionSpec | CommissionModel): CommissionModel {
+  if (isCommissionModel(spec)) return spec;
+  switch (spec.kind) {
+    case 'none':
+      return new NoCommission();
+    case 'percent':
+      return new PercentCommission(spec.rate);
+    case 'per-share':
+      return new PerShareCommission(spec.perShare, spec.minimum ?? 0, spec.maximum ?? Infinity);
+    case 'fixed':
+      return new FixedCommission(spec.amount);
+    default:
+      throw new TypeError(`unknown commission kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
+  }
+}
+
+export function createSlippageModel(spec: SlippageSpec | SlippageModel): SlippageModel {
+  if (isSlippageModel(spec)) return spec;
+  switch (spec.kind) {
+    case 'none':
+      return new NoSlippage();
+    case 'fixed-bps':
+      return new FixedBpsSlippage(spec.bps);
+    case 'half-spread':
+      if (spec.spread === undefined && spec.spreadBps === undefined) {
+        throw new RangeError('half-spread slippage needs `spread` (price units) or `spreadBps`');
+      }
+      return new HalfSpreadSlippage(spec.spread ?? 0, spec.spreadBps ?? 0);
+    case 'sqrt-impact':
+      return new SqrtImpactSlippage(spec.coefficient);
+    default:
+      throw new TypeError(`unknown slippage kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
+  }
+}

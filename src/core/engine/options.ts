@@ -1,0 +1,103 @@
+import {
+  createCommissionModel,
+  createSlippageModel,
+  type CommissionModel,
+  type CommissionSpec,
+  type SlippageModel,
+  type SlippageSpec,
+} from './costs.ts';
+
+/**
+ * Which tool's conventions a run follows where tools differ.
+ * - 'regimen': a trade still open at the end is closed (with `closeAtEnd`) at the last bar's close, where
+ *   equity is marked; all-in sizing uses the whole equity.
+ * - 'backtesting.py': reproduces kernc/backtesting.py (see sma-cross's doc): `closeAtEnd` closes at the
+ *   last bar's open, all-in sizing uses 1 - 2.22e-16 of the equity (its default `size`), and sma-cross
+ *   uses its strict crossover. Only the defaults change: options given explicitly still win.
+ */
+export type Convention = 'regimen' | 'backtesting.py';
+
+/** backtesting.py's default order size, 1 - sys.float_info.epsilon: "all available cash". */
+export const BACKTESTING_PY_ALL_IN = 1 - 2.220446049250313e-16;
+
+export interface BacktestOptions {
+  /** Starting cash (default 10,000). */
+  cash?: number;
+  commission?: CommissionSpec | CommissionModel;
+  slippage?: SlippageSpec | SlippageModel;
+  /** 'next-open' (default): a signal on bar i's close fills at bar i+1's open. 'close': at bar i's close. */
+  fillAt?: 'next-open' | 'close';
+  /** Allow fractional units (default false: whole shares, rounded toward zero). */
+  fractional?: boolean;
+  /** Never hold a short position: sells beyond the long position are trimmed (default false). */
+  longOnly?: boolean;
+  /** Close a position still open after the last bar so it counts as a trade (default false). */
+  closeAtEnd?: boolean;
+  /** Position value may reach maxLeverage x equity (default 1: no leverage). */
+  maxLeverage?: number;
+  /** Cap on the position's value in account currency (default Infinity). */
+  maxPositionValue?: number;
+  /** Cap on one fill's size as a share of its bar's volume, in (0, 1] (default Infinity: no cap). */
+  maxVolumeShare?: number;
+  /** Default: the strategy's own (backtesting.py for sma-cross, regimen otherwise). */
+  convention?: Convention;
+  /** Keep per-bar position (units) and cash arrays in the result (default false; costs 16 bytes per bar). */
+  recordPositions?: boolean;
+}
+
+export interface ResolvedBacktestOptions {
+  readonly cash: number;
+  readonly commission: CommissionModel;
+  readonly slippage: SlippageModel;
+  readonly fillAtClose: boolean;
+  readonly fractional: boolean;
+  readonly longOnly: boolean;
+  readonly closeAtEnd: boolean;
+  readonly closeAtEndPrice: 'open' | 'close';
+  readonly maxLeverage: number;
+  readonly maxPositionValue: number;
+  readonly maxVolumeShare: number;
+  readonly convention: Convention;
+  /** Share of equity an all-in order commits (see BACKTESTING_PY_ALL_IN). */
+  readonly allInFraction: number;
+  readonly recordPositions: boolean;
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`option ${name} must be > 0, got ${value}`);
+  return value;
+}
+
+/** Fills defaults (convention first, then explicit options) and validates once, outside any bar loop. */
+export function resolveOptions(options: BacktestOptions, strategyConvention: Convention): ResolvedBacktestOptions {
+  const convention = options.convention ?? strategyConvention;
+  if (convention !== 'regimen' && convention !== 'backtesting.py') {
+    throw new RangeError(`unknown convention ${JSON.stringify(convention)}: use 'regimen' or 'backtesting.py'`);
+  }
+  const fillAt = options.fillAt ?? 'next-open';
+  if (fillAt !== 'next-open' && fillAt !== 'close') {
+    throw new RangeError(`option fillAt must be 'next-open' or 'close', got ${JSON.stringify(fillAt)}`);
+  }
+  const maxVolumeShare = options.maxVolumeShare ?? Infinity;
+  if (maxVolumeShare !== Infinity && !(maxVolumeShare > 0 && maxVolumeShare <= 1)) {
+    throw new RangeError(`option maxVolumeShare must be in (0, 1], got ${maxVolumeShare}`);
+  }
+  const cash = positive('cash', options.cash ?? 10_000);
+  if (!Number.isFinite(cash)) throw new RangeError(`option cash must be finite, got ${cash}`);
+  return {
+    cash,
+    commission: createCommissionModel(options.commission ?? { kind: 'none' }),
+    slippage: createSlippageModel(options.slippage ?? { kind: 'none' }),
+    fillAtClose: fillAt === 'close',
+    fractional: options.fractional ?? false,
+    longOnly: options.longOnly ?? false,
+    closeAtEnd: options.closeAtEnd ?? false,
+    closeAtEndPrice: convention === 'backtesting.py' ? 'open' : 'close',
+    maxLeverage: positive('maxLeverage', options.maxLeverage ?? 1),
+    maxPositionValue: positive('maxPositionValue', options.maxPositionValue ?? Infinity),
+    maxVolumeShare,
+    convention,
+    allInFraction: convention === 'backtesting.py' ? BACKTESTING_PY_ALL_IN : 1,
+    recordPositions: options.recordPositions ?? false,
+  };
+}

@@ -1,0 +1,9 @@
+/** Public surface of the metrics layer: import from here rather than from the individual files. */
+export * from './metrics.ts';
+export * from './definitions.ts';
+export * from './overfitting.ts';
+export * from './normal.ts';
+export * from './statistics.ts';
+export * from './periods.ts';
+export * from './eastern-time.ts';
+export * from './prng.ts';

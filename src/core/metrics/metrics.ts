@@ -1,0 +1,331 @@
+/**
+ * Every performance, risk and trade metric of a backtest, one definition each (issue 4, item 5).
+ *
+ * Return metrics are computed on period (daily) returns: intraday equity is sampled at each US/Eastern
+ * session's last bar (see periods.ts) and the starting wealth (initial cash) is the first point.
+ * Risk-free rate 0; 252 periods a year unless `periodsPerYear` says otherwise.
+ *
+ * Undefined values never throw: they are NaN (no returns, no trades, zero variance), and ratios with a
+ * zero risk or loss denominator follow `ratio` in statistics.ts (±Infinity, NaN for 0/0); e.g. a profit
+ * factor with wins and no losses is Infinity. The optimizer must treat NaN as "no value".
+ */
+import type { TradeLog } from '../engine/types.ts';
+import { MS_PER_DAY, civilFromDays } from './eastern-time.ts';
+import { deflatedSharpeRatio, probabilisticSharpeRatio } from './overfitting.ts';
+import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
+import type { Periodicity } from './periods.ts';
+import { drawdownSummary, mean, quantile, ratio, sampleStd, skewnessAndKurtosis } from './statistics.ts';
+
+export const TRADING_PERIODS_PER_YEAR = 252;
+
+/** Metrics of an equity curve alone: returns, drawdown and risk. */
+export interface EquityMetrics {
+  /** Equity at the last bar. */
+  finalEquity: number;
+  /** final / starting wealth - 1 (= ∏(1 + r) - 1). */
+  totalReturn: number;
+  /** CAGR: ∏(1 + r)^(P/n) - 1 with P periods a year and n returns; -1 if wealth reached 0 or below. */
+  annualizedReturn: number;
+  /** Sample standard deviation (ddof 1) of period returns × √P. */
+  volatility: number;
+  /** mean(r) / std(r, ddof 1) × √P. */
+  sharpeRatio: number;
+  /** mean(r) × P / (√mean(min(r, 0)²) × √P): downside deviation over all periods, target 0. */
+  sortinoRatio: number;
+  /** annualizedReturn / |maxDrawdown|. */
+  calmarRatio: number;
+  /** min over period ends of wealth / running peak - 1, starting wealth included; in [-1, 0] while wealth stays positive. */
+  maxDrawdown: number;
+  /** Longest time under water, peak to recovery (or to the end), in calendar days. */
+  maxDrawdownDurationDays: number;
+  /** The same stretch counted in periods (trading days for intraday or daily data). */
+  maxDrawdownDurationPeriods: number;
+  /** 5th percentile of period returns, numpy's linear interpolation; a return, usually negative. */
+  valueAtRisk: number;
+  /** Population skewness of period returns. */
+  skewness: number;
+  /** Population (raw, normal = 3) kurtosis of period returns. */
+  kurtosis: number;
+  /** PSR: probability that the true Sharpe ratio is above 0 (Bailey & López de Prado 2012). */
+  probabilisticSharpe: number;
+  /** DSR given `trialCount` and `trialSharpeVariance`; NaN when those are not supplied. */
+  deflatedSharpe: number;
+  /**
+   * Share of calendar months (US/Eastern for intraday data) with a positive compounded return, over the
+   * months that have at least one period return. Chosen over rolling-return stability because a trader
+   * reads "8 of 12 months up" directly.
+   */
+  consistencyScore: number;
+  /** Number of period returns n. */
+  numPeriods: number;
+}
+
+/** Metrics from the closed trades of a backtest and its market exposure. */
+export interface TradeMetrics {
+  /** Closed trades (the trade log's `count`; a position still open at the end is not a trade). */
+  numTrades: number;
+  /** Trades with pnl > 0 over all trades; a zero-pnl trade counts in the denominator only. */
+  winRate: number;
+  /** Gross profit / gross loss of trade pnl (Infinity with wins and no losses, NaN with neither). */
+  profitFactor: number;
+  /** Mean winning pnl / |mean losing pnl| (0 without wins, Infinity without losses). */
+  averageWinLossRatio: number;
+  /** Mean pnl per trade, in account currency (= win rate × average win − loss rate × average loss). */
+  expectancy: number;
+  /** Mean of the trades' returnPct (pnl relative to entry value). */
+  averageTradeReturn: number;
+  /** Largest trade returnPct. */
+  bestTrade: number;
+  /** Smallest trade returnPct. */
+  worstTrade: number;
+  /** Mean of exitIndex - entryIndex. */
+  avgTradeDurationBars: number;
+  /** Max of exitIndex - entryIndex. */
+  maxTradeDurationBars: number;
+  /** Mean of exitTime - entryTime, in days. */
+  avgTradeDurationDays: number;
+  /** Max of exitTime - entryTime, in days. */
+  maxTradeDurationDays: number;
+  /**
+   * Share of bars with an open position. From `inMarket` when given (non-zero = in the market at that
+   * bar); otherwise from the trades, a bar counting when a trade is open at any time in it, entry and
+   * exit bars included (backtesting.py's "Exposure Time").
+   */
+  exposure: number;
+}
+
+export interface Metrics extends EquityMetrics, TradeMetrics {}
+
+export type EquityMetricKey = keyof EquityMetrics;
+export type TradeMetricKey = keyof TradeMetrics;
+export type MetricKey = keyof Metrics;
+
+export interface EquityMetricsOptions {
+  /** How bars are grouped into return periods; 'auto' by default (see periods.ts). */
+  periodicity?: Periodicity;
+  /** Precomputed periodEndIndices(t, periodicity): saves a pass when scoring many runs on the same bars. */
+  periodEnds?: Int32Array;
+  /** Return periods per year for annualization; 252. */
+  periodsPerYear?: number;
+  /** Number of trials the strategy was selected from, for the deflated Sharpe ratio. */
+  trialCount?: number;
+  /** Variance across those trials of their annualized sharpeRatio values, for the deflated Sharpe ratio. */
+  trialSharpeVariance?: number;
+}
+
+export interface MetricsInput extends EquityMetricsOptions {
+  /** Bar times, epoch ms UTC, increasing. */
+  t: Float64Array;
+  /** Equity marked at each bar's close. */
+  equity: Float64Array;
+  /** Cash at the start: the first wealth point, before the first bar. */
+  initialCash: number;
+  /** Closed trades; only the first `count` entries are read. */
+  trades: TradeLog;
+  /** Per bar, non-zero when a position is held (e.g. the signed position size); overrides the trades for exposure. */
+  inMarket?: ArrayLike<number>;
+}
+
+/** All metrics of a backtest. */
+export function computeMetrics(input: MetricsInput): Metrics {
+  const equityMetrics = equityMetricsOf(input.t, input.equity, input, input.initialCash);
+  return { ...equityMetrics, ...tradeMetrics(input.trades, input.t.length, input.inMarket) };
+}
+
+/**
+ * Metrics of a bare equity (or price) curve, e.g. a CSV column: the first value is the starting wealth.
+ * Returns, drawdown and risk metrics only.
+ */
+export function computeEquityMetrics(
+  t: Float64Array,
+  equity: Float64Array,
+  options: EquityMetricsOptions = {},
+): EquityMetrics {
+  return equityMetricsOf(t, equity, options, undefined);
+}
+
+function equityMetricsOf(
+  t: Float64Array,
+  equity: Float64Array,
+  options: EquityMetricsOptions,
+  startingWealth: number | undefined,
+): EquityMetrics {
+  if (t.length !== equity.length) {
+    // A caller bug, not a data condition: mismatched columns would silently misalign every period.
+    throw new RangeError(`metrics: t has ${t.length} bars but equity has ${equity.length}`);
+  }
+  const periodsPerYear = options.periodsPerYear ?? TRADING_PERIODS_PER_YEAR;
+  const periodicity = resolvePeriodicity(t, options.periodicity);
+  const ends = options.periodEnds ?? periodEndIndices(t, periodicity);
+  const { wealth, time, returns } = periodSeries(t, equity, ends, startingWealth);
+  const n = returns.length;
+
+  const first = wealth.length > 0 ? wealth[0] : NaN;
+  const last = wealth.length > 0 ? wealth[wealth.length - 1] : NaN;
+  const totalReturn = last / first - 1;
+  const growth = last / first;
+  const annualizedReturn = n === 0 ? NaN : growth <= 0 ? -1 : Math.pow(growth, periodsPerYear / n) - 1;
+
+  const mu = mean(returns);
+  const std = sampleStd(returns);
+  let downsideSq = 0;
+  for (let k = 0; k < n; k++) if (returns[k] < 0) downsideSq += returns[k] * returns[k];
+  const downside = n === 0 ? NaN : Math.sqrt(downsideSq / n);
+  const sqrtP = Math.sqrt(periodsPerYear);
+
+  const drawdown = drawdownSummary(wealth, time);
+  const { skewness, kurtosis } = skewnessAndKurtosis(returns);
+  const sharpeRatio = ratio(mu, std) * sqrtP;
+  const probabilisticSharpe = probabilisticSharpeRatio({
+    sharpe: sharpeRatio,
+    n,
+    skew: skewness,
+    kurtosis,
+    periodsPerYear,
+  });
+  const deflatedSharpe =
+    options.trialCount === undefined || options.trialSharpeVariance === undefined
+      ? NaN
+      : deflatedSharpeRatio({
+          sharpe: sharpeRatio,
+          trials: options.trialCount,
+          sharpeVariance: options.trialSharpeVariance,
+          n,
+          skew: skewness,
+          kurtosis,
+          periodsPerYear,
+        });
+
+  return {
+    finalEquity: equity.length > 0 ? equity[equity.length - 1] : NaN,
+    totalReturn,
+    annualizedReturn,
+    volatility: std * sqrtP,
+    sharpeRatio,
+    sortinoRatio: ratio(mu * periodsPerYear, downside * sqrtP),
+    calmarRatio: ratio(annualizedReturn, Math.abs(drawdown.maxDrawdown)),
+    maxDrawdown: drawdown.maxDrawdown,
+    maxDrawdownDurationDays: drawdown.maxDuration / MS_PER_DAY,
+    maxDrawdownDurationPeriods: drawdown.maxDurationPoints,
+    valueAtRisk: quantile(returns, 0.05),
+    skewness,
+    kurtosis,
+    probabilisticSharpe,
+    deflatedSharpe,
+    consistencyScore: positiveMonthShare(returns, time, periodicity),
+    numPeriods: n,
+  };
+}
+
+/** Share of calendar months whose compounded period returns are positive; NaN without returns. */
+function positiveMonthShare(
+  returns: Float64Array,
+  time: Float64Array,
+  periodicity: 'session' | 'bar',
+): number {
+  const n = returns.length;
+  if (n === 0) return NaN;
+  // returns[k] ends at time[k + 1]; that period-end decides its month.
+  const days = periodCalendarDays(time.subarray(1), periodicity);
+  let months = 0;
+  let positive = 0;
+  let currentMonth = NaN;
+  let growth = 1;
+  for (let k = 0; k < n; k++) {
+    const { year, month } = civilFromDays(days[k]);
+    const key = year * 12 + month;
+    if (key !== currentMonth) {
+      if (k > 0) {
+        months++;
+        if (growth > 1) positive++;
+      }
+      currentMonth = key;
+      growth = 1;
+    }
+    growth *= 1 + returns[k];
+  }
+  months++;
+  if (growth > 1) positive++;
+  return positive / months;
+}
+
+/** Trade statistics and exposure; `barCount` is the number of bars of the backtest. */
+export function tradeMetrics(trades: TradeLog, barCount: number, inMarket?: ArrayLike<number>): TradeMetrics {
+  const count = trades.count;
+  let wins = 0;
+  let losses = 0;
+  let grossProfit = 0;
+  let grossLoss = 0;
+  let pnlSum = 0;
+  let returnSum = 0;
+  let best = -Infinity;
+  let worst = Infinity;
+  let barsSum = 0;
+  let barsMax = -Infinity;
+  let timeSum = 0;
+  let timeMax = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const pnl = trades.pnl[i];
+    pnlSum += pnl;
+    if (pnl > 0) {
+      wins++;
+      grossProfit += pnl;
+    } else if (pnl < 0) {
+      losses++;
+      grossLoss -= pnl;
+    }
+    const r = trades.returnPct[i];
+    returnSum += r;
+    if (r > best) best = r;
+    if (r < worst) worst = r;
+    const bars = trades.exitIndex[i] - trades.entryIndex[i];
+    barsSum += bars;
+    if (bars > barsMax) barsMax = bars;
+    const duration = trades.exitTime[i] - trades.entryTime[i];
+    timeSum += duration;
+    if (duration > timeMax) timeMax = duration;
+  }
+  const none = count === 0;
+  const averageWin = wins > 0 ? grossProfit / wins : 0;
+  const averageLoss = losses > 0 ? grossLoss / losses : 0;
+  return {
+    numTrades: count,
+    winRate: none ? NaN : wins / count,
+    profitFactor: none ? NaN : ratio(grossProfit, grossLoss),
+    averageWinLossRatio: none ? NaN : ratio(averageWin, averageLoss),
+    expectancy: none ? NaN : pnlSum / count,
+    averageTradeReturn: none ? NaN : returnSum / count,
+    bestTrade: none ? NaN : best,
+    worstTrade: none ? NaN : worst,
+    avgTradeDurationBars: none ? NaN : barsSum / count,
+    maxTradeDurationBars: none ? NaN : barsMax,
+    avgTradeDurationDays: none ? NaN : timeSum / count / MS_PER_DAY,
+    maxTradeDurationDays: none ? NaN : timeMax / MS_PER_DAY,
+    exposure: exposureOf(trades, barCount, inMarket),
+  };
+}
+
+function exposureOf(trades: TradeLog, barCount: number, inMarket: ArrayLike<number> | undefined): number {
+  if (barCount === 0) return NaN;
+  let held = 0;
+  if (inMarket !== undefined) {
+    for (let i = 0; i < barCount; i++) if (inMarket[i] !== 0 && !Number.isNaN(inMarket[i])) held++;
+    return held / barCount;
+  }
+  // Difference array: trades may overlap (a reversal exits and enters on the same bar), so count the
+  // union of [entry, exit] intervals rather than summing their lengths.
+  const delta = new Int32Array(barCount + 1);
+  for (let i = 0; i < trades.count; i++) {
+    const entry = Math.max(0, trades.entryIndex[i]);
+    const exit = Math.min(barCount - 1, trades.exitIndex[i]);
+    if (exit < entry) continue;
+    delta[entry]++;
+    delta[exit + 1]--;
+  }
+  let open = 0;
+  for (let i = 0; i < barCount; i++) {
+    open += delta[i];
+    if (open > 0) held++;
+  }
+  return held / barCount;
+}

@@ -1,0 +1,34 @@
+import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
+import type { Strategy, StrategyContext, StrategyDefinition } from './types.ts';
+
+/**
+ * Buy-and-hold baseline: an all-in market buy on the first bar's close, held to the end. With the default
+ * next-open fills it enters at the second bar's open, the first price a signal-driven strategy could get.
+ */
+class BuyAndHold implements Strategy {
+  private broker!: Broker;
+  private fraction = 1;
+  private entered = false;
+
+  init(context: StrategyContext): number {
+    this.broker = context.broker;
+    this.fraction = context.options.allInFraction;
+    this.entered = false;
+    return 0;
+  }
+
+  onBar(): void {
+    if (this.entered) return;
+    this.entered = true;
+    this.broker.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+  }
+}
+
+export const buyAndHold: StrategyDefinition = {
+  name: 'buy-and-hold',
+  description: 'All-in long from the first bar to the last (baseline).',
+  params: [],
+  constraints: [],
+  convention: 'regimen',
+  create: () => new BuyAndHold(),
+};

@@ -1,0 +1,183 @@
+import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from './types.ts';
+
+/** MFI lookback (bars): the customary 14, not tuned so the space stays at the twelve parameters. */
+export const CONFLUENCE_MFI_PERIOD = 14;
+/** ATR lookback (bars) of the stop distance. */
+export const CONFLUENCE_ATR_PERIOD = 14;
+/** Stop distance in ATRs below the entry. */
+export const CONFLUENCE_STOP_ATR = 2;
+/** Target distance in stop distances above the entry (reward : risk). */
+export const CONFLUENCE_REWARD_RISK = 2;
+/**
+ * Weights of the confirming signals, in hundredths so sums compare exactly. Uneven on purpose: with
+ * weights 30/25/25/20 the reachable scores (0, .2, .25, .3, .45, .5, .55, .7, .75, .8, 1) fall on both
+ * sides of every confidence_threshold in 0.4-0.8, so the threshold always matters.
+ */
+export const CONFLUENCE_WEIGHTS = { macd: 30, mfi: 25, bollinger: 25, volume: 20 } as const;
+
+/**
+ * Confluence: a long-only SMA crossover that only enters when enough independent signals agree.
+ *
+ * Indicators (all on close unless said): fast = SMA(fast_ma_period), slow = SMA(slow_ma_period);
+ * MACD(macd_fast, macd_slow, macd_signal) line and signal (TA-Lib); volume ratio = volume / SMA(volume,
+ * slow_ma_period), i.e. volume against its average over the trend window; MFI(14); Bollinger middle
+ * SMA(bb_period) and population std(bb_period); ATR(14).
+ *
+ * Entry, at bar i's close when flat: the fast SMA crosses above the slow one (fast[i-1] <= slow[i-1] and
+ * fast[i] > slow[i]) and the confidence score is at least confidence_threshold. The score is the weighted
+ * share of confirming signals (weights in CONFLUENCE_WEIGHTS):
+ * - MACD: line > signal (momentum agrees);
+ * - volume: volume ratio >= volume_threshold (participation agrees);
+ * - MFI: mfi_oversold < MFI < mfi_overbought (money is not leaving, and not exhausted);
+ * - Bollinger: middle < close <= middle + bb_std x std (above the mean, not beyond the upper band).
+ * Size: the stop distance is d = 2 x ATR(14) at the signal bar; units = risk_per_trade x equity / d, so a
+ * stop-out at the stop price loses risk_per_trade of the equity at signal time (gaps through the stop,
+ * slippage and commission add to it, and the engine's leverage/value/volume caps may shrink the size).
+ * The order is a market buy with a stop-loss at fill - d and a take-profit at fill + 2 d.
+ * Exit, at bar i's close when long: the fast SMA crosses below the slow one, or MFI >= mfi_overbought;
+ * the stop and target are handled by the broker inside the bars.
+ *
+ * Every parameter changes some decision: the periods change their indicators, fast/slow also the crosses
+ * and the volume average, mfi_overbought both the confirmation and the exit.
+ */
+class Confluence implements Strategy {
+  private fast!: Float64Array;
+  private slow!: Float64Array;
+  private macd!: Float64Array;
+  private signal!: Float64Array;
+  private volume!: Float64Array;
+  private mfi!: Float64Array;
+  private middle!: Float64Array;
+  private deviation!: Float64Array;
+  private atr!: Float64Array;
+  private close!: Float64Array;
+  private broker!: Broker;
+  private readonly threshold: number;
+
+  constructor(private readonly p: StrategyParams) {
+    // Compared in hundredths; the epsilon absorbs the decimal representation of e.g. 0.55.
+    this.threshold = p.confidence_threshold * 100 - 1e-9;
+  }
+
+  init(context: StrategyContext): number {
+    const p = this.p;
+    const cache = context.indicators;
+    this.fast = cache.sma(p.fast_ma_period);
+    this.slow = cache.sma(p.slow_ma_period);
+    this.macd = cache.macdLine(p.macd_fast, p.macd_slow);
+    this.signal = cache.macdSignal(p.macd_fast, p.macd_slow, p.macd_signal);
+    this.volume = cache.volumeRatio(p.slow_ma_period);
+    this.mfi = cache.mfi(CONFLUENCE_MFI_PERIOD);
+    this.middle = cache.sma(p.bb_period);
+    this.deviation = cache.std(p.bb_period);
+    this.atr = cache.atr(CONFLUENCE_ATR_PERIOD);
+    this.close = context.bars.c;
+    this.broker = context.broker;
+    // First bar where every input (and the previous bar's SMAs) exists; NaN comparisons are false anyway,
+    // this only skips bars that could not trade.
+    return Math.max(
+      p.slow_ma_period,
+      p.macd_slow + p.macd_signal - 2,
+      CONFLUENCE_MFI_PERIOD,
+      CONFLUENCE_ATR_PERIOD,
+      p.bb_period - 1,
+    );
+  }
+
+  onBar(i: number): void {
+    const p = this.p;
+    const f0 = this.fast[i - 1];
+    const s0 = this.slow[i - 1];
+    const f1 = this.fast[i];
+    const s1 = this.slow[i];
+    const units = this.broker.units;
+    if (units > 0) {
+      if ((f0 >= s0 && f1 < s1) || this.mfi[i] >= p.mfi_overbought) this.broker.close();
+      return;
+    }
+    if (units !== 0 || !(f0 <= s0 && f1 > s1)) return;
+    let score = 0;
+    if (this.macd[i] > this.signal[i]) score += CONFLUENCE_WEIGHTS.macd;
+    if (this.volume[i] >= p.volume_threshold) score += CONFLUENCE_WEIGHTS.volume;
+    const mfi = this.mfi[i];
+    if (mfi > p.mfi_oversold && mfi < p.mfi_overbought) score += CONFLUENCE_WEIGHTS.mfi;
+    const close = this.close[i];
+    const middle = this.middle[i];
+    if (close > middle && close <= middle + p.bb_std * this.deviation[i]) score += CONFLUENCE_WEIGHTS.bollinger;
+    if (score < this.threshold) return;
+    const stopDistance = CONFLUENCE_STOP_ATR * this.atr[i];
+    if (!(stopDistance > 0)) return;
+    const size = (p.risk_per_trade * this.broker.equityAt(close)) / stopDistance;
+    if (!(size > 0)) return;
+    const id = this.broker.submit(1, OrderType.Market, Sizing.Units, size);
+    this.broker.attachExits(id, stopDistance, CONFLUENCE_REWARD_RISK * stopDistance, NaN);
+  }
+}
+
+export const confluence: StrategyDefinition = {
+  name: 'confluence',
+  description:
+    'Long-only SMA crossover confirmed by MACD, volume, MFI and Bollinger position; risk-sized with ATR stops.',
+  params: [
+    { name: 'fast_ma_period', type: 'int', min: 5, max: 20, step: 1, default: 10, description: 'Fast SMA period' },
+    { name: 'slow_ma_period', type: 'int', min: 15, max: 50, step: 1, default: 30, description: 'Slow SMA period' },
+    {
+      name: 'risk_per_trade',
+      type: 'float',
+      min: 0.005,
+      max: 0.05,
+      step: 0.005,
+      default: 0.02,
+      description: 'Share of equity lost when the stop is hit',
+    },
+    {
+      name: 'confidence_threshold',
+      type: 'float',
+      min: 0.4,
+      max: 0.8,
+      step: 0.05,
+      default: 0.6,
+      description: 'Minimum weighted share of confirming signals to enter',
+    },
+    {
+      name: 'volume_threshold',
+      type: 'float',
+      min: 1.0,
+      max: 3.0,
+      step: 0.1,
+      default: 1.5,
+      description: 'Volume / its average that confirms',
+    },
+    { name: 'mfi_oversold', type: 'int', min: 10, max: 30, step: 1, default: 20, description: 'MFI lower bound' },
+    {
+      name: 'mfi_overbought',
+      type: 'int',
+      min: 70,
+      max: 90,
+      step: 1,
+      default: 80,
+      description: 'MFI upper bound; also exits',
+    },
+    { name: 'macd_fast', type: 'int', min: 8, max: 16, step: 1, default: 12, description: 'MACD fast EMA period' },
+    { name: 'macd_slow', type: 'int', min: 20, max: 35, step: 1, default: 26, description: 'MACD slow EMA period' },
+    { name: 'macd_signal', type: 'int', min: 5, max: 15, step: 1, default: 9, description: 'MACD signal period' },
+    { name: 'bb_period', type: 'int', min: 15, max: 25, step: 1, default: 20, description: 'Bollinger period' },
+    {
+      name: 'bb_std',
+      type: 'float',
+      min: 1.5,
+      max: 2.5,
+      step: 0.1,
+      default: 2.0,
+      description: 'Bollinger width in standard deviations',
+    },
+  ],
+  constraints: [
+    { kind: 'less-than', left: 'fast_ma_period', right: 'slow_ma_period' },
+    { kind: 'less-than', left: 'mfi_oversold', right: 'mfi_overbought' },
+    { kind: 'less-than', left: 'macd_fast', right: 'macd_slow' },
+  ],
+  convention: 'regimen',
+  create: (params: StrategyParams) => new Confluence(params),
+};

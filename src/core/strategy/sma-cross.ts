@@ -1,0 +1,70 @@
+import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from './types.ts';
+
+/**
+ * SMA crossover baseline: long when the fast SMA of close crosses above the slow one, short when it
+ * crosses below (only flat with `longOnly`), all-in each time.
+ *
+ * Under the 'backtesting.py' convention, its default, it reproduces kernc/backtesting.py's SmaCross
+ * example (`if crossover(sma1, sma2): position.close(); buy() elif crossover(sma2, sma1): position.close();
+ * sell()`) with `Backtest(..., commission=c)`:
+ * - market orders fill at the next bar's open; whole shares;
+ * - size = floor(cash x (1 - 2.22e-16) / (open x (1 + c))), computed at the fill from the cash left
+ *   after the closing order, which fills first (orders fill in submission order);
+ * - commission = c x |size| x price on entry and on exit (a 'percent' commission of rate c);
+ * - a cross is strict on both bars: fast[i-1] < slow[i-1] and fast[i] > slow[i];
+ * - the first signal bar is the first whose previous bar has both SMAs (backtesting.py's warm-up skip);
+ * - with `closeAtEnd` the open trade is closed at the last bar's open (backtesting.py's
+ *   finalize_trades); orders still pending then are dropped, where backtesting.py would fill them too.
+ * Under 'regimen' a cross is fast[i-1] <= slow[i-1] and fast[i] > slow[i] (a touch then a break counts)
+ * and all-in means the whole equity.
+ */
+class SmaCross implements Strategy {
+  private fast!: Float64Array;
+  private slow!: Float64Array;
+  private broker!: Broker;
+  private strict = true;
+  private longOnly = false;
+  private fraction = 1;
+
+  constructor(
+    private readonly fastPeriod: number,
+    private readonly slowPeriod: number,
+  ) {}
+
+  init(context: StrategyContext): number {
+    this.fast = context.indicators.sma(this.fastPeriod);
+    this.slow = context.indicators.sma(this.slowPeriod);
+    this.broker = context.broker;
+    this.strict = context.options.convention === 'backtesting.py';
+    this.longOnly = context.options.longOnly;
+    this.fraction = context.options.allInFraction;
+    return this.slowPeriod;
+  }
+
+  onBar(i: number): void {
+    const f0 = this.fast[i - 1];
+    const s0 = this.slow[i - 1];
+    const f1 = this.fast[i];
+    const s1 = this.slow[i];
+    if ((this.strict ? f0 < s0 : f0 <= s0) && f1 > s1) {
+      this.broker.close();
+      this.broker.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+    } else if ((this.strict ? f0 > s0 : f0 >= s0) && f1 < s1) {
+      this.broker.close();
+      if (!this.longOnly) this.broker.submit(-1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+    }
+  }
+}
+
+export const smaCross: StrategyDefinition = {
+  name: 'sma-cross',
+  description: 'Fast/slow SMA crossover, always in the market (backtesting.py SmaCross conventions by default).',
+  params: [
+    { name: 'fast', type: 'int', min: 2, max: 200, step: 1, default: 10, description: 'Fast SMA period (bars)' },
+    { name: 'slow', type: 'int', min: 3, max: 500, step: 1, default: 20, description: 'Slow SMA period (bars)' },
+  ],
+  constraints: [{ kind: 'less-than', left: 'fast', right: 'slow' }],
+  convention: 'backtesting.py',
+  create: (params: StrategyParams) => new SmaCross(params.fast, params.slow),
+};

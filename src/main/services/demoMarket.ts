@@ -1,0 +1,52 @@
+import { createSyntheticMarket } from '../../core/data/synthetic.ts';
+import type { BarsRepository } from '../store/barsRepository.ts';
+
+/**
+ * The embedded demo market a new user gets with no API keys: fixed seed and dates, so every install
+ * (and every test) sees the same bytes.
+ */
+export const DEMO_MARKET = {
+  seed: 20_240_101,
+  start: Date.UTC(2023, 0, 1),
+  end: Date.UTC(2025, 0, 1),
+} as const;
+
+export interface DemoMarketReport {
+  symbols: string[];
+  bars: number;
+  generateMs: number;
+  storeMs: number;
+}
+
+/** Generates the demo market and stores it symbol by symbol (one bulk upsert each). */
+export async function writeDemoMarket(
+  repo: BarsRepository,
+  onSymbol?: (symbol: string, index: number, total: number) => void,
+): Promise<DemoMarketReport> {
+  let t0 = performance.now();
+  const market = createSyntheticMarket(DEMO_MARKET);
+  let generateMs = performance.now() - t0;
+  let storeMs = 0;
+  const symbols: string[] = [];
+  for (let i = 0; i < market.symbols.length; i++) {
+    t0 = performance.now();
+    const series = market.generate(i);
+    const t1 = performance.now();
+    generateMs += t1 - t0;
+    await repo.write(series.symbol, '1m', series.bars, 'demo');
+    storeMs += performance.now() - t1;
+    symbols.push(series.symbol);
+    onSymbol?.(series.symbol, i + 1, market.symbols.length);
+  }
+  return { symbols, bars: market.barCount * symbols.length, generateMs, storeMs };
+}
+
+/** Writes the demo market on first start (an empty store); tells whether the demo is what is loaded. */
+export async function ensureDemoMarket(repo: BarsRepository): Promise<boolean> {
+  const datasets = await repo.list();
+  if (datasets.length === 0) {
+    await writeDemoMarket(repo);
+    return true;
+  }
+  return datasets.some((d) => d.source === 'demo');
+}

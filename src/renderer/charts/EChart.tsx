@@ -1,0 +1,56 @@
+import { useEffect, useRef } from 'react';
+import { echarts, type ChartOption } from './echarts.ts';
+
+interface EChartProps {
+  option: ChartOption;
+  testId: string;
+  className?: string;
+  /** Keeps the user's zoom when the option is replaced (new markers on the same bars). */
+  keepZoom?: boolean;
+}
+
+/** One ECharts instance bound to a div: created on mount, resized with its box, disposed on unmount. */
+export function EChart({ option, testId, className, keepZoom = false }: EChartProps) {
+  const element = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.EChartsType | null>(null);
+  const latestOption = useRef(option);
+  latestOption.current = option;
+
+  useEffect(() => {
+    const el = element.current;
+    if (!el) return;
+    const instance = echarts.init(el, null, { renderer: 'canvas' });
+    chart.current = instance;
+    instance.setOption(latestOption.current, { notMerge: true });
+    const observer = new ResizeObserver(() => instance.resize());
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    if (keepZoom) {
+      // Carry the current zoom window over into the new option instead of resetting to its default.
+      const current = instance.getOption() as { dataZoom?: Array<{ start?: number; end?: number }> };
+      const zoom = current.dataZoom?.[0];
+      const next = option.dataZoom;
+      if (zoom && Array.isArray(next)) {
+        const start = zoom.start;
+        const end = zoom.end;
+        instance.setOption(
+          { ...option, dataZoom: next.map((z) => ({ ...z, start, end, startValue: undefined, endValue: undefined })) },
+          { notMerge: true },
+        );
+        return;
+      }
+    }
+    instance.setOption(option, { notMerge: true });
+  }, [option, keepZoom]);
+
+  return <div ref={element} className={className ?? 'chart'} data-testid={testId} />;
+}

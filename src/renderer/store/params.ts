@@ -1,0 +1,53 @@
+import type { StrategyInfo } from '../../shared/contract.ts';
+
+type ParamSpec = StrategyInfo['params'][number];
+
+/** Form values are kept as typed text so a half-typed number ("0.") is not rewritten under the cursor. */
+export type ParamDraft = Record<string, string>;
+
+export interface ParamCheck {
+  values: Record<string, number>;
+  /** Parameter name -> what is wrong with it; empty when every value is usable. */
+  errors: Record<string, string>;
+}
+
+export function defaultDraft(strategy: StrategyInfo): ParamDraft {
+  const draft: ParamDraft = {};
+  for (const spec of strategy.params) draft[spec.name] = String(spec.default);
+  return draft;
+}
+
+export function checkParam(spec: ParamSpec, text: string): { value: number } | { error: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { error: 'required' };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { error: 'not a number' };
+  if (spec.type === 'int' && !Number.isInteger(value)) return { error: 'a whole number' };
+  if (value < spec.min || value > spec.max) return { error: `between ${spec.min} and ${spec.max}` };
+  return { value };
+}
+
+export function checkParams(strategy: StrategyInfo, draft: ParamDraft): ParamCheck {
+  const values: Record<string, number> = {};
+  const errors: Record<string, string> = {};
+  for (const spec of strategy.params) {
+    const result = checkParam(spec, draft[spec.name] ?? String(spec.default));
+    if ('error' in result) errors[spec.name] = result.error;
+    else values[spec.name] = result.value;
+  }
+  return { values, errors };
+}
+
+/** Cash and commission, the two account settings every strategy shares. */
+export function checkAccount(cash: string, commission: string): { cash?: number; commission?: number; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const cashValue = Number(cash.trim());
+  const commissionPercent = Number(commission.trim());
+  if (cash.trim() === '' || !Number.isFinite(cashValue) || cashValue <= 0) errors.cash = 'a positive amount';
+  if (commission.trim() === '' || !Number.isFinite(commissionPercent) || commissionPercent < 0 || commissionPercent > 10) {
+    errors.commission = 'between 0% and 10%';
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  // The form takes commission in percent of traded value; the contract wants a fraction.
+  return { cash: cashValue, commission: commissionPercent / 100, errors };
+}

@@ -1,0 +1,30 @@
+import { useApp } from '../store/context.tsx';
+import { formatInteger } from '../format.ts';
+
+export function StatusBar() {
+  const info = useApp((s) => s.appInfo);
+  const bars = useApp((s) => s.bars);
+  const result = useApp((s) => s.result);
+  const job = useApp((s) => s.job);
+  return (
+    <footer className="statusbar" data-testid="status-bar">
+      <span className={info ? 'status-dot ok' : 'status-dot'} />
+      <span>{info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}</span>
+      {info?.demo ? <span className="status-chip">DEMO MARKET</span> : null}
+      {info ? (
+        <span className="status-muted" title="Data directory">
+          {info.dataDir}
+        </span>
+      ) : null}
+      <span className="status-spacer" />
+      {bars.status === 'ready' ? <span>{formatInteger(bars.data.t.length)} bars loaded</span> : null}
+      {job ? <span className="status-busy">running…</span> : null}
+      {result ? (
+        <span>
+          last backtest {formatInteger(result.bars)} bars in {formatInteger(result.elapsedMs)} ms
+        </span>
+      ) : null}
+      <span className="status-muted">times in New York</span>
+    </footer>
+  );
+}

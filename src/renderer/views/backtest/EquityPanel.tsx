@@ -1,0 +1,28 @@
+import { useMemo } from 'react';
+import { EChart } from '../../charts/EChart.tsx';
+import { equityChartOption } from '../../charts/equityChart.ts';
+import { useApp } from '../../store/context.tsx';
+
+export function EquityPanel() {
+  const result = useApp((s) => s.result);
+  const option = useMemo(() => (result && result.equity.t.length > 0 ? equityChartOption(result) : null), [result]);
+  return (
+    <section className="panel equity" data-testid="equity-panel">
+      <div className="panel-title">
+        Equity &amp; drawdown
+        {result ? (
+          <span className="panel-sub">
+            {result.strategy} · {result.symbol} {result.timeframe} ·{' '}
+            {Object.entries(result.params)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ')}
+          </span>
+        ) : null}
+      </div>
+      <div className="chart-box">
+        {option ? <EChart option={option} testId="equity-chart" /> : null}
+        {!result ? <div className="empty overlay">Run a backtest to see its equity curve and drawdown.</div> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { useApp } from '../../store/context.tsx';
+import { formatMetric, HEADLINE_METRICS, metricLabel, metricTone, orderedMetricKeys } from './metricCatalog.ts';
+
+export function MetricsPanel() {
+  const result = useApp((s) => s.result);
+  const metrics = result?.metrics ?? null;
+  return (
+    <section className="panel metrics" data-testid="metrics-panel">
+      <div className="panel-title">Performance</div>
+      <div className="headline" data-testid="metrics-headline">
+        {HEADLINE_METRICS.map((key) => {
+          const value = metrics?.[key];
+          return (
+            <div key={key} className="headline-cell">
+              <div className="headline-label">{metricLabel(key)}</div>
+              <div
+                className={`headline-value ${metricTone(key, value)}`}
+                data-testid={`metric-${key}`}
+                data-value={value ?? ''}
+              >
+                {formatMetric(key, value)}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+      {metrics ? (
+        <table className="kv-table" data-testid="metrics-table">
+          <tbody>
+            {orderedMetricKeys(metrics).map((key) => (
+              <tr key={key}>
+                <th>{metricLabel(key)}</th>
+                <td className={metricTone(key, metrics[key])}>{formatMetric(key, metrics[key])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <div className="empty">No backtest yet.</div>
+      )}
+    </section>
+  );
+}

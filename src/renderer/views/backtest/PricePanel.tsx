@@ -1,0 +1,81 @@
+import { useMemo } from 'react';
+import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import { EChart } from '../../charts/EChart.tsx';
+import { priceChartOption } from '../../charts/priceChart.ts';
+import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
+import { CHART_BAR_LIMITS, type ChartBarLimit } from '../../store/appStore.ts';
+import { useApp } from '../../store/context.tsx';
+
+export function PricePanel() {
+  const symbol = useApp((s) => s.symbol);
+  const timeframe = useApp((s) => s.timeframe);
+  const barLimit = useApp((s) => s.barLimit);
+  const bars = useApp((s) => s.bars);
+  const result = useApp((s) => s.result);
+  const setTimeframe = useApp((s) => s.setTimeframe);
+  const setBarLimit = useApp((s) => s.setBarLimit);
+
+  const data = bars.status === 'ready' ? bars.data : null;
+  const trades = result && data && result.symbol === data.symbol && result.timeframe === data.timeframe ? result.trades : null;
+  const option = useMemo(() => (data && data.t.length > 0 ? priceChartOption(data, trades) : null), [data, trades]);
+
+  const n = data?.t.length ?? 0;
+  const last = n > 0 ? data?.c[n - 1] : undefined;
+  const previous = n > 1 ? data?.c[n - 2] : undefined;
+  const change = last !== undefined && previous ? last / previous - 1 : null;
+
+  return (
+    <section className="panel price" data-testid="price-panel" data-bar-count={n}>
+      <div className="toolbar">
+        <span className="toolbar-symbol" data-testid="chart-symbol">
+          {symbol ?? '—'}
+        </span>
+        <span className="toolbar-price">{formatPrice(last)}</span>
+        <span className={change === null ? 'toolbar-change' : change >= 0 ? 'toolbar-change up' : 'toolbar-change down'}>
+          {formatSignedPercent(change)}
+        </span>
+        <div className="segmented" role="group" aria-label="Timeframe">
+          {TIMEFRAMES.map((tf) => (
+            <button
+              key={tf}
+              type="button"
+              className={tf === timeframe ? 'seg active' : 'seg'}
+              aria-pressed={tf === timeframe}
+              data-testid={`timeframe-${tf}`}
+              onClick={() => setTimeframe(tf)}
+            >
+              {tf}
+            </button>
+          ))}
+        </div>
+        <label className="toolbar-select">
+          <span>bars</span>
+          <select
+            data-testid="bar-limit"
+            value={barLimit}
+            onChange={(e) => setBarLimit(Number(e.target.value) as ChartBarLimit)}
+          >
+            {CHART_BAR_LIMITS.map((limit) => (
+              <option key={limit} value={limit}>
+                {formatInteger(limit)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {trades ? (
+          <span className="toolbar-legend">
+            <span className="up">▲</span> long <span className="down">▼</span> short{' '}
+            <span className="legend-exit">▲▼</span> exit
+          </span>
+        ) : null}
+        {bars.status === 'loading' ? <span className="toolbar-busy">loading…</span> : null}
+      </div>
+      <div className="chart-box">
+        {option ? <EChart option={option} testId="price-chart" keepZoom /> : null}
+        {bars.status === 'ready' && n === 0 ? <div className="empty overlay">No bars for {symbol} {timeframe}.</div> : null}
+        {bars.status === 'error' ? <div className="empty overlay error-text">{bars.message}</div> : null}
+        {bars.status === 'idle' ? <div className="empty overlay">Pick a symbol.</div> : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { useMemo } from 'react';
+import { useApp } from '../../store/context.tsx';
+import { selectedStrategy } from '../../store/appStore.ts';
+import { checkAccount, checkParams } from '../../store/params.ts';
+import { JobProgressBar } from './JobProgressBar.tsx';
+
+export function StrategyPanel() {
+  const strategies = useApp((s) => s.strategies);
+  const strategy = useApp(selectedStrategy);
+  const draft = useApp((s) => s.paramDraft);
+  const cash = useApp((s) => s.cash);
+  const commission = useApp((s) => s.commission);
+  const symbol = useApp((s) => s.symbol);
+  const timeframe = useApp((s) => s.timeframe);
+  const job = useApp((s) => s.job);
+  const selectStrategy = useApp((s) => s.selectStrategy);
+  const setParam = useApp((s) => s.setParam);
+  const resetParams = useApp((s) => s.resetParams);
+  const setCash = useApp((s) => s.setCash);
+  const setCommission = useApp((s) => s.setCommission);
+  const runBacktest = useApp((s) => s.runBacktest);
+
+  const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
+  const account = useMemo(() => checkAccount(cash, commission), [cash, commission]);
+  const invalid = !paramCheck || Object.keys(paramCheck.errors).length > 0 || Object.keys(account.errors).length > 0;
+  const canRun = !!symbol && !!strategy && !invalid && !job;
+
+  return (
+    <section className="panel strategy" data-testid="strategy-panel">
+      <div className="panel-title">Strategy</div>
+      {strategies.status === 'error' ? <div className="empty error-text">Could not list strategies.</div> : null}
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (canRun) void runBacktest();
+        }}
+      >
+        <label className="field">
+          <span className="field-label">Strategy</span>
+          <select
+            data-testid="strategy-select"
+            value={strategy?.name ?? ''}
+            disabled={strategies.status !== 'ready' || !!job}
+            onChange={(e) => selectStrategy(e.target.value)}
+          >
+            {strategies.status === 'ready'
+              ? strategies.data.map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.name}
+                  </option>
+                ))
+              : null}
+          </select>
+        </label>
+        {strategy ? <p className="strategy-description">{strategy.description}</p> : null}
+        <div className="params">
+          {strategy?.params.map((spec) => {
+            const error = paramCheck?.errors[spec.name];
+            return (
+              <label key={spec.name} className={error ? 'field invalid' : 'field'} title={spec.description}>
+                <span className="field-label">{spec.name}</span>
+                <input
+                  type="number"
+                  inputMode="decimal"
+                  data-testid={`param-${spec.name}`}
+                  min={spec.min}
+                  max={spec.max}
+                  step={spec.step ?? (spec.type === 'int' ? 1 : 'any')}
+                  value={draft[spec.name] ?? ''}
+                  disabled={!!job}
+                  onChange={(e) => setParam(spec.name, e.target.value)}
+                />
+                <span className="field-hint">{error ?? `${spec.min} – ${spec.max}`}</span>
+              </label>
+            );
+          })}
+        </div>
+        <div className="params account">
+          <label className={account.errors.cash ? 'field invalid' : 'field'}>
+            <span className="field-label">cash</span>
+            <input
+              type="number"
+              data-testid="param-cash"
+              min={1}
+              step="any"
+              value={cash}
+              disabled={!!job}
+              onChange={(e) => setCash(e.target.value)}
+            />
+            <span className="field-hint">{account.errors.cash ?? 'starting equity'}</span>
+          </label>
+          <label className={account.errors.commission ? 'field invalid' : 'field'}>
+            <span className="field-label">commission %</span>
+            <input
+              type="number"
+              data-testid="param-commission"
+              min={0}
+              max={10}
+              step="any"
+              value={commission}
+              disabled={!!job}
+              onChange={(e) => setCommission(e.target.value)}
+            />
+            <span className="field-hint">{account.errors.commission ?? 'of traded value'}</span>
+          </label>
+        </div>
+        <div className="run-row">
+          <button type="submit" className="run-button" data-testid="run-backtest" disabled={!canRun}>
+            {job ? 'Running…' : `Run ${symbol ?? ''} ${timeframe}`}
+          </button>
+          <button type="button" className="ghost-button" onClick={resetParams} disabled={!strategy || !!job}>
+            Defaults
+          </button>
+        </div>
+        <JobProgressBar />
+      </form>
+    </section>
+  );
+}
