@@ -14,7 +14,22 @@ const end = Date.UTC(2025, 0, 1);
 const market = generateSyntheticMarket({ seed: 20240220, start, end });
 const first = market[0]!;
 
-const bytesOf = (bars: Bars): Uint8Array[] => BAR_FIELDS.map((f) => new Uint8Array(bars[f].buffer));
+/** Index of the first differing byte of two bar sets' columns, or -1 when identical (fast for 1M+ bytes). */
+function firstByteDifference(a: Bars, b: Bars): number {
+  for (const field of BAR_FIELDS) {
+    const x = new Uint8Array(a[field].buffer, a[field].byteOffset, a[field].byteLength);
+    const y = new Uint8Array(b[field].buffer, b[field].byteOffset, b[field].byteLength);
+    if (x.length !== y.length) return 0;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return i;
+  }
+  return -1;
+}
+
+function countDifferences(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let differences = Math.abs(a.length - b.length);
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) differences++;
+  return differences;
+}
 
 /** Close-to-close log returns per session (last bar of each session). */
 function dailyCloses(bars: Bars): { dateKey: number[]; close: number[]; firstOpen: number[] } {
@@ -58,12 +73,11 @@ describe('synthetic market', () => {
     for (const series of market) {
       expect(series.bars.t.length).toBe(expectedBars);
       expect(series.regimes.length).toBe(expectedBars);
-      expect(series.bars.t).toEqual(first.bars.t);
+      expect(countDifferences(series.bars.t, first.bars.t)).toBe(0);
     }
-    let k = 0;
-    for (const s of sessions) {
-      for (let t = s.open; t < s.close; t += 60_000, k++) expect(first.bars.t[k]).toBe(t);
-    }
+    const expectedTimes: number[] = [];
+    for (const s of sessions) for (let t = s.open; t < s.close; t += 60_000) expectedTimes.push(t);
+    expect(countDifferences(first.bars.t, expectedTimes)).toBe(0);
     const perDay = new Map<number, number>();
     for (const t of first.bars.t) perDay.set(etDateKey(t), (perDay.get(etDateKey(t)) ?? 0) + 1);
     expect(perDay.get(20240703)).toBe(210);
@@ -75,15 +89,18 @@ describe('synthetic market', () => {
   it('is deterministic: same seed, same bytes; another seed, other prices', () => {
     const again = generateSyntheticMarket({ seed: 20240220, start, end });
     for (let s = 0; s < market.length; s++) {
-      expect(bytesOf(again[s]!.bars)).toEqual(bytesOf(market[s]!.bars));
-      expect(again[s]!.regimes).toEqual(market[s]!.regimes);
+      expect(firstByteDifference(again[s]!.bars, market[s]!.bars)).toBe(-1);
+      expect(countDifferences(again[s]!.regimes, market[s]!.regimes)).toBe(0);
     }
     const other = createSyntheticMarket({ seed: 7, start, end });
-    expect(other.generate(1).bars.c).not.toEqual(market[1]!.bars.c);
+    expect(countDifferences(other.generate(1).bars.c, market[1]!.bars.c)).toBeGreaterThan(100_000);
     // A symbol does not depend on which others are generated, or in which order.
-    expect(bytesOf(createSyntheticMarket({ seed: 20240220, start, end }).generate(3).bars)).toEqual(
-      bytesOf(market[3]!.bars),
-    );
+    expect(
+      firstByteDifference(
+        createSyntheticMarket({ seed: 20240220, start, end }).generate(3).bars,
+        market[3]!.bars,
+      ),
+    ).toBe(-1);
   });
 
   it('writes valid OHLCV', () => {
@@ -125,7 +142,7 @@ describe('synthetic market', () => {
       if (i === 0 || etDateKey(first.bars.t[i]!) !== etDateKey(first.bars.t[i - 1]!))
         regimeOfDay.push(first.regimes[i]!);
     }
-    expect(new Set(regimeOfDay).size).toBe(6);
+    expect(new Set(regimeOfDay).size).toBeGreaterThanOrEqual(3);
     const returns = logReturns(dailyCloses(first.bars).close);
     const byTrend = [[], [], []] as number[][];
     const byVol = [[], []] as number[][];
@@ -137,6 +154,18 @@ describe('synthetic market', () => {
     const sd = (a: number[]): number => Math.sqrt(mean(a.map((x) => (x - mean(a)) ** 2)));
     expect(mean(byTrend[Trend.Bull]!)).toBeGreaterThan(mean(byTrend[Trend.Bear]!));
     expect(sd(byVol[1]!)).toBeGreaterThan(1.8 * sd(byVol[0]!));
+  });
+
+  it('runs the documented regime chain (all six states, mean trend run of about 40 sessions)', () => {
+    const long = createSyntheticMarket({ seed: 3, start: Date.UTC(2000, 0, 1), end: Date.UTC(2020, 0, 1) });
+    const days = long.sessionRegimes;
+    expect(new Set(days).size).toBe(6);
+    let trendChanges = 0;
+    for (let d = 1; d < days.length; d++)
+      if (regimeTrend(days[d]!) !== regimeTrend(days[d - 1]!)) trendChanges++;
+    const meanRun = days.length / (trendChanges + 1);
+    expect(meanRun).toBeGreaterThan(30);
+    expect(meanRun).toBeLessThan(52);
   });
 
   it('correlates symbols through the market factor in proportion to beta', () => {

@@ -119,12 +119,22 @@ export class BarsRepository {
       await this.db.transaction(async () => {
         for (let i = 0; i < staged.length; i++) {
           const symbol = staged[i]!.symbol;
+          // New keys (a fetch page, a first import) go in with a plain INSERT, about twice as fast as
+          // INSERT OR REPLACE, whose per-row conflict handling only pays off when rows do exist.
+          const params = { symbol, timeframe, index: i };
+          const [overlap] = await this.db.all<{ n: number }>(
+            `SELECT count(*)::INTEGER AS n FROM bars WHERE symbol = $symbol AND timeframe = $timeframe
+               AND ts BETWEEN (SELECT min(ts)::BIGINT FROM bars_staging_v2 WHERE sym = $index)
+                          AND (SELECT max(ts)::BIGINT FROM bars_staging_v2 WHERE sym = $index)`,
+            params,
+          );
           await this.db.run(
-            `INSERT OR REPLACE INTO bars SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume,
+            `INSERT ${overlap && overlap.n > 0 ? 'OR REPLACE ' : ''}INTO bars
+             SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume,
               CASE WHEN isnan(vwap) THEN NULL ELSE vwap END,
               CASE WHEN isnan(trade_count) THEN NULL ELSE trade_count::BIGINT END
              FROM bars_staging_v2 WHERE sym = $index`,
-            { symbol, timeframe, index: i },
+            params,
           );
           await this.db.run(`INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`, {
             symbol,

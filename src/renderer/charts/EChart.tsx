@@ -43,7 +43,10 @@ export function EChart({ option, testId, className, keepZoom = false }: EChartPr
         const start = zoom.start;
         const end = zoom.end;
         instance.setOption(
-          { ...option, dataZoom: next.map((z) => ({ ...z, start, end, startValue: undefined, endValue: undefined })) },
+          {
+            ...option,
+            dataZoom: next.map((z) => ({ ...z, start, end, startValue: undefined, endValue: undefined })),
+          },
           { notMerge: true },
         );
         return;

@@ -20,7 +20,9 @@ export function equityChartOption(result: BacktestResult): ChartOption {
       ['Return', formatPercent(initial > 0 ? equity / initial - 1 : null)],
       ['Drawdown', formatPercent(drawdown[i])],
     ];
-    const lines = rows.map(([k, v]) => `<div class="tt-row"><span class="tt-key">${k}</span><span>${v}</span></div>`);
+    const lines = rows.map(
+      ([k, v]) => `<div class="tt-row"><span class="tt-key">${k}</span><span>${v}</span></div>`,
+    );
     return `<div class="tt-title">${labels[i] ?? ''}</div>${lines.join('')}`;
   };
 
@@ -28,7 +30,10 @@ export function equityChartOption(result: BacktestResult): ChartOption {
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { fontFamily: monoFont },
-    axisPointer: { link: [{ xAxisIndex: 'all' }], label: { backgroundColor: '#2a333e', fontFamily: monoFont } },
+    axisPointer: {
+      link: [{ xAxisIndex: 'all' }],
+      label: { backgroundColor: '#2a333e', fontFamily: monoFont },
+    },
     tooltip: {
       ...tooltipBase,
       trigger: 'axis',

@@ -110,7 +110,9 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
       ['Chg', formatSignedPercent(change)],
       ['Vol', formatInteger(bars.v[i])],
     ];
-    const lines = rows.map(([k, v]) => `<div class="tt-row"><span class="tt-key">${k}</span><span>${v}</span></div>`);
+    const lines = rows.map(
+      ([k, v]) => `<div class="tt-row"><span class="tt-key">${k}</span><span>${v}</span></div>`,
+    );
     for (const m of markers) {
       if (m.index !== i || !trades) continue;
       const trade = trades[m.trade];
@@ -120,7 +122,9 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
         m.kind === 'entry'
           ? `@ ${formatPrice(trade.entryPrice)}`
           : `@ ${formatPrice(trade.exitPrice)} ${formatSignedPercent(trade.returnPct)}`;
-      lines.push(`<div class="tt-row tt-trade ${trade.pnl > 0 ? 'up' : 'down'}"><span>${what}</span><span>${detail}</span></div>`);
+      lines.push(
+        `<div class="tt-row tt-trade ${trade.pnl > 0 ? 'up' : 'down'}"><span>${what}</span><span>${detail}</span></div>`,
+      );
     }
     return `<div class="tt-title">${labels[i] ?? ''}</div>${lines.join('')}`;
   };
@@ -129,7 +133,10 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
     backgroundColor: 'transparent',
     animation: false,
     textStyle: { fontFamily: monoFont },
-    axisPointer: { link: [{ xAxisIndex: 'all' }], label: { backgroundColor: '#2a333e', fontFamily: monoFont } },
+    axisPointer: {
+      link: [{ xAxisIndex: 'all' }],
+      label: { backgroundColor: '#2a333e', fontFamily: monoFont },
+    },
     tooltip: {
       ...tooltipBase,
       trigger: 'axis',
@@ -180,7 +187,12 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
       },
     ],
     dataZoom: [
-      { type: 'inside', xAxisIndex: [0, 1], startValue: Math.max(0, n - INITIAL_VISIBLE_BARS), endValue: n - 1 },
+      {
+        type: 'inside',
+        xAxisIndex: [0, 1],
+        startValue: Math.max(0, n - INITIAL_VISIBLE_BARS),
+        endValue: n - 1,
+      },
       {
         type: 'slider',
         xAxisIndex: [0, 1],
@@ -191,7 +203,10 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
         borderColor: palette.axis,
         backgroundColor: palette.panel,
         fillerColor: 'rgba(78, 161, 255, 0.12)',
-        dataBackground: { lineStyle: { color: palette.muted }, areaStyle: { color: 'rgba(108, 120, 134, 0.25)' } },
+        dataBackground: {
+          lineStyle: { color: palette.muted },
+          areaStyle: { color: 'rgba(108, 120, 134, 0.25)' },
+        },
         textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
         handleStyle: { color: palette.axis, borderColor: palette.muted },
         moveHandleStyle: { color: palette.axis },
@@ -202,7 +217,12 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
         name: bars.symbol,
         type: 'candlestick',
         data: candles,
-        itemStyle: { color: palette.up, color0: palette.down, borderColor: palette.up, borderColor0: palette.down },
+        itemStyle: {
+          color: palette.up,
+          color0: palette.down,
+          borderColor: palette.up,
+          borderColor0: palette.down,
+        },
         barMaxWidth: 14,
         markLine: tradeLines.length
           ? {

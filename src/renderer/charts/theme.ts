@@ -14,7 +14,8 @@ export const palette = {
   volumeDown: 'rgba(239, 83, 80, 0.45)',
 } as const;
 
-export const monoFont = "ui-monospace, 'SF Mono', 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace";
+export const monoFont =
+  "ui-monospace, 'SF Mono', 'Cascadia Mono', 'DejaVu Sans Mono', Menlo, Consolas, monospace";
 
 export const axisLabel = { color: palette.muted, fontFamily: monoFont, fontSize: 10 };
 export const splitLine = { lineStyle: { color: palette.grid } };

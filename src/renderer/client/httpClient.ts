@@ -1,5 +1,11 @@
 import type { RegimenClient } from '../../shared/client.ts';
-import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from '../../shared/contract.ts';
+import type {
+  EventChannel,
+  EventPayload,
+  RequestChannel,
+  RequestInput,
+  RequestOutput,
+} from '../../shared/contract.ts';
 import { ClientError, isWireError } from './clientError.ts';
 
 export interface HttpClientOptions {
@@ -42,7 +48,8 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
       console.warn('regimen: ignored an event that is not JSON');
       return;
     }
-    if (typeof message !== 'object' || message === null || !('channel' in message) || !('payload' in message)) return;
+    if (typeof message !== 'object' || message === null || !('channel' in message) || !('payload' in message))
+      return;
     if (typeof message.channel !== 'string') return;
     const set = listeners.get(message.channel);
     if (!set) return;
@@ -98,7 +105,11 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
           credentials: 'same-origin',
         });
       } catch {
-        throw new ClientError(`Cannot reach the Regimen server at ${options.origin}: is it still running?`, 0, channel);
+        throw new ClientError(
+          `Cannot reach the Regimen server at ${options.origin}: is it still running?`,
+          0,
+          channel,
+        );
       }
       let body: unknown = null;
       try {
@@ -115,7 +126,11 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
             channel,
           );
         }
-        throw new ClientError(`${channel} failed: HTTP ${response.status} ${response.statusText}`, response.status, channel);
+        throw new ClientError(
+          `${channel} failed: HTTP ${response.status} ${response.statusText}`,
+          response.status,
+          channel,
+        );
       }
       return body as RequestOutput<K>;
     },

@@ -1,5 +1,11 @@
 import type { RegimenClient } from '../../shared/client.ts';
-import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from '../../shared/contract.ts';
+import type {
+  EventChannel,
+  EventPayload,
+  RequestChannel,
+  RequestInput,
+  RequestOutput,
+} from '../../shared/contract.ts';
 import { ClientError, isWireError } from './clientError.ts';
 
 /** What the preload script exposes on `window.regimen` (see src/preload). */

@@ -215,7 +215,11 @@ export function createAppStore(client: RegimenClient): AppStore {
         if (!state.symbol || !strategy || state.job) return;
         const params = checkParams(strategy, state.paramDraft);
         const account = checkAccount(state.cash, state.commission);
-        if (Object.keys(params.errors).length > 0 || account.cash === undefined || account.commission === undefined) {
+        if (
+          Object.keys(params.errors).length > 0 ||
+          account.cash === undefined ||
+          account.commission === undefined
+        ) {
           notify('Backtest', new Error('Some inputs are out of range: fix the fields marked in red.'));
           return;
         }
@@ -259,7 +263,8 @@ export function symbolRows(datasets: DatasetInfo[]): DatasetInfo[] {
   const rank = (tf: string): number => ['1m', '5m', '15m', '1h', '1d'].indexOf(tf);
   for (const row of datasets) {
     const seen = bySymbol.get(row.symbol);
-    if (!seen || (rank(row.timeframe) >= 0 && rank(row.timeframe) < rank(seen.timeframe))) bySymbol.set(row.symbol, row);
+    if (!seen || (rank(row.timeframe) >= 0 && rank(row.timeframe) < rank(seen.timeframe)))
+      bySymbol.set(row.symbol, row);
   }
   return [...bySymbol.values()].sort((a, b) => a.symbol.localeCompare(b.symbol));
 }

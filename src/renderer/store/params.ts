@@ -39,12 +39,20 @@ export function checkParams(strategy: StrategyInfo, draft: ParamDraft): ParamChe
 }
 
 /** Cash and commission, the two account settings every strategy shares. */
-export function checkAccount(cash: string, commission: string): { cash?: number; commission?: number; errors: Record<string, string> } {
+export function checkAccount(
+  cash: string,
+  commission: string,
+): { cash?: number; commission?: number; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const cashValue = Number(cash.trim());
   const commissionPercent = Number(commission.trim());
   if (cash.trim() === '' || !Number.isFinite(cashValue) || cashValue <= 0) errors.cash = 'a positive amount';
-  if (commission.trim() === '' || !Number.isFinite(commissionPercent) || commissionPercent < 0 || commissionPercent > 10) {
+  if (
+    commission.trim() === '' ||
+    !Number.isFinite(commissionPercent) ||
+    commissionPercent < 0 ||
+    commissionPercent > 10
+  ) {
     errors.commission = 'between 0% and 10%';
   }
   if (Object.keys(errors).length > 0) return { errors };

@@ -9,7 +9,9 @@ export function StatusBar() {
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span className={info ? 'status-dot ok' : 'status-dot'} />
-      <span>{info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}</span>
+      <span>
+        {info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}
+      </span>
       {info?.demo ? <span className="status-chip">DEMO MARKET</span> : null}
       {info ? (
         <span className="status-muted" title="Data directory">

@@ -5,7 +5,10 @@ import { useApp } from '../../store/context.tsx';
 
 export function EquityPanel() {
   const result = useApp((s) => s.result);
-  const option = useMemo(() => (result && result.equity.t.length > 0 ? equityChartOption(result) : null), [result]);
+  const option = useMemo(
+    () => (result && result.equity.t.length > 0 ? equityChartOption(result) : null),
+    [result],
+  );
   return (
     <section className="panel equity" data-testid="equity-panel">
       <div className="panel-title">
@@ -21,7 +24,9 @@ export function EquityPanel() {
       </div>
       <div className="chart-box">
         {option ? <EChart option={option} testId="equity-chart" /> : null}
-        {!result ? <div className="empty overlay">Run a backtest to see its equity curve and drawdown.</div> : null}
+        {!result ? (
+          <div className="empty overlay">Run a backtest to see its equity curve and drawdown.</div>
+        ) : null}
       </div>
     </section>
   );

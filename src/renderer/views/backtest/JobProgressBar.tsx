@@ -10,8 +10,17 @@ export function JobProgressBar() {
     ? `${progress.message ?? progress.stage}${fraction !== null ? ` · ${Math.round(fraction * 100)}%` : ''}`
     : 'starting…';
   return (
-    <div className="progress" data-testid="backtest-progress" role="progressbar" aria-valuenow={fraction ?? undefined}>
-      <progress className={fraction === null ? 'progress-bar indeterminate' : 'progress-bar'} max={1} value={fraction ?? undefined} />
+    <div
+      className="progress"
+      data-testid="backtest-progress"
+      role="progressbar"
+      aria-valuenow={fraction ?? undefined}
+    >
+      <progress
+        className={fraction === null ? 'progress-bar indeterminate' : 'progress-bar'}
+        max={1}
+        value={fraction ?? undefined}
+      />
       <div className="progress-label">{label}</div>
     </div>
   );

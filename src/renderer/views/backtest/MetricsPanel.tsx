@@ -1,5 +1,11 @@
 import { useApp } from '../../store/context.tsx';
-import { formatMetric, HEADLINE_METRICS, metricLabel, metricTone, orderedMetricKeys } from './metricCatalog.ts';
+import {
+  formatMetric,
+  HEADLINE_METRICS,
+  metricLabel,
+  metricTone,
+  orderedMetricKeys,
+} from './metricCatalog.ts';
 
 export function MetricsPanel() {
   const result = useApp((s) => s.result);

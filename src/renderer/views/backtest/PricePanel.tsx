@@ -16,8 +16,14 @@ export function PricePanel() {
   const setBarLimit = useApp((s) => s.setBarLimit);
 
   const data = bars.status === 'ready' ? bars.data : null;
-  const trades = result && data && result.symbol === data.symbol && result.timeframe === data.timeframe ? result.trades : null;
-  const option = useMemo(() => (data && data.t.length > 0 ? priceChartOption(data, trades) : null), [data, trades]);
+  const trades =
+    result && data && result.symbol === data.symbol && result.timeframe === data.timeframe
+      ? result.trades
+      : null;
+  const option = useMemo(
+    () => (data && data.t.length > 0 ? priceChartOption(data, trades) : null),
+    [data, trades],
+  );
 
   const n = data?.t.length ?? 0;
   const last = n > 0 ? data?.c[n - 1] : undefined;
@@ -31,7 +37,11 @@ export function PricePanel() {
           {symbol ?? '—'}
         </span>
         <span className="toolbar-price">{formatPrice(last)}</span>
-        <span className={change === null ? 'toolbar-change' : change >= 0 ? 'toolbar-change up' : 'toolbar-change down'}>
+        <span
+          className={
+            change === null ? 'toolbar-change' : change >= 0 ? 'toolbar-change up' : 'toolbar-change down'
+          }
+        >
           {formatSignedPercent(change)}
         </span>
         <div className="segmented" role="group" aria-label="Timeframe">
@@ -72,7 +82,11 @@ export function PricePanel() {
       </div>
       <div className="chart-box">
         {option ? <EChart option={option} testId="price-chart" keepZoom /> : null}
-        {bars.status === 'ready' && n === 0 ? <div className="empty overlay">No bars for {symbol} {timeframe}.</div> : null}
+        {bars.status === 'ready' && n === 0 ? (
+          <div className="empty overlay">
+            No bars for {symbol} {timeframe}.
+          </div>
+        ) : null}
         {bars.status === 'error' ? <div className="empty overlay error-text">{bars.message}</div> : null}
         {bars.status === 'idle' ? <div className="empty overlay">Pick a symbol.</div> : null}
       </div>

@@ -22,13 +22,16 @@ export function StrategyPanel() {
 
   const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
   const account = useMemo(() => checkAccount(cash, commission), [cash, commission]);
-  const invalid = !paramCheck || Object.keys(paramCheck.errors).length > 0 || Object.keys(account.errors).length > 0;
+  const invalid =
+    !paramCheck || Object.keys(paramCheck.errors).length > 0 || Object.keys(account.errors).length > 0;
   const canRun = !!symbol && !!strategy && !invalid && !job;
 
   return (
     <section className="panel strategy" data-testid="strategy-panel">
       <div className="panel-title">Strategy</div>
-      {strategies.status === 'error' ? <div className="empty error-text">Could not list strategies.</div> : null}
+      {strategies.status === 'error' ? (
+        <div className="empty error-text">Could not list strategies.</div>
+      ) : null}
       <form
         className="form"
         onSubmit={(event) => {

@@ -16,7 +16,9 @@ export function SymbolList() {
       </div>
       {datasets.status === 'loading' ? <div className="empty">Loading…</div> : null}
       {datasets.status === 'error' ? <div className="empty error-text">Could not list symbols.</div> : null}
-      {datasets.status === 'ready' && rows.length === 0 ? <div className="empty">No data in the cache.</div> : null}
+      {datasets.status === 'ready' && rows.length === 0 ? (
+        <div className="empty">No data in the cache.</div>
+      ) : null}
       <ul className="symbol-items">
         {rows.map((row) => (
           <li key={row.symbol}>

@@ -1,6 +1,13 @@
 import { useState } from 'react';
 import { useApp } from '../../store/context.tsx';
-import { formatDateTime, formatDuration, formatMoney, formatNumber, formatPrice, formatSignedPercent } from '../../format.ts';
+import {
+  formatDateTime,
+  formatDuration,
+  formatMoney,
+  formatNumber,
+  formatPrice,
+  formatSignedPercent,
+} from '../../format.ts';
 
 const ROW_HEIGHT = 22;
 const OVERSCAN = 10;
@@ -60,12 +67,16 @@ export function TradeList() {
               return (
                 <div key={i} className="trade-row" data-testid="trade-row" style={{ top: i * ROW_HEIGHT }}>
                   <span className="c-n">{i + 1}</span>
-                  <span className={`c-side ${trade.size >= 0 ? 'up' : 'down'}`}>{trade.size >= 0 ? 'LONG' : 'SHORT'}</span>
+                  <span className={`c-side ${trade.size >= 0 ? 'up' : 'down'}`}>
+                    {trade.size >= 0 ? 'LONG' : 'SHORT'}
+                  </span>
                   <span className="c-time">{formatDateTime(trade.entryTime)}</span>
                   <span className="c-num">{formatPrice(trade.entryPrice)}</span>
                   <span className="c-time">{formatDateTime(trade.exitTime)}</span>
                   <span className="c-num">{formatPrice(trade.exitPrice)}</span>
-                  <span className="c-num">{formatNumber(Math.abs(trade.size), Number.isInteger(trade.size) ? 0 : 4)}</span>
+                  <span className="c-num">
+                    {formatNumber(Math.abs(trade.size), Number.isInteger(trade.size) ? 0 : 4)}
+                  </span>
                   <span className={`c-num ${tone}`}>{formatMoney(trade.pnl)}</span>
                   <span className={`c-num ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
                   <span className="c-dur">{formatDuration(trade.exitTime - trade.entryTime)}</span>

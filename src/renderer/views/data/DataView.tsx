@@ -7,7 +7,9 @@ export function DataView() {
   return (
     <section className="panel data-view" data-testid="data-view">
       <div className="panel-title">Cached market data</div>
-      {datasets.status === 'loading' || datasets.status === 'idle' ? <div className="empty">Loading…</div> : null}
+      {datasets.status === 'loading' || datasets.status === 'idle' ? (
+        <div className="empty">Loading…</div>
+      ) : null}
       {datasets.status === 'error' ? <div className="empty error-text">{datasets.message}</div> : null}
       {datasets.status === 'ready' && datasets.data.length === 0 ? (
         <div className="empty">No data cached yet.</div>

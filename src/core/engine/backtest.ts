@@ -1,0 +1,168 @@
+import type { Bars } from '../data/bars.ts';
+import { DEFAULT_CACHE_BYTES, IndicatorCache } from '../indicators/cache.ts';
+import { getStrategy, validateParams } from '../strategy/registry.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy/types.ts';
+import { Broker } from './broker.ts';
+import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from './options.ts';
+import { copyTradeLog } from './trade-log.ts';
+import { ExitReason, type TradeLog } from './types.ts';
+
+/** Bars plus their indicator cache: prepare once per dataset, run many trials against it. */
+export interface PreparedDataset {
+  readonly bars: Bars;
+  readonly indicators: IndicatorCache;
+}
+
+export function prepareDataset(bars: Bars, cacheBytes = DEFAULT_CACHE_BYTES): PreparedDataset {
+  return { bars, indicators: new IndicatorCache(bars, cacheBytes) };
+}
+
+/**
+ * Buffers one backtest needs (equity per bar, the broker with its order book and trade log), reused
+ * run after run by one optimizer worker so a trial allocates almost nothing. A run's result aliases
+ * these buffers: it stays valid until the workspace's next run.
+ */
+export class BacktestWorkspace {
+  equity: Float64Array;
+  positions: Float64Array | null = null;
+  cash: Float64Array | null = null;
+  readonly broker = new Broker();
+
+  constructor(length = 0) {
+    this.equity = new Float64Array(length);
+  }
+
+  /** Makes the per-bar buffers fit `length` bars (reallocating only when they must grow or shrink). */
+  fit(length: number, recordPositions: boolean): void {
+    if (this.equity.length !== length) this.equity = new Float64Array(length);
+    if (recordPositions) {
+      if (this.positions?.length !== length) this.positions = new Float64Array(length);
+      if (this.cash?.length !== length) this.cash = new Float64Array(length);
+    } else {
+      this.positions = null;
+      this.cash = null;
+    }
+  }
+}
+
+export interface BacktestRun {
+  readonly strategy: string;
+  readonly params: StrategyParams;
+  /** Cash + position marked at each bar's close (the start cash before the strategy's first bar). */
+  readonly equity: Float64Array;
+  /** Units held at each bar's close (with `recordPositions`). */
+  readonly positions: Float64Array | null;
+  /** Cash at each bar's close (with `recordPositions`); equity[i] = cash[i] + positions[i] x close[i]. */
+  readonly cash: Float64Array | null;
+  /** Closed trades; a position still open at the end is not in it (unless `closeAtEnd`). */
+  readonly trades: TradeLog;
+  readonly finalEquity: number;
+  readonly finalCash: number;
+  /** Units still held after the last bar (0 with `closeAtEnd`). */
+  readonly finalPosition: number;
+  /** First bar the strategy saw (its warm-up ends there). */
+  readonly startIndex: number;
+  readonly filledOrders: number;
+  /** Orders that came to size zero (no cash, caps, long-only) and were dropped. */
+  readonly rejectedOrders: number;
+  readonly options: ResolvedBacktestOptions;
+}
+
+/**
+ * The bar loop. Per bar: resting orders at the open, protective exits inside the bar, the strategy at the
+ * close (and market fills at that close with fill-at-close), then equity marked at the close. Nothing in
+ * the loop allocates; the strategy reads indices <= i only, so there is no look-ahead by construction.
+ */
+function simulate(
+  bars: Bars,
+  definition: StrategyDefinition,
+  params: StrategyParams,
+  options: ResolvedBacktestOptions,
+  indicators: IndicatorCache,
+  workspace: BacktestWorkspace,
+): BacktestRun {
+  const n = bars.c.length;
+  workspace.fit(n, options.recordPositions);
+  const { equity, positions, cash: cashByBar, broker } = workspace;
+  broker.reset(bars, options);
+  const strategy = definition.create(params);
+  const start = Math.max(0, strategy.init({ bars, indicators, broker, options }));
+  const close = bars.c;
+  const fillAtClose = options.fillAtClose;
+  const initialCash = options.cash;
+  const warm = Math.min(start, n);
+  equity.fill(initialCash, 0, warm);
+  if (positions !== null && cashByBar !== null) {
+    positions.fill(0, 0, warm);
+    cashByBar.fill(initialCash, 0, warm);
+  }
+  for (let i = start; i < n; i++) {
+    if (broker.pendingCount > 0) broker.processOpen(i);
+    if (broker.units !== 0) broker.checkExits(i);
+    strategy.onBar(i);
+    if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
+    equity[i] = broker.cash + broker.units * close[i];
+    if (positions !== null && cashByBar !== null) {
+      positions[i] = broker.units;
+      cashByBar[i] = broker.cash;
+    }
+  }
+  if (options.closeAtEnd && n > 0 && broker.units !== 0) {
+    const last = n - 1;
+    const price = options.closeAtEndPrice === 'open' ? bars.o[last] : close[last];
+    broker.exitAll(last, price, true, ExitReason.EndOfData);
+    equity[last] = broker.cash + broker.units * close[last];
+    if (positions !== null && cashByBar !== null) {
+      positions[last] = broker.units;
+      cashByBar[last] = broker.cash;
+    }
+  }
+  broker.cancelAll();
+  return {
+    strategy: definition.name,
+    params,
+    equity,
+    positions,
+    cash: cashByBar,
+    trades: broker.trades,
+    finalEquity: n > 0 ? equity[n - 1] : initialCash,
+    finalCash: broker.cash,
+    finalPosition: broker.units,
+    startIndex: start,
+    filledOrders: broker.filledOrders,
+    rejectedOrders: broker.rejectedOrders,
+    options,
+  };
+}
+
+/**
+ * Lower-level entry for the optimizer: runs one trial against a prepared dataset (shared indicator
+ * cache) in a reused workspace. The result aliases the workspace's buffers (see BacktestWorkspace).
+ * Params are validated (cheap next to the bar loop); an invalid set throws naming the parameter.
+ */
+export function runPrepared(
+  dataset: PreparedDataset,
+  strategy: string | StrategyDefinition,
+  params: StrategyParams,
+  options: BacktestOptions,
+  workspace: BacktestWorkspace,
+): BacktestRun {
+  const definition = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
+  validateParams(definition, params);
+  const resolved = resolveOptions(options, definition.convention);
+  return simulate(dataset.bars, definition, params, resolved, dataset.indicators, workspace);
+}
+
+/**
+ * One backtest of a named strategy on bars, with buffers of its own (nothing aliases anything else).
+ * For many trials on one dataset use prepareDataset + runPrepared with a BacktestWorkspace.
+ */
+export function runBacktest(
+  bars: Bars,
+  strategyName: string,
+  params: StrategyParams,
+  options: BacktestOptions = {},
+): BacktestRun {
+  const run = runPrepared(prepareDataset(bars), strategyName, params, options, new BacktestWorkspace());
+  return { ...run, trades: copyTradeLog(run.trades) };
+}

@@ -1,0 +1,35 @@
+export {
+  runBacktest,
+  runPrepared,
+  prepareDataset,
+  BacktestWorkspace,
+  type BacktestRun,
+  type PreparedDataset,
+} from './backtest.ts';
+export { Broker, OrderType, Sizing, type Direction } from './broker.ts';
+export {
+  resolveOptions,
+  BACKTESTING_PY_ALL_IN,
+  type BacktestOptions,
+  type Convention,
+  type ResolvedBacktestOptions,
+} from './options.ts';
+export {
+  createCommissionModel,
+  createSlippageModel,
+  NoCommission,
+  PercentCommission,
+  PerShareCommission,
+  FixedCommission,
+  NoSlippage,
+  FixedBpsSlippage,
+  HalfSpreadSlippage,
+  SqrtImpactSlippage,
+  type CommissionModel,
+  type CommissionSpec,
+  type SlippageModel,
+  type SlippageSpec,
+} from './costs.ts';
+export { createTradeLog, appendTrade, copyTradeLog, tradeRecords, type TradeRecord } from './trade-log.ts';
+export { ExitReason, type TradeLog } from './types.ts';
+export { randomWalkBars, type RandomWalkOptions } from './random-walk.ts';
