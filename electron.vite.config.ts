@@ -48,6 +48,8 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,
+      // One bundle served from disk or 127.0.0.1; ECharts' canvas charts are most of its ~2 MB unminified.
+      chunkSizeWarningLimit: 2500,
       rolldownOptions: { input: resolve(root, 'src/renderer/index.html') },
     },
   },

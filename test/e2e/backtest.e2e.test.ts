@@ -188,9 +188,10 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
       await expect.poll(() => page.getByTestId('chart-symbol').innerText()).toBe(symbol);
 
       const pricePanel = page.getByTestId('price-panel');
-      await expect
-        .poll(async () => Number(await pricePanel.getAttribute('data-bar-count')), { timeout: 30_000 })
-        .toBeGreaterThan(100);
+      const shownBars = async (): Promise<string> =>
+        `${await pricePanel.getAttribute('data-bars-symbol')} ${await pricePanel.getAttribute('data-bars-timeframe')}`;
+      await expect.poll(shownBars, { timeout: 30_000 }).toBe(`${symbol} 1h`);
+      expect(Number(await pricePanel.getAttribute('data-bar-count'))).toBeGreaterThan(100);
       await expect
         .poll(() => paintedPixels(page, 'price-chart'), { timeout: 10_000 })
         .toBeGreaterThan(10_000);

@@ -71,7 +71,8 @@ export class FakeMarket {
     const id = `${symbol}/${timeframe}`;
     let series = this.cache.get(id);
     if (!series) {
-      series = timeframe === '1Min' ? this.minutes(symbol) : aggregate(this.series(symbol, '1Min'), timeframe);
+      series =
+        timeframe === '1Min' ? this.minutes(symbol) : aggregate(this.series(symbol, '1Min'), timeframe);
       this.cache.set(id, series);
     }
     return series;

@@ -172,7 +172,10 @@ export class FakeAlpaca {
         ...(fault ? { fault } : {}),
       });
     };
-    if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secretKey) {
+    if (
+      req.headers['apca-api-key-id'] !== this.keyId ||
+      req.headers['apca-api-secret-key'] !== this.secretKey
+    ) {
       record(401, 0);
       this.json(res, 401, { code: 40110000, message: 'request is not authorized' });
       return;
@@ -189,7 +192,10 @@ export class FakeAlpaca {
           this.json(res, 401, { code: 40110000, message: 'request is not authorized' });
           return;
         case '403':
-          this.json(res, 403, { code: 40310000, message: 'subscription does not permit querying recent SIP data' });
+          this.json(res, 403, {
+            code: 40310000,
+            message: 'subscription does not permit querying recent SIP data',
+          });
           return;
         case '500':
           this.json(res, 500, { code: 50010000, message: 'internal server error' });
@@ -201,7 +207,10 @@ export class FakeAlpaca {
           break;
         case 'disconnect': {
           const body = this.page(q).body;
-          res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+          res.writeHead(200, {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          });
           res.write(body.slice(0, Math.floor(body.length / 2)));
           setTimeout(() => res.socket?.destroy(), 5);
           return;
@@ -225,11 +234,17 @@ export class FakeAlpaca {
       page = this.page(q);
     } catch (error) {
       record(422, 0);
-      this.json(res, 422, { code: 42210000, message: error instanceof Error ? error.message : String(error) });
+      this.json(res, 422, {
+        code: 42210000,
+        message: error instanceof Error ? error.message : String(error),
+      });
       return;
     }
     record(200, page.bars);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(page.body) });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(page.body),
+    });
     res.end(page.body);
   }
 
@@ -241,7 +256,8 @@ export class FakeAlpaca {
     const symbols = [...new Set((q.get('symbols') ?? '').split(',').filter(Boolean))].sort();
     if (symbols.length === 0) throw new Error('symbols is required');
     const timeframe = q.get('timeframe') ?? '';
-    if (!(FAKE_TIMEFRAMES as readonly string[]).includes(timeframe)) throw new Error(`invalid timeframe: ${timeframe}`);
+    if (!(FAKE_TIMEFRAMES as readonly string[]).includes(timeframe))
+      throw new Error(`invalid timeframe: ${timeframe}`);
     const start = q.get('start') ? Date.parse(q.get('start')!) : this.market.start;
     const end = q.get('end') ? Date.parse(q.get('end')!) : Date.now();
     if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error('invalid start or end');
@@ -310,7 +326,8 @@ export class FakeAlpaca {
         socket.send(JSON.stringify([{ T: 'error', code: 400, msg: 'invalid syntax' }]));
         return;
       }
-      for (const message of Array.isArray(messages) ? messages : [messages]) this.onStreamMessage(client, message);
+      for (const message of Array.isArray(messages) ? messages : [messages])
+        this.onStreamMessage(client, message);
     });
   }
 
@@ -337,7 +354,9 @@ export class FakeAlpaca {
         if (m.action === 'subscribe') client.bars.add(symbol);
         else client.bars.delete(symbol);
       }
-      send([{ T: 'subscription', trades: [], quotes: [], bars: [...client.bars], updatedBars: [], dailyBars: [] }]);
+      send([
+        { T: 'subscription', trades: [], quotes: [], bars: [...client.bars], updatedBars: [], dailyBars: [] },
+      ]);
       return;
     }
     send([{ T: 'error', code: 400, msg: 'invalid syntax' }]);

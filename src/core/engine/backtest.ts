@@ -1,7 +1,7 @@
 import type { Bars } from '../data/bars.ts';
 import { DEFAULT_CACHE_BYTES, IndicatorCache } from '../indicators/cache.ts';
 import { getStrategy, validateParams } from '../strategy/registry.ts';
-import type { StrategyDefinition, StrategyParams } from '../strategy/types.ts';
+import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy/types.ts';
 import { Broker } from './broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from './options.ts';
 import { copyTradeLog } from './trade-log.ts';
@@ -69,6 +69,53 @@ export interface BacktestRun {
 }
 
 /**
+ * The hot loop, in a function of its own: small, with every path exercised on each call, so V8 keeps
+ * one optimised version across trials (inside the larger `simulate`, code after the loop lacked type
+ * feedback and deoptimised it at the end of every run, making the next run start interpreted).
+ */
+function barLoop(
+  broker: Broker,
+  strategy: Strategy,
+  close: Float64Array,
+  equity: Float64Array,
+  start: number,
+  n: number,
+  fillAtClose: boolean,
+): void {
+  for (let i = start; i < n; i++) {
+    if (broker.pendingCount > 0) broker.processOpen(i);
+    if (broker.units !== 0) broker.checkExits(i);
+    strategy.onBar(i);
+    if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
+    equity[i] = broker.cash + broker.units * close[i];
+  }
+}
+
+/** `barLoop` that also records units and cash per bar. */
+function recordingBarLoop(
+  broker: Broker,
+  strategy: Strategy,
+  close: Float64Array,
+  equity: Float64Array,
+  positions: Float64Array,
+  cash: Float64Array,
+  start: number,
+  n: number,
+  fillAtClose: boolean,
+): void {
+  for (let i = start; i < n; i++) {
+    if (broker.pendingCount > 0) broker.processOpen(i);
+    if (broker.units !== 0) broker.checkExits(i);
+    strategy.onBar(i);
+    if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
+    const units = broker.units;
+    equity[i] = broker.cash + units * close[i];
+    positions[i] = units;
+    cash[i] = broker.cash;
+  }
+}
+
+/**
  * The bar loop. Per bar: resting orders at the open, protective exits inside the bar, the strategy at the
  * close (and market fills at that close with fill-at-close), then equity marked at the close. Nothing in
  * the loop allocates; the strategy reads indices <= i only, so there is no look-ahead by construction.
@@ -96,16 +143,10 @@ function simulate(
     positions.fill(0, 0, warm);
     cashByBar.fill(initialCash, 0, warm);
   }
-  for (let i = start; i < n; i++) {
-    if (broker.pendingCount > 0) broker.processOpen(i);
-    if (broker.units !== 0) broker.checkExits(i);
-    strategy.onBar(i);
-    if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
-    equity[i] = broker.cash + broker.units * close[i];
-    if (positions !== null && cashByBar !== null) {
-      positions[i] = broker.units;
-      cashByBar[i] = broker.cash;
-    }
+  if (positions !== null && cashByBar !== null) {
+    recordingBarLoop(broker, strategy, close, equity, positions, cashByBar, start, n, fillAtClose);
+  } else {
+    barLoop(broker, strategy, close, equity, start, n, fillAtClose);
   }
   if (options.closeAtEnd && n > 0 && broker.units !== 0) {
     const last = n - 1;

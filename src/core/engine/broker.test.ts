@@ -17,7 +17,13 @@ const BASE: Row[] = [
 ];
 
 function run(rows: readonly Row[], script: StrategyDefinition, options: BacktestOptions = {}): BacktestRun {
-  return runPrepared(prepareDataset(barsFrom(rows)), script, {}, { recordPositions: true, ...options }, new BacktestWorkspace());
+  return runPrepared(
+    prepareDataset(barsFrom(rows)),
+    script,
+    {},
+    { recordPositions: true, ...options },
+    new BacktestWorkspace(),
+  );
 }
 
 const buyUnits =
@@ -64,23 +70,33 @@ describe('market orders', () => {
   });
 
   it('one order larger than the position reverses it, logging a Reversal trade', () => {
-    const result = run(BASE, scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 25) }));
+    const result = run(
+      BASE,
+      scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 25) }),
+    );
     expect(result.trades.exitReason[0]).toBe(ExitReason.Reversal);
     expect(result.trades.size[0]).toBe(10);
     expect(result.positions?.[2]).toBe(-15);
   });
 
   it('a short gains when the price falls and loses when it rises', () => {
-    const result = run(BASE, scripted({ 0: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 10), 1: (b) => b.close() }));
+    const result = run(
+      BASE,
+      scripted({ 0: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 10), 1: (b) => b.close() }),
+    );
     expect(result.trades.size[0]).toBe(-10);
     expect(result.trades.pnl[0]).toBe(-20); // sold 102, bought back 104
     expect(result.finalEquity).toBe(10_000 - 20);
   });
 
   it('long-only trims sells to the long position', () => {
-    const result = run(BASE, scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 25) }), {
-      longOnly: true,
-    });
+    const result = run(
+      BASE,
+      scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Market, Sizing.Units, 25) }),
+      {
+        longOnly: true,
+      },
+    );
     expect(result.positions?.[2]).toBe(0);
     expect(result.trades.count).toBe(1);
   });
@@ -100,26 +116,38 @@ describe('limit, stop and stop-limit orders', () => {
   });
 
   it('a sell limit fills at the limit when the high reaches it', () => {
-    const result = run(BASE, scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Limit, Sizing.Units, 10, 105.5) }));
+    const result = run(
+      BASE,
+      scripted({ 0: buyUnits(10), 1: (b) => b.submit(-1, OrderType.Limit, Sizing.Units, 10, 105.5) }),
+    );
     expect(result.trades.exitPrice[0]).toBe(105.5);
     expect(result.trades.exitIndex[0]).toBe(2);
   });
 
   it('a buy stop fills at the stop inside the bar, or at the open when the bar gaps through it', () => {
-    const inside = run(BASE, scripted({ 0: (b) => b.submit(1, OrderType.Stop, Sizing.Units, 10, NaN, 102.5) }));
+    const inside = run(
+      BASE,
+      scripted({ 0: (b) => b.submit(1, OrderType.Stop, Sizing.Units, 10, NaN, 102.5) }),
+    );
     expect(inside.cash?.[1]).toBe(10_000 - 1025);
     const gap = run(BASE, scripted({ 0: (b) => b.submit(1, OrderType.Stop, Sizing.Units, 10, NaN, 101) }));
     expect(gap.cash?.[1]).toBe(10_000 - 1020);
   });
 
   it('a sell stop exits at the stop when the low reaches it', () => {
-    const result = run(BASE, scripted({ 0: buyUnits(10), 2: (b) => b.submit(-1, OrderType.Stop, Sizing.Units, 10, 103.5) }));
+    const result = run(
+      BASE,
+      scripted({ 0: buyUnits(10), 2: (b) => b.submit(-1, OrderType.Stop, Sizing.Units, 10, NaN, 103.5) }),
+    );
     expect(result.trades.exitPrice[0]).toBe(103.5);
     expect(result.trades.exitIndex[0]).toBe(3);
   });
 
   it('a stop-limit fills at the trigger when it satisfies the limit', () => {
-    const result = run(BASE, scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 103, 102.5) }));
+    const result = run(
+      BASE,
+      scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 103, 102.5) }),
+    );
     expect(result.cash?.[1]).toBe(10_000 - 1025);
   });
 
@@ -127,7 +155,10 @@ describe('limit, stop and stop-limit orders', () => {
     // Bar 1 opens at 102 through the 101 stop, above the 101.5 limit: no fill in bar 1 although its low
     // (101) is below the limit, since the path after the trigger is unknown. Bar 2 reaches 101.5.
     const rows = withRow(2, [102, 103, 101, 102, 1000]);
-    const result = run(rows, scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 101.5, 101) }));
+    const result = run(
+      rows,
+      scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 101.5, 101) }),
+    );
     expect(result.positions?.[1]).toBe(0);
     expect(result.cash?.[2]).toBe(10_000 - 1015);
   });
@@ -230,13 +261,18 @@ describe('sizing and caps', () => {
 
   it('whole shares by default, fractional on request', () => {
     expect(run(BASE, scripted({ 0: allIn })).positions?.[1]).toBe(98);
-    expect(run(BASE, scripted({ 0: allIn }), { fractional: true }).positions?.[1]).toBeCloseTo(10_000 / 102, 12);
+    expect(run(BASE, scripted({ 0: allIn }), { fractional: true }).positions?.[1]).toBeCloseTo(
+      10_000 / 102,
+      12,
+    );
   });
 
   it('leverage, position value and volume share cap entries', () => {
     expect(run(BASE, scripted({ 0: allIn }), { maxLeverage: 2 }).positions?.[1]).toBe(196);
     expect(run(BASE, scripted({ 0: allIn }), { maxPositionValue: 5000 }).positions?.[1]).toBe(49);
-    expect(run(BASE, scripted({ 0: buyUnits(500) }), { maxVolumeShare: 0.1 }).positions?.[1]).toBe(100);
+    expect(
+      run(BASE, scripted({ 0: buyUnits(500) }), { maxVolumeShare: 0.1, maxLeverage: 10 }).positions?.[1],
+    ).toBe(100);
     expect(run(BASE, scripted({ 0: buyUnits(500) })).positions?.[1]).toBe(98); // leverage 1
   });
 
@@ -250,13 +286,17 @@ describe('sizing and caps', () => {
 describe('costs in fills', () => {
   it('commission models: per share with minimum and maximum, percent, fixed', () => {
     const perShare = { kind: 'per-share', perShare: 0.01, minimum: 1, maximum: 5 } as const;
-    expect(run(BASE, scripted({ 0: buyUnits(10) }), { commission: perShare }).cash?.[1]).toBe(10_000 - 1020 - 1);
-    expect(run(BASE, scripted({ 0: buyUnits(90) }), { commission: perShare, maxLeverage: 2 }).cash?.[1]).toBe(
-      10_000 - 9180 - 1,
+    expect(run(BASE, scripted({ 0: buyUnits(10) }), { commission: perShare }).cash?.[1]).toBe(
+      10_000 - 1020 - 1,
     );
+    expect(
+      run(BASE, scripted({ 0: buyUnits(300) }), { commission: perShare, maxLeverage: 4 }).cash?.[1],
+    ).toBe(10_000 - 300 * 102 - 3);
     const big = run(BASE, scripted({ 0: buyUnits(600) }), { commission: perShare, maxLeverage: 10 });
     expect(big.cash?.[1]).toBe(10_000 - 600 * 102 - 5);
-    const percent = run(BASE, scripted({ 0: buyUnits(10) }), { commission: { kind: 'percent', rate: 0.001 } });
+    const percent = run(BASE, scripted({ 0: buyUnits(10) }), {
+      commission: { kind: 'percent', rate: 0.001 },
+    });
     expect(percent.cash?.[1]).toBeCloseTo(10_000 - 1020 - 1.02, 10);
     const fixed = run(BASE, scripted({ 0: buyUnits(10) }), { commission: { kind: 'fixed', amount: 2.5 } });
     expect(fixed.cash?.[1]).toBe(10_000 - 1020 - 2.5);
@@ -287,7 +327,11 @@ describe('costs in fills', () => {
 
   it('limit and take-profit fills pay no slippage; stop fills do', () => {
     const options: BacktestOptions = { slippage: { kind: 'fixed-bps', bps: 100 } };
-    const limit = run(BASE, scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.Units, 10, 101.5) }), options);
+    const limit = run(
+      BASE,
+      scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.Units, 10, 101.5) }),
+      options,
+    );
     expect(limit.cash?.[1]).toBe(10_000 - 1015);
     const rows = withRow(2, [104, 106, 98.5, 100, 1000]);
     const stopped = run(
@@ -325,7 +369,9 @@ describe('end of data', () => {
 describe('option and order validation', () => {
   it('rejects bad options with the option name', () => {
     expect(() => run(BASE, scripted({}), { cash: -1 })).toThrow(/option cash must be > 0/);
-    expect(() => run(BASE, scripted({}), { maxVolumeShare: 2 })).toThrow(/maxVolumeShare must be in \(0, 1\]/);
+    expect(() => run(BASE, scripted({}), { maxVolumeShare: 2 })).toThrow(
+      /maxVolumeShare must be in \(0, 1\]/,
+    );
     expect(() => run(BASE, scripted({}), { slippage: { kind: 'half-spread' } })).toThrow(/half-spread/);
   });
 

@@ -295,7 +295,9 @@ export class Broker {
     if (u === 0) return;
     const direction: Direction = u > 0 ? -1 : 1;
     const closing = Math.abs(u);
-    const fillPrice = slip ? price + direction * this.slippageModel.slippage(closing, price, this.bars, i) : price;
+    const fillPrice = slip
+      ? price + direction * this.slippageModel.slippage(closing, price, this.bars, i)
+      : price;
     this.execute(i, direction, closing, 0, fillPrice, reason, false, NO_ORDER);
   }
 
@@ -361,7 +363,8 @@ export class Broker {
     const held = Math.abs(u);
     let closing = 0;
     if (sizing === Sizing.Close) closing = held;
-    else if (opposite) closing = sizing === Sizing.Units ? Math.min(held, this.wholeUnits(this.orderAmount[k])) : held;
+    else if (opposite)
+      closing = sizing === Sizing.Units ? Math.min(held, this.wholeUnits(this.orderAmount[k])) : held;
     let opening = this.openingUnits(k, i, price, direction, closing);
     let fillPrice = price;
     if (slip) {

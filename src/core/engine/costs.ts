@@ -52,7 +52,8 @@ export type SlippageSpec =
   | { kind: 'sqrt-impact'; coefficient: number };
 
 function nonNegative(what: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);
   return value;
 }
 
@@ -81,7 +82,8 @@ export class PerShareCommission implements CommissionModel {
   ) {
     nonNegative('per-share commission', perShare);
     nonNegative('per-share commission minimum', minimum);
-    if (!(maximum >= minimum)) throw new RangeError(`per-share commission maximum (${maximum}) is below its minimum`);
+    if (!(maximum >= minimum))
+      throw new RangeError(`per-share commission maximum (${maximum}) is below its minimum`);
   }
   commission(units: number): number {
     if (units === 0) return 0;

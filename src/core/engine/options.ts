@@ -69,10 +69,15 @@ function positive(name: string, value: number): number {
 }
 
 /** Fills defaults (convention first, then explicit options) and validates once, outside any bar loop. */
-export function resolveOptions(options: BacktestOptions, strategyConvention: Convention): ResolvedBacktestOptions {
+export function resolveOptions(
+  options: BacktestOptions,
+  strategyConvention: Convention,
+): ResolvedBacktestOptions {
   const convention = options.convention ?? strategyConvention;
   if (convention !== 'regimen' && convention !== 'backtesting.py') {
-    throw new RangeError(`unknown convention ${JSON.stringify(convention)}: use 'regimen' or 'backtesting.py'`);
+    throw new RangeError(
+      `unknown convention ${JSON.stringify(convention)}: use 'regimen' or 'backtesting.py'`,
+    );
   }
   const fillAt = options.fillAt ?? 'next-open';
   if (fillAt !== 'next-open' && fillAt !== 'close') {

@@ -27,7 +27,8 @@ export function randomWalkBars(n: number, seed: number, options: RandomWalkOptio
   let drift = 0;
   for (let i = 0; i < n; i++) {
     if (i % 200 === 0) drift = rng.normal() * volatility * 0.1;
-    const gap = rng.float() < gapProbability ? rng.normal() * volatility * 5 : rng.normal() * volatility * 0.1;
+    const gap =
+      rng.float() < gapProbability ? rng.normal() * volatility * 5 : rng.normal() * volatility * 0.1;
     const open = previousClose * Math.exp(gap);
     const close = open * Math.exp(drift + rng.normal() * volatility);
     const high = Math.max(open, close) * Math.exp(Math.abs(rng.normal()) * volatility * 0.5);

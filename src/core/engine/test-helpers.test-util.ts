@@ -25,7 +25,9 @@ export function barsFrom(rows: readonly (readonly [number, number, number, numbe
 }
 
 /** A strategy that runs `script[i](broker)` at bar i's close: hand-written order sequences for tests. */
-export function scripted(script: Readonly<Record<number, (broker: Broker, i: number) => void>>): StrategyDefinition {
+export function scripted(
+  script: Readonly<Record<number, (broker: Broker, i: number) => void>>,
+): StrategyDefinition {
   class Scripted implements Strategy {
     private broker!: Broker;
     init(context: StrategyContext): number {

@@ -43,7 +43,9 @@ function expectSameSeries(actual: ArrayLike<number>, expected: ArrayLike<number>
     } else if (tolerance === 0) {
       expect(a, `index ${i}`).toBe(e);
     } else {
-      expect(Math.abs(a - e), `index ${i}: ${a} vs ${e}`).toBeLessThanOrEqual(tolerance * Math.max(1, Math.abs(e)));
+      expect(Math.abs(a - e), `index ${i}: ${a} vs ${e}`).toBeLessThanOrEqual(
+        tolerance * Math.max(1, Math.abs(e)),
+      );
     }
   }
 }
@@ -115,7 +117,11 @@ describe('hand-checked values', () => {
   });
 
   it('rolling volatility is the sample std of log returns', () => {
-    expectSameSeries(rollingVolatility(f64([1, 2, 4, 4]), 2, out(4)), [NaN, NaN, 0, Math.LN2 / Math.SQRT2], 1e-15);
+    expectSameSeries(
+      rollingVolatility(f64([1, 2, 4, 4]), 2, out(4)),
+      [NaN, NaN, 0, Math.LN2 / Math.SQRT2],
+      1e-15,
+    );
   });
 
   it('rejects bad periods and short output buffers with a message', () => {
@@ -138,7 +144,11 @@ interface Case {
   stream(bars: Bars, period: number): Float64Array[];
 }
 
-function streamOver(n: number, outputs: number, step: (i: number, results: Float64Array[]) => void): Float64Array[] {
+function streamOver(
+  n: number,
+  outputs: number,
+  step: (i: number, results: Float64Array[]) => void,
+): Float64Array[] {
   const results = Array.from({ length: outputs }, () => new Float64Array(n));
   for (let i = 0; i < n; i++) step(i, results);
   return results;
@@ -256,7 +266,11 @@ const CASES: Case[] = [
 ];
 
 const barsArbitrary = fc
-  .record({ n: fc.integer({ min: 0, max: 300 }), seed: fc.integer(), period: fc.integer({ min: 1, max: 30 }) })
+  .record({
+    n: fc.integer({ min: 0, max: 300 }),
+    seed: fc.integer(),
+    period: fc.integer({ min: 1, max: 30 }),
+  })
   .map(({ n, seed, period }) => ({ bars: randomWalkBars(n, seed, { gapProbability: 0.1 }), period }));
 
 describe.each(CASES)('$name', (c) => {

@@ -7,3 +7,7 @@ export * from './samplers/index.ts';
 export * from './study.ts';
 export * from './store.ts';
 export * from './runner.ts';
+export * from './walkForward.ts';
+export * from './multiTimeframe.ts';
+export * from './sensitivity.ts';
+export * from './report.ts';

@@ -45,7 +45,8 @@ const MAGNITUDE_METRICS: ReadonlySet<string> = new Set(['maxDrawdown']);
 export function parseObjective(text: string): Objective {
   const parts = text.split(':').map((s) => s.trim());
   const metric = parts[0] ?? '';
-  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(metric)) throw new Error(`objective "${text}": metric name "${metric}" is invalid`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(metric))
+    throw new Error(`objective "${text}": metric name "${metric}" is invalid`);
   if (parts.length > 3) throw new Error(`objective "${text}": expected metric[:max|min[:weight]]`);
   let direction: Direction = KNOWN_DIRECTIONS[metric] ?? 'maximize';
   const dir = parts[1]?.toLowerCase();
@@ -57,16 +58,22 @@ export function parseObjective(text: string): Objective {
   const absolute = MAGNITUDE_METRICS.has(metric) ? { absolute: true } : {};
   if (parts[2] === undefined) return { metric, direction, ...absolute };
   const weight = Number(parts[2]);
-  if (parts[2] === '' || !Number.isFinite(weight)) throw new Error(`objective "${text}": weight "${parts[2]}" is not a number`);
+  if (parts[2] === '' || !Number.isFinite(weight))
+    throw new Error(`objective "${text}": weight "${parts[2]}" is not a number`);
   return { metric, direction, weight, ...absolute };
 }
 
 /** The objective values of a trial (magnitudes for `absolute` objectives), in objective order; names a missing metric. */
-export function objectiveValues(objectives: readonly Objective[], metrics: Readonly<Record<string, number>>): number[] {
+export function objectiveValues(
+  objectives: readonly Objective[],
+  metrics: Readonly<Record<string, number>>,
+): number[] {
   return objectives.map((o) => {
     const value = metrics[o.metric];
     if (value === undefined) {
-      throw new Error(`objective metric "${o.metric}" is missing from the trial's metrics (have: ${Object.keys(metrics).join(', ')})`);
+      throw new Error(
+        `objective metric "${o.metric}" is missing from the trial's metrics (have: ${Object.keys(metrics).join(', ')})`,
+      );
     }
     return o.absolute === true ? Math.abs(value) : value;
   });

@@ -136,7 +136,9 @@ function inclusive(p: LossVector, ref: LossVector): number {
  */
 export function hypervolume(points: readonly LossVector[], reference: LossVector): number {
   const m = reference.length;
-  const inside = points.filter((p) => p.length === m && p.every((v, i) => Number.isFinite(v) && v < reference[i]!));
+  const inside = points.filter(
+    (p) => p.length === m && p.every((v, i) => Number.isFinite(v) && v < reference[i]!),
+  );
   if (inside.length === 0) return 0;
   if (m === 1) return reference[0]! - Math.min(...inside.map((p) => p[0]!));
   return wfg(nonDominated(inside.map((p) => [...p])), reference);

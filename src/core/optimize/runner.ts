@@ -51,7 +51,8 @@ export interface RunStudyResult {
 export async function runStudy(study: Study, options: RunStudyOptions): Promise<RunStudyResult> {
   const batchSize = options.batchSize ?? 1;
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`runStudy: batchSize must be >= 1 (got ${batchSize})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`runStudy: batchSize must be >= 1 (got ${batchSize})`);
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new Error(`runStudy: concurrency must be >= 1 (got ${concurrency})`);
   }
@@ -92,7 +93,8 @@ export async function runStudy(study: Study, options: RunStudyOptions): Promise<
     }
     const records = batch.map((trial, i) => study.tell(trial.number, results[i]!));
     finished += records.length;
-    if (options.persist !== undefined) await options.persist.store.saveTrials(options.persist.studyId, records);
+    if (options.persist !== undefined)
+      await options.persist.store.saveTrials(options.persist.studyId, records);
     report();
   };
 

@@ -7,7 +7,14 @@
  */
 import type { Rng } from './rng.ts';
 import { crowdingDistances, nonDominatedFronts } from './pareto.ts';
-import { paramsKey, sampleUniform, satisfiesConstraints, type Params, type ParamValue, type SearchSpace } from './space.ts';
+import {
+  paramsKey,
+  sampleUniform,
+  satisfiesConstraints,
+  type Params,
+  type ParamValue,
+  type SearchSpace,
+} from './space.ts';
 
 /** A finished trial as a sampler sees it. */
 export interface HistoryTrial {

@@ -40,8 +40,7 @@ export type ParamSpec = IntParam | FloatParam | CategoricalParam;
 
 export type ConstraintOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type Operand =
-  | { readonly kind: 'param'; readonly name: string }
-  | { readonly kind: 'const'; readonly value: number };
+  { readonly kind: 'param'; readonly name: string } | { readonly kind: 'const'; readonly value: number };
 
 export interface Constraint {
   readonly left: Operand;
@@ -66,7 +65,9 @@ const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 function checkName(name: string): void {
   if (!NAME_PATTERN.test(name)) {
-    throw new Error(`parameter name "${name}" is invalid: use letters, digits, '_' or '.', not starting with a digit`);
+    throw new Error(
+      `parameter name "${name}" is invalid: use letters, digits, '_' or '.', not starting with a digit`,
+    );
   }
 }
 
@@ -77,7 +78,12 @@ function checkBounds(name: string, low: number, high: number): void {
   if (low > high) throw new Error(`parameter "${name}": min ${low} is greater than max ${high}`);
 }
 
-export function intParam(name: string, low: number, high: number, options: { step?: number; log?: boolean } = {}): IntParam {
+export function intParam(
+  name: string,
+  low: number,
+  high: number,
+  options: { step?: number; log?: boolean } = {},
+): IntParam {
   checkName(name);
   checkBounds(name, low, high);
   const step = options.step ?? 1;
@@ -89,7 +95,8 @@ export function intParam(name: string, low: number, high: number, options: { ste
     throw new Error(`parameter "${name}": step must be a positive integer (got ${step})`);
   }
   if (log && low <= 0) throw new Error(`parameter "${name}": a log parameter needs min > 0 (got ${low})`);
-  if (log && step !== 1) throw new Error(`parameter "${name}": a log int parameter cannot have a step (got ${step})`);
+  if (log && step !== 1)
+    throw new Error(`parameter "${name}": a log int parameter cannot have a step (got ${step})`);
   return { kind: 'int', name, low, high, step, log };
 }
 
@@ -113,7 +120,8 @@ export function floatParam(
 
 export function categoricalParam(name: string, choices: readonly ParamValue[]): CategoricalParam {
   checkName(name);
-  if (choices.length === 0) throw new Error(`parameter "${name}": a categorical parameter needs at least one choice`);
+  if (choices.length === 0)
+    throw new Error(`parameter "${name}": a categorical parameter needs at least one choice`);
   const seen = new Set<string>();
   for (const choice of choices) {
     const key = JSON.stringify(choice);
@@ -124,7 +132,10 @@ export function categoricalParam(name: string, choices: readonly ParamValue[]): 
 }
 
 /** Builds a space, checking names are unique and that every constraint refers to known, comparable parameters. */
-export function createSpace(params: readonly ParamSpec[], constraints: readonly (string | Constraint)[] = []): SearchSpace {
+export function createSpace(
+  params: readonly ParamSpec[],
+  constraints: readonly (string | Constraint)[] = [],
+): SearchSpace {
   const names = new Set<string>();
   for (const p of params) {
     if (names.has(p.name)) throw new Error(`parameter "${p.name}" is defined twice`);
@@ -157,10 +168,13 @@ function checkConstraint(c: Constraint, space: SearchSpace): void {
       throw new Error(`constraint "${c.source}": unknown parameter "${operand.name}" (parameters: ${names})`);
     }
     if (p.kind === 'categorical' && c.op !== '==' && c.op !== '!=') {
-      throw new Error(`constraint "${c.source}": "${p.name}" is categorical and can only be compared with == or !=`);
+      throw new Error(
+        `constraint "${c.source}": "${p.name}" is categorical and can only be compared with == or !=`,
+      );
     }
   }
-  if (paramCount === 0) throw new Error(`constraint "${c.source}": it compares two constants; name a parameter`);
+  if (paramCount === 0)
+    throw new Error(`constraint "${c.source}": it compares two constants; name a parameter`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -193,13 +207,16 @@ export function parseConstraint(text: string, space?: SearchSpace): Constraint[]
   }
   tokens.push(current.trim());
   if (ops.length === 0) {
-    throw new Error(`constraint "${source}": expected a comparison such as "fast<slow" (operators: ${OPS.join(' ')})`);
+    throw new Error(
+      `constraint "${source}": expected a comparison such as "fast<slow" (operators: ${OPS.join(' ')})`,
+    );
   }
   const operands = tokens.map((token): Operand => {
     if (token === '') throw new Error(`constraint "${source}": an operand is missing around an operator`);
     const value = Number(token);
     if (Number.isFinite(value) && /^[-+.\d]/.test(token)) return { kind: 'const', value };
-    if (!NAME_PATTERN.test(token)) throw new Error(`constraint "${source}": "${token}" is neither a parameter name nor a number`);
+    if (!NAME_PATTERN.test(token))
+      throw new Error(`constraint "${source}": "${token}" is neither a parameter name nor a number`);
     return { kind: 'param', name: token };
   });
   const result: Constraint[] = [];
@@ -257,9 +274,12 @@ export function parseParamSpec(text: string): ParamSpec {
   const parts = body.split(':').map((t) => t.trim());
   if (parts.length === 1) {
     const value = parseNumber(parts[0]!, 'value', source);
-    return looksInteger(parts[0]!) ? wrap(() => intParam(name, value, value)) : wrap(() => floatParam(name, value, value));
+    return looksInteger(parts[0]!)
+      ? wrap(() => intParam(name, value, value))
+      : wrap(() => floatParam(name, value, value));
   }
-  if (parts.length > 3) throw new Error(`space "${source}": too many ':' fields; expected min:max[:step|:log]`);
+  if (parts.length > 3)
+    throw new Error(`space "${source}": too many ':' fields; expected min:max[:step|:log]`);
   const low = parseNumber(parts[0]!, 'min', source);
   const high = parseNumber(parts[1]!, 'max', source);
   const third = parts[2];
@@ -267,7 +287,10 @@ export function parseParamSpec(text: string): ParamSpec {
   const step = third === undefined || isLog ? undefined : parseNumber(third, 'step', source);
   if (step !== undefined && step <= 0) throw new Error(`space "${source}": step ${step} must be positive`);
   if (low > high) throw new Error(`space "${source}": min ${low} is greater than max ${high}`);
-  const integer = looksInteger(parts[0]!) && looksInteger(parts[1]!) && (third === undefined || isLog || looksInteger(third));
+  const integer =
+    looksInteger(parts[0]!) &&
+    looksInteger(parts[1]!) &&
+    (third === undefined || isLog || looksInteger(third));
   if (integer) return wrap(() => intParam(name, low, high, { step: step ?? 1, log: isLog }));
   return wrap(() => floatParam(name, low, high, { step: step ?? null, log: isLog }));
 }
@@ -287,7 +310,10 @@ export interface SimpleParamSpec {
   readonly log?: boolean;
 }
 
-export function spaceFromParamSpecs(specs: readonly SimpleParamSpec[], constraints: readonly string[] = []): SearchSpace {
+export function spaceFromParamSpecs(
+  specs: readonly SimpleParamSpec[],
+  constraints: readonly string[] = [],
+): SearchSpace {
   return createSpace(
     specs.map((s) =>
       s.type === 'int'
@@ -317,7 +343,10 @@ export const CONFLUENCE_PARAM_SPECS: readonly SimpleParamSpec[] = [
   { name: 'bb_period', type: 'int', min: 15, max: 25 },
   { name: 'bb_std', type: 'float', min: 1.5, max: 2.5, step: 0.1 },
 ];
-export const CONFLUENCE_CONSTRAINTS: readonly string[] = ['fast_ma_period<slow_ma_period', 'macd_fast<macd_slow'];
+export const CONFLUENCE_CONSTRAINTS: readonly string[] = [
+  'fast_ma_period<slow_ma_period',
+  'macd_fast<macd_slow',
+];
 
 export function confluenceSpace(): SearchSpace {
   return spaceFromParamSpecs(CONFLUENCE_PARAM_SPECS, CONFLUENCE_CONSTRAINTS);
@@ -376,7 +405,11 @@ export function gridValues(p: ParamSpec, floatPoints = DEFAULT_FLOAT_GRID_POINTS
   const out: number[] = [];
   for (let i = 0; i < floatPoints; i++) {
     const u = floatPoints === 1 ? 0.5 : i / (floatPoints - 1);
-    out.push(p.log ? Math.exp(Math.log(p.low) + u * (Math.log(p.high) - Math.log(p.low))) : p.low + u * (p.high - p.low));
+    out.push(
+      p.log
+        ? Math.exp(Math.log(p.low) + u * (Math.log(p.high) - Math.log(p.low)))
+        : p.low + u * (p.high - p.low),
+    );
   }
   return out;
 }
@@ -385,11 +418,15 @@ export function gridValues(p: ParamSpec, floatPoints = DEFAULT_FLOAT_GRID_POINTS
 export function valueProblem(p: ParamSpec, value: ParamValue | undefined): string | null {
   if (value === undefined) return `"${p.name}" is missing`;
   if (p.kind === 'categorical') {
-    return p.choices.includes(value) ? null : `"${p.name}"=${JSON.stringify(value)} is not one of ${JSON.stringify(p.choices)}`;
+    return p.choices.includes(value)
+      ? null
+      : `"${p.name}"=${JSON.stringify(value)} is not one of ${JSON.stringify(p.choices)}`;
   }
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `"${p.name}"=${JSON.stringify(value)} is not a number`;
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    return `"${p.name}"=${JSON.stringify(value)} is not a number`;
   if (value < p.low || value > p.high) return `"${p.name}"=${value} is outside ${p.low}..${p.high}`;
-  if (p.step !== null && stepIndex(p, value) < 0) return `"${p.name}"=${value} is not on step ${p.step} from ${p.low}`;
+  if (p.step !== null && stepIndex(p, value) < 0)
+    return `"${p.name}"=${value} is not on step ${p.step} from ${p.low}`;
   return null;
 }
 
@@ -433,7 +470,8 @@ export function paramsProblems(space: SearchSpace, params: Params): string[] {
     if (findParam(space, name) === undefined) problems.push(`"${name}" is not a parameter of the space`);
   }
   if (problems.length === 0) {
-    for (const c of space.constraints) if (!satisfies(c, params)) problems.push(`constraint "${c.source}" is violated`);
+    for (const c of space.constraints)
+      if (!satisfies(c, params)) problems.push(`constraint "${c.source}" is violated`);
   }
   return problems;
 }
@@ -519,7 +557,11 @@ export function gridSize(space: SearchSpace, floatPoints = DEFAULT_FLOAT_GRID_PO
 }
 
 /** The grid point at a mixed-radix index; the last parameter varies fastest. */
-export function gridPoint(space: SearchSpace, index: number, floatPoints = DEFAULT_FLOAT_GRID_POINTS): Record<string, ParamValue> {
+export function gridPoint(
+  space: SearchSpace,
+  index: number,
+  floatPoints = DEFAULT_FLOAT_GRID_POINTS,
+): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   let rest = index;
   for (let i = space.params.length - 1; i >= 0; i--) {
@@ -535,7 +577,12 @@ export function gridPoint(space: SearchSpace, index: number, floatPoints = DEFAU
 }
 
 /** The neighbouring value one step up (+1) or down (-1), or undefined at a bound / for a single value. */
-export function neighbourValue(p: ParamSpec, value: ParamValue, direction: -1 | 1, floatFraction = 0.05): ParamValue | undefined {
+export function neighbourValue(
+  p: ParamSpec,
+  value: ParamValue,
+  direction: -1 | 1,
+  floatFraction = 0.05,
+): ParamValue | undefined {
   if (p.kind === 'categorical') {
     const i = p.choices.indexOf(value);
     const j = i + direction;

@@ -122,13 +122,16 @@ export class Study {
 
   constructor(config: StudyConfig, options: StudyOptions = {}) {
     if (config.objectives.length === 0) throw new Error('study: at least one objective is required');
-    if (!Number.isInteger(config.seed)) throw new Error(`study: seed must be an integer (got ${config.seed})`);
+    if (!Number.isInteger(config.seed))
+      throw new Error(`study: seed must be an integer (got ${config.seed})`);
     this.config = config;
     // 'single' with several objectives is allowed: the others are recorded, only the first is optimised.
     this.mode = config.mode ?? defaultMode(config.objectives);
     this.sampler = options.sampler ?? createSampler(config.sampler);
     if (options.sampler !== undefined && options.sampler.config.kind !== config.sampler.kind) {
-      throw new Error(`study: sampler "${options.sampler.name}" does not match the configured "${config.sampler.kind}"`);
+      throw new Error(
+        `study: sampler "${options.sampler.name}" does not match the configured "${config.sampler.kind}"`,
+      );
     }
     this.clock = options.clock ?? ((): number => Date.now());
   }
@@ -142,10 +145,13 @@ export class Study {
     const study = new Study(config, options);
     const sorted = [...trials].sort((a, b) => a.number - b.number);
     for (const t of sorted) {
-      if (!Number.isInteger(t.number) || t.number < 0) throw new Error(`study restore: invalid trial number ${t.number}`);
-      if (study.records[t.number] !== undefined) throw new Error(`study restore: trial ${t.number} appears twice`);
+      if (!Number.isInteger(t.number) || t.number < 0)
+        throw new Error(`study restore: invalid trial number ${t.number}`);
+      if (study.records[t.number] !== undefined)
+        throw new Error(`study restore: trial ${t.number} appears twice`);
       const problems = paramsProblems(config.space, t.params);
-      if (problems.length > 0) throw new Error(`study restore: trial ${t.number} does not fit the space: ${problems.join('; ')}`);
+      if (problems.length > 0)
+        throw new Error(`study restore: trial ${t.number} does not fit the space: ${problems.join('; ')}`);
       study.records[t.number] = t;
       study.noteKey(t);
       if (t.status === 'running') study.requeue.push(t.number);
@@ -159,7 +165,10 @@ export class Study {
     return { config: this.config, trials: this.trials.map(encodeTrial) };
   }
 
-  static fromJSON(json: { config: StudyConfig; trials: readonly EncodedTrial[] }, options: StudyOptions = {}): Study {
+  static fromJSON(
+    json: { config: StudyConfig; trials: readonly EncodedTrial[] },
+    options: StudyOptions = {},
+  ): Study {
     return Study.restore(json.config, json.trials.map(decodeTrial), options);
   }
 
@@ -216,7 +225,9 @@ export class Study {
       }
       const problems = paramsProblems(this.config.space, params);
       if (problems.length > 0) {
-        throw new Error(`sampler "${this.sampler.name}" proposed parameters outside the space: ${problems.join('; ')}`);
+        throw new Error(
+          `sampler "${this.sampler.name}" proposed parameters outside the space: ${problems.join('; ')}`,
+        );
       }
       const record: TrialRecord = {
         number,
@@ -244,13 +255,20 @@ export class Study {
     if (result.status === 'failed') {
       record = { ...current, status: 'failed', error: result.error, finishedAt };
     } else if (result.status === 'pruned') {
-      record = { ...current, status: 'pruned', finishedAt, ...(result.metrics ? { metrics: { ...result.metrics } } : {}) };
+      record = {
+        ...current,
+        status: 'pruned',
+        finishedAt,
+        ...(result.metrics ? { metrics: { ...result.metrics } } : {}),
+      };
     } else {
       const metrics = result.metrics ?? {};
       let values: readonly number[];
       if (result.values !== undefined) {
         if (result.values.length !== this.config.objectives.length) {
-          throw new Error(`tell: trial ${number} has ${result.values.length} values for ${this.config.objectives.length} objectives`);
+          throw new Error(
+            `tell: trial ${number} has ${result.values.length} values for ${this.config.objectives.length} objectives`,
+          );
         }
         values = [...result.values];
       } else {
@@ -311,7 +329,8 @@ export class Study {
     let bestLoss = Infinity;
     const candidates = this.mode === 'pareto' ? this.paretoFront() : this.feasibleTrials();
     for (const t of candidates) {
-      const loss = this.mode === 'pareto' ? toLosses(this.config.objectives, t.values!)[0]! : this.scalarLoss(t);
+      const loss =
+        this.mode === 'pareto' ? toLosses(this.config.objectives, t.values!)[0]! : this.scalarLoss(t);
       if (best === undefined || loss < bestLoss) {
         best = t;
         bestLoss = loss;
@@ -340,7 +359,9 @@ export class Study {
     if (front.length === 0) return 0;
     const ref = reference ?? this.defaultReference();
     if (ref.length !== this.config.objectives.length) {
-      throw new Error(`hypervolume: reference has ${ref.length} values for ${this.config.objectives.length} objectives`);
+      throw new Error(
+        `hypervolume: reference has ${ref.length} values for ${this.config.objectives.length} objectives`,
+      );
     }
     return hypervolume(
       front.map((t) => toLosses(this.config.objectives, t.values!)),
@@ -369,7 +390,9 @@ export class Study {
     const key = this.config.tradeCountMetric ?? 'numTrades';
     const trades = metrics[key];
     if (trades === undefined) {
-      throw new Error(`tell: trial ${number} has no "${key}" metric, needed for the minimum trade count ${minTrades}`);
+      throw new Error(
+        `tell: trial ${number} has no "${key}" metric, needed for the minimum trade count ${minTrades}`,
+      );
     }
     return trades >= minTrades;
   }
@@ -392,13 +415,15 @@ export class Study {
 
   private nextNumber(): number {
     // Holes (a trial asked but lost before it was saved) are refilled first, keeping numbers dense.
-    for (let i = this.finishedPrefix; i < this.records.length; i++) if (this.records[i] === undefined) return i;
+    for (let i = this.finishedPrefix; i < this.records.length; i++)
+      if (this.records[i] === undefined) return i;
     return this.records.length;
   }
 
   private advancePrefix(): void {
     let i = this.finishedPrefix;
-    while (i < this.records.length && this.records[i] !== undefined && this.records[i]!.status !== 'running') i++;
+    while (i < this.records.length && this.records[i] !== undefined && this.records[i]!.status !== 'running')
+      i++;
     this.finishedPrefix = i;
   }
 
@@ -428,7 +453,8 @@ export class Study {
     // Finished trials never change, so their converted form is kept and the history is a prefix of it.
     for (let i = this.converted.length; i < generationStart; i++) {
       const t = this.records[i]!;
-      if (t.status === 'running') throw new Error(`internal: trial ${i} is still running below generation ${generationStart}`);
+      if (t.status === 'running')
+        throw new Error(`internal: trial ${i} is still running below generation ${generationStart}`);
       const complete = t.status === 'complete';
       this.converted.push({
         number: t.number,
@@ -438,7 +464,9 @@ export class Study {
         feasible: complete && t.feasible === true,
       });
     }
-    return this.memo(this.generationCache(generationStart), 'history', () => this.converted.slice(0, generationStart));
+    return this.memo(this.generationCache(generationStart), 'history', () =>
+      this.converted.slice(0, generationStart),
+    );
   }
 
   private context(number: number, generationStart: number): SampleContext {
@@ -498,7 +526,9 @@ export function encodeTrial(t: TrialRecord): EncodedTrial {
   return {
     ...rest,
     values: values === null ? null : values.map(encodeNumber),
-    ...(metrics === undefined ? {} : { metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, encodeNumber(v)])) }),
+    ...(metrics === undefined
+      ? {}
+      : { metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, encodeNumber(v)])) }),
   };
 }
 
@@ -507,6 +537,8 @@ export function decodeTrial(t: EncodedTrial): TrialRecord {
   return {
     ...rest,
     values: values === null ? null : values.map(decodeNumber),
-    ...(metrics === undefined ? {} : { metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, decodeNumber(v)])) }),
+    ...(metrics === undefined
+      ? {}
+      : { metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, decodeNumber(v)])) }),
   };
 }

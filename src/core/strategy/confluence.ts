@@ -104,7 +104,8 @@ class Confluence implements Strategy {
     if (mfi > p.mfi_oversold && mfi < p.mfi_overbought) score += CONFLUENCE_WEIGHTS.mfi;
     const close = this.close[i];
     const middle = this.middle[i];
-    if (close > middle && close <= middle + p.bb_std * this.deviation[i]) score += CONFLUENCE_WEIGHTS.bollinger;
+    if (close > middle && close <= middle + p.bb_std * this.deviation[i])
+      score += CONFLUENCE_WEIGHTS.bollinger;
     if (score < this.threshold) return;
     const stopDistance = CONFLUENCE_STOP_ATR * this.atr[i];
     if (!(stopDistance > 0)) return;
@@ -120,8 +121,24 @@ export const confluence: StrategyDefinition = {
   description:
     'Long-only SMA crossover confirmed by MACD, volume, MFI and Bollinger position; risk-sized with ATR stops.',
   params: [
-    { name: 'fast_ma_period', type: 'int', min: 5, max: 20, step: 1, default: 10, description: 'Fast SMA period' },
-    { name: 'slow_ma_period', type: 'int', min: 15, max: 50, step: 1, default: 30, description: 'Slow SMA period' },
+    {
+      name: 'fast_ma_period',
+      type: 'int',
+      min: 5,
+      max: 20,
+      step: 1,
+      default: 10,
+      description: 'Fast SMA period',
+    },
+    {
+      name: 'slow_ma_period',
+      type: 'int',
+      min: 15,
+      max: 50,
+      step: 1,
+      default: 30,
+      description: 'Slow SMA period',
+    },
     {
       name: 'risk_per_trade',
       type: 'float',
@@ -149,7 +166,15 @@ export const confluence: StrategyDefinition = {
       default: 1.5,
       description: 'Volume / its average that confirms',
     },
-    { name: 'mfi_oversold', type: 'int', min: 10, max: 30, step: 1, default: 20, description: 'MFI lower bound' },
+    {
+      name: 'mfi_oversold',
+      type: 'int',
+      min: 10,
+      max: 30,
+      step: 1,
+      default: 20,
+      description: 'MFI lower bound',
+    },
     {
       name: 'mfi_overbought',
       type: 'int',
@@ -159,10 +184,42 @@ export const confluence: StrategyDefinition = {
       default: 80,
       description: 'MFI upper bound; also exits',
     },
-    { name: 'macd_fast', type: 'int', min: 8, max: 16, step: 1, default: 12, description: 'MACD fast EMA period' },
-    { name: 'macd_slow', type: 'int', min: 20, max: 35, step: 1, default: 26, description: 'MACD slow EMA period' },
-    { name: 'macd_signal', type: 'int', min: 5, max: 15, step: 1, default: 9, description: 'MACD signal period' },
-    { name: 'bb_period', type: 'int', min: 15, max: 25, step: 1, default: 20, description: 'Bollinger period' },
+    {
+      name: 'macd_fast',
+      type: 'int',
+      min: 8,
+      max: 16,
+      step: 1,
+      default: 12,
+      description: 'MACD fast EMA period',
+    },
+    {
+      name: 'macd_slow',
+      type: 'int',
+      min: 20,
+      max: 35,
+      step: 1,
+      default: 26,
+      description: 'MACD slow EMA period',
+    },
+    {
+      name: 'macd_signal',
+      type: 'int',
+      min: 5,
+      max: 15,
+      step: 1,
+      default: 9,
+      description: 'MACD signal period',
+    },
+    {
+      name: 'bb_period',
+      type: 'int',
+      min: 15,
+      max: 25,
+      step: 1,
+      default: 20,
+      description: 'Bollinger period',
+    },
     {
       name: 'bb_std',
       type: 'float',

@@ -20,7 +20,9 @@ export function isStrategyName(name: string): name is StrategyName {
 
 export function getStrategy(name: string): StrategyDefinition {
   if (!isStrategyName(name)) {
-    throw new RangeError(`unknown strategy ${JSON.stringify(name)}; valid strategies: ${STRATEGY_NAMES.join(', ')}`);
+    throw new RangeError(
+      `unknown strategy ${JSON.stringify(name)}; valid strategies: ${STRATEGY_NAMES.join(', ')}`,
+    );
   }
   return STRATEGIES[name];
 }
@@ -61,7 +63,9 @@ export function validateParams(definition: StrategyDefinition, params: StrategyP
       throw new RangeError(`${where}: parameter ${spec.name} must be an integer, got ${value}`);
     }
     if (value < spec.min || value > spec.max) {
-      throw new RangeError(`${where}: parameter ${spec.name} = ${value} is outside [${spec.min}, ${spec.max}]`);
+      throw new RangeError(
+        `${where}: parameter ${spec.name} = ${value} is outside [${spec.min}, ${spec.max}]`,
+      );
     }
   }
   for (const constraint of definition.constraints) {

@@ -59,10 +59,27 @@ class SmaCross implements Strategy {
 
 export const smaCross: StrategyDefinition = {
   name: 'sma-cross',
-  description: 'Fast/slow SMA crossover, always in the market (backtesting.py SmaCross conventions by default).',
+  description:
+    'Fast/slow SMA crossover, always in the market (backtesting.py SmaCross conventions by default).',
   params: [
-    { name: 'fast', type: 'int', min: 2, max: 200, step: 1, default: 10, description: 'Fast SMA period (bars)' },
-    { name: 'slow', type: 'int', min: 3, max: 500, step: 1, default: 20, description: 'Slow SMA period (bars)' },
+    {
+      name: 'fast',
+      type: 'int',
+      min: 2,
+      max: 200,
+      step: 1,
+      default: 10,
+      description: 'Fast SMA period (bars)',
+    },
+    {
+      name: 'slow',
+      type: 'int',
+      min: 3,
+      max: 500,
+      step: 1,
+      default: 20,
+      description: 'Slow SMA period (bars)',
+    },
   ],
   constraints: [{ kind: 'less-than', left: 'fast', right: 'slow' }],
   convention: 'backtesting.py',

@@ -184,7 +184,10 @@ export class AlpacaBarsClient {
       if (outcome.kind === 'rate-limited') {
         this.stats.rateLimited++;
         if (++rateLimits > this.options.maxRateLimitRetries) {
-          throw new AlpacaRequestError(`Alpaca kept answering 429 Too Many Requests after ${rateLimits - 1} waits`, 429);
+          throw new AlpacaRequestError(
+            `Alpaca kept answering 429 Too Many Requests after ${rateLimits - 1} waits`,
+            429,
+          );
         }
         const delayMs = outcome.retryAfterMs ?? this.backoff(rateLimits - 1);
         this.limiter.pause(delayMs);

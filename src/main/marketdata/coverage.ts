@@ -23,7 +23,8 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const next of sorted) {
     const last = out[out.length - 1];
-    if (last && next.start <= last.end) out[out.length - 1] = { start: last.start, end: Math.max(last.end, next.end) };
+    if (last && next.start <= last.end)
+      out[out.length - 1] = { start: last.start, end: Math.max(last.end, next.end) };
     else out.push({ start: next.start, end: next.end });
   }
   return out;
@@ -102,7 +103,8 @@ export class CoverageRepository {
       if (!entry) bySetting.set(id, (entry = { adjustment, feed, intervals: [] }));
       return entry;
     };
-    for (const row of rows) settingOf(row.adjustment, row.feed).intervals.push({ start: row.start, end: row.end });
+    for (const row of rows)
+      settingOf(row.adjustment, row.feed).intervals.push({ start: row.start, end: row.end });
     settingOf(key.adjustment, key.feed);
     await this.db.run('DELETE FROM bar_coverage WHERE symbol = $symbol AND timeframe = $timeframe', {
       symbol: key.symbol,

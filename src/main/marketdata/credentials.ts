@@ -60,13 +60,21 @@ export async function resolveAlpacaCredentials(
   const envSecret = env['APCA_API_SECRET_KEY'];
   if (envKey && envSecret) return new AlpacaCredentials(envKey, envSecret, 'environment');
   if (!store) return null;
-  const [keyId, secretKey] = await Promise.all([store.get(ALPACA_KEY_ID_SECRET), store.get(ALPACA_SECRET_KEY_SECRET)]);
-  if (keyId && secretKey) return new AlpacaCredentials(keyId, secretKey, store.kind === 'keychain' ? 'keychain' : 'memory');
+  const [keyId, secretKey] = await Promise.all([
+    store.get(ALPACA_KEY_ID_SECRET),
+    store.get(ALPACA_SECRET_KEY_SECRET),
+  ]);
+  if (keyId && secretKey)
+    return new AlpacaCredentials(keyId, secretKey, store.kind === 'keychain' ? 'keychain' : 'memory');
   return null;
 }
 
 /** Saves a key pair in the secret store (the settings screen and `regimen` key commands call this). */
-export async function saveAlpacaCredentials(store: SecretStore, keyId: string, secretKey: string): Promise<void> {
+export async function saveAlpacaCredentials(
+  store: SecretStore,
+  keyId: string,
+  secretKey: string,
+): Promise<void> {
   await store.set(ALPACA_KEY_ID_SECRET, keyId);
   await store.set(ALPACA_SECRET_KEY_SECRET, secretKey);
 }
@@ -75,6 +83,7 @@ export async function saveAlpacaCredentials(store: SecretStore, keyId: string, s
 export function redact(text: string, credentials: AlpacaCredentials | null | undefined): string {
   if (!credentials) return text;
   let out = text;
-  for (const secret of credentials.secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  for (const secret of credentials.secrets)
+    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
   return out;
 }

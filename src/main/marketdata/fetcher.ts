@@ -67,7 +67,9 @@ interface Job {
 export class HistoricalFetcher {
   private readonly bars: BarsRepository;
   readonly coverage: CoverageRepository;
-  private readonly options: Required<Omit<FetcherOptions, 'chunkMs'>> & { chunkMs: Record<AlpacaTimeframe, number> };
+  private readonly options: Required<Omit<FetcherOptions, 'chunkMs'>> & {
+    chunkMs: Record<AlpacaTimeframe, number>;
+  };
 
   constructor(
     db: Database,
@@ -159,7 +161,14 @@ export class HistoricalFetcher {
     const finished = new Set<string>();
     let current: string | undefined;
     for await (const page of this.client.iterateBars(
-      { symbols: job.symbols, timeframe: request.timeframe, start: job.start, end: job.end, adjustment, feed },
+      {
+        symbols: job.symbols,
+        timeframe: request.timeframe,
+        start: job.start,
+        end: job.end,
+        adjustment,
+        feed,
+      },
       request.signal,
     )) {
       const entries: BatchEntry[] = [];
@@ -223,7 +232,9 @@ export class HistoricalFetcher {
     const now = this.options.now();
     // Only what is final gets recorded as fetched: closed minutes, or sessions before today for 1Day.
     const lastFinal =
-      request.timeframe === '1Day' ? etMidnight(etDateKey(now)) : Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
+      request.timeframe === '1Day'
+        ? etMidnight(etDateKey(now))
+        : Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS;
     return {
       adjustment: request.adjustment ?? 'raw',
       feed: request.feed ?? 'iex',

@@ -32,7 +32,9 @@ export function parseTimeframe(text: string): AlpacaTimeframe {
   for (const tf of ALPACA_TIMEFRAMES) {
     if (tf.toLowerCase() === lower || TO_CACHE_TIMEFRAME[tf] === lower) return tf;
   }
-  throw new Error(`Unknown timeframe "${text}": use one of ${ALPACA_TIMEFRAMES.join(', ')} (or 1m, 5m, 15m, 1h, 1d)`);
+  throw new Error(
+    `Unknown timeframe "${text}": use one of ${ALPACA_TIMEFRAMES.join(', ')} (or 1m, 5m, 15m, 1h, 1d)`,
+  );
 }
 
 export function parseAdjustment(text: string): Adjustment {

@@ -159,7 +159,17 @@ export class BarsRepository {
         const { bars, extras = {} } = entries[e]!;
         const n = bars.t.length;
         index.fill(e);
-        const columns = [bars.t, bars.o, bars.h, bars.l, bars.c, bars.v, extras.vwap, extras.tradeCount, index];
+        const columns = [
+          bars.t,
+          bars.o,
+          bars.h,
+          bars.l,
+          bars.c,
+          bars.v,
+          extras.vwap,
+          extras.tradeCount,
+          index,
+        ];
         for (let start = 0; start < n; start += CHUNK_ROWS) {
           const rows = Math.min(CHUNK_ROWS, n - start);
           chunk.rowCount = rows;
@@ -173,7 +183,13 @@ export class BarsRepository {
                   : missing.subarray(0, rows);
             if (source.length !== rows) throw new Error(`Bars column ${col} is shorter than the timestamps`);
             const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, col);
-            duckdbBindings.copy_data_to_vector(vector, 0, source.buffer as ArrayBuffer, source.byteOffset, rows * 8);
+            duckdbBindings.copy_data_to_vector(
+              vector,
+              0,
+              source.buffer as ArrayBuffer,
+              source.byteOffset,
+              rows * 8,
+            );
           }
           appender.appendDataChunk(chunk);
         }
@@ -184,15 +200,46 @@ export class BarsRepository {
     }
   }
 
+  /**
+   * Upserts rows already in DuckDB (an import read by DuckDB itself, e.g. read_parquet) into one
+   * symbol's bars in one transaction. `table` must have columns ts (epoch ms), open, high, low, close,
+   * volume, vwap, trade_count.
+   */
+  writeFromTable(symbol: string, timeframe: string, source: string, table: string): Promise<void> {
+    return withWriteLock(this.db, () =>
+      this.db.transaction(async () => {
+        const params = { symbol, timeframe };
+        const [overlap] = await this.db.all<{ n: number }>(
+          `SELECT count(*)::INTEGER AS n FROM bars WHERE symbol = $symbol AND timeframe = $timeframe
+             AND ts BETWEEN (SELECT min(ts)::BIGINT FROM ${table}) AND (SELECT max(ts)::BIGINT FROM ${table})`,
+          params,
+        );
+        await this.db.run(
+          `INSERT ${overlap && overlap.n > 0 ? 'OR REPLACE ' : ''}INTO bars
+           SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
+           FROM ${table}`,
+          params,
+        );
+        await this.db.run(`INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`, {
+          ...params,
+          source,
+        });
+      }),
+    );
+  }
+
   /** Deletes a symbol's bars of one timeframe in [start, end) (a repair, or a re-import that replaces). */
   deleteRange(symbol: string, timeframe: string, start = -8.64e15, end = 8.64e15): Promise<void> {
     return withWriteLock(this.db, () =>
-      this.db.run('DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end', {
-        symbol,
-        timeframe,
-        start,
-        end,
-      }),
+      this.db.run(
+        'DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end',
+        {
+          symbol,
+          timeframe,
+          start,
+          end,
+        },
+      ),
     );
   }
 
@@ -301,7 +348,7 @@ function resampleSql(timeframe: Timeframe, where: string): string {
   const minutes = TIMEFRAME_MINUTES[timeframe];
   const bucket =
     timeframe === '1d'
-      ? 'date_trunc(\'day\', local)'
+      ? "date_trunc('day', local)"
       : `sess_open + to_minutes((floor(datediff('minute', sess_open, local) / ${minutes}) * ${minutes})::BIGINT)`;
   return `
     WITH src AS (

@@ -37,7 +37,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'market data: fetched ranges per symbol/timeframe/adjustment/feed, and gaps marked by repair',
+    description:
+      'market data: fetched ranges per symbol/timeframe/adjustment/feed, and gaps marked by repair',
     statements: [
       `CREATE TABLE bar_coverage (
         symbol VARCHAR NOT NULL,

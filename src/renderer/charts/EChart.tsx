@@ -7,10 +7,12 @@ interface EChartProps {
   className?: string;
   /** Keeps the user's zoom when the option is replaced (new markers on the same bars). */
   keepZoom?: boolean;
+  /** Zooms the category axis to these indices; a new `key` applies it again. */
+  zoomTo?: { startValue: number; endValue: number; key: number } | null;
 }
 
 /** One ECharts instance bound to a div: created on mount, resized with its box, disposed on unmount. */
-export function EChart({ option, testId, className, keepZoom = false }: EChartProps) {
+export function EChart({ option, testId, className, keepZoom = false, zoomTo = null }: EChartProps) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.EChartsType | null>(null);
   const latestOption = useRef(option);
@@ -54,6 +56,16 @@ export function EChart({ option, testId, className, keepZoom = false }: EChartPr
     }
     instance.setOption(option, { notMerge: true });
   }, [option, keepZoom]);
+
+  // Declared after the option effect so that, when both change in one render, the zoom lands on the new data.
+  useEffect(() => {
+    if (!zoomTo) return;
+    chart.current?.dispatchAction({
+      type: 'dataZoom',
+      startValue: zoomTo.startValue,
+      endValue: zoomTo.endValue,
+    });
+  }, [zoomTo]);
 
   return <div ref={element} className={className ?? 'chart'} data-testid={testId} />;
 }

@@ -9,6 +9,7 @@ import type {
   StrategyInfo,
 } from '../../shared/contract.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
+import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, defaultDraft, type ParamDraft } from './params.ts';
 
@@ -45,7 +46,11 @@ export interface AppState {
   symbol: string | null;
   timeframe: Timeframe;
   barLimit: ChartBarLimit;
+  /** The price chart's window ends here (exclusive, epoch ms); null follows the latest bar. */
+  barsEnd: number | null;
+  /** The bars shown; they stay while a newer request is in flight (`barsLoading`) so the chart does not blink. */
   bars: Loadable<BarsPayload>;
+  barsLoading: boolean;
   strategyName: string | null;
   paramDraft: ParamDraft;
   cash: string;
@@ -53,6 +58,8 @@ export interface AppState {
   commission: string;
   job: RunningJob | null;
   result: BacktestResult | null;
+  /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
+  focus: { trade: number; seq: number } | null;
   notices: Notice[];
 
   start(): Promise<void>;
@@ -60,6 +67,9 @@ export interface AppState {
   selectSymbol(symbol: string): void;
   setTimeframe(timeframe: Timeframe): void;
   setBarLimit(limit: ChartBarLimit): void;
+  /** Shows a trade on the price chart, loading the bars around it when they are not the ones shown. */
+  focusTrade(index: number): void;
+  showLatestBars(): void;
   selectStrategy(name: string): void;
   setParam(name: string, text: string): void;
   resetParams(): void;
@@ -93,16 +103,17 @@ export function createAppStore(client: RegimenClient): AppStore {
     };
 
     const loadBars = async (): Promise<void> => {
-      const { symbol, timeframe, barLimit } = get();
+      const { symbol, timeframe, barLimit, barsEnd } = get();
       if (!symbol) return;
       const request = ++barsRequest;
-      set({ bars: { status: 'loading' } });
+      set((s) => ({ barsLoading: true, bars: s.bars.status === 'idle' ? { status: 'loading' } : s.bars }));
       try {
-        const data = await client.invoke('bars:get', { symbol, timeframe, limit: barLimit });
-        if (request === barsRequest) set({ bars: { status: 'ready', data } });
+        const query = { symbol, timeframe, limit: barLimit, ...(barsEnd === null ? {} : { end: barsEnd }) };
+        const data = await client.invoke('bars:get', query);
+        if (request === barsRequest) set({ bars: { status: 'ready', data }, barsLoading: false });
       } catch (error) {
         if (request !== barsRequest) return;
-        set({ bars: { status: 'error', message: errorMessage(error) } });
+        set({ bars: { status: 'error', message: errorMessage(error) }, barsLoading: false });
         notify(`Loading ${symbol} ${timeframe} bars`, error);
       }
     };
@@ -120,13 +131,16 @@ export function createAppStore(client: RegimenClient): AppStore {
       symbol: null,
       timeframe: '15m',
       barLimit: 2_000,
+      barsEnd: null,
       bars: { status: 'idle' },
+      barsLoading: false,
       strategyName: null,
       paramDraft: {},
       cash: '10000',
       commission: '0',
       job: null,
       result: null,
+      focus: null,
       notices: [],
 
       async start() {
@@ -168,19 +182,40 @@ export function createAppStore(client: RegimenClient): AppStore {
 
       selectSymbol(symbol) {
         if (symbol === get().symbol && get().bars.status !== 'error') return;
-        set({ symbol, result: null });
+        set({ symbol, result: null, focus: null, barsEnd: null });
         void loadBars();
       },
 
       setTimeframe(timeframe) {
         if (timeframe === get().timeframe) return;
-        set({ timeframe, result: null });
+        set({ timeframe, result: null, focus: null, barsEnd: null });
         void loadBars();
       },
 
       setBarLimit(barLimit) {
         if (barLimit === get().barLimit) return;
         set({ barLimit });
+        void loadBars();
+      },
+
+      focusTrade(index) {
+        const { result, bars, timeframe, focus } = get();
+        const trade = result?.trades[index];
+        if (!trade) return;
+        set({ focus: { trade: index, seq: (focus?.seq ?? 0) + 1 } });
+        const shown = bars.status === 'ready' ? bars.data.t : [];
+        const first = shown[0];
+        const last = shown[shown.length - 1];
+        if (first !== undefined && last !== undefined && trade.entryTime >= first && trade.exitTime <= last)
+          return;
+        // Load the window that ends a little after the exit, so the trade sits in view with context around it.
+        set({ barsEnd: trade.exitTime + 60 * TIMEFRAME_MS[timeframe] });
+        void loadBars();
+      },
+
+      showLatestBars() {
+        if (get().barsEnd === null) return;
+        set({ barsEnd: null });
         void loadBars();
       },
 
@@ -237,7 +272,8 @@ export function createAppStore(client: RegimenClient): AppStore {
           });
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();
-          if (now.symbol === result.symbol && now.timeframe === result.timeframe) set({ result });
+          if (now.symbol === result.symbol && now.timeframe === result.timeframe)
+            set({ result, focus: null });
         } catch (error) {
           notify(`Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
         } finally {
@@ -260,7 +296,7 @@ export function selectedStrategy(state: AppState): StrategyInfo | null {
 /** One row per symbol for the symbol list: the finest timeframe stored says how much history there is. */
 export function symbolRows(datasets: DatasetInfo[]): DatasetInfo[] {
   const bySymbol = new Map<string, DatasetInfo>();
-  const rank = (tf: string): number => ['1m', '5m', '15m', '1h', '1d'].indexOf(tf);
+  const rank = (tf: string): number => (TIMEFRAME_CHOICES as string[]).indexOf(tf);
   for (const row of datasets) {
     const seen = bySymbol.get(row.symbol);
     if (!seen || (rank(row.timeframe) >= 0 && rank(row.timeframe) < rank(seen.timeframe)))

@@ -40,7 +40,11 @@ function metricsOf(p: Params): Record<string, number> {
     Math.log10(num(p, 'lr') / 0.01) ** 2 +
     (num(p, 'threshold') - 1.3) ** 2 +
     (p['kind'] === 'sma' ? 0 : 0.5);
-  return { loss, drawdown: Math.abs(num(p, 'threshold') - 2) + num(p, 'window') / 500, numTrades: num(p, 'fast') };
+  return {
+    loss,
+    drawdown: Math.abs(num(p, 'threshold') - 2) + num(p, 'window') / 500,
+    numTrades: num(p, 'fast'),
+  };
 }
 
 const SINGLE: readonly Objective[] = [{ metric: 'loss', direction: 'minimize' }];
@@ -57,7 +61,12 @@ const SAMPLERS: readonly { config: SamplerConfig; reseeds: boolean }[] = [
   { config: { kind: 'nsga2', populationSize: 10 }, reseeds: true },
 ];
 
-function configFor(sampler: SamplerConfig, seed: number, maxTrials: number, mode: ObjectiveMode): StudyConfig {
+function configFor(
+  sampler: SamplerConfig,
+  seed: number,
+  maxTrials: number,
+  mode: ObjectiveMode,
+): StudyConfig {
   return {
     space,
     sampler,

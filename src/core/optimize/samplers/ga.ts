@@ -71,7 +71,8 @@ export class GeneticSampler implements Sampler {
     return proposeUnique(ctx, () => {
       const a = this.tournament(parents, ctx.rng);
       const b = this.tournament(parents, ctx.rng);
-      const child = ctx.rng.float() < this.crossoverRate ? blendCrossover(ctx.space, a, b, ctx.rng) : { ...a };
+      const child =
+        ctx.rng.float() < this.crossoverRate ? blendCrossover(ctx.space, a, b, ctx.rng) : { ...a };
       return gaussianMutation(ctx.space, child, rate, this.mutationScale, ctx.rng);
     });
   }
@@ -83,7 +84,8 @@ export class GeneticSampler implements Sampler {
     const lastStart = ctx.generationStart - this.generationSize;
     if (lastStart < 0 || !ranked.some((t) => t.status === 'complete')) return [];
     const chosen = new Set<HistoryTrial>();
-    for (const t of ranked.slice(0, this.eliteCount)) if (t.status === 'complete' && t.feasible) chosen.add(t);
+    for (const t of ranked.slice(0, this.eliteCount))
+      if (t.status === 'complete' && t.feasible) chosen.add(t);
     for (let n = lastStart; n < ctx.generationStart; n++) {
       const t = ctx.history[n]!;
       // Failed trials have no fitness to select on; infeasible ones stay, ranked last, to keep diversity.

@@ -3,7 +3,13 @@
  * parameter varies fastest), skipping combinations that violate a constraint. Trial n is the n-th
  * feasible point, so the order is the same in every run and the seed plays no part.
  */
-import { DEFAULT_FLOAT_GRID_POINTS, gridPoint, gridSize, satisfiesConstraints, type Params } from '../space.ts';
+import {
+  DEFAULT_FLOAT_GRID_POINTS,
+  gridPoint,
+  gridSize,
+  satisfiesConstraints,
+  type Params,
+} from '../space.ts';
 import type { GridOptions, SampleContext, Sampler, SamplerConfig } from '../sampler.ts';
 
 interface Cursor {
@@ -30,7 +36,8 @@ export class GridSampler implements Sampler {
   feasibleCount(ctx: Pick<SampleContext, 'space'>): number {
     const size = gridSize(ctx.space, this.floatPoints);
     let count = 0;
-    for (let i = 0; i < size; i++) if (satisfiesConstraints(ctx.space, gridPoint(ctx.space, i, this.floatPoints))) count++;
+    for (let i = 0; i < size; i++)
+      if (satisfiesConstraints(ctx.space, gridPoint(ctx.space, i, this.floatPoints))) count++;
     return count;
   }
 

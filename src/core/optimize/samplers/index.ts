@@ -28,6 +28,7 @@ export const SAMPLER_KINDS = ['grid', 'random', 'tpe', 'ga', 'nsga2'] as const;
 /** Parses a sampler name; the error lists the valid ones. */
 export function parseSamplerKind(text: string): SamplerConfig['kind'] {
   const kind = SAMPLER_KINDS.find((k) => k === text.trim().toLowerCase());
-  if (kind === undefined) throw new Error(`sampler "${text}" is unknown (use one of: ${SAMPLER_KINDS.join(', ')})`);
+  if (kind === undefined)
+    throw new Error(`sampler "${text}" is unknown (use one of: ${SAMPLER_KINDS.join(', ')})`);
   return kind;
 }

@@ -66,7 +66,9 @@ export class Nsga2Sampler implements Sampler {
       const a = tournament(parents, ctx.rng);
       const b = tournament(parents, ctx.rng);
       const child =
-        ctx.rng.float() < this.crossoverRate ? sbxCrossover(ctx.space, a, b, this.crossoverEta, ctx.rng) : { ...a };
+        ctx.rng.float() < this.crossoverRate
+          ? sbxCrossover(ctx.space, a, b, this.crossoverEta, ctx.rng)
+          : { ...a };
       return polynomialMutation(ctx.space, child, rate, this.mutationEta, ctx.rng);
     });
   }
@@ -94,7 +96,8 @@ export function survivors(
   size: number,
   scalarize: ((losses: readonly number[]) => number) | null,
 ): Member[] {
-  const lossesOf = (t: HistoryTrial): readonly number[] => (scalarize === null ? t.losses! : [scalarize(t.losses!)]);
+  const lossesOf = (t: HistoryTrial): readonly number[] =>
+    scalarize === null ? t.losses! : [scalarize(t.losses!)];
   const out: Member[] = [];
   let rankBase = 0;
   const groups = [

@@ -88,7 +88,31 @@ function bandwidths(layout: Layout, n: number): Float64Array {
   return out;
 }
 
-function buildMixture(layout: Layout, observations: readonly Params[], sigmas: Float64Array, priorWeight: number): Mixture {
+/** Unit coordinates of each observed parameter set, kept across generations (finished trials never change). */
+const unitCache = new WeakMap<Layout, WeakMap<Params, Float64Array>>();
+
+function unitsOf(layout: Layout, params: Params): Float64Array {
+  let byParams = unitCache.get(layout);
+  if (byParams === undefined) {
+    byParams = new WeakMap();
+    unitCache.set(layout, byParams);
+  }
+  let u = byParams.get(params);
+  if (u === undefined) {
+    u = new Float64Array(layout.numeric.length);
+    for (let d = 0; d < layout.numeric.length; d++)
+      u[d] = toUnit(layout.numeric[d]!, params[layout.numeric[d]!.name] as number);
+    byParams.set(params, u);
+  }
+  return u;
+}
+
+function buildMixture(
+  layout: Layout,
+  observations: readonly Params[],
+  sigmas: Float64Array,
+  priorWeight: number,
+): Mixture {
   const count = observations.length + 1;
   const nd = layout.numeric.length;
   const mu = new Float64Array(count * nd);
@@ -98,18 +122,25 @@ function buildMixture(layout: Layout, observations: readonly Params[], sigmas: F
   const catLogP = new Float64Array(count * layout.catWidth);
   const logWeight = new Float64Array(count);
   logWeight[0] = Math.log(priorWeight);
+  // Stepped parameters repeat the same few means: the truncated normaliser is computed once per (dim, mean).
+  const normCache: Map<number, number>[] = layout.numeric.map(() => new Map());
   for (let c = 0; c < count; c++) {
     const obs = c === 0 ? null : observations[c - 1]!;
+    const units = obs === null ? null : unitsOf(layout, obs);
     for (let d = 0; d < nd; d++) {
-      const p = layout.numeric[d]!;
-      const m = obs === null ? 0.5 : toUnit(p, obs[p.name] as number);
-      const s = obs === null ? PRIOR_SIGMA : sigmas[d]!;
-      const mass = normalCdf((1 - m) / s) - normalCdf((0 - m) / s);
+      const m = units === null ? 0.5 : units[d]!;
+      const s = units === null ? PRIOR_SIGMA : sigmas[d]!;
       const i = c * nd + d;
       mu[i] = m;
       sigma[i] = s;
       invSigma[i] = 1 / s;
-      logNorm[i] = Math.log(s) + LOG_SQRT_2PI + Math.log(Math.max(mass, 1e-300));
+      let norm = units === null ? undefined : normCache[d]!.get(m);
+      if (norm === undefined) {
+        const mass = normalCdf((1 - m) / s) - normalCdf((0 - m) / s);
+        norm = Math.log(s) + LOG_SQRT_2PI + Math.log(Math.max(mass, 1e-300));
+        if (units !== null) normCache[d]!.set(m, norm);
+      }
+      logNorm[i] = norm;
     }
     for (let k = 0; k < layout.categorical.length; k++) {
       const p = layout.categorical[k]!;
@@ -120,10 +151,10 @@ function buildMixture(layout: Layout, observations: readonly Params[], sigmas: F
       } else {
         const observed = p.choices.indexOf(obs[p.name]!);
         const total = priorWeight + 1;
-        for (let j = 0; j < K; j++) catLogP[base + j] = Math.log((priorWeight / K + (j === observed ? 1 : 0)) / total);
+        for (let j = 0; j < K; j++)
+          catLogP[base + j] = Math.log((priorWeight / K + (j === observed ? 1 : 0)) / total);
       }
     }
-    if (c > 0) logWeight[c] = 0;
   }
   return {
     count,
@@ -144,7 +175,13 @@ interface Point {
 }
 
 /** log of the mixture density at `x`, combining several mixtures that share one normalisation. */
-function logDensity(layout: Layout, mixtures: readonly Mixture[], logTotal: number, x: Point, scratch: Float64Array): number {
+function logDensity(
+  layout: Layout,
+  mixtures: readonly Mixture[],
+  logTotal: number,
+  x: Point,
+  scratch: Float64Array,
+): number {
   const nd = layout.numeric.length;
   let n = 0;
   let max = -Infinity;
@@ -157,7 +194,8 @@ function logDensity(layout: Layout, mixtures: readonly Mixture[], logTotal: numb
         lp -= 0.5 * z * z + m.logNorm[off + d]!;
       }
       const coff = c * layout.catWidth;
-      for (let k = 0; k < layout.categorical.length; k++) lp += m.catLogP[coff + layout.catOffset[k]! + x.cat[k]!]!;
+      for (let k = 0; k < layout.categorical.length; k++)
+        lp += m.catLogP[coff + layout.catOffset[k]! + x.cat[k]!]!;
       scratch[n++] = lp;
       if (lp > max) max = lp;
     }
@@ -210,9 +248,11 @@ function drawFrom(layout: Layout, m: Mixture, rng: Rng): Record<string, ParamVal
 
 function pointOf(layout: Layout, params: Params): Point {
   const u = new Float64Array(layout.numeric.length);
-  for (let d = 0; d < layout.numeric.length; d++) u[d] = toUnit(layout.numeric[d]!, params[layout.numeric[d]!.name] as number);
+  for (let d = 0; d < layout.numeric.length; d++)
+    u[d] = toUnit(layout.numeric[d]!, params[layout.numeric[d]!.name] as number);
   const cat = new Int32Array(layout.categorical.length);
-  for (let k = 0; k < layout.categorical.length; k++) cat[k] = layout.categorical[k]!.choices.indexOf(params[layout.categorical[k]!.name]!);
+  for (let k = 0; k < layout.categorical.length; k++)
+    cat[k] = layout.categorical[k]!.choices.indexOf(params[layout.categorical[k]!.name]!);
   return { u, cat };
 }
 
@@ -240,12 +280,20 @@ export class TpeSampler implements Sampler {
     this.maxGood = options.maxGood ?? 25;
     this.priorWeight = options.priorWeight ?? 1;
     this.generationSize = options.batchSize ?? 8;
-    if (!(this.gamma > 0 && this.gamma < 1)) throw new Error(`tpe: gamma must be in (0, 1) (got ${this.gamma})`);
+    if (!(this.gamma > 0 && this.gamma < 1))
+      throw new Error(`tpe: gamma must be in (0, 1) (got ${this.gamma})`);
     if (!Number.isInteger(this.generationSize) || this.generationSize < 1) {
       throw new Error(`tpe: batchSize must be a positive integer (got ${this.generationSize})`);
     }
-    if (!(this.candidates >= 1) || !(this.priorWeight > 0) || !(this.maxGood >= 1) || !(this.startupTrials >= 0)) {
-      throw new Error('tpe: candidates, maxGood and priorWeight must be positive and startupTrials non-negative');
+    if (
+      !(this.candidates >= 1) ||
+      !(this.priorWeight > 0) ||
+      !(this.maxGood >= 1) ||
+      !(this.startupTrials >= 0)
+    ) {
+      throw new Error(
+        'tpe: candidates, maxGood and priorWeight must be positive and startupTrials non-negative',
+      );
     }
     this.config = {
       kind: 'tpe',
@@ -283,10 +331,14 @@ export class TpeSampler implements Sampler {
     }
     scored.sort((a, b) => b.score - a.score);
     let next = 0;
-    return proposeUnique(ctx, () => {
-      if (next < scored.length) return scored[next++]!.params;
-      return drawFrom(layout, split.good, ctx.rng);
-    }, scored.length + 20);
+    return proposeUnique(
+      ctx,
+      () => {
+        if (next < scored.length) return scored[next++]!.params;
+        return drawFrom(layout, split.good, ctx.rng);
+      },
+      scored.length + 20,
+    );
   }
 
   private split(ctx: SampleContext, layout: Layout): Split | null {

@@ -7,7 +7,12 @@ import type { Rng } from '../rng.ts';
 import { fromUnit, toUnit, type Params, type ParamValue, type SearchSpace } from '../space.ts';
 
 /** Uniform crossover for categorical genes; BLX-alpha blend (alpha 0.25) for numeric ones. */
-export function blendCrossover(space: SearchSpace, a: Params, b: Params, rng: Rng): Record<string, ParamValue> {
+export function blendCrossover(
+  space: SearchSpace,
+  a: Params,
+  b: Params,
+  rng: Rng,
+): Record<string, ParamValue> {
   const child: Record<string, ParamValue> = {};
   for (const p of space.params) {
     const va = a[p.name]!;
@@ -42,7 +47,13 @@ export function gaussianMutation(
 }
 
 /** Simulated binary crossover (Deb & Agrawal 1995) for numeric genes, uniform for categorical ones. */
-export function sbxCrossover(space: SearchSpace, a: Params, b: Params, eta: number, rng: Rng): Record<string, ParamValue> {
+export function sbxCrossover(
+  space: SearchSpace,
+  a: Params,
+  b: Params,
+  eta: number,
+  rng: Rng,
+): Record<string, ParamValue> {
   const child: Record<string, ParamValue> = {};
   for (const p of space.params) {
     const va = a[p.name]!;

@@ -1,6 +1,17 @@
 import type { Command } from '../command.ts';
+import { backtestCommand } from './backtest.ts';
+import { DATA_COMMANDS } from './data.ts';
 import { demoCommand } from './demo.ts';
+import { indicatorsCommand } from './indicators.ts';
+import { metricsCommand } from './metrics.ts';
 import { serveCommand } from './serve.ts';
 
 /** Every CLI command, in the order `regimen --help` lists them. */
-export const COMMANDS: readonly Command[] = [demoCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  serveCommand,
+  backtestCommand,
+  metricsCommand,
+  indicatorsCommand,
+  ...DATA_COMMANDS,
+];

@@ -1,10 +1,10 @@
 import { useMemo } from 'react';
-import { TIMEFRAMES } from '../../../core/data/bars.ts';
 import { EChart } from '../../charts/EChart.tsx';
-import { priceChartOption } from '../../charts/priceChart.ts';
+import { barIndexAt, priceChartOption } from '../../charts/priceChart.ts';
 import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
 import { CHART_BAR_LIMITS, type ChartBarLimit } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
+import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 
 export function PricePanel() {
   const symbol = useApp((s) => s.symbol);
@@ -14,6 +14,10 @@ export function PricePanel() {
   const result = useApp((s) => s.result);
   const setTimeframe = useApp((s) => s.setTimeframe);
   const setBarLimit = useApp((s) => s.setBarLimit);
+  const barsEnd = useApp((s) => s.barsEnd);
+  const barsLoading = useApp((s) => s.barsLoading);
+  const focus = useApp((s) => s.focus);
+  const showLatestBars = useApp((s) => s.showLatestBars);
 
   const data = bars.status === 'ready' ? bars.data : null;
   const trades =
@@ -25,13 +29,37 @@ export function PricePanel() {
     [data, trades],
   );
 
+  const zoomTo = useMemo(() => {
+    const trade = focus && trades ? trades[focus.trade] : undefined;
+    if (!trade || !data || !focus) return null;
+    const first = data.t[0];
+    const last = data.t[data.t.length - 1];
+    if (first === undefined || last === undefined || trade.entryTime < first || trade.exitTime > last)
+      return null;
+    const entry = barIndexAt(data.t, trade.entryTime);
+    const exit = barIndexAt(data.t, trade.exitTime);
+    const margin = Math.max(30, Math.round((exit - entry) * 0.5));
+    return {
+      startValue: Math.max(0, entry - margin),
+      endValue: Math.min(data.t.length - 1, exit + margin),
+      key: focus.seq,
+    };
+  }, [focus, trades, data]);
+
   const n = data?.t.length ?? 0;
   const last = n > 0 ? data?.c[n - 1] : undefined;
   const previous = n > 1 ? data?.c[n - 2] : undefined;
   const change = last !== undefined && previous ? last / previous - 1 : null;
 
   return (
-    <section className="panel price" data-testid="price-panel" data-bar-count={n}>
+    <section
+      className="panel price"
+      data-testid="price-panel"
+      data-bar-count={n}
+      data-bars-symbol={data?.symbol ?? ''}
+      data-bars-timeframe={data?.timeframe ?? ''}
+      aria-busy={barsLoading}
+    >
       <div className="toolbar">
         <span className="toolbar-symbol" data-testid="chart-symbol">
           {symbol ?? '—'}
@@ -45,7 +73,7 @@ export function PricePanel() {
           {formatSignedPercent(change)}
         </span>
         <div className="segmented" role="group" aria-label="Timeframe">
-          {TIMEFRAMES.map((tf) => (
+          {TIMEFRAME_CHOICES.map((tf) => (
             <button
               key={tf}
               type="button"
@@ -78,10 +106,20 @@ export function PricePanel() {
             <span className="legend-exit">▲▼</span> exit
           </span>
         ) : null}
-        {bars.status === 'loading' ? <span className="toolbar-busy">loading…</span> : null}
+        {barsEnd !== null ? (
+          <button
+            type="button"
+            className="ghost-button small"
+            onClick={showLatestBars}
+            data-testid="show-latest"
+          >
+            Latest ⇥
+          </button>
+        ) : null}
+        {barsLoading ? <span className="toolbar-busy">loading…</span> : null}
       </div>
       <div className="chart-box">
-        {option ? <EChart option={option} testId="price-chart" keepZoom /> : null}
+        {option ? <EChart option={option} testId="price-chart" keepZoom zoomTo={zoomTo} /> : null}
         {bars.status === 'ready' && n === 0 ? (
           <div className="empty overlay">
             No bars for {symbol} {timeframe}.

@@ -17,6 +17,8 @@ const INITIAL_ROWS = 40;
 /** Every closed trade; long backtests have thousands, so only the rows in view are drawn. */
 export function TradeList() {
   const result = useApp((s) => s.result);
+  const focus = useApp((s) => s.focus);
+  const focusTrade = useApp((s) => s.focusTrade);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(INITIAL_ROWS * ROW_HEIGHT);
   const trades = result?.trades ?? [];
@@ -65,7 +67,15 @@ export function TradeList() {
               const i = first + offset;
               const tone = trade.pnl > 0 ? 'up' : trade.pnl < 0 ? 'down' : '';
               return (
-                <div key={i} className="trade-row" data-testid="trade-row" style={{ top: i * ROW_HEIGHT }}>
+                <button
+                  type="button"
+                  key={i}
+                  className={focus?.trade === i ? 'trade-row focused' : 'trade-row'}
+                  data-testid="trade-row"
+                  title="Show this trade on the price chart"
+                  style={{ top: i * ROW_HEIGHT }}
+                  onClick={() => focusTrade(i)}
+                >
                   <span className="c-n">{i + 1}</span>
                   <span className={`c-side ${trade.size >= 0 ? 'up' : 'down'}`}>
                     {trade.size >= 0 ? 'LONG' : 'SHORT'}
@@ -81,7 +91,7 @@ export function TradeList() {
                   <span className={`c-num ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
                   <span className="c-dur">{formatDuration(trade.exitTime - trade.entryTime)}</span>
                   <span className="c-reason">{trade.exitReason}</span>
-                </div>
+                </button>
               );
             })}
           </div>

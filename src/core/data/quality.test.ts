@@ -1,0 +1,168 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { allocateBars, type Bars } from './bars.ts';
+import { etDateKey, sessionsForDates } from './calendar.ts';
+import { formatBarsCsv, parseBarsCsv, parseBarsCsvRows } from './csv.ts';
+import { assessQuality, repairBars, type QualityProblemKind, type QualityReport } from './quality.ts';
+import { createSyntheticMarket } from './synthetic.ts';
+import { createRng } from '../random.ts';
+
+const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+const haveSharedData = existsSync(`${sharedData}GOOG.csv`);
+if (!haveSharedData) console.warn(`quality.test: skipping shared-data tests, ${sharedData} is absent`);
+
+/** A clean daily series over the 2024 sessions: a random walk around 100 with valid OHLC. */
+function cleanDaily(): Bars {
+  const sessions = sessionsForDates(20240101, 20241231);
+  const bars = allocateBars(sessions.length);
+  const rng = createRng(11);
+  let close = 100;
+  for (let i = 0; i < sessions.length; i++) {
+    const open = Math.round(close * Math.exp(0.003 * rng.normal()) * 100) / 100;
+    close = Math.round(open * Math.exp(0.01 * rng.normal()) * 100) / 100;
+    bars.t[i] = parseBarsCsv(`d,o,h,l,c\n${sessions[i]!.dateKey},1,1,1,1\n`, { source: 's' }).bars.t[0]!;
+    bars.o[i] = open;
+    bars.c[i] = close;
+    bars.h[i] = Math.max(open, close) + 0.2;
+    bars.l[i] = Math.min(open, close) - 0.2;
+    bars.v[i] = 1_000_000 + rng.int(100_000);
+  }
+  return bars;
+}
+
+const of = (report: QualityReport, kind: QualityProblemKind): string[] =>
+  report.problems.filter((p) => p.kind === kind).map((p) => p.message);
+
+describe('quality report on a planted daily file', () => {
+  const bars = cleanDaily();
+  const dayIndex = (key: number): number => Array.from(bars.t).findIndex((t) => etDateKey(t) === key);
+  // In-place plants that keep one row per date.
+  bars.h[dayIndex(20240306)] = Math.max(bars.o[dayIndex(20240306)]!, bars.c[dayIndex(20240306)]!) - 1; // OHLC
+  bars.l[dayIndex(20240409)] = -1; // non-positive price
+  for (const key of [20240513, 20240514]) bars.v[dayIndex(key)] = 0; // zero-volume run of 2
+  for (const key of [20240603, 20240604, 20240605, 20240606]) {
+    const i = dayIndex(key);
+    const price = bars.c[dayIndex(20240531)]!;
+    bars.o[i] = bars.h[i] = bars.l[i] = bars.c[i] = price; // stale run of 4 flat unchanged bars
+  }
+  const spike = dayIndex(20240807);
+  bars.c[spike] = bars.o[spike]! * 1.6; // a return outlier (recovered the next day)
+  bars.h[spike] = bars.c[spike]!;
+  const split = dayIndex(20241001);
+  for (let i = split; i < bars.t.length; i++) {
+    bars.o[i]! /= 2;
+    bars.h[i]! /= 2;
+    bars.l[i]! /= 2;
+    bars.c[i]! /= 2; // unadjusted 2:1 split from 2024-10-01
+  }
+  const lines = formatBarsCsv(bars, undefined, { time: 'date' }).trimEnd().split('\n');
+  const dateText = (key: number): string =>
+    `${String(key).slice(0, 4)}-${String(key).slice(4, 6)}-${String(key).slice(6)}`;
+  const lineOf = (key: number): number => lines.findIndex((line) => line.startsWith(`${dateText(key)},`));
+  // Text plants: a gap (three sessions removed), a duplicate, an unsorted pair, a weekend bar.
+  lines.splice(lineOf(20240220), 3);
+  lines.splice(lineOf(20240701), 0, lines[lineOf(20240701)]!);
+  const a = lineOf(20241105);
+  [lines[a], lines[a + 1]] = [lines[a + 1]!, lines[a]!];
+  lines.splice(lineOf(20241202), 0, lines[lineOf(20241129)]!.replace(dateText(20241129), dateText(20241201)));
+  const text = lines.join('\n') + '\n';
+
+  it('refuses the file at the edge, naming the first problem', () => {
+    expect(() => parseBarsCsv(text, { source: 'planted.csv' })).toThrow(
+      new RegExp(
+        `^planted\\.csv line ${lineOf(20240306) + 1}, column "high": high [\\d.]+ is below max\\(open, close\\)`,
+      ),
+    );
+  });
+
+  const raw = parseBarsCsvRows(text, { source: 'planted.csv' });
+  const report = assessQuality(raw.bars, { symbol: 'PLNT', timeframe: '1d' });
+
+  it('finds each planted problem at its date', () => {
+    expect(of(report, 'gap')).toEqual(['3 missing bars from 2024-02-20']);
+    expect(report.missingBars).toBe(3);
+    expect(of(report, 'duplicate')).toEqual([expect.stringMatching(/repeats 2024-07-01 of row \d+$/)]);
+    expect(of(report, 'unsorted')).toEqual([expect.stringMatching(/\(2024-11-05\) comes after a later bar/)]);
+    expect(of(report, 'ohlc')).toEqual([expect.stringMatching(/^2024-03-06: inconsistent bar/)]);
+    expect(of(report, 'non-positive-price')).toEqual([
+      expect.stringMatching(/^2024-04-09: prices must be positive/),
+    ]);
+    expect(of(report, 'zero-volume-run')).toEqual(['2 bars of zero volume from 2024-05-13 to 2024-05-14']);
+    expect(of(report, 'stale-price-run')).toEqual([
+      expect.stringMatching(/^4 bars of flat bars unchanged at .* from 2024-06-03 to 2024-06-06$/),
+    ]);
+    expect(of(report, 'return-outlier')).toEqual([
+      expect.stringMatching(/^2024-08-07: return of 6\d\.\d\d%/),
+      expect.stringMatching(/^2024-08-08: return of -3\d\.\d\d%/),
+    ]);
+    expect(of(report, 'probable-split')).toEqual([
+      expect.stringMatching(/^2024-10-01: price moved by 2:1 .*unadjusted split/),
+    ]);
+    expect(of(report, 'non-session-bar')).toEqual(['1 bar on 2024-12-01, a day the exchange was closed']);
+    expect(report.rows).toBe(252 - 3 + 1 + 1);
+    expect(report.score).toBeGreaterThan(0);
+    expect(report.score).toBeLessThan(0.75);
+    const rowOfFirstProblem = report.problems.find((p) => p.kind === 'ohlc')!.row!;
+    expect(raw.lineNumbers[rowOfFirstProblem]).toBe(lineOf(20240306) + 1);
+  });
+
+  it('repairs without inventing bars', () => {
+    const repaired = repairBars(raw.bars, '1d');
+    expect(repaired.dropped.map((d) => d.reason).sort()).toEqual(['duplicate', 'non-positive-price', 'ohlc']);
+    expect(repaired.bars.t.length).toBe(raw.bars.t.length - 3);
+    for (let k = 0; k < repaired.rows.length; k++)
+      expect(repaired.bars.t[k]).toBe(raw.bars.t[repaired.rows[k]!]);
+    // Sorted, unique and valid: the edge validation accepts it.
+    const again = parseBarsCsv(formatBarsCsv(repaired.bars), { source: 'repaired.csv' });
+    expect(again.bars.t.length).toBe(repaired.bars.t.length);
+    const marked = Array.from(repaired.gapBefore.keys()).filter((k) => repaired.gapBefore[k] === 1);
+    expect(marked.map((k) => etDateKey(repaired.bars.t[k]!))).toEqual([20240223, 20240307, 20240410]);
+    const after = assessQuality(repaired.bars, { symbol: 'PLNT', timeframe: '1d' });
+    expect(after.counts.duplicate + after.counts.unsorted + after.counts.ohlc).toBe(0);
+    expect(after.score).toBeGreaterThan(report.score);
+  });
+});
+
+describe('quality report on intraday bars', () => {
+  const market = createSyntheticMarket({ seed: 5, start: Date.UTC(2024, 6, 1), end: Date.UTC(2024, 6, 9) });
+  const clean = market.generate(0).bars;
+
+  it('scores clean synthetic minutes (with the July 3 early close) as complete', () => {
+    const report = assessQuality(clean, { symbol: 'SYNX', timeframe: '1m' });
+    expect(report.expectedBars).toBe(390 * 4 + 210);
+    expect(report.missingBars).toBe(0);
+    expect(report.score).toBe(1);
+  });
+
+  it('finds missing minutes and missing buckets of coarser bars', () => {
+    const keep = Array.from(clean.t.keys()).filter((i) => i < 500 || i >= 510);
+    const holed = allocateBars(keep.length);
+    for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
+      keep.forEach((row, k) => (holed[f][k] = clean[f][row]!));
+    const report = assessQuality(holed, { symbol: 'SYNX', timeframe: '1m' });
+    expect(report.problems.filter((p) => p.kind === 'gap').map((p) => [p.t, p.count])).toEqual([
+      [clean.t[500], 10],
+    ]);
+    expect(report.coverage).toBeCloseTo(1 - 10 / (390 * 4 + 210), 12);
+    const fiveMinute = assessQuality(holed, { symbol: 'SYNX', timeframe: '5m' });
+    expect(fiveMinute.expectedBars).toBe(78 * 4 + 42);
+    expect(fiveMinute.missingBars).toBe(2);
+  });
+});
+
+describe.skipIf(!haveSharedData)('quality of the shared data files', () => {
+  it('finds GOOG complete against the NYSE calendar and SPY complete in regular hours', () => {
+    const goog = parseBarsCsv(readFileSync(`${sharedData}GOOG.csv`, 'utf8'), { source: 'GOOG.csv' });
+    const googReport = assessQuality(goog.bars, { symbol: 'GOOG', timeframe: '1d' });
+    expect(googReport.expectedBars).toBe(2148);
+    expect(googReport.missingBars).toBe(0);
+    expect(googReport.counts['non-session-bar']).toBe(0);
+    expect(googReport.counts['probable-split']).toBe(0);
+    const spy = parseBarsCsv(readFileSync(`${sharedData}SPY_1min.csv`, 'utf8'), { source: 'SPY_1min.csv' });
+    const spyReport = assessQuality(spy.bars, { symbol: 'SPY', timeframe: '1m' });
+    expect(spyReport.expectedBars).toBe(24570);
+    expect(spyReport.missingBars).toBe(0);
+    expect(spyReport.outsideRegularHours).toBe(49720 - 24570);
+  });
+});

@@ -1,0 +1,655 @@
+/**
+ * Data quality report for one symbol and timeframe, and a repair that never invents bars.
+ *
+ * It works on raw columns as they were read or stored (possibly unsorted, duplicated or inconsistent), and
+ * finds: missing bars against the NYSE calendar (holidays, early closes; regular hours, buckets aligned to
+ * the 09:30 open), bars on days the exchange was closed, duplicates, unsorted rows, OHLC inconsistencies,
+ * non-positive prices, bad volume, zero-volume runs, stale (flat, unchanged) price runs, return outliers and
+ * probable unadjusted splits.
+ *
+ * Score (0..1): coverage x (1 - min(1, bad + 0.5 x flagged)) x 0.75^splits, where
+ * - coverage = present / expected bars (1 when the timeframe has no calendar, e.g. monthly data);
+ * - bad = rows that cannot be used as they are (duplicates, rows out of order, OHLC inconsistent,
+ *   non-positive or non-finite prices, bad volume) / rows;
+ * - flagged = bars that are suspicious but may be real (in zero-volume runs, in stale runs, return
+ *   outliers) / rows;
+ * - every probable unadjusted split costs a quarter, since one breaks every backtest across it.
+ */
+import type { Bars, Timeframe } from './bars.ts';
+import { TIMEFRAME_MINUTES } from './bars.ts';
+import {
+  MINUTE_MS,
+  etDateKey,
+  etMinuteOfDay,
+  isTradingDayNumber,
+  etDays,
+  sessionOnDays,
+  sessionsForDates,
+  type Session,
+} from './calendar.ts';
+
+/** Columns as read: same shape as Bars, but without the order and consistency guarantees. */
+export type RawBars = Bars;
+
+export type QualityProblemKind =
+  | 'gap'
+  | 'non-session-bar'
+  | 'duplicate'
+  | 'unsorted'
+  | 'ohlc'
+  | 'non-positive-price'
+  | 'bad-volume'
+  | 'zero-volume-run'
+  | 'stale-price-run'
+  | 'return-outlier'
+  | 'probable-split';
+
+export const QUALITY_PROBLEM_KINDS: readonly QualityProblemKind[] = [
+  'gap',
+  'non-session-bar',
+  'duplicate',
+  'unsorted',
+  'ohlc',
+  'non-positive-price',
+  'bad-volume',
+  'zero-volume-run',
+  'stale-price-run',
+  'return-outlier',
+  'probable-split',
+];
+
+export interface QualityProblem {
+  kind: QualityProblemKind;
+  /** Time of the bar, or the start of the run/gap (epoch ms UTC). */
+  t: number;
+  /** End of a run or gap (exclusive for gaps: the start of the first bar after it). */
+  endT?: number;
+  /** Input row (0-based) of the bar, or of the first bar of a run. */
+  row?: number;
+  /** Bars in the run, missing bars in the gap. */
+  count?: number;
+  message: string;
+}
+
+export interface QualityOptions {
+  symbol: string;
+  /** Timeframe of the bars; null for data without a calendar (e.g. monthly): no coverage check. */
+  timeframe: Timeframe | null;
+  /** Shortest run of zero-volume bars reported. Default 1 (exchanges do not print zero-volume bars). */
+  zeroVolumeMinRun?: number;
+  /** Shortest run of flat, unchanged bars reported. Default 3 for daily, 15 for intraday. */
+  staleMinRun?: number;
+  /** Robust z-score above which a return is an outlier. Default 10. */
+  outlierZ?: number;
+  /** At most this many problems are listed (counts stay complete). Default 1000. */
+  maxProblems?: number;
+}
+
+export interface QualityReport {
+  symbol: string;
+  timeframe: Timeframe | null;
+  rows: number;
+  /** Distinct timestamps. */
+  uniqueBars: number;
+  firstT: number;
+  lastT: number;
+  /** Calendar buckets between the first and the last bar, those with a bar, and those without. */
+  expectedBars: number;
+  presentBars: number;
+  missingBars: number;
+  coverage: number;
+  /** Intraday bars on trading days but outside regular hours (extended hours: counted, not a problem). */
+  outsideRegularHours: number;
+  /** Problems found of each kind (complete, even when the list is truncated). */
+  counts: Record<QualityProblemKind, number>;
+  score: number;
+  problems: QualityProblem[];
+  truncated: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const SPLIT_RATIOS: readonly [number, string][] = [
+  [2, '2:1'],
+  [3, '3:1'],
+  [4, '4:1'],
+  [5, '5:1'],
+  [7, '7:1'],
+  [8, '8:1'],
+  [10, '10:1'],
+  [15, '15:1'],
+  [20, '20:1'],
+  [1.5, '3:2'],
+  [1.25, '5:4'],
+  [1 / 2, '1:2 reverse'],
+  [1 / 3, '1:3 reverse'],
+  [1 / 4, '1:4 reverse'],
+  [1 / 5, '1:5 reverse'],
+  [1 / 10, '1:10 reverse'],
+  [1 / 20, '1:20 reverse'],
+  [2 / 3, '2:3 reverse'],
+];
+
+function pad2(x: number): string {
+  return x < 10 ? `0${x}` : String(x);
+}
+
+/** "2024-02-20" for daily data, "2024-02-20 09:30 ET" for intraday. */
+export function formatEt(t: number, dateOnly = false): string {
+  const key = etDateKey(t);
+  const date = `${Math.floor(key / 10000)}-${pad2(Math.floor(key / 100) % 100)}-${pad2(key % 100)}`;
+  if (dateOnly) return date;
+  const minute = Math.floor(etMinuteOfDay(t));
+  return `${date} ${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)} ET`;
+}
+
+/** Input rows ordered by time (stable); the identity when already sorted. */
+function timeOrder(t: Float64Array): Uint32Array {
+  const n = t.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let sorted = true;
+  for (let i = 1; i < n; i++) {
+    if (!(t[i]! >= t[i - 1]!)) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) order.sort((a, b) => t[a]! - t[b]! || a - b);
+  return order;
+}
+
+function median(values: Float64Array): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}
+
+/** Median and scaled MAD (1.4826 x MAD: the standard deviation for normal data). */
+function robustScale(values: Float64Array): { center: number; scale: number } {
+  const center = median(values);
+  const deviations = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) deviations[i] = Math.abs(values[i]! - center);
+  return { center, scale: 1.4826 * median(deviations) };
+}
+
+interface CalendarCoverage {
+  expected: number;
+  present: number;
+  gaps: { start: number; end: number; missing: number; before: number }[];
+  outsideRegularHours: number;
+  nonSessionBars: { t: number; row: number }[];
+}
+
+/**
+ * Calendar buckets of each session (intraday: ceil(session minutes / bar minutes) buckets aligned to the
+ * open; daily: one per session) between the first and the last bar, and which of them hold a bar.
+ * `unique` lists input rows with distinct, increasing times. A gap's `before` is the position in `unique`
+ * of the first bar after it.
+ */
+function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Timeframe): CalendarCoverage {
+  const t = bars.t;
+  const firstT = t[unique[0]!]!;
+  const lastT = t[unique[unique.length - 1]!]!;
+  const daily = timeframe === '1d';
+  const barMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
+  const sessions: Session[] = sessionsForDates(etDateKey(firstT), etDateKey(lastT));
+  const offsets = new Int32Array(sessions.length + 1);
+  for (let s = 0; s < sessions.length; s++) {
+    const buckets = daily ? 1 : Math.ceil((sessions[s]!.close - sessions[s]!.open) / barMs);
+    offsets[s + 1] = offsets[s]! + buckets;
+  }
+  const total = offsets[sessions.length]!;
+  const bucketStart = (s: number, b: number): number =>
+    daily ? sessions[s]!.open : sessions[s]!.open + b * barMs;
+  const bucketEnd = (s: number, b: number): number =>
+    daily ? sessions[s]!.close : Math.min(sessions[s]!.open + (b + 1) * barMs, sessions[s]!.close);
+  // Position in `unique` of the first bar in each bucket (-1: none).
+  const holder = new Int32Array(total).fill(-1);
+  let outsideRegularHours = 0;
+  const nonSessionBars: { t: number; row: number }[] = [];
+  let s = 0;
+  for (let u = 0; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    if (daily) {
+      const key = etDateKey(time);
+      while (s < sessions.length && sessions[s]!.dateKey < key) s++;
+      if (s < sessions.length && sessions[s]!.dateKey === key) {
+        if (holder[offsets[s]!] === -1) holder[offsets[s]!] = u;
+      } else nonSessionBars.push({ t: time, row: unique[u]! });
+      continue;
+    }
+    while (s < sessions.length && sessions[s]!.close <= time) s++;
+    if (s < sessions.length && time >= sessions[s]!.open) {
+      const index = offsets[s]! + Math.floor((time - sessions[s]!.open) / barMs);
+      if (holder[index] === -1) holder[index] = u;
+    } else if (isTradingDayNumber(etDays(time))) outsideRegularHours++;
+    else nonSessionBars.push({ t: time, row: unique[u]! });
+  }
+  // Expected (intraday): buckets that end after the first bar and start at or before the last one.
+  let expected = 0;
+  let present = 0;
+  const gaps: CalendarCoverage['gaps'] = [];
+  let gapStart = -1;
+  let gapCount = 0;
+  let lastHolder = -1;
+  for (let si = 0; si < sessions.length; si++) {
+    for (let b = 0; b < offsets[si + 1]! - offsets[si]!; b++) {
+      const start = bucketStart(si, b);
+      // Daily: every session of the dates spanned (a day bar is stamped at midnight, before the open).
+      if (!daily && (bucketEnd(si, b) <= firstT || start > lastT)) continue;
+      expected++;
+      const h = holder[offsets[si]! + b]!;
+      if (h !== -1) {
+        present++;
+        if (gapCount > 0) gaps.push({ start: gapStart, end: start, missing: gapCount, before: h });
+        gapCount = 0;
+        lastHolder = h;
+      } else {
+        if (gapCount === 0) gapStart = start;
+        gapCount++;
+      }
+    }
+  }
+  if (gapCount > 0) gaps.push({ start: gapStart, end: lastT, missing: gapCount, before: lastHolder + 1 });
+  return { expected, present, gaps, outsideRegularHours, nonSessionBars };
+}
+
+/** Quality report of raw bars (see the module comment for checks and score). */
+export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
+  const { t, o, h, l, c, v } = bars;
+  const n = t.length;
+  const timeframe = options.timeframe;
+  const daily = timeframe === '1d' || timeframe === null;
+  const maxProblems = options.maxProblems ?? 1000;
+  const zeroVolumeMinRun = options.zeroVolumeMinRun ?? 1;
+  const staleMinRun = options.staleMinRun ?? (daily ? 3 : 15);
+  const outlierZ = options.outlierZ ?? 10;
+  const counts = Object.fromEntries(QUALITY_PROBLEM_KINDS.map((k) => [k, 0])) as Record<
+    QualityProblemKind,
+    number
+  >;
+  const problems: QualityProblem[] = [];
+  const add = (problem: QualityProblem): void => {
+    counts[problem.kind]++;
+    if (problems.length < maxProblems) problems.push(problem);
+  };
+  const when = (time: number): string => formatEt(time, daily);
+  let badRows = 0;
+  let flaggedBars = 0;
+
+  // Order: rows earlier than the row before them.
+  for (let i = 1; i < n; i++) {
+    if (t[i]! < t[i - 1]!) {
+      add({
+        kind: 'unsorted',
+        t: t[i]!,
+        row: i,
+        message: `row ${i + 1} (${when(t[i]!)}) comes after a later bar`,
+      });
+      badRows++;
+    }
+  }
+  const order = timeOrder(t);
+  // Distinct times (first occurrence in input order wins) and duplicates.
+  const uniqueAll = new Uint32Array(n);
+  let uniqueCount = 0;
+  for (let k = 0; k < n; k++) {
+    const row = order[k]!;
+    if (uniqueCount > 0 && t[uniqueAll[uniqueCount - 1]!] === t[row]) {
+      const kept = uniqueAll[uniqueCount - 1]!;
+      const same =
+        o[kept] === o[row] &&
+        h[kept] === h[row] &&
+        l[kept] === l[row] &&
+        c[kept] === c[row] &&
+        v[kept] === v[row];
+      add({
+        kind: 'duplicate',
+        t: t[row]!,
+        row,
+        message: `row ${row + 1} repeats ${when(t[row]!)} of row ${kept + 1}${same ? '' : ' with different values'}`,
+      });
+      badRows++;
+      continue;
+    }
+    uniqueAll[uniqueCount++] = row;
+  }
+  const unique = uniqueAll.subarray(0, uniqueCount);
+
+  // Row checks; `valid` marks unique bars usable for return statistics.
+  const valid = new Uint8Array(uniqueCount);
+  for (let u = 0; u < uniqueCount; u++) {
+    const row = unique[u]!;
+    const open = o[row]!;
+    const high = h[row]!;
+    const low = l[row]!;
+    const close = c[row]!;
+    const at = when(t[row]!);
+    if (!(
+      open > 0 &&
+      high > 0 &&
+      low > 0 &&
+      close > 0 &&
+      high < Infinity &&
+      open < Infinity &&
+      low < Infinity &&
+      close < Infinity
+    )) {
+      add({
+        kind: 'non-positive-price',
+        t: t[row]!,
+        row,
+        message: `${at}: prices must be positive and finite (o ${open}, h ${high}, l ${low}, c ${close})`,
+      });
+      badRows++;
+      continue;
+    }
+    if (high < Math.max(open, close) || low > Math.min(open, close)) {
+      add({
+        kind: 'ohlc',
+        t: t[row]!,
+        row,
+        message: `${at}: inconsistent bar (o ${open}, h ${high}, l ${low}, c ${close})`,
+      });
+      badRows++;
+      continue;
+    }
+    if (!(v[row]! >= 0 && v[row]! < Infinity)) {
+      add({
+        kind: 'bad-volume',
+        t: t[row]!,
+        row,
+        message: `${at}: volume ${v[row]} is not a non-negative number`,
+      });
+      badRows++;
+      continue;
+    }
+    valid[u] = 1;
+  }
+
+  // Zero-volume runs and stale (flat and unchanged) runs over consecutive valid unique bars.
+  let zeroRun = 0;
+  let staleRun = 0;
+  let previousValid = -1;
+  const closeRun = (kind: 'zero-volume-run' | 'stale-price-run', endU: number, length: number): void => {
+    const minRun = kind === 'zero-volume-run' ? zeroVolumeMinRun : staleMinRun;
+    if (length < minRun) return;
+    const firstRow = unique[endU - length + 1]!;
+    const lastRow = unique[endU]!;
+    const what = kind === 'zero-volume-run' ? 'zero volume' : `flat bars unchanged at ${c[lastRow]}`;
+    add({
+      kind,
+      t: t[firstRow]!,
+      endT: t[lastRow]!,
+      row: firstRow,
+      count: length,
+      message: `${length} bar${length === 1 ? '' : 's'} of ${what} from ${when(t[firstRow]!)} to ${when(t[lastRow]!)}`,
+    });
+    flaggedBars += length;
+  };
+  for (let u = 0; u < uniqueCount; u++) {
+    if (valid[u] === 0) continue;
+    const row = unique[u]!;
+    if (v[row] === 0) zeroRun++;
+    else {
+      if (zeroRun > 0) closeRun('zero-volume-run', previousValid, zeroRun);
+      zeroRun = 0;
+    }
+    const flat = o[row] === c[row] && h[row] === l[row] && o[row] === h[row];
+    if (flat && previousValid !== -1 && c[unique[previousValid]!] === c[row]) staleRun++;
+    else {
+      if (staleRun > 0) closeRun('stale-price-run', previousValid, staleRun);
+      staleRun = 0;
+    }
+    previousValid = u;
+  }
+  if (zeroRun > 0) closeRun('zero-volume-run', previousValid, zeroRun);
+  if (staleRun > 0) closeRun('stale-price-run', previousValid, staleRun);
+
+  // Returns between consecutive valid bars (intraday: regular-hours bars only, since sparse extended-hours
+  // bars move differently): close-to-close within a session, close-to-open across sessions (where splits
+  // take effect), each group with its own robust scale.
+  const validList = new Uint32Array(uniqueCount);
+  let validCount = 0;
+  let sessionDays = NaN;
+  let session: Session | null = null;
+  for (let u = 0; u < uniqueCount; u++) {
+    if (valid[u] === 0) continue;
+    const time = t[unique[u]!]!;
+    if (!daily) {
+      const days = etDays(time);
+      if (days !== sessionDays) {
+        sessionDays = days;
+        session = sessionOnDays(days);
+      }
+      if (session === null || time < session.open || time >= session.close) continue;
+    }
+    validList[validCount++] = unique[u]!;
+  }
+  const returnCount = Math.max(0, validCount - 1);
+  const returns = new Float64Array(returnCount);
+  const overnight = new Uint8Array(returnCount);
+  let overnightCount = 0;
+  let currentDay = validCount > 0 ? etDateKey(t[validList[0]!]!) : 0;
+  for (let k = 0; k < returnCount; k++) {
+    const previous = validList[k]!;
+    const row = validList[k + 1]!;
+    const day = etDateKey(t[row]!);
+    const crossesSession = daily || day !== currentDay;
+    currentDay = day;
+    overnight[k] = crossesSession ? 1 : 0;
+    if (crossesSession) overnightCount++;
+    // Across sessions for intraday data, compare the open (the gap); daily bars compare closes.
+    returns[k] = Math.log((crossesSession && !daily ? o[row]! : c[row]!) / c[previous]!);
+  }
+  const gather = (flag: number): Float64Array => {
+    const out = new Float64Array(flag === 1 ? overnightCount : returnCount - overnightCount);
+    for (let k = 0, m = 0; k < returnCount; k++) if (overnight[k] === flag) out[m++] = returns[k]!;
+    return out;
+  };
+  const scales = [robustScale(gather(0)), robustScale(gather(1))];
+
+  // Probable unadjusted splits: a session-boundary ratio (previous close / next open) near a split ratio,
+  // far outside normal moves, and persistent (the price level after stays shifted by the same ratio).
+  const splitReturn = new Uint8Array(returnCount);
+  const window = daily ? 5 : 30;
+  for (let k = 0; k < returnCount; k++) {
+    if (overnight[k] === 0) continue;
+    const previous = validList[k]!;
+    const row = validList[k + 1]!;
+    const open = o[row]!;
+    const ratio = c[previous]! / open;
+    const logRatio = Math.log(ratio);
+    if (Math.abs(logRatio) < Math.log(1.2)) continue;
+    const scale = scales[1]!;
+    if (scale.scale > 0 && Math.abs((-logRatio - scale.center) / scale.scale) < 4) continue;
+    let match: [number, string] | undefined;
+    for (const candidate of SPLIT_RATIOS) {
+      if (Math.abs(logRatio - Math.log(candidate[0])) < 0.03) {
+        match = candidate;
+        break;
+      }
+    }
+    if (match === undefined) continue;
+    const before = new Float64Array(Math.min(window, k + 1));
+    for (let j = 0; j < before.length; j++) before[j] = c[validList[k - j]!]!;
+    const after = new Float64Array(Math.min(window, validCount - (k + 1)));
+    for (let j = 0; j < after.length; j++) after[j] = c[validList[k + 1 + j]!]!;
+    if (after.length < Math.min(window, 3)) continue;
+    if (Math.abs(Math.log(median(before) / median(after)) - Math.log(match[0])) > 0.08) continue;
+    splitReturn[k] = 1;
+    add({
+      kind: 'probable-split',
+      t: t[row]!,
+      row,
+      message: `${when(t[row]!)}: price moved by ${match[1]} (close ${c[previous]} -> open ${open}) and stayed there: probably an unadjusted split`,
+    });
+  }
+
+  for (let k = 0; k < returnCount; k++) {
+    if (splitReturn[k] === 1) continue;
+    const scale = scales[overnight[k]!]!;
+    if (!(scale.scale > 0)) continue;
+    const z = (returns[k]! - scale.center) / scale.scale;
+    if (Math.abs(z) > outlierZ) {
+      const row = validList[k + 1]!;
+      const pct = (Math.exp(returns[k]!) - 1) * 100;
+      add({
+        kind: 'return-outlier',
+        t: t[row]!,
+        row,
+        message: `${when(t[row]!)}: ${overnight[k] === 1 && !daily ? 'gap' : 'return'} of ${pct.toFixed(2)}% (robust z ${z.toFixed(1)})`,
+      });
+      flaggedBars++;
+    }
+  }
+
+  // Calendar coverage.
+  let expectedBars = uniqueCount;
+  let presentBars = uniqueCount;
+  let outsideRegularHours = 0;
+  if (timeframe !== null && uniqueCount > 0) {
+    const coverage = calendarCoverage(bars, unique, timeframe);
+    expectedBars = coverage.expected;
+    presentBars = coverage.present;
+    outsideRegularHours = coverage.outsideRegularHours;
+    for (const gap of coverage.gaps) {
+      add({
+        kind: 'gap',
+        t: gap.start,
+        endT: gap.end,
+        count: gap.missing,
+        message: `${gap.missing} missing bar${gap.missing === 1 ? '' : 's'} from ${when(gap.start)}`,
+      });
+    }
+    // One problem per closed day that has bars.
+    const closedDayBars = coverage.nonSessionBars;
+    for (let i = 0; i < closedDayBars.length;) {
+      const day = etDateKey(closedDayBars[i]!.t);
+      let j = i + 1;
+      while (j < closedDayBars.length && etDateKey(closedDayBars[j]!.t) === day) j++;
+      add({
+        kind: 'non-session-bar',
+        t: closedDayBars[i]!.t,
+        endT: closedDayBars[j - 1]!.t,
+        row: closedDayBars[i]!.row,
+        count: j - i,
+        message: `${j - i} bar${j - i === 1 ? '' : 's'} on ${formatEt(closedDayBars[i]!.t, true)}, a day the exchange was closed`,
+      });
+      i = j;
+    }
+  }
+  const missingBars = expectedBars - presentBars;
+  const coverage = expectedBars > 0 ? presentBars / expectedBars : 1;
+  const badFraction = n > 0 ? badRows / n : 0;
+  const flaggedFraction = n > 0 ? flaggedBars / n : 0;
+  const score = Math.max(
+    0,
+    Math.min(
+      1,
+      coverage * (1 - Math.min(1, badFraction + 0.5 * flaggedFraction)) * 0.75 ** counts['probable-split'],
+    ),
+  );
+  problems.sort((a, b) => a.t - b.t);
+  return {
+    symbol: options.symbol,
+    timeframe,
+    rows: n,
+    uniqueBars: uniqueCount,
+    firstT: uniqueCount > 0 ? t[unique[0]!]! : NaN,
+    lastT: uniqueCount > 0 ? t[unique[uniqueCount - 1]!]! : NaN,
+    expectedBars,
+    presentBars,
+    missingBars,
+    coverage,
+    outsideRegularHours,
+    counts,
+    score,
+    problems,
+    truncated: problems.length < QUALITY_PROBLEM_KINDS.reduce((sum, k) => sum + counts[k], 0),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Repair
+
+export interface RepairResult {
+  /** Sorted, distinct, valid bars: a subset of the input rows, never a made-up bar. */
+  bars: Bars;
+  /** Input row of each output bar. */
+  rows: Uint32Array;
+  /** 1 where calendar bars are missing just before this bar (the gap is marked, not filled). */
+  gapBefore: Uint8Array;
+  /** Rows left out and why. */
+  dropped: { row: number; reason: 'duplicate' | 'ohlc' | 'non-positive-price' | 'bad-volume' }[];
+}
+
+/**
+ * Repairs what can be repaired without inventing data: sorts by time, drops duplicate timestamps (the
+ * first row in input order is kept), drops rows with invalid prices or volume, and marks where calendar
+ * bars are missing. Zero-volume, stale, outlier and split findings are left for the user to judge.
+ */
+export function repairBars(bars: RawBars, timeframe: Timeframe | null): RepairResult {
+  const { t, o, h, l, c, v } = bars;
+  const n = t.length;
+  const order = timeOrder(t);
+  const keep = new Uint32Array(n);
+  let kept = 0;
+  const dropped: RepairResult['dropped'] = [];
+  let lastTime = NaN;
+  for (let k = 0; k < n; k++) {
+    const row = order[k]!;
+    if (t[row] === lastTime) {
+      dropped.push({ row, reason: 'duplicate' });
+      continue;
+    }
+    lastTime = t[row]!;
+    const open = o[row]!;
+    const high = h[row]!;
+    const low = l[row]!;
+    const close = c[row]!;
+    if (!(open > 0 && high > 0 && low > 0 && close > 0 && Number.isFinite(open + high + low + close))) {
+      dropped.push({ row, reason: 'non-positive-price' });
+      continue;
+    }
+    if (high < Math.max(open, close) || low > Math.min(open, close)) {
+      dropped.push({ row, reason: 'ohlc' });
+      continue;
+    }
+    if (!(v[row]! >= 0 && v[row]! < Infinity)) {
+      dropped.push({ row, reason: 'bad-volume' });
+      continue;
+    }
+    keep[kept++] = row;
+  }
+  dropped.sort((a, b) => a.row - b.row);
+  const rows = keep.slice(0, kept);
+  const out: Bars = {
+    t: new Float64Array(kept),
+    o: new Float64Array(kept),
+    h: new Float64Array(kept),
+    l: new Float64Array(kept),
+    c: new Float64Array(kept),
+    v: new Float64Array(kept),
+  };
+  for (let k = 0; k < kept; k++) {
+    const row = rows[k]!;
+    out.t[k] = t[row]!;
+    out.o[k] = o[row]!;
+    out.h[k] = h[row]!;
+    out.l[k] = l[row]!;
+    out.c[k] = c[row]!;
+    out.v[k] = v[row]!;
+  }
+  const gapBefore = new Uint8Array(kept);
+  if (timeframe !== null && kept > 0) {
+    const identity = new Uint32Array(kept);
+    for (let k = 0; k < kept; k++) identity[k] = k;
+    for (const gap of calendarCoverage(out, identity, timeframe).gaps) {
+      if (gap.before < kept) gapBefore[gap.before] = 1;
+    }
+  }
+  return { bars: out, rows, gapBefore, dropped };
+}

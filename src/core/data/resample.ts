@@ -1,0 +1,224 @@
+/**
+ * Session-aligned resampling of 1-minute bars: the reference for the store's SQL resampling and the
+ * aggregator for live bars.
+ *
+ * Rules (the same in batch and streaming):
+ * - Regular hours by default: only bars inside a regular session (09:30 to the 16:00 or 13:00 close, NYSE
+ *   calendar) count; `session: 'extended'` keeps every bar of a trading day (bars on days the exchange is
+ *   closed are dropped in both modes).
+ * - Intraday buckets start at the session open: 5m, 15m and 1h bars begin at 09:30 + k x size, so a 1h bar
+ *   covers 09:30-10:30. The last bucket of a session may be partial (15:30-16:00 for 1h; 12:30-13:00 on an
+ *   early close). In extended mode buckets keep the same alignment before and after the session.
+ * - A day bar is one session (or, extended, one trading day) stamped at 00:00 New York time of its date,
+ *   as Alpaca stamps 1Day bars.
+ * - open = first open, high = max, low = min, close = last close, volume = sum; vwap is the
+ *   volume-weighted mean of the minute vwaps and trade counts add up.
+ * - A bucket with no 1m bar produces no bar (gaps are never filled).
+ */
+import { allocateBars, TIMEFRAME_MINUTES, type Bars, type Timeframe } from './bars.ts';
+import { MINUTE_MS, etDays, etWallTimeToUtc, sessionOnDays, type Session } from './calendar.ts';
+import type { BarsExtra } from './csv.ts';
+
+export interface ResampleOptions {
+  /** 'regular' (default): regular-session bars only; 'extended': every bar of a trading day. */
+  session?: 'regular' | 'extended';
+}
+
+/** One resampled bar (streaming output). */
+export interface ResampledBar {
+  t: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  /** NaN when the input had no vwap or the bucket traded no volume. */
+  vwap: number;
+  /** NaN when the input had no trade counts. */
+  tradeCount: number;
+}
+
+/**
+ * Maps minutes to buckets. Keeps the session of the last day looked up, so consecutive bars cost a
+ * compare or two.
+ */
+class Bucketer {
+  private readonly daily: boolean;
+  private readonly sizeMs: number;
+  private readonly extended: boolean;
+  private days = NaN;
+  private session: Session | null = null;
+  private midnight = NaN;
+  /** Results of the last `locate`: bucket start and end (exclusive; for day bars in extended mode, Infinity). */
+  start = NaN;
+  end = NaN;
+
+  constructor(timeframe: Timeframe, options?: ResampleOptions) {
+    this.daily = timeframe === '1d';
+    this.sizeMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
+    this.extended = options?.session === 'extended';
+  }
+
+  /** Finds the bucket of a 1m bar starting at t; false when the bar is left out. */
+  locate(t: number): boolean {
+    const days = etDays(t);
+    if (days !== this.days) {
+      this.days = days;
+      this.session = sessionOnDays(days);
+      this.midnight = etWallTimeToUtc(days, 0);
+    }
+    const session = this.session;
+    if (session === null) return false;
+    const inSession = t >= session.open && t < session.close;
+    if (!inSession && !this.extended) return false;
+    if (this.daily) {
+      this.start = this.midnight;
+      this.end = this.extended ? Infinity : session.close;
+      return true;
+    }
+    const start = session.open + Math.floor((t - session.open) / this.sizeMs) * this.sizeMs;
+    this.start = start;
+    // Extended buckets run on across the close (15:30-16:30 for 1h), regular ones stop at it.
+    this.end = this.extended ? start + this.sizeMs : Math.min(start + this.sizeMs, session.close);
+    return true;
+  }
+}
+
+/** Resamples sorted 1m bars (see the module comment for the rules). */
+export function resampleBars(bars: Bars, timeframe: Timeframe, options?: ResampleOptions): Bars {
+  return resampleBarsWithExtra(bars, undefined, timeframe, options).bars;
+}
+
+/** Resamples sorted 1m bars and their vwap / trade counts. */
+export function resampleBarsWithExtra(
+  bars: Bars,
+  extra: BarsExtra | undefined,
+  timeframe: Timeframe,
+  options?: ResampleOptions,
+): { bars: Bars; extra: BarsExtra } {
+  const n = bars.t.length;
+  const { t, o, h, l, c, v } = bars;
+  const inVwap = extra?.vwap;
+  const inTrades = extra?.tradeCount;
+  const out = allocateBars(n);
+  const outVwap = inVwap === undefined ? null : new Float64Array(n);
+  const outTrades = inTrades === undefined ? null : new Float64Array(n);
+  const bucketer = new Bucketer(timeframe, options);
+  let m = -1;
+  let current = NaN;
+  let vwapSum = 0;
+  let vwapVolume = 0;
+  const closeVwap = (): void => {
+    if (outVwap !== null && m >= 0) outVwap[m] = vwapVolume > 0 ? vwapSum / vwapVolume : NaN;
+  };
+  for (let i = 0; i < n; i++) {
+    const time = t[i]!;
+    if (!bucketer.locate(time)) continue;
+    if (bucketer.start !== current) {
+      closeVwap();
+      m++;
+      current = bucketer.start;
+      out.t[m] = current;
+      out.o[m] = o[i]!;
+      out.h[m] = h[i]!;
+      out.l[m] = l[i]!;
+      out.c[m] = c[i]!;
+      out.v[m] = v[i]!;
+      if (outTrades !== null) outTrades[m] = inTrades![i]!;
+      vwapSum = 0;
+      vwapVolume = 0;
+    } else {
+      if (h[i]! > out.h[m]!) out.h[m] = h[i]!;
+      if (l[i]! < out.l[m]!) out.l[m] = l[i]!;
+      out.c[m] = c[i]!;
+      out.v[m]! += v[i]!;
+      if (outTrades !== null) outTrades[m]! += inTrades![i]!;
+    }
+    if (inVwap !== undefined && v[i]! > 0 && !Number.isNaN(inVwap[i]!)) {
+      vwapSum += inVwap[i]! * v[i]!;
+      vwapVolume += v[i]!;
+    }
+  }
+  closeVwap();
+  const count = m + 1;
+  const trim = (column: Float64Array): Float64Array => column.slice(0, count);
+  const result: { bars: Bars; extra: BarsExtra } = {
+    bars: { t: trim(out.t), o: trim(out.o), h: trim(out.h), l: trim(out.l), c: trim(out.c), v: trim(out.v) },
+    extra: {},
+  };
+  if (outVwap !== null) result.extra.vwap = trim(outVwap);
+  if (outTrades !== null) result.extra.tradeCount = trim(outTrades);
+  return result;
+}
+
+export interface StreamingResampler {
+  /**
+   * Adds the next closed 1m bar (in time order). Completed bars go to `onBar`: the pending bucket when this
+   * bar starts a new one, and this bar's bucket at once when the bar is its last minute.
+   */
+  push(
+    t: number,
+    o: number,
+    h: number,
+    l: number,
+    c: number,
+    v: number,
+    vwap?: number,
+    tradeCount?: number,
+  ): void;
+  /** The bucket being built, or null (a copy). */
+  pending(): ResampledBar | null;
+  /** Emits the pending bucket, if any (e.g. at the end of a replay, or when the feed is known to be done). */
+  flush(): void;
+}
+
+/** Streaming form of resampleBars for live 1m bars; emits exactly the bars the batch function returns. */
+export function createStreamingResampler(
+  timeframe: Timeframe,
+  onBar: (bar: ResampledBar) => void,
+  options?: ResampleOptions,
+): StreamingResampler {
+  const bucketer = new Bucketer(timeframe, options);
+  let bar: ResampledBar | null = null;
+  let end = NaN;
+  let vwapSum = 0;
+  let vwapVolume = 0;
+  let lastT = -Infinity;
+  const emit = (): void => {
+    if (bar === null) return;
+    bar.vwap = vwapVolume > 0 ? vwapSum / vwapVolume : NaN;
+    const done = bar;
+    bar = null;
+    onBar(done);
+  };
+  return {
+    push(t, o, h, l, c, v, vwap = NaN, tradeCount = NaN): void {
+      if (!(t > lastT)) throw new RangeError(`1m bars must arrive in time order (${t} after ${lastT})`);
+      lastT = t;
+      if (!bucketer.locate(t)) return;
+      if (bar !== null && bar.t !== bucketer.start) emit();
+      if (bar === null) {
+        bar = { t: bucketer.start, o, h, l, c, v, vwap: NaN, tradeCount };
+        end = bucketer.end;
+        vwapSum = 0;
+        vwapVolume = 0;
+      } else {
+        if (h > bar.h) bar.h = h;
+        if (l < bar.l) bar.l = l;
+        bar.c = c;
+        bar.v += v;
+        bar.tradeCount += tradeCount;
+      }
+      if (v > 0 && !Number.isNaN(vwap)) {
+        vwapSum += vwap * v;
+        vwapVolume += v;
+      }
+      if (t + MINUTE_MS >= end) emit();
+    },
+    pending(): ResampledBar | null {
+      if (bar === null) return null;
+      return { ...bar, vwap: vwapVolume > 0 ? vwapSum / vwapVolume : NaN };
+    },
+    flush: emit,
+  };
+}

@@ -1,0 +1,341 @@
+/**
+ * Walk-forward analysis, independent of the engine: the caller supplies `optimize(train window) ->
+ * params` and `evaluate(range, params) -> equity`. Windows roll (fixed-length train) or are anchored
+ * (train always starts at the first bar); each window's winner is tested on the following test window;
+ * the out-of-sample equity is stitched by chaining returns; out-of-sample metrics come from
+ * core/metrics (computeEquityMetrics), like every other metric in Regimen.
+ *
+ * Overlap: with the default step (7 days) shorter than the test window (30 days), test windows overlap.
+ * The stitched curve uses each window's test only until the next window's test begins (at any time the
+ * parameters in force are the most recently optimised ones); per-window out-of-sample metrics use the
+ * whole test window.
+ */
+import { computeEquityMetrics } from '../metrics/metrics.ts';
+import { MS_PER_DAY } from '../metrics/eastern-time.ts';
+import type { Params, ParamValue, SearchSpace } from './space.ts';
+import { findParam } from './space.ts';
+import type { MetricSet } from './multiTimeframe.ts';
+
+export interface WalkForwardOptions {
+  /** 'rolling' (default): train windows of fixed length. 'anchored': every train window starts at bar 0. */
+  readonly mode?: 'rolling' | 'anchored';
+  /** Units of train/test/step: calendar days (default) or bar counts. */
+  readonly unit?: 'days' | 'bars';
+  /** Train length; 365 days by default. */
+  readonly train?: number;
+  /** Test length; 30 days by default. */
+  readonly test?: number;
+  /** Distance between consecutive windows; 7 days by default. */
+  readonly step?: number;
+}
+
+/** A range of bars [start, end) with the times of its first bar and of the bar after it (or its end). */
+export interface BarRange {
+  readonly start: number;
+  readonly end: number;
+  readonly startTime: number;
+  /** Exclusive: the time of bar `end` when there is one, else the nominal end of the window. */
+  readonly endTime: number;
+}
+
+export interface WalkForwardWindow {
+  readonly index: number;
+  readonly train: BarRange;
+  readonly test: BarRange;
+  /** The part of `test` used in the stitched out-of-sample curve (until the next window's test starts). */
+  readonly stitch: BarRange;
+}
+
+function lowerBound(t: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new Error(`walk-forward: ${name} must be a positive number (got ${value})`);
+  return value;
+}
+
+/** The windows over bar times `t` (epoch ms, increasing). Throws when not even one window fits. */
+export function walkForwardWindows(
+  t: ArrayLike<number>,
+  options: WalkForwardOptions = {},
+): WalkForwardWindow[] {
+  const mode = options.mode ?? 'rolling';
+  const unit = options.unit ?? 'days';
+  const train = positive('train', options.train ?? 365);
+  const test = positive('test', options.test ?? 30);
+  const step = positive('step', options.step ?? 7);
+  const n = t.length;
+  if (n === 0) throw new Error('walk-forward: no bars');
+  const range = (start: number, end: number, nominalEnd: number): BarRange => ({
+    start,
+    end,
+    startTime: t[start]!,
+    endTime: end < n ? t[end]! : nominalEnd,
+  });
+
+  const raw: { train: BarRange; test: BarRange }[] = [];
+  if (unit === 'bars') {
+    for (const [name, v] of [
+      ['train', train],
+      ['test', test],
+      ['step', step],
+    ] as const) {
+      if (!Number.isInteger(v))
+        throw new Error(`walk-forward: ${name} in bars must be an integer (got ${v})`);
+    }
+    for (let k = 0; ; k++) {
+      const trainStart = mode === 'anchored' ? 0 : k * step;
+      const trainEnd = k * step + train;
+      if (trainEnd >= n) break;
+      const testEnd = Math.min(n, trainEnd + test);
+      raw.push({
+        train: range(trainStart, trainEnd, t[trainEnd]!),
+        test: range(trainEnd, testEnd, t[n - 1]! + 1),
+      });
+    }
+  } else {
+    const t0 = t[0]!;
+    const last = t[n - 1]!;
+    const trainMs = train * MS_PER_DAY;
+    const testMs = test * MS_PER_DAY;
+    const stepMs = step * MS_PER_DAY;
+    for (let k = 0; ; k++) {
+      const trainStartTime = mode === 'anchored' ? t0 : t0 + k * stepMs;
+      const testStartTime = t0 + k * stepMs + trainMs;
+      if (testStartTime > last) break;
+      const trainStart = lowerBound(t, trainStartTime);
+      const testStart = lowerBound(t, testStartTime);
+      const testEnd = lowerBound(t, testStartTime + testMs);
+      if (testStart >= n || testEnd <= testStart || testStart <= trainStart) continue;
+      raw.push({
+        train: {
+          ...range(trainStart, testStart, testStartTime),
+          startTime: trainStartTime,
+          endTime: testStartTime,
+        },
+        test: {
+          ...range(testStart, testEnd, testStartTime + testMs),
+          startTime: testStartTime,
+          endTime: testStartTime + testMs,
+        },
+      });
+    }
+  }
+  if (raw.length === 0) {
+    const span = unit === 'bars' ? `${n} bars` : `${((t[n - 1]! - t[0]!) / MS_PER_DAY).toFixed(1)} days`;
+    throw new Error(
+      `walk-forward: the data (${span}) is too short for one window of train ${train} + test ${test} ${unit}`,
+    );
+  }
+  return raw.map((w, index) => {
+    const next = raw[index + 1];
+    const stitchEnd = next === undefined ? w.test.end : Math.min(w.test.end, next.test.start);
+    const stitch: BarRange = {
+      start: w.test.start,
+      end: stitchEnd,
+      startTime: w.test.startTime,
+      endTime: next === undefined ? w.test.endTime : Math.min(w.test.endTime, next.test.startTime),
+    };
+    return { index, train: w.train, test: w.test, stitch };
+  });
+}
+
+/** Equity marked at each bar of a range (the first value is the wealth the range starts with). */
+export interface EquitySegment {
+  readonly t: Float64Array;
+  readonly equity: Float64Array;
+}
+
+export interface WalkForwardCallbacks {
+  /** Finds the best parameters on a train window (typically a whole study); may return its in-sample equity. */
+  optimize(train: BarRange, window: WalkForwardWindow): Promise<{ params: Params; inSample?: EquitySegment }>;
+  /** Backtests fixed parameters over a range. */
+  evaluate(range: BarRange, params: Params, window: WalkForwardWindow): Promise<EquitySegment>;
+  /** Metrics of an equity segment; core/metrics computeEquityMetrics by default. Must include `annualizedReturn`. */
+  metrics?(segment: EquitySegment): MetricSet;
+}
+
+export interface WalkForwardWindowResult {
+  readonly window: WalkForwardWindow;
+  readonly params: Params;
+  readonly inSample: MetricSet;
+  readonly outOfSample: MetricSet;
+}
+
+export type ParamStability =
+  | {
+      readonly name: string;
+      readonly kind: 'numeric';
+      readonly mean: number;
+      readonly std: number;
+      /** std / |mean|: comparable across parameters, but meaningless around a mean of 0. */
+      readonly coefficientOfVariation: number;
+      /** std / (max - min of the space), when a space is given: 0 = never moves. */
+      readonly normalizedStd: number | null;
+      /** Windows whose value differs from the previous window's. */
+      readonly changes: number;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'categorical';
+      readonly mode: ParamValue;
+      /** Share of windows using the most common value. */
+      readonly modeShare: number;
+      readonly changes: number;
+    };
+
+export interface WalkForwardResult {
+  readonly windows: readonly WalkForwardWindowResult[];
+  /** Out-of-sample equity stitched by chaining returns, starting at the first test segment's first value. */
+  readonly stitched: EquitySegment;
+  readonly outOfSample: MetricSet;
+  /** Mean in-sample metrics across windows. */
+  readonly inSampleMean: MetricSet;
+  /**
+   * Walk-forward efficiency (Pardo): annualized out-of-sample return of the stitched curve over the mean
+   * annualized in-sample return of the windows. NaN when the in-sample mean is not positive.
+   */
+  readonly efficiency: number;
+  /** The winning parameters of each window, in window order. */
+  readonly parameterPath: readonly {
+    readonly window: number;
+    readonly testStartTime: number;
+    readonly params: Params;
+  }[];
+  readonly stability: readonly ParamStability[];
+}
+
+function defaultMetrics(segment: EquitySegment): MetricSet {
+  return { ...computeEquityMetrics(segment.t, segment.equity) };
+}
+
+/** Chains the segments' returns over their `stitch` ranges into one curve. */
+export function stitchEquity(
+  parts: readonly { readonly segment: EquitySegment; readonly from: number; readonly to: number }[],
+): EquitySegment {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (const { segment, from, to } of parts) {
+    let first = -1;
+    for (let i = 0; i < segment.t.length; i++) {
+      const time = segment.t[i]!;
+      if (time < from || time >= to) continue;
+      if (times.length > 0 && time <= times[times.length - 1]!) continue;
+      if (first < 0) {
+        first = i;
+        const base = segment.equity[i]!;
+        if (!(base > 0))
+          throw new Error(`walk-forward: a test segment starts at non-positive equity ${base}`);
+        if (values.length === 0) {
+          times.push(time);
+          values.push(base);
+        } else {
+          // The segment's first bar joins the previous segment's last value: only returns are chained.
+          times.push(time);
+          values.push(values[values.length - 1]!);
+        }
+        continue;
+      }
+      times.push(time);
+      values.push((values[values.length - 1]! * segment.equity[i]!) / segment.equity[i - 1]!);
+    }
+  }
+  return { t: Float64Array.from(times), equity: Float64Array.from(values) };
+}
+
+/** Per-parameter stability of the winners across windows. */
+export function parameterStability(path: readonly Params[], space?: SearchSpace): ParamStability[] {
+  if (path.length === 0) return [];
+  const names = Object.keys(path[0]!);
+  return names.map((name): ParamStability => {
+    const values = path.map((p) => p[name]!);
+    let changes = 0;
+    for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1]) changes++;
+    if (values.every((v) => typeof v === 'number')) {
+      const xs = values as number[];
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+      const spec = space === undefined ? undefined : findParam(space, name);
+      const width = spec !== undefined && spec.kind !== 'categorical' ? spec.high - spec.low : 0;
+      return {
+        name,
+        kind: 'numeric',
+        mean,
+        std,
+        coefficientOfVariation: mean === 0 ? (std === 0 ? 0 : Infinity) : std / Math.abs(mean),
+        normalizedStd: width > 0 ? std / width : spec === undefined ? null : 0,
+        changes,
+      };
+    }
+    const counts = new Map<ParamValue, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    let mode = values[0]!;
+    for (const [v, c] of counts) if (c > counts.get(mode)!) mode = v;
+    return { name, kind: 'categorical', mode, modeShare: counts.get(mode)! / values.length, changes };
+  });
+}
+
+function meanMetrics(list: readonly MetricSet[]): MetricSet {
+  const out: Record<string, number> = {};
+  if (list.length === 0) return out;
+  for (const key of Object.keys(list[0]!)) {
+    let sum = 0;
+    for (const m of list) sum += m[key] ?? NaN;
+    out[key] = sum / list.length;
+  }
+  return out;
+}
+
+/** Runs the whole analysis; windows are processed in order (each optimisation can itself be parallel). */
+export async function runWalkForward(
+  t: ArrayLike<number>,
+  callbacks: WalkForwardCallbacks,
+  options: WalkForwardOptions & { readonly space?: SearchSpace } = {},
+): Promise<WalkForwardResult> {
+  const windows = walkForwardWindows(t, options);
+  const metricsOf = callbacks.metrics ?? defaultMetrics;
+  const results: WalkForwardWindowResult[] = [];
+  const parts: { segment: EquitySegment; from: number; to: number }[] = [];
+  for (const window of windows) {
+    const { params, inSample } = await callbacks.optimize(window.train, window);
+    const isSegment = inSample ?? (await callbacks.evaluate(window.train, params, window));
+    const oosSegment = await callbacks.evaluate(window.test, params, window);
+    results.push({ window, params, inSample: metricsOf(isSegment), outOfSample: metricsOf(oosSegment) });
+    parts.push({ segment: oosSegment, from: window.stitch.startTime, to: window.stitch.endTime });
+  }
+  const stitched = stitchEquity(parts);
+  const outOfSample = metricsOf(stitched);
+  const inSampleMean = meanMetrics(results.map((r) => r.inSample));
+  const isAnnual = inSampleMean['annualizedReturn'];
+  const oosAnnual = outOfSample['annualizedReturn'];
+  if (isAnnual === undefined || oosAnnual === undefined) {
+    throw new Error(
+      'walk-forward: the metrics callback must report annualizedReturn (needed for the efficiency)',
+    );
+  }
+  return {
+    windows: results,
+    stitched,
+    outOfSample,
+    inSampleMean,
+    efficiency: isAnnual > 0 ? oosAnnual / isAnnual : NaN,
+    parameterPath: results.map((r) => ({
+      window: r.window.index,
+      testStartTime: r.window.test.startTime,
+      params: r.params,
+    })),
+    stability: parameterStability(
+      results.map((r) => r.params),
+      options.space,
+    ),
+  };
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
+import { databasePath, resolveDataDir } from '../paths.ts';
+import { BarsRepository } from '../store/barsRepository.ts';
+import { Database } from '../store/database.ts';
+import { stringOption, UsageError, type ParsedArgs } from './args.ts';
+
+/** Options of the commands that read bars from a file or from the cache. */
+export const BARS_SOURCE_OPTIONS = {
+  csv: { type: 'string' },
+  symbol: { type: 'string' },
+  timeframe: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+} as const;
+
+export interface LoadedBars {
+  /** Identifies the data (file path or cache key) for dataset caches. */
+  id: string;
+  label: string;
+  bars: Bars;
+  extra: BarsExtra;
+}
+
+function parseTime(args: ParsedArgs, name: string): number | undefined {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO date or date-time, got "${raw}"`);
+  return ms;
+}
+
+export function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
+  const raw = stringOption(args, 'timeframe') ?? fallback;
+  if (!(TIMEFRAMES as readonly string[]).includes(raw)) {
+    throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${raw}"`);
+  }
+  return raw as Timeframe;
+}
+
+/** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
+export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
+  const csv = stringOption(args, 'csv');
+  const symbol = stringOption(args, 'symbol');
+  if ((csv === undefined) === (symbol === undefined)) throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  const start = parseTime(args, 'start');
+  const end = parseTime(args, 'end');
+  if (csv !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(csv, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read ${csv}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    const parsed = parseBarsCsv(text, { source: basename(csv) });
+    const { bars, extra } = parsed;
+    const from = start === undefined ? 0 : lowerBound(bars.t, start);
+    const to = end === undefined ? bars.t.length : lowerBound(bars.t, end);
+    const slice = <T extends Float64Array | undefined>(a: T): T => (a ? (a.subarray(from, to) as T) : a);
+    return {
+      id: `file:${csv}:${from}:${to}`,
+      label: basename(csv),
+      bars: { t: slice(bars.t), o: slice(bars.o), h: slice(bars.h), l: slice(bars.l), c: slice(bars.c), v: slice(bars.v) },
+      extra: { vwap: slice(extra.vwap), tradeCount: slice(extra.tradeCount), adjClose: slice(extra.adjClose) },
+    };
+  }
+  const timeframe = timeframeOption(args, '1m');
+  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  try {
+    const bars = await new BarsRepository(db).read(symbol!, timeframe, { start, end });
+    return { id: `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`, label: `${symbol} ${timeframe}`, bars, extra: {} };
+  } finally {
+    db.close();
+  }
+}
+
+function lowerBound(t: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

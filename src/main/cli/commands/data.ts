@@ -1,0 +1,355 @@
+import type { Timeframe } from '../../../core/data/bars.ts';
+import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import { openSecretStore } from '../../secrets/secretStore.ts';
+import type { FetchSummary } from '../../marketdata/fetcher.ts';
+import { MarketDataService } from '../../marketdata/service.ts';
+import {
+  parseAdjustment,
+  parseFeed,
+  parseSymbols,
+  parseTimeframe,
+  TO_CACHE_TIMEFRAME,
+  type DataProgress,
+} from '../../marketdata/types.ts';
+import { databasePath, resolveDataDir } from '../../paths.ts';
+import { Database } from '../../store/database.ts';
+import { numberOption, requiredOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
+import type { Command, CommandIO } from '../command.ts';
+
+const ALPACA_OPTIONS = {
+  'alpaca-base-url': { type: 'string' },
+  'alpaca-stream-url': { type: 'string' },
+  'rate-limit': { type: 'string' },
+} as const;
+
+async function withService<T>(
+  args: ParsedArgs,
+  work: (service: MarketDataService) => Promise<T>,
+): Promise<T> {
+  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  try {
+    const needsKeys = stringOption(args, 'symbols') !== undefined;
+    const service = new MarketDataService(db, {
+      ...(stringOption(args, 'alpaca-base-url')
+        ? { dataBaseUrl: stringOption(args, 'alpaca-base-url')! }
+        : {}),
+      ...(stringOption(args, 'alpaca-stream-url')
+        ? { streamBaseUrl: stringOption(args, 'alpaca-stream-url')! }
+        : {}),
+      ...(stringOption(args, 'rate-limit')
+        ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) }
+        : {}),
+      secrets: needsKeys && !hasEnvKeys() ? await openSecretStore() : null,
+    });
+    return await work(service);
+  } finally {
+    db.close();
+  }
+}
+
+function hasEnvKeys(): boolean {
+  return Boolean(process.env['APCA_API_KEY_ID'] && process.env['APCA_API_SECRET_KEY']);
+}
+
+function parseTime(text: string, flag: string): number {
+  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
+  if (!Number.isFinite(t)) throw new UsageError(`--${flag} must be an ISO date or date-time, got "${text}"`);
+  return t;
+}
+
+function wrapUsage<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString() : '');
+
+/** A one-line progress bar on stderr when it is a terminal; nothing otherwise. */
+function progressBar(io: CommandIO, enabled: boolean): { update(p: DataProgress): void; end(): void } {
+  let drawn = false;
+  return {
+    update(p) {
+      if (!enabled || !io.interactive) return;
+      const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
+      const width = 30;
+      const full = Math.round(fraction * width);
+      io.err(
+        `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${p.bars.toLocaleString('en-US')} bars${p.message ? `  ${p.message}` : ''}   `,
+      );
+      drawn = true;
+    },
+    end() {
+      if (drawn) io.err('\n');
+    },
+  };
+}
+
+function table(rows: Record<string, string | number>[], columns: string[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
+}
+
+function fetchLine(summary: FetchSummary): string {
+  return summary.requests === 0
+    ? `${summary.symbols.join(', ')} ${summary.timeframe}: already cached, nothing fetched`
+    : `${summary.symbols.join(', ')} ${summary.timeframe}: ${summary.bars.toLocaleString('en-US')} bars in ${summary.pages} pages (${(summary.elapsedMs / 1000).toFixed(1)} s)`;
+}
+
+export const dataFetchCommand: Command = {
+  name: 'data fetch',
+  summary: 'Fetch historical bars from Alpaca into the cache (only what is missing)',
+  usage:
+    '--symbols AAPL,MSFT --timeframe 1Min --start ISO --end ISO [--adjustment raw|split|dividend|all] [--feed iex|sip] [--alpaca-base-url URL] [--rate-limit N]',
+  options: {
+    ...ALPACA_OPTIONS,
+    symbols: { type: 'string' },
+    timeframe: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    adjustment: { type: 'string' },
+    feed: { type: 'string' },
+  },
+  async run(args, io) {
+    const symbols = wrapUsage(() => parseSymbols(requiredOption(args, 'symbols')));
+    const timeframe = wrapUsage(() => parseTimeframe(stringOption(args, 'timeframe') ?? '1Min'));
+    const start = parseTime(requiredOption(args, 'start'), 'start');
+    const end = stringOption(args, 'end') ? parseTime(stringOption(args, 'end')!, 'end') : Date.now();
+    if (!(end > start)) throw new UsageError('--end must be after --start');
+    const adjustment = wrapUsage(() => parseAdjustment(stringOption(args, 'adjustment') ?? 'raw'));
+    const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
+    const json = args.values['json'] === true;
+    const bar = progressBar(io, !json);
+    const summary = await withService(args, (service) =>
+      service.fetch({ symbols, timeframe, start, end, adjustment, feed, onProgress: (p) => bar.update(p) }),
+    ).finally(() => bar.end());
+    io.out(json ? JSON.stringify(summary) : fetchLine(summary));
+    return 0;
+  },
+};
+
+export const dataImportCommand: Command = {
+  name: 'data import',
+  summary: 'Import a CSV or Parquet file of bars into the cache',
+  usage: 'FILE [--symbol SYM] [--timeframe TF] [--naive-time-zone UTC|America/New_York]',
+  allowPositionals: true,
+  options: {
+    symbol: { type: 'string' },
+    timeframe: { type: 'string' },
+    'naive-time-zone': { type: 'string' },
+  },
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
+    const zone = stringOption(args, 'naive-time-zone');
+    if (zone !== undefined && zone !== 'UTC' && zone !== 'America/New_York') {
+      throw new UsageError('--naive-time-zone must be UTC or America/New_York');
+    }
+    const timeframeText = stringOption(args, 'timeframe');
+    const timeframe = timeframeText
+      ? TIMEFRAMES.includes(timeframeText as Timeframe)
+        ? timeframeText
+        : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))]
+      : undefined;
+    const result = await withService(args, (service) =>
+      service.importFile(args.positionals[0]!, {
+        ...(stringOption(args, 'symbol') ? { symbol: stringOption(args, 'symbol')! } : {}),
+        ...(timeframe ? { timeframe } : {}),
+        ...(zone ? { naiveTimeZone: zone } : {}),
+      }),
+    );
+    io.out(
+      args.values['json']
+        ? JSON.stringify(result)
+        : `${result.file}: ${result.bars.toLocaleString('en-US')} ${result.timeframe} bars of ${result.symbol} from ${iso(result.start)} to ${iso(result.end)}`,
+    );
+    return 0;
+  },
+};
+
+export const dataListCommand: Command = {
+  name: 'data list',
+  summary: 'List cached bars: one row per symbol and timeframe',
+  usage: '[--json]',
+  options: {},
+  async run(args, io) {
+    const rows = await withService(args, (service) => service.list());
+    if (args.values['json']) {
+      io.out(
+        JSON.stringify(
+          rows.map(({ symbol, timeframe, bars, start, end }) => ({ symbol, timeframe, bars, start, end })),
+        ),
+      );
+    } else if (rows.length === 0) {
+      io.out('The cache is empty: `regimen data fetch` or `regimen data import` fill it.');
+    } else {
+      io.out(
+        table(
+          rows.map((r) => ({
+            symbol: r.symbol,
+            timeframe: r.timeframe,
+            bars: r.bars,
+            start: iso(r.start),
+            end: iso(r.end),
+            source: r.source,
+          })),
+          ['symbol', 'timeframe', 'bars', 'start', 'end', 'source'],
+        ),
+      );
+    }
+    return 0;
+  },
+};
+
+export const dataQualityCommand: Command = {
+  name: 'data quality',
+  summary: 'Quality report of cached bars (gaps, duplicates, OHLC errors, outliers, splits) and repair',
+  usage: '--symbol SYM [--timeframe TF] [--repair] [--json]',
+  options: { symbol: { type: 'string' }, timeframe: { type: 'string' }, repair: { type: 'boolean' } },
+  async run(args, io) {
+    const symbol = requiredOption(args, 'symbol').toUpperCase();
+    const timeframeText = stringOption(args, 'timeframe');
+    const timeframe =
+      timeframeText === undefined || !/Min|Hour|Day/i.test(timeframeText)
+        ? timeframeText
+        : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
+    const result = await withService(args, (service) =>
+      service.quality({
+        symbol,
+        ...(timeframe ? { timeframe } : {}),
+        repair: args.values['repair'] === true,
+      }),
+    );
+    if (args.values['json']) {
+      io.out(JSON.stringify(result));
+      return 0;
+    }
+    const r = result.report;
+    const lines = [
+      `${r.symbol} ${r.timeframe ?? timeframe ?? ''}: score ${r.score.toFixed(3)}, ${r.rows} bars, coverage ${(r.coverage * 100).toFixed(2)}% (${r.missingBars} missing of ${r.expectedBars})`,
+      ...Object.entries(r.counts)
+        .filter(([, n]) => n > 0)
+        .map(([kind, n]) => `  ${kind}: ${n}`),
+      ...r.problems.slice(0, 20).map((p) => `  - ${p.message}`),
+    ];
+    if (r.problems.length > 20) lines.push(`  ... ${r.problems.length - 20} more (--json lists them all)`);
+    if (result.repair) {
+      lines.push(
+        `Repaired: dropped ${result.repair.droppedBars} bars, marked ${result.repair.gapsMarked} gaps (no bars added)`,
+      );
+    }
+    io.out(lines.join('\n'));
+    return 0;
+  },
+};
+
+export const dataExportCommand: Command = {
+  name: 'data export',
+  summary: 'Export cached bars (any timeframe) to Parquet or CSV',
+  usage: '--symbol SYM --format parquet|csv --out FILE [--timeframe 1m] [--start ISO] [--end ISO]',
+  options: {
+    symbol: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    timeframe: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+  },
+  async run(args, io) {
+    const symbol = requiredOption(args, 'symbol').toUpperCase();
+    const format = requiredOption(args, 'format');
+    if (format !== 'parquet' && format !== 'csv') throw new UsageError('--format must be parquet or csv');
+    const out = requiredOption(args, 'out');
+    const timeframe =
+      TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(stringOption(args, 'timeframe') ?? '1m'))];
+    const range = {
+      ...(stringOption(args, 'start') ? { start: parseTime(stringOption(args, 'start')!, 'start') } : {}),
+      ...(stringOption(args, 'end') ? { end: parseTime(stringOption(args, 'end')!, 'end') } : {}),
+    };
+    const result = await withService(args, (service) =>
+      service.export({ symbol, timeframe, format, out, range }),
+    );
+    io.out(
+      args.values['json']
+        ? JSON.stringify(result)
+        : `Wrote ${result.bars} ${timeframe} bars of ${symbol} to ${result.path}`,
+    );
+    return 0;
+  },
+};
+
+export const dataSyncCommand: Command = {
+  name: 'data sync',
+  summary: 'Catch up recent 1-minute bars over REST, then stream live bars into the cache',
+  usage:
+    '--symbols AAPL,MSFT [--since ISO] [--for SECONDS] [--feed iex|sip] [--alpaca-base-url URL] [--alpaca-stream-url URL]',
+  options: {
+    ...ALPACA_OPTIONS,
+    symbols: { type: 'string' },
+    since: { type: 'string' },
+    for: { type: 'string' },
+    feed: { type: 'string' },
+  },
+  async run(args, io) {
+    const symbols = wrapUsage(() => parseSymbols(requiredOption(args, 'symbols')));
+    const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
+    const since = stringOption(args, 'since')
+      ? parseTime(stringOption(args, 'since')!, 'since')
+      : Date.now() - 5 * 86_400_000;
+    const seconds = numberOption(args, 'for', 0);
+    const json = args.values['json'] === true;
+    await withService(args, async (service) => {
+      const bar = progressBar(io, !json);
+      const summary = await service
+        .fetch({
+          symbols,
+          timeframe: '1Min',
+          start: since,
+          end: Date.now(),
+          feed,
+          onProgress: (p) => bar.update(p),
+        })
+        .finally(() => bar.end());
+      io.err(`${fetchLine(summary)}\n`);
+      const stream = await service.startSync({
+        symbols,
+        feed,
+        onBar: (b) =>
+          io.out(
+            json
+              ? JSON.stringify(b)
+              : `${iso(b.t)} ${b.symbol} o=${b.o} h=${b.h} l=${b.l} c=${b.c} v=${b.v}${b.backfilled ? ' (back-filled)' : ''}`,
+          ),
+        onStatus: (s) =>
+          io.err(
+            `stream: ${s.state}${s.state === 'reconnecting' ? ` in ${Math.round(s.inMs)} ms (${s.reason})` : ''}\n`,
+          ),
+        onError: (e) => io.err(`stream: ${e.message}\n`),
+      });
+      await new Promise<void>((resolve) => {
+        const done = (): void => resolve();
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+        if (seconds > 0) setTimeout(done, seconds * 1000).unref();
+      });
+      await stream.stop();
+    });
+    return 0;
+  },
+};
+
+export const DATA_COMMANDS: readonly Command[] = [
+  dataFetchCommand,
+  dataImportCommand,
+  dataListCommand,
+  dataQualityCommand,
+  dataExportCommand,
+  dataSyncCommand,
+];

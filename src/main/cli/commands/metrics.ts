@@ -1,0 +1,38 @@
+import { computeEquityMetrics } from '../../../core/metrics/index.ts';
+import { stringOption, UsageError } from '../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
+import type { Command } from '../command.ts';
+import { formatMetric, table, toJson } from '../format.ts';
+
+export const metricsCommand: Command = {
+  name: 'metrics',
+  summary: 'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
+  usage: '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] [--json]',
+  options: { ...BARS_SOURCE_OPTIONS, column: { type: 'string' } },
+  async run(args, io) {
+    const source = await loadBarsSource(args);
+    const column = (stringOption(args, 'column') ?? 'close').toLowerCase().replace(/\s+/g, '');
+    const columns: Record<string, Float64Array | undefined> = {
+      open: source.bars.o,
+      high: source.bars.h,
+      low: source.bars.l,
+      close: source.bars.c,
+      volume: source.bars.v,
+      vwap: source.extra.vwap,
+      adjclose: source.extra.adjClose,
+    };
+    const values = columns[column];
+    if (!values) {
+      const available = Object.keys(columns).filter((key) => columns[key] !== undefined);
+      throw new UsageError(`--column "${stringOption(args, 'column')}" is not in ${source.label}; use one of ${available.join(', ')}`);
+    }
+    const metrics = computeEquityMetrics(source.bars.t, values);
+    if (args.values['json']) {
+      io.out(toJson({ column, bars: values.length, metrics }));
+      return 0;
+    }
+    io.out(`${column} of ${source.label} as an equity curve (${values.length.toLocaleString('en-US')} points)`);
+    io.out(table([['metric', 'value'], ...Object.entries(metrics).map(([key, value]) => [key, formatMetric(key, value)])]));
+    return 0;
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * What the compute pool runs. Pure functions over core: the worker thread calls them, and so can a
+ * test or the CLI when a pool would cost more than the work. Bars arrive as SharedArrayBuffer columns
+ * with a dataset id; a worker keeps prepared datasets (indicator caches) by id across tasks.
+ */
+import type { Bars } from '../../core/data/bars.ts';
+import {
+  BacktestWorkspace,
+  ExitReason,
+  prepareDataset,
+  runPrepared,
+  tradeRecords,
+  type BacktestOptions,
+  type PreparedDataset,
+} from '../../core/engine/index.ts';
+import { computeMetrics, periodEndIndices, type Metrics } from '../../core/metrics/index.ts';
+
+export interface DatasetRef {
+  /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
+  readonly id: string;
+  readonly bars: Bars;
+}
+
+export interface BacktestTask {
+  readonly kind: 'backtest';
+  readonly dataset: DatasetRef;
+  readonly strategy: string;
+  readonly params: Record<string, number>;
+  readonly options: BacktestOptions;
+}
+
+export interface TradeOut {
+  entryTime: number;
+  exitTime: number;
+  entryPrice: number;
+  exitPrice: number;
+  size: number;
+  pnl: number;
+  returnPct: number;
+  exitReason: string;
+}
+
+export interface BacktestOutput {
+  readonly equity: Float64Array;
+  readonly trades: TradeOut[];
+  readonly metrics: Metrics;
+  readonly elapsedMs: number;
+}
+
+/** Many parameter sets on one dataset: the optimizer's unit of work (one message per batch). */
+export interface TrialsTask {
+  readonly kind: 'trials';
+  readonly dataset: DatasetRef;
+  readonly strategy: string;
+  readonly paramSets: readonly Record<string, number>[];
+  readonly options: BacktestOptions;
+  /** Trials in the whole study so far, for the deflated Sharpe ratio of each. */
+  readonly trialCount?: number;
+}
+
+export type TrialOutcome = { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
+
+export interface TrialsOutput {
+  readonly outcomes: TrialOutcome[];
+  readonly elapsedMs: number;
+}
+
+export type WorkerTask = BacktestTask | TrialsTask;
+export type WorkerResult<T extends WorkerTask> = T extends BacktestTask ? BacktestOutput : TrialsOutput;
+
+const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
+
+interface PreparedEntry {
+  prepared: PreparedDataset;
+  periodEnds: Int32Array;
+}
+
+/** Per-thread state: prepared datasets (most recent first) and one reusable workspace. */
+export class TaskRunner {
+  private readonly datasets = new Map<string, PreparedEntry>();
+  private readonly workspace = new BacktestWorkspace();
+
+  constructor(private readonly maxDatasets = 4) {}
+
+  run(task: WorkerTask): BacktestOutput | TrialsOutput {
+    return task.kind === 'backtest' ? this.backtest(task) : this.trials(task);
+  }
+
+  private prepared(dataset: DatasetRef): PreparedEntry {
+    let entry = this.datasets.get(dataset.id);
+    if (entry) {
+      this.datasets.delete(dataset.id);
+    } else {
+      entry = { prepared: prepareDataset(dataset.bars), periodEnds: periodEndIndices(dataset.bars.t) };
+      if (this.datasets.size >= this.maxDatasets) this.datasets.delete(this.datasets.keys().next().value!);
+    }
+    this.datasets.set(dataset.id, entry);
+    return entry;
+  }
+
+  private backtest(task: BacktestTask): BacktestOutput {
+    const started = performance.now();
+    const { prepared, periodEnds } = this.prepared(task.dataset);
+    const run = runPrepared(prepared, task.strategy, task.params, task.options, this.workspace);
+    const metrics = computeMetrics({
+      t: prepared.bars.t,
+      equity: run.equity,
+      initialCash: run.options.cash,
+      trades: run.trades,
+      periodEnds,
+    });
+    const trades = tradeRecords(run.trades).map((trade) => ({
+      entryTime: trade.entryTime,
+      exitTime: trade.exitTime,
+      entryPrice: trade.entryPrice,
+      exitPrice: trade.exitPrice,
+      size: trade.size,
+      pnl: trade.pnl,
+      returnPct: trade.returnPct,
+      exitReason: EXIT_REASON_NAMES[trade.exitReason] ?? String(trade.exitReason),
+    }));
+    // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
+    return { equity: run.equity.slice(), trades, metrics, elapsedMs: performance.now() - started };
+  }
+
+  private trials(task: TrialsTask): TrialsOutput {
+    const started = performance.now();
+    const { prepared, periodEnds } = this.prepared(task.dataset);
+    const outcomes: TrialOutcome[] = [];
+    for (const params of task.paramSets) {
+      try {
+        const run = runPrepared(prepared, task.strategy, params, task.options, this.workspace);
+        const metrics = computeMetrics({
+          t: prepared.bars.t,
+          equity: run.equity,
+          initialCash: run.options.cash,
+          trades: run.trades,
+          periodEnds,
+        });
+        outcomes.push({ ok: true, metrics });
+      } catch (error) {
+        outcomes.push({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { outcomes, elapsedMs: performance.now() - started };
+  }
+}

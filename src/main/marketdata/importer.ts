@@ -1,0 +1,327 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { TIMEFRAMES } from '../../core/data/bars.ts';
+import { DataValidationError, inferTimeframe, parseBarsCsv, parseTimestamp } from '../../core/data/csv.ts';
+import { BarsRepository } from '../store/barsRepository.ts';
+import type { Database } from '../store/database.ts';
+
+export interface ImportOptions {
+  /** Defaults to the file's symbol column, else the file name up to the first '_', '-' or space. */
+  readonly symbol?: string;
+  /** Defaults to the timeframe the timestamps' spacing shows (1m, 5m, 15m, 1h, 1d, or e.g. 1mo). */
+  readonly timeframe?: string;
+  /** Zone of date-times written without an offset (CSV and text columns). Default UTC. */
+  readonly naiveTimeZone?: 'UTC' | 'America/New_York';
+}
+
+export interface ImportResult {
+  readonly file: string;
+  readonly format: 'csv' | 'parquet';
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly bars: number;
+  readonly start: number;
+  readonly end: number;
+  readonly elapsedMs: number;
+}
+
+/** The symbol a file name implies: "SPY_1min.csv" -> SPY, "GOOG.csv" -> GOOG, "brk.b.parquet" -> BRK.B. */
+export function symbolFromFileName(path: string): string {
+  const stem = basename(path, extname(path));
+  const symbol = (stem.split(/[_\s-]/)[0] ?? '').toUpperCase();
+  if (!/^[A-Z0-9.]{1,24}$/.test(symbol)) {
+    throw new Error(`Cannot tell the symbol from the file name "${basename(path)}": pass --symbol`);
+  }
+  return symbol;
+}
+
+function checkTimeframe(timeframe: string, file: string): string {
+  if (!/^[0-9]{1,3}(m|h|d|w|mo)$/.test(timeframe)) {
+    throw new Error(`${file}: "${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')})`);
+  }
+  return timeframe;
+}
+
+/**
+ * Imports a CSV or Parquet file of bars into the cache. The whole file is validated before anything is
+ * stored, and stored in one transaction: a malformed file is refused with the row and column of its
+ * first problem (a DataValidationError) and leaves the cache as it was.
+ */
+export async function importBarsFile(
+  db: Database,
+  path: string,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const started = performance.now();
+  const file = basename(path);
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile()) throw new Error(`${path}: no such file`);
+  const extension = extname(path).toLowerCase();
+  if (extension === '.parquet' || extension === '.pq') return importParquet(db, path, options, started);
+  if (extension !== '.csv' && extension !== '.txt') {
+    throw new Error(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`);
+  }
+  const text = await readFile(path, 'utf8');
+  const parsed = parseBarsCsv(text, {
+    source: file,
+    ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
+    ...(options.naiveTimeZone ? { naiveTimeZone: options.naiveTimeZone } : {}),
+  });
+  const symbol =
+    options.symbol?.toUpperCase() ?? parsed.fileSymbol?.toUpperCase() ?? symbolFromFileName(path);
+  const n = parsed.bars.t.length;
+  if (n === 0) throw new DataValidationError(file, null, null, 'the file has no bars');
+  const timeframe = checkTimeframe(
+    options.timeframe ?? timeframeFromSpacing(parsed.spacing.label, file),
+    file,
+  );
+  await new BarsRepository(db).write(symbol, timeframe, parsed.bars, `import:${file}`, {
+    ...(parsed.extra.vwap ? { vwap: parsed.extra.vwap } : {}),
+    ...(parsed.extra.tradeCount ? { tradeCount: parsed.extra.tradeCount } : {}),
+  });
+  return {
+    file,
+    format: 'csv',
+    symbol,
+    timeframe,
+    bars: n,
+    start: parsed.bars.t[0]!,
+    end: parsed.bars.t[n - 1]!,
+    elapsedMs: performance.now() - started,
+  };
+}
+
+function timeframeFromSpacing(label: string, file: string): string {
+  if (label === 'irregular') {
+    throw new Error(
+      `${file}: the timestamps have no regular spacing, so the timeframe is unknown: pass --timeframe`,
+    );
+  }
+  return label;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parquet, read by DuckDB itself
+
+const ALIASES: Record<'t' | 'o' | 'h' | 'l' | 'c' | 'v' | 'vw' | 'n', readonly string[]> = {
+  t: ['timestamp', 't', 'ts', 'time', 'datetime', 'date', 'index', 'level0', 'gmttime', 'startedat'],
+  o: ['open', 'o'],
+  h: ['high', 'h'],
+  l: ['low', 'l'],
+  c: ['close', 'c', 'closelast'],
+  v: ['volume', 'v', 'vol'],
+  vw: ['vwap', 'vw'],
+  n: ['tradecount', 'n', 'transactions', 'trades', 'numtrades'],
+};
+
+const normalise = (name: string): string => name.toLowerCase().replace(/[\s_\-/.]/g, '');
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+async function importParquet(
+  db: Database,
+  path: string,
+  options: ImportOptions,
+  started: number,
+): Promise<ImportResult> {
+  const file = basename(path);
+  const source = `read_parquet(${quoteLiteral(path)}, file_row_number = true)`;
+  let described: { column_name: string; column_type: string }[];
+  try {
+    described = await db.all(`DESCRIBE SELECT * FROM ${source}`);
+  } catch (error) {
+    throw new DataValidationError(file, null, null, `not a readable Parquet file (${firstLine(error)})`);
+  }
+  const columns = described
+    .filter((c) => c.column_name !== 'file_row_number')
+    .map((c) => ({ name: c.column_name, type: c.column_type }));
+  const find = (key: keyof typeof ALIASES): { name: string; type: string } | undefined =>
+    columns.find((c) => ALIASES[key].includes(normalise(c.name)));
+  const time = find('t') ?? columns[0];
+  const fields = { o: find('o'), h: find('h'), l: find('l'), c: find('c') };
+  for (const [key, label] of [
+    ['o', 'open'],
+    ['h', 'high'],
+    ['l', 'low'],
+    ['c', 'close'],
+  ] as const) {
+    if (!fields[key])
+      throw new DataValidationError(
+        file,
+        null,
+        label,
+        `no ${label} column (columns: ${columns.map((c) => c.name).join(', ')})`,
+      );
+  }
+  if (!time) throw new DataValidationError(file, null, null, 'no columns');
+  const volume = find('v');
+  const vwap = find('vw');
+  const trades = find('n');
+  const timeName = time.name;
+  const timeType = time.type;
+  const symbolColumn = columns.find((c) => ['symbol', 'ticker', 's'].includes(normalise(c.name)));
+
+  // Text timestamps are parsed by the same rules as CSV (in JS); typed ones are converted by DuckDB.
+  const textTime = /CHAR|STRING|TEXT/i.test(timeType);
+  const tsExpr = textTime ? 'NULL::DOUBLE' : timeExpression(quoteIdent(timeName), timeType, options);
+  const num = (field: { name: string } | undefined): string =>
+    field ? `${quoteIdent(field.name)}::DOUBLE` : 'NULL::DOUBLE';
+  await db.run('DROP TABLE IF EXISTS import_parquet');
+  try {
+    await db.run(
+      `CREATE TEMP TABLE import_parquet AS SELECT file_row_number + 1 AS rn, ${tsExpr} AS ts,
+         ${textTime ? `${quoteIdent(timeName)}::VARCHAR` : 'NULL::VARCHAR'} AS ts_text,
+         ${num(fields.o)} AS open, ${num(fields.h)} AS high, ${num(fields.l)} AS low, ${num(fields.c)} AS close,
+         ${volume ? num(volume) : '0::DOUBLE'} AS volume, ${num(vwap)} AS vwap, ${num(trades)} AS trade_count,
+         ${symbolColumn ? `${quoteIdent(symbolColumn.name)}::VARCHAR` : 'NULL::VARCHAR'} AS symbol
+       FROM ${source}`,
+    );
+    if (textTime) await parseTextTimes(db, file, timeName, options);
+    const labels = {
+      ts: timeName,
+      open: fields.o!.name,
+      high: fields.h!.name,
+      low: fields.l!.name,
+      close: fields.c!.name,
+      volume: volume?.name ?? 'volume',
+    };
+    await validateParquet(db, file, labels);
+    const [summary] = await db.all<{
+      n: number;
+      start: number;
+      end: number;
+      symbols: number;
+      symbol: string | null;
+      gap: number | null;
+    }>(
+      `SELECT count(*)::INTEGER AS n, min(ts)::DOUBLE AS start, max(ts)::DOUBLE AS "end",
+         count(DISTINCT symbol)::INTEGER AS symbols, any_value(symbol) AS symbol,
+         (SELECT median(gap)::DOUBLE FROM (SELECT ts - lag(ts) OVER (ORDER BY rn) AS gap FROM import_parquet
+            ORDER BY rn LIMIT 100001) WHERE gap > 0) AS gap
+       FROM import_parquet`,
+    );
+    if (!summary || summary.n === 0) throw new DataValidationError(file, null, null, 'the file has no bars');
+    if (summary.symbols > 1) {
+      throw new DataValidationError(file, null, symbolColumn?.name ?? 'symbol', 'holds more than one symbol');
+    }
+    const fileSymbol = summary.symbol?.toUpperCase();
+    if (options.symbol && fileSymbol && fileSymbol !== options.symbol.toUpperCase()) {
+      throw new DataValidationError(
+        file,
+        null,
+        symbolColumn?.name ?? 'symbol',
+        `holds ${fileSymbol}, not ${options.symbol}`,
+      );
+    }
+    const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
+    const label = summary.gap === null ? 'irregular' : inferTimeframe(Float64Array.of(0, summary.gap)).label;
+    const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(label, file), file);
+    await new BarsRepository(db).writeFromTable(symbol, timeframe, `import:${file}`, 'import_parquet');
+    return {
+      file,
+      format: 'parquet',
+      symbol,
+      timeframe,
+      bars: summary.n,
+      start: summary.start,
+      end: summary.end,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await db.run('DROP TABLE IF EXISTS import_parquet');
+  }
+}
+
+/** Epoch ms from a typed Parquet time column; plain dates are stamped at 00:00 New York like CSV dates. */
+function timeExpression(column: string, type: string, options: ImportOptions): string {
+  const upper = type.toUpperCase();
+  if (upper === 'DATE') return `epoch_ms(timezone('America/New_York', ${column}::TIMESTAMP))::DOUBLE`;
+  if (upper.startsWith('TIMESTAMP WITH TIME ZONE') || upper === 'TIMESTAMPTZ')
+    return `epoch_ms(${column})::DOUBLE`;
+  if (upper.startsWith('TIMESTAMP')) {
+    return options.naiveTimeZone === 'America/New_York'
+      ? `epoch_ms(timezone('America/New_York', ${column}::TIMESTAMP))::DOUBLE`
+      : `epoch_ms(${column}::TIMESTAMP)::DOUBLE`;
+  }
+  if (/INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/.test(upper)) {
+    // Epoch numbers: the unit follows the magnitude, as for CSV (seconds, ms, us, ns).
+    const x = `${column}::DOUBLE`;
+    return `CASE WHEN abs(${x}) < 1e11 THEN ${x} * 1000 WHEN abs(${x}) < 1e14 THEN ${x}
+              WHEN abs(${x}) < 1e17 THEN ${x} / 1000 ELSE ${x} / 1e6 END`;
+  }
+  return 'NULL::DOUBLE';
+}
+
+async function parseTextTimes(
+  db: Database,
+  file: string,
+  column: string,
+  options: ImportOptions,
+): Promise<void> {
+  const rows = await db.all<{ rn: number; ts_text: string | null }>(
+    'SELECT rn::DOUBLE AS rn, ts_text FROM import_parquet ORDER BY rn',
+  );
+  const times = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const text = rows[i]!.ts_text ?? '';
+    const t = parseTimestamp(text, 0, text.length, options.naiveTimeZone === 'America/New_York');
+    if (!Number.isFinite(t)) {
+      throw new DataValidationError(file, null, column, `row ${rows[i]!.rn}: unreadable timestamp "${text}"`);
+    }
+    times[i] = t;
+  }
+  await db.run('CREATE OR REPLACE TEMP TABLE import_parquet_times (rn DOUBLE, ts DOUBLE)');
+  const appender = await db.connection.createAppender('import_parquet_times', 'main', 'temp');
+  try {
+    for (let i = 0; i < times.length; i++) {
+      appender.appendDouble(rows[i]!.rn);
+      appender.appendDouble(times[i]!);
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+  await db.run(
+    'UPDATE import_parquet SET ts = p.ts FROM import_parquet_times p WHERE p.rn = import_parquet.rn',
+  );
+  await db.run('DROP TABLE import_parquet_times');
+}
+
+/** Finds the first bad row (in file order) with SQL and refuses the file naming its row and column. */
+async function validateParquet(db: Database, file: string, labels: Record<string, string>): Promise<void> {
+  const checks: [string, string, string][] = [
+    ['ts', 'ts IS NULL OR isnan(ts) OR isinf(ts)', 'missing or unreadable timestamp'],
+    ['open', 'open IS NULL OR NOT isfinite(open) OR open <= 0', 'open must be a finite positive price'],
+    ['high', 'high IS NULL OR NOT isfinite(high) OR high <= 0', 'high must be a finite positive price'],
+    ['low', 'low IS NULL OR NOT isfinite(low) OR low <= 0', 'low must be a finite positive price'],
+    ['close', 'close IS NULL OR NOT isfinite(close) OR close <= 0', 'close must be a finite positive price'],
+    [
+      'volume',
+      'volume IS NULL OR NOT isfinite(volume) OR volume < 0',
+      'volume must be finite and not negative',
+    ],
+    ['high', 'high < greatest(open, close)', 'high is below max(open, close)'],
+    ['low', 'low > least(open, close)', 'low is above min(open, close)'],
+    [
+      'ts',
+      'prev_ts IS NOT NULL AND ts <= prev_ts',
+      'timestamps must be strictly increasing (duplicate or out of order)',
+    ],
+  ];
+  const cases = checks.map(([, condition], i) => `WHEN ${condition} THEN ${i}`).join(' ');
+  const [bad] = await db.all<{ rn: number; problem: number }>(
+    `SELECT rn::DOUBLE AS rn, problem FROM (
+       SELECT rn, CASE ${cases} ELSE NULL END AS problem
+       FROM (SELECT *, lag(ts) OVER (ORDER BY rn) AS prev_ts FROM import_parquet))
+     WHERE problem IS NOT NULL ORDER BY rn LIMIT 1`,
+  );
+  if (bad) {
+    const [field, , detail] = checks[bad.problem]!;
+    throw new DataValidationError(file, null, labels[field] ?? field, `row ${bad.rn}: ${detail}`);
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,82 @@
+import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import { assessQuality, repairBars, type QualityReport } from '../../core/data/quality.ts';
+import { BarsRepository, withWriteLock } from '../store/barsRepository.ts';
+import type { Database } from '../store/database.ts';
+
+export interface QualityRequest {
+  readonly symbol: string;
+  /** Defaults to the finest timeframe stored for the symbol. */
+  readonly timeframe?: string;
+  /** Drop unusable bars and record the gaps in bar_gaps; never adds a bar. */
+  readonly repair?: boolean;
+}
+
+export interface QualityResult {
+  readonly report: QualityReport;
+  readonly repair?: { readonly droppedBars: number; readonly gapsMarked: number };
+}
+
+const isCoreTimeframe = (tf: string): tf is Timeframe => (TIMEFRAMES as readonly string[]).includes(tf);
+
+/** The quality report of one cached symbol and timeframe (see core/data/quality.ts), with optional repair. */
+export async function checkQuality(db: Database, request: QualityRequest): Promise<QualityResult> {
+  const repo = new BarsRepository(db);
+  const stored = await repo.storedTimeframes(request.symbol);
+  if (stored.length === 0) throw new Error(`No bars stored for symbol "${request.symbol}"`);
+  const timeframe =
+    request.timeframe ?? [...TIMEFRAMES, ...stored].find((tf) => stored.includes(tf)) ?? stored[0]!;
+  let bars: Bars;
+  if (isCoreTimeframe(timeframe)) {
+    bars = await repo.read(request.symbol, timeframe);
+  } else if (stored.includes(timeframe)) {
+    const rows = await db.all<{ t: number; o: number; h: number; l: number; c: number; v: number }>(
+      `SELECT ts::DOUBLE AS t, open AS o, high AS h, low AS l, close AS c, volume AS v FROM bars
+       WHERE symbol = $symbol AND timeframe = $timeframe ORDER BY ts`,
+      { symbol: request.symbol, timeframe },
+    );
+    const column = (key: 't' | 'o' | 'h' | 'l' | 'c' | 'v'): Float64Array =>
+      Float64Array.from(rows, (r) => r[key]);
+    bars = { t: column('t'), o: column('o'), h: column('h'), l: column('l'), c: column('c'), v: column('v') };
+  } else {
+    throw new Error(`"${request.symbol}" has no ${timeframe} bars (stored: ${stored.join(', ')})`);
+  }
+  const calendarTimeframe = isCoreTimeframe(timeframe) ? timeframe : null;
+  const report = assessQuality(bars, {
+    symbol: request.symbol,
+    timeframe: calendarTimeframe,
+    ...(request.repair ? { maxProblems: 1_000_000 } : {}),
+  });
+  if (!request.repair) return { report };
+  if (!stored.includes(timeframe)) {
+    throw new Error(
+      `${timeframe} bars of "${request.symbol}" are derived from 1m: repair the 1m bars instead`,
+    );
+  }
+  const repaired = repairBars(bars, calendarTimeframe);
+  const gaps = report.problems.filter((p) => p.kind === 'gap');
+  await withWriteLock(db, () =>
+    db.transaction(async () => {
+      for (const { row } of repaired.dropped) {
+        await db.run('DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts = $ts', {
+          symbol: request.symbol,
+          timeframe,
+          ts: bars.t[row]!,
+        });
+      }
+      for (const gap of gaps) {
+        await db.run(
+          `INSERT OR REPLACE INTO bar_gaps VALUES ($symbol, $timeframe, $start, $end, $missing, $reason, now())`,
+          {
+            symbol: request.symbol,
+            timeframe,
+            start: gap.t,
+            end: gap.endT ?? gap.t,
+            missing: gap.count ?? 0,
+            reason: gap.message,
+          },
+        );
+      }
+    }),
+  );
+  return { report, repair: { droppedBars: repaired.dropped.length, gapsMarked: gaps.length } };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Bars, Timeframe } from '../../core/data/bars.ts';
+import type { BacktestOptions } from '../../core/engine/index.ts';
+import { getStrategy, validateParams } from '../../core/strategy/index.ts';
+import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
+import type { ComputePool } from '../compute/pool.ts';
+import type { DatasetRef } from '../compute/tasks.ts';
+import type { BarsRepository } from '../store/barsRepository.ts';
+import { thinEquityCurve } from './equityCurve.ts';
+import type { EventBus } from './events.ts';
+import { finiteOrNull } from './payloads.ts';
+
+/**
+ * Backtests from the UI: bars are read from the cache once per (symbol, timeframe, range) and kept as
+ * shared columns, so repeated runs hand workers the same memory and hit their indicator caches.
+ */
+export class BacktestService {
+  private readonly datasets = new Map<string, DatasetRef>();
+
+  constructor(
+    private readonly repo: BarsRepository,
+    private readonly pool: ComputePool,
+    private readonly events: EventBus,
+    private readonly maxDatasets = 4,
+  ) {}
+
+  async dataset(symbol: string, timeframe: Timeframe, start?: number, end?: number): Promise<DatasetRef> {
+    const id = `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`;
+    const cached = this.datasets.get(id);
+    if (cached) return cached;
+    const bars: Bars = await this.repo.read(symbol, timeframe, { start, end });
+    if (bars.t.length < 2) throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
+    const dataset = { id, bars };
+    if (this.datasets.size >= this.maxDatasets) this.datasets.delete(this.datasets.keys().next().value!);
+    this.datasets.set(id, dataset);
+    return dataset;
+  }
+
+  async run(request: BacktestRequest): Promise<BacktestResult> {
+    const jobId = request.jobId ?? randomUUID();
+    const progress = (stage: string, done: number): void =>
+      this.events.emit('job:progress', { jobId, stage, done, total: 3 });
+    try {
+      // Checked here, before any work, so a bad parameter is reported by name rather than from a worker.
+      validateParams(getStrategy(request.strategy), request.params);
+      progress('loading bars', 0);
+      const dataset = await this.dataset(request.symbol, request.timeframe, request.start, request.end);
+      progress('backtesting', 1);
+      const options: BacktestOptions = {
+        cash: request.cash,
+        commission: request.commission > 0 ? { kind: 'percent', rate: request.commission } : { kind: 'none' },
+      };
+      const output = await this.pool.run({
+        kind: 'backtest',
+        dataset,
+        strategy: request.strategy,
+        params: request.params,
+        options,
+      });
+      progress('done', 3);
+      this.events.emit('job:done', { jobId, ok: true });
+      return {
+        symbol: request.symbol,
+        timeframe: request.timeframe,
+        strategy: request.strategy,
+        params: request.params,
+        bars: dataset.bars.t.length,
+        metrics: Object.fromEntries(Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)])),
+        equity: thinEquityCurve(dataset.bars.t, output.equity, request.cash),
+        trades: output.trades,
+        elapsedMs: output.elapsedMs,
+      };
+    } catch (error) {
+      this.events.emit('job:done', { jobId, ok: false, error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { STRATEGIES } from '../../core/strategy/index.ts';
+import type { StrategyInfo } from '../../shared/contract.ts';
+
+/** The strategies and their parameter specs, as the UI's forms and the optimizer's spaces see them. */
+export function listStrategies(): StrategyInfo[] {
+  return Object.values(STRATEGIES).map((definition) => ({
+    name: definition.name,
+    description: definition.description,
+    params: definition.params.map((spec) => ({
+      name: spec.name,
+      type: spec.type,
+      min: spec.min,
+      max: spec.max,
+      ...(spec.step === undefined ? {} : { step: spec.step }),
+      default: spec.default,
+      description: spec.description,
+    })),
+  }));
+}

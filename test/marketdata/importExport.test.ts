@@ -1,0 +1,126 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataValidationError } from '../../src/core/data/csv.ts';
+import { exportBars } from '../../src/main/marketdata/exporter.ts';
+import { importBarsFile, symbolFromFileName } from '../../src/main/marketdata/importer.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { tempDir } from './helpers.ts';
+
+const SHARED = join(import.meta.dirname, '../../../shared/data');
+const FILES: [string, string, string, number][] = [
+  ['GOOG.csv', 'GOOG', '1d', 2148],
+  ['EURUSD.csv', 'EURUSD', '1h', 5000],
+  ['BTCUSD.csv', 'BTCUSD', '1mo', 156],
+  ['SPY_1min.csv', 'SPY', '1m', 49720],
+];
+
+const dir = tempDir();
+let db: Database;
+beforeAll(async () => {
+  db = await Database.open(join(dir.path, 'regimen.duckdb'));
+});
+afterAll(() => {
+  db.close();
+  dir.remove();
+});
+
+describe.skipIf(!existsSync(SHARED))(`the shared data files import unchanged (from ${SHARED})`, () => {
+  it.each(FILES)('%s', async (file, symbol, timeframe, rows) => {
+    const result = await importBarsFile(db, join(SHARED, file));
+    expect(result).toMatchObject({ symbol, timeframe, bars: rows, format: 'csv' });
+    const listed = (await new BarsRepository(db).list()).find((d) => d.symbol === symbol);
+    expect(listed).toMatchObject({ timeframe, bars: rows, source: `import:${file}` });
+  });
+});
+it.skipIf(existsSync(SHARED))('shared data files are absent: their import tests are skipped', () => {
+  expect(existsSync(SHARED)).toBe(false);
+});
+
+describe('import refuses a malformed file whole', () => {
+  it('CSV: names line and column, stores nothing, keeps existing bars', async () => {
+    const good = join(dir.path, 'ZZZ.csv');
+    writeFileSync(
+      good,
+      'timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,12,10,11,200\n',
+    );
+    await importBarsFile(db, good);
+    const bad = join(dir.path, 'ZZZ_bad.csv');
+    writeFileSync(
+      bad,
+      'timestamp,open,high,low,close,volume\n2024-01-04,10,11,9,10.5,100\n2024-01-05,10.5,9.9,10,11,200\n2024-01-08,1,2,1,1,1\n',
+    );
+    const error = await importBarsFile(db, bad).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataValidationError);
+    expect((error as DataValidationError).line).toBe(3);
+    expect((error as DataValidationError).message).toMatch(/ZZZ_bad\.csv line 3, column "high"/);
+    const bars = await new BarsRepository(db).read('ZZZ', '1d');
+    expect(Array.from(bars.c)).toEqual([10.5, 11]);
+  });
+
+  it('Parquet: names row and column, stores nothing', async () => {
+    const path = join(dir.path, 'QQQ.parquet');
+    await db.run(
+      `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", 100.0 AS "Open",
+              CASE WHEN i = 41 THEN 'NaN'::DOUBLE ELSE 101.0 END AS "High", 99.0 AS "Low", 100.5 AS "Close", 10.0 AS "Volume"
+            FROM range(100) r(i)) TO '${path}' (FORMAT parquet)`,
+    );
+    const error = await importBarsFile(db, path).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DataValidationError);
+    expect((error as Error).message).toMatch(
+      /QQQ\.parquet, column "High": row 42: high must be a finite positive price/,
+    );
+    expect(await new BarsRepository(db).storedTimeframes('QQQ')).toEqual([]);
+  });
+
+  it('an unknown file type or a missing file is refused by name', async () => {
+    await expect(importBarsFile(db, join(dir.path, 'nope.csv'))).rejects.toThrow(/nope\.csv: no such file/);
+    const json = join(dir.path, 'x.json');
+    writeFileSync(json, '{}');
+    await expect(importBarsFile(db, json)).rejects.toThrow(/unknown file type/);
+  });
+});
+
+it('symbols come from file names', () => {
+  expect(symbolFromFileName('/x/SPY_1min.csv')).toBe('SPY');
+  expect(symbolFromFileName('brk.b.parquet')).toBe('BRK.B');
+});
+
+it('exports a cached range to Parquet and CSV that import back to the same bars', async () => {
+  const source = join(dir.path, 'RT.csv');
+  const lines = ['timestamp,open,high,low,close,volume,vwap,trade_count'];
+  for (let i = 0; i < 500; i++) {
+    const t = new Date(Date.UTC(2024, 2, 4, 14, 30) + i * 60_000).toISOString();
+    const p = 100 + Math.sin(i / 7) * 3;
+    lines.push(
+      `${t},${p.toFixed(2)},${(p + 0.5).toFixed(2)},${(p - 0.5).toFixed(2)},${(p + 0.1).toFixed(2)},${100 + i},${p.toFixed(3)},${i + 1}`,
+    );
+  }
+  writeFileSync(source, `${lines.join('\n')}\n`);
+  await importBarsFile(db, source);
+  const repo = new BarsRepository(db);
+  for (const [format, timeframe] of [
+    ['parquet', '1m'],
+    ['csv', '1m'],
+    ['parquet', '15m'],
+    ['csv', '1h'],
+  ] as const) {
+    const out = join(dir.path, `export-${timeframe}.${format}`);
+    const written = await exportBars(db, { symbol: 'RT', timeframe, format, out });
+    const original = await repo.read('RT', timeframe);
+    expect(written.bars).toBe(original.t.length);
+    const symbol = `RT${format === 'csv' ? 'C' : 'P'}${timeframe.toUpperCase()}`;
+    const back = await importBarsFile(db, out, { symbol });
+    expect(back.timeframe).toBe(timeframe);
+    const read = await repo.read(symbol, timeframe);
+    for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
+      expect(Array.from(read[f])).toEqual(Array.from(original[f]));
+  }
+});
