@@ -68,7 +68,12 @@ function overhead(sampler: SamplerConfig, trials: number, batch: number): Overhe
     if (done >= tailStart) tail += dt;
     done += asked.length;
   }
-  return { sampler: sampler.kind, trials, meanMs: total / trials, tailMs: tail / (trials - tailStart) };
+  return {
+    sampler: sampler.kind === 'tpe' ? `tpe/batch ${sampler.batchSize ?? 8}` : sampler.kind,
+    trials,
+    meanMs: total / trials,
+    tailMs: tail / (trials - tailStart),
+  };
 }
 
 function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, budget: number): number {
@@ -119,7 +124,7 @@ export function runOptimizeBench(
   ];
   for (const f of overheadFigures) {
     log(
-      `  ${f.sampler.padEnd(6)} ${String(f.trials).padStart(5)} trials  mean ${f.meanMs.toFixed(3)} ms/trial  ` +
+      `  ${f.sampler.padEnd(12)} ${String(f.trials).padStart(5)} trials  mean ${f.meanMs.toFixed(3)} ms/trial  ` +
         `last 10% ${f.tailMs.toFixed(3)} ms/trial`,
     );
   }

@@ -1,23 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { CommandIO } from './command.ts';
+import { captureIO as capture } from '../../../test/support/captureIO.ts';
 import { main } from './main.ts';
-
-function capture(): CommandIO & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    interactive: false,
-    out: (text: string) => {
-      io.stdout += text + '\n';
-    },
-    err: (text: string) => {
-      io.stderr += text;
-    },
-  };
-  return io;
-}
 
 describe('regimen CLI', () => {
   it('lists its commands with --help and exits 0', async () => {
