@@ -22,7 +22,8 @@ function devContentSecurityPolicy(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      externalizeDeps: true,
+      // package.json dependencies stay external; node-bindings is DuckDB's native addon, imported directly.
+      externalizeDeps: { include: ['@duckdb/node-bindings'] },
       rolldownOptions: {
         input: {
           index: resolve(root, 'src/main/electron/index.ts'),

@@ -3,13 +3,23 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'http', 'crypto', 'url'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'http',
+  'crypto',
+  'url',
+];
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'artifacts/**', 'node_modules/**'] },
+  { ignores: ['out/**', 'dist/**', 'artifacts/**', 'node_modules/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,11 +51,17 @@ export default tseslint.config(
   },
   {
     files: ['src/main/compute/worker.ts'],
-    rules: restrict(['electron', '**/store/**', '**/marketdata/**', '**/secrets/**'], 'workers import core and shared only.'),
+    rules: restrict(
+      ['electron', '**/store/**', '**/marketdata/**', '**/secrets/**'],
+      'workers import core and shared only.',
+    ),
   },
   {
     files: ['src/preload/**/*.ts'],
-    rules: restrict(['**/core/**', '**/main/**', '**/renderer/**', ...nodeBuiltins], 'preload sees electron and shared types only.'),
+    rules: restrict(
+      ['**/core/**', '**/main/**', '**/renderer/**', ...nodeBuiltins],
+      'preload sees electron and shared types only.',
+    ),
   },
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],

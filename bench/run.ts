@@ -3,7 +3,7 @@
  * the same process, so ratios stay meaningful on whatever machine runs them. Name some to run a subset:
  * `npm run bench -- engine data`.
  */
-const SUITES: Record<string, () => Promise<{ run: () => Promise<void> | void }>> = {
+const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   engine: async () => ({ run: (await import('./engine.bench.ts')).runEngineBench }),
   data: async () => ({ run: (await import('./data.bench.ts')).runDataBench }),
   optimize: async () => ({ run: (await import('./optimize.bench.ts')).runOptimizeBench }),
@@ -20,3 +20,5 @@ for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
   const suite = await load();
   await suite.run();
 }
+
+export {};

@@ -14,7 +14,9 @@ run('npx', ['electron-vite', 'build']);
 const require = createRequire(import.meta.url);
 const electronDir = require.resolve('electron/package.json').replace(/package\.json$/, '');
 const pathFile = `${electronDir}path.txt`;
-const binary = existsSync(pathFile) ? `${electronDir}dist/${readFileSync(pathFile, 'utf8').trim()}` : undefined;
+const binary = existsSync(pathFile)
+  ? `${electronDir}dist/${readFileSync(pathFile, 'utf8').trim()}`
+  : undefined;
 const extra = process.argv.slice(2);
 
 if (binary && existsSync(binary)) {

@@ -1,7 +1,8 @@
 /**
  * Seeded randomness for simulations, synthetic data and tests. The generator is mulberry32 (32-bit state,
  * period 2^32): only 32-bit integer arithmetic (Math.imul), so a seed gives the same sequence on every JS
- * engine, and it is the same algorithm as metrics/prng.ts, so equal seeds give equal uniform streams.
+ * engine. It is core's one generator: the synthetic market, engine fixtures, metrics tests and the
+ * optimizer all draw from it.
  * Normal draws use Box-Muller with both outputs used (the second is cached), which halves the log/sqrt
  * cost per draw. Use `deriveSeed` to give each symbol / trial / worker its own independent stream.
  */

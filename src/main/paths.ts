@@ -11,7 +11,8 @@ export function resolveDataDir(flag: string | undefined, fallback?: string): str
   if (fromEnv) return resolve(fromEnv);
   if (fallback) return fallback;
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Regimen');
-  if (process.platform === 'win32') return join(process.env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'Regimen');
+  if (process.platform === 'win32')
+    return join(process.env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'Regimen');
   return join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'regimen');
 }
 

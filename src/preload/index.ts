@@ -10,7 +10,8 @@ const eventChannels = new Set<string>(EVENT_CHANNELS);
 
 contextBridge.exposeInMainWorld('regimen', {
   invoke(channel: string, input: unknown): Promise<unknown> {
-    if (!requestChannels.has(channel)) return Promise.reject(new Error(`Unknown request channel "${channel}"`));
+    if (!requestChannels.has(channel))
+      return Promise.reject(new Error(`Unknown request channel "${channel}"`));
     return ipcRenderer.invoke(`rq:${channel}`, input);
   },
   on(channel: string, listener: (payload: unknown) => void): () => void {

@@ -6,8 +6,24 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import type { EventChannel, RequestChannel } from './channels.ts';
+import {
+  OptimizeApproveRequest,
+  OptimizeApproveResult,
+  OptimizeCancelResult,
+  OptimizeGetRequest,
+  OptimizeProgressEvent,
+  OptimizeStartRequest,
+  OptimizeStartResult,
+  OptimizeTrialEvent,
+  StudyDetail,
+  StudyRef,
+  StudySummary,
+  WalkForwardRequest,
+  WalkForwardResult,
+} from './optimizeContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
+export * from './optimizeContract.ts';
 
 const symbolSchema = z
   .string()
@@ -127,12 +143,21 @@ export const requestSchemas = {
   'bars:get': { input: BarsQuery, output: BarsPayload },
   'strategies:list': { input: empty, output: z.array(StrategyInfo) },
   'backtest:run': { input: BacktestRequest, output: BacktestResult },
+  'optimize:start': { input: OptimizeStartRequest, output: OptimizeStartResult },
+  'optimize:resume': { input: StudyRef, output: OptimizeStartResult },
+  'optimize:cancel': { input: StudyRef, output: OptimizeCancelResult },
+  'optimize:list': { input: empty, output: z.array(StudySummary) },
+  'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
+  'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
+  'walkforward:run': { input: WalkForwardRequest, output: WalkForwardResult },
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
 export const eventSchemas = {
   'job:progress': JobProgress,
   'job:done': JobDone,
+  'optimize:trial': OptimizeTrialEvent,
+  'optimize:progress': OptimizeProgressEvent,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

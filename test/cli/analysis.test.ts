@@ -68,7 +68,9 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
     expect(await main(['backtest', '--csv', goog.path, '--strategy', 'nope'], io)).toBe(1);
     expect(io.stderr).toContain('unknown strategy "nope"');
     const bad = captureIO();
-    expect(await main(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--param', 'fast'], bad)).toBe(2);
+    expect(
+      await main(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--param', 'fast'], bad),
+    ).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('regimen backtest: --param expects name=number, got "fast"');
   });
 });

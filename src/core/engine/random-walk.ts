@@ -1,4 +1,5 @@
 import { allocateBars, type Bars } from '../data/bars.ts';
+import { createRng } from '../random.ts';
 
 export interface RandomWalkOptions {
   /** First open. */
@@ -17,7 +18,7 @@ export interface RandomWalkOptions {
  * order type and confirmation signal gets exercised. Not a market model (that lives in core/data).
  */
 export function randomWalkBars(n: number, seed: number, options: RandomWalkOptions = {}): Bars {
-  const rng = new Mulberry32(seed);
+  const rng = createRng(seed);
   const bars = allocateBars(n);
   const volatility = options.volatility ?? 0.002;
   const stepMs = options.stepMs ?? 60_000;
@@ -42,29 +43,4 @@ export function randomWalkBars(n: number, seed: number, options: RandomWalkOptio
     previousClose = close;
   }
   return bars;
-}
-
-/**
- * mulberry32 with Box-Muller normals. Kept local (not core's shared generator) so fixtures stay identical
- * whatever happens to the optimizer's random streams.
- */
-class Mulberry32 {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed | 0;
-  }
-
-  float(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  normal(): number {
-    const u = 1 - this.float();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.float());
-  }
 }

@@ -6,4 +6,3 @@ export * from './normal.ts';
 export * from './statistics.ts';
 export * from './periods.ts';
 export * from './eastern-time.ts';
-export * from './prng.ts';

@@ -6,7 +6,7 @@ import {
   probabilisticSharpeRatio,
   probabilityOfBacktestOverfitting,
 } from './overfitting.ts';
-import { mulberry32, standardNormal } from './prng.ts';
+import { createRng } from '../random.ts';
 
 describe('deflated and probabilistic Sharpe ratios', () => {
   it("reproduces Bailey & López de Prado (2014)'s numerical example", () => {
@@ -79,14 +79,14 @@ describe('deflated and probabilistic Sharpe ratios', () => {
 
 describe('probabilityOfBacktestOverfitting', () => {
   it('matches an independent CSCV on a small matrix', () => {
-    // 63 x 8 matrix of mulberry32(7) draws, (u - 0.5) × 0.02 row by row, trial 2 shifted by +0.002; S = 6
+    // 63 x 8 matrix of mulberry32(7) draws (createRng(7).float()), (u - 0.5) × 0.02 row by row, trial 2 shifted by +0.002; S = 6
     // (the oldest 3 rows dropped). Expected: a python3 CSCV written straight from the paper with
     // itertools.combinations, numpy mean/std(ddof=1) and scipy.stats.rankdata (pypbo's conventions).
     const rows = 63;
     const cols = 8;
-    const random = mulberry32(7);
+    const rng = createRng(7);
     const matrix = new Float64Array(rows * cols);
-    for (let i = 0; i < matrix.length; i++) matrix[i] = (random() - 0.5) * 0.02;
+    for (let i = 0; i < matrix.length; i++) matrix[i] = (rng.float() - 0.5) * 0.02;
     for (let r = 0; r < rows; r++) matrix[r * cols + 2] += 0.002;
     const result = probabilityOfBacktestOverfitting(matrix, rows, cols, 6);
     expect(result.combinations).toBe(20);
@@ -108,10 +108,10 @@ describe('probabilityOfBacktestOverfitting', () => {
   });
 
   function simulate(rows: number, cols: number, seed: number, edge: (col: number) => number): Float64Array {
-    const random = mulberry32(seed);
+    const rng = createRng(seed);
     const matrix = new Float64Array(rows * cols);
     for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) matrix[r * cols + c] = 0.01 * standardNormal(random) + edge(c);
+      for (let c = 0; c < cols; c++) matrix[r * cols + c] = 0.01 * rng.normal() + edge(c);
     }
     return matrix;
   }

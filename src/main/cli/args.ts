@@ -53,7 +53,8 @@ export function keyValueNumbers(pairs: string[], flag: string): Record<string, n
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq).trim();
     const value = Number(pair.slice(eq + 1));
-    if (eq <= 0 || !Number.isFinite(value)) throw new UsageError(`--${flag} expects name=number, got "${pair}"`);
+    if (eq <= 0 || !Number.isFinite(value))
+      throw new UsageError(`--${flag} expects name=number, got "${pair}"`);
     out[key] = value;
   }
   return out;

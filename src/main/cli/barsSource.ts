@@ -44,7 +44,8 @@ export function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timefram
 export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
   const csv = stringOption(args, 'csv');
   const symbol = stringOption(args, 'symbol');
-  if ((csv === undefined) === (symbol === undefined)) throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  if ((csv === undefined) === (symbol === undefined))
+    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
   const start = parseTime(args, 'start');
   const end = parseTime(args, 'end');
   if (csv !== undefined) {
@@ -62,15 +63,31 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
     return {
       id: `file:${csv}:${from}:${to}`,
       label: basename(csv),
-      bars: { t: slice(bars.t), o: slice(bars.o), h: slice(bars.h), l: slice(bars.l), c: slice(bars.c), v: slice(bars.v) },
-      extra: { vwap: slice(extra.vwap), tradeCount: slice(extra.tradeCount), adjClose: slice(extra.adjClose) },
+      bars: {
+        t: slice(bars.t),
+        o: slice(bars.o),
+        h: slice(bars.h),
+        l: slice(bars.l),
+        c: slice(bars.c),
+        v: slice(bars.v),
+      },
+      extra: {
+        vwap: slice(extra.vwap),
+        tradeCount: slice(extra.tradeCount),
+        adjClose: slice(extra.adjClose),
+      },
     };
   }
   const timeframe = timeframeOption(args, '1m');
   const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
   try {
     const bars = await new BarsRepository(db).read(symbol!, timeframe, { start, end });
-    return { id: `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`, label: `${symbol} ${timeframe}`, bars, extra: {} };
+    return {
+      id: `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`,
+      label: `${symbol} ${timeframe}`,
+      bars,
+      extra: {},
+    };
   } finally {
     db.close();
   }

@@ -18,15 +18,25 @@ export function formatMetric(key: string, value: number): string {
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
   if (PERCENT_KEYS.has(key)) return `${(value * 100).toFixed(2)}%`;
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
-  return Math.abs(value) >= 1000 ? value.toLocaleString('en-US', { maximumFractionDigits: 2 }) : value.toFixed(4);
+  return Math.abs(value) >= 1000
+    ? value.toLocaleString('en-US', { maximumFractionDigits: 2 })
+    : value.toFixed(4);
 }
 
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
-  return rows.map((row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ')).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
+        .join('  '),
+    )
+    .join('\n');
 }
 
 /** JSON with NaN and ±Infinity as null (JSON has no spelling for them). */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
 }

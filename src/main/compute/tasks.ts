@@ -58,7 +58,8 @@ export interface TrialsTask {
   readonly trialCount?: number;
 }
 
-export type TrialOutcome = { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
+export type TrialOutcome =
+  { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
 
 export interface TrialsOutput {
   readonly outcomes: TrialOutcome[];

@@ -46,7 +46,9 @@ async function start(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) =>
+    callback(false),
+  );
   const dataDir = resolveDataDir(dataDirArgument(), app.getPath('userData'));
   services = await createServices({ dataDir, host: 'electron' });
   for (const channel of REQUEST_CHANNELS) {

@@ -7,10 +7,19 @@ import { startHttpHost, type HttpHost } from './httpHost.ts';
 const reject = (): Promise<never> => Promise.reject(new Error('not used in this test'));
 const handlers: Requests = {
   'app:info': async () => ({ version: 'test', host: 'http', dataDir: '/tmp/x', demo: true }),
-  'data:list': async () => [{ symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' }],
+  'data:list': async () => [
+    { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
+  ],
   'bars:get': reject,
   'strategies:list': reject,
   'backtest:run': reject,
+  'optimize:start': reject,
+  'optimize:resume': reject,
+  'optimize:cancel': reject,
+  'optimize:list': reject,
+  'optimize:get': reject,
+  'optimize:approve': reject,
+  'walkforward:run': reject,
 };
 
 describe('HTTP host', () => {
@@ -71,7 +80,9 @@ describe('HTTP host', () => {
     ).rejects.toThrow();
     const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`);
     await new Promise((resolve) => socket.on('open', resolve));
-    const received = new Promise<unknown>((resolve) => socket.on('message', (data) => resolve(JSON.parse(String(data)))));
+    const received = new Promise<unknown>((resolve) =>
+      socket.on('message', (data) => resolve(JSON.parse(String(data)))),
+    );
     events.emit('job:progress', { jobId: 'j1', stage: 'backtest', done: 1, total: 2 });
     expect(await received).toEqual({
       channel: 'job:progress',

@@ -74,11 +74,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
     if (!options.staticDir) {
-      sendJson(res, 404, { error: { message: 'No renderer build to serve; run `npm run build`', status: 404 } });
+      sendJson(res, 404, {
+        error: { message: 'No renderer build to serve; run `npm run build`', status: 404 },
+      });
       return;
     }
     const root = normalize(options.staticDir);
-    const relative = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const relative =
+      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
     const file = normalize(join(root, relative));
     if (!file.startsWith(root + sep)) {
       sendJson(res, 404, { error: { message: 'Not found', status: 404 } });

@@ -29,7 +29,8 @@ export class BacktestService {
     const cached = this.datasets.get(id);
     if (cached) return cached;
     const bars: Bars = await this.repo.read(symbol, timeframe, { start, end });
-    if (bars.t.length < 2) throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
+    if (bars.t.length < 2)
+      throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
     const dataset = { id, bars };
     if (this.datasets.size >= this.maxDatasets) this.datasets.delete(this.datasets.keys().next().value!);
     this.datasets.set(id, dataset);
@@ -65,13 +66,19 @@ export class BacktestService {
         strategy: request.strategy,
         params: request.params,
         bars: dataset.bars.t.length,
-        metrics: Object.fromEntries(Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)])),
+        metrics: Object.fromEntries(
+          Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)]),
+        ),
         equity: thinEquityCurve(dataset.bars.t, output.equity, request.cash),
         trades: output.trades,
         elapsedMs: output.elapsedMs,
       };
     } catch (error) {
-      this.events.emit('job:done', { jobId, ok: false, error: error instanceof Error ? error.message : String(error) });
+      this.events.emit('job:done', {
+        jobId,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     }
   }

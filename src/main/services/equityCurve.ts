@@ -10,7 +10,12 @@ export interface ThinCurve {
  * Thins an equity curve for display to at most `maxPoints`, keeping in every bucket the bar with the
  * deepest drawdown, so the chart never hides the worst moment a trader would care about.
  */
-export function thinEquityCurve(t: Float64Array, equity: Float64Array, initialCash: number, maxPoints = 4000): ThinCurve {
+export function thinEquityCurve(
+  t: Float64Array,
+  equity: Float64Array,
+  initialCash: number,
+  maxPoints = 4000,
+): ThinCurve {
   const n = equity.length;
   const drawdown = new Float64Array(n);
   drawdownCurve(equity, drawdown, initialCash);

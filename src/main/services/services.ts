@@ -41,7 +41,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const handlers: Requests = {
     'app:info': async () => ({ version: VERSION, host: options.host, dataDir: options.dataDir, demo }),
     'data:list': () => bars.list(),
-    'bars:get': async (query) => barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
+    'bars:get': async (query) =>
+      barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
     'strategies:list': async () => listStrategies(),
     'backtest:run': (request) => backtests.run(request),
   };

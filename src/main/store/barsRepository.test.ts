@@ -42,7 +42,8 @@ describe('BarsRepository', () => {
     db = await Database.open(join(dir, 'regimen.duckdb'));
     repo = new BarsRepository(db);
     const back = await repo.read('TEST', '1m');
-    for (const field of ['t', 'o', 'h', 'l', 'c', 'v'] as const) expect(Array.from(back[field])).toEqual(Array.from(bars[field]));
+    for (const field of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
+      expect(Array.from(back[field])).toEqual(Array.from(bars[field]));
     expect(back.t.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 

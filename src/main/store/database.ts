@@ -57,7 +57,9 @@ export class Database {
   }
 
   private async migrate(): Promise<void> {
-    await this.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)');
+    await this.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMP)',
+    );
     const done = new Set(
       (await this.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
     );

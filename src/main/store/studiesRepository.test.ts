@@ -19,7 +19,10 @@ describe('StudiesRepository', () => {
     const study = new Study(config, { clock: () => 1000 });
     const asked = study.ask(3);
     const told = [
-      study.tell(asked[0]!.number, { status: 'complete', metrics: { sharpeRatio: 1.5, profitFactor: Infinity } }),
+      study.tell(asked[0]!.number, {
+        status: 'complete',
+        metrics: { sharpeRatio: 1.5, profitFactor: Infinity },
+      }),
       study.tell(asked[1]!.number, { status: 'complete', metrics: { sharpeRatio: NaN, profitFactor: 2 } }),
     ];
     for (const trial of told) await repo.saveTrial('s1', trial);

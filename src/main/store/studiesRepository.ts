@@ -1,4 +1,10 @@
-import { decodeTrial, encodeTrial, type EncodedTrial, type StudyConfig, type TrialRecord } from '../../core/optimize/study.ts';
+import {
+  decodeTrial,
+  encodeTrial,
+  type EncodedTrial,
+  type StudyConfig,
+  type TrialRecord,
+} from '../../core/optimize/study.ts';
 import type { Database } from './database.ts';
 
 export interface StudyRow {
@@ -116,7 +122,8 @@ export class StudiesRepository {
         number: row.number,
         status: row.status,
         params: JSON.parse(row.params) as TrialRecord['params'],
-        values: row.objective_values === null ? null : (JSON.parse(row.objective_values) as EncodedTrial['values']),
+        values:
+          row.objective_values === null ? null : (JSON.parse(row.objective_values) as EncodedTrial['values']),
         ...(row.metrics === null ? {} : { metrics: JSON.parse(row.metrics) as EncodedTrial['metrics'] }),
         ...(row.feasible === null ? {} : { feasible: row.feasible }),
         ...(row.error === null ? {} : { error: row.error }),
@@ -145,7 +152,8 @@ function toStudy(row: RawStudy): StudyRow {
     data: JSON.parse(row.data) as Record<string, unknown>,
     config: JSON.parse(row.config) as StudyConfig,
     createdAt: row.created_at,
-    approvedParams: row.approved_params === null ? null : (JSON.parse(row.approved_params) as Record<string, number>),
+    approvedParams:
+      row.approved_params === null ? null : (JSON.parse(row.approved_params) as Record<string, number>),
     approvedAt: row.approved_at,
   };
 }

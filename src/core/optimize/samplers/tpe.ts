@@ -31,7 +31,7 @@ import {
   type ParamValue,
   type SearchSpace,
 } from '../space.ts';
-import type { Rng } from '../rng.ts';
+import type { Rng } from '../../random.ts';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const PRIOR_SIGMA = 1;

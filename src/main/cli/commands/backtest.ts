@@ -1,7 +1,14 @@
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { getStrategy, withDefaults } from '../../../core/strategy/index.ts';
 import { TaskRunner } from '../../compute/tasks.ts';
-import { keyValueNumbers, listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
+import {
+  keyValueNumbers,
+  listOption,
+  numberOption,
+  stringOption,
+  UsageError,
+  type ParsedArgs,
+} from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
 import type { Command } from '../command.ts';
 import { formatMetric, table, toJson } from '../format.ts';
@@ -26,7 +33,8 @@ export function backtestOptionsFrom(args: ParsedArgs): BacktestOptions {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
   const commission = numberOption(args, 'commission', 0);
-  if (!(commission >= 0 && commission < 0.1)) throw new UsageError(`--commission is a rate in [0, 0.1), got ${commission}`);
+  if (!(commission >= 0 && commission < 0.1))
+    throw new UsageError(`--commission is a rate in [0, 0.1), got ${commission}`);
   const slippageBps = numberOption(args, 'slippage-bps', 0);
   return {
     cash,
@@ -73,14 +81,26 @@ export const backtestCommand: Command = {
     });
     if (!('metrics' in output)) throw new Error('unexpected trials output');
     if (args.values['json']) {
-      io.out(toJson({ strategy: strategyName, params, bars: source.bars.t.length, metrics: output.metrics, trades: output.trades }));
+      io.out(
+        toJson({
+          strategy: strategyName,
+          params,
+          bars: source.bars.t.length,
+          metrics: output.metrics,
+          trades: output.trades,
+        }),
+      );
       return 0;
     }
     const paramText = Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    io.out(`${strategyName} on ${source.label} (${source.bars.t.length.toLocaleString('en-US')} bars) ${paramText}`);
-    io.out(table([['metric', 'value'], ...HEADLINE.map((key) => [key, formatMetric(key, output.metrics[key])])]));
+    io.out(
+      `${strategyName} on ${source.label} (${source.bars.t.length.toLocaleString('en-US')} bars) ${paramText}`,
+    );
+    io.out(
+      table([['metric', 'value'], ...HEADLINE.map((key) => [key, formatMetric(key, output.metrics[key])])]),
+    );
     return 0;
   },
 };

@@ -59,7 +59,8 @@ const INDICATORS: Record<string, IndicatorSpec> = {
 function parseIndicator(text: string): { name: string; spec: IndicatorSpec; params: number[] } {
   const [name = '', rawParams = ''] = text.split(':');
   const spec = INDICATORS[name.toLowerCase()];
-  if (!spec) throw new UsageError(`unknown indicator "${name}"; use one of ${Object.keys(INDICATORS).join(', ')}`);
+  if (!spec)
+    throw new UsageError(`unknown indicator "${name}"; use one of ${Object.keys(INDICATORS).join(', ')}`);
   const params = rawParams === '' ? [] : rawParams.split(',').map(Number);
   if (params.length !== spec.params.length || params.some((p) => !Number.isFinite(p))) {
     throw new UsageError(
@@ -71,7 +72,8 @@ function parseIndicator(text: string): { name: string; spec: IndicatorSpec; para
 }
 
 /** Arrays as long as the input, null during warm-up (NaN has no JSON spelling). */
-const toList = (values: Float64Array): (number | null)[] => Array.from(values, (v) => (Number.isNaN(v) ? null : v));
+const toList = (values: Float64Array): (number | null)[] =>
+  Array.from(values, (v) => (Number.isNaN(v) ? null : v));
 
 export const indicatorsCommand: Command = {
   name: 'indicators',

@@ -6,7 +6,8 @@ import { formatMetric, table, toJson } from '../format.ts';
 
 export const metricsCommand: Command = {
   name: 'metrics',
-  summary: 'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
+  summary:
+    'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
   usage: '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] [--json]',
   options: { ...BARS_SOURCE_OPTIONS, column: { type: 'string' } },
   async run(args, io) {
@@ -24,15 +25,24 @@ export const metricsCommand: Command = {
     const values = columns[column];
     if (!values) {
       const available = Object.keys(columns).filter((key) => columns[key] !== undefined);
-      throw new UsageError(`--column "${stringOption(args, 'column')}" is not in ${source.label}; use one of ${available.join(', ')}`);
+      throw new UsageError(
+        `--column "${stringOption(args, 'column')}" is not in ${source.label}; use one of ${available.join(', ')}`,
+      );
     }
     const metrics = computeEquityMetrics(source.bars.t, values);
     if (args.values['json']) {
       io.out(toJson({ column, bars: values.length, metrics }));
       return 0;
     }
-    io.out(`${column} of ${source.label} as an equity curve (${values.length.toLocaleString('en-US')} points)`);
-    io.out(table([['metric', 'value'], ...Object.entries(metrics).map(([key, value]) => [key, formatMetric(key, value)])]));
+    io.out(
+      `${column} of ${source.label} as an equity curve (${values.length.toLocaleString('en-US')} points)`,
+    );
+    io.out(
+      table([
+        ['metric', 'value'],
+        ...Object.entries(metrics).map(([key, value]) => [key, formatMetric(key, value)]),
+      ]),
+    );
     return 0;
   },
 };

@@ -10,7 +10,8 @@ const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.me
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Serve the app over HTTP + WebSocket on 127.0.0.1 for any browser (headless machines, remote boxes)',
+  summary:
+    'Serve the app over HTTP + WebSocket on 127.0.0.1 for any browser (headless machines, remote boxes)',
   usage: '[--port N] [--data-dir DIR]',
   options: { port: { type: 'string' } },
   async run(args, io) {
@@ -20,8 +21,17 @@ export const serveCommand: Command = {
     const services = await createServices({ dataDir, host: 'http' });
     const staticDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
     if (!staticDir) io.err('No renderer build found (out/renderer): run `npm run build` to get the UI.\n');
-    const host = await startHttpHost({ handlers: services.handlers, events: services.events, port, staticDir });
-    io.out(args.values['json'] ? JSON.stringify({ url: host.url, port: host.port }) : `Regimen is serving at ${host.url}`);
+    const host = await startHttpHost({
+      handlers: services.handlers,
+      events: services.events,
+      port,
+      staticDir,
+    });
+    io.out(
+      args.values['json']
+        ? JSON.stringify({ url: host.url, port: host.port })
+        : `Regimen is serving at ${host.url}`,
+    );
     await new Promise<void>((resolve) => {
       const stop = (): void => resolve();
       process.once('SIGINT', stop);

@@ -1,0 +1,420 @@
+/**
+ * The optimisation part of the contract: studies (start, resume, cancel, list, get, approve), walk-forward
+ * runs, and the live events of a running study. Kept apart from contract.ts so the optimizer's schemas
+ * can evolve without touching the shared map beyond its entries.
+ *
+ * Numbers that JSON cannot carry (NaN, ±Infinity: e.g. the Sharpe ratio of a flat equity curve) travel
+ * as null, as everywhere in the contract.
+ */
+import { z } from 'zod';
+import { TIMEFRAMES } from '../core/data/bars.ts';
+import type { SamplerKind } from '../core/optimize/sampler.ts';
+
+const symbolSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
+const timeframeSchema = z.enum(TIMEFRAMES);
+const jobIdSchema = z.string().min(1).max(64);
+const metricValue = z.number().nullable();
+const paramName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.]*$/,
+    "a parameter name is letters, digits, '_' or '.', not starting with a digit",
+  );
+const metricName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.@]*$/, 'a metric name is letters, digits, _ . or @ (e.g. sharpeRatio)');
+
+export const StudyId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a study id is 1-64 letters, digits, - or _');
+
+export const SAMPLER_NAMES = [
+  'grid',
+  'random',
+  'tpe',
+  'ga',
+  'nsga2',
+] as const satisfies readonly SamplerKind[];
+
+export const ParamValue = z.union([z.number().finite(), z.string(), z.boolean()]);
+export const ParamSet = z.record(paramName, ParamValue);
+
+/** One parameter of a search space, mirroring core/optimize's ParamSpec. */
+export const SpaceParam = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('int'),
+    name: paramName,
+    low: z.number().int(),
+    high: z.number().int(),
+    step: z.number().int().positive().default(1),
+    log: z.boolean().default(false),
+  }),
+  z.object({
+    kind: z.literal('float'),
+    name: paramName,
+    low: z.number().finite(),
+    high: z.number().finite(),
+    /** null or absent: continuous. */
+    step: z.number().positive().finite().nullable().default(null),
+    log: z.boolean().default(false),
+  }),
+  z.object({
+    kind: z.literal('categorical'),
+    name: paramName,
+    choices: z.array(ParamValue).min(1).max(1000),
+  }),
+]);
+
+/**
+ * A space: parameter objects, or the CLI's spec strings ("fast=5:25:5", "x=0.1:10:log", "kind=a|b").
+ * Absent: the strategy's own parameter ranges (and its constraints) are the space.
+ */
+export const SpaceInput = z.union([
+  z.array(z.string().min(3).max(200)).min(1).max(64),
+  z.array(SpaceParam).min(1).max(64),
+]);
+
+export const ObjectiveInput = z.object({
+  /** Any metric a backtest reports (see METRIC_DEFINITIONS), e.g. sharpeRatio, finalEquity, maxDrawdown. */
+  metric: metricName,
+  /** Absent: the product's natural direction for known metrics (maxDrawdown, volatility: minimize), else maximize. */
+  direction: z.enum(['maximize', 'minimize']).optional(),
+  /** Weighted mode only; 1 by default. */
+  weight: z.number().finite().optional(),
+  /** Compare magnitudes (set automatically for maxDrawdown, reported negative). */
+  absolute: z.boolean().optional(),
+});
+
+export const SamplerInput = z.union([
+  z.enum(SAMPLER_NAMES),
+  z.object({
+    kind: z.enum(SAMPLER_NAMES),
+    /** Sampler options (see core/optimize/sampler.ts: GridOptions, TpeOptions, GaOptions, Nsga2Options). */
+    options: z.record(z.string(), z.number().finite()).default({}),
+  }),
+]);
+
+/** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
+export const StudyData = z.object({
+  symbol: symbolSchema,
+  timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
+  /** Epoch ms, inclusive; absent: from the first cached bar. */
+  start: z.number().optional(),
+  /** Epoch ms, exclusive; absent: to the last cached bar. */
+  end: z.number().optional(),
+  /** How per-timeframe metrics are combined when several timeframes are given. */
+  aggregation: z.enum(['worst', 'mean', 'weighted']).default('worst'),
+  /** Per-timeframe weights for 'weighted'. */
+  weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
+});
+
+export const OptimizeStartRequest = z
+  .object({
+    name: z.string().min(1).max(120).optional(),
+    strategy: z.string().min(1),
+    data: StudyData,
+    space: SpaceInput.optional(),
+    /** Constraints like "fast<slow"; with no space, added to the strategy's own constraints. */
+    constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
+    sampler: SamplerInput.default('tpe'),
+    objectives: z.array(ObjectiveInput).min(1).max(8),
+    /** Absent: 'single' for one objective, 'pareto' for several. */
+    mode: z.enum(['single', 'weighted', 'pareto']).optional(),
+    trials: z.number().int().positive().max(1_000_000),
+    /** Absent: a random seed, returned and stored with the study. */
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+    /** A trial with fewer trades cannot win. */
+    minTrades: z.number().int().min(0).default(0),
+    cash: z.number().positive().finite().default(10_000),
+    /** Commission as a fraction of traded value (0.002 = 0.2%). */
+    commission: z.number().min(0).max(0.1).default(0),
+    /** Winner = centre of the most stable plateau rather than the raw peak. */
+    preferPlateau: z.boolean().default(false),
+  })
+  .superRefine((req, ctx) => {
+    if (req.mode === 'single' || req.mode === undefined) return;
+    if (req.objectives.length < 2)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mode'],
+        message: `mode '${req.mode}' needs at least two objectives`,
+      });
+  });
+
+export const TrialStatus = z.enum(['running', 'complete', 'failed', 'pruned']);
+
+export const TrialRow = z.object({
+  number: z.number().int(),
+  params: z.record(z.string(), ParamValue),
+  status: TrialStatus,
+  /** Objective values in objective order (magnitudes for absolute objectives); null unless complete. */
+  values: z.array(metricValue).nullable(),
+  /** Every metric of the backtest; multi-timeframe studies add `metric@timeframe` keys. */
+  metrics: z.record(z.string(), metricValue),
+  /** Complete trials: passes the minimum trade count (infeasible trials cannot win). */
+  feasible: z.boolean().nullable(),
+  error: z.string().nullable(),
+  seed: z.number(),
+  startedAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+
+export const StudyState = z.enum(['running', 'paused', 'complete', 'cancelled', 'failed']);
+
+export const StudySummary = z.object({
+  id: StudyId,
+  name: z.string(),
+  strategy: z.string(),
+  symbol: z.string(),
+  timeframes: z.array(timeframeSchema),
+  sampler: z.enum(SAMPLER_NAMES),
+  objectives: z.array(
+    z.object({
+      metric: z.string(),
+      direction: z.enum(['maximize', 'minimize']),
+      weight: z.number().optional(),
+    }),
+  ),
+  mode: z.enum(['single', 'weighted', 'pareto']),
+  seed: z.number(),
+  /** 'paused': not running in this process and not finished (interrupted; can be resumed). */
+  state: StudyState,
+  trialsDone: z.number(),
+  trialsTotal: z.number(),
+  /** Best score so far (first objective in pareto mode); null before any feasible trial. */
+  bestValue: metricValue,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+export const DeflatedSharpeStats = z.object({
+  /** Trials the winner was selected from (complete, finite Sharpe). */
+  trials: z.number(),
+  /** The winner's annualized Sharpe ratio. */
+  sharpe: metricValue,
+  sharpeVariance: metricValue,
+  /** Probability the winner's true Sharpe exceeds the best of that many lucky trials. */
+  deflatedSharpe: metricValue,
+});
+
+export const PboStats = z.object({
+  /** Probability of backtest overfitting (CSCV). */
+  pbo: z.number(),
+  probabilityOfLoss: z.number(),
+  degradationSlope: metricValue,
+  combinations: z.number(),
+  /** Trials (columns) and periods (rows, daily returns) of the matrix. */
+  trialsUsed: z.number(),
+  periods: z.number(),
+  partitions: z.number(),
+  logits: z.array(metricValue),
+});
+
+export const SensitivityStats = z.object({
+  /** The winner's score and the neighbourhood drops (one step of each parameter, up and down). */
+  baseScore: metricValue,
+  worstDrop: metricValue,
+  meanDrop: metricValue,
+  relativeWorstDrop: metricValue,
+  perParam: z.array(
+    z.object({ name: z.string(), down: metricValue, up: metricValue, worstDrop: metricValue }),
+  ),
+  /** Neighbours not among the trials run (not evaluated). */
+  missing: z.number(),
+});
+
+export const PlateauStats = z.object({
+  /** Trial numbers of the plateau centre and of the raw peak. */
+  centre: z.number(),
+  peak: z.number(),
+  smoothed: metricValue,
+  neighbours: z.number(),
+  fellBackToPeak: z.boolean(),
+});
+
+export const OverfittingStats = z.object({
+  deflatedSharpe: DeflatedSharpeStats,
+  /** null with the reason in `notes` when PBO could not be computed (too few trials or periods). */
+  pbo: PboStats.nullable(),
+  sensitivity: SensitivityStats.nullable(),
+  plateau: PlateauStats.nullable(),
+  notes: z.array(z.string()),
+});
+
+/** The parameter set the trader approved for the live bot (one per study; approving again replaces it). */
+export const Approval = z.object({
+  params: z.record(z.string(), z.number()),
+  approvedAt: z.number(),
+});
+
+export const StudyDetail = z.object({
+  summary: StudySummary,
+  /** The validated request the study was started with (space resolved to parameter objects). */
+  config: z.object({
+    space: z.array(SpaceParam),
+    constraints: z.array(z.string()),
+    sampler: z.object({ kind: z.enum(SAMPLER_NAMES), options: z.record(z.string(), z.number()) }),
+    minTrades: z.number(),
+    cash: z.number(),
+    commission: z.number(),
+    start: z.number().nullable(),
+    end: z.number().nullable(),
+    aggregation: z.enum(['worst', 'mean', 'weighted']),
+    preferPlateau: z.boolean(),
+  }),
+  /** Every trial (empty when `includeTrials` is false). */
+  trials: z.array(TrialRow),
+  /** The winner (the plateau centre when preferPlateau); null before any feasible trial. */
+  best: TrialRow.nullable(),
+  /** Trial numbers of the non-dominated feasible trials (several objectives), else []. */
+  paretoFront: z.array(z.number()),
+  hypervolume: metricValue,
+  /** Computed when the study finishes; null while running or when it never finished. */
+  overfitting: OverfittingStats.nullable(),
+  approved: Approval.nullable(),
+});
+
+export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });
+export const StudyRef = z.object({ studyId: StudyId });
+export const OptimizeGetRequest = z.object({ studyId: StudyId, includeTrials: z.boolean().default(true) });
+export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
+export const OptimizeApproveRequest = z.object({
+  studyId: StudyId,
+  /** Strategy parameters are numbers; they must fit the study's space. */
+  params: z.record(paramName, z.number().finite()),
+  /** The trial the set comes from, when it is one (checked against the study). */
+  trialNumber: z.number().int().min(0).optional(),
+});
+export const OptimizeApproveResult = z.object({ studyId: StudyId, approved: Approval });
+
+export const WalkForwardWindowSettings = z.object({
+  mode: z.enum(['rolling', 'anchored']).default('rolling'),
+  unit: z.enum(['days', 'bars']).default('days'),
+  train: z.number().positive().default(365),
+  test: z.number().positive().default(30),
+  step: z.number().positive().default(7),
+});
+
+export const WalkForwardRequest = z.object({
+  jobId: jobIdSchema.optional(),
+  strategy: z.string().min(1),
+  data: z.object({
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    start: z.number().optional(),
+    end: z.number().optional(),
+  }),
+  space: SpaceInput.optional(),
+  constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
+  sampler: SamplerInput.default('tpe'),
+  objectives: z.array(ObjectiveInput).min(1).max(8),
+  mode: z.enum(['single', 'weighted', 'pareto']).optional(),
+  /** Trials per train window. */
+  trials: z.number().int().positive().max(100_000),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
+  minTrades: z.number().int().min(0).default(0),
+  cash: z.number().positive().finite().default(10_000),
+  commission: z.number().min(0).max(0.1).default(0),
+  preferPlateau: z.boolean().default(false),
+  windows: WalkForwardWindowSettings.default({
+    mode: 'rolling',
+    unit: 'days',
+    train: 365,
+    test: 30,
+    step: 7,
+  }),
+});
+
+const rangeRow = z.object({ start: z.number(), end: z.number(), startTime: z.number(), endTime: z.number() });
+
+export const WalkForwardResult = z.object({
+  jobId: jobIdSchema,
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  windows: z.array(
+    z.object({
+      index: z.number(),
+      train: rangeRow,
+      test: rangeRow,
+      params: z.record(z.string(), ParamValue),
+      inSample: z.record(z.string(), metricValue),
+      outOfSample: z.record(z.string(), metricValue),
+    }),
+  ),
+  /** The stitched out-of-sample equity, thinned for display. */
+  equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
+  outOfSample: z.record(z.string(), metricValue),
+  inSampleMean: z.record(z.string(), metricValue),
+  /** Annualized out-of-sample return over annualized in-sample return (null when undefined). */
+  efficiency: metricValue,
+  parameterPath: z.array(
+    z.object({ window: z.number(), testStartTime: z.number(), params: z.record(z.string(), ParamValue) }),
+  ),
+  stability: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['numeric', 'categorical']),
+      /** Numeric: mean, std, coefficient of variation, std over the range; categorical: mode and its share. */
+      mean: metricValue.optional(),
+      std: metricValue.optional(),
+      coefficientOfVariation: metricValue.optional(),
+      normalizedStd: metricValue.optional(),
+      mode: ParamValue.optional(),
+      modeShare: z.number().optional(),
+      changes: z.number(),
+    }),
+  ),
+  elapsedMs: z.number(),
+});
+
+export const OptimizeTrialEvent = z.object({ studyId: StudyId, trials: z.array(TrialRow) });
+
+export const OptimizeProgressEvent = z.object({
+  studyId: StudyId,
+  state: StudyState,
+  /** Finished trials (complete, failed or pruned) out of the study's total. */
+  done: z.number(),
+  total: z.number(),
+  failed: z.number(),
+  trialsPerSecond: z.number(),
+  /** Seconds to finish at the current rate; null when unknown. */
+  etaSeconds: z.number().nullable(),
+  best: z
+    .object({
+      number: z.number(),
+      params: z.record(z.string(), ParamValue),
+      values: z.array(metricValue),
+      score: metricValue,
+    })
+    .nullable(),
+  error: z.string().optional(),
+});
+
+export type OptimizeStartRequest = z.output<typeof OptimizeStartRequest>;
+export type OptimizeStartInput = z.input<typeof OptimizeStartRequest>;
+export type SpaceParam = z.output<typeof SpaceParam>;
+export type ObjectiveInput = z.output<typeof ObjectiveInput>;
+export type SamplerInput = z.output<typeof SamplerInput>;
+export type TrialRow = z.output<typeof TrialRow>;
+export type StudySummary = z.output<typeof StudySummary>;
+export type StudyDetail = z.output<typeof StudyDetail>;
+export type StudyState = z.output<typeof StudyState>;
+export type OverfittingStats = z.output<typeof OverfittingStats>;
+export type WalkForwardRequest = z.output<typeof WalkForwardRequest>;
+export type WalkForwardResult = z.output<typeof WalkForwardResult>;
+export type OptimizeProgressEvent = z.output<typeof OptimizeProgressEvent>;
+export type OptimizeTrialEvent = z.output<typeof OptimizeTrialEvent>;
+export type OptimizeApproveRequest = z.output<typeof OptimizeApproveRequest>;
