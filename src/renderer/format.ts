@@ -102,7 +102,8 @@ export function formatDuration(ms: number | null | undefined): string {
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const rest = minutes % 60;
-  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (days >= 30 || (days > 0 && hours === 0)) return `${days}d`;
+  if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return rest > 0 ? `${hours}h ${rest}m` : `${hours}h`;
   return `${rest}m`;
 }

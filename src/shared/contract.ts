@@ -82,6 +82,8 @@ export const StrategyInfo = z.object({
   name: z.string(),
   description: z.string(),
   params: z.array(ParamSpec),
+  /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */
+  constraints: z.array(z.object({ left: z.string(), right: z.string() })),
 });
 
 export const BacktestRequest = z.object({

@@ -418,3 +418,5 @@ export type WalkForwardResult = z.output<typeof WalkForwardResult>;
 export type OptimizeProgressEvent = z.output<typeof OptimizeProgressEvent>;
 export type OptimizeTrialEvent = z.output<typeof OptimizeTrialEvent>;
 export type OptimizeApproveRequest = z.output<typeof OptimizeApproveRequest>;
+export type Approval = z.output<typeof Approval>;
+export type OptimizeStartResult = z.output<typeof OptimizeStartResult>;

@@ -13,7 +13,7 @@ import {
   type BacktestOptions,
   type PreparedDataset,
 } from '../../core/engine/index.ts';
-import { computeMetrics, periodEndIndices, type Metrics } from '../../core/metrics/index.ts';
+import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -55,11 +55,16 @@ export interface TrialsTask {
   readonly paramSets: readonly Record<string, number>[];
   readonly options: BacktestOptions;
   /** Trials in the whole study so far, for the deflated Sharpe ratio of each. */
-  readonly trialCount?: number;
+  readonly trialCount?: number;  /**
+   * Also return each trial's per-period (daily for intraday bars) returns: the columns of the T x N
+   * matrix of the PBO statistic. Off by default: 8 bytes per period and trial.
+   */
+  readonly periodReturns?: boolean;
 }
 
 export type TrialOutcome =
-  { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly metrics: Metrics; readonly returns?: Float64Array }
+  | { readonly ok: false; readonly error: string };
 
 export interface TrialsOutput {
   readonly outcomes: TrialOutcome[];
@@ -138,7 +143,10 @@ export class TaskRunner {
           trades: run.trades,
           periodEnds,
         });
-        outcomes.push({ ok: true, metrics });
+        if (task.periodReturns === true) {
+          const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, run.options.cash).returns;
+          outcomes.push({ ok: true, metrics, returns });
+        } else outcomes.push({ ok: true, metrics });
       } catch (error) {
         outcomes.push({ ok: false, error: error instanceof Error ? error.message : String(error) });
       }

@@ -15,5 +15,6 @@ export function listStrategies(): StrategyInfo[] {
       default: spec.default,
       description: spec.description,
     })),
+    constraints: definition.constraints.map(({ left, right }) => ({ left, right })),
   }));
 }

@@ -109,6 +109,41 @@ export class StudiesRepository {
     );
   }
 
+  /**
+   * Saves several trials in one statement (atomic: all or none), replacing rows with the same numbers.
+   * The optimizer stores a whole batch per call, so thousands of trials cost a few statements.
+   */
+  async saveTrials(studyId: string, trials: readonly TrialRecord[]): Promise<void> {
+    if (trials.length === 0) return;
+    const params: (string | number | boolean | null)[] = [];
+    const rows: string[] = [];
+    for (const trial of trials) {
+      const encoded = encodeTrial(trial);
+      const base = params.length;
+      rows.push(`(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+      params.push(
+        studyId,
+        encoded.number,
+        encoded.status,
+        JSON.stringify(encoded.params),
+        encoded.values === null ? null : JSON.stringify(encoded.values),
+        encoded.metrics === undefined ? null : JSON.stringify(encoded.metrics),
+        encoded.feasible ?? null,
+        encoded.error ?? null,
+        encoded.seed,
+        encoded.startedAt,
+        encoded.finishedAt,
+      );
+    }
+    await this.db.run(`INSERT OR REPLACE INTO trials VALUES ${rows.join(', ')}`, params);
+  }
+
+  /** Replaces the study's `data` document (the optimizer keeps its run state and final report there). */
+  async updateData(studyId: string, data: Record<string, unknown>): Promise<void> {
+    await this.get(studyId);
+    await this.db.run(`UPDATE studies SET data = $data WHERE id = $id`, { id: studyId, data: JSON.stringify(data) });
+  }
+
   async loadTrials(studyId: string): Promise<TrialRecord[]> {
     const rows = await this.db.all<RawTrial>(
       `SELECT number, status, params::VARCHAR AS params, objective_values::VARCHAR AS objective_values,

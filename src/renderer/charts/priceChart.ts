@@ -67,16 +67,22 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
   // Arrows sit outside the candle, pointing the way of the order: a buy (long entry, short exit) points up
   // from under the low, a sell points down from over the high. Entries are green (long) or red (short);
   // exits are amber. The dashed line between the two fills is coloured by the trade's outcome.
+  // A reversal exits and enters on the same bar with two orders the same way: stack the arrows.
+  const stacked = new Map<string, number>();
   const marker = (m: TradeMarker) => {
     const entry = m.kind === 'entry';
     const buy = entry === m.long;
     const price = buy ? (bars.l[m.index] ?? m.price) : (bars.h[m.index] ?? m.price);
+    const slot = `${m.index}:${buy}`;
+    const depth = stacked.get(slot) ?? 0;
+    stacked.set(slot, depth + 1);
+    const offset = 10 + depth * 13;
     return {
       value: [m.index, price, m.trade],
       symbol: 'arrow',
       symbolRotate: buy ? 0 : 180,
       symbolSize: [9, 11],
-      symbolOffset: [0, buy ? 10 : -10],
+      symbolOffset: [0, buy ? offset : -offset],
       itemStyle: { color: entry ? (m.long ? palette.up : palette.down) : palette.accent },
     };
   };

@@ -35,6 +35,11 @@ export function checkParams(strategy: StrategyInfo, draft: ParamDraft): ParamChe
     if ('error' in result) errors[spec.name] = result.error;
     else values[spec.name] = result.value;
   }
+  for (const { left, right } of strategy.constraints) {
+    const a = values[left];
+    const b = values[right];
+    if (a !== undefined && b !== undefined && !(a < b)) errors[left] = `must be below ${right} (${b})`;
+  }
   return { values, errors };
 }
 
