@@ -1,0 +1,248 @@
+/**
+ * Turning an optimisation request (from the contract or the CLI) into what a study needs: the strategy's
+ * search space, objectives checked against the metrics that exist, the sampler configuration, and a
+ * description of the data that is stored with the study so a resumed study reads the same bars.
+ */
+import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { toSharedBars, type Bars, type Timeframe } from '../../../core/data/bars.ts';
+import { parseBarsCsv } from '../../../core/data/csv.ts';
+import { resampleBars } from '../../../core/data/resample.ts';
+import type { BacktestOptions } from '../../../core/engine/index.ts';
+import { METRIC_KEYS } from '../../../core/metrics/index.ts';
+import {
+  createSpace,
+  parseObjective,
+  parseSpace,
+  type Objective,
+  type ObjectiveMode,
+  type ParamSpec,
+  type SamplerConfig,
+  type SearchSpace,
+  type TimeframeAggregation,
+} from '../../../core/optimize/index.ts';
+import { getStrategy, type StrategyDefinition } from '../../../core/strategy/index.ts';
+import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
+import type { DatasetRef } from '../../compute/tasks.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+
+/** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
+export type StudySource = { readonly kind: 'cache'; readonly symbol: string } | { readonly kind: 'file'; readonly path: string };
+
+/** A file's bars as they are, whatever their resolution. */
+export const NATIVE_TIMEFRAME = 'native';
+
+/** Everything about a study's evaluation besides the core StudyConfig; stored as the study's `data`. */
+export interface StudyDefinition {
+  readonly strategy: string;
+  readonly source: StudySource;
+  /** Timeframes scored together; a file source may use 'native' (its own bars, not resampled). */
+  readonly timeframes: readonly string[];
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly aggregation: TimeframeAggregation;
+  readonly weights?: Readonly<Record<string, number>>;
+  readonly options: BacktestOptions;
+  readonly preferPlateau: boolean;
+  /** The trial budget (also the core config's maxTrials; a grid may finish earlier). */
+  readonly trials: number;
+}
+
+/** A study ready to be created. */
+export interface NewStudy {
+  readonly name: string;
+  readonly definition: StudyDefinition;
+  readonly space: SearchSpace;
+  readonly sampler: SamplerConfig;
+  readonly objectives: readonly Objective[];
+  readonly mode?: ObjectiveMode;
+  readonly seed: number;
+  readonly minTrades: number;
+}
+
+/** A request the caller got wrong (the contract maps it to 400, the CLI to exit code 2). */
+export class StudyInputError extends Error {
+  override name = 'StudyInputError';
+}
+
+export function randomSeed(): number {
+  return randomInt(0, 2 ** 31);
+}
+
+/** The strategy's own parameter ranges and constraints, plus any extra constraints. */
+export function strategySpace(definition: StrategyDefinition, extraConstraints: readonly string[] = []): SearchSpace {
+  const specs: ParamSpec[] = definition.params.map((p) =>
+    p.type === 'int'
+      ? { kind: 'int', name: p.name, low: p.min, high: p.max, step: p.step, log: false }
+      : { kind: 'float', name: p.name, low: p.min, high: p.max, step: p.step, log: false },
+  );
+  const constraints = definition.constraints.map((c) => `${c.left}<${c.right}`);
+  return createSpace(specs, [...constraints, ...extraConstraints]);
+}
+
+/**
+ * The space of a study: CLI spec strings, parameter objects, or (absent) the strategy's own. Every
+ * parameter must be one of the strategy's and take numeric values only (strategies take numbers).
+ */
+export function resolveSpace(
+  strategy: StrategyDefinition,
+  space: readonly string[] | readonly SpaceParam[] | undefined,
+  constraints: readonly string[],
+): SearchSpace {
+  let resolved: SearchSpace;
+  try {
+    if (space === undefined) resolved = strategySpace(strategy, constraints);
+    else if (space.every((s): s is string => typeof s === 'string')) resolved = parseSpace(space, constraints);
+    else resolved = createSpace(space as readonly ParamSpec[], constraints);
+  } catch (error) {
+    throw new StudyInputError(error instanceof Error ? error.message : String(error));
+  }
+  const known = strategy.params.map((p) => p.name);
+  for (const p of resolved.params) {
+    if (!known.includes(p.name)) {
+      throw new StudyInputError(
+        `space: "${p.name}" is not a parameter of ${strategy.name} (parameters: ${known.join(', ')})`,
+      );
+    }
+    if (p.kind === 'categorical' && p.choices.some((c) => typeof c !== 'number')) {
+      throw new StudyInputError(`space: "${p.name}" must have numeric choices (strategy parameters are numbers)`);
+    }
+  }
+  return resolved;
+}
+
+/** Objectives from their contract form: defaults from the CLI parser, metric names checked. */
+export function resolveObjectives(inputs: readonly ObjectiveInput[]): Objective[] {
+  return inputs.map((input) => {
+    const known: readonly string[] = METRIC_KEYS;
+    if (!known.includes(input.metric)) {
+      throw new StudyInputError(`objective: unknown metric "${input.metric}" (metrics: ${METRIC_KEYS.join(', ')})`);
+    }
+    const base = parseObjective(input.metric);
+    return {
+      metric: input.metric,
+      direction: input.direction ?? base.direction,
+      ...(input.weight === undefined ? {} : { weight: input.weight }),
+      ...((input.absolute ?? base.absolute) === true ? { absolute: true } : {}),
+    };
+  });
+}
+
+/** Objectives from the CLI form `metric[:max|min[:weight]]`, metric names checked. */
+export function parseObjectives(texts: readonly string[]): Objective[] {
+  return texts.map((text) => {
+    let objective: Objective;
+    try {
+      objective = parseObjective(text);
+    } catch (error) {
+      throw new StudyInputError(error instanceof Error ? error.message : String(error));
+    }
+    resolveObjectives([{ metric: objective.metric }]);
+    return objective;
+  });
+}
+
+export function resolveSampler(input: SamplerInput): SamplerConfig {
+  if (typeof input === 'string') return { kind: input };
+  return { kind: input.kind, ...input.options } as SamplerConfig;
+}
+
+export function checkMode(mode: ObjectiveMode | undefined, objectives: readonly Objective[]): void {
+  if (mode !== undefined && mode !== 'single' && objectives.length < 2)
+    throw new StudyInputError(`mode "${mode}" needs at least two objectives`);
+}
+
+export function getStrategyOrThrow(name: string): StrategyDefinition {
+  try {
+    return getStrategy(name);
+  } catch (error) {
+    throw new StudyInputError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Strategy parameters of a trial: numeric values over the strategy's defaults. */
+export function strategyParams(params: Readonly<Record<string, unknown>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'number') throw new Error(`parameter "${name}" must be a number (got ${String(value)})`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** One dataset per timeframe of a study, shared with the workers (bars copied into shared memory once). */
+export interface StudyDatasets {
+  readonly label: string;
+  readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
+}
+
+function lowerBound(t: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function cut(bars: Bars, start: number | null, end: number | null): Bars {
+  const from = start === null ? 0 : lowerBound(bars.t, start);
+  const to = end === null ? bars.t.length : lowerBound(bars.t, end);
+  return {
+    t: bars.t.subarray(from, to),
+    o: bars.o.subarray(from, to),
+    h: bars.h.subarray(from, to),
+    l: bars.l.subarray(from, to),
+    c: bars.c.subarray(from, to),
+    v: bars.v.subarray(from, to),
+  };
+}
+
+/** Workers cache prepared datasets by id: the id must change when the bars do (new data fetched). */
+function fingerprint(bars: Bars): string {
+  const n = bars.t.length;
+  return `${n}:${bars.t[0] ?? ''}:${bars.t[n - 1] ?? ''}:${bars.c[n - 1] ?? ''}`;
+}
+
+/** Reads a study's bars for each of its timeframes. */
+export async function loadStudyDatasets(
+  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end'>,
+  repo: BarsRepository | null,
+): Promise<StudyDatasets> {
+  const { source } = definition;
+  const range = `${definition.start ?? ''}:${definition.end ?? ''}`;
+  const datasets: { timeframe: string; ref: DatasetRef }[] = [];
+  if (source.kind === 'file') {
+    let text: string;
+    try {
+      text = await readFile(source.path, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        cause: error,
+      });
+    }
+    const raw = cut(parseBarsCsv(text, { source: basename(source.path) }).bars, definition.start, definition.end);
+    for (const timeframe of definition.timeframes) {
+      const bars = timeframe === NATIVE_TIMEFRAME ? raw : resampleBars(raw, timeframe as Timeframe);
+      if (bars.t.length < 2) throw new Error(`${basename(source.path)}: fewer than 2 ${timeframe} bars in the range`);
+      datasets.push({ timeframe, ref: { id: `study:file:${source.path}:${timeframe}:${range}:${fingerprint(bars)}`, bars: toSharedBars(bars) } });
+    }
+    return { label: basename(source.path), datasets };
+  }
+  if (repo === null) throw new Error('no bar cache is open to read the study data from');
+  for (const timeframe of definition.timeframes) {
+    const bars = await repo.read(source.symbol, timeframe as Timeframe, {
+      ...(definition.start === null ? {} : { start: definition.start }),
+      ...(definition.end === null ? {} : { end: definition.end }),
+    });
+    if (bars.t.length < 2) throw new Error(`fewer than 2 ${timeframe} bars of ${source.symbol} in the range`);
+    datasets.push({
+      timeframe,
+      ref: { id: `study:cache:${source.symbol}:${timeframe}:${range}:${fingerprint(bars)}`, bars: toSharedBars(bars) },
+    });
+  }
+  return { label: source.symbol, datasets };
+}
