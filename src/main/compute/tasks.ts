@@ -11,7 +11,9 @@ import {
   runPrepared,
   tradeRecords,
   type BacktestOptions,
+  type BacktestRun,
   type PreparedDataset,
+  type TradeRecord,
 } from '../../core/engine/index.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 
@@ -29,16 +31,10 @@ export interface BacktestTask {
   readonly options: BacktestOptions;
 }
 
-export interface TradeOut {
-  entryTime: number;
-  exitTime: number;
-  entryPrice: number;
-  exitPrice: number;
-  size: number;
-  pnl: number;
-  returnPct: number;
+/** A closed trade as the UI and the CLI's JSON show it: the exit reason by name. */
+export type TradeOut = Omit<TradeRecord, 'entryIndex' | 'exitIndex' | 'commission' | 'exitReason'> & {
   exitReason: string;
-}
+};
 
 export interface BacktestOutput {
   readonly equity: Float64Array;
@@ -55,7 +51,7 @@ export interface TrialsTask {
   readonly paramSets: readonly Record<string, number>[];
   readonly options: BacktestOptions;
   /** Trials in the whole study so far, for the deflated Sharpe ratio of each. */
-  readonly trialCount?: number;  /**
+  readonly trialCount?: number; /**
    * Also return each trial's per-period (daily for intraday bars) returns: the columns of the T x N
    * matrix of the PBO statistic. Off by default: 8 bytes per period and trial.
    */
@@ -75,6 +71,16 @@ export type WorkerTask = BacktestTask | TrialsTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask ? BacktestOutput : TrialsOutput;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
+
+function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: BacktestRun): Metrics {
+  return computeMetrics({
+    t: prepared.bars.t,
+    equity: run.equity,
+    initialCash: run.options.cash,
+    trades: run.trades,
+    periodEnds,
+  });
+}
 
 interface PreparedEntry {
   prepared: PreparedDataset;
@@ -108,23 +114,13 @@ export class TaskRunner {
     const started = performance.now();
     const { prepared, periodEnds } = this.prepared(task.dataset);
     const run = runPrepared(prepared, task.strategy, task.params, task.options, this.workspace);
-    const metrics = computeMetrics({
-      t: prepared.bars.t,
-      equity: run.equity,
-      initialCash: run.options.cash,
-      trades: run.trades,
-      periodEnds,
-    });
-    const trades = tradeRecords(run.trades).map((trade) => ({
-      entryTime: trade.entryTime,
-      exitTime: trade.exitTime,
-      entryPrice: trade.entryPrice,
-      exitPrice: trade.exitPrice,
-      size: trade.size,
-      pnl: trade.pnl,
-      returnPct: trade.returnPct,
-      exitReason: EXIT_REASON_NAMES[trade.exitReason] ?? String(trade.exitReason),
-    }));
+    const metrics = metricsOf(prepared, periodEnds, run);
+    const trades = tradeRecords(run.trades).map(
+      ({ entryIndex: _entry, exitIndex: _exit, commission: _commission, exitReason, ...trade }) => ({
+        ...trade,
+        exitReason: EXIT_REASON_NAMES[exitReason] ?? String(exitReason),
+      }),
+    );
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
     return { equity: run.equity.slice(), trades, metrics, elapsedMs: performance.now() - started };
   }
@@ -136,13 +132,7 @@ export class TaskRunner {
     for (const params of task.paramSets) {
       try {
         const run = runPrepared(prepared, task.strategy, params, task.options, this.workspace);
-        const metrics = computeMetrics({
-          t: prepared.bars.t,
-          equity: run.equity,
-          initialCash: run.options.cash,
-          trades: run.trades,
-          periodEnds,
-        });
+        const metrics = metricsOf(prepared, periodEnds, run);
         if (task.periodReturns === true) {
           const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, run.options.cash).returns;
           outcomes.push({ ok: true, metrics, returns });

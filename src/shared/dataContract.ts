@@ -1,0 +1,241 @@
+/**
+ * The market-data and settings part of the contract: what the cache holds (coverage), its quality
+ * report, import, fetch from Alpaca and export, and the Alpaca keys' status. Kept apart from contract.ts
+ * so these schemas can evolve without touching the shared map beyond its entries.
+ *
+ * Keys go one way only: `settings:save-keys` carries them to main, and nothing main sends back (answers,
+ * events, error messages) ever contains them; the status says whether keys are configured and where from.
+ */
+import { z } from 'zod';
+import { TIMEFRAMES } from '../core/data/bars.ts';
+
+const symbolSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
+const jobIdSchema = z.string().min(1).max(64);
+/** Stored timeframes include what an import inferred (e.g. 1mo), not just the five the app resamples. */
+const storedTimeframeSchema = z
+  .string()
+  .regex(/^[0-9]{1,3}(m|h|d|w|mo)$/, 'a timeframe such as 1m, 5m, 15m, 1h, 1d (or 1w, 1mo for imports)');
+
+export const FETCH_TIMEFRAMES = ['1Min', '5Min', '15Min', '1Hour', '1Day'] as const;
+export const FETCH_ADJUSTMENTS = ['raw', 'split', 'dividend', 'all'] as const;
+export const FETCH_FEEDS = ['iex', 'sip'] as const;
+
+/**
+ * A file on the machine the services run on. Absolute only: a relative path would be resolved against
+ * the server's working directory, which the user cannot see from the UI.
+ */
+function localPath(extensions: readonly string[]) {
+  return z
+    .string()
+    .min(1, 'a file path is required')
+    .max(4096, 'a path is at most 4096 characters')
+    .refine((path) => !path.includes('\0'), 'a path cannot contain a NUL character')
+    .refine(
+      (path) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path),
+      'must be an absolute path (e.g. /home/me/data/SPY.csv or C:\\data\\SPY.csv)',
+    )
+    .refine(
+      (path) => extensions.some((ext) => path.toLowerCase().endsWith(ext)),
+      `must name a ${extensions.join(', ')} file`,
+    );
+}
+
+/** Epoch ms, or an ISO date (midnight UTC) or date-time with an offset. */
+const instantSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const t =
+    typeof value === 'number'
+      ? value
+      : /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? Date.parse(`${value}T00:00:00Z`)
+        : Date.parse(value);
+  if (!Number.isFinite(t)) {
+    ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO date / date-time' });
+    return z.NEVER;
+  }
+  return t;
+});
+
+// ---- coverage ----------------------------------------------------------------------------------------
+
+export const CoverageRange = z.object({
+  adjustment: z.string(),
+  feed: z.string(),
+  start: z.number(),
+  end: z.number(),
+});
+
+/** One stored symbol and timeframe: its bars and span, and the ranges fetched from Alpaca (none for imports). */
+export const DatasetCoverage = z.object({
+  symbol: z.string(),
+  timeframe: z.string(),
+  bars: z.number(),
+  start: z.number(),
+  end: z.number(),
+  source: z.string(),
+  coverage: z.array(CoverageRange),
+});
+
+// ---- quality -----------------------------------------------------------------------------------------
+
+export const DataQualityRequest = z
+  .object({
+    symbol: symbolSchema,
+    /** Defaults to the finest timeframe stored for the symbol. */
+    timeframe: storedTimeframeSchema.optional(),
+    /** Drops unusable bars and records the gaps; never adds a bar. */
+    repair: z.boolean().default(false),
+    /** Problems listed at most (the counts stay complete). */
+    limit: z.number().int().min(1).max(5_000).default(500),
+  })
+  .strict();
+
+export const DataQualityProblem = z.object({
+  kind: z.string(),
+  /** Time of the bar, or the start of the run or gap (epoch ms). */
+  t: z.number(),
+  /** End of a run or gap (exclusive for gaps). */
+  endT: z.number().optional(),
+  row: z.number().optional(),
+  count: z.number().optional(),
+  message: z.string(),
+});
+
+export const DataQualityReport = z.object({
+  symbol: z.string(),
+  timeframe: z.string().nullable(),
+  rows: z.number(),
+  uniqueBars: z.number(),
+  firstT: z.number().nullable(),
+  lastT: z.number().nullable(),
+  expectedBars: z.number(),
+  presentBars: z.number(),
+  missingBars: z.number(),
+  coverage: z.number().nullable(),
+  outsideRegularHours: z.number(),
+  /** Problems of each kind, complete even when the list is cut. */
+  counts: z.record(z.string(), z.number()),
+  /** 0..1; null when there is nothing to score. */
+  score: z.number().nullable(),
+  problems: z.array(DataQualityProblem),
+  /** Problems found in all; `problems` holds the first `limit` of them. */
+  totalProblems: z.number(),
+  truncated: z.boolean(),
+});
+
+export const DataQualityResult = z.object({
+  report: DataQualityReport,
+  repair: z.object({ droppedBars: z.number(), gapsMarked: z.number() }).optional(),
+});
+
+// ---- import / fetch / export -------------------------------------------------------------------------
+
+export const DataImportRequest = z
+  .object({
+    jobId: jobIdSchema.optional(),
+    path: localPath(['.csv', '.parquet', '.pq']),
+    /** Defaults to the file's symbol column, else the file name. */
+    symbol: symbolSchema.optional(),
+    /** Defaults to what the timestamps' spacing shows. */
+    timeframe: storedTimeframeSchema.optional(),
+    /** Zone of date-times written without an offset. */
+    naiveTimeZone: z.enum(['UTC', 'America/New_York']).optional(),
+  })
+  .strict();
+
+export const DataImportResult = z.object({
+  file: z.string(),
+  format: z.enum(['csv', 'parquet']),
+  symbol: z.string(),
+  timeframe: z.string(),
+  bars: z.number(),
+  start: z.number(),
+  end: z.number(),
+  elapsedMs: z.number(),
+});
+
+export const DataFetchRequest = z
+  .object({
+    jobId: jobIdSchema.optional(),
+    symbols: z
+      .array(symbolSchema)
+      .min(1, 'give at least one symbol')
+      .max(200, 'at most 200 symbols per fetch')
+      .transform((symbols) => [...new Set(symbols.map((s) => s.toUpperCase()))]),
+    timeframe: z.enum(FETCH_TIMEFRAMES),
+    /** Inclusive start. */
+    start: instantSchema,
+    /** Exclusive end (clipped to the last closed bar). */
+    end: instantSchema,
+    adjustment: z.enum(FETCH_ADJUSTMENTS).optional(),
+    feed: z.enum(FETCH_FEEDS).optional(),
+  })
+  .strict()
+  .refine((request) => request.end > request.start, { message: 'must be after start', path: ['end'] });
+
+export const DataFetchResult = z.object({
+  symbols: z.array(z.string()),
+  timeframe: z.string(),
+  /** Missing ranges asked for (0 when the cache already had everything). */
+  requests: z.number(),
+  pages: z.number(),
+  bars: z.number(),
+  elapsedMs: z.number(),
+});
+
+export const DataExportRequest = z
+  .object({
+    symbol: symbolSchema,
+    timeframe: z.enum(TIMEFRAMES),
+    format: z.enum(['csv', 'parquet']),
+    path: localPath(['.csv', '.parquet']),
+    start: instantSchema.optional(),
+    end: instantSchema.optional(),
+    /** Replace an existing file; refused otherwise. */
+    overwrite: z.boolean().default(false),
+  })
+  .strict()
+  .refine((request) => request.path.toLowerCase().endsWith(`.${request.format}`), {
+    message: 'the file extension must match the format',
+    path: ['path'],
+  });
+
+export const DataExportResult = z.object({
+  path: z.string(),
+  format: z.enum(['csv', 'parquet']),
+  bars: z.number(),
+});
+
+// ---- settings ----------------------------------------------------------------------------------------
+
+export const KeysStatus = z.object({
+  alpaca: z.object({
+    configured: z.boolean(),
+    /** Where the keys in use come from; the environment wins over saved keys. */
+    source: z.enum(['keychain', 'environment', 'none']),
+    /** The market-data host fetches go to (a fake server in demos and tests). */
+    dataBaseUrl: z.string(),
+  }),
+  /** 'memory' when no OS keychain answered: saved keys last until the services stop. */
+  keychain: z.enum(['os', 'memory']),
+});
+
+const keyPart = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `the ${name} is required`)
+    .max(256, `the ${name} is at most 256 characters`)
+    .regex(/^\S+$/, `the ${name} cannot contain spaces`);
+
+export const SaveKeysRequest = z.object({ keyId: keyPart('key ID'), secret: keyPart('secret key') }).strict();
+
+export type DatasetCoverage = z.output<typeof DatasetCoverage>;
+export type DataQualityReport = z.output<typeof DataQualityReport>;
+export type DataQualityProblem = z.output<typeof DataQualityProblem>;
+export type DataQualityResult = z.output<typeof DataQualityResult>;
+export type DataImportResult = z.output<typeof DataImportResult>;
+export type DataFetchResult = z.output<typeof DataFetchResult>;
+export type DataExportResult = z.output<typeof DataExportResult>;
+export type KeysStatus = z.output<typeof KeysStatus>;
