@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   engine: async () => ({ run: (await import('./engine.bench.ts')).runEngineBench }),
   data: async () => ({ run: (await import('./data.bench.ts')).runDataBench }),
   optimize: async () => ({ run: (await import('./optimize.bench.ts')).runOptimizeBench }),
+  study: async () => ({ run: (await import('./study.bench.ts')).runStudyBench }),
 };
 
 const wanted = process.argv.slice(2);

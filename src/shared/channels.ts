@@ -15,6 +15,14 @@ export const REQUEST_CHANNELS = [
   'optimize:get',
   'optimize:approve',
   'walkforward:run',
+  'data:coverage',
+  'data:quality',
+  'data:import',
+  'data:fetch',
+  'data:export',
+  'settings:keys-status',
+  'settings:save-keys',
+  'settings:clear-keys',
 ] as const;
 export const EVENT_CHANNELS = ['job:progress', 'job:done', 'optimize:trial', 'optimize:progress'] as const;
 

@@ -21,9 +21,23 @@ import {
   WalkForwardRequest,
   WalkForwardResult,
 } from './optimizeContract.ts';
+import {
+  DataExportRequest,
+  DataExportResult,
+  DataFetchRequest,
+  DataFetchResult,
+  DataImportRequest,
+  DataImportResult,
+  DataQualityRequest,
+  DataQualityResult,
+  DatasetCoverage,
+  KeysStatus,
+  SaveKeysRequest,
+} from './dataContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './optimizeContract.ts';
+export * from './dataContract.ts';
 
 const symbolSchema = z
   .string()
@@ -152,6 +166,14 @@ export const requestSchemas = {
   'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
   'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
   'walkforward:run': { input: WalkForwardRequest, output: WalkForwardResult },
+  'data:coverage': { input: empty, output: z.array(DatasetCoverage) },
+  'data:quality': { input: DataQualityRequest, output: DataQualityResult },
+  'data:import': { input: DataImportRequest, output: DataImportResult },
+  'data:fetch': { input: DataFetchRequest, output: DataFetchResult },
+  'data:export': { input: DataExportRequest, output: DataExportResult },
+  'settings:keys-status': { input: empty, output: KeysStatus },
+  'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
+  'settings:clear-keys': { input: empty, output: KeysStatus },
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */

@@ -43,7 +43,8 @@ function localPath(extensions: readonly string[]) {
 }
 
 /** Epoch ms, or an ISO date (midnight UTC) or date-time with an offset. */
-const instantSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+const INSTANT_HINT = 'must be epoch milliseconds or an ISO date / date-time';
+const instantSchema = z.union([z.number(), z.string()], { error: INSTANT_HINT }).transform((value, ctx) => {
   const t =
     typeof value === 'number'
       ? value
@@ -51,7 +52,7 @@ const instantSchema = z.union([z.number(), z.string()]).transform((value, ctx) =
         ? Date.parse(`${value}T00:00:00Z`)
         : Date.parse(value);
   if (!Number.isFinite(t)) {
-    ctx.addIssue({ code: 'custom', message: 'must be epoch milliseconds or an ISO date / date-time' });
+    ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
     return z.NEVER;
   }
   return t;

@@ -342,7 +342,8 @@ const rangeRow = z.object({ start: z.number(), end: z.number(), startTime: z.num
 export const WalkForwardResult = z.object({
   jobId: jobIdSchema,
   symbol: z.string(),
-  timeframe: timeframeSchema,
+  /** The bars' timeframe ('native' for a file scored as it is). */
+  timeframe: z.string(),
   strategy: z.string(),
   windows: z.array(
     z.object({
@@ -377,6 +378,8 @@ export const WalkForwardResult = z.object({
       changes: z.number(),
     }),
   ),
+  /** What the trader should know about how the figures were obtained (fallbacks, skipped windows). */
+  notes: z.array(z.string()),
   elapsedMs: z.number(),
 });
 

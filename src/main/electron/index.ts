@@ -5,6 +5,7 @@
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import { join } from 'node:path';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
+import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
 import { dispatch } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
@@ -54,7 +55,11 @@ async function start(): Promise<void> {
     callback(false),
   );
   const dataDir = resolveDataDir(dataDirArgument(), app.getPath('userData'));
-  services = await createServices({ dataDir, host: 'electron' });
+  const alpaca = resolveAlpacaHosts({
+    dataBaseUrl: argument('--alpaca-base-url'),
+    streamBaseUrl: argument('--alpaca-stream-url'),
+  });
+  services = await createServices({ dataDir, host: 'electron', alpaca });
   for (const channel of REQUEST_CHANNELS) {
     ipcMain.handle(`rq:${channel}`, (_event, input: unknown) => dispatch(services!.handlers, channel, input));
   }
@@ -67,7 +72,11 @@ async function start(): Promise<void> {
 }
 
 function dataDirArgument(): string | undefined {
-  const index = process.argv.indexOf('--data-dir');
+  return argument('--data-dir');
+}
+
+function argument(flag: string): string | undefined {
+  const index = process.argv.indexOf(flag);
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 

@@ -132,6 +132,15 @@ export class MarketDataService {
     return stream;
   }
 
+  /**
+   * Drops the REST client and the keys it holds, so the next fetch resolves the keys again: called when
+   * they are saved or cleared in the settings. A fetch already running finishes with the keys it had.
+   */
+  forgetCredentials(): void {
+    this.client = null;
+    this.fetcherInstance = null;
+  }
+
   /** The shared REST client (its rate limiter spans every fetch of this service). */
   async barsClient(): Promise<AlpacaBarsClient> {
     if (!this.client) {

@@ -20,6 +20,14 @@ const handlers: Requests = {
   'optimize:get': reject,
   'optimize:approve': reject,
   'walkforward:run': reject,
+  'data:coverage': reject,
+  'data:quality': reject,
+  'data:import': reject,
+  'data:fetch': reject,
+  'data:export': reject,
+  'settings:keys-status': reject,
+  'settings:save-keys': reject,
+  'settings:clear-keys': reject,
 };
 
 describe('HTTP host', () => {

@@ -1,12 +1,16 @@
 import type { Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
+import { MarketDataService } from '../marketdata/service.ts';
+import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
 import { databasePath } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
 import { BacktestService } from './backtestService.ts';
+import { createDataHandlers } from './dataHandlers.ts';
 import { ensureDemoMarket } from './demoMarket.ts';
 import { EventBus } from './events.ts';
 import { listStrategies } from './strategyCatalog.ts';
+import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { barsToPayload } from './payloads.ts';
 
 export interface ServicesOptions {
@@ -16,6 +20,12 @@ export interface ServicesOptions {
   threads?: number;
   /** Skips writing the demo market (tests that bring their own data). */
   skipDemo?: boolean;
+  /** Alpaca hosts (e.g. the fake server for demos); else ALPACA_DATA_BASE_URL / ALPACA_STREAM_BASE_URL. */
+  alpaca?: { dataBaseUrl?: string; streamBaseUrl?: string; requestsPerMinute?: number };
+  /** Where API keys are saved; the OS keychain when it answers, else memory (see keys-status). */
+  secrets?: SecretStore;
+  /** Environment the Alpaca keys and hosts are read from; process.env by default (tests isolate it). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The services behind the contract, shared by both hosts and the CLI. */
@@ -25,6 +35,7 @@ export interface Services {
   readonly db: Database;
   readonly bars: BarsRepository;
   readonly pool: ComputePool;
+  readonly marketData: MarketDataService;
   close(): Promise<void>;
 }
 
@@ -37,6 +48,10 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const demo = options.skipDemo ? false : await ensureDemoMarket(bars);
   const pool = new ComputePool(options.threads);
   const backtests = new BacktestService(bars, pool, events);
+  const optimizer = createOptimizeHandlers({ db, bars, pool, events });
+  const env = options.env ?? process.env;
+  const secrets = options.secrets ?? (await openSecretStore());
+  const marketData = new MarketDataService(db, { ...options.alpaca, secrets, env });
 
   const handlers: Requests = {
     'app:info': async () => ({ version: VERSION, host: options.host, dataDir: options.dataDir, demo }),
@@ -45,6 +60,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
     'strategies:list': async () => listStrategies(),
     'backtest:run': (request) => backtests.run(request),
+    ...createDataHandlers({ marketData, secrets, events, env }),
+    ...optimizer.handlers,
   };
 
   return {
@@ -53,7 +70,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
     db,
     bars,
     pool,
+    marketData,
     close: async () => {
+      await optimizer.service.close();
       await pool.close();
       db.close();
     },

@@ -1,4 +1,4 @@
-import { DOUBLE, DuckDBDataChunk } from '@duckdb/node-api';
+import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // The raw vector accessors: reading and writing whole Float64Array columns with one native copy per
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
@@ -43,9 +43,9 @@ export interface WriteOptions {
   readonly alsoInTransaction?: () => Promise<void>;
 }
 
-/** Staging columns: everything as DOUBLE so each column is one native copy; NaN becomes NULL in SQL. */
-const STAGING_COLUMNS = 9;
-const STAGING_TYPES = Array.from({ length: STAGING_COLUMNS }, () => DOUBLE);
+/** The columns of `bars` in table order (migration 4): the appender writes whole rows of them. */
+const BARS_TYPES = [VARCHAR, VARCHAR, BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT];
+const COLUMN = { symbol: 0, timeframe: 1, ts: 2, open: 3, vwap: 8, tradeCount: 9 } as const;
 const CHUNK_ROWS = 2048;
 const ET = "'America/New_York'";
 
@@ -75,8 +75,9 @@ export class BarsRepository {
 
   /**
    * Upserts bars (same key = replaced, so writing a page twice is idempotent) in one transaction.
-   * Rows go through a temporary staging table filled by the appender in vector-sized chunks, each
-   * column copied into its vector in one native call.
+   * `bars` has no key index (migration 4); one row per (symbol, timeframe, ts) is kept here instead: a
+   * write refuses timestamps repeated within itself, deletes the stored rows of the keys it brings, then
+   * appends its rows, all inside the transaction.
    */
   write(
     symbol: string,
@@ -108,89 +109,114 @@ export class BarsRepository {
     entries: readonly BatchEntry[],
     options: WriteOptions,
   ): Promise<void> {
-    await this.db.run(
-      `CREATE TEMP TABLE IF NOT EXISTS bars_staging_v2 (ts DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE,
-        close DOUBLE, volume DOUBLE, vwap DOUBLE, trade_count DOUBLE, sym DOUBLE)`,
-    );
-    await this.db.run('DELETE FROM bars_staging_v2');
     const staged = entries.filter((entry) => entry.bars.t.length > 0);
-    if (staged.length > 0) await this.stage(staged);
-    try {
-      await this.db.transaction(async () => {
-        for (let i = 0; i < staged.length; i++) {
-          const symbol = staged[i]!.symbol;
-          // New keys (a fetch page, a first import) go in with a plain INSERT, about twice as fast as
-          // INSERT OR REPLACE, whose per-row conflict handling only pays off when rows do exist.
-          const params = { symbol, timeframe, index: i };
-          const [overlap] = await this.db.all<{ n: number }>(
-            `SELECT count(*)::INTEGER AS n FROM bars WHERE symbol = $symbol AND timeframe = $timeframe
-               AND ts BETWEEN (SELECT min(ts)::BIGINT FROM bars_staging_v2 WHERE sym = $index)
-                          AND (SELECT max(ts)::BIGINT FROM bars_staging_v2 WHERE sym = $index)`,
-            params,
-          );
-          await this.db.run(
-            `INSERT ${overlap && overlap.n > 0 ? 'OR REPLACE ' : ''}INTO bars
-             SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume,
-              CASE WHEN isnan(vwap) THEN NULL ELSE vwap END,
-              CASE WHEN isnan(trade_count) THEN NULL ELSE trade_count::BIGINT END
-             FROM bars_staging_v2 WHERE sym = $index`,
-            params,
-          );
-          await this.db.run(`INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`, {
-            symbol,
-            timeframe,
-            source,
-          });
-        }
-        if (options.alsoInTransaction) await options.alsoInTransaction();
-      });
-    } finally {
-      if (staged.length > 0) await this.db.run('DELETE FROM bars_staging_v2');
-    }
+    // Checked before the transaction starts: a batch that would store two rows for one key is refused whole.
+    const ranges = staged.map((entry) => keyRange(entry));
+    await this.db.transaction(async () => {
+      if (staged.length > 0) await this.replace(timeframe, staged, ranges);
+      for (const { symbol } of staged) await this.recordDataset(symbol, timeframe, source);
+      if (options.alsoInTransaction) await options.alsoInTransaction();
+    });
   }
 
-  private async stage(entries: readonly BatchEntry[]): Promise<void> {
-    const appender = await this.db.connection.createAppender('bars_staging_v2', 'main', 'temp');
+  /**
+   * Deletes the stored rows of (symbol, timeframe) whose ts is among the keys about to be written. The
+   * common case (new bars: a fetch page, a first import) is settled by one count over [min, max], which
+   * the zone maps answer from row-group statistics; only an overlap stages the keys for an exact delete,
+   * so stored bars between the new ones that the new data lacks are kept.
+   */
+  private async deleteStoredKeys(
+    symbol: string,
+    timeframe: string,
+    min: bigint,
+    max: bigint,
+    keysTable: () => Promise<string>,
+  ): Promise<void> {
+    const params = { symbol, timeframe, min, max };
+    const where = 'symbol = $symbol AND timeframe = $timeframe AND ts BETWEEN $min AND $max';
+    const [overlap] = await this.db.all<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM (SELECT 1 FROM bars WHERE ${where} LIMIT 1)`,
+      params,
+    );
+    if (!overlap || overlap.n === 0) return;
+    const keys = await keysTable();
+    await this.db.run(`DELETE FROM bars WHERE ${where} AND ts IN (SELECT ts FROM ${keys})`, params);
+  }
+
+  /** Puts a write's timestamps into a temporary table (for the exact delete of an overlap). */
+  private async stageKeys(t: Float64Array): Promise<string> {
+    await this.db.run('CREATE TEMP TABLE IF NOT EXISTS bars_keys (ts BIGINT)');
+    await this.db.run('DELETE FROM bars_keys');
+    const appender = await this.db.connection.createAppender('bars_keys', 'main', 'temp');
     try {
-      const chunk = DuckDBDataChunk.create(STAGING_TYPES, CHUNK_ROWS);
-      const missing = new Float64Array(CHUNK_ROWS).fill(NaN);
-      const index = new Float64Array(CHUNK_ROWS);
+      const chunk = DuckDBDataChunk.create([BIGINT], CHUNK_ROWS);
+      const int64 = new Int64Writer();
+      const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, 0);
+      for (let start = 0; start < t.length; start += CHUNK_ROWS) {
+        const rows = Math.min(CHUNK_ROWS, t.length - start);
+        chunk.rowCount = rows;
+        int64.copy(vector, t, start, rows, 'ts');
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return 'temp.main.bars_keys';
+  }
+
+  /**
+   * Deletes the stored rows of each entry's keys, then appends the entry's rows straight into `bars`, in
+   * the open transaction, in vector-sized chunks: symbol and timeframe as constant vectors, each numeric
+   * column copied into its vector in one native call (the BIGINT columns converted from doubles first),
+   * NaN vwap / trade count as NULL through the validity mask.
+   */
+  private async replace(
+    timeframe: string,
+    entries: readonly BatchEntry[],
+    ranges: readonly { min: bigint; max: bigint }[],
+  ): Promise<void> {
+    const appender = await this.db.connection.createAppender('bars');
+    try {
+      const int64 = new Int64Writer();
+      const validity = new Uint8Array(CHUNK_ROWS / 8);
+      const scratch = new Float64Array(CHUNK_ROWS);
+      const appended = new Set<string>();
       for (let e = 0; e < entries.length; e++) {
-        const { bars, extras = {} } = entries[e]!;
+        const { symbol, bars, extras = {} } = entries[e]!;
+        // A symbol twice in one batch: its earlier rows must be in the table for the delete to see them.
+        if (appended.has(symbol)) appender.flushSync();
+        await this.deleteStoredKeys(symbol, timeframe, ranges[e]!.min, ranges[e]!.max, () =>
+          this.stageKeys(bars.t),
+        );
+        appended.add(symbol);
         const n = bars.t.length;
-        index.fill(e);
-        const columns = [
-          bars.t,
-          bars.o,
-          bars.h,
-          bars.l,
-          bars.c,
-          bars.v,
-          extras.vwap,
-          extras.tradeCount,
-          index,
-        ];
+        // A chunk per entry: the constant vectors of one entry are never overwritten in place.
+        const chunk = DuckDBDataChunk.create(BARS_TYPES, CHUNK_ROWS);
+        const vector = (column: number): duckdbBindings.Vector =>
+          duckdbBindings.data_chunk_get_vector(chunk.chunk, column);
+        duckdbBindings.vector_reference_value(vector(COLUMN.symbol), duckdbBindings.create_varchar(symbol));
+        duckdbBindings.vector_reference_value(
+          vector(COLUMN.timeframe),
+          duckdbBindings.create_varchar(timeframe),
+        );
+        const prices = [bars.o, bars.h, bars.l, bars.c, bars.v];
+        for (const column of [...prices, extras.vwap, extras.tradeCount]) {
+          if (column && column.length !== n) throw new Error(`${symbol}: a bars column is not as long as t`);
+        }
         for (let start = 0; start < n; start += CHUNK_ROWS) {
           const rows = Math.min(CHUNK_ROWS, n - start);
           chunk.rowCount = rows;
-          for (let col = 0; col < STAGING_COLUMNS; col++) {
-            const column = columns[col];
-            const source =
-              column === index
-                ? index.subarray(0, rows)
-                : column
-                  ? column.subarray(start, start + rows)
-                  : missing.subarray(0, rows);
-            if (source.length !== rows) throw new Error(`Bars column ${col} is shorter than the timestamps`);
-            const vector = duckdbBindings.data_chunk_get_vector(chunk.chunk, col);
-            duckdbBindings.copy_data_to_vector(
-              vector,
-              0,
-              source.buffer as ArrayBuffer,
-              source.byteOffset,
-              rows * 8,
-            );
+          int64.copy(vector(COLUMN.ts), bars.t, start, rows, 'ts');
+          for (let k = 0; k < prices.length; k++) {
+            copyDoubles(vector(COLUMN.open + k), prices[k]!, start, rows, scratch);
           }
+          const vwap = vector(COLUMN.vwap);
+          if (extras.vwap) copyDoubles(vwap, extras.vwap, start, rows, scratch);
+          setValidity(vwap, extras.vwap, start, rows, validity);
+          const tradeCount = vector(COLUMN.tradeCount);
+          if (extras.tradeCount) int64.copy(tradeCount, extras.tradeCount, start, rows, 'trade count', true);
+          setValidity(tradeCount, extras.tradeCount, start, rows, validity);
           appender.appendDataChunk(chunk);
         }
       }
@@ -203,29 +229,57 @@ export class BarsRepository {
   /**
    * Upserts rows already in DuckDB (an import read by DuckDB itself, e.g. read_parquet) into one
    * symbol's bars in one transaction. `table` must have columns ts (epoch ms), open, high, low, close,
-   * volume, vwap, trade_count.
+   * volume, vwap, trade_count; a ts repeated in it is refused.
    */
   writeFromTable(symbol: string, timeframe: string, source: string, table: string): Promise<void> {
     return withWriteLock(this.db, () =>
       this.db.transaction(async () => {
         const params = { symbol, timeframe };
-        const [overlap] = await this.db.all<{ n: number }>(
-          `SELECT count(*)::INTEGER AS n FROM bars WHERE symbol = $symbol AND timeframe = $timeframe
-             AND ts BETWEEN (SELECT min(ts)::BIGINT FROM ${table}) AND (SELECT max(ts)::BIGINT FROM ${table})`,
-          params,
+        const [range] = await this.db.all<{
+          n: number;
+          keys: number;
+          min: bigint | null;
+          max: bigint | null;
+        }>(
+          `SELECT count(*)::INTEGER AS n, count(DISTINCT ts::BIGINT)::INTEGER AS keys, min(ts)::BIGINT AS min,
+             max(ts)::BIGINT AS max FROM ${table}`,
         );
+        if (!range || range.min === null || range.max === null) return;
+        if (range.keys !== range.n) {
+          throw new Error(
+            `${symbol}: ${range.n - range.keys} timestamps occur more than once in the rows to write`,
+          );
+        }
+        await this.deleteStoredKeys(symbol, timeframe, BigInt(range.min), BigInt(range.max), async () => {
+          await this.db.run(
+            `CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`,
+          );
+          return 'temp.main.bars_keys';
+        });
         await this.db.run(
-          `INSERT ${overlap && overlap.n > 0 ? 'OR REPLACE ' : ''}INTO bars
+          `INSERT INTO bars
            SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
            FROM ${table}`,
           params,
         );
-        await this.db.run(`INSERT OR REPLACE INTO datasets VALUES ($symbol, $timeframe, $source, now())`, {
-          ...params,
-          source,
-        });
+        await this.recordDataset(symbol, timeframe, source);
       }),
     );
+  }
+
+  /**
+   * Notes where a series' bars came from. An UPDATE, with an INSERT only for a new series: half the time
+   * of INSERT OR REPLACE on the key, which every fetch page would otherwise pay.
+   */
+  private async recordDataset(symbol: string, timeframe: string, source: string): Promise<void> {
+    const params = { symbol, timeframe, source };
+    const [updated] = await this.db.all<{ Count: bigint | number }>(
+      'UPDATE datasets SET source = $source, updated_at = now() WHERE symbol = $symbol AND timeframe = $timeframe',
+      params,
+    );
+    if (!updated || Number(updated.Count) === 0) {
+      await this.db.run('INSERT INTO datasets VALUES ($symbol, $timeframe, $source, now())', params);
+    }
   }
 
   /** Deletes a symbol's bars of one timeframe in [start, end) (a repair, or a re-import that replaces). */
@@ -361,4 +415,96 @@ function resampleSql(timeframe: Timeframe, where: string): string {
     SELECT epoch_ms(timezone(${ET}, bucket))::DOUBLE AS t, arg_min(open, ts) AS open, max(high) AS high,
       min(low) AS low, arg_max(close, ts) AS close, sum(volume) AS volume
     FROM bucketed GROUP BY bucket`;
+}
+
+/**
+ * The key range of one write's rows, refusing what would store two rows for one key or a key that is not
+ * a number. Sorted timestamps (every source: validated files, Alpaca pages, live bars) are checked in one
+ * pass; others are sorted in a copy first.
+ */
+function keyRange({ symbol, bars }: BatchEntry): { min: bigint; max: bigint } {
+  const t = bars.t;
+  let sorted = true;
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isFinite(t[i]!)) throw new Error(`${symbol}: bar ${i} has no valid timestamp (${t[i]})`);
+    if (i > 0 && !(t[i]! > t[i - 1]!)) sorted = false;
+  }
+  const ordered = sorted ? t : Float64Array.from(t).sort();
+  for (let i = 1; i < ordered.length; i++) {
+    if (Math.round(ordered[i]!) === Math.round(ordered[i - 1]!)) {
+      throw new Error(`${symbol}: timestamp ${ordered[i]} occurs more than once in one write`);
+    }
+  }
+  return { min: BigInt(Math.round(ordered[0]!)), max: BigInt(Math.round(ordered[ordered.length - 1]!)) };
+}
+
+/**
+ * Writes doubles holding whole numbers into a BIGINT vector: the int64 of each value is assembled from
+ * two 32-bit halves (little-endian, as on every platform DuckDB's Node bindings ship for), so there is
+ * no BigInt per value. Values round like DuckDB's DOUBLE to BIGINT cast.
+ */
+class Int64Writer {
+  private readonly buffer = new ArrayBuffer(CHUNK_ROWS * 8);
+  private readonly low = new Uint32Array(this.buffer);
+  private readonly high = new Int32Array(this.buffer);
+
+  copy(
+    vector: duckdbBindings.Vector,
+    source: Float64Array,
+    start: number,
+    rows: number,
+    label: string,
+    nanAllowed = false,
+  ): void {
+    const { low, high } = this;
+    for (let i = 0; i < rows; i++) {
+      let x = Math.round(source[start + i]!);
+      if (!(Math.abs(x) <= Number.MAX_SAFE_INTEGER)) {
+        if (nanAllowed && Number.isNaN(x))
+          x = 0; // stored as NULL through the validity mask
+        else throw new Error(`${label} ${source[start + i]} at row ${start + i} is not a storable integer`);
+      }
+      const upper = Math.floor(x / 4294967296);
+      high[2 * i + 1] = upper;
+      low[2 * i] = x - upper * 4294967296;
+    }
+    duckdbBindings.copy_data_to_vector(vector, 0, this.buffer, 0, rows * 8);
+  }
+}
+
+/**
+ * Copies rows of a double column into a DOUBLE vector in one native call. Columns in a SharedArrayBuffer
+ * (bars read back for workers) go through a scratch copy, since the native copy takes an ArrayBuffer.
+ */
+function copyDoubles(
+  vector: duckdbBindings.Vector,
+  column: Float64Array,
+  start: number,
+  rows: number,
+  scratch: Float64Array,
+): void {
+  let source = column.subarray(start, start + rows);
+  if (!(source.buffer instanceof ArrayBuffer)) {
+    scratch.set(source);
+    source = scratch.subarray(0, rows);
+  }
+  duckdbBindings.copy_data_to_vector(vector, 0, source.buffer as ArrayBuffer, source.byteOffset, rows * 8);
+}
+
+/** Marks NaN rows (or every row, for a column the source lacks) as NULL in a vector's validity mask. */
+function setValidity(
+  vector: duckdbBindings.Vector,
+  column: Float64Array | undefined,
+  start: number,
+  rows: number,
+  mask: Uint8Array,
+): void {
+  if (column) {
+    mask.fill(0);
+    for (let i = 0; i < rows; i++) if (column[start + i] === column[start + i]) mask[i >> 3]! |= 1 << (i & 7);
+  } else {
+    mask.fill(0);
+  }
+  duckdbBindings.vector_ensure_validity_writable(vector);
+  duckdbBindings.copy_data_to_vector_validity(vector, 0, mask.buffer as ArrayBuffer, 0, mask.byteLength);
 }

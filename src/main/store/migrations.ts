@@ -92,4 +92,30 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description:
+      'bars without the PRIMARY KEY index: one row per key is kept by the write path, which deletes the keys it replaces',
+    // Maintaining the ART index of the key was most of the cost of every bulk write (and of its commit),
+    // and reads never used it: they scan a symbol's range, which the zone maps of rows stored in
+    // (symbol, timeframe, ts) order prune as well. Same columns in the same order, so the appender and
+    // every query see the same table.
+    statements: [
+      `CREATE TABLE bars_v4 (
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        ts BIGINT NOT NULL, -- bar start, epoch ms UTC; unique per (symbol, timeframe): see BarsRepository
+        open DOUBLE NOT NULL,
+        high DOUBLE NOT NULL,
+        low DOUBLE NOT NULL,
+        close DOUBLE NOT NULL,
+        volume DOUBLE NOT NULL,
+        vwap DOUBLE,
+        trade_count BIGINT
+      )`,
+      'INSERT INTO bars_v4 SELECT * FROM bars ORDER BY symbol, timeframe, ts',
+      'DROP TABLE bars',
+      'ALTER TABLE bars_v4 RENAME TO bars',
+    ],
+  },
 ];

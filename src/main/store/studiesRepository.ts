@@ -83,7 +83,7 @@ export class StudiesRepository {
          epoch_ms(s.created_at)::DOUBLE AS created_at, s.approved_params::VARCHAR AS approved_params,
          epoch_ms(s.approved_at)::DOUBLE AS approved_at, count(t.number)::INTEGER AS trials
        FROM studies s LEFT JOIN trials t ON t.study_id = s.id
-       GROUP BY ALL ORDER BY s.created_at DESC`,
+       GROUP BY ALL ORDER BY created_at DESC`,
     );
     return rows.map((row) => ({ ...toStudy(row), trials: row.trials }));
   }
@@ -141,7 +141,10 @@ export class StudiesRepository {
   /** Replaces the study's `data` document (the optimizer keeps its run state and final report there). */
   async updateData(studyId: string, data: Record<string, unknown>): Promise<void> {
     await this.get(studyId);
-    await this.db.run(`UPDATE studies SET data = $data WHERE id = $id`, { id: studyId, data: JSON.stringify(data) });
+    await this.db.run(`UPDATE studies SET data = $data WHERE id = $id`, {
+      id: studyId,
+      data: JSON.stringify(data),
+    });
   }
 
   async loadTrials(studyId: string): Promise<TrialRecord[]> {

@@ -9,14 +9,31 @@ interface EChartProps {
   keepZoom?: boolean;
   /** Zooms the category axis to these indices; a new `key` applies it again. */
   zoomTo?: { startValue: number; endValue: number; key: number } | null;
+  /** Called with the clicked data item (its `value`, `seriesName` and `dataIndex`). */
+  onItemClick?: (item: ChartItemClick) => void;
+}
+
+export interface ChartItemClick {
+  seriesName: string | undefined;
+  dataIndex: number;
+  value: unknown;
 }
 
 /** One ECharts instance bound to a div: created on mount, resized with its box, disposed on unmount. */
-export function EChart({ option, testId, className, keepZoom = false, zoomTo = null }: EChartProps) {
+export function EChart({
+  option,
+  testId,
+  className,
+  keepZoom = false,
+  zoomTo = null,
+  onItemClick,
+}: EChartProps) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.EChartsType | null>(null);
   const latestOption = useRef(option);
   latestOption.current = option;
+  const latestClick = useRef(onItemClick);
+  latestClick.current = onItemClick;
 
   useEffect(() => {
     const el = element.current;
@@ -24,6 +41,9 @@ export function EChart({ option, testId, className, keepZoom = false, zoomTo = n
     const instance = echarts.init(el, null, { renderer: 'canvas' });
     chart.current = instance;
     instance.setOption(latestOption.current, { notMerge: true });
+    instance.on('click', (event) => {
+      latestClick.current?.({ seriesName: event.seriesName, dataIndex: event.dataIndex, value: event.value });
+    });
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(el);
     return () => {

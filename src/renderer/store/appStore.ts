@@ -13,7 +13,7 @@ import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, defaultDraft, type ParamDraft } from './params.ts';
 
-export type ViewId = 'backtest' | 'data';
+export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
 
 export type Loadable<T> =
   | { status: 'idle' }
@@ -40,6 +40,8 @@ export type ChartBarLimit = (typeof CHART_BAR_LIMITS)[number];
 
 export interface AppState {
   view: ViewId;
+  /** The services client, for views that keep their own store (data, settings). */
+  readonly client: RegimenClient;
   appInfo: AppInfo | null;
   datasets: Loadable<DatasetInfo[]>;
   strategies: Loadable<StrategyInfo[]>;
@@ -77,6 +79,8 @@ export interface AppState {
   setCommission(text: string): void;
   runBacktest(): Promise<void>;
   dismissNotice(id: number): void;
+  /** Lists the cached datasets again (after an import, a fetch or a repair). */
+  refreshDatasets(): Promise<void>;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -125,6 +129,7 @@ export function createAppStore(client: RegimenClient): AppStore {
 
     return {
       view: 'backtest',
+      client,
       appInfo: null,
       datasets: { status: 'idle' },
       strategies: { status: 'idle' },
@@ -278,6 +283,17 @@ export function createAppStore(client: RegimenClient): AppStore {
           notify(`Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
+        }
+      },
+
+      async refreshDatasets() {
+        try {
+          const data = await client.invoke('data:list', {});
+          set({ datasets: { status: 'ready', data } });
+          const first = data[0];
+          if (!get().symbol && first) get().selectSymbol(first.symbol);
+        } catch (error) {
+          notify('Listing symbols', error);
         }
       },
 

@@ -4,12 +4,16 @@ import type { ViewId } from '../store/appStore.ts';
 import { BacktestView } from './backtest/BacktestView.tsx';
 import { DataView } from './data/DataView.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
+import { OptimizeView } from './optimize/OptimizeView.tsx';
+import { SettingsView } from './settings/SettingsView.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
 /** The workspaces, one tab each; a later workspace (optimizer, live) is one more entry here. */
 const VIEWS: ReadonlyArray<{ id: ViewId; label: string; component: ComponentType }> = [
   { id: 'backtest', label: 'Backtest', component: BacktestView },
+  { id: 'optimize', label: 'Optimize', component: OptimizeView },
   { id: 'data', label: 'Data', component: DataView },
+  { id: 'settings', label: 'Settings', component: SettingsView },
 ];
 
 export function AppShell() {

@@ -4,7 +4,9 @@ import { DATA_COMMANDS } from './data.ts';
 import { demoCommand } from './demo.ts';
 import { indicatorsCommand } from './indicators.ts';
 import { metricsCommand } from './metrics.ts';
+import { optimizeCommand } from './optimize.ts';
 import { serveCommand } from './serve.ts';
+import { walkForwardCommand } from './walkForward.ts';
 
 /** Every CLI command, in the order `regimen --help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -13,5 +15,7 @@ export const COMMANDS: readonly Command[] = [
   backtestCommand,
   metricsCommand,
   indicatorsCommand,
+  optimizeCommand,
+  walkForwardCommand,
   ...DATA_COMMANDS,
 ];

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { numberOption, stringOption } from '../args.ts';
+import { numberOption, stringOption, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { resolveAlpacaHosts, type AlpacaHosts } from '../../marketdata/hosts.ts';
 import { resolveDataDir } from '../../paths.ts';
 import { startHttpHost } from '../../server/httpHost.ts';
 import { createServices } from '../../services/services.ts';
@@ -12,13 +13,27 @@ export const serveCommand: Command = {
   name: 'serve',
   summary:
     'Serve the app over HTTP + WebSocket on 127.0.0.1 for any browser (headless machines, remote boxes)',
-  usage: '[--port N] [--data-dir DIR]',
-  options: { port: { type: 'string' } },
+  usage: '[--port N] [--data-dir DIR] [--alpaca-base-url URL] [--alpaca-stream-url URL]',
+  options: {
+    port: { type: 'string' },
+    'alpaca-base-url': { type: 'string' },
+    'alpaca-stream-url': { type: 'string' },
+  },
   async run(args, io) {
     const port = numberOption(args, 'port', 0);
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
+    let alpaca: AlpacaHosts;
+    try {
+      alpaca = resolveAlpacaHosts({
+        dataBaseUrl: stringOption(args, 'alpaca-base-url'),
+        streamBaseUrl: stringOption(args, 'alpaca-stream-url'),
+      });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
     io.err(`Data directory: ${dataDir}\n`);
-    const services = await createServices({ dataDir, host: 'http' });
+    if (alpaca.dataBaseUrl) io.err(`Alpaca market data: ${alpaca.dataBaseUrl}\n`);
+    const services = await createServices({ dataDir, host: 'http', alpaca });
     const staticDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
     if (!staticDir) io.err('No renderer build found (out/renderer): run `npm run build` to get the UI.\n');
     const host = await startHttpHost({

@@ -11,6 +11,7 @@ import {
   studyOverfitting,
   weightedScore,
   type ObjectiveMode,
+  type OverfittingOptions,
   type Objective,
   type Params,
   type Study,
@@ -66,14 +67,15 @@ export async function analyseStudy(
 
   // PBO over the top trials by score (the winner always among them).
   let pbo: OverfittingStats['pbo'] = null;
-  let returns: Parameters<typeof studyOverfitting>[1]['returns'];
+  let returns: OverfittingOptions['returns'];
   const top = [...scored]
     .filter((s) => Number.isFinite(s.score))
     .sort((a, b) => b.score - a.score || a.trial.number - b.trial.number)
     .slice(0, PBO_MAX_TRIALS)
     .map((s) => s.trial);
   if (winner !== undefined && !top.includes(winner)) top[top.length - 1] = winner;
-  if (top.length < 2) notes.push(`PBO needs at least 2 feasible trials with a finite score (have ${top.length})`);
+  if (top.length < 2)
+    notes.push(`PBO needs at least 2 feasible trials with a finite score (have ${top.length})`);
   else {
     const series = await evaluator.periodReturns(
       top.map((t) => t.params),
@@ -119,7 +121,8 @@ export async function analyseStudy(
     const space = study.config.space;
     const known = new Map<string, { params: Params; score: number }>();
     for (const t of study.trials)
-      if (t.status === 'complete') known.set(paramsKey(space, t.params), { params: t.params, score: study.score(t) });
+      if (t.status === 'complete')
+        known.set(paramsKey(space, t.params), { params: t.params, score: study.score(t) });
     const missing: Params[] = neighbourhood(space, winner.params)
       .map((n) => n.params)
       .filter((p) => !known.has(paramsKey(space, p)));
@@ -162,7 +165,8 @@ export async function analyseStudy(
       neighbours: p.neighbours,
       fellBackToPeak: p.fellBackToPeak,
     };
-    if (p.fellBackToPeak) notes.push('no trial had enough evaluated neighbours for a plateau: the peak is kept');
+    if (p.fellBackToPeak)
+      notes.push('no trial had enough evaluated neighbours for a plateau: the peak is kept');
   }
 
   return {
@@ -170,7 +174,8 @@ export async function analyseStudy(
     report: {
       deflatedSharpe: {
         trials: overfitting.trials,
-        sharpe: winner?.metrics?.['sharpeRatio'] === undefined ? null : finiteOrNull(winner.metrics['sharpeRatio']),
+        sharpe:
+          winner?.metrics?.['sharpeRatio'] === undefined ? null : finiteOrNull(winner.metrics['sharpeRatio']),
         sharpeVariance: finiteOrNull(overfitting.sharpeVariance),
         deflatedSharpe: finiteOrNull(overfitting.deflatedSharpe),
       },

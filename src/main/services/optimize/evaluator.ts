@@ -85,7 +85,9 @@ export class PoolEvaluator {
       const failures = perTimeframe
         .map(({ timeframe, outcomes }) => {
           const outcome = outcomes[index]!;
-          return outcome.ok ? null : `${this.data.datasets.length > 1 ? `${timeframe}: ` : ''}${outcome.error}`;
+          return outcome.ok
+            ? null
+            : `${this.data.datasets.length > 1 ? `${timeframe}: ` : ''}${outcome.error}`;
         })
         .filter((m): m is string => m !== null);
       if (failures.length > 0) {
@@ -93,7 +95,10 @@ export class PoolEvaluator {
         continue;
       }
       if (perTimeframe.length === 1) {
-        results.push({ status: 'complete', metrics: metricsRecord(perTimeframe[0]!.outcomes[index] as TrialOutcome & { ok: true }) });
+        results.push({
+          status: 'complete',
+          metrics: metricsRecord(perTimeframe[0]!.outcomes[index] as TrialOutcome & { ok: true }),
+        });
         continue;
       }
       const byTimeframe: Record<string, MetricSet> = {};
@@ -111,7 +116,9 @@ export class PoolEvaluator {
 
   /** Evaluates many sets spread over the pool's workers. */
   async evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
-    const parts = await Promise.all(chunks(paramSets, this.pool.threads).map((c) => this.evaluate(c, signal)));
+    const parts = await Promise.all(
+      chunks(paramSets, this.pool.threads).map((c) => this.evaluate(c, signal)),
+    );
     return parts.flat();
   }
 

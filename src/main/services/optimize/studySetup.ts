@@ -24,11 +24,13 @@ import {
 } from '../../../core/optimize/index.ts';
 import { getStrategy, type StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
+import { ContractError } from '../../../shared/validation.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 
 /** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
-export type StudySource = { readonly kind: 'cache'; readonly symbol: string } | { readonly kind: 'file'; readonly path: string };
+export type StudySource =
+  { readonly kind: 'cache'; readonly symbol: string } | { readonly kind: 'file'; readonly path: string };
 
 /** A file's bars as they are, whatever their resolution. */
 export const NATIVE_TIMEFRAME = 'native';
@@ -61,8 +63,8 @@ export interface NewStudy {
   readonly minTrades: number;
 }
 
-/** A request the caller got wrong (the contract maps it to 400, the CLI to exit code 2). */
-export class StudyInputError extends Error {
+/** A request the caller got wrong (a 400 on the contract, exit code 2 in the CLI). */
+export class StudyInputError extends ContractError {
   override name = 'StudyInputError';
 }
 
@@ -71,7 +73,10 @@ export function randomSeed(): number {
 }
 
 /** The strategy's own parameter ranges and constraints, plus any extra constraints. */
-export function strategySpace(definition: StrategyDefinition, extraConstraints: readonly string[] = []): SearchSpace {
+export function strategySpace(
+  definition: StrategyDefinition,
+  extraConstraints: readonly string[] = [],
+): SearchSpace {
   const specs: ParamSpec[] = definition.params.map((p) =>
     p.type === 'int'
       ? { kind: 'int', name: p.name, low: p.min, high: p.max, step: p.step, log: false }
@@ -93,7 +98,8 @@ export function resolveSpace(
   let resolved: SearchSpace;
   try {
     if (space === undefined) resolved = strategySpace(strategy, constraints);
-    else if (space.every((s): s is string => typeof s === 'string')) resolved = parseSpace(space, constraints);
+    else if (space.every((s): s is string => typeof s === 'string'))
+      resolved = parseSpace(space, constraints);
     else resolved = createSpace(space as readonly ParamSpec[], constraints);
   } catch (error) {
     throw new StudyInputError(error instanceof Error ? error.message : String(error));
@@ -106,7 +112,9 @@ export function resolveSpace(
       );
     }
     if (p.kind === 'categorical' && p.choices.some((c) => typeof c !== 'number')) {
-      throw new StudyInputError(`space: "${p.name}" must have numeric choices (strategy parameters are numbers)`);
+      throw new StudyInputError(
+        `space: "${p.name}" must have numeric choices (strategy parameters are numbers)`,
+      );
     }
   }
   return resolved;
@@ -117,7 +125,9 @@ export function resolveObjectives(inputs: readonly ObjectiveInput[]): Objective[
   return inputs.map((input) => {
     const known: readonly string[] = METRIC_KEYS;
     if (!known.includes(input.metric)) {
-      throw new StudyInputError(`objective: unknown metric "${input.metric}" (metrics: ${METRIC_KEYS.join(', ')})`);
+      throw new StudyInputError(
+        `objective: unknown metric "${input.metric}" (metrics: ${METRIC_KEYS.join(', ')})`,
+      );
     }
     const base = parseObjective(input.metric);
     return {
@@ -165,7 +175,8 @@ export function getStrategyOrThrow(name: string): StrategyDefinition {
 export function strategyParams(params: Readonly<Record<string, unknown>>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== 'number') throw new Error(`parameter "${name}" must be a number (got ${String(value)})`);
+    if (typeof value !== 'number')
+      throw new Error(`parameter "${name}" must be a number (got ${String(value)})`);
     out[name] = value;
   }
   return out;
@@ -220,15 +231,29 @@ export async function loadStudyDatasets(
     try {
       text = await readFile(source.path, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
-        cause: error,
-      });
+      throw new Error(
+        `cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
-    const raw = cut(parseBarsCsv(text, { source: basename(source.path) }).bars, definition.start, definition.end);
+    const raw = cut(
+      parseBarsCsv(text, { source: basename(source.path) }).bars,
+      definition.start,
+      definition.end,
+    );
     for (const timeframe of definition.timeframes) {
       const bars = timeframe === NATIVE_TIMEFRAME ? raw : resampleBars(raw, timeframe as Timeframe);
-      if (bars.t.length < 2) throw new Error(`${basename(source.path)}: fewer than 2 ${timeframe} bars in the range`);
-      datasets.push({ timeframe, ref: { id: `study:file:${source.path}:${timeframe}:${range}:${fingerprint(bars)}`, bars: toSharedBars(bars) } });
+      if (bars.t.length < 2)
+        throw new Error(`${basename(source.path)}: fewer than 2 ${timeframe} bars in the range`);
+      datasets.push({
+        timeframe,
+        ref: {
+          id: `study:file:${source.path}:${timeframe}:${range}:${fingerprint(bars)}`,
+          bars: toSharedBars(bars),
+        },
+      });
     }
     return { label: basename(source.path), datasets };
   }
@@ -241,7 +266,10 @@ export async function loadStudyDatasets(
     if (bars.t.length < 2) throw new Error(`fewer than 2 ${timeframe} bars of ${source.symbol} in the range`);
     datasets.push({
       timeframe,
-      ref: { id: `study:cache:${source.symbol}:${timeframe}:${range}:${fingerprint(bars)}`, bars: toSharedBars(bars) },
+      ref: {
+        id: `study:cache:${source.symbol}:${timeframe}:${range}:${fingerprint(bars)}`,
+        bars: toSharedBars(bars),
+      },
     });
   }
   return { label: source.symbol, datasets };

@@ -1,10 +1,13 @@
 import { useMemo } from 'react';
 import { EChart } from '../../charts/EChart.tsx';
 import { equityChartOption } from '../../charts/equityChart.ts';
+import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 
-export function EquityPanel() {
-  const result = useApp((s) => s.result);
+/** The equity curve of the Backtest view's result, or of `result` when given (another view's backtest). */
+export function EquityPanel({ result: given }: { result?: BacktestResult | null } = {}) {
+  const own = useApp((s) => s.result);
+  const result = given === undefined ? own : given;
   const option = useMemo(
     () => (result && result.equity.t.length > 0 ? equityChartOption(result) : null),
     [result],

@@ -1,3 +1,4 @@
+import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import {
   formatMetric,
@@ -7,8 +8,10 @@ import {
   orderedMetricKeys,
 } from './metricCatalog.ts';
 
-export function MetricsPanel() {
-  const result = useApp((s) => s.result);
+/** The metrics of the Backtest view's result, or of `result` when given (another view's backtest). */
+export function MetricsPanel({ result: given }: { result?: BacktestResult | null } = {}) {
+  const own = useApp((s) => s.result);
+  const result = given === undefined ? own : given;
   const metrics = result?.metrics ?? null;
   return (
     <section className="panel metrics" data-testid="metrics-panel">

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import {
   formatDateTime,
@@ -14,10 +15,16 @@ const OVERSCAN = 10;
 /** Rows drawn before the list has been measured (and in tests, where it may never be scrolled). */
 const INITIAL_ROWS = 40;
 
-/** Every closed trade; long backtests have thousands, so only the rows in view are drawn. */
-export function TradeList() {
-  const result = useApp((s) => s.result);
-  const focus = useApp((s) => s.focus);
+/**
+ * Every closed trade; long backtests have thousands, so only the rows in view are drawn. With `result`
+ * given (another view's backtest) the rows are not linked to the Backtest view's price chart.
+ */
+export function TradeList({ result: given }: { result?: BacktestResult | null } = {}) {
+  const own = useApp((s) => s.result);
+  const linked = given === undefined;
+  const result = linked ? own : given;
+  const ownFocus = useApp((s) => s.focus);
+  const focus = linked ? ownFocus : null;
   const focusTrade = useApp((s) => s.focusTrade);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(INITIAL_ROWS * ROW_HEIGHT);
@@ -72,9 +79,9 @@ export function TradeList() {
                   key={i}
                   className={focus?.trade === i ? 'trade-row focused' : 'trade-row'}
                   data-testid="trade-row"
-                  title="Show this trade on the price chart"
+                  title={linked ? 'Show this trade on the price chart' : undefined}
                   style={{ top: i * ROW_HEIGHT }}
-                  onClick={() => focusTrade(i)}
+                  onClick={linked ? () => focusTrade(i) : undefined}
                 >
                   <span className="c-n">{i + 1}</span>
                   <span className={`c-side ${trade.size >= 0 ? 'up' : 'down'}`}>

@@ -1,0 +1,469 @@
+import { resolve } from 'node:path';
+import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import {
+  parseSamplerKind,
+  type ObjectiveMode,
+  type SamplerConfig,
+  type TimeframeAggregation,
+} from '../../../core/optimize/index.ts';
+import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shared/optimizeContract.ts';
+import { ComputePool } from '../../compute/pool.ts';
+import { databasePath, resolveDataDir } from '../../paths.ts';
+import { EventBus } from '../../services/events.ts';
+import { OptimizeService } from '../../services/optimize/optimizeService.ts';
+import {
+  checkMode,
+  getStrategyOrThrow,
+  NATIVE_TIMEFRAME,
+  parseObjectives,
+  randomSeed,
+  resolveSpace,
+  StudyInputError,
+  type NewStudy,
+  type StudySource,
+} from '../../services/optimize/studySetup.ts';
+import { BarsRepository } from '../../store/barsRepository.ts';
+import { Database } from '../../store/database.ts';
+import { StudiesRepository } from '../../store/studiesRepository.ts';
+import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { formatMetric, table, toJson } from '../format.ts';
+import { BACKTEST_OPTIONS, backtestOptionsFrom } from './backtest.ts';
+
+/** Options shared by `optimize` and `walk-forward`: the study's search. */
+export const SEARCH_OPTIONS = {
+  ...BACKTEST_OPTIONS,
+  space: { type: 'string', multiple: true },
+  constraint: { type: 'string', multiple: true },
+  sampler: { type: 'string' },
+  objective: { type: 'string', multiple: true },
+  mode: { type: 'string' },
+  trials: { type: 'string' },
+  seed: { type: 'string' },
+  'min-trades': { type: 'string' },
+  workers: { type: 'string' },
+  plateau: { type: 'boolean' },
+  progress: { type: 'string' },
+} as const;
+
+function integerOption(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const value = numberOption(args, name, fallback);
+  if (!Number.isInteger(value) || value < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+function parseTime(args: ParsedArgs, name: string): number | null {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return null;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO date or date-time, got "${raw}"`);
+  return ms;
+}
+
+/** The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM from the cache. */
+export function sourceFrom(args: ParsedArgs): {
+  source: StudySource;
+  timeframes: string[];
+  start: number | null;
+  end: number | null;
+} {
+  const csv = stringOption(args, 'csv');
+  const symbol = stringOption(args, 'symbol');
+  if ((csv === undefined) === (symbol === undefined))
+    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  const raw = stringOption(args, 'timeframe');
+  const timeframes = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
+  for (const tf of timeframes)
+    if (!(TIMEFRAMES as readonly string[]).includes(tf))
+      throw new UsageError(
+        `--timeframe must be one or more of ${TIMEFRAMES.join(', ')} (comma-separated), got "${tf}"`,
+      );
+  if (new Set(timeframes).size !== timeframes.length)
+    throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
+  const start = parseTime(args, 'start');
+  const end = parseTime(args, 'end');
+  if (csv !== undefined)
+    return {
+      source: { kind: 'file', path: resolve(csv) },
+      timeframes: timeframes.length > 0 ? timeframes : [NATIVE_TIMEFRAME],
+      start,
+      end,
+    };
+  if (symbol !== undefined && !/^[A-Za-z0-9.\-_/]{1,24}$/.test(symbol))
+    throw new UsageError(`--symbol "${symbol}" is not a symbol`);
+  return {
+    source: { kind: 'cache', symbol: symbol! },
+    timeframes: timeframes.length > 0 ? timeframes : ['1m'],
+    start,
+    end,
+  };
+}
+
+export interface SearchSettings {
+  readonly strategy: string;
+  readonly space: NewStudy['space'];
+  readonly sampler: SamplerConfig;
+  readonly objectives: NewStudy['objectives'];
+  readonly mode?: ObjectiveMode;
+  readonly trials: number;
+  readonly seed: number;
+  readonly minTrades: number;
+  readonly preferPlateau: boolean;
+}
+
+/** The search from the flags; every mistake is a UsageError naming the flag. */
+export function searchFrom(args: ParsedArgs, defaultTrials: number): SearchSettings {
+  const strategyName = stringOption(args, 'strategy');
+  if (strategyName === undefined) throw new UsageError('--strategy is required');
+  try {
+    const strategy = getStrategyOrThrow(strategyName);
+    const specs = listOption(args, 'space');
+    const space = resolveSpace(
+      strategy,
+      specs.length > 0 ? specs : undefined,
+      listOption(args, 'constraint'),
+    );
+    const objectiveTexts = listOption(args, 'objective');
+    const objectives = parseObjectives(objectiveTexts.length > 0 ? objectiveTexts : ['sharpeRatio']);
+    const modeText = stringOption(args, 'mode');
+    if (modeText !== undefined && !['single', 'weighted', 'pareto'].includes(modeText))
+      throw new UsageError(`--mode must be single, weighted or pareto, got "${modeText}"`);
+    const mode = modeText as ObjectiveMode | undefined;
+    checkMode(mode, objectives);
+    const samplerText = stringOption(args, 'sampler') ?? 'tpe';
+    let kind: SamplerConfig['kind'];
+    try {
+      kind = parseSamplerKind(samplerText);
+    } catch (error) {
+      throw new UsageError(`--sampler: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const seed = integerOption(args, 'seed', randomSeed(), 0);
+    if (seed > 2 ** 32 - 1) throw new UsageError(`--seed must be below 2^32, got ${seed}`);
+    return {
+      strategy: strategyName,
+      space,
+      sampler: { kind },
+      objectives,
+      ...(mode === undefined ? {} : { mode }),
+      // Without --trials a grid runs every point; other samplers get the command's default budget.
+      trials: integerOption(args, 'trials', kind === 'grid' ? 1_000_000 : defaultTrials, 1),
+      seed,
+      minTrades: integerOption(args, 'min-trades', 0, 0),
+      preferPlateau: Boolean(args.values['plateau']),
+    };
+  } catch (error) {
+    if (error instanceof StudyInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export function workersFrom(args: ParsedArgs): number | undefined {
+  const raw = stringOption(args, 'workers');
+  if (raw === undefined) return undefined;
+  return integerOption(args, 'workers', 1, 1);
+}
+
+export type ProgressStyle = 'bar' | 'lines' | 'none';
+
+/**
+ * --progress auto (default): a bar redrawn in place when stderr is a terminal, nothing otherwise;
+ * `lines`: one plain line per update (logs, CI, tests that watch a run); `none`.
+ */
+export function progressStyle(args: ParsedArgs, io: CommandIO): ProgressStyle {
+  const raw = stringOption(args, 'progress') ?? 'auto';
+  if (raw === 'auto') return io.interactive ? 'bar' : 'none';
+  if (raw === 'bar' || raw === 'lines' || raw === 'none') return raw;
+  throw new UsageError(`--progress must be auto, bar, lines or none, got "${raw}"`);
+}
+
+/** A one-line progress bar redrawn in place on stderr (only on a terminal). */
+export function progressLine(
+  done: number,
+  total: number,
+  rate: number,
+  eta: number | null,
+  extra = '',
+): string {
+  const width = 28;
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(fraction * width);
+  const etaText = eta === null ? '' : ` eta ${eta < 60 ? `${eta.toFixed(0)}s` : `${(eta / 60).toFixed(1)}m`}`;
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(1)}/s${etaText}${extra}\x1b[K`;
+}
+
+function formatValue(metric: string, value: number | null): string {
+  return value === null ? 'n/a' : formatMetric(metric, value);
+}
+
+function trialTable(detail: StudyDetail, rows: readonly TrialRow[]): string {
+  const names = detail.config.space.map((p) => p.name);
+  const objectives = detail.summary.objectives;
+  return table([
+    [
+      '#',
+      ...names,
+      ...objectives.map((o) => `${o.metric}${o.direction === 'minimize' ? ' (min)' : ''}`),
+      'trades',
+    ],
+    ...rows.map((t) => [
+      String(t.number),
+      ...names.map((n) => String(t.params[n] ?? '')),
+      ...objectives.map((o, i) => formatValue(o.metric, t.values?.[i] ?? null)),
+      formatValue('numTrades', t.metrics['numTrades'] ?? null),
+    ]),
+  ]);
+}
+
+const HEADLINE = [
+  'finalEquity',
+  'totalReturn',
+  'sharpeRatio',
+  'calmarRatio',
+  'maxDrawdown',
+  'volatility',
+  'winRate',
+  'numTrades',
+];
+
+/** The human-readable report of a finished (or stopped) study. */
+export function studyReport(detail: StudyDetail): string {
+  const s = detail.summary;
+  const lines: string[] = [];
+  lines.push(
+    `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, sampler ${s.sampler}, seed ${s.seed}, mode ${s.mode}`,
+  );
+  const complete = detail.trials.filter((t) => t.status === 'complete' && t.feasible === true);
+  const failed = detail.trials.filter((t) => t.status === 'failed');
+  if (failed.length > 0)
+    lines.push(`${failed.length} trials failed, e.g. #${failed[0]!.number}: ${failed[0]!.error ?? ''}`);
+  if (detail.best === null) {
+    lines.push('No feasible trial (check --min-trades and the space).');
+    return lines.join('\n');
+  }
+  const bestNumber = detail.best.number;
+  const sorted = [...complete].sort((a, b) => {
+    const o = s.objectives[0]!;
+    const va = a.values?.[0] ?? null;
+    const vb = b.values?.[0] ?? null;
+    if (va === null) return 1;
+    if (vb === null) return -1;
+    return o.direction === 'maximize' ? vb - va : va - vb;
+  });
+  lines.push('', `Top trials by ${s.objectives[0]!.metric}:`, trialTable(detail, sorted.slice(0, 10)));
+  lines.push(
+    '',
+    `Best: trial #${bestNumber} ${Object.entries(detail.best.params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ')}`,
+  );
+  lines.push(
+    table([
+      ['metric', 'value'],
+      ...HEADLINE.map((k) => [k, formatValue(k, detail.best!.metrics[k] ?? null)]),
+    ]),
+  );
+  if (detail.paretoFront.length > 0) {
+    const front = detail.trials.filter((t) => detail.paretoFront.includes(t.number));
+    lines.push(
+      '',
+      `Pareto front: ${front.length} trials, hypervolume ${formatValue('hypervolume', detail.hypervolume)}`,
+      trialTable(detail, front.slice(0, 20)),
+    );
+  }
+  const o = detail.overfitting;
+  if (o !== null) {
+    lines.push('', 'Overfitting:');
+    lines.push(
+      `  deflated Sharpe ratio ${formatValue('dsr', o.deflatedSharpe.deflatedSharpe)} (Sharpe ${formatValue('sharpeRatio', o.deflatedSharpe.sharpe)} selected from ${o.deflatedSharpe.trials} trials)`,
+    );
+    if (o.pbo !== null)
+      lines.push(
+        `  PBO ${(o.pbo.pbo * 100).toFixed(1)}% over ${o.pbo.trialsUsed} trials x ${o.pbo.periods} periods (${o.pbo.combinations} splits); P(OOS loss) ${(o.pbo.probabilityOfLoss * 100).toFixed(1)}%`,
+      );
+    if (o.sensitivity !== null)
+      lines.push(
+        `  sensitivity: worst drop one step away ${formatValue('drop', o.sensitivity.worstDrop)} (${o.sensitivity.relativeWorstDrop === null ? 'n/a' : `${(o.sensitivity.relativeWorstDrop * 100).toFixed(1)}%`} of the score), mean drop ${formatValue('drop', o.sensitivity.meanDrop)}`,
+      );
+    if (o.plateau !== null)
+      lines.push(
+        `  plateau centre: trial #${o.plateau.centre} (peak #${o.plateau.peak}, ${o.plateau.neighbours} neighbours)`,
+      );
+    for (const note of o.notes) lines.push(`  note: ${note}`);
+  }
+  if (s.state !== 'complete') lines.push('', `Resume with: regimen optimize --resume ${s.id}`);
+  return lines.join('\n');
+}
+
+/** Opens the data dir's store, runs `work` with an optimize service on a pool, and closes everything. */
+export async function withOptimizer<T>(
+  args: ParsedArgs,
+  threads: number | undefined,
+  work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
+): Promise<T> {
+  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  const pool = new ComputePool(threads);
+  const events = new EventBus();
+  const service = new OptimizeService({
+    studies: new StudiesRepository(db),
+    bars: new BarsRepository(db),
+    pool,
+    events,
+  });
+  try {
+    return await work(service, events, pool);
+  } finally {
+    await service.close();
+    await pool.close();
+    db.close();
+  }
+}
+
+/** Draws the progress bar while a study runs (stderr, terminals only) and cancels it on Ctrl-C. */
+export async function followStudy(
+  service: OptimizeService,
+  events: EventBus,
+  studyId: string,
+  io: CommandIO,
+  style: ProgressStyle,
+): Promise<StudyDetail> {
+  const unsubscribe = events.subscribe((channel, payload) => {
+    if (channel !== 'optimize:progress' || style === 'none') return;
+    const p = payload as OptimizeProgressEvent;
+    if (p.studyId !== studyId) return;
+    const best = p.best?.values[0];
+    if (style === 'lines') {
+      io.err(`progress ${p.state} ${p.done}/${p.total} trials ${p.trialsPerSecond.toFixed(1)}/s\n`);
+      return;
+    }
+    io.err(
+      progressLine(
+        p.done,
+        p.total,
+        p.trialsPerSecond,
+        p.etaSeconds,
+        best === undefined || best === null ? '' : ` best ${best.toPrecision(6)}`,
+      ),
+    );
+  });
+  const interrupt = (): void => {
+    void service.cancel(studyId);
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    return await service.wait(studyId);
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    unsubscribe();
+    if (style === 'bar') io.err('\n');
+  }
+}
+
+export const optimizeCommand: Command = {
+  name: 'optimize',
+  summary:
+    "Optimise a strategy's parameters (grid, random, TPE, GA, NSGA-II), resumable, with overfitting statistics",
+  usage:
+    '(--csv FILE | --symbol SYM) [--timeframe 1m[,5m,15m]] --strategy NAME [--space name=min:max[:step] ...]\n' +
+    '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
+    '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
+    '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission RATE]\n' +
+    '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
+    '        [--data-dir DIR] [--json]\n' +
+    '   or: regimen optimize --resume STUDY_ID [--workers N] [--data-dir DIR] [--json]',
+  options: {
+    ...SEARCH_OPTIONS,
+    aggregation: { type: 'string' },
+    'tf-weight': { type: 'string', multiple: true },
+    'study-name': { type: 'string' },
+    resume: { type: 'string' },
+  },
+  async run(args, io) {
+    const threads = workersFrom(args);
+    const style = progressStyle(args, io);
+    const resumeId = stringOption(args, 'resume');
+    let newStudy: NewStudy | undefined;
+    if (resumeId === undefined) {
+      const { source, timeframes, start, end } = sourceFrom(args);
+      const search = searchFrom(args, 100);
+      const aggregation = (stringOption(args, 'aggregation') ?? 'worst') as TimeframeAggregation;
+      if (!['worst', 'mean', 'weighted'].includes(aggregation))
+        throw new UsageError(`--aggregation must be worst, mean or weighted, got "${aggregation}"`);
+      const weights: Record<string, number> = {};
+      for (const pair of listOption(args, 'tf-weight')) {
+        const [tf, w] = pair.split('=');
+        const weight = Number(w);
+        if (tf === undefined || !timeframes.includes(tf) || !(weight >= 0))
+          throw new UsageError(
+            `--tf-weight expects timeframe=weight for one of ${timeframes.join(', ')}, got "${pair}"`,
+          );
+        weights[tf] = weight;
+      }
+      if (aggregation === 'weighted' && timeframes.some((tf) => weights[tf] === undefined))
+        throw new UsageError('--aggregation weighted needs a --tf-weight for every timeframe');
+      newStudy = {
+        name:
+          stringOption(args, 'study-name') ??
+          `${search.strategy} ${source.kind === 'file' ? source.path.split('/').pop() : source.symbol} ${timeframes.join('+')}`,
+        definition: {
+          strategy: search.strategy,
+          source,
+          timeframes,
+          start,
+          end,
+          aggregation,
+          ...(Object.keys(weights).length > 0 ? { weights } : {}),
+          options: backtestOptionsFrom(args),
+          preferPlateau: search.preferPlateau,
+          trials: search.trials,
+        },
+        space: search.space,
+        sampler: search.sampler,
+        objectives: search.objectives,
+        ...(search.mode === undefined ? {} : { mode: search.mode }),
+        seed: search.seed,
+        minTrades: search.minTrades,
+      };
+    }
+    return withOptimizer(args, threads, async (service, events) => {
+      let studyId: string;
+      if (resumeId !== undefined) {
+        try {
+          studyId = (await service.resume(resumeId)).studyId;
+        } catch (error) {
+          if (error instanceof Error && error.message.startsWith('no study with id'))
+            throw new UsageError(`--resume: ${error.message}`);
+          throw error;
+        }
+      } else {
+        studyId = await service.create(newStudy!);
+        await service.resume(studyId);
+      }
+      if (style !== 'bar') io.err(`study ${studyId} running\n`);
+      const detail = await followStudy(service, events, studyId, io, style);
+      if (args.values['json']) {
+        io.out(
+          toJson({
+            studyId,
+            state: detail.summary.state,
+            strategy: detail.summary.strategy,
+            seed: detail.summary.seed,
+            sampler: detail.summary.sampler,
+            mode: detail.summary.mode,
+            objectives: detail.summary.objectives,
+            best: detail.best,
+            trials: detail.trials,
+            ...(detail.summary.objectives.length > 1
+              ? {
+                  paretoFront: detail.trials.filter((t) => detail.paretoFront.includes(t.number)),
+                  hypervolume: detail.hypervolume,
+                }
+              : {}),
+            overfitting: detail.overfitting,
+          }),
+        );
+      } else io.out(studyReport(detail));
+      return detail.summary.state === 'failed' ? 1 : detail.summary.state === 'cancelled' ? 130 : 0;
+    });
+  },
+};

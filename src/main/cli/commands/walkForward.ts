@@ -1,0 +1,155 @@
+import { ComputePool } from '../../compute/pool.ts';
+import { databasePath, resolveDataDir } from '../../paths.ts';
+import { EventBus } from '../../services/events.ts';
+import { runWalkForwardJob } from '../../services/optimize/walkForwardService.ts';
+import { BarsRepository } from '../../store/barsRepository.ts';
+import { Database } from '../../store/database.ts';
+import { numberOption, stringOption, UsageError } from '../args.ts';
+import type { Command } from '../command.ts';
+import { formatMetric, table, toJson } from '../format.ts';
+import { backtestOptionsFrom } from './backtest.ts';
+import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
+
+const OOS_HEADLINE = [
+  'totalReturn',
+  'annualizedReturn',
+  'sharpeRatio',
+  'maxDrawdown',
+  'volatility',
+  'calmarRatio',
+];
+
+function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+export const walkForwardCommand: Command = {
+  name: 'walk-forward',
+  summary:
+    'Walk-forward analysis: optimise on each train window, test the winner on the next, stitch out of sample',
+  usage:
+    '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
+    '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
+    '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission RATE]\n' +
+    '        [--workers N] [--start ISO] [--end ISO] [--data-dir DIR] [--json]',
+  options: {
+    ...SEARCH_OPTIONS,
+    train: { type: 'string' },
+    test: { type: 'string' },
+    step: { type: 'string' },
+    unit: { type: 'string' },
+    anchored: { type: 'boolean' },
+  },
+  async run(args, io) {
+    const { source, timeframes, start, end } = sourceFrom(args);
+    if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
+    const search = searchFrom(args, 50);
+    const unit = stringOption(args, 'unit') ?? 'days';
+    if (unit !== 'days' && unit !== 'bars')
+      throw new UsageError(`--unit must be days or bars, got "${unit}"`);
+    const windows = {
+      mode: args.values['anchored'] ? ('anchored' as const) : ('rolling' as const),
+      unit: unit as 'days' | 'bars',
+      train: numberOption(args, 'train', 365),
+      test: numberOption(args, 'test', 30),
+      step: numberOption(args, 'step', 7),
+    };
+    for (const key of ['train', 'test', 'step'] as const)
+      if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
+    const options = backtestOptionsFrom(args);
+    const threads = workersFrom(args);
+    const needsCache = source.kind === 'cache';
+    const db = needsCache
+      ? await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))))
+      : null;
+    const pool = new ComputePool(threads);
+    const events = new EventBus();
+    const unsubscribe = events.subscribe((channel, payload) => {
+      if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;
+      const p = payload as { done: number; total: number };
+      io.err(progressLine(p.done, p.total, 0, null, ' windows'));
+    });
+    try {
+      let result;
+      try {
+        result = await runWalkForwardJob(
+          {
+            strategy: search.strategy,
+            source,
+            timeframe: timeframes[0]!,
+            start,
+            end,
+            space: search.space,
+            sampler: search.sampler,
+            objectives: search.objectives,
+            ...(search.mode === undefined ? {} : { mode: search.mode }),
+            trials: search.trials,
+            seed: search.seed,
+            minTrades: search.minTrades,
+            options,
+            preferPlateau: search.preferPlateau,
+            windows,
+          },
+          { pool, bars: db === null ? null : new BarsRepository(db), events },
+        );
+      } catch (error) {
+        // Window settings that do not fit the data are a usage problem, not a failure.
+        if (error instanceof Error && error.message.startsWith('walk-forward: '))
+          throw new UsageError(error.message);
+        throw error;
+      }
+      if (io.interactive && !args.values['json']) io.err('\n');
+      if (args.values['json']) {
+        io.out(toJson({ seed: search.seed, windowSettings: windows, ...result }));
+        return 0;
+      }
+      const names = search.space.params.map((p) => p.name);
+      io.out(
+        `Walk-forward ${search.strategy} on ${result.symbol} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
+      );
+      io.out(
+        table([
+          ['window', 'test from', ...names, `IS ${search.objectives[0]!.metric}`, 'OOS return', 'OOS sharpe'],
+          ...result.windows.map((w) => [
+            String(w.index),
+            isoDay(w.test.startTime),
+            ...names.map((n) => String(w.params[n] ?? '')),
+            formatMetric(search.objectives[0]!.metric, w.inSample[search.objectives[0]!.metric] ?? NaN),
+            formatMetric('totalReturn', w.outOfSample['totalReturn'] ?? NaN),
+            formatMetric('sharpeRatio', w.outOfSample['sharpeRatio'] ?? NaN),
+          ]),
+        ]),
+      );
+      io.out('\nOut of sample (stitched):');
+      io.out(
+        table([
+          ['metric', 'value'],
+          ...OOS_HEADLINE.map((k) => [k, formatMetric(k, result.outOfSample[k] ?? NaN)]),
+        ]),
+      );
+      io.out(
+        `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
+      );
+      io.out('Parameter stability (std as a share of the range, changes between windows):');
+      io.out(
+        table([
+          ['param', 'mean', 'std/range', 'changes'],
+          ...result.stability.map((s) => [
+            s.name,
+            s.kind === 'numeric' ? formatMetric('mean', s.mean ?? NaN) : String(s.mode),
+            s.kind === 'numeric'
+              ? formatMetric('std', s.normalizedStd ?? NaN)
+              : `${((s.modeShare ?? 0) * 100).toFixed(0)}% mode`,
+            String(s.changes),
+          ]),
+        ]),
+      );
+      for (const note of result.notes) io.out(`note: ${note}`);
+      return 0;
+    } finally {
+      unsubscribe();
+      await pool.close();
+      db?.close();
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import type { Requests } from '../../../shared/contract.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import { StudiesRepository } from '../../store/studiesRepository.ts';
+import type { Database } from '../../store/database.ts';
+import type { EventBus } from '../events.ts';
+import { OptimizeService } from './optimizeService.ts';
+import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
+
+type OptimizeChannel =
+  | 'optimize:start'
+  | 'optimize:resume'
+  | 'optimize:cancel'
+  | 'optimize:list'
+  | 'optimize:get'
+  | 'optimize:approve'
+  | 'walkforward:run';
+
+/** The optimizer's request handlers and the service behind them (closed with the other services). */
+export function createOptimizeHandlers(deps: {
+  db: Database;
+  bars: BarsRepository;
+  pool: ComputePool;
+  events: EventBus;
+}): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
+  const service = new OptimizeService({
+    studies: new StudiesRepository(deps.db),
+    bars: deps.bars,
+    pool: deps.pool,
+    events: deps.events,
+  });
+  return {
+    service,
+    handlers: {
+      'optimize:start': (request) => service.start(request),
+      'optimize:resume': ({ studyId }) => service.resume(studyId),
+      'optimize:cancel': ({ studyId }) => service.cancel(studyId),
+      'optimize:list': () => service.list(),
+      'optimize:get': ({ studyId, includeTrials }) => service.get(studyId, includeTrials),
+      'optimize:approve': (request) => service.approve(request),
+      'walkforward:run': (request) =>
+        runWalkForwardJob(walkForwardJobFrom(request), {
+          pool: deps.pool,
+          bars: deps.bars,
+          events: deps.events,
+        }),
+    },
+  };
+}

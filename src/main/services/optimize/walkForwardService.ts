@@ -1,0 +1,245 @@
+/**
+ * Walk-forward analysis with the engine: core/optimize's runWalkForward cuts the windows and stitches
+ * the out-of-sample equity; here each train window is optimised by a study on the pool (seeded per
+ * window, so the whole analysis is reproducible) and each winner is backtested on its test window.
+ *
+ * The test backtest starts at the train window's first bar and only its test part is kept: indicators
+ * are warmed up and a position the new parameters would hold when the test window opens is held, as it
+ * would be live when parameters are switched; no bar after the test window is read.
+ */
+import { randomUUID } from 'node:crypto';
+import { sliceBars } from '../../../core/data/bars.ts';
+import type { BacktestOptions } from '../../../core/engine/index.ts';
+import {
+  deriveSeed,
+  runStudy,
+  runWalkForward,
+  selectWinner,
+  Study,
+  walkForwardWindows,
+  type BarRange,
+  type EquitySegment,
+  type MetricSet,
+  type Objective,
+  type ObjectiveMode,
+  type Params,
+  type SamplerConfig,
+  type SearchSpace,
+  type WalkForwardOptions,
+  type WalkForwardWindow,
+} from '../../../core/optimize/index.ts';
+import type { WalkForwardRequest, WalkForwardResult } from '../../../shared/optimizeContract.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import type { DatasetRef } from '../../compute/tasks.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import { thinEquityCurve } from '../equityCurve.ts';
+import type { EventBus } from '../events.ts';
+import { finiteOrNull } from '../payloads.ts';
+import { PoolEvaluator } from './evaluator.ts';
+import { chunkSize } from './optimizeService.ts';
+import {
+  checkMode,
+  getStrategyOrThrow,
+  loadStudyDatasets,
+  resolveObjectives,
+  resolveSampler,
+  resolveSpace,
+  strategyParams,
+  type StudySource,
+} from './studySetup.ts';
+
+export interface WalkForwardJob {
+  readonly jobId?: string;
+  readonly strategy: string;
+  readonly source: StudySource;
+  readonly timeframe: string;
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly space: SearchSpace;
+  readonly sampler: SamplerConfig;
+  readonly objectives: readonly Objective[];
+  readonly mode?: ObjectiveMode;
+  /** Trials per train window. */
+  readonly trials: number;
+  readonly seed: number;
+  readonly minTrades: number;
+  readonly options: BacktestOptions;
+  readonly preferPlateau: boolean;
+  readonly windows: WalkForwardOptions;
+}
+
+export interface WalkForwardDeps {
+  readonly pool: ComputePool;
+  readonly bars: BarsRepository | null;
+  readonly events: EventBus;
+}
+
+const metricsOut = (m: MetricSet): Record<string, number | null> =>
+  Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finiteOrNull(v)]));
+
+/** A job from a validated contract request (bars from the cache). */
+export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob {
+  const strategy = getStrategyOrThrow(request.strategy);
+  const objectives = resolveObjectives(request.objectives);
+  checkMode(request.mode, objectives);
+  return {
+    ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
+    strategy: request.strategy,
+    source: { kind: 'cache', symbol: request.data.symbol },
+    timeframe: request.data.timeframe,
+    start: request.data.start ?? null,
+    end: request.data.end ?? null,
+    space: resolveSpace(strategy, request.space, request.constraints),
+    sampler: resolveSampler(request.sampler),
+    objectives,
+    ...(request.mode === undefined ? {} : { mode: request.mode }),
+    trials: request.trials,
+    seed: request.seed,
+    minTrades: request.minTrades,
+    options: {
+      cash: request.cash,
+      commission: request.commission > 0 ? { kind: 'percent', rate: request.commission } : { kind: 'none' },
+    },
+    preferPlateau: request.preferPlateau,
+    windows: request.windows,
+  };
+}
+
+export async function runWalkForwardJob(
+  job: WalkForwardJob,
+  deps: WalkForwardDeps,
+): Promise<WalkForwardResult> {
+  const started = performance.now();
+  const jobId = job.jobId ?? randomUUID();
+  const { pool, events } = deps;
+  try {
+    const data = await loadStudyDatasets(
+      { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
+      deps.bars,
+    );
+    const base = data.datasets[0]!.ref;
+    const bars = base.bars;
+    const windowCount = walkForwardWindows(bars.t, job.windows).length;
+    const notes: string[] = [];
+    const slice = (from: number, to: number): DatasetRef => ({
+      id: `${base.id}:wf:${from}:${to}`,
+      bars: sliceBars(bars, from, to),
+    });
+    const evaluatorFor = (dataset: DatasetRef): PoolEvaluator =>
+      new PoolEvaluator(
+        pool,
+        { label: data.label, datasets: [{ timeframe: job.timeframe, ref: dataset }] },
+        { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
+      );
+    let windowsDone = 0;
+    events.emit('job:progress', { jobId, stage: 'walk-forward', done: 0, total: windowCount });
+
+    const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
+      const study = new Study({
+        space: job.space,
+        sampler: job.sampler,
+        objectives: job.objectives,
+        ...(job.mode === undefined ? {} : { mode: job.mode }),
+        seed: deriveSeed(job.seed, window.index),
+        minTrades: job.minTrades,
+        maxTrials: job.trials,
+      });
+      const evaluator = evaluatorFor(slice(train.start, train.end));
+      const threads = pool.threads;
+      await runStudy(study, {
+        evaluate: (batch) => evaluator.evaluate(batch.map((t) => t.params)),
+        batchSize: chunkSize(study, threads),
+        concurrency: Number.isFinite(study.sampler.generationSize) ? threads : threads * 2,
+      });
+      const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
+      if (winner !== undefined) return { params: winner.params };
+      // No feasible trial (e.g. none reached the minimum trade count): the best complete one is used.
+      const complete = study.trials.filter((t) => t.status === 'complete');
+      if (complete.length === 0) throw new Error(`walk-forward window ${window.index}: every trial failed`);
+      notes.push(
+        `window ${window.index}: no trial reached the minimum trade count; the best complete trial was used`,
+      );
+      const fallback = complete.reduce((a, b) => (study.score(b) > study.score(a) ? b : a));
+      return { params: fallback.params };
+    };
+
+    const evaluate = async (
+      range: BarRange,
+      params: Params,
+      window: WalkForwardWindow,
+    ): Promise<EquitySegment> => {
+      const isTest = range.start >= window.train.end;
+      const from = isTest ? window.train.start : range.start;
+      const output = await pool.run({
+        kind: 'backtest',
+        dataset: slice(from, range.end),
+        strategy: job.strategy,
+        params: strategyParams(params),
+        options: job.options,
+      });
+      if (isTest) {
+        windowsDone++;
+        events.emit('job:progress', { jobId, stage: 'walk-forward', done: windowsDone, total: windowCount });
+      }
+      return {
+        t: bars.t.slice(range.start, range.end),
+        equity: output.equity.slice(range.start - from, range.end - from),
+      };
+    };
+
+    const result = await runWalkForward(bars.t, { optimize, evaluate }, { ...job.windows, space: job.space });
+    const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
+    events.emit('job:done', { jobId, ok: true });
+    const range = (r: BarRange): WalkForwardResult['windows'][number]['train'] => ({
+      start: r.start,
+      end: r.end,
+      startTime: r.startTime,
+      endTime: r.endTime,
+    });
+    return {
+      jobId,
+      symbol: data.label,
+      timeframe: job.timeframe,
+      strategy: job.strategy,
+      windows: result.windows.map((w) => ({
+        index: w.window.index,
+        train: range(w.window.train),
+        test: range(w.window.test),
+        params: { ...w.params },
+        inSample: metricsOut(w.inSample),
+        outOfSample: metricsOut(w.outOfSample),
+      })),
+      equity: { t: curve.t, value: curve.value },
+      outOfSample: metricsOut(result.outOfSample),
+      inSampleMean: metricsOut(result.inSampleMean),
+      efficiency: finiteOrNull(result.efficiency),
+      parameterPath: result.parameterPath.map((p) => ({
+        window: p.window,
+        testStartTime: p.testStartTime,
+        params: { ...p.params },
+      })),
+      stability: result.stability.map((s) =>
+        s.kind === 'numeric'
+          ? {
+              name: s.name,
+              kind: s.kind,
+              mean: finiteOrNull(s.mean),
+              std: finiteOrNull(s.std),
+              coefficientOfVariation: finiteOrNull(s.coefficientOfVariation),
+              normalizedStd: s.normalizedStd === null ? null : finiteOrNull(s.normalizedStd),
+              changes: s.changes,
+            }
+          : { name: s.name, kind: s.kind, mode: s.mode, modeShare: s.modeShare, changes: s.changes },
+      ),
+      notes,
+      elapsedMs: performance.now() - started,
+    };
+  } catch (error) {
+    events.emit('job:done', {
+      jobId,
+      ok: false,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,506 @@
+/**
+ * The optimisation charts: objective per trial with the best so far, a heatmap over two parameters, the
+ * Pareto front of two objectives, objective against one parameter, and parallel coordinates. Every point
+ * carries its trial number so a click can open that trial.
+ */
+import type { TrialRow } from '../../shared/contract.ts';
+import { formatNumber } from '../format.ts';
+import { beats, isScorable, type Measure } from '../store/studyMeasures.ts';
+import { formatMetric, metricLabel } from '../views/backtest/metricCatalog.ts';
+import type { ChartOption } from './echarts.ts';
+import { axisLabel, axisLine, monoFont, palette, splitLine, tooltipBase } from './theme.ts';
+
+/** Dark to bright; the bright end is always the better end of the measure. */
+const SCALE = ['#1b2735', '#1d4f6b', '#21808a', '#26a69a', '#8fcf5a', '#f0b90b'];
+const INFEASIBLE = 'rgba(108, 120, 134, 0.35)';
+
+export function measureLabel(measure: Measure): string {
+  const base = measure.metric ? metricLabel(measure.metric) : measure.label;
+  return `${base} ${measure.direction === 'maximize' ? '▲' : '▼'}`;
+}
+
+export function formatMeasure(measure: Measure, value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  return measure.metric ? formatMetric(measure.metric, value) : formatNumber(value, 3);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function formatParam(value: TrialRow['params'][string] | undefined): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 3);
+  return value === undefined ? '—' : String(value);
+}
+
+/** Tooltip body for one trial: classes only (the CSP forbids style attributes), every text escaped. */
+function trialTooltip(trial: TrialRow, rows: Array<[string, string]>): string {
+  const params = Object.entries(trial.params).map(
+    ([k, v]) =>
+      `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(formatParam(v))}</span></div>`,
+  );
+  const lines = rows.map(
+    ([k, v]) =>
+      `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(v)}</span></div>`,
+  );
+  const flag = trial.feasible === false ? ' <span class="tt-key">(too few trades)</span>' : '';
+  return `<div class="tt-title">Trial #${trial.number}${flag}</div>${lines.join('')}${params.join('')}<div class="tt-hint">click to inspect</div>`;
+}
+
+function trades(trial: TrialRow): string {
+  const n = trial.metrics.numTrades;
+  return n === null || n === undefined ? '—' : String(Math.round(n));
+}
+
+function baseOption(): ChartOption {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { fontFamily: monoFont },
+  };
+}
+
+function valueAxis(name: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'value' as const,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: 24,
+    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
+    scale: true,
+    axisLine,
+    axisLabel,
+    splitLine,
+    ...extra,
+  };
+}
+
+/** Objective of each trial in the order they ran, with the running best as a step line. */
+export function convergenceOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  bestNumber: number | null,
+): ChartOption {
+  const feasible: Array<[number, number, number]> = [];
+  const infeasible: Array<[number, number, number]> = [];
+  const bestLine: Array<[number, number]> = [];
+  let best: number | null = null;
+  let bestPoint: [number, number, number] | null = null;
+  const byNumber = new Map<number, TrialRow>();
+  for (const trial of trials) {
+    byNumber.set(trial.number, trial);
+    if (trial.status !== 'complete') continue;
+    const value = measure.value(trial);
+    if (value === null) continue;
+    const point: [number, number, number] = [trial.number, value, trial.number];
+    if (!isScorable(trial)) {
+      infeasible.push(point);
+      continue;
+    }
+    feasible.push(point);
+    if (best === null || beats(measure.direction, value, best)) best = value;
+    bestLine.push([trial.number, best]);
+    if (trial.number === bestNumber) bestPoint = point;
+  }
+  const tooltipFormatter = (raw: unknown): string => {
+    const item = raw as { value?: unknown };
+    const value = Array.isArray(item.value) ? item.value : [];
+    const trial = byNumber.get(Number(value[2]));
+    if (!trial) return '';
+    return trialTooltip(trial, [
+      [measureLabel(measure), formatMeasure(measure, measure.value(trial))],
+      ['trades', trades(trial)],
+    ]);
+  };
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    grid: { left: 58, right: 14, top: 12, bottom: 34 },
+    xAxis: valueAxis('trial', { min: 0, minInterval: 1, splitLine: { show: false } }),
+    yAxis: valueAxis('', {
+      axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(measure, v) },
+    }),
+    series: [
+      {
+        name: 'infeasible',
+        type: 'scatter',
+        data: infeasible,
+        symbolSize: 4,
+        itemStyle: { color: INFEASIBLE },
+        large: infeasible.length > 2000,
+      },
+      {
+        name: 'trials',
+        type: 'scatter',
+        data: feasible,
+        symbolSize: 5,
+        itemStyle: { color: palette.equity, opacity: 0.75 },
+        large: feasible.length > 2000,
+      },
+      {
+        name: 'best so far',
+        type: 'line',
+        data: bestLine,
+        step: 'end',
+        showSymbol: false,
+        silent: true,
+        lineStyle: { color: palette.accent, width: 1.5 },
+        tooltip: { show: false },
+      },
+      {
+        name: 'best',
+        type: 'scatter',
+        data: bestPoint ? [bestPoint] : [],
+        symbol: 'diamond',
+        symbolSize: 12,
+        itemStyle: { color: palette.accent, borderColor: '#111', borderWidth: 1 },
+        z: 5,
+      },
+    ],
+  };
+}
+
+/** Cells of one parameter: its distinct values when few, else equal-width bins. */
+interface ParamCells {
+  labels: string[];
+  index(value: number): number;
+}
+
+const MAX_DISTINCT = 24;
+const BINS = 16;
+
+function paramCells(values: readonly number[]): ParamCells {
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  if (distinct.length <= MAX_DISTINCT) {
+    const position = new Map(distinct.map((v, i) => [v, i]));
+    return { labels: distinct.map((v) => formatParam(v)), index: (v) => position.get(v) ?? -1 };
+  }
+  const low = distinct[0] ?? 0;
+  const high = distinct[distinct.length - 1] ?? 1;
+  const width = (high - low) / BINS || 1;
+  const labels = Array.from({ length: BINS }, (_, i) => formatParam(low + (i + 0.5) * width));
+  return { labels, index: (v) => Math.min(BINS - 1, Math.max(0, Math.floor((v - low) / width))) };
+}
+
+/** Colour scale for a measure: bright is better, whichever way the measure points. */
+function visualScale(measure: Measure): string[] {
+  return measure.direction === 'maximize' ? SCALE : [...SCALE].reverse();
+}
+
+function extent(values: readonly number[]): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!Number.isFinite(min)) return [0, 1];
+  return min === max ? [min - 1e-9, max + 1e-9] : [min, max];
+}
+
+/** The measure over two parameters, one cell per value pair (or bin), aggregated as the best or the mean. */
+export function heatmapOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  xName: string,
+  yName: string,
+  aggregate: 'best' | 'mean',
+): ChartOption | null {
+  const points: Array<{ x: number; y: number; v: number; trial: TrialRow }> = [];
+  for (const trial of trials) {
+    if (!isScorable(trial)) continue;
+    const x = trial.params[xName];
+    const y = trial.params[yName];
+    const v = measure.value(trial);
+    if (typeof x !== 'number' || typeof y !== 'number' || v === null) continue;
+    points.push({ x, y, v, trial });
+  }
+  if (points.length === 0) return null;
+  const xs = paramCells(points.map((p) => p.x));
+  const ys = paramCells(points.map((p) => p.y));
+  const cells = new Map<
+    string,
+    { xi: number; yi: number; best: number; sum: number; n: number; bestTrial: number }
+  >();
+  for (const p of points) {
+    const xi = xs.index(p.x);
+    const yi = ys.index(p.y);
+    const key = `${xi}:${yi}`;
+    const cell = cells.get(key);
+    if (!cell) cells.set(key, { xi, yi, best: p.v, sum: p.v, n: 1, bestTrial: p.trial.number });
+    else {
+      cell.sum += p.v;
+      cell.n += 1;
+      if (beats(measure.direction, p.v, cell.best)) {
+        cell.best = p.v;
+        cell.bestTrial = p.trial.number;
+      }
+    }
+  }
+  const data = [...cells.values()].map((c) => [
+    c.xi,
+    c.yi,
+    aggregate === 'best' ? c.best : c.sum / c.n,
+    c.n,
+    c.bestTrial,
+  ]);
+  const [min, max] = extent(data.map((d) => d[2] ?? 0));
+  const tooltipFormatter = (raw: unknown): string => {
+    const value = (raw as { value?: unknown }).value;
+    if (!Array.isArray(value)) return '';
+    const [xi, yi, v, n, bestTrial] = value as number[];
+    const rows: Array<[string, string]> = [
+      [xName, xs.labels[xi ?? 0] ?? ''],
+      [yName, ys.labels[yi ?? 0] ?? ''],
+      [`${aggregate} ${measureLabel(measure)}`, formatMeasure(measure, v)],
+      ['trials in cell', String(n)],
+      ['best trial', `#${bestTrial}`],
+    ];
+    return rows
+      .map(
+        ([k, text]) =>
+          `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(text)}</span></div>`,
+      )
+      .join('');
+  };
+  const categoryAxis = (name: string, labels: string[], gap: number) => ({
+    type: 'category' as const,
+    data: labels,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: gap,
+    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
+    axisLine,
+    axisTick: { show: false },
+    axisLabel: { ...axisLabel, hideOverlap: true },
+    splitArea: { show: false },
+  });
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    grid: { left: 58, right: 64, top: 12, bottom: 36 },
+    xAxis: categoryAxis(xName, xs.labels, 22),
+    yAxis: categoryAxis(yName, ys.labels, 40),
+    visualMap: {
+      type: 'continuous',
+      min,
+      max,
+      dimension: 2,
+      calculable: false,
+      right: 4,
+      top: 'middle',
+      itemWidth: 10,
+      itemHeight: 120,
+      text: ['', ''],
+      inRange: { color: visualScale(measure) },
+      textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 9 },
+      formatter: (v: unknown) => formatMeasure(measure, Number(v)),
+    },
+    series: [
+      {
+        name: 'cells',
+        type: 'heatmap',
+        data,
+        itemStyle: { borderColor: palette.panel, borderWidth: 1 },
+        emphasis: { itemStyle: { borderColor: palette.text, borderWidth: 1 } },
+      },
+    ],
+  };
+}
+
+/** Every feasible trial on two objectives, the non-dominated ones highlighted and joined. */
+export function paretoOption(
+  trials: readonly TrialRow[],
+  a: Measure,
+  b: Measure,
+  front: readonly TrialRow[],
+): ChartOption {
+  const onFront = new Set(front.map((t) => t.number));
+  const byNumber = new Map<number, TrialRow>();
+  const rest: Array<[number, number, number]> = [];
+  const frontPoints: Array<[number, number, number]> = [];
+  for (const trial of trials) {
+    if (!isScorable(trial)) continue;
+    const x = a.value(trial);
+    const y = b.value(trial);
+    if (x === null || y === null) continue;
+    byNumber.set(trial.number, trial);
+    (onFront.has(trial.number) ? frontPoints : rest).push([x, y, trial.number]);
+  }
+  frontPoints.sort((p, q) => p[0] - q[0]);
+  const tooltipFormatter = (raw: unknown): string => {
+    const value = (raw as { value?: unknown }).value;
+    const trial = Array.isArray(value) ? byNumber.get(Number(value[2])) : undefined;
+    if (!trial) return '';
+    return trialTooltip(trial, [
+      [measureLabel(a), formatMeasure(a, a.value(trial))],
+      [measureLabel(b), formatMeasure(b, b.value(trial))],
+      ['on the front', onFront.has(trial.number) ? 'yes' : 'no'],
+    ]);
+  };
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    grid: { left: 58, right: 16, top: 12, bottom: 36 },
+    xAxis: valueAxis(measureLabel(a), {
+      axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(a, v) },
+    }),
+    yAxis: valueAxis('', {
+      axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(b, v) },
+    }),
+    series: [
+      {
+        name: 'dominated',
+        type: 'scatter',
+        data: rest,
+        symbolSize: 4,
+        itemStyle: { color: palette.equity, opacity: 0.45 },
+        large: rest.length > 2000,
+      },
+      {
+        name: 'front line',
+        type: 'line',
+        data: frontPoints.map(([x, y]) => [x, y]),
+        showSymbol: false,
+        silent: true,
+        lineStyle: { color: palette.accent, width: 1, type: 'dashed' },
+        tooltip: { show: false },
+      },
+      {
+        name: 'Pareto front',
+        type: 'scatter',
+        data: frontPoints,
+        symbolSize: 8,
+        itemStyle: { color: palette.accent, borderColor: '#111', borderWidth: 1 },
+        z: 5,
+      },
+    ],
+  };
+}
+
+/** The measure against one parameter: how the objective responds along that axis. */
+export function responseOption(trials: readonly TrialRow[], measure: Measure, param: string): ChartOption {
+  const byNumber = new Map<number, TrialRow>();
+  const data: Array<[number, number, number]> = [];
+  const values: number[] = [];
+  for (const trial of trials) {
+    if (!isScorable(trial)) continue;
+    const x = trial.params[param];
+    const y = measure.value(trial);
+    if (typeof x !== 'number' || y === null) continue;
+    byNumber.set(trial.number, trial);
+    data.push([x, y, trial.number]);
+    values.push(y);
+  }
+  const [min, max] = extent(values);
+  const tooltipFormatter = (raw: unknown): string => {
+    const value = (raw as { value?: unknown }).value;
+    const trial = Array.isArray(value) ? byNumber.get(Number(value[2])) : undefined;
+    if (!trial) return '';
+    return trialTooltip(trial, [[measureLabel(measure), formatMeasure(measure, measure.value(trial))]]);
+  };
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    grid: { left: 58, right: 16, top: 12, bottom: 36 },
+    xAxis: valueAxis(param),
+    yAxis: valueAxis('', {
+      axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(measure, v) },
+    }),
+    visualMap: {
+      show: false,
+      type: 'continuous',
+      min,
+      max,
+      dimension: 1,
+      inRange: { color: visualScale(measure) },
+    },
+    series: [{ name: 'trials', type: 'scatter', data, symbolSize: 6, large: data.length > 2000 }],
+  };
+}
+
+/** At most this many lines: the best ones, which are the ones a trader reads this chart for. */
+const MAX_LINES = 3000;
+
+/** One axis per searched parameter and one for the measure; each trial a line coloured by the measure. */
+export function parallelOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  params: readonly string[],
+): ChartOption | null {
+  const rows: Array<{ values: number[]; score: number }> = [];
+  for (const trial of trials) {
+    if (!isScorable(trial)) continue;
+    const score = measure.value(trial);
+    if (score === null) continue;
+    const values: number[] = [];
+    for (const name of params) {
+      const v = trial.params[name];
+      if (typeof v !== 'number') break;
+      values.push(v);
+    }
+    if (values.length !== params.length) continue;
+    values.push(score);
+    rows.push({ values, score });
+  }
+  if (rows.length === 0 || params.length === 0) return null;
+  if (rows.length > MAX_LINES) {
+    rows.sort((p, q) => (measure.direction === 'maximize' ? q.score - p.score : p.score - q.score));
+    rows.length = MAX_LINES;
+  }
+  // Drawn worst first so the best lines sit on top.
+  rows.sort((p, q) => (measure.direction === 'maximize' ? p.score - q.score : q.score - p.score));
+  const [min, max] = extent(rows.map((r) => r.score));
+  const axisCommon = {
+    nameTextStyle: { color: palette.text, fontFamily: monoFont, fontSize: 10 },
+    nameGap: 8,
+    axisLine,
+    axisTick: { lineStyle: { color: palette.axis } },
+    axisLabel: { ...axisLabel, fontSize: 9 },
+    scale: true,
+  };
+  return {
+    ...baseOption(),
+    parallel: {
+      left: 46,
+      right: 80,
+      top: 24,
+      bottom: 18,
+      parallelAxisDefault: { type: 'value', nameLocation: 'end' },
+    },
+    parallelAxis: [
+      ...params.map((name, dim) => ({ ...axisCommon, dim, name })),
+      {
+        ...axisCommon,
+        dim: params.length,
+        name: measureLabel(measure),
+        axisLabel: { ...axisLabel, fontSize: 9, formatter: (v: number) => formatMeasure(measure, v) },
+      },
+    ],
+    visualMap: {
+      type: 'continuous',
+      min,
+      max,
+      dimension: params.length,
+      right: 4,
+      top: 'middle',
+      itemWidth: 10,
+      itemHeight: 110,
+      calculable: false,
+      inRange: { color: visualScale(measure) },
+      textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 9 },
+      formatter: (v: unknown) => formatMeasure(measure, Number(v)),
+    },
+    series: [
+      {
+        name: 'trials',
+        type: 'parallel',
+        data: rows.map((r) => r.values),
+        lineStyle: { width: 1, opacity: 0.45 },
+        emphasis: { lineStyle: { width: 2, opacity: 1 } },
+        progressive: 500,
+        smooth: false,
+      },
+    ],
+  };
+}

@@ -1,0 +1,260 @@
+import type { Timeframe } from '../../core/data/bars.ts';
+import type { SamplerKind } from '../../core/optimize/sampler.ts';
+import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+
+/** The samplers a study can use, in the order the form offers them. */
+export const SAMPLERS = ['grid', 'random', 'tpe', 'ga', 'nsga2'] as const satisfies readonly SamplerKind[];
+
+export const SAMPLER_HINTS: Record<SamplerKind, string> = {
+  grid: 'every combination of the steps, in order',
+  random: 'uniform draws, seeded',
+  tpe: 'Bayesian (tree-structured Parzen estimator)',
+  ga: 'genetic: tournament, crossover, mutation, elitism',
+  nsga2: 'genetic for several objectives (Pareto)',
+};
+
+export type ObjectiveMetric =
+  'sharpeRatio' | 'totalReturn' | 'winRate' | 'calmarRatio' | 'maxDrawdown' | 'volatility';
+
+/** The product's six objectives with their natural direction (the services apply the same defaults). */
+export const PRODUCT_OBJECTIVES: ReadonlyArray<{
+  metric: ObjectiveMetric;
+  direction: 'maximize' | 'minimize';
+}> = [
+  { metric: 'sharpeRatio', direction: 'maximize' },
+  { metric: 'totalReturn', direction: 'maximize' },
+  { metric: 'winRate', direction: 'maximize' },
+  { metric: 'calmarRatio', direction: 'maximize' },
+  { metric: 'maxDrawdown', direction: 'minimize' },
+  { metric: 'volatility', direction: 'minimize' },
+];
+
+export type ObjectiveMode = 'single' | 'weighted' | 'pareto';
+
+/** One strategy parameter in the form: searched over a range, or held at one value. Text as typed. */
+export interface SpaceDraft {
+  name: string;
+  type: 'int' | 'float';
+  ranged: boolean;
+  value: string;
+  min: string;
+  max: string;
+  /** Empty for a float: continuous. */
+  step: string;
+}
+
+export interface ObjectiveDraft {
+  metric: ObjectiveMetric;
+  enabled: boolean;
+  weight: string;
+}
+
+export interface SetupDraft {
+  strategy: string | null;
+  space: SpaceDraft[];
+  symbol: string | null;
+  /** One timeframe, or several scored together (multi-timeframe). */
+  timeframes: Timeframe[];
+  aggregation: 'worst' | 'mean';
+  /** yyyy-mm-dd or empty. */
+  start: string;
+  end: string;
+  sampler: SamplerKind;
+  objectives: ObjectiveDraft[];
+  mode: ObjectiveMode;
+  trials: string;
+  /** Empty: the services draw a seed and report it. */
+  seed: string;
+  minTrades: string;
+  cash: string;
+  /** Percent of traded value, as typed. */
+  commission: string;
+  preferPlateau: boolean;
+}
+
+export function emptySetup(): SetupDraft {
+  return {
+    strategy: null,
+    space: [],
+    symbol: null,
+    timeframes: ['1h'],
+    aggregation: 'worst',
+    start: '',
+    end: '',
+    sampler: 'tpe',
+    objectives: PRODUCT_OBJECTIVES.map((o) => ({
+      metric: o.metric,
+      enabled: o.metric === 'sharpeRatio',
+      weight: '1',
+    })),
+    mode: 'single',
+    trials: '200',
+    seed: '',
+    minTrades: '5',
+    cash: '10000',
+    commission: '0',
+    preferPlateau: false,
+  };
+}
+
+/** The strategy's own ranges are the default space: every parameter searched from min to max by its step. */
+export function defaultSpace(strategy: StrategyInfo): SpaceDraft[] {
+  return strategy.params.map((spec) => ({
+    name: spec.name,
+    type: spec.type,
+    ranged: true,
+    value: String(spec.default),
+    min: String(spec.min),
+    max: String(spec.max),
+    step: spec.step !== undefined ? String(spec.step) : spec.type === 'int' ? '1' : '',
+  }));
+}
+
+export interface SetupCheck {
+  /** The request to send, when every field is usable. */
+  request: OptimizeStartInput | null;
+  /** Field key (a parameter name, or 'trials', 'objectives', ...) -> what is wrong with it. */
+  errors: Record<string, string>;
+  /** Points a grid would visit (null when a ranged float is continuous or the space is invalid). */
+  gridSize: number | null;
+}
+
+const DAY_MS = 86_400_000;
+
+function parseDate(text: string): number | null | 'invalid' {
+  if (text.trim() === '') return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (!match) return 'invalid';
+  const t = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return Number.isFinite(t) ? t : 'invalid';
+}
+
+function numberOf(text: string): number | null {
+  if (text.trim() === '') return null;
+  const value = Number(text.trim());
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Checks the form and builds the `optimize:start` request; every error names its field. */
+export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): SetupCheck {
+  const errors: Record<string, string> = {};
+  const space: SpaceParam[] = [];
+  let gridSize: number | null = 1;
+  if (!strategy) errors.strategy = 'choose a strategy';
+  if (!draft.symbol) errors.symbol = 'choose a symbol';
+  if (draft.timeframes.length === 0) errors.timeframes = 'choose at least one timeframe';
+
+  const values: Record<string, { low: number; high: number }> = {};
+  for (const p of draft.space) {
+    const spec = strategy?.params.find((s) => s.name === p.name);
+    if (!spec) continue;
+    const isInt = p.type === 'int';
+    const inBounds = (v: number): boolean => v >= spec.min && v <= spec.max;
+    if (!p.ranged) {
+      const value = numberOf(p.value);
+      if (value === null) errors[p.name] = 'a number';
+      else if (isInt && !Number.isInteger(value)) errors[p.name] = 'a whole number';
+      else if (!inBounds(value)) errors[p.name] = `between ${spec.min} and ${spec.max}`;
+      else {
+        // A held parameter is a range of one point, so constraints can still compare it.
+        space.push(
+          isInt
+            ? { kind: 'int', name: p.name, low: value, high: value, step: 1, log: false }
+            : { kind: 'float', name: p.name, low: value, high: value, step: null, log: false },
+        );
+        values[p.name] = { low: value, high: value };
+      }
+      continue;
+    }
+    const low = numberOf(p.min);
+    const high = numberOf(p.max);
+    const step = p.step.trim() === '' ? null : numberOf(p.step);
+    if (low === null || high === null) errors[p.name] = 'min and max are numbers';
+    else if (isInt && (!Number.isInteger(low) || !Number.isInteger(high))) errors[p.name] = 'whole numbers';
+    else if (!inBounds(low) || !inBounds(high)) errors[p.name] = `within ${spec.min} – ${spec.max}`;
+    else if (low > high) errors[p.name] = 'min above max';
+    else if (p.step.trim() !== '' && (step === null || step <= 0)) errors[p.name] = 'step > 0';
+    else if (isInt && step !== null && !Number.isInteger(step)) errors[p.name] = 'whole-number step';
+    else if (isInt && step === null) errors[p.name] = 'an int needs a step';
+    else {
+      if (isInt) space.push({ kind: 'int', name: p.name, low, high, step: step ?? 1, log: false });
+      else space.push({ kind: 'float', name: p.name, low, high, step, log: false });
+      values[p.name] = { low, high };
+      if (gridSize !== null)
+        gridSize = step === null ? null : gridSize * (Math.floor((high - low) / step + 1e-9) + 1);
+    }
+  }
+  // A constraint no point can meet leaves nothing to search: say so before the services do.
+  for (const { left, right } of strategy?.constraints ?? []) {
+    const a = values[left];
+    const b = values[right];
+    if (a && b && !(a.low < b.high)) errors[left] = `must be able to be below ${right}`;
+  }
+
+  const objectives = draft.objectives.filter((o) => o.enabled);
+  if (objectives.length === 0) errors.objectives = 'choose at least one objective';
+  const mode: ObjectiveMode =
+    objectives.length < 2 ? 'single' : draft.mode === 'single' ? 'pareto' : draft.mode;
+  const weights: Record<string, number> = {};
+  if (mode === 'weighted') {
+    for (const o of objectives) {
+      const weight = numberOf(o.weight);
+      if (weight === null) errors[`weight-${o.metric}`] = 'a number';
+      else weights[o.metric] = weight;
+    }
+  }
+
+  const trials = numberOf(draft.trials);
+  if (trials === null || !Number.isInteger(trials) || trials < 1 || trials > 1_000_000)
+    errors.trials = '1 – 1,000,000';
+  const seedValue = draft.seed.trim() === '' ? undefined : numberOf(draft.seed);
+  const seed = seedValue ?? undefined;
+  if (
+    seedValue === null ||
+    (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1))
+  )
+    errors.seed = 'a whole number ≥ 0, or empty';
+  const minTrades = numberOf(draft.minTrades);
+  if (minTrades === null || !Number.isInteger(minTrades) || minTrades < 0)
+    errors.minTrades = 'a whole number ≥ 0';
+  const cash = numberOf(draft.cash);
+  if (cash === null || cash <= 0) errors.cash = 'a positive amount';
+  const commission = numberOf(draft.commission);
+  if (commission === null || commission < 0 || commission > 10) errors.commission = '0% – 10%';
+  const start = parseDate(draft.start);
+  const end = parseDate(draft.end);
+  if (start === 'invalid') errors.start = 'yyyy-mm-dd';
+  if (end === 'invalid') errors.end = 'yyyy-mm-dd';
+  if (typeof start === 'number' && typeof end === 'number' && start >= end) errors.end = 'after the start';
+
+  const ok = Object.keys(errors).length === 0;
+  if (!ok || !strategy || !draft.symbol || trials === null || minTrades === null || cash === null)
+    return { request: null, errors, gridSize: ok ? gridSize : null };
+  const request: OptimizeStartInput = {
+    name: `${strategy.name} ${draft.symbol} ${draft.timeframes.join('+')} ${draft.sampler}`,
+    strategy: strategy.name,
+    data: {
+      symbol: draft.symbol,
+      timeframes: draft.timeframes,
+      ...(typeof start === 'number' ? { start } : {}),
+      // The form's end date is inclusive; the contract's end is exclusive.
+      ...(typeof end === 'number' ? { end: end + DAY_MS } : {}),
+      aggregation: draft.aggregation,
+    },
+    space,
+    constraints: strategy.constraints.map((c) => `${c.left}<${c.right}`),
+    sampler: draft.sampler,
+    objectives: objectives.map((o) => ({
+      metric: o.metric,
+      ...(mode === 'weighted' ? { weight: weights[o.metric] ?? 1 } : {}),
+    })),
+    mode,
+    trials,
+    ...(seed === undefined ? {} : { seed }),
+    minTrades,
+    cash,
+    commission: (commission ?? 0) / 100,
+    preferPlateau: draft.preferPlateau,
+  };
+  return { request, errors, gridSize };
+}

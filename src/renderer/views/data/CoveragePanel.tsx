@@ -1,0 +1,112 @@
+import type { DatasetCoverage } from '../../../shared/contract.ts';
+import { formatBarTime, formatInteger } from '../../format.ts';
+import { PanelErrorBox } from './parts.tsx';
+import { useData } from './useData.ts';
+
+/** Timeframes the cache resamples from stored 1-minute bars when they are read. */
+const DERIVED = ['5m', '15m', '1h', '1d'];
+
+/** UTC dates, as the fetch form takes them (a range starts at 00:00 UTC, before New York's day begins). */
+const utcDate = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+function fetchedRanges(d: DatasetCoverage): string {
+  if (d.coverage.length === 0) return '—';
+  return d.coverage
+    .map((c) => `${c.adjustment}/${c.feed} ${utcDate(c.start)} → ${utcDate(c.end - 1)}`)
+    .join(' · ');
+}
+
+/** What the local cache holds: one row per symbol and stored timeframe, with its span and source. */
+export function CoveragePanel() {
+  const coverage = useData((s) => s.coverage);
+  const selected = useData((s) => s.selected);
+  const select = useData((s) => s.select);
+  const loadCoverage = useData((s) => s.loadCoverage);
+  const rows = coverage.status === 'ready' ? coverage.data : [];
+  const symbols = new Set(rows.map((r) => r.symbol)).size;
+  const totalBars = rows.reduce((sum, r) => sum + r.bars, 0);
+
+  return (
+    <section className="panel data-coverage" data-testid="coverage-panel">
+      <div className="panel-title">
+        Cached market data
+        {coverage.status === 'ready' ? (
+          <span className="panel-sub">
+            {symbols} symbols · {rows.length} datasets · {formatInteger(totalBars)} bars
+          </span>
+        ) : null}
+        <span className="status-spacer" />
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="coverage-refresh"
+          onClick={() => void loadCoverage()}
+        >
+          Refresh
+        </button>
+      </div>
+      <PanelErrorBox panel="coverage" />
+      {coverage.status === 'loading' || coverage.status === 'idle' ? (
+        <div className="empty">Loading…</div>
+      ) : null}
+      {coverage.status === 'ready' && rows.length === 0 ? (
+        <div className="empty">No data cached yet: fetch from Alpaca or import a file.</div>
+      ) : null}
+      {rows.length > 0 ? (
+        <div className="data-scroll">
+          <table className="grid-table data-table" data-testid="coverage-table">
+            <thead>
+              <tr>
+                <th>Symbol</th>
+                <th>TF</th>
+                <th className="num">Bars</th>
+                <th>First</th>
+                <th>Last</th>
+                <th>Source</th>
+                <th>Fetched from Alpaca (UTC dates)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((d, i) => {
+                const isSelected = selected?.symbol === d.symbol && selected.timeframe === d.timeframe;
+                const firstOfSymbol = i === 0 || rows[i - 1]?.symbol !== d.symbol;
+                return (
+                  <tr
+                    key={`${d.symbol}:${d.timeframe}`}
+                    className={`${isSelected ? 'selected' : ''} ${firstOfSymbol ? 'group-start' : ''}`}
+                    data-testid="coverage-row"
+                    data-symbol={d.symbol}
+                    data-timeframe={d.timeframe}
+                    data-bars={d.bars}
+                    aria-selected={isSelected}
+                    onClick={() => select({ symbol: d.symbol, timeframe: d.timeframe })}
+                  >
+                    <td className="sym">{firstOfSymbol ? d.symbol : ''}</td>
+                    <td className="tf">{d.timeframe}</td>
+                    <td className="num">{formatInteger(d.bars)}</td>
+                    <td>{formatBarTime(d.start, d.timeframe)}</td>
+                    <td>{formatBarTime(d.end, d.timeframe)}</td>
+                    <td>
+                      <span className={`source-chip source-${d.source.replace(/[^a-z]/gi, '')}`}>
+                        {d.source}
+                      </span>
+                    </td>
+                    <td className="ranges" title={fetchedRanges(d)}>
+                      {fetchedRanges(d)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {rows.some((r) => r.timeframe === '1m') ? (
+            <div className="data-note">
+              {DERIVED.join(' · ')} are resampled from 1m bars on read (regular session, aligned to the 09:30
+              open).
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,385 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { RegimenClient } from '../../../shared/client.ts';
+import {
+  FETCH_ADJUSTMENTS,
+  FETCH_FEEDS,
+  FETCH_TIMEFRAMES,
+  type DataQualityResult,
+  type DatasetCoverage,
+  type JobProgress,
+  type KeysStatus,
+} from '../../../shared/contract.ts';
+import { errorMessage } from '../../client/clientError.ts';
+import type { Loadable } from '../../store/appStore.ts';
+
+export type FetchTimeframe = (typeof FETCH_TIMEFRAMES)[number];
+export type FetchAdjustment = (typeof FETCH_ADJUSTMENTS)[number];
+export type FetchFeed = (typeof FETCH_FEEDS)[number];
+
+export interface FetchForm {
+  symbols: string;
+  timeframe: FetchTimeframe;
+  /** yyyy-mm-dd, as the date inputs give it. */
+  start: string;
+  /** yyyy-mm-dd, inclusive. */
+  end: string;
+  adjustment: FetchAdjustment;
+  feed: FetchFeed;
+}
+
+export interface ImportForm {
+  path: string;
+  symbol: string;
+  timeframe: string;
+}
+
+export interface DataJob {
+  kind: 'fetch' | 'import';
+  jobId: string;
+  label: string;
+  progress: JobProgress | null;
+}
+
+/** A failure shown in the panel where it happened; `needsKeys` offers the way to Settings. */
+export interface PanelError {
+  panel: 'coverage' | 'quality' | 'fetch' | 'import' | 'settings';
+  message: string;
+  needsKeys: boolean;
+}
+
+export interface DatasetKey {
+  symbol: string;
+  timeframe: string;
+}
+
+export interface DataState {
+  coverage: Loadable<DatasetCoverage[]>;
+  selected: DatasetKey | null;
+  quality: Loadable<DataQualityResult>;
+  /** Which dataset the quality report shown belongs to. */
+  qualityFor: DatasetKey | null;
+  repairing: boolean;
+  fetchForm: FetchForm;
+  importForm: ImportForm;
+  job: DataJob | null;
+  /** The last finished job's one-line summary. */
+  lastResult: { kind: 'fetch' | 'import' | 'repair'; text: string } | null;
+  errors: PanelError[];
+  keys: Loadable<KeysStatus>;
+  savingKeys: boolean;
+
+  load(): Promise<void>;
+  loadCoverage(): Promise<void>;
+  select(key: DatasetKey): void;
+  checkQuality(repair?: boolean): Promise<void>;
+  setFetchForm(patch: Partial<FetchForm>): void;
+  setImportForm(patch: Partial<ImportForm>): void;
+  runFetch(): Promise<void>;
+  runImport(): Promise<void>;
+  loadKeys(): Promise<void>;
+  saveKeys(keyId: string, secret: string): Promise<boolean>;
+  clearKeys(): Promise<void>;
+  dismissError(panel: PanelError['panel']): void;
+}
+
+export type DataStore = StoreApi<DataState>;
+
+const DAY_MS = 86_400_000;
+const SYMBOL = /^[A-Z0-9.\-_/]{1,24}$/;
+
+function isoDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+function newJobId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
+    '',
+  );
+}
+
+/** The services' words for "no keys", so the panel can offer the way to Settings. */
+function needsKeys(message: string): boolean {
+  return /no alpaca api keys|refused the api keys/i.test(message);
+}
+
+/** Parses "aapl, MSFT" into tickers, or says which entry is not one. */
+export function parseSymbolList(text: string): { symbols: string[]; error?: string } {
+  const symbols = [
+    ...new Set(
+      text
+        .split(/[\s,]+/)
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean),
+    ),
+  ];
+  if (symbols.length === 0) return { symbols, error: 'Enter at least one symbol, e.g. AAPL, MSFT' };
+  const bad = symbols.find((s) => !SYMBOL.test(s));
+  return bad ? { symbols, error: `"${bad}" is not a ticker symbol` } : { symbols };
+}
+
+/** The fetch range in epoch ms: start at its day's 00:00 UTC, end after its whole day (inclusive date). */
+export function fetchRange(form: FetchForm): { start: number; end: number; error?: string } {
+  const start = Date.parse(`${form.start}T00:00:00Z`);
+  const end = Date.parse(`${form.end}T00:00:00Z`) + DAY_MS;
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    return { start, end, error: 'Pick a start and an end date' };
+  if (end <= start) return { start, end, error: 'The end date is before the start date' };
+  return { start, end };
+}
+
+const sameKey = (a: DatasetKey | null, b: DatasetKey | null): boolean =>
+  a !== null && b !== null && a.symbol === b.symbol && a.timeframe === b.timeframe;
+
+/**
+ * The Data and Settings views' state. It outlives the views (the shell mounts only the active tab), so a
+ * fetch keeps its progress while the user looks elsewhere. `onDatasetsChanged` tells the app store to
+ * list symbols again after an import, fetch or repair.
+ */
+export function createDataStore(client: RegimenClient, onDatasetsChanged: () => Promise<void>): DataStore {
+  let qualityRequest = 0;
+  const today = Date.now();
+
+  const store = createStore<DataState>()((set, get) => {
+    const fail = (panel: PanelError['panel'], error: unknown): void => {
+      const message = errorMessage(error);
+      set((s) => ({
+        errors: [
+          ...s.errors.filter((e) => e.panel !== panel),
+          { panel, message, needsKeys: needsKeys(message) },
+        ],
+      }));
+    };
+    const clearError = (panel: PanelError['panel']): void =>
+      set((s) => ({ errors: s.errors.filter((e) => e.panel !== panel) }));
+
+    const afterChange = async (): Promise<void> => {
+      await Promise.all([get().loadCoverage(), onDatasetsChanged()]);
+    };
+
+    return {
+      coverage: { status: 'idle' },
+      selected: null,
+      quality: { status: 'idle' },
+      qualityFor: null,
+      repairing: false,
+      fetchForm: {
+        symbols: 'AAPL, MSFT',
+        timeframe: '1Min',
+        start: isoDate(today - 31 * DAY_MS),
+        end: isoDate(today - DAY_MS),
+        adjustment: 'all',
+        feed: 'iex',
+      },
+      importForm: { path: '', symbol: '', timeframe: '' },
+      job: null,
+      lastResult: null,
+      errors: [],
+      keys: { status: 'idle' },
+      savingKeys: false,
+
+      async load() {
+        await Promise.all([get().loadCoverage(), get().loadKeys()]);
+      },
+
+      async loadCoverage() {
+        if (get().coverage.status !== 'ready') set({ coverage: { status: 'loading' } });
+        try {
+          const data = await client.invoke('data:coverage', {});
+          set({ coverage: { status: 'ready', data } });
+          clearError('coverage');
+          const selected = get().selected;
+          const stillThere = selected && data.some((d) => sameKey(d, selected));
+          const first = data[0];
+          if (!stillThere && first) get().select({ symbol: first.symbol, timeframe: first.timeframe });
+        } catch (error) {
+          set({ coverage: { status: 'error', message: errorMessage(error) } });
+          fail('coverage', error);
+        }
+      },
+
+      select(key) {
+        if (sameKey(key, get().selected) && get().quality.status !== 'error') return;
+        set({ selected: key });
+        void get().checkQuality();
+      },
+
+      async checkQuality(repair = false) {
+        const selected = get().selected;
+        if (!selected || get().repairing) return;
+        const request = ++qualityRequest;
+        set({ quality: { status: 'loading' }, qualityFor: selected, ...(repair ? { repairing: true } : {}) });
+        try {
+          const result = await client.invoke('data:quality', { ...selected, repair });
+          if (request !== qualityRequest) return;
+          set({ quality: { status: 'ready', data: result } });
+          clearError('quality');
+          if (result.repair) {
+            const { droppedBars, gapsMarked } = result.repair;
+            set({
+              lastResult: {
+                kind: 'repair',
+                text: `${selected.symbol} ${selected.timeframe}: ${droppedBars} unusable bars dropped, ${gapsMarked} gaps marked`,
+              },
+            });
+            await afterChange();
+          }
+        } catch (error) {
+          if (request !== qualityRequest) return;
+          set({ quality: { status: 'error', message: errorMessage(error) } });
+          fail('quality', error);
+        } finally {
+          if (repair) set({ repairing: false });
+        }
+      },
+
+      setFetchForm(patch) {
+        set((s) => ({ fetchForm: { ...s.fetchForm, ...patch } }));
+      },
+
+      setImportForm(patch) {
+        set((s) => ({ importForm: { ...s.importForm, ...patch } }));
+      },
+
+      async runFetch() {
+        if (get().job) return;
+        const form = get().fetchForm;
+        const parsed = parseSymbolList(form.symbols);
+        const range = fetchRange(form);
+        const problem = parsed.error ?? range.error;
+        if (problem) {
+          fail('fetch', new Error(problem));
+          return;
+        }
+        const keys = get().keys;
+        if (keys.status === 'ready' && !keys.data.alpaca.configured) {
+          fail('fetch', new Error('No Alpaca API keys configured: add them in Settings'));
+          return;
+        }
+        clearError('fetch');
+        const jobId = newJobId();
+        const label = `${parsed.symbols.join(', ')} ${form.timeframe}`;
+        set({ job: { kind: 'fetch', jobId, label, progress: null } });
+        try {
+          const result = await client.invoke('data:fetch', {
+            jobId,
+            symbols: parsed.symbols,
+            timeframe: form.timeframe,
+            start: range.start,
+            end: range.end,
+            adjustment: form.adjustment,
+            feed: form.feed,
+          });
+          set({
+            lastResult: {
+              kind: 'fetch',
+              text:
+                result.requests === 0
+                  ? `${label}: already cached, nothing fetched`
+                  : `${label}: ${result.bars.toLocaleString('en-US')} bars in ${result.pages} page${result.pages === 1 ? '' : 's'} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
+            },
+          });
+          await afterChange();
+        } catch (error) {
+          fail('fetch', error);
+        } finally {
+          if (get().job?.jobId === jobId) set({ job: null });
+        }
+      },
+
+      async runImport() {
+        if (get().job) return;
+        const form = get().importForm;
+        const path = form.path.trim();
+        if (!path) {
+          fail('import', new Error('Enter the path of a CSV or Parquet file on the machine running Regimen'));
+          return;
+        }
+        clearError('import');
+        const jobId = newJobId();
+        set({ job: { kind: 'import', jobId, label: path, progress: null } });
+        try {
+          const symbol = form.symbol.trim().toUpperCase();
+          const timeframe = form.timeframe.trim();
+          const result = await client.invoke('data:import', {
+            jobId,
+            path,
+            ...(symbol ? { symbol } : {}),
+            ...(timeframe ? { timeframe } : {}),
+          });
+          set({
+            lastResult: {
+              kind: 'import',
+              text: `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}`,
+            },
+          });
+          await afterChange();
+          get().select({ symbol: result.symbol, timeframe: result.timeframe });
+        } catch (error) {
+          fail('import', error);
+        } finally {
+          if (get().job?.jobId === jobId) set({ job: null });
+        }
+      },
+
+      async loadKeys() {
+        try {
+          set({ keys: { status: 'ready', data: await client.invoke('settings:keys-status', {}) } });
+        } catch (error) {
+          set({ keys: { status: 'error', message: errorMessage(error) } });
+          fail('settings', error);
+        }
+      },
+
+      async saveKeys(keyId, secret) {
+        set({ savingKeys: true });
+        try {
+          const data = await client.invoke('settings:save-keys', { keyId, secret });
+          set({ keys: { status: 'ready', data } });
+          clearError('settings');
+          clearError('fetch');
+          return true;
+        } catch (error) {
+          fail('settings', error);
+          return false;
+        } finally {
+          set({ savingKeys: false });
+        }
+      },
+
+      async clearKeys() {
+        set({ savingKeys: true });
+        try {
+          set({ keys: { status: 'ready', data: await client.invoke('settings:clear-keys', {}) } });
+          clearError('settings');
+        } catch (error) {
+          fail('settings', error);
+        } finally {
+          set({ savingKeys: false });
+        }
+      },
+
+      dismissError(panel) {
+        clearError(panel);
+      },
+    };
+  });
+
+  client.on('job:progress', (progress) => {
+    const job = store.getState().job;
+    if (job && job.jobId === progress.jobId) store.setState({ job: { ...job, progress } });
+  });
+  return store;
+}
+
+const stores = new WeakMap<RegimenClient, DataStore>();
+
+/** One data store per client, created on first use; the views load what they show when they mount. */
+export function dataStoreFor(client: RegimenClient, onDatasetsChanged: () => Promise<void>): DataStore {
+  let store = stores.get(client);
+  if (!store) {
+    store = createDataStore(client, onDatasetsChanged);
+    stores.set(client, store);
+  }
+  return store;
+}

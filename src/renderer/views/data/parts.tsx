@@ -1,0 +1,69 @@
+import { useApp } from '../../store/context.tsx';
+import type { PanelError } from './dataStore.ts';
+import { useData } from './useData.ts';
+
+/** The failure of one panel, in words the user can act on; a missing-keys error links to Settings. */
+export function PanelErrorBox({ panel }: { panel: PanelError['panel'] }) {
+  const error = useData((s) => s.errors.find((e) => e.panel === panel));
+  const dismiss = useData((s) => s.dismissError);
+  const setView = useApp((s) => s.setView);
+  if (!error) return null;
+  return (
+    <div className="data-error" role="alert" data-testid={`data-error-${panel}`}>
+      <span className="notice-tag">ERROR</span>
+      <span className="data-error-message" data-testid="data-error-message">
+        {error.message}
+      </span>
+      {error.needsKeys ? (
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="open-settings"
+          onClick={() => setView('settings')}
+        >
+          Open Settings
+        </button>
+      ) : null}
+      <button type="button" className="notice-close" aria-label="Dismiss" onClick={() => dismiss(panel)}>
+        ×
+      </button>
+    </div>
+  );
+}
+
+/** Progress of the running import or fetch from `job:progress` events; indeterminate until the first. */
+export function DataJobProgress({ kind }: { kind: 'fetch' | 'import' }) {
+  const job = useData((s) => s.job);
+  if (!job || job.kind !== kind) return null;
+  const progress = job.progress;
+  const fraction = progress && progress.total > 0 ? Math.min(1, progress.done / progress.total) : null;
+  const label = progress
+    ? `${progress.message ?? progress.stage}${fraction !== null ? ` · ${Math.round(fraction * 100)}%` : ''}`
+    : 'starting…';
+  return (
+    <div
+      className="progress"
+      data-testid={`${kind}-progress`}
+      role="progressbar"
+      aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
+      aria-valuemin={0}
+      aria-valuemax={100}
+    >
+      <progress className="progress-bar" max={1} value={fraction ?? undefined} />
+      <div className="progress-label">
+        {job.label} — {label}
+      </div>
+    </div>
+  );
+}
+
+/** The last finished job of this kind, as one line. */
+export function LastResult({ kinds }: { kinds: ReadonlyArray<'fetch' | 'import' | 'repair'> }) {
+  const result = useData((s) => s.lastResult);
+  if (!result || !kinds.includes(result.kind)) return null;
+  return (
+    <div className="data-result" data-testid={`${result.kind}-result`}>
+      ✓ {result.text}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { EquityPanel } from '../backtest/EquityPanel.tsx';
+import { MetricsPanel } from '../backtest/MetricsPanel.tsx';
+import { TradeList } from '../backtest/TradeList.tsx';
+
+/** One trial's full backtest, drawn with the Backtest view's own panels. */
+export function InspectPanel() {
+  const inspection = useOptimize((s) => s.inspection);
+  const detail = useOptimize((s) => s.study?.detail ?? null);
+  const trial = useOptimize((s) =>
+    s.inspection ? (s.trials.find((t) => t.number === s.inspection?.trialNumber) ?? null) : null,
+  );
+  const approving = useOptimize((s) => s.approving);
+  const approve = useOptimize((s) => s.approve);
+  const openInBacktest = useOptimize((s) => s.openInBacktest);
+  const setCenter = useOptimize((s) => s.setCenter);
+  if (!inspection) return null;
+  const approved = trial ? isApprovedTrial(detail, trial) : false;
+  const result = inspection.result;
+
+  return (
+    <div
+      className="opt-inspect"
+      data-testid="opt-inspect"
+      data-trial={inspection.trialNumber}
+      data-status={inspection.status}
+    >
+      <div className="toolbar opt-inspect-bar">
+        <span className="toolbar-symbol">Trial #{inspection.trialNumber}</span>
+        <span className="opt-inspect-params">
+          {trial
+            ? Object.entries(trial.params)
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join('  ')
+            : ''}
+        </span>
+        {inspection.status === 'loading' ? <span className="toolbar-busy">running backtest…</span> : null}
+        {inspection.status === 'error' ? <span className="error-text">{inspection.message}</span> : null}
+        <span className="status-spacer" />
+        {approved ? (
+          <span className="opt-approved-tag" data-testid="opt-inspect-approved">
+            ✓ approved
+          </span>
+        ) : (
+          <button
+            type="button"
+            className="ghost-button small opt-approve"
+            data-testid="opt-approve-trial"
+            disabled={!trial || approving || trial.status !== 'complete'}
+            onClick={() => void approve(inspection.trialNumber)}
+          >
+            Approve for live
+          </button>
+        )}
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="opt-open-backtest"
+          disabled={!result}
+          title="Open this backtest in the Backtest workspace, with its trades on the price chart"
+          onClick={openInBacktest}
+        >
+          Open in Backtest ↗
+        </button>
+        <button type="button" className="ghost-button small" onClick={() => setCenter('search')}>
+          ← Search
+        </button>
+      </div>
+      <div className="opt-inspect-body">
+        <div className="opt-inspect-main">
+          <EquityPanel result={result} />
+          <TradeList result={result} />
+        </div>
+        <MetricsPanel result={result} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,267 @@
+import { useMemo, type ReactNode } from 'react';
+import type { OverfittingStats } from '../../../shared/contract.ts';
+import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
+import {
+  formatDateTime,
+  formatInteger,
+  formatNumber,
+  formatPercent,
+  formatSignedPercent,
+} from '../../format.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { studyMeasures } from '../../store/studyMeasures.ts';
+import { formatMetric } from '../backtest/metricCatalog.ts';
+
+function paramText(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 4);
+  return String(value);
+}
+
+function Stat({
+  testId,
+  label,
+  value,
+  tone,
+  children,
+}: {
+  testId: string;
+  label: string;
+  value: string;
+  tone: 'up' | 'down' | '';
+  children: ReactNode;
+}) {
+  return (
+    <div className="opt-stat" data-testid={testId}>
+      <div className="opt-stat-head">
+        <span className="opt-stat-label">{label}</span>
+        <span className={`opt-stat-value ${tone}`} data-testid={`${testId}-value`}>
+          {value}
+        </span>
+      </div>
+      <div className="opt-stat-help">{children}</div>
+    </div>
+  );
+}
+
+function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric: string }) {
+  const dsr = stats.deflatedSharpe;
+  const pbo = stats.pbo;
+  const sensitivity = stats.sensitivity;
+  const plateau = stats.plateau;
+  const worstParam = sensitivity?.perParam.reduce<(typeof sensitivity.perParam)[number] | null>(
+    (worst, p) => (p.worstDrop !== null && (worst?.worstDrop ?? -Infinity) < p.worstDrop ? p : worst),
+    null,
+  );
+  return (
+    <div className="opt-stats" data-testid="opt-overfitting">
+      <Stat
+        testId="opt-stat-dsr"
+        label="Deflated Sharpe"
+        value={formatPercent(dsr.deflatedSharpe, 1)}
+        tone={
+          dsr.deflatedSharpe === null
+            ? ''
+            : dsr.deflatedSharpe >= 0.95
+              ? 'up'
+              : dsr.deflatedSharpe < 0.5
+                ? 'down'
+                : ''
+        }
+      >
+        Chance the winner&apos;s Sharpe ({formatNumber(dsr.sharpe, 2)}) beats the best of{' '}
+        {formatInteger(dsr.trials)} lucky trials; above 95% is convincing.
+      </Stat>
+      <Stat
+        testId="opt-stat-pbo"
+        label="PBO"
+        value={pbo ? formatPercent(pbo.pbo, 1) : 'n/a'}
+        tone={pbo ? (pbo.pbo <= 0.2 ? 'up' : pbo.pbo >= 0.5 ? 'down' : '') : ''}
+      >
+        Probability of backtest overfitting: how often the in-sample best lands below the median out of sample
+        {pbo
+          ? ` (${formatInteger(pbo.combinations)} CSCV splits of ${formatInteger(pbo.trialsUsed)} trials; loss out of sample ${formatPercent(pbo.probabilityOfLoss, 0)})`
+          : ''}
+        ; above 50% means the pick is noise.
+      </Stat>
+      <Stat
+        testId="opt-stat-sensitivity"
+        label="Sensitivity"
+        value={
+          sensitivity
+            ? sensitivity.relativeWorstDrop !== null
+              ? formatSignedPercent(-sensitivity.relativeWorstDrop, 1)
+              : formatMetric(metric, sensitivity.worstDrop)
+            : 'n/a'
+        }
+        tone={
+          sensitivity?.relativeWorstDrop === null || sensitivity?.relativeWorstDrop === undefined
+            ? ''
+            : sensitivity.relativeWorstDrop <= 0.2
+              ? 'up'
+              : sensitivity.relativeWorstDrop >= 0.5
+                ? 'down'
+                : ''
+        }
+      >
+        Worst fall of the objective one step away from the winner
+        {worstParam ? ` (along ${worstParam.name})` : ''}; small means a robust optimum
+        {sensitivity && sensitivity.missing > 0 ? `, ${sensitivity.missing} neighbours not evaluated` : ''}.
+      </Stat>
+      <Stat
+        testId="opt-stat-plateau"
+        label="Plateau"
+        value={plateau ? (plateau.fellBackToPeak ? `#${plateau.peak} (peak)` : `#${plateau.centre}`) : 'n/a'}
+        tone=""
+      >
+        {plateau
+          ? plateau.fellBackToPeak
+            ? `No stable plateau around the peak #${plateau.peak}: it stands alone.`
+            : `Centre of the most stable region (${plateau.neighbours} neighbours, smoothed ${formatNumber(plateau.smoothed, 3)}) vs raw peak #${plateau.peak}; prefer the centre.`
+          : 'The centre of a stable region of good trials, preferred to an isolated peak.'}
+      </Stat>
+      {stats.notes.length > 0 ? (
+        <ul className="opt-notes">
+          {stats.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+/** The winner, how far to trust it (overfitting statistics), and the approved parameter set. */
+export function ResultsPanel() {
+  const study = useOptimize((s) => s.study);
+  const trials = useOptimize((s) => s.trials);
+  const progress = useOptimize((s) => s.progress);
+  const approving = useOptimize((s) => s.approving);
+  const inspect = useOptimize((s) => s.inspect);
+  const approve = useOptimize((s) => s.approve);
+  const detail = study?.detail ?? null;
+  const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
+
+  const bestNumber = detail?.best?.number ?? progress?.best?.number ?? null;
+  const best = useMemo(
+    () =>
+      bestNumber === null ? null : (trials.find((t) => t.number === bestNumber) ?? detail?.best ?? null),
+    [trials, bestNumber, detail],
+  );
+  const approved = detail?.approved ?? null;
+  const multi = (detail?.summary.objectives.length ?? 0) > 1;
+  const firstMetric = detail?.summary.objectives[0]?.metric ?? '';
+
+  return (
+    <section className="panel opt-results" data-testid="opt-results">
+      <div className="panel-title">
+        Best parameters
+        {best ? <span className="panel-sub">trial #{best.number}</span> : null}
+      </div>
+      {!best ? (
+        <div className="empty">{study ? 'No feasible trial yet.' : 'No study open.'}</div>
+      ) : (
+        <div className="opt-best" data-testid="opt-best" data-trial={best.number}>
+          <div className="headline opt-best-headline">
+            {measures.slice(0, 4).map((m) => (
+              <div key={m.key} className="headline-cell">
+                <div className="headline-label">{measureLabel(m)}</div>
+                <div className="headline-value" data-testid={`opt-best-${m.key}`}>
+                  {formatMeasure(m, m.value(best))}
+                </div>
+              </div>
+            ))}
+            <div className="headline-cell">
+              <div className="headline-label">Trades</div>
+              <div className="headline-value">{formatInteger(best.metrics.numTrades)}</div>
+            </div>
+            {firstMetric !== 'totalReturn' ? (
+              <div className="headline-cell">
+                <div className="headline-label">Total return</div>
+                <div className="headline-value">{formatMetric('totalReturn', best.metrics.totalReturn)}</div>
+              </div>
+            ) : null}
+          </div>
+          <table className="kv-table" data-testid="opt-best-params">
+            <tbody>
+              {Object.entries(best.params).map(([name, value]) => (
+                <tr key={name}>
+                  <th>{name}</th>
+                  <td data-testid={`opt-best-param-${name}`}>{paramText(value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="run-row opt-best-actions">
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="opt-inspect-best"
+              onClick={() => void inspect(best.number)}
+            >
+              Inspect backtest
+            </button>
+            <button
+              type="button"
+              className="ghost-button small opt-approve"
+              data-testid="opt-approve-best"
+              disabled={approving || isApprovedTrial(detail, best)}
+              onClick={() => void approve(best.number)}
+            >
+              {isApprovedTrial(detail, best) ? '✓ Approved' : 'Approve for live'}
+            </button>
+          </div>
+        </div>
+      )}
+
+      <div className="panel-title opt-subtitle">Overfitting</div>
+      {detail?.overfitting ? (
+        <OverfittingSection stats={detail.overfitting} metric={firstMetric} />
+      ) : (
+        <div className="empty" data-testid="opt-overfitting-pending">
+          {study ? 'Computed when the study finishes.' : '—'}
+        </div>
+      )}
+
+      {multi && detail ? (
+        <>
+          <div className="panel-title opt-subtitle">Pareto front</div>
+          <table className="kv-table" data-testid="opt-front">
+            <tbody>
+              <tr>
+                <th>non-dominated trials (all objectives)</th>
+                <td>{formatInteger(detail.paretoFront.length)}</td>
+              </tr>
+              <tr>
+                <th title="volume of objective space the front dominates; larger is better">hypervolume</th>
+                <td>{formatNumber(detail.hypervolume, 4)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </>
+      ) : null}
+
+      <div className="panel-title opt-subtitle">Approved for live</div>
+      {approved ? (
+        <div className="opt-approved" data-testid="opt-approved">
+          <div className="opt-approved-head">
+            <span className="opt-approved-tag">✓ approved</span>
+            <span className="opt-muted">{formatDateTime(approved.approvedAt)}</span>
+          </div>
+          <div className="opt-approved-params">
+            {Object.entries(approved.params).map(([name, value]) => (
+              <code key={name}>
+                {name}={paramText(value)}
+              </code>
+            ))}
+          </div>
+        </div>
+      ) : (
+        <div className="empty" data-testid="opt-approved-none">
+          Nothing approved for this study. Approve the winner or any inspected trial; the live bot takes it
+          from here.
+        </div>
+      )}
+    </section>
+  );
+}

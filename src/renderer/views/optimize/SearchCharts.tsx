@@ -1,0 +1,259 @@
+import { useMemo, type ReactNode } from 'react';
+import { EChart, type ChartItemClick } from '../../charts/EChart.tsx';
+import {
+  convergenceOption,
+  heatmapOption,
+  measureLabel,
+  parallelOption,
+  paretoOption,
+  responseOption,
+} from '../../charts/optimizeCharts.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { paretoFront2d, studyMeasures, type Measure } from '../../store/studyMeasures.ts';
+
+function ChartPanel({
+  title,
+  testId,
+  controls,
+  empty,
+  children,
+}: {
+  title: string;
+  testId: string;
+  controls?: ReactNode;
+  empty: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <section className="panel opt-chart" data-testid={`${testId}-panel`}>
+      <div className="panel-title opt-chart-title">
+        {title}
+        <span className="status-spacer" />
+        {controls}
+      </div>
+      <div className="chart-box">
+        {children}
+        {empty ? <div className="empty overlay">{empty}</div> : null}
+      </div>
+    </section>
+  );
+}
+
+function Picker({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string | null;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <label className="toolbar-select">
+      <span>{label}</span>
+      <select data-testid={testId} value={value ?? ''} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** The trial number a clicked point carries (third value), if any. */
+function clickedTrial(item: ChartItemClick, position: number): number | null {
+  if (!Array.isArray(item.value)) return null;
+  const n = Number(item.value[position]);
+  return Number.isInteger(n) ? n : null;
+}
+
+/** The live search: objective per trial, a parameter heatmap, the Pareto front, parallel coordinates. */
+export function SearchCharts() {
+  const detail = useOptimize((s) => s.study?.detail ?? null);
+  const trials = useOptimize((s) => s.trials);
+  const charts = useOptimize((s) => s.charts);
+  const bestNumber = useOptimize((s) => s.progress?.best?.number ?? s.study?.detail?.best?.number ?? null);
+  const setCharts = useOptimize((s) => s.setCharts);
+  const inspect = useOptimize((s) => s.inspect);
+
+  const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
+  const objectives = measures.filter((m) => m.key.startsWith('objective-'));
+  const pick = (key: string | null): Measure | null =>
+    measures.find((m) => m.key === key) ?? measures[0] ?? null;
+  const measure = pick(charts.measure);
+  const paretoA = objectives.find((m) => m.key === charts.paretoA) ?? objectives[0] ?? null;
+  const paretoB = objectives.find((m) => m.key === charts.paretoB) ?? objectives[1] ?? null;
+  const space = detail?.config.space ?? [];
+  const searched = space
+    .filter((p) => (p.kind === 'categorical' ? p.choices.length > 1 : p.low < p.high))
+    .map((p) => p.name);
+  const paramOptions = space.map((p) => ({ value: p.name, label: p.name }));
+  const measureOptions = measures.map((m) => ({ value: m.key, label: measureLabel(m) }));
+  const objectiveOptions = objectives.map((m) => ({ value: m.key, label: measureLabel(m) }));
+  const multiObjective = objectives.length > 1;
+
+  const convergence = useMemo(
+    () => (measure ? convergenceOption(trials, measure, bestNumber) : null),
+    [trials, measure, bestNumber],
+  );
+  const heatmap = useMemo(
+    () =>
+      measure && charts.heatX && charts.heatY
+        ? heatmapOption(trials, measure, charts.heatX, charts.heatY, charts.heatAggregate)
+        : null,
+    [trials, measure, charts.heatX, charts.heatY, charts.heatAggregate],
+  );
+  const front = useMemo(
+    () => (multiObjective && paretoA && paretoB ? paretoFront2d(trials, paretoA, paretoB) : []),
+    [trials, multiObjective, paretoA, paretoB],
+  );
+  const pareto = useMemo(
+    () => (multiObjective && paretoA && paretoB ? paretoOption(trials, paretoA, paretoB, front) : null),
+    [trials, multiObjective, paretoA, paretoB, front],
+  );
+  const response = useMemo(
+    () =>
+      !multiObjective && measure && charts.response ? responseOption(trials, measure, charts.response) : null,
+    [trials, multiObjective, measure, charts.response],
+  );
+  const searchedKey = searched.join(',');
+  const parallel = useMemo(
+    () =>
+      measure ? parallelOption(trials, measure, searchedKey === '' ? [] : searchedKey.split(',')) : null,
+    [trials, measure, searchedKey],
+  );
+
+  const complete = trials.filter((t) => t.status === 'complete').length;
+  const waiting = !detail ? 'Loading the study…' : complete === 0 ? 'Waiting for the first trials…' : null;
+  const onPoint = (item: ChartItemClick) => {
+    const n = clickedTrial(item, 2);
+    if (n !== null) void inspect(n);
+  };
+  const onCell = (item: ChartItemClick) => {
+    const n = clickedTrial(item, 4);
+    if (n !== null) void inspect(n);
+  };
+
+  return (
+    <div className="opt-charts" data-testid="opt-charts" data-trials={complete}>
+      <ChartPanel
+        title="Objective per trial"
+        testId="opt-convergence"
+        empty={waiting}
+        controls={
+          <>
+            <span className="opt-legend">
+              <span className="opt-key-dot" /> trial <span className="opt-key-line" /> best so far
+            </span>
+            <Picker
+              label="plot"
+              testId="opt-measure"
+              value={measure?.key ?? null}
+              options={measureOptions}
+              onChange={(value) => setCharts({ measure: value })}
+            />
+          </>
+        }
+      >
+        {convergence ? (
+          <EChart option={convergence} testId="opt-chart-convergence" onItemClick={onPoint} />
+        ) : null}
+      </ChartPanel>
+
+      <ChartPanel
+        title="Heatmap"
+        testId="opt-heatmap"
+        empty={waiting ?? (heatmap ? null : 'Choose two numeric parameters.')}
+        controls={
+          <>
+            <Picker
+              label="x"
+              testId="opt-heat-x"
+              value={charts.heatX}
+              options={paramOptions}
+              onChange={(value) => setCharts({ heatX: value })}
+            />
+            <Picker
+              label="y"
+              testId="opt-heat-y"
+              value={charts.heatY}
+              options={paramOptions}
+              onChange={(value) => setCharts({ heatY: value })}
+            />
+            <Picker
+              label="cell"
+              testId="opt-heat-aggregate"
+              value={charts.heatAggregate}
+              options={[
+                { value: 'best', label: 'best' },
+                { value: 'mean', label: 'mean' },
+              ]}
+              onChange={(value) => setCharts({ heatAggregate: value === 'mean' ? 'mean' : 'best' })}
+            />
+          </>
+        }
+      >
+        {heatmap ? <EChart option={heatmap} testId="opt-chart-heatmap" onItemClick={onCell} /> : null}
+      </ChartPanel>
+
+      {multiObjective ? (
+        <ChartPanel
+          title={`Pareto front · ${front.length} non-dominated`}
+          testId="opt-pareto"
+          empty={waiting}
+          controls={
+            <>
+              <Picker
+                label="x"
+                testId="opt-pareto-a"
+                value={paretoA?.key ?? null}
+                options={objectiveOptions}
+                onChange={(value) => setCharts({ paretoA: value })}
+              />
+              <Picker
+                label="y"
+                testId="opt-pareto-b"
+                value={paretoB?.key ?? null}
+                options={objectiveOptions}
+                onChange={(value) => setCharts({ paretoB: value })}
+              />
+            </>
+          }
+        >
+          {pareto ? <EChart option={pareto} testId="opt-chart-pareto" onItemClick={onPoint} /> : null}
+        </ChartPanel>
+      ) : (
+        <ChartPanel
+          title="Objective by parameter"
+          testId="opt-response"
+          empty={waiting}
+          controls={
+            <Picker
+              label="param"
+              testId="opt-response-param"
+              value={charts.response}
+              options={paramOptions}
+              onChange={(value) => setCharts({ response: value })}
+            />
+          }
+        >
+          {response ? <EChart option={response} testId="opt-chart-response" onItemClick={onPoint} /> : null}
+        </ChartPanel>
+      )}
+
+      <ChartPanel
+        title={`Parallel coordinates · ${searched.length} searched parameters`}
+        testId="opt-parallel"
+        empty={waiting ?? (parallel ? null : 'No searched numeric parameters.')}
+      >
+        {parallel ? <EChart option={parallel} testId="opt-chart-parallel" /> : null}
+      </ChartPanel>
+    </div>
+  );
+}

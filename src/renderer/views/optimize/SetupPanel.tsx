@@ -1,0 +1,424 @@
+import { useMemo } from 'react';
+import { formatInteger } from '../../format.ts';
+import { symbolRows } from '../../store/appStore.ts';
+import { useApp } from '../../store/context.tsx';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
+import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { metricLabel } from '../backtest/metricCatalog.ts';
+
+/** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
+export function SetupPanel() {
+  const strategies = useApp((s) => s.strategies);
+  const datasets = useApp((s) => s.datasets);
+  const setup = useOptimize((s) => s.setup);
+  const starting = useOptimize((s) => s.starting);
+  const running = useOptimize((s) => s.progress?.state === 'running');
+  const patchSetup = useOptimize((s) => s.patchSetup);
+  const chooseStrategy = useOptimize((s) => s.chooseStrategy);
+  const patchSpace = useOptimize((s) => s.patchSpace);
+  const resetSpace = useOptimize((s) => s.resetSpace);
+  const toggleTimeframe = useOptimize((s) => s.toggleTimeframe);
+  const toggleObjective = useOptimize((s) => s.toggleObjective);
+  const setObjectiveWeight = useOptimize((s) => s.setObjectiveWeight);
+  const start = useOptimize((s) => s.start);
+
+  const strategy =
+    strategies.status === 'ready' ? (strategies.data.find((s) => s.name === setup.strategy) ?? null) : null;
+  const check = useMemo(() => checkSetup(setup, strategy), [setup, strategy]);
+  const symbols = useMemo(() => (datasets.status === 'ready' ? symbolRows(datasets.data) : []), [datasets]);
+  const multi = setup.timeframes.length > 1;
+  const enabledObjectives = setup.objectives.filter((o) => o.enabled).length;
+  const err = (key: string): string | undefined => check.errors[key];
+  const canStart = check.request !== null && !starting;
+  const ranged = setup.space.filter((p) => p.ranged).length;
+
+  return (
+    <section className="panel opt-setup" data-testid="opt-setup">
+      <div className="panel-title">
+        New study
+        <span className="panel-sub">
+          {ranged} of {setup.space.length} parameters searched
+          {check.gridSize !== null && setup.sampler === 'grid'
+            ? ` · grid ${formatInteger(check.gridSize)}`
+            : ''}
+        </span>
+      </div>
+      <form
+        className="form opt-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (canStart) void start();
+        }}
+      >
+        <div className="opt-row2">
+          <label className={err('strategy') ? 'field invalid' : 'field'}>
+            <span className="field-label">strategy</span>
+            <select
+              data-testid="opt-strategy"
+              value={setup.strategy ?? ''}
+              onChange={(e) => chooseStrategy(e.target.value)}
+            >
+              {strategies.status === 'ready'
+                ? strategies.data.map((s) => (
+                    <option key={s.name} value={s.name}>
+                      {s.name}
+                    </option>
+                  ))
+                : null}
+            </select>
+          </label>
+          <label className={err('symbol') ? 'field invalid' : 'field'}>
+            <span className="field-label">symbol</span>
+            <select
+              data-testid="opt-symbol"
+              value={setup.symbol ?? ''}
+              onChange={(e) => patchSetup({ symbol: e.target.value })}
+            >
+              {setup.symbol === null ? <option value="">—</option> : null}
+              {symbols.map((row) => (
+                <option key={row.symbol} value={row.symbol}>
+                  {row.symbol}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+
+        <div className="opt-group">
+          <div className="opt-group-head">
+            <span className="field-label">timeframe{multi ? 's (scored together)' : ''}</span>
+            <label className="opt-check small">
+              <input
+                type="checkbox"
+                data-testid="opt-multi-tf"
+                checked={multi}
+                onChange={(e) => {
+                  if (!e.target.checked) patchSetup({ timeframes: setup.timeframes.slice(0, 1) });
+                  else {
+                    const extra = TIMEFRAME_CHOICES.find((tf) => !setup.timeframes.includes(tf));
+                    if (extra) toggleTimeframe(extra, true);
+                  }
+                }}
+              />
+              multi-timeframe
+            </label>
+          </div>
+          <div className="segmented opt-seg" role="group" aria-label="Timeframes">
+            {TIMEFRAME_CHOICES.map((tf) => (
+              <button
+                key={tf}
+                type="button"
+                className={setup.timeframes.includes(tf) ? 'seg active' : 'seg'}
+                aria-pressed={setup.timeframes.includes(tf)}
+                data-testid={`opt-tf-${tf}`}
+                onClick={() => toggleTimeframe(tf, multi)}
+              >
+                {tf}
+              </button>
+            ))}
+          </div>
+          {multi ? (
+            <label className="field opt-inline">
+              <span className="field-label">combine by</span>
+              <select
+                data-testid="opt-aggregation"
+                value={setup.aggregation}
+                onChange={(e) => patchSetup({ aggregation: e.target.value === 'mean' ? 'mean' : 'worst' })}
+              >
+                <option value="worst">worst timeframe</option>
+                <option value="mean">mean of timeframes</option>
+              </select>
+            </label>
+          ) : null}
+        </div>
+
+        <div className="opt-row2">
+          <label className={err('start') ? 'field invalid' : 'field'}>
+            <span className="field-label">from (optional)</span>
+            <input
+              type="date"
+              data-testid="opt-start"
+              value={setup.start}
+              onChange={(e) => patchSetup({ start: e.target.value })}
+            />
+          </label>
+          <label className={err('end') ? 'field invalid' : 'field'}>
+            <span className="field-label">to (optional)</span>
+            <input
+              type="date"
+              data-testid="opt-end"
+              value={setup.end}
+              onChange={(e) => patchSetup({ end: e.target.value })}
+            />
+            {err('end') ? <span className="field-hint">{err('end')}</span> : null}
+          </label>
+        </div>
+
+        <div className="opt-group">
+          <span className="field-label">sampler · {SAMPLER_HINTS[setup.sampler]}</span>
+          <div className="segmented opt-seg" role="group" aria-label="Sampler">
+            {SAMPLERS.map((kind) => (
+              <button
+                key={kind}
+                type="button"
+                className={setup.sampler === kind ? 'seg active' : 'seg'}
+                aria-pressed={setup.sampler === kind}
+                data-testid={`opt-sampler-${kind}`}
+                title={SAMPLER_HINTS[kind]}
+                onClick={() => patchSetup({ sampler: kind })}
+              >
+                {kind}
+              </button>
+            ))}
+          </div>
+        </div>
+
+        <div className={err('objectives') ? 'opt-group invalid' : 'opt-group'}>
+          <div className="opt-group-head">
+            <span className="field-label">objectives</span>
+            {enabledObjectives > 1 ? (
+              <div className="segmented opt-seg small" role="group" aria-label="Objective mode">
+                {(['weighted', 'pareto'] as const).map((mode) => (
+                  <button
+                    key={mode}
+                    type="button"
+                    className={setup.mode === mode ? 'seg active' : 'seg'}
+                    aria-pressed={setup.mode === mode}
+                    data-testid={`opt-mode-${mode}`}
+                    onClick={() => patchSetup({ mode })}
+                  >
+                    {mode}
+                  </button>
+                ))}
+              </div>
+            ) : (
+              <span className="opt-muted">single</span>
+            )}
+          </div>
+          <div className="opt-objectives">
+            {PRODUCT_OBJECTIVES.map(({ metric, direction }) => {
+              const draft = setup.objectives.find((o) => o.metric === metric);
+              const weightError = err(`weight-${metric}`);
+              return (
+                <div key={metric} className={draft?.enabled ? 'opt-objective on' : 'opt-objective'}>
+                  <label className="opt-check">
+                    <input
+                      type="checkbox"
+                      data-testid={`opt-objective-${metric}`}
+                      checked={draft?.enabled ?? false}
+                      onChange={() => toggleObjective(metric)}
+                    />
+                    <span className={direction === 'maximize' ? 'up' : 'down'}>
+                      {direction === 'maximize' ? 'max' : 'min'}
+                    </span>
+                    {metricLabel(metric)}
+                  </label>
+                  {setup.mode === 'weighted' && draft?.enabled && enabledObjectives > 1 ? (
+                    <input
+                      className={weightError ? 'opt-weight invalid' : 'opt-weight'}
+                      type="number"
+                      step="any"
+                      title="weight in the score"
+                      aria-label={`${metric} weight`}
+                      data-testid={`opt-weight-${metric}`}
+                      value={draft.weight}
+                      onChange={(e) => setObjectiveWeight(metric, e.target.value)}
+                    />
+                  ) : null}
+                </div>
+              );
+            })}
+          </div>
+          {err('objectives') ? <span className="field-hint error-text">{err('objectives')}</span> : null}
+        </div>
+
+        <div className="opt-row3">
+          <label className={err('trials') ? 'field invalid' : 'field'}>
+            <span className="field-label">trials</span>
+            <input
+              type="number"
+              min={1}
+              data-testid="opt-trials"
+              value={setup.trials}
+              onChange={(e) => patchSetup({ trials: e.target.value })}
+            />
+          </label>
+          <label className={err('seed') ? 'field invalid' : 'field'}>
+            <span className="field-label">seed</span>
+            <input
+              type="number"
+              min={0}
+              placeholder="random"
+              data-testid="opt-seed"
+              value={setup.seed}
+              onChange={(e) => patchSetup({ seed: e.target.value })}
+            />
+          </label>
+          <label
+            className={err('minTrades') ? 'field invalid' : 'field'}
+            title="A trial with fewer trades cannot win"
+          >
+            <span className="field-label">min trades</span>
+            <input
+              type="number"
+              min={0}
+              data-testid="opt-min-trades"
+              value={setup.minTrades}
+              onChange={(e) => patchSetup({ minTrades: e.target.value })}
+            />
+          </label>
+          <label className={err('cash') ? 'field invalid' : 'field'}>
+            <span className="field-label">cash</span>
+            <input
+              type="number"
+              min={1}
+              step="any"
+              data-testid="opt-cash"
+              value={setup.cash}
+              onChange={(e) => patchSetup({ cash: e.target.value })}
+            />
+          </label>
+          <label className={err('commission') ? 'field invalid' : 'field'}>
+            <span className="field-label">commission %</span>
+            <input
+              type="number"
+              min={0}
+              max={10}
+              step="any"
+              data-testid="opt-commission"
+              value={setup.commission}
+              onChange={(e) => patchSetup({ commission: e.target.value })}
+            />
+          </label>
+          <label
+            className="opt-check opt-plateau"
+            title="Winner = centre of the most stable plateau, not the raw peak"
+          >
+            <input
+              type="checkbox"
+              data-testid="opt-plateau"
+              checked={setup.preferPlateau}
+              onChange={(e) => patchSetup({ preferPlateau: e.target.checked })}
+            />
+            prefer plateau
+          </label>
+        </div>
+
+        <div className="opt-group">
+          <div className="opt-group-head">
+            <span className="field-label">search space</span>
+            <button type="button" className="ghost-button small" onClick={resetSpace} disabled={!strategy}>
+              Defaults
+            </button>
+          </div>
+          <table className="opt-space" data-testid="opt-space">
+            <thead>
+              <tr>
+                <th title="searched over a range, or held at one value">range</th>
+                <th>parameter</th>
+                <th>min</th>
+                <th>max</th>
+                <th>step</th>
+              </tr>
+            </thead>
+            <tbody>
+              {setup.space.map((p) => {
+                const spec = strategy?.params.find((s) => s.name === p.name);
+                const error = err(p.name);
+                return (
+                  <tr
+                    key={p.name}
+                    className={error ? 'invalid' : ''}
+                    data-testid={`opt-space-${p.name}`}
+                    title={`${spec?.description ?? ''}${error ? ` (${error})` : ''}`}
+                  >
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`search ${p.name}`}
+                        data-testid={`opt-range-${p.name}`}
+                        checked={p.ranged}
+                        onChange={(e) => patchSpace(p.name, { ranged: e.target.checked })}
+                      />
+                    </td>
+                    <td className="opt-param-name">
+                      {p.name}
+                      {error ? <span className="opt-param-error">{error}</span> : null}
+                    </td>
+                    {p.ranged ? (
+                      <>
+                        <td>
+                          <input
+                            type="number"
+                            step="any"
+                            aria-label={`${p.name} min`}
+                            data-testid={`opt-min-${p.name}`}
+                            value={p.min}
+                            onChange={(e) => patchSpace(p.name, { min: e.target.value })}
+                          />
+                        </td>
+                        <td>
+                          <input
+                            type="number"
+                            step="any"
+                            aria-label={`${p.name} max`}
+                            data-testid={`opt-max-${p.name}`}
+                            value={p.max}
+                            onChange={(e) => patchSpace(p.name, { max: e.target.value })}
+                          />
+                        </td>
+                        <td>
+                          <input
+                            type="number"
+                            step="any"
+                            placeholder={p.type === 'float' ? 'cont.' : ''}
+                            aria-label={`${p.name} step`}
+                            data-testid={`opt-step-${p.name}`}
+                            value={p.step}
+                            onChange={(e) => patchSpace(p.name, { step: e.target.value })}
+                          />
+                        </td>
+                      </>
+                    ) : (
+                      <td colSpan={3}>
+                        <input
+                          type="number"
+                          step="any"
+                          aria-label={`${p.name} value`}
+                          data-testid={`opt-value-${p.name}`}
+                          value={p.value}
+                          onChange={(e) => patchSpace(p.name, { value: e.target.value })}
+                        />
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {strategy && strategy.constraints.length > 0 ? (
+            <div className="opt-constraints" data-testid="opt-constraints">
+              constraints:{' '}
+              {strategy.constraints.map((c) => (
+                <code key={`${c.left}<${c.right}`}>
+                  {c.left} &lt; {c.right}
+                </code>
+              ))}
+            </div>
+          ) : null}
+        </div>
+
+        <div className="run-row">
+          <button type="submit" className="run-button" data-testid="opt-start-button" disabled={!canStart}>
+            {starting
+              ? 'Starting…'
+              : running
+                ? 'Start another study'
+                : `Optimize ${setup.symbol ?? ''} ${setup.timeframes.join('+')}`}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+import { formatDuration, formatInteger, formatNumber } from '../../format.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { metricLabel } from '../backtest/metricCatalog.ts';
+
+/** What the study on screen is, how far it has got (trials/s, ETA), and cancel or resume. */
+export function StudyHeader() {
+  const study = useOptimize((s) => s.study);
+  const progress = useOptimize((s) => s.progress);
+  const center = useOptimize((s) => s.center);
+  const inspection = useOptimize((s) => s.inspection);
+  const setCenter = useOptimize((s) => s.setCenter);
+  const cancel = useOptimize((s) => s.cancel);
+  const resume = useOptimize((s) => s.resume);
+
+  if (!study) {
+    return (
+      <div className="toolbar opt-header" data-testid="opt-header">
+        <span className="opt-muted">
+          Set up a study on the left and start it, or open a past one. Trials appear here as they finish.
+        </span>
+      </div>
+    );
+  }
+  const summary = study.detail?.summary ?? null;
+  const state = progress?.state ?? summary?.state ?? 'running';
+  const done = progress?.done ?? summary?.trialsDone ?? 0;
+  const total = progress?.total ?? summary?.trialsTotal ?? 0;
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const running = state === 'running';
+  const resumable = (state === 'paused' || state === 'cancelled') && done < total;
+
+  return (
+    <div className="toolbar opt-header" data-testid="opt-header" data-state={state}>
+      <span className="toolbar-symbol">{summary?.symbol ?? '…'}</span>
+      <span className="opt-header-meta">
+        {summary
+          ? `${summary.timeframes.join('+')} · ${summary.strategy} · ${summary.sampler} · ${summary.mode} · ${summary.objectives
+              .map((o) => `${o.direction === 'maximize' ? '▲' : '▼'}${metricLabel(o.metric)}`)
+              .join(', ')} · seed ${summary.seed}`
+          : 'loading…'}
+      </span>
+      <span className={`opt-state ${state}`} data-testid="opt-state">
+        {state}
+      </span>
+      <div
+        className="opt-progress"
+        data-testid="opt-progress"
+        data-done={done}
+        data-total={total}
+        role="progressbar"
+        aria-valuenow={fraction}
+      >
+        <progress className="progress-bar" max={1} value={fraction} />
+        <span className="opt-progress-label">
+          {formatInteger(done)}/{formatInteger(total)}
+          {progress && progress.failed > 0 ? <span className="down"> · {progress.failed} failed</span> : null}
+          {running && progress ? ` · ${formatNumber(progress.trialsPerSecond, 1)} trials/s` : ''}
+          {running && progress?.etaSeconds !== null && progress?.etaSeconds !== undefined
+            ? ` · ETA ${progress.etaSeconds < 60 ? `${Math.ceil(progress.etaSeconds)}s` : formatDuration(progress.etaSeconds * 1000)}`
+            : ''}
+        </span>
+      </div>
+      {progress?.error ? <span className="error-text opt-header-error">{progress.error}</span> : null}
+      <span className="status-spacer" />
+      <div className="segmented" role="group" aria-label="Centre view">
+        <button
+          type="button"
+          className={center === 'search' ? 'seg active' : 'seg'}
+          data-testid="opt-show-search"
+          onClick={() => setCenter('search')}
+        >
+          Search
+        </button>
+        <button
+          type="button"
+          className={center === 'inspect' ? 'seg active' : 'seg'}
+          data-testid="opt-show-inspect"
+          disabled={!inspection}
+          onClick={() => setCenter('inspect')}
+        >
+          {inspection ? `Trial #${inspection.trialNumber}` : 'Trial'}
+        </button>
+      </div>
+      {running ? (
+        <button
+          type="button"
+          className="ghost-button small opt-cancel"
+          data-testid="opt-cancel"
+          title="Stop the study; finished trials are kept and it can be resumed"
+          onClick={() => void cancel()}
+        >
+          Cancel
+        </button>
+      ) : null}
+      {resumable ? (
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="opt-resume"
+          onClick={() => void resume(study.id)}
+        >
+          Resume
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import { formatDateTime, formatInteger, formatNumber } from '../../format.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { formatMetric } from '../backtest/metricCatalog.ts';
+
+/** Past and running studies, newest first: open one, or resume one that was interrupted or cancelled. */
+export function StudyList() {
+  const studies = useOptimize((s) => s.studies);
+  const activeId = useOptimize((s) => s.study?.id ?? null);
+  const open = useOptimize((s) => s.open);
+  const resume = useOptimize((s) => s.resume);
+  const refresh = useOptimize((s) => s.refreshStudies);
+  const rows = studies.status === 'ready' ? studies.data : [];
+
+  return (
+    <section className="panel opt-studies" data-testid="opt-studies">
+      <div className="panel-title">
+        Studies <span className="panel-count">{rows.length || ''}</span>
+        <span className="status-spacer" />
+        <button type="button" className="ghost-button small" onClick={() => void refresh()}>
+          ↻
+        </button>
+      </div>
+      {studies.status === 'error' ? <div className="empty error-text">{studies.message}</div> : null}
+      {studies.status === 'ready' && rows.length === 0 ? <div className="empty">No studies yet.</div> : null}
+      <ul className="opt-study-items">
+        {rows.map((study) => {
+          const resumable =
+            (study.state === 'paused' || study.state === 'cancelled') && study.trialsDone < study.trialsTotal;
+          const metric = study.objectives[0]?.metric ?? '';
+          return (
+            <li key={study.id} className={study.id === activeId ? 'opt-study selected' : 'opt-study'}>
+              <button
+                type="button"
+                className="opt-study-open"
+                data-testid="opt-study-item"
+                data-study={study.id}
+                data-state={study.state}
+                title={`Opened ${formatDateTime(study.createdAt)} · seed ${study.seed}`}
+                onClick={() => void open(study.id)}
+              >
+                <span className="opt-study-line">
+                  <span className="sym">{study.symbol}</span>
+                  <span className="opt-muted">
+                    {study.timeframes.join('+')} · {study.strategy} · {study.sampler}
+                  </span>
+                </span>
+                <span className="opt-study-line">
+                  <span className={`opt-state ${study.state}`}>{study.state}</span>
+                  <span className="opt-muted">
+                    {formatInteger(study.trialsDone)}/{formatInteger(study.trialsTotal)}
+                  </span>
+                  <span className="opt-study-best">
+                    {study.mode === 'weighted'
+                      ? formatNumber(study.bestValue, 3)
+                      : formatMetric(metric, study.bestValue)}
+                  </span>
+                </span>
+              </button>
+              {resumable ? (
+                <button
+                  type="button"
+                  className="ghost-button small opt-resume"
+                  data-testid="opt-study-resume"
+                  onClick={() => void resume(study.id)}
+                >
+                  Resume
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

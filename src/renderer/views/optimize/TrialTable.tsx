@@ -1,0 +1,202 @@
+import { useMemo, useState } from 'react';
+import type { TrialRow } from '../../../shared/contract.ts';
+import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
+import { formatInteger, formatNumber } from '../../format.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
+
+const ROW_HEIGHT = 21;
+const OVERSCAN = 12;
+const INITIAL_ROWS = 30;
+
+interface Column {
+  key: string;
+  label: string;
+  title: string;
+  width: number;
+  value(trial: TrialRow): number | null;
+  text(trial: TrialRow): string;
+}
+
+function paramText(value: TrialRow['params'][string] | undefined): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 3);
+  return value === undefined ? '—' : String(value);
+}
+
+/** Sort key of a row: nulls (failed, running) always last, whatever the direction. */
+function compare(a: number | null, b: number | null, descending: boolean): number {
+  if (a === null && b === null) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return descending ? b - a : a - b;
+}
+
+/** Every trial of the study: sortable by any column, best first by default; a click inspects it. */
+export function TrialTable() {
+  const detail = useOptimize((s) => s.study?.detail ?? null);
+  const trials = useOptimize((s) => s.trials);
+  const sort = useOptimize((s) => s.sort);
+  const measureKey = useOptimize((s) => s.charts.measure);
+  const bestNumber = useOptimize((s) => s.study?.detail?.best?.number ?? s.progress?.best?.number ?? null);
+  const inspected = useOptimize((s) => s.inspection?.trialNumber ?? null);
+  const sortBy = useOptimize((s) => s.sortBy);
+  const inspect = useOptimize((s) => s.inspect);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(INITIAL_ROWS * ROW_HEIGHT);
+
+  const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
+  const columns = useMemo<Column[]>(() => {
+    const measureColumns = measures.map((m: Measure): Column => ({
+      key: `m:${m.key}`,
+      label: measureLabel(m),
+      title: `${m.label} (${m.direction})`,
+      width: 96,
+      value: (t) => m.value(t),
+      text: (t) => (t.status === 'complete' ? formatMeasure(m, m.value(t)) : ''),
+    }));
+    const trades: Column = {
+      key: 'x:numTrades',
+      label: 'Trades',
+      title: 'closed trades',
+      width: 56,
+      value: (t) => t.metrics.numTrades ?? null,
+      text: (t) => formatInteger(t.metrics.numTrades),
+    };
+    const params = (detail?.config.space ?? []).map((p): Column => ({
+      key: `p:${p.name}`,
+      label: p.name,
+      title: p.name,
+      width: Math.max(64, Math.min(130, p.name.length * 7 + 10)),
+      value: (t) => {
+        const v = t.params[p.name];
+        return typeof v === 'number' ? v : null;
+      },
+      text: (t) => paramText(t.params[p.name]),
+    }));
+    return [...measureColumns, trades, ...params];
+  }, [measures, detail]);
+
+  const sorted = useMemo(() => {
+    const rows = [...trials];
+    if (sort.key === '#') {
+      rows.sort((a, b) => (sort.descending ? b.number - a.number : a.number - b.number));
+      return rows;
+    }
+    if (sort.key === 'm:auto') {
+      // Best first by the measure the charts show; trials that cannot win go after those that can.
+      const m = measures.find((x) => x.key === measureKey) ?? measures[0];
+      if (!m) return rows;
+      const key = (t: TrialRow): number | null => (t.feasible === false ? null : m.value(t));
+      rows.sort((a, b) => compare(key(a), key(b), m.direction === 'maximize'));
+      return rows;
+    }
+    const column = columns.find((c) => c.key === sort.key);
+    if (column) rows.sort((a, b) => compare(column.value(a), column.value(b), sort.descending));
+    return rows;
+  }, [trials, sort, columns, measures, measureKey]);
+
+  const template = `46px 66px ${columns.map((c) => `${c.width}px`).join(' ')} 1fr`;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(sorted.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
+  const arrow = (key: string): string => (sort.key === key ? (sort.descending ? ' ↓' : ' ↑') : '');
+  const autoMeasure = measures.find((x) => x.key === measureKey) ?? measures[0];
+  const failed = trials.filter((t) => t.status === 'failed').length;
+  const infeasible = trials.filter((t) => t.feasible === false).length;
+
+  return (
+    <section className="panel opt-trials" data-testid="opt-trials" data-count={trials.length}>
+      <div className="panel-title">
+        Trials <span className="panel-count">{trials.length || ''}</span>
+        <span className="panel-sub">
+          {sort.key === 'm:auto' && autoMeasure ? `best ${autoMeasure.label} first` : ''}
+          {infeasible > 0 ? ` · ${infeasible} below min trades` : ''}
+          {failed > 0 ? ` · ${failed} failed` : ''} · click a row to inspect its backtest
+        </span>
+      </div>
+      <div className="opt-table">
+        <div className="opt-trow opt-thead" style={{ gridTemplateColumns: template }}>
+          <button type="button" className="opt-th" data-testid="opt-sort-#" onClick={() => sortBy('#')}>
+            #{arrow('#')}
+          </button>
+          <button
+            type="button"
+            className="opt-th"
+            title="best first"
+            data-testid="opt-sort-best"
+            onClick={() => sortBy('m:auto')}
+          >
+            {sort.key === 'm:auto' ? 'best ↓' : 'state'}
+          </button>
+          {columns.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              className="opt-th num"
+              title={`sort by ${c.title}`}
+              data-testid={`opt-sort-${c.key}`}
+              onClick={() => sortBy(c.key)}
+            >
+              {c.label}
+              {arrow(c.key)}
+            </button>
+          ))}
+          <span />
+        </div>
+        <div
+          className="opt-tscroll"
+          onScroll={(e) => {
+            setScrollTop(e.currentTarget.scrollTop);
+            setViewport(e.currentTarget.clientHeight);
+          }}
+        >
+          {trials.length === 0 ? <div className="empty">No trials yet.</div> : null}
+          <div className="opt-tspacer" style={{ height: sorted.length * ROW_HEIGHT }}>
+            {sorted.slice(first, last).map((trial, offset) => {
+              const i = first + offset;
+              const approved = isApprovedTrial(detail, trial);
+              const classes = ['opt-trow'];
+              if (trial.number === inspected) classes.push('inspected');
+              if (trial.number === bestNumber) classes.push('best');
+              if (trial.feasible === false || trial.status === 'failed') classes.push('dim');
+              return (
+                <button
+                  type="button"
+                  key={trial.number}
+                  className={classes.join(' ')}
+                  style={{ top: i * ROW_HEIGHT, gridTemplateColumns: template }}
+                  data-testid="opt-trial-row"
+                  data-trial={trial.number}
+                  data-approved={approved ? 'true' : undefined}
+                  title={trial.error ?? `Inspect trial #${trial.number}`}
+                  onClick={() => void inspect(trial.number)}
+                >
+                  <span className="c-n">{trial.number}</span>
+                  <span className={`opt-tstate ${trial.status}`}>
+                    {approved ? (
+                      <span className="opt-approved-tag" data-testid="opt-approved-tag">
+                        ✓ approved
+                      </span>
+                    ) : trial.number === bestNumber ? (
+                      <span className="opt-best-tag">★ best</span>
+                    ) : trial.feasible === false ? (
+                      'few trades'
+                    ) : (
+                      trial.status
+                    )}
+                  </span>
+                  {columns.map((c) => (
+                    <span key={c.key} className="num">
+                      {c.text(trial)}
+                    </span>
+                  ))}
+                  <span />
+                </button>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}

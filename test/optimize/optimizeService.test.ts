@@ -1,0 +1,350 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBarsCsv } from '../../src/core/data/csv.ts';
+import { runBacktest } from '../../src/core/engine/index.ts';
+import { computeMetrics } from '../../src/core/metrics/index.ts';
+import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
+import { requestSchemas } from '../../src/shared/contract.ts';
+import { ComputePool } from '../../src/main/compute/pool.ts';
+import { EventBus } from '../../src/main/services/events.ts';
+import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
+import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { StudiesRepository } from '../../src/main/store/studiesRepository.ts';
+import type { OptimizeProgressEvent, OptimizeTrialEvent } from '../../src/shared/optimizeContract.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
+import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const spy = sharedDataFile('SPY_1min.csv');
+
+function smaStudy(overrides: Partial<NewStudy> & { trials?: number } = {}): NewStudy {
+  const { trials = 1000, ...rest } = overrides;
+  return {
+    name: 'test',
+    definition: {
+      strategy: 'sma-cross',
+      source: { kind: 'file', path: goog.path },
+      timeframes: ['native'],
+      start: null,
+      end: null,
+      aggregation: 'worst',
+      options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
+      preferPlateau: false,
+      trials,
+    },
+    space: parseSpace(['fast=5:25:5', 'slow=10:65:5'], ['fast<slow']),
+    sampler: { kind: 'grid' },
+    objectives: [{ metric: 'finalEquity', direction: 'maximize' }],
+    seed: 7,
+    minTrades: 0,
+    ...rest,
+  };
+}
+
+interface Harness {
+  db: Database;
+  pool: ComputePool;
+  events: EventBus;
+  service: OptimizeService;
+  close(): Promise<void>;
+}
+
+async function harness(threads: number): Promise<Harness> {
+  const db = await Database.open(':memory:');
+  const pool = new ComputePool(threads);
+  const events = new EventBus();
+  const service = new OptimizeService({ studies: new StudiesRepository(db), bars: null, pool, events });
+  return {
+    db,
+    pool,
+    events,
+    service,
+    close: async () => {
+      await service.close();
+      await pool.close();
+      db.close();
+    },
+  };
+}
+
+const strip = (
+  t: TrialRecord | { number: number; params: unknown; status: string; values: unknown; metrics: unknown },
+) => ({
+  number: t.number,
+  params: t.params,
+  status: t.status,
+  values: t.values,
+  metrics: t.metrics,
+});
+
+describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`, () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(2);
+  });
+  afterAll(async () => h.close());
+
+  it('a grid of sma-cross reproduces runBacktest trial by trial, with events, report and persistence', async () => {
+    const trialEvents: OptimizeTrialEvent[] = [];
+    const progress: OptimizeProgressEvent[] = [];
+    h.events.subscribe((channel, payload) => {
+      if (channel === 'optimize:trial') trialEvents.push(payload as OptimizeTrialEvent);
+      if (channel === 'optimize:progress') progress.push(payload as OptimizeProgressEvent);
+    });
+    const id = await h.service.create(smaStudy());
+    await h.service.resume(id);
+    const detail = await h.service.wait(id);
+    expect(detail.summary.state).toBe('complete');
+    // fast 5..25 step 5 and slow 10..65 step 5 with fast < slow: 50 points.
+    expect(detail.trials).toHaveLength(50);
+    expect(detail.summary.trialsTotal).toBe(50);
+
+    const { bars } = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: basename(goog.path) });
+    const seen = new Set<string>();
+    for (const trial of detail.trials) {
+      expect(trial.status).toBe('complete');
+      const params = trial.params as Record<string, number>;
+      expect(params['fast']!).toBeLessThan(params['slow']!);
+      seen.add(`${params['fast']}/${params['slow']}`);
+      const run = runBacktest(bars, 'sma-cross', params, {
+        cash: 10_000,
+        commission: { kind: 'percent', rate: 0.002 },
+      });
+      const metrics = computeMetrics({
+        t: bars.t,
+        equity: run.equity,
+        initialCash: 10_000,
+        trades: run.trades,
+      });
+      expect(trial.metrics['finalEquity']).toBe(metrics.finalEquity);
+      expect(trial.metrics['numTrades']).toBe(metrics.numTrades);
+      expect(trial.metrics['sharpeRatio']).toBe(
+        Number.isFinite(metrics.sharpeRatio) ? metrics.sharpeRatio : null,
+      );
+      expect(trial.values).toEqual([metrics.finalEquity]);
+    }
+    expect(seen.size).toBe(50);
+
+    const best = detail.trials.reduce((a, b) => (b.values![0]! > a.values![0]! ? b : a));
+    expect(detail.best?.number).toBe(best.number);
+    // Every finished trial was announced once, and the last progress event says complete.
+    const announced = trialEvents
+      .filter((e) => e.studyId === id)
+      .flatMap((e) => e.trials.map((t) => t.number));
+    expect([...announced].sort((a, b) => a - b)).toEqual(detail.trials.map((t) => t.number));
+    const last = progress.filter((p) => p.studyId === id).at(-1)!;
+    expect(last.state).toBe('complete');
+    expect(last.done).toBe(50);
+
+    const o = detail.overfitting!;
+    expect(o.deflatedSharpe.trials).toBe(50);
+    expect(o.deflatedSharpe.deflatedSharpe).toBeGreaterThanOrEqual(0);
+    expect(o.deflatedSharpe.deflatedSharpe).toBeLessThanOrEqual(1);
+    expect(o.pbo).not.toBeNull();
+    expect(o.pbo!.trialsUsed).toBe(50);
+    expect(o.pbo!.pbo).toBeGreaterThanOrEqual(0);
+    expect(o.pbo!.pbo).toBeLessThanOrEqual(1);
+    expect(o.sensitivity!.perParam.map((p) => p.name)).toEqual(['fast', 'slow']);
+    expect(o.sensitivity!.missing).toBe(0);
+
+    // The stored study reads back the same (what optimize:get serves after a restart).
+    const listed = await h.service.list();
+    expect(listed.find((s) => s.id === id)?.state).toBe('complete');
+    const again = await h.service.get(id);
+    expect(again.trials.map(strip)).toEqual(detail.trials.map(strip));
+    expect(again.overfitting).toEqual(detail.overfitting);
+
+    const approval = await h.service.approve({
+      studyId: id,
+      params: best.params as Record<string, number>,
+      trialNumber: best.number,
+    });
+    expect(approval.approved.params['fast']).toBe(best.params['fast']);
+    expect((await h.service.get(id, false)).approved?.params).toEqual(approval.approved.params);
+    await expect(
+      h.service.approve({ studyId: id, params: { fast: 999, slow: 1000 }, trialNumber: best.number }),
+    ).rejects.toThrow(/differs from trial/);
+  });
+
+  it('seeded TPE and GA studies give identical trials with 1 and 2 workers', async () => {
+    const one = await harness(1);
+    try {
+      for (const kind of ['tpe', 'ga'] as const) {
+        const study = smaStudy({
+          sampler: kind === 'ga' ? { kind, populationSize: 6 } : { kind, batchSize: 4, startupTrials: 4 },
+          trials: 18,
+          seed: 1234,
+          space: parseSpace(['fast=2:40', 'slow=5:120'], ['fast<slow']),
+          objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
+          minTrades: 3,
+        });
+        const idA = await one.service.create(study);
+        await one.service.resume(idA);
+        const a = await one.service.wait(idA);
+        const idB = await h.service.create(study);
+        await h.service.resume(idB);
+        const b = await h.service.wait(idB);
+        expect(a.trials).toHaveLength(18);
+        expect(b.trials.map(strip)).toEqual(a.trials.map(strip));
+        expect(b.best?.number).toBe(a.best?.number);
+      }
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('cancel keeps finished trials and resume completes the study without re-running them', async () => {
+    const id = await h.service.create(
+      smaStudy({
+        sampler: { kind: 'random' },
+        trials: 120,
+        space: parseSpace(['fast=2:40', 'slow=5:200'], ['fast<slow']),
+      }),
+    );
+    let cancelAt: Promise<unknown> | undefined;
+    const unsubscribe = h.events.subscribe((channel, payload) => {
+      if (
+        channel === 'optimize:trial' &&
+        (payload as OptimizeTrialEvent).studyId === id &&
+        cancelAt === undefined
+      )
+        cancelAt = h.service.cancel(id);
+    });
+    await h.service.resume(id);
+    const stopped = await h.service.wait(id);
+    unsubscribe();
+    await cancelAt;
+    expect(stopped.summary.state).toBe('cancelled');
+    const finished = stopped.trials.filter((t) => t.status !== 'running');
+    expect(finished.length).toBeGreaterThan(0);
+    expect(finished.length).toBeLessThan(120);
+    await h.service.resume(id);
+    const done = await h.service.wait(id);
+    expect(done.summary.state).toBe('complete');
+    expect(done.trials.map((t) => t.number)).toEqual(Array.from({ length: 120 }, (_, i) => i));
+    for (const t of finished) {
+      const after = done.trials[t.number]!;
+      // Same record, same finish time: it was not run again.
+      expect(after.finishedAt).toBe(t.finishedAt);
+      expect(strip(after)).toEqual(strip(t));
+    }
+  });
+
+  it.skipIf(!spy.present)(
+    `multi-timeframe scoring on SPY 1m/5m/15m keeps per-timeframe metrics${spy.skipReason}`,
+    async () => {
+      const base = smaStudy().definition;
+      const id = await h.service.create(
+        smaStudy({
+          definition: {
+            ...base,
+            source: { kind: 'file', path: spy.path },
+            timeframes: ['1m', '5m', '15m'],
+            start: Date.parse('2024-03-04T00:00:00Z'),
+            end: Date.parse('2024-03-16T00:00:00Z'),
+            trials: 6,
+          },
+          sampler: { kind: 'random' },
+          objectives: [{ metric: 'totalReturn', direction: 'maximize' }],
+        }),
+      );
+      await h.service.resume(id);
+      const detail = await h.service.wait(id);
+      expect(detail.trials).toHaveLength(6);
+      for (const t of detail.trials) {
+        const perTimeframe = ['1m', '5m', '15m'].map((tf) => t.metrics[`totalReturn@${tf}`]!);
+        for (const v of perTimeframe) expect(typeof v).toBe('number');
+        expect(t.metrics['totalReturn']).toBe(Math.min(...perTimeframe));
+        expect(t.metrics['numTrades']).toBe(
+          Math.min(...['1m', '5m', '15m'].map((tf) => t.metrics[`numTrades@${tf}`]!)),
+        );
+      }
+    },
+  );
+});
+
+describe('optimize:start from the contract, on cached demo bars', () => {
+  it('resolves the request (spec strings, default directions, cache data) and runs the study', async () => {
+    const h = await harness(2);
+    try {
+      const repo = new BarsRepository(h.db);
+      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
+      await repo.write(series.symbol, '1m', series.bars, 'demo');
+      const service = new OptimizeService({
+        studies: new StudiesRepository(h.db),
+        bars: repo,
+        pool: h.pool,
+        events: h.events,
+      });
+      const request = requestSchemas['optimize:start'].input.parse({
+        strategy: 'sma-cross',
+        data: {
+          symbol: series.symbol,
+          timeframes: ['15m'],
+          start: Date.UTC(2023, 0, 1),
+          end: Date.UTC(2023, 3, 1),
+        },
+        space: ['fast=5:20:5', 'slow=20:60:10'],
+        constraints: ['fast<slow'],
+        sampler: 'nsga2',
+        objectives: [{ metric: 'sharpeRatio' }, { metric: 'maxDrawdown' }],
+        trials: 16,
+        seed: 3,
+      });
+      const started = await service.start(request);
+      expect(started.seed).toBe(3);
+      const detail = await service.wait(started.studyId);
+      expect(detail.summary.state).toBe('complete');
+      expect(detail.summary.mode).toBe('pareto');
+      expect(detail.summary.objectives.map((o) => o.direction)).toEqual(['maximize', 'minimize']);
+      expect(detail.trials).toHaveLength(16);
+      expect(detail.paretoFront.length).toBeGreaterThan(0);
+      expect(detail.hypervolume).not.toBeNull();
+      // maxDrawdown is compared by magnitude: the objective value is |maxDrawdown|.
+      for (const t of detail.trials) expect(t.values![1]).toBe(Math.abs(t.metrics['maxDrawdown']!));
+      const unknown = requestSchemas['optimize:start'].input.parse({
+        ...request,
+        data: { symbol: 'NOPE', timeframes: ['1m'] },
+      });
+      await expect(service.start(unknown)).rejects.toThrow(/NOPE/);
+      const failed = (await service.list()).find((s) => s.symbol === 'NOPE');
+      expect(failed?.state).toBe('failed');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('optimize contract', () => {
+  it('accepts a minimal start request with defaults and names every bad field', () => {
+    const ok = requestSchemas['optimize:start'].input.parse({
+      strategy: 'sma-cross',
+      data: { symbol: 'DEMO', timeframes: ['1m', '5m'] },
+      objectives: [{ metric: 'sharpeRatio' }],
+      trials: 10,
+    });
+    expect(ok.sampler).toBe('tpe');
+    expect(ok.data.aggregation).toBe('worst');
+    const bad = requestSchemas['optimize:start'].input.safeParse({
+      strategy: 'sma-cross',
+      data: { symbol: 'DEMO', timeframes: ['2m'] },
+      objectives: [{ metric: 'sharpe ratio' }, { metric: 'maxDrawdown', direction: 'down' }],
+      trials: 0,
+      mode: 'pareto',
+    });
+    expect(bad.success).toBe(false);
+    const paths = bad.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'data.timeframes.0',
+        'objectives.0.metric',
+        'objectives.1.direction',
+        'trials',
+      ]),
+    );
+  });
+});
