@@ -58,3 +58,22 @@ export function toSharedBars(bars: Bars): Bars {
   for (const f of BAR_FIELDS) out[f].set(bars[f]);
   return out;
 }
+
+/** First index whose time is at or after `time` (t.length when none): a binary search over sorted times. */
+export function firstIndexAtOrAfter(t: Float64Array, time: number): number {
+  let lo = 0;
+  let hi = t.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The bars with start times in [start, end) as views of the source (no copy); null bounds are open. */
+export function sliceBarsByTime(bars: Bars, start: number | null, end: number | null): Bars {
+  const from = start === null ? 0 : firstIndexAtOrAfter(bars.t, start);
+  const to = end === null ? bars.t.length : firstIndexAtOrAfter(bars.t, end);
+  return sliceBars(bars, from, to);
+}

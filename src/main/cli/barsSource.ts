@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import {
+  firstIndexAtOrAfter,
+  sliceBars,
+  TIMEFRAMES,
+  type Bars,
+  type Timeframe,
+} from '../../core/data/bars.ts';
 import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
 import { databasePath, resolveDataDir } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
@@ -56,25 +62,17 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
       throw new Error(`cannot read ${csv}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
     const parsed = parseBarsCsv(text, { source: basename(csv) });
-    const { bars, extra } = parsed;
-    const from = start === undefined ? 0 : lowerBound(bars.t, start);
-    const to = end === undefined ? bars.t.length : lowerBound(bars.t, end);
-    const slice = <T extends Float64Array | undefined>(a: T): T => (a ? (a.subarray(from, to) as T) : a);
+    const from = start === undefined ? 0 : firstIndexAtOrAfter(parsed.bars.t, start);
+    const to = end === undefined ? parsed.bars.t.length : firstIndexAtOrAfter(parsed.bars.t, end);
+    const extra = (a: Float64Array | undefined): Float64Array | undefined => a?.subarray(from, to);
     return {
       id: `file:${csv}:${from}:${to}`,
       label: basename(csv),
-      bars: {
-        t: slice(bars.t),
-        o: slice(bars.o),
-        h: slice(bars.h),
-        l: slice(bars.l),
-        c: slice(bars.c),
-        v: slice(bars.v),
-      },
+      bars: sliceBars(parsed.bars, from, to),
       extra: {
-        vwap: slice(extra.vwap),
-        tradeCount: slice(extra.tradeCount),
-        adjClose: slice(extra.adjClose),
+        vwap: extra(parsed.extra.vwap),
+        tradeCount: extra(parsed.extra.tradeCount),
+        adjClose: extra(parsed.extra.adjClose),
       },
     };
   }
@@ -91,15 +89,4 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
   } finally {
     db.close();
   }
-}
-
-function lowerBound(t: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -131,6 +131,24 @@ describe('BarsRepository', () => {
     expect((await repo.read('AAA', '1d')).o).toEqual(bars.o);
   });
 
+  it('stores timestamps on both sides of 1970 and trade counts exactly, NaN extras as NULL', async () => {
+    const bars = minuteBars(4);
+    bars.t.set([-(2 ** 40) - 1, -86_400_000, 0, 2 ** 52 + 2]);
+    const tradeCount = Float64Array.of(2 ** 33 + 5, NaN, 0, 7);
+    const vwap = Float64Array.of(1.5, 2.5, NaN, 4.5);
+    await repo.write('OLD', '1d', bars, 'test', { tradeCount, vwap });
+    const stored = await db.all<{ t: string; n: string | null; vwap: number | null }>(
+      "SELECT ts::VARCHAR AS t, trade_count::VARCHAR AS n, vwap FROM bars WHERE symbol = 'OLD' ORDER BY ts",
+    );
+    expect(stored).toEqual([
+      { t: String(-(2 ** 40) - 1), n: String(2 ** 33 + 5), vwap: 1.5 },
+      { t: '-86400000', n: null, vwap: 2.5 },
+      { t: '0', n: '0', vwap: null },
+      { t: String(2 ** 52 + 2), n: '7', vwap: 4.5 },
+    ]);
+    expect(Array.from((await repo.read('OLD', '1d')).t)).toEqual(Array.from(bars.t));
+  });
+
   it('refuses a write that repeats a timestamp, storing nothing of it', async () => {
     const bars = minuteBars(10);
     bars.t[7] = bars.t[3]!;

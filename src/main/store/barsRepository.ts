@@ -121,8 +121,8 @@ export class BarsRepository {
 
   /**
    * Deletes the stored rows of (symbol, timeframe) whose ts is among the keys about to be written. The
-   * common case (new bars: a fetch page, a first import) is settled by one count over [min, max], which
-   * the zone maps answer from row-group statistics; only an overlap stages the keys for an exact delete,
+   * common case (new bars: a fetch page, a first import) is settled by one probe of [min, max], which
+   * the zone maps mostly answer from row-group statistics; only an overlap stages the keys for an exact delete,
    * so stored bars between the new ones that the new data lacks are kept.
    */
   private async deleteStoredKeys(
@@ -441,7 +441,7 @@ function keyRange({ symbol, bars }: BatchEntry): { min: bigint; max: bigint } {
 /**
  * Writes doubles holding whole numbers into a BIGINT vector: the int64 of each value is assembled from
  * two 32-bit halves (little-endian, as on every platform DuckDB's Node bindings ship for), so there is
- * no BigInt per value. Values round like DuckDB's DOUBLE to BIGINT cast.
+ * no BigInt per value. Values are rounded to the nearest integer, as the DOUBLE to BIGINT cast did.
  */
 class Int64Writer {
   private readonly buffer = new ArrayBuffer(CHUNK_ROWS * 8);

@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { toSharedBars, type Bars, type Timeframe } from '../../../core/data/bars.ts';
+import { sliceBarsByTime, toSharedBars, type Bars, type Timeframe } from '../../../core/data/bars.ts';
 import { parseBarsCsv } from '../../../core/data/csv.ts';
 import { resampleBars } from '../../../core/data/resample.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
@@ -188,30 +188,6 @@ export interface StudyDatasets {
   readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
 }
 
-function lowerBound(t: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function cut(bars: Bars, start: number | null, end: number | null): Bars {
-  const from = start === null ? 0 : lowerBound(bars.t, start);
-  const to = end === null ? bars.t.length : lowerBound(bars.t, end);
-  return {
-    t: bars.t.subarray(from, to),
-    o: bars.o.subarray(from, to),
-    h: bars.h.subarray(from, to),
-    l: bars.l.subarray(from, to),
-    c: bars.c.subarray(from, to),
-    v: bars.v.subarray(from, to),
-  };
-}
-
 /** Workers cache prepared datasets by id: the id must change when the bars do (new data fetched). */
 function fingerprint(bars: Bars): string {
   const n = bars.t.length;
@@ -238,7 +214,7 @@ export async function loadStudyDatasets(
         },
       );
     }
-    const raw = cut(
+    const raw = sliceBarsByTime(
       parseBarsCsv(text, { source: basename(source.path) }).bars,
       definition.start,
       definition.end,

@@ -239,7 +239,7 @@ export function SetupPanel() {
             <input
               type="number"
               min={1}
-              data-testid="opt-trials"
+              data-testid="opt-trial-count"
               value={setup.trials}
               onChange={(e) => patchSetup({ trials: e.target.value })}
             />

@@ -1,0 +1,298 @@
+/**
+ * End to end for the Optimize workspace: `regimen serve` on a fresh data dir (the demo market), the built
+ * renderer in headless Debian Chromium. Set up an sma-cross study on 1h bars (a narrowed space, random
+ * sampler, 30 trials), start it and watch trials arrive over the event socket into the charts and the
+ * table until the progress reaches the total; check the best parameters and the overfitting statistics;
+ * inspect one trial's backtest with the Backtest view's panels; approve it and see it marked; reload and
+ * find the study, its trials and its approval kept. Saves artifacts/optimize-e2e.png.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'artifacts');
+const SCREENSHOT = join(ARTIFACTS, 'optimize-e2e.png');
+const INSPECT_SCREENSHOT = join(ARTIFACTS, 'optimize-inspect-e2e.png');
+const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
+
+const hasChromium = existsSync(CHROMIUM);
+const skipReason = hasChromium
+  ? ''
+  : ` [skipped: ${CHROMIUM} not found; install it with apt-get install -y chromium]`;
+if (!hasChromium) console.warn(`optimize.e2e: ${skipReason.trim()}`);
+
+const SERVER_START_TIMEOUT_MS = 240_000;
+const STUDY_TIMEOUT_MS = 60_000;
+const TRIALS = 30;
+
+interface Server {
+  process: ChildProcess;
+  url: URL;
+}
+
+/** Starts `regimen serve` and resolves once it prints its URL; rejects with its output if it exits first. */
+function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, ['bin/regimen.js', 'serve', '--data-dir', dataDir, '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, REGIMEN_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const output = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`regimen serve printed no URL within ${SERVER_START_TIMEOUT_MS} ms\n${output()}`));
+    }, SERVER_START_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      resolvePromise({ process: child, url: new URL(match[0]) });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `regimen serve exited (code ${code}, signal ${signal}) before printing its URL\n${output()}`,
+        ),
+      );
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+/** Pixels of a chart's canvas that are not fully transparent: a drawn chart has thousands. */
+async function paintedPixels(page: Page, testId: string): Promise<number> {
+  const canvas = page.locator(`[data-testid="${testId}"] canvas`).first();
+  if ((await canvas.count()) === 0) return 0;
+  return canvas.evaluate((node) => {
+    // This file is type-checked without the DOM library; the function itself runs in the page.
+    const element = node as unknown as CanvasLike;
+    const context = element.getContext('2d');
+    if (!context || element.width === 0 || element.height === 0) return 0;
+    const data = context.getImageData(0, 0, element.width, element.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
+    return painted;
+  });
+}
+
+async function numberAttribute(page: Page, testId: string, name: string): Promise<number> {
+  return Number(await page.getByTestId(testId).getAttribute(name));
+}
+
+describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve${skipReason}`, () => {
+  let dataDir = '';
+  let profileDir = '';
+  let server: Server | undefined;
+  let browser: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(RENDERER_INDEX))
+      throw new Error(`${RENDERER_INDEX} is missing: run \`npx electron-vite build\` first`);
+    dataDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-opt-data-'));
+    profileDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-opt-chromium-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer(dataDir);
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, SERVER_START_TIMEOUT_MS + 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server) await stopServer(server.process);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it(
+    'runs a study live, shows the winner and its overfitting statistics, inspects and approves a trial',
+    async () => {
+      if (!browser || !server) throw new Error('setup failed');
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
+      const trialFrames: number[] = [];
+      page.on('websocket', (socket) => {
+        socket.on('framereceived', (frame) => {
+          if (typeof frame.payload !== 'string') return;
+          const message = JSON.parse(frame.payload) as {
+            channel?: string;
+            payload?: { trials?: unknown[] };
+          };
+          if (message.channel === 'optimize:trial') trialFrames.push(message.payload?.trials?.length ?? 0);
+        });
+      });
+
+      await page.goto(server.url.href);
+      await page.getByTestId('tab-optimize').click();
+      await page.getByTestId('optimize-view').waitFor({ state: 'visible' });
+
+      // Set up: sma-cross on a demo symbol's 1h bars, a narrowed space, random sampler, 30 trials.
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await strategy.selectOption('sma-cross');
+      const symbolSelect = page.getByTestId('opt-symbol');
+      await expect.poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+      const symbol = await symbolSelect.locator('option').nth(1).getAttribute('value');
+      expect(symbol).toBeTruthy();
+      await symbolSelect.selectOption(symbol ?? '');
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-sampler-random').click();
+      await expect(page.getByTestId('opt-constraints').innerText()).resolves.toContain('fast < slow');
+      for (const [id, value] of [
+        ['opt-min-fast', '5'],
+        ['opt-max-fast', '50'],
+        ['opt-step-fast', '5'],
+        ['opt-min-slow', '20'],
+        ['opt-max-slow', '200'],
+        ['opt-step-slow', '10'],
+        ['opt-trial-count', String(TRIALS)],
+        ['opt-seed', '11'],
+        ['opt-min-trades', '3'],
+      ] as const)
+        await page.getByTestId(id).fill(value);
+      expect(await page.getByTestId('opt-objective-sharpeRatio').isChecked()).toBe(true);
+
+      const start = page.getByTestId('opt-start-button');
+      await expect.poll(() => start.isEnabled()).toBe(true);
+      await start.click();
+
+      // Live: trials reach the table and the charts before the study is over, then progress reaches the total.
+      await expect
+        .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: STUDY_TIMEOUT_MS })
+        .toBeGreaterThan(0);
+      await expect
+        .poll(() => page.getByTestId('opt-state').innerText(), { timeout: STUDY_TIMEOUT_MS })
+        .toBe('complete');
+      expect(await numberAttribute(page, 'opt-progress', 'data-done')).toBe(TRIALS);
+      expect(await numberAttribute(page, 'opt-progress', 'data-total')).toBe(TRIALS);
+      expect(await numberAttribute(page, 'opt-trials', 'data-count')).toBe(TRIALS);
+      expect(trialFrames.length, 'optimize:trial events over /events').toBeGreaterThan(0);
+      expect(trialFrames.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TRIALS);
+      for (const chart of [
+        'opt-chart-convergence',
+        'opt-chart-heatmap',
+        'opt-chart-parallel',
+        'opt-chart-response',
+      ])
+        await expect.poll(() => paintedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(2_000);
+
+      // Results: the winner's parameters respect the space and its constraint.
+      const best = page.getByTestId('opt-best');
+      await best.waitFor({ state: 'visible', timeout: 10_000 });
+      const fast = Number(await page.getByTestId('opt-best-param-fast').innerText());
+      const slow = Number(await page.getByTestId('opt-best-param-slow').innerText());
+      expect(fast % 5).toBe(0);
+      expect(fast).toBeGreaterThanOrEqual(5);
+      expect(slow).toBeLessThanOrEqual(200);
+      expect(fast).toBeLessThan(slow);
+      expect(await page.getByTestId('opt-best-objective-0').innerText()).toMatch(/^-?[\d,]+\.\d+$/);
+
+      // Overfitting statistics, each labelled with its one-line explanation.
+      await page.getByTestId('opt-overfitting').waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await page.getByTestId('opt-stat-dsr-value').innerText()).toMatch(/^[\d.]+%$/);
+      expect(await page.getByTestId('opt-stat-dsr').innerText()).toContain('lucky trials');
+      expect(await page.getByTestId('opt-stat-pbo-value').innerText()).toMatch(/^([\d.]+%|n\/a)$/);
+      expect(await page.getByTestId('opt-stat-pbo').innerText()).toContain('overfitting');
+      await page.getByTestId('opt-stat-sensitivity').waitFor({ state: 'visible' });
+      await page.getByTestId('opt-stat-plateau').waitFor({ state: 'visible' });
+
+      // Inspect: the best row (the table sorts best first) runs its backtest into the Backtest panels.
+      const firstRow = page.getByTestId('opt-trial-row').first();
+      const trialNumber = Number(await firstRow.getAttribute('data-trial'));
+      expect(trialNumber).toBe(Number(await best.getAttribute('data-trial')));
+      await firstRow.click();
+      const inspect = page.getByTestId('opt-inspect');
+      await expect
+        .poll(() => inspect.getAttribute('data-status'), { timeout: STUDY_TIMEOUT_MS })
+        .toBe('ready');
+      expect(Number(await inspect.getAttribute('data-trial'))).toBe(trialNumber);
+      const trades = Number(await page.getByTestId('metric-numTrades').getAttribute('data-value'));
+      expect(trades).toBeGreaterThanOrEqual(3);
+      expect(Number(await page.getByTestId('trade-list').getAttribute('data-trade-count'))).toBe(trades);
+      await expect
+        .poll(() => paintedPixels(page, 'equity-chart'), { timeout: 10_000 })
+        .toBeGreaterThan(5_000);
+      await page.screenshot({ path: INSPECT_SCREENSHOT });
+
+      // Approve: the set is kept with the study and marked in the inspector, the results and the table.
+      await page.getByTestId('opt-approve-trial').click();
+      await page.getByTestId('opt-inspect-approved').waitFor({ state: 'visible', timeout: 10_000 });
+      const approved = await page.getByTestId('opt-approved').innerText();
+      expect(approved).toContain(`fast=${fast}`);
+      expect(approved).toContain(`slow=${slow}`);
+      await page.getByTestId('opt-show-search').click();
+      await expect
+        .poll(() =>
+          page
+            .locator(`[data-testid="opt-trial-row"][data-trial="${trialNumber}"]`)
+            .getAttribute('data-approved'),
+        )
+        .toBe('true');
+      await expect
+        .poll(() => paintedPixels(page, 'opt-chart-heatmap'), { timeout: 10_000 })
+        .toBeGreaterThan(2_000);
+      await page.screenshot({ path: SCREENSHOT });
+      expect(problems, problems.join('\n')).toEqual([]);
+
+      // Kept: after a reload the study is listed, and opening it brings back its trials and approval.
+      await page.reload();
+      await page.getByTestId('tab-optimize').click();
+      const item = page.getByTestId('opt-study-item').first();
+      await item.waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await item.getAttribute('data-state')).toBe('complete');
+      await item.click();
+      await expect
+        .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: 15_000 })
+        .toBe(TRIALS);
+      expect(await page.getByTestId('opt-approved').innerText()).toContain(`fast=${fast}`);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    STUDY_TIMEOUT_MS * 2 + 30_000,
+  );
+});
