@@ -18,6 +18,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const ARTIFACTS = join(ROOT, 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'optimize-e2e.png');
 const INSPECT_SCREENSHOT = join(ARTIFACTS, 'optimize-inspect-e2e.png');
+const PARETO_SCREENSHOT = join(ARTIFACTS, 'optimize-pareto-e2e.png');
 const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
 
 const hasChromium = existsSync(CHROMIUM);
@@ -29,6 +30,7 @@ if (!hasChromium) console.warn(`optimize.e2e: ${skipReason.trim()}`);
 const SERVER_START_TIMEOUT_MS = 240_000;
 const STUDY_TIMEOUT_MS = 60_000;
 const TRIALS = 30;
+const PARETO_TRIALS = 120;
 
 interface Server {
   process: ChildProcess;
@@ -206,7 +208,7 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
         .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: STUDY_TIMEOUT_MS })
         .toBeGreaterThan(0);
       await expect
-        .poll(() => page.getByTestId('opt-state').innerText(), { timeout: STUDY_TIMEOUT_MS })
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: STUDY_TIMEOUT_MS })
         .toBe('complete');
       expect(await numberAttribute(page, 'opt-progress', 'data-done')).toBe(TRIALS);
       expect(await numberAttribute(page, 'opt-progress', 'data-total')).toBe(TRIALS);
@@ -294,5 +296,73 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       await page.close();
     },
     STUDY_TIMEOUT_MS * 2 + 30_000,
+  );
+
+  it(
+    'shows the Pareto front of two objectives, cancels keeping finished trials, and resumes',
+    async () => {
+      if (!browser || !server) throw new Error('setup failed');
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+      });
+      await page.goto(server.url.href);
+      await page.getByTestId('tab-optimize').click();
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await strategy.selectOption('sma-cross');
+      const symbolSelect = page.getByTestId('opt-symbol');
+      await expect.poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(2);
+      await symbolSelect.selectOption(
+        (await symbolSelect.locator('option').nth(2).getAttribute('value')) ?? '',
+      );
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-sampler-nsga2').click();
+      await page.getByTestId('opt-objective-maxDrawdown').check();
+      expect(await page.getByTestId('opt-mode-pareto').getAttribute('aria-pressed')).toBe('true');
+      await page.getByTestId('opt-trial-count').fill(String(PARETO_TRIALS));
+      await page.getByTestId('opt-seed').fill('5');
+      await page.getByTestId('opt-min-trades').fill('3');
+      await page.getByTestId('opt-start-button').click();
+
+      // Cancel part-way: the finished trials stay, and the study can be resumed.
+      await expect
+        .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: STUDY_TIMEOUT_MS })
+        .toBeGreaterThanOrEqual(12);
+      await page.getByTestId('opt-cancel').click();
+      await expect
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 20_000 })
+        .toBe('cancelled');
+      const kept = await numberAttribute(page, 'opt-progress', 'data-done');
+      expect(kept).toBeGreaterThanOrEqual(12);
+      expect(kept).toBeLessThan(PARETO_TRIALS);
+      await expect.poll(() => numberAttribute(page, 'opt-trials', 'data-count')).toBeGreaterThanOrEqual(kept);
+
+      // The front of the two objectives is drawn and counted.
+      await expect
+        .poll(() => paintedPixels(page, 'opt-chart-pareto'), { timeout: 10_000 })
+        .toBeGreaterThan(2_000);
+      const title = await page.getByTestId('opt-pareto-panel').innerText();
+      const front = Number(/(\d+) non-dominated/i.exec(title)?.[1] ?? '0');
+      expect(front).toBeGreaterThan(0);
+      expect(front).toBeLessThanOrEqual(kept);
+
+      // Resume: the same study carries on from where it stopped, to the end.
+      await page.getByTestId('opt-resume').click();
+      await expect
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: STUDY_TIMEOUT_MS })
+        .toBe('complete');
+      expect(await numberAttribute(page, 'opt-progress', 'data-done')).toBe(PARETO_TRIALS);
+      await expect
+        .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: 10_000 })
+        .toBe(PARETO_TRIALS);
+      await page.getByTestId('opt-front').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.screenshot({ path: PARETO_SCREENSHOT });
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    STUDY_TIMEOUT_MS * 2,
   );
 });

@@ -11,7 +11,7 @@ import {
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
-import { formatMetric } from '../backtest/metricCatalog.ts';
+import { formatMetric, metricLabel, metricTone } from '../backtest/metricCatalog.ts';
 
 function paramText(value: unknown): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 4);
@@ -151,6 +151,12 @@ export function ResultsPanel() {
   const approved = detail?.approved ?? null;
   const multi = (detail?.summary.objectives.length ?? 0) > 1;
   const firstMetric = detail?.summary.objectives[0]?.metric ?? '';
+  // Figures shown beside the objectives so the winner reads at a glance, filling the two-column grid.
+  const contextMetrics = useMemo(() => {
+    const shown = new Set(detail?.summary.objectives.map((o) => o.metric) ?? []);
+    const extra = ['numTrades', 'totalReturn', 'maxDrawdown', 'sharpeRatio'].filter((k) => !shown.has(k));
+    return extra.slice(0, Math.min(measures.length, 4) % 2 === 0 ? 2 : 3);
+  }, [detail, measures]);
 
   return (
     <section className="panel opt-results" data-testid="opt-results">
@@ -171,16 +177,14 @@ export function ResultsPanel() {
                 </div>
               </div>
             ))}
-            <div className="headline-cell">
-              <div className="headline-label">Trades</div>
-              <div className="headline-value">{formatInteger(best.metrics.numTrades)}</div>
-            </div>
-            {firstMetric !== 'totalReturn' ? (
-              <div className="headline-cell">
-                <div className="headline-label">Total return</div>
-                <div className="headline-value">{formatMetric('totalReturn', best.metrics.totalReturn)}</div>
+            {contextMetrics.map((key) => (
+              <div key={key} className="headline-cell">
+                <div className="headline-label">{metricLabel(key)}</div>
+                <div className={`headline-value ${metricTone(key, best.metrics[key])}`}>
+                  {formatMetric(key, best.metrics[key])}
+                </div>
               </div>
-            ) : null}
+            ))}
           </div>
           <table className="kv-table" data-testid="opt-best-params">
             <tbody>

@@ -5,6 +5,7 @@ import { formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
+import { formatMetric, metricLabel } from '../backtest/metricCatalog.ts';
 
 const ROW_HEIGHT = 21;
 const OVERSCAN = 12;
@@ -63,6 +64,18 @@ export function TrialTable() {
       value: (t) => t.metrics.numTrades ?? null,
       text: (t) => formatInteger(t.metrics.numTrades),
     };
+    // A few figures beside the objectives, so a high score with a deep drawdown shows at a glance.
+    const shown = new Set(detail?.summary.objectives.map((o) => o.metric) ?? []);
+    const context = ['totalReturn', 'maxDrawdown', 'winRate']
+      .filter((key) => !shown.has(key))
+      .map((key): Column => ({
+        key: `x:${key}`,
+        label: metricLabel(key),
+        title: metricLabel(key),
+        width: 84,
+        value: (t) => t.metrics[key] ?? null,
+        text: (t) => (t.status === 'complete' ? formatMetric(key, t.metrics[key]) : ''),
+      }));
     const params = (detail?.config.space ?? []).map((p): Column => ({
       key: `p:${p.name}`,
       label: p.name,
@@ -74,7 +87,7 @@ export function TrialTable() {
       },
       text: (t) => paramText(t.params[p.name]),
     }));
-    return [...measureColumns, trades, ...params];
+    return [...measureColumns, ...params, trades, ...context];
   }, [measures, detail]);
 
   const sorted = useMemo(() => {
