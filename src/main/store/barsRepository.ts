@@ -121,9 +121,9 @@ export class BarsRepository {
 
   /**
    * Deletes the stored rows of (symbol, timeframe) whose ts is among the keys about to be written. The
-   * common case (new bars: a fetch page, a first import) is settled by one probe of [min, max], which
-   * the zone maps mostly answer from row-group statistics; only an overlap stages the keys for an exact delete,
-   * so stored bars between the new ones that the new data lacks are kept.
+   * common case (new bars: a fetch page, a first import) is settled by one probe of [min, max], which the
+   * zone maps mostly answer from row-group statistics; only an overlap stages the keys for an exact
+   * delete, so stored bars between the new ones that the new data lacks are kept.
    */
   private async deleteStoredKeys(
     symbol: string,
@@ -274,7 +274,8 @@ export class BarsRepository {
   private async recordDataset(symbol: string, timeframe: string, source: string): Promise<void> {
     const params = { symbol, timeframe, source };
     const [updated] = await this.db.all<{ Count: bigint | number }>(
-      'UPDATE datasets SET source = $source, updated_at = now() WHERE symbol = $symbol AND timeframe = $timeframe',
+      `UPDATE datasets SET source = $source, updated_at = now()
+       WHERE symbol = $symbol AND timeframe = $timeframe`,
       params,
     );
     if (!updated || Number(updated.Count) === 0) {

@@ -94,8 +94,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 4,
-    description:
-      'bars without the PRIMARY KEY index: one row per key is kept by the write path, which deletes the keys it replaces',
+    description: 'bars without the PRIMARY KEY index: the write path keeps one row per key',
     // Maintaining the ART index of the key was most of the cost of every bulk write (and of its commit),
     // and reads never used it: they scan a symbol's range, which the zone maps of rows stored in
     // (symbol, timeframe, ts) order prune as well. Same columns in the same order, so the appender and

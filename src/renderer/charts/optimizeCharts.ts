@@ -178,7 +178,10 @@ function paramCells(values: readonly number[]): ParamCells {
   const low = distinct[0] ?? 0;
   const high = distinct[distinct.length - 1] ?? 1;
   const width = (high - low) / BINS || 1;
-  const labels = Array.from({ length: BINS }, (_, i) => formatParam(low + (i + 0.5) * width));
+  // A bin is labelled by its centre, no more precise than the bin is wide.
+  const integers = distinct.every((v) => Number.isInteger(v));
+  const digits = integers ? 0 : Math.max(0, Math.ceil(-Math.log10(width)) + 1);
+  const labels = Array.from({ length: BINS }, (_, i) => formatNumber(low + (i + 0.5) * width, digits));
   return { labels, index: (v) => Math.min(BINS - 1, Math.max(0, Math.floor((v - low) / width))) };
 }
 
@@ -451,23 +454,40 @@ export function parallelOption(
   // Drawn worst first so the best lines sit on top.
   rows.sort((p, q) => (measure.direction === 'maximize' ? p.score - q.score : q.score - p.score));
   const [min, max] = extent(rows.map((r) => r.score));
+  // Many parameters leave no room for their names side by side: lay the axes out as rows, names on the left.
+  const crowded = params.length > 5;
   const axisCommon = {
-    nameTextStyle: { color: palette.text, fontFamily: monoFont, fontSize: 10 },
-    nameGap: 8,
+    nameTextStyle: { color: palette.text, fontFamily: monoFont, fontSize: crowded ? 9 : 10 },
+    nameGap: crowded ? 6 : 8,
     axisLine,
-    axisTick: { lineStyle: { color: palette.axis } },
-    axisLabel: { ...axisLabel, fontSize: 9 },
+    axisTick: { show: !crowded, lineStyle: { color: palette.axis } },
+    axisLabel: { ...axisLabel, fontSize: crowded ? 8 : 9, margin: crowded ? 2 : 8 },
+    ...(crowded ? { splitNumber: 2 } : {}),
     scale: true,
   };
   return {
     ...baseOption(),
-    parallel: {
-      left: 46,
-      right: 80,
-      top: 24,
-      bottom: 18,
-      parallelAxisDefault: { type: 'value', nameLocation: 'end' },
-    },
+    parallel: crowded
+      ? {
+          layout: 'vertical',
+          left: 128,
+          right: 84,
+          top: 10,
+          bottom: 16,
+          parallelAxisDefault: {
+            type: 'value',
+            nameLocation: 'start',
+            nameGap: 10,
+            axisLabel: { ...axisLabel, fontSize: 8, margin: 2 },
+          },
+        }
+      : {
+          left: 46,
+          right: 80,
+          top: 24,
+          bottom: 18,
+          parallelAxisDefault: { type: 'value', nameLocation: 'end' },
+        },
     parallelAxis: [
       ...params.map((name, dim) => ({ ...axisCommon, dim, name })),
       {

@@ -416,6 +416,9 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       async resume(studyId) {
         try {
           if (activeId !== studyId) activate(studyId);
+          // The last progress said cancelled or paused: drop it so the resumed run's events take over.
+          pendingProgress = null;
+          set({ progress: null });
           await client.invoke('optimize:resume', { studyId });
           await loadDetail(studyId);
           void get().refreshStudies();

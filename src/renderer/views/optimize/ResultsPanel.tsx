@@ -223,7 +223,11 @@ export function ResultsPanel() {
         <OverfittingSection stats={detail.overfitting} metric={firstMetric} />
       ) : (
         <div className="empty" data-testid="opt-overfitting-pending">
-          {study ? 'Computed when the study finishes.' : '—'}
+          {!study
+            ? '—'
+            : detail && (detail.summary.state === 'cancelled' || detail.summary.state === 'paused')
+              ? 'Computed when a study runs to the end: resume it to get them.'
+              : 'Computed when the study finishes.'}
         </div>
       )}
 

@@ -10,6 +10,7 @@ import {
 } from '../../charts/optimizeCharts.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { paretoFront2d, studyMeasures, type Measure } from '../../store/studyMeasures.ts';
+import { metricLabel } from '../backtest/metricCatalog.ts';
 
 function ChartPanel({
   title,
@@ -95,7 +96,10 @@ export function SearchCharts() {
     .map((p) => p.name);
   const paramOptions = space.map((p) => ({ value: p.name, label: p.name }));
   const measureOptions = measures.map((m) => ({ value: m.key, label: measureLabel(m) }));
-  const objectiveOptions = objectives.map((m) => ({ value: m.key, label: measureLabel(m) }));
+  const objectiveOptions = objectives.map((m) => ({
+    value: m.key,
+    label: m.metric ? metricLabel(m.metric) : m.label,
+  }));
   const multiObjective = objectives.length > 1;
 
   const convergence = useMemo(
@@ -204,7 +208,7 @@ export function SearchCharts() {
 
       {multiObjective ? (
         <ChartPanel
-          title={`Pareto front · ${front.length} non-dominated`}
+          title={`Pareto front · ${front.length} on it`}
           testId="opt-pareto"
           empty={waiting}
           controls={

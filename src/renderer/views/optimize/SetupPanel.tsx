@@ -315,7 +315,7 @@ export function SetupPanel() {
           <table className="opt-space" data-testid="opt-space">
             <thead>
               <tr>
-                <th title="searched over a range, or held at one value">range</th>
+                <th title="searched over a range (checked), or held at one value">use</th>
                 <th>parameter</th>
                 <th>min</th>
                 <th>max</th>

@@ -115,16 +115,18 @@ export function TrialTable() {
   const arrow = (key: string): string => (sort.key === key ? (sort.descending ? ' ↓' : ' ↑') : '');
   const autoMeasure = measures.find((x) => x.key === measureKey) ?? measures[0];
   const failed = trials.filter((t) => t.status === 'failed').length;
+  const running = trials.filter((t) => t.status === 'running').length;
   const infeasible = trials.filter((t) => t.feasible === false).length;
 
   return (
     <section className="panel opt-trials" data-testid="opt-trials" data-count={trials.length}>
       <div className="panel-title">
-        Trials <span className="panel-count">{trials.length || ''}</span>
+        Trials <span className="panel-count">{trials.length - running || ''}</span>
         <span className="panel-sub">
           {sort.key === 'm:auto' && autoMeasure ? `best ${autoMeasure.label} first` : ''}
           {infeasible > 0 ? ` · ${infeasible} below min trades` : ''}
-          {failed > 0 ? ` · ${failed} failed` : ''} · click a row to inspect its backtest
+          {failed > 0 ? ` · ${failed} failed` : ''}
+          {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest
         </span>
       </div>
       <div className="opt-table">
