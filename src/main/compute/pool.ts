@@ -14,7 +14,12 @@ export class ComputePool {
     // From sources (CLI via tsx, tests) the worker is TypeScript and needs the same loader; in the
     // built app it is the bundled worker.js next to the main bundle.
     const fromSources = import.meta.url.endsWith('.ts');
-    const filename = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href;
+    // In a packaged app the bundle sits in app.asar, which worker threads cannot load from; the
+    // builder unpacks out/main (electron-builder.yml) next to it.
+    const filename = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href.replace(
+      '/app.asar/',
+      '/app.asar.unpacked/',
+    );
     this.piscina = new Piscina({
       filename,
       minThreads: 1,
