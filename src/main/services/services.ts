@@ -1,3 +1,4 @@
+import { version } from '../../../package.json';
 import type { Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
 import { MarketDataService } from '../marketdata/service.ts';
@@ -39,8 +40,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-const VERSION = '0.1.0';
-
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const db = await Database.open(databasePath(options.dataDir));
   const bars = new BarsRepository(db);
@@ -54,7 +53,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const marketData = new MarketDataService(db, { ...options.alpaca, secrets, env });
 
   const handlers: Requests = {
-    'app:info': async () => ({ version: VERSION, host: options.host, dataDir: options.dataDir, demo }),
+    'app:info': async () => ({ version, host: options.host, dataDir: options.dataDir, demo }),
     'data:list': () => bars.list(),
     'bars:get': async (query) =>
       barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
