@@ -66,9 +66,25 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: restrict(
-      [...nodeBuiltins, 'electron', '**/main/**', '**/preload/**'],
-      'the renderer talks to main only through the RegimenClient; it imports shared and core types.',
-    ),
+    rules: {
+      ...restrict(
+        [...nodeBuiltins, 'electron', '**/main/**', '**/preload/**'],
+        'the renderer talks to main only through the RegimenClient; it imports shared and core types.',
+      ),
+      // The schemas stay in main: a value import from them would bundle zod into the page.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['zod', '**/shared/contract.ts', '**/shared/*Contract.ts', '**/shared/schemas.ts'],
+              allowTypeImports: true,
+              message:
+                'import types only from the contract (zod-free values live in e.g. shared/fetchChoices.ts).',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -11,13 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readFile } from 'node:fs/promises';
 import { formatBarsCsv, parseBarsCsv } from '../src/core/data/csv.ts';
 import { AlpacaBarsClient } from '../src/main/marketdata/alpacaClient.ts';
 import { AlpacaCredentials } from '../src/main/marketdata/credentials.ts';
 import { exportBars } from '../src/main/marketdata/exporter.ts';
 import { HistoricalFetcher } from '../src/main/marketdata/fetcher.ts';
-import { importBarsFile } from '../src/main/marketdata/importer.ts';
+import { importBarsFile, readTextFile } from '../src/main/marketdata/importer.ts';
 import { BarsRepository } from '../src/main/store/barsRepository.ts';
 import { Database } from '../src/main/store/database.ts';
 import { MIGRATIONS } from '../src/main/store/migrations.ts';
@@ -144,7 +143,7 @@ export async function runDataBench(log: (line: string) => void = console.log): P
     // Import: a 2-year 1m file of one symbol, CSV and Parquet, into a fresh file database each run.
     {
       const time = await timed(async () => {
-        parseBarsCsv(await readFile(csvPath, 'utf8'), { source: 'SYNX.csv' });
+        parseBarsCsv(await readTextFile(csvPath), { source: 'SYNX.csv' });
       });
       report({
         name: 'CSV read + parse only (core parseBarsCsv, no store)',

@@ -7,7 +7,14 @@
 import { Study } from '../src/core/optimize/study.ts';
 import { confluenceSpace, type Params } from '../src/core/optimize/space.ts';
 import type { SamplerConfig } from '../src/core/optimize/sampler.ts';
-import { branin, hartmann6, rastrigin10, type TestFunction } from '../src/core/optimize/testFunctions.ts';
+import {
+  bestOf,
+  branin,
+  hartmann6,
+  median,
+  rastrigin10,
+  type TestFunction,
+} from '../src/core/optimize/testFunctions.ts';
 
 export interface OverheadFigure {
   readonly sampler: string;
@@ -74,32 +81,6 @@ function overhead(sampler: SamplerConfig, trials: number, batch: number): Overhe
     meanMs: total / trials,
     tailMs: tail / (trials - tailStart),
   };
-}
-
-function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, budget: number): number {
-  const study = new Study({
-    space: fn.space,
-    sampler,
-    objectives: [{ metric: 'y', direction: 'minimize' }],
-    seed,
-    maxTrials: budget,
-  });
-  let best = Infinity;
-  for (;;) {
-    const asked = study.ask(budget);
-    if (asked.length === 0) break;
-    for (const t of asked) {
-      const y = fn.evaluate(t.params);
-      best = Math.min(best, y);
-      study.tell(t.number, { status: 'complete', values: [y] });
-    }
-  }
-  return best;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
 }
 
 const COMPARED: readonly SamplerConfig[] = [

@@ -11,14 +11,10 @@ import { createSyntheticMarket } from '../src/core/data/synthetic.ts';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
 import { parseSpace, type SamplerConfig } from '../src/core/optimize/index.ts';
 import { getStrategy } from '../src/core/strategy/index.ts';
-import { ComputePool } from '../src/main/compute/pool.ts';
+import { median } from '../src/core/optimize/testFunctions.ts';
 import { DEMO_MARKET } from '../src/main/services/demoMarket.ts';
-import { EventBus } from '../src/main/services/events.ts';
-import { OptimizeService } from '../src/main/services/optimize/optimizeService.ts';
 import { strategySpace, type NewStudy } from '../src/main/services/optimize/studySetup.ts';
-import { BarsRepository } from '../src/main/store/barsRepository.ts';
-import { Database } from '../src/main/store/database.ts';
-import { StudiesRepository } from '../src/main/store/studiesRepository.ts';
+import { optimizeHarness, smaCrossDefinition } from '../test/support/studies.ts';
 
 export interface StudyBenchResult {
   readonly throughput: {
@@ -34,19 +30,10 @@ export interface StudyBenchResult {
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 export async function runStudyBench(log: (line: string) => void = console.log): Promise<StudyBenchResult> {
   const threads = Math.max(1, availableParallelism());
-  const db = await Database.open(':memory:');
-  const bars = new BarsRepository(db);
-  const pool = new ComputePool(threads);
-  const events = new EventBus();
-  const service = new OptimizeService({ studies: new StudiesRepository(db), bars, pool, events });
+  const optimizer = await optimizeHarness(threads);
+  const { bars, service } = optimizer;
   try {
     // 1. Throughput.
     const walk = randomWalkBars(100_000, 42, { volatility: 0.0008 });
@@ -54,17 +41,7 @@ export async function runStudyBench(log: (line: string) => void = console.log): 
     const trials = 10_000;
     const throughputStudy: NewStudy = {
       name: 'bench throughput',
-      definition: {
-        strategy: 'sma-cross',
-        source: { kind: 'cache', symbol: 'BENCH' },
-        timeframes: ['1m'],
-        start: null,
-        end: null,
-        aggregation: 'worst',
-        options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
-        preferPlateau: false,
-        trials,
-      },
+      definition: smaCrossDefinition({ kind: 'cache', symbol: 'BENCH' }, ['1m'], trials),
       space: parseSpace(['fast=2:200', 'slow=5:600'], ['fast<slow']),
       sampler: { kind: 'random' },
       objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
@@ -144,9 +121,7 @@ export async function runStudyBench(log: (line: string) => void = console.log): 
       quality: { budget, seeds: seeds.length, medianBest },
     };
   } finally {
-    await service.close();
-    await pool.close();
-    db.close();
+    await optimizer.close();
   }
 }
 

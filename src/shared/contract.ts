@@ -4,7 +4,6 @@
  * HTTP API are untrusted input, so main validates every payload here before a handler sees it.
  */
 import { z } from 'zod';
-import { TIMEFRAMES } from '../core/data/bars.ts';
 import type { EventChannel, RequestChannel } from './channels.ts';
 import {
   OptimizeApproveRequest,
@@ -31,36 +30,21 @@ import {
   DataQualityRequest,
   DataQualityResult,
   DatasetCoverage,
+  DatasetInfo,
   KeysStatus,
   SaveKeysRequest,
 } from './dataContract.ts';
+import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './optimizeContract.ts';
 export * from './dataContract.ts';
-
-const symbolSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
-const timeframeSchema = z.enum(TIMEFRAMES);
-const jobIdSchema = z.string().min(1).max(64);
-/** JSON has no NaN or Infinity: undefined metrics travel as null. */
-const metricValue = z.number().nullable();
 
 export const AppInfo = z.object({
   version: z.string(),
   host: z.enum(['electron', 'http']),
   dataDir: z.string(),
   demo: z.boolean(),
-});
-
-export const DatasetInfo = z.object({
-  symbol: z.string(),
-  timeframe: z.string(),
-  bars: z.number(),
-  start: z.number(),
-  end: z.number(),
-  source: z.string(),
 });
 
 export const BarsQuery = z.object({
@@ -199,7 +183,6 @@ export function isRequestChannel(channel: string): channel is RequestChannel {
 
 export type BacktestRequest = z.output<typeof BacktestRequest>;
 export type BacktestResult = z.output<typeof BacktestResult>;
-export type DatasetInfo = z.output<typeof DatasetInfo>;
 export type StrategyInfo = z.output<typeof StrategyInfo>;
 export type BarsPayload = z.output<typeof BarsPayload>;
 export type JobProgress = z.output<typeof JobProgress>;

@@ -7,20 +7,13 @@
  * events, error messages) ever contains them; the status says whether keys are configured and where from.
  */
 import { z } from 'zod';
-import { TIMEFRAMES } from '../core/data/bars.ts';
+import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from './fetchChoices.ts';
+import { jobIdSchema, symbolSchema, timeframeSchema } from './schemas.ts';
 
-const symbolSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
-const jobIdSchema = z.string().min(1).max(64);
 /** Stored timeframes include what an import inferred (e.g. 1mo), not just the five the app resamples. */
 const storedTimeframeSchema = z
   .string()
   .regex(/^[0-9]{1,3}(m|h|d|w|mo)$/, 'a timeframe such as 1m, 5m, 15m, 1h, 1d (or 1w, 1mo for imports)');
-
-export const FETCH_TIMEFRAMES = ['1Min', '5Min', '15Min', '1Hour', '1Day'] as const;
-export const FETCH_ADJUSTMENTS = ['raw', 'split', 'dividend', 'all'] as const;
-export const FETCH_FEEDS = ['iex', 'sip'] as const;
 
 /**
  * A file on the machine the services run on. Absolute only: a relative path would be resolved against
@@ -67,16 +60,18 @@ export const CoverageRange = z.object({
   end: z.number(),
 });
 
-/** One stored symbol and timeframe: its bars and span, and the ranges fetched from Alpaca (none for imports). */
-export const DatasetCoverage = z.object({
+/** One stored symbol and timeframe: its bars, span and where they came from (`data:list`). */
+export const DatasetInfo = z.object({
   symbol: z.string(),
   timeframe: z.string(),
   bars: z.number(),
   start: z.number(),
   end: z.number(),
   source: z.string(),
-  coverage: z.array(CoverageRange),
 });
+
+/** A dataset with the ranges fetched from Alpaca (none for imports). */
+export const DatasetCoverage = DatasetInfo.extend({ coverage: z.array(CoverageRange) });
 
 // ---- quality -----------------------------------------------------------------------------------------
 
@@ -188,7 +183,7 @@ export const DataFetchResult = z.object({
 export const DataExportRequest = z
   .object({
     symbol: symbolSchema,
-    timeframe: z.enum(TIMEFRAMES),
+    timeframe: timeframeSchema,
     format: z.enum(['csv', 'parquet']),
     path: localPath(['.csv', '.parquet']),
     start: instantSchema.optional(),
@@ -232,6 +227,7 @@ const keyPart = (name: string) =>
 
 export const SaveKeysRequest = z.object({ keyId: keyPart('key ID'), secret: keyPart('secret key') }).strict();
 
+export type DatasetInfo = z.output<typeof DatasetInfo>;
 export type DatasetCoverage = z.output<typeof DatasetCoverage>;
 export type DataQualityReport = z.output<typeof DataQualityReport>;
 export type DataQualityProblem = z.output<typeof DataQualityProblem>;

@@ -9,13 +9,8 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import type { SamplerKind } from '../core/optimize/sampler.ts';
+import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
 
-const symbolSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
-const timeframeSchema = z.enum(TIMEFRAMES);
-const jobIdSchema = z.string().min(1).max(64);
-const metricValue = z.number().nullable();
 const paramName = z
   .string()
   .regex(

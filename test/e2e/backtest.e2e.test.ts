@@ -4,108 +4,16 @@
  * charts are drawn and the metrics are numbers, save a screenshot; then check that the API, the page and
  * the event socket all refuse a missing or wrong token.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'backtest-e2e.png');
-const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
+const skipReason = chromiumSkipReason('backtest.e2e');
 
-const hasChromium = existsSync(CHROMIUM);
-const skipReason = hasChromium
-  ? ''
-  : ` [skipped: ${CHROMIUM} not found; install it with apt-get install -y chromium]`;
-if (!hasChromium) console.warn(`backtest.e2e: ${skipReason.trim()}`);
-
-const SERVER_START_TIMEOUT_MS = 240_000;
 const BACKTEST_TIMEOUT_MS = 120_000;
-
-interface Server {
-  process: ChildProcess;
-  url: URL;
-  origin: string;
-  token: string;
-  output: () => string;
-}
-
-/** Starts `regimen serve` and resolves once it prints its URL; rejects with its output if it exits first. */
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/regimen.js', 'serve', '--data-dir', dataDir, '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, REGIMEN_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const output = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`regimen serve printed no URL within ${SERVER_START_TIMEOUT_MS} ms\n${output()}`));
-    }, SERVER_START_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      const url = new URL(match[0]);
-      const token = url.searchParams.get('token') ?? '';
-      resolvePromise({ process: child, url, origin: url.origin, token, output });
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `regimen serve exited (code ${code}, signal ${signal}) before printing its URL\n${output()}`,
-        ),
-      );
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
-}
-
-interface CanvasLike {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
-
-/** Pixels of a chart's canvas that are not fully transparent: a drawn chart has thousands. */
-async function paintedPixels(page: Page, testId: string): Promise<number> {
-  return page
-    .locator(`[data-testid="${testId}"] canvas`)
-    .first()
-    .evaluate((node) => {
-      // This file is type-checked without the DOM library; the function itself runs in the page.
-      const canvas = node as unknown as CanvasLike;
-      const context = canvas.getContext('2d');
-      if (!context || canvas.width === 0 || canvas.height === 0) return 0;
-      const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
-      return painted;
-    });
-}
 
 /** The raw value a headline metric carries (data-value), which must be a finite number. */
 async function metricValue(page: Page, key: string): Promise<number> {
@@ -121,61 +29,12 @@ async function metricValue(page: Page, key: string): Promise<number> {
 }
 
 describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${skipReason}`, () => {
-  let dataDir = '';
-  let profileDir = '';
-  let server: Server | undefined;
-  let browser: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    if (!existsSync(RENDERER_INDEX))
-      throw new Error(`${RENDERER_INDEX} is missing: run \`npm run build\` first`);
-    dataDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-data-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-chromium-'));
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer(dataDir);
-    // Playwright owns --user-data-dir: a persistent context on a fresh directory is the same thing.
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  }, SERVER_START_TIMEOUT_MS + 30_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (server) await stopServer(server.process);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  }, 30_000);
+  const session = useSession('backtest');
 
   it(
     'picks a symbol, runs a backtest and shows the price, equity and metrics',
     async () => {
-      if (!browser || !server) throw new Error('setup failed');
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-      });
-      const eventFrames: string[] = [];
-      page.on('websocket', (socket) => {
-        socket.on('framereceived', (frame) => {
-          if (typeof frame.payload === 'string') eventFrames.push(frame.payload);
-        });
-      });
-
-      await page.goto(server.url.href);
+      const { page, problems, eventFrames } = await openApp(session());
       // The token leaves the address bar once the client has it.
       await expect.poll(() => new URL(page.url()).searchParams.has('token')).toBe(false);
 
@@ -239,7 +98,7 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
   );
 
   it('shows a failed backtest to the user with the server message', async () => {
-    if (!browser || !server) throw new Error('setup failed');
+    const { server, browser } = session();
     const page = await browser.newPage();
     // Failure injected at the network edge, so the real page and client handle a real error response.
     await page.route('**/api/backtest:run', (route) =>
@@ -263,7 +122,7 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
   });
 
   it('refuses the API, the page and the event socket without the right token', async () => {
-    if (!server) throw new Error('setup failed');
+    const { server } = session();
     const api = `${server.origin}/api/data:list`;
     const post = (headers: Record<string, string>): Promise<Response> =>
       fetch(api, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
@@ -275,7 +134,7 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
     expect((await fetch(`${server.origin}/`)).status).toBe(401);
 
     const socketStatus = await new Promise<number>((done, fail) => {
-      const socket = new WebSocket(`ws://${server?.url.host}/events`);
+      const socket = new WebSocket(`ws://${server.url.host}/events`);
       socket.on('unexpected-response', (_request, response) => {
         done(response.statusCode ?? 0);
         socket.terminate();

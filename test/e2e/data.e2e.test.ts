@@ -6,82 +6,29 @@
  * Settings view shows where the keys come from. The keys are given to the server through its
  * environment, so the test never writes to this machine's keychain.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'data-view-e2e.png');
 const SETTINGS_SCREENSHOT = join(ARTIFACTS, 'settings-view-e2e.png');
-const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
 const KEY_ID = 'PKE2EDATAVIEW0001';
 const SECRET = 'e2e-data-view-secret-never-on-the-page-77';
 
 const goog = sharedDataFile('GOOG.csv');
-const hasChromium = existsSync(CHROMIUM);
-const skipReason = hasChromium
-  ? ''
-  : ` [skipped: ${CHROMIUM} not found; install it with apt-get install -y chromium]`;
-if (!hasChromium) console.warn(`data.e2e: ${skipReason.trim()}`);
+const skipReason = chromiumSkipReason('data.e2e');
 
-const SERVER_START_TIMEOUT_MS = 240_000;
-
-interface Server {
-  process: ChildProcess;
-  url: URL;
-}
-
-/** Starts `regimen serve` against the fake Alpaca and resolves once it prints its URL. */
-function startServer(dataDir: string, alpacaUrl: string): Promise<Server> {
-  const env: NodeJS.ProcessEnv = { ...process.env, REGIMEN_DATA_DIR: dataDir };
+/** The server's environment: the keys of the fake Alpaca, and no Alpaca hosts but the one given. */
+function serverEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   env['APCA_API_KEY_ID'] = KEY_ID;
   env['APCA_API_SECRET_KEY'] = SECRET;
   delete env['ALPACA_DATA_BASE_URL'];
   delete env['ALPACA_STREAM_BASE_URL'];
-  const child = spawn(
-    process.execPath,
-    ['bin/regimen.js', 'serve', '--data-dir', dataDir, '--port', '0', '--alpaca-base-url', alpacaUrl],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  const output = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`regimen serve printed no URL within ${SERVER_START_TIMEOUT_MS} ms\n${output()}`));
-    }, SERVER_START_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      resolvePromise({ process: child, url: new URL(match[0]) });
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`regimen serve exited (code ${code}, signal ${signal}) early\n${output()}`));
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
+  return env;
 }
 
 async function coverageRows(page: Page): Promise<Array<{ symbol: string; timeframe: string; bars: number }>> {
@@ -99,61 +46,22 @@ async function coverageRows(page: Page): Promise<Array<{ symbol: string; timefra
 }
 
 describe.skipIf(!hasChromium)(`Data and Settings views against regimen serve${skipReason}`, () => {
-  let dataDir = '';
-  let profileDir = '';
   let fake: FakeAlpaca | undefined;
-  let server: Server | undefined;
-  let browser: BrowserContext | undefined;
-
   beforeAll(async () => {
-    if (!existsSync(RENDERER_INDEX))
-      throw new Error(`${RENDERER_INDEX} is missing: run \`npm run build\` first`);
-    dataDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-data-view-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-chromium-'));
-    mkdirSync(ARTIFACTS, { recursive: true });
     fake = await FakeAlpaca.start({ keyId: KEY_ID, secretKey: SECRET });
-    server = await startServer(dataDir, fake.url);
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  }, SERVER_START_TIMEOUT_MS + 30_000);
-
+  });
   afterAll(async () => {
-    await browser?.close();
-    if (server) await stopServer(server.process);
     await fake?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  }, 30_000);
+  });
+  // Registered after the fake's hooks: started once the fake answers, closed before it stops.
+  const session = useSession('data-view', () => ({
+    args: ['--alpaca-base-url', fake?.url ?? ''],
+    env: serverEnv(),
+  }));
 
   it('lists the demo coverage and a quality score, fetches with progress, and shows a refusal', async () => {
-    if (!browser || !server || !fake) throw new Error('setup failed');
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    const eventFrames: string[] = [];
-    page.on('websocket', (socket) => {
-      socket.on('framereceived', (frame) => {
-        if (typeof frame.payload === 'string') eventFrames.push(frame.payload);
-      });
-    });
-
-    await page.goto(server.url.href);
+    if (!fake) throw new Error('setup failed');
+    const { page, problems, eventFrames } = await openApp(session());
     await page.getByTestId('tab-data').click();
     await page.getByTestId('data-view').waitFor({ state: 'visible' });
 

@@ -6,184 +6,53 @@
  * inspect one trial's backtest with the Backtest view's panels; approve it and see it marked; reload and
  * find the study, its trials and its approval kept. Saves artifacts/optimize-e2e.png.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '../..');
-const ARTIFACTS = join(ROOT, 'artifacts');
 const SCREENSHOT = join(ARTIFACTS, 'optimize-e2e.png');
 const INSPECT_SCREENSHOT = join(ARTIFACTS, 'optimize-inspect-e2e.png');
 const PARETO_SCREENSHOT = join(ARTIFACTS, 'optimize-pareto-e2e.png');
-const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
+const skipReason = chromiumSkipReason('optimize.e2e');
 
-const hasChromium = existsSync(CHROMIUM);
-const skipReason = hasChromium
-  ? ''
-  : ` [skipped: ${CHROMIUM} not found; install it with apt-get install -y chromium]`;
-if (!hasChromium) console.warn(`optimize.e2e: ${skipReason.trim()}`);
-
-const SERVER_START_TIMEOUT_MS = 240_000;
 const STUDY_TIMEOUT_MS = 60_000;
 const TRIALS = 30;
 /** Far more than the test waits for, so a cancel lands while the study runs. */
 const PARETO_TRIALS = 5_000;
 
-interface Server {
-  process: ChildProcess;
-  url: URL;
-}
-
-/** Starts `regimen serve` and resolves once it prints its URL; rejects with its output if it exits first. */
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['bin/regimen.js', 'serve', '--data-dir', dataDir, '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, REGIMEN_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const output = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`regimen serve printed no URL within ${SERVER_START_TIMEOUT_MS} ms\n${output()}`));
-    }, SERVER_START_TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
-      if (!match) return;
-      clearTimeout(timer);
-      resolvePromise({ process: child, url: new URL(match[0]) });
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `regimen serve exited (code ${code}, signal ${signal}) before printing its URL\n${output()}`,
-        ),
-      );
-    });
-  });
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(killer);
-}
-
-interface CanvasLike {
-  width: number;
-  height: number;
-  getContext(
-    kind: '2d',
-  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
-
-/** Pixels of a chart's canvas that are not fully transparent: a drawn chart has thousands. */
-async function paintedPixels(page: Page, testId: string): Promise<number> {
-  const canvas = page.locator(`[data-testid="${testId}"] canvas`).first();
-  if ((await canvas.count()) === 0) return 0;
-  return canvas.evaluate((node) => {
-    // This file is type-checked without the DOM library; the function itself runs in the page.
-    const element = node as unknown as CanvasLike;
-    const context = element.getContext('2d');
-    if (!context || element.width === 0 || element.height === 0) return 0;
-    const data = context.getImageData(0, 0, element.width, element.height).data;
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
-    return painted;
-  });
-}
-
 async function numberAttribute(page: Page, testId: string, name: string): Promise<number> {
   return Number(await page.getByTestId(testId).getAttribute(name));
 }
 
+/** In the study form: sma-cross on the demo symbol listed at `symbolIndex`, 1h bars; returns the symbol. */
+async function chooseSmaCross1h(page: Page, symbolIndex: number): Promise<string | null> {
+  const strategy = page.getByTestId('opt-strategy');
+  await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await strategy.selectOption('sma-cross');
+  const symbolSelect = page.getByTestId('opt-symbol');
+  await expect
+    .poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 })
+    .toBeGreaterThan(symbolIndex);
+  const symbol = await symbolSelect.locator('option').nth(symbolIndex).getAttribute('value');
+  expect(symbol).toBeTruthy();
+  await symbolSelect.selectOption(symbol ?? '');
+  await page.getByTestId('opt-tf-1h').click();
+  return symbol;
+}
+
 describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve${skipReason}`, () => {
-  let dataDir = '';
-  let profileDir = '';
-  let server: Server | undefined;
-  let browser: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    if (!existsSync(RENDERER_INDEX))
-      throw new Error(`${RENDERER_INDEX} is missing: run \`npx electron-vite build\` first`);
-    dataDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-opt-data-'));
-    profileDir = mkdtempSync(join(tmpdir(), 'regimen-e2e-opt-chromium-'));
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer(dataDir);
-    browser = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  }, SERVER_START_TIMEOUT_MS + 30_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    if (server) await stopServer(server.process);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-  }, 30_000);
+  const session = useSession('opt');
 
   it(
     'runs a study live, shows the winner and its overfitting statistics, inspects and approves a trial',
     async () => {
-      if (!browser || !server) throw new Error('setup failed');
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-      });
-      const trialFrames: number[] = [];
-      page.on('websocket', (socket) => {
-        socket.on('framereceived', (frame) => {
-          if (typeof frame.payload !== 'string') return;
-          const message = JSON.parse(frame.payload) as {
-            channel?: string;
-            payload?: { trials?: unknown[] };
-          };
-          if (message.channel === 'optimize:trial') trialFrames.push(message.payload?.trials?.length ?? 0);
-        });
-      });
-
-      await page.goto(server.url.href);
+      const { page, problems, eventFrames } = await openApp(session());
       await page.getByTestId('tab-optimize').click();
       await page.getByTestId('optimize-view').waitFor({ state: 'visible' });
 
       // Set up: sma-cross on a demo symbol's 1h bars, a narrowed space, random sampler, 30 trials.
-      const strategy = page.getByTestId('opt-strategy');
-      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-      await strategy.selectOption('sma-cross');
-      const symbolSelect = page.getByTestId('opt-symbol');
-      await expect.poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
-      const symbol = await symbolSelect.locator('option').nth(1).getAttribute('value');
-      expect(symbol).toBeTruthy();
-      await symbolSelect.selectOption(symbol ?? '');
-      await page.getByTestId('opt-tf-1h').click();
+      const symbol = await chooseSmaCross1h(page, 1);
       await page.getByTestId('opt-sampler-random').click();
       await expect(page.getByTestId('opt-constraints').innerText()).resolves.toContain('fast < slow');
       for (const [id, value] of [
@@ -214,6 +83,10 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       expect(await numberAttribute(page, 'opt-progress', 'data-done')).toBe(TRIALS);
       expect(await numberAttribute(page, 'opt-progress', 'data-total')).toBe(TRIALS);
       expect(await numberAttribute(page, 'opt-trials', 'data-count')).toBe(TRIALS);
+      const trialFrames = eventFrames
+        .map((frame) => JSON.parse(frame) as { channel?: string; payload?: { trials?: unknown[] } })
+        .filter((message) => message.channel === 'optimize:trial')
+        .map((message) => message.payload?.trials?.length ?? 0);
       expect(trialFrames.length, 'optimize:trial events over /events').toBeGreaterThan(0);
       expect(trialFrames.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TRIALS);
       for (const chart of [
@@ -315,24 +188,9 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
   it(
     'shows the Pareto front of two objectives, cancels keeping finished trials, and resumes',
     async () => {
-      if (!browser || !server) throw new Error('setup failed');
-      const page = await browser.newPage();
-      const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-      });
-      await page.goto(server.url.href);
+      const { page, problems } = await openApp(session());
       await page.getByTestId('tab-optimize').click();
-      const strategy = page.getByTestId('opt-strategy');
-      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-      await strategy.selectOption('sma-cross');
-      const symbolSelect = page.getByTestId('opt-symbol');
-      await expect.poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(2);
-      await symbolSelect.selectOption(
-        (await symbolSelect.locator('option').nth(2).getAttribute('value')) ?? '',
-      );
-      await page.getByTestId('opt-tf-1h').click();
+      await chooseSmaCross1h(page, 2);
       await page.getByTestId('opt-sampler-nsga2').click();
       await page.getByTestId('opt-objective-maxDrawdown').check();
       expect(await page.getByTestId('opt-mode-pareto').getAttribute('aria-pressed')).toBe('true');

@@ -135,7 +135,7 @@ describe.skipIf(!spy.present)(
 
 describe.skipIf(!spy.present)(`walk-forward on SPY_1min.csv${spy.skipReason}`, () => {
   it('runs end to end with a short window setting (train 10 days, test 2, step 2)', async () => {
-    const { code, stdout, stderr } = await runCli([
+    const args = [
       'walk-forward',
       '--csv',
       spy.path,
@@ -161,8 +161,8 @@ describe.skipIf(!spy.present)(`walk-forward on SPY_1min.csv${spy.skipReason}`, (
       '2',
       '--end',
       '2024-03-20T00:00:00Z',
-      '--json',
-    ]);
+    ];
+    const { code, stdout, stderr } = await runCli([...args, '--json']);
     expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout) as {
       windows: {
@@ -190,35 +190,7 @@ describe.skipIf(!spy.present)(`walk-forward on SPY_1min.csv${spy.skipReason}`, (
     expect('efficiency' in result).toBe(true);
 
     // Seeded: the same command gives the same parameter path.
-    const again = await runCli([
-      'walk-forward',
-      '--csv',
-      spy.path,
-      '--strategy',
-      'sma-cross',
-      '--space',
-      'fast=5:30:5',
-      '--space',
-      'slow=20:120:20',
-      '--constraint',
-      'fast<slow',
-      '--sampler',
-      'tpe',
-      '--trials',
-      '12',
-      '--seed',
-      '5',
-      '--train',
-      '10',
-      '--test',
-      '2',
-      '--step',
-      '2',
-      '--end',
-      '2024-03-20T00:00:00Z',
-      '--anchored',
-      '--json',
-    ]);
+    const again = await runCli([...args, '--anchored', '--json']);
     expect(again.code, again.stderr).toBe(0);
     const anchored = JSON.parse(again.stdout) as typeof result & { windowSettings: { mode: string } };
     expect(anchored.windowSettings.mode).toBe('anchored');

@@ -6,17 +6,12 @@ import { runBacktest } from '../../src/core/engine/index.ts';
 import { computeMetrics } from '../../src/core/metrics/index.ts';
 import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
-import { ComputePool } from '../../src/main/compute/pool.ts';
-import { EventBus } from '../../src/main/services/events.ts';
-import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
-import { Database } from '../../src/main/store/database.ts';
-import { StudiesRepository } from '../../src/main/store/studiesRepository.ts';
 import type { OptimizeProgressEvent, OptimizeTrialEvent } from '../../src/shared/optimizeContract.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
+import { optimizeHarness, smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
-import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const spy = sharedDataFile('SPY_1min.csv');
@@ -25,49 +20,13 @@ function smaStudy(overrides: Partial<NewStudy> & { trials?: number } = {}): NewS
   const { trials = 1000, ...rest } = overrides;
   return {
     name: 'test',
-    definition: {
-      strategy: 'sma-cross',
-      source: { kind: 'file', path: goog.path },
-      timeframes: ['native'],
-      start: null,
-      end: null,
-      aggregation: 'worst',
-      options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
-      preferPlateau: false,
-      trials,
-    },
+    definition: smaCrossDefinition({ kind: 'file', path: goog.path }, ['native'], trials),
     space: parseSpace(['fast=5:25:5', 'slow=10:65:5'], ['fast<slow']),
     sampler: { kind: 'grid' },
     objectives: [{ metric: 'finalEquity', direction: 'maximize' }],
     seed: 7,
     minTrades: 0,
     ...rest,
-  };
-}
-
-interface Harness {
-  db: Database;
-  pool: ComputePool;
-  events: EventBus;
-  service: OptimizeService;
-  close(): Promise<void>;
-}
-
-async function harness(threads: number): Promise<Harness> {
-  const db = await Database.open(':memory:');
-  const pool = new ComputePool(threads);
-  const events = new EventBus();
-  const service = new OptimizeService({ studies: new StudiesRepository(db), bars: null, pool, events });
-  return {
-    db,
-    pool,
-    events,
-    service,
-    close: async () => {
-      await service.close();
-      await pool.close();
-      db.close();
-    },
   };
 }
 
@@ -82,9 +41,9 @@ const strip = (
 });
 
 describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`, () => {
-  let h: Harness;
+  let h: OptimizeHarness;
   beforeAll(async () => {
-    h = await harness(2);
+    h = await optimizeHarness(2);
   });
   afterAll(async () => h.close());
 
@@ -171,7 +130,7 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
   });
 
   it('seeded TPE and GA studies give identical trials with 1 and 2 workers', async () => {
-    const one = await harness(1);
+    const one = await optimizeHarness(1);
     try {
       for (const kind of ['tpe', 'ga'] as const) {
         const study = smaStudy({
@@ -269,17 +228,11 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
 
 describe('optimize:start from the contract, on cached demo bars', () => {
   it('resolves the request (spec strings, default directions, cache data) and runs the study', async () => {
-    const h = await harness(2);
+    const h = await optimizeHarness(2);
     try {
-      const repo = new BarsRepository(h.db);
+      const { service } = h;
       const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await repo.write(series.symbol, '1m', series.bars, 'demo');
-      const service = new OptimizeService({
-        studies: new StudiesRepository(h.db),
-        bars: repo,
-        pool: h.pool,
-        events: h.events,
-      });
+      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
       const request = requestSchemas['optimize:start'].input.parse({
         strategy: 'sma-cross',
         data: {

@@ -549,6 +549,134 @@ function splitFields(
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// The fast row path: one pass over a line's characters for the shapes machine-written files use (plain
+// decimals, ISO date-times with Z or a ±HH:MM offset). Each scanner reads only a strict subset of what
+// parseDecimal / parseTimestamp read, gives the same value for it, and otherwise reports "not mine"
+// (scanStop = -1), so the reader falls back to the general path and its messages.
+
+/** Set by the scanners: where the field they read stopped (the delimiter or line end), or -1. */
+let scanStop = -1;
+
+/**
+ * Reads [-]digits[.digits] at s[a..] up to the first other character, with parseDecimal's arithmetic
+ * (at most 15 significant digits and 22 decimals; anything longer is left to parseDecimal).
+ */
+function scanDecimal(s: string, a: number, end: number): number {
+  let i = a;
+  let negative = false;
+  if (i < end && s.charCodeAt(i) === 45) {
+    negative = true;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let seen = 0;
+  let fraction = 0;
+  let dot = false;
+  for (; i < end; i++) {
+    const ch = s.charCodeAt(i);
+    const d = ch - 48;
+    if (d >= 0 && d <= 9) {
+      if (digits > 0 || d !== 0) digits++;
+      mantissa = mantissa * 10 + d;
+      seen++;
+      if (dot) fraction++;
+    } else if (ch === 46 && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (seen === 0 || digits > 15 || fraction > 22) {
+    scanStop = -1;
+    return NaN;
+  }
+  scanStop = i;
+  const value = fraction === 0 ? mantissa : mantissa / POW10[fraction]!;
+  return negative ? -value : value;
+}
+
+function twoDigits(s: string, i: number): number {
+  const hi = s.charCodeAt(i) - 48;
+  const lo = s.charCodeAt(i + 1) - 48;
+  return hi >= 0 && hi <= 9 && lo >= 0 && lo <= 9 ? hi * 10 + lo : -1;
+}
+
+/** The last date the ISO scanner converted (a file's rows share dates), as YYYYMMDD and day number. */
+let scannedDateKey = -1;
+let scannedDays = 0;
+
+/**
+ * Reads YYYY-MM-DD(T| )HH:MM[:SS] followed by Z, ±HH:MM or nothing (UTC; with `naiveNewYork` that case
+ * is left to parseTimestamp), the value parseTimestamp gives these shapes.
+ */
+function scanIsoTime(s: string, a: number, end: number, naiveNewYork: boolean): number {
+  scanStop = -1;
+  if (end - a < 16) return NaN;
+  const y1 = twoDigits(s, a);
+  const y2 = twoDigits(s, a + 2);
+  const month = twoDigits(s, a + 5);
+  const day = twoDigits(s, a + 8);
+  const separator = s.charCodeAt(a + 10);
+  if (
+    y1 < 0 ||
+    y2 < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    s.charCodeAt(a + 4) !== 45 ||
+    s.charCodeAt(a + 7) !== 45 ||
+    (separator !== 84 && separator !== 116 && separator !== 32) ||
+    s.charCodeAt(a + 13) !== 58
+  ) {
+    return NaN;
+  }
+  const year = y1 * 100 + y2;
+  const key = year * 10000 + month * 100 + day;
+  if (key !== scannedDateKey) {
+    if (day > daysInMonth(year, month)) return NaN;
+    scannedDateKey = key;
+    scannedDays = daysFromCivil(year, month, day);
+  }
+  const hour = twoDigits(s, a + 11);
+  const minute = twoDigits(s, a + 14);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  let p = a + 16;
+  let second = 0;
+  if (p < end && s.charCodeAt(p) === 58) {
+    if (p + 3 > end) return NaN;
+    second = twoDigits(s, p + 1);
+    if (second < 0 || second > 60) return NaN;
+    p += 3;
+  }
+  let offset = 0;
+  const zone = p < end ? s.charCodeAt(p) : -1;
+  if (zone === 90 || zone === 122) {
+    p++;
+  } else if (zone === 43 || zone === 45) {
+    if (p + 6 > end || s.charCodeAt(p + 3) !== 58) return NaN;
+    const hh = twoDigits(s, p + 1);
+    const mm = twoDigits(s, p + 4);
+    if (hh < 0 || mm < 0) return NaN;
+    offset = (zone === 45 ? -(hh * 60 + mm) : hh * 60 + mm) * MINUTE_MS;
+    p += 6;
+  } else if (naiveNewYork) {
+    return NaN;
+  }
+  scanStop = p;
+  return scannedDays * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000 - offset;
+}
+
+/** What the fast row path does with each field. */
+const enum FastField {
+  Skip = 0,
+  Time = 1,
+  Number = 2,
+  /** A number that may be empty (NaN), like optionalNumber. */
+  Optional = 3,
+}
+
 function growTo(column: Float64Array, n: number): Float64Array {
   return column.length === n ? column : column.slice(0, n);
 }
@@ -625,9 +753,11 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
   };
   const timeOfDayName = label(Role.TimeOfDay, 'time');
 
-  // Capacity: number of remaining lines (+1 for a header-less first row).
-  let capacity = 1;
-  for (let p = text.indexOf('\n', pos - 1); p !== -1; p = text.indexOf('\n', p + 1)) capacity++;
+  // Capacity: the lines after the header (+1 for a header-less first row), exact unless there are blank
+  // lines, so the columns usually need no trimming copy at the end.
+  let capacity = plan.hasHeader ? 0 : 1;
+  for (let p = text.indexOf('\n', pos); p !== -1; p = text.indexOf('\n', p + 1)) capacity++;
+  if (pos < length && text.charCodeAt(length - 1) !== 10) capacity++;
   const t = new Float64Array(capacity);
   const o = new Float64Array(capacity);
   const h = new Float64Array(capacity);
@@ -674,6 +804,16 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
   }
   let currentLine = plan.hasHeader ? headerLineNumber : headerLineNumber - 1;
 
+  // The fast row path's plan: the same field indices as the general path, so both read the same cells.
+  const fastFields = new Uint8Array(headerCount);
+  const fastValues = new Float64Array(headerCount);
+  const fastPath = timeOfDayIndex === -1;
+  if (fastPath) {
+    fastFields[timeIndex] = FastField.Time;
+    for (const i of [iOpen, iHigh, iLow, iClose, iVolume]) if (i !== -1) fastFields[i] = FastField.Number;
+    for (const i of [iAdj, iVwap, iTrades]) if (i !== -1) fastFields[i] = FastField.Optional;
+  }
+
   while (pos < length) {
     let eol = text.indexOf('\n', pos);
     if (eol === -1) eol = length;
@@ -683,29 +823,92 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
     const lineStart = pos;
     pos = eol + 1;
     if (end === lineStart) continue;
-    const count = splitFields(text, lineStart, end, delimiter, starts, ends, headerCapacity);
-    if (count !== headerCount) {
-      if (count === 1 && text.slice(lineStart, end).trim() === '') continue;
-      fail(currentLine, null, `expected ${headerCount} fields, found ${count}`);
+
+    // Fast path: every field of the line read in one pass, or `fast` stays false and the general path
+    // below reads the line again (and names the problem, if there is one).
+    let fast = false;
+    if (fastPath) {
+      let p = lineStart;
+      for (let j = 0; ; j++) {
+        const kind = fastFields[j]!;
+        let value = NaN;
+        let stop: number;
+        if (
+          kind === FastField.Number ||
+          (kind === FastField.Optional && p < end && text.charCodeAt(p) !== delimiterCode)
+        ) {
+          value = scanDecimal(text, p, end);
+          stop = scanStop;
+        } else if (kind === FastField.Time) {
+          value = scanIsoTime(text, p, end, naiveNewYork);
+          stop = scanStop;
+          if (stop === -1 || (stop !== end && text.charCodeAt(stop) !== delimiterCode)) {
+            // Another timestamp shape (a date, epoch numbers, a fraction of a second): the general reader.
+            if (text.charCodeAt(p) === 34) break;
+            stop = text.indexOf(delimiter, p);
+            if (stop === -1 || stop > end) stop = end;
+            value = parseTimestamp(text, p, stop, naiveNewYork);
+            if (Number.isNaN(value)) break;
+            if (!lastWasDateOnly) dateOnly = false;
+          } else {
+            dateOnly = false;
+          }
+        } else if (kind === FastField.Optional) {
+          stop = p;
+        } else {
+          if (p < end && text.charCodeAt(p) === 34) break;
+          stop = text.indexOf(delimiter, p);
+          if (stop === -1 || stop > end) stop = end;
+        }
+        if (stop === -1) break;
+        starts[j] = p;
+        ends[j] = stop;
+        fastValues[j] = value;
+        if (stop === end) {
+          fast = j === headerCount - 1;
+          break;
+        }
+        if (text.charCodeAt(stop) !== delimiterCode || j === headerCount - 1) break;
+        p = stop + 1;
+      }
     }
 
     let time: number;
-    if (timeOfDayIndex === -1) {
-      time = parseTimestamp(text, starts[timeIndex]!, ends[timeIndex]!, naiveNewYork);
-      if (Number.isNaN(time)) fail(currentLine, names.t, `cannot read "${cell(timeIndex)}" as a date/time`);
-      if (!lastWasDateOnly) dateOnly = false;
+    let open: number;
+    let high: number;
+    let low: number;
+    let close: number;
+    let volume: number;
+    if (fast) {
+      time = fastValues[timeIndex]!;
+      open = fastValues[iOpen]!;
+      high = fastValues[iHigh]!;
+      low = fastValues[iLow]!;
+      close = fastValues[iClose]!;
+      volume = iVolume === -1 ? 0 : fastValues[iVolume]!;
     } else {
-      const combined = `${cell(timeIndex)} ${cell(timeOfDayIndex)}`;
-      time = parseTimestamp(combined, 0, combined.length, naiveNewYork);
-      if (Number.isNaN(time))
-        fail(currentLine, `${names.t}" + "${timeOfDayName}`, `cannot read "${combined}" as a date/time`);
-      dateOnly = false;
+      const count = splitFields(text, lineStart, end, delimiter, starts, ends, headerCapacity);
+      if (count !== headerCount) {
+        if (count === 1 && text.slice(lineStart, end).trim() === '') continue;
+        fail(currentLine, null, `expected ${headerCount} fields, found ${count}`);
+      }
+      if (timeOfDayIndex === -1) {
+        time = parseTimestamp(text, starts[timeIndex]!, ends[timeIndex]!, naiveNewYork);
+        if (Number.isNaN(time)) fail(currentLine, names.t, `cannot read "${cell(timeIndex)}" as a date/time`);
+        if (!lastWasDateOnly) dateOnly = false;
+      } else {
+        const combined = `${cell(timeIndex)} ${cell(timeOfDayIndex)}`;
+        time = parseTimestamp(combined, 0, combined.length, naiveNewYork);
+        if (Number.isNaN(time))
+          fail(currentLine, `${names.t}" + "${timeOfDayName}`, `cannot read "${combined}" as a date/time`);
+        dateOnly = false;
+      }
+      open = number(iOpen, currentLine, names.o);
+      high = number(iHigh, currentLine, names.h);
+      low = number(iLow, currentLine, names.l);
+      close = number(iClose, currentLine, names.c);
+      volume = iVolume === -1 ? 0 : number(iVolume, currentLine, names.v ?? 'volume');
     }
-    const open = number(iOpen, currentLine, names.o);
-    const high = number(iHigh, currentLine, names.h);
-    const low = number(iLow, currentLine, names.l);
-    const close = number(iClose, currentLine, names.c);
-    const volume = iVolume === -1 ? 0 : number(iVolume, currentLine, names.v ?? 'volume');
 
     if (iSymbol !== -1) {
       const a = starts[iSymbol]!;
@@ -762,15 +965,18 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
     c[n] = close;
     v[n] = volume;
     if (adj !== null) {
-      const value = optionalNumber(iAdj, currentLine, headerFields[iAdj]!);
+      const value = fast ? fastValues[iAdj]! : optionalNumber(iAdj, currentLine, headerFields[iAdj]!);
       if (validate && !(value > 0) && !Number.isNaN(value)) {
         fail(currentLine, headerFields[iAdj]!, `adjusted close ${value} is not a positive price`);
       }
       adj[n] = value;
     }
-    if (vwap !== null) vwap[n] = optionalNumber(iVwap, currentLine, headerFields[iVwap]!);
+    if (vwap !== null)
+      vwap[n] = fast ? fastValues[iVwap]! : optionalNumber(iVwap, currentLine, headerFields[iVwap]!);
     if (trades !== null) {
-      const value = optionalNumber(iTrades, currentLine, headerFields[iTrades]!);
+      const value = fast
+        ? fastValues[iTrades]!
+        : optionalNumber(iTrades, currentLine, headerFields[iTrades]!);
       if (validate && value < 0)
         fail(currentLine, headerFields[iTrades]!, `trade count ${value} is negative`);
       trades[n] = value;

@@ -1,9 +1,12 @@
 /**
- * Standard optimisation test functions (all minimised), with their spaces and known minima, used by the
- * sampler tests and by bench/optimize.bench.ts. Definitions follow Surjanovic & Bingham's Virtual
- * Library of Simulation Experiments (sfu.ca/~ssurjano).
+ * Standard optimisation test functions (all minimised), with their spaces and known minima, and the way
+ * samplers are compared on them (best value reached, median over seeds): used by the sampler tests and by
+ * bench/optimize.bench.ts. Definitions follow Surjanovic & Bingham's Virtual Library of Simulation
+ * Experiments (sfu.ca/~ssurjano).
  */
+import type { SamplerConfig } from './sampler.ts';
 import { createSpace, floatParam, type Params, type SearchSpace } from './space.ts';
+import { Study } from './study.ts';
 
 export interface TestFunction {
   readonly name: string;
@@ -96,3 +99,31 @@ export const schaffer: {
     return [x * x, (x - 2) * (x - 2)];
   },
 };
+
+/** The lowest value a sampler finds on `fn` in `budget` trials from `seed`, asked for all at once. */
+export function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, budget: number): number {
+  const study = new Study({
+    space: fn.space,
+    sampler,
+    objectives: [{ metric: 'y', direction: 'minimize' }],
+    seed,
+    maxTrials: budget,
+  });
+  let best = Infinity;
+  for (;;) {
+    const asked = study.ask(budget);
+    if (asked.length === 0) break;
+    for (const t of asked) {
+      const y = fn.evaluate(t.params);
+      best = Math.min(best, y);
+      study.tell(t.number, { status: 'complete', values: [y] });
+    }
+  }
+  return best;
+}
+
+/** Median of the results over seeds, how samplers are compared. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+}

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TIMEFRAMES } from '../../core/data/bars.ts';
@@ -61,8 +62,7 @@ export async function importBarsFile(
   if (extension !== '.csv' && extension !== '.txt') {
     throw new Error(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`);
   }
-  const text = await readFile(path, 'utf8');
-  const parsed = parseBarsCsv(text, {
+  const parsed = parseBarsCsv(await readTextFile(path), {
     source: file,
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
     ...(options.naiveTimeZone ? { naiveTimeZone: options.naiveTimeZone } : {}),
@@ -89,6 +89,16 @@ export async function importBarsFile(
     end: parsed.bars.t[n - 1]!,
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * A file's text. Pure ASCII (nearly every bars file) is decoded as Latin-1, which gives the same string as
+ * UTF-8 for those bytes but as a flat one-byte string the CSV reader scans markedly faster than the one
+ * the UTF-8 decoder builds; anything else (a BOM, accented names) is decoded as UTF-8.
+ */
+export async function readTextFile(path: string): Promise<string> {
+  const bytes = await readFile(path);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 function timeframeFromSpacing(label: string, file: string): string {

@@ -8,7 +8,16 @@ import { formatNumber } from '../format.ts';
 import { beats, isScorable, type Measure } from '../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../views/backtest/metricCatalog.ts';
 import type { ChartOption } from './echarts.ts';
-import { axisLabel, axisLine, monoFont, palette, splitLine, tooltipBase } from './theme.ts';
+import {
+  axisLabel,
+  axisLine,
+  baseOption,
+  monoFont,
+  palette,
+  splitLine,
+  tooltipBase,
+  tooltipRow,
+} from './theme.ts';
 
 /** Dark to bright; the bright end is always the better end of the measure. */
 const SCALE = ['#1b2735', '#1d4f6b', '#21808a', '#26a69a', '#8fcf5a', '#f0b90b'];
@@ -24,10 +33,6 @@ export function formatMeasure(measure: Measure, value: number | null | undefined
   return measure.metric ? formatMetric(measure.metric, value) : formatNumber(value, 3);
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 function formatParam(value: TrialRow['params'][string] | undefined): string {
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 3);
   return value === undefined ? '—' : String(value);
@@ -35,14 +40,8 @@ function formatParam(value: TrialRow['params'][string] | undefined): string {
 
 /** Tooltip body for one trial: classes only (the CSP forbids style attributes), every text escaped. */
 function trialTooltip(trial: TrialRow, rows: Array<[string, string]>): string {
-  const params = Object.entries(trial.params).map(
-    ([k, v]) =>
-      `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(formatParam(v))}</span></div>`,
-  );
-  const lines = rows.map(
-    ([k, v]) =>
-      `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(v)}</span></div>`,
-  );
+  const params = Object.entries(trial.params).map(([k, v]) => tooltipRow(k, formatParam(v)));
+  const lines = rows.map(([k, v]) => tooltipRow(k, v));
   const flag = trial.feasible === false ? ' <span class="tt-key">(too few trades)</span>' : '';
   return `<div class="tt-title">Trial #${trial.number}${flag}</div>${lines.join('')}${params.join('')}<div class="tt-hint">click to inspect</div>`;
 }
@@ -52,11 +51,67 @@ function trades(trial: TrialRow): string {
   return n === null || n === undefined ? '—' : String(Math.round(n));
 }
 
-function baseOption(): ChartOption {
+/**
+ * A tooltip on the point under the pointer, whose value carries its trial number third: that trial's
+ * body with the given rows.
+ */
+function trialPointTooltip(
+  byNumber: ReadonlyMap<number, TrialRow>,
+  rows: (trial: TrialRow) => Array<[string, string]>,
+) {
+  const formatter = (raw: unknown): string => {
+    const value = (raw as { value?: unknown }).value;
+    const trial = Array.isArray(value) ? byNumber.get(Number(value[2])) : undefined;
+    return trial ? trialTooltip(trial, rows(trial)) : '';
+  };
+  return { ...tooltipBase, trigger: 'item' as const, formatter };
+}
+
+/** One point per trial; beyond a few thousand ECharts draws them in its faster large mode. */
+function trialPoints(
+  name: string,
+  data: Array<[number, number, number]>,
+  size: number,
+  itemStyle?: { color: string; opacity?: number },
+) {
   return {
-    backgroundColor: 'transparent',
-    animation: false,
-    textStyle: { fontFamily: monoFont },
+    name,
+    type: 'scatter' as const,
+    data,
+    symbolSize: size,
+    ...(itemStyle ? { itemStyle } : {}),
+    large: data.length > 2000,
+  };
+}
+
+/** Points drawn over the others in the accent colour: the best trial, the Pareto front. */
+function highlighted(name: string, data: Array<[number, number, number]>, symbol: string, size: number) {
+  return {
+    name,
+    type: 'scatter' as const,
+    data,
+    symbol,
+    symbolSize: size,
+    itemStyle: { color: palette.accent, borderColor: '#111', borderWidth: 1 },
+    z: 5,
+  };
+}
+
+/** The colour legend of a measure on the right edge, for the data dimension that holds it. */
+function measureLegend(measure: Measure, min: number, max: number, dimension: number, height: number) {
+  return {
+    type: 'continuous' as const,
+    min,
+    max,
+    dimension,
+    right: 4,
+    top: 'middle',
+    itemWidth: 10,
+    itemHeight: height,
+    calculable: false,
+    inRange: { color: visualScale(measure) },
+    textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 9 },
+    formatter: (v: unknown) => formatMeasure(measure, Number(v)),
   };
 }
 
@@ -102,41 +157,20 @@ export function convergenceOption(
     bestLine.push([trial.number, best]);
     if (trial.number === bestNumber) bestPoint = point;
   }
-  const tooltipFormatter = (raw: unknown): string => {
-    const item = raw as { value?: unknown };
-    const value = Array.isArray(item.value) ? item.value : [];
-    const trial = byNumber.get(Number(value[2]));
-    if (!trial) return '';
-    return trialTooltip(trial, [
-      [measureLabel(measure), formatMeasure(measure, measure.value(trial))],
-      ['trades', trades(trial)],
-    ]);
-  };
   return {
     ...baseOption(),
-    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    tooltip: trialPointTooltip(byNumber, (trial) => [
+      [measureLabel(measure), formatMeasure(measure, measure.value(trial))],
+      ['trades', trades(trial)],
+    ]),
     grid: { left: 58, right: 14, top: 12, bottom: 34 },
     xAxis: valueAxis('trial', { min: 0, minInterval: 1, splitLine: { show: false } }),
     yAxis: valueAxis('', {
       axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(measure, v) },
     }),
     series: [
-      {
-        name: 'infeasible',
-        type: 'scatter',
-        data: infeasible,
-        symbolSize: 4,
-        itemStyle: { color: INFEASIBLE },
-        large: infeasible.length > 2000,
-      },
-      {
-        name: 'trials',
-        type: 'scatter',
-        data: feasible,
-        symbolSize: 5,
-        itemStyle: { color: palette.equity, opacity: 0.75 },
-        large: feasible.length > 2000,
-      },
+      trialPoints('infeasible', infeasible, 4, { color: INFEASIBLE }),
+      trialPoints('trials', feasible, 5, { color: palette.equity, opacity: 0.75 }),
       {
         name: 'best so far',
         type: 'line',
@@ -147,15 +181,7 @@ export function convergenceOption(
         lineStyle: { color: palette.accent, width: 1.5 },
         tooltip: { show: false },
       },
-      {
-        name: 'best',
-        type: 'scatter',
-        data: bestPoint ? [bestPoint] : [],
-        symbol: 'diamond',
-        symbolSize: 12,
-        itemStyle: { color: palette.accent, borderColor: '#111', borderWidth: 1 },
-        z: 5,
-      },
+      highlighted('best', bestPoint ? [bestPoint] : [], 'diamond', 12),
     ],
   };
 }
@@ -259,12 +285,7 @@ export function heatmapOption(
       ['trials in cell', String(n)],
       ['best trial', `#${bestTrial}`],
     ];
-    return rows
-      .map(
-        ([k, text]) =>
-          `<div class="tt-row"><span class="tt-key">${escapeHtml(k)}</span><span>${escapeHtml(text)}</span></div>`,
-      )
-      .join('');
+    return rows.map(([k, text]) => tooltipRow(k, text)).join('');
   };
   const categoryAxis = (name: string, labels: string[], gap: number) => ({
     type: 'category' as const,
@@ -284,21 +305,7 @@ export function heatmapOption(
     grid: { left: 58, right: 64, top: 12, bottom: 36 },
     xAxis: categoryAxis(xName, xs.labels, 22),
     yAxis: categoryAxis(yName, ys.labels, 40),
-    visualMap: {
-      type: 'continuous',
-      min,
-      max,
-      dimension: 2,
-      calculable: false,
-      right: 4,
-      top: 'middle',
-      itemWidth: 10,
-      itemHeight: 120,
-      text: ['', ''],
-      inRange: { color: visualScale(measure) },
-      textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 9 },
-      formatter: (v: unknown) => formatMeasure(measure, Number(v)),
-    },
+    visualMap: { ...measureLegend(measure, min, max, 2, 120), text: ['', ''] },
     series: [
       {
         name: 'cells',
@@ -331,19 +338,13 @@ export function paretoOption(
     (onFront.has(trial.number) ? frontPoints : rest).push([x, y, trial.number]);
   }
   frontPoints.sort((p, q) => p[0] - q[0]);
-  const tooltipFormatter = (raw: unknown): string => {
-    const value = (raw as { value?: unknown }).value;
-    const trial = Array.isArray(value) ? byNumber.get(Number(value[2])) : undefined;
-    if (!trial) return '';
-    return trialTooltip(trial, [
+  return {
+    ...baseOption(),
+    tooltip: trialPointTooltip(byNumber, (trial) => [
       [measureLabel(a), formatMeasure(a, a.value(trial))],
       [measureLabel(b), formatMeasure(b, b.value(trial))],
       ['on the front', onFront.has(trial.number) ? 'yes' : 'no'],
-    ]);
-  };
-  return {
-    ...baseOption(),
-    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    ]),
     grid: { left: 58, right: 16, top: 12, bottom: 36 },
     xAxis: valueAxis(measureLabel(a), {
       axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(a, v) },
@@ -352,14 +353,7 @@ export function paretoOption(
       axisLabel: { ...axisLabel, formatter: (v: number) => formatMeasure(b, v) },
     }),
     series: [
-      {
-        name: 'dominated',
-        type: 'scatter',
-        data: rest,
-        symbolSize: 4,
-        itemStyle: { color: palette.equity, opacity: 0.45 },
-        large: rest.length > 2000,
-      },
+      trialPoints('dominated', rest, 4, { color: palette.equity, opacity: 0.45 }),
       {
         name: 'front line',
         type: 'line',
@@ -369,14 +363,7 @@ export function paretoOption(
         lineStyle: { color: palette.accent, width: 1, type: 'dashed' },
         tooltip: { show: false },
       },
-      {
-        name: 'Pareto front',
-        type: 'scatter',
-        data: frontPoints,
-        symbolSize: 8,
-        itemStyle: { color: palette.accent, borderColor: '#111', borderWidth: 1 },
-        z: 5,
-      },
+      highlighted('Pareto front', frontPoints, 'circle', 8),
     ],
   };
 }
@@ -396,15 +383,11 @@ export function responseOption(trials: readonly TrialRow[], measure: Measure, pa
     values.push(y);
   }
   const [min, max] = extent(values);
-  const tooltipFormatter = (raw: unknown): string => {
-    const value = (raw as { value?: unknown }).value;
-    const trial = Array.isArray(value) ? byNumber.get(Number(value[2])) : undefined;
-    if (!trial) return '';
-    return trialTooltip(trial, [[measureLabel(measure), formatMeasure(measure, measure.value(trial))]]);
-  };
   return {
     ...baseOption(),
-    tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
+    tooltip: trialPointTooltip(byNumber, (trial) => [
+      [measureLabel(measure), formatMeasure(measure, measure.value(trial))],
+    ]),
     grid: { left: 58, right: 16, top: 12, bottom: 36 },
     xAxis: valueAxis(param),
     yAxis: valueAxis('', {
@@ -418,7 +401,7 @@ export function responseOption(trials: readonly TrialRow[], measure: Measure, pa
       dimension: 1,
       inRange: { color: visualScale(measure) },
     },
-    series: [{ name: 'trials', type: 'scatter', data, symbolSize: 6, large: data.length > 2000 }],
+    series: [trialPoints('trials', data, 6)],
   };
 }
 
@@ -497,20 +480,7 @@ export function parallelOption(
         axisLabel: { ...axisLabel, fontSize: 9, formatter: (v: number) => formatMeasure(measure, v) },
       },
     ],
-    visualMap: {
-      type: 'continuous',
-      min,
-      max,
-      dimension: params.length,
-      right: 4,
-      top: 'middle',
-      itemWidth: 10,
-      itemHeight: 110,
-      calculable: false,
-      inRange: { color: visualScale(measure) },
-      textStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 9 },
-      formatter: (v: unknown) => formatMeasure(measure, Number(v)),
-    },
+    visualMap: measureLegend(measure, min, max, params.length, 110),
     series: [
       {
         name: 'trials',

@@ -1,7 +1,8 @@
 import type { BacktestResult, BarsPayload } from '../../shared/contract.ts';
 import { formatBarTime, formatInteger, formatPrice, formatSignedPercent } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
-import { axisLabel, axisLine, compactNumber, monoFont, palette, splitLine, tooltipBase } from './theme.ts';
+import { compactNumber, monoFont, palette, tooltipRow } from './theme.ts';
+import { barTooltip, timePanesOption } from './timePanes.ts';
 
 type Trade = BacktestResult['trades'][number];
 type MarkLineEnd = { coord: [number, number]; lineStyle: { color: string } };
@@ -102,96 +103,40 @@ export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | n
       })
     : [];
 
-  const tooltipFormatter = (raw: unknown): string => {
-    const items = Array.isArray(raw) ? raw : [raw];
-    const first = items[0] as { dataIndex?: number } | undefined;
-    const i = first?.dataIndex ?? -1;
-    if (i < 0 || i >= n) return '';
-    const change = i > 0 ? (bars.c[i] ?? 0) / (bars.c[i - 1] ?? 1) - 1 : null;
-    const rows = [
-      ['O', formatPrice(bars.o[i])],
-      ['H', formatPrice(bars.h[i])],
-      ['L', formatPrice(bars.l[i])],
-      ['C', formatPrice(bars.c[i])],
-      ['Chg', formatSignedPercent(change)],
-      ['Vol', formatInteger(bars.v[i])],
-    ];
-    const lines = rows.map(
-      ([k, v]) => `<div class="tt-row"><span class="tt-key">${k}</span><span>${v}</span></div>`,
-    );
-    for (const m of markers) {
-      if (m.index !== i || !trades) continue;
-      const trade = trades[m.trade];
-      if (!trade) continue;
-      const what = `${m.kind === 'entry' ? 'Entry' : 'Exit'} #${m.trade + 1} ${m.long ? 'long' : 'short'}`;
-      const detail =
-        m.kind === 'entry'
-          ? `@ ${formatPrice(trade.entryPrice)}`
-          : `@ ${formatPrice(trade.exitPrice)} ${formatSignedPercent(trade.returnPct)}`;
-      lines.push(
-        `<div class="tt-row tt-trade ${trade.pnl > 0 ? 'up' : 'down'}"><span>${what}</span><span>${detail}</span></div>`,
-      );
-    }
-    return `<div class="tt-title">${labels[i] ?? ''}</div>${lines.join('')}`;
-  };
-
   return {
-    backgroundColor: 'transparent',
-    animation: false,
-    textStyle: { fontFamily: monoFont },
-    axisPointer: {
-      link: [{ xAxisIndex: 'all' }],
-      label: { backgroundColor: '#2a333e', fontFamily: monoFont },
-    },
-    tooltip: {
-      ...tooltipBase,
-      trigger: 'axis',
-      axisPointer: { type: 'cross', lineStyle: { color: palette.muted, type: 'dashed' } },
-      formatter: tooltipFormatter,
-    },
-    grid: [
-      { left: 8, right: 64, top: 10, height: '64%' },
-      { left: 8, right: 64, top: '74%', bottom: 42 },
-    ],
-    xAxis: [
-      {
-        type: 'category',
-        data: labels,
-        boundaryGap: true,
-        axisLine,
-        axisTick: { show: false },
-        axisLabel: { show: false },
-        splitLine: { show: false },
-        axisPointer: { label: { show: false } },
+    ...timePanesOption({
+      labels,
+      boundaryGap: true,
+      pointer: 'cross',
+      layout: { upperHeight: '64%', lowerTop: '74%', bottom: 42 },
+      upperValue: (v) => formatPrice(v),
+      lowerValue: (v) => compactNumber(v),
+      tooltip: (i) => {
+        const change = i > 0 ? (bars.c[i] ?? 0) / (bars.c[i - 1] ?? 1) - 1 : null;
+        const lines = [
+          tooltipRow('O', formatPrice(bars.o[i])),
+          tooltipRow('H', formatPrice(bars.h[i])),
+          tooltipRow('L', formatPrice(bars.l[i])),
+          tooltipRow('C', formatPrice(bars.c[i])),
+          tooltipRow('Chg', formatSignedPercent(change)),
+          tooltipRow('Vol', formatInteger(bars.v[i])),
+        ];
+        for (const m of markers) {
+          if (m.index !== i || !trades) continue;
+          const trade = trades[m.trade];
+          if (!trade) continue;
+          const what = `${m.kind === 'entry' ? 'Entry' : 'Exit'} #${m.trade + 1} ${m.long ? 'long' : 'short'}`;
+          const detail =
+            m.kind === 'entry'
+              ? `@ ${formatPrice(trade.entryPrice)}`
+              : `@ ${formatPrice(trade.exitPrice)} ${formatSignedPercent(trade.returnPct)}`;
+          lines.push(
+            `<div class="tt-row tt-trade ${trade.pnl > 0 ? 'up' : 'down'}"><span>${what}</span><span>${detail}</span></div>`,
+          );
+        }
+        return barTooltip(labels[i] ?? '', lines);
       },
-      {
-        type: 'category',
-        gridIndex: 1,
-        data: labels,
-        boundaryGap: true,
-        axisLine,
-        axisTick: { show: false },
-        axisLabel: { ...axisLabel, hideOverlap: true },
-        splitLine: { show: false },
-      },
-    ],
-    yAxis: [
-      {
-        scale: true,
-        position: 'right',
-        axisLine,
-        axisLabel: { ...axisLabel, formatter: (v: number) => formatPrice(v) },
-        splitLine,
-      },
-      {
-        gridIndex: 1,
-        position: 'right',
-        splitNumber: 2,
-        axisLine,
-        axisLabel: { ...axisLabel, formatter: (v: number) => compactNumber(v) },
-        splitLine,
-      },
-    ],
+    }),
     dataZoom: [
       {
         type: 'inside',

@@ -32,6 +32,24 @@ export const tooltipBase = {
   className: 'chart-tooltip',
 };
 
+/** What every chart starts from: drawn on the panel's own background, no animation, the mono font. */
+export function baseOption() {
+  return {
+    backgroundColor: 'transparent',
+    animation: false,
+    textStyle: { fontFamily: monoFont },
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** One key and value line of a tooltip body, both escaped. */
+export function tooltipRow(key: string, value: string): string {
+  return `<div class="tt-row"><span class="tt-key">${escapeHtml(key)}</span><span>${escapeHtml(value)}</span></div>`;
+}
+
 /** 1234567 -> "1.23M". */
 export function compactNumber(value: number): string {
   const abs = Math.abs(value);

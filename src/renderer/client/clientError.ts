@@ -16,7 +16,7 @@ export class ClientError extends Error {
   }
 }
 
-export function isWireError(value: unknown): value is WireError {
+function isWireError(value: unknown): value is WireError {
   if (typeof value !== 'object' || value === null || !('error' in value)) return false;
   const error: unknown = value.error;
   return (
@@ -27,6 +27,11 @@ export function isWireError(value: unknown): value is WireError {
     'status' in error &&
     typeof error.status === 'number'
   );
+}
+
+/** Both hosts may answer a refused request with the wire error shape: that answer becomes a ClientError. */
+export function throwIfWireError(answer: unknown, channel: string): void {
+  if (isWireError(answer)) throw new ClientError(answer.error.message, answer.error.status, channel);
 }
 
 /** A message fit for the user from anything thrown. */

@@ -6,7 +6,7 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../shared/contract.ts';
-import { ClientError, isWireError } from './clientError.ts';
+import { ClientError, throwIfWireError } from './clientError.ts';
 
 export interface HttpClientOptions {
   /** Where `regimen serve` answers, e.g. http://127.0.0.1:5170 (the page's own origin in practice). */
@@ -117,8 +117,8 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
       } catch {
         // Non-JSON answers are reported below by their status alone.
       }
-      if (!response.ok || isWireError(body)) {
-        if (isWireError(body)) throw new ClientError(body.error.message, body.error.status, channel);
+      throwIfWireError(body, channel);
+      if (!response.ok) {
         if (response.status === 401) {
           throw new ClientError(
             'The server refused this session (401): open the URL that `regimen serve` printed, token included.',

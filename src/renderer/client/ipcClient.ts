@@ -6,7 +6,7 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../shared/contract.ts';
-import { ClientError, isWireError } from './clientError.ts';
+import { ClientError, throwIfWireError } from './clientError.ts';
 
 /** What the preload script exposes on `window.regimen` (see src/preload). */
 export interface RegimenBridge {
@@ -34,8 +34,7 @@ export function createIpcClient(bridge: RegimenBridge): RegimenClient {
         const message = error instanceof Error ? error.message : String(error);
         throw new ClientError(message.replace(REMOTE_PREFIX, ''), 500, channel);
       }
-      // Main may answer a refused request with the wire error shape instead of rejecting.
-      if (isWireError(result)) throw new ClientError(result.error.message, result.error.status, channel);
+      throwIfWireError(result, channel);
       return result as RequestOutput<K>;
     },
     on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {

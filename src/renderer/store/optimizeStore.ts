@@ -11,7 +11,7 @@ import type {
   TrialRow,
 } from '../../shared/contract.ts';
 import { errorMessage } from '../client/clientError.ts';
-import type { AppStore, Loadable } from './appStore.ts';
+import type { AppStore, Loadable, Notice } from './appStore.ts';
 import {
   checkSetup,
   defaultSpace,
@@ -24,12 +24,6 @@ import { studyMeasures } from './studyMeasures.ts';
 
 /** Charts and the table are redrawn at most this often, however fast trials arrive. */
 export const FLUSH_INTERVAL_MS = 250;
-
-export interface OptimizeNotice {
-  id: number;
-  context: string;
-  message: string;
-}
 
 /** The study on screen. `detail` is null until `optimize:get` answers; its `trials` are kept apart. */
 export interface ActiveStudy {
@@ -77,7 +71,7 @@ export interface OptimizeState {
   center: 'search' | 'inspect';
   inspection: TrialInspection | null;
   approving: boolean;
-  notices: OptimizeNotice[];
+  notices: Notice[];
 
   /** Subscribes to the optimisation events and lists past studies. */
   connect(): void;

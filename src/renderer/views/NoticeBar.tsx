@@ -1,17 +1,29 @@
+import type { Notice } from '../store/appStore.ts';
 import { useApp } from '../store/context.tsx';
 
-/** Errors from the services, stated plainly with what the user was doing; each stays until dismissed. */
-export function NoticeBar() {
-  const notices = useApp((s) => s.notices);
-  const dismiss = useApp((s) => s.dismissNotice);
+/**
+ * Errors stated plainly with what the user was doing; each stays until dismissed. `testIdPrefix` keeps
+ * the app's list and a workspace's own apart.
+ */
+export function Notices({
+  notices,
+  dismiss,
+  className = 'notices',
+  testIdPrefix = '',
+}: {
+  notices: readonly Notice[];
+  dismiss: (id: number) => void;
+  className?: string;
+  testIdPrefix?: string;
+}) {
   if (notices.length === 0) return null;
   return (
-    <div className="notices" role="alert" data-testid="error-banner">
+    <div className={className} role="alert" data-testid={`${testIdPrefix}error-banner`}>
       {notices.map((n) => (
-        <div key={n.id} className="notice" data-testid="error-notice">
+        <div key={n.id} className="notice" data-testid={`${testIdPrefix}error-notice`}>
           <span className="notice-tag">ERROR</span>
           <span className="notice-context">{n.context}:</span>
-          <span className="notice-message" data-testid="error-message">
+          <span className="notice-message" data-testid={`${testIdPrefix}error-message`}>
             {n.message}
           </span>
           <button type="button" className="notice-close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
@@ -21,4 +33,11 @@ export function NoticeBar() {
       ))}
     </div>
   );
+}
+
+/** Errors from the services. */
+export function NoticeBar() {
+  const notices = useApp((s) => s.notices);
+  const dismiss = useApp((s) => s.dismissNotice);
+  return <Notices notices={notices} dismiss={dismiss} />;
 }

@@ -5,33 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SamplerConfig } from '../sampler.ts';
 import { Study } from '../study.ts';
-import { branin, schaffer, type TestFunction } from '../testFunctions.ts';
+import { bestOf, branin, median, schaffer } from '../testFunctions.ts';
 
-function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, budget: number): number {
-  const study = new Study({
-    space: fn.space,
-    sampler,
-    objectives: [{ metric: 'y', direction: 'minimize' }],
-    seed,
-    maxTrials: budget,
-  });
-  let best = Infinity;
-  for (;;) {
-    const batch = study.ask(budget);
-    if (batch.length === 0) break;
-    for (const t of batch) {
-      const y = fn.evaluate(t.params);
-      best = Math.min(best, y);
-      study.tell(t.number, { status: 'complete', values: [y] });
-    }
-  }
-  return best;
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
-};
 const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 describe('sampler quality', () => {

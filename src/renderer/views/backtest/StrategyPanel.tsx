@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useApp } from '../../store/context.tsx';
 import { selectedStrategy } from '../../store/appStore.ts';
 import { checkAccount, checkParams } from '../../store/params.ts';
+import { NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressBar } from './JobProgressBar.tsx';
 
 export function StrategyPanel() {
@@ -47,13 +48,7 @@ export function StrategyPanel() {
             disabled={strategies.status !== 'ready' || !!job}
             onChange={(e) => selectStrategy(e.target.value)}
           >
-            {strategies.status === 'ready'
-              ? strategies.data.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {s.name}
-                  </option>
-                ))
-              : null}
+            <StrategyOptions strategies={strategies} />
           </select>
         </label>
         {strategy ? <p className="strategy-description">{strategy.description}</p> : null}
@@ -61,52 +56,48 @@ export function StrategyPanel() {
           {strategy?.params.map((spec) => {
             const error = paramCheck?.errors[spec.name];
             return (
-              <label key={spec.name} className={error ? 'field invalid' : 'field'} title={spec.description}>
-                <span className="field-label">{spec.name}</span>
-                <input
-                  type="number"
-                  inputMode="decimal"
-                  data-testid={`param-${spec.name}`}
-                  min={spec.min}
-                  max={spec.max}
-                  step={spec.step ?? (spec.type === 'int' ? 1 : 'any')}
-                  value={draft[spec.name] ?? ''}
-                  disabled={!!job}
-                  onChange={(e) => setParam(spec.name, e.target.value)}
-                />
-                <span className="field-hint">{error ?? `${spec.min} – ${spec.max}`}</span>
-              </label>
+              <NumberField
+                key={spec.name}
+                label={spec.name}
+                title={spec.description}
+                inputMode="decimal"
+                testId={`param-${spec.name}`}
+                min={spec.min}
+                max={spec.max}
+                step={spec.step ?? (spec.type === 'int' ? 1 : 'any')}
+                value={draft[spec.name] ?? ''}
+                disabled={!!job}
+                onChange={(value) => setParam(spec.name, value)}
+                invalid={!!error}
+                hint={error ?? `${spec.min} – ${spec.max}`}
+              />
             );
           })}
         </div>
         <div className="params account">
-          <label className={account.errors.cash ? 'field invalid' : 'field'}>
-            <span className="field-label">cash</span>
-            <input
-              type="number"
-              data-testid="param-cash"
-              min={1}
-              step="any"
-              value={cash}
-              disabled={!!job}
-              onChange={(e) => setCash(e.target.value)}
-            />
-            <span className="field-hint">{account.errors.cash ?? 'starting equity'}</span>
-          </label>
-          <label className={account.errors.commission ? 'field invalid' : 'field'}>
-            <span className="field-label">commission %</span>
-            <input
-              type="number"
-              data-testid="param-commission"
-              min={0}
-              max={10}
-              step="any"
-              value={commission}
-              disabled={!!job}
-              onChange={(e) => setCommission(e.target.value)}
-            />
-            <span className="field-hint">{account.errors.commission ?? 'of traded value'}</span>
-          </label>
+          <NumberField
+            label="cash"
+            testId="param-cash"
+            min={1}
+            step="any"
+            value={cash}
+            disabled={!!job}
+            onChange={setCash}
+            invalid={!!account.errors.cash}
+            hint={account.errors.cash ?? 'starting equity'}
+          />
+          <NumberField
+            label="commission %"
+            testId="param-commission"
+            min={0}
+            max={10}
+            step="any"
+            value={commission}
+            disabled={!!job}
+            onChange={setCommission}
+            invalid={!!account.errors.commission}
+            hint={account.errors.commission ?? 'of traded value'}
+          />
         </div>
         <div className="run-row">
           <button type="submit" className="run-button" data-testid="run-backtest" disabled={!canRun}>

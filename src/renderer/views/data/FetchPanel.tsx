@@ -1,5 +1,11 @@
-import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from '../../../shared/contract.ts';
-import type { FetchAdjustment, FetchFeed, FetchTimeframe } from './dataStore.ts';
+import {
+  FETCH_ADJUSTMENTS,
+  FETCH_FEEDS,
+  FETCH_TIMEFRAMES,
+  type FetchAdjustment,
+  type FetchFeed,
+  type FetchTimeframe,
+} from '../../../shared/fetchChoices.ts';
 import { DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 

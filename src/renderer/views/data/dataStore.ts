@@ -1,20 +1,14 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RegimenClient } from '../../../shared/client.ts';
-import {
-  FETCH_ADJUSTMENTS,
-  FETCH_FEEDS,
-  FETCH_TIMEFRAMES,
-  type DataQualityResult,
-  type DatasetCoverage,
-  type JobProgress,
-  type KeysStatus,
+import type {
+  DataQualityResult,
+  DatasetCoverage,
+  JobProgress,
+  KeysStatus,
 } from '../../../shared/contract.ts';
+import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../../shared/fetchChoices.ts';
 import { errorMessage } from '../../client/clientError.ts';
 import type { Loadable } from '../../store/appStore.ts';
-
-export type FetchTimeframe = (typeof FETCH_TIMEFRAMES)[number];
-export type FetchAdjustment = (typeof FETCH_ADJUSTMENTS)[number];
-export type FetchFeed = (typeof FETCH_FEEDS)[number];
 
 export interface FetchForm {
   symbols: string;

@@ -1,4 +1,5 @@
 import { useApp } from '../../store/context.tsx';
+import { JobProgressLine } from '../JobProgressLine.tsx';
 import type { PanelError } from './dataStore.ts';
 import { useData } from './useData.ts';
 
@@ -31,30 +32,11 @@ export function PanelErrorBox({ panel }: { panel: PanelError['panel'] }) {
   );
 }
 
-/** Progress of the running import or fetch from `job:progress` events; indeterminate until the first. */
+/** Progress of the running import or fetch. */
 export function DataJobProgress({ kind }: { kind: 'fetch' | 'import' }) {
   const job = useData((s) => s.job);
   if (!job || job.kind !== kind) return null;
-  const progress = job.progress;
-  const fraction = progress && progress.total > 0 ? Math.min(1, progress.done / progress.total) : null;
-  const label = progress
-    ? `${progress.message ?? progress.stage}${fraction !== null ? ` · ${Math.round(fraction * 100)}%` : ''}`
-    : 'starting…';
-  return (
-    <div
-      className="progress"
-      data-testid={`${kind}-progress`}
-      role="progressbar"
-      aria-valuenow={fraction === null ? undefined : Math.round(fraction * 100)}
-      aria-valuemin={0}
-      aria-valuemax={100}
-    >
-      <progress className="progress-bar" max={1} value={fraction ?? undefined} />
-      <div className="progress-label">
-        {job.label} — {label}
-      </div>
-    </div>
-  );
+  return <JobProgressLine testId={`${kind}-progress`} progress={job.progress} job={job.label} />;
 }
 
 /** The last finished job of this kind, as one line. */

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useApp, useAppStore } from '../../store/context.tsx';
 import { OptimizeStoreProvider, optimizeStoreFor, useOptimize } from '../../store/optimizeContext.tsx';
+import { Notices } from '../NoticeBar.tsx';
 import { InspectPanel } from './InspectPanel.tsx';
 import { ResultsPanel } from './ResultsPanel.tsx';
 import { SearchCharts } from './SearchCharts.tsx';
@@ -24,23 +25,7 @@ export function OptimizeView() {
 function OptimizeNotices() {
   const notices = useOptimize((s) => s.notices);
   const dismiss = useOptimize((s) => s.dismissNotice);
-  if (notices.length === 0) return null;
-  return (
-    <div className="notices opt-notices" role="alert" data-testid="opt-error-banner">
-      {notices.map((n) => (
-        <div key={n.id} className="notice">
-          <span className="notice-tag">ERROR</span>
-          <span className="notice-context">{n.context}:</span>
-          <span className="notice-message" data-testid="opt-error-message">
-            {n.message}
-          </span>
-          <button type="button" className="notice-close" aria-label="Dismiss" onClick={() => dismiss(n.id)}>
-            ×
-          </button>
-        </div>
-      ))}
-    </div>
-  );
+  return <Notices notices={notices} dismiss={dismiss} className="notices opt-notices" testIdPrefix="opt-" />;
 }
 
 function OptimizeWorkspace() {

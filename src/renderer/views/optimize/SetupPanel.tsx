@@ -6,6 +6,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../backtest/metricCatalog.ts';
+import { NumberField, StrategyOptions } from '../fields.tsx';
 
 /** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
 export function SetupPanel() {
@@ -59,13 +60,7 @@ export function SetupPanel() {
               value={setup.strategy ?? ''}
               onChange={(e) => chooseStrategy(e.target.value)}
             >
-              {strategies.status === 'ready'
-                ? strategies.data.map((s) => (
-                    <option key={s.name} value={s.name}>
-                      {s.name}
-                    </option>
-                  ))
-                : null}
+              <StrategyOptions strategies={strategies} />
             </select>
           </label>
           <label className={err('symbol') ? 'field invalid' : 'field'}>
@@ -234,63 +229,51 @@ export function SetupPanel() {
         </div>
 
         <div className="opt-row3">
-          <label className={err('trials') ? 'field invalid' : 'field'}>
-            <span className="field-label">trials</span>
-            <input
-              type="number"
-              min={1}
-              data-testid="opt-trial-count"
-              value={setup.trials}
-              onChange={(e) => patchSetup({ trials: e.target.value })}
-            />
-          </label>
-          <label className={err('seed') ? 'field invalid' : 'field'}>
-            <span className="field-label">seed</span>
-            <input
-              type="number"
-              min={0}
-              placeholder="random"
-              data-testid="opt-seed"
-              value={setup.seed}
-              onChange={(e) => patchSetup({ seed: e.target.value })}
-            />
-          </label>
-          <label
-            className={err('minTrades') ? 'field invalid' : 'field'}
+          <NumberField
+            label="trials"
+            min={1}
+            testId="opt-trial-count"
+            value={setup.trials}
+            onChange={(trials) => patchSetup({ trials })}
+            invalid={!!err('trials')}
+          />
+          <NumberField
+            label="seed"
+            min={0}
+            placeholder="random"
+            testId="opt-seed"
+            value={setup.seed}
+            onChange={(seed) => patchSetup({ seed })}
+            invalid={!!err('seed')}
+          />
+          <NumberField
+            label="min trades"
             title="A trial with fewer trades cannot win"
-          >
-            <span className="field-label">min trades</span>
-            <input
-              type="number"
-              min={0}
-              data-testid="opt-min-trades"
-              value={setup.minTrades}
-              onChange={(e) => patchSetup({ minTrades: e.target.value })}
-            />
-          </label>
-          <label className={err('cash') ? 'field invalid' : 'field'}>
-            <span className="field-label">cash</span>
-            <input
-              type="number"
-              min={1}
-              step="any"
-              data-testid="opt-cash"
-              value={setup.cash}
-              onChange={(e) => patchSetup({ cash: e.target.value })}
-            />
-          </label>
-          <label className={err('commission') ? 'field invalid' : 'field'}>
-            <span className="field-label">commission %</span>
-            <input
-              type="number"
-              min={0}
-              max={10}
-              step="any"
-              data-testid="opt-commission"
-              value={setup.commission}
-              onChange={(e) => patchSetup({ commission: e.target.value })}
-            />
-          </label>
+            min={0}
+            testId="opt-min-trades"
+            value={setup.minTrades}
+            onChange={(minTrades) => patchSetup({ minTrades })}
+            invalid={!!err('minTrades')}
+          />
+          <NumberField
+            label="cash"
+            min={1}
+            step="any"
+            testId="opt-cash"
+            value={setup.cash}
+            onChange={(cash) => patchSetup({ cash })}
+            invalid={!!err('cash')}
+          />
+          <NumberField
+            label="commission %"
+            min={0}
+            max={10}
+            step="any"
+            testId="opt-commission"
+            value={setup.commission}
+            onChange={(commission) => patchSetup({ commission })}
+            invalid={!!err('commission')}
+          />
           <label
             className="opt-check opt-plateau"
             title="Winner = centre of the most stable plateau, not the raw peak"

@@ -1,6 +1,7 @@
 import { formatDuration, formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { metricLabel } from '../backtest/metricCatalog.ts';
+import { isResumable, ResumeButton } from './ResumeButton.tsx';
 
 /** What the study on screen is, how far it has got (trials/s, ETA), and cancel or resume. */
 export function StudyHeader() {
@@ -10,7 +11,6 @@ export function StudyHeader() {
   const inspection = useOptimize((s) => s.inspection);
   const setCenter = useOptimize((s) => s.setCenter);
   const cancel = useOptimize((s) => s.cancel);
-  const resume = useOptimize((s) => s.resume);
 
   if (!study) {
     return (
@@ -27,7 +27,7 @@ export function StudyHeader() {
   const total = progress?.total ?? summary?.trialsTotal ?? 0;
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const running = state === 'running';
-  const resumable = (state === 'paused' || state === 'cancelled') && done < total;
+  const resumable = isResumable(state, done, total);
 
   return (
     <div className="toolbar opt-header" data-testid="opt-header" data-state={state}>
@@ -93,14 +93,7 @@ export function StudyHeader() {
         </button>
       ) : null}
       {resumable ? (
-        <button
-          type="button"
-          className="ghost-button small"
-          data-testid="opt-resume"
-          onClick={() => void resume(study.id)}
-        >
-          Resume
-        </button>
+        <ResumeButton studyId={study.id} testId="opt-resume" className="ghost-button small" />
       ) : null}
     </div>
   );

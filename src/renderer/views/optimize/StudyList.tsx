@@ -1,13 +1,13 @@
 import { formatDateTime, formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { formatMetric } from '../backtest/metricCatalog.ts';
+import { isResumable, ResumeButton } from './ResumeButton.tsx';
 
 /** Past and running studies, newest first: open one, or resume one that was interrupted or cancelled. */
 export function StudyList() {
   const studies = useOptimize((s) => s.studies);
   const activeId = useOptimize((s) => s.study?.id ?? null);
   const open = useOptimize((s) => s.open);
-  const resume = useOptimize((s) => s.resume);
   const refresh = useOptimize((s) => s.refreshStudies);
   const rows = studies.status === 'ready' ? studies.data : [];
 
@@ -24,8 +24,7 @@ export function StudyList() {
       {studies.status === 'ready' && rows.length === 0 ? <div className="empty">No studies yet.</div> : null}
       <ul className="opt-study-items">
         {rows.map((study) => {
-          const resumable =
-            (study.state === 'paused' || study.state === 'cancelled') && study.trialsDone < study.trialsTotal;
+          const resumable = isResumable(study.state, study.trialsDone, study.trialsTotal);
           const metric = study.objectives[0]?.metric ?? '';
           return (
             <li key={study.id} className={study.id === activeId ? 'opt-study selected' : 'opt-study'}>
@@ -57,14 +56,11 @@ export function StudyList() {
                 </span>
               </button>
               {resumable ? (
-                <button
-                  type="button"
+                <ResumeButton
+                  studyId={study.id}
+                  testId="opt-study-resume"
                   className="ghost-button small opt-resume"
-                  data-testid="opt-study-resume"
-                  onClick={() => void resume(study.id)}
-                >
-                  Resume
-                </button>
+                />
               ) : null}
             </li>
           );

@@ -1,0 +1,67 @@
+import type { StrategyInfo } from '../../shared/contract.ts';
+import type { Loadable } from '../store/appStore.ts';
+
+/** The strategies to pick from, once they are listed. */
+export function StrategyOptions({ strategies }: { strategies: Loadable<StrategyInfo[]> }) {
+  if (strategies.status !== 'ready') return null;
+  return (
+    <>
+      {strategies.data.map((s) => (
+        <option key={s.name} value={s.name}>
+          {s.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** A labelled number input of a form; the draft stays text so a half-typed value is not lost. */
+export function NumberField({
+  label,
+  value,
+  onChange,
+  testId,
+  invalid = false,
+  hint,
+  title,
+  min,
+  max,
+  step,
+  placeholder,
+  inputMode,
+  disabled,
+}: {
+  label: string;
+  value: string | number;
+  onChange: (value: string) => void;
+  testId: string;
+  invalid?: boolean;
+  /** Shown under the input (the error, or what the field means). */
+  hint?: string;
+  title?: string;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  placeholder?: string;
+  inputMode?: 'decimal';
+  disabled?: boolean;
+}) {
+  return (
+    <label className={invalid ? 'field invalid' : 'field'} title={title}>
+      <span className="field-label">{label}</span>
+      <input
+        type="number"
+        inputMode={inputMode}
+        data-testid={testId}
+        min={min}
+        max={max}
+        step={step}
+        placeholder={placeholder}
+        value={value}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint === undefined ? null : <span className="field-hint">{hint}</span>}
+    </label>
+  );
+}

@@ -1,0 +1,215 @@
+/**
+ * What the browser tests share: `regimen serve` on a fresh data dir (so the demo market is generated),
+ * the built renderer in headless Debian Chromium on a fresh profile, the page's errors and event-socket
+ * frames as they arrive, and a chart's painted pixels.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(import.meta.dirname, '../..');
+const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
+export const ARTIFACTS = join(ROOT, 'artifacts');
+
+const SERVER_START_TIMEOUT_MS = 240_000;
+
+export const hasChromium = existsSync(CHROMIUM);
+
+/** The suffix for a suite's title when Chromium is absent (warned once, under the test's name). */
+export function chromiumSkipReason(testName: string): string {
+  if (hasChromium) return '';
+  const reason = ` [skipped: ${CHROMIUM} not found; install it with apt-get install -y chromium]`;
+  console.warn(`${testName}: ${reason.trim()}`);
+  return reason;
+}
+
+export interface Server {
+  process: ChildProcess;
+  url: URL;
+  origin: string;
+  token: string;
+}
+
+export interface ServeOptions {
+  /** Arguments after `serve --data-dir DIR --port 0`. */
+  args?: readonly string[];
+  /** The server's environment (REGIMEN_DATA_DIR is added); process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts `regimen serve` and resolves once it prints its URL; rejects with its output if it exits first. */
+function startServer(dataDir: string, options: ServeOptions): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ['bin/regimen.js', 'serve', '--data-dir', dataDir, '--port', '0', ...(options.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...(options.env ?? process.env), REGIMEN_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  const output = (): string => `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`regimen serve printed no URL within ${SERVER_START_TIMEOUT_MS} ms\n${output()}`));
+    }, SERVER_START_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      const url = new URL(match[0]);
+      const token = url.searchParams.get('token') ?? '';
+      resolvePromise({ process: child, url, origin: url.origin, token });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(
+        new Error(
+          `regimen serve exited (code ${code}, signal ${signal}) before printing its URL\n${output()}`,
+        ),
+      );
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+interface Session {
+  server: Server;
+  browser: BrowserContext;
+  /** Closes the browser, stops the server and removes both temporary directories. */
+  close(): Promise<void>;
+}
+
+/**
+ * The server and the browser a suite drives, started before its tests and closed after them; `name` tells
+ * its temporary directories apart. The returned function gives the session inside a test.
+ */
+export function useSession(name: string, options: () => ServeOptions = () => ({})): () => Session {
+  let session: Session | undefined;
+  beforeAll(async () => {
+    session = await startSession(name, options());
+  }, SERVER_START_TIMEOUT_MS + 30_000);
+  afterAll(async () => {
+    await session?.close();
+  }, 30_000);
+  return () => {
+    if (!session) throw new Error('setup failed');
+    return session;
+  };
+}
+
+/** If a step fails, what was already started is closed again before the error is thrown. */
+async function startSession(name: string, options: ServeOptions): Promise<Session> {
+  if (!existsSync(RENDERER_INDEX))
+    throw new Error(`${RENDERER_INDEX} is missing: run \`npx electron-vite build\` first`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), `regimen-e2e-${name}-data-`));
+  const profileDir = mkdtempSync(join(tmpdir(), `regimen-e2e-${name}-chromium-`));
+  let server: Server | undefined;
+  let browser: BrowserContext | undefined;
+  const close = async (): Promise<void> => {
+    await browser?.close();
+    if (server) await stopServer(server.process);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profileDir, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer(dataDir, options);
+    // Playwright owns --user-data-dir: a persistent context on a fresh directory is the same thing.
+    browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1600, height: 1000 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { server, browser, close };
+}
+
+/**
+ * A new page on the app, with what it reports from before it loads: page and console errors (a test
+ * expects none, or only known ones) and every text frame of its event socket.
+ */
+export async function openApp(
+  session: Session,
+): Promise<{ page: Page; problems: string[]; eventFrames: string[] }> {
+  const page = await session.browser.newPage();
+  const problems = collectProblems(page);
+  const eventFrames = collectEventFrames(page);
+  await page.goto(session.server.url.href);
+  return { page, problems, eventFrames };
+}
+
+function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  return problems;
+}
+
+function collectEventFrames(page: Page): string[] {
+  const frames: string[] = [];
+  page.on('websocket', (socket) => {
+    socket.on('framereceived', (frame) => {
+      if (typeof frame.payload === 'string') frames.push(frame.payload);
+    });
+  });
+  return frames;
+}
+
+interface CanvasLike {
+  width: number;
+  height: number;
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+/** Pixels of a chart's canvas that are not fully transparent: a drawn chart has thousands. */
+export async function paintedPixels(page: Page, testId: string): Promise<number> {
+  const canvas = page.locator(`[data-testid="${testId}"] canvas`).first();
+  if ((await canvas.count()) === 0) return 0;
+  return canvas.evaluate((node) => {
+    // This file is type-checked without the DOM library; the function itself runs in the page.
+    const element = node as unknown as CanvasLike;
+    const context = element.getContext('2d');
+    if (!context || element.width === 0 || element.height === 0) return 0;
+    const data = context.getImageData(0, 0, element.width, element.height).data;
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
+    return painted;
+  });
+}

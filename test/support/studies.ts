@@ -1,0 +1,56 @@
+import { ComputePool } from '../../src/main/compute/pool.ts';
+import { EventBus } from '../../src/main/services/events.ts';
+import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
+import type { StudyDefinition } from '../../src/main/services/optimize/studySetup.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { StudiesRepository } from '../../src/main/store/studiesRepository.ts';
+
+/** The optimizer as main runs it, on an in-memory database: for the service tests and the study bench. */
+export interface OptimizeHarness {
+  db: Database;
+  bars: BarsRepository;
+  pool: ComputePool;
+  events: EventBus;
+  service: OptimizeService;
+  close(): Promise<void>;
+}
+
+export async function optimizeHarness(threads: number): Promise<OptimizeHarness> {
+  const db = await Database.open(':memory:');
+  const bars = new BarsRepository(db);
+  const pool = new ComputePool(threads);
+  const events = new EventBus();
+  const service = new OptimizeService({ studies: new StudiesRepository(db), bars, pool, events });
+  return {
+    db,
+    bars,
+    pool,
+    events,
+    service,
+    close: async () => {
+      await service.close();
+      await pool.close();
+      db.close();
+    },
+  };
+}
+
+/** An sma-cross study over all the bars: $10,000, 0.2% commission, the worst timeframe counts. */
+export function smaCrossDefinition(
+  source: StudyDefinition['source'],
+  timeframes: readonly string[],
+  trials: number,
+): StudyDefinition {
+  return {
+    strategy: 'sma-cross',
+    source,
+    timeframes,
+    start: null,
+    end: null,
+    aggregation: 'worst',
+    options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
+    preferPlateau: false,
+    trials,
+  };
+}
