@@ -324,3 +324,117 @@ describe('inferTimeframe', () => {
     expect(inferTimeframe(new Float64Array([1])).timeframe).toBeNull();
   });
 });
+
+describe('the fast row path reads what the general readers read', () => {
+  // Cells of every shape, common and not: the reader's one-pass path takes the common ones and hands the
+  // rest to parseTimestamp / parseDecimal, so each cell must come back as those functions read it alone.
+  const times = [
+    '2024-03-01T14:30:00Z',
+    '2024-03-01t14:30:00z',
+    '2024-03-01 14:30:00',
+    '2024-03-01T14:30',
+    '2024-03-01T14:30Z',
+    '2024-03-01T09:30:00-05:00',
+    '2024-03-01T20:00:00+05:30',
+    '2024-03-01T09:30:00-0500',
+    '2024-03-01T14:30:00.25Z',
+    '2024-03-01T14:30:00 UTC',
+    '2024-02-29T23:59:60Z',
+    '2024-03-01',
+    '20240301',
+    '3/1/2024 9:30 AM',
+    '1709303400000',
+    '1709303400',
+    ' 2024-03-01T14:30:00Z ',
+    '"2024-03-01T14:30:00Z"',
+  ];
+  const numbers = [
+    '420',
+    '420.5',
+    '0.000123',
+    '-3.25',
+    '000123.4500',
+    '.5',
+    '5.',
+    '1e3',
+    '$5',
+    '+7',
+    ' 8 ',
+    '"9"',
+  ];
+  const longNumbers = ['0.12345678901234567890', '1234567890123456789', '123456789012345.6'];
+  const optional = ['', '12.5', ' ', '7'];
+  const cellValue = (cell: string): string => (cell.startsWith('"') ? cell.slice(1, -1) : cell);
+  let seed = 12345;
+  const pick = <T>(items: readonly T[]): T => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return items[seed % items.length]!;
+  };
+
+  for (const naiveTimeZone of ['UTC', 'America/New_York'] as const) {
+    it(`cell by cell, naive times as ${naiveTimeZone}`, () => {
+      const rows: string[][] = [];
+      for (let i = 0; i < 600; i++) {
+        // Every other row only in the shapes the one-pass path takes; the others mixed.
+        const common = i % 2 === 0;
+        const row = [pick(common ? times.slice(0, 7) : times)];
+        for (let k = 0; k < 5; k++) {
+          row.push(common ? pick(numbers.slice(0, 7)) : i % 7 === 1 ? pick(longNumbers) : pick(numbers));
+        }
+        row.push(pick(common ? ['', '12.5'] : optional), pick(common ? ['', '7'] : optional));
+        rows.push(row);
+      }
+      const eol = naiveTimeZone === 'UTC' ? '\n' : '\r\n';
+      const text =
+        'timestamp,open,high,low,close,volume,vwap,trade_count' +
+        eol +
+        rows.map((row) => row.join(',')).join(eol);
+      const raw = parseBarsCsvRows(text, { source: 'shapes.csv', naiveTimeZone });
+      const columns = [raw.bars.o, raw.bars.h, raw.bars.l, raw.bars.c, raw.bars.v];
+      const naiveNewYork = naiveTimeZone === 'America/New_York';
+      rows.forEach((row, i) => {
+        const time = cellValue(row[0]!);
+        expect(raw.bars.t[i], row[0]).toBe(parseTimestamp(time, 0, time.length, naiveNewYork));
+        for (let k = 0; k < 5; k++) {
+          const cell = cellValue(row[k + 1]!);
+          expect(columns[k]![i], row[k + 1]).toBe(parseDecimal(cell, 0, cell.length));
+        }
+        for (const [k, column] of [
+          [6, raw.extra.vwap],
+          [7, raw.extra.tradeCount],
+        ] as const) {
+          const cell = row[k]!;
+          expect(column?.[i], cell).toBe(parseDecimal(cell, 0, cell.length));
+        }
+      });
+      expect(Array.from(raw.lineNumbers)).toEqual(rows.map((_, i) => i + 2));
+    });
+  }
+
+  it('names the line and column of a problem in machine-written rows', () => {
+    const good = (minute: number): string => `2024-03-01T14:${minute}:00Z,10,11,9,10.5,100`;
+    const rows = [good(30), good(31), good(32)];
+    const file = (bad: string): string => ['timestamp,open,high,low,close,volume', ...rows, bad].join('\n');
+    expect(errorOf(file('2024-03-01T14:33:00Z,10,1.2.3,9,10,1')).message).toBe(
+      'planted.csv line 5, column "high": "1.2.3" is not a number',
+    );
+    expect(errorOf(file('2024-03-01T14:33:00Z,10,11,9,,1')).message).toBe(
+      'planted.csv line 5, column "close": empty value',
+    );
+    expect(errorOf(file('2024-03-01T14:33:00Z,10,11,9,10')).message).toBe(
+      'planted.csv line 5: expected 6 fields, found 5',
+    );
+    expect(errorOf(file('2024-03-01T14:33:00Z,10,11,9,10,1,')).message).toBe(
+      'planted.csv line 5: expected 6 fields, found 7',
+    );
+    expect(errorOf(file('2024-03-01T25:33:00Z,10,11,9,10,1')).message).toBe(
+      'planted.csv line 5, column "timestamp": cannot read "2024-03-01T25:33:00Z" as a date/time',
+    );
+    expect(errorOf(file('2024-03-01T14:32:00Z,10,11,9,10,1')).message).toBe(
+      'planted.csv line 5, column "timestamp": timestamp 2024-03-01T14:32:00Z repeats line 4',
+    );
+    expect(errorOf(file('2024-03-01T14:33:00Z,10,9,9.5,10,1')).message).toBe(
+      'planted.csv line 5, column "high": high 9 is below max(open, close) 10',
+    );
+  });
+});
