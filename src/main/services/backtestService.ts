@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bars, Timeframe } from '../../core/data/bars.ts';
+import { barsFingerprint, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
 import { getStrategy, validateParams } from '../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
@@ -11,30 +11,23 @@ import type { EventBus } from './events.ts';
 import { finiteOrNull } from './payloads.ts';
 
 /**
- * Backtests from the UI: bars are read from the cache once per (symbol, timeframe, range) and kept as
- * shared columns, so repeated runs hand workers the same memory and hit their indicator caches.
+ * Backtests from the UI. Bars are read from the cache on every run (tens of milliseconds even for two
+ * years of 1-minute bars) into shared memory, and their dataset id is a fingerprint of the bars, so a
+ * worker reuses its prepared dataset and indicators while the data is unchanged and never after a
+ * fetch, import or repair has changed it.
  */
 export class BacktestService {
-  private readonly datasets = new Map<string, DatasetRef>();
-
   constructor(
     private readonly repo: BarsRepository,
     private readonly pool: ComputePool,
     private readonly events: EventBus,
-    private readonly maxDatasets = 4,
   ) {}
 
   async dataset(symbol: string, timeframe: Timeframe, start?: number, end?: number): Promise<DatasetRef> {
-    const id = `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`;
-    const cached = this.datasets.get(id);
-    if (cached) return cached;
     const bars: Bars = await this.repo.read(symbol, timeframe, { start, end });
     if (bars.t.length < 2)
       throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
-    const dataset = { id, bars };
-    if (this.datasets.size >= this.maxDatasets) this.datasets.delete(this.datasets.keys().next().value!);
-    this.datasets.set(id, dataset);
-    return dataset;
+    return { id: `cache:${symbol}:${timeframe}:${barsFingerprint(bars)}`, bars };
   }
 
   async run(request: BacktestRequest): Promise<BacktestResult> {

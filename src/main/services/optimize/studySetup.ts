@@ -6,7 +6,12 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { sliceBarsByTime, toSharedBars, type Bars, type Timeframe } from '../../../core/data/bars.ts';
+import {
+  barsFingerprint,
+  sliceBarsByTime,
+  toSharedBars,
+  type Timeframe,
+} from '../../../core/data/bars.ts';
 import { parseBarsCsv } from '../../../core/data/csv.ts';
 import { resampleBars } from '../../../core/data/resample.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
@@ -188,12 +193,6 @@ export interface StudyDatasets {
   readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
 }
 
-/** Workers cache prepared datasets by id: the id must change when the bars do (new data fetched). */
-function fingerprint(bars: Bars): string {
-  const n = bars.t.length;
-  return `${n}:${bars.t[0] ?? ''}:${bars.t[n - 1] ?? ''}:${bars.c[n - 1] ?? ''}`;
-}
-
 /** Reads a study's bars for each of its timeframes. */
 export async function loadStudyDatasets(
   definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end'>,
@@ -226,7 +225,7 @@ export async function loadStudyDatasets(
       datasets.push({
         timeframe,
         ref: {
-          id: `study:file:${source.path}:${timeframe}:${range}:${fingerprint(bars)}`,
+          id: `study:file:${source.path}:${timeframe}:${range}:${barsFingerprint(bars)}`,
           bars: toSharedBars(bars),
         },
       });
@@ -243,7 +242,7 @@ export async function loadStudyDatasets(
     datasets.push({
       timeframe,
       ref: {
-        id: `study:cache:${source.symbol}:${timeframe}:${range}:${fingerprint(bars)}`,
+        id: `study:cache:${source.symbol}:${timeframe}:${range}:${barsFingerprint(bars)}`,
         bars: toSharedBars(bars),
       },
     });
