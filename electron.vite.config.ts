@@ -22,8 +22,8 @@ function devContentSecurityPolicy(): Plugin {
 export default defineConfig({
   main: {
     build: {
-      // package.json dependencies stay external; node-bindings is DuckDB's native addon, imported directly.
-      externalizeDeps: { include: ['@duckdb/node-bindings'] },
+      // package.json dependencies (native DuckDB and keyring addons among them) stay external.
+      externalizeDeps: true,
       rolldownOptions: {
         input: {
           index: resolve(root, 'src/main/electron/index.ts'),
