@@ -6,12 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import {
-  barsFingerprint,
-  sliceBarsByTime,
-  toSharedBars,
-  type Timeframe,
-} from '../../../core/data/bars.ts';
+import { barsFingerprint, sliceBarsByTime, toSharedBars, type Timeframe } from '../../../core/data/bars.ts';
 import { parseBarsCsv } from '../../../core/data/csv.ts';
 import { resampleBars } from '../../../core/data/resample.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
