@@ -78,18 +78,6 @@ export class FakeMarket {
     return series;
   }
 
-  /** Index of the first bar at or after t (binary search). */
-  static lowerBound(t: Float64Array, time: number): number {
-    let lo = 0;
-    let hi = t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t[mid]! < time) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   private minutes(symbol: string): FakeSeries {
     const market = createSyntheticMarket({
       seed: deriveSeed(this.seed, nameHash(symbol)),

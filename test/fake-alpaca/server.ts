@@ -13,6 +13,7 @@
  *
  * Standalone: `npx tsx test/fake-alpaca/server.ts --port 8765 [--key K --secret S] [--replay-ms 1000]`.
  */
+import { firstIndexAtOrAfter } from '../../src/core/data/bars.ts';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -272,7 +273,7 @@ export class FakeAlpaca {
       const symbol = symbols[s]!;
       const series = this.market.series(symbol, timeframe as FakeTimeframe);
       const { t, o, h, l, c, v } = series.bars;
-      let i = FakeMarket.lowerBound(t, s === cursor.symbol ? cursor.t : start);
+      let i = firstIndexAtOrAfter(t, s === cursor.symbol ? cursor.t : start);
       const list: unknown[] = [];
       for (; i < t.length && t[i]! <= end; i++) {
         if (count === limit) {
@@ -375,7 +376,7 @@ export class FakeAlpaca {
    */
   publishBar(symbol: string, t: number): boolean {
     const series = this.market.series(symbol, '1Min');
-    const i = FakeMarket.lowerBound(series.bars.t, t);
+    const i = firstIndexAtOrAfter(series.bars.t, t);
     if (series.bars.t[i] !== t) return false;
     const { o, h, l, c, v } = series.bars;
     const message = JSON.stringify([

@@ -1,10 +1,11 @@
+import { firstIndexAtOrAfter } from '../../src/core/data/bars.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlpacaBarsClient, type AlpacaClientOptions } from '../../src/main/marketdata/alpacaClient.ts';
 import { AlpacaCredentials } from '../../src/main/marketdata/credentials.ts';
 import type { FakeAlpaca } from '../fake-alpaca/server.ts';
-import { FakeMarket, type FakeTimeframe } from '../fake-alpaca/data.ts';
+import type { FakeTimeframe } from '../fake-alpaca/data.ts';
 
 export function tempDir(prefix = 'regimen-md-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -34,8 +35,8 @@ export function expectedBars(
   end: number,
 ) {
   const series = fake.market.series(symbol, timeframe);
-  const a = FakeMarket.lowerBound(series.bars.t, start);
-  const b = FakeMarket.lowerBound(series.bars.t, end);
+  const a = firstIndexAtOrAfter(series.bars.t, start);
+  const b = firstIndexAtOrAfter(series.bars.t, end);
   return {
     t: series.bars.t.subarray(a, b),
     o: series.bars.o.subarray(a, b),

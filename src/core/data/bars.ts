@@ -60,7 +60,7 @@ export function toSharedBars(bars: Bars): Bars {
 }
 
 /** First index whose time is at or after `time` (t.length when none): a binary search over sorted times. */
-export function firstIndexAtOrAfter(t: Float64Array, time: number): number {
+export function firstIndexAtOrAfter(t: ArrayLike<number>, time: number): number {
   let lo = 0;
   let hi = t.length;
   while (lo < hi) {

@@ -10,6 +10,7 @@
  * parameters in force are the most recently optimised ones); per-window out-of-sample metrics use the
  * whole test window.
  */
+import { firstIndexAtOrAfter } from '../data/bars.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
 import { MS_PER_DAY } from '../metrics/eastern-time.ts';
 import type { Params, ParamValue, SearchSpace } from './space.ts';
@@ -44,17 +45,6 @@ export interface WalkForwardWindow {
   readonly test: BarRange;
   /** The part of `test` used in the stitched out-of-sample curve (until the next window's test starts). */
   readonly stitch: BarRange;
-}
-
-function lowerBound(t: ArrayLike<number>, x: number): number {
-  let lo = 0;
-  let hi = t.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (t[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function positive(name: string, value: number): number {
@@ -112,9 +102,9 @@ export function walkForwardWindows(
       const trainStartTime = mode === 'anchored' ? t0 : t0 + k * stepMs;
       const testStartTime = t0 + k * stepMs + trainMs;
       if (testStartTime > last) break;
-      const trainStart = lowerBound(t, trainStartTime);
-      const testStart = lowerBound(t, testStartTime);
-      const testEnd = lowerBound(t, testStartTime + testMs);
+      const trainStart = firstIndexAtOrAfter(t, trainStartTime);
+      const testStart = firstIndexAtOrAfter(t, testStartTime);
+      const testEnd = firstIndexAtOrAfter(t, testStartTime + testMs);
       if (testStart >= n || testEnd <= testStart || testStart <= trainStart) continue;
       raw.push({
         train: {
