@@ -300,14 +300,8 @@ export class BarsRepository {
 
   /** One row per stored symbol and timeframe. */
   async list(): Promise<DatasetSummary[]> {
-    const rows = await this.db.all<{
-      symbol: string;
-      timeframe: string;
-      bars: number;
-      start: number;
-      end: number;
-      source: string;
-    }>(
+    // A LEFT JOIN: a series without a datasets row (written outside the repository) has no source.
+    const rows = await this.db.all<Omit<DatasetSummary, 'source'> & { source: string | null }>(
       `SELECT b.symbol, b.timeframe, count(*)::INTEGER AS bars, min(ts)::DOUBLE AS start, max(ts)::DOUBLE AS "end",
          any_value(d.source) AS source
        FROM bars b LEFT JOIN datasets d USING (symbol, timeframe)
