@@ -4,5 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `regimen data list | head` closes stdout early: that ends the output, it is not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { main } = await import('../src/main/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

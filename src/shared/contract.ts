@@ -47,12 +47,16 @@ export const AppInfo = z.object({
   demo: z.boolean(),
 });
 
+/** Which minutes derived timeframes are built from: the regular session (default) or the whole trading day. */
+const sessionSchema = z.enum(['regular', 'extended']);
+
 export const BarsQuery = z.object({
   symbol: symbolSchema,
   timeframe: timeframeSchema,
   start: z.number().optional(),
   end: z.number().optional(),
   limit: z.number().int().positive().max(200_000).optional(),
+  session: sessionSchema.optional(),
 });
 
 export const BarsPayload = z.object({
@@ -94,6 +98,7 @@ export const BacktestRequest = z.object({
   commission: z.number().min(0).max(0.1).default(0),
   start: z.number().optional(),
   end: z.number().optional(),
+  session: sessionSchema.optional(),
 });
 
 export const TradeRow = z.object({

@@ -20,6 +20,7 @@ export const BARS_SOURCE_OPTIONS = {
   timeframe: { type: 'string' },
   start: { type: 'string' },
   end: { type: 'string' },
+  session: { type: 'string' },
 } as const;
 
 export interface LoadedBars {
@@ -77,11 +78,15 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
     };
   }
   const timeframe = timeframeOption(args, '1m');
+  const session = stringOption(args, 'session') ?? 'regular';
+  if (session !== 'regular' && session !== 'extended') {
+    throw new UsageError(`--session must be regular or extended, got "${session}"`);
+  }
   const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
   try {
-    const bars = await new BarsRepository(db).read(symbol!, timeframe, { start, end });
+    const bars = await new BarsRepository(db).read(symbol!, timeframe, { start, end, session });
     return {
-      id: `cache:${symbol}:${timeframe}:${start ?? ''}:${end ?? ''}`,
+      id: `cache:${symbol}:${timeframe}:${session}:${start ?? ''}:${end ?? ''}`,
       label: `${symbol} ${timeframe}`,
       bars,
       extra: {},

@@ -5,7 +5,7 @@ import { getStrategy, validateParams } from '../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
-import type { BarsRepository } from '../store/barsRepository.ts';
+import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { thinEquityCurve } from './equityCurve.ts';
 import type { EventBus } from './events.ts';
 import { finiteOrNull } from './payloads.ts';
@@ -23,8 +23,8 @@ export class BacktestService {
     private readonly events: EventBus,
   ) {}
 
-  async dataset(symbol: string, timeframe: Timeframe, start?: number, end?: number): Promise<DatasetRef> {
-    const bars: Bars = await this.repo.read(symbol, timeframe, { start, end });
+  async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
+    const bars: Bars = await this.repo.read(symbol, timeframe, range);
     if (bars.t.length < 2)
       throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
     return { id: `cache:${symbol}:${timeframe}:${barsFingerprint(bars)}`, bars };
@@ -38,7 +38,11 @@ export class BacktestService {
       // Checked here, before any work, so a bad parameter is reported by name rather than from a worker.
       validateParams(getStrategy(request.strategy), request.params);
       progress('loading bars', 0);
-      const dataset = await this.dataset(request.symbol, request.timeframe, request.start, request.end);
+      const dataset = await this.dataset(request.symbol, request.timeframe, {
+        start: request.start,
+        end: request.end,
+        session: request.session,
+      });
       progress('backtesting', 1);
       const options: BacktestOptions = {
         cash: request.cash,

@@ -3,6 +3,7 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
 import { allocateBars, type Bars, type Timeframe, TIMEFRAME_MINUTES } from '../../core/data/bars.ts';
+import { DAY_MS, daysFromDateKey, etWallTimeToUtc, sessionsBetween } from '../../core/data/calendar.ts';
 import type { Database } from './database.ts';
 
 /** Per-bar columns some sources carry besides OHLCV; NaN where a bar has none. */
@@ -27,6 +28,11 @@ export interface BarsRange {
   end?: number;
   /** Only the last `limit` bars of the range. */
   limit?: number;
+  /**
+   * For timeframes derived from 1m: 'regular' (default) keeps bars inside the NYSE session (09:30 to the
+   * 16:00 or early close); 'extended' keeps every bar of a trading day, buckets keeping the same alignment.
+   */
+  session?: 'regular' | 'extended';
 }
 
 export interface BatchEntry {
@@ -47,23 +53,6 @@ export interface WriteOptions {
 const BARS_TYPES = [VARCHAR, VARCHAR, BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT];
 const COLUMN = { symbol: 0, timeframe: 1, ts: 2, open: 3, vwap: 8, tradeCount: 9 } as const;
 const CHUNK_ROWS = 2048;
-const ET = "'America/New_York'";
-
-/**
- * One writer at a time per database: DuckDB transactions belong to the connection, so two interleaved
- * BEGIN/COMMIT pairs (two fetch pages arriving together) would otherwise mix into one transaction.
- */
-const writeLocks = new WeakMap<Database, Promise<unknown>>();
-
-export function withWriteLock<T>(db: Database, work: () => Promise<T>): Promise<T> {
-  const previous = writeLocks.get(db) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  writeLocks.set(
-    db,
-    next.catch(() => undefined),
-  );
-  return next;
-}
 
 /**
  * Bars in DuckDB. Only stored timeframes are kept (1m for intraday sources, 1d for daily imports);
@@ -94,20 +83,11 @@ export class BarsRepository {
    * Several symbols' bars (one page of a multi-symbol fetch) in one transaction; with no entries, only
    * `alsoInTransaction` runs.
    */
-  writeBatch(
+  async writeBatch(
     timeframe: string,
     source: string,
     entries: readonly BatchEntry[],
     options: WriteOptions = {},
-  ): Promise<void> {
-    return withWriteLock(this.db, () => this.writeLocked(timeframe, source, entries, options));
-  }
-
-  private async writeLocked(
-    timeframe: string,
-    source: string,
-    entries: readonly BatchEntry[],
-    options: WriteOptions,
   ): Promise<void> {
     const staged = entries.filter((entry) => entry.bars.t.length > 0);
     // Checked before the transaction starts: a batch that would store two rows for one key is refused whole.
@@ -232,39 +212,35 @@ export class BarsRepository {
    * volume, vwap, trade_count; a ts repeated in it is refused.
    */
   writeFromTable(symbol: string, timeframe: string, source: string, table: string): Promise<void> {
-    return withWriteLock(this.db, () =>
-      this.db.transaction(async () => {
-        const params = { symbol, timeframe };
-        const [range] = await this.db.all<{
-          n: number;
-          keys: number;
-          min: bigint | null;
-          max: bigint | null;
-        }>(
-          `SELECT count(*)::INTEGER AS n, count(DISTINCT ts::BIGINT)::INTEGER AS keys, min(ts)::BIGINT AS min,
+    return this.db.transaction(async () => {
+      const params = { symbol, timeframe };
+      const [range] = await this.db.all<{
+        n: number;
+        keys: number;
+        min: bigint | null;
+        max: bigint | null;
+      }>(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT ts::BIGINT)::INTEGER AS keys, min(ts)::BIGINT AS min,
              max(ts)::BIGINT AS max FROM ${table}`,
+      );
+      if (!range || range.min === null || range.max === null) return;
+      if (range.keys !== range.n) {
+        throw new Error(
+          `${symbol}: ${range.n - range.keys} timestamps occur more than once in the rows to write`,
         );
-        if (!range || range.min === null || range.max === null) return;
-        if (range.keys !== range.n) {
-          throw new Error(
-            `${symbol}: ${range.n - range.keys} timestamps occur more than once in the rows to write`,
-          );
-        }
-        await this.deleteStoredKeys(symbol, timeframe, BigInt(range.min), BigInt(range.max), async () => {
-          await this.db.run(
-            `CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`,
-          );
-          return 'temp.main.bars_keys';
-        });
-        await this.db.run(
-          `INSERT INTO bars
+      }
+      await this.deleteStoredKeys(symbol, timeframe, BigInt(range.min), BigInt(range.max), async () => {
+        await this.db.run(`CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`);
+        return 'temp.main.bars_keys';
+      });
+      await this.db.run(
+        `INSERT INTO bars
            SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
            FROM ${table}`,
-          params,
-        );
-        await this.recordDataset(symbol, timeframe, source);
-      }),
-    );
+        params,
+      );
+      await this.recordDataset(symbol, timeframe, source);
+    });
   }
 
   /**
@@ -285,16 +261,9 @@ export class BarsRepository {
 
   /** Deletes a symbol's bars of one timeframe in [start, end) (a repair, or a re-import that replaces). */
   deleteRange(symbol: string, timeframe: string, start = -8.64e15, end = 8.64e15): Promise<void> {
-    return withWriteLock(this.db, () =>
-      this.db.run(
-        'DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end',
-        {
-          symbol,
-          timeframe,
-          start,
-          end,
-        },
-      ),
+    return this.db.run(
+      'DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end',
+      { symbol, timeframe, start, end },
     );
   }
 
@@ -346,7 +315,8 @@ export class BarsRepository {
       sql = `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars
              WHERE ${where} AND timeframe = '${timeframe}'`;
     } else if (stored.includes('1m')) {
-      sql = resampleSql(timeframe, where);
+      await this.loadSessions(symbol, params.start, params.end);
+      sql = resampleSql(timeframe, where, range.session ?? 'regular');
     } else {
       throw new Error(
         `Symbol "${symbol}" is stored as ${stored.join(', ')} only; ${timeframe} cannot be derived from it`,
@@ -361,12 +331,37 @@ export class BarsRepository {
   }
 
   /**
+   * Fills the connection's temporary `regimen_sessions` table with the NYSE sessions (from the core
+   * calendar: holidays, half days, DST) spanning the symbol's 1m bars in [start, end), for resampleSql.
+   * The calendar stays in one place, core/data/calendar.ts, rather than being re-derived in SQL.
+   */
+  private async loadSessions(symbol: string, start: number, end: number): Promise<void> {
+    const [span] = await this.db.all<{ first: number | null; last: number | null }>(
+      `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last FROM bars
+       WHERE symbol = $symbol AND timeframe = '1m' AND ts >= $start AND ts < $end`,
+      { symbol, start, end },
+    );
+    await this.db.run(
+      `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
+         (day_start BIGINT, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
+    );
+    await this.db.run('DELETE FROM regimen_sessions');
+    if (span?.first == null || span.last == null) return;
+    const rows = sessionsBetween(span.first - DAY_MS, span.last + DAY_MS).map((session) => {
+      const days = daysFromDateKey(session.dateKey);
+      return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;
+    });
+    if (rows.length > 0) await this.db.run(`INSERT INTO regimen_sessions VALUES ${rows.join(', ')}`);
+  }
+
+  /**
    * Runs a query whose first six columns are non-null DOUBLEs (t, o, h, l, c, v) and copies each
    * result vector into the output columns with one native copy.
    */
   private async readColumns(sql: string, params: Record<string, string | number>): Promise<Bars> {
-    const result = await this.db.connection.run(sql, params);
-    const chunks = await result.fetchAllChunks();
+    const chunks = await this.db.exclusive(async () =>
+      (await this.db.connection.run(sql, params)).fetchAllChunks(),
+    );
     const bars = allocateBars(
       chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0),
       true,
@@ -389,27 +384,28 @@ export class BarsRepository {
 }
 
 /**
- * Session-aligned resampling of 1m bars: regular hours only (09:30-16:00 ET); intraday buckets start at
- * the session open, so a 1h bar covers 09:30-10:30 like the exchange's own; a day bar is stamped at
- * midnight ET of its session, as Alpaca stamps 1Day bars.
+ * Session-aligned resampling of 1m bars against the `regimen_sessions` table (see loadSessions). Regular
+ * mode keeps bars inside [open, close) of a session; extended keeps every bar of a trading day. Intraday
+ * buckets start at the session open plus whole bucket sizes (before the open too, in extended mode), so a
+ * 1h bar covers 09:30-10:30 like the exchange's own; a day bar is stamped at midnight ET of its session,
+ * as Alpaca stamps 1Day bars. Equal to core/data/resample.ts, the reference (tested on SPY).
  */
-function resampleSql(timeframe: Timeframe, where: string): string {
-  const minutes = TIMEFRAME_MINUTES[timeframe];
+function resampleSql(timeframe: Timeframe, where: string, session: 'regular' | 'extended'): string {
+  const sizeMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
   const bucket =
-    timeframe === '1d'
-      ? "date_trunc('day', local)"
-      : `sess_open + to_minutes((floor(datediff('minute', sess_open, local) / ${minutes}) * ${minutes})::BIGINT)`;
+    timeframe === '1d' ? 's.day_start' : `s.open_ms + floor((src.ts - s.open_ms) / ${sizeMs}) * ${sizeMs}`;
+  const inside =
+    session === 'regular'
+      ? 'src.ts >= s.open_ms AND src.ts < s.close_ms'
+      : 'src.ts >= s.day_start AND src.ts < s.day_end';
   return `
     WITH src AS (
-      SELECT ts, open, high, low, close, volume, (to_timestamp(ts / 1000.0) AT TIME ZONE ${ET}) AS local
-      FROM bars WHERE ${where} AND timeframe = '1m'
-    ), rth AS (
-      SELECT *, date_trunc('day', local) + INTERVAL 570 MINUTE AS sess_open FROM src
-      WHERE local::TIME >= TIME '09:30:00' AND local::TIME < TIME '16:00:00'
-    ), bucketed AS (SELECT *, ${bucket} AS bucket FROM rth)
-    SELECT epoch_ms(timezone(${ET}, bucket))::DOUBLE AS t, arg_min(open, ts) AS open, max(high) AS high,
-      min(low) AS low, arg_max(close, ts) AS close, sum(volume) AS volume
-    FROM bucketed GROUP BY bucket`;
+      SELECT ts, open, high, low, close, volume FROM bars WHERE ${where} AND timeframe = '1m'
+    )
+    SELECT (${bucket})::DOUBLE AS t, arg_min(src.open, src.ts) AS open, max(src.high) AS high,
+      min(src.low) AS low, arg_max(src.close, src.ts) AS close, sum(src.volume) AS volume
+    FROM src JOIN regimen_sessions s ON ${inside}
+    GROUP BY 1`;
 }
 
 /**

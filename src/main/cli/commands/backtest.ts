@@ -61,9 +61,9 @@ export const backtestCommand: Command = {
   name: 'backtest',
   summary: 'Backtest a strategy on a CSV file or cached bars and print its metrics and trades',
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d]) --strategy NAME [--param name=value ...]\n' +
-    '        [--cash 10000] [--commission RATE] [--slippage-bps BPS] [--long-only] [--close-at-end]\n' +
-    '        [--fill-at-close] [--start ISO] [--end ISO] [--json]',
+    '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
+    '        [--param name=value ...] [--cash 10000] [--commission RATE] [--slippage-bps BPS] [--long-only]\n' +
+    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--json]',
   options: { ...BACKTEST_OPTIONS, param: { type: 'string', multiple: true } },
   async run(args, io) {
     const strategyName = stringOption(args, 'strategy');
