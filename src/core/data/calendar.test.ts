@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
+  DAY_MS,
   dateKeyFromDays,
   daysFromCivil,
   daysFromDateKey,
   easterDays,
   etDateKey,
+  etDays,
   etMidnight,
   etMinuteOfDay,
   etOffsetMs,
+  formatDateKey,
   holidayName,
   isEarlyClose,
   isTradingDay,
@@ -150,5 +154,65 @@ describe('sessions', () => {
     expect(nextSession(utc('2024-03-28T20:00:01Z')).dateKey).toBe(20240401);
     expect(previousSession(utc('2024-04-01T13:00:00Z')).dateKey).toBe(20240328);
     expect(sessionsBetween(utc('2024-01-01T00:00:00Z'), utc('2025-01-01T00:00:00Z')).length).toBe(252);
+  });
+});
+
+// Moved from metrics/eastern-time.test.ts when that module (a set of renames of these functions) went.
+describe('usDstBounds', () => {
+  // Expected: python3 zoneinfo America/New_York, scanning each year hour by hour for offset changes.
+  const cases: Array<[number, string, string]> = [
+    [1980, '1980-04-27T07:00:00Z', '1980-10-26T06:00:00Z'],
+    [1995, '1995-04-02T07:00:00Z', '1995-10-29T06:00:00Z'],
+    [2006, '2006-04-02T07:00:00Z', '2006-10-29T06:00:00Z'],
+    [2007, '2007-03-11T07:00:00Z', '2007-11-04T06:00:00Z'],
+    [2020, '2020-03-08T07:00:00Z', '2020-11-01T06:00:00Z'],
+    [2024, '2024-03-10T07:00:00Z', '2024-11-03T06:00:00Z'],
+    [2025, '2025-03-09T07:00:00Z', '2025-11-02T06:00:00Z'],
+    [2030, '2030-03-10T07:00:00Z', '2030-11-03T06:00:00Z'],
+  ];
+  it.each(cases)('%d matches the tz database', (year, start, end) => {
+    expect(usDstBounds(year)).toEqual({ start: Date.parse(start), end: Date.parse(end) });
+  });
+
+  it('switches offset exactly at the transition instants', () => {
+    const { start, end } = usDstBounds(2024);
+    expect(etOffsetMs(start - 1)).toBe(-5 * 3_600_000);
+    expect(etOffsetMs(start)).toBe(-4 * 3_600_000);
+    expect(etOffsetMs(end - 1)).toBe(-4 * 3_600_000);
+    expect(etOffsetMs(end)).toBe(-5 * 3_600_000);
+  });
+});
+
+describe('etDays', () => {
+  it('puts evening UTC bars on the New York date', () => {
+    // 2024-03-08 (Friday, EST) 23:30 UTC = 18:30 ET, still the 8th; 2024-07-01 03:59 UTC = 23:59 EDT on June 30.
+    expect(etDays(Date.parse('2024-03-09T04:30:00Z'))).toBe(daysFromCivil(2024, 3, 8));
+    expect(etDays(Date.parse('2024-03-09T05:00:00Z'))).toBe(daysFromCivil(2024, 3, 9));
+    expect(etDays(Date.parse('2024-07-01T03:59:00Z'))).toBe(daysFromCivil(2024, 6, 30));
+    expect(etDays(Date.parse('2024-07-01T04:00:00Z'))).toBe(daysFromCivil(2024, 7, 1));
+  });
+});
+
+describe('civil dates', () => {
+  it('knows the epoch and leap days', () => {
+    expect(daysFromCivil(1970, 1, 1)).toBe(0);
+    expect(daysFromCivil(2000, 3, 1) - daysFromCivil(2000, 2, 28)).toBe(2);
+    expect(daysFromCivil(1900, 3, 1) - daysFromCivil(1900, 2, 28)).toBe(1);
+    expect(dateKeyFromDays(daysFromCivil(2024, 2, 29))).toBe(20240229);
+    expect(formatDateKey(20240229)).toBe('2024-02-29');
+    expect(formatDateKey(20241105)).toBe('2024-11-05');
+  });
+
+  it('agrees with Date.UTC and round-trips', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -200_000, max: 200_000 }), (days) => {
+        const key = dateKeyFromDays(days);
+        const year = Math.floor(key / 10000);
+        const month = Math.floor(key / 100) % 100;
+        const day = key % 100;
+        expect(daysFromCivil(year, month, day)).toBe(days);
+        expect(Date.UTC(year, month - 1, day) / DAY_MS).toBe(days);
+      }),
+    );
   });
 });

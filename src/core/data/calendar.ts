@@ -65,6 +65,13 @@ export function dateKeyFromDays(days: number): number {
   return y * 10000 + m * 100 + d;
 }
 
+/** "2024-02-20" for the date key 20240220. */
+export function formatDateKey(dateKey: number): string {
+  const month = Math.floor(dateKey / 100) % 100;
+  const day = dateKey % 100;
+  return `${Math.floor(dateKey / 10000)}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+}
+
 /** Day number of a YYYYMMDD key. */
 export function daysFromDateKey(dateKey: number): number {
   const year = Math.floor(dateKey / 10000);

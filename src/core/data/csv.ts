@@ -39,7 +39,9 @@ import {
   etDateKey,
   daysInMonth,
   etWallTimeToUtc,
+  formatDateKey,
 } from './calendar.ts';
+import { median as medianOf } from '../metrics/statistics.ts';
 
 /** Data refused at the edge; the message names the source, the 1-based line of the file and the column. */
 export class DataValidationError extends Error {
@@ -1067,8 +1069,7 @@ export function inferTimeframe(t: Float64Array): SpacingGuess {
     if (gap > 0) gaps[m++] = gap;
   }
   if (m === 0) return { timeframe: null, label: 'irregular', medianSpacingMs: NaN };
-  const sorted = gaps.subarray(0, m).sort();
-  const median = m % 2 === 1 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
+  const median = medianOf(gaps.subarray(0, m));
   for (const [timeframe, ms] of INTRADAY) {
     if (Math.abs(median - ms) <= ms * 0.02) return { timeframe, label: timeframe, medianSpacingMs: median };
   }
@@ -1109,14 +1110,13 @@ function formatIso(t: number): string {
   const mm = Math.floor((ms % HOUR_MS) / MINUTE_MS);
   const ss = Math.floor((ms % MINUTE_MS) / 1000);
   const frac = ms % 1000;
-  const date = `${Math.floor(key / 10000)}-${pad2(Math.floor(key / 100) % 100)}-${pad2(key % 100)}`;
+  const date = formatDateKey(key);
   const seconds = frac === 0 ? pad2(ss) : `${pad2(ss)}.${String(frac).padStart(3, '0')}`;
   return `${date}T${pad2(hh)}:${pad2(mm)}:${seconds}Z`;
 }
 
 function formatNewYorkDate(t: number): string {
-  const key = etDateKey(t);
-  return `${Math.floor(key / 10000)}-${pad2(Math.floor(key / 100) % 100)}-${pad2(key % 100)}`;
+  return formatDateKey(etDateKey(t));
 }
 
 /**

@@ -16,10 +16,12 @@
  * - every probable unadjusted split costs a quarter, since one breaks every backtest across it.
  */
 import type { Bars, Timeframe } from './bars.ts';
-import { TIMEFRAME_MINUTES } from './bars.ts';
+import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
+import { median } from '../metrics/statistics.ts';
 import {
   MINUTE_MS,
   etDateKey,
+  formatDateKey,
   etMinuteOfDay,
   isTradingDayNumber,
   etDays,
@@ -136,8 +138,7 @@ function pad2(x: number): string {
 
 /** "2024-02-20" for daily data, "2024-02-20 09:30 ET" for intraday. */
 export function formatEt(t: number, dateOnly = false): string {
-  const key = etDateKey(t);
-  const date = `${Math.floor(key / 10000)}-${pad2(Math.floor(key / 100) % 100)}-${pad2(key % 100)}`;
+  const date = formatDateKey(etDateKey(t));
   if (dateOnly) return date;
   const minute = Math.floor(etMinuteOfDay(t));
   return `${date} ${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)} ET`;
@@ -159,11 +160,31 @@ function timeOrder(t: Float64Array): Uint32Array {
   return order;
 }
 
-function median(values: Float64Array): number {
-  const n = values.length;
-  if (n === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+type RowProblem = 'non-positive-price' | 'ohlc' | 'bad-volume';
+
+/**
+ * Why a row cannot be used as it is, or null: the one definition of a usable bar that both the report
+ * and the repair apply (prices positive and finite, high/low around open and close, volume >= 0).
+ */
+function rowProblem(bars: RawBars, row: number): RowProblem | null {
+  const open = bars.o[row]!;
+  const high = bars.h[row]!;
+  const low = bars.l[row]!;
+  const close = bars.c[row]!;
+  const volume = bars.v[row]!;
+  const positiveFinite =
+    open > 0 &&
+    high > 0 &&
+    low > 0 &&
+    close > 0 &&
+    high < Infinity &&
+    open < Infinity &&
+    low < Infinity &&
+    close < Infinity;
+  if (!positiveFinite) return 'non-positive-price';
+  if (high < Math.max(open, close) || low > Math.min(open, close)) return 'ohlc';
+  if (!(volume >= 0 && volume < Infinity)) return 'bad-volume';
+  return null;
 }
 
 /** Median and scaled MAD (1.4826 x MAD: the standard deviation for normal data). */
@@ -322,51 +343,22 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
   const valid = new Uint8Array(uniqueCount);
   for (let u = 0; u < uniqueCount; u++) {
     const row = unique[u]!;
-    const open = o[row]!;
-    const high = h[row]!;
-    const low = l[row]!;
-    const close = c[row]!;
+    const kind = rowProblem(bars, row);
+    if (kind === null) {
+      valid[u] = 1;
+      continue;
+    }
+    // Formatted only for bad rows: this loop visits every bar.
     const at = when(t[row]!);
-    if (!(
-      open > 0 &&
-      high > 0 &&
-      low > 0 &&
-      close > 0 &&
-      high < Infinity &&
-      open < Infinity &&
-      low < Infinity &&
-      close < Infinity
-    )) {
-      add({
-        kind: 'non-positive-price',
-        t: t[row]!,
-        row,
-        message: `${at}: prices must be positive and finite (o ${open}, h ${high}, l ${low}, c ${close})`,
-      });
-      badRows++;
-      continue;
-    }
-    if (high < Math.max(open, close) || low > Math.min(open, close)) {
-      add({
-        kind: 'ohlc',
-        t: t[row]!,
-        row,
-        message: `${at}: inconsistent bar (o ${open}, h ${high}, l ${low}, c ${close})`,
-      });
-      badRows++;
-      continue;
-    }
-    if (!(v[row]! >= 0 && v[row]! < Infinity)) {
-      add({
-        kind: 'bad-volume',
-        t: t[row]!,
-        row,
-        message: `${at}: volume ${v[row]} is not a non-negative number`,
-      });
-      badRows++;
-      continue;
-    }
-    valid[u] = 1;
+    const prices = `o ${o[row]}, h ${h[row]}, l ${l[row]}, c ${c[row]}`;
+    const message =
+      kind === 'non-positive-price'
+        ? `${at}: prices must be positive and finite (${prices})`
+        : kind === 'ohlc'
+          ? `${at}: inconsistent bar (${prices})`
+          : `${at}: volume ${v[row]} is not a non-negative number`;
+    add({ kind, t: t[row]!, row, message });
+    badRows++;
   }
 
   // Zero-volume runs and stale (flat and unchanged) runs over consecutive valid unique bars.
@@ -592,7 +584,7 @@ export interface RepairResult {
  * bars are missing. Zero-volume, stale, outlier and split findings are left for the user to judge.
  */
 export function repairBars(bars: RawBars, timeframe: Timeframe | null): RepairResult {
-  const { t, o, h, l, c, v } = bars;
+  const t = bars.t;
   const n = t.length;
   const order = timeOrder(t);
   const keep = new Uint32Array(n);
@@ -606,42 +598,20 @@ export function repairBars(bars: RawBars, timeframe: Timeframe | null): RepairRe
       continue;
     }
     lastTime = t[row]!;
-    const open = o[row]!;
-    const high = h[row]!;
-    const low = l[row]!;
-    const close = c[row]!;
-    if (!(open > 0 && high > 0 && low > 0 && close > 0 && Number.isFinite(open + high + low + close))) {
-      dropped.push({ row, reason: 'non-positive-price' });
-      continue;
-    }
-    if (high < Math.max(open, close) || low > Math.min(open, close)) {
-      dropped.push({ row, reason: 'ohlc' });
-      continue;
-    }
-    if (!(v[row]! >= 0 && v[row]! < Infinity)) {
-      dropped.push({ row, reason: 'bad-volume' });
+    const problem = rowProblem(bars, row);
+    if (problem !== null) {
+      dropped.push({ row, reason: problem });
       continue;
     }
     keep[kept++] = row;
   }
   dropped.sort((a, b) => a.row - b.row);
   const rows = keep.slice(0, kept);
-  const out: Bars = {
-    t: new Float64Array(kept),
-    o: new Float64Array(kept),
-    h: new Float64Array(kept),
-    l: new Float64Array(kept),
-    c: new Float64Array(kept),
-    v: new Float64Array(kept),
-  };
-  for (let k = 0; k < kept; k++) {
-    const row = rows[k]!;
-    out.t[k] = t[row]!;
-    out.o[k] = o[row]!;
-    out.h[k] = h[row]!;
-    out.l[k] = l[row]!;
-    out.c[k] = c[row]!;
-    out.v[k] = v[row]!;
+  const out = allocateBars(kept);
+  for (const field of BAR_FIELDS) {
+    const from = bars[field];
+    const to = out[field];
+    for (let k = 0; k < kept; k++) to[k] = from[rows[k]!]!;
   }
   const gapBefore = new Uint8Array(kept);
   if (timeframe !== null && kept > 0) {

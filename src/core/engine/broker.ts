@@ -1,7 +1,7 @@
 import type { Bars } from '../data/bars.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
 import type { ResolvedBacktestOptions } from './options.ts';
-import { appendTrade, createTradeLog } from './trade-log.ts';
+import { appendTrade, createTradeLog, grow } from './trade-log.ts';
 import { ExitReason, type TradeLog } from './types.ts';
 
 export const OrderType = { Market: 0, Limit: 1, Stop: 2, StopLimit: 3 } as const;
@@ -524,21 +524,16 @@ export class Broker {
 
   private growOrders(): void {
     const capacity = this.orderId.length * 2;
-    const grow = <T extends Int32Array | Uint8Array | Int8Array | Float64Array>(column: T): T => {
-      const next = new (column.constructor as new (n: number) => T)(capacity);
-      next.set(column);
-      return next;
-    };
-    this.orderId = grow(this.orderId);
-    this.orderType = grow(this.orderType);
-    this.orderDirection = grow(this.orderDirection);
-    this.orderSizing = grow(this.orderSizing);
-    this.orderAmount = grow(this.orderAmount);
-    this.orderLimit = grow(this.orderLimit);
-    this.orderStop = grow(this.orderStop);
-    this.orderTriggered = grow(this.orderTriggered);
-    this.orderStopDistance = grow(this.orderStopDistance);
-    this.orderTargetDistance = grow(this.orderTargetDistance);
-    this.orderTrailDistance = grow(this.orderTrailDistance);
+    this.orderId = grow(this.orderId, capacity);
+    this.orderType = grow(this.orderType, capacity);
+    this.orderDirection = grow(this.orderDirection, capacity);
+    this.orderSizing = grow(this.orderSizing, capacity);
+    this.orderAmount = grow(this.orderAmount, capacity);
+    this.orderLimit = grow(this.orderLimit, capacity);
+    this.orderStop = grow(this.orderStop, capacity);
+    this.orderTriggered = grow(this.orderTriggered, capacity);
+    this.orderStopDistance = grow(this.orderStopDistance, capacity);
+    this.orderTargetDistance = grow(this.orderTargetDistance, capacity);
+    this.orderTrailDistance = grow(this.orderTrailDistance, capacity);
   }
 }

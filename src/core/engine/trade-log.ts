@@ -18,7 +18,11 @@ export function createTradeLog(capacity = 64): TradeLog {
   };
 }
 
-function grow<T extends Int32Array | Float64Array | Uint8Array>(column: T, capacity: number): T {
+/** A copy of `column` with room for `capacity` values (the growth step of every structure-of-arrays log). */
+export function grow<T extends Int32Array | Int8Array | Float64Array | Uint8Array>(
+  column: T,
+  capacity: number,
+): T {
   const next = new (column.constructor as new (n: number) => T)(capacity);
   next.set(column);
   return next;

@@ -1,5 +1,5 @@
 import { checkOutput, checkPeriod } from './checks.ts';
-import { sma } from './moving-average.ts';
+import { sma, SmaState } from './moving-average.ts';
 
 /**
  * Rolling population standard deviation (divide by period), the one TA-Lib STDDEV and BBANDS use.
@@ -98,9 +98,8 @@ class WindowVariance {
 /** Streaming Bollinger Bands; equal to `bollinger` for the same inputs. */
 export class BollingerState {
   private readonly window: WindowVariance;
-  private readonly ring: Float64Array;
-  private count = 0;
-  private total = 0;
+  /** The middle band: SmaState reproduces the batch `sma` exactly. */
+  private readonly average: SmaState;
   upper = NaN;
   middle = NaN;
   lower = NaN;
@@ -111,19 +110,15 @@ export class BollingerState {
   ) {
     checkPeriod('BollingerState', period);
     this.window = new WindowVariance(period);
-    this.ring = new Float64Array(period);
+    this.average = new SmaState(period);
   }
 
   update(x: number): number {
     const p = this.period;
     const m2 = this.window.add(x);
-    // Same running-sum order as `sma`, so the middle band matches the batch kernel exactly.
-    this.total += x;
-    this.ring[this.count % p] = x;
-    this.count++;
-    if (this.count >= p) {
-      this.middle = this.total / p;
-      this.total -= this.ring[this.count % p];
+    this.average.update(x);
+    if (this.window.full) {
+      this.middle = this.average.value;
       const spread = this.k * Math.sqrt(m2 > 0 ? m2 / p : 0);
       this.upper = this.middle + spread;
       this.lower = this.middle - spread;
@@ -133,8 +128,7 @@ export class BollingerState {
 
   reset(): void {
     this.window.reset();
-    this.count = 0;
-    this.total = 0;
+    this.average.reset();
     this.upper = this.middle = this.lower = NaN;
   }
 }

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { computeEquityMetrics } from './metrics.ts';
 import type { EquityMetrics } from './metrics.ts';
-import { easternDays, daysFromCivil } from './eastern-time.ts';
-import { periodEndIndices } from './periods.ts';
+import { daysFromCivil } from '../data/calendar.ts';
+import { periodCalendarDays, periodEndIndices } from './periods.ts';
 
 const dataDir = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const goog = `${dataDir}GOOG.csv`;
@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(spy))(
     const { t, close, raw } = readColumns(spy, (stamp) => Date.parse(stamp.replace(' ', 'T')));
 
     it('every bar falls on the New York date written in its timestamp', () => {
-      const days = easternDays(t, new Float64Array(t.length));
+      const days = periodCalendarDays(t, 'session');
       raw.forEach((stamp, i) => {
         const [y, m, d] = stamp.slice(0, 10).split('-').map(Number);
         if (days[i] !== daysFromCivil(y, m, d))

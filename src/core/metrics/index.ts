@@ -5,4 +5,3 @@ export * from './overfitting.ts';
 export * from './normal.ts';
 export * from './statistics.ts';
 export * from './periods.ts';
-export * from './eastern-time.ts';

@@ -10,7 +10,7 @@
  * factor with wins and no losses is Infinity. The optimizer must treat NaN as "no value".
  */
 import type { TradeLog } from '../engine/types.ts';
-import { MS_PER_DAY, civilFromDays } from './eastern-time.ts';
+import { DAY_MS, dateKeyFromDays } from '../data/calendar.ts';
 import { deflatedSharpeRatio, probabilisticSharpeRatio } from './overfitting.ts';
 import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
 import type { Periodicity } from './periods.ts';
@@ -205,7 +205,7 @@ function equityMetricsOf(
     sortinoRatio: ratio(mu * periodsPerYear, downside * sqrtP),
     calmarRatio: ratio(annualizedReturn, Math.abs(drawdown.maxDrawdown)),
     maxDrawdown: drawdown.maxDrawdown,
-    maxDrawdownDurationDays: drawdown.maxDuration / MS_PER_DAY,
+    maxDrawdownDurationDays: drawdown.maxDuration / DAY_MS,
     maxDrawdownDurationPeriods: drawdown.maxDurationPoints,
     valueAtRisk: quantile(returns, 0.05),
     skewness,
@@ -232,8 +232,8 @@ function positiveMonthShare(
   let currentMonth = NaN;
   let growth = 1;
   for (let k = 0; k < n; k++) {
-    const { year, month } = civilFromDays(days[k]);
-    const key = year * 12 + month;
+    // YYYYMM: one key per calendar month.
+    const key = Math.floor(dateKeyFromDays(days[k]) / 100);
     if (key !== currentMonth) {
       if (k > 0) {
         months++;
@@ -299,8 +299,8 @@ export function tradeMetrics(trades: TradeLog, barCount: number, inMarket?: Arra
     worstTrade: none ? NaN : worst,
     avgTradeDurationBars: none ? NaN : barsSum / count,
     maxTradeDurationBars: none ? NaN : barsMax,
-    avgTradeDurationDays: none ? NaN : timeSum / count / MS_PER_DAY,
-    maxTradeDurationDays: none ? NaN : timeMax / MS_PER_DAY,
+    avgTradeDurationDays: none ? NaN : timeSum / count / DAY_MS,
+    maxTradeDurationDays: none ? NaN : timeMax / DAY_MS,
     exposure: exposureOf(trades, barCount, inMarket),
   };
 }

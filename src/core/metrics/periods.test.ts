@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
+import fc from 'fast-check';
+import { etDays } from '../data/calendar.ts';
+import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -56,5 +58,22 @@ describe('periodSeries', () => {
     const series = periodSeries(t, equity, ends);
     expect(Array.from(series.wealth)).toEqual([110, 99, 108.9]);
     expect(series.returns.length).toBe(2);
+  });
+});
+
+describe('periodCalendarDays', () => {
+  it("'session' gives each time's US/Eastern day, as the calendar's scalar etDays", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: Date.parse('1975-01-01'), max: Date.parse('2040-01-01') }), {
+          maxLength: 50,
+        }),
+        (times) => {
+          const t = Float64Array.from(times.sort((a, b) => a - b));
+          const out = periodCalendarDays(t, 'session');
+          for (let i = 0; i < t.length; i++) expect(out[i]).toBe(etDays(t[i]));
+        },
+      ),
+    );
   });
 });

@@ -5,7 +5,7 @@
  * true of daily returns. Intraday equity is therefore taken at each session's last bar, a session being
  * a US/Eastern calendar day (extended hours included). Daily or coarser bars are each their own period.
  */
-import { MS_PER_DAY, easternDays } from './eastern-time.ts';
+import { DAY_MS, etDays } from '../data/calendar.ts';
 
 /**
  * 'session': group bars by US/Eastern calendar date; 'bar': every bar is a period; 'auto': 'bar' when
@@ -98,6 +98,15 @@ export function periodSeries(
 export function periodCalendarDays(time: Float64Array, periodicity: 'session' | 'bar'): Float64Array {
   const out = new Float64Array(time.length);
   if (periodicity === 'session') return easternDays(time, out);
-  for (let i = 0; i < time.length; i++) out[i] = Math.floor(time[i] / MS_PER_DAY);
+  for (let i = 0; i < time.length; i++) out[i] = Math.floor(time[i] / DAY_MS);
+  return out;
+}
+
+/**
+ * Fills `out[i]` with the US/Eastern day number of `t[i]`. The calendar caches the current DST segment,
+ * so a pass over sorted bars costs two comparisons per bar.
+ */
+function easternDays(t: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < t.length; i++) out[i] = etDays(t[i]);
   return out;
 }

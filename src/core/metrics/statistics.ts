@@ -12,10 +12,13 @@ export function mean(x: ArrayLike<number>): number {
   return sum / n;
 }
 
-/** Sample standard deviation (ddof 1, like pandas' default and numpy's std(ddof=1)); NaN below 2 points. */
-export function sampleStd(x: ArrayLike<number>): number {
+/**
+ * Variance with `ddof` delta degrees of freedom: 1 (default) for the sample variance (pandas' default,
+ * numpy's var(ddof=1)), 0 for the population variance. NaN when there are no more points than `ddof`.
+ */
+export function variance(x: ArrayLike<number>, ddof = 1): number {
   const n = x.length;
-  if (n < 2) return NaN;
+  if (n <= ddof || n === 0) return NaN;
   const m = mean(x);
   // Two passes rather than sum of squares: returns are small numbers with a smaller mean, where the
   // one-pass formula loses digits to cancellation.
@@ -24,7 +27,12 @@ export function sampleStd(x: ArrayLike<number>): number {
     const d = x[i] - m;
     ss += d * d;
   }
-  return Math.sqrt(ss / (n - 1));
+  return ss / (n - ddof);
+}
+
+/** Sample standard deviation (ddof 1, like pandas' default and numpy's std(ddof=1)); NaN below 2 points. */
+export function sampleStd(x: ArrayLike<number>): number {
+  return Math.sqrt(variance(x, 1));
 }
 
 /**
@@ -66,6 +74,14 @@ export function quantile(x: ArrayLike<number>, q: number): number {
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, n - 1);
   return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** The middle order statistic (mean of the two middle ones for an even count), as numpy's median; NaN when empty. */
+export function median(x: ArrayLike<number>): number {
+  const n = x.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(x).sort();
+  return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type BacktestOverfittingResult,
 } from '../metrics/overfitting.ts';
 import { TRADING_PERIODS_PER_YEAR } from '../metrics/metrics.ts';
+import { variance } from '../metrics/statistics.ts';
 import { selectPlateauCentre, type PlateauChoice, type PlateauOptions } from './sensitivity.ts';
 import type { Study, TrialRecord } from './study.ts';
 
@@ -72,8 +73,7 @@ export function studyOverfitting(study: Study, options: OverfittingOptions = {})
     .map((t) => t.metrics?.[key])
     .filter((s): s is number => s !== undefined && Number.isFinite(s));
   const n = sharpes.length;
-  const mean = n === 0 ? NaN : sharpes.reduce((a, b) => a + b, 0) / n;
-  const sharpeVariance = n < 2 ? NaN : sharpes.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+  const sharpeVariance = variance(sharpes);
   const winner = options.winner ?? study.best();
   const m = winner?.metrics;
   const deflatedSharpe =

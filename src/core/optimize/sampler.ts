@@ -8,7 +8,6 @@
 import type { Rng } from '../random.ts';
 import { crowdingDistances, nonDominatedFronts } from './pareto.ts';
 import {
-  paramsKey,
   sampleUniform,
   satisfiesConstraints,
   type Params,
@@ -192,8 +191,4 @@ export function rankTrials(
 /** rankTrials over the context's history, cached per generation. */
 export function rankedHistory(ctx: SampleContext): HistoryTrial[] {
   return ctx.memo('ranked', () => rankTrials(ctx.history, ctx.scalarize));
-}
-
-export function paramsEqual(space: SearchSpace, a: Params, b: Params): boolean {
-  return paramsKey(space, a) === paramsKey(space, b);
 }

@@ -17,6 +17,7 @@ import {
   type ParamSpec,
   type SearchSpace,
 } from './space.ts';
+import { mean } from '../metrics/statistics.ts';
 
 export interface Neighbour {
   readonly param: string;
@@ -95,7 +96,7 @@ export function summarizeSensitivity(
     baseScore,
     perParam,
     worstDrop,
-    meanDrop: drops.length === 0 ? NaN : drops.reduce((a, b) => a + b, 0) / drops.length,
+    meanDrop: mean(drops),
     relativeWorstDrop: baseScore === 0 ? NaN : worstDrop / Math.abs(baseScore),
     missing,
   };

@@ -110,7 +110,7 @@ describe('constraints', () => {
 });
 
 describe('the confluence space', () => {
-  it('has the twelve parameters with their ranges and the two constraints', () => {
+  it("has the strategy's twelve parameters with their ranges and its constraints", () => {
     const space = confluenceSpace();
     expect(space.params.map((p) => p.name)).toEqual([
       'fast_ma_period',
@@ -127,8 +127,10 @@ describe('the confluence space', () => {
       'bb_std',
     ]);
     expect(space.params[2]).toMatchObject({ kind: 'float', low: 0.005, high: 0.05 });
+    // mfi_oversold<mfi_overbought always holds over these ranges; it is listed because the strategy states it.
     expect(space.constraints.map((c) => c.source)).toEqual([
       'fast_ma_period<slow_ma_period',
+      'mfi_oversold<mfi_overbought',
       'macd_fast<macd_slow',
     ]);
     expect(gridValues(space.params[2]!)).toHaveLength(10);

@@ -4,6 +4,8 @@
  * persisted with its study, sent to a worker or validated at the IPC boundary unchanged.
  */
 import type { Rng } from '../random.ts';
+import { confluence } from '../strategy/confluence.ts';
+import type { StrategyDefinition } from '../strategy/types.ts';
 
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
@@ -325,31 +327,24 @@ export function spaceFromParamSpecs(
 }
 
 /**
+ * A strategy's own search space: its parameter specs (ranges and steps, the one definition the
+ * registry holds) and its constraints, plus any extra constraints.
+ */
+export function strategySpace(
+  definition: StrategyDefinition,
+  extraConstraints: readonly string[] = [],
+): SearchSpace {
+  const constraints = definition.constraints.map((c) => `${c.left}<${c.right}`);
+  return spaceFromParamSpecs(definition.params, [...constraints, ...extraConstraints]);
+}
+
+/**
  * The `confluence` strategy's twelve parameters and ranges: the default space. Float steps are the
  * resolution a trader would sensibly distinguish; they also define the "one step" neighbourhood used
  * by the sensitivity analysis.
  */
-export const CONFLUENCE_PARAM_SPECS: readonly SimpleParamSpec[] = [
-  { name: 'fast_ma_period', type: 'int', min: 5, max: 20 },
-  { name: 'slow_ma_period', type: 'int', min: 15, max: 50 },
-  { name: 'risk_per_trade', type: 'float', min: 0.005, max: 0.05, step: 0.005 },
-  { name: 'confidence_threshold', type: 'float', min: 0.4, max: 0.8, step: 0.05 },
-  { name: 'volume_threshold', type: 'float', min: 1.0, max: 3.0, step: 0.1 },
-  { name: 'mfi_oversold', type: 'int', min: 10, max: 30 },
-  { name: 'mfi_overbought', type: 'int', min: 70, max: 90 },
-  { name: 'macd_fast', type: 'int', min: 8, max: 16 },
-  { name: 'macd_slow', type: 'int', min: 20, max: 35 },
-  { name: 'macd_signal', type: 'int', min: 5, max: 15 },
-  { name: 'bb_period', type: 'int', min: 15, max: 25 },
-  { name: 'bb_std', type: 'float', min: 1.5, max: 2.5, step: 0.1 },
-];
-export const CONFLUENCE_CONSTRAINTS: readonly string[] = [
-  'fast_ma_period<slow_ma_period',
-  'macd_fast<macd_slow',
-];
-
 export function confluenceSpace(): SearchSpace {
-  return spaceFromParamSpecs(CONFLUENCE_PARAM_SPECS, CONFLUENCE_CONSTRAINTS);
+  return strategySpace(confluence);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -123,7 +123,4 @@ export function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, b
 }
 
 /** Median of the results over seeds, how samplers are compared. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
-}
+export { median } from '../metrics/statistics.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../metrics/eastern-time.ts';
+import { DAY_MS } from '../data/calendar.ts';
 import {
   parameterStability,
   runWalkForward,
@@ -12,7 +12,7 @@ import { parseSpace } from './space.ts';
 /** Daily bars over `days` days from 2020-01-01. */
 function dailyTimes(days: number): Float64Array {
   const t0 = Date.UTC(2020, 0, 1);
-  return Float64Array.from({ length: days }, (_, i) => t0 + i * MS_PER_DAY);
+  return Float64Array.from({ length: days }, (_, i) => t0 + i * DAY_MS);
 }
 
 describe('walkForwardWindows', () => {

@@ -11,8 +11,9 @@
  * whole test window.
  */
 import { firstIndexAtOrAfter } from '../data/bars.ts';
+import { DAY_MS } from '../data/calendar.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
-import { MS_PER_DAY } from '../metrics/eastern-time.ts';
+import { mean as meanOf, variance } from '../metrics/statistics.ts';
 import type { Params, ParamValue, SearchSpace } from './space.ts';
 import { findParam } from './space.ts';
 import type { MetricSet } from './multiTimeframe.ts';
@@ -95,9 +96,9 @@ export function walkForwardWindows(
   } else {
     const t0 = t[0]!;
     const last = t[n - 1]!;
-    const trainMs = train * MS_PER_DAY;
-    const testMs = test * MS_PER_DAY;
-    const stepMs = step * MS_PER_DAY;
+    const trainMs = train * DAY_MS;
+    const testMs = test * DAY_MS;
+    const stepMs = step * DAY_MS;
     for (let k = 0; ; k++) {
       const trainStartTime = mode === 'anchored' ? t0 : t0 + k * stepMs;
       const testStartTime = t0 + k * stepMs + trainMs;
@@ -121,7 +122,7 @@ export function walkForwardWindows(
     }
   }
   if (raw.length === 0) {
-    const span = unit === 'bars' ? `${n} bars` : `${((t[n - 1]! - t[0]!) / MS_PER_DAY).toFixed(1)} days`;
+    const span = unit === 'bars' ? `${n} bars` : `${((t[n - 1]! - t[0]!) / DAY_MS).toFixed(1)} days`;
     throw new Error(
       `walk-forward: the data (${span}) is too short for one window of train ${train} + test ${test} ${unit}`,
     );
@@ -252,8 +253,9 @@ export function parameterStability(path: readonly Params[], space?: SearchSpace)
     for (let i = 1; i < values.length; i++) if (values[i] !== values[i - 1]) changes++;
     if (values.every((v) => typeof v === 'number')) {
       const xs = values as number[];
-      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+      const mean = meanOf(xs);
+      // Population (ddof 0): the windows are the whole path, not a sample of one.
+      const std = Math.sqrt(variance(xs, 0));
       const spec = space === undefined ? undefined : findParam(space, name);
       const width = spec !== undefined && spec.kind !== 'categorical' ? spec.high - spec.low : 0;
       return {

@@ -15,6 +15,7 @@ import {
   createSpace,
   parseObjective,
   parseSpace,
+  strategySpace,
   type Objective,
   type ObjectiveMode,
   type ParamSpec,
@@ -72,19 +73,8 @@ export function randomSeed(): number {
   return randomInt(0, 2 ** 31);
 }
 
-/** The strategy's own parameter ranges and constraints, plus any extra constraints. */
-export function strategySpace(
-  definition: StrategyDefinition,
-  extraConstraints: readonly string[] = [],
-): SearchSpace {
-  const specs: ParamSpec[] = definition.params.map((p) =>
-    p.type === 'int'
-      ? { kind: 'int', name: p.name, low: p.min, high: p.max, step: p.step, log: false }
-      : { kind: 'float', name: p.name, low: p.min, high: p.max, step: p.step, log: false },
-  );
-  const constraints = definition.constraints.map((c) => `${c.left}<${c.right}`);
-  return createSpace(specs, [...constraints, ...extraConstraints]);
-}
+/** The strategy's own parameter ranges and constraints, plus any extra constraints (defined in core). */
+export { strategySpace };
 
 /**
  * The space of a study: CLI spec strings, parameter objects, or (absent) the strategy's own. Every
