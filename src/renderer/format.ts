@@ -3,7 +3,7 @@
  * timestamps are epoch milliseconds UTC.
  */
 const EXCHANGE_TIME_ZONE = 'America/New_York';
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 const offsetFormatter = new Intl.DateTimeFormat('en-US', {
   timeZone: EXCHANGE_TIME_ZONE,
@@ -57,6 +57,11 @@ export function formatDateTime(t: number): string {
   return `${formatDate(t)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
+/** yyyy-MM-dd in UTC, as date inputs and the fetch form take dates (a day starts at 00:00 UTC). */
+export function formatUtcDate(t: number): string {
+  return new Date(t).toISOString().slice(0, 10);
+}
+
 /** A bar's time as precise as its timeframe needs: the date for daily bars, date and minute otherwise. */
 export function formatBarTime(t: number, timeframe: string): string {
   return timeframe === '1d' ? formatDate(t) : formatDateTime(t);
@@ -87,6 +92,12 @@ export function formatMoney(value: number | null | undefined): string {
 export function formatInteger(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
   return Math.round(value).toLocaleString('en-US');
+}
+
+/** A trial or strategy parameter: integers as they are, fractions to `digits` places, choices as text. */
+export function formatParamValue(value: number | string | boolean | null | undefined, digits = 3): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, digits);
+  return value === undefined || value === null ? DASH : String(value);
 }
 
 /** A price with the precision its size calls for. */

@@ -32,6 +32,8 @@ export function EChart({
   const chart = useRef<echarts.EChartsType | null>(null);
   const latestOption = useRef(option);
   latestOption.current = option;
+  // The option the instance draws, so the effect below does not set the one the mount just drew again.
+  const drawn = useRef<ChartOption | null>(null);
   const latestClick = useRef(onItemClick);
   latestClick.current = onItemClick;
 
@@ -41,6 +43,7 @@ export function EChart({
     const instance = echarts.init(el, null, { renderer: 'canvas' });
     chart.current = instance;
     instance.setOption(latestOption.current, { notMerge: true });
+    drawn.current = latestOption.current;
     instance.on('click', (event) => {
       latestClick.current?.({ seriesName: event.seriesName, dataIndex: event.dataIndex, value: event.value });
     });
@@ -50,12 +53,14 @@ export function EChart({
       observer.disconnect();
       instance.dispose();
       chart.current = null;
+      drawn.current = null;
     };
   }, []);
 
   useEffect(() => {
     const instance = chart.current;
-    if (!instance) return;
+    if (!instance || drawn.current === option) return;
+    drawn.current = option;
     if (keepZoom) {
       // Carry the current zoom window over into the new option instead of resetting to its default.
       const current = instance.getOption() as { dataZoom?: Array<{ start?: number; end?: number }> };

@@ -7,7 +7,7 @@ import { barTooltip, timePanesOption } from './timePanes.ts';
 /** Equity on top, drawdown from the running peak underneath, on one shared time scale. */
 export function equityChartOption(result: BacktestResult): ChartOption {
   const { t, value, drawdown } = result.equity;
-  const labels = t.map((time) => formatBarTime(time, result.timeframe === '1d' ? '1d' : '1m'));
+  const labels = t.map((time) => formatBarTime(time, result.timeframe));
   const initial = value[0] ?? 0;
 
   return {

@@ -4,7 +4,7 @@
  * carries its trial number so a click can open that trial.
  */
 import type { TrialRow } from '../../shared/contract.ts';
-import { formatNumber } from '../format.ts';
+import { formatNumber, formatParamValue } from '../format.ts';
 import { beats, isScorable, type Measure } from '../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../views/backtest/metricCatalog.ts';
 import type { ChartOption } from './echarts.ts';
@@ -33,14 +33,9 @@ export function formatMeasure(measure: Measure, value: number | null | undefined
   return measure.metric ? formatMetric(measure.metric, value) : formatNumber(value, 3);
 }
 
-function formatParam(value: TrialRow['params'][string] | undefined): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 3);
-  return value === undefined ? '—' : String(value);
-}
-
 /** Tooltip body for one trial: classes only (the CSP forbids style attributes), every text escaped. */
 function trialTooltip(trial: TrialRow, rows: Array<[string, string]>): string {
-  const params = Object.entries(trial.params).map(([k, v]) => tooltipRow(k, formatParam(v)));
+  const params = Object.entries(trial.params).map(([k, v]) => tooltipRow(k, formatParamValue(v)));
   const lines = rows.map(([k, v]) => tooltipRow(k, v));
   const flag = trial.feasible === false ? ' <span class="tt-key">(too few trades)</span>' : '';
   return `<div class="tt-title">Trial #${trial.number}${flag}</div>${lines.join('')}${params.join('')}<div class="tt-hint">click to inspect</div>`;
@@ -199,7 +194,7 @@ function paramCells(values: readonly number[]): ParamCells {
   const distinct = [...new Set(values)].sort((a, b) => a - b);
   if (distinct.length <= MAX_DISTINCT) {
     const position = new Map(distinct.map((v, i) => [v, i]));
-    return { labels: distinct.map((v) => formatParam(v)), index: (v) => position.get(v) ?? -1 };
+    return { labels: distinct.map((v) => formatParamValue(v)), index: (v) => position.get(v) ?? -1 };
   }
   const low = distinct[0] ?? 0;
   const high = distinct[distinct.length - 1] ?? 1;

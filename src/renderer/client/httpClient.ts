@@ -73,6 +73,9 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
     };
     ws.onmessage = (event: MessageEvent) => dispatch(event.data);
     ws.onclose = () => {
+      // A socket closed on purpose (no listeners left) may report after a new one has opened: it must not
+      // clear that one or schedule a second, which would deliver every event twice.
+      if (socket !== ws) return;
       socket = null;
       if (listenerCount() === 0) return;
       const delay = delays[Math.min(failedAttempts, delays.length - 1)] ?? 10_000;

@@ -12,6 +12,7 @@ import type { Timeframe } from '../../core/data/bars.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, defaultDraft, type ParamDraft } from './params.ts';
+import { latestOnly, newJobId, withNotice, type Notice } from './requests.ts';
 
 export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
 
@@ -21,12 +22,7 @@ export type Loadable<T> =
   | { status: 'ready'; data: T }
   | { status: 'error'; message: string };
 
-export interface Notice {
-  id: number;
-  /** What the user was doing, e.g. "Backtest" or "Loading bars". */
-  context: string;
-  message: string;
-}
+export type { Notice } from './requests.ts';
 
 export interface RunningJob {
   jobId: string;
@@ -85,38 +81,28 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
-function newJobId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export function createAppStore(client: RegimenClient): AppStore {
-  let noticeId = 0;
   // Only the answer to the latest bars request may land: the user can click through symbols faster than
   // the server answers.
-  let barsRequest = 0;
+  const barsRequest = latestOnly();
+  const datasetsRequest = latestOnly();
   let unsubscribe: Array<() => void> = [];
 
   return createStore<AppState>()((set, get) => {
-    const notify = (context: string, error: unknown): void => {
-      noticeId += 1;
-      const notice: Notice = { id: noticeId, context, message: errorMessage(error) };
-      // Keep the last few; an error storm must not bury the screen.
-      set((s) => ({ notices: [...s.notices, notice].slice(-4) }));
-    };
+    const notify = (context: string, error: unknown): void =>
+      set((s) => ({ notices: withNotice(s.notices, context, error, 4) }));
 
     const loadBars = async (): Promise<void> => {
       const { symbol, timeframe, barLimit, barsEnd } = get();
       if (!symbol) return;
-      const request = ++barsRequest;
+      const isLatest = barsRequest();
       set((s) => ({ barsLoading: true, bars: s.bars.status === 'idle' ? { status: 'loading' } : s.bars }));
       try {
         const query = { symbol, timeframe, limit: barLimit, ...(barsEnd === null ? {} : { end: barsEnd }) };
         const data = await client.invoke('bars:get', query);
-        if (request === barsRequest) set({ bars: { status: 'ready', data }, barsLoading: false });
+        if (isLatest()) set({ bars: { status: 'ready', data }, barsLoading: false });
       } catch (error) {
-        if (request !== barsRequest) return;
+        if (!isLatest()) return;
         set({ bars: { status: 'error', message: errorMessage(error) }, barsLoading: false });
         notify(`Loading ${symbol} ${timeframe} bars`, error);
       }
@@ -156,17 +142,7 @@ export function createAppStore(client: RegimenClient): AppStore {
           (appInfo) => set({ appInfo }),
           (error: unknown) => notify('Connecting to the services', error),
         );
-        const datasets = client.invoke('data:list', {}).then(
-          (data) => {
-            set({ datasets: { status: 'ready', data } });
-            const first = data[0];
-            if (!get().symbol && first) get().selectSymbol(first.symbol);
-          },
-          (error: unknown) => {
-            set({ datasets: { status: 'error', message: errorMessage(error) } });
-            notify('Listing symbols', error);
-          },
-        );
+        const datasets = get().refreshDatasets();
         const strategies = client.invoke('strategies:list', {}).then(
           (data) => {
             set({ strategies: { status: 'ready', data } });
@@ -225,9 +201,7 @@ export function createAppStore(client: RegimenClient): AppStore {
       },
 
       selectStrategy(name) {
-        const strategies = get().strategies;
-        if (strategies.status !== 'ready') return;
-        const strategy = strategies.data.find((s) => s.name === name);
+        const strategy = findStrategy(get().strategies, name);
         if (!strategy) return;
         set({ strategyName: name, paramDraft: defaultDraft(strategy) });
       },
@@ -287,12 +261,18 @@ export function createAppStore(client: RegimenClient): AppStore {
       },
 
       async refreshDatasets() {
+        const isLatest = datasetsRequest();
         try {
           const data = await client.invoke('data:list', {});
+          if (!isLatest()) return;
           set({ datasets: { status: 'ready', data } });
           const first = data[0];
           if (!get().symbol && first) get().selectSymbol(first.symbol);
         } catch (error) {
+          if (!isLatest()) return;
+          // A failed refresh keeps the list already shown.
+          if (get().datasets.status !== 'ready')
+            set({ datasets: { status: 'error', message: errorMessage(error) } });
           notify('Listing symbols', error);
         }
       },
@@ -304,9 +284,14 @@ export function createAppStore(client: RegimenClient): AppStore {
   });
 }
 
+/** The listed strategy of that name, if the strategies are listed and it is one of them. */
+export function findStrategy(strategies: Loadable<StrategyInfo[]>, name: string | null): StrategyInfo | null {
+  if (strategies.status !== 'ready') return null;
+  return strategies.data.find((s) => s.name === name) ?? null;
+}
+
 export function selectedStrategy(state: AppState): StrategyInfo | null {
-  if (state.strategies.status !== 'ready') return null;
-  return state.strategies.data.find((s) => s.name === state.strategyName) ?? null;
+  return findStrategy(state.strategies, state.strategyName);
 }
 
 /** One row per symbol for the symbol list: the finest timeframe stored says how much history there is. */

@@ -1,6 +1,7 @@
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+import { DAY_MS } from '../format.ts';
 
 /** The samplers a study can use, in the order the form offers them. */
 export const SAMPLERS = ['grid', 'random', 'tpe', 'ga', 'nsga2'] as const satisfies readonly SamplerKind[];
@@ -118,8 +119,6 @@ export interface SetupCheck {
   /** Points a grid would visit (null when a ranged float is continuous or the space is invalid). */
   gridSize: number | null;
 }
-
-const DAY_MS = 86_400_000;
 
 function parseDate(text: string): number | null | 'invalid' {
   if (text.trim() === '') return null;

@@ -5,13 +5,12 @@ import type {
   BacktestResult,
   OptimizeProgressEvent,
   OptimizeTrialEvent,
-  StrategyInfo,
   StudyDetail,
   StudySummary,
   TrialRow,
 } from '../../shared/contract.ts';
 import { errorMessage } from '../client/clientError.ts';
-import type { AppStore, Loadable, Notice } from './appStore.ts';
+import { findStrategy, type AppState, type AppStore, type Loadable } from './appStore.ts';
 import {
   checkSetup,
   defaultSpace,
@@ -20,6 +19,7 @@ import {
   type SetupDraft,
   type SpaceDraft,
 } from './optimizeSetup.ts';
+import { latestOnly, newJobId, withNotice, type Notice } from './requests.ts';
 import { studyMeasures } from './studyMeasures.ts';
 
 /** Charts and the table are redrawn at most this often, however fast trials arrive. */
@@ -73,10 +73,11 @@ export interface OptimizeState {
   approving: boolean;
   notices: Notice[];
 
-  /** Subscribes to the optimisation events and lists past studies. */
+  /**
+   * Subscribes to the optimisation events and to the app's strategies and symbol (which fill the form
+   * once they are known), and lists past studies.
+   */
   connect(): void;
-  /** Fills the form from the strategies and symbols once they are known. */
-  initSetup(strategies: readonly StrategyInfo[], symbol: string | null): void;
   patchSetup(patch: Partial<SetupDraft>): void;
   chooseStrategy(name: string): void;
   patchSpace(name: string, patch: Partial<SpaceDraft>): void;
@@ -104,12 +105,6 @@ export type OptimizeStore = StoreApi<OptimizeState>;
 const TERMINAL_STATES = new Set(['complete', 'cancelled', 'failed']);
 /** Events that arrive while `optimize:start` is in flight, kept until the study id is known. */
 const MAX_EARLY_TRIALS = 20_000;
-
-function newJobId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Strategy parameters are numbers; a trial's numeric parameters are what a backtest or approval takes. */
 export function numericParams(trial: TrialRow): Record<string, number> {
@@ -149,8 +144,17 @@ function defaultCharts(detail: StudyDetail, current: ChartChoices): ChartChoices
   };
 }
 
+/**
+ * The winner to show: the live best while the study runs (the detail read when it was opened goes stale),
+ * the study's own winner once it has stopped (the plateau centre when preferPlateau).
+ */
+export function bestTrialNumber(state: Pick<OptimizeState, 'study' | 'progress'>): number | null {
+  const live = state.progress?.best?.number ?? null;
+  const stored = state.study?.detail?.best?.number ?? null;
+  return state.progress?.state === 'running' ? (live ?? stored) : (stored ?? live);
+}
+
 export function createOptimizeStore(client: RegimenClient, app: AppStore): OptimizeStore {
-  let noticeId = 0;
   let unsubscribe: Array<() => void> = [];
   // The trials of the study on screen, merged by number as events and `optimize:get` answers arrive; the
   // store gets a sorted copy at most every FLUSH_INTERVAL_MS so charts are not redrawn per event.
@@ -162,13 +166,12 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
   let earlyTrials: OptimizeTrialEvent[] | null = null;
   let earlyProgress: OptimizeProgressEvent[] = [];
   let openRequest = 0;
+  const studiesRequest = latestOnly();
+  const inspectRequest = latestOnly();
 
   return createStore<OptimizeState>()((set, get) => {
-    const notify = (context: string, error: unknown): void => {
-      noticeId += 1;
-      const notice = { id: noticeId, context, message: errorMessage(error) };
-      set((s) => ({ notices: [...s.notices, notice].slice(-3) }));
-    };
+    const notify = (context: string, error: unknown): void =>
+      set((s) => ({ notices: withNotice(s.notices, context, error, 3) }));
 
     const merge = (rows: readonly TrialRow[]): void => {
       for (const row of rows) {
@@ -252,6 +255,22 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       } else scheduleFlush();
     };
 
+    /** Fills the form's empty strategy and symbol from the app's, once they are known. */
+    const initSetup = ({ strategies, symbol, strategyName }: AppState): void => {
+      if (strategies.status !== 'ready') return;
+      const setup = get().setup;
+      const patch: Partial<SetupDraft> = {};
+      if (!setup.symbol && symbol) patch.symbol = symbol;
+      if (!findStrategy(strategies, setup.strategy)) {
+        const preferred = findStrategy(strategies, strategyName) ?? strategies.data[0];
+        if (preferred) {
+          patch.strategy = preferred.name;
+          patch.space = defaultSpace(preferred);
+        }
+      }
+      if (Object.keys(patch).length > 0) set({ setup: { ...setup, ...patch } });
+    };
+
     return {
       setup: emptySetup(),
       studies: { status: 'idle' },
@@ -276,22 +295,15 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
 
       connect() {
         for (const stop of unsubscribe) stop();
-        unsubscribe = [client.on('optimize:trial', onTrials), client.on('optimize:progress', onProgress)];
+        unsubscribe = [
+          client.on('optimize:trial', onTrials),
+          client.on('optimize:progress', onProgress),
+          app.subscribe((now, before) => {
+            if (now.strategies !== before.strategies || now.symbol !== before.symbol) initSetup(now);
+          }),
+        ];
+        initSetup(app.getState());
         void get().refreshStudies();
-      },
-
-      initSetup(strategies, symbol) {
-        const setup = get().setup;
-        const patch: Partial<SetupDraft> = {};
-        if (!setup.symbol && symbol) patch.symbol = symbol;
-        if (!setup.strategy || !strategies.some((s) => s.name === setup.strategy)) {
-          const preferred = strategies.find((s) => s.name === app.getState().strategyName) ?? strategies[0];
-          if (preferred) {
-            patch.strategy = preferred.name;
-            patch.space = defaultSpace(preferred);
-          }
-        }
-        if (Object.keys(patch).length > 0) set({ setup: { ...setup, ...patch } });
       },
 
       patchSetup(patch) {
@@ -299,9 +311,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       },
 
       chooseStrategy(name) {
-        const strategies = app.getState().strategies;
-        const strategy =
-          strategies.status === 'ready' ? strategies.data.find((s) => s.name === name) : undefined;
+        const strategy = findStrategy(app.getState().strategies, name);
         if (!strategy) return;
         set((s) => ({ setup: { ...s.setup, strategy: name, space: defaultSpace(strategy) } }));
       },
@@ -351,12 +361,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       async start() {
         const state = get();
         if (state.starting) return;
-        const strategies = app.getState().strategies;
-        const strategy =
-          strategies.status === 'ready'
-            ? (strategies.data.find((s) => s.name === state.setup.strategy) ?? null)
-            : null;
-        const check = checkSetup(state.setup, strategy);
+        const check = checkSetup(state.setup, findStrategy(app.getState().strategies, state.setup.strategy));
         if (!check.request) {
           notify('Optimisation', new Error('Some inputs are out of range: fix the fields marked in red.'));
           return;
@@ -431,13 +436,16 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       },
 
       async refreshStudies() {
+        // Every finished study asks for the list again: an older answer must not bring back its old state.
+        const isLatest = studiesRequest();
         if (get().studies.status === 'idle') set({ studies: { status: 'loading' } });
         try {
           const data = await client.invoke('optimize:list', {});
+          if (!isLatest()) return;
           data.sort((a, b) => b.createdAt - a.createdAt);
           set({ studies: { status: 'ready', data } });
         } catch (error) {
-          set({ studies: { status: 'error', message: errorMessage(error) } });
+          if (isLatest()) set({ studies: { status: 'error', message: errorMessage(error) } });
         }
       },
 
@@ -463,6 +471,9 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
         const { summary, config } = detail;
         const timeframe = summary.timeframes[0];
         if (!timeframe) return;
+        // Trial numbers repeat across studies: the answer must belong to the latest inspection asked for.
+        const isLatest = inspectRequest();
+        const stillWanted = (): boolean => isLatest() && get().inspection?.trialNumber === trialNumber;
         set({
           inspection: { trialNumber, status: 'loading', result: null, message: null },
           center: 'inspect',
@@ -479,10 +490,9 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
             ...(config.start === null ? {} : { start: config.start }),
             ...(config.end === null ? {} : { end: config.end }),
           });
-          if (get().inspection?.trialNumber === trialNumber)
-            set({ inspection: { trialNumber, status: 'ready', result, message: null } });
+          if (stillWanted()) set({ inspection: { trialNumber, status: 'ready', result, message: null } });
         } catch (error) {
-          if (get().inspection?.trialNumber === trialNumber)
+          if (stillWanted())
             set({
               inspection: { trialNumber, status: 'error', result: null, message: errorMessage(error) },
             });

@@ -91,11 +91,3 @@ export function paretoFront2d(trials: readonly TrialRow[], a: Measure, b: Measur
   }
   return front;
 }
-
-/** Numeric parameter names of a trial set, in first-seen order. */
-export function numericParamNames(trials: readonly TrialRow[]): string[] {
-  const names = new Set<string>();
-  for (const trial of trials.slice(0, 50))
-    for (const [name, value] of Object.entries(trial.params)) if (typeof value === 'number') names.add(name);
-  return [...names];
-}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import {
@@ -9,11 +9,9 @@ import {
   formatPrice,
   formatSignedPercent,
 } from '../../format.ts';
+import { useVirtualRows } from '../useVirtualRows.ts';
 
 const ROW_HEIGHT = 22;
-const OVERSCAN = 10;
-/** Rows drawn before the list has been measured (and in tests, where it may never be scrolled). */
-const INITIAL_ROWS = 40;
 
 /**
  * Every closed trade; long backtests have thousands, so only the rows in view are drawn. With `result`
@@ -26,14 +24,19 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
   const ownFocus = useApp((s) => s.focus);
   const focus = linked ? ownFocus : null;
   const focusTrade = useApp((s) => s.focusTrade);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewport, setViewport] = useState(INITIAL_ROWS * ROW_HEIGHT);
-  const trades = result?.trades ?? [];
-
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(trades.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
-  const wins = trades.filter((t) => t.pnl > 0).length;
-  const totalPnl = trades.reduce((sum, t) => sum + t.pnl, 0);
+  const trades = useMemo(() => result?.trades ?? [], [result]);
+  const { first, last, height, onScroll } = useVirtualRows(trades.length, ROW_HEIGHT, {
+    overscan: 10,
+    initialRows: 40,
+  });
+  // Not on every scroll: a long backtest has thousands of trades.
+  const { wins, totalPnl } = useMemo(
+    () => ({
+      wins: trades.filter((t) => t.pnl > 0).length,
+      totalPnl: trades.reduce((sum, t) => sum + t.pnl, 0),
+    }),
+    [trades],
+  );
 
   return (
     <section className="panel trades" data-testid="trade-list" data-trade-count={trades.length}>
@@ -60,16 +63,10 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
           <span className="c-dur">Held</span>
           <span className="c-reason">Exit reason</span>
         </div>
-        <div
-          className="trade-scroll"
-          onScroll={(e) => {
-            setScrollTop(e.currentTarget.scrollTop);
-            setViewport(e.currentTarget.clientHeight);
-          }}
-        >
+        <div className="trade-scroll" onScroll={onScroll}>
           {!result ? <div className="empty">Trades appear here after a backtest.</div> : null}
           {result && trades.length === 0 ? <div className="empty">The strategy made no trades.</div> : null}
-          <div className="trade-spacer" style={{ height: trades.length * ROW_HEIGHT }}>
+          <div className="trade-spacer" style={{ height }}>
             {trades.slice(first, last).map((trade, offset) => {
               const i = first + offset;
               const tone = trade.pnl > 0 ? 'up' : trade.pnl < 0 ? 'down' : '';
@@ -77,7 +74,7 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                 <button
                   type="button"
                   key={i}
-                  className={focus?.trade === i ? 'trade-row focused' : 'trade-row'}
+                  className={focus?.trade === i ? 'trade-row list-row focused' : 'trade-row list-row'}
                   data-testid="trade-row"
                   title={linked ? 'Show this trade on the price chart' : undefined}
                   style={{ top: i * ROW_HEIGHT }}

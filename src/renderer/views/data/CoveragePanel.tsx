@@ -1,19 +1,19 @@
 import type { DatasetCoverage } from '../../../shared/contract.ts';
-import { formatBarTime, formatInteger } from '../../format.ts';
+import { formatBarTime, formatInteger, formatUtcDate } from '../../format.ts';
 import { PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
 /** Timeframes the cache resamples from stored 1-minute bars when they are read. */
 const DERIVED = ['5m', '15m', '1h', '1d'];
 
-/** UTC dates, as the fetch form takes them (a range starts at 00:00 UTC, before New York's day begins). */
-const utcDate = (t: number): string => new Date(t).toISOString().slice(0, 10);
-
 function fetchedRanges(d: DatasetCoverage): string {
   if (d.coverage.length === 0) return '—';
-  return d.coverage
-    .map((c) => `${c.adjustment}/${c.feed} ${utcDate(c.start)} → ${utcDate(c.end - 1)}`)
-    .join(' · ');
+  return (
+    d.coverage
+      // UTC dates, as the fetch form takes them (a range starts at 00:00 UTC, before New York's day begins).
+      .map((c) => `${c.adjustment}/${c.feed} ${formatUtcDate(c.start)} → ${formatUtcDate(c.end - 1)}`)
+      .join(' · ')
+  );
 }
 
 /** What the local cache holds: one row per symbol and stored timeframe, with its span and source. */

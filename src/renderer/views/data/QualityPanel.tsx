@@ -27,7 +27,7 @@ function Report({ report }: { report: DataQualityReport }) {
           <div className="quality-score-value" data-testid="quality-score" data-value={report.score ?? ''}>
             {report.score === null ? '—' : report.score.toFixed(3)}
           </div>
-          <progress className="quality-meter" max={1} value={report.score ?? 0} />
+          <progress className="progress-bar quality-meter" max={1} value={report.score ?? 0} />
         </div>
         <table className="kv-table quality-stats">
           <tbody>

@@ -8,7 +8,9 @@ import type {
 } from '../../../shared/contract.ts';
 import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../../shared/fetchChoices.ts';
 import { errorMessage } from '../../client/clientError.ts';
+import { DAY_MS, formatUtcDate } from '../../format.ts';
 import type { Loadable } from '../../store/appStore.ts';
+import { latestOnly, newJobId } from '../../store/requests.ts';
 
 export interface FetchForm {
   symbols: string;
@@ -78,19 +80,7 @@ export interface DataState {
 
 export type DataStore = StoreApi<DataState>;
 
-const DAY_MS = 86_400_000;
 const SYMBOL = /^[A-Z0-9.\-_/]{1,24}$/;
-
-function isoDate(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
-}
-
-function newJobId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  );
-}
 
 /** The services' words for "no keys", so the panel can offer the way to Settings. */
 function needsKeys(message: string): boolean {
@@ -131,12 +121,17 @@ const sameKey = (a: DatasetKey | null, b: DatasetKey | null): boolean =>
  * list symbols again after an import, fetch or repair.
  */
 export function createDataStore(client: RegimenClient, onDatasetsChanged: () => Promise<void>): DataStore {
-  let qualityRequest = 0;
+  const qualityRequest = latestOnly();
+  const coverageRequest = latestOnly();
+  // Reading, saving and clearing the keys all answer with their status: the last one asked for wins.
+  const keysRequest = latestOnly();
   const today = Date.now();
 
   const store = createStore<DataState>()((set, get) => {
-    const fail = (panel: PanelError['panel'], error: unknown): void => {
-      const message = errorMessage(error);
+    const fail = (panel: PanelError['panel'], error: unknown, secret?: string): void => {
+      let message = errorMessage(error);
+      // Whatever a failure says, the page never shows a secret the user typed.
+      if (secret && secret.length >= 4) message = message.split(secret).join('•••');
       set((s) => ({
         errors: [
           ...s.errors.filter((e) => e.panel !== panel),
@@ -160,8 +155,8 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       fetchForm: {
         symbols: 'AAPL, MSFT',
         timeframe: '1Min',
-        start: isoDate(today - 31 * DAY_MS),
-        end: isoDate(today - DAY_MS),
+        start: formatUtcDate(today - 31 * DAY_MS),
+        end: formatUtcDate(today - DAY_MS),
         adjustment: 'all',
         feed: 'iex',
       },
@@ -177,9 +172,11 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       },
 
       async loadCoverage() {
+        const isLatest = coverageRequest();
         if (get().coverage.status !== 'ready') set({ coverage: { status: 'loading' } });
         try {
           const data = await client.invoke('data:coverage', {});
+          if (!isLatest()) return;
           set({ coverage: { status: 'ready', data } });
           clearError('coverage');
           const selected = get().selected;
@@ -187,6 +184,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
           const first = data[0];
           if (!stillThere && first) get().select({ symbol: first.symbol, timeframe: first.timeframe });
         } catch (error) {
+          if (!isLatest()) return;
           set({ coverage: { status: 'error', message: errorMessage(error) } });
           fail('coverage', error);
         }
@@ -201,11 +199,11 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       async checkQuality(repair = false) {
         const selected = get().selected;
         if (!selected || get().repairing) return;
-        const request = ++qualityRequest;
+        const isLatest = qualityRequest();
         set({ quality: { status: 'loading' }, qualityFor: selected, ...(repair ? { repairing: true } : {}) });
         try {
           const result = await client.invoke('data:quality', { ...selected, repair });
-          if (request !== qualityRequest) return;
+          if (!isLatest()) return;
           set({ quality: { status: 'ready', data: result } });
           clearError('quality');
           if (result.repair) {
@@ -219,7 +217,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
             await afterChange();
           }
         } catch (error) {
-          if (request !== qualityRequest) return;
+          if (!isLatest()) return;
           set({ quality: { status: 'error', message: errorMessage(error) } });
           fail('quality', error);
         } finally {
@@ -317,24 +315,28 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       },
 
       async loadKeys() {
+        const isLatest = keysRequest();
         try {
-          set({ keys: { status: 'ready', data: await client.invoke('settings:keys-status', {}) } });
+          const data = await client.invoke('settings:keys-status', {});
+          if (isLatest()) set({ keys: { status: 'ready', data } });
         } catch (error) {
+          if (!isLatest()) return;
           set({ keys: { status: 'error', message: errorMessage(error) } });
           fail('settings', error);
         }
       },
 
       async saveKeys(keyId, secret) {
+        const isLatest = keysRequest();
         set({ savingKeys: true });
         try {
           const data = await client.invoke('settings:save-keys', { keyId, secret });
-          set({ keys: { status: 'ready', data } });
+          if (isLatest()) set({ keys: { status: 'ready', data } });
           clearError('settings');
           clearError('fetch');
           return true;
         } catch (error) {
-          fail('settings', error);
+          fail('settings', error, secret);
           return false;
         } finally {
           set({ savingKeys: false });
@@ -342,9 +344,11 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       },
 
       async clearKeys() {
+        const isLatest = keysRequest();
         set({ savingKeys: true });
         try {
-          set({ keys: { status: 'ready', data: await client.invoke('settings:clear-keys', {}) } });
+          const data = await client.invoke('settings:clear-keys', {});
+          if (isLatest()) set({ keys: { status: 'ready', data } });
           clearError('settings');
         } catch (error) {
           fail('settings', error);

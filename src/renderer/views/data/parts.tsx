@@ -10,9 +10,9 @@ export function PanelErrorBox({ panel }: { panel: PanelError['panel'] }) {
   const setView = useApp((s) => s.setView);
   if (!error) return null;
   return (
-    <div className="data-error" role="alert" data-testid={`data-error-${panel}`}>
+    <div className="notice data-error" role="alert" data-testid={`data-error-${panel}`}>
       <span className="notice-tag">ERROR</span>
-      <span className="data-error-message" data-testid="data-error-message">
+      <span className="notice-message" data-testid="data-error-message">
         {error.message}
       </span>
       {error.needsKeys ? (

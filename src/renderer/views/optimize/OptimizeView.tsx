@@ -1,5 +1,5 @@
-import { useEffect, useMemo } from 'react';
-import { useApp, useAppStore } from '../../store/context.tsx';
+import { useMemo } from 'react';
+import { useAppStore } from '../../store/context.tsx';
 import { OptimizeStoreProvider, optimizeStoreFor, useOptimize } from '../../store/optimizeContext.tsx';
 import { Notices } from '../NoticeBar.tsx';
 import { InspectPanel } from './InspectPanel.tsx';
@@ -29,14 +29,7 @@ function OptimizeNotices() {
 }
 
 function OptimizeWorkspace() {
-  const strategies = useApp((s) => s.strategies);
-  const symbol = useApp((s) => s.symbol);
-  const initSetup = useOptimize((s) => s.initSetup);
   const center = useOptimize((s) => s.center);
-
-  useEffect(() => {
-    if (strategies.status === 'ready') initSetup(strategies.data, symbol);
-  }, [strategies, symbol, initSetup]);
 
   return (
     <div className="optimize" data-testid="optimize-view">

@@ -5,17 +5,25 @@ import {
   formatDateTime,
   formatInteger,
   formatNumber,
+  formatParamValue,
   formatPercent,
   formatSignedPercent,
 } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
-import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel, metricTone } from '../backtest/metricCatalog.ts';
 
-function paramText(value: unknown): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 4);
-  return String(value);
+type Tone = 'up' | 'down' | '';
+
+/** Good news, bad news or neither, by where the value falls; no value is neither. */
+function toneOf(
+  value: number | null | undefined,
+  isGood: (v: number) => boolean,
+  isBad: (v: number) => boolean,
+): Tone {
+  if (value === null || value === undefined) return '';
+  return isGood(value) ? 'up' : isBad(value) ? 'down' : '';
 }
 
 function Stat({
@@ -28,7 +36,7 @@ function Stat({
   testId: string;
   label: string;
   value: string;
-  tone: 'up' | 'down' | '';
+  tone: Tone;
   children: ReactNode;
 }) {
   return (
@@ -59,15 +67,11 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
         testId="opt-stat-dsr"
         label="Deflated Sharpe"
         value={formatPercent(dsr.deflatedSharpe, 1)}
-        tone={
-          dsr.deflatedSharpe === null
-            ? ''
-            : dsr.deflatedSharpe >= 0.95
-              ? 'up'
-              : dsr.deflatedSharpe < 0.5
-                ? 'down'
-                : ''
-        }
+        tone={toneOf(
+          dsr.deflatedSharpe,
+          (v) => v >= 0.95,
+          (v) => v < 0.5,
+        )}
       >
         Chance the winner&apos;s Sharpe ({formatNumber(dsr.sharpe, 2)}) beats the best of{' '}
         {formatInteger(dsr.trials)} lucky trials; above 95% is convincing.
@@ -76,7 +80,11 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
         testId="opt-stat-pbo"
         label="PBO"
         value={pbo ? formatPercent(pbo.pbo, 1) : 'n/a'}
-        tone={pbo ? (pbo.pbo <= 0.2 ? 'up' : pbo.pbo >= 0.5 ? 'down' : '') : ''}
+        tone={toneOf(
+          pbo?.pbo,
+          (v) => v <= 0.2,
+          (v) => v >= 0.5,
+        )}
       >
         Probability of backtest overfitting: how often the in-sample best lands below the median out of sample
         {pbo
@@ -94,15 +102,11 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
               : formatMetric(metric, sensitivity.worstDrop)
             : 'n/a'
         }
-        tone={
-          sensitivity?.relativeWorstDrop === null || sensitivity?.relativeWorstDrop === undefined
-            ? ''
-            : sensitivity.relativeWorstDrop <= 0.2
-              ? 'up'
-              : sensitivity.relativeWorstDrop >= 0.5
-                ? 'down'
-                : ''
-        }
+        tone={toneOf(
+          sensitivity?.relativeWorstDrop,
+          (v) => v <= 0.2,
+          (v) => v >= 0.5,
+        )}
       >
         Worst fall of the objective one step away from the winner
         {worstParam ? ` (along ${worstParam.name})` : ''}; small means a robust optimum
@@ -135,14 +139,13 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
 export function ResultsPanel() {
   const study = useOptimize((s) => s.study);
   const trials = useOptimize((s) => s.trials);
-  const progress = useOptimize((s) => s.progress);
+  const bestNumber = useOptimize(bestTrialNumber);
   const approving = useOptimize((s) => s.approving);
   const inspect = useOptimize((s) => s.inspect);
   const approve = useOptimize((s) => s.approve);
   const detail = study?.detail ?? null;
   const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
 
-  const bestNumber = detail?.best?.number ?? progress?.best?.number ?? null;
   const best = useMemo(
     () =>
       bestNumber === null ? null : (trials.find((t) => t.number === bestNumber) ?? detail?.best ?? null),
@@ -191,7 +194,7 @@ export function ResultsPanel() {
               {Object.entries(best.params).map(([name, value]) => (
                 <tr key={name}>
                   <th>{name}</th>
-                  <td data-testid={`opt-best-param-${name}`}>{paramText(value)}</td>
+                  <td data-testid={`opt-best-param-${name}`}>{formatParamValue(value, 4)}</td>
                 </tr>
               ))}
             </tbody>
@@ -259,7 +262,7 @@ export function ResultsPanel() {
           <div className="opt-approved-params">
             {Object.entries(approved.params).map(([name, value]) => (
               <code key={name}>
-                {name}={paramText(value)}
+                {name}={formatParamValue(value, 4)}
               </code>
             ))}
           </div>

@@ -9,6 +9,7 @@ import {
   responseOption,
 } from '../../charts/optimizeCharts.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
+import { bestTrialNumber } from '../../store/optimizeStore.ts';
 import { paretoFront2d, studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { metricLabel } from '../backtest/metricCatalog.ts';
 
@@ -79,7 +80,7 @@ export function SearchCharts() {
   const detail = useOptimize((s) => s.study?.detail ?? null);
   const trials = useOptimize((s) => s.trials);
   const charts = useOptimize((s) => s.charts);
-  const bestNumber = useOptimize((s) => s.progress?.best?.number ?? s.study?.detail?.best?.number ?? null);
+  const bestNumber = useOptimize(bestTrialNumber);
   const setCharts = useOptimize((s) => s.setCharts);
   const inspect = useOptimize((s) => s.inspect);
 

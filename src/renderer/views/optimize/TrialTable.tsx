@@ -1,15 +1,14 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { TrialRow } from '../../../shared/contract.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
-import { formatInteger, formatNumber } from '../../format.ts';
+import { formatInteger, formatParamValue } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
-import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../backtest/metricCatalog.ts';
+import { useVirtualRows } from '../useVirtualRows.ts';
 
 const ROW_HEIGHT = 21;
-const OVERSCAN = 12;
-const INITIAL_ROWS = 30;
 
 interface Column {
   key: string;
@@ -18,11 +17,6 @@ interface Column {
   width: number;
   value(trial: TrialRow): number | null;
   text(trial: TrialRow): string;
-}
-
-function paramText(value: TrialRow['params'][string] | undefined): string {
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : formatNumber(value, 3);
-  return value === undefined ? '—' : String(value);
 }
 
 /** Sort key of a row: nulls (failed, running) always last, whatever the direction. */
@@ -39,12 +33,10 @@ export function TrialTable() {
   const trials = useOptimize((s) => s.trials);
   const sort = useOptimize((s) => s.sort);
   const measureKey = useOptimize((s) => s.charts.measure);
-  const bestNumber = useOptimize((s) => s.study?.detail?.best?.number ?? s.progress?.best?.number ?? null);
+  const bestNumber = useOptimize(bestTrialNumber);
   const inspected = useOptimize((s) => s.inspection?.trialNumber ?? null);
   const sortBy = useOptimize((s) => s.sortBy);
   const inspect = useOptimize((s) => s.inspect);
-  const [scrollTop, setScrollTop] = useState(0);
-  const [viewport, setViewport] = useState(INITIAL_ROWS * ROW_HEIGHT);
 
   const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
   const columns = useMemo<Column[]>(() => {
@@ -85,7 +77,7 @@ export function TrialTable() {
         const v = t.params[p.name];
         return typeof v === 'number' ? v : null;
       },
-      text: (t) => paramText(t.params[p.name]),
+      text: (t) => formatParamValue(t.params[p.name]),
     }));
     return [...measureColumns, ...params, trades, ...context];
   }, [measures, detail]);
@@ -109,14 +101,23 @@ export function TrialTable() {
     return rows;
   }, [trials, sort, columns, measures, measureKey]);
 
+  const { first, last, height, onScroll } = useVirtualRows(sorted.length, ROW_HEIGHT, {
+    overscan: 12,
+    initialRows: 30,
+  });
+  // Counted once per batch of trials, not on every scroll.
+  const { failed, running, infeasible } = useMemo(() => {
+    const counts = { failed: 0, running: 0, infeasible: 0 };
+    for (const t of trials) {
+      if (t.status === 'failed') counts.failed += 1;
+      if (t.status === 'running') counts.running += 1;
+      if (t.feasible === false) counts.infeasible += 1;
+    }
+    return counts;
+  }, [trials]);
   const template = `46px 66px ${columns.map((c) => `${c.width}px`).join(' ')} 1fr`;
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(sorted.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
   const arrow = (key: string): string => (sort.key === key ? (sort.descending ? ' ↓' : ' ↑') : '');
   const autoMeasure = measures.find((x) => x.key === measureKey) ?? measures[0];
-  const failed = trials.filter((t) => t.status === 'failed').length;
-  const running = trials.filter((t) => t.status === 'running').length;
-  const infeasible = trials.filter((t) => t.feasible === false).length;
 
   return (
     <section className="panel opt-trials" data-testid="opt-trials" data-count={trials.length}>
@@ -158,19 +159,13 @@ export function TrialTable() {
           ))}
           <span />
         </div>
-        <div
-          className="opt-tscroll"
-          onScroll={(e) => {
-            setScrollTop(e.currentTarget.scrollTop);
-            setViewport(e.currentTarget.clientHeight);
-          }}
-        >
+        <div className="opt-tscroll" onScroll={onScroll}>
           {trials.length === 0 ? <div className="empty">No trials yet.</div> : null}
-          <div className="opt-tspacer" style={{ height: sorted.length * ROW_HEIGHT }}>
+          <div className="opt-tspacer" style={{ height }}>
             {sorted.slice(first, last).map((trial, offset) => {
               const i = first + offset;
               const approved = isApprovedTrial(detail, trial);
-              const classes = ['opt-trow'];
+              const classes = ['opt-trow', 'list-row'];
               if (trial.number === inspected) classes.push('inspected');
               if (trial.number === bestNumber) classes.push('best');
               if (trial.feasible === false || trial.status === 'failed') classes.push('dim');
