@@ -124,3 +124,28 @@ it('exports a cached range to Parquet and CSV that import back to the same bars'
       expect(Array.from(read[f])).toEqual(Array.from(original[f]));
   }
 });
+
+it('two Parquet imports at once each store their own file', async () => {
+  const paths = [1, 2].map((k) => join(dir.path, `PAR${k}.parquet`));
+  for (const [k, path] of paths.entries()) {
+    await db.run(
+      `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", ${k + 1}00.0 AS "Open",
+              ${k + 1}01.0 AS "High", ${k + 1}00.0 AS "Low", ${k + 1}00.5 AS "Close", 10.0 AS "Volume"
+            FROM range(${(k + 1) * 50}) r(i)) TO '${path}' (FORMAT parquet)`,
+    );
+  }
+  const results = await Promise.all(paths.map((path) => importBarsFile(db, path)));
+  expect(results.map((r) => [r.symbol, r.bars])).toEqual([
+    ['PAR1', 50],
+    ['PAR2', 100],
+  ]);
+  const repo = new BarsRepository(db);
+  for (const [symbol, bars, open] of [
+    ['PAR1', 50, 100],
+    ['PAR2', 100, 200],
+  ] as const) {
+    const read = await repo.read(symbol, '1m');
+    expect(read.t.length).toBe(bars);
+    expect(new Set(read.o)).toEqual(new Set([open]));
+  }
+});

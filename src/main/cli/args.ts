@@ -40,6 +40,15 @@ export function numberOption(args: ParsedArgs, name: string, fallback: number): 
   return value;
 }
 
+/** Epoch ms of an ISO date (midnight UTC) or date-time flag; undefined when the flag is absent. */
+export function timeOption(args: ParsedArgs, name: string): number | undefined {
+  const raw = stringOption(args, name);
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO date or date-time, got "${raw}"`);
+  return ms;
+}
+
 export function listOption(args: ParsedArgs, name: string): string[] {
   const value = args.values[name];
   if (Array.isArray(value)) return value;

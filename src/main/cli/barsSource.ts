@@ -11,7 +11,7 @@ import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
 import { databasePath, resolveDataDir } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
-import { stringOption, UsageError, type ParsedArgs } from './args.ts';
+import { stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
 
 /** Options of the commands that read bars from a file or from the cache. */
 export const BARS_SOURCE_OPTIONS = {
@@ -31,15 +31,7 @@ export interface LoadedBars {
   extra: BarsExtra;
 }
 
-function parseTime(args: ParsedArgs, name: string): number | undefined {
-  const raw = stringOption(args, name);
-  if (raw === undefined) return undefined;
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO date or date-time, got "${raw}"`);
-  return ms;
-}
-
-export function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
+function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
   const raw = stringOption(args, 'timeframe') ?? fallback;
   if (!(TIMEFRAMES as readonly string[]).includes(raw)) {
     throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${raw}"`);
@@ -53,8 +45,8 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
   const symbol = stringOption(args, 'symbol');
   if ((csv === undefined) === (symbol === undefined))
     throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
-  const start = parseTime(args, 'start');
-  const end = parseTime(args, 'end');
+  const start = timeOption(args, 'start');
+  const end = timeOption(args, 'end');
   if (csv !== undefined) {
     let text: string;
     try {

@@ -23,15 +23,25 @@ export function formatMetric(key: string, value: number): string {
     : value.toFixed(4);
 }
 
-export function table(rows: readonly (readonly string[])[]): string {
+/** Columns two spaces apart: the first left-aligned, the others right-aligned (numbers) unless `leftAligned`. */
+export function table(rows: readonly (readonly string[])[], leftAligned = false): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   return rows
     .map((row) =>
       row
-        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
-        .join('  '),
+        .map((cell, col) =>
+          col === 0 || leftAligned ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!),
+        )
+        .join('  ')
+        .trimEnd(),
     )
     .join('\n');
+}
+
+/** A progress meter, `[####......]`, for a fraction in [0, 1]. */
+export function meter(fraction: number, width: number): string {
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
 
 /** JSON with NaN and ±Infinity as null (JSON has no spelling for them). */

@@ -8,7 +8,7 @@ import type { Adjustment, AlpacaTimeframe, Feed } from './types.ts';
 export const DEFAULT_DATA_BASE_URL = 'https://data.alpaca.markets';
 export const DEFAULT_STREAM_BASE_URL = 'wss://stream.data.alpaca.markets';
 /** Alpaca's largest page. */
-export const MAX_PAGE_LIMIT = 10_000;
+const MAX_PAGE_LIMIT = 10_000;
 
 export interface AlpacaClientOptions {
   readonly credentials: AlpacaCredentials;
@@ -73,7 +73,7 @@ export class AlpacaAuthError extends Error {
 }
 
 /** Any other failure talking to Alpaca; the message never contains the keys. */
-export class AlpacaRequestError extends Error {
+class AlpacaRequestError extends Error {
   override name = 'AlpacaRequestError';
   constructor(
     message: string,

@@ -18,7 +18,7 @@ export interface CoverageKey {
 export interface CoverageRow extends CoverageKey, Interval {}
 
 /** Sorts and merges touching or overlapping intervals. */
-export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
+function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   const sorted = intervals.filter((i) => i.end > i.start).sort((a, b) => a.start - b.start);
   const out: Interval[] = [];
   for (const next of sorted) {
@@ -31,7 +31,7 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 }
 
 /** The parts of `range` not inside any of `covered`. */
-export function subtractIntervals(range: Interval, covered: readonly Interval[]): Interval[] {
+function subtractIntervals(range: Interval, covered: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   let cursor = range.start;
   for (const c of mergeIntervals(covered)) {

@@ -36,17 +36,20 @@ export async function exportBars(db: Database, request: ExportRequest): Promise<
     return { path, format: 'csv', bars: bars.t.length };
   }
   const { sql, params } = await repo.selectSql(request.symbol, request.timeframe, request.range);
-  await db.run('DROP TABLE IF EXISTS export_rows');
-  try {
-    await db.run(`CREATE TEMP TABLE export_rows AS ${sql}`, params);
-    await db.run(
-      `COPY (SELECT make_timestamptz((t * 1000)::BIGINT) AS "timestamp", open, high, low, close, volume
-             FROM export_rows ORDER BY t)
-       TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`,
-    );
-    const [count] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM export_rows');
-    return { path, format: 'parquet', bars: count?.n ?? 0 };
-  } finally {
+  // Exclusive: the rows are staged in a temp table of the shared connection, which another export would replace.
+  return db.exclusive(async () => {
     await db.run('DROP TABLE IF EXISTS export_rows');
-  }
+    try {
+      await db.run(`CREATE TEMP TABLE export_rows AS ${sql}`, params);
+      await db.run(
+        `COPY (SELECT make_timestamptz((t * 1000)::BIGINT) AS "timestamp", open, high, low, close, volume
+               FROM export_rows ORDER BY t)
+         TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`,
+      );
+      const [count] = await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM export_rows');
+      return { path, format: 'parquet' as const, bars: count?.n ?? 0 };
+    } finally {
+      await db.run('DROP TABLE IF EXISTS export_rows');
+    }
+  });
 }

@@ -58,7 +58,9 @@ export async function importBarsFile(
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new Error(`${path}: no such file`);
   const extension = extname(path).toLowerCase();
-  if (extension === '.parquet' || extension === '.pq') return importParquet(db, path, options, started);
+  // Exclusive: the import stages rows in the connection's temp tables, which another import would replace.
+  if (extension === '.parquet' || extension === '.pq')
+    return db.exclusive(() => importParquet(db, path, options, started));
   if (extension !== '.csv' && extension !== '.txt') {
     throw new Error(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`);
   }

@@ -1,6 +1,6 @@
 import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import { assessQuality, repairBars, type QualityReport } from '../../core/data/quality.ts';
-import { BarsRepository, withWriteLock } from '../store/barsRepository.ts';
+import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
 export interface QualityRequest {
@@ -54,29 +54,27 @@ export async function checkQuality(db: Database, request: QualityRequest): Promi
   }
   const repaired = repairBars(bars, calendarTimeframe);
   const gaps = report.problems.filter((p) => p.kind === 'gap');
-  await withWriteLock(db, () =>
-    db.transaction(async () => {
-      for (const { row } of repaired.dropped) {
-        await db.run('DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts = $ts', {
+  await db.transaction(async () => {
+    for (const { row } of repaired.dropped) {
+      await db.run('DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts = $ts', {
+        symbol: request.symbol,
+        timeframe,
+        ts: bars.t[row]!,
+      });
+    }
+    for (const gap of gaps) {
+      await db.run(
+        `INSERT OR REPLACE INTO bar_gaps VALUES ($symbol, $timeframe, $start, $end, $missing, $reason, now())`,
+        {
           symbol: request.symbol,
           timeframe,
-          ts: bars.t[row]!,
-        });
-      }
-      for (const gap of gaps) {
-        await db.run(
-          `INSERT OR REPLACE INTO bar_gaps VALUES ($symbol, $timeframe, $start, $end, $missing, $reason, now())`,
-          {
-            symbol: request.symbol,
-            timeframe,
-            start: gap.t,
-            end: gap.endT ?? gap.t,
-            missing: gap.count ?? 0,
-            reason: gap.message,
-          },
-        );
-      }
-    }),
-  );
+          start: gap.t,
+          end: gap.endT ?? gap.t,
+          missing: gap.count ?? 0,
+          reason: gap.message,
+        },
+      );
+    }
+  });
   return { report, repair: { droppedBars: repaired.dropped.length, gapsMarked: gaps.length } };
 }

@@ -1,8 +1,17 @@
 import type { Timeframe } from '../../core/data/bars.ts';
+import {
+  FETCH_ADJUSTMENTS,
+  FETCH_FEEDS,
+  FETCH_TIMEFRAMES,
+  type FetchAdjustment,
+  type FetchFeed,
+  type FetchTimeframe,
+} from '../../shared/fetchChoices.ts';
 
-/** Alpaca's names for the bar timeframes Regimen uses, and the cache's names for them. */
-export const ALPACA_TIMEFRAMES = ['1Min', '5Min', '15Min', '1Hour', '1Day'] as const;
-export type AlpacaTimeframe = (typeof ALPACA_TIMEFRAMES)[number];
+/** Alpaca's names for the bar timeframes Regimen uses (the contract's fetch choices), and the cache's. */
+export type AlpacaTimeframe = FetchTimeframe;
+export type Adjustment = FetchAdjustment;
+export type Feed = FetchFeed;
 
 export const TO_CACHE_TIMEFRAME: Record<AlpacaTimeframe, Timeframe> = {
   '1Min': '1m',
@@ -12,41 +21,27 @@ export const TO_CACHE_TIMEFRAME: Record<AlpacaTimeframe, Timeframe> = {
   '1Day': '1d',
 };
 
-export const FROM_CACHE_TIMEFRAME: Record<Timeframe, AlpacaTimeframe> = {
-  '1m': '1Min',
-  '5m': '5Min',
-  '15m': '15Min',
-  '1h': '1Hour',
-  '1d': '1Day',
-};
-
-export const ADJUSTMENTS = ['raw', 'split', 'dividend', 'all'] as const;
-export type Adjustment = (typeof ADJUSTMENTS)[number];
-
-export const FEEDS = ['iex', 'sip'] as const;
-export type Feed = (typeof FEEDS)[number];
-
 /** Accepts either spelling (1Min or 1m), case-insensitively; throws naming the accepted values. */
 export function parseTimeframe(text: string): AlpacaTimeframe {
   const lower = text.trim().toLowerCase();
-  for (const tf of ALPACA_TIMEFRAMES) {
+  for (const tf of FETCH_TIMEFRAMES) {
     if (tf.toLowerCase() === lower || TO_CACHE_TIMEFRAME[tf] === lower) return tf;
   }
   throw new Error(
-    `Unknown timeframe "${text}": use one of ${ALPACA_TIMEFRAMES.join(', ')} (or 1m, 5m, 15m, 1h, 1d)`,
+    `Unknown timeframe "${text}": use one of ${FETCH_TIMEFRAMES.join(', ')} (or 1m, 5m, 15m, 1h, 1d)`,
   );
 }
 
 export function parseAdjustment(text: string): Adjustment {
   const value = text.trim().toLowerCase();
-  if ((ADJUSTMENTS as readonly string[]).includes(value)) return value as Adjustment;
-  throw new Error(`Unknown adjustment "${text}": use one of ${ADJUSTMENTS.join(', ')}`);
+  if ((FETCH_ADJUSTMENTS as readonly string[]).includes(value)) return value as Adjustment;
+  throw new Error(`Unknown adjustment "${text}": use one of ${FETCH_ADJUSTMENTS.join(', ')}`);
 }
 
 export function parseFeed(text: string): Feed {
   const value = text.trim().toLowerCase();
-  if ((FEEDS as readonly string[]).includes(value)) return value as Feed;
-  throw new Error(`Unknown feed "${text}": use one of ${FEEDS.join(', ')}`);
+  if ((FETCH_FEEDS as readonly string[]).includes(value)) return value as Feed;
+  throw new Error(`Unknown feed "${text}": use one of ${FETCH_FEEDS.join(', ')}`);
 }
 
 /** Parses a symbol list ("AAPL,msft") into upper-case symbols, refusing anything that is not a ticker. */

@@ -13,7 +13,7 @@ export interface SecretStore {
 }
 
 /** Keychain service name the entries are filed under (one account per secret name). */
-export const KEYCHAIN_SERVICE = 'regimen';
+const KEYCHAIN_SERVICE = 'regimen';
 
 /** The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux). */
 export class KeychainSecretStore implements SecretStore {

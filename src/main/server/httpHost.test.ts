@@ -78,6 +78,46 @@ describe('HTTP host', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('shell:exec');
   });
 
+  it('refuses a request from another origin even with the session cookie', async () => {
+    const response = await fetch(`http://127.0.0.1:${host.port}/api/app:info`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/plain',
+        cookie: `regimen_token=${host.token}`,
+        origin: 'http://127.0.0.1:8888',
+      },
+      body: '{}',
+    });
+    expect(response.status).toBe(403);
+    const sameOrigin = await fetch(`http://127.0.0.1:${host.port}/api/app:info`, {
+      method: 'POST',
+      headers: { cookie: `regimen_token=${host.token}`, origin: `http://127.0.0.1:${host.port}` },
+      body: '{}',
+    });
+    expect(sameOrigin.status).toBe(200);
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, {
+      origin: 'http://127.0.0.1:8888',
+    });
+    await expect(
+      new Promise((resolve, rejectOpen) => {
+        socket.on('open', resolve);
+        socket.on('error', rejectOpen);
+      }),
+    ).rejects.toThrow('403');
+  });
+
+  it('answers a malformed path with 400, naming it', async () => {
+    const response = await post('%E0%A4%A', {});
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('%E0%A4%A');
+  });
+
+  it('refuses a body over 1 MiB with a message saying so', async () => {
+    const response = await post('app:info', { pad: 'x'.repeat(2 << 20) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('bytes');
+  });
+
   it('pushes events to authorised WebSocket clients only', async () => {
     const refused = new WebSocket(`ws://127.0.0.1:${host.port}/events`);
     await expect(

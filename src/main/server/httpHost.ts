@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Requests } from '../../shared/contract.ts';
 import { ContractError } from '../../shared/validation.ts';
@@ -40,10 +40,14 @@ const CONTENT_TYPES: Record<string, string> = {
 /**
  * Serves the request/event contract over HTTP + WebSocket on 127.0.0.1 only, plus the built renderer,
  * so the unchanged UI runs in any browser. Every request needs the per-launch token: as a Bearer header,
- * as ?token= (the printed URL), or as the HttpOnly cookie the index page sets from that URL.
+ * as ?token= (the printed URL), or as the HttpOnly cookie the index page sets from that URL. A browser
+ * request from another origin is refused even with the cookie: SameSite does not stop a page served by
+ * another port of this machine (the same site) from sending it.
  */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
+  // The page's own origins, once the port is known (no request arrives before).
+  let ownOrigins: ReadonlySet<string> = new Set();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, error));
   });
@@ -59,12 +63,16 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendJson(res, 401, { error: { message: 'Missing or wrong token', status: 401 } });
       return;
     }
+    if (!fromOwnOrigin(req, ownOrigins)) {
+      sendJson(res, 403, { error: { message: 'Requests from another origin are refused', status: 403 } });
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') {
         sendJson(res, 405, { error: { message: 'API requests are POST with a JSON body', status: 405 } });
         return;
       }
-      const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+      const channel = decodePath(url.pathname).slice('/api/'.length);
       const body = await readJsonBody(req);
       sendJson(res, 200, await dispatch(options.handlers, channel, body));
       return;
@@ -79,9 +87,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       });
       return;
     }
-    const root = normalize(options.staticDir);
-    const relative =
-      url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    const root = resolve(options.staticDir);
+    const relative = url.pathname === '/' ? 'index.html' : decodePath(url.pathname).replace(/^\/+/, '');
     const file = normalize(join(root, relative));
     if (!file.startsWith(root + sep)) {
       sendJson(res, 404, { error: { message: 'Not found', status: 404 } });
@@ -113,6 +120,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
+    if (!fromOwnOrigin(req, ownOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
     sockets.handleUpgrade(req, socket, head, (ws: WebSocket) => sockets.emit('connection', ws, req));
   });
 
@@ -122,6 +133,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  ownOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
   return {
     port,
     token,
@@ -148,6 +160,20 @@ function authorized(req: IncomingMessage, url: URL, token: string): boolean {
     cookieValue(req.headers.cookie, COOKIE),
   ];
   return candidates.some((candidate) => candidate !== undefined && sameSecret(candidate, token));
+}
+
+/** True for requests without an Origin (not from a browser page) or from the served page's own origin. */
+function fromOwnOrigin(req: IncomingMessage, ownOrigins: ReadonlySet<string>): boolean {
+  const origin = req.headers.origin;
+  return origin === undefined || ownOrigins.has(origin);
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new ContractError(`Malformed URL path "${path}"`);
+  }
 }
 
 function sameSecret(a: string, b: string): boolean {

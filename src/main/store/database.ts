@@ -1,4 +1,5 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
@@ -10,6 +11,10 @@ export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
  * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
  */
 export class Database {
+  /** Set inside `exclusive` work, so that work's own statements run at once instead of queueing. */
+  private readonly holder = new AsyncLocalStorage<true>();
+  private queue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
@@ -25,30 +30,47 @@ export class Database {
     return db;
   }
 
+  /**
+   * Runs `work` with the connection to itself; calls from inside it run at once. Every caller shares the
+   * one connection, and DuckDB transactions and temp tables belong to the connection: without this, a
+   * statement issued while another caller's transaction is open (a trial saved during a fetch page)
+   * would join that transaction and be rolled back with it, and two imports would share a temp table.
+   * Code that uses `connection` directly (appenders, chunked reads) runs inside `exclusive`.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.holder.getStore()) return work();
+    const next = this.queue.then(() => this.holder.run(true, work));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   async run(sql: string, params?: SqlParams): Promise<void> {
-    await this.connection.run(sql, params);
+    await this.exclusive(() => this.connection.run(sql, params));
   }
 
   /** Rows as plain JS objects (numbers, strings, bigints converted to numbers where safe). */
-  async all<T extends object>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS() as T[];
+  all<T extends object>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.exclusive(
+      async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as T[],
+    );
   }
 
   /**
-   * Runs `work` inside one transaction: either all of it is stored or none, so an interrupted import or
-   * fetch page never leaves half a page behind.
+   * Runs `work` inside one transaction, exclusively: either all of it is stored or none, so an
+   * interrupted import or fetch page never leaves half a page behind.
    */
-  async transaction<T>(work: () => Promise<T>): Promise<T> {
-    await this.run('BEGIN TRANSACTION');
-    try {
-      const result = await work();
-      await this.run('COMMIT');
-      return result;
-    } catch (error) {
-      await this.run('ROLLBACK');
-      throw error;
-    }
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      await this.run('BEGIN TRANSACTION');
+      try {
+        const result = await work();
+        await this.run('COMMIT');
+        return result;
+      } catch (error) {
+        await this.run('ROLLBACK');
+        throw error;
+      }
+    });
   }
 
   close(): void {

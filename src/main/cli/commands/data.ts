@@ -13,8 +13,16 @@ import {
 } from '../../marketdata/types.ts';
 import { databasePath, resolveDataDir } from '../../paths.ts';
 import { Database } from '../../store/database.ts';
-import { numberOption, requiredOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
+import {
+  numberOption,
+  requiredOption,
+  stringOption,
+  timeOption,
+  UsageError,
+  type ParsedArgs,
+} from '../args.ts';
 import type { Command, CommandIO } from '../command.ts';
+import { meter, table } from '../format.ts';
 
 const ALPACA_OPTIONS = {
   'alpaca-base-url': { type: 'string' },
@@ -51,12 +59,6 @@ function hasEnvKeys(): boolean {
   return Boolean(process.env['APCA_API_KEY_ID'] && process.env['APCA_API_SECRET_KEY']);
 }
 
-function parseTime(text: string, flag: string): number {
-  const t = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Date.parse(text);
-  if (!Number.isFinite(t)) throw new UsageError(`--${flag} must be an ISO date or date-time, got "${text}"`);
-  return t;
-}
-
 function wrapUsage<T>(work: () => T): T {
   try {
     return work();
@@ -75,10 +77,8 @@ function progressBar(io: CommandIO, enabled: boolean): { update(p: DataProgress)
     update(p) {
       if (!enabled || !io.interactive) return;
       const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
-      const width = 30;
-      const full = Math.round(fraction * width);
       io.err(
-        `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${p.bars.toLocaleString('en-US')} bars${p.message ? `  ${p.message}` : ''}   `,
+        `\r${meter(fraction, 30)} ${(fraction * 100).toFixed(0).padStart(3)}%  ${p.bars.toLocaleString('en-US')} bars${p.message ? `  ${p.message}` : ''}   `,
       );
       drawn = true;
     },
@@ -88,23 +88,13 @@ function progressBar(io: CommandIO, enabled: boolean): { update(p: DataProgress)
   };
 }
 
-function table(rows: Record<string, string | number>[], columns: string[]): string {
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
-}
-
 function fetchLine(summary: FetchSummary): string {
   return summary.requests === 0
     ? `${summary.symbols.join(', ')} ${summary.timeframe}: already cached, nothing fetched`
     : `${summary.symbols.join(', ')} ${summary.timeframe}: ${summary.bars.toLocaleString('en-US')} bars in ${summary.pages} pages (${(summary.elapsedMs / 1000).toFixed(1)} s)`;
 }
 
-export const dataFetchCommand: Command = {
+const dataFetchCommand: Command = {
   name: 'data fetch',
   summary: 'Fetch historical bars from Alpaca into the cache (only what is missing)',
   usage:
@@ -121,8 +111,9 @@ export const dataFetchCommand: Command = {
   async run(args, io) {
     const symbols = wrapUsage(() => parseSymbols(requiredOption(args, 'symbols')));
     const timeframe = wrapUsage(() => parseTimeframe(stringOption(args, 'timeframe') ?? '1Min'));
-    const start = parseTime(requiredOption(args, 'start'), 'start');
-    const end = stringOption(args, 'end') ? parseTime(stringOption(args, 'end')!, 'end') : Date.now();
+    const start = timeOption(args, 'start');
+    if (start === undefined) throw new UsageError('--start is required');
+    const end = timeOption(args, 'end') ?? Date.now();
     if (!(end > start)) throw new UsageError('--end must be after --start');
     const adjustment = wrapUsage(() => parseAdjustment(stringOption(args, 'adjustment') ?? 'raw'));
     const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
@@ -136,7 +127,7 @@ export const dataFetchCommand: Command = {
   },
 };
 
-export const dataImportCommand: Command = {
+const dataImportCommand: Command = {
   name: 'data import',
   summary: 'Import a CSV or Parquet file of bars into the cache',
   usage: 'FILE [--symbol SYM] [--timeframe TF] [--naive-time-zone UTC|America/New_York]',
@@ -174,7 +165,7 @@ export const dataImportCommand: Command = {
   },
 };
 
-export const dataListCommand: Command = {
+const dataListCommand: Command = {
   name: 'data list',
   summary: 'List cached bars: one row per symbol and timeframe',
   usage: '[--json]',
@@ -192,15 +183,11 @@ export const dataListCommand: Command = {
     } else {
       io.out(
         table(
-          rows.map((r) => ({
-            symbol: r.symbol,
-            timeframe: r.timeframe,
-            bars: r.bars,
-            start: iso(r.start),
-            end: iso(r.end),
-            source: r.source,
-          })),
-          ['symbol', 'timeframe', 'bars', 'start', 'end', 'source'],
+          [
+            ['symbol', 'timeframe', 'bars', 'start', 'end', 'source'],
+            ...rows.map((r) => [r.symbol, r.timeframe, String(r.bars), iso(r.start), iso(r.end), r.source]),
+          ],
+          true,
         ),
       );
     }
@@ -208,7 +195,7 @@ export const dataListCommand: Command = {
   },
 };
 
-export const dataQualityCommand: Command = {
+const dataQualityCommand: Command = {
   name: 'data quality',
   summary: 'Quality report of cached bars (gaps, duplicates, OHLC errors, outliers, splits) and repair',
   usage: '--symbol SYM [--timeframe TF] [--repair] [--json]',
@@ -250,7 +237,7 @@ export const dataQualityCommand: Command = {
   },
 };
 
-export const dataExportCommand: Command = {
+const dataExportCommand: Command = {
   name: 'data export',
   summary: 'Export cached bars (any timeframe) to Parquet or CSV',
   usage: '--symbol SYM --format parquet|csv --out FILE [--timeframe 1m] [--start ISO] [--end ISO]',
@@ -269,10 +256,9 @@ export const dataExportCommand: Command = {
     const out = requiredOption(args, 'out');
     const timeframe =
       TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(stringOption(args, 'timeframe') ?? '1m'))];
-    const range = {
-      ...(stringOption(args, 'start') ? { start: parseTime(stringOption(args, 'start')!, 'start') } : {}),
-      ...(stringOption(args, 'end') ? { end: parseTime(stringOption(args, 'end')!, 'end') } : {}),
-    };
+    const start = timeOption(args, 'start');
+    const end = timeOption(args, 'end');
+    const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
     const result = await withService(args, (service) =>
       service.export({ symbol, timeframe, format, out, range }),
     );
@@ -285,7 +271,7 @@ export const dataExportCommand: Command = {
   },
 };
 
-export const dataSyncCommand: Command = {
+const dataSyncCommand: Command = {
   name: 'data sync',
   summary: 'Catch up recent 1-minute bars over REST, then stream live bars into the cache',
   usage:
@@ -300,9 +286,7 @@ export const dataSyncCommand: Command = {
   async run(args, io) {
     const symbols = wrapUsage(() => parseSymbols(requiredOption(args, 'symbols')));
     const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
-    const since = stringOption(args, 'since')
-      ? parseTime(stringOption(args, 'since')!, 'since')
-      : Date.now() - 5 * 86_400_000;
+    const since = timeOption(args, 'since') ?? Date.now() - 5 * 86_400_000;
     const seconds = numberOption(args, 'for', 0);
     const json = args.values['json'] === true;
     await withService(args, async (service) => {

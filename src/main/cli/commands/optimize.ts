@@ -7,6 +7,7 @@ import {
   type TimeframeAggregation,
 } from '../../../core/optimize/index.ts';
 import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shared/optimizeContract.ts';
+import { symbolSchema } from '../../../shared/schemas.ts';
 import { ComputePool } from '../../compute/pool.ts';
 import { databasePath, resolveDataDir } from '../../paths.ts';
 import { EventBus } from '../../services/events.ts';
@@ -25,9 +26,9 @@ import {
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { Database } from '../../store/database.ts';
 import { StudiesRepository } from '../../store/studiesRepository.ts';
-import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
+import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
 import type { Command, CommandIO } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
+import { formatMetric, meter, table, toJson } from '../format.ts';
 import { BACKTEST_OPTIONS, backtestOptionsFrom } from './backtest.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
@@ -53,14 +54,6 @@ function integerOption(args: ParsedArgs, name: string, fallback: number, min: nu
   return value;
 }
 
-function parseTime(args: ParsedArgs, name: string): number | null {
-  const raw = stringOption(args, name);
-  if (raw === undefined) return null;
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new UsageError(`--${name} must be an ISO date or date-time, got "${raw}"`);
-  return ms;
-}
-
 /** The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM from the cache. */
 export function sourceFrom(args: ParsedArgs): {
   source: StudySource;
@@ -81,8 +74,8 @@ export function sourceFrom(args: ParsedArgs): {
       );
   if (new Set(timeframes).size !== timeframes.length)
     throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
-  const start = parseTime(args, 'start');
-  const end = parseTime(args, 'end');
+  const start = timeOption(args, 'start') ?? null;
+  const end = timeOption(args, 'end') ?? null;
   if (csv !== undefined)
     return {
       source: { kind: 'file', path: resolve(csv) },
@@ -90,7 +83,7 @@ export function sourceFrom(args: ParsedArgs): {
       start,
       end,
     };
-  if (symbol !== undefined && !/^[A-Za-z0-9.\-_/]{1,24}$/.test(symbol))
+  if (symbol !== undefined && !symbolSchema.safeParse(symbol).success)
     throw new UsageError(`--symbol "${symbol}" is not a symbol`);
   return {
     source: { kind: 'cache', symbol: symbol! },
@@ -170,7 +163,7 @@ export type ProgressStyle = 'bar' | 'lines' | 'none';
  * --progress auto (default): a bar redrawn in place when stderr is a terminal, nothing otherwise;
  * `lines`: one plain line per update (logs, CI, tests that watch a run); `none`.
  */
-export function progressStyle(args: ParsedArgs, io: CommandIO): ProgressStyle {
+function progressStyle(args: ParsedArgs, io: CommandIO): ProgressStyle {
   const raw = stringOption(args, 'progress') ?? 'auto';
   if (raw === 'auto') return io.interactive ? 'bar' : 'none';
   if (raw === 'bar' || raw === 'lines' || raw === 'none') return raw;
@@ -185,11 +178,9 @@ export function progressLine(
   eta: number | null,
   extra = '',
 ): string {
-  const width = 28;
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
-  const filled = Math.round(fraction * width);
   const etaText = eta === null ? '' : ` eta ${eta < 60 ? `${eta.toFixed(0)}s` : `${(eta / 60).toFixed(1)}m`}`;
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${rate.toFixed(1)}/s${etaText}${extra}\x1b[K`;
+  return `\r${meter(fraction, 28)} ${done}/${total} ${rate.toFixed(1)}/s${etaText}${extra}\x1b[K`;
 }
 
 function formatValue(metric: string, value: number | null): string {
@@ -227,7 +218,7 @@ const HEADLINE = [
 ];
 
 /** The human-readable report of a finished (or stopped) study. */
-export function studyReport(detail: StudyDetail): string {
+function studyReport(detail: StudyDetail): string {
   const s = detail.summary;
   const lines: string[] = [];
   lines.push(
@@ -296,7 +287,7 @@ export function studyReport(detail: StudyDetail): string {
 }
 
 /** Opens the data dir's store, runs `work` with an optimize service on a pool, and closes everything. */
-export async function withOptimizer<T>(
+async function withOptimizer<T>(
   args: ParsedArgs,
   threads: number | undefined,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
@@ -320,7 +311,7 @@ export async function withOptimizer<T>(
 }
 
 /** Draws the progress bar while a study runs (stderr, terminals only) and cancels it on Ctrl-C. */
-export async function followStudy(
+async function followStudy(
   service: OptimizeService,
   events: EventBus,
   studyId: string,

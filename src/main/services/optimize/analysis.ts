@@ -24,9 +24,9 @@ import { finiteOrNull } from '../payloads.ts';
 import type { PoolEvaluator } from './evaluator.ts';
 
 /** Columns of the PBO matrix: the best trials by score (the statistic is about the selection among them). */
-export const PBO_MAX_TRIALS = 200;
+const PBO_MAX_TRIALS = 200;
 /** CSCV blocks (S); fewer when the series is short, so each block keeps at least MIN_BLOCK_ROWS periods. */
-export const PBO_PARTITIONS = 16;
+const PBO_PARTITIONS = 16;
 const MIN_BLOCK_ROWS = 2;
 
 export interface StudyAnalysis {
@@ -36,7 +36,7 @@ export interface StudyAnalysis {
 }
 
 /** Higher-is-better score of metrics, as Study.score would give a trial with them. */
-export function scoreOfMetrics(
+function scoreOfMetrics(
   objectives: readonly Objective[],
   mode: ObjectiveMode,
   metrics: Readonly<Record<string, number>>,

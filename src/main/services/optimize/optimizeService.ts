@@ -128,7 +128,7 @@ function commissionRate(options: BacktestOptions): number {
   return c !== undefined && 'kind' in c && c.kind === 'percent' ? c.rate : 0;
 }
 
-export function trialRow(t: TrialRecord): TrialRow {
+function trialRow(t: TrialRecord): TrialRow {
   return {
     number: t.number,
     params: { ...t.params },

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { allocateBars } from '../../core/data/bars.ts';
+import { BarsRepository } from './barsRepository.ts';
+import { Database } from './database.ts';
+
+function bars(n: number, t0: number) {
+  const b = allocateBars(n);
+  for (let i = 0; i < n; i++) {
+    b.t[i] = t0 + i * 60_000;
+    b.o[i] = b.h[i] = b.l[i] = b.c[i] = 100;
+    b.v[i] = 1;
+  }
+  return b;
+}
+
+describe('Database', () => {
+  it('keeps a statement issued while another caller holds a transaction out of that transaction', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await db.run('CREATE TABLE notes (n INTEGER)');
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const failing = new BarsRepository(db).write(
+        'AAA',
+        '1m',
+        bars(3, 0),
+        'test',
+        {},
+        {
+          alsoInTransaction: async () => {
+            await held;
+            throw new Error('page rejected');
+          },
+        },
+      );
+      // Lets the write open its transaction before the unrelated insert arrives.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const insert = db.run('INSERT INTO notes VALUES (1)');
+      setTimeout(release, 20);
+      await expect(failing).rejects.toThrow('page rejected');
+      await insert;
+      expect(await db.all('SELECT n FROM notes')).toEqual([{ n: 1 }]);
+      expect(await new BarsRepository(db).list()).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+});
