@@ -1,8 +1,13 @@
 import { inspect } from 'node:util';
+import { z } from 'zod';
 import type { SecretStore } from '../secrets/secretStore.ts';
 
-export const ALPACA_KEY_ID_SECRET = 'alpaca.keyId';
-export const ALPACA_SECRET_KEY_SECRET = 'alpaca.secretKey';
+/**
+ * The saved pair is one secret-store entry (JSON), so saving is all or nothing: a failure can never leave
+ * a key id stored beside another key's secret.
+ */
+export const ALPACA_KEYS_SECRET = 'alpaca.keys';
+const SavedKeys = z.object({ keyId: z.string().min(1), secretKey: z.string().min(1) });
 
 /**
  * An Alpaca key pair. The values are reachable only through `keyId` / `secretKey` (read by the HTTP
@@ -48,42 +53,72 @@ export class AlpacaCredentials {
   }
 }
 
+/** The pair from APCA_API_KEY_ID / APCA_API_SECRET_KEY when both are set (an override for one run). */
+export function environmentCredentials(env: NodeJS.ProcessEnv): AlpacaCredentials | null {
+  const keyId = env['APCA_API_KEY_ID'];
+  const secretKey = env['APCA_API_SECRET_KEY'];
+  return keyId && secretKey ? new AlpacaCredentials(keyId, secretKey, 'environment') : null;
+}
+
+/** The pair saved in the secret store; null when none is (or the entry is not a pair). */
+export async function savedCredentials(store: SecretStore): Promise<AlpacaCredentials | null> {
+  const raw = await store.get(ALPACA_KEYS_SECRET);
+  if (!raw) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  const keys = SavedKeys.safeParse(parsed);
+  if (!keys.success) return null;
+  return new AlpacaCredentials(
+    keys.data.keyId,
+    keys.data.secretKey,
+    store.kind === 'keychain' ? 'keychain' : 'memory',
+  );
+}
+
 /**
- * The key pair to use: APCA_API_KEY_ID / APCA_API_SECRET_KEY when both are set (an explicit override
- * for one run), else the pair saved in the secret store; null when neither has one.
+ * The key pair to use: the environment's when both variables are set (an explicit override for one
+ * run), else the pair saved in the secret store; null when neither has one.
  */
 export async function resolveAlpacaCredentials(
   store: SecretStore | null,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<AlpacaCredentials | null> {
-  const envKey = env['APCA_API_KEY_ID'];
-  const envSecret = env['APCA_API_SECRET_KEY'];
-  if (envKey && envSecret) return new AlpacaCredentials(envKey, envSecret, 'environment');
-  if (!store) return null;
-  const [keyId, secretKey] = await Promise.all([
-    store.get(ALPACA_KEY_ID_SECRET),
-    store.get(ALPACA_SECRET_KEY_SECRET),
-  ]);
-  if (keyId && secretKey)
-    return new AlpacaCredentials(keyId, secretKey, store.kind === 'keychain' ? 'keychain' : 'memory');
-  return null;
+  return environmentCredentials(env) ?? (store ? savedCredentials(store) : null);
 }
 
-/** Saves a key pair in the secret store (the settings screen and `regimen` key commands call this). */
+/** Saves a key pair in the secret store in one write (the Settings view calls this). */
 export async function saveAlpacaCredentials(
   store: SecretStore,
   keyId: string,
   secretKey: string,
 ): Promise<void> {
-  await store.set(ALPACA_KEY_ID_SECRET, keyId);
-  await store.set(ALPACA_SECRET_KEY_SECRET, secretKey);
+  const keys = SavedKeys.parse({ keyId, secretKey });
+  await store.set(ALPACA_KEYS_SECRET, JSON.stringify(keys));
 }
 
-/** Replaces every occurrence of a secret in a text (an upstream error body could echo a header). */
-export function redact(text: string, credentials: AlpacaCredentials | null | undefined): string {
-  if (!credentials) return text;
+export async function clearAlpacaCredentials(store: SecretStore): Promise<void> {
+  await store.delete(ALPACA_KEYS_SECRET);
+}
+
+/**
+ * Replaces every occurrence of each secret in a text (an upstream error body could echo a header).
+ * Longest first, so a secret that contains another is replaced whole; very short values are left, as
+ * replacing them would mangle ordinary words without protecting anything.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of credentials.secrets)
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  const ordered = [...new Set(secrets.filter((secret) => secret.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+  for (const secret of ordered) out = out.split(secret).join('[redacted]');
   return out;
+}
+
+/** redactSecrets for one key pair. */
+export function redact(text: string, credentials: AlpacaCredentials | null | undefined): string {
+  return credentials ? redactSecrets(text, credentials.secrets) : text;
 }

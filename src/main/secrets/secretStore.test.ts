@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import {
+  ALPACA_KEYS_SECRET,
   AlpacaCredentials,
+  clearAlpacaCredentials,
   redact,
+  redactSecrets,
   resolveAlpacaCredentials,
   saveAlpacaCredentials,
 } from '../marketdata/credentials.ts';
@@ -20,6 +23,28 @@ describe('credentials', () => {
     });
     expect(fromEnv?.source).toBe('environment');
     expect(fromEnv?.secretKey).toBe('env-secret');
+  });
+
+  it('saves the pair as one entry, ignores a malformed one and clears it', async () => {
+    const store = new MemorySecretStore();
+    await saveAlpacaCredentials(store, 'PKPAIR', 'pair-secret');
+    expect(JSON.parse((await store.get(ALPACA_KEYS_SECRET))!)).toEqual({
+      keyId: 'PKPAIR',
+      secretKey: 'pair-secret',
+    });
+    await expect(saveAlpacaCredentials(store, '', 'x')).rejects.toThrow();
+    expect((await resolveAlpacaCredentials(store, {}))?.keyId).toBe('PKPAIR');
+    await store.set(ALPACA_KEYS_SECRET, 'not json');
+    expect(await resolveAlpacaCredentials(store, {})).toBeNull();
+    await saveAlpacaCredentials(store, 'PKPAIR', 'pair-secret');
+    await clearAlpacaCredentials(store);
+    expect(await resolveAlpacaCredentials(store, {})).toBeNull();
+  });
+
+  it('redacts every known secret, longest first, leaving short values alone', () => {
+    expect(redactSecrets('key abcdef and abcdefgh, id ab', ['abcdef', 'abcdefgh', 'ab'])).toBe(
+      'key [redacted] and [redacted], id ab',
+    );
   });
 
   it('never shows the key values when logged, serialised or redacted', () => {

@@ -5,10 +5,11 @@ import { QUALITY_PROBLEM_KINDS } from '../../core/data/quality.ts';
 import type { DataQualityReport, KeysStatus, Requests } from '../../shared/contract.ts';
 import { ContractError } from '../../shared/validation.ts';
 import {
-  ALPACA_KEY_ID_SECRET,
-  ALPACA_SECRET_KEY_SECRET,
-  resolveAlpacaCredentials,
+  clearAlpacaCredentials,
+  environmentCredentials,
+  redactSecrets,
   saveAlpacaCredentials,
+  savedCredentials,
 } from '../marketdata/credentials.ts';
 import { MissingCredentialsError, type MarketDataService } from '../marketdata/service.ts';
 import type { SecretStore } from '../secrets/secretStore.ts';
@@ -56,32 +57,23 @@ const PROGRESS_INTERVAL_MS = 100;
 export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataChannel> {
   const { marketData, secrets, events, env } = deps;
 
-  const envKeys = (): [string, string] | null => {
-    const keyId = env['APCA_API_KEY_ID'];
-    const secret = env['APCA_API_SECRET_KEY'];
-    return keyId && secret ? [keyId, secret] : null;
-  };
-
   /** Every key value the services know of, to be removed from anything that leaves them. */
   const knownSecrets = async (extra: readonly string[]): Promise<string[]> => {
-    const values = [...extra, ...(envKeys() ?? [])];
+    const values = [...extra, ...(environmentCredentials(env)?.secrets ?? [])];
     try {
-      const saved = await Promise.all([
-        secrets.get(ALPACA_KEY_ID_SECRET),
-        secrets.get(ALPACA_SECRET_KEY_SECRET),
-      ]);
-      for (const value of saved) if (value) values.push(value);
+      values.push(...((await savedCredentials(secrets))?.secrets ?? []));
     } catch {
       // An unreadable keychain holds nothing this error could have picked up.
     }
-    // Longest first, so a value that contains another is replaced whole.
-    return [...new Set(values.filter((v) => v.length >= 4))].sort((a, b) => b.length - a.length);
+    return values;
   };
 
   const scrub = async (error: unknown, extra: readonly string[] = []): Promise<Error> => {
     if (error instanceof MissingCredentialsError) return new Error(NO_KEYS_MESSAGE);
-    let message = error instanceof Error ? error.message : String(error);
-    for (const secret of await knownSecrets(extra)) message = message.split(secret).join('[redacted]');
+    const message = redactSecrets(
+      error instanceof Error ? error.message : String(error),
+      await knownSecrets(extra),
+    );
     if (error instanceof ContractError) return new ContractError(message, error.status);
     return new Error(message);
   };
@@ -122,8 +114,8 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
 
   const keysStatus = async (): Promise<KeysStatus> => {
     let source: KeysStatus['alpaca']['source'] = 'none';
-    if (envKeys()) source = 'environment';
-    else if (await resolveAlpacaCredentials(secrets, {})) source = 'keychain';
+    if (environmentCredentials(env)) source = 'environment';
+    else if (await savedCredentials(secrets)) source = 'keychain';
     return {
       alpaca: { configured: source !== 'none', source, dataBaseUrl: marketData.dataBaseUrl },
       keychain: secrets.kind === 'keychain' ? 'os' : 'memory',
@@ -246,8 +238,7 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
 
     'settings:clear-keys': () =>
       guarded(async () => {
-        await secrets.delete(ALPACA_KEY_ID_SECRET);
-        await secrets.delete(ALPACA_SECRET_KEY_SECRET);
+        await clearAlpacaCredentials(secrets);
         marketData.forgetCredentials();
         return keysStatus();
       }),

@@ -1,5 +1,6 @@
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import { environmentCredentials } from '../../marketdata/credentials.ts';
 import { openSecretStore } from '../../secrets/secretStore.ts';
 import type { FetchSummary } from '../../marketdata/fetcher.ts';
 import { MarketDataService } from '../../marketdata/service.ts';
@@ -47,16 +48,12 @@ async function withService<T>(
       ...(stringOption(args, 'rate-limit')
         ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) }
         : {}),
-      secrets: needsKeys && !hasEnvKeys() ? await openSecretStore() : null,
+      secrets: needsKeys && !environmentCredentials(process.env) ? await openSecretStore() : null,
     });
     return await work(service);
   } finally {
     db.close();
   }
-}
-
-function hasEnvKeys(): boolean {
-  return Boolean(process.env['APCA_API_KEY_ID'] && process.env['APCA_API_SECRET_KEY']);
 }
 
 function wrapUsage<T>(work: () => T): T {
