@@ -81,8 +81,18 @@ function argument(flag: string): string | undefined {
 }
 
 app.on('window-all-closed', () => app.quit());
-app.on('will-quit', () => {
-  void services?.close();
+// Quitting waits for the services to close, so DuckDB checkpoints and the workers stop cleanly.
+app.on('will-quit', (event) => {
+  const closing = services;
+  if (!closing) return;
+  services = undefined;
+  event.preventDefault();
+  closing
+    .close()
+    .catch((error: unknown) =>
+      console.error('Regimen did not close cleanly:', error instanceof Error ? error.message : error),
+    )
+    .finally(() => app.exit(0));
 });
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());

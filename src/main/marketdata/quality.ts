@@ -19,7 +19,13 @@ export interface QualityResult {
 const isCoreTimeframe = (tf: string): tf is Timeframe => (TIMEFRAMES as readonly string[]).includes(tf);
 
 /** The quality report of one cached symbol and timeframe (see core/data/quality.ts), with optional repair. */
-export async function checkQuality(db: Database, request: QualityRequest): Promise<QualityResult> {
+export function checkQuality(db: Database, request: QualityRequest): Promise<QualityResult> {
+  // A repair reads, decides and deletes as one unit on the connection, so a fetch cannot replace a bar
+  // between the read and the delete (the repair would then drop the good new bar).
+  return request.repair ? db.exclusive(() => assessAndRepair(db, request)) : assessAndRepair(db, request);
+}
+
+async function assessAndRepair(db: Database, request: QualityRequest): Promise<QualityResult> {
   const repo = new BarsRepository(db);
   const stored = await repo.storedTimeframes(request.symbol);
   if (stored.length === 0) throw new Error(`No bars stored for symbol "${request.symbol}"`);
