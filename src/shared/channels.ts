@@ -15,6 +15,7 @@ export const REQUEST_CHANNELS = [
   'optimize:get',
   'optimize:approve',
   'walkforward:run',
+  'job:cancel',
   'data:coverage',
   'data:quality',
   'data:import',

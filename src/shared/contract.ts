@@ -139,6 +139,10 @@ export const JobDone = z.object({
   error: z.string().optional(),
 });
 
+/** Asks a running `data:fetch` or `walkforward:run` to stop; false when no such job is running. */
+export const JobCancelRequest = z.object({ jobId: jobIdSchema }).strict();
+export const JobCancelResult = z.object({ cancelled: z.boolean() });
+
 const empty = z.object({}).strict();
 
 /** Every request: channel -> input and output schema. */
@@ -155,6 +159,7 @@ export const requestSchemas = {
   'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
   'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
   'walkforward:run': { input: WalkForwardRequest, output: WalkForwardResult },
+  'job:cancel': { input: JobCancelRequest, output: JobCancelResult },
   'data:coverage': { input: empty, output: z.array(DatasetCoverage) },
   'data:quality': { input: DataQualityRequest, output: DataQualityResult },
   'data:import': { input: DataImportRequest, output: DataImportResult },

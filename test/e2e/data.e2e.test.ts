@@ -132,8 +132,24 @@ describe.skipIf(!hasChromium)(`Data and Settings views against regimen serve${sk
 
     expect(problems, problems.join('\n')).toEqual([]);
 
-    // Alpaca refusing the keys reaches the user in words, with the way to Settings. (The browser logs the
-    // refused request's HTTP status to the console; that is expected from here on.)
+    // A slow fetch can be cancelled next to its progress bar (the browser logs the cancelled request's
+    // HTTP status to the console; that is expected from here on).
+    await page.getByTestId('fetch-symbols').fill('ZZFC');
+    await page.getByTestId('fetch-start').fill('2024-01-02');
+    await page.getByTestId('fetch-end').fill('2024-06-28');
+    fake.delayMs = 300;
+    await page.getByTestId('fetch-button').click();
+    await page.getByTestId('fetch-progress').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.getByTestId('fetch-cancel').click();
+    await expect
+      .poll(() => page.getByTestId('fetch-result').innerText(), { timeout: 30_000 })
+      .toBe('✓ ZZFC 1Min: cancelled, the bars fetched so far are kept');
+    fake.delayMs = 0;
+    // The job ends once the coverage has been listed again.
+    await expect.poll(() => page.getByTestId('fetch-cancel').count(), { timeout: 10_000 }).toBe(0);
+    expect(await page.getByTestId('data-error-fetch').count()).toBe(0);
+
+    // Alpaca refusing the keys reaches the user in words, with the way to Settings.
     fake.failNext({ kind: '401' });
     await page.getByTestId('fetch-start').fill('2024-04-01');
     await page.getByTestId('fetch-end').fill('2024-04-02');

@@ -12,6 +12,12 @@ import { sharedDataFile } from '../support/sharedData.ts';
 import { optimizeHarness, smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
+import {
+  runWalkForwardJob,
+  walkForwardJobFrom,
+} from '../../src/main/services/optimize/walkForwardService.ts';
+import type { JobProgress } from '../../src/shared/contract.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const spy = sharedDataFile('SPY_1min.csv');
@@ -266,6 +272,61 @@ describe('optimize:start from the contract, on cached demo bars', () => {
       await expect(service.start(unknown)).rejects.toThrow(/NOPE/);
       const failed = (await service.list()).find((s) => s.symbol === 'NOPE');
       expect(failed?.state).toBe('failed');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('walk-forward cancel', () => {
+  it('stops between windows with a "cancelled" error and job:done', async () => {
+    const h = await optimizeHarness(2);
+    try {
+      const series = createSyntheticMarket(DEMO_MARKET).generate(0);
+      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const jobId = 'wf-cancel';
+      const progress: JobProgress[] = [];
+      const done: unknown[] = [];
+      h.events.subscribe((channel, payload) => {
+        if (channel === 'job:progress') progress.push(payload as JobProgress);
+        if (channel === 'job:done') done.push(payload);
+      });
+      const request = requestSchemas['walkforward:run'].input.parse({
+        jobId,
+        strategy: 'sma-cross',
+        data: {
+          symbol: series.symbol,
+          timeframe: '15m',
+          start: Date.UTC(2023, 0, 1),
+          end: Date.UTC(2024, 0, 1),
+        },
+        space: ['fast=5:20:5', 'slow=20:60:10'],
+        constraints: ['fast<slow'],
+        sampler: 'random',
+        objectives: [{ metric: 'sharpeRatio' }],
+        trials: 8,
+        windows: { train: 60, test: 30, step: 30 },
+      });
+      const jobs = new JobRegistry();
+      const run = runWalkForwardJob(walkForwardJobFrom(request), {
+        pool: h.pool,
+        bars: h.bars,
+        events: h.events,
+        jobs,
+      }).then(
+        () => 'finished',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      const deadline = Date.now() + 30_000;
+      while (!progress.some((p) => p.done >= 1) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(jobs.cancel(jobId)).toBe(true);
+      expect(await run).toBe('cancelled');
+      expect(done).toEqual([{ jobId, ok: false, error: 'cancelled' }]);
+      const last = progress.at(-1)!;
+      expect(last.done).toBeLessThan(last.total);
+      expect(jobs.cancel(jobId)).toBe(false);
     } finally {
       await h.close();
     }

@@ -216,6 +216,64 @@ describe('data:fetch', () => {
   });
 });
 
+describe('job:cancel', () => {
+  it('stops a running fetch, keeps the pages it stored, and a second fetch completes the rest', async () => {
+    await call('settings:save-keys', { keyId: KEY_ID, secret: SECRET });
+    const symbol = 'NVDA';
+    // A year of minutes is a dozen 30-day request chains; slow answers leave time to cancel midway.
+    const start = Date.UTC(2023, 0, 3);
+    const end = Date.UTC(2024, 0, 3);
+    const request = { symbols: [symbol], timeframe: '1Min', start, end };
+    const want = expectedBars(fake, symbol, '1Min', start, end).t.length;
+    const storedBars = async (): Promise<number> => {
+      const coverage = (await call('data:coverage', {})) as Array<{
+        symbol: string;
+        timeframe: string;
+        bars: number;
+      }>;
+      return coverage.find((d) => d.symbol === symbol && d.timeframe === '1m')?.bars ?? 0;
+    };
+
+    const jobId = 'fetch-cancelled';
+    fake.delayMs = 150;
+    let stored: number;
+    try {
+      const pending = call('data:fetch', { ...request, jobId }).then(
+        () => 'finished',
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      );
+      // Cancel once at least one page is committed.
+      const deadline = Date.now() + 10_000;
+      while (!jobEvents('job:progress', jobId).some((p) => p.done > 0) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(await call('job:cancel', { jobId })).toEqual({ cancelled: true });
+      expect(await pending).toBe('cancelled');
+      expect(jobEvents('job:done', jobId)).toEqual([{ jobId, ok: false, error: 'cancelled' }]);
+      // The job has left the registry: cancelling it again reaches nothing.
+      expect(await call('job:cancel', { jobId })).toEqual({ cancelled: false });
+      stored = await storedBars();
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThan(want);
+    } finally {
+      fake.delayMs = 0;
+    }
+
+    const rest = (await call('data:fetch', { ...request, jobId: 'fetch-after-cancel' })) as { bars: number };
+    expect(jobEvents('job:done', 'fetch-after-cancel')).toEqual([{ jobId: 'fetch-after-cancel', ok: true }]);
+    expect(await storedBars()).toBe(want);
+    // Only what the cancelled fetch had not stored was asked for again (pages overlap at most at a chain's
+    // cut-off, which the store deduplicates).
+    expect(rest.bars).toBeLessThan(want);
+    expect(rest.bars).toBeGreaterThanOrEqual(want - stored);
+  });
+
+  it('answers false for a job that is not running', async () => {
+    expect(await call('job:cancel', { jobId: 'no-such-job' })).toEqual({ cancelled: false });
+    expect(await refusal('job:cancel', {})).toContain('jobId');
+  });
+});
+
 describe('data:quality and data:export', () => {
   it('reports a score, complete counts and a capped problem list, and repairs', async () => {
     const result = (await call('data:quality', { symbol: 'AAPL', timeframe: '1m', limit: 3 })) as {

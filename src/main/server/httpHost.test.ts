@@ -20,6 +20,7 @@ const handlers: Requests = {
   'optimize:get': reject,
   'optimize:approve': reject,
   'walkforward:run': reject,
+  'job:cancel': reject,
   'data:coverage': reject,
   'data:quality': reject,
   'data:import': reject,

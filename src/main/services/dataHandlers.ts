@@ -14,6 +14,7 @@ import {
 import { MissingCredentialsError, type MarketDataService } from '../marketdata/service.ts';
 import type { SecretStore } from '../secrets/secretStore.ts';
 import type { EventBus } from './events.ts';
+import { JobCancelledError, type JobRegistry } from './jobs.ts';
 import { finiteOrNull } from './payloads.ts';
 
 export type DataChannel =
@@ -30,6 +31,8 @@ export interface DataHandlersDeps {
   readonly marketData: MarketDataService;
   readonly secrets: SecretStore;
   readonly events: EventBus;
+  /** Where running jobs can be reached by `job:cancel`. */
+  readonly jobs: JobRegistry;
   /** Where APCA_API_KEY_ID / APCA_API_SECRET_KEY are read (process.env outside tests). */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -55,7 +58,7 @@ const PROGRESS_INTERVAL_MS = 100;
  * message carries them back (errors pass through `scrub`, which removes every known key value).
  */
 export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataChannel> {
-  const { marketData, secrets, events, env } = deps;
+  const { marketData, secrets, events, jobs, env } = deps;
 
   /** Every key value the services know of, to be removed from anything that leaves them. */
   const knownSecrets = async (extra: readonly string[]): Promise<string[]> => {
@@ -86,13 +89,25 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
     }
   };
 
-  /** Runs a long job with `job:progress` events (throttled) and one `job:done`, like a backtest. */
+  /**
+   * Runs a long job with `job:progress` events (throttled) and one `job:done`, like a backtest. A
+   * cancellable job (one whose work honours the signal) is reachable by `job:cancel`; whatever error it
+   * then stops with, it ends as "cancelled".
+   */
   const job = async <T>(
     jobId: string | undefined,
     stage: string,
-    work: (progress: (done: number, total: number, message?: string) => void) => Promise<T>,
+    cancellable: boolean,
+    work: (
+      progress: (done: number, total: number, message?: string) => void,
+      signal: AbortSignal,
+    ) => Promise<T>,
   ): Promise<T> => {
     const id = jobId ?? randomUUID();
+    // An import is one file read and one transaction: nothing to stop halfway, so it is not registered.
+    const running = cancellable
+      ? jobs.start(id)
+      : { signal: new AbortController().signal, finish: () => undefined };
     let last = -Infinity;
     const progress = (done: number, total: number, message?: string): void => {
       const now = performance.now();
@@ -102,13 +117,15 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       events.emit('job:progress', { jobId: id, stage, done, total, ...(message ? { message } : {}) });
     };
     try {
-      const result = await work(progress);
+      const result = await work(progress, running.signal);
       events.emit('job:done', { jobId: id, ok: true });
       return result;
     } catch (error) {
-      const clean = await scrub(error);
+      const clean = running.signal.aborted ? new JobCancelledError() : await scrub(error);
       events.emit('job:done', { jobId: id, ok: false, error: clean.message });
       throw clean;
+    } finally {
+      running.finish();
     }
   };
 
@@ -175,7 +192,7 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       }),
 
     'data:import': (request) =>
-      job(request.jobId, 'import', async (progress) => {
+      job(request.jobId, 'import', false, async (progress) => {
         progress(0, 2, `reading ${basename(request.path)}`);
         const result = await marketData.importFile(request.path, {
           ...(request.symbol ? { symbol: request.symbol.toUpperCase() } : {}),
@@ -191,8 +208,9 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       }),
 
     'data:fetch': (request) =>
-      job(request.jobId, 'fetch', async (progress) => {
+      job(request.jobId, 'fetch', true, async (progress, signal) => {
         const summary = await marketData.fetch({
+          signal,
           symbols: request.symbols,
           timeframe: request.timeframe,
           start: request.start,

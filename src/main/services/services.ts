@@ -10,6 +10,7 @@ import { BacktestService } from './backtestService.ts';
 import { createDataHandlers } from './dataHandlers.ts';
 import { ensureDemoMarket } from './demoMarket.ts';
 import { EventBus } from './events.ts';
+import { JobRegistry } from './jobs.ts';
 import { listStrategies } from './strategyCatalog.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { barsToPayload } from './payloads.ts';
@@ -44,10 +45,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const db = await Database.open(databasePath(options.dataDir));
   const bars = new BarsRepository(db);
   const events = new EventBus();
+  const jobs = new JobRegistry();
   const demo = options.skipDemo ? false : await ensureDemoMarket(bars);
   const pool = new ComputePool(options.threads);
   const backtests = new BacktestService(bars, pool, events);
-  const optimizer = createOptimizeHandlers({ db, bars, pool, events });
+  const optimizer = createOptimizeHandlers({ db, bars, pool, events, jobs });
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
   const marketData = new MarketDataService(db, { ...options.alpaca, secrets, env });
@@ -59,8 +61,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
       barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
     'strategies:list': async () => listStrategies(),
     'backtest:run': (request) => backtests.run(request),
-    ...createDataHandlers({ marketData, secrets, events, env }),
+    ...createDataHandlers({ marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
+    'job:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
   };
 
   return {

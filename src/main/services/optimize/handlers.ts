@@ -4,6 +4,7 @@ import type { BarsRepository } from '../../store/barsRepository.ts';
 import { StudiesRepository } from '../../store/studiesRepository.ts';
 import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
+import type { JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
 
@@ -22,6 +23,7 @@ export function createOptimizeHandlers(deps: {
   bars: BarsRepository;
   pool: ComputePool;
   events: EventBus;
+  jobs: JobRegistry;
 }): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
   const service = new OptimizeService({
     studies: new StudiesRepository(deps.db),
@@ -43,6 +45,7 @@ export function createOptimizeHandlers(deps: {
           pool: deps.pool,
           bars: deps.bars,
           events: deps.events,
+          jobs: deps.jobs,
         }),
     },
   };

@@ -34,6 +34,7 @@ import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import type { EventBus } from '../events.ts';
+import { JobCancelledError, type JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { PoolEvaluator } from './evaluator.ts';
 import { chunkSize } from './optimizeService.ts';
@@ -72,6 +73,8 @@ export interface WalkForwardDeps {
   readonly pool: ComputePool;
   readonly bars: BarsRepository | null;
   readonly events: EventBus;
+  /** Makes the run reachable by `job:cancel` (the CLI runs without one). */
+  readonly jobs?: JobRegistry;
 }
 
 const metricsOut = (m: MetricSet): Record<string, number | null> =>
@@ -112,6 +115,12 @@ export async function runWalkForwardJob(
   const started = performance.now();
   const jobId = job.jobId ?? randomUUID();
   const { pool, events } = deps;
+  const running = deps.jobs?.start(jobId);
+  // A cancel stops the run at the next window step (a study stops asking for trials, the batches in
+  // flight finish); the windows already done are dropped with the rest.
+  const stopIfCancelled = (): void => {
+    if (running?.signal.aborted) throw new JobCancelledError();
+  };
   try {
     const data = await loadStudyDatasets(
       { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
@@ -135,6 +144,7 @@ export async function runWalkForwardJob(
     events.emit('job:progress', { jobId, stage: 'walk-forward', done: 0, total: windowCount });
 
     const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
+      stopIfCancelled();
       const study = new Study({
         space: job.space,
         sampler: job.sampler,
@@ -150,7 +160,9 @@ export async function runWalkForwardJob(
         evaluate: (batch) => evaluator.evaluate(batch.map((t) => t.params)),
         batchSize: chunkSize(study, threads),
         concurrency: Number.isFinite(study.sampler.generationSize) ? threads : threads * 2,
+        isCancelled: () => running?.signal.aborted === true,
       });
+      stopIfCancelled();
       const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
       if (winner !== undefined) return { params: winner.params };
       // No feasible trial (e.g. none reached the minimum trade count): the best complete one is used.
@@ -168,6 +180,7 @@ export async function runWalkForwardJob(
       params: Params,
       window: WalkForwardWindow,
     ): Promise<EquitySegment> => {
+      stopIfCancelled();
       const isTest = range.start >= window.train.end;
       const from = isTest ? window.train.start : range.start;
       const output = await pool.run({
@@ -188,6 +201,7 @@ export async function runWalkForwardJob(
     };
 
     const result = await runWalkForward(bars.t, { optimize, evaluate }, { ...job.windows, space: job.space });
+    stopIfCancelled();
     const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
     events.emit('job:done', { jobId, ok: true });
     const range = (r: BarRange): WalkForwardResult['windows'][number]['train'] => ({
@@ -234,12 +248,15 @@ export async function runWalkForwardJob(
       notes,
       elapsedMs: performance.now() - started,
     };
-  } catch (error) {
+  } catch (caught) {
+    const error = running?.signal.aborted ? new JobCancelledError() : caught;
     events.emit('job:done', {
       jobId,
       ok: false,
       error: error instanceof Error ? error.message : String(error),
     });
     throw error;
+  } finally {
+    running?.finish();
   }
 }

@@ -14,6 +14,7 @@ export function FetchPanel() {
   const form = useData((s) => s.fetchForm);
   const setForm = useData((s) => s.setFetchForm);
   const runFetch = useData((s) => s.runFetch);
+  const cancelFetch = useData((s) => s.cancelFetch);
   const job = useData((s) => s.job);
   const keys = useData((s) => s.keys);
   const host = keys.status === 'ready' ? keys.data.alpaca.dataBaseUrl : null;
@@ -105,7 +106,20 @@ export function FetchPanel() {
             {job?.kind === 'fetch' ? 'Fetching…' : 'Fetch missing bars'}
           </button>
         </div>
-        <DataJobProgress kind="fetch" />
+        {job?.kind === 'fetch' ? (
+          <div className="job-row">
+            <DataJobProgress kind="fetch" />
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="fetch-cancel"
+              disabled={job.cancelling}
+              onClick={() => void cancelFetch()}
+            >
+              {job.cancelling ? 'Cancelling…' : 'Cancel'}
+            </button>
+          </div>
+        ) : null}
       </form>
       <PanelErrorBox panel="fetch" />
       <LastResult kinds={['fetch']} />

@@ -34,6 +34,8 @@ export interface DataJob {
   jobId: string;
   label: string;
   progress: JobProgress | null;
+  /** The user asked to stop it; the job ends at its next page. */
+  cancelling: boolean;
 }
 
 /** A failure shown in the panel where it happened; `needsKeys` offers the way to Settings. */
@@ -71,6 +73,7 @@ export interface DataState {
   setFetchForm(patch: Partial<FetchForm>): void;
   setImportForm(patch: Partial<ImportForm>): void;
   runFetch(): Promise<void>;
+  cancelFetch(): Promise<void>;
   runImport(): Promise<void>;
   loadKeys(): Promise<void>;
   saveKeys(keyId: string, secret: string): Promise<boolean>;
@@ -251,7 +254,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
         clearError('fetch');
         const jobId = newJobId();
         const label = `${parsed.symbols.join(', ')} ${form.timeframe}`;
-        set({ job: { kind: 'fetch', jobId, label, progress: null } });
+        set({ job: { kind: 'fetch', jobId, label, progress: null, cancelling: false } });
         try {
           const result = await client.invoke('data:fetch', {
             jobId,
@@ -273,9 +276,31 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
           });
           await afterChange();
         } catch (error) {
-          fail('fetch', error);
+          if (get().job?.jobId === jobId && get().job?.cancelling && errorMessage(error) === 'cancelled') {
+            // Every page stored before the cancel stays: the coverage shows it, and a new fetch resumes there.
+            set({
+              lastResult: { kind: 'fetch', text: `${label}: cancelled, the bars fetched so far are kept` },
+            });
+            await afterChange();
+          } else {
+            fail('fetch', error);
+          }
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
+        }
+      },
+
+      async cancelFetch() {
+        const job = get().job;
+        if (job?.kind !== 'fetch' || job.cancelling) return;
+        set({ job: { ...job, cancelling: true } });
+        try {
+          const { cancelled } = await client.invoke('job:cancel', { jobId: job.jobId });
+          // Not running any more: it finished (or failed) on its own, and runFetch reports that.
+          if (!cancelled && get().job?.jobId === job.jobId) set({ job: { ...job, cancelling: false } });
+        } catch (error) {
+          if (get().job?.jobId === job.jobId) set({ job: { ...job, cancelling: false } });
+          fail('fetch', error);
         }
       },
 
@@ -289,7 +314,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
         }
         clearError('import');
         const jobId = newJobId();
-        set({ job: { kind: 'import', jobId, label: path, progress: null } });
+        set({ job: { kind: 'import', jobId, label: path, progress: null, cancelling: false } });
         try {
           const symbol = form.symbol.trim().toUpperCase();
           const timeframe = form.timeframe.trim();
