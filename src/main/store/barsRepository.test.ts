@@ -238,6 +238,36 @@ describe('BarsRepository', () => {
     expect((await repo.list()).map((d) => d.bars)).toEqual([500, 500]);
   });
 
+  it('gives 50 concurrent mixed reads of derived timeframes exactly their serial answers', async () => {
+    // Three symbols over different, partly overlapping weeks, so their session spans differ.
+    const day = 24 * 3600_000;
+    await repo.write('AAA', '1m', minuteBars(3000), 'test');
+    await repo.write('BBB', '1m', minuteBars(3000, Date.UTC(2024, 2, 18, 13, 30)), 'test');
+    await repo.write('CCC', '1m', minuteBars(6000, Date.UTC(2024, 0, 2, 14, 30)), 'test');
+    const timeframes = ['5m', '15m', '1h', '1d', '1m'] as const;
+    const reads = Array.from({ length: 50 }, (_, k) => ({
+      symbol: ['AAA', 'BBB', 'CCC'][k % 3]!,
+      timeframe: timeframes[k % timeframes.length]!,
+      range: {
+        start: k % 4 === 0 ? Date.UTC(2024, 2, 12) : undefined,
+        end: k % 7 === 0 ? Date.UTC(2024, 2, 12) + 5 * day : undefined,
+        session: k % 5 === 0 ? ('extended' as const) : undefined,
+      },
+    }));
+    const serial: Bars[] = [];
+    for (const r of reads) serial.push(await repo.read(r.symbol, r.timeframe, r.range));
+    // A fresh repository too, as every service opens its own over the shared connection.
+    const other = new BarsRepository(db);
+    const concurrent = await Promise.all(
+      reads.map((r, k) => (k % 2 ? other : repo).read(r.symbol, r.timeframe, r.range)),
+    );
+    expect(serial.some((bars) => bars.t.length > 0)).toBe(true);
+    for (let k = 0; k < reads.length; k++) {
+      for (const field of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
+        expect(Array.from(concurrent[k]![field]), `read ${k} ${field}`).toEqual(Array.from(serial[k]![field]));
+    }
+  });
+
   it('names the symbol when nothing is stored', async () => {
     await expect(repo.read('NOPE', '1m')).rejects.toThrow('No bars stored for symbol "NOPE"');
   });

@@ -60,6 +60,9 @@ const CHUNK_ROWS = 2048;
  * 09:30 ET session open, so there is one source of truth per symbol.
  */
 export class BarsRepository {
+  /** The span whose sessions `regimen_sessions` is known to hold (see loadSessions). */
+  private sessionsCovered: { from: number; to: number } | undefined;
+
   constructor(private readonly db: Database) {}
 
   /**
@@ -331,27 +334,43 @@ export class BarsRepository {
   }
 
   /**
-   * Fills the connection's temporary `regimen_sessions` table with the NYSE sessions (from the core
+   * Makes sure the connection's temporary `regimen_sessions` table holds the NYSE sessions (from the core
    * calendar: holidays, half days, DST) spanning the symbol's 1m bars in [start, end), for resampleSql.
    * The calendar stays in one place, core/data/calendar.ts, rather than being re-derived in SQL.
+   *
+   * Rows are only ever added, keyed by day, in one exclusive unit: a session's row never changes, so a
+   * read running beside another sees exactly the sessions it needs, never a half-filled or doubled table
+   * (clearing and refilling per read let concurrent reads delete and duplicate each other's sessions).
    */
-  private async loadSessions(symbol: string, start: number, end: number): Promise<void> {
-    const [span] = await this.db.all<{ first: number | null; last: number | null }>(
-      `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last FROM bars
-       WHERE symbol = $symbol AND timeframe = '1m' AND ts >= $start AND ts < $end`,
-      { symbol, start, end },
-    );
-    await this.db.run(
-      `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
-         (day_start BIGINT, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
-    );
-    await this.db.run('DELETE FROM regimen_sessions');
-    if (span?.first == null || span.last == null) return;
-    const rows = sessionsBetween(span.first - DAY_MS, span.last + DAY_MS).map((session) => {
-      const days = daysFromDateKey(session.dateKey);
-      return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;
+  private loadSessions(symbol: string, start: number, end: number): Promise<void> {
+    return this.db.exclusive(async () => {
+      const [span] = await this.db.all<{ first: number | null; last: number | null }>(
+        `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last FROM bars
+         WHERE symbol = $symbol AND timeframe = '1m' AND ts >= $start AND ts < $end`,
+        { symbol, start, end },
+      );
+      if (span?.first == null || span.last == null) return;
+      const from = span.first - DAY_MS;
+      const to = span.last + DAY_MS;
+      const covered = this.sessionsCovered;
+      if (covered && covered.from <= from && covered.to >= to) return;
+      await this.db.run(
+        `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
+           (day_start BIGINT PRIMARY KEY, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
+      );
+      const rows = sessionsBetween(from, to).map((session) => {
+        const days = daysFromDateKey(session.dateKey);
+        return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;
+      });
+      if (rows.length > 0) {
+        await this.db.run(`INSERT OR IGNORE INTO regimen_sessions VALUES ${rows.join(', ')}`);
+      }
+      // The covered span is extended only when it stays contiguous, so it never claims a gap.
+      this.sessionsCovered =
+        covered && from <= covered.to && to >= covered.from
+          ? { from: Math.min(from, covered.from), to: Math.max(to, covered.to) }
+          : { from, to };
     });
-    if (rows.length > 0) await this.db.run(`INSERT INTO regimen_sessions VALUES ${rows.join(', ')}`);
   }
 
   /**
