@@ -12,7 +12,7 @@ import {
   DEFAULT_SYNTHETIC_SYMBOLS,
   type SyntheticSymbolSpec,
 } from '../../src/core/data/synthetic.ts';
-import { deriveSeed } from '../../src/core/random.ts';
+import { deriveSeed } from '../../src/core/math/random.ts';
 
 export const FAKE_TIMEFRAMES = ['1Min', '5Min', '15Min', '1Hour', '1Day'] as const;
 export type FakeTimeframe = (typeof FAKE_TIMEFRAMES)[number];

@@ -41,7 +41,7 @@ import {
   etWallTimeToUtc,
   formatDateKey,
 } from './calendar.ts';
-import { median as medianOf } from '../metrics/statistics.ts';
+import { median as medianOf } from '../math/statistics.ts';
 
 /** Data refused at the edge; the message names the source, the 1-based line of the file and the column. */
 export class DataValidationError extends Error {

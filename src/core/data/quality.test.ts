@@ -6,7 +6,7 @@ import { etDateKey, sessionsForDates } from './calendar.ts';
 import { formatBarsCsv, parseBarsCsv, parseBarsCsvRows } from './csv.ts';
 import { assessQuality, repairBars, type QualityProblemKind, type QualityReport } from './quality.ts';
 import { createSyntheticMarket } from './synthetic.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../math/random.ts';
 
 const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
 const haveSharedData = existsSync(`${sharedData}GOOG.csv`);

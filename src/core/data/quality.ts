@@ -17,7 +17,7 @@
  */
 import type { Bars, Timeframe } from './bars.ts';
 import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
-import { median } from '../metrics/statistics.ts';
+import { median } from '../math/statistics.ts';
 import {
   MINUTE_MS,
   etDateKey,

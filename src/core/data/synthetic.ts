@@ -27,7 +27,7 @@
  */
 import { allocateBars, type Bars } from './bars.ts';
 import { MINUTE_MS, sessionsBetween, type Session } from './calendar.ts';
-import { createRng, deriveSeed } from '../random.ts';
+import { createRng, deriveSeed } from '../math/random.ts';
 
 /** Ground-truth market regime of a bar: trend x volatility. */
 export const Regime = {

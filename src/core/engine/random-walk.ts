@@ -1,5 +1,5 @@
 import { allocateBars, type Bars } from '../data/bars.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../math/random.ts';
 
 export interface RandomWalkOptions {
   /** First open. */

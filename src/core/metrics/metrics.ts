@@ -14,7 +14,14 @@ import { DAY_MS, dateKeyFromDays } from '../data/calendar.ts';
 import { deflatedSharpeRatio, probabilisticSharpeRatio } from './overfitting.ts';
 import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
 import type { Periodicity } from './periods.ts';
-import { drawdownSummary, mean, quantile, ratio, sampleStd, skewnessAndKurtosis } from './statistics.ts';
+import {
+  drawdownSummary,
+  mean,
+  quantile,
+  ratio,
+  sampleStd,
+  skewnessAndKurtosis,
+} from '../math/statistics.ts';
 
 export const TRADING_PERIODS_PER_YEAR = 252;
 

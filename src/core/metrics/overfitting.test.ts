@@ -6,7 +6,7 @@ import {
   probabilisticSharpeRatio,
   probabilityOfBacktestOverfitting,
 } from './overfitting.ts';
-import { createRng } from '../random.ts';
+import { createRng } from '../math/random.ts';
 
 describe('deflated and probabilistic Sharpe ratios', () => {
   it("reproduces Bailey & López de Prado (2014)'s numerical example", () => {

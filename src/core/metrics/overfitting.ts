@@ -4,8 +4,8 @@
  * combinatorially symmetric cross-validation (Bailey, Borwein, López de Prado & Zhu 2017). The
  * optimizer calls these on every study; computeMetrics uses the first two on single backtests.
  */
-import { normalCdf, normalInverseCdf } from './normal.ts';
-import { ratio } from './statistics.ts';
+import { normalCdf, normalInverseCdf } from '../math/normal.ts';
+import { ratio } from '../math/statistics.ts';
 
 /** Euler–Mascheroni constant γ. */
 export const EULER_MASCHERONI = 0.5772156649015329;

@@ -10,7 +10,7 @@ import {
   type BacktestOverfittingResult,
 } from '../metrics/overfitting.ts';
 import { TRADING_PERIODS_PER_YEAR } from '../metrics/metrics.ts';
-import { variance } from '../metrics/statistics.ts';
+import { variance } from '../math/statistics.ts';
 import { selectPlateauCentre, type PlateauChoice, type PlateauOptions } from './sensitivity.ts';
 import type { Study, TrialRecord } from './study.ts';
 

@@ -5,7 +5,7 @@
  * that is what makes a study reproducible whatever the batch size or the number of workers, and
  * resumable from its persisted trials alone.
  */
-import type { Rng } from '../random.ts';
+import type { Rng } from '../math/random.ts';
 import { crowdingDistances, nonDominatedFronts } from './pareto.ts';
 import {
   sampleUniform,

@@ -17,7 +17,7 @@ import {
   type ParamSpec,
   type SearchSpace,
 } from './space.ts';
-import { mean } from '../metrics/statistics.ts';
+import { mean } from '../math/statistics.ts';
 
 export interface Neighbour {
   readonly param: string;

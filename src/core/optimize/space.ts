@@ -3,7 +3,7 @@
  * with an optional step, and constraints between them. Plain data throughout so a space can be
  * persisted with its study, sent to a worker or validated at the IPC boundary unchanged.
  */
-import type { Rng } from '../random.ts';
+import type { Rng } from '../math/random.ts';
 import { confluence } from '../strategy/confluence.ts';
 import type { StrategyDefinition } from '../strategy/types.ts';
 

@@ -15,7 +15,7 @@
  * (sampler caches) from them; finished trials are kept as they are, running ones (started, no result)
  * are handed out again by ask with the same number, parameters and seed.
  */
-import { deriveSeed, createRng } from '../random.ts';
+import { deriveSeed, createRng } from '../math/random.ts';
 import { hypervolume, nonDominatedFronts } from './pareto.ts';
 import {
   defaultMode,

@@ -123,4 +123,4 @@ export function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, b
 }
 
 /** Median of the results over seeds, how samplers are compared. */
-export { median } from '../metrics/statistics.ts';
+export { median } from '../math/statistics.ts';

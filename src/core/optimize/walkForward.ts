@@ -13,7 +13,7 @@
 import { firstIndexAtOrAfter } from '../data/bars.ts';
 import { DAY_MS } from '../data/calendar.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
-import { mean as meanOf, variance } from '../metrics/statistics.ts';
+import { mean as meanOf, variance } from '../math/statistics.ts';
 import type { Params, ParamValue, SearchSpace } from './space.ts';
 import { findParam } from './space.ts';
 import type { MetricSet } from './multiTimeframe.ts';

@@ -18,7 +18,7 @@ import {
   type SamplerConfig,
 } from '../sampler.ts';
 import { sampleUniform, type Params } from '../space.ts';
-import type { Rng } from '../../random.ts';
+import type { Rng } from '../../math/random.ts';
 import { blendCrossover, gaussianMutation } from './variation.ts';
 
 interface Parent {

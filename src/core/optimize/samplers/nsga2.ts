@@ -18,7 +18,7 @@ import {
 } from '../sampler.ts';
 import { crowdingDistances, nonDominatedFronts } from '../pareto.ts';
 import { sampleUniform, type Params } from '../space.ts';
-import type { Rng } from '../../random.ts';
+import type { Rng } from '../../math/random.ts';
 import { polynomialMutation, sbxCrossover } from './variation.ts';
 
 interface Member {

@@ -10,7 +10,7 @@
  * to the bad group with its parameters only (a constant liar with the worst value), which pushes the
  * next proposal away from points already in flight; a final duplicate check rejects exact repeats.
  */
-import { normalCdf } from '../../metrics/normal.ts';
+import { normalCdf } from '../../math/normal.ts';
 import {
   proposeUnique,
   rankedHistory,
@@ -31,7 +31,7 @@ import {
   type ParamValue,
   type SearchSpace,
 } from '../space.ts';
-import type { Rng } from '../../random.ts';
+import type { Rng } from '../../math/random.ts';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 const PRIOR_SIGMA = 1;

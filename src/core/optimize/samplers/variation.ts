@@ -3,7 +3,7 @@
  * coordinates (log-aware, step cells of equal width) and snap back onto the steps, so one set of rates
  * and widths suits every parameter range.
  */
-import type { Rng } from '../../random.ts';
+import type { Rng } from '../../math/random.ts';
 import { fromUnit, toUnit, type Params, type ParamValue, type SearchSpace } from '../space.ts';
 
 /** Uniform crossover for categorical genes; BLX-alpha blend (alpha 0.25) for numeric ones. */
