@@ -264,7 +264,9 @@ describe('BarsRepository', () => {
     expect(serial.some((bars) => bars.t.length > 0)).toBe(true);
     for (let k = 0; k < reads.length; k++) {
       for (const field of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
-        expect(Array.from(concurrent[k]![field]), `read ${k} ${field}`).toEqual(Array.from(serial[k]![field]));
+        expect(Array.from(concurrent[k]![field]), `read ${k} ${field}`).toEqual(
+          Array.from(serial[k]![field]),
+        );
     }
   });
 
