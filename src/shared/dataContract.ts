@@ -208,13 +208,18 @@ export const DataExportResult = z.object({
 export const KeysStatus = z.object({
   alpaca: z.object({
     configured: z.boolean(),
-    /** Where the keys in use come from; the environment wins over saved keys. */
-    source: z.enum(['keychain', 'environment', 'none']),
+    /**
+     * Where the keys in use come from; the environment wins over saved keys. 'memory': saved while no OS
+     * keychain answered, so they last for this session only.
+     */
+    source: z.enum(['keychain', 'memory', 'environment', 'none']),
     /** The market-data host fetches go to (a fake server in demos and tests). */
     dataBaseUrl: z.string(),
   }),
   /** 'memory' when no OS keychain answered: saved keys last until the services stop. */
   keychain: z.enum(['os', 'memory']),
+  /** Why saved keys will not outlive the session, and how to give keys instead (memory store only). */
+  note: z.string().optional(),
 });
 
 const keyPart = (name: string) =>

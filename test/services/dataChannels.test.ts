@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventChannel, EventPayload, RequestChannel } from '../../src/shared/contract.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
-import { NO_KEYS_MESSAGE } from '../../src/main/services/dataHandlers.ts';
 import { createServices, type Services } from '../../src/main/services/services.ts';
 import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
@@ -84,13 +83,15 @@ afterAll(async () => {
 describe('settings channels', () => {
   it('reports no keys, then saved keys, then environment keys, then none after clearing', async () => {
     const none = await call('settings:keys-status', {});
-    expect(none).toEqual({
+    expect(none).toMatchObject({
       alpaca: { configured: false, source: 'none', dataBaseUrl: fake.url },
       keychain: 'memory',
     });
+    expect((none as { note: string }).note).toMatch(/this session only.*APCA_API_KEY_ID/);
 
+    // Saved without an OS keychain, the keys are said to be held in memory, not in a keychain.
     const saved = await call('settings:save-keys', { keyId: KEY_ID, secret: SECRET });
-    expect(saved).toMatchObject({ alpaca: { configured: true, source: 'keychain' }, keychain: 'memory' });
+    expect(saved).toMatchObject({ alpaca: { configured: true, source: 'memory' }, keychain: 'memory' });
 
     env['APCA_API_KEY_ID'] = 'PKFROMENVIRONMENT01';
     env['APCA_API_SECRET_KEY'] = 'environment-secret-0001';
@@ -128,7 +129,8 @@ describe('data:fetch', () => {
       start: START,
       end: END,
     });
-    expect(message).toBe(NO_KEYS_MESSAGE);
+    expect(message).toMatch(/^No Alpaca API keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
+    expect(message).not.toMatch(/kept in the OS keychain/);
   });
 
   it('says Alpaca refused the keys when they are wrong, without showing them', async () => {

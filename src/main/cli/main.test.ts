@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { captureIO as capture } from '../../../test/support/captureIO.ts';
 import { main } from './main.ts';
 
@@ -31,5 +34,37 @@ describe('regimen CLI', () => {
     const bin = fileURLToPath(new URL('../../../bin/regimen.js', import.meta.url));
     const output = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     expect(output).toContain('Usage: regimen <command>');
+  });
+
+  // Without a Secret Service (this machine's case unless a test session bus is set up) the keychain
+  // throws AccessDenied; the command must still say how to give keys.
+  it('data fetch without keys says how to give them, not a keychain error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-cli-keys-'));
+    vi.stubEnv('APCA_API_KEY_ID', undefined);
+    vi.stubEnv('APCA_API_SECRET_KEY', undefined);
+    try {
+      const io = capture();
+      const code = await main(
+        [
+          'data',
+          'fetch',
+          '--symbols',
+          'AAPL',
+          '--start',
+          '2024-01-02',
+          '--end',
+          '2024-01-05',
+          '--data-dir',
+          dir,
+        ],
+        io,
+      );
+      expect(code).not.toBe(0);
+      expect(io.stderr).toMatch(/No Alpaca API keys: .*APCA_API_KEY_ID and APCA_API_SECRET_KEY/);
+      expect(io.stderr).not.toMatch(/AccessDenied|platform storage/);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { Timeframe } from '../../core/data/bars.ts';
-import type { SecretStore } from '../secrets/secretStore.ts';
+import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
 import { BarsRepository, type DatasetSummary } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 import {
@@ -48,12 +48,17 @@ export interface SyncRequest {
   readonly onError?: (error: Error) => void;
 }
 
-/** Thrown when a fetch or a sync needs keys and none are configured. */
+/**
+ * Thrown when a fetch or a sync needs keys and none are configured; the message says how to give them,
+ * and does not offer the keychain where none is reachable.
+ */
 export class MissingCredentialsError extends Error {
   override name = 'MissingCredentialsError';
-  constructor() {
+  constructor(store: SecretStore['kind'] | null) {
     super(
-      'No Alpaca API keys: save them in the app settings (stored in the OS keychain) or set APCA_API_KEY_ID and APCA_API_SECRET_KEY',
+      store === 'memory'
+        ? `No Alpaca API keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY. ${SESSION_ONLY_NOTE}`
+        : 'No Alpaca API keys: save them in Settings (kept in the OS keychain), or set APCA_API_KEY_ID and APCA_API_SECRET_KEY',
     );
   }
 }
@@ -165,7 +170,7 @@ export class MarketDataService {
   private async credentials(): Promise<AlpacaCredentials> {
     if (this.config.credentials) return this.config.credentials;
     const found = await resolveAlpacaCredentials(this.config.secrets ?? null, this.env);
-    if (!found) throw new MissingCredentialsError();
+    if (!found) throw new MissingCredentialsError(this.config.secrets?.kind ?? null);
     return found;
   }
 

@@ -9,7 +9,56 @@ import {
   resolveAlpacaCredentials,
   saveAlpacaCredentials,
 } from '../marketdata/credentials.ts';
-import { KeychainSecretStore, MemorySecretStore } from './secretStore.ts';
+import { KeychainSecretStore, MemorySecretStore, openSecretStore, type SecretStore } from './secretStore.ts';
+
+/**
+ * @napi-rs/keyring without a Secret Service: the first read answers null, then every call throws
+ * AccessDenied (observed on a headless Debian with no session bus).
+ */
+class UnreachableKeychain implements SecretStore {
+  readonly kind = 'keychain' as const;
+  private calls = 0;
+
+  async get(): Promise<string | null> {
+    return this.answer(null);
+  }
+
+  async set(): Promise<void> {
+    this.answer(undefined);
+  }
+
+  async delete(): Promise<boolean> {
+    return this.answer(true);
+  }
+
+  private answer<T>(value: T): T {
+    this.calls += 1;
+    if (this.calls > 1) throw new Error('Could not access platform storage: AccessDenied');
+    return value;
+  }
+}
+
+/** A keychain that accepts writes and forgets them (a locked or read-only collection). */
+class ForgetfulKeychain extends MemorySecretStore {
+  override async set(): Promise<void> {}
+}
+
+describe('openSecretStore', () => {
+  it('falls back to the memory store when the keychain cannot store and return a value', async () => {
+    for (const keychain of [new UnreachableKeychain(), new ForgetfulKeychain()]) {
+      const store = await openSecretStore(keychain);
+      expect(store.kind).toBe('memory');
+      await saveAlpacaCredentials(store, 'PKFALLBACK', 'fallback-secret');
+      expect((await resolveAlpacaCredentials(store, {}))?.source).toBe('memory');
+    }
+  });
+
+  it('keeps a keychain that returns what was written, leaving no probe entry behind', async () => {
+    const keychain = new MemorySecretStore();
+    expect(await openSecretStore(keychain)).toBe(keychain);
+    expect(await keychain.get('probe')).toBeNull();
+  });
+});
 
 describe('credentials', () => {
   it('environment keys win over saved ones; saved ones are found otherwise', async () => {

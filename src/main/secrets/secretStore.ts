@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AsyncEntry } from '@napi-rs/keyring';
 
 /**
@@ -61,16 +62,29 @@ export class MemorySecretStore implements SecretStore {
   }
 }
 
+/** The entry the probe writes and removes; it never holds a key. */
+const PROBE_NAME = 'probe';
+
+/** What the services say about the keys when no OS keychain answered. */
+export const SESSION_ONLY_NOTE =
+  'No OS keychain is reachable (no Secret Service): saved keys last for this session only; set APCA_API_KEY_ID and APCA_API_SECRET_KEY to give keys on every launch';
+
 /**
- * The keychain when it answers, else an in-memory store (a headless machine without Secret Service):
- * the probe reads one entry, which fails fast when no keychain daemon is reachable.
+ * The keychain when it stores and returns a value, else an in-memory store. The probe writes, reads back
+ * and deletes a random value because a read alone proves nothing: without a Secret Service,
+ * @napi-rs/keyring answers the first read with null and throws AccessDenied on every later call.
  */
-export async function openSecretStore(): Promise<SecretStore> {
-  const keychain = new KeychainSecretStore();
+export async function openSecretStore(
+  keychain: SecretStore = new KeychainSecretStore(),
+): Promise<SecretStore> {
+  const probe = `probe-${randomUUID()}`;
   try {
-    await keychain.get('probe');
-    return keychain;
+    await keychain.set(PROBE_NAME, probe);
+    const readBack = await keychain.get(PROBE_NAME);
+    await keychain.delete(PROBE_NAME);
+    if (readBack === probe) return keychain;
   } catch {
-    return new MemorySecretStore();
+    // Any failure means the keychain cannot hold the keys; the memory store can.
   }
+  return new MemorySecretStore();
 }

@@ -11,8 +11,8 @@ import {
   saveAlpacaCredentials,
   savedCredentials,
 } from '../marketdata/credentials.ts';
-import { MissingCredentialsError, type MarketDataService } from '../marketdata/service.ts';
-import type { SecretStore } from '../secrets/secretStore.ts';
+import type { MarketDataService } from '../marketdata/service.ts';
+import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
 import type { EventBus } from './events.ts';
 import { JobCancelledError, type JobRegistry } from './jobs.ts';
 import { finiteOrNull } from './payloads.ts';
@@ -36,10 +36,6 @@ export interface DataHandlersDeps {
   /** Where APCA_API_KEY_ID / APCA_API_SECRET_KEY are read (process.env outside tests). */
   readonly env: NodeJS.ProcessEnv;
 }
-
-/** What the user reads when a fetch needs keys and none are set. */
-export const NO_KEYS_MESSAGE =
-  'No Alpaca API keys configured: add them in Settings (kept in the OS keychain), or set APCA_API_KEY_ID and APCA_API_SECRET_KEY';
 
 /** Progress events of one job are at most this often (the last one always goes out). */
 const PROGRESS_INTERVAL_MS = 100;
@@ -72,7 +68,6 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
   };
 
   const scrub = async (error: unknown, extra: readonly string[] = []): Promise<Error> => {
-    if (error instanceof MissingCredentialsError) return new Error(NO_KEYS_MESSAGE);
     const message = redactSecrets(
       error instanceof Error ? error.message : String(error),
       await knownSecrets(extra),
@@ -132,10 +127,11 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
   const keysStatus = async (): Promise<KeysStatus> => {
     let source: KeysStatus['alpaca']['source'] = 'none';
     if (environmentCredentials(env)) source = 'environment';
-    else if (await savedCredentials(secrets)) source = 'keychain';
+    else if (await savedCredentials(secrets)) source = secrets.kind;
     return {
       alpaca: { configured: source !== 'none', source, dataBaseUrl: marketData.dataBaseUrl },
       keychain: secrets.kind === 'keychain' ? 'os' : 'memory',
+      ...(secrets.kind === 'memory' ? { note: SESSION_ONLY_NOTE } : {}),
     };
   };
 

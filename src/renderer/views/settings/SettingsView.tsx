@@ -6,6 +6,7 @@ import '../data/data.css';
 
 const SOURCE_LABEL: Record<KeysStatus['alpaca']['source'], string> = {
   keychain: 'saved keys',
+  memory: 'saved keys (this session only)',
   environment: 'environment (APCA_API_KEY_ID / APCA_API_SECRET_KEY)',
   none: 'none',
 };
@@ -100,7 +101,9 @@ export function SettingsView() {
               autoComplete="off"
               spellCheck={false}
               placeholder={
-                status?.alpaca.source === 'keychain' ? 'saved — enter a new one to replace it' : 'PK…'
+                status?.alpaca.source === 'keychain' || status?.alpaca.source === 'memory'
+                  ? 'saved — enter a new one to replace it'
+                  : 'PK…'
               }
               onChange={(e) => {
                 setKeyId(e.target.value);
@@ -130,7 +133,9 @@ export function SettingsView() {
               type="button"
               className="ghost-button"
               data-testid="clear-keys"
-              disabled={saving || status?.alpaca.source !== 'keychain'}
+              disabled={
+                saving || (status?.alpaca.source !== 'keychain' && status?.alpaca.source !== 'memory')
+              }
               onClick={() => {
                 setSaved(false);
                 void clearKeys();
@@ -149,10 +154,9 @@ export function SettingsView() {
         <div className="panel-title">Status</div>
         {status ? <Status status={status} /> : null}
         {keys.status === 'loading' || keys.status === 'idle' ? <div className="empty">Loading…</div> : null}
-        {status?.keychain === 'memory' ? (
+        {status?.note ? (
           <div className="settings-warning" data-testid="keychain-warning">
-            No OS keychain answered (e.g. a headless machine without a Secret Service): saved keys last until
-            Regimen stops. Set APCA_API_KEY_ID and APCA_API_SECRET_KEY to keep them across restarts.
+            {status.note}
           </div>
         ) : null}
         {status?.alpaca.source === 'environment' ? (
