@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataValidationError } from '../../src/core/data/csv.ts';
@@ -147,5 +147,30 @@ it('two Parquet imports at once each store their own file', async () => {
     const read = await repo.read(symbol, '1m');
     expect(read.t.length).toBe(bars);
     expect(new Set(read.o)).toEqual(new Set([open]));
+  }
+});
+
+it('a Parquet path is taken literally: a name with glob characters imports alone', async () => {
+  const folder = join(dir.path, 'globs');
+  mkdirSync(folder);
+  const write = async (name: string, bars: number, open: number): Promise<string> => {
+    const path = join(folder, name);
+    await db.run(
+      `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", ${open} AS "Open",
+              ${open + 1} AS "High", ${open} AS "Low", ${open} AS "Close", 10.0 AS "Volume"
+            FROM range(${bars}) r(i)) TO '${path}' (FORMAT parquet)`,
+    );
+    return path;
+  };
+  const star = await write('*.parquet', 30, 100);
+  const bracket = await write('odd[1]?.parquet', 40, 200);
+  await write('other.parquet', 70, 300);
+  const repo = new BarsRepository(db);
+  for (const [path, symbol, bars, open] of [
+    [star, 'STAR', 30, 100],
+    [bracket, 'ODD', 40, 200],
+  ] as const) {
+    expect((await importBarsFile(db, path, { symbol })).bars).toBe(bars);
+    expect(new Set((await repo.read(symbol, '1m')).o)).toEqual(new Set([open]));
   }
 });

@@ -130,6 +130,15 @@ const normalise = (name: string): string => name.toLowerCase().replace(/[\s_\-/.
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
+/**
+ * A DuckDB file pattern matching exactly this path. read_parquet expands `*`, `?` and `[…]` in any path
+ * it is given, so "*.parquet" would pull in its neighbours; each special character is escaped as a
+ * one-character class, which matches only itself.
+ */
+function literalGlob(path: string): string {
+  return path.replace(/[*?[]/g, (c) => `[${c}]`);
+}
+
 async function importParquet(
   db: Database,
   path: string,
@@ -137,7 +146,7 @@ async function importParquet(
   started: number,
 ): Promise<ImportResult> {
   const file = basename(path);
-  const source = `read_parquet(${quoteLiteral(path)}, file_row_number = true)`;
+  const source = `read_parquet(${quoteLiteral(literalGlob(path))}, file_row_number = true)`;
   let described: { column_name: string; column_type: string }[];
   try {
     described = await db.all(`DESCRIBE SELECT * FROM ${source}`);
