@@ -134,10 +134,26 @@ describe('Study', () => {
     expect(() => study.tell(99, { status: 'failed', error: 'x' })).toThrow(/trial 99 was never asked/);
     study.tell(t!.number, { status: 'failed', error: 'engine exploded' });
     expect(study.trial(t!.number)).toMatchObject({ status: 'failed', error: 'engine exploded' });
-    expect(() => study.tell(t!.number, backtest(t!))).toThrow(/already failed/);
+    expect(() => study.tell(t!.number, backtest(t!))).toThrow(/already failed with a different result/);
     const s2 = new Study(config({ objectives: [parseObjective('calmarRatio')] }));
     const [u] = s2.ask(1);
     expect(() => s2.tell(u!.number, backtest(u!))).toThrow(/objective metric "calmarRatio" is missing/);
+  });
+
+  it('takes a duplicate delivery of a finished trial as a no-op (same record, same history)', () => {
+    const study = new Study(config({ minTrades: 1 }));
+    const [t, u] = study.ask(2);
+    const result = backtest(t!);
+    const told = study.tell(t!.number, result);
+    study.tell(u!.number, { status: 'failed', error: 'worker lost' });
+    const before = study.toJSON();
+    // A remote worker may deliver the same result twice (at-least-once queues).
+    expect(study.tell(t!.number, backtest(t!))).toBe(told);
+    expect(study.tell(u!.number, { status: 'failed', error: 'worker lost' })).toBe(study.trial(u!.number));
+    expect(study.toJSON()).toEqual(before);
+    expect(study.counts()).toMatchObject({ complete: 1, failed: 1, running: 0 });
+    // A different result for a finished trial is refused, never a silent overwrite.
+    expect(() => study.tell(t!.number, { ...result, values: [0] })).toThrow(/different result/);
   });
 
   it('waits at a generation boundary until the generation is told', () => {

@@ -245,50 +245,58 @@ export class Study {
     return out;
   }
 
-  /** Records the result of a running trial; returns the finished record (for the store). */
+  /**
+   * Records the result of a running trial; returns the finished record (for the store). Telling a
+   * finished trial the result it already has returns it unchanged: a remote worker's duplicate delivery
+   * is a no-op. A different result for a finished trial is an error, never a silent overwrite.
+   */
   tell(number: number, result: TellResult): TrialRecord {
     const current = this.records[number];
     if (current === undefined) throw new Error(`tell: trial ${number} was never asked`);
-    if (current.status !== 'running') throw new Error(`tell: trial ${number} is already ${current.status}`);
-    const finishedAt = this.clock();
-    let record: TrialRecord;
-    if (result.status === 'failed') {
-      record = { ...current, status: 'failed', error: result.error, finishedAt };
-    } else if (result.status === 'pruned') {
-      record = {
-        ...current,
-        status: 'pruned',
-        finishedAt,
-        ...(result.metrics ? { metrics: { ...result.metrics } } : {}),
-      };
-    } else {
-      const metrics = result.metrics ?? {};
-      let values: readonly number[];
-      if (result.values !== undefined) {
-        if (result.values.length !== this.config.objectives.length) {
-          throw new Error(
-            `tell: trial ${number} has ${result.values.length} values for ${this.config.objectives.length} objectives`,
-          );
-        }
-        values = [...result.values];
-      } else {
-        values = objectiveValues(this.config.objectives, metrics);
-      }
-      record = {
-        ...current,
-        status: 'complete',
-        values,
-        feasible: this.isFeasible(number, metrics),
-        finishedAt,
-        ...(result.metrics ? { metrics: { ...metrics } } : {}),
-      };
+    if (current.status !== 'running') {
+      if (sameOutcome(current, this.outcome(current, result, current.finishedAt))) return current;
+      throw new Error(`tell: trial ${number} is already ${current.status} with a different result`);
     }
+    const record = this.outcome(current, result, this.clock());
     this.records[number] = record;
     // A trial told before the requeue re-issued it must not be handed out again.
     const queued = this.requeue.indexOf(number);
     if (queued >= 0) this.requeue.splice(queued, 1);
     this.advancePrefix();
     return record;
+  }
+
+  private outcome(current: TrialRecord, result: TellResult, finishedAt: number | null): TrialRecord {
+    const number = current.number;
+    if (result.status === 'failed') return { ...current, status: 'failed', error: result.error, finishedAt };
+    if (result.status === 'pruned') {
+      return {
+        ...current,
+        status: 'pruned',
+        finishedAt,
+        ...(result.metrics ? { metrics: { ...result.metrics } } : {}),
+      };
+    }
+    const metrics = result.metrics ?? {};
+    let values: readonly number[];
+    if (result.values !== undefined) {
+      if (result.values.length !== this.config.objectives.length) {
+        throw new Error(
+          `tell: trial ${number} has ${result.values.length} values for ${this.config.objectives.length} objectives`,
+        );
+      }
+      values = [...result.values];
+    } else {
+      values = objectiveValues(this.config.objectives, metrics);
+    }
+    return {
+      ...current,
+      status: 'complete',
+      values,
+      feasible: this.isFeasible(number, metrics),
+      finishedAt,
+      ...(result.metrics ? { metrics: { ...metrics } } : {}),
+    };
   }
 
   /** True when no further trial will be handed out and none is running. */
@@ -507,6 +515,22 @@ function requestOf(t: TrialRecord): TrialRequest {
 // without losses) that JSON would turn into null.
 
 type EncodedNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+/** Whether two finished records carry the same result (NaN equal to NaN, as a re-run would give it). */
+function sameOutcome(a: TrialRecord, b: TrialRecord): boolean {
+  if (a.status !== b.status || a.error !== b.error || a.feasible !== b.feasible) return false;
+  const sameNumbers = (x: readonly number[], y: readonly number[]): boolean =>
+    x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+  if ((a.values === null) !== (b.values === null)) return false;
+  if (a.values !== null && b.values !== null && !sameNumbers(a.values, b.values)) return false;
+  const ma = a.metrics ?? {};
+  const mb = b.metrics ?? {};
+  const keys = Object.keys(ma);
+  return (
+    keys.length === Object.keys(mb).length &&
+    keys.every((k) => mb[k] !== undefined && Object.is(ma[k], mb[k]))
+  );
+}
+
 export interface EncodedTrial extends Omit<TrialRecord, 'values' | 'metrics'> {
   readonly values: readonly EncodedNumber[] | null;
   readonly metrics?: Readonly<Record<string, EncodedNumber>>;
