@@ -153,7 +153,7 @@ describe('Study', () => {
     expect(study.toJSON()).toEqual(before);
     expect(study.counts()).toMatchObject({ complete: 1, failed: 1, running: 0 });
     // A different result for a finished trial is refused, never a silent overwrite.
-    expect(() => study.tell(t!.number, { ...result, values: [0] })).toThrow(/different result/);
+    expect(() => study.tell(t!.number, { status: 'complete', values: [0] })).toThrow(/different result/);
   });
 
   it('waits at a generation boundary until the generation is told', () => {
