@@ -143,8 +143,7 @@ describe('Study', () => {
   it('takes a duplicate delivery of a finished trial as a no-op (same record, same history)', () => {
     const study = new Study(config({ minTrades: 1 }));
     const [t, u] = study.ask(2);
-    const result = backtest(t!);
-    const told = study.tell(t!.number, result);
+    const told = study.tell(t!.number, backtest(t!));
     study.tell(u!.number, { status: 'failed', error: 'worker lost' });
     const before = study.toJSON();
     // A remote worker may deliver the same result twice (at-least-once queues).
@@ -153,7 +152,8 @@ describe('Study', () => {
     expect(study.toJSON()).toEqual(before);
     expect(study.counts()).toMatchObject({ complete: 1, failed: 1, running: 0 });
     // A different result for a finished trial is refused, never a silent overwrite.
-    expect(() => study.tell(t!.number, { status: 'complete', values: [0] })).toThrow(/different result/);
+    const other: TellResult = { status: 'complete', metrics: { numTrades: 3, sharpeRatio: 0 } };
+    expect(() => study.tell(t!.number, other)).toThrow(/different result/);
   });
 
   it('waits at a generation boundary until the generation is told', () => {
