@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { backtestCommand } from './backtest.ts';
 import { DATA_COMMANDS } from './data.ts';
 import { demoCommand } from './demo.ts';
+import { driftCommand } from './drift.ts';
 import { indicatorsCommand } from './indicators.ts';
 import { metricsCommand } from './metrics.ts';
 import { optimizeCommand } from './optimize.ts';
@@ -17,5 +18,6 @@ export const COMMANDS: readonly Command[] = [
   indicatorsCommand,
   optimizeCommand,
   walkForwardCommand,
+  driftCommand,
   ...DATA_COMMANDS,
 ];

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  classifierConformance,
+  regressionStream,
+  regressorConformance,
+  transformerConformance,
+} from './conformance.test-util.ts';
+import { LinearRegression } from './linear/linearRegression.ts';
+import { GaussianNB } from './naiveBayes/gaussianNB.ts';
+import { StandardScaler } from './preprocessing/standardScaler.ts';
+
+describe('StandardScaler', () => {
+  transformerConformance(
+    () => new StandardScaler(),
+    (s) => StandardScaler.fromState(s),
+  );
+
+  it('matches a batch mean and population variance, and maps a constant feature to 0', () => {
+    const scaler = new StandardScaler();
+    const values = [3, 7, 1, 9, 4];
+    for (const v of values) scaler.learnOne({ v, k: 2 });
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+    expect(scaler.statistics('v')!.mean).toBeCloseTo(mean, 12);
+    expect(scaler.statistics('v')!.variance).toBeCloseTo(variance, 12);
+    const out = scaler.transformOne({ v: 10, k: 2 });
+    expect(out.v).toBeCloseTo((10 - mean) / Math.sqrt(variance), 12);
+    expect(out.k).toBe(0);
+  });
+});
+
+describe('LinearRegression (River defaults)', () => {
+  regressorConformance(
+    () => new LinearRegression(),
+    (s) => LinearRegression.fromState(s),
+  );
+
+  it("takes River's steps: squared-loss gradient 2(p - y), weights and intercept at 0.01", () => {
+    const model = new LinearRegression();
+    model.learnOne({ a: 1, b: 2 }, 2);
+    // p = 0, g = -4: intercept 0.04, a 0.04, b 0.08; then p(x) = 0.04 + 0.04 + 0.16 = 0.24.
+    expect(model.coefficients()).toEqual({ weights: { a: 0.04, b: 0.08 }, intercept: 0.04 });
+    expect(model.predictOne({ a: 1, b: 2 })).toBeCloseTo(0.24, 15);
+  });
+
+  it('recovers the coefficients of a noisy linear stream', () => {
+    const model = new LinearRegression();
+    const { xs, ys } = regressionStream(5, 5000);
+    model.learnMany(xs, ys);
+    const { weights } = model.coefficients();
+    expect(weights.a).toBeCloseTo(1.5, 1);
+    expect(weights.b).toBeCloseTo(-0.7, 1);
+  });
+});
+
+describe('GaussianNB', () => {
+  classifierConformance(
+    () => new GaussianNB(),
+    (s) => GaussianNB.fromState(s),
+  );
+
+  it("River's docstring example predicts class 1 for (-0.8, -1)", () => {
+    const model = new GaussianNB();
+    const X = [
+      [-1, -1],
+      [-2, -1],
+      [-3, -2],
+      [1, 1],
+      [2, 1],
+      [3, 2],
+    ];
+    const Y = [1, 1, 1, 2, 2, 2];
+    X.forEach(([a, b], i) => model.learnOne({ 0: a!, 1: b! }, Y[i]!));
+    expect(model.predictOne({ 0: -0.8, 1: -1 })).toBe(1);
+  });
+});
