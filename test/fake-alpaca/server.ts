@@ -372,9 +372,14 @@ export class FakeAlpaca {
 
   /**
    * Publishes the market's 1-minute bar of `symbol` starting at `t` to subscribed clients (as Alpaca
-   * does once the minute has closed). Returns false when the market has no bar at that minute.
+   * does once the minute has closed), with any fields in `corrupt` replaced (a bad bar from the feed).
+   * Returns false when the market has no bar at that minute.
    */
-  publishBar(symbol: string, t: number): boolean {
+  publishBar(
+    symbol: string,
+    t: number,
+    corrupt: Partial<Record<'o' | 'h' | 'l' | 'c' | 'v', number>> = {},
+  ): boolean {
     const series = this.market.series(symbol, '1Min');
     const i = firstIndexAtOrAfter(series.bars.t, t);
     if (series.bars.t[i] !== t) return false;
@@ -388,6 +393,7 @@ export class FakeAlpaca {
         l: l[i],
         c: c[i],
         v: v[i],
+        ...corrupt,
         t: new Date(t).toISOString().replace('.000Z', 'Z'),
         n: series.tradeCount[i],
         vw: series.vwap[i],

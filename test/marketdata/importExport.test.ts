@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataValidationError } from '../../src/core/data/csv.ts';
+import { DataValidationError } from '../../src/core/data/validate.ts';
 import { exportBars } from '../../src/main/marketdata/exporter.ts';
 import { importBarsFile, symbolFromFileName } from '../../src/main/marketdata/importer.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
@@ -75,7 +75,7 @@ describe('import refuses a malformed file whole', () => {
     );
     expect(error).toBeInstanceOf(DataValidationError);
     expect((error as Error).message).toMatch(
-      /QQQ\.parquet, column "High": row 42: high must be a finite positive price/,
+      /QQQ\.parquet row 42, column "High": high NaN is not a positive price/,
     );
     expect(await new BarsRepository(db).storedTimeframes('QQQ')).toEqual([]);
   });

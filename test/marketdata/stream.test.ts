@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DataValidationError } from '../../src/core/data/validate.ts';
 import { AlpacaCredentials } from '../../src/main/marketdata/credentials.ts';
 import { HistoricalFetcher } from '../../src/main/marketdata/fetcher.ts';
 import { LiveBarStream, type LiveBar } from '../../src/main/marketdata/liveStream.ts';
@@ -54,6 +55,38 @@ it('stores and emits streamed bars, reconnects after a drop, and back-fills the 
   expect(Array.from(stored.t)).toEqual(Array.from(minutes.subarray(0, 13)));
   const want = expectedBars(fake, 'SYNX', '1Min', minutes[0]!, minutes[13]!);
   expect(Array.from(stored.c)).toEqual(Array.from(want.c));
+  db.close();
+});
+
+it('reports a bad stream bar by symbol, time and field, and never stores it', async () => {
+  const db = await Database.open(':memory:');
+  const bars: LiveBar[] = [];
+  const errors: Error[] = [];
+  const stream = new LiveBarStream(db, {
+    credentials: new AlpacaCredentials(fake.keyId, fake.secretKey, 'explicit'),
+    symbols: ['SYNX'],
+    baseUrl: fake.streamUrl,
+    onBar: (b) => bars.push(b),
+    onError: (e) => errors.push(e),
+  });
+  await stream.start();
+  const minutes = expectedBars(fake, 'SYNX', '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3)).t;
+  fake.publishBar('SYNX', minutes[0]!);
+  fake.publishBar('SYNX', minutes[1]!, { h: 0.5 });
+  fake.publishBar('SYNX', minutes[2]!);
+  await until(() => bars.length === 2);
+  await stream.stop();
+  expect(bars.map((b) => b.t)).toEqual([minutes[0], minutes[2]]);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toBeInstanceOf(DataValidationError);
+  expect((errors[0] as DataValidationError).problem).toBe('high-below-open-close');
+  expect(errors[0]!.message).toMatch(
+    new RegExp(
+      `^Alpaca stream SYNX bar ${new Date(minutes[1]!).toISOString().replace('.000Z', 'Z')}, column "high": high 0.5 is below`,
+    ),
+  );
+  const stored = await new BarsRepository(db).read('SYNX', '1m');
+  expect(Array.from(stored.t)).toEqual([minutes[0], minutes[2]]);
   db.close();
 });
 

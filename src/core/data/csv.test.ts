@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { etDateKey, etMinuteOfDay, isTradingDay, sessionOf } from './calendar.ts';
 import {
-  DataValidationError,
   formatBarsCsv,
   inferTimeframe,
   parseBarsCsv,
@@ -11,6 +10,7 @@ import {
   parseDecimal,
   parseTimestamp,
 } from './csv.ts';
+import { DataValidationError } from './validate.ts';
 
 // <repo>/src/core/data -> <repo>/../shared/data
 const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));

@@ -42,21 +42,7 @@ import {
   formatDateKey,
 } from './calendar.ts';
 import { median as medianOf } from '../math/statistics.ts';
-
-/** Data refused at the edge; the message names the source, the 1-based line of the file and the column. */
-export class DataValidationError extends Error {
-  override readonly name = 'DataValidationError';
-  constructor(
-    readonly source: string,
-    readonly line: number | null,
-    readonly column: string | null,
-    readonly detail: string,
-  ) {
-    super(
-      `${source}${line === null ? '' : ` line ${line}`}${column === null ? '' : `, column "${column}"`}: ${detail}`,
-    );
-  }
-}
+import { barProblem, barProblemError, DataValidationError, orderProblem } from './validate.ts';
 
 /** Per-bar columns beyond OHLCV that some sources carry; same length as the bars. */
 export interface BarsExtra {
@@ -754,6 +740,7 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
     v: iVolume === -1 ? null : label(Role.Volume, 'volume'),
   };
   const timeOfDayName = label(Role.TimeOfDay, 'time');
+  const labels = { ...names, v: names.v ?? 'volume' };
 
   // Capacity: the lines after the header (+1 for a header-less first row), exact unless there are blank
   // lines, so the columns usually need no trimming copy at the end.
@@ -933,31 +920,16 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
     }
 
     if (validate) {
-      if (!Number.isFinite(open) || open <= 0)
-        fail(currentLine, names.o, `open ${open} is not a positive price`);
-      if (!Number.isFinite(high) || high <= 0)
-        fail(currentLine, names.h, `high ${high} is not a positive price`);
-      if (!Number.isFinite(low) || low <= 0) fail(currentLine, names.l, `low ${low} is not a positive price`);
-      if (!Number.isFinite(close) || close <= 0)
-        fail(currentLine, names.c, `close ${close} is not a positive price`);
-      const top = open > close ? open : close;
-      const bottom = open < close ? open : close;
-      if (high < top) fail(currentLine, names.h, `high ${high} is below max(open, close) ${top}`);
-      if (low > bottom) fail(currentLine, names.l, `low ${low} is above min(open, close) ${bottom}`);
-      if (!Number.isFinite(volume) || volume < 0) {
-        fail(
-          currentLine,
-          names.v ?? 'volume',
-          `volume ${volume} is ${volume < 0 ? 'negative' : 'not finite'}`,
+      const problem =
+        barProblem(time, open, high, low, close, volume) ?? (n > 0 ? orderProblem(time, t[n - 1]!) : null);
+      if (problem !== null) {
+        throw barProblemError(
+          problem,
+          { t: time, o: open, h: high, l: low, c: close, v: volume },
+          { source, line: currentLine },
+          { time: cell(timeIndex), previous: `line ${lines[n - 1]}` },
+          labels,
         );
-      }
-      if (n > 0) {
-        const previous = t[n - 1]!;
-        if (time === previous) {
-          fail(currentLine, names.t, `timestamp ${cell(timeIndex)} repeats line ${lines[n - 1]}`);
-        } else if (time < previous) {
-          fail(currentLine, names.t, `timestamp ${cell(timeIndex)} is earlier than line ${lines[n - 1]}'s`);
-        }
       }
     }
     t[n] = time;

@@ -84,9 +84,11 @@ describe('quality report on a planted daily file', () => {
     expect(report.missingBars).toBe(3);
     expect(of(report, 'duplicate')).toEqual([expect.stringMatching(/repeats 2024-07-01 of row \d+$/)]);
     expect(of(report, 'unsorted')).toEqual([expect.stringMatching(/\(2024-11-05\) comes after a later bar/)]);
-    expect(of(report, 'ohlc')).toEqual([expect.stringMatching(/^2024-03-06: inconsistent bar/)]);
+    expect(of(report, 'ohlc')).toEqual([
+      expect.stringMatching(/^2024-03-06: high [\d.]+ is below max\(open, close\) [\d.]+ \(o /),
+    ]);
     expect(of(report, 'non-positive-price')).toEqual([
-      expect.stringMatching(/^2024-04-09: prices must be positive/),
+      expect.stringMatching(/^2024-04-09: low -1 is not a positive price \(o /),
     ]);
     expect(of(report, 'zero-volume-run')).toEqual(['2 bars of zero volume from 2024-05-13 to 2024-05-14']);
     expect(of(report, 'stale-price-run')).toEqual([
@@ -109,7 +111,11 @@ describe('quality report on a planted daily file', () => {
 
   it('repairs without inventing bars', () => {
     const repaired = repairBars(raw.bars, '1d');
-    expect(repaired.dropped.map((d) => d.reason).sort()).toEqual(['duplicate', 'non-positive-price', 'ohlc']);
+    expect(repaired.dropped.map((d) => d.reason).sort()).toEqual([
+      'high-below-open-close',
+      'low-not-positive',
+      'time-duplicate',
+    ]);
     expect(repaired.bars.t.length).toBe(raw.bars.t.length - 3);
     for (let k = 0; k < repaired.rows.length; k++)
       expect(repaired.bars.t[k]).toBe(raw.bars.t[repaired.rows[k]!]);

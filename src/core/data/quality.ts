@@ -19,6 +19,13 @@ import type { Bars, Timeframe } from './bars.ts';
 import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
 import { median } from '../math/statistics.ts';
 import {
+  barProblem,
+  describeBarProblem,
+  orderProblem,
+  BAR_PROBLEMS,
+  type BarProblemCode,
+} from './validate.ts';
+import {
   MINUTE_MS,
   etDateKey,
   formatDateKey,
@@ -34,6 +41,7 @@ import {
 export type RawBars = Bars;
 
 export type QualityProblemKind =
+  | 'bad-time'
   | 'gap'
   | 'non-session-bar'
   | 'duplicate'
@@ -47,6 +55,7 @@ export type QualityProblemKind =
   | 'probable-split';
 
 export const QUALITY_PROBLEM_KINDS: readonly QualityProblemKind[] = [
+  'bad-time',
   'gap',
   'non-session-bar',
   'duplicate',
@@ -70,6 +79,8 @@ export interface QualityProblem {
   row?: number;
   /** Bars in the run, missing bars in the gap. */
   count?: number;
+  /** The failed check of core/data/validate.ts, for problems with one bar's values. */
+  code?: BarProblemCode;
   message: string;
 }
 
@@ -160,31 +171,9 @@ function timeOrder(t: Float64Array): Uint32Array {
   return order;
 }
 
-type RowProblem = 'non-positive-price' | 'ohlc' | 'bad-volume';
-
-/**
- * Why a row cannot be used as it is, or null: the one definition of a usable bar that both the report
- * and the repair apply (prices positive and finite, high/low around open and close, volume >= 0).
- */
-function rowProblem(bars: RawBars, row: number): RowProblem | null {
-  const open = bars.o[row]!;
-  const high = bars.h[row]!;
-  const low = bars.l[row]!;
-  const close = bars.c[row]!;
-  const volume = bars.v[row]!;
-  const positiveFinite =
-    open > 0 &&
-    high > 0 &&
-    low > 0 &&
-    close > 0 &&
-    high < Infinity &&
-    open < Infinity &&
-    low < Infinity &&
-    close < Infinity;
-  if (!positiveFinite) return 'non-positive-price';
-  if (high < Math.max(open, close) || low > Math.min(open, close)) return 'ohlc';
-  if (!(volume >= 0 && volume < Infinity)) return 'bad-volume';
-  return null;
+/** Why a row cannot be used as it is (validate.ts's definition, which the import edges apply too), or null. */
+function rowProblem(bars: RawBars, row: number): BarProblemCode | null {
+  return barProblem(bars.t[row]!, bars.o[row]!, bars.h[row]!, bars.l[row]!, bars.c[row]!, bars.v[row]!);
 }
 
 /** Median and scaled MAD (1.4826 x MAD: the standard deviation for normal data). */
@@ -302,7 +291,7 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
 
   // Order: rows earlier than the row before them.
   for (let i = 1; i < n; i++) {
-    if (t[i]! < t[i - 1]!) {
+    if (orderProblem(t[i]!, t[i - 1]!) === 'time-unsorted') {
       add({
         kind: 'unsorted',
         t: t[i]!,
@@ -343,21 +332,22 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
   const valid = new Uint8Array(uniqueCount);
   for (let u = 0; u < uniqueCount; u++) {
     const row = unique[u]!;
-    const kind = rowProblem(bars, row);
-    if (kind === null) {
+    const code = rowProblem(bars, row);
+    if (code === null) {
       valid[u] = 1;
       continue;
     }
     // Formatted only for bad rows: this loop visits every bar.
     const at = when(t[row]!);
-    const prices = `o ${o[row]}, h ${h[row]}, l ${l[row]}, c ${c[row]}`;
-    const message =
-      kind === 'non-positive-price'
-        ? `${at}: prices must be positive and finite (${prices})`
-        : kind === 'ohlc'
-          ? `${at}: inconsistent bar (${prices})`
-          : `${at}: volume ${v[row]} is not a non-negative number`;
-    add({ kind, t: t[row]!, row, message });
+    const bar = { t: t[row]!, o: o[row]!, h: h[row]!, l: l[row]!, c: c[row]!, v: v[row]! };
+    const detail = describeBarProblem(code, bar, { time: at, previous: '' });
+    add({
+      kind: BAR_PROBLEMS[code].category,
+      code,
+      t: t[row]!,
+      row,
+      message: `${at}: ${detail} (o ${bar.o}, h ${bar.h}, l ${bar.l}, c ${bar.c}, v ${bar.v})`,
+    });
     badRows++;
   }
 
@@ -575,7 +565,7 @@ export interface RepairResult {
   /** 1 where calendar bars are missing just before this bar (the gap is marked, not filled). */
   gapBefore: Uint8Array;
   /** Rows left out and why. */
-  dropped: { row: number; reason: 'duplicate' | 'ohlc' | 'non-positive-price' | 'bad-volume' }[];
+  dropped: { row: number; reason: BarProblemCode }[];
 }
 
 /**
@@ -594,7 +584,7 @@ export function repairBars(bars: RawBars, timeframe: Timeframe | null): RepairRe
   for (let k = 0; k < n; k++) {
     const row = order[k]!;
     if (t[row] === lastTime) {
-      dropped.push({ row, reason: 'duplicate' });
+      dropped.push({ row, reason: 'time-duplicate' });
       continue;
     }
     lastTime = t[row]!;

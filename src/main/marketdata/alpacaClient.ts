@@ -1,6 +1,7 @@
 import { marketData } from '@alpacahq/alpaca-trade-api';
 import { z } from 'zod';
 import type { Bars } from '../../core/data/bars.ts';
+import { validateBars } from '../../core/data/validate.ts';
 import { type AlpacaCredentials, redact } from './credentials.ts';
 import { RateLimiter, sleep } from './rateLimiter.ts';
 import type { Adjustment, AlpacaTimeframe, Feed } from './types.ts';
@@ -306,14 +307,7 @@ export function parseBarsPage(body: unknown): BarsPage {
           `Alpaca sent a malformed bar for ${symbol} (bar ${i}): expected {t: string, o, h, l, c, v: number}`,
         );
       }
-      const time = Date.parse(bar.t);
-      if (!Number.isFinite(time)) {
-        throw new AlpacaRequestError(`Alpaca sent an unreadable time "${bar.t}" for ${symbol} (bar ${i})`);
-      }
-      if (i > 0 && time <= t[i - 1]!) {
-        throw new AlpacaRequestError(`Alpaca sent ${symbol} bars out of order at ${bar.t}`);
-      }
-      t[i] = time;
+      t[i] = Date.parse(bar.t);
       o[i] = bar.o;
       h[i] = bar.h;
       l[i] = bar.l;
@@ -322,7 +316,10 @@ export function parseBarsPage(body: unknown): BarsPage {
       vwap[i] = bar.vw ?? NaN;
       tradeCount[i] = bar.n ?? NaN;
     }
-    symbols.set(symbol, { bars: { t, o, h, l, c, v }, vwap, tradeCount });
+    const bars = { t, o, h, l, c, v };
+    // The same checks as a CSV or Parquet import: a bar Alpaca got wrong is refused, never stored.
+    validateBars(bars, `Alpaca ${symbol}`, (row) => `bar ${(list[row] as WireBar).t}`);
+    symbols.set(symbol, { bars, vwap, tradeCount });
     barCount += n;
   }
   return { symbols, nextPageToken: parsed.data.next_page_token ?? null, barCount };

@@ -2,7 +2,15 @@ import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TIMEFRAMES } from '../../core/data/bars.ts';
-import { DataValidationError, inferTimeframe, parseBarsCsv, parseTimestamp } from '../../core/data/csv.ts';
+import { inferTimeframe, parseBarsCsv, parseTimestamp } from '../../core/data/csv.ts';
+import {
+  BAR_PROBLEM_CODES,
+  BAR_PROBLEMS,
+  barProblemError,
+  DataValidationError,
+  type BarColumn,
+  type BarRule,
+} from '../../core/data/validate.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -199,12 +207,12 @@ async function importParquet(
     );
     if (textTime) await parseTextTimes(db, file, timeName, options);
     const labels = {
-      ts: timeName,
-      open: fields.o!.name,
-      high: fields.h!.name,
-      low: fields.l!.name,
-      close: fields.c!.name,
-      volume: volume?.name ?? 'volume',
+      t: timeName,
+      o: fields.o!.name,
+      h: fields.h!.name,
+      l: fields.l!.name,
+      c: fields.c!.name,
+      v: volume?.name ?? 'volume',
     };
     await validateParquet(db, file, labels);
     const [summary] = await db.all<{
@@ -309,37 +317,82 @@ async function parseTextTimes(
   await db.run('DROP TABLE import_parquet_times');
 }
 
-/** Finds the first bad row (in file order) with SQL and refuses the file naming its row and column. */
-async function validateParquet(db: Database, file: string, labels: Record<string, string>): Promise<void> {
-  const checks: [string, string, string][] = [
-    ['ts', 'ts IS NULL OR isnan(ts) OR isinf(ts)', 'missing or unreadable timestamp'],
-    ['open', 'open IS NULL OR NOT isfinite(open) OR open <= 0', 'open must be a finite positive price'],
-    ['high', 'high IS NULL OR NOT isfinite(high) OR high <= 0', 'high must be a finite positive price'],
-    ['low', 'low IS NULL OR NOT isfinite(low) OR low <= 0', 'low must be a finite positive price'],
-    ['close', 'close IS NULL OR NOT isfinite(close) OR close <= 0', 'close must be a finite positive price'],
-    [
-      'volume',
-      'volume IS NULL OR NOT isfinite(volume) OR volume < 0',
-      'volume must be finite and not negative',
-    ],
-    ['high', 'high < greatest(open, close)', 'high is below max(open, close)'],
-    ['low', 'low > least(open, close)', 'low is above min(open, close)'],
-    [
-      'ts',
-      'prev_ts IS NOT NULL AND ts <= prev_ts',
-      'timestamps must be strictly increasing (duplicate or out of order)',
-    ],
-  ];
-  const cases = checks.map(([, condition], i) => `WHEN ${condition} THEN ${i}`).join(' ');
-  const [bad] = await db.all<{ rn: number; problem: number }>(
-    `SELECT rn::DOUBLE AS rn, problem FROM (
-       SELECT rn, CASE ${cases} ELSE NULL END AS problem
-       FROM (SELECT *, lag(ts) OVER (ORDER BY rn) AS prev_ts FROM import_parquet))
+/** The staging table's column of each bar column. */
+const STAGED_COLUMN: Readonly<Record<BarColumn, string>> = {
+  t: 'ts',
+  o: 'open',
+  h: 'high',
+  l: 'low',
+  c: 'close',
+  v: 'volume',
+};
+
+/** A check of core/data/validate.ts as a SQL condition that is true when the row fails it. */
+function failsInSql(rule: BarRule): string {
+  const x = STAGED_COLUMN[rule.column];
+  switch (rule.kind) {
+    case 'finite':
+      return `${x} IS NULL OR NOT isfinite(${x})`;
+    case 'positive':
+      return `${x} IS NULL OR NOT isfinite(${x}) OR ${x} <= 0`;
+    case 'non-negative':
+      return `${x} IS NULL OR NOT isfinite(${x}) OR ${x} < 0`;
+    case 'at-least-max':
+      return `${x} < greatest(${rule.of.map((c) => STAGED_COLUMN[c]).join(', ')})`;
+    case 'at-most-min':
+      return `${x} > least(${rule.of.map((c) => STAGED_COLUMN[c]).join(', ')})`;
+    case 'differs-from-previous':
+      return `${x} = previous_${x}`;
+    case 'not-before-previous':
+      return `${x} < previous_${x}`;
+  }
+}
+
+/**
+ * Finds the first bad row (in file order) with SQL, checking in the table's order so the verdict is the
+ * one the CSV reader gives, and refuses the file naming its row and column.
+ */
+async function validateParquet(
+  db: Database,
+  file: string,
+  labels: Readonly<Record<BarColumn, string>>,
+): Promise<void> {
+  const cases = BAR_PROBLEM_CODES.map(
+    (code, i) => `WHEN ${failsInSql(BAR_PROBLEMS[code].rule)} THEN ${i}`,
+  ).join(' ');
+  const [bad] = await db.all<{
+    rn: number;
+    problem: number;
+    t: number | null;
+    o: number | null;
+    h: number | null;
+    l: number | null;
+    c: number | null;
+    v: number | null;
+  }>(
+    `SELECT rn::DOUBLE AS rn, problem, ts AS t, open AS o, high AS h, low AS l, close AS c, volume AS v FROM (
+       SELECT *, CASE ${cases} ELSE NULL END AS problem
+       FROM (SELECT *, lag(ts) OVER (ORDER BY rn) AS previous_ts FROM import_parquet))
      WHERE problem IS NOT NULL ORDER BY rn LIMIT 1`,
   );
   if (bad) {
-    const [field, , detail] = checks[bad.problem]!;
-    throw new DataValidationError(file, null, labels[field] ?? field, `row ${bad.rn}: ${detail}`);
+    const value = (x: number | null): number => x ?? NaN;
+    const bar = {
+      t: value(bad.t),
+      o: value(bad.o),
+      h: value(bad.h),
+      l: value(bad.l),
+      c: value(bad.c),
+      v: value(bad.v),
+    };
+    const time = Number.isFinite(bar.t) ? new Date(bar.t).toISOString() : String(bad.t);
+    throw barProblemError(
+      BAR_PROBLEM_CODES[bad.problem]!,
+      bar,
+      { source: file, at: `row ${bad.rn}` },
+      { time, previous: `row ${bad.rn - 1}` },
+      labels,
+    );
   }
 }
 

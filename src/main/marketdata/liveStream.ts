@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { MINUTE_MS } from '../../core/data/calendar.ts';
+import { validateBars } from '../../core/data/validate.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 import { DEFAULT_STREAM_BASE_URL } from './alpacaClient.ts';
@@ -60,6 +61,41 @@ const StreamMessage = z.union([
   }),
   z.object({ T: z.string() }),
 ]);
+
+/** A bar message as the stream sends it. */
+export interface StreamBarMessage {
+  readonly S: string;
+  readonly t: string;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+}
+
+/**
+ * A stream bar, checked like any bar entering Regimen: throws a DataValidationError naming the symbol,
+ * the bar's time and the field when it is not a usable bar.
+ */
+export function readStreamBar(message: StreamBarMessage): LiveBar {
+  const bar = {
+    symbol: message.S,
+    t: Date.parse(message.t),
+    o: message.o,
+    h: message.h,
+    l: message.l,
+    c: message.c,
+    v: message.v,
+    backfilled: false,
+  };
+  const one = (x: number): Float64Array => Float64Array.of(x);
+  validateBars(
+    { t: one(bar.t), o: one(bar.o), h: one(bar.h), l: one(bar.l), c: one(bar.c), v: one(bar.v) },
+    `Alpaca stream ${message.S}`,
+    () => `bar ${message.t}`,
+  );
+  return bar;
+}
 
 /** Auth failures: retrying with the same keys cannot succeed. */
 const FATAL_CODES = new Set([401, 402, 403, 404, 409]);
@@ -176,9 +212,14 @@ export class LiveBarStream {
             this.options.onError?.(new Error(`Bars stream error ${m.code}: ${m.msg}`));
           }
         } else if (m.T === 'b' && 'S' in m) {
-          const t = Date.parse(m.t);
-          if (!Number.isFinite(t)) continue;
-          const bar: LiveBar = { symbol: m.S, t, o: m.o, h: m.h, l: m.l, c: m.c, v: m.v, backfilled: false };
+          let bar: LiveBar;
+          try {
+            bar = readStreamBar(m);
+          } catch (error) {
+            // One bad bar must not end the stream: it is reported and skipped, never stored.
+            this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+            continue;
+          }
           const extras = { vwap: Float64Array.of(m.vw ?? NaN), tradeCount: Float64Array.of(m.n ?? NaN) };
           this.enqueue(() => this.onBar(bar, extras));
         }
