@@ -1,0 +1,108 @@
+import { sha256Hex } from '../math/sha256.ts';
+import { canonicalJson } from './canonical.ts';
+
+/**
+ * The parameter-set artifact: what an approval approves and a push delivers. Parameters are data, never
+ * code (the bot resolves the strategy by name and version from its own build), and the artifact is
+ * content-addressed: `hash` is SHA-256 over the canonical JSON of everything else, so export, import and
+ * re-hash give the same hash, and a bot can prove which set it runs.
+ */
+export const PARAMETER_SET_SCHEMA_VERSION = 1;
+
+/** Pre-trade limits the bot enforces whatever the strategy asks for. */
+export interface PreTradeLimits {
+  /** Largest position, as a fraction of equity (0, 1]. */
+  readonly maxPositionFraction: number;
+  /** Halt new entries for the day after this fractional loss from the day's opening equity. */
+  readonly maxDailyLoss: number;
+  /** Orders per trading day at most. */
+  readonly maxOrdersPerDay: number;
+}
+
+export type Provenance =
+  | {
+      readonly kind: 'study';
+      readonly studyId: string;
+      readonly trial: number;
+      readonly seed: number;
+      readonly dataFingerprint: string;
+      readonly engineVersion: string;
+      /** The backtest's metrics for this set (what the live bot is watched against). */
+      readonly expected: Readonly<Record<string, number>>;
+      /** Their spread (e.g. across walk-forward windows), same keys where known. */
+      readonly spread?: Readonly<Record<string, number>>;
+    }
+  | {
+      readonly kind: 'learner';
+      readonly modelVersion: string;
+      readonly regime?: string;
+      readonly confidence: number;
+      readonly engineVersion: string;
+      readonly expected: Readonly<Record<string, number>>;
+    }
+  | { readonly kind: 'manual'; readonly note: string; readonly engineVersion: string };
+
+export interface ParameterSetBody {
+  readonly schemaVersion: number;
+  readonly strategy: { readonly name: string; readonly version: string };
+  readonly parameters: Readonly<Record<string, number>>;
+  readonly limits: PreTradeLimits;
+  readonly provenance: Provenance;
+}
+
+export interface ParameterSet extends ParameterSetBody {
+  /** Hex SHA-256 of canonicalJson(body). */
+  readonly hash: string;
+}
+
+export function hashParameterSet(body: ParameterSetBody): string {
+  const { schemaVersion, strategy, parameters, limits, provenance } = body;
+  return sha256Hex(canonicalJson({ schemaVersion, strategy, parameters, limits, provenance }));
+}
+
+/** Checks the limits and seals a body into an artifact with its hash. */
+export function sealParameterSet(body: ParameterSetBody): ParameterSet {
+  const problems = limitProblems(body.limits);
+  if (problems.length > 0) throw new RangeError(`parameter set limits: ${problems.join('; ')}`);
+  for (const [name, value] of Object.entries(body.parameters)) {
+    if (!Number.isFinite(value)) throw new RangeError(`parameter set: parameters.${name} is ${value}`);
+  }
+  return { ...body, hash: hashParameterSet(body) };
+}
+
+/** True when the artifact's hash is the hash of its content (nothing was edited after sealing). */
+export function verifyParameterSet(set: ParameterSet): boolean {
+  return hashParameterSet(set) === set.hash;
+}
+
+function limitProblems(limits: PreTradeLimits): string[] {
+  const problems: string[] = [];
+  if (!(limits.maxPositionFraction > 0 && limits.maxPositionFraction <= 1))
+    problems.push(`maxPositionFraction must be in (0, 1], got ${limits.maxPositionFraction}`);
+  if (!(limits.maxDailyLoss > 0 && limits.maxDailyLoss < 1))
+    problems.push(`maxDailyLoss must be in (0, 1), got ${limits.maxDailyLoss}`);
+  if (!(Number.isInteger(limits.maxOrdersPerDay) && limits.maxOrdersPerDay >= 1))
+    problems.push(`maxOrdersPerDay must be a positive integer, got ${limits.maxOrdersPerDay}`);
+  return problems;
+}
+
+export interface ParameterChange {
+  readonly name: string;
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+}
+
+/** What approving `next` over `current` changes, parameter by parameter (shown before approval). */
+export function diffParameterSets(
+  current: ParameterSetBody | undefined,
+  next: ParameterSetBody,
+): ParameterChange[] {
+  const names = new Set([...Object.keys(current?.parameters ?? {}), ...Object.keys(next.parameters)]);
+  const changes: ParameterChange[] = [];
+  for (const name of [...names].sort()) {
+    const from = current?.parameters[name];
+    const to = next.parameters[name];
+    if (from !== to) changes.push({ name, from, to });
+  }
+  return changes;
+}
