@@ -1,0 +1,157 @@
+import { checkState, type ModelState } from './base.ts';
+
+/**
+ * Conformal prediction intervals for an online regressor, in the split-conformal manner done
+ * prequentially: each absolute residual |y - ŷ| is recorded only after its target is known, and the
+ * interval for a new prediction is ŷ ± the ⌈(n + 1)(1 - α)⌉-th smallest of the last n residuals, the
+ * finite-sample quantile that gives coverage of at least 1 - α when residuals are exchangeable.
+ *
+ * Markets are not exchangeable, so two things adapt it (Gibbs & Candès 2021, "Adaptive conformal
+ * inference under distribution shift"): the residual window is bounded, so old regimes age out, and the
+ * miscoverage level used is nudged after each outcome, α_t+1 = α_t + γ (α - err_t), so realised
+ * coverage tracks the nominal one even while the residual scale drifts. Residuals are also kept per
+ * stratum (a regime): a stratum with at least `minStratum` residuals gets its own quantile.
+ */
+export interface ConformalOptions {
+  /** Nominal miscoverage: 0.1 for 90 % intervals. */
+  readonly alpha: number;
+  /** Residuals remembered per stratum (and overall). */
+  readonly window?: number;
+  /** Step of the adaptive α update; 0 turns adaptation off. */
+  readonly gamma?: number;
+  /** Residuals a stratum needs before it uses its own quantile. */
+  readonly minStratum?: number;
+}
+
+const KIND = 'conformal';
+const VERSION = 1;
+/** The key of the pool of all residuals (a stratum name cannot start with a NUL). */
+const ALL = '\u0000all';
+
+export interface Interval {
+  readonly lower: number;
+  readonly upper: number;
+  /** Half-width: the residual quantile used. */
+  readonly halfWidth: number;
+  /** Which residuals decided it: a stratum's own, all of them, or none yet (an infinite interval). */
+  readonly basis: 'stratum' | 'all' | 'none';
+}
+
+export class ConformalIntervals {
+  readonly alpha: number;
+  readonly window: number;
+  readonly gamma: number;
+  readonly minStratum: number;
+  private alphaT: number;
+  /** Residuals per key in arrival order (the window), and the same values kept sorted (the quantile). */
+  private residuals = new Map<string, number[]>();
+  private sorted = new Map<string, number[]>();
+
+  constructor(options: ConformalOptions) {
+    this.alpha = options.alpha;
+    this.window = options.window ?? 1000;
+    this.gamma = options.gamma ?? 0.005;
+    this.minStratum = options.minStratum ?? 50;
+    if (!(this.alpha > 0 && this.alpha < 1))
+      throw new RangeError(`alpha must be in (0, 1), got ${this.alpha}`);
+    if (!(Number.isInteger(this.window) && this.window >= 10))
+      throw new RangeError(`window must be an integer of at least 10, got ${this.window}`);
+    this.alphaT = this.alpha;
+  }
+
+  /** The miscoverage level currently used (the adaptive α_t). */
+  get currentAlpha(): number {
+    return this.alphaT;
+  }
+
+  interval(prediction: number, stratum?: string): Interval {
+    const own = stratum === undefined ? undefined : this.sorted.get(stratum);
+    const useOwn = own !== undefined && own.length >= this.minStratum;
+    const pool = useOwn ? own : this.sorted.get(ALL);
+    if (!pool || pool.length === 0)
+      return { lower: -Infinity, upper: Infinity, halfWidth: Infinity, basis: 'none' };
+    const halfWidth = quantileRank(pool, this.alphaT);
+    return {
+      lower: prediction - halfWidth,
+      upper: prediction + halfWidth,
+      halfWidth,
+      basis: useOwn ? 'stratum' : 'all',
+    };
+  }
+
+  /**
+   * Records the outcome of a prediction made earlier (never before its target window has closed: that
+   * is the caller's no-look-ahead duty) and adapts α_t by whether that prediction's interval covered it.
+   */
+  observe(prediction: number, actual: number, stratum?: string): void {
+    if (!Number.isFinite(prediction) || !Number.isFinite(actual))
+      throw new RangeError(`conformal: prediction ${prediction} and actual ${actual} must be finite`);
+    const { lower, upper, basis } = this.interval(prediction, stratum);
+    if (basis !== 'none' && this.gamma > 0) {
+      const missed = actual < lower || actual > upper ? 1 : 0;
+      this.alphaT = Math.min(0.999, Math.max(1e-4, this.alphaT + this.gamma * (this.alpha - missed)));
+    }
+    const residual = Math.abs(actual - prediction);
+    this.push(ALL, residual);
+    if (stratum !== undefined) this.push(stratum, residual);
+  }
+
+  toState(): ModelState<typeof KIND> {
+    return {
+      kind: KIND,
+      version: VERSION,
+      options: { alpha: this.alpha, window: this.window, gamma: this.gamma, minStratum: this.minStratum },
+      alphaT: this.alphaT,
+      residuals: [...this.residuals].map(([k, r]) => [k, [...r]]),
+    };
+  }
+
+  static fromState(state: ModelState): ConformalIntervals {
+    checkState(state, KIND, VERSION);
+    const model = new ConformalIntervals(state.options as ConformalOptions);
+    model.alphaT = state.alphaT as number;
+    for (const [key, list] of state.residuals as [string, number[]][]) {
+      model.residuals.set(key, [...list]);
+      model.sorted.set(
+        key,
+        [...list].sort((a, b) => a - b),
+      );
+    }
+    return model;
+  }
+
+  private push(key: string, residual: number): void {
+    let list = this.residuals.get(key);
+    let sorted = this.sorted.get(key);
+    if (!list || !sorted) {
+      list = [];
+      sorted = [];
+      this.residuals.set(key, list);
+      this.sorted.set(key, sorted);
+    }
+    list.push(residual);
+    sorted.splice(lowerBound(sorted, residual), 0, residual);
+    if (list.length > this.window) sorted.splice(lowerBound(sorted, list.shift()!), 1);
+  }
+}
+
+/** The ⌈(n + 1)(1 - α)⌉-th smallest residual; infinite when that rank exceeds n (too few residuals). */
+function quantileRank(sorted: readonly number[], alpha: number): number {
+  const n = sorted.length;
+  const rank = Math.ceil((n + 1) * (1 - alpha));
+  if (rank > n) return Infinity;
+  if (rank < 1) return 0;
+  return sorted[rank - 1]!;
+}
+
+/** The first index whose value is >= x in an ascending array. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
