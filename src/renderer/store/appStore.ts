@@ -11,7 +11,7 @@ import type {
 import type { Timeframe } from '../../core/data/bars.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
-import { checkAccount, checkParams, defaultDraft, type ParamDraft } from './params.ts';
+import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
 import { latestOnly, newJobId, withNotice, type Notice } from './requests.ts';
 
 export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
@@ -74,6 +74,11 @@ export interface AppState {
   setCash(text: string): void;
   setCommission(text: string): void;
   runBacktest(): Promise<void>;
+  /**
+   * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
+   * running it again; `account` gives the cash and the commission as a fraction.
+   */
+  openBacktest(result: BacktestResult, account: { cash: number; commission: number }): void;
   dismissNotice(id: number): void;
   /** Lists the cached datasets again (after an import, a fetch or a repair). */
   refreshDatasets(): Promise<void>;
@@ -258,6 +263,30 @@ export function createAppStore(client: RegimenClient): AppStore {
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
         }
+      },
+
+      openBacktest(result, account) {
+        const state = get();
+        const strategy = findStrategy(state.strategies, result.strategy);
+        const paramDraft: ParamDraft = strategy ? defaultDraft(strategy) : { ...state.paramDraft };
+        for (const [name, value] of Object.entries(result.params)) paramDraft[name] = String(value);
+        const sameBars =
+          state.symbol === result.symbol &&
+          state.timeframe === result.timeframe &&
+          state.bars.status !== 'error';
+        set({
+          view: 'backtest',
+          strategyName: strategy ? strategy.name : state.strategyName,
+          paramDraft,
+          cash: String(account.cash),
+          commission: commissionPercentText(account.commission),
+          symbol: result.symbol,
+          timeframe: result.timeframe,
+          result,
+          focus: null,
+          ...(sameBars ? {} : { barsEnd: null }),
+        });
+        if (!sameBars) void loadBars();
       },
 
       async refreshDatasets() {

@@ -64,3 +64,9 @@ export function checkAccount(
   // The form takes commission in percent of traded value; the contract wants a fraction.
   return { cash: cashValue, commission: commissionPercent / 100, errors };
 }
+
+/** The form's text for a commission the contract gives as a fraction (0.001 -> "0.1" percent). */
+export function commissionPercentText(fraction: number): string {
+  // Rounded so the form does not show float noise such as 0.06999999999999999.
+  return String(Number((fraction * 100).toPrecision(12)));
+}

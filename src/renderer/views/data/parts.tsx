@@ -1,6 +1,6 @@
 import { useApp } from '../../store/context.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
-import type { PanelError } from './dataStore.ts';
+import type { PanelError } from '../../store/dataStore.ts';
 import { useData } from './useData.ts';
 
 /** The failure of one panel, in words the user can act on; a missing-keys error links to Settings. */

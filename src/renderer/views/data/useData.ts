@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { useApp } from '../../store/context.tsx';
-import { dataStoreFor, type DataState, type DataStore } from './dataStore.ts';
+import { dataStoreFor, type DataState, type DataStore } from '../../store/dataStore.ts';
 
 /** The data store of this app's client (shared by the Data and Settings views). */
 export function useDataStore(): DataStore {

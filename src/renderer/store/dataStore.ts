@@ -1,16 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { RegimenClient } from '../../../shared/client.ts';
-import type {
-  DataQualityResult,
-  DatasetCoverage,
-  JobProgress,
-  KeysStatus,
-} from '../../../shared/contract.ts';
-import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../../shared/fetchChoices.ts';
-import { errorMessage } from '../../client/clientError.ts';
-import { DAY_MS, formatUtcDate } from '../../format.ts';
-import type { Loadable } from '../../store/appStore.ts';
-import { latestOnly, newJobId } from '../../store/requests.ts';
+import type { RegimenClient } from '../../shared/client.ts';
+import type { DataQualityResult, DatasetCoverage, JobProgress, KeysStatus } from '../../shared/contract.ts';
+import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../shared/fetchChoices.ts';
+import { errorMessage } from '../client/clientError.ts';
+import { DAY_MS, formatUtcDate } from '../format.ts';
+import type { Loadable } from './appStore.ts';
+import { latestOnly, newJobId } from './requests.ts';
 
 export interface FetchForm {
   symbols: string;

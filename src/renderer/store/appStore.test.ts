@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { BarsPayload } from '../../shared/contract.ts';
+import {
+  backtestResult,
+  deferred,
+  FakeRegimenClient,
+  SMA_CROSS,
+} from '../../../test/support/fakeRegimenClient.ts';
+import { createAppStore } from './appStore.ts';
+
+const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload => ({
+  symbol,
+  timeframe,
+  t: [1],
+  o: [1],
+  h: [1],
+  l: [1],
+  c: [1],
+  v: [1],
+});
+
+describe('the app store against a fake client', () => {
+  it('starts: lists symbols and strategies, picks the first of each and loads its bars', async () => {
+    const client = new FakeRegimenClient()
+      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: true }))
+      .handle('data:list', () => [
+        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+      ])
+      .handle('strategies:list', () => [SMA_CROSS])
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe));
+    const app = createAppStore(client);
+    await app.getState().start();
+    await Promise.resolve();
+    const state = app.getState();
+    expect(state.symbol).toBe('AAA');
+    expect(state.strategyName).toBe('sma-cross');
+    expect(state.paramDraft).toEqual({ fast: '10', slow: '30' });
+    expect(client.callsTo('bars:get')[0]).toMatchObject({ symbol: 'AAA', timeframe: '15m' });
+  });
+
+  it('only the latest bars request lands when the trader clicks through symbols', async () => {
+    const first = deferred<BarsPayload>();
+    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+      symbol === 'AAA' ? first.promise : bars(symbol, timeframe),
+    );
+    const app = createAppStore(client);
+    app.getState().selectSymbol('AAA');
+    app.getState().selectSymbol('BBB');
+    await Promise.resolve();
+    first.resolve(bars('AAA', '15m'));
+    await first.promise;
+    await Promise.resolve();
+    const shown = app.getState().bars;
+    expect(shown.status === 'ready' && shown.data.symbol).toBe('BBB');
+  });
+
+  it('out-of-range inputs are not sent: a notice says which to fix', async () => {
+    const client = new FakeRegimenClient();
+    const app = createAppStore(client);
+    app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] }, symbol: 'AAA' });
+    app.getState().selectStrategy('sma-cross');
+    app.getState().setParam('fast', '50');
+    app.getState().setParam('slow', '20');
+    await app.getState().runBacktest();
+    expect(client.callsTo('backtest:run')).toEqual([]);
+    expect(app.getState().notices.at(-1)?.message).toMatch(/fields marked in red/);
+  });
+
+  it('openBacktest shows a computed result with its settings, loading bars only when they change', () => {
+    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+      bars(symbol, timeframe),
+    );
+    const app = createAppStore(client);
+    app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] }, view: 'optimize' });
+    const result = backtestResult({ symbol: 'AAA', timeframe: '1h', params: { fast: 12, slow: 70 } });
+    app.getState().openBacktest(result, { cash: 5_000, commission: 0.0007 });
+    let state = app.getState();
+    expect(state.view).toBe('backtest');
+    expect(state.result).toBe(result);
+    expect([state.symbol, state.timeframe, state.strategyName]).toEqual(['AAA', '1h', 'sma-cross']);
+    expect(state.paramDraft).toEqual({ fast: '12', slow: '70' });
+    expect([state.cash, state.commission]).toEqual(['5000', '0.07']);
+    expect(client.callsTo('bars:get')).toHaveLength(1);
+
+    app.setState({ bars: { status: 'ready', data: bars('AAA', '1h') } });
+    app.getState().openBacktest({ ...result, params: { fast: 3, slow: 9 } }, { cash: 5_000, commission: 0 });
+    state = app.getState();
+    expect(state.paramDraft).toEqual({ fast: '3', slow: '9' });
+    expect(client.callsTo('bars:get')).toHaveLength(1);
+    expect(client.callsTo('backtest:run')).toEqual([]);
+  });
+});

@@ -1,0 +1,81 @@
+import type { StudyDetail } from '../../shared/contract.ts';
+import type { SliceSet } from './slices.ts';
+import { studyMeasures } from './studyMeasures.ts';
+
+export type HeatAggregate = 'best' | 'mean';
+
+export interface ChartChoices {
+  /** Key of the measure the convergence chart, heatmap, parallel axes and table colour by. */
+  measure: string | null;
+  heatX: string | null;
+  heatY: string | null;
+  heatAggregate: HeatAggregate;
+  paretoA: string | null;
+  paretoB: string | null;
+  /** The parameter the objective-response chart plots along (single-objective studies). */
+  response: string | null;
+}
+
+export interface TableSort {
+  /** '#', 'm:<measure key>', 'p:<param>', or 'x:<metric>'. */
+  key: string;
+  descending: boolean;
+}
+
+/** What the charts plot and how the trial table is sorted. */
+export interface ChartsSlice {
+  charts: ChartChoices;
+  sort: TableSort;
+  setCharts(patch: Partial<ChartChoices>): void;
+  sortBy(key: string): void;
+}
+
+export function createChartsSlice(set: SliceSet<ChartsSlice>): ChartsSlice {
+  return {
+    charts: {
+      measure: null,
+      heatX: null,
+      heatY: null,
+      heatAggregate: 'best',
+      paretoA: null,
+      paretoB: null,
+      response: null,
+    },
+    sort: { key: 'm:auto', descending: true },
+
+    setCharts(patch) {
+      set((s) => ({ charts: { ...s.charts, ...patch } }));
+    },
+
+    sortBy(key) {
+      set((s) => ({
+        sort: s.sort.key === key ? { key, descending: !s.sort.descending } : { key, descending: key !== '#' },
+      }));
+    },
+  };
+}
+
+/**
+ * The choices for a study: those already made that still apply to it, else its first measure, its first
+ * two searched parameters and its first two objectives.
+ */
+export function defaultCharts(detail: StudyDetail, current: ChartChoices): ChartChoices {
+  const measures = studyMeasures(detail.summary);
+  const ranged = detail.config.space
+    .filter((p) => (p.kind === 'categorical' ? p.choices.length > 1 : p.low < p.high))
+    .map((p) => p.name);
+  const names = detail.config.space.map((p) => p.name);
+  const keep = (value: string | null, allowed: string[], fallback: string | null): string | null =>
+    value !== null && allowed.includes(value) ? value : fallback;
+  const measureKeys = measures.map((m) => m.key);
+  const objectiveKeys = measureKeys.filter((k) => k.startsWith('objective-'));
+  return {
+    measure: keep(current.measure, measureKeys, measureKeys[0] ?? null),
+    heatX: keep(current.heatX, names, ranged[0] ?? names[0] ?? null),
+    heatY: keep(current.heatY, names, ranged[1] ?? names[1] ?? ranged[0] ?? null),
+    heatAggregate: current.heatAggregate,
+    paretoA: keep(current.paretoA, objectiveKeys, objectiveKeys[0] ?? null),
+    paretoB: keep(current.paretoB, objectiveKeys, objectiveKeys[1] ?? objectiveKeys[0] ?? null),
+    response: keep(current.response, names, ranged[0] ?? names[0] ?? null),
+  };
+}

@@ -1,0 +1,96 @@
+import type { RegimenClient } from '../../shared/client.ts';
+import type { BacktestResult, StudyDetail, TrialRow } from '../../shared/contract.ts';
+import { errorMessage } from '../client/clientError.ts';
+import type { AppStore } from './appStore.ts';
+import { latestOnly, newJobId } from './requests.ts';
+import type { SliceGet, SliceSet } from './slices.ts';
+
+export interface TrialInspection {
+  trialNumber: number;
+  status: 'loading' | 'ready' | 'error';
+  result: BacktestResult | null;
+  message: string | null;
+}
+
+/** One trial re-run as a full backtest (trades, equity), shown in place of the search charts. */
+export interface InspectionSlice {
+  center: 'search' | 'inspect';
+  inspection: TrialInspection | null;
+  setCenter(center: 'search' | 'inspect'): void;
+  inspect(trialNumber: number): Promise<void>;
+  /** Hands the inspected trial's backtest to the Backtest workspace (price chart with its trades). */
+  openInBacktest(): void;
+}
+
+/** What the inspection reads from the rest of the optimisation store. */
+export interface InspectionContext {
+  study: { id: string; detail: StudyDetail | null } | null;
+}
+
+export interface InspectionDeps {
+  client: RegimenClient;
+  app: AppStore;
+  trial(number: number): TrialRow | undefined;
+  notify(context: string, error: unknown): void;
+}
+
+/** Strategy parameters are numbers; a trial's numeric parameters are what a backtest or approval takes. */
+export function numericParams(trial: TrialRow): Record<string, number> {
+  const params: Record<string, number> = {};
+  for (const [name, value] of Object.entries(trial.params))
+    if (typeof value === 'number') params[name] = value;
+  return params;
+}
+
+export function createInspectionSlice(
+  { client, app, trial: findTrial, notify }: InspectionDeps,
+  set: SliceSet<InspectionSlice>,
+  get: SliceGet<InspectionSlice & InspectionContext>,
+): InspectionSlice {
+  const inspectRequest = latestOnly();
+  return {
+    center: 'search',
+    inspection: null,
+
+    setCenter(center) {
+      set({ center });
+    },
+
+    async inspect(trialNumber) {
+      const detail = get().study?.detail;
+      const trial = findTrial(trialNumber);
+      if (!detail || !trial) return;
+      const { summary, config } = detail;
+      const timeframe = summary.timeframes[0];
+      if (!timeframe) return;
+      // Trial numbers repeat across studies: the answer must belong to the latest inspection asked for.
+      const isLatest = inspectRequest();
+      const stillWanted = (): boolean => isLatest() && get().inspection?.trialNumber === trialNumber;
+      set({ inspection: { trialNumber, status: 'loading', result: null, message: null }, center: 'inspect' });
+      try {
+        const result = await client.invoke('backtest:run', {
+          jobId: newJobId(),
+          symbol: summary.symbol,
+          timeframe,
+          strategy: summary.strategy,
+          params: numericParams(trial),
+          cash: config.cash,
+          commission: config.commission,
+          ...(config.start === null ? {} : { start: config.start }),
+          ...(config.end === null ? {} : { end: config.end }),
+        });
+        if (stillWanted()) set({ inspection: { trialNumber, status: 'ready', result, message: null } });
+      } catch (error) {
+        if (stillWanted())
+          set({ inspection: { trialNumber, status: 'error', result: null, message: errorMessage(error) } });
+        notify(`Backtest of trial #${trialNumber}`, error);
+      }
+    },
+
+    openInBacktest() {
+      const result = get().inspection?.result;
+      const config = get().study?.detail?.config;
+      if (result && config) app.getState().openBacktest(result, config);
+    },
+  };
+}

@@ -1,0 +1,257 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { OptimizeProgressEvent, StudySummary } from '../../shared/contract.ts';
+import {
+  backtestResult,
+  deferred,
+  FakeRegimenClient,
+  SMA_CROSS,
+  studyDetail,
+  trialRow,
+} from '../../../test/support/fakeRegimenClient.ts';
+import { createAppStore, type AppStore } from './appStore.ts';
+import { createOptimizeStore, type OptimizeStore } from './optimizeStore.ts';
+import { FLUSH_INTERVAL_MS } from './studyFeed.ts';
+
+function progress(studyId: string, patch: Partial<OptimizeProgressEvent> = {}): OptimizeProgressEvent {
+  return {
+    studyId,
+    state: 'running',
+    done: 0,
+    total: 10,
+    failed: 0,
+    trialsPerSecond: 0,
+    etaSeconds: null,
+    best: null,
+    ...patch,
+  };
+}
+
+const summary = (id: string, createdAt: number): StudySummary => ({
+  ...studyDetail(id).summary,
+  createdAt,
+});
+
+describe('the optimisation store against a fake client', () => {
+  let client: FakeRegimenClient;
+  let app: AppStore;
+  let store: OptimizeStore;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    client = new FakeRegimenClient().handle('optimize:list', () => [summary('s1', 1), summary('s2', 2)]);
+    app = createAppStore(client);
+    app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] }, symbol: 'DEMO' });
+    store = createOptimizeStore(client, app);
+    store.getState().connect();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A form the services accept: the strategy's default space, one objective. */
+  const fillValidForm = (): void => {
+    store.getState().patchSetup({ trials: '10', seed: '1', minTrades: '1' });
+  };
+
+  it('lists past studies newest first and fills the form from the app once strategies are known', async () => {
+    await vi.advanceTimersByTimeAsync(0);
+    const studies = store.getState().studies;
+    expect(studies.status === 'ready' && studies.data.map((s) => s.id)).toEqual(['s2', 's1']);
+    expect(store.getState().setup.strategy).toBe('sma-cross');
+    expect(store.getState().setup.symbol).toBe('DEMO');
+    expect(store.getState().setup.space.map((p) => p.name)).toEqual(['fast', 'slow']);
+  });
+
+  it('a form with errors is not sent and says so', async () => {
+    store.getState().patchSetup({ trials: '-3' });
+    await store.getState().start();
+    expect(client.callsTo('optimize:start')).toEqual([]);
+    expect(store.getState().notices.at(-1)?.message).toMatch(/out of range/);
+  });
+
+  it('keeps the trials a study reports before its id comes back, and shows them throttled', async () => {
+    const answer = deferred<{ studyId: string; seed: number; total: number }>();
+    client
+      .handle('optimize:start', () => answer.promise)
+      .handle('optimize:get', () =>
+        studyDetail('new', { summary: { ...summary('new', 3), state: 'running' } }),
+      );
+    fillValidForm();
+    const starting = store.getState().start();
+    expect(store.getState().starting).toBe(true);
+    client.emit('optimize:trial', { studyId: 'new', trials: [trialRow(0), trialRow(1)] });
+    client.emit('optimize:trial', { studyId: 'someone-else', trials: [trialRow(5)] });
+    answer.resolve({ studyId: 'new', seed: 1, total: 10 });
+    await starting;
+    expect(store.getState().starting).toBe(false);
+    expect(store.getState().study?.id).toBe('new');
+    expect(store.getState().trials.map((t) => t.number)).toEqual([0, 1]);
+    expect(store.getState().progress).toMatchObject({ state: 'running', done: 0, total: 10 });
+
+    client.emit('optimize:trial', { studyId: 'new', trials: [trialRow(2)] });
+    expect(store.getState().trials).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(FLUSH_INTERVAL_MS);
+    expect(store.getState().trials.map((t) => t.number)).toEqual([0, 1, 2]);
+  });
+
+  it('a finished study is read again, lists again, and stops showing trials still in flight', async () => {
+    const running = studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } });
+    let answers = 0;
+    client.handle('optimize:get', () => {
+      answers += 1;
+      // The first read races the study's closing write and still says running.
+      return answers <= 2
+        ? running
+        : studyDetail('s1', {
+            summary: { ...summary('s1', 1), state: 'cancelled' },
+            trials: [trialRow(0)],
+            best: trialRow(0),
+          });
+    });
+    await store.getState().open('s1');
+    client.emit('optimize:trial', {
+      studyId: 's1',
+      trials: [trialRow(0), trialRow(1, { status: 'running', values: null })],
+    });
+    const listsBefore = client.callsTo('optimize:list').length;
+    client.emit('optimize:progress', progress('s1', { state: 'cancelled', done: 1 }));
+    expect(store.getState().progress?.state).toBe('cancelled');
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(client.callsTo('optimize:list').length).toBe(listsBefore + 1);
+    expect(answers).toBe(3);
+    expect(store.getState().study?.detail?.summary.state).toBe('cancelled');
+    expect(store.getState().trials.map((t) => [t.number, t.status])).toEqual([[0, 'complete']]);
+  });
+
+  it('an answer for a study opened earlier never replaces the one opened since', async () => {
+    const slow = deferred<ReturnType<typeof studyDetail>>();
+    client.handle('optimize:get', ({ studyId }) =>
+      studyId === 'old' ? slow.promise : studyDetail('new', { trials: [trialRow(3)] }),
+    );
+    const opening = store.getState().open('old');
+    await store.getState().open('new');
+    slow.resolve(studyDetail('old', { trials: [trialRow(9)] }));
+    await opening;
+    expect(store.getState().study?.id).toBe('new');
+    expect(store.getState().trials.map((t) => t.number)).toEqual([3]);
+  });
+
+  it('inspects a trial with its parameters and the study account, then hands it to the backtest view', async () => {
+    const result = backtestResult({ params: { fast: 8, slow: 50 } });
+    client
+      .handle('optimize:get', () =>
+        studyDetail('s1', { trials: [trialRow(3, { params: { fast: 8, slow: 50 } })] }),
+      )
+      .handle('backtest:run', () => result)
+      .handle('bars:get', () => ({
+        symbol: 'DEMO',
+        timeframe: '1h',
+        t: [],
+        o: [],
+        h: [],
+        l: [],
+        c: [],
+        v: [],
+      }));
+    await store.getState().open('s1');
+    await store.getState().inspect(3);
+    expect(client.callsTo('backtest:run')[0]).toMatchObject({
+      symbol: 'DEMO',
+      timeframe: '1h',
+      strategy: 'sma-cross',
+      params: { fast: 8, slow: 50 },
+      cash: 25_000,
+      commission: 0.001,
+    });
+    expect(store.getState().center).toBe('inspect');
+    expect(store.getState().inspection).toMatchObject({ trialNumber: 3, status: 'ready', result });
+
+    store.getState().openInBacktest();
+    const shown = app.getState();
+    expect(shown.view).toBe('backtest');
+    expect(shown.result).toBe(result);
+    expect(shown.paramDraft).toEqual({ fast: '8', slow: '50' });
+    expect(shown.cash).toBe('25000');
+    expect(shown.commission).toBe('0.1');
+    expect(shown.timeframe).toBe('1h');
+    // The result is shown as it is: no second backtest.
+    expect(client.callsTo('backtest:run')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(app.getState().result).toBe(result);
+  });
+
+  it('a failed inspection says so in the panel and in a notice', async () => {
+    client
+      .handle('optimize:get', () => studyDetail('s1', { trials: [trialRow(3)] }))
+      .handle('backtest:run', () => Promise.reject(new Error('no bars')));
+    await store.getState().open('s1');
+    await store.getState().inspect(3);
+    expect(store.getState().inspection).toMatchObject({ status: 'error', message: 'no bars' });
+    expect(store.getState().notices.at(-1)).toMatchObject({
+      context: 'Backtest of trial #3',
+      message: 'no bars',
+    });
+  });
+
+  it('approves a trial with its numeric parameters and shows the approval on the study', async () => {
+    client
+      .handle('optimize:get', () =>
+        studyDetail('s1', { trials: [trialRow(4, { params: { fast: 9, slow: 40 } })] }),
+      )
+      .handle('optimize:approve', ({ studyId, params }) => ({
+        studyId,
+        approved: { params, approvedAt: 7 },
+      }));
+    await store.getState().open('s1');
+    await store.getState().approve(4);
+    expect(client.callsTo('optimize:approve')).toEqual([
+      { studyId: 's1', params: { fast: 9, slow: 40 }, trialNumber: 4 },
+    ]);
+    expect(store.getState().study?.detail?.approved).toEqual({
+      params: { fast: 9, slow: 40 },
+      approvedAt: 7,
+    });
+    expect(store.getState().approving).toBe(false);
+  });
+
+  it('resuming drops the old "cancelled" so the resumed run reports afresh', async () => {
+    client
+      .handle('optimize:get', () => studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } }))
+      .handle('optimize:resume', ({ studyId }) => ({ studyId, seed: 1, total: 10 }));
+    await store.getState().open('s1');
+    client.emit('optimize:progress', progress('s1', { state: 'cancelled' }));
+    expect(store.getState().progress?.state).toBe('cancelled');
+    await store.getState().resume('s1');
+    expect(store.getState().progress).toBeNull();
+    expect(client.callsTo('optimize:resume')).toEqual([{ studyId: 's1' }]);
+  });
+
+  it('two objectives switch the study to Pareto mode, one brings it back to single', () => {
+    store.getState().toggleObjective('maxDrawdown');
+    expect(store.getState().setup.mode).toBe('pareto');
+    store.getState().toggleObjective('maxDrawdown');
+    expect(store.getState().setup.mode).toBe('single');
+  });
+
+  it('chart choices default to the study: its first measure, first two parameters and objectives', async () => {
+    client.handle('optimize:get', () =>
+      studyDetail('s1', {
+        summary: {
+          ...summary('s1', 1),
+          mode: 'pareto',
+          objectives: [
+            { metric: 'totalReturn', direction: 'maximize' },
+            { metric: 'maxDrawdown', direction: 'minimize' },
+          ],
+        },
+      }),
+    );
+    await store.getState().open('s1');
+    expect(store.getState().charts).toMatchObject({
+      heatX: 'fast',
+      heatY: 'slow',
+      paretoA: 'objective-0',
+      paretoB: 'objective-1',
+    });
+  });
+});
