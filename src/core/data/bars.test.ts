@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocateBars, barsFingerprint, firstIndexAtOrAfter, sliceBarsByTime } from './bars.ts';
+import { allocateBars, firstIndexAtOrAfter, sliceBarsByTime } from './bars.ts';
 
 function rampBars(n: number) {
   const bars = allocateBars(n);
@@ -20,16 +20,5 @@ describe('bars helpers', () => {
     expect(Array.from(slice.c)).toEqual([102, 103, 104]);
     expect(slice.c.buffer).toBe(bars.c.buffer);
     expect(sliceBarsByTime(bars, null, null).t.length).toBe(10);
-  });
-
-  it('fingerprints change when any bar in the middle changes, and only then', () => {
-    const bars = rampBars(50_000);
-    const before = barsFingerprint(bars);
-    expect(barsFingerprint(rampBars(50_000))).toBe(before);
-    bars.c[25_000] = 99; // a repaired close deep inside the series
-    expect(barsFingerprint(bars)).not.toBe(before);
-    const shifted = rampBars(50_000);
-    shifted.t[10_000]! += 60_000 / 2; // a re-stamped bar
-    expect(barsFingerprint(shifted)).not.toBe(before);
   });
 });

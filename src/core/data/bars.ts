@@ -77,20 +77,3 @@ export function sliceBarsByTime(bars: Bars, start: number | null, end: number | 
   const to = end === null ? bars.t.length : firstIndexAtOrAfter(bars.t, end);
   return sliceBars(bars, from, to);
 }
-
-/**
- * A short string that changes whenever the bars do (workers cache prepared datasets and indicators by
- * it): length, first and last times, and position-weighted sums over times and closes, so a repaired or
- * replaced bar anywhere in the middle changes it too. One pass, no allocation beyond the string.
- */
-export function barsFingerprint(bars: Bars): string {
-  const n = bars.t.length;
-  let times = 0;
-  let closes = 0;
-  for (let i = 0; i < n; i++) {
-    const weight = (i % 997) + 1;
-    times += (bars.t[i]! % 86_400_000) * weight;
-    closes += bars.c[i]! * weight;
-  }
-  return `${n}:${bars.t[0] ?? ''}:${bars.t[n - 1] ?? ''}:${times}:${closes}`;
-}

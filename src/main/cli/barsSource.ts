@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { resolve } from 'node:path';
+import { TIMEFRAMES, type Timeframe } from '../../core/data/bars.ts';
+import { symbolSchema } from '../../shared/schemas.ts';
 import {
-  firstIndexAtOrAfter,
-  sliceBars,
-  TIMEFRAMES,
-  type Bars,
-  type Timeframe,
-} from '../../core/data/bars.ts';
-import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
+  loadDataset,
+  NATIVE_TIMEFRAME,
+  type BarsSource,
+  type LoadedDataset,
+} from '../marketdata/barsSource.ts';
 import { databasePath, resolveDataDir } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
@@ -23,12 +22,15 @@ export const BARS_SOURCE_OPTIONS = {
   session: { type: 'string' },
 } as const;
 
-export interface LoadedBars {
-  /** Identifies the data (file path or cache key) for dataset caches. */
-  id: string;
-  label: string;
-  bars: Bars;
-  extra: BarsExtra;
+/** `--csv FILE` or `--symbol SYM` (exactly one), as a bars source. */
+export function barsSourceFrom(args: ParsedArgs): BarsSource {
+  const csv = stringOption(args, 'csv');
+  const symbol = stringOption(args, 'symbol');
+  if ((csv === undefined) === (symbol === undefined))
+    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  if (csv !== undefined) return { kind: 'file', path: resolve(csv) };
+  if (!symbolSchema.safeParse(symbol).success) throw new UsageError(`--symbol "${symbol}" is not a symbol`);
+  return { kind: 'cache', symbol: symbol! };
 }
 
 function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
@@ -40,35 +42,10 @@ function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
 }
 
 /** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
-export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
-  const csv = stringOption(args, 'csv');
-  const symbol = stringOption(args, 'symbol');
-  if ((csv === undefined) === (symbol === undefined))
-    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
-  const start = timeOption(args, 'start');
-  const end = timeOption(args, 'end');
-  if (csv !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(csv, 'utf8');
-    } catch (error) {
-      throw new Error(`cannot read ${csv}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-    const parsed = parseBarsCsv(text, { source: basename(csv) });
-    const from = start === undefined ? 0 : firstIndexAtOrAfter(parsed.bars.t, start);
-    const to = end === undefined ? parsed.bars.t.length : firstIndexAtOrAfter(parsed.bars.t, end);
-    const extra = (a: Float64Array | undefined): Float64Array | undefined => a?.subarray(from, to);
-    return {
-      id: `file:${csv}:${from}:${to}`,
-      label: basename(csv),
-      bars: sliceBars(parsed.bars, from, to),
-      extra: {
-        vwap: extra(parsed.extra.vwap),
-        tradeCount: extra(parsed.extra.tradeCount),
-        adjClose: extra(parsed.extra.adjClose),
-      },
-    };
-  }
+export async function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
+  const source = barsSourceFrom(args);
+  const range = { start: timeOption(args, 'start'), end: timeOption(args, 'end') };
+  if (source.kind === 'file') return loadDataset(source, NATIVE_TIMEFRAME, range, null);
   const timeframe = timeframeOption(args, '1m');
   const session = stringOption(args, 'session') ?? 'regular';
   if (session !== 'regular' && session !== 'extended') {
@@ -76,13 +53,7 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedBars> {
   }
   const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
   try {
-    const bars = await new BarsRepository(db).read(symbol!, timeframe, { start, end, session });
-    return {
-      id: `cache:${symbol}:${timeframe}:${session}:${start ?? ''}:${end ?? ''}`,
-      label: `${symbol} ${timeframe}`,
-      bars,
-      extra: {},
-    };
+    return await loadDataset(source, timeframe, { ...range, session }, new BarsRepository(db));
   } finally {
     db.close();
   }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { barsFingerprint, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import type { Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
 import { getStrategy, validateParams } from '../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
+import { loadDataset } from '../marketdata/barsSource.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { thinEquityCurve } from './equityCurve.ts';
 import type { EventBus } from './events.ts';
@@ -24,10 +25,8 @@ export class BacktestService {
   ) {}
 
   async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
-    const bars: Bars = await this.repo.read(symbol, timeframe, range);
-    if (bars.t.length < 2)
-      throw new Error(`Not enough ${timeframe} bars for ${symbol} in the requested range`);
-    return { id: `cache:${symbol}:${timeframe}:${barsFingerprint(bars)}`, bars };
+    const { id, bars } = await loadDataset({ kind: 'cache', symbol }, timeframe, range, this.repo);
+    return { id, bars };
   }
 
   async run(request: BacktestRequest): Promise<BacktestResult> {

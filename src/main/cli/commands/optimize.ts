@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { TIMEFRAMES } from '../../../core/data/bars.ts';
 import {
   parseSamplerKind,
@@ -7,7 +6,6 @@ import {
   type TimeframeAggregation,
 } from '../../../core/optimize/index.ts';
 import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shared/optimizeContract.ts';
-import { symbolSchema } from '../../../shared/schemas.ts';
 import { ComputePool } from '../../compute/pool.ts';
 import { databasePath, resolveDataDir } from '../../paths.ts';
 import { EventBus } from '../../services/events.ts';
@@ -26,6 +24,7 @@ import {
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { Database } from '../../store/database.ts';
 import { StudiesRepository } from '../../store/studiesRepository.ts';
+import { barsSourceFrom } from '../barsSource.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { formatMetric, meter, table, toJson } from '../format.ts';
@@ -61,10 +60,7 @@ export function sourceFrom(args: ParsedArgs): {
   start: number | null;
   end: number | null;
 } {
-  const csv = stringOption(args, 'csv');
-  const symbol = stringOption(args, 'symbol');
-  if ((csv === undefined) === (symbol === undefined))
-    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  const source = barsSourceFrom(args);
   const raw = stringOption(args, 'timeframe');
   const timeframes = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
   for (const tf of timeframes)
@@ -74,22 +70,12 @@ export function sourceFrom(args: ParsedArgs): {
       );
   if (new Set(timeframes).size !== timeframes.length)
     throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
-  const start = timeOption(args, 'start') ?? null;
-  const end = timeOption(args, 'end') ?? null;
-  if (csv !== undefined)
-    return {
-      source: { kind: 'file', path: resolve(csv) },
-      timeframes: timeframes.length > 0 ? timeframes : [NATIVE_TIMEFRAME],
-      start,
-      end,
-    };
-  if (symbol !== undefined && !symbolSchema.safeParse(symbol).success)
-    throw new UsageError(`--symbol "${symbol}" is not a symbol`);
+  const fallback = source.kind === 'file' ? NATIVE_TIMEFRAME : '1m';
   return {
-    source: { kind: 'cache', symbol: symbol! },
-    timeframes: timeframes.length > 0 ? timeframes : ['1m'],
-    start,
-    end,
+    source,
+    timeframes: timeframes.length > 0 ? timeframes : [fallback],
+    start: timeOption(args, 'start') ?? null,
+    end: timeOption(args, 'end') ?? null,
   };
 }
 

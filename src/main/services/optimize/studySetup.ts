@@ -4,11 +4,7 @@
  * description of the data that is stored with the study so a resumed study reads the same bars.
  */
 import { randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { barsFingerprint, sliceBarsByTime, toSharedBars, type Timeframe } from '../../../core/data/bars.ts';
-import { parseBarsCsv } from '../../../core/data/csv.ts';
-import { resampleBars } from '../../../core/data/resample.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
@@ -27,14 +23,13 @@ import { getStrategy, type StrategyDefinition } from '../../../core/strategy/ind
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { ContractError } from '../../../shared/validation.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
+import { loadDatasets, NATIVE_TIMEFRAME, type BarsSource } from '../../marketdata/barsSource.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 
 /** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
-export type StudySource =
-  { readonly kind: 'cache'; readonly symbol: string } | { readonly kind: 'file'; readonly path: string };
+export type StudySource = BarsSource;
 
-/** A file's bars as they are, whatever their resolution. */
-export const NATIVE_TIMEFRAME = 'native';
+export { NATIVE_TIMEFRAME };
 
 /** Everything about a study's evaluation besides the core StudyConfig; stored as the study's `data`. */
 export interface StudyDefinition {
@@ -184,53 +179,13 @@ export async function loadStudyDatasets(
   repo: BarsRepository | null,
 ): Promise<StudyDatasets> {
   const { source } = definition;
-  const range = `${definition.start ?? ''}:${definition.end ?? ''}`;
-  const datasets: { timeframe: string; ref: DatasetRef }[] = [];
-  if (source.kind === 'file') {
-    let text: string;
-    try {
-      text = await readFile(source.path, 'utf8');
-    } catch (error) {
-      throw new Error(
-        `cannot read ${source.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const raw = sliceBarsByTime(
-      parseBarsCsv(text, { source: basename(source.path) }).bars,
-      definition.start,
-      definition.end,
-    );
-    for (const timeframe of definition.timeframes) {
-      const bars = timeframe === NATIVE_TIMEFRAME ? raw : resampleBars(raw, timeframe as Timeframe);
-      if (bars.t.length < 2)
-        throw new Error(`${basename(source.path)}: fewer than 2 ${timeframe} bars in the range`);
-      datasets.push({
-        timeframe,
-        ref: {
-          id: `study:file:${source.path}:${timeframe}:${range}:${barsFingerprint(bars)}`,
-          bars: toSharedBars(bars),
-        },
-      });
-    }
-    return { label: basename(source.path), datasets };
-  }
-  if (repo === null) throw new Error('no bar cache is open to read the study data from');
-  for (const timeframe of definition.timeframes) {
-    const bars = await repo.read(source.symbol, timeframe as Timeframe, {
-      ...(definition.start === null ? {} : { start: definition.start }),
-      ...(definition.end === null ? {} : { end: definition.end }),
-    });
-    if (bars.t.length < 2) throw new Error(`fewer than 2 ${timeframe} bars of ${source.symbol} in the range`);
-    datasets.push({
-      timeframe,
-      ref: {
-        id: `study:cache:${source.symbol}:${timeframe}:${range}:${barsFingerprint(bars)}`,
-        bars: toSharedBars(bars),
-      },
-    });
-  }
-  return { label: source.symbol, datasets };
+  const range = { start: definition.start ?? undefined, end: definition.end ?? undefined };
+  const loaded = await loadDatasets(source, definition.timeframes, range, repo);
+  return {
+    label: source.kind === 'file' ? basename(source.path) : source.symbol,
+    datasets: loaded.map((dataset, i) => ({
+      timeframe: definition.timeframes[i]!,
+      ref: { id: dataset.id, bars: dataset.bars },
+    })),
+  };
 }

@@ -1,0 +1,124 @@
+/**
+ * The one way to get bars for a computation, from a file or from the cache: every backtest, study,
+ * walk-forward and CLI command loads its data here, and the dataset's id is a content fingerprint
+ * computed in one place. Workers keep prepared datasets by that id, and remote workers will use it as
+ * the content address of the bars, so equal ids mean equal bars whatever the source.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import {
+  firstIndexAtOrAfter,
+  sliceBars,
+  toSharedBars,
+  TIMEFRAMES,
+  type Bars,
+  type Timeframe,
+} from '../../core/data/bars.ts';
+import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
+import { resampleBars } from '../../core/data/resample.ts';
+import type { DatasetRef } from '../compute/tasks.ts';
+import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
+import { readTextFile } from './importer.ts';
+
+/** Where bars come from: a CSV file read as it is, or the cache by symbol. Stored with studies as JSON. */
+export type BarsSource =
+  { readonly kind: 'file'; readonly path: string } | { readonly kind: 'cache'; readonly symbol: string };
+
+/** A file's bars as they are, whatever their resolution (a cache source has no such timeframe). */
+export const NATIVE_TIMEFRAME = 'native';
+
+/** The time range (start inclusive, end exclusive; absent bounds are open) and, for the cache, the session. */
+export type DatasetRange = Pick<BarsRange, 'start' | 'end' | 'session'>;
+
+/** Bars ready for the compute pool (in shared memory), with what the commands show beside them. */
+export interface LoadedDataset extends DatasetRef {
+  /** The file name, or "SYM 1m". */
+  readonly label: string;
+  /** A file's extra columns over the same bars (native timeframe only; empty for the cache). */
+  readonly extra: BarsExtra;
+}
+
+/**
+ * SHA-256 over the bar count and the six columns' bytes: the id of a dataset. Hashing every value (not a
+ * sample) is what lets a worker on another machine trust it as a content address; it costs about as
+ * much as reading the bars from the cache.
+ */
+export function datasetFingerprint(bars: Bars): string {
+  const hash = createHash('sha256');
+  hash.update(`bars:${bars.t.length}:`);
+  for (const column of [bars.t, bars.o, bars.h, bars.l, bars.c, bars.v]) {
+    hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+/** Loads one dataset: `loadDatasets` for a single timeframe. */
+export async function loadDataset(
+  source: BarsSource,
+  timeframe: string,
+  range: DatasetRange,
+  repo: BarsRepository | null,
+): Promise<LoadedDataset> {
+  const [dataset] = await loadDatasets(source, [timeframe], range, repo);
+  return dataset!;
+}
+
+/**
+ * Loads the source's bars in the range once per timeframe: a file is read and validated once, then used
+ * as it is ('native') or resampled; the cache is read per timeframe. Fewer than two bars is an error
+ * naming the source, since nothing can be computed on them.
+ */
+export async function loadDatasets(
+  source: BarsSource,
+  timeframes: readonly string[],
+  range: DatasetRange,
+  repo: BarsRepository | null,
+): Promise<LoadedDataset[]> {
+  const out: LoadedDataset[] = [];
+  if (source.kind === 'file') {
+    const label = basename(source.path);
+    let text: string;
+    try {
+      text = await readTextFile(source.path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new Error(`cannot read ${source.path}: ${code}`, { cause: error });
+    }
+    const parsed = parseBarsCsv(text, { source: label });
+    const { t } = parsed.bars;
+    const from = range.start === undefined ? 0 : firstIndexAtOrAfter(t, range.start);
+    const to = range.end === undefined ? t.length : firstIndexAtOrAfter(t, range.end);
+    const raw = sliceBars(parsed.bars, from, to);
+    for (const timeframe of timeframes) {
+      const native = timeframe === NATIVE_TIMEFRAME;
+      if (!native && !isTimeframe(timeframe))
+        throw new Error(`"${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')} or native)`);
+      const bars = native ? raw : resampleBars(raw, timeframe);
+      const extra: BarsExtra = {};
+      if (native) {
+        for (const key of ['vwap', 'tradeCount', 'adjClose'] as const) {
+          const column = parsed.extra[key];
+          if (column !== undefined) extra[key] = column.subarray(from, to);
+        }
+      }
+      out.push(dataset(bars, native ? label : `${label} ${timeframe}`, timeframe, extra));
+    }
+    return out;
+  }
+  if (repo === null) throw new Error(`no bar cache is open to read ${source.symbol} from`);
+  for (const timeframe of timeframes) {
+    if (!isTimeframe(timeframe))
+      throw new Error(`"${timeframe}" is not a timeframe of the cache (use ${TIMEFRAMES.join(', ')})`);
+    const bars = await repo.read(source.symbol, timeframe, range);
+    out.push(dataset(bars, `${source.symbol} ${timeframe}`, timeframe, {}));
+  }
+  return out;
+}
+
+function dataset(bars: Bars, label: string, timeframe: string, extra: BarsExtra): LoadedDataset {
+  if (bars.t.length < 2) throw new Error(`${label}: fewer than 2 ${timeframe} bars in the range`);
+  return { id: datasetFingerprint(bars), bars: toSharedBars(bars), label, extra };
+}
+
+const isTimeframe = (timeframe: string): timeframe is Timeframe =>
+  (TIMEFRAMES as readonly string[]).includes(timeframe);

@@ -1,0 +1,81 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatBarsCsv } from '../../src/core/data/csv.ts';
+import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
+import { parseCommandArgs } from '../../src/main/cli/args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../src/main/cli/barsSource.ts';
+import { datasetFingerprint, loadDataset, loadDatasets } from '../../src/main/marketdata/barsSource.ts';
+import { importBarsFile } from '../../src/main/marketdata/importer.ts';
+import { databasePath } from '../../src/main/paths.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { tempDir } from './helpers.ts';
+
+const dir = tempDir();
+const market = createSyntheticMarket({ seed: 3, start: Date.UTC(2024, 6, 1), end: Date.UTC(2024, 6, 4) });
+const bars = market.generate(0).bars;
+const csvPath = join(dir.path, 'SYNX.csv');
+let db: Database;
+beforeAll(async () => {
+  writeFileSync(csvPath, formatBarsCsv(bars));
+  db = await Database.open(databasePath(dir.path));
+  await importBarsFile(db, csvPath, { symbol: 'SYNX', timeframe: '1m' });
+});
+afterAll(() => {
+  db.close();
+  dir.remove();
+});
+
+it('gives the same bars the same id, from a file or from the cache', async () => {
+  const repo = new BarsRepository(db);
+  const fromFile = await loadDataset({ kind: 'file', path: csvPath }, 'native', {}, null);
+  const fromCache = await loadDataset({ kind: 'cache', symbol: 'SYNX' }, '1m', {}, repo);
+  expect(fromFile.bars.t.length).toBe(bars.t.length);
+  expect(fromCache.id).toBe(fromFile.id);
+  expect(fromFile.id).toBe(datasetFingerprint(bars));
+
+  // Resampled from the file or derived by the cache: the same 5m bars, the same id.
+  const range = { start: Date.UTC(2024, 6, 2), end: Date.UTC(2024, 6, 3) };
+  const [file5m] = await loadDatasets({ kind: 'file', path: csvPath }, ['5m'], range, null);
+  const cache5m = await loadDataset({ kind: 'cache', symbol: 'SYNX' }, '5m', range, repo);
+  expect(cache5m.bars.t.length).toBe(78);
+  expect(file5m!.id).toBe(cache5m.id);
+  expect(file5m!.id).not.toBe(fromFile.id);
+});
+
+it('gives different bars different ids: any value of any column, or a range', () => {
+  const before = datasetFingerprint(bars);
+  for (const column of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
+    const changed = { ...bars, [column]: bars[column].slice() };
+    changed[column][Math.floor(bars.t.length / 2)]! += 0.5;
+    expect(datasetFingerprint(changed), column).not.toBe(before);
+  }
+  const shorter = { t: bars.t.subarray(1), o: bars.o.subarray(1), h: bars.h.subarray(1) };
+  expect(
+    datasetFingerprint({ ...shorter, l: bars.l.subarray(1), c: bars.c.subarray(1), v: bars.v.subarray(1) }),
+  ).not.toBe(before);
+});
+
+it('the CLI --csv dataset id is the content fingerprint, equal to the cache one', async () => {
+  const fromCli = await loadBarsSource(parseCommandArgs(['--csv', csvPath], BARS_SOURCE_OPTIONS));
+  expect(fromCli.id).toBe(datasetFingerprint(bars));
+  expect(fromCli.label).toBe('SYNX.csv');
+  const ranged = await loadBarsSource(
+    parseCommandArgs(['--csv', csvPath, '--start', '2024-07-02'], BARS_SOURCE_OPTIONS),
+  );
+  expect(ranged.bars.t[0]).toBeGreaterThanOrEqual(Date.UTC(2024, 6, 2));
+  expect(ranged.id).toBe(datasetFingerprint(ranged.bars));
+  expect(ranged.id).not.toBe(fromCli.id);
+});
+
+it('refuses too few bars and unknown timeframes by name', async () => {
+  const source = { kind: 'file', path: csvPath } as const;
+  await expect(loadDataset(source, 'native', { start: Date.UTC(2030, 0, 1) }, null)).rejects.toThrow(
+    'SYNX.csv: fewer than 2 native bars in the range',
+  );
+  await expect(loadDataset(source, '2m', {}, null)).rejects.toThrow('"2m" is not a timeframe');
+  await expect(loadDataset({ kind: 'cache', symbol: 'SYNX' }, 'native', {}, null)).rejects.toThrow(
+    'no bar cache is open',
+  );
+});
