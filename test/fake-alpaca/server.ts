@@ -30,7 +30,9 @@ export type Fault =
   /** Sends the headers and half the body, then destroys the socket. */
   | { readonly kind: 'disconnect' }
   /** Never answers (the client's timeout must fire). */
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** A refusal whose message is given (e.g. one echoing the request's headers). */
+  | { readonly kind: 'echo'; readonly status: number; readonly message: string };
 
 export interface FakeAlpacaOptions extends FakeMarketOptions {
   readonly port?: number;
@@ -202,6 +204,9 @@ export class FakeAlpaca {
           this.json(res, 500, { code: 50010000, message: 'internal server error' });
           return;
         case 'hang':
+          return;
+        case 'echo':
+          this.json(res, fault.status, { code: fault.status * 100_000, message: fault.message });
           return;
         case 'slow':
           await delay(fault.ms);
@@ -421,6 +426,8 @@ function faultStatus(fault: Fault): number {
       return 403;
     case '500':
       return 500;
+    case 'echo':
+      return fault.status;
     default:
       return 200;
   }

@@ -178,3 +178,44 @@ describe('historical fetch against the fake Alpaca', () => {
     db.close();
   });
 });
+
+describe('an upstream answer echoing the keys', () => {
+  // Characters JSON and URL encoding change, so each encoded form differs from the plain one.
+  const keyId = 'PKECHO/KEY+0042';
+  const secretKey = 'echo"secret\\with/slash&plus+=?end';
+  const encodings = (value: string): string[] => [
+    value,
+    value.toUpperCase(),
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    Buffer.from(value).toString('base64').slice(0, -4),
+  ];
+  const basic = Buffer.from(`${keyId}:${secretKey}`).toString('base64');
+
+  it('refuses the request naming the status, without any form of the keys', async () => {
+    const echoing = await FakeAlpaca.start({ keyId, secretKey });
+    try {
+      const echo = [...encodings(keyId), ...encodings(secretKey), `Basic ${basic}`].join(' | ');
+      echoing.failNext({ kind: 'echo', status: 422, message: `bad request, headers were ${echo}` });
+      const error = await fakeClient(echoing)
+        .getBarsPage({
+          symbols: ['AAPL'],
+          timeframe: '1Min',
+          start: START,
+          end: END,
+          adjustment: 'raw',
+          feed: 'iex',
+        })
+        .then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+      expect(error?.message).toMatch(/Alpaca rejected the bars request \(HTTP 422/);
+      for (const form of [...encodings(keyId), ...encodings(secretKey), basic.slice(4, -4)]) {
+        expect(error?.message).not.toContain(form);
+      }
+    } finally {
+      await echoing.close();
+    }
+  });
+});

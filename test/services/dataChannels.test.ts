@@ -216,6 +216,32 @@ describe('data:fetch', () => {
     expect(await refusal('data:fetch', { ...base, feed: 'otc' })).toContain('feed');
     expect(await refusal('data:fetch', { ...base, extra: 1 })).toContain('extra');
   });
+
+  it('an upstream refusal echoing the keys encoded reaches neither the answer nor job:done', async () => {
+    await call('settings:save-keys', { keyId: KEY_ID, secret: SECRET });
+    const basic = Buffer.from(`${KEY_ID}:${SECRET}`).toString('base64');
+    fake.failNext({
+      kind: 'echo',
+      status: 400,
+      message: `rejected ${SECRET.toUpperCase()} ${Buffer.from(SECRET).toString('base64')} Basic ${basic}`,
+    });
+    const jobId = 'fetch-echo';
+    const message = await refusal('data:fetch', {
+      jobId,
+      symbols: ['ECHO'],
+      timeframe: '1Min',
+      start: START,
+      end: END,
+    });
+    const done = jobEvents('job:done', jobId);
+    expect(done).toHaveLength(1);
+    for (const text of [message, done[0]?.error ?? '']) {
+      expect(text).toMatch(/HTTP 400/);
+      expect(text.toUpperCase()).not.toContain(SECRET.toUpperCase());
+      expect(text).not.toContain(Buffer.from(SECRET).toString('base64').slice(0, -4));
+      expect(text).not.toContain(basic.slice(0, -4));
+    }
+  });
 });
 
 describe('job:cancel', () => {

@@ -258,8 +258,9 @@ export class AlpacaBarsClient {
         if (error.status >= 500 || error.status === 408) {
           return { kind: 'server-error', status: error.status, message: `HTTP ${error.status}` };
         }
+        // The answer's body is not forwarded: it can echo the request, keys included, in any encoding.
         throw new AlpacaRequestError(
-          `Alpaca rejected the bars request (HTTP ${error.status}): ${redact(error.message, credentials)}`,
+          `Alpaca rejected the bars request (HTTP ${error.status}${error.code !== undefined ? `, code ${error.code}` : ''}): check the symbols, timeframe, dates and feed`,
           error.status,
         );
       }

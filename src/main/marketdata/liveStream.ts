@@ -5,7 +5,7 @@ import { validateBars } from '../../core/data/validate.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 import { DEFAULT_STREAM_BASE_URL } from './alpacaClient.ts';
-import type { AlpacaCredentials } from './credentials.ts';
+import { type AlpacaCredentials, redact } from './credentials.ts';
 import type { HistoricalFetcher } from './fetcher.ts';
 import type { Adjustment, Feed } from './types.ts';
 
@@ -206,10 +206,14 @@ export class LiveBarStream {
             this.stopped = true;
             socket.close();
             this.fatal(
-              new Error(`Alpaca refused the API keys on the bars stream (code ${m.code}: ${m.msg})`),
+              new Error(
+                `Alpaca refused the API keys on the bars stream (code ${m.code}: ${redact(m.msg, this.options.credentials)})`,
+              ),
             );
           } else {
-            this.options.onError?.(new Error(`Bars stream error ${m.code}: ${m.msg}`));
+            this.options.onError?.(
+              new Error(`Bars stream error ${m.code}: ${redact(m.msg, this.options.credentials)}`),
+            );
           }
         } else if (m.T === 'b' && 'S' in m) {
           let bar: LiveBar;

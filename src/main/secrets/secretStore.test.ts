@@ -96,6 +96,28 @@ describe('credentials', () => {
     );
   });
 
+  it('redacts a secret in any letter case, JSON- or URL-escaped and base64 at any alignment', () => {
+    const secret = 'Se"cr\\et/with+odd&chars=1';
+    const base64 = (text: string): string => Buffer.from(text).toString('base64');
+    const forms = [
+      secret.toUpperCase(),
+      secret.toLowerCase(),
+      JSON.stringify(secret).slice(1, -1),
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).toLowerCase(),
+      base64(secret),
+      base64(`x:${secret}`),
+      base64(`xy:${secret}`),
+      base64(secret).replace(/\+/g, '-').replace(/\//g, '_'),
+    ];
+    for (const form of forms) {
+      const out = redactSecrets(`upstream said: ${form}`, [secret]);
+      expect(out).toContain('[redacted]');
+      // What is left of the encoded form is at most a partial base64 group at each end.
+      expect(out.replace('upstream said: ', '').replace('[redacted]', '').length).toBeLessThanOrEqual(8);
+    }
+  });
+
   it('never shows the key values when logged, serialised or redacted', () => {
     const credentials = new AlpacaCredentials('PKVISIBLE123', 'top-secret-value', 'explicit');
     for (const text of [
