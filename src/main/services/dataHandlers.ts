@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { QUALITY_PROBLEM_KINDS } from '../../core/data/quality.ts';
 import type { DataQualityReport, KeysStatus, Requests } from '../../shared/contract.ts';
@@ -223,9 +222,6 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
 
     'data:export': (request) =>
       guarded(async () => {
-        if (!request.overwrite && (await stat(request.path).catch(() => null))) {
-          throw new ContractError(`${request.path} already exists: choose another name or allow overwriting`);
-        }
         const range = {
           ...(request.start !== undefined ? { start: request.start } : {}),
           ...(request.end !== undefined ? { end: request.end } : {}),
@@ -237,6 +233,7 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
             format: request.format,
             out: request.path,
             range,
+            overwrite: request.overwrite,
           })),
         };
       }),

@@ -2,6 +2,7 @@ import type { Timeframe } from '../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../core/data/bars.ts';
 import { environmentCredentials } from '../../marketdata/credentials.ts';
 import { openSecretStore } from '../../secrets/secretStore.ts';
+import { ExportTargetExistsError } from '../../marketdata/exporter.ts';
 import type { FetchSummary } from '../../marketdata/fetcher.ts';
 import { MarketDataService } from '../../marketdata/service.ts';
 import {
@@ -237,11 +238,13 @@ const dataQualityCommand: Command = {
 const dataExportCommand: Command = {
   name: 'data export',
   summary: 'Export cached bars (any timeframe) to Parquet or CSV',
-  usage: '--symbol SYM --format parquet|csv --out FILE [--timeframe 1m] [--start ISO] [--end ISO]',
+  usage:
+    '--symbol SYM --format parquet|csv --out FILE [--overwrite] [--timeframe 1m] [--start ISO] [--end ISO]',
   options: {
     symbol: { type: 'string' },
     format: { type: 'string' },
     out: { type: 'string' },
+    overwrite: { type: 'boolean' },
     timeframe: { type: 'string' },
     start: { type: 'string' },
     end: { type: 'string' },
@@ -256,8 +259,14 @@ const dataExportCommand: Command = {
     const start = timeOption(args, 'start');
     const end = timeOption(args, 'end');
     const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+    const overwrite = args.values['overwrite'] === true;
     const result = await withService(args, (service) =>
-      service.export({ symbol, timeframe, format, out, range }),
+      service.export({ symbol, timeframe, format, out, range, overwrite }).catch((error: unknown) => {
+        if (error instanceof ExportTargetExistsError) {
+          throw new UsageError(`${error.path} already exists: choose another --out or pass --overwrite`);
+        }
+        throw error;
+      }),
     );
     io.out(
       args.values['json']
