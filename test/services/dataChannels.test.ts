@@ -50,6 +50,11 @@ async function refusal(channel: RequestChannel, input: unknown): Promise<string>
   throw new Error(`${channel} accepted ${JSON.stringify(input)}`);
 }
 
+/** A one-symbol fetch of the test range that must be refused; its message. */
+function refusedFetch(jobId: string, symbol: string): Promise<string> {
+  return refusal('data:fetch', { jobId, symbols: [symbol], timeframe: '1Min', start: START, end: END });
+}
+
 function jobEvents<K extends EventChannel>(channel: K, jobId: string): EventPayload<K>[] {
   return events
     .filter((e) => e.channel === channel && (e.payload as { jobId: string }).jobId === jobId)
@@ -136,13 +141,7 @@ describe('data:fetch', () => {
   it('says Alpaca refused the keys when they are wrong, without showing them', async () => {
     await call('settings:save-keys', { keyId: KEY_ID, secret: WRONG_SECRET });
     const jobId = 'fetch-wrong-keys';
-    const message = await refusal('data:fetch', {
-      jobId,
-      symbols: ['AAPL'],
-      timeframe: '1Min',
-      start: START,
-      end: END,
-    });
+    const message = await refusedFetch(jobId, 'AAPL');
     expect(message).toMatch(/Alpaca refused the API keys/);
     expect(message).not.toContain(WRONG_SECRET);
     const done = jobEvents('job:done', jobId);
@@ -226,13 +225,7 @@ describe('data:fetch', () => {
       message: `rejected ${SECRET.toUpperCase()} ${Buffer.from(SECRET).toString('base64')} Basic ${basic}`,
     });
     const jobId = 'fetch-echo';
-    const message = await refusal('data:fetch', {
-      jobId,
-      symbols: ['ECHO'],
-      timeframe: '1Min',
-      start: START,
-      end: END,
-    });
+    const message = await refusedFetch(jobId, 'ECHO');
     const done = jobEvents('job:done', jobId);
     expect(done).toHaveLength(1);
     for (const text of [message, done[0]?.error ?? '']) {
