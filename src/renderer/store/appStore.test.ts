@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BarsPayload } from '../../shared/contract.ts';
 import {
   backtestResult,
@@ -89,5 +89,25 @@ describe('the app store against a fake client', () => {
     expect(state.paramDraft).toEqual({ fast: '3', slow: '9' });
     expect(client.callsTo('bars:get')).toHaveLength(1);
     expect(client.callsTo('backtest:run')).toEqual([]);
+  });
+
+  it('a bars load failing again keeps one notice counting the repeats; the next load that works clears it', async () => {
+    let failing = true;
+    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+      failing ? Promise.reject(new Error('cannot be derived')) : bars(symbol, timeframe),
+    );
+    const app = createAppStore(client);
+    const settled = () => vi.waitFor(() => expect(app.getState().barsLoading).toBe(false));
+    app.getState().selectSymbol('AAA');
+    await settled();
+    for (const timeframe of ['1h', '1d', '5m'] as const) {
+      app.getState().setTimeframe(timeframe);
+      await settled();
+    }
+    expect(app.getState().notices[0]?.repeats).toBe(4);
+    expect(app.getState().notices).toHaveLength(1);
+    failing = false;
+    app.getState().setTimeframe('1h');
+    await vi.waitFor(() => expect(app.getState().notices).toEqual([]));
   });
 });

@@ -12,7 +12,7 @@ import type { Timeframe } from '../../core/data/bars.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
-import { latestOnly, newJobId, withNotice, type Notice } from './requests.ts';
+import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
 
 export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
 
@@ -23,6 +23,9 @@ export type Loadable<T> =
   | { status: 'error'; message: string };
 
 export type { Notice } from './requests.ts';
+
+/** What can fail in the backtest workspace: one banner each, gone once it works again. */
+type NoticeCause = 'services' | 'symbols' | 'strategies' | 'bars' | 'backtest';
 
 export interface RunningJob {
   jobId: string;
@@ -94,8 +97,9 @@ export function createAppStore(client: RegimenClient): AppStore {
   let unsubscribe: Array<() => void> = [];
 
   return createStore<AppState>()((set, get) => {
-    const notify = (context: string, error: unknown): void =>
-      set((s) => ({ notices: withNotice(s.notices, context, error, 4) }));
+    const notify = (cause: NoticeCause, context: string, error: unknown): void =>
+      set((s) => ({ notices: withNotice(s.notices, cause, context, error, 4) }));
+    const resolved = (cause: NoticeCause): void => set((s) => ({ notices: withoutNotice(s.notices, cause) }));
 
     const loadBars = async (): Promise<void> => {
       const { symbol, timeframe, barLimit, barsEnd } = get();
@@ -105,11 +109,13 @@ export function createAppStore(client: RegimenClient): AppStore {
       try {
         const query = { symbol, timeframe, limit: barLimit, ...(barsEnd === null ? {} : { end: barsEnd }) };
         const data = await client.invoke('bars:get', query);
-        if (isLatest()) set({ bars: { status: 'ready', data }, barsLoading: false });
+        if (!isLatest()) return;
+        set({ bars: { status: 'ready', data }, barsLoading: false });
+        resolved('bars');
       } catch (error) {
         if (!isLatest()) return;
         set({ bars: { status: 'error', message: errorMessage(error) }, barsLoading: false });
-        notify(`Loading ${symbol} ${timeframe} bars`, error);
+        notify('bars', `Loading ${symbol} ${timeframe} bars`, error);
       }
     };
 
@@ -144,19 +150,23 @@ export function createAppStore(client: RegimenClient): AppStore {
         unsubscribe = [client.on('job:progress', onProgress)];
         set({ datasets: { status: 'loading' }, strategies: { status: 'loading' } });
         const info = client.invoke('app:info', {}).then(
-          (appInfo) => set({ appInfo }),
-          (error: unknown) => notify('Connecting to the services', error),
+          (appInfo) => {
+            set({ appInfo });
+            resolved('services');
+          },
+          (error: unknown) => notify('services', 'Connecting to the services', error),
         );
         const datasets = get().refreshDatasets();
         const strategies = client.invoke('strategies:list', {}).then(
           (data) => {
             set({ strategies: { status: 'ready', data } });
+            resolved('strategies');
             const first = data[0];
             if (!get().strategyName && first) get().selectStrategy(first.name);
           },
           (error: unknown) => {
             set({ strategies: { status: 'error', message: errorMessage(error) } });
-            notify('Listing strategies', error);
+            notify('strategies', 'Listing strategies', error);
           },
         );
         await Promise.all([info, datasets, strategies]);
@@ -239,7 +249,11 @@ export function createAppStore(client: RegimenClient): AppStore {
           account.cash === undefined ||
           account.commission === undefined
         ) {
-          notify('Backtest', new Error('Some inputs are out of range: fix the fields marked in red.'));
+          notify(
+            'backtest',
+            'Backtest',
+            new Error('Some inputs are out of range: fix the fields marked in red.'),
+          );
           return;
         }
         const jobId = newJobId();
@@ -258,8 +272,9 @@ export function createAppStore(client: RegimenClient): AppStore {
           const now = get();
           if (now.symbol === result.symbol && now.timeframe === result.timeframe)
             set({ result, focus: null });
+          resolved('backtest');
         } catch (error) {
-          notify(`Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
+          notify('backtest', `Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
         }
@@ -295,6 +310,7 @@ export function createAppStore(client: RegimenClient): AppStore {
           const data = await client.invoke('data:list', {});
           if (!isLatest()) return;
           set({ datasets: { status: 'ready', data } });
+          resolved('symbols');
           const first = data[0];
           if (!get().symbol && first) get().selectSymbol(first.symbol);
         } catch (error) {
@@ -302,7 +318,7 @@ export function createAppStore(client: RegimenClient): AppStore {
           // A failed refresh keeps the list already shown.
           if (get().datasets.status !== 'ready')
             set({ datasets: { status: 'error', message: errorMessage(error) } });
-          notify('Listing symbols', error);
+          notify('symbols', 'Listing symbols', error);
         }
       },
 

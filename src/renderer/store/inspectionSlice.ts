@@ -31,7 +31,9 @@ export interface InspectionDeps {
   client: RegimenClient;
   app: AppStore;
   trial(number: number): TrialRow | undefined;
+  /** Reports a failed inspection; `resolved` takes the report back once one succeeds. */
   notify(context: string, error: unknown): void;
+  resolved(): void;
 }
 
 /** Strategy parameters are numbers; a trial's numeric parameters are what a backtest or approval takes. */
@@ -43,7 +45,7 @@ export function numericParams(trial: TrialRow): Record<string, number> {
 }
 
 export function createInspectionSlice(
-  { client, app, trial: findTrial, notify }: InspectionDeps,
+  { client, app, trial: findTrial, notify, resolved }: InspectionDeps,
   set: SliceSet<InspectionSlice>,
   get: SliceGet<InspectionSlice & InspectionContext>,
 ): InspectionSlice {
@@ -79,6 +81,7 @@ export function createInspectionSlice(
           ...(config.start === null ? {} : { start: config.start }),
           ...(config.end === null ? {} : { end: config.end }),
         });
+        resolved();
         if (stillWanted()) set({ inspection: { trialNumber, status: 'ready', result, message: null } });
       } catch (error) {
         if (stillWanted())

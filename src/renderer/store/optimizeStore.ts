@@ -6,7 +6,7 @@ import { findStrategy, type AppStore, type Loadable } from './appStore.ts';
 import { createChartsSlice, defaultCharts, type ChartsSlice } from './chartsSlice.ts';
 import { createInspectionSlice, numericParams, type InspectionSlice } from './inspectionSlice.ts';
 import { checkSetup } from './optimizeSetup.ts';
-import { latestOnly, withNotice, type Notice } from './requests.ts';
+import { latestOnly, withNotice, withoutNotice, type Notice } from './requests.ts';
 import { createSetupSlice, setupFromApp, type SetupSlice } from './setupSlice.ts';
 import { isTerminal, StudyFeed } from './studyFeed.ts';
 
@@ -44,6 +44,9 @@ export interface StudySlice {
 export type OptimizeState = StudySlice & SetupSlice & ChartsSlice & InspectionSlice;
 export type OptimizeStore = StoreApi<OptimizeState>;
 
+/** What can fail in the optimisation workspace: one banner each, gone once it works again. */
+type OptimizeNoticeCause = 'start' | 'cancel' | 'resume' | 'study' | 'inspect' | 'approve';
+
 /** How often, and how long apart, a stopped study's record is read again while it still says running. */
 const DETAIL_RETRIES = 5;
 const DETAIL_RETRY_MS = 600;
@@ -72,8 +75,10 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
 
   return createStore<OptimizeState>()((set, get) => {
     const feed = new StudyFeed((patch) => set(patch));
-    const notify = (context: string, error: unknown): void =>
-      set((s) => ({ notices: withNotice(s.notices, context, error, 3) }));
+    const notify = (cause: OptimizeNoticeCause, context: string, error: unknown): void =>
+      set((s) => ({ notices: withNotice(s.notices, cause, context, error, 3) }));
+    const resolved = (cause: OptimizeNoticeCause): void =>
+      set((s) => ({ notices: withoutNotice(s.notices, cause) }));
 
     /** Reads the study (every trial, the winner, the overfitting statistics) and merges it in. */
     const loadDetail = async (studyId: string, attempt = 0): Promise<void> => {
@@ -85,6 +90,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
         charts: defaultCharts(detail, s.charts),
       }));
       feed.receiveDetail(ticket, detail);
+      resolved('study');
       // The final statistics are written as the study closes: a progress event can overtake them.
       if (
         isTerminal(get().progress?.state) &&
@@ -107,13 +113,25 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
     const onProgress = (event: OptimizeProgressEvent): void => {
       if (isTerminal(event.state)) void get().refreshStudies();
       if (feed.receiveProgress(event))
-        loadDetail(event.studyId).catch((error: unknown) => notify('Reading the finished study', error));
+        loadDetail(event.studyId).catch((error: unknown) =>
+          notify('study', 'Reading the finished study', error),
+        );
     };
 
     return {
       ...createSetupSlice(app, set, get),
       ...createChartsSlice(set),
-      ...createInspectionSlice({ client, app, trial: (n) => feed.trial(n), notify }, set, get),
+      ...createInspectionSlice(
+        {
+          client,
+          app,
+          trial: (n) => feed.trial(n),
+          notify: (context, error) => notify('inspect', context, error),
+          resolved: () => resolved('inspect'),
+        },
+        set,
+        get,
+      ),
       studies: { status: 'idle' },
       starting: false,
       study: null,
@@ -144,7 +162,11 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
         if (state.starting) return;
         const check = checkSetup(state.setup, findStrategy(app.getState().strategies, state.setup.strategy));
         if (!check.request) {
-          notify('Optimisation', new Error('Some inputs are out of range: fix the fields marked in red.'));
+          notify(
+            'start',
+            'Optimisation',
+            new Error('Some inputs are out of range: fix the fields marked in red.'),
+          );
           return;
         }
         set({ starting: true });
@@ -153,10 +175,11 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
           const started = await client.invoke('optimize:start', check.request);
           show(started.studyId);
           feed.started(started.studyId, started.total);
+          resolved('start');
           void get().refreshStudies();
           await loadDetail(started.studyId);
         } catch (error) {
-          notify('Starting the optimisation', error);
+          notify('start', 'Starting the optimisation', error);
         } finally {
           feed.abandonStart();
           set({ starting: false });
@@ -168,8 +191,9 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
         if (!id) return;
         try {
           await client.invoke('optimize:cancel', { studyId: id });
+          resolved('cancel');
         } catch (error) {
-          notify('Cancelling the optimisation', error);
+          notify('cancel', 'Cancelling the optimisation', error);
         }
       },
 
@@ -179,10 +203,11 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
           // The last progress said cancelled or paused: drop it so the resumed run's events take over.
           feed.clearProgress();
           await client.invoke('optimize:resume', { studyId });
+          resolved('resume');
           await loadDetail(studyId);
           void get().refreshStudies();
         } catch (error) {
-          notify('Resuming the study', error);
+          notify('resume', 'Resuming the study', error);
         }
       },
 
@@ -191,7 +216,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
         try {
           await loadDetail(studyId);
         } catch (error) {
-          notify('Opening the study', error);
+          notify('study', 'Opening the study', error);
         }
       },
 
@@ -220,11 +245,12 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
             params: numericParams(trial),
             trialNumber,
           });
+          resolved('approve');
           const current = get().study;
           if (current?.id === answer.studyId && current.detail)
             set({ study: { ...current, detail: { ...current.detail, approved: answer.approved } } });
         } catch (error) {
-          notify(`Approving trial #${trialNumber}`, error);
+          notify('approve', `Approving trial #${trialNumber}`, error);
         } finally {
           set({ approving: false });
         }

@@ -22,20 +22,41 @@ export function latestOnly(): () => () => boolean {
 
 export interface Notice {
   id: number;
+  /** What failed, e.g. 'bars' or 'backtest': one notice per cause, cleared when that cause succeeds. */
+  cause: string;
   /** What the user was doing, e.g. "Backtest" or "Loading bars". */
   context: string;
   message: string;
+  /** How many times in a row it failed; a retry that fails again replaces the banner, it does not add one. */
+  repeats: number;
 }
 
 let lastNoticeId = 0;
 
-/** `notices` with one more for `error`, keeping the last `keep`: an error storm must not bury the screen. */
+/**
+ * `notices` with `error` as the only notice of `cause`, keeping the last `keep` causes: clicking again
+ * on something that fails must not stack banners that push the workspace down.
+ */
 export function withNotice(
   notices: readonly Notice[],
+  cause: string,
   context: string,
   error: unknown,
   keep: number,
 ): Notice[] {
   lastNoticeId += 1;
-  return [...notices, { id: lastNoticeId, context, message: errorMessage(error) }].slice(-keep);
+  const previous = notices.find((n) => n.cause === cause);
+  const notice = {
+    id: lastNoticeId,
+    cause,
+    context,
+    message: errorMessage(error),
+    repeats: (previous?.repeats ?? 0) + 1,
+  };
+  return [...notices.filter((n) => n.cause !== cause), notice].slice(-keep);
+}
+
+/** `notices` without the one of `cause` (it has just succeeded); the same array when there is none. */
+export function withoutNotice(notices: Notice[], cause: string): Notice[] {
+  return notices.some((n) => n.cause === cause) ? notices.filter((n) => n.cause !== cause) : notices;
 }

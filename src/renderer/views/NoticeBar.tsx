@@ -2,8 +2,9 @@ import type { Notice } from '../store/appStore.ts';
 import { useApp } from '../store/context.tsx';
 
 /**
- * Errors stated plainly with what the user was doing; each stays until dismissed. `testIdPrefix` keeps
- * the app's list and a workspace's own apart.
+ * Errors stated plainly with what the user was doing, one per cause: a failure repeated counts up on its
+ * banner, and the banner goes once that cause works again (or is dismissed). `testIdPrefix` keeps the
+ * app's list and a workspace's own apart.
  */
 export function Notices({
   notices,
@@ -23,6 +24,15 @@ export function Notices({
         <div key={n.id} className="notice" data-testid={`${testIdPrefix}error-notice`}>
           <span className="notice-tag">ERROR</span>
           <span className="notice-context">{n.context}:</span>
+          {n.repeats > 1 ? (
+            <span
+              className="notice-repeats"
+              data-testid={`${testIdPrefix}error-repeats`}
+              title="failed this often in a row"
+            >
+              ×{n.repeats}
+            </span>
+          ) : null}
           <span className="notice-message" data-testid={`${testIdPrefix}error-message`}>
             {n.message}
           </span>
