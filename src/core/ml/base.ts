@@ -24,7 +24,8 @@ export interface Serialisable {
 }
 
 export interface Regressor extends Serialisable {
-  learnOne(x: Features, y: number): void;
+  /** `weight` (default 1) scales the observation, as River's sample weight: online bagging passes k. */
+  learnOne(x: Features, y: number, weight?: number): void;
   learnMany(xs: readonly Features[], ys: readonly number[]): void;
   predictOne(x: Features): number;
 }

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../math/random.ts';
 import {
   classifierConformance,
   regressionStream,
   regressorConformance,
   transformerConformance,
 } from './conformance.test-util.ts';
+import { AdaptiveRandomForestRegressor } from './ensemble/adaptiveRandomForest.ts';
 import { LinearRegression } from './linear/linearRegression.ts';
 import { GaussianNB } from './naiveBayes/gaussianNB.ts';
 import { StandardScaler } from './preprocessing/standardScaler.ts';
+import { HoeffdingTreeRegressor } from './trees/hoeffdingTreeRegressor.ts';
 
 describe('StandardScaler', () => {
   transformerConformance(
@@ -72,5 +75,56 @@ describe('GaussianNB', () => {
     const Y = [1, 1, 1, 2, 2, 2];
     X.forEach(([a, b], i) => model.learnOne({ 0: a!, 1: b! }, Y[i]!));
     expect(model.predictOne({ 0: -0.8, 1: -1 })).toBe(1);
+  });
+});
+
+describe('HoeffdingTreeRegressor', () => {
+  regressorConformance(
+    () => new HoeffdingTreeRegressor({ gracePeriod: 50 }),
+    (s) => HoeffdingTreeRegressor.fromState(s),
+  );
+
+  it('splits on a step a straight line cannot fit, and beats linear regression on it', () => {
+    const rng = createRng(21);
+    const tree = new HoeffdingTreeRegressor({ gracePeriod: 50, delta: 0.01 });
+    const line = new LinearRegression();
+    let treeError = 0;
+    let lineError = 0;
+    for (let i = 0; i < 4000; i++) {
+      const x = { a: rng.float(), b: rng.float() };
+      const y = (x.a > 0.5 ? 2 : -2) + 0.1 * rng.normal();
+      if (i >= 3000) {
+        treeError += (tree.predictOne(x) - y) ** 2;
+        lineError += (line.predictOne(x) - y) ** 2;
+      }
+      tree.learnOne(x, y);
+      line.learnOne(x, y);
+    }
+    expect(tree.size().branches).toBeGreaterThan(0);
+    expect(treeError).toBeLessThan(lineError / 4);
+  });
+});
+
+describe('AdaptiveRandomForestRegressor (River defaults)', () => {
+  regressorConformance(
+    () => new AdaptiveRandomForestRegressor({ seed: 1, models: 5 }),
+    (s) => AdaptiveRandomForestRegressor.fromState(s),
+  );
+
+  it('replaces trees after an abrupt shift and gets back to its pre-shift error', () => {
+    const rng = createRng(5);
+    const forest = new AdaptiveRandomForestRegressor({ seed: 3 });
+    const errors: number[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const x = { a: rng.float(), b: rng.float(), c: rng.float() };
+      const y = (i < 3000 ? 3 * x.a : -3 * x.a + 2 * x.b) + 0.1 * rng.normal();
+      errors.push(Math.abs(forest.predictOne(x) - y));
+      forest.learnOne(x, y);
+    }
+    const mean = (from: number, to: number) =>
+      errors.slice(from, to).reduce((s, e) => s + e, 0) / (to - from);
+    expect(forest.drifts).toBeGreaterThan(0);
+    expect(mean(3000, 3100)).toBeGreaterThan(2 * mean(2500, 3000));
+    expect(mean(5500, 6000)).toBeLessThan(1.5 * mean(2500, 3000));
   });
 });

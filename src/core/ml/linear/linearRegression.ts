@@ -50,9 +50,9 @@ export class LinearRegression implements Regressor {
     return y;
   }
 
-  learnOne(x: Features, y: number): void {
+  learnOne(x: Features, y: number, weight = 1): void {
     if (!Number.isFinite(y)) throw new RangeError(`LinearRegression: target is ${y}`);
-    const raw = 2 * (this.predictOne(x) - y);
+    const raw = 2 * (this.predictOne(x) - y) * weight;
     const g = Math.min(Math.max(raw, -this.clipGradient), this.clipGradient);
     // River updates the intercept with the loss gradient, then the weights with g·x (+ l2·w).
     this.intercept -= this.interceptLearningRate * g;
