@@ -93,10 +93,10 @@ export function runEngineBench(): EngineBenchFigures {
   const trials = confluenceTrials(20);
   let trades = 0;
   for (const params of trials)
-    trades += runPrepared(dataset, 'confluence', params, options, workspace).trades.count;
+    trades += runPrepared(dataset, STRATEGIES.confluence, params, options, workspace).trades.count;
   let next = 0;
   const cached = time(() => {
-    runPrepared(dataset, 'confluence', trials[next++ % trials.length], options, workspace);
+    runPrepared(dataset, STRATEGIES.confluence, trials[next++ % trials.length], options, workspace);
   }, 40);
   console.log(
     `confluence, 100,000 1m bars, indicators cached: ${fmt(cached)}/backtest ` +
@@ -107,7 +107,7 @@ export function runEngineBench(): EngineBenchFigures {
   // Cold: a fresh cache each time, so every indicator is computed inside the timing.
   const params = defaultParams(STRATEGIES.confluence);
   const cold = time(() => {
-    runPrepared(prepareDataset(bars), 'confluence', params, options, workspace);
+    runPrepared(prepareDataset(bars), STRATEGIES.confluence, params, options, workspace);
   }, 5);
   console.log(
     `confluence, 100,000 1m bars, cold (indicators computed): ${fmt(cold)}/backtest ` +
@@ -120,9 +120,9 @@ export function runEngineBench(): EngineBenchFigures {
     const spyBaseline = time(() => sumCloses(spy), 50);
     const spyData = prepareDataset(spy);
     const smaOptions: BacktestOptions = { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } };
-    runPrepared(spyData, 'sma-cross', { fast: 10, slow: 30 }, smaOptions, workspace);
+    runPrepared(spyData, STRATEGIES['sma-cross'], { fast: 10, slow: 30 }, smaOptions, workspace);
     smaCross = time(() => {
-      runPrepared(spyData, 'sma-cross', { fast: 10, slow: 30 }, smaOptions, workspace);
+      runPrepared(spyData, STRATEGIES['sma-cross'], { fast: 10, slow: 30 }, smaOptions, workspace);
     }, 40);
     console.log(
       `sma-cross 10/30 on SPY_1min.csv (${spy.c.length} bars), cached: ${fmt(smaCross)}/backtest ` +
@@ -142,7 +142,7 @@ export function runEngineBench(): EngineBenchFigures {
   const allocations: number[] = [];
   for (let k = 0; k < 15; k++) {
     const before = youngUsed();
-    runPrepared(dataset, 'confluence', trials[k % trials.length], options, workspace);
+    runPrepared(dataset, STRATEGIES.confluence, trials[k % trials.length], options, workspace);
     const grown = youngUsed() - before;
     if (grown >= 0) allocations.push(grown);
   }
@@ -156,7 +156,7 @@ export function runEngineBench(): EngineBenchFigures {
   const memoryBefore = process.memoryUsage();
   const extra = 20;
   for (let k = 0; k < extra; k++) {
-    kept.push(runPrepared(dataset, 'confluence', trials[k], options, new BacktestWorkspace()));
+    kept.push(runPrepared(dataset, STRATEGIES.confluence, trials[k], options, new BacktestWorkspace()));
   }
   gc();
   const memoryAfter = process.memoryUsage();

@@ -5,16 +5,17 @@
  * Run: npx tsx bench/optimize.bench.ts
  */
 import { Study } from '../src/core/optimize/study.ts';
-import { confluenceSpace, type Params } from '../src/core/optimize/space.ts';
+import { median } from '../src/core/math/statistics.ts';
+import { strategySpace, type Params } from '../src/core/optimize/space.ts';
+import { confluence } from '../src/core/strategy/confluence.ts';
 import type { SamplerConfig } from '../src/core/optimize/sampler.ts';
 import {
   bestOf,
   branin,
   hartmann6,
-  median,
   rastrigin10,
   type TestFunction,
-} from '../src/core/optimize/testFunctions.ts';
+} from '../src/core/optimize/testFunctions.test-util.ts';
 
 export interface OverheadFigure {
   readonly sampler: string;
@@ -54,7 +55,7 @@ function syntheticSharpe(p: Params): number {
 
 function overhead(sampler: SamplerConfig, trials: number, batch: number): OverheadFigure {
   const study = new Study({
-    space: confluenceSpace(),
+    space: strategySpace(confluence),
     sampler,
     objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
     seed: 42,

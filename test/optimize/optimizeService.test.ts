@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv.ts';
 import { runBacktest } from '../../src/core/engine/index.ts';
+import { getStrategy } from '../../src/core/strategy/index.ts';
 import { computeMetrics } from '../../src/core/metrics/index.ts';
 import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
@@ -75,7 +76,7 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
       const params = trial.params as Record<string, number>;
       expect(params['fast']!).toBeLessThan(params['slow']!);
       seen.add(`${params['fast']}/${params['slow']}`);
-      const run = runBacktest(bars, 'sma-cross', params, {
+      const run = runBacktest(bars, getStrategy('sma-cross'), params, {
         cash: 10_000,
         commission: { kind: 'percent', rate: 0.002 },
       });

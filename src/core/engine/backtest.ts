@@ -1,7 +1,7 @@
 import type { Bars } from '../data/bars.ts';
 import { DEFAULT_CACHE_BYTES, IndicatorCache } from '../indicators/cache.ts';
-import { getStrategy, validateParams } from '../strategy/registry.ts';
-import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy/types.ts';
+import { validateParams } from '../strategy-api/params.ts';
+import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { Broker } from './broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from './options.ts';
 import { copyTradeLog } from './trade-log.ts';
@@ -133,7 +133,7 @@ function simulate(
   const { equity, positions, cash: cashByBar, broker } = workspace;
   broker.reset(bars, options);
   const strategy = definition.create(params);
-  const start = Math.max(0, strategy.init({ bars, indicators, broker, options }));
+  const start = Math.max(0, strategy.init({ bars, indicators, orders: broker, options }));
   const close = bars.c;
   const fillAtClose = options.fillAtClose;
   const initialCash = options.cash;
@@ -183,27 +183,26 @@ function simulate(
  */
 export function runPrepared(
   dataset: PreparedDataset,
-  strategy: string | StrategyDefinition,
+  definition: StrategyDefinition,
   params: StrategyParams,
   options: BacktestOptions,
   workspace: BacktestWorkspace,
 ): BacktestRun {
-  const definition = typeof strategy === 'string' ? getStrategy(strategy) : strategy;
   validateParams(definition, params);
   const resolved = resolveOptions(options, definition.convention);
   return simulate(dataset.bars, definition, params, resolved, dataset.indicators, workspace);
 }
 
 /**
- * One backtest of a named strategy on bars, with buffers of its own (nothing aliases anything else).
+ * One backtest of a strategy on bars, with buffers of its own (nothing aliases anything else).
  * For many trials on one dataset use prepareDataset + runPrepared with a BacktestWorkspace.
  */
 export function runBacktest(
   bars: Bars,
-  strategyName: string,
+  definition: StrategyDefinition,
   params: StrategyParams,
   options: BacktestOptions = {},
 ): BacktestRun {
-  const run = runPrepared(prepareDataset(bars), strategyName, params, options, new BacktestWorkspace());
+  const run = runPrepared(prepareDataset(bars), definition, params, options, new BacktestWorkspace());
   return { ...run, trades: copyTradeLog(run.trades) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StrategyDefinition } from '../strategy/types.ts';
+import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { StrategyDefinition } from '../strategy-api/types.ts';
 import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from './backtest.ts';
-import { OrderType, Sizing, type Broker } from './broker.ts';
 import type { BacktestOptions } from './options.ts';
 import { barsFrom, scripted } from './test-helpers.test-util.ts';
 import { ExitReason } from './types.ts';
@@ -28,8 +28,8 @@ function run(rows: readonly Row[], script: StrategyDefinition, options: Backtest
 
 const buyUnits =
   (units: number) =>
-  (broker: Broker): void => {
-    broker.submit(1, OrderType.Market, Sizing.Units, units);
+  (orders: OrderPort): void => {
+    orders.submit(1, OrderType.Market, Sizing.Units, units);
   };
 
 function withRow(index: number, row: Row): Row[] {
@@ -180,7 +180,7 @@ describe('limit, stop and stop-limit orders', () => {
 describe('protective exits', () => {
   const bracket =
     (stop: number, target: number, trail = NaN) =>
-    (b: Broker): void => {
+    (b: OrderPort): void => {
       const id = b.submit(1, OrderType.Market, Sizing.Units, 10);
       b.attachExits(id, stop, target, trail);
     };
@@ -255,7 +255,7 @@ describe('protective exits', () => {
 });
 
 describe('sizing and caps', () => {
-  const allIn = (b: Broker): void => {
+  const allIn = (b: OrderPort): void => {
     b.submit(1, OrderType.Market, Sizing.EquityFraction, 1);
   };
 

@@ -1,23 +1,9 @@
 import type { Bars } from '../data/bars.ts';
+import { OrderType, Sizing, type Direction, type OrderPort } from '../strategy-api/order-port.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
 import type { ResolvedBacktestOptions } from './options.ts';
 import { appendTrade, createTradeLog, grow } from './trade-log.ts';
 import { ExitReason, type TradeLog } from './types.ts';
-
-export const OrderType = { Market: 0, Limit: 1, Stop: 2, StopLimit: 3 } as const;
-export type OrderType = (typeof OrderType)[keyof typeof OrderType];
-
-/**
- * How an order's size is given.
- * - Units: `amount` units.
- * - EquityFraction: `amount` (0, 1] of the buying power at fill time, net of commission; an order against
- *   an opposite position first closes it and sizes from the equity after that close.
- * - Close: the whole position at fill time, whatever it is then (nothing if flat).
- */
-export const Sizing = { Units: 0, EquityFraction: 1, Close: 2 } as const;
-export type Sizing = (typeof Sizing)[keyof typeof Sizing];
-
-export type Direction = 1 | -1;
 
 const NO_ORDER = -1;
 
@@ -43,7 +29,7 @@ const NO_ORDER = -1;
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
-export class Broker {
+export class Broker implements OrderPort {
   private o!: Float64Array;
   private h!: Float64Array;
   private l!: Float64Array;
@@ -119,26 +105,20 @@ export class Broker {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Strategy-facing API. No allocation: orders are rows in preallocated columns, ids are integers.
+  // The OrderPort (see its docs). No allocation: orders are rows in preallocated columns, ids are integers.
 
   get position(): number {
     return this.units;
   }
 
-  /** Cash plus the position marked at `price`. */
   equityAt(price: number): number {
     return this.cash + this.units * price;
   }
 
-  /** Average entry price of the open position (0 when flat). */
   get averageEntryPrice(): number {
     return this.units === 0 ? 0 : this.entryPrice;
   }
 
-  /**
-   * Queues an order; returns its id. `limitPrice` is used by Limit and StopLimit orders, `stopPrice` by
-   * Stop and StopLimit (pass NaN otherwise). Orders rest until filled or cancelled.
-   */
   submit(
     direction: Direction,
     type: OrderType,
@@ -176,15 +156,10 @@ export class Broker {
     return id;
   }
 
-  /** A market order closing whatever position exists when it fills. */
   close(): number {
     return this.submit(1, OrderType.Market, Sizing.Close, 0);
   }
 
-  /**
-   * Protective exits the position opened by order `id` gets, as price distances from its fill price
-   * (NaN = none): stop-loss, take-profit, trailing-stop distance.
-   */
   attachExits(id: number, stopDistance: number, targetDistance: number, trailDistance: number): void {
     const k = this.findOrder(id);
     if (k === NO_ORDER) throw new RangeError(`no resting order with id ${id}`);
@@ -201,11 +176,6 @@ export class Broker {
     return true;
   }
 
-  cancelAll(): void {
-    this.pendingCount = 0;
-  }
-
-  /** Stop-loss price of the open position (NaN removes it). */
   setStopLoss(price: number): void {
     if (this.units !== 0) this.stopLoss = price;
   }
@@ -214,7 +184,6 @@ export class Broker {
     if (this.units !== 0) this.takeProfit = price;
   }
 
-  /** Trailing stop at `distance` from the best price since now (NaN removes it). */
   setTrailingStop(distance: number, referencePrice: number): void {
     if (this.units === 0) return;
     this.trailDistance = distance;
@@ -223,6 +192,11 @@ export class Broker {
 
   // ---------------------------------------------------------------------------------------------------
   // Engine-facing steps (see the class doc for their order within a bar).
+
+  /** Drops every resting order (at the end of a run). */
+  cancelAll(): void {
+    this.pendingCount = 0;
+  }
 
   /** Step 1: resting orders against bar i (open, then the bar's range). */
   processOpen(i: number): void {

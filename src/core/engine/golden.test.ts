@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../data/csv.ts';
+import { STRATEGIES } from '../strategy/index.ts';
 import { runBacktest } from './backtest.ts';
 import { ExitReason } from './types.ts';
 
@@ -16,7 +17,7 @@ describe.skipIf(!existsSync(GOOG))(
     it('SMA 10/30, cash 10,000, commission 0, close at end: final equity 51,422.99 and 66 trades', () => {
       const run = runBacktest(
         bars(),
-        'sma-cross',
+        STRATEGIES['sma-cross'],
         { fast: 10, slow: 30 },
         { cash: 10_000, commission: { kind: 'percent', rate: 0 }, closeAtEnd: true },
       );

@@ -6,12 +6,11 @@ export {
   type BacktestRun,
   type PreparedDataset,
 } from './backtest.ts';
-export { Broker, OrderType, Sizing, type Direction } from './broker.ts';
+export { Broker } from './broker.ts';
 export {
   resolveOptions,
   BACKTESTING_PY_ALL_IN,
   type BacktestOptions,
-  type Convention,
   type ResolvedBacktestOptions,
 } from './options.ts';
 export {

@@ -6,16 +6,7 @@ import {
   type SlippageModel,
   type SlippageSpec,
 } from './costs.ts';
-
-/**
- * Which tool's conventions a run follows where tools differ.
- * - 'regimen': a trade still open at the end is closed (with `closeAtEnd`) at the last bar's close, where
- *   equity is marked; all-in sizing uses the whole equity.
- * - 'backtesting.py': reproduces kernc/backtesting.py (see sma-cross's doc): `closeAtEnd` closes at the
- *   last bar's open, all-in sizing uses 1 - 2.22e-16 of the equity (its default `size`), and sma-cross
- *   uses its strict crossover. Only the defaults change: options given explicitly still win.
- */
-export type Convention = 'regimen' | 'backtesting.py';
+import type { Convention, StrategyOptions } from '../strategy-api/types.ts';
 
 /** backtesting.py's default order size, 1 - sys.float_info.epsilon: "all available cash". */
 export const BACKTESTING_PY_ALL_IN = 1 - 2.220446049250313e-16;
@@ -45,7 +36,7 @@ export interface BacktestOptions {
   recordPositions?: boolean;
 }
 
-export interface ResolvedBacktestOptions {
+export interface ResolvedBacktestOptions extends StrategyOptions {
   readonly cash: number;
   readonly commission: CommissionModel;
   readonly slippage: SlippageModel;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Bars } from '../data/bars.ts';
-import { STRATEGIES, defaultParams } from '../strategy/registry.ts';
-import type { StrategyParams } from '../strategy/types.ts';
+import { STRATEGIES, defaultParams, getStrategy, type StrategyParams } from '../strategy/index.ts';
 import { BacktestWorkspace, prepareDataset, runBacktest, runPrepared, type BacktestRun } from './backtest.ts';
 import type { BacktestOptions } from './options.ts';
 import { randomWalkBars } from './random-walk.ts';
@@ -101,8 +100,13 @@ describe('engine properties', () => {
         ({ seed, n, strategy, options }, cut) => {
           const bars = randomWalkBars(n, seed, { volatility: 0.004, gapProbability: 0.05 });
           const keep = Math.max(1, Math.floor(n * cut));
-          const full = runBacktest(bars, strategy.name, strategy.params, options);
-          const truncated = runBacktest(copyPrefix(bars, keep), strategy.name, strategy.params, options);
+          const full = runBacktest(bars, getStrategy(strategy.name), strategy.params, options);
+          const truncated = runBacktest(
+            copyPrefix(bars, keep),
+            getStrategy(strategy.name),
+            strategy.params,
+            options,
+          );
           expect(Array.from(truncated.equity)).toEqual(Array.from(full.equity.subarray(0, keep)));
           expect(tradesBefore(truncated.trades, keep)).toEqual(tradesBefore(full.trades, keep));
           expect(truncated.trades.count).toBe(tradesBefore(full.trades, keep).length);
@@ -116,7 +120,7 @@ describe('engine properties', () => {
     fc.assert(
       fc.property(world, ({ seed, n, strategy, options }) => {
         const bars = randomWalkBars(n, seed, { volatility: 0.004, gapProbability: 0.05 });
-        const run = runBacktest(bars, strategy.name, strategy.params, {
+        const run = runBacktest(bars, getStrategy(strategy.name), strategy.params, {
           ...options,
           cash: 25_000,
           closeAtEnd: true,
@@ -144,8 +148,8 @@ describe('engine properties', () => {
     const workspace = new BacktestWorkspace();
     fc.assert(
       fc.property(strategyCase, optionsCase, (strategy, options) => {
-        const fresh = runBacktest(bars, strategy.name, strategy.params, options);
-        const reused = runPrepared(dataset, strategy.name, strategy.params, options, workspace);
+        const fresh = runBacktest(bars, getStrategy(strategy.name), strategy.params, options);
+        const reused = runPrepared(dataset, getStrategy(strategy.name), strategy.params, options, workspace);
         expect(Array.from(reused.equity)).toEqual(Array.from(fresh.equity));
         expect(tradesBefore(reused.trades, Infinity)).toEqual(tradesBefore(fresh.trades, Infinity));
       }),
@@ -160,13 +164,13 @@ describe('confluence', () => {
   const definition = STRATEGIES.confluence;
   const base = defaultParams(definition);
   const signature = (params: StrategyParams): string => {
-    const run = runBacktest(bars, 'confluence', params);
+    const run = runBacktest(bars, definition, params);
     return `${run.trades.count}:${run.finalEquity}`;
   };
   const baseline = signature(base);
 
   it('trades on a random walk with every exit kind', () => {
-    const run = runBacktest(bars, 'confluence', base);
+    const run = runBacktest(bars, definition, base);
     const reasons = new Set(Array.from(run.trades.exitReason.subarray(0, run.trades.count)));
     expect(run.trades.count).toBeGreaterThan(50);
     expect([...reasons].sort()).toEqual([0, 1, 2]); // signal, stop-loss, take-profit
@@ -190,7 +194,7 @@ describe('confluence', () => {
   it('a stop-out loses about risk_per_trade of equity when nothing caps the size', () => {
     const run = runBacktest(
       bars,
-      'confluence',
+      definition,
       { ...base, risk_per_trade: 0.01 },
       { maxLeverage: 100, fractional: true },
     );

@@ -1,6 +1,6 @@
 import type { Bars } from '../data/bars.ts';
-import type { Strategy, StrategyContext, StrategyDefinition } from '../strategy/types.ts';
-import type { Broker } from './broker.ts';
+import type { OrderPort } from '../strategy-api/order-port.ts';
+import type { Strategy, StrategyContext, StrategyDefinition } from '../strategy-api/types.ts';
 
 /** Bars from [open, high, low, close, volume] rows, one day apart. */
 export function barsFrom(rows: readonly (readonly [number, number, number, number, number])[]): Bars {
@@ -24,18 +24,18 @@ export function barsFrom(rows: readonly (readonly [number, number, number, numbe
   return bars;
 }
 
-/** A strategy that runs `script[i](broker)` at bar i's close: hand-written order sequences for tests. */
+/** A strategy that runs `script[i](orders)` at bar i's close: hand-written order sequences for tests. */
 export function scripted(
-  script: Readonly<Record<number, (broker: Broker, i: number) => void>>,
+  script: Readonly<Record<number, (orders: OrderPort, i: number) => void>>,
 ): StrategyDefinition {
   class Scripted implements Strategy {
-    private broker!: Broker;
+    private orders!: OrderPort;
     init(context: StrategyContext): number {
-      this.broker = context.broker;
+      this.orders = context.orders;
       return 0;
     }
     onBar(i: number): void {
-      script[i]?.(this.broker, i);
+      script[i]?.(this.orders, i);
     }
   }
   return {

@@ -2,6 +2,4 @@
 export * from './metrics.ts';
 export * from './definitions.ts';
 export * from './overfitting.ts';
-export * from '../math/normal.ts';
-export * from '../math/statistics.ts';
 export * from './periods.ts';

@@ -9,7 +9,6 @@
  * zero risk or loss denominator follow `ratio` in statistics.ts (±Infinity, NaN for 0/0); e.g. a profit
  * factor with wins and no losses is Infinity. The optimizer must treat NaN as "no value".
  */
-import type { TradeLog } from '../engine/types.ts';
 import { DAY_MS, dateKeyFromDays } from '../data/calendar.ts';
 import { deflatedSharpeRatio, probabilisticSharpeRatio } from './overfitting.ts';
 import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
@@ -120,6 +119,23 @@ export interface EquityMetricsOptions {
   trialSharpeVariance?: number;
 }
 
+/**
+ * The closed trades the trade metrics read, as structure-of-arrays (only the first `count` entries): the
+ * engine's TradeLog is one, and so is any log of real fills with these columns.
+ */
+export interface ClosedTrades {
+  readonly count: number;
+  readonly entryIndex: ArrayLike<number>;
+  readonly exitIndex: ArrayLike<number>;
+  /** Epoch ms UTC. */
+  readonly entryTime: ArrayLike<number>;
+  readonly exitTime: ArrayLike<number>;
+  /** Profit after costs, in account currency. */
+  readonly pnl: ArrayLike<number>;
+  /** pnl relative to the entry value. */
+  readonly returnPct: ArrayLike<number>;
+}
+
 export interface MetricsInput extends EquityMetricsOptions {
   /** Bar times, epoch ms UTC, increasing. */
   t: Float64Array;
@@ -127,8 +143,7 @@ export interface MetricsInput extends EquityMetricsOptions {
   equity: Float64Array;
   /** Cash at the start: the first wealth point, before the first bar. */
   initialCash: number;
-  /** Closed trades; only the first `count` entries are read. */
-  trades: TradeLog;
+  trades: ClosedTrades;
   /** Per bar, non-zero when a position is held (e.g. the signed position size); overrides the trades for exposure. */
   inMarket?: ArrayLike<number>;
 }
@@ -257,7 +272,11 @@ function positiveMonthShare(
 }
 
 /** Trade statistics and exposure; `barCount` is the number of bars of the backtest. */
-export function tradeMetrics(trades: TradeLog, barCount: number, inMarket?: ArrayLike<number>): TradeMetrics {
+export function tradeMetrics(
+  trades: ClosedTrades,
+  barCount: number,
+  inMarket?: ArrayLike<number>,
+): TradeMetrics {
   const count = trades.count;
   let wins = 0;
   let losses = 0;
@@ -312,7 +331,7 @@ export function tradeMetrics(trades: TradeLog, barCount: number, inMarket?: Arra
   };
 }
 
-function exposureOf(trades: TradeLog, barCount: number, inMarket: ArrayLike<number> | undefined): number {
+function exposureOf(trades: ClosedTrades, barCount: number, inMarket: ArrayLike<number> | undefined): number {
   if (barCount === 0) return NaN;
   let held = 0;
   if (inMarket !== undefined) {

@@ -1,7 +1,6 @@
 export * from './space.ts';
 export * from './objectives.ts';
 export * from './pareto.ts';
-export * from '../math/random.ts';
 export * from './sampler.ts';
 export * from './samplers/index.ts';
 export * from './study.ts';

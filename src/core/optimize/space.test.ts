@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  confluenceSpace,
   createSpace,
   floatParam,
   fromUnit,
@@ -16,10 +15,12 @@ import {
   parseParamSpec,
   parseSpace,
   spaceFromParamSpecs,
+  strategySpace,
   stepValue,
   toUnit,
   valueCount,
 } from './space.ts';
+import { confluence } from '../strategy/confluence.ts';
 
 describe('parseParamSpec', () => {
   it('parses int ranges with and without a step', () => {
@@ -111,7 +112,7 @@ describe('constraints', () => {
 
 describe('the confluence space', () => {
   it("has the strategy's twelve parameters with their ranges and its constraints", () => {
-    const space = confluenceSpace();
+    const space = strategySpace(confluence);
     expect(space.params.map((p) => p.name)).toEqual([
       'fast_ma_period',
       'slow_ma_period',

@@ -4,8 +4,7 @@
  * persisted with its study, sent to a worker or validated at the IPC boundary unchanged.
  */
 import type { Rng } from '../math/random.ts';
-import { confluence } from '../strategy/confluence.ts';
-import type { StrategyDefinition } from '../strategy/types.ts';
+import type { StrategyDefinition } from '../strategy-api/types.ts';
 
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
@@ -336,15 +335,6 @@ export function strategySpace(
 ): SearchSpace {
   const constraints = definition.constraints.map((c) => `${c.left}<${c.right}`);
   return spaceFromParamSpecs(definition.params, [...constraints, ...extraConstraints]);
-}
-
-/**
- * The `confluence` strategy's twelve parameters and ranges: the default space. Float steps are the
- * resolution a trader would sensibly distinguish; they also define the "one step" neighbourhood used
- * by the sensitivity analysis.
- */
-export function confluenceSpace(): SearchSpace {
-  return strategySpace(confluence);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,17 +1,17 @@
-import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
-import type { Strategy, StrategyContext, StrategyDefinition } from './types.ts';
+import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { Strategy, StrategyContext, StrategyDefinition } from '../strategy-api/types.ts';
 
 /**
  * Buy-and-hold baseline: an all-in market buy on the first bar's close, held to the end. With the default
  * next-open fills it enters at the second bar's open, the first price a signal-driven strategy could get.
  */
 class BuyAndHold implements Strategy {
-  private broker!: Broker;
+  private orders!: OrderPort;
   private fraction = 1;
   private entered = false;
 
   init(context: StrategyContext): number {
-    this.broker = context.broker;
+    this.orders = context.orders;
     this.fraction = context.options.allInFraction;
     this.entered = false;
     return 0;
@@ -20,7 +20,7 @@ class BuyAndHold implements Strategy {
   onBar(): void {
     if (this.entered) return;
     this.entered = true;
-    this.broker.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+    this.orders.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
   }
 }
 

@@ -1,5 +1,5 @@
-import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
-import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from './types.ts';
+import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 
 /** MFI lookback (bars): the customary 14, not tuned so the space stays at the twelve parameters. */
 export const CONFLUENCE_MFI_PERIOD = 14;
@@ -52,7 +52,7 @@ class Confluence implements Strategy {
   private deviation!: Float64Array;
   private atr!: Float64Array;
   private close!: Float64Array;
-  private broker!: Broker;
+  private orders!: OrderPort;
   private readonly threshold: number;
 
   constructor(private readonly p: StrategyParams) {
@@ -73,7 +73,7 @@ class Confluence implements Strategy {
     this.deviation = cache.std(p.bb_period);
     this.atr = cache.atr(CONFLUENCE_ATR_PERIOD);
     this.close = context.bars.c;
-    this.broker = context.broker;
+    this.orders = context.orders;
     // First bar where every input (and the previous bar's SMAs) exists; NaN comparisons are false anyway,
     // this only skips bars that could not trade.
     return Math.max(
@@ -91,9 +91,9 @@ class Confluence implements Strategy {
     const s0 = this.slow[i - 1];
     const f1 = this.fast[i];
     const s1 = this.slow[i];
-    const units = this.broker.units;
+    const units = this.orders.position;
     if (units > 0) {
-      if ((f0 >= s0 && f1 < s1) || this.mfi[i] >= p.mfi_overbought) this.broker.close();
+      if ((f0 >= s0 && f1 < s1) || this.mfi[i] >= p.mfi_overbought) this.orders.close();
       return;
     }
     if (units !== 0 || !(f0 <= s0 && f1 > s1)) return;
@@ -109,10 +109,10 @@ class Confluence implements Strategy {
     if (score < this.threshold) return;
     const stopDistance = CONFLUENCE_STOP_ATR * this.atr[i];
     if (!(stopDistance > 0)) return;
-    const size = (p.risk_per_trade * this.broker.equityAt(close)) / stopDistance;
+    const size = (p.risk_per_trade * this.orders.equityAt(close)) / stopDistance;
     if (!(size > 0)) return;
-    const id = this.broker.submit(1, OrderType.Market, Sizing.Units, size);
-    this.broker.attachExits(id, stopDistance, CONFLUENCE_REWARD_RISK * stopDistance, NaN);
+    const id = this.orders.submit(1, OrderType.Market, Sizing.Units, size);
+    this.orders.attachExits(id, stopDistance, CONFLUENCE_REWARD_RISK * stopDistance, NaN);
   }
 }
 

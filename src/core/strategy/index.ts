@@ -1,21 +1,16 @@
+/** The concrete strategies and their registry, with the strategy API a caller needs to run one. */
+export { STRATEGIES, STRATEGY_NAMES, getStrategy, isStrategyName, type StrategyName } from './registry.ts';
 export {
-  STRATEGIES,
-  STRATEGY_NAMES,
-  getStrategy,
-  isStrategyName,
   defaultParams,
   withDefaults,
   validateParams,
-  type StrategyName,
-} from './registry.ts';
-export type {
-  ParamConstraint,
-  ParamSpec,
-  Strategy,
-  StrategyContext,
-  StrategyDefinition,
-  StrategyParams,
-} from './types.ts';
+  type ParamConstraint,
+  type ParamSpec,
+  type Strategy,
+  type StrategyContext,
+  type StrategyDefinition,
+  type StrategyParams,
+} from '../strategy-api/index.ts';
 export {
   CONFLUENCE_ATR_PERIOD,
   CONFLUENCE_MFI_PERIOD,

@@ -1,7 +1,7 @@
 import { buyAndHold } from './buy-and-hold.ts';
 import { confluence } from './confluence.ts';
 import { smaCross } from './sma-cross.ts';
-import type { StrategyDefinition, StrategyParams } from './types.ts';
+import type { StrategyDefinition } from '../strategy-api/types.ts';
 
 /** Every strategy by name. Param specs are plain data for the optimizer's space and the UI's forms. */
 export const STRATEGIES = {
@@ -25,57 +25,4 @@ export function getStrategy(name: string): StrategyDefinition {
     );
   }
   return STRATEGIES[name];
-}
-
-/** The default value of every parameter. */
-export function defaultParams(definition: StrategyDefinition): Record<string, number> {
-  const params: Record<string, number> = {};
-  for (const spec of definition.params) params[spec.name] = spec.default;
-  return params;
-}
-
-/** `params` with missing parameters taken from their defaults (for callers that allow omitting them). */
-export function withDefaults(definition: StrategyDefinition, params: StrategyParams): Record<string, number> {
-  return { ...defaultParams(definition), ...params };
-}
-
-/**
- * Checks a parameter set against its strategy's specs and constraints; throws a RangeError naming the
- * strategy and the offending parameter (unknown, missing, not a finite number, not an integer, out of
- * range, or breaking a constraint). Returns the params for chaining.
- */
-export function validateParams(definition: StrategyDefinition, params: StrategyParams): StrategyParams {
-  const where = `strategy ${definition.name}`;
-  const known = definition.params.map((spec) => spec.name);
-  for (const name of Object.keys(params)) {
-    if (!known.includes(name)) {
-      const valid = known.length > 0 ? known.join(', ') : 'none';
-      throw new RangeError(`${where}: unknown parameter ${JSON.stringify(name)} (valid: ${valid})`);
-    }
-  }
-  for (const spec of definition.params) {
-    const value = params[spec.name];
-    if (value === undefined) throw new RangeError(`${where}: missing parameter ${spec.name}`);
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new RangeError(`${where}: parameter ${spec.name} must be a finite number, got ${String(value)}`);
-    }
-    if (spec.type === 'int' && !Number.isInteger(value)) {
-      throw new RangeError(`${where}: parameter ${spec.name} must be an integer, got ${value}`);
-    }
-    if (value < spec.min || value > spec.max) {
-      throw new RangeError(
-        `${where}: parameter ${spec.name} = ${value} is outside [${spec.min}, ${spec.max}]`,
-      );
-    }
-  }
-  for (const constraint of definition.constraints) {
-    const left = params[constraint.left];
-    const right = params[constraint.right];
-    if (!(left < right)) {
-      throw new RangeError(
-        `${where}: parameter ${constraint.left} (${left}) must be less than ${constraint.right} (${right})`,
-      );
-    }
-  }
-  return params;
 }

@@ -1,5 +1,5 @@
-import { OrderType, Sizing, type Broker } from '../engine/broker.ts';
-import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from './types.ts';
+import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 
 /**
  * SMA crossover baseline: long when the fast SMA of close crosses above the slow one, short when it
@@ -22,7 +22,7 @@ import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } fr
 class SmaCross implements Strategy {
   private fast!: Float64Array;
   private slow!: Float64Array;
-  private broker!: Broker;
+  private orders!: OrderPort;
   private strict = true;
   private longOnly = false;
   private fraction = 1;
@@ -35,7 +35,7 @@ class SmaCross implements Strategy {
   init(context: StrategyContext): number {
     this.fast = context.indicators.sma(this.fastPeriod);
     this.slow = context.indicators.sma(this.slowPeriod);
-    this.broker = context.broker;
+    this.orders = context.orders;
     this.strict = context.options.convention === 'backtesting.py';
     this.longOnly = context.options.longOnly;
     this.fraction = context.options.allInFraction;
@@ -48,11 +48,11 @@ class SmaCross implements Strategy {
     const f1 = this.fast[i];
     const s1 = this.slow[i];
     if ((this.strict ? f0 < s0 : f0 <= s0) && f1 > s1) {
-      this.broker.close();
-      this.broker.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      this.orders.close();
+      this.orders.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
     } else if ((this.strict ? f0 > s0 : f0 >= s0) && f1 < s1) {
-      this.broker.close();
-      if (!this.longOnly) this.broker.submit(-1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      this.orders.close();
+      if (!this.longOnly) this.orders.submit(-1, OrderType.Market, Sizing.EquityFraction, this.fraction);
     }
   }
 }

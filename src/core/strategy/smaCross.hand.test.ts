@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allocateBars } from '../data/bars.ts';
 import { runBacktest } from '../engine/index.ts';
+import { STRATEGIES } from './registry.ts';
 
 /**
  * SMA 2/4 crossover on fourteen hand-made bars, every figure worked out by hand (backtesting.py
@@ -31,7 +32,7 @@ describe('sma-cross on a hand-checked series', () => {
   });
 
   it('enters, reverses and re-enters at the next opens with the sizes worked out by hand', () => {
-    const run = runBacktest(bars, 'sma-cross', { fast: 2, slow: 4 }, { cash: 1005 });
+    const run = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 2, slow: 4 }, { cash: 1005 });
     expect(run.trades.count).toBe(2);
     expect(Array.from(run.trades.entryIndex.subarray(0, 2))).toEqual([5, 9]);
     expect(Array.from(run.trades.exitIndex.subarray(0, 2))).toEqual([9, 13]);

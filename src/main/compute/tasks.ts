@@ -16,6 +16,7 @@ import {
   type TradeRecord,
 } from '../../core/engine/index.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
+import { getStrategy } from '../../core/strategy/index.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -113,7 +114,8 @@ export class TaskRunner {
   private backtest(task: BacktestTask): BacktestOutput {
     const started = performance.now();
     const { prepared, periodEnds } = this.prepared(task.dataset);
-    const run = runPrepared(prepared, task.strategy, task.params, task.options, this.workspace);
+    const definition = getStrategy(task.strategy);
+    const run = runPrepared(prepared, definition, task.params, task.options, this.workspace);
     const metrics = metricsOf(prepared, periodEnds, run);
     const trades = tradeRecords(run.trades).map(
       ({ entryIndex: _entry, exitIndex: _exit, commission: _commission, exitReason, ...trade }) => ({
@@ -128,10 +130,11 @@ export class TaskRunner {
   private trials(task: TrialsTask): TrialsOutput {
     const started = performance.now();
     const { prepared, periodEnds } = this.prepared(task.dataset);
+    const definition = getStrategy(task.strategy);
     const outcomes: TrialOutcome[] = [];
     for (const params of task.paramSets) {
       try {
-        const run = runPrepared(prepared, task.strategy, params, task.options, this.workspace);
+        const run = runPrepared(prepared, definition, params, task.options, this.workspace);
         const metrics = metricsOf(prepared, periodEnds, run);
         if (task.periodReturns === true) {
           const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, run.options.cash).returns;

@@ -1,4 +1,4 @@
-import { drawdownCurve } from '../../core/metrics/index.ts';
+import { drawdownCurve } from '../../core/math/statistics.ts';
 
 export interface ThinCurve {
   t: number[];

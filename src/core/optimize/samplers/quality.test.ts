@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SamplerConfig } from '../sampler.ts';
 import { Study } from '../study.ts';
-import { bestOf, branin, median, schaffer } from '../testFunctions.ts';
+import { median } from '../../math/statistics.ts';
+import { bestOf, branin, schaffer } from '../testFunctions.test-util.ts';
 
 const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 

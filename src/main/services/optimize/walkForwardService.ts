@@ -10,8 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
+import { deriveSeed } from '../../../core/math/random.ts';
 import {
-  deriveSeed,
   runStudy,
   runWalkForward,
   selectWinner,

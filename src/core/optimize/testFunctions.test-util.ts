@@ -121,6 +121,3 @@ export function bestOf(fn: TestFunction, sampler: SamplerConfig, seed: number, b
   }
   return best;
 }
-
-/** Median of the results over seeds, how samplers are compared. */
-export { median } from '../math/statistics.ts';

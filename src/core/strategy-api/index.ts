@@ -1,0 +1,13 @@
+/** The contract between a strategy and whatever runs it (the backtest engine, the live bot). */
+export { OrderType, Sizing, type Direction, type OrderPort } from './order-port.ts';
+export { defaultParams, validateParams, withDefaults } from './params.ts';
+export type {
+  Convention,
+  ParamConstraint,
+  ParamSpec,
+  Strategy,
+  StrategyContext,
+  StrategyDefinition,
+  StrategyOptions,
+  StrategyParams,
+} from './types.ts';
