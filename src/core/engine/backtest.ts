@@ -115,6 +115,24 @@ function recordingBarLoop(
   }
 }
 
+function runBars(
+  broker: Broker,
+  strategy: Strategy,
+  close: Float64Array,
+  equity: Float64Array,
+  positions: Float64Array | null,
+  cash: Float64Array | null,
+  from: number,
+  to: number,
+  fillAtClose: boolean,
+): void {
+  if (positions !== null && cash !== null) {
+    recordingBarLoop(broker, strategy, close, equity, positions, cash, from, to, fillAtClose);
+  } else {
+    barLoop(broker, strategy, close, equity, from, to, fillAtClose);
+  }
+}
+
 /**
  * The bar loop. Per bar: resting orders at the open, protective exits inside the bar, the strategy at the
  * close (and market fills at that close with fill-at-close), then equity marked at the close. Nothing in
@@ -127,6 +145,7 @@ function simulate(
   options: ResolvedBacktestOptions,
   indicators: IndicatorCache,
   workspace: BacktestWorkspace,
+  changes: readonly ParamChange[],
 ): BacktestRun {
   const n = bars.c.length;
   workspace.fit(n, options.recordPositions);
@@ -143,11 +162,15 @@ function simulate(
     positions.fill(0, 0, warm);
     cashByBar.fill(initialCash, 0, warm);
   }
-  if (positions !== null && cashByBar !== null) {
-    recordingBarLoop(broker, strategy, close, equity, positions, cashByBar, start, n, fillAtClose);
-  } else {
-    barLoop(broker, strategy, close, equity, start, n, fillAtClose);
+  // A parameter change splits the loop at its bar, so runs without one pay nothing for the feature.
+  let from = start;
+  for (const change of changes) {
+    const to = Math.min(Math.max(change.fromBar, from), n);
+    runBars(broker, strategy, close, equity, positions, cashByBar, from, to, fillAtClose);
+    strategy.reparameterize(change.params);
+    from = to;
   }
+  runBars(broker, strategy, close, equity, positions, cashByBar, from, n, fillAtClose);
   if (options.closeAtEnd && n > 0 && broker.units !== 0) {
     const last = n - 1;
     const price = options.closeAtEndPrice === 'open' ? bars.o[last] : close[last];
@@ -177,9 +200,43 @@ function simulate(
 }
 
 /**
+ * New parameters from bar `fromBar` on (a regime switch, an approved update): the strategy's
+ * `reparameterize` runs after bar fromBar - 1 and before bar fromBar is processed, so orders resting from
+ * the previous close fill as they were submitted and open positions keep their exits. A change at or
+ * before the strategy's first bar applies from that bar.
+ */
+export interface ParamChange {
+  readonly fromBar: number;
+  readonly params: StrategyParams;
+}
+
+const NO_CHANGES: readonly ParamChange[] = [];
+
+function validateChanges(definition: StrategyDefinition, changes: readonly ParamChange[]): void {
+  let previous = -1;
+  changes.forEach((change, k) => {
+    if (!Number.isInteger(change.fromBar) || change.fromBar <= previous) {
+      throw new RangeError(
+        `parameter change ${k + 1}: fromBar must be an integer after the previous change's (${previous}), ` +
+          `got ${change.fromBar}`,
+      );
+    }
+    previous = change.fromBar;
+    try {
+      validateParams(definition, change.params);
+    } catch (error) {
+      throw new RangeError(
+        `parameter change ${k + 1} (from bar ${change.fromBar}): ${(error as Error).message}`,
+      );
+    }
+  });
+}
+
+/**
  * Lower-level entry for the optimizer: runs one trial against a prepared dataset (shared indicator
  * cache) in a reused workspace. The result aliases the workspace's buffers (see BacktestWorkspace).
- * Params are validated (cheap next to the bar loop); an invalid set throws naming the parameter.
+ * Params (and those of each change) are validated, cheap next to the bar loop; an invalid set throws
+ * naming the parameter.
  */
 export function runPrepared(
   dataset: PreparedDataset,
@@ -187,10 +244,12 @@ export function runPrepared(
   params: StrategyParams,
   options: BacktestOptions,
   workspace: BacktestWorkspace,
+  changes: readonly ParamChange[] = NO_CHANGES,
 ): BacktestRun {
   validateParams(definition, params);
+  validateChanges(definition, changes);
   const resolved = resolveOptions(options, definition.convention);
-  return simulate(dataset.bars, definition, params, resolved, dataset.indicators, workspace);
+  return simulate(dataset.bars, definition, params, resolved, dataset.indicators, workspace, changes);
 }
 
 /**
@@ -202,7 +261,15 @@ export function runBacktest(
   definition: StrategyDefinition,
   params: StrategyParams,
   options: BacktestOptions = {},
+  changes: readonly ParamChange[] = NO_CHANGES,
 ): BacktestRun {
-  const run = runPrepared(prepareDataset(bars), definition, params, options, new BacktestWorkspace());
+  const run = runPrepared(
+    prepareDataset(bars),
+    definition,
+    params,
+    options,
+    new BacktestWorkspace(),
+    changes,
+  );
   return { ...run, trades: copyTradeLog(run.trades) };
 }

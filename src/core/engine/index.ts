@@ -4,6 +4,7 @@ export {
   prepareDataset,
   BacktestWorkspace,
   type BacktestRun,
+  type ParamChange,
   type PreparedDataset,
 } from './backtest.ts';
 export { Broker } from './broker.ts';

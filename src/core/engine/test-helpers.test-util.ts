@@ -37,9 +37,13 @@ export function scripted(
     onBar(i: number): void {
       script[i]?.(this.orders, i);
     }
+    reparameterize(): void {
+      // A script has no parameters.
+    }
   }
   return {
     name: 'scripted',
+    version: '1',
     description: 'test script',
     params: [],
     constraints: [],

@@ -1,6 +1,13 @@
 /** The contract between a strategy and whatever runs it (the backtest engine, the live bot). */
 export { OrderType, Sizing, type Direction, type OrderPort } from './order-port.ts';
 export { defaultParams, validateParams, withDefaults } from './params.ts';
+export {
+  findStrategy,
+  resolveStrategyRef,
+  strategyRef,
+  type ResolvedStrategy,
+  type StrategyRef,
+} from './ref.ts';
 export type {
   Convention,
   ParamConstraint,

@@ -33,13 +33,22 @@ export interface StrategyContext {
 }
 
 /**
- * One strategy instance runs one backtest. `init` fetches its indicator arrays (from the cache, so trials
- * sharing a period share the array) and returns the first bar `onBar` needs; `onBar(i)` runs at bar i's
- * close, reads arrays at indices <= i only, and submits orders through its port. `onBar` must not allocate.
+ * One strategy instance runs one backtest (or one live session). `init` fetches its indicator arrays (from
+ * the cache, so trials sharing a period share the array) and returns the first bar `onBar` needs; `onBar(i)`
+ * runs at bar i's close, reads arrays at indices <= i only, and submits orders through its port. `onBar`
+ * must not allocate.
  */
 export interface Strategy {
   init(context: StrategyContext): number;
   onBar(i: number): void;
+  /**
+   * Takes a new parameter set (already validated) at a bar boundary: after `onBar(i - 1)`, before bar i.
+   * Decisions from bar i on use it (a regime switch, the live bot's approved update). It must not touch
+   * the account: open positions keep the exits they were opened with and resting orders fill as
+   * submitted. Indicator arrays the new set needs come from the context's cache; where they are still
+   * warming up (NaN) the strategy simply does not trade. May allocate: it runs between bars, not per bar.
+   */
+  reparameterize(params: StrategyParams): void;
 }
 
 /** One tunable parameter, as data: the optimizer builds its search space and the UI its form from it. */
@@ -65,6 +74,11 @@ export type StrategyParams = Readonly<Record<string, number>>;
 
 export interface StrategyDefinition {
   readonly name: string;
+  /**
+   * Changes whenever the same parameters could decide differently (new rule, new constant), so a stored
+   * StrategyRef never silently runs other logic than the one it was backtested with.
+   */
+  readonly version: string;
   readonly description: string;
   readonly params: readonly ParamSpec[];
   readonly constraints: readonly ParamConstraint[];

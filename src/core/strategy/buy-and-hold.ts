@@ -17,6 +17,10 @@ class BuyAndHold implements Strategy {
     return 0;
   }
 
+  reparameterize(): void {
+    // No parameters: nothing to switch.
+  }
+
   onBar(): void {
     if (this.entered) return;
     this.entered = true;
@@ -26,6 +30,7 @@ class BuyAndHold implements Strategy {
 
 export const buyAndHold: StrategyDefinition = {
   name: 'buy-and-hold',
+  version: '1',
   description: 'All-in long from the first bar to the last (baseline).',
   params: [],
   constraints: [],

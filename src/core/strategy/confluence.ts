@@ -1,4 +1,5 @@
 import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { IndicatorCache } from '../indicators/cache.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 
 /** MFI lookback (bars): the customary 14, not tuned so the space stays at the twelve parameters. */
@@ -52,28 +53,23 @@ class Confluence implements Strategy {
   private deviation!: Float64Array;
   private atr!: Float64Array;
   private close!: Float64Array;
+  private cache!: IndicatorCache;
   private orders!: OrderPort;
-  private readonly threshold: number;
+  private p: StrategyParams;
+  private threshold = 0;
 
-  constructor(private readonly p: StrategyParams) {
-    // Compared in hundredths; the epsilon absorbs the decimal representation of e.g. 0.55.
-    this.threshold = p.confidence_threshold * 100 - 1e-9;
+  constructor(params: StrategyParams) {
+    this.p = params;
   }
 
   init(context: StrategyContext): number {
-    const p = this.p;
-    const cache = context.indicators;
-    this.fast = cache.sma(p.fast_ma_period);
-    this.slow = cache.sma(p.slow_ma_period);
-    this.macd = cache.macdLine(p.macd_fast, p.macd_slow);
-    this.signal = cache.macdSignal(p.macd_fast, p.macd_slow, p.macd_signal);
-    this.volume = cache.volumeRatio(p.slow_ma_period);
-    this.mfi = cache.mfi(CONFLUENCE_MFI_PERIOD);
-    this.middle = cache.sma(p.bb_period);
-    this.deviation = cache.std(p.bb_period);
-    this.atr = cache.atr(CONFLUENCE_ATR_PERIOD);
+    this.cache = context.indicators;
     this.close = context.bars.c;
     this.orders = context.orders;
+    this.mfi = this.cache.mfi(CONFLUENCE_MFI_PERIOD);
+    this.atr = this.cache.atr(CONFLUENCE_ATR_PERIOD);
+    this.reparameterize(this.p);
+    const p = this.p;
     // First bar where every input (and the previous bar's SMAs) exists; NaN comparisons are false anyway,
     // this only skips bars that could not trade.
     return Math.max(
@@ -83,6 +79,20 @@ class Confluence implements Strategy {
       CONFLUENCE_ATR_PERIOD,
       p.bb_period - 1,
     );
+  }
+
+  reparameterize(p: StrategyParams): void {
+    const cache = this.cache;
+    this.p = p;
+    // Compared in hundredths; the epsilon absorbs the decimal representation of e.g. 0.55.
+    this.threshold = p.confidence_threshold * 100 - 1e-9;
+    this.fast = cache.sma(p.fast_ma_period);
+    this.slow = cache.sma(p.slow_ma_period);
+    this.macd = cache.macdLine(p.macd_fast, p.macd_slow);
+    this.signal = cache.macdSignal(p.macd_fast, p.macd_slow, p.macd_signal);
+    this.volume = cache.volumeRatio(p.slow_ma_period);
+    this.middle = cache.sma(p.bb_period);
+    this.deviation = cache.std(p.bb_period);
   }
 
   onBar(i: number): void {
@@ -118,6 +128,7 @@ class Confluence implements Strategy {
 
 export const confluence: StrategyDefinition = {
   name: 'confluence',
+  version: '1',
   description:
     'Long-only SMA crossover confirmed by MACD, volume, MFI and Bollinger position; risk-sized with ATR stops.',
   params: [

@@ -1,6 +1,12 @@
 import { buyAndHold } from './buy-and-hold.ts';
 import { confluence } from './confluence.ts';
 import { smaCross } from './sma-cross.ts';
+import {
+  findStrategy,
+  resolveStrategyRef,
+  type ResolvedStrategy,
+  type StrategyRef,
+} from '../strategy-api/ref.ts';
 import type { StrategyDefinition } from '../strategy-api/types.ts';
 
 /** Every strategy by name. Param specs are plain data for the optimizer's space and the UI's forms. */
@@ -19,10 +25,10 @@ export function isStrategyName(name: string): name is StrategyName {
 }
 
 export function getStrategy(name: string): StrategyDefinition {
-  if (!isStrategyName(name)) {
-    throw new RangeError(
-      `unknown strategy ${JSON.stringify(name)}; valid strategies: ${STRATEGY_NAMES.join(', ')}`,
-    );
-  }
-  return STRATEGIES[name];
+  return findStrategy(name, STRATEGIES);
+}
+
+/** The definition a StrategyRef names in this build, with its parameters validated (see resolveStrategyRef). */
+export function resolveStrategy(ref: StrategyRef): ResolvedStrategy {
+  return resolveStrategyRef(ref, STRATEGIES);
 }

@@ -1,4 +1,5 @@
 import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
+import type { IndicatorCache } from '../indicators/cache.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 
 /**
@@ -22,24 +23,27 @@ import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } fr
 class SmaCross implements Strategy {
   private fast!: Float64Array;
   private slow!: Float64Array;
+  private indicators!: IndicatorCache;
   private orders!: OrderPort;
   private strict = true;
   private longOnly = false;
   private fraction = 1;
 
-  constructor(
-    private readonly fastPeriod: number,
-    private readonly slowPeriod: number,
-  ) {}
+  constructor(private readonly initial: StrategyParams) {}
 
   init(context: StrategyContext): number {
-    this.fast = context.indicators.sma(this.fastPeriod);
-    this.slow = context.indicators.sma(this.slowPeriod);
+    this.indicators = context.indicators;
     this.orders = context.orders;
     this.strict = context.options.convention === 'backtesting.py';
     this.longOnly = context.options.longOnly;
     this.fraction = context.options.allInFraction;
-    return this.slowPeriod;
+    this.reparameterize(this.initial);
+    return this.initial.slow;
+  }
+
+  reparameterize(params: StrategyParams): void {
+    this.fast = this.indicators.sma(params.fast);
+    this.slow = this.indicators.sma(params.slow);
   }
 
   onBar(i: number): void {
@@ -59,6 +63,7 @@ class SmaCross implements Strategy {
 
 export const smaCross: StrategyDefinition = {
   name: 'sma-cross',
+  version: '1',
   description:
     'Fast/slow SMA crossover, always in the market (backtesting.py SmaCross conventions by default).',
   params: [
@@ -83,5 +88,5 @@ export const smaCross: StrategyDefinition = {
   ],
   constraints: [{ kind: 'less-than', left: 'fast', right: 'slow' }],
   convention: 'backtesting.py',
-  create: (params: StrategyParams) => new SmaCross(params.fast, params.slow),
+  create: (params: StrategyParams) => new SmaCross(params),
 };

@@ -5,8 +5,11 @@ import { runBacktest } from '../engine/backtest.ts';
 import { BACKTESTING_PY_ALL_IN } from '../engine/options.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
 import { sma } from '../indicators/moving-average.ts';
+import { IndicatorCache } from '../indicators/cache.ts';
+import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
 import { defaultParams, validateParams, withDefaults } from '../strategy-api/params.ts';
-import { STRATEGIES, STRATEGY_NAMES, getStrategy } from './registry.ts';
+import { strategyRef } from '../strategy-api/ref.ts';
+import { STRATEGIES, STRATEGY_NAMES, getStrategy, resolveStrategy } from './registry.ts';
 
 /**
  * An independent, deliberately naive transcription of backtesting.py's SmaCross loop (orders queued at
@@ -106,12 +109,81 @@ describe('buy-and-hold', () => {
   });
 });
 
+describe('a strategy and the port it trades through', () => {
+  it('sma-cross runs against any OrderPort (here a recording fake, as the live bot will be one)', () => {
+    const bars = randomWalkBars(1500, 9, { volatility: 0.006 });
+    const submitted: string[] = [];
+    let position = 0;
+    const fake: OrderPort = {
+      get position() {
+        return position;
+      },
+      averageEntryPrice: 0,
+      equityAt: () => 10_000,
+      submit: (direction, type, sizing, amount) => {
+        submitted.push(`${direction > 0 ? 'buy' : 'sell'} ${type}/${sizing}/${amount}`);
+        position = direction;
+        return submitted.length;
+      },
+      close: () => {
+        submitted.push('close');
+        return submitted.length;
+      },
+      attachExits: () => undefined,
+      cancel: () => false,
+      setStopLoss: () => undefined,
+      setTakeProfit: () => undefined,
+      setTrailingStop: () => undefined,
+    };
+    const strategy = STRATEGIES['sma-cross'].create({ fast: 10, slow: 30 });
+    const options = { convention: 'regimen', longOnly: false, allInFraction: 1 } as const;
+    const start = strategy.init({ bars, indicators: new IndicatorCache(bars), orders: fake, options });
+    const signalBars: number[] = [];
+    for (let i = start; i < bars.c.length; i++) {
+      const before = submitted.length;
+      strategy.onBar(i);
+      if (submitted.length > before) signalBars.push(i);
+    }
+    // The engine fills each signal at the next open: its trades start one bar after the fake's signals.
+    const run = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 10, slow: 30 }, { convention: 'regimen' });
+    expect(Array.from(run.trades.entryIndex.subarray(0, run.trades.count))).toEqual(
+      signalBars.slice(0, run.trades.count).map((i) => i + 1),
+    );
+    const all = `${OrderType.Market}/${Sizing.EquityFraction}/1`;
+    expect(new Set(submitted)).toEqual(new Set(['close', `buy ${all}`, `sell ${all}`]));
+  });
+});
+
+describe('strategy references', () => {
+  it('a ref is plain data that resolves to its definition, checked by name, version and parameters', () => {
+    const ref = strategyRef(STRATEGIES['sma-cross'], { fast: 5, slow: 25 });
+    const sent = JSON.parse(JSON.stringify(ref));
+    expect(sent).toEqual({ name: 'sma-cross', version: '1', params: { fast: 5, slow: 25 } });
+    const resolved = resolveStrategy(sent);
+    expect(resolved.definition).toBe(STRATEGIES['sma-cross']);
+    expect(resolved.params).toEqual({ fast: 5, slow: 25 });
+    expect(() => resolveStrategy({ ...sent, name: 'rsi-magic' })).toThrow(
+      'unknown strategy "rsi-magic"; valid strategies: confluence, sma-cross, buy-and-hold',
+    );
+    expect(() => resolveStrategy({ ...sent, version: '2' })).toThrow(
+      'strategy sma-cross: version "2" requested, this build has version "1"',
+    );
+    expect(() => resolveStrategy({ ...sent, params: { fast: 5 } })).toThrow(
+      'strategy sma-cross: missing parameter slow',
+    );
+    expect(() => resolveStrategy({ ...sent, params: null as never })).toThrow(
+      'strategy sma-cross: params must be an object of numbers',
+    );
+  });
+});
+
 describe('strategy registry', () => {
   it('lists every strategy with a data-only param space whose defaults are valid', () => {
     expect(STRATEGY_NAMES).toEqual(['confluence', 'sma-cross', 'buy-and-hold']);
     for (const name of STRATEGY_NAMES) {
       const definition = getStrategy(name);
       expect(definition.name).toBe(name);
+      expect(definition.version).toMatch(/^\S+$/);
       expect(() => validateParams(definition, defaultParams(definition))).not.toThrow();
       for (const spec of definition.params) {
         expect(spec.min).toBeLessThan(spec.max);
