@@ -10,7 +10,4 @@ export interface RegimenClient {
   on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void;
 }
 
-/** The shape a request failure takes on the wire, whichever host carried it. */
-export interface WireError {
-  error: { message: string; status: number };
-}
+export type { WireError } from './errors.ts';

@@ -50,7 +50,7 @@ export const AppInfo = z.object({
 /** Which minutes derived timeframes are built from: the regular session (default) or the whole trading day. */
 const sessionSchema = z.enum(['regular', 'extended']);
 
-export const BarsQuery = z.object({
+export const BarsQuery = z.strictObject({
   symbol: symbolSchema,
   timeframe: timeframeSchema,
   start: z.number().optional(),
@@ -88,7 +88,7 @@ export const StrategyInfo = z.object({
   constraints: z.array(z.object({ left: z.string(), right: z.string() })),
 });
 
-export const BacktestRequest = z.object({
+export const BacktestRequest = z.strictObject({
   jobId: jobIdSchema.optional(),
   symbol: symbolSchema,
   timeframe: timeframeSchema,
@@ -140,10 +140,15 @@ export const JobDone = z.object({
 });
 
 /** Asks a running `data:fetch` or `walkforward:run` to stop; false when no such job is running. */
-export const JobCancelRequest = z.object({ jobId: jobIdSchema }).strict();
+export const JobCancelRequest = z.strictObject({ jobId: jobIdSchema });
 export const JobCancelResult = z.object({ cancelled: z.boolean() });
+/**
+ * What a cancellable job's request answers once `job:cancel` stopped it: a normal outcome the caller
+ * asked for, not a failure (its `job:done` says `error: 'cancelled'` as before).
+ */
+export const JobCancelled = z.object({ jobId: jobIdSchema, cancelled: z.literal(true) });
 
-const empty = z.object({}).strict();
+const empty = z.strictObject({});
 
 /** Every request: channel -> input and output schema. */
 export const requestSchemas = {
@@ -158,12 +163,12 @@ export const requestSchemas = {
   'optimize:list': { input: empty, output: z.array(StudySummary) },
   'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
   'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
-  'walkforward:run': { input: WalkForwardRequest, output: WalkForwardResult },
+  'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
   'job:cancel': { input: JobCancelRequest, output: JobCancelResult },
   'data:coverage': { input: empty, output: z.array(DatasetCoverage) },
   'data:quality': { input: DataQualityRequest, output: DataQualityResult },
   'data:import': { input: DataImportRequest, output: DataImportResult },
-  'data:fetch': { input: DataFetchRequest, output: DataFetchResult },
+  'data:fetch': { input: DataFetchRequest, output: z.union([DataFetchResult, JobCancelled]) },
   'data:export': { input: DataExportRequest, output: DataExportResult },
   'settings:keys-status': { input: empty, output: KeysStatus },
   'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
@@ -197,3 +202,4 @@ export type StrategyInfo = z.output<typeof StrategyInfo>;
 export type BarsPayload = z.output<typeof BarsPayload>;
 export type JobProgress = z.output<typeof JobProgress>;
 export type AppInfo = z.output<typeof AppInfo>;
+export type JobCancelled = z.output<typeof JobCancelled>;

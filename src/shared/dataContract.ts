@@ -75,17 +75,15 @@ export const DatasetCoverage = DatasetInfo.extend({ coverage: z.array(CoverageRa
 
 // ---- quality -----------------------------------------------------------------------------------------
 
-export const DataQualityRequest = z
-  .object({
-    symbol: symbolSchema,
-    /** Defaults to the finest timeframe stored for the symbol. */
-    timeframe: storedTimeframeSchema.optional(),
-    /** Drops unusable bars and records the gaps; never adds a bar. */
-    repair: z.boolean().default(false),
-    /** Problems listed at most (the counts stay complete). */
-    limit: z.number().int().min(1).max(5_000).default(500),
-  })
-  .strict();
+export const DataQualityRequest = z.strictObject({
+  symbol: symbolSchema,
+  /** Defaults to the finest timeframe stored for the symbol. */
+  timeframe: storedTimeframeSchema.optional(),
+  /** Drops unusable bars and records the gaps; never adds a bar. */
+  repair: z.boolean().default(false),
+  /** Problems listed at most (the counts stay complete). */
+  limit: z.number().int().min(1).max(5_000).default(500),
+});
 
 export const DataQualityProblem = z.object({
   kind: z.string(),
@@ -127,18 +125,16 @@ export const DataQualityResult = z.object({
 
 // ---- import / fetch / export -------------------------------------------------------------------------
 
-export const DataImportRequest = z
-  .object({
-    jobId: jobIdSchema.optional(),
-    path: localPath(['.csv', '.parquet', '.pq']),
-    /** Defaults to the file's symbol column, else the file name. */
-    symbol: symbolSchema.optional(),
-    /** Defaults to what the timestamps' spacing shows. */
-    timeframe: storedTimeframeSchema.optional(),
-    /** Zone of date-times written without an offset. */
-    naiveTimeZone: z.enum(['UTC', 'America/New_York']).optional(),
-  })
-  .strict();
+export const DataImportRequest = z.strictObject({
+  jobId: jobIdSchema.optional(),
+  path: localPath(['.csv', '.parquet', '.pq']),
+  /** Defaults to the file's symbol column, else the file name. */
+  symbol: symbolSchema.optional(),
+  /** Defaults to what the timestamps' spacing shows. */
+  timeframe: storedTimeframeSchema.optional(),
+  /** Zone of date-times written without an offset. */
+  naiveTimeZone: z.enum(['UTC', 'America/New_York']).optional(),
+});
 
 export const DataImportResult = z.object({
   file: z.string(),
@@ -152,7 +148,7 @@ export const DataImportResult = z.object({
 });
 
 export const DataFetchRequest = z
-  .object({
+  .strictObject({
     jobId: jobIdSchema.optional(),
     symbols: z
       .array(symbolSchema)
@@ -167,7 +163,6 @@ export const DataFetchRequest = z
     adjustment: z.enum(FETCH_ADJUSTMENTS).optional(),
     feed: z.enum(FETCH_FEEDS).optional(),
   })
-  .strict()
   .refine((request) => request.end > request.start, { message: 'must be after start', path: ['end'] });
 
 export const DataFetchResult = z.object({
@@ -181,7 +176,7 @@ export const DataFetchResult = z.object({
 });
 
 export const DataExportRequest = z
-  .object({
+  .strictObject({
     symbol: symbolSchema,
     timeframe: timeframeSchema,
     format: z.enum(['csv', 'parquet']),
@@ -191,7 +186,6 @@ export const DataExportRequest = z
     /** Replace an existing file; refused otherwise. */
     overwrite: z.boolean().default(false),
   })
-  .strict()
   .refine((request) => request.path.toLowerCase().endsWith(`.${request.format}`), {
     message: 'the file extension must match the format',
     path: ['path'],
@@ -230,7 +224,7 @@ const keyPart = (name: string) =>
     .max(256, `the ${name} is at most 256 characters`)
     .regex(/^\S+$/, `the ${name} cannot contain spaces`);
 
-export const SaveKeysRequest = z.object({ keyId: keyPart('key ID'), secret: keyPart('secret key') }).strict();
+export const SaveKeysRequest = z.strictObject({ keyId: keyPart('key ID'), secret: keyPart('secret key') });
 
 export type DatasetInfo = z.output<typeof DatasetInfo>;
 export type DatasetCoverage = z.output<typeof DatasetCoverage>;

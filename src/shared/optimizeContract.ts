@@ -38,7 +38,7 @@ export const ParamSet = z.record(paramName, ParamValue);
 
 /** One parameter of a search space, mirroring core/optimize's ParamSpec. */
 export const SpaceParam = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('int'),
     name: paramName,
     low: z.number().int(),
@@ -46,7 +46,7 @@ export const SpaceParam = z.discriminatedUnion('kind', [
     step: z.number().int().positive().default(1),
     log: z.boolean().default(false),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('float'),
     name: paramName,
     low: z.number().finite(),
@@ -55,7 +55,7 @@ export const SpaceParam = z.discriminatedUnion('kind', [
     step: z.number().positive().finite().nullable().default(null),
     log: z.boolean().default(false),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('categorical'),
     name: paramName,
     choices: z.array(ParamValue).min(1).max(1000),
@@ -71,7 +71,7 @@ export const SpaceInput = z.union([
   z.array(SpaceParam).min(1).max(64),
 ]);
 
-export const ObjectiveInput = z.object({
+export const ObjectiveInput = z.strictObject({
   /** Any metric a backtest reports (see METRIC_DEFINITIONS), e.g. sharpeRatio, finalEquity, maxDrawdown. */
   metric: metricName,
   /** Absent: the product's natural direction for known metrics (maxDrawdown, volatility: minimize), else maximize. */
@@ -84,7 +84,7 @@ export const ObjectiveInput = z.object({
 
 export const SamplerInput = z.union([
   z.enum(SAMPLER_NAMES),
-  z.object({
+  z.strictObject({
     kind: z.enum(SAMPLER_NAMES),
     /** Sampler options (see core/optimize/sampler.ts: GridOptions, TpeOptions, GaOptions, Nsga2Options). */
     options: z.record(z.string(), z.number().finite()).default({}),
@@ -92,7 +92,7 @@ export const SamplerInput = z.union([
 ]);
 
 /** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
-export const StudyData = z.object({
+export const StudyData = z.strictObject({
   symbol: symbolSchema,
   timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
   /** Epoch ms, inclusive; absent: from the first cached bar. */
@@ -106,7 +106,7 @@ export const StudyData = z.object({
 });
 
 export const OptimizeStartRequest = z
-  .object({
+  .strictObject({
     name: z.string().min(1).max(120).optional(),
     strategy: z.string().min(1),
     data: StudyData,
@@ -277,10 +277,13 @@ export const StudyDetail = z.object({
 });
 
 export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });
-export const StudyRef = z.object({ studyId: StudyId });
-export const OptimizeGetRequest = z.object({ studyId: StudyId, includeTrials: z.boolean().default(true) });
+export const StudyRef = z.strictObject({ studyId: StudyId });
+export const OptimizeGetRequest = z.strictObject({
+  studyId: StudyId,
+  includeTrials: z.boolean().default(true),
+});
 export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
-export const OptimizeApproveRequest = z.object({
+export const OptimizeApproveRequest = z.strictObject({
   studyId: StudyId,
   /** Strategy parameters are numbers; they must fit the study's space. */
   params: z.record(paramName, z.number().finite()),
@@ -289,7 +292,7 @@ export const OptimizeApproveRequest = z.object({
 });
 export const OptimizeApproveResult = z.object({ studyId: StudyId, approved: Approval });
 
-export const WalkForwardWindowSettings = z.object({
+export const WalkForwardWindowSettings = z.strictObject({
   mode: z.enum(['rolling', 'anchored']).default('rolling'),
   unit: z.enum(['days', 'bars']).default('days'),
   train: z.number().positive().default(365),
@@ -297,10 +300,10 @@ export const WalkForwardWindowSettings = z.object({
   step: z.number().positive().default(7),
 });
 
-export const WalkForwardRequest = z.object({
+export const WalkForwardRequest = z.strictObject({
   jobId: jobIdSchema.optional(),
   strategy: z.string().min(1),
-  data: z.object({
+  data: z.strictObject({
     symbol: symbolSchema,
     timeframe: timeframeSchema,
     start: z.number().optional(),

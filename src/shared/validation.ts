@@ -1,24 +1,31 @@
 import type { z } from 'zod';
+import { InputError } from './errors.ts';
 
-/** A request refused at the boundary; the message names the channel and each offending field. */
-export class ContractError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 400,
-  ) {
-    super(message);
-    this.name = 'ContractError';
-  }
+interface Problem {
+  field: string;
+  message: string;
+}
+
+/** One problem per offending field; an unknown field is named by its own path, like any other. */
+function problems(error: z.ZodError): Problem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ field: issue.path.join('.'), message: issue.message }];
+  });
 }
 
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(payload)'}: ${issue.message}`)
+  return problems(error)
+    .map((problem) => `${problem.field || '(payload)'}: ${problem.message}`)
     .join('; ');
 }
 
+/** Parses or throws an InputError naming every offending field (and carrying the first one's path). */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ContractError(`Invalid ${where}: ${describeIssues(result.error)}`);
-  return result.data;
+  if (result.success) return result.data;
+  const field = problems(result.error)[0]?.field;
+  throw new InputError(`Invalid ${where}: ${describeIssues(result.error)}`, field || undefined);
 }

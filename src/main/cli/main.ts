@@ -1,3 +1,4 @@
+import { RequestError } from '../../shared/errors.ts';
 import { UsageError, parseCommandArgs } from './args.ts';
 import { COMMON_OPTIONS, type Command, type CommandIO } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -48,11 +49,29 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     }
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`regimen ${command.name}: ${error.message}\n${commandUsage(command)}\n`);
+    if (error instanceof UsageError || error instanceof RequestError) {
+      io.err(`regimen ${command.name}: ${usageMessage(error)}\n${commandUsage(command)}\n`);
       return 2;
     }
     io.err(`regimen ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+}
+
+/** Request fields that no single flag sets (the FILE argument, the window settings). */
+const FIELDS_WITHOUT_FLAG = new Set(['path', 'windows']);
+
+/**
+ * A refusal in the CLI's words: the services name the request field at fault (`data.start`, `minTrades`),
+ * the CLI names the flag that sets it (`--start`, `--min-trades`).
+ */
+function usageMessage(error: UsageError | RequestError): string {
+  if (error instanceof UsageError || error.field === undefined) return error.message;
+  const name = error.field.split('.').at(-1) ?? error.field;
+  if (FIELDS_WITHOUT_FLAG.has(name)) return error.message;
+  const flag = `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  const stated = `${error.field}: `;
+  return error.message.startsWith(stated)
+    ? `${flag}: ${error.message.slice(stated.length)}`
+    : `${flag}: ${error.message}`;
 }

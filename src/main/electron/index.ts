@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
 import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
-import { dispatch } from '../services/dispatch.ts';
+import { dispatchOrWireError } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
 
 const CSP =
@@ -61,7 +61,9 @@ async function start(): Promise<void> {
   });
   services = await createServices({ dataDir, host: 'electron', alpaca });
   for (const channel of REQUEST_CHANNELS) {
-    ipcMain.handle(`rq:${channel}`, (_event, input: unknown) => dispatch(services!.handlers, channel, input));
+    ipcMain.handle(`rq:${channel}`, (_event, input: unknown) =>
+      dispatchOrWireError(services!.handlers, channel, input),
+    );
   }
   const window = createWindow();
   services.events.subscribe((channel, payload) => {

@@ -16,6 +16,7 @@ import {
 } from '../../core/data/bars.ts';
 import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
 import { resampleBars } from '../../core/data/resample.ts';
+import { InputError, NotFoundError } from '../../shared/errors.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { readTextFile } from './importer.ts';
@@ -82,7 +83,7 @@ export async function loadDatasets(
       text = await readTextFile(source.path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new Error(`cannot read ${source.path}: ${code}`, { cause: error });
+      throw new NotFoundError(`cannot read ${source.path}: ${code}`, 'path');
     }
     const parsed = parseBarsCsv(text, { source: label });
     const { t } = parsed.bars;
@@ -92,7 +93,10 @@ export async function loadDatasets(
     for (const timeframe of timeframes) {
       const native = timeframe === NATIVE_TIMEFRAME;
       if (!native && !isTimeframe(timeframe))
-        throw new Error(`"${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')} or native)`);
+        throw new InputError(
+          `"${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')} or native)`,
+          'timeframe',
+        );
       const bars = native ? raw : resampleBars(raw, timeframe);
       const extra: BarsExtra = {};
       if (native) {
@@ -101,24 +105,53 @@ export async function loadDatasets(
           if (column !== undefined) extra[key] = column.subarray(from, to);
         }
       }
-      out.push(dataset(bars, native ? label : `${label} ${timeframe}`, timeframe, extra));
+      out.push(dataset(bars, native ? label : `${label} ${timeframe}`, timeframe, extra, range, 'path'));
     }
     return out;
   }
   if (repo === null) throw new Error(`no bar cache is open to read ${source.symbol} from`);
   for (const timeframe of timeframes) {
     if (!isTimeframe(timeframe))
-      throw new Error(`"${timeframe}" is not a timeframe of the cache (use ${TIMEFRAMES.join(', ')})`);
+      throw new InputError(
+        `"${timeframe}" is not a timeframe of the cache (use ${TIMEFRAMES.join(', ')})`,
+        'timeframe',
+      );
     const bars = await repo.read(source.symbol, timeframe, range);
-    out.push(dataset(bars, `${source.symbol} ${timeframe}`, timeframe, {}));
+    out.push(dataset(bars, `${source.symbol} ${timeframe}`, timeframe, {}, range, 'symbol'));
   }
   return out;
 }
 
-function dataset(bars: Bars, label: string, timeframe: string, extra: BarsExtra): LoadedDataset {
-  if (bars.t.length < 2) throw new Error(`${label}: fewer than 2 ${timeframe} bars in the range`);
+/**
+ * Fewer than two bars is the caller's choice: of the range when one was given (`start`), else of the
+ * source itself (`whole`: the symbol or the file).
+ */
+function dataset(
+  bars: Bars,
+  label: string,
+  timeframe: string,
+  extra: BarsExtra,
+  range: DatasetRange,
+  whole: 'symbol' | 'path',
+): LoadedDataset {
+  if (bars.t.length < 2) {
+    const ranged = range.start !== undefined || range.end !== undefined;
+    const span = ranged
+      ? `between ${instant(range.start, 'the first bar')} and ${instant(range.end, 'the last bar')}`
+      : 'in all';
+    throw new InputError(
+      `${label}: fewer than 2 ${timeframe} bars ${span} (found ${bars.t.length})`,
+      ranged ? 'start' : whole,
+    );
+  }
   return { id: datasetFingerprint(bars), bars: toSharedBars(bars), label, extra };
 }
 
 const isTimeframe = (timeframe: string): timeframe is Timeframe =>
   (TIMEFRAMES as readonly string[]).includes(timeframe);
+
+function instant(t: number | undefined, otherwise: string): string {
+  if (t === undefined) return otherwise;
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? String(t) : date.toISOString();
+}

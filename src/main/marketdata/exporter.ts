@@ -3,7 +3,7 @@ import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Timeframe } from '../../core/data/bars.ts';
 import { formatBarsCsv } from '../../core/data/csv.ts';
-import { ContractError } from '../../shared/validation.ts';
+import { ConflictError, InputError } from '../../shared/errors.ts';
 import { BarsRepository, type BarsRange } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -62,18 +62,20 @@ async function checkTarget(path: string, overwrite: boolean): Promise<void> {
   const existing = await lstat(path).catch(() => null);
   if (!existing) return;
   if (existing.isSymbolicLink()) {
-    throw new ContractError(
+    throw new InputError(
       `${path} is a symbolic link: export does not write through links, choose another name`,
+      'path',
     );
   }
-  if (!existing.isFile()) throw new ContractError(`${path} exists and is not a file: choose another name`);
+  if (!existing.isFile())
+    throw new ConflictError(`${path} exists and is not a file: choose another name`, 'path');
   if (!overwrite) throw new ExportTargetExistsError(path);
 }
 
 /** The target exists and replacing it was not asked for (the CLI names its flag instead). */
-export class ExportTargetExistsError extends ContractError {
+export class ExportTargetExistsError extends ConflictError {
   constructor(readonly path: string) {
-    super(`${path} already exists: choose another name or allow overwriting`);
+    super(`${path} already exists: choose another name or allow overwriting`, 'path');
   }
 }
 

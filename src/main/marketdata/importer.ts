@@ -11,6 +11,7 @@ import {
   type BarColumn,
   type BarRule,
 } from '../../core/data/validate.ts';
+import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -39,14 +40,20 @@ export function symbolFromFileName(path: string): string {
   const stem = basename(path, extname(path));
   const symbol = (stem.split(/[_\s-]/)[0] ?? '').toUpperCase();
   if (!/^[A-Z0-9.]{1,24}$/.test(symbol)) {
-    throw new Error(`Cannot tell the symbol from the file name "${basename(path)}": pass --symbol`);
+    throw new InputError(
+      `Cannot tell the symbol from the file name "${basename(path)}": give the symbol`,
+      'symbol',
+    );
   }
   return symbol;
 }
 
 function checkTimeframe(timeframe: string, file: string): string {
   if (!/^[0-9]{1,3}(m|h|d|w|mo)$/.test(timeframe)) {
-    throw new Error(`${file}: "${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')})`);
+    throw new InputError(
+      `${file}: "${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')})`,
+      'timeframe',
+    );
   }
   return timeframe;
 }
@@ -64,13 +71,13 @@ export async function importBarsFile(
   const started = performance.now();
   const file = basename(path);
   const info = await stat(path).catch(() => null);
-  if (!info?.isFile()) throw new Error(`${path}: no such file`);
+  if (!info?.isFile()) throw new NotFoundError(`${path}: no such file`, 'path');
   const extension = extname(path).toLowerCase();
   // Exclusive: the import stages rows in the connection's temp tables, which another import would replace.
   if (extension === '.parquet' || extension === '.pq')
     return db.exclusive(() => importParquet(db, path, options, started));
   if (extension !== '.csv' && extension !== '.txt') {
-    throw new Error(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`);
+    throw new InputError(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`, 'path');
   }
   const parsed = parseBarsCsv(await readTextFile(path), {
     source: file,
@@ -113,8 +120,9 @@ export async function readTextFile(path: string): Promise<string> {
 
 function timeframeFromSpacing(label: string, file: string): string {
   if (label === 'irregular') {
-    throw new Error(
-      `${file}: the timestamps have no regular spacing, so the timeframe is unknown: pass --timeframe`,
+    throw new InputError(
+      `${file}: the timestamps have no regular spacing, so the timeframe is unknown: give the timeframe`,
+      'timeframe',
     );
   }
   return label;

@@ -1,5 +1,6 @@
 import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import { assessQuality, repairBars, type QualityReport } from '../../core/data/quality.ts';
+import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -28,7 +29,7 @@ export function checkQuality(db: Database, request: QualityRequest): Promise<Qua
 async function assessAndRepair(db: Database, request: QualityRequest): Promise<QualityResult> {
   const repo = new BarsRepository(db);
   const stored = await repo.storedTimeframes(request.symbol);
-  if (stored.length === 0) throw new Error(`No bars stored for symbol "${request.symbol}"`);
+  if (stored.length === 0) throw new NotFoundError(`No bars stored for symbol "${request.symbol}"`, 'symbol');
   const timeframe =
     request.timeframe ?? [...TIMEFRAMES, ...stored].find((tf) => stored.includes(tf)) ?? stored[0]!;
   let bars: Bars;
@@ -44,7 +45,10 @@ async function assessAndRepair(db: Database, request: QualityRequest): Promise<Q
       Float64Array.from(rows, (r) => r[key]);
     bars = { t: column('t'), o: column('o'), h: column('h'), l: column('l'), c: column('c'), v: column('v') };
   } else {
-    throw new Error(`"${request.symbol}" has no ${timeframe} bars (stored: ${stored.join(', ')})`);
+    throw new NotFoundError(
+      `"${request.symbol}" has no ${timeframe} bars (stored: ${stored.join(', ')})`,
+      'timeframe',
+    );
   }
   const calendarTimeframe = isCoreTimeframe(timeframe) ? timeframe : null;
   const report = assessQuality(bars, {
@@ -54,8 +58,9 @@ async function assessAndRepair(db: Database, request: QualityRequest): Promise<Q
   });
   if (!request.repair) return { report };
   if (!stored.includes(timeframe)) {
-    throw new Error(
+    throw new InputError(
       `${timeframe} bars of "${request.symbol}" are derived from 1m: repair the 1m bars instead`,
+      'timeframe',
     );
   }
   const repaired = repairBars(bars, calendarTimeframe);

@@ -1,4 +1,5 @@
 import type { Timeframe } from '../../core/data/bars.ts';
+import { ConflictError } from '../../shared/errors.ts';
 import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
 import { BarsRepository, type DatasetSummary } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
@@ -52,7 +53,7 @@ export interface SyncRequest {
  * Thrown when a fetch or a sync needs keys and none are configured; the message says how to give them,
  * and does not offer the keychain where none is reachable.
  */
-export class MissingCredentialsError extends Error {
+export class MissingCredentialsError extends ConflictError {
   override name = 'MissingCredentialsError';
   constructor(store: SecretStore['kind'] | null) {
     super(

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Requests } from '../../shared/contract.ts';
-import { ContractError } from '../../shared/validation.ts';
+import { InputError, toWireError } from '../../shared/errors.ts';
 import { dispatch } from '../services/dispatch.ts';
 import type { EventBus } from '../services/events.ts';
 
@@ -172,7 +172,7 @@ function decodePath(path: string): string {
   try {
     return decodeURIComponent(path);
   } catch {
-    throw new ContractError(`Malformed URL path "${path}"`);
+    throw new InputError(`Malformed URL path "${path}"`);
   }
 }
 
@@ -195,14 +195,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ContractError(`Request body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw new InputError(`Request body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    throw new ContractError('Request body is not valid JSON');
+    throw new InputError('Request body is not valid JSON');
   }
 }
 
@@ -212,8 +212,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(res: ServerResponse, error: unknown): void {
-  const status = error instanceof ContractError ? error.status : 500;
-  const message = error instanceof Error ? error.message : String(error);
-  if (!res.headersSent) sendJson(res, status, { error: { message, status } });
+  const wire = toWireError(error);
+  if (!res.headersSent) sendJson(res, wire.error.status, wire);
   else res.end();
 }

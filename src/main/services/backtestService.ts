@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
-import { getStrategy, validateParams } from '../../core/strategy/index.ts';
+import { validateParams } from '../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { ComputePool } from '../compute/pool.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import { loadDataset } from '../marketdata/barsSource.ts';
@@ -10,6 +11,7 @@ import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { thinEquityCurve } from './equityCurve.ts';
 import type { EventBus } from './events.ts';
 import { finiteOrNull } from './payloads.ts';
+import { getStrategyOrThrow } from './strategyCatalog.ts';
 
 /**
  * Backtests from the UI. Bars are read from the cache on every run (tens of milliseconds even for two
@@ -35,7 +37,12 @@ export class BacktestService {
       this.events.emit('job:progress', { jobId, stage, done, total: 3 });
     try {
       // Checked here, before any work, so a bad parameter is reported by name rather than from a worker.
-      validateParams(getStrategy(request.strategy), request.params);
+      const strategy = getStrategyOrThrow(request.strategy);
+      try {
+        validateParams(strategy, request.params);
+      } catch (error) {
+        throw new InputError(error instanceof Error ? error.message : String(error), 'params');
+      }
       progress('loading bars', 0);
       const dataset = await this.dataset(request.symbol, request.timeframe, {
         start: request.start,

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { QUALITY_PROBLEM_KINDS } from '../../core/data/quality.ts';
 import type { DataQualityReport, KeysStatus, Requests } from '../../shared/contract.ts';
-import { ContractError } from '../../shared/validation.ts';
+import { DataValidationError } from '../../core/data/validate.ts';
+import { InputError, RequestError } from '../../shared/errors.ts';
 import {
   clearAlpacaCredentials,
   environmentCredentials,
@@ -13,7 +14,7 @@ import {
 import type { MarketDataService } from '../marketdata/service.ts';
 import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
 import type { EventBus } from './events.ts';
-import { JobCancelledError, type JobRegistry } from './jobs.ts';
+import { cancelAsOutcome, JobCancelledError, type JobRegistry } from './jobs.ts';
 import { finiteOrNull } from './payloads.ts';
 
 export type DataChannel =
@@ -71,7 +72,13 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       error instanceof Error ? error.message : String(error),
       await knownSecrets(extra),
     );
-    if (error instanceof ContractError) return new ContractError(message, error.status);
+    // A file refused at the edge is the request's `path` at fault; the message names file, line, column.
+    if (error instanceof DataValidationError) return new InputError(message, 'path');
+    // The caller's mistakes keep their kind (and status); only the message is cleaned.
+    if (error instanceof RequestError) {
+      error.message = message;
+      return error;
+    }
     return new Error(message);
   };
 
@@ -115,7 +122,7 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       events.emit('job:done', { jobId: id, ok: true });
       return result;
     } catch (error) {
-      const clean = running.signal.aborted ? new JobCancelledError() : await scrub(error);
+      const clean = running.signal.aborted ? new JobCancelledError(id) : await scrub(error);
       events.emit('job:done', { jobId: id, ok: false, error: clean.message });
       throw clean;
     } finally {
@@ -203,22 +210,24 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       }),
 
     'data:fetch': (request) =>
-      job(request.jobId, 'fetch', true, async (progress, signal) => {
-        const summary = await marketData.fetch({
-          signal,
-          symbols: request.symbols,
-          timeframe: request.timeframe,
-          start: request.start,
-          end: request.end,
-          ...(request.adjustment ? { adjustment: request.adjustment } : {}),
-          ...(request.feed ? { feed: request.feed } : {}),
-          onProgress: (p) =>
-            progress(p.done, p.total, p.message ?? `${p.bars.toLocaleString('en-US')} bars stored`),
-        });
-        // The fetcher's last report may have been throttled away; the final count always goes out.
-        progress(1, 1, `${summary.bars.toLocaleString('en-US')} bars stored`);
-        return { ...summary, symbols: [...summary.symbols] };
-      }),
+      cancelAsOutcome(
+        job(request.jobId, 'fetch', true, async (progress, signal) => {
+          const summary = await marketData.fetch({
+            signal,
+            symbols: request.symbols,
+            timeframe: request.timeframe,
+            start: request.start,
+            end: request.end,
+            ...(request.adjustment ? { adjustment: request.adjustment } : {}),
+            ...(request.feed ? { feed: request.feed } : {}),
+            onProgress: (p) =>
+              progress(p.done, p.total, p.message ?? `${p.bars.toLocaleString('en-US')} bars stored`),
+          });
+          // The fetcher's last report may have been throttled away; the final count always goes out.
+          progress(1, 1, `${summary.bars.toLocaleString('en-US')} bars stored`);
+          return { ...summary, symbols: [...summary.symbols] };
+        }),
+      ),
 
     'data:export': (request) =>
       guarded(async () => {

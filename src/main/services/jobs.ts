@@ -1,13 +1,24 @@
-import { ContractError } from '../../shared/validation.ts';
+import type { JobCancelled } from '../../shared/contract.ts';
+import { ConflictError } from '../../shared/errors.ts';
 
 /** What a cancelled job's `job:done` and its rejected request say. */
 export const CANCELLED = 'cancelled';
 
 /** The error a job stops with once `job:cancel` reached it. */
 export class JobCancelledError extends Error {
-  constructor() {
+  constructor(readonly jobId: string) {
     super(CANCELLED);
     this.name = 'JobCancelledError';
+  }
+}
+
+/** A request whose job was cancelled answers that, as a normal outcome (see `JobCancelled`). */
+export async function cancelAsOutcome<T>(work: Promise<T>): Promise<T | JobCancelled> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof JobCancelledError) return { jobId: error.jobId, cancelled: true };
+    throw error;
   }
 }
 
@@ -26,7 +37,7 @@ export class JobRegistry {
   private readonly running = new Map<string, AbortController>();
 
   start(jobId: string): RunningJob {
-    if (this.running.has(jobId)) throw new ContractError(`job ${jobId} is already running`);
+    if (this.running.has(jobId)) throw new ConflictError(`job ${jobId} is already running`, 'jobId');
     const controller = new AbortController();
     this.running.set(jobId, controller);
     return {
@@ -41,7 +52,7 @@ export class JobRegistry {
   cancel(jobId: string): boolean {
     const controller = this.running.get(jobId);
     if (!controller || controller.signal.aborted) return false;
-    controller.abort(new JobCancelledError());
+    controller.abort(new JobCancelledError(jobId));
     return true;
   }
 }

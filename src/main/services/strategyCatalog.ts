@@ -1,5 +1,11 @@
-import { STRATEGIES } from '../../core/strategy/index.ts';
+import {
+  getStrategy,
+  isStrategyName,
+  STRATEGIES,
+  type StrategyDefinition,
+} from '../../core/strategy/index.ts';
 import type { StrategyInfo } from '../../shared/contract.ts';
+import { NotFoundError } from '../../shared/errors.ts';
 
 /** The strategies and their parameter specs, as the UI's forms and the optimizer's spaces see them. */
 export function listStrategies(): StrategyInfo[] {
@@ -17,4 +23,14 @@ export function listStrategies(): StrategyInfo[] {
     })),
     constraints: definition.constraints.map(({ left, right }) => ({ left, right })),
   }));
+}
+
+/** The strategy a request names; an unknown name is refused naming the request's `strategy` field. */
+export function getStrategyOrThrow(name: string): StrategyDefinition {
+  if (!isStrategyName(name))
+    throw new NotFoundError(
+      `strategy: unknown strategy ${JSON.stringify(name)} (strategies: ${Object.keys(STRATEGIES).join(', ')})`,
+      'strategy',
+    );
+  return getStrategy(name);
 }

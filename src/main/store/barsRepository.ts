@@ -4,6 +4,7 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 import duckdbBindings from '@duckdb/node-bindings';
 import { allocateBars, type Bars, type Timeframe, TIMEFRAME_MINUTES } from '../../core/data/bars.ts';
 import { DAY_MS, daysFromDateKey, etWallTimeToUtc, sessionsBetween } from '../../core/data/calendar.ts';
+import { NotFoundError } from '../../shared/errors.ts';
 import type { Database } from './database.ts';
 
 /** Per-bar columns some sources carry besides OHLCV; NaN where a bar has none. */
@@ -310,7 +311,7 @@ export class BarsRepository {
     range: BarsRange = {},
   ): Promise<{ sql: string; params: Record<string, string | number> }> {
     const stored = await this.storedTimeframes(symbol);
-    if (stored.length === 0) throw new Error(`No bars stored for symbol "${symbol}"`);
+    if (stored.length === 0) throw new NotFoundError(`No bars stored for symbol "${symbol}"`, 'symbol');
     const where = `symbol = $symbol AND ts >= $start AND ts < $end`;
     const params = { symbol, start: range.start ?? -8.64e15, end: range.end ?? 8.64e15 };
     let sql: string;
@@ -321,8 +322,9 @@ export class BarsRepository {
       await this.loadSessions(symbol, params.start, params.end);
       sql = resampleSql(timeframe, where, range.session ?? 'regular');
     } else {
-      throw new Error(
+      throw new NotFoundError(
         `Symbol "${symbol}" is stored as ${stored.join(', ')} only; ${timeframe} cannot be derived from it`,
+        'timeframe',
       );
     }
     if (range.limit !== undefined) {
@@ -344,6 +346,11 @@ export class BarsRepository {
    */
   private loadSessions(symbol: string, start: number, end: number): Promise<void> {
     return this.db.exclusive(async () => {
+      // Created even for a range without bars, which the resampling query then reads as empty.
+      await this.db.run(
+        `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
+           (day_start BIGINT PRIMARY KEY, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
+      );
       const [span] = await this.db.all<{ first: number | null; last: number | null }>(
         `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last FROM bars
          WHERE symbol = $symbol AND timeframe = '1m' AND ts >= $start AND ts < $end`,
@@ -354,10 +361,6 @@ export class BarsRepository {
       const to = span.last + DAY_MS;
       const covered = this.sessionsCovered;
       if (covered && covered.from <= from && covered.to >= to) return;
-      await this.db.run(
-        `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
-           (day_start BIGINT PRIMARY KEY, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
-      );
       const rows = sessionsBetween(from, to).map((session) => {
         const days = daysFromDateKey(session.dateKey);
         return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;

@@ -43,7 +43,7 @@ describe('StudiesRepository', () => {
 
     await repo.approve('s1', { fast: 10, slow: 30 });
     expect((await repo.get('s1')).approvedParams).toEqual({ fast: 10, slow: 30 });
-    await expect(repo.get('nope')).rejects.toThrow('No study with id "nope"');
+    await expect(repo.get('nope')).rejects.toThrow('no study with id "nope"');
     db.close();
   });
 });

@@ -5,6 +5,7 @@ import {
   type StudyConfig,
   type TrialRecord,
 } from '../../core/optimize/study.ts';
+import { NotFoundError } from '../../shared/errors.ts';
 import type { Database } from './database.ts';
 
 export interface StudyRow {
@@ -73,7 +74,7 @@ export class StudiesRepository {
       { id },
     );
     const row = rows[0];
-    if (!row) throw new Error(`No study with id "${id}"`);
+    if (!row) throw new NotFoundError(`no study with id "${id}"`, 'studyId');
     return toStudy(row);
   }
 

@@ -10,6 +10,8 @@ export class ClientError extends Error {
     message: string,
     readonly status: number,
     readonly channel: string,
+    /** The request field at fault, when the services named one (e.g. `end`, `params.fast`). */
+    readonly field?: string,
   ) {
     super(message);
     this.name = 'ClientError';
@@ -31,7 +33,10 @@ function isWireError(value: unknown): value is WireError {
 
 /** Both hosts may answer a refused request with the wire error shape: that answer becomes a ClientError. */
 export function throwIfWireError(answer: unknown, channel: string): void {
-  if (isWireError(answer)) throw new ClientError(answer.error.message, answer.error.status, channel);
+  if (isWireError(answer)) {
+    const field = typeof answer.error.field === 'string' ? answer.error.field : undefined;
+    throw new ClientError(answer.error.message, answer.error.status, channel, field);
+  }
 }
 
 /** A message fit for the user from anything thrown. */

@@ -20,7 +20,8 @@ declare global {
   }
 }
 
-// Electron wraps errors thrown in a main-process handler as "Error invoking remote method 'x': Error: msg".
+// Main answers a failed request with the wire error (as data, so its status survives IPC); what still
+// throws is the bridge itself, which Electron wraps as "Error invoking remote method 'x': Error: msg".
 const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error: )?/;
 
 /** The client for the desktop app: every call goes through the preload bridge to the services in main. */

@@ -264,22 +264,17 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
             lastResult: {
               kind: 'fetch',
               text:
-                result.requests === 0
-                  ? `${label}: already cached, nothing fetched`
-                  : `${label}: ${result.bars.toLocaleString('en-US')} bars in ${result.pages} page${result.pages === 1 ? '' : 's'} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
+                // Every page stored before a cancel stays: the coverage shows it, and a new fetch resumes there.
+                'cancelled' in result
+                  ? `${label}: cancelled, the bars fetched so far are kept`
+                  : result.requests === 0
+                    ? `${label}: already cached, nothing fetched`
+                    : `${label}: ${result.bars.toLocaleString('en-US')} bars in ${result.pages} page${result.pages === 1 ? '' : 's'} (${(result.elapsedMs / 1000).toFixed(1)} s)`,
             },
           });
           await afterChange();
         } catch (error) {
-          if (get().job?.jobId === jobId && get().job?.cancelling && errorMessage(error) === 'cancelled') {
-            // Every page stored before the cancel stays: the coverage shows it, and a new fetch resumes there.
-            set({
-              lastResult: { kind: 'fetch', text: `${label}: cancelled, the bars fetched so far are kept` },
-            });
-            await afterChange();
-          } else {
-            fail('fetch', error);
-          }
+          fail('fetch', error);
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
         }

@@ -4,7 +4,7 @@ import type { BarsRepository } from '../../store/barsRepository.ts';
 import { StudiesRepository } from '../../store/studiesRepository.ts';
 import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
-import type { JobRegistry } from '../jobs.ts';
+import { cancelAsOutcome, type JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
 
@@ -41,12 +41,14 @@ export function createOptimizeHandlers(deps: {
       'optimize:get': ({ studyId, includeTrials }) => service.get(studyId, includeTrials),
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
-        runWalkForwardJob(walkForwardJobFrom(request), {
-          pool: deps.pool,
-          bars: deps.bars,
-          events: deps.events,
-          jobs: deps.jobs,
-        }),
+        cancelAsOutcome(
+          runWalkForwardJob(walkForwardJobFrom(request), {
+            pool: deps.pool,
+            bars: deps.bars,
+            events: deps.events,
+            jobs: deps.jobs,
+          }),
+        ),
     },
   };
 }

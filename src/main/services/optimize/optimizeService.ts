@@ -33,7 +33,7 @@ import type {
   StudySummary,
   TrialRow,
 } from '../../../shared/optimizeContract.ts';
-import { ContractError } from '../../../shared/validation.ts';
+import { ConflictError, InputError, RequestError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StudiesRepository, StudyRow } from '../../store/studiesRepository.ts';
@@ -204,7 +204,7 @@ export class OptimizeService {
       const message = error instanceof Error ? error.message : String(error);
       const document: StudyDocument = { definition: newStudy.definition, state: 'failed', error: message };
       await this.deps.studies.updateData(studyId, document as unknown as Record<string, unknown>);
-      throw new StudyInputError(message);
+      throw error instanceof RequestError ? error : new Error(message);
     }
   }
 
@@ -259,7 +259,7 @@ export class OptimizeService {
    * A finished study resumes to an immediate completion (its report is recomputed).
    */
   resume(studyId: string): Promise<OptimizeStartResult> {
-    if (this.active.has(studyId)) throw new ContractError(`study ${studyId} is already running`);
+    if (this.active.has(studyId)) throw new ConflictError(`study ${studyId} is already running`, 'studyId');
     return this.launch(studyId);
   }
 
@@ -315,18 +315,22 @@ export class OptimizeService {
       const trials = await this.deps.studies.loadTrials(request.studyId);
       const trial = trials.find((t) => t.number === request.trialNumber);
       if (trial === undefined || trial.status !== 'complete')
-        throw new ContractError(`study ${request.studyId} has no complete trial ${request.trialNumber}`);
+        throw new InputError(
+          `study ${request.studyId} has no complete trial ${request.trialNumber}`,
+          'trialNumber',
+        );
       for (const [name, value] of Object.entries(trial.params))
         if (request.params[name] !== value)
-          throw new ContractError(
+          throw new InputError(
             `params.${name} = ${request.params[name]} differs from trial ${trial.number} (${String(value)})`,
+            `params.${name}`,
           );
     }
     let params: Record<string, number>;
     try {
       params = withDefaults(strategy, validateParams(strategy, request.params));
     } catch (error) {
-      throw new ContractError(error instanceof Error ? error.message : String(error));
+      throw new InputError(error instanceof Error ? error.message : String(error), 'params');
     }
     await this.deps.studies.approve(request.studyId, params);
     const stored = await this.deps.studies.get(request.studyId);
@@ -340,12 +344,8 @@ export class OptimizeService {
 
   // -------------------------------------------------------------------------------------------------
 
-  private async row(studyId: string): Promise<StudyRow> {
-    try {
-      return await this.deps.studies.get(studyId);
-    } catch {
-      throw new ContractError(`no study with id "${studyId}"`, 404);
-    }
+  private row(studyId: string): Promise<StudyRow> {
+    return this.deps.studies.get(studyId);
   }
 
   private async launch(studyId: string): Promise<OptimizeStartResult> {

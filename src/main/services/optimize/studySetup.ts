@@ -19,9 +19,9 @@ import {
   type SearchSpace,
   type TimeframeAggregation,
 } from '../../../core/optimize/index.ts';
-import { getStrategy, type StrategyDefinition } from '../../../core/strategy/index.ts';
+import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
-import { ContractError } from '../../../shared/validation.ts';
+import { InputError, RequestError } from '../../../shared/errors.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import { loadDatasets, NATIVE_TIMEFRAME, type BarsSource } from '../../marketdata/barsSource.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
@@ -60,7 +60,7 @@ export interface NewStudy {
 }
 
 /** A request the caller got wrong (a 400 on the contract, exit code 2 in the CLI). */
-export class StudyInputError extends ContractError {
+export class StudyInputError extends InputError {
   override name = 'StudyInputError';
 }
 
@@ -148,13 +148,7 @@ export function checkMode(mode: ObjectiveMode | undefined, objectives: readonly 
     throw new StudyInputError(`mode "${mode}" needs at least two objectives`);
 }
 
-export function getStrategyOrThrow(name: string): StrategyDefinition {
-  try {
-    return getStrategy(name);
-  } catch (error) {
-    throw new StudyInputError(error instanceof Error ? error.message : String(error));
-  }
-}
+export { getStrategyOrThrow } from '../strategyCatalog.ts';
 
 /** Strategy parameters of a trial: numeric values over the strategy's defaults. */
 export function strategyParams(params: Readonly<Record<string, unknown>>): Record<string, number> {
@@ -180,7 +174,10 @@ export async function loadStudyDatasets(
 ): Promise<StudyDatasets> {
   const { source } = definition;
   const range = { start: definition.start ?? undefined, end: definition.end ?? undefined };
-  const loaded = await loadDatasets(source, definition.timeframes, range, repo);
+  // A study's symbol and range are under `data` in its request.
+  const loaded = await loadDatasets(source, definition.timeframes, range, repo).catch((error: unknown) => {
+    throw error instanceof RequestError ? error.nestedIn('data.') : error;
+  });
   return {
     label: source.kind === 'file' ? basename(source.path) : source.symbol,
     datasets: loaded.map((dataset, i) => ({

@@ -28,6 +28,7 @@ import {
   type WalkForwardOptions,
   type WalkForwardWindow,
 } from '../../../core/optimize/index.ts';
+import { InputError } from '../../../shared/errors.ts';
 import type { WalkForwardRequest, WalkForwardResult } from '../../../shared/optimizeContract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
@@ -46,6 +47,7 @@ import {
   resolveSampler,
   resolveSpace,
   strategyParams,
+  StudyInputError,
   type StudySource,
 } from './studySetup.ts';
 
@@ -85,7 +87,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
   const strategy = getStrategyOrThrow(request.strategy);
   const objectives = resolveObjectives(request.objectives);
   checkMode(request.mode, objectives);
-  return {
+  const job: WalkForwardJob = {
     ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
     strategy: request.strategy,
     source: { kind: 'cache', symbol: request.data.symbol },
@@ -106,6 +108,21 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     preferPlateau: request.preferPlateau,
     windows: request.windows,
   };
+  // Sampler options and the mode are checked against the objectives now, not in the first window.
+  try {
+    new Study({
+      space: job.space,
+      sampler: job.sampler,
+      objectives: job.objectives,
+      ...(job.mode === undefined ? {} : { mode: job.mode }),
+      seed: job.seed,
+      minTrades: job.minTrades,
+      maxTrials: job.trials,
+    });
+  } catch (error) {
+    throw new StudyInputError(error instanceof Error ? error.message : String(error));
+  }
+  return job;
 }
 
 export async function runWalkForwardJob(
@@ -119,7 +136,7 @@ export async function runWalkForwardJob(
   // A cancel stops the run at the next window step (a study stops asking for trials, the batches in
   // flight finish); the windows already done are dropped with the rest.
   const stopIfCancelled = (): void => {
-    if (running?.signal.aborted) throw new JobCancelledError();
+    if (running?.signal.aborted) throw new JobCancelledError(jobId);
   };
   try {
     const data = await loadStudyDatasets(
@@ -128,7 +145,13 @@ export async function runWalkForwardJob(
     );
     const base = data.datasets[0]!.ref;
     const bars = base.bars;
-    const windowCount = walkForwardWindows(bars.t, job.windows).length;
+    let windowCount: number;
+    try {
+      windowCount = walkForwardWindows(bars.t, job.windows).length;
+    } catch (error) {
+      // Window settings that do not fit the data are the caller's to change.
+      throw new InputError(error instanceof Error ? error.message : String(error), 'windows');
+    }
     const notes: string[] = [];
     const slice = (from: number, to: number): DatasetRef => ({
       id: `${base.id}:wf:${from}:${to}`,
@@ -249,7 +272,7 @@ export async function runWalkForwardJob(
       elapsedMs: performance.now() - started,
     };
   } catch (caught) {
-    const error = running?.signal.aborted ? new JobCancelledError() : caught;
+    const error = running?.signal.aborted ? new JobCancelledError(jobId) : caught;
     events.emit('job:done', {
       jobId,
       ok: false,

@@ -1,0 +1,76 @@
+/**
+ * The services behind an in-process HTTP host, on a temp data dir holding one small synthetic symbol
+ * (SYNX, 1m bars of January 2024): what the contract tests of the hardening work post to. No keys, an
+ * empty environment, keys in memory, so nothing reaches the network or the OS keychain.
+ */
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
+import { startHttpHost, type HttpHost } from '../../src/main/server/httpHost.ts';
+import { createServices, type Services } from '../../src/main/services/services.ts';
+import { tempDir } from '../marketdata/helpers.ts';
+
+export const HOST_SYMBOL = 'SYNX';
+export const HOST_START = Date.UTC(2024, 0, 2);
+export const HOST_END = Date.UTC(2024, 1, 1);
+
+export interface Answer {
+  status: number;
+  body: unknown;
+}
+
+export interface ServiceHost {
+  readonly services: Services;
+  readonly host: HttpHost;
+  readonly dataDir: string;
+  post(channel: string, body: unknown): Promise<Answer>;
+  close(): Promise<void>;
+}
+
+export async function startServiceHost(): Promise<ServiceHost> {
+  const dir = tempDir('regimen-service-host-');
+  const services = await createServices({
+    dataDir: dir.path,
+    host: 'http',
+    skipDemo: true,
+    threads: 1,
+    secrets: new MemorySecretStore(),
+    env: {},
+    alpaca: { dataBaseUrl: 'http://127.0.0.1:9' },
+  });
+  const market = createSyntheticMarket({
+    seed: 7,
+    start: HOST_START,
+    end: HOST_END,
+    symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === HOST_SYMBOL),
+  });
+  await services.bars.write(HOST_SYMBOL, '1m', market.generate(0).bars, 'test');
+  const host = await startHttpHost({ handlers: services.handlers, events: services.events });
+  return {
+    services,
+    host,
+    dataDir: dir.path,
+    post: (channel, body) => postJson(host.port, host.token, channel, JSON.stringify(body)),
+    close: async () => {
+      await host.close();
+      await services.close();
+      dir.remove();
+    },
+  };
+}
+
+/** Posts a raw body (any text, not necessarily JSON) to a channel of the host on `port`. */
+export async function postJson(port: number, token: string, channel: string, body: string): Promise<Answer> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/${encodeURIComponent(channel)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Kept as text: a test reports it.
+  }
+  return { status: response.status, body: parsed };
+}
