@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
+const btc = sharedDataFile('BTCUSD.csv');
 
 async function runJson(args: string[]): Promise<Record<string, unknown>> {
   const io = captureIO();
@@ -72,5 +74,53 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
       await main(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--param', 'fast'], bad),
     ).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('regimen backtest: --param expects name=number, got "fast"');
+  });
+});
+
+describe.skipIf(!btc.present)(`regimen metrics on monthly bars (BTCUSD.csv)${btc.skipReason}`, () => {
+  it('annualises with 12 periods a year: CAGR 112.4 %/yr, Sharpe 0.865, volatility 152 %', async () => {
+    // Independently, in plain loops over the file's Close column: monthly returns, CAGR over n months,
+    // mean / sample std x √12.
+    const closes = readFileSync(btc.path, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[4]));
+    const n = closes.length - 1;
+    let sum = 0;
+    for (let i = 1; i <= n; i++) sum += closes[i] / closes[i - 1] - 1;
+    const mean = sum / n;
+    let squares = 0;
+    for (let i = 1; i <= n; i++) squares += (closes[i] / closes[i - 1] - 1 - mean) ** 2;
+    const std = Math.sqrt(squares / (n - 1));
+    const expected = {
+      annualizedReturn: (closes[n] / closes[0]) ** (12 / n) - 1,
+      sharpeRatio: (mean / std) * Math.sqrt(12),
+      volatility: std * Math.sqrt(12),
+    };
+    // The issue's figures, which the plain computation must reproduce before it can judge the command.
+    expect(expected.annualizedReturn).toBeCloseTo(1.124, 3);
+    expect(expected.sharpeRatio).toBeCloseTo(0.865, 3);
+    expect(expected.volatility).toBeCloseTo(1.522, 3);
+
+    const result = await runJson(['metrics', '--csv', btc.path, '--column', 'Close']);
+    expect(result['annualization']).toEqual({ periodsPerYear: 12, basis: 'monthly' });
+    const metrics = result['metrics'] as Record<string, number>;
+    for (const [key, value] of Object.entries(expected)) {
+      expect(Math.abs(metrics[key]! / value - 1), key).toBeLessThan(1e-3);
+    }
+
+    const io = captureIO();
+    expect(await main(['metrics', '--csv', btc.path, '--column', 'Close'], io)).toBe(0);
+    expect(io.stdout).toContain(
+      'annualised with 12 periods a year (monthly periods, inferred from the bar spacing; --periods-per-year overrides)',
+    );
+    expect(io.stdout).toMatch(/annualizedReturn\s+112\.41%/);
+    const given = captureIO();
+    expect(await main(['metrics', '--csv', btc.path, '--periods-per-year', '252'], given)).toBe(0);
+    expect(given.stdout).toContain('annualised with 252 periods a year (--periods-per-year)');
+    const bad = captureIO();
+    expect(await main(['metrics', '--csv', btc.path, '--periods-per-year', 'monthly'], bad)).toBe(2);
+    expect(bad.stderr).toContain('--periods-per-year must be a number > 0, got "monthly"');
   });
 });

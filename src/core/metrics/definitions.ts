@@ -31,19 +31,22 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
     label: 'Annualized return',
     direction: 'max',
     format: 'percent',
-    description: 'CAGR: product of (1 + daily return) to the power 252 / days, minus 1.',
+    description:
+      'CAGR: product of (1 + period return) to the power P / periods, minus 1 (P periods a year: 252 for daily or intraday bars, 52 weekly, 12 monthly).',
   },
   volatility: {
     label: 'Volatility',
     direction: 'min',
     format: 'percent',
-    description: 'Standard deviation (ddof 1) of daily returns, annualized by √252.',
+    description:
+      'Standard deviation (ddof 1) of period (daily) returns, annualized by √P (√252 for daily bars).',
   },
   sharpeRatio: {
     label: 'Sharpe ratio',
     direction: 'max',
     format: 'ratio',
-    description: 'Mean over standard deviation (ddof 1) of daily returns, times √252; risk-free rate 0.',
+    description:
+      'Mean over standard deviation (ddof 1) of period (daily) returns, times √P (√252 for daily bars); risk-free rate 0.',
   },
   sortinoRatio: {
     label: 'Sortino ratio',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { TradeLog } from '../engine/types.ts';
 import { EQUITY_METRIC_KEYS, METRIC_DEFINITIONS } from './definitions.ts';
-import { computeEquityMetrics, computeMetrics } from './metrics.ts';
+import { annualizationOf, computeEquityMetrics, computeMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { deflatedSharpeRatio } from './overfitting.ts';
 import { periodEndIndices } from './periods.ts';
@@ -422,6 +422,37 @@ describe('properties', () => {
           expect(m.exposure).toBeCloseTo(covered.size / bars, 15);
         },
       ),
+    );
+  });
+});
+
+describe("annualisation by the data's own periodicity", () => {
+  /** `count` bar times `stepDays` apart from 2020-01-06, a Monday. */
+  const spaced = (count: number, stepDays: number): Float64Array =>
+    Float64Array.from({ length: count }, (_, i) => utc('2020-01-06') + Math.round(i * stepDays * DAY));
+
+  it.each([
+    ['weekday daily', spaced(600, 7 / 5), 252, 'daily'],
+    ['every calendar day', spaced(600, 1), 252, 'daily'],
+    ['weekly', spaced(200, 7), 52, 'weekly'],
+    ['monthly', spaced(60, 365.25 / 12), 12, 'monthly'],
+    ['quarterly', spaced(20, 365.25 / 4), 4, 'quarterly'],
+    ['yearly', spaced(10, 365.25), 1, 'yearly'],
+    ['a single bar', spaced(1, 1), 252, 'too few periods'],
+  ] as const)('%s bars: %i periods a year (%s)', (_name, t, periodsPerYear, basis) => {
+    expect(annualizationOf(t)).toEqual({ periodsPerYear, basis });
+  });
+
+  it('the metrics use the inferred periods a year, and an explicit one wins', () => {
+    const t = spaced(40, 7);
+    const equity = Float64Array.from(t, (_, i) => 100 * (1 + 0.01 * Math.sin(i)) * 1.002 ** i);
+    const weekly = computeEquityMetrics(t, equity);
+    const asDaily = computeEquityMetrics(t, equity, { periodsPerYear: 252 });
+    expect(weekly.sharpeRatio / asDaily.sharpeRatio).toBeCloseTo(Math.sqrt(52 / 252), 12);
+    expect(weekly.annualizedReturn).toBeCloseTo((1 + weekly.totalReturn) ** (52 / 39) - 1, 12);
+    expect(annualizationOf(t, { periodsPerYear: 252 })).toEqual({ periodsPerYear: 252, basis: 'given' });
+    expect(() => computeEquityMetrics(t, equity, { periodsPerYear: 0 })).toThrow(
+      'metrics: periodsPerYear must be a finite number > 0, got 0',
     );
   });
 });

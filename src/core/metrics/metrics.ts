@@ -3,7 +3,9 @@
  *
  * Return metrics are computed on period (daily) returns: intraday equity is sampled at each US/Eastern
  * session's last bar (see periods.ts) and the starting wealth (initial cash) is the first point.
- * Risk-free rate 0; 252 periods a year unless `periodsPerYear` says otherwise.
+ * Risk-free rate 0. They are annualised with the periods a year of the data's own spacing (see
+ * `annualizationOf`: 252 for daily or intraday bars, 52 weekly, 12 monthly) unless `periodsPerYear` says
+ * otherwise.
  *
  * Undefined values never throw: they are NaN (no returns, no trades, zero variance), and ratios with a
  * zero risk or loss denominator follow `ratio` in statistics.ts (±Infinity, NaN for 0/0); e.g. a profit
@@ -23,6 +25,73 @@ import {
 } from '../math/statistics.ts';
 
 export const TRADING_PERIODS_PER_YEAR = 252;
+
+/** The length of the return periods, as inferred from their spacing, or who chose periods a year. */
+export type AnnualizationBasis =
+  'intraday' | 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly' | 'too few periods' | 'given';
+
+/** Periods a year the return metrics are annualised with, and why. */
+export interface Annualization {
+  readonly periodsPerYear: number;
+  readonly basis: AnnualizationBasis;
+}
+
+const YEAR_MS = 365.25 * DAY_MS;
+
+/**
+ * Canonical periods a year by observed density (periods per calendar year), from the densest down; each
+ * bound is about the geometric mean of its neighbours, and below the last one the periods are years.
+ * Daily data counts in trading days whether it trades five days a week (~252 a year) or six (FX sessions,
+ * ~310); only intraday periods (several a calendar day: periodicity 'bar' on intraday bars) are taken at
+ * their observed density.
+ */
+const PERIOD_BUCKETS: readonly (readonly [minDensity: number, basis: AnnualizationBasis, periods: number])[] =
+  [
+    [2.5 * 365.25, 'intraday', NaN],
+    [114, 'daily', TRADING_PERIODS_PER_YEAR],
+    [25, 'weekly', 52],
+    [6.9, 'monthly', 12],
+    [2, 'quarterly', 4],
+  ];
+
+/**
+ * Periods a year for `count` period ends spanning `spanMs` from the first bar: O(1), so scoring many
+ * trials costs nothing. The density (count - 1 steps over the span) is rounded onto its calendar bucket
+ * (GOOG's daily bars, 2,147 steps over 8.53 years: 252; BTCUSD's monthly closes: 12).
+ */
+function inferAnnualization(spanMs: number, count: number): Annualization {
+  if (count < 2 || !(spanMs > 0)) {
+    return { periodsPerYear: TRADING_PERIODS_PER_YEAR, basis: 'too few periods' };
+  }
+  const density = ((count - 1) * YEAR_MS) / spanMs;
+  for (const [minDensity, basis, periods] of PERIOD_BUCKETS) {
+    if (density >= minDensity) {
+      return { periodsPerYear: Number.isNaN(periods) ? Math.round(density) : periods, basis };
+    }
+  }
+  return { periodsPerYear: 1, basis: 'yearly' };
+}
+
+function annualizationFor(t: Float64Array, ends: Int32Array, given: number | undefined): Annualization {
+  if (given !== undefined) {
+    if (!(given > 0 && Number.isFinite(given))) {
+      throw new RangeError(`metrics: periodsPerYear must be a finite number > 0, got ${given}`);
+    }
+    return { periodsPerYear: given, basis: 'given' };
+  }
+  return ends.length === 0
+    ? inferAnnualization(0, 0)
+    : inferAnnualization(t[ends[ends.length - 1]] - t[0], ends.length);
+}
+
+/**
+ * The periods a year `computeMetrics` / `computeEquityMetrics` annualise with for bars at times `t` and
+ * these options: `periodsPerYear` when given, else inferred from the spacing of the return periods.
+ */
+export function annualizationOf(t: Float64Array, options: EquityMetricsOptions = {}): Annualization {
+  const ends = options.periodEnds ?? periodEndIndices(t, resolvePeriodicity(t, options.periodicity));
+  return annualizationFor(t, ends, options.periodsPerYear);
+}
 
 /** Metrics of an equity curve alone: returns, drawdown and risk. */
 export interface EquityMetrics {
@@ -111,7 +180,7 @@ export interface EquityMetricsOptions {
   periodicity?: Periodicity;
   /** Precomputed periodEndIndices(t, periodicity): saves a pass when scoring many runs on the same bars. */
   periodEnds?: Int32Array;
-  /** Return periods per year for annualization; 252. */
+  /** Return periods per year for annualization; inferred from the periods' spacing by default (annualizationOf). */
   periodsPerYear?: number;
   /** Number of trials the strategy was selected from, for the deflated Sharpe ratio. */
   trialCount?: number;
@@ -176,9 +245,9 @@ function equityMetricsOf(
     // A caller bug, not a data condition: mismatched columns would silently misalign every period.
     throw new RangeError(`metrics: t has ${t.length} bars but equity has ${equity.length}`);
   }
-  const periodsPerYear = options.periodsPerYear ?? TRADING_PERIODS_PER_YEAR;
   const periodicity = resolvePeriodicity(t, options.periodicity);
   const ends = options.periodEnds ?? periodEndIndices(t, periodicity);
+  const { periodsPerYear } = annualizationFor(t, ends, options.periodsPerYear);
   const { wealth, time, returns } = periodSeries(t, equity, ends, startingWealth);
   const n = returns.length;
 

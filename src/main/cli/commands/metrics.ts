@@ -1,4 +1,4 @@
-import { computeEquityMetrics } from '../../../core/metrics/index.ts';
+import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
 import { stringOption, UsageError } from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
 import type { Command } from '../command.ts';
@@ -8,8 +8,10 @@ export const metricsCommand: Command = {
   name: 'metrics',
   summary:
     'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
-  usage: '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] [--json]',
-  options: { ...BARS_SOURCE_OPTIONS, column: { type: 'string' } },
+  usage:
+    '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] ' +
+    '[--periods-per-year N (default: from the bar spacing)] [--json]',
+  options: { ...BARS_SOURCE_OPTIONS, column: { type: 'string' }, 'periods-per-year': { type: 'string' } },
   async run(args, io) {
     const source = await loadBarsSource(args);
     const column = (stringOption(args, 'column') ?? 'close').toLowerCase().replace(/\s+/g, '');
@@ -29,13 +31,26 @@ export const metricsCommand: Command = {
         `--column "${stringOption(args, 'column')}" is not in ${source.label}; use one of ${available.join(', ')}`,
       );
     }
-    const metrics = computeEquityMetrics(source.bars.t, values);
+    const given = stringOption(args, 'periods-per-year');
+    const periodsPerYear = given === undefined ? undefined : Number(given);
+    if (periodsPerYear !== undefined && !(periodsPerYear > 0 && Number.isFinite(periodsPerYear))) {
+      throw new UsageError(`--periods-per-year must be a number > 0, got "${given}"`);
+    }
+    const options = periodsPerYear === undefined ? {} : { periodsPerYear };
+    const annualization = annualizationOf(source.bars.t, options);
+    const metrics = computeEquityMetrics(source.bars.t, values, options);
     if (args.values['json']) {
-      io.out(toJson({ column, bars: values.length, metrics }));
+      io.out(toJson({ column, bars: values.length, annualization, metrics }));
       return 0;
     }
     io.out(
       `${column} of ${source.label} as an equity curve (${values.length.toLocaleString('en-US')} points)`,
+    );
+    io.out(
+      annualization.basis === 'given'
+        ? `annualised with ${annualization.periodsPerYear} periods a year (--periods-per-year)`
+        : `annualised with ${annualization.periodsPerYear} periods a year (${annualization.basis} periods, ` +
+            'inferred from the bar spacing; --periods-per-year overrides)',
     );
     io.out(
       table([
