@@ -62,11 +62,11 @@ function startServer(dataDir: string, options: ServeOptions): Promise<Server> {
     }, SERVER_START_TIMEOUT_MS);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
+      const match = /http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_\-.~%]+/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       const url = new URL(match[0]);
-      const token = url.searchParams.get('token') ?? '';
+      const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? '';
       resolvePromise({ process: child, url, origin: url.origin, token });
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

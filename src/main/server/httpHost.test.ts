@@ -1,8 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Requests } from '../../shared/contract.ts';
+import { EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/httpSession.ts';
 import { EventBus } from '../services/events.ts';
 import { startHttpHost, type HttpHost } from './httpHost.ts';
+
+function opened(socket: WebSocket): Promise<void> {
+  return new Promise((resolve, rejectOpen) => {
+    socket.on('open', () => resolve());
+    socket.on('error', rejectOpen);
+  });
+}
+
+/** The status of a POST /api/app:info with the token and a chosen Host header (fetch cannot set Host). */
+function rawStatus(port: number, token: string, hostHeader: string): Promise<number> {
+  return new Promise((resolve, rejectRequest) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/app:info',
+        headers: { host: hostHeader, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', rejectRequest);
+    req.end('{}');
+  });
+}
 
 const reject = (): Promise<never> => Promise.reject(new Error('not used in this test'));
 const handlers: Requests = {
@@ -41,20 +74,26 @@ describe('HTTP host', () => {
       body: JSON.stringify(body),
     });
 
+  const tokenProtocol = (): string => `${TOKEN_PROTOCOL_PREFIX}${host.token}`;
+  const staticDir = mkdtempSync(join(tmpdir(), 'regimen-http-static-'));
+  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Regimen</title>');
+
   beforeAll(async () => {
-    host = await startHttpHost({ handlers, events });
+    host = await startHttpHost({ handlers, events, staticDir });
   });
-  afterAll(async () => host.close());
+  afterAll(async () => {
+    await host.close();
+    rmSync(staticDir, { recursive: true, force: true });
+  });
 
   it('listens on loopback only and prints a URL carrying the token', () => {
-    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/#token=${host.token}`);
     expect(host.token.length).toBeGreaterThanOrEqual(32);
   });
 
   it('refuses requests without the token or with a wrong one', async () => {
     expect((await post('app:info', {}, null)).status).toBe(401);
     expect((await post('app:info', {}, 'x'.repeat(host.token.length))).status).toBe(401);
-    expect((await fetch(`http://127.0.0.1:${host.port}/`)).status).toBe(401);
   });
 
   it('answers a valid request with the handler output', async () => {
@@ -79,12 +118,12 @@ describe('HTTP host', () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toContain('shell:exec');
   });
 
-  it('refuses a request from another origin even with the session cookie', async () => {
+  it('refuses a request from another origin even with the token', async () => {
     const response = await fetch(`http://127.0.0.1:${host.port}/api/app:info`, {
       method: 'POST',
       headers: {
         'content-type': 'text/plain',
-        cookie: `regimen_token=${host.token}`,
+        authorization: `Bearer ${host.token}`,
         origin: 'http://127.0.0.1:8888',
       },
       body: '{}',
@@ -92,19 +131,46 @@ describe('HTTP host', () => {
     expect(response.status).toBe(403);
     const sameOrigin = await fetch(`http://127.0.0.1:${host.port}/api/app:info`, {
       method: 'POST',
-      headers: { cookie: `regimen_token=${host.token}`, origin: `http://127.0.0.1:${host.port}` },
+      headers: { authorization: `Bearer ${host.token}`, origin: `http://localhost:${host.port}` },
       body: '{}',
     });
     expect(sameOrigin.status).toBe(200);
-    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, {
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, [EVENTS_PROTOCOL, tokenProtocol()], {
       origin: 'http://127.0.0.1:8888',
     });
+    await expect(opened(socket)).rejects.toThrow('403');
+  });
+
+  it('refuses a Host that is not this server (a DNS-rebound name), with the token', async () => {
+    for (const hostHeader of [
+      `rebound.example:${host.port}`,
+      '127.0.0.1:1',
+      `127.0.0.1.nip.io:${host.port}`,
+    ]) {
+      const status = await rawStatus(host.port, host.token, hostHeader);
+      expect(status, hostHeader).toBe(421);
+    }
+    expect(await rawStatus(host.port, host.token, `localhost:${host.port}`)).toBe(200);
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, [EVENTS_PROTOCOL, tokenProtocol()], {
+      headers: { host: `rebound.example:${host.port}` },
+    });
+    await expect(opened(socket)).rejects.toThrow('421');
+  });
+
+  it('sends no cookie and no referrer with the page, and takes no token from the query', async () => {
+    const page = await fetch(`http://127.0.0.1:${host.port}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    const api = await fetch(`http://127.0.0.1:${host.port}/api/app:info?token=${host.token}`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(api.status).toBe(401);
+    expect(api.headers.get('referrer-policy')).toBe('no-referrer');
     await expect(
-      new Promise((resolve, rejectOpen) => {
-        socket.on('open', resolve);
-        socket.on('error', rejectOpen);
-      }),
-    ).rejects.toThrow('403');
+      opened(new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`)),
+    ).rejects.toThrow('401');
   });
 
   it('answers a malformed path with 400, naming it', async () => {
@@ -127,8 +193,9 @@ describe('HTTP host', () => {
         refused.on('error', rejectOpen);
       }),
     ).rejects.toThrow();
-    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`);
-    await new Promise((resolve) => socket.on('open', resolve));
+    const socket = new WebSocket(`ws://127.0.0.1:${host.port}/events`, [EVENTS_PROTOCOL, tokenProtocol()]);
+    await opened(socket);
+    expect(socket.protocol).toBe(EVENTS_PROTOCOL);
     const received = new Promise<unknown>((resolve) =>
       socket.on('message', (data) => resolve(JSON.parse(String(data)))),
     );

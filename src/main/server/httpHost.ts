@@ -5,6 +5,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Requests } from '../../shared/contract.ts';
 import { InputError, toWireError } from '../../shared/errors.ts';
+import { EVENTS_PROTOCOL, TOKEN_FRAGMENT_KEY, TOKEN_PROTOCOL_PREFIX } from '../../shared/httpSession.ts';
 import { dispatch } from '../services/dispatch.ts';
 import type { EventBus } from '../services/events.ts';
 
@@ -25,7 +26,6 @@ export interface HttpHost {
   close(): Promise<void>;
 }
 
-const COOKIE = 'regimen_token';
 const MAX_BODY_BYTES = 1 << 20;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,19 +39,24 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * Serves the request/event contract over HTTP + WebSocket on 127.0.0.1 only, plus the built renderer,
- * so the unchanged UI runs in any browser. Every request needs the per-launch token: as a Bearer header,
- * as ?token= (the printed URL), or as the HttpOnly cookie the index page sets from that URL. A browser
- * request from another origin is refused even with the cookie: SameSite does not stop a page served by
- * another port of this machine (the same site) from sending it.
+ * so the unchanged UI runs in any browser. The API needs the per-launch token as a Bearer header, the
+ * event socket as a subprotocol or a Bearer header (see shared/httpSession.ts); the page and its assets
+ * (the app's own build, nothing secret) need none. There is no cookie, which every other server on this
+ * machine would receive. A request must name this server in `Host` (a DNS-rebound name is refused) and,
+ * from a browser, come from the page's own origin; no answer gives a Referer away.
  */
 export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  // The page's own origins, once the port is known (no request arrives before).
+  // The page's own hosts and origins, once the port is known (no request arrives before).
+  let ownHosts: ReadonlySet<string> = new Set();
   let ownOrigins: ReadonlySet<string> = new Set();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => sendError(res, error));
   });
-  const sockets = new WebSocketServer({ noServer: true });
+  const sockets = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  });
   const unsubscribe = options.events.subscribe((channel, payload) => {
     const message = JSON.stringify({ channel, payload });
     for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(message);
@@ -59,8 +64,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (!authorized(req, url, token)) {
-      sendJson(res, 401, { error: { message: 'Missing or wrong token', status: 401 } });
+    if (!ownHosts.has(req.headers.host ?? '')) {
+      sendJson(res, 421, { error: { message: 'Requests for another host name are refused', status: 421 } });
       return;
     }
     if (!fromOwnOrigin(req, ownOrigins)) {
@@ -68,6 +73,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     if (url.pathname.startsWith('/api/')) {
+      if (!sameSecret(bearerToken(req) ?? '', token)) {
+        sendJson(res, 401, { error: { message: 'Missing or wrong token', status: 401 } });
+        return;
+      }
       if (req.method !== 'POST') {
         sendJson(res, 405, { error: { message: 'API requests are POST with a JSON body', status: 405 } });
         return;
@@ -105,9 +114,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
     };
     if (relative === 'index.html') {
-      headers['set-cookie'] = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
       headers['content-security-policy'] =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
     }
@@ -116,7 +125,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
 
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/events' || !authorized(req, url, token)) {
+    if (!ownHosts.has(req.headers.host ?? '')) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\n\r\n');
+      return;
+    }
+    if (url.pathname !== '/events' || !sameSecret(bearerToken(req) ?? protocolToken(req) ?? '', token)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
@@ -133,11 +146,12 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  ownOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  ownHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  ownOrigins = new Set([...ownHosts].map((host) => `http://${host}`));
   return {
     port,
     token,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/#${TOKEN_FRAGMENT_KEY}=${token}`,
     close: async () => {
       unsubscribe();
       for (const client of sockets.clients) client.terminate();
@@ -152,14 +166,15 @@ function closeServer(server: Server, done: () => void): void {
   server.closeAllConnections();
 }
 
-function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
-  const candidates = [
-    header?.startsWith('Bearer ') ? header.slice(7) : undefined,
-    url.searchParams.get('token') ?? undefined,
-    cookieValue(req.headers.cookie, COOKIE),
-  ];
-  return candidates.some((candidate) => candidate !== undefined && sameSecret(candidate, token));
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}
+
+/** The token a browser offers as an event-socket subprotocol (it cannot set an Authorization header). */
+function protocolToken(req: IncomingMessage): string | undefined {
+  const offered = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
+  return offered.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX))?.slice(TOKEN_PROTOCOL_PREFIX.length);
 }
 
 /** True for requests without an Origin (not from a browser page) or from the served page's own origin. */
@@ -182,14 +197,6 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const [key, ...value] = part.trim().split('=');
-    if (key === name) return value.join('=');
-  }
-  return undefined;
-}
-
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -207,7 +214,11 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+  });
   res.end(JSON.stringify(body));
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allocateBars } from '../../core/data/bars.ts';
 import { BarsRepository } from './barsRepository.ts';
@@ -14,6 +17,22 @@ function bars(n: number, t0: number) {
 }
 
 describe('Database', () => {
+  it('creates its folder private to the user (0700) and the database file 0600', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'regimen-private-'));
+    const previous = process.umask(0o022);
+    try {
+      const path = join(root, 'data', 'dir', 'regimen.duckdb');
+      const db = await Database.open(path);
+      db.close();
+      expect(statSync(join(root, 'data')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(root, 'data', 'dir')).mode & 0o777).toBe(0o700);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(previous);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps a statement issued while another caller holds a transaction out of that transaction', async () => {
     const db = await Database.open(':memory:');
     try {

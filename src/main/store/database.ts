@@ -1,6 +1,6 @@
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -22,8 +22,11 @@ export class Database {
   ) {}
 
   static async open(path: string): Promise<Database> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    // The cache and the studies are the user's alone: a folder we create is private (0700), and so is
+    // the database file (0600), whatever the umask.
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const instance = await DuckDBInstance.create(path);
+    if (path !== ':memory:') chmodSync(path, 0o600);
     const connection = await instance.connect();
     const db = new Database(instance, connection, path);
     await db.migrate();

@@ -6,12 +6,13 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../shared/contract.ts';
+import { EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/httpSession.ts';
 import { ClientError, throwIfWireError } from './clientError.ts';
 
 export interface HttpClientOptions {
   /** Where `regimen serve` answers, e.g. http://127.0.0.1:5170 (the page's own origin in practice). */
   origin: string;
-  /** The per-launch token, sent as a bearer header; the HttpOnly cookie set with the page also carries it. */
+  /** The per-launch token: a Bearer header on requests, a subprotocol on the event socket. */
   token: string | null;
   /** Reconnect delays grow from the first to the last value, then stay there. */
   reconnectDelaysMs?: readonly number[];
@@ -66,7 +67,10 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
     if (socket || reconnectTimer) return;
     const url = new URL('/events', options.origin);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(
+      url,
+      options.token ? [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${options.token}`] : [EVENTS_PROTOCOL],
+    );
     socket = ws;
     ws.onopen = () => {
       failedAttempts = 0;
