@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   data: async () => ({ run: (await import('./data.bench.ts')).runDataBench }),
   optimize: async () => ({ run: (await import('./optimize.bench.ts')).runOptimizeBench }),
   study: async () => ({ run: (await import('./study.bench.ts')).runStudyBench }),
+  cli: async () => ({ run: (await import('./cli.bench.ts')).runCliBench }),
 };
 
 const wanted = process.argv.slice(2);

@@ -8,9 +8,8 @@ export interface CommandIO {
   readonly interactive: boolean;
 }
 
+/** A command's options and work; its name and summary are listed in commands/index.ts. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   /** Usage lines after `regimen <name>`. */
   readonly usage: string;
   readonly options: OptionSpec;

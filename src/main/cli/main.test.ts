@@ -7,12 +7,33 @@ import { describe, expect, it, vi } from 'vitest';
 import { captureIO as capture } from '../../../test/support/captureIO.ts';
 import { main } from './main.ts';
 
+// Records which command modules were imported (they pull in DuckDB, the Alpaca client, the pool).
+const loaded = vi.hoisted(() => new Set<string>());
+vi.mock('./commands/data.ts', async (importOriginal) => {
+  loaded.add('data');
+  return importOriginal();
+});
+vi.mock('./commands/optimize.ts', async (importOriginal) => {
+  loaded.add('optimize');
+  return importOriginal();
+});
+
 describe('regimen CLI', () => {
   it('lists its commands with --help and exits 0', async () => {
     const io = capture();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout).toMatch(/Usage: regimen <command>/);
     for (const name of ['demo', 'serve', 'backtest']) expect(io.stdout).toContain(`  ${name}`);
+  });
+
+  it('imports a command module only when that command runs', async () => {
+    expect(await main(['--help'], capture())).toBe(0);
+    expect(await main(['frobnicate'], capture())).toBe(2);
+    expect([...loaded]).toEqual([]);
+    const io = capture();
+    expect(await main(['data', 'list', '--help'], io)).toBe(0);
+    expect(io.stdout).toContain('Usage: regimen data list');
+    expect([...loaded]).toEqual(['data']);
   });
 
   it('refuses an unknown command with one line and the usage, exit 2', async () => {

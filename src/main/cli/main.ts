@@ -1,7 +1,7 @@
 import { RequestError } from '../../shared/errors.ts';
 import { UsageError, parseCommandArgs } from './args.ts';
 import { COMMON_OPTIONS, type Command, type CommandIO } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -16,8 +16,8 @@ function usage(): string {
   ].join('\n');
 }
 
-function commandUsage(command: Command): string {
-  return `Usage: regimen ${command.name} ${command.usage}\n\n${command.summary}`;
+function commandUsage(entry: CommandEntry, command: Command): string {
+  return `Usage: regimen ${entry.name} ${command.usage}\n\n${entry.summary}`;
 }
 
 const defaultIO: CommandIO = {
@@ -30,30 +30,33 @@ const defaultIO: CommandIO = {
 export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
   // Commands may be two words (`data fetch`): the longest name that matches wins.
   const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : undefined;
-  const command = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === argv[0]);
+  const entry = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === argv[0]);
   const name = argv[0];
-  const rest = argv.slice(command?.name.includes(' ') ? 2 : 1);
+  const rest = argv.slice(entry?.name.includes(' ') ? 2 : 1);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;
   }
-  if (!command) {
+  if (!entry) {
     io.err(`regimen: unknown command "${name}"\n${usage()}\n`);
     return 2;
   }
+  const command = await entry.load();
   try {
     const args = parseCommandArgs(rest, { ...COMMON_OPTIONS, ...command.options }, command.allowPositionals);
     if (args.values['help']) {
-      io.out(commandUsage(command));
+      io.out(commandUsage(entry, command));
       return 0;
     }
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof RequestError) {
-      io.err(`regimen ${command.name}: ${usageMessage(error)}\n${commandUsage(command)}\n`);
+      io.err(`regimen ${entry.name}: ${usageMessage(error)}
+${commandUsage(entry, command)}
+`);
       return 2;
     }
-    io.err(`regimen ${command.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(`regimen ${entry.name}: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
 }

@@ -8,36 +8,41 @@ import type { WorkerResult, WorkerTask } from './tasks.ts';
  * worker copies nothing; workers keep prepared datasets (with their indicator caches) by dataset id.
  */
 export class ComputePool {
-  private readonly piscina: Piscina;
+  private piscina: Piscina | undefined;
 
-  constructor(threads = Math.max(1, availableParallelism())) {
-    // From sources (CLI via tsx, tests) the worker is TypeScript and needs the same loader; in the
-    // built app it is the bundled worker.js next to the main bundle.
-    const fromSources = import.meta.url.endsWith('.ts');
-    // In a packaged app the bundle sits in app.asar, which worker threads cannot load from; the
-    // builder unpacks out/main (electron-builder.yml) next to it.
-    const filename = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href.replace(
-      '/app.asar/',
-      '/app.asar.unpacked/',
-    );
-    this.piscina = new Piscina({
-      filename,
-      minThreads: 1,
-      maxThreads: threads,
-      idleTimeout: 60_000,
-      execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
-    });
-  }
-
-  get threads(): number {
-    return this.piscina.options.maxThreads;
-  }
+  /**
+   * Workers start on the first task, not here: a command or a host that never computes (a listing, a
+   * CSV backtest run in-process, `--help`) must not pay for a thread that loads the engine.
+   */
+  constructor(readonly threads = Math.max(1, availableParallelism())) {}
 
   run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
+    this.piscina ??= startPiscina(this.threads);
     return this.piscina.run(task, signal ? { signal } : {}) as Promise<WorkerResult<T>>;
   }
 
   async close(): Promise<void> {
-    await this.piscina.destroy();
+    const piscina = this.piscina;
+    this.piscina = undefined;
+    await piscina?.destroy();
   }
+}
+
+function startPiscina(threads: number): Piscina {
+  // From sources (CLI via tsx, tests) the worker is TypeScript and needs the same loader; in the
+  // built app it is the bundled worker.js next to the main bundle.
+  const fromSources = import.meta.url.endsWith('.ts');
+  // In a packaged app the bundle sits in app.asar, which worker threads cannot load from; the
+  // builder unpacks out/main (electron-builder.yml) next to it.
+  const filename = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href.replace(
+    '/app.asar/',
+    '/app.asar.unpacked/',
+  );
+  return new Piscina({
+    filename,
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+  });
 }

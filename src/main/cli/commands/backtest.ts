@@ -58,8 +58,6 @@ export const BACKTEST_OPTIONS = {
 } as const;
 
 export const backtestCommand: Command = {
-  name: 'backtest',
-  summary: 'Backtest a strategy on a CSV file or cached bars and print its metrics and trades',
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
     '        [--param name=value ...] [--cash 10000] [--commission RATE] [--slippage-bps BPS] [--long-only]\n' +

@@ -92,9 +92,7 @@ function fetchLine(summary: FetchSummary): string {
     : `${summary.symbols.join(', ')} ${summary.timeframe}: ${summary.bars.toLocaleString('en-US')} bars in ${summary.pages} pages (${(summary.elapsedMs / 1000).toFixed(1)} s)`;
 }
 
-const dataFetchCommand: Command = {
-  name: 'data fetch',
-  summary: 'Fetch historical bars from Alpaca into the cache (only what is missing)',
+export const dataFetchCommand: Command = {
   usage:
     '--symbols AAPL,MSFT --timeframe 1Min --start ISO --end ISO [--adjustment raw|split|dividend|all] [--feed iex|sip] [--alpaca-base-url URL] [--rate-limit N]',
   options: {
@@ -125,9 +123,7 @@ const dataFetchCommand: Command = {
   },
 };
 
-const dataImportCommand: Command = {
-  name: 'data import',
-  summary: 'Import a CSV or Parquet file of bars into the cache',
+export const dataImportCommand: Command = {
   usage: 'FILE [--symbol SYM] [--timeframe TF] [--naive-time-zone UTC|America/New_York]',
   allowPositionals: true,
   options: {
@@ -163,9 +159,7 @@ const dataImportCommand: Command = {
   },
 };
 
-const dataListCommand: Command = {
-  name: 'data list',
-  summary: 'List cached bars: one row per symbol and timeframe',
+export const dataListCommand: Command = {
   usage: '[--json]',
   options: {},
   async run(args, io) {
@@ -193,9 +187,7 @@ const dataListCommand: Command = {
   },
 };
 
-const dataQualityCommand: Command = {
-  name: 'data quality',
-  summary: 'Quality report of cached bars (gaps, duplicates, OHLC errors, outliers, splits) and repair',
+export const dataQualityCommand: Command = {
   usage: '--symbol SYM [--timeframe TF] [--repair] [--json]',
   options: { symbol: { type: 'string' }, timeframe: { type: 'string' }, repair: { type: 'boolean' } },
   async run(args, io) {
@@ -235,9 +227,7 @@ const dataQualityCommand: Command = {
   },
 };
 
-const dataExportCommand: Command = {
-  name: 'data export',
-  summary: 'Export cached bars (any timeframe) to Parquet or CSV',
+export const dataExportCommand: Command = {
   usage:
     '--symbol SYM --format parquet|csv --out FILE [--overwrite] [--timeframe 1m] [--start ISO] [--end ISO]',
   options: {
@@ -277,9 +267,7 @@ const dataExportCommand: Command = {
   },
 };
 
-const dataSyncCommand: Command = {
-  name: 'data sync',
-  summary: 'Catch up recent 1-minute bars over REST, then stream live bars into the cache',
+export const dataSyncCommand: Command = {
   usage:
     '--symbols AAPL,MSFT [--since ISO] [--for SECONDS] [--feed iex|sip] [--alpaca-base-url URL] [--alpaca-stream-url URL]',
   options: {
@@ -334,12 +322,3 @@ const dataSyncCommand: Command = {
     return 0;
   },
 };
-
-export const DATA_COMMANDS: readonly Command[] = [
-  dataFetchCommand,
-  dataImportCommand,
-  dataListCommand,
-  dataQualityCommand,
-  dataExportCommand,
-  dataSyncCommand,
-];

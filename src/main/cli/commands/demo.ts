@@ -6,9 +6,6 @@ import { BarsRepository } from '../../store/barsRepository.ts';
 import { Database } from '../../store/database.ts';
 
 export const demoCommand: Command = {
-  name: 'demo',
-  summary:
-    'Write the deterministic synthetic demo market (1-minute bars, 2 years, 6 symbols) to the data directory',
   usage: '[--data-dir DIR] [--json]',
   options: {},
   async run(args, io) {

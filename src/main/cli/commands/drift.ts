@@ -8,8 +8,6 @@ import { table, toJson } from '../format.ts';
 const NAMES = Object.keys(DRIFT_DETECTORS) as DriftDetectorName[];
 
 export const driftCommand: Command = {
-  name: 'drift',
-  summary: 'Run a drift detector over one numeric column of a CSV file and print where it flagged drift',
   usage: `--csv FILE --column COL [--detector ${NAMES.join('|')}] [--delta 0.002] [--json]`,
   options: {
     csv: { type: 'string' },

@@ -76,8 +76,6 @@ const toList = (values: Float64Array): (number | null)[] =>
   Array.from(values, (v) => (Number.isNaN(v) ? null : v));
 
 export const indicatorsCommand: Command = {
-  name: 'indicators',
-  summary: 'Compute indicators on a CSV file or cached bars (TA-Lib conventions), one entry per request',
   usage:
     '(--csv FILE | --symbol SYM [--timeframe TF]) --indicator NAME[:P1,P2...] [--indicator ...] [--json]\n' +
     `        indicators: ${Object.entries(INDICATORS)

@@ -5,9 +5,6 @@ import type { Command } from '../command.ts';
 import { formatMetric, table, toJson } from '../format.ts';
 
 export const metricsCommand: Command = {
-  name: 'metrics',
-  summary:
-    'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
   usage:
     '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] ' +
     '[--periods-per-year N (default: from the bar spacing)] [--json]',

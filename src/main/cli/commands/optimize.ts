@@ -337,9 +337,6 @@ async function followStudy(
 }
 
 export const optimizeCommand: Command = {
-  name: 'optimize',
-  summary:
-    "Optimise a strategy's parameters (grid, random, TPE, GA, NSGA-II), resumable, with overfitting statistics",
   usage:
     '(--csv FILE | --symbol SYM) [--timeframe 1m[,5m,15m]] --strategy NAME [--space name=min:max[:step] ...]\n' +
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +

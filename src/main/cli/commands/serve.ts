@@ -7,12 +7,12 @@ import { resolveDataDir } from '../../paths.ts';
 import { startHttpHost } from '../../server/httpHost.ts';
 import { createServices } from '../../services/services.ts';
 
-const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url));
+// From the sources this file is src/main/cli/commands/serve.ts; compiled, it is a chunk in out/cli.
+const RENDERER_DIR = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../../../out/renderer' : '../renderer', import.meta.url),
+);
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary:
-    'Serve the app over HTTP + WebSocket on 127.0.0.1 for any browser (headless machines, remote boxes)',
   usage: '[--port N] [--data-dir DIR] [--alpaca-base-url URL] [--alpaca-stream-url URL]',
   options: {
     port: { type: 'string' },

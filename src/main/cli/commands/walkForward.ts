@@ -24,9 +24,6 @@ function isoDay(ms: number): string {
 }
 
 export const walkForwardCommand: Command = {
-  name: 'walk-forward',
-  summary:
-    'Walk-forward analysis: optimise on each train window, test the winner on the next, stitch out of sample',
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +

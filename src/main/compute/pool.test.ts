@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const started = vi.hoisted(() => ({ count: 0 }));
+vi.mock('piscina', () => ({
+  Piscina: class {
+    constructor() {
+      started.count++;
+    }
+    run(): Promise<unknown> {
+      return Promise.resolve({ outcomes: [] });
+    }
+    destroy(): Promise<void> {
+      return Promise.resolve();
+    }
+  },
+}));
+
+const { ComputePool } = await import('./pool.ts');
+
+describe('ComputePool', () => {
+  afterEach(() => {
+    started.count = 0;
+  });
+
+  it('starts no worker until the first task, so commands that never compute do not pay for one', async () => {
+    const pool = new ComputePool(3);
+    expect(pool.threads).toBe(3);
+    expect(started.count).toBe(0);
+    await pool.close();
+    expect(started.count).toBe(0);
+  });
+
+  it('starts its workers once, on the first task, and again after close', async () => {
+    const pool = new ComputePool(2);
+    const task = {
+      kind: 'trials',
+      dataset: { id: 'x', bars: undefined },
+      strategy: 'sma-cross',
+      paramSets: [],
+      options: {},
+    } as unknown as Parameters<typeof pool.run>[0];
+    await pool.run(task);
+    await pool.run(task);
+    expect(started.count).toBe(1);
+    await pool.close();
+    await pool.run(task);
+    expect(started.count).toBe(2);
+    await pool.close();
+  });
+});
