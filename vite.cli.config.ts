@@ -9,8 +9,9 @@ const root = import.meta.dirname;
  * (an SSR build resolves them from node_modules at run time: the native DuckDB and keyring addons among
  * them). DuckDB's JavaScript API (124 CommonJS files) and zod are bundled in: Node scans every CommonJS
  * file an ES module imports for its exports, which cost ~0.2 s of CPU per command; the native bindings,
- * Piscina (which finds its own worker file on disk) and the Alpaca client stay external. Chunks sit beside the entries, so `new URL('./worker.js', import.meta.url)` finds the worker
- * from whichever file holds the pool.
+ * Piscina (which finds its own worker file on disk) and the Alpaca client stay external. Chunks sit
+ * beside the entries, so `new URL('./worker.js', import.meta.url)` finds the worker from whichever file
+ * holds the pool.
  */
 export default defineConfig({
   ssr: { noExternal: ['@duckdb/node-api', 'zod'] },
