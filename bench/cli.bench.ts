@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../src/core/math/statistics.ts';
+import { readmeGridArgs } from '../test/support/readmeGrid.ts';
 import { sharedDataFile } from '../test/support/sharedData.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,28 +23,6 @@ export interface CliBenchResult {
   /** Median seconds per case and mode; absent cases were skipped (no data). */
   readonly seconds: Readonly<Record<string, { sources: number; compiled: number }>>;
   readonly backtestingPy: number | null;
-}
-
-function gridArgs(csv: string): string[] {
-  return [
-    'optimize',
-    '--csv',
-    csv,
-    '--strategy',
-    'sma-cross',
-    '--space',
-    'fast=5:25:5',
-    '--space',
-    'slow=10:65:5',
-    '--constraint',
-    'fast<slow',
-    '--sampler',
-    'grid',
-    '--objective',
-    'finalEquity',
-    '--commission',
-    '0.002',
-  ];
 }
 
 /** Median wall time of `runs` fresh processes; each gets its own empty data folder. */
@@ -118,7 +97,7 @@ export async function runCliBench(log: (line: string) => void = console.log): Pr
   let python: number | null = null;
   if (!goog.present) log(`50-combination grid on GOOG: skipped${goog.skipReason}`);
   else {
-    report('50-combination sma-cross grid on GOOG', 1.5, gridArgs(goog.path));
+    report('50-combination sma-cross grid on GOOG', 1.5, readmeGridArgs(goog.path));
     python = backtestingPy(goog.path, log);
     if (python !== null) log(`backtesting.py, same grid as a whole process: ${python.toFixed(2)} s`);
   }
