@@ -42,7 +42,8 @@ export * from './dataContract.ts';
 
 export const AppInfo = z.object({
   version: z.string(),
-  host: z.enum(['electron', 'http']),
+  /** 'cli': a command that opened the data folder itself (no app or server owned it). */
+  host: z.enum(['electron', 'http', 'cli']),
   dataDir: z.string(),
   demo: z.boolean(),
 });

@@ -4,13 +4,14 @@ import { symbolSchema } from '../../shared/schemas.ts';
 import {
   loadDataset,
   NATIVE_TIMEFRAME,
+  type BarsReader,
   type BarsSource,
   type LoadedDataset,
 } from '../marketdata/barsSource.ts';
-import { databasePath, resolveDataDir } from '../paths.ts';
-import { BarsRepository } from '../store/barsRepository.ts';
-import { Database } from '../store/database.ts';
+import { payloadToBars } from '../services/payloads.ts';
+import type { BarsRange } from '../store/barsRepository.ts';
 import { stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
+import { openBackend } from './backend.ts';
 
 /** Options of the commands that read bars from a file or from the cache. */
 export const BARS_SOURCE_OPTIONS = {
@@ -51,10 +52,23 @@ export async function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
   if (session !== 'regular' && session !== 'extended') {
     throw new UsageError(`--session must be regular or extended, got "${session}"`);
   }
-  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  // Through the folder's owner when one runs (see backend.ts): the same bars either way.
+  const backend = await openBackend(args);
   try {
-    return await loadDataset(source, timeframe, { ...range, session }, new BarsRepository(db));
+    const reader: BarsReader = {
+      read: async (symbol, timeframe, { start, end, session }: BarsRange = {}) =>
+        payloadToBars(
+          await backend.request('bars:get', {
+            symbol,
+            timeframe,
+            ...(start === undefined ? {} : { start }),
+            ...(end === undefined ? {} : { end }),
+            ...(session === undefined ? {} : { session }),
+          }),
+        ),
+    };
+    return await loadDataset(source, timeframe, { ...range, session }, reader);
   } finally {
-    db.close();
+    await backend.close();
   }
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
 import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
+import { announceOwner } from '../server/discovery.ts';
+import { startHttpHost, type HttpHost } from '../server/httpHost.ts';
 import { dispatchOrWireError } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
 
@@ -14,6 +16,8 @@ const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 let services: Services | undefined;
+/** The API-only host on 127.0.0.1 through which CLI commands reach the data folder the app holds. */
+let cliHost: { host: HttpHost; release(): void } | undefined;
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -65,6 +69,16 @@ async function start(): Promise<void> {
       dispatchOrWireError(services!.handlers, channel, input),
     );
   }
+  // DuckDB lets one process open the folder; a CLI command finds this host in the discovery file and
+  // sends its requests here instead (src/main/cli/backend.ts). It serves no page, only the API.
+  const host = await startHttpHost({ handlers: services.handlers, events: services.events });
+  const ownership = await announceOwner(dataDir, {
+    port: host.port,
+    token: host.token,
+    host: 'electron',
+    version: app.getVersion(),
+  });
+  cliHost = { host, release: ownership.release };
   const window = createWindow();
   services.events.subscribe((channel, payload) => {
     if (!window.isDestroyed() && (EVENT_CHANNELS as readonly string[]).includes(channel)) {
@@ -89,8 +103,11 @@ app.on('will-quit', (event) => {
   if (!closing) return;
   services = undefined;
   event.preventDefault();
-  closing
-    .close()
+  const host = cliHost;
+  cliHost = undefined;
+  host?.release();
+  (host ? host.host.close() : Promise.resolve())
+    .then(() => closing.close())
     .catch((error: unknown) =>
       console.error('Regimen did not close cleanly:', error instanceof Error ? error.message : error),
     )

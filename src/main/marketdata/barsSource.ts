@@ -28,6 +28,9 @@ export type BarsSource =
 /** A file's bars as they are, whatever their resolution (a cache source has no such timeframe). */
 export const NATIVE_TIMEFRAME = 'native';
 
+/** Where cached bars are read from: the repository, or a client of a process that owns the folder. */
+export type BarsReader = Pick<BarsRepository, 'read'>;
+
 /** The time range (start inclusive, end exclusive; absent bounds are open) and, for the cache, the session. */
 export type DatasetRange = Pick<BarsRange, 'start' | 'end' | 'session'>;
 
@@ -58,7 +61,7 @@ export async function loadDataset(
   source: BarsSource,
   timeframe: string,
   range: DatasetRange,
-  repo: BarsRepository | null,
+  repo: BarsReader | null,
 ): Promise<LoadedDataset> {
   const [dataset] = await loadDatasets(source, [timeframe], range, repo);
   return dataset!;
@@ -73,7 +76,7 @@ export async function loadDatasets(
   source: BarsSource,
   timeframes: readonly string[],
   range: DatasetRange,
-  repo: BarsRepository | null,
+  repo: BarsReader | null,
 ): Promise<LoadedDataset[]> {
   const out: LoadedDataset[] = [];
   if (source.kind === 'file') {

@@ -15,6 +15,18 @@ export function barsToPayload(symbol: string, timeframe: Timeframe, bars: Bars):
   };
 }
 
+/** The inverse of barsToPayload: columns again, for a client that computes on bars it was sent. */
+export function payloadToBars(payload: BarsPayload): Bars {
+  return {
+    t: Float64Array.from(payload.t),
+    o: Float64Array.from(payload.o),
+    h: Float64Array.from(payload.h),
+    l: Float64Array.from(payload.l),
+    c: Float64Array.from(payload.c),
+    v: Float64Array.from(payload.v),
+  };
+}
+
 /** NaN and ±Infinity have no JSON form; the contract carries them as null. */
 export function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;

@@ -1,5 +1,5 @@
 import { version } from '../../../package.json';
-import type { Requests } from '../../shared/contract.ts';
+import type { AppInfo, Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
 import { MarketDataService } from '../marketdata/service.ts';
 import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
@@ -17,7 +17,7 @@ import { barsToPayload } from './payloads.ts';
 
 export interface ServicesOptions {
   dataDir: string;
-  host: 'electron' | 'http';
+  host: AppInfo['host'];
   /** Worker threads for the compute pool; all cores by default. */
   threads?: number;
   /** Skips writing the demo market (tests that bring their own data). */

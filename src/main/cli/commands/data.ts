@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import type { DataFetchResult, JobProgress } from '../../../shared/contract.ts';
 import { environmentCredentials } from '../../marketdata/credentials.ts';
 import { openSecretStore } from '../../secrets/secretStore.ts';
-import { ExportTargetExistsError } from '../../marketdata/exporter.ts';
-import type { FetchSummary } from '../../marketdata/fetcher.ts';
 import { MarketDataService } from '../../marketdata/service.ts';
 import {
   parseAdjustment,
@@ -11,10 +13,8 @@ import {
   parseSymbols,
   parseTimeframe,
   TO_CACHE_TIMEFRAME,
-  type DataProgress,
 } from '../../marketdata/types.ts';
-import { databasePath, resolveDataDir } from '../../paths.ts';
-import { Database } from '../../store/database.ts';
+import type { ServicesOptions } from '../../services/services.ts';
 import {
   numberOption,
   requiredOption,
@@ -23,6 +23,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../args.ts';
+import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { meter, table } from '../format.ts';
 
@@ -32,28 +33,27 @@ const ALPACA_OPTIONS = {
   'rate-limit': { type: 'string' },
 } as const;
 
-async function withService<T>(
+function alpacaOptions(args: ParsedArgs): NonNullable<ServicesOptions['alpaca']> {
+  return {
+    ...(stringOption(args, 'alpaca-base-url') ? { dataBaseUrl: stringOption(args, 'alpaca-base-url')! } : {}),
+    ...(stringOption(args, 'alpaca-stream-url')
+      ? { streamBaseUrl: stringOption(args, 'alpaca-stream-url')! }
+      : {}),
+    ...(stringOption(args, 'rate-limit') ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) } : {}),
+  };
+}
+
+/** Runs `work` against the data folder's backend (its owner, or this process) and closes it. */
+async function withBackend<T>(
   args: ParsedArgs,
-  work: (service: MarketDataService) => Promise<T>,
+  work: (backend: Backend) => Promise<T>,
+  options: BackendOptions = {},
 ): Promise<T> {
-  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  const backend = await openBackend(args, options);
   try {
-    const needsKeys = stringOption(args, 'symbols') !== undefined;
-    const service = new MarketDataService(db, {
-      ...(stringOption(args, 'alpaca-base-url')
-        ? { dataBaseUrl: stringOption(args, 'alpaca-base-url')! }
-        : {}),
-      ...(stringOption(args, 'alpaca-stream-url')
-        ? { streamBaseUrl: stringOption(args, 'alpaca-stream-url')! }
-        : {}),
-      ...(stringOption(args, 'rate-limit')
-        ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) }
-        : {}),
-      secrets: needsKeys && !environmentCredentials(process.env) ? await openSecretStore() : null,
-    });
-    return await work(service);
+    return await work(backend);
   } finally {
-    db.close();
+    await backend.close();
   }
 }
 
@@ -66,17 +66,23 @@ function wrapUsage<T>(work: () => T): T {
   }
 }
 
+/** Problems `data quality --json` lists at most (the contract's cap; the counts stay complete). */
+const QUALITY_PROBLEMS_LISTED = 5_000;
+
 const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString() : '');
 
 /** A one-line progress bar on stderr when it is a terminal; nothing otherwise. */
-function progressBar(io: CommandIO, enabled: boolean): { update(p: DataProgress): void; end(): void } {
+function progressBar(
+  io: CommandIO,
+  enabled: boolean,
+): { update(p: Pick<JobProgress, 'done' | 'total' | 'message'>): void; end(): void } {
   let drawn = false;
   return {
     update(p) {
       if (!enabled || !io.interactive) return;
       const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
       io.err(
-        `\r${meter(fraction, 30)} ${(fraction * 100).toFixed(0).padStart(3)}%  ${p.bars.toLocaleString('en-US')} bars${p.message ? `  ${p.message}` : ''}   `,
+        `\r${meter(fraction, 30)} ${(fraction * 100).toFixed(0).padStart(3)}%${p.message ? `  ${p.message}` : ''}   `,
       );
       drawn = true;
     },
@@ -86,7 +92,7 @@ function progressBar(io: CommandIO, enabled: boolean): { update(p: DataProgress)
   };
 }
 
-function fetchLine(summary: FetchSummary): string {
+function fetchLine(summary: Omit<DataFetchResult, 'symbols'> & { symbols: readonly string[] }): string {
   return summary.requests === 0
     ? `${summary.symbols.join(', ')} ${summary.timeframe}: already cached, nothing fetched`
     : `${summary.symbols.join(', ')} ${summary.timeframe}: ${summary.bars.toLocaleString('en-US')} bars in ${summary.pages} pages (${(summary.elapsedMs / 1000).toFixed(1)} s)`;
@@ -115,9 +121,44 @@ export const dataFetchCommand: Command = {
     const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
     const json = args.values['json'] === true;
     const bar = progressBar(io, !json);
-    const summary = await withService(args, (service) =>
-      service.fetch({ symbols, timeframe, start, end, adjustment, feed, onProgress: (p) => bar.update(p) }),
+    const summary = await withBackend(
+      args,
+      async (backend) => {
+        if (backend.owner !== null && Object.keys(alpacaOptions(args)).length > 0)
+          io.err(`note: ${backend.owner} fetches with its own Alpaca settings, not these flags\n`);
+        // Progress arrives as job events (over the owner's WebSocket when remote): listen before asking.
+        const jobId = randomUUID();
+        const stop = await backend.listen(
+          on('job:progress', (p) => {
+            if (p.jobId === jobId) bar.update(p);
+          }),
+        );
+        // Ctrl-C stops the fetch where it runs (here or in the owner); the bars stored so far stay.
+        const interrupt = (): void => {
+          void backend.request('job:cancel', { jobId }).catch(() => undefined);
+        };
+        process.once('SIGINT', interrupt);
+        try {
+          return await backend.request('data:fetch', {
+            jobId,
+            symbols,
+            timeframe,
+            start,
+            end,
+            adjustment,
+            feed,
+          });
+        } finally {
+          process.removeListener('SIGINT', interrupt);
+          stop();
+        }
+      },
+      { alpaca: alpacaOptions(args), needsKeys: true },
     ).finally(() => bar.end());
+    if ('cancelled' in summary) {
+      io.err('fetch cancelled; the bars stored before it stopped are kept\n');
+      return 130;
+    }
     io.out(json ? JSON.stringify(summary) : fetchLine(summary));
     return 0;
   },
@@ -143,10 +184,12 @@ export const dataImportCommand: Command = {
         ? timeframeText
         : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))]
       : undefined;
-    const result = await withService(args, (service) =>
-      service.importFile(args.positionals[0]!, {
+    // The owner may run in another working directory: paths travel absolute.
+    const result = await withBackend(args, (backend) =>
+      backend.request('data:import', {
+        path: resolve(args.positionals[0]!),
         ...(stringOption(args, 'symbol') ? { symbol: stringOption(args, 'symbol')! } : {}),
-        ...(timeframe ? { timeframe } : {}),
+        ...(timeframe ? { timeframe: timeframe as Timeframe } : {}),
         ...(zone ? { naiveTimeZone: zone } : {}),
       }),
     );
@@ -163,7 +206,7 @@ export const dataListCommand: Command = {
   usage: '[--json]',
   options: {},
   async run(args, io) {
-    const rows = await withService(args, (service) => service.list());
+    const rows = await withBackend(args, (backend) => backend.request('data:list', {}));
     if (args.values['json']) {
       io.out(
         JSON.stringify(
@@ -197,11 +240,12 @@ export const dataQualityCommand: Command = {
       timeframeText === undefined || !/Min|Hour|Day/i.test(timeframeText)
         ? timeframeText
         : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
-    const result = await withService(args, (service) =>
-      service.quality({
+    const result = await withBackend(args, (backend) =>
+      backend.request('data:quality', {
         symbol,
-        ...(timeframe ? { timeframe } : {}),
+        ...(timeframe ? { timeframe: timeframe as Timeframe } : {}),
         repair: args.values['repair'] === true,
+        limit: QUALITY_PROBLEMS_LISTED,
       }),
     );
     if (args.values['json']) {
@@ -210,13 +254,16 @@ export const dataQualityCommand: Command = {
     }
     const r = result.report;
     const lines = [
-      `${r.symbol} ${r.timeframe ?? timeframe ?? ''}: score ${r.score.toFixed(3)}, ${r.rows} bars, coverage ${(r.coverage * 100).toFixed(2)}% (${r.missingBars} missing of ${r.expectedBars})`,
+      `${r.symbol} ${r.timeframe ?? timeframe ?? ''}: score ${r.score === null ? 'n/a' : r.score.toFixed(3)}, ${r.rows} bars, coverage ${r.coverage === null ? 'n/a' : `${(r.coverage * 100).toFixed(2)}%`} (${r.missingBars} missing of ${r.expectedBars})`,
       ...Object.entries(r.counts)
         .filter(([, n]) => n > 0)
         .map(([kind, n]) => `  ${kind}: ${n}`),
       ...r.problems.slice(0, 20).map((p) => `  - ${p.message}`),
     ];
-    if (r.problems.length > 20) lines.push(`  ... ${r.problems.length - 20} more (--json lists them all)`);
+    if (r.totalProblems > 20)
+      lines.push(
+        `  ... ${r.totalProblems - 20} more (--json lists ${r.truncated ? `the first ${r.problems.length}` : 'them all'})`,
+      );
     if (result.repair) {
       lines.push(
         `Repaired: dropped ${result.repair.droppedBars} bars, marked ${result.repair.gapsMarked} gaps (no bars added)`,
@@ -250,13 +297,13 @@ export const dataExportCommand: Command = {
     const end = timeOption(args, 'end');
     const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
     const overwrite = args.values['overwrite'] === true;
-    const result = await withService(args, (service) =>
-      service.export({ symbol, timeframe, format, out, range, overwrite }).catch((error: unknown) => {
-        if (error instanceof ExportTargetExistsError) {
-          throw new UsageError(`${error.path} already exists: choose another --out or pass --overwrite`);
-        }
-        throw error;
-      }),
+    // The owner may run elsewhere: the path travels absolute. The services refuse an existing file
+    // unless asked; checked here first too, so the sentence names this command's flag.
+    const path = resolve(out);
+    if (!overwrite && (await lstat(path).catch(() => null)) !== null)
+      throw new UsageError(`${path} already exists: choose another --out or pass --overwrite`);
+    const result = await withBackend(args, (backend) =>
+      backend.request('data:export', { symbol, timeframe, format, path, ...range, overwrite }),
     );
     io.out(
       args.values['json']
@@ -283,7 +330,13 @@ export const dataSyncCommand: Command = {
     const since = timeOption(args, 'since') ?? Date.now() - 5 * 86_400_000;
     const seconds = numberOption(args, 'for', 0);
     const json = args.values['json'] === true;
-    await withService(args, async (service) => {
+    const db = await openDatabaseHere(args, 'data sync');
+    try {
+      // Streaming into the cache is no request of the contract: sync opens the folder itself.
+      const service = new MarketDataService(db, {
+        ...alpacaOptions(args),
+        secrets: environmentCredentials(process.env) ? null : await openSecretStore(),
+      });
       const bar = progressBar(io, !json);
       const summary = await service
         .fetch({
@@ -292,7 +345,8 @@ export const dataSyncCommand: Command = {
           start: since,
           end: Date.now(),
           feed,
-          onProgress: (p) => bar.update(p),
+          onProgress: (p) =>
+            bar.update({ ...p, message: p.message ?? `${p.bars.toLocaleString('en-US')} bars stored` }),
         })
         .finally(() => bar.end());
       io.err(`${fetchLine(summary)}\n`);
@@ -318,7 +372,9 @@ export const dataSyncCommand: Command = {
         if (seconds > 0) setTimeout(done, seconds * 1000).unref();
       });
       await stream.stop();
-    });
+    } finally {
+      db.close();
+    }
     return 0;
   },
 };

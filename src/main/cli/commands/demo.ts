@@ -1,16 +1,16 @@
 import { stringOption } from '../args.ts';
+import { openDatabaseHere } from '../backend.ts';
 import type { Command } from '../command.ts';
-import { databasePath, resolveDataDir } from '../../paths.ts';
+import { resolveDataDir } from '../../paths.ts';
 import { writeDemoMarket } from '../../services/demoMarket.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
-import { Database } from '../../store/database.ts';
 
 export const demoCommand: Command = {
   usage: '[--data-dir DIR] [--json]',
   options: {},
   async run(args, io) {
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
-    const db = await Database.open(databasePath(dataDir));
+    const db = await openDatabaseHere(args, 'demo');
     try {
       const report = await writeDemoMarket(new BarsRepository(db), (symbol, index, total) => {
         if (!args.values['json']) io.err(`  ${symbol} (${index}/${total})\n`);

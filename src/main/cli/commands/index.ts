@@ -54,6 +54,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./walkForward.ts')).walkForwardCommand,
   },
   {
+    name: 'studies',
+    summary: 'List optimisation studies, show one with its approved parameters, or approve its best trial',
+    load: async () => (await import('./studies.ts')).studiesCommand,
+  },
+  {
     name: 'drift',
     summary: 'Run a drift detector over one numeric column of a CSV file and print where it flagged drift',
     load: async () => (await import('./drift.ts')).driftCommand,

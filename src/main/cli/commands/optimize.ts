@@ -7,7 +7,6 @@ import {
 } from '../../../core/optimize/index.ts';
 import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../compute/pool.ts';
-import { databasePath, resolveDataDir } from '../../paths.ts';
 import { EventBus } from '../../services/events.ts';
 import { OptimizeService } from '../../services/optimize/optimizeService.ts';
 import {
@@ -22,10 +21,10 @@ import {
   type StudySource,
 } from '../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
-import { Database } from '../../store/database.ts';
 import { StudiesRepository } from '../../store/studiesRepository.ts';
 import { barsSourceFrom } from '../barsSource.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
+import { openDatabaseHere } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { formatMetric, meter, table, toJson } from '../format.ts';
 import { BACKTEST_OPTIONS, backtestOptionsFrom } from './backtest.ts';
@@ -278,7 +277,7 @@ async function withOptimizer<T>(
   threads: number | undefined,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
 ): Promise<T> {
-  const db = await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))));
+  const db = await openDatabaseHere(args, 'optimize');
   const pool = new ComputePool(threads);
   const events = new EventBus();
   const service = new OptimizeService({

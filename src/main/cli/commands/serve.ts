@@ -4,6 +4,7 @@ import { numberOption, stringOption, UsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { resolveAlpacaHosts, type AlpacaHosts } from '../../marketdata/hosts.ts';
 import { resolveDataDir } from '../../paths.ts';
+import { announceOwner } from '../../server/discovery.ts';
 import { startHttpHost } from '../../server/httpHost.ts';
 import { createServices } from '../../services/services.ts';
 
@@ -42,6 +43,13 @@ export const serveCommand: Command = {
       port,
       staticDir,
     });
+    // Commands run beside this server reach the data folder through it (see cli/backend.ts).
+    const ownership = await announceOwner(dataDir, {
+      port: host.port,
+      token: host.token,
+      host: 'http',
+      version: (await services.handlers['app:info']({})).version,
+    });
     io.out(
       args.values['json']
         ? JSON.stringify({ url: host.url, port: host.port })
@@ -52,6 +60,7 @@ export const serveCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    ownership.release();
     await host.close();
     await services.close();
     return 0;

@@ -1,10 +1,9 @@
 import { ComputePool } from '../../compute/pool.ts';
-import { databasePath, resolveDataDir } from '../../paths.ts';
 import { EventBus } from '../../services/events.ts';
 import { runWalkForwardJob } from '../../services/optimize/walkForwardService.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
-import { Database } from '../../store/database.ts';
 import { numberOption, stringOption, UsageError } from '../args.ts';
+import { openDatabaseHere } from '../backend.ts';
 import type { Command } from '../command.ts';
 import { formatMetric, table, toJson } from '../format.ts';
 import { backtestOptionsFrom } from './backtest.ts';
@@ -56,9 +55,7 @@ export const walkForwardCommand: Command = {
     const options = backtestOptionsFrom(args);
     const threads = workersFrom(args);
     const needsCache = source.kind === 'cache';
-    const db = needsCache
-      ? await Database.open(databasePath(resolveDataDir(stringOption(args, 'data-dir'))))
-      : null;
+    const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
     const pool = new ComputePool(threads);
     const events = new EventBus();
     const unsubscribe = events.subscribe((channel, payload) => {

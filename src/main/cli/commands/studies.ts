@@ -1,0 +1,105 @@
+import type { StudyDetail } from '../../../shared/optimizeContract.ts';
+import { numberOption, UsageError } from '../args.ts';
+import { openBackend } from '../backend.ts';
+import type { Command } from '../command.ts';
+import { formatMetric, table, toJson } from '../format.ts';
+
+const iso = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+
+function paramsText(params: Readonly<Record<string, unknown>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
+
+function detailLines(detail: StudyDetail): string[] {
+  const s = detail.summary;
+  const lines = [
+    `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, ${s.strategy} on ${s.symbol}, sampler ${s.sampler}, seed ${s.seed}`,
+  ];
+  if (detail.best !== null) {
+    const first = s.objectives[0];
+    const value = detail.best.values?.[0];
+    lines.push(
+      `Best: trial #${detail.best.number} ${paramsText(detail.best.params)}` +
+        (first === undefined || value === undefined || value === null
+          ? ''
+          : ` (${first.metric} ${formatMetric(first.metric, value)})`),
+    );
+  } else lines.push('Best: no feasible trial yet');
+  lines.push(
+    detail.approved === null
+      ? 'Approved: nothing yet (regimen studies ID --approve [--trial N])'
+      : `Approved: ${paramsText(detail.approved.params)} at ${iso(detail.approved.approvedAt)}`,
+  );
+  return lines;
+}
+
+/**
+ * Studies and their approved parameter sets, read (and approved) through the same requests as the app's
+ * Optimize view, so they work while the app or `regimen serve` holds the data folder.
+ */
+export const studiesCommand: Command = {
+  usage: '[STUDY_ID [--approve [--trial N]]] [--data-dir DIR] [--json]',
+  allowPositionals: true,
+  options: { approve: { type: 'boolean' }, trial: { type: 'string' } },
+  async run(args, io) {
+    if (args.positionals.length > 1) throw new UsageError('give at most one STUDY_ID');
+    const studyId = args.positionals[0];
+    const approve = args.values['approve'] === true;
+    if (studyId === undefined && (approve || args.values['trial'] !== undefined))
+      throw new UsageError('--approve and --trial need a STUDY_ID');
+    if (!approve && args.values['trial'] !== undefined) throw new UsageError('--trial goes with --approve');
+    const json = args.values['json'] === true;
+    const backend = await openBackend(args);
+    try {
+      if (studyId === undefined) {
+        const studies = await backend.request('optimize:list', {});
+        if (json) io.out(toJson(studies));
+        else if (studies.length === 0) io.out('No studies yet: `regimen optimize` starts one.');
+        else
+          io.out(
+            table([
+              ['id', 'name', 'strategy', 'symbol', 'state', 'trials', 'best', 'updated'],
+              ...studies.map((s) => [
+                s.id,
+                s.name,
+                s.strategy,
+                s.symbol,
+                s.state,
+                `${s.trialsDone}/${s.trialsTotal}`,
+                s.bestValue === null ? 'n/a' : formatMetric(s.objectives[0]?.metric ?? '', s.bestValue),
+                iso(s.updatedAt),
+              ]),
+            ]),
+          );
+        return 0;
+      }
+      let detail = await backend.request('optimize:get', { studyId, includeTrials: approve });
+      if (approve) {
+        const trialNumber =
+          args.values['trial'] === undefined ? detail.best?.number : numberOption(args, 'trial', 0);
+        const trial = detail.trials.find((t) => t.number === trialNumber);
+        if (trial === undefined || trial.status !== 'complete')
+          throw new UsageError(
+            trialNumber === undefined
+              ? `study ${studyId} has no feasible trial to approve`
+              : `study ${studyId} has no complete trial #${trialNumber}`,
+          );
+        const params: Record<string, number> = {};
+        for (const [name, value] of Object.entries(trial.params)) {
+          if (typeof value !== 'number')
+            throw new UsageError(`trial #${trial.number}'s ${name} is not a number and cannot be approved`);
+          params[name] = value;
+        }
+        await backend.request('optimize:approve', { studyId, params, trialNumber: trial.number });
+        detail = await backend.request('optimize:get', { studyId, includeTrials: false });
+      }
+      if (json) io.out(toJson({ summary: detail.summary, best: detail.best, approved: detail.approved }));
+      else io.out(detailLines(detail).join('\n'));
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};

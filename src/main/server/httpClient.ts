@@ -1,0 +1,106 @@
+import WebSocket from 'ws';
+import {
+  eventSchemas,
+  requestSchemas,
+  type EventChannel,
+  type RequestChannel,
+  type RequestInput,
+  type RequestOutput,
+} from '../../shared/contract.ts';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  type RequestError,
+  type WireError,
+} from '../../shared/errors.ts';
+import type { EventListener } from '../services/events.ts';
+
+/**
+ * A client of the request/event contract as `regimen serve` and the app's local host serve it over
+ * HTTP + WebSocket on 127.0.0.1. The token travels in the Authorization header only (never in a URL), and
+ * no error message this client makes carries it.
+ */
+export class HttpServicesClient {
+  constructor(
+    private readonly port: number,
+    private readonly token: string,
+  ) {}
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Sends one request; the answer is checked against the channel's output schema. */
+  async request<K extends RequestChannel>(
+    channel: K,
+    input: RequestInput<K>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<RequestOutput<K>> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.origin}/api/${channel}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(input ?? {}),
+        ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
+      });
+    } catch (error) {
+      const why = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'refused';
+      throw new Error(`the Regimen server on port ${this.port} did not answer "${channel}" (${why})`);
+    }
+    const body: unknown = await response.json().catch(() => null);
+    if (!response.ok) throw fromWireError(body, response.status);
+    const parsed = requestSchemas[channel].output.safeParse(body);
+    if (!parsed.success)
+      throw new Error(
+        `the Regimen server on port ${this.port} answered "${channel}" with an unexpected shape`,
+      );
+    return parsed.data as RequestOutput<K>;
+  }
+
+  /** Listens to the server's events; resolves once connected, to the function that stops listening. */
+  async listen(listener: EventListener): Promise<() => void> {
+    const socket = new WebSocket(`ws://127.0.0.1:${this.port}/events`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', () =>
+        reject(new Error(`the Regimen server on port ${this.port} refused its event stream`)),
+      );
+    });
+    socket.on('message', (data) => {
+      let message: { channel?: unknown; payload?: unknown };
+      try {
+        message = JSON.parse(String(data)) as typeof message;
+      } catch {
+        return;
+      }
+      const channel = message.channel as EventChannel;
+      if (typeof channel !== 'string' || !Object.hasOwn(eventSchemas, channel)) return;
+      const payload = eventSchemas[channel].safeParse(message.payload);
+      if (payload.success) listener(channel, payload.data as never);
+    });
+    // A dropped stream only loses progress lines; requests still answer or fail on their own.
+    socket.on('error', () => undefined);
+    return () => socket.close();
+  }
+}
+
+const REQUEST_ERRORS: Record<string, new (message: string, field?: string) => RequestError> = {
+  invalid: InputError,
+  'not-found': NotFoundError,
+  conflict: ConflictError,
+};
+
+/**
+ * The error the services threw, rebuilt from its wire form: a refusal is the same RequestError (field
+ * included) as in-process, so a command reports it the same way whichever way it went.
+ */
+function fromWireError(body: unknown, status: number): Error {
+  const error = (body as Partial<WireError> | null)?.error;
+  if (typeof error?.message !== 'string') return new Error(`HTTP ${status}`);
+  const Refusal = error.kind === undefined ? undefined : REQUEST_ERRORS[error.kind];
+  return Refusal === undefined ? new Error(error.message) : new Refusal(error.message, error.field);
+}

@@ -1,0 +1,202 @@
+/**
+ * The CLI beside a running `regimen serve` on the same data folder (issue 8 item 4): commands that read or
+ * write the cache go through the server (DuckDB lets one process open the folder) and answer exactly as
+ * they do in-process; a stale discovery file is ignored; a folder held by a process that takes no
+ * requests is one plain sentence, not DuckDB's lock error.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../src/main/cli/command.ts';
+import { main } from '../../src/main/cli/main.ts';
+import { discoveryPath, readDiscovery } from '../../src/main/server/discovery.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { FakeAlpaca } from '../fake-alpaca/server.ts';
+import { readmeGridArgs } from '../support/readmeGrid.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const BIN = fileURLToPath(new URL('../../bin/regimen.js', import.meta.url));
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-owner-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function cli(args: string[], io: CommandIO & { stdout: string; stderr: string } = captureIO()) {
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+/** `regimen serve` as its own process, resolved once it prints its URL. */
+async function serve(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  cleanups.push(stop);
+  let output = '';
+  const token = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /[?#]token=(\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', () => reject(new Error(`regimen serve exited: ${output}`)));
+  });
+  return { child, token, stop };
+}
+
+/** A pid that is certainly not running: a child that has already exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
+}
+
+describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`, () => {
+  it('answers through the server exactly as in-process, and the server leaves no discovery file behind', async () => {
+    const dataDir = tempDir();
+    const d = ['--data-dir', dataDir];
+    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    const study = await cli([...readmeGridArgs(goog.path), '--workers', '1', '--json', ...d]);
+    expect(study.code, study.stderr).toBe(0);
+    const studyId = (JSON.parse(study.stdout) as { studyId: string }).studyId;
+    const commands = [
+      ['data', 'list', '--json'],
+      ['backtest', '--symbol', 'GOOG', '--timeframe', '1d', '--strategy', 'sma-cross', '--json'],
+      ['data', 'quality', '--symbol', 'GOOG', '--timeframe', '1d', '--json'],
+      ['studies', '--json'],
+      ['studies', studyId, '--json'],
+    ];
+    const inProcess = [];
+    for (const command of commands) inProcess.push(await cli([...command, ...d]));
+
+    const server = await serve(dataDir);
+    const file = readDiscovery(dataDir);
+    expect(file).toMatchObject({ pid: server.child.pid, host: 'http', token: server.token });
+    expect(statSync(discoveryPath(dataDir)).mode & 0o777).toBe(0o600);
+
+    for (const [i, command] of commands.entries()) {
+      const remote = await cli([...command, ...d]);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(remote.stdout, command.join(' ')).toBe(inProcess[i]!.stdout);
+      expect(remote.stdout + remote.stderr).not.toContain(server.token);
+    }
+    // An approval written through the server is read back through it (and later in-process).
+    const approved = await cli(['studies', studyId, '--approve', '--json', ...d]);
+    expect(approved.code, approved.stderr).toBe(0);
+    const approval = (JSON.parse(approved.stdout) as { approved: { params: Record<string, number> } })
+      .approved;
+    const best = (JSON.parse(inProcess[4]!.stdout) as { best: { params: Record<string, number> } }).best;
+    expect(approval.params).toEqual(best.params);
+
+    // What cannot go through the server says so in one sentence.
+    const direct = await cli(['demo', ...d]);
+    expect(direct.code).toBe(1);
+    expect(direct.stderr).toMatch(
+      new RegExp(
+        `^regimen demo: demo needs the data folder .* the Regimen server \\(pid ${server.child.pid}, port \\d+\\) has it open`,
+      ),
+    );
+    expect(direct.stderr).not.toMatch(/IO Error|Conflicting lock/);
+    expect(direct.stderr.trim().split('\n')).toHaveLength(1);
+
+    await server.stop();
+    expect(readDiscovery(dataDir)).toBeNull();
+    const after = await cli(['studies', studyId, '--json', ...d]);
+    expect(after.code, after.stderr).toBe(0);
+    expect((JSON.parse(after.stdout) as { approved: unknown }).approved).toEqual(
+      (JSON.parse(approved.stdout) as { approved: unknown }).approved,
+    );
+  }, 120_000);
+
+  it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
+    const dataDir = tempDir();
+    const d = ['--data-dir', dataDir];
+    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    const expected = await cli(['data', 'list', '--json', ...d]);
+    const stale = { port: 9, token: 'not-a-real-token-0123456789', host: 'http', version: '0' };
+    for (const pid of [await deadPid(), process.pid]) {
+      writeFileSync(discoveryPath(dataDir), JSON.stringify({ ...stale, pid }), { mode: 0o600 });
+      const listed = await cli(['data', 'list', '--json', ...d]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toBe(expected.stdout);
+      expect(listed.stderr).not.toContain(stale.token);
+    }
+    // The next owner replaces the stale file with its own.
+    const server = await serve(dataDir);
+    expect(readDiscovery(dataDir)?.pid).toBe(server.child.pid);
+    const listed = await cli(['data', 'list', '--json', ...d]);
+    expect(listed.stdout).toBe(expected.stdout);
+    await server.stop();
+  }, 120_000);
+
+  it('says in one sentence that the folder is held when its holder takes no requests', async () => {
+    const dataDir = tempDir();
+    const server = await serve(dataDir);
+    // As an older Regimen without discovery would look: the folder is locked and nobody answers.
+    rmSync(discoveryPath(dataDir));
+    const listed = await cli(['data', 'list', '--data-dir', dataDir]);
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toBe(
+      `regimen data list: the data folder ${dataDir} is in use by another process (pid ${server.child.pid}) that takes no requests: wait for it to finish or stop it, then try again\n`,
+    );
+    await server.stop();
+  }, 120_000);
+});
+
+describe('progress of a long job through the server', () => {
+  it('arrives over the WebSocket while `data fetch` runs remotely', async () => {
+    const fake = await FakeAlpaca.start({ keyId: 'PKOWNERTEST0001', secretKey: 'owner-test-secret-01' });
+    cleanups.push(() => fake.close());
+    const dataDir = tempDir();
+    const server = await serve(dataDir, ['--alpaca-base-url', fake.url], {
+      APCA_API_KEY_ID: 'PKOWNERTEST0001',
+      APCA_API_SECRET_KEY: 'owner-test-secret-01',
+    });
+    const io = Object.assign(captureIO(), { interactive: true });
+    const fetched = await cli(
+      [
+        'data',
+        'fetch',
+        '--symbols',
+        'AAPL',
+        '--timeframe',
+        '1Hour',
+        '--start',
+        '2024-01-02',
+        '--end',
+        '2024-03-01',
+        '--data-dir',
+        dataDir,
+      ],
+      io,
+    );
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(fetched.stdout).toMatch(/^AAPL \S+: [\d,]+ bars in \d+ pages/);
+    expect(io.stderr).toMatch(/\r.*100%/);
+    expect(fetched.stdout + io.stderr).not.toContain(server.token);
+    await server.stop();
+  }, 120_000);
+});
