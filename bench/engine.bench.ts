@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Bars } from '../src/core/data/bars.ts';
-import { parseBarsCsv } from '../src/core/data/csv.ts';
+import { parseBarsCsv } from '../src/core/data/csv/read.ts';
 import {
   BacktestWorkspace,
   prepareDataset,

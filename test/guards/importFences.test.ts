@@ -26,7 +26,7 @@ describe('import fences', () => {
       "import { Database } from '../store/database.ts';",
       "import { EventBus } from '../services/events.ts';",
       "import { openSecretStore } from '../secrets/secretStore.ts';",
-      "import { parseBarsCsv } from '../../core/data/csv.ts';",
+      "import { parseBarsCsv } from '../../core/data/csv/read.ts';",
       'export const all = [Database, EventBus, openSecretStore, parseBarsCsv];',
     ].join('\n');
     expect(await restrictedImports(planted, 'src/main/compute/tasks.ts')).toEqual(['1', '2', '3']);

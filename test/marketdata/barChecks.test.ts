@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Bars } from '../../src/core/data/bars.ts';
-import { formatBarsCsv } from '../../src/core/data/csv.ts';
+import { formatBarsCsv } from '../../src/core/data/csv/write.ts';
 import { assessQuality } from '../../src/core/data/quality.ts';
 import {
   BAR_PROBLEMS,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { formatBarsCsv } from '../../src/core/data/csv.ts';
+import { formatBarsCsv } from '../../src/core/data/csv/write.ts';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { parseCommandArgs } from '../../src/main/cli/args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../src/main/cli/barsSource.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBarsCsv } from '../../src/core/data/csv.ts';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { runBacktest } from '../../src/core/engine/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
 import { computeMetrics } from '../../src/core/metrics/index.ts';

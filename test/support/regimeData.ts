@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sliceBars, type Bars, type Timeframe } from '../../src/core/data/bars.ts';
-import { parseBarsCsv } from '../../src/core/data/csv.ts';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { resampleBars } from '../../src/core/data/resample.ts';
 import { createSyntheticMarket, type SyntheticSeries } from '../../src/core/data/synthetic.ts';
 import type { ConformanceDataset } from '../../src/core/regime/conformance.test-util.ts';

@@ -13,6 +13,13 @@ export interface Bars {
   readonly v: Float64Array;
 }
 
+/** Per-bar columns beyond OHLCV that some sources carry; same length as the bars. */
+export interface BarsExtra {
+  vwap?: Float64Array;
+  tradeCount?: Float64Array;
+  adjClose?: Float64Array;
+}
+
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 

@@ -65,6 +65,11 @@ export function dateKeyFromDays(days: number): number {
   return y * 10000 + m * 100 + d;
 }
 
+/** Two digits, zero-padded: hours, minutes, seconds in formatted times. */
+export function pad2(x: number): string {
+  return x < 10 ? `0${x}` : String(x);
+}
+
 /** "2024-02-20" for the date key 20240220. */
 export function formatDateKey(dateKey: number): string {
   const month = Math.floor(dateKey / 100) % 100;

@@ -3,8 +3,25 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allocateBars, type Bars } from './bars.ts';
 import { etDateKey, sessionsForDates } from './calendar.ts';
-import { formatBarsCsv, parseBarsCsv, parseBarsCsvRows } from './csv.ts';
-import { assessQuality, repairBars, type QualityProblemKind, type QualityReport } from './quality.ts';
+import { parseBarsCsv, parseBarsCsvRows } from './csv/read.ts';
+import { formatBarsCsv } from './csv/write.ts';
+import { parseTimestamp } from './csv/scan.ts';
+import {
+  assessQuality,
+  findBadBars,
+  findCalendarProblems,
+  findDuplicates,
+  findProbableSplits,
+  findReturnOutliers,
+  findStaleRuns,
+  findUnsortedRows,
+  findZeroVolumeRuns,
+  QualityFindings,
+  repairBars,
+  sessionReturns,
+  type QualityProblemKind,
+  type QualityReport,
+} from './quality.ts';
 import { createSyntheticMarket } from './synthetic.ts';
 import { createRng } from '../math/random.ts';
 
@@ -170,5 +187,134 @@ describe.skipIf(!haveSharedData)('quality of the shared data files', () => {
     expect(spyReport.expectedBars).toBe(24570);
     expect(spyReport.missingBars).toBe(0);
     expect(spyReport.outsideRegularHours).toBe(49720 - 24570);
+  });
+});
+
+describe('each check alone', () => {
+  const sessions = sessionsForDates(20240101, 20241231);
+  const dayT = (i: number): number => parseTimestamp(String(sessions[i]!.dateKey), 0, 8);
+  /** Daily bars on consecutive sessions from closes (open = previous close, a 1% range around the body). */
+  const daily = (closes: number[], volume = 1000): Bars => {
+    const bars = allocateBars(closes.length);
+    closes.forEach((close, i) => {
+      const open = i === 0 ? close : closes[i - 1]!;
+      bars.t[i] = dayT(i);
+      bars.o[i] = open;
+      bars.c[i] = close;
+      bars.h[i] = Math.max(open, close) * 1.01;
+      bars.l[i] = Math.min(open, close) * 0.99;
+      bars.v[i] = volume;
+    });
+    return bars;
+  };
+  const all = (bars: Bars): Uint32Array => Uint32Array.from(bars.t.keys());
+  const kinds = (findings: QualityFindings): string[] => findings.problems.map((p) => `${p.kind}@${p.row}`);
+  const walk = (n: number): number[] => Array.from({ length: n }, (_, i) => 100 + Math.sin(i) * 2);
+
+  it('findUnsortedRows: a row earlier than the one before it', () => {
+    const bars = daily([10, 11, 12, 13]);
+    [bars.t[1], bars.t[2]] = [bars.t[2]!, bars.t[1]!];
+    const findings = new QualityFindings(true);
+    findUnsortedRows(bars, findings);
+    expect(kinds(findings)).toEqual(['unsorted@2']);
+    expect(findings.badRows).toBe(1);
+  });
+
+  it('findDuplicates: keeps the first row of a time, in time order', () => {
+    const bars = daily([10, 11, 12, 13]);
+    bars.t[2] = bars.t[1]!;
+    bars.t[3] = bars.t[0]! - 1;
+    const findings = new QualityFindings(true);
+    expect(Array.from(findDuplicates(bars, findings))).toEqual([3, 0, 1]);
+    expect(findings.problems.map((p) => p.message)).toEqual([
+      `row 3 repeats ${sessions[1]!.dateKey.toString().replace(/(\d{4})(\d\d)(\d\d)/, '$1-$2-$3')} of row 2 with different values`,
+    ]);
+    expect(findings.badRows).toBe(1);
+  });
+
+  it('findBadBars: the code of validate.ts, and which bars are usable', () => {
+    const bars = daily([10, 11, 12]);
+    bars.h[1] = 10.5;
+    const findings = new QualityFindings(true);
+    expect(Array.from(findBadBars(bars, all(bars), findings))).toEqual([1, 0, 1]);
+    expect(findings.problems.map((p) => [p.kind, p.code, p.row])).toEqual([
+      ['ohlc', 'high-below-open-close', 1],
+    ]);
+  });
+
+  it('findZeroVolumeRuns: runs of at least the minimum length, over usable bars only', () => {
+    const bars = daily([10, 11, 12, 13, 14, 15]);
+    for (const i of [1, 2, 5]) bars.v[i] = 0;
+    const valid = Uint8Array.of(1, 1, 1, 1, 1, 1);
+    const runs = (minRun: number): string[] => {
+      const findings = new QualityFindings(true);
+      findZeroVolumeRuns(bars, all(bars), valid, findings, minRun);
+      return findings.problems.map((p) => `${p.row}x${p.count}`);
+    };
+    expect(runs(1)).toEqual(['1x2', '5x1']);
+    expect(runs(2)).toEqual(['1x2']);
+    valid[2] = 0; // an unusable bar is skipped, not a break in the run
+    expect(runs(2)).toEqual([]);
+  });
+
+  it('findStaleRuns: flat bars unchanged from the bar before', () => {
+    const bars = daily([10, 11, 11, 11, 11, 12]);
+    for (const i of [2, 3, 4]) bars.o[i] = bars.h[i] = bars.l[i] = bars.c[i] = 11;
+    const findings = new QualityFindings(true);
+    findStaleRuns(bars, all(bars), new Uint8Array(6).fill(1), findings, 3);
+    expect(findings.problems.map((p) => [p.kind, p.row, p.count])).toEqual([['stale-price-run', 2, 3]]);
+    expect(findings.flaggedBars).toBe(3);
+  });
+
+  it('sessionReturns and findReturnOutliers: a spike far outside the robust scale', () => {
+    const closes = walk(60);
+    closes[30] = closes[29]! * 1.5;
+    const bars = daily(closes);
+    const series = sessionReturns(bars, all(bars), new Uint8Array(60).fill(1), true);
+    expect(series.returns.length).toBe(59);
+    expect(series.returns[0]).toBeCloseTo(Math.log(closes[1]! / closes[0]!), 12);
+    const findings = new QualityFindings(true);
+    findReturnOutliers(bars, series, new Uint8Array(59), findings, 10);
+    expect(kinds(findings)).toEqual(['return-outlier@30', 'return-outlier@31']);
+    const excused = new QualityFindings(true);
+    findReturnOutliers(
+      bars,
+      series,
+      Uint8Array.from(series.returns, (_, k) => (k === 29 ? 1 : 0)),
+      excused,
+      10,
+    );
+    expect(kinds(excused)).toEqual(['return-outlier@31']);
+  });
+
+  it('findProbableSplits: a persistent move by a split ratio', () => {
+    const closes = walk(40).map((c, i) => (i >= 20 ? c / 3 : c));
+    const bars = daily(closes);
+    bars.o[20] = bars.c[20]!; // the split takes effect at the open
+    bars.l[20] = bars.c[20]! * 0.99;
+    const series = sessionReturns(bars, all(bars), new Uint8Array(40).fill(1), true);
+    const findings = new QualityFindings(true);
+    const split = findProbableSplits(bars, series, findings);
+    expect(Array.from(split.keys()).filter((k) => split[k] === 1)).toEqual([19]);
+    expect(findings.problems[0]!.message).toMatch(/price moved by 3:1 .* probably an unadjusted split/);
+  });
+
+  it('findCalendarProblems: missing sessions and bars on closed days', () => {
+    const bars = daily(walk(10));
+    const keep = [0, 1, 2, 5, 6, 7, 8, 9]; // sessions 3 and 4 missing
+    const holed = allocateBars(keep.length + 1);
+    for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
+      keep.forEach((row, k) => (holed[f][k] = bars[f][row]!));
+    // A bar on Saturday 2024-01-13, between the sessions of the 12th and the 16th (the last row).
+    for (const f of ['o', 'h', 'l', 'c', 'v'] as const) holed[f][keep.length] = holed[f][keep.length - 1]!;
+    holed.t[keep.length] = parseTimestamp('20240113', 0, 8);
+    const inTimeOrder = findDuplicates(holed, new QualityFindings(true));
+    const findings = new QualityFindings(true);
+    const coverage = findCalendarProblems(holed, inTimeOrder, '1d', findings);
+    expect([coverage.expected, coverage.present]).toEqual([10, 8]);
+    expect(findings.problems.map((p) => [p.kind, p.count])).toEqual([
+      ['gap', 2],
+      ['non-session-bar', 1],
+    ]);
   });
 });

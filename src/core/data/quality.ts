@@ -30,6 +30,7 @@ import {
   etDateKey,
   formatDateKey,
   etMinuteOfDay,
+  pad2,
   isTradingDayNumber,
   etDays,
   sessionOnDays,
@@ -122,7 +123,7 @@ export interface QualityReport {
 
 // ---------------------------------------------------------------------------------------------------------
 
-const SPLIT_RATIOS: readonly [number, string][] = [
+const SPLIT_RATIOS: readonly (readonly [number, string])[] = [
   [2, '2:1'],
   [3, '3:1'],
   [4, '4:1'],
@@ -142,10 +143,6 @@ const SPLIT_RATIOS: readonly [number, string][] = [
   [1 / 20, '1:20 reverse'],
   [2 / 3, '2:3 reverse'],
 ];
-
-function pad2(x: number): string {
-  return x < 10 ? `0${x}` : String(x);
-}
 
 /** "2024-02-20" for daily data, "2024-02-20 09:30 ET" for intraday. */
 export function formatEt(t: number, dateOnly = false): string {
@@ -266,71 +263,88 @@ function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Timefra
   return { expected, present, gaps, outsideRegularHours, nonSessionBars };
 }
 
-/** Quality report of raw bars (see the module comment for checks and score). */
-export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
-  const { t, o, h, l, c, v } = bars;
-  const n = t.length;
-  const timeframe = options.timeframe;
-  const daily = timeframe === '1d' || timeframe === null;
-  const maxProblems = options.maxProblems ?? 1000;
-  const zeroVolumeMinRun = options.zeroVolumeMinRun ?? 1;
-  const staleMinRun = options.staleMinRun ?? (daily ? 3 : 15);
-  const outlierZ = options.outlierZ ?? 10;
-  const counts = Object.fromEntries(QUALITY_PROBLEM_KINDS.map((k) => [k, 0])) as Record<
+/**
+ * What the checks found so far: the problems (at most `maxProblems` listed, every one counted), and the
+ * rows that count against the score as bad or as flagged.
+ */
+export class QualityFindings {
+  readonly counts = Object.fromEntries(QUALITY_PROBLEM_KINDS.map((k) => [k, 0])) as Record<
     QualityProblemKind,
     number
   >;
-  const problems: QualityProblem[] = [];
-  const add = (problem: QualityProblem): void => {
-    counts[problem.kind]++;
-    if (problems.length < maxProblems) problems.push(problem);
-  };
-  const when = (time: number): string => formatEt(time, daily);
-  let badRows = 0;
-  let flaggedBars = 0;
+  readonly problems: QualityProblem[] = [];
+  badRows = 0;
+  flaggedBars = 0;
 
-  // Order: rows earlier than the row before them.
-  for (let i = 1; i < n; i++) {
-    if (orderProblem(t[i]!, t[i - 1]!) === 'time-unsorted') {
-      add({
-        kind: 'unsorted',
-        t: t[i]!,
-        row: i,
-        message: `row ${i + 1} (${when(t[i]!)}) comes after a later bar`,
-      });
-      badRows++;
-    }
+  constructor(
+    /** Daily (or coarser) bars: times are shown as dates. */
+    readonly daily: boolean,
+    private readonly maxProblems = 1000,
+  ) {}
+
+  add(problem: QualityProblem): void {
+    this.counts[problem.kind]++;
+    if (this.problems.length < this.maxProblems) this.problems.push(problem);
   }
+
+  when(time: number): string {
+    return formatEt(time, this.daily);
+  }
+}
+
+/** Rows earlier than the row before them (each is a bad row). */
+export function findUnsortedRows(bars: RawBars, findings: QualityFindings): void {
+  const t = bars.t;
+  for (let i = 1; i < t.length; i++) {
+    if (orderProblem(t[i]!, t[i - 1]!) !== 'time-unsorted') continue;
+    findings.add({
+      kind: 'unsorted',
+      t: t[i]!,
+      row: i,
+      message: `row ${i + 1} (${findings.when(t[i]!)}) comes after a later bar`,
+    });
+    findings.badRows++;
+  }
+}
+
+/**
+ * Repeated times (each repeat is a bad row; the first occurrence in input order is kept). Returns the
+ * rows with distinct times in time order.
+ */
+export function findDuplicates(bars: RawBars, findings: QualityFindings): Uint32Array {
+  const { t, o, h, l, c, v } = bars;
   const order = timeOrder(t);
-  // Distinct times (first occurrence in input order wins) and duplicates.
-  const uniqueAll = new Uint32Array(n);
-  let uniqueCount = 0;
-  for (let k = 0; k < n; k++) {
+  const unique = new Uint32Array(t.length);
+  let count = 0;
+  for (let k = 0; k < t.length; k++) {
     const row = order[k]!;
-    if (uniqueCount > 0 && t[uniqueAll[uniqueCount - 1]!] === t[row]) {
-      const kept = uniqueAll[uniqueCount - 1]!;
-      const same =
-        o[kept] === o[row] &&
-        h[kept] === h[row] &&
-        l[kept] === l[row] &&
-        c[kept] === c[row] &&
-        v[kept] === v[row];
-      add({
-        kind: 'duplicate',
-        t: t[row]!,
-        row,
-        message: `row ${row + 1} repeats ${when(t[row]!)} of row ${kept + 1}${same ? '' : ' with different values'}`,
-      });
-      badRows++;
+    if (count === 0 || orderProblem(t[row]!, t[unique[count - 1]!]!) !== 'time-duplicate') {
+      unique[count++] = row;
       continue;
     }
-    uniqueAll[uniqueCount++] = row;
+    const kept = unique[count - 1]!;
+    const same =
+      o[kept] === o[row] &&
+      h[kept] === h[row] &&
+      l[kept] === l[row] &&
+      c[kept] === c[row] &&
+      v[kept] === v[row];
+    findings.add({
+      kind: 'duplicate',
+      t: t[row]!,
+      row,
+      message: `row ${row + 1} repeats ${findings.when(t[row]!)} of row ${kept + 1}${same ? '' : ' with different values'}`,
+    });
+    findings.badRows++;
   }
-  const unique = uniqueAll.subarray(0, uniqueCount);
+  return unique.subarray(0, count);
+}
 
-  // Row checks; `valid` marks unique bars usable for return statistics.
-  const valid = new Uint8Array(uniqueCount);
-  for (let u = 0; u < uniqueCount; u++) {
+/** Bars that fail validate.ts's checks (each a bad row). Returns 1 for each usable one of `unique`. */
+export function findBadBars(bars: RawBars, unique: Uint32Array, findings: QualityFindings): Uint8Array {
+  const { t, o, h, l, c, v } = bars;
+  const valid = new Uint8Array(unique.length);
+  for (let u = 0; u < unique.length; u++) {
     const row = unique[u]!;
     const code = rowProblem(bars, row);
     if (code === null) {
@@ -338,66 +352,118 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
       continue;
     }
     // Formatted only for bad rows: this loop visits every bar.
-    const at = when(t[row]!);
+    const at = findings.when(t[row]!);
     const bar = { t: t[row]!, o: o[row]!, h: h[row]!, l: l[row]!, c: c[row]!, v: v[row]! };
     const detail = describeBarProblem(code, bar, { time: at, previous: '' });
-    add({
+    findings.add({
       kind: BAR_PROBLEMS[code].category,
       code,
       t: t[row]!,
       row,
       message: `${at}: ${detail} (o ${bar.o}, h ${bar.h}, l ${bar.l}, c ${bar.c}, v ${bar.v})`,
     });
-    badRows++;
+    findings.badRows++;
   }
+  return valid;
+}
 
-  // Zero-volume runs and stale (flat and unchanged) runs over consecutive valid unique bars.
-  let zeroRun = 0;
-  let staleRun = 0;
+/**
+ * Runs of consecutive usable bars (of `unique`, where `valid`) that `inRun` puts in a run, reported when
+ * at least `minRun` long; each bar of a reported run is flagged.
+ */
+function findRuns(
+  bars: RawBars,
+  unique: Uint32Array,
+  valid: Uint8Array,
+  findings: QualityFindings,
+  kind: 'zero-volume-run' | 'stale-price-run',
+  minRun: number,
+  inRun: (row: number, previousRow: number) => boolean,
+): void {
+  const { t, c } = bars;
+  let run = 0;
   let previousValid = -1;
-  const closeRun = (kind: 'zero-volume-run' | 'stale-price-run', endU: number, length: number): void => {
-    const minRun = kind === 'zero-volume-run' ? zeroVolumeMinRun : staleMinRun;
-    if (length < minRun) return;
-    const firstRow = unique[endU - length + 1]!;
-    const lastRow = unique[endU]!;
-    const what = kind === 'zero-volume-run' ? 'zero volume' : `flat bars unchanged at ${c[lastRow]}`;
-    add({
-      kind,
-      t: t[firstRow]!,
-      endT: t[lastRow]!,
-      row: firstRow,
-      count: length,
-      message: `${length} bar${length === 1 ? '' : 's'} of ${what} from ${when(t[firstRow]!)} to ${when(t[lastRow]!)}`,
-    });
-    flaggedBars += length;
+  const close = (endU: number): void => {
+    if (run >= minRun) {
+      const firstRow = unique[endU - run + 1]!;
+      const lastRow = unique[endU]!;
+      const what = kind === 'zero-volume-run' ? 'zero volume' : `flat bars unchanged at ${c[lastRow]}`;
+      findings.add({
+        kind,
+        t: t[firstRow]!,
+        endT: t[lastRow]!,
+        row: firstRow,
+        count: run,
+        message: `${run} bar${run === 1 ? '' : 's'} of ${what} from ${findings.when(t[firstRow]!)} to ${findings.when(t[lastRow]!)}`,
+      });
+      findings.flaggedBars += run;
+    }
+    run = 0;
   };
-  for (let u = 0; u < uniqueCount; u++) {
+  for (let u = 0; u < unique.length; u++) {
     if (valid[u] === 0) continue;
-    const row = unique[u]!;
-    if (v[row] === 0) zeroRun++;
-    else {
-      if (zeroRun > 0) closeRun('zero-volume-run', previousValid, zeroRun);
-      zeroRun = 0;
-    }
-    const flat = o[row] === c[row] && h[row] === l[row] && o[row] === h[row];
-    if (flat && previousValid !== -1 && c[unique[previousValid]!] === c[row]) staleRun++;
-    else {
-      if (staleRun > 0) closeRun('stale-price-run', previousValid, staleRun);
-      staleRun = 0;
-    }
+    if (inRun(unique[u]!, previousValid === -1 ? -1 : unique[previousValid]!)) run++;
+    else if (run > 0) close(previousValid);
     previousValid = u;
   }
-  if (zeroRun > 0) closeRun('zero-volume-run', previousValid, zeroRun);
-  if (staleRun > 0) closeRun('stale-price-run', previousValid, staleRun);
+  if (run > 0) close(previousValid);
+}
 
-  // Returns between consecutive valid bars (intraday: regular-hours bars only, since sparse extended-hours
-  // bars move differently): close-to-close within a session, close-to-open across sessions (where splits
-  // take effect), each group with its own robust scale.
-  const validList = new Uint32Array(uniqueCount);
-  let validCount = 0;
+/** Runs of zero-volume bars (exchanges do not print a bar without trades). */
+export function findZeroVolumeRuns(
+  bars: RawBars,
+  unique: Uint32Array,
+  valid: Uint8Array,
+  findings: QualityFindings,
+  minRun: number,
+): void {
+  const v = bars.v;
+  findRuns(bars, unique, valid, findings, 'zero-volume-run', minRun, (row) => v[row] === 0);
+}
+
+/** Runs of flat bars (open = high = low = close) unchanged from the bar before: a stale feed. */
+export function findStaleRuns(
+  bars: RawBars,
+  unique: Uint32Array,
+  valid: Uint8Array,
+  findings: QualityFindings,
+  minRun: number,
+): void {
+  const { o, h, l, c } = bars;
+  findRuns(bars, unique, valid, findings, 'stale-price-run', minRun, (row, previousRow) => {
+    const flat = o[row] === c[row] && h[row] === l[row] && o[row] === h[row];
+    return flat && previousRow !== -1 && c[previousRow] === c[row];
+  });
+}
+
+/** Log returns between consecutive usable bars, split into within-session and across-session ones. */
+export interface ReturnSeries {
+  /** Rows of the bars the returns are between (return k is from rows[k] to rows[k + 1]). */
+  readonly rows: Uint32Array;
+  readonly returns: Float64Array;
+  /** 1 where the return crosses a session boundary. */
+  readonly overnight: Uint8Array;
+  /** Median and scaled MAD of within-session [0] and across-session [1] returns. */
+  readonly scales: readonly { center: number; scale: number }[];
+}
+
+/**
+ * Returns between consecutive valid bars (intraday: regular-hours bars only, since sparse extended-hours
+ * bars move differently): close-to-close within a session, close-to-open across sessions (where splits
+ * take effect), each group with its own robust scale.
+ */
+export function sessionReturns(
+  bars: RawBars,
+  unique: Uint32Array,
+  valid: Uint8Array,
+  daily: boolean,
+): ReturnSeries {
+  const { t, o, c } = bars;
+  const rows = new Uint32Array(unique.length);
+  let count = 0;
   let sessionDays = NaN;
   let session: Session | null = null;
-  for (let u = 0; u < uniqueCount; u++) {
+  for (let u = 0; u < unique.length; u++) {
     if (valid[u] === 0) continue;
     const time = t[unique[u]!]!;
     if (!daily) {
@@ -408,16 +474,16 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
       }
       if (session === null || time < session.open || time >= session.close) continue;
     }
-    validList[validCount++] = unique[u]!;
+    rows[count++] = unique[u]!;
   }
-  const returnCount = Math.max(0, validCount - 1);
+  const returnCount = Math.max(0, count - 1);
   const returns = new Float64Array(returnCount);
   const overnight = new Uint8Array(returnCount);
   let overnightCount = 0;
-  let currentDay = validCount > 0 ? etDateKey(t[validList[0]!]!) : 0;
+  let currentDay = count > 0 ? etDateKey(t[rows[0]!]!) : 0;
   for (let k = 0; k < returnCount; k++) {
-    const previous = validList[k]!;
-    const row = validList[k + 1]!;
+    const previous = rows[k]!;
+    const row = rows[k + 1]!;
     const day = etDateKey(t[row]!);
     const crossesSession = daily || day !== currentDay;
     currentDay = day;
@@ -431,107 +497,157 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
     for (let k = 0, m = 0; k < returnCount; k++) if (overnight[k] === flag) out[m++] = returns[k]!;
     return out;
   };
-  const scales = [robustScale(gather(0)), robustScale(gather(1))];
+  return {
+    rows: rows.subarray(0, count),
+    returns,
+    overnight,
+    scales: [robustScale(gather(0)), robustScale(gather(1))],
+  };
+}
 
-  // Probable unadjusted splits: a session-boundary ratio (previous close / next open) near a split ratio,
-  // far outside normal moves, and persistent (the price level after stays shifted by the same ratio).
+/**
+ * Probable unadjusted splits: a session-boundary ratio (previous close / next open) near a split ratio,
+ * far outside normal moves, and persistent (the price level after stays shifted by the same ratio).
+ * Returns 1 for each return explained as a split (not an outlier then).
+ */
+export function findProbableSplits(
+  bars: RawBars,
+  series: ReturnSeries,
+  findings: QualityFindings,
+): Uint8Array {
+  const { t, o, c } = bars;
+  const { rows, overnight } = series;
+  const returnCount = series.returns.length;
   const splitReturn = new Uint8Array(returnCount);
-  const window = daily ? 5 : 30;
+  const window = findings.daily ? 5 : 30;
   for (let k = 0; k < returnCount; k++) {
     if (overnight[k] === 0) continue;
-    const previous = validList[k]!;
-    const row = validList[k + 1]!;
+    const previous = rows[k]!;
+    const row = rows[k + 1]!;
     const open = o[row]!;
     const ratio = c[previous]! / open;
     const logRatio = Math.log(ratio);
     if (Math.abs(logRatio) < Math.log(1.2)) continue;
-    const scale = scales[1]!;
+    const scale = series.scales[1]!;
     if (scale.scale > 0 && Math.abs((-logRatio - scale.center) / scale.scale) < 4) continue;
-    let match: [number, string] | undefined;
-    for (const candidate of SPLIT_RATIOS) {
-      if (Math.abs(logRatio - Math.log(candidate[0])) < 0.03) {
-        match = candidate;
-        break;
-      }
-    }
+    const match = SPLIT_RATIOS.find((candidate) => Math.abs(logRatio - Math.log(candidate[0])) < 0.03);
     if (match === undefined) continue;
     const before = new Float64Array(Math.min(window, k + 1));
-    for (let j = 0; j < before.length; j++) before[j] = c[validList[k - j]!]!;
-    const after = new Float64Array(Math.min(window, validCount - (k + 1)));
-    for (let j = 0; j < after.length; j++) after[j] = c[validList[k + 1 + j]!]!;
+    for (let j = 0; j < before.length; j++) before[j] = c[rows[k - j]!]!;
+    const after = new Float64Array(Math.min(window, rows.length - (k + 1)));
+    for (let j = 0; j < after.length; j++) after[j] = c[rows[k + 1 + j]!]!;
     if (after.length < Math.min(window, 3)) continue;
     if (Math.abs(Math.log(median(before) / median(after)) - Math.log(match[0])) > 0.08) continue;
     splitReturn[k] = 1;
-    add({
+    findings.add({
       kind: 'probable-split',
       t: t[row]!,
       row,
-      message: `${when(t[row]!)}: price moved by ${match[1]} (close ${c[previous]} -> open ${open}) and stayed there: probably an unadjusted split`,
+      message: `${findings.when(t[row]!)}: price moved by ${match[1]} (close ${c[previous]} -> open ${open}) and stayed there: probably an unadjusted split`,
     });
   }
+  return splitReturn;
+}
 
-  for (let k = 0; k < returnCount; k++) {
+/** Returns beyond `outlierZ` robust z-scores of their group (splits excepted); each bar is flagged. */
+export function findReturnOutliers(
+  bars: RawBars,
+  series: ReturnSeries,
+  splitReturn: Uint8Array,
+  findings: QualityFindings,
+  outlierZ: number,
+): void {
+  const t = bars.t;
+  const { returns, overnight } = series;
+  for (let k = 0; k < returns.length; k++) {
     if (splitReturn[k] === 1) continue;
-    const scale = scales[overnight[k]!]!;
+    const scale = series.scales[overnight[k]!]!;
     if (!(scale.scale > 0)) continue;
     const z = (returns[k]! - scale.center) / scale.scale;
-    if (Math.abs(z) > outlierZ) {
-      const row = validList[k + 1]!;
-      const pct = (Math.exp(returns[k]!) - 1) * 100;
-      add({
-        kind: 'return-outlier',
-        t: t[row]!,
-        row,
-        message: `${when(t[row]!)}: ${overnight[k] === 1 && !daily ? 'gap' : 'return'} of ${pct.toFixed(2)}% (robust z ${z.toFixed(1)})`,
-      });
-      flaggedBars++;
-    }
+    if (Math.abs(z) <= outlierZ) continue;
+    const row = series.rows[k + 1]!;
+    const pct = (Math.exp(returns[k]!) - 1) * 100;
+    findings.add({
+      kind: 'return-outlier',
+      t: t[row]!,
+      row,
+      message: `${findings.when(t[row]!)}: ${overnight[k] === 1 && !findings.daily ? 'gap' : 'return'} of ${pct.toFixed(2)}% (robust z ${z.toFixed(1)})`,
+    });
+    findings.flaggedBars++;
   }
+}
 
-  // Calendar coverage.
-  let expectedBars = uniqueCount;
-  let presentBars = uniqueCount;
-  let outsideRegularHours = 0;
-  if (timeframe !== null && uniqueCount > 0) {
-    const coverage = calendarCoverage(bars, unique, timeframe);
-    expectedBars = coverage.expected;
-    presentBars = coverage.present;
-    outsideRegularHours = coverage.outsideRegularHours;
-    for (const gap of coverage.gaps) {
-      add({
-        kind: 'gap',
-        t: gap.start,
-        endT: gap.end,
-        count: gap.missing,
-        message: `${gap.missing} missing bar${gap.missing === 1 ? '' : 's'} from ${when(gap.start)}`,
-      });
-    }
-    // One problem per closed day that has bars.
-    const closedDayBars = coverage.nonSessionBars;
-    for (let i = 0; i < closedDayBars.length;) {
-      const day = etDateKey(closedDayBars[i]!.t);
-      let j = i + 1;
-      while (j < closedDayBars.length && etDateKey(closedDayBars[j]!.t) === day) j++;
-      add({
-        kind: 'non-session-bar',
-        t: closedDayBars[i]!.t,
-        endT: closedDayBars[j - 1]!.t,
-        row: closedDayBars[i]!.row,
-        count: j - i,
-        message: `${j - i} bar${j - i === 1 ? '' : 's'} on ${formatEt(closedDayBars[i]!.t, true)}, a day the exchange was closed`,
-      });
-      i = j;
-    }
+/**
+ * Coverage against the NYSE calendar: a problem per gap of missing bars and per closed day that has bars.
+ * Returns the calendar buckets expected and present, and the bars outside regular hours.
+ */
+export function findCalendarProblems(
+  bars: RawBars,
+  unique: Uint32Array,
+  timeframe: Timeframe,
+  findings: QualityFindings,
+): { expected: number; present: number; outsideRegularHours: number } {
+  const coverage = calendarCoverage(bars, unique, timeframe);
+  for (const gap of coverage.gaps) {
+    findings.add({
+      kind: 'gap',
+      t: gap.start,
+      endT: gap.end,
+      count: gap.missing,
+      message: `${gap.missing} missing bar${gap.missing === 1 ? '' : 's'} from ${findings.when(gap.start)}`,
+    });
   }
-  const missingBars = expectedBars - presentBars;
-  const coverage = expectedBars > 0 ? presentBars / expectedBars : 1;
-  const badFraction = n > 0 ? badRows / n : 0;
-  const flaggedFraction = n > 0 ? flaggedBars / n : 0;
+  // One problem per closed day that has bars.
+  const closedDayBars = coverage.nonSessionBars;
+  for (let i = 0; i < closedDayBars.length;) {
+    const day = etDateKey(closedDayBars[i]!.t);
+    let j = i + 1;
+    while (j < closedDayBars.length && etDateKey(closedDayBars[j]!.t) === day) j++;
+    findings.add({
+      kind: 'non-session-bar',
+      t: closedDayBars[i]!.t,
+      endT: closedDayBars[j - 1]!.t,
+      row: closedDayBars[i]!.row,
+      count: j - i,
+      message: `${j - i} bar${j - i === 1 ? '' : 's'} on ${formatEt(closedDayBars[i]!.t, true)}, a day the exchange was closed`,
+    });
+    i = j;
+  }
+  return coverage;
+}
+
+/** Quality report of raw bars (see the module comment for checks and score). */
+export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
+  const { t } = bars;
+  const n = t.length;
+  const timeframe = options.timeframe;
+  const daily = timeframe === '1d' || timeframe === null;
+  const findings = new QualityFindings(daily, options.maxProblems);
+  findUnsortedRows(bars, findings);
+  const unique = findDuplicates(bars, findings);
+  const valid = findBadBars(bars, unique, findings);
+  findZeroVolumeRuns(bars, unique, valid, findings, options.zeroVolumeMinRun ?? 1);
+  findStaleRuns(bars, unique, valid, findings, options.staleMinRun ?? (daily ? 3 : 15));
+  const series = sessionReturns(bars, unique, valid, daily);
+  const splitReturn = findProbableSplits(bars, series, findings);
+  findReturnOutliers(bars, series, splitReturn, findings, options.outlierZ ?? 10);
+  const uniqueCount = unique.length;
+  const coverage =
+    timeframe !== null && uniqueCount > 0
+      ? findCalendarProblems(bars, unique, timeframe, findings)
+      : { expected: uniqueCount, present: uniqueCount, outsideRegularHours: 0 };
+
+  const { counts, problems } = findings;
+  const coverageFraction = coverage.expected > 0 ? coverage.present / coverage.expected : 1;
+  const badFraction = n > 0 ? findings.badRows / n : 0;
+  const flaggedFraction = n > 0 ? findings.flaggedBars / n : 0;
   const score = Math.max(
     0,
     Math.min(
       1,
-      coverage * (1 - Math.min(1, badFraction + 0.5 * flaggedFraction)) * 0.75 ** counts['probable-split'],
+      coverageFraction *
+        (1 - Math.min(1, badFraction + 0.5 * flaggedFraction)) *
+        0.75 ** counts['probable-split'],
     ),
   );
   problems.sort((a, b) => a.t - b.t);
@@ -542,11 +658,11 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
     uniqueBars: uniqueCount,
     firstT: uniqueCount > 0 ? t[unique[0]!]! : NaN,
     lastT: uniqueCount > 0 ? t[unique[uniqueCount - 1]!]! : NaN,
-    expectedBars,
-    presentBars,
-    missingBars,
-    coverage,
-    outsideRegularHours,
+    expectedBars: coverage.expected,
+    presentBars: coverage.present,
+    missingBars: coverage.expected - coverage.present,
+    coverage: coverageFraction,
+    outsideRegularHours: coverage.outsideRegularHours,
     counts,
     score,
     problems,

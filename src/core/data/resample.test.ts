@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TIMEFRAMES, type Bars, type Timeframe } from './bars.ts';
 import { etDateKey, etMidnight, etMinuteOfDay, sessionOf } from './calendar.ts';
-import { parseBarsCsv, type BarsExtra } from './csv.ts';
+import type { BarsExtra } from './bars.ts';
+import { parseBarsCsv } from './csv/read.ts';
 import {
   createStreamingResampler,
   resampleBars,

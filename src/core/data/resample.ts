@@ -15,9 +15,8 @@
  *   volume-weighted mean of the minute vwaps and trade counts add up.
  * - A bucket with no 1m bar produces no bar (gaps are never filled).
  */
-import { allocateBars, TIMEFRAME_MINUTES, type Bars, type Timeframe } from './bars.ts';
+import { allocateBars, TIMEFRAME_MINUTES, type Bars, type BarsExtra, type Timeframe } from './bars.ts';
 import { MINUTE_MS, etDays, etWallTimeToUtc, sessionOnDays, type Session } from './calendar.ts';
-import type { BarsExtra } from './csv.ts';
 
 export interface ResampleOptions {
   /** 'regular' (default): regular-session bars only; 'extended': every bar of a trading day. */

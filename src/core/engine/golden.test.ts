@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseBarsCsv } from '../data/csv.ts';
+import { parseBarsCsv } from '../data/csv/read.ts';
 import { STRATEGIES } from '../strategy/index.ts';
 import { runBacktest } from './backtest.ts';
 import { ExitReason } from './types.ts';

@@ -12,9 +12,10 @@ import {
   toSharedBars,
   TIMEFRAMES,
   type Bars,
+  type BarsExtra,
   type Timeframe,
 } from '../../core/data/bars.ts';
-import { parseBarsCsv, type BarsExtra } from '../../core/data/csv.ts';
+import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import type { DatasetRef } from '../compute/tasks.ts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Timeframe } from '../../core/data/bars.ts';
-import { formatBarsCsv } from '../../core/data/csv.ts';
+import { formatBarsCsv } from '../../core/data/csv/write.ts';
 import { ConflictError, InputError } from '../../shared/errors.ts';
 import { BarsRepository, type BarsRange } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';

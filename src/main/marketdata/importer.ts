@@ -2,7 +2,9 @@ import { isAscii } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { TIMEFRAMES } from '../../core/data/bars.ts';
-import { inferTimeframe, parseBarsCsv, parseTimestamp } from '../../core/data/csv.ts';
+import { parseBarsCsv } from '../../core/data/csv/read.ts';
+import { parseTimestamp } from '../../core/data/csv/scan.ts';
+import { inferTimeframe } from '../../core/data/timeframe.ts';
 import {
   BAR_PROBLEM_CODES,
   BAR_PROBLEMS,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEFRAMES, type Bars } from '../../core/data/bars.ts';
-import { parseBarsCsv } from '../../core/data/csv.ts';
+import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars } from '../../core/data/resample.ts';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { BarsRepository } from './barsRepository.ts';

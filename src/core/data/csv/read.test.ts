@@ -1,24 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { etDateKey, etMinuteOfDay, isTradingDay, sessionOf } from './calendar.ts';
-import {
-  formatBarsCsv,
-  inferTimeframe,
-  parseBarsCsv,
-  parseBarsCsvRows,
-  parseDecimal,
-  parseTimestamp,
-} from './csv.ts';
-import { DataValidationError } from './validate.ts';
+import { etDateKey, etMinuteOfDay, isTradingDay, sessionOf } from '../calendar.ts';
+import { DataValidationError } from '../validate.ts';
+import { parseBarsCsv, parseBarsCsvRows } from './read.ts';
+import { parseDecimal, parseTimestamp } from './scan.ts';
 
-// <repo>/src/core/data -> <repo>/../shared/data
-const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+// <repo>/src/core/data/csv -> <repo>/../shared/data
+const sharedData = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
 const haveSharedData = existsSync(`${sharedData}GOOG.csv`);
 if (!haveSharedData) console.warn(`csv.test: skipping shared-data tests, ${sharedData} is absent`);
 const readShared = (name: string): string => readFileSync(`${sharedData}${name}`, 'utf8');
 
-const ts = (text: string, naiveNewYork = false): number => parseTimestamp(text, 0, text.length, naiveNewYork);
 const iso = (t: number): string => new Date(t).toISOString();
 
 function errorOf(text: string, source = 'planted.csv'): DataValidationError {
@@ -92,58 +85,6 @@ describe.skipIf(!haveSharedData)('shared data files parse as they are', () => {
   });
 });
 
-describe('timestamps', () => {
-  it('reads the documented forms', () => {
-    expect(iso(ts('2024-02-20T04:00:00-05:00'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('2024-02-20 04:00:00-0500'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('2024-02-20T09:00:00Z'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('2024-02-20T09:00:00.25Z'))).toBe('2024-02-20T09:00:00.250Z');
-    expect(iso(ts('2024-02-20 09:00:00'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('2024-02-20 09:00'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('2024-02-20 09:30:00', true))).toBe('2024-02-20T14:30:00.000Z');
-    expect(iso(ts('2024-07-01 09:30:00', true))).toBe('2024-07-01T13:30:00.000Z');
-    expect(iso(ts('2024-02-20'))).toBe('2024-02-20T05:00:00.000Z');
-    expect(iso(ts('2024-07-01'))).toBe('2024-07-01T04:00:00.000Z');
-    expect(iso(ts('20240701'))).toBe('2024-07-01T04:00:00.000Z');
-    expect(iso(ts('07/01/2024'))).toBe('2024-07-01T04:00:00.000Z');
-    expect(iso(ts('7/1/2024 3:59 PM', true))).toBe('2024-07-01T19:59:00.000Z');
-    expect(iso(ts('1708419600'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('1708419600000'))).toBe('2024-02-20T09:00:00.000Z');
-    expect(iso(ts('1708419600000000000'))).toBe('2024-02-20T09:00:00.000Z');
-    for (const bad of [
-      '',
-      'yesterday',
-      '2024-02-30',
-      '2024-13-01',
-      '2024-02-20X09:00',
-      '2024-02-20 25:00',
-      '2024-02-20T09:00:00+5',
-    ]) {
-      expect(ts(bad)).toBeNaN();
-    }
-  });
-
-  it('reads numbers like Number()', () => {
-    for (const text of [
-      '0',
-      '1',
-      '498.33',
-      '1.07219',
-      '-3.5',
-      '0.000123',
-      '123456789.123456',
-      '1e5',
-      '2012.25343589',
-    ]) {
-      expect(parseDecimal(text, 0, text.length)).toBe(Number(text));
-    }
-    expect(parseDecimal('$12.50', 0, 6)).toBe(12.5);
-    expect(parseDecimal('abc', 0, 3)).toBeNaN();
-    expect(parseDecimal('', 0, 0)).toBeNaN();
-    expect(parseDecimal('.', 0, 1)).toBeNaN();
-  });
-});
-
 describe('layouts', () => {
   it('reads Yahoo with Adj Close, keeping Close unless asked to adjust', () => {
     const text =
@@ -192,27 +133,6 @@ describe('layouts', () => {
     expect(() => parseBarsCsv('Fecha,Apertura,Maximo,Minimo,Cierre\n', { source: 'es.csv' })).toThrow(
       /es\.csv line 1: no open\/high\/low\/close columns/,
     );
-  });
-
-  it('round-trips through formatBarsCsv', () => {
-    const original = parseBarsCsv(
-      'datetime,open,high,low,close,volume,vwap,transactions\n' +
-        '2024-02-20 09:30:00-05:00,498.33,498.42,498.3,498.39,3952.0,498.3398,72\n' +
-        '2024-02-20 09:31:00-05:00,0.1,0.30000000000000004,0.1,0.2,1e3,0.15,3\n',
-      { source: 'r.csv' },
-    );
-    for (const time of ['iso', 'epochMs'] as const) {
-      const again = parseBarsCsv(formatBarsCsv(original.bars, original.extra, { time }), {
-        source: 'r2.csv',
-      });
-      expect(again.bars).toEqual(original.bars);
-      expect(again.extra).toEqual(original.extra);
-    }
-    const daily = parseBarsCsv('date,open,high,low,close,volume\n2024-07-01,1,1,1,1,1\n', {
-      source: 'd.csv',
-    });
-    const text = formatBarsCsv(daily.bars, undefined, { time: 'date' });
-    expect(text).toBe('timestamp,open,high,low,close,volume\n2024-07-01,1,1,1,1,1\n');
   });
 });
 
@@ -302,26 +222,6 @@ describe('malformed files are refused with line and column', () => {
     expect(raw.bars.t.length).toBe(3);
     expect(Array.from(raw.lineNumbers)).toEqual([2, 3, 4]);
     expect(raw.bars.t[0]).toBeGreaterThan(raw.bars.t[1]!);
-  });
-});
-
-describe('inferTimeframe', () => {
-  const spaced = (step: number, n: number, start = Date.UTC(2024, 0, 2, 14, 30)): Float64Array =>
-    Float64Array.from({ length: n }, (_, i) => start + i * step);
-  it('labels spacings', () => {
-    expect(inferTimeframe(spaced(60_000, 100)).timeframe).toBe('1m');
-    expect(inferTimeframe(spaced(300_000, 100)).timeframe).toBe('5m');
-    expect(inferTimeframe(spaced(900_000, 100)).timeframe).toBe('15m');
-    expect(inferTimeframe(spaced(3_600_000, 100)).timeframe).toBe('1h');
-    expect(inferTimeframe(spaced(86_400_000, 100)).timeframe).toBe('1d');
-    expect(inferTimeframe(spaced(1_800_000, 100))).toEqual({
-      timeframe: null,
-      label: '30m',
-      medianSpacingMs: 1_800_000,
-    });
-    expect(inferTimeframe(spaced(4 * 3_600_000, 100)).label).toBe('4h');
-    expect(inferTimeframe(spaced(7 * 86_400_000, 100)).label).toBe('1w');
-    expect(inferTimeframe(new Float64Array([1])).timeframe).toBeNull();
   });
 });
 
