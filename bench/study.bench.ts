@@ -9,11 +9,11 @@
 import { availableParallelism } from 'node:os';
 import { createSyntheticMarket } from '../src/core/data/synthetic.ts';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
-import { parseSpace, type SamplerConfig } from '../src/core/optimize/index.ts';
+import { parseSpace, strategySpace, type SamplerConfig } from '../src/core/optimize/index.ts';
 import { getStrategy } from '../src/core/strategy/index.ts';
 import { median } from '../src/core/math/statistics.ts';
 import { DEMO_MARKET } from '../src/main/services/demoMarket.ts';
-import { strategySpace, type NewStudy } from '../src/main/services/optimize/studySetup.ts';
+import type { NewStudy } from '../src/main/services/optimize/studySetup.ts';
 import { optimizeHarness, smaCrossDefinition } from '../test/support/studies.ts';
 
 export interface StudyBenchResult {

@@ -14,6 +14,7 @@ export const REQUEST_CHANNELS = [
   'optimize:list',
   'optimize:get',
   'optimize:approve',
+  'optimize:delete',
   'walkforward:run',
   'job:cancel',
   'data:coverage',

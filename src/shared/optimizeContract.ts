@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import type { SamplerKind } from '../core/optimize/sampler.ts';
+import { TRIALS_PAGE_LIMIT } from './optimizeChoices.ts';
 import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
 
 const paramName = z
@@ -264,8 +265,10 @@ export const StudyDetail = z.object({
     aggregation: z.enum(['worst', 'mean', 'weighted']),
     preferPlateau: z.boolean(),
   }),
-  /** Every trial (empty when `includeTrials` is false). */
+  /** A page of the trials in number order (see trialsPage; empty when `includeTrials` is false). */
   trials: z.array(TrialRow),
+  /** Which trials `trials` holds: from `offset`, at most `limit`, out of `total` stored. */
+  trialsPage: z.object({ offset: z.number(), limit: z.number(), total: z.number() }),
   /** The winner (the plateau centre when preferPlateau); null before any feasible trial. */
   best: TrialRow.nullable(),
   /** Trial numbers of the non-dominated feasible trials (several objectives), else []. */
@@ -280,8 +283,13 @@ export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number()
 export const StudyRef = z.strictObject({ studyId: StudyId });
 export const OptimizeGetRequest = z.strictObject({
   studyId: StudyId,
+  /** false: no trial at all (same as limit 0). */
   includeTrials: z.boolean().default(true),
+  /** The first trial of the page, by position in number order. */
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(0).max(TRIALS_PAGE_LIMIT).default(1_000),
 });
+export const OptimizeDeleteResult = z.object({ studyId: StudyId, deleted: z.literal(true) });
 export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
 export const OptimizeApproveRequest = z.strictObject({
   studyId: StudyId,
@@ -402,6 +410,11 @@ export const OptimizeProgressEvent = z.object({
     })
     .nullable(),
   error: z.string().optional(),
+  /**
+   * On the terminal event (complete, cancelled, failed): the study as stored when it stopped, winner and
+   * overfitting report included, without trials (those came as optimize:trial events).
+   */
+  detail: StudyDetail.optional(),
 });
 
 export type OptimizeStartRequest = z.output<typeof OptimizeStartRequest>;
@@ -421,3 +434,4 @@ export type OptimizeTrialEvent = z.output<typeof OptimizeTrialEvent>;
 export type OptimizeApproveRequest = z.output<typeof OptimizeApproveRequest>;
 export type Approval = z.output<typeof Approval>;
 export type OptimizeStartResult = z.output<typeof OptimizeStartResult>;
+export type OptimizeGetRequest = z.output<typeof OptimizeGetRequest>;

@@ -10,7 +10,7 @@ import { databasePath } from '../../src/main/paths.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
-import { StudiesRepository } from '../../src/main/store/studiesRepository.ts';
+import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -83,7 +83,7 @@ describe.skipIf(!spy.present)(
       expect(studyId).not.toBe('');
 
       const db = await Database.open(databasePath(dataDir));
-      const before = await new StudiesRepository(db).loadTrials(studyId);
+      const before = await studyRecords(db).loadTrials(studyId);
       db.close();
       const finishedBefore = before.filter((t) => t.status !== 'running');
       expect(finishedBefore.length).toBeGreaterThanOrEqual(100);

@@ -130,7 +130,9 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
       trialNumber: best.number,
     });
     expect(approval.approved.params['fast']).toBe(best.params['fast']);
-    expect((await h.service.get(id, false)).approved?.params).toEqual(approval.approved.params);
+    expect((await h.service.get(id, { offset: 0, limit: 0 })).approved?.params).toEqual(
+      approval.approved.params,
+    );
     await expect(
       h.service.approve({ studyId: id, params: { fast: 999, slow: 1000 }, trialNumber: best.number }),
     ).rejects.toThrow(/differs from trial/);
@@ -271,8 +273,8 @@ describe('optimize:start from the contract, on cached demo bars', () => {
         data: { symbol: 'NOPE', timeframes: ['1m'] },
       });
       await expect(service.start(unknown)).rejects.toThrow(/NOPE/);
-      const failed = (await service.list()).find((s) => s.symbol === 'NOPE');
-      expect(failed?.state).toBe('failed');
+      // A refused start stores nothing: the list holds the one study that ran.
+      expect((await service.list()).map((s) => s.id)).toEqual([started.studyId]);
     } finally {
       await h.close();
     }

@@ -134,6 +134,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
       preferPlateau: false,
     },
     trials: [],
+    trialsPage: { offset: 0, limit: 1_000, total: patch.trials?.length ?? 0 },
     best: null,
     paretoFront: [],
     hypervolume: null,

@@ -1,10 +1,9 @@
 import { ComputePool } from '../../src/main/compute/pool.ts';
 import { EventBus } from '../../src/main/services/events.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
-import type { StudyDefinition } from '../../src/main/services/optimize/studySetup.ts';
+import { studyRecords, type StudyDefinition } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
-import { StudiesRepository } from '../../src/main/store/studiesRepository.ts';
 
 /** The optimizer as main runs it, on an in-memory database: for the service tests and the study bench. */
 export interface OptimizeHarness {
@@ -21,7 +20,7 @@ export async function optimizeHarness(threads: number): Promise<OptimizeHarness>
   const bars = new BarsRepository(db);
   const pool = new ComputePool(threads);
   const events = new EventBus();
-  const service = new OptimizeService({ studies: new StudiesRepository(db), bars, pool, events });
+  const service = new OptimizeService({ studies: studyRecords(db), bars, pool, events });
   return {
     db,
     bars,

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sliceBars } from '../data/bars.ts';
 import {
+  commissionRateOf,
+  commissionSpecFromRate,
   createCommissionModel,
   createSlippageModel,
   FixedBpsSlippage,
@@ -125,5 +127,14 @@ describe('hand-checked costs', () => {
       /rate must be a finite number >= 0/,
     );
     expect(() => new PerShareCommission(0.01, 5, 1)).toThrow(/maximum \(1\) is below its minimum/);
+  });
+
+  it('a request rate converts to one commission spec and back', () => {
+    expect(commissionSpecFromRate(0.002)).toEqual({ kind: 'percent', rate: 0.002 });
+    expect(commissionSpecFromRate(0)).toEqual({ kind: 'none' });
+    for (const rate of [0, 0.0005, 0.002, 0.1])
+      expect(commissionRateOf(commissionSpecFromRate(rate))).toBe(rate);
+    expect(commissionRateOf({ kind: 'fixed', amount: 1 })).toBe(0);
+    expect(commissionRateOf(undefined)).toBe(0);
   });
 });

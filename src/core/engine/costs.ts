@@ -51,6 +51,19 @@ export type SlippageSpec =
    */
   | { kind: 'sqrt-impact'; coefficient: number };
 
+/**
+ * The commission of a request that gives one rate (the contract's and the CLI's `commission`, a fraction
+ * of traded value as backtesting.py's): a rate of 0 is no commission at all.
+ */
+export function commissionSpecFromRate(rate: number): CommissionSpec {
+  return rate > 0 ? { kind: 'percent', rate } : { kind: 'none' };
+}
+
+/** The inverse of `commissionSpecFromRate`: the rate of a percent commission, 0 for any other model. */
+export function commissionRateOf(spec: CommissionSpec | CommissionModel | undefined): number {
+  return spec !== undefined && 'kind' in spec && spec.kind === 'percent' ? spec.rate : 0;
+}
+
 function nonNegative(what: string, value: number): number {
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`${what} must be a finite number >= 0, got ${value}`);

@@ -15,6 +15,8 @@ export {
   type ResolvedBacktestOptions,
 } from './options.ts';
 export {
+  commissionRateOf,
+  commissionSpecFromRate,
   createCommissionModel,
   createSlippageModel,
   NoCommission,

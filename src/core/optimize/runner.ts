@@ -30,7 +30,8 @@ export interface RunStudyOptions {
   readonly batchSize?: number;
   /** Evaluate calls in flight at once; 1 by default. */
   readonly concurrency?: number;
-  readonly persist?: { readonly store: StudyStore; readonly studyId: string };
+  /** Where each told batch is saved; the run needs nothing else of the store. */
+  readonly persist?: { readonly store: Pick<StudyStore, 'saveTrials'>; readonly studyId: string };
   /** Polled between batches; once true no new batch starts and the run returns when in-flight ones settle. */
   readonly isCancelled?: () => boolean;
   readonly onProgress?: (progress: StudyProgress) => void;

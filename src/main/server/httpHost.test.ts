@@ -52,6 +52,7 @@ const handlers: Requests = {
   'optimize:list': reject,
   'optimize:get': reject,
   'optimize:approve': reject,
+  'optimize:delete': reject,
   'walkforward:run': reject,
   'job:cancel': reject,
   'data:coverage': reject,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../core/data/bars.ts';
-import type { BacktestOptions } from '../../core/engine/index.ts';
+import { commissionSpecFromRate, type BacktestOptions } from '../../core/engine/index.ts';
 import { validateParams } from '../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -52,7 +52,7 @@ export class BacktestService {
       progress('backtesting', 1);
       const options: BacktestOptions = {
         cash: request.cash,
-        commission: request.commission > 0 ? { kind: 'percent', rate: request.commission } : { kind: 'none' },
+        commission: commissionSpecFromRate(request.commission),
       };
       const output = await this.pool.run({
         kind: 'backtest',

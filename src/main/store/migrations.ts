@@ -117,4 +117,9 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE bars_v4 RENAME TO bars',
     ],
   },
+  {
+    version: 5,
+    description: "studies: the row keeps the study's counts and best so far, so listing reads no trial",
+    statements: ['ALTER TABLE studies ADD COLUMN progress JSON'],
+  },
 ];

@@ -8,16 +8,26 @@ import {
 import { NotFoundError } from '../../shared/errors.ts';
 import type { Database } from './database.ts';
 
-export interface StudyRow {
+/** Reads a stored JSON value into its type, failing with what is wrong (a zod schema fits). */
+export interface Codec<T> {
+  parse(value: unknown): T;
+}
+
+/**
+ * A study's row. `data` is the owner's document and `progress` its counts and best so far (kept on the
+ * row so listing studies reads no trial); the repository stores both as JSON and parses them on read.
+ */
+export interface StudyRow<Document, Progress> {
   id: string;
   name: string;
   strategy: string;
-  /** What the trials run on (symbol or file, timeframes, range, costs); opaque to the store. */
-  data: Record<string, unknown>;
+  data: Document;
   config: StudyConfig;
   createdAt: number;
   approvedParams: Record<string, number> | null;
   approvedAt: number | null;
+  /** null until the first batch of trials is saved (and for studies stored before the column existed). */
+  progress: Progress | null;
 }
 
 interface RawStudy {
@@ -29,6 +39,7 @@ interface RawStudy {
   created_at: number;
   approved_params: string | null;
   approved_at: number | null;
+  progress: string | null;
 }
 
 interface RawTrial {
@@ -44,17 +55,42 @@ interface RawTrial {
   finished_at: number | null;
 }
 
-/**
- * Studies and trials in DuckDB. Each trial is upserted by (study, number) as soon as it is told, in its
- * own statement, so a kill loses at most the trials still running, which a resumed study asks again.
- * Numbers go through JSON in the core's encoding, which keeps NaN and Infinity.
- */
-export class StudiesRepository {
-  constructor(private readonly db: Database) {}
+const STUDY_COLUMNS = `id, name, strategy, data::VARCHAR AS data, config::VARCHAR AS config,
+  epoch_ms(created_at)::DOUBLE AS created_at, approved_params::VARCHAR AS approved_params,
+  epoch_ms(approved_at)::DOUBLE AS approved_at, progress::VARCHAR AS progress`;
 
-  async create(study: Omit<StudyRow, 'createdAt' | 'approvedParams' | 'approvedAt'>): Promise<void> {
+const TRIAL_COLUMNS = [
+  'study_id',
+  'number',
+  'status',
+  'params',
+  'objective_values',
+  'metrics',
+  'feasible',
+  'error',
+  'seed',
+  'started_at',
+  'finished_at',
+] as const;
+
+/**
+ * Studies and trials in DuckDB. A batch of trials is upserted by (study, number) in one statement, with
+ * the study's progress in the same transaction, so a kill loses at most the trials still running (which
+ * a resumed study asks again) and the row's counts never disagree with its trials. Numbers go through
+ * JSON in the core's encoding, which keeps NaN and Infinity.
+ */
+export class StudiesRepository<Document, Progress> {
+  constructor(
+    private readonly db: Database,
+    private readonly codecs: { readonly document: Codec<Document>; readonly progress: Codec<Progress> },
+  ) {}
+
+  async create(
+    study: Omit<StudyRow<Document, Progress>, 'createdAt' | 'approvedParams' | 'approvedAt' | 'progress'>,
+  ): Promise<void> {
     await this.db.run(
-      `INSERT INTO studies (id, name, strategy, data, config, created_at) VALUES ($id, $name, $strategy, $data, $config, now())`,
+      `INSERT INTO studies (id, name, strategy, data, config, created_at)
+       VALUES ($id, $name, $strategy, $data, $config, now())`,
       {
         id: study.id,
         name: study.name,
@@ -65,87 +101,46 @@ export class StudiesRepository {
     );
   }
 
-  async get(id: string): Promise<StudyRow> {
-    const rows = await this.db.all<RawStudy>(
-      `SELECT id, name, strategy, data::VARCHAR AS data, config::VARCHAR AS config,
-         epoch_ms(created_at)::DOUBLE AS created_at, approved_params::VARCHAR AS approved_params,
-         epoch_ms(approved_at)::DOUBLE AS approved_at
-       FROM studies WHERE id = $id`,
-      { id },
-    );
+  async get(id: string): Promise<StudyRow<Document, Progress>> {
+    const rows = await this.db.all<RawStudy>(`SELECT ${STUDY_COLUMNS} FROM studies WHERE id = $id`, { id });
     const row = rows[0];
     if (!row) throw new NotFoundError(`no study with id "${id}"`, 'studyId');
-    return toStudy(row);
+    return this.toStudy(row);
   }
 
-  async list(): Promise<(StudyRow & { trials: number })[]> {
-    const rows = await this.db.all<RawStudy & { trials: number }>(
-      `SELECT s.id, s.name, s.strategy, s.data::VARCHAR AS data, s.config::VARCHAR AS config,
-         epoch_ms(s.created_at)::DOUBLE AS created_at, s.approved_params::VARCHAR AS approved_params,
-         epoch_ms(s.approved_at)::DOUBLE AS approved_at, count(t.number)::INTEGER AS trials
-       FROM studies s LEFT JOIN trials t ON t.study_id = s.id
-       GROUP BY ALL ORDER BY created_at DESC`,
-    );
-    return rows.map((row) => ({ ...toStudy(row), trials: row.trials }));
-  }
-
-  async saveTrial(studyId: string, trial: TrialRecord): Promise<void> {
-    const encoded = encodeTrial(trial);
-    await this.db.run(
-      `INSERT OR REPLACE INTO trials VALUES ($study, $number, $status, $params, $values, $metrics, $feasible,
-         $error, $seed, $started, $finished)`,
-      {
-        study: studyId,
-        number: encoded.number,
-        status: encoded.status,
-        params: JSON.stringify(encoded.params),
-        values: encoded.values === null ? null : JSON.stringify(encoded.values),
-        metrics: encoded.metrics === undefined ? null : JSON.stringify(encoded.metrics),
-        feasible: encoded.feasible ?? null,
-        error: encoded.error ?? null,
-        seed: encoded.seed,
-        started: encoded.startedAt,
-        finished: encoded.finishedAt,
-      },
-    );
+  /** Every study, newest first: one row each, no trial read. */
+  async list(): Promise<StudyRow<Document, Progress>[]> {
+    const rows = await this.db.all<RawStudy>(`SELECT ${STUDY_COLUMNS} FROM studies ORDER BY created_at DESC`);
+    return rows.map((row) => this.toStudy(row));
   }
 
   /**
-   * Saves several trials in one statement (atomic: all or none), replacing rows with the same numbers.
-   * The optimizer stores a whole batch per call, so thousands of trials cost a few statements.
+   * Saves several trials and, when given, the study's progress, as one unit: all or none. Rows with the
+   * same numbers are replaced; the optimizer stores a whole batch per call.
    */
-  async saveTrials(studyId: string, trials: readonly TrialRecord[]): Promise<void> {
-    if (trials.length === 0) return;
-    const params: (string | number | boolean | null)[] = [];
-    const rows: string[] = [];
-    for (const trial of trials) {
-      const encoded = encodeTrial(trial);
-      const base = params.length;
-      rows.push(`(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
-      params.push(
-        studyId,
-        encoded.number,
-        encoded.status,
-        JSON.stringify(encoded.params),
-        encoded.values === null ? null : JSON.stringify(encoded.values),
-        encoded.metrics === undefined ? null : JSON.stringify(encoded.metrics),
-        encoded.feasible ?? null,
-        encoded.error ?? null,
-        encoded.seed,
-        encoded.startedAt,
-        encoded.finishedAt,
-      );
-    }
-    await this.db.run(`INSERT OR REPLACE INTO trials VALUES ${rows.join(', ')}`, params);
+  async saveTrials(studyId: string, trials: readonly TrialRecord[], progress?: Progress): Promise<void> {
+    if (trials.length === 0 && progress === undefined) return;
+    await this.db.transaction(async () => {
+      if (trials.length > 0) await this.insertTrials(studyId, trials);
+      if (progress !== undefined) await this.setProgress(studyId, progress);
+    });
   }
 
-  /** Replaces the study's `data` document (the optimizer keeps its run state and final report there). */
-  async updateData(studyId: string, data: Record<string, unknown>): Promise<void> {
+  /** Replaces the study's document (and its progress, when given) as one unit. */
+  async updateData(studyId: string, data: Document, progress?: Progress): Promise<void> {
     await this.get(studyId);
-    await this.db.run(`UPDATE studies SET data = $data WHERE id = $id`, {
-      id: studyId,
-      data: JSON.stringify(data),
+    await this.db.transaction(async () => {
+      await this.db.run(`UPDATE studies SET data = $data WHERE id = $id`, {
+        id: studyId,
+        data: JSON.stringify(data),
+      });
+      if (progress !== undefined) await this.setProgress(studyId, progress);
     });
+  }
+
+  /** Stores the progress of a study read before it existed (computed once from its trials). */
+  async updateProgress(studyId: string, progress: Progress): Promise<void> {
+    await this.setProgress(studyId, progress);
   }
 
   async loadTrials(studyId: string): Promise<TrialRecord[]> {
@@ -174,6 +169,19 @@ export class StudiesRepository {
     });
   }
 
+  /** Removes the study and its trials as one unit; false when there was no such study. */
+  async delete(studyId: string): Promise<boolean> {
+    return this.db.transaction(async () => {
+      const found = await this.db.all<{ id: string }>(`SELECT id FROM studies WHERE id = $id`, {
+        id: studyId,
+      });
+      if (found.length === 0) return false;
+      await this.db.run(`DELETE FROM trials WHERE study_id = $id`, { id: studyId });
+      await this.db.run(`DELETE FROM studies WHERE id = $id`, { id: studyId });
+      return true;
+    });
+  }
+
   async approve(studyId: string, params: Record<string, number>): Promise<void> {
     await this.get(studyId);
     await this.db.run(`UPDATE studies SET approved_params = $params, approved_at = now() WHERE id = $id`, {
@@ -181,18 +189,65 @@ export class StudiesRepository {
       params: JSON.stringify(params),
     });
   }
+
+  private async insertTrials(studyId: string, trials: readonly TrialRecord[]): Promise<void> {
+    const params: (string | number | boolean | null)[] = [];
+    const rows: string[] = [];
+    for (const trial of trials) {
+      const encoded = encodeTrial(trial);
+      const base = params.length;
+      rows.push(`(${TRIAL_COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`);
+      params.push(
+        studyId,
+        encoded.number,
+        encoded.status,
+        JSON.stringify(encoded.params),
+        encoded.values === null ? null : JSON.stringify(encoded.values),
+        encoded.metrics === undefined ? null : JSON.stringify(encoded.metrics),
+        encoded.feasible ?? null,
+        encoded.error ?? null,
+        encoded.seed,
+        encoded.startedAt,
+        encoded.finishedAt,
+      );
+    }
+    await this.db.run(
+      `INSERT OR REPLACE INTO trials (${TRIAL_COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`,
+      params,
+    );
+  }
+
+  private async setProgress(studyId: string, progress: Progress): Promise<void> {
+    await this.db.run(`UPDATE studies SET progress = $progress WHERE id = $id`, {
+      id: studyId,
+      progress: JSON.stringify(progress),
+    });
+  }
+
+  private toStudy(row: RawStudy): StudyRow<Document, Progress> {
+    const where = `study ${row.id}`;
+    return {
+      id: row.id,
+      name: row.name,
+      strategy: row.strategy,
+      data: parseStored(this.codecs.document, row.data, `${where}: data`),
+      config: JSON.parse(row.config) as StudyConfig,
+      createdAt: row.created_at,
+      approvedParams:
+        row.approved_params === null ? null : (JSON.parse(row.approved_params) as Record<string, number>),
+      approvedAt: row.approved_at,
+      progress:
+        row.progress === null ? null : parseStored(this.codecs.progress, row.progress, `${where}: progress`),
+    };
+  }
 }
 
-function toStudy(row: RawStudy): StudyRow {
-  return {
-    id: row.id,
-    name: row.name,
-    strategy: row.strategy,
-    data: JSON.parse(row.data) as Record<string, unknown>,
-    config: JSON.parse(row.config) as StudyConfig,
-    createdAt: row.created_at,
-    approvedParams:
-      row.approved_params === null ? null : (JSON.parse(row.approved_params) as Record<string, number>),
-    approvedAt: row.approved_at,
-  };
+function parseStored<T>(codec: Codec<T>, json: string, where: string): T {
+  try {
+    return codec.parse(JSON.parse(json));
+  } catch (error) {
+    throw new Error(`${where} cannot be read: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
 }

@@ -94,33 +94,61 @@ describe('the optimisation store against a fake client', () => {
     expect(store.getState().trials.map((t) => t.number)).toEqual([0, 1, 2]);
   });
 
-  it('a finished study is read again, lists again, and stops showing trials still in flight', async () => {
-    const running = studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } });
-    let answers = 0;
-    client.handle('optimize:get', () => {
-      answers += 1;
-      // The first read races the study's closing write and still says running.
-      return answers <= 2
-        ? running
-        : studyDetail('s1', {
-            summary: { ...summary('s1', 1), state: 'cancelled' },
-            trials: [trialRow(0)],
-            best: trialRow(0),
-          });
-    });
+  it('a finished study is shown from its terminal event, lists again, and stops showing trials in flight', async () => {
+    client.handle('optimize:get', () =>
+      studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } }),
+    );
     await store.getState().open('s1');
     client.emit('optimize:trial', {
       studyId: 's1',
       trials: [trialRow(0), trialRow(1, { status: 'running', values: null })],
     });
     const listsBefore = client.callsTo('optimize:list').length;
-    client.emit('optimize:progress', progress('s1', { state: 'cancelled', done: 1 }));
+    const final = studyDetail('s1', {
+      summary: { ...summary('s1', 1), state: 'cancelled' },
+      best: trialRow(0),
+    });
+    client.emit('optimize:progress', progress('s1', { state: 'cancelled', done: 1, detail: final }));
     expect(store.getState().progress?.state).toBe('cancelled');
+    expect(store.getState().study?.detail?.summary.state).toBe('cancelled');
+    expect(store.getState().study?.detail?.best).toEqual(trialRow(0));
     await vi.advanceTimersByTimeAsync(5_000);
     expect(client.callsTo('optimize:list').length).toBe(listsBefore + 1);
-    expect(answers).toBe(3);
-    expect(store.getState().study?.detail?.summary.state).toBe('cancelled');
+    // No polling: the study was read once, when it was opened.
+    expect(client.callsTo('optimize:get')).toHaveLength(1);
     expect(store.getState().trials.map((t) => [t.number, t.status])).toEqual([[0, 'complete']]);
+  });
+
+  it('a record read before the study stopped does not replace the final one of its terminal event', async () => {
+    const late = deferred<ReturnType<typeof studyDetail>>();
+    client.handle('optimize:get', () => late.promise);
+    const opening = store.getState().open('s1');
+    const final = studyDetail('s1', {
+      summary: { ...summary('s1', 1), state: 'complete' },
+      best: trialRow(2),
+    });
+    client.emit('optimize:progress', progress('s1', { state: 'complete', done: 3, detail: final }));
+    late.resolve(
+      studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' }, trials: [trialRow(2)] }),
+    );
+    await opening;
+    expect(store.getState().study?.detail?.summary.state).toBe('complete');
+    expect(store.getState().trials.map((t) => t.number)).toEqual([2]);
+  });
+
+  it('reads a large study a page at a time', async () => {
+    const total = 12_000;
+    client.handle('optimize:get', ({ offset = 0, limit = 1_000 }) => {
+      const count = Math.max(0, Math.min(limit, total - offset));
+      return studyDetail('big', {
+        trials: Array.from({ length: count }, (_, i) => trialRow(offset + i)),
+        trialsPage: { offset, limit, total },
+      });
+    });
+    await store.getState().open('big');
+    expect(client.callsTo('optimize:get').map((c) => c.offset)).toEqual([0, 5_000, 10_000]);
+    expect(store.getState().trials).toHaveLength(total);
+    expect(store.getState().trials.at(-1)?.number).toBe(total - 1);
   });
 
   it('an answer for a study opened earlier never replaces the one opened since', async () => {

@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RegimenClient } from '../../shared/client.ts';
 import type { OptimizeProgressEvent, StudyDetail, StudySummary, TrialRow } from '../../shared/contract.ts';
+import { TRIALS_PAGE_LIMIT } from '../../shared/optimizeChoices.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { findStrategy, type AppStore, type Loadable } from './appStore.ts';
 import { createChartsSlice, defaultCharts, type ChartsSlice } from './chartsSlice.ts';
@@ -47,10 +48,6 @@ export type OptimizeStore = StoreApi<OptimizeState>;
 /** What can fail in the optimisation workspace: one banner each, gone once it works again. */
 type OptimizeNoticeCause = 'start' | 'cancel' | 'resume' | 'study' | 'inspect' | 'approve';
 
-/** How often, and how long apart, a stopped study's record is read again while it still says running. */
-const DETAIL_RETRIES = 5;
-const DETAIL_RETRY_MS = 600;
-
 /** True when the approved set is this trial's parameters. */
 export function isApprovedTrial(detail: StudyDetail | null, trial: TrialRow): boolean {
   const approved = detail?.approved;
@@ -80,26 +77,31 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
     const resolved = (cause: OptimizeNoticeCause): void =>
       set((s) => ({ notices: withoutNotice(s.notices, cause) }));
 
-    /** Reads the study (every trial, the winner, the overfitting statistics) and merges it in. */
-    const loadDetail = async (studyId: string, attempt = 0): Promise<void> => {
-      const ticket = feed.ticket();
-      const detail = await client.invoke('optimize:get', { studyId, includeTrials: true });
-      if (ticket.studyId !== studyId || !feed.isCurrent(ticket)) return;
-      set((s) => ({
-        study: { id: studyId, detail: { ...detail, trials: [] } },
-        charts: defaultCharts(detail, s.charts),
-      }));
+    /** Shows the study's record (its trials go to the feed), if `ticket` is still current. */
+    const showDetail = (ticket: ReturnType<StudyFeed['ticket']>, detail: StudyDetail): void => {
+      if (ticket.studyId !== detail.summary.id || !feed.isCurrent(ticket)) return;
+      // A record read before the study stopped must not replace the final one its terminal event carried.
+      const stale = isTerminal(get().progress?.state) && detail.summary.state === 'running';
+      if (!stale)
+        set((s) => ({
+          study: { id: detail.summary.id, detail: { ...detail, trials: [] } },
+          charts: defaultCharts(detail, s.charts),
+        }));
       feed.receiveDetail(ticket, detail);
       resolved('study');
-      // The final statistics are written as the study closes: a progress event can overtake them.
-      if (
-        isTerminal(get().progress?.state) &&
-        detail.summary.state === 'running' &&
-        attempt < DETAIL_RETRIES
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, DETAIL_RETRY_MS));
-        await loadDetail(studyId, attempt + 1);
-      }
+    };
+
+    /** Reads the study (its trials a page at a time, the winner, the overfitting statistics). */
+    const loadDetail = async (studyId: string): Promise<void> => {
+      const ticket = feed.ticket();
+      let offset = 0;
+      let detail: StudyDetail;
+      do {
+        detail = await client.invoke('optimize:get', { studyId, offset, limit: TRIALS_PAGE_LIMIT });
+        if (ticket.studyId !== studyId || !feed.isCurrent(ticket)) return;
+        showDetail(ticket, detail);
+        offset += detail.trials.length;
+      } while (detail.trials.length > 0 && offset < detail.trialsPage.total);
     };
 
     /** Puts `studyId` on screen, not yet read; the feed then forgets the previous study's trials. */
@@ -112,7 +114,10 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
 
     const onProgress = (event: OptimizeProgressEvent): void => {
       if (isTerminal(event.state)) void get().refreshStudies();
-      if (feed.receiveProgress(event))
+      if (!feed.receiveProgress(event)) return;
+      // The terminal event carries the study as it stopped (winner, overfitting report): nothing to poll.
+      if (event.detail) showDetail(feed.ticket(), event.detail);
+      else
         loadDetail(event.studyId).catch((error: unknown) =>
           notify('study', 'Reading the finished study', error),
         );

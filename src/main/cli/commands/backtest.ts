@@ -1,4 +1,9 @@
-import type { BacktestOptions } from '../../../core/engine/index.ts';
+import {
+  commissionSpecFromRate,
+  type BacktestOptions,
+  type CommissionSpec,
+  type SlippageSpec,
+} from '../../../core/engine/index.ts';
 import { getStrategy, withDefaults } from '../../../core/strategy/index.ts';
 import { TaskRunner } from '../../compute/tasks.ts';
 import {
@@ -28,8 +33,10 @@ const HEADLINE = [
   'exposure',
 ] as const;
 
-/** Engine options from the flags shared by backtest, optimize and walk-forward. */
-export function backtestOptionsFrom(args: ParsedArgs): BacktestOptions {
+/** Engine options from the flags shared by backtest, optimize and walk-forward (costs as data, storable). */
+export function backtestOptionsFrom(
+  args: ParsedArgs,
+): BacktestOptions & { commission: CommissionSpec; slippage: SlippageSpec } {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
   const commission = numberOption(args, 'commission', 0);
@@ -38,7 +45,7 @@ export function backtestOptionsFrom(args: ParsedArgs): BacktestOptions {
   const slippageBps = numberOption(args, 'slippage-bps', 0);
   return {
     cash,
-    commission: commission > 0 ? { kind: 'percent', rate: commission } : { kind: 'none' },
+    commission: commissionSpecFromRate(commission),
     slippage: slippageBps > 0 ? { kind: 'fixed-bps', bps: slippageBps } : { kind: 'none' },
     longOnly: Boolean(args.values['long-only']),
     closeAtEnd: Boolean(args.values['close-at-end']),

@@ -9,6 +9,7 @@ import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shar
 import { ComputePool } from '../../compute/pool.ts';
 import { EventBus } from '../../services/events.ts';
 import { OptimizeService } from '../../services/optimize/optimizeService.ts';
+import { studyRecords, type StudySource } from '../../services/optimize/studyRecords.ts';
 import {
   checkMode,
   getStrategyOrThrow,
@@ -18,10 +19,8 @@ import {
   resolveSpace,
   StudyInputError,
   type NewStudy,
-  type StudySource,
 } from '../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
-import { StudiesRepository } from '../../store/studiesRepository.ts';
 import { barsSourceFrom } from '../barsSource.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
 import { openDatabaseHere } from '../backend.ts';
@@ -281,7 +280,7 @@ async function withOptimizer<T>(
   const pool = new ComputePool(threads);
   const events = new EventBus();
   const service = new OptimizeService({
-    studies: new StudiesRepository(db),
+    studies: studyRecords(db),
     bars: new BarsRepository(db),
     pool,
     events,

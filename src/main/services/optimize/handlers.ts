@@ -1,11 +1,11 @@
 import type { Requests } from '../../../shared/contract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import { StudiesRepository } from '../../store/studiesRepository.ts';
 import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
 import { cancelAsOutcome, type JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
+import { studyRecords } from './studyRecords.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
 
 type OptimizeChannel =
@@ -15,6 +15,7 @@ type OptimizeChannel =
   | 'optimize:list'
   | 'optimize:get'
   | 'optimize:approve'
+  | 'optimize:delete'
   | 'walkforward:run';
 
 /** The optimizer's request handlers and the service behind them (closed with the other services). */
@@ -26,7 +27,7 @@ export function createOptimizeHandlers(deps: {
   jobs: JobRegistry;
 }): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
   const service = new OptimizeService({
-    studies: new StudiesRepository(deps.db),
+    studies: studyRecords(deps.db),
     bars: deps.bars,
     pool: deps.pool,
     events: deps.events,
@@ -38,7 +39,9 @@ export function createOptimizeHandlers(deps: {
       'optimize:resume': ({ studyId }) => service.resume(studyId),
       'optimize:cancel': ({ studyId }) => service.cancel(studyId),
       'optimize:list': () => service.list(),
-      'optimize:get': ({ studyId, includeTrials }) => service.get(studyId, includeTrials),
+      'optimize:get': ({ studyId, includeTrials, offset, limit }) =>
+        service.get(studyId, { offset, limit: includeTrials ? limit : 0 }),
+      'optimize:delete': ({ studyId }) => service.delete(studyId),
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(

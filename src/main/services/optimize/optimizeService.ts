@@ -1,46 +1,48 @@
 /**
- * Optimisation studies on the compute pool. A study runs in batches: the core runner asks a batch per
- * worker chunk (as many in flight as keep every worker busy), the chunk goes to a worker as one `trials`
- * task, and each result is told to the study and persisted (the batch in one statement) as soon as it
- * arrives. Trials are saved as 'running' before they are evaluated, so after a crash or a kill
- * `resume` rebuilds the study from the store: finished trials are kept, running ones are re-asked with
- * the same number and parameters, and nothing finished runs twice. The trials (numbers, parameters,
- * results) depend on the seed only, never on the number of workers or the chunking (see core study.ts).
+ * Optimisation studies: their lifecycle (start, resume, cancel, delete) and what is read of them. A
+ * study runs in batches on the compute pool (studyExecution.ts); each told batch is persisted with the
+ * row's progress as soon as it arrives. Trials are saved as 'running' before they are evaluated, so after
+ * a crash or a kill `resume` rebuilds the study from the store: finished trials are kept, running ones
+ * are re-asked with the same number and parameters, and nothing finished runs twice.
+ *
+ * Studies keep their own registry rather than the job registry of `job:cancel`: a study outlives its
+ * request (it is stored, listed, resumed), and `optimize:cancel` names it by study id.
  */
 import { randomUUID } from 'node:crypto';
-import type { BacktestOptions } from '../../../core/engine/index.ts';
+import { commissionSpecFromRate } from '../../../core/engine/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
   gridSize,
   GridSampler,
-  runStudy,
   Study,
-  type StoredStudy,
   type StudyConfig,
   type StudyProgress,
-  type StudyStore,
-  type TrialRecord,
 } from '../../../core/optimize/index.ts';
-import { getStrategy, validateParams, withDefaults } from '../../../core/strategy/index.ts';
 import type {
+  Approval,
   OptimizeApproveRequest,
   OptimizeStartRequest,
   OptimizeStartResult,
-  OverfittingStats,
-  SpaceParam,
   StudyDetail,
   StudyState,
   StudySummary,
-  TrialRow,
 } from '../../../shared/optimizeContract.ts';
-import { ConflictError, InputError, RequestError } from '../../../shared/errors.ts';
+import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import type { StudiesRepository, StudyRow } from '../../store/studiesRepository.ts';
 import type { EventBus } from '../events.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
 import { PoolEvaluator } from './evaluator.ts';
+import { approveParams } from './studyApprovals.ts';
+import { runStudyOnPool } from './studyExecution.ts';
+import {
+  newStudyDocument,
+  type StoredStudy,
+  type StudyDocument,
+  type StudyProgressRecord,
+  type StudyRecords,
+} from './studyRecords.ts';
 import {
   checkMode,
   getStrategyOrThrow,
@@ -51,22 +53,12 @@ import {
   resolveSpace,
   StudyInputError,
   type NewStudy,
-  type StudyDefinition,
+  type StudyDatasets,
 } from './studySetup.ts';
-
-/** The study's `data` document in the store: its definition, and once it stops, how and what it found. */
-interface StudyDocument {
-  readonly definition: StudyDefinition;
-  readonly state?: Exclude<StudyState, 'running' | 'paused'>;
-  readonly error?: string;
-  readonly winner?: number | null;
-  readonly report?: OverfittingStats;
-  readonly finishedAt?: number;
-}
+import { progressOf, studyDetail, studySummary, trialRow, type TrialPage } from './studyViews.ts';
 
 interface ActiveStudy {
   readonly study: Study;
-  readonly document: StudyDocument;
   readonly abort: AbortController;
   cancelled: boolean;
   readonly done: Promise<StudyDetail>;
@@ -75,85 +67,11 @@ interface ActiveStudy {
 /** Grids up to this many raw points are counted when a study is created (a scan of the constraints). */
 const GRID_COUNT_LIMIT = 5_000_000;
 
-/** Minimum interval between progress events of one study (the final one is always sent). */
-const PROGRESS_INTERVAL_MS = 200;
-
-/** Adapts the DuckDB repository to core's StudyStore port; writes are queued so batches never interleave. */
-class RepositoryStudyStore implements StudyStore {
-  private queue: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly repo: StudiesRepository,
-    private readonly onSaved: (trials: readonly TrialRecord[]) => void,
-  ) {}
-
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(work);
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
-  createStudy(): Promise<void> {
-    return Promise.reject(new Error('studies are created by the optimize service'));
-  }
-  async loadStudy(id: string): Promise<StoredStudy | null> {
-    const row = await this.repo.get(id);
-    return { id: row.id, config: row.config, createdAt: row.createdAt, name: row.name };
-  }
-  async listStudies(): Promise<StoredStudy[]> {
-    return (await this.repo.list()).map((row) => ({
-      id: row.id,
-      config: row.config,
-      createdAt: row.createdAt,
-      name: row.name,
-    }));
-  }
-  saveTrial(studyId: string, trial: TrialRecord): Promise<void> {
-    return this.saveTrials(studyId, [trial]);
-  }
-  saveTrials(studyId: string, trials: readonly TrialRecord[]): Promise<void> {
-    return this.enqueue(async () => {
-      await this.repo.saveTrials(studyId, trials);
-      this.onSaved(trials);
-    });
-  }
-  loadTrials(studyId: string): Promise<TrialRecord[]> {
-    return this.repo.loadTrials(studyId);
-  }
-}
-
-/** The percent commission rate of stored options (0 for none or other models). */
-function commissionRate(options: BacktestOptions): number {
-  const c = options.commission;
-  return c !== undefined && 'kind' in c && c.kind === 'percent' ? c.rate : 0;
-}
-
-function trialRow(t: TrialRecord): TrialRow {
-  return {
-    number: t.number,
-    params: { ...t.params },
-    status: t.status,
-    values: t.values === null ? null : t.values.map(finiteOrNull),
-    metrics: Object.fromEntries(Object.entries(t.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
-    feasible: t.status === 'complete' ? (t.feasible ?? null) : null,
-    error: t.error ?? null,
-    seed: t.seed,
-    startedAt: t.startedAt,
-    finishedAt: t.finishedAt,
-  };
-}
-
-/** Trials per worker task: large enough to amortise messaging, small enough to keep workers balanced. */
-export function chunkSize(study: Study, threads: number): number {
-  const total = study.config.maxTrials ?? 10_000;
-  const remaining = Math.max(1, total - (study.counts().total - study.counts().running));
-  const generation = study.sampler.generationSize;
-  if (Number.isFinite(generation)) return Math.max(1, Math.ceil(Math.min(generation, remaining) / threads));
-  return Math.min(64, Math.max(1, Math.ceil(remaining / (threads * 8))));
-}
+/** Every trial: what the CLI reads in process (the contract pages them). */
+const ALL_TRIALS: TrialPage = { offset: 0, limit: Number.MAX_SAFE_INTEGER };
 
 export interface OptimizeServiceOptions {
-  readonly studies: StudiesRepository;
+  readonly studies: StudyRecords;
   /** The bar cache (null for runs on files only). */
   readonly bars: BarsRepository | null;
   readonly pool: ComputePool;
@@ -165,7 +83,10 @@ export class OptimizeService {
 
   constructor(private readonly deps: OptimizeServiceOptions) {}
 
-  /** A study from a validated contract request; it starts running in the background. */
+  /**
+   * A study from a validated contract request; it starts running in the background. A request that
+   * cannot start (a bad space, no bars for the symbol) is refused before anything is stored.
+   */
   async start(request: OptimizeStartRequest): Promise<OptimizeStartResult> {
     const strategy = getStrategyOrThrow(request.strategy);
     const objectives = resolveObjectives(request.objectives);
@@ -181,11 +102,7 @@ export class OptimizeService {
         end: request.data.end ?? null,
         aggregation: request.data.aggregation,
         ...(request.data.weights === undefined ? {} : { weights: { ...request.data.weights } }),
-        options: {
-          cash: request.cash,
-          commission:
-            request.commission > 0 ? { kind: 'percent', rate: request.commission } : { kind: 'none' },
-        },
+        options: { cash: request.cash, commission: commissionSpecFromRate(request.commission) },
         preferPlateau: request.preferPlateau,
         trials: request.trials,
       },
@@ -196,71 +113,25 @@ export class OptimizeService {
       seed: request.seed ?? randomSeed(),
       minTrades: request.minTrades,
     };
-    const studyId = await this.create(newStudy);
-    try {
-      return await this.launch(studyId);
-    } catch (error) {
-      // The study could not start (e.g. no bars for the symbol): keep it, marked failed with the reason.
-      const message = error instanceof Error ? error.message : String(error);
-      const document: StudyDocument = { definition: newStudy.definition, state: 'failed', error: message };
-      await this.deps.studies.updateData(studyId, document as unknown as Record<string, unknown>);
-      throw error instanceof RequestError ? error : new Error(message);
-    }
+    const config = studyConfigOf(newStudy);
+    const data = await this.datasets(newStudy.definition);
+    const studyId = await this.store(newStudy, config);
+    return this.launch(await this.row(studyId), data);
   }
 
-  /** Stores a new study (no trial yet) and returns its id. */
+  /** Stores a new study (no trial yet) and returns its id; the CLI then resumes it. */
   async create(newStudy: NewStudy): Promise<string> {
-    const { definition } = newStudy;
-    if (definition.timeframes.length > 1 && definition.aggregation === 'weighted') {
-      for (const tf of definition.timeframes)
-        if (definition.weights?.[tf] === undefined)
-          throw new StudyInputError(`aggregation 'weighted' needs a weight for timeframe ${tf}`);
-    }
-    let config: StudyConfig = {
-      space: newStudy.space,
-      sampler: newStudy.sampler,
-      objectives: newStudy.objectives,
-      ...(newStudy.mode === undefined ? {} : { mode: newStudy.mode }),
-      seed: newStudy.seed,
-      minTrades: newStudy.minTrades,
-      maxTrials: definition.trials,
-    };
-    try {
-      // Validates the sampler options and the mode against the objectives before anything is stored.
-      const study = new Study(config);
-      // A grid's budget is at most its feasible points, so progress and ETA are about the real total.
-      const grid = study.sampler;
-      const floatPoints = grid.config.kind === 'grid' ? grid.config.floatPoints : undefined;
-      if (
-        grid instanceof GridSampler &&
-        gridSize(config.space, floatPoints ?? DEFAULT_FLOAT_GRID_POINTS) <= GRID_COUNT_LIMIT
-      ) {
-        const points = grid.feasibleCount({ space: config.space });
-        if (points === 0) throw new Error('the grid has no point satisfying the constraints');
-        config = { ...config, maxTrials: Math.min(definition.trials, points) };
-      }
-    } catch (error) {
-      throw new StudyInputError(error instanceof Error ? error.message : String(error));
-    }
-    const id = `s${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
-    const document: StudyDocument = { definition };
-    await this.deps.studies.create({
-      id,
-      name: newStudy.name,
-      strategy: definition.strategy,
-      data: document as unknown as Record<string, unknown>,
-      config,
-    });
-    return id;
+    return this.store(newStudy, studyConfigOf(newStudy));
   }
 
   /**
    * Resumes a stored study: finished trials are kept, running ones re-run, the rest of the budget asked.
    * A finished study resumes to an immediate completion (its report is recomputed).
    */
-  resume(studyId: string): Promise<OptimizeStartResult> {
+  async resume(studyId: string): Promise<OptimizeStartResult> {
     if (this.active.has(studyId)) throw new ConflictError(`study ${studyId} is already running`, 'studyId');
-    return this.launch(studyId);
+    const row = await this.row(studyId);
+    return this.launch(row, await this.datasets(row.data.definition));
   }
 
   /** Stops a running study; its finished trials are kept (running ones are re-run on resume). */
@@ -276,65 +147,51 @@ export class OptimizeService {
     return { studyId, cancelled: true };
   }
 
+  /** Removes a stopped study with its trials (a running one must be cancelled first). */
+  async delete(studyId: string): Promise<{ studyId: string; deleted: true }> {
+    if (this.active.has(studyId))
+      throw new ConflictError(`study ${studyId} is running: cancel it before deleting it`, 'studyId');
+    if (!(await this.deps.studies.delete(studyId)))
+      throw new NotFoundError(`no study with id "${studyId}"`, 'studyId');
+    return { studyId, deleted: true };
+  }
+
   /** Resolves when the study stops running (completed, cancelled or failed) with its detail. */
   async wait(studyId: string): Promise<StudyDetail> {
     const active = this.active.get(studyId);
     if (active !== undefined) return active.done;
-    return this.get(studyId, true);
+    return this.get(studyId);
   }
 
   isRunning(studyId: string): boolean {
     return this.active.has(studyId);
   }
 
+  /** Every study from its row (no trial is read, except once for a study stored before rows had progress). */
   async list(): Promise<StudySummary[]> {
     const rows = await this.deps.studies.list();
     const out: StudySummary[] = [];
     for (const row of rows) {
       const active = this.active.get(row.id);
-      const trials = active?.study.trials ?? (await this.deps.studies.loadTrials(row.id));
-      const study = active?.study ?? Study.restore(row.config, trials);
-      out.push(this.summary(row, study));
+      const progress =
+        active === undefined
+          ? (row.progress ?? (await this.backfillProgress(row)))
+          : progressOf(row.data, active.study, Date.now());
+      out.push(studySummary(row, progress, active !== undefined));
     }
     return out;
   }
 
-  async get(studyId: string, includeTrials = true): Promise<StudyDetail> {
+  /** The study with a page of its trials (every trial when no page is given). */
+  async get(studyId: string, page: TrialPage = ALL_TRIALS): Promise<StudyDetail> {
     const row = await this.row(studyId);
     const active = this.active.get(studyId);
     const study = active?.study ?? Study.restore(row.config, await this.deps.studies.loadTrials(studyId));
-    return this.detail(row, study, includeTrials);
+    return studyDetail(row, study, progressOf(row.data, study, Date.now()), active !== undefined, page);
   }
 
-  async approve(
-    request: OptimizeApproveRequest,
-  ): Promise<{ studyId: string; approved: { params: Record<string, number>; approvedAt: number } }> {
-    const row = await this.row(request.studyId);
-    const strategy = getStrategy(row.strategy);
-    if (request.trialNumber !== undefined) {
-      const trials = await this.deps.studies.loadTrials(request.studyId);
-      const trial = trials.find((t) => t.number === request.trialNumber);
-      if (trial === undefined || trial.status !== 'complete')
-        throw new InputError(
-          `study ${request.studyId} has no complete trial ${request.trialNumber}`,
-          'trialNumber',
-        );
-      for (const [name, value] of Object.entries(trial.params))
-        if (request.params[name] !== value)
-          throw new InputError(
-            `params.${name} = ${request.params[name]} differs from trial ${trial.number} (${String(value)})`,
-            `params.${name}`,
-          );
-    }
-    let params: Record<string, number>;
-    try {
-      params = withDefaults(strategy, validateParams(strategy, request.params));
-    } catch (error) {
-      throw new InputError(error instanceof Error ? error.message : String(error), 'params');
-    }
-    await this.deps.studies.approve(request.studyId, params);
-    const stored = await this.deps.studies.get(request.studyId);
-    return { studyId: request.studyId, approved: { params, approvedAt: stored.approvedAt ?? Date.now() } };
+  approve(request: OptimizeApproveRequest): Promise<{ studyId: string; approved: Approval }> {
+    return approveParams(this.deps.studies, request);
   }
 
   /** Cancels every running study and waits for them to stop (on shutdown). */
@@ -344,18 +201,40 @@ export class OptimizeService {
 
   // -------------------------------------------------------------------------------------------------
 
-  private row(studyId: string): Promise<StudyRow> {
+  private row(studyId: string): Promise<StoredStudy> {
     return this.deps.studies.get(studyId);
   }
 
-  private async launch(studyId: string): Promise<OptimizeStartResult> {
-    const stored = await this.row(studyId);
+  /** The study's bars: a symbol or range without bars is refused naming its field, other faults are ours. */
+  private datasets(definition: StudyDocument['definition']): Promise<StudyDatasets> {
+    return loadStudyDatasets(definition, this.deps.bars);
+  }
+
+  private async store(newStudy: NewStudy, config: StudyConfig): Promise<string> {
+    const id = `s${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`;
+    await this.deps.studies.create({
+      id,
+      name: newStudy.name,
+      strategy: newStudy.definition.strategy,
+      data: newStudyDocument(newStudy.definition),
+      config,
+    });
+    return id;
+  }
+
+  private async backfillProgress(row: StoredStudy): Promise<StudyProgressRecord> {
+    const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
+    const updatedAt = Math.max(row.createdAt, ...study.trials.map((t) => t.finishedAt ?? t.startedAt));
+    const progress = progressOf(row.data, study, updatedAt);
+    await this.deps.studies.updateProgress(row.id, progress);
+    return progress;
+  }
+
+  private async launch(stored: StoredStudy, data: StudyDatasets): Promise<OptimizeStartResult> {
     // A resumed study is running again: its previous outcome (cancelled, failed, report) no longer holds.
-    const document: StudyDocument = { definition: (stored.data as unknown as StudyDocument).definition };
-    const row: StudyRow = { ...stored, data: document as unknown as Record<string, unknown> };
-    const trials = await this.deps.studies.loadTrials(studyId);
-    const study = Study.restore(row.config, trials);
-    const data = await loadStudyDatasets(document.definition, this.deps.bars);
+    const document = newStudyDocument(stored.data.definition);
+    const row: StoredStudy = { ...stored, data: document };
+    const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
     const evaluator = new PoolEvaluator(this.deps.pool, data, {
       strategy: document.definition.strategy,
       options: document.definition.options,
@@ -363,38 +242,36 @@ export class OptimizeService {
       aggregation: document.definition.aggregation,
       ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
     });
-    await this.deps.studies.updateData(studyId, row.data);
+    await this.deps.studies.updateData(row.id, document);
     const abort = new AbortController();
     const running: { value: ActiveStudy | undefined } = { value: undefined };
     const done = this.execute(row, study, evaluator, abort.signal, () => running.value?.cancelled === true);
-    const active: ActiveStudy = { study, document, abort, cancelled: false, done };
+    const active: ActiveStudy = { study, abort, cancelled: false, done };
     running.value = active;
-    this.active.set(studyId, active);
+    this.active.set(row.id, active);
     void done
       .catch(() => undefined)
       .finally(() => {
-        if (this.active.get(studyId) === active) this.active.delete(studyId);
+        if (this.active.get(row.id) === active) this.active.delete(row.id);
       });
-    return { studyId, seed: row.config.seed, total: row.config.maxTrials ?? study.trials.length };
+    return { studyId: row.id, seed: row.config.seed, total: row.config.maxTrials ?? study.trials.length };
   }
 
   private async execute(
-    row: StudyRow,
+    row: StoredStudy,
     study: Study,
     evaluator: PoolEvaluator,
     signal: AbortSignal,
     isCancelled: () => boolean,
   ): Promise<StudyDetail> {
     const studyId = row.id;
-    const document = row.data as unknown as StudyDocument;
-    const { events } = this.deps;
-    const store = new RepositoryStudyStore(this.deps.studies, (saved) => {
-      const finished = saved.filter((t) => t.status !== 'running');
-      if (finished.length > 0) events.emit('optimize:trial', { studyId, trials: finished.map(trialRow) });
-    });
-    let lastProgress = 0;
+    const { events, studies } = this.deps;
     let rate = 0;
-    const progress = (state: StudyState, p?: StudyProgress, error?: string): void => {
+    const progress = (
+      state: StudyState,
+      p?: StudyProgress,
+      end?: { error?: string; detail: StudyDetail },
+    ): void => {
       const counts = study.counts();
       const best = study.best();
       if (p !== undefined) rate = p.trialsPerSecond;
@@ -417,144 +294,93 @@ export class OptimizeService {
                 values: (best.values ?? []).map(finiteOrNull),
                 score: finiteOrNull(study.score(best)),
               },
-        ...(error === undefined ? {} : { error }),
+        ...(end?.error === undefined ? {} : { error: end.error }),
+        ...(end === undefined ? {} : { detail: end.detail }),
       });
     };
-    const finish = async (update: Omit<StudyDocument, 'definition'>): Promise<void> => {
-      await this.deps.studies.updateData(studyId, {
-        ...document,
-        ...update,
-        finishedAt: Date.now(),
-      } as unknown as Record<string, unknown>);
+    /** Stores how the study ended and announces it with the final detail (trials came as events). */
+    const finish = async (
+      update: Omit<StudyDocument, 'version' | 'definition'>,
+      error?: string,
+    ): Promise<StudyDetail> => {
+      const document: StudyDocument = { ...row.data, ...update, finishedAt: Date.now() };
+      await studies.updateData(studyId, document, progressOf(document, study, Date.now()));
+      const stored = await studies.get(studyId);
+      const detail = studyDetail(stored, study, progressOf(document, study, Date.now()), false, ALL_TRIALS);
+      progress(update.state ?? 'failed', undefined, {
+        ...(error === undefined ? {} : { error }),
+        detail: { ...detail, trials: [], trialsPage: { ...detail.trialsPage, limit: 0 } },
+      });
+      return detail;
     };
     try {
       progress('running');
-      const threads = this.deps.pool.threads;
-      const finite = Number.isFinite(study.sampler.generationSize);
-      const result = await runStudy(study, {
-        evaluate: (batch) =>
-          evaluator.evaluate(
-            batch.map((t) => t.params),
-            signal,
-          ),
-        batchSize: chunkSize(study, threads),
-        // Learning samplers hand out one generation at a time; grid and random keep a queue per worker.
-        concurrency: finite ? threads : threads * 2,
-        persist: { store, studyId },
+      const result = await runStudyOnPool(study, {
+        pool: this.deps.pool,
+        evaluator,
+        signal,
         isCancelled,
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
-          lastProgress = now;
-          progress('running', p);
+        persistence: {
+          records: studies,
+          studyId,
+          document: row.data,
+          onSaved: (saved) => {
+            const finished = saved.filter((t) => t.status !== 'running');
+            if (finished.length > 0)
+              events.emit('optimize:trial', { studyId, trials: finished.map(trialRow) });
+          },
         },
+        onProgress: (p) => progress('running', p),
       });
-      if (result.cancelled) {
-        await finish({ state: 'cancelled' });
-        progress('cancelled');
-      } else {
-        const analysis = await analyseStudy(study, evaluator, {
-          preferPlateau: document.definition.preferPlateau,
-        });
-        await finish({ state: 'complete', winner: analysis.winner, report: analysis.report });
-        progress('complete');
-      }
+      if (result.cancelled) return await finish({ state: 'cancelled' });
+      const analysis = await analyseStudy(study, evaluator, {
+        preferPlateau: row.data.definition.preferPlateau,
+      });
+      return await finish({ state: 'complete', winner: analysis.winner, report: analysis.report });
     } catch (error) {
+      if (isCancelled()) return finish({ state: 'cancelled' });
       const message = error instanceof Error ? error.message : String(error);
-      if (isCancelled()) {
-        await finish({ state: 'cancelled' }).catch(() => undefined);
-        progress('cancelled');
-      } else {
-        await finish({ state: 'failed', error: message }).catch(() => undefined);
-        progress('failed', undefined, message);
-        throw error;
-      }
+      await finish({ state: 'failed', error: message }, message).catch(() => undefined);
+      throw error;
     }
-    const stored = await this.deps.studies.get(studyId);
-    return this.detail(stored, study, true);
   }
+}
 
-  private summary(row: StudyRow, study: Study): StudySummary {
-    const document = row.data as unknown as StudyDocument;
-    const counts = study.counts();
-    const best = this.winnerOf(document, study);
-    let state: StudyState;
-    if (document.state !== undefined) state = document.state;
-    else if (this.active.has(row.id)) state = 'running';
-    else state = study.isDone() && counts.total > 0 ? 'complete' : 'paused';
-    return {
-      id: row.id,
-      name: row.name,
-      strategy: row.strategy,
-      symbol:
-        document.definition.source.kind === 'cache'
-          ? document.definition.source.symbol
-          : document.definition.source.path,
-      timeframes: document.definition.timeframes.filter(
-        (tf): tf is StudySummary['timeframes'][number] => tf !== 'native',
-      ),
-      sampler: row.config.sampler.kind,
-      objectives: row.config.objectives.map((o) => ({
-        metric: o.metric,
-        direction: o.direction,
-        ...(o.weight === undefined ? {} : { weight: o.weight }),
-      })),
-      mode: study.mode,
-      seed: row.config.seed,
-      state,
-      trialsDone: counts.total - counts.running,
-      trialsTotal: row.config.maxTrials ?? counts.total,
-      bestValue: best === undefined ? null : finiteOrNull(study.score(best)),
-      createdAt: row.createdAt,
-      updatedAt:
-        document.finishedAt ??
-        Math.max(row.createdAt, ...study.trials.map((t) => t.finishedAt ?? t.startedAt)),
-    };
+/**
+ * The core configuration of a new study, checked before anything is stored: sampler options, mode
+ * against objectives, weights of a weighted aggregation, and a grid with at least one feasible point.
+ */
+function studyConfigOf(newStudy: NewStudy): StudyConfig {
+  const { definition } = newStudy;
+  if (definition.timeframes.length > 1 && definition.aggregation === 'weighted') {
+    for (const tf of definition.timeframes)
+      if (definition.weights?.[tf] === undefined)
+        throw new StudyInputError(`aggregation 'weighted' needs a weight for timeframe ${tf}`);
   }
-
-  private winnerOf(document: StudyDocument, study: Study): TrialRecord | undefined {
-    if (document.winner !== undefined && document.winner !== null) {
-      const t = study.trial(document.winner);
-      if (t !== undefined && t.status === 'complete') return t;
-    }
-    return study.best();
+  const config: StudyConfig = {
+    space: newStudy.space,
+    sampler: newStudy.sampler,
+    objectives: newStudy.objectives,
+    ...(newStudy.mode === undefined ? {} : { mode: newStudy.mode }),
+    seed: newStudy.seed,
+    minTrades: newStudy.minTrades,
+    maxTrials: definition.trials,
+  };
+  let study: Study;
+  try {
+    study = new Study(config);
+  } catch (error) {
+    throw new StudyInputError(error instanceof Error ? error.message : String(error));
   }
-
-  private detail(row: StudyRow, study: Study, includeTrials: boolean): StudyDetail {
-    const document = row.data as unknown as StudyDocument;
-    const definition = document.definition;
-    const best = this.winnerOf(document, study);
-    const several = row.config.objectives.length > 1;
-    const sampler = row.config.sampler;
-    const { kind, ...samplerOptions } = sampler;
-    return {
-      summary: this.summary(row, study),
-      config: {
-        space: row.config.space.params.map((p): SpaceParam => ({ ...p }) as SpaceParam),
-        constraints: row.config.space.constraints.map((c) => c.source),
-        sampler: {
-          kind,
-          options: Object.fromEntries(
-            Object.entries(samplerOptions).filter((e): e is [string, number] => typeof e[1] === 'number'),
-          ),
-        },
-        minTrades: row.config.minTrades ?? 0,
-        cash: definition.options.cash ?? 10_000,
-        commission: commissionRate(definition.options),
-        start: definition.start,
-        end: definition.end,
-        aggregation: definition.aggregation,
-        preferPlateau: definition.preferPlateau,
-      },
-      trials: includeTrials ? study.trials.map(trialRow) : [],
-      best: best === undefined ? null : trialRow(best),
-      paretoFront: several ? study.paretoFront().map((t) => t.number) : [],
-      hypervolume: several ? finiteOrNull(study.hypervolume()) : null,
-      overfitting: document.report ?? null,
-      approved:
-        row.approvedParams === null
-          ? null
-          : { params: row.approvedParams, approvedAt: row.approvedAt ?? row.createdAt },
-    };
-  }
+  // A grid's budget is at most its feasible points, so progress and ETA are about the real total.
+  const grid = study.sampler;
+  const floatPoints = grid.config.kind === 'grid' ? grid.config.floatPoints : undefined;
+  if (
+    !(grid instanceof GridSampler) ||
+    gridSize(config.space, floatPoints ?? DEFAULT_FLOAT_GRID_POINTS) > GRID_COUNT_LIMIT
+  )
+    return config;
+  const points = grid.feasibleCount({ space: config.space });
+  if (points === 0) throw new StudyInputError('the grid has no point satisfying the constraints');
+  return { ...config, maxTrials: Math.min(definition.trials, points) };
 }

@@ -5,7 +5,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
-import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
   createSpace,
@@ -17,35 +16,16 @@ import {
   type ParamSpec,
   type SamplerConfig,
   type SearchSpace,
-  type TimeframeAggregation,
 } from '../../../core/optimize/index.ts';
 import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { InputError, RequestError } from '../../../shared/errors.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
-import { loadDatasets, NATIVE_TIMEFRAME, type BarsSource } from '../../marketdata/barsSource.ts';
+import { loadDatasets, NATIVE_TIMEFRAME } from '../../marketdata/barsSource.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-
-/** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
-export type StudySource = BarsSource;
+import type { StudyDefinition } from './studyRecords.ts';
 
 export { NATIVE_TIMEFRAME };
-
-/** Everything about a study's evaluation besides the core StudyConfig; stored as the study's `data`. */
-export interface StudyDefinition {
-  readonly strategy: string;
-  readonly source: StudySource;
-  /** Timeframes scored together; a file source may use 'native' (its own bars, not resampled). */
-  readonly timeframes: readonly string[];
-  readonly start: number | null;
-  readonly end: number | null;
-  readonly aggregation: TimeframeAggregation;
-  readonly weights?: Readonly<Record<string, number>>;
-  readonly options: BacktestOptions;
-  readonly preferPlateau: boolean;
-  /** The trial budget (also the core config's maxTrials; a grid may finish earlier). */
-  readonly trials: number;
-}
 
 /** A study ready to be created. */
 export interface NewStudy {
@@ -67,9 +47,6 @@ export class StudyInputError extends InputError {
 export function randomSeed(): number {
   return randomInt(0, 2 ** 31);
 }
-
-/** The strategy's own parameter ranges and constraints, plus any extra constraints (defined in core). */
-export { strategySpace };
 
 /**
  * The space of a study: CLI spec strings, parameter objects, or (absent) the strategy's own. Every

@@ -9,10 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
-import type { BacktestOptions } from '../../../core/engine/index.ts';
+import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
 import {
-  runStudy,
   runWalkForward,
   selectWinner,
   Study,
@@ -38,7 +37,8 @@ import type { EventBus } from '../events.ts';
 import { JobCancelledError, type JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { PoolEvaluator } from './evaluator.ts';
-import { chunkSize } from './optimizeService.ts';
+import { runStudyOnPool } from './studyExecution.ts';
+import type { StudySource } from './studyRecords.ts';
 import {
   checkMode,
   getStrategyOrThrow,
@@ -48,7 +48,6 @@ import {
   resolveSpace,
   strategyParams,
   StudyInputError,
-  type StudySource,
 } from './studySetup.ts';
 
 export interface WalkForwardJob {
@@ -103,7 +102,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     minTrades: request.minTrades,
     options: {
       cash: request.cash,
-      commission: request.commission > 0 ? { kind: 'percent', rate: request.commission } : { kind: 'none' },
+      commission: commissionSpecFromRate(request.commission),
     },
     preferPlateau: request.preferPlateau,
     windows: request.windows,
@@ -177,12 +176,9 @@ export async function runWalkForwardJob(
         minTrades: job.minTrades,
         maxTrials: job.trials,
       });
-      const evaluator = evaluatorFor(slice(train.start, train.end));
-      const threads = pool.threads;
-      await runStudy(study, {
-        evaluate: (batch) => evaluator.evaluate(batch.map((t) => t.params)),
-        batchSize: chunkSize(study, threads),
-        concurrency: Number.isFinite(study.sampler.generationSize) ? threads : threads * 2,
+      await runStudyOnPool(study, {
+        pool,
+        evaluator: evaluatorFor(slice(train.start, train.end)),
         isCancelled: () => running?.signal.aborted === true,
       });
       stopIfCancelled();

@@ -1,0 +1,100 @@
+/**
+ * How a study runs on the compute pool, for optimisation studies and for each walk-forward train window:
+ * the chunk size and batches in flight, persistence of each told batch with the row's progress, and the
+ * progress throttle. The trials (numbers, parameters, results) depend on the seed only, never on the
+ * number of workers or the chunking (see core study.ts).
+ */
+import {
+  runStudy,
+  type RunStudyResult,
+  type Study,
+  type StudyProgress,
+  type TrialRecord,
+} from '../../../core/optimize/index.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import type { PoolEvaluator } from './evaluator.ts';
+import type { StudyDocument, StudyRecords } from './studyRecords.ts';
+import { progressOf } from './studyViews.ts';
+
+/** Minimum interval between progress reports of one study (callers send the final one themselves). */
+export const PROGRESS_INTERVAL_MS = 200;
+
+/** Trials per worker task: large enough to amortise messaging, small enough to keep workers balanced. */
+export function chunkSize(study: Study, threads: number): number {
+  const total = study.config.maxTrials ?? 10_000;
+  const remaining = Math.max(1, total - (study.counts().total - study.counts().running));
+  const generation = study.sampler.generationSize;
+  if (Number.isFinite(generation)) return Math.max(1, Math.ceil(Math.min(generation, remaining) / threads));
+  return Math.min(64, Math.max(1, Math.ceil(remaining / (threads * 8))));
+}
+
+/** Batches in flight: learning samplers hand out one generation at a time; grid and random keep a queue per worker. */
+export function concurrencyFor(study: Study, threads: number): number {
+  return Number.isFinite(study.sampler.generationSize) ? threads : threads * 2;
+}
+
+/** A stored study's persistence: each batch is saved with the row's progress, batches never interleave. */
+export interface StudyPersistence {
+  readonly records: StudyRecords;
+  readonly studyId: string;
+  readonly document: StudyDocument;
+  /** After a batch is stored (the optimizer announces its finished trials). */
+  readonly onSaved?: (trials: readonly TrialRecord[]) => void;
+}
+
+export interface StudyRunOptions {
+  readonly pool: ComputePool;
+  readonly evaluator: PoolEvaluator;
+  /** Aborts the evaluations in flight. */
+  readonly signal?: AbortSignal;
+  readonly isCancelled: () => boolean;
+  readonly persistence?: StudyPersistence;
+  /** At most every PROGRESS_INTERVAL_MS. */
+  readonly onProgress?: (progress: StudyProgress) => void;
+}
+
+export function runStudyOnPool(study: Study, options: StudyRunOptions): Promise<RunStudyResult> {
+  const threads = options.pool.threads;
+  const { persistence } = options;
+  let lastProgress = 0;
+  return runStudy(study, {
+    evaluate: (batch) =>
+      options.evaluator.evaluate(
+        batch.map((t) => t.params),
+        options.signal,
+      ),
+    batchSize: chunkSize(study, threads),
+    concurrency: concurrencyFor(study, threads),
+    ...(persistence === undefined
+      ? {}
+      : { persist: { store: persistedBatches(study, persistence), studyId: persistence.studyId } }),
+    isCancelled: options.isCancelled,
+    onProgress: (p) => {
+      const now = Date.now();
+      if (options.onProgress === undefined || now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      options.onProgress(p);
+    },
+  });
+}
+
+function persistedBatches(study: Study, persistence: StudyPersistence): { saveTrials: StudySaver } {
+  let queue: Promise<void> = Promise.resolve();
+  return {
+    saveTrials: (studyId, trials) => {
+      // Queued so two batches' rows and progress are never written out of order.
+      const next = queue.then(async () => {
+        await persistence.records.saveTrials(
+          studyId,
+          trials,
+          progressOf(persistence.document, study, Date.now()),
+        );
+        persistence.onSaved?.(trials);
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+}
+
+type StudySaver = (studyId: string, trials: readonly TrialRecord[]) => Promise<void>;

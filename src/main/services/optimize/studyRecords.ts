@@ -1,0 +1,128 @@
+/**
+ * What a study stores besides core's StudyConfig and its trials, as versioned zod schemas: the document
+ * (the definition it was started with, and how it ended) and the row's progress (counts and best so
+ * far, so listing studies reads one row per study). Every read is parsed: a document written by another
+ * version, or damaged on disk, fails with the field that is wrong instead of flowing on as a cast.
+ */
+import { z } from 'zod';
+import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
+import { OverfittingStats } from '../../../shared/optimizeContract.ts';
+import type { Database } from '../../store/database.ts';
+import { StudiesRepository, type StudyRow } from '../../store/studiesRepository.ts';
+
+const finite = z.number().finite();
+
+/** core/engine's CommissionSpec and SlippageSpec, the serialisable cost models. */
+const CommissionSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('percent'), rate: finite }),
+  z.object({
+    kind: z.literal('per-share'),
+    perShare: finite,
+    minimum: finite.optional(),
+    maximum: finite.optional(),
+  }),
+  z.object({ kind: z.literal('fixed'), amount: finite }),
+]);
+const SlippageSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('fixed-bps'), bps: finite }),
+  z.object({ kind: z.literal('half-spread'), spread: finite.optional(), spreadBps: finite.optional() }),
+  z.object({ kind: z.literal('sqrt-impact'), coefficient: finite }),
+]);
+
+/** The stored backtest options: core's BacktestOptions without models given as code (the evaluator's
+ * use of `definition.options` as BacktestOptions keeps the two in step at compile time). */
+const StoredBacktestOptions = z.object({
+  cash: finite.optional(),
+  commission: CommissionSpec.optional(),
+  slippage: SlippageSpec.optional(),
+  fillAt: z.enum(['next-open', 'close']).optional(),
+  fractional: z.boolean().optional(),
+  longOnly: z.boolean().optional(),
+  closeAtEnd: z.boolean().optional(),
+  maxLeverage: finite.optional(),
+  maxPositionValue: z.number().optional(),
+  maxVolumeShare: z.number().optional(),
+  convention: z.enum(['regimen', 'backtesting.py']).optional(),
+});
+
+/** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
+export const StudySource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cache'), symbol: z.string().min(1) }),
+  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
+]);
+
+/** Everything about a study's evaluation besides the core StudyConfig. */
+export const StudyDefinition = z.object({
+  strategy: z.string().min(1),
+  source: StudySource,
+  /** Timeframes scored together; a file source may use 'native' (its own bars, not resampled). */
+  timeframes: z.array(z.string()).min(1).readonly(),
+  start: z.number().nullable(),
+  end: z.number().nullable(),
+  aggregation: z.enum(['worst', 'mean', 'weighted'] as const satisfies readonly TimeframeAggregation[]),
+  weights: z.record(z.string(), finite).optional(),
+  options: StoredBacktestOptions,
+  preferPlateau: z.boolean(),
+  /** The trial budget (also the core config's maxTrials; a grid may finish earlier). */
+  trials: z.number().int().positive(),
+});
+
+export type StudySource = z.output<typeof StudySource>;
+export type StudyDefinition = z.output<typeof StudyDefinition>;
+
+/** The version written today; older documents are upgraded as they are read. */
+export const STUDY_DOCUMENT_VERSION = 1;
+
+const StudyDocumentV1 = z.object({
+  version: z.literal(STUDY_DOCUMENT_VERSION),
+  definition: StudyDefinition,
+  /** Absent while the study runs or after an interruption (it can be resumed). */
+  state: z.enum(['complete', 'cancelled', 'failed']).optional(),
+  error: z.string().optional(),
+  /** The winner's trial number (the plateau centre when preferPlateau). */
+  winner: z.number().int().nullable().optional(),
+  report: OverfittingStats.optional(),
+  finishedAt: z.number().optional(),
+});
+
+/** The study's `data` document: its definition, and once it stops, how and what it found. */
+export const StudyDocument = z.preprocess(
+  // Documents written before versioning have the version-1 shape without the field.
+  (value) =>
+    typeof value === 'object' && value !== null && !('version' in value)
+      ? { ...value, version: STUDY_DOCUMENT_VERSION }
+      : value,
+  StudyDocumentV1,
+);
+export type StudyDocument = z.output<typeof StudyDocumentV1>;
+
+/** The study's row-level progress, written with every batch of trials and when the study stops. */
+export const StudyProgressRecord = z.object({
+  /** Finished trials (complete, failed or pruned). */
+  trialsDone: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  /** The study's total (its budget, or the feasible grid points). */
+  trialsTotal: z.number().int().min(0),
+  /** Score of the best trial (the winner once finished); null before any feasible trial or when not finite. */
+  bestValue: z.number().nullable(),
+  /** True when no trial is left to ask (an interrupted study that finished its trials). */
+  exhausted: z.boolean(),
+  updatedAt: z.number(),
+});
+export type StudyProgressRecord = z.output<typeof StudyProgressRecord>;
+
+/** A new document for a study that has not run yet. */
+export function newStudyDocument(definition: StudyDefinition): StudyDocument {
+  return { version: STUDY_DOCUMENT_VERSION, definition };
+}
+
+/** A study as the store holds it: its row, typed document and progress. */
+export type StoredStudy = StudyRow<StudyDocument, StudyProgressRecord>;
+export type StudyRecords = StudiesRepository<StudyDocument, StudyProgressRecord>;
+
+/** The studies of a database, each read parsed against the schemas above. */
+export function studyRecords(db: Database): StudyRecords {
+  return new StudiesRepository(db, { document: StudyDocument, progress: StudyProgressRecord });
+}

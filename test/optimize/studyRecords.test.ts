@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
+import { ComputePool } from '../../src/main/compute/pool.ts';
+import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
+import { EventBus } from '../../src/main/services/events.ts';
+import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
+import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
+import { RequestError } from '../../src/shared/errors.ts';
+
+/** Study records as stored, listed, paged and deleted, on the demo market's cached bars. */
+describe('study records', () => {
+  let db: Database;
+  let pool: ComputePool;
+  let events: EventBus;
+  let records: StudyRecords;
+  let service: OptimizeService;
+  let symbol: string;
+  let trialReads = 0;
+
+  beforeAll(async () => {
+    db = await Database.open(':memory:');
+    const bars = new BarsRepository(db);
+    const series = createSyntheticMarket(DEMO_MARKET).generate(1);
+    symbol = series.symbol;
+    await bars.write(series.symbol, '1m', series.bars, 'demo');
+    pool = new ComputePool(2);
+    events = new EventBus();
+    records = studyRecords(db);
+    const loadTrials = records.loadTrials.bind(records);
+    records.loadTrials = (studyId) => {
+      trialReads++;
+      return loadTrials(studyId);
+    };
+    service = new OptimizeService({ studies: records, bars, pool, events });
+  });
+  afterAll(async () => {
+    await service.close();
+    await pool.close();
+    db.close();
+  });
+
+  const request = (overrides: Record<string, unknown> = {}) =>
+    requestSchemas['optimize:start'].input.parse({
+      strategy: 'sma-cross',
+      data: { symbol, timeframes: ['15m'], start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 3, 1) },
+      space: ['fast=5:20:5', 'slow=20:60:10'],
+      constraints: ['fast<slow'],
+      sampler: 'random',
+      objectives: [{ metric: 'sharpeRatio' }],
+      trials: 16,
+      seed: 3,
+      ...overrides,
+    });
+  const studyRows = async () =>
+    (await db.all<{ n: number }>('SELECT count(*)::INTEGER AS n FROM studies'))[0]!.n;
+
+  it('refuses a start that cannot run without storing anything', async () => {
+    await expect(service.start(request({ data: { symbol: 'NOPE', timeframes: ['1m'] } }))).rejects.toThrow(
+      RequestError,
+    );
+    await expect(
+      service.start(request({ space: ['fast=50:60:5', 'slow=5:10:5'], sampler: 'grid' })),
+    ).rejects.toThrow(/no point satisfying the constraints/);
+    expect(await studyRows()).toBe(0);
+    expect(await service.list()).toEqual([]);
+  });
+
+  it('announces the end with the final detail, lists from the rows and pages the trials', async () => {
+    const progress: OptimizeProgressEvent[] = [];
+    const unsubscribe = events.subscribe((channel, payload) => {
+      if (channel === 'optimize:progress') progress.push(payload as OptimizeProgressEvent);
+    });
+    const { studyId } = await service.start(request());
+    const waited = await service.wait(studyId);
+    unsubscribe();
+
+    const terminal = progress.filter((p) => p.studyId === studyId).at(-1)!;
+    expect(terminal.state).toBe('complete');
+    expect(terminal.detail?.summary.state).toBe('complete');
+    expect(terminal.detail?.overfitting).toEqual(waited.overfitting);
+    expect(terminal.detail?.best).toEqual(waited.best);
+    expect(terminal.detail?.trials).toEqual([]);
+    expect(terminal.detail?.trialsPage.total).toBe(16);
+
+    trialReads = 0;
+    const [listed] = await service.list();
+    expect(trialReads).toBe(0);
+    expect(listed).toEqual(waited.summary);
+
+    const page = await service.get(studyId, { offset: 5, limit: 4 });
+    expect(page.trials.map((t) => t.number)).toEqual([5, 6, 7, 8]);
+    expect(page.trialsPage).toEqual({ offset: 5, limit: 4, total: 16 });
+    expect(page.trials).toEqual(waited.trials.slice(5, 9));
+    const defaults = requestSchemas['optimize:get'].input.parse({ studyId });
+    expect([defaults.offset, defaults.limit]).toEqual([0, 1_000]);
+    expect(() => requestSchemas['optimize:get'].input.parse({ studyId, limit: 5_001 })).toThrow(/limit/);
+  });
+
+  it('computes the progress of a study stored before rows had it once, then reads the row', async () => {
+    const [study] = await service.list();
+    await db.run('UPDATE studies SET progress = NULL');
+    trialReads = 0;
+    expect((await service.list())[0]).toEqual(study);
+    expect(trialReads).toBe(1);
+    expect((await service.list())[0]).toEqual(study);
+    expect(trialReads).toBe(1);
+  });
+
+  it('deletes a stopped study with its trials and refuses to delete a running one', async () => {
+    const [kept] = await service.list();
+    const { studyId } = await service.start(request({ trials: 2_000, space: ['fast=2:40', 'slow=5:200'] }));
+    await expect(service.delete(studyId)).rejects.toThrow(/is running: cancel it before deleting it/);
+    await service.cancel(studyId);
+    expect(await service.delete(studyId)).toEqual({ studyId, deleted: true });
+    expect((await service.list()).map((s) => s.id)).toEqual([kept!.id]);
+    expect(await records.loadTrials(studyId)).toEqual([]);
+    await expect(service.get(studyId)).rejects.toMatchObject({ status: 404 });
+    await expect(service.delete(studyId)).rejects.toMatchObject({ status: 404 });
+    expect((await records.loadTrials(kept!.id)).length).toBe(16);
+  });
+});
