@@ -120,6 +120,6 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     description: "studies: the row keeps the study's counts and best so far, so listing reads no trial",
-    statements: ['ALTER TABLE studies ADD COLUMN progress JSON'],
+    statements: ['ALTER TABLE studies ADD COLUMN IF NOT EXISTS progress JSON'],
   },
 ];
