@@ -72,7 +72,7 @@ it('the CLI --csv dataset id is the content fingerprint, equal to the cache one'
 it('refuses too few bars and unknown timeframes by name', async () => {
   const source = { kind: 'file', path: csvPath } as const;
   await expect(loadDataset(source, 'native', { start: Date.UTC(2030, 0, 1) }, null)).rejects.toThrow(
-    'SYNX.csv: fewer than 2 native bars in the range',
+    'SYNX.csv: fewer than 2 native bars between 2030-01-01T00:00:00.000Z and the last bar (found 0)',
   );
   await expect(loadDataset(source, '2m', {}, null)).rejects.toThrow('"2m" is not a timeframe');
   await expect(loadDataset({ kind: 'cache', symbol: 'SYNX' }, 'native', {}, null)).rejects.toThrow(
