@@ -84,6 +84,7 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
         t: bars.t,
         equity: run.equity,
         initialCash: 10_000,
+        returnsFrom: run.options.returnsFrom,
         trades: run.trades,
       });
       expect(trial.metrics['finalEquity']).toBe(metrics.finalEquity);

@@ -51,6 +51,12 @@ export interface ResolvedBacktestOptions extends StrategyOptions {
   readonly convention: Convention;
   /** Share of equity an all-in order commits (see BACKTESTING_PY_ALL_IN). */
   readonly allInFraction: number;
+  /**
+   * Where the run's return series starts, for its metrics: 'initial-cash', the wealth before the first
+   * bar; or 'first-bar', the equity at the first bar's close (backtesting.py's equity curve, so its
+   * Return (Ann.) and ratios count one return fewer).
+   */
+  readonly returnsFrom: 'initial-cash' | 'first-bar';
   readonly recordPositions: boolean;
 }
 
@@ -94,6 +100,7 @@ export function resolveOptions(
     maxVolumeShare,
     convention,
     allInFraction: convention === 'backtesting.py' ? BACKTESTING_PY_ALL_IN : 1,
+    returnsFrom: convention === 'backtesting.py' ? 'first-bar' : 'initial-cash',
     recordPositions: options.recordPositions ?? false,
   };
 }

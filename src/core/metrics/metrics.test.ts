@@ -67,6 +67,15 @@ describe('computeMetrics on a hand-checked daily example', () => {
   ]);
   const metrics = computeMetrics({ t, equity, initialCash: 100, trades });
 
+  it("with returnsFrom 'first-bar' the returns start at the first bar's equity, not the cash", () => {
+    const fromFirstBar = computeMetrics({ t, equity, initialCash: 100, trades, returnsFrom: 'first-bar' });
+    const bare = computeEquityMetrics(t, equity);
+    for (const key of EQUITY_METRIC_KEYS) expect(fromFirstBar[key], key).toBe(bare[key]);
+    // By hand: 103 / 101 - 1 over five returns, against 103 / 100 - 1 over six from the cash.
+    expectClose(fromFirstBar.totalReturn, 103 / 101 - 1);
+    expect(fromFirstBar.numPeriods).toBe(metrics.numPeriods - 1);
+  });
+
   it('return and risk metrics', () => {
     // Expected: /tmp reference in python3 with numpy/scipy (np.std ddof=1, np.percentile, scipy.stats.skew,
     // kurtosis fisher=False, norm.cdf), the formulas of issue 4 item 5 written out independently.

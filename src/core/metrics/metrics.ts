@@ -210,8 +210,13 @@ export interface MetricsInput extends EquityMetricsOptions {
   t: Float64Array;
   /** Equity marked at each bar's close. */
   equity: Float64Array;
-  /** Cash at the start: the first wealth point, before the first bar. */
+  /** Cash at the start: the first wealth point, before the first bar (with returnsFrom 'initial-cash'). */
   initialCash: number;
+  /**
+   * 'initial-cash' (default): returns start from initialCash, before the first bar. 'first-bar': from the
+   * equity at the first bar, as a bare curve's do (backtesting.py's convention: one return fewer).
+   */
+  returnsFrom?: 'initial-cash' | 'first-bar';
   trades: ClosedTrades;
   /** Per bar, non-zero when a position is held (e.g. the signed position size); overrides the trades for exposure. */
   inMarket?: ArrayLike<number>;
@@ -219,7 +224,8 @@ export interface MetricsInput extends EquityMetricsOptions {
 
 /** All metrics of a backtest. */
 export function computeMetrics(input: MetricsInput): Metrics {
-  const equityMetrics = equityMetricsOf(input.t, input.equity, input, input.initialCash);
+  const startingWealth = input.returnsFrom === 'first-bar' ? undefined : input.initialCash;
+  const equityMetrics = equityMetricsOf(input.t, input.equity, input, startingWealth);
   return { ...equityMetrics, ...tradeMetrics(input.trades, input.t.length, input.inMarket) };
 }
 

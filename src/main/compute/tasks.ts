@@ -78,6 +78,7 @@ function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: Backt
     t: prepared.bars.t,
     equity: run.equity,
     initialCash: run.options.cash,
+    returnsFrom: run.options.returnsFrom,
     trades: run.trades,
     periodEnds,
   });
@@ -137,7 +138,8 @@ export class TaskRunner {
         const run = runPrepared(prepared, definition, params, task.options, this.workspace);
         const metrics = metricsOf(prepared, periodEnds, run);
         if (task.periodReturns === true) {
-          const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, run.options.cash).returns;
+          const start = run.options.returnsFrom === 'first-bar' ? undefined : run.options.cash;
+          const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, start).returns;
           outcomes.push({ ok: true, metrics, returns });
         } else outcomes.push({ ok: true, metrics });
       } catch (error) {
