@@ -89,6 +89,12 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ['studies', '--json'],
       ['studies', studyId, '--json'],
     ];
+    const grid = readmeGridArgs(goog.path).map((arg) =>
+      arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
+    );
+    const cachedStudy = [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
+    const studyHere = await cli(cachedStudy);
+    expect(studyHere.code, studyHere.stderr).toBe(0);
     const inProcess = [];
     for (const command of commands) inProcess.push(await cli([...command, ...d]));
 
@@ -103,6 +109,31 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       expect(remote.stdout, command.join(' ')).toBe(inProcess[i]!.stdout);
       expect(remote.stdout + remote.stderr).not.toContain(server.token);
     }
+    // A study on cached bars runs in the server and reports the same trials and winner.
+    const studyThere = await cli(cachedStudy);
+    expect(studyThere.code, studyThere.stderr).toBe(0);
+    expect(studyThere.stderr).toMatch(/running in the Regimen server \(pid \d+, port \d+\)/);
+    const outcome = (stdout: string) => {
+      const r = JSON.parse(stdout) as {
+        state: string;
+        best: { number: number; params: unknown };
+        trials: { number: number; params: unknown; values: unknown }[];
+        overfitting: unknown;
+      };
+      return {
+        state: r.state,
+        best: [r.best.number, r.best.params],
+        overfitting: r.overfitting,
+        trials: r.trials.map((t) => [t.number, t.params, t.values]),
+      };
+    };
+    expect(outcome(studyThere.stdout)).toEqual(outcome(studyHere.stdout));
+    const csvStudy = await cli([...readmeGridArgs(goog.path), ...d]);
+    expect(csvStudy.code).toBe(1);
+    expect(csvStudy.stderr).toMatch(
+      /^regimen optimize: a study on --csv cannot be sent to the Regimen server .*another --data-dir\n$/,
+    );
+
     // An approval written through the server is read back through it (and later in-process).
     const approved = await cli(['studies', studyId, '--approve', '--json', ...d]);
     expect(approved.code, approved.stderr).toBe(0);

@@ -117,6 +117,12 @@ async function openHere<T>(dataDir: string, stale: string | null, open: () => Pr
   }
 }
 
+/** The data folder's owner as a backend, or null when no Regimen process owns the folder. */
+export async function ownerBackend(args: ParsedArgs): Promise<Backend | null> {
+  const lookup = await lookUpOwner(resolveDataDir(stringOption(args, 'data-dir')));
+  return lookup.owner === null ? null : remoteBackend(lookup.owner);
+}
+
 export interface BackendOptions {
   /** Alpaca hosts and rate for a backend opened here (the owner keeps its own). */
   readonly alpaca?: ServicesOptions['alpaca'];

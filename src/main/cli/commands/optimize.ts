@@ -1,11 +1,17 @@
-import { TIMEFRAMES } from '../../../core/data/bars.ts';
+import { TIMEFRAMES, type Timeframe } from '../../../core/data/bars.ts';
 import {
   parseSamplerKind,
   type ObjectiveMode,
   type SamplerConfig,
   type TimeframeAggregation,
 } from '../../../core/optimize/index.ts';
-import type { OptimizeProgressEvent, StudyDetail, TrialRow } from '../../../shared/optimizeContract.ts';
+import type {
+  OptimizeProgressEvent,
+  OptimizeStartInput,
+  StudyDetail,
+  StudyState,
+  TrialRow,
+} from '../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../compute/pool.ts';
 import { EventBus } from '../../services/events.ts';
 import { OptimizeService } from '../../services/optimize/optimizeService.ts';
@@ -23,7 +29,7 @@ import {
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { barsSourceFrom } from '../barsSource.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
-import { openDatabaseHere } from '../backend.ts';
+import { on, openDatabaseHere, ownerBackend, type Backend } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
 import { formatMetric, meter, table, toJson } from '../format.ts';
 import { BACKTEST_OPTIONS, backtestOptionsFrom } from './backtest.ts';
@@ -294,18 +300,10 @@ async function withOptimizer<T>(
   }
 }
 
-/** Draws the progress bar while a study runs (stderr, terminals only) and cancels it on Ctrl-C. */
-async function followStudy(
-  service: OptimizeService,
-  events: EventBus,
-  studyId: string,
-  io: CommandIO,
-  style: ProgressStyle,
-): Promise<StudyDetail> {
-  const unsubscribe = events.subscribe((channel, payload) => {
-    if (channel !== 'optimize:progress' || style === 'none') return;
-    const p = payload as OptimizeProgressEvent;
-    if (p.studyId !== studyId) return;
+/** Prints one study's progress events in the chosen style (stderr). */
+function progressPrinter(io: CommandIO, style: ProgressStyle): (p: OptimizeProgressEvent) => void {
+  return (p) => {
+    if (style === 'none') return;
     const best = p.best?.values[0];
     if (style === 'lines') {
       io.err(`progress ${p.state} ${p.done}/${p.total} trials ${p.trialsPerSecond.toFixed(1)}/s\n`);
@@ -320,7 +318,23 @@ async function followStudy(
         best === undefined || best === null ? '' : ` best ${best.toPrecision(6)}`,
       ),
     );
-  });
+  };
+}
+
+/** Draws the progress bar while a study runs (stderr, terminals only) and cancels it on Ctrl-C. */
+async function followStudy(
+  service: OptimizeService,
+  events: EventBus,
+  studyId: string,
+  io: CommandIO,
+  style: ProgressStyle,
+): Promise<StudyDetail> {
+  const print = progressPrinter(io, style);
+  const unsubscribe = events.subscribe(
+    on('optimize:progress', (p) => {
+      if (p.studyId === studyId) print(p);
+    }),
+  );
   const interrupt = (): void => {
     void service.cancel(studyId);
   };
@@ -332,6 +346,131 @@ async function followStudy(
     unsubscribe();
     if (style === 'bar') io.err('\n');
   }
+}
+
+/** Prints the finished (or stopped) study, as a report or --json; resolves to the exit code. */
+function reportStudy(detail: StudyDetail, studyId: string, args: ParsedArgs, io: CommandIO): number {
+  if (args.values['json']) {
+    io.out(
+      toJson({
+        studyId,
+        state: detail.summary.state,
+        strategy: detail.summary.strategy,
+        seed: detail.summary.seed,
+        sampler: detail.summary.sampler,
+        mode: detail.summary.mode,
+        objectives: detail.summary.objectives,
+        best: detail.best,
+        trials: detail.trials,
+        ...(detail.summary.objectives.length > 1
+          ? {
+              paretoFront: detail.trials.filter((t) => detail.paretoFront.includes(t.number)),
+              hypervolume: detail.hypervolume,
+            }
+          : {}),
+        overfitting: detail.overfitting,
+      }),
+    );
+  } else io.out(studyReport(detail));
+  return detail.summary.state === 'failed' ? 1 : detail.summary.state === 'cancelled' ? 130 : 0;
+}
+
+/** Engine flags that `optimize:start` cannot carry (the contract takes cash and commission only). */
+const LOCAL_ONLY_FLAGS = ['slippage-bps', 'long-only', 'close-at-end', 'fill-at-close'] as const;
+
+const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'failed', 'paused']);
+
+/**
+ * The study run by the Regimen process that owns the data folder, through the same requests as the
+ * app's Optimize view: progress over its event stream, Ctrl-C cancels it there, the report is the same.
+ */
+async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: CommandIO): Promise<number> {
+  const style = progressStyle(args, io);
+  const resumeId = stringOption(args, 'resume');
+  let start: (() => Promise<{ studyId: string }>) | undefined;
+  if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
+  else {
+    const { source, timeframes, start: from, end } = sourceFrom(args);
+    const refuse = (what: string): Error =>
+      new Error(
+        `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
+      );
+    if (source.kind === 'file') throw refuse('a study on --csv');
+    const flag = LOCAL_ONLY_FLAGS.find((name) => args.values[name] !== undefined);
+    if (flag !== undefined) throw refuse(`--${flag}`);
+    const search = searchFrom(args, 100);
+    const aggregation = stringOption(args, 'aggregation') ?? 'worst';
+    const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
+    const space = listOption(args, 'space');
+    const request: OptimizeStartInput = {
+      ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
+      strategy: search.strategy,
+      data: {
+        symbol: source.symbol,
+        timeframes: timeframes as Timeframe[],
+        ...(from === null ? {} : { start: from }),
+        ...(end === null ? {} : { end }),
+        aggregation: aggregation as TimeframeAggregation,
+        ...(Object.keys(weights).length === 0
+          ? {}
+          : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
+      },
+      ...(space.length === 0 ? {} : { space }),
+      constraints: listOption(args, 'constraint'),
+      sampler: search.sampler.kind,
+      objectives: search.objectives.map((o) => ({
+        metric: o.metric,
+        direction: o.direction,
+        ...(o.weight === undefined ? {} : { weight: o.weight }),
+        ...(o.absolute === undefined ? {} : { absolute: o.absolute }),
+      })),
+      ...(search.mode === undefined ? {} : { mode: search.mode }),
+      trials: search.trials,
+      seed: search.seed,
+      minTrades: search.minTrades,
+      cash: backtestOptionsFrom(args).cash ?? 10_000,
+      commission: numberOption(args, 'commission', 0),
+      preferPlateau: search.preferPlateau,
+    };
+    start = () => owner.request('optimize:start', request);
+  }
+  if (workersFrom(args) !== undefined) io.err(`note: ${owner.owner} runs the study on its own workers\n`);
+  let studyId: string | undefined;
+  let finished = (): void => undefined;
+  const ended = new Promise<void>((resolve) => (finished = resolve));
+  const print = progressPrinter(io, style);
+  // Listening starts before the study does, so no progress event is lost; a dropped stream only costs
+  // progress lines, since the state is polled too.
+  const stop = await owner.listen(
+    on('optimize:progress', (p) => {
+      if (p.studyId !== studyId) return;
+      print(p);
+      if (FINISHED.has(p.state)) finished();
+    }),
+  );
+  const interrupt = (): void => {
+    if (studyId !== undefined) void owner.request('optimize:cancel', { studyId }).catch(() => undefined);
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    studyId = (await start()).studyId;
+    if (style !== 'bar') io.err(`study ${studyId} running in ${owner.owner}\n`);
+    for (;;) {
+      await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      const { summary } = await owner.request('optimize:get', { studyId, includeTrials: false });
+      if (FINISHED.has(summary.state)) break;
+    }
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    stop();
+    if (style === 'bar') io.err('\n');
+  }
+  return reportStudy(
+    await owner.request('optimize:get', { studyId, includeTrials: true }),
+    studyId,
+    args,
+    io,
+  );
 }
 
 export const optimizeCommand: Command = {
@@ -351,6 +490,8 @@ export const optimizeCommand: Command = {
     resume: { type: 'string' },
   },
   async run(args, io) {
+    const owner = await ownerBackend(args);
+    if (owner !== null) return optimizeThroughOwner(owner, args, io);
     const threads = workersFrom(args);
     const style = progressStyle(args, io);
     const resumeId = stringOption(args, 'resume');
@@ -413,29 +554,7 @@ export const optimizeCommand: Command = {
       }
       if (style !== 'bar') io.err(`study ${studyId} running\n`);
       const detail = await followStudy(service, events, studyId, io, style);
-      if (args.values['json']) {
-        io.out(
-          toJson({
-            studyId,
-            state: detail.summary.state,
-            strategy: detail.summary.strategy,
-            seed: detail.summary.seed,
-            sampler: detail.summary.sampler,
-            mode: detail.summary.mode,
-            objectives: detail.summary.objectives,
-            best: detail.best,
-            trials: detail.trials,
-            ...(detail.summary.objectives.length > 1
-              ? {
-                  paretoFront: detail.trials.filter((t) => detail.paretoFront.includes(t.number)),
-                  hypervolume: detail.hypervolume,
-                }
-              : {}),
-            overfitting: detail.overfitting,
-          }),
-        );
-      } else io.out(studyReport(detail));
-      return detail.summary.state === 'failed' ? 1 : detail.summary.state === 'cancelled' ? 130 : 0;
+      return reportStudy(detail, studyId, args, io);
     });
   },
 };
