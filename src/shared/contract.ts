@@ -35,7 +35,16 @@ import {
   KeysStatus,
   SaveKeysRequest,
 } from './dataContract.ts';
-import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
+import {
+  cashSchema,
+  END_AFTER_START,
+  endAfterStart,
+  epochMsSchema,
+  jobIdSchema,
+  metricValue,
+  symbolSchema,
+  timeframeSchema,
+} from './schemas.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './optimizeContract.ts';
@@ -52,14 +61,16 @@ export const AppInfo = z.object({
 /** Which minutes derived timeframes are built from: the regular session (default) or the whole trading day. */
 const sessionSchema = z.enum(['regular', 'extended']);
 
-export const BarsQuery = z.strictObject({
-  symbol: symbolSchema,
-  timeframe: timeframeSchema,
-  start: z.number().optional(),
-  end: z.number().optional(),
-  limit: z.number().int().positive().max(200_000).optional(),
-  session: sessionSchema.optional(),
-});
+export const BarsQuery = z
+  .strictObject({
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    start: epochMsSchema.optional(),
+    end: epochMsSchema.optional(),
+    limit: z.number().int().positive().max(200_000).optional(),
+    session: sessionSchema.optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
 
 export const BarsPayload = z.object({
   symbol: z.string(),
@@ -90,18 +101,20 @@ export const StrategyInfo = z.object({
   constraints: z.array(z.object({ left: z.string(), right: z.string() })),
 });
 
-export const BacktestRequest = z.strictObject({
-  jobId: jobIdSchema.optional(),
-  symbol: symbolSchema,
-  timeframe: timeframeSchema,
-  strategy: z.string().min(1),
-  params: z.record(z.string(), z.number().finite()),
-  cash: z.number().positive().finite().default(10_000),
-  commission: z.number().min(0).max(0.1).default(0),
-  start: z.number().optional(),
-  end: z.number().optional(),
-  session: sessionSchema.optional(),
-});
+export const BacktestRequest = z
+  .strictObject({
+    jobId: jobIdSchema.optional(),
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    strategy: z.string().min(1),
+    params: z.record(z.string(), z.number().finite()),
+    cash: cashSchema,
+    commission: z.number().min(0).max(0.1).default(0),
+    start: epochMsSchema.optional(),
+    end: epochMsSchema.optional(),
+    session: sessionSchema.optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
 
 export const TradeRow = z.object({
   entryTime: z.number(),

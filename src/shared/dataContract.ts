@@ -8,7 +8,8 @@
  */
 import { z } from 'zod';
 import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from './fetchChoices.ts';
-import { jobIdSchema, symbolSchema, timeframeSchema } from './schemas.ts';
+import { TIME_RANGE } from '../core/data/validate.ts';
+import { END_AFTER_START, endAfterStart, jobIdSchema, symbolSchema, timeframeSchema } from './schemas.ts';
 
 /** Stored timeframes include what an import inferred (e.g. 1mo), not just the five the app resamples. */
 const storedTimeframeSchema = z
@@ -46,6 +47,10 @@ const instantSchema = z.union([z.number(), z.string()], { error: INSTANT_HINT })
         : Date.parse(value);
   if (!Number.isFinite(t)) {
     ctx.addIssue({ code: 'custom', message: INSTANT_HINT });
+    return z.NEVER;
+  }
+  if (t < TIME_RANGE.min || t >= TIME_RANGE.max) {
+    ctx.addIssue({ code: 'custom', message: `must be ${TIME_RANGE.text}` });
     return z.NEVER;
   }
   return t;
@@ -163,7 +168,7 @@ export const DataFetchRequest = z
     adjustment: z.enum(FETCH_ADJUSTMENTS).optional(),
     feed: z.enum(FETCH_FEEDS).optional(),
   })
-  .refine((request) => request.end > request.start, { message: 'must be after start', path: ['end'] });
+  .refine(endAfterStart, END_AFTER_START);
 
 export const DataFetchResult = z.object({
   symbols: z.array(z.string()),
@@ -186,6 +191,7 @@ export const DataExportRequest = z
     /** Replace an existing file; refused otherwise. */
     overwrite: z.boolean().default(false),
   })
+  .refine(endAfterStart, END_AFTER_START)
   .refine((request) => request.path.toLowerCase().endsWith(`.${request.format}`), {
     message: 'the file extension must match the format',
     path: ['path'],

@@ -10,7 +10,16 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import type { SamplerKind } from '../core/optimize/sampler.ts';
 import { TRIALS_PAGE_LIMIT } from './optimizeChoices.ts';
-import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
+import {
+  cashSchema,
+  END_AFTER_START,
+  endAfterStart,
+  epochMsSchema,
+  jobIdSchema,
+  metricValue,
+  symbolSchema,
+  timeframeSchema,
+} from './schemas.ts';
 
 const paramName = z
   .string()
@@ -93,18 +102,20 @@ export const SamplerInput = z.union([
 ]);
 
 /** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
-export const StudyData = z.strictObject({
-  symbol: symbolSchema,
-  timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
-  /** Epoch ms, inclusive; absent: from the first cached bar. */
-  start: z.number().optional(),
-  /** Epoch ms, exclusive; absent: to the last cached bar. */
-  end: z.number().optional(),
-  /** How per-timeframe metrics are combined when several timeframes are given. */
-  aggregation: z.enum(['worst', 'mean', 'weighted']).default('worst'),
-  /** Per-timeframe weights for 'weighted'. */
-  weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
-});
+export const StudyData = z
+  .strictObject({
+    symbol: symbolSchema,
+    timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
+    /** Epoch ms, inclusive; absent: from the first cached bar. */
+    start: epochMsSchema.optional(),
+    /** Epoch ms, exclusive; absent: to the last cached bar. */
+    end: epochMsSchema.optional(),
+    /** How per-timeframe metrics are combined when several timeframes are given. */
+    aggregation: z.enum(['worst', 'mean', 'weighted']).default('worst'),
+    /** Per-timeframe weights for 'weighted'. */
+    weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
 
 export const OptimizeStartRequest = z
   .strictObject({
@@ -128,7 +139,7 @@ export const OptimizeStartRequest = z
       .optional(),
     /** A trial with fewer trades cannot win. */
     minTrades: z.number().int().min(0).default(0),
-    cash: z.number().positive().finite().default(10_000),
+    cash: cashSchema,
     /** Commission as a fraction of traded value (0.002 = 0.2%). */
     commission: z.number().min(0).max(0.1).default(0),
     /** Winner = centre of the most stable plateau rather than the raw peak. */
@@ -300,23 +311,35 @@ export const OptimizeApproveRequest = z.strictObject({
 });
 export const OptimizeApproveResult = z.object({ studyId: StudyId, approved: Approval });
 
-export const WalkForwardWindowSettings = z.strictObject({
-  mode: z.enum(['rolling', 'anchored']).default('rolling'),
-  unit: z.enum(['days', 'bars']).default('days'),
-  train: z.number().positive().default(365),
-  test: z.number().positive().default(30),
-  step: z.number().positive().default(7),
-});
+/** A window length or step: at least one day or bar, at most 100,000 (274 years of days). */
+const windowLength = z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100,000');
+
+export const WalkForwardWindowSettings = z
+  .strictObject({
+    mode: z.enum(['rolling', 'anchored']).default('rolling'),
+    unit: z.enum(['days', 'bars']).default('days'),
+    train: windowLength.default(365),
+    test: windowLength.default(30),
+    step: windowLength.default(7),
+  })
+  .superRefine((windows, ctx) => {
+    if (windows.unit !== 'bars') return;
+    for (const key of ['train', 'test', 'step'] as const)
+      if (!Number.isInteger(windows[key]))
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole number of bars' });
+  });
 
 export const WalkForwardRequest = z.strictObject({
   jobId: jobIdSchema.optional(),
   strategy: z.string().min(1),
-  data: z.strictObject({
-    symbol: symbolSchema,
-    timeframe: timeframeSchema,
-    start: z.number().optional(),
-    end: z.number().optional(),
-  }),
+  data: z
+    .strictObject({
+      symbol: symbolSchema,
+      timeframe: timeframeSchema,
+      start: epochMsSchema.optional(),
+      end: epochMsSchema.optional(),
+    })
+    .refine(endAfterStart, END_AFTER_START),
   space: SpaceInput.optional(),
   constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
   sampler: SamplerInput.default('tpe'),
@@ -331,7 +354,7 @@ export const WalkForwardRequest = z.strictObject({
     .max(2 ** 32 - 1)
     .default(1),
   minTrades: z.number().int().min(0).default(0),
-  cash: z.number().positive().finite().default(10_000),
+  cash: cashSchema,
   commission: z.number().min(0).max(0.1).default(0),
   preferPlateau: z.boolean().default(false),
   windows: WalkForwardWindowSettings.default({

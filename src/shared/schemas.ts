@@ -1,6 +1,7 @@
 /** Schema pieces every part of the contract uses, defined once. */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
+import { TIME_RANGE } from '../core/data/validate.ts';
 
 export const symbolSchema = z
   .string()
@@ -10,3 +11,24 @@ export const timeframeSchema = z.enum(TIMEFRAMES);
 export const jobIdSchema = z.string().min(1).max(64);
 /** JSON has no NaN or Infinity: undefined metrics travel as null. */
 export const metricValue = z.number().nullable();
+
+const TIME_HINT = `must be epoch milliseconds ${TIME_RANGE.text}`;
+
+/** An instant in epoch ms within the range the app stores bars for (and DuckDB can hold). */
+export const epochMsSchema = z
+  .number({ error: TIME_HINT })
+  .min(TIME_RANGE.min, TIME_HINT)
+  .lt(TIME_RANGE.max, TIME_HINT);
+
+/** An `end` at or before `start` selects nothing: refused on `end` wherever a request carries both. */
+export function endAfterStart(range: { start?: number | undefined; end?: number | undefined }): boolean {
+  return range.start === undefined || range.end === undefined || range.end > range.start;
+}
+export const END_AFTER_START = { message: 'must be after start', path: ['end'] };
+
+/** Starting cash: a cent-free amount a backtest can carry without losing precision or meaning. */
+export const cashSchema = z
+  .number()
+  .min(1, 'must be at least 1')
+  .max(1e12, 'must be at most 1,000,000,000,000')
+  .default(10_000);

@@ -9,6 +9,17 @@
  */
 import type { Bars } from './bars.ts';
 
+/**
+ * The instants Regimen accepts, in bars and in requests: 1900-01-01 (inclusive) to 2200-01-01 (exclusive)
+ * UTC. Wide enough for any market history, narrow enough that an epoch in the wrong unit (years 5138 or
+ * 1) or an overflow is refused instead of stored.
+ */
+export const TIME_RANGE = {
+  min: Date.UTC(1900, 0, 1),
+  max: Date.UTC(2200, 0, 1),
+  text: 'between 1900-01-01 and 2200-01-01',
+} as const;
+
 /** Data refused at an edge; the message names the source, where in it (line or row) and the column. */
 export class DataValidationError extends Error {
   override readonly name = 'DataValidationError';
