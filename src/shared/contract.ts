@@ -154,7 +154,10 @@ export const JobDone = z.object({
   error: z.string().optional(),
 });
 
-/** Asks a running `data:fetch` or `walkforward:run` to stop; false when no such job is running. */
+/**
+ * Asks a running `data:fetch`, `walkforward:run` or study (by its study id) to stop; false when no such
+ * job is running.
+ */
 export const JobCancelRequest = z.strictObject({ jobId: jobIdSchema });
 export const JobCancelResult = z.object({ cancelled: z.boolean() });
 /**

@@ -3,6 +3,7 @@ import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { ComputePool } from '../../src/main/compute/pool.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { EventBus } from '../../src/main/services/events.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
@@ -16,6 +17,7 @@ describe('study records', () => {
   let pool: ComputePool;
   let events: EventBus;
   let records: StudyRecords;
+  const jobs = new JobRegistry();
   let service: OptimizeService;
   let symbol: string;
   let trialReads = 0;
@@ -34,7 +36,7 @@ describe('study records', () => {
       trialReads++;
       return loadTrials(studyId);
     };
-    service = new OptimizeService({ studies: records, bars, pool, events });
+    service = new OptimizeService({ studies: records, bars, pool, events, jobs });
   });
   afterAll(async () => {
     await service.close();
@@ -113,7 +115,10 @@ describe('study records', () => {
     const [kept] = await service.list();
     const { studyId } = await service.start(request({ trials: 2_000, space: ['fast=2:40', 'slow=5:200'] }));
     await expect(service.delete(studyId)).rejects.toThrow(/is running: cancel it before deleting it/);
-    await service.cancel(studyId);
+    // A running study is a job like any other: job:cancel stops it, its finished trials kept.
+    expect(jobs.cancel(studyId)).toBe(true);
+    expect((await service.wait(studyId)).summary.state).toBe('cancelled');
+    expect(jobs.cancel(studyId)).toBe(false);
     expect(await service.delete(studyId)).toEqual({ studyId, deleted: true });
     expect((await service.list()).map((s) => s.id)).toEqual([kept!.id]);
     expect(await records.loadTrials(studyId)).toEqual([]);

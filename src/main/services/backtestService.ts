@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../core/data/bars.ts';
 import { commissionSpecFromRate, type BacktestOptions } from '../../core/engine/index.ts';
 import { validateParams } from '../../core/strategy/index.ts';
@@ -9,7 +8,7 @@ import type { DatasetRef } from '../compute/tasks.ts';
 import { loadDataset } from '../marketdata/barsSource.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { thinEquityCurve } from './equityCurve.ts';
-import type { EventBus } from './events.ts';
+import { runJob, type JobContext } from './jobs.ts';
 import { finiteOrNull } from './payloads.ts';
 import { getStrategyOrThrow } from './strategyCatalog.ts';
 
@@ -23,7 +22,7 @@ export class BacktestService {
   constructor(
     private readonly repo: BarsRepository,
     private readonly pool: ComputePool,
-    private readonly events: EventBus,
+    private readonly jobs: JobContext,
   ) {}
 
   async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
@@ -32,10 +31,8 @@ export class BacktestService {
   }
 
   async run(request: BacktestRequest): Promise<BacktestResult> {
-    const jobId = request.jobId ?? randomUUID();
-    const progress = (stage: string, done: number): void =>
-      this.events.emit('job:progress', { jobId, stage, done, total: 3 });
-    try {
+    return runJob(this.jobs, { jobId: request.jobId, stage: 'backtest', cancellable: false }, async (job) => {
+      const progress = (stage: string, done: number): void => job.progress(done, 3, { stage });
       // Checked here, before any work, so a bad parameter is reported by name rather than from a worker.
       const strategy = getStrategyOrThrow(request.strategy);
       try {
@@ -62,7 +59,6 @@ export class BacktestService {
         options,
       });
       progress('done', 3);
-      this.events.emit('job:done', { jobId, ok: true });
       return {
         symbol: request.symbol,
         timeframe: request.timeframe,
@@ -76,13 +72,6 @@ export class BacktestService {
         trades: output.trades,
         elapsedMs: output.elapsedMs,
       };
-    } catch (error) {
-      this.events.emit('job:done', {
-        jobId,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      throw error;
-    }
+    });
   }
 }

@@ -1,21 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { QUALITY_PROBLEM_KINDS } from '../../core/data/quality.ts';
 import type { DataQualityReport, KeysStatus, Requests } from '../../shared/contract.ts';
-import { DataValidationError } from '../../core/data/validate.ts';
-import { InputError, RequestError } from '../../shared/errors.ts';
 import {
   clearAlpacaCredentials,
   environmentCredentials,
-  redactSecrets,
   saveAlpacaCredentials,
   savedCredentials,
 } from '../marketdata/credentials.ts';
 import type { MarketDataService } from '../marketdata/service.ts';
 import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
 import type { EventBus } from './events.ts';
-import { cancelAsOutcome, JobCancelledError, type JobRegistry } from './jobs.ts';
+import { cancelAsOutcome, runJob, type JobContext, type JobRegistry } from './jobs.ts';
 import { finiteOrNull } from './payloads.ts';
+import { secretScrubber } from './scrub.ts';
 
 export type DataChannel =
   | 'data:coverage'
@@ -37,9 +34,6 @@ export interface DataHandlersDeps {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** Progress events of one job are at most this often (the last one always goes out). */
-const PROGRESS_INTERVAL_MS = 100;
-
 /**
  * The market-data and settings channels.
  *
@@ -56,31 +50,7 @@ const PROGRESS_INTERVAL_MS = 100;
 export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataChannel> {
   const { marketData, secrets, events, jobs, env } = deps;
 
-  /** Every key value the services know of, to be removed from anything that leaves them. */
-  const knownSecrets = async (extra: readonly string[]): Promise<string[]> => {
-    const values = [...extra, ...(environmentCredentials(env)?.secrets ?? [])];
-    try {
-      values.push(...((await savedCredentials(secrets))?.secrets ?? []));
-    } catch {
-      // An unreadable keychain holds nothing this error could have picked up.
-    }
-    return values;
-  };
-
-  const scrub = async (error: unknown, extra: readonly string[] = []): Promise<Error> => {
-    const message = redactSecrets(
-      error instanceof Error ? error.message : String(error),
-      await knownSecrets(extra),
-    );
-    // A file refused at the edge is the request's `path` at fault; the message names file, line, column.
-    if (error instanceof DataValidationError) return new InputError(message, 'path');
-    // The caller's mistakes keep their kind (and status); only the message is cleaned.
-    if (error instanceof RequestError) {
-      error.message = message;
-      return error;
-    }
-    return new Error(message);
-  };
+  const scrub = secretScrubber(env, secrets);
 
   const guarded = async <T>(work: () => Promise<T>, extra: readonly string[] = []): Promise<T> => {
     try {
@@ -90,45 +60,7 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
     }
   };
 
-  /**
-   * Runs a long job with `job:progress` events (throttled) and one `job:done`, like a backtest. A
-   * cancellable job (one whose work honours the signal) is reachable by `job:cancel`; whatever error it
-   * then stops with, it ends as "cancelled".
-   */
-  const job = async <T>(
-    jobId: string | undefined,
-    stage: string,
-    cancellable: boolean,
-    work: (
-      progress: (done: number, total: number, message?: string) => void,
-      signal: AbortSignal,
-    ) => Promise<T>,
-  ): Promise<T> => {
-    const id = jobId ?? randomUUID();
-    // An import is one file read and one transaction: nothing to stop halfway, so it is not registered.
-    const running = cancellable
-      ? jobs.start(id)
-      : { signal: new AbortController().signal, finish: () => undefined };
-    let last = -Infinity;
-    const progress = (done: number, total: number, message?: string): void => {
-      const now = performance.now();
-      const final = total > 0 && done >= total;
-      if (!final && now - last < PROGRESS_INTERVAL_MS) return;
-      last = now;
-      events.emit('job:progress', { jobId: id, stage, done, total, ...(message ? { message } : {}) });
-    };
-    try {
-      const result = await work(progress, running.signal);
-      events.emit('job:done', { jobId: id, ok: true });
-      return result;
-    } catch (error) {
-      const clean = running.signal.aborted ? new JobCancelledError(id) : await scrub(error);
-      events.emit('job:done', { jobId: id, ok: false, error: clean.message });
-      throw clean;
-    } finally {
-      running.finish();
-    }
-  };
+  const jobContext: JobContext = { events, jobs, scrub: (error) => scrub(error) };
 
   const keysStatus = async (): Promise<KeysStatus> => {
     let source: KeysStatus['alpaca']['source'] = 'none';
@@ -194,26 +126,25 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       }),
 
     'data:import': (request) =>
-      job(request.jobId, 'import', false, async (progress) => {
-        progress(0, 2, `reading ${basename(request.path)}`);
+      // An import is one file read and one transaction: nothing to stop halfway, so it is not cancellable.
+      runJob(jobContext, { jobId: request.jobId, stage: 'import', cancellable: false }, async (job) => {
+        job.progress(0, 2, { message: `reading ${basename(request.path)}` });
         const result = await marketData.importFile(request.path, {
           ...(request.symbol ? { symbol: request.symbol.toUpperCase() } : {}),
           ...(request.timeframe ? { timeframe: request.timeframe } : {}),
           ...(request.naiveTimeZone ? { naiveTimeZone: request.naiveTimeZone } : {}),
         });
-        progress(
-          2,
-          2,
-          `${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}`,
-        );
+        job.progress(2, 2, {
+          message: `${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}`,
+        });
         return { ...result };
       }),
 
     'data:fetch': (request) =>
       cancelAsOutcome(
-        job(request.jobId, 'fetch', true, async (progress, signal) => {
+        runJob(jobContext, { jobId: request.jobId, stage: 'fetch', cancellable: true }, async (job) => {
           const summary = await marketData.fetch({
-            signal,
+            signal: job.signal,
             symbols: request.symbols,
             timeframe: request.timeframe,
             start: request.start,
@@ -221,10 +152,12 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
             ...(request.adjustment ? { adjustment: request.adjustment } : {}),
             ...(request.feed ? { feed: request.feed } : {}),
             onProgress: (p) =>
-              progress(p.done, p.total, p.message ?? `${p.bars.toLocaleString('en-US')} bars stored`),
+              job.progress(p.done, p.total, {
+                message: p.message ?? `${p.bars.toLocaleString('en-US')} bars stored`,
+              }),
           });
           // The fetcher's last report may have been throttled away; the final count always goes out.
-          progress(1, 1, `${summary.bars.toLocaleString('en-US')} bars stored`);
+          job.progress(1, 1, { message: `${summary.bars.toLocaleString('en-US')} bars stored` });
           return { ...summary, symbols: [...summary.symbols] };
         }),
       ),

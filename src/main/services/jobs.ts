@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { JobCancelled } from '../../shared/contract.ts';
 import { ConflictError } from '../../shared/errors.ts';
+import type { EventBus } from './events.ts';
 
 /** What a cancelled job's `job:done` and its rejected request say. */
 export const CANCELLED = 'cancelled';
@@ -30,8 +32,8 @@ export interface RunningJob {
 }
 
 /**
- * The cancellable jobs by id (`data:fetch`, `walkforward:run`), so `job:cancel` can reach
- * one. Each job checks its signal where stopping is safe; cancelling only asks, it never waits.
+ * The cancellable jobs by id (`data:fetch`, `walkforward:run`, studies by their study id), so
+ * `job:cancel` can reach one. Each job checks its signal where stopping is safe; cancelling only asks, it never waits.
  */
 export class JobRegistry {
   private readonly running = new Map<string, AbortController>();
@@ -54,5 +56,96 @@ export class JobRegistry {
     if (!controller || controller.signal.aborted) return false;
     controller.abort(new JobCancelledError(jobId));
     return true;
+  }
+}
+
+/** Progress events of one job are at most this often (the final one always goes out). */
+export const JOB_PROGRESS_INTERVAL_MS = 100;
+
+/** Where jobs report and how they are reached. */
+export interface JobContext {
+  readonly events: EventBus;
+  /** Where a cancellable job registers, so `job:cancel` reaches it (absent: the CLI, nothing to reach). */
+  readonly jobs?: JobRegistry;
+  /** Cleans an error before it leaves the services (removes every known secret); as it is by default. */
+  readonly scrub?: (error: unknown) => Promise<Error> | Error;
+}
+
+export interface JobSpec {
+  /** The caller's id for the job (to match its events); a fresh one when absent. */
+  readonly jobId?: string | undefined;
+  /** The stage its progress events name unless a report gives its own. */
+  readonly stage: string;
+  /** Registered for `job:cancel`: the work honours `signal` where stopping is safe. */
+  readonly cancellable: boolean;
+}
+
+/** What the work of a job sees. */
+export interface Job {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  /** Reports progress; throttled, except a report that reaches its total. */
+  progress(
+    done: number,
+    total: number,
+    detail?: { readonly message?: string; readonly stage?: string },
+  ): void;
+  /** Throws JobCancelledError once `job:cancel` reached the job (for work that checks between steps). */
+  throwIfCancelled(): void;
+}
+
+/**
+ * The one lifecycle of a job: registered for `job:cancel` when cancellable, `job:progress` throttled,
+ * exactly one `job:done`, and errors scrubbed of secrets before they leave. A cancelled job fails with
+ * JobCancelledError, whatever its work threw on the way out.
+ */
+export async function runJob<T>(
+  context: JobContext,
+  spec: JobSpec,
+  work: (job: Job) => Promise<T>,
+): Promise<T> {
+  const jobId = spec.jobId ?? randomUUID();
+  const { events } = context;
+  const running =
+    spec.cancellable && context.jobs !== undefined
+      ? context.jobs.start(jobId)
+      : { signal: new AbortController().signal, finish: () => undefined };
+  let last = -Infinity;
+  const job: Job = {
+    jobId,
+    signal: running.signal,
+    progress: (done, total, detail) => {
+      const now = performance.now();
+      const final = total > 0 && done >= total;
+      if (!final && now - last < JOB_PROGRESS_INTERVAL_MS) return;
+      last = now;
+      events.emit('job:progress', {
+        jobId,
+        stage: detail?.stage ?? spec.stage,
+        done,
+        total,
+        ...(detail?.message ? { message: detail.message } : {}),
+      });
+    },
+    throwIfCancelled: () => {
+      if (running.signal.aborted) throw new JobCancelledError(jobId);
+    },
+  };
+  try {
+    const result = await work(job);
+    events.emit('job:done', { jobId, ok: true });
+    return result;
+  } catch (error) {
+    const clean = running.signal.aborted
+      ? new JobCancelledError(jobId)
+      : context.scrub
+        ? await context.scrub(error)
+        : error instanceof Error
+          ? error
+          : new Error(String(error));
+    events.emit('job:done', { jobId, ok: false, error: clean.message });
+    throw clean;
+  } finally {
+    running.finish();
   }
 }

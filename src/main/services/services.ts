@@ -14,6 +14,7 @@ import { JobRegistry } from './jobs.ts';
 import { listStrategies } from './strategyCatalog.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { barsToPayload } from './payloads.ts';
+import { secretScrubber } from './scrub.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -48,10 +49,11 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const jobs = new JobRegistry();
   const demo = options.skipDemo ? false : await ensureDemoMarket(bars);
   const pool = new ComputePool(options.threads);
-  const backtests = new BacktestService(bars, pool, events);
-  const optimizer = createOptimizeHandlers({ db, bars, pool, events, jobs });
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
+  const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
+  const backtests = new BacktestService(bars, pool, jobContext);
+  const optimizer = createOptimizeHandlers({ db, bars, pool, jobs: jobContext });
   const marketData = new MarketDataService(db, { ...options.alpaca, secrets, env });
 
   const handlers: Requests = {

@@ -2,8 +2,7 @@ import type { Requests } from '../../../shared/contract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
-import type { EventBus } from '../events.ts';
-import { cancelAsOutcome, type JobRegistry } from '../jobs.ts';
+import { cancelAsOutcome, type JobContext, type JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
 import { studyRecords } from './studyRecords.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
@@ -23,14 +22,15 @@ export function createOptimizeHandlers(deps: {
   db: Database;
   bars: BarsRepository;
   pool: ComputePool;
-  events: EventBus;
-  jobs: JobRegistry;
+  /** Studies and walk-forward runs are jobs of its registry, so `job:cancel` reaches them. */
+  jobs: JobContext & { readonly jobs: JobRegistry };
 }): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
   const service = new OptimizeService({
     studies: studyRecords(deps.db),
     bars: deps.bars,
     pool: deps.pool,
-    events: deps.events,
+    events: deps.jobs.events,
+    jobs: deps.jobs.jobs,
   });
   return {
     service,
@@ -45,12 +45,7 @@ export function createOptimizeHandlers(deps: {
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(
-          runWalkForwardJob(walkForwardJobFrom(request), {
-            pool: deps.pool,
-            bars: deps.bars,
-            events: deps.events,
-            jobs: deps.jobs,
-          }),
+          runWalkForwardJob(walkForwardJobFrom(request), { ...deps.jobs, pool: deps.pool, bars: deps.bars }),
         ),
     },
   };

@@ -5,8 +5,9 @@
  * a crash or a kill `resume` rebuilds the study from the store: finished trials are kept, running ones
  * are re-asked with the same number and parameters, and nothing finished runs twice.
  *
- * Studies keep their own registry rather than the job registry of `job:cancel`: a study outlives its
- * request (it is stored, listed, resumed), and `optimize:cancel` names it by study id.
+ * A running study is a job of the one registry, under its study id, so `job:cancel` stops it like any
+ * other job. `optimize:cancel` stays as an alias with one difference the CLI and the study list need:
+ * it answers once the study has stopped and its finished trials are stored.
  */
 import { randomUUID } from 'node:crypto';
 import { commissionSpecFromRate } from '../../../core/engine/index.ts';
@@ -31,6 +32,7 @@ import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { EventBus } from '../events.ts';
+import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
 import { PoolEvaluator } from './evaluator.ts';
@@ -59,8 +61,9 @@ import { progressOf, studyDetail, studySummary, trialRow, type TrialPage } from 
 
 interface ActiveStudy {
   readonly study: Study;
-  readonly abort: AbortController;
-  cancelled: boolean;
+  /** Aborted by a cancel (from either channel); the run then stops and keeps what finished. */
+  readonly signal: AbortSignal;
+  readonly cancel: () => void;
   readonly done: Promise<StudyDetail>;
 }
 
@@ -76,6 +79,8 @@ export interface OptimizeServiceOptions {
   readonly bars: BarsRepository | null;
   readonly pool: ComputePool;
   readonly events: EventBus;
+  /** Where running studies are registered for `job:cancel` (the CLI runs without one). */
+  readonly jobs?: JobRegistry;
 }
 
 export class OptimizeService {
@@ -141,8 +146,7 @@ export class OptimizeService {
       await this.row(studyId);
       return { studyId, cancelled: false };
     }
-    active.cancelled = true;
-    active.abort.abort();
+    active.cancel();
     await active.done.catch(() => undefined);
     return { studyId, cancelled: true };
   }
@@ -243,15 +247,20 @@ export class OptimizeService {
       ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
     });
     await this.deps.studies.updateData(row.id, document);
-    const abort = new AbortController();
-    const running: { value: ActiveStudy | undefined } = { value: undefined };
-    const done = this.execute(row, study, evaluator, abort.signal, () => running.value?.cancelled === true);
-    const active: ActiveStudy = { study, abort, cancelled: false, done };
-    running.value = active;
+    const job = this.deps.jobs?.start(row.id);
+    const local = new AbortController();
+    const signal = job?.signal ?? local.signal;
+    const cancel = (): void => {
+      if (job === undefined) local.abort();
+      else this.deps.jobs?.cancel(row.id);
+    };
+    const done = this.execute(row, study, evaluator, signal, () => signal.aborted);
+    const active: ActiveStudy = { study, signal, cancel, done };
     this.active.set(row.id, active);
     void done
       .catch(() => undefined)
       .finally(() => {
+        job?.finish();
         if (this.active.get(row.id) === active) this.active.delete(row.id);
       });
     return { studyId: row.id, seed: row.config.seed, total: row.config.maxTrials ?? study.trials.length };

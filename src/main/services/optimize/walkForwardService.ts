@@ -7,7 +7,6 @@
  * are warmed up and a position the new parameters would hold when the test window opens is held, as it
  * would be live when parameters are switched; no bar after the test window is read.
  */
-import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
@@ -33,8 +32,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
-import type { EventBus } from '../events.ts';
-import { JobCancelledError, type JobRegistry } from '../jobs.ts';
+import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { PoolEvaluator } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
@@ -70,12 +68,10 @@ export interface WalkForwardJob {
   readonly windows: WalkForwardOptions;
 }
 
-export interface WalkForwardDeps {
+/** The pool, the bar cache, and the job context (`jobs` makes the run reachable by `job:cancel`). */
+export interface WalkForwardDeps extends JobContext {
   readonly pool: ComputePool;
   readonly bars: BarsRepository | null;
-  readonly events: EventBus;
-  /** Makes the run reachable by `job:cancel` (the CLI runs without one). */
-  readonly jobs?: JobRegistry;
 }
 
 const metricsOut = (m: MetricSet): Record<string, number | null> =>
@@ -124,158 +120,146 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
   return job;
 }
 
-export async function runWalkForwardJob(
-  job: WalkForwardJob,
-  deps: WalkForwardDeps,
-): Promise<WalkForwardResult> {
+/**
+ * Runs a walk-forward analysis as a job. A cancel stops the run at the next window step (a study stops
+ * asking for trials, the batches in flight finish); the windows already done are dropped with the rest.
+ */
+export function runWalkForwardJob(job: WalkForwardJob, deps: WalkForwardDeps): Promise<WalkForwardResult> {
+  return runJob(deps, { jobId: job.jobId, stage: 'walk-forward', cancellable: true }, (run) =>
+    walkForward(job, deps, run),
+  );
+}
+
+async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
   const started = performance.now();
-  const jobId = job.jobId ?? randomUUID();
-  const { pool, events } = deps;
-  const running = deps.jobs?.start(jobId);
-  // A cancel stops the run at the next window step (a study stops asking for trials, the batches in
-  // flight finish); the windows already done are dropped with the rest.
-  const stopIfCancelled = (): void => {
-    if (running?.signal.aborted) throw new JobCancelledError(jobId);
-  };
+  const { pool } = deps;
+  const stopIfCancelled = (): void => run.throwIfCancelled();
+  const data = await loadStudyDatasets(
+    { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
+    deps.bars,
+  );
+  const base = data.datasets[0]!.ref;
+  const bars = base.bars;
+  let windowCount: number;
   try {
-    const data = await loadStudyDatasets(
-      { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
-      deps.bars,
-    );
-    const base = data.datasets[0]!.ref;
-    const bars = base.bars;
-    let windowCount: number;
-    try {
-      windowCount = walkForwardWindows(bars.t, job.windows).length;
-    } catch (error) {
-      // Window settings that do not fit the data are the caller's to change.
-      throw new InputError(error instanceof Error ? error.message : String(error), 'windows');
-    }
-    const notes: string[] = [];
-    const slice = (from: number, to: number): DatasetRef => ({
-      id: `${base.id}:wf:${from}:${to}`,
-      bars: sliceBars(bars, from, to),
-    });
-    const evaluatorFor = (dataset: DatasetRef): PoolEvaluator =>
-      new PoolEvaluator(
-        pool,
-        { label: data.label, datasets: [{ timeframe: job.timeframe, ref: dataset }] },
-        { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
-      );
-    let windowsDone = 0;
-    events.emit('job:progress', { jobId, stage: 'walk-forward', done: 0, total: windowCount });
-
-    const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
-      stopIfCancelled();
-      const study = new Study({
-        space: job.space,
-        sampler: job.sampler,
-        objectives: job.objectives,
-        ...(job.mode === undefined ? {} : { mode: job.mode }),
-        seed: deriveSeed(job.seed, window.index),
-        minTrades: job.minTrades,
-        maxTrials: job.trials,
-      });
-      await runStudyOnPool(study, {
-        pool,
-        evaluator: evaluatorFor(slice(train.start, train.end)),
-        isCancelled: () => running?.signal.aborted === true,
-      });
-      stopIfCancelled();
-      const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
-      if (winner !== undefined) return { params: winner.params };
-      // No feasible trial (e.g. none reached the minimum trade count): the best complete one is used.
-      const complete = study.trials.filter((t) => t.status === 'complete');
-      if (complete.length === 0) throw new Error(`walk-forward window ${window.index}: every trial failed`);
-      notes.push(
-        `window ${window.index}: no trial reached the minimum trade count; the best complete trial was used`,
-      );
-      const fallback = complete.reduce((a, b) => (study.score(b) > study.score(a) ? b : a));
-      return { params: fallback.params };
-    };
-
-    const evaluate = async (
-      range: BarRange,
-      params: Params,
-      window: WalkForwardWindow,
-    ): Promise<EquitySegment> => {
-      stopIfCancelled();
-      const isTest = range.start >= window.train.end;
-      const from = isTest ? window.train.start : range.start;
-      const output = await pool.run({
-        kind: 'backtest',
-        dataset: slice(from, range.end),
-        strategy: job.strategy,
-        params: strategyParams(params),
-        options: job.options,
-      });
-      if (isTest) {
-        windowsDone++;
-        events.emit('job:progress', { jobId, stage: 'walk-forward', done: windowsDone, total: windowCount });
-      }
-      return {
-        t: bars.t.slice(range.start, range.end),
-        equity: output.equity.slice(range.start - from, range.end - from),
-      };
-    };
-
-    const result = await runWalkForward(bars.t, { optimize, evaluate }, { ...job.windows, space: job.space });
-    stopIfCancelled();
-    const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
-    events.emit('job:done', { jobId, ok: true });
-    const range = (r: BarRange): WalkForwardResult['windows'][number]['train'] => ({
-      start: r.start,
-      end: r.end,
-      startTime: r.startTime,
-      endTime: r.endTime,
-    });
-    return {
-      jobId,
-      symbol: data.label,
-      timeframe: job.timeframe,
-      strategy: job.strategy,
-      windows: result.windows.map((w) => ({
-        index: w.window.index,
-        train: range(w.window.train),
-        test: range(w.window.test),
-        params: { ...w.params },
-        inSample: metricsOut(w.inSample),
-        outOfSample: metricsOut(w.outOfSample),
-      })),
-      equity: { t: curve.t, value: curve.value },
-      outOfSample: metricsOut(result.outOfSample),
-      inSampleMean: metricsOut(result.inSampleMean),
-      efficiency: finiteOrNull(result.efficiency),
-      parameterPath: result.parameterPath.map((p) => ({
-        window: p.window,
-        testStartTime: p.testStartTime,
-        params: { ...p.params },
-      })),
-      stability: result.stability.map((s) =>
-        s.kind === 'numeric'
-          ? {
-              name: s.name,
-              kind: s.kind,
-              mean: finiteOrNull(s.mean),
-              std: finiteOrNull(s.std),
-              coefficientOfVariation: finiteOrNull(s.coefficientOfVariation),
-              normalizedStd: s.normalizedStd === null ? null : finiteOrNull(s.normalizedStd),
-              changes: s.changes,
-            }
-          : { name: s.name, kind: s.kind, mode: s.mode, modeShare: s.modeShare, changes: s.changes },
-      ),
-      notes,
-      elapsedMs: performance.now() - started,
-    };
-  } catch (caught) {
-    const error = running?.signal.aborted ? new JobCancelledError(jobId) : caught;
-    events.emit('job:done', {
-      jobId,
-      ok: false,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    throw error;
-  } finally {
-    running?.finish();
+    windowCount = walkForwardWindows(bars.t, job.windows).length;
+  } catch (error) {
+    // Window settings that do not fit the data are the caller's to change.
+    throw new InputError(error instanceof Error ? error.message : String(error), 'windows');
   }
+  const notes: string[] = [];
+  const slice = (from: number, to: number): DatasetRef => ({
+    id: `${base.id}:wf:${from}:${to}`,
+    bars: sliceBars(bars, from, to),
+  });
+  const evaluatorFor = (dataset: DatasetRef): PoolEvaluator =>
+    new PoolEvaluator(
+      pool,
+      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: dataset }] },
+      { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
+    );
+  let windowsDone = 0;
+  run.progress(0, windowCount);
+
+  const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
+    stopIfCancelled();
+    const study = new Study({
+      space: job.space,
+      sampler: job.sampler,
+      objectives: job.objectives,
+      ...(job.mode === undefined ? {} : { mode: job.mode }),
+      seed: deriveSeed(job.seed, window.index),
+      minTrades: job.minTrades,
+      maxTrials: job.trials,
+    });
+    await runStudyOnPool(study, {
+      pool,
+      evaluator: evaluatorFor(slice(train.start, train.end)),
+      isCancelled: () => run.signal.aborted,
+    });
+    stopIfCancelled();
+    const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
+    if (winner !== undefined) return { params: winner.params };
+    // No feasible trial (e.g. none reached the minimum trade count): the best complete one is used.
+    const complete = study.trials.filter((t) => t.status === 'complete');
+    if (complete.length === 0) throw new Error(`walk-forward window ${window.index}: every trial failed`);
+    notes.push(
+      `window ${window.index}: no trial reached the minimum trade count; the best complete trial was used`,
+    );
+    const fallback = complete.reduce((a, b) => (study.score(b) > study.score(a) ? b : a));
+    return { params: fallback.params };
+  };
+
+  const evaluate = async (
+    range: BarRange,
+    params: Params,
+    window: WalkForwardWindow,
+  ): Promise<EquitySegment> => {
+    stopIfCancelled();
+    const isTest = range.start >= window.train.end;
+    const from = isTest ? window.train.start : range.start;
+    const output = await pool.run({
+      kind: 'backtest',
+      dataset: slice(from, range.end),
+      strategy: job.strategy,
+      params: strategyParams(params),
+      options: job.options,
+    });
+    if (isTest) {
+      windowsDone++;
+      run.progress(windowsDone, windowCount);
+    }
+    return {
+      t: bars.t.slice(range.start, range.end),
+      equity: output.equity.slice(range.start - from, range.end - from),
+    };
+  };
+
+  const result = await runWalkForward(bars.t, { optimize, evaluate }, { ...job.windows, space: job.space });
+  stopIfCancelled();
+  const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
+  const range = (r: BarRange): WalkForwardResult['windows'][number]['train'] => ({
+    start: r.start,
+    end: r.end,
+    startTime: r.startTime,
+    endTime: r.endTime,
+  });
+  return {
+    jobId: run.jobId,
+    symbol: data.label,
+    timeframe: job.timeframe,
+    strategy: job.strategy,
+    windows: result.windows.map((w) => ({
+      index: w.window.index,
+      train: range(w.window.train),
+      test: range(w.window.test),
+      params: { ...w.params },
+      inSample: metricsOut(w.inSample),
+      outOfSample: metricsOut(w.outOfSample),
+    })),
+    equity: { t: curve.t, value: curve.value },
+    outOfSample: metricsOut(result.outOfSample),
+    inSampleMean: metricsOut(result.inSampleMean),
+    efficiency: finiteOrNull(result.efficiency),
+    parameterPath: result.parameterPath.map((p) => ({
+      window: p.window,
+      testStartTime: p.testStartTime,
+      params: { ...p.params },
+    })),
+    stability: result.stability.map((s) =>
+      s.kind === 'numeric'
+        ? {
+            name: s.name,
+            kind: s.kind,
+            mean: finiteOrNull(s.mean),
+            std: finiteOrNull(s.std),
+            coefficientOfVariation: finiteOrNull(s.coefficientOfVariation),
+            normalizedStd: s.normalizedStd === null ? null : finiteOrNull(s.normalizedStd),
+            changes: s.changes,
+          }
+        : { name: s.name, kind: s.kind, mode: s.mode, modeShare: s.modeShare, changes: s.changes },
+    ),
+    notes,
+    elapsedMs: performance.now() - started,
+  };
 }
