@@ -30,6 +30,16 @@ describe('ComputePool', () => {
     expect(started.count).toBe(0);
   });
 
+  it('starts its workers early when warmed, once', async () => {
+    const pool = new ComputePool(2);
+    pool.warm();
+    expect(started.count).toBe(1);
+    pool.warm();
+    await pool.run({ kind: 'trials' } as unknown as Parameters<typeof pool.run>[0]);
+    expect(started.count).toBe(1);
+    await pool.close();
+  });
+
   it('starts its workers once, on the first task, and again after close', async () => {
     const pool = new ComputePool(2);
     const task = {

@@ -16,9 +16,20 @@ export class ComputePool {
    */
   constructor(readonly threads = Math.max(1, availableParallelism())) {}
 
+  /**
+   * Starts the first worker now, for a caller that knows it will compute: its thread loads the engine
+   * while the caller's own thread opens the store and reads the bars.
+   */
+  warm(): void {
+    this.started();
+  }
+
   run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
-    this.piscina ??= startPiscina(this.threads);
-    return this.piscina.run(task, signal ? { signal } : {}) as Promise<WorkerResult<T>>;
+    return this.started().run(task, signal ? { signal } : {}) as Promise<WorkerResult<T>>;
+  }
+
+  private started(): Piscina {
+    return (this.piscina ??= startPiscina(this.threads));
   }
 
   async close(): Promise<void> {

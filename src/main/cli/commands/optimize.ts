@@ -282,8 +282,13 @@ async function withOptimizer<T>(
   threads: number | undefined,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabaseHere(args, 'optimize');
+  // A study always computes: its first worker loads the engine while this thread opens the store.
   const pool = new ComputePool(threads);
+  pool.warm();
+  const db = await openDatabaseHere(args, 'optimize').catch(async (error: unknown) => {
+    await pool.close();
+    throw error;
+  });
   const events = new EventBus();
   const service = new OptimizeService({
     studies: studyRecords(db),
