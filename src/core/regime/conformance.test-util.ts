@@ -54,6 +54,9 @@ export interface ConformanceOptions {
   readonly cutPoints?: number;
 }
 
+/** A thousand prefix runs of a model that refits by EM take minutes on a loaded machine. */
+const SLOW_TEST_MS = 900_000;
+
 export function describeDetectorConformance(
   name: string,
   make: (timeframe: Timeframe) => RegimeDetector,
@@ -81,6 +84,7 @@ export function describeDetectorConformance(
             if (mismatch !== null) expect.fail(`cut at bar ${cut}: ${mismatch}`);
           }
         },
+        SLOW_TEST_MS,
       );
 
       it.skipIf(skip)(
@@ -102,6 +106,7 @@ export function describeDetectorConformance(
           }
           expect(compared).toBeGreaterThan(0);
         },
+        SLOW_TEST_MS,
       );
 
       it.skipIf(skip)(
@@ -132,6 +137,7 @@ export function describeDetectorConformance(
             expect(labels.subarray(detector.warmup).every((x) => x !== NO_LABEL)).toBe(true);
           }
         },
+        SLOW_TEST_MS,
       );
     }
   });

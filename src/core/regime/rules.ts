@@ -42,6 +42,20 @@ const QUANTILE_WIDTH = 0.05;
 /** Wilder smoothing forgets its start as (1 - 1/period)^bars: 25 periods bring it below 1e-6 of ADX's range. */
 const ADX_FORGET_PERIODS = 25;
 
+/** Low / normal / high probabilities of a percentile, logistic in its distance to the two quantiles. */
+export function levelProbabilities(percentile: number, low: number, high: number, out: Float64Array): void {
+  out[0] = logistic((low - percentile) / QUANTILE_WIDTH);
+  out[2] = logistic((percentile - high) / QUANTILE_WIDTH);
+  out[1] = 1 - out[0] - out[2];
+}
+
+/** Bull / bear / sideways probabilities of a trend score (a move in spreads) against +-threshold. */
+export function trendProbabilities(score: number, threshold: number, out: Float64Array, trending = 1): void {
+  out[0] = trending * logistic((score - threshold) / SLOPE_WIDTH);
+  out[1] = trending * logistic((-score - threshold) / SLOPE_WIDTH);
+  out[2] = 1 - out[0] - out[1];
+}
+
 class RuleStream implements RegimeStream {
   private readonly features: FeatureState;
   private readonly adx: AdxState;
@@ -50,6 +64,7 @@ class RuleStream implements RegimeStream {
   private readonly volatilityRank: RollingRank;
   private readonly volumeRank: RollingRank;
   private readonly labels: PersistentLabel[];
+  private readonly probability = new Float64Array(3);
   private count = 0;
 
   constructor(private readonly d: RuleDetector) {
@@ -113,13 +128,13 @@ class RuleStream implements RegimeStream {
     rank: RollingRank,
     label: PersistentLabel,
   ): void {
-    const p = rank.full ? rank.rank(x) : NaN;
+    const percentile = rank.full ? rank.rank(x) : NaN;
     rank.add(x);
-    const low = logistic((this.d.lowQuantile - p) / QUANTILE_WIDTH);
-    const high = logistic((p - this.d.highQuantile) / QUANTILE_WIDTH);
+    const p = this.probability;
+    levelProbabilities(percentile, this.d.lowQuantile, this.d.highQuantile, p);
     axis.inputs[0][i] = x;
-    axis.inputs[1][i] = p;
-    writeAxis(axis, i, warm, label.update(low, 1 - low - high, high), low, 1 - low - high, high);
+    axis.inputs[1][i] = percentile;
+    writeAxis(axis, i, warm, label.update(p[0], p[1], p[2]), p[0], p[1], p[2]);
   }
 }
 

@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./indicators.ts')).indicatorsCommand,
   },
   {
+    name: 'regimes',
+    summary: 'Label each bar bull/bear/sideways and low/normal/high volatility and volume, point in time',
+    load: async () => (await import('./regimes.ts')).regimesCommand,
+  },
+  {
     name: 'optimize',
     summary:
       "Optimise a strategy's parameters (grid, random, TPE, GA, NSGA-II), resumable, with overfitting statistics",

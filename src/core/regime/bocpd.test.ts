@@ -1,0 +1,7 @@
+import { REGIME_DATASETS } from '../../../test/support/regimeData.ts';
+import { BocpdDetector } from './bocpd.ts';
+import { describeDetectorConformance } from './conformance.test-util.ts';
+
+describeDetectorConformance('bocpd', (timeframe) => new BocpdDetector({ timeframe }), {
+  datasets: REGIME_DATASETS,
+});

@@ -1,0 +1,35 @@
+import type { FeatureState } from './features.ts';
+import type { RegimeAxis } from './labels.ts';
+import { ModelDetector, type ModelDetectorOptions } from './modelDetector.ts';
+import { JumpModel, type AxisModel } from './models.ts';
+
+export interface JumpDetectorOptions extends ModelDetectorOptions {
+  /** Cost of a switch in units of the fit window's variance. */
+  readonly jumpPenalty?: number;
+}
+
+/** An online statistical jump model per axis: the jump penalty is its persistence, forward recursion only. */
+export class JumpDetector extends ModelDetector {
+  readonly name = 'jump' as const;
+  readonly inputs = { trend: ['trendScore'], volatility: ['logVolatility'], volume: ['logVolume'] } as const;
+  readonly jumpPenalty: number;
+
+  constructor(options: JumpDetectorOptions) {
+    super(options, { hysteresis: 0, minDwell: 1 });
+    this.jumpPenalty = options.jumpPenalty ?? 8;
+    if (!(this.jumpPenalty >= 0))
+      throw new RangeError(`jump: jumpPenalty must be >= 0, got ${this.jumpPenalty}`);
+  }
+
+  createModel(axis: RegimeAxis): AxisModel {
+    return new JumpModel({
+      states: this.states[axis],
+      maxWindow: this.windows.history,
+      jumpPenalty: this.jumpPenalty,
+    });
+  }
+
+  observe(axis: RegimeAxis, f: FeatureState): number {
+    return axis === 'trend' ? f.trendScore : axis === 'volatility' ? f.logVolatility : f.logVolume;
+  }
+}

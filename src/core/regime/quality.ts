@@ -1,0 +1,140 @@
+/**
+ * Figures of merit for regime detectors on series with planted regimes (issue 11 item 4), shared by the
+ * tests that hold them and the bench that prints them.
+ */
+import { allocateBars, type Bars } from '../data/bars.ts';
+import { DAY_MS } from '../data/calendar.ts';
+import { createRng } from '../math/random.ts';
+import { median } from '../math/statistics.ts';
+import { Level, NO_LABEL } from './labels.ts';
+
+export interface PlantedSeries {
+  readonly bars: Bars;
+  /** Planted state per bar: 0 calm, 1 turbulent. */
+  readonly states: Uint8Array;
+  readonly stay: number;
+  readonly sigmas: readonly [number, number];
+}
+
+/**
+ * Day bars whose log returns are Gaussian with zero mean and a volatility set by a two-state Markov chain
+ * (stay probability `stay`, turbulent volatility `ratio` x calm). Volume is constant: only volatility moves.
+ */
+export function plantedVolatilitySeries(
+  n: number,
+  seed: number,
+  stay = 0.995,
+  ratio = 2,
+  calm = 0.01,
+): PlantedSeries {
+  const rng = createRng(seed);
+  const bars = allocateBars(n);
+  const states = new Uint8Array(n);
+  const sigmas: [number, number] = [calm, calm * ratio];
+  let state = rng.int(2);
+  let logPrice = Math.log(100);
+  const start = Date.UTC(1990, 0, 1);
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && rng.float() >= stay) state = 1 - state;
+    states[i] = state;
+    const open = Math.exp(logPrice);
+    logPrice += sigmas[state] * rng.normal();
+    const close = Math.exp(logPrice);
+    bars.t[i] = start + i * DAY_MS;
+    bars.o[i] = open;
+    bars.c[i] = close;
+    bars.h[i] = Math.max(open, close);
+    bars.l[i] = Math.min(open, close);
+    bars.v[i] = 1_000_000;
+  }
+  return { bars, states, stay, sigmas };
+}
+
+/**
+ * The look-ahead reference: forward-backward smoothing with the true parameters, P(turbulent | all bars).
+ * No causal detector can beat it on average; it bounds what the volatility labels could reach.
+ */
+export function smoothedTurbulence(series: PlantedSeries): Float64Array {
+  const { bars, stay, sigmas } = series;
+  const n = bars.t.length;
+  const forward = new Float64Array(2 * n);
+  const emission = new Float64Array(2 * n);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = i === 0 ? 0 : Math.log(bars.c[i] / bars.c[i - 1]);
+    for (let s = 0; s < 2; s++) emission[2 * i + s] = Math.exp(-0.5 * (r / sigmas[s]) ** 2) / sigmas[s];
+    let total = 0;
+    for (let s = 0; s < 2; s++) {
+      const prior =
+        i === 0 ? 0.5 : forward[2 * (i - 1) + s] * stay + forward[2 * (i - 1) + 1 - s] * (1 - stay);
+      forward[2 * i + s] = prior * emission[2 * i + s];
+      total += forward[2 * i + s];
+    }
+    forward[2 * i] /= total;
+    forward[2 * i + 1] /= total;
+  }
+  let b0 = 1;
+  let b1 = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    const p0 = forward[2 * i] * b0;
+    const p1 = forward[2 * i + 1] * b1;
+    out[i] = p1 / (p0 + p1);
+    const e0 = emission[2 * i] * b0;
+    const e1 = emission[2 * i + 1] * b1;
+    const total = e0 + e1;
+    b0 = (stay * e0 + (1 - stay) * e1) / total;
+    b1 = ((1 - stay) * e0 + stay * e1) / total;
+  }
+  return out;
+}
+
+/**
+ * Mean of the recalls of "calm" and "turbulent" from bar `from` on: a turbulent bar counts as found when
+ * labelled high, a calm one when labelled low (normal counts against both).
+ */
+export function volatilityBalancedAccuracy(labels: Int8Array, states: Uint8Array, from: number): number {
+  const hits = [0, 0];
+  const counts = [0, 0];
+  for (let i = from; i < states.length; i++) {
+    const s = states[i];
+    counts[s]++;
+    if (labels[i] === (s === 1 ? Level.High : Level.Low)) hits[s]++;
+  }
+  return 0.5 * (hits[0] / counts[0] + hits[1] / counts[1]);
+}
+
+/** Labels of the smoother: high where P(turbulent) > 1/2. */
+export function smootherLabels(turbulence: Float64Array): Int8Array {
+  return Int8Array.from(turbulence, (p) => (p > 0.5 ? Level.High : Level.Low));
+}
+
+/** Label changes from bar `from` on. */
+export function countSwitches(labels: Int8Array, from: number): number {
+  let switches = 0;
+  for (let i = from + 1; i < labels.length; i++) if (labels[i] !== labels[i - 1]) switches++;
+  return switches;
+}
+
+/**
+ * Median bars from each planted change (after `from`) until the label first shows the new state; a
+ * change never shown before the next one counts the whole spell.
+ */
+export function medianDetectionDelay(labels: Int8Array, states: Uint8Array, from: number): number {
+  const delays: number[] = [];
+  for (let i = from + 1; i < states.length; i++) {
+    if (states[i] === states[i - 1]) continue;
+    const target = states[i] === 1 ? Level.High : Level.Low;
+    let j = i;
+    while (j < states.length && states[j] === states[i] && labels[j] !== target) j++;
+    delays.push(j - i);
+  }
+  return median(delays);
+}
+
+/** Share of bars from `from` on where `predicted` equals `truth` (bars without a label count as wrong). */
+export function labelAccuracy(predicted: Int8Array, truth: ArrayLike<number>, from: number): number {
+  let hits = 0;
+  for (let i = from; i < truth.length; i++)
+    if (predicted[i] !== NO_LABEL && predicted[i] === truth[i]) hits++;
+  return hits / (truth.length - from);
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseBarsCsv } from '../../src/core/data/csv.ts';
+import { allocateRegimeOutput, createDetector, NO_LABEL, TREND_LABELS } from '../../src/core/regime/index.ts';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+
+interface AxisJson {
+  labels: (string | null)[];
+  probability: Record<string, (number | null)[]>;
+}
+
+describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, () => {
+  it('--json: arrays as long as the input, null in warm-up, the core detector labels and probabilities', async () => {
+    const io = captureIO();
+    expect(await main(['regimes', '--csv', goog.path, '--detector', 'rules', '--json'], io)).toBe(0);
+    const json = JSON.parse(io.stdout) as Record<string, unknown> & { t: number[]; warmup: number };
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const detector = createDetector('rules', '1d');
+    const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+    detector.label(bars, out);
+    expect(json['timeframe']).toBe('1d');
+    expect(json.t).toEqual(Array.from(bars.t));
+    expect(json.warmup).toBe(detector.warmup);
+    const trend = json['trend'] as AxisJson;
+    for (const axis of ['trend', 'volatility', 'volume'] as const) {
+      expect((json[axis] as AxisJson).labels).toHaveLength(bars.t.length);
+    }
+    for (let i = 0; i < bars.t.length; i++) {
+      const code = out.trend.label[i]!;
+      expect(trend.labels[i]).toBe(code === NO_LABEL ? null : TREND_LABELS[code]);
+      expect(trend.probability['bear']![i]).toBe(
+        Number.isNaN(out.trend.probability[1][i]!) ? null : out.trend.probability[1][i],
+      );
+    }
+    expect(trend.labels.slice(0, detector.warmup).every((x) => x === null)).toBe(true);
+    expect(trend.labels.slice(detector.warmup).every((x) => x !== null)).toBe(true);
+  });
+
+  it('without --json prints the per-regime table of each axis; the default detector is the HMM', async () => {
+    const io = captureIO();
+    expect(await main(['regimes', '--csv', goog.path], io)).toBe(0);
+    expect(io.stdout).toContain('detector hmm');
+    for (const heading of [
+      '\ntrend\n',
+      '\nvolatility\n',
+      '\nvolume\n',
+      'time share',
+      'typical bars',
+      '-> sideways',
+      '-> high',
+    ]) {
+      expect(io.stdout).toContain(heading);
+    }
+  });
+
+  it('an unknown detector is a usage error that lists the choices', async () => {
+    const io = captureIO();
+    expect(await main(['regimes', '--csv', goog.path, '--detector', 'magic'], io)).toBe(2);
+    expect(io.stderr).toContain('--detector must be one of rules, hmm, jump, bocpd, got "magic"');
+    expect(io.stdout).toBe('');
+  });
+});
+
+it('regimen regimes --help lists the detectors and marks the default', async () => {
+  const io = captureIO();
+  expect(await main(['regimes', '--help'], io)).toBe(0);
+  for (const name of ['rules', 'hmm', 'jump', 'bocpd']) expect(io.stdout).toContain(`        ${name}`);
+  expect(io.stdout).toMatch(/hmm .*\(default\)/);
+});
