@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   optimize: async () => ({ run: (await import('./optimize.bench.ts')).runOptimizeBench }),
   study: async () => ({ run: (await import('./study.bench.ts')).runStudyBench }),
   cli: async () => ({ run: (await import('./cli.bench.ts')).runCliBench }),
+  regime: async () => ({ run: (await import('./regime.bench.ts')).runRegimeBench }),
 };
 
 const wanted = process.argv.slice(2);

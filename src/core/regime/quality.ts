@@ -4,9 +4,10 @@
  */
 import { allocateBars, type Bars } from '../data/bars.ts';
 import { DAY_MS } from '../data/calendar.ts';
+import { regimeIsHighVol, regimeTrend, Trend as SyntheticTrend } from '../data/synthetic.ts';
 import { createRng } from '../math/random.ts';
 import { median } from '../math/statistics.ts';
-import { Level, NO_LABEL } from './labels.ts';
+import { Level, NO_LABEL, Trend, type RegimeOutput } from './labels.ts';
 
 export interface PlantedSeries {
   readonly bars: Bars;
@@ -109,7 +110,7 @@ export function smootherLabels(turbulence: Float64Array): Int8Array {
 }
 
 /** Label changes from bar `from` on. */
-export function countSwitches(labels: Int8Array, from: number): number {
+export function countSwitches(labels: ArrayLike<number>, from: number): number {
   let switches = 0;
   for (let i = from + 1; i < labels.length; i++) if (labels[i] !== labels[i - 1]) switches++;
   return switches;
@@ -137,4 +138,35 @@ export function labelAccuracy(predicted: Int8Array, truth: ArrayLike<number>, fr
   for (let i = from; i < truth.length; i++)
     if (predicted[i] !== NO_LABEL && predicted[i] === truth[i]) hits++;
   return hits / (truth.length - from);
+}
+
+/** The synthetic market's trend codes in this vocabulary (the data layer cannot import it, so map here). */
+const TREND_OF_SYNTHETIC: Readonly<Record<SyntheticTrend, number>> = {
+  [SyntheticTrend.Bull]: Trend.Bull,
+  [SyntheticTrend.Bear]: Trend.Bear,
+  [SyntheticTrend.Sideways]: Trend.Sideways,
+};
+
+/**
+ * Agreement with the synthetic market's planted regimes on day bars (one bar per session) from bar
+ * `from` on: trend accuracy over three classes, and the balanced accuracy of "high" against the planted
+ * high-volatility sessions (planted calm sessions count as found when not labelled high).
+ */
+export function plantedMarketAccuracy(
+  out: RegimeOutput,
+  sessionRegimes: Uint8Array,
+  from: number,
+): { trend: number; volatility: number } {
+  const truth = Uint8Array.from(sessionRegimes, (r) => TREND_OF_SYNTHETIC[regimeTrend(r)]);
+  const hits = [0, 0];
+  const counts = [0, 0];
+  for (let i = from; i < sessionRegimes.length; i++) {
+    const high = regimeIsHighVol(sessionRegimes[i]) ? 1 : 0;
+    counts[high]++;
+    if ((out.volatility.label[i] === Level.High) === (high === 1)) hits[high]++;
+  }
+  return {
+    trend: labelAccuracy(out.trend.label, truth, from),
+    volatility: 0.5 * (hits[0] / counts[0] + hits[1] / counts[1]),
+  };
 }

@@ -1,0 +1,175 @@
+/**
+ * Regime detector figures (issue 11 items 4 and 5): labelling speed on 1,000,000 one-minute bars and the
+ * cost of one live bar, for every detector, next to a baseline measured in the same run (TA kernels over
+ * the same bars: a 20-bar SMA and rolling volatility); and the quality figures on planted regimes.
+ * Run: `npm run bench -- regime`.
+ */
+import { resampleBars } from '../src/core/data/resample.ts';
+import { createSyntheticMarket } from '../src/core/data/synthetic.ts';
+import { rollingVolatility, sma } from '../src/core/indicators/index.ts';
+import { BocpdDetector } from '../src/core/regime/bocpd.ts';
+import { HmmDetector } from '../src/core/regime/hmm.ts';
+import { JumpDetector } from '../src/core/regime/jump.ts';
+import {
+  allocateRegimeOutput,
+  createDetector,
+  DETECTOR_NAMES,
+  type RegimeDetector,
+} from '../src/core/regime/index.ts';
+import {
+  countSwitches,
+  medianDetectionDelay,
+  plantedMarketAccuracy,
+  plantedVolatilitySeries,
+  smoothedTurbulence,
+  smootherLabels,
+  volatilityBalancedAccuracy,
+} from '../src/core/regime/quality.ts';
+import { RuleDetector } from '../src/core/regime/rules.ts';
+
+const RUNS = 3;
+
+function bestOf(work: () => void): number {
+  let best = Infinity;
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    work();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+/** Labelling 1M one-minute bars, and one live bar: the mean over all bars and the slowest (a refit bar). */
+function speed(log: (line: string) => void): void {
+  const market = createSyntheticMarket({ seed: 5, start: Date.UTC(2014, 0, 1), end: Date.UTC(2024, 3, 20) });
+  const bars = market.generate(0).bars;
+  const n = 1_000_000;
+  const view = {
+    t: bars.t.subarray(0, n),
+    o: bars.o.subarray(0, n),
+    h: bars.h.subarray(0, n),
+    l: bars.l.subarray(0, n),
+    c: bars.c.subarray(0, n),
+    v: bars.v.subarray(0, n),
+  };
+  log(
+    `${n.toLocaleString('en-US')} one-minute bars (synthetic market, ${bars.t.length.toLocaleString('en-US')} generated)`,
+  );
+  const scratch = new Float64Array(n);
+  const baseline = bestOf(() => {
+    sma(view.c, 20, scratch);
+    rollingVolatility(view.c, 20, scratch);
+  });
+  log(`  baseline: SMA(20) + rolling volatility(20)   ${baseline.toFixed(0)} ms`);
+  const detectors: RegimeDetector[] = [
+    new RuleDetector({ timeframe: '1m' }),
+    new JumpDetector({ timeframe: '1m' }),
+    new HmmDetector({ timeframe: '1m' }),
+    new BocpdDetector({ timeframe: '1m' }),
+  ];
+  for (const detector of detectors) {
+    const out = allocateRegimeOutput(detector.inputs, n);
+    const runs = detector.name === 'rules' || detector.name === 'jump' ? RUNS : 1;
+    let best = Infinity;
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      detector.label(view, out);
+      best = Math.min(best, performance.now() - started);
+    }
+    // Live: one stream fed bar by bar; the slowest bar is a refit (a calendar boundary) for the models.
+    const live = allocateRegimeOutput(detector.inputs, 1);
+    const stream = detector.stream();
+    let slowest = 0;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      stream.update(view.t[i]!, view.o[i]!, view.h[i]!, view.l[i]!, view.c[i]!, view.v[i]!, live, 0);
+      const spent = performance.now() - t0;
+      if (spent > slowest) slowest = spent;
+    }
+    const perBar = ((performance.now() - started) / n) * 1000;
+    const target = detector.name === 'rules' || detector.name === 'jump' ? ' (target < 3,000 ms)' : '';
+    log(
+      `  ${detector.name.padEnd(6)} label ${best.toFixed(0).padStart(6)} ms${target} = ${(best / baseline).toFixed(1)}x baseline; ` +
+        `live bar mean ${perBar.toFixed(2)} µs (target < 50 µs, timer overhead included), slowest ${(slowest * 1000).toFixed(0)} µs`,
+    );
+  }
+}
+
+/** Two-state planted volatility (ratio 2, mean spell 200 bars) and the demo market's planted regimes. */
+function quality(log: (line: string) => void): void {
+  const windows = { history: 2000, short: 5 };
+  log(
+    'planted two-state volatility, 12,000 day bars, ratio 2, stay 0.995 (fit window 2,000 bars, yearly refit)',
+  );
+  for (const seed of [1, 2, 3]) {
+    const series = plantedVolatilitySeries(12_000, seed);
+    const reference = volatilityBalancedAccuracy(
+      smootherLabels(smoothedTurbulence(series)),
+      series.states,
+      0,
+    );
+    log(
+      `  seed ${seed}: look-ahead smoother balanced accuracy ${reference.toFixed(3)}, planted switches ${countSwitches(series.states, 0)}`,
+    );
+    const contenders: [string, RegimeDetector][] = [
+      [
+        'rules (median split)',
+        new RuleDetector({ timeframe: '1d', windows, lowQuantile: 0.5, highQuantile: 0.5 }),
+      ],
+      ['hmm', new HmmDetector({ timeframe: '1d', windows, refitDays: 365, states: { volatility: 2 } })],
+      [
+        'hmm unpenalised',
+        new HmmDetector({
+          timeframe: '1d',
+          windows,
+          refitDays: 365,
+          states: { volatility: 2 },
+          persistence: { hysteresis: 0, minDwell: 1 },
+        }),
+      ],
+      ...[8, 12, 16].map((penalty): [string, RegimeDetector] => [
+        `jump penalty ${penalty}`,
+        new JumpDetector({
+          timeframe: '1d',
+          windows,
+          refitDays: 365,
+          states: { volatility: 2 },
+          jumpPenalty: penalty,
+        }),
+      ]),
+    ];
+    for (const [name, detector] of contenders) {
+      const out = allocateRegimeOutput(detector.inputs, series.bars.t.length);
+      detector.label(series.bars, out);
+      const labels = out.volatility.label;
+      log(
+        `    ${name.padEnd(22)} balanced accuracy ${volatilityBalancedAccuracy(labels, series.states, detector.warmup).toFixed(3)}, ` +
+          `switches ${countSwitches(labels, detector.warmup)}, median delay ${medianDetectionDelay(labels, series.states, detector.warmup)} bars`,
+      );
+    }
+  }
+  const market = createSyntheticMarket({
+    seed: 20_240_101,
+    start: Date.UTC(2017, 0, 1),
+    end: Date.UTC(2025, 0, 1),
+  });
+  const days = resampleBars(market.generate(0).bars, '1d');
+  log(
+    `demo market generator, seed 20240101, 2017-2024 (${days.t.length} day bars, first symbol): planted regimes`,
+  );
+  for (const name of DETECTOR_NAMES) {
+    const detector = createDetector(name, '1d');
+    const out = allocateRegimeOutput(detector.inputs, days.t.length);
+    detector.label(days, out);
+    const { trend, volatility } = plantedMarketAccuracy(out, market.sessionRegimes, detector.warmup);
+    log(
+      `  ${name.padEnd(6)} trend accuracy ${trend.toFixed(3)} (chance 0.333), volatility balanced accuracy ${volatility.toFixed(3)}`,
+    );
+  }
+}
+
+export function runRegimeBench(log: (line: string) => void = console.log): void {
+  speed(log);
+  quality(log);
+}
