@@ -40,8 +40,6 @@ function axisJson(axis: RegimeAxisOutput, names: readonly string[]) {
 }
 
 export const regimesCommand: Command = {
-  name: 'regimes',
-  summary: 'Label each bar bull/bear/sideways and low/normal/high volatility and volume, point in time',
   usage:
     `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
     DETECTOR_NAMES.map(
