@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseBarsCsv } from '../../src/core/data/csv.ts';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { allocateRegimeOutput, createDetector, NO_LABEL, TREND_LABELS } from '../../src/core/regime/index.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';

@@ -1,5 +1,5 @@
 import { TIMEFRAMES, type Timeframe } from '../../../core/data/bars.ts';
-import { inferTimeframe } from '../../../core/data/csv.ts';
+import { inferTimeframe } from '../../../core/data/timeframe.ts';
 import {
   allocateRegimeOutput,
   AXIS_LABELS,
