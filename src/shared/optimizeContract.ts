@@ -8,8 +8,14 @@
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
-import type { SamplerKind } from '../core/optimize/sampler.ts';
-import { TRIALS_PAGE_LIMIT } from './optimizeChoices.ts';
+import {
+  DIRECTIONS,
+  MAX_TRIALS,
+  OBJECTIVE_MODES,
+  SAMPLER_KINDS,
+  TIMEFRAME_AGGREGATIONS,
+  TRIALS_PAGE_LIMIT,
+} from './optimizeChoices.ts';
 import {
   cashSchema,
   END_AFTER_START,
@@ -34,14 +40,6 @@ const metricName = z
 export const StudyId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'a study id is 1-64 letters, digits, - or _');
-
-export const SAMPLER_NAMES = [
-  'grid',
-  'random',
-  'tpe',
-  'ga',
-  'nsga2',
-] as const satisfies readonly SamplerKind[];
 
 export const ParamValue = z.union([z.number().finite(), z.string(), z.boolean()]);
 export const ParamSet = z.record(paramName, ParamValue);
@@ -85,7 +83,7 @@ export const ObjectiveInput = z.strictObject({
   /** Any metric a backtest reports (see METRIC_DEFINITIONS), e.g. sharpeRatio, finalEquity, maxDrawdown. */
   metric: metricName,
   /** Absent: the product's natural direction for known metrics (maxDrawdown, volatility: minimize), else maximize. */
-  direction: z.enum(['maximize', 'minimize']).optional(),
+  direction: z.enum(DIRECTIONS).optional(),
   /** Weighted mode only; 1 by default. */
   weight: z.number().finite().optional(),
   /** Compare magnitudes (set automatically for maxDrawdown, reported negative). */
@@ -93,9 +91,9 @@ export const ObjectiveInput = z.strictObject({
 });
 
 export const SamplerInput = z.union([
-  z.enum(SAMPLER_NAMES),
+  z.enum(SAMPLER_KINDS),
   z.strictObject({
-    kind: z.enum(SAMPLER_NAMES),
+    kind: z.enum(SAMPLER_KINDS),
     /** Sampler options (see core/optimize/sampler.ts: GridOptions, TpeOptions, GaOptions, Nsga2Options). */
     options: z.record(z.string(), z.number().finite()).default({}),
   }),
@@ -111,49 +109,60 @@ export const StudyData = z
     /** Epoch ms, exclusive; absent: to the last cached bar. */
     end: epochMsSchema.optional(),
     /** How per-timeframe metrics are combined when several timeframes are given. */
-    aggregation: z.enum(['worst', 'mean', 'weighted']).default('worst'),
+    aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
     /** Per-timeframe weights for 'weighted'. */
     weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
   })
   .refine(endAfterStart, END_AFTER_START);
 
-export const OptimizeStartRequest = z
-  .strictObject({
-    name: z.string().min(1).max(120).optional(),
-    strategy: z.string().min(1),
-    data: StudyData,
-    space: SpaceInput.optional(),
-    /** Constraints like "fast<slow"; with no space, added to the strategy's own constraints. */
-    constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
-    sampler: SamplerInput.default('tpe'),
-    objectives: z.array(ObjectiveInput).min(1).max(8),
-    /** Absent: 'single' for one objective, 'pareto' for several. */
-    mode: z.enum(['single', 'weighted', 'pareto']).optional(),
-    trials: z.number().int().positive().max(1_000_000),
-    /** Absent: a random seed, returned and stored with the study. */
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .optional(),
-    /** A trial with fewer trades cannot win. */
-    minTrades: z.number().int().min(0).default(0),
-    cash: cashSchema,
-    /** Commission as a fraction of traded value (0.002 = 0.2%). */
-    commission: z.number().min(0).max(0.1).default(0),
-    /** Winner = centre of the most stable plateau rather than the raw peak. */
-    preferPlateau: z.boolean().default(false),
-  })
-  .superRefine((req, ctx) => {
-    if (req.mode === 'single' || req.mode === undefined) return;
-    if (req.objectives.length < 2)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['mode'],
-        message: `mode '${req.mode}' needs at least two objectives`,
-      });
-  });
+/**
+ * What every search is asked with: a study, and each train window of a walk-forward analysis. Both
+ * requests extend it, so their limits and defaults cannot drift apart.
+ */
+export const SearchRequestBase = z.strictObject({
+  strategy: z.string().min(1),
+  space: SpaceInput.optional(),
+  /** Constraints like "fast<slow"; with no space, added to the strategy's own constraints. */
+  constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
+  sampler: SamplerInput.default('tpe'),
+  objectives: z.array(ObjectiveInput).min(1).max(8),
+  /** Absent: 'single' for one objective, 'pareto' for several. */
+  mode: z.enum(OBJECTIVE_MODES).optional(),
+  /** Trials of the study (of each train window in a walk-forward analysis). */
+  trials: z.number().int().positive().max(MAX_TRIALS),
+  /** Absent: a random seed, returned (and stored with a study). */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
+  /** A trial with fewer trades cannot win. */
+  minTrades: z.number().int().min(0).default(0),
+  cash: cashSchema,
+  /** Commission as a fraction of traded value (0.002 = 0.2%). */
+  commission: z.number().min(0).max(0.1).default(0),
+  /** Winner = centre of the most stable plateau rather than the raw peak. */
+  preferPlateau: z.boolean().default(false),
+});
+
+function modeNeedsObjectives(
+  req: { mode?: (typeof OBJECTIVE_MODES)[number] | undefined; objectives: readonly unknown[] },
+  ctx: z.RefinementCtx,
+): void {
+  if (req.mode === 'single' || req.mode === undefined) return;
+  if (req.objectives.length < 2)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mode'],
+      message: `mode '${req.mode}' needs at least two objectives`,
+    });
+}
+
+export const OptimizeStartRequest = SearchRequestBase.extend({
+  name: z.string().min(1).max(120).optional(),
+  data: StudyData,
+}).superRefine(modeNeedsObjectives);
 
 export const TrialStatus = z.enum(['running', 'complete', 'failed', 'pruned']);
 
@@ -181,15 +190,15 @@ export const StudySummary = z.object({
   strategy: z.string(),
   symbol: z.string(),
   timeframes: z.array(timeframeSchema),
-  sampler: z.enum(SAMPLER_NAMES),
+  sampler: z.enum(SAMPLER_KINDS),
   objectives: z.array(
     z.object({
       metric: z.string(),
-      direction: z.enum(['maximize', 'minimize']),
+      direction: z.enum(DIRECTIONS),
       weight: z.number().optional(),
     }),
   ),
-  mode: z.enum(['single', 'weighted', 'pareto']),
+  mode: z.enum(OBJECTIVE_MODES),
   seed: z.number(),
   /** 'paused': not running in this process and not finished (interrupted; can be resumed). */
   state: StudyState,
@@ -267,13 +276,13 @@ export const StudyDetail = z.object({
   config: z.object({
     space: z.array(SpaceParam),
     constraints: z.array(z.string()),
-    sampler: z.object({ kind: z.enum(SAMPLER_NAMES), options: z.record(z.string(), z.number()) }),
+    sampler: z.object({ kind: z.enum(SAMPLER_KINDS), options: z.record(z.string(), z.number()) }),
     minTrades: z.number(),
     cash: z.number(),
     commission: z.number(),
     start: z.number().nullable(),
     end: z.number().nullable(),
-    aggregation: z.enum(['worst', 'mean', 'weighted']),
+    aggregation: z.enum(TIMEFRAME_AGGREGATIONS),
     preferPlateau: z.boolean(),
   }),
   /** A page of the trials in number order (see trialsPage; empty when `includeTrials` is false). */
@@ -329,9 +338,8 @@ export const WalkForwardWindowSettings = z
         ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole number of bars' });
   });
 
-export const WalkForwardRequest = z.strictObject({
+export const WalkForwardRequest = SearchRequestBase.extend({
   jobId: jobIdSchema.optional(),
-  strategy: z.string().min(1),
   data: z
     .strictObject({
       symbol: symbolSchema,
@@ -340,23 +348,6 @@ export const WalkForwardRequest = z.strictObject({
       end: epochMsSchema.optional(),
     })
     .refine(endAfterStart, END_AFTER_START),
-  space: SpaceInput.optional(),
-  constraints: z.array(z.string().min(3).max(200)).max(64).default([]),
-  sampler: SamplerInput.default('tpe'),
-  objectives: z.array(ObjectiveInput).min(1).max(8),
-  mode: z.enum(['single', 'weighted', 'pareto']).optional(),
-  /** Trials per train window. */
-  trials: z.number().int().positive().max(100_000),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .default(1),
-  minTrades: z.number().int().min(0).default(0),
-  cash: cashSchema,
-  commission: z.number().min(0).max(0.1).default(0),
-  preferPlateau: z.boolean().default(false),
   windows: WalkForwardWindowSettings.default({
     mode: 'rolling',
     unit: 'days',
@@ -364,12 +355,14 @@ export const WalkForwardRequest = z.strictObject({
     test: 30,
     step: 7,
   }),
-});
+}).superRefine(modeNeedsObjectives);
 
 const rangeRow = z.object({ start: z.number(), end: z.number(), startTime: z.number(), endTime: z.number() });
 
 export const WalkForwardResult = z.object({
   jobId: jobIdSchema,
+  /** The seed the train windows' seeds derive from (random when the request gave none). */
+  seed: z.number(),
   symbol: z.string(),
   /** The bars' timeframe ('native' for a file scored as it is). */
   timeframe: z.string(),

@@ -1,10 +1,16 @@
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+import {
+  PRODUCT_OBJECTIVE_CHOICES,
+  SAMPLER_KINDS,
+  type ObjectiveModeChoice,
+  type ProductObjectiveMetric,
+} from '../../shared/optimizeChoices.ts';
 import { DAY_MS } from '../format.ts';
 
 /** The samplers a study can use, in the order the form offers them. */
-export const SAMPLERS = ['grid', 'random', 'tpe', 'ga', 'nsga2'] as const satisfies readonly SamplerKind[];
+export const SAMPLERS = SAMPLER_KINDS;
 
 export const SAMPLER_HINTS: Record<SamplerKind, string> = {
   grid: 'every combination of the steps, in order',
@@ -14,23 +20,12 @@ export const SAMPLER_HINTS: Record<SamplerKind, string> = {
   nsga2: 'genetic for several objectives (Pareto)',
 };
 
-export type ObjectiveMetric =
-  'sharpeRatio' | 'totalReturn' | 'winRate' | 'calmarRatio' | 'maxDrawdown' | 'volatility';
+export type ObjectiveMetric = ProductObjectiveMetric;
 
 /** The product's six objectives with their natural direction (the services apply the same defaults). */
-export const PRODUCT_OBJECTIVES: ReadonlyArray<{
-  metric: ObjectiveMetric;
-  direction: 'maximize' | 'minimize';
-}> = [
-  { metric: 'sharpeRatio', direction: 'maximize' },
-  { metric: 'totalReturn', direction: 'maximize' },
-  { metric: 'winRate', direction: 'maximize' },
-  { metric: 'calmarRatio', direction: 'maximize' },
-  { metric: 'maxDrawdown', direction: 'minimize' },
-  { metric: 'volatility', direction: 'minimize' },
-];
+export const PRODUCT_OBJECTIVES = PRODUCT_OBJECTIVE_CHOICES;
 
-export type ObjectiveMode = 'single' | 'weighted' | 'pareto';
+export type ObjectiveMode = ObjectiveModeChoice;
 
 /** One strategy parameter in the form: searched over a range, or held at one value. Text as typed. */
 export interface SpaceDraft {

@@ -94,7 +94,7 @@ export const walkForwardCommand: Command = {
       }
       if (io.interactive && !args.values['json']) io.err('\n');
       if (args.values['json']) {
-        io.out(toJson({ seed: search.seed, windowSettings: windows, ...result }));
+        io.out(toJson({ windowSettings: windows, ...result }));
         return 0;
       }
       const names = search.space.params.map((p) => p.name);

@@ -40,6 +40,7 @@ import type { StudySource } from './studyRecords.ts';
 import {
   checkMode,
   getStrategyOrThrow,
+  randomSeed,
   loadStudyDatasets,
   resolveObjectives,
   resolveSampler,
@@ -94,7 +95,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     objectives,
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     trials: request.trials,
-    seed: request.seed,
+    seed: request.seed ?? randomSeed(),
     minTrades: request.minTrades,
     options: {
       cash: request.cash,
@@ -226,6 +227,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   });
   return {
     jobId: run.jobId,
+    seed: job.seed,
     symbol: data.label,
     timeframe: job.timeframe,
     strategy: job.strategy,
