@@ -10,6 +10,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   study: async () => ({ run: (await import('./study.bench.ts')).runStudyBench }),
   cli: async () => ({ run: (await import('./cli.bench.ts')).runCliBench }),
   regime: async () => ({ run: (await import('./regime.bench.ts')).runRegimeBench }),
+  import: async () => ({ run: (await import('./import.bench.ts')).runImportBench }),
 };
 
 const wanted = process.argv.slice(2);

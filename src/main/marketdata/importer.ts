@@ -1,8 +1,8 @@
 import { isAscii } from 'node:buffer';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { TIMEFRAMES } from '../../core/data/bars.ts';
-import { parseBarsCsv } from '../../core/data/csv/read.ts';
+import { TIMEFRAMES, type Bars, type BarsExtra } from '../../core/data/bars.ts';
+import { parseBarsCsv, type CsvImport, type CsvImportOptions } from '../../core/data/csv/read.ts';
 import { parseTimestamp } from '../../core/data/csv/scan.ts';
 import { inferTimeframe } from '../../core/data/timeframe.ts';
 import {
@@ -24,7 +24,27 @@ export interface ImportOptions {
   readonly timeframe?: string;
   /** Zone of date-times written without an offset (CSV and text columns). Default UTC. */
   readonly naiveTimeZone?: 'UTC' | 'America/New_York';
+  /** Called as a CSV file is read: bytes read so far and the file's size. */
+  readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Bytes of a CSV file parsed at a time (see PART_BYTES); smaller in tests to cross part boundaries. */
+  readonly partBytes?: number;
 }
+
+/**
+ * Files above this size are refused before anything is read. The import streams, so memory is not the
+ * limit; a bars file this large is almost always a mistake (a tick dump, the wrong file), and it would
+ * hold the cache's single connection for minutes.
+ */
+export const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
+
+/**
+ * A CSV file is parsed this many bytes at a time (cut at a line end): one part's text and columns stay
+ * a few MB whatever the file's size, and parsing one part holds the event loop for tens of ms only.
+ */
+const PART_BYTES = 1024 * 1024;
+
+/** A line longer than this is not a bars row; refusing it keeps a file without line ends out of memory. */
+const MAX_LINE_BYTES = 1024 * 1024;
 
 export interface ImportResult {
   readonly file: string;
@@ -81,33 +101,189 @@ export async function importBarsFile(
   if (extension !== '.csv' && extension !== '.txt') {
     throw new InputError(`${file}: unknown file type "${extension}" (expected .csv or .parquet)`, 'path');
   }
-  const parsed = parseBarsCsv(await readTextFile(path), {
+  if (info.size > MAX_IMPORT_BYTES) {
+    throw new InputError(
+      `${file} is ${(info.size / 1024 ** 3).toFixed(1)} GB; files up to ${MAX_IMPORT_BYTES / 1024 ** 3} GB are imported: split it (by year, say) and import the parts`,
+      'path',
+    );
+  }
+  const parts = csvParts(path, info.size, options, {
     source: file,
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
     ...(options.naiveTimeZone ? { naiveTimeZone: options.naiveTimeZone } : {}),
   });
-  const symbol =
-    options.symbol?.toUpperCase() ?? parsed.fileSymbol?.toUpperCase() ?? symbolFromFileName(path);
-  const n = parsed.bars.t.length;
-  if (n === 0) throw new DataValidationError(file, null, null, 'the file has no bars');
-  const timeframe = checkTimeframe(
-    options.timeframe ?? timeframeFromSpacing(parsed.spacing.label, file),
-    file,
-  );
-  await new BarsRepository(db).write(symbol, timeframe, parsed.bars, `import:${file}`, {
-    ...(parsed.extra.vwap ? { vwap: parsed.extra.vwap } : {}),
-    ...(parsed.extra.tradeCount ? { tradeCount: parsed.extra.tradeCount } : {}),
-  });
+  const first = await parts.next();
+  if (first.done) throw new DataValidationError(file, null, null, 'the file has no bars');
+  const head = first.value;
+  const symbol = options.symbol?.toUpperCase() ?? head.fileSymbol?.toUpperCase() ?? symbolFromFileName(path);
+  // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
+  const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(head.spacing.label, file), file);
+  let bars = 0;
+  let end = NaN;
+  async function* counted(): AsyncGenerator<{ bars: Bars; extras: BarsExtra }> {
+    for (let part: CsvImport | undefined = head; part; part = (await parts.next()).value ?? undefined) {
+      const n = part.bars.t.length;
+      bars += n;
+      if (n > 0) end = part.bars.t[n - 1]!;
+      yield {
+        bars: part.bars,
+        extras: {
+          ...(part.extra.vwap ? { vwap: part.extra.vwap } : {}),
+          ...(part.extra.tradeCount ? { tradeCount: part.extra.tradeCount } : {}),
+        },
+      };
+    }
+  }
+  await new BarsRepository(db).writeParts(symbol, timeframe, `import:${file}`, counted());
   return {
     file,
     format: 'csv',
     symbol,
     timeframe,
-    bars: n,
-    start: parsed.bars.t[0]!,
-    end: parsed.bars.t[n - 1]!,
+    bars,
+    start: head.bars.t[0]!,
+    end,
     elapsedMs: performance.now() - started,
   };
+}
+
+/**
+ * Parses a CSV file part by part with the CSV reader, cutting at line ends. Each later part is read with
+ * the header and the previous part's last row in front of it, so the reader itself checks the order and
+ * the symbol across the cut (that repeated row is then dropped); its line numbers are mapped back to the
+ * file's. Yields the parts' bars in file order.
+ */
+async function* csvParts(
+  path: string,
+  size: number,
+  options: ImportOptions,
+  parse: CsvImportOptions,
+): AsyncGenerator<CsvImport> {
+  const partBytes = options.partBytes ?? PART_BYTES;
+  const handle = await open(path, 'r');
+  try {
+    let carry = Buffer.alloc(0);
+    let header: string | null = null;
+    let previous: { text: string; line: number } | null = null;
+    let nextLine = 1;
+    let read = 0;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(partBytes);
+      const { bytesRead } = await handle.read(buffer, 0, partBytes, null);
+      read += bytesRead;
+      options.onProgress?.(read, size);
+      const bytes =
+        carry.length > 0
+          ? Buffer.concat([carry, buffer.subarray(0, bytesRead)])
+          : buffer.subarray(0, bytesRead);
+      const atEnd = bytesRead === 0;
+      if (atEnd && bytes.length === 0) return;
+      const cut = atEnd ? bytes.length - 1 : bytes.lastIndexOf(10);
+      if (cut === -1) {
+        if (bytes.length > MAX_LINE_BYTES) {
+          throw new DataValidationError(
+            parse.source,
+            nextLine,
+            null,
+            `a line longer than ${MAX_LINE_BYTES} bytes: not a bars file`,
+          );
+        }
+        carry = bytes;
+        continue;
+      }
+      // The first part must hold the header and a row, or the reader cannot tell what the columns are.
+      if (
+        header === null &&
+        !atEnd &&
+        !bytes
+          .subarray(0, cut + 1)
+          .toString('latin1')
+          .trim()
+          .includes('\n')
+      ) {
+        carry = bytes;
+        continue;
+      }
+      const body = bytes.subarray(0, cut + 1);
+      carry = Buffer.from(bytes.subarray(cut + 1));
+      const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+      if (text.trim() !== '') {
+        const prefix = header === null ? '' : `${header}${previous!.text}\n`;
+        const prefixLines = header === null ? 0 : (header === '' ? 0 : 1) + 1;
+        const firstLine = nextLine;
+        let part: CsvImport;
+        try {
+          part = parseBarsCsv(prefix + text, parse);
+        } catch (error) {
+          throw fileLines(error, prefixLines, firstLine, previous?.line ?? 0);
+        }
+        if (header === null) header = part.layout.header.length > 0 ? `${firstNonEmptyLine(text)}\n` : '';
+        else part = withoutFirstRow(part);
+        previous = lastNonEmptyLine(text, firstLine);
+        yield part;
+      }
+      nextLine += countLineEnds(body);
+      if (atEnd) return;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An error of a later part with its line number as in the file (the part's text has lines in front). */
+function fileLines(error: unknown, prefixLines: number, firstLine: number, carriedLine: number): unknown {
+  if (!(error instanceof DataValidationError) || error.line === null || prefixLines === 0) return error;
+  const line = error.line > prefixLines ? firstLine + error.line - prefixLines - 1 : carriedLine;
+  return new DataValidationError(error.source, line, error.column, error.detail, {
+    ...(error.at === null ? {} : { at: error.at }),
+    ...(error.problem === null ? {} : { problem: error.problem }),
+  });
+}
+
+function withoutFirstRow(part: CsvImport): CsvImport {
+  const rest = (column: Float64Array): Float64Array => column.subarray(1);
+  const bars = part.bars;
+  const extra: BarsExtra = {};
+  if (part.extra.vwap) extra.vwap = rest(part.extra.vwap);
+  if (part.extra.tradeCount) extra.tradeCount = rest(part.extra.tradeCount);
+  return {
+    ...part,
+    bars: {
+      t: rest(bars.t),
+      o: rest(bars.o),
+      h: rest(bars.h),
+      l: rest(bars.l),
+      c: rest(bars.c),
+      v: rest(bars.v),
+    },
+    extra,
+  };
+}
+
+function firstNonEmptyLine(text: string): string {
+  for (const line of text.split('\n', 64)) if (line.trim() !== '') return line.replace(/\r$/, '');
+  return '';
+}
+
+/** The last line with content and its line number in the file (`firstLine` is the text's first). */
+function lastNonEmptyLine(text: string, firstLine: number): { text: string; line: number } {
+  let end = text.length;
+  for (;;) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    if (line.trim() !== '' || start === 0) {
+      let before = 0;
+      for (let i = text.indexOf('\n'); i !== -1 && i < start; i = text.indexOf('\n', i + 1)) before++;
+      return { text: line, line: firstLine + before };
+    }
+    end = start - 1;
+  }
+}
+
+function countLineEnds(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /**

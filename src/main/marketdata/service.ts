@@ -72,6 +72,8 @@ export class MissingCredentialsError extends ConflictError {
 export class MarketDataService {
   private client: AlpacaBarsClient | null = null;
   private fetcherInstance: HistoricalFetcher | null = null;
+  /** The end of the last import asked for (see importFile). */
+  private imports: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Database,
@@ -104,8 +106,14 @@ export class MarketDataService {
     return (await this.fetcher()).fetch(request);
   }
 
+  /**
+   * Imports run one at a time, in the order asked: each holds the cache's connection for its one
+   * transaction, and several at once would only multiply the memory and the wait.
+   */
   importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
-    return importBarsFile(this.db, path, options);
+    const result = this.imports.then(() => importBarsFile(this.db, path, options));
+    this.imports = result.catch(() => undefined);
+    return result;
   }
 
   export(request: ExportRequest): Promise<ExportResult> {

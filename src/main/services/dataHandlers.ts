@@ -126,15 +126,22 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
       }),
 
     'data:import': (request) =>
-      // An import is one file read and one transaction: nothing to stop halfway, so it is not cancellable.
+      // An import is one transaction: nothing to stop halfway, so it is not cancellable.
       runJob(jobContext, { jobId: request.jobId, stage: 'import', cancellable: false }, async (job) => {
-        job.progress(0, 2, { message: `reading ${basename(request.path)}` });
+        const file = basename(request.path);
+        job.progress(0, 1, { message: `waiting to read ${file}` });
+        let size = 1;
         const result = await marketData.importFile(request.path, {
           ...(request.symbol ? { symbol: request.symbol.toUpperCase() } : {}),
           ...(request.timeframe ? { timeframe: request.timeframe } : {}),
           ...(request.naiveTimeZone ? { naiveTimeZone: request.naiveTimeZone } : {}),
+          onProgress: (read, total) => {
+            size = Math.max(1, total);
+            // Reading ends just before the last part is stored: the final event says when all is.
+            if (read < total) job.progress(read, size, { message: `reading ${file}` });
+          },
         });
-        job.progress(2, 2, {
+        job.progress(size, size, {
           message: `${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}`,
         });
         return { ...result };

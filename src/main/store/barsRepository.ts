@@ -104,6 +104,26 @@ export class BarsRepository {
   }
 
   /**
+   * One series' bars arriving in parts (a file read piece by piece), stored in one transaction: all or
+   * nothing, with only one part in memory at a time. Parts must not repeat each other's timestamps.
+   */
+  writeParts(
+    symbol: string,
+    timeframe: string,
+    source: string,
+    parts: AsyncIterable<{ readonly bars: Bars; readonly extras?: BarExtras }>,
+  ): Promise<void> {
+    return this.db.transaction(async () => {
+      for await (const { bars, extras } of parts) {
+        if (bars.t.length === 0) continue;
+        const entry = { symbol, bars, ...(extras ? { extras } : {}) };
+        await this.replace(timeframe, [entry], [keyRange(entry)]);
+      }
+      await this.recordDataset(symbol, timeframe, source);
+    });
+  }
+
+  /**
    * Deletes the stored rows of (symbol, timeframe) whose ts is among the keys about to be written. The
    * common case (new bars: a fetch page, a first import) is settled by one probe of [min, max], which the
    * zone maps mostly answer from row-group statistics; only an overlap stages the keys for an exact

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
+import { importBarsFile } from '../../src/main/marketdata/importer.ts';
+import { MarketDataService } from '../../src/main/marketdata/service.ts';
+import { BarsRepository } from '../../src/main/store/barsRepository.ts';
+import { Database } from '../../src/main/store/database.ts';
+import { tempDir } from './helpers.ts';
+
+const dir = tempDir('regimen-stream-import-');
+let db: Database;
+beforeAll(async () => {
+  db = await Database.open(join(dir.path, 'regimen.duckdb'));
+});
+afterAll(() => {
+  db.close();
+  dir.remove();
+});
+
+/** Minute bars as CSV lines (CRLF and blank lines mixed in, as real files have). */
+function minuteLines(
+  count: number,
+  options: { header?: boolean; bad?: { line: number; kind: 'high' | 'repeat' } } = {},
+) {
+  const lines = options.header === false ? [] : ['timestamp,open,high,low,close,volume,vwap'];
+  const t0 = Date.UTC(2024, 2, 4, 14, 30);
+  for (let i = 0; i < count; i++) {
+    const p = 100 + Math.sin(i / 9) * 4;
+    let t = t0 + i * 60_000;
+    let high = p + 0.5;
+    const lineNumber = lines.length + 1;
+    if (options.bad?.line === lineNumber && options.bad.kind === 'high') high = p - 1;
+    if (options.bad?.line === lineNumber && options.bad.kind === 'repeat') t -= 60_000;
+    const row = `${new Date(t).toISOString()},${p.toFixed(2)},${high.toFixed(2)},${(p - 0.5).toFixed(2)},${(p + 0.1).toFixed(2)},${100 + i},${p.toFixed(3)}`;
+    lines.push(i % 97 === 5 ? `${row}\r` : row);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('CSV import in parts', () => {
+  it('stores exactly what one parse of the whole file gives, with or without a header', async () => {
+    for (const header of [true, false]) {
+      const text = minuteLines(3_000, { header });
+      const path = join(dir.path, `PARTS${header ? 'H' : 'N'}.csv`);
+      writeFileSync(path, text.replace('\n', '\n\n'));
+      const result = await importBarsFile(db, path, { partBytes: 1_000 });
+      const whole = parseBarsCsv(readFileSync(path, 'utf8'), { source: 'whole' });
+      expect(result.bars).toBe(3_000);
+      const stored = await new BarsRepository(db).read(result.symbol, '1m');
+      for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
+        expect(Array.from(stored[f])).toEqual(Array.from(whole.bars[f]));
+      }
+      expect(result).toMatchObject({ timeframe: '1m', start: whole.bars.t[0], end: whole.bars.t[2_999] });
+    }
+  });
+
+  it('names the file line of a bad row in any part, at a cut or not, and stores nothing', async () => {
+    // About 17 lines per part: lines 30 to 50 include rows on both sides of a cut.
+    for (let line = 30; line <= 50; line++) {
+      for (const kind of ['high', 'repeat'] as const) {
+        const path = join(dir.path, 'BADPART.csv');
+        writeFileSync(path, minuteLines(200, { bad: { line, kind } }));
+        const error = await importBarsFile(db, path, { partBytes: 1_200 }).then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
+        expect(error?.message, `${kind} at line ${line}`).toMatch(new RegExp(`^BADPART\\.csv line ${line},`));
+        expect(await new BarsRepository(db).storedTimeframes('BADPART')).toEqual([]);
+      }
+    }
+  });
+
+  it('refuses a file over the size cap before reading it, saying how to proceed', async () => {
+    const path = join(dir.path, 'HUGE.csv');
+    writeFileSync(path, 'timestamp,open,high,low,close,volume\n');
+    execFileSync('truncate', ['-s', '5G', path]); // sparse: no disk used
+    await expect(importBarsFile(db, path)).rejects.toThrow(
+      /HUGE\.csv is 5\.0 GB; files up to 4 GB are imported: split it/,
+    );
+  });
+
+  it('runs imports one at a time, in the order asked', async () => {
+    const service = new MarketDataService(db, {});
+    const log: string[] = [];
+    const files = ['QA', 'QB', 'QC'].map((symbol) => {
+      const path = join(dir.path, `${symbol}.csv`);
+      writeFileSync(path, minuteLines(2_000));
+      return { symbol, path };
+    });
+    await Promise.all(
+      files.map(({ symbol, path }) =>
+        service
+          .importFile(path, { partBytes: 4_000, onProgress: () => log.push(`${symbol} reads`) })
+          .then(() => log.push(`${symbol} done`)),
+      ),
+    );
+    const order = log.filter((entry, i) => entry !== log[i - 1]);
+    expect(order).toEqual(['QA reads', 'QA done', 'QB reads', 'QB done', 'QC reads', 'QC done']);
+  });
+});
