@@ -86,8 +86,11 @@ export const BarsPayload = z.object({
 export const ParamSpec = z.object({
   name: z.string(),
   type: z.enum(['int', 'float']),
+  /** The default search range. */
   min: z.number(),
   max: z.number(),
+  /** What any backtest accepts (wider than the search range). */
+  limits: z.object({ min: z.number(), max: z.number() }),
   step: z.number().optional(),
   default: z.number(),
   description: z.string(),

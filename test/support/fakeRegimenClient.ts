@@ -76,8 +76,26 @@ export const SMA_CROSS: StrategyInfo = {
   name: 'sma-cross',
   description: 'Moving-average crossover',
   params: [
-    { name: 'fast', type: 'int', min: 2, max: 100, step: 1, default: 10, description: 'fast window' },
-    { name: 'slow', type: 'int', min: 5, max: 400, step: 1, default: 30, description: 'slow window' },
+    {
+      name: 'fast',
+      type: 'int',
+      min: 2,
+      max: 100,
+      limits: { min: 1, max: 10000 },
+      step: 1,
+      default: 10,
+      description: 'fast window',
+    },
+    {
+      name: 'slow',
+      type: 'int',
+      min: 5,
+      max: 400,
+      limits: { min: 2, max: 10000 },
+      step: 1,
+      default: 30,
+      description: 'slow window',
+    },
   ],
   constraints: [{ left: 'fast', right: 'slow' }],
 };

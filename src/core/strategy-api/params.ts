@@ -14,8 +14,7 @@ export function withDefaults(definition: StrategyDefinition, params: StrategyPar
 
 /**
  * Checks a parameter set against its strategy's specs and constraints; throws a RangeError naming the
- * strategy and the offending parameter (unknown, missing, not a finite number, not an integer, out of
- * range, or breaking a constraint). Returns the params for chaining.
+ * strategy and the offending parameter (unknown, missing, not a finite number, not an integer, outside its limits, or breaking a constraint; the search range does not apply). Returns the params for chaining.
  */
 export function validateParams(definition: StrategyDefinition, params: StrategyParams): StrategyParams {
   const where = `strategy ${definition.name}`;
@@ -35,9 +34,9 @@ export function validateParams(definition: StrategyDefinition, params: StrategyP
     if (spec.type === 'int' && !Number.isInteger(value)) {
       throw new RangeError(`${where}: parameter ${spec.name} must be an integer, got ${value}`);
     }
-    if (value < spec.min || value > spec.max) {
+    if (value < spec.limits.min || value > spec.limits.max) {
       throw new RangeError(
-        `${where}: parameter ${spec.name} = ${value} is outside [${spec.min}, ${spec.max}]`,
+        `${where}: parameter ${spec.name} = ${value} is outside [${spec.limits.min}, ${spec.limits.max}]`,
       );
     }
   }

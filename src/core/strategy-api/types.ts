@@ -51,12 +51,17 @@ export interface Strategy {
   reparameterize(params: StrategyParams): void;
 }
 
-/** One tunable parameter, as data: the optimizer builds its search space and the UI its form from it. */
+/**
+ * One tunable parameter, as data: the optimizer builds its search space and the UI its form from it.
+ * `min`/`max` are the default search range: they bound a search, not a run. `limits` are what any run
+ * accepts (a 50/200 crossover is a valid backtest though the default search stops below it).
+ */
 export interface ParamSpec {
   readonly name: string;
   readonly type: 'int' | 'float';
   readonly min: number;
   readonly max: number;
+  readonly limits: { readonly min: number; readonly max: number };
   /** Grid step (and the UI's increment); ints must also be integers. */
   readonly step: number;
   readonly default: number;

@@ -228,8 +228,8 @@ describe('strategy registry', () => {
     expect(() => validateParams(sma, { fast: 10.5, slow: 30 })).toThrow(
       'parameter fast must be an integer, got 10.5',
     );
-    expect(() => validateParams(sma, { fast: 1, slow: 30 })).toThrow(
-      'parameter fast = 1 is outside [2, 200]',
+    expect(() => validateParams(sma, { fast: 0, slow: 30 })).toThrow(
+      'parameter fast = 0 is outside [1, 10000]',
     );
     expect(() => validateParams(sma, { fast: NaN, slow: 30 })).toThrow(
       'parameter fast must be a finite number',
@@ -238,9 +238,24 @@ describe('strategy registry', () => {
       'parameter fast (30) must be less than slow (10)',
     );
     const confluence = STRATEGIES.confluence;
-    expect(() => validateParams(confluence, { ...defaultParams(confluence), bb_std: 3 })).toThrow(
-      'strategy confluence: parameter bb_std = 3 is outside [1.5, 2.5]',
+    expect(() => validateParams(confluence, { ...defaultParams(confluence), bb_std: 11 })).toThrow(
+      'strategy confluence: parameter bb_std = 11 is outside [0.1, 10]',
     );
     expect(withDefaults(sma, { fast: 5 })).toEqual({ fast: 5, slow: 20 });
+  });
+
+  it('search ranges bound a search, not a run: values beyond them but within the limits are valid', () => {
+    const sma = STRATEGIES['sma-cross'];
+    // The default search stops at slow = 500 and bb_std = 2.5; a 50/600 crossover and a 3-sigma band run.
+    expect(sma.params.find((p) => p.name === 'slow')!.max).toBeLessThan(600);
+    expect(validateParams(sma, { fast: 50, slow: 600 })).toEqual({ fast: 50, slow: 600 });
+    const confluence = STRATEGIES.confluence;
+    expect(() => validateParams(confluence, { ...defaultParams(confluence), bb_std: 3 })).not.toThrow();
+    for (const definition of Object.values(STRATEGIES)) {
+      for (const spec of definition.params) {
+        expect(spec.limits.min, spec.name).toBeLessThanOrEqual(spec.min);
+        expect(spec.limits.max, spec.name).toBeGreaterThanOrEqual(spec.max);
+      }
+    }
   });
 });

@@ -17,6 +17,7 @@ export function listStrategies(): StrategyInfo[] {
       type: spec.type,
       min: spec.min,
       max: spec.max,
+      limits: { ...spec.limits },
       ...(spec.step === undefined ? {} : { step: spec.step }),
       default: spec.default,
       description: spec.description,

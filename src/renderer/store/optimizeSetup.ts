@@ -143,12 +143,14 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     const spec = strategy?.params.find((s) => s.name === p.name);
     if (!spec) continue;
     const isInt = p.type === 'int';
-    const inBounds = (v: number): boolean => v >= spec.min && v <= spec.max;
+    // A search may reach anywhere a run is valid; the spec's min/max only prefill the form.
+    const { min: lowest, max: highest } = spec.limits;
+    const inBounds = (v: number): boolean => v >= lowest && v <= highest;
     if (!p.ranged) {
       const value = numberOf(p.value);
       if (value === null) errors[p.name] = 'a number';
       else if (isInt && !Number.isInteger(value)) errors[p.name] = 'a whole number';
-      else if (!inBounds(value)) errors[p.name] = `between ${spec.min} and ${spec.max}`;
+      else if (!inBounds(value)) errors[p.name] = `between ${lowest} and ${highest}`;
       else {
         // A held parameter is a range of one point, so constraints can still compare it.
         space.push(
@@ -165,7 +167,7 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     const step = p.step.trim() === '' ? null : numberOf(p.step);
     if (low === null || high === null) errors[p.name] = 'min and max are numbers';
     else if (isInt && (!Number.isInteger(low) || !Number.isInteger(high))) errors[p.name] = 'whole numbers';
-    else if (!inBounds(low) || !inBounds(high)) errors[p.name] = `within ${spec.min} – ${spec.max}`;
+    else if (!inBounds(low) || !inBounds(high)) errors[p.name] = `within ${lowest} – ${highest}`;
     else if (low > high) errors[p.name] = 'min above max';
     else if (p.step.trim() !== '' && (step === null || step <= 0)) errors[p.name] = 'step > 0';
     else if (isInt && step !== null && !Number.isInteger(step)) errors[p.name] = 'whole-number step';

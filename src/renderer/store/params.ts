@@ -23,7 +23,9 @@ export function checkParam(spec: ParamSpec, text: string): { value: number } | {
   const value = Number(trimmed);
   if (!Number.isFinite(value)) return { error: 'not a number' };
   if (spec.type === 'int' && !Number.isInteger(value)) return { error: 'a whole number' };
-  if (value < spec.min || value > spec.max) return { error: `between ${spec.min} and ${spec.max}` };
+  // A backtest takes any valid value; the search range only bounds the optimiser's defaults.
+  const { min, max } = spec.limits;
+  if (value < min || value > max) return { error: `between ${min} and ${max}` };
   return { value };
 }
 
