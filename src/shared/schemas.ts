@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
 
-export const symbolSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9.\-_/]{1,24}$/, 'a symbol is 1-24 letters, digits or . - _ /');
+/** What a symbol may be, wherever it comes from: a request, a file's name or a file's symbol column. */
+export const SYMBOL_PATTERN = /^[A-Za-z0-9.\-_/]{1,24}$/;
+export const SYMBOL_RULE = 'a symbol is 1-24 letters, digits or . - _ /';
+export const symbolSchema = z.string().regex(SYMBOL_PATTERN, SYMBOL_RULE);
 /** The timeframes the app resamples to (stored data may hold others: see dataContract.ts). */
 export const timeframeSchema = z.enum(TIMEFRAMES);
 export const jobIdSchema = z.string().min(1).max(64);

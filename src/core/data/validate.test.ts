@@ -6,6 +6,7 @@ import {
   barProblem,
   DataValidationError,
   orderProblem,
+  TIME_RANGE,
   validateBars,
   type BarColumn,
   type BarProblemCode,
@@ -19,6 +20,8 @@ function fails(rule: BarRule, bar: BarValues, previousT: number): boolean {
   switch (rule.kind) {
     case 'finite':
       return !Number.isFinite(x);
+    case 'within':
+      return !(x >= rule.min && x < rule.max);
     case 'positive':
       return !Number.isFinite(x) || x <= 0;
     case 'non-negative':
@@ -47,7 +50,18 @@ describe('barProblem', () => {
     fc.assert(
       fc.property(
         fc.record({
-          t: fc.oneof(fc.constant(NaN), fc.integer()),
+          t: fc.oneof(
+            fc.constant(NaN),
+            fc.integer(),
+            fc.constantFrom(
+              TIME_RANGE.min - 1,
+              TIME_RANGE.min,
+              TIME_RANGE.max - 1,
+              TIME_RANGE.max,
+              1e17,
+              -6.2e13,
+            ),
+          ),
           o: field,
           h: field,
           l: field,

@@ -50,6 +50,7 @@ export type BarColumn = 't' | 'o' | 'h' | 'l' | 'c' | 'v';
  */
 export type BarRule =
   | { readonly kind: 'finite'; readonly column: BarColumn }
+  | { readonly kind: 'within'; readonly column: BarColumn; readonly min: number; readonly max: number }
   | { readonly kind: 'positive'; readonly column: BarColumn }
   | { readonly kind: 'non-negative'; readonly column: BarColumn }
   | { readonly kind: 'at-least-max'; readonly column: BarColumn; readonly of: readonly BarColumn[] }
@@ -84,6 +85,12 @@ interface BarProblemDefinition {
   readonly describe: (bar: BarValues, context: BarProblemContext) => string;
 }
 
+/** Years past 275760 have no Date: the raw number then. */
+const isoOrNumber = (t: number): string => {
+  const date = new Date(t);
+  return Number.isNaN(date.getTime()) ? `${t} ms` : date.toISOString();
+};
+
 const price =
   (name: string, column: 'o' | 'h' | 'l' | 'c') =>
   (bar: BarValues): string =>
@@ -95,6 +102,12 @@ export const BAR_PROBLEMS = {
     rule: { kind: 'finite', column: 't' },
     category: 'bad-time',
     describe: (_, context) => `timestamp ${context.time} is missing or not a finite time`,
+  },
+  'time-out-of-range': {
+    rule: { kind: 'within', column: 't', min: TIME_RANGE.min, max: TIME_RANGE.max },
+    category: 'bad-time',
+    describe: (bar, context) =>
+      `timestamp ${context.time} (${isoOrNumber(bar.t)}) is not ${TIME_RANGE.text}: is the epoch in another unit?`,
   },
   'open-not-positive': {
     rule: { kind: 'positive', column: 'o' },
@@ -163,6 +176,7 @@ export function barProblem(
 ): BarProblemCode | null {
   // `x > 0 && x < Infinity` is false for NaN, so each line also refuses missing values.
   if (!(t > -Infinity && t < Infinity)) return 'time-not-finite';
+  if (!(t >= TIME_RANGE.min && t < TIME_RANGE.max)) return 'time-out-of-range';
   if (!(o > 0 && o < Infinity)) return 'open-not-positive';
   if (!(h > 0 && h < Infinity)) return 'high-not-positive';
   if (!(l > 0 && l < Infinity)) return 'low-not-positive';

@@ -14,6 +14,7 @@ import {
   type BarRule,
 } from '../../core/data/validate.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
+import { SYMBOL_PATTERN, SYMBOL_RULE } from '../../shared/schemas.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -70,6 +71,22 @@ export function symbolFromFileName(path: string): string {
   return symbol;
 }
 
+/**
+ * A file's own symbol column passes the rule a symbol given by the user passes, so a formula, markup or
+ * a 5,000-character cell is refused rather than stored as a dataset nobody can name. The cell is quoted
+ * (and cut) in the message, never echoed raw.
+ */
+function checkFileSymbol(symbol: string, file: string, column = 'symbol'): string {
+  if (SYMBOL_PATTERN.test(symbol)) return symbol.toUpperCase();
+  const shown = JSON.stringify(symbol.length > 40 ? `${symbol.slice(0, 40)}…` : symbol);
+  throw new DataValidationError(
+    file,
+    null,
+    column,
+    `${shown} (${symbol.length} characters) is not a symbol: ${SYMBOL_RULE}`,
+  );
+}
+
 function checkTimeframe(timeframe: string, file: string): string {
   if (!/^[0-9]{1,3}(m|h|d|w|mo)$/.test(timeframe)) {
     throw new InputError(
@@ -115,7 +132,8 @@ export async function importBarsFile(
   const first = await parts.next();
   if (first.done) throw new DataValidationError(file, null, null, 'the file has no bars');
   const head = first.value;
-  const symbol = options.symbol?.toUpperCase() ?? head.fileSymbol?.toUpperCase() ?? symbolFromFileName(path);
+  const fileSymbol = head.fileSymbol === undefined ? undefined : checkFileSymbol(head.fileSymbol, file);
+  const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
   // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
   const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(head.spacing.label, file), file);
   let bars = 0;
@@ -419,7 +437,8 @@ async function importParquet(
     if (summary.symbols > 1) {
       throw new DataValidationError(file, null, symbolColumn?.name ?? 'symbol', 'holds more than one symbol');
     }
-    const fileSymbol = summary.symbol?.toUpperCase();
+    const fileSymbol =
+      summary.symbol === null ? undefined : checkFileSymbol(summary.symbol, file, symbolColumn?.name);
     if (options.symbol && fileSymbol && fileSymbol !== options.symbol.toUpperCase()) {
       throw new DataValidationError(
         file,
@@ -519,6 +538,8 @@ function failsInSql(rule: BarRule): string {
   switch (rule.kind) {
     case 'finite':
       return `${x} IS NULL OR NOT isfinite(${x})`;
+    case 'within':
+      return `${x} < ${rule.min} OR ${x} >= ${rule.max}`;
     case 'positive':
       return `${x} IS NULL OR NOT isfinite(${x}) OR ${x} <= 0`;
     case 'non-negative':
