@@ -71,7 +71,11 @@ const DASH = '—';
 
 export function formatNumber(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  // A small value keeps two significant digits rather than rounding to a zero it is not (0.005, not 0.00).
+  const magnitude = Math.abs(value);
+  const needed =
+    magnitude > 0 && magnitude < 10 ** -digits ? Math.min(12, Math.ceil(-Math.log10(magnitude)) + 1) : digits;
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: needed });
 }
 
 /** A fraction shown as a percentage: 0.1234 -> "12.34%". */

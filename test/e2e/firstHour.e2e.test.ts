@@ -8,6 +8,40 @@ import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.
 
 const skipReason = chromiumSkipReason('firstHour.e2e');
 
+const STUDY_TIMEOUT_MS = 90_000;
+
+interface StudyOptions {
+  strategy: string;
+  trials: number;
+  /** Objectives ticked besides the default Sharpe ratio. */
+  objectives?: readonly string[];
+  seed?: number;
+}
+
+/** Opens Optimize, starts a study on the second demo symbol's 1h bars and waits until it is complete. */
+async function runStudy(page: Page, options: StudyOptions): Promise<void> {
+  await page.getByTestId('tab-optimize').click();
+  const strategy = page.getByTestId('opt-strategy');
+  await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await strategy.selectOption(options.strategy);
+  const symbol = page.getByTestId('opt-symbol');
+  await expect.poll(() => symbol.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+  await symbol.selectOption((await symbol.locator('option').nth(1).getAttribute('value')) ?? '');
+  await page.getByTestId('opt-tf-1h').click();
+  await page.getByTestId('opt-sampler-random').click();
+  for (const metric of options.objectives ?? []) await page.getByTestId(`opt-objective-${metric}`).check();
+  await page.getByTestId('opt-trial-count').fill(String(options.trials));
+  await page.getByTestId('opt-seed').fill(String(options.seed ?? 3));
+  await page.getByTestId('opt-min-trades').fill('1');
+  await page.getByTestId('opt-start-button').click();
+  await expect
+    .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: STUDY_TIMEOUT_MS })
+    .toBe('complete');
+  await expect
+    .poll(() => page.getByTestId('opt-trials').getAttribute('data-count'), { timeout: 15_000 })
+    .toBe(String(options.trials));
+}
+
 /** The page's bars requests fail as a timeframe that cannot be derived does, until `restore` is called. */
 async function failBars(page: Page): Promise<{ restore(): Promise<void> }> {
   const pattern = '**/api/bars:get';
@@ -47,4 +81,158 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     await expect.poll(() => page.getByTestId('error-notice').count(), { timeout: 15_000 }).toBe(0);
     await page.close();
   });
+
+  it(
+    'trial table: results before parameters, and the body scrolls sideways with the header',
+    async () => {
+      const { page, problems } = await openApp(session());
+      await runStudy(page, { strategy: 'confluence', trials: 8 });
+      // Header cells are the sort buttons `opt-sort-<column key>`; a row's cells follow '#' and the state.
+      const columns = await page
+        .locator('.opt-thead [data-testid^="opt-sort-"]')
+        .evaluateAll((cells) =>
+          cells.map((cell) => (cell.getAttribute('data-testid') ?? '').slice('opt-sort-'.length)),
+        )
+        .then((keys) => keys.filter((key) => key.includes(':')));
+      const firstParam = columns.findIndex((key) => key.startsWith('p:'));
+      expect(firstParam).toBeGreaterThan(0);
+      for (const result of ['x:numTrades', 'x:totalReturn', 'x:maxDrawdown', 'x:winRate'])
+        expect(columns.indexOf(result), `${result} in ${columns.join(' ')}`).toBeLessThan(firstParam);
+      expect(columns.filter((key) => key.startsWith('p:')).length).toBeGreaterThanOrEqual(12);
+
+      // Parameter names are shown whole in the header.
+      const cut = await page
+        .locator('.opt-thead [data-testid^="opt-sort-p:"]')
+        .evaluateAll((cells) =>
+          cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((c) => c.textContent),
+        );
+      expect(cut).toEqual([]);
+
+      // Scrolled to the far right, the last parameter's header and its cells line up and are in view.
+      const table = page.locator('.opt-table');
+      await table.evaluate((node) => {
+        node.scrollLeft = node.scrollWidth;
+      });
+      const lastIndex = columns.length - 1;
+      const head = await page.getByTestId(`opt-sort-${columns[lastIndex] ?? ''}`).boundingBox();
+      // A row is '#', the state, then one cell per column.
+      const cell = page
+        .getByTestId('opt-trial-row')
+        .first()
+        .locator(':scope > span')
+        .nth(lastIndex + 2);
+      const body = await cell.boundingBox();
+      const box = await table.boundingBox();
+      expect(head && body && box).toBeTruthy();
+      if (!head || !body || !box) return;
+      expect(Math.abs(body.x - head.x)).toBeLessThanOrEqual(1);
+      expect(body.x + body.width).toBeLessThanOrEqual(box.x + box.width + 1);
+      expect((await cell.innerText()).trim()).not.toBe('');
+      const visible = await cell.evaluate((node) => {
+        const rect = node.getBoundingClientRect();
+        // This file is type-checked without the DOM library; the function itself runs in the page.
+        const page = globalThis as unknown as {
+          document: { elementFromPoint(x: number, y: number): unknown };
+        };
+        const hit = page.document.elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2) as
+          typeof node | null;
+        return hit !== null && (hit === node || node.contains(hit) || hit.contains(node));
+      });
+      expect(visible).toBe(true);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    STUDY_TIMEOUT_MS + 60_000,
+  );
+
+  it(
+    "Pareto chart: after a single-objective study, the axes are the two objectives and its count is the panel's",
+    async () => {
+      const { page, problems } = await openApp(session());
+      await runStudy(page, { strategy: 'sma-cross', trials: 6 });
+      await runStudy(page, { strategy: 'sma-cross', trials: 40, objectives: ['maxDrawdown'], seed: 8 });
+      expect(await page.getByTestId('opt-pareto-a').inputValue()).toBe('objective-0');
+      expect(await page.getByTestId('opt-pareto-b').inputValue()).toBe('objective-1');
+      await page.getByTestId('opt-front').waitFor({ state: 'visible', timeout: 15_000 });
+      const front = Number(await page.getByTestId('opt-pareto-count').innerText());
+      expect(front).toBeGreaterThan(1);
+      // The panel shows the study's record once read after the end; the chart counts the same trials.
+      await expect
+        .poll(
+          async () => [
+            Number(await page.getByTestId('opt-pareto-count').innerText()),
+            Number(await page.getByTestId('opt-front-count').innerText()),
+          ],
+          { timeout: 15_000 },
+        )
+        .toEqual([front, front]);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    2 * STUDY_TIMEOUT_MS,
+  );
+
+  it(
+    'Optimize words and counters: no false "Loading", no silent 1m, live sidebar count, nothing in flight after a cancel, catalogue labels',
+    async () => {
+      const { page, problems } = await openApp(session());
+      await page.getByTestId('tab-optimize').click();
+      const empty = page.getByTestId('opt-convergence-panel');
+      await expect.poll(() => empty.innerText()).toContain('No study open');
+      expect(await empty.innerText()).not.toContain('Loading the study');
+
+      // Ticking multi-timeframe adds no timeframe of its own.
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-multi-tf').check();
+      const pressed = await page
+        .locator('[data-testid^="opt-tf-"][aria-pressed="true"]')
+        .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-testid')));
+      expect(pressed).toEqual(['opt-tf-1h']);
+      await page.getByTestId('opt-multi-tf').uncheck();
+
+      // A long study: the sidebar counts along with the header while it runs.
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await strategy.selectOption('sma-cross');
+      await page.getByTestId('opt-sampler-random').click();
+      await page.getByTestId('opt-trial-count').fill('3000');
+      await page.getByTestId('opt-seed').fill('4');
+      await page.getByTestId('opt-start-button').click();
+      await expect
+        .poll(() => page.getByTestId('opt-progress').getAttribute('data-done').then(Number), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(20);
+      const selected = page.locator('.opt-study.selected [data-testid="opt-study-count"]');
+      await expect
+        .poll(async () => Number((await selected.innerText()).split('/')[0]?.replace(/,/g, '')), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
+      expect(
+        await page.locator('.opt-study.selected [data-testid="opt-study-item"]').getAttribute('data-state'),
+      ).toBe('running');
+
+      // Labels come from the metric catalogue, the optimised direction in words.
+      const view = await page.getByTestId('optimize-view').innerText();
+      expect(view).not.toMatch(/sharpeRatio|maxDrawdown|totalReturn|▲|▼/);
+      expect(await page.getByTestId('opt-sort-m:objective-0').innerText()).toMatch(/sharpe ratio \(max\)/i);
+
+      // Cancelled: nothing stays "in flight", and the sidebar agrees with the header.
+      await page.getByTestId('opt-cancel').click();
+      await expect
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 30_000 })
+        .toBe('cancelled');
+      await expect
+        .poll(() => page.getByTestId('opt-trials').innerText(), { timeout: 15_000 })
+        .not.toContain('in flight');
+      const done = await page.getByTestId('opt-progress').getAttribute('data-done');
+      await expect
+        .poll(async () => (await selected.innerText()).split('/')[0]?.replace(/,/g, ''), { timeout: 15_000 })
+        .toBe(done);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    2 * STUDY_TIMEOUT_MS,
+  );
 });

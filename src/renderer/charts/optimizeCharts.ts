@@ -23,9 +23,10 @@ import {
 const SCALE = ['#1b2735', '#1d4f6b', '#21808a', '#26a69a', '#8fcf5a', '#f0b90b'];
 const INFEASIBLE = 'rgba(108, 120, 134, 0.35)';
 
+/** A measure's name with the way it is optimised in words: an arrow would read as a sort order. */
 export function measureLabel(measure: Measure): string {
   const base = measure.metric ? metricLabel(measure.metric) : measure.label;
-  return `${base} ${measure.direction === 'maximize' ? '▲' : '▼'}`;
+  return `${base} (${measure.direction === 'maximize' ? 'max' : 'min'})`;
 }
 
 export function formatMeasure(measure: Measure, value: number | null | undefined): string {

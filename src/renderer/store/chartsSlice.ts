@@ -56,10 +56,12 @@ export function createChartsSlice(set: SliceSet<ChartsSlice>): ChartsSlice {
 }
 
 /**
- * The choices for a study: those already made that still apply to it, else its first measure, its first
- * two searched parameters and its first two objectives.
+ * The choices for a study: its first measure, its first two searched parameters and its first two
+ * objectives. Re-reading the same study (`sameStudy`) keeps what the trader picked; parameters chosen
+ * for another study are kept where this one has them too, but measures are positions in a study's own
+ * objective list, so they never carry over.
  */
-export function defaultCharts(detail: StudyDetail, current: ChartChoices): ChartChoices {
+export function defaultCharts(detail: StudyDetail, current: ChartChoices, sameStudy: boolean): ChartChoices {
   const measures = studyMeasures(detail.summary);
   const ranged = detail.config.space
     .filter((p) => (p.kind === 'categorical' ? p.choices.length > 1 : p.low < p.high))
@@ -67,15 +69,18 @@ export function defaultCharts(detail: StudyDetail, current: ChartChoices): Chart
   const names = detail.config.space.map((p) => p.name);
   const keep = (value: string | null, allowed: string[], fallback: string | null): string | null =>
     value !== null && allowed.includes(value) ? value : fallback;
-  const measureKeys = measures.map((m) => m.key);
-  const objectiveKeys = measureKeys.filter((k) => k.startsWith('objective-'));
+  const measureKeys = sameStudy ? measures.map((m) => m.key) : [];
+  const objectiveKeys = measures.map((m) => m.key).filter((k) => k.startsWith('objective-'));
+  const paretoA = keep(sameStudy ? current.paretoA : null, objectiveKeys, objectiveKeys[0] ?? null);
+  const paretoB = keep(sameStudy ? current.paretoB : null, objectiveKeys, objectiveKeys[1] ?? null);
   return {
-    measure: keep(current.measure, measureKeys, measureKeys[0] ?? null),
+    measure: keep(current.measure, measureKeys, measures[0]?.key ?? null),
     heatX: keep(current.heatX, names, ranged[0] ?? names[0] ?? null),
     heatY: keep(current.heatY, names, ranged[1] ?? names[1] ?? ranged[0] ?? null),
     heatAggregate: current.heatAggregate,
-    paretoA: keep(current.paretoA, objectiveKeys, objectiveKeys[0] ?? null),
-    paretoB: keep(current.paretoB, objectiveKeys, objectiveKeys[1] ?? objectiveKeys[0] ?? null),
+    paretoA,
+    // Both axes on one objective plots a line and calls one trial the front.
+    paretoB: paretoB === paretoA ? (objectiveKeys.find((k) => k !== paretoA) ?? null) : paretoB,
     response: keep(current.response, names, ranged[0] ?? names[0] ?? null),
   };
 }

@@ -282,4 +282,28 @@ describe('the optimisation store against a fake client', () => {
       paretoB: 'objective-1',
     });
   });
+
+  it('the read made at the start never replaces the one made when the study finished', async () => {
+    const first = deferred<ReturnType<typeof studyDetail>>();
+    let reads = 0;
+    client
+      .handle('optimize:start', () => ({ studyId: 'new', seed: 1, total: 2 }))
+      .handle('optimize:get', () => {
+        reads += 1;
+        return reads === 1
+          ? first.promise
+          : studyDetail('new', { trials: [trialRow(0), trialRow(1)], paretoFront: [0, 1] });
+      });
+    fillValidForm();
+    const starting = store.getState().start();
+    await vi.advanceTimersByTimeAsync(0);
+    client.emit('optimize:progress', progress('new', { state: 'complete', done: 2, total: 2 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.getState().study?.detail?.paretoFront).toEqual([0, 1]);
+    first.resolve(studyDetail('new', { summary: { ...summary('new', 3), state: 'running' } }));
+    await starting;
+    expect(store.getState().study?.detail?.summary.state).toBe('complete');
+    expect(store.getState().study?.detail?.paretoFront).toEqual([0, 1]);
+    expect(store.getState().trials.map((t) => t.number)).toEqual([0, 1]);
+  });
 });

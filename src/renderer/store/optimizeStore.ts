@@ -85,7 +85,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       if (!stale)
         set((s) => ({
           study: { id: detail.summary.id, detail: { ...detail, trials: [] } },
-          charts: defaultCharts(detail, s.charts),
+          charts: defaultCharts(detail, s.charts, s.study?.detail?.summary.id === detail.summary.id),
         }));
       feed.receiveDetail(ticket, detail);
       resolved('study');

@@ -1,4 +1,5 @@
 import type { StudySummary, TrialRow } from '../../shared/contract.ts';
+import { metricLabel } from '../views/backtest/metricCatalog.ts';
 
 export type Direction = 'maximize' | 'minimize';
 type StudyObjective = StudySummary['objectives'][number];
@@ -19,7 +20,7 @@ export interface Measure {
 function objectiveMeasure(objective: StudyObjective, index: number): Measure {
   return {
     key: `objective-${index}`,
-    label: objective.metric,
+    label: metricLabel(objective.metric),
     direction: objective.direction,
     metric: objective.metric,
     value: (trial) => {
@@ -68,7 +69,8 @@ export function isScorable(trial: TrialRow): boolean {
 
 /**
  * The non-dominated trials on two measures (each in its own direction): sort by the first, sweep keeping
- * strict improvements of the second. Returned in order along the first measure.
+ * strict improvements of the second, and ties of the last kept point (equal points do not dominate each
+ * other, as in the services' front). Returned in order along the first measure.
  */
 export function paretoFront2d(trials: readonly TrialRow[], a: Measure, b: Measure): TrialRow[] {
   const points: Array<{ trial: TrialRow; x: number; y: number }> = [];
@@ -82,10 +84,12 @@ export function paretoFront2d(trials: readonly TrialRow[], a: Measure, b: Measur
   }
   points.sort((p, q) => p.x - q.x || p.y - q.y);
   const front: TrialRow[] = [];
+  let bestX = NaN;
   let bestY = Infinity;
   for (const p of points) {
-    if (p.y < bestY) {
+    if (p.y < bestY || (p.y === bestY && p.x === bestX)) {
       front.push(p.trial);
+      bestX = p.x;
       bestY = p.y;
     }
   }

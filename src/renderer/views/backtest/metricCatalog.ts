@@ -1,3 +1,4 @@
+import { METRIC_DEFINITIONS, type MetricDefinition } from '../../../core/metrics/definitions.ts';
 import {
   formatDuration,
   formatInteger,
@@ -10,55 +11,60 @@ import {
 
 type Kind = 'percent' | 'signedPercent' | 'ratio' | 'money' | 'count' | 'days' | 'bars';
 
+/** How the page shows a metric; its name comes from the one catalogue, core/metrics/definitions.ts. */
 interface MetricDef {
-  label: string;
   kind: Kind;
   /** The direction that is good, for colouring: 1 higher is better, -1 lower is better, 0 neutral. */
   better: 1 | -1 | 0;
 }
 
 /**
- * How each metric (keys as the engine names them, camelCase) is labelled and shown. Metrics the engine
- * adds later and this table does not know yet still appear, labelled from their key.
+ * How each metric (keys as the engine names them, camelCase) is shown. Metrics the engine adds later and
+ * this table does not know yet still appear, formatted as plain numbers.
  */
 const CATALOG: Record<string, MetricDef> = {
-  totalReturn: { label: 'Total return', kind: 'signedPercent', better: 1 },
-  sharpeRatio: { label: 'Sharpe ratio', kind: 'ratio', better: 1 },
-  maxDrawdown: { label: 'Max drawdown', kind: 'percent', better: 0 },
-  numTrades: { label: 'Trades', kind: 'count', better: 0 },
-  finalEquity: { label: 'Final equity', kind: 'money', better: 0 },
-  annualizedReturn: { label: 'Annualized return (CAGR)', kind: 'signedPercent', better: 1 },
-  volatility: { label: 'Volatility (ann.)', kind: 'percent', better: 0 },
-  sortinoRatio: { label: 'Sortino ratio', kind: 'ratio', better: 1 },
-  calmarRatio: { label: 'Calmar ratio', kind: 'ratio', better: 1 },
-  maxDrawdownDurationDays: { label: 'Longest drawdown', kind: 'days', better: 0 },
-  maxDrawdownDurationPeriods: { label: 'Longest drawdown (periods)', kind: 'count', better: 0 },
-  valueAtRisk: { label: 'Value at risk (95%)', kind: 'percent', better: 0 },
-  skewness: { label: 'Skewness', kind: 'ratio', better: 0 },
-  kurtosis: { label: 'Kurtosis', kind: 'ratio', better: 0 },
-  probabilisticSharpe: { label: 'Probabilistic Sharpe', kind: 'percent', better: 0 },
-  deflatedSharpe: { label: 'Deflated Sharpe', kind: 'percent', better: 0 },
-  consistencyScore: { label: 'Months positive', kind: 'percent', better: 0 },
-  numPeriods: { label: 'Return periods', kind: 'count', better: 0 },
-  winRate: { label: 'Win rate', kind: 'percent', better: 0 },
-  profitFactor: { label: 'Profit factor', kind: 'ratio', better: 0 },
-  averageWinLossRatio: { label: 'Avg win / avg loss', kind: 'ratio', better: 0 },
-  expectancy: { label: 'Expectancy per trade', kind: 'money', better: 1 },
-  averageTradeReturn: { label: 'Avg trade return', kind: 'signedPercent', better: 1 },
-  bestTrade: { label: 'Best trade', kind: 'signedPercent', better: 0 },
-  worstTrade: { label: 'Worst trade', kind: 'signedPercent', better: 0 },
-  avgTradeDurationDays: { label: 'Avg trade duration', kind: 'days', better: 0 },
-  maxTradeDurationDays: { label: 'Max trade duration', kind: 'days', better: 0 },
-  avgTradeDurationBars: { label: 'Avg trade duration (bars)', kind: 'bars', better: 0 },
-  maxTradeDurationBars: { label: 'Max trade duration (bars)', kind: 'count', better: 0 },
-  exposure: { label: 'Exposure', kind: 'percent', better: 0 },
+  totalReturn: { kind: 'signedPercent', better: 1 },
+  sharpeRatio: { kind: 'ratio', better: 1 },
+  maxDrawdown: { kind: 'percent', better: 0 },
+  numTrades: { kind: 'count', better: 0 },
+  finalEquity: { kind: 'money', better: 0 },
+  annualizedReturn: { kind: 'signedPercent', better: 1 },
+  volatility: { kind: 'percent', better: 0 },
+  sortinoRatio: { kind: 'ratio', better: 1 },
+  calmarRatio: { kind: 'ratio', better: 1 },
+  maxDrawdownDurationDays: { kind: 'days', better: 0 },
+  maxDrawdownDurationPeriods: { kind: 'count', better: 0 },
+  valueAtRisk: { kind: 'percent', better: 0 },
+  skewness: { kind: 'ratio', better: 0 },
+  kurtosis: { kind: 'ratio', better: 0 },
+  probabilisticSharpe: { kind: 'percent', better: 0 },
+  deflatedSharpe: { kind: 'percent', better: 0 },
+  consistencyScore: { kind: 'percent', better: 0 },
+  numPeriods: { kind: 'count', better: 0 },
+  winRate: { kind: 'percent', better: 0 },
+  profitFactor: { kind: 'ratio', better: 0 },
+  averageWinLossRatio: { kind: 'ratio', better: 0 },
+  expectancy: { kind: 'money', better: 1 },
+  averageTradeReturn: { kind: 'signedPercent', better: 1 },
+  bestTrade: { kind: 'signedPercent', better: 0 },
+  worstTrade: { kind: 'signedPercent', better: 0 },
+  avgTradeDurationDays: { kind: 'days', better: 0 },
+  maxTradeDurationDays: { kind: 'days', better: 0 },
+  avgTradeDurationBars: { kind: 'bars', better: 0 },
+  maxTradeDurationBars: { kind: 'count', better: 0 },
+  exposure: { kind: 'percent', better: 0 },
 };
 
 /** The four figures shown large above everything else. */
 export const HEADLINE_METRICS = ['totalReturn', 'sharpeRatio', 'maxDrawdown', 'numTrades'] as const;
 
+const LABELS: Readonly<Record<string, MetricDefinition>> = METRIC_DEFINITIONS;
+
+/** The catalogue's name for a metric; `sharpeRatio@1h` (multi-timeframe) reads "Sharpe ratio @ 1h". */
 export function metricLabel(key: string): string {
-  return CATALOG[key]?.label ?? humanizeKey(key);
+  const [metric = key, timeframe] = key.split('@');
+  const label = LABELS[metric]?.label ?? humanizeKey(metric);
+  return timeframe ? `${label} @ ${timeframe}` : label;
 }
 
 export function formatMetric(key: string, value: number | null | undefined): string {

@@ -241,7 +241,7 @@ export function ResultsPanel() {
             <tbody>
               <tr>
                 <th>non-dominated trials (all objectives)</th>
-                <td>{formatInteger(detail.paretoFront.length)}</td>
+                <td data-testid="opt-front-count">{formatInteger(detail.paretoFront.length)}</td>
               </tr>
               <tr>
                 <th title="volume of objective space the front dominates; larger is better">hypervolume</th>

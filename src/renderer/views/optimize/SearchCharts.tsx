@@ -20,7 +20,7 @@ function ChartPanel({
   empty,
   children,
 }: {
-  title: string;
+  title: ReactNode;
   testId: string;
   controls?: ReactNode;
   empty: string | null;
@@ -78,6 +78,7 @@ function clickedTrial(item: ChartItemClick, position: number): number | null {
 /** The live search: objective per trial, a parameter heatmap, the Pareto front, parallel coordinates. */
 export function SearchCharts() {
   const detail = useOptimize((s) => s.study?.detail ?? null);
+  const opened = useOptimize((s) => s.study !== null);
   const trials = useOptimize((s) => s.trials);
   const charts = useOptimize((s) => s.charts);
   const bestNumber = useOptimize(bestTrialNumber);
@@ -135,7 +136,13 @@ export function SearchCharts() {
   );
 
   const complete = trials.filter((t) => t.status === 'complete').length;
-  const waiting = !detail ? 'Loading the study…' : complete === 0 ? 'Waiting for the first trials…' : null;
+  const waiting = !opened
+    ? 'No study open: set one up on the left and start it, or open one from the list.'
+    : !detail
+      ? 'Loading the study…'
+      : complete === 0
+        ? 'Waiting for the first trials…'
+        : null;
   const onPoint = (item: ChartItemClick) => {
     const n = clickedTrial(item, 2);
     if (n !== null) void inspect(n);
@@ -209,7 +216,11 @@ export function SearchCharts() {
 
       {multiObjective ? (
         <ChartPanel
-          title={`Pareto front · ${front.length} on it`}
+          title={
+            <span>
+              Pareto front · <span data-testid="opt-pareto-count">{front.length}</span> on it
+            </span>
+          }
           testId="opt-pareto"
           empty={waiting}
           controls={

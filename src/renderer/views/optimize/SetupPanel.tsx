@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { formatInteger } from '../../format.ts';
 import { symbolRows } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
@@ -28,7 +28,13 @@ export function SetupPanel() {
     strategies.status === 'ready' ? (strategies.data.find((s) => s.name === setup.strategy) ?? null) : null;
   const check = useMemo(() => checkSetup(setup, strategy), [setup, strategy]);
   const symbols = useMemo(() => (datasets.status === 'ready' ? symbolRows(datasets.data) : []), [datasets]);
-  const multi = setup.timeframes.length > 1;
+  // Ticking multi-timeframe only lets several be chosen: which ones is the trader's choice.
+  const [multiChosen, setMultiChosen] = useState(false);
+  const multi = multiChosen || setup.timeframes.length > 1;
+  const setMulti = (on: boolean): void => {
+    setMultiChosen(on);
+    if (!on) patchSetup({ timeframes: setup.timeframes.slice(0, 1) });
+  };
   const enabledObjectives = setup.objectives.filter((o) => o.enabled).length;
   const err = (key: string): string | undefined => check.errors[key];
   const canStart = check.request !== null && !starting;
@@ -82,19 +88,19 @@ export function SetupPanel() {
 
         <div className="opt-group">
           <div className="opt-group-head">
-            <span className="field-label">timeframe{multi ? 's (scored together)' : ''}</span>
+            <span className="field-label">
+              {multi
+                ? setup.timeframes.length > 1
+                  ? 'timeframes (scored together)'
+                  : 'timeframes: pick the others to score together'
+                : 'timeframe'}
+            </span>
             <label className="opt-check small">
               <input
                 type="checkbox"
                 data-testid="opt-multi-tf"
                 checked={multi}
-                onChange={(e) => {
-                  if (!e.target.checked) patchSetup({ timeframes: setup.timeframes.slice(0, 1) });
-                  else {
-                    const extra = TIMEFRAME_CHOICES.find((tf) => !setup.timeframes.includes(tf));
-                    if (extra) toggleTimeframe(extra, true);
-                  }
-                }}
+                onChange={(e) => setMulti(e.target.checked)}
               />
               multi-timeframe
             </label>

@@ -35,7 +35,7 @@ export function StudyHeader() {
       <span className="opt-header-meta">
         {summary
           ? `${summary.timeframes.join('+')} · ${summary.strategy} · ${summary.sampler} · ${summary.mode} · ${summary.objectives
-              .map((o) => `${o.direction === 'maximize' ? '▲' : '▼'}${metricLabel(o.metric)}`)
+              .map((o) => `${metricLabel(o.metric)} (${o.direction === 'maximize' ? 'max' : 'min'})`)
               .join(', ')} · seed ${summary.seed}`
           : 'loading…'}
       </span>

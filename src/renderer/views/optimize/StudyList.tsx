@@ -7,6 +7,8 @@ import { isResumable, ResumeButton } from './ResumeButton.tsx';
 export function StudyList() {
   const studies = useOptimize((s) => s.studies);
   const activeId = useOptimize((s) => s.study?.id ?? null);
+  // The list is read when studies start and stop; the one on screen counts from its live progress.
+  const live = useOptimize((s) => s.progress);
   const open = useOptimize((s) => s.open);
   const refresh = useOptimize((s) => s.refreshStudies);
   const rows = studies.status === 'ready' ? studies.data : [];
@@ -24,7 +26,11 @@ export function StudyList() {
       {studies.status === 'ready' && rows.length === 0 ? <div className="empty">No studies yet.</div> : null}
       <ul className="opt-study-items">
         {rows.map((study) => {
-          const resumable = isResumable(study.state, study.trialsDone, study.trialsTotal);
+          const now = live?.studyId === study.id ? live : null;
+          const state = now?.state ?? study.state;
+          const done = now?.done ?? study.trialsDone;
+          const total = now?.total ?? study.trialsTotal;
+          const resumable = isResumable(state, done, total);
           const metric = study.objectives[0]?.metric ?? '';
           return (
             <li key={study.id} className={study.id === activeId ? 'opt-study selected' : 'opt-study'}>
@@ -33,7 +39,7 @@ export function StudyList() {
                 className="opt-study-open"
                 data-testid="opt-study-item"
                 data-study={study.id}
-                data-state={study.state}
+                data-state={state}
                 title={`Opened ${formatDateTime(study.createdAt)} · seed ${study.seed}`}
                 onClick={() => void open(study.id)}
               >
@@ -44,9 +50,9 @@ export function StudyList() {
                   </span>
                 </span>
                 <span className="opt-study-line">
-                  <span className={`opt-state ${study.state}`}>{study.state}</span>
-                  <span className="opt-muted">
-                    {formatInteger(study.trialsDone)}/{formatInteger(study.trialsTotal)}
+                  <span className={`opt-state ${state}`}>{state}</span>
+                  <span className="opt-muted" data-testid="opt-study-count">
+                    {formatInteger(done)}/{formatInteger(total)}
                   </span>
                   <span className="opt-study-best">
                     {study.mode === 'weighted'

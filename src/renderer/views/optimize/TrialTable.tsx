@@ -9,6 +9,12 @@ import { formatMetric, metricLabel } from '../backtest/metricCatalog.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
 
 const ROW_HEIGHT = 21;
+/** The '#' and state columns, the gap between columns and the row's side padding (optimize.css). */
+const FIXED_COLUMNS = [46, 66];
+const COLUMN_GAP = 8;
+const ROW_PADDING = 20;
+/** Header labels are 9px uppercase: about this many pixels a character, so no name is cut off. */
+const HEADER_CHAR_PX = 7;
 
 interface Column {
   key: string;
@@ -44,7 +50,7 @@ export function TrialTable() {
       key: `m:${m.key}`,
       label: measureLabel(m),
       title: `${m.label} (${m.direction})`,
-      width: 96,
+      width: Math.max(96, measureLabel(m).length * HEADER_CHAR_PX + 16),
       value: (t) => m.value(t),
       text: (t) => (t.status === 'complete' ? formatMeasure(m, m.value(t)) : ''),
     }));
@@ -72,14 +78,15 @@ export function TrialTable() {
       key: `p:${p.name}`,
       label: p.name,
       title: p.name,
-      width: Math.max(64, Math.min(130, p.name.length * 7 + 10)),
+      width: Math.max(64, p.name.length * HEADER_CHAR_PX + 16),
       value: (t) => {
         const v = t.params[p.name];
         return typeof v === 'number' ? v : null;
       },
       text: (t) => formatParamValue(t.params[p.name]),
     }));
-    return [...measureColumns, ...params, trades, ...context];
+    // Results first: a strategy with a dozen parameters must not push them out of view.
+    return [...measureColumns, trades, ...context, ...params];
   }, [measures, detail]);
 
   const sorted = useMemo(() => {
@@ -115,7 +122,13 @@ export function TrialTable() {
     }
     return counts;
   }, [trials]);
-  const template = `46px 66px ${columns.map((c) => `${c.width}px`).join(' ')} 1fr`;
+  const template = `${FIXED_COLUMNS.map((w) => `${w}px`).join(' ')} ${columns.map((c) => `${c.width}px`).join(' ')} 1fr`;
+  // Rows are placed absolutely, so they give the body no width: it gets the header's, and the one
+  // scrolling box (.opt-table) moves header and body sideways together.
+  const tableWidth =
+    ROW_PADDING +
+    [...FIXED_COLUMNS, ...columns.map((c) => c.width)].reduce((a, b) => a + b, 0) +
+    COLUMN_GAP * (FIXED_COLUMNS.length + columns.length);
   const arrow = (key: string): string => (sort.key === key ? (sort.descending ? ' ↓' : ' ↑') : '');
   const autoMeasure = measures.find((x) => x.key === measureKey) ?? measures[0];
 
@@ -130,8 +143,8 @@ export function TrialTable() {
           {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest
         </span>
       </div>
-      <div className="opt-table">
-        <div className="opt-trow opt-thead" style={{ gridTemplateColumns: template }}>
+      <div className="opt-table" data-testid="opt-table">
+        <div className="opt-trow opt-thead" style={{ gridTemplateColumns: template, minWidth: tableWidth }}>
           <button type="button" className="opt-th" data-testid="opt-sort-#" onClick={() => sortBy('#')}>
             #{arrow('#')}
           </button>
@@ -151,6 +164,7 @@ export function TrialTable() {
               className="opt-th num"
               title={`sort by ${c.title}`}
               data-testid={`opt-sort-${c.key}`}
+              data-col={c.key}
               onClick={() => sortBy(c.key)}
             >
               {c.label}
@@ -161,7 +175,7 @@ export function TrialTable() {
         </div>
         <div className="opt-tscroll" onScroll={onScroll}>
           {trials.length === 0 ? <div className="empty">No trials yet.</div> : null}
-          <div className="opt-tspacer" style={{ height }}>
+          <div className="opt-tspacer" style={{ height, minWidth: tableWidth }}>
             {sorted.slice(first, last).map((trial, offset) => {
               const i = first + offset;
               const approved = isApprovedTrial(detail, trial);
@@ -196,7 +210,7 @@ export function TrialTable() {
                     )}
                   </span>
                   {columns.map((c) => (
-                    <span key={c.key} className="num">
+                    <span key={c.key} className="num" data-col={c.key}>
                       {c.text(trial)}
                     </span>
                   ))}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { formatNumber, formatParamValue, formatPercent } from './format.ts';
+import { metricLabel } from './views/backtest/metricCatalog.ts';
+
+describe('number formatting', () => {
+  it('a small value keeps two significant digits instead of showing a zero it is not', () => {
+    expect(formatNumber(0.005)).toBe('0.005');
+    expect(formatNumber(-0.00042)).toBe('-0.00042');
+    expect(formatParamValue(0.0005, 3)).toBe('0.0005');
+    expect(formatPercent(0.00005)).toBe('0.005%');
+  });
+
+  it('other values keep the digits asked for', () => {
+    expect(formatNumber(0)).toBe('0.00');
+    expect(formatNumber(1234.5)).toBe('1,234.50');
+    expect(formatNumber(0.01)).toBe('0.01');
+    expect(formatNumber(0.126, 1)).toBe('0.1');
+  });
+});
+
+describe('metric labels', () => {
+  it('come from the metric catalogue, multi-timeframe keys included', () => {
+    expect(metricLabel('sharpeRatio')).toBe('Sharpe ratio');
+    expect(metricLabel('maxDrawdown@1h')).toBe('Max drawdown @ 1h');
+    expect(metricLabel('someNewMetric')).toBe('Some new metric');
+  });
+});
