@@ -235,4 +235,50 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     },
     2 * STUDY_TIMEOUT_MS,
   );
+
+  it(
+    'overfitting verdict in plain words, and approval asked twice with the approved trial shown',
+    async () => {
+      const { page, problems } = await openApp(session());
+      await runStudy(page, { strategy: 'sma-cross', trials: 260, seed: 12 });
+
+      // One verdict weighing both statistics; with more trials than PBO takes, it says PBO used a subsample.
+      const verdict = page.getByTestId('opt-verdict');
+      await verdict.waitFor({ state: 'visible', timeout: 30_000 });
+      const level = await verdict.getAttribute('data-level');
+      const pboText = await page.getByTestId('opt-stat-pbo-value').innerText();
+      const dsrText = await page.getByTestId('opt-stat-dsr-value').innerText();
+      const pbo = Number(pboText.replace('%', '')) / 100;
+      const dsr = Number(dsrText.replace('%', '')) / 100;
+      const expected =
+        pbo >= 0.5 ? 'overfit' : dsr < 0.5 ? 'luck' : dsr >= 0.95 && pbo <= 0.2 ? 'convincing' : 'unproven';
+      expect(level, `Deflated Sharpe ${dsrText}, PBO ${pboText}`).toBe(expected);
+      expect(await verdict.innerText()).toMatch(/^(Likely overfit|Likely luck|Convincing|Unproven)/);
+      const pboHelp = await page.getByTestId('opt-stat-pbo').innerText();
+      const used = Number(/of ([\d,]+) trials/.exec(pboHelp)?.[1]?.replace(/,/g, '') ?? 'NaN');
+      expect(used).toBeLessThan(260);
+      expect(await page.getByTestId('opt-verdict-caveat').innerText()).toContain(
+        `PBO used a subsample: the best ${used}`,
+      );
+
+      // Approve for live asks first; cancelling approves nothing.
+      const best = Number(await page.getByTestId('opt-best').getAttribute('data-trial'));
+      await page.getByTestId('opt-approve-best').click();
+      const dialog = page.getByTestId('opt-approve-dialog');
+      await dialog.waitFor({ state: 'visible' });
+      expect(await dialog.innerText()).toContain(`trial #${best}`);
+      await page.getByTestId('opt-approve-cancel').click();
+      await page.getByTestId('opt-approved-none').waitFor({ state: 'visible' });
+      // Confirmed: the approved set names its trial.
+      await page.getByTestId('opt-approve-best').click();
+      await page.getByTestId('opt-approve-confirm').click();
+      const approved = page.getByTestId('opt-approved-trial');
+      await approved.waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await approved.getAttribute('data-trial')).toBe(String(best));
+      expect(await approved.innerText()).toContain(`#${best}`);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    2 * STUDY_TIMEOUT_MS,
+  );
 });

@@ -137,6 +137,7 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
 
       // Approve: the set is kept with the study and marked in the inspector, the results and the table.
       await page.getByTestId('opt-approve-trial').click();
+      await page.getByTestId('opt-approve-confirm').click();
       await page.getByTestId('opt-inspect-approved').waitFor({ state: 'visible', timeout: 10_000 });
       const approved = await page.getByTestId('opt-approved').innerText();
       expect(approved).toContain(`fast=${fast}`);

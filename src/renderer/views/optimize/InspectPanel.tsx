@@ -3,6 +3,7 @@ import { isApprovedTrial } from '../../store/optimizeStore.ts';
 import { EquityPanel } from '../backtest/EquityPanel.tsx';
 import { MetricsPanel } from '../backtest/MetricsPanel.tsx';
 import { TradeList } from '../backtest/TradeList.tsx';
+import { ApproveButton } from './ApproveButton.tsx';
 
 /** One trial's full backtest, drawn with the Backtest view's own panels. */
 export function InspectPanel() {
@@ -11,8 +12,6 @@ export function InspectPanel() {
   const trial = useOptimize((s) =>
     s.inspection ? (s.trials.find((t) => t.number === s.inspection?.trialNumber) ?? null) : null,
   );
-  const approving = useOptimize((s) => s.approving);
-  const approve = useOptimize((s) => s.approve);
   const openInBacktest = useOptimize((s) => s.openInBacktest);
   const setCenter = useOptimize((s) => s.setCenter);
   if (!inspection) return null;
@@ -43,15 +42,11 @@ export function InspectPanel() {
             ✓ approved
           </span>
         ) : (
-          <button
-            type="button"
-            className="ghost-button small opt-approve"
-            data-testid="opt-approve-trial"
-            disabled={!trial || approving || trial.status !== 'complete'}
-            onClick={() => void approve(inspection.trialNumber)}
-          >
-            Approve for live
-          </button>
+          <ApproveButton
+            trialNumber={inspection.trialNumber}
+            testId="opt-approve-trial"
+            disabled={trial?.status !== 'complete'}
+          />
         )}
         <button
           type="button"

@@ -13,6 +13,8 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel, metricTone } from '../backtest/metricCatalog.ts';
+import { ApproveButton } from './ApproveButton.tsx';
+import { overfittingVerdict } from './verdict.ts';
 
 type Tone = 'up' | 'down' | '';
 
@@ -61,8 +63,17 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
     (worst, p) => (p.worstDrop !== null && (worst?.worstDrop ?? -Infinity) < p.worstDrop ? p : worst),
     null,
   );
+  const verdict = overfittingVerdict(stats);
   return (
     <div className="opt-stats" data-testid="opt-overfitting">
+      <div className={`opt-verdict ${verdict.level}`} data-testid="opt-verdict" data-level={verdict.level}>
+        <div className="opt-verdict-headline">{verdict.headline}</div>
+        {verdict.caveat ? (
+          <div className="opt-verdict-caveat" data-testid="opt-verdict-caveat">
+            {verdict.caveat}
+          </div>
+        ) : null}
+      </div>
       <Stat
         testId="opt-stat-dsr"
         label="Deflated Sharpe"
@@ -140,9 +151,7 @@ export function ResultsPanel() {
   const study = useOptimize((s) => s.study);
   const trials = useOptimize((s) => s.trials);
   const bestNumber = useOptimize(bestTrialNumber);
-  const approving = useOptimize((s) => s.approving);
   const inspect = useOptimize((s) => s.inspect);
-  const approve = useOptimize((s) => s.approve);
   const detail = study?.detail ?? null;
   const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
 
@@ -152,6 +161,8 @@ export function ResultsPanel() {
     [trials, bestNumber, detail],
   );
   const approved = detail?.approved ?? null;
+  // The approval keeps the parameters; the trial they came from is the one that has them.
+  const approvedTrial = approved ? (trials.find((t) => isApprovedTrial(detail, t)) ?? null) : null;
   const multi = (detail?.summary.objectives.length ?? 0) > 1;
   const firstMetric = detail?.summary.objectives[0]?.metric ?? '';
   // Figures shown beside the objectives so the winner reads at a glance, filling the two-column grid.
@@ -208,15 +219,7 @@ export function ResultsPanel() {
             >
               Inspect backtest
             </button>
-            <button
-              type="button"
-              className="ghost-button small opt-approve"
-              data-testid="opt-approve-best"
-              disabled={approving || isApprovedTrial(detail, best)}
-              onClick={() => void approve(best.number)}
-            >
-              {isApprovedTrial(detail, best) ? '✓ Approved' : 'Approve for live'}
-            </button>
+            <ApproveButton trialNumber={best.number} testId="opt-approve-best" />
           </div>
         </div>
       )}
@@ -257,6 +260,18 @@ export function ResultsPanel() {
         <div className="opt-approved" data-testid="opt-approved">
           <div className="opt-approved-head">
             <span className="opt-approved-tag">✓ approved</span>
+            {approvedTrial ? (
+              <button
+                type="button"
+                className="ghost-button small"
+                data-testid="opt-approved-trial"
+                data-trial={approvedTrial.number}
+                title="Inspect its backtest"
+                onClick={() => void inspect(approvedTrial.number)}
+              >
+                trial #{approvedTrial.number}
+              </button>
+            ) : null}
             <span className="opt-muted">{formatDateTime(approved.approvedAt)}</span>
           </div>
           <div className="opt-approved-params">
