@@ -14,8 +14,11 @@ const nodeBuiltins = [
   'crypto',
   'url',
 ];
-/** Core modules that are plain data (no computation), so the renderer may import their values. */
-const RENDERER_CORE_DATA_MODULES = ['core/metrics/definitions.ts'];
+/**
+ * Core modules that import no code (plain data and the rules forms check), so the renderer may import
+ * their values; the rest of core runs in main and the workers only.
+ */
+const RENDERER_CORE_DATA_MODULES = ['core/metrics/definitions.ts', 'core/strategy-api/constraints.ts'];
 
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { EventChannel, RequestChannel } from './channels.ts';
+import { CONSTRAINT_KINDS } from '../core/strategy-api/constraints.ts';
 import {
   OptimizeApproveRequest,
   OptimizeApproveResult,
@@ -101,7 +102,7 @@ export const StrategyInfo = z.object({
   description: z.string(),
   params: z.array(ParamSpec),
   /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */
-  constraints: z.array(z.object({ left: z.string(), right: z.string() })),
+  constraints: z.array(z.object({ kind: z.enum(CONSTRAINT_KINDS), left: z.string(), right: z.string() })),
 });
 
 export const BacktestRequest = z

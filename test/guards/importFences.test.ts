@@ -39,7 +39,8 @@ describe('import fences', () => {
       "import type { Bars } from '../../core/data/bars.ts';",
       "import { METRIC_DEFINITIONS } from '../../core/metrics/definitions.ts';",
       "import { type Timeframe, TIMEFRAMES } from '../../core/data/bars.ts';",
-      'export const all = [runBacktest, METRIC_DEFINITIONS, TIMEFRAMES];',
+      "import { constraintViolation } from '../../core/strategy-api/constraints.ts';",
+      'export const all = [runBacktest, METRIC_DEFINITIONS, TIMEFRAMES, constraintViolation];',
       'export type Both = Bars | Timeframe;',
     ].join('\n');
     expect(await restrictedImports(planted, 'src/renderer/store/appStore.ts')).toEqual(['1', '4']);

@@ -97,7 +97,7 @@ export const SMA_CROSS: StrategyInfo = {
       description: 'slow window',
     },
   ],
-  constraints: [{ left: 'fast', right: 'slow' }],
+  constraints: [{ kind: 'less-than', left: 'fast', right: 'slow' }],
 };
 
 export function trialRow(number: number, patch: Partial<TrialRow> = {}): TrialRow {

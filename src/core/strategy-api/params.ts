@@ -1,4 +1,5 @@
 import type { StrategyDefinition, StrategyParams } from './types.ts';
+import { constraintViolation } from './constraints.ts';
 
 /** The default value of every parameter. */
 export function defaultParams(definition: StrategyDefinition): Record<string, number> {
@@ -41,13 +42,8 @@ export function validateParams(definition: StrategyDefinition, params: StrategyP
     }
   }
   for (const constraint of definition.constraints) {
-    const left = params[constraint.left];
-    const right = params[constraint.right];
-    if (!(left < right)) {
-      throw new RangeError(
-        `${where}: parameter ${constraint.left} (${left}) must be less than ${constraint.right} (${right})`,
-      );
-    }
+    const violation = constraintViolation(constraint, params);
+    if (violation !== null) throw new RangeError(`${where}: ${violation}`);
   }
   return params;
 }

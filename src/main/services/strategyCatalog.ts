@@ -22,7 +22,7 @@ export function listStrategies(): StrategyInfo[] {
       default: spec.default,
       description: spec.description,
     })),
-    constraints: definition.constraints.map(({ left, right }) => ({ left, right })),
+    constraints: definition.constraints.map(({ kind, left, right }) => ({ kind, left, right })),
   }));
 }
 

@@ -1,6 +1,7 @@
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+import { constraintSatisfiable, constraintSource } from '../../core/strategy-api/constraints.ts';
 import {
   PRODUCT_OBJECTIVE_CHOICES,
   SAMPLER_KINDS,
@@ -181,11 +182,9 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     }
   }
   // A constraint no point can meet leaves nothing to search: say so before the services do.
-  for (const { left, right } of strategy?.constraints ?? []) {
-    const a = values[left];
-    const b = values[right];
-    if (a && b && !(a.low < b.high)) errors[left] = `must be able to be below ${right}`;
-  }
+  for (const constraint of strategy?.constraints ?? [])
+    if (!constraintSatisfiable(constraint, values))
+      errors[constraint.left] = `no value in the range meets ${constraintSource(constraint)}`;
 
   const objectives = draft.objectives.filter((o) => o.enabled);
   if (objectives.length === 0) errors.objectives = 'choose at least one objective';
@@ -238,7 +237,7 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
       aggregation: draft.aggregation,
     },
     space,
-    constraints: strategy.constraints.map((c) => `${c.left}<${c.right}`),
+    constraints: strategy.constraints.map(constraintSource),
     sampler: draft.sampler,
     objectives: objectives.map((o) => ({
       metric: o.metric,

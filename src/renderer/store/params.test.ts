@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SMA_CROSS } from '../../../test/support/fakeRegimenClient.ts';
+import { checkSetup, defaultSpace, emptySetup } from './optimizeSetup.ts';
 import { checkParams } from './params.ts';
 
 describe('backtest parameter form', () => {
@@ -15,5 +16,31 @@ describe('backtest parameter form', () => {
   it('still refuses what no run accepts, saying the limits', () => {
     const { errors } = checkParams(SMA_CROSS, { fast: '0', slow: '20000' });
     expect(errors).toEqual({ fast: 'between 1 and 10000', slow: 'between 2 and 10000' });
+  });
+});
+
+describe('the parameter form', () => {
+  it('checks the strategy constraints by their kind, with core’s rule and message', () => {
+    expect(SMA_CROSS.constraints).toEqual([{ kind: 'less-than', left: 'fast', right: 'slow' }]);
+    expect(checkParams(SMA_CROSS, { fast: '10', slow: '30' }).errors).toEqual({});
+    expect(checkParams(SMA_CROSS, { fast: '30', slow: '30' }).errors).toEqual({
+      fast: 'parameter fast (30) must be less than slow (30)',
+    });
+  });
+
+  it('refuses a search space no point of which meets a constraint, in the constraint’s own words', () => {
+    const setup = {
+      ...emptySetup(),
+      strategy: 'sma-cross',
+      symbol: 'DEMO',
+      space: defaultSpace(SMA_CROSS).map((p) =>
+        p.name === 'fast'
+          ? { ...p, ranged: true, min: '40', max: '50', step: '5' }
+          : p.name === 'slow'
+            ? { ...p, ranged: true, min: '20', max: '30', step: '5' }
+            : p,
+      ),
+    };
+    expect(checkSetup(setup, SMA_CROSS).errors['fast']).toBe('no value in the range meets fast<slow');
   });
 });

@@ -1,4 +1,5 @@
 import type { StrategyInfo } from '../../shared/contract.ts';
+import { constraintViolation } from '../../core/strategy-api/constraints.ts';
 
 type ParamSpec = StrategyInfo['params'][number];
 
@@ -37,10 +38,9 @@ export function checkParams(strategy: StrategyInfo, draft: ParamDraft): ParamChe
     if ('error' in result) errors[spec.name] = result.error;
     else values[spec.name] = result.value;
   }
-  for (const { left, right } of strategy.constraints) {
-    const a = values[left];
-    const b = values[right];
-    if (a !== undefined && b !== undefined && !(a < b)) errors[left] = `must be below ${right} (${b})`;
+  for (const constraint of strategy.constraints) {
+    const violation = constraintViolation(constraint, values);
+    if (violation !== null) errors[constraint.left] = violation;
   }
   return { values, errors };
 }

@@ -7,6 +7,7 @@ import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../s
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../backtest/metricCatalog.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
+import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
 
 /** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
 export function SetupPanel() {
@@ -390,9 +391,7 @@ export function SetupPanel() {
             <div className="opt-constraints" data-testid="opt-constraints">
               constraints:{' '}
               {strategy.constraints.map((c) => (
-                <code key={`${c.left}<${c.right}`}>
-                  {c.left} &lt; {c.right}
-                </code>
+                <code key={constraintSource(c)}>{constraintText(c)}</code>
               ))}
             </div>
           ) : null}
