@@ -8,7 +8,10 @@ import type { StudyStore } from './store.ts';
 import type { Study, TellResult, TrialRecord, TrialRequest } from './study.ts';
 
 export interface StudyProgress {
-  /** Finished trials (complete, failed or pruned), restored ones included. */
+  /**
+   * Finished trials (complete, failed or pruned), restored ones included. With `persist`, only those
+   * already saved: a caller that acts on the count (a kill after N done) never finds fewer stored.
+   */
   readonly done: number;
   /** The study's trial budget, when it has one. */
   readonly total: number | null;
@@ -60,13 +63,16 @@ export async function runStudy(study: Study, options: RunStudyOptions): Promise<
   const clock = options.clock ?? ((): number => Date.now());
   const started = clock();
   const cancelled = (): boolean => options.isCancelled?.() === true;
+  const restored = study.counts();
+  const doneBefore = restored.total - restored.running;
+  /** Finished by this run and, with `persist`, saved (other batches may be told but still queued). */
   let finished = 0;
   const inFlight = new Set<Promise<void>>();
 
   const report = (): void => {
     if (options.onProgress === undefined) return;
     const counts = study.counts();
-    const done = counts.total - counts.running;
+    const done = doneBefore + finished;
     const elapsed = (clock() - started) / 1000;
     const rate = elapsed > 0 ? finished / elapsed : 0;
     const total = study.config.maxTrials ?? null;
@@ -93,9 +99,9 @@ export async function runStudy(study: Study, options: RunStudyOptions): Promise<
       results = batch.map(() => ({ status: 'failed', error: message }));
     }
     const records = batch.map((trial, i) => study.tell(trial.number, results[i]!));
-    finished += records.length;
     if (options.persist !== undefined)
       await options.persist.store.saveTrials(options.persist.studyId, records);
+    finished += records.length;
     report();
   };
 

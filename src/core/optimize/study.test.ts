@@ -9,6 +9,7 @@ import {
   encodeTrial,
   type StudyConfig,
   type TellResult,
+  type TrialRecord,
   type TrialRequest,
 } from './study.ts';
 
@@ -211,6 +212,34 @@ describe('runStudy', () => {
     expect(b.trials.every((t) => t.status === 'complete')).toBe(true);
     expect(progress.at(-1)).toMatchObject({ done: 40, total: 40, running: 0 });
     expect(progress.at(-1)!.best!.number).toBe(a.best()!.number);
+  });
+
+  it('reports as done only trials already saved, while other batches are told but still being written', async () => {
+    const randomConfig = { ...tpeConfig, sampler: { kind: 'random' } } as const;
+    const store = new MemoryStudyStore();
+    await store.createStudy({ id: 's1', config: randomConfig, createdAt: 0 });
+    // A slow disk: each write waits a few turns, so batches are told faster than they are stored (the
+    // CLI is killed on a progress line; it must never find fewer finished trials stored than it said).
+    let stored = 0;
+    const slow = {
+      saveTrials: async (studyId: string, trials: readonly TrialRecord[]): Promise<void> => {
+        const finished = trials.some((t) => t.status !== 'running');
+        for (let i = 0; finished && i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+        await store.saveTrials(studyId, trials);
+        stored += trials.filter((t) => t.status !== 'running').length;
+      },
+    };
+    const checks: [reported: number, stored: number][] = [];
+    await runStudy(new Study(randomConfig), {
+      evaluate: evaluateAsync,
+      persist: { store: slow, studyId: 's1' },
+      batchSize: 4,
+      concurrency: 4,
+      onProgress: (p) => checks.push([p.done, stored]),
+    });
+    expect(checks.length).toBeGreaterThan(1);
+    for (const [reported, stored] of checks) expect(reported).toBeLessThanOrEqual(stored);
+    expect(checks.at(-1)).toEqual([40, 40]);
   });
 
   it('resumes after a kill: nothing finished is lost or run twice, running trials are re-run', async () => {

@@ -285,7 +285,8 @@ export class OptimizeService {
       const best = study.best();
       if (p !== undefined) rate = p.trialsPerSecond;
       const total = study.config.maxTrials ?? counts.total;
-      const done = counts.total - counts.running;
+      // The runner's count is of stored trials; the study's may include told batches still being written.
+      const done = p?.done ?? counts.total - counts.running;
       events.emit('optimize:progress', {
         studyId,
         state,

@@ -80,15 +80,21 @@ export function runStudyOnPool(study: Study, options: StudyRunOptions): Promise<
 
 function persistedBatches(study: Study, persistence: StudyPersistence): { saveTrials: StudySaver } {
   let queue: Promise<void> = Promise.resolve();
+  const before = study.counts();
+  let stored = before.total - before.running;
   return {
     saveTrials: (studyId, trials) => {
       // Queued so two batches' rows and progress are never written out of order.
       const next = queue.then(async () => {
-        await persistence.records.saveTrials(
-          studyId,
-          trials,
-          progressOf(persistence.document, study, Date.now()),
-        );
+        const done = stored + trials.filter((t) => t.status !== 'running').length;
+        const progress = progressOf(persistence.document, study, Date.now());
+        // The row counts what is stored with it, not later batches already told and queued behind.
+        await persistence.records.saveTrials(studyId, trials, {
+          ...progress,
+          trialsDone: done,
+          exhausted: progress.exhausted && done === study.counts().total,
+        });
+        stored = done;
         persistence.onSaved?.(trials);
       });
       queue = next.catch(() => undefined);
