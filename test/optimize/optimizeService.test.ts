@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { runBacktest } from '../../src/core/engine/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
@@ -62,9 +62,15 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
       if (channel === 'optimize:progress') progress.push(payload as OptimizeProgressEvent);
     });
     const id = await h.service.create(smaStudy());
+    const transaction = vi.spyOn(h.db, 'transaction');
     await h.service.resume(id);
     const detail = await h.service.wait(id);
+    const writes = transaction.mock.calls.length;
+    transaction.mockRestore();
     expect(detail.summary.state).toBe('complete');
+    // The document when it starts and when it ends, and two writes per batch (running, then finished) in
+    // 4 batches of at most 13 (13 batches of 4 before: 28 writes).
+    expect(writes).toBe(10);
     // fast 5..25 step 5 and slow 10..65 step 5 with fast < slow: 50 points.
     expect(detail.trials).toHaveLength(50);
     expect(detail.summary.trialsTotal).toBe(50);

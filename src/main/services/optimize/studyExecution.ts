@@ -19,13 +19,18 @@ import { progressOf } from './studyViews.ts';
 /** Minimum interval between progress reports of one study (callers send the final one themselves). */
 export const PROGRESS_INTERVAL_MS = 200;
 
-/** Trials per worker task: large enough to amortise messaging, small enough to keep workers balanced. */
+/**
+ * Trials per worker task: large enough to amortise messaging and the two writes of each batch (running
+ * before, finished after), small enough to keep workers balanced. A study that fits in one round of the
+ * queue (concurrencyFor: two batches per worker) gets one batch per slot, so the README's 50-point grid
+ * is 4 batches (8 writes), not 13 (26).
+ */
 export function chunkSize(study: Study, threads: number): number {
   const total = study.config.maxTrials ?? 10_000;
   const remaining = Math.max(1, total - (study.counts().total - study.counts().running));
   const generation = study.sampler.generationSize;
   if (Number.isFinite(generation)) return Math.max(1, Math.ceil(Math.min(generation, remaining) / threads));
-  return Math.min(64, Math.max(1, Math.ceil(remaining / (threads * 8))));
+  return Math.min(64, Math.max(1, Math.ceil(remaining / (threads * 2))));
 }
 
 /** Batches in flight: learning samplers hand out one generation at a time; grid and random keep a queue per worker. */
