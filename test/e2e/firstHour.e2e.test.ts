@@ -281,4 +281,37 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     },
     2 * STUDY_TIMEOUT_MS,
   );
+
+  it(
+    'a page reload keeps the tab, the symbol, the last backtest and the study form',
+    async () => {
+      const { page, problems } = await openApp(session());
+      const symbols = page.getByTestId('symbol-item');
+      await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(2);
+      await symbols.nth(2).click();
+      const symbol = await symbols.nth(2).getAttribute('data-symbol');
+      await page.getByTestId('timeframe-1h').click();
+      const run = page.getByTestId('run-backtest');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await run.click();
+      const totalReturn = page.getByTestId('metric-totalReturn');
+      await expect.poll(() => totalReturn.getAttribute('data-value'), { timeout: 30_000 }).not.toBeNull();
+      const shownReturn = await totalReturn.getAttribute('data-value');
+      await page.getByTestId('tab-optimize').click();
+      await page.getByTestId('opt-trial-count').fill('77');
+      await page.getByTestId('opt-seed').fill('5');
+
+      await page.reload();
+      await page.getByTestId('optimize-view').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.getByTestId('opt-trial-count').inputValue()).toBe('77');
+      expect(await page.getByTestId('opt-seed').inputValue()).toBe('5');
+      await page.getByTestId('tab-backtest').click();
+      await expect.poll(() => page.getByTestId('chart-symbol').innerText(), { timeout: 15_000 }).toBe(symbol);
+      expect(await page.getByTestId('timeframe-1h').getAttribute('aria-pressed')).toBe('true');
+      expect(await page.getByTestId('metric-totalReturn').getAttribute('data-value')).toBe(shownReturn);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    STUDY_TIMEOUT_MS,
+  );
 });

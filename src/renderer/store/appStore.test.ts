@@ -7,6 +7,7 @@ import {
   SMA_CROSS,
 } from '../../../test/support/fakeRegimenClient.ts';
 import { createAppStore } from './appStore.ts';
+import { memoryKeeper } from './keeper.ts';
 
 const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload => ({
   symbol,
@@ -109,5 +110,47 @@ describe('the app store against a fake client', () => {
     failing = false;
     app.getState().setTimeframe('1h');
     await vi.waitFor(() => expect(app.getState().notices).toEqual([]));
+  });
+
+  it('a reload keeps the tab, the symbol, the form and the last backtest; its bars load again', async () => {
+    const keeper = memoryKeeper();
+    const client = new FakeRegimenClient()
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
+      .handle('data:list', () => [
+        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+      ]);
+    const before = createAppStore(client, keeper);
+    before.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+    const result = backtestResult({ symbol: 'BBB', timeframe: '1h', params: { fast: 7, slow: 40 } });
+    before.getState().openBacktest(result, { cash: 2_000, commission: 0.001 });
+    before.getState().setView('optimize');
+
+    const after = createAppStore(client, keeper);
+    expect(after.getState()).toMatchObject({
+      view: 'optimize',
+      symbol: 'BBB',
+      timeframe: '1h',
+      strategyName: 'sma-cross',
+      paramDraft: { fast: '7', slow: '40' },
+      cash: '2000',
+      commission: '0.1',
+      result,
+    });
+    await after.getState().refreshDatasets();
+    expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'BBB', timeframe: '1h' });
+    expect(after.getState().result).toEqual(result);
+  });
+
+  it('kept values of the wrong shape are ignored', () => {
+    const keeper = memoryKeeper();
+    keeper.save('app', { view: 'nowhere', timeframe: '7m', symbol: 3, result: { trades: 'no' } });
+    const state = createAppStore(new FakeRegimenClient(), keeper).getState();
+    expect([state.view, state.timeframe, state.symbol, state.result]).toEqual([
+      'backtest',
+      '15m',
+      null,
+      null,
+    ]);
   });
 });

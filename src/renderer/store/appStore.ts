@@ -12,6 +12,7 @@ import type { Timeframe } from '../../core/data/bars.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
+import { sessionKeeper, type Keeper } from './keeper.ts';
 import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
 
 export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
@@ -89,14 +90,55 @@ export interface AppState {
 
 export type AppStore = StoreApi<AppState>;
 
-export function createAppStore(client: RegimenClient): AppStore {
+/** What a page reload keeps of the workspace: the tab, the chart's choices, the form and the last result. */
+const KEPT_KEYS = [
+  'view',
+  'symbol',
+  'timeframe',
+  'barLimit',
+  'strategyName',
+  'paramDraft',
+  'cash',
+  'commission',
+  'result',
+] as const satisfies ReadonlyArray<keyof AppState>;
+type KeptApp = Partial<Pick<AppState, (typeof KEPT_KEYS)[number]>>;
+
+const VIEWS: readonly ViewId[] = ['backtest', 'optimize', 'data', 'settings'];
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The kept values that still make sense (storage is the page's, but it may hold an older shape). */
+function keptApp(value: unknown): KeptApp {
+  if (!isRecord(value)) return {};
+  const kept: KeptApp = {};
+  if (typeof value.view === 'string' && (VIEWS as string[]).includes(value.view))
+    kept.view = value.view as ViewId;
+  if (typeof value.symbol === 'string') kept.symbol = value.symbol;
+  if (typeof value.timeframe === 'string' && (TIMEFRAME_CHOICES as string[]).includes(value.timeframe))
+    kept.timeframe = value.timeframe as Timeframe;
+  if ((CHART_BAR_LIMITS as readonly unknown[]).includes(value.barLimit))
+    kept.barLimit = value.barLimit as ChartBarLimit;
+  if (typeof value.strategyName === 'string') kept.strategyName = value.strategyName;
+  if (isRecord(value.paramDraft) && Object.values(value.paramDraft).every((v) => typeof v === 'string'))
+    kept.paramDraft = value.paramDraft as ParamDraft;
+  if (typeof value.cash === 'string') kept.cash = value.cash;
+  if (typeof value.commission === 'string') kept.commission = value.commission;
+  const result = value.result;
+  if (isRecord(result) && Array.isArray(result.trades) && isRecord(result.equity) && isRecord(result.metrics))
+    kept.result = result as unknown as BacktestResult;
+  return kept;
+}
+
+export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKeeper()): AppStore {
+  const kept = keptApp(keeper.load('app'));
   // Only the answer to the latest bars request may land: the user can click through symbols faster than
   // the server answers.
   const barsRequest = latestOnly();
   const datasetsRequest = latestOnly();
   let unsubscribe: Array<() => void> = [];
 
-  return createStore<AppState>()((set, get) => {
+  const store = createStore<AppState>()((set, get) => {
     const notify = (cause: NoticeCause, context: string, error: unknown): void =>
       set((s) => ({ notices: withNotice(s.notices, cause, context, error, 4) }));
     const resolved = (cause: NoticeCause): void => set((s) => ({ notices: withoutNotice(s.notices, cause) }));
@@ -144,6 +186,7 @@ export function createAppStore(client: RegimenClient): AppStore {
       result: null,
       focus: null,
       notices: [],
+      ...kept,
 
       async start() {
         for (const stop of unsubscribe) stop();
@@ -312,7 +355,11 @@ export function createAppStore(client: RegimenClient): AppStore {
           set({ datasets: { status: 'ready', data } });
           resolved('symbols');
           const first = data[0];
-          if (!get().symbol && first) get().selectSymbol(first.symbol);
+          const symbol = get().symbol;
+          if (symbol && data.some((d) => d.symbol === symbol)) {
+            // Kept from before a reload: its bars are not loaded yet.
+            if (get().bars.status === 'idle') void loadBars();
+          } else if (first) get().selectSymbol(first.symbol);
         } catch (error) {
           if (!isLatest()) return;
           // A failed refresh keeps the list already shown.
@@ -327,6 +374,11 @@ export function createAppStore(client: RegimenClient): AppStore {
       },
     };
   });
+  store.subscribe((now, previous) => {
+    if (KEPT_KEYS.some((key) => now[key] !== previous[key]))
+      keeper.save('app', Object.fromEntries(KEPT_KEYS.map((key) => [key, now[key]])));
+  });
+  return store;
 }
 
 /** The listed strategy of that name, if the strategies are listed and it is one of them. */

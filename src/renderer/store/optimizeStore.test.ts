@@ -9,6 +9,7 @@ import {
   trialRow,
 } from '../../../test/support/fakeRegimenClient.ts';
 import { createAppStore, type AppStore } from './appStore.ts';
+import { memoryKeeper } from './keeper.ts';
 import { createOptimizeStore, type OptimizeStore } from './optimizeStore.ts';
 import { FLUSH_INTERVAL_MS } from './studyFeed.ts';
 
@@ -305,5 +306,15 @@ describe('the optimisation store against a fake client', () => {
     expect(store.getState().study?.detail?.summary.state).toBe('complete');
     expect(store.getState().study?.detail?.paretoFront).toEqual([0, 1]);
     expect(store.getState().trials.map((t) => t.number)).toEqual([0, 1]);
+  });
+
+  it('the study form survives a reload; a kept form of another shape is dropped', () => {
+    const keeper = memoryKeeper();
+    const first = createOptimizeStore(client, app, keeper);
+    first.getState().patchSetup({ trials: '77', seed: '9' });
+    const second = createOptimizeStore(client, app, keeper);
+    expect(second.getState().setup).toMatchObject({ trials: '77', seed: '9' });
+    keeper.save('optimize-setup', { trials: 77 });
+    expect(createOptimizeStore(client, app, keeper).getState().setup.trials).not.toBe(77);
   });
 });

@@ -8,7 +8,8 @@ import { createChartsSlice, defaultCharts, type ChartsSlice } from './chartsSlic
 import { createInspectionSlice, numericParams, type InspectionSlice } from './inspectionSlice.ts';
 import { checkSetup } from './optimizeSetup.ts';
 import { latestOnly, withNotice, withoutNotice, type Notice } from './requests.ts';
-import { createSetupSlice, setupFromApp, type SetupSlice } from './setupSlice.ts';
+import { sessionKeeper, type Keeper } from './keeper.ts';
+import { createSetupSlice, keptSetup, setupFromApp, type SetupSlice } from './setupSlice.ts';
 import { isTerminal, StudyFeed } from './studyFeed.ts';
 
 /** The study on screen. `detail` is null until `optimize:get` answers; its `trials` are kept apart. */
@@ -45,6 +46,8 @@ export interface StudySlice {
 export type OptimizeState = StudySlice & SetupSlice & ChartsSlice & InspectionSlice;
 export type OptimizeStore = StoreApi<OptimizeState>;
 
+const SETUP_KEY = 'optimize-setup';
+
 /** What can fail in the optimisation workspace: one banner each, gone once it works again. */
 type OptimizeNoticeCause = 'start' | 'cancel' | 'resume' | 'study' | 'inspect' | 'approve';
 
@@ -66,11 +69,15 @@ export function bestTrialNumber(state: Pick<OptimizeState, 'study' | 'progress'>
   return state.progress?.state === 'running' ? (live ?? stored) : (stored ?? live);
 }
 
-export function createOptimizeStore(client: RegimenClient, app: AppStore): OptimizeStore {
+export function createOptimizeStore(
+  client: RegimenClient,
+  app: AppStore,
+  keeper: Keeper = sessionKeeper(),
+): OptimizeStore {
   let unsubscribe: Array<() => void> = [];
   const studiesRequest = latestOnly();
 
-  return createStore<OptimizeState>()((set, get) => {
+  const store = createStore<OptimizeState>()((set, get) => {
     const feed = new StudyFeed((patch) => set(patch));
     const notify = (cause: OptimizeNoticeCause, context: string, error: unknown): void =>
       set((s) => ({ notices: withNotice(s.notices, cause, context, error, 3) }));
@@ -124,7 +131,7 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
     };
 
     return {
-      ...createSetupSlice(app, set, get),
+      ...createSetupSlice(app, set, get, keptSetup(keeper.load(SETUP_KEY))),
       ...createChartsSlice(set),
       ...createInspectionSlice(
         {
@@ -266,4 +273,9 @@ export function createOptimizeStore(client: RegimenClient, app: AppStore): Optim
       },
     };
   });
+  // The study form survives a page reload (the studies themselves are the services').
+  store.subscribe((now, previous) => {
+    if (now.setup !== previous.setup) keeper.save(SETUP_KEY, now.setup);
+  });
+  return store;
 }

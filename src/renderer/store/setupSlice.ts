@@ -25,9 +25,10 @@ export function createSetupSlice(
   app: AppStore,
   set: SliceSet<SetupSlice>,
   get: SliceGet<SetupSlice>,
+  initial: SetupDraft = emptySetup(),
 ): SetupSlice {
   return {
-    setup: emptySetup(),
+    setup: initial,
 
     patchSetup(patch) {
       set((s) => ({ setup: { ...s.setup, ...patch } }));
@@ -81,6 +82,26 @@ export function createSetupSlice(
       }));
     },
   };
+}
+
+/**
+ * A form kept from before a page reload, if it still has the form's shape (each field of the type an
+ * empty form has); otherwise an empty form.
+ */
+export function keptSetup(value: unknown): SetupDraft {
+  const empty = emptySetup();
+  if (typeof value !== 'object' || value === null) return empty;
+  const kept = value as Record<string, unknown>;
+  const sameShape = (Object.keys(empty) as Array<keyof SetupDraft>).every((key) => {
+    const want = empty[key];
+    const have = kept[key];
+    return want === null
+      ? have === null || typeof have === 'string'
+      : Array.isArray(want)
+        ? Array.isArray(have)
+        : typeof have === typeof want;
+  });
+  return sameShape ? (kept as unknown as SetupDraft) : empty;
 }
 
 /**
