@@ -1,0 +1,171 @@
+/**
+ * Issue 8 item 10: every channel's answer is parsed against its output schema. Each channel of the
+ * request map is called with a valid input through the same dispatch the hosts use, on services over a
+ * temp data dir (one synthetic symbol, the fake Alpaca server for fetches, a small CSV for import), and
+ * its answer must satisfy `requestSchemas[channel].output` strictly. The cases are a Record over every
+ * request channel, so a channel added without a case fails to type-check, and the test checks the
+ * covered set against REQUEST_CHANNELS as well.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
+import { dispatch } from '../../src/main/services/dispatch.ts';
+import { createServices, type Services } from '../../src/main/services/services.ts';
+import {
+  REQUEST_CHANNELS,
+  requestSchemas,
+  type OptimizeProgressEvent,
+  type RequestChannel,
+  type RequestInput,
+} from '../../src/shared/contract.ts';
+import { FakeAlpaca } from '../fake-alpaca/server.ts';
+import { tempDir } from '../marketdata/helpers.ts';
+import { HOST_END, HOST_START, HOST_SYMBOL } from '../support/serviceHost.ts';
+
+const KEY_ID = 'PKCONTRACTOUT0042';
+const SECRET = 'contract-outputs-secret-7731';
+const DAY = 86_400_000;
+
+let fake: FakeAlpaca;
+let services: Services;
+let dir: { path: string; remove(): void };
+/** The study `optimize:start` created: the study channels after it act on it. */
+let studyId = '';
+/** Studies' terminal progress events, by study id. */
+const terminal = new Map<string, OptimizeProgressEvent>();
+const waiting = new Map<string, (event: OptimizeProgressEvent) => void>();
+
+beforeAll(async () => {
+  fake = await FakeAlpaca.start({ keyId: KEY_ID, secretKey: SECRET });
+  dir = tempDir('regimen-contract-outputs-');
+  services = await createServices({
+    dataDir: dir.path,
+    host: 'http',
+    skipDemo: true,
+    threads: 1,
+    secrets: new MemorySecretStore(),
+    env: {},
+    alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },
+  });
+  services.events.subscribe((channel, payload) => {
+    if (channel !== 'optimize:progress') return;
+    const event = payload as OptimizeProgressEvent;
+    if (event.detail === undefined) return;
+    terminal.set(event.studyId, event);
+    waiting.get(event.studyId)?.(event);
+  });
+  const market = createSyntheticMarket({
+    seed: 7,
+    start: HOST_START,
+    end: HOST_END,
+    symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === HOST_SYMBOL),
+  });
+  await services.bars.write(HOST_SYMBOL, '1m', market.generate(0).bars, 'test');
+  const rows = Array.from({ length: 30 }, (_, i) => {
+    const date = new Date(Date.UTC(2023, 0, 2 + i)).toISOString().slice(0, 10);
+    const close = 100 + Math.sin(i) * 3;
+    return `${date},${close},${close + 1},${close - 1},${close},${1000 + i}`;
+  });
+  writeFileSync(join(dir.path, 'IMPT.csv'), ['Date,Open,High,Low,Close,Volume', ...rows].join('\n'));
+});
+
+afterAll(async () => {
+  await services?.close();
+  await fake?.close();
+  dir?.remove();
+});
+
+/** The study's terminal progress event (the run is short: two trials over a month of hourly bars). */
+function studyFinished(id: string): Promise<OptimizeProgressEvent> {
+  const seen = terminal.get(id);
+  return seen !== undefined ? Promise.resolve(seen) : new Promise((resolve) => waiting.set(id, resolve));
+}
+
+/**
+ * One valid input per channel, in the order they run (later cases use the study and the data the earlier
+ * ones made). A function, since the study id and the temp dir are known only once the run has started.
+ */
+const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInput<K>> } = {
+  'app:info': () => ({}),
+  'data:list': () => ({}),
+  'bars:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', start: HOST_START, end: HOST_START + 5 * DAY }),
+  'strategies:list': () => ({}),
+  'backtest:run': () => ({
+    symbol: HOST_SYMBOL,
+    timeframe: '1h',
+    strategy: 'sma-cross',
+    params: { fast: 5, slow: 20 },
+    cash: 10_000,
+  }),
+  'optimize:start': () => ({
+    strategy: 'sma-cross',
+    data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },
+    objectives: [{ metric: 'sharpeRatio' }],
+    trials: 2,
+    seed: 11,
+  }),
+  'optimize:list': () => ({}),
+  'optimize:get': async () => {
+    await finished;
+    return { studyId };
+  },
+  'optimize:approve': () => ({ studyId, params: { fast: 5, slow: 20 } }),
+  'optimize:resume': () => ({ studyId }),
+  'optimize:cancel': () => ({ studyId }),
+  'optimize:delete': async () => {
+    await finished;
+    return { studyId };
+  },
+  'walkforward:run': () => ({
+    strategy: 'sma-cross',
+    data: { symbol: HOST_SYMBOL, timeframe: '1h' },
+    objectives: [{ metric: 'sharpeRatio' }],
+    trials: 2,
+    seed: 3,
+    windows: { train: 8, test: 4, step: 8 },
+  }),
+  'job:cancel': () => ({ jobId: 'no-such-job' }),
+  'data:coverage': () => ({}),
+  'data:quality': () => ({ symbol: HOST_SYMBOL }),
+  'data:import': () => ({ path: join(dir.path, 'IMPT.csv') }),
+  'settings:keys-status': () => ({}),
+  'settings:save-keys': () => ({ keyId: KEY_ID, secret: SECRET }),
+  'data:fetch': () => ({
+    symbols: ['AAPL'],
+    timeframe: '1Day',
+    start: Date.UTC(2024, 0, 2),
+    end: Date.UTC(2024, 0, 12),
+  }),
+  'data:export': () => ({
+    symbol: HOST_SYMBOL,
+    timeframe: '1d',
+    format: 'csv',
+    path: join(dir.path, 'out.csv'),
+    overwrite: true,
+  }),
+  'settings:clear-keys': () => ({}),
+};
+
+/** Settles when the study `optimize:start` created has stopped (set by that case's answer). */
+let finished: Promise<unknown> = Promise.resolve();
+
+describe('every channel answers what its output schema says', () => {
+  it('has a case for every request channel', () => {
+    expect(Object.keys(cases).sort()).toEqual([...REQUEST_CHANNELS].sort());
+  });
+
+  for (const channel of Object.keys(cases) as RequestChannel[]) {
+    it(channel, async () => {
+      const input = await cases[channel]();
+      const answer = await dispatch(services.handlers, channel, input);
+      if (channel === 'optimize:start') {
+        studyId = (answer as { studyId: string }).studyId;
+        finished = studyFinished(studyId);
+      }
+      const parsed = requestSchemas[channel].output.safeParse(answer);
+      expect(parsed.error?.issues ?? [], `${channel}: ${JSON.stringify(answer).slice(0, 400)}`).toEqual([]);
+    });
+  }
+});
