@@ -67,7 +67,7 @@ interface ActiveStudy {
   readonly done: Promise<StudyDetail>;
 }
 
-/** Grids up to this many raw points are counted when a study is created (a scan of the constraints). */
+/** Grids up to this many raw points are counted when a study is created (bounds the worst case, a cycle of constraints, which is enumerated). */
 const GRID_COUNT_LIMIT = 5_000_000;
 
 /** Every trial: what the CLI reads in process (the contract pages them). */
