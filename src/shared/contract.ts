@@ -114,12 +114,15 @@ export const BacktestRequest = z
     params: z.record(z.string(), z.number().finite()),
     cash: cashSchema,
     commission: z.number().min(0).max(0.1).default(0),
+    /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
+    closeAtEnd: z.boolean().default(false),
     start: epochMsSchema.optional(),
     end: epochMsSchema.optional(),
     session: sessionSchema.optional(),
   })
   .refine(endAfterStart, END_AFTER_START);
 
+/** A trade of a backtest; the last may be the position still open (exitReason OPEN_TRADE_REASON). */
 export const TradeRow = z.object({
   entryTime: z.number(),
   exitTime: z.number(),

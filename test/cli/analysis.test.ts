@@ -115,7 +115,7 @@ describe.skipIf(!btc.present)(`regimen metrics on monthly bars (BTCUSD.csv)${btc
     expect(io.stdout).toContain(
       'annualised with 12 periods a year (monthly periods, inferred from the bar spacing; --periods-per-year overrides)',
     );
-    expect(io.stdout).toMatch(/annualizedReturn\s+112\.41%/);
+    expect(io.stdout).toMatch(/Annualized return\s+112\.41%/);
     const given = captureIO();
     expect(await main(['metrics', '--csv', btc.path, '--periods-per-year', '252'], given)).toBe(0);
     expect(given.stdout).toContain('annualised with 252 periods a year (--periods-per-year)');

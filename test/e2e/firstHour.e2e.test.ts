@@ -314,4 +314,45 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     },
     STUDY_TIMEOUT_MS,
   );
+
+  it('buy-and-hold: the position still open is listed, marked to the last close, and counted in exposure', async () => {
+    const { page } = await openApp(session());
+    const run = page.getByTestId('run-backtest');
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByTestId('timeframe-1d').click();
+    await page.getByTestId('strategy-select').selectOption('buy-and-hold');
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    await run.click();
+    const exposure = page.getByTestId('metric-row-exposure');
+    await exposure.waitFor({ state: 'visible', timeout: 120_000 });
+    const rows = page.getByTestId('trade-row');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
+    expect(await rows.first().getAttribute('data-open')).toBe('true');
+    await expect(rows.first().innerText()).resolves.toContain('Open');
+    await expect(page.getByTestId('trade-list').innerText()).resolves.toContain('1 open');
+    expect(Number(await exposure.getAttribute('data-value'))).toBeGreaterThan(0.95);
+
+    // The same run with "close at end": one closed trade, ended by the end of the data.
+    await page.getByTestId('close-at-end').check();
+    await run.click();
+    await expect.poll(() => rows.first().innerText(), { timeout: 120_000 }).toContain('EndOfData');
+    expect(await rows.first().getAttribute('data-open')).toBeNull();
+    expect(Number(await page.getByTestId('metric-numTrades').getAttribute('data-value'))).toBe(1);
+    await page.close();
+  });
+
+  it('commission is typed in percent, says so, and warns above a plausible 1 %', async () => {
+    const { page } = await openApp(session());
+    const field = page.getByTestId('param-commission');
+    const hint = page.getByTestId('param-commission-hint');
+    await field.waitFor({ state: 'visible', timeout: 30_000 });
+    await expect(hint.innerText()).resolves.toBe('% of traded value per fill');
+    await field.fill('5');
+    await expect.poll(() => hint.innerText()).toContain('above a plausible 1 %');
+    // A warning, not an error: the run stays possible.
+    await expect.poll(() => page.getByTestId('run-backtest').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await field.fill('0.1');
+    await expect.poll(() => hint.innerText()).toBe('% of traded value per fill');
+    await page.close();
+  });
 });

@@ -17,6 +17,6 @@ export function readmeGridArgs(csv: string): string[] {
     '--objective',
     'finalEquity',
     '--commission',
-    '0.002',
+    '0.2',
   ];
 }

@@ -2,7 +2,7 @@ import type { Bars } from '../data/bars.ts';
 import { DEFAULT_CACHE_BYTES, IndicatorCache } from '../indicators/cache.ts';
 import { validateParams } from '../strategy-api/params.ts';
 import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
-import { Broker } from './broker.ts';
+import { Broker, type OpenTrade } from './broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from './options.ts';
 import { copyTradeLog } from './trade-log.ts';
 import { ExitReason, type TradeLog } from './types.ts';
@@ -56,6 +56,8 @@ export interface BacktestRun {
   readonly cash: Float64Array | null;
   /** Closed trades; a position still open at the end is not in it (unless `closeAtEnd`). */
   readonly trades: TradeLog;
+  /** The position still held after the last bar, marked to its close (null when flat or `closeAtEnd`). */
+  readonly openTrade: OpenTrade | null;
   readonly finalEquity: number;
   readonly finalCash: number;
   /** Units still held after the last bar (0 with `closeAtEnd`). */
@@ -183,6 +185,7 @@ function simulate(
   }
   broker.cancelAll();
   return {
+    openTrade: n > 0 ? broker.openTrade(n - 1) : null,
     strategy: definition.name,
     params,
     equity,

@@ -356,6 +356,20 @@ describe('end of data', () => {
     expect(open.finalEquity).toBe(10_000 + 10 * (104 - 102));
   });
 
+  it('an open position is reported as the open trade, marked to the last close', () => {
+    const open = run(BASE, hold);
+    const last = BASE.length - 1;
+    expect(open.openTrade).toMatchObject({
+      entryIndex: 1,
+      entryPrice: 102,
+      size: 10,
+      markIndex: last,
+      markPrice: 104,
+      pnl: 10 * (104 - 102),
+    });
+    expect(run(BASE, hold, { closeAtEnd: true }).openTrade).toBeNull();
+  });
+
   it('closeAtEnd closes at the last close (regimen) or the last open (backtesting.py)', () => {
     const regimen = run(BASE, hold, { closeAtEnd: true });
     expect(regimen.trades.exitPrice[0]).toBe(104);

@@ -29,6 +29,21 @@ const NO_ORDER = -1;
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
+/** A position still open after the last bar, marked to that bar's close. */
+export interface OpenTrade {
+  readonly entryIndex: number;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  /** Signed units: positive long, negative short. */
+  readonly size: number;
+  readonly markIndex: number;
+  readonly markTime: number;
+  readonly markPrice: number;
+  /** Unrealised profit at the mark, after the entry commission. */
+  readonly pnl: number;
+  readonly returnPct: number;
+}
+
 export class Broker implements OrderPort {
   private o!: Float64Array;
   private h!: Float64Array;
@@ -261,6 +276,28 @@ export class Broker implements OrderPort {
         if (level < this.trailLevel) this.trailLevel = level;
       }
     }
+  }
+
+  /**
+   * The position still held, marked at bar i's close as if closed there without costs (its entry
+   * commission is charged): what the run would show had it closed. Null when flat.
+   */
+  openTrade(i: number): OpenTrade | null {
+    const u = this.units;
+    if (u === 0) return null;
+    const mark = this.c[i];
+    const pnl = u * (mark - this.entryPrice) - this.entryCommission;
+    return {
+      entryIndex: this.entryIndex,
+      entryTime: this.entryTime,
+      entryPrice: this.entryPrice,
+      size: u,
+      markIndex: i,
+      markTime: this.t[i],
+      markPrice: mark,
+      pnl,
+      returnPct: pnl / (Math.abs(u) * this.entryPrice),
+    };
   }
 
   /** Closes the position at `price` on bar i (the end of data, or an exit the engine decides). */

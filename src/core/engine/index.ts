@@ -7,7 +7,7 @@ export {
   type ParamChange,
   type PreparedDataset,
 } from './backtest.ts';
-export { Broker } from './broker.ts';
+export { Broker, type OpenTrade } from './broker.ts';
 export {
   resolveOptions,
   BACKTESTING_PY_ALL_IN,

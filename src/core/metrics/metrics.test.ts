@@ -126,6 +126,17 @@ describe('computeMetrics on a hand-checked daily example', () => {
     expect(computeMetrics({ t, equity, initialCash: 100, trades, inMarket }).exposure).toBeCloseTo(2 / 6, 15);
   });
 
+  it('counts a position still open at the end (openFrom) in exposure, not in the trade statistics', () => {
+    // Closed trades cover bars 0-1, 3, 4-5; opening at bar 2 and holding to the end adds bar 2.
+    const held = computeMetrics({ t, equity, initialCash: 100, trades, openFrom: 2 });
+    expect(held.exposure).toBe(1);
+    expect(held.numTrades).toBe(4);
+    const noTrades = tradeLog([]);
+    expect(
+      computeMetrics({ t, equity, initialCash: 100, trades: noTrades, openFrom: 1 }).exposure,
+    ).toBeCloseTo(5 / 6, 15);
+  });
+
   it('computes the deflated Sharpe ratio when the trial count and variance are given', () => {
     const withTrials = computeMetrics({
       t,

@@ -220,13 +220,18 @@ export interface MetricsInput extends EquityMetricsOptions {
   trades: ClosedTrades;
   /** Per bar, non-zero when a position is held (e.g. the signed position size); overrides the trades for exposure. */
   inMarket?: ArrayLike<number>;
+  /**
+   * Entry bar of a position still open after the last bar: it is in no closed trade, yet the run held
+   * it from there to the end, so exposure counts those bars (a buy-and-hold is ~100 % exposed).
+   */
+  openFrom?: number;
 }
 
 /** All metrics of a backtest. */
 export function computeMetrics(input: MetricsInput): Metrics {
   const startingWealth = input.returnsFrom === 'first-bar' ? undefined : input.initialCash;
   const equityMetrics = equityMetricsOf(input.t, input.equity, input, startingWealth);
-  return { ...equityMetrics, ...tradeMetrics(input.trades, input.t.length, input.inMarket) };
+  return { ...equityMetrics, ...tradeMetrics(input.trades, input.t.length, input.inMarket, input.openFrom) };
 }
 
 /**
@@ -351,6 +356,7 @@ export function tradeMetrics(
   trades: ClosedTrades,
   barCount: number,
   inMarket?: ArrayLike<number>,
+  openFrom?: number,
 ): TradeMetrics {
   const count = trades.count;
   let wins = 0;
@@ -402,11 +408,16 @@ export function tradeMetrics(
     maxTradeDurationBars: none ? NaN : barsMax,
     avgTradeDurationDays: none ? NaN : timeSum / count / DAY_MS,
     maxTradeDurationDays: none ? NaN : timeMax / DAY_MS,
-    exposure: exposureOf(trades, barCount, inMarket),
+    exposure: exposureOf(trades, barCount, inMarket, openFrom),
   };
 }
 
-function exposureOf(trades: ClosedTrades, barCount: number, inMarket: ArrayLike<number> | undefined): number {
+function exposureOf(
+  trades: ClosedTrades,
+  barCount: number,
+  inMarket: ArrayLike<number> | undefined,
+  openFrom: number | undefined,
+): number {
   if (barCount === 0) return NaN;
   let held = 0;
   if (inMarket !== undefined) {
@@ -422,6 +433,10 @@ function exposureOf(trades: ClosedTrades, barCount: number, inMarket: ArrayLike<
     if (exit < entry) continue;
     delta[entry]++;
     delta[exit + 1]--;
+  }
+  if (openFrom !== undefined && openFrom >= 0 && openFrom < barCount) {
+    delta[openFrom]++;
+    delta[barCount]--;
   }
   let open = 0;
   for (let i = 0; i < barCount; i++) {

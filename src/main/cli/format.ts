@@ -1,26 +1,43 @@
 /** Number formatting for the CLI's human-readable tables (JSON output is never formatted). */
-const PERCENT_KEYS = new Set([
-  'totalReturn',
-  'annualizedReturn',
-  'maxDrawdown',
-  'valueAtRisk',
-  'volatility',
-  'winRate',
-  'exposure',
-  'consistencyScore',
-  'averageTradeReturn',
-  'bestTrade',
-  'worstTrade',
-]);
+import { METRIC_DEFINITIONS, type MetricDefinition } from '../../core/metrics/definitions.ts';
 
+function definitionOf(key: string): MetricDefinition | undefined {
+  return Object.hasOwn(METRIC_DEFINITIONS, key)
+    ? METRIC_DEFINITIONS[key as keyof typeof METRIC_DEFINITIONS]
+    : undefined;
+}
+
+/** A metric's name for people (the catalogue's label), the key itself for a value the catalogue lacks. */
+export function metricLabel(key: string): string {
+  return definitionOf(key)?.label ?? key;
+}
+
+/** A whole number with thousands separators: 1,234,567. */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+}
+
+/** Rounded to `digits` decimals with thousands separators, so float noise (797.5509999999988) never shows. */
+export function formatDecimal(value: number, digits: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits });
+}
+
+/** A metric by the catalogue's `format`; a value outside the catalogue as a plain number, up to 4 decimals. */
 export function formatMetric(key: string, value: number): string {
   if (Number.isNaN(value)) return 'n/a';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
-  if (PERCENT_KEYS.has(key)) return `${(value * 100).toFixed(2)}%`;
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
-  return Math.abs(value) >= 1000
-    ? value.toLocaleString('en-US', { maximumFractionDigits: 2 })
-    : value.toFixed(4);
+  switch (definitionOf(key)?.format) {
+    case 'percent':
+      return `${(value * 100).toFixed(2)}%`;
+    case 'count':
+      return Number.isInteger(value) ? formatCount(value) : formatDecimal(value, 2);
+    case 'number':
+      return formatDecimal(value, 2);
+    case 'ratio':
+      return formatDecimal(value, 4);
+    default:
+      return formatDecimal(value, Math.abs(value) >= 1000 ? 2 : 4);
+  }
 }
 
 /** Columns two spaces apart: the first left-aligned, the others right-aligned (numbers) unless `leftAligned`. */

@@ -17,6 +17,7 @@ import {
 } from '../../core/engine/index.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 import { getStrategy } from '../../core/strategy/index.ts';
+import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -32,7 +33,10 @@ export interface BacktestTask {
   readonly options: BacktestOptions;
 }
 
-/** A closed trade as the UI and the CLI's JSON show it: the exit reason by name. */
+/**
+ * A trade as the UI and the CLI's JSON show it: the exit reason by name. The position still open at the
+ * end comes last, with exitReason 'Open' and its "exit" the mark at the last close.
+ */
 export type TradeOut = Omit<TradeRecord, 'entryIndex' | 'exitIndex' | 'commission' | 'exitReason'> & {
   exitReason: string;
 };
@@ -80,6 +84,7 @@ function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: Backt
     initialCash: run.options.cash,
     returnsFrom: run.options.returnsFrom,
     trades: run.trades,
+    openFrom: run.openTrade?.entryIndex,
     periodEnds,
   });
 }
@@ -124,6 +129,19 @@ export class TaskRunner {
         exitReason: EXIT_REASON_NAMES[exitReason] ?? String(exitReason),
       }),
     );
+    const open = run.openTrade;
+    if (open !== null) {
+      trades.push({
+        entryTime: open.entryTime,
+        exitTime: open.markTime,
+        entryPrice: open.entryPrice,
+        exitPrice: open.markPrice,
+        size: open.size,
+        pnl: open.pnl,
+        returnPct: open.returnPct,
+        exitReason: OPEN_TRADE_REASON,
+      });
+    }
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
     return { equity: run.equity.slice(), trades, metrics, elapsedMs: performance.now() - started };
   }

@@ -50,6 +50,7 @@ export class BacktestService {
       const options: BacktestOptions = {
         cash: request.cash,
         commission: commissionSpecFromRate(request.commission),
+        closeAtEnd: request.closeAtEnd,
       };
       const output = await this.pool.run({
         kind: 'backtest',

@@ -58,6 +58,8 @@ export interface AppState {
   cash: string;
   /** Percent of traded value, as typed. */
   commission: string;
+  /** Close a position still open after the last bar, so it is a closed trade (the CLI's --close-at-end). */
+  closeAtEnd: boolean;
   job: RunningJob | null;
   result: BacktestResult | null;
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
@@ -77,6 +79,7 @@ export interface AppState {
   resetParams(): void;
   setCash(text: string): void;
   setCommission(text: string): void;
+  setCloseAtEnd(closeAtEnd: boolean): void;
   runBacktest(): Promise<void>;
   /**
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
@@ -182,6 +185,7 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
       paramDraft: {},
       cash: '10000',
       commission: '0',
+      closeAtEnd: false,
       job: null,
       result: null,
       focus: null,
@@ -281,6 +285,10 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
         set({ commission });
       },
 
+      setCloseAtEnd(closeAtEnd) {
+        set({ closeAtEnd });
+      },
+
       async runBacktest() {
         const state = get();
         const strategy = selectedStrategy(state);
@@ -310,6 +318,7 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
             params: params.values,
             cash: account.cash,
             commission: account.commission,
+            closeAtEnd: state.closeAtEnd,
           });
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();

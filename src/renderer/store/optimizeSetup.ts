@@ -1,3 +1,8 @@
+import {
+  COMMISSION_UNIT,
+  commissionRateFromPercent,
+  MAX_COMMISSION_PERCENT,
+} from '../../shared/commission.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
@@ -215,7 +220,8 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
   const cash = numberOf(draft.cash);
   if (cash === null || cash <= 0) errors.cash = 'a positive amount';
   const commission = numberOf(draft.commission);
-  if (commission === null || commission < 0 || commission > 10) errors.commission = '0% – 10%';
+  if (commission === null || commission < 0 || commission > MAX_COMMISSION_PERCENT)
+    errors.commission = `between 0 and ${MAX_COMMISSION_PERCENT} (${COMMISSION_UNIT})`;
   const start = parseDate(draft.start);
   const end = parseDate(draft.end);
   if (start === 'invalid') errors.start = 'yyyy-mm-dd';
@@ -248,7 +254,7 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     ...(seed === undefined ? {} : { seed }),
     minTrades,
     cash,
-    commission: (commission ?? 0) / 100,
+    commission: commissionRateFromPercent(commission ?? 0),
     preferPlateau: draft.preferPlateau,
   };
   return { request, errors, gridSize };

@@ -1,5 +1,11 @@
 import type { StrategyInfo } from '../../shared/contract.ts';
 import { constraintViolation } from '../../core/strategy-api/constraints.ts';
+import {
+  COMMISSION_UNIT,
+  commissionRateFromPercent,
+  commissionWarning,
+  MAX_COMMISSION_PERCENT,
+} from '../../shared/commission.ts';
 
 type ParamSpec = StrategyInfo['params'][number];
 
@@ -45,12 +51,21 @@ export function checkParams(strategy: StrategyInfo, draft: ParamDraft): ParamChe
   return { values, errors };
 }
 
-/** Cash and commission, the two account settings every strategy shares. */
+/**
+ * Cash and commission, the two account settings every strategy shares. Commission is typed in percent
+ * (shared/commission.ts); a plausible-looking but high rate runs with a `warnings.commission`.
+ */
 export function checkAccount(
   cash: string,
   commission: string,
-): { cash?: number; commission?: number; errors: Record<string, string> } {
+): {
+  cash?: number;
+  commission?: number;
+  errors: Record<string, string>;
+  warnings: Record<string, string>;
+} {
   const errors: Record<string, string> = {};
+  const warnings: Record<string, string> = {};
   const cashValue = Number(cash.trim());
   const commissionPercent = Number(commission.trim());
   if (cash.trim() === '' || !Number.isFinite(cashValue) || cashValue <= 0) errors.cash = 'a positive amount';
@@ -58,13 +73,15 @@ export function checkAccount(
     commission.trim() === '' ||
     !Number.isFinite(commissionPercent) ||
     commissionPercent < 0 ||
-    commissionPercent > 10
+    commissionPercent > MAX_COMMISSION_PERCENT
   ) {
-    errors.commission = 'between 0% and 10%';
+    errors.commission = `between 0 and ${MAX_COMMISSION_PERCENT} (${COMMISSION_UNIT})`;
+  } else {
+    const warning = commissionWarning(commissionPercent);
+    if (warning !== null) warnings.commission = warning;
   }
-  if (Object.keys(errors).length > 0) return { errors };
-  // The form takes commission in percent of traded value; the contract wants a fraction.
-  return { cash: cashValue, commission: commissionPercent / 100, errors };
+  if (Object.keys(errors).length > 0) return { errors, warnings };
+  return { cash: cashValue, commission: commissionRateFromPercent(commissionPercent), errors, warnings };
 }
 
 /** The form's text for a commission the contract gives as a fraction (0.001 -> "0.1" percent). */

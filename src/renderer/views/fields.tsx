@@ -22,6 +22,7 @@ export function NumberField({
   onChange,
   testId,
   invalid = false,
+  warning = false,
   hint,
   title,
   min,
@@ -36,6 +37,8 @@ export function NumberField({
   onChange: (value: string) => void;
   testId: string;
   invalid?: boolean;
+  /** The value runs but looks wrong: the hint says why. */
+  warning?: boolean;
   /** Shown under the input (the error, or what the field means). */
   hint?: string;
   title?: string;
@@ -47,7 +50,7 @@ export function NumberField({
   disabled?: boolean;
 }) {
   return (
-    <label className={invalid ? 'field invalid' : 'field'} title={title}>
+    <label className={invalid ? 'field invalid' : warning ? 'field warning' : 'field'} title={title}>
       <span className="field-label">{label}</span>
       <input
         type="number"
@@ -61,7 +64,11 @@ export function NumberField({
         disabled={disabled}
         onChange={(e) => onChange(e.target.value)}
       />
-      {hint === undefined ? null : <span className="field-hint">{hint}</span>}
+      {hint === undefined ? null : (
+        <span className="field-hint" data-testid={`${testId}-hint`}>
+          {hint}
+        </span>
+      )}
     </label>
   );
 }

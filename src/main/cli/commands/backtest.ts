@@ -4,8 +4,16 @@ import {
   type CommissionSpec,
   type SlippageSpec,
 } from '../../../core/engine/index.ts';
+import {
+  COMMISSION_UNIT,
+  commissionRateFromPercent,
+  commissionWarning,
+  MAX_COMMISSION_PERCENT,
+  PLAUSIBLE_COMMISSION_PERCENT,
+} from '../../../shared/commission.ts';
 import { getStrategy, withDefaults } from '../../../core/strategy/index.ts';
-import { TaskRunner } from '../../compute/tasks.ts';
+import { TaskRunner, type TradeOut } from '../../compute/tasks.ts';
+import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
 import {
   keyValueNumbers,
   listOption,
@@ -15,8 +23,8 @@ import {
   type ParsedArgs,
 } from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
+import type { Command, CommandIO } from '../command.ts';
+import { formatDecimal, formatMetric, metricLabel, table, toJson } from '../format.ts';
 
 const HEADLINE = [
   'finalEquity',
@@ -33,25 +41,68 @@ const HEADLINE = [
   'exposure',
 ] as const;
 
+/**
+ * `--commission` as the engine's rate. The flag is in percent of traded value per fill, as the app's
+ * field is (`--commission 0.1` is 0.1 %); a rate above a plausible one runs, with a warning on stderr.
+ */
+export function commissionRateOption(args: ParsedArgs, io: CommandIO): number {
+  const percent = numberOption(args, 'commission', 0);
+  if (!(percent >= 0 && percent <= MAX_COMMISSION_PERCENT))
+    throw new UsageError(
+      `--commission is in ${COMMISSION_UNIT}, between 0 and ${MAX_COMMISSION_PERCENT}, got ${percent}`,
+    );
+  const warning = commissionWarning(percent);
+  if (warning !== null) io.err(`warning: --${warning}\n`);
+  return commissionRateFromPercent(percent);
+}
+
+/** Minute precision, in UTC (the zone is in the column headers). */
+function utcMinute(t: number): string {
+  return new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** Every trade, the position still open at the end last (marked to the last close). */
+function tradeTable(trades: readonly TradeOut[]): string {
+  if (trades.length === 0) return 'Trades: none.';
+  const open = trades.filter((t) => t.exitReason === OPEN_TRADE_REASON).length;
+  const heading = `Trades: ${trades.length - open} closed${open > 0 ? `, ${open} still open (marked to the last close)` : ''}`;
+  return `${heading}\n${table([
+    ['#', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'P&L', 'return', 'exit'],
+    ...trades.map((t, i) => [
+      String(i + 1),
+      t.size >= 0 ? 'long' : 'short',
+      utcMinute(t.entryTime),
+      formatDecimal(t.entryPrice, 4),
+      utcMinute(t.exitTime),
+      formatDecimal(t.exitPrice, 4),
+      formatDecimal(Math.abs(t.size), 4),
+      formatDecimal(t.pnl, 2),
+      `${(t.returnPct * 100).toFixed(2)}%`,
+      t.exitReason === OPEN_TRADE_REASON ? 'open' : t.exitReason,
+    ]),
+  ])}`;
+}
+
 /** Engine options from the flags shared by backtest, optimize and walk-forward (costs as data, storable). */
 export function backtestOptionsFrom(
   args: ParsedArgs,
+  io: CommandIO,
 ): BacktestOptions & { commission: CommissionSpec; slippage: SlippageSpec } {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
-  const commission = numberOption(args, 'commission', 0);
-  if (!(commission >= 0 && commission < 0.1))
-    throw new UsageError(`--commission is a rate in [0, 0.1), got ${commission}`);
   const slippageBps = numberOption(args, 'slippage-bps', 0);
   return {
     cash,
-    commission: commissionSpecFromRate(commission),
+    commission: commissionSpecFromRate(commissionRateOption(args, io)),
     slippage: slippageBps > 0 ? { kind: 'fixed-bps', bps: slippageBps } : { kind: 'none' },
     longOnly: Boolean(args.values['long-only']),
     closeAtEnd: Boolean(args.values['close-at-end']),
     ...(args.values['fill-at-close'] ? { fillAt: 'close' as const } : {}),
   };
 }
+
+/** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
+export const COMMISSION_HELP = `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,
@@ -67,15 +118,16 @@ export const BACKTEST_OPTIONS = {
 export const backtestCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
-    '        [--param name=value ...] [--cash 10000] [--commission RATE] [--slippage-bps BPS] [--long-only]\n' +
-    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--json]',
+    '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
+    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--json]' +
+    COMMISSION_HELP,
   options: { ...BACKTEST_OPTIONS, param: { type: 'string', multiple: true } },
   async run(args, io) {
     const strategyName = stringOption(args, 'strategy');
     if (strategyName === undefined) throw new UsageError('--strategy is required');
     const definition = getStrategy(strategyName);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
-    const options = backtestOptionsFrom(args);
+    const options = backtestOptionsFrom(args, io);
     const source = await loadBarsSource(args);
     const output = new TaskRunner().run({
       kind: 'backtest',
@@ -104,8 +156,12 @@ export const backtestCommand: Command = {
       `${strategyName} on ${source.label} (${source.bars.t.length.toLocaleString('en-US')} bars) ${paramText}`,
     );
     io.out(
-      table([['metric', 'value'], ...HEADLINE.map((key) => [key, formatMetric(key, output.metrics[key])])]),
+      table([
+        ['metric', 'value'],
+        ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
+      ]),
     );
+    io.out(`\n${tradeTable(output.trades)}`);
     return 0;
   },
 };

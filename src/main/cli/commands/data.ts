@@ -25,7 +25,7 @@ import {
 } from '../args.ts';
 import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
-import { meter, table } from '../format.ts';
+import { formatCount, meter, table } from '../format.ts';
 
 const ALPACA_OPTIONS = {
   'alpaca-base-url': { type: 'string' },
@@ -220,7 +220,14 @@ export const dataListCommand: Command = {
         table(
           [
             ['symbol', 'timeframe', 'bars', 'start', 'end', 'source'],
-            ...rows.map((r) => [r.symbol, r.timeframe, String(r.bars), iso(r.start), iso(r.end), r.source]),
+            ...rows.map((r) => [
+              r.symbol,
+              r.timeframe,
+              formatCount(r.bars),
+              iso(r.start),
+              iso(r.end),
+              r.source,
+            ]),
           ],
           true,
         ),

@@ -2,7 +2,7 @@ import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/ind
 import { stringOption, UsageError } from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
 import type { Command } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
+import { formatMetric, metricLabel, table, toJson } from '../format.ts';
 
 export const metricsCommand: Command = {
   usage:
@@ -52,7 +52,7 @@ export const metricsCommand: Command = {
     io.out(
       table([
         ['metric', 'value'],
-        ...Object.entries(metrics).map(([key, value]) => [key, formatMetric(key, value)]),
+        ...Object.entries(metrics).map(([key, value]) => [metricLabel(key), formatMetric(key, value)]),
       ]),
     );
     return 0;

@@ -1,4 +1,5 @@
 import { TIMEFRAMES, type Timeframe } from '../../../core/data/bars.ts';
+import { commissionRateOf } from '../../../core/engine/index.ts';
 import {
   parseSamplerKind,
   type ObjectiveMode,
@@ -31,8 +32,8 @@ import { barsSourceFrom } from '../barsSource.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
-import { formatMetric, meter, table, toJson } from '../format.ts';
-import { BACKTEST_OPTIONS, backtestOptionsFrom } from './backtest.ts';
+import { formatMetric, meter, metricLabel, table, toJson } from '../format.ts';
+import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
 export const SEARCH_OPTIONS = {
@@ -184,7 +185,7 @@ function trialTable(detail: StudyDetail, rows: readonly TrialRow[]): string {
     [
       '#',
       ...names,
-      ...objectives.map((o) => `${o.metric}${o.direction === 'minimize' ? ' (min)' : ''}`),
+      ...objectives.map((o) => `${metricLabel(o.metric)}${o.direction === 'minimize' ? ' (min)' : ''}`),
       'trades',
     ],
     ...rows.map((t) => [
@@ -231,7 +232,11 @@ function studyReport(detail: StudyDetail): string {
     if (vb === null) return -1;
     return o.direction === 'maximize' ? vb - va : va - vb;
   });
-  lines.push('', `Top trials by ${s.objectives[0]!.metric}:`, trialTable(detail, sorted.slice(0, 10)));
+  lines.push(
+    '',
+    `Top trials by ${metricLabel(s.objectives[0]!.metric)}:`,
+    trialTable(detail, sorted.slice(0, 10)),
+  );
   lines.push(
     '',
     `Best: trial #${bestNumber} ${Object.entries(detail.best.params)
@@ -241,7 +246,7 @@ function studyReport(detail: StudyDetail): string {
   lines.push(
     table([
       ['metric', 'value'],
-      ...HEADLINE.map((k) => [k, formatValue(k, detail.best!.metrics[k] ?? null)]),
+      ...HEADLINE.map((k) => [metricLabel(k), formatValue(k, detail.best!.metrics[k] ?? null)]),
     ]),
   );
   if (detail.paretoFront.length > 0) {
@@ -407,6 +412,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
     const space = listOption(args, 'space');
+    const account = backtestOptionsFrom(args, io);
     const request: OptimizeStartInput = {
       ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
       strategy: search.strategy,
@@ -433,8 +439,8 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
       trials: search.trials,
       seed: search.seed,
       minTrades: search.minTrades,
-      cash: backtestOptionsFrom(args).cash ?? 10_000,
-      commission: numberOption(args, 'commission', 0),
+      cash: account.cash ?? 10_000,
+      commission: commissionRateOf(account.commission),
       preferPlateau: search.preferPlateau,
     };
     start = () => owner.request('optimize:start', request);
@@ -483,10 +489,11 @@ export const optimizeCommand: Command = {
     '(--csv FILE | --symbol SYM) [--timeframe 1m[,5m,15m]] --strategy NAME [--space name=min:max[:step] ...]\n' +
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
-    '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission RATE]\n' +
+    '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
     '        [--data-dir DIR] [--json]\n' +
-    '   or: regimen optimize --resume STUDY_ID [--workers N] [--data-dir DIR] [--json]',
+    '   or: regimen optimize --resume STUDY_ID [--workers N] [--data-dir DIR] [--json]' +
+    COMMISSION_HELP,
   options: {
     ...SEARCH_OPTIONS,
     aggregation: { type: 'string' },
@@ -531,7 +538,7 @@ export const optimizeCommand: Command = {
           end,
           aggregation,
           ...(Object.keys(weights).length > 0 ? { weights } : {}),
-          options: backtestOptionsFrom(args),
+          options: backtestOptionsFrom(args, io),
           preferPlateau: search.preferPlateau,
           trials: search.trials,
         },

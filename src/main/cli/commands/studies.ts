@@ -2,7 +2,7 @@ import type { StudyDetail } from '../../../shared/optimizeContract.ts';
 import { numberOption, UsageError } from '../args.ts';
 import { openBackend } from '../backend.ts';
 import type { Command } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
+import { formatMetric, metricLabel, table, toJson } from '../format.ts';
 
 const iso = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -24,7 +24,7 @@ function detailLines(detail: StudyDetail): string[] {
       `Best: trial #${detail.best.number} ${paramsText(detail.best.params)}` +
         (first === undefined || value === undefined || value === null
           ? ''
-          : ` (${first.metric} ${formatMetric(first.metric, value)})`),
+          : ` (${metricLabel(first.metric)} ${formatMetric(first.metric, value)})`),
     );
   } else lines.push('Best: no feasible trial yet');
   lines.push(

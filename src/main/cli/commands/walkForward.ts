@@ -5,8 +5,8 @@ import { BarsRepository } from '../../store/barsRepository.ts';
 import { numberOption, stringOption, UsageError } from '../args.ts';
 import { openDatabaseHere } from '../backend.ts';
 import type { Command } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
-import { backtestOptionsFrom } from './backtest.ts';
+import { formatMetric, metricLabel, table, toJson } from '../format.ts';
+import { backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
 import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
 
 const OOS_HEADLINE = [
@@ -26,8 +26,9 @@ export const walkForwardCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
-    '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission RATE]\n' +
-    '        [--workers N] [--start ISO] [--end ISO] [--data-dir DIR] [--json]',
+    '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
+    '        [--workers N] [--start ISO] [--end ISO] [--data-dir DIR] [--json]' +
+    COMMISSION_HELP,
   options: {
     ...SEARCH_OPTIONS,
     train: { type: 'string' },
@@ -52,7 +53,7 @@ export const walkForwardCommand: Command = {
     };
     for (const key of ['train', 'test', 'step'] as const)
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
-    const options = backtestOptionsFrom(args);
+    const options = backtestOptionsFrom(args, io);
     const threads = workersFrom(args);
     const needsCache = source.kind === 'cache';
     const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
@@ -103,7 +104,14 @@ export const walkForwardCommand: Command = {
       );
       io.out(
         table([
-          ['window', 'test from', ...names, `IS ${search.objectives[0]!.metric}`, 'OOS return', 'OOS sharpe'],
+          [
+            'window',
+            'test from',
+            ...names,
+            `IS ${metricLabel(search.objectives[0]!.metric)}`,
+            'OOS return',
+            'OOS Sharpe',
+          ],
           ...result.windows.map((w) => [
             String(w.index),
             isoDay(w.test.startTime),
@@ -118,7 +126,7 @@ export const walkForwardCommand: Command = {
       io.out(
         table([
           ['metric', 'value'],
-          ...OOS_HEADLINE.map((k) => [k, formatMetric(k, result.outOfSample[k] ?? NaN)]),
+          ...OOS_HEADLINE.map((k) => [metricLabel(k), formatMetric(k, result.outOfSample[k] ?? NaN)]),
         ]),
       );
       io.out(

@@ -37,7 +37,7 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
         <table className="kv-table" data-testid="metrics-table">
           <tbody>
             {orderedMetricKeys(metrics).map((key) => (
-              <tr key={key}>
+              <tr key={key} data-testid={`metric-row-${key}`} data-value={metrics[key] ?? ''}>
                 <th>{metricLabel(key)}</th>
                 <td className={metricTone(key, metrics[key])}>{formatMetric(key, metrics[key])}</td>
               </tr>

@@ -1,3 +1,4 @@
+import { COMMISSION_UNIT, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
 import { useMemo } from 'react';
 import { useApp } from '../../store/context.tsx';
 import { selectedStrategy } from '../../store/appStore.ts';
@@ -19,6 +20,8 @@ export function StrategyPanel() {
   const resetParams = useApp((s) => s.resetParams);
   const setCash = useApp((s) => s.setCash);
   const setCommission = useApp((s) => s.setCommission);
+  const closeAtEnd = useApp((s) => s.closeAtEnd);
+  const setCloseAtEnd = useApp((s) => s.setCloseAtEnd);
   const runBacktest = useApp((s) => s.runBacktest);
 
   const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
@@ -90,15 +93,29 @@ export function StrategyPanel() {
             label="commission %"
             testId="param-commission"
             min={0}
-            max={10}
+            max={MAX_COMMISSION_PERCENT}
             step="any"
             value={commission}
             disabled={!!job}
             onChange={setCommission}
             invalid={!!account.errors.commission}
-            hint={account.errors.commission ?? 'of traded value'}
+            hint={account.errors.commission ?? account.warnings.commission ?? COMMISSION_UNIT}
+            warning={!!account.warnings.commission}
           />
         </div>
+        <label
+          className="check-field"
+          title="Otherwise a position still held after the last bar is listed as open, marked to the last close"
+        >
+          <input
+            type="checkbox"
+            data-testid="close-at-end"
+            checked={closeAtEnd}
+            disabled={!!job}
+            onChange={(e) => setCloseAtEnd(e.target.checked)}
+          />
+          <span>close at end</span>
+        </label>
         <div className="run-row">
           <button type="submit" className="run-button" data-testid="run-backtest" disabled={!canRun}>
             {job ? 'Running…' : `Run ${symbol ?? ''} ${timeframe}`}

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
+import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
 import { useApp } from '../../store/context.tsx';
 import {
   formatDateTime,
@@ -14,7 +15,7 @@ import { useVirtualRows } from '../useVirtualRows.ts';
 const ROW_HEIGHT = 22;
 
 /**
- * Every closed trade; long backtests have thousands, so only the rows in view are drawn. With `result`
+ * Every closed trade, then the position still open at the end (marked to the last close); long backtests have thousands, so only the rows in view are drawn. With `result`
  * given (another view's backtest) the rows are not linked to the Backtest view's price chart.
  */
 export function TradeList({ result: given }: { result?: BacktestResult | null } = {}) {
@@ -30,13 +31,15 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
     initialRows: 40,
   });
   // Not on every scroll: a long backtest has thousands of trades.
-  const { wins, totalPnl } = useMemo(
+  const { wins, open, totalPnl } = useMemo(
     () => ({
-      wins: trades.filter((t) => t.pnl > 0).length,
+      wins: trades.filter((t) => t.pnl > 0 && t.exitReason !== OPEN_TRADE_REASON).length,
+      open: trades.filter((t) => t.exitReason === OPEN_TRADE_REASON).length,
       totalPnl: trades.reduce((sum, t) => sum + t.pnl, 0),
     }),
     [trades],
   );
+  const closed = trades.length - open;
 
   return (
     <section className="panel trades" data-testid="trade-list" data-trade-count={trades.length}>
@@ -44,7 +47,7 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
         Trades <span className="panel-count">{result ? trades.length : ''}</span>
         {result && trades.length > 0 ? (
           <span className="panel-sub">
-            {wins} won · {trades.length - wins} lost · P&amp;L{' '}
+            {wins} won · {closed - wins} lost{open > 0 ? ` · ${open} open` : ''} · P&amp;L{' '}
             <span className={totalPnl >= 0 ? 'up' : 'down'}>{formatMoney(totalPnl)}</span>
           </span>
         ) : null}
@@ -70,12 +73,14 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
             {trades.slice(first, last).map((trade, offset) => {
               const i = first + offset;
               const tone = trade.pnl > 0 ? 'up' : trade.pnl < 0 ? 'down' : '';
+              const isOpen = trade.exitReason === OPEN_TRADE_REASON;
               return (
                 <button
                   type="button"
                   key={i}
                   className={focus?.trade === i ? 'trade-row list-row focused' : 'trade-row list-row'}
                   data-testid="trade-row"
+                  data-open={isOpen ? 'true' : undefined}
                   title={linked ? 'Show this trade on the price chart' : undefined}
                   style={{ top: i * ROW_HEIGHT }}
                   onClick={linked ? () => focusTrade(i) : undefined}
@@ -94,7 +99,12 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                   <span className={`c-num ${tone}`}>{formatMoney(trade.pnl)}</span>
                   <span className={`c-num ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
                   <span className="c-dur">{formatDuration(trade.exitTime - trade.entryTime)}</span>
-                  <span className="c-reason">{trade.exitReason}</span>
+                  <span
+                    className="c-reason"
+                    title={isOpen ? 'still held: marked to the last close' : undefined}
+                  >
+                    {isOpen ? 'Open (marked)' : trade.exitReason}
+                  </span>
                 </button>
               );
             })}

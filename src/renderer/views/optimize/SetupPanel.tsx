@@ -1,3 +1,4 @@
+import { COMMISSION_UNIT, commissionWarning, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
 import { useMemo, useState } from 'react';
 import { formatInteger } from '../../format.ts';
 import { symbolRows } from '../../store/appStore.ts';
@@ -274,12 +275,14 @@ export function SetupPanel() {
           <NumberField
             label="commission %"
             min={0}
-            max={10}
+            max={MAX_COMMISSION_PERCENT}
             step="any"
             testId="opt-commission"
             value={setup.commission}
             onChange={(commission) => patchSetup({ commission })}
             invalid={!!err('commission')}
+            hint={err('commission') ?? commissionWarning(Number(setup.commission)) ?? COMMISSION_UNIT}
+            warning={commissionWarning(Number(setup.commission)) !== null}
           />
           <label
             className="opt-check opt-plateau"
