@@ -144,3 +144,16 @@ describe('human output a trader can read', () => {
     expect(list.stdout).toMatch(/^RAMP +1d +1,500 /m);
   });
 });
+
+describe('exit codes', () => {
+  it('an unknown strategy is a usage error (exit 2) naming --strategy, in every command that takes one', async () => {
+    const csv = rampCsv();
+    for (const command of ['backtest', 'optimize', 'walk-forward']) {
+      const run = await cli([command, '--csv', csv, '--strategy', 'nope']);
+      expect(run.code, command).toBe(2);
+      expect(run.stderr.split('\n')[0]).toBe(
+        `regimen ${command}: --strategy: unknown strategy "nope" (strategies: confluence, sma-cross, buy-and-hold)`,
+      );
+    }
+  });
+});

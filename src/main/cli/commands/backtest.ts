@@ -11,7 +11,8 @@ import {
   MAX_COMMISSION_PERCENT,
   PLAUSIBLE_COMMISSION_PERCENT,
 } from '../../../shared/commission.ts';
-import { getStrategy, withDefaults } from '../../../core/strategy/index.ts';
+import { withDefaults } from '../../../core/strategy/index.ts';
+import { getStrategyOrThrow } from '../../services/strategyCatalog.ts';
 import { TaskRunner, type TradeOut } from '../../compute/tasks.ts';
 import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
 import {
@@ -125,7 +126,8 @@ export const backtestCommand: Command = {
   async run(args, io) {
     const strategyName = stringOption(args, 'strategy');
     if (strategyName === undefined) throw new UsageError('--strategy is required');
-    const definition = getStrategy(strategyName);
+    // Refused as a usage error (exit 2) naming --strategy, as optimize and walk-forward do.
+    const definition = getStrategyOrThrow(strategyName);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
     const options = backtestOptionsFrom(args, io);
     const source = await loadBarsSource(args);
