@@ -158,6 +158,28 @@ describe('HTTP host', () => {
     await expect(opened(socket)).rejects.toThrow('421');
   });
 
+  it('answers a browser that opens an API address without the token with a page saying where the link is', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    const page = await fetch(`http://127.0.0.1:${host.port}/api/app:info`, { headers: html });
+    expect(page.status).toBe(401);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const text = await page.text();
+    expect(text).toContain('Open the link that <code>regimen serve</code> printed');
+    expect(text).not.toContain(host.token);
+    // Programs still get JSON.
+    const api = await post('app:info', {}, null);
+    expect(api.headers.get('content-type')).toBe('application/json');
+
+    const bare = await startHttpHost({ handlers, events });
+    try {
+      const noBuild = await fetch(`http://127.0.0.1:${bare.port}/`, { headers: html });
+      expect(noBuild.status).toBe(404);
+      expect(await noBuild.text()).toContain('run <code>npm run build</code>');
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('sends no cookie and no referrer with the page, and takes no token from the query', async () => {
     const page = await fetch(`http://127.0.0.1:${host.port}/`);
     expect(page.status).toBe(200);

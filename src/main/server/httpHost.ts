@@ -73,6 +73,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       return;
     }
     if (url.pathname.startsWith('/api/')) {
+      // A person who typed or pasted an address without the token's fragment: say where the link is.
+      if (req.method === 'GET' && wantsHtml(req)) {
+        sendHtml(res, 401, WHERE_IS_THE_LINK);
+        return;
+      }
       if (!sameSecret(bearerToken(req) ?? '', token)) {
         sendJson(res, 401, { error: { message: 'Missing or wrong token', status: 401 } });
         return;
@@ -86,11 +91,15 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       sendJson(res, 200, await dispatch(options.handlers, channel, body));
       return;
     }
-    await serveStatic(url, res);
+    await serveStatic(req, url, res);
   }
 
-  async function serveStatic(url: URL, res: ServerResponse): Promise<void> {
+  async function serveStatic(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
     if (!options.staticDir) {
+      if (wantsHtml(req)) {
+        sendHtml(res, 404, NO_BUILD);
+        return;
+      }
       sendJson(res, 404, {
         error: { message: 'No renderer build to serve; run `npm run build`', status: 404 },
       });
@@ -211,6 +220,39 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   } catch {
     throw new InputError('Request body is not valid JSON');
   }
+}
+
+/** A browser navigating (not the app's fetches, which ask for JSON). */
+function wantsHtml(req: IncomingMessage): boolean {
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title><body style="font:15px system-ui;max-width:40em;margin:3em auto;line-height:1.5"><h1 style="font-size:20px">${title}</h1>${body}</body></html>`;
+}
+
+const WHERE_IS_THE_LINK = page(
+  'Regimen needs its link',
+  '<p>This address has no access token. Open the link that <code>regimen serve</code> printed when it started ' +
+    '(<code>http://127.0.0.1:PORT/#token=…</code>): the part after <code>#</code> is the token and never leaves ' +
+    'your browser. Lost it? Stop the server and run <code>regimen serve</code> again for a new link.</p>',
+);
+
+const NO_BUILD = page(
+  'Regimen has no app to show yet',
+  '<p>The server runs, but the app has not been built: run <code>npm run build</code>, then ' +
+    '<code>regimen serve</code> again and open the link it prints.</p>',
+);
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(html);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
