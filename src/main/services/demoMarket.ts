@@ -20,7 +20,7 @@ export interface DemoMarketReport {
 
 /** Generates the demo market and stores it symbol by symbol (one bulk upsert each). */
 export async function writeDemoMarket(
-  repo: BarsRepository,
+  repo: Pick<BarsRepository, 'write'>,
   onSymbol?: (symbol: string, index: number, total: number) => void,
 ): Promise<DemoMarketReport> {
   let t0 = performance.now();
@@ -41,10 +41,21 @@ export async function writeDemoMarket(
   return { symbols, bars: market.barCount * symbols.length, generateMs, storeMs };
 }
 
-/** Writes the demo market on first start (an empty store); tells whether the demo is what is loaded. */
-export async function ensureDemoMarket(repo: BarsRepository): Promise<boolean> {
+/** What a first start says before the demo market's silent seconds of work. */
+export const DEMO_MARKET_NOTICE =
+  'First start: generating the demo market (synthetic symbols to try Regimen on without data), about 10 s…';
+
+/**
+ * Writes the demo market on first start (an empty store), saying so first through `announce`; tells
+ * whether the demo is what is loaded.
+ */
+export async function ensureDemoMarket(
+  repo: Pick<BarsRepository, 'list' | 'write'>,
+  announce: (notice: string) => void = () => undefined,
+): Promise<boolean> {
   const datasets = await repo.list();
   if (datasets.length === 0) {
+    announce(DEMO_MARKET_NOTICE);
     await writeDemoMarket(repo);
     return true;
   }

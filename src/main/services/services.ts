@@ -23,6 +23,8 @@ export interface ServicesOptions {
   threads?: number;
   /** Skips writing the demo market (tests that bring their own data). */
   skipDemo?: boolean;
+  /** Told before a first start generates the demo market (seconds of otherwise silent work). */
+  onNotice?: (notice: string) => void;
   /** Alpaca hosts (e.g. the fake server for demos); else ALPACA_DATA_BASE_URL / ALPACA_STREAM_BASE_URL. */
   alpaca?: { dataBaseUrl?: string; streamBaseUrl?: string; requestsPerMinute?: number };
   /** Where API keys are saved; the OS keychain when it answers, else memory (see keys-status). */
@@ -47,7 +49,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const bars = new BarsRepository(db);
   const events = new EventBus();
   const jobs = new JobRegistry();
-  const demo = options.skipDemo ? false : await ensureDemoMarket(bars);
+  const demo = options.skipDemo ? false : await ensureDemoMarket(bars, options.onNotice);
   const pool = new ComputePool(options.threads);
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());

@@ -34,7 +34,12 @@ export const serveCommand: Command = {
     }
     io.err(`Data directory: ${dataDir}\n`);
     if (alpaca.dataBaseUrl) io.err(`Alpaca market data: ${alpaca.dataBaseUrl}\n`);
-    const services = await createServices({ dataDir, host: 'http', alpaca });
+    const services = await createServices({
+      dataDir,
+      host: 'http',
+      alpaca,
+      onNotice: (notice) => io.err(`${notice}\n`),
+    });
     const staticDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
     if (!staticDir) io.err('No renderer build found (out/renderer): run `npm run build` to get the UI.\n');
     const host = await startHttpHost({
