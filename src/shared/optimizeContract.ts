@@ -359,6 +359,16 @@ export const WalkForwardRequest = SearchRequestBase.extend({
 
 const rangeRow = z.object({ start: z.number(), end: z.number(), startTime: z.number(), endTime: z.number() });
 
+/** One window of a walk-forward run: its bar ranges, the parameters its train part chose, both sides' metrics. */
+export const WalkForwardWindowRow = z.object({
+  index: z.number(),
+  train: rangeRow,
+  test: rangeRow,
+  params: z.record(z.string(), ParamValue),
+  inSample: z.record(z.string(), metricValue),
+  outOfSample: z.record(z.string(), metricValue),
+});
+
 export const WalkForwardResult = z.object({
   jobId: jobIdSchema,
   /** The seed the train windows' seeds derive from (random when the request gave none). */
@@ -367,16 +377,7 @@ export const WalkForwardResult = z.object({
   /** The bars' timeframe ('native' for a file scored as it is). */
   timeframe: z.string(),
   strategy: z.string(),
-  windows: z.array(
-    z.object({
-      index: z.number(),
-      train: rangeRow,
-      test: rangeRow,
-      params: z.record(z.string(), ParamValue),
-      inSample: z.record(z.string(), metricValue),
-      outOfSample: z.record(z.string(), metricValue),
-    }),
-  ),
+  windows: z.array(WalkForwardWindowRow),
   /** The stitched out-of-sample equity, thinned for display. */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
   outOfSample: z.record(z.string(), metricValue),
@@ -451,3 +452,4 @@ export type OptimizeApproveRequest = z.output<typeof OptimizeApproveRequest>;
 export type Approval = z.output<typeof Approval>;
 export type OptimizeStartResult = z.output<typeof OptimizeStartResult>;
 export type OptimizeGetRequest = z.output<typeof OptimizeGetRequest>;
+export type WalkForwardWindowRow = z.output<typeof WalkForwardWindowRow>;

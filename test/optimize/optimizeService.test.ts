@@ -19,6 +19,7 @@ import {
   walkForwardJobFrom,
 } from '../../src/main/services/optimize/walkForwardService.ts';
 import type { JobProgress } from '../../src/shared/contract.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const spy = sharedDataFile('SPY_1min.csv');
@@ -318,9 +319,11 @@ describe('walk-forward cancel', () => {
         windows: { train: 60, test: 30, step: 30 },
       });
       const jobs = new JobRegistry();
+      const kept = new WalkForwardRepository(h.db);
       const run = runWalkForwardJob(walkForwardJobFrom(request), {
         pool: h.pool,
         bars: h.bars,
+        windows: kept,
         events: h.events,
         jobs,
       }).then(
@@ -337,6 +340,10 @@ describe('walk-forward cancel', () => {
       const last = progress.at(-1)!;
       expect(last.done).toBeLessThan(last.total);
       expect(jobs.cancel(jobId)).toBe(false);
+      // The windows finished before the cancel stay stored: they are training data all the same.
+      const stored = await kept.windowsOfJob(jobId);
+      expect(stored.length).toBeGreaterThanOrEqual(1);
+      expect(stored.length).toBeLessThan(last.total);
     } finally {
       await h.close();
     }

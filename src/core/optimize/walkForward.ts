@@ -153,6 +153,8 @@ export interface WalkForwardCallbacks {
   evaluate(range: BarRange, params: Params, window: WalkForwardWindow): Promise<EquitySegment>;
   /** Metrics of an equity segment; core/metrics computeEquityMetrics by default. Must include `annualizedReturn`. */
   metrics?(segment: EquitySegment): MetricSet;
+  /** Told each window's result as soon as it is done (and awaited), so a caller can keep it before the next. */
+  onWindow?(result: WalkForwardWindowResult): Promise<void> | void;
 }
 
 export interface WalkForwardWindowResult {
@@ -301,7 +303,9 @@ export async function runWalkForward(
     const { params, inSample } = await callbacks.optimize(window.train, window);
     const isSegment = inSample ?? (await callbacks.evaluate(window.train, params, window));
     const oosSegment = await callbacks.evaluate(window.test, params, window);
-    results.push({ window, params, inSample: metricsOf(isSegment), outOfSample: metricsOf(oosSegment) });
+    const result = { window, params, inSample: metricsOf(isSegment), outOfSample: metricsOf(oosSegment) };
+    results.push(result);
+    await callbacks.onWindow?.(result);
     parts.push({ segment: oosSegment, from: window.stitch.startTime, to: window.stitch.endTime });
   }
   const stitched = stitchEquity(parts);

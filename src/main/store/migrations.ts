@@ -122,4 +122,28 @@ export const MIGRATIONS: readonly Migration[] = [
     description: "studies: the row keeps the study's counts and best so far, so listing reads no trial",
     statements: ['ALTER TABLE studies ADD COLUMN IF NOT EXISTS progress JSON'],
   },
+  {
+    version: 6,
+    description: 'walk-forward windows and their out-of-sample results (the learner trains on them)',
+    statements: [
+      `CREATE TABLE walkforward_windows (
+        run_id VARCHAR NOT NULL, -- one walk-forward run (a job id can be reused by a client, this cannot)
+        job_id VARCHAR NOT NULL,
+        window_index INTEGER NOT NULL,
+        dataset_id VARCHAR NOT NULL, -- content fingerprint of the bars the run read
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        strategy VARCHAR NOT NULL,
+        strategy_version VARCHAR NOT NULL,
+        seed BIGINT NOT NULL, -- the run's seed; each train window's study seed derives from it and the index
+        train JSON NOT NULL, -- bar range: start, end (indices), startTime, endTime (epoch ms)
+        test JSON NOT NULL,
+        params JSON NOT NULL, -- the parameters the train window chose
+        in_sample JSON NOT NULL, -- metric name -> value (null where not finite)
+        out_of_sample JSON NOT NULL,
+        finished_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, window_index)
+      )`,
+    ],
+  },
 ];

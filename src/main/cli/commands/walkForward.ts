@@ -2,6 +2,7 @@ import { ComputePool } from '../../compute/pool.ts';
 import { EventBus } from '../../services/events.ts';
 import { runWalkForwardJob } from '../../services/optimize/walkForwardService.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
+import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { numberOption, stringOption, UsageError } from '../args.ts';
 import { openDatabaseHere } from '../backend.ts';
 import type { Command } from '../command.ts';
@@ -85,7 +86,12 @@ export const walkForwardCommand: Command = {
             preferPlateau: search.preferPlateau,
             windows,
           },
-          { pool, bars: db === null ? null : new BarsRepository(db), events },
+          {
+            pool,
+            bars: db === null ? null : new BarsRepository(db),
+            windows: db === null ? null : new WalkForwardRepository(db),
+            events,
+          },
         );
       } catch (error) {
         // Window settings that do not fit the data are a usage problem, not a failure.

@@ -2,6 +2,7 @@ import type { Requests } from '../../../shared/contract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
+import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { cancelAsOutcome, type JobContext, type JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
 import { studyRecords } from './studyRecords.ts';
@@ -32,6 +33,7 @@ export function createOptimizeHandlers(deps: {
     events: deps.jobs.events,
     jobs: deps.jobs.jobs,
   });
+  const windows = new WalkForwardRepository(deps.db);
   return {
     service,
     handlers: {
@@ -45,7 +47,12 @@ export function createOptimizeHandlers(deps: {
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(
-          runWalkForwardJob(walkForwardJobFrom(request), { ...deps.jobs, pool: deps.pool, bars: deps.bars }),
+          runWalkForwardJob(walkForwardJobFrom(request), {
+            ...deps.jobs,
+            pool: deps.pool,
+            bars: deps.bars,
+            windows,
+          }),
         ),
     },
   };

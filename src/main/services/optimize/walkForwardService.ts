@@ -7,6 +7,7 @@
  * are warmed up and a position the new parameters would hold when the test window opens is held, as it
  * would be live when parameters are switched; no bar after the test window is read.
  */
+import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
@@ -25,12 +26,18 @@ import {
   type SearchSpace,
   type WalkForwardOptions,
   type WalkForwardWindow,
+  type WalkForwardWindowResult,
 } from '../../../core/optimize/index.ts';
 import { InputError } from '../../../shared/errors.ts';
-import type { WalkForwardRequest, WalkForwardResult } from '../../../shared/optimizeContract.ts';
+import type {
+  WalkForwardRequest,
+  WalkForwardResult,
+  WalkForwardWindowRow,
+} from '../../../shared/optimizeContract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -69,14 +76,34 @@ export interface WalkForwardJob {
   readonly windows: WalkForwardOptions;
 }
 
-/** The pool, the bar cache, and the job context (`jobs` makes the run reachable by `job:cancel`). */
+/**
+ * The pool, the bar cache, where finished windows are kept (null: nowhere), and the job context (`jobs`
+ * makes the run reachable by `job:cancel`).
+ */
 export interface WalkForwardDeps extends JobContext {
   readonly pool: ComputePool;
   readonly bars: BarsRepository | null;
+  readonly windows: WalkForwardRepository | null;
 }
 
 const metricsOut = (m: MetricSet): Record<string, number | null> =>
   Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finiteOrNull(v)]));
+
+const rangeOut = (r: BarRange): WalkForwardWindowRow['train'] => ({
+  start: r.start,
+  end: r.end,
+  startTime: r.startTime,
+  endTime: r.endTime,
+});
+
+const windowOut = (w: WalkForwardWindowResult): WalkForwardWindowRow => ({
+  index: w.window.index,
+  train: rangeOut(w.window.train),
+  test: rangeOut(w.window.test),
+  params: { ...w.params },
+  inSample: metricsOut(w.inSample),
+  outOfSample: metricsOut(w.outOfSample),
+});
 
 /** A job from a validated contract request (bars from the cache). */
 export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob {
@@ -216,29 +243,37 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     };
   };
 
-  const result = await runWalkForward(bars.t, { optimize, evaluate }, { ...job.windows, space: job.space });
+  // Each window is kept as it finishes (the learner's training data), so a run stopped half-way keeps them.
+  const store = deps.windows;
+  const runInfo = {
+    runId: randomUUID(),
+    jobId: run.jobId,
+    datasetId: base.id,
+    symbol: data.label,
+    timeframe: job.timeframe,
+    strategy: job.strategy,
+    strategyVersion: getStrategyOrThrow(job.strategy).version,
+    seed: job.seed,
+  };
+  const onWindow =
+    store === null
+      ? undefined
+      : (w: WalkForwardWindowResult): Promise<void> => store.saveWindow(runInfo, windowOut(w), Date.now());
+
+  const result = await runWalkForward(
+    bars.t,
+    { optimize, evaluate, ...(onWindow === undefined ? {} : { onWindow }) },
+    { ...job.windows, space: job.space },
+  );
   stopIfCancelled();
   const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
-  const range = (r: BarRange): WalkForwardResult['windows'][number]['train'] => ({
-    start: r.start,
-    end: r.end,
-    startTime: r.startTime,
-    endTime: r.endTime,
-  });
   return {
     jobId: run.jobId,
     seed: job.seed,
     symbol: data.label,
     timeframe: job.timeframe,
     strategy: job.strategy,
-    windows: result.windows.map((w) => ({
-      index: w.window.index,
-      train: range(w.window.train),
-      test: range(w.window.test),
-      params: { ...w.params },
-      inSample: metricsOut(w.inSample),
-      outOfSample: metricsOut(w.outOfSample),
-    })),
+    windows: result.windows.map(windowOut),
     equity: { t: curve.t, value: curve.value },
     outOfSample: metricsOut(result.outOfSample),
     inSampleMean: metricsOut(result.inSampleMean),

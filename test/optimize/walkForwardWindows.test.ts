@@ -1,0 +1,94 @@
+/**
+ * Issue 8 item 8: walk-forward windows and their out-of-sample results are kept in DuckDB as each window
+ * finishes (the learner's training data) and read back equal to what the run returned.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { getStrategy } from '../../src/core/strategy/index.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
+import {
+  runWalkForwardJob,
+  walkForwardJobFrom,
+} from '../../src/main/services/optimize/walkForwardService.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
+import { requestSchemas } from '../../src/shared/contract.ts';
+import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+
+const SYMBOL = 'SYNX';
+let h: OptimizeHarness;
+let windows: WalkForwardRepository;
+
+beforeAll(async () => {
+  h = await optimizeHarness(1);
+  windows = new WalkForwardRepository(h.db);
+  const market = createSyntheticMarket({
+    seed: 7,
+    start: Date.UTC(2024, 0, 2),
+    end: Date.UTC(2024, 2, 1),
+    symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === SYMBOL),
+  });
+  await h.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+});
+afterAll(async () => h?.close());
+
+function run(jobId: string, seed: number) {
+  const request = requestSchemas['walkforward:run'].input.parse({
+    jobId,
+    strategy: 'sma-cross',
+    data: { symbol: SYMBOL, timeframe: '1h' },
+    objectives: [{ metric: 'sharpeRatio' }],
+    trials: 3,
+    seed,
+    windows: { train: 14, test: 7, step: 7 },
+  });
+  return runWalkForwardJob(walkForwardJobFrom(request), {
+    pool: h.pool,
+    bars: h.bars,
+    windows,
+    events: h.events,
+    jobs: new JobRegistry(),
+  });
+}
+
+describe('walk-forward windows in the store', () => {
+  it('reads back every window of a run equal to what the run returned, with what it was run on', async () => {
+    const result = await run('wf-store', 5);
+    expect(result.windows.length).toBeGreaterThanOrEqual(3);
+
+    const stored = await windows.windowsOfJob('wf-store');
+    expect(stored.map((s) => s.window)).toEqual(result.windows);
+    const runIds = new Set(stored.map((s) => s.runId));
+    expect(runIds.size).toBe(1);
+    const first = stored[0]!;
+    expect(await windows.windowsOfRun(first.runId)).toEqual(stored);
+    for (const s of stored) {
+      expect(s).toMatchObject({
+        jobId: 'wf-store',
+        symbol: SYMBOL,
+        timeframe: '1h',
+        strategy: 'sma-cross',
+        strategyVersion: getStrategy('sma-cross').version,
+        seed: 5,
+        datasetId: first.datasetId,
+      });
+    }
+    // The dataset is named by its content fingerprint, not by its symbol.
+    expect(first.datasetId).not.toBe(SYMBOL);
+    expect(first.datasetId.length).toBeGreaterThan(8);
+    // Windows are written as each finishes, in order.
+    const times = stored.map((s) => s.finishedAt);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('keeps each run apart when a job id is used again', async () => {
+    const before = await windows.windowsOfJob('wf-again');
+    expect(before).toEqual([]);
+    const a = await run('wf-again', 1);
+    const b = await run('wf-again', 2);
+    const stored = await windows.windowsOfJob('wf-again');
+    const runIds = [...new Set(stored.map((s) => s.runId))];
+    expect(runIds).toHaveLength(2);
+    expect(stored.filter((s) => s.runId === runIds[0]).map((s) => s.window)).toEqual(a.windows);
+    expect(stored.filter((s) => s.runId === runIds[1]).map((s) => s.window)).toEqual(b.windows);
+  });
+});
