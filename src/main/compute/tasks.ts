@@ -15,6 +15,7 @@ import {
   type PreparedDataset,
   type TradeRecord,
 } from '../../core/engine/index.ts';
+import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 import { getStrategy } from '../../core/strategy/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
@@ -72,8 +73,19 @@ export interface TrialsOutput {
   readonly elapsedMs: number;
 }
 
-export type WorkerTask = BacktestTask | TrialsTask;
-export type WorkerResult<T extends WorkerTask> = T extends BacktestTask ? BacktestOutput : TrialsOutput;
+/** A data-quality assessment: minutes of bars over years is seconds of scanning, kept off the main thread. */
+export interface QualityTask {
+  readonly kind: 'quality';
+  readonly bars: Bars;
+  readonly options: QualityOptions;
+}
+
+export type WorkerTask = BacktestTask | TrialsTask | QualityTask;
+export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
+  ? BacktestOutput
+  : T extends TrialsTask
+    ? TrialsOutput
+    : QualityReport;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
@@ -101,8 +113,15 @@ export class TaskRunner {
 
   constructor(private readonly maxDatasets = 4) {}
 
-  run(task: WorkerTask): BacktestOutput | TrialsOutput {
-    return task.kind === 'backtest' ? this.backtest(task) : this.trials(task);
+  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport {
+    switch (task.kind) {
+      case 'backtest':
+        return this.backtest(task);
+      case 'trials':
+        return this.trials(task);
+      case 'quality':
+        return assessQuality(task.bars, task.options);
+    }
   }
 
   private prepared(dataset: DatasetRef): PreparedEntry {

@@ -1,5 +1,10 @@
 import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
-import { assessQuality, repairBars, type QualityReport } from '../../core/data/quality.ts';
+import {
+  assessQuality,
+  repairBars,
+  type QualityOptions,
+  type QualityReport,
+} from '../../core/data/quality.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
@@ -17,16 +22,31 @@ export interface QualityResult {
   readonly repair?: { readonly droppedBars: number; readonly gapsMarked: number };
 }
 
+/** Runs the assessment: the services hand it to the compute pool; the CLI runs it in process. */
+export type QualityAssessor = (bars: Bars, options: QualityOptions) => Promise<QualityReport>;
+
+export const assessInProcess: QualityAssessor = async (bars, options) => assessQuality(bars, options);
+
 const isCoreTimeframe = (tf: string): tf is Timeframe => (TIMEFRAMES as readonly string[]).includes(tf);
 
 /** The quality report of one cached symbol and timeframe (see core/data/quality.ts), with optional repair. */
-export function checkQuality(db: Database, request: QualityRequest): Promise<QualityResult> {
+export function checkQuality(
+  db: Database,
+  request: QualityRequest,
+  assess: QualityAssessor = assessInProcess,
+): Promise<QualityResult> {
   // A repair reads, decides and deletes as one unit on the connection, so a fetch cannot replace a bar
   // between the read and the delete (the repair would then drop the good new bar).
-  return request.repair ? db.exclusive(() => assessAndRepair(db, request)) : assessAndRepair(db, request);
+  return request.repair
+    ? db.exclusive(() => assessAndRepair(db, request, assess))
+    : assessAndRepair(db, request, assess);
 }
 
-async function assessAndRepair(db: Database, request: QualityRequest): Promise<QualityResult> {
+async function assessAndRepair(
+  db: Database,
+  request: QualityRequest,
+  assess: QualityAssessor,
+): Promise<QualityResult> {
   const repo = new BarsRepository(db);
   const stored = await repo.storedTimeframes(request.symbol);
   if (stored.length === 0) throw new NotFoundError(`No bars stored for symbol "${request.symbol}"`, 'symbol');
@@ -51,7 +71,7 @@ async function assessAndRepair(db: Database, request: QualityRequest): Promise<Q
     );
   }
   const calendarTimeframe = isCoreTimeframe(timeframe) ? timeframe : null;
-  const report = assessQuality(bars, {
+  const report = await assess(bars, {
     symbol: request.symbol,
     timeframe: calendarTimeframe,
     ...(request.repair ? { maxProblems: 1_000_000 } : {}),

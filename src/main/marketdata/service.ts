@@ -14,7 +14,7 @@ import { CoverageRepository, type CoverageRow } from './coverage.ts';
 import { exportBars, type ExportRequest, type ExportResult } from './exporter.ts';
 import { HistoricalFetcher, type FetchRequest, type FetchSummary } from './fetcher.ts';
 import { importBarsFile, type ImportOptions, type ImportResult } from './importer.ts';
-import { checkQuality, type QualityRequest, type QualityResult } from './quality.ts';
+import { checkQuality, type QualityAssessor, type QualityRequest, type QualityResult } from './quality.ts';
 import { LiveBarStream, type LiveBar, type StreamStatus } from './liveStream.ts';
 import type { Adjustment, Feed } from './types.ts';
 
@@ -33,6 +33,8 @@ export interface MarketDataConfig {
   readonly credentials?: AlpacaCredentials;
   readonly env?: NodeJS.ProcessEnv;
   readonly onRetry?: (event: RetryEvent) => void;
+  /** Where quality assessments run; in process when absent (the CLI, which has nothing else to answer). */
+  readonly assessQuality?: QualityAssessor;
 }
 
 export interface DatasetWithCoverage extends DatasetSummary {
@@ -121,7 +123,7 @@ export class MarketDataService {
   }
 
   quality(request: QualityRequest): Promise<QualityResult> {
-    return checkQuality(this.db, request);
+    return checkQuality(this.db, request, this.config.assessQuality);
   }
 
   read(symbol: string, timeframe: Timeframe, range?: { start?: number; end?: number }) {

@@ -56,7 +56,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
   const backtests = new BacktestService(bars, pool, jobContext);
   const optimizer = createOptimizeHandlers({ db, bars, pool, jobs: jobContext });
-  const marketData = new MarketDataService(db, { ...options.alpaca, secrets, env });
+  const marketData = new MarketDataService(db, {
+    ...options.alpaca,
+    secrets,
+    env,
+    // A long span takes seconds to assess; on the pool it no longer holds up every other request.
+    assessQuality: (series, assessment) => pool.run({ kind: 'quality', bars: series, options: assessment }),
+  });
 
   const handlers: Requests = {
     'app:info': async () => ({ version, host: options.host, dataDir: options.dataDir, demo }),
