@@ -4,6 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { sharedDataFile } from '../support/sharedData.ts';
 import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
 
 const skipReason = chromiumSkipReason('firstHour.e2e');
@@ -353,6 +354,38 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     await expect.poll(() => page.getByTestId('run-backtest').isEnabled(), { timeout: 30_000 }).toBe(true);
     await field.fill('0.1');
     await expect.poll(() => hint.innerText()).toBe('% of traded value per fill');
+    await page.close();
+  });
+
+  it('a symbol stored as 1d opens in 1d; finer timeframes are disabled with the reason shown, no error', async (context) => {
+    const goog = sharedDataFile('GOOG.csv');
+    if (!goog.present) context.skip(`GOOG import${goog.skipReason}`);
+    const { server } = session();
+    const imported = await fetch(`${server.origin}/api/data:import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ path: goog.path }),
+    });
+    expect(imported.status).toBe(200);
+    const { page, problems } = await openApp(session());
+    const price = page.getByTestId('price-panel');
+    // The demo market's symbols are stored as 1m: any timeframe, such as 15m, can be shown for them.
+    await expect.poll(() => price.getAttribute('data-bars-symbol'), { timeout: 30_000 }).not.toBe('');
+    await page.getByTestId('timeframe-15m').click();
+    await expect.poll(() => price.getAttribute('data-bars-timeframe'), { timeout: 15_000 }).toBe('15m');
+
+    await page.locator('[data-testid="symbol-item"][data-symbol="GOOG"]').click();
+    await expect.poll(() => price.getAttribute('data-bars-symbol'), { timeout: 15_000 }).toBe('GOOG');
+    expect(await price.getAttribute('data-bars-timeframe')).toBe('1d');
+    expect(await page.getByTestId('timeframe-1d').getAttribute('aria-pressed')).toBe('true');
+    for (const timeframe of ['1m', '5m', '15m', '1h']) {
+      const button = page.getByTestId(`timeframe-${timeframe}`);
+      expect(await button.isDisabled()).toBe(true);
+      expect(await button.getAttribute('title')).toContain('GOOG is stored as 1d only');
+    }
+    expect(await page.getByTestId('timeframe-note').innerText()).toContain('GOOG is stored as 1d only');
+    expect(await page.getByTestId('error-notice').count()).toBe(0);
+    expect(problems).toEqual([]);
     await page.close();
   });
 });

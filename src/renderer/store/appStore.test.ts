@@ -6,7 +6,7 @@ import {
   FakeRegimenClient,
   SMA_CROSS,
 } from '../../../test/support/fakeRegimenClient.ts';
-import { createAppStore } from './appStore.ts';
+import { createAppStore, symbolTimeframeReasons } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
 
 const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload => ({
@@ -152,5 +152,35 @@ describe('the app store against a fake client', () => {
       null,
       null,
     ]);
+  });
+
+  it('choosing a symbol stored as 1d switches to 1d; timeframes it cannot be shown in are refused with the reason', async () => {
+    const client = new FakeRegimenClient()
+      .handle('data:list', () => [
+        { symbol: 'GOOG', timeframe: '1d', bars: 10, start: 0, end: 1, source: 'csv' },
+        { symbol: 'SPY', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'csv' },
+      ])
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe));
+    const app = createAppStore(client);
+    await app.getState().refreshDatasets();
+    await vi.waitFor(() => expect(app.getState().barsLoading).toBe(false));
+    expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'GOOG', timeframe: '1d' });
+    const reasons = symbolTimeframeReasons(app.getState());
+    expect(reasons['1d']).toBeNull();
+    expect(reasons['15m']).toBe(
+      'GOOG is stored as 1d only: other timeframes are derived from 1-minute bars alone',
+    );
+
+    app.getState().setTimeframe('15m');
+    expect(app.getState().timeframe).toBe('1d');
+    expect(client.callsTo('bars:get')).toHaveLength(1);
+
+    // A symbol with 1-minute bars keeps the timeframe chosen.
+    app.getState().selectSymbol('SPY');
+    app.getState().setTimeframe('5m');
+    await vi.waitFor(() => expect(app.getState().barsLoading).toBe(false));
+    expect(symbolTimeframeReasons(app.getState())['5m']).toBeNull();
+    expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'SPY', timeframe: '5m' });
+    expect(app.getState().notices).toEqual([]);
   });
 });

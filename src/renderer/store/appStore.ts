@@ -9,7 +9,7 @@ import type {
   StrategyInfo,
 } from '../../shared/contract.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
-import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../timeframes.ts';
+import { finestAvailable, TIMEFRAME_CHOICES, TIMEFRAME_MS, timeframeReasons } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
 import { sessionKeeper, type Keeper } from './keeper.ts';
@@ -225,12 +225,18 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
 
       selectSymbol(symbol) {
         if (symbol === get().symbol && get().bars.status !== 'error') return;
-        set({ symbol, result: null, focus: null, barsEnd: null });
-        void loadBars();
+        // A symbol stored only as 1d cannot be shown in 15m: switch to its finest timeframe rather than
+        // asking the server for one it must refuse.
+        const reasons = symbolTimeframeReasons({ ...get(), symbol });
+        const timeframe = reasons[get().timeframe] === null ? get().timeframe : finestAvailable(reasons);
+        set({ symbol, timeframe: timeframe ?? get().timeframe, result: null, focus: null, barsEnd: null });
+        if (timeframe) void loadBars();
+        else set({ bars: { status: 'idle' }, barsLoading: false });
       },
 
       setTimeframe(timeframe) {
         if (timeframe === get().timeframe) return;
+        if (symbolTimeframeReasons(get())[timeframe] !== null) return;
         set({ timeframe, result: null, focus: null, barsEnd: null });
         void loadBars();
       },
@@ -398,6 +404,13 @@ export function findStrategy(strategies: Loadable<StrategyInfo[]>, name: string 
 
 export function selectedStrategy(state: AppState): StrategyInfo | null {
   return findStrategy(state.strategies, state.strategyName);
+}
+
+/** Why each timeframe cannot be shown for the chosen symbol (null when it can). */
+export function symbolTimeframeReasons(
+  state: Pick<AppState, 'datasets' | 'symbol'>,
+): Record<Timeframe, string | null> {
+  return timeframeReasons(state.datasets.status === 'ready' ? state.datasets.data : null, state.symbol);
 }
 
 /** One row per symbol for the symbol list: the finest timeframe stored says how much history there is. */

@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { EChart } from '../../charts/EChart.tsx';
 import { barIndexAt, priceChartOption } from '../../charts/priceChart.ts';
 import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
-import { CHART_BAR_LIMITS, type ChartBarLimit } from '../../store/appStore.ts';
+import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 
@@ -18,6 +18,9 @@ export function PricePanel() {
   const barsLoading = useApp((s) => s.barsLoading);
   const focus = useApp((s) => s.focus);
   const showLatestBars = useApp((s) => s.showLatestBars);
+  const datasets = useApp((s) => s.datasets);
+  const reasons = useMemo(() => symbolTimeframeReasons({ datasets, symbol }), [datasets, symbol]);
+  const unavailable = TIMEFRAME_CHOICES.map((tf) => reasons[tf]).find((reason) => reason !== null);
 
   const data = bars.status === 'ready' ? bars.data : null;
   const trades =
@@ -80,12 +83,19 @@ export function PricePanel() {
               className={tf === timeframe ? 'seg active' : 'seg'}
               aria-pressed={tf === timeframe}
               data-testid={`timeframe-${tf}`}
+              disabled={reasons[tf] !== null}
+              title={reasons[tf] ?? undefined}
               onClick={() => setTimeframe(tf)}
             >
               {tf}
             </button>
           ))}
         </div>
+        {unavailable ? (
+          <span className="toolbar-note" data-testid="timeframe-note">
+            {unavailable}
+          </span>
+        ) : null}
         <label className="toolbar-select">
           <span>bars</span>
           <select
