@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   cli: async () => ({ run: (await import('./cli.bench.ts')).runCliBench }),
   regime: async () => ({ run: (await import('./regime.bench.ts')).runRegimeBench }),
   import: async () => ({ run: (await import('./import.bench.ts')).runImportBench }),
+  mainThread: async () => ({ run: (await import('./mainThread.bench.ts')).runMainThreadBench }),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,99 @@
+/**
+ * Requests answered while long work runs (issue 9 item 9): the worst app:info round trip through the
+ * services' dispatch while a 2.3M-point grid is counted and while data:quality assesses the demo
+ * market's 1-minute span. Baselines from the same run: the old point-by-point grid scan (timed on the
+ * first 100k points and scaled, since the whole scan takes tens of seconds) and the same quality
+ * assessment run in process, which is how long a request used to wait. CPU time and load average are
+ * printed because the machine is shared.
+ */
+import { loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assessQuality } from '../src/core/data/quality.ts';
+import { countFeasible } from '../src/core/optimize/samplers/grid.ts';
+import {
+  createSpace,
+  gridPoint,
+  gridSize,
+  intParam,
+  satisfiesConstraints,
+} from '../src/core/optimize/space.ts';
+import { MemorySecretStore } from '../src/main/secrets/secretStore.ts';
+import { dispatch } from '../src/main/services/dispatch.ts';
+import { createServices, type Services } from '../src/main/services/services.ts';
+
+/** Sends app:info back to back until `work` settles; the slowest round trip in ms. */
+async function worstInfoLatency(services: Services, work: () => Promise<unknown>): Promise<number> {
+  let done = false;
+  let worst = 0;
+  const probe = (async () => {
+    while (!done) {
+      const started = performance.now();
+      await dispatch(services.handlers, 'app:info', {});
+      worst = Math.max(worst, performance.now() - started);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  // Let the probe start before the work so a blocked loop shows as one long round trip.
+  await new Promise((resolve) => setImmediate(resolve));
+  await work();
+  done = true;
+  await probe;
+  return worst;
+}
+
+function line(name: string, ms: number, note = ''): void {
+  console.log(`${name.padEnd(58)} ${ms.toFixed(1).padStart(10)} ms ${note}`);
+}
+
+export async function runMainThreadBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-main-thread-bench-'));
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  const services = await createServices({
+    dataDir: dir,
+    host: 'http',
+    threads: 1,
+    secrets: new MemorySecretStore(),
+    env: {},
+  });
+  try {
+    const space = createSpace(
+      [intParam('fast', 1, 150), intParam('slow', 1, 150), intParam('stop', 0, 102)],
+      ['fast<slow'],
+    );
+    const size = gridSize(space);
+    const sample = 20_000;
+    const scanStarted = performance.now();
+    for (let i = 0; i < sample; i++) satisfiesConstraints(space, gridPoint(space, i));
+    line(
+      `old grid scan, ${size} points (scaled from ${sample})`,
+      ((performance.now() - scanStarted) * size) / sample,
+    );
+    line(
+      `app:info worst while counting ${size} points`,
+      await worstInfoLatency(services, async () => countFeasible(space, 5)),
+    );
+
+    const [dataset] = await services.marketData.list();
+    const bars = await services.marketData.read(dataset!.symbol, '1m');
+    const assessStarted = performance.now();
+    assessQuality(bars, { symbol: dataset!.symbol, timeframe: '1m' });
+    line(`quality in process, ${bars.t.length} 1m bars (old wait)`, performance.now() - assessStarted);
+    const request = { symbol: dataset!.symbol, timeframe: '1m' };
+    line(
+      `app:info worst while data:quality runs on the pool`,
+      await worstInfoLatency(services, () => dispatch(services.handlers, 'data:quality', request)),
+    );
+  } finally {
+    await services.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `cpu: ${((used.user + used.system) / 1000).toFixed(0)} ms main process over ${(performance.now() - wall).toFixed(0)} ms wall; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (2 cores)`,
+  );
+}
