@@ -123,6 +123,10 @@ describe.skipIf(!hasChromium)(`Data and Settings views against regimen serve${sk
         .toBe('GOOG 1d');
       await score.waitFor({ state: 'visible', timeout: 30_000 });
       expect(Number(await score.getAttribute('data-value'))).toBeGreaterThan(0);
+      // The score says what it measures beside the problem count (issue 10 item 5).
+      expect(await page.getByTestId('quality-score-explained').innerText()).toMatch(
+        /coverage .* usable rows .* probable split/,
+      );
       expect((await coverageRows(page)).find((r) => r.symbol === 'GOOG')).toMatchObject({ bars: 2148 });
     } else {
       console.warn(`data.e2e: import step${goog.skipReason}`);

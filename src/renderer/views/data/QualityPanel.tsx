@@ -4,6 +4,15 @@ import { formatBarTime, formatInteger, formatPercent, humanizeKey } from '../../
 import { LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
+/**
+ * What the score measures (core/data/quality.ts computes it), so a 1.000 beside a few problems reads
+ * right: suspicious-but-possible bars cost half, and coverage counts bars missing against the calendar.
+ */
+const SCORE_MEANING =
+  'Score = coverage (bars present / expected by the calendar) × share of usable rows (unusable rows ' +
+  'count whole, suspicious ones such as stale runs or outliers count half) × 0.75 per probable split; ' +
+  '1.000 means complete and clean.';
+
 function scoreClass(score: number | null): string {
   if (score === null) return '';
   if (score >= 0.95) return 'good';
@@ -28,6 +37,9 @@ function Report({ report }: { report: DataQualityReport }) {
             {report.score === null ? '—' : report.score.toFixed(3)}
           </div>
           <progress className="progress-bar quality-meter" max={1} value={report.score ?? 0} />
+          <p className="quality-score-explained" data-testid="quality-score-explained">
+            {SCORE_MEANING}
+          </p>
         </div>
         <table className="kv-table quality-stats">
           <tbody>
