@@ -6,7 +6,7 @@ import {
   FakeRegimenClient,
   SMA_CROSS,
 } from '../../../test/support/fakeRegimenClient.ts';
-import { createAppStore, symbolTimeframeReasons } from './appStore.ts';
+import { createAppStore, showsDemoMarket, symbolTimeframeReasons } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
 
 const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload => ({
@@ -182,5 +182,27 @@ describe('the app store against a fake client', () => {
     expect(symbolTimeframeReasons(app.getState())['5m']).toBeNull();
     expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'SPY', timeframe: '5m' });
     expect(app.getState().notices).toEqual([]);
+  });
+});
+
+describe('the DEMO MARKET chip', () => {
+  const row = (symbol: string, source: string) => ({
+    symbol,
+    timeframe: '1m' as const,
+    bars: 1,
+    start: 0,
+    end: 60_000,
+    source,
+  });
+  const datasets = {
+    status: 'ready' as const,
+    data: [row('SYNA', 'demo'), row('GOOG', 'csv')],
+  };
+
+  it('shows only while the symbol on screen is the demo market, not for imported data beside it', () => {
+    expect(showsDemoMarket({ datasets, symbol: 'SYNA' })).toBe(true);
+    expect(showsDemoMarket({ datasets, symbol: 'GOOG' })).toBe(false);
+    expect(showsDemoMarket({ datasets, symbol: null })).toBe(false);
+    expect(showsDemoMarket({ datasets: { status: 'loading' }, symbol: 'SYNA' })).toBe(false);
   });
 });

@@ -413,6 +413,15 @@ export function symbolTimeframeReasons(
   return timeframeReasons(state.datasets.status === 'ready' ? state.datasets.data : null, state.symbol);
 }
 
+/**
+ * True while the symbol shown is the demo market's (synthetic bars), so the status bar's DEMO MARKET
+ * chip tells what is on screen and not only that the demo exists somewhere in the store.
+ */
+export function showsDemoMarket(state: Pick<AppState, 'datasets' | 'symbol'>): boolean {
+  if (state.datasets.status !== 'ready' || state.symbol === null) return false;
+  return state.datasets.data.some((d) => d.symbol === state.symbol && d.source === 'demo');
+}
+
 /** One row per symbol for the symbol list: the finest timeframe stored says how much history there is. */
 export function symbolRows(datasets: DatasetInfo[]): DatasetInfo[] {
   const bySymbol = new Map<string, DatasetInfo>();

@@ -1,3 +1,4 @@
+import { showsDemoMarket } from '../store/appStore.ts';
 import { useApp } from '../store/context.tsx';
 import { formatInteger } from '../format.ts';
 
@@ -6,13 +7,22 @@ export function StatusBar() {
   const bars = useApp((s) => s.bars);
   const result = useApp((s) => s.result);
   const job = useApp((s) => s.job);
+  const demo = useApp(showsDemoMarket);
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span className={info ? 'status-dot ok' : 'status-dot'} />
       <span>
         {info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}
       </span>
-      {info?.demo ? <span className="status-chip">DEMO MARKET</span> : null}
+      {demo ? (
+        <span
+          className="status-chip"
+          data-testid="demo-chip"
+          title="The bars shown are the synthetic demo market"
+        >
+          DEMO MARKET
+        </span>
+      ) : null}
       {info ? (
         <span className="status-muted" title="Data directory">
           {info.dataDir}
