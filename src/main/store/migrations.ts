@@ -126,7 +126,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'walk-forward windows and their out-of-sample results (the learner trains on them)',
     statements: [
-      `CREATE TABLE walkforward_windows (
+      `CREATE TABLE IF NOT EXISTS walkforward_windows (
         run_id VARCHAR NOT NULL, -- one walk-forward run (a job id can be reused by a client, this cannot)
         job_id VARCHAR NOT NULL,
         window_index INTEGER NOT NULL,
