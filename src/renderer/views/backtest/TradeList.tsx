@@ -42,7 +42,13 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
   const closed = trades.length - open;
 
   return (
-    <section className="panel trades" data-testid="trade-list" data-trade-count={trades.length}>
+    // data-trade-count counts closed trades, as the metrics' numTrades does; the open position is apart.
+    <section
+      className="panel trades"
+      data-testid="trade-list"
+      data-trade-count={closed}
+      data-open-count={open}
+    >
       <div className="panel-title">
         Trades <span className="panel-count">{result ? trades.length : ''}</span>
         {result && trades.length > 0 ? (
