@@ -65,9 +65,9 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
     expect(Object.keys(bbands!.values as object)).toEqual(['upper', 'middle', 'lower']);
   });
 
-  it('names an unknown strategy and a malformed --param (exit 1 and 2)', async () => {
+  it('names an unknown strategy and a malformed --param (both usage errors, exit 2)', async () => {
     const io = captureIO();
-    expect(await main(['backtest', '--csv', goog.path, '--strategy', 'nope'], io)).toBe(1);
+    expect(await main(['backtest', '--csv', goog.path, '--strategy', 'nope'], io)).toBe(2);
     expect(io.stderr).toContain('unknown strategy "nope"');
     const bad = captureIO();
     expect(

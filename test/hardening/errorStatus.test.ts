@@ -64,7 +64,8 @@ const CASES: Case[] = [
   {
     name: 'an out-of-range parameter',
     channel: 'backtest:run',
-    body: () => ({ ...backtest, params: { fast: 1, slow: 20 } }),
+    // Outside the limits any run accepts (fast >= 1), not merely outside the default search range.
+    body: () => ({ ...backtest, params: { fast: 0, slow: 20 } }),
     status: 400,
     field: 'params',
     says: /fast/,
