@@ -300,6 +300,8 @@ export const StudyDetail = z.object({
 });
 
 export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });
+/** A complete study is not run again: `alreadyComplete` says so, and nothing about it changed. */
+export const OptimizeResumeResult = OptimizeStartResult.extend({ alreadyComplete: z.boolean() });
 export const StudyRef = z.strictObject({ studyId: StudyId });
 export const OptimizeGetRequest = z.strictObject({
   studyId: StudyId,
@@ -451,5 +453,6 @@ export type OptimizeTrialEvent = z.output<typeof OptimizeTrialEvent>;
 export type OptimizeApproveRequest = z.output<typeof OptimizeApproveRequest>;
 export type Approval = z.output<typeof Approval>;
 export type OptimizeStartResult = z.output<typeof OptimizeStartResult>;
+export type OptimizeResumeResult = z.output<typeof OptimizeResumeResult>;
 export type OptimizeGetRequest = z.output<typeof OptimizeGetRequest>;
 export type WalkForwardWindowRow = z.output<typeof WalkForwardWindowRow>;

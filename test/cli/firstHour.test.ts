@@ -157,3 +157,33 @@ describe('exit codes', () => {
     }
   });
 });
+
+describe('optimize --resume on a study that is already complete', () => {
+  it('says it is complete (not "running"), prints its report and leaves the study as it was', async () => {
+    const csv = rampCsv(80, 'resume.csv');
+    const dataDir = join(dir, 'resume-data');
+    const space = ['--space', 'fast=2:3:1', '--space', 'slow=10:11:1', '--sampler', 'grid'];
+    const first = await cli([
+      'optimize',
+      '--csv',
+      csv,
+      '--strategy',
+      'sma-cross',
+      ...space,
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const listed = await cli(['studies', '--data-dir', dataDir, '--json']);
+    const [before] = JSON.parse(listed.stdout) as Array<{ id: string; state: string; updatedAt: number }>;
+    expect(before?.state).toBe('complete');
+
+    const resumed = await cli(['optimize', '--resume', before!.id, '--data-dir', dataDir, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`study ${before!.id} is already complete: nothing to resume`);
+    expect(resumed.stderr).not.toContain('running');
+    expect((JSON.parse(resumed.stdout) as { state: string }).state).toBe('complete');
+    const after = await cli(['studies', '--data-dir', dataDir, '--json']);
+    expect(JSON.parse(after.stdout)).toEqual(JSON.parse(listed.stdout));
+  });
+});

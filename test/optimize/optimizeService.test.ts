@@ -20,6 +20,7 @@ import {
 } from '../../src/main/services/optimize/walkForwardService.ts';
 import type { JobProgress } from '../../src/shared/contract.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
+import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const spy = sharedDataFile('SPY_1min.csv');
@@ -198,7 +199,7 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
     const finished = stopped.trials.filter((t) => t.status !== 'running');
     expect(finished.length).toBeGreaterThan(0);
     expect(finished.length).toBeLessThan(120);
-    await h.service.resume(id);
+    expect((await h.service.resume(id)).alreadyComplete).toBe(false);
     const done = await h.service.wait(id);
     expect(done.summary.state).toBe('complete');
     expect(done.trials.map((t) => t.number)).toEqual(Array.from({ length: 120 }, (_, i) => i));
@@ -208,6 +209,18 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
       expect(after.finishedAt).toBe(t.finishedAt);
       expect(strip(after)).toEqual(strip(t));
     }
+
+    // Resumed once more, the complete study says so and is not run or touched: no event, same record.
+    const records = studyRecords(h.db);
+    const before = await records.get(id);
+    const events: string[] = [];
+    const listen = h.events.subscribe((channel) => events.push(channel));
+    const again = await h.service.resume(id);
+    listen();
+    expect(again).toEqual({ studyId: id, seed: 7, total: 120, alreadyComplete: true });
+    expect(h.service.isRunning(id)).toBe(false);
+    expect(events).toEqual([]);
+    expect(await records.get(id)).toEqual(before);
   });
 
   it.skipIf(!spy.present)(

@@ -246,13 +246,34 @@ describe('the optimisation store against a fake client', () => {
   it('resuming drops the old "cancelled" so the resumed run reports afresh', async () => {
     client
       .handle('optimize:get', () => studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } }))
-      .handle('optimize:resume', ({ studyId }) => ({ studyId, seed: 1, total: 10 }));
+      .handle('optimize:resume', ({ studyId }) => ({ studyId, seed: 1, total: 10, alreadyComplete: false }));
     await store.getState().open('s1');
     client.emit('optimize:progress', progress('s1', { state: 'cancelled' }));
     expect(store.getState().progress?.state).toBe('cancelled');
     await store.getState().resume('s1');
     expect(store.getState().progress).toBeNull();
     expect(client.callsTo('optimize:resume')).toEqual([{ studyId: 's1' }]);
+    expect(store.getState().alreadyComplete).toBeNull();
+  });
+
+  it('resuming a study that is already complete says so, and it stays complete', async () => {
+    // The list went stale: it still said "cancelled" when another window's resume finished the study.
+    client
+      .handle('optimize:get', () =>
+        studyDetail('s1', {
+          summary: { ...summary('s1', 1), state: 'complete', trialsDone: 10, trialsTotal: 10 },
+        }),
+      )
+      .handle('optimize:resume', ({ studyId }) => ({ studyId, seed: 1, total: 10, alreadyComplete: true }));
+    await store.getState().open('s1');
+    client.emit('optimize:progress', progress('s1', { state: 'cancelled', done: 4 }));
+    await store.getState().resume('s1');
+    expect(store.getState().alreadyComplete).toBe('s1');
+    expect(store.getState().progress).toBeNull();
+    expect(store.getState().study?.detail?.summary.state).toBe('complete');
+    // Another study on screen does not inherit the note.
+    await store.getState().open('s2');
+    expect(store.getState().alreadyComplete).toBeNull();
   });
 
   it('two objectives switch the study to Pareto mode, one brings it back to single', () => {

@@ -27,6 +27,8 @@ export interface StudySlice {
   trials: TrialRow[];
   progress: OptimizeProgressEvent | null;
   approving: boolean;
+  /** The study a resume found already complete (nothing was run), so the header can say so. */
+  alreadyComplete: string | null;
   notices: Notice[];
 
   /**
@@ -113,7 +115,12 @@ export function createOptimizeStore(
 
     /** Puts `studyId` on screen, not yet read; the feed then forgets the previous study's trials. */
     const show = (studyId: string): void =>
-      set({ study: { id: studyId, detail: null }, inspection: null, center: 'search' });
+      set({
+        study: { id: studyId, detail: null },
+        inspection: null,
+        center: 'search',
+        alreadyComplete: null,
+      });
     const activate = (studyId: string): void => {
       show(studyId);
       feed.activate(studyId);
@@ -150,6 +157,7 @@ export function createOptimizeStore(
       trials: [],
       progress: null,
       approving: false,
+      alreadyComplete: null,
       notices: [],
 
       connect() {
@@ -214,7 +222,8 @@ export function createOptimizeStore(
           if (feed.studyId !== studyId) activate(studyId);
           // The last progress said cancelled or paused: drop it so the resumed run's events take over.
           feed.clearProgress();
-          await client.invoke('optimize:resume', { studyId });
+          const resumed = await client.invoke('optimize:resume', { studyId });
+          set({ alreadyComplete: resumed.alreadyComplete ? studyId : null });
           resolved('resume');
           await loadDetail(studyId);
           void get().refreshStudies();

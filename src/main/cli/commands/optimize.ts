@@ -358,6 +358,11 @@ async function followStudy(
   }
 }
 
+/** Said instead of "running" when --resume names a study that has nothing left to run. */
+function alreadyCompleteNote(studyId: string): string {
+  return `study ${studyId} is already complete: nothing to resume (its state is unchanged); its report follows\n`;
+}
+
 /** Prints the finished (or stopped) study, as a report or --json; resolves to the exit code. */
 function reportStudy(detail: StudyDetail, studyId: string, args: ParsedArgs, io: CommandIO): number {
   if (args.values['json']) {
@@ -397,7 +402,7 @@ const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'fai
 async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: CommandIO): Promise<number> {
   const style = progressStyle(args, io);
   const resumeId = stringOption(args, 'resume');
-  let start: (() => Promise<{ studyId: string }>) | undefined;
+  let start: (() => Promise<{ studyId: string; alreadyComplete?: boolean }>) | undefined;
   if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
   else {
     const { source, timeframes, start: from, end } = sourceFrom(args);
@@ -464,8 +469,12 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   };
   process.once('SIGINT', interrupt);
   try {
-    studyId = (await start()).studyId;
-    if (style !== 'bar') io.err(`study ${studyId} running in ${owner.owner}\n`);
+    const started = await start();
+    studyId = started.studyId;
+    if (started.alreadyComplete === true) {
+      io.err(alreadyCompleteNote(studyId));
+      finished();
+    } else if (style !== 'bar') io.err(`study ${studyId} running in ${owner.owner}\n`);
     for (;;) {
       await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 1_000))]);
       const { summary } = await owner.request('optimize:get', { studyId, includeTrials: false });
@@ -554,7 +563,12 @@ export const optimizeCommand: Command = {
       let studyId: string;
       if (resumeId !== undefined) {
         try {
-          studyId = (await service.resume(resumeId)).studyId;
+          const resumed = await service.resume(resumeId);
+          studyId = resumed.studyId;
+          if (resumed.alreadyComplete) {
+            io.err(alreadyCompleteNote(studyId));
+            return reportStudy(await service.get(studyId), studyId, args, io);
+          }
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('no study with id'))
             throw new UsageError(`--resume: ${error.message}`);

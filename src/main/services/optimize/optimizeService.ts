@@ -22,6 +22,7 @@ import {
 import type {
   Approval,
   OptimizeApproveRequest,
+  OptimizeResumeResult,
   OptimizeStartRequest,
   OptimizeStartResult,
   StudyDetail,
@@ -131,12 +132,18 @@ export class OptimizeService {
 
   /**
    * Resumes a stored study: finished trials are kept, running ones re-run, the rest of the budget asked.
-   * A finished study resumes to an immediate completion (its report is recomputed).
+   * A complete study is left as it is (state, finish time and report): resuming it would report
+   * "running" for a study with nothing left to run.
    */
-  async resume(studyId: string): Promise<OptimizeStartResult> {
+  async resume(studyId: string): Promise<OptimizeResumeResult> {
     if (this.active.has(studyId)) throw new ConflictError(`study ${studyId} is already running`, 'studyId');
     const row = await this.row(studyId);
-    return this.launch(row, await this.datasets(row.data.definition));
+    if (row.data.state === 'complete') {
+      const { trialsTotal } = row.progress ?? (await this.backfillProgress(row));
+      return { studyId, seed: row.config.seed, total: trialsTotal, alreadyComplete: true };
+    }
+    const started = await this.launch(row, await this.datasets(row.data.definition));
+    return { ...started, alreadyComplete: false };
   }
 
   /** Stops a running study; its finished trials are kept (running ones are re-run on resume). */

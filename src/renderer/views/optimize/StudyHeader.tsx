@@ -11,6 +11,7 @@ export function StudyHeader() {
   const inspection = useOptimize((s) => s.inspection);
   const setCenter = useOptimize((s) => s.setCenter);
   const cancel = useOptimize((s) => s.cancel);
+  const alreadyComplete = useOptimize((s) => s.alreadyComplete);
 
   if (!study) {
     return (
@@ -61,6 +62,11 @@ export function StudyHeader() {
         </span>
       </div>
       {progress?.error ? <span className="error-text opt-header-error">{progress.error}</span> : null}
+      {alreadyComplete === study.id ? (
+        <span className="opt-muted" data-testid="opt-already-complete">
+          Already complete: every trial has run, nothing to resume
+        </span>
+      ) : null}
       <span className="status-spacer" />
       <div className="segmented" role="group" aria-label="Centre view">
         <button
