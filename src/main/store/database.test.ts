@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,31 @@ describe('Database', () => {
       expect(statSync(join(root, 'data', 'dir')).mode & 0o777).toBe(0o700);
       expect(statSync(path).mode & 0o777).toBe(0o600);
     } finally {
+      process.umask(previous);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the write-ahead log 0600, also when DuckDB creates it again after a checkpoint', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'regimen-private-wal-'));
+    const previous = process.umask(0o022);
+    const path = join(root, 'regimen.duckdb');
+    const db = await Database.open(path);
+    try {
+      const modes: number[] = [];
+      for (const round of [1, 2]) {
+        await new BarsRepository(db).write('AAA', '1m', bars(3, round * 1e9), 'test');
+        expect(existsSync(`${path}.wal`)).toBe(true);
+        modes.push(statSync(`${path}.wal`).mode & 0o777);
+        // A checkpoint deletes the log; the next write creates a new file.
+        await db.run('CHECKPOINT');
+        expect(existsSync(`${path}.wal`)).toBe(false);
+      }
+      expect(modes).toEqual([0o600, 0o600]);
+      // The umask is the process's own again outside database work.
+      expect(process.umask()).toBe(0o022);
+    } finally {
+      db.close();
       process.umask(previous);
       rmSync(root, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { MIGRATIONS } from './migrations.ts';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
@@ -25,7 +26,7 @@ export class Database {
     // The cache and the studies are the user's alone: a folder we create is private (0700), and so is
     // the database file (0600), whatever the umask.
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const instance = await DuckDBInstance.create(path);
+    const instance = await privateFiles(() => DuckDBInstance.create(path));
     if (path !== ':memory:') chmodSync(path, 0o600);
     const connection = await instance.connect();
     const db = new Database(instance, connection, path);
@@ -42,7 +43,7 @@ export class Database {
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.holder.getStore()) return work();
-    const next = this.queue.then(() => this.holder.run(true, work));
+    const next = this.queue.then(() => this.holder.run(true, () => privateFiles(work)));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -77,8 +78,13 @@ export class Database {
   }
 
   close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+    const restore = privateUmask();
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      restore();
+    }
   }
 
   private async migrate(): Promise<void> {
@@ -95,5 +101,37 @@ export class Database {
         await this.run('INSERT INTO schema_migrations VALUES ($1, now())', [migration.version]);
       });
     }
+  }
+}
+
+/** How many database calls are under way with the private umask set (see privateFiles). */
+let privateDepth = 0;
+let savedUmask = 0;
+
+/**
+ * Sets the umask to 0077 until the returned function is called (nested calls share one setting). Worker
+ * threads cannot change the umask (it is the process's); a database opened there relies on its folder.
+ */
+function privateUmask(): () => void {
+  if (!isMainThread) return () => undefined;
+  if (privateDepth++ === 0) savedUmask = process.umask(0o077);
+  return () => {
+    if (--privateDepth === 0) process.umask(savedUmask);
+  };
+}
+
+/**
+ * Runs database work under a 0077 umask. DuckDB creates `<file>.wal` on the first write after each
+ * checkpoint (it deletes it at every checkpoint) with the process umask, so a chmod after open would
+ * not last: the log of every change would be readable by other users until the next checkpoint. Every
+ * statement runs inside `exclusive`, so this covers each moment DuckDB may create the file. Files the
+ * process creates meanwhile elsewhere are private too, which is what exports already ask for.
+ */
+async function privateFiles<T>(work: () => Promise<T>): Promise<T> {
+  const restore = privateUmask();
+  try {
+    return await work();
+  } finally {
+    restore();
   }
 }
