@@ -18,6 +18,7 @@ import {
   nextSession,
   previousSession,
   sessionOf,
+  sessionCountsBetween,
   sessionOnDate,
   sessionsBetween,
   sessionsForDates,
@@ -154,6 +155,23 @@ describe('sessions', () => {
     expect(nextSession(utc('2024-03-28T20:00:01Z')).dateKey).toBe(20240401);
     expect(previousSession(utc('2024-04-01T13:00:00Z')).dateKey).toBe(20240328);
     expect(sessionsBetween(utc('2024-01-01T00:00:00Z'), utc('2025-01-01T00:00:00Z')).length).toBe(252);
+  });
+
+  it('counts the sessions and early closes of any day range as listing them does', () => {
+    const from = daysFromCivil(1995, 1, 1);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 12_000 }), fc.integer({ min: 0, max: 900 }), (start, length) => {
+        const sessions = sessionsForDates(
+          dateKeyFromDays(from + start),
+          dateKeyFromDays(from + start + length),
+        ).filter((s) => daysFromDateKey(s.dateKey) < from + start + length);
+        expect(sessionCountsBetween(from + start, from + start + length)).toEqual({
+          sessions: sessions.length,
+          earlyCloses: sessions.filter((s) => isEarlyClose(s.dateKey)).length,
+        });
+      }),
+      { seed: 7, numRuns: 200 },
+    );
   });
 });
 

@@ -365,6 +365,38 @@ export function sessionsBetween(startMs: number, endMs: number): Session[] {
   return out;
 }
 
+/** Weekdays (Monday to Friday) among the day numbers fromDays..toDays - 1. */
+function weekdaysBetween(fromDays: number, toDays: number): number {
+  const weeks = Math.floor((toDays - fromDays) / 7);
+  let count = weeks * 5;
+  for (let days = fromDays + weeks * 7; days < toDays; days++) {
+    const wd = weekdayOfDays(days);
+    if (wd !== 0 && wd !== 6) count++;
+  }
+  return count;
+}
+
+/**
+ * How many regular sessions fall on the day numbers fromDays..toDays - 1, and how many of those close
+ * early: weekdays counted arithmetically, less each year's weekday holidays, so a span of centuries
+ * costs a step per year rather than one per day and allocates nothing per day.
+ */
+export function sessionCountsBetween(
+  fromDays: number,
+  toDays: number,
+): { sessions: number; earlyCloses: number } {
+  if (!(toDays > fromDays)) return { sessions: 0, earlyCloses: 0 };
+  let sessions = weekdaysBetween(fromDays, toDays);
+  let earlyCloses = 0;
+  const inRange = (days: number): boolean => days >= fromDays && days < toDays;
+  for (let year = yearOfDays(fromDays); year <= yearOfDays(toDays - 1); year++) {
+    const calendar = yearOf(year);
+    for (const days of calendar.holidays.keys()) if (inRange(days)) sessions--;
+    for (const days of calendar.earlyCloses) if (inRange(days)) earlyCloses++;
+  }
+  return { sessions, earlyCloses };
+}
+
 /** Sessions on the dates fromDateKey..toDateKey (YYYYMMDD, both inclusive). */
 export function sessionsForDates(fromDateKey: number, toDateKey: number): Session[] {
   checkDateKey(fromDateKey);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { allocateBars, type Bars } from './bars.ts';
+import { allocateBars, TIMEFRAME_MINUTES, TIMEFRAMES, type Bars, type Timeframe } from './bars.ts';
 import { etDateKey, sessionsForDates } from './calendar.ts';
 import { parseBarsCsv, parseBarsCsvRows } from './csv/read.ts';
 import { formatBarsCsv } from './csv/write.ts';
@@ -316,5 +316,147 @@ describe('each check alone', () => {
       ['gap', 2],
       ['non-session-bar', 1],
     ]);
+  });
+});
+
+/**
+ * The calendar coverage the slow, obvious way: every bucket of every session between the first and the
+ * last bar listed, each checked against the bars. A reference for the row-sized count, on short spans.
+ */
+function coverageByEnumeration(t: Float64Array, timeframe: Timeframe) {
+  const daily = timeframe === '1d';
+  const barMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
+  const first = t[0]!;
+  const last = t[t.length - 1]!;
+  const days = new Set(Array.from(t, etDateKey));
+  // The first bar at or after `time` is before `end` (t is sorted).
+  const anyIn = (time: number, end: number): boolean => {
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t[mid]! < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < t.length && t[lo]! < end;
+  };
+  const buckets: number[] = [];
+  const held: boolean[] = [];
+  for (const s of sessionsForDates(etDateKey(first), etDateKey(last))) {
+    if (daily) {
+      buckets.push(s.open);
+      held.push(days.has(s.dateKey));
+    }
+    for (let start = s.open; !daily && start < s.close; start += barMs) {
+      const end = Math.min(start + barMs, s.close);
+      if (end <= first || start > last) continue;
+      buckets.push(start);
+      held.push(anyIn(start, end));
+    }
+  }
+  const gaps: [number, number, number][] = [];
+  for (let i = 0; i < buckets.length;) {
+    if (held[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < buckets.length && !held[j]) j++;
+    gaps.push([buckets[i]!, j < buckets.length ? buckets[j]! : last, j - i]);
+    i = j;
+  }
+  return { expected: buckets.length, present: held.filter(Boolean).length, gaps };
+}
+
+/** Elements of the typed arrays created while `work` runs (their constructors swapped for counting ones). */
+function typedArrayElements(work: () => void): number {
+  const names = ['Float64Array', 'Int32Array', 'Uint32Array', 'Uint8Array'] as const;
+  const global = globalThis as unknown as Record<string, new (...args: unknown[]) => { length: number }>;
+  const originals = names.map((name) => global[name]!);
+  let elements = 0;
+  names.forEach((name, i) => {
+    global[name] = class extends originals[i]! {
+      constructor(...args: unknown[]) {
+        super(...args);
+        elements += this.length;
+      }
+    };
+  });
+  try {
+    work();
+  } finally {
+    names.forEach((name, i) => (global[name] = originals[i]!));
+  }
+  return elements;
+}
+
+describe('calendar coverage sized by the bars, not the span', () => {
+  const twoBars = (first: number, last: number): Bars => {
+    const bars = allocateBars(2);
+    bars.t.set([first, last]);
+    bars.o.fill(100);
+    bars.h.fill(101);
+    bars.l.fill(99);
+    bars.c.fill(100);
+    bars.v.fill(1000);
+    return bars;
+  };
+
+  it('counts expected bars, present bars and gaps as the enumeration of every bucket does', () => {
+    const rng = createRng(29);
+    // Windows with holidays, early closes (July 3, the day after Thanksgiving, Christmas Eve) and weekends.
+    const windows = [
+      [Date.UTC(2024, 5, 26), 16],
+      [Date.UTC(2024, 10, 25), 40],
+      [Date.UTC(2012, 9, 24), 10],
+    ] as const;
+    for (let trial = 0; trial < 60; trial++) {
+      const [from, days] = windows[trial % windows.length]!;
+      const timeframe = TIMEFRAMES[trial % TIMEFRAMES.length]!;
+      const times = new Set<number>();
+      const n = 1 + rng.int(trial % 4 === 0 ? 3 : 400);
+      // Any minute of a day from 04:00 to 22:00 New York (UTC-4/-5): pre-market, session, after hours.
+      while (times.size < n) times.add(from + rng.int(days) * 86_400_000 + (480 + rng.int(1080)) * 60_000);
+      const t = Float64Array.from([...times].sort((a, b) => a - b));
+      const bars = allocateBars(t.length);
+      bars.t.set(t);
+      for (const f of ['o', 'h', 'l', 'c'] as const) bars[f].fill(100);
+      bars.v.fill(1000);
+      const report = assessQuality(bars, { symbol: 'CAL', timeframe, maxProblems: 1_000_000 });
+      const reference = coverageByEnumeration(t, timeframe);
+      const gaps = report.problems.filter((p) => p.kind === 'gap').map((p) => [p.t, p.endT, p.count]);
+      expect({ expected: report.expectedBars, present: report.presentBars, gaps }, `trial ${trial}`).toEqual(
+        reference,
+      );
+    }
+  });
+
+  it('answers two 1m bars three centuries apart with a few arrays of the rows’ size', () => {
+    const first = sessionsForDates(19000102, 19000102)[0]!.open;
+    const lastSession = sessionsForDates(21991231, 21991231)[0]!;
+    const bars = twoBars(first, lastSession.close - 60_000);
+    let report: QualityReport | undefined;
+    const elements = typedArrayElements(() => {
+      report = assessQuality(bars, { symbol: 'SPAN', timeframe: '1m' });
+    });
+    // Every bucket of every session between them, counted the slow way, is the expected figure.
+    const sessions = sessionsForDates(19000102, 21991231);
+    const buckets = sessions.reduce((sum, s) => sum + (s.close - s.open) / 60_000, 0);
+    expect(report!.expectedBars).toBe(buckets);
+    expect(report!.presentBars).toBe(2);
+    expect(report!.problems.filter((p) => p.kind === 'gap').map((p) => p.count)).toEqual([buckets - 2]);
+    // Before, a bucket array over the span: 29 million elements.
+    expect(elements).toBeLessThan(200);
+  });
+
+  it('answers two daily bars three centuries apart without an array over the sessions', () => {
+    const bars = twoBars(parseTimestamp('19000102', 0, 8), parseTimestamp('21991231', 0, 8));
+    let report: QualityReport | undefined;
+    const elements = typedArrayElements(() => {
+      report = assessQuality(bars, { symbol: 'SPAN', timeframe: '1d' });
+      repairBars(bars, '1d');
+    });
+    expect(report!.expectedBars).toBe(sessionsForDates(19000102, 21991231).length);
+    expect(elements).toBeLessThan(200);
   });
 });

@@ -31,10 +31,12 @@ import {
   formatDateKey,
   etMinuteOfDay,
   pad2,
-  isTradingDayNumber,
   etDays,
   sessionOnDays,
-  sessionsForDates,
+  sessionCountsBetween,
+  EARLY_CLOSE_MINUTE,
+  SESSION_CLOSE_MINUTE,
+  SESSION_OPEN_MINUTE,
   type Session,
 } from './calendar.ts';
 
@@ -190,10 +192,24 @@ interface CalendarCoverage {
 }
 
 /**
- * Calendar buckets of each session (intraday: ceil(session minutes / bar minutes) buckets aligned to the
- * open; daily: one per session) between the first and the last bar, and which of them hold a bar.
- * `unique` lists input rows with distinct, increasing times. A gap's `before` is the position in `unique`
- * of the first bar after it.
+ * A calendar bucket: the `bucket`-th of the session on day number `days` (intraday: buckets of the bar's
+ * length aligned to the open; daily: one per session). `bucket` may equal the session's bucket count, the
+ * point just after its last bucket; a closed day has none.
+ */
+interface BucketPosition {
+  days: number;
+  bucket: number;
+}
+
+/**
+ * Calendar buckets between the first and the last bar, and which of them hold a bar. The work and memory
+ * follow the bars, not the span: the buckets between two bars are counted from session counts (see
+ * sessionCountsBetween) and a run of missing ones is one gap, so two bars centuries apart cost as
+ * little as two bars a minute apart. `unique` lists input rows with distinct, increasing times. A gap's
+ * `before` is the position in `unique` of the first bar after it.
+ *
+ * Expected buckets (intraday): those that end after the first bar and start at or before the last one;
+ * daily: every session of the dates spanned (a day bar is stamped at midnight, before the open).
  */
 function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Timeframe): CalendarCoverage {
   const t = bars.t;
@@ -201,66 +217,107 @@ function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Timefra
   const lastT = t[unique[unique.length - 1]!]!;
   const daily = timeframe === '1d';
   const barMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
-  const sessions: Session[] = sessionsForDates(etDateKey(firstT), etDateKey(lastT));
-  const offsets = new Int32Array(sessions.length + 1);
-  for (let s = 0; s < sessions.length; s++) {
-    const buckets = daily ? 1 : Math.ceil((sessions[s]!.close - sessions[s]!.open) / barMs);
-    offsets[s + 1] = offsets[s]! + buckets;
-  }
-  const total = offsets[sessions.length]!;
-  const bucketStart = (s: number, b: number): number =>
-    daily ? sessions[s]!.open : sessions[s]!.open + b * barMs;
-  const bucketEnd = (s: number, b: number): number =>
-    daily ? sessions[s]!.close : Math.min(sessions[s]!.open + (b + 1) * barMs, sessions[s]!.close);
-  // Position in `unique` of the first bar in each bucket (-1: none).
-  const holder = new Int32Array(total).fill(-1);
-  let outsideRegularHours = 0;
-  const nonSessionBars: { t: number; row: number }[] = [];
-  let s = 0;
-  for (let u = 0; u < unique.length; u++) {
-    const time = t[unique[u]!]!;
-    if (daily) {
-      const key = etDateKey(time);
-      while (s < sessions.length && sessions[s]!.dateKey < key) s++;
-      if (s < sessions.length && sessions[s]!.dateKey === key) {
-        if (holder[offsets[s]!] === -1) holder[offsets[s]!] = u;
-      } else nonSessionBars.push({ t: time, row: unique[u]! });
-      continue;
+  const bucketsOfMinutes = (minutes: number): number =>
+    daily ? 1 : Math.ceil((minutes * MINUTE_MS) / barMs);
+  const regularBuckets = bucketsOfMinutes(SESSION_CLOSE_MINUTE - SESSION_OPEN_MINUTE);
+  const earlyBuckets = bucketsOfMinutes(EARLY_CLOSE_MINUTE - SESSION_OPEN_MINUTE);
+  // The session of the day last asked about: bars come in time order, so most lookups repeat it.
+  let cachedDays = NaN;
+  let cachedSession: Session | null = null;
+  const sessionOn = (days: number): Session | null => {
+    if (days !== cachedDays) {
+      cachedDays = days;
+      cachedSession = sessionOnDays(days);
     }
-    while (s < sessions.length && sessions[s]!.close <= time) s++;
-    if (s < sessions.length && time >= sessions[s]!.open) {
-      const index = offsets[s]! + Math.floor((time - sessions[s]!.open) / barMs);
-      if (holder[index] === -1) holder[index] = u;
-    } else if (isTradingDayNumber(etDays(time))) outsideRegularHours++;
-    else nonSessionBars.push({ t: time, row: unique[u]! });
-  }
-  // Expected (intraday): buckets that end after the first bar and start at or before the last one.
-  let expected = 0;
+    return cachedSession;
+  };
+  const bucketsOn = (days: number): number => {
+    const session = sessionOn(days);
+    return session === null ? 0 : daily ? 1 : Math.ceil((session.close - session.open) / barMs);
+  };
+  /** Expected buckets from `from` (included) to `to` (excluded); `from` is not after `to`. */
+  const bucketsBetween = (from: BucketPosition, to: BucketPosition): number => {
+    if (from.days === to.days) return to.bucket - from.bucket;
+    const between = sessionCountsBetween(from.days + 1, to.days);
+    return (
+      bucketsOn(from.days) -
+      from.bucket +
+      between.sessions * regularBuckets -
+      between.earlyCloses * (regularBuckets - earlyBuckets) +
+      to.bucket
+    );
+  };
+  /** Start time of the first bucket at or after `at` (one exists: a later bar or the last bar's day). */
+  const bucketStart = (at: BucketPosition): number => {
+    let { days, bucket } = at;
+    while (bucket >= bucketsOn(days)) {
+      days++;
+      bucket = 0;
+    }
+    const session = sessionOn(days)!;
+    return daily ? session.open : session.open + bucket * barMs;
+  };
+  /** The bucket holding time `time` on day `days` (intraday: the first one ending after it). */
+  const bucketAt = (days: number, time: number): BucketPosition => {
+    const session = sessionOn(days);
+    if (daily || session === null || time < session.open) return { days, bucket: 0 };
+    return { days, bucket: Math.min(bucketsOn(days), Math.floor((time - session.open) / barMs)) };
+  };
+
+  const firstDays = etDays(firstT);
+  const lastDays = etDays(lastT);
+  // The first expected bucket, and the point just after the last one.
+  let next = bucketAt(firstDays, firstT);
+  const lastSession = sessionOn(lastDays);
+  const end: BucketPosition =
+    daily || lastSession === null
+      ? { days: lastDays, bucket: bucketsOn(lastDays) }
+      : {
+          days: lastDays,
+          bucket:
+            lastT < lastSession.open
+              ? 0
+              : Math.min(bucketsOn(lastDays), Math.floor((lastT - lastSession.open) / barMs) + 1),
+        };
+
   let present = 0;
   const gaps: CalendarCoverage['gaps'] = [];
-  let gapStart = -1;
-  let gapCount = 0;
+  let outsideRegularHours = 0;
+  const nonSessionBars: { t: number; row: number }[] = [];
   let lastHolder = -1;
-  for (let si = 0; si < sessions.length; si++) {
-    for (let b = 0; b < offsets[si + 1]! - offsets[si]!; b++) {
-      const start = bucketStart(si, b);
-      // Daily: every session of the dates spanned (a day bar is stamped at midnight, before the open).
-      if (!daily && (bucketEnd(si, b) <= firstT || start > lastT)) continue;
-      expected++;
-      const h = holder[offsets[si]! + b]!;
-      if (h !== -1) {
-        present++;
-        if (gapCount > 0) gaps.push({ start: gapStart, end: start, missing: gapCount, before: h });
-        gapCount = 0;
-        lastHolder = h;
-      } else {
-        if (gapCount === 0) gapStart = start;
-        gapCount++;
-      }
+  for (let u = 0; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    const days = etDays(time);
+    const session = sessionOn(days);
+    if (session === null) {
+      nonSessionBars.push({ t: time, row: unique[u]! });
+      continue;
     }
+    if (!daily && (time < session.open || time >= session.close)) {
+      outsideRegularHours++;
+      continue;
+    }
+    const at = bucketAt(days, time);
+    // A later bar in a bucket that already has one.
+    if (at.days < next.days || (at.days === next.days && at.bucket < next.bucket)) continue;
+    const missing = bucketsBetween(next, at);
+    if (missing > 0) gaps.push({ start: bucketStart(next), end: bucketStart(at), missing, before: u });
+    present++;
+    lastHolder = u;
+    next = { days: at.days, bucket: at.bucket + 1 };
   }
-  if (gapCount > 0) gaps.push({ start: gapStart, end: lastT, missing: gapCount, before: lastHolder + 1 });
-  return { expected, present, gaps, outsideRegularHours, nonSessionBars };
+  const trailing = end.days > next.days || (end.days === next.days && end.bucket > next.bucket);
+  const missingAtEnd = trailing ? bucketsBetween(next, end) : 0;
+  if (missingAtEnd > 0) {
+    gaps.push({ start: bucketStart(next), end: lastT, missing: missingAtEnd, before: lastHolder + 1 });
+  }
+  return {
+    expected: present + gaps.reduce((sum, gap) => sum + gap.missing, 0),
+    present,
+    gaps,
+    outsideRegularHours,
+    nonSessionBars,
+  };
 }
 
 /**
