@@ -1,4 +1,4 @@
-import type { Bars } from '../data/bars.ts';
+import { sliceBars, type Bars } from '../data/bars.ts';
 import { rollingStd, rollingVolatility } from './dispersion.ts';
 import { ema, macdLine, sma } from './moving-average.ts';
 import { mfi, rsi } from './oscillators.ts';
@@ -35,9 +35,17 @@ export class IndicatorCache {
   private misses = 0;
   private evictions = 0;
 
-  constructor(bars: Bars, maxBytes = DEFAULT_CACHE_BYTES) {
+  /** Set when the bars grow in place (see `refresh`); null for a fixed dataset. */
+  private readonly refreshers: Array<(bars: Bars) => void> | null;
+
+  /**
+   * `growing`: the bars are a buffer filled bar by bar (the live bot); every array is kept, never
+   * evicted, so `refresh` can bring each one up to date, including those a strategy still holds.
+   */
+  constructor(bars: Bars, maxBytes = DEFAULT_CACHE_BYTES, options: { growing?: boolean } = {}) {
     this.bars = bars;
-    this.maxBytes = maxBytes;
+    this.refreshers = options.growing ? [] : null;
+    this.maxBytes = options.growing ? Infinity : maxBytes;
   }
 
   get length(): number {
@@ -62,19 +70,19 @@ export class IndicatorCache {
   /** SMA of close (TA-Lib SMA). */
   sma(period: number): Float64Array {
     const key = `sma:${period}`;
-    return this.lookup(key) ?? this.store(key, sma(this.bars.c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => sma(b.c, period, out));
   }
 
   /** EMA of close (TA-Lib EMA). */
   ema(period: number): Float64Array {
     const key = `ema:${period}`;
-    return this.lookup(key) ?? this.store(key, ema(this.bars.c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => ema(b.c, period, out));
   }
 
   /** MACD line of close with TA-Lib's alignment, valid from index slow - 1. */
   macdLine(fast: number, slow: number): Float64Array {
     const key = `macdLine:${fast},${slow}`;
-    return this.lookup(key) ?? this.store(key, macdLine(this.bars.c, fast, slow, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => macdLine(b.c, fast, slow, out));
   }
 
   /** MACD signal line (EMA of the MACD line), valid from index slow + signal - 2 as in TA-Lib. */
@@ -82,54 +90,66 @@ export class IndicatorCache {
     const key = `macdSignal:${fast},${slow},${signal}`;
     const hit = this.lookup(key);
     if (hit) return hit;
-    return this.store(key, ema(this.macdLine(fast, slow), signal, this.allocate()));
+    const line = this.macdLine(fast, slow);
+    return this.compute(key, (b, out) => ema(line.subarray(0, b.c.length), signal, out));
   }
 
   /** Rolling population standard deviation of close (the Bollinger width before the multiplier). */
   std(period: number): Float64Array {
     const key = `std:${period}`;
-    return this.lookup(key) ?? this.store(key, rollingStd(this.bars.c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => rollingStd(b.c, period, out));
   }
 
   mfi(period: number): Float64Array {
     const key = `mfi:${period}`;
-    const { h, l, c, v } = this.bars;
-    return this.lookup(key) ?? this.store(key, mfi(h, l, c, v, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => mfi(b.h, b.l, b.c, b.v, period, out));
   }
 
   rsi(period: number): Float64Array {
     const key = `rsi:${period}`;
-    return this.lookup(key) ?? this.store(key, rsi(this.bars.c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => rsi(b.c, period, out));
   }
 
   atr(period: number): Float64Array {
     const key = `atr:${period}`;
-    const { h, l, c } = this.bars;
-    return this.lookup(key) ?? this.store(key, atr(h, l, c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => atr(b.h, b.l, b.c, period, out));
   }
 
   adx(period: number): Float64Array {
     const key = `adx:${period}`;
-    const { h, l, c } = this.bars;
-    return this.lookup(key) ?? this.store(key, adx(h, l, c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => adx(b.h, b.l, b.c, period, out));
   }
 
   obv(): Float64Array {
-    return this.lookup('obv') ?? this.store('obv', obv(this.bars.c, this.bars.v, this.allocate()));
+    return this.lookup('obv') ?? this.compute('obv', (b, out) => obv(b.c, b.v, out));
   }
 
   volumeRatio(period: number): Float64Array {
     const key = `volumeRatio:${period}`;
-    return this.lookup(key) ?? this.store(key, volumeRatio(this.bars.v, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => volumeRatio(b.v, period, out));
   }
 
   volatility(period: number): Float64Array {
     const key = `volatility:${period}`;
-    return this.lookup(key) ?? this.store(key, rollingVolatility(this.bars.c, period, this.allocate()));
+    return this.lookup(key) ?? this.compute(key, (b, out) => rollingVolatility(b.c, period, out));
   }
 
-  private allocate(): Float64Array {
-    return new Float64Array(this.bars.c.length);
+  /**
+   * Live bars (the bot's buffer fills one bar at a time): recomputes every array this cache has handed
+   * out over the first `length` bars, in place, so a strategy holding them sees the new bar without being
+   * re-created. Only a cache built with `growing` keeps what refreshing needs.
+   */
+  refresh(length: number): void {
+    if (this.refreshers === null) throw new Error('refresh needs an IndicatorCache built with growing: true');
+    const bars = sliceBars(this.bars, 0, Math.min(length, this.length));
+    for (const refresh of this.refreshers) refresh(bars);
+  }
+
+  /** Computes a new entry; a growing cache also remembers how, in creation order (inputs before users). */
+  private compute(key: string, kernel: (bars: Bars, out: Float64Array) => Float64Array): Float64Array {
+    const values = kernel(this.bars, new Float64Array(this.bars.c.length));
+    this.refreshers?.push((bars) => kernel(bars, values.subarray(0, bars.c.length)));
+    return this.store(key, values);
   }
 
   private lookup(key: string): Float64Array | undefined {

@@ -1,0 +1,270 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Bars } from '../data/bars.ts';
+import { runBacktest } from '../engine/backtest.ts';
+import { randomWalkBars } from '../engine/random-walk.ts';
+import { defaultParams } from '../strategy-api/params.ts';
+import type { StrategyParams } from '../strategy-api/types.ts';
+import { STRATEGIES } from '../strategy/registry.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
+import type { RampPlan } from './ramp.ts';
+import { LiveRunner, type LiveBotState, type LivePush, type PositionPolicy } from './runner.ts';
+
+const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
+
+function parameterSet(strategy: keyof typeof STRATEGIES, parameters: StrategyParams): ParameterSet {
+  return sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: strategy, version: STRATEGIES[strategy].version },
+    parameters,
+    limits: LIMITS,
+    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+  });
+}
+
+function push(
+  version: number,
+  parameters: StrategyParams,
+  options: { policy?: PositionPolicy; ramp?: RampPlan; strategy?: keyof typeof STRATEGIES } = {},
+): LivePush {
+  const set = parameterSet(options.strategy ?? 'sma-cross', parameters);
+  return {
+    changeId: `change-${version}`,
+    version,
+    hash: set.hash,
+    set,
+    policy: options.policy ?? 'adopt',
+    ramp: options.ramp,
+  };
+}
+
+function feed(runner: LiveRunner, bars: Bars, from: number, to: number): void {
+  for (let i = from; i < to; i++)
+    runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+}
+
+const newRunner = (state?: LiveBotState, capacity = 3000): LiveRunner =>
+  new LiveRunner({ catalogue: STRATEGIES, capacity, state });
+
+describe('LiveRunner: the backtested strategy, bar by bar', () => {
+  it.each([
+    ['sma-cross', { fast: 10, slow: 30 }, { fast: 4, slow: 12 }],
+    [
+      'confluence',
+      defaultParams(STRATEGIES.confluence),
+      { ...defaultParams(STRATEGIES.confluence), fast_ma_period: 6, slow_ma_period: 18 },
+    ],
+  ] as const)(
+    '%s: a change pushed mid-run gives the engine reparameterize run on the same bars',
+    (name, before, after) => {
+      const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
+      for (const k of [300, 1100]) {
+        const engine = runBacktest(bars, STRATEGIES[name], before, {}, [{ fromBar: k, params: after }]);
+        const runner = newRunner(undefined, 1500);
+        expect(runner.apply(push(1, before, { strategy: name }))).toEqual({ kind: 'accepted', version: 1 });
+        feed(runner, bars, 0, k);
+        // Pushed between bars k - 1 and k: it takes over at bar k's boundary, with no restart.
+        expect(runner.apply(push(2, after, { strategy: name }))).toEqual({ kind: 'accepted', version: 2 });
+        feed(runner, bars, k, 1500);
+        expect(Array.from(runner.equity)).toEqual(Array.from(engine.equity));
+        expect(runner.exits.map((e) => [e.entryTime, e.exitTime, e.exitPrice, e.size])).toEqual(
+          Array.from({ length: engine.trades.count }, (_, j) => [
+            engine.trades.entryTime[j],
+            engine.trades.exitTime[j],
+            engine.trades.exitPrice[j],
+            engine.trades.size[j],
+          ]),
+        );
+        expect(runner.exits.length).toBeGreaterThan(5);
+        expect(runner.state.active?.version).toBe(2);
+      }
+    },
+  );
+
+  it('without the push the run differs (the equality above is the switch, not a coincidence)', () => {
+    const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
+    const runner = newRunner(undefined, 1500);
+    runner.apply(push(1, { fast: 10, slow: 30 }));
+    feed(runner, bars, 0, 1500);
+    const switched = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 10, slow: 30 }, {}, [
+      { fromBar: 300, params: { fast: 4, slow: 12 } },
+    ]);
+    expect(runner.equity[1499]).not.toBe(switched.equity[1499]);
+  });
+});
+
+describe('LiveRunner: delivery', () => {
+  it('1,000 pushes with duplicates and reordering leave the last version, each applied at most once', () => {
+    const bars = randomWalkBars(400, 3, { volatility: 0.006 });
+    const sets = Array.from({ length: 40 }, (_, k) => push(k + 1, { fast: 2 + (k % 9), slow: 20 + k }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: sets.length - 1 }), { minLength: 1000, maxLength: 1000 }),
+        fc.array(fc.integer({ min: 0, max: 999 }), { minLength: 20, maxLength: 20 }),
+        (order, barPoints) => {
+          const runner = newRunner(undefined, 400);
+          const bar = new Set(barPoints);
+          let fed = 0;
+          order.forEach((k, step) => {
+            runner.apply(sets[k]);
+            if (bar.has(step) && fed < 400) feed(runner, bars, fed, ++fed);
+          });
+          feed(runner, bars, fed, fed + 1);
+          const last = Math.max(...order) + 1;
+          expect(runner.state.active?.version).toBe(last);
+          expect(runner.state.ledger.version).toBe(last);
+          for (const count of runner.applyCounts.values()) expect(count).toBe(1);
+          // Everything delivered again: a repeat is a no-op, an older set is refused, nothing moves.
+          expect(runner.apply(sets[last - 1])).toEqual({ kind: 'duplicate', version: last });
+          for (const again of sets) expect(runner.apply(again).kind).not.toBe('accepted');
+          expect(runner.state.pending).toBeNull();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('refuses a set whose hash does not match, an unknown strategy version and a bad ramp, naming why', () => {
+    const runner = newRunner();
+    const good = push(1, { fast: 10, slow: 30 });
+    expect(runner.apply({ ...good, set: { ...good.set, parameters: { fast: 11, slow: 30 } } })).toMatchObject(
+      {
+        kind: 'refused',
+        reason: 'invalid-set',
+        message: expect.stringContaining('hash does not match'),
+      },
+    );
+    const tampered = sealParameterSet({ ...good.set, strategy: { name: 'sma-cross', version: '99' } });
+    expect(runner.apply({ ...good, set: tampered, hash: tampered.hash })).toMatchObject({
+      message: expect.stringContaining('version "99" requested'),
+    });
+    const ramp: RampPlan = { steps: [0.5, 0.25], barsPerStep: 0, guardrails: GUARDS };
+    expect(runner.apply({ ...good, ramp })).toMatchObject({
+      message: expect.stringContaining('steps[1] (0.25) must exceed steps[0] (0.5)'),
+    });
+    expect(runner.state.ledger.version).toBe(0);
+  });
+
+  it('a restart mid-ramp resumes the ramp at its step and applies nothing twice', () => {
+    const bars = randomWalkBars(600, 5, { volatility: 0.006 });
+    const ramp: RampPlan = { steps: [0.1, 0.25, 0.5, 1], barsPerStep: 50, guardrails: LOOSE };
+    const first = newRunner(undefined, 600);
+    const v1 = push(1, { fast: 10, slow: 30 });
+    const v2 = push(2, { fast: 5, slow: 15 }, { ramp });
+    first.apply(v1);
+    feed(first, bars, 0, 200);
+    first.apply(v2);
+    feed(first, bars, 200, 320);
+    expect(first.state.ramp).toMatchObject({ phase: 'ramping', step: 2 });
+    const saved = JSON.parse(JSON.stringify(first.state)) as LiveBotState;
+
+    const second = newRunner(saved, 600);
+    expect(second.apply(v1)).toEqual({ kind: 'duplicate', version: 1 });
+    expect(second.apply(v2)).toEqual({ kind: 'duplicate', version: 2 });
+    feed(second, bars, 320, 400);
+    expect(second.applyCounts.size).toBe(0);
+    expect(second.state.active?.hash).toBe(v2.hash);
+    expect(second.state.ramp).toMatchObject({ phase: 'complete', step: 3 });
+  });
+});
+
+const GUARDS = { maxDrawdown: 0.2, maxLoss: 0.2, maxSlippageBps: 50 };
+const LOOSE = { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 1e6 };
+
+describe('LiveRunner: ramps, position policy, halts', () => {
+  const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
+
+  it('the new set enters at its ramp budget, and a guardrail breach rolls back within one bar', () => {
+    const ramp: RampPlan = { steps: [0.1, 1], barsPerStep: 10_000, guardrails: LOOSE };
+    const runner = newRunner(undefined, 1500);
+    runner.apply(push(1, { fast: 10, slow: 30 }, { policy: 'flatten' }));
+    feed(runner, bars, 0, 300);
+    runner.apply(push(2, { fast: 4, slow: 12 }, { policy: 'flatten', ramp }));
+    feed(runner, bars, 300, 600);
+    const first = runner.exits.find((e) => e.entryVersion === 2)!;
+    // All in would be ~10,000 / price units; at 10 % of the budget it is a tenth of that.
+    const fullSize = runner.lastEquity / first.entryPrice;
+    expect(Math.abs(first.size)).toBeLessThanOrEqual(Math.ceil(fullSize * 0.1));
+    expect(Math.abs(first.size)).toBeGreaterThan(0);
+
+    const strict: RampPlan = {
+      steps: [0.5, 1],
+      barsPerStep: 10_000,
+      guardrails: { ...LOOSE, maxDrawdown: 1e-6 },
+    };
+    runner.apply(push(3, { fast: 6, slow: 20 }, { policy: 'flatten', ramp: strict }));
+    let barsUntilBack = 0;
+    while (runner.state.active?.version !== 2 && barsUntilBack < 200) {
+      feed(runner, bars, 600 + barsUntilBack, 601 + barsUntilBack);
+      barsUntilBack++;
+      if (runner.state.ramp?.phase === 'rolled-back') {
+        expect(runner.state.ramp.reason).toMatch(/drawdown .* exceeds maxDrawdown/);
+        feed(runner, bars, 600 + barsUntilBack, 601 + barsUntilBack);
+        expect(runner.state.active?.version).toBe(2);
+        break;
+      }
+    }
+    expect(runner.state.active?.version).toBe(2);
+    expect(runner.state.ledger.version).toBe(3);
+  });
+
+  it('keep: the open position exits by its entry version; the switch never flips it', () => {
+    const runner = newRunner(undefined, 1500);
+    runner.apply(push(1, { fast: 10, slow: 30 }, { policy: 'keep' }));
+    let k = 300;
+    feed(runner, bars, 0, k);
+    while (runner.position === 0) feed(runner, bars, k, ++k);
+    const sign = Math.sign(runner.position);
+    runner.apply(push(2, { fast: 3, slow: 8 }, { policy: 'keep' }));
+    feed(runner, bars, k, k + 1);
+    expect(Math.sign(runner.position)).toBe(sign);
+    feed(runner, bars, k + 1, 1500);
+    const closing = runner.exits.find((e) => e.exitTime >= bars.t[k])!;
+    expect(closing.entryVersion).toBe(1);
+    expect(closing.exitVersion).toBe(1);
+    expect(runner.exits.some((e) => e.entryVersion === 2 && e.exitVersion === 2)).toBe(true);
+  });
+
+  it.each([
+    ['flatten', true],
+    ['reduce-only', false],
+    ['no-new-entries', false],
+  ] as const)('halt %s: no new entry afterwards (flat at the next open: %s)', (mode, flatNext) => {
+    const runner = newRunner(undefined, 1500);
+    runner.apply(push(1, { fast: 10, slow: 30 }));
+    let k = 300;
+    feed(runner, bars, 0, k);
+    while (runner.position === 0) feed(runner, bars, k, ++k);
+    runner.halt(mode, 'test');
+    feed(runner, bars, k, k + 1);
+    if (flatNext) expect(runner.position).toBe(0);
+    const exitsAtHalt = runner.exits.length;
+    feed(runner, bars, k + 1, 1500);
+    // At most the position held at the halt closes; nothing opens after it.
+    expect(runner.exits.length - exitsAtHalt).toBeLessThanOrEqual(1);
+    expect(runner.position).toBe(0);
+  });
+
+  it('halts on its own when the workstation stops sending heartbeats', () => {
+    let clock = 0;
+    const runner = new LiveRunner({
+      catalogue: STRATEGIES,
+      capacity: 100,
+      heartbeat: { timeoutMs: 30_000, mode: 'reduce-only' },
+      now: () => clock,
+    });
+    runner.apply(push(1, { fast: 3, slow: 8 }));
+    feed(runner, bars, 0, 10);
+    clock = 29_000;
+    runner.heartbeat();
+    clock = 58_000;
+    feed(runner, bars, 10, 11);
+    expect(runner.state.halt).toBeNull();
+    clock = 60_000;
+    feed(runner, bars, 11, 12);
+    expect(runner.state.halt).toMatchObject({
+      mode: 'reduce-only',
+      reason: 'no heartbeat from the workstation for 31 s',
+    });
+  });
+});

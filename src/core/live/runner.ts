@@ -1,0 +1,430 @@
+import { allocateBars, type Bars } from '../data/bars.ts';
+import { Broker } from '../engine/broker.ts';
+import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from '../engine/options.ts';
+import { ExitReason } from '../engine/types.ts';
+import { IndicatorCache } from '../indicators/cache.ts';
+import { resolveStrategyRef } from '../strategy-api/ref.ts';
+import type { Strategy, StrategyDefinition } from '../strategy-api/types.ts';
+import {
+  decideDelivery,
+  EMPTY_LEDGER,
+  recordDelivery,
+  type DeliveredChange,
+  type DeliveryLedger,
+  type DeliveryRefusal,
+} from './delivery.ts';
+import { GatedPort, type Deciders } from './gate.ts';
+import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
+import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type RampState } from './ramp.ts';
+
+/**
+ * The reference bot's trading core: bars arrive one at a time, and the strategy the backtest ran trades
+ * through the order port on simulated fills (the engine's own Broker, so a live run and a backtest on the
+ * same bars agree to the last fill). Pushed parameter sets wait for the next bar boundary; indicator
+ * arrays are brought up to date in place each bar (IndicatorCache `growing`), so a change keeps every
+ * indicator's history. Everything the bot must survive a restart with is `state`, plain JSON.
+ */
+export type HaltMode = 'no-new-entries' | 'reduce-only' | 'flatten';
+export const HALT_MODES: readonly HaltMode[] = ['no-new-entries', 'reduce-only', 'flatten'];
+
+/**
+ * What happens to a position open when a new set takes over.
+ * - keep: it keeps its entry version's exits (the old set decides its exit, protective exits stay);
+ *   the new set enters once flat.
+ * - adopt: the new set decides from the switch on (the engine's reparameterize).
+ * - flatten: closed at the switch bar's open, then the new set trades.
+ * - no-new-entries-until-flat: the new set decides exits but enters only once flat.
+ */
+export type PositionPolicy = 'keep' | 'adopt' | 'flatten' | 'no-new-entries-until-flat';
+export const POSITION_POLICIES: readonly PositionPolicy[] = [
+  'keep',
+  'adopt',
+  'flatten',
+  'no-new-entries-until-flat',
+];
+
+export interface LivePush extends DeliveredChange {
+  readonly set: ParameterSet;
+  readonly policy: PositionPolicy;
+  readonly ramp?: RampPlan;
+}
+
+export interface Halt {
+  readonly mode: HaltMode;
+  readonly reason: string;
+  /** Epoch ms. */
+  readonly at: number;
+}
+
+/** What the bot persists (and restores after a restart, mid-ramp included). */
+export interface LiveBotState {
+  readonly ledger: DeliveryLedger;
+  /** The set trading now. */
+  readonly active: LivePush | null;
+  /** The last good set before it: where a guardrail breach returns. */
+  readonly previous: LivePush | null;
+  /** Accepted, waiting for the next bar boundary. */
+  readonly pending: LivePush | null;
+  readonly ramp: RampState | null;
+  readonly halt: Halt | null;
+}
+
+export const INITIAL_BOT_STATE: LiveBotState = {
+  ledger: EMPTY_LEDGER,
+  active: null,
+  previous: null,
+  pending: null,
+  ramp: null,
+  halt: null,
+};
+
+export interface LiveBar {
+  readonly t: number;
+  readonly o: number;
+  readonly h: number;
+  readonly l: number;
+  readonly c: number;
+  readonly v: number;
+}
+
+/** One closed trade as the bot reports it: which version opened it and which one decided its exit. */
+export interface LiveExit {
+  readonly entryTime: number;
+  readonly exitTime: number;
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  readonly size: number;
+  readonly pnl: number;
+  readonly reason: keyof typeof ExitReason;
+  readonly entryVersion: number;
+  readonly exitVersion: number;
+}
+
+export interface HeartbeatPolicy {
+  /** No heartbeat for this long (ms) while a set is active: the bot halts on its own. */
+  readonly timeoutMs: number;
+  readonly mode: HaltMode;
+}
+
+export interface LiveRunnerOptions {
+  readonly catalogue: Readonly<Record<string, StrategyDefinition>>;
+  /** Bars the buffer holds; the bot halts (no new entries) when it is full. */
+  readonly capacity: number;
+  readonly backtest?: BacktestOptions;
+  readonly heartbeat?: HeartbeatPolicy;
+  readonly state?: LiveBotState;
+  /** Epoch ms (for heartbeats and halts). */
+  readonly now?: () => number;
+}
+
+export type ApplyOutcome =
+  | { readonly kind: 'accepted'; readonly version: number }
+  | { readonly kind: 'duplicate'; readonly version: number }
+  | { readonly kind: 'refused'; readonly reason: DeliveryRefusal | 'invalid-set'; readonly message: string };
+
+const EXIT_REASON_NAMES = Object.fromEntries(
+  Object.entries(ExitReason).map(([name, code]) => [code, name as keyof typeof ExitReason]),
+) as Record<number, keyof typeof ExitReason>;
+
+interface Instance {
+  readonly strategy: Strategy;
+  readonly gate: GatedPort;
+  readonly start: number;
+}
+
+export class LiveRunner {
+  readonly bars: Bars;
+  /** Equity at each bar's close. */
+  readonly equity: Float64Array;
+  readonly exits: LiveExit[] = [];
+  private length = 0;
+  private readonly cache: IndicatorCache;
+  private readonly broker = new Broker();
+  private readonly options: BacktestOptions;
+  private readonly brokerOptions: ResolvedBacktestOptions;
+  private readonly deciders: Deciders = { entryVersion: 0, exitVersion: 0 };
+  private main: Instance | null = null;
+  /** The previous set's instance, deciding the exit of the position it opened (policy keep). */
+  private windDown: Instance | null = null;
+  private positionVersion = 0;
+  private tradesSeen = 0;
+  private lastHeartbeat: number;
+  private day = NaN;
+  private stateValue: LiveBotState;
+  /** Applies counted per version since this process started (a property tests check it). */
+  readonly applyCounts = new Map<number, number>();
+
+  constructor(private readonly config: LiveRunnerOptions) {
+    this.bars = allocateBars(config.capacity);
+    this.equity = new Float64Array(config.capacity);
+    this.cache = new IndicatorCache(this.bars, undefined, { growing: true });
+    this.options = config.backtest ?? {};
+    this.brokerOptions = resolveOptions(this.options, 'regimen');
+    this.broker.reset(this.bars, this.brokerOptions);
+    this.stateValue = config.state ?? INITIAL_BOT_STATE;
+    // A restored active set starts again at the first bar, as it was (its ramp step included), without
+    // counting as an apply: a restart applies nothing twice.
+    this.restoring = this.stateValue.active;
+    this.lastHeartbeat = this.now();
+  }
+
+  private restoring: LivePush | null;
+  /** The pending set is the bot's own return to the last good set, not a delivered push. */
+  private rollingBack = false;
+
+  get state(): LiveBotState {
+    return this.stateValue;
+  }
+
+  get barsSeen(): number {
+    return this.length;
+  }
+
+  get position(): number {
+    return this.broker.units;
+  }
+
+  get cash(): number {
+    return this.broker.cash;
+  }
+
+  /** Equity marked at the last close (the starting cash before any bar). */
+  get lastEquity(): number {
+    return this.length === 0 ? this.brokerOptions.cash : this.equity[this.length - 1];
+  }
+
+  heartbeat(): void {
+    this.lastHeartbeat = this.now();
+  }
+
+  /**
+   * A pushed set: checked (hash, strategy, parameters, ramp plan), then taken by delivery order. An
+   * accepted set waits for the next bar boundary.
+   */
+  apply(push: LivePush): ApplyOutcome {
+    const problem = this.setProblem(push);
+    if (problem !== undefined) return { kind: 'refused', reason: 'invalid-set', message: problem };
+    const decision = decideDelivery(this.stateValue.ledger, push);
+    if (decision.kind === 'refused') return decision;
+    if (decision.kind === 'duplicate') return decision;
+    this.update({ ledger: recordDelivery(this.stateValue.ledger, push), pending: push });
+    return { kind: 'accepted', version: push.version };
+  }
+
+  halt(mode: HaltMode, reason: string): void {
+    this.update({ halt: { mode, reason, at: this.now() } });
+    if (mode !== 'no-new-entries') this.broker.cancelAll();
+    if (mode === 'flatten' && this.broker.units !== 0) this.broker.close();
+    this.applyGates();
+  }
+
+  resume(): void {
+    this.update({ halt: null });
+    this.applyGates();
+  }
+
+  /** Bar i arrives: the pending set takes over at its boundary, then the bar runs as in the engine. */
+  onBar(bar: LiveBar): void {
+    if (this.length === this.config.capacity) {
+      if (this.stateValue.halt === null) this.halt('no-new-entries', 'the bar buffer is full');
+      return;
+    }
+    const i = this.length;
+    const { t, o, h, l, c, v } = this.bars;
+    t[i] = bar.t;
+    o[i] = bar.o;
+    h[i] = bar.h;
+    l[i] = bar.l;
+    c[i] = bar.c;
+    v[i] = bar.v;
+    this.length = i + 1;
+    this.cache.refresh(this.length);
+    this.newDay(bar.t);
+    this.checkHeartbeat();
+    const restoring = this.restoring;
+    if (restoring !== null) this.resumeSet(restoring, i);
+    const pending = this.stateValue.pending;
+    if (pending !== null) this.switchTo(pending, i);
+    const broker = this.broker;
+    const unitsBefore = broker.units;
+    if (broker.pendingCount > 0) broker.processOpen(i);
+    if (broker.units !== 0) broker.checkExits(i);
+    if (broker.units === 0) this.windDown = null;
+    this.applyGates();
+    const wind = this.windDown;
+    if (wind !== null && i >= wind.start) wind.strategy.onBar(i);
+    const main = this.main;
+    if (main !== null && i >= main.start) main.strategy.onBar(i);
+    if (this.brokerOptions.fillAtClose && broker.pendingCount > 0) broker.processClose(i);
+    if (main !== null) main.gate.noFlip = false;
+    this.equity[i] = broker.cash + broker.units * c[i];
+    this.recordExits();
+    if (broker.units !== 0 && Math.sign(broker.units) !== Math.sign(unitsBefore))
+      this.positionVersion = this.deciders.entryVersion;
+    this.stepRamp(i, unitsBefore);
+  }
+
+  private setProblem(push: LivePush): string | undefined {
+    const { set } = push;
+    if (!verifyParameterSet(set)) return `set ${set.hash}: its hash does not match its content`;
+    try {
+      resolveStrategyRef(
+        { name: set.strategy.name, version: set.strategy.version, params: set.parameters },
+        this.config.catalogue,
+      );
+    } catch (error) {
+      return (error as Error).message;
+    }
+    const running = this.stateValue.active ?? this.stateValue.pending;
+    if (running !== null && running.set.strategy.name !== set.strategy.name) {
+      return `the bot runs ${running.set.strategy.name}; a set for ${set.strategy.name} needs a new bot`;
+    }
+    const rampIssues = push.ramp === undefined ? [] : rampProblems(push.ramp);
+    if (rampIssues.length > 0) return `ramp: ${rampIssues.join('; ')}`;
+    return undefined;
+  }
+
+  /** The active set of a restored state, trading again from bar i as it was. */
+  private resumeSet(push: LivePush, i: number): void {
+    this.restoring = null;
+    this.main = this.instance(push, i);
+    this.applyGates();
+  }
+
+  private switchTo(push: LivePush, i: number): void {
+    if (!this.rollingBack) this.applyCounts.set(push.version, (this.applyCounts.get(push.version) ?? 0) + 1);
+    const rollback = this.rollingBack;
+    this.rollingBack = false;
+    const old = this.stateValue.active;
+    const main = this.main;
+    const held = this.broker.units !== 0;
+    if (main === null) {
+      this.main = this.instance(push, i);
+    } else if (push.policy === 'keep' && held) {
+      main.gate.mode = 'exits-only';
+      this.windDown = main;
+      this.main = this.instance(push, i);
+    } else {
+      // Same instance, same port object: the indicators and the strategy's own state carry over.
+      main.strategy.reparameterize(push.set.parameters);
+      main.gate.version = push.version;
+      main.gate.maxFraction = push.set.limits.maxPositionFraction;
+      if (push.policy === 'flatten' && held) {
+        this.broker.cancelAll();
+        this.broker.close();
+        this.deciders.exitVersion = push.version;
+      }
+    }
+    if (old !== null && this.main !== null) this.main.gate.noFlip = true;
+    this.update({
+      active: push,
+      previous: rollback ? this.stateValue.previous : (old ?? this.stateValue.previous),
+      pending: null,
+      ramp: old !== null && push.ramp !== undefined ? startRamp(push.ramp, this.lastEquity) : null,
+    });
+    this.applyGates();
+  }
+
+  private instance(push: LivePush, i: number): Instance {
+    const definition = this.config.catalogue[push.set.strategy.name];
+    const gate = new GatedPort(this.broker, push.version, this.deciders);
+    gate.maxFraction = push.set.limits.maxPositionFraction;
+    gate.ordersLeft = push.set.limits.maxOrdersPerDay;
+    const strategy = definition.create(push.set.parameters);
+    const options = resolveOptions(this.options, definition.convention);
+    const start = strategy.init({ bars: this.bars, indicators: this.cache, orders: gate, options });
+    return { strategy, gate, start: Math.max(start, i) };
+  }
+
+  /** Gate modes from the halt, the position policy and the ramp, re-derived whenever one changes. */
+  private applyGates(): void {
+    const { halt, active, ramp } = this.stateValue;
+    const main = this.main;
+    if (main === null) return;
+    const flat = this.broker.units === 0;
+    const waitingForFlat =
+      !flat &&
+      ((active?.policy === 'keep' && this.windDown !== null) ||
+        (active?.policy === 'no-new-entries-until-flat' && this.positionVersion !== main.gate.version));
+    main.gate.mode =
+      halt?.mode === 'flatten'
+        ? 'closed'
+        : halt !== null
+          ? 'exits-only'
+          : this.windDown !== null && !flat
+            ? 'closed'
+            : waitingForFlat
+              ? 'exits-only'
+              : 'open';
+    if (this.windDown !== null) this.windDown.gate.mode = halt?.mode === 'flatten' ? 'closed' : 'exits-only';
+    main.gate.budget = ramp !== null && active?.ramp !== undefined ? rampBudget(active.ramp, ramp) : 1;
+  }
+
+  private recordExits(): void {
+    const log = this.broker.trades;
+    for (let k = this.tradesSeen; k < log.count; k++) {
+      const reason = EXIT_REASON_NAMES[log.exitReason[k]];
+      const protective = reason === 'StopLoss' || reason === 'TakeProfit' || reason === 'TrailingStop';
+      const entryVersion = this.positionVersion;
+      this.exits.push({
+        entryTime: log.entryTime[k],
+        exitTime: log.exitTime[k],
+        entryPrice: log.entryPrice[k],
+        exitPrice: log.exitPrice[k],
+        size: log.size[k],
+        pnl: log.pnl[k],
+        reason,
+        entryVersion,
+        exitVersion: protective ? entryVersion : this.deciders.exitVersion,
+      });
+    }
+    this.tradesSeen = log.count;
+  }
+
+  private stepRamp(i: number, unitsBefore: number): void {
+    const { ramp, active, previous } = this.stateValue;
+    if (ramp === null || active?.ramp === undefined || ramp.phase !== 'ramping') return;
+    const reference = this.brokerOptions.fillAtClose ? this.bars.c[i] : this.bars.o[i];
+    const moved = this.broker.units !== unitsBefore && this.broker.units !== 0;
+    const slippageBps =
+      moved && reference > 0 ? (Math.abs(this.broker.averageEntryPrice - reference) / reference) * 1e4 : 0;
+    const next = advanceRamp(active.ramp, ramp, { equity: this.equity[i], slippageBps });
+    this.update({ ramp: next });
+    if (next.phase !== 'rolled-back') {
+      this.applyGates();
+      return;
+    }
+    // Back to the last good set at the next boundary; without one, stop opening positions.
+    if (previous === null) this.halt('no-new-entries', `ramp rolled back: ${next.reason}`);
+    else {
+      this.rollingBack = true;
+      this.update({ pending: { ...previous, policy: active.policy, ramp: undefined } });
+    }
+  }
+
+  private checkHeartbeat(): void {
+    const policy = this.config.heartbeat;
+    if (policy === undefined || this.stateValue.halt !== null) return;
+    if (this.stateValue.active === null && this.stateValue.pending === null) return;
+    const silent = this.now() - this.lastHeartbeat;
+    if (silent > policy.timeoutMs)
+      this.halt(policy.mode, `no heartbeat from the workstation for ${Math.round(silent / 1000)} s`);
+  }
+
+  private newDay(t: number): void {
+    const day = Math.floor(t / 86_400_000);
+    if (day === this.day) return;
+    this.day = day;
+    const limit = this.stateValue.active?.set.limits.maxOrdersPerDay ?? Infinity;
+    if (this.main !== null) this.main.gate.ordersLeft = limit;
+    if (this.windDown !== null) this.windDown.gate.ordersLeft = limit;
+  }
+
+  private update(change: Partial<LiveBotState>): void {
+    this.stateValue = { ...this.stateValue, ...change };
+  }
+
+  private now(): number {
+    return (this.config.now ?? Date.now)();
+  }
+}
