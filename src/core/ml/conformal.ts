@@ -1,4 +1,5 @@
 import { checkState, type ModelState } from './base.ts';
+import { SortedWindow } from './sortedWindow.ts';
 
 /**
  * Conformal prediction intervals for an online regressor, in the split-conformal manner done
@@ -43,9 +44,8 @@ export class ConformalIntervals {
   readonly gamma: number;
   readonly minStratum: number;
   private alphaT: number;
-  /** Residuals per key in arrival order (the window), and the same values kept sorted (the quantile). */
-  private residuals = new Map<string, number[]>();
-  private sorted = new Map<string, number[]>();
+  /** Residuals per key: the last `window` of them, kept sorted for the quantile. */
+  private residuals = new Map<string, SortedWindow>();
 
   constructor(options: ConformalOptions) {
     this.alpha = options.alpha;
@@ -65,10 +65,10 @@ export class ConformalIntervals {
   }
 
   interval(prediction: number, stratum?: string): Interval {
-    const own = stratum === undefined ? undefined : this.sorted.get(stratum);
-    const useOwn = own !== undefined && own.length >= this.minStratum;
-    const pool = useOwn ? own : this.sorted.get(ALL);
-    if (!pool || pool.length === 0)
+    const own = stratum === undefined ? undefined : this.residuals.get(stratum);
+    const useOwn = own !== undefined && own.size >= this.minStratum;
+    const pool = useOwn ? own : this.residuals.get(ALL);
+    if (!pool || pool.size === 0)
       return { lower: -Infinity, upper: Infinity, halfWidth: Infinity, basis: 'none' };
     const halfWidth = quantileRank(pool, this.alphaT);
     return {
@@ -102,7 +102,7 @@ export class ConformalIntervals {
       version: VERSION,
       options: { alpha: this.alpha, window: this.window, gamma: this.gamma, minStratum: this.minStratum },
       alphaT: this.alphaT,
-      residuals: [...this.residuals].map(([k, r]) => [k, [...r]]),
+      residuals: [...this.residuals].map(([k, r]) => [k, r.values()]),
     };
   }
 
@@ -110,48 +110,26 @@ export class ConformalIntervals {
     checkState(state, KIND, VERSION);
     const model = new ConformalIntervals(state.options as ConformalOptions);
     model.alphaT = state.alphaT as number;
-    for (const [key, list] of state.residuals as [string, number[]][]) {
-      model.residuals.set(key, [...list]);
-      model.sorted.set(
-        key,
-        [...list].sort((a, b) => a - b),
-      );
-    }
+    for (const [key, list] of state.residuals as [string, number[]][])
+      model.residuals.set(key, SortedWindow.of(model.window, list));
     return model;
   }
 
   private push(key: string, residual: number): void {
-    let list = this.residuals.get(key);
-    let sorted = this.sorted.get(key);
-    if (!list || !sorted) {
-      list = [];
-      sorted = [];
-      this.residuals.set(key, list);
-      this.sorted.set(key, sorted);
+    let window = this.residuals.get(key);
+    if (!window) {
+      window = new SortedWindow(this.window);
+      this.residuals.set(key, window);
     }
-    list.push(residual);
-    sorted.splice(lowerBound(sorted, residual), 0, residual);
-    if (list.length > this.window) sorted.splice(lowerBound(sorted, list.shift()!), 1);
+    window.push(residual);
   }
 }
 
 /** The ⌈(n + 1)(1 - α)⌉-th smallest residual; infinite when that rank exceeds n (too few residuals). */
-function quantileRank(sorted: readonly number[], alpha: number): number {
-  const n = sorted.length;
+function quantileRank(sorted: SortedWindow, alpha: number): number {
+  const n = sorted.size;
   const rank = Math.ceil((n + 1) * (1 - alpha));
   if (rank > n) return Infinity;
   if (rank < 1) return 0;
-  return sorted[rank - 1]!;
-}
-
-/** The first index whose value is >= x in an ascending array. */
-function lowerBound(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return sorted.kth(rank);
 }

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, type Rng } from '../../math/random.ts';
+import type { Features } from '../base.ts';
+import { ParameterLearner, type ParameterLearnerOptions } from './parameterLearner.ts';
+
+/** A planted stream: y = 1.5 x1 - x2 with noise 0.05 where x2 < 0 and 0.6 elsewhere. */
+function heteroscedastic(rng: Rng): { x: Features; y: number } {
+  const x1 = rng.normal();
+  const x2 = rng.normal();
+  const noise = (x2 < 0 ? 0.05 : 0.6) * rng.normal();
+  return { x: { x1, x2 }, y: 1.5 * x1 - x2 + noise };
+}
+
+const meanOf = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0) / values.length;
+
+describe('parameter learner', () => {
+  it('resumes after a save and restore exactly as if it had never stopped', () => {
+    const options: ParameterLearnerOptions[] = [{ seed: 3 }, { seed: 3, model: 'forest' }];
+    for (const option of options) {
+      const rng = createRng(11);
+      const stream = Array.from({ length: 700 }, () => heteroscedastic(rng));
+      const uninterrupted = new ParameterLearner(option);
+      let restarted = new ParameterLearner(option);
+      stream.forEach(({ x, y }, i) => {
+        const stratum = i % 3 === 0 ? 'bull' : 'bear';
+        uninterrupted.learn(x, { score: y, stratum, quintile: 1 + (i % 5) });
+        restarted.learn(x, { score: y, stratum, quintile: 1 + (i % 5) });
+        // A kill and restart: only what the state serialises to survives.
+        if (i % 250 === 249)
+          restarted = ParameterLearner.fromState(JSON.parse(JSON.stringify(restarted.toState())));
+      });
+      for (const { x } of stream.slice(0, 50)) {
+        expect(restarted.predict(x, 'bull'), option.model).toEqual(uninterrupted.predict(x, 'bull'));
+      }
+      expect(JSON.stringify(restarted.toState())).toBe(JSON.stringify(uninterrupted.toState()));
+    }
+  });
+
+  it('predicting changes nothing the learner keeps', () => {
+    const rng = createRng(2);
+    const learner = new ParameterLearner({ seed: 1 });
+    for (let i = 0; i < 100; i++) {
+      const { x, y } = heteroscedastic(rng);
+      learner.learn(x, { score: y });
+    }
+    const before = JSON.stringify(learner.toState());
+    learner.predict({ x1: 1, x2: 2, unseen: 5 });
+    expect(JSON.stringify(learner.toState())).toBe(before);
+  });
+
+  it('covers 80 % and 90 % of 3,000 held-out results within 2 points, and its top confidence decile errs at most half as much as its bottom one', () => {
+    const rng = createRng(7);
+    const learner = new ParameterLearner({ seed: 1 });
+    for (let i = 0; i < 2000; i++) {
+      const { x, y } = heteroscedastic(rng);
+      learner.learn(x, { score: y });
+    }
+    const held: { confidence: number; error: number; in80: boolean; in90: boolean }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const { x, y } = heteroscedastic(rng);
+      const p = learner.predict(x);
+      held.push({
+        confidence: p.confidence,
+        error: Math.abs(y - p.score),
+        in80: y >= p.interval80.lower && y <= p.interval80.upper,
+        in90: y >= p.interval90.lower && y <= p.interval90.upper,
+      });
+      learner.learn(x, { score: y });
+    }
+    expect(Math.abs(held.filter((h) => h.in80).length / held.length - 0.8)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(held.filter((h) => h.in90).length / held.length - 0.9)).toBeLessThanOrEqual(0.02);
+    const byConfidence = [...held].sort((a, b) => b.confidence - a.confidence);
+    const decile = held.length / 10;
+    const top = meanOf(byConfidence.slice(0, decile).map((h) => h.error));
+    const bottom = meanOf(byConfidence.slice(-decile).map((h) => h.error));
+    expect(top).toBeLessThanOrEqual(bottom / 2);
+  });
+
+  it('gives inputs unlike anything learned a low confidence', () => {
+    const rng = createRng(4);
+    const learner = new ParameterLearner({ seed: 1 });
+    for (let i = 0; i < 1500; i++) {
+      const { x, y } = heteroscedastic(rng);
+      learner.learn(x, { score: y });
+    }
+    const far = learner.predict({ x1: 9, x2: -9 });
+    expect(far.novelty).toBe(1);
+    expect(far.confidence).toBeLessThan(learner.predict({ x1: 0.1, x2: -0.5 }).confidence);
+  });
+
+  /** Stationary y = 1.5 x1 - x2 + noise for 3,000 results, then x1's level and the relation change at once. */
+  function plantedShift(driftReset: boolean): { preShift: number; after150to200: number; resets: number } {
+    const rng = createRng(5);
+    const learner = new ParameterLearner({ seed: 1, driftReset });
+    const errors: number[] = [];
+    for (let i = 0; i < 3200; i++) {
+      const shifted = i >= 3000;
+      const x1 = rng.normal() + (shifted ? 4 : 0);
+      const x2 = rng.normal();
+      const y = shifted ? -2 * x1 + x2 + 3 + 0.3 * rng.normal() : 1.5 * x1 - x2 + 0.3 * rng.normal();
+      errors.push(Math.abs(y - learner.predict({ x1, x2 }).score));
+      learner.learn({ x1, x2 }, { score: y });
+    }
+    return {
+      preShift: meanOf(errors.slice(2500, 3000)),
+      after150to200: meanOf(errors.slice(3150, 3200)),
+      resets: learner.resets,
+    };
+  }
+
+  it('after an abrupt planted shift, is back to its pre-shift error within 200 results (and would not be without the drift reset)', () => {
+    const withReset = plantedShift(true);
+    expect(withReset.resets).toBeGreaterThanOrEqual(1);
+    expect(withReset.after150to200).toBeLessThanOrEqual(1.2 * withReset.preShift);
+    const without = plantedShift(false);
+    expect(without.after150to200).toBeGreaterThan(1.2 * without.preShift);
+  });
+
+  it('resets at most once over 10,000 stationary results', () => {
+    const rng = createRng(13);
+    const learner = new ParameterLearner({ seed: 1 });
+    for (let i = 0; i < 10_500; i++) {
+      const x1 = rng.normal();
+      const x2 = rng.normal();
+      learner.learn({ x1, x2 }, { score: 1.5 * x1 - x2 + 0.3 * rng.normal() });
+    }
+    expect(learner.resets).toBeLessThanOrEqual(1);
+  });
+});

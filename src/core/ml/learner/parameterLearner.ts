@@ -1,0 +1,294 @@
+import { deriveSeed } from '../../math/random.ts';
+import { checkState, type ClassLabel, type Features, type ModelState, type Regressor } from '../base.ts';
+import { ConformalIntervals, type Interval } from '../conformal.ts';
+import { Adwin } from '../drift/adwin.ts';
+import { AdaptiveRandomForestRegressor } from '../ensemble/adaptiveRandomForest.ts';
+import { LinearRegression } from '../linear/linearRegression.ts';
+import { GaussianNB } from '../naiveBayes/gaussianNB.ts';
+import { StandardScaler } from '../preprocessing/standardScaler.ts';
+import { SortedWindow } from '../sortedWindow.ts';
+import { NeighbourMemory } from './neighbours.ts';
+
+/**
+ * The parameter learner: from (features of a parameter set and the market at a window's start, the set's
+ * score in that window) pairs, learned one at a time, it predicts a set's score in the coming window with
+ * 80 % and 90 % conformal intervals, the quintile the set will fall in among the sets tried, and a
+ * confidence in [0, 1].
+ *
+ * Pipeline (River's `StandardScaler | model`): the regressor is SGD linear regression or the adaptive
+ * random forest, the quintile classifier Gaussian naive Bayes, both on standardised features.
+ *
+ * Intervals are normalised conformal (Papadopoulos et al. 2008; Lei et al. 2018): each residual is
+ * divided by a local scale, the mean residual the learner made on the k nearest inputs it has seen, so
+ * the interval is wide where the learner has erred and narrow where it has not, while the conformal
+ * quantile keeps coverage nominal (adaptive α and per-regime quantiles, see conformal.ts).
+ *
+ * Confidence averages two calibrated percentiles, each against the learner's own recent history:
+ * how far the input lies from what was learned (mean standardised distance to its k nearest neighbours,
+ * an applicability domain) and how wide its interval's local scale is. Inputs unlike the training data
+ * or in a region of large past errors get low confidence.
+ *
+ * Drift: an ADWIN over the absolute residuals; when it flags a rise in error, the scaler, regressor and
+ * classifier restart on what comes next (the memory and calibration age out on their own).
+ */
+export interface ParameterLearnerOptions {
+  readonly seed: number;
+  readonly model?: 'linear' | 'forest';
+  /** Inputs remembered for the neighbour questions. */
+  readonly memory?: number;
+  readonly neighbours?: number;
+  /** Residuals kept per conformal pool and distances kept for calibration. */
+  readonly calibrationWindow?: number;
+  /** Results a regime needs before its own conformal quantile is used. */
+  readonly minStratum?: number;
+  /** Restart the models when ADWIN sees the error rise (default true). */
+  readonly driftReset?: boolean;
+  /** ADWIN's delta on the residuals (River's default 0.002). */
+  readonly driftDelta?: number;
+}
+
+export interface LearnerPrediction {
+  readonly score: number;
+  readonly interval80: Interval;
+  readonly interval90: Interval;
+  /** In [0, 1]; 0 before anything was learned. */
+  readonly confidence: number;
+  /** Share of recently learned inputs that were closer to their neighbours than this one is (0 to 1). */
+  readonly novelty: number;
+  /** Share of recently learned inputs whose local error scale was at most this one's (0 to 1). */
+  readonly widthRank: number;
+  readonly quintile: number | undefined;
+}
+
+export interface LearnTarget {
+  readonly score: number;
+  /** The regime the window started in: residuals are pooled per regime. */
+  readonly stratum?: string;
+  /** The set's quintile (1 worst to 5 best) among the sets tried in the same window, when known. */
+  readonly quintile?: number;
+}
+
+const KIND = 'parameter-learner';
+const VERSION = 1;
+
+interface Resolved {
+  seed: number;
+  model: 'linear' | 'forest';
+  memory: number;
+  neighbours: number;
+  calibrationWindow: number;
+  minStratum: number;
+  driftReset: boolean;
+  driftDelta: number;
+}
+
+export class ParameterLearner {
+  readonly options: Readonly<Resolved>;
+  private scaler = new StandardScaler();
+  private regressor: Regressor;
+  private quintiles = new GaussianNB();
+  private memory: NeighbourMemory;
+  private conformal80: ConformalIntervals;
+  private conformal90: ConformalIntervals;
+  private distances: SortedWindow;
+  private scales: SortedWindow;
+  private drift: Adwin;
+  private learned = 0;
+  private resetCount = 0;
+  private sinceReset = 0;
+  private meanAbsResidual = 0;
+
+  constructor(options: ParameterLearnerOptions) {
+    this.options = {
+      seed: options.seed,
+      model: options.model ?? 'linear',
+      memory: options.memory ?? 1000,
+      neighbours: options.neighbours ?? 10,
+      calibrationWindow: options.calibrationWindow ?? 1000,
+      minStratum: options.minStratum ?? 50,
+      driftReset: options.driftReset ?? true,
+      driftDelta: options.driftDelta ?? 0.002,
+    };
+    const o = this.options;
+    this.regressor = this.newRegressor();
+    this.memory = new NeighbourMemory(o.memory, o.neighbours);
+    const conformal = (alpha: number): ConformalIntervals =>
+      new ConformalIntervals({ alpha, window: o.calibrationWindow, minStratum: o.minStratum });
+    this.conformal80 = conformal(0.2);
+    this.conformal90 = conformal(0.1);
+    this.distances = new SortedWindow(o.calibrationWindow);
+    this.scales = new SortedWindow(o.calibrationWindow);
+    this.drift = new Adwin({ delta: o.driftDelta });
+  }
+
+  /** Results learned in all. */
+  get count(): number {
+    return this.learned;
+  }
+
+  /** Times drift restarted the models. */
+  get resets(): number {
+    return this.resetCount;
+  }
+
+  /** Results learned since the last restart. */
+  get learnedSinceReset(): number {
+    return this.sinceReset;
+  }
+
+  predict(x: Features, stratum?: string): LearnerPrediction {
+    const { score, scale, distance, scaled } = this.raw(x, false);
+    const interval = (conformal: ConformalIntervals): Interval => {
+      const unit = conformal.interval(0, stratum);
+      const halfWidth = unit.halfWidth * scale;
+      return { lower: score - halfWidth, upper: score + halfWidth, halfWidth, basis: unit.basis };
+    };
+    const known = this.memory.size > 0 && this.distances.size > 0;
+    const novelty = known ? this.distances.rank(distance) : 1;
+    const widthRank = known ? this.scales.rank(scale) : 1;
+    const quintile = this.quintiles.predictOne(scaled);
+    return {
+      score,
+      interval80: interval(this.conformal80),
+      interval90: interval(this.conformal90),
+      confidence: (1 - novelty + (1 - widthRank)) / 2,
+      novelty,
+      widthRank,
+      quintile: typeof quintile === 'number' ? quintile : undefined,
+    };
+  }
+
+  /**
+   * Learns one result whose window has closed. The prediction it would have made is scored first
+   * (prequential), so conformal residuals, calibration and drift see errors on unseen data only.
+   */
+  learn(x: Features, target: LearnTarget): void {
+    const y = target.score;
+    if (!Number.isFinite(y)) throw new RangeError(`parameter learner: score is ${y}`);
+    const { score, scale, distance, vector } = this.raw(x, true);
+    const absResidual = Math.abs(y - score);
+    if (this.memory.size > 0) {
+      const normalised = (y - score) / scale;
+      this.conformal80.observe(0, normalised, target.stratum);
+      this.conformal90.observe(0, normalised, target.stratum);
+      this.distances.push(distance);
+      this.scales.push(scale);
+    }
+    this.learned++;
+    this.sinceReset++;
+    this.meanAbsResidual += (absResidual - this.meanAbsResidual) / this.learned;
+    const before = this.drift.estimation;
+    this.drift.update(absResidual);
+    // Only a rise in error is the market moving away; a fall is the learner getting better.
+    if (this.options.driftReset && this.drift.driftDetected && this.drift.estimation > before) this.restart();
+    this.scaler.learnOne(x);
+    const scaled = this.scaler.transformOne(x);
+    this.regressor.learnOne(scaled, y);
+    if (target.quintile !== undefined) this.quintiles.learnOne(scaled, target.quintile as ClassLabel);
+    this.memory.add(vector, absResidual);
+  }
+
+  /** The linear model's weights on standardised features, largest magnitude first (forest: empty). */
+  importance(): { feature: string; weight: number }[] {
+    if (!(this.regressor instanceof LinearRegression)) return [];
+    return Object.entries(this.regressor.coefficients().weights)
+      .map(([feature, weight]) => ({ feature, weight }))
+      .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+  }
+
+  /** Each feature's share of a linear prediction (weight x standardised value), largest first. */
+  contributions(x: Features): { feature: string; contribution: number }[] {
+    if (!(this.regressor instanceof LinearRegression)) return [];
+    const weights = this.regressor.coefficients().weights;
+    const scaled = this.scaler.transformOne(x);
+    return Object.entries(scaled)
+      .map(([feature, value]) => ({ feature, contribution: (weights[feature] ?? 0) * value }))
+      .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  }
+
+  toState(): ModelState<typeof KIND> {
+    return {
+      kind: KIND,
+      version: VERSION,
+      options: { ...this.options },
+      learned: this.learned,
+      resetCount: this.resetCount,
+      sinceReset: this.sinceReset,
+      meanAbsResidual: this.meanAbsResidual,
+      scaler: this.scaler.toState(),
+      regressor: this.regressor.toState(),
+      quintiles: this.quintiles.toState(),
+      memory: this.memory.toState(),
+      conformal80: this.conformal80.toState(),
+      conformal90: this.conformal90.toState(),
+      distances: this.distances.values(),
+      scales: this.scales.values(),
+      drift: this.drift.toState(),
+    };
+  }
+
+  static fromState(state: ModelState): ParameterLearner {
+    checkState(state, KIND, VERSION);
+    const learner = new ParameterLearner(state.options as Resolved);
+    const o = learner.options;
+    learner.learned = state.learned as number;
+    learner.resetCount = state.resetCount as number;
+    learner.sinceReset = state.sinceReset as number;
+    learner.meanAbsResidual = state.meanAbsResidual as number;
+    learner.scaler = StandardScaler.fromState(state.scaler as ModelState);
+    const regressor = state.regressor as ModelState;
+    learner.regressor =
+      o.model === 'forest'
+        ? AdaptiveRandomForestRegressor.fromState(regressor)
+        : LinearRegression.fromState(regressor);
+    learner.quintiles = GaussianNB.fromState(state.quintiles as ModelState);
+    learner.memory = NeighbourMemory.fromState(
+      o.memory,
+      o.neighbours,
+      state.memory as Parameters<typeof NeighbourMemory.fromState>[2],
+    );
+    learner.conformal80 = ConformalIntervals.fromState(state.conformal80 as ModelState);
+    learner.conformal90 = ConformalIntervals.fromState(state.conformal90 as ModelState);
+    learner.distances = SortedWindow.of(o.calibrationWindow, state.distances as number[]);
+    learner.scales = SortedWindow.of(o.calibrationWindow, state.scales as number[]);
+    learner.drift = Adwin.fromState(state.drift as ModelState);
+    return learner;
+  }
+
+  /**
+   * Prediction, local error scale and neighbour distance of an input. `grow` lets the memory add feature
+   * names it has not seen (learning does; predicting must not change the state).
+   */
+  private raw(
+    x: Features,
+    grow: boolean,
+  ): { score: number; scale: number; distance: number; scaled: Features; vector: Float64Array } {
+    const scaled = this.scaler.transformOne(x);
+    const score = this.regressor.predictOne(scaled);
+    const vector = this.memory.vector(x, grow);
+    const names = this.memory.featureNames;
+    const inverseScale = new Float64Array(names.length);
+    names.forEach((name, i) => {
+      const variance = this.scaler.statistics(name)?.variance ?? 0;
+      inverseScale[i] = variance > 0 ? 1 / Math.sqrt(variance) : 0;
+    });
+    const { distance, residual } = this.memory.query(vector, inverseScale);
+    // A floor keeps a region of exact past predictions from giving a zero-width interval.
+    const scale = residual + 0.01 * this.meanAbsResidual + 1e-12;
+    return { score, scale, distance, scaled, vector };
+  }
+
+  private newRegressor(): Regressor {
+    return this.options.model === 'forest'
+      ? new AdaptiveRandomForestRegressor({ seed: deriveSeed(this.options.seed, this.resetCount) })
+      : new LinearRegression();
+  }
+
+  private restart(): void {
+    this.resetCount++;
+    this.sinceReset = 0;
+    this.scaler = new StandardScaler();
+    this.regressor = this.newRegressor();
+    this.quintiles = new GaussianNB();
+  }
+}
