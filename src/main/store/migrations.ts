@@ -146,4 +146,38 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    description: "the learner's results ledger and its versioned state",
+    statements: [
+      'CREATE SEQUENCE IF NOT EXISTS learner_ledger_seq START 1',
+      `CREATE TABLE IF NOT EXISTS learner_ledger (
+        seq BIGINT PRIMARY KEY DEFAULT nextval('learner_ledger_seq'), -- arrival order: the learner's cursor
+        kind VARCHAR NOT NULL, -- 'trial', 'window-train', 'window-test'
+        source_id VARCHAR NOT NULL, -- study id or walk-forward run id
+        item INTEGER NOT NULL, -- trial number or window index
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        strategy VARCHAR NOT NULL,
+        start_ms BIGINT, -- the range the outcome was measured over (null: a study's whole range)
+        end_ms BIGINT,
+        params JSON NOT NULL,
+        features JSON NOT NULL, -- name -> number, read before the measured range (core/ml/features.ts)
+        outcomes JSON NOT NULL, -- metric name -> value (null where not finite)
+        score DOUBLE, -- the learner's target; null when the row teaches it nothing
+        regime VARCHAR, -- the regime the range started in, the learner's stratum
+        recorded_at BIGINT NOT NULL,
+        UNIQUE (kind, source_id, item) -- a backfill or a repeated hook adds nothing twice
+      )`,
+      `CREATE TABLE IF NOT EXISTS learner_state (
+        learner VARCHAR NOT NULL, -- one learner per strategy (its parameters are its features)
+        version INTEGER NOT NULL, -- 1, 2, ... one per save; the last few are kept
+        ledger_seq BIGINT NOT NULL, -- every ledger row up to this one has been learned
+        learned INTEGER NOT NULL,
+        state JSON NOT NULL,
+        saved_at BIGINT NOT NULL,
+        PRIMARY KEY (learner, version)
+      )`,
+    ],
+  },
 ];

@@ -29,6 +29,7 @@ import {
 } from '../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { barsSourceFrom } from '../barsSource.ts';
+import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
@@ -300,6 +301,7 @@ async function withOptimizer<T>(
     bars: new BarsRepository(db),
     pool,
     events,
+    ledger: createLedgerRecorder(db, (message) => process.stderr.write(`${message}\n`)),
   });
   try {
     return await work(service, events, pool);

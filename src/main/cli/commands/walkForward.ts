@@ -2,6 +2,7 @@ import { ComputePool } from '../../compute/pool.ts';
 import { EventBus } from '../../services/events.ts';
 import { runWalkForwardJob } from '../../services/optimize/walkForwardService.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
+import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { numberOption, stringOption, UsageError } from '../args.ts';
 import { openDatabaseHere } from '../backend.ts';
@@ -59,6 +60,7 @@ export const walkForwardCommand: Command = {
     const needsCache = source.kind === 'cache';
     const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
     const pool = new ComputePool(threads);
+    const ledger = db === null ? undefined : createLedgerRecorder(db, (message) => io.err(`${message}\n`));
     const events = new EventBus();
     const unsubscribe = events.subscribe((channel, payload) => {
       if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;
@@ -90,6 +92,7 @@ export const walkForwardCommand: Command = {
             pool,
             bars: db === null ? null : new BarsRepository(db),
             windows: db === null ? null : new WalkForwardRepository(db),
+            ...(ledger === undefined ? {} : { ledger }),
             events,
           },
         );
@@ -156,6 +159,7 @@ export const walkForwardCommand: Command = {
       return 0;
     } finally {
       unsubscribe();
+      await ledger?.flush();
       await pool.close();
       db?.close();
     }

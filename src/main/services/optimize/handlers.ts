@@ -2,6 +2,7 @@ import type { Requests } from '../../../shared/contract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
+import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { cancelAsOutcome, type JobContext, type JobRegistry } from '../jobs.ts';
 import { OptimizeService } from './optimizeService.ts';
@@ -26,12 +27,15 @@ export function createOptimizeHandlers(deps: {
   /** Studies and walk-forward runs are jobs of its registry, so `job:cancel` reaches them. */
   jobs: JobContext & { readonly jobs: JobRegistry };
 }): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
+  // A failure to record a result for the learner is logged, never a failure of the study that produced it.
+  const ledger = createLedgerRecorder(deps.db, (message) => console.warn(message));
   const service = new OptimizeService({
     studies: studyRecords(deps.db),
     bars: deps.bars,
     pool: deps.pool,
     events: deps.jobs.events,
     jobs: deps.jobs.jobs,
+    ledger,
   });
   const windows = new WalkForwardRepository(deps.db);
   return {
@@ -52,6 +56,7 @@ export function createOptimizeHandlers(deps: {
             pool: deps.pool,
             bars: deps.bars,
             windows,
+            ledger,
           }),
         ),
     },

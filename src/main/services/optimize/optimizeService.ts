@@ -10,7 +10,9 @@
  * it answers once the study has stopped and its finished trials are stored.
  */
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { trialLedgerEntry } from '../../../core/ml/learner/ledger.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
   gridSize,
@@ -18,6 +20,7 @@ import {
   Study,
   type StudyConfig,
   type StudyProgress,
+  type TrialRecord,
 } from '../../../core/optimize/index.ts';
 import type {
   Approval,
@@ -32,6 +35,7 @@ import type {
 import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { EventBus } from '../events.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -82,6 +86,8 @@ export interface OptimizeServiceOptions {
   readonly events: EventBus;
   /** Where running studies are registered for `job:cancel` (the CLI runs without one). */
   readonly jobs?: JobRegistry;
+  /** Where finished trials are recorded for the learner (in the background). */
+  readonly ledger?: LedgerRecorder;
 }
 
 export class OptimizeService {
@@ -208,9 +214,43 @@ export class OptimizeService {
   /** Cancels every running study and waits for them to stop (on shutdown). */
   async close(): Promise<void> {
     await Promise.all([...this.active.keys()].map((id) => this.cancel(id)));
+    await this.deps.ledger?.flush();
   }
 
   // -------------------------------------------------------------------------------------------------
+
+  /** Complete trials go to the results ledger, built and written after this batch has moved on. */
+  private recordTrials(
+    studyId: string,
+    definition: StudyDocument['definition'],
+    trials: readonly TrialRecord[],
+  ): void {
+    const complete = trials.filter((t) => t.status === 'complete');
+    const ledger = this.deps.ledger;
+    if (ledger === undefined || complete.length === 0) return;
+    const info = {
+      id: studyId,
+      symbol:
+        definition.source.kind === 'cache' ? definition.source.symbol : basename(definition.source.path),
+      timeframe: definition.timeframes.join('+'),
+      strategy: definition.strategy,
+    };
+    ledger.record(() =>
+      complete.map((t) =>
+        trialLedgerEntry(
+          info,
+          {
+            number: t.number,
+            params: t.params,
+            metrics: Object.fromEntries(
+              Object.entries(t.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)]),
+            ),
+          },
+          Date.now(),
+        ),
+      ),
+    );
+  }
 
   private row(studyId: string): Promise<StoredStudy> {
     return this.deps.studies.get(studyId);
@@ -345,6 +385,7 @@ export class OptimizeService {
             const finished = saved.filter((t) => t.status !== 'running');
             if (finished.length > 0)
               events.emit('optimize:trial', { studyId, trials: finished.map(trialRow) });
+            this.recordTrials(studyId, row.data.definition, finished);
           },
         },
         onProgress: (p) => progress('running', p),

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
+import { marketRegime, windowLedgerEntries } from '../../../core/ml/learner/ledger.ts';
 import {
   runWalkForward,
   selectWinner,
@@ -35,6 +36,7 @@ import type {
   WalkForwardWindowRow,
 } from '../../../shared/optimizeContract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
+import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
@@ -84,6 +86,8 @@ export interface WalkForwardDeps extends JobContext {
   readonly pool: ComputePool;
   readonly bars: BarsRepository | null;
   readonly windows: WalkForwardRepository | null;
+  /** Where finished windows are recorded for the learner (in the background); absent: nowhere. */
+  readonly ledger?: LedgerRecorder;
 }
 
 const metricsOut = (m: MetricSet): Record<string, number | null> =>
@@ -255,10 +259,29 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     strategyVersion: getStrategyOrThrow(job.strategy).version,
     seed: job.seed,
   };
+  const ledger = deps.ledger;
+  let market: ReturnType<typeof marketRegime> | undefined;
+  const record = (w: WalkForwardWindowResult): void =>
+    ledger?.record(() => {
+      // The regime labels are computed once per run, in the background, when the first window is recorded.
+      market ??= marketRegime(bars, job.timeframe);
+      const context = {
+        ...market,
+        runId: runInfo.runId,
+        symbol: runInfo.symbol,
+        timeframe: runInfo.timeframe,
+        strategy: runInfo.strategy,
+        bars,
+      };
+      return windowLedgerEntries(context, windowOut(w), Date.now());
+    });
   const onWindow =
-    store === null
+    store === null && ledger === undefined
       ? undefined
-      : (w: WalkForwardWindowResult): Promise<void> => store.saveWindow(runInfo, windowOut(w), Date.now());
+      : async (w: WalkForwardWindowResult): Promise<void> => {
+          record(w);
+          await store?.saveWindow(runInfo, windowOut(w), Date.now());
+        };
 
   const result = await runWalkForward(
     bars.t,

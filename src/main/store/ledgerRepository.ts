@@ -1,0 +1,210 @@
+import type { Features } from '../../core/ml/base.ts';
+import type { LedgerEntry, LedgerKind } from '../../core/ml/learner/ledger.ts';
+import type { Params } from '../../core/optimize/space.ts';
+import type { Database } from './database.ts';
+
+/** A ledger entry as stored, with its arrival number. */
+export interface StoredLedgerEntry extends LedgerEntry {
+  readonly seq: number;
+}
+
+export interface StoredLearnerState {
+  readonly learner: string;
+  readonly version: number;
+  /** Every ledger row up to this arrival number has been learned. */
+  readonly ledgerSeq: number;
+  readonly learned: number;
+  readonly state: unknown;
+  readonly savedAt: number;
+}
+
+interface RawEntry {
+  seq: number | bigint;
+  kind: LedgerKind;
+  source_id: string;
+  item: number;
+  symbol: string;
+  timeframe: string;
+  strategy: string;
+  start_ms: number | bigint | null;
+  end_ms: number | bigint | null;
+  params: string;
+  features: string;
+  outcomes: string;
+  score: number | null;
+  regime: string | null;
+  recorded_at: number | bigint;
+}
+
+const APPEND_CHUNK = 200;
+/** Saved learner states kept per learner (the newest is the one a restart resumes). */
+export const KEPT_STATE_VERSIONS = 5;
+
+const COLUMNS = `seq, kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms, params::VARCHAR AS params,
+  features::VARCHAR AS features, outcomes::VARCHAR AS outcomes, score, regime, recorded_at`;
+
+/**
+ * The results ledger (migration 7): append-only, one row per (kind, source, item), so a hook that fires
+ * twice or a backfill over studies already recorded adds nothing. The learner reads it by arrival
+ * number, from the cursor its saved state carries.
+ */
+export class LedgerRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Appends entries (one transaction); those already recorded are skipped. Returns how many were new. */
+  async append(entries: readonly LedgerEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    return this.db.transaction(async () => {
+      const before = await this.count();
+      // Many rows per statement: one INSERT per row costs tens of milliseconds each in DuckDB.
+      for (let from = 0; from < entries.length; from += APPEND_CHUNK) {
+        const chunk = entries.slice(from, from + APPEND_CHUNK);
+        const values: (string | number | null)[] = [];
+        for (const e of chunk) {
+          values.push(
+            e.kind,
+            e.sourceId,
+            e.item,
+            e.symbol,
+            e.timeframe,
+            e.strategy,
+            e.startTime,
+            e.endTime,
+            JSON.stringify(e.params),
+            JSON.stringify(e.features),
+            JSON.stringify(e.outcomes),
+            e.score !== null && Number.isFinite(e.score) ? e.score : null,
+            e.regime,
+            e.recordedAt,
+          );
+        }
+        const row = `(${Array.from({ length: 14 }, () => '?').join(', ')})`;
+        await this.db.run(
+          `INSERT OR IGNORE INTO learner_ledger (kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms,
+             params, features, outcomes, score, regime, recorded_at)
+           VALUES ${chunk.map(() => row).join(', ')}`,
+          values,
+        );
+      }
+      return (await this.count()) - before;
+    });
+  }
+
+  async count(kind?: LedgerKind): Promise<number> {
+    const rows = await this.db.all<{ n: number | bigint }>(
+      `SELECT count(*) AS n FROM learner_ledger${kind === undefined ? '' : ' WHERE kind = $kind'}`,
+      kind === undefined ? undefined : { kind },
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /** Rows a learner can learn (a score), of one strategy, that arrived after `afterSeq`, in arrival order. */
+  async learnableSince(strategy: string, afterSeq: number, limit = 10_000): Promise<StoredLedgerEntry[]> {
+    const rows = await this.db.all<RawEntry>(
+      `SELECT ${COLUMNS} FROM learner_ledger
+       WHERE strategy = $strategy AND seq > $after AND score IS NOT NULL ORDER BY seq LIMIT $limit`,
+      { strategy, after: afterSeq, limit },
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Every row of a source (a study or a run), in item order. */
+  async entriesOf(sourceId: string): Promise<StoredLedgerEntry[]> {
+    const rows = await this.db.all<RawEntry>(
+      `SELECT ${COLUMNS} FROM learner_ledger WHERE source_id = $sourceId ORDER BY item, kind`,
+      { sourceId },
+    );
+    return rows.map(toEntry);
+  }
+
+  /** Strategies with learnable rows, and how many. */
+  async strategies(): Promise<{ strategy: string; rows: number; lastSeq: number }[]> {
+    const rows = await this.db.all<{ strategy: string; n: number | bigint; last: number | bigint }>(
+      `SELECT strategy, count(*) AS n, max(seq) AS last FROM learner_ledger WHERE score IS NOT NULL
+       GROUP BY strategy ORDER BY strategy`,
+    );
+    return rows.map((r) => ({ strategy: r.strategy, rows: Number(r.n), lastSeq: Number(r.last) }));
+  }
+
+  async saveState(state: Omit<StoredLearnerState, 'version'>): Promise<number> {
+    return this.db.transaction(async () => {
+      const rows = await this.db.all<{ v: number | null }>(
+        'SELECT max(version) AS v FROM learner_state WHERE learner = $learner',
+        { learner: state.learner },
+      );
+      const version = Number(rows[0]?.v ?? 0) + 1;
+      await this.db.run(
+        `INSERT INTO learner_state (learner, version, ledger_seq, learned, state, saved_at)
+         VALUES ($learner, $version, $seq, $learned, $state, $savedAt)`,
+        {
+          learner: state.learner,
+          version,
+          seq: state.ledgerSeq,
+          learned: state.learned,
+          state: JSON.stringify(state.state),
+          savedAt: state.savedAt,
+        },
+      );
+      // A state is up to a megabyte (the neighbour memory): older versions beyond a few are dropped.
+      await this.db.run('DELETE FROM learner_state WHERE learner = $learner AND version <= $oldest', {
+        learner: state.learner,
+        oldest: version - KEPT_STATE_VERSIONS,
+      });
+      return version;
+    });
+  }
+
+  /** The newest saved state of a learner (undefined: never saved). */
+  async latestState(learner: string): Promise<StoredLearnerState | undefined> {
+    const rows = await this.db.all<{
+      learner: string;
+      version: number;
+      ledger_seq: number | bigint;
+      learned: number;
+      state: string;
+      saved_at: number | bigint;
+    }>(
+      `SELECT learner, version, ledger_seq, learned, state::VARCHAR AS state, saved_at FROM learner_state
+       WHERE learner = $learner ORDER BY version DESC LIMIT 1`,
+      { learner },
+    );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    let state: unknown;
+    try {
+      state = JSON.parse(row.state);
+    } catch (error) {
+      throw new Error(
+        `learner "${learner}" state version ${row.version} is not valid JSON: ${String(error)}`,
+      );
+    }
+    return {
+      learner: row.learner,
+      version: row.version,
+      ledgerSeq: Number(row.ledger_seq),
+      learned: row.learned,
+      state,
+      savedAt: Number(row.saved_at),
+    };
+  }
+}
+
+function toEntry(row: RawEntry): StoredLedgerEntry {
+  return {
+    seq: Number(row.seq),
+    kind: row.kind,
+    sourceId: row.source_id,
+    item: row.item,
+    symbol: row.symbol,
+    timeframe: row.timeframe,
+    strategy: row.strategy,
+    startTime: row.start_ms === null ? null : Number(row.start_ms),
+    endTime: row.end_ms === null ? null : Number(row.end_ms),
+    params: JSON.parse(row.params) as Params,
+    features: JSON.parse(row.features) as Features,
+    outcomes: JSON.parse(row.outcomes) as Record<string, number | null>,
+    score: row.score,
+    regime: row.regime,
+    recordedAt: Number(row.recorded_at),
+  };
+}

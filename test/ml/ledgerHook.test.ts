@@ -1,0 +1,125 @@
+/**
+ * Issue 12 item 3: every finished trial and every walk-forward window (train and test) reaches the
+ * results ledger with its features and outcomes, and the learner learns the test windows, in the
+ * background of the run that produced them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { createLedgerRecorder, LedgerLearner } from '../../src/main/ml/ledgerLearner.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
+import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
+import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
+import {
+  runWalkForwardJob,
+  walkForwardJobFrom,
+} from '../../src/main/services/optimize/walkForwardService.ts';
+import { LedgerRepository } from '../../src/main/store/ledgerRepository.ts';
+import { requestSchemas } from '../../src/shared/contract.ts';
+import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+
+const SYMBOL = 'SYNX';
+let h: OptimizeHarness;
+
+beforeAll(async () => {
+  h = await optimizeHarness(1);
+  const market = createSyntheticMarket({
+    seed: 7,
+    start: Date.UTC(2024, 0, 2),
+    end: Date.UTC(2024, 2, 1),
+    symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === SYMBOL),
+  });
+  await h.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+});
+afterAll(async () => h?.close());
+
+describe('the results ledger behind studies and walk-forward runs', () => {
+  it('records both halves of every window with features and outcomes, and the learner learns the test halves', async () => {
+    const warnings: string[] = [];
+    const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
+    const request = requestSchemas['walkforward:run'].input.parse({
+      jobId: 'wf-ledger',
+      strategy: 'sma-cross',
+      data: { symbol: SYMBOL, timeframe: '1h' },
+      objectives: [{ metric: 'sharpeRatio' }],
+      trials: 3,
+      seed: 5,
+      windows: { train: 14, test: 7, step: 7 },
+    });
+    const result = await runWalkForwardJob(walkForwardJobFrom(request), {
+      pool: h.pool,
+      bars: h.bars,
+      windows: null,
+      ledger: recorder,
+      events: h.events,
+      jobs: new JobRegistry(),
+    });
+    await recorder.flush();
+    expect(warnings).toEqual([]);
+    const ledger = new LedgerRepository(h.db);
+    const [entry] = await ledger.learnableSince('sma-cross', 0, 1);
+    const rows = await ledger.entriesOf(entry!.sourceId);
+    expect(rows).toHaveLength(2 * result.windows.length);
+    for (const window of result.windows) {
+      const test = rows.find((r) => r.kind === 'window-test' && r.item === window.index)!;
+      const train = rows.find((r) => r.kind === 'window-train' && r.item === window.index)!;
+      expect(test.outcomes).toEqual(window.outOfSample);
+      expect(train.outcomes).toEqual(window.inSample);
+      expect(test.score).toBe(window.outOfSample['sharpeRatio']);
+      expect(test.startTime).toBe(window.test.startTime);
+      expect(test.params).toEqual(window.params);
+      // θ scaled by the space, the market before the window, θ's train metrics as its past.
+      expect(test.features['past.has']).toBe(1);
+      expect(test.features['past.sharpe']).toBeCloseTo(
+        Math.max(-10, Math.min(10, window.inSample['sharpeRatio'] ?? 0)),
+        12,
+      );
+      expect(train.features['past.has']).toBe(0);
+      expect(test.features['param.fast']).toBeGreaterThanOrEqual(0);
+      expect(test.features['param.fast']).toBeLessThanOrEqual(1);
+      expect(Object.keys(test.features).some((k) => k.startsWith('regime.trend.'))).toBe(true);
+      expect(Object.keys(test.features).some((k) => k.startsWith('time.'))).toBe(true);
+    }
+    const learned = await new LedgerLearner(ledger).load('sma-cross');
+    expect(learned.version).toBeGreaterThanOrEqual(1);
+    expect(learned.ledgerSeq).toBe(Math.max(...rows.filter((r) => r.score !== null).map((r) => r.seq)));
+    expect(learned.learner.count).toBe(
+      rows.filter((r) => r.kind === 'window-test' && r.score !== null).length,
+    );
+  });
+
+  it("records a study's finished trials once each, with their metrics", async () => {
+    const warnings: string[] = [];
+    const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
+    const service = new OptimizeService({
+      studies: studyRecords(h.db),
+      bars: h.bars,
+      pool: h.pool,
+      events: h.events,
+      ledger: recorder,
+    });
+    const request = requestSchemas['optimize:start'].input.parse({
+      strategy: 'sma-cross',
+      data: { symbol: SYMBOL, timeframes: ['1h'] },
+      space: ['fast=5:20:5', 'slow=30:60:10'],
+      sampler: 'grid',
+      objectives: [{ metric: 'sharpeRatio' }],
+      trials: 16,
+      seed: 3,
+    });
+    const started = await service.start(request);
+    const detail = await service.wait(started.studyId);
+    await service.close();
+    expect(warnings).toEqual([]);
+    const rows = await new LedgerRepository(h.db).entriesOf(started.studyId);
+    const complete = detail.trials.filter((t) => t.status === 'complete');
+    expect(rows.map((r) => r.item)).toEqual(complete.map((t) => t.number));
+    for (const row of rows) {
+      const trial = complete.find((t) => t.number === row.item)!;
+      expect(row).toMatchObject({ kind: 'trial', symbol: SYMBOL, timeframe: '1h', strategy: 'sma-cross' });
+      expect(row.params).toEqual(trial.params);
+      expect(row.outcomes).toEqual(trial.metrics);
+      // Scaled by the strategy's declared range (slow: 3 to 500), whatever range the study searched.
+      expect(row.features['param.slow']).toBeCloseTo(((trial.params['slow'] as number) - 3) / 497, 12);
+    }
+  });
+});
