@@ -1,12 +1,19 @@
 /**
  * How a request fails, whichever host carried it. A caller's mistake is one of the `RequestError` family
  * below, thrown where it is found (the contract, a service, the store) and naming the request field at
- * fault; `toWireError` turns it into its status once, for HTTP and Electron IPC alike. Anything else
- * thrown is a fault of ours and answers 500. A cancelled job is neither: it answers normally (see
- * `JobCancelled` in contract.ts).
+ * fault; so is a refusal or silence of a service we depend on (Alpaca: `UpstreamError`), which the
+ * caller can act on (other keys, a later retry) and which is no fault of ours. `toWireError` turns each
+ * into its status once, for HTTP and Electron IPC alike. Anything else thrown is a fault of ours and
+ * answers 500. A cancelled job is neither: it answers normally (see `JobCancelled` in contract.ts).
  */
 
-export const REQUEST_ERROR_STATUS = { invalid: 400, 'not-found': 404, conflict: 409 } as const;
+export const REQUEST_ERROR_STATUS = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  upstream: 502,
+  unavailable: 503,
+} as const;
 export type RequestErrorKind = keyof typeof REQUEST_ERROR_STATUS;
 
 /** A request the caller can fix; `field` is the dotted path of the request field at fault, when one is. */
@@ -47,6 +54,22 @@ export class NotFoundError extends RequestError {
 export class ConflictError extends RequestError {
   readonly kind = 'conflict';
   override name = 'ConflictError';
+}
+
+/**
+ * A service the request needed answered with a refusal (keys refused, request rejected, an answer of the
+ * wrong shape: 502) or could not be reached in time (connection refused, timeouts: 503). The message
+ * names the service and its host, never the keys or the service's own answer (which may echo them).
+ */
+export class UpstreamError extends RequestError {
+  override name = 'UpstreamError';
+
+  constructor(
+    message: string,
+    readonly kind: 'upstream' | 'unavailable' = 'upstream',
+  ) {
+    super(message);
+  }
 }
 
 /** The shape a request failure takes on the wire, whichever host carried it. */

@@ -26,7 +26,11 @@ export interface ServiceHost {
   close(): Promise<void>;
 }
 
-export async function startServiceHost(): Promise<ServiceHost> {
+/**
+ * `env` gives the services Alpaca keys (the fuzz's fetches then reach the Alpaca client, whose host is a
+ * port fetch refuses at once, with test-scale retries); without it there are none.
+ */
+export async function startServiceHost(env: NodeJS.ProcessEnv = {}): Promise<ServiceHost> {
   const dir = tempDir('regimen-service-host-');
   const services = await createServices({
     dataDir: dir.path,
@@ -34,8 +38,13 @@ export async function startServiceHost(): Promise<ServiceHost> {
     skipDemo: true,
     threads: 1,
     secrets: new MemorySecretStore(),
-    env: {},
-    alpaca: { dataBaseUrl: 'http://127.0.0.1:9' },
+    env,
+    alpaca: {
+      dataBaseUrl: 'http://127.0.0.1:9',
+      timeoutMs: 200,
+      backoffBaseMs: 1,
+      requestsPerMinute: 60_000,
+    },
   });
   const market = createSyntheticMarket({
     seed: 7,

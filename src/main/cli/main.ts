@@ -1,4 +1,4 @@
-import { RequestError } from '../../shared/errors.ts';
+import { RequestError, UpstreamError } from '../../shared/errors.ts';
 import { UsageError, parseCommandArgs } from './args.ts';
 import { COMMON_OPTIONS, type Command, type CommandIO } from './command.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
@@ -50,7 +50,8 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
     }
     return await command.run(args, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof RequestError) {
+    // A refusal of Alpaca's is not a misuse of the command: no usage text, exit 1 like other failures.
+    if (error instanceof UsageError || (error instanceof RequestError && !(error instanceof UpstreamError))) {
       io.err(`regimen ${entry.name}: ${usageMessage(error)}
 ${commandUsage(entry, command)}
 `);

@@ -4,6 +4,7 @@ import type { Bars } from '../../core/data/bars.ts';
 import { validateBars } from '../../core/data/validate.ts';
 import { type AlpacaCredentials, redact } from './credentials.ts';
 import { RateLimiter, sleep } from './rateLimiter.ts';
+import { UpstreamError } from '../../shared/errors.ts';
 import type { Adjustment, AlpacaTimeframe, Feed } from './types.ts';
 
 export const DEFAULT_DATA_BASE_URL = 'https://data.alpaca.markets';
@@ -62,11 +63,11 @@ export interface BarsPage {
 }
 
 /** The keys were refused (401/403): retrying cannot help, so the whole job stops. */
-export class AlpacaAuthError extends Error {
+export class AlpacaAuthError extends UpstreamError {
   override name = 'AlpacaAuthError';
-  constructor(readonly status: number) {
+  constructor(readonly upstreamStatus: number) {
     super(
-      status === 401
+      upstreamStatus === 401
         ? 'Alpaca refused the API keys (HTTP 401 Unauthorized): check the key id and secret saved in the keychain or in APCA_API_KEY_ID / APCA_API_SECRET_KEY'
         : 'Alpaca refused the API keys for this request (HTTP 403 Forbidden): the keys are valid but not allowed this data (feed or plan); try --feed iex',
     );
@@ -74,13 +75,14 @@ export class AlpacaAuthError extends Error {
 }
 
 /** Any other failure talking to Alpaca; the message never contains the keys. */
-class AlpacaRequestError extends Error {
+class AlpacaRequestError extends UpstreamError {
   override name = 'AlpacaRequestError';
   constructor(
     message: string,
-    readonly status?: number,
+    readonly upstreamStatus?: number,
+    kind: 'upstream' | 'unavailable' = 'upstream',
   ) {
-    super(message);
+    super(message, kind);
   }
 }
 
@@ -133,8 +135,12 @@ export class AlpacaBarsClient {
   private readonly options: Required<Omit<AlpacaClientOptions, 'onRetry' | 'baseUrl'>> &
     Pick<AlpacaClientOptions, 'onRetry'>;
 
+  /** The REST host (and port), as errors name it. */
+  private readonly host: string;
+
   constructor(options: AlpacaClientOptions) {
     const baseUrl = (options.baseUrl ?? DEFAULT_DATA_BASE_URL).replace(/\/+$/, '');
+    this.host = URL.canParse(baseUrl) ? new URL(baseUrl).host : baseUrl;
     this.options = {
       credentials: options.credentials,
       requestsPerMinute: options.requestsPerMinute ?? 200,
@@ -198,10 +204,16 @@ export class AlpacaBarsClient {
       if (outcome.kind === 'server-error') this.stats.serverErrors++;
       else this.stats.networkErrors++;
       if (++failures > this.options.maxRetries) {
-        throw new AlpacaRequestError(
-          `Alpaca market data failed after ${failures} attempts: ${outcome.message}`,
-          outcome.kind === 'server-error' ? outcome.status : undefined,
-        );
+        throw outcome.kind === 'server-error'
+          ? new AlpacaRequestError(
+              `Alpaca market data at ${this.host} failed after ${failures} attempts: ${outcome.message}`,
+              outcome.status,
+            )
+          : new AlpacaRequestError(
+              `Alpaca market data at ${this.host} could not be reached after ${failures} attempts: ${outcome.message}`,
+              undefined,
+              'unavailable',
+            );
       }
       const delayMs = this.backoff(failures - 1);
       this.options.onRetry?.({
@@ -223,6 +235,24 @@ export class AlpacaBarsClient {
       if (!page.nextPageToken) return;
       pageToken = page.nextPageToken;
     }
+  }
+
+  /**
+   * What went wrong on the way, in words: the SDK wraps fetch's error, which wraps the system's, so the
+   * cause chain is searched for a code or a timeout rather than showing the outer "request failed".
+   */
+  private networkFailure(error: unknown): string {
+    let innermost = error;
+    for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (cause.name === 'TimeoutError') return `no answer within ${this.options.timeoutMs / 1000} s`;
+      if (code === 'ECONNREFUSED') return 'connection refused';
+      if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host name not found';
+      if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was cut';
+      if (cause instanceof SyntaxError) return 'the answer was cut short';
+      innermost = cause;
+    }
+    return innermost instanceof Error ? innermost.message : String(innermost);
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, so retries spread out. */
@@ -266,8 +296,7 @@ export class AlpacaBarsClient {
       }
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('Aborted');
       // A timeout, a reset connection or a body cut short (JSON that ends mid-way): all worth a retry.
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return { kind: 'network', message: redact(message, credentials) };
+      return { kind: 'network', message: redact(this.networkFailure(error), credentials) };
     }
     return { kind: 'page', page: parseBarsPage(body) };
   }

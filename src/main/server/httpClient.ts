@@ -11,7 +11,9 @@ import {
   ConflictError,
   InputError,
   NotFoundError,
+  UpstreamError,
   type RequestError,
+  type RequestErrorKind,
   type WireError,
 } from '../../shared/errors.ts';
 import type { EventListener } from '../services/events.ts';
@@ -88,10 +90,12 @@ export class HttpServicesClient {
   }
 }
 
-const REQUEST_ERRORS: Record<string, new (message: string, field?: string) => RequestError> = {
-  invalid: InputError,
-  'not-found': NotFoundError,
-  conflict: ConflictError,
+const REQUEST_ERRORS: Record<RequestErrorKind, (message: string, field?: string) => RequestError> = {
+  invalid: (message, field) => new InputError(message, field),
+  'not-found': (message, field) => new NotFoundError(message, field),
+  conflict: (message, field) => new ConflictError(message, field),
+  upstream: (message) => new UpstreamError(message, 'upstream'),
+  unavailable: (message) => new UpstreamError(message, 'unavailable'),
 };
 
 /**
@@ -101,6 +105,11 @@ const REQUEST_ERRORS: Record<string, new (message: string, field?: string) => Re
 function fromWireError(body: unknown, status: number): Error {
   const error = (body as Partial<WireError> | null)?.error;
   if (typeof error?.message !== 'string') return new Error(`HTTP ${status}`);
-  const Refusal = error.kind === undefined ? undefined : REQUEST_ERRORS[error.kind];
-  return Refusal === undefined ? new Error(error.message) : new Refusal(error.message, error.field);
+  // The kind comes off the wire: only an own key of the table names a refusal.
+  const kind = error.kind;
+  const refusal =
+    kind !== undefined && Object.hasOwn(REQUEST_ERRORS, kind)
+      ? REQUEST_ERRORS[kind as RequestErrorKind]
+      : undefined;
+  return refusal === undefined ? new Error(error.message) : refusal(error.message, error.field);
 }

@@ -1,7 +1,7 @@
 import { version } from '../../../package.json';
 import type { AppInfo, Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
-import { MarketDataService } from '../marketdata/service.ts';
+import { MarketDataService, type MarketDataConfig } from '../marketdata/service.ts';
 import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
 import { databasePath } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
@@ -25,8 +25,14 @@ export interface ServicesOptions {
   skipDemo?: boolean;
   /** Told before a first start generates the demo market (seconds of otherwise silent work). */
   onNotice?: (notice: string) => void;
-  /** Alpaca hosts (e.g. the fake server for demos); else ALPACA_DATA_BASE_URL / ALPACA_STREAM_BASE_URL. */
-  alpaca?: { dataBaseUrl?: string; streamBaseUrl?: string; requestsPerMinute?: number };
+  /**
+   * Alpaca hosts (e.g. the fake server for demos), else ALPACA_DATA_BASE_URL / ALPACA_STREAM_BASE_URL;
+   * the pacing and timings (tests shorten them).
+   */
+  alpaca?: Pick<
+    MarketDataConfig,
+    'dataBaseUrl' | 'streamBaseUrl' | 'requestsPerMinute' | 'timeoutMs' | 'backoffBaseMs'
+  >;
   /** Where API keys are saved; the OS keychain when it answers, else memory (see keys-status). */
   secrets?: SecretStore;
   /** Environment the Alpaca keys and hosts are read from; process.env by default (tests isolate it). */
