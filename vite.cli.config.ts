@@ -26,6 +26,8 @@ export default defineConfig({
       input: {
         main: resolve(root, 'src/main/cli/main.ts'),
         worker: resolve(root, 'src/main/compute/worker.ts'),
+        // A remote worker's sandbox child (regimen worker) is started from its own file, like the pool's.
+        sandbox: resolve(root, 'src/main/compute/remote/sandbox.ts'),
       },
       output: { format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },

@@ -4,7 +4,6 @@
  * computed in one place. Workers keep prepared datasets by that id, and remote workers will use it as
  * the content address of the bars, so equal ids mean equal bars whatever the source.
  */
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import {
   firstIndexAtOrAfter,
@@ -18,9 +17,13 @@ import {
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
+import { datasetFingerprint } from '../compute/fingerprint.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
 import { readTextFile } from './importer.ts';
+
+// Computed where remote workers can check it too (compute/ imports neither marketdata nor storage).
+export { datasetFingerprint };
 
 /** Where bars come from: a CSV file read as it is, or the cache by symbol. Stored with studies as JSON. */
 export type BarsSource =
@@ -41,20 +44,6 @@ export interface LoadedDataset extends DatasetRef {
   readonly label: string;
   /** A file's extra columns over the same bars (native timeframe only; empty for the cache). */
   readonly extra: BarsExtra;
-}
-
-/**
- * SHA-256 over the bar count and the six columns' bytes: the id of a dataset. Hashing every value (not a
- * sample) is what lets a worker on another machine trust it as a content address; it costs about as
- * much as reading the bars from the cache.
- */
-export function datasetFingerprint(bars: Bars): string {
-  const hash = createHash('sha256');
-  hash.update(`bars:${bars.t.length}:`);
-  for (const column of [bars.t, bars.o, bars.h, bars.l, bars.c, bars.v]) {
-    hash.update(new Uint8Array(column.buffer, column.byteOffset, column.byteLength));
-  }
-  return hash.digest('hex');
 }
 
 /** Loads one dataset: `loadDatasets` for a single timeframe. */

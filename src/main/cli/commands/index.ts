@@ -59,6 +59,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./walkForward.ts')).walkForwardCommand,
   },
   {
+    name: 'worker',
+    summary:
+      'Take optimisation trials from a Redis queue (BullMQ) and compute them here, for a coordinator elsewhere',
+    load: async () => (await import('./worker.ts')).workerCommand,
+  },
+  {
     name: 'studies',
     summary: 'List optimisation studies, show one with its approved parameters, or approve its best trial',
     load: async () => (await import('./studies.ts')).studiesCommand,

@@ -21,7 +21,7 @@ import { neighbourhood } from '../../../core/optimize/sensitivity.ts';
 import { paramsKey } from '../../../core/optimize/space.ts';
 import type { OverfittingStats } from '../../../shared/optimizeContract.ts';
 import { finiteOrNull } from '../payloads.ts';
-import type { PoolEvaluator } from './evaluator.ts';
+import type { Evaluator } from './evaluator.ts';
 
 /** Columns of the PBO matrix: the best trials by score (the statistic is about the selection among them). */
 const PBO_MAX_TRIALS = 200;
@@ -56,7 +56,7 @@ function partitionsFor(rows: number): number {
 
 export async function analyseStudy(
   study: Study,
-  evaluator: PoolEvaluator,
+  evaluator: Pick<Evaluator, 'periodReturns' | 'evaluateMany'>,
   options: { readonly preferPlateau: boolean; readonly signal?: AbortSignal },
 ): Promise<StudyAnalysis> {
   const notes: string[] = [];

@@ -12,9 +12,9 @@ import {
   type Params,
   type TellResult,
   type TimeframeAggregation,
+  type TrialRequest,
 } from '../../../core/optimize/index.ts';
 import type { ComputePool } from '../../compute/pool.ts';
-import type { TrialOutcome } from '../../compute/tasks.ts';
 import { strategyParams, type StudyDatasets } from './studySetup.ts';
 
 export interface EvaluatorSettings {
@@ -25,8 +25,81 @@ export interface EvaluatorSettings {
   readonly weights?: Readonly<Record<string, number>>;
 }
 
-function metricsRecord(outcome: TrialOutcome & { ok: true }): MetricSet {
-  return { ...outcome.metrics };
+/** One trial's outcome on one dataset, as a worker thread or a remote worker reports it. */
+export type DatasetOutcome =
+  { readonly ok: true; readonly metrics: MetricSet } | { readonly ok: false; readonly error: string };
+
+/**
+ * Where a study's trials are evaluated: the local pool (PoolEvaluator) or workers over Redis
+ * (compute/remote). The runner sizes its batches for `threads` parallel slots; the trials and their
+ * results are the same whichever evaluates them.
+ */
+export interface Evaluator {
+  readonly threads: number;
+  /** Trials per batch, when the evaluator is told one (otherwise sized from `threads`). */
+  readonly chunkSize?: number;
+  /** One result per trial, in order; a trial that fails on any timeframe fails with its message. */
+  evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]>;
+  /** Parameter sets outside the study (the analysis's neighbours), spread over the slots. */
+  evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]>;
+  /** Per-period returns of each set on the first timeframe, for PBO; null for a set that fails. */
+  periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]>;
+  /** The study is finished: whatever was kept so that it could resume may go. */
+  finished?(): Promise<void>;
+}
+
+/** Makes the evaluator of one study (or walk-forward window); `studyKey` names it where results are kept. */
+export type EvaluatorSource = (
+  data: StudyDatasets,
+  settings: EvaluatorSettings,
+  studyKey: string,
+) => Promise<Evaluator>;
+
+/** The local pool as an evaluator source: what a study uses unless told to compute elsewhere. */
+export function poolEvaluators(pool: ComputePool): EvaluatorSource {
+  return (data, settings) => Promise.resolve(new PoolEvaluator(pool, data, settings));
+}
+
+/** Strategy parameters of each set, or the message saying why a set cannot run. */
+export function runnableParams(paramSets: readonly Params[]): (Record<string, number> | string)[] {
+  return paramSets.map((params) => {
+    try {
+      return strategyParams(params);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  });
+}
+
+/**
+ * A trial's result from its outcome on each of the study's datasets (or why it could not run):
+ * per-timeframe metrics combined for a multi-timeframe study, the per-timeframe values kept as
+ * `metric@timeframe`. The pool and remote workers both end here, so they tell the same results.
+ */
+export function tellResultOf(
+  data: StudyDatasets,
+  settings: EvaluatorSettings,
+  outcomes: readonly DatasetOutcome[] | string,
+): TellResult {
+  if (typeof outcomes === 'string') return { status: 'failed', error: outcomes };
+  const failures = outcomes
+    .map((outcome, i) =>
+      outcome.ok
+        ? null
+        : `${data.datasets.length > 1 ? `${data.datasets[i]!.timeframe}: ` : ''}${outcome.error}`,
+    )
+    .filter((m): m is string => m !== null);
+  if (failures.length > 0) return { status: 'failed', error: failures.join('; ') };
+  const metrics = outcomes.map((o) => (o as DatasetOutcome & { ok: true }).metrics);
+  if (metrics.length === 1) return { status: 'complete', metrics: metrics[0]! };
+  const byTimeframe: Record<string, MetricSet> = {};
+  data.datasets.forEach(({ timeframe }, i) => (byTimeframe[timeframe] = metrics[i]!));
+  const score = aggregateTimeframes(byTimeframe, {
+    aggregation: settings.aggregation,
+    objectives: settings.objectives,
+    ...(settings.weights === undefined ? {} : { weights: settings.weights }),
+  });
+  return { status: 'complete', metrics: flattenTimeframeMetrics(score) };
 }
 
 /** Splits `items` into at most `parts` contiguous chunks of near-equal size. */
@@ -37,29 +110,30 @@ export function chunks<T>(items: readonly T[], parts: number): T[][] {
   return out;
 }
 
-export class PoolEvaluator {
+export class PoolEvaluator implements Evaluator {
   constructor(
     private readonly pool: ComputePool,
     private readonly data: StudyDatasets,
     private readonly settings: EvaluatorSettings,
   ) {}
 
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]> {
+    return this.evaluate(
+      trials.map((t) => t.params),
+      signal,
+    );
+  }
+
   /** One result per parameter set, in order; a set that fails on any timeframe fails with its message. */
   async evaluate(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
-    const sets: (Record<string, number> | null)[] = [];
-    const errors: (string | null)[] = [];
-    for (const params of paramSets) {
-      try {
-        sets.push(strategyParams(params));
-        errors.push(null);
-      } catch (error) {
-        sets.push(null);
-        errors.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-    const runnable = sets.filter((s): s is Record<string, number> => s !== null);
+    const sets = runnableParams(paramSets);
+    const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
     const perTimeframe = await Promise.all(
-      this.data.datasets.map(async ({ timeframe, ref }) => {
+      this.data.datasets.map(async ({ ref }) => {
         const output = await this.pool.run(
           {
             kind: 'trials',
@@ -70,48 +144,22 @@ export class PoolEvaluator {
           },
           signal,
         );
-        return { timeframe, outcomes: output.outcomes };
+        // Metrics as a plain record (spread, as before): the type has no index signature.
+        return output.outcomes.map((o): DatasetOutcome =>
+          o.ok ? { ok: true, metrics: { ...o.metrics } } : o,
+        );
       }),
     );
-    const results: TellResult[] = [];
     let k = 0;
-    for (let i = 0; i < paramSets.length; i++) {
-      const error = errors[i];
-      if (error !== null && error !== undefined) {
-        results.push({ status: 'failed', error });
-        continue;
-      }
+    return sets.map((set) => {
+      if (typeof set === 'string') return tellResultOf(this.data, this.settings, set);
       const index = k++;
-      const failures = perTimeframe
-        .map(({ timeframe, outcomes }) => {
-          const outcome = outcomes[index]!;
-          return outcome.ok
-            ? null
-            : `${this.data.datasets.length > 1 ? `${timeframe}: ` : ''}${outcome.error}`;
-        })
-        .filter((m): m is string => m !== null);
-      if (failures.length > 0) {
-        results.push({ status: 'failed', error: failures.join('; ') });
-        continue;
-      }
-      if (perTimeframe.length === 1) {
-        results.push({
-          status: 'complete',
-          metrics: metricsRecord(perTimeframe[0]!.outcomes[index] as TrialOutcome & { ok: true }),
-        });
-        continue;
-      }
-      const byTimeframe: Record<string, MetricSet> = {};
-      for (const { timeframe, outcomes } of perTimeframe)
-        byTimeframe[timeframe] = metricsRecord(outcomes[index] as TrialOutcome & { ok: true });
-      const score = aggregateTimeframes(byTimeframe, {
-        aggregation: this.settings.aggregation,
-        objectives: this.settings.objectives,
-        ...(this.settings.weights === undefined ? {} : { weights: this.settings.weights }),
-      });
-      results.push({ status: 'complete', metrics: flattenTimeframeMetrics(score) });
-    }
-    return results;
+      return tellResultOf(
+        this.data,
+        this.settings,
+        perTimeframe.map((outcomes) => outcomes[index]!),
+      );
+    });
   }
 
   /** Evaluates many sets spread over the pool's workers. */

@@ -40,7 +40,7 @@ import type { EventBus } from '../events.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
-import { PoolEvaluator } from './evaluator.ts';
+import { poolEvaluators, type Evaluator, type EvaluatorSource } from './evaluator.ts';
 import { approveParams } from './studyApprovals.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import {
@@ -88,6 +88,8 @@ export interface OptimizeServiceOptions {
   readonly jobs?: JobRegistry;
   /** Where finished trials are recorded for the learner (in the background). */
   readonly ledger?: LedgerRecorder;
+  /** Where trials are evaluated: the pool unless given (e.g. remote workers over Redis). */
+  readonly compute?: EvaluatorSource;
 }
 
 export class OptimizeService {
@@ -286,13 +288,17 @@ export class OptimizeService {
     const document = newStudyDocument(stored.data.definition);
     const row: StoredStudy = { ...stored, data: document };
     const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
-    const evaluator = new PoolEvaluator(this.deps.pool, data, {
-      strategy: document.definition.strategy,
-      options: document.definition.options,
-      objectives: row.config.objectives,
-      aggregation: document.definition.aggregation,
-      ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
-    });
+    const evaluator = await (this.deps.compute ?? poolEvaluators(this.deps.pool))(
+      data,
+      {
+        strategy: document.definition.strategy,
+        options: document.definition.options,
+        objectives: row.config.objectives,
+        aggregation: document.definition.aggregation,
+        ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
+      },
+      row.id,
+    );
     await this.deps.studies.updateData(row.id, document);
     const job = this.deps.jobs?.start(row.id);
     const local = new AbortController();
@@ -316,7 +322,7 @@ export class OptimizeService {
   private async execute(
     row: StoredStudy,
     study: Study,
-    evaluator: PoolEvaluator,
+    evaluator: Evaluator,
     signal: AbortSignal,
     isCancelled: () => boolean,
   ): Promise<StudyDetail> {
@@ -373,7 +379,6 @@ export class OptimizeService {
     try {
       progress('running');
       const result = await runStudyOnPool(study, {
-        pool: this.deps.pool,
         evaluator,
         signal,
         isCancelled,
@@ -394,6 +399,7 @@ export class OptimizeService {
       const analysis = await analyseStudy(study, evaluator, {
         preferPlateau: row.data.definition.preferPlateau,
       });
+      await evaluator.finished?.();
       return await finish({ state: 'complete', winner: analysis.winner, report: analysis.report });
     } catch (error) {
       if (isCancelled()) return finish({ state: 'cancelled' });

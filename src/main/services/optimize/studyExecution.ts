@@ -1,5 +1,5 @@
 /**
- * How a study runs on the compute pool, for optimisation studies and for each walk-forward train window:
+ * How a study runs on its evaluator (the compute pool or remote workers), for optimisation studies and for each walk-forward train window:
  * the chunk size and batches in flight, persistence of each told batch with the row's progress, and the
  * progress throttle. The trials (numbers, parameters, results) depend on the seed only, never on the
  * number of workers or the chunking (see core study.ts).
@@ -11,8 +11,7 @@ import {
   type StudyProgress,
   type TrialRecord,
 } from '../../../core/optimize/index.ts';
-import type { ComputePool } from '../../compute/pool.ts';
-import type { PoolEvaluator } from './evaluator.ts';
+import type { Evaluator } from './evaluator.ts';
 import type { StudyDocument, StudyRecords } from './studyRecords.ts';
 import { progressOf } from './studyViews.ts';
 
@@ -48,8 +47,7 @@ export interface StudyPersistence {
 }
 
 export interface StudyRunOptions {
-  readonly pool: ComputePool;
-  readonly evaluator: PoolEvaluator;
+  readonly evaluator: Evaluator;
   /** Aborts the evaluations in flight. */
   readonly signal?: AbortSignal;
   readonly isCancelled: () => boolean;
@@ -59,16 +57,12 @@ export interface StudyRunOptions {
 }
 
 export function runStudyOnPool(study: Study, options: StudyRunOptions): Promise<RunStudyResult> {
-  const threads = options.pool.threads;
+  const threads = options.evaluator.threads;
   const { persistence } = options;
   let lastProgress = 0;
   return runStudy(study, {
-    evaluate: (batch) =>
-      options.evaluator.evaluate(
-        batch.map((t) => t.params),
-        options.signal,
-      ),
-    batchSize: chunkSize(study, threads),
+    evaluate: (batch) => options.evaluator.evaluateTrials(batch, options.signal),
+    batchSize: options.evaluator.chunkSize ?? chunkSize(study, threads),
     concurrency: concurrencyFor(study, threads),
     ...(persistence === undefined
       ? {}

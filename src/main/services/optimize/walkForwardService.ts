@@ -43,7 +43,7 @@ import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts
 import { thinEquityCurve } from '../equityCurve.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
-import { PoolEvaluator } from './evaluator.ts';
+import { poolEvaluators, type EvaluatorSource } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
@@ -88,6 +88,8 @@ export interface WalkForwardDeps extends JobContext {
   readonly windows: WalkForwardRepository | null;
   /** Where finished windows are recorded for the learner (in the background); absent: nowhere. */
   readonly ledger?: LedgerRecorder;
+  /** Where train windows' trials are evaluated: the pool unless given (e.g. remote workers). */
+  readonly compute?: EvaluatorSource;
 }
 
 const metricsOut = (m: MetricSet): Record<string, number | null> =>
@@ -184,12 +186,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     id: `${base.id}:wf:${from}:${to}`,
     bars: sliceBars(bars, from, to),
   });
-  const evaluatorFor = (dataset: DatasetRef): PoolEvaluator =>
-    new PoolEvaluator(
-      pool,
-      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: dataset }] },
-      { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
-    );
+  const evaluators = deps.compute ?? poolEvaluators(pool);
   let windowsDone = 0;
   run.progress(0, windowCount);
 
@@ -204,11 +201,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       minTrades: job.minTrades,
       maxTrials: job.trials,
     });
-    await runStudyOnPool(study, {
-      pool,
-      evaluator: evaluatorFor(slice(train.start, train.end)),
-      isCancelled: () => run.signal.aborted,
-    });
+    const evaluator = await evaluators(
+      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(train.start, train.end) }] },
+      { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
+      `${run.jobId}-w${window.index}`,
+    );
+    await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
+    await evaluator.finished?.();
     stopIfCancelled();
     const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
     if (winner !== undefined) return { params: winner.params };

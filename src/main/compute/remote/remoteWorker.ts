@@ -1,0 +1,263 @@
+/**
+ * `regimen worker`: takes chunks of trials from the engine's queue, runs each trial in a sandbox child
+ * process (one per concurrency slot), and writes each trial's result to the study's results hash once
+ * (HSETNX: the first write wins when a stalled chunk was taken twice) before completing the job.
+ *
+ * Failure handling, by design:
+ * - this process killed: its locks expire after LOCK_DURATION_MS and another worker's stalled check
+ *   (every STALLED_INTERVAL_MS) puts the chunk back, so it runs again within ~15 s; trials whose results
+ *   were written are skipped.
+ * - a sandbox child killed: the chunk fails this attempt and BullMQ retries it (ATTEMPTS), again
+ *   skipping written trials.
+ * - a trial running past the chunk's time limit: its child is killed and the trial recorded as failed.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { availableParallelism, hostname } from 'node:os';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Bars } from '../../../core/data/bars.ts';
+import {
+  encodeTrialResult,
+  trialChunkSchema,
+  type RemoteOutcome,
+  type TrialChunk,
+  type WorkerInfo,
+} from '../../../shared/computeProtocol.ts';
+import { getBars } from './barsStore.ts';
+import { engineHash, queueName, resultsKey, workerKey } from './names.ts';
+import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
+
+/** A worker's lock on a chunk lasts this long unless renewed (every half of it, by the event loop). */
+export const LOCK_DURATION_MS = 10_000;
+/** How often workers look for chunks whose lock expired (a killed worker's) and put them back. */
+export const STALLED_INTERVAL_MS = 5_000;
+/** A chunk may be put back this often before BullMQ fails it (each worker death costs one). */
+const MAX_STALLED_COUNT = 10;
+/** A trial's results hash outlives the coordinator by this long, so a resumed study finds them. */
+export const RESULTS_TTL_SECONDS = 7 * 24 * 3600;
+const HEARTBEAT_MS = 2_000;
+
+export interface RemoteWorkerOptions {
+  readonly redisUrl: string;
+  readonly concurrency: number;
+  /** A line for the operator (stderr in the CLI). */
+  readonly log: (line: string) => void;
+}
+
+export interface RemoteWorker {
+  readonly id: string;
+  readonly queue: string;
+  close(): Promise<void>;
+}
+
+/** Where the sandbox's entry is: the TypeScript source through tsx, or the compiled file beside this one. */
+function sandboxEntry(): { path: string; execArgv: string[] } {
+  const fromSources = import.meta.url.endsWith('.ts');
+  const path = new URL(fromSources ? './sandbox.ts' : './sandbox.js', import.meta.url).pathname;
+  const loader = process.execArgv.some((a) => a.includes('tsx')) ? [] : ['--import', 'tsx'];
+  return { path, execArgv: fromSources ? [...process.execArgv, ...loader] : process.execArgv };
+}
+
+class TrialTimeout extends Error {}
+
+/** One child process running one trial at a time; restarted after it dies or is stopped. */
+class Sandbox {
+  private child: ChildProcess | undefined;
+  private ready: Promise<ChildProcess> | undefined;
+  private nextId = 0;
+
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly barsOf: (fingerprint: string) => Promise<Bars>,
+  ) {}
+
+  private start(): Promise<ChildProcess> {
+    if (this.ready !== undefined) return this.ready;
+    const { path, execArgv } = sandboxEntry();
+    const child = fork(path, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child = child;
+    this.log(`sandbox pid ${child.pid} started`);
+    child.once('exit', () => {
+      if (this.child === child) {
+        this.child = undefined;
+        this.ready = undefined;
+      }
+    });
+    this.ready = new Promise((resolve, reject) => {
+      child.once('message', () => resolve(child));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`sandbox exited before it was ready (${signal ?? `code ${code}`})`)),
+      );
+    });
+    return this.ready;
+  }
+
+  /** The trial's outcome per dataset; a child that dies mid-trial rejects, one past the limit is killed. */
+  async run(
+    chunk: TrialChunk,
+    params: Readonly<Record<string, number>>,
+    timeLimitMs: number,
+  ): Promise<RemoteOutcome[]> {
+    const child = await this.start();
+    const id = this.nextId++;
+    const request: SandboxRequest = {
+      type: 'trial',
+      id,
+      datasets: chunk.datasets,
+      strategy: chunk.strategy,
+      options: chunk.options,
+      params,
+    };
+    return new Promise<RemoteOutcome[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        child.kill('SIGKILL');
+        reject(new TrialTimeout(`stopped after the time limit of ${timeLimitMs} ms`));
+      }, timeLimitMs);
+      const onMessage = (message: SandboxReply): void => {
+        if (message.type === 'need' && message.id === id) {
+          void Promise.all(
+            message.fingerprints.map(async (fingerprint) => {
+              const bars = await this.barsOf(fingerprint);
+              child.send({ type: 'bars', fingerprint, bars } satisfies SandboxRequest);
+            }),
+          ).then(
+            () => child.send(request),
+            (error: unknown) => {
+              cleanup();
+              reject(error instanceof Error ? error : new Error(String(error)));
+            },
+          );
+        } else if (message.type === 'result' && message.id === id) {
+          cleanup();
+          resolve([...message.outcomes]);
+        }
+      };
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+        cleanup();
+        reject(new Error(`sandbox pid ${child.pid} exited during a trial (${signal ?? `code ${code}`})`));
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send(request);
+    });
+  }
+
+  stop(): void {
+    this.child?.kill('SIGKILL');
+  }
+}
+
+/** Bars by fingerprint, fetched from Redis once per process (a few datasets kept). */
+function barsCache(redis: Redis): (fingerprint: string) => Promise<Bars> {
+  const cache = new Map<string, Promise<Bars>>();
+  return (fingerprint) => {
+    let bars = cache.get(fingerprint);
+    if (bars === undefined) {
+      if (cache.size >= 4) cache.delete(cache.keys().next().value!);
+      bars = getBars(redis, fingerprint);
+      // A failed fetch (not stored yet, Redis restarting) is tried again by the next chunk.
+      bars.catch(() => cache.delete(fingerprint));
+      cache.set(fingerprint, bars);
+    }
+    return bars;
+  };
+}
+
+export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
+  const hash = engineHash();
+  const queue = queueName(hash);
+  const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const barsOf = barsCache(redis);
+  const idle = Array.from({ length: options.concurrency }, () => new Sandbox(options.log, barsOf));
+  const all = [...idle];
+  let trialsDone = 0;
+
+  const processChunk = async (job: Job): Promise<{ trials: number }> => {
+    const chunk = trialChunkSchema.parse(job.data);
+    const key = resultsKey(hash, chunk.studyKey);
+    const written = await redis.hmget(key, ...chunk.trials.map((t) => String(t.number)));
+    const sandbox = idle.pop();
+    if (sandbox === undefined) throw new Error('no idle sandbox (more chunks than --concurrency)');
+    let ran = 0;
+    try {
+      for (const [i, trial] of chunk.trials.entries()) {
+        if (written[i] !== null) continue;
+        let outcomes: RemoteOutcome[];
+        try {
+          outcomes = await sandbox.run(chunk, trial.params, chunk.trialTimeLimitMs);
+        } catch (error) {
+          if (!(error instanceof TrialTimeout)) throw error;
+          outcomes = chunk.datasets.map(() => ({
+            ok: false,
+            error: `trial ${trial.number} ${error.message}`,
+          }));
+        }
+        await redis.hsetnx(key, String(trial.number), encodeTrialResult(outcomes));
+        ran++;
+        trialsDone++;
+      }
+      await redis.expire(key, RESULTS_TTL_SECONDS);
+    } finally {
+      idle.push(sandbox);
+    }
+    return { trials: ran };
+  };
+
+  // BullMQ leaves a connection it was given open on close: it is ours to close.
+  const workerConnection = redis.duplicate();
+  const worker = new Worker(queue, processChunk, {
+    connection: workerConnection,
+    concurrency: options.concurrency,
+    lockDuration: LOCK_DURATION_MS,
+    stalledInterval: STALLED_INTERVAL_MS,
+    maxStalledCount: MAX_STALLED_COUNT,
+  });
+  worker.on('error', (error) => options.log(`worker: ${error.message}`));
+  worker.on('failed', (job, error) => options.log(`chunk ${job?.id ?? '?'} failed: ${error.message}`));
+
+  const startedAt = Date.now();
+  let lastBeat = { at: startedAt, done: 0 };
+  const beat = async (): Promise<void> => {
+    const now = Date.now();
+    const info: WorkerInfo = {
+      id,
+      host: hostname(),
+      pid: process.pid,
+      concurrency: options.concurrency,
+      cores: availableParallelism(),
+      startedAt,
+      trialsDone,
+      trialsPerSecond: now > lastBeat.at ? ((trialsDone - lastBeat.done) * 1000) / (now - lastBeat.at) : 0,
+    };
+    lastBeat = { at: now, done: trialsDone };
+    await redis.set(workerKey(hash, id), JSON.stringify(info), 'PX', HEARTBEAT_MS * 3);
+  };
+  await beat();
+  const heartbeat = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_MS);
+  options.log(`worker ${id} on queue ${queue}, ${options.concurrency} sandboxes`);
+
+  return {
+    id,
+    queue,
+    close: async () => {
+      clearInterval(heartbeat);
+      await worker.close();
+      for (const sandbox of all) sandbox.stop();
+      await redis.del(workerKey(hash, id)).catch(() => undefined);
+      workerConnection.disconnect();
+      redis.disconnect();
+    },
+  };
+}

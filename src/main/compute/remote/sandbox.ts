@@ -1,0 +1,47 @@
+/**
+ * The sandbox of a remote worker: a child process that runs one trial at a time on the same engine as
+ * the local pool (TaskRunner), so a CPU-bound trial never blocks the worker's event loop (which keeps
+ * renewing its BullMQ locks), and a runaway trial can be stopped by killing the child. Imports core and
+ * the task runner only; it talks to its parent over IPC and never sees Redis or credentials.
+ */
+import type { Bars } from '../../../core/data/bars.ts';
+import { TaskRunner, type TrialsOutput } from '../tasks.ts';
+import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
+
+const runner = new TaskRunner();
+/** Bars by fingerprint; the parent sends what a trial needs when asked, so this only bounds memory. */
+const bars = new Map<string, Bars>();
+const MAX_DATASETS = 8;
+
+function reply(message: SandboxReply): void {
+  process.send!(message);
+}
+
+process.on('message', (message: SandboxRequest) => {
+  if (message.type === 'bars') {
+    if (bars.size >= MAX_DATASETS) bars.delete(bars.keys().next().value!);
+    bars.set(message.fingerprint, message.bars);
+    return;
+  }
+  const missing = message.datasets.filter((fingerprint) => !bars.has(fingerprint));
+  if (missing.length > 0) {
+    reply({ type: 'need', id: message.id, fingerprints: missing });
+    return;
+  }
+  const outcomes = message.datasets.map((fingerprint) => {
+    const output = runner.run({
+      kind: 'trials',
+      dataset: { id: fingerprint, bars: bars.get(fingerprint)! },
+      strategy: message.strategy,
+      paramSets: [message.params],
+      options: message.options,
+    }) as TrialsOutput;
+    const outcome = output.outcomes[0]!;
+    return outcome.ok ? { ok: true as const, metrics: { ...outcome.metrics } } : outcome;
+  });
+  reply({ type: 'result', id: message.id, outcomes });
+});
+
+// The worker went away (killed, or closing): nothing here is worth finishing.
+process.on('disconnect', () => process.exit(0));
+reply({ type: 'ready' });

@@ -1,0 +1,19 @@
+/** The IPC between a remote worker and its sandbox child (structured clone: bars travel as typed arrays). */
+import type { Bars } from '../../../core/data/bars.ts';
+import type { RemoteBacktestOptions, RemoteOutcome } from '../../../shared/computeProtocol.ts';
+
+export type SandboxRequest =
+  | { readonly type: 'bars'; readonly fingerprint: string; readonly bars: Bars }
+  | {
+      readonly type: 'trial';
+      readonly id: number;
+      readonly datasets: readonly string[];
+      readonly strategy: string;
+      readonly options: RemoteBacktestOptions;
+      readonly params: Readonly<Record<string, number>>;
+    };
+
+export type SandboxReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'need'; readonly id: number; readonly fingerprints: readonly string[] }
+  | { readonly type: 'result'; readonly id: number; readonly outcomes: readonly RemoteOutcome[] };

@@ -1,0 +1,321 @@
+/**
+ * The coordinator's side of remote compute. The study, its sampler and its store stay here; each batch
+ * the runner asks for becomes one BullMQ job (job id = study + trial range, so queuing it again while it
+ * exists is a no-op), and its results are read back from the study's results hash, where workers write
+ * each trial once. A chunk is settled from that hash, not from the job's fate:
+ * - all its trials have results: told, whatever BullMQ thinks of the job (failed after writing, gone);
+ * - the job failed for good: trials without a result fail with the job's reason;
+ * - the job is gone with results missing (Redis restarted empty): bars and job are queued again.
+ * A completed job's event only makes the check immediate; a poll covers lost events and restarts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Params, TellResult, TrialRequest } from '../../../core/optimize/index.ts';
+import {
+  COMPUTE_PROTOCOL_VERSION,
+  decodeTrialResult,
+  remoteBacktestOptionsSchema,
+  workerInfoSchema,
+  type RemoteBacktestOptions,
+  type TrialChunk,
+  type WorkerInfo,
+} from '../../../shared/computeProtocol.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import {
+  PoolEvaluator,
+  runnableParams,
+  tellResultOf,
+  type Evaluator,
+  type EvaluatorSettings,
+  type EvaluatorSource,
+} from '../optimize/evaluator.ts';
+import type { StudyDatasets } from '../optimize/studySetup.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import { putBars } from '../../compute/remote/barsStore.ts';
+import {
+  engineHash,
+  jobIdOf,
+  queueName,
+  resultsKey,
+  safeUrl,
+  workerKeyPattern,
+} from '../../compute/remote/names.ts';
+
+/** A trial running longer than this on a worker is stopped and failed (overridable per coordinator). */
+export const DEFAULT_TRIAL_TIME_LIMIT_MS = 10 * 60_000;
+/** Retries of a chunk whose sandbox died (a killed child); each skips the trials already written. */
+const ATTEMPTS = 5;
+
+export interface RemoteComputeOptions {
+  readonly redisUrl: string;
+  /** Runs the analysis's few extra backtests (PBO returns, neighbours) here rather than over the queue. */
+  readonly pool: ComputePool;
+  /** Trials per job; by default sized from the connected workers' slots like the pool's batches. */
+  readonly chunkSize?: number;
+  readonly trialTimeLimitMs?: number;
+  /** How often pending chunks are checked without an event (ms). */
+  readonly pollMs?: number;
+}
+
+interface PendingChunk {
+  readonly chunk: TrialChunk;
+  readonly jobId: string;
+  readonly bars: readonly {
+    readonly fingerprint: string;
+    readonly bars: StudyDatasets['datasets'][number]['ref']['bars'];
+  }[];
+  checking: boolean;
+  settle(outcome: { results: (string | null)[]; failure: string | null }): void;
+  fail(error: Error): void;
+}
+
+/** The options of a study as a payload: the protocol refuses anything that is not plain data. */
+function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
+  const { options } = settings;
+  const plain = Object.fromEntries(
+    Object.entries(options).filter(([, v]) => typeof v !== 'number' || Number.isFinite(v)),
+  );
+  const parsed = remoteBacktestOptionsSchema.safeParse(plain);
+  if (!parsed.success)
+    throw new Error(`backtest options cannot be sent to workers: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
+/** The connection to Redis shared by every study of one coordinator process. */
+export class RemoteCompute {
+  private readonly pending = new Map<string, PendingChunk>();
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(
+    private readonly options: RemoteComputeOptions,
+    readonly engine: string,
+    private readonly redis: Redis,
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+  ) {
+    const check = ({ jobId }: { jobId: string }): void => {
+      const chunk = this.pending.get(jobId);
+      if (chunk !== undefined) void this.check(chunk);
+    };
+    events.on('completed', check);
+    events.on('failed', check);
+    this.timer = setInterval(() => {
+      for (const chunk of this.pending.values()) void this.check(chunk);
+    }, options.pollMs ?? 1_000);
+  }
+
+  /** Connects (an unreachable or refusing Redis is an error naming the URL's host, never its password). */
+  static async connect(options: RemoteComputeOptions): Promise<RemoteCompute> {
+    const engine = engineHash();
+    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(
+        `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const name = queueName(engine);
+    const queue = new Queue(name, { connection: redis });
+    const events = new QueueEvents(name, { connection: redis.duplicate() });
+    await events.waitUntilReady();
+    return new RemoteCompute(options, engine, redis, queue, events);
+  }
+
+  get queueName(): string {
+    return this.queue.name;
+  }
+
+  /** The worker processes alive on this engine's queue (their heartbeats). */
+  async workers(): Promise<WorkerInfo[]> {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(
+        cursor,
+        'MATCH',
+        workerKeyPattern(this.engine),
+        'COUNT',
+        100,
+      );
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(...keys);
+    return values.flatMap((v) => {
+      const parsed = v === null ? null : workerInfoSchema.safeParse(JSON.parse(v));
+      return parsed?.success === true ? [parsed.data] : [];
+    });
+  }
+
+  /** Evaluators for studies, sized for the sandboxes connected when each study (or window) starts. */
+  readonly evaluators: EvaluatorSource = async (data, settings, studyKey) => {
+    const slots = (await this.workers()).reduce((sum, w) => sum + w.concurrency, 0);
+    return new QueueEvaluator(this, data, settings, studyKey, Math.max(1, slots), this.options);
+  };
+
+  /** Queues a chunk (or finds it queued) and resolves with each trial's stored result text. */
+  async run(
+    chunk: TrialChunk,
+    bars: PendingChunk['bars'],
+    signal?: AbortSignal,
+  ): Promise<{ results: (string | null)[]; failure: string | null }> {
+    const jobId = jobIdOf(
+      chunk.studyKey,
+      chunk.trials.map((t) => t.number),
+    );
+    const done = new Promise<{ results: (string | null)[]; failure: string | null }>((resolve, reject) => {
+      const pending: PendingChunk = {
+        chunk,
+        jobId,
+        bars,
+        checking: false,
+        settle: (outcome) => {
+          this.pending.delete(jobId);
+          signal?.removeEventListener('abort', abort);
+          resolve(outcome);
+        },
+        fail: (error) => {
+          this.pending.delete(jobId);
+          signal?.removeEventListener('abort', abort);
+          reject(error);
+        },
+      };
+      const abort = (): void => {
+        // Queued work of a cancelled study is taken back; a chunk being computed finishes and is kept.
+        void this.queue.remove(jobId).catch(() => undefined);
+        pending.fail(new Error('cancelled'));
+      };
+      if (signal?.aborted === true) return abort();
+      signal?.addEventListener('abort', abort, { once: true });
+      this.pending.set(jobId, pending);
+    });
+    const pending = this.pending.get(jobId);
+    if (pending !== undefined)
+      await this.enqueue(pending).catch((error: unknown) => pending.fail(error as Error));
+    return done;
+  }
+
+  private async enqueue(pending: PendingChunk): Promise<void> {
+    for (const { fingerprint, bars } of pending.bars) await putBars(this.redis, fingerprint, bars);
+    await this.queue.add('trials', pending.chunk, {
+      jobId: pending.jobId,
+      attempts: ATTEMPTS,
+      backoff: { type: 'fixed', delay: 500 },
+      removeOnComplete: true,
+    });
+  }
+
+  private async check(pending: PendingChunk): Promise<void> {
+    if (pending.checking) return;
+    pending.checking = true;
+    try {
+      const key = resultsKey(this.engine, pending.chunk.studyKey);
+      const results = await this.redis.hmget(key, ...pending.chunk.trials.map((t) => String(t.number)));
+      if (results.every((r) => r !== null)) return pending.settle({ results, failure: null });
+      const state = await this.queue.getJobState(pending.jobId);
+      if (state === 'failed') {
+        const job = await this.queue.getJob(pending.jobId);
+        const reason = job?.failedReason ?? 'the chunk failed on its worker';
+        // Removed so that a resumed study may queue the same range again.
+        await job?.remove().catch(() => undefined);
+        return pending.settle({ results, failure: reason });
+      }
+      // Gone with results missing: Redis lost it (restarted empty) or it completed before a restart.
+      if (state === 'unknown') await this.enqueue(pending);
+    } catch {
+      // Redis unreachable for now: the next poll tries again.
+    } finally {
+      pending.checking = false;
+    }
+  }
+
+  /** Forgets the results of a finished study. */
+  async forget(studyKey: string): Promise<void> {
+    await this.redis.del(resultsKey(this.engine, studyKey));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    for (const pending of this.pending.values()) pending.fail(new Error('remote compute closed'));
+    await this.events.close();
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+}
+
+/** One study's evaluator over the queue. */
+export class QueueEvaluator implements Evaluator {
+  readonly chunkSize?: number;
+  private readonly local: PoolEvaluator;
+  private readonly fingerprints: string[];
+  private readonly studyKey: string;
+
+  constructor(
+    private readonly remote: RemoteCompute,
+    private readonly data: StudyDatasets,
+    private readonly settings: EvaluatorSettings,
+    studyKey: string | undefined,
+    readonly threads: number,
+    private readonly options: RemoteComputeOptions,
+  ) {
+    if (options.chunkSize !== undefined) this.chunkSize = options.chunkSize;
+    this.studyKey = studyKey ?? randomUUID();
+    this.local = new PoolEvaluator(options.pool, data, settings);
+    // A dataset's id is its fingerprint when it was loaded whole; a slice (a walk-forward window) gets its own.
+    this.fingerprints = data.datasets.map(({ ref }) =>
+      /^[0-9a-f]{64}$/.test(ref.id) ? ref.id : datasetFingerprint(ref.bars),
+    );
+  }
+
+  async evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]> {
+    const sets = runnableParams(trials.map((t) => t.params));
+    const runnable = trials.flatMap((t, i) => {
+      const params = sets[i]!;
+      return typeof params === 'string' ? [] : [{ number: t.number, params }];
+    });
+    const texts = new Map<number, string | null>();
+    let failure: string | null = null;
+    if (runnable.length > 0) {
+      const chunk: TrialChunk = {
+        version: COMPUTE_PROTOCOL_VERSION,
+        studyKey: this.studyKey,
+        datasets: this.fingerprints,
+        strategy: this.settings.strategy,
+        options: remoteOptions(this.settings),
+        trials: runnable,
+        trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
+      };
+      const bars = this.data.datasets.map(({ ref }, i) => ({
+        fingerprint: this.fingerprints[i]!,
+        bars: ref.bars,
+      }));
+      const outcome = await this.remote.run(chunk, bars, signal);
+      runnable.forEach((t, i) => texts.set(t.number, outcome.results[i] ?? null));
+      failure = outcome.failure;
+    }
+    return trials.map((t, i) => {
+      const params = sets[i]!;
+      if (typeof params === 'string') return tellResultOf(this.data, this.settings, params);
+      const text = texts.get(t.number) ?? null;
+      if (text === null) return { status: 'failed', error: failure ?? 'no result' };
+      return tellResultOf(this.data, this.settings, decodeTrialResult(text, t.number));
+    });
+  }
+
+  evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
+    return this.local.evaluateMany(paramSets, signal);
+  }
+
+  periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
+    return this.local.periodReturns(paramSets, signal);
+  }
+
+  finished(): Promise<void> {
+    return this.remote.forget(this.studyKey);
+  }
+}
