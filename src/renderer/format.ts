@@ -1,70 +1,12 @@
 /**
- * Display formatting. Times are shown in exchange time (New York), as traders read a US session; bar
- * timestamps are epoch milliseconds UTC.
+ * Display formatting. Times are printed in the zone chosen in Settings (useTimeFormat); bar timestamps
+ * are epoch milliseconds UTC.
  */
-const EXCHANGE_TIME_ZONE = 'America/New_York';
 export const DAY_MS = 86_400_000;
-
-const offsetFormatter = new Intl.DateTimeFormat('en-US', {
-  timeZone: EXCHANGE_TIME_ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-// Intl is slow per call and charts format thousands of labels; New York's UTC offset only changes at
-// 2 a.m. on a DST Sunday, so one lookup per UTC day (taken at noon UTC) is exact for session hours.
-const offsetByDay = new Map<number, number>();
-
-function exchangeOffsetMs(t: number): number {
-  const day = Math.floor(t / DAY_MS);
-  let offset = offsetByDay.get(day);
-  if (offset === undefined) {
-    const noon = day * DAY_MS + DAY_MS / 2;
-    const parts: Record<string, number> = {};
-    for (const part of offsetFormatter.formatToParts(noon)) {
-      if (part.type !== 'literal') parts[part.type] = Number(part.value);
-    }
-    const asUtc = Date.UTC(
-      parts.year ?? 1970,
-      (parts.month ?? 1) - 1,
-      parts.day ?? 1,
-      parts.hour ?? 0,
-      parts.minute ?? 0,
-      parts.second ?? 0,
-    );
-    offset = asUtc - noon;
-    offsetByDay.set(day, offset);
-  }
-  return offset;
-}
-
-const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
-
-/** yyyy-MM-dd in exchange time. */
-export function formatDate(t: number): string {
-  const d = new Date(t + exchangeOffsetMs(t));
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-/** yyyy-MM-dd HH:mm in exchange time. */
-export function formatDateTime(t: number): string {
-  const d = new Date(t + exchangeOffsetMs(t));
-  return `${formatDate(t)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-}
 
 /** yyyy-MM-dd in UTC, as date inputs and the fetch form take dates (a day starts at 00:00 UTC). */
 export function formatUtcDate(t: number): string {
   return new Date(t).toISOString().slice(0, 10);
-}
-
-/** A bar's time as precise as its timeframe needs: the date for daily bars, date and minute otherwise. */
-export function formatBarTime(t: number, timeframe: string): string {
-  return timeframe === '1d' ? formatDate(t) : formatDateTime(t);
 }
 
 const DASH = '—';

@@ -187,3 +187,25 @@ describe('optimize --resume on a study that is already complete', () => {
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(listed.stdout));
   });
 });
+
+describe('one time zone, named wherever a time is printed', () => {
+  it('backtest trade times are in --tz (New York by default), named in the header; day bars show no "00:00"', async () => {
+    const csv = rampCsv(40, 'zone.csv');
+    const args = ['backtest', '--csv', csv, '--strategy', 'buy-and-hold', '--close-at-end'];
+    const exchange = await cli(args);
+    expect(exchange.code, exchange.stderr).toBe(0);
+    expect(exchange.stdout).toContain('entry (America/New_York)');
+    const utc = await cli([...args, '--tz', 'utc']);
+    expect(utc.stdout).toContain('entry (UTC)');
+    // Daily bars: the session date, the same in both zones, and no time of day.
+    const row = (out: string): string =>
+      (out.split('\n').find((line) => /^1\s+long/.test(line)) ?? '').replace(/\s+/g, ' ');
+    expect(row(exchange.stdout)).toMatch(/ 2024-01-0\d /);
+    expect(row(exchange.stdout)).not.toMatch(/\d\d:\d\d/);
+    expect(row(utc.stdout)).toBe(row(exchange.stdout));
+
+    const wrong = await cli([...args, '--tz', 'Mars/Olympus']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--tz must be exchange, utc, local or an IANA time zone.*"Mars\/Olympus"/);
+  });
+});

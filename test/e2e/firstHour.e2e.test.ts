@@ -389,3 +389,86 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)(`times in the browser${skipReason}`, () => {
+  const session = useSession('first-hour-times');
+
+  /** Runs a backtest of the first symbol on `timeframe` and waits for its result. */
+  async function backtest(page: Page, timeframe: string): Promise<void> {
+    const run = page.getByTestId('run-backtest');
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByTestId(`timeframe-${timeframe}`).click();
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    const before = await page.getByTestId('equity-panel').innerText();
+    await run.click();
+    await expect
+      .poll(async () => (await page.getByTestId('equity-panel').innerText()) !== before, { timeout: 60_000 })
+      .toBe(true);
+    await expect.poll(() => page.getByTestId('trade-row').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  }
+
+  /** The equity chart's tooltip title with the pointer at (fx, fy) of its box. */
+  async function equityTooltipAt(page: Page, fx: number, fy: number): Promise<string> {
+    const chart = page.getByTestId('equity-chart');
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('no equity chart');
+    await page.mouse.move(box.x + box.width * fx, box.y + box.height * fy);
+    const title = chart.locator('.tt-title');
+    await title.waitFor({ state: 'visible', timeout: 5_000 });
+    return title.innerText();
+  }
+
+  const entryTimes = (page: Page): Promise<string[]> =>
+    page
+      .getByTestId('trade-row')
+      .locator('.c-time')
+      .evaluateAll((cells) => cells.map((cell) => (cell.textContent ?? '').trim()));
+
+  it('the crosshair falls on the same bar in the equity and drawdown panes', async () => {
+    const { page, problems } = await openApp(session());
+    await backtest(page, '1h');
+    for (const fx of [0.08, 0.5, 0.92]) {
+      const upper = await equityTooltipAt(page, fx, 0.3);
+      const lower = await equityTooltipAt(page, fx, 0.85);
+      expect(lower, `at ${fx} of the width`).toBe(upper);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  });
+
+  it('one time-zone setting (New York by default) rules every printed time; day bars show their date alone', async () => {
+    const { page, problems } = await openApp(session());
+    expect(await page.getByTestId('status-time-zone').innerText()).toBe('times in America/New_York');
+    await backtest(page, '1h');
+    expect(await page.getByTestId('trade-time-zone').innerText()).toBe('times in America/New_York');
+    const [newYork] = await entryTimes(page);
+    expect(newYork).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+
+    await page.getByTestId('tab-settings').click();
+    expect(await page.getByTestId('time-zone-select').inputValue()).toBe('exchange');
+    await page.getByTestId('time-zone-select').selectOption('utc');
+    await page.getByTestId('tab-backtest').click();
+    expect(await page.getByTestId('status-time-zone').innerText()).toBe('times in UTC');
+    expect(await page.getByTestId('trade-time-zone').innerText()).toBe('times in UTC');
+    const [utc] = await entryTimes(page);
+    const asUtc = (text: string | undefined): number => Date.parse(`${(text ?? '').replace(' ', 'T')}:00Z`);
+    // New York is 4 or 5 hours behind UTC, by the season.
+    expect([4, 5]).toContain((asUtc(utc) - asUtc(newYork)) / 3_600_000);
+
+    // The setting outlives a reload.
+    await page.reload();
+    await page.getByTestId('status-time-zone').waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await page.getByTestId('status-time-zone').innerText()).toBe('times in UTC');
+
+    // Day bars: dates only, in the trade list and in the chart's tooltip.
+    await backtest(page, '1d');
+    const days = await entryTimes(page);
+    for (const day of days) expect(day).toMatch(/^\d{4}-\d\d-\d\d$/);
+    expect(await equityTooltipAt(page, 0.5, 0.3)).toMatch(/^\d{4}-\d\d-\d\d$/);
+
+    await page.getByTestId('tab-settings').click();
+    await page.getByTestId('time-zone-select').selectOption('exchange');
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  });
+});

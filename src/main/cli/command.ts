@@ -22,5 +22,6 @@ export interface Command {
 export const COMMON_OPTIONS: OptionSpec = {
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
+  tz: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };

@@ -1,5 +1,30 @@
 /** Number formatting for the CLI's human-readable tables (JSON output is never formatted). */
 import { METRIC_DEFINITIONS, type MetricDefinition } from '../../core/metrics/definitions.ts';
+import {
+  DEFAULT_TIME_ZONE_SETTING,
+  isTimeZoneSetting,
+  timeFormat,
+  zoneOf,
+  type TimeFormat,
+} from '../../shared/timeZone.ts';
+import { stringOption, UsageError, type ParsedArgs } from './args.ts';
+
+/**
+ * The zone of `--tz` (exchange, utc, local or an IANA name), the app's Settings choice, so times read
+ * the same in both; human tables name it in their headers. JSON keeps epoch milliseconds.
+ */
+export function timeFormatFrom(args: ParsedArgs): TimeFormat {
+  const raw = stringOption(args, 'tz') ?? DEFAULT_TIME_ZONE_SETTING;
+  const setting = raw.toLowerCase();
+  if (isTimeZoneSetting(setting)) return timeFormat(zoneOf(setting));
+  try {
+    return timeFormat(raw);
+  } catch {
+    throw new UsageError(
+      `--tz must be exchange, utc, local or an IANA time zone such as Europe/London, got "${raw}"`,
+    );
+  }
+}
 
 function definitionOf(key: string): MetricDefinition | undefined {
   return Object.hasOwn(METRIC_DEFINITIONS, key)

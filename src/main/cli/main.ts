@@ -11,7 +11,8 @@ function usage(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Every command takes --data-dir DIR (or REGIMEN_DATA_DIR), --json and --help.',
+    'Every command takes --data-dir DIR (or REGIMEN_DATA_DIR), --json and --help, and --tz ZONE for the',
+    'times its tables print: exchange (America/New_York, the default), utc, local or an IANA name.',
     'Run `regimen <command> --help` for its options.',
   ].join('\n');
 }

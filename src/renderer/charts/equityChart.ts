@@ -1,13 +1,14 @@
 import type { BacktestResult } from '../../shared/contract.ts';
-import { formatBarTime, formatMoney, formatPercent } from '../format.ts';
+import type { TimeFormat } from '../../shared/timeZone.ts';
+import { formatMoney, formatPercent } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { compactNumber, palette, tooltipRow } from './theme.ts';
 import { barTooltip, timePanesOption } from './timePanes.ts';
 
 /** Equity on top, drawdown from the running peak underneath, on one shared time scale. */
-export function equityChartOption(result: BacktestResult): ChartOption {
+export function equityChartOption(result: BacktestResult, time: TimeFormat): ChartOption {
   const { t, value, drawdown } = result.equity;
-  const labels = t.map((time) => formatBarTime(time, result.timeframe));
+  const labels = t.map((at) => time.barTime(at, result.timeframe));
   const initial = value[0] ?? 0;
 
   return {

@@ -1,5 +1,6 @@
 import type { BacktestResult, BarsPayload } from '../../shared/contract.ts';
-import { formatBarTime, formatInteger, formatPrice, formatSignedPercent } from '../format.ts';
+import type { TimeFormat } from '../../shared/timeZone.ts';
+import { formatInteger, formatPrice, formatSignedPercent } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { compactNumber, monoFont, palette, tooltipRow } from './theme.ts';
 import { barTooltip, timePanesOption } from './timePanes.ts';
@@ -55,9 +56,13 @@ export function tradeMarkers(bars: BarsPayload, trades: readonly Trade[]): Trade
   return markers;
 }
 
-export function priceChartOption(bars: BarsPayload, trades: readonly Trade[] | null): ChartOption {
+export function priceChartOption(
+  bars: BarsPayload,
+  trades: readonly Trade[] | null,
+  time: TimeFormat,
+): ChartOption {
   const n = bars.t.length;
-  const labels = bars.t.map((t) => formatBarTime(t, bars.timeframe));
+  const labels = bars.t.map((t) => time.barTime(t, bars.timeframe));
   const candles = bars.t.map((_, i) => [bars.o[i] ?? 0, bars.c[i] ?? 0, bars.l[i] ?? 0, bars.h[i] ?? 0]);
   const volumes = bars.v.map((v, i) => ({
     value: v,

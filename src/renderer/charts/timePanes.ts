@@ -51,9 +51,18 @@ export function timePanesOption(panes: TimePanes): ChartOption {
       axisPointer: { type: panes.pointer, lineStyle: { color: palette.muted, type: 'dashed' } },
       formatter: tooltipFormatter,
     },
+    // Both panes at exactly these insets: by default ECharts 6 shrinks a grid to keep its axis labels
+    // inside, and only the lower pane has time labels, so its x axis was narrower and the crosshair fell
+    // on different bars above and below. The end labels are aligned inwards instead.
     grid: [
-      { left: 8, right: 64, top: 10, height: panes.layout.upperHeight },
-      { left: 8, right: 64, top: panes.layout.lowerTop, bottom: panes.layout.bottom },
+      { left: 8, right: 64, top: 10, height: panes.layout.upperHeight, outerBoundsMode: 'none' },
+      {
+        left: 8,
+        right: 64,
+        top: panes.layout.lowerTop,
+        bottom: panes.layout.bottom,
+        outerBoundsMode: 'none',
+      },
     ],
     xAxis: [
       { ...timeAxis, axisLabel: { show: false }, axisPointer: { label: { show: false } } },
@@ -63,6 +72,8 @@ export function timePanesOption(panes: TimePanes): ChartOption {
         axisLabel: {
           ...axisLabel,
           hideOverlap: true,
+          alignMinLabel: 'left',
+          alignMaxLabel: 'right',
           ...(panes.timeLabel ? { formatter: panes.timeLabel } : {}),
         },
       },

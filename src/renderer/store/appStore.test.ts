@@ -206,3 +206,21 @@ describe('the DEMO MARKET chip', () => {
     expect(showsDemoMarket({ datasets: { status: 'loading' }, symbol: 'SYNA' })).toBe(false);
   });
 });
+
+describe('the time-zone setting', () => {
+  it('defaults to the exchange, and a choice outlives the session (kept apart from the tab state)', () => {
+    const session = memoryKeeper();
+    const preferences = memoryKeeper();
+    const first = createAppStore(new FakeRegimenClient(), session, preferences);
+    expect(first.getState().timeZone).toBe('exchange');
+    first.getState().setTimeZone('utc');
+    // A new tab: its session is fresh, the preference is not.
+    const next = createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences);
+    expect(next.getState().timeZone).toBe('utc');
+    // Anything else stored there is ignored, not trusted.
+    preferences.save('preferences', { timeZone: 'Mars/Olympus' });
+    expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().timeZone).toBe(
+      'exchange',
+    );
+  });
+});

@@ -12,7 +12,8 @@ import type { Timeframe } from '../../core/data/bars.ts';
 import { finestAvailable, TIMEFRAME_CHOICES, TIMEFRAME_MS, timeframeReasons } from '../timeframes.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
-import { sessionKeeper, type Keeper } from './keeper.ts';
+import { DEFAULT_TIME_ZONE_SETTING, isTimeZoneSetting, type TimeZoneSetting } from '../../shared/timeZone.ts';
+import { localKeeper, sessionKeeper, type Keeper } from './keeper.ts';
 import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
 
 export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
@@ -65,6 +66,8 @@ export interface AppState {
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
   focus: { trade: number; seq: number } | null;
   notices: Notice[];
+  /** The one zone every time is printed in (Settings); kept across launches. */
+  timeZone: TimeZoneSetting;
 
   start(): Promise<void>;
   setView(view: ViewId): void;
@@ -80,6 +83,7 @@ export interface AppState {
   setCash(text: string): void;
   setCommission(text: string): void;
   setCloseAtEnd(closeAtEnd: boolean): void;
+  setTimeZone(timeZone: TimeZoneSetting): void;
   runBacktest(): Promise<void>;
   /**
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
@@ -133,8 +137,19 @@ function keptApp(value: unknown): KeptApp {
   return kept;
 }
 
-export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKeeper()): AppStore {
+const PREFERENCES_KEY = 'preferences';
+
+export function createAppStore(
+  client: RegimenClient,
+  keeper: Keeper = sessionKeeper(),
+  preferences: Keeper = localKeeper(),
+): AppStore {
   const kept = keptApp(keeper.load('app'));
+  const preferred = preferences.load(PREFERENCES_KEY);
+  const timeZone =
+    isRecord(preferred) && isTimeZoneSetting(preferred.timeZone)
+      ? preferred.timeZone
+      : DEFAULT_TIME_ZONE_SETTING;
   // Only the answer to the latest bars request may land: the user can click through symbols faster than
   // the server answers.
   const barsRequest = latestOnly();
@@ -190,6 +205,7 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
       result: null,
       focus: null,
       notices: [],
+      timeZone,
       ...kept,
 
       async start() {
@@ -382,6 +398,11 @@ export function createAppStore(client: RegimenClient, keeper: Keeper = sessionKe
             set({ datasets: { status: 'error', message: errorMessage(error) } });
           notify('symbols', 'Listing symbols', error);
         }
+      },
+
+      setTimeZone(zone) {
+        set({ timeZone: zone });
+        preferences.save(PREFERENCES_KEY, { timeZone: zone });
       },
 
       dismissNotice(id) {

@@ -39,6 +39,14 @@ export function sessionKeeper(): Keeper {
   return typeof sessionStorage === 'undefined' ? NO_KEEPER : storageKeeper(sessionStorage);
 }
 
+/**
+ * The page's localStorage, for preferences that outlive the tab (the time zone). In the browser it is
+ * the origin's, and `regimen serve` on another port is another origin: the preference starts afresh.
+ */
+export function localKeeper(): Keeper {
+  return typeof localStorage === 'undefined' ? NO_KEEPER : storageKeeper(localStorage);
+}
+
 /** A memory keeper, for tests: what one store saves, the next one created with it loads. */
 export function memoryKeeper(): Keeper & { values: Map<string, string> } {
   const values = new Map<string, string>();

@@ -1,6 +1,7 @@
 import { showsDemoMarket } from '../store/appStore.ts';
 import { useApp } from '../store/context.tsx';
 import { formatInteger } from '../format.ts';
+import { useTimeFormat } from '../timeFormat.ts';
 
 export function StatusBar() {
   const info = useApp((s) => s.appInfo);
@@ -8,6 +9,7 @@ export function StatusBar() {
   const result = useApp((s) => s.result);
   const job = useApp((s) => s.job);
   const demo = useApp(showsDemoMarket);
+  const time = useTimeFormat();
   return (
     <footer className="statusbar" data-testid="status-bar">
       <span className={info ? 'status-dot ok' : 'status-dot'} />
@@ -36,7 +38,9 @@ export function StatusBar() {
           last backtest {formatInteger(result.bars)} bars in {formatInteger(result.elapsedMs)} ms
         </span>
       ) : null}
-      <span className="status-muted">times in New York</span>
+      <span className="status-muted" data-testid="status-time-zone">
+        times in {time.zone}
+      </span>
     </footer>
   );
 }

@@ -25,7 +25,8 @@ import {
 } from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
 import type { Command, CommandIO } from '../command.ts';
-import { formatDecimal, formatMetric, metricLabel, table, toJson } from '../format.ts';
+import type { TimeFormat } from '../../../shared/timeZone.ts';
+import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
 
 const HEADLINE = [
   'finalEquity',
@@ -57,24 +58,42 @@ export function commissionRateOption(args: ParsedArgs, io: CommandIO): number {
   return commissionRateFromPercent(percent);
 }
 
-/** Minute precision, in UTC (the zone is in the column headers). */
-function utcMinute(t: number): string {
-  return new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+/**
+ * The timeframe the trade times are printed at: a file's bars carry none, and only whether they are day
+ * bars or finer matters (day bars print their session date alone).
+ */
+function printedTimeframe(t: ArrayLike<number>): string {
+  const gaps: number[] = [];
+  for (let i = 1; i < Math.min(t.length, 51); i++) gaps.push((t[i] ?? 0) - (t[i - 1] ?? 0));
+  gaps.sort((a, b) => a - b);
+  const typical = gaps[gaps.length >> 1] ?? 0;
+  return typical >= 20 * 3_600_000 ? '1d' : '1m';
 }
 
 /** Every trade, the position still open at the end last (marked to the last close). */
-function tradeTable(trades: readonly TradeOut[]): string {
+function tradeTable(trades: readonly TradeOut[], time: TimeFormat, timeframe: string): string {
   if (trades.length === 0) return 'Trades: none.';
   const open = trades.filter((t) => t.exitReason === OPEN_TRADE_REASON).length;
   const heading = `Trades: ${trades.length - open} closed${open > 0 ? `, ${open} still open (marked to the last close)` : ''}`;
   return `${heading}\n${table([
-    ['#', 'side', 'entry (UTC)', 'entry price', 'exit (UTC)', 'exit price', 'size', 'P&L', 'return', 'exit'],
+    [
+      '#',
+      'side',
+      `entry (${time.zone})`,
+      'entry price',
+      `exit (${time.zone})`,
+      'exit price',
+      'size',
+      'P&L',
+      'return',
+      'exit',
+    ],
     ...trades.map((t, i) => [
       String(i + 1),
       t.size >= 0 ? 'long' : 'short',
-      utcMinute(t.entryTime),
+      time.barTime(t.entryTime, timeframe),
       formatDecimal(t.entryPrice, 4),
-      utcMinute(t.exitTime),
+      time.barTime(t.exitTime, timeframe),
       formatDecimal(t.exitPrice, 4),
       formatDecimal(Math.abs(t.size), 4),
       formatDecimal(t.pnl, 2),
@@ -120,7 +139,7 @@ export const backtestCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
     '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
-    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--json]' +
+    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]' +
     COMMISSION_HELP,
   options: { ...BACKTEST_OPTIONS, param: { type: 'string', multiple: true } },
   async run(args, io) {
@@ -128,6 +147,7 @@ export const backtestCommand: Command = {
     if (strategyName === undefined) throw new UsageError('--strategy is required');
     // Refused as a usage error (exit 2) naming --strategy, as optimize and walk-forward do.
     const definition = getStrategyOrThrow(strategyName);
+    const time = timeFormatFrom(args);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
     const options = backtestOptionsFrom(args, io);
     const source = await loadBarsSource(args);
@@ -163,7 +183,7 @@ export const backtestCommand: Command = {
         ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
       ]),
     );
-    io.out(`\n${tradeTable(output.trades)}`);
+    io.out(`\n${tradeTable(output.trades, time, printedTimeframe(source.bars.t))}`);
     return 0;
   },
 };

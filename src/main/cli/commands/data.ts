@@ -25,7 +25,7 @@ import {
 } from '../args.ts';
 import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../backend.ts';
 import type { Command, CommandIO } from '../command.ts';
-import { formatCount, meter, table } from '../format.ts';
+import { formatCount, meter, table, timeFormatFrom } from '../format.ts';
 
 const ALPACA_OPTIONS = {
   'alpaca-base-url': { type: 'string' },
@@ -206,6 +206,7 @@ export const dataListCommand: Command = {
   usage: '[--json]',
   options: {},
   async run(args, io) {
+    const time = timeFormatFrom(args);
     const rows = await withBackend(args, (backend) => backend.request('data:list', {}));
     if (args.values['json']) {
       io.out(
@@ -219,13 +220,13 @@ export const dataListCommand: Command = {
       io.out(
         table(
           [
-            ['symbol', 'timeframe', 'bars', 'start', 'end', 'source'],
+            ['symbol', 'timeframe', 'bars', `start (${time.zone})`, `end (${time.zone})`, 'source'],
             ...rows.map((r) => [
               r.symbol,
               r.timeframe,
               formatCount(r.bars),
-              iso(r.start),
-              iso(r.end),
+              time.barTime(r.start, r.timeframe),
+              time.barTime(r.end, r.timeframe),
               r.source,
             ]),
           ],

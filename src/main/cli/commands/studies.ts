@@ -2,9 +2,8 @@ import type { StudyDetail } from '../../../shared/optimizeContract.ts';
 import { numberOption, UsageError } from '../args.ts';
 import { openBackend } from '../backend.ts';
 import type { Command } from '../command.ts';
-import { formatMetric, metricLabel, table, toJson } from '../format.ts';
-
-const iso = (t: number): string => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+import type { TimeFormat } from '../../../shared/timeZone.ts';
+import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
 
 function paramsText(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)
@@ -12,7 +11,7 @@ function paramsText(params: Readonly<Record<string, unknown>>): string {
     .join(' ');
 }
 
-function detailLines(detail: StudyDetail): string[] {
+function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   const s = detail.summary;
   const lines = [
     `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, ${s.strategy} on ${s.symbol}, sampler ${s.sampler}, seed ${s.seed}`,
@@ -30,7 +29,7 @@ function detailLines(detail: StudyDetail): string[] {
   lines.push(
     detail.approved === null
       ? 'Approved: nothing yet (regimen studies ID --approve [--trial N])'
-      : `Approved: ${paramsText(detail.approved.params)} at ${iso(detail.approved.approvedAt)}`,
+      : `Approved: ${paramsText(detail.approved.params)} at ${time.dateTime(detail.approved.approvedAt)} ${time.zone}`,
   );
   return lines;
 }
@@ -40,7 +39,7 @@ function detailLines(detail: StudyDetail): string[] {
  * Optimize view, so they work while the app or `regimen serve` holds the data folder.
  */
 export const studiesCommand: Command = {
-  usage: '[STUDY_ID [--approve [--trial N]]] [--data-dir DIR] [--json]',
+  usage: '[STUDY_ID [--approve [--trial N]]] [--data-dir DIR] [--tz ZONE] [--json]',
   allowPositionals: true,
   options: { approve: { type: 'boolean' }, trial: { type: 'string' } },
   async run(args, io) {
@@ -51,6 +50,7 @@ export const studiesCommand: Command = {
       throw new UsageError('--approve and --trial need a STUDY_ID');
     if (!approve && args.values['trial'] !== undefined) throw new UsageError('--trial goes with --approve');
     const json = args.values['json'] === true;
+    const time = timeFormatFrom(args);
     const backend = await openBackend(args);
     try {
       if (studyId === undefined) {
@@ -60,7 +60,7 @@ export const studiesCommand: Command = {
         else
           io.out(
             table([
-              ['id', 'name', 'strategy', 'symbol', 'state', 'trials', 'best', 'updated'],
+              ['id', 'name', 'strategy', 'symbol', 'state', 'trials', 'best', `updated (${time.zone})`],
               ...studies.map((s) => [
                 s.id,
                 s.name,
@@ -69,7 +69,7 @@ export const studiesCommand: Command = {
                 s.state,
                 `${s.trialsDone}/${s.trialsTotal}`,
                 s.bestValue === null ? 'n/a' : formatMetric(s.objectives[0]?.metric ?? '', s.bestValue),
-                iso(s.updatedAt),
+                time.dateTime(s.updatedAt),
               ]),
             ]),
           );
@@ -96,7 +96,7 @@ export const studiesCommand: Command = {
         detail = await backend.request('optimize:get', { studyId, includeTrials: false });
       }
       if (json) io.out(toJson({ summary: detail.summary, best: detail.best, approved: detail.approved }));
-      else io.out(detailLines(detail).join('\n'));
+      else io.out(detailLines(detail, time).join('\n'));
       return 0;
     } finally {
       await backend.close();

@@ -7,7 +7,7 @@ import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { numberOption, stringOption, UsageError } from '../args.ts';
 import { openDatabaseHere } from '../backend.ts';
 import type { Command } from '../command.ts';
-import { formatMetric, metricLabel, table, toJson } from '../format.ts';
+import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
 import { backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
 import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
 
@@ -19,10 +19,6 @@ const OOS_HEADLINE = [
   'volatility',
   'calmarRatio',
 ];
-
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
 
 export const walkForwardCommand: Command = {
   usage:
@@ -40,6 +36,7 @@ export const walkForwardCommand: Command = {
     anchored: { type: 'boolean' },
   },
   async run(args, io) {
+    const time = timeFormatFrom(args);
     const { source, timeframes, start, end } = sourceFrom(args);
     if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
     const search = searchFrom(args, 50);
@@ -115,7 +112,7 @@ export const walkForwardCommand: Command = {
         table([
           [
             'window',
-            'test from',
+            `test from (${time.zone})`,
             ...names,
             `IS ${metricLabel(search.objectives[0]!.metric)}`,
             'OOS return',
@@ -123,7 +120,7 @@ export const walkForwardCommand: Command = {
           ],
           ...result.windows.map((w) => [
             String(w.index),
-            isoDay(w.test.startTime),
+            time.dateTime(w.test.startTime),
             ...names.map((n) => String(w.params[n] ?? '')),
             formatMetric(search.objectives[0]!.metric, w.inSample[search.objectives[0]!.metric] ?? NaN),
             formatMetric('totalReturn', w.outOfSample['totalReturn'] ?? NaN),

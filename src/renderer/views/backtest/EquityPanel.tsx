@@ -3,14 +3,16 @@ import { EChart } from '../../charts/EChart.tsx';
 import { equityChartOption } from '../../charts/equityChart.ts';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 
 /** The equity curve of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function EquityPanel({ result: given }: { result?: BacktestResult | null } = {}) {
   const own = useApp((s) => s.result);
   const result = given === undefined ? own : given;
+  const time = useTimeFormat();
   const option = useMemo(
-    () => (result && result.equity.t.length > 0 ? equityChartOption(result) : null),
-    [result],
+    () => (result && result.equity.t.length > 0 ? equityChartOption(result, time) : null),
+    [result, time],
   );
   return (
     <section className="panel equity" data-testid="equity-panel">

@@ -4,6 +4,7 @@ import { barIndexAt, priceChartOption } from '../../charts/priceChart.ts';
 import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
 import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 
 export function PricePanel() {
@@ -27,9 +28,10 @@ export function PricePanel() {
     result && data && result.symbol === data.symbol && result.timeframe === data.timeframe
       ? result.trades
       : null;
+  const time = useTimeFormat();
   const option = useMemo(
-    () => (data && data.t.length > 0 ? priceChartOption(data, trades) : null),
-    [data, trades],
+    () => (data && data.t.length > 0 ? priceChartOption(data, trades, time) : null),
+    [data, trades, time],
   );
 
   const zoomTo = useMemo(() => {

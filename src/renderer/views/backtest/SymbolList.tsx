@@ -1,12 +1,14 @@
 import { useMemo } from 'react';
 import { useApp } from '../../store/context.tsx';
 import { symbolRows } from '../../store/appStore.ts';
-import { formatDate, formatInteger } from '../../format.ts';
+import { formatInteger } from '../../format.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 
 export function SymbolList() {
   const datasets = useApp((s) => s.datasets);
   const selected = useApp((s) => s.symbol);
   const selectSymbol = useApp((s) => s.selectSymbol);
+  const time = useTimeFormat();
   const rows = useMemo(() => (datasets.status === 'ready' ? symbolRows(datasets.data) : []), [datasets]);
 
   return (
@@ -28,12 +30,12 @@ export function SymbolList() {
               data-testid="symbol-item"
               data-symbol={row.symbol}
               aria-pressed={row.symbol === selected}
-              title={`${row.symbol}: ${formatInteger(row.bars)} ${row.timeframe} bars, ${formatDate(row.start)} to ${formatDate(row.end)} (${row.source})`}
+              title={`${row.symbol}: ${formatInteger(row.bars)} ${row.timeframe} bars, ${time.barTime(row.start, row.timeframe)} to ${time.barTime(row.end, row.timeframe)} (${row.source})`}
               onClick={() => selectSymbol(row.symbol)}
             >
               <span className="sym">{row.symbol}</span>
               <span className="symbol-meta">
-                {formatDate(row.start).slice(0, 7)}→{formatDate(row.end).slice(0, 7)}
+                {time.date(row.start).slice(0, 7)}→{time.date(row.end).slice(0, 7)}
               </span>
             </button>
           </li>

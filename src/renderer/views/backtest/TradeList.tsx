@@ -2,14 +2,8 @@ import { useMemo } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
 import { useApp } from '../../store/context.tsx';
-import {
-  formatDateTime,
-  formatDuration,
-  formatMoney,
-  formatNumber,
-  formatPrice,
-  formatSignedPercent,
-} from '../../format.ts';
+import { formatDuration, formatMoney, formatNumber, formatPrice, formatSignedPercent } from '../../format.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
 
 const ROW_HEIGHT = 22;
@@ -26,6 +20,8 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
   const focus = linked ? ownFocus : null;
   const focusTrade = useApp((s) => s.focusTrade);
   const trades = useMemo(() => result?.trades ?? [], [result]);
+  const time = useTimeFormat();
+  const timeframe = result?.timeframe ?? '';
   const { first, last, height, onScroll } = useVirtualRows(trades.length, ROW_HEIGHT, {
     overscan: 10,
     initialRows: 40,
@@ -57,6 +53,9 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
             <span className={totalPnl >= 0 ? 'up' : 'down'}>{formatMoney(totalPnl)}</span>
           </span>
         ) : null}
+        <span className="panel-sub panel-end" data-testid="trade-time-zone">
+          times in {time.zone}
+        </span>
       </div>
       <div className="trade-table">
         <div className="trade-row trade-head">
@@ -95,9 +94,9 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                   <span className={`c-side ${trade.size >= 0 ? 'up' : 'down'}`}>
                     {trade.size >= 0 ? 'LONG' : 'SHORT'}
                   </span>
-                  <span className="c-time">{formatDateTime(trade.entryTime)}</span>
+                  <span className="c-time">{time.barTime(trade.entryTime, timeframe)}</span>
                   <span className="c-num">{formatPrice(trade.entryPrice)}</span>
-                  <span className="c-time">{formatDateTime(trade.exitTime)}</span>
+                  <span className="c-time">{time.barTime(trade.exitTime, timeframe)}</span>
                   <span className="c-num">{formatPrice(trade.exitPrice)}</span>
                   <span className="c-num">
                     {formatNumber(Math.abs(trade.size), Number.isInteger(trade.size) ? 0 : 4)}

@@ -1,5 +1,6 @@
 import type { DatasetCoverage } from '../../../shared/contract.ts';
-import { formatBarTime, formatInteger, formatUtcDate } from '../../format.ts';
+import { formatInteger, formatUtcDate } from '../../format.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
@@ -22,6 +23,7 @@ export function CoveragePanel() {
   const selected = useData((s) => s.selected);
   const select = useData((s) => s.select);
   const loadCoverage = useData((s) => s.loadCoverage);
+  const time = useTimeFormat();
   const rows = coverage.status === 'ready' ? coverage.data : [];
   const symbols = new Set(rows.map((r) => r.symbol)).size;
   const totalBars = rows.reduce((sum, r) => sum + r.bars, 0);
@@ -84,8 +86,8 @@ export function CoveragePanel() {
                     <td className="sym">{firstOfSymbol ? d.symbol : ''}</td>
                     <td className="tf">{d.timeframe}</td>
                     <td className="num">{formatInteger(d.bars)}</td>
-                    <td>{formatBarTime(d.start, d.timeframe)}</td>
-                    <td>{formatBarTime(d.end, d.timeframe)}</td>
+                    <td>{time.barTime(d.start, d.timeframe)}</td>
+                    <td>{time.barTime(d.end, d.timeframe)}</td>
                     <td>
                       <span className={`source-chip source-${d.source.replace(/[^a-z]/gi, '')}`}>
                         {d.source}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import type { DataQualityReport } from '../../../shared/contract.ts';
-import { formatBarTime, formatInteger, formatPercent, humanizeKey } from '../../format.ts';
+import type { TimeFormat } from '../../../shared/timeZone.ts';
+import { formatInteger, formatPercent, humanizeKey } from '../../format.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
@@ -20,13 +22,14 @@ function scoreClass(score: number | null): string {
   return 'poor';
 }
 
-function problemTime(t: number, endT: number | undefined, timeframe: string): string {
-  const start = formatBarTime(t, timeframe);
-  return endT === undefined ? start : `${start} → ${formatBarTime(endT, timeframe)}`;
+function problemTime(time: TimeFormat, t: number, endT: number | undefined, timeframe: string): string {
+  const start = time.barTime(t, timeframe);
+  return endT === undefined ? start : `${start} → ${time.barTime(endT, timeframe)}`;
 }
 
 function Report({ report }: { report: DataQualityReport }) {
   const timeframe = report.timeframe ?? '';
+  const time = useTimeFormat();
   const kinds = Object.entries(report.counts).sort((a, b) => b[1] - a[1]);
   return (
     <>
@@ -57,9 +60,9 @@ function Report({ report }: { report: DataQualityReport }) {
             </tr>
             <tr>
               <th>First</th>
-              <td>{report.firstT === null ? '—' : formatBarTime(report.firstT, timeframe)}</td>
+              <td>{report.firstT === null ? '—' : time.barTime(report.firstT, timeframe)}</td>
               <th>Last</th>
-              <td>{report.lastT === null ? '—' : formatBarTime(report.lastT, timeframe)}</td>
+              <td>{report.lastT === null ? '—' : time.barTime(report.lastT, timeframe)}</td>
             </tr>
             <tr>
               <th>Outside RTH</th>
@@ -88,7 +91,7 @@ function Report({ report }: { report: DataQualityReport }) {
           <table className="grid-table data-table problems" data-testid="quality-problems">
             <thead>
               <tr>
-                <th>Time (New York)</th>
+                <th>Time ({time.zone})</th>
                 <th>Kind</th>
                 <th className="num">Bars</th>
                 <th>Detail</th>
@@ -102,7 +105,7 @@ function Report({ report }: { report: DataQualityReport }) {
                   data-kind={p.kind}
                   data-t={p.t}
                 >
-                  <td className="time">{problemTime(p.t, p.endT, timeframe)}</td>
+                  <td className="time">{problemTime(time, p.t, p.endT, timeframe)}</td>
                   <td className={`kind kind-${p.kind}`}>{p.kind}</td>
                   <td className="num">{p.count === undefined ? '' : formatInteger(p.count)}</td>
                   <td className="detail">{p.message}</td>

@@ -2,7 +2,6 @@ import { useMemo, type ReactNode } from 'react';
 import type { OverfittingStats } from '../../../shared/contract.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
 import {
-  formatDateTime,
   formatInteger,
   formatNumber,
   formatParamValue,
@@ -10,6 +9,7 @@ import {
   formatSignedPercent,
 } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel, metricTone } from '../backtest/metricCatalog.ts';
@@ -152,6 +152,7 @@ export function ResultsPanel() {
   const trials = useOptimize((s) => s.trials);
   const bestNumber = useOptimize(bestTrialNumber);
   const inspect = useOptimize((s) => s.inspect);
+  const time = useTimeFormat();
   const detail = study?.detail ?? null;
   const measures = useMemo(() => (detail ? studyMeasures(detail.summary) : []), [detail]);
 
@@ -272,7 +273,9 @@ export function ResultsPanel() {
                 trial #{approvedTrial.number}
               </button>
             ) : null}
-            <span className="opt-muted">{formatDateTime(approved.approvedAt)}</span>
+            <span className="opt-muted">
+              {time.dateTime(approved.approvedAt)} {time.zone}
+            </span>
           </div>
           <div className="opt-approved-params">
             {Object.entries(approved.params).map(([name, value]) => (

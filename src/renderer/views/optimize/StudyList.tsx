@@ -1,5 +1,6 @@
-import { formatDateTime, formatInteger, formatNumber } from '../../format.ts';
+import { formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { formatMetric } from '../backtest/metricCatalog.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
 
@@ -10,6 +11,7 @@ export function StudyList() {
   // The list is read when studies start and stop; the one on screen counts from its live progress.
   const live = useOptimize((s) => s.progress);
   const open = useOptimize((s) => s.open);
+  const time = useTimeFormat();
   const refresh = useOptimize((s) => s.refreshStudies);
   const rows = studies.status === 'ready' ? studies.data : [];
 
@@ -40,7 +42,7 @@ export function StudyList() {
                 data-testid="opt-study-item"
                 data-study={study.id}
                 data-state={state}
-                title={`Opened ${formatDateTime(study.createdAt)} · seed ${study.seed}`}
+                title={`Opened ${time.dateTime(study.createdAt)} ${time.zone} · seed ${study.seed}`}
                 onClick={() => void open(study.id)}
               >
                 <span className="opt-study-line">

@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { KeysStatus } from '../../../shared/contract.ts';
+import { isTimeZoneSetting, TIME_ZONE_SETTINGS, timeZoneSettingLabel } from '../../../shared/timeZone.ts';
+import { useApp } from '../../store/context.tsx';
 import { PanelErrorBox } from '../data/parts.tsx';
 import { useData, useDataStore } from '../data/useData.ts';
 import '../data/data.css';
@@ -48,6 +50,39 @@ function Status({ status }: { status: KeysStatus }) {
         </tr>
       </tbody>
     </table>
+  );
+}
+
+/** The one zone every time in the app is printed in. */
+function TimeZonePanel() {
+  const timeZone = useApp((s) => s.timeZone);
+  const setTimeZone = useApp((s) => s.setTimeZone);
+  return (
+    <section className="panel settings-panel" data-testid="display-settings">
+      <div className="panel-title">Display</div>
+      <div className="form">
+        <label className="field">
+          <span className="field-label">Time zone</span>
+          <select
+            data-testid="time-zone-select"
+            value={timeZone}
+            onChange={(e) => {
+              if (isTimeZoneSetting(e.target.value)) setTimeZone(e.target.value);
+            }}
+          >
+            {TIME_ZONE_SETTINGS.map((setting) => (
+              <option key={setting} value={setting}>
+                {timeZoneSettingLabel(setting)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <p className="settings-text">
+          Every time shown (chart labels and tooltips, trade and quality tables) is in this zone; day bars
+          show their session date alone. The CLI takes the same choice as <code>--tz</code>.
+        </p>
+      </div>
+    </section>
   );
 }
 
@@ -166,6 +201,7 @@ export function SettingsView() {
           </div>
         ) : null}
       </section>
+      <TimeZonePanel />
     </div>
   );
 }
