@@ -45,7 +45,22 @@ export interface ParameterLearnerOptions {
   readonly driftReset?: boolean;
   /** ADWIN's delta on the residuals (River's default 0.002). */
   readonly driftDelta?: number;
+  /** SGD step of the linear model (see DEFAULT_LEARNING_RATE). */
+  readonly learningRate?: number;
 }
+
+/**
+ * River's 0.01 suits a handful of standardised features; SGD on squared loss is stable while
+ * 2 · rate · |x|² < 2, and the learner's 40-odd features put |x|² near 40 on average and far beyond on
+ * outlying windows, where 0.01 diverged on GOOG daily windows. A tenth of it keeps the step stable.
+ */
+const DEFAULT_LEARNING_RATE = 0.001;
+/**
+ * The cross-sectional model's inputs are differences between the sets of a window: the market's dozens
+ * of features centre to zero and drop out, leaving the parameters and past performance, few enough for
+ * River's 0.01.
+ */
+const RELATIVE_LEARNING_RATE = 0.01;
 
 export interface LearnerPrediction {
   readonly score: number;
@@ -69,6 +84,7 @@ export interface LearnTarget {
 }
 
 const KIND = 'parameter-learner';
+const CLIP = 5;
 const VERSION = 1;
 
 interface Resolved {
@@ -80,12 +96,16 @@ interface Resolved {
   minStratum: number;
   driftReset: boolean;
   driftDelta: number;
+  learningRate: number;
 }
 
 export class ParameterLearner {
   readonly options: Readonly<Resolved>;
   private scaler = new StandardScaler();
+  /** The window's level: what every set of a window shares (the market), learned on window means. */
   private regressor: Regressor;
+  /** A set's distance from its window's mean: what ranks the sets of one window. */
+  private relative: Regressor;
   private quintiles = new GaussianNB();
   private memory: NeighbourMemory;
   private conformal80: ConformalIntervals;
@@ -97,6 +117,8 @@ export class ParameterLearner {
   private resetCount = 0;
   private sinceReset = 0;
   private meanAbsResidual = 0;
+  /** Forests created so far: each gets its own seed. */
+  private seedCounter = 0;
 
   constructor(options: ParameterLearnerOptions) {
     this.options = {
@@ -108,9 +130,11 @@ export class ParameterLearner {
       minStratum: options.minStratum ?? 50,
       driftReset: options.driftReset ?? true,
       driftDelta: options.driftDelta ?? 0.002,
+      learningRate: options.learningRate ?? DEFAULT_LEARNING_RATE,
     };
     const o = this.options;
     this.regressor = this.newRegressor();
+    this.relative = this.newRegressor(RELATIVE_LEARNING_RATE);
     this.memory = new NeighbourMemory(o.memory, o.neighbours);
     const conformal = (alpha: number): ConformalIntervals =>
       new ConformalIntervals({ alpha, window: o.calibrationWindow, minStratum: o.minStratum });
@@ -137,7 +161,21 @@ export class ParameterLearner {
   }
 
   predict(x: Features, stratum?: string): LearnerPrediction {
-    const { score, scale, distance, scaled } = this.raw(x, false);
+    return this.predictWindow([x], stratum)[0]!;
+  }
+
+  /**
+   * Predictions for the sets of one window, made together: the cross-sectional model sees each set
+   * against the others (its features less their mean over the window), which is what ranks them.
+   */
+  predictWindow(xs: readonly Features[], stratum?: string): LearnerPrediction[] {
+    return this.rawWindow(xs, false).map((raw) => this.describe(raw, stratum));
+  }
+
+  private describe(
+    { score, scale, distance, scaled }: ReturnType<ParameterLearner['rawWindow']>[number],
+    stratum: string | undefined,
+  ): LearnerPrediction {
     const interval = (conformal: ConformalIntervals): Interval => {
       const unit = conformal.interval(0, stratum);
       const halfWidth = unit.halfWidth * scale;
@@ -163,29 +201,50 @@ export class ParameterLearner {
    * (prequential), so conformal residuals, calibration and drift see errors on unseen data only.
    */
   learn(x: Features, target: LearnTarget): void {
-    const y = target.score;
-    if (!Number.isFinite(y)) throw new RangeError(`parameter learner: score is ${y}`);
-    const { score, scale, distance, vector } = this.raw(x, true);
-    const absResidual = Math.abs(y - score);
-    if (this.memory.size > 0) {
-      const normalised = (y - score) / scale;
-      this.conformal80.observe(0, normalised, target.stratum);
-      this.conformal90.observe(0, normalised, target.stratum);
-      this.distances.push(distance);
-      this.scales.push(scale);
+    this.learnWindow([{ features: x, target }]);
+  }
+
+  /**
+   * Learns the results of one closed window together: every one is scored against the prediction made
+   * before any of them was learned, as they were predicted when the window opened. Scoring them one by
+   * one instead would let the first results of a window (which share its market) shrink the residuals of
+   * the rest, and intervals calibrated on those would be too narrow.
+   */
+  learnWindow(results: readonly { readonly features: Features; readonly target: LearnTarget }[]): void {
+    for (const { target } of results) {
+      if (!Number.isFinite(target.score)) throw new RangeError(`parameter learner: score is ${target.score}`);
     }
-    this.learned++;
-    this.sinceReset++;
-    this.meanAbsResidual += (absResidual - this.meanAbsResidual) / this.learned;
-    const before = this.drift.estimation;
-    this.drift.update(absResidual);
-    // Only a rise in error is the market moving away; a fall is the learner getting better.
-    if (this.options.driftReset && this.drift.driftDetected && this.drift.estimation > before) this.restart();
-    this.scaler.learnOne(x);
-    const scaled = this.scaler.transformOne(x);
-    this.regressor.learnOne(scaled, y);
-    if (target.quintile !== undefined) this.quintiles.learnOne(scaled, target.quintile as ClassLabel);
-    this.memory.add(vector, absResidual);
+    const scored = this.rawWindow(
+      results.map((r) => r.features),
+      true,
+    );
+    const windowMean = results.reduce((sum, r) => sum + r.target.score, 0) / results.length;
+    results.forEach(({ features: x, target }, i) => {
+      const y = target.score;
+      const { score, scale, distance, vector, centred } = scored[i]!;
+      const absResidual = Math.abs(y - score);
+      if (this.memory.size > 0) {
+        const normalised = (y - score) / scale;
+        this.conformal80.observe(0, normalised, target.stratum);
+        this.conformal90.observe(0, normalised, target.stratum);
+        this.distances.push(distance);
+        this.scales.push(scale);
+      }
+      this.learned++;
+      this.sinceReset++;
+      this.meanAbsResidual += (absResidual - this.meanAbsResidual) / this.learned;
+      const before = this.drift.estimation;
+      this.drift.update(absResidual);
+      // Only a rise in error is the market moving away; a fall is the learner getting better.
+      if (this.options.driftReset && this.drift.driftDetected && this.drift.estimation > before)
+        this.restart();
+      this.scaler.learnOne(x);
+      const scaled = this.standardised(x);
+      this.regressor.learnOne(scaled, windowMean);
+      this.relative.learnOne(centred, y - windowMean);
+      if (target.quintile !== undefined) this.quintiles.learnOne(scaled, target.quintile as ClassLabel);
+      this.memory.add(vector, absResidual);
+    });
   }
 
   /** The linear model's weights on standardised features, largest magnitude first (forest: empty). */
@@ -200,7 +259,7 @@ export class ParameterLearner {
   contributions(x: Features): { feature: string; contribution: number }[] {
     if (!(this.regressor instanceof LinearRegression)) return [];
     const weights = this.regressor.coefficients().weights;
-    const scaled = this.scaler.transformOne(x);
+    const scaled = this.standardised(x);
     return Object.entries(scaled)
       .map(([feature, value]) => ({ feature, contribution: (weights[feature] ?? 0) * value }))
       .sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
@@ -215,8 +274,10 @@ export class ParameterLearner {
       resetCount: this.resetCount,
       sinceReset: this.sinceReset,
       meanAbsResidual: this.meanAbsResidual,
+      seedCounter: this.seedCounter,
       scaler: this.scaler.toState(),
       regressor: this.regressor.toState(),
+      relative: this.relative.toState(),
       quintiles: this.quintiles.toState(),
       memory: this.memory.toState(),
       conformal80: this.conformal80.toState(),
@@ -235,12 +296,14 @@ export class ParameterLearner {
     learner.resetCount = state.resetCount as number;
     learner.sinceReset = state.sinceReset as number;
     learner.meanAbsResidual = state.meanAbsResidual as number;
+    learner.seedCounter = state.seedCounter as number;
     learner.scaler = StandardScaler.fromState(state.scaler as ModelState);
-    const regressor = state.regressor as ModelState;
-    learner.regressor =
+    const regressor = (model: ModelState): Regressor =>
       o.model === 'forest'
-        ? AdaptiveRandomForestRegressor.fromState(regressor)
-        : LinearRegression.fromState(regressor);
+        ? AdaptiveRandomForestRegressor.fromState(model)
+        : LinearRegression.fromState(model);
+    learner.regressor = regressor(state.regressor as ModelState);
+    learner.relative = regressor(state.relative as ModelState);
     learner.quintiles = GaussianNB.fromState(state.quintiles as ModelState);
     learner.memory = NeighbourMemory.fromState(
       o.memory,
@@ -259,29 +322,68 @@ export class ParameterLearner {
    * Prediction, local error scale and neighbour distance of an input. `grow` lets the memory add feature
    * names it has not seen (learning does; predicting must not change the state).
    */
-  private raw(
-    x: Features,
+  /**
+   * For each input of a window: the prediction (level on its standardised features, plus the
+   * cross-sectional model on the same less their window mean), its local error scale and neighbour
+   * distance. `grow` lets the memory add feature names it has not seen (learning does; predicting must
+   * not change the state).
+   */
+  private rawWindow(
+    xs: readonly Features[],
     grow: boolean,
-  ): { score: number; scale: number; distance: number; scaled: Features; vector: Float64Array } {
-    const scaled = this.scaler.transformOne(x);
-    const score = this.regressor.predictOne(scaled);
-    const vector = this.memory.vector(x, grow);
+  ): {
+    score: number;
+    scale: number;
+    distance: number;
+    scaled: Features;
+    centred: Features;
+    vector: Float64Array;
+  }[] {
+    const scaledAll = xs.map((x) => this.standardised(x));
+    const centre: Record<string, number> = {};
+    for (const scaled of scaledAll)
+      for (const key in scaled) centre[key] = (centre[key] ?? 0) + scaled[key]! / xs.length;
+    const vectors = xs.map((x) => this.memory.vector(x, grow));
     const names = this.memory.featureNames;
     const inverseScale = new Float64Array(names.length);
     names.forEach((name, i) => {
       const variance = this.scaler.statistics(name)?.variance ?? 0;
       inverseScale[i] = variance > 0 ? 1 / Math.sqrt(variance) : 0;
     });
-    const { distance, residual } = this.memory.query(vector, inverseScale);
-    // A floor keeps a region of exact past predictions from giving a zero-width interval.
-    const scale = residual + 0.01 * this.meanAbsResidual + 1e-12;
-    return { score, scale, distance, scaled, vector };
+    return xs.map((_, i) => {
+      const scaled = scaledAll[i]!;
+      const centred: Record<string, number> = {};
+      for (const key in scaled) {
+        const value = scaled[key]! - centre[key]!;
+        // Features every set of the window shares (the market) centre to zero: only differences are left.
+        if (Math.abs(value) > 1e-12) centred[key] = value;
+      }
+      const score = this.regressor.predictOne(scaled) + this.relative.predictOne(centred);
+      const vector = vectors[i]!;
+      const { distance, residual } = this.memory.query(vector, inverseScale);
+      // A floor keeps a region of exact past predictions from giving a zero-width interval.
+      const scale = residual + 0.01 * this.meanAbsResidual + 1e-12;
+      return { score, scale, distance, scaled, centred, vector };
+    });
   }
 
-  private newRegressor(): Regressor {
+  /**
+   * Standardised features, clipped to ±5 standard deviations: early on, or when a feature that was
+   * constant moves, the scaler's variance is tiny and a raw z-score in the thousands would throw SGD off
+   * (River diverges the same way); five deviations keep every real difference.
+   */
+  private standardised(x: Features): Record<string, number> {
+    const scaled = this.scaler.transformOne(x);
+    for (const key in scaled) scaled[key] = Math.max(-CLIP, Math.min(CLIP, scaled[key]!));
+    return scaled;
+  }
+
+  private newRegressor(learningRate = this.options.learningRate): Regressor {
     return this.options.model === 'forest'
-      ? new AdaptiveRandomForestRegressor({ seed: deriveSeed(this.options.seed, this.resetCount) })
-      : new LinearRegression();
+      ? new AdaptiveRandomForestRegressor({
+          seed: deriveSeed(this.options.seed, this.resetCount, this.seedCounter++),
+        })
+      : new LinearRegression({ learningRate });
   }
 
   private restart(): void {
@@ -289,6 +391,7 @@ export class ParameterLearner {
     this.sinceReset = 0;
     this.scaler = new StandardScaler();
     this.regressor = this.newRegressor();
+    this.relative = this.newRegressor(RELATIVE_LEARNING_RATE);
     this.quintiles = new GaussianNB();
   }
 }

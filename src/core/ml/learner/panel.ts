@@ -1,0 +1,168 @@
+import type { Bars } from '../../data/bars.ts';
+import { runBacktest, type BacktestOptions } from '../../engine/index.ts';
+import { computeMetrics, type ClosedTrades, type Metrics } from '../../metrics/metrics.ts';
+import { Study } from '../../optimize/study.ts';
+import type { Params, SearchSpace } from '../../optimize/space.ts';
+import { getStrategy } from '../../strategy/index.ts';
+import type { StrategyParams } from '../../strategy-api/types.ts';
+import type { Features } from '../base.ts';
+import { marketContextFeatures, pastPerformanceFeatures } from '../features.ts';
+import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.ts';
+
+/**
+ * Walk-forward windows with many parameter sets each: what the learner's evaluation and its bench learn
+ * from, as the ledger would hold them had each set been tested on each window. Every set runs once over
+ * all the bars (as a bot that never stops would), and each window's slice of its equity is that set's
+ * result there; consecutive windows of `windowBars` bars follow one another, so a window's result is
+ * known exactly when the next window opens.
+ */
+export interface PanelOptions {
+  readonly strategy: string;
+  /** The sets are drawn from this space (random sampler, constraints kept). */
+  readonly space: SearchSpace;
+  readonly sets: number;
+  readonly seed: number;
+  readonly windowBars: number;
+  /** The bars' timeframe for the regime detector ('native': guessed from the spacing). */
+  readonly timeframe: string;
+  readonly backtest?: BacktestOptions;
+}
+
+export interface PanelRow {
+  readonly params: Params;
+  /** θ, the market at the window's start, θ's previous window (all read before the window opens). */
+  readonly features: Features;
+  /** The set's Sharpe ratio over the window's bars (per-bar returns, scaled by √bars: a window t-like score). */
+  readonly score: number;
+  /** Its score in the previous window (the persistence baseline's prediction); null in the first. */
+  readonly previousScore: number | null;
+  /** 1 (worst fifth) to 5 (best fifth) among the sets in this window. */
+  readonly quintile: number;
+}
+
+export interface PanelWindow {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly startTime: number;
+  /** The regime at the window's start (its stratum) and at its end (what the next window starts in). */
+  readonly regime: string | null;
+  readonly nextRegime: string | null;
+  /** Market features at the window's start (the regime forecaster's input). */
+  readonly context: Features;
+  readonly rows: readonly PanelRow[];
+}
+
+export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
+  const definition = getStrategy(options.strategy);
+  const n = bars.t.length;
+  const L = options.windowBars;
+  if (!(Number.isInteger(L) && L >= 5))
+    throw new RangeError(`panel: windowBars must be an integer >= 5, got ${L}`);
+  const study = new Study({
+    space: options.space,
+    sampler: { kind: 'random' },
+    objectives: [{ metric: 'score', direction: 'maximize' }],
+    seed: options.seed,
+    maxTrials: options.sets,
+  });
+  const sets = study.ask(options.sets).map((trial) => trial.params);
+  const runs = sets.map((params) => {
+    const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
+    return { equity: Float64Array.from(run.equity), trades: run.trades, start: run.startIndex };
+  });
+  const market = marketRegime(bars, options.timeframe);
+  const space = learnerSpace(options.strategy);
+  // Windows start once every set is past its warm-up and the regime detector has labels.
+  const first = Math.max(1, ...runs.map((r) => r.start + 1));
+  const windows: PanelWindow[] = [];
+  const previous: (Metrics | undefined)[] = sets.map(() => undefined);
+  const previousScores: (number | null)[] = sets.map(() => null);
+  for (let start = first, index = 0; start + L <= n; start += L, index++) {
+    const end = start + L;
+    const context = marketContextFeatures(bars, market.regime, market.regimeInputs, start, market.intraday);
+    const scores = runs.map((r) => windowSharpe(r.equity, start, end));
+    const quintiles = quintilesOf(scores);
+    const rows = sets.map((params, j) => ({
+      params,
+      features: { ...spaceFeatures(params, space), ...context, ...pastPerformanceFeatures(previous[j], L) },
+      score: scores[j]!,
+      previousScore: previousScores[j]!,
+      quintile: quintiles[j]!,
+    }));
+    windows.push({
+      index,
+      start,
+      end,
+      startTime: bars.t[start]!,
+      regime: regimeName(market.regime, start - 1),
+      nextRegime: regimeName(market.regime, end - 1),
+      context,
+      rows,
+    });
+    runs.forEach((r, j) => {
+      previous[j] = windowMetrics(bars.t, r.equity, r.trades, start, end);
+      previousScores[j] = scores[j]!;
+    });
+  }
+  return windows;
+}
+
+/** mean / sd of the per-bar returns over [start, end), times √(bars): 0 for a flat window. */
+export function windowSharpe(equity: Float64Array, start: number, end: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  const count = end - start;
+  for (let i = start; i < end; i++) {
+    const r = equity[i]! / equity[i - 1]! - 1;
+    sum += r;
+    sumSq += r * r;
+  }
+  const mean = sum / count;
+  const variance = sumSq / count - mean * mean;
+  return variance > 1e-24 ? (mean / Math.sqrt(variance)) * Math.sqrt(count) : 0;
+}
+
+/** Quintile 1..5 of each value by rank (ties by position), 5 the highest. */
+export function quintilesOf(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out = new Array<number>(values.length);
+  order.forEach(([, i], rank) => {
+    out[i] = 1 + Math.floor((5 * rank) / values.length);
+  });
+  return out;
+}
+
+/** The metrics of one window of a run: its equity slice and the trades that closed inside it. */
+function windowMetrics(
+  t: Float64Array,
+  equity: Float64Array,
+  trades: ClosedTrades,
+  start: number,
+  end: number,
+): Metrics {
+  const inside: number[] = [];
+  for (let k = 0; k < trades.count; k++) {
+    const exit = trades.exitIndex[k]!;
+    if (exit >= start && exit < end) inside.push(k);
+  }
+  const pick = (column: ArrayLike<number>, shift = 0): Float64Array =>
+    Float64Array.from(inside, (k) => column[k]! - shift);
+  return computeMetrics({
+    t: t.subarray(start, end),
+    equity: equity.subarray(start, end),
+    initialCash: equity[start - 1]!,
+    trades: {
+      count: inside.length,
+      entryIndex: pick(trades.entryIndex, start),
+      exitIndex: pick(trades.exitIndex, start),
+      entryTime: pick(trades.entryTime),
+      exitTime: pick(trades.exitTime),
+      pnl: pick(trades.pnl),
+      returnPct: pick(trades.returnPct),
+    },
+    // Per-bar returns scaled to the window, so intraday and daily windows give comparable ratios.
+    periodicity: 'bar',
+    periodsPerYear: end - start,
+  });
+}

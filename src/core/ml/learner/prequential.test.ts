@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../engine/random-walk.ts';
+import { createRng } from '../../math/random.ts';
+import { parseSpace } from '../../optimize/space.ts';
+import { quintilesOf, windowPanel, type PanelWindow } from './panel.ts';
+import { evaluatePrequential, spearman, wilson } from './prequential.ts';
+
+/**
+ * A planted market of 60 windows x 50 sets: a set's score is 2a - b plus a level every set of the
+ * window shares plus noise; the regime alternates bull, bear every window, so "the regime stays" is
+ * always wrong and a forecaster reading the context can always be right.
+ */
+function plantedPanel(): PanelWindow[] {
+  const rng = createRng(21);
+  const sets = Array.from({ length: 50 }, () => ({ a: rng.float(), b: rng.float() }));
+  return Array.from({ length: 60 }, (_, index) => {
+    const level = 2 * rng.normal();
+    const bull = index % 2 === 0;
+    const scores = sets.map(({ a, b }) => 2 * a - b + level + 0.3 * rng.normal());
+    const quintiles = quintilesOf(scores);
+    const context = {
+      'regime.trend.p.bull': (bull ? 0.8 : 0.2) + 0.05 * rng.normal(),
+      'market.noise': rng.normal(),
+    };
+    return {
+      index,
+      start: index * 10 + 1,
+      end: index * 10 + 11,
+      startTime: index,
+      regime: bull ? 'bull' : 'bear',
+      nextRegime: bull ? 'bear' : 'bull',
+      context,
+      rows: sets.map(({ a, b }, j) => ({
+        params: { a, b },
+        features: { 'param.a': a, 'param.b': b, ...context },
+        score: scores[j]!,
+        previousScore: null,
+        quintile: quintiles[j]!,
+      })),
+    };
+  });
+}
+
+describe('delayed prequential evaluation', () => {
+  it('finds a planted relation: ranks, top fifth, pairs, coverage and the regime against its baseline', () => {
+    const report = evaluatePrequential(plantedPanel(), { warmupWindows: 5 });
+    expect(report.windows).toBe(55);
+    expect(report.predictions).toBe(55 * 50);
+    expect(report.rank.mean).toBeGreaterThan(0.8);
+    expect(report.rank.t).toBeGreaterThan(2);
+    expect(report.topQuintile.precision).toBeGreaterThan(0.6);
+    expect(report.topQuintile.lower).toBeGreaterThan(0.2);
+    expect(report.pairwise).toBeGreaterThan(0.8);
+    expect(Math.abs(report.coverage80 - 0.8)).toBeLessThan(0.1);
+    expect(Math.abs(report.coverage90 - 0.9)).toBeLessThan(0.1);
+    expect(report.regime.stays).toBe(0);
+    expect(report.regime.model).toBeGreaterThan(0.9);
+    // No previous score in the planted windows: the persistence baseline has nothing to say.
+    expect(report.baselineTopQuintile.predictions).toBe(0);
+  });
+
+  it("predicts a window before learning it: changing a window's results changes no prediction made for it", () => {
+    const panel = plantedPanel();
+    const altered = panel.map((w, k) =>
+      k === 30 ? { ...w, rows: w.rows.map((r) => ({ ...r, score: r.score + 100 })) } : w,
+    );
+    const before = evaluatePrequential(panel.slice(0, 31));
+    const after = evaluatePrequential(altered.slice(0, 31));
+    const last = (r: typeof before): number => r.rollingMae.at(-2)!.mae;
+    expect(last(after)).toBe(last(before));
+    // Window 30 itself is scored on predictions made before its results: its error shows the +100.
+    expect(after.rollingMae.at(-1)!.mae).toBeGreaterThan(before.rollingMae.at(-1)!.mae + 5);
+  });
+
+  it('Spearman and Wilson match their textbook values', () => {
+    expect(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])).toBeCloseTo(0.8207826816681233, 12);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBe(-1);
+    // R: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178
+    const { lower, upper } = wilson(8, 10);
+    expect(lower).toBeCloseTo(0.4901625, 6);
+    expect(upper).toBeCloseTo(0.9433178, 6);
+  });
+});
+
+describe('window panel', () => {
+  it('reads nothing after a window opens: panels on bars cut after window 5 agree on windows 0 to 5', () => {
+    const bars = randomWalkBars(900, 4, { stepMs: 86_400_000, volatility: 0.012 });
+    const options = {
+      strategy: 'sma-cross',
+      space: parseSpace(['fast=2:20', 'slow=5:60'], ['fast<slow']),
+      sets: 12,
+      seed: 3,
+      windowBars: 40,
+      timeframe: '1d',
+    };
+    const full = windowPanel(bars, options);
+    const cut = full[5]!.end;
+    const t = bars.t.subarray(0, cut);
+    const slice = (c: Float64Array): Float64Array => c.subarray(0, cut);
+    const truncated = windowPanel(
+      { t, o: slice(bars.o), h: slice(bars.h), l: slice(bars.l), c: slice(bars.c), v: slice(bars.v) },
+      options,
+    );
+    expect(truncated.length).toBe(6);
+    expect(truncated).toEqual(full.slice(0, 6));
+  });
+
+  it('ranks sets into fifths, 5 the best', () => {
+    expect(quintilesOf([0.5, 0.1, 0.9, 0.3, 0.7])).toEqual([3, 1, 5, 2, 4]);
+    expect(quintilesOf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+  });
+});
