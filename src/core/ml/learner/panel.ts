@@ -134,7 +134,7 @@ export function quintilesOf(values: readonly number[]): number[] {
 }
 
 /** The metrics of one window of a run: its equity slice and the trades that closed inside it. */
-function windowMetrics(
+export function windowMetrics(
   t: Float64Array,
   equity: Float64Array,
   trades: ClosedTrades,

@@ -1,0 +1,122 @@
+import type { Bars } from '../../data/bars.ts';
+import { runBacktest, type BacktestOptions } from '../../engine/index.ts';
+import { Study } from '../../optimize/study.ts';
+import type { Params, SearchSpace } from '../../optimize/space.ts';
+import { getStrategy } from '../../strategy/index.ts';
+import type { StrategyParams } from '../../strategy-api/types.ts';
+import type { Interval } from '../conformal.ts';
+import type { Features } from '../base.ts';
+import { marketContextFeatures, pastPerformanceFeatures } from '../features.ts';
+import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.ts';
+import { windowMetrics } from './panel.ts';
+import type { ParameterLearner } from './parameterLearner.ts';
+
+export interface RecommendOptions {
+  readonly strategy: string;
+  readonly space: SearchSpace;
+  /** The bars' timeframe for the regime detector ('native': guessed from the spacing). */
+  readonly timeframe: string;
+  /** Bars of the coming window; each candidate's past performance is read over the last this many. */
+  readonly windowBars: number;
+  /** Candidates the sampler proposes. */
+  readonly trials: number;
+  readonly seed: number;
+  /** Below this confidence the answer is "keep the current set". */
+  readonly threshold: number;
+  readonly backtest?: BacktestOptions;
+}
+
+export interface Recommendation {
+  readonly action: 'switch' | 'keep';
+  /** Why the current set is kept (below the confidence threshold). */
+  readonly reason: string | null;
+  /** The best set found, whatever the action. */
+  readonly params: Params;
+  readonly score: number;
+  readonly interval80: Interval;
+  readonly interval90: Interval;
+  readonly confidence: number;
+  readonly novelty: number;
+  /** The regime the market is in now: the recommendation is for it. */
+  readonly regime: string | null;
+  /** The features that moved the prediction most (linear model: weight x standardised value). */
+  readonly drivers: readonly { readonly feature: string; readonly contribution: number }[];
+  readonly candidates: number;
+}
+
+/**
+ * The best set for the coming window as the learner sees it: the TPE sampler proposes sets (ask/tell,
+ * as a study on backtests would, with the learner's predicted score as the objective), each described
+ * by θ, the market at the last bar and its own performance over the last window; at the end every
+ * candidate is predicted together (the cross-sectional model ranks them against each other) and the
+ * highest predicted score wins. Its confidence below the threshold means "keep the current set".
+ */
+export function recommend(learner: ParameterLearner, bars: Bars, options: RecommendOptions): Recommendation {
+  const n = bars.t.length;
+  const definition = getStrategy(options.strategy);
+  const market = marketRegime(bars, options.timeframe);
+  const context = marketContextFeatures(bars, market.regime, market.regimeInputs, n, market.intraday);
+  const regime = regimeName(market.regime, n - 1);
+  const thetaSpace = learnerSpace(options.strategy);
+  const L = options.windowBars;
+  const describe = (params: Params): Features => {
+    const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
+    const past = n - L > run.startIndex ? windowMetrics(bars.t, run.equity, run.trades, n - L, n) : undefined;
+    return { ...spaceFeatures(params, thetaSpace), ...context, ...pastPerformanceFeatures(past, L) };
+  };
+  const study = new Study({
+    space: options.space,
+    sampler: { kind: 'tpe' },
+    objectives: [{ metric: 'predictedScore', direction: 'maximize' }],
+    seed: options.seed,
+    maxTrials: options.trials,
+  });
+  const candidates: { params: Params; features: Features }[] = [];
+  const stratum = regime ?? undefined;
+  while (candidates.length < options.trials) {
+    const batch = study.ask(Math.min(8, options.trials - candidates.length));
+    if (batch.length === 0) break;
+    const described = batch.map((trial) => ({ params: trial.params, features: describe(trial.params) }));
+    const predictions = learner.predictWindow(
+      described.map((d) => d.features),
+      stratum,
+    );
+    batch.forEach((trial, i) =>
+      study.tell(trial.number, { status: 'complete', values: [predictions[i]!.score] }),
+    );
+    candidates.push(...described);
+  }
+  if (candidates.length === 0)
+    throw new Error(`recommend: the space of ${options.strategy} has no feasible set`);
+  const final = learner.predictWindow(
+    candidates.map((c) => c.features),
+    stratum,
+  );
+  let best = 0;
+  final.forEach((p, i) => {
+    if (p.score > final[best]!.score) best = i;
+  });
+  const chosen = final[best]!;
+  const keep = chosen.confidence < options.threshold;
+  const reason = keep
+    ? `confidence ${chosen.confidence.toFixed(2)} is below the threshold ${options.threshold}` +
+      (learner.count === 0
+        ? ': the learner has learned nothing yet'
+        : chosen.novelty >= 0.9
+          ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
+          : ` (its errors around such inputs were wider than ${Math.round(chosen.widthRank * 100)} % of its recent ones)`)
+    : null;
+  return {
+    action: keep ? 'keep' : 'switch',
+    reason,
+    params: candidates[best]!.params,
+    score: chosen.score,
+    interval80: chosen.interval80,
+    interval90: chosen.interval90,
+    confidence: chosen.confidence,
+    novelty: chosen.novelty,
+    regime,
+    drivers: learner.contributions(candidates[best]!.features).slice(0, 5),
+    candidates: candidates.length,
+  };
+}
