@@ -76,6 +76,10 @@ describe('LiveRunner: the backtested strategy, bar by bar', () => {
           ]),
         );
         expect(runner.exits.length).toBeGreaterThan(5);
+        expect(runner.fills.filter((f) => f.kind === 'exit')).toHaveLength(engine.trades.count);
+        expect(runner.fills.filter((f) => f.kind === 'entry').length).toBeGreaterThanOrEqual(
+          engine.trades.count,
+        );
         expect(runner.state.active?.version).toBe(2);
       }
     },

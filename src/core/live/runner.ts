@@ -14,6 +14,7 @@ import {
   type DeliveryRefusal,
 } from './delivery.ts';
 import { GatedPort, type Deciders } from './gate.ts';
+import type { HaltMode, PositionPolicy } from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
 import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type RampState } from './ramp.ts';
 
@@ -24,24 +25,7 @@ import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type R
  * arrays are brought up to date in place each bar (IndicatorCache `growing`), so a change keeps every
  * indicator's history. Everything the bot must survive a restart with is `state`, plain JSON.
  */
-export type HaltMode = 'no-new-entries' | 'reduce-only' | 'flatten';
-export const HALT_MODES: readonly HaltMode[] = ['no-new-entries', 'reduce-only', 'flatten'];
-
-/**
- * What happens to a position open when a new set takes over.
- * - keep: it keeps its entry version's exits (the old set decides its exit, protective exits stay);
- *   the new set enters once flat.
- * - adopt: the new set decides from the switch on (the engine's reparameterize).
- * - flatten: closed at the switch bar's open, then the new set trades.
- * - no-new-entries-until-flat: the new set decides exits but enters only once flat.
- */
-export type PositionPolicy = 'keep' | 'adopt' | 'flatten' | 'no-new-entries-until-flat';
-export const POSITION_POLICIES: readonly PositionPolicy[] = [
-  'keep',
-  'adopt',
-  'flatten',
-  'no-new-entries-until-flat',
-];
+export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from './modes.ts';
 
 export interface LivePush extends DeliveredChange {
   readonly set: ParameterSet;
@@ -100,6 +84,18 @@ export interface LiveExit {
   readonly exitVersion: number;
 }
 
+/** One execution as the bot reports it (an entry, an addition or an exit). */
+export interface LiveFill {
+  readonly time: number;
+  readonly side: 'buy' | 'sell';
+  readonly units: number;
+  readonly price: number;
+  readonly kind: 'entry' | 'exit';
+  /** The parameter-set version that decided it. */
+  readonly version: number;
+  readonly reason: string;
+}
+
 export interface HeartbeatPolicy {
   /** No heartbeat for this long (ms) while a set is active: the bot halts on its own. */
   readonly timeoutMs: number;
@@ -137,6 +133,7 @@ export class LiveRunner {
   /** Equity at each bar's close. */
   readonly equity: Float64Array;
   readonly exits: LiveExit[] = [];
+  readonly fills: LiveFill[] = [];
   private length = 0;
   private readonly cache: IndicatorCache;
   private readonly broker = new Broker();
@@ -149,6 +146,7 @@ export class LiveRunner {
   private positionVersion = 0;
   private tradesSeen = 0;
   private lastHeartbeat: number;
+  private heartbeatSeen = false;
   private day = NaN;
   private stateValue: LiveBotState;
   /** Applies counted per version since this process started (a property tests check it). */
@@ -184,6 +182,10 @@ export class LiveRunner {
     return this.broker.units;
   }
 
+  get averageEntryPrice(): number {
+    return this.broker.averageEntryPrice;
+  }
+
   get cash(): number {
     return this.broker.cash;
   }
@@ -193,8 +195,20 @@ export class LiveRunner {
     return this.length === 0 ? this.brokerOptions.cash : this.equity[this.length - 1];
   }
 
-  heartbeat(): void {
+  heartbeat(): number {
     this.lastHeartbeat = this.now();
+    this.heartbeatSeen = true;
+    return this.lastHeartbeat;
+  }
+
+  /** When the workstation last sent a heartbeat (null before the first). */
+  get lastHeartbeatAt(): number | null {
+    return this.heartbeatSeen ? this.lastHeartbeat : null;
+  }
+
+  /** Time of the last bar (null before the first). */
+  get lastBarTime(): number | null {
+    return this.length === 0 ? null : this.bars.t[this.length - 1];
   }
 
   /**
@@ -261,6 +275,7 @@ export class LiveRunner {
     this.recordExits();
     if (broker.units !== 0 && Math.sign(broker.units) !== Math.sign(unitsBefore))
       this.positionVersion = this.deciders.entryVersion;
+    this.recordEntry(unitsBefore, t[i]);
     this.stepRamp(i, unitsBefore);
   }
 
@@ -377,8 +392,33 @@ export class LiveRunner {
         entryVersion,
         exitVersion: protective ? entryVersion : this.deciders.exitVersion,
       });
+      this.fills.push({
+        time: log.exitTime[k],
+        side: log.size[k] > 0 ? 'sell' : 'buy',
+        units: Math.abs(log.size[k]),
+        price: log.exitPrice[k],
+        kind: 'exit',
+        version: protective ? entryVersion : this.deciders.exitVersion,
+        reason,
+      });
     }
     this.tradesSeen = log.count;
+  }
+
+  /** An entry or an addition this bar: units further from zero than before, on the same side. */
+  private recordEntry(unitsBefore: number, time: number): void {
+    const units = this.broker.units;
+    const base = Math.sign(units) === Math.sign(unitsBefore) ? unitsBefore : 0;
+    if (units === 0 || Math.abs(units) <= Math.abs(base)) return;
+    this.fills.push({
+      time,
+      side: units > 0 ? 'buy' : 'sell',
+      units: Math.abs(units - base),
+      price: this.broker.averageEntryPrice,
+      kind: 'entry',
+      version: this.deciders.entryVersion,
+      reason: 'Signal',
+    });
   }
 
   private stepRamp(i: number, unitsBefore: number): void {

@@ -75,6 +75,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./drift.ts')).driftCommand,
   },
   {
+    name: 'bot',
+    summary:
+      'Run the reference trading bot (demo market or a replay, simulated fills) behind the signed bot protocol',
+    load: async () => (await import('./bot.ts')).botCommand,
+  },
+  {
     name: 'data fetch',
     summary: 'Fetch historical bars from Alpaca into the cache (only what is missing)',
     load: async () => (await import('./data.ts')).dataFetchCommand,

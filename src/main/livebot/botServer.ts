@@ -1,0 +1,281 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { rampBudget } from '../../core/live/ramp.ts';
+import type { HeartbeatPolicy, LiveRunner } from '../../core/live/runner.ts';
+import { RequestVerifier, SIGNATURE_HEADERS, type Refusal } from '../../core/live/signing.ts';
+import {
+  ApplyRequestSchema,
+  BOT_PATHS,
+  BOT_PROTOCOL,
+  HaltRequestSchema,
+  HeartbeatRequestSchema,
+  ResumeRequestSchema,
+  type BotReports,
+  type BotStatus,
+} from '../../shared/botProtocol.ts';
+import type { z } from 'zod';
+
+/**
+ * The reference bot's side of the protocol over HTTP(S): every request's signature is checked before
+ * anything else (so an unsigned caller learns nothing, not even whether a path exists), then its body
+ * against the protocol's schema, then the runner decides. Loopback only, unless served over TLS.
+ */
+export interface BotServerOptions {
+  readonly runner: LiveRunner;
+  readonly secret: string;
+  readonly symbol: string;
+  readonly heartbeat: HeartbeatPolicy;
+  /** Default 127.0.0.1. Any other address needs `tls`. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** Called after every request that changed what the bot must persist. */
+  readonly onChange?: () => void;
+  readonly log?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+export interface BotServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+const REFUSAL_MESSAGES: Record<Refusal, string> = {
+  'missing-headers': `the request is not signed (${Object.values(SIGNATURE_HEADERS).join(', ')} are required)`,
+  'stale-timestamp': 'the request timestamp is outside the 30 s window of the bot clock',
+  'reused-nonce': 'the request nonce was already used (a replay)',
+  'bad-signature': 'the request signature does not match (wrong secret, or the request was altered)',
+};
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startBotServer(options: BotServerOptions): Promise<BotServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && options.tls === undefined) {
+    throw new Error(
+      `refusing to serve the bot on ${host} without TLS: a non-loopback address needs --tls-key and --tls-cert`,
+    );
+  }
+  const verifier = new RequestVerifier(options.secret, { now: options.now });
+  const log = options.log ?? (() => undefined);
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    void serve(options, verifier, log, request, response);
+  };
+  const server = options.tls ? createHttpsServer(options.tls, handle) : createHttpServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function serve(
+  options: BotServerOptions,
+  verifier: RequestVerifier,
+  log: (line: string) => void,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  const path = request.url ?? '/';
+  try {
+    const body = await readBody(request);
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const refusal = verifier.verify({
+      method,
+      path,
+      body,
+      timestamp: header(SIGNATURE_HEADERS.timestamp),
+      nonce: header(SIGNATURE_HEADERS.nonce),
+      signature: header(SIGNATURE_HEADERS.signature),
+    });
+    if (refusal !== undefined) {
+      log(`refused ${method} ${new URL(path, 'http://bot').pathname}: ${refusal}`);
+      throw new HttpFailure(401, refusal, REFUSAL_MESSAGES[refusal]);
+    }
+    const result = route(options, method, path, body, log);
+    send(response, 200, result);
+  } catch (error) {
+    if (error instanceof HttpFailure) {
+      send(response, error.status, { error: { code: error.code, message: error.message } });
+    } else {
+      // Our fault: the message names what failed; request bodies and secrets are never part of it.
+      log(`error on ${method} ${path}: ${(error as Error).message}`);
+      send(response, 500, { error: { code: 'internal', message: (error as Error).message } });
+    }
+  }
+}
+
+function route(
+  options: BotServerOptions,
+  method: string,
+  path: string,
+  body: string,
+  log: (line: string) => void,
+): unknown {
+  const { runner } = options;
+  const url = new URL(path, 'http://bot');
+  const key = `${method} ${url.pathname}`;
+  switch (key) {
+    case `GET ${BOT_PATHS.status}`:
+      return botStatus(options);
+    case `GET ${BOT_PATHS.reports}`:
+      return botReports(runner, count(url, 'fillsFrom'), count(url, 'barsFrom'));
+    case `POST ${BOT_PATHS.apply}`: {
+      const push = parse(ApplyRequestSchema, body);
+      const outcome = runner.apply({ ...push, hash: push.set.hash });
+      if (outcome.kind === 'refused') {
+        log(`apply version ${push.version} (${push.changeId}) refused: ${outcome.reason}`);
+        throw new HttpFailure(409, outcome.reason, outcome.message);
+      }
+      log(`apply version ${push.version} (${push.changeId}, ${push.set.hash.slice(0, 12)}): ${outcome.kind}`);
+      options.onChange?.();
+      return { result: outcome.kind, version: outcome.version, effective: 'next-bar' };
+    }
+    case `POST ${BOT_PATHS.heartbeat}`: {
+      parse(HeartbeatRequestSchema, body);
+      return { at: runner.heartbeat(), timeoutMs: options.heartbeat.timeoutMs };
+    }
+    case `POST ${BOT_PATHS.halt}`: {
+      const halt = parse(HaltRequestSchema, body);
+      runner.halt(halt.mode, halt.reason);
+      log(`halt ${halt.mode}: ${halt.reason}`);
+      options.onChange?.();
+      return botStatus(options);
+    }
+    case `POST ${BOT_PATHS.resume}`: {
+      const resume = parse(ResumeRequestSchema, body);
+      runner.resume();
+      log(`resume: ${resume.reason}`);
+      options.onChange?.();
+      return botStatus(options);
+    }
+    default:
+      throw new HttpFailure(404, 'not-found', `no route ${key}`);
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, body: string): z.output<S> {
+  let value: unknown;
+  try {
+    value = body === '' ? {} : JSON.parse(body);
+  } catch {
+    throw new HttpFailure(400, 'invalid-json', 'the request body is not JSON');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
+    throw new HttpFailure(400, 'invalid-request', `${field}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function count(url: URL, name: string): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null) return 0;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0)
+    throw new HttpFailure(400, 'invalid-request', `${name}: must be an integer >= 0, got "${raw}"`);
+  return value;
+}
+
+export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat'>): BotStatus {
+  const { runner, symbol, heartbeat } = options;
+  const { active, pending, ledger, ramp, halt } = runner.state;
+  const ref = (push: typeof active) =>
+    push === null ? null : { version: push.version, changeId: push.changeId, hash: push.set.hash };
+  const plan = active?.ramp;
+  return {
+    protocol: BOT_PROTOCOL,
+    symbol,
+    strategy: active === null ? null : { ...active.set.strategy },
+    active: ref(active),
+    pending: ref(pending),
+    acceptedVersion: ledger.version,
+    positions:
+      runner.position === 0
+        ? []
+        : [{ symbol, units: runner.position, averageEntryPrice: runner.averageEntryPrice }],
+    equity: runner.lastEquity,
+    cash: runner.cash,
+    ramp:
+      ramp === null || plan === undefined
+        ? null
+        : {
+            phase: ramp.phase,
+            step: ramp.step,
+            steps: [...plan.steps],
+            budget: rampBudget(plan, ramp),
+            barsInStep: ramp.barsInStep,
+            barsPerStep: plan.barsPerStep,
+            ...(ramp.reason === undefined ? {} : { reason: ramp.reason }),
+          },
+    halt: halt === null ? null : { ...halt },
+    barsSeen: runner.barsSeen,
+    lastBarTime: runner.lastBarTime,
+    heartbeat: { lastAt: runner.lastHeartbeatAt, timeoutMs: heartbeat.timeoutMs, onTimeout: heartbeat.mode },
+  };
+}
+
+export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: number): BotReports {
+  const equity: BotReports['equity'] = [];
+  for (let i = barsFrom; i < runner.barsSeen; i++)
+    equity.push({ time: runner.bars.t[i], equity: runner.equity[i] });
+  return {
+    fills: runner.fills.slice(fillsFrom).map((fill) => ({ ...fill })),
+    nextFill: runner.fills.length,
+    equity,
+    barsSeen: runner.barsSeen,
+  };
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES)
+      throw new HttpFailure(413, 'too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}

@@ -1,0 +1,34 @@
+import { KeychainSecretStore, type SecretStore } from '../secrets/secretStore.ts';
+
+/** The keychain entry (service "regimen") holding the shared bot secret. */
+export const BOT_SECRET_NAME = 'bot-secret';
+export const BOT_SECRET_ENV = 'REGIMEN_BOT_SECRET';
+
+const MISSING =
+  `No bot secret: set ${BOT_SECRET_ENV} (at least 16 characters) or store one in the OS keychain ` +
+  `(service "regimen", account "${BOT_SECRET_NAME}") on both the workstation and the bot`;
+
+/**
+ * The shared secret that signs bot requests: REGIMEN_BOT_SECRET, else the OS keychain. Errors name where
+ * it was looked for, never a value.
+ */
+export async function resolveBotSecret(
+  env: NodeJS.ProcessEnv = process.env,
+  keychain: SecretStore = new KeychainSecretStore(),
+): Promise<string> {
+  const fromEnv = env[BOT_SECRET_ENV];
+  let secret: string | null | undefined = fromEnv;
+  if (secret === undefined || secret === '') {
+    try {
+      secret = await keychain.get(BOT_SECRET_NAME);
+    } catch {
+      secret = null;
+    }
+  }
+  if (secret === null || secret === undefined || secret === '') throw new Error(MISSING);
+  if (secret.length < 16) {
+    const where = fromEnv ? BOT_SECRET_ENV : `the keychain entry "${BOT_SECRET_NAME}"`;
+    throw new Error(`The bot secret in ${where} is shorter than 16 characters`);
+  }
+  return secret;
+}

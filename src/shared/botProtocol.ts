@@ -1,0 +1,211 @@
+/**
+ * The bot protocol, version 1: what the workstation and a trading bot (the reference bot or a trader's
+ * own) say to each other over HTTP. docs/bot-protocol.yaml is the OpenAPI 3.1 document of it, generated
+ * from these schemas (botProtocolOpenApi.ts) and checked against them by a test. Every request carries
+ * the signature headers of core/live/signing.ts; a bot refuses unsigned, forged, stale, replayed or
+ * altered requests with 401 and the refusal's code.
+ */
+import { z } from 'zod';
+import { SIGNATURE_HEADERS } from '../core/live/signing.ts';
+import { HALT_MODES, POSITION_POLICIES } from '../core/live/modes.ts';
+import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
+
+export const BOT_PROTOCOL = 'regimen-bot/1';
+export { SIGNATURE_HEADERS };
+
+export const BOT_PATHS = {
+  apply: '/v1/apply',
+  status: '/v1/status',
+  reports: '/v1/reports',
+  heartbeat: '/v1/heartbeat',
+  halt: '/v1/halt',
+  resume: '/v1/resume',
+} as const;
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)');
+const fraction = (open: 'exclusive' | 'inclusive') =>
+  open === 'inclusive' ? z.number().gt(0).lte(1) : z.number().gt(0).lt(1);
+
+export const PreTradeLimitsSchema = z
+  .object({
+    maxPositionFraction: fraction('inclusive'),
+    maxDailyLoss: fraction('exclusive'),
+    maxOrdersPerDay: z.int().min(1),
+  })
+  .strict();
+
+const metrics = z.record(z.string(), finite);
+
+export const ProvenanceSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('study'),
+      studyId: z.string().min(1),
+      trial: z.int().min(0),
+      seed: z.int(),
+      dataFingerprint: z.string(),
+      engineVersion: z.string(),
+      expected: metrics,
+      spread: metrics.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('learner'),
+      modelVersion: z.string(),
+      regime: z.string().optional(),
+      confidence: z.number().min(0).max(1),
+      engineVersion: z.string(),
+      expected: metrics,
+    })
+    .strict(),
+  z.object({ kind: z.literal('manual'), note: z.string(), engineVersion: z.string() }).strict(),
+]);
+
+/** The sealed artifact of core/live/parameterSet.ts; the bot re-hashes it before anything else. */
+export const ParameterSetSchema = z
+  .object({
+    schemaVersion: z
+      .int()
+      .refine(
+        (v): boolean => v === PARAMETER_SET_SCHEMA_VERSION,
+        `only schema version ${PARAMETER_SET_SCHEMA_VERSION} is known`,
+      ),
+    strategy: z.object({ name: z.string().min(1), version: z.string().min(1) }).strict(),
+    parameters: z.record(z.string(), finite),
+    limits: PreTradeLimitsSchema,
+    provenance: ProvenanceSchema,
+    hash: sha256Hex,
+  })
+  .strict();
+
+export const RampPlanSchema = z
+  .object({
+    steps: z.array(fraction('inclusive')).min(1).max(20),
+    barsPerStep: z.int().min(1),
+    guardrails: z
+      .object({
+        maxDrawdown: fraction('exclusive'),
+        maxLoss: fraction('exclusive'),
+        maxSlippageBps: z.number().gt(0),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const HaltModeSchema = z.enum(HALT_MODES);
+export const PositionPolicySchema = z.enum(POSITION_POLICIES);
+
+/** Who approved the change (the workstation sends nothing without an approval record). */
+export const ApprovalSchema = z
+  .object({
+    id: z.string().min(1).max(128),
+    approvedBy: z.array(z.string().min(1).max(128)).min(1).max(2),
+    at: z.int(),
+    note: z.string().max(2000),
+  })
+  .strict();
+
+export const ApplyRequestSchema = z
+  .object({
+    changeId: z.string().min(1).max(128),
+    version: z.int().min(1),
+    set: ParameterSetSchema,
+    policy: PositionPolicySchema.default('keep'),
+    ramp: RampPlanSchema.optional(),
+    approval: ApprovalSchema,
+  })
+  .strict();
+
+export const ApplyResponseSchema = z
+  .object({
+    result: z.enum(['accepted', 'duplicate']),
+    version: z.int(),
+    /** Accepted sets take over at the next bar boundary. */
+    effective: z.literal('next-bar'),
+  })
+  .strict();
+
+const VersionRefSchema = z.object({ version: z.int(), changeId: z.string(), hash: sha256Hex }).strict();
+
+export const RampStatusSchema = z
+  .object({
+    phase: z.enum(['ramping', 'complete', 'rolled-back']),
+    step: z.int(),
+    steps: z.array(z.number()),
+    budget: z.number(),
+    barsInStep: z.int(),
+    barsPerStep: z.int(),
+    reason: z.string().optional(),
+  })
+  .strict();
+
+export const HaltStateSchema = z.object({ mode: HaltModeSchema, reason: z.string(), at: z.int() }).strict();
+
+export const StatusSchema = z
+  .object({
+    protocol: z.literal(BOT_PROTOCOL),
+    symbol: z.string(),
+    strategy: z.object({ name: z.string(), version: z.string() }).strict().nullable(),
+    active: VersionRefSchema.nullable(),
+    pending: VersionRefSchema.nullable(),
+    /** Highest version the bot ever accepted (a push at or below it is a duplicate or refused). */
+    acceptedVersion: z.int(),
+    positions: z.array(
+      z.object({ symbol: z.string(), units: z.number(), averageEntryPrice: z.number() }).strict(),
+    ),
+    equity: z.number(),
+    cash: z.number(),
+    ramp: RampStatusSchema.nullable(),
+    halt: HaltStateSchema.nullable(),
+    barsSeen: z.int(),
+    lastBarTime: z.int().nullable(),
+    heartbeat: z
+      .object({ lastAt: z.int().nullable(), timeoutMs: z.int(), onTimeout: HaltModeSchema })
+      .strict(),
+  })
+  .strict();
+
+export const FillSchema = z
+  .object({
+    time: z.int(),
+    side: z.enum(['buy', 'sell']),
+    units: z.number(),
+    price: z.number(),
+    kind: z.enum(['entry', 'exit']),
+    /** The parameter-set version that decided this fill. */
+    version: z.int(),
+    reason: z.string(),
+  })
+  .strict();
+
+export const ReportsSchema = z
+  .object({
+    /** Fills from index `since` of the bot's fill list on. */
+    fills: z.array(FillSchema),
+    nextFill: z.int(),
+    /** Equity at each bar's close, from bar `since` on. */
+    equity: z.array(z.object({ time: z.int(), equity: z.number() }).strict()),
+    barsSeen: z.int(),
+  })
+  .strict();
+
+export const HeartbeatRequestSchema = z.object({ at: z.int() }).strict();
+export const HeartbeatResponseSchema = z.object({ at: z.int(), timeoutMs: z.int() }).strict();
+export const HaltRequestSchema = z
+  .object({ mode: HaltModeSchema, reason: z.string().min(1).max(500) })
+  .strict();
+export const ResumeRequestSchema = z.object({ reason: z.string().min(1).max(500) }).strict();
+
+/** Every refusal and failure: a stable code and a message that names what was wrong. */
+export const BotErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }).strict() })
+  .strict();
+
+export type ApplyRequest = z.output<typeof ApplyRequestSchema>;
+export type ApplyResponse = z.output<typeof ApplyResponseSchema>;
+export type BotStatus = z.output<typeof StatusSchema>;
+export type BotReports = z.output<typeof ReportsSchema>;
+export type BotFill = z.output<typeof FillSchema>;
+export type BotError = z.output<typeof BotErrorSchema>;
