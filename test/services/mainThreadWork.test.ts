@@ -1,7 +1,9 @@
 /**
- * Long work must not hold up other requests (issue 9 item 9): while `data:quality` assesses a span,
- * a trivial request through the same dispatch is answered first.
+ * Long work must not hold up other requests (issue 9 item 9): while `data:quality` assesses a span or
+ * `data:import` parses a CSV file, a trivial request through the same dispatch is answered first.
  */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComputePool } from '../../src/main/compute/pool.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
@@ -50,5 +52,50 @@ describe('data:quality', () => {
     }).then(() => order.push('data:quality'));
     await info;
     expect(order).toEqual(['app:info', 'data:quality']);
+  }, 60_000);
+});
+
+describe('data:import of a CSV file', () => {
+  it('parses every part on the pool, answers app:info meanwhile, and leaves no staging file', async () => {
+    // About 3 MB: three parts of the 1 MB the importer reads at a time.
+    const lines = ['timestamp,open,high,low,close,volume'];
+    const t0 = Date.UTC(2020, 0, 2, 14, 30);
+    for (let i = 0; i < 60_000; i++) {
+      const p = (100 + Math.sin(i / 300) * 10).toFixed(2);
+      lines.push(`${new Date(t0 + i * 60_000).toISOString()},${p},${p},${p},${p},${1000 + (i % 7)}`);
+    }
+    const file = join(dir.path, 'PARTS_1min.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const order: string[] = [];
+    const infos: Promise<unknown>[] = [];
+    let parts = 0;
+    const pool: ComputePool = services.pool;
+    const run = pool.run.bind(pool);
+    pool.run = ((task, signal) => {
+      const result = run(task, signal);
+      if (task.kind === 'csv-part') {
+        parts++;
+        infos.push(dispatch(services.handlers, 'app:info', {}).then(() => order.push(`app:info ${parts}`)));
+      }
+      return result;
+    }) as ComputePool['run'];
+    try {
+      const result = (await dispatch(services.handlers, 'data:import', { path: file }).then((r) => {
+        order.push('data:import');
+        return r;
+      })) as { bars: number; symbol: string };
+      await Promise.all(infos);
+      expect(result).toMatchObject({ bars: 60_000, symbol: 'PARTS' });
+      expect(parts).toBeGreaterThanOrEqual(3);
+      // Each request was answered before the import ended, not queued behind it.
+      expect(order.at(-1)).toBe('data:import');
+      expect(order).toHaveLength(parts + 1);
+      const stored = await services.marketData.read('PARTS', '1m');
+      expect(stored.t.length).toBe(60_000);
+      expect(stored.t[59_999]).toBe(t0 + 59_999 * 60_000);
+      expect(readdirSync(dir.path).filter((name) => name.startsWith('.import-'))).toEqual([]);
+    } finally {
+      pool.run = run;
+    }
   }, 60_000);
 });

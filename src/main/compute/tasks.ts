@@ -16,6 +16,7 @@ import {
   type TradeRecord,
 } from '../../core/engine/index.ts';
 import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
+import { parseCsvPart, type CsvPartInput, type CsvPartOutput } from '../../core/data/csv/part.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 import { getStrategy } from '../../core/strategy/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
@@ -80,12 +81,20 @@ export interface QualityTask {
   readonly options: QualityOptions;
 }
 
-export type WorkerTask = BacktestTask | TrialsTask | QualityTask;
+/** A part of a CSV file being imported: parsing a large file holds a thread for seconds. */
+export interface CsvPartTask {
+  readonly kind: 'csv-part';
+  readonly input: CsvPartInput;
+}
+
+export type WorkerTask = BacktestTask | TrialsTask | QualityTask | CsvPartTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
   ? BacktestOutput
   : T extends TrialsTask
     ? TrialsOutput
-    : QualityReport;
+    : T extends QualityTask
+      ? QualityReport
+      : CsvPartOutput;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
@@ -113,7 +122,7 @@ export class TaskRunner {
 
   constructor(private readonly maxDatasets = 4) {}
 
-  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport {
+  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport | CsvPartOutput {
     switch (task.kind) {
       case 'backtest':
         return this.backtest(task);
@@ -121,6 +130,8 @@ export class TaskRunner {
         return this.trials(task);
       case 'quality':
         return assessQuality(task.bars, task.options);
+      case 'csv-part':
+        return parseCsvPart(task.input);
     }
   }
 

@@ -1,8 +1,17 @@
 import { isAscii } from 'node:buffer';
-import { open, readFile, stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
-import { TIMEFRAMES, type Bars, type BarsExtra } from '../../core/data/bars.ts';
-import { parseBarsCsv, type CsvImport, type CsvImportOptions } from '../../core/data/csv/read.ts';
+import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join } from 'node:path';
+import { TIMEFRAMES } from '../../core/data/bars.ts';
+import {
+  parseCsvPart,
+  refusalError,
+  STAGED_COLUMNS,
+  type CsvLine,
+  type CsvPartInput,
+  type CsvPartOutput,
+} from '../../core/data/csv/part.ts';
+import type { CsvImportOptions } from '../../core/data/csv/read.ts';
 import { parseTimestamp } from '../../core/data/csv/scan.ts';
 import { inferTimeframe } from '../../core/data/timeframe.ts';
 import {
@@ -29,7 +38,16 @@ export interface ImportOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Bytes of a CSV file parsed at a time (see PART_BYTES); smaller in tests to cross part boundaries. */
   readonly partBytes?: number;
+  /** Where CSV parts are parsed: the compute pool in the services; in process by default (the CLI). */
+  readonly parsePart?: CsvPartParser;
 }
+
+/** Parses one part of a CSV file (see core/data/csv/part.ts). */
+export type CsvPartParser = (input: CsvPartInput) => Promise<CsvPartOutput>;
+
+const parseInProcess: CsvPartParser = async (input) => parseCsvPart(input);
+
+type ParsedPart = Extract<CsvPartOutput, { ok: true }>;
 
 /**
  * Files above this size are refused before anything is read. The import streams, so memory is not the
@@ -40,7 +58,7 @@ export const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
 
 /**
  * A CSV file is parsed this many bytes at a time (cut at a line end): one part's text and columns stay
- * a few MB whatever the file's size, and parsing one part holds the event loop for tens of ms only.
+ * a few MB whatever the file's size, and parsing one part holds a worker for tens of ms only.
  */
 const PART_BYTES = 1024 * 1024;
 
@@ -101,6 +119,11 @@ function checkTimeframe(timeframe: string, file: string): string {
  * Imports a CSV or Parquet file of bars into the cache. The whole file is validated before anything is
  * stored, and stored in one transaction: a malformed file is refused with the row and column of its
  * first problem (a DataValidationError) and leaves the cache as it was.
+ *
+ * A CSV file is parsed part by part (on the compute pool in the services) into a staging file of plain
+ * numbers beside the database; DuckDB then loads that file in one statement of one transaction. The main
+ * thread only reads and writes bytes, so it stays free for other requests, and DuckDB's own threads do
+ * the storing (an appender on the main thread flushed synchronously, for seconds at a time).
  */
 export async function importBarsFile(
   db: Database,
@@ -124,65 +147,88 @@ export async function importBarsFile(
       'path',
     );
   }
-  const parts = csvParts(path, info.size, options, {
+  const parse: CsvImportOptions = {
     source: file,
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
     ...(options.naiveTimeZone ? { naiveTimeZone: options.naiveTimeZone } : {}),
-  });
-  const first = await parts.next();
-  if (first.done) throw new DataValidationError(file, null, null, 'the file has no bars');
-  const head = first.value;
-  const fileSymbol = head.fileSymbol === undefined ? undefined : checkFileSymbol(head.fileSymbol, file);
-  const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
-  // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
-  const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(head.spacing.label, file), file);
-  let bars = 0;
-  let end = NaN;
-  async function* counted(): AsyncGenerator<{ bars: Bars; extras: BarsExtra }> {
-    for (let part: CsvImport | undefined = head; part; part = (await parts.next()).value ?? undefined) {
-      const n = part.bars.t.length;
-      bars += n;
-      if (n > 0) end = part.bars.t[n - 1]!;
-      yield {
-        bars: part.bars,
-        extras: {
-          ...(part.extra.vwap ? { vwap: part.extra.vwap } : {}),
-          ...(part.extra.tradeCount ? { tradeCount: part.extra.tradeCount } : {}),
-        },
-      };
-    }
-  }
-  await new BarsRepository(db).writeParts(symbol, timeframe, `import:${file}`, counted());
-  return {
-    file,
-    format: 'csv',
-    symbol,
-    timeframe,
-    bars,
-    start: head.bars.t[0]!,
-    end,
-    elapsedMs: performance.now() - started,
   };
+  // Private, beside the database (same disk, same permissions), and removed whatever happens.
+  const stagingDir = await mkdtemp(join(db.path === ':memory:' ? tmpdir() : dirname(db.path), '.import-'));
+  try {
+    const staged = join(stagingDir, 'bars.csv');
+    const handle = await open(staged, 'wx', 0o600);
+    let head: ParsedPart | undefined;
+    let bars = 0;
+    let end = NaN;
+    try {
+      for await (const part of csvParts(path, info.size, options, parse)) {
+        head ??= part;
+        bars += part.rows;
+        if (part.rows > 0) end = part.lastT;
+        await handle.write(part.staged);
+      }
+    } finally {
+      await handle.close();
+    }
+    if (head === undefined || bars === 0)
+      throw new DataValidationError(file, null, null, 'the file has no bars');
+    const fileSymbol = head.fileSymbol === undefined ? undefined : checkFileSymbol(head.fileSymbol, file);
+    const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
+    // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
+    const timeframe = checkTimeframe(
+      options.timeframe ?? timeframeFromSpacing(head.spacingLabel, file),
+      file,
+    );
+    await new BarsRepository(db).writeDistinctFromTable(
+      symbol,
+      timeframe,
+      `import:${file}`,
+      stagedRows(staged),
+      {
+        min: BigInt(Math.floor(head.firstT)),
+        max: BigInt(Math.ceil(end)),
+      },
+    );
+    return {
+      file,
+      format: 'csv',
+      symbol,
+      timeframe,
+      bars,
+      start: head.firstT,
+      end,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+}
+
+/** The staging file as a relation DuckDB reads (see STAGED_COLUMNS): no sniffing, every column a double. */
+function stagedRows(path: string): string {
+  const columns = STAGED_COLUMNS.map((name) => `'${name}': 'DOUBLE'`).join(', ');
+  return `read_csv(${quoteLiteral(literalGlob(path))}, header = false, delim = ',', auto_detect = false,
+    columns = {${columns}})`;
 }
 
 /**
- * Parses a CSV file part by part with the CSV reader, cutting at line ends. Each later part is read with
- * the header and the previous part's last row in front of it, so the reader itself checks the order and
- * the symbol across the cut (that repeated row is then dropped); its line numbers are mapped back to the
- * file's. Yields the parts' bars in file order.
+ * Reads a CSV file part by part, cutting at line ends, and has each part parsed (see
+ * core/data/csv/part.ts) with the header and the previous part's last row in front of it. Yields the
+ * parsed parts in file order; a refused part is thrown as the DataValidationError it was.
  */
 async function* csvParts(
   path: string,
   size: number,
   options: ImportOptions,
   parse: CsvImportOptions,
-): AsyncGenerator<CsvImport> {
+): AsyncGenerator<ParsedPart> {
   const partBytes = options.partBytes ?? PART_BYTES;
+  const parsePart = options.parsePart ?? parseInProcess;
   const handle = await open(path, 'r');
   try {
     let carry = Buffer.alloc(0);
     let header: string | null = null;
-    let previous: { text: string; line: number } | null = null;
+    let previous: CsvLine | null = null;
     let nextLine = 1;
     let read = 0;
     for (;;) {
@@ -225,76 +271,20 @@ async function* csvParts(
       const body = bytes.subarray(0, cut + 1);
       carry = Buffer.from(bytes.subarray(cut + 1));
       const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+      let lineEnds: number;
       if (text.trim() !== '') {
-        const prefix = header === null ? '' : `${header}${previous!.text}\n`;
-        const prefixLines = header === null ? 0 : (header === '' ? 0 : 1) + 1;
-        const firstLine = nextLine;
-        let part: CsvImport;
-        try {
-          part = parseBarsCsv(prefix + text, parse);
-        } catch (error) {
-          throw fileLines(error, prefixLines, firstLine, previous?.line ?? 0);
-        }
-        if (header === null) header = part.layout.header.length > 0 ? `${firstNonEmptyLine(text)}\n` : '';
-        else part = withoutFirstRow(part);
-        previous = lastNonEmptyLine(text, firstLine);
+        const part = await parsePart({ text, firstLine: nextLine, header, previous, parse });
+        if (!part.ok) throw refusalError(part.refusal);
+        if (header === null) header = part.header;
+        previous = part.last;
+        lineEnds = part.lineEnds;
         yield part;
-      }
-      nextLine += countLineEnds(body);
+      } else lineEnds = countLineEnds(body);
+      nextLine += lineEnds;
       if (atEnd) return;
     }
   } finally {
     await handle.close();
-  }
-}
-
-/** An error of a later part with its line number as in the file (the part's text has lines in front). */
-function fileLines(error: unknown, prefixLines: number, firstLine: number, carriedLine: number): unknown {
-  if (!(error instanceof DataValidationError) || error.line === null || prefixLines === 0) return error;
-  const line = error.line > prefixLines ? firstLine + error.line - prefixLines - 1 : carriedLine;
-  return new DataValidationError(error.source, line, error.column, error.detail, {
-    ...(error.at === null ? {} : { at: error.at }),
-    ...(error.problem === null ? {} : { problem: error.problem }),
-  });
-}
-
-function withoutFirstRow(part: CsvImport): CsvImport {
-  const rest = (column: Float64Array): Float64Array => column.subarray(1);
-  const bars = part.bars;
-  const extra: BarsExtra = {};
-  if (part.extra.vwap) extra.vwap = rest(part.extra.vwap);
-  if (part.extra.tradeCount) extra.tradeCount = rest(part.extra.tradeCount);
-  return {
-    ...part,
-    bars: {
-      t: rest(bars.t),
-      o: rest(bars.o),
-      h: rest(bars.h),
-      l: rest(bars.l),
-      c: rest(bars.c),
-      v: rest(bars.v),
-    },
-    extra,
-  };
-}
-
-function firstNonEmptyLine(text: string): string {
-  for (const line of text.split('\n', 64)) if (line.trim() !== '') return line.replace(/\r$/, '');
-  return '';
-}
-
-/** The last line with content and its line number in the file (`firstLine` is the text's first). */
-function lastNonEmptyLine(text: string, firstLine: number): { text: string; line: number } {
-  let end = text.length;
-  for (;;) {
-    const start = text.lastIndexOf('\n', end - 1) + 1;
-    const line = text.slice(start, end).replace(/\r$/, '');
-    if (line.trim() !== '' || start === 0) {
-      let before = 0;
-      for (let i = text.indexOf('\n'); i !== -1 && i < start; i = text.indexOf('\n', i + 1)) before++;
-      return { text: line, line: firstLine + before };
-    }
-    end = start - 1;
   }
 }
 

@@ -13,7 +13,7 @@ import { type AlpacaCredentials, resolveAlpacaCredentials } from './credentials.
 import { CoverageRepository, type CoverageRow } from './coverage.ts';
 import { exportBars, type ExportRequest, type ExportResult } from './exporter.ts';
 import { HistoricalFetcher, type FetchRequest, type FetchSummary } from './fetcher.ts';
-import { importBarsFile, type ImportOptions, type ImportResult } from './importer.ts';
+import { importBarsFile, type CsvPartParser, type ImportOptions, type ImportResult } from './importer.ts';
 import { checkQuality, type QualityAssessor, type QualityRequest, type QualityResult } from './quality.ts';
 import { LiveBarStream, type LiveBar, type StreamStatus } from './liveStream.ts';
 import type { Adjustment, Feed } from './types.ts';
@@ -35,6 +35,8 @@ export interface MarketDataConfig {
   readonly onRetry?: (event: RetryEvent) => void;
   /** Where quality assessments run; in process when absent (the CLI, which has nothing else to answer). */
   readonly assessQuality?: QualityAssessor;
+  /** Where the parts of an imported CSV file are parsed; in process when absent (the CLI). */
+  readonly parseCsvPart?: CsvPartParser;
 }
 
 export interface DatasetWithCoverage extends DatasetSummary {
@@ -113,7 +115,10 @@ export class MarketDataService {
    * transaction, and several at once would only multiply the memory and the wait.
    */
   importFile(path: string, options: ImportOptions = {}): Promise<ImportResult> {
-    const result = this.imports.then(() => importBarsFile(this.db, path, options));
+    const parsePart = this.config.parseCsvPart;
+    const result = this.imports.then(() =>
+      importBarsFile(this.db, path, { ...(parsePart ? { parsePart } : {}), ...options }),
+    );
     this.imports = result.catch(() => undefined);
     return result;
   }

@@ -68,6 +68,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     env,
     // A long span takes seconds to assess; on the pool it no longer holds up every other request.
     assessQuality: (series, assessment) => pool.run({ kind: 'quality', bars: series, options: assessment }),
+    // Parsing a CSV file of gigabytes is minutes of CPU; on the pool, requests keep being answered.
+    parseCsvPart: (input) => pool.run({ kind: 'csv-part', input }),
   });
 
   const handlers: Requests = {

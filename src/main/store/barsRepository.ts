@@ -104,26 +104,6 @@ export class BarsRepository {
   }
 
   /**
-   * One series' bars arriving in parts (a file read piece by piece), stored in one transaction: all or
-   * nothing, with only one part in memory at a time. Parts must not repeat each other's timestamps.
-   */
-  writeParts(
-    symbol: string,
-    timeframe: string,
-    source: string,
-    parts: AsyncIterable<{ readonly bars: Bars; readonly extras?: BarExtras }>,
-  ): Promise<void> {
-    return this.db.transaction(async () => {
-      for await (const { bars, extras } of parts) {
-        if (bars.t.length === 0) continue;
-        const entry = { symbol, bars, ...(extras ? { extras } : {}) };
-        await this.replace(timeframe, [entry], [keyRange(entry)]);
-      }
-      await this.recordDataset(symbol, timeframe, source);
-    });
-  }
-
-  /**
    * Deletes the stored rows of (symbol, timeframe) whose ts is among the keys about to be written. The
    * common case (new bars: a fetch page, a first import) is settled by one probe of [min, max], which the
    * zone maps mostly answer from row-group statistics; only an overlap stages the keys for an exact
@@ -237,7 +217,6 @@ export class BarsRepository {
    */
   writeFromTable(symbol: string, timeframe: string, source: string, table: string): Promise<void> {
     return this.db.transaction(async () => {
-      const params = { symbol, timeframe };
       const [range] = await this.db.all<{
         n: number;
         keys: number;
@@ -253,18 +232,46 @@ export class BarsRepository {
           `${symbol}: ${range.n - range.keys} timestamps occur more than once in the rows to write`,
         );
       }
-      await this.deleteStoredKeys(symbol, timeframe, BigInt(range.min), BigInt(range.max), async () => {
-        await this.db.run(`CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`);
-        return 'temp.main.bars_keys';
-      });
-      await this.db.run(
-        `INSERT INTO bars
-           SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
-           FROM ${table}`,
-        params,
-      );
-      await this.recordDataset(symbol, timeframe, source);
+      // Converted again: the row reader gives a number where the value fits one.
+      const keys = { min: BigInt(range.min), max: BigInt(range.max) };
+      await this.insertFrom(symbol, timeframe, source, table, keys);
     });
+  }
+
+  /**
+   * As writeFromTable, for rows whose timestamps are already known distinct and within [min, max] (a CSV
+   * import, whose reader refuses repeats): no pass over the rows to count them, which for tens of
+   * millions of rows would cost a hash table of them all.
+   */
+  writeDistinctFromTable(
+    symbol: string,
+    timeframe: string,
+    source: string,
+    table: string,
+    range: { min: bigint; max: bigint },
+  ): Promise<void> {
+    return this.db.transaction(() => this.insertFrom(symbol, timeframe, source, table, range));
+  }
+
+  /** Replaces the stored rows of the keys `table` brings and appends its rows, in the open transaction. */
+  private async insertFrom(
+    symbol: string,
+    timeframe: string,
+    source: string,
+    table: string,
+    range: { min: bigint; max: bigint },
+  ): Promise<void> {
+    await this.deleteStoredKeys(symbol, timeframe, range.min, range.max, async () => {
+      await this.db.run(`CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`);
+      return 'temp.main.bars_keys';
+    });
+    await this.db.run(
+      `INSERT INTO bars
+         SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
+         FROM ${table}`,
+      { symbol, timeframe },
+    );
+    await this.recordDataset(symbol, timeframe, source);
   }
 
   /**
