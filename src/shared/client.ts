@@ -8,6 +8,11 @@ export interface RegimenClient {
   invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void;
+  /**
+   * Told when the event connection opens (true) or drops (false), for a client whose services can go
+   * away without the page (a `regimen serve` that stopped); the Electron bridge lives and dies with them.
+   */
+  onConnection?(listener: (open: boolean) => void): () => void;
 }
 
 export type { WireError } from './errors.ts';

@@ -2,7 +2,7 @@
  * Browser tests for what a trader ran into in the first hour (issue 10): `regimen serve` on a fresh data
  * dir (the demo market), the built renderer in headless Debian Chromium. Each test opens its own page.
  */
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { sharedDataFile } from '../support/sharedData.ts';
 import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
@@ -469,6 +469,49 @@ describe.skipIf(!hasChromium)(`times in the browser${skipReason}`, () => {
     await page.getByTestId('tab-settings').click();
     await page.getByTestId('time-zone-select').selectOption('exchange');
     expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)(`the status dot when the server goes away${skipReason}`, () => {
+  const session = useSession('first-hour-server');
+
+  it('turns red with a plain message once the socket drops and app:info fails, green again when it answers', async () => {
+    const page = await session().browser.newPage();
+    // The page's event socket goes through here, so the test can drop it as a dying server would.
+    let up = true;
+    let current: WebSocketRoute | undefined;
+    await page.routeWebSocket(/\/events$/, (socket) => {
+      current = socket;
+      if (up) socket.connectToServer();
+      else void socket.close();
+    });
+    await page.goto(session().server.url.href);
+    const dot = page.getByTestId('status-dot');
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 30_000 }).toBe('online');
+    expect(await page.getByTestId('status-offline').count()).toBe(0);
+
+    up = false;
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await current?.close();
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+    expect(await page.getByTestId('status-offline').innerText()).toContain('Server not answering');
+
+    up = true;
+    await page.unroute('**/api/**');
+    // The page's own reconnect (a few seconds of backoff) finds the server again.
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 30_000 }).toBe('online');
+    expect(await page.getByTestId('status-offline').count()).toBe(0);
+    await page.close();
+  });
+
+  it('says so when the server process is really killed', async () => {
+    const { page } = await openApp(session());
+    const dot = page.getByTestId('status-dot');
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 30_000 }).toBe('online');
+    session().server.process.kill('SIGKILL');
+    await expect.poll(() => dot.getAttribute('data-state'), { timeout: 15_000 }).toBe('offline');
+    expect(await page.getByTestId('status-offline').innerText()).toContain('restart it');
     await page.close();
   });
 });

@@ -33,6 +33,10 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
   let socket: WebSocket | null = null;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let failedAttempts = 0;
+  const connectionListeners = new Set<(open: boolean) => void>();
+  const tellConnection = (open: boolean): void => {
+    for (const listener of [...connectionListeners]) listener(open);
+  };
 
   const listenerCount = (): number => {
     let n = 0;
@@ -74,6 +78,7 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
     socket = ws;
     ws.onopen = () => {
       failedAttempts = 0;
+      tellConnection(true);
     };
     ws.onmessage = (event: MessageEvent) => dispatch(event.data);
     ws.onclose = () => {
@@ -82,6 +87,7 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
       if (socket !== ws) return;
       socket = null;
       if (listenerCount() === 0) return;
+      tellConnection(false);
       const delay = delays[Math.min(failedAttempts, delays.length - 1)] ?? 10_000;
       failedAttempts += 1;
       reconnectTimer = setTimeout(() => {
@@ -152,6 +158,11 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
         set.delete(wrapped);
         disconnectIfIdle();
       };
+    },
+
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
     },
   };
 }

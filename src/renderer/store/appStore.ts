@@ -66,6 +66,11 @@ export interface AppState {
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
   focus: { trade: number; seq: number } | null;
   notices: Notice[];
+  /**
+   * Whether the services answer: 'connecting' until the first app:info, 'offline' once the event
+   * connection dropped and app:info failed (the server stopped), 'online' again when it answers.
+   */
+  connection: { state: 'connecting' | 'online' | 'offline'; message: string | null };
   /** The one zone every time is printed in (Settings); kept across launches. */
   timeZone: TimeZoneSetting;
 
@@ -179,6 +184,22 @@ export function createAppStore(
       }
     };
 
+    const infoRequest = latestOnly();
+    /** Asks app:info: the answer says the services are up, a failure that they are not. */
+    const checkServices = async (): Promise<void> => {
+      const isLatest = infoRequest();
+      try {
+        const appInfo = await client.invoke('app:info', {});
+        if (!isLatest()) return;
+        set({ appInfo, connection: { state: 'online', message: null } });
+        resolved('services');
+      } catch (error) {
+        if (!isLatest()) return;
+        set({ connection: { state: 'offline', message: errorMessage(error) } });
+        if (get().appInfo === null) notify('services', 'Connecting to the services', error);
+      }
+    };
+
     const onProgress = (progress: JobProgress): void => {
       const job = get().job;
       if (job && progress.jobId === job.jobId) set({ job: { ...job, progress } });
@@ -205,20 +226,24 @@ export function createAppStore(
       result: null,
       focus: null,
       notices: [],
+      connection: { state: 'connecting', message: null },
       timeZone,
       ...kept,
 
       async start() {
         for (const stop of unsubscribe) stop();
         unsubscribe = [client.on('job:progress', onProgress)];
+        if (client.onConnection)
+          unsubscribe.push(
+            client.onConnection((open) => {
+              // A dropped connection alone may be a blip: the server is called gone once app:info fails.
+              if (open && get().connection.state === 'offline')
+                void checkServices().then(() => get().refreshDatasets());
+              else if (!open) void checkServices();
+            }),
+          );
         set({ datasets: { status: 'loading' }, strategies: { status: 'loading' } });
-        const info = client.invoke('app:info', {}).then(
-          (appInfo) => {
-            set({ appInfo });
-            resolved('services');
-          },
-          (error: unknown) => notify('services', 'Connecting to the services', error),
-        );
+        const info = checkServices();
         const datasets = get().refreshDatasets();
         const strategies = client.invoke('strategies:list', {}).then(
           (data) => {

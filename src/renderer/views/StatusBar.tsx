@@ -10,12 +10,26 @@ export function StatusBar() {
   const job = useApp((s) => s.job);
   const demo = useApp(showsDemoMarket);
   const time = useTimeFormat();
+  const connection = useApp((s) => s.connection);
+  const offline = connection.state === 'offline';
   return (
     <footer className="statusbar" data-testid="status-bar">
-      <span className={info ? 'status-dot ok' : 'status-dot'} />
-      <span>
-        {info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}
-      </span>
+      <span
+        className={`status-dot ${connection.state === 'online' ? 'ok' : connection.state === 'offline' ? 'down' : ''}`}
+        data-testid="status-dot"
+        data-state={connection.state}
+        title={connection.message ?? undefined}
+      />
+      {offline ? (
+        <span className="down" data-testid="status-offline">
+          Server not answering (it may have stopped): restart it with npm start or regimen serve and open the
+          URL it prints.
+        </span>
+      ) : (
+        <span>
+          {info ? `${info.host === 'electron' ? 'desktop' : 'server'} v${info.version}` : 'connecting…'}
+        </span>
+      )}
       {demo ? (
         <span
           className="status-chip"
