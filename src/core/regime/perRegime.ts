@@ -1,0 +1,264 @@
+/**
+ * Regime-aware optimisation (issue 11 item 8): every trial is scored per regime, on the trial's own run
+ * restricted to the bars where that regime was in force, and each regime gets the best set with enough
+ * evidence there; a regime without one falls back to the global winner.
+ *
+ * Attribution follows the switched strategy (switched.ts): the return of bar i and a trade entered at bar
+ * i belong to schedule[i - 1], the regime whose set made the decision at bar i - 1's close.
+ */
+import type { Bars } from '../data/bars.ts';
+import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from '../engine/backtest.ts';
+import type { BacktestOptions } from '../engine/options.ts';
+import { sampleStd } from '../math/statistics.ts';
+import type { SamplerConfig } from '../optimize/sampler.ts';
+import type { Params, SearchSpace } from '../optimize/space.ts';
+import { Study } from '../optimize/study.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import { LABEL_COUNT, NO_LABEL } from './labels.ts';
+
+/** What a trial scored while one regime was in force. */
+export interface RegimeScore {
+  /** Bars whose return is attributed to the regime. */
+  readonly bars: number;
+  /** mean / std (ddof 1) of those bars' returns x sqrt(periods a year); NaN with fewer than 2 or no spread. */
+  readonly sharpeRatio: number;
+  /** Compounded return over those bars alone. */
+  readonly totalReturn: number;
+  /** Closed trades entered while the regime was in force. */
+  readonly trades: number;
+  /** Share of those trades with a positive profit; NaN without trades. */
+  readonly winRate: number;
+}
+
+export const REGIME_SCORE_METRICS = ['sharpeRatio', 'totalReturn'] as const;
+export type RegimeScoreMetric = (typeof REGIME_SCORE_METRICS)[number];
+
+/** Bar returns of a run (return of bar i at index i; 0 at bar 0 and through the warm-up, where it holds cash). */
+export function barReturns(
+  equity: Float64Array,
+  out: Float64Array = new Float64Array(equity.length),
+): Float64Array {
+  out[0] = 0;
+  for (let i = 1; i < equity.length; i++) out[i] = equity[i] / equity[i - 1] - 1;
+  return out;
+}
+
+function sharpeOf(sum: number, squares: number, count: number, periodsPerYear: number): number {
+  if (count < 2) return NaN;
+  const m = sum / count;
+  const variance = (squares - count * m * m) / (count - 1);
+  return variance > 0 ? (m / Math.sqrt(variance)) * Math.sqrt(periodsPerYear) : NaN;
+}
+
+/**
+ * Scores a run per regime (index = label code) and over all its bars (`all`), counting bars from
+ * `from` (the first bar whose return a policy is judged on; the strategy's warm-up earns nothing).
+ */
+export function scoreByRegime(
+  run: BacktestRun,
+  schedule: Int8Array,
+  periodsPerYear: number,
+  from = run.startIndex,
+): { readonly regimes: RegimeScore[]; readonly all: RegimeScore } {
+  const n = run.equity.length;
+  // Slot LABEL_COUNT is every bar (warm-up of the labels included): the trial's global score.
+  const all = LABEL_COUNT;
+  const count = new Float64Array(LABEL_COUNT + 1);
+  const sum = new Float64Array(LABEL_COUNT + 1);
+  const squares = new Float64Array(LABEL_COUNT + 1);
+  const logGrowth = new Float64Array(LABEL_COUNT + 1);
+  const trades = new Float64Array(LABEL_COUNT + 1);
+  const wins = new Float64Array(LABEL_COUNT + 1);
+  const addReturn = (k: number, r: number): void => {
+    count[k]++;
+    sum[k] += r;
+    squares[k] += r * r;
+    logGrowth[k] += Math.log1p(r);
+  };
+  const equity = run.equity;
+  for (let i = Math.max(1, from + 1); i < n; i++) {
+    const r = equity[i] / equity[i - 1] - 1;
+    addReturn(all, r);
+    if (schedule[i - 1] !== NO_LABEL) addReturn(schedule[i - 1], r);
+  }
+  const log = run.trades;
+  for (let j = 0; j < log.count; j++) {
+    const entry = log.entryIndex[j];
+    if (entry <= from) continue;
+    const win = log.pnl[j] > 0 ? 1 : 0;
+    trades[all]++;
+    wins[all] += win;
+    const regime = schedule[entry - 1];
+    if (regime === NO_LABEL) continue;
+    trades[regime]++;
+    wins[regime] += win;
+  }
+  const scoreOf = (k: number): RegimeScore => ({
+    bars: count[k],
+    sharpeRatio: sharpeOf(sum[k], squares[k], count[k], periodsPerYear),
+    totalReturn: Math.expm1(logGrowth[k]),
+    trades: trades[k],
+    winRate: trades[k] === 0 ? NaN : wins[k] / trades[k],
+  });
+  return { regimes: Array.from({ length: LABEL_COUNT }, (_, k) => scoreOf(k)), all: scoreOf(all) };
+}
+
+/** Strategy parameters are numbers; a space with a categorical choice cannot feed them. */
+function numericParams(params: Params): StrategyParams {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== 'number')
+      throw new RangeError(
+        `per-regime study: parameter "${name}" must be numeric, got ${JSON.stringify(value)}`,
+      );
+    out[name] = value;
+  }
+  return out;
+}
+
+/** The parameter sets of a study whose proposals do not depend on results (grid or random), in trial order. */
+export function sampleCandidates(
+  space: SearchSpace,
+  sampler: Extract<SamplerConfig, { kind: 'grid' | 'random' }>,
+  trials: number,
+  seed: number,
+): StrategyParams[] {
+  if (!Number.isInteger(trials) || trials < 1)
+    throw new RangeError(`per-regime study: trials must be an integer >= 1, got ${trials}`);
+  const study = new Study({
+    space,
+    sampler,
+    objectives: [{ metric: 'score', direction: 'maximize' }],
+    seed,
+    maxTrials: trials,
+  });
+  const candidates: StrategyParams[] = [];
+  for (let batch = study.ask(trials); batch.length > 0; batch = study.ask(trials)) {
+    for (const request of batch) {
+      candidates.push(numericParams(request.params));
+      study.tell(request.number, { status: 'complete', values: [0] });
+    }
+  }
+  return candidates;
+}
+
+export interface CandidateScores {
+  readonly params: StrategyParams;
+  /** First bar the strategy traded (its lookback). */
+  readonly startIndex: number;
+  readonly all: RegimeScore;
+  readonly regimes: readonly RegimeScore[];
+}
+
+export interface EvaluateOptions {
+  readonly backtest?: BacktestOptions;
+  readonly periodsPerYear: number;
+  /** Bar returns of every candidate, row-major (row = bar, column = candidate), for PBO. */
+  readonly returns?: Float64Array;
+}
+
+/** Runs every candidate over `bars` and scores it per regime of `schedule`. */
+export function evaluateCandidates(
+  bars: Bars,
+  definition: StrategyDefinition,
+  candidates: readonly StrategyParams[],
+  schedule: Int8Array,
+  options: EvaluateOptions,
+): CandidateScores[] {
+  const dataset = prepareDataset(bars);
+  const workspace = new BacktestWorkspace();
+  const n = bars.t.length;
+  const columns = candidates.length;
+  if (options.returns !== undefined && options.returns.length !== n * columns)
+    throw new RangeError(`per-regime study: returns buffer must hold ${n} x ${columns} values`);
+  return candidates.map((params, column) => {
+    const run = runPrepared(dataset, definition, params, options.backtest ?? {}, workspace);
+    const { regimes, all } = scoreByRegime(run, schedule, options.periodsPerYear);
+    const returns = options.returns;
+    if (returns !== undefined) {
+      returns[column] = 0;
+      for (let i = 1; i < n; i++) returns[i * columns + column] = run.equity[i] / run.equity[i - 1] - 1;
+    }
+    return { params, startIndex: run.startIndex, all, regimes };
+  });
+}
+
+export interface RegimeWinner {
+  /** Label code (index into the axis's label names). */
+  readonly regime: number;
+  /** The regime's own set, or the global set when it fell back. */
+  readonly params: StrategyParams;
+  readonly score: RegimeScore;
+  /** True when no trial had `minTrades` trades in the regime: it trades the global set. */
+  readonly fellBack: boolean;
+  /** Why it fell back (null when it did not). */
+  readonly reason: string | null;
+}
+
+export interface RegimeSelection {
+  readonly global: CandidateScores;
+  readonly regimes: readonly RegimeWinner[];
+  /** Trials tried per regime plus the global ones: what a deflated Sharpe of the switched policy must count. */
+  readonly trialCount: number;
+}
+
+export interface SelectOptions {
+  readonly metric?: RegimeScoreMetric;
+  /** A regime's winner needs at least this many trades entered in it; fewer everywhere: fallback. 30 by default. */
+  readonly minTrades?: number;
+}
+
+const DEFAULT_MIN_TRADES = 30;
+
+function rankValue(score: RegimeScore, metric: RegimeScoreMetric): number {
+  const value = score[metric];
+  return Number.isNaN(value) ? -Infinity : value;
+}
+
+/**
+ * The global winner (best over all bars; ties to the earlier trial) and, per regime, the best trial with
+ * enough trades in it, or the global set when none has.
+ */
+export function selectRegimeSets(
+  scores: readonly CandidateScores[],
+  options: SelectOptions = {},
+): RegimeSelection {
+  const metric = options.metric ?? 'sharpeRatio';
+  const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
+  if (!Number.isInteger(minTrades) || minTrades < 0)
+    throw new RangeError(`per-regime study: minTrades must be an integer >= 0, got ${minTrades}`);
+  if (scores.length === 0) throw new RangeError('per-regime study: no trials to choose from');
+  let global = scores[0]!;
+  for (const s of scores) if (rankValue(s.all, metric) > rankValue(global.all, metric)) global = s;
+  const regimes = Array.from({ length: LABEL_COUNT }, (_, regime): RegimeWinner => {
+    let best: CandidateScores | null = null;
+    let mostTrades = 0;
+    for (const s of scores) {
+      const score = s.regimes[regime]!;
+      mostTrades = Math.max(mostTrades, score.trades);
+      if (score.trades < minTrades || rankValue(score, metric) === -Infinity) continue;
+      if (best === null || rankValue(score, metric) > rankValue(best.regimes[regime]!, metric)) best = s;
+    }
+    if (best !== null)
+      return { regime, params: best.params, score: best.regimes[regime]!, fellBack: false, reason: null };
+    const bars = global.regimes[regime]!.bars;
+    return {
+      regime,
+      params: global.params,
+      score: global.regimes[regime]!,
+      fellBack: true,
+      reason:
+        bars === 0
+          ? 'the regime never occurred in training'
+          : `at most ${mostTrades} trades in the regime in training (fewer than ${minTrades})`,
+    };
+  });
+  return { global, regimes, trialCount: scores.length * (LABEL_COUNT + 1) };
+}
+
+/** Variance of the trials' Sharpe ratios (finite ones), the spread a deflated Sharpe ratio deflates by. */
+export function sharpeVariance(sharpes: readonly number[]): number {
+  const finite = sharpes.filter(Number.isFinite);
+  if (finite.length < 2) return 0;
+  return sampleStd(finite) ** 2 || 0;
+}
