@@ -1,0 +1,381 @@
+/**
+ * The honest comparison (issue 11 item 9): walk-forward of the regime-switched policy against one global
+ * set, both chosen from the same trials in each train window. Labels are recomputed inside each train
+ * window from its own bars; a purge gap at least as long as the longest lookback (the strategy's warm-up
+ * over all trials and the detector's) separates train from test, and warms both up for the test, which is
+ * labelled point in time from the gap on. Costs are whatever the backtest options carry.
+ *
+ * Regime-awareness is called better only where its out-of-sample Sharpe beats the global set's, its
+ * deflated Sharpe ratio (trials counted over every regime's selection) is at least 0.95 and its
+ * probability of backtest overfitting is below 0.2.
+ */
+import { sliceBars, type Bars } from '../data/bars.ts';
+import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from '../engine/backtest.ts';
+import type { BacktestOptions } from '../engine/options.ts';
+import { skewnessAndKurtosis } from '../math/statistics.ts';
+import { computeEquityMetrics } from '../metrics/metrics.ts';
+import { deflatedSharpeRatio, probabilityOfBacktestOverfitting } from '../metrics/overfitting.ts';
+import { stitchEquity, walkForwardWindows, type EquitySegment } from '../optimize/walkForward.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import type { RegimeDetector } from './detector.ts';
+import { allocateRegimeOutput, LABEL_COUNT, type RegimeAxis } from './labels.ts';
+import {
+  evaluateCandidates,
+  selectRegimeSets,
+  sharpeVariance,
+  type RegimeScoreMetric,
+  type RegimeSelection,
+} from './perRegime.ts';
+import { regimeSchedule, runRegimeSwitched } from './switched.ts';
+
+const YEAR_MS = 365.25 * 24 * 3600 * 1000;
+export const BETTER_DEFLATED_SHARPE = 0.95;
+export const BETTER_PBO = 0.2;
+
+export interface RegimeComparisonOptions {
+  readonly definition: StrategyDefinition;
+  /** The trials both policies choose from (the same budget for both). */
+  readonly candidates: readonly StrategyParams[];
+  /** A fresh detector (each window labels with one of its own). */
+  readonly createDetector: () => RegimeDetector;
+  readonly axis: RegimeAxis;
+  /** Costs and sizing of every backtest. */
+  readonly backtest?: BacktestOptions;
+  /** Bars per train window (the purge gap is taken from its end). */
+  readonly train: number;
+  readonly test: number;
+  /** Bars between windows; `test` by default, so test windows tile. */
+  readonly step?: number;
+  /** A longer purge gap than the longest lookback (never shorter). */
+  readonly purge?: number;
+  /** Bars a regime's set stays in force at least (the switched policy's minimum dwell); 5 by default. */
+  readonly minDwell?: number;
+  /** A regime's set needs this many trades in it in training, else it falls back; 30 by default. */
+  readonly minTrades?: number;
+  readonly metric?: RegimeScoreMetric;
+  /** CSCV partitions for PBO (even); 16 by default. */
+  readonly partitions?: number;
+}
+
+export interface PolicyReport {
+  readonly sharpeRatio: number;
+  readonly maxDrawdown: number;
+  readonly totalReturn: number;
+  /** Share of out-of-sample trades (entered in a test window) with a profit. */
+  readonly winRate: number;
+  readonly trades: number;
+  /** Value traded over equity, per year of out-of-sample bars (2 = the equity bought and sold once a year). */
+  readonly turnover: number;
+  /** Deflated Sharpe ratio of the out-of-sample bar returns, with `trialCount` trials. */
+  readonly deflatedSharpe: number;
+  readonly trialCount: number;
+  /** Probability of backtest overfitting of the selection (CSCV over the trials' bar returns). */
+  readonly pbo: number;
+}
+
+export interface ComparisonWindow {
+  readonly index: number;
+  readonly trainStartTime: number;
+  /** Exclusive: the first purged bar. */
+  readonly trainEndTime: number;
+  readonly testStartTime: number;
+  readonly testEndTime: number;
+  readonly global: StrategyParams;
+  readonly regimes: readonly {
+    readonly params: StrategyParams;
+    readonly fellBack: boolean;
+    readonly reason: string | null;
+  }[];
+  readonly globalSharpe: number;
+  readonly regimeAwareSharpe: number;
+}
+
+export interface RegimeComparison {
+  readonly axis: RegimeAxis;
+  readonly purge: number;
+  readonly lookback: { readonly strategy: number; readonly detector: number };
+  readonly trialsPerStudy: number;
+  readonly windows: readonly ComparisonWindow[];
+  readonly global: PolicyReport;
+  readonly regimeAware: PolicyReport & {
+    /** PBO of each regime's selection (NaN where the regime had too few bars); `pbo` is the worst. */
+    readonly pboByRegime: readonly number[];
+  };
+  /** The per-regime study on all bars: each regime's winner and whether it fell back. */
+  readonly fullSample: RegimeSelection;
+  /** The stitched out-of-sample equity of each policy. */
+  readonly curves: { readonly global: EquitySegment; readonly regimeAware: EquitySegment };
+  readonly better: boolean;
+  readonly verdict: string;
+}
+
+function labelSchedule(
+  createDetector: () => RegimeDetector,
+  bars: Bars,
+  axis: RegimeAxis,
+  minDwell: number,
+): Int8Array {
+  const detector = createDetector();
+  const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+  detector.label(bars, out);
+  return regimeSchedule(out[axis].label, minDwell);
+}
+
+/** Bars per year of a series, from its span: what per-bar Sharpe ratios are annualised with. */
+function barsPerYear(t: Float64Array): number {
+  const years = (t[t.length - 1]! - t[0]!) / YEAR_MS;
+  return years > 0 ? (t.length - 1) / years : NaN;
+}
+
+interface TestOutcome {
+  readonly segment: EquitySegment;
+  readonly trades: number;
+  readonly wins: number;
+  /** Sum over test bars of |units traded| x close / equity before the bar. */
+  readonly turnover: number;
+}
+
+/** The test part (from bar `from` of the run) of a run over gap + test bars, copied out of its workspace. */
+function testOutcome(bars: Bars, run: BacktestRun, from: number): TestOutcome {
+  const positions = run.positions!;
+  let turnover = 0;
+  for (let i = from + 1; i < bars.t.length; i++)
+    turnover += (Math.abs(positions[i]! - positions[i - 1]!) * bars.c[i]!) / run.equity[i - 1]!;
+  let trades = 0;
+  let wins = 0;
+  for (let j = 0; j < run.trades.count; j++) {
+    if (run.trades.entryIndex[j]! < from) continue;
+    trades++;
+    if (run.trades.pnl[j]! > 0) wins++;
+  }
+  return {
+    segment: { t: bars.t.slice(from), equity: run.equity.slice(from) },
+    trades,
+    wins,
+    turnover,
+  };
+}
+
+interface PolicyTally {
+  readonly parts: { segment: EquitySegment; from: number; to: number }[];
+  trades: number;
+  wins: number;
+  turnover: number;
+}
+
+function report(
+  tally: PolicyTally,
+  trialCount: number,
+  trialSharpeVariancePerBar: number,
+  pbo: number,
+): { figures: PolicyReport; stitched: EquitySegment } {
+  const stitched = stitchEquity(tally.parts);
+  const metrics = computeEquityMetrics(stitched.t, stitched.equity);
+  const returns = new Float64Array(Math.max(0, stitched.equity.length - 1));
+  for (let i = 1; i < stitched.equity.length; i++)
+    returns[i - 1] = stitched.equity[i]! / stitched.equity[i - 1]! - 1;
+  let sum = 0;
+  let squares = 0;
+  for (const r of returns) {
+    sum += r;
+    squares += r * r;
+  }
+  const n = returns.length;
+  const meanReturn = sum / n;
+  const sd = Math.sqrt((squares - n * meanReturn * meanReturn) / (n - 1));
+  const { skewness, kurtosis } = skewnessAndKurtosis(returns);
+  const years = (stitched.t[stitched.t.length - 1]! - stitched.t[0]!) / YEAR_MS;
+  const figures: PolicyReport = {
+    sharpeRatio: metrics.sharpeRatio,
+    maxDrawdown: metrics.maxDrawdown,
+    totalReturn: metrics.totalReturn,
+    winRate: tally.trades === 0 ? NaN : tally.wins / tally.trades,
+    trades: tally.trades,
+    turnover: years > 0 ? tally.turnover / years : NaN,
+    deflatedSharpe:
+      n > 2 && sd > 0
+        ? deflatedSharpeRatio({
+            sharpe: meanReturn / sd,
+            trials: trialCount,
+            sharpeVariance: trialSharpeVariancePerBar,
+            n,
+            skew: skewness,
+            kurtosis,
+          })
+        : NaN,
+    trialCount,
+    pbo,
+  };
+  return { figures, stitched };
+}
+
+/** PBO over the rows of a bars x trials return matrix that `keep` selects (NaN when too few rows). */
+function pboOfRows(
+  returns: Float64Array,
+  columns: number,
+  rows: readonly number[],
+  partitions: number,
+): number {
+  if (columns < 2 || rows.length < partitions * 4) return NaN;
+  const matrix = new Float64Array(rows.length * columns);
+  rows.forEach((row, k) => matrix.set(returns.subarray(row * columns, (row + 1) * columns), k * columns));
+  return probabilityOfBacktestOverfitting(matrix, rows.length, columns, partitions).pbo;
+}
+
+const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+/** One sentence: better or not, and the figures that decided it. */
+export function comparisonVerdict(
+  regimeAware: Pick<PolicyReport, 'sharpeRatio' | 'deflatedSharpe' | 'pbo' | 'trialCount'>,
+  global: Pick<PolicyReport, 'sharpeRatio'>,
+): { better: boolean; verdict: string } {
+  const beats = regimeAware.sharpeRatio > global.sharpeRatio;
+  const significant = regimeAware.deflatedSharpe >= BETTER_DEFLATED_SHARPE;
+  const robust = regimeAware.pbo < BETTER_PBO;
+  const better = beats && significant && robust;
+  const figures =
+    `out-of-sample Sharpe ${fmt(regimeAware.sharpeRatio)} against ${fmt(global.sharpeRatio)} for one global set, ` +
+    `deflated Sharpe ${fmt(regimeAware.deflatedSharpe, 3)} over ${regimeAware.trialCount} trials ` +
+    `(needs >= ${BETTER_DEFLATED_SHARPE}), PBO ${fmt(regimeAware.pbo, 3)} (needs < ${BETTER_PBO})`;
+  return {
+    better,
+    verdict: better
+      ? `Regime-awareness is better here: ${figures}.`
+      : `Regime-awareness is not shown to be better here: ${figures}.`,
+  };
+}
+
+/** Runs the comparison on `bars`; throws naming the window sizes when they cannot hold the purge gap. */
+export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions): RegimeComparison {
+  const { definition, candidates, axis } = options;
+  const minDwell = options.minDwell ?? 5;
+  const partitions = options.partitions ?? 16;
+  const backtest: BacktestOptions = { ...options.backtest, recordPositions: true };
+  const selectOptions = {
+    ...(options.minTrades !== undefined ? { minTrades: options.minTrades } : {}),
+    ...(options.metric !== undefined ? { metric: options.metric } : {}),
+  };
+  const perYear = barsPerYear(bars.t);
+  const n = bars.t.length;
+  const columns = candidates.length;
+  if (columns === 0) throw new RangeError('regime comparison: no trials');
+
+  // The study on all bars: the per-regime winners to show, each trial's lookback, and PBO's matrix.
+  const schedule = labelSchedule(options.createDetector, bars, axis, minDwell);
+  const returns = new Float64Array(n * columns);
+  const scores = evaluateCandidates(bars, definition, candidates, schedule, {
+    backtest,
+    periodsPerYear: perYear,
+    returns,
+  });
+  const fullSample = selectRegimeSets(scores, selectOptions);
+  const strategyLookback = Math.max(...scores.map((s) => s.startIndex));
+  const detectorLookback = options.createDetector().warmup;
+  const purge = Math.max(options.purge ?? 0, strategyLookback, detectorLookback);
+
+  const windows = walkForwardWindows(bars.t, {
+    unit: 'bars',
+    train: options.train,
+    test: options.test,
+    step: options.step ?? options.test,
+  });
+  const globalTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
+  const switchedTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
+  const globalWorkspace = new BacktestWorkspace();
+  const switchedWorkspace = new BacktestWorkspace();
+  const results: ComparisonWindow[] = windows.map((w) => {
+    const trainEnd = w.test.start - purge;
+    if (trainEnd - w.train.start < 2 * purge) {
+      throw new RangeError(
+        `regime comparison: a train window of ${options.train} bars less the ${purge}-bar purge gap leaves ` +
+          `${trainEnd - w.train.start} bars, fewer than twice the longest lookback (${purge}): ` +
+          `give a train window of at least ${3 * purge} bars`,
+      );
+    }
+    const trainBars = sliceBars(bars, w.train.start, trainEnd);
+    const trainSchedule = labelSchedule(options.createDetector, trainBars, axis, minDwell);
+    const trained = selectRegimeSets(
+      evaluateCandidates(trainBars, definition, candidates, trainSchedule, {
+        backtest,
+        periodsPerYear: perYear,
+      }),
+      selectOptions,
+    );
+    const from = w.test.start - purge;
+    const testBars = sliceBars(bars, from, w.test.end);
+    const testSchedule = labelSchedule(options.createDetector, testBars, axis, minDwell);
+    const dataset = prepareDataset(testBars);
+    const global = trained.global.params;
+    const globalOutcome = testOutcome(
+      testBars,
+      runPrepared(dataset, definition, global, backtest, globalWorkspace),
+      purge,
+    );
+    const sets = trained.regimes.map((r) => (r.fellBack ? null : r.params));
+    const switchedOutcome = testOutcome(
+      testBars,
+      runRegimeSwitched(dataset, definition, sets, global, testSchedule, backtest, switchedWorkspace),
+      purge,
+    );
+    for (const [tally, outcome] of [
+      [globalTally, globalOutcome],
+      [switchedTally, switchedOutcome],
+    ] as const) {
+      tally.parts.push({ segment: outcome.segment, from: w.stitch.startTime, to: w.stitch.endTime });
+      tally.trades += outcome.trades;
+      tally.wins += outcome.wins;
+      tally.turnover += outcome.turnover;
+    }
+    const sharpe = (segment: EquitySegment): number =>
+      computeEquityMetrics(segment.t, segment.equity).sharpeRatio;
+    return {
+      index: w.index,
+      trainStartTime: bars.t[w.train.start]!,
+      trainEndTime: bars.t[trainEnd]!,
+      testStartTime: w.test.startTime,
+      testEndTime: w.test.endTime,
+      global,
+      regimes: trained.regimes.map((r) => ({ params: r.params, fellBack: r.fellBack, reason: r.reason })),
+      globalSharpe: sharpe(globalOutcome.segment),
+      regimeAwareSharpe: sharpe(switchedOutcome.segment),
+    };
+  });
+
+  // PBO rows: bars after every trial's warm-up; per regime, the bars whose return the regime owns.
+  const allRows: number[] = [];
+  const regimeRows: number[][] = Array.from({ length: LABEL_COUNT }, () => []);
+  for (let i = strategyLookback + 1; i < n; i++) {
+    allRows.push(i);
+    const regime = schedule[i - 1]!;
+    if (regime >= 0) regimeRows[regime]!.push(i);
+  }
+  const pboByRegime = regimeRows.map((rows) => pboOfRows(returns, columns, rows, partitions));
+  const evaluated = pboByRegime.filter(Number.isFinite);
+  const perBar = (annualised: number[]): number => sharpeVariance(annualised) / perYear;
+  const globalReport = report(
+    globalTally,
+    columns,
+    perBar(scores.map((s) => s.all.sharpeRatio)),
+    pboOfRows(returns, columns, allRows, partitions),
+  );
+  const switchedReport = report(
+    switchedTally,
+    fullSample.trialCount,
+    perBar(scores.flatMap((s) => s.regimes.map((r) => r.sharpeRatio))),
+    evaluated.length === 0 ? NaN : Math.max(...evaluated),
+  );
+  const { better, verdict } = comparisonVerdict(switchedReport.figures, globalReport.figures);
+  return {
+    axis,
+    purge,
+    lookback: { strategy: strategyLookback, detector: detectorLookback },
+    trialsPerStudy: columns,
+    windows: results,
+    global: globalReport.figures,
+    regimeAware: { ...switchedReport.figures, pboByRegime },
+    curves: { global: globalReport.stitched, regimeAware: switchedReport.stitched },
+    fullSample,
+    better,
+    verdict,
+  };
+}
