@@ -41,9 +41,10 @@ export interface RegimeComparisonOptions {
   readonly axis: RegimeAxis;
   /** Costs and sizing of every backtest. */
   readonly backtest?: BacktestOptions;
-  /** Bars per train window (the purge gap is taken from its end). */
-  readonly train: number;
-  readonly test: number;
+  /** Bars per train window (the purge gap is taken from its end); three purge gaps by default. */
+  readonly train?: number;
+  /** Bars per test window; by default a fifth of what the first train window leaves (five windows). */
+  readonly test?: number;
   /** Bars between windows; `test` by default, so test windows tile. */
   readonly step?: number;
   /** A longer purge gap than the longest lookback (never shorter). */
@@ -93,6 +94,8 @@ export interface ComparisonWindow {
 export interface RegimeComparison {
   readonly axis: RegimeAxis;
   readonly purge: number;
+  readonly train: number;
+  readonly test: number;
   readonly lookback: { readonly strategy: number; readonly detector: number };
   readonly trialsPerStudy: number;
   readonly windows: readonly ComparisonWindow[];
@@ -273,12 +276,9 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   const detectorLookback = options.createDetector().warmup;
   const purge = Math.max(options.purge ?? 0, strategyLookback, detectorLookback);
 
-  const windows = walkForwardWindows(bars.t, {
-    unit: 'bars',
-    train: options.train,
-    test: options.test,
-    step: options.step ?? options.test,
-  });
+  const train = options.train ?? 3 * purge;
+  const test = options.test ?? Math.max(1, Math.floor((n - train) / 5));
+  const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: options.step ?? test });
   const globalTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
   const switchedTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
   const globalWorkspace = new BacktestWorkspace();
@@ -287,7 +287,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     const trainEnd = w.test.start - purge;
     if (trainEnd - w.train.start < 2 * purge) {
       throw new RangeError(
-        `regime comparison: a train window of ${options.train} bars less the ${purge}-bar purge gap leaves ` +
+        `regime comparison: a train window of ${train} bars less the ${purge}-bar purge gap leaves ` +
           `${trainEnd - w.train.start} bars, fewer than twice the longest lookback (${purge}): ` +
           `give a train window of at least ${3 * purge} bars`,
       );
@@ -368,6 +368,8 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   return {
     axis,
     purge,
+    train,
+    test,
     lookback: { strategy: strategyLookback, detector: detectorLookback },
     trialsPerStudy: columns,
     windows: results,

@@ -47,6 +47,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./regimes.ts')).regimesCommand,
   },
   {
+    name: 'regimes compare',
+    summary:
+      'Walk-forward of one parameter set per regime against one global set: out-of-sample figures, DSR, PBO, verdict',
+    load: async () => (await import('./regimesCompare.ts')).regimesCompareCommand,
+  },
+  {
     name: 'optimize',
     summary:
       "Optimise a strategy's parameters (grid, random, TPE, GA, NSGA-II), resumable, with overfitting statistics",

@@ -1,4 +1,4 @@
-import { TIMEFRAMES, type Timeframe } from '../../../core/data/bars.ts';
+import { TIMEFRAMES, type Bars, type Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
 import {
   allocateRegimeOutput,
@@ -12,7 +12,7 @@ import {
   type DetectorName,
   type RegimeAxisOutput,
 } from '../../../core/regime/index.ts';
-import { stringOption, UsageError } from '../args.ts';
+import { stringOption, UsageError, type ParsedArgs } from '../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
 import type { Command } from '../command.ts';
 import { table, toJson } from '../format.ts';
@@ -20,12 +20,30 @@ import { table, toJson } from '../format.ts';
 /** The best on the planted-regime tests (volatility balanced accuracy; see core/regime/quality.test.ts). */
 const DEFAULT_DETECTOR: DetectorName = 'hmm';
 
-function detectorOption(raw: string | undefined): DetectorName {
+export function detectorOption(raw: string | undefined): DetectorName {
   const name = raw ?? DEFAULT_DETECTOR;
   if (!(DETECTOR_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`--detector must be one of ${DETECTOR_NAMES.join(', ')}, got "${name}"`);
   }
   return name as DetectorName;
+}
+
+/** --timeframe, else 1m for cached bars, else the bar size a file's times show (a usage error when unclear). */
+export function regimeTimeframe(args: ParsedArgs, label: string, bars: Bars): Timeframe {
+  const given = stringOption(args, 'timeframe');
+  if (given !== undefined) {
+    if (!(TIMEFRAMES as readonly string[]).includes(given))
+      throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${given}"`);
+    return given as Timeframe;
+  }
+  if (stringOption(args, 'symbol') !== undefined) return '1m';
+  const inferred = inferTimeframe(bars.t);
+  if (inferred.timeframe === null) {
+    throw new UsageError(
+      `cannot tell the bar size of ${label} (${inferred.label}); give --timeframe (${TIMEFRAMES.join(', ')})`,
+    );
+  }
+  return inferred.timeframe;
 }
 
 const percent = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
@@ -51,20 +69,7 @@ export const regimesCommand: Command = {
     const name = detectorOption(stringOption(args, 'detector'));
     const source = await loadBarsSource(args);
     const bars = source.bars;
-    const given = stringOption(args, 'timeframe');
-    let timeframe: Timeframe | null;
-    if (given !== undefined) {
-      if (!(TIMEFRAMES as readonly string[]).includes(given))
-        throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${given}"`);
-      timeframe = given as Timeframe;
-    } else {
-      timeframe = stringOption(args, 'symbol') !== undefined ? '1m' : inferTimeframe(bars.t).timeframe;
-    }
-    if (timeframe === null) {
-      throw new UsageError(
-        `cannot tell the bar size of ${source.label} (${inferTimeframe(bars.t).label}); give --timeframe (${TIMEFRAMES.join(', ')})`,
-      );
-    }
+    const timeframe = regimeTimeframe(args, source.label, bars);
     const detector = createDetector(name, timeframe);
     const out = allocateRegimeOutput(detector.inputs, bars.t.length);
     detector.label(bars, out);

@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
+import { compareRegimeAware } from '../../src/core/regime/compare.ts';
+import { createDetector } from '../../src/core/regime/index.ts';
+import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
+import { parseSpace } from '../../src/core/optimize/space.ts';
+import { STRATEGIES } from '../../src/core/strategy/registry.ts';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
+
+describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
+  it('--json: the core comparison of the same trials, with the default 0.05 % commission', async () => {
+    const io = captureIO();
+    const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
+    expect(await main([...args, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
+    const json = JSON.parse(io.stdout) as Record<string, unknown>;
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
+    const expected = compareRegimeAware(bars, {
+      definition: STRATEGIES['sma-cross'],
+      candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
+      createDetector: () => createDetector('rules', '1d'),
+      axis: 'volatility',
+      backtest: { commission: { kind: 'percent', rate: 0.0005 } },
+      minTrades: 3,
+    });
+    expect(json['purge']).toBe(expected.purge);
+    expect(json['regimeAware']).toEqual(JSON.parse(JSON.stringify(expected.regimeAware)));
+    expect(json['global']).toEqual(JSON.parse(JSON.stringify(expected.global)));
+    expect(json['verdict']).toBe(expected.verdict);
+    expect((json['windows'] as unknown[]).length).toBe(expected.windows.length);
+  });
+
+  it('prints the per-regime winners, both policies out of sample, and the verdict', async () => {
+    const io = captureIO();
+    expect(
+      await main(
+        ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--trials', '6', ...search],
+        io,
+      ),
+    ).toBe(0);
+    for (const text of [
+      'Per-regime winners on all bars',
+      'global set: at most',
+      'Out of sample (stitched test windows, costs included)',
+      'deflated Sharpe',
+      '(24 trials)',
+      'turnover / year',
+      'PBO per regime: low',
+    ])
+      expect(io.stdout).toContain(text);
+    expect(io.stdout).toMatch(
+      /\nRegime-awareness is (not shown to be )?better here: out-of-sample Sharpe .*\.\n$/,
+    );
+  });
+
+  it('a sampler whose trials depend on scores, or a train window shorter than the purge gaps, is a usage error', async () => {
+    const io = captureIO();
+    expect(await main(['regimes', 'compare', '--csv', goog.path, '--sampler', 'tpe'], io)).toBe(2);
+    expect(io.stderr).toContain('--sampler must be random or grid');
+    const short = captureIO();
+    const args = [
+      'regimes',
+      'compare',
+      '--csv',
+      goog.path,
+      '--detector',
+      'rules',
+      '--train',
+      '500',
+      ...search,
+    ];
+    expect(await main(args, short)).toBe(2);
+    expect(short.stderr).toContain('a train window of 500 bars less the 350-bar purge gap');
+  });
+});
