@@ -128,6 +128,33 @@ interface Instance {
   readonly start: number;
 }
 
+/**
+ * Why a pushed set cannot run here (undefined when it can): its hash does not match its content, its
+ * strategy or version is not in this build, a parameter is out of its limits, the bot runs another
+ * strategy, or its ramp plan is malformed. The kit's first check on any push.
+ */
+export function pushProblem(
+  push: Pick<LivePush, 'set' | 'ramp'>,
+  catalogue: Readonly<Record<string, StrategyDefinition>>,
+  runningStrategy?: string,
+): string | undefined {
+  const { set } = push;
+  if (!verifyParameterSet(set)) return `set ${set.hash}: its hash does not match its content`;
+  try {
+    resolveStrategyRef(
+      { name: set.strategy.name, version: set.strategy.version, params: set.parameters },
+      catalogue,
+    );
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (runningStrategy !== undefined && runningStrategy !== set.strategy.name) {
+    return `the bot runs ${runningStrategy}; a set for ${set.strategy.name} needs a new bot`;
+  }
+  const rampIssues = push.ramp === undefined ? [] : rampProblems(push.ramp);
+  return rampIssues.length > 0 ? `ramp: ${rampIssues.join('; ')}` : undefined;
+}
+
 export class LiveRunner {
   readonly bars: Bars;
   /** Equity at each bar's close. */
@@ -216,7 +243,8 @@ export class LiveRunner {
    * accepted set waits for the next bar boundary.
    */
   apply(push: LivePush): ApplyOutcome {
-    const problem = this.setProblem(push);
+    const running = this.stateValue.active ?? this.stateValue.pending;
+    const problem = pushProblem(push, this.config.catalogue, running?.set.strategy.name);
     if (problem !== undefined) return { kind: 'refused', reason: 'invalid-set', message: problem };
     const decision = decideDelivery(this.stateValue.ledger, push);
     if (decision.kind === 'refused') return decision;
@@ -277,26 +305,6 @@ export class LiveRunner {
       this.positionVersion = this.deciders.entryVersion;
     this.recordEntry(unitsBefore, t[i]);
     this.stepRamp(i, unitsBefore);
-  }
-
-  private setProblem(push: LivePush): string | undefined {
-    const { set } = push;
-    if (!verifyParameterSet(set)) return `set ${set.hash}: its hash does not match its content`;
-    try {
-      resolveStrategyRef(
-        { name: set.strategy.name, version: set.strategy.version, params: set.parameters },
-        this.config.catalogue,
-      );
-    } catch (error) {
-      return (error as Error).message;
-    }
-    const running = this.stateValue.active ?? this.stateValue.pending;
-    if (running !== null && running.set.strategy.name !== set.strategy.name) {
-      return `the bot runs ${running.set.strategy.name}; a set for ${set.strategy.name} needs a new bot`;
-    }
-    const rampIssues = push.ramp === undefined ? [] : rampProblems(push.ramp);
-    if (rampIssues.length > 0) return `ramp: ${rampIssues.join('; ')}`;
-    return undefined;
   }
 
   /** The active set of a restored state, trading again from bar i as it was. */

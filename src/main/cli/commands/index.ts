@@ -87,6 +87,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./bot.ts')).botCommand,
   },
   {
+    name: 'bot conformance',
+    summary: "Check a bot (--bot URL) against the bot protocol's mandatory behaviours",
+    load: async () => (await import('./botConformance.ts')).botConformanceCommand,
+  },
+  {
     name: 'data fetch',
     summary: 'Fetch historical bars from Alpaca into the cache (only what is missing)',
     load: async () => (await import('./data.ts')).dataFetchCommand,

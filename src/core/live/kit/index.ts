@@ -1,0 +1,55 @@
+/**
+ * The kit for a trader's own bot: everything the reference bot does with a push, as a small library
+ * over any execution that implements the OrderPort. A bot built on it
+ * 1. verifies each request (RequestVerifier: signature, 30 s window, nonces),
+ * 2. validates the pushed set (pushProblem: content hash, strategy and version, parameter limits, ramp),
+ * 3. takes it by delivery order (decideDelivery / recordDelivery: repeats are no-ops, older versions
+ *    refused; persist the ledger),
+ * 4. trades the new set through a GatedPort over its own port (ramp budget, position limit, halt modes,
+ *    no flip on a switch), advancing the ramp each bar with advanceRamp and rolling back on a breach.
+ * LiveRunner is the whole loop on simulated fills, the worked example. Pure TypeScript: no Node APIs.
+ */
+export { canonicalJson } from '../canonical.ts';
+export {
+  RequestVerifier,
+  sign,
+  signingString,
+  SIGNATURE_HEADERS,
+  type Refusal,
+  type SignedParts,
+} from '../signing.ts';
+export {
+  hashParameterSet,
+  verifyParameterSet,
+  diffParameterSets,
+  type ParameterSet,
+  type ParameterSetBody,
+  type PreTradeLimits,
+} from '../parameterSet.ts';
+export {
+  decideDelivery,
+  recordDelivery,
+  EMPTY_LEDGER,
+  type DeliveredChange,
+  type DeliveryDecision,
+  type DeliveryLedger,
+} from '../delivery.ts';
+export {
+  advanceRamp,
+  rampBudget,
+  rampProblems,
+  startRamp,
+  type Guardrails,
+  type RampPlan,
+  type RampState,
+} from '../ramp.ts';
+export { GatedPort, DROPPED_ORDER, type Deciders, type GateMode } from '../gate.ts';
+export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from '../modes.ts';
+export {
+  LiveRunner,
+  pushProblem,
+  type LiveBotState,
+  type LivePush,
+  type LiveFill,
+  type LiveExit,
+} from '../runner.ts';

@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HALT_MODES } from '../../core/live/modes.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import type { StrategyParams } from '../../core/strategy-api/types.ts';
+import { BOT_PATHS, BOT_PROTOCOL, StatusSchema, type ApplyRequest } from '../../shared/botProtocol.ts';
+import { BotRequestError, type BotClient, type RawResponse } from './botClient.ts';
+
+/**
+ * `regimen bot conformance --bot URL`: the protocol's mandatory behaviours, checked against any bot (the
+ * reference bot in CI, a trader's own before it gets a push). It changes the bot's state (it pushes two
+ * versions and halts and resumes it), so run it against a paper or test bot.
+ */
+export interface ConformanceCheck {
+  readonly id: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface ConformanceOptions {
+  readonly strategy: { readonly name: string; readonly version: string };
+  /** Two valid parameter sets of that strategy (the suite pushes both). */
+  readonly parameters: readonly [StrategyParams, StrategyParams];
+  /** How long to wait for the bot to reach a bar boundary (ms). */
+  readonly barWaitMs?: number;
+}
+
+const RUN_ID = (): string => `conformance-${Date.now().toString(36)}`;
+
+export async function runConformance(
+  client: BotClient,
+  options: ConformanceOptions,
+): Promise<ConformanceCheck[]> {
+  const checks: ConformanceCheck[] = [];
+  const check = async (id: string, work: () => Promise<string>): Promise<void> => {
+    try {
+      checks.push({ id, ok: true, detail: await work() });
+    } catch (error) {
+      checks.push({ id, ok: false, detail: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const runId = RUN_ID();
+  const request = (version: number, which: 0 | 1, changeId = `${runId}-${version}`): ApplyRequest => ({
+    changeId,
+    version,
+    set: sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: options.strategy,
+      parameters: options.parameters[which],
+      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+      provenance: { kind: 'manual', note: 'conformance suite', engineVersion: BOT_PROTOCOL },
+    }),
+    policy: 'keep',
+    approval: {
+      id: `${runId}-approval`,
+      approvedBy: ['conformance'],
+      at: Date.now(),
+      note: 'conformance suite',
+    },
+  });
+
+  let base = 0;
+  await check('status-shape', async () => {
+    const raw = await client.send('GET', BOT_PATHS.status);
+    expectStatus(raw, 200);
+    const parsed = StatusSchema.safeParse(raw.body);
+    if (!parsed.success)
+      throw new Error(
+        `status breaks the schema: ${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message}`,
+      );
+    base = parsed.data.acceptedVersion;
+    return `protocol ${parsed.data.protocol}, accepted version ${base}`;
+  });
+
+  const probe = JSON.stringify(request(base + 1, 0));
+  const refused = (id: string, code: string, send: () => Promise<RawResponse>) =>
+    check(id, async () => {
+      const response = await send();
+      expectStatus(response, 401);
+      const got = (response.body as { error?: { code?: string } }).error?.code;
+      if (got !== code) throw new Error(`expected refusal code ${code}, got ${String(got)}`);
+      return `401 ${code}`;
+    });
+  await refused('refuses-unsigned', 'missing-headers', () =>
+    client.send('POST', BOT_PATHS.apply, probe, { unsigned: true }),
+  );
+  await refused('refuses-forged', 'bad-signature', () =>
+    client.send('POST', BOT_PATHS.apply, probe, { secret: `forged-${runId}-0123456789` }),
+  );
+  await refused('refuses-altered-body', 'bad-signature', () =>
+    client.send('POST', BOT_PATHS.apply, probe, { signedBody: JSON.stringify(request(base + 1, 1)) }),
+  );
+  await refused('refuses-stale-timestamp', 'stale-timestamp', () =>
+    client.send('POST', BOT_PATHS.apply, probe, { timestamp: Date.now() - 45_000 }),
+  );
+  await check('refuses-replayed-nonce', async () => {
+    const nonce = `${runId}-nonce`;
+    expectStatus(await client.send('GET', BOT_PATHS.status, '', { nonce }), 200);
+    const replay = await client.send('GET', BOT_PATHS.status, '', { nonce });
+    expectStatus(replay, 401);
+    const code = (replay.body as { error?: { code?: string } }).error?.code;
+    if (code !== 'reused-nonce') throw new Error(`expected refusal code reused-nonce, got ${String(code)}`);
+    return '401 reused-nonce on the second use';
+  });
+  await check('refusals-change-nothing', async () => {
+    const status = await client.status();
+    if (status.acceptedVersion !== base)
+      throw new Error(`accepted version moved from ${base} to ${status.acceptedVersion}`);
+    return `accepted version still ${base}`;
+  });
+
+  const newer = request(base + 2, 1);
+  await check('apply-accepted', async () => {
+    const answer = await client.apply(newer);
+    if (answer.result !== 'accepted') throw new Error(`expected accepted, got ${answer.result}`);
+    return `version ${answer.version} accepted`;
+  });
+  await check('apply-idempotent', async () => {
+    const answer = await client.apply(newer);
+    if (answer.result !== 'duplicate') throw new Error(`a repeat answered ${answer.result}, not duplicate`);
+    const status = await client.status();
+    if (status.acceptedVersion !== base + 2) throw new Error(`accepted version is ${status.acceptedVersion}`);
+    return 'a repeat is a no-op';
+  });
+  await check('older-version-refused', async () => {
+    await expectRefusal(() => client.apply(request(base + 1, 0)), 409);
+    await expectRefusal(() => client.apply(request(base + 2, 0, `${runId}-other`)), 409);
+    return 'an older version and a second change at the same version: 409';
+  });
+  await check('tampered-set-refused', async () => {
+    const tampered = request(base + 3, 0);
+    await expectRefusal(
+      () => client.apply({ ...tampered, set: { ...tampered.set, parameters: options.parameters[1] } }),
+      409,
+      400,
+    );
+    return 'a set whose hash does not match its content is refused';
+  });
+  await check('applies-at-bar-boundary', async () => {
+    const status = await waitFor(client, (s) => s.active?.hash === newer.set.hash, options.barWaitMs);
+    return `active ${status.active?.hash.slice(0, 12)} after bar ${status.barsSeen}`;
+  });
+  for (const mode of HALT_MODES) {
+    await check(`halt-${mode}`, async () => {
+      const halted = await client.halt(mode, `conformance ${mode}`);
+      if (halted.halt?.mode !== mode)
+        throw new Error(`status after halt shows ${JSON.stringify(halted.halt)}`);
+      let detail = 'reported';
+      if (mode === 'flatten') {
+        const flat = await waitFor(client, (s) => s.positions.every((p) => p.units === 0), options.barWaitMs);
+        detail = `flat by bar ${flat.barsSeen}`;
+      }
+      const resumed = await client.resume('conformance');
+      if (resumed.halt !== null) throw new Error('resume left the halt in place');
+      return detail;
+    });
+  }
+  await check('heartbeat', async () => {
+    const answer = await client.heartbeat();
+    if (!(answer.timeoutMs > 0)) throw new Error(`timeoutMs ${answer.timeoutMs}`);
+    return `timeout policy ${answer.timeoutMs} ms`;
+  });
+  return checks;
+}
+
+function expectStatus(response: RawResponse, status: number): void {
+  if (response.status !== status)
+    throw new Error(`expected HTTP ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+}
+
+async function expectRefusal(call: () => Promise<unknown>, ...statuses: number[]): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof BotRequestError && statuses.includes(error.status)) return;
+    throw error;
+  }
+  throw new Error(`expected a refusal (HTTP ${statuses.join(' or ')}), the bot accepted`);
+}
+
+async function waitFor(
+  client: BotClient,
+  done: (status: Awaited<ReturnType<BotClient['status']>>) => boolean,
+  timeoutMs = 15_000,
+): Promise<Awaited<ReturnType<BotClient['status']>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await client.status();
+    if (done(status)) return status;
+    if (Date.now() > deadline)
+      throw new Error(
+        `not reached within ${timeoutMs} ms (bars seen ${status.barsSeen}): does the bot get bars?`,
+      );
+    await sleep(20);
+  }
+}
