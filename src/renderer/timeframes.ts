@@ -1,4 +1,5 @@
 import type { Timeframe } from '../core/data/bars.ts';
+import { timeframeUnavailableReason } from '../shared/timeframeSources.ts';
 
 /**
  * Bar length of each timeframe. A Record over core's Timeframe, so the compiler asks for an entry here
@@ -10,29 +11,41 @@ export const TIMEFRAME_MS: Record<Timeframe, number> = {
   '15m': 900_000,
   '1h': 3_600_000,
   '1d': 86_400_000,
+  '1w': 7 * 86_400_000,
+  // Nominal: month bars follow the calendar.
+  '1mo': 30 * 86_400_000,
 };
 
 /** The timeframe picker's choices, finest first. */
 export const TIMEFRAME_CHOICES = Object.keys(TIMEFRAME_MS) as Timeframe[];
 
 /**
- * Why each timeframe cannot be shown for a symbol (null when it can), from what is stored: a stored
- * timeframe is read as is, and the server derives the others only from 1-minute bars, so a symbol
- * imported as 1d offers 1d alone. Unknown until the datasets are listed: everything is offered then.
+ * Why each timeframe cannot be shown for a symbol (null when it can), from what is stored, by the rule the
+ * cache reads by (a symbol imported as 1d offers 1d, 1w and 1mo). Unknown until the datasets are listed:
+ * everything is offered then.
  */
 export function timeframeReasons(
   datasets: readonly { symbol: string; timeframe: string }[] | null,
   symbol: string | null,
 ): Record<Timeframe, string | null> {
-  const stored = new Set(datasets?.filter((d) => d.symbol === symbol).map((d) => d.timeframe));
+  const stored = datasets?.filter((d) => d.symbol === symbol).map((d) => d.timeframe) ?? [];
   const reasons = {} as Record<Timeframe, string | null>;
   for (const tf of TIMEFRAME_CHOICES) {
-    reasons[tf] =
-      stored.size === 0 || stored.has(tf) || stored.has('1m')
-        ? null
-        : `${symbol} is stored as ${[...stored].join(', ')} only: other timeframes are derived from 1-minute bars alone`;
+    reasons[tf] = stored.length === 0 ? null : timeframeUnavailableReason(symbol ?? '', stored, tf);
   }
   return reasons;
+}
+
+/**
+ * The chosen timeframes the symbol can have, or its finest one when none of them is: what the Optimize
+ * form keeps when its symbol changes. The same array when nothing changes.
+ */
+export function keepAvailable(chosen: Timeframe[], reasons: Record<Timeframe, string | null>): Timeframe[] {
+  const kept = chosen.filter((tf) => reasons[tf] === null);
+  if (kept.length === chosen.length) return chosen;
+  if (kept.length > 0) return kept;
+  const finest = finestAvailable(reasons);
+  return finest === null ? chosen : [finest];
 }
 
 /** The finest timeframe the symbol can be shown in, or null when none of the choices can. */

@@ -92,7 +92,7 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(killer);
 }
 
-interface Session {
+export interface Session {
   server: Server;
   browser: BrowserContext;
   /** Closes the browser, stops the server and removes both temporary directories. */

@@ -20,16 +20,32 @@ export interface BarsExtra {
   adjClose?: Float64Array;
 }
 
-export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
+export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d', '1w', '1mo'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
-/** Length of one bar of each timeframe in minutes (a day bar is one regular session). */
+/** Timeframes made of whole days: a week (Monday-based) and a calendar month, derived from day bars. */
+export const CALENDAR_TIMEFRAMES = ['1w', '1mo'] as const;
+export type CalendarTimeframe = (typeof CALENDAR_TIMEFRAMES)[number];
+/** Timeframes bucketed within trading days (intraday) or as one day: derived from 1-minute bars. */
+export const SESSION_TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
+export type SessionTimeframe = (typeof SESSION_TIMEFRAMES)[number];
+
+export function isCalendarTimeframe(timeframe: string): timeframe is CalendarTimeframe {
+  return (CALENDAR_TIMEFRAMES as readonly string[]).includes(timeframe);
+}
+
+/**
+ * Length of one bar of each timeframe in minutes (a day bar is one regular session). Weeks and months
+ * are nominal (7 and 30 days): their buckets follow the calendar, never this length.
+ */
 export const TIMEFRAME_MINUTES: Record<Timeframe, number> = {
   '1m': 1,
   '5m': 5,
   '15m': 15,
   '1h': 60,
   '1d': 1440,
+  '1w': 7 * 1440,
+  '1mo': 30 * 1440,
 };
 
 export const BAR_FIELDS = ['t', 'o', 'h', 'l', 'c', 'v'] as const;

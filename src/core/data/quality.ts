@@ -15,7 +15,7 @@
  *   outliers) / rows;
  * - every probable unadjusted split costs a quarter, since one breaks every backtest across it.
  */
-import type { Bars, Timeframe } from './bars.ts';
+import type { Bars, SessionTimeframe } from './bars.ts';
 import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
 import { median } from '../math/statistics.ts';
 import {
@@ -89,8 +89,8 @@ export interface QualityProblem {
 
 export interface QualityOptions {
   symbol: string;
-  /** Timeframe of the bars; null for data without a calendar (e.g. monthly): no coverage check. */
-  timeframe: Timeframe | null;
+  /** Timeframe of the bars; null for bars without a session calendar (weeks, months): no coverage check. */
+  timeframe: SessionTimeframe | null;
   /** Shortest run of zero-volume bars reported. Default 1 (exchanges do not print zero-volume bars). */
   zeroVolumeMinRun?: number;
   /** Shortest run of flat, unchanged bars reported. Default 3 for daily, 15 for intraday. */
@@ -103,7 +103,7 @@ export interface QualityOptions {
 
 export interface QualityReport {
   symbol: string;
-  timeframe: Timeframe | null;
+  timeframe: SessionTimeframe | null;
   rows: number;
   /** Distinct timestamps. */
   uniqueBars: number;
@@ -211,7 +211,7 @@ interface BucketPosition {
  * Expected buckets (intraday): those that end after the first bar and start at or before the last one;
  * daily: every session of the dates spanned (a day bar is stamped at midnight, before the open).
  */
-function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Timeframe): CalendarCoverage {
+function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: SessionTimeframe): CalendarCoverage {
   const t = bars.t;
   const firstT = t[unique[0]!]!;
   const lastT = t[unique[unique.length - 1]!]!;
@@ -641,7 +641,7 @@ export function findReturnOutliers(
 export function findCalendarProblems(
   bars: RawBars,
   unique: Uint32Array,
-  timeframe: Timeframe,
+  timeframe: SessionTimeframe,
   findings: QualityFindings,
 ): { expected: number; present: number; outsideRegularHours: number } {
   const coverage = calendarCoverage(bars, unique, timeframe);
@@ -746,7 +746,7 @@ export interface RepairResult {
  * first row in input order is kept), drops rows with invalid prices or volume, and marks where calendar
  * bars are missing. Zero-volume, stale, outlier and split findings are left for the user to judge.
  */
-export function repairBars(bars: RawBars, timeframe: Timeframe | null): RepairResult {
+export function repairBars(bars: RawBars, timeframe: SessionTimeframe | null): RepairResult {
   const t = bars.t;
   const n = t.length;
   const order = timeOrder(t);

@@ -1,14 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TIMEFRAMES, type Bars, type Timeframe } from './bars.ts';
-import { etDateKey, etMidnight, etMinuteOfDay, sessionOf } from './calendar.ts';
+import { SESSION_TIMEFRAMES, TIMEFRAMES, type Bars, type SessionTimeframe } from './bars.ts';
+import {
+  DAY_MS,
+  daysFromCivil,
+  daysFromDateKey,
+  etDateKey,
+  etMidnight,
+  etMinuteOfDay,
+  sessionOf,
+  weekdayOfDays,
+} from './calendar.ts';
 import type { BarsExtra } from './bars.ts';
 import { parseBarsCsv } from './csv/read.ts';
 import {
   createStreamingResampler,
   resampleBars,
   resampleBarsWithExtra,
+  resampleDays,
   type ResampledBar,
   type ResampleOptions,
 } from './resample.ts';
@@ -21,7 +31,7 @@ if (!haveSharedData) console.warn(`resample.test: skipping shared-data tests, ${
 function streamed(
   bars: Bars,
   extra: BarsExtra,
-  timeframe: Timeframe,
+  timeframe: SessionTimeframe,
   options?: ResampleOptions,
 ): ResampledBar[] {
   const out: ResampledBar[] = [];
@@ -74,19 +84,34 @@ describe('resampleBars on synthetic minutes (early close on 2024-07-03)', () => 
 
   it('matches a group-by reference for every timeframe', () => {
     for (const timeframe of TIMEFRAMES) {
-      const size = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 0 }[timeframe] * 60_000;
+      const size = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 0, '1w': 0, '1mo': 0 }[timeframe] * 60_000;
+      const calendar = size === 0 && timeframe !== '1d';
+      // Weeks and months group by their first calendar day (Monday, the 1st) of the session's date.
+      const firstDay = (dateKey: number): number => {
+        const days = daysFromDateKey(dateKey);
+        if (timeframe === '1w') return days - ((weekdayOfDays(days) + 6) % 7);
+        const month = Math.floor(dateKey / 100) % 100;
+        return timeframe === '1mo' ? daysFromCivil(Math.floor(dateKey / 10000), month, 1) : days;
+      };
       const groups = grouped(bars, (t) => {
         const session = sessionOf(t);
         if (session === null) return null;
+        if (calendar) return firstDay(session.dateKey);
         return size === 0
           ? etMidnight(session.dateKey)
           : session.open + Math.floor((t - session.open) / size) * size;
       });
+      // ...and are stamped on that day at the time of day of their first day bar (midnight New York).
+      const stamp = (key: number, firstRow: number): number => {
+        if (!calendar) return key;
+        const dateKey = etDateKey(bars.t[firstRow]!);
+        return etMidnight(dateKey) - (daysFromDateKey(dateKey) - key) * DAY_MS;
+      };
       const out = resampleBars(bars, timeframe);
       expect(out.t.length).toBe(groups.size);
       let m = 0;
-      for (const [t, rows] of groups) {
-        expect(out.t[m]).toBe(t);
+      for (const [key, rows] of groups) {
+        expect(out.t[m]).toBe(stamp(key, rows[0]!));
         expect(out.o[m]).toBe(bars.o[rows[0]!]);
         expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
         expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));
@@ -95,6 +120,37 @@ describe('resampleBars on synthetic minutes (early close on 2024-07-03)', () => 
         m++;
       }
     }
+  });
+});
+
+describe.skipIf(!existsSync(`${sharedData}GOOG.csv`))('resampleDays on GOOG.csv (date-only day bars)', () => {
+  it('makes Monday-based weeks and calendar months stamped at midnight New York of their first day', () => {
+    const { bars } = parseBarsCsv(readFileSync(`${sharedData}GOOG.csv`, 'utf8'), { source: 'GOOG.csv' });
+    // Date-only rows are stamped at midnight New York, 04:00 or 05:00 UTC of the same date.
+    const dayOf = (t: number): number => Math.floor(t / DAY_MS);
+    for (const timeframe of ['1w', '1mo'] as const) {
+      const out = resampleDays(bars, timeframe);
+      const groups = grouped(bars, (t) => {
+        const days = dayOf(t);
+        if (timeframe === '1w') return days - ((weekdayOfDays(days) + 6) % 7);
+        const key = etDateKey(t);
+        return daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, 1);
+      });
+      expect(out.t.length).toBe(groups.size);
+      let m = 0;
+      for (const [first, rows] of groups) {
+        const t0 = bars.t[rows[0]!]!;
+        expect(out.t[m]).toBe(t0 - (dayOf(t0) - first) * DAY_MS);
+        expect(out.o[m]).toBe(bars.o[rows[0]!]);
+        expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
+        expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));
+        expect(out.v[m]).toBe(rows.reduce((sum, i) => sum + bars.v[i]!, 0));
+        m++;
+      }
+    }
+    // 2004-08-19 was a Thursday: the first week bar starts on Monday 2004-08-16, the first month on 08-01.
+    expect(new Date(resampleDays(bars, '1w').t[0]!).toISOString()).toBe('2004-08-16T04:00:00.000Z');
+    expect(new Date(resampleDays(bars, '1mo').t[0]!).toISOString()).toBe('2004-08-01T04:00:00.000Z');
   });
 });
 
@@ -132,7 +188,7 @@ describe.skipIf(!haveSharedData)('resampleBars on SPY_1min.csv', () => {
 
   it('streams exactly the batch bars, each emitted as soon as its last minute arrives', () => {
     const { bars, extra } = spy!;
-    for (const timeframe of TIMEFRAMES) {
+    for (const timeframe of SESSION_TIMEFRAMES) {
       for (const session of ['regular', 'extended'] as const) {
         const batch = resampleBarsWithExtra(bars, extra, timeframe, { session });
         const stream = streamed(bars, extra, timeframe, { session });

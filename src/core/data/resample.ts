@@ -14,9 +14,31 @@
  * - open = first open, high = max, low = min, close = last close, volume = sum; vwap is the
  *   volume-weighted mean of the minute vwaps and trade counts add up.
  * - A bucket with no 1m bar produces no bar (gaps are never filled).
+ * - Week and month bars are made of day bars (1m input is first made into day bars by the rules above):
+ *   weeks start on Monday, months on the 1st, each stamped at its first calendar day, at the time of day
+ *   the day bars are stamped at (midnight New York for Alpaca's, midnight UTC for date-only files).
  */
-import { allocateBars, TIMEFRAME_MINUTES, type Bars, type BarsExtra, type Timeframe } from './bars.ts';
-import { MINUTE_MS, etDays, etWallTimeToUtc, sessionOnDays, type Session } from './calendar.ts';
+import {
+  allocateBars,
+  isCalendarTimeframe,
+  TIMEFRAME_MINUTES,
+  type Bars,
+  type BarsExtra,
+  type CalendarTimeframe,
+  type SessionTimeframe,
+  type Timeframe,
+} from './bars.ts';
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  dateKeyFromDays,
+  daysFromCivil,
+  etDays,
+  etWallTimeToUtc,
+  sessionOnDays,
+  type Session,
+} from './calendar.ts';
 
 export interface ResampleOptions {
   /** 'regular' (default): regular-session bars only; 'extended': every bar of a trading day. */
@@ -37,11 +59,18 @@ export interface ResampledBar {
   tradeCount: number;
 }
 
+/** Where a bar goes: `locate` sets `start` (the bucket's stamp) and `end` (exclusive) or refuses the bar. */
+interface Bucketing {
+  start: number;
+  end: number;
+  locate(t: number): boolean;
+}
+
 /**
  * Maps minutes to buckets. Keeps the session of the last day looked up, so consecutive bars cost a
  * compare or two.
  */
-class Bucketer {
+class Bucketer implements Bucketing {
   private readonly daily: boolean;
   private readonly sizeMs: number;
   private readonly extended: boolean;
@@ -52,7 +81,7 @@ class Bucketer {
   start = NaN;
   end = NaN;
 
-  constructor(timeframe: Timeframe, options?: ResampleOptions) {
+  constructor(timeframe: SessionTimeframe, options?: ResampleOptions) {
     this.daily = timeframe === '1d';
     this.sizeMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
     this.extended = options?.session === 'extended';
@@ -83,6 +112,37 @@ class Bucketer {
   }
 }
 
+/**
+ * Maps day bars to weeks (Monday-based) or calendar months. A day bar's date is the UTC date twelve hours
+ * after its stamp, which is its own date whether it is stamped at midnight UTC or at midnight New York
+ * (04:00 or 05:00 UTC), so both kinds of files bucket alike.
+ */
+class CalendarBucketer implements Bucketing {
+  private bucketDay = NaN;
+  start = NaN;
+  end = Infinity;
+
+  constructor(private readonly timeframe: CalendarTimeframe) {}
+
+  locate(t: number): boolean {
+    const day = Math.floor((t + 12 * HOUR_MS) / DAY_MS);
+    let first: number;
+    if (this.timeframe === '1w') {
+      // Day 0 (1970-01-01) was a Thursday: (day + 3) mod 7 is the days since Monday.
+      first = day - ((((day + 3) % 7) + 7) % 7);
+    } else {
+      const key = dateKeyFromDays(day);
+      first = daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, 1);
+    }
+    if (first !== this.bucketDay) {
+      this.bucketDay = first;
+      // Keeps the day bars' time of day, so a week of New York-stamped bars is stamped like them.
+      this.start = first * DAY_MS + (t - day * DAY_MS);
+    }
+    return true;
+  }
+}
+
 /** Resamples sorted 1m bars (see the module comment for the rules). */
 export function resampleBars(bars: Bars, timeframe: Timeframe, options?: ResampleOptions): Bars {
   return resampleBarsWithExtra(bars, undefined, timeframe, options).bars;
@@ -95,6 +155,21 @@ export function resampleBarsWithExtra(
   timeframe: Timeframe,
   options?: ResampleOptions,
 ): { bars: Bars; extra: BarsExtra } {
+  if (!isCalendarTimeframe(timeframe)) return aggregate(bars, extra, new Bucketer(timeframe, options));
+  const days = aggregate(bars, extra, new Bucketer('1d', options));
+  return aggregate(days.bars, days.extra, new CalendarBucketer(timeframe));
+}
+
+/** Week or month bars from sorted day bars (stored 1d, or a daily file): see CalendarBucketer. */
+export function resampleDays(bars: Bars, timeframe: CalendarTimeframe): Bars {
+  return aggregate(bars, undefined, new CalendarBucketer(timeframe)).bars;
+}
+
+function aggregate(
+  bars: Bars,
+  extra: BarsExtra | undefined,
+  bucketer: Bucketing,
+): { bars: Bars; extra: BarsExtra } {
   const n = bars.t.length;
   const { t, o, h, l, c, v } = bars;
   const inVwap = extra?.vwap;
@@ -102,7 +177,6 @@ export function resampleBarsWithExtra(
   const out = allocateBars(n);
   const outVwap = inVwap === undefined ? null : new Float64Array(n);
   const outTrades = inTrades === undefined ? null : new Float64Array(n);
-  const bucketer = new Bucketer(timeframe, options);
   let m = -1;
   let current = NaN;
   let vwapSum = 0;
@@ -173,7 +247,7 @@ export interface StreamingResampler {
 
 /** Streaming form of resampleBars for live 1m bars; emits exactly the bars the batch function returns. */
 export function createStreamingResampler(
-  timeframe: Timeframe,
+  timeframe: SessionTimeframe,
   onBar: (bar: ResampledBar) => void,
   options?: ResampleOptions,
 ): StreamingResampler {

@@ -46,6 +46,24 @@ export const DEFAULT_WINDOWS: Readonly<Record<Timeframe, RegimeWindows>> = {
     trend: 20,
     history: 252,
   },
+  // Weeks and months: the day-bar windows scaled to about a quarter (short), half a year (trend) and
+  // two to five years of history.
+  '1w': {
+    barsPerSession: 1,
+    barMinutes: TIMEFRAME_MINUTES['1w'],
+    seasonalSessions: 0,
+    short: 8,
+    trend: 26,
+    history: 104,
+  },
+  '1mo': {
+    barsPerSession: 1,
+    barMinutes: TIMEFRAME_MINUTES['1mo'],
+    seasonalSessions: 0,
+    short: 6,
+    trend: 12,
+    history: 60,
+  },
 };
 
 /** Bars before every feature is defined and independent of where the series started. */

@@ -1,3 +1,4 @@
+import { TIMEFRAME_MINUTES } from '../data/bars.ts';
 import type { FeatureState } from './features.ts';
 import type { RegimeAxis } from './labels.ts';
 import { ModelDetector, type ModelDetectorOptions } from './modelDetector.ts';
@@ -17,7 +18,7 @@ export class JumpDetector extends ModelDetector {
   constructor(options: JumpDetectorOptions) {
     // Intraday fits dominate its cost (about 80 % at weekly refits on 1m), so it refits every ten days:
     // within the 3 s per million one-minute bars of issue 11 item 5, for five more sessions of warm-up.
-    const intraday = options.timeframe !== '1d';
+    const intraday = TIMEFRAME_MINUTES[options.timeframe] < TIMEFRAME_MINUTES['1d'];
     super({ ...(intraday ? { refitDays: 10 } : {}), ...options }, { hysteresis: 0, minDwell: 1 });
     this.jumpPenalty = options.jumpPenalty ?? 8;
     if (!(this.jumpPenalty >= 0))

@@ -28,8 +28,16 @@ import { REGIME_AXES, Trend, type RegimeAxis, type RegimeInputNames, type Regime
 import type { AxisModel } from './models.ts';
 import type { Bars } from '../data/bars.ts';
 
-/** Calendar days between refits: weekly-ish intraday, monthly on day bars. */
-const REFIT_DAYS: Readonly<Record<Timeframe, number>> = { '1m': 5, '5m': 5, '15m': 5, '1h': 10, '1d': 21 };
+/** Calendar days between refits: weekly-ish intraday, monthly on day bars, quarterly and yearly above. */
+const REFIT_DAYS: Readonly<Record<Timeframe, number>> = {
+  '1m': 5,
+  '5m': 5,
+  '15m': 5,
+  '1h': 10,
+  '1d': 21,
+  '1w': 91,
+  '1mo': 365,
+};
 
 export interface ModelDetectorOptions extends DetectorOptions {
   /** States per axis: 3 (low/normal/high, bear/sideways/bull) or 2 (low/high, bear/bull). Default 3. */

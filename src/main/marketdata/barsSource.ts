@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import {
   firstIndexAtOrAfter,
+  isCalendarTimeframe,
   sliceBars,
   toSharedBars,
   TIMEFRAMES,
@@ -15,7 +16,7 @@ import {
   type Timeframe,
 } from '../../core/data/bars.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
-import { resampleBars } from '../../core/data/resample.ts';
+import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { datasetFingerprint } from '../compute/fingerprint.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
@@ -83,6 +84,7 @@ export async function loadDatasets(
     const from = range.start === undefined ? 0 : firstIndexAtOrAfter(t, range.start);
     const to = range.end === undefined ? t.length : firstIndexAtOrAfter(t, range.end);
     const raw = sliceBars(parsed.bars, from, to);
+    const fileTimeframe = parsed.spacing.label;
     for (const timeframe of timeframes) {
       const native = timeframe === NATIVE_TIMEFRAME;
       if (!native && !isTimeframe(timeframe))
@@ -90,7 +92,7 @@ export async function loadDatasets(
           `"${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')} or native)`,
           'timeframe',
         );
-      const bars = native ? raw : resampleBars(raw, timeframe);
+      const bars = native || timeframe === fileTimeframe ? raw : resampleFile(raw, fileTimeframe, timeframe);
       const extra: BarsExtra = {};
       if (native) {
         for (const key of ['vwap', 'tradeCount', 'adjClose'] as const) {
@@ -138,6 +140,16 @@ function dataset(
     );
   }
   return { id: datasetFingerprint(bars), bars: toSharedBars(bars), label, extra };
+}
+
+/**
+ * A file's bars in a coarser timeframe: weeks and months of a daily file are made of its days (the
+ * session resampler would drop day bars stamped at midnight, outside any session); intraday bars are
+ * resampled by the session rules.
+ */
+function resampleFile(raw: Bars, fileTimeframe: string, timeframe: Timeframe): Bars {
+  if (fileTimeframe === '1d' && isCalendarTimeframe(timeframe)) return resampleDays(raw, timeframe);
+  return resampleBars(raw, timeframe);
 }
 
 const isTimeframe = (timeframe: string): timeframe is Timeframe =>

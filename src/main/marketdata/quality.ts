@@ -1,4 +1,4 @@
-import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import { isCalendarTimeframe, TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import {
   assessQuality,
   repairBars,
@@ -70,7 +70,8 @@ async function assessAndRepair(
       'timeframe',
     );
   }
-  const calendarTimeframe = isCoreTimeframe(timeframe) ? timeframe : null;
+  // Weeks and months have no session grid to check coverage against.
+  const calendarTimeframe = isCoreTimeframe(timeframe) && !isCalendarTimeframe(timeframe) ? timeframe : null;
   const report = await assess(bars, {
     symbol: request.symbol,
     timeframe: calendarTimeframe,

@@ -2,9 +2,18 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // The raw vector accessors: reading and writing whole Float64Array columns with one native copy per
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
-import { allocateBars, type Bars, type Timeframe, TIMEFRAME_MINUTES } from '../../core/data/bars.ts';
+import {
+  allocateBars,
+  isCalendarTimeframe,
+  type Bars,
+  type CalendarTimeframe,
+  type SessionTimeframe,
+  type Timeframe,
+  TIMEFRAME_MINUTES,
+} from '../../core/data/bars.ts';
 import { DAY_MS, daysFromDateKey, etWallTimeToUtc, sessionsBetween } from '../../core/data/calendar.ts';
 import { NotFoundError } from '../../shared/errors.ts';
+import { timeframeSource } from '../../shared/timeframeSources.ts';
 import type { Database } from './database.ts';
 
 /** Per-bar columns some sources carry besides OHLCV; NaN where a bar has none. */
@@ -56,8 +65,8 @@ const COLUMN = { symbol: 0, timeframe: 1, ts: 2, open: 3, vwap: 8, tradeCount: 9
 const CHUNK_ROWS = 2048;
 
 /**
- * Bars in DuckDB. Only stored timeframes are kept (1m for intraday sources, 1d for daily imports);
- * coarser intraday timeframes are derived from 1m inside DuckDB on read, with buckets aligned to the
+ * Bars in DuckDB. Only stored timeframes are kept (1m for intraday sources, 1d for daily imports, 1mo
+ * for monthly ones); coarser timeframes are derived inside DuckDB on read (weeks and months from days), with buckets aligned to the
  * 09:30 ET session open, so there is one source of truth per symbol.
  */
 export class BarsRepository {
@@ -321,7 +330,7 @@ export class BarsRepository {
 
   /**
    * Reads bars as typed arrays. A timeframe that is stored is read as is; 5m/15m/1h/1d are otherwise
-   * resampled from 1m regular-session bars inside DuckDB.
+   * resampled from 1m bars inside DuckDB, and 1w/1mo from stored 1d bars (else from 1m made into days).
    */
   async read(symbol: string, timeframe: Timeframe, range: BarsRange = {}): Promise<Bars> {
     const { sql, params } = await this.selectSql(symbol, timeframe, range);
@@ -341,18 +350,25 @@ export class BarsRepository {
     if (stored.length === 0) throw new NotFoundError(`No bars stored for symbol "${symbol}"`, 'symbol');
     const where = `symbol = $symbol AND ts >= $start AND ts < $end`;
     const params = { symbol, start: range.start ?? -8.64e15, end: range.end ?? 8.64e15 };
-    let sql: string;
-    if (stored.includes(timeframe)) {
-      sql = `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars
-             WHERE ${where} AND timeframe = '${timeframe}'`;
-    } else if (stored.includes('1m')) {
+    const storedSql = (tf: string): string =>
+      `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars WHERE ${where} AND timeframe = '${tf}'`;
+    const fromMinutes = async (tf: SessionTimeframe): Promise<string> => {
       await this.loadSessions(symbol, params.start, params.end);
-      sql = resampleSql(timeframe, where, range.session ?? 'regular');
-    } else {
+      return resampleSql(tf, where, range.session ?? 'regular');
+    };
+    const source = timeframeSource(stored, timeframe);
+    let sql: string;
+    if (source === null) {
       throw new NotFoundError(
         `Symbol "${symbol}" is stored as ${stored.join(', ')} only; ${timeframe} cannot be derived from it`,
         'timeframe',
       );
+    } else if (source === timeframe) {
+      sql = storedSql(timeframe);
+    } else if (isCalendarTimeframe(timeframe)) {
+      sql = calendarSql(timeframe, source === '1d' ? storedSql('1d') : await fromMinutes('1d'));
+    } else {
+      sql = await fromMinutes(timeframe);
     }
     if (range.limit !== undefined) {
       sql = `SELECT * FROM (${sql} ORDER BY t DESC LIMIT ${Math.max(0, Math.floor(range.limit))}) ORDER BY t`;
@@ -439,7 +455,7 @@ export class BarsRepository {
  * 1h bar covers 09:30-10:30 like the exchange's own; a day bar is stamped at midnight ET of its session,
  * as Alpaca stamps 1Day bars. Equal to core/data/resample.ts, the reference (tested on SPY).
  */
-function resampleSql(timeframe: Timeframe, where: string, session: 'regular' | 'extended'): string {
+function resampleSql(timeframe: SessionTimeframe, where: string, session: 'regular' | 'extended'): string {
   const sizeMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
   const bucket =
     timeframe === '1d' ? 's.day_start' : `s.open_ms + floor((src.ts - s.open_ms) / ${sizeMs}) * ${sizeMs}`;
@@ -455,6 +471,25 @@ function resampleSql(timeframe: Timeframe, where: string, session: 'regular' | '
       min(src.low) AS low, arg_max(src.close, src.ts) AS close, sum(src.volume) AS volume
     FROM src JOIN regimen_sessions s ON ${inside}
     GROUP BY 1`;
+}
+
+/**
+ * Week (Monday-based) or calendar-month bars from a query of day bars (columns t, open, ..., volume), as
+ * core/data/resample.ts's resampleDays makes them: a day bar's date is the UTC date twelve hours after its
+ * stamp, and a bucket is stamped on its first calendar day at the time of day of its first day bar.
+ */
+function calendarSql(timeframe: CalendarTimeframe, daySql: string): string {
+  const first =
+    timeframe === '1w'
+      ? 'day - (((day + 3) % 7) + 7) % 7' // day 0, 1970-01-01, was a Thursday
+      : `epoch_ms(date_trunc('month', epoch_ms((day * ${DAY_MS})::BIGINT))) // ${DAY_MS}`;
+  return `
+    WITH d AS (${daySql}),
+      k AS (SELECT *, floor((t + ${DAY_MS / 2}) / ${DAY_MS})::BIGINT AS day FROM d),
+      b AS (SELECT *, (${first})::BIGINT AS first FROM k)
+    SELECT (first * ${DAY_MS} + arg_min(t - day * ${DAY_MS}, t))::DOUBLE AS t, arg_min(open, t) AS open,
+      max(high) AS high, min(low) AS low, arg_max(close, t) AS close, sum(volume) AS volume
+    FROM b GROUP BY first`;
 }
 
 /**

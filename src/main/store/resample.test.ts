@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEFRAMES, type Bars } from '../../core/data/bars.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
-import { resampleBars } from '../../core/data/resample.ts';
+import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { BarsRepository } from './barsRepository.ts';
 import { Database } from './database.ts';
@@ -48,5 +48,33 @@ describe.skipIf(!spy.present)(
       expect(extendedDays.t.length).toBe(63);
       expect(days.v.reduce((a, b) => a + b, 0)).toBeLessThan(extendedDays.v.reduce((a, b) => a + b, 0));
     });
+  },
+);
+
+const goog = sharedDataFile('GOOG.csv');
+
+describe.skipIf(!goog.present)(
+  `DuckDB weeks and months from stored day bars equal resampleDays on GOOG.csv${goog.skipReason}`,
+  () => {
+    for (const timeframe of ['1w', '1mo'] as const) {
+      it(`${timeframe}, and a stored timeframe is read as it is`, async () => {
+        const days = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+        const db = await Database.open(':memory:');
+        try {
+          const repo = new BarsRepository(db);
+          await repo.write('GOOG', '1d', days, 'test');
+          const expected = resampleDays(days, timeframe);
+          const actual = await repo.read('GOOG', timeframe);
+          for (const field of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
+            expect(Array.from(actual[field])).toEqual(Array.from(expected[field]));
+          }
+          await repo.write('MONTHLY', timeframe, expected, 'test');
+          expect(Array.from((await repo.read('MONTHLY', timeframe)).t)).toEqual(Array.from(expected.t));
+          await expect(repo.read('MONTHLY', '1d')).rejects.toThrow(/stored as .* only; 1d cannot be derived/);
+        } finally {
+          await db.close();
+        }
+      });
+    }
   },
 );

@@ -167,9 +167,8 @@ describe('the app store against a fake client', () => {
     expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'GOOG', timeframe: '1d' });
     const reasons = symbolTimeframeReasons(app.getState());
     expect(reasons['1d']).toBeNull();
-    expect(reasons['15m']).toBe(
-      'GOOG is stored as 1d only: other timeframes are derived from 1-minute bars alone',
-    );
+    expect(reasons['15m']).toBe('GOOG is stored as 1d only: 15m is derived from 1-minute bars');
+    expect([reasons['1w'], reasons['1mo']]).toEqual([null, null]);
 
     app.getState().setTimeframe('15m');
     expect(app.getState().timeframe).toBe('1d');

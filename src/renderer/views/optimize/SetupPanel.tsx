@@ -1,11 +1,11 @@
 import { COMMISSION_UNIT, commissionWarning, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { formatInteger } from '../../format.ts';
-import { symbolRows } from '../../store/appStore.ts';
+import { symbolRows, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
-import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../backtest/metricCatalog.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
@@ -30,6 +30,16 @@ export function SetupPanel() {
     strategies.status === 'ready' ? (strategies.data.find((s) => s.name === setup.strategy) ?? null) : null;
   const check = useMemo(() => checkSetup(setup, strategy), [setup, strategy]);
   const symbols = useMemo(() => (datasets.status === 'ready' ? symbolRows(datasets.data) : []), [datasets]);
+  // The timeframes offered are those the symbol can have, as in the Backtest picker.
+  const reasons = useMemo(
+    () => symbolTimeframeReasons({ datasets, symbol: setup.symbol }),
+    [datasets, setup.symbol],
+  );
+  const unavailable = TIMEFRAME_CHOICES.map((tf) => reasons[tf]).find((reason) => reason !== null);
+  useEffect(() => {
+    const kept = keepAvailable(setup.timeframes, reasons);
+    if (kept !== setup.timeframes) patchSetup({ timeframes: kept });
+  }, [reasons, setup.timeframes, patchSetup]);
   // Ticking multi-timeframe only lets several be chosen: which ones is the trader's choice.
   const [multiChosen, setMultiChosen] = useState(false);
   const multi = multiChosen || setup.timeframes.length > 1;
@@ -115,12 +125,19 @@ export function SetupPanel() {
                 className={setup.timeframes.includes(tf) ? 'seg active' : 'seg'}
                 aria-pressed={setup.timeframes.includes(tf)}
                 data-testid={`opt-tf-${tf}`}
+                disabled={reasons[tf] !== null}
+                title={reasons[tf] ?? undefined}
                 onClick={() => toggleTimeframe(tf, multi)}
               >
                 {tf}
               </button>
             ))}
           </div>
+          {unavailable ? (
+            <span className="field-hint" data-testid="opt-tf-note">
+              {unavailable}
+            </span>
+          ) : null}
           {multi ? (
             <label className="field opt-inline">
               <span className="field-label">combine by</span>

@@ -1,0 +1,89 @@
+/**
+ * Weekly and monthly timeframes through the CLI (issue 10 item 1): BTCUSD, stored as 1mo, is backtested
+ * and optimised on its own bars; GOOG, stored as 1d, is backtested on weeks made of its days.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const btc = sharedDataFile('BTCUSD.csv');
+const goog = sharedDataFile('GOOG.csv');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-calendar-tf-'));
+  dirs.push(dir);
+  return dir;
+}
+
+interface Metrics {
+  totalReturn: number;
+  annualizedReturn: number;
+  numPeriods: number;
+}
+
+/** The periods a year the CAGR was annualised with: 1 + CAGR = (1 + total)^(P / n). */
+function periodsPerYear({ totalReturn, annualizedReturn, numPeriods }: Metrics): number {
+  return (Math.log1p(annualizedReturn) / Math.log1p(totalReturn)) * numPeriods;
+}
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
+  it('backtests and optimises with --timeframe 1mo, annualising with 12 periods a year', async () => {
+    const d = ['--data-dir', dataDir()];
+    const imported = await cli(['data', 'import', btc.path, ...d, '--json']);
+    expect(imported.stderr).toBe('');
+    expect(JSON.parse(imported.stdout)).toMatchObject({ symbol: 'BTCUSD', timeframe: '1mo' });
+    const common = ['--symbol', 'BTCUSD', '--timeframe', '1mo', '--strategy', 'sma-cross', ...d];
+    const run = await cli(['backtest', ...common, '--param', 'fast=2', '--param', 'slow=6', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { bars: number; metrics: Metrics };
+    expect(result.bars).toBe(156);
+    expect(periodsPerYear(result.metrics)).toBeCloseTo(12, 9);
+    const study = await cli([
+      'optimize',
+      ...common,
+      '--space',
+      'fast=2:4',
+      '--space',
+      'slow=6:8',
+      '--sampler',
+      'grid',
+      '--json',
+    ]);
+    expect(study.stderr).not.toMatch(/error/i);
+    expect(study.code).toBe(0);
+    const best = (JSON.parse(study.stdout) as { best: { status: string; metrics: Metrics } }).best;
+    expect(best.status).toBe('complete');
+    expect(best.metrics.numPeriods).toBe(155);
+    expect(periodsPerYear(best.metrics)).toBeCloseTo(12, 9);
+  });
+});
+
+describe.skipIf(!goog.present)(`GOOG stored as 1d, read as weeks${goog.skipReason}`, () => {
+  it('backtests --timeframe 1w on Monday-based weeks and refuses 1h, which days cannot give', async () => {
+    const d = ['--data-dir', dataDir()];
+    expect((await cli(['data', 'import', goog.path, ...d])).code).toBe(0);
+    const common = ['--symbol', 'GOOG', '--strategy', 'buy-and-hold', ...d, '--json'];
+    const weekly = await cli(['backtest', ...common, '--timeframe', '1w']);
+    expect(weekly.stderr).toBe('');
+    const result = JSON.parse(weekly.stdout) as { bars: number; metrics: Metrics };
+    // 2004-08-19 to 2013-02-25 (the file's span): 446 Monday-based weeks.
+    expect(result.bars).toBe(446);
+    expect(periodsPerYear(result.metrics)).toBeCloseTo(52, 9);
+    const hourly = await cli(['backtest', ...common, '--timeframe', '1h']);
+    expect(hourly.code).not.toBe(0);
+    expect(hourly.stderr).toMatch(/stored as 1d only; 1h cannot be derived/);
+  });
+});
