@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { allocateBars, TIMEFRAME_MINUTES, TIMEFRAMES, type Bars, type Timeframe } from './bars.ts';
+import {
+  allocateBars,
+  SESSION_TIMEFRAMES,
+  TIMEFRAME_MINUTES,
+  type Bars,
+  type SessionTimeframe,
+} from './bars.ts';
 import { etDateKey, sessionsForDates } from './calendar.ts';
 import { parseBarsCsv, parseBarsCsvRows } from './csv/read.ts';
 import { formatBarsCsv } from './csv/write.ts';
@@ -323,7 +329,7 @@ describe('each check alone', () => {
  * The calendar coverage the slow, obvious way: every bucket of every session between the first and the
  * last bar listed, each checked against the bars. A reference for the row-sized count, on short spans.
  */
-function coverageByEnumeration(t: Float64Array, timeframe: Timeframe) {
+function coverageByEnumeration(t: Float64Array, timeframe: SessionTimeframe) {
   const daily = timeframe === '1d';
   const barMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
   const first = t[0]!;
@@ -412,7 +418,7 @@ describe('calendar coverage sized by the bars, not the span', () => {
     ] as const;
     for (let trial = 0; trial < 60; trial++) {
       const [from, days] = windows[trial % windows.length]!;
-      const timeframe = TIMEFRAMES[trial % TIMEFRAMES.length]!;
+      const timeframe = SESSION_TIMEFRAMES[trial % SESSION_TIMEFRAMES.length]!;
       const times = new Set<number>();
       const n = 1 + rng.int(trial % 4 === 0 ? 3 : 400);
       // Any minute of a day from 04:00 to 22:00 New York (UTC-4/-5): pre-market, session, after hours.
