@@ -1,32 +1,19 @@
 /**
- * Channel names alone, without their schemas, so the preload bridge can build its allowlist without
- * bundling zod. contract.ts checks at compile time that its schema maps have exactly these keys.
+ * Every channel name, without schemas, so the preload bridge can build its allowlist without bundling
+ * zod. Each domain lists its own names in `<domain>Channels.ts` and its schemas in `<domain>Contract.ts`
+ * (which must cover exactly those names); a new domain adds one line to DOMAINS here and one to
+ * contract.ts.
  */
-export const REQUEST_CHANNELS = [
-  'app:info',
-  'data:list',
-  'bars:get',
-  'strategies:list',
-  'backtest:run',
-  'optimize:start',
-  'optimize:resume',
-  'optimize:cancel',
-  'optimize:list',
-  'optimize:get',
-  'optimize:approve',
-  'optimize:delete',
-  'walkforward:run',
-  'job:cancel',
-  'data:coverage',
-  'data:quality',
-  'data:import',
-  'data:fetch',
-  'data:export',
-  'settings:keys-status',
-  'settings:save-keys',
-  'settings:clear-keys',
-] as const;
-export const EVENT_CHANNELS = ['job:progress', 'job:done', 'optimize:trial', 'optimize:progress'] as const;
+import { APP_CHANNELS } from './appChannels.ts';
+import { BACKTEST_CHANNELS } from './backtestChannels.ts';
+import { DATA_CHANNELS } from './dataChannels.ts';
+import { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 
-export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
-export type EventChannel = (typeof EVENT_CHANNELS)[number];
+const DOMAINS = [APP_CHANNELS, BACKTEST_CHANNELS, DATA_CHANNELS, OPTIMIZE_CHANNELS] as const;
+
+type Domain = (typeof DOMAINS)[number];
+export type RequestChannel = Domain['requests'][number];
+export type EventChannel = Domain['events'][number];
+
+export const REQUEST_CHANNELS: readonly RequestChannel[] = DOMAINS.flatMap((domain) => domain.requests);
+export const EVENT_CHANNELS: readonly EventChannel[] = DOMAINS.flatMap((domain) => domain.events);

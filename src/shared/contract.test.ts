@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { REQUEST_CHANNELS, requestSchemas } from './contract.ts';
+import { APP_CHANNELS } from './appChannels.ts';
+import {
+  appContract,
+  AppInfo,
+  EVENT_CHANNELS,
+  REQUEST_CHANNELS,
+  eventSchemas,
+  requestSchemas,
+} from './contract.ts';
+import type { DomainContract } from './domain.ts';
 import { InputError } from './errors.ts';
 import { parseOrThrow } from './validation.ts';
 
@@ -94,5 +103,34 @@ describe('request schemas', () => {
       return null;
     })();
     expect(result?.field).toBe('data.strat');
+  });
+});
+
+describe('per-domain registration', () => {
+  it("every channel belongs to one domain: no name twice, and the names are the schema maps' keys", () => {
+    // A name in two domains would compile (the maps are spread) and one domain's schema would silently win.
+    expect(new Set(REQUEST_CHANNELS).size).toBe(REQUEST_CHANNELS.length);
+    expect(new Set(EVENT_CHANNELS).size).toBe(EVENT_CHANNELS.length);
+    expect(Object.keys(requestSchemas).sort()).toEqual([...REQUEST_CHANNELS].sort());
+    expect(Object.keys(eventSchemas).sort()).toEqual([...EVENT_CHANNELS].sort());
+  });
+
+  it("a domain's schemas must cover exactly its channel names (checked when compiling)", () => {
+    const info = { input: z.strictObject({}), output: AppInfo };
+    const missing = {
+      // @ts-expect-error `job:cancel` is one of the domain's names and has no schema
+      requests: { 'app:info': info },
+      events: appContract.events,
+    } satisfies DomainContract<typeof APP_CHANNELS>;
+    const extra = {
+      requests: {
+        ...appContract.requests,
+        // @ts-expect-error `app:nope` is not one of the domain's names
+        'app:nope': info,
+      },
+      events: appContract.events,
+    } satisfies DomainContract<typeof APP_CHANNELS>;
+    expect(Object.keys(missing.requests)).not.toContain('job:cancel');
+    expect(Object.keys(extra.requests)).toContain('app:nope');
   });
 });

@@ -9,7 +9,18 @@
 import { z } from 'zod';
 import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from './fetchChoices.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
-import { END_AFTER_START, endAfterStart, jobIdSchema, symbolSchema, timeframeSchema } from './schemas.ts';
+import { JobCancelled } from './appContract.ts';
+import type { DATA_CHANNELS } from './dataChannels.ts';
+import type { DomainContract } from './domain.ts';
+import {
+  END_AFTER_START,
+  endAfterStart,
+  epochMsSchema,
+  jobIdSchema,
+  sessionSchema,
+  symbolSchema,
+  timeframeSchema,
+} from './schemas.ts';
 
 /** Stored timeframes include what an import inferred (e.g. 1mo), not just the five the app resamples. */
 const storedTimeframeSchema = z
@@ -54,6 +65,30 @@ const instantSchema = z.union([z.number(), z.string()], { error: INSTANT_HINT })
     return z.NEVER;
   }
   return t;
+});
+
+// ---- bars ----------------------------------------------------------------------------------------------
+
+export const BarsQuery = z
+  .strictObject({
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    start: epochMsSchema.optional(),
+    end: epochMsSchema.optional(),
+    limit: z.number().int().positive().max(200_000).optional(),
+    session: sessionSchema.optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
+
+export const BarsPayload = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  t: z.array(z.number()),
+  o: z.array(z.number()),
+  h: z.array(z.number()),
+  l: z.array(z.number()),
+  c: z.array(z.number()),
+  v: z.array(z.number()),
 });
 
 // ---- coverage ----------------------------------------------------------------------------------------
@@ -232,6 +267,25 @@ const keyPart = (name: string) =>
 
 export const SaveKeysRequest = z.strictObject({ keyId: keyPart('key ID'), secret: keyPart('secret key') });
 
+const empty = z.strictObject({});
+
+export const dataContract = {
+  requests: {
+    'data:list': { input: empty, output: z.array(DatasetInfo) },
+    'bars:get': { input: BarsQuery, output: BarsPayload },
+    'data:coverage': { input: empty, output: z.array(DatasetCoverage) },
+    'data:quality': { input: DataQualityRequest, output: DataQualityResult },
+    'data:import': { input: DataImportRequest, output: DataImportResult },
+    'data:fetch': { input: DataFetchRequest, output: z.union([DataFetchResult, JobCancelled]) },
+    'data:export': { input: DataExportRequest, output: DataExportResult },
+    'settings:keys-status': { input: empty, output: KeysStatus },
+    'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
+    'settings:clear-keys': { input: empty, output: KeysStatus },
+  },
+  events: {},
+} as const satisfies DomainContract<typeof DATA_CHANNELS>;
+
+export type BarsPayload = z.output<typeof BarsPayload>;
 export type DatasetInfo = z.output<typeof DatasetInfo>;
 export type DatasetCoverage = z.output<typeof DatasetCoverage>;
 export type DataQualityReport = z.output<typeof DataQualityReport>;

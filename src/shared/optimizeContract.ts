@@ -8,6 +8,9 @@
  */
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
+import { JobCancelled } from './appContract.ts';
+import type { DomainContract } from './domain.ts';
+import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import {
   DIRECTIONS,
   MAX_TRIALS,
@@ -435,6 +438,23 @@ export const OptimizeProgressEvent = z.object({
    */
   detail: StudyDetail.optional(),
 });
+
+export const optimizeContract = {
+  requests: {
+    'optimize:start': { input: OptimizeStartRequest, output: OptimizeStartResult },
+    'optimize:resume': { input: StudyRef, output: OptimizeResumeResult },
+    'optimize:cancel': { input: StudyRef, output: OptimizeCancelResult },
+    'optimize:list': { input: z.strictObject({}), output: z.array(StudySummary) },
+    'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
+    'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
+    'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult },
+    'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
+  },
+  events: {
+    'optimize:trial': OptimizeTrialEvent,
+    'optimize:progress': OptimizeProgressEvent,
+  },
+} as const satisfies DomainContract<typeof OPTIMIZE_CHANNELS>;
 
 export type OptimizeStartRequest = z.output<typeof OptimizeStartRequest>;
 export type OptimizeStartInput = z.input<typeof OptimizeStartRequest>;

@@ -33,3 +33,6 @@ export const cashSchema = z
   .min(1, 'must be at least 1')
   .max(1e12, 'must be at most 1,000,000,000,000')
   .default(10_000);
+
+/** Which minutes derived timeframes are built from: the regular session (default) or the whole trading day. */
+export const sessionSchema = z.enum(['regular', 'extended']);

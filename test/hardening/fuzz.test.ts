@@ -96,7 +96,9 @@ const wrong = fc.constantFrom<unknown>(
   { a: 1 },
 );
 
-const channel = fc.constantFrom(...REQUEST_CHANNELS);
+// Drawn in the order `bases` lists them (a Record over every channel), not REQUEST_CHANNELS' order, so the
+// seeded sequence does not change when the domains composing REQUEST_CHANNELS are reordered.
+const channel = fc.constantFrom(...(Object.keys(bases('')) as RequestChannel[]));
 
 /** A base request with one field (or one nested field) replaced, removed, or an unknown one added. */
 const mutated = fc

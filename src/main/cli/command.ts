@@ -8,7 +8,7 @@ export interface CommandIO {
   readonly interactive: boolean;
 }
 
-/** A command's options and work; its name and summary are listed in commands/index.ts. */
+/** A command's options and work; its name and summary are listed by its domain's commands/<domain>/index.ts. */
 export interface Command {
   /** Usage lines after `regimen <name>`. */
   readonly usage: string;
@@ -16,6 +16,13 @@ export interface Command {
   readonly allowPositionals?: boolean;
   /** Resolves to the exit code. */
   run(args: ParsedArgs, io: CommandIO): Promise<number>;
+}
+
+/** A command as `regimen --help` lists it; its module (and what that imports) loads only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
 }
 
 /** Options every command takes. */

@@ -9,11 +9,11 @@ import { main } from './main.ts';
 
 // Records which command modules were imported (they pull in DuckDB, the Alpaca client, the pool).
 const loaded = vi.hoisted(() => new Set<string>());
-vi.mock('./commands/data.ts', async (importOriginal) => {
+vi.mock('./commands/data/data.ts', async (importOriginal) => {
   loaded.add('data');
   return importOriginal();
 });
-vi.mock('./commands/optimize.ts', async (importOriginal) => {
+vi.mock('./commands/optimize/optimize.ts', async (importOriginal) => {
   loaded.add('optimize');
   return importOriginal();
 });

@@ -1,7 +1,7 @@
 import { RequestError, UpstreamError } from '../../shared/errors.ts';
 import { UsageError, parseCommandArgs } from './args.ts';
-import { COMMON_OPTIONS, type Command, type CommandIO } from './command.ts';
-import { COMMANDS, type CommandEntry } from './commands/index.ts';
+import { COMMON_OPTIONS, type Command, type CommandEntry, type CommandIO } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -6,14 +6,13 @@ import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
 import { databasePath } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
-import { BacktestService } from './backtestService.ts';
-import { createDataHandlers } from './dataHandlers.ts';
+import { createAppHandlers } from './app/handlers.ts';
+import { createBacktestHandlers } from './backtest/handlers.ts';
+import { createDataHandlers } from './data/handlers.ts';
 import { ensureDemoMarket } from './demoMarket.ts';
 import { EventBus } from './events.ts';
 import { JobRegistry } from './jobs.ts';
-import { listStrategies } from './strategyCatalog.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
-import { barsToPayload } from './payloads.ts';
 import { secretScrubber } from './scrub.ts';
 
 export interface ServicesOptions {
@@ -60,7 +59,6 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
-  const backtests = new BacktestService(bars, pool, jobContext);
   const optimizer = createOptimizeHandlers({ db, bars, pool, jobs: jobContext });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,
@@ -72,16 +70,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
     parseCsvPart: (input) => pool.run({ kind: 'csv-part', input }),
   });
 
+  // One line per domain: each implements exactly its channels (DomainHandlers), and `Requests` fails to
+  // type-check here when a domain's channel has no handler.
   const handlers: Requests = {
-    'app:info': async () => ({ version, host: options.host, dataDir: options.dataDir, demo }),
-    'data:list': () => bars.list(),
-    'bars:get': async (query) =>
-      barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
-    'strategies:list': async () => listStrategies(),
-    'backtest:run': (request) => backtests.run(request),
-    ...createDataHandlers({ marketData, secrets, events, jobs, env }),
+    ...createAppHandlers({ info: { version, host: options.host, dataDir: options.dataDir, demo }, jobs }),
+    ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
+    ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
-    'job:cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
   };
 
   return {

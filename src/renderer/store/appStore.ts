@@ -13,10 +13,9 @@ import { finestAvailable, TIMEFRAME_CHOICES, TIMEFRAME_MS, timeframeReasons } fr
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
 import { DEFAULT_TIME_ZONE_SETTING, isTimeZoneSetting, type TimeZoneSetting } from '../../shared/timeZone.ts';
+import { isViewId, type ViewId } from '../views/registry.ts';
 import { localKeeper, sessionKeeper, type Keeper } from './keeper.ts';
 import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
-
-export type ViewId = 'backtest' | 'optimize' | 'data' | 'settings';
 
 export type Loadable<T> =
   | { status: 'idle' }
@@ -116,7 +115,6 @@ const KEPT_KEYS = [
 ] as const satisfies ReadonlyArray<keyof AppState>;
 type KeptApp = Partial<Pick<AppState, (typeof KEPT_KEYS)[number]>>;
 
-const VIEWS: readonly ViewId[] = ['backtest', 'optimize', 'data', 'settings'];
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -124,8 +122,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 function keptApp(value: unknown): KeptApp {
   if (!isRecord(value)) return {};
   const kept: KeptApp = {};
-  if (typeof value.view === 'string' && (VIEWS as string[]).includes(value.view))
-    kept.view = value.view as ViewId;
+  if (isViewId(value.view)) kept.view = value.view;
   if (typeof value.symbol === 'string') kept.symbol = value.symbol;
   if (typeof value.timeframe === 'string' && (TIMEFRAME_CHOICES as string[]).includes(value.timeframe))
     kept.timeframe = value.timeframe as Timeframe;

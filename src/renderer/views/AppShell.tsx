@@ -1,26 +1,25 @@
 import type { ComponentType } from 'react';
 import { useApp } from '../store/context.tsx';
-import type { ViewId } from '../store/appStore.ts';
 import { BacktestView } from './backtest/BacktestView.tsx';
 import { DataView } from './data/DataView.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
 import { OptimizeView } from './optimize/OptimizeView.tsx';
+import { VIEWS, type ViewId } from './registry.ts';
 import { SettingsView } from './settings/SettingsView.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
-/** The workspaces, one tab each; a later workspace (optimizer, live) is one more entry here. */
-const VIEWS: ReadonlyArray<{ id: ViewId; label: string; component: ComponentType }> = [
-  { id: 'backtest', label: 'Backtest', component: BacktestView },
-  { id: 'optimize', label: 'Optimize', component: OptimizeView },
-  { id: 'data', label: 'Data', component: DataView },
-  { id: 'settings', label: 'Settings', component: SettingsView },
-];
+/** Each tab's component (tabs and their order: registry.ts); a Record, so a tab without one fails to compile. */
+const COMPONENTS: Record<ViewId, ComponentType> = {
+  backtest: BacktestView,
+  optimize: OptimizeView,
+  data: DataView,
+  settings: SettingsView,
+};
 
 export function AppShell() {
   const view = useApp((s) => s.view);
   const setView = useApp((s) => s.setView);
-  const active = VIEWS.find((v) => v.id === view) ?? VIEWS[0];
-  const View = active?.component;
+  const View = COMPONENTS[view];
 
   return (
     <div className="shell">
@@ -46,7 +45,7 @@ export function AppShell() {
       </header>
       <NoticeBar />
       <main className="workspace" role="tabpanel">
-        {View ? <View /> : null}
+        <View />
       </main>
       <StatusBar />
     </div>

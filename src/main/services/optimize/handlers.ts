@@ -1,4 +1,5 @@
-import type { Requests } from '../../../shared/contract.ts';
+import type { DomainHandlers } from '../../../shared/contract.ts';
+import type { OPTIMIZE_CHANNELS } from '../../../shared/optimizeChannels.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
@@ -9,16 +10,6 @@ import { OptimizeService } from './optimizeService.ts';
 import { studyRecords } from './studyRecords.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
 
-type OptimizeChannel =
-  | 'optimize:start'
-  | 'optimize:resume'
-  | 'optimize:cancel'
-  | 'optimize:list'
-  | 'optimize:get'
-  | 'optimize:approve'
-  | 'optimize:delete'
-  | 'walkforward:run';
-
 /** The optimizer's request handlers and the service behind them (closed with the other services). */
 export function createOptimizeHandlers(deps: {
   db: Database;
@@ -26,7 +17,7 @@ export function createOptimizeHandlers(deps: {
   pool: ComputePool;
   /** Studies and walk-forward runs are jobs of its registry, so `job:cancel` reaches them. */
   jobs: JobContext & { readonly jobs: JobRegistry };
-}): { handlers: Pick<Requests, OptimizeChannel>; service: OptimizeService } {
+}): { handlers: DomainHandlers<typeof OPTIMIZE_CHANNELS>; service: OptimizeService } {
   // A failure to record a result for the learner is logged, never a failure of the study that produced it.
   const ledger = createLedgerRecorder(deps.db, (message) => console.warn(message));
   const service = new OptimizeService({

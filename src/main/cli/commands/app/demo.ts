@@ -1,9 +1,9 @@
-import { stringOption } from '../args.ts';
-import { openDatabaseHere } from '../backend.ts';
-import type { Command } from '../command.ts';
-import { resolveDataDir } from '../../paths.ts';
-import { writeDemoMarket } from '../../services/demoMarket.ts';
-import { BarsRepository } from '../../store/barsRepository.ts';
+import { stringOption } from '../../args.ts';
+import { openDatabaseHere } from '../../backend.ts';
+import type { Command } from '../../command.ts';
+import { resolveDataDir } from '../../../paths.ts';
+import { writeDemoMarket } from '../../../services/demoMarket.ts';
+import { BarsRepository } from '../../../store/barsRepository.ts';
 
 export const demoCommand: Command = {
   usage: '[--data-dir DIR] [--json]',

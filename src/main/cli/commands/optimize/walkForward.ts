@@ -1,14 +1,14 @@
-import { ComputePool } from '../../compute/pool.ts';
-import { EventBus } from '../../services/events.ts';
-import { runWalkForwardJob } from '../../services/optimize/walkForwardService.ts';
-import { BarsRepository } from '../../store/barsRepository.ts';
-import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
-import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
-import { numberOption, stringOption, UsageError } from '../args.ts';
-import { openDatabaseHere } from '../backend.ts';
-import type { Command } from '../command.ts';
-import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
-import { backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
+import { ComputePool } from '../../../compute/pool.ts';
+import { EventBus } from '../../../services/events.ts';
+import { runWalkForwardJob } from '../../../services/optimize/walkForwardService.ts';
+import { BarsRepository } from '../../../store/barsRepository.ts';
+import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
+import { WalkForwardRepository } from '../../../store/walkForwardRepository.ts';
+import { numberOption, stringOption, UsageError } from '../../args.ts';
+import { openDatabaseHere } from '../../backend.ts';
+import type { Command } from '../../command.ts';
+import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
+import { backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
 
 const OOS_HEADLINE = [

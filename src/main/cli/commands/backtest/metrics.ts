@@ -1,8 +1,8 @@
-import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
-import { stringOption, UsageError } from '../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
-import { formatMetric, metricLabel, table, toJson } from '../format.ts';
+import { annualizationOf, computeEquityMetrics } from '../../../../core/metrics/index.ts';
+import { stringOption, UsageError } from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { formatMetric, metricLabel, table, toJson } from '../../format.ts';
 
 export const metricsCommand: Command = {
   usage:

@@ -1,9 +1,9 @@
-import type { StudyDetail } from '../../../shared/optimizeContract.ts';
-import { numberOption, UsageError } from '../args.ts';
-import { openBackend } from '../backend.ts';
-import type { Command } from '../command.ts';
-import type { TimeFormat } from '../../../shared/timeZone.ts';
-import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
+import type { StudyDetail } from '../../../../shared/optimizeContract.ts';
+import { numberOption, UsageError } from '../../args.ts';
+import { openBackend } from '../../backend.ts';
+import type { Command } from '../../command.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 
 function paramsText(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { HALT_MODES, type HaltMode } from '../../../core/live/modes.ts';
-import { demoBars, startReferenceBot } from '../../livebot/referenceBot.ts';
-import { resolveBotSecret } from '../../livebot/secret.ts';
-import { resolveDataDir } from '../../paths.ts';
-import { numberOption, stringOption, UsageError } from '../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
+import { HALT_MODES, type HaltMode } from '../../../../core/live/modes.ts';
+import { demoBars, startReferenceBot } from '../../../livebot/referenceBot.ts';
+import { resolveBotSecret } from '../../../livebot/secret.ts';
+import { resolveDataDir } from '../../../paths.ts';
+import { numberOption, stringOption, UsageError } from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
 
 const SOURCES = ['demo', 'replay', 'alpaca'] as const;
 const FILLS = ['sim', 'alpaca-paper'] as const;

@@ -1,4 +1,4 @@
-import type { Bars } from '../../../core/data/bars.ts';
+import type { Bars } from '../../../../core/data/bars.ts';
 import {
   adx,
   atr,
@@ -11,11 +11,11 @@ import {
   rsi,
   sma,
   volumeRatio,
-} from '../../../core/indicators/index.ts';
-import { listOption, UsageError } from '../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
-import { toJson } from '../format.ts';
+} from '../../../../core/indicators/index.ts';
+import { listOption, UsageError } from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { toJson } from '../../format.ts';
 
 type Output = Float64Array | Record<string, Float64Array>;
 

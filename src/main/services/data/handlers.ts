@@ -1,30 +1,23 @@
 import { basename } from 'node:path';
-import { QUALITY_PROBLEM_KINDS } from '../../core/data/quality.ts';
-import type { DataQualityReport, KeysStatus, Requests } from '../../shared/contract.ts';
+import { QUALITY_PROBLEM_KINDS } from '../../../core/data/quality.ts';
+import type { DataQualityReport, DomainHandlers, KeysStatus } from '../../../shared/contract.ts';
+import type { DATA_CHANNELS } from '../../../shared/dataChannels.ts';
 import {
   clearAlpacaCredentials,
   environmentCredentials,
   saveAlpacaCredentials,
   savedCredentials,
-} from '../marketdata/credentials.ts';
-import type { MarketDataService } from '../marketdata/service.ts';
-import { SESSION_ONLY_NOTE, type SecretStore } from '../secrets/secretStore.ts';
-import type { EventBus } from './events.ts';
-import { cancelAsOutcome, runJob, type JobContext, type JobRegistry } from './jobs.ts';
-import { finiteOrNull } from './payloads.ts';
-import { secretScrubber } from './scrub.ts';
-
-export type DataChannel =
-  | 'data:coverage'
-  | 'data:quality'
-  | 'data:import'
-  | 'data:fetch'
-  | 'data:export'
-  | 'settings:keys-status'
-  | 'settings:save-keys'
-  | 'settings:clear-keys';
+} from '../../marketdata/credentials.ts';
+import type { MarketDataService } from '../../marketdata/service.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import { SESSION_ONLY_NOTE, type SecretStore } from '../../secrets/secretStore.ts';
+import type { EventBus } from '../events.ts';
+import { cancelAsOutcome, runJob, type JobContext, type JobRegistry } from '../jobs.ts';
+import { barsToPayload, finiteOrNull } from '../payloads.ts';
+import { secretScrubber } from '../scrub.ts';
 
 export interface DataHandlersDeps {
+  readonly bars: BarsRepository;
   readonly marketData: MarketDataService;
   readonly secrets: SecretStore;
   readonly events: EventBus;
@@ -35,7 +28,7 @@ export interface DataHandlersDeps {
 }
 
 /**
- * The market-data and settings channels.
+ * The market-data and settings channels: cached bars, coverage, quality, import / fetch / export, keys.
  *
  * `data:import` and `data:export` take a path on the machine the services run on. That is fine here
  * because every caller is the user themself: the Electron window is the app's own page behind a
@@ -47,8 +40,8 @@ export interface DataHandlersDeps {
  * Keys travel one way: `settings:save-keys` stores them in the secret store, and no answer, event or error
  * message carries them back (errors pass through `scrub`, which removes every known key value).
  */
-export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataChannel> {
-  const { marketData, secrets, events, jobs, env } = deps;
+export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeof DATA_CHANNELS> {
+  const { bars, marketData, secrets, events, jobs, env } = deps;
 
   const scrub = secretScrubber(env, secrets);
 
@@ -74,6 +67,9 @@ export function createDataHandlers(deps: DataHandlersDeps): Pick<Requests, DataC
   };
 
   return {
+    'data:list': () => bars.list(),
+    'bars:get': async (query) =>
+      barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
     'data:coverage': () =>
       guarded(async () =>
         (await marketData.list()).map((d) => ({

@@ -1,15 +1,15 @@
-import type { Timeframe } from '../../core/data/bars.ts';
-import { commissionSpecFromRate, type BacktestOptions } from '../../core/engine/index.ts';
-import { validateParams } from '../../core/strategy/index.ts';
-import type { BacktestRequest, BacktestResult } from '../../shared/contract.ts';
-import { InputError } from '../../shared/errors.ts';
-import type { ComputePool } from '../compute/pool.ts';
-import type { DatasetRef } from '../compute/tasks.ts';
-import { loadDataset } from '../marketdata/barsSource.ts';
-import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
-import { thinEquityCurve } from './equityCurve.ts';
-import { runJob, type JobContext } from './jobs.ts';
-import { finiteOrNull } from './payloads.ts';
+import type { Timeframe } from '../../../core/data/bars.ts';
+import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
+import { validateParams } from '../../../core/strategy/index.ts';
+import type { BacktestRequest, BacktestResult } from '../../../shared/contract.ts';
+import { InputError } from '../../../shared/errors.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import type { DatasetRef } from '../../compute/tasks.ts';
+import { loadDataset } from '../../marketdata/barsSource.ts';
+import type { BarsRange, BarsRepository } from '../../store/barsRepository.ts';
+import { thinEquityCurve } from '../equityCurve.ts';
+import { runJob, type JobContext } from '../jobs.ts';
+import { finiteOrNull } from '../payloads.ts';
 import { getStrategyOrThrow } from './strategyCatalog.ts';
 
 /**

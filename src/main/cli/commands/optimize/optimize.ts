@@ -1,22 +1,22 @@
-import { TIMEFRAMES, type Timeframe } from '../../../core/data/bars.ts';
-import { commissionRateOf } from '../../../core/engine/index.ts';
+import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
+import { commissionRateOf } from '../../../../core/engine/index.ts';
 import {
   parseSamplerKind,
   type ObjectiveMode,
   type SamplerConfig,
   type TimeframeAggregation,
-} from '../../../core/optimize/index.ts';
+} from '../../../../core/optimize/index.ts';
 import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
   StudyDetail,
   StudyState,
   TrialRow,
-} from '../../../shared/optimizeContract.ts';
-import { ComputePool } from '../../compute/pool.ts';
-import { EventBus } from '../../services/events.ts';
-import { OptimizeService } from '../../services/optimize/optimizeService.ts';
-import { studyRecords, type StudySource } from '../../services/optimize/studyRecords.ts';
+} from '../../../../shared/optimizeContract.ts';
+import { ComputePool } from '../../../compute/pool.ts';
+import { EventBus } from '../../../services/events.ts';
+import { OptimizeService } from '../../../services/optimize/optimizeService.ts';
+import { studyRecords, type StudySource } from '../../../services/optimize/studyRecords.ts';
 import {
   checkMode,
   getStrategyOrThrow,
@@ -26,15 +26,22 @@ import {
   resolveSpace,
   StudyInputError,
   type NewStudy,
-} from '../../services/optimize/studySetup.ts';
-import { BarsRepository } from '../../store/barsRepository.ts';
-import { barsSourceFrom } from '../barsSource.ts';
-import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
-import { listOption, numberOption, stringOption, timeOption, UsageError, type ParsedArgs } from '../args.ts';
-import { on, openDatabaseHere, ownerBackend, type Backend } from '../backend.ts';
-import type { Command, CommandIO } from '../command.ts';
-import { formatMetric, meter, metricLabel, table, toJson } from '../format.ts';
-import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
+} from '../../../services/optimize/studySetup.ts';
+import { BarsRepository } from '../../../store/barsRepository.ts';
+import { barsSourceFrom } from '../../barsSource.ts';
+import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
+import {
+  listOption,
+  numberOption,
+  stringOption,
+  timeOption,
+  UsageError,
+  type ParsedArgs,
+} from '../../args.ts';
+import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
+import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
 export const SEARCH_OPTIONS = {

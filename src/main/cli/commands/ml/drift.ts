@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { DRIFT_DETECTORS, detectDrift, type DriftDetectorName } from '../../../core/ml/drift/index.ts';
-import { numberOption, requiredOption, stringOption, UsageError } from '../args.ts';
-import type { Command } from '../command.ts';
-import { table, toJson } from '../format.ts';
+import { DRIFT_DETECTORS, detectDrift, type DriftDetectorName } from '../../../../core/ml/drift/index.ts';
+import { numberOption, requiredOption, stringOption, UsageError } from '../../args.ts';
+import type { Command } from '../../command.ts';
+import { table, toJson } from '../../format.ts';
 
 const NAMES = Object.keys(DRIFT_DETECTORS) as DriftDetectorName[];
 

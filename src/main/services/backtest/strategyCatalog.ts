@@ -3,9 +3,9 @@ import {
   isStrategyName,
   STRATEGIES,
   type StrategyDefinition,
-} from '../../core/strategy/index.ts';
-import type { StrategyInfo } from '../../shared/contract.ts';
-import { NotFoundError } from '../../shared/errors.ts';
+} from '../../../core/strategy/index.ts';
+import type { StrategyInfo } from '../../../shared/contract.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
 
 /** The strategies and their parameter specs, as the UI's forms and the optimizer's spaces see them. */
 export function listStrategies(): StrategyInfo[] {

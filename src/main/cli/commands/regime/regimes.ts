@@ -1,5 +1,5 @@
-import { TIMEFRAMES, type Bars, type Timeframe } from '../../../core/data/bars.ts';
-import { inferTimeframe } from '../../../core/data/timeframe.ts';
+import { TIMEFRAMES, type Bars, type Timeframe } from '../../../../core/data/bars.ts';
+import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import {
   allocateRegimeOutput,
   AXIS_LABELS,
@@ -11,11 +11,11 @@ import {
   summariseRegimes,
   type DetectorName,
   type RegimeAxisOutput,
-} from '../../../core/regime/index.ts';
-import { stringOption, UsageError, type ParsedArgs } from '../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
-import { table, toJson } from '../format.ts';
+} from '../../../../core/regime/index.ts';
+import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { table, toJson } from '../../format.ts';
 
 /** The best on the planted-regime tests (volatility balanced accuracy; see core/regime/quality.test.ts). */
 const DEFAULT_DETECTOR: DetectorName = 'hmm';

@@ -1,14 +1,19 @@
-import { commissionSpecFromRate } from '../../../core/engine/index.ts';
-import { AXIS_LABELS, createDetector, DETECTOR_NAMES, type RegimeAxis } from '../../../core/regime/index.ts';
-import { compareRegimeAware, type PolicyReport } from '../../../core/regime/compare.ts';
-import { sampleCandidates, type RegimeScore } from '../../../core/regime/perRegime.ts';
-import { commissionRateFromPercent } from '../../../shared/commission.ts';
-import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../services/optimize/studySetup.ts';
-import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../args.ts';
-import { loadBarsSource } from '../barsSource.ts';
-import type { Command } from '../command.ts';
-import { formatMetric, table, toJson } from '../format.ts';
-import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from './backtest.ts';
+import { commissionSpecFromRate } from '../../../../core/engine/index.ts';
+import {
+  AXIS_LABELS,
+  createDetector,
+  DETECTOR_NAMES,
+  type RegimeAxis,
+} from '../../../../core/regime/index.ts';
+import { compareRegimeAware, type PolicyReport } from '../../../../core/regime/compare.ts';
+import { sampleCandidates, type RegimeScore } from '../../../../core/regime/perRegime.ts';
+import { commissionRateFromPercent } from '../../../../shared/commission.ts';
+import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
+import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { formatMetric, table, toJson } from '../../format.ts';
+import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from './regimes.ts';
 
 /** Costs are part of the comparison: without --commission it charges this much per side. */

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Timeframe } from '../../../core/data/bars.ts';
-import { TIMEFRAMES } from '../../../core/data/bars.ts';
-import type { DataFetchResult, JobProgress } from '../../../shared/contract.ts';
-import { environmentCredentials } from '../../marketdata/credentials.ts';
-import { openSecretStore } from '../../secrets/secretStore.ts';
-import { MarketDataService } from '../../marketdata/service.ts';
+import type { Timeframe } from '../../../../core/data/bars.ts';
+import { TIMEFRAMES } from '../../../../core/data/bars.ts';
+import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
+import { environmentCredentials } from '../../../marketdata/credentials.ts';
+import { openSecretStore } from '../../../secrets/secretStore.ts';
+import { MarketDataService } from '../../../marketdata/service.ts';
 import {
   parseAdjustment,
   parseFeed,
   parseSymbols,
   parseTimeframe,
   TO_CACHE_TIMEFRAME,
-} from '../../marketdata/types.ts';
-import type { ServicesOptions } from '../../services/services.ts';
+} from '../../../marketdata/types.ts';
+import type { ServicesOptions } from '../../../services/services.ts';
 import {
   numberOption,
   requiredOption,
@@ -22,10 +22,10 @@ import {
   timeOption,
   UsageError,
   type ParsedArgs,
-} from '../args.ts';
-import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../backend.ts';
-import type { Command, CommandIO } from '../command.ts';
-import { formatCount, meter, table, timeFormatFrom } from '../format.ts';
+} from '../../args.ts';
+import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../../backend.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import { formatCount, meter, table, timeFormatFrom } from '../../format.ts';
 
 const ALPACA_OPTIONS = {
   'alpaca-base-url': { type: 'string' },

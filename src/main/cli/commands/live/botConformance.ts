@@ -1,10 +1,10 @@
-import { findStrategy } from '../../../core/strategy-api/ref.ts';
-import { STRATEGIES } from '../../../core/strategy/registry.ts';
-import { BotClient } from '../../livebot/botClient.ts';
-import { runConformance } from '../../livebot/conformance.ts';
-import { resolveBotSecret } from '../../livebot/secret.ts';
-import { keyValueNumbers, listOption, requiredOption, stringOption, UsageError } from '../args.ts';
-import type { Command } from '../command.ts';
+import { findStrategy } from '../../../../core/strategy-api/ref.ts';
+import { STRATEGIES } from '../../../../core/strategy/registry.ts';
+import { BotClient } from '../../../livebot/botClient.ts';
+import { runConformance } from '../../../livebot/conformance.ts';
+import { resolveBotSecret } from '../../../livebot/secret.ts';
+import { keyValueNumbers, listOption, requiredOption, stringOption, UsageError } from '../../args.ts';
+import type { Command } from '../../command.ts';
 
 /** Two sets the suite pushes when the strategy is sma-cross and none are given. */
 const SMA_CROSS_SETS = [

@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { numberOption, stringOption, UsageError } from '../args.ts';
-import type { Command } from '../command.ts';
-import { resolveAlpacaHosts, type AlpacaHosts } from '../../marketdata/hosts.ts';
-import { resolveDataDir } from '../../paths.ts';
-import { announceOwner } from '../../server/discovery.ts';
-import { startHttpHost } from '../../server/httpHost.ts';
-import { createServices } from '../../services/services.ts';
+import { numberOption, stringOption, UsageError } from '../../args.ts';
+import type { Command } from '../../command.ts';
+import { resolveAlpacaHosts, type AlpacaHosts } from '../../../marketdata/hosts.ts';
+import { resolveDataDir } from '../../../paths.ts';
+import { announceOwner } from '../../../server/discovery.ts';
+import { startHttpHost } from '../../../server/httpHost.ts';
+import { createServices } from '../../../services/services.ts';
 
-// From the sources this file is src/main/cli/commands/serve.ts; compiled, it is a chunk in out/cli.
+// From the sources this file is src/main/cli/commands/app/serve.ts; compiled, it is a chunk in out/cli.
 const RENDERER_DIR = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? '../../../../out/renderer' : '../renderer', import.meta.url),
+  new URL(import.meta.url.endsWith('.ts') ? '../../../../../out/renderer' : '../renderer', import.meta.url),
 );
 
 export const serveCommand: Command = {

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { numberOption, requiredOption, UsageError } from '../args.ts';
-import type { Command } from '../command.ts';
-import { startRemoteWorker } from '../../compute/remote/remoteWorker.ts';
-import { safeUrl } from '../../compute/remote/names.ts';
+import { numberOption, requiredOption, UsageError } from '../../args.ts';
+import type { Command } from '../../command.ts';
+import { startRemoteWorker } from '../../../compute/remote/remoteWorker.ts';
+import { safeUrl } from '../../../compute/remote/names.ts';
 
 export const workerCommand: Command = {
   usage:

@@ -3,18 +3,18 @@ import {
   type BacktestOptions,
   type CommissionSpec,
   type SlippageSpec,
-} from '../../../core/engine/index.ts';
+} from '../../../../core/engine/index.ts';
 import {
   COMMISSION_UNIT,
   commissionRateFromPercent,
   commissionWarning,
   MAX_COMMISSION_PERCENT,
   PLAUSIBLE_COMMISSION_PERCENT,
-} from '../../../shared/commission.ts';
-import { withDefaults } from '../../../core/strategy/index.ts';
-import { getStrategyOrThrow } from '../../services/strategyCatalog.ts';
-import { TaskRunner, type TradeOut } from '../../compute/tasks.ts';
-import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
+} from '../../../../shared/commission.ts';
+import { withDefaults } from '../../../../core/strategy/index.ts';
+import { getStrategyOrThrow } from '../../../services/backtest/strategyCatalog.ts';
+import { TaskRunner, type TradeOut } from '../../../compute/tasks.ts';
+import { OPEN_TRADE_REASON } from '../../../../shared/tradeRows.ts';
 import {
   keyValueNumbers,
   listOption,
@@ -22,11 +22,11 @@ import {
   stringOption,
   UsageError,
   type ParsedArgs,
-} from '../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../barsSource.ts';
-import type { Command, CommandIO } from '../command.ts';
-import type { TimeFormat } from '../../../shared/timeZone.ts';
-import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../format.ts';
+} from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 
 const HEADLINE = [
   'finalEquity',

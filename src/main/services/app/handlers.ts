@@ -1,0 +1,14 @@
+import type { APP_CHANNELS } from '../../../shared/appChannels.ts';
+import type { AppInfo, DomainHandlers } from '../../../shared/contract.ts';
+import type { JobRegistry } from '../jobs.ts';
+
+/** The host's own channels: what it is, and the one cancel every job of the registry answers to. */
+export function createAppHandlers(deps: {
+  readonly info: AppInfo;
+  readonly jobs: JobRegistry;
+}): DomainHandlers<typeof APP_CHANNELS> {
+  return {
+    'app:info': async () => deps.info,
+    'job:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
+  };
+}

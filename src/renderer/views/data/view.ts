@@ -1,0 +1,2 @@
+/** The Data workspace's tab (its component is mapped in AppShell.tsx). */
+export const dataView = { id: 'data', label: 'Data' } as const;

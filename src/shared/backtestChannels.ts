@@ -1,0 +1,7 @@
+import type { DomainChannels } from './domain.ts';
+
+/** Strategies and single backtests (their schemas: backtestContract.ts). */
+export const BACKTEST_CHANNELS = {
+  requests: ['strategies:list', 'backtest:run'],
+  events: [],
+} as const satisfies DomainChannels;

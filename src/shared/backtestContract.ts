@@ -1,0 +1,93 @@
+/**
+ * Strategies and single backtests (their names: backtestChannels.ts).
+ */
+import { z } from 'zod';
+import { CONSTRAINT_KINDS } from '../core/strategy-api/constraints.ts';
+import type { BACKTEST_CHANNELS } from './backtestChannels.ts';
+import type { DomainContract } from './domain.ts';
+import {
+  cashSchema,
+  END_AFTER_START,
+  endAfterStart,
+  epochMsSchema,
+  jobIdSchema,
+  metricValue,
+  sessionSchema,
+  symbolSchema,
+  timeframeSchema,
+} from './schemas.ts';
+
+export const ParamSpec = z.object({
+  name: z.string(),
+  type: z.enum(['int', 'float']),
+  /** The default search range. */
+  min: z.number(),
+  max: z.number(),
+  /** What any backtest accepts (wider than the search range). */
+  limits: z.object({ min: z.number(), max: z.number() }),
+  step: z.number().optional(),
+  default: z.number(),
+  description: z.string(),
+});
+
+export const StrategyInfo = z.object({
+  name: z.string(),
+  description: z.string(),
+  params: z.array(ParamSpec),
+  /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */
+  constraints: z.array(z.object({ kind: z.enum(CONSTRAINT_KINDS), left: z.string(), right: z.string() })),
+});
+
+export const BacktestRequest = z
+  .strictObject({
+    jobId: jobIdSchema.optional(),
+    symbol: symbolSchema,
+    timeframe: timeframeSchema,
+    strategy: z.string().min(1),
+    params: z.record(z.string(), z.number().finite()),
+    cash: cashSchema,
+    commission: z.number().min(0).max(0.1).default(0),
+    /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
+    closeAtEnd: z.boolean().default(false),
+    start: epochMsSchema.optional(),
+    end: epochMsSchema.optional(),
+    session: sessionSchema.optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
+
+/** A trade of a backtest; the last may be the position still open (exitReason OPEN_TRADE_REASON). */
+export const TradeRow = z.object({
+  entryTime: z.number(),
+  exitTime: z.number(),
+  entryPrice: z.number(),
+  exitPrice: z.number(),
+  size: z.number(),
+  pnl: z.number(),
+  returnPct: z.number(),
+  exitReason: z.string(),
+});
+
+export const BacktestResult = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  params: z.record(z.string(), z.number()),
+  bars: z.number(),
+  metrics: z.record(z.string(), metricValue),
+  /** The equity curve, thinned for display (every bar's value is kept inside the engine). */
+  equity: z.object({ t: z.array(z.number()), value: z.array(z.number()), drawdown: z.array(z.number()) }),
+  trades: z.array(TradeRow),
+  elapsedMs: z.number(),
+});
+
+export const backtestContract = {
+  requests: {
+    'strategies:list': { input: z.strictObject({}), output: z.array(StrategyInfo) },
+    'backtest:run': { input: BacktestRequest, output: BacktestResult },
+  },
+  events: {},
+} as const satisfies DomainContract<typeof BACKTEST_CHANNELS>;
+
+export type BacktestRequest = z.output<typeof BacktestRequest>;
+export type BacktestResult = z.output<typeof BacktestResult>;
+export type StrategyInfo = z.output<typeof StrategyInfo>;

@@ -1,0 +1,18 @@
+import type { DomainChannels } from './domain.ts';
+
+/** Cached bars, their coverage and quality, import / fetch / export, and the Alpaca keys (dataContract.ts). */
+export const DATA_CHANNELS = {
+  requests: [
+    'data:list',
+    'bars:get',
+    'data:coverage',
+    'data:quality',
+    'data:import',
+    'data:fetch',
+    'data:export',
+    'settings:keys-status',
+    'settings:save-keys',
+    'settings:clear-keys',
+  ],
+  events: [],
+} as const satisfies DomainChannels;

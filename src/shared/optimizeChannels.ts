@@ -1,0 +1,16 @@
+import type { DomainChannels } from './domain.ts';
+
+/** Studies and walk-forward runs, and a running study's events (their schemas: optimizeContract.ts). */
+export const OPTIMIZE_CHANNELS = {
+  requests: [
+    'optimize:start',
+    'optimize:resume',
+    'optimize:cancel',
+    'optimize:list',
+    'optimize:get',
+    'optimize:approve',
+    'optimize:delete',
+    'walkforward:run',
+  ],
+  events: ['optimize:trial', 'optimize:progress'],
+} as const satisfies DomainChannels;
