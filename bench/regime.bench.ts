@@ -25,7 +25,20 @@ import {
   smootherLabels,
   volatilityBalancedAccuracy,
 } from '../src/core/regime/quality.ts';
+import { sampleCandidates } from '../src/core/regime/perRegime.ts';
+import {
+  PLANTED_GRID,
+  PLANTED_REGIMES,
+  detectorLabels,
+  plantedDetector,
+  plantedLabels,
+  plantedPairMarket,
+  recoverPlantedPairs,
+  withinOneStep,
+  type PlantedPairMarket,
+} from '../src/core/regime/plantedPairs.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
+import { STRATEGIES } from '../src/core/strategy/registry.ts';
 
 const RUNS = 3;
 
@@ -174,7 +187,43 @@ function quality(log: (line: string) => void): void {
   }
 }
 
+/** Issue 11 item 9: how often the per-regime study recovers each planted pair, over 50 seeds. */
+function plantedPairs(log: (line: string) => void): void {
+  const definition = STRATEGIES['sma-cross'];
+  const candidates = sampleCandidates(PLANTED_GRID, { kind: 'grid' }, 1000, 1);
+  const seeds = 50;
+  const [calm, turbulent] = PLANTED_REGIMES;
+  log(
+    `planted pairs (calm ${calm.fast}/${calm.slow}, turbulent ${turbulent.fast}/${turbulent.slow}; 8,000 day bars, ` +
+      `${candidates.length}-pair grid): both recovered within one grid step (target >= 90 % of seeds)`,
+  );
+  const sources: [string, (market: PlantedPairMarket) => Int8Array][] = [
+    ['planted states as labels', plantedLabels],
+    ['HMM volatility labels (point in time)', (market) => detectorLabels(market, plantedDetector())],
+  ];
+  for (const [name, labelsOf] of sources) {
+    let recovered = 0;
+    const misses: string[] = [];
+    const started = performance.now();
+    for (let seed = 1001; seed <= 1000 + seeds; seed++) {
+      const market = plantedPairMarket(8000, seed);
+      const outcome = recoverPlantedPairs(market, labelsOf(market), definition, candidates, {
+        minTrades: 5,
+        minDwell: 5,
+      });
+      if (withinOneStep(outcome, PLANTED_GRID)) recovered++;
+      else misses.push(`${seed}: ${outcome.winners.map((p) => `${p.fast}/${p.slow}`).join(', ')}`);
+    }
+    log(
+      `  ${name.padEnd(38)} ${recovered} of ${seeds} seeds (${((100 * recovered) / seeds).toFixed(0)} %) ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    if (misses.length > 0) log(`    missed (calm, turbulent winners): ${misses.join('; ')}`);
+  }
+}
+
 export function runRegimeBench(log: (line: string) => void = console.log): void {
   speed(log);
   quality(log);
+  plantedPairs(log);
 }

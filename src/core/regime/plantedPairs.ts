@@ -1,0 +1,146 @@
+/**
+ * A planted market where each volatility regime has its own best moving-average pair (issue 11 item 9),
+ * and the check that a per-regime study recovers each pair: shared by the test that holds the rate and
+ * the bench that prints it over 50 seeds.
+ *
+ * Each bar's log return carries a drift of `edge` x sigma in the direction of the current regime's own
+ * pair (sign of its fast minus slow SMA at the previous close), so that pair is the one that earns it;
+ * a weak pull to the mean keeps the averages crossing. Calm and turbulent spells alternate as a Markov
+ * chain, the turbulent sigma three times the calm one, for the detector to tell them apart.
+ */
+import { allocateBars, type Bars } from '../data/bars.ts';
+import { DAY_MS } from '../data/calendar.ts';
+import { createRng } from '../math/random.ts';
+import { createSpace, findParam, intParam, stepIndex, type SearchSpace } from '../optimize/space.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import type { RegimeDetector } from './detector.ts';
+import { HmmDetector } from './hmm.ts';
+import { allocateRegimeOutput, Level } from './labels.ts';
+import { evaluateCandidates, selectRegimeSets } from './perRegime.ts';
+import { regimeSchedule } from './switched.ts';
+
+export interface PlantedRegime {
+  readonly fast: number;
+  readonly slow: number;
+  readonly sigma: number;
+  /** Drift per bar in units of sigma, in the direction of the pair's signal. */
+  readonly edge: number;
+}
+
+/** Calm: a slow pair; turbulent: a fast one, three times the volatility. Equal drift per bar in both. */
+export const PLANTED_REGIMES: readonly [calm: PlantedRegime, turbulent: PlantedRegime] = [
+  { fast: 10, slow: 40, sigma: 0.008, edge: 0.3 },
+  { fast: 2, slow: 10, sigma: 0.024, edge: 0.1 },
+];
+
+/** The moving-average grid of the check: 56 pairs, the planted ones among them. */
+export const PLANTED_GRID: SearchSpace = createSpace(
+  [intParam('fast', 2, 26, { step: 4 }), intParam('slow', 10, 90, { step: 10 })],
+  ['fast<slow'],
+);
+
+export interface PlantedPairMarket {
+  readonly bars: Bars;
+  /** 0 calm, 1 turbulent, per bar. */
+  readonly states: Uint8Array;
+}
+
+function smaAt(close: Float64Array, i: number, window: number): number {
+  let sum = 0;
+  for (let k = i - window + 1; k <= i; k++) sum += close[k]!;
+  return sum / window;
+}
+
+/**
+ * Day bars of the planted market. `stay` is the chance a regime continues to the next bar; `only` pins
+ * one regime throughout (the long single-regime series on which each pair is checked to be the best).
+ */
+export function plantedPairMarket(
+  n: number,
+  seed: number,
+  options: { readonly stay?: number; readonly only?: 0 | 1; readonly meanReversion?: number } = {},
+): PlantedPairMarket {
+  const stay = options.stay ?? 0.998;
+  const pull = options.meanReversion ?? 0.02;
+  const rng = createRng(seed);
+  const bars = allocateBars(n);
+  const states = new Uint8Array(n);
+  let state = options.only ?? rng.int(2);
+  let x = 0;
+  let previous = 100;
+  for (let i = 0; i < n; i++) {
+    if (options.only === undefined && i > 0 && rng.float() >= stay) state = 1 - state;
+    states[i] = state;
+    const regime = PLANTED_REGIMES[state]!;
+    const signal =
+      i > regime.slow ? Math.sign(smaAt(bars.c, i - 1, regime.fast) - smaAt(bars.c, i - 1, regime.slow)) : 0;
+    x += -pull * x + regime.edge * regime.sigma * signal + regime.sigma * rng.normal();
+    const close = 100 * Math.exp(x);
+    bars.t[i] = Date.UTC(1990, 0, 1) + i * DAY_MS;
+    bars.o[i] = previous;
+    bars.c[i] = close;
+    bars.h[i] = Math.max(previous, close);
+    bars.l[i] = Math.min(previous, close);
+    bars.v[i] = 1_000_000;
+    previous = close;
+  }
+  return { bars, states };
+}
+
+export interface RecoveryOutcome {
+  /** The calm (low volatility) and turbulent (high) regimes' winners. */
+  readonly winners: readonly [StrategyParams, StrategyParams];
+  readonly fellBack: readonly [boolean, boolean];
+}
+
+/** The detector's point-in-time volatility labels of the planted market. */
+export function detectorLabels(market: PlantedPairMarket, detector: RegimeDetector): Int8Array {
+  const out = allocateRegimeOutput(detector.inputs, market.bars.t.length);
+  detector.label(market.bars, out);
+  return out.volatility.label;
+}
+
+/** The planted states as volatility labels: what a detector without delay or error would say. */
+export function plantedLabels(market: PlantedPairMarket): Int8Array {
+  return Int8Array.from(market.states, (state) => (state === 1 ? Level.High : Level.Low));
+}
+
+/** One seed of the recovery check: every candidate run, each regime's winner taken under `labels`. */
+export function recoverPlantedPairs(
+  market: PlantedPairMarket,
+  labels: Int8Array,
+  definition: StrategyDefinition,
+  candidates: readonly StrategyParams[],
+  options: { readonly minTrades: number; readonly minDwell: number },
+): RecoveryOutcome {
+  const schedule = regimeSchedule(labels, options.minDwell);
+  const scores = evaluateCandidates(market.bars, definition, candidates, schedule, { periodsPerYear: 252 });
+  const { regimes } = selectRegimeSets(scores, { minTrades: options.minTrades });
+  const calm = regimes[Level.Low]!;
+  const turbulent = regimes[Level.High]!;
+  return { winners: [calm.params, turbulent.params], fellBack: [calm.fellBack, turbulent.fellBack] };
+}
+
+/** The detector of the check: a two-state volatility HMM on day bars, refitted every two years. */
+export function plantedDetector(): HmmDetector {
+  return new HmmDetector({
+    timeframe: '1d',
+    windows: { history: 800, short: 5 },
+    refitDays: 730,
+    states: { volatility: 2 },
+  });
+}
+
+/** Both regimes have sets of their own, each within one grid step of its planted pair in every parameter. */
+export function withinOneStep(outcome: RecoveryOutcome, grid: SearchSpace): boolean {
+  return PLANTED_REGIMES.every((planted, k) => {
+    if (outcome.fellBack[k]) return false;
+    const winner = outcome.winners[k]!;
+    return (['fast', 'slow'] as const).every((name) => {
+      const spec = findParam(grid, name);
+      if (spec === undefined || spec.kind === 'categorical')
+        throw new RangeError(`planted pairs: the grid needs a numeric "${name}"`);
+      return Math.abs(stepIndex(spec, winner[name]!) - stepIndex(spec, planted[name])) <= 1;
+    });
+  });
+}
