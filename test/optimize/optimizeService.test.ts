@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { runBacktest } from '../../src/core/engine/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
-import { computeMetrics } from '../../src/core/metrics/index.ts';
+import { computeMetrics, deflatedSharpeRatio } from '../../src/core/metrics/index.ts';
 import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
@@ -390,5 +390,39 @@ describe('optimize contract', () => {
         'trials',
       ]),
     );
+  });
+});
+
+const btc = sharedDataFile('BTCUSD.csv');
+
+describe.skipIf(!btc.present)(`a study on monthly bars${btc.skipReason}`, () => {
+  it("deflates the winner's Sharpe ratio with 12 periods a year, as its metrics were annualised", async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const id = await h.service.create({
+        ...smaStudy({ trials: 12 }),
+        definition: smaCrossDefinition({ kind: 'file', path: btc.path }, ['native'], 12),
+        space: parseSpace(['fast=2:6:2', 'slow=8:14:2'], ['fast<slow']),
+        objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
+      });
+      await h.service.resume(id);
+      const detail = await h.service.wait(id);
+      const stats = detail.overfitting!.deflatedSharpe;
+      const winner = detail.best!.metrics;
+      const deflated = (periodsPerYear: number): number =>
+        deflatedSharpeRatio({
+          sharpe: winner['sharpeRatio']!,
+          trials: stats.trials,
+          sharpeVariance: stats.sharpeVariance!,
+          n: winner['numPeriods']!,
+          skew: winner['skewness']!,
+          kurtosis: winner['kurtosis']!,
+          periodsPerYear,
+        });
+      expect(stats.deflatedSharpe).toBeCloseTo(deflated(12), 9);
+      expect(Math.abs(deflated(12) - deflated(252))).toBeGreaterThan(0.01);
+    } finally {
+      await h.close();
+    }
   });
 });

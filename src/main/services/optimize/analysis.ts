@@ -57,7 +57,16 @@ function partitionsFor(rows: number): number {
 export async function analyseStudy(
   study: Study,
   evaluator: Pick<Evaluator, 'periodReturns' | 'evaluateMany'>,
-  options: { readonly preferPlateau: boolean; readonly signal?: AbortSignal },
+  options: {
+    readonly preferPlateau: boolean;
+    /**
+     * The periods a year the trials' Sharpe ratios were annualised with (the study's first timeframe, as
+     * `annualizationOf` infers it): the deflated Sharpe de-annualises with it, so monthly bars are not
+     * taken for 252 trading days a year.
+     */
+    readonly periodsPerYear: number;
+    readonly signal?: AbortSignal;
+  },
 ): Promise<StudyAnalysis> {
   const notes: string[] = [];
   const choice = selectWinner(study, { preferPlateau: options.preferPlateau });
@@ -98,6 +107,7 @@ export async function analyseStudy(
     }
   }
   const overfitting = studyOverfitting(study, {
+    periodsPerYear: options.periodsPerYear,
     ...(winner === undefined ? {} : { winner }),
     ...(returns === undefined ? {} : { returns }),
   });

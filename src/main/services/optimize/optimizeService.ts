@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { annualizationOf } from '../../../core/metrics/index.ts';
 import { trialLedgerEntry } from '../../../core/ml/learner/ledger.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
@@ -307,7 +308,8 @@ export class OptimizeService {
       if (job === undefined) local.abort();
       else this.deps.jobs?.cancel(row.id);
     };
-    const done = this.execute(row, study, evaluator, signal, () => signal.aborted);
+    const periodsPerYear = annualizationOf(data.datasets[0]!.ref.bars.t).periodsPerYear;
+    const done = this.execute(row, study, evaluator, periodsPerYear, signal, () => signal.aborted);
     const active: ActiveStudy = { study, signal, cancel, done };
     this.active.set(row.id, active);
     void done
@@ -323,6 +325,7 @@ export class OptimizeService {
     row: StoredStudy,
     study: Study,
     evaluator: Evaluator,
+    periodsPerYear: number,
     signal: AbortSignal,
     isCancelled: () => boolean,
   ): Promise<StudyDetail> {
@@ -398,6 +401,7 @@ export class OptimizeService {
       if (result.cancelled) return await finish({ state: 'cancelled' });
       const analysis = await analyseStudy(study, evaluator, {
         preferPlateau: row.data.definition.preferPlateau,
+        periodsPerYear,
       });
       await evaluator.finished?.();
       return await finish({ state: 'complete', winner: analysis.winner, report: analysis.report });
