@@ -32,9 +32,7 @@ import {
   detectorLabels,
   plantedDetector,
   plantedLabels,
-  plantedPairMarket,
-  recoverPlantedPairs,
-  withinOneStep,
+  plantedPairRecovery,
   type PlantedPairMarket,
 } from '../src/core/regime/plantedPairs.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
@@ -202,18 +200,8 @@ function plantedPairs(log: (line: string) => void): void {
     ['HMM volatility labels (point in time)', (market) => detectorLabels(market, plantedDetector())],
   ];
   for (const [name, labelsOf] of sources) {
-    let recovered = 0;
-    const misses: string[] = [];
     const started = performance.now();
-    for (let seed = 1001; seed <= 1000 + seeds; seed++) {
-      const market = plantedPairMarket(8000, seed);
-      const outcome = recoverPlantedPairs(market, labelsOf(market), definition, candidates, {
-        minTrades: 5,
-        minDwell: 5,
-      });
-      if (withinOneStep(outcome, PLANTED_GRID)) recovered++;
-      else misses.push(`${seed}: ${outcome.winners.map((p) => `${p.fast}/${p.slow}`).join(', ')}`);
-    }
+    const { recovered, misses } = plantedPairRecovery(seeds, labelsOf, definition);
     log(
       `  ${name.padEnd(38)} ${recovered} of ${seeds} seeds (${((100 * recovered) / seeds).toFixed(0)} %) ` +
         `in ${((performance.now() - started) / 1000).toFixed(1)} s`,

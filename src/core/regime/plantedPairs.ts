@@ -16,7 +16,7 @@ import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.t
 import type { RegimeDetector } from './detector.ts';
 import { HmmDetector } from './hmm.ts';
 import { allocateRegimeOutput, Level } from './labels.ts';
-import { evaluateCandidates, selectRegimeSets } from './perRegime.ts';
+import { evaluateCandidates, sampleCandidates, selectRegimeSets } from './perRegime.ts';
 import { regimeSchedule } from './switched.ts';
 
 export interface PlantedRegime {
@@ -119,6 +119,31 @@ export function recoverPlantedPairs(
   const calm = regimes[Level.Low]!;
   const turbulent = regimes[Level.High]!;
   return { winners: [calm.params, turbulent.params], fellBack: [calm.fellBack, turbulent.fellBack] };
+}
+
+/**
+ * The check over seeds 1001..1000 + seeds: the seeds whose two winners (sma-cross over PLANTED_GRID, at
+ * least 5 trades per regime, a dwell of 5 bars) are both within one grid step of the planted pairs, and
+ * the winners of the others.
+ */
+export function plantedPairRecovery(
+  seeds: number,
+  labelsOf: (market: PlantedPairMarket) => Int8Array,
+  definition: StrategyDefinition,
+): { recovered: number; misses: string[] } {
+  const candidates = sampleCandidates(PLANTED_GRID, { kind: 'grid' }, 1000, 1);
+  let recovered = 0;
+  const misses: string[] = [];
+  for (let seed = 1001; seed <= 1000 + seeds; seed++) {
+    const market = plantedPairMarket(8000, seed);
+    const outcome = recoverPlantedPairs(market, labelsOf(market), definition, candidates, {
+      minTrades: 5,
+      minDwell: 5,
+    });
+    if (withinOneStep(outcome, PLANTED_GRID)) recovered++;
+    else misses.push(`${seed}: ${outcome.winners.map((p) => `${p.fast}/${p.slow}`).join(', ')}`);
+  }
+  return { recovered, misses };
 }
 
 /** The detector of the check: a two-state volatility HMM on day bars, refitted every two years. */
