@@ -103,6 +103,22 @@ export function weightedScore(objectives: readonly Objective[], values: readonly
   return score;
 }
 
+/**
+ * Higher-is-better scalar score of objective values: the weighted sum in 'weighted' mode, else the first
+ * objective signed by its direction (NaN scores -Infinity, so it never wins). A study's trials and a set
+ * scored outside the study (the analysis's neighbours) are ranked by this one rule.
+ */
+export function scalarScore(
+  objectives: readonly Objective[],
+  mode: ObjectiveMode,
+  values: readonly number[],
+): number {
+  if (mode === 'weighted') return weightedScore(objectives, values);
+  const v = values[0]!;
+  if (Number.isNaN(v)) return -Infinity;
+  return objectives[0]!.direction === 'maximize' ? v : -v;
+}
+
 /** Chooses the mode when none is given: one objective is 'single', several default to 'pareto'. */
 export function defaultMode(objectives: readonly Objective[]): ObjectiveMode {
   return objectives.length === 1 ? 'single' : 'pareto';

@@ -56,6 +56,40 @@ export interface OverfittingOptions {
   readonly winner?: TrialRecord;
 }
 
+/** CSCV blocks (S) at most; fewer when the series is short, so each block keeps MIN_BLOCK_ROWS periods. */
+export const PBO_PARTITIONS = 16;
+const MIN_BLOCK_ROWS = 2;
+
+/** The even number of CSCV blocks for `rows` periods: up to PBO_PARTITIONS, each of MIN_BLOCK_ROWS or more. */
+export function pboPartitionsFor(rows: number): number {
+  let s = Math.min(PBO_PARTITIONS, Math.floor(rows / MIN_BLOCK_ROWS));
+  if (s % 2 === 1) s--;
+  return s;
+}
+
+/**
+ * The PBO input from the trials' per-period returns (one series per trial; null when it failed): series
+ * with a non-finite return are left out, the rest aligned on their last `rows` periods (the shortest
+ * length) into a row-major matrix. Without at least two series or two blocks, the reason instead.
+ */
+export function pboReturns(
+  series: readonly (Float64Array | null)[],
+): { readonly returns: NonNullable<OverfittingOptions['returns']> } | { readonly note: string } {
+  const columns = series.filter((s): s is Float64Array => s !== null && s.every(Number.isFinite));
+  if (columns.length < 2) return { note: 'PBO: fewer than 2 trials have a finite return series' };
+  const rows = Math.min(...columns.map((c) => c.length));
+  const partitions = pboPartitionsFor(rows);
+  if (partitions < 2) return { note: `PBO: ${rows} periods are too few to split into blocks` };
+  const cols = columns.length;
+  const matrix = new Float64Array(rows * cols);
+  for (let j = 0; j < cols; j++) {
+    const column = columns[j]!;
+    const offset = column.length - rows;
+    for (let r = 0; r < rows; r++) matrix[r * cols + j] = column[offset + r]!;
+  }
+  return { returns: { matrix, rows, cols, partitions } };
+}
+
 export interface StudyOverfitting {
   /** Complete trials with a finite Sharpe ratio: the number of trials the winner was selected from. */
   readonly trials: number;

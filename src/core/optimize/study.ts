@@ -21,7 +21,7 @@ import {
   defaultMode,
   objectiveValues,
   toLosses,
-  weightedScore,
+  scalarScore,
   type Objective,
   type ObjectiveMode,
 } from './objectives.ts';
@@ -317,10 +317,7 @@ export class Study {
   /** Higher-is-better weighted score of a complete trial (for display and plateau analysis). */
   score(trial: TrialRecord): number {
     if (trial.status !== 'complete' || trial.values === null) return -Infinity;
-    if (this.mode === 'weighted') return weightedScore(this.config.objectives, trial.values);
-    const v = trial.values[0]!;
-    if (Number.isNaN(v)) return -Infinity;
-    return this.config.objectives[0]!.direction === 'maximize' ? v : -v;
+    return scalarScore(this.config.objectives, this.mode, trial.values);
   }
 
   /** Feasible complete trials, the only ones that may win. */

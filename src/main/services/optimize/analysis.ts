@@ -6,13 +6,13 @@
  */
 import {
   objectiveValues,
+  PBO_PARTITIONS,
+  pboReturns,
+  scalarScore,
   selectWinner,
   sensitivityFromTrials,
   studyOverfitting,
-  weightedScore,
-  type ObjectiveMode,
   type OverfittingOptions,
-  type Objective,
   type Params,
   type Study,
   type TrialRecord,
@@ -25,33 +25,11 @@ import type { Evaluator } from './evaluator.ts';
 
 /** Columns of the PBO matrix: the best trials by score (the statistic is about the selection among them). */
 const PBO_MAX_TRIALS = 200;
-/** CSCV blocks (S); fewer when the series is short, so each block keeps at least MIN_BLOCK_ROWS periods. */
-const PBO_PARTITIONS = 16;
-const MIN_BLOCK_ROWS = 2;
 
 export interface StudyAnalysis {
   readonly report: OverfittingStats;
   /** The trial chosen as the winner (the plateau centre when asked for); null without a feasible trial. */
   readonly winner: number | null;
-}
-
-/** Higher-is-better score of metrics, as Study.score would give a trial with them. */
-function scoreOfMetrics(
-  objectives: readonly Objective[],
-  mode: ObjectiveMode,
-  metrics: Readonly<Record<string, number>>,
-): number {
-  const values = objectiveValues(objectives, metrics);
-  if (mode === 'weighted') return weightedScore(objectives, values);
-  const v = values[0]!;
-  if (Number.isNaN(v)) return -Infinity;
-  return objectives[0]!.direction === 'maximize' ? v : -v;
-}
-
-function partitionsFor(rows: number): number {
-  let s = Math.min(PBO_PARTITIONS, Math.floor(rows / MIN_BLOCK_ROWS));
-  if (s % 2 === 1) s--;
-  return s;
 }
 
 export async function analyseStudy(
@@ -90,21 +68,9 @@ export async function analyseStudy(
       top.map((t) => t.params),
       options.signal,
     );
-    const columns = series.filter((s): s is Float64Array => s !== null && s.every(Number.isFinite));
-    const rows = Math.min(...columns.map((c) => c.length));
-    const partitions = partitionsFor(rows);
-    if (columns.length < 2) notes.push('PBO: fewer than 2 trials have a finite return series');
-    else if (partitions < 2) notes.push(`PBO: ${rows} periods are too few to split into blocks`);
-    else {
-      const cols = columns.length;
-      const matrix = new Float64Array(rows * cols);
-      for (let j = 0; j < cols; j++) {
-        const column = columns[j]!;
-        const offset = column.length - rows;
-        for (let r = 0; r < rows; r++) matrix[r * cols + j] = column[offset + r]!;
-      }
-      returns = { matrix, rows, cols, partitions };
-    }
+    const input = pboReturns(series);
+    if ('note' in input) notes.push(input.note);
+    else returns = input.returns;
   }
   const overfitting = studyOverfitting(study, {
     periodsPerYear: options.periodsPerYear,
@@ -143,7 +109,11 @@ export async function analyseStudy(
         const params = missing[i]!;
         known.set(paramsKey(space, params), {
           params,
-          score: scoreOfMetrics(study.config.objectives, study.mode, result.metrics),
+          score: scalarScore(
+            study.config.objectives,
+            study.mode,
+            objectiveValues(study.config.objectives, result.metrics),
+          ),
         });
       });
     }
