@@ -71,6 +71,8 @@ export const trialChunkSchema = z
       .min(1),
     /** A trial still running after this long is stopped and recorded as failed. */
     trialTimeLimitMs: z.number().int().positive(),
+    /** Also return each trial's per-period returns on the first dataset (the study's PBO analysis). */
+    periodReturns: z.boolean().optional(),
   })
   .strict();
 
@@ -83,7 +85,13 @@ export type TrialChunk = z.infer<typeof trialChunkSchema>;
 const metricValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
 
 const remoteOutcomeSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), metrics: z.record(z.string(), metricValue) }).strict(),
+  z
+    .object({
+      ok: z.literal(true),
+      metrics: z.record(z.string(), metricValue),
+      returns: z.array(metricValue).optional(),
+    })
+    .strict(),
   z.object({ ok: z.literal(false), error: z.string() }).strict(),
 ]);
 
@@ -91,8 +99,15 @@ const remoteOutcomeSchema = z.discriminatedUnion('ok', [
 export const trialResultSchema = z.array(remoteOutcomeSchema).min(1);
 
 export type RemoteOutcome =
-  | { readonly ok: true; readonly metrics: Readonly<Record<string, number>> }
+  | {
+      readonly ok: true;
+      readonly metrics: Readonly<Record<string, number>>;
+      readonly returns?: ArrayLike<number>;
+    }
   | { readonly ok: false; readonly error: string };
+
+const encodeNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+const decodeNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
 
 export function encodeTrialResult(outcomes: readonly RemoteOutcome[]): string {
   return JSON.stringify(
@@ -100,9 +115,8 @@ export function encodeTrialResult(outcomes: readonly RemoteOutcome[]): string {
       o.ok
         ? {
             ok: true,
-            metrics: Object.fromEntries(
-              Object.entries(o.metrics).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)]),
-            ),
+            metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, encodeNumber(v)])),
+            ...(o.returns === undefined ? {} : { returns: Array.from(o.returns, encodeNumber) }),
           }
         : { ok: false, error: o.error },
     ),
@@ -123,9 +137,8 @@ export function decodeTrialResult(text: string, trial: number): RemoteOutcome[] 
     o.ok
       ? {
           ok: true,
-          metrics: Object.fromEntries(
-            Object.entries(o.metrics).map(([k, v]) => [k, typeof v === 'number' ? v : Number(v)]),
-          ),
+          metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, decodeNumber(v)])),
+          ...(o.returns === undefined ? {} : { returns: Float64Array.from(o.returns, decodeNumber) }),
         }
       : o,
   );

@@ -1,81 +1,95 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
-import { RemoteCompute } from '../../src/main/services/compute/queueEvaluator.ts';
-import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
-import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
-import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
-import { sharedDataFile } from '../support/sharedData.ts';
-import { optimizeHarness, smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
-import { redisMissing, startRedis, type TestRedis } from '../support/redisServer.ts';
+import type { TrialRecord } from '../../src/core/optimize/index.ts';
+import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
+import { distributedSkip, googStudy, runLocally, runRemotely, skipTitle, strip } from './harness.ts';
 
-const goog = sharedDataFile('GOOG.csv');
-const missing = redisMissing() ?? (goog.present ? null : `${goog.path} is absent`);
+const TRIALS = 32;
 
-function study(trials: number, sampler: NewStudy['sampler'] = { kind: 'random' }): NewStudy {
-  return {
-    name: 'remote',
-    definition: smaCrossDefinition({ kind: 'file', path: goog.path }, ['native'], trials),
-    space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
-    sampler,
-    objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
-    seed: 11,
-    minTrades: 0,
+describe.skipIf(distributedSkip !== null)(`a study on remote workers${skipTitle}`, () => {
+  let redis: TestRedis;
+  let h: OptimizeHarness;
+  let expected: TrialRecord[];
+  const workers: WorkerProcess[] = [];
+  const addWorkers = async (n: number, imports?: string[]): Promise<WorkerProcess[]> => {
+    const started = Array.from({ length: n }, () =>
+      startWorker(redis.url, imports === undefined ? {} : { imports }),
+    );
+    workers.push(...started);
+    await Promise.all(started.map((w) => w.ready));
+    return started;
   };
-}
+  beforeAll(async () => {
+    redis = await startRedis();
+    h = await optimizeHarness(2);
+    expected = await runLocally(h, googStudy(TRIALS));
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await h?.close();
+    await redis?.stop();
+  });
 
-const strip = (t: TrialRecord) => ({
-  number: t.number,
-  params: t.params,
-  status: t.status,
-  values: t.values,
-  metrics: t.metrics,
-  error: t.error,
+  // Workers are added between cases: 1, then 2, then 4 listening on the queue.
+  it.each([
+    { workers: 1, chunkSize: 1 },
+    { workers: 2, chunkSize: 5 },
+    { workers: 4, chunkSize: 16 },
+  ])(
+    'equals the local run trial by trial with $workers worker(s) and chunks of $chunkSize',
+    async (c) => {
+      await addWorkers(c.workers - workers.length);
+      const run = await runRemotely(h, googStudy(TRIALS), { redisUrl: redis.url, chunkSize: c.chunkSize });
+      expect(run.state).toBe('complete');
+      expect(run.trials.map(strip)).toEqual(expected.map(strip));
+      expect(run.trials.filter((t) => t.status === 'complete')).toHaveLength(TRIALS);
+    },
+    60_000,
+  );
+
+  it('while no worker of this code runs, chunks wait: a worker of other code takes none, and no payload holds a secret', async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    const [other] = await addWorkers(1, ['./test/support/otherCode.ts']);
+    const secrets = { APCA_API_KEY_ID: 'PKSECRETKEYID7777', APCA_API_SECRET_KEY: 'secretvalue-9999-zz' };
+    Object.assign(process.env, secrets);
+    const client = new Redis(redis.url);
+    const seen: string[] = [];
+    let otherQueue = '';
+    try {
+      const run = await runRemotely(
+        h,
+        googStudy(TRIALS),
+        { redisUrl: redis.url, chunkSize: 4 },
+        async (remote) => {
+          otherQueue = /on queue (\S+)/.exec(other!.log())![1]!;
+          expect(otherQueue).not.toBe(remote.queueName);
+          await new Promise((resolve) => setTimeout(resolve, 1_500));
+          // Everything in Redis while the chunks wait: job hashes, the event stream, heartbeats, bars.
+          for (const key of await client.keys('*')) {
+            const type = await client.type(key);
+            if (type === 'string') seen.push((await client.getBuffer(key))!.toString('latin1'));
+            else if (type === 'hash') seen.push(JSON.stringify(await client.hgetall(key)));
+            else if (type === 'stream') seen.push(JSON.stringify(await client.xrange(key, '-', '+')));
+            else if (type === 'list') seen.push(JSON.stringify(await client.lrange(key, 0, -1)));
+            else if (type === 'zset') seen.push(JSON.stringify(await client.zrange(key, 0, -1)));
+          }
+          await addWorkers(1);
+        },
+      );
+      expect(run.trials.map(strip)).toEqual(expected.map(strip));
+    } finally {
+      client.disconnect();
+      for (const name of Object.keys(secrets)) delete process.env[name];
+    }
+    expect(other!.sandboxPids()).toEqual([]);
+    const text = seen.join('\n');
+    const payloads = text.match(/studyKey/g) ?? [];
+    expect(payloads.length).toBeGreaterThan(0);
+    const leaked = [...Object.values(secrets), 'APCA', 'secret', 'token', 'password'].filter((s) =>
+      text.toLowerCase().includes(s.toLowerCase()),
+    );
+    expect(leaked).toEqual([]);
+  }, 60_000);
 });
-
-describe.skipIf(missing !== null)(
-  `remote workers over Redis${missing === null ? '' : ` (skipped: ${missing})`}`,
-  () => {
-    let redis: TestRedis;
-    let h: OptimizeHarness;
-    const workers: WorkerProcess[] = [];
-    beforeAll(async () => {
-      redis = await startRedis();
-      h = await optimizeHarness(2);
-      workers.push(startWorker(redis.url, { concurrency: 2 }));
-      await Promise.all(workers.map((w) => w.ready));
-    }, 60_000);
-    afterAll(async () => {
-      await Promise.all(workers.map((w) => w.stop()));
-      await h?.close();
-      await redis?.stop();
-    });
-
-    it('a study on workers equals the same study run locally, trial by trial', async () => {
-      const local = await h.service.create(study(40));
-      await h.service.resume(local);
-      const expected = await h.service.wait(local);
-
-      const remote = await RemoteCompute.connect({ redisUrl: redis.url, pool: h.pool, chunkSize: 3 });
-      try {
-        const service = new OptimizeService({
-          studies: studyRecords(h.db),
-          bars: h.bars,
-          pool: h.pool,
-          events: h.events,
-          compute: remote.evaluators,
-        });
-        const id = await service.create(study(40));
-        await service.resume(id);
-        const detail = await service.wait(id);
-        expect(detail.summary.state).toBe('complete');
-        const stored = await studyRecords(h.db).loadTrials(id);
-        const storedLocal = await studyRecords(h.db).loadTrials(local);
-        expect(stored.map(strip)).toEqual(storedLocal.map(strip));
-        expect(expected.summary.trialsDone).toBe(40);
-      } finally {
-        await remote.close();
-      }
-    }, 60_000);
-  },
-);

@@ -91,6 +91,24 @@ export function jobIdOf(studyKey: string, numbers: readonly number[]): string {
   return `${safe}_${first}-${last}_${digest}`;
 }
 
+/**
+ * The Redis URL to connect to: `--redis` as given, with REGIMEN_REDIS_PASSWORD as its password when
+ * the URL carries none (a password in a command line is visible to every user of the machine).
+ */
+export function redisUrlFrom(raw: string, env: NodeJS.ProcessEnv): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`not a URL: "${safeUrl(raw)}" (expected redis://host:port or rediss://host:port)`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new Error(`must be a redis:// or rediss:// URL, got ${url.protocol}//`);
+  const password = env['REGIMEN_REDIS_PASSWORD'];
+  if (url.password === '' && password !== undefined && password !== '') url.password = password;
+  return url.toString();
+}
+
 /** A Redis URL with its password masked, for messages. */
 export function safeUrl(url: string): string {
   try {

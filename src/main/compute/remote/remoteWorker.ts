@@ -112,6 +112,7 @@ class Sandbox {
       strategy: chunk.strategy,
       options: chunk.options,
       params,
+      periodReturns: chunk.periodReturns === true,
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {
       const timer = setTimeout(() => {

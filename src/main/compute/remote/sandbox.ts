@@ -28,16 +28,21 @@ process.on('message', (message: SandboxRequest) => {
     reply({ type: 'need', id: message.id, fingerprints: missing });
     return;
   }
-  const outcomes = message.datasets.map((fingerprint) => {
+  const outcomes = message.datasets.map((fingerprint, i) => {
     const output = runner.run({
       kind: 'trials',
       dataset: { id: fingerprint, bars: bars.get(fingerprint)! },
       strategy: message.strategy,
       paramSets: [message.params],
       options: message.options,
+      periodReturns: message.periodReturns && i === 0,
     }) as TrialsOutput;
     const outcome = output.outcomes[0]!;
-    return outcome.ok ? { ok: true as const, metrics: { ...outcome.metrics } } : outcome;
+    if (!outcome.ok) return outcome;
+    const metrics = { ...outcome.metrics };
+    return outcome.returns === undefined
+      ? { ok: true as const, metrics }
+      : { ok: true as const, metrics, returns: outcome.returns };
   });
   reply({ type: 'result', id: message.id, outcomes });
 });

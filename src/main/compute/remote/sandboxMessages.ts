@@ -11,6 +11,7 @@ export type SandboxRequest =
       readonly strategy: string;
       readonly options: RemoteBacktestOptions;
       readonly params: Readonly<Record<string, number>>;
+      readonly periodReturns: boolean;
     };
 
 export type SandboxReply =

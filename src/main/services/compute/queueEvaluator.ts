@@ -8,7 +8,7 @@
  * - the job is gone with results missing (Redis restarted empty): bars and job are queued again.
  * A completed job's event only makes the check immediate; a poll covers lost events and restarts.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Params, TellResult, TrialRequest } from '../../../core/optimize/index.ts';
@@ -18,12 +18,13 @@ import {
   remoteBacktestOptionsSchema,
   workerInfoSchema,
   type RemoteBacktestOptions,
+  type RemoteOutcome,
   type TrialChunk,
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
 import {
-  PoolEvaluator,
+  chunks,
   runnableParams,
   tellResultOf,
   type Evaluator,
@@ -31,7 +32,6 @@ import {
   type EvaluatorSource,
 } from '../optimize/evaluator.ts';
 import type { StudyDatasets } from '../optimize/studySetup.ts';
-import type { ComputePool } from '../../compute/pool.ts';
 import { putBars } from '../../compute/remote/barsStore.ts';
 import {
   engineHash,
@@ -49,8 +49,6 @@ const ATTEMPTS = 5;
 
 export interface RemoteComputeOptions {
   readonly redisUrl: string;
-  /** Runs the analysis's few extra backtests (PBO returns, neighbours) here rather than over the queue. */
-  readonly pool: ComputePool;
   /** Trials per job; by default sized from the connected workers' slots like the pool's batches. */
   readonly chunkSize?: number;
   readonly trialTimeLimitMs?: number;
@@ -248,10 +246,9 @@ export class RemoteCompute {
   }
 }
 
-/** One study's evaluator over the queue. */
+/** One study's evaluator over the queue: its trials, and the analysis's extra backtests, run on workers. */
 export class QueueEvaluator implements Evaluator {
   readonly chunkSize?: number;
-  private readonly local: PoolEvaluator;
   private readonly fingerprints: string[];
   private readonly studyKey: string;
 
@@ -265,30 +262,39 @@ export class QueueEvaluator implements Evaluator {
   ) {
     if (options.chunkSize !== undefined) this.chunkSize = options.chunkSize;
     this.studyKey = studyKey ?? randomUUID();
-    this.local = new PoolEvaluator(options.pool, data, settings);
     // A dataset's id is its fingerprint when it was loaded whole; a slice (a walk-forward window) gets its own.
     this.fingerprints = data.datasets.map(({ ref }) =>
       /^[0-9a-f]{64}$/.test(ref.id) ? ref.id : datasetFingerprint(ref.bars),
     );
   }
 
-  async evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]> {
-    const sets = runnableParams(trials.map((t) => t.params));
-    const runnable = trials.flatMap((t, i) => {
-      const params = sets[i]!;
-      return typeof params === 'string' ? [] : [{ number: t.number, params }];
-    });
+  /**
+   * Each set's outcome per dataset (or why it could not run), from one job under `studyKey` whose
+   * trials are numbered by `numbers`.
+   */
+  private async outcomes(
+    studyKey: string,
+    numbers: readonly number[],
+    paramSets: readonly Params[],
+    periodReturns: boolean,
+    signal?: AbortSignal,
+  ): Promise<(RemoteOutcome[] | string)[]> {
+    const sets = runnableParams(paramSets);
+    const runnable = sets.flatMap((params, i) =>
+      typeof params === 'string' ? [] : [{ number: numbers[i]!, params }],
+    );
     const texts = new Map<number, string | null>();
     let failure: string | null = null;
     if (runnable.length > 0) {
       const chunk: TrialChunk = {
         version: COMPUTE_PROTOCOL_VERSION,
-        studyKey: this.studyKey,
+        studyKey,
         datasets: this.fingerprints,
         strategy: this.settings.strategy,
         options: remoteOptions(this.settings),
         trials: runnable,
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
+        ...(periodReturns ? { periodReturns } : {}),
       };
       const bars = this.data.datasets.map(({ ref }, i) => ({
         fingerprint: this.fingerprints[i]!,
@@ -298,24 +304,70 @@ export class QueueEvaluator implements Evaluator {
       runnable.forEach((t, i) => texts.set(t.number, outcome.results[i] ?? null));
       failure = outcome.failure;
     }
-    return trials.map((t, i) => {
-      const params = sets[i]!;
-      if (typeof params === 'string') return tellResultOf(this.data, this.settings, params);
-      const text = texts.get(t.number) ?? null;
-      if (text === null) return { status: 'failed', error: failure ?? 'no result' };
-      return tellResultOf(this.data, this.settings, decodeTrialResult(text, t.number));
+    return sets.map((params, i) => {
+      if (typeof params === 'string') return params;
+      const text = texts.get(numbers[i]!) ?? null;
+      return text === null ? (failure ?? 'no result') : decodeTrialResult(text, numbers[i]!);
     });
   }
 
-  evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
-    return this.local.evaluateMany(paramSets, signal);
+  async evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]> {
+    const outcomes = await this.outcomes(
+      this.studyKey,
+      trials.map((t) => t.number),
+      trials.map((t) => t.params),
+      false,
+      signal,
+    );
+    return outcomes.map((o) => tellResultOf(this.data, this.settings, o));
   }
 
-  periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
-    return this.local.periodReturns(paramSets, signal);
+  /**
+   * Sets outside the study, in `threads` jobs under a key of their own: named by the sets, so a resumed
+   * study that asks for the same sets finds what was computed, and other sets never read it.
+   */
+  private async extraOutcomes(
+    paramSets: readonly Params[],
+    periodReturns: boolean,
+    signal?: AbortSignal,
+  ): Promise<(RemoteOutcome[] | string)[]> {
+    const digest = createHash('sha256')
+      .update(JSON.stringify([periodReturns, paramSets]))
+      .digest('hex')
+      .slice(0, 12);
+    const key = `${this.studyKey}-extra-${digest}`;
+    const numbered = paramSets.map((params, number) => ({ number, params }));
+    const parts = await Promise.all(
+      chunks(numbered, this.threads).map((part) =>
+        this.outcomes(
+          key,
+          part.map((p) => p.number),
+          part.map((p) => p.params),
+          periodReturns,
+          signal,
+        ),
+      ),
+    );
+    this.extraKeys.add(key);
+    return parts.flat();
   }
 
-  finished(): Promise<void> {
-    return this.remote.forget(this.studyKey);
+  private readonly extraKeys = new Set<string>();
+
+  async evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
+    const outcomes = await this.extraOutcomes(paramSets, false, signal);
+    return outcomes.map((o) => tellResultOf(this.data, this.settings, o));
+  }
+
+  async periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
+    const outcomes = await this.extraOutcomes(paramSets, true, signal);
+    return outcomes.map((o) => {
+      const first = typeof o === 'string' ? undefined : o[0];
+      return first?.ok === true && first.returns !== undefined ? Float64Array.from(first.returns) : null;
+    });
+  }
+
+  async finished(): Promise<void> {
+    for (const key of [this.studyKey, ...this.extraKeys]) await this.remote.forget(key);
   }
 }

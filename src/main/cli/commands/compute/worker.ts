@@ -2,20 +2,24 @@ import { availableParallelism } from 'node:os';
 import { numberOption, requiredOption, UsageError } from '../../args.ts';
 import type { Command } from '../../command.ts';
 import { startRemoteWorker } from '../../../compute/remote/remoteWorker.ts';
-import { safeUrl } from '../../../compute/remote/names.ts';
+import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
 
 export const workerCommand: Command = {
   usage:
     '--redis URL [--concurrency N]\n' +
-    '        URL: redis://[user:password@]host:port (rediss:// for TLS); N sandboxes, all cores by default',
+    '        URL: redis://[user[:password]@]host:port (rediss:// for TLS; password also from\n' +
+    '        REGIMEN_REDIS_PASSWORD); N sandbox processes, one per core by default',
   options: {
     redis: { type: 'string' },
     concurrency: { type: 'string' },
   },
   async run(args, io) {
-    const redisUrl = requiredOption(args, 'redis');
-    if (!/^rediss?:\/\//.test(redisUrl))
-      throw new UsageError(`--redis must be a redis:// or rediss:// URL, got "${safeUrl(redisUrl)}"`);
+    let redisUrl: string;
+    try {
+      redisUrl = redisUrlFrom(requiredOption(args, 'redis'), process.env);
+    } catch (error) {
+      throw new UsageError(`--redis: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const concurrency = numberOption(args, 'concurrency', availableParallelism());
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new UsageError(`--concurrency must be an integer >= 1, got ${concurrency}`);

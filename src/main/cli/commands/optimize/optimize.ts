@@ -42,6 +42,7 @@ import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.
 import type { Command, CommandIO } from '../../command.ts';
 import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
 import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import { REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
 export const SEARCH_OPTIONS = {
@@ -57,6 +58,7 @@ export const SEARCH_OPTIONS = {
   workers: { type: 'string' },
   plateau: { type: 'boolean' },
   progress: { type: 'string' },
+  ...REMOTE_OPTIONS,
 } as const;
 
 function integerOption(args: ParsedArgs, name: string, fallback: number, min: number): number {
@@ -293,6 +295,7 @@ function studyReport(detail: StudyDetail): string {
 async function withOptimizer<T>(
   args: ParsedArgs,
   threads: number | undefined,
+  io: CommandIO,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
 ): Promise<T> {
   // A study always computes: its first worker loads the engine while this thread opens the store.
@@ -302,18 +305,25 @@ async function withOptimizer<T>(
     await pool.close();
     throw error;
   });
+  const remote = await remoteFrom(args, io).catch(async (error: unknown) => {
+    await pool.close();
+    db.close();
+    throw error;
+  });
   const events = new EventBus();
   const service = new OptimizeService({
     studies: studyRecords(db),
     bars: new BarsRepository(db),
     pool,
     events,
+    ...(remote === null ? {} : { compute: remote.evaluators }),
     ledger: createLedgerRecorder(db, (message) => process.stderr.write(`${message}\n`)),
   });
   try {
     return await work(service, events, pool);
   } finally {
     await service.close();
+    await remote?.close();
     await pool.close();
     db.close();
   }
@@ -409,6 +419,10 @@ const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'fai
  * app's Optimize view: progress over its event stream, Ctrl-C cancels it there, the report is the same.
  */
 async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: CommandIO): Promise<number> {
+  if (args.values['redis'] !== undefined)
+    throw new Error(
+      `--redis cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
+    );
   const style = progressStyle(args, io);
   const resumeId = stringOption(args, 'resume');
   let start: (() => Promise<{ studyId: string; alreadyComplete?: boolean }>) | undefined;
@@ -510,8 +524,9 @@ export const optimizeCommand: Command = {
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
     '        [--data-dir DIR] [--json]\n' +
-    '   or: regimen optimize --resume STUDY_ID [--workers N] [--data-dir DIR] [--json]' +
-    COMMISSION_HELP,
+    '   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
+    COMMISSION_HELP +
+    REMOTE_HELP,
   options: {
     ...SEARCH_OPTIONS,
     aggregation: { type: 'string' },
@@ -568,7 +583,7 @@ export const optimizeCommand: Command = {
         minTrades: search.minTrades,
       };
     }
-    return withOptimizer(args, threads, async (service, events) => {
+    return withOptimizer(args, threads, io, async (service, events) => {
       let studyId: string;
       if (resumeId !== undefined) {
         try {

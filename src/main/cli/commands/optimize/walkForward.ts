@@ -10,6 +10,7 @@ import type { Command } from '../../command.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import { backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
+import { REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -25,8 +26,9 @@ export const walkForwardCommand: Command = {
     '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
-    '        [--workers N] [--start ISO] [--end ISO] [--data-dir DIR] [--json]' +
-    COMMISSION_HELP,
+    '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]' +
+    COMMISSION_HELP +
+    REMOTE_HELP,
   options: {
     ...SEARCH_OPTIONS,
     train: { type: 'string' },
@@ -57,6 +59,11 @@ export const walkForwardCommand: Command = {
     const needsCache = source.kind === 'cache';
     const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
     const pool = new ComputePool(threads);
+    const remote = await remoteFrom(args, io).catch(async (error: unknown) => {
+      await pool.close();
+      db?.close();
+      throw error;
+    });
     const ledger = db === null ? undefined : createLedgerRecorder(db, (message) => io.err(`${message}\n`));
     const events = new EventBus();
     const unsubscribe = events.subscribe((channel, payload) => {
@@ -90,6 +97,7 @@ export const walkForwardCommand: Command = {
             bars: db === null ? null : new BarsRepository(db),
             windows: db === null ? null : new WalkForwardRepository(db),
             ...(ledger === undefined ? {} : { ledger }),
+            ...(remote === null ? {} : { compute: remote.evaluators }),
             events,
           },
         );
@@ -157,6 +165,7 @@ export const walkForwardCommand: Command = {
     } finally {
       unsubscribe();
       await ledger?.flush();
+      await remote?.close();
       await pool.close();
       db?.close();
     }

@@ -1,0 +1,54 @@
+/**
+ * `--redis URL` for the commands that run studies (optimize, walk-forward): their trials go to
+ * `regimen worker` processes over Redis instead of this machine's pool. The password may come from
+ * REGIMEN_REDIS_PASSWORD rather than the URL, which other users of the machine can read in `ps`.
+ */
+import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
+import type { RemoteCompute } from '../../../services/compute/queueEvaluator.ts';
+import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import type { CommandIO } from '../../command.ts';
+
+export const REMOTE_OPTIONS = {
+  redis: { type: 'string' },
+  'chunk-size': { type: 'string' },
+  'trial-time-limit': { type: 'string' },
+} as const;
+
+export const REMOTE_HELP =
+  '\n        --redis URL: compute on `regimen worker` processes (redis://[user[:password]@]host:port, rediss:// for TLS;' +
+  '\n          password also from REGIMEN_REDIS_PASSWORD), --chunk-size N trials per job, --trial-time-limit SECONDS';
+
+/** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
+export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<RemoteCompute | null> {
+  const raw = stringOption(args, 'redis');
+  if (raw === undefined) {
+    for (const flag of ['chunk-size', 'trial-time-limit'])
+      if (args.values[flag] !== undefined) throw new UsageError(`--${flag} needs --redis`);
+    return null;
+  }
+  let redisUrl: string;
+  try {
+    redisUrl = redisUrlFrom(raw, process.env);
+  } catch (error) {
+    throw new UsageError(`--redis: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const chunkSize = numberOption(args, 'chunk-size', 0);
+  if (!Number.isInteger(chunkSize) || chunkSize < 0)
+    throw new UsageError(`--chunk-size must be a positive integer, got ${chunkSize}`);
+  const limit = numberOption(args, 'trial-time-limit', 600);
+  if (!(limit > 0)) throw new UsageError(`--trial-time-limit must be positive seconds, got ${limit}`);
+  const { RemoteCompute } = await import('../../../services/compute/queueEvaluator.ts');
+  const remote = await RemoteCompute.connect({
+    redisUrl,
+    ...(chunkSize > 0 ? { chunkSize } : {}),
+    trialTimeLimitMs: Math.round(limit * 1000),
+  });
+  const workers = await remote.workers();
+  const slots = workers.reduce((sum, w) => sum + w.concurrency, 0);
+  io.err(
+    workers.length === 0
+      ? `no worker is connected to ${safeUrl(redisUrl)} yet: trials wait in queue ${remote.queueName} until one starts\n`
+      : `computing on ${workers.length} worker(s), ${slots} sandboxes, via ${safeUrl(redisUrl)}\n`,
+  );
+  return remote;
+}
