@@ -298,9 +298,10 @@ async function withOptimizer<T>(
   io: CommandIO,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
 ): Promise<T> {
-  // A study always computes: its first worker loads the engine while this thread opens the store.
+  // A study always computes: its first worker loads the engine while this thread opens the store
+  // (unless its trials go to remote workers).
   const pool = new ComputePool(threads);
-  pool.warm();
+  if (args.values['redis'] === undefined) pool.warm();
   const db = await openDatabaseHere(args, 'optimize').catch(async (error: unknown) => {
     await pool.close();
     throw error;
