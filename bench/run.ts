@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   regime: async () => ({ run: (await import('./regime.bench.ts')).runRegimeBench }),
   import: async () => ({ run: (await import('./import.bench.ts')).runImportBench }),
   mainThread: async () => ({ run: (await import('./mainThread.bench.ts')).runMainThreadBench }),
+  distributed: async () => ({ run: (await import('./distributed.bench.ts')).runDistributedBench }),
 };
 
 const wanted = process.argv.slice(2);
