@@ -13,6 +13,11 @@ export const AppInfo = z.object({
   host: z.enum(['electron', 'http', 'cli']),
   dataDir: z.string(),
   demo: z.boolean(),
+  /**
+   * While a first start generates the demo market: symbols stored of the total (other requests wait
+   * until it is done); null otherwise.
+   */
+  preparing: z.object({ done: z.number().int().min(0), total: z.number().int().min(0) }).nullable(),
 });
 
 export const JobProgress = z.object({

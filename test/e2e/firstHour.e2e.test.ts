@@ -476,6 +476,19 @@ describe.skipIf(!hasChromium)(`times in the browser${skipReason}`, () => {
 describe.skipIf(!hasChromium)(`the status dot when the server goes away${skipReason}`, () => {
   const session = useSession('first-hour-server');
 
+  it('a first start says it is generating the demo market, with its progress, then lists the symbols', async () => {
+    // The server prints its URL before the demo market is written: this page opens while it is.
+    const { page, problems } = await openApp(session());
+    const notice = page.getByTestId('preparing-notice');
+    await notice.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await notice.innerText()).toContain('Generating the demo market');
+    expect(await page.getByTestId('preparing-progress').innerText()).toMatch(/^\d+ of \d+ symbols$/);
+    await notice.waitFor({ state: 'hidden', timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('symbol-item').count(), { timeout: 15_000 }).toBeGreaterThan(2);
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  });
+
   it('turns red with a plain message once the socket drops and app:info fails, green again when it answers', async () => {
     const page = await session().browser.newPage();
     // The page's event socket goes through here, so the test can drop it as a dying server would.

@@ -63,7 +63,7 @@ async function start(): Promise<void> {
     dataBaseUrl: argument('--alpaca-base-url'),
     streamBaseUrl: argument('--alpaca-stream-url'),
   });
-  services = await createServices({ dataDir, host: 'electron', alpaca });
+  services = await createServices({ dataDir, host: 'electron', alpaca, prepareInBackground: true });
   for (const channel of REQUEST_CHANNELS) {
     ipcMain.handle(`rq:${channel}`, (_event, input: unknown) =>
       dispatchOrWireError(services!.handlers, channel, input),

@@ -39,7 +39,7 @@ function rawStatus(port: number, token: string, hostHeader: string): Promise<num
 
 const reject = (): Promise<never> => Promise.reject(new Error('not used in this test'));
 const handlers: Requests = {
-  'app:info': async () => ({ version: 'test', host: 'http', dataDir: '/tmp/x', demo: true }),
+  'app:info': async () => ({ version: 'test', host: 'http', dataDir: '/tmp/x', demo: true, preparing: null }),
   'data:list': async () => [
     { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
   ],

@@ -22,9 +22,11 @@ export interface DemoMarketReport {
 export async function writeDemoMarket(
   repo: Pick<BarsRepository, 'write'>,
   onSymbol?: (symbol: string, index: number, total: number) => void,
+  onStart?: (total: number) => void,
 ): Promise<DemoMarketReport> {
   let t0 = performance.now();
   const market = createSyntheticMarket(DEMO_MARKET);
+  onStart?.(market.symbols.length);
   let generateMs = performance.now() - t0;
   let storeMs = 0;
   const symbols: string[] = [];
@@ -45,18 +47,29 @@ export async function writeDemoMarket(
 export const DEMO_MARKET_NOTICE =
   'First start: generating the demo market (synthetic symbols to try Regimen on without data), about 10 s…';
 
+/** How far a first start's demo market is: symbols stored of the total. */
+export interface DemoProgress {
+  done: number;
+  total: number;
+}
+
 /**
- * Writes the demo market on first start (an empty store), saying so first through `announce`; tells
- * whether the demo is what is loaded.
+ * Writes the demo market on first start (an empty store), saying so first through `announce` and telling
+ * `progress` after each symbol; tells whether the demo is what is loaded.
  */
 export async function ensureDemoMarket(
   repo: Pick<BarsRepository, 'list' | 'write'>,
   announce: (notice: string) => void = () => undefined,
+  progress: (done: DemoProgress) => void = () => undefined,
 ): Promise<boolean> {
   const datasets = await repo.list();
   if (datasets.length === 0) {
     announce(DEMO_MARKET_NOTICE);
-    await writeDemoMarket(repo);
+    await writeDemoMarket(
+      repo,
+      (_symbol, done, total) => progress({ done, total }),
+      (total) => progress({ done: 0, total }),
+    );
     return true;
   }
   return datasets.some((d) => d.source === 'demo');

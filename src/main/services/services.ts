@@ -1,5 +1,5 @@
 import { version } from '../../../package.json';
-import type { AppInfo, Requests } from '../../shared/contract.ts';
+import type { AppInfo, RequestChannel, Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
 import { MarketDataService, type MarketDataConfig } from '../marketdata/service.ts';
 import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
@@ -9,7 +9,7 @@ import { Database } from '../store/database.ts';
 import { createAppHandlers } from './app/handlers.ts';
 import { createBacktestHandlers } from './backtest/handlers.ts';
 import { createDataHandlers } from './data/handlers.ts';
-import { ensureDemoMarket } from './demoMarket.ts';
+import { ensureDemoMarket, type DemoProgress } from './demoMarket.ts';
 import { EventBus } from './events.ts';
 import { JobRegistry } from './jobs.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
@@ -24,6 +24,11 @@ export interface ServicesOptions {
   skipDemo?: boolean;
   /** Told before a first start generates the demo market (seconds of otherwise silent work). */
   onNotice?: (notice: string) => void;
+  /**
+   * Resolve at once and generate the demo market behind: app:info reports its progress, so a window can
+   * say what is happening, and every other request waits until it is done (the hosts set this).
+   */
+  prepareInBackground?: boolean;
   /**
    * Alpaca hosts (e.g. the fake server for demos), else ALPACA_DATA_BASE_URL / ALPACA_STREAM_BASE_URL;
    * the pacing and timings (tests shorten them).
@@ -54,7 +59,17 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const bars = new BarsRepository(db);
   const events = new EventBus();
   const jobs = new JobRegistry();
-  const demo = options.skipDemo ? false : await ensureDemoMarket(bars, options.onNotice);
+  let preparing: DemoProgress | null = null;
+  let demo = false;
+  const ready = (
+    options.skipDemo
+      ? Promise.resolve(false)
+      : ensureDemoMarket(bars, options.onNotice, (progress) => (preparing = progress))
+  ).then((loaded) => {
+    demo = loaded;
+    preparing = null;
+  });
+  if (!options.prepareInBackground) await ready;
   const pool = new ComputePool(options.threads);
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
@@ -73,23 +88,49 @@ export async function createServices(options: ServicesOptions): Promise<Services
   // One line per domain: each implements exactly its channels (DomainHandlers), and `Requests` fails to
   // type-check here when a domain's channel has no handler.
   const handlers: Requests = {
-    ...createAppHandlers({ info: { version, host: options.host, dataDir: options.dataDir, demo }, jobs }),
+    ...createAppHandlers({
+      info: () => ({
+        version,
+        host: options.host,
+        dataDir: options.dataDir,
+        demo: demo || preparing !== null,
+        preparing,
+      }),
+      jobs,
+    }),
     ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
   };
 
   return {
-    handlers,
+    handlers: afterReady(handlers, ready, ['app:info']),
     events,
     db,
     bars,
     pool,
     marketData,
     close: async () => {
+      // The demo market may still be being written: the database must outlive those writes.
+      await ready.catch(() => undefined);
       await optimizer.service.close();
       await pool.close();
       db.close();
     },
   };
+}
+
+/** `handlers` whose requests wait for `ready` first, except the `open` ones (which report on it). */
+function afterReady(handlers: Requests, ready: Promise<void>, open: readonly RequestChannel[]): Requests {
+  const gated: Record<string, (input: never) => unknown> = { ...handlers };
+  for (const [channel, handler] of Object.entries(handlers) as Array<
+    [RequestChannel, (input: never) => unknown]
+  >) {
+    if (open.includes(channel)) continue;
+    gated[channel] = async (input: never) => {
+      await ready;
+      return handler(input);
+    };
+  }
+  return gated as unknown as Requests;
 }

@@ -23,7 +23,7 @@ const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload 
 describe('the app store against a fake client', () => {
   it('starts: lists symbols and strategies, picks the first of each and loads its bars', async () => {
     const client = new FakeRegimenClient()
-      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: true }))
+      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: true, preparing: null }))
       .handle('data:list', () => [
         { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
         { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },

@@ -140,6 +140,7 @@ function keptApp(value: unknown): KeptApp {
 }
 
 const PREFERENCES_KEY = 'preferences';
+const PREPARING_POLL_MS = 400;
 
 export function createAppStore(
   client: RegimenClient,
@@ -190,6 +191,9 @@ export function createAppStore(
         if (!isLatest()) return;
         set({ appInfo, connection: { state: 'online', message: null } });
         resolved('services');
+        // A first start is generating the demo market: its progress is read until it is done (the other
+        // requests, the symbol list among them, are answered once it is).
+        if (appInfo.preparing !== null) setTimeout(() => void checkServices(), PREPARING_POLL_MS);
       } catch (error) {
         if (!isLatest()) return;
         set({ connection: { state: 'offline', message: errorMessage(error) } });

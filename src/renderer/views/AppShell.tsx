@@ -5,6 +5,7 @@ import { DataView } from './data/DataView.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
 import { OptimizeView } from './optimize/OptimizeView.tsx';
 import { VIEWS, type ViewId } from './registry.ts';
+import { PreparingNotice } from './PreparingNotice.tsx';
 import { SettingsView } from './settings/SettingsView.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
@@ -44,6 +45,7 @@ export function AppShell() {
         </nav>
       </header>
       <NoticeBar />
+      <PreparingNotice />
       <main className="workspace" role="tabpanel">
         <View />
       </main>

@@ -4,11 +4,12 @@ import type { JobRegistry } from '../jobs.ts';
 
 /** The host's own channels: what it is, and the one cancel every job of the registry answers to. */
 export function createAppHandlers(deps: {
-  readonly info: AppInfo;
+  /** Read on every request: a first start's demo-market progress changes while it runs. */
+  readonly info: () => AppInfo;
   readonly jobs: JobRegistry;
 }): DomainHandlers<typeof APP_CHANNELS> {
   return {
-    'app:info': async () => deps.info,
+    'app:info': async () => deps.info(),
     'job:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
   };
 }

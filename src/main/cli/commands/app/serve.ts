@@ -39,6 +39,7 @@ export const serveCommand: Command = {
       host: 'http',
       alpaca,
       onNotice: (notice) => io.err(`${notice}\n`),
+      prepareInBackground: true,
     });
     const staticDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
     if (!staticDir) io.err('No renderer build found (out/renderer): run `npm run build` to get the UI.\n');

@@ -1,0 +1,91 @@
+/**
+ * One screenshot per view, in a state worth showing (a backtest run, a finished study, a quality report,
+ * the settings), at one fixed window size. They go to artifacts/screenshots; with REGIMEN_SCREENSHOTS=1
+ * they go to docs/screenshots, the ones the README shows (CI leaves the tree clean):
+ *   npm run build && REGIMEN_SCREENSHOTS=1 npx vitest run test/e2e/screenshots.e2e.test.ts
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('screenshots.e2e');
+const OUT =
+  process.env['REGIMEN_SCREENSHOTS'] === '1'
+    ? resolve(import.meta.dirname, '../../docs/screenshots')
+    : join(ARTIFACTS, 'screenshots');
+
+/** Every view the tab bar offers, with how to bring it into a state worth showing. */
+const VIEWS: ReadonlyArray<{ id: string; prepare(page: Page): Promise<void> }> = [
+  {
+    id: 'backtest',
+    async prepare(page) {
+      const run = page.getByTestId('run-backtest');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await page.getByTestId('timeframe-1h').click();
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await run.click();
+      await expect.poll(() => page.getByTestId('trade-row').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => paintedPixels(page, 'equity-chart'), { timeout: 10_000 }).toBeGreaterThan(1000);
+    },
+  },
+  {
+    id: 'optimize',
+    async prepare(page) {
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await strategy.selectOption('sma-cross');
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-sampler-tpe').click();
+      await page.getByTestId('opt-trial-count').fill('60');
+      await page.getByTestId('opt-seed').fill('1');
+      await page.getByTestId('opt-start-button').click();
+      await expect
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 90_000 })
+        .toBe('complete');
+      await page.getByTestId('opt-verdict').waitFor({ state: 'visible', timeout: 30_000 });
+    },
+  },
+  {
+    id: 'data',
+    async prepare(page) {
+      await expect
+        .poll(() => page.getByTestId('coverage-row').count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await page.getByTestId('quality-score').waitFor({ state: 'visible', timeout: 60_000 });
+    },
+  },
+  {
+    id: 'settings',
+    async prepare(page) {
+      await page.getByTestId('keys-status').waitFor({ state: 'visible', timeout: 30_000 });
+    },
+  },
+];
+
+describe.skipIf(!hasChromium)(`a screenshot of each view${skipReason}`, () => {
+  const session = useSession('screenshots');
+
+  it(`writes ${VIEWS.map((v) => `${v.id}.png`).join(', ')} to ${OUT}`, async () => {
+    mkdirSync(OUT, { recursive: true });
+    const { page, problems } = await openApp(session());
+    const tabs = await page
+      .locator('[data-testid^="tab-"]')
+      .evaluateAll((nodes) => nodes.map((n) => (n.getAttribute('data-testid') ?? '').slice('tab-'.length)));
+    // A new view gets a screenshot too: the list above must name every tab.
+    expect(tabs).toEqual(VIEWS.map((v) => v.id));
+    for (const view of VIEWS) {
+      await page.getByTestId(`tab-${view.id}`).click();
+      await page.getByTestId(`${view.id}-view`).waitFor({ state: 'visible' });
+      await view.prepare(page);
+      // The pointer off the charts, so no tooltip is caught in the picture.
+      await page.mouse.move(0, 0);
+      const file = join(OUT, `${view.id}.png`);
+      await page.screenshot({ path: file });
+      expect(statSync(file).size, file).toBeGreaterThan(20_000);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  }, 240_000);
+});
