@@ -70,6 +70,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
     preparing = null;
   });
   if (!options.prepareInBackground) await ready;
+  // In the background nothing may await it for a while: a failure is said now (and every gated request
+  // fails with it), rather than left unhandled.
+  else
+    ready.catch((error: unknown) =>
+      options.onNotice?.(
+        `The demo market could not be generated: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    );
   const pool = new ComputePool(options.threads);
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
