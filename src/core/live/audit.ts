@@ -1,0 +1,111 @@
+import { sha256Hex } from '../math/sha256.ts';
+import { canonicalJson } from './canonical.ts';
+
+/**
+ * The live audit trail: every proposal, approval, push, ack, ramp step, rollback, halt and resume, one
+ * entry each, append-only and hash-chained. An entry's hash covers its content and the previous entry's
+ * hash, so editing, deleting or reordering any stored entry breaks every hash after it: verifying the
+ * chain names the first entry that no longer fits.
+ */
+export const AUDIT_KINDS = [
+  'proposal',
+  'approval',
+  'push',
+  'ack',
+  'ramp-step',
+  'rollback',
+  'halt',
+  'resume',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export interface AuditBody {
+  readonly at: number;
+  readonly kind: AuditKind;
+  /** Who: a person's name, or "bot" / "policy" for what they did on their own. */
+  readonly actor: string;
+  /** The bot's URL (or "-" for what concerns no bot yet). */
+  readonly bot: string;
+  readonly fromHash: string | null;
+  readonly toHash: string | null;
+  readonly version: number | null;
+  /** Why: "manual: <note>", or what a policy or guardrail saw. */
+  readonly reason: string;
+  /** Everything else, as canonical JSON (the set, the diff, the approvers, the bot's answer). */
+  readonly detail: string;
+}
+
+export interface AuditEntry extends AuditBody {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const AUDIT_GENESIS = '0'.repeat(64);
+
+function entryHash(seq: number, prevHash: string, body: AuditBody): string {
+  const { at, kind, actor, bot, fromHash, toHash, version, reason, detail } = body;
+  return sha256Hex(
+    canonicalJson({ seq, prevHash, at, kind, actor, bot, fromHash, toHash, version, reason, detail }),
+  );
+}
+
+/** The entry that follows `previous` (undefined: the first). */
+export function chainAuditEntry(previous: AuditEntry | undefined, body: AuditBody): AuditEntry {
+  const seq = previous === undefined ? 1 : previous.seq + 1;
+  const prevHash = previous?.hash ?? AUDIT_GENESIS;
+  return { ...body, seq, prevHash, hash: entryHash(seq, prevHash, body) };
+}
+
+export type AuditVerdict =
+  | { readonly ok: true; readonly entries: number }
+  | { readonly ok: false; readonly seq: number; readonly problem: string };
+
+/** Checks the whole chain in order; the verdict names the first entry that was edited or misplaced. */
+export function verifyAuditChain(entries: readonly AuditEntry[]): AuditVerdict {
+  let prevHash = AUDIT_GENESIS;
+  for (let k = 0; k < entries.length; k++) {
+    const entry = entries[k];
+    if (entry.seq !== k + 1)
+      return {
+        ok: false,
+        seq: entry.seq,
+        problem: `entry ${k + 1} has seq ${entry.seq} (deleted or reordered)`,
+      };
+    if (entry.prevHash !== prevHash)
+      return { ok: false, seq: entry.seq, problem: `entry ${entry.seq} does not follow entry ${k}'s hash` };
+    if (entryHash(entry.seq, entry.prevHash, entry) !== entry.hash)
+      return { ok: false, seq: entry.seq, problem: `entry ${entry.seq} was edited: its hash does not match` };
+    prevHash = entry.hash;
+  }
+  return { ok: true, entries: entries.length };
+}
+
+const CSV_COLUMNS = [
+  'seq',
+  'at',
+  'kind',
+  'actor',
+  'bot',
+  'fromHash',
+  'toHash',
+  'version',
+  'reason',
+  'detail',
+  'prevHash',
+  'hash',
+] as const;
+
+/** RFC 4180 CSV, one row per entry, ISO times. */
+export function auditCsv(entries: readonly AuditEntry[]): string {
+  const cell = (value: unknown): string => {
+    const text = value === null || value === undefined ? '' : String(value);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const rows = entries.map((entry) =>
+    CSV_COLUMNS.map((column) =>
+      cell(column === 'at' ? new Date(entry.at).toISOString() : entry[column]),
+    ).join(','),
+  );
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}

@@ -1,0 +1,135 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { auditCsv, verifyAuditChain } from '../../core/live/audit.ts';
+import { randomWalkBars } from '../../core/engine/random-walk.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import { AuditLog } from './auditLog.ts';
+import { BotClient } from './botClient.ts';
+import { approve, checkedStatus, cosign, halt, propose, push, rollback, type LiveDesk } from './liveDesk.ts';
+import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+
+const SECRET = 'desk-secret-0123456789abcdef';
+const set = (fast: number) =>
+  sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast, slow: 30 },
+    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+  });
+
+let dir = '';
+let bot: ReferenceBot;
+let audit: AuditLog;
+let desk: LiveDesk;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-desk-'));
+  bot = await startReferenceBot({
+    bars: randomWalkBars(50_000, 8, { volatility: 0.004 }),
+    symbol: 'TEST',
+    speed: 30_000,
+    secret: SECRET,
+    heartbeat: { timeoutMs: 60_000, mode: 'no-new-entries' },
+  });
+  audit = await AuditLog.open(join(dir, 'audit.duckdb'));
+  desk = { audit, client: (url) => new BotClient(url, SECRET) };
+});
+
+afterEach(async () => {
+  audit.close();
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const until = async (done: () => Promise<boolean>): Promise<void> => {
+  for (let k = 0; k < 500 && !(await done()); k++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('live desk against the reference bot on loopback', () => {
+  it('approve (typed confirmation, second approver), push, ramp, roll back, halt; the audit chain verifies and detects an edit', async () => {
+    const url = bot.url;
+    const first = await propose(desk, url, set(10));
+    expect(first.diff).toEqual([
+      { name: 'fast', from: undefined, to: 10 },
+      { name: 'slow', from: undefined, to: 30 },
+    ]);
+    await expect(
+      approve(desk, url, first, { approver: 'ana', note: 'go', typed: 'deadbeef' }),
+    ).rejects.toThrow(`type ${first.confirmation}`);
+    await approve(desk, url, first, { approver: 'ana', note: 'first set', typed: first.confirmation });
+    await expect(
+      push(desk, first.approvalId, { actor: 'ana', policy: 'keep', approversRequired: 2 }),
+    ).rejects.toThrow('1 approver(s) (ana); 2 are required');
+    await expect(cosign(desk, first.approvalId, 'ana', 'me again')).rejects.toThrow('must be someone else');
+    await cosign(desk, first.approvalId, 'ben', 'checked');
+    const v1 = await push(desk, first.approvalId, { actor: 'ana', policy: 'keep', approversRequired: 2 });
+    expect(v1).toMatchObject({ version: 1, answer: { result: 'accepted' } });
+    await until(async () => (await checkedStatus(desk, url)).status.active?.version === 1);
+
+    const second = await propose(desk, url, set(5));
+    expect(second.diff).toEqual([{ name: 'fast', from: 10, to: 5 }]);
+    await approve(desk, url, second, { approver: 'ana', note: 'faster', typed: second.confirmation });
+    const ramp = {
+      steps: [0.1, 0.5, 1],
+      barsPerStep: 1_000_000,
+      guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 1e6 },
+    };
+    expect(
+      (await push(desk, second.approvalId, { actor: 'ana', policy: 'keep', ramp, approversRequired: 1 }))
+        .version,
+    ).toBe(2);
+    await until(async () => (await checkedStatus(desk, url)).status.ramp?.budget === 0.1);
+    const ramping = await checkedStatus(desk, url);
+    expect(ramping).toMatchObject({
+      approved: true,
+      status: { active: { version: 2 }, ramp: { phase: 'ramping' } },
+    });
+
+    const back = await rollback(desk, url, 'ana', 'looks wrong');
+    expect(back.version).toBe(3);
+    await until(async () => (await checkedStatus(desk, url)).status.active?.version === 3);
+    expect((await checkedStatus(desk, url)).status.active?.hash).toBe(set(10).hash);
+    expect((await halt(desk, url, 'ana', 'flatten', 'end of test')).halt?.mode).toBe('flatten');
+
+    const entries = await audit.entries();
+    expect(entries.map((e) => e.kind)).toEqual([
+      'proposal',
+      'approval',
+      'approval',
+      'push',
+      'ack',
+      'proposal',
+      'approval',
+      'push',
+      'ack',
+      'rollback',
+      'push',
+      'ack',
+      'halt',
+    ]);
+    expect(verifyAuditChain(entries)).toEqual({ ok: true, entries: 13 });
+    // Every push the bot acknowledged is one ack entry, with the version it reports.
+    expect(entries.filter((e) => e.kind === 'ack').map((e) => e.version)).toEqual([1, 2, 3]);
+    const csv = auditCsv(entries);
+    expect(csv.split('\r\n')).toHaveLength(15);
+    expect(JSON.stringify(entries) + csv).not.toContain(SECRET);
+
+    // An edit behind the log's back: the chain names the entry.
+    audit.close();
+    const instance = await DuckDBInstance.create(join(dir, 'audit.duckdb'));
+    const connection = await instance.connect();
+    await connection.run(`UPDATE live_audit SET reason = 'manual: nothing to see' WHERE seq = 7`);
+    connection.closeSync();
+    instance.closeSync();
+    audit = await AuditLog.open(join(dir, 'audit.duckdb'));
+    expect(verifyAuditChain(await audit.entries())).toEqual({
+      ok: false,
+      seq: 7,
+      problem: 'entry 7 was edited: its hash does not match',
+    });
+  });
+});

@@ -1,0 +1,277 @@
+import { canonicalJson } from '../../core/live/canonical.ts';
+import {
+  diffParameterSets,
+  verifyParameterSet,
+  type ParameterChange,
+  type ParameterSet,
+} from '../../core/live/parameterSet.ts';
+import type { HaltMode, PositionPolicy } from '../../core/live/modes.ts';
+import type { RampPlan } from '../../core/live/ramp.ts';
+import type { AuditEntry } from '../../core/live/audit.ts';
+import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
+import { InputError } from '../../shared/errors.ts';
+import type { AuditLog } from './auditLog.ts';
+import { BotRequestError, type BotClient } from './botClient.ts';
+
+/**
+ * The workstation's live desk: approve a set (diff, typed confirmation, note, optional second approver),
+ * push it (never without an approval record), roll back, halt, and write each step to the audit trail
+ * before and after it reaches the bot. Used by `regimen live ...`.
+ */
+export interface LiveDesk {
+  readonly audit: AuditLog;
+  readonly client: (bot: string) => BotClient;
+  readonly now?: () => number;
+}
+
+export interface Proposal {
+  readonly approvalId: string;
+  readonly set: ParameterSet;
+  readonly diff: readonly ParameterChange[];
+  /** What the approver must type: the first 8 hex digits of the set's hash. */
+  readonly confirmation: string;
+}
+
+interface ProposalDetail {
+  readonly approvalId: string;
+  readonly set: ParameterSet;
+  readonly diff: readonly ParameterChange[];
+}
+
+const now = (desk: LiveDesk): number => (desk.now ?? Date.now)();
+
+/** The set the bot runs now (when the audit knows it) and what approving `set` would change. */
+export async function propose(desk: LiveDesk, bot: string, set: ParameterSet): Promise<Proposal> {
+  if (!verifyParameterSet(set))
+    throw new InputError(`set ${set.hash}: its hash does not match its content`, 'set');
+  const status = await desk.client(bot).status();
+  const current = status.active === null ? undefined : await setByHash(desk.audit, status.active.hash);
+  return {
+    approvalId: `apr-${now(desk).toString(36)}-${set.hash.slice(0, 8)}`,
+    set,
+    diff: diffParameterSets(current, set),
+    confirmation: set.hash.slice(0, 8),
+  };
+}
+
+/** Records the proposal and its first approval; refused unless `typed` is the proposal's confirmation. */
+export async function approve(
+  desk: LiveDesk,
+  bot: string,
+  proposal: Proposal,
+  approval: { approver: string; note: string; typed: string },
+): Promise<AuditEntry> {
+  if (approval.typed !== proposal.confirmation)
+    throw new InputError(
+      `confirmation "${approval.typed}" does not match: type ${proposal.confirmation} (the set's hash) to approve`,
+      'confirm',
+    );
+  if (approval.note.trim() === '') throw new InputError('an approval needs a note saying why', 'note');
+  const detail: ProposalDetail = { approvalId: proposal.approvalId, set: proposal.set, diff: proposal.diff };
+  await desk.audit.append({
+    ...entryBase(desk, 'proposal', approval.approver, bot),
+    toHash: proposal.set.hash,
+    reason: `manual: ${approval.note}`,
+    detail: canonicalJson(detail),
+  });
+  return desk.audit.append({
+    ...entryBase(desk, 'approval', approval.approver, bot),
+    toHash: proposal.set.hash,
+    reason: `manual: ${approval.note}`,
+    detail: canonicalJson({ approvalId: proposal.approvalId }),
+  });
+}
+
+/** A second approver on an approval; never the first approver again. */
+export async function cosign(
+  desk: LiveDesk,
+  approvalId: string,
+  approver: string,
+  note: string,
+): Promise<AuditEntry> {
+  const { proposal, approvers } = await approvalRecord(desk.audit, approvalId);
+  if (approvers.includes(approver))
+    throw new InputError(
+      `${approver} already approved ${approvalId}: a second approver must be someone else`,
+      'approver',
+    );
+  return desk.audit.append({
+    ...entryBase(desk, 'approval', approver, proposal.bot),
+    toHash: proposal.toHash,
+    reason: `manual: ${note}`,
+    detail: canonicalJson({ approvalId }),
+  });
+}
+
+export interface PushOptions {
+  readonly actor: string;
+  readonly policy: PositionPolicy;
+  readonly ramp?: RampPlan;
+  /** Distinct approvers the approval must have (1, or 2 with a second approver). */
+  readonly approversRequired: number;
+  readonly kind?: 'push' | 'rollback';
+  readonly reason?: string;
+}
+
+export interface PushResult {
+  readonly version: number;
+  readonly answer: ApplyResponse;
+}
+
+/** Sends an approved set as the bot's next version, recording the push before and the ack after. */
+export async function push(desk: LiveDesk, approvalId: string, options: PushOptions): Promise<PushResult> {
+  const { proposal, approvers, set } = await approvalRecord(desk.audit, approvalId);
+  if (approvers.length < options.approversRequired)
+    throw new InputError(
+      `${approvalId} has ${approvers.length} approver(s) (${approvers.join(', ')}); ${options.approversRequired} are required`,
+      'approval',
+    );
+  const bot = proposal.bot;
+  const client = desk.client(bot);
+  const status = await client.status();
+  const pushed = await desk.audit.of('push', bot);
+  const version = Math.max(status.acceptedVersion, ...pushed.map((e) => e.version ?? 0)) + 1;
+  const changeId = `${approvalId}-v${version}`;
+  await desk.audit.append({
+    ...entryBase(desk, options.kind ?? 'push', options.actor, bot),
+    fromHash: status.active?.hash ?? null,
+    toHash: set.hash,
+    version,
+    reason: options.reason ?? `approved by ${approvers.join(' and ')}`,
+    detail: canonicalJson({ approvalId, changeId, policy: options.policy, ramp: options.ramp ?? null }),
+  });
+  if (options.kind === 'rollback') {
+    // The rollback is recorded above; its delivery is an ordinary push, recorded as one.
+    await desk.audit.append({
+      ...entryBase(desk, 'push', options.actor, bot),
+      fromHash: status.active?.hash ?? null,
+      toHash: set.hash,
+      version,
+      reason: `rollback: ${options.reason ?? ''}`,
+      detail: canonicalJson({ approvalId, changeId, policy: options.policy, ramp: null }),
+    });
+  }
+  const note = proposal.reason.replace(/^manual: /, '');
+  let answer: ApplyResponse;
+  try {
+    answer = await client.apply({
+      changeId,
+      version,
+      set,
+      policy: options.policy,
+      ...(options.ramp === undefined ? {} : { ramp: { ...options.ramp, steps: [...options.ramp.steps] } }),
+      approval: {
+        id: approvalId,
+        approvedBy: approvers.slice(0, 2),
+        at: proposal.at,
+        note: note.slice(0, 2000),
+      },
+    });
+  } catch (error) {
+    const refusal =
+      error instanceof BotRequestError ? `${error.code}: ${error.message}` : (error as Error).message;
+    await desk.audit.append({
+      ...entryBase(desk, 'ack', 'bot', bot),
+      toHash: set.hash,
+      version,
+      reason: `refused: ${refusal}`,
+      detail: canonicalJson({ changeId, result: 'refused' }),
+    });
+    throw error;
+  }
+  await desk.audit.append({
+    ...entryBase(desk, 'ack', 'bot', bot),
+    toHash: set.hash,
+    version,
+    reason: answer.result,
+    detail: canonicalJson({ changeId, result: answer.result }),
+  });
+  return { version, answer };
+}
+
+/** One action back to the last good version: the set acknowledged before the one the bot runs now. */
+export async function rollback(
+  desk: LiveDesk,
+  bot: string,
+  actor: string,
+  reason: string,
+): Promise<PushResult> {
+  const status = await desk.client(bot).status();
+  if (status.active === null) throw new InputError(`${bot} runs no set: nothing to roll back`, 'bot');
+  const acked = (await desk.audit.of('ack', bot)).filter((e) => e.reason === 'accepted' && e.toHash !== null);
+  const previous = [...acked].reverse().find((e) => e.toHash !== status.active!.hash);
+  if (previous === undefined)
+    throw new InputError(`no earlier good version of ${bot} in the audit trail`, 'bot');
+  const proposals = await desk.audit.of('proposal', bot);
+  const proposal = [...proposals].reverse().find((e) => e.toHash === previous.toHash)!;
+  const { approvalId } = JSON.parse(proposal.detail) as ProposalDetail;
+  return push(desk, approvalId, { actor, policy: 'keep', approversRequired: 1, kind: 'rollback', reason });
+}
+
+export async function halt(
+  desk: LiveDesk,
+  bot: string,
+  actor: string,
+  mode: HaltMode,
+  reason: string,
+): Promise<BotStatus> {
+  await desk.audit.append({
+    ...entryBase(desk, 'halt', actor, bot),
+    reason: `manual: ${reason}`,
+    detail: canonicalJson({ mode }),
+  });
+  return desk.client(bot).halt(mode, reason);
+}
+
+export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {
+  await desk.audit.append({
+    ...entryBase(desk, 'resume', actor, bot),
+    reason: `manual: ${reason}`,
+    detail: '{}',
+  });
+  return desk.client(bot).resume(reason);
+}
+
+/** The bot's status, and whether what it runs is the last set pushed to it with an approval. */
+export async function checkedStatus(
+  desk: LiveDesk,
+  bot: string,
+): Promise<{ status: BotStatus; approved: boolean | null }> {
+  const status = await desk.client(bot).status();
+  const acked = (await desk.audit.of('ack', bot)).filter((e) => e.reason === 'accepted');
+  const last = acked.at(-1);
+  return {
+    status,
+    approved:
+      last === undefined ? null : status.active?.hash === last.toHash || status.pending?.hash === last.toHash,
+  };
+}
+
+function entryBase(desk: LiveDesk, kind: AuditEntry['kind'], actor: string, bot: string) {
+  return { at: now(desk), kind, actor, bot, fromHash: null, toHash: null, version: null };
+}
+
+async function setByHash(audit: AuditLog, hash: string): Promise<ParameterSet | undefined> {
+  const proposal = (await audit.of('proposal')).reverse().find((e) => e.toHash === hash);
+  return proposal === undefined ? undefined : (JSON.parse(proposal.detail) as ProposalDetail).set;
+}
+
+async function approvalRecord(
+  audit: AuditLog,
+  approvalId: string,
+): Promise<{ proposal: AuditEntry; set: ParameterSet; approvers: string[] }> {
+  const entries = await audit.entries();
+  const proposal = entries.find(
+    (e) => e.kind === 'proposal' && (JSON.parse(e.detail) as ProposalDetail).approvalId === approvalId,
+  );
+  if (proposal === undefined)
+    throw new InputError(`no approval ${approvalId} in the audit trail`, 'approval');
+  const approvers = entries
+    .filter(
+      (e) =>
+        e.kind === 'approval' && (JSON.parse(e.detail) as { approvalId?: string }).approvalId === approvalId,
+    )
+    .map((e) => e.actor);
+  const { set } = JSON.parse(proposal.detail) as ProposalDetail;
+  return { proposal, set, approvers: [...new Set(approvers)] };
+}
