@@ -1,6 +1,6 @@
 import type { CommandEntry } from '../../command.ts';
 
-/** Live trading: the reference bot behind the signed bot protocol. */
+/** Live trading: the reference bot behind the signed bot protocol, and the workstation's live desk. */
 export const liveCommands: readonly CommandEntry[] = [
   {
     name: 'bot',
@@ -12,5 +12,47 @@ export const liveCommands: readonly CommandEntry[] = [
     name: 'bot conformance',
     summary: "Check a bot (--bot URL) against the bot protocol's mandatory behaviours",
     load: async () => (await import('./botConformance.ts')).botConformanceCommand,
+  },
+  {
+    name: 'live approve',
+    summary:
+      'Approve a parameter set for a bot: the diff, the typed confirmation and a note, into the audit trail',
+    load: async () => (await import('./desk.ts')).liveApproveCommand,
+  },
+  {
+    name: 'live cosign',
+    summary: 'Add a second, different approver to an approval',
+    load: async () => (await import('./desk.ts')).liveCosignCommand,
+  },
+  {
+    name: 'live push',
+    summary:
+      'Push an approved set to its bot as the next version (optionally ramped), recording push and ack',
+    load: async () => (await import('./desk.ts')).livePushCommand,
+  },
+  {
+    name: 'live status',
+    summary: "A bot's version, position, equity, ramp and halt, and whether it runs the approved set",
+    load: async () => (await import('./desk.ts')).liveStatusCommand,
+  },
+  {
+    name: 'live rollback',
+    summary: 'Push the last good version again, as a new version',
+    load: async () => (await import('./desk.ts')).liveRollbackCommand,
+  },
+  {
+    name: 'live halt',
+    summary: 'Halt a bot: no-new-entries, reduce-only or flatten',
+    load: async () => (await import('./desk.ts')).liveHaltCommand,
+  },
+  {
+    name: 'live resume',
+    summary: 'End a halt',
+    load: async () => (await import('./desk.ts')).liveResumeCommand,
+  },
+  {
+    name: 'live audit',
+    summary: 'The live audit trail: list, --verify the hash chain, or export --format csv|json',
+    load: async () => (await import('./desk.ts')).liveAuditCommand,
   },
 ];

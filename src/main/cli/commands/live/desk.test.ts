@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureIO as capture } from '../../../../../test/support/captureIO.ts';
+import { randomWalkBars } from '../../../../core/engine/random-walk.ts';
+import { startReferenceBot, type ReferenceBot } from '../../../livebot/referenceBot.ts';
+import { main } from '../../main.ts';
+
+const SECRET = 'cli-live-secret-0123456789abcdef';
+let dir = '';
+let bot: ReferenceBot;
+const saved = process.env['REGIMEN_BOT_SECRET'];
+
+beforeAll(async () => {
+  process.env['REGIMEN_BOT_SECRET'] = SECRET;
+  dir = mkdtempSync(join(tmpdir(), 'regimen-live-cli-'));
+  bot = await startReferenceBot({
+    bars: randomWalkBars(50_000, 2, { volatility: 0.004 }),
+    symbol: 'TEST',
+    speed: 30_000,
+    secret: SECRET,
+    heartbeat: { timeoutMs: 60_000, mode: 'no-new-entries' },
+  });
+});
+
+afterAll(async () => {
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (saved === undefined) delete process.env['REGIMEN_BOT_SECRET'];
+  else process.env['REGIMEN_BOT_SECRET'] = saved;
+});
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = capture();
+  const who = argv[1] === 'status' || argv[1] === 'audit' ? [] : ['--as', 'ana'];
+  const code = await main([...argv, '--data-dir', dir, ...who], io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe('regimen live', () => {
+  it('approve, push, status, rollback, halt and a verified audit trail, on loopback', async () => {
+    const url = bot.url;
+    const set = (fast: string) => [
+      '--bot',
+      url,
+      '--strategy',
+      'sma-cross',
+      '--param',
+      `fast=${fast}`,
+      '--param',
+      'slow=30',
+    ];
+    const refused = await run('live', 'approve', ...set('10'), '--note', 'first', '--confirm', 'nope');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/confirmation "nope" does not match: type [0-9a-f]{8}/);
+    const hash8 = /type ([0-9a-f]{8})/.exec(refused.err)![1];
+    const first = await run('live', 'approve', ...set('10'), '--note', 'first', '--confirm', hash8, '--json');
+    expect(first.code).toBe(0);
+    expect(first.err).toContain('fast: - -> 10');
+    const approvalId = (JSON.parse(first.out) as { approvalId: string }).approvalId;
+
+    const pushed = await run('live', 'push', '--approval', approvalId, '--json');
+    expect(pushed.code).toBe(0);
+    expect(JSON.parse(pushed.out)).toMatchObject({ version: 1, answer: { result: 'accepted' } });
+    for (let k = 0; k < 200 && bot.runner.state.active === null; k++)
+      await new Promise((r) => setTimeout(r, 10));
+
+    const second = await run('live', 'approve', ...set('5'), '--note', 'second', '--confirm', 'x');
+    const hash8b = /type ([0-9a-f]{8})/.exec(second.err)![1];
+    const approved = await run(
+      'live',
+      'approve',
+      ...set('5'),
+      '--note',
+      'second',
+      '--confirm',
+      hash8b,
+      '--json',
+    );
+    expect(approved.err).toContain('fast: 10 -> 5');
+    const id2 = (JSON.parse(approved.out) as { approvalId: string }).approvalId;
+    expect(
+      (await run('live', 'push', '--approval', id2, '--ramp', '10,25,50,100', '--bars-per-step', '100000'))
+        .out,
+    ).toMatch(/^Version 2: accepted/);
+    for (let k = 0; k < 200 && bot.runner.state.active?.version !== 2; k++)
+      await new Promise((r) => setTimeout(r, 10));
+    const status = await run('live', 'status', '--bot', url);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/active v2 .*\n.*\nramp ramping 10 %/);
+
+    expect((await run('live', 'rollback', '--bot', url, '--reason', 'test')).out).toBe(
+      'Rolled back: version 3 accepted\n',
+    );
+    expect((await run('live', 'halt', '--bot', url, '--mode', 'reduce-only', '--reason', 'test')).out).toBe(
+      'Halted: reduce-only\n',
+    );
+    const verified = await run('live', 'audit', '--verify');
+    expect(verified).toMatchObject({ code: 0, out: 'Audit chain intact: 12 entries\n' });
+    const csv = await run('live', 'audit', '--format', 'csv');
+    expect(csv.out.split('\r\n')[0]).toBe(
+      'seq,at,kind,actor,bot,fromHash,toHash,version,reason,detail,prevHash,hash',
+    );
+    expect(csv.out + verified.out + status.out).not.toContain(SECRET);
+  });
+});

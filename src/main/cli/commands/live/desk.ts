@@ -1,0 +1,340 @@
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import { auditCsv, verifyAuditChain } from '../../../../core/live/audit.ts';
+import {
+  HALT_MODES,
+  POSITION_POLICIES,
+  type HaltMode,
+  type PositionPolicy,
+} from '../../../../core/live/modes.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+} from '../../../../core/live/parameterSet.ts';
+import type { RampPlan } from '../../../../core/live/ramp.ts';
+import { findStrategy } from '../../../../core/strategy-api/ref.ts';
+import { STRATEGIES } from '../../../../core/strategy/registry.ts';
+import { ParameterSetSchema } from '../../../../shared/botProtocol.ts';
+import { AuditLog, auditLogPath } from '../../../livebot/auditLog.ts';
+import { BotClient } from '../../../livebot/botClient.ts';
+import {
+  approve,
+  checkedStatus,
+  cosign,
+  halt,
+  propose,
+  push,
+  resume,
+  rollback,
+  type LiveDesk,
+} from '../../../livebot/liveDesk.ts';
+import { resolveBotSecret } from '../../../livebot/secret.ts';
+import { resolveDataDir } from '../../../paths.ts';
+import {
+  keyValueNumbers,
+  listOption,
+  numberOption,
+  requiredOption,
+  stringOption,
+  UsageError,
+  type ParsedArgs,
+} from '../../args.ts';
+import type { Command, CommandIO } from '../../command.ts';
+
+/**
+ * `regimen live approve | cosign | push | status | rollback | halt | resume | audit`: the workstation's
+ * side of a live bot from the command line, every step in the audit trail (live-audit.duckdb in the
+ * data directory).
+ */
+const ACTOR = { as: { type: 'string' } } as const;
+const BOT = { bot: { type: 'string' } } as const;
+
+/** Opens the audit trail (and, when the command talks to a bot, resolves the shared secret). */
+async function withDesk<T>(
+  args: ParsedArgs,
+  talksToBot: boolean,
+  work: (desk: LiveDesk) => Promise<T>,
+): Promise<T> {
+  const secret = talksToBot ? await resolveBotSecret() : '';
+  const audit = await AuditLog.open(auditLogPath(resolveDataDir(stringOption(args, 'data-dir'))));
+  try {
+    return await work({ audit, client: (url) => new BotClient(url, secret) });
+  } finally {
+    audit.close();
+  }
+}
+
+const actor = (args: ParsedArgs): string => stringOption(args, 'as') ?? userInfo().username;
+
+function print(io: CommandIO, args: ParsedArgs, value: unknown, text: string): void {
+  io.out(args.values['json'] ? JSON.stringify(value, null, 2) : text);
+}
+
+function setFromArgs(args: ParsedArgs): ParameterSet {
+  const file = stringOption(args, 'set');
+  if (file !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--set ${file}: ${(error as Error).message}`);
+    }
+    const result = ParameterSetSchema.safeParse(parsed);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new UsageError(`--set ${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+    }
+    return result.data;
+  }
+  let definition;
+  try {
+    definition = findStrategy(requiredOption(args, 'strategy'), STRATEGIES);
+  } catch (error) {
+    throw new UsageError(`--strategy: ${(error as Error).message}`);
+  }
+  try {
+    return sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: definition.name, version: definition.version },
+      parameters: keyValueNumbers(listOption(args, 'param'), 'param'),
+      limits: {
+        maxPositionFraction: numberOption(args, 'max-position', 1),
+        maxDailyLoss: numberOption(args, 'max-daily-loss', 0.05),
+        maxOrdersPerDay: numberOption(args, 'max-orders', 50),
+      },
+      provenance: { kind: 'manual', note: requiredOption(args, 'note'), engineVersion: 'regimen' },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function typedConfirmation(args: ParsedArgs, io: CommandIO, expected: string): Promise<string> {
+  const given = stringOption(args, 'confirm');
+  if (given !== undefined) return given;
+  if (!process.stdin.isTTY)
+    throw new UsageError(`--confirm is required: type ${expected} (the set's hash) to approve`);
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await prompt.question(`Type ${expected} to approve: `)).trim();
+  } finally {
+    prompt.close();
+    io.err('');
+  }
+}
+
+export const liveApproveCommand: Command = {
+  usage:
+    '--bot URL (--set FILE | --strategy NAME --param name=value...) --note TEXT [--confirm HASH8] [--as NAME]\n' +
+    '  [--max-position F] [--max-daily-loss F] [--max-orders N]',
+  options: {
+    ...BOT,
+    ...ACTOR,
+    set: { type: 'string' },
+    strategy: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    note: { type: 'string' },
+    confirm: { type: 'string' },
+    'max-position': { type: 'string' },
+    'max-daily-loss': { type: 'string' },
+    'max-orders': { type: 'string' },
+  },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      const bot = requiredOption(args, 'bot');
+      const note = requiredOption(args, 'note');
+      const proposal = await propose(desk, bot, setFromArgs(args));
+      io.err(
+        `${proposal.set.strategy.name} ${proposal.set.hash}\n` +
+          (proposal.diff.length === 0
+            ? '  no parameter changes\n'
+            : proposal.diff.map((c) => `  ${c.name}: ${c.from ?? '-'} -> ${c.to ?? '-'}\n`).join('')),
+      );
+      const typed = await typedConfirmation(args, io, proposal.confirmation);
+      await approve(desk, bot, proposal, { approver: actor(args), note, typed });
+      print(
+        io,
+        args,
+        { approvalId: proposal.approvalId, hash: proposal.set.hash, diff: proposal.diff },
+        `Approved: ${proposal.approvalId}`,
+      );
+      return 0;
+    }),
+};
+
+export const liveCosignCommand: Command = {
+  usage: '--approval ID --note TEXT [--as NAME]',
+  options: { ...ACTOR, approval: { type: 'string' }, note: { type: 'string' } },
+  run: (args, io) =>
+    withDesk(args, false, async (desk) => {
+      const id = requiredOption(args, 'approval');
+      await cosign(desk, id, actor(args), requiredOption(args, 'note'));
+      print(io, args, { approvalId: id }, `Second approval recorded on ${id}`);
+      return 0;
+    }),
+};
+
+function rampFromArgs(args: ParsedArgs): RampPlan | undefined {
+  const raw = stringOption(args, 'ramp');
+  if (raw === undefined) return undefined;
+  const steps = raw.split(',').map((part) => Number(part) / 100);
+  if (steps.some((s) => !Number.isFinite(s)))
+    throw new UsageError(`--ramp takes percentages like 10,25,50,100, got "${raw}"`);
+  return {
+    steps,
+    barsPerStep: numberOption(args, 'bars-per-step', 390),
+    guardrails: {
+      maxDrawdown: numberOption(args, 'max-drawdown', 0.05),
+      maxLoss: numberOption(args, 'max-loss', 0.03),
+      maxSlippageBps: numberOption(args, 'max-slippage-bps', 25),
+    },
+  };
+}
+
+function choice<T extends string>(args: ParsedArgs, flag: string, choices: readonly T[], fallback?: T): T {
+  const raw = stringOption(args, flag) ?? fallback;
+  if (raw === undefined || !(choices as readonly string[]).includes(raw))
+    throw new UsageError(
+      `--${flag} must be one of ${choices.join(', ')}${raw === undefined ? '' : `, got "${raw}"`}`,
+    );
+  return raw as T;
+}
+
+export const livePushCommand: Command = {
+  usage:
+    '--approval ID [--policy keep|adopt|flatten|no-new-entries-until-flat] [--approvers 1|2] [--as NAME]\n' +
+    '  [--ramp 10,25,50,100 --bars-per-step N --max-drawdown F --max-loss F --max-slippage-bps N]',
+  options: {
+    ...ACTOR,
+    approval: { type: 'string' },
+    policy: { type: 'string' },
+    approvers: { type: 'string' },
+    ramp: { type: 'string' },
+    'bars-per-step': { type: 'string' },
+    'max-drawdown': { type: 'string' },
+    'max-loss': { type: 'string' },
+    'max-slippage-bps': { type: 'string' },
+  },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      const started = performance.now();
+      const result = await push(desk, requiredOption(args, 'approval'), {
+        actor: actor(args),
+        policy: choice<PositionPolicy>(args, 'policy', POSITION_POLICIES, 'keep'),
+        ramp: rampFromArgs(args),
+        approversRequired: numberOption(args, 'approvers', 1),
+      });
+      const ms = performance.now() - started;
+      print(
+        io,
+        args,
+        { ...result, ms },
+        `Version ${result.version}: ${result.answer.result} (${ms.toFixed(0)} ms)`,
+      );
+      return 0;
+    }),
+};
+
+export const liveStatusCommand: Command = {
+  usage: '--bot URL',
+  options: { ...BOT },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      const { status, approved } = await checkedStatus(desk, requiredOption(args, 'bot'));
+      const version =
+        status.active === null ? 'none' : `v${status.active.version} ${status.active.hash.slice(0, 12)}`;
+      print(
+        io,
+        args,
+        { ...status, approved },
+        [
+          `${status.symbol} ${status.strategy?.name ?? '-'} active ${version}` +
+            (approved === false ? '  NOT THE APPROVED VERSION' : ''),
+          `equity ${status.equity.toFixed(2)}  position ${status.positions[0]?.units ?? 0}  bars ${status.barsSeen}`,
+          `ramp ${status.ramp === null ? '-' : `${status.ramp.phase} ${(status.ramp.budget * 100).toFixed(0)} %`}` +
+            `  halt ${status.halt === null ? '-' : `${status.halt.mode} (${status.halt.reason})`}`,
+        ].join('\n'),
+      );
+      return approved === false ? 1 : 0;
+    }),
+};
+
+export const liveRollbackCommand: Command = {
+  usage: '--bot URL --reason TEXT [--as NAME]',
+  options: { ...BOT, ...ACTOR, reason: { type: 'string' } },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      const result = await rollback(
+        desk,
+        requiredOption(args, 'bot'),
+        actor(args),
+        requiredOption(args, 'reason'),
+      );
+      print(io, args, result, `Rolled back: version ${result.version} ${result.answer.result}`);
+      return 0;
+    }),
+};
+
+export const liveHaltCommand: Command = {
+  usage: '--bot URL --mode no-new-entries|reduce-only|flatten --reason TEXT [--as NAME]',
+  options: { ...BOT, ...ACTOR, mode: { type: 'string' }, reason: { type: 'string' } },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      const mode = choice<HaltMode>(args, 'mode', HALT_MODES);
+      const status = await halt(
+        desk,
+        requiredOption(args, 'bot'),
+        actor(args),
+        mode,
+        requiredOption(args, 'reason'),
+      );
+      print(io, args, status, `Halted: ${mode}`);
+      return 0;
+    }),
+};
+
+export const liveResumeCommand: Command = {
+  usage: '--bot URL --reason TEXT [--as NAME]',
+  options: { ...BOT, ...ACTOR, reason: { type: 'string' } },
+  run: (args, io) =>
+    withDesk(args, true, async (desk) => {
+      await resume(desk, requiredOption(args, 'bot'), actor(args), requiredOption(args, 'reason'));
+      print(io, args, { halt: null }, 'Resumed');
+      return 0;
+    }),
+};
+
+export const liveAuditCommand: Command = {
+  usage: '[--verify] [--format table|csv|json]',
+  options: { verify: { type: 'boolean' }, format: { type: 'string' } },
+  run: (args, io) =>
+    withDesk(args, false, async (desk) => {
+      const entries = await desk.audit.entries();
+      if (args.values['verify']) {
+        const verdict = verifyAuditChain(entries);
+        print(
+          io,
+          args,
+          verdict,
+          verdict.ok
+            ? `Audit chain intact: ${verdict.entries} entries`
+            : `AUDIT CHAIN BROKEN at entry ${verdict.seq}: ${verdict.problem}`,
+        );
+        return verdict.ok ? 0 : 1;
+      }
+      const format = args.values['json']
+        ? 'json'
+        : choice(args, 'format', ['table', 'csv', 'json'] as const, 'table');
+      if (format === 'json') io.out(JSON.stringify(entries, null, 2));
+      else if (format === 'csv') io.out(auditCsv(entries));
+      else
+        for (const e of entries)
+          io.out(
+            `${e.seq}  ${new Date(e.at).toISOString()}  ${e.kind.padEnd(9)} ${e.actor.padEnd(10)} ` +
+              `${e.version === null ? '' : `v${e.version} `}${e.toHash?.slice(0, 12) ?? ''}  ${e.reason}`,
+          );
+      return 0;
+    }),
+};
