@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   import: async () => ({ run: (await import('./import.bench.ts')).runImportBench }),
   mainThread: async () => ({ run: (await import('./mainThread.bench.ts')).runMainThreadBench }),
   distributed: async () => ({ run: (await import('./distributed.bench.ts')).runDistributedBench }),
+  live: async () => ({ run: (await import('./live.bench.ts')).runLiveBench }),
 };
 
 const wanted = process.argv.slice(2);
