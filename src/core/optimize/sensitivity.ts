@@ -14,7 +14,7 @@ import {
   stepIndex,
   toUnit,
   type Params,
-  type ParamSpec,
+  type SearchDimension,
   type SearchSpace,
 } from './space.ts';
 import { mean } from '../math/statistics.ts';
@@ -139,7 +139,7 @@ export interface SmoothedScore {
   readonly neighbours: number;
 }
 
-function stepDistance(p: ParamSpec, a: Params, b: Params, floatFraction: number): number {
+function stepDistance(p: SearchDimension, a: Params, b: Params, floatFraction: number): number {
   const va = a[p.name]!;
   const vb = b[p.name]!;
   if (p.kind === 'categorical') return va === vb ? 0 : Infinity;

@@ -12,9 +12,9 @@ import {
   neighbourValue,
   paramsProblems,
   parseConstraint,
-  parseParamSpec,
+  parseDimension,
   parseSpace,
-  spaceFromParamSpecs,
+  spaceFromStrategyParams,
   strategySpace,
   stepValue,
   toUnit,
@@ -22,9 +22,9 @@ import {
 } from './space.ts';
 import { confluence } from '../strategy/confluence.ts';
 
-describe('parseParamSpec', () => {
+describe('parseDimension', () => {
   it('parses int ranges with and without a step', () => {
-    expect(parseParamSpec('fast=5:25:5')).toEqual({
+    expect(parseDimension('fast=5:25:5')).toEqual({
       kind: 'int',
       name: 'fast',
       low: 5,
@@ -32,10 +32,10 @@ describe('parseParamSpec', () => {
       step: 5,
       log: false,
     });
-    expect(parseParamSpec('slow=10:65')).toMatchObject({ kind: 'int', step: 1 });
+    expect(parseDimension('slow=10:65')).toMatchObject({ kind: 'int', step: 1 });
   });
   it('parses log floats, stepped floats, continuous floats, log ints and fixed values', () => {
-    expect(parseParamSpec('x=0.1:10:log')).toEqual({
+    expect(parseDimension('x=0.1:10:log')).toEqual({
       kind: 'float',
       name: 'x',
       low: 0.1,
@@ -43,30 +43,30 @@ describe('parseParamSpec', () => {
       step: null,
       log: true,
     });
-    expect(parseParamSpec('bb_std=1.5:2.5:0.1')).toMatchObject({ kind: 'float', step: 0.1, log: false });
-    expect(parseParamSpec('r=0.005:0.05')).toMatchObject({ kind: 'float', step: null });
-    expect(parseParamSpec('n=1:1000:log')).toMatchObject({ kind: 'int', log: true, step: 1 });
-    expect(parseParamSpec('k=7')).toMatchObject({ kind: 'int', low: 7, high: 7 });
+    expect(parseDimension('bb_std=1.5:2.5:0.1')).toMatchObject({ kind: 'float', step: 0.1, log: false });
+    expect(parseDimension('r=0.005:0.05')).toMatchObject({ kind: 'float', step: null });
+    expect(parseDimension('n=1:1000:log')).toMatchObject({ kind: 'int', log: true, step: 1 });
+    expect(parseDimension('k=7')).toMatchObject({ kind: 'int', low: 7, high: 7 });
   });
   it('parses categorical choices, numeric and boolean ones typed', () => {
-    expect(parseParamSpec('kind=a|b|c')).toEqual({
+    expect(parseDimension('kind=a|b|c')).toEqual({
       kind: 'categorical',
       name: 'kind',
       choices: ['a', 'b', 'c'],
     });
-    expect(parseParamSpec('p=10|20')).toMatchObject({ choices: [10, 20] });
-    expect(parseParamSpec('flag=true|false')).toMatchObject({ choices: [true, false] });
+    expect(parseDimension('p=10|20')).toMatchObject({ choices: [10, 20] });
+    expect(parseDimension('flag=true|false')).toMatchObject({ choices: [true, false] });
   });
   it('names what is wrong', () => {
-    expect(() => parseParamSpec('fast')).toThrow(/space "fast": expected name=min:max/);
-    expect(() => parseParamSpec('fast=5:x:5')).toThrow(/max "x" is not a number/);
-    expect(() => parseParamSpec('fast=25:5')).toThrow(/min 25 is greater than max 5/);
-    expect(() => parseParamSpec('fast=5:25:0')).toThrow(/step 0 must be positive/);
-    expect(() => parseParamSpec('x=0:10:log')).toThrow(/space "x=0:10:log".*log parameter needs min > 0/);
-    expect(() => parseParamSpec('1x=1:2')).toThrow(/parameter name "1x" is invalid/);
-    expect(() => parseParamSpec('k=a||b')).toThrow(/empty choice/);
-    expect(() => parseParamSpec('k=a|b|a')).toThrow(/"a" is listed twice/);
-    expect(() => parseParamSpec('x=1:2:3:4')).toThrow(/too many ':'/);
+    expect(() => parseDimension('fast')).toThrow(/space "fast": expected name=min:max/);
+    expect(() => parseDimension('fast=5:x:5')).toThrow(/max "x" is not a number/);
+    expect(() => parseDimension('fast=25:5')).toThrow(/min 25 is greater than max 5/);
+    expect(() => parseDimension('fast=5:25:0')).toThrow(/step 0 must be positive/);
+    expect(() => parseDimension('x=0:10:log')).toThrow(/space "x=0:10:log".*log parameter needs min > 0/);
+    expect(() => parseDimension('1x=1:2')).toThrow(/parameter name "1x" is invalid/);
+    expect(() => parseDimension('k=a||b')).toThrow(/empty choice/);
+    expect(() => parseDimension('k=a|b|a')).toThrow(/"a" is listed twice/);
+    expect(() => parseDimension('x=1:2:3:4')).toThrow(/too many ':'/);
   });
 });
 
@@ -137,12 +137,12 @@ describe('the confluence space', () => {
     expect(gridValues(space.params[2]!)).toHaveLength(10);
     expect(gridValues(space.params[11]!)).toEqual([1.5, 1.6, 1.7, 1.8, 1.9, 2, 2.1, 2.2, 2.3, 2.4, 2.5]);
   });
-  it('spaceFromParamSpecs takes the strategy registry form', () => {
-    const s = spaceFromParamSpecs([
-      { name: 'lr', type: 'float', min: 1e-3, max: 1, log: true },
+  it("spaceFromStrategyParams makes a strategy's parameter specs its search dimensions", () => {
+    const s = spaceFromStrategyParams([
+      { name: 'k', type: 'float', min: 0.5, max: 2.5, step: 0.1 },
       { name: 'n', type: 'int', min: 1, max: 9, step: 2 },
     ]);
-    expect(s.params).toEqual([floatParam('lr', 1e-3, 1, { log: true }), intParam('n', 1, 9, { step: 2 })]);
+    expect(s.params).toEqual([floatParam('k', 0.5, 2.5, { step: 0.1 }), intParam('n', 1, 9, { step: 2 })]);
   });
 });
 

@@ -4,7 +4,7 @@
  * persisted with its study, sent to a worker or validated at the IPC boundary unchanged.
  */
 import type { Rng } from '../math/random.ts';
-import type { StrategyDefinition } from '../strategy-api/types.ts';
+import type { ParamSpec, StrategyDefinition } from '../strategy-api/types.ts';
 
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
@@ -37,7 +37,12 @@ export interface CategoricalParam {
 }
 
 export type NumericParam = IntParam | FloatParam;
-export type ParamSpec = IntParam | FloatParam | CategoricalParam;
+/**
+ * One dimension of a search space: a range (or choices) to sample, as `--space` or a study request gives
+ * it. Not a parameter's definition: that is the strategy's ParamSpec (core/strategy-api), from which a
+ * strategy's default dimensions derive (strategySpace).
+ */
+export type SearchDimension = IntParam | FloatParam | CategoricalParam;
 
 export type ConstraintOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
 export type Operand =
@@ -52,7 +57,7 @@ export interface Constraint {
 }
 
 export interface SearchSpace {
-  readonly params: readonly ParamSpec[];
+  readonly params: readonly SearchDimension[];
   readonly constraints: readonly Constraint[];
 }
 
@@ -134,7 +139,7 @@ export function categoricalParam(name: string, choices: readonly ParamValue[]): 
 
 /** Builds a space, checking names are unique and that every constraint refers to known, comparable parameters. */
 export function createSpace(
-  params: readonly ParamSpec[],
+  params: readonly SearchDimension[],
   constraints: readonly (string | Constraint)[] = [],
 ): SearchSpace {
   const names = new Set<string>();
@@ -154,7 +159,7 @@ export function createSpace(
   return { params: space.params, constraints: parsed };
 }
 
-export function findParam(space: SearchSpace, name: string): ParamSpec | undefined {
+export function findParam(space: SearchSpace, name: string): SearchDimension | undefined {
   return space.params.find((p) => p.name === name);
 }
 
@@ -247,7 +252,7 @@ const looksInteger = (text: string): boolean => /^[-+]?\d+$/.test(text.trim());
  * - `kind=a|b|c` categorical; numeric choices become numbers, true/false become booleans
  * - `x=7` a fixed value
  */
-export function parseParamSpec(text: string): ParamSpec {
+export function parseDimension(text: string): SearchDimension {
   const source = text.trim();
   const eq = source.indexOf('=');
   if (eq <= 0) throw new Error(`space "${source}": expected name=min:max[:step|:log] or name=a|b|c`);
@@ -298,28 +303,19 @@ export function parseParamSpec(text: string): ParamSpec {
 
 /** Parses the CLI's repeated `--space` and `--constraint` options into a space. */
 export function parseSpace(specs: readonly string[], constraints: readonly string[] = []): SearchSpace {
-  return createSpace(specs.map(parseParamSpec), constraints);
+  return createSpace(specs.map(parseDimension), constraints);
 }
 
-/** The simple parameter description a strategy registry can provide as data. */
-export interface SimpleParamSpec {
-  readonly name: string;
-  readonly type: 'int' | 'float';
-  readonly min: number;
-  readonly max: number;
-  readonly step?: number;
-  readonly log?: boolean;
-}
-
-export function spaceFromParamSpecs(
-  specs: readonly SimpleParamSpec[],
+/** A strategy's parameter specs as search dimensions: each default search range, stepped as the spec says. */
+export function spaceFromStrategyParams(
+  specs: readonly Pick<ParamSpec, 'name' | 'type' | 'min' | 'max' | 'step'>[],
   constraints: readonly string[] = [],
 ): SearchSpace {
   return createSpace(
     specs.map((s) =>
       s.type === 'int'
-        ? intParam(s.name, s.min, s.max, { step: s.step ?? 1, log: s.log ?? false })
-        : floatParam(s.name, s.min, s.max, { step: s.step ?? null, log: s.log ?? false }),
+        ? intParam(s.name, s.min, s.max, { step: s.step })
+        : floatParam(s.name, s.min, s.max, { step: s.step }),
     ),
     constraints,
   );
@@ -334,7 +330,7 @@ export function strategySpace(
   extraConstraints: readonly string[] = [],
 ): SearchSpace {
   const constraints = definition.constraints.map((c) => `${c.left}<${c.right}`);
-  return spaceFromParamSpecs(definition.params, [...constraints, ...extraConstraints]);
+  return spaceFromStrategyParams(definition.params, [...constraints, ...extraConstraints]);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -356,7 +352,7 @@ function cleanStepValue(p: NumericParam, value: number): number {
 }
 
 /** Number of distinct values of a stepped numeric parameter, or Infinity for a continuous float. */
-export function valueCount(p: ParamSpec): number {
+export function valueCount(p: SearchDimension): number {
   if (p.kind === 'categorical') return p.choices.length;
   if (p.step === null) return p.low === p.high ? 1 : Infinity;
   return Math.floor((p.high - p.low) / p.step + 1e-9) + 1;
@@ -383,7 +379,7 @@ export function stepIndex(p: NumericParam, value: number): number {
 }
 
 /** Values a grid visits: every step, or evenly spaced points (log-spaced for log) for a continuous float. */
-export function gridValues(p: ParamSpec, floatPoints = DEFAULT_FLOAT_GRID_POINTS): ParamValue[] {
+export function gridValues(p: SearchDimension, floatPoints = DEFAULT_FLOAT_GRID_POINTS): ParamValue[] {
   if (p.kind === 'categorical') return [...p.choices];
   const n = valueCount(p);
   if (Number.isFinite(n)) return Array.from({ length: n }, (_, k) => stepValue(p, k));
@@ -400,7 +396,7 @@ export function gridValues(p: ParamSpec, floatPoints = DEFAULT_FLOAT_GRID_POINTS
 }
 
 /** Why a value does not belong to a parameter, or null when it does. */
-export function valueProblem(p: ParamSpec, value: ParamValue | undefined): string | null {
+export function valueProblem(p: SearchDimension, value: ParamValue | undefined): string | null {
   if (value === undefined) return `"${p.name}" is missing`;
   if (p.kind === 'categorical') {
     return p.choices.includes(value)
@@ -522,7 +518,7 @@ export function fromUnit(p: NumericParam, u: number): number {
 }
 
 /** One value of a parameter drawn uniformly (log-uniformly for log parameters). */
-export function sampleParamUniform(p: ParamSpec, rng: Rng): ParamValue {
+export function sampleParamUniform(p: SearchDimension, rng: Rng): ParamValue {
   if (p.kind === 'categorical') return p.choices[rng.int(p.choices.length)]!;
   return fromUnit(p, rng.float());
 }
@@ -563,7 +559,7 @@ export function gridPoint(
 
 /** The neighbouring value one step up (+1) or down (-1), or undefined at a bound / for a single value. */
 export function neighbourValue(
-  p: ParamSpec,
+  p: SearchDimension,
   value: ParamValue,
   direction: -1 | 1,
   floatFraction = 0.05,

@@ -13,7 +13,7 @@ import {
   strategySpace,
   type Objective,
   type ObjectiveMode,
-  type ParamSpec,
+  type SearchDimension,
   type SamplerConfig,
   type SearchSpace,
 } from '../../../core/optimize/index.ts';
@@ -62,7 +62,7 @@ export function resolveSpace(
     if (space === undefined) resolved = strategySpace(strategy, constraints);
     else if (space.every((s): s is string => typeof s === 'string'))
       resolved = parseSpace(space, constraints);
-    else resolved = createSpace(space as readonly ParamSpec[], constraints);
+    else resolved = createSpace(space as readonly SearchDimension[], constraints);
   } catch (error) {
     throw new StudyInputError(error instanceof Error ? error.message : String(error));
   }
