@@ -97,6 +97,31 @@ export function readStreamBar(message: StreamBarMessage): LiveBar {
   return bar;
 }
 
+/**
+ * The stream's address for a feed. A base that already ends in /v2/{feed} (the full address a fake
+ * server or a log prints) is taken as that base, not extended to /v2/iex/v2/iex.
+ */
+export function streamEndpoint(baseUrl: string, feed: Feed): string {
+  return `${baseUrl.replace(/\/+$/, '').replace(/\/v2\/[a-z]+$/, '')}/v2/${feed}`;
+}
+
+/** A connection failure in words (the socket's own message is errno jargon such as ECONNREFUSED). */
+function plainNetworkError(error: Error & { code?: string }): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'nothing answers there (connection refused)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve';
+    case 'ETIMEDOUT':
+      return 'the connection timed out';
+    default: {
+      const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1];
+      return status ? `the server there is no bars stream (HTTP ${status})` : error.message;
+    }
+  }
+}
+
 /** Auth failures: retrying with the same keys cannot succeed. */
 const FATAL_CODES = new Set([401, 402, 403, 404, 409]);
 
@@ -127,7 +152,7 @@ export class LiveBarStream {
   ) {
     this.repo = new BarsRepository(db);
     this.symbols = new Set(options.symbols);
-    this.url = `${(options.baseUrl ?? DEFAULT_STREAM_BASE_URL).replace(/\/+$/, '')}/v2/${options.feed ?? 'iex'}`;
+    this.url = streamEndpoint(options.baseUrl ?? DEFAULT_STREAM_BASE_URL, options.feed ?? 'iex');
   }
 
   /** Connects; resolves once subscribed (rejects if the keys are refused). */
@@ -230,7 +255,10 @@ export class LiveBarStream {
       }
     });
     socket.on('error', (error) => {
-      if (!this.stopped) this.options.onError?.(new Error(`Bars stream connection error: ${error.message}`));
+      if (!this.stopped)
+        this.options.onError?.(
+          new Error(`cannot reach the bars stream at ${this.url}: ${plainNetworkError(error)}`),
+        );
     });
     socket.on('close', () => {
       if (this.socket === socket) this.socket = null;

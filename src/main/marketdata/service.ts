@@ -135,8 +135,11 @@ export class MarketDataService {
     return new BarsRepository(this.db).read(symbol, timeframe, range);
   }
 
-  /** Starts the live bars stream (resolves once subscribed); call `stop()` on the result to end it. */
-  async startSync(request: SyncRequest): Promise<LiveBarStream> {
+  /**
+   * The live bars stream, not yet started: the caller starts it (resolves once subscribed) and can stop
+   * it at any time, also while it is still trying to connect.
+   */
+  async syncStream(request: SyncRequest): Promise<LiveBarStream> {
     const fetcher = await this.fetcher();
     const stream = new LiveBarStream(this.db, {
       credentials: await this.credentials(),
@@ -149,7 +152,6 @@ export class MarketDataService {
       ...(request.onStatus ? { onStatus: request.onStatus } : {}),
       ...(request.onError ? { onError: request.onError } : {}),
     });
-    await stream.start();
     return stream;
   }
 

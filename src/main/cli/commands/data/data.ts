@@ -5,6 +5,7 @@ import type { Timeframe } from '../../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../../core/data/bars.ts';
 import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
 import { environmentCredentials } from '../../../marketdata/credentials.ts';
+import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { openSecretStore } from '../../../secrets/secretStore.ts';
 import { MarketDataService } from '../../../marketdata/service.ts';
 import {
@@ -33,12 +34,16 @@ const ALPACA_OPTIONS = {
   'rate-limit': { type: 'string' },
 } as const;
 
+/** The Alpaca flags; with only --alpaca-base-url the stream is on that host too (as serve does it). */
 function alpacaOptions(args: ParsedArgs): NonNullable<ServicesOptions['alpaca']> {
+  const hosts = wrapUsage(() =>
+    resolveAlpacaHosts({
+      dataBaseUrl: stringOption(args, 'alpaca-base-url'),
+      streamBaseUrl: stringOption(args, 'alpaca-stream-url'),
+    }),
+  );
   return {
-    ...(stringOption(args, 'alpaca-base-url') ? { dataBaseUrl: stringOption(args, 'alpaca-base-url')! } : {}),
-    ...(stringOption(args, 'alpaca-stream-url')
-      ? { streamBaseUrl: stringOption(args, 'alpaca-stream-url')! }
-      : {}),
+    ...hosts,
     ...(stringOption(args, 'rate-limit') ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) } : {}),
   };
 }
@@ -338,6 +343,15 @@ export const dataSyncCommand: Command = {
     const since = timeOption(args, 'since') ?? Date.now() - 5 * 86_400_000;
     const seconds = numberOption(args, 'for', 0);
     const json = args.values['json'] === true;
+    // --for is a hard deadline from the start, whatever the fetch or the stream is doing by then.
+    const controller = new AbortController();
+    const ended = new Promise<'deadline' | 'signal'>((resolve) => {
+      const interrupted = (): void => resolve('signal');
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
+      if (seconds > 0) setTimeout(() => resolve('deadline'), seconds * 1000).unref();
+    });
+    void ended.then(() => controller.abort());
     const db = await openDatabaseHere(args, 'data sync');
     try {
       // Streaming into the cache is no request of the contract: sync opens the folder itself.
@@ -346,19 +360,28 @@ export const dataSyncCommand: Command = {
         secrets: environmentCredentials(process.env) ? null : await openSecretStore(),
       });
       const bar = progressBar(io, !json);
-      const summary = await service
+      const fetched = service
         .fetch({
           symbols,
           timeframe: '1Min',
           start: since,
           end: Date.now(),
           feed,
+          signal: controller.signal,
           onProgress: (p) =>
             bar.update({ ...p, message: p.message ?? `${p.bars.toLocaleString('en-US')} bars stored` }),
         })
         .finally(() => bar.end());
+      const summary = await Promise.race([fetched, ended]);
+      if (typeof summary === 'string') {
+        fetched.catch(() => undefined);
+        io.err(
+          `sync: stopped during the catch-up fetch (${summary === 'deadline' ? `--for ${seconds}` : 'interrupted'})\n`,
+        );
+        return summary === 'deadline' ? 1 : 0;
+      }
       io.err(`${fetchLine(summary)}\n`);
-      const stream = await service.startSync({
+      const stream = await service.syncStream({
         symbols,
         feed,
         onBar: (b) =>
@@ -373,13 +396,23 @@ export const dataSyncCommand: Command = {
           ),
         onError: (e) => io.err(`stream: ${e.message}\n`),
       });
-      await new Promise<void>((resolve) => {
-        const done = (): void => resolve();
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-        if (seconds > 0) setTimeout(done, seconds * 1000).unref();
-      });
-      await stream.stop();
+      const live = stream.start();
+      try {
+        const first = await Promise.race([live.then(() => 'live' as const), ended]);
+        if (first !== 'live') {
+          live.catch(() => undefined);
+          if (first === 'deadline') {
+            io.err(
+              `stream: could not reach ${stream.url} within --for ${seconds} s; no bars were streamed\n`,
+            );
+            return 1;
+          }
+          return 0;
+        }
+        await ended;
+      } finally {
+        await stream.stop();
+      }
     } finally {
       db.close();
     }

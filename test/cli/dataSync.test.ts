@@ -1,0 +1,82 @@
+/**
+ * `regimen data sync` against the fake Alpaca server (issue 10 item 17): --for is a hard deadline even
+ * while the stream cannot connect, the stream follows --alpaca-base-url when no stream URL is given, the
+ * stream URL the fake server prints works as given, and an unreachable stream is said in words.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { FakeAlpaca } from '../fake-alpaca/server.ts';
+
+let fake: FakeAlpaca;
+const dirs: string[] = [];
+const savedEnv = { ...process.env };
+beforeAll(async () => {
+  fake = await FakeAlpaca.start();
+  process.env['APCA_API_KEY_ID'] = fake.keyId;
+  process.env['APCA_API_SECRET_KEY'] = fake.secretKey;
+  delete process.env['ALPACA_DATA_BASE_URL'];
+  delete process.env['ALPACA_STREAM_BASE_URL'];
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  await fake.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function sync(extra: string[]): Promise<{ code: number; stderr: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-sync-'));
+  dirs.push(dir);
+  const since = new Date(Date.now() - 3_600_000).toISOString();
+  const io = captureIO();
+  const code = await main(
+    ['data', 'sync', '--symbols', 'SYNX', '--since', since, '--data-dir', dir, ...extra],
+    io,
+  );
+  return { code, stderr: io.stderr };
+}
+
+describe('data sync', () => {
+  it('stops at --for while the stream cannot connect, and says why in words', async () => {
+    const before = fake.streamConnections;
+    const run = await sync([
+      '--for',
+      '2',
+      '--alpaca-base-url',
+      fake.url,
+      '--alpaca-stream-url',
+      'ws://127.0.0.1:1',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'cannot reach the bars stream at ws://127.0.0.1:1/v2/iex: nothing answers there',
+    );
+    expect(run.stderr).toMatch(/could not reach ws:\/\/127\.0\.0\.1:1\/v2\/iex within --for 2 s/);
+    expect(run.stderr).not.toMatch(/ECONNREFUSED/);
+    expect(fake.streamConnections).toBe(before);
+  });
+
+  it('streams from the host of --alpaca-base-url when no stream URL is given', async () => {
+    const before = fake.streamConnections;
+    const run = await sync(['--for', '1', '--alpaca-base-url', fake.url]);
+    expect(run.stderr).toContain('stream: live');
+    expect(run.code).toBe(0);
+    expect(fake.streamConnections).toBe(before + 1);
+  });
+
+  it('takes the stream URL the fake server prints, feed path included', async () => {
+    const run = await sync([
+      '--for',
+      '1',
+      '--alpaca-base-url',
+      fake.url,
+      '--alpaca-stream-url',
+      `${fake.streamUrl}/v2/iex`,
+    ]);
+    expect(run.stderr).toContain('stream: live');
+    expect(run.code).toBe(0);
+  });
+});
