@@ -18,6 +18,7 @@
 import type { Bars, SessionTimeframe } from './bars.ts';
 import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
 import { median } from '../math/statistics.ts';
+import { closedSlotsBetween, isClosedAt, type AssetCalendar } from './assetCalendar.ts';
 import {
   barProblem,
   describeBarProblem,
@@ -26,7 +27,10 @@ import {
   type BarProblemCode,
 } from './validate.ts';
 import {
+  DAY_MS,
+  HOUR_MS,
   MINUTE_MS,
+  weekdayOfDays,
   etDateKey,
   formatDateKey,
   etMinuteOfDay,
@@ -99,6 +103,11 @@ export interface QualityOptions {
   outlierZ?: number;
   /** At most this many problems are listed (counts stay complete). Default 1000. */
   maxProblems?: number;
+  /**
+   * When the symbol trades (see assetCalendar.ts). Default 'equities': the NYSE calendar. FX and crypto
+   * are checked against their own around-the-clock week, with no regular hours to be outside of.
+   */
+  calendar?: AssetCalendar;
 }
 
 export interface QualityReport {
@@ -673,6 +682,59 @@ export function findCalendarProblems(
   return coverage;
 }
 
+/**
+ * Coverage of an around-the-clock market (FX, crypto): every bar-length slot between the first and the
+ * last bar is expected except the closed ones (FX weekends); bars inside a closed window are reported as
+ * on a closed day. Nothing is outside regular hours: the market has none.
+ */
+function findAroundTheClockProblems(
+  bars: RawBars,
+  unique: Uint32Array,
+  timeframe: SessionTimeframe,
+  calendar: 'fx' | 'crypto',
+  findings: QualityFindings,
+): { expected: number; present: number; outsideRegularHours: number } {
+  const t = bars.t;
+  const barMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
+  const daily = barMs >= DAY_MS;
+  let present = 0;
+  let missingTotal = 0;
+  let previous = NaN;
+  for (let u = 0; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    const closed = daily
+      ? calendar === 'fx' && [0, 6].includes(weekdayOfDays(Math.floor((time + 12 * HOUR_MS) / DAY_MS)))
+      : isClosedAt(calendar, time);
+    if (closed) {
+      findings.add({
+        kind: 'non-session-bar',
+        t: time,
+        row: unique[u]!,
+        count: 1,
+        message: `a bar at ${findings.when(time)}, when the ${calendar.toUpperCase()} market is closed`,
+      });
+      continue;
+    }
+    if (!Number.isNaN(previous)) {
+      const slots = Math.ceil((time - previous) / barMs) - 1;
+      const missing = slots - closedSlotsBetween(calendar, previous, time, barMs);
+      if (missing > 0) {
+        missingTotal += missing;
+        findings.add({
+          kind: 'gap',
+          t: previous + barMs,
+          endT: time,
+          count: missing,
+          message: `${missing} missing bar${missing === 1 ? '' : 's'} from ${findings.when(previous + barMs)}`,
+        });
+      }
+    }
+    present++;
+    previous = time;
+  }
+  return { expected: present + missingTotal, present, outsideRegularHours: 0 };
+}
+
 /** Quality report of raw bars (see the module comment for checks and score). */
 export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
   const { t } = bars;
@@ -689,10 +751,13 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
   const splitReturn = findProbableSplits(bars, series, findings);
   findReturnOutliers(bars, series, splitReturn, findings, options.outlierZ ?? 10);
   const uniqueCount = unique.length;
+  const calendar = options.calendar ?? 'equities';
   const coverage =
-    timeframe !== null && uniqueCount > 0
-      ? findCalendarProblems(bars, unique, timeframe, findings)
-      : { expected: uniqueCount, present: uniqueCount, outsideRegularHours: 0 };
+    timeframe === null || uniqueCount === 0
+      ? { expected: uniqueCount, present: uniqueCount, outsideRegularHours: 0 }
+      : calendar === 'equities'
+        ? findCalendarProblems(bars, unique, timeframe, findings)
+        : findAroundTheClockProblems(bars, unique, timeframe, calendar, findings);
 
   const { counts, problems } = findings;
   const coverageFraction = coverage.expected > 0 ? coverage.present / coverage.expected : 1;

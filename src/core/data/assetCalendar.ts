@@ -1,0 +1,85 @@
+/**
+ * When a symbol trades, by asset class: equities on the NYSE calendar (calendar.ts), FX around the clock
+ * from Sunday 17:00 to Friday 17:00 New York time (the interbank week), crypto every minute of every day.
+ * A property of the symbol: chosen at import or inferred from its timestamps, and used by the quality
+ * checks so a 24-hour market is not judged against exchange hours.
+ */
+import { DAY_MS, HOUR_MS, etDays, etWallTimeToUtc, weekdayOfDays } from './calendar.ts';
+
+export const ASSET_CALENDARS = ['equities', 'fx', 'crypto'] as const;
+export type AssetCalendar = (typeof ASSET_CALENDARS)[number];
+
+export function isAssetCalendar(text: string): text is AssetCalendar {
+  return (ASSET_CALENDARS as readonly string[]).includes(text);
+}
+
+/** The FX week closes Friday 17:00 and opens Sunday 17:00, New York time. */
+const FX_CLOSE_MINUTE = 17 * 60;
+
+/**
+ * The calendar the timestamps show: bars on Saturdays (more than 1 % of the days seen) -> crypto; bars on
+ * weekdays at hours when New York is closed (before 04:00 or from 20:00, extended hours included), or on
+ * Sunday evenings -> FX; else equities. Day bars are judged by their date (Saturday bars -> crypto).
+ */
+export function inferAssetCalendar(t: Float64Array): AssetCalendar {
+  const n = t.length;
+  if (n === 0) return 'equities';
+  let saturdays = 0;
+  let night = 0;
+  const daySpaced = n > 1 && (t[n - 1]! - t[0]!) / (n - 1) >= 0.8 * DAY_MS;
+  for (let i = 0; i < n; i++) {
+    const time = t[i]!;
+    // A day bar's date is its UTC date twelve hours on (midnight UTC and midnight New York stamps alike).
+    const days = daySpaced ? Math.floor((time + 12 * HOUR_MS) / DAY_MS) : etDays(time);
+    const weekday = weekdayOfDays(days);
+    if (weekday === 6) saturdays++;
+    if (daySpaced) continue;
+    const minute = (time - etWallTimeToUtc(days, 0)) / 60_000;
+    if ((weekday >= 1 && weekday <= 5 && (minute < 4 * 60 || minute >= 20 * 60)) || weekday === 0) night++;
+  }
+  if (saturdays > n * 0.01) return 'crypto';
+  return night > n * 0.05 ? 'fx' : 'equities';
+}
+
+/**
+ * Bar-length slots that are closed for an around-the-clock calendar strictly between two bars a < b on a
+ * grid of `barMs` from a: none for crypto, the weekend hours for FX (day bars: Saturdays and Sundays).
+ */
+export function closedSlotsBetween(calendar: 'fx' | 'crypto', a: number, b: number, barMs: number): number {
+  if (calendar === 'crypto') return 0;
+  const slots = Math.ceil((b - a) / barMs) - 1;
+  if (slots <= 0) return 0;
+  let closed = 0;
+  if (barMs >= DAY_MS) {
+    for (let k = 1; k <= slots; k++) {
+      const weekday = weekdayOfDays(Math.floor((a + k * barMs + 12 * HOUR_MS) / DAY_MS));
+      if (weekday === 0 || weekday === 6) closed++;
+    }
+    return closed;
+  }
+  // Each weekend between the bars: slots starting in [Friday 17:00, Sunday 17:00) New York.
+  const firstDay = etDays(a) - 7;
+  const lastDay = etDays(b);
+  for (let day = firstDay; day <= lastDay; day++) {
+    if (weekdayOfDays(day) !== 5) continue;
+    const from = etWallTimeToUtc(day, FX_CLOSE_MINUTE);
+    const to = etWallTimeToUtc(day + 2, FX_CLOSE_MINUTE);
+    const kMin = Math.max(1, Math.ceil((from - a) / barMs));
+    const kMax = Math.min(slots, Math.ceil((to - a) / barMs) - 1);
+    if (kMax >= kMin) closed += kMax - kMin + 1;
+  }
+  return closed;
+}
+
+/** Whether an around-the-clock market is closed at instant t (FX weekends). */
+export function isClosedAt(calendar: 'fx' | 'crypto', t: number): boolean {
+  if (calendar === 'crypto') return false;
+  const days = etDays(t);
+  const weekday = weekdayOfDays(days);
+  const minute = (t - etWallTimeToUtc(days, 0)) / 60_000;
+  return (
+    weekday === 6 ||
+    (weekday === 5 && minute >= FX_CLOSE_MINUTE) ||
+    (weekday === 0 && minute < FX_CLOSE_MINUTE)
+  );
+}
