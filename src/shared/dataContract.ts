@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from './fetchChoices.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
+import { ASSET_CALENDARS } from '../core/data/assetCalendar.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DATA_CHANNELS } from './dataChannels.ts';
 import type { DomainContract } from './domain.ts';
@@ -174,6 +175,8 @@ export const DataImportRequest = z.strictObject({
   timeframe: storedTimeframeSchema.optional(),
   /** Zone of date-times written without an offset. */
   naiveTimeZone: z.enum(['UTC', 'America/New_York']).optional(),
+  /** The symbol's market calendar; inferred from the timestamps when absent. */
+  calendar: z.enum(ASSET_CALENDARS).optional(),
 });
 
 export const DataImportResult = z.object({
@@ -185,6 +188,9 @@ export const DataImportResult = z.object({
   start: z.number(),
   end: z.number(),
   elapsedMs: z.number(),
+  calendar: z.enum(ASSET_CALENDARS),
+  calendarInferred: z.boolean(),
+  naiveTimeZone: z.enum(['UTC', 'America/New_York']),
 });
 
 export const DataFetchRequest = z

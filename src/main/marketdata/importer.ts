@@ -24,6 +24,7 @@ import {
 } from '../../core/data/validate.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { SYMBOL_PATTERN, SYMBOL_RULE } from '../../shared/schemas.ts';
+import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -34,6 +35,8 @@ export interface ImportOptions {
   readonly timeframe?: string;
   /** Zone of date-times written without an offset (CSV and text columns). Default UTC. */
   readonly naiveTimeZone?: 'UTC' | 'America/New_York';
+  /** The symbol's market calendar; inferred from the timestamps when not given (see assetCalendar.ts). */
+  readonly calendar?: AssetCalendar;
   /** Called as a CSV file is read: bytes read so far and the file's size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Bytes of a CSV file parsed at a time (see PART_BYTES); smaller in tests to cross part boundaries. */
@@ -65,7 +68,8 @@ const PART_BYTES = 1024 * 1024;
 /** A line longer than this is not a bars row; refusing it keeps a file without line ends out of memory. */
 const MAX_LINE_BYTES = 1024 * 1024;
 
-export interface ImportResult {
+/** What was stored, before the calendar is settled. */
+interface StoredFile {
   readonly file: string;
   readonly format: 'csv' | 'parquet';
   readonly symbol: string;
@@ -74,6 +78,14 @@ export interface ImportResult {
   readonly start: number;
   readonly end: number;
   readonly elapsedMs: number;
+}
+
+export interface ImportResult extends StoredFile {
+  /** The symbol's market calendar, as given or as inferred (then `calendarInferred`). */
+  readonly calendar: AssetCalendar;
+  readonly calendarInferred: boolean;
+  /** The zone naive date-times were read in, so the import says which it used. */
+  readonly naiveTimeZone: 'UTC' | 'America/New_York';
 }
 
 /** The symbol a file name implies: "SPY_1min.csv" -> SPY, "GOOG.csv" -> GOOG, "brk.b.parquet" -> BRK.B. */
@@ -130,6 +142,20 @@ export async function importBarsFile(
   path: string,
   options: ImportOptions = {},
 ): Promise<ImportResult> {
+  const stored = await storeBarsFile(db, path, options);
+  const repo = new BarsRepository(db);
+  if (options.calendar) await repo.setCalendar(stored.symbol, options.calendar);
+  const { calendar, inferred } = await repo.calendarOf(stored.symbol);
+  if (inferred) await repo.setCalendar(stored.symbol, calendar);
+  return {
+    ...stored,
+    calendar,
+    calendarInferred: inferred,
+    naiveTimeZone: options.naiveTimeZone ?? 'UTC',
+  };
+}
+
+async function storeBarsFile(db: Database, path: string, options: ImportOptions): Promise<StoredFile> {
   const started = performance.now();
   const file = basename(path);
   const info = await stat(path).catch(() => null);
@@ -346,7 +372,7 @@ async function importParquet(
   path: string,
   options: ImportOptions,
   started: number,
-): Promise<ImportResult> {
+): Promise<StoredFile> {
   const file = basename(path);
   const source = `read_parquet(${quoteLiteral(literalGlob(path))}, file_row_number = true)`;
   let described: { column_name: string; column_type: string }[];

@@ -72,9 +72,11 @@ async function assessAndRepair(
   }
   // Weeks and months have no session grid to check coverage against.
   const calendarTimeframe = isCoreTimeframe(timeframe) && !isCalendarTimeframe(timeframe) ? timeframe : null;
+  const { calendar } = await repo.calendarOf(request.symbol);
   const report = await assess(bars, {
     symbol: request.symbol,
     timeframe: calendarTimeframe,
+    calendar,
     ...(request.repair ? { maxProblems: 1_000_000 } : {}),
   });
   if (!request.repair) return { report };

@@ -2,9 +2,11 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // The raw vector accessors: reading and writing whole Float64Array columns with one native copy per
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
+import { inferAssetCalendar, isAssetCalendar, type AssetCalendar } from '../../core/data/assetCalendar.ts';
 import {
   allocateBars,
   isCalendarTimeframe,
+  TIMEFRAMES,
   type Bars,
   type CalendarTimeframe,
   type SessionTimeframe,
@@ -295,7 +297,13 @@ export class BarsRepository {
       params,
     );
     if (!updated || Number(updated.Count) === 0) {
-      await this.db.run('INSERT INTO datasets VALUES ($symbol, $timeframe, $source, now())', params);
+      // The symbol's calendar, when one is known, holds for every timeframe it is stored in.
+      await this.db.run(
+        `INSERT INTO datasets (symbol, timeframe, source, updated_at, calendar)
+         VALUES ($symbol, $timeframe, $source, now(),
+           (SELECT any_value(calendar) FROM datasets WHERE symbol = $symbol))`,
+        params,
+      );
     }
   }
 
@@ -305,6 +313,35 @@ export class BarsRepository {
       'DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end',
       { symbol, timeframe, start, end },
     );
+  }
+
+  /** Sets the market calendar of a symbol (every timeframe it is stored in). */
+  setCalendar(symbol: string, calendar: AssetCalendar): Promise<void> {
+    return this.db.run('UPDATE datasets SET calendar = $calendar WHERE symbol = $symbol', {
+      symbol,
+      calendar,
+    });
+  }
+
+  /**
+   * The symbol's market calendar: the one stored with it, else what its timestamps show (datasets from
+   * before calendars were stored, or written without an import), judged on the first 100,000 bars of
+   * its finest stored timeframe.
+   */
+  async calendarOf(symbol: string): Promise<{ calendar: AssetCalendar; inferred: boolean }> {
+    const [row] = await this.db.all<{ calendar: string | null }>(
+      'SELECT any_value(calendar) AS calendar FROM datasets WHERE symbol = $symbol',
+      { symbol },
+    );
+    if (row?.calendar && isAssetCalendar(row.calendar)) return { calendar: row.calendar, inferred: false };
+    const stored = await this.storedTimeframes(symbol);
+    const finest = [...TIMEFRAMES, ...stored].find((tf) => stored.includes(tf));
+    if (finest === undefined) return { calendar: 'equities', inferred: true };
+    const rows = await this.db.all<{ t: number }>(
+      `SELECT ts::DOUBLE AS t FROM bars WHERE symbol = $symbol AND timeframe = $timeframe ORDER BY ts LIMIT 100000`,
+      { symbol, timeframe: finest },
+    );
+    return { calendar: inferAssetCalendar(Float64Array.from(rows, (r) => r.t)), inferred: true };
   }
 
   /** One row per stored symbol and timeframe. */

@@ -180,4 +180,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 8,
+    description:
+      "datasets: the symbol's market calendar (equities, fx, crypto); NULL until chosen or inferred",
+    // Existing rows stay NULL: readers infer the calendar from the stored timestamps (BarsRepository.calendarOf).
+    statements: ['ALTER TABLE datasets ADD COLUMN IF NOT EXISTS calendar VARCHAR'],
+  },
 ];

@@ -131,6 +131,7 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           ...(request.symbol ? { symbol: request.symbol.toUpperCase() } : {}),
           ...(request.timeframe ? { timeframe: request.timeframe } : {}),
           ...(request.naiveTimeZone ? { naiveTimeZone: request.naiveTimeZone } : {}),
+          ...(request.calendar ? { calendar: request.calendar } : {}),
           onProgress: (read, total) => {
             size = Math.max(1, total);
             // Reading ends just before the last part is stored: the final event says when all is.

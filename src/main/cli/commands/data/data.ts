@@ -8,6 +8,7 @@ import { environmentCredentials } from '../../../marketdata/credentials.ts';
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { openSecretStore } from '../../../secrets/secretStore.ts';
 import { MarketDataService } from '../../../marketdata/service.ts';
+import { ASSET_CALENDARS, isAssetCalendar } from '../../../../core/data/assetCalendar.ts';
 import {
   parseAdjustment,
   parseFeed,
@@ -170,18 +171,25 @@ export const dataFetchCommand: Command = {
 };
 
 export const dataImportCommand: Command = {
-  usage: 'FILE [--symbol SYM] [--timeframe TF] [--naive-time-zone UTC|America/New_York]',
+  usage: 'FILE [--symbol SYM] [--timeframe TF] [--tz UTC|America/New_York] [--calendar equities|fx|crypto]',
   allowPositionals: true,
   options: {
     symbol: { type: 'string' },
     timeframe: { type: 'string' },
+    tz: { type: 'string' },
     'naive-time-zone': { type: 'string' },
+    calendar: { type: 'string' },
   },
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
-    const zone = stringOption(args, 'naive-time-zone');
+    // --tz, or its older spelling --naive-time-zone: the zone of date-times written without an offset.
+    const zone = stringOption(args, 'tz') ?? stringOption(args, 'naive-time-zone');
     if (zone !== undefined && zone !== 'UTC' && zone !== 'America/New_York') {
-      throw new UsageError('--naive-time-zone must be UTC or America/New_York');
+      throw new UsageError(`--tz must be UTC or America/New_York, got "${zone}"`);
+    }
+    const calendar = stringOption(args, 'calendar');
+    if (calendar !== undefined && !isAssetCalendar(calendar)) {
+      throw new UsageError(`--calendar must be one of ${ASSET_CALENDARS.join(', ')}, got "${calendar}"`);
     }
     const timeframeText = stringOption(args, 'timeframe');
     const timeframe = timeframeText
@@ -196,12 +204,15 @@ export const dataImportCommand: Command = {
         ...(stringOption(args, 'symbol') ? { symbol: stringOption(args, 'symbol')! } : {}),
         ...(timeframe ? { timeframe: timeframe as Timeframe } : {}),
         ...(zone ? { naiveTimeZone: zone } : {}),
+        ...(calendar ? { calendar } : {}),
       }),
     );
     io.out(
       args.values['json']
         ? JSON.stringify(result)
-        : `${result.file}: ${result.bars.toLocaleString('en-US')} ${result.timeframe} bars of ${result.symbol} from ${iso(result.start)} to ${iso(result.end)}`,
+        : `${result.file}: ${result.bars.toLocaleString('en-US')} ${result.timeframe} bars of ${result.symbol} from ${iso(result.start)} to ${iso(result.end)}\n` +
+            `calendar ${result.calendar}${result.calendarInferred ? ' (inferred from the timestamps; --calendar to choose)' : ''}; ` +
+            `times without an offset read as ${result.naiveTimeZone}${zone ? '' : ' (--tz to choose)'}`,
     );
     return 0;
   },

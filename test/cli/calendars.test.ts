@@ -1,0 +1,54 @@
+/**
+ * Calendars per asset class through the CLI (issue 10 item 3): the import infers EURUSD's calendar (FX)
+ * or takes --calendar, says which calendar and time zone it used, stores the calendar with the symbol,
+ * and the quality report judges the symbol by it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const eurusd = sharedDataFile('EURUSD.csv');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+interface Quality {
+  report: { outsideRegularHours: number; counts: Record<string, number> };
+}
+
+describe.skipIf(!eurusd.present)(`EURUSD hourly${eurusd.skipReason}`, () => {
+  it('is imported as FX (inferred, and said), and its quality has no false gaps or outside-hours bars', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-calendars-'));
+    dirs.push(dir);
+    const d = ['--data-dir', dir];
+    const imported = await cli(['data', 'import', eurusd.path, ...d]);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('calendar fx (inferred from the timestamps; --calendar to choose)');
+    expect(imported.stdout).toContain('times without an offset read as UTC (--tz to choose)');
+    const fx = JSON.parse(
+      (await cli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
+    ) as Quality;
+    expect([fx.report.counts['gap'], fx.report.outsideRegularHours]).toEqual([2, 0]);
+
+    // Chosen at import, the calendar is stored with the symbol and used: as equities, NYSE hours again.
+    const chosen = await cli(['data', 'import', eurusd.path, '--calendar', 'equities', '--json', ...d]);
+    expect(JSON.parse(chosen.stdout)).toMatchObject({ calendar: 'equities', calendarInferred: false });
+    const nyse = JSON.parse(
+      (await cli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
+    ) as Quality;
+    expect([nyse.report.counts['gap'], nyse.report.outsideRegularHours]).toEqual([203, 3373]);
+
+    const bad = await cli(['data', 'import', eurusd.path, '--calendar', 'forex', ...d]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--calendar must be one of equities, fx, crypto, got "forex"');
+  });
+});
