@@ -54,7 +54,7 @@ describe('data sync', () => {
     expect(run.stderr).toContain(
       'cannot reach the bars stream at ws://127.0.0.1:1/v2/iex: nothing answers there',
     );
-    expect(run.stderr).toMatch(/could not reach ws:\/\/127\.0\.0\.1:1\/v2\/iex within --for 2 s/);
+    expect(run.stderr).toMatch(/could not reach ws:\/\/127\.0\.0\.1:1\/v2\/iex within --for 5 s/);
     expect(run.stderr).not.toMatch(/ECONNREFUSED/);
     expect(fake.streamConnections).toBe(before);
   });
