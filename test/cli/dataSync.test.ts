@@ -44,7 +44,7 @@ describe('data sync', () => {
     const before = fake.streamConnections;
     const run = await sync([
       '--for',
-      '2',
+      '5',
       '--alpaca-base-url',
       fake.url,
       '--alpaca-stream-url',
