@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   mainThread: async () => ({ run: (await import('./mainThread.bench.ts')).runMainThreadBench }),
   distributed: async () => ({ run: (await import('./distributed.bench.ts')).runDistributedBench }),
   live: async () => ({ run: (await import('./live.bench.ts')).runLiveBench }),
+  robustness: async () => ({ run: (await import('./robustness.bench.ts')).runRobustnessBench }),
 };
 
 const wanted = process.argv.slice(2);

@@ -19,6 +19,7 @@ const CORE_LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['strategy'],
   ['metrics'],
+  ['robustness'],
   ['optimize'],
   ['regime', 'ml', 'live'],
 ];
