@@ -54,6 +54,7 @@ export async function runImportBench(): Promise<void> {
     row('import time', figures['elapsedS']!, 's');
     row('RSS before the import (baseline)', figures['baselineRssMb']!, 'MB');
     row('peak RSS of the process', figures['peakRssMb']!, 'MB', 'target < 300 MB');
+    row("main thread's heap at the sampled peak", figures['heapAtPeakMb']!, 'MB');
     row('app:info max latency during the import', figures['maxLatencyMs']!, 'ms', 'target < 100 ms');
     row('app:info p99 latency', figures['p99LatencyMs']!, 'ms');
     row('event-loop delay max', figures['maxLoopDelayMs']!, 'ms');

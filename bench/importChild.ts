@@ -28,6 +28,13 @@ const probe = async (): Promise<void> => {
     latencies.push(performance.now() - due);
   }
 };
+// What the process holds when its RSS is highest: the main thread's heap and the rest (worker threads,
+// DuckDB, buffers), to tell which one a peak comes from.
+let peak = { rss: 0, heapUsed: 0 };
+const sampler = setInterval(() => {
+  const now = process.memoryUsage();
+  if (now.rss > peak.rss) peak = { rss: now.rss, heapUsed: now.heapUsed };
+}, 20);
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const probing = probe();
@@ -35,6 +42,7 @@ const started = performance.now();
 const result = (await dispatch(services.handlers, 'data:import', { path: file! })) as { bars: number };
 const elapsedS = (performance.now() - started) / 1000;
 running = false;
+clearInterval(sampler);
 await probing;
 loop.disable();
 latencies.sort((a, b) => a - b);
@@ -44,6 +52,7 @@ process.stdout.write(
     elapsedS,
     baselineRssMb,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    heapAtPeakMb: peak.heapUsed / 2 ** 20,
     maxLatencyMs: latencies.at(-1) ?? NaN,
     p99LatencyMs: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
     probes: latencies.length,

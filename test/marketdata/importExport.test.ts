@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataValidationError } from '../../src/core/data/validate.ts';
@@ -60,6 +60,25 @@ describe('import refuses a malformed file whole', () => {
     expect((error as DataValidationError).message).toMatch(/ZZZ_bad\.csv line 3, column "high"/);
     const bars = await new BarsRepository(db).read('ZZZ', '1d');
     expect(Array.from(bars.c)).toEqual([10.5, 11]);
+  });
+
+  it('CSV: a refusal in a later part stores nothing, and no staging file is left beside the database', async () => {
+    const path = join(dir.path, 'LATE.csv');
+    const rows = Array.from({ length: 400 }, (_, i) => `${2_000_000_000 + i * 60},10,11,9,10.5,${100 + i}`);
+    rows[350] = `${2_000_000_000 + 350 * 60},10,11,9,-10.5,100`;
+    writeFileSync(path, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const error = await importBarsFile(db, path, { partBytes: 2048 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((error as DataValidationError).line).toBe(352);
+    expect(await new BarsRepository(db).storedTimeframes('LATE')).toEqual([]);
+    expect(readdirSync(dir.path).filter((name) => name.startsWith('.import-'))).toEqual([]);
+    // The same file, good, stores every row.
+    rows[350] = `${2_000_000_000 + 350 * 60},10,11,9,10.5,100`;
+    writeFileSync(path, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    expect((await importBarsFile(db, path, { partBytes: 2048 })).bars).toBe(400);
+    expect(readdirSync(dir.path).filter((name) => name.startsWith('.import-'))).toEqual([]);
   });
 
   it('Parquet: names row and column, stores nothing', async () => {
