@@ -43,6 +43,8 @@ export interface BarsRange {
   /**
    * For timeframes derived from 1m: 'regular' (default) keeps bars inside the NYSE session (09:30 to the
    * 16:00 or early close); 'extended' keeps every bar of a trading day, buckets keeping the same alignment.
+   * Stored 1m bars of an equity are kept to the session only when 'regular' is asked for explicitly
+   * (a backtest's setting); left out, they are read as stored (quality checks, exports, the live stream).
    */
   session?: 'regular' | 'extended';
 }
@@ -400,6 +402,16 @@ export class BarsRepository {
         `Symbol "${symbol}" is stored as ${stored.join(', ')} only; ${timeframe} cannot be derived from it`,
         'timeframe',
       );
+    } else if (source === timeframe && timeframe === '1m' && range.session === 'regular') {
+      // Asked for regular hours, 1m bars keep to the session as every derived timeframe does (an
+      // exchange's pre-market bars would otherwise trade in a 1m backtest and not in a 5m one).
+      await this.loadSessions(symbol, params.start, params.end);
+      const equities = (await this.calendarOf(symbol)).calendar === 'equities';
+      sql = equities
+        ? `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars
+           JOIN regimen_sessions s ON ts >= s.open_ms AND ts < s.close_ms
+           WHERE ${where} AND timeframe = '1m'`
+        : storedSql(timeframe);
     } else if (source === timeframe) {
       sql = storedSql(timeframe);
     } else if (isCalendarTimeframe(timeframe)) {

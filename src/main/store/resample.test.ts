@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMEFRAMES, type Bars } from '../../core/data/bars.ts';
+import { sessionOf } from '../../core/data/calendar.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
@@ -40,6 +41,15 @@ describe.skipIf(!spy.present)(
         });
       }
     }
+
+    it('keeps 1m bars to the session when regular hours are asked for, as every other timeframe', async () => {
+      const regular = await repo.read('SPY', '1m', { session: 'regular' });
+      const inSession = minutes.t.filter((t) => sessionOf(t) !== null);
+      expect(Array.from(regular.t)).toEqual(Array.from(inSession));
+      // SPY_1min's first bar is at 04:00 pre-market: read as stored unless a session is asked for.
+      expect((await repo.read('SPY', '1m')).t.length).toBe(minutes.t.length);
+      expect((await repo.read('SPY', '1m', { session: 'extended' })).t.length).toBe(minutes.t.length);
+    });
 
     it('keeps regular-hours day bars to the session: 63 days, none from the extended bars', async () => {
       const days = await repo.read('SPY', '1d');
