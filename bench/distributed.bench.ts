@@ -57,13 +57,20 @@ function studyOf(strategy: string, trials: number, seed: number): Study {
   return new Study(config);
 }
 
-/** Trials per second of a random study run on `evaluator` the way the app runs it. */
-async function trialsPerSecond(
+interface StudyRun {
+  readonly rate: number;
+  /** Complete trials and the best score: equal between local and remote when both compute alike. */
+  readonly complete: number;
+  readonly best: number;
+}
+
+/** A random study run on `evaluator` the way the app runs it. */
+async function runOn(
   evaluator: Evaluator,
   strategy: string,
   trials: number,
   seed: number,
-): Promise<number> {
+): Promise<StudyRun> {
   const study = studyOf(strategy, trials, seed);
   const started = performance.now();
   await runStudy(study, {
@@ -71,7 +78,13 @@ async function trialsPerSecond(
     batchSize: evaluator.chunkSize ?? chunkSize(study, evaluator.threads),
     concurrency: concurrencyFor(study, evaluator.threads),
   });
-  return trials / ((performance.now() - started) / 1000);
+  const rate = trials / ((performance.now() - started) / 1000);
+  const best = study.best();
+  return {
+    rate,
+    complete: study.trials.filter((t) => t.status === 'complete').length,
+    best: best === undefined ? NaN : study.score(best),
+  };
 }
 
 /** CPU seconds a process has used so far (utime + stime from /proc). */
@@ -180,21 +193,26 @@ export async function runDistributedBench(): Promise<void> {
     log('efficiency against the local Piscina pool (same study, same seed, random sampler)');
     for (const c of cases) {
       const perTrial = timeOne(c.data, c.strategy, 10);
+      // Fresh threads and fresh sandboxes: both start with empty indicator caches (a sandbox keeps its
+      // prepared datasets between studies, which would flatter the side that ran more before).
+      await pool.close();
+      await workersUp(redis, 0, workers);
+      await workersUp(redis, slots, workers);
       const local = new PoolEvaluator(pool, c.data, settings(c.strategy));
-      const queued = await remote.evaluators(
-        c.data,
-        settings(c.strategy),
-        `efficiency-${c.strategy}-${Date.now()}`,
-      );
-      await trialsPerSecond(local, c.strategy, slots * 4, 99);
-      await trialsPerSecond(queued, c.strategy, slots * 4, 99);
-      const localRate = await trialsPerSecond(local, c.strategy, c.trials, 5);
-      const remoteRate = await trialsPerSecond(queued, c.strategy, c.trials, 5);
+      // A study key per run: results are kept per key, a second run under one key would read the first's.
+      const queued = (tag: string): Promise<Evaluator> =>
+        remote.evaluators(c.data, settings(c.strategy), `efficiency-${c.strategy}-${tag}-${Date.now()}`);
+      await runOn(local, c.strategy, slots * 4, 99);
+      await runOn(await queued('warm'), c.strategy, slots * 4, 99);
+      const localRun = await runOn(local, c.strategy, c.trials, 5);
+      const remoteEvaluator = await queued('run');
+      const remoteRun = await runOn(remoteEvaluator, c.strategy, c.trials, 5);
       log(
-        `  ${c.name} (${perTrial.toFixed(1)} ms a trial on one thread): local ${localRate.toFixed(1)} trials/s, ` +
-          `remote ${remoteRate.toFixed(1)} trials/s, efficiency ${(remoteRate / localRate).toFixed(2)}`,
+        `  ${c.name} (${perTrial.toFixed(1)} ms a trial on one thread): local ${localRun.rate.toFixed(1)} trials/s, ` +
+          `remote ${remoteRun.rate.toFixed(1)} trials/s, efficiency ${(remoteRun.rate / localRun.rate).toFixed(2)} ` +
+          `(complete ${localRun.complete}/${remoteRun.complete}, best ${localRun.best.toFixed(4)}/${remoteRun.best.toFixed(4)})`,
       );
-      await queued.finished?.();
+      await remoteEvaluator.finished?.();
     }
     await remote.close();
 
@@ -202,13 +220,20 @@ export async function runDistributedBench(): Promise<void> {
     log('scaling with worker processes (1 sandbox each), confluence on 100,000 bars');
     let base = 0;
     for (const n of [1, 2, 4]) {
+      // Fresh workers each time, for the same reason as above.
+      await workersUp(redis, 0, workers);
       await workersUp(redis, n, workers);
       const scaled = await RemoteCompute.connect({ redisUrl: redis.url });
+      await runOn(
+        await scaled.evaluators(big, settings('confluence'), `scaling-warm-${n}-${Date.now()}`),
+        'confluence',
+        n * 2,
+        98,
+      );
       const evaluator = await scaled.evaluators(big, settings('confluence'), `scaling-${n}-${Date.now()}`);
-      await trialsPerSecond(evaluator, 'confluence', n * 2, 98);
       const redisBefore = cpuSeconds(redis.process().pid!);
       const started = performance.now();
-      const rate = await trialsPerSecond(evaluator, 'confluence', 48 * Math.min(n, 2), 6);
+      const { rate } = await runOn(evaluator, 'confluence', 48, 6);
       const wall = (performance.now() - started) / 1000;
       const redisCpu = cpuSeconds(redis.process().pid!) - redisBefore;
       if (n === 1) base = rate;

@@ -180,6 +180,14 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const queue = queueName(hash);
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; while Redis is away every retry fails alike, so say it once.
+  let lastError = '';
+  const onError = (error: Error): void => {
+    if (error.message !== lastError) options.log(`redis: ${error.message}`);
+    lastError = error.message;
+  };
+  redis.on('error', onError);
+  redis.on('ready', () => (lastError = ''));
   const barsOf = barsCache(redis);
   const idle = Array.from({ length: options.concurrency }, () => new Sandbox(options.log, barsOf));
   const all = [...idle];
@@ -225,7 +233,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     stalledInterval: STALLED_INTERVAL_MS,
     maxStalledCount: MAX_STALLED_COUNT,
   });
-  worker.on('error', (error) => options.log(`worker: ${error.message}`));
+  worker.on('error', onError);
   worker.on('failed', (job, error) => options.log(`chunk ${job?.id ?? '?'} failed: ${error.message}`));
 
   const startedAt = Date.now();

@@ -116,9 +116,15 @@ export class RemoteCompute {
         `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    // Reconnects are automatic and a failed command surfaces where it was sent (a check retries on the
+    // next poll): the connection's own error events are not news.
+    const quiet = (): void => undefined;
+    redis.on('error', quiet);
     const name = queueName(engine);
     const queue = new Queue(name, { connection: redis });
     const events = new QueueEvents(name, { connection: redis.duplicate() });
+    queue.on('error', quiet);
+    events.on('error', quiet);
     await events.waitUntilReady();
     return new RemoteCompute(options, engine, redis, queue, events);
   }
