@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { backfillLedger } from '../../src/main/ml/backfill.ts';
 import { createLedgerRecorder, LedgerLearner } from '../../src/main/ml/ledgerLearner.ts';
 import { JobRegistry } from '../../src/main/services/jobs.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
@@ -14,6 +15,7 @@ import {
   walkForwardJobFrom,
 } from '../../src/main/services/optimize/walkForwardService.ts';
 import { LedgerRepository } from '../../src/main/store/ledgerRepository.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
 
@@ -120,6 +122,69 @@ describe('the results ledger behind studies and walk-forward runs', () => {
       expect(row.outcomes).toEqual(trial.metrics);
       // Scaled by the strategy's declared range (slow: 3 to 500), whatever range the study searched.
       expect(row.features['param.slow']).toBeCloseTo(((trial.params['slow'] as number) - 3) / 497, 12);
+    }
+  });
+});
+
+describe('ledger backfill', () => {
+  it('records the trials and windows stored before the ledger existed, once however often it runs', async () => {
+    const b = await optimizeHarness(1);
+    try {
+      const market = createSyntheticMarket({
+        seed: 7,
+        start: Date.UTC(2024, 0, 2),
+        end: Date.UTC(2024, 2, 1),
+        symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === SYMBOL),
+      });
+      await b.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+      // Stored with no ledger hook, as before migration 7.
+      const result = await runWalkForwardJob(
+        walkForwardJobFrom(
+          requestSchemas['walkforward:run'].input.parse({
+            strategy: 'sma-cross',
+            data: { symbol: SYMBOL, timeframe: '1h' },
+            objectives: [{ metric: 'sharpeRatio' }],
+            trials: 3,
+            seed: 5,
+            windows: { train: 14, test: 7, step: 7 },
+          }),
+        ),
+        {
+          pool: b.pool,
+          bars: b.bars,
+          windows: new WalkForwardRepository(b.db),
+          events: b.events,
+          jobs: new JobRegistry(),
+        },
+      );
+      const started = await b.service.start(
+        requestSchemas['optimize:start'].input.parse({
+          strategy: 'sma-cross',
+          data: { symbol: SYMBOL, timeframes: ['1h'] },
+          space: ['fast=5:20:5', 'slow=30:60:10'],
+          sampler: 'grid',
+          objectives: [{ metric: 'sharpeRatio' }],
+          trials: 16,
+          seed: 3,
+        }),
+      );
+      const detail = await b.service.wait(started.studyId);
+      const complete = detail.trials.filter((t) => t.status === 'complete').length;
+
+      const first = await backfillLedger(b.db);
+      expect(first).toMatchObject({
+        studies: 1,
+        trials: complete,
+        windows: result.windows.length,
+        skipped: [],
+      });
+      expect(first.added).toBe(complete + 2 * result.windows.length);
+      expect(first.learned).toBe(result.windows.filter((w) => w.outOfSample['sharpeRatio'] !== null).length);
+      const again = await backfillLedger(b.db);
+      expect(again.added).toBe(0);
+      expect(again.learned).toBe(first.learned);
+    } finally {
+      await b.close();
     }
   });
 });

@@ -33,6 +33,19 @@ describe('learner features', () => {
     }
   });
 
+  it('read a labelled bar whose probabilities are not finite as no evidence (0), never NaN', () => {
+    const bars = randomWalkBars(10, 1, { stepMs: 86_400_000 });
+    const detector = new RuleDetector({ timeframe: '1d' });
+    const regime = allocateRegimeOutput(detector.inputs, 10);
+    regime.trend.label[4] = 0;
+    regime.trend.probability[0][4] = Number.NaN;
+    regime.trend.probability[1][4] = 0.25;
+    const features = marketContextFeatures(bars, regime, detector.inputs, 5, false);
+    expect(features['regime.trend.p.bull']).toBe(0);
+    expect(features['regime.trend.p.bear']).toBe(0.25);
+    expect(Object.values(features).every(Number.isFinite)).toBe(true);
+  });
+
   it('scale parameters into [0, 1] by their ranges and refuse a missing one by name', () => {
     const ranges = [
       { name: 'fast', min: 5, max: 25 },

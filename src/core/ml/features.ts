@@ -66,7 +66,10 @@ export function marketContextFeatures(
     const column = regime[axis];
     const label = column.label[at]!;
     AXIS_LABELS[axis].forEach((name, k) => {
-      out[`regime.${axis}.p.${name}`] = label === NO_LABEL ? 0 : column.probability[k]![at]!;
+      // A detector may label a bar whose probabilities are not finite (the rule detector does at times
+      // on SPY 1-minute bars); a model needs a number, and 0 says "no evidence" as warm-up does.
+      const p = column.probability[k]![at]!;
+      out[`regime.${axis}.p.${name}`] = label === NO_LABEL || !Number.isFinite(p) ? 0 : p;
       out[`regime.${axis}.is.${name}`] = label === k ? 1 : 0;
     });
     out[`regime.${axis}.warm`] = label === NO_LABEL ? 0 : 1;

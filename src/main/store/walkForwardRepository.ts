@@ -82,6 +82,11 @@ export class WalkForwardRepository {
     return this.read('WHERE run_id = $runId', { runId });
   }
 
+  /** Every stored window, run by run (the learner's backfill). */
+  async allWindows(): Promise<StoredWalkForwardWindow[]> {
+    return this.read('', {});
+  }
+
   private async read(where: string, params: Record<string, string>): Promise<StoredWalkForwardWindow[]> {
     const rows = await this.db.all<RawWindow>(
       `SELECT run_id, job_id, window_index, dataset_id, symbol, timeframe, strategy, strategy_version, seed,

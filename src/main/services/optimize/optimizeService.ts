@@ -10,10 +10,8 @@
  * it answers once the study has stopped and its finished trials are stored.
  */
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
 import { commissionSpecFromRate } from '../../../core/engine/index.ts';
 import { annualizationOf } from '../../../core/metrics/index.ts';
-import { trialLedgerEntry } from '../../../core/ml/learner/ledger.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
   gridSize,
@@ -36,6 +34,7 @@ import type {
 import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
+import { studyTrialEntries } from '../../ml/ledgerEntries.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { EventBus } from '../events.ts';
 import type { JobRegistry } from '../jobs.ts';
@@ -228,31 +227,8 @@ export class OptimizeService {
     definition: StudyDocument['definition'],
     trials: readonly TrialRecord[],
   ): void {
-    const complete = trials.filter((t) => t.status === 'complete');
-    const ledger = this.deps.ledger;
-    if (ledger === undefined || complete.length === 0) return;
-    const info = {
-      id: studyId,
-      symbol:
-        definition.source.kind === 'cache' ? definition.source.symbol : basename(definition.source.path),
-      timeframe: definition.timeframes.join('+'),
-      strategy: definition.strategy,
-    };
-    ledger.record(() =>
-      complete.map((t) =>
-        trialLedgerEntry(
-          info,
-          {
-            number: t.number,
-            params: t.params,
-            metrics: Object.fromEntries(
-              Object.entries(t.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)]),
-            ),
-          },
-          Date.now(),
-        ),
-      ),
-    );
+    if (trials.some((t) => t.status === 'complete'))
+      this.deps.ledger?.record(() => studyTrialEntries(studyId, definition, trials, Date.now()));
   }
 
   private row(studyId: string): Promise<StoredStudy> {

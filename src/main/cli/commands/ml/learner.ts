@@ -1,0 +1,351 @@
+import type { Bars } from '../../../../core/data/bars.ts';
+import { inferTimeframe } from '../../../../core/data/timeframe.ts';
+import { windowPanel } from '../../../../core/ml/learner/panel.ts';
+import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
+import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
+import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
+import type { SearchSpace } from '../../../../core/optimize/space.ts';
+import { backfillLedger } from '../../../ml/backfill.ts';
+import { LedgerLearner } from '../../../ml/ledgerLearner.ts';
+import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
+import { LedgerRepository } from '../../../store/ledgerRepository.ts';
+import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { openDatabaseHere } from '../../backend.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { table, toJson } from '../../format.ts';
+
+/** The product's stated aims for the learner (issue 12), printed beside what was measured. */
+const GOALS = {
+  topQuintile: 0.3,
+  rank: 0.1,
+  rankT: 2,
+  pairwise: 0.7,
+  coveragePoints: 0.02,
+  confidenceRatio: 0.5,
+} as const;
+
+/** Bars in a window by timeframe: about a trading day intraday, a month of days. */
+const WINDOW_BARS: Readonly<Record<string, number>> = { '1m': 390, '5m': 78, '15m': 26, '1h': 7, '1d': 21 };
+
+const PANEL_OPTIONS = {
+  ...BARS_SOURCE_OPTIONS,
+  strategy: { type: 'string' },
+  space: { type: 'string', multiple: true },
+  constraint: { type: 'string', multiple: true },
+  'window-bars': { type: 'string' },
+  sets: { type: 'string' },
+  seed: { type: 'string' },
+  model: { type: 'string' },
+} as const;
+
+const PANEL_USAGE =
+  '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--space name=min:max ...] ' +
+  '[--window-bars N] [--sets 50] [--seed 1] [--model linear|forest] [--json]';
+
+interface PanelSettings {
+  readonly strategy: string;
+  readonly space: SearchSpace;
+  readonly windowBars: number;
+  readonly sets: number;
+  readonly seed: number;
+  readonly model: 'linear' | 'forest';
+  readonly timeframe: string;
+}
+
+function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
+  const strategyName = stringOption(args, 'strategy') ?? 'sma-cross';
+  let space: SearchSpace;
+  try {
+    const strategy = getStrategyOrThrow(strategyName);
+    const specs = listOption(args, 'space');
+    const own = strategy.constraints.map((c) => `${c.left}<${c.right}`);
+    space = resolveSpace(strategy, specs.length > 0 ? specs : undefined, [
+      ...(specs.length > 0 ? own : []),
+      ...listOption(args, 'constraint'),
+    ]);
+  } catch (error) {
+    if (error instanceof StudyInputError) throw new UsageError(error.message);
+    throw error;
+  }
+  const timeframe =
+    stringOption(args, 'csv') === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
+  const guessed = timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
+  const windowBars = numberOption(args, 'window-bars', WINDOW_BARS[guessed] ?? 21);
+  const sets = numberOption(args, 'sets', 50);
+  const model = stringOption(args, 'model') ?? 'linear';
+  if (model !== 'linear' && model !== 'forest')
+    throw new UsageError(`--model must be linear or forest, got "${model}"`);
+  if (!(Number.isInteger(windowBars) && windowBars >= 5))
+    throw new UsageError(`--window-bars must be an integer of at least 5, got ${windowBars}`);
+  if (!(Number.isInteger(sets) && sets >= 5))
+    throw new UsageError(`--sets must be an integer of at least 5, got ${sets}`);
+  return {
+    strategy: strategyName,
+    space,
+    windowBars,
+    sets,
+    seed: numberOption(args, 'seed', 1),
+    model,
+    timeframe,
+  };
+}
+
+/** The panel of windows x sets on the bars, evaluated prequentially. */
+function evaluateOn(bars: Bars, settings: PanelSettings): PrequentialReport {
+  const panel = windowPanel(bars, { ...settings, backtest: { cash: 1_000_000 } });
+  if (panel.length < 10) {
+    throw new UsageError(
+      `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up: give more bars or a smaller --window-bars`,
+    );
+  }
+  return evaluatePrequential(panel, { model: settings.model, seed: settings.seed });
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+const met = (ok: boolean): string => (ok ? 'met' : 'not met');
+
+/** The evaluation's figures as JSON-ready data (the learner itself left out). */
+export function evaluationFigures(report: PrequentialReport): Omit<PrequentialReport, 'learner'> {
+  return Object.fromEntries(Object.entries(report).filter(([key]) => key !== 'learner')) as Omit<
+    PrequentialReport,
+    'learner'
+  >;
+}
+
+export function evaluationTable(r: PrequentialReport): string {
+  const rank = (f: PrequentialReport['rank']): string => `${f.mean.toFixed(3)} (t ${f.t.toFixed(1)})`;
+  const top = (f: PrequentialReport['topQuintile']): string =>
+    f.predictions === 0 ? '-' : `${pct(f.precision)} [${pct(f.lower)}, ${pct(f.upper)}]`;
+  const coverageOk =
+    Math.abs(r.coverage80 - 0.8) <= GOALS.coveragePoints &&
+    Math.abs(r.coverage90 - 0.9) <= GOALS.coveragePoints;
+  return table([
+    ['figure', 'learner', "baseline: last window's score", 'goal', ''],
+    ['MAE', r.mae.toFixed(3), r.baselineMae.toFixed(3), '', ''],
+    [
+      'rank correlation',
+      rank(r.rank),
+      rank(r.baselineRank),
+      `>= ${GOALS.rank}, t >= ${GOALS.rankT}`,
+      met(r.rank.mean >= GOALS.rank && r.rank.t >= GOALS.rankT),
+    ],
+    [
+      'top-quintile precision',
+      top(r.topQuintile),
+      top(r.baselineTopQuintile),
+      `>= ${pct(GOALS.topQuintile)}, interval above 20 %`,
+      met(r.topQuintile.precision >= GOALS.topQuintile && r.topQuintile.lower > 0.2),
+    ],
+    [
+      'pairwise "A beats B"',
+      pct(r.pairwise),
+      pct(r.baselinePairwise),
+      `> ${pct(GOALS.pairwise)}`,
+      met(r.pairwise > GOALS.pairwise),
+    ],
+    [
+      'coverage 80 % / 90 %',
+      `${pct(r.coverage80)} / ${pct(r.coverage90)}`,
+      '',
+      'within 2 points',
+      met(coverageOk),
+    ],
+    [
+      'MAE top / bottom confidence decile',
+      `${r.confidenceDeciles.top.toFixed(3)} / ${r.confidenceDeciles.bottom.toFixed(3)}`,
+      '',
+      '<= half',
+      met(r.confidenceDeciles.top <= GOALS.confidenceRatio * r.confidenceDeciles.bottom),
+    ],
+    ['quintile named', pct(r.quintileAccuracy), 'chance 20.0 %', '', ''],
+    ['next regime', pct(r.regime.model), `stays: ${pct(r.regime.stays)}`, '', ''],
+    ['drift resets', String(r.resets), '', '', ''],
+  ]);
+}
+
+export const learnerEvaluateCommand: Command = {
+  usage: PANEL_USAGE,
+  options: PANEL_OPTIONS,
+  async run(args, io) {
+    const data = await loadBarsSource(args);
+    const settings = panelSettings(args, data.bars);
+    const report = evaluateOn(data.bars, settings);
+    if (args.values['json']) {
+      io.out(toJson({ source: data.label, ...settings, space: undefined, ...evaluationFigures(report) }));
+      return 0;
+    }
+    io.out(
+      `Learner, delayed prequential, ${settings.strategy} on ${data.label}: ${report.windows} windows of ${settings.windowBars} bars x ${settings.sets} sets = ` +
+        `${report.predictions.toLocaleString('en-US')} predictions (each window predicted at its opening, learned at its close)`,
+    );
+    io.out(evaluationTable(report));
+    return 0;
+  },
+};
+
+export const learnerRecommendCommand: Command = {
+  usage: `${PANEL_USAGE} [--threshold 0.5] [--trials 64] [--from-ledger]`,
+  options: {
+    ...PANEL_OPTIONS,
+    threshold: { type: 'string' },
+    trials: { type: 'string' },
+    'from-ledger': { type: 'boolean' },
+  },
+  async run(args, io) {
+    const data = await loadBarsSource(args);
+    const settings = panelSettings(args, data.bars);
+    const threshold = numberOption(args, 'threshold', 0.5);
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
+    let learner: ParameterLearner;
+    let basis: string;
+    if (args.values['from-ledger']) {
+      const db = await openDatabaseHere(args, 'learner recommend --from-ledger');
+      try {
+        const loaded = await new LedgerLearner(new LedgerRepository(db)).load(settings.strategy);
+        learner = loaded.learner;
+        basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
+      } finally {
+        db.close();
+      }
+    } else {
+      const report = evaluateOn(data.bars, settings);
+      learner = report.learner;
+      basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, pairwise ${pct(report.pairwise)} out of sample)`;
+    }
+    const r = recommend(learner, data.bars, {
+      ...settings,
+      trials: numberOption(args, 'trials', 64),
+      threshold,
+      backtest: { cash: 1_000_000 },
+    });
+    if (args.values['json']) {
+      io.out(toJson({ source: data.label, strategy: settings.strategy, basis, ...r }));
+      return 0;
+    }
+    io.out(recommendationText(r, data.label, basis));
+    return 0;
+  },
+};
+
+function recommendationText(r: Recommendation, label: string, basis: string): string {
+  const params = Object.entries(r.params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+  const lines = [
+    r.action === 'keep' ? `Keep the current set: ${r.reason ?? ''}` : `Switch to ${params}`,
+    `for ${label} in regime ${r.regime ?? 'unknown (warm-up)'}, from ${basis}`,
+    '',
+    table(
+      [
+        ['best set found', params],
+        ['predicted score (next window Sharpe, window-scaled)', r.score.toFixed(3)],
+        ['80 % interval', `${r.interval80.lower.toFixed(3)} to ${r.interval80.upper.toFixed(3)}`],
+        ['90 % interval', `${r.interval90.lower.toFixed(3)} to ${r.interval90.upper.toFixed(3)}`],
+        ['confidence', `${r.confidence.toFixed(2)} (novelty ${r.novelty.toFixed(2)})`],
+        ['candidates searched (TPE)', String(r.candidates)],
+        ...r.drivers.map((d) => [`driver: ${d.feature}`, d.contribution.toFixed(3)]),
+      ],
+      true,
+    ),
+  ];
+  return lines.join('\n');
+}
+
+export const learnerStatusCommand: Command = {
+  usage: '[--json]',
+  options: {},
+  async run(args, io) {
+    const db = await openDatabaseHere(args, 'learner status');
+    try {
+      const status = await learnerStatus(new LedgerRepository(db));
+      if (args.values['json']) {
+        io.out(toJson(status));
+        return 0;
+      }
+      io.out(
+        `Results ledger: ${status.ledger.trial} trials, ${status.ledger['window-train']} train windows, ${status.ledger['window-test']} test windows`,
+      );
+      if (status.learners.length === 0) {
+        io.out(
+          'No learner yet: run walk-forward analyses (or `regimen learner backfill`) to give it results.',
+        );
+        return 0;
+      }
+      io.out(
+        table([
+          ['strategy', 'learnable rows', 'learned', 'state version', 'drift resets', 'saved'],
+          ...status.learners.map((l) => [
+            l.strategy,
+            String(l.rows),
+            String(l.learned),
+            String(l.version),
+            String(l.resets),
+            l.savedAt === null ? '-' : new Date(l.savedAt).toISOString(),
+          ]),
+        ]),
+      );
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+async function learnerStatus(ledger: LedgerRepository): Promise<{
+  ledger: Record<'trial' | 'window-train' | 'window-test', number>;
+  learners: {
+    strategy: string;
+    rows: number;
+    learned: number;
+    version: number;
+    resets: number;
+    savedAt: number | null;
+  }[];
+}> {
+  const learners = new LedgerLearner(ledger);
+  const out = [];
+  for (const { strategy, rows } of await ledger.strategies()) {
+    const loaded = await learners.load(strategy);
+    const saved = await ledger.latestState(strategy);
+    out.push({
+      strategy,
+      rows,
+      learned: loaded.learner.count,
+      version: loaded.version,
+      resets: loaded.learner.resets,
+      savedAt: saved?.savedAt ?? null,
+    });
+  }
+  return {
+    ledger: {
+      trial: await ledger.count('trial'),
+      'window-train': await ledger.count('window-train'),
+      'window-test': await ledger.count('window-test'),
+    },
+    learners: out,
+  };
+}
+
+export const learnerBackfillCommand: Command = {
+  usage: '[--json]',
+  options: {},
+  async run(args, io) {
+    const db = await openDatabaseHere(args, 'learner backfill');
+    try {
+      const report = await backfillLedger(db);
+      if (args.values['json']) io.out(toJson(report));
+      else {
+        io.out(
+          `Backfilled the results ledger: ${report.added} new rows (${report.trials} trials of ${report.studies} studies, ` +
+            `${report.windows} walk-forward windows); ${report.learned} results learned`,
+        );
+        for (const note of report.skipped) io.err(`skipped: ${note}\n`);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,109 @@
+import { firstIndexAtOrAfter, TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
+import { marketRegime, windowLedgerEntries, type LedgerEntry } from '../../core/ml/learner/ledger.ts';
+import { studyRecords } from '../services/optimize/studyRecords.ts';
+import { BarsRepository } from '../store/barsRepository.ts';
+import type { Database } from '../store/database.ts';
+import { LedgerRepository } from '../store/ledgerRepository.ts';
+import { WalkForwardRepository } from '../store/walkForwardRepository.ts';
+import { studyTrialEntries } from './ledgerEntries.ts';
+import { LedgerLearner } from './ledgerLearner.ts';
+
+export interface BackfillReport {
+  readonly studies: number;
+  readonly trials: number;
+  readonly windows: number;
+  /** Rows the ledger did not have yet. */
+  readonly added: number;
+  readonly learned: number;
+  /** What could not be recorded, and why. */
+  readonly skipped: readonly string[];
+}
+
+/**
+ * Records in the ledger what was stored before it existed (or while its hook was off): every complete
+ * trial of every study and every stored walk-forward window. A window's market features need its bars:
+ * they are read from the cache by symbol and timeframe and the window found by its start time; a run on
+ * a file, or on bars the cache no longer holds as they were, is skipped with the reason. Rows already in
+ * the ledger are left as they are, so a backfill may run any number of times. The learner then learns
+ * what arrived.
+ */
+export async function backfillLedger(db: Database): Promise<BackfillReport> {
+  const ledger = new LedgerRepository(db);
+  const records = studyRecords(db);
+  const now = Date.now();
+  let added = 0;
+  let trials = 0;
+  const studies = await records.list();
+  for (const study of studies) {
+    const entries = studyTrialEntries(
+      study.id,
+      study.data.definition,
+      await records.loadTrials(study.id),
+      now,
+    );
+    trials += entries.length;
+    added += await ledger.append(entries);
+  }
+
+  const skipped: string[] = [];
+  const bars = new BarsRepository(db);
+  const markets = new Map<string, { bars: Bars; market: ReturnType<typeof marketRegime> } | null>();
+  const windows = await new WalkForwardRepository(db).allWindows();
+  const entries: LedgerEntry[] = [];
+  for (const stored of windows) {
+    const key = `${stored.symbol}\u0000${stored.timeframe}`;
+    if (!markets.has(key)) {
+      const series = (TIMEFRAMES as readonly string[]).includes(stored.timeframe)
+        ? await bars.read(stored.symbol, stored.timeframe as Timeframe).catch(() => null)
+        : null;
+      markets.set(
+        key,
+        series === null || series.t.length === 0
+          ? null
+          : { bars: series, market: marketRegime(series, stored.timeframe) },
+      );
+    }
+    const cached = markets.get(key);
+    const where = `walk-forward run ${stored.runId} window ${stored.window.index}`;
+    if (!cached) {
+      skipped.push(`${where}: no cached ${stored.timeframe} bars of ${stored.symbol}`);
+      continue;
+    }
+    // The stored indices count from the run's own first bar: the cache is searched by time instead.
+    const locate = (range: typeof stored.window.train): typeof range | null => {
+      const start = firstIndexAtOrAfter(cached.bars.t, range.startTime);
+      if (cached.bars.t[start] !== range.startTime) return null;
+      return { ...range, start, end: start + (range.end - range.start) };
+    };
+    const train = locate(stored.window.train);
+    const test = locate(stored.window.test);
+    if (train === null || test === null) {
+      skipped.push(`${where}: the cached bars no longer have its window's first bar`);
+      continue;
+    }
+    entries.push(
+      ...windowLedgerEntries(
+        {
+          ...cached.market,
+          runId: stored.runId,
+          symbol: stored.symbol,
+          timeframe: stored.timeframe,
+          strategy: stored.strategy,
+          bars: cached.bars,
+        },
+        { ...stored.window, train, test },
+        now,
+      ),
+    );
+  }
+  added += await ledger.append(entries);
+  const learned = await new LedgerLearner(ledger).updateAll();
+  return {
+    studies: studies.length,
+    trials,
+    windows: entries.length / 2,
+    added,
+    learned: learned.reduce((sum, l) => sum + l.learner.count, 0),
+    skipped,
+  };
+}
