@@ -221,7 +221,7 @@ export class ParameterLearner {
     const windowMean = results.reduce((sum, r) => sum + r.target.score, 0) / results.length;
     results.forEach(({ features: x, target }, i) => {
       const y = target.score;
-      const { score, scale, distance, vector, centred } = scored[i]!;
+      const { score, scale, distance, vector, centre, centred } = scored[i]!;
       const absResidual = Math.abs(y - score);
       if (this.memory.size > 0) {
         const normalised = (y - score) / scale;
@@ -240,7 +240,7 @@ export class ParameterLearner {
         this.restart();
       this.scaler.learnOne(x);
       const scaled = this.standardised(x);
-      this.regressor.learnOne(scaled, windowMean);
+      this.regressor.learnOne(centre, windowMean);
       this.relative.learnOne(centred, y - windowMean);
       if (target.quintile !== undefined) this.quintiles.learnOne(scaled, target.quintile as ClassLabel);
       this.memory.add(vector, absResidual);
@@ -336,6 +336,7 @@ export class ParameterLearner {
     scale: number;
     distance: number;
     scaled: Features;
+    centre: Features;
     centred: Features;
     vector: Float64Array;
   }[] {
@@ -358,12 +359,12 @@ export class ParameterLearner {
         // Features every set of the window shares (the market) centre to zero: only differences are left.
         if (Math.abs(value) > 1e-12) centred[key] = value;
       }
-      const score = this.regressor.predictOne(scaled) + this.relative.predictOne(centred);
+      const score = this.regressor.predictOne(centre) + this.relative.predictOne(centred);
       const vector = vectors[i]!;
       const { distance, residual } = this.memory.query(vector, inverseScale);
       // A floor keeps a region of exact past predictions from giving a zero-width interval.
       const scale = residual + 0.01 * this.meanAbsResidual + 1e-12;
-      return { score, scale, distance, scaled, centred, vector };
+      return { score, scale, distance, scaled, centre, centred, vector };
     });
   }
 
