@@ -15,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   distributed: async () => ({ run: (await import('./distributed.bench.ts')).runDistributedBench }),
   live: async () => ({ run: (await import('./live.bench.ts')).runLiveBench }),
   robustness: async () => ({ run: (await import('./robustness.bench.ts')).runRobustnessBench }),
+  ml: async () => ({ run: (await import('./ml.bench.ts')).runMlBench }),
 };
 
 const wanted = process.argv.slice(2);

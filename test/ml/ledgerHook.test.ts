@@ -22,15 +22,20 @@ import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
 const SYMBOL = 'SYNX';
 let h: OptimizeHarness;
 
-beforeAll(async () => {
-  h = await optimizeHarness(1);
+/** Two months of SYNX 1-minute bars in the harness's cache. */
+async function writeMarket(harness: OptimizeHarness): Promise<void> {
   const market = createSyntheticMarket({
     seed: 7,
     start: Date.UTC(2024, 0, 2),
     end: Date.UTC(2024, 2, 1),
     symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === SYMBOL),
   });
-  await h.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+  await harness.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+}
+
+beforeAll(async () => {
+  h = await optimizeHarness(1);
+  await writeMarket(h);
 });
 afterAll(async () => h?.close());
 
@@ -130,13 +135,7 @@ describe('ledger backfill', () => {
   it('records the trials and windows stored before the ledger existed, once however often it runs', async () => {
     const b = await optimizeHarness(1);
     try {
-      const market = createSyntheticMarket({
-        seed: 7,
-        start: Date.UTC(2024, 0, 2),
-        end: Date.UTC(2024, 2, 1),
-        symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === SYMBOL),
-      });
-      await b.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+      await writeMarket(b);
       // Stored with no ledger hook, as before migration 7.
       const result = await runWalkForwardJob(
         walkForwardJobFrom(

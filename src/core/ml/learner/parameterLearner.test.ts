@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../../math/random.ts';
 import type { Features } from '../base.ts';
 import { ParameterLearner, type ParameterLearnerOptions } from './parameterLearner.ts';
+import { plantedShiftErrors } from './planted.test-util.ts';
 
 /** A planted stream: y = 1.5 x1 - x2 with noise 0.05 where x2 < 0 and 0.6 elsewhere. */
 function heteroscedastic(rng: Rng): { x: Features; y: number } {
@@ -88,24 +89,12 @@ describe('parameter learner', () => {
     expect(far.confidence).toBeLessThan(learner.predict({ x1: 0.1, x2: -0.5 }).confidence);
   });
 
-  /** Stationary y = 1.5 x1 - x2 + noise for 3,000 results, then x1's level and the relation change at once. */
   function plantedShift(driftReset: boolean): { preShift: number; after150to200: number; resets: number } {
-    const rng = createRng(5);
-    // Two features: River's own SGD rate suits them (the learner's lower default is for its 40-odd).
-    const learner = new ParameterLearner({ seed: 1, driftReset, learningRate: 0.01 });
-    const errors: number[] = [];
-    for (let i = 0; i < 3200; i++) {
-      const shifted = i >= 3000;
-      const x1 = rng.normal() + (shifted ? 4 : 0);
-      const x2 = rng.normal();
-      const y = shifted ? -2 * x1 + x2 + 3 + 0.3 * rng.normal() : 1.5 * x1 - x2 + 0.3 * rng.normal();
-      errors.push(Math.abs(y - learner.predict({ x1, x2 }).score));
-      learner.learn({ x1, x2 }, { score: y });
-    }
+    const { errors, resets } = plantedShiftErrors(5, { driftReset, shiftAt: 3000, total: 3200 });
     return {
       preShift: meanOf(errors.slice(2500, 3000)),
       after150to200: meanOf(errors.slice(3150, 3200)),
-      resets: learner.resets,
+      resets,
     };
   }
 

@@ -1,0 +1,26 @@
+import { createRng } from '../../math/random.ts';
+import { ParameterLearner } from './parameterLearner.ts';
+
+/**
+ * The planted abrupt shift the drift test and the bench share: y = 1.5 x1 - x2 + noise for `shiftAt`
+ * results, then at once x1's level moves by 4 and the relation becomes y = -2 x1 + x2 + 3. Returns the
+ * absolute error of each prediction made before its result was learned.
+ */
+export function plantedShiftErrors(
+  seed: number,
+  options: { driftReset: boolean; shiftAt: number; total: number },
+): { errors: number[]; resets: number } {
+  const rng = createRng(seed);
+  // Two features: River's own SGD rate suits them (the learner's lower default is for its 40-odd).
+  const learner = new ParameterLearner({ seed: 1, driftReset: options.driftReset, learningRate: 0.01 });
+  const errors: number[] = [];
+  for (let i = 0; i < options.total; i++) {
+    const shifted = i >= options.shiftAt;
+    const x1 = rng.normal() + (shifted ? 4 : 0);
+    const x2 = rng.normal();
+    const y = shifted ? -2 * x1 + x2 + 3 + 0.3 * rng.normal() : 1.5 * x1 - x2 + 0.3 * rng.normal();
+    errors.push(Math.abs(y - learner.predict({ x1, x2 }).score));
+    learner.learn({ x1, x2 }, { score: y });
+  }
+  return { errors, resets: learner.resets };
+}
