@@ -23,7 +23,7 @@ import { evaluatePrequential } from '../src/core/ml/learner/prequential.ts';
 import { GaussianNB } from '../src/core/ml/naiveBayes/gaussianNB.ts';
 import { StandardScaler } from '../src/core/ml/preprocessing/standardScaler.ts';
 import { parseSpace } from '../src/core/optimize/space.ts';
-import { evaluationTable } from '../src/main/cli/commands/learner.ts';
+import { evaluationTable } from '../src/main/cli/commands/ml/learner.ts';
 import { DEMO_MARKET } from '../src/main/services/demoMarket.ts';
 import { SHARED_DATA_DIR } from '../test/support/sharedData.ts';
 
