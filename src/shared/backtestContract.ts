@@ -32,6 +32,8 @@ export const ParamSpec = z.object({
 
 export const StrategyInfo = z.object({
   name: z.string(),
+  /** The definition's version: with the name and parameters, the StrategyRef a worker or bot resolves. */
+  version: z.string(),
   description: z.string(),
   params: z.array(ParamSpec),
   /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */

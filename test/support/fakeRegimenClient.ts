@@ -74,6 +74,7 @@ export function deferred<T>(): {
 
 export const SMA_CROSS: StrategyInfo = {
   name: 'sma-cross',
+  version: '1',
   description: 'Moving-average crossover',
   params: [
     {

@@ -11,6 +11,7 @@ import { NotFoundError } from '../../../shared/errors.ts';
 export function listStrategies(): StrategyInfo[] {
   return Object.values(STRATEGIES).map((definition) => ({
     name: definition.name,
+    version: definition.version,
     description: definition.description,
     params: definition.params.map((spec) => ({
       name: spec.name,
