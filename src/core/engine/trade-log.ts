@@ -107,22 +107,25 @@ export interface TradeRecord {
   exitReason: ExitReason;
 }
 
+/** Trade k of the log as a plain object. */
+export function tradeRecord(log: TradeLog, k: number): TradeRecord {
+  return {
+    entryIndex: log.entryIndex[k],
+    exitIndex: log.exitIndex[k],
+    entryTime: log.entryTime[k],
+    exitTime: log.exitTime[k],
+    entryPrice: log.entryPrice[k],
+    exitPrice: log.exitPrice[k],
+    size: log.size[k],
+    pnl: log.pnl[k],
+    returnPct: log.returnPct[k],
+    commission: log.commission[k],
+    exitReason: log.exitReason[k] as ExitReason,
+  };
+}
+
 export function tradeRecords(log: TradeLog): TradeRecord[] {
   const records: TradeRecord[] = [];
-  for (let k = 0; k < log.count; k++) {
-    records.push({
-      entryIndex: log.entryIndex[k],
-      exitIndex: log.exitIndex[k],
-      entryTime: log.entryTime[k],
-      exitTime: log.exitTime[k],
-      entryPrice: log.entryPrice[k],
-      exitPrice: log.exitPrice[k],
-      size: log.size[k],
-      pnl: log.pnl[k],
-      returnPct: log.returnPct[k],
-      commission: log.commission[k],
-      exitReason: log.exitReason[k] as ExitReason,
-    });
-  }
+  for (let k = 0; k < log.count; k++) records.push(tradeRecord(log, k));
   return records;
 }

@@ -1,6 +1,7 @@
 import { allocateBars, type Bars } from '../data/bars.ts';
 import { Broker } from '../engine/broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from '../engine/options.ts';
+import { tradeRecord } from '../engine/trade-log.ts';
 import { ExitReason } from '../engine/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { resolveStrategyRef } from '../strategy-api/ref.ts';
@@ -386,27 +387,30 @@ export class LiveRunner {
   private recordExits(): void {
     const log = this.broker.trades;
     for (let k = this.tradesSeen; k < log.count; k++) {
-      const reason = EXIT_REASON_NAMES[log.exitReason[k]];
+      const trade = tradeRecord(log, k);
+      const reason = EXIT_REASON_NAMES[trade.exitReason];
       const protective = reason === 'StopLoss' || reason === 'TakeProfit' || reason === 'TrailingStop';
       const entryVersion = this.positionVersion;
+      const exitVersion = protective ? entryVersion : this.deciders.exitVersion;
+      const { entryTime, exitTime, entryPrice, exitPrice, size, pnl } = trade;
       this.exits.push({
-        entryTime: log.entryTime[k],
-        exitTime: log.exitTime[k],
-        entryPrice: log.entryPrice[k],
-        exitPrice: log.exitPrice[k],
-        size: log.size[k],
-        pnl: log.pnl[k],
+        entryTime,
+        exitTime,
+        entryPrice,
+        exitPrice,
+        size,
+        pnl,
         reason,
         entryVersion,
-        exitVersion: protective ? entryVersion : this.deciders.exitVersion,
+        exitVersion,
       });
       this.fills.push({
-        time: log.exitTime[k],
-        side: log.size[k] > 0 ? 'sell' : 'buy',
-        units: Math.abs(log.size[k]),
-        price: log.exitPrice[k],
+        time: exitTime,
+        side: size > 0 ? 'sell' : 'buy',
+        units: Math.abs(size),
+        price: exitPrice,
         kind: 'exit',
-        version: protective ? entryVersion : this.deciders.exitVersion,
+        version: exitVersion,
         reason,
       });
     }
