@@ -37,23 +37,7 @@ import {
 } from '../src/core/regime/plantedPairs.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
 import { STRATEGIES } from '../src/core/strategy/registry.ts';
-
-const RUNS = 3;
-
-/** Wall and CPU milliseconds of the fastest of `runs` runs: on a shared machine CPU time is the steadier. */
-function bestOf(work: () => void, runs = RUNS): { wall: number; cpu: number } {
-  let wall = Infinity;
-  let cpu = Infinity;
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    const cpuStarted = process.cpuUsage();
-    work();
-    const used = process.cpuUsage(cpuStarted);
-    wall = Math.min(wall, performance.now() - started);
-    cpu = Math.min(cpu, (used.user + used.system) / 1000);
-  }
-  return { wall, cpu };
-}
+import { bestOf, RUNS } from './timing.ts';
 
 const ms = (x: { wall: number; cpu: number }): string =>
   `${x.wall.toFixed(0)} ms (CPU ${x.cpu.toFixed(0)} ms)`;

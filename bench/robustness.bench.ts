@@ -7,25 +7,10 @@
  */
 import { createRng } from '../src/core/math/random.ts';
 import { blockBootstrap, compoundPath, shuffleTrades } from '../src/core/robustness/index.ts';
+import { bestOf, RUNS } from './timing.ts';
 
-const RUNS = 3;
 const RESAMPLES = 1000;
 const DAYS = 504;
-
-/** Wall and CPU milliseconds of the fastest of RUNS runs: on a shared machine CPU time is the steadier. */
-function bestOf(work: () => void): { wall: number; cpu: number } {
-  let wall = Infinity;
-  let cpu = Infinity;
-  for (let run = 0; run < RUNS; run++) {
-    const started = performance.now();
-    const cpuStarted = process.cpuUsage();
-    work();
-    const used = process.cpuUsage(cpuStarted);
-    wall = Math.min(wall, performance.now() - started);
-    cpu = Math.min(cpu, (used.user + used.system) / 1000);
-  }
-  return { wall, cpu };
-}
 
 const ms = (x: { wall: number; cpu: number }): string =>
   `${x.wall.toFixed(1)} ms (CPU ${x.cpu.toFixed(1)} ms)`;

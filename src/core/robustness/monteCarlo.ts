@@ -71,7 +71,9 @@ function checkReturns(field: string, returns: ArrayLike<number>): void {
   }
 }
 
-function settingsOf(options: MonteCarloOptions): Settings {
+/** The checked settings of a run over `returns` (named `field` in errors). */
+function settingsOf(field: string, returns: ArrayLike<number>, options: MonteCarloOptions): Settings {
+  checkReturns(field, returns);
   const { resamples = 1000, seed = 1, drawdownDepth = 0.2, ruinFloor = 0.5 } = options;
   if (!Number.isInteger(resamples) || resamples < 1) fail('resamples', 'an integer >= 1', resamples);
   if (!Number.isFinite(seed)) fail('seed', 'a finite number', seed);
@@ -164,8 +166,7 @@ export function shuffleTrades(
   tradeReturns: ArrayLike<number>,
   options: MonteCarloOptions = {},
 ): RobustnessResult {
-  checkReturns('tradeReturns', tradeReturns);
-  const settings = settingsOf(options);
+  const settings = settingsOf('tradeReturns', tradeReturns, options);
   const n = tradeReturns.length;
   const order = Float64Array.from(tradeReturns);
   return simulate(n, settings, (rng, path) => {
@@ -193,8 +194,7 @@ export function blockBootstrap(
   periodReturns: ArrayLike<number>,
   options: BootstrapOptions = {},
 ): RobustnessResult {
-  checkReturns('periodReturns', periodReturns);
-  const settings = settingsOf(options);
+  const settings = settingsOf('periodReturns', periodReturns, options);
   const n = periodReturns.length;
   const blockLength = options.blockLength ?? defaultBlockLength(n);
   if (!Number.isInteger(blockLength) || blockLength < 1 || blockLength > n) {
