@@ -13,12 +13,14 @@ import { appContract } from './appContract.ts';
 import { backtestContract } from './backtestContract.ts';
 import { dataContract } from './dataContract.ts';
 import { optimizeContract } from './optimizeContract.ts';
+import { regimeContract } from './regimeContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './appContract.ts';
 export * from './backtestContract.ts';
 export * from './dataContract.ts';
 export * from './optimizeContract.ts';
+export * from './regimeContract.ts';
 
 /** Every request: channel -> input and output schema. */
 export const requestSchemas = {
@@ -26,6 +28,7 @@ export const requestSchemas = {
   ...backtestContract.requests,
   ...dataContract.requests,
   ...optimizeContract.requests,
+  ...regimeContract.requests,
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
@@ -34,6 +37,7 @@ export const eventSchemas = {
   ...backtestContract.events,
   ...dataContract.events,
   ...optimizeContract.events,
+  ...regimeContract.events,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

@@ -71,6 +71,7 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'settings:keys-status': {},
     'settings:save-keys': { keyId: 'PKFUZZ', secret: 'fuzz-secret' },
     'settings:clear-keys': {},
+    'regimes:get': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' },
   }) as Record<RequestChannel, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */

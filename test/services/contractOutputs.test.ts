@@ -146,6 +146,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     overwrite: true,
   }),
   'settings:clear-keys': () => ({}),
+  'regimes:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' }),
 };
 
 /** Settles when the study `optimize:start` created has stopped (set by that case's answer). */

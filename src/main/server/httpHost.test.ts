@@ -44,6 +44,7 @@ const handlers: Requests = {
     { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
   ],
   'bars:get': reject,
+  'regimes:get': reject,
   'strategies:list': reject,
   'backtest:run': reject,
   'optimize:start': reject,

@@ -13,6 +13,7 @@ import { ensureDemoMarket, type DemoProgress } from './demoMarket.ts';
 import { EventBus } from './events.ts';
 import { JobRegistry } from './jobs.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
+import { createRegimeHandlers } from './regime/handlers.ts';
 import { secretScrubber } from './scrub.ts';
 
 export interface ServicesOptions {
@@ -109,6 +110,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
+    ...createRegimeHandlers({ db, bars }),
   };
 
   return {

@@ -187,4 +187,20 @@ export const MIGRATIONS: readonly Migration[] = [
     // Existing rows stay NULL: readers infer the calendar from the stored timestamps (BarsRepository.calendarOf).
     statements: ['ALTER TABLE datasets ADD COLUMN IF NOT EXISTS calendar VARCHAR'],
   },
+  {
+    version: 9,
+    description: "regime labels per symbol, timeframe and detector, keyed on the bars' content fingerprint",
+    statements: [
+      `CREATE TABLE IF NOT EXISTS regime_labels (
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        detector VARCHAR NOT NULL,
+        dataset_id VARCHAR NOT NULL, -- fingerprint of the bars labelled: other bars mean a recomputation
+        warmup INTEGER NOT NULL,
+        labels JSON NOT NULL, -- axis -> label code per bar (-1 during warm-up), in bar order
+        computed_at BIGINT NOT NULL,
+        PRIMARY KEY (symbol, timeframe, detector)
+      )`,
+    ],
+  },
 ];

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bars } from '../../../core/data/bars.ts';
+import {
+  allocateRegimeOutput,
+  createDetector,
+  NO_LABEL,
+  REGIME_AXES,
+  type DetectorName,
+} from '../../../core/regime/index.ts';
+import type { RegimesResult } from '../../../shared/contract.ts';
+import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+
+let h: ServiceHost;
+beforeAll(async () => {
+  h = await startServiceHost();
+});
+afterAll(async () => h?.close());
+
+/** The labels `regimen regimes` prints: the detector run over the bars as core runs it. */
+function coreLabels(name: DetectorName, bars: Bars) {
+  const detector = createDetector(name, '1m');
+  const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+  detector.label(bars, out);
+  return Object.fromEntries(
+    REGIME_AXES.map((axis) => [axis, Array.from(out[axis].label, (c) => (c === NO_LABEL ? null : c))]),
+  );
+}
+
+async function regimes(detector: DetectorName): Promise<RegimesResult> {
+  const answer = await h.post('regimes:get', { symbol: HOST_SYMBOL, timeframe: '1m', detector });
+  expect(answer.status).toBe(200);
+  return answer.body as RegimesResult;
+}
+
+describe('regimes:get', () => {
+  it('stores the labels core computes and serves them stored until the bars change', async () => {
+    const bars = await h.services.bars.read(HOST_SYMBOL, '1m');
+    const first = await regimes('rules');
+    expect(first.recomputed).toBe(true);
+    expect(first.datasetId).toBe(datasetFingerprint(bars));
+    expect(first.t).toEqual(Array.from(bars.t));
+    const expected = coreLabels('rules', bars);
+    for (const axis of REGIME_AXES) expect(first.axes[axis].labels).toEqual(expected[axis]);
+    // Some bars are past the warm-up, so the comparison covers real labels, not only nulls.
+    expect(first.axes.volatility.labels.some((label) => label !== null)).toBe(true);
+    const shares = first.axes.trend.summary.map((row) => row.share ?? 0);
+    expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+
+    const again = await regimes('rules');
+    expect(again.recomputed).toBe(false);
+    expect(again.axes).toEqual(first.axes);
+
+    // One 1m close moved: the bars' fingerprint changes, so the labels are computed again.
+    const minute = await h.services.bars.read(HOST_SYMBOL, '1m');
+    const i = minute.t.length - 10;
+    const one: Bars = {
+      t: minute.t.slice(i, i + 1),
+      o: minute.o.slice(i, i + 1),
+      h: Float64Array.of(minute.h[i]! * 1.5),
+      l: minute.l.slice(i, i + 1),
+      c: Float64Array.of(minute.h[i]! * 1.5),
+      v: minute.v.slice(i, i + 1),
+    };
+    await h.services.bars.write(HOST_SYMBOL, '1m', one, 'test');
+    const changedBars = await h.services.bars.read(HOST_SYMBOL, '1m');
+    const changed = await regimes('rules');
+    expect(changed.recomputed).toBe(true);
+    expect(changed.datasetId).not.toBe(first.datasetId);
+    expect(changed.datasetId).toBe(datasetFingerprint(changedBars));
+    const recomputed = coreLabels('rules', changedBars);
+    for (const axis of REGIME_AXES) expect(changed.axes[axis].labels).toEqual(recomputed[axis]);
+    expect((await regimes('rules')).recomputed).toBe(false);
+  });
+
+  it('keeps each detector apart', async () => {
+    const jump = await regimes('jump');
+    expect(jump.detector).toBe('jump');
+    expect(jump.recomputed).toBe(true);
+    const bars = await h.services.bars.read(HOST_SYMBOL, '1m');
+    expect(jump.axes.trend.labels).toEqual(coreLabels('jump', bars).trend);
+    expect((await regimes('rules')).recomputed).toBe(false);
+  });
+
+  it('answers an unknown detector with 400 naming the field', async () => {
+    const answer = await h.post('regimes:get', { symbol: HOST_SYMBOL, timeframe: '1m', detector: 'magic' });
+    expect(answer.status).toBe(400);
+    const error = (answer.body as { error: { message: string; field?: string } }).error;
+    expect(error.field).toBe('detector');
+    expect(error.message).toContain('rules, hmm, jump, bocpd');
+  });
+});

@@ -1,0 +1,100 @@
+import { firstIndexAtOrAfter, type Bars } from '../../../core/data/bars.ts';
+import {
+  allocateRegimeOutput,
+  AXIS_LABELS,
+  createDetector,
+  NO_LABEL,
+  REGIME_AXES,
+  summariseRegimes,
+  type RegimeAxis,
+  type RegimeOutput,
+} from '../../../core/regime/index.ts';
+import type { DomainHandlers, RegimesResult } from '../../../shared/contract.ts';
+import type { REGIME_CHANNELS } from '../../../shared/regimeChannels.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { Database } from '../../store/database.ts';
+import { RegimeRepository, type StoredRegimeLabels } from '../../store/regimeRepository.ts';
+import { finiteOrNull } from '../payloads.ts';
+
+export interface RegimeHandlersDeps {
+  readonly db: Database;
+  readonly bars: BarsRepository;
+}
+
+/**
+ * `regimes:get`: a detector's labels over every stored bar of a symbol and timeframe. They are computed
+ * once and stored; a request whose bars no longer have the stored fingerprint (an import, a fetch, a
+ * repair changed them) computes them again, since a detector's label at a bar depends on all bars before.
+ */
+export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<typeof REGIME_CHANNELS> {
+  const store = new RegimeRepository(deps.db);
+
+  return {
+    'regimes:get': async (query) => {
+      const bars = await deps.bars.read(query.symbol, query.timeframe);
+      const datasetId = datasetFingerprint(bars);
+      const stored = await store.get(query.symbol, query.timeframe, query.detector);
+      let labels = stored?.datasetId === datasetId ? stored : undefined;
+      const recomputed = labels === undefined;
+      if (labels === undefined) {
+        const detector = createDetector(query.detector, query.timeframe);
+        const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+        detector.label(bars, out);
+        labels = {
+          datasetId,
+          warmup: detector.warmup,
+          labels: Object.fromEntries(REGIME_AXES.map((axis) => [axis, out[axis].label])) as Record<
+            RegimeAxis,
+            Int8Array
+          >,
+        };
+        await store.put(query.symbol, query.timeframe, query.detector, labels);
+      }
+      const from = query.start === undefined ? 0 : firstIndexAtOrAfter(bars.t, query.start);
+      const to = query.end === undefined ? bars.t.length : firstIndexAtOrAfter(bars.t, query.end);
+      return {
+        symbol: query.symbol,
+        timeframe: query.timeframe,
+        detector: query.detector,
+        datasetId,
+        warmup: labels.warmup,
+        recomputed,
+        t: Array.from(bars.t.subarray(from, to)),
+        axes: axesResult(bars, labels, from, to),
+      };
+    },
+  };
+}
+
+function axesResult(bars: Bars, stored: StoredRegimeLabels, from: number, to: number): RegimesResult['axes'] {
+  // The summary reads labels only; the probabilities and inputs are not stored, so they stay empty.
+  const empty = new Float64Array(0);
+  const out = Object.fromEntries(
+    REGIME_AXES.map((axis) => [
+      axis,
+      { label: stored.labels[axis], probability: [empty, empty, empty], inputs: [] },
+    ]),
+  ) as unknown as RegimeOutput;
+  const summaries = summariseRegimes(bars, out);
+  return Object.fromEntries(
+    summaries.map((summary) => [
+      summary.axis,
+      {
+        names: [...AXIS_LABELS[summary.axis]],
+        labels: Array.from(stored.labels[summary.axis].subarray(from, to), (code) =>
+          code === NO_LABEL ? null : code,
+        ),
+        summary: summary.labels.map((row) => ({
+          label: row.label,
+          share: finiteOrNull(row.share),
+          meanReturn: finiteOrNull(row.meanReturn),
+          volatility: finiteOrNull(row.volatility),
+          typicalDuration: finiteOrNull(row.typicalDuration),
+          spells: row.spells,
+        })),
+        transitions: summary.transitions.map((row) => row.map(finiteOrNull)),
+      },
+    ]),
+  ) as RegimesResult['axes'];
+}
