@@ -10,6 +10,8 @@ export const DATA_CHANNELS = {
     'data:import',
     'data:fetch',
     'data:export',
+    'data:delete',
+    'data:rename',
     'settings:keys-status',
     'settings:save-keys',
     'settings:clear-keys',

@@ -275,6 +275,11 @@ export const SaveKeysRequest = z.strictObject({ keyId: keyPart('key ID'), secret
 
 const empty = z.strictObject({});
 
+export const DataDeleteRequest = z.strictObject({ symbol: symbolSchema });
+export const DataRenameRequest = z.strictObject({ symbol: symbolSchema, to: symbolSchema });
+/** The symbol as it is now stored (the new name after a rename) and the bars affected. */
+export const DataSymbolResult = z.object({ symbol: z.string(), bars: z.number() });
+
 export const dataContract = {
   requests: {
     'data:list': { input: empty, output: z.array(DatasetInfo) },
@@ -284,6 +289,8 @@ export const dataContract = {
     'data:import': { input: DataImportRequest, output: DataImportResult },
     'data:fetch': { input: DataFetchRequest, output: z.union([DataFetchResult, JobCancelled]) },
     'data:export': { input: DataExportRequest, output: DataExportResult },
+    'data:delete': { input: DataDeleteRequest, output: DataSymbolResult },
+    'data:rename': { input: DataRenameRequest, output: DataSymbolResult },
     'settings:keys-status': { input: empty, output: KeysStatus },
     'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
     'settings:clear-keys': { input: empty, output: KeysStatus },

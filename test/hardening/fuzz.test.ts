@@ -72,6 +72,8 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'settings:save-keys': { keyId: 'PKFUZZ', secret: 'fuzz-secret' },
     'settings:clear-keys': {},
     'regimes:get': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' },
+    'data:delete': { symbol: 'AAPL' },
+    'data:rename': { symbol: 'AAPL', to: 'AAPL2' },
   }) as Record<RequestChannel, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */

@@ -147,6 +147,12 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   }),
   'settings:clear-keys': () => ({}),
   'regimes:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' }),
+  // Last, on a symbol of their own: what the other cases read stays.
+  'data:rename': async () => {
+    await dispatch(services.handlers, 'data:import', { path: join(dir.path, 'IMPT.csv'), symbol: 'DOOMED' });
+    return { symbol: 'DOOMED', to: 'DOOMED2' };
+  },
+  'data:delete': () => ({ symbol: 'DOOMED2' }),
 };
 
 /** Settles when the study `optimize:start` created has stopped (set by that case's answer). */

@@ -61,6 +61,8 @@ const handlers: Requests = {
   'data:import': reject,
   'data:fetch': reject,
   'data:export': reject,
+  'data:delete': reject,
+  'data:rename': reject,
   'settings:keys-status': reject,
   'settings:save-keys': reject,
   'settings:clear-keys': reject,

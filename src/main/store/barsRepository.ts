@@ -14,7 +14,7 @@ import {
   TIMEFRAME_MINUTES,
 } from '../../core/data/bars.ts';
 import { DAY_MS, daysFromDateKey, etWallTimeToUtc, sessionsBetween } from '../../core/data/calendar.ts';
-import { NotFoundError } from '../../shared/errors.ts';
+import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { timeframeSource } from '../../shared/timeframeSources.ts';
 import type { Database } from './database.ts';
 
@@ -67,6 +67,8 @@ export interface WriteOptions {
 const BARS_TYPES = [VARCHAR, VARCHAR, BIGINT, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BIGINT];
 const COLUMN = { symbol: 0, timeframe: 1, ts: 2, open: 3, vwap: 8, tradeCount: 9 } as const;
 const CHUNK_ROWS = 2048;
+/** The tables that hold a symbol's data, keyed by its name. */
+const SYMBOL_TABLES = ['bars', 'datasets', 'bar_coverage', 'bar_gaps'] as const;
 
 /**
  * Bars in DuckDB. Only stored timeframes are kept (1m for intraday sources, 1d for daily imports, 1mo
@@ -315,6 +317,45 @@ export class BarsRepository {
       'DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end',
       { symbol, timeframe, start, end },
     );
+  }
+
+  /**
+   * Deletes a symbol: its bars of every timeframe, its datasets rows, fetched ranges and marked gaps, in
+   * one transaction. Returns the bars deleted; a symbol with none stored is a NotFoundError.
+   */
+  async deleteSymbol(symbol: string): Promise<number> {
+    const count = await this.countBars(symbol);
+    await this.db.transaction(async () => {
+      for (const table of SYMBOL_TABLES)
+        await this.db.run(`DELETE FROM ${table} WHERE symbol = $symbol`, { symbol });
+    });
+    return count;
+  }
+
+  /**
+   * Renames a symbol in every table that keys by it, in one transaction. Refused when the new name is
+   * already stored (a rename never merges two series). Returns the bars renamed.
+   */
+  async renameSymbol(symbol: string, to: string): Promise<number> {
+    const count = await this.countBars(symbol);
+    if ((await this.storedTimeframes(to)).length > 0) {
+      throw new InputError(`"${to}" is already stored: delete it first or choose another name`, 'to');
+    }
+    await this.db.transaction(async () => {
+      for (const table of SYMBOL_TABLES) {
+        await this.db.run(`UPDATE ${table} SET symbol = $to WHERE symbol = $symbol`, { symbol, to });
+      }
+    });
+    return count;
+  }
+
+  private async countBars(symbol: string): Promise<number> {
+    const [row] = await this.db.all<{ n: number }>(
+      'SELECT count(*)::INTEGER AS n FROM bars WHERE symbol = $symbol',
+      { symbol },
+    );
+    if (!row || row.n === 0) throw new NotFoundError(`No bars stored for symbol "${symbol}"`, 'symbol');
+    return row.n;
   }
 
   /** Sets the market calendar of a symbol (every timeframe it is stored in). */

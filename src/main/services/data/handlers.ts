@@ -68,6 +68,11 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
 
   return {
     'data:list': () => bars.list(),
+    'data:delete': async ({ symbol }) => ({ symbol, bars: await bars.deleteSymbol(symbol.toUpperCase()) }),
+    'data:rename': async ({ symbol, to }) => ({
+      symbol: to.toUpperCase(),
+      bars: await bars.renameSymbol(symbol.toUpperCase(), to.toUpperCase()),
+    }),
     'bars:get': async (query) =>
       barsToPayload(query.symbol, query.timeframe, await bars.read(query.symbol, query.timeframe, query)),
     'data:coverage': () =>

@@ -430,3 +430,37 @@ export const dataSyncCommand: Command = {
     return 0;
   },
 };
+
+export const dataDeleteCommand: Command = {
+  usage: 'SYM',
+  allowPositionals: true,
+  options: {},
+  async run(args, io) {
+    if (args.positionals.length !== 1) throw new UsageError('give exactly one SYM to delete');
+    const symbol = args.positionals[0]!;
+    const result = await withBackend(args, (backend) => backend.request('data:delete', { symbol }));
+    io.out(
+      args.values['json']
+        ? JSON.stringify(result)
+        : `Deleted ${result.symbol}: ${result.bars.toLocaleString('en-US')} bars of every timeframe`,
+    );
+    return 0;
+  },
+};
+
+export const dataRenameCommand: Command = {
+  usage: 'SYM NEW',
+  allowPositionals: true,
+  options: {},
+  async run(args, io) {
+    if (args.positionals.length !== 2) throw new UsageError('give the symbol and its new name: SYM NEW');
+    const [symbol, to] = args.positionals as [string, string];
+    const result = await withBackend(args, (backend) => backend.request('data:rename', { symbol, to }));
+    io.out(
+      args.values['json']
+        ? JSON.stringify(result)
+        : `Renamed ${symbol.toUpperCase()} to ${result.symbol} (${result.bars.toLocaleString('en-US')} bars)`,
+    );
+    return 0;
+  },
+};

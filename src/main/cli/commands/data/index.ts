@@ -28,6 +28,16 @@ export const dataCommands: readonly CommandEntry[] = [
     load: async () => (await import('./data.ts')).dataExportCommand,
   },
   {
+    name: 'data delete',
+    summary: 'Delete a symbol from the cache: its bars of every timeframe, ranges and marked gaps',
+    load: async () => (await import('./data.ts')).dataDeleteCommand,
+  },
+  {
+    name: 'data rename',
+    summary: 'Rename a symbol in the cache (refused if the new name is stored)',
+    load: async () => (await import('./data.ts')).dataRenameCommand,
+  },
+  {
     name: 'data sync',
     summary: 'Catch up recent 1-minute bars over REST, then stream live bars into the cache',
     load: async () => (await import('./data.ts')).dataSyncCommand,
