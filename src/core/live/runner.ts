@@ -1,4 +1,5 @@
 import { allocateBars, type Bars } from '../data/bars.ts';
+import type { BarValues } from '../data/validate.ts';
 import { Broker } from '../engine/broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from '../engine/options.ts';
 import { tradeRecord } from '../engine/trade-log.ts';
@@ -63,14 +64,8 @@ export const INITIAL_BOT_STATE: LiveBotState = {
   halt: null,
 };
 
-export interface LiveBar {
-  readonly t: number;
-  readonly o: number;
-  readonly h: number;
-  readonly l: number;
-  readonly c: number;
-  readonly v: number;
-}
+/** A closed bar as the bot receives it: the same values the bar checks at every edge read. */
+export type LiveBar = BarValues;
 
 /** One closed trade as the bot reports it: which version opened it and which one decided its exit. */
 export interface LiveExit {

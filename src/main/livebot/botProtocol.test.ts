@@ -13,7 +13,7 @@ describe('bot protocol: the OpenAPI document and the zod schemas agree', () => {
   });
 
   it('the YAML reads back as the OpenAPI 3.1 object, with every protocol path', () => {
-    // js-yaml arrives with eslint (a dev dependency); it only reads the document back here.
+    // js-yaml (a dev dependency, untyped) only reads the document back here.
     const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
     const parsed = yaml.load(readFileSync(DOCUMENT, 'utf8')) as { openapi: string; paths: object };
     expect(parsed).toEqual(botProtocolOpenApi());

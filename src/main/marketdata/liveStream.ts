@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { z } from 'zod';
 import { MINUTE_MS } from '../../core/data/calendar.ts';
-import { validateBars } from '../../core/data/validate.ts';
+import { validateBars, type BarValues } from '../../core/data/validate.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 import { DEFAULT_STREAM_BASE_URL } from './alpacaClient.ts';
@@ -10,14 +10,8 @@ import type { HistoricalFetcher } from './fetcher.ts';
 import type { Adjustment, Feed } from './types.ts';
 
 /** A closed 1-minute bar from the stream, or from the REST back-fill of a gap after a reconnect. */
-export interface LiveBar {
+export interface LiveBar extends BarValues {
   readonly symbol: string;
-  readonly t: number;
-  readonly o: number;
-  readonly h: number;
-  readonly l: number;
-  readonly c: number;
-  readonly v: number;
   readonly backfilled: boolean;
 }
 
