@@ -7,6 +7,7 @@ import { liveCommands } from './live/index.ts';
 import { mlCommands } from './ml/index.ts';
 import { optimizeCommands } from './optimize/index.ts';
 import { regimeCommands } from './regime/index.ts';
+import { robustnessCommands } from './robustness/index.ts';
 
 /**
  * Every CLI command, in the order `regimen --help` lists them. Each domain lists its own commands in
@@ -19,6 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   ...backtestCommands,
   ...regimeCommands,
   ...optimizeCommands,
+  ...robustnessCommands,
   ...computeCommands,
   ...mlCommands,
   ...liveCommands,

@@ -1,0 +1,137 @@
+import { blockBootstrap, shuffleTrades, type RobustnessResult } from '../../../../core/robustness/index.ts';
+import { numberOption, requiredOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import type { Command } from '../../command.ts';
+import { readNumericColumn } from '../../csvColumn.ts';
+import { formatCount, table, toJson } from '../../format.ts';
+
+/** Each resample keeps a whole path of n + 1 equities for the pointwise bands, so this bounds memory. */
+const MAX_RESAMPLES = 100_000;
+
+/** The flag that sets each option the core checks, so its refusals name what the user typed. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  resamples: '--resamples',
+  seed: '--seed',
+  drawdownDepth: '--depth',
+  ruinFloor: '--ruin',
+  blockLength: '--block',
+  periodReturns: '--column',
+  tradeReturns: '--trades-column',
+};
+
+function optionalNumber(args: ParsedArgs, name: string): number | undefined {
+  return stringOption(args, name) === undefined ? undefined : numberOption(args, name, Number.NaN);
+}
+
+/** Period returns from consecutive equity values (each checked positive by the reader). */
+function periodReturns(equity: Float64Array): Float64Array {
+  const returns = new Float64Array(equity.length - 1);
+  for (let i = 1; i < equity.length; i++) returns[i - 1] = equity[i]! / equity[i - 1]! - 1;
+  return returns;
+}
+
+const percent = (value: number): string => `${(value * 100).toFixed(2)}%`;
+
+export const robustnessCommand: Command = {
+  usage:
+    '--csv FILE [--column equity | --trades-column COL] [--resamples 1000] [--block B] [--depth 0.2] ' +
+    '[--ruin 0.5] [--seed 1] [--json]',
+  options: {
+    csv: { type: 'string' },
+    column: { type: 'string' },
+    'trades-column': { type: 'string' },
+    resamples: { type: 'string' },
+    block: { type: 'string' },
+    depth: { type: 'string' },
+    ruin: { type: 'string' },
+    seed: { type: 'string' },
+  },
+  async run(args, io) {
+    const file = requiredOption(args, 'csv');
+    const tradesColumn = stringOption(args, 'trades-column');
+    if (tradesColumn !== undefined && stringOption(args, 'column') !== undefined)
+      throw new UsageError('give --column (an equity curve) or --trades-column (trade returns), not both');
+    if (tradesColumn !== undefined && stringOption(args, 'block') !== undefined)
+      throw new UsageError('--block applies to the bootstrap of an equity --column, not to --trades-column');
+    const resamples = numberOption(args, 'resamples', 1000);
+    if (!Number.isInteger(resamples) || resamples < 1 || resamples > MAX_RESAMPLES)
+      throw new UsageError(
+        `--resamples must be an integer from 1 to ${formatCount(MAX_RESAMPLES)}, got ${String(resamples)}`,
+      );
+    const options = {
+      resamples,
+      seed: numberOption(args, 'seed', 1),
+      drawdownDepth: optionalNumber(args, 'depth'),
+      ruinFloor: optionalNumber(args, 'ruin'),
+    };
+    const column = tradesColumn ?? stringOption(args, 'column') ?? 'equity';
+    let method: 'trade-shuffle' | 'block-bootstrap';
+    let result: RobustnessResult;
+    let periods: number;
+    try {
+      if (tradesColumn !== undefined) {
+        const trades = await readNumericColumn(file, tradesColumn, 'trades-column');
+        method = 'trade-shuffle';
+        periods = trades.length;
+        result = shuffleTrades(trades, options);
+      } else {
+        const equity = await readNumericColumn(file, column, 'column', true);
+        if (equity.length < 2)
+          throw new UsageError(`--column ${column} needs at least two equity values, got ${equity.length}`);
+        method = 'block-bootstrap';
+        periods = equity.length - 1;
+        result = blockBootstrap(periodReturns(equity), {
+          ...options,
+          blockLength: optionalNumber(args, 'block'),
+        });
+      }
+    } catch (error) {
+      // The core names its own fields (`robustness: ruinFloor must be ...`); the user typed flags.
+      const message = error instanceof RangeError ? error.message : '';
+      const flag = FLAG_OF[/^robustness: (\w+)/.exec(message)?.[1] ?? ''];
+      if (flag !== undefined) throw new UsageError(`${flag}: ${message}`);
+      throw error;
+    }
+    const finalEquity = result.equityBands.map((band) => band[periods]!);
+    const summary = {
+      method,
+      column,
+      periods,
+      resamples: result.resamples,
+      seed: options.seed,
+      ...(result.blockLength === undefined ? {} : { blockLength: result.blockLength }),
+      percentiles: result.percentiles,
+      finalEquity,
+      maxDrawdown: result.maxDrawdownBands,
+      drawdownDepth: result.drawdownDepth,
+      probDrawdownBeyond: result.probDrawdownBeyond,
+      ruinFloor: result.ruinFloor,
+      probRuin: result.probRuin,
+    };
+    if (args.values['json']) {
+      io.out(toJson(summary));
+      return 0;
+    }
+    const how =
+      method === 'trade-shuffle'
+        ? `${formatCount(periods)} trades shuffled`
+        : `${formatCount(periods)} period returns, block bootstrap (mean block ${result.blockLength})`;
+    io.out(`${column}: ${how}, ${formatCount(result.resamples)} resamples, seed ${options.seed}`);
+    io.out(
+      table([
+        ['percentile', 'final equity', 'max drawdown'],
+        ...result.percentiles.map((p, i) => [
+          `${Math.round(p * 100)}%`,
+          finalEquity[i]!.toFixed(4),
+          percent(result.maxDrawdownBands[i]!),
+        ]),
+      ]),
+    );
+    io.out(
+      table([
+        [`P(drawdown > ${percent(result.drawdownDepth)})`, percent(result.probDrawdownBeyond)],
+        [`P(equity < ${percent(result.ruinFloor)} of start)`, percent(result.probRuin)],
+      ]),
+    );
+    return 0;
+  },
+};

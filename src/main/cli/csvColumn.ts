@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { UsageError } from './args.ts';
+
+/**
+ * One column of a CSV file as numbers, by header name (case and surrounding spaces ignored). Any series
+ * may be analysed (a drift stream, an equity curve, trade returns), not only bars, so this does not go
+ * through the bars parser. `flag` is the option that chose the column, so an unknown column names it; a
+ * cell that is not a finite number (or not positive, when `positive`) is refused with its line and column.
+ */
+export async function readNumericColumn(
+  file: string,
+  column: string,
+  flag: string,
+  positive = false,
+): Promise<Float64Array> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const source = basename(file);
+  const lines = text.split(/\r?\n/);
+  const split = (line: string): string[] =>
+    line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
+  const header = split(lines[0] ?? '');
+  const wanted = column.trim().toLowerCase();
+  const index = header.findIndex((name) => name.toLowerCase() === wanted);
+  if (index < 0)
+    throw new UsageError(`--${flag} "${column}" is not in ${source}; its columns are ${header.join(', ')}`);
+  const values: number[] = [];
+  for (let row = 1; row < lines.length; row++) {
+    if (lines[row]!.trim() === '') continue;
+    const cell = split(lines[row]!)[index];
+    const value = cell === undefined || cell === '' ? Number.NaN : Number(cell);
+    if (!Number.isFinite(value) || (positive && value <= 0)) {
+      const expected = positive ? 'a positive number' : 'a finite number';
+      throw new UsageError(
+        `${source}, line ${row + 1}, column ${header[index]}: "${cell ?? ''}" is not ${expected}`,
+      );
+    }
+    values.push(value);
+  }
+  return Float64Array.from(values);
+}
