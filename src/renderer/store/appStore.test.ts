@@ -223,3 +223,48 @@ describe('the time-zone setting', () => {
     );
   });
 });
+
+describe('the session setting', () => {
+  it('defaults to regular hours, is sent on bars:get and backtest:run for every timeframe, and outlives the tab', async () => {
+    const preferences = memoryKeeper();
+    const client = new FakeRegimenClient()
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
+      .handle('backtest:run', () => backtestResult());
+    const app = createAppStore(client, memoryKeeper(), preferences);
+    expect(app.getState().session).toBe('regular');
+    app.setState({
+      strategies: { status: 'ready', data: [SMA_CROSS] },
+      datasets: {
+        status: 'ready',
+        data: [{ symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' }],
+      },
+    });
+    app.getState().selectStrategy('sma-cross');
+    app.getState().selectSymbol('AAA');
+    app.getState().setTimeframe('1m');
+    await app.getState().runBacktest();
+    expect(client.callsTo('bars:get').map((q) => [q.timeframe, q.session])).toEqual([
+      ['15m', 'regular'],
+      ['1m', 'regular'],
+    ]);
+    expect(client.callsTo('backtest:run').map((q) => q.session)).toEqual(['regular']);
+
+    // Switching reloads the bars on the new session and the next backtest runs on it too.
+    app.getState().setSession('extended');
+    await app.getState().runBacktest();
+    expect(client.callsTo('bars:get').at(-1)).toMatchObject({ timeframe: '1m', session: 'extended' });
+    expect(client.callsTo('backtest:run').map((q) => q.session)).toEqual(['regular', 'extended']);
+
+    expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().session).toBe(
+      'extended',
+    );
+    // The time-zone preference saved beside it is kept, and a stored value that is no session is ignored.
+    app.getState().setTimeZone('utc');
+    const again = createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState();
+    expect([again.session, again.timeZone]).toEqual(['extended', 'utc']);
+    preferences.save('preferences', { session: 'overnight' });
+    expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().session).toBe(
+      'regular',
+    );
+  });
+});

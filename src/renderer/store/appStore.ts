@@ -6,6 +6,7 @@ import type {
   BarsPayload,
   DatasetInfo,
   JobProgress,
+  RequestInput,
   StrategyInfo,
 } from '../../shared/contract.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
@@ -37,6 +38,14 @@ export interface RunningJob {
 /** How many of the most recent bars the price chart shows. */
 export const CHART_BAR_LIMITS = [500, 2_000, 5_000, 20_000] as const;
 export type ChartBarLimit = (typeof CHART_BAR_LIMITS)[number];
+
+/** Which minutes bars are drawn from: regular hours only (the default) or pre- and post-market too. */
+export type TradingSession = NonNullable<RequestInput<'bars:get'>['session']>;
+/** Every session the contract takes: `satisfies` keeps this list from naming one it does not. */
+export const TRADING_SESSIONS = ['regular', 'extended'] as const satisfies readonly TradingSession[];
+
+const isTradingSession = (value: unknown): value is TradingSession =>
+  (TRADING_SESSIONS as readonly unknown[]).includes(value);
 
 export interface AppState {
   view: ViewId;
@@ -72,6 +81,11 @@ export interface AppState {
   connection: { state: 'connecting' | 'online' | 'offline'; message: string | null };
   /** The one zone every time is printed in (Settings); kept across launches. */
   timeZone: TimeZoneSetting;
+  /**
+   * The one session every timeframe's bars and backtests use (Settings and the Backtest view); kept
+   * across launches, as the CLI's --session.
+   */
+  session: TradingSession;
 
   start(): Promise<void>;
   setView(view: ViewId): void;
@@ -88,6 +102,7 @@ export interface AppState {
   setCommission(text: string): void;
   setCloseAtEnd(closeAtEnd: boolean): void;
   setTimeZone(timeZone: TimeZoneSetting): void;
+  setSession(session: TradingSession): void;
   runBacktest(): Promise<void>;
   /**
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
@@ -153,6 +168,8 @@ export function createAppStore(
     isRecord(preferred) && isTimeZoneSetting(preferred.timeZone)
       ? preferred.timeZone
       : DEFAULT_TIME_ZONE_SETTING;
+  const session: TradingSession =
+    isRecord(preferred) && isTradingSession(preferred.session) ? preferred.session : 'regular';
   // Only the answer to the latest bars request may land: the user can click through symbols faster than
   // the server answers.
   const barsRequest = latestOnly();
@@ -165,12 +182,18 @@ export function createAppStore(
     const resolved = (cause: NoticeCause): void => set((s) => ({ notices: withoutNotice(s.notices, cause) }));
 
     const loadBars = async (): Promise<void> => {
-      const { symbol, timeframe, barLimit, barsEnd } = get();
+      const { symbol, timeframe, barLimit, barsEnd, session } = get();
       if (!symbol) return;
       const isLatest = barsRequest();
       set((s) => ({ barsLoading: true, bars: s.bars.status === 'idle' ? { status: 'loading' } : s.bars }));
       try {
-        const query = { symbol, timeframe, limit: barLimit, ...(barsEnd === null ? {} : { end: barsEnd }) };
+        const query = {
+          symbol,
+          timeframe,
+          limit: barLimit,
+          session,
+          ...(barsEnd === null ? {} : { end: barsEnd }),
+        };
         const data = await client.invoke('bars:get', query);
         if (!isLatest()) return;
         set({ bars: { status: 'ready', data }, barsLoading: false });
@@ -180,6 +203,11 @@ export function createAppStore(
         set({ bars: { status: 'error', message: errorMessage(error) }, barsLoading: false });
         notify('bars', `Loading ${symbol} ${timeframe} bars`, error);
       }
+    };
+
+    const savePreferences = (): void => {
+      const { timeZone: zone, session: chosen } = get();
+      preferences.save(PREFERENCES_KEY, { timeZone: zone, session: chosen });
     };
 
     const infoRequest = latestOnly();
@@ -229,6 +257,7 @@ export function createAppStore(
       notices: [],
       connection: { state: 'connecting', message: null },
       timeZone,
+      session,
       ...kept,
 
       async start() {
@@ -367,10 +396,15 @@ export function createAppStore(
             cash: account.cash,
             commission: account.commission,
             closeAtEnd: state.closeAtEnd,
+            session: state.session,
           });
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();
-          if (now.symbol === result.symbol && now.timeframe === result.timeframe)
+          if (
+            now.symbol === result.symbol &&
+            now.timeframe === result.timeframe &&
+            now.session === state.session
+          )
             set({ result, focus: null });
           resolved('backtest');
         } catch (error) {
@@ -428,7 +462,15 @@ export function createAppStore(
 
       setTimeZone(zone) {
         set({ timeZone: zone });
-        preferences.save(PREFERENCES_KEY, { timeZone: zone });
+        savePreferences();
+      },
+
+      setSession(session) {
+        if (session === get().session) return;
+        // A result computed on the other session's bars no longer matches the chart.
+        set({ session, result: null, focus: null });
+        savePreferences();
+        void loadBars();
       },
 
       dismissNotice(id) {
