@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { KeysStatus } from '../../shared/contract.ts';
+import type { DatasetCoverage, KeysStatus } from '../../shared/contract.ts';
+import type { Loadable } from './appStore.ts';
 import { deferred, FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
 import { createDataStore, fetchRange, parseSymbolList, type FetchForm } from './dataStore.ts';
 
@@ -7,6 +8,12 @@ const keysStatus = (configured: boolean): KeysStatus => ({
   alpaca: { configured, source: configured ? 'keychain' : 'none', dataBaseUrl: 'http://fake' },
   keychain: 'memory',
 });
+function coverage(symbol: string, timeframe: string, bars: number): DatasetCoverage {
+  return { symbol, timeframe, bars, start: 0, end: 1, source: 'import', coverage: [] };
+}
+const symbols = (c: Loadable<DatasetCoverage[]>): string[] =>
+  c.status === 'ready' ? c.data.map((d) => d.symbol) : [];
+
 const FORM: FetchForm = {
   symbols: 'A',
   timeframe: '1Day',
@@ -71,5 +78,75 @@ describe('the data store against a fake client', () => {
     const store = createDataStore(client, async () => {});
     expect(await store.getState().saveKeys('KEY', 'supersecret')).toBe(false);
     expect(store.getState().errors[0]?.message).toBe('keychain refused •••');
+  });
+
+  it('deletes a symbol only once it is typed out, then lists the coverage again', async () => {
+    const stored = [
+      { symbol: 'GOOG', timeframe: '1d', bars: 10 },
+      { symbol: 'SPY', timeframe: '1m', bars: 5 },
+    ];
+    let changed = 0;
+    const client = new FakeRegimenClient()
+      .handle('data:coverage', () => stored.map((d) => coverage(d.symbol, d.timeframe, d.bars)))
+      .handle('data:quality', () => Promise.reject(new Error('not under test')))
+      .handle('data:delete', ({ symbol }) => {
+        const [gone] = stored.splice(
+          stored.findIndex((d) => d.symbol === symbol),
+          1,
+        );
+        return { symbol, bars: gone?.bars ?? 0 };
+      });
+    const store = createDataStore(client, async () => {
+      changed += 1;
+    });
+    await store.getState().loadCoverage();
+    expect(await store.getState().deleteDataset('GOOG', 'GOO')).toBe(false);
+    expect(client.callsTo('data:delete')).toEqual([]);
+    expect(store.getState().errors.find((e) => e.panel === 'manage')?.message).toBe(
+      'Type GOOG to confirm deleting it',
+    );
+    expect(await store.getState().deleteDataset('GOOG', ' goog ')).toBe(true);
+    expect(client.callsTo('data:delete')).toEqual([{ symbol: 'GOOG' }]);
+    expect(symbols(store.getState().coverage)).toEqual(['SPY']);
+    expect(store.getState().selected?.symbol).toBe('SPY');
+    expect(store.getState().lastResult).toEqual({ kind: 'delete', text: 'GOOG: deleted, 10 bars' });
+    expect(store.getState().errors.filter((e) => e.panel === 'manage')).toEqual([]);
+    expect(changed).toBe(1);
+  });
+
+  it('renames a symbol, keeps it selected under the new name, and shows a refusal as the services word it', async () => {
+    const stored = [
+      { symbol: 'GOOG', timeframe: '1d', bars: 10 },
+      { symbol: 'SPY', timeframe: '1m', bars: 5 },
+    ];
+    const client = new FakeRegimenClient()
+      .handle('data:coverage', () => stored.map((d) => coverage(d.symbol, d.timeframe, d.bars)))
+      .handle('data:quality', () => Promise.reject(new Error('not under test')))
+      .handle('data:rename', ({ symbol, to }) => {
+        if (stored.some((d) => d.symbol === to)) return Promise.reject(new Error(`${to} is already stored`));
+        const entry = stored.find((d) => d.symbol === symbol);
+        if (!entry) return Promise.reject(new Error(`no data stored for ${symbol}`));
+        entry.symbol = to;
+        return { symbol: to, bars: entry.bars };
+      });
+    const store = createDataStore(client, async () => {});
+    await store.getState().loadCoverage();
+    expect(store.getState().selected).toEqual({ symbol: 'GOOG', timeframe: '1d' });
+
+    expect(await store.getState().renameDataset('GOOG', 'spy')).toBe(false);
+    expect(store.getState().errors.find((e) => e.panel === 'manage')?.message).toMatch(
+      /SPY is already stored/,
+    );
+    expect(await store.getState().renameDataset('GOOG', 'a b')).toBe(false);
+    expect(store.getState().errors.find((e) => e.panel === 'manage')?.message).toBe(
+      '"a b" is not a ticker symbol',
+    );
+    expect(client.callsTo('data:rename')).toEqual([{ symbol: 'GOOG', to: 'SPY' }]);
+
+    expect(await store.getState().renameDataset('GOOG', 'googl')).toBe(true);
+    expect(symbols(store.getState().coverage)).toEqual(['GOOGL', 'SPY']);
+    expect(store.getState().selected).toEqual({ symbol: 'GOOGL', timeframe: '1d' });
+    expect(store.getState().lastResult?.text).toBe('GOOG renamed to GOOGL (10 bars)');
+    expect(store.getState().errors.filter((e) => e.panel === 'manage')).toEqual([]);
   });
 });

@@ -33,9 +33,15 @@ export interface DataJob {
   cancelling: boolean;
 }
 
+/** A finished action's one-line summary, shown in the panel it belongs to. */
+export interface DataResult {
+  kind: 'fetch' | 'import' | 'repair' | 'delete' | 'rename';
+  text: string;
+}
+
 /** A failure shown in the panel where it happened; `needsKeys` offers the way to Settings. */
 export interface PanelError {
-  panel: 'coverage' | 'quality' | 'fetch' | 'import' | 'settings';
+  panel: 'coverage' | 'quality' | 'fetch' | 'import' | 'manage' | 'settings';
   message: string;
   needsKeys: boolean;
 }
@@ -56,7 +62,7 @@ export interface DataState {
   importForm: ImportForm;
   job: DataJob | null;
   /** The last finished job's one-line summary. */
-  lastResult: { kind: 'fetch' | 'import' | 'repair'; text: string } | null;
+  lastResult: DataResult | null;
   errors: PanelError[];
   keys: Loadable<KeysStatus>;
   savingKeys: boolean;
@@ -70,6 +76,10 @@ export interface DataState {
   runFetch(): Promise<void>;
   cancelFetch(): Promise<void>;
   runImport(): Promise<void>;
+  /** Deletes every timeframe of `symbol` once `confirmation` is that symbol typed out; true when done. */
+  deleteDataset(symbol: string, confirmation: string): Promise<boolean>;
+  /** Renames `symbol` to `to`; a refusal (e.g. the name is taken) is shown in the manage panel. */
+  renameDataset(symbol: string, to: string): Promise<boolean>;
   loadKeys(): Promise<void>;
   saveKeys(keyId: string, secret: string): Promise<boolean>;
   clearKeys(): Promise<void>;
@@ -326,6 +336,57 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
           fail('import', error);
         } finally {
           if (get().job?.jobId === jobId) set({ job: null });
+        }
+      },
+
+      async deleteDataset(symbol, confirmation) {
+        if (confirmation.trim().toUpperCase() !== symbol) {
+          fail('manage', new Error(`Type ${symbol} to confirm deleting it`));
+          return false;
+        }
+        try {
+          const result = await client.invoke('data:delete', { symbol });
+          clearError('manage');
+          set({
+            lastResult: {
+              kind: 'delete',
+              text: `${result.symbol}: deleted, ${result.bars.toLocaleString('en-US')} bars`,
+            },
+          });
+          if (get().selected?.symbol === symbol) set({ selected: null, quality: { status: 'idle' } });
+          await afterChange();
+          return true;
+        } catch (error) {
+          fail('manage', error);
+          return false;
+        }
+      },
+
+      async renameDataset(symbol, to) {
+        const name = to.trim().toUpperCase();
+        if (!SYMBOL.test(name)) {
+          fail('manage', new Error(`"${to.trim()}" is not a ticker symbol`));
+          return false;
+        }
+        try {
+          const result = await client.invoke('data:rename', { symbol, to: name });
+          clearError('manage');
+          set({
+            lastResult: {
+              kind: 'rename',
+              text: `${symbol} renamed to ${result.symbol} (${result.bars.toLocaleString('en-US')} bars)`,
+            },
+          });
+          // The renamed dataset stays selected under its new name (its quality is checked again).
+          const selected = get().selected;
+          if (selected?.symbol === symbol) set({ selected: null });
+          await afterChange();
+          if (selected?.symbol === symbol)
+            get().select({ symbol: result.symbol, timeframe: selected.timeframe });
+          return true;
+        } catch (error) {
+          fail('manage', error);
+          return false;
         }
       },
 

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { CoveragePanel } from './CoveragePanel.tsx';
 import { FetchPanel } from './FetchPanel.tsx';
 import { ImportPanel } from './ImportPanel.tsx';
+import { ManagePanel } from './ManagePanel.tsx';
 import { QualityPanel } from './QualityPanel.tsx';
 import { useDataStore } from './useData.ts';
 import './data.css';
@@ -18,6 +19,7 @@ export function DataView() {
     <div className="data-layout" data-testid="data-view">
       <div className="data-main">
         <CoveragePanel />
+        <ManagePanel />
         <QualityPanel />
       </div>
       <div className="data-side">

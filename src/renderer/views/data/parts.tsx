@@ -1,6 +1,6 @@
 import { useApp } from '../../store/context.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
-import type { PanelError } from '../../store/dataStore.ts';
+import type { DataResult, PanelError } from '../../store/dataStore.ts';
 import { useData } from './useData.ts';
 
 /** The failure of one panel, in words the user can act on; a missing-keys error links to Settings. */
@@ -40,7 +40,7 @@ export function DataJobProgress({ kind }: { kind: 'fetch' | 'import' }) {
 }
 
 /** The last finished job of this kind, as one line. */
-export function LastResult({ kinds }: { kinds: ReadonlyArray<'fetch' | 'import' | 'repair'> }) {
+export function LastResult({ kinds }: { kinds: ReadonlyArray<DataResult['kind']> }) {
   const result = useData((s) => s.lastResult);
   if (!result || !kinds.includes(result.kind)) return null;
   return (
