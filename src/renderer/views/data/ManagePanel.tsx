@@ -3,7 +3,8 @@ import { formatInteger } from '../../format.ts';
 import { LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
-type Mode = { action: 'delete' | 'rename'; symbol: string } | null;
+const ACTIONS = ['rename', 'delete'] as const;
+type Mode = { action: (typeof ACTIONS)[number]; symbol: string } | null;
 
 /**
  * Rename or delete the selected symbol (every stored timeframe at once, as the services do). Both ask
@@ -25,7 +26,7 @@ export function ManagePanel() {
   const bars = rows.reduce((sum, r) => sum + r.bars, 0);
   const open = mode?.symbol === symbol ? mode : null;
 
-  const start = (action: 'delete' | 'rename'): void => {
+  const start = (action: (typeof ACTIONS)[number]): void => {
     dismissError('manage');
     setText(action === 'rename' ? symbol : '');
     setMode({ action, symbol });
@@ -47,22 +48,17 @@ export function ManagePanel() {
           {rows.length} timeframe{rows.length === 1 ? '' : 's'} · {formatInteger(bars)} bars
         </span>
         <span className="status-spacer" />
-        <button
-          type="button"
-          className="ghost-button small"
-          data-testid="rename-dataset"
-          onClick={() => start('rename')}
-        >
-          Rename…
-        </button>
-        <button
-          type="button"
-          className="ghost-button small"
-          data-testid="delete-dataset"
-          onClick={() => start('delete')}
-        >
-          Delete…
-        </button>
+        {ACTIONS.map((action) => (
+          <button
+            key={action}
+            type="button"
+            className="ghost-button small"
+            data-testid={`${action}-dataset`}
+            onClick={() => start(action)}
+          >
+            {action === 'rename' ? 'Rename…' : 'Delete…'}
+          </button>
+        ))}
       </div>
       {open ? (
         <form
