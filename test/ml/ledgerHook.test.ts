@@ -33,6 +33,31 @@ async function writeMarket(harness: OptimizeHarness): Promise<void> {
   await harness.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
 }
 
+/** The walk-forward run both tests record: three trials a window over SYNX's hours. */
+function walkForwardRequest() {
+  return requestSchemas['walkforward:run'].input.parse({
+    strategy: 'sma-cross',
+    data: { symbol: SYMBOL, timeframe: '1h' },
+    objectives: [{ metric: 'sharpeRatio' }],
+    trials: 3,
+    seed: 5,
+    windows: { train: 14, test: 7, step: 7 },
+  });
+}
+
+/** The 16-point grid study both tests record. */
+function gridStudyRequest() {
+  return requestSchemas['optimize:start'].input.parse({
+    strategy: 'sma-cross',
+    data: { symbol: SYMBOL, timeframes: ['1h'] },
+    space: ['fast=5:20:5', 'slow=30:60:10'],
+    sampler: 'grid',
+    objectives: [{ metric: 'sharpeRatio' }],
+    trials: 16,
+    seed: 3,
+  });
+}
+
 beforeAll(async () => {
   h = await optimizeHarness(1);
   await writeMarket(h);
@@ -43,16 +68,7 @@ describe('the results ledger behind studies and walk-forward runs', () => {
   it('records both halves of every window with features and outcomes, and the learner learns the test halves', async () => {
     const warnings: string[] = [];
     const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
-    const request = requestSchemas['walkforward:run'].input.parse({
-      jobId: 'wf-ledger',
-      strategy: 'sma-cross',
-      data: { symbol: SYMBOL, timeframe: '1h' },
-      objectives: [{ metric: 'sharpeRatio' }],
-      trials: 3,
-      seed: 5,
-      windows: { train: 14, test: 7, step: 7 },
-    });
-    const result = await runWalkForwardJob(walkForwardJobFrom(request), {
+    const result = await runWalkForwardJob(walkForwardJobFrom(walkForwardRequest()), {
       pool: h.pool,
       bars: h.bars,
       windows: null,
@@ -104,16 +120,7 @@ describe('the results ledger behind studies and walk-forward runs', () => {
       events: h.events,
       ledger: recorder,
     });
-    const request = requestSchemas['optimize:start'].input.parse({
-      strategy: 'sma-cross',
-      data: { symbol: SYMBOL, timeframes: ['1h'] },
-      space: ['fast=5:20:5', 'slow=30:60:10'],
-      sampler: 'grid',
-      objectives: [{ metric: 'sharpeRatio' }],
-      trials: 16,
-      seed: 3,
-    });
-    const started = await service.start(request);
+    const started = await service.start(gridStudyRequest());
     const detail = await service.wait(started.studyId);
     await service.close();
     expect(warnings).toEqual([]);
@@ -137,36 +144,14 @@ describe('ledger backfill', () => {
     try {
       await writeMarket(b);
       // Stored with no ledger hook, as before migration 7.
-      const result = await runWalkForwardJob(
-        walkForwardJobFrom(
-          requestSchemas['walkforward:run'].input.parse({
-            strategy: 'sma-cross',
-            data: { symbol: SYMBOL, timeframe: '1h' },
-            objectives: [{ metric: 'sharpeRatio' }],
-            trials: 3,
-            seed: 5,
-            windows: { train: 14, test: 7, step: 7 },
-          }),
-        ),
-        {
-          pool: b.pool,
-          bars: b.bars,
-          windows: new WalkForwardRepository(b.db),
-          events: b.events,
-          jobs: new JobRegistry(),
-        },
-      );
-      const started = await b.service.start(
-        requestSchemas['optimize:start'].input.parse({
-          strategy: 'sma-cross',
-          data: { symbol: SYMBOL, timeframes: ['1h'] },
-          space: ['fast=5:20:5', 'slow=30:60:10'],
-          sampler: 'grid',
-          objectives: [{ metric: 'sharpeRatio' }],
-          trials: 16,
-          seed: 3,
-        }),
-      );
+      const result = await runWalkForwardJob(walkForwardJobFrom(walkForwardRequest()), {
+        pool: b.pool,
+        bars: b.bars,
+        windows: new WalkForwardRepository(b.db),
+        events: b.events,
+        jobs: new JobRegistry(),
+      });
+      const started = await b.service.start(gridStudyRequest());
       const detail = await b.service.wait(started.studyId);
       const complete = detail.trials.filter((t) => t.status === 'complete').length;
 
