@@ -187,6 +187,18 @@ export const ReportsSchema = z
     nextFill: z.int(),
     /** Equity at each bar's close, from bar `since` on. */
     equity: z.array(z.object({ time: z.int(), equity: z.number() }).strict()),
+    /**
+     * The bars themselves from bar `since` on, each with the set version active at it (0: none), so the
+     * workstation can run a shadow backtest of what the bot ran. Optional: without it a bot is still
+     * watched, but not reconciled against a backtest.
+     */
+    bars: z
+      .array(
+        z
+          .object({ time: z.int(), o: finite, h: finite, l: finite, c: finite, v: finite, version: z.int() })
+          .strict(),
+      )
+      .optional(),
     barsSeen: z.int(),
   })
   .strict();

@@ -155,6 +155,8 @@ export class LiveRunner {
   readonly bars: Bars;
   /** Equity at each bar's close. */
   readonly equity: Float64Array;
+  /** The set version active at each bar (0: none), so a shadow backtest can run what the bot ran. */
+  readonly versions: Int32Array;
   readonly exits: LiveExit[] = [];
   readonly fills: LiveFill[] = [];
   private length = 0;
@@ -178,6 +180,7 @@ export class LiveRunner {
   constructor(private readonly config: LiveRunnerOptions) {
     this.bars = allocateBars(config.capacity);
     this.equity = new Float64Array(config.capacity);
+    this.versions = new Int32Array(config.capacity);
     this.cache = new IndicatorCache(this.bars, undefined, { growing: true });
     this.options = config.backtest ?? {};
     this.brokerOptions = resolveOptions(this.options, 'regimen');
@@ -283,6 +286,7 @@ export class LiveRunner {
     if (restoring !== null) this.resumeSet(restoring, i);
     const pending = this.stateValue.pending;
     if (pending !== null) this.switchTo(pending, i);
+    this.versions[i] = this.stateValue.active?.version ?? 0;
     const broker = this.broker;
     const unitsBefore = broker.units;
     if (broker.pendingCount > 0) broker.processOpen(i);

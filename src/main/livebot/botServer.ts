@@ -249,12 +249,17 @@ export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 
 
 export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: number): BotReports {
   const equity: BotReports['equity'] = [];
-  for (let i = barsFrom; i < runner.barsSeen; i++)
-    equity.push({ time: runner.bars.t[i], equity: runner.equity[i] });
+  const bars: NonNullable<BotReports['bars']> = [];
+  const { t, o, h, l, c, v } = runner.bars;
+  for (let i = barsFrom; i < runner.barsSeen; i++) {
+    equity.push({ time: t[i], equity: runner.equity[i] });
+    bars.push({ time: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i], version: runner.versions[i] });
+  }
   return {
     fills: runner.fills.slice(fillsFrom).map((fill) => ({ ...fill })),
     nextFill: runner.fills.length,
     equity,
+    bars,
     barsSeen: runner.barsSeen,
   };
 }

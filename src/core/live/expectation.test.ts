@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { Bars } from '../data/bars.ts';
+import { randomWalkBars } from '../engine/random-walk.ts';
+import { STRATEGIES } from '../strategy/registry.ts';
+import { liveExpectation, type LiveEvidence } from './expectation.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
+import type { RampPlan } from './ramp.ts';
+import { LiveRunner, type LiveFill } from './runner.ts';
+
+function smaSet(fast: number, slow: number): ParameterSet {
+  return sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
+    parameters: { fast, slow },
+    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 },
+    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+  });
+}
+
+interface Scenario {
+  readonly evidence: LiveEvidence;
+  readonly sets: Map<number, ParameterSet>;
+}
+
+/** A reference-bot run: set v1 from bar 80, v2 from bar 700 (optionally ramped), on simulated fills. */
+function run(bars: Bars, ramp?: RampPlan): Scenario {
+  const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
+  const sets = new Map([
+    [1, smaSet(10, 30)],
+    [2, smaSet(5, 20)],
+  ]);
+  const feed = (from: number, to: number) => {
+    for (let i = from; i < to; i++)
+      runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+  };
+  feed(0, 80);
+  runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
+  feed(80, 700);
+  const second = sets.get(2)!;
+  runner.apply({ changeId: 'c2', version: 2, hash: second.hash, set: second, policy: 'adopt', ramp });
+  feed(700, bars.t.length);
+  return {
+    evidence: { bars, versions: runner.versions, equity: runner.equity, fills: runner.fills },
+    sets,
+  };
+}
+
+const bars = randomWalkBars(1200, 23, { volatility: 0.006 });
+
+describe('liveExpectation: the bot against a shadow backtest of the bars it saw', () => {
+  it('on simulated fills every live fill matches the shadow, at the same price, and equity follows it', () => {
+    const { evidence, sets } = run(bars);
+    const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
+    expect(result.from).toBe(80);
+    expect(result.bars).toBe(bars.t.length - 80);
+    expect(evidence.fills.length).toBeGreaterThan(10);
+    expect(result.reconciliation.matched).toHaveLength(
+      evidence.fills.filter((f) => f.time >= bars.t[80]).length,
+    );
+    expect(result.reconciliation.missed).toEqual([]);
+    expect(result.reconciliation.extra).toEqual([]);
+    expect(result.reconciliation.meanSlippageBps).toBeCloseTo(0, 9);
+    for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
+    expect(result.bands.dailyReturn.inside).toBe(true);
+    expect(result.bands.tradeRate.inside).toBe(true);
+    expect(result.bands.winRate.inside).toBe(true);
+  });
+
+  it('names a missed fill, an extra fill and the slippage of a worse live price', () => {
+    const { evidence, sets } = run(bars);
+    const fills = evidence.fills.filter((f) => f.time >= bars.t[80]);
+    const worse: LiveFill = {
+      ...fills[2],
+      price: fills[2].price * (fills[2].side === 'buy' ? 1.001 : 0.999),
+    };
+    const invented: LiveFill = { ...fills[0], time: bars.t[1100], kind: 'entry', side: 'sell' };
+    const altered = [...fills.slice(0, 2), worse, ...fills.slice(4), invented];
+    const result = liveExpectation({ ...evidence, fills: altered }, { sets, catalogue: STRATEGIES });
+    expect(result.reconciliation.missed).toHaveLength(1);
+    expect(result.reconciliation.missed[0].time).toBe(fills[3].time);
+    expect(result.reconciliation.extra).toEqual([invented]);
+    const slipped = result.reconciliation.matched.find(
+      (m) => m.liveTime === worse.time && m.kind === worse.kind,
+    );
+    expect(slipped?.slippageBps).toBeCloseTo(10, 6);
+  });
+
+  it('a ramped version trades a smaller budget: same fills, live equity off the shadow', () => {
+    const ramp: RampPlan = {
+      steps: [0.1, 0.25, 1],
+      barsPerStep: 150,
+      guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 10_000 },
+    };
+    const { evidence, sets } = run(bars, ramp);
+    const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
+    expect(result.reconciliation.missed).toEqual([]);
+    expect(result.reconciliation.extra).toEqual([]);
+    const ramped = result.equity.filter((p) => p.time > bars.t[700]);
+    expect(ramped.some((p) => Math.abs(p.live - p.expected) > 1e-3 * p.expected)).toBe(true);
+  });
+
+  it('stops the shadow at a version it has no set for, and compares nothing before the first set', () => {
+    const { evidence, sets } = run(bars);
+    const result = liveExpectation(evidence, { sets: new Map([[1, sets.get(1)!]]), catalogue: STRATEGIES });
+    expect(result.bars).toBe(700 - 80);
+    const none = liveExpectation(
+      { ...evidence, versions: new Int32Array(bars.t.length) },
+      { sets, catalogue: STRATEGIES },
+    );
+    expect(none.from).toBeNull();
+    expect(none.reconciliation.matched).toEqual([]);
+  });
+
+  it('ADWIN flags live returns that change regime, and not the same bars without the change', () => {
+    const { evidence, sets } = run(bars);
+    const steady = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
+    const equity = Float64Array.from(evidence.equity);
+    // From bar 900 the bot loses 1 % a bar: a drift no backtest band would have to wait days for.
+    for (let i = 900; i < equity.length; i++) equity[i] = equity[i - 1] * 0.99;
+    const drifting = liveExpectation({ ...evidence, equity }, { sets, catalogue: STRATEGIES });
+    expect(steady.drift.detectedAt).toBeNull();
+    expect(drifting.drift.detectedAt).not.toBeNull();
+    expect(drifting.drift.detectedAt!).toBeGreaterThan(bars.t[900]);
+    expect(drifting.bands.dailyReturn.inside).toBe(false);
+  });
+});

@@ -1,0 +1,373 @@
+import type { Bars } from '../data/bars.ts';
+import { runBacktest, type ParamChange } from '../engine/backtest.ts';
+import type { BacktestOptions } from '../engine/options.ts';
+import { tradeRecords } from '../engine/trade-log.ts';
+import { Adwin } from '../ml/drift/adwin.ts';
+import { detectDrift } from '../ml/drift/index.ts';
+import type { StrategyDefinition } from '../strategy-api/types.ts';
+import type { ParameterSet } from './parameterSet.ts';
+import type { LiveFill } from './runner.ts';
+
+/**
+ * Live against expectation: what the bot did, next to what the backtest engine does on the very bars the
+ * bot saw with the versions it ran (the shadow backtest). The shadow starts at the first bar a version was
+ * active and takes each later version at the bar it took over (the engine's ParamChange, the same bar
+ * boundary the bot switches at), so with simulated fills the two agree fill for fill and any difference
+ * is the live side's: a missed or extra fill, slippage, a ramp's smaller budget, a halt.
+ */
+export interface LiveEvidence {
+  /** The bars the bot saw, in order. */
+  readonly bars: Bars;
+  /** The set version active at each bar (0: none yet). */
+  readonly versions: ArrayLike<number>;
+  /** The bot's equity at each bar's close. */
+  readonly equity: ArrayLike<number>;
+  readonly fills: readonly LiveFill[];
+}
+
+export interface ExpectationOptions {
+  /** The sets by version; a version missing here ends the shadow at the bar it took over. */
+  readonly sets: ReadonlyMap<number, ParameterSet>;
+  readonly catalogue: Readonly<Record<string, StrategyDefinition>>;
+  /** The bot's backtest options (the reference bot's defaults when absent). */
+  readonly backtest?: BacktestOptions;
+  /** Band half-width in standard deviations (2: about 95 % under normal returns). */
+  readonly z?: number;
+  /** Fills this many bars apart still match (an order resting one bar longer live). */
+  readonly matchBars?: number;
+  /** ADWIN's confidence (River's default 0.002). */
+  readonly driftDelta?: number;
+}
+
+/** One fill the shadow backtest made. */
+export interface ShadowFill {
+  readonly time: number;
+  readonly side: 'buy' | 'sell';
+  readonly kind: 'entry' | 'exit';
+  readonly price: number;
+  readonly units: number;
+}
+
+export interface MatchedFill {
+  readonly kind: 'entry' | 'exit';
+  readonly side: 'buy' | 'sell';
+  readonly liveTime: number;
+  readonly shadowTime: number;
+  readonly livePrice: number;
+  readonly shadowPrice: number;
+  /** Positive when the live fill was worse than the shadow's (paid more, received less). */
+  readonly slippageBps: number;
+}
+
+export interface Reconciliation {
+  readonly matched: readonly MatchedFill[];
+  /** Fills the shadow made that the bot did not. */
+  readonly missed: readonly ShadowFill[];
+  /** Fills the bot made that the shadow did not. */
+  readonly extra: readonly LiveFill[];
+  /** Mean over matched fills (null with none). */
+  readonly meanSlippageBps: number | null;
+}
+
+/** A live figure against the band the shadow backtest gives it; `inside` is null without live data. */
+export interface Band {
+  readonly live: number | null;
+  readonly expected: number;
+  readonly low: number;
+  readonly high: number;
+  readonly inside: boolean | null;
+}
+
+export interface EquityPoint {
+  readonly time: number;
+  readonly live: number;
+  readonly expected: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+export interface LiveExpectation {
+  /** First bar a version was active (null: the bot has run no set yet, nothing to compare). */
+  readonly from: number | null;
+  /** Bars the shadow covers from `from` (it stops at a version it has no set for). */
+  readonly bars: number;
+  readonly equity: readonly EquityPoint[];
+  readonly reconciliation: Reconciliation;
+  readonly bands: {
+    /** Mean daily return. */
+    readonly dailyReturn: Band;
+    /** Closed trades per day. */
+    readonly tradeRate: Band;
+    /** Share of closed trades with a positive P&L. */
+    readonly winRate: Band;
+  };
+  /** ADWIN over the live per-bar returns: the bar time of the first detection, or null. */
+  readonly drift: { readonly detectedAt: number | null; readonly detections: number };
+}
+
+const DAY_MS = 86_400_000;
+
+export function liveExpectation(evidence: LiveEvidence, options: ExpectationOptions): LiveExpectation {
+  const z = options.z ?? 2;
+  const n = evidence.bars.t.length;
+  let from = -1;
+  for (let i = 0; i < n && from < 0; i++) if (evidence.versions[i] > 0) from = i;
+  const emptyBand: Band = { live: null, expected: 0, low: 0, high: 0, inside: null };
+  if (from < 0)
+    return {
+      from: null,
+      bars: 0,
+      equity: [],
+      reconciliation: { matched: [], missed: [], extra: [], meanSlippageBps: null },
+      bands: { dailyReturn: emptyBand, tradeRate: emptyBand, winRate: emptyBand },
+      drift: { detectedAt: null, detections: 0 },
+    };
+
+  const first = options.sets.get(evidence.versions[from]);
+  const changes: ParamChange[] = [];
+  let to = first === undefined ? from : n;
+  for (let i = from + 1; i < n && to === n; i++) {
+    const version = evidence.versions[i];
+    if (version === evidence.versions[i - 1]) continue;
+    const set = options.sets.get(version);
+    if (set === undefined || set.strategy.name !== first?.strategy.name) to = i;
+    else changes.push({ fromBar: i, params: set.parameters });
+  }
+  const definition = first === undefined ? undefined : options.catalogue[first.strategy.name];
+  // Over every bar seen, so indicators have the history the bot's had, trading from `from` on as the
+  // bot's instance did (its start is the later of its warm-up and the bar the set took over).
+  const run =
+    definition === undefined || first === undefined || to - from === 0
+      ? undefined
+      : runBacktest(
+          sliceBars(evidence.bars, 0, to),
+          startingAt(definition, from),
+          first.parameters,
+          options.backtest ?? {},
+          changes,
+        );
+
+  const shadowFills: ShadowFill[] = [];
+  const shadowTrades = run === undefined ? [] : tradeRecords(run.trades);
+  for (const trade of shadowTrades) {
+    const long = trade.size > 0;
+    const units = Math.abs(trade.size);
+    shadowFills.push(
+      { time: trade.entryTime, side: long ? 'buy' : 'sell', kind: 'entry', price: trade.entryPrice, units },
+      { time: trade.exitTime, side: long ? 'sell' : 'buy', kind: 'exit', price: trade.exitPrice, units },
+    );
+  }
+  if (run?.openTrade) {
+    const open = run.openTrade;
+    shadowFills.push({
+      time: open.entryTime,
+      side: open.size > 0 ? 'buy' : 'sell',
+      kind: 'entry',
+      price: open.entryPrice,
+      units: Math.abs(open.size),
+    });
+  }
+  const endTime = to > from ? evidence.bars.t[to - 1] : -Infinity;
+  const liveFills = evidence.fills.filter((f) => f.time >= evidence.bars.t[from] && f.time <= endTime);
+  const reconciliation = reconcileFills(liveFills, shadowFills, evidence.bars.t, options.matchBars ?? 1);
+
+  const shadowEquity = run?.equity.subarray(from) ?? new Float64Array(0);
+  const barReturns = returnsOf(shadowEquity);
+  const barSd = standardDeviation(barReturns);
+  const start = evidence.equity[from];
+  const equity: EquityPoint[] = [];
+  for (let k = 0; k < to - from; k++) {
+    const expected = (start * shadowEquity[k]) / shadowEquity[0];
+    const width = z * barSd * Math.sqrt(k);
+    equity.push({
+      time: evidence.bars.t[from + k],
+      live: evidence.equity[from + k],
+      expected,
+      low: expected * Math.exp(-width),
+      high: expected * Math.exp(width),
+    });
+  }
+
+  const liveEquity = Array.from({ length: to - from }, (_, k) => evidence.equity[from + k]);
+  const days = Math.max((endTime - evidence.bars.t[from]) / DAY_MS, 1);
+  const shadowDaily = dailyReturns(evidence.bars.t, from, shadowEquity);
+  const liveDaily = dailyReturns(evidence.bars.t, from, liveEquity);
+  const dailyMean = mean(shadowDaily);
+  const dailyWidth = (z * standardDeviation(shadowDaily)) / Math.sqrt(Math.max(liveDaily.length, 1));
+  const liveExits = liveFills.filter((f) => f.kind === 'exit');
+  const expectedTrades = shadowTrades.length;
+  const tradeWidth = z * Math.sqrt(Math.max(expectedTrades, 1));
+  const shadowWinRate =
+    expectedTrades === 0 ? 0 : shadowTrades.filter((t) => t.pnl > 0).length / expectedTrades;
+  const liveWins = liveTradeWins(liveFills);
+  const winWidth =
+    liveWins.trades === 0 ? 0 : z * Math.sqrt((shadowWinRate * (1 - shadowWinRate)) / liveWins.trades);
+
+  // ADWIN's cut bound holds for values in [0, 1]; per-bar returns are a few basis points, so raw they
+  // would never clear its additive term. Scaled by the backtest's own volatility, +-4 sd spans [0, 1].
+  const liveReturns = returnsOf(liveEquity);
+  const scale = 8 * (barSd > 0 ? barSd : standardDeviation(liveReturns) || 1);
+  const scaled = liveReturns.map((r) => Math.min(Math.max(0.5 + r / scale, 0), 1));
+  const detections = detectDrift(scaled, new Adwin({ delta: options.driftDelta ?? 0.002 }));
+
+  return {
+    from,
+    bars: to - from,
+    equity,
+    reconciliation,
+    bands: {
+      dailyReturn: band(
+        liveDaily.length === 0 ? null : mean(liveDaily),
+        dailyMean,
+        dailyMean - dailyWidth,
+        dailyMean + dailyWidth,
+      ),
+      tradeRate: band(
+        liveExits.length / days,
+        expectedTrades / days,
+        Math.max(expectedTrades - tradeWidth, 0) / days,
+        (expectedTrades + tradeWidth) / days,
+      ),
+      winRate: band(
+        liveWins.trades === 0 ? null : liveWins.wins / liveWins.trades,
+        shadowWinRate,
+        Math.max(shadowWinRate - winWidth, 0),
+        Math.min(shadowWinRate + winWidth, 1),
+      ),
+    },
+    // returns[k] is the move into bar from + k + 1.
+    drift: {
+      detectedAt: detections.length === 0 ? null : evidence.bars.t[from + detections[0] + 1],
+      detections: detections.length,
+    },
+  };
+}
+
+/**
+ * Pairs each live fill with the earliest unmatched shadow fill of the same kind and side at most
+ * `matchBars` bars away; what is left on either side is missed or extra.
+ */
+export function reconcileFills(
+  live: readonly LiveFill[],
+  shadow: readonly ShadowFill[],
+  times: ArrayLike<number>,
+  matchBars: number,
+): Reconciliation {
+  const index = new Map<number, number>();
+  for (let i = 0; i < times.length; i++) index.set(times[i], i);
+  const barOf = (time: number): number => index.get(time) ?? NaN;
+  const sortedShadow = [...shadow].sort((a, b) => a.time - b.time);
+  const used = new Uint8Array(sortedShadow.length);
+  const matched: MatchedFill[] = [];
+  const extra: LiveFill[] = [];
+  for (const fill of [...live].sort((a, b) => a.time - b.time)) {
+    const bar = barOf(fill.time);
+    const k = sortedShadow.findIndex(
+      (s, j) =>
+        used[j] === 0 &&
+        s.kind === fill.kind &&
+        s.side === fill.side &&
+        Math.abs(barOf(s.time) - bar) <= matchBars,
+    );
+    if (k < 0) {
+      extra.push(fill);
+      continue;
+    }
+    used[k] = 1;
+    const s = sortedShadow[k];
+    const adverse = fill.side === 'buy' ? fill.price - s.price : s.price - fill.price;
+    matched.push({
+      kind: fill.kind,
+      side: fill.side,
+      liveTime: fill.time,
+      shadowTime: s.time,
+      livePrice: fill.price,
+      shadowPrice: s.price,
+      slippageBps: s.price > 0 ? (adverse / s.price) * 1e4 : 0,
+    });
+  }
+  const missed = sortedShadow.filter((_, j) => used[j] === 0);
+  return {
+    matched,
+    missed,
+    extra,
+    meanSlippageBps: matched.length === 0 ? null : mean(matched.map((m) => m.slippageBps)),
+  };
+}
+
+/** Closed live trades and their winners, from entry and exit fills in order (P&L from prices). */
+function liveTradeWins(fills: readonly LiveFill[]): { trades: number; wins: number } {
+  let trades = 0;
+  let wins = 0;
+  let entry: LiveFill | null = null;
+  for (const fill of fills) {
+    if (fill.kind === 'entry') {
+      entry ??= fill;
+      continue;
+    }
+    if (entry === null) continue;
+    const direction = entry.side === 'buy' ? 1 : -1;
+    trades++;
+    if ((fill.price - entry.price) * direction > 0) wins++;
+    entry = null;
+  }
+  return { trades, wins };
+}
+
+function band(live: number | null, expected: number, low: number, high: number): Band {
+  return { live, expected, low, high, inside: live === null ? null : live >= low && live <= high };
+}
+
+/** Close-to-close return of each UTC day, from the last equity of each day. */
+function dailyReturns(times: ArrayLike<number>, from: number, equity: ArrayLike<number>): number[] {
+  const closes: number[] = [];
+  let day = NaN;
+  for (let k = 0; k < equity.length; k++) {
+    const d = Math.floor(times[from + k] / DAY_MS);
+    if (d === day) closes[closes.length - 1] = equity[k];
+    else closes.push(equity[k]);
+    day = d;
+  }
+  return returnsOf(closes);
+}
+
+function returnsOf(values: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let k = 1; k < values.length; k++) out.push(values[k - 1] === 0 ? 0 : values[k] / values[k - 1] - 1);
+  return out;
+}
+
+function mean(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+function standardDeviation(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
+}
+
+function startingAt(definition: StrategyDefinition, from: number): StrategyDefinition {
+  return {
+    ...definition,
+    create: (params) => {
+      const strategy = definition.create(params);
+      return {
+        init: (context) => Math.max(strategy.init(context), from),
+        onBar: (i) => strategy.onBar(i),
+        reparameterize: (next) => strategy.reparameterize(next),
+      };
+    },
+  };
+}
+
+function sliceBars(bars: Bars, from: number, to: number): Bars {
+  return {
+    t: bars.t.slice(from, to),
+    o: bars.o.slice(from, to),
+    h: bars.h.slice(from, to),
+    l: bars.l.slice(from, to),
+    c: bars.c.slice(from, to),
+    v: bars.v.slice(from, to),
+  };
+}
