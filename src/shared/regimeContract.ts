@@ -9,16 +9,41 @@ import type { DomainContract } from './domain.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
 import { END_AFTER_START, endAfterStart, epochMsSchema, symbolSchema, timeframeSchema } from './schemas.ts';
 
+export const detectorSchema = z.enum(DETECTOR_NAMES, {
+  error: `must be one of ${DETECTOR_NAMES.join(', ')}`,
+});
+
+/** A detector's persistence settings (core's DetectorSettings); absent ones keep the detector's default. */
+export const DetectorSettingsSchema = z.strictObject({
+  hysteresis: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').optional(),
+  minDwell: z.number().int('must be a whole number of bars').min(1, 'must be at least 1 bar').optional(),
+  jumpPenalty: z.number().min(0, 'must be at least 0').max(1e6, 'must be at most 1,000,000').optional(),
+});
+
+/** The jump penalty is the jump model's own persistence; on another detector it would be silently ignored. */
+export function jumpPenaltyOnJumpOnly(query: {
+  detector: string;
+  settings?: { jumpPenalty?: number | undefined } | undefined;
+}): boolean {
+  return query.settings?.jumpPenalty === undefined || query.detector === 'jump';
+}
+export const JUMP_PENALTY_ON_JUMP_ONLY = {
+  message: 'applies to the jump detector only',
+  path: ['settings', 'jumpPenalty'],
+};
+
 export const RegimesQuery = z
   .strictObject({
     symbol: symbolSchema,
     timeframe: timeframeSchema,
-    detector: z.enum(DETECTOR_NAMES, { error: `must be one of ${DETECTOR_NAMES.join(', ')}` }),
+    detector: detectorSchema,
+    settings: DetectorSettingsSchema.optional(),
     /** Bars returned from here (inclusive); the labels are always computed over every stored bar. */
     start: epochMsSchema.optional(),
     end: epochMsSchema.optional(),
   })
-  .refine(endAfterStart, END_AFTER_START);
+  .refine(endAfterStart, END_AFTER_START)
+  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
 
 /** NaN (an empty regime, no spell) travels as null. */
 const statistic = z.number().nullable();
@@ -47,6 +72,7 @@ export const RegimesResult = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
   detector: z.enum(DETECTOR_NAMES),
+  settings: DetectorSettingsSchema,
   /** Content fingerprint of the bars the labels were computed on. */
   datasetId: z.string(),
   warmup: z.number(),
@@ -70,3 +96,5 @@ export const regimeContract = {
 
 export type RegimesResult = z.output<typeof RegimesResult>;
 export type RegimeAxisResult = z.output<typeof RegimeAxisResult>;
+export type RegimesQuery = z.input<typeof RegimesQuery>;
+export type DetectorSettingsInput = z.output<typeof DetectorSettingsSchema>;

@@ -99,3 +99,30 @@ describe('data:import of a CSV file', () => {
     }
   }, 60_000);
 });
+
+describe('regimes:get', () => {
+  it('labels on the pool and answers app:info while the detector runs', async () => {
+    const [dataset] = await services.marketData.list();
+    const order: string[] = [];
+    let info: Promise<unknown> | undefined;
+    const pool: ComputePool = services.pool;
+    const run = pool.run.bind(pool);
+    pool.run = ((task, signal) => {
+      const result = run(task, signal);
+      if (task.kind === 'regime-labels')
+        info = dispatch(services.handlers, 'app:info', {}).then(() => order.push('app:info'));
+      return result;
+    }) as ComputePool['run'];
+    try {
+      await dispatch(services.handlers, 'regimes:get', {
+        symbol: dataset!.symbol,
+        timeframe: dataset!.timeframe,
+        detector: 'hmm',
+      }).then(() => order.push('regimes:get'));
+      await info;
+      expect(order).toEqual(['app:info', 'regimes:get']);
+    } finally {
+      pool.run = run;
+    }
+  }, 60_000);
+});

@@ -18,15 +18,39 @@ export const DETECTOR_SUMMARIES: Readonly<Record<DetectorName, string>> = {
   bocpd: 'Bayesian online change-point detection with bounded run length',
 };
 
-export function createDetector(name: DetectorName, timeframe: Timeframe): RegimeDetector {
+/**
+ * The persistence a user may set on a detector (absent: the detector's own default). The jump model's
+ * persistence is its jump penalty; it has hysteresis 0 by design, but a minimum dwell applies to all.
+ */
+export interface DetectorSettings {
+  readonly hysteresis?: number;
+  readonly minDwell?: number;
+  /** Only the jump detector has one. */
+  readonly jumpPenalty?: number;
+}
+
+export function createDetector(
+  name: DetectorName,
+  timeframe: Timeframe,
+  settings: DetectorSettings = {},
+): RegimeDetector {
+  const { jumpPenalty, hysteresis, minDwell } = settings;
+  // An explicit undefined would override the detector's default in its spread of options.
+  const persistence = {
+    ...(hysteresis === undefined ? {} : { hysteresis }),
+    ...(minDwell === undefined ? {} : { minDwell }),
+  };
+  if (jumpPenalty !== undefined && name !== 'jump')
+    throw new RangeError(`regime detector: jumpPenalty applies to the jump detector only, not ${name}`);
+  const options = { timeframe, persistence };
   switch (name) {
     case 'rules':
-      return new RuleDetector({ timeframe });
+      return new RuleDetector(options);
     case 'hmm':
-      return new HmmDetector({ timeframe });
+      return new HmmDetector(options);
     case 'jump':
-      return new JumpDetector({ timeframe });
+      return new JumpDetector(jumpPenalty === undefined ? options : { ...options, jumpPenalty });
     case 'bocpd':
-      return new BocpdDetector({ timeframe });
+      return new BocpdDetector(options);
   }
 }

@@ -3,7 +3,7 @@
  * test or the CLI when a pool would cost more than the work. Bars arrive as SharedArrayBuffer columns
  * with a dataset id; a worker keeps prepared datasets (indicator caches) by id across tasks.
  */
-import type { Bars } from '../../core/data/bars.ts';
+import type { Bars, Timeframe } from '../../core/data/bars.ts';
 import {
   BacktestWorkspace,
   ExitReason,
@@ -18,6 +18,14 @@ import {
 import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
 import { parseCsvPart, type CsvPartInput, type CsvPartOutput } from '../../core/data/csv/part.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
+import {
+  allocateRegimeOutput,
+  createDetector,
+  REGIME_AXES,
+  type DetectorName,
+  type DetectorSettings,
+  type RegimeAxis,
+} from '../../core/regime/index.ts';
 import { getStrategy } from '../../core/strategy/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 
@@ -87,14 +95,43 @@ export interface CsvPartTask {
   readonly input: CsvPartInput;
 }
 
-export type WorkerTask = BacktestTask | TrialsTask | QualityTask | CsvPartTask;
+/** A detector over every bar of a series: minutes of bars over years take seconds (the HMM refits). */
+export interface RegimeLabelsTask {
+  readonly kind: 'regime-labels';
+  readonly bars: Bars;
+  readonly timeframe: Timeframe;
+  readonly detector: DetectorName;
+  readonly settings: DetectorSettings;
+}
+
+export interface RegimeLabelsOutput {
+  readonly warmup: number;
+  readonly labels: Record<RegimeAxis, Int8Array>;
+}
+
+export function labelRegimes(task: Omit<RegimeLabelsTask, 'kind'>): RegimeLabelsOutput {
+  const detector = createDetector(task.detector, task.timeframe, task.settings);
+  const out = allocateRegimeOutput(detector.inputs, task.bars.t.length);
+  detector.label(task.bars, out);
+  return {
+    warmup: detector.warmup,
+    labels: Object.fromEntries(REGIME_AXES.map((axis) => [axis, out[axis].label])) as Record<
+      RegimeAxis,
+      Int8Array
+    >,
+  };
+}
+
+export type WorkerTask = BacktestTask | TrialsTask | QualityTask | CsvPartTask | RegimeLabelsTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
   ? BacktestOutput
   : T extends TrialsTask
     ? TrialsOutput
     : T extends QualityTask
       ? QualityReport
-      : CsvPartOutput;
+      : T extends RegimeLabelsTask
+        ? RegimeLabelsOutput
+        : CsvPartOutput;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
@@ -122,7 +159,7 @@ export class TaskRunner {
 
   constructor(private readonly maxDatasets = 4) {}
 
-  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport | CsvPartOutput {
+  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport | CsvPartOutput | RegimeLabelsOutput {
     switch (task.kind) {
       case 'backtest':
         return this.backtest(task);
@@ -132,6 +169,8 @@ export class TaskRunner {
         return assessQuality(task.bars, task.options);
       case 'csv-part':
         return parseCsvPart(task.input);
+      case 'regime-labels':
+        return labelRegimes(task);
     }
   }
 

@@ -110,7 +110,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
-    ...createRegimeHandlers({ db, bars }),
+    ...createRegimeHandlers({ db, bars, pool }),
   };
 
   return {

@@ -6,6 +6,7 @@ import {
   NO_LABEL,
   REGIME_AXES,
   type DetectorName,
+  type DetectorSettings,
 } from '../../../core/regime/index.ts';
 import type { RegimesResult } from '../../../shared/contract.ts';
 import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
@@ -18,8 +19,8 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** The labels `regimen regimes` prints: the detector run over the bars as core runs it. */
-function coreLabels(name: DetectorName, bars: Bars) {
-  const detector = createDetector(name, '1m');
+function coreLabels(name: DetectorName, bars: Bars, settings: DetectorSettings = {}) {
+  const detector = createDetector(name, '1m', settings);
   const out = allocateRegimeOutput(detector.inputs, bars.t.length);
   detector.label(bars, out);
   return Object.fromEntries(
@@ -27,8 +28,8 @@ function coreLabels(name: DetectorName, bars: Bars) {
   );
 }
 
-async function regimes(detector: DetectorName): Promise<RegimesResult> {
-  const answer = await h.post('regimes:get', { symbol: HOST_SYMBOL, timeframe: '1m', detector });
+async function regimes(detector: DetectorName, settings?: DetectorSettings): Promise<RegimesResult> {
+  const answer = await h.post('regimes:get', { symbol: HOST_SYMBOL, timeframe: '1m', detector, settings });
   expect(answer.status).toBe(200);
   return answer.body as RegimesResult;
 }
@@ -80,6 +81,36 @@ describe('regimes:get', () => {
     const bars = await h.services.bars.read(HOST_SYMBOL, '1m');
     expect(jump.axes.trend.labels).toEqual(coreLabels('jump', bars).trend);
     expect((await regimes('rules')).recomputed).toBe(false);
+  });
+
+  it('labels with the persistence settings given, stored apart from the defaults', async () => {
+    const bars = await h.services.bars.read(HOST_SYMBOL, '1m');
+    const settings = { hysteresis: 0.5, minDwell: 120 };
+    const held = await regimes('rules', settings);
+    expect(held.recomputed).toBe(true);
+    expect(held.settings).toEqual(settings);
+    const expected = coreLabels('rules', bars, settings);
+    for (const axis of REGIME_AXES) expect(held.axes[axis].labels).toEqual(expected[axis]);
+    // The settings matter: a two-hour dwell and a wide lead do not label as the defaults do.
+    expect(held.axes.volatility.labels.some((label) => label !== null)).toBe(true);
+    expect(held.axes.volatility.labels).not.toEqual(coreLabels('rules', bars).volatility);
+    expect((await regimes('rules', settings)).recomputed).toBe(false);
+    const defaults = await regimes('rules');
+    expect(defaults.recomputed).toBe(false);
+    expect(defaults.axes.volatility.labels).toEqual(coreLabels('rules', bars).volatility);
+  });
+
+  it('refuses a jump penalty on a detector without one, naming the field', async () => {
+    const answer = await h.post('regimes:get', {
+      symbol: HOST_SYMBOL,
+      timeframe: '1m',
+      detector: 'rules',
+      settings: { jumpPenalty: 3 },
+    });
+    expect(answer.status).toBe(400);
+    const error = (answer.body as { error: { message: string; field?: string } }).error;
+    expect(error.field).toBe('settings.jumpPenalty');
+    expect(error.message).toContain('jump detector only');
   });
 
   it('answers an unknown detector with 400 naming the field', async () => {

@@ -1,17 +1,17 @@
 import { firstIndexAtOrAfter, type Bars } from '../../../core/data/bars.ts';
 import {
-  allocateRegimeOutput,
   AXIS_LABELS,
-  createDetector,
   NO_LABEL,
   REGIME_AXES,
   summariseRegimes,
-  type RegimeAxis,
+  type DetectorName,
+  type DetectorSettings,
   type RegimeOutput,
 } from '../../../core/regime/index.ts';
 import type { DomainHandlers, RegimesResult } from '../../../shared/contract.ts';
 import type { REGIME_CHANNELS } from '../../../shared/regimeChannels.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
 import { RegimeRepository, type StoredRegimeLabels } from '../../store/regimeRepository.ts';
@@ -20,6 +20,19 @@ import { finiteOrNull } from '../payloads.ts';
 export interface RegimeHandlersDeps {
   readonly db: Database;
   readonly bars: BarsRepository;
+  readonly pool: ComputePool;
+}
+
+/**
+ * The stored row's detector key: the name alone with the detector's defaults, else the name and the
+ * settings given (sorted), so labels under other persistence settings are kept apart and never served
+ * for the defaults.
+ */
+export function detectorKey(detector: DetectorName, settings: DetectorSettings = {}): string {
+  const given = Object.entries(settings)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return given.length === 0 ? detector : `${detector}?${given.map(([k, v]) => `${k}=${v}`).join('&')}`;
 }
 
 /**
@@ -34,22 +47,21 @@ export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<t
     'regimes:get': async (query) => {
       const bars = await deps.bars.read(query.symbol, query.timeframe);
       const datasetId = datasetFingerprint(bars);
-      const stored = await store.get(query.symbol, query.timeframe, query.detector);
+      const key = detectorKey(query.detector, query.settings);
+      const stored = await store.get(query.symbol, query.timeframe, key);
       let labels = stored?.datasetId === datasetId ? stored : undefined;
       const recomputed = labels === undefined;
       if (labels === undefined) {
-        const detector = createDetector(query.detector, query.timeframe);
-        const out = allocateRegimeOutput(detector.inputs, bars.t.length);
-        detector.label(bars, out);
-        labels = {
-          datasetId,
-          warmup: detector.warmup,
-          labels: Object.fromEntries(REGIME_AXES.map((axis) => [axis, out[axis].label])) as Record<
-            RegimeAxis,
-            Int8Array
-          >,
-        };
-        await store.put(query.symbol, query.timeframe, query.detector, labels);
+        // On the pool: the HMM over a year of minutes refits for seconds, and other requests must not wait.
+        const computed = await deps.pool.run({
+          kind: 'regime-labels',
+          bars,
+          timeframe: query.timeframe,
+          detector: query.detector,
+          settings: query.settings ?? {},
+        });
+        labels = { datasetId, ...computed };
+        await store.put(query.symbol, query.timeframe, key, labels);
       }
       const from = query.start === undefined ? 0 : firstIndexAtOrAfter(bars.t, query.start);
       const to = query.end === undefined ? bars.t.length : firstIndexAtOrAfter(bars.t, query.end);
@@ -57,6 +69,7 @@ export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<t
         symbol: query.symbol,
         timeframe: query.timeframe,
         detector: query.detector,
+        settings: query.settings ?? {},
         datasetId,
         warmup: labels.warmup,
         recomputed,
