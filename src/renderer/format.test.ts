@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatNumber, formatParamValue, formatPercent } from './format.ts';
-import { metricLabel } from './views/backtest/metricCatalog.ts';
+import { metricLabel } from './metricFormat.ts';
 
 describe('number formatting', () => {
   it('a small value keeps two significant digits instead of showing a zero it is not', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { TimeframeAggregation } from '../core/optimize/multiTimeframe.ts';
-import { PRODUCT_OBJECTIVES, type Direction, type ObjectiveMode } from '../core/optimize/objectives.ts';
+import type { Direction, ObjectiveMode } from '../core/optimize/objectives.ts';
 import type { SamplerKind } from '../core/optimize/sampler.ts';
 import { createSampler } from '../core/optimize/samplers/index.ts';
-import {
-  DIRECTIONS,
-  OBJECTIVE_MODES,
-  PRODUCT_OBJECTIVE_CHOICES,
-  SAMPLER_KINDS,
-  TIMEFRAME_AGGREGATIONS,
-} from './optimizeChoices.ts';
+import { DIRECTIONS, OBJECTIVE_MODES, SAMPLER_KINDS, TIMEFRAME_AGGREGATIONS } from './optimizeChoices.ts';
 
 describe('the optimizer vocabulary in shared', () => {
   it('names exactly core’s kinds, modes and directions (type-checked both ways)', () => {
@@ -17,16 +11,7 @@ describe('the optimizer vocabulary in shared', () => {
     expectTypeOf<(typeof OBJECTIVE_MODES)[number]>().toEqualTypeOf<ObjectiveMode>();
     expectTypeOf<(typeof DIRECTIONS)[number]>().toEqualTypeOf<Direction>();
     expectTypeOf<(typeof TIMEFRAME_AGGREGATIONS)[number]>().toEqualTypeOf<TimeframeAggregation>();
-    expectTypeOf<(typeof PRODUCT_OBJECTIVE_CHOICES)[number]['metric']>().toEqualTypeOf<
-      keyof typeof PRODUCT_OBJECTIVES
-    >();
     // Every kind builds a sampler in core.
     for (const kind of SAMPLER_KINDS) expect(createSampler({ kind }).name).toBeTruthy();
-  });
-
-  it('gives each product objective core’s natural direction', () => {
-    expect(PRODUCT_OBJECTIVE_CHOICES.map((o) => [o.metric, o.direction])).toEqual(
-      Object.values(PRODUCT_OBJECTIVES).map((o) => [o.metric, o.direction]),
-    );
   });
 });

@@ -3,6 +3,7 @@
  * the choices without bundling zod. optimizeContract.ts builds its enums and bounds from these, and
  * optimizeChoices.test.ts checks each list against core's type both ways (nothing missing, nothing extra).
  */
+import type { MetricKey } from '../core/metrics/metrics.ts';
 
 /** The samplers a study can use, in the order forms offer them. */
 export const SAMPLER_KINDS = ['grid', 'random', 'tpe', 'ga', 'nsga2'] as const;
@@ -15,15 +16,18 @@ export const DIRECTIONS = ['maximize', 'minimize'] as const;
 /** How per-timeframe metrics are combined when a study scores several timeframes. */
 export const TIMEFRAME_AGGREGATIONS = ['worst', 'mean', 'weighted'] as const;
 
-/** The product's objectives with their natural directions (core's PRODUCT_OBJECTIVES, as data). */
-export const PRODUCT_OBJECTIVE_CHOICES = [
-  { metric: 'sharpeRatio', direction: 'maximize' },
-  { metric: 'totalReturn', direction: 'maximize' },
-  { metric: 'winRate', direction: 'maximize' },
-  { metric: 'calmarRatio', direction: 'maximize' },
-  { metric: 'maxDrawdown', direction: 'minimize' },
-  { metric: 'volatility', direction: 'minimize' },
-] as const;
+/**
+ * The product's objectives, the ones the study form offers. Each goes its metric's natural direction,
+ * which the metric catalogue (core/metrics/definitions.ts) holds; this list holds names only.
+ */
+export const PRODUCT_OBJECTIVE_METRICS = [
+  'sharpeRatio',
+  'totalReturn',
+  'winRate',
+  'calmarRatio',
+  'maxDrawdown',
+  'volatility',
+] as const satisfies readonly MetricKey[];
 
 /** The most trials one `optimize:get` answers with: a study's trials are read a page at a time. */
 export const TRIALS_PAGE_LIMIT = 5_000;
@@ -34,4 +38,4 @@ export const MAX_TRIALS = 1_000_000;
 export type SamplerKindChoice = (typeof SAMPLER_KINDS)[number];
 export type ObjectiveModeChoice = (typeof OBJECTIVE_MODES)[number];
 export type DirectionChoice = (typeof DIRECTIONS)[number];
-export type ProductObjectiveMetric = (typeof PRODUCT_OBJECTIVE_CHOICES)[number]['metric'];
+export type ProductObjectiveMetric = (typeof PRODUCT_OBJECTIVE_METRICS)[number];

@@ -85,7 +85,7 @@ export const SpaceInput = z.union([
 export const ObjectiveInput = z.strictObject({
   /** Any metric a backtest reports (see METRIC_DEFINITIONS), e.g. sharpeRatio, finalEquity, maxDrawdown. */
   metric: metricName,
-  /** Absent: the product's natural direction for known metrics (maxDrawdown, volatility: minimize), else maximize. */
+  /** Absent: the metric's natural direction, from the metric catalogue (core/metrics/definitions.ts). */
   direction: z.enum(DIRECTIONS).optional(),
   /** Weighted mode only; 1 by default. */
   weight: z.number().finite().optional(),

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateTimeframes, flattenTimeframeMetrics } from './multiTimeframe.ts';
-import { PRODUCT_OBJECTIVES } from './objectives.ts';
+import { naturalObjective } from './objectives.ts';
 
 const perTimeframe = {
   '1m': { sharpeRatio: 1.2, maxDrawdown: -0.3, numTrades: 40, exposure: 0.5 },
   '5m': { sharpeRatio: 0.8, maxDrawdown: -0.1, numTrades: 12, exposure: 0.3 },
   '15m': { sharpeRatio: 1.0, maxDrawdown: -0.2, numTrades: 5, exposure: 0.1 },
 };
-const objectives = [PRODUCT_OBJECTIVES.sharpeRatio, PRODUCT_OBJECTIVES.maxDrawdown];
+const objectives = [naturalObjective('sharpeRatio'), naturalObjective('maxDrawdown')];
 
 describe('aggregateTimeframes', () => {
   it('takes the worst value in each objective direction and the fewest trades', () => {

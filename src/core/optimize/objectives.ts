@@ -3,8 +3,9 @@
  * (alone, a weighted score, or a Pareto front). Samplers never see directions: the study hands them
  * "losses", every objective turned into a number where lower is better.
  */
+import { metricDefinition, type Direction } from '../metrics/definitions.ts';
 
-export type Direction = 'maximize' | 'minimize';
+export type { Direction };
 
 export interface Objective {
   /** Any key of the metrics a trial reports (e.g. `sharpeRatio`, `finalEquity`). */
@@ -22,25 +23,21 @@ export interface Objective {
 /** How several objectives decide which trial is better. */
 export type ObjectiveMode = 'single' | 'weighted' | 'pareto';
 
-/** The product's six objectives and their natural directions. */
-export const PRODUCT_OBJECTIVES = {
-  sharpeRatio: { metric: 'sharpeRatio', direction: 'maximize' },
-  totalReturn: { metric: 'totalReturn', direction: 'maximize' },
-  winRate: { metric: 'winRate', direction: 'maximize' },
-  calmarRatio: { metric: 'calmarRatio', direction: 'maximize' },
-  maxDrawdown: { metric: 'maxDrawdown', direction: 'minimize', absolute: true },
-  volatility: { metric: 'volatility', direction: 'minimize' },
-} as const satisfies Record<string, Objective>;
-
-const KNOWN_DIRECTIONS: Readonly<Record<string, Direction>> = Object.fromEntries(
-  Object.values(PRODUCT_OBJECTIVES).map((o) => [o.metric, o.direction]),
-);
-/** Metrics whose sign only says "a loss": objectives on them compare magnitudes. */
-const MAGNITUDE_METRICS: ReadonlySet<string> = new Set(['maxDrawdown']);
+/**
+ * An objective on `metric` in its natural sense, read from the metric catalogue; a metric the catalogue
+ * does not describe (a learner's score, a test function's value) is maximised.
+ */
+export function naturalObjective(metric: string): Objective {
+  const definition = metricDefinition(metric);
+  if (definition === undefined) return { metric, direction: 'maximize' };
+  return definition.magnitude === true
+    ? { metric, direction: definition.direction, absolute: true }
+    : { metric, direction: definition.direction };
+}
 
 /**
  * Parses the CLI's `--objective` form: `metric`, `metric:max|min`, `metric:max|min:weight`. Without a
- * direction, the product's known metrics take their natural one and anything else is maximised.
+ * direction, a metric takes its natural one (naturalObjective).
  */
 export function parseObjective(text: string): Objective {
   const parts = text.split(':').map((s) => s.trim());
@@ -48,14 +45,15 @@ export function parseObjective(text: string): Objective {
   if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(metric))
     throw new Error(`objective "${text}": metric name "${metric}" is invalid`);
   if (parts.length > 3) throw new Error(`objective "${text}": expected metric[:max|min[:weight]]`);
-  let direction: Direction = KNOWN_DIRECTIONS[metric] ?? 'maximize';
+  const natural = naturalObjective(metric);
+  let direction: Direction = natural.direction;
   const dir = parts[1]?.toLowerCase();
   if (dir !== undefined && dir !== '') {
     if (dir === 'max' || dir === 'maximize') direction = 'maximize';
     else if (dir === 'min' || dir === 'minimize') direction = 'minimize';
     else throw new Error(`objective "${text}": direction "${parts[1]}" must be max or min`);
   }
-  const absolute = MAGNITUDE_METRICS.has(metric) ? { absolute: true } : {};
+  const absolute = natural.absolute === true ? { absolute: true } : {};
   if (parts[2] === undefined) return { metric, direction, ...absolute };
   const weight = Number(parts[2]);
   if (parts[2] === '' || !Number.isFinite(weight))

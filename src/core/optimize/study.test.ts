@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseObjective, PRODUCT_OBJECTIVES } from './objectives.ts';
+import { naturalObjective, parseObjective } from './objectives.ts';
 import { runStudy, type StudyProgress } from './runner.ts';
 import { parseSpace } from './space.ts';
 import { MemoryStudyStore } from './store.ts';
@@ -36,7 +36,7 @@ function config(overrides: Partial<StudyConfig> = {}): StudyConfig {
   return {
     space,
     sampler: { kind: 'grid' },
-    objectives: [PRODUCT_OBJECTIVES.sharpeRatio],
+    objectives: [naturalObjective('sharpeRatio')],
     seed: 1,
     ...overrides,
   };
@@ -102,7 +102,7 @@ describe('Study', () => {
   });
 
   it('keeps a Pareto front with its hypervolume', () => {
-    const objectives = [PRODUCT_OBJECTIVES.totalReturn, PRODUCT_OBJECTIVES.maxDrawdown];
+    const objectives = [naturalObjective('totalReturn'), naturalObjective('maxDrawdown')];
     const study = new Study(config({ objectives }), { clock });
     expect(study.mode).toBe('pareto');
     runSync(study);

@@ -1,5 +1,5 @@
 /** Number formatting for the CLI's human-readable tables (JSON output is never formatted). */
-import { METRIC_DEFINITIONS, type MetricDefinition } from '../../core/metrics/definitions.ts';
+import { metricDefinition } from '../../core/metrics/definitions.ts';
 import {
   DEFAULT_TIME_ZONE_SETTING,
   isTimeZoneSetting,
@@ -26,15 +26,9 @@ export function timeFormatFrom(args: ParsedArgs): TimeFormat {
   }
 }
 
-function definitionOf(key: string): MetricDefinition | undefined {
-  return Object.hasOwn(METRIC_DEFINITIONS, key)
-    ? METRIC_DEFINITIONS[key as keyof typeof METRIC_DEFINITIONS]
-    : undefined;
-}
-
 /** A metric's name for people (the catalogue's label), the key itself for a value the catalogue lacks. */
 export function metricLabel(key: string): string {
-  return definitionOf(key)?.label ?? key;
+  return metricDefinition(key)?.label ?? key;
 }
 
 /** A whole number with thousands separators: 1,234,567. */
@@ -51,12 +45,16 @@ export function formatDecimal(value: number, digits: number): string {
 export function formatMetric(key: string, value: number): string {
   if (Number.isNaN(value)) return 'n/a';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
-  switch (definitionOf(key)?.format) {
+  switch (metricDefinition(key)?.format) {
     case 'percent':
+    case 'signedPercent':
       return `${(value * 100).toFixed(2)}%`;
     case 'count':
       return Number.isInteger(value) ? formatCount(value) : formatDecimal(value, 2);
-    case 'number':
+    case 'money':
+    case 'decimal':
+    case 'duration':
+      // Durations stay plain numbers in a column; the label names their unit, e.g. "(days)".
       return formatDecimal(value, 2);
     case 'ratio':
       return formatDecimal(value, 4);

@@ -6,7 +6,7 @@
 import type { TrialRow } from '../../shared/contract.ts';
 import { formatNumber, formatParamValue } from '../format.ts';
 import { beats, isScorable, type Measure } from '../store/studyMeasures.ts';
-import { formatMetric, metricLabel } from '../views/backtest/metricCatalog.ts';
+import { formatMetric, metricLabel } from '../metricFormat.ts';
 import type { ChartOption } from './echarts.ts';
 import {
   axisLabel,

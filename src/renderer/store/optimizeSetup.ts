@@ -6,9 +6,10 @@ import {
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+import { METRIC_DEFINITIONS } from '../../core/metrics/definitions.ts';
 import { constraintSatisfiable, constraintSource } from '../../core/strategy-api/constraints.ts';
 import {
-  PRODUCT_OBJECTIVE_CHOICES,
+  PRODUCT_OBJECTIVE_METRICS,
   SAMPLER_KINDS,
   type ObjectiveModeChoice,
   type ProductObjectiveMetric,
@@ -28,8 +29,11 @@ export const SAMPLER_HINTS: Record<SamplerKind, string> = {
 
 export type ObjectiveMetric = ProductObjectiveMetric;
 
-/** The product's six objectives with their natural direction (the services apply the same defaults). */
-export const PRODUCT_OBJECTIVES = PRODUCT_OBJECTIVE_CHOICES;
+/** The product's objectives with the catalogue's direction, the one the services apply by default. */
+export const PRODUCT_OBJECTIVES = PRODUCT_OBJECTIVE_METRICS.map((metric) => ({
+  metric,
+  direction: METRIC_DEFINITIONS[metric].direction,
+}));
 
 export type ObjectiveMode = ObjectiveModeChoice;
 

@@ -1,5 +1,5 @@
 import type { StudySummary, TrialRow } from '../../shared/contract.ts';
-import { metricLabel } from '../views/backtest/metricCatalog.ts';
+import { metricLabel } from '../metricFormat.ts';
 
 export type Direction = 'maximize' | 'minimize';
 type StudyObjective = StudySummary['objectives'][number];

@@ -6,7 +6,7 @@ import {
   metricLabel,
   metricTone,
   orderedMetricKeys,
-} from './metricCatalog.ts';
+} from '../../metricFormat.ts';
 
 /** The metrics of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function MetricsPanel({ result: given }: { result?: BacktestResult | null } = {}) {

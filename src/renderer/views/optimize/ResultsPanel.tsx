@@ -12,7 +12,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
-import { formatMetric, metricLabel, metricTone } from '../backtest/metricCatalog.ts';
+import { formatMetric, metricLabel, metricTone } from '../../metricFormat.ts';
 import { ApproveButton } from './ApproveButton.tsx';
 import { overfittingVerdict } from './verdict.ts';
 

@@ -11,7 +11,7 @@ import {
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { bestTrialNumber } from '../../store/optimizeStore.ts';
 import { paretoFront2d, studyMeasures, type Measure } from '../../store/studyMeasures.ts';
-import { metricLabel } from '../backtest/metricCatalog.ts';
+import { metricLabel } from '../../metricFormat.ts';
 
 function ChartPanel({
   title,

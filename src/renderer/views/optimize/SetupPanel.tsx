@@ -6,7 +6,7 @@ import { useApp } from '../../store/context.tsx';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
 import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
-import { metricLabel } from '../backtest/metricCatalog.ts';
+import { metricLabel } from '../../metricFormat.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
 

@@ -1,6 +1,6 @@
 import { formatDuration, formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
-import { metricLabel } from '../backtest/metricCatalog.ts';
+import { metricLabel } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
 
 /** What the study on screen is, how far it has got (trials/s, ETA), and cancel or resume. */

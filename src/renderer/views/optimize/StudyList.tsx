@@ -1,7 +1,7 @@
 import { formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
-import { formatMetric } from '../backtest/metricCatalog.ts';
+import { formatMetric } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
 
 /** Past and running studies, newest first: open one, or resume one that was interrupted or cancelled. */

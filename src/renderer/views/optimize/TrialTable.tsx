@@ -5,7 +5,7 @@ import { formatInteger, formatParamValue } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
-import { formatMetric, metricLabel } from '../backtest/metricCatalog.ts';
+import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
 
 const ROW_HEIGHT = 21;

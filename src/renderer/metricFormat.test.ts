@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { METRIC_DEFINITIONS, METRIC_KEYS } from '../core/metrics/definitions.ts';
+import {
+  formatMetric,
+  HEADLINE_METRICS,
+  metricLabel,
+  metricTone,
+  orderedMetricKeys,
+} from './metricFormat.ts';
+
+/** What the app shows for 1.5 of a metric in each of the catalogue's formats. */
+const SHOWN: Record<string, string> = {
+  percent: '150.00%',
+  signedPercent: '+150.00%',
+  ratio: '1.50',
+  money: '1.50',
+  count: '2',
+  decimal: '1.5',
+};
+
+describe('the app’s metric tables follow the metric catalogue', () => {
+  it.each(METRIC_KEYS)('%s: label and number format from the catalogue', (key) => {
+    const definition = METRIC_DEFINITIONS[key];
+    expect(metricLabel(key)).toBe(definition.label);
+    const expected =
+      definition.format === 'duration' && definition.unit === 'days' ? '1d 12h' : SHOWN[definition.format];
+    expect(formatMetric(key, 1.5)).toBe(expected);
+  });
+
+  it.each(METRIC_KEYS)('%s: coloured by the catalogue’s direction only when zero is neutral', (key) => {
+    const { direction, magnitude, zeroIsNeutral } = METRIC_DEFINITIONS[key];
+    const good = magnitude === true ? 0 : direction === 'maximize' ? 1 : -1;
+    const bad = magnitude === true ? -1 : -good;
+    expect(metricTone(key, bad)).toBe(zeroIsNeutral ? 'down' : '');
+    if (good !== 0) expect(metricTone(key, good)).toBe(zeroIsNeutral ? 'up' : '');
+    expect(metricTone(key, 0)).toBe('');
+  });
+
+  it('orders the headline first, then the catalogue, then what it does not know', () => {
+    const all = Object.fromEntries([...METRIC_KEYS, 'zeta', 'alpha'].map((k) => [k, 1]));
+    const order = orderedMetricKeys(all);
+    expect(order.slice(0, HEADLINE_METRICS.length)).toEqual([...HEADLINE_METRICS]);
+    expect(order.slice(-2)).toEqual(['alpha', 'zeta']);
+    expect(order).toHaveLength(METRIC_KEYS.length + 2);
+    expect(formatMetric('zeta', 1234.5)).toBe('1,235');
+  });
+});
