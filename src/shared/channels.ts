@@ -6,11 +6,19 @@
  */
 import { APP_CHANNELS } from './appChannels.ts';
 import { BACKTEST_CHANNELS } from './backtestChannels.ts';
+import { COMPUTE_CHANNELS } from './computeChannels.ts';
 import { DATA_CHANNELS } from './dataChannels.ts';
 import { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { REGIME_CHANNELS } from './regimeChannels.ts';
 
-const DOMAINS = [APP_CHANNELS, BACKTEST_CHANNELS, DATA_CHANNELS, OPTIMIZE_CHANNELS, REGIME_CHANNELS] as const;
+const DOMAINS = [
+  APP_CHANNELS,
+  BACKTEST_CHANNELS,
+  COMPUTE_CHANNELS,
+  DATA_CHANNELS,
+  OPTIMIZE_CHANNELS,
+  REGIME_CHANNELS,
+] as const;
 
 type Domain = (typeof DOMAINS)[number];
 export type RequestChannel = Domain['requests'][number];

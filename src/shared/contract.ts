@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { EventChannel, RequestChannel } from './channels.ts';
 import { appContract } from './appContract.ts';
 import { backtestContract } from './backtestContract.ts';
+import { computeContract } from './computeContract.ts';
 import { dataContract } from './dataContract.ts';
 import { optimizeContract } from './optimizeContract.ts';
 import { regimeContract } from './regimeContract.ts';
@@ -18,6 +19,7 @@ import { regimeContract } from './regimeContract.ts';
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './appContract.ts';
 export * from './backtestContract.ts';
+export * from './computeContract.ts';
 export * from './dataContract.ts';
 export * from './optimizeContract.ts';
 export * from './regimeContract.ts';
@@ -26,6 +28,7 @@ export * from './regimeContract.ts';
 export const requestSchemas = {
   ...appContract.requests,
   ...backtestContract.requests,
+  ...computeContract.requests,
   ...dataContract.requests,
   ...optimizeContract.requests,
   ...regimeContract.requests,
@@ -35,6 +38,7 @@ export const requestSchemas = {
 export const eventSchemas = {
   ...appContract.events,
   ...backtestContract.events,
+  ...computeContract.events,
   ...dataContract.events,
   ...optimizeContract.events,
   ...regimeContract.events,

@@ -49,6 +49,10 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
       windows: { train: 5, test: 2, step: 5 },
     },
     'job:cancel': { jobId: 'no-such-job' },
+    'compute:status': {},
+    // This machine: a Redis URL would have the fuzz wait on connections.
+    'compute:choose': { target: 'local' },
+    'compute:test': {},
     'data:coverage': {},
     'data:quality': { symbol: HOST_SYMBOL },
     'data:import': { path: join(dir, 'missing.csv') },

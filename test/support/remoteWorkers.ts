@@ -21,7 +21,7 @@ export interface WorkerProcess {
  */
 export function startWorker(
   redisUrl: string,
-  options: { concurrency?: number; imports?: readonly string[] } = {},
+  options: { concurrency?: number; imports?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
 ): WorkerProcess {
   const execArgv = ['--import', 'tsx', ...(options.imports ?? []).flatMap((m) => ['--import', m])];
   const child = spawn(
@@ -35,7 +35,7 @@ export function startWorker(
       '--concurrency',
       String(options.concurrency ?? 1),
     ],
-    { cwd: ROOT, env: { ...process.env, REGIMEN_FROM_SOURCES: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    { cwd: ROOT, env: { ...process.env, ...options.env, REGIMEN_FROM_SOURCES: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let text = '';
   const ready = new Promise<void>((resolve, reject) => {

@@ -66,6 +66,9 @@ const handlers: Requests = {
   'settings:keys-status': reject,
   'settings:save-keys': reject,
   'settings:clear-keys': reject,
+  'compute:status': reject,
+  'compute:choose': reject,
+  'compute:test': reject,
 };
 
 describe('HTTP host', () => {

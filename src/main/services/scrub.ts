@@ -2,6 +2,7 @@ import { DataValidationError } from '../../core/data/validate.ts';
 import { InputError, RequestError } from '../../shared/errors.ts';
 import { environmentCredentials, redactSecrets, savedCredentials } from '../marketdata/credentials.ts';
 import type { SecretStore } from '../secrets/secretStore.ts';
+import { knownRedisPasswords } from './compute/redisPassword.ts';
 
 /** Cleans an error before it leaves the services; `extra` are secrets only this request knows. */
 export type Scrubber = (error: unknown, extra?: readonly string[]) => Promise<Error>;
@@ -16,6 +17,7 @@ export function secretScrubber(env: NodeJS.ProcessEnv, secrets: SecretStore): Sc
     const values = [...extra, ...(environmentCredentials(env)?.secrets ?? [])];
     try {
       values.push(...((await savedCredentials(secrets))?.secrets ?? []));
+      values.push(...(await knownRedisPasswords(env, secrets)));
     } catch {
       // An unreadable keychain holds nothing this error could have picked up.
     }

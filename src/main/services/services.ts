@@ -8,6 +8,8 @@ import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
 import { createAppHandlers } from './app/handlers.ts';
 import { createBacktestHandlers } from './backtest/handlers.ts';
+import { ComputeChoice } from './compute/computeChoice.ts';
+import { createComputeHandlers } from './compute/handlers.ts';
 import { createDataHandlers } from './data/handlers.ts';
 import { ensureDemoMarket, type DemoProgress } from './demoMarket.ts';
 import { EventBus } from './events.ts';
@@ -83,7 +85,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
-  const optimizer = createOptimizeHandlers({ db, bars, pool, jobs: jobContext });
+  const compute = new ComputeChoice({ dataDir: options.dataDir, pool, secrets, env });
+  const optimizer = createOptimizeHandlers({ db, bars, pool, compute: compute.evaluators, jobs: jobContext });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,
     secrets,
@@ -108,6 +111,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       jobs,
     }),
     ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
+    ...createComputeHandlers({ choice: compute, scrub: jobContext.scrub }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
     ...createRegimeHandlers({ db, bars, pool }),
@@ -124,6 +128,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       // The demo market may still be being written: the database must outlive those writes.
       await ready.catch(() => undefined);
       await optimizer.service.close();
+      await compute.close();
       await pool.close();
       db.close();
     },

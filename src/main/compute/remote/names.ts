@@ -91,6 +91,9 @@ export function jobIdOf(studyKey: string, numbers: readonly number[]): string {
   return `${safe}_${first}-${last}_${digest}`;
 }
 
+/** A Redis password given outside the URL (a password in a command line is visible to every user). */
+export const REDIS_PASSWORD_ENV = 'REGIMEN_REDIS_PASSWORD';
+
 /**
  * The Redis URL to connect to: `--redis` as given, with REGIMEN_REDIS_PASSWORD as its password when
  * the URL carries none (a password in a command line is visible to every user of the machine).
@@ -104,16 +107,19 @@ export function redisUrlFrom(raw: string, env: NodeJS.ProcessEnv): string {
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new Error(`must be a redis:// or rediss:// URL, got ${url.protocol}//`);
-  const password = env['REGIMEN_REDIS_PASSWORD'];
+  const password = env[REDIS_PASSWORD_ENV];
   if (url.password === '' && password !== undefined && password !== '') url.password = password;
   return url.toString();
 }
+
+/** What a password is shown as; given back in a URL (Settings > Compute), it means "the saved one". */
+export const MASKED_PASSWORD = '***';
 
 /** A Redis URL with its password masked, for messages. */
 export function safeUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
+    if (parsed.password !== '') parsed.password = MASKED_PASSWORD;
     return parsed.toString();
   } catch {
     return '(an invalid Redis URL)';

@@ -107,15 +107,22 @@ export class RemoteCompute {
   static async connect(options: RemoteComputeOptions): Promise<RemoteCompute> {
     const engine = engineHash();
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // A refused password closes the connection, and connect() then says only "Connection is closed":
+    // the first error event says why.
+    let cause: Error | undefined;
+    const firstError = (error: Error): void => void (cause ??= error);
+    redis.on('error', firstError);
     try {
       await redis.connect();
       await redis.ping();
     } catch (error) {
       redis.disconnect();
+      const reason = cause ?? error;
       throw new Error(
-        `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${reason instanceof Error ? reason.message : String(reason)}`,
       );
     }
+    redis.off('error', firstError);
     // Reconnects are automatic and a failed command surfaces where it was sent (a check retries on the
     // next poll): the connection's own error events are not news.
     const quiet = (): void => undefined;

@@ -6,6 +6,7 @@ import type { Database } from '../../store/database.ts';
 import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { cancelAsOutcome, type JobContext, type JobRegistry } from '../jobs.ts';
+import type { EvaluatorSource } from './evaluator.ts';
 import { OptimizeService } from './optimizeService.ts';
 import { studyRecords } from './studyRecords.ts';
 import { runWalkForwardJob, walkForwardJobFrom } from './walkForwardService.ts';
@@ -15,6 +16,8 @@ export function createOptimizeHandlers(deps: {
   db: Database;
   bars: BarsRepository;
   pool: ComputePool;
+  /** Where studies and walk-forward windows compute (Settings > Compute); the pool when absent. */
+  compute?: EvaluatorSource;
   /** Studies and walk-forward runs are jobs of its registry, so `job:cancel` reaches them. */
   jobs: JobContext & { readonly jobs: JobRegistry };
 }): { handlers: DomainHandlers<typeof OPTIMIZE_CHANNELS>; service: OptimizeService } {
@@ -27,6 +30,7 @@ export function createOptimizeHandlers(deps: {
     events: deps.jobs.events,
     jobs: deps.jobs.jobs,
     ledger,
+    ...(deps.compute === undefined ? {} : { compute: deps.compute }),
   });
   const windows = new WalkForwardRepository(deps.db);
   return {
@@ -48,6 +52,7 @@ export function createOptimizeHandlers(deps: {
             bars: deps.bars,
             windows,
             ledger,
+            ...(deps.compute === undefined ? {} : { compute: deps.compute }),
           }),
         ),
     },

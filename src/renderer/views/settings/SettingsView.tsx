@@ -4,6 +4,7 @@ import { isTimeZoneSetting, TIME_ZONE_SETTINGS, timeZoneSettingLabel } from '../
 import { useApp } from '../../store/context.tsx';
 import { PanelErrorBox } from '../data/parts.tsx';
 import { useData, useDataStore } from '../data/useData.ts';
+import { ComputePanel } from './ComputePanel.tsx';
 import '../data/data.css';
 
 const SOURCE_LABEL: Record<KeysStatus['alpaca']['source'], string> = {
@@ -202,6 +203,7 @@ export function SettingsView() {
         ) : null}
       </section>
       <TimeZonePanel />
+      <ComputePanel />
     </div>
   );
 }
