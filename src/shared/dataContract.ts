@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { FETCH_ADJUSTMENTS, FETCH_FEEDS, FETCH_TIMEFRAMES } from './fetchChoices.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
 import { ASSET_CALENDARS } from '../core/data/assetCalendar.ts';
+import { NAIVE_TIME_ZONES } from '../core/data/naiveTimeZone.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DATA_CHANNELS } from './dataChannels.ts';
 import type { DomainContract } from './domain.ts';
@@ -173,8 +174,8 @@ export const DataImportRequest = z.strictObject({
   symbol: symbolSchema.optional(),
   /** Defaults to what the timestamps' spacing shows. */
   timeframe: storedTimeframeSchema.optional(),
-  /** Zone of date-times written without an offset. */
-  naiveTimeZone: z.enum(['UTC', 'America/New_York']).optional(),
+  /** Zone of date-times written without an offset; inferred from the bars when absent. */
+  naiveTimeZone: z.enum(NAIVE_TIME_ZONES).optional(),
   /** The symbol's market calendar; inferred from the timestamps when absent. */
   calendar: z.enum(ASSET_CALENDARS).optional(),
 });
@@ -190,7 +191,12 @@ export const DataImportResult = z.object({
   elapsedMs: z.number(),
   calendar: z.enum(ASSET_CALENDARS),
   calendarInferred: z.boolean(),
-  naiveTimeZone: z.enum(['UTC', 'America/New_York']),
+  /** How date-times without an offset were read: the zone, whether chosen or inferred, and on what. */
+  timeZone: z.object({
+    zone: z.enum(NAIVE_TIME_ZONES),
+    source: z.enum(['chosen', 'inferred', 'default', 'not-needed']),
+    basis: z.string(),
+  }),
 });
 
 export const DataFetchRequest = z

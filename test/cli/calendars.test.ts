@@ -33,7 +33,9 @@ describe.skipIf(!eurusd.present)(`EURUSD hourly${eurusd.skipReason}`, () => {
     const imported = await cli(['data', 'import', eurusd.path, ...d]);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('calendar fx (inferred from the timestamps; --calendar to choose)');
-    expect(imported.stdout).toContain('times without an offset read as UTC (--tz to choose)');
+    expect(imported.stdout).toMatch(
+      /times without an offset read as UTC, inferred: the weekly gap opens Friday 17:00 and closes Sunday 17:00 New York time \(FX\) when read as UTC: \d+ of \d+ weekends, against 0 read as America\/New_York \(--tz to choose\)/,
+    );
     const fx = JSON.parse(
       (await cli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
     ) as Quality;

@@ -25,6 +25,7 @@ import {
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { SYMBOL_PATTERN, SYMBOL_RULE } from '../../shared/schemas.ts';
 import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
+import { inferNaiveTimeZone, type NaiveTimeZone } from '../../core/data/naiveTimeZone.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -33,8 +34,11 @@ export interface ImportOptions {
   readonly symbol?: string;
   /** Defaults to the timeframe the timestamps' spacing shows (1m, 5m, 15m, 1h, 1d, or e.g. 1mo). */
   readonly timeframe?: string;
-  /** Zone of date-times written without an offset (CSV and text columns). Default UTC. */
-  readonly naiveTimeZone?: 'UTC' | 'America/New_York';
+  /**
+   * Zone of date-times written without an offset (CSV and text columns). Inferred from the bars when not
+   * given (see core/data/naiveTimeZone.ts), UTC when they do not tell.
+   */
+  readonly naiveTimeZone?: NaiveTimeZone;
   /** The symbol's market calendar; inferred from the timestamps when not given (see assetCalendar.ts). */
   readonly calendar?: AssetCalendar;
   /** Called as a CSV file is read: bytes read so far and the file's size. */
@@ -68,6 +72,14 @@ const PART_BYTES = 1024 * 1024;
 /** A line longer than this is not a bars row; refusing it keeps a file without line ends out of memory. */
 const MAX_LINE_BYTES = 1024 * 1024;
 
+/** How date-times without an offset were read, and why: the import's answer says so. */
+export interface NaiveZoneChoice {
+  readonly zone: NaiveTimeZone;
+  /** Given by the caller, inferred from the bars, UTC because they do not tell, or no such times. */
+  readonly source: 'chosen' | 'inferred' | 'default' | 'not-needed';
+  readonly basis: string;
+}
+
 /** What was stored, before the calendar is settled. */
 interface StoredFile {
   readonly file: string;
@@ -78,14 +90,13 @@ interface StoredFile {
   readonly start: number;
   readonly end: number;
   readonly elapsedMs: number;
+  readonly timeZone: NaiveZoneChoice;
 }
 
 export interface ImportResult extends StoredFile {
   /** The symbol's market calendar, as given or as inferred (then `calendarInferred`). */
   readonly calendar: AssetCalendar;
   readonly calendarInferred: boolean;
-  /** The zone naive date-times were read in, so the import says which it used. */
-  readonly naiveTimeZone: 'UTC' | 'America/New_York';
 }
 
 /** The symbol a file name implies: "SPY_1min.csv" -> SPY, "GOOG.csv" -> GOOG, "brk.b.parquet" -> BRK.B. */
@@ -147,12 +158,79 @@ export async function importBarsFile(
   if (options.calendar) await repo.setCalendar(stored.symbol, options.calendar);
   const { calendar, inferred } = await repo.calendarOf(stored.symbol);
   if (inferred) await repo.setCalendar(stored.symbol, calendar);
-  return {
-    ...stored,
-    calendar,
-    calendarInferred: inferred,
-    naiveTimeZone: options.naiveTimeZone ?? 'UTC',
+  return { ...stored, calendar, calendarInferred: inferred };
+}
+
+const CHOSEN_BASIS = 'chosen for this import';
+
+/** The choice when the caller gave the zone, or when the bars do not tell (`basis` says why not). */
+function givenOrDefault(options: ImportOptions, basis: string): NaiveZoneChoice {
+  return options.naiveTimeZone
+    ? { zone: options.naiveTimeZone, source: 'chosen', basis: CHOSEN_BASIS }
+    : { zone: 'UTC', source: 'default', basis: `${basis}: read as UTC, the default` };
+}
+
+/** The choice from a sample of the file's times read both ways (`asUtc` and `asNewYork` in one order). */
+function zoneFromSample(
+  options: ImportOptions,
+  asUtc: Float64Array,
+  asNewYork: Float64Array,
+): NaiveZoneChoice {
+  if (asUtc.every((t, i) => Object.is(t, asNewYork[i]))) {
+    return {
+      zone: options.naiveTimeZone ?? 'UTC',
+      source: 'not-needed',
+      basis: 'no date-time without an offset (dates, offsets or epoch numbers): no zone to choose',
+    };
+  }
+  if (options.naiveTimeZone) return givenOrDefault(options, '');
+  const guess = inferNaiveTimeZone(asUtc);
+  return guess.zone === null
+    ? givenOrDefault(options, guess.basis)
+    : { zone: guess.zone, source: 'inferred', basis: guess.basis };
+}
+
+/**
+ * Reads the start of a CSV file (one part) both ways, UTC and New York, to tell whether it has naive
+ * date-times and, unless the caller chose, which zone they are in.
+ */
+async function naiveZoneOfCsv(
+  path: string,
+  options: ImportOptions,
+  parse: CsvImportOptions,
+): Promise<NaiveZoneChoice> {
+  const text = await firstLines(path, PART_BYTES);
+  if (text === null) return givenOrDefault(options, 'no whole line to look at');
+  const parsePart = options.parsePart ?? parseInProcess;
+  const read = async (naiveTimeZone: NaiveTimeZone): Promise<Float64Array> => {
+    const part = await parsePart({
+      text,
+      firstLine: 1,
+      header: null,
+      previous: null,
+      parse: { ...parse, naiveTimeZone },
+      withTimes: true,
+    });
+    if (!part.ok) throw refusalError(part.refusal);
+    return part.times!;
   };
+  const [asUtc, asNewYork] = await Promise.all([read('UTC'), read('America/New_York')]);
+  return zoneFromSample(options, asUtc, asNewYork);
+}
+
+/** Up to `bytes` of a file's start, cut after its last whole line (null when no line ends in them). */
+async function firstLines(path: string, bytes: number): Promise<string | null> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    const cut = bytesRead < bytes ? bytesRead : buffer.subarray(0, bytesRead).lastIndexOf(10) + 1;
+    if (cut <= 0) return null;
+    const body = buffer.subarray(0, cut);
+    return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 async function storeBarsFile(db: Database, path: string, options: ImportOptions): Promise<StoredFile> {
@@ -173,11 +251,12 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
       'path',
     );
   }
-  const parse: CsvImportOptions = {
+  const base: CsvImportOptions = {
     source: file,
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
-    ...(options.naiveTimeZone ? { naiveTimeZone: options.naiveTimeZone } : {}),
   };
+  const timeZone = await naiveZoneOfCsv(path, options, base);
+  const parse: CsvImportOptions = { ...base, naiveTimeZone: timeZone.zone };
   // Private, beside the database (same disk, same permissions), and removed whatever happens.
   const stagingDir = await mkdtemp(join(db.path === ':memory:' ? tmpdir() : dirname(db.path), '.import-'));
   try {
@@ -224,6 +303,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
       start: head.firstT,
       end,
       elapsedMs: performance.now() - started,
+      timeZone,
     };
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
@@ -412,7 +492,9 @@ async function importParquet(
 
   // Text timestamps are parsed by the same rules as CSV (in JS); typed ones are converted by DuckDB.
   const textTime = /CHAR|STRING|TEXT/i.test(timeType);
-  const tsExpr = textTime ? 'NULL::DOUBLE' : timeExpression(quoteIdent(timeName), timeType, options);
+  const timeZone = await naiveZoneOfParquet(db, source, time, textTime, options);
+  const zoned: ImportOptions = { ...options, naiveTimeZone: timeZone.zone };
+  const tsExpr = textTime ? 'NULL::DOUBLE' : timeExpression(quoteIdent(timeName), timeType, zoned);
   const num = (field: { name: string } | undefined): string =>
     field ? `${quoteIdent(field.name)}::DOUBLE` : 'NULL::DOUBLE';
   await db.run('DROP TABLE IF EXISTS import_parquet');
@@ -425,7 +507,7 @@ async function importParquet(
          ${symbolColumn ? `${quoteIdent(symbolColumn.name)}::VARCHAR` : 'NULL::VARCHAR'} AS symbol
        FROM ${source}`,
     );
-    if (textTime) await parseTextTimes(db, file, timeName, options);
+    if (textTime) await parseTextTimes(db, file, timeName, zoned);
     const labels = {
       t: timeName,
       o: fields.o!.name,
@@ -476,10 +558,41 @@ async function importParquet(
       start: summary.start,
       end: summary.end,
       elapsedMs: performance.now() - started,
+      timeZone,
     };
   } finally {
     await db.run('DROP TABLE IF EXISTS import_parquet');
   }
+}
+
+/** Rows of a Parquet file whose times are read both ways to choose the zone of naive ones. */
+const PARQUET_SAMPLE_ROWS = 100_000;
+
+/** naiveZoneOfCsv for a Parquet time column: its first rows read as UTC and as New York time. */
+async function naiveZoneOfParquet(
+  db: Database,
+  source: string,
+  time: { name: string; type: string },
+  textTime: boolean,
+  options: ImportOptions,
+): Promise<NaiveZoneChoice> {
+  const column = quoteIdent(time.name);
+  const sample = `FROM ${source} ORDER BY file_row_number LIMIT ${PARQUET_SAMPLE_ROWS}`;
+  if (textTime) {
+    const rows = await db.all<{ s: string | null }>(`SELECT ${column}::VARCHAR AS s ${sample}`);
+    const read = (newYork: boolean): Float64Array =>
+      Float64Array.from(rows, ({ s }) => (s === null ? NaN : parseTimestamp(s, 0, s.length, newYork)));
+    return zoneFromSample(options, read(false), read(true));
+  }
+  const rows = await db.all<{ u: number | null; y: number | null }>(
+    `SELECT ${timeExpression(column, time.type, { naiveTimeZone: 'UTC' })} AS u,
+       ${timeExpression(column, time.type, { naiveTimeZone: 'America/New_York' })} AS y ${sample}`,
+  );
+  return zoneFromSample(
+    options,
+    Float64Array.from(rows, (r) => r.u ?? NaN),
+    Float64Array.from(rows, (r) => r.y ?? NaN),
+  );
 }
 
 /** Epoch ms from a typed Parquet time column; plain dates are stamped at 00:00 New York like CSV dates. */

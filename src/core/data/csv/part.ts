@@ -18,6 +18,8 @@ export interface CsvPartInput {
   /** The last line with content of the part before (null for the first part). */
   readonly previous: CsvLine | null;
   readonly parse: CsvImportOptions;
+  /** Return the bars' times too (the import's look at the first part to infer the zone of naive times). */
+  readonly withTimes?: boolean;
 }
 
 export interface CsvLine {
@@ -53,6 +55,8 @@ export type CsvPartOutput =
       readonly last: CsvLine;
       /** Line ends in the text: the next part's first line is firstLine + lineEnds. */
       readonly lineEnds: number;
+      /** The bars' times, when asked for (`withTimes`). */
+      readonly times?: Float64Array;
     }
   | { readonly ok: false; readonly refusal: CsvPartRefusal };
 
@@ -98,6 +102,7 @@ export function parseCsvPart(input: CsvPartInput): CsvPartOutput {
     spacingLabel: part.spacing.label,
     last: lastNonEmptyLine(text, firstLine),
     lineEnds: countLineEnds(text),
+    ...(input.withTimes ? { times: bars.t.slice(from) } : {}),
   };
 }
 
