@@ -8,6 +8,7 @@ import { APP_CHANNELS } from './appChannels.ts';
 import { BACKTEST_CHANNELS } from './backtestChannels.ts';
 import { COMPUTE_CHANNELS } from './computeChannels.ts';
 import { DATA_CHANNELS } from './dataChannels.ts';
+import { LIVE_CHANNELS } from './liveChannels.ts';
 import { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { REGIME_CHANNELS } from './regimeChannels.ts';
 
@@ -18,6 +19,7 @@ const DOMAINS = [
   DATA_CHANNELS,
   OPTIMIZE_CHANNELS,
   REGIME_CHANNELS,
+  LIVE_CHANNELS,
 ] as const;
 
 type Domain = (typeof DOMAINS)[number];

@@ -15,6 +15,7 @@ import { computeContract } from './computeContract.ts';
 import { dataContract } from './dataContract.ts';
 import { optimizeContract } from './optimizeContract.ts';
 import { regimeContract } from './regimeContract.ts';
+import { liveContract } from './liveContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './appContract.ts';
@@ -23,6 +24,7 @@ export * from './computeContract.ts';
 export * from './dataContract.ts';
 export * from './optimizeContract.ts';
 export * from './regimeContract.ts';
+export * from './liveContract.ts';
 
 /** Every request: channel -> input and output schema. */
 export const requestSchemas = {
@@ -32,6 +34,7 @@ export const requestSchemas = {
   ...dataContract.requests,
   ...optimizeContract.requests,
   ...regimeContract.requests,
+  ...liveContract.requests,
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
@@ -42,6 +45,7 @@ export const eventSchemas = {
   ...dataContract.events,
   ...optimizeContract.events,
   ...regimeContract.events,
+  ...liveContract.events,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

@@ -17,6 +17,8 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const DAY = 86_400_000;
+/** A bot address nothing listens on (the discard port). */
+const FUZZ_BOT = 'http://127.0.0.1:9';
 const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
   ({
     'app:info': {},
@@ -78,6 +80,20 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'regimes:get': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' },
     'data:delete': { symbol: 'AAPL' },
     'data:rename': { symbol: 'AAPL', to: 'AAPL2' },
+    'live:bots': {},
+    'live:bot-add': { name: 'fuzz', url: FUZZ_BOT },
+    'live:bot-remove': { bot: FUZZ_BOT },
+    'live:bot': { bot: FUZZ_BOT },
+    'live:propose': { bot: FUZZ_BOT, studyId: 'no-such-study', trialNumber: 0 },
+    'live:proposals': {},
+    'live:diff': { approvalId: 'no-such-approval' },
+    'live:approve': { approvalId: 'no-such-approval', typed: '00000000', note: 'fuzz' },
+    'live:push': { approvalId: 'no-such-approval' },
+    'live:rollback': { bot: FUZZ_BOT, reason: 'fuzz' },
+    'live:halt': { bot: FUZZ_BOT, mode: 'flatten', reason: 'fuzz' },
+    'live:resume': { bot: FUZZ_BOT, reason: 'fuzz' },
+    'live:audit': {},
+    'live:audit-export': { format: 'csv' },
   }) as Record<RequestChannel, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */

@@ -10,6 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { randomWalkBars } from '../../src/core/engine/random-walk.ts';
+import { LiveRunner } from '../../src/core/live/runner.ts';
+import { STRATEGIES } from '../../src/core/strategy/registry.ts';
+import { startBotServer, type BotServer } from '../../src/main/livebot/botServer.ts';
 import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
 import { createServices, type Services } from '../../src/main/services/services.ts';
@@ -30,6 +34,14 @@ const DAY = 86_400_000;
 
 let fake: FakeAlpaca;
 let services: Services;
+/** A reference bot core on loopback, for the live channels (fed its bars by hand). */
+let bot: BotServer;
+let runner: LiveRunner;
+const BOT_SECRET = 'contract-outputs-bot-secret-4410';
+const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+/** The live proposal the approve and push cases act on. */
+let proposal = { approvalId: '', confirmation: '' };
+let liveTrial = 0;
 let dir: { path: string; remove(): void };
 /** The study `optimize:start` created: the study channels after it act on it. */
 let studyId = '';
@@ -39,6 +51,11 @@ const waiting = new Map<string, (event: OptimizeProgressEvent) => void>();
 
 beforeAll(async () => {
   fake = await FakeAlpaca.start({ keyId: KEY_ID, secretKey: SECRET });
+  runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 100, heartbeat: HEARTBEAT });
+  bot = await startBotServer({ runner, secret: BOT_SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+  const bars = randomWalkBars(10, 1);
+  for (let i = 0; i < 10; i++)
+    runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
   dir = tempDir('regimen-contract-outputs-');
   services = await createServices({
     dataDir: dir.path,
@@ -46,7 +63,7 @@ beforeAll(async () => {
     skipDemo: true,
     threads: 1,
     secrets: new MemorySecretStore(),
-    env: {},
+    env: { REGIMEN_BOT_SECRET: BOT_SECRET },
     alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },
   });
   services.events.subscribe((channel, payload) => {
@@ -74,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await services?.close();
   await fake?.close();
+  await bot?.close();
   dir?.remove();
 });
 
@@ -112,6 +130,48 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     return { studyId };
   },
   'optimize:approve': () => ({ studyId, params: { fast: 5, slow: 20 } }),
+  'live:bot-add': () => ({ name: 'paper', url: bot.url }),
+  'live:bots': () => ({}),
+  'live:bot': () => ({ bot: bot.url }),
+  'live:propose': async () => {
+    await finished;
+    const trials = (await dispatch(services.handlers, 'optimize:get', { studyId })) as {
+      trials: Array<{ number: number; status: string }>;
+    };
+    liveTrial = trials.trials.find((t) => t.status === 'complete')!.number;
+    return { bot: bot.url, studyId, trialNumber: liveTrial };
+  },
+  'live:proposals': () => ({ bot: bot.url }),
+  'live:diff': async () => {
+    const [latest] = (await dispatch(services.handlers, 'live:proposals', {})) as Array<typeof proposal>;
+    proposal = latest;
+    return { approvalId: proposal.approvalId };
+  },
+  'live:approve': () => ({ approvalId: proposal.approvalId, typed: proposal.confirmation, note: 'contract' }),
+  'live:push': () => ({ approvalId: proposal.approvalId, policy: 'adopt' }),
+  'live:rollback': async () => {
+    // A second version, so there is a last good one to go back to.
+    runner.onBar({ t: 2e12, o: 100, h: 101, l: 99, c: 100, v: 1 });
+    const again = (await dispatch(services.handlers, 'live:propose', {
+      bot: bot.url,
+      studyId,
+      trialNumber: liveTrial,
+      limits: { maxPositionFraction: 0.5, maxDailyLoss: 0.1, maxOrdersPerDay: 10 },
+    })) as typeof proposal;
+    await dispatch(services.handlers, 'live:approve', {
+      approvalId: again.approvalId,
+      typed: again.confirmation,
+      note: 'contract',
+    });
+    await dispatch(services.handlers, 'live:push', { approvalId: again.approvalId });
+    runner.onBar({ t: 2e12 + 60_000, o: 100, h: 101, l: 99, c: 100, v: 1 });
+    return { bot: bot.url, reason: 'contract' };
+  },
+  'live:halt': () => ({ bot: bot.url, mode: 'no-new-entries', reason: 'contract' }),
+  'live:resume': () => ({ bot: bot.url, reason: 'contract' }),
+  'live:audit': () => ({}),
+  'live:audit-export': () => ({ format: 'json' }),
+  'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:resume': () => ({ studyId }),
   'optimize:cancel': () => ({ studyId }),
   'optimize:delete': async () => {

@@ -45,7 +45,8 @@ function run(bars: Bars, ramp?: RampPlan): Scenario {
   };
 }
 
-const bars = randomWalkBars(1200, 23, { volatility: 0.006 });
+// Hourly bars: 1,200 of them are 50 days, enough daily returns for a band.
+const bars = randomWalkBars(1200, 23, { volatility: 0.006, stepMs: 3_600_000 });
 
 describe('liveExpectation: the bot against a shadow backtest of the bars it saw', () => {
   it('on simulated fills every live fill matches the shadow, at the same price, and equity follows it', () => {
@@ -62,6 +63,7 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     expect(result.reconciliation.meanSlippageBps).toBeCloseTo(0, 9);
     for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
     expect(result.bands.dailyReturn.inside).toBe(true);
+    expect(result.bands.dailyReturn.high).toBeGreaterThan(result.bands.dailyReturn.low);
     expect(result.bands.tradeRate.inside).toBe(true);
     expect(result.bands.winRate.inside).toBe(true);
   });
@@ -109,6 +111,12 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     );
     expect(none.from).toBeNull();
     expect(none.reconciliation.matched).toEqual([]);
+  });
+
+  it('gives no daily-return verdict on less than two days of bars', () => {
+    const minutes = randomWalkBars(1200, 23, { volatility: 0.006 });
+    const { evidence, sets } = run(minutes);
+    expect(liveExpectation(evidence, { sets, catalogue: STRATEGIES }).bands.dailyReturn.inside).toBeNull();
   });
 
   it('ADWIN flags live returns that change regime, and not the same bars without the change', () => {

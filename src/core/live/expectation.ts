@@ -216,8 +216,9 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
     equity,
     reconciliation,
     bands: {
+      // Under two days of returns there is no spread to draw a band from: no verdict, not "inside".
       dailyReturn: band(
-        liveDaily.length === 0 ? null : mean(liveDaily),
+        liveDaily.length === 0 || shadowDaily.length < 2 ? null : mean(liveDaily),
         dailyMean,
         dailyMean - dailyWidth,
         dailyMean + dailyWidth,

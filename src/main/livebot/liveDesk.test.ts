@@ -8,7 +8,7 @@ import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
-import { approve, checkedStatus, cosign, halt, propose, push, rollback, type LiveDesk } from './liveDesk.ts';
+import { approve, checkedStatus, halt, propose, push, rollback, type LiveDesk } from './liveDesk.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'desk-secret-0123456789abcdef';
@@ -52,27 +52,30 @@ const until = async (done: () => Promise<boolean>): Promise<void> => {
 describe('live desk against the reference bot on loopback', () => {
   it('approve (typed confirmation, second approver), push, ramp, roll back, halt; the audit chain verifies and detects an edit', async () => {
     const url = bot.url;
-    const first = await propose(desk, url, set(10));
+    const first = await propose(desk, url, set(10), 'ana', 'manual: first set');
     expect(first.diff).toEqual([
       { name: 'fast', from: undefined, to: 10 },
       { name: 'slow', from: undefined, to: 30 },
     ]);
     await expect(
-      approve(desk, url, first, { approver: 'ana', note: 'go', typed: 'deadbeef' }),
+      approve(desk, first.approvalId, { approver: 'ana', note: 'go', typed: 'deadbeef' }),
     ).rejects.toThrow(`type ${first.confirmation}`);
-    await approve(desk, url, first, { approver: 'ana', note: 'first set', typed: first.confirmation });
+    await approve(desk, first.approvalId, { approver: 'ana', note: 'first set', typed: first.confirmation });
     await expect(
       push(desk, first.approvalId, { actor: 'ana', policy: 'keep', approversRequired: 2 }),
     ).rejects.toThrow('1 approver(s) (ana); 2 are required');
-    await expect(cosign(desk, first.approvalId, 'ana', 'me again')).rejects.toThrow('must be someone else');
-    await cosign(desk, first.approvalId, 'ben', 'checked');
+    const again = { note: 'me again', typed: first.confirmation };
+    await expect(approve(desk, first.approvalId, { approver: 'ana', ...again })).rejects.toThrow(
+      'must be someone else',
+    );
+    await approve(desk, first.approvalId, { approver: 'ben', note: 'checked', typed: first.confirmation });
     const v1 = await push(desk, first.approvalId, { actor: 'ana', policy: 'keep', approversRequired: 2 });
     expect(v1).toMatchObject({ version: 1, answer: { result: 'accepted' } });
     await until(async () => (await checkedStatus(desk, url)).status.active?.version === 1);
 
-    const second = await propose(desk, url, set(5));
+    const second = await propose(desk, url, set(5), 'ana', 'manual: faster');
     expect(second.diff).toEqual([{ name: 'fast', from: 10, to: 5 }]);
-    await approve(desk, url, second, { approver: 'ana', note: 'faster', typed: second.confirmation });
+    await approve(desk, second.approvalId, { approver: 'ana', note: 'faster', typed: second.confirmation });
     const ramp = {
       steps: [0.1, 0.5, 1],
       barsPerStep: 1_000_000,

@@ -8,6 +8,7 @@ import {
 import type { HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
 import type { AuditEntry } from '../../core/live/audit.ts';
+import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { AuditLog } from './auditLog.ts';
@@ -40,65 +41,76 @@ interface ProposalDetail {
 
 const now = (desk: LiveDesk): number => (desk.now ?? Date.now)();
 
-/** The set the bot runs now (when the audit knows it) and what approving `set` would change. */
-export async function propose(desk: LiveDesk, bot: string, set: ParameterSet): Promise<Proposal> {
-  if (!verifyParameterSet(set))
-    throw new InputError(`set ${set.hash}: its hash does not match its content`, 'set');
-  const status = await desk.client(bot).status();
-  const current = status.active === null ? undefined : await setByHash(desk.audit, status.active.hash);
-  return {
-    approvalId: `apr-${now(desk).toString(36)}-${set.hash.slice(0, 8)}`,
-    set,
-    diff: diffParameterSets(current, set),
-    confirmation: set.hash.slice(0, 8),
-  };
-}
-
-/** Records the proposal and its first approval; refused unless `typed` is the proposal's confirmation. */
-export async function approve(
+/**
+ * Records a proposal: the set, and what approving it would change over the set the bot runs now (when
+ * the audit knows it). `reason` says where it came from ("study s1 trial 12", "manual: ..."). Nothing
+ * reaches the bot until it has an approval.
+ */
+export async function propose(
   desk: LiveDesk,
   bot: string,
-  proposal: Proposal,
-  approval: { approver: string; note: string; typed: string },
-): Promise<AuditEntry> {
-  if (approval.typed !== proposal.confirmation)
-    throw new InputError(
-      `confirmation "${approval.typed}" does not match: type ${proposal.confirmation} (the set's hash) to approve`,
-      'confirm',
-    );
-  if (approval.note.trim() === '') throw new InputError('an approval needs a note saying why', 'note');
-  const detail: ProposalDetail = { approvalId: proposal.approvalId, set: proposal.set, diff: proposal.diff };
+  set: ParameterSet,
+  proposer: string,
+  reason: string,
+): Promise<Proposal> {
+  if (!verifyParameterSet(set))
+    throw new InputError(`set ${set.hash}: its hash does not match its content`, 'set');
+  const diff = await diffAgainstBot(desk, bot, set);
+  const approvalId = `apr-${now(desk).toString(36)}-${set.hash.slice(0, 8)}`;
+  const detail: ProposalDetail = { approvalId, set, diff };
   await desk.audit.append({
-    ...entryBase(desk, 'proposal', approval.approver, bot),
-    toHash: proposal.set.hash,
-    reason: `manual: ${approval.note}`,
+    ...entryBase(desk, 'proposal', proposer, bot),
+    toHash: set.hash,
+    reason,
     detail: canonicalJson(detail),
   });
-  return desk.audit.append({
-    ...entryBase(desk, 'approval', approval.approver, bot),
-    toHash: proposal.set.hash,
-    reason: `manual: ${approval.note}`,
-    detail: canonicalJson({ approvalId: proposal.approvalId }),
-  });
+  return { approvalId, set, diff, confirmation: confirmationOf(set) };
 }
 
-/** A second approver on an approval; never the first approver again. */
-export async function cosign(
+/** What pushing `set` would change on the bot now (the audit knows the sets it pushed). */
+export async function diffAgainstBot(
+  desk: LiveDesk,
+  bot: string,
+  set: ParameterSet,
+): Promise<ParameterChange[]> {
+  const status = await desk.client(bot).status();
+  const current = status.active === null ? undefined : await setByHash(desk.audit, status.active.hash);
+  return diffParameterSets(current, set);
+}
+
+const confirmationOf = (set: ParameterSet): string => set.hash.slice(0, 8);
+
+/** Refuses unless `typed` is the set's confirmation (the first 8 hex digits of its hash). */
+export function checkConfirmation(set: ParameterSet, typed: string): void {
+  const confirmation = confirmationOf(set);
+  if (typed !== confirmation)
+    throw new InputError(
+      `confirmation "${typed}" does not match: type ${confirmation} (the set's hash) to approve`,
+      'confirm',
+    );
+}
+
+/**
+ * An approval of a recorded proposal: refused unless `typed` is its confirmation (the first 8 hex digits
+ * of the set's hash) and the note says why. A second, different approver approves the same way.
+ */
+export async function approve(
   desk: LiveDesk,
   approvalId: string,
-  approver: string,
-  note: string,
+  approval: { approver: string; note: string; typed: string },
 ): Promise<AuditEntry> {
-  const { proposal, approvers } = await approvalRecord(desk.audit, approvalId);
-  if (approvers.includes(approver))
+  const { proposal, set, approvers } = await approvalRecord(desk.audit, approvalId);
+  checkConfirmation(set, approval.typed);
+  if (approval.note.trim() === '') throw new InputError('an approval needs a note saying why', 'note');
+  if (approvers.includes(approval.approver))
     throw new InputError(
-      `${approver} already approved ${approvalId}: a second approver must be someone else`,
+      `${approval.approver} already approved ${approvalId}: a second approver must be someone else`,
       'approver',
     );
   return desk.audit.append({
-    ...entryBase(desk, 'approval', approver, proposal.bot),
-    toHash: proposal.toHash,
-    reason: `manual: ${note}`,
+    ...entryBase(desk, 'approval', approval.approver, proposal.bot),
+    toHash: set.hash,
+    reason: `manual: ${approval.note}`,
     detail: canonicalJson({ approvalId }),
   });
 }
@@ -120,8 +132,9 @@ export interface PushResult {
 
 /** Sends an approved set as the bot's next version, recording the push before and the ack after. */
 export async function push(desk: LiveDesk, approvalId: string, options: PushOptions): Promise<PushResult> {
-  const { proposal, approvers, set } = await approvalRecord(desk.audit, approvalId);
-  if (approvers.length < options.approversRequired)
+  const { proposal, approvers, set, approvals } = await approvalRecord(desk.audit, approvalId);
+  const firstApproval = approvals[0];
+  if (firstApproval === undefined || approvers.length < options.approversRequired)
     throw new InputError(
       `${approvalId} has ${approvers.length} approver(s) (${approvers.join(', ')}); ${options.approversRequired} are required`,
       'approval',
@@ -151,7 +164,7 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
       detail: canonicalJson({ approvalId, changeId, policy: options.policy, ramp: null }),
     });
   }
-  const note = proposal.reason.replace(/^manual: /, '');
+  const note = firstApproval.reason.replace(/^manual: /, '');
   let answer: ApplyResponse;
   try {
     answer = await client.apply({
@@ -163,7 +176,7 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
       approval: {
         id: approvalId,
         approvedBy: approvers.slice(0, 2),
-        at: proposal.at,
+        at: firstApproval.at,
         note: note.slice(0, 2000),
       },
     });
@@ -238,13 +251,71 @@ export async function checkedStatus(
   bot: string,
 ): Promise<{ status: BotStatus; approved: boolean | null }> {
   const status = await desk.client(bot).status();
-  const acked = (await desk.audit.of('ack', bot)).filter((e) => e.reason === 'accepted');
-  const last = acked.at(-1);
-  return {
-    status,
-    approved:
-      last === undefined ? null : status.active?.hash === last.toHash || status.pending?.hash === last.toHash,
-  };
+  return { status, approved: runsApprovedVersion(status, lastApprovedHash(await desk.audit.of('ack', bot))) };
+}
+
+/** The set the bot last acknowledged as accepted: what it must be running. */
+export function lastApprovedHash(acks: readonly AuditEntry[]): string | null {
+  return acks.filter((e) => e.reason === 'accepted').at(-1)?.toHash ?? null;
+}
+
+/** A recorded proposal, its approvers and the version it was pushed as (null: not pushed yet). */
+export interface ProposalRecord extends Proposal {
+  readonly bot: string;
+  readonly proposer: string;
+  readonly proposedAt: number;
+  readonly reason: string;
+  readonly approvers: readonly string[];
+  readonly pushedVersion: number | null;
+}
+
+/** Every proposal in the audit trail (for one bot), newest first. */
+export async function proposals(audit: AuditLog, bot?: string): Promise<ProposalRecord[]> {
+  const entries = await audit.entries();
+  const approversOf = new Map<string, string[]>();
+  const pushedOf = new Map<string, number>();
+  for (const e of entries) {
+    const detail = JSON.parse(e.detail) as { approvalId?: string };
+    if (detail.approvalId === undefined) continue;
+    if (e.kind === 'approval') {
+      const list = approversOf.get(detail.approvalId) ?? [];
+      if (!list.includes(e.actor)) list.push(e.actor);
+      approversOf.set(detail.approvalId, list);
+    } else if (e.kind === 'push' && e.version !== null) pushedOf.set(detail.approvalId, e.version);
+  }
+  return entries
+    .filter((e) => e.kind === 'proposal' && (bot === undefined || e.bot === bot))
+    .reverse()
+    .map((e) => {
+      const { approvalId, set, diff } = JSON.parse(e.detail) as ProposalDetail;
+      return {
+        approvalId,
+        set,
+        diff,
+        confirmation: confirmationOf(set),
+        bot: e.bot,
+        proposer: e.actor,
+        proposedAt: e.at,
+        reason: e.reason,
+        approvers: approversOf.get(approvalId) ?? [],
+        pushedVersion: pushedOf.get(approvalId) ?? null,
+      };
+    });
+}
+
+/** The sets the bot acknowledged, by version: what a shadow backtest replays. */
+export async function acknowledgedSets(audit: AuditLog, bot: string): Promise<Map<number, ParameterSet>> {
+  const sets = new Map<number, ParameterSet>();
+  const byHash = new Map<string, ParameterSet>();
+  for (const e of await audit.of('proposal', bot)) {
+    const { set } = JSON.parse(e.detail) as ProposalDetail;
+    byHash.set(set.hash, set);
+  }
+  for (const e of await audit.of('ack', bot)) {
+    const set = e.toHash === null ? undefined : byHash.get(e.toHash);
+    if (e.reason === 'accepted' && e.version !== null && set !== undefined) sets.set(e.version, set);
+  }
+  return sets;
 }
 
 function entryBase(desk: LiveDesk, kind: AuditEntry['kind'], actor: string, bot: string) {
@@ -259,19 +330,17 @@ async function setByHash(audit: AuditLog, hash: string): Promise<ParameterSet | 
 async function approvalRecord(
   audit: AuditLog,
   approvalId: string,
-): Promise<{ proposal: AuditEntry; set: ParameterSet; approvers: string[] }> {
+): Promise<{ proposal: AuditEntry; set: ParameterSet; approvers: string[]; approvals: AuditEntry[] }> {
   const entries = await audit.entries();
   const proposal = entries.find(
     (e) => e.kind === 'proposal' && (JSON.parse(e.detail) as ProposalDetail).approvalId === approvalId,
   );
   if (proposal === undefined)
     throw new InputError(`no approval ${approvalId} in the audit trail`, 'approval');
-  const approvers = entries
-    .filter(
-      (e) =>
-        e.kind === 'approval' && (JSON.parse(e.detail) as { approvalId?: string }).approvalId === approvalId,
-    )
-    .map((e) => e.actor);
+  const approvals = entries.filter(
+    (e) =>
+      e.kind === 'approval' && (JSON.parse(e.detail) as { approvalId?: string }).approvalId === approvalId,
+  );
   const { set } = JSON.parse(proposal.detail) as ProposalDetail;
-  return { proposal, set, approvers: [...new Set(approvers)] };
+  return { proposal, set, approvers: [...new Set(approvals.map((e) => e.actor))], approvals };
 }

@@ -16,6 +16,7 @@ import { EventBus } from './events.ts';
 import { JobRegistry } from './jobs.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { createRegimeHandlers } from './regime/handlers.ts';
+import { createLiveHandlers } from './live/handlers.ts';
 import { secretScrubber } from './scrub.ts';
 
 export interface ServicesOptions {
@@ -87,6 +88,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
   const compute = new ComputeChoice({ dataDir: options.dataDir, pool, secrets, env });
   const optimizer = createOptimizeHandlers({ db, bars, pool, compute: compute.evaluators, jobs: jobContext });
+  const live = createLiveHandlers({ dataDir: options.dataDir, db, bars, events, secrets, env, watch: true });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,
     secrets,
@@ -115,6 +117,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
     ...createRegimeHandlers({ db, bars, pool }),
+    ...live.handlers,
   };
 
   return {
@@ -129,6 +132,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       await ready.catch(() => undefined);
       await optimizer.service.close();
       await compute.close();
+      await live.close();
       await pool.close();
       db.close();
     },

@@ -21,10 +21,12 @@ import { AuditLog, auditLogPath } from '../../../livebot/auditLog.ts';
 import { BotClient } from '../../../livebot/botClient.ts';
 import {
   approve,
+  checkConfirmation,
   checkedStatus,
-  cosign,
+  diffAgainstBot,
   halt,
   propose,
+  proposals,
   push,
   resume,
   rollback,
@@ -145,15 +147,19 @@ export const liveApproveCommand: Command = {
     withDesk(args, true, async (desk) => {
       const bot = requiredOption(args, 'bot');
       const note = requiredOption(args, 'note');
-      const proposal = await propose(desk, bot, setFromArgs(args));
+      const set = setFromArgs(args);
+      const diff = await diffAgainstBot(desk, bot, set);
       io.err(
-        `${proposal.set.strategy.name} ${proposal.set.hash}\n` +
-          (proposal.diff.length === 0
+        `${set.strategy.name} ${set.hash}\n` +
+          (diff.length === 0
             ? '  no parameter changes\n'
-            : proposal.diff.map((c) => `  ${c.name}: ${c.from ?? '-'} -> ${c.to ?? '-'}\n`).join('')),
+            : diff.map((c) => `  ${c.name}: ${c.from ?? '-'} -> ${c.to ?? '-'}\n`).join('')),
       );
-      const typed = await typedConfirmation(args, io, proposal.confirmation);
-      await approve(desk, bot, proposal, { approver: actor(args), note, typed });
+      // Checked before anything is recorded: a mistyped confirmation leaves no proposal behind.
+      const typed = await typedConfirmation(args, io, set.hash.slice(0, 8));
+      checkConfirmation(set, typed);
+      const proposal = await propose(desk, bot, set, actor(args), `manual: ${note}`);
+      await approve(desk, proposal.approvalId, { approver: actor(args), note, typed });
       print(
         io,
         args,
@@ -165,12 +171,15 @@ export const liveApproveCommand: Command = {
 };
 
 export const liveCosignCommand: Command = {
-  usage: '--approval ID --note TEXT [--as NAME]',
-  options: { ...ACTOR, approval: { type: 'string' }, note: { type: 'string' } },
+  usage: '--approval ID --note TEXT [--confirm HASH8] [--as NAME]',
+  options: { ...ACTOR, approval: { type: 'string' }, note: { type: 'string' }, confirm: { type: 'string' } },
   run: (args, io) =>
     withDesk(args, false, async (desk) => {
       const id = requiredOption(args, 'approval');
-      await cosign(desk, id, actor(args), requiredOption(args, 'note'));
+      const proposal = (await proposals(desk.audit)).find((p) => p.approvalId === id);
+      if (proposal === undefined) throw new UsageError(`--approval: no approval ${id} in the audit trail`);
+      const typed = await typedConfirmation(args, io, proposal.confirmation);
+      await approve(desk, id, { approver: actor(args), note: requiredOption(args, 'note'), typed });
       print(io, args, { approvalId: id }, `Second approval recorded on ${id}`);
       return 0;
     }),

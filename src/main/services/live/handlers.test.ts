@@ -1,0 +1,303 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../../core/data/synthetic.ts';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import { LiveRunner } from '../../../core/live/runner.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import type {
+  EventChannel,
+  OptimizeProgressEvent,
+  RequestChannel,
+  RequestInput,
+  RequestOutput,
+} from '../../../shared/contract.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import { BotClient } from '../../livebot/botClient.ts';
+import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
+import { MemorySecretStore } from '../../secrets/secretStore.ts';
+import { dispatch } from '../dispatch.ts';
+import { createServices, type Services } from '../services.ts';
+
+const SECRET = 'live-handlers-secret-5f3a9c0e71';
+const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
+const START = Date.UTC(2024, 0, 2);
+const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+const botBars = randomWalkBars(900, 5, { volatility: 0.006, stepMs: 3_600_000 });
+
+let dir: string;
+let services: Services;
+let runner: LiveRunner;
+let server: BotServer;
+let fed = 0;
+/** Everything that crossed the contract towards a renderer: answers and events. */
+const wire: string[] = [];
+const events: Array<{ channel: EventChannel; payload: unknown }> = [];
+
+const call = async <K extends RequestChannel>(
+  channel: K,
+  input: RequestInput<K>,
+): Promise<RequestOutput<K>> => {
+  const answer = await dispatch(services.handlers, channel, input);
+  wire.push(JSON.stringify(answer));
+  return answer as RequestOutput<K>;
+};
+const feed = (bars: number): void => {
+  for (const end = fed + bars; fed < end; fed++)
+    runner.onBar({
+      t: botBars.t[fed],
+      o: botBars.o[fed],
+      h: botBars.h[fed],
+      l: botBars.l[fed],
+      c: botBars.c[fed],
+      v: botBars.v[fed],
+    });
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-live-handlers-'));
+  runner = new LiveRunner({ catalogue: STRATEGIES, capacity: botBars.t.length, heartbeat: HEARTBEAT });
+  server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+  services = await createServices({
+    dataDir: dir,
+    host: 'http',
+    skipDemo: true,
+    threads: 1,
+    secrets: new MemorySecretStore(),
+    env: { REGIMEN_BOT_SECRET: SECRET },
+  });
+  services.events.subscribe((channel, payload) => {
+    events.push({ channel, payload });
+    wire.push(JSON.stringify(payload));
+  });
+  const market = createSyntheticMarket({
+    seed: 3,
+    start: START,
+    end: START + 20 * 86_400_000,
+    symbols: [DEFAULT_SYNTHETIC_SYMBOLS[0]],
+  });
+  await services.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+  feed(60);
+});
+
+afterAll(async () => {
+  await services?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function finishedStudy(): Promise<string> {
+  const done = new Promise<string>((resolve) =>
+    services.events.subscribe((channel, payload) => {
+      const event = payload as OptimizeProgressEvent;
+      if (channel === 'optimize:progress' && event.detail !== undefined) resolve(event.studyId);
+    }),
+  );
+  await call('optimize:start', {
+    strategy: 'sma-cross',
+    data: { symbol: SYMBOL, timeframes: ['1h'] },
+    objectives: [{ metric: 'sharpeRatio' }],
+    space: [
+      { kind: 'int', name: 'fast', low: 3, high: 8 },
+      { kind: 'int', name: 'slow', low: 10, high: 20 },
+    ],
+    trials: 6,
+    seed: 5,
+  });
+  return done;
+}
+
+describe('live channels: from a study trial to the bot and back, through the contract', () => {
+  it('proposes with provenance, approves by typed hash, pushes, ramps, watches, rolls back, halts, audits', async () => {
+    const bot = server.url;
+    await call('live:bot-add', { name: 'paper', url: `${bot}/` });
+    const listed = await call('live:bots', {});
+    expect(listed.secret).toEqual({ configured: true, source: 'env', problem: null });
+    expect(listed.bots).toMatchObject([{ name: 'paper', url: bot, error: null, approved: null }]);
+
+    const studyId = await finishedStudy();
+    const detail = await call('optimize:get', { studyId });
+    const [first, second] = detail.trials.filter(
+      (t) => t.status === 'complete' && (t.metrics.numTrades ?? 0) > 0,
+    );
+    expect(second).toBeDefined();
+    const proposal = await call('live:propose', { bot, studyId, trialNumber: first.number, actor: 'ana' });
+    const studyBars = await services.bars.read(SYMBOL, '1h');
+    expect(proposal.set.provenance).toMatchObject({
+      kind: 'study',
+      studyId,
+      trial: first.number,
+      seed: first.seed,
+      dataFingerprint: datasetFingerprint(studyBars),
+      engineVersion: expect.stringMatching(/^regimen \d/),
+      expected: Object.fromEntries(
+        Object.entries(first.metrics as Record<string, number | null>).filter(([, v]) => v !== null),
+      ),
+    });
+    const provenance = proposal.set.provenance;
+    expect(provenance.kind === 'study' && Object.keys(provenance.spread ?? {})).toContain('totalReturn');
+    expect(proposal.set.parameters).toEqual(first.params);
+    expect(proposal.diff.map((c: { name: string }) => c.name).sort()).toEqual(
+      Object.keys(first.params).sort(),
+    );
+    expect(proposal).toMatchObject({ proposer: 'ana', approvers: [], pushedVersion: null });
+
+    await expect(call('live:push', { approvalId: proposal.approvalId, actor: 'ana' })).rejects.toThrow(
+      '0 approver(s)',
+    );
+    await expect(
+      call('live:approve', {
+        approvalId: proposal.approvalId,
+        typed: '00000000',
+        note: 'go',
+        approver: 'ana',
+      }),
+    ).rejects.toThrow(`type ${proposal.confirmation}`);
+    const approved = await call('live:approve', {
+      approvalId: proposal.approvalId,
+      typed: proposal.confirmation,
+      note: 'best sharpe, stable neighbours',
+      approver: 'ana',
+    });
+    expect(approved.approvers).toEqual(['ana']);
+    // adopt: the new set takes over the open position, as the shadow backtest's reparameterize does.
+    expect(
+      await call('live:push', { approvalId: proposal.approvalId, policy: 'adopt', actor: 'ana' }),
+    ).toEqual({
+      version: 1,
+      result: 'accepted',
+    });
+    feed(200);
+
+    const next = await call('live:propose', { bot, studyId, trialNumber: second.number, actor: 'ana' });
+    expect(await call('live:diff', { approvalId: next.approvalId })).toEqual(
+      Object.keys(second.params)
+        .filter((name) => second.params[name] !== first.params[name])
+        .sort()
+        .map((name) => ({ name, from: first.params[name], to: second.params[name] })),
+    );
+    await call('live:approve', {
+      approvalId: next.approvalId,
+      typed: next.confirmation,
+      note: 'a',
+      approver: 'ana',
+    });
+    await call('live:approve', {
+      approvalId: next.approvalId,
+      typed: next.confirmation,
+      note: 'b',
+      approver: 'ben',
+    });
+    const ramp = {
+      steps: [0.25, 1],
+      barsPerStep: 100_000,
+      guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 1e6 },
+    };
+    const pushed = await call('live:push', {
+      approvalId: next.approvalId,
+      policy: 'adopt',
+      ramp,
+      approversRequired: 2,
+      actor: 'ana',
+    });
+    expect(pushed.version).toBe(2);
+    feed(300);
+
+    const watched = await call('live:bot', { bot });
+    expect(watched).toMatchObject({
+      approved: true,
+      approvedHash: next.set.hash,
+      status: { active: { version: 2 }, ramp: { phase: 'ramping', budget: 0.25 } },
+    });
+    // A ramp at a quarter of the budget may leave the return bands; it is never a version or drift alarm.
+    const kinds = watched.alarms.map((a: { kind: string }) => a.kind);
+    expect(kinds).not.toContain('unapproved-version');
+    expect(kinds).not.toContain('drift');
+    const expectation = watched.expectation!;
+    expect(expectation.from).toBe(botBars.t[60]);
+    expect(expectation.reconciliation.matched).toBe(runner.fills.length);
+    expect(expectation.reconciliation.missed).toEqual([]);
+    expect(expectation.reconciliation.extra).toEqual([]);
+    expect(expectation.equity.length).toBeLessThanOrEqual(301);
+    expect(events.some((e) => e.channel === 'live:status')).toBe(true);
+
+    expect(await call('live:rollback', { bot, reason: 'ramp looks wrong', actor: 'ana' })).toEqual({
+      version: 3,
+      result: 'accepted',
+    });
+    feed(1);
+    expect(runner.state.active?.hash).toBe(proposal.set.hash);
+    expect(
+      (await call('live:halt', { bot, mode: 'flatten', reason: 'end of day', actor: 'ana' })).halt,
+    ).toMatchObject({ mode: 'flatten' });
+    expect((await call('live:resume', { bot, reason: 'next day', actor: 'ana' })).halt).toBeNull();
+
+    const audit = await call('live:audit', { bot });
+    expect(audit.verdict).toEqual({ ok: true, entries: audit.entries.length });
+    expect(audit.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      'proposal',
+      'approval',
+      'push',
+      'ack',
+      'proposal',
+      'approval',
+      'approval',
+      'push',
+      'ack',
+      'rollback',
+      'push',
+      'ack',
+      'halt',
+      'resume',
+    ]);
+    const csv = await call('live:audit-export', { format: 'csv' });
+    expect(csv.text.split('\r\n')[0]).toBe(
+      'seq,at,kind,actor,bot,fromHash,toHash,version,reason,detail,prevHash,hash',
+    );
+    expect(csv.fileName).toMatch(/^live-audit-\d{4}-\d\d-\d\d\.csv$/);
+
+    // A set that reached the bot without an approval: the very next look alarms, naming both hashes.
+    const rogue = sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
+      parameters: { fast: 3, slow: 9 },
+      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 100 },
+      provenance: { kind: 'manual', note: 'out of band', engineVersion: 'test' },
+    });
+    await new BotClient(bot, SECRET).apply({
+      changeId: 'rogue',
+      version: 9,
+      set: rogue,
+      policy: 'adopt',
+      approval: { id: 'none', approvedBy: ['mallory'], at: 0, note: '' },
+    });
+    feed(1);
+    const alarmed = await call('live:bot', { bot });
+    expect(alarmed.approved).toBe(false);
+    expect(alarmed.alarms.map((a: { kind: string }) => a.kind)).toContain('unapproved-version');
+    expect(events.filter((e) => e.channel === 'live:alarm').map((e) => e.payload)).toContainEqual(
+      expect.objectContaining({ kind: 'unapproved-version', bot, name: 'paper' }),
+    );
+
+    expect(wire.length).toBeGreaterThan(20);
+    for (const payload of wire) expect(payload).not.toContain(SECRET);
+  });
+
+  it('refuses a bot that is not registered and a malformed address, naming the field', async () => {
+    await expect(
+      call('live:halt', { bot: 'http://127.0.0.1:1', mode: 'flatten', reason: 'x' }),
+    ).rejects.toThrow('no bot http://127.0.0.1:1 is registered');
+    await expect(call('live:bot-add', { name: 'x', url: 'ftp://bot' })).rejects.toThrow('url');
+  });
+
+  it('an unreachable bot is a view with the reason and an alarm, never a failed request', async () => {
+    await call('live:bot-add', { name: 'gone', url: 'http://127.0.0.1:9' });
+    const view = await call('live:bot', { bot: 'http://127.0.0.1:9' });
+    expect(view.status).toBeNull();
+    expect(view.error).toMatch(/did not answer/);
+    expect(view.alarms.map((a: { kind: string }) => a.kind)).toEqual(['unreachable']);
+    await call('live:bot-remove', { bot: 'http://127.0.0.1:9' });
+  });
+});

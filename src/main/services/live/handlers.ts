@@ -1,0 +1,213 @@
+import { userInfo } from 'node:os';
+import { auditCsv, verifyAuditChain } from '../../../core/live/audit.ts';
+import type { DomainHandlers } from '../../../shared/contract.ts';
+import { InputError, NotFoundError, UpstreamError } from '../../../shared/errors.ts';
+import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
+import type { LiveBotsResult, LiveProposal } from '../../../shared/liveContract.ts';
+import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
+import { BotClient, BotRequestError } from '../../livebot/botClient.ts';
+import {
+  approve,
+  diffAgainstBot,
+  halt,
+  proposals,
+  propose,
+  push,
+  resume,
+  rollback,
+  type LiveDesk,
+  type ProposalRecord,
+} from '../../livebot/liveDesk.ts';
+import { BOT_SECRET_ENV, resolveBotSecret } from '../../livebot/secret.ts';
+import type { SecretStore } from '../../secrets/secretStore.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { Database } from '../../store/database.ts';
+import type { EventBus } from '../events.ts';
+import { studyRecords } from '../optimize/studyRecords.ts';
+import { BotRegistry, botRegistryPath } from './botRegistry.ts';
+import { proposalFromTrial } from './studyProposal.ts';
+import { LiveWatcher } from './watcher.ts';
+
+export interface LiveHandlersDeps {
+  readonly dataDir: string;
+  readonly db: Database;
+  readonly bars: BarsRepository;
+  readonly events: EventBus;
+  readonly secrets: SecretStore;
+  readonly env: NodeJS.ProcessEnv;
+  /** Between two looks at each bot (15 s by default, at most 60 s). */
+  readonly pollMs?: number;
+  /** Start the standing watch (the hosts do; tests drive `watcher.tick()`). */
+  readonly watch?: boolean;
+}
+
+export interface LiveService {
+  readonly handlers: DomainHandlers<typeof LIVE_CHANNELS>;
+  readonly watcher: LiveWatcher;
+  close(): Promise<void>;
+}
+
+/**
+ * The live desk behind the contract. The bot secret is resolved here, per request, from
+ * REGIMEN_BOT_SECRET or the keychain, and only ever signs requests: no answer, event or error carries
+ * it. The audit trail (live-audit.duckdb) is opened per operation, one at a time, so `regimen live` can
+ * use it between two while the server runs.
+ */
+export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
+  const registry = new BotRegistry(botRegistryPath(deps.dataDir));
+  const records = studyRecords(deps.db);
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const withDesk = <T>(work: (desk: LiveDesk) => Promise<T>, talksToBot = true): Promise<T> => {
+    const next = queue.then(async () => {
+      const secret = talksToBot ? await resolveBotSecret(deps.env, deps.secrets) : '';
+      const audit = await AuditLog.open(auditLogPath(deps.dataDir));
+      try {
+        return await work({ audit, client: (url) => new BotClient(url, secret) });
+      } finally {
+        audit.close();
+      }
+    });
+    queue = next.catch(() => undefined);
+    return next.then(undefined, (error: unknown) => {
+      throw asRequestError(error);
+    });
+  };
+
+  const watcher = new LiveWatcher({
+    bots: () => registry.list(),
+    withDesk,
+    events: deps.events,
+    pollMs: deps.pollMs,
+  });
+  if (deps.watch) watcher.start();
+
+  const knownBot = (url: string) => {
+    const bot = registry.list().find((b) => b.url === normalise(url));
+    if (bot === undefined)
+      throw new NotFoundError(`no bot ${url} is registered: add it in the Live view first`, 'bot');
+    return bot;
+  };
+  const proposalView = async (approvalId: string): Promise<LiveProposal> => {
+    const found = (await withDesk((desk) => proposals(desk.audit), false)).find(
+      (p) => p.approvalId === approvalId,
+    );
+    if (found === undefined) throw new NotFoundError(`no proposal ${approvalId}`, 'approvalId');
+    return wireProposal(found);
+  };
+  const who = (actor: string | undefined): string => actor ?? userInfo().username;
+
+  const handlers: DomainHandlers<typeof LIVE_CHANNELS> = {
+    'live:bots': async () => {
+      const bots = registry.list();
+      const views = [];
+      for (const bot of bots) views.push(watcher.last(bot.url) ?? (await watcher.look(bot)));
+      return {
+        secret: await secretStatus(deps.env, deps.secrets),
+        pollSeconds: watcher.pollMs / 1000,
+        bots: views,
+      };
+    },
+    'live:bot-add': async ({ name, url, autoPause }) =>
+      registry.add({ name, url: normalise(url), autoPause }),
+    'live:bot-remove': async ({ bot }) => {
+      watcher.forget(normalise(bot));
+      return { url: normalise(bot), removed: registry.remove(normalise(bot)) };
+    },
+    'live:bot': async ({ bot }) => watcher.look(knownBot(bot)),
+    'live:propose': async ({ bot, studyId, trialNumber, limits, actor }) => {
+      const url = knownBot(bot).url;
+      const set = await proposalFromTrial(records, deps.bars, studyId, trialNumber, limits);
+      const proposal = await withDesk((desk) =>
+        propose(desk, url, set, who(actor), `study ${studyId} trial ${trialNumber}`),
+      );
+      return proposalView(proposal.approvalId);
+    },
+    'live:proposals': async ({ bot }) =>
+      (
+        await withDesk((desk) => proposals(desk.audit, bot === undefined ? undefined : normalise(bot)), false)
+      ).map(wireProposal),
+    'live:diff': async ({ approvalId }) => {
+      const proposal = await proposalView(approvalId);
+      const diff = await withDesk((desk) => diffAgainstBot(desk, proposal.bot, proposal.set));
+      return diff.map((c) => ({ name: c.name, from: c.from ?? null, to: c.to ?? null }));
+    },
+    'live:approve': async ({ approvalId, typed, note, approver }) => {
+      await withDesk((desk) => approve(desk, approvalId, { approver: who(approver), note, typed }), false);
+      return proposalView(approvalId);
+    },
+    'live:push': async ({ approvalId, policy, ramp, approversRequired, actor }) => {
+      const result = await withDesk((desk) =>
+        push(desk, approvalId, { actor: who(actor), policy, ramp, approversRequired }),
+      );
+      return { version: result.version, result: result.answer.result };
+    },
+    'live:rollback': async ({ bot, reason, actor }) => {
+      const result = await withDesk((desk) => rollback(desk, knownBot(bot).url, who(actor), reason));
+      return { version: result.version, result: result.answer.result };
+    },
+    'live:halt': ({ bot, mode, reason, actor }) =>
+      withDesk((desk) => halt(desk, knownBot(bot).url, who(actor), mode, reason)),
+    'live:resume': ({ bot, reason, actor }) =>
+      withDesk((desk) => resume(desk, knownBot(bot).url, who(actor), reason)),
+    'live:audit': async ({ bot }) => {
+      const entries = await withDesk((desk) => desk.audit.entries(), false);
+      const verdict = verifyAuditChain(entries);
+      const url = bot === undefined ? undefined : normalise(bot);
+      return { entries: url === undefined ? entries : entries.filter((e) => e.bot === url), verdict };
+    },
+    'live:audit-export': async ({ format }) => {
+      const entries = await withDesk((desk) => desk.audit.entries(), false);
+      const stamp = new Date().toISOString().slice(0, 10);
+      return {
+        format,
+        fileName: `live-audit-${stamp}.${format}`,
+        text: format === 'csv' ? auditCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`,
+      };
+    },
+  };
+  return { handlers, watcher, close: () => watcher.stop() };
+}
+
+const normalise = (url: string): string => url.trim().replace(/\/+$/, '');
+
+function wireProposal(record: ProposalRecord): LiveProposal {
+  return {
+    approvalId: record.approvalId,
+    bot: record.bot,
+    set: record.set,
+    diff: record.diff.map((c) => ({ name: c.name, from: c.from ?? null, to: c.to ?? null })),
+    confirmation: record.confirmation,
+    proposer: record.proposer,
+    proposedAt: record.proposedAt,
+    reason: record.reason,
+    approvers: [...record.approvers],
+    pushedVersion: record.pushedVersion,
+  };
+}
+
+/** Whether a bot secret is configured and where from; never its value. */
+async function secretStatus(env: NodeJS.ProcessEnv, secrets: SecretStore): Promise<LiveBotsResult['secret']> {
+  try {
+    await resolveBotSecret(env, secrets);
+    return { configured: true, source: env[BOT_SECRET_ENV] ? 'env' : 'keychain', problem: null };
+  } catch (error) {
+    return { configured: false, source: null, problem: (error as Error).message };
+  }
+}
+
+/** A bot's refusal or silence as the contract's upstream error, naming the bot's own code. */
+function asRequestError(error: unknown): unknown {
+  if (error instanceof BotRequestError)
+    return new UpstreamError(`the bot refused (${error.code}): ${error.message}`);
+  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return new UpstreamError(
+      `the bot did not answer (${cause?.code ?? cause?.message ?? 'no connection'})`,
+      'unavailable',
+    );
+  }
+  if (error instanceof Error && /^No bot secret|bot secret in/.test(error.message))
+    return new InputError(error.message, 'secret');
+  return error;
+}

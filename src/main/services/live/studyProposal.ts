@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { version } from '../../../../package.json';
+import type { Timeframe } from '../../../core/data/bars.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+  type PreTradeLimits,
+} from '../../../core/live/parameterSet.ts';
+import type { SearchDimension } from '../../../core/optimize/space.ts';
+import type { TrialRecord } from '../../../core/optimize/study.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import { InputError } from '../../../shared/errors.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { StoredStudy, StudyRecords } from '../optimize/studyRecords.ts';
+
+/** What the engine is: a recorded metric is reproduced by the same engine on the same data. */
+export const ENGINE_VERSION = `regimen ${version}`;
+
+export const DEFAULT_LIMITS: PreTradeLimits = {
+  maxPositionFraction: 1,
+  maxDailyLoss: 0.05,
+  maxOrdersPerDay: 50,
+};
+
+/** Trials next to the chosen one in parameter space whose metrics give its spread. */
+const NEIGHBOURS = 8;
+
+/**
+ * The parameter set a study trial becomes, with its provenance: study and trial, the trial's seed, a
+ * fingerprint of the bars the study ran on, the engine version, the trial's metrics (what the live bot
+ * is held to) and their spread over the trial and its nearest complete neighbours in the search space
+ * (how far those figures move for a nearby set, so one lucky trial does not set a narrow expectation).
+ */
+export async function proposalFromTrial(
+  records: StudyRecords,
+  bars: BarsRepository,
+  studyId: string,
+  trialNumber: number,
+  limits: PreTradeLimits = DEFAULT_LIMITS,
+): Promise<ParameterSet> {
+  const study = await records.get(studyId);
+  const trials = await records.loadTrials(studyId);
+  const trial = trials.find((t) => t.number === trialNumber);
+  if (trial === undefined || trial.status !== 'complete')
+    throw new InputError(`study ${studyId} has no complete trial ${trialNumber}`, 'trialNumber');
+  const definition = STRATEGIES[study.strategy as keyof typeof STRATEGIES];
+  if (definition === undefined)
+    throw new InputError(
+      `study ${studyId} ran strategy "${study.strategy}", which this build lacks`,
+      'studyId',
+    );
+  const parameters: Record<string, number> = {};
+  for (const [name, value] of Object.entries(trial.params)) {
+    if (typeof value !== 'number')
+      throw new InputError(
+        `trial ${trialNumber}'s parameter ${name} is ${JSON.stringify(value)}: a live set takes numbers only`,
+        'trialNumber',
+      );
+    parameters[name] = value;
+  }
+  const expected = finiteMetrics(trial.metrics);
+  try {
+    return sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: definition.name, version: definition.version },
+      parameters,
+      limits,
+      provenance: {
+        kind: 'study',
+        studyId,
+        trial: trialNumber,
+        seed: trial.seed,
+        dataFingerprint: await studyFingerprint(study, bars),
+        engineVersion: ENGINE_VERSION,
+        expected,
+        spread: metricSpread(trial, trials, study.config.space.params, Object.keys(expected)),
+      },
+    });
+  } catch (error) {
+    throw new InputError((error as Error).message, 'limits');
+  }
+}
+
+function finiteMetrics(metrics: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(metrics ?? {})) if (Number.isFinite(value)) out[name] = value;
+  return out;
+}
+
+/** SHA-256 of the bars each of the study's timeframes read (or of its CSV file). */
+async function studyFingerprint(study: StoredStudy, bars: BarsRepository): Promise<string> {
+  const definition = study.data.definition;
+  const source = definition.source;
+  if (source.kind === 'file') {
+    try {
+      return createHash('sha256').update(readFileSync(source.path)).digest('hex');
+    } catch (error) {
+      throw new InputError(`the study's file ${source.path} cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const range = { start: definition.start ?? undefined, end: definition.end ?? undefined };
+  const parts: string[] = [];
+  for (const timeframe of definition.timeframes)
+    parts.push(datasetFingerprint(await bars.read(source.symbol, timeframe as Timeframe, range)));
+  return parts.length === 1 ? parts[0] : createHash('sha256').update(parts.join('|')).digest('hex');
+}
+
+/** Sample standard deviation of each metric over the trial and its nearest complete neighbours. */
+function metricSpread(
+  trial: TrialRecord,
+  trials: readonly TrialRecord[],
+  space: readonly SearchDimension[],
+  metrics: readonly string[],
+): Record<string, number> {
+  const numeric = space.filter((d) => d.kind !== 'categorical');
+  const distance = (other: TrialRecord): number => {
+    let sum = 0;
+    for (const d of numeric) {
+      const range = d.high - d.low || 1;
+      sum += ((Number(other.params[d.name]) - Number(trial.params[d.name])) / range) ** 2;
+    }
+    return sum;
+  };
+  const near = trials
+    .filter((t) => t.status === 'complete' && t.metrics !== undefined)
+    .map((t) => ({ t, d: distance(t) }))
+    .sort((a, b) => a.d - b.d || a.t.number - b.t.number)
+    .slice(0, NEIGHBOURS + 1)
+    .map(({ t }) => t);
+  const spread: Record<string, number> = {};
+  for (const name of metrics) {
+    const values = near.map((t) => t.metrics?.[name]).filter((v): v is number => Number.isFinite(v));
+    if (values.length < 2) continue;
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    spread[name] = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+  }
+  return spread;
+}

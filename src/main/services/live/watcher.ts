@@ -1,0 +1,262 @@
+import { liveAlarms, runsApprovedVersion, type LiveAlarmKind } from '../../../core/live/alarms.ts';
+import { liveExpectation, type LiveExpectation } from '../../../core/live/expectation.ts';
+import type { LiveFill } from '../../../core/live/runner.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
+import type { LiveBotEntry, LiveBotView, LiveExpectationView } from '../../../shared/liveContract.ts';
+import type { AuditLog } from '../../livebot/auditLog.ts';
+import type { BotClient } from '../../livebot/botClient.ts';
+import { acknowledgedSets, halt, lastApprovedHash, type LiveDesk } from '../../livebot/liveDesk.ts';
+import type { EventBus } from '../events.ts';
+
+/**
+ * The standing watch over every registered bot: each poll it sends the bot its heartbeat, reads its
+ * status and new reports, checks it runs the approved set, reconciles it against a shadow backtest and
+ * raises alarms (streamed as `live:status` and, when first raised, `live:alarm`). A poll is at most a
+ * minute apart, so a bot found running an unapproved version alarms within 60 s.
+ */
+export const DEFAULT_POLL_MS = 15_000;
+export const MAX_POLL_MS = 60_000;
+
+/** Equity points sent to the renderer per bot: enough for a chart, small for a poll every 15 s. */
+const EQUITY_POINTS = 300;
+const RECENT_FILLS = 20;
+
+interface Evidence {
+  t: number[];
+  o: number[];
+  h: number[];
+  l: number[];
+  c: number[];
+  v: number[];
+  versions: number[];
+  equity: number[];
+  fills: LiveFill[];
+}
+
+interface Watched {
+  evidence: Evidence;
+  since: Map<LiveAlarmKind, number>;
+  view: LiveBotView | null;
+  /** The drift detection the bot was paused for (one pause per detection). */
+  pausedFor: number | null;
+}
+
+export interface LiveWatcherDeps {
+  readonly bots: () => LiveBotEntry[];
+  /** A desk over the audit trail, with signed clients; throws when no bot secret is configured. */
+  readonly withDesk: <T>(work: (desk: LiveDesk) => Promise<T>) => Promise<T>;
+  readonly events: EventBus;
+  readonly pollMs?: number;
+  readonly now?: () => number;
+}
+
+const emptyEvidence = (): Evidence => ({
+  t: [],
+  o: [],
+  h: [],
+  l: [],
+  c: [],
+  v: [],
+  versions: [],
+  equity: [],
+  fills: [],
+});
+
+export class LiveWatcher {
+  readonly pollMs: number;
+  private readonly watched = new Map<string, Watched>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly deps: LiveWatcherDeps) {
+    this.pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
+    if (!(this.pollMs > 0 && this.pollMs <= MAX_POLL_MS))
+      throw new RangeError(`the live watcher's poll must be in (0, ${MAX_POLL_MS}] ms, got ${this.pollMs}`);
+  }
+
+  start(): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => void this.tick(), this.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One look at every registered bot (a tick still running is awaited, not doubled). */
+  tick(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        for (const bot of this.deps.bots()) await this.look(bot);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** The last view of a bot (null before its first look). */
+  last(url: string): LiveBotView | null {
+    return this.watched.get(url)?.view ?? null;
+  }
+
+  forget(url: string): void {
+    this.watched.delete(url);
+  }
+
+  async look(bot: LiveBotEntry): Promise<LiveBotView> {
+    const now = (this.deps.now ?? Date.now)();
+    let watched = this.watched.get(bot.url);
+    if (watched === undefined) {
+      watched = { evidence: emptyEvidence(), since: new Map(), view: null, pausedFor: null };
+      this.watched.set(bot.url, watched);
+    }
+    const state = watched;
+    let view: LiveBotView;
+    try {
+      view = await this.deps.withDesk(async (desk) => {
+        const client = desk.client(bot.url);
+        await client.heartbeat();
+        let status = await client.status();
+        await this.readReports(client, state, status);
+        const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
+        const expectation = await this.expect(desk.audit, bot.url, state.evidence);
+        if (
+          bot.autoPause &&
+          expectation?.drift.detectedAt != null &&
+          status.halt === null &&
+          state.pausedFor !== expectation.drift.detectedAt
+        ) {
+          state.pausedFor = expectation.drift.detectedAt;
+          status = await halt(
+            desk,
+            bot.url,
+            'policy',
+            'no-new-entries',
+            `ADWIN drift in live returns at ${new Date(expectation.drift.detectedAt).toISOString()} (auto-pause)`,
+          );
+        }
+        return this.viewOf(bot, state, now, {
+          status,
+          error: null,
+          approved: runsApprovedVersion(status, approvedHash),
+          approvedHash,
+          expectation,
+          alarms: liveAlarms({ status, approvedHash, expectation }),
+        });
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      view = this.viewOf(bot, state, now, {
+        status: null,
+        error: message,
+        approved: null,
+        approvedHash: null,
+        expectation: null,
+        alarms: liveAlarms({ status: { unreachable: message }, approvedHash: null, expectation: null }),
+      });
+    }
+    state.view = view;
+    this.deps.events.emit('live:status', view);
+    for (const alarm of view.alarms)
+      if (alarm.since === now)
+        this.deps.events.emit('live:alarm', { ...alarm, bot: bot.url, name: bot.name });
+    return view;
+  }
+
+  private viewOf(
+    bot: LiveBotEntry,
+    state: Watched,
+    now: number,
+    look: Omit<LiveBotView, 'name' | 'url' | 'autoPause' | 'checkedAt' | 'alarms' | 'expectation'> & {
+      alarms: ReturnType<typeof liveAlarms>;
+      expectation: LiveExpectation | null;
+    },
+  ): LiveBotView {
+    const since = new Map<LiveAlarmKind, number>();
+    for (const alarm of look.alarms) since.set(alarm.kind, state.since.get(alarm.kind) ?? now);
+    state.since = since;
+    return {
+      ...bot,
+      ...look,
+      alarms: look.alarms.map((a) => ({ ...a, since: since.get(a.kind)! })),
+      expectation: look.expectation === null ? null : expectationView(look.expectation, state.evidence),
+      checkedAt: now,
+    };
+  }
+
+  /** New fills and bars since the last look; everything again after the bot restarted. */
+  private async readReports(client: BotClient, state: Watched, status: BotStatus): Promise<void> {
+    if (status.barsSeen < state.evidence.equity.length) state.evidence = emptyEvidence();
+    const evidence = state.evidence;
+    const reports: BotReports = await client.reports(evidence.fills.length, evidence.equity.length);
+    for (const fill of reports.fills) evidence.fills.push(fill);
+    for (const bar of reports.bars ?? []) {
+      evidence.t.push(bar.time);
+      evidence.o.push(bar.o);
+      evidence.h.push(bar.h);
+      evidence.l.push(bar.l);
+      evidence.c.push(bar.c);
+      evidence.v.push(bar.v);
+      evidence.versions.push(bar.version);
+    }
+    for (const point of reports.equity) evidence.equity.push(point.equity);
+  }
+
+  private async expect(audit: AuditLog, bot: string, evidence: Evidence): Promise<LiveExpectation | null> {
+    if (evidence.t.length === 0 || evidence.equity.length !== evidence.t.length) return null;
+    return liveExpectation(
+      {
+        bars: {
+          t: Float64Array.from(evidence.t),
+          o: Float64Array.from(evidence.o),
+          h: Float64Array.from(evidence.h),
+          l: Float64Array.from(evidence.l),
+          c: Float64Array.from(evidence.c),
+          v: Float64Array.from(evidence.v),
+        },
+        versions: evidence.versions,
+        equity: evidence.equity,
+        fills: evidence.fills,
+      },
+      { sets: await acknowledgedSets(audit, bot), catalogue: STRATEGIES },
+    );
+  }
+}
+
+function expectationView(expectation: LiveExpectation, evidence: Evidence): LiveExpectationView {
+  const stride = Math.max(1, Math.ceil(expectation.equity.length / EQUITY_POINTS));
+  const equity = expectation.equity.filter((_, k) => k % stride === 0 || k === expectation.equity.length - 1);
+  const { reconciliation } = expectation;
+  const fill = (f: { time: number; side: 'buy' | 'sell'; kind: 'entry' | 'exit'; price: number }) => ({
+    time: f.time,
+    side: f.side,
+    kind: f.kind,
+    price: f.price,
+  });
+  return {
+    from: expectation.from === null ? null : evidence.t[expectation.from],
+    bars: expectation.bars,
+    equity: [...equity],
+    reconciliation: {
+      matched: reconciliation.matched.length,
+      missed: reconciliation.missed.map(fill),
+      extra: reconciliation.extra.map(fill),
+      meanSlippageBps: reconciliation.meanSlippageBps,
+      recent: reconciliation.matched.slice(-RECENT_FILLS).map((m) => ({
+        time: m.liveTime,
+        side: m.side,
+        kind: m.kind,
+        price: m.livePrice,
+        shadowPrice: m.shadowPrice,
+        slippageBps: m.slippageBps,
+      })),
+    },
+    bands: expectation.bands,
+    drift: expectation.drift,
+  };
+}

@@ -1,0 +1,26 @@
+import type { DomainChannels } from './domain.ts';
+
+/**
+ * Live trading from the workstation (schemas: liveContract.ts): the bots it watches, proposals from
+ * study trials, approvals, pushes, rollback, halts and the audit trail; `live:status` streams what the
+ * watcher sees each poll and `live:alarm` each alarm when it is first raised.
+ */
+export const LIVE_CHANNELS = {
+  requests: [
+    'live:bots',
+    'live:bot-add',
+    'live:bot-remove',
+    'live:bot',
+    'live:propose',
+    'live:proposals',
+    'live:diff',
+    'live:approve',
+    'live:push',
+    'live:rollback',
+    'live:halt',
+    'live:resume',
+    'live:audit',
+    'live:audit-export',
+  ],
+  events: ['live:status', 'live:alarm'],
+} as const satisfies DomainChannels;

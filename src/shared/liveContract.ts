@@ -1,0 +1,226 @@
+/**
+ * The live part of the contract. The bot secret never crosses it: the renderer learns only whether one
+ * is configured and where from (REGIMEN_BOT_SECRET or the OS keychain), and main signs every request to
+ * a bot itself. Sets, statuses and ramp plans are the bot protocol's own schemas (botProtocol.ts).
+ */
+import { z } from 'zod';
+import { LIVE_ALARM_KINDS } from '../core/live/alarms.ts';
+import { AUDIT_KINDS } from '../core/live/audit.ts';
+import {
+  HaltModeSchema,
+  ParameterSetSchema,
+  PositionPolicySchema,
+  PreTradeLimitsSchema,
+  RampPlanSchema,
+  StatusSchema,
+} from './botProtocol.ts';
+import type { DomainContract } from './domain.ts';
+import type { LIVE_CHANNELS } from './liveChannels.ts';
+
+const botUrl = z
+  .string()
+  .trim()
+  .max(300)
+  .regex(/^https?:\/\/[^\s/?#]+\/?$/, 'must be a bot address such as http://127.0.0.1:8787');
+const actor = z.string().trim().min(1).max(128).optional();
+const reason = z.string().trim().min(1, 'say why').max(500);
+const hash = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const LiveBotEntry = z.object({
+  name: z.string(),
+  url: z.string(),
+  /** Halt no-new-entries on its own when ADWIN flags live returns. */
+  autoPause: z.boolean(),
+});
+
+export const LiveAlarm = z.object({
+  kind: z.enum(LIVE_ALARM_KINDS),
+  message: z.string(),
+  /** When the watcher first raised it (epoch ms); it stays until a look no longer finds it. */
+  since: z.number(),
+});
+
+const Band = z.object({
+  live: z.number().nullable(),
+  expected: z.number(),
+  low: z.number(),
+  high: z.number(),
+  inside: z.boolean().nullable(),
+});
+
+const Fill = z.object({
+  time: z.number(),
+  side: z.enum(['buy', 'sell']),
+  kind: z.enum(['entry', 'exit']),
+  price: z.number(),
+});
+
+export const LiveExpectationView = z.object({
+  /** Time of the first bar a set was active (null: nothing to compare yet). */
+  from: z.number().nullable(),
+  bars: z.number(),
+  /** Live and expected equity with its band, thinned to at most a few hundred points. */
+  equity: z.array(
+    z.object({ time: z.number(), live: z.number(), expected: z.number(), low: z.number(), high: z.number() }),
+  ),
+  reconciliation: z.object({
+    matched: z.number(),
+    missed: z.array(Fill),
+    extra: z.array(Fill),
+    meanSlippageBps: z.number().nullable(),
+    /** The latest matched fills with their slippage. */
+    recent: z.array(Fill.extend({ shadowPrice: z.number(), slippageBps: z.number() })),
+  }),
+  bands: z.object({ dailyReturn: Band, tradeRate: Band, winRate: Band }),
+  drift: z.object({ detectedAt: z.number().nullable(), detections: z.number() }),
+});
+
+/** One bot as the watcher last saw it. */
+export const LiveBotView = LiveBotEntry.extend({
+  /** Null when it did not answer (`error` says why). */
+  status: StatusSchema.nullable(),
+  error: z.string().nullable(),
+  /** Whether it runs the last approved and acknowledged set (null: none approved yet). */
+  approved: z.boolean().nullable(),
+  approvedHash: hash.nullable(),
+  alarms: z.array(LiveAlarm),
+  expectation: LiveExpectationView.nullable(),
+  checkedAt: z.number().nullable(),
+});
+
+export const LiveBotsResult = z.object({
+  secret: z.object({
+    configured: z.boolean(),
+    source: z.enum(['env', 'keychain']).nullable(),
+    /** Where to put one when none is configured (never a value). */
+    problem: z.string().nullable(),
+  }),
+  /** Seconds between two looks at each bot (the version check alarms within one). */
+  pollSeconds: z.number(),
+  bots: z.array(LiveBotView),
+});
+
+const ParameterChange = z.object({
+  name: z.string(),
+  from: z.number().nullable(),
+  to: z.number().nullable(),
+});
+
+export const LiveProposal = z.object({
+  approvalId: z.string(),
+  bot: z.string(),
+  set: ParameterSetSchema,
+  diff: z.array(ParameterChange),
+  /** What an approver types: the first 8 hex digits of the set's hash. */
+  confirmation: z.string(),
+  proposer: z.string(),
+  proposedAt: z.number(),
+  reason: z.string(),
+  approvers: z.array(z.string()),
+  pushedVersion: z.number().nullable(),
+});
+
+export const LiveProposeRequest = z.strictObject({
+  bot: botUrl,
+  studyId: z.string().min(1).max(128),
+  trialNumber: z.number().int().min(0),
+  limits: PreTradeLimitsSchema.optional(),
+  actor,
+});
+
+export const LiveApproveRequest = z.strictObject({
+  approvalId: z.string().min(1).max(128),
+  typed: z.string().max(64),
+  note: z.string().max(2000),
+  approver: actor,
+});
+
+export const LivePushRequest = z.strictObject({
+  approvalId: z.string().min(1).max(128),
+  policy: PositionPolicySchema.default('keep'),
+  ramp: RampPlanSchema.optional(),
+  approversRequired: z.number().int().min(1).max(2).default(1),
+  actor,
+});
+
+export const LivePushResult = z.object({
+  version: z.number(),
+  result: z.enum(['accepted', 'duplicate']),
+});
+
+export const AuditEntryView = z.object({
+  seq: z.number(),
+  at: z.number(),
+  kind: z.enum(AUDIT_KINDS),
+  actor: z.string(),
+  bot: z.string(),
+  fromHash: z.string().nullable(),
+  toHash: z.string().nullable(),
+  version: z.number().nullable(),
+  reason: z.string(),
+  detail: z.string(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+export const AuditVerdictView = z.union([
+  z.object({ ok: z.literal(true), entries: z.number() }),
+  z.object({ ok: z.literal(false), seq: z.number(), problem: z.string() }),
+]);
+
+const BotRef = z.strictObject({ bot: botUrl });
+
+export const liveContract = {
+  requests: {
+    'live:bots': { input: z.strictObject({}), output: LiveBotsResult },
+    'live:bot-add': {
+      input: z.strictObject({
+        name: z.string().trim().min(1).max(80),
+        url: botUrl,
+        autoPause: z.boolean().default(false),
+      }),
+      output: LiveBotEntry,
+    },
+    'live:bot-remove': { input: BotRef, output: z.object({ url: z.string(), removed: z.boolean() }) },
+    /** A fresh look at one bot (status, version check, reconciliation, alarms). */
+    'live:bot': { input: BotRef, output: LiveBotView },
+    'live:propose': { input: LiveProposeRequest, output: LiveProposal },
+    'live:proposals': {
+      input: z.strictObject({ bot: botUrl.optional() }),
+      output: z.array(LiveProposal),
+    },
+    /** What pushing a proposal would change on its bot now. */
+    'live:diff': {
+      input: z.strictObject({ approvalId: z.string().min(1).max(128) }),
+      output: z.array(ParameterChange),
+    },
+    'live:approve': { input: LiveApproveRequest, output: LiveProposal },
+    'live:push': { input: LivePushRequest, output: LivePushResult },
+    'live:rollback': { input: z.strictObject({ bot: botUrl, reason, actor }), output: LivePushResult },
+    'live:halt': {
+      input: z.strictObject({ bot: botUrl, mode: HaltModeSchema, reason, actor }),
+      output: StatusSchema,
+    },
+    'live:resume': { input: z.strictObject({ bot: botUrl, reason, actor }), output: StatusSchema },
+    'live:audit': {
+      input: z.strictObject({ bot: botUrl.optional() }),
+      output: z.object({ entries: z.array(AuditEntryView), verdict: AuditVerdictView }),
+    },
+    'live:audit-export': {
+      input: z.strictObject({ format: z.enum(['csv', 'json']) }),
+      output: z.object({ format: z.enum(['csv', 'json']), fileName: z.string(), text: z.string() }),
+    },
+  },
+  events: {
+    'live:status': LiveBotView,
+    'live:alarm': LiveAlarm.extend({ bot: z.string(), name: z.string() }),
+  },
+} as const satisfies DomainContract<typeof LIVE_CHANNELS>;
+
+export type LiveBotEntry = z.output<typeof LiveBotEntry>;
+export type LiveBotView = z.output<typeof LiveBotView>;
+export type LiveBotsResult = z.output<typeof LiveBotsResult>;
+export type LiveProposal = z.output<typeof LiveProposal>;
+export type LiveExpectationView = z.output<typeof LiveExpectationView>;
+export type LiveAlarmView = z.output<typeof LiveAlarm>;
+export type AuditEntryView = z.output<typeof AuditEntryView>;
