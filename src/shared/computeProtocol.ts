@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 /** Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). */
-export const COMPUTE_PROTOCOL_VERSION = 1;
+export const COMPUTE_PROTOCOL_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -73,6 +73,8 @@ export const trialChunkSchema = z
     trialTimeLimitMs: z.number().int().positive(),
     /** Also return each trial's per-period returns on the first dataset (the study's PBO analysis). */
     periodReturns: z.boolean().optional(),
+    /** Also return each trial's equity curve on the first dataset (a walk-forward window's backtest). */
+    equity: z.boolean().optional(),
   })
   .strict();
 
@@ -90,6 +92,7 @@ const remoteOutcomeSchema = z.discriminatedUnion('ok', [
       ok: z.literal(true),
       metrics: z.record(z.string(), metricValue),
       returns: z.array(metricValue).optional(),
+      equity: z.array(metricValue).optional(),
     })
     .strict(),
   z.object({ ok: z.literal(false), error: z.string() }).strict(),
@@ -103,6 +106,7 @@ export type RemoteOutcome =
       readonly ok: true;
       readonly metrics: Readonly<Record<string, number>>;
       readonly returns?: ArrayLike<number>;
+      readonly equity?: ArrayLike<number>;
     }
   | { readonly ok: false; readonly error: string };
 
@@ -117,6 +121,7 @@ export function encodeTrialResult(outcomes: readonly RemoteOutcome[]): string {
             ok: true,
             metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, encodeNumber(v)])),
             ...(o.returns === undefined ? {} : { returns: Array.from(o.returns, encodeNumber) }),
+            ...(o.equity === undefined ? {} : { equity: Array.from(o.equity, encodeNumber) }),
           }
         : { ok: false, error: o.error },
     ),
@@ -139,6 +144,7 @@ export function decodeTrialResult(text: string, trial: number): RemoteOutcome[] 
           ok: true,
           metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, decodeNumber(v)])),
           ...(o.returns === undefined ? {} : { returns: Float64Array.from(o.returns, decodeNumber) }),
+          ...(o.equity === undefined ? {} : { equity: Float64Array.from(o.equity, decodeNumber) }),
         }
       : o,
   );

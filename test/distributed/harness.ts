@@ -4,6 +4,7 @@ import { RemoteCompute, type RemoteComputeOptions } from '../../src/main/service
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
+import type { WalkForwardJob } from '../../src/main/services/optimize/walkForwardService.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 import { redisMissing } from '../support/redisServer.ts';
 import { smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
@@ -27,6 +28,26 @@ export function googStudy(
     objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
     seed: 11,
     minTrades: 0,
+  };
+}
+
+/** A seeded walk-forward of sma-cross on GOOG: 8 random trials per window, 4 rolling windows of bars. */
+export function googWalkForward(): WalkForwardJob {
+  return {
+    strategy: 'sma-cross',
+    source: { kind: 'file', path: goog.path },
+    timeframe: '1d',
+    start: null,
+    end: null,
+    space: parseSpace(['fast=5:30', 'slow=35:90'], []),
+    sampler: { kind: 'random' },
+    objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
+    trials: 8,
+    seed: 23,
+    minTrades: 0,
+    options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
+    preferPlateau: false,
+    windows: { mode: 'rolling', unit: 'bars', train: 500, test: 120, step: 120 },
   };
 }
 

@@ -4,7 +4,18 @@ import type { TrialRecord } from '../../src/core/optimize/index.ts';
 import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
 import { startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
-import { distributedSkip, googStudy, runLocally, runRemotely, skipTitle, strip } from './harness.ts';
+import type { ComputePool } from '../../src/main/compute/pool.ts';
+import { RemoteCompute } from '../../src/main/services/compute/queueEvaluator.ts';
+import { runWalkForwardJob } from '../../src/main/services/optimize/walkForwardService.ts';
+import {
+  distributedSkip,
+  googStudy,
+  googWalkForward,
+  runLocally,
+  runRemotely,
+  skipTitle,
+  strip,
+} from './harness.ts';
 
 const TRIALS = 32;
 
@@ -48,6 +59,27 @@ describe.skipIf(distributedSkip !== null)(`a study on remote workers${skipTitle}
     },
     60_000,
   );
+
+  it('a walk-forward equals the local run window by window, its test windows computed on the workers too', async () => {
+    const job = googWalkForward();
+    const here = { pool: h.pool, bars: null, windows: null, events: h.events };
+    const local = await runWalkForwardJob(job, here);
+    // A pool that refuses every task: nothing of the distributed run may compute on this machine.
+    const refusing = {
+      threads: 2,
+      run: () => Promise.reject(new Error('computed on this machine')),
+    } as unknown as ComputePool;
+    const remote = await RemoteCompute.connect({ redisUrl: redis.url, pollMs: 250 });
+    try {
+      const run = await runWalkForwardJob(job, { ...here, pool: refusing, compute: remote.evaluators });
+      expect(run.windows.length).toBeGreaterThanOrEqual(3);
+      expect(run.windows).toEqual(local.windows);
+      expect(run.equity).toEqual(local.equity);
+      expect(run.outOfSample).toEqual(local.outOfSample);
+    } finally {
+      await remote.close();
+    }
+  }, 60_000);
 
   it('while no worker of this code runs, chunks wait: a worker of other code takes none, and no payload holds a secret', async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));

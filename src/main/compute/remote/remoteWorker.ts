@@ -113,6 +113,7 @@ class Sandbox {
       options: chunk.options,
       params,
       periodReturns: chunk.periodReturns === true,
+      equity: chunk.equity === true,
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -5,7 +5,8 @@
  * the task runner only; it talks to its parent over IPC and never sees Redis or credentials.
  */
 import type { Bars } from '../../../core/data/bars.ts';
-import { TaskRunner, type TrialsOutput } from '../tasks.ts';
+import type { RemoteOutcome } from '../../../shared/computeProtocol.ts';
+import { TaskRunner, type BacktestOutput, type TrialsOutput } from '../tasks.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
 
 const runner = new TaskRunner();
@@ -28,10 +29,26 @@ process.on('message', (message: SandboxRequest) => {
     reply({ type: 'need', id: message.id, fingerprints: missing });
     return;
   }
-  const outcomes = message.datasets.map((fingerprint, i) => {
+  const outcomes = message.datasets.map((fingerprint, i): RemoteOutcome => {
+    const dataset = { id: fingerprint, bars: bars.get(fingerprint)! };
+    if (message.equity && i === 0) {
+      // A walk-forward window's backtest: the same task the local pool runs for it, its curve kept.
+      try {
+        const run = runner.run({
+          kind: 'backtest',
+          dataset,
+          strategy: message.strategy,
+          params: message.params,
+          options: message.options,
+        }) as BacktestOutput;
+        return { ok: true, metrics: { ...run.metrics }, equity: run.equity };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }
     const output = runner.run({
       kind: 'trials',
-      dataset: { id: fingerprint, bars: bars.get(fingerprint)! },
+      dataset,
       strategy: message.strategy,
       paramSets: [message.params],
       options: message.options,
@@ -41,8 +58,8 @@ process.on('message', (message: SandboxRequest) => {
     if (!outcome.ok) return outcome;
     const metrics = { ...outcome.metrics };
     return outcome.returns === undefined
-      ? { ok: true as const, metrics }
-      : { ok: true as const, metrics, returns: outcome.returns };
+      ? { ok: true, metrics }
+      : { ok: true, metrics, returns: outcome.returns };
   });
   reply({ type: 'result', id: message.id, outcomes });
 });

@@ -12,6 +12,7 @@ export type SandboxRequest =
       readonly options: RemoteBacktestOptions;
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;
+      readonly equity: boolean;
     };
 
 export type SandboxReply =

@@ -68,6 +68,9 @@ interface PendingChunk {
   fail(error: Error): void;
 }
 
+/** What each trial's outcome on the first dataset carries besides its metrics. */
+type Extra = 'none' | 'period-returns' | 'equity';
+
 /** The options of a study as a payload: the protocol refuses anything that is not plain data. */
 function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
   const { options } = settings;
@@ -283,13 +286,13 @@ export class QueueEvaluator implements Evaluator {
 
   /**
    * Each set's outcome per dataset (or why it could not run), from one job under `studyKey` whose
-   * trials are numbered by `numbers`.
+   * trials are numbered by `numbers`; `extra` is what each outcome on the first dataset also carries.
    */
   private async outcomes(
     studyKey: string,
     numbers: readonly number[],
     paramSets: readonly Params[],
-    periodReturns: boolean,
+    extra: Extra,
     signal?: AbortSignal,
   ): Promise<(RemoteOutcome[] | string)[]> {
     const sets = runnableParams(paramSets);
@@ -307,7 +310,8 @@ export class QueueEvaluator implements Evaluator {
         options: remoteOptions(this.settings),
         trials: runnable,
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
-        ...(periodReturns ? { periodReturns } : {}),
+        ...(extra === 'period-returns' ? { periodReturns: true } : {}),
+        ...(extra === 'equity' ? { equity: true } : {}),
       };
       const bars = this.data.datasets.map(({ ref }, i) => ({
         fingerprint: this.fingerprints[i]!,
@@ -329,7 +333,7 @@ export class QueueEvaluator implements Evaluator {
       this.studyKey,
       trials.map((t) => t.number),
       trials.map((t) => t.params),
-      false,
+      'none',
       signal,
     );
     return outcomes.map((o) => tellResultOf(this.data, this.settings, o));
@@ -341,11 +345,11 @@ export class QueueEvaluator implements Evaluator {
    */
   private async extraOutcomes(
     paramSets: readonly Params[],
-    periodReturns: boolean,
+    extra: Extra,
     signal?: AbortSignal,
   ): Promise<(RemoteOutcome[] | string)[]> {
     const digest = createHash('sha256')
-      .update(JSON.stringify([periodReturns, paramSets]))
+      .update(JSON.stringify([extra, paramSets]))
       .digest('hex')
       .slice(0, 12);
     const key = `${this.studyKey}-extra-${digest}`;
@@ -356,7 +360,7 @@ export class QueueEvaluator implements Evaluator {
           key,
           part.map((p) => p.number),
           part.map((p) => p.params),
-          periodReturns,
+          extra,
           signal,
         ),
       ),
@@ -368,16 +372,25 @@ export class QueueEvaluator implements Evaluator {
   private readonly extraKeys = new Set<string>();
 
   async evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
-    const outcomes = await this.extraOutcomes(paramSets, false, signal);
+    const outcomes = await this.extraOutcomes(paramSets, 'none', signal);
     return outcomes.map((o) => tellResultOf(this.data, this.settings, o));
   }
 
   async periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
-    const outcomes = await this.extraOutcomes(paramSets, true, signal);
+    const outcomes = await this.extraOutcomes(paramSets, 'period-returns', signal);
     return outcomes.map((o) => {
       const first = typeof o === 'string' ? undefined : o[0];
       return first?.ok === true && first.returns !== undefined ? Float64Array.from(first.returns) : null;
     });
+  }
+
+  async equity(params: Params, signal?: AbortSignal): Promise<Float64Array> {
+    const [outcome] = await this.extraOutcomes([params], 'equity', signal);
+    const first = typeof outcome === 'string' ? outcome : outcome![0]!;
+    if (typeof first === 'string') throw new Error(first);
+    if (!first.ok) throw new Error(first.error);
+    if (first.equity === undefined) throw new Error('the worker sent no equity curve');
+    return Float64Array.from(first.equity);
   }
 
   async finished(): Promise<void> {

@@ -44,6 +44,11 @@ export interface Evaluator {
   evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]>;
   /** Per-period returns of each set on the first timeframe, for PBO; null for a set that fails. */
   periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]>;
+  /**
+   * One set's equity curve on the first dataset (a walk-forward window's backtest), bar for bar; a set
+   * that cannot run is an error.
+   */
+  equity(params: Params, signal?: AbortSignal): Promise<Float64Array>;
   /** The study is finished: whatever was kept so that it could resume may go. */
   finished?(): Promise<void>;
 }
@@ -168,6 +173,20 @@ export class PoolEvaluator implements Evaluator {
       chunks(paramSets, this.pool.threads).map((c) => this.evaluate(c, signal)),
     );
     return parts.flat();
+  }
+
+  async equity(params: Params, signal?: AbortSignal): Promise<Float64Array> {
+    const output = await this.pool.run(
+      {
+        kind: 'backtest',
+        dataset: this.data.datasets[0]!.ref,
+        strategy: this.settings.strategy,
+        params: strategyParams(params),
+        options: this.settings.options,
+      },
+      signal,
+    );
+    return output.equity;
   }
 
   /**

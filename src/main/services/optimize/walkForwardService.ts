@@ -43,7 +43,7 @@ import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts
 import { thinEquityCurve } from '../equityCurve.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
-import { poolEvaluators, type EvaluatorSource } from './evaluator.ts';
+import { poolEvaluators, type EvaluatorSettings, type EvaluatorSource } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
@@ -54,7 +54,6 @@ import {
   resolveObjectives,
   resolveSampler,
   resolveSpace,
-  strategyParams,
   StudyInputError,
 } from './studySetup.ts';
 
@@ -166,7 +165,6 @@ export function runWalkForwardJob(job: WalkForwardJob, deps: WalkForwardDeps): P
 
 async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
   const started = performance.now();
-  const { pool } = deps;
   const stopIfCancelled = (): void => run.throwIfCancelled();
   const data = await loadStudyDatasets(
     { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
@@ -186,7 +184,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     id: `${base.id}:wf:${from}:${to}`,
     bars: sliceBars(bars, from, to),
   });
-  const evaluators = deps.compute ?? poolEvaluators(pool);
+  const evaluators = deps.compute ?? poolEvaluators(deps.pool);
+  const settings: EvaluatorSettings = {
+    strategy: job.strategy,
+    options: job.options,
+    objectives: job.objectives,
+    aggregation: 'mean',
+  };
   let windowsDone = 0;
   run.progress(0, windowCount);
 
@@ -203,7 +207,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     });
     const evaluator = await evaluators(
       { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(train.start, train.end) }] },
-      { strategy: job.strategy, options: job.options, objectives: job.objectives, aggregation: 'mean' },
+      settings,
       `${run.jobId}-w${window.index}`,
     );
     await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
@@ -229,20 +233,21 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     stopIfCancelled();
     const isTest = range.start >= window.train.end;
     const from = isTest ? window.train.start : range.start;
-    const output = await pool.run({
-      kind: 'backtest',
-      dataset: slice(from, range.end),
-      strategy: job.strategy,
-      params: strategyParams(params),
-      options: job.options,
-    });
+    // On the evaluator the windows' studies use (remote workers when chosen), under a key of its own.
+    const evaluator = await evaluators(
+      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(from, range.end) }] },
+      settings,
+      `${run.jobId}-w${window.index}-${from}-${range.end}`,
+    );
+    const equity = await evaluator.equity(params, run.signal);
+    await evaluator.finished?.();
     if (isTest) {
       windowsDone++;
       run.progress(windowsDone, windowCount);
     }
     return {
       t: bars.t.slice(range.start, range.end),
-      equity: output.equity.slice(range.start - from, range.end - from),
+      equity: equity.slice(range.start - from, range.end - from),
     };
   };
 
