@@ -26,6 +26,7 @@ import {
   epochMsSchema,
   jobIdSchema,
   metricValue,
+  sessionSchema,
   symbolSchema,
   timeframeSchema,
 } from './schemas.ts';
@@ -115,6 +116,8 @@ export const StudyData = z
     aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
     /** Per-timeframe weights for 'weighted'. */
     weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
+    /** The session every timeframe's bars keep to, as in a backtest (regular hours unless extended). */
+    session: sessionSchema.default('regular'),
   })
   .refine(endAfterStart, END_AFTER_START);
 
@@ -351,6 +354,8 @@ export const WalkForwardRequest = SearchRequestBase.extend({
       timeframe: timeframeSchema,
       start: epochMsSchema.optional(),
       end: epochMsSchema.optional(),
+      /** The session the bars keep to, as in a backtest. */
+      session: sessionSchema.default('regular'),
     })
     .refine(endAfterStart, END_AFTER_START),
   windows: WalkForwardWindowSettings.default({

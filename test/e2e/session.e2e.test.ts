@@ -1,6 +1,6 @@
 /**
- * End to end (issue 10 item 4): the Backtest view's session setting is what the renderer sends on every
- * bars:get and backtest:run. The demo market is generated over regular hours only (core/data/synthetic.ts),
+ * End to end (issue 10 item 4): the app's one session setting (Settings, the Backtest view, the Optimize
+ * form) is what the renderer sends on every bars:get, backtest:run and optimize:start. The demo market is generated over regular hours only (core/data/synthetic.ts),
  * so there are no pre-market bars whose appearance could be checked: the regular-session answer is checked
  * to open each day at 09:30 New York, and the extended choice is checked on the request itself.
  */
@@ -73,5 +73,32 @@ describe.skipIf(!hasChromium)(`the session setting in the browser${skipReason}`,
     // The choice outlives a reload, as the time zone does.
     await page.reload();
     await expect.poll(() => page.getByTestId('session').inputValue(), { timeout: 30_000 }).toBe('extended');
+  });
+
+  it('Settings, the Backtest view and the Optimize form show one setting, and a study is started on it', async () => {
+    const { page } = await openApp(session());
+    let started: { data?: { session?: string } } | undefined;
+    page.on('request', (request: Request) => {
+      if (new URL(request.url()).pathname.endsWith('/api/optimize:start'))
+        started = request.postDataJSON() as typeof started;
+    });
+    await page.getByTestId('tab-settings').click();
+    const setting = page.getByTestId('settings-session');
+    // The first test of this file chose extended; the setting is kept across launches of the page.
+    await expect.poll(() => setting.inputValue(), { timeout: 30_000 }).toBe('extended');
+    await setting.selectOption('regular');
+    await page.getByTestId('tab-backtest').click();
+    await expect.poll(() => page.getByTestId('session').inputValue()).toBe('regular');
+    await page.getByTestId('session').selectOption('extended');
+
+    await page.getByTestId('tab-optimize').click();
+    await expect.poll(() => page.getByTestId('opt-session').inputValue()).toBe('extended');
+    await page.getByTestId('opt-trial-count').fill('2');
+    const start = page.getByTestId('opt-start-button');
+    await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await start.click();
+    await expect.poll(() => started?.data?.session, { timeout: 30_000 }).toBe('extended');
+    await page.getByTestId('tab-settings').click();
+    await expect.poll(() => setting.inputValue()).toBe('extended');
   });
 });

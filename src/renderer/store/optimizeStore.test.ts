@@ -305,6 +305,18 @@ describe('the optimisation store against a fake client', () => {
     });
   });
 
+  it("sends the app's session setting with the study, whichever view changed it", async () => {
+    client.handle('optimize:start', () => ({ studyId: 'new', seed: 1, total: 2 }));
+    fillValidForm();
+    await store.getState().start();
+    app.getState().setSession('extended');
+    await store.getState().start();
+    expect(client.callsTo('optimize:start').map((request) => request.data.session)).toEqual([
+      'regular',
+      'extended',
+    ]);
+  });
+
   it('the read made at the start never replaces the one made when the study finished', async () => {
     const first = deferred<ReturnType<typeof studyDetail>>();
     let reads = 0;

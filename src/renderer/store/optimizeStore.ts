@@ -192,7 +192,12 @@ export function createOptimizeStore(
         set({ starting: true });
         feed.holdForStart();
         try {
-          const started = await client.invoke('optimize:start', check.request);
+          // The app's one session setting (Settings, Backtest, this form) holds for every timeframe.
+          const { session } = app.getState();
+          const started = await client.invoke('optimize:start', {
+            ...check.request,
+            data: { ...check.request.data, session },
+          });
           show(started.studyId);
           feed.started(started.studyId, started.total);
           resolved('start');

@@ -1,5 +1,47 @@
 import type { StrategyInfo } from '../../shared/contract.ts';
-import type { Loadable } from '../store/appStore.ts';
+import { TRADING_SESSIONS, type Loadable } from '../store/appStore.ts';
+import { useApp } from '../store/context.tsx';
+
+const SESSION_TITLE =
+  'Regular: 09:30–16:00 New York only. Extended: pre- and post-market minutes too. Applies to every timeframe, to backtests and to studies.';
+
+/**
+ * The app's one session setting (kept across launches), the same select in Settings, the Backtest view
+ * and the Optimize form, so a change in one is what the others show and send.
+ */
+export function SessionSelect({
+  testId,
+  className,
+  labelClassName,
+  label = 'session',
+}: {
+  testId: string;
+  className: string;
+  labelClassName?: string;
+  label?: string;
+}) {
+  const session = useApp((s) => s.session);
+  const setSession = useApp((s) => s.setSession);
+  return (
+    <label className={className} title={SESSION_TITLE}>
+      <span className={labelClassName}>{label}</span>
+      <select
+        data-testid={testId}
+        value={session}
+        onChange={(e) => {
+          const chosen = TRADING_SESSIONS.find((option) => option === e.target.value);
+          if (chosen) setSession(chosen);
+        }}
+      >
+        {TRADING_SESSIONS.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** The strategies to pick from, once they are listed. */
 export function StrategyOptions({ strategies }: { strategies: Loadable<StrategyInfo[]> }) {

@@ -114,6 +114,7 @@ export class OptimizeService {
         timeframes: request.data.timeframes,
         start: request.data.start ?? null,
         end: request.data.end ?? null,
+        session: request.data.session,
         aggregation: request.data.aggregation,
         ...(request.data.weights === undefined ? {} : { weights: { ...request.data.weights } }),
         options: { cash: request.cash, commission: commissionSpecFromRate(request.commission) },

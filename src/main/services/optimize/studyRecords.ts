@@ -61,6 +61,11 @@ export const StudyDefinition = z.object({
   timeframes: z.array(z.string()).min(1).readonly(),
   start: z.number().nullable(),
   end: z.number().nullable(),
+  /**
+   * The session the cache's bars keep to (every timeframe). Absent in studies from before it was asked:
+   * they are resumed on the bars they were started on.
+   */
+  session: z.enum(['regular', 'extended']).optional(),
   aggregation: z.enum(['worst', 'mean', 'weighted'] as const satisfies readonly TimeframeAggregation[]),
   weights: z.record(z.string(), finite).optional(),
   options: StoredBacktestOptions,

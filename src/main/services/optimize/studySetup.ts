@@ -21,8 +21,7 @@ import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { InputError, RequestError } from '../../../shared/errors.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
-import { loadDatasets, NATIVE_TIMEFRAME } from '../../marketdata/barsSource.ts';
-import type { BarsRepository } from '../../store/barsRepository.ts';
+import { loadDatasets, NATIVE_TIMEFRAME, type BarsReader } from '../../marketdata/barsSource.ts';
 import type { StudyDefinition } from './studyRecords.ts';
 
 export { NATIVE_TIMEFRAME };
@@ -146,11 +145,16 @@ export interface StudyDatasets {
 
 /** Reads a study's bars for each of its timeframes. */
 export async function loadStudyDatasets(
-  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end'>,
-  repo: BarsRepository | null,
+  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session'>,
+  repo: BarsReader | null,
 ): Promise<StudyDatasets> {
   const { source } = definition;
-  const range = { start: definition.start ?? undefined, end: definition.end ?? undefined };
+  const range = {
+    start: definition.start ?? undefined,
+    end: definition.end ?? undefined,
+    // The same session for every timeframe, as a backtest reads it.
+    ...(definition.session === undefined ? {} : { session: definition.session }),
+  };
   // A study's symbol and range are under `data` in its request.
   const loaded = await loadDatasets(source, definition.timeframes, range, repo).catch((error: unknown) => {
     throw error instanceof RequestError ? error.nestedIn('data.') : error;

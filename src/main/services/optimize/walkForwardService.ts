@@ -64,6 +64,8 @@ export interface WalkForwardJob {
   readonly timeframe: string;
   readonly start: number | null;
   readonly end: number | null;
+  /** The session the cache's bars keep to; absent: read as the cache reads by default. */
+  readonly session?: 'regular' | 'extended';
   readonly space: SearchSpace;
   readonly sampler: SamplerConfig;
   readonly objectives: readonly Objective[];
@@ -122,6 +124,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     timeframe: request.data.timeframe,
     start: request.data.start ?? null,
     end: request.data.end ?? null,
+    session: request.data.session,
     space: resolveSpace(strategy, request.space, request.constraints),
     sampler: resolveSampler(request.sampler),
     objectives,
@@ -167,7 +170,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const started = performance.now();
   const stopIfCancelled = (): void => run.throwIfCancelled();
   const data = await loadStudyDatasets(
-    { source: job.source, timeframes: [job.timeframe], start: job.start, end: job.end },
+    {
+      source: job.source,
+      timeframes: [job.timeframe],
+      start: job.start,
+      end: job.end,
+      ...(job.session === undefined ? {} : { session: job.session }),
+    },
     deps.bars,
   );
   const base = data.datasets[0]!.ref;

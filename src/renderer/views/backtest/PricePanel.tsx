@@ -2,15 +2,11 @@ import { useMemo } from 'react';
 import { EChart } from '../../charts/EChart.tsx';
 import { barIndexAt, priceChartOption } from '../../charts/priceChart.ts';
 import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
-import {
-  CHART_BAR_LIMITS,
-  type ChartBarLimit,
-  symbolTimeframeReasons,
-  TRADING_SESSIONS,
-} from '../../store/appStore.ts';
+import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { SessionSelect } from '../fields.tsx';
 
 export function PricePanel() {
   const symbol = useApp((s) => s.symbol);
@@ -20,8 +16,6 @@ export function PricePanel() {
   const result = useApp((s) => s.result);
   const setTimeframe = useApp((s) => s.setTimeframe);
   const setBarLimit = useApp((s) => s.setBarLimit);
-  const session = useApp((s) => s.session);
-  const setSession = useApp((s) => s.setSession);
   const barsEnd = useApp((s) => s.barsEnd);
   const barsLoading = useApp((s) => s.barsLoading);
   const focus = useApp((s) => s.focus);
@@ -105,26 +99,7 @@ export function PricePanel() {
             {unavailable}
           </span>
         ) : null}
-        <label
-          className="toolbar-select"
-          title="Regular: 09:30–16:00 New York only. Extended: pre- and post-market minutes too. Applies to every timeframe and to backtests."
-        >
-          <span>session</span>
-          <select
-            data-testid="session"
-            value={session}
-            onChange={(e) => {
-              const chosen = TRADING_SESSIONS.find((option) => option === e.target.value);
-              if (chosen) setSession(chosen);
-            }}
-          >
-            {TRADING_SESSIONS.map((option) => (
-              <option key={option} value={option}>
-                {option}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SessionSelect testId="session" className="toolbar-select" />
         <label className="toolbar-select">
           <span>bars</span>
           <select

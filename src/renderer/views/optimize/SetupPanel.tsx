@@ -7,7 +7,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
 import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../../metricFormat.ts';
-import { NumberField, StrategyOptions } from '../fields.tsx';
+import { NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
 
 /** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
@@ -173,6 +173,7 @@ export function SetupPanel() {
             />
             {err('end') ? <span className="field-hint">{err('end')}</span> : null}
           </label>
+          <SessionSelect testId="opt-session" className="field" labelClassName="field-label" />
         </div>
 
         <div className="opt-group">

@@ -5,6 +5,7 @@ import { useApp } from '../../store/context.tsx';
 import { PanelErrorBox } from '../data/parts.tsx';
 import { useData, useDataStore } from '../data/useData.ts';
 import { ComputePanel } from './ComputePanel.tsx';
+import { SessionSelect } from '../fields.tsx';
 import '../data/data.css';
 
 const SOURCE_LABEL: Record<KeysStatus['alpaca']['source'], string> = {
@@ -81,6 +82,16 @@ function TimeZonePanel() {
         <p className="settings-text">
           Every time shown (chart labels and tooltips, trade and quality tables) is in this zone; day bars
           show their session date alone. The CLI takes the same choice as <code>--tz</code>.
+        </p>
+        <SessionSelect
+          testId="settings-session"
+          className="field"
+          labelClassName="field-label"
+          label="Trading session"
+        />
+        <p className="settings-text">
+          The bars of every timeframe, backtests and studies keep to this session (the Backtest view and the
+          Optimize form show the same setting). The CLI takes it as <code>--session</code>.
         </p>
       </div>
     </section>
