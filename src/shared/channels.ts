@@ -9,6 +9,7 @@ import { BACKTEST_CHANNELS } from './backtestChannels.ts';
 import { COMPUTE_CHANNELS } from './computeChannels.ts';
 import { DATA_CHANNELS } from './dataChannels.ts';
 import { LIVE_CHANNELS } from './liveChannels.ts';
+import { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { REGIME_CHANNELS } from './regimeChannels.ts';
 
@@ -20,6 +21,7 @@ const DOMAINS = [
   OPTIMIZE_CHANNELS,
   REGIME_CHANNELS,
   LIVE_CHANNELS,
+  LEARNER_CHANNELS,
 ] as const;
 
 type Domain = (typeof DOMAINS)[number];

@@ -13,6 +13,7 @@ import { appContract } from './appContract.ts';
 import { backtestContract } from './backtestContract.ts';
 import { computeContract } from './computeContract.ts';
 import { dataContract } from './dataContract.ts';
+import { learnerContract } from './learnerContract.ts';
 import { optimizeContract } from './optimizeContract.ts';
 import { regimeContract } from './regimeContract.ts';
 import { liveContract } from './liveContract.ts';
@@ -22,6 +23,7 @@ export * from './appContract.ts';
 export * from './backtestContract.ts';
 export * from './computeContract.ts';
 export * from './dataContract.ts';
+export * from './learnerContract.ts';
 export * from './optimizeContract.ts';
 export * from './regimeContract.ts';
 export * from './liveContract.ts';
@@ -35,6 +37,7 @@ export const requestSchemas = {
   ...optimizeContract.requests,
   ...regimeContract.requests,
   ...liveContract.requests,
+  ...learnerContract.requests,
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
@@ -46,6 +49,7 @@ export const eventSchemas = {
   ...optimizeContract.events,
   ...regimeContract.events,
   ...liveContract.events,
+  ...learnerContract.events,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

@@ -31,6 +31,7 @@ import { HOST_END, HOST_START, HOST_SYMBOL } from '../support/serviceHost.ts';
 const KEY_ID = 'PKCONTRACTOUT0042';
 const SECRET = 'contract-outputs-secret-7731';
 const DAY = 86_400_000;
+const LEARNER_SYMBOL = 'LRNR';
 
 let fake: FakeAlpaca;
 let services: Services;
@@ -210,6 +211,14 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   }),
   'settings:clear-keys': () => ({}),
   'regimes:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' }),
+  'learner:status': () => ({}),
+  // Years of daily bars: the scorecard's train window is three purge gaps (the detector warms up 350 days).
+  'learner:evaluate': async () => {
+    await services.bars.write(LEARNER_SYMBOL, '1d', randomWalkBars(2600, 9, { stepMs: DAY }), 'test');
+    return { symbol: LEARNER_SYMBOL, timeframe: '1d', sets: 6 };
+  },
+  'learner:recommend': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4, regimes: 2 }),
+  'learner:scorecard': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4 }),
   // Last, on a symbol of their own: what the other cases read stays.
   'data:rename': async () => {
     await dispatch(services.handlers, 'data:import', { path: join(dir.path, 'IMPT.csv'), symbol: 'DOOMED' });

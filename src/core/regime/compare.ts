@@ -98,6 +98,8 @@ export interface RegimeComparison {
   readonly test: number;
   readonly lookback: { readonly strategy: number; readonly detector: number };
   readonly trialsPerStudy: number;
+  /** Variance of the trials' per-bar Sharpe ratios over all bars (what the global set is deflated by). */
+  readonly trialSharpeVariance: number;
   readonly windows: readonly ComparisonWindow[];
   readonly global: PolicyReport;
   readonly regimeAware: PolicyReport & {
@@ -125,12 +127,12 @@ function labelSchedule(
 }
 
 /** Bars per year of a series, from its span: what per-bar Sharpe ratios are annualised with. */
-function barsPerYear(t: Float64Array): number {
+export function barsPerYear(t: Float64Array): number {
   const years = (t[t.length - 1]! - t[0]!) / YEAR_MS;
   return years > 0 ? (t.length - 1) / years : NaN;
 }
 
-interface TestOutcome {
+export interface TestOutcome {
   readonly segment: EquitySegment;
   readonly trades: number;
   readonly wins: number;
@@ -139,7 +141,7 @@ interface TestOutcome {
 }
 
 /** The test part (from bar `from` of the run) of a run over gap + test bars, copied out of its workspace. */
-function testOutcome(bars: Bars, run: BacktestRun, from: number): TestOutcome {
+export function testOutcome(bars: Bars, run: BacktestRun, from: number): TestOutcome {
   const positions = run.positions!;
   let turnover = 0;
   for (let i = from + 1; i < bars.t.length; i++)
@@ -159,21 +161,39 @@ function testOutcome(bars: Bars, run: BacktestRun, from: number): TestOutcome {
   };
 }
 
-interface PolicyTally {
+/** A policy's test windows as they are walked, stitched and summed into its report. */
+export interface PolicyTally {
   readonly parts: { segment: EquitySegment; from: number; to: number }[];
   trades: number;
   wins: number;
   turnover: number;
 }
 
-function report(
+export function emptyTally(): PolicyTally {
+  return { parts: [], trades: 0, wins: 0, turnover: 0 };
+}
+
+/** Adds one window's test outcome, stitched over `stitch` (the window's own part of the curve). */
+export function addOutcome(
   tally: PolicyTally,
+  outcome: TestOutcome,
+  stitch: { readonly startTime: number; readonly endTime: number },
+): void {
+  tally.parts.push({ segment: outcome.segment, from: stitch.startTime, to: stitch.endTime });
+  tally.trades += outcome.trades;
+  tally.wins += outcome.wins;
+  tally.turnover += outcome.turnover;
+}
+
+/**
+ * The deflated Sharpe ratio of a stitched curve's bar returns, as if the best of `trialCount` trials
+ * whose per-bar Sharpe ratios vary by `trialSharpeVariancePerBar`; NaN with under three returns.
+ */
+export function stitchedDeflatedSharpe(
+  stitched: EquitySegment,
   trialCount: number,
   trialSharpeVariancePerBar: number,
-  pbo: number,
-): { figures: PolicyReport; stitched: EquitySegment } {
-  const stitched = stitchEquity(tally.parts);
-  const metrics = computeEquityMetrics(stitched.t, stitched.equity);
+): number {
   const returns = new Float64Array(Math.max(0, stitched.equity.length - 1));
   for (let i = 1; i < stitched.equity.length; i++)
     returns[i - 1] = stitched.equity[i]! / stitched.equity[i - 1]! - 1;
@@ -187,6 +207,27 @@ function report(
   const meanReturn = sum / n;
   const sd = Math.sqrt((squares - n * meanReturn * meanReturn) / (n - 1));
   const { skewness, kurtosis } = skewnessAndKurtosis(returns);
+  return n > 2 && sd > 0
+    ? deflatedSharpeRatio({
+        sharpe: meanReturn / sd,
+        trials: trialCount,
+        sharpeVariance: trialSharpeVariancePerBar,
+        n,
+        skew: skewness,
+        kurtosis,
+      })
+    : NaN;
+}
+
+/** A policy's out-of-sample figures from its tally (its curve stitched over the test windows). */
+export function policyReport(
+  tally: PolicyTally,
+  trialCount: number,
+  trialSharpeVariancePerBar: number,
+  pbo: number,
+): { figures: PolicyReport; stitched: EquitySegment } {
+  const stitched = stitchEquity(tally.parts);
+  const metrics = computeEquityMetrics(stitched.t, stitched.equity);
   const years = (stitched.t[stitched.t.length - 1]! - stitched.t[0]!) / YEAR_MS;
   const figures: PolicyReport = {
     sharpeRatio: metrics.sharpeRatio,
@@ -195,17 +236,7 @@ function report(
     winRate: tally.trades === 0 ? NaN : tally.wins / tally.trades,
     trades: tally.trades,
     turnover: years > 0 ? tally.turnover / years : NaN,
-    deflatedSharpe:
-      n > 2 && sd > 0
-        ? deflatedSharpeRatio({
-            sharpe: meanReturn / sd,
-            trials: trialCount,
-            sharpeVariance: trialSharpeVariancePerBar,
-            n,
-            skew: skewness,
-            kurtosis,
-          })
-        : NaN,
+    deflatedSharpe: stitchedDeflatedSharpe(stitched, trialCount, trialSharpeVariancePerBar),
     trialCount,
     pbo,
   };
@@ -279,8 +310,8 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   const train = options.train ?? 3 * purge;
   const test = options.test ?? Math.max(1, Math.floor((n - train) / 5));
   const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: options.step ?? test });
-  const globalTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
-  const switchedTally: PolicyTally = { parts: [], trades: 0, wins: 0, turnover: 0 };
+  const globalTally = emptyTally();
+  const switchedTally = emptyTally();
   const globalWorkspace = new BacktestWorkspace();
   const switchedWorkspace = new BacktestWorkspace();
   const results: ComparisonWindow[] = windows.map((w) => {
@@ -317,15 +348,8 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
       runRegimeSwitched(dataset, definition, sets, global, testSchedule, backtest, switchedWorkspace),
       purge,
     );
-    for (const [tally, outcome] of [
-      [globalTally, globalOutcome],
-      [switchedTally, switchedOutcome],
-    ] as const) {
-      tally.parts.push({ segment: outcome.segment, from: w.stitch.startTime, to: w.stitch.endTime });
-      tally.trades += outcome.trades;
-      tally.wins += outcome.wins;
-      tally.turnover += outcome.turnover;
-    }
+    addOutcome(globalTally, globalOutcome, w.stitch);
+    addOutcome(switchedTally, switchedOutcome, w.stitch);
     const sharpe = (segment: EquitySegment): number =>
       computeEquityMetrics(segment.t, segment.equity).sharpeRatio;
     return {
@@ -352,13 +376,14 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   const pboByRegime = regimeRows.map((rows) => pboOfRows(returns, columns, rows, partitions));
   const evaluated = pboByRegime.filter(Number.isFinite);
   const perBar = (annualised: number[]): number => sharpeVariance(annualised) / perYear;
-  const globalReport = report(
+  const trialSharpeVariance = perBar(scores.map((s) => s.all.sharpeRatio));
+  const globalReport = policyReport(
     globalTally,
     columns,
-    perBar(scores.map((s) => s.all.sharpeRatio)),
+    trialSharpeVariance,
     pboOfRows(returns, columns, allRows, partitions),
   );
-  const switchedReport = report(
+  const switchedReport = policyReport(
     switchedTally,
     fullSample.trialCount,
     perBar(scores.flatMap((s) => s.regimes.map((r) => r.sharpeRatio))),
@@ -372,6 +397,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     test,
     lookback: { strategy: strategyLookback, detector: detectorLookback },
     trialsPerStudy: columns,
+    trialSharpeVariance,
     windows: results,
     global: globalReport.figures,
     regimeAware: { ...switchedReport.figures, pboByRegime },

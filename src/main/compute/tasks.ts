@@ -28,6 +28,7 @@ import {
 } from '../../core/regime/index.ts';
 import { getStrategy } from '../../core/strategy/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
+import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -122,7 +123,8 @@ export function labelRegimes(task: Omit<RegimeLabelsTask, 'kind'>): RegimeLabels
   };
 }
 
-export type WorkerTask = BacktestTask | TrialsTask | QualityTask | CsvPartTask | RegimeLabelsTask;
+export type WorkerTask =
+  BacktestTask | TrialsTask | QualityTask | CsvPartTask | RegimeLabelsTask | LearnerTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
   ? BacktestOutput
   : T extends TrialsTask
@@ -131,7 +133,9 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
       ? QualityReport
       : T extends RegimeLabelsTask
         ? RegimeLabelsOutput
-        : CsvPartOutput;
+        : T extends LearnerTask
+          ? LearnerTaskResult<T>
+          : CsvPartOutput;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
@@ -159,7 +163,15 @@ export class TaskRunner {
 
   constructor(private readonly maxDatasets = 4) {}
 
-  run(task: WorkerTask): BacktestOutput | TrialsOutput | QualityReport | CsvPartOutput | RegimeLabelsOutput {
+  run(
+    task: WorkerTask,
+  ):
+    | BacktestOutput
+    | TrialsOutput
+    | QualityReport
+    | CsvPartOutput
+    | RegimeLabelsOutput
+    | LearnerTaskResult<LearnerTask> {
     switch (task.kind) {
       case 'backtest':
         return this.backtest(task);
@@ -171,6 +183,10 @@ export class TaskRunner {
         return parseCsvPart(task.input);
       case 'regime-labels':
         return labelRegimes(task);
+      case 'learner-evaluate':
+      case 'learner-recommend':
+      case 'scorecard':
+        return runLearnerTask(task);
     }
   }
 

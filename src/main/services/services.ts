@@ -14,6 +14,7 @@ import { createDataHandlers } from './data/handlers.ts';
 import { ensureDemoMarket, type DemoProgress } from './demoMarket.ts';
 import { EventBus } from './events.ts';
 import { JobRegistry } from './jobs.ts';
+import { createLearnerHandlers } from './learner/handlers.ts';
 import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { createRegimeHandlers } from './regime/handlers.ts';
 import { createLiveHandlers } from './live/handlers.ts';
@@ -118,6 +119,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...optimizer.handlers,
     ...createRegimeHandlers({ db, bars, pool }),
     ...live.handlers,
+    ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
   };
 
   return {

@@ -26,6 +26,18 @@ export interface PanelOptions {
   /** The bars' timeframe for the regime detector ('native': guessed from the spacing). */
   readonly timeframe: string;
   readonly backtest?: BacktestOptions;
+  /** The sets to run, in place of `sets` drawn at random (a comparison's own candidates). */
+  readonly candidates?: readonly Params[];
+  /** A bar some window starts at (the windows are shifted onto it), so they line up with a caller's. */
+  readonly anchor?: number;
+}
+
+/** Bars in a window by timeframe: about a trading day intraday, a month of days. */
+const WINDOW_BARS: Readonly<Record<string, number>> = { '1m': 390, '5m': 78, '15m': 26, '1h': 7, '1d': 21 };
+
+/** The window the learner predicts over by default at a timeframe (a month of days where none is known). */
+export function defaultWindowBars(timeframe: string): number {
+  return WINDOW_BARS[timeframe] ?? 21;
 }
 
 export interface PanelRow {
@@ -59,14 +71,17 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
   const L = options.windowBars;
   if (!(Number.isInteger(L) && L >= 5))
     throw new RangeError(`panel: windowBars must be an integer >= 5, got ${L}`);
-  const study = new Study({
-    space: options.space,
-    sampler: { kind: 'random' },
-    objectives: [{ metric: 'score', direction: 'maximize' }],
-    seed: options.seed,
-    maxTrials: options.sets,
-  });
-  const sets = study.ask(options.sets).map((trial) => trial.params);
+  const sets =
+    options.candidates ??
+    new Study({
+      space: options.space,
+      sampler: { kind: 'random' },
+      objectives: [{ metric: 'score', direction: 'maximize' }],
+      seed: options.seed,
+      maxTrials: options.sets,
+    })
+      .ask(options.sets)
+      .map((trial) => trial.params);
   const runs = sets.map((params) => {
     const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
     return { equity: Float64Array.from(run.equity), trades: run.trades, start: run.startIndex };
@@ -74,7 +89,8 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
   const market = marketRegime(bars, options.timeframe);
   const space = learnerSpace(options.strategy);
   // Windows start once every set is past its warm-up and the regime detector has labels.
-  const first = Math.max(1, ...runs.map((r) => r.start + 1));
+  const ready = Math.max(1, ...runs.map((r) => r.start + 1));
+  const first = options.anchor === undefined ? ready : ready + ((((options.anchor - ready) % L) + L) % L);
   const windows: PanelWindow[] = [];
   const previous: (Metrics | undefined)[] = sets.map(() => undefined);
   const previousScores: (number | null)[] = sets.map(() => null);

@@ -37,6 +37,18 @@ describe('parameter learner', () => {
     }
   });
 
+  it('restores from JSON (the ledger stores it so) with the same confidence after a first window had no neighbours', () => {
+    const rng = createRng(5);
+    const learner = new ParameterLearner({ seed: 2 });
+    for (let w = 0; w < 6; w++) {
+      const window = Array.from({ length: 8 }, () => heteroscedastic(rng));
+      learner.learnWindow(window.map(({ x, y }) => ({ features: x, target: { score: y } })));
+    }
+    const restored = ParameterLearner.fromState(JSON.parse(JSON.stringify(learner.toState())));
+    const probes = Array.from({ length: 20 }, () => heteroscedastic(rng).x);
+    expect(restored.predictWindow(probes)).toEqual(learner.predictWindow(probes));
+  });
+
   it('predicting changes nothing the learner keeps', () => {
     const rng = createRng(2);
     const learner = new ParameterLearner({ seed: 1 });

@@ -312,8 +312,11 @@ export class ParameterLearner {
     );
     learner.conformal80 = ConformalIntervals.fromState(state.conformal80 as ModelState);
     learner.conformal90 = ConformalIntervals.fromState(state.conformal90 as ModelState);
-    learner.distances = SortedWindow.of(o.calibrationWindow, state.distances as number[]);
-    learner.scales = SortedWindow.of(o.calibrationWindow, state.scales as number[]);
+    // A first window's inputs have no neighbours yet (distance and scale Infinity), which JSON, the
+    // ledger's storage, writes as null.
+    const infinite = (values: readonly (number | null)[]): number[] => values.map((v) => v ?? Infinity);
+    learner.distances = SortedWindow.of(o.calibrationWindow, infinite(state.distances as (number | null)[]));
+    learner.scales = SortedWindow.of(o.calibrationWindow, infinite(state.scales as (number | null)[]));
     learner.drift = Adwin.fromState(state.drift as ModelState);
     return learner;
   }

@@ -66,10 +66,10 @@ describe('delayed prequential evaluation', () => {
     );
     const before = evaluatePrequential(panel.slice(0, 31));
     const after = evaluatePrequential(altered.slice(0, 31));
-    const last = (r: typeof before): number => r.rollingMae.at(-2)!.mae;
+    const last = (r: typeof before): number => r.rolling.at(-2)!.mae;
     expect(last(after)).toBe(last(before));
     // Window 30 itself is scored on predictions made before its results: its error shows the +100.
-    expect(after.rollingMae.at(-1)!.mae).toBeGreaterThan(before.rollingMae.at(-1)!.mae + 5);
+    expect(after.rolling.at(-1)!.mae).toBeGreaterThan(before.rolling.at(-1)!.mae + 5);
   });
 
   it('Spearman and Wilson match their textbook values', () => {

@@ -1,6 +1,10 @@
 import { mean, sampleStd } from '../../math/statistics.ts';
 import type { PanelWindow } from './panel.ts';
-import { ParameterLearner, type ParameterLearnerOptions } from './parameterLearner.ts';
+import {
+  ParameterLearner,
+  type LearnerPrediction,
+  type ParameterLearnerOptions,
+} from './parameterLearner.ts';
 import { RegimeForecaster } from './regimeForecaster.ts';
 
 /**
@@ -14,8 +18,26 @@ export interface PrequentialOptions extends Omit<ParameterLearnerOptions, 'seed'
   readonly seed?: number;
   /** Windows learned before predictions are scored. */
   readonly warmupWindows?: number;
-  /** Predictions the rolling MAE averages. */
+  /** Predictions the rolling figures average. */
   readonly rolling?: number;
+  /**
+   * Told each window's predictions when it opens, before its results are learned: what a policy acting
+   * on the learner would have seen then (the scorecard's learner policy picks its sets here).
+   */
+  readonly onPredict?: (window: PanelWindow, predictions: readonly LearnerPrediction[]) => void;
+}
+
+/** The figures over the last `rolling` predictions, after one scored window (the charts over time). */
+export interface RollingPoint {
+  readonly window: number;
+  readonly startTime: number;
+  readonly mae: number;
+  /** Mean rank correlation and top-quintile precision of the windows those predictions came from. */
+  readonly rank: number;
+  readonly topQuintile: number;
+  readonly coverage80: number;
+  readonly coverage90: number;
+  readonly pairwise: number;
 }
 
 export interface RankFigure {
@@ -39,8 +61,8 @@ export interface PrequentialReport {
   readonly predictions: number;
   readonly mae: number;
   readonly baselineMae: number;
-  /** MAE of the last `rolling` predictions after each scored window (the accuracy chart). */
-  readonly rollingMae: readonly { readonly window: number; readonly mae: number }[];
+  /** The figures over the last `rolling` predictions after each scored window (the charts over time). */
+  readonly rolling: readonly RollingPoint[];
   readonly rank: RankFigure;
   readonly baselineRank: RankFigure;
   readonly topQuintile: PrecisionFigure;
@@ -74,17 +96,16 @@ export function evaluatePrequential(
   windows: readonly PanelWindow[],
   options: PrequentialOptions = {},
 ): PrequentialReport {
-  const { warmupWindows = 5, rolling = 500, ...learnerOptions } = options;
+  const { warmupWindows = 5, rolling = 500, onPredict, ...learnerOptions } = options;
   const learner = new ParameterLearner({ seed: 1, ...learnerOptions });
   const regimes = new RegimeForecaster();
   const scored: Scored[] = [];
-  const rank: number[] = [];
+  const perWindow: WindowFigures[] = [];
   const baselineRank: number[] = [];
-  const top = { hits: 0, total: 0 };
   const baselineTop = { hits: 0, total: 0 };
-  const pairs = { right: 0, total: 0, baselineRight: 0, baselineTotal: 0 };
+  const baselinePairs = { right: 0, total: 0 };
   let quintileHits = 0;
-  const rollingMae: { window: number; mae: number }[] = [];
+  const rollingPoints: RollingPoint[] = [];
 
   for (const window of windows) {
     const stratum = window.regime ?? undefined;
@@ -92,6 +113,7 @@ export function evaluatePrequential(
       window.rows.map((row) => row.features),
       stratum,
     );
+    onPredict?.(window, predictions);
     if (window.index >= warmupWindows) {
       const actual = window.rows.map((r) => r.score);
       const predicted = predictions.map((p) => p.score);
@@ -108,20 +130,22 @@ export function evaluatePrequential(
         });
         if (p.quintile === row.quintile) quintileHits++;
       });
-      rank.push(spearman(predicted, actual));
-      countTop(predicted, actual, top);
-      countPairs(predicted, actual, pairs, 'right', 'total');
+      const figures: WindowFigures = {
+        predictions: actual.length,
+        rank: spearman(predicted, actual),
+        top: { hits: 0, total: 0 },
+        pairs: { right: 0, total: 0 },
+      };
+      countTop(predicted, actual, figures.top);
+      countPairs(predicted, actual, figures.pairs);
+      perWindow.push(figures);
       if (baseline.every((b) => b !== null)) {
         const b = baseline as number[];
         baselineRank.push(spearman(b, actual));
         countTop(b, actual, baselineTop);
-        countPairs(b, actual, pairs, 'baselineRight', 'baselineTotal');
+        countPairs(b, actual, baselinePairs);
       }
-      const recent = scored.slice(-rolling);
-      rollingMae.push({
-        window: window.index,
-        mae: mean(recent.map((s) => Math.abs(s.actual - s.prediction))),
-      });
+      rollingPoints.push(rollingPoint(window, scored.slice(-rolling), recentWindows(perWindow, rolling)));
     }
     // The window has closed: its results are learned now, after every prediction for it.
     learner.learnWindow(
@@ -139,19 +163,19 @@ export function evaluatePrequential(
   const decile = Math.max(1, Math.floor(scored.length / 10));
   const absErrors = (list: readonly Scored[]): number[] => list.map((s) => Math.abs(s.actual - s.prediction));
   return {
-    windows: rank.length,
+    windows: perWindow.length,
     predictions: scored.length,
     mae: mean(absErrors(scored)),
     baselineMae: mean(withBaseline.map((s) => Math.abs(s.actual - s.baseline!))),
-    rollingMae,
-    rank: rankFigure(rank),
+    rolling: rollingPoints,
+    rank: rankFigure(perWindow.map((w) => w.rank)),
     baselineRank: rankFigure(baselineRank),
-    topQuintile: precision(top),
+    topQuintile: precision(sumTop(perWindow)),
     baselineTopQuintile: precision(baselineTop),
     coverage80: scored.filter((s) => s.in80).length / scored.length,
     coverage90: scored.filter((s) => s.in90).length / scored.length,
-    pairwise: pairs.right / pairs.total,
-    baselinePairwise: pairs.baselineRight / pairs.baselineTotal,
+    pairwise: sumPairs(perWindow).right / sumPairs(perWindow).total,
+    baselinePairwise: baselinePairs.right / baselinePairs.total,
     quintileAccuracy: quintileHits / scored.length,
     confidenceDeciles: {
       top: mean(absErrors(byConfidence.slice(0, decile))),
@@ -223,21 +247,64 @@ function countTop(
   into.total += size;
 }
 
-function countPairs<R extends string, T extends string>(
+function countPairs(
   predicted: readonly number[],
   actual: readonly number[],
-  into: Record<R | T, number>,
-  right: R,
-  total: T,
+  into: { right: number; total: number },
 ): void {
   for (let i = 0; i < actual.length; i++) {
     for (let j = i + 1; j < actual.length; j++) {
       const realised = Math.sign(actual[i]! - actual[j]!);
       if (realised === 0) continue;
-      into[total]++;
-      if (Math.sign(predicted[i]! - predicted[j]!) === realised) into[right]++;
+      into.total++;
+      if (Math.sign(predicted[i]! - predicted[j]!) === realised) into.right++;
     }
   }
+}
+
+/** What one scored window contributed to the window-level figures. */
+interface WindowFigures {
+  readonly predictions: number;
+  readonly rank: number;
+  readonly top: { hits: number; total: number };
+  readonly pairs: { right: number; total: number };
+}
+
+const sumTop = (list: readonly WindowFigures[]): { hits: number; total: number } => ({
+  hits: list.reduce((a, w) => a + w.top.hits, 0),
+  total: list.reduce((a, w) => a + w.top.total, 0),
+});
+
+const sumPairs = (list: readonly WindowFigures[]): { right: number; total: number } => ({
+  right: list.reduce((a, w) => a + w.pairs.right, 0),
+  total: list.reduce((a, w) => a + w.pairs.total, 0),
+});
+
+/** The latest windows whose predictions make up the last `rolling` (at least the latest window). */
+function recentWindows(list: readonly WindowFigures[], rolling: number): WindowFigures[] {
+  let count = 0;
+  let from = list.length;
+  while (from > 0 && (count < rolling || from === list.length)) count += list[--from]!.predictions;
+  return list.slice(from);
+}
+
+function rollingPoint(
+  window: PanelWindow,
+  recent: readonly Scored[],
+  windows: readonly WindowFigures[],
+): RollingPoint {
+  const top = sumTop(windows);
+  const pairs = sumPairs(windows);
+  return {
+    window: window.index,
+    startTime: window.startTime,
+    mae: mean(recent.map((s) => Math.abs(s.actual - s.prediction))),
+    rank: mean(windows.map((w) => w.rank)),
+    topQuintile: top.hits / top.total,
+    coverage80: recent.filter((s) => s.in80).length / recent.length,
+    coverage90: recent.filter((s) => s.in90).length / recent.length,
+    pairwise: pairs.right / pairs.total,
+  };
 }
 
 function rankFigure(perWindow: readonly number[]): RankFigure {

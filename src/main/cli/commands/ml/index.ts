@@ -29,4 +29,10 @@ export const mlCommands: readonly CommandEntry[] = [
     summary: "Record stored studies' trials and walk-forward windows in the results ledger, then learn them",
     load: async () => (await import('./learner.ts')).learnerBackfillCommand,
   },
+  {
+    name: 'scorecard',
+    summary:
+      "Default parameters, walk-forward optimised, regime-aware and the learner's recommendations, out of sample after costs, beside the product goals",
+    load: async () => (await import('./scorecard.ts')).scorecardCommand,
+  },
 ];

@@ -1,6 +1,6 @@
 import type { Bars } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
-import { windowPanel } from '../../../../core/ml/learner/panel.ts';
+import { defaultWindowBars, windowPanel } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
@@ -9,6 +9,7 @@ import { backfillLedger } from '../../../ml/backfill.ts';
 import { LedgerLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { LedgerRepository } from '../../../store/ledgerRepository.ts';
+import { learnerStatus } from '../../../services/learner/learnerService.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { openDatabaseHere } from '../../backend.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
@@ -24,9 +25,6 @@ const GOALS = {
   coveragePoints: 0.02,
   confidenceRatio: 0.5,
 } as const;
-
-/** Bars in a window by timeframe: about a trading day intraday, a month of days. */
-const WINDOW_BARS: Readonly<Record<string, number>> = { '1m': 390, '5m': 78, '15m': 26, '1h': 7, '1d': 21 };
 
 const PANEL_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,
@@ -71,7 +69,7 @@ function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
   const timeframe =
     stringOption(args, 'csv') === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
   const guessed = timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
-  const windowBars = numberOption(args, 'window-bars', WINDOW_BARS[guessed] ?? 21);
+  const windowBars = numberOption(args, 'window-bars', defaultWindowBars(guessed));
   const sets = numberOption(args, 'sets', 50);
   const model = stringOption(args, 'model') ?? 'linear';
   if (model !== 'linear' && model !== 'forest')
@@ -265,7 +263,7 @@ export const learnerStatusCommand: Command = {
         return 0;
       }
       io.out(
-        `Results ledger: ${status.ledger.trial} trials, ${status.ledger['window-train']} train windows, ${status.ledger['window-test']} test windows`,
+        `Results ledger: ${status.ledger.trial} trials, ${status.ledger.windowTrain} train windows, ${status.ledger.windowTest} test windows`,
       );
       if (status.learners.length === 0) {
         io.out(
@@ -292,41 +290,6 @@ export const learnerStatusCommand: Command = {
     }
   },
 };
-
-async function learnerStatus(ledger: LedgerRepository): Promise<{
-  ledger: Record<'trial' | 'window-train' | 'window-test', number>;
-  learners: {
-    strategy: string;
-    rows: number;
-    learned: number;
-    version: number;
-    resets: number;
-    savedAt: number | null;
-  }[];
-}> {
-  const learners = new LedgerLearner(ledger);
-  const out = [];
-  for (const { strategy, rows } of await ledger.strategies()) {
-    const loaded = await learners.load(strategy);
-    const saved = await ledger.latestState(strategy);
-    out.push({
-      strategy,
-      rows,
-      learned: loaded.learner.count,
-      version: loaded.version,
-      resets: loaded.learner.resets,
-      savedAt: saved?.savedAt ?? null,
-    });
-  }
-  return {
-    ledger: {
-      trial: await ledger.count('trial'),
-      'window-train': await ledger.count('window-train'),
-      'window-test': await ledger.count('window-test'),
-    },
-    learners: out,
-  };
-}
 
 export const learnerBackfillCommand: Command = {
   usage: '[--json]',

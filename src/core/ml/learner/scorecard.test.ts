@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import type { Bars } from '../../data/bars.ts';
+import { randomWalkBars } from '../../engine/random-walk.ts';
+import { createSpace, intParam } from '../../optimize/space.ts';
+import { compareRegimeAware } from '../../regime/compare.ts';
+import { createDetector } from '../../regime/index.ts';
+import { sampleCandidates } from '../../regime/perRegime.ts';
+import { STRATEGIES } from '../../strategy/registry.ts';
+import {
+  computeScorecard,
+  goalChecks,
+  pathStability,
+  type PolicyName,
+  type Scorecard,
+  type ScorecardOptions,
+  type ScorecardPolicy,
+} from './scorecard.ts';
+
+const space = createSpace(
+  [intParam('fast', 5, 15, { step: 5 }), intParam('slow', 20, 60, { step: 20 })],
+  ['fast<slow'],
+);
+const options: ScorecardOptions = {
+  strategy: 'sma-cross',
+  space,
+  trials: 8,
+  seed: 3,
+  timeframe: '1d',
+  createDetector: () => createDetector('rules', '1d'),
+  axis: 'volatility',
+  backtest: { commission: { kind: 'percent', rate: 0.0005 } },
+  windowBars: 21,
+  threshold: 0,
+  minTrades: 5,
+};
+
+function perturbFrom(bars: Bars, from: number): Bars {
+  const scale = (column: Float64Array): Float64Array =>
+    column.map((x, i) => (i < from ? x : x * (1 + 0.05 * Math.sin(i))));
+  return { ...bars, o: scale(bars.o), h: scale(bars.h), l: scale(bars.l), c: scale(bars.c) };
+}
+
+describe('the scorecard (issue 12 item 10)', () => {
+  const bars = randomWalkBars(1500, 5, { volatility: 0.012, stepMs: 86_400_000 });
+  let computed: Scorecard | undefined;
+  const base = (): Scorecard => (computed ??= computeScorecard(bars, options));
+
+  it('walks the four policies over the same windows, the optimised and regime-aware ones as regimes compare does', () => {
+    const card = base();
+    expect(card.windows).toBe(card.decisions.length);
+    expect(card.test % card.windowBars).toBe(0);
+    expect(card.train).toBe(3 * card.purge);
+    const comparison = compareRegimeAware(bars, {
+      definition: STRATEGIES['sma-cross'],
+      candidates: sampleCandidates(space, { kind: 'random' }, 8, 3),
+      createDetector: options.createDetector,
+      axis: 'volatility',
+      backtest: options.backtest,
+      train: card.train,
+      test: card.test,
+      step: card.test,
+      purge: card.purge,
+      minTrades: 5,
+    });
+    expect(card.policies.optimised.sharpeRatio).toBe(comparison.global.sharpeRatio);
+    expect(card.policies.regimeAware.maxDrawdown).toBe(comparison.regimeAware.maxDrawdown);
+    // Every trial of every policy is counted: the default set, 8 candidates and the regime-aware selections.
+    expect(card.trialCount).toBe(1 + 8 + comparison.regimeAware.trialCount);
+    for (const name of ['default', 'optimised', 'regimeAware', 'learner'] as const) {
+      expect(card.policies[name].trialCount).toBe(card.trialCount);
+      expect(Number.isFinite(card.policies[name].sharpeRatio)).toBe(true);
+    }
+    // The optimised policy's deflated Sharpe counts more trials here than in the comparison alone.
+    expect(card.policies.optimised.deflatedSharpe).toBeLessThanOrEqual(comparison.global.deflatedSharpe);
+    expect(card.policies.default.stability).toBe(1);
+    // With a threshold of 0 the learner follows its best prediction wherever a learner window opens.
+    expect(card.decisions.filter((d) => d.predicted !== null).every((d) => d.action === 'switch')).toBe(true);
+    expect(card.prediction.predictions).toBeGreaterThan(0);
+    expect(card.goals.map((g) => g.goal)).toEqual([
+      'sharpe',
+      'drawdown',
+      'winRate',
+      'predictionAccuracy',
+      'stability',
+    ]);
+  });
+
+  it("learns causally: a test window's recommendation is the same whatever the bars after it opens", () => {
+    const card = base();
+    const second = card.decisions[1]!;
+    const from = bars.t.indexOf(second.testStartTime);
+    const changed = computeScorecard(perturbFrom(bars, from), options);
+    expect(changed.decisions[1]!.params).toEqual(second.params);
+    expect(changed.decisions[1]!.predicted).toEqual(second.predicted);
+    // The perturbation does reach the later windows' outcomes, so the comparison above could fail.
+    expect(changed.policies.learner.sharpeRatio).not.toBe(card.policies.learner.sharpeRatio);
+  });
+
+  it('keeps the set in force below the confidence threshold (the default parameters at first)', () => {
+    const card = computeScorecard(bars, { ...options, threshold: 1.01 });
+    expect(card.decisions.every((d) => d.action === 'keep')).toBe(true);
+    expect(card.policies.learner.sharpeRatio).toBe(card.policies.default.sharpeRatio);
+    expect(card.policies.learner.stability).toBe(1);
+  });
+});
+
+describe('parameter stability and the goals', () => {
+  it('measures the mean move between consecutive sets as a share of each range', () => {
+    expect(
+      pathStability(
+        [
+          { fast: 5, slow: 20 },
+          { fast: 5, slow: 20 },
+        ],
+        space,
+      ),
+    ).toBe(1);
+    expect(
+      pathStability(
+        [
+          { fast: 5, slow: 20 },
+          { fast: 15, slow: 60 },
+        ],
+        space,
+      ),
+    ).toBe(0);
+    // fast moves half its range, slow none: a quarter on average.
+    expect(
+      pathStability(
+        [
+          { fast: 5, slow: 40 },
+          { fast: 10, slow: 40 },
+        ],
+        space,
+      ),
+    ).toBe(0.75);
+  });
+
+  it('marks each goal met or not from the deltas against the default parameters', () => {
+    const policy = (over: Partial<ScorecardPolicy>): ScorecardPolicy => ({
+      sharpeRatio: 0.2,
+      maxDrawdown: -0.3,
+      totalReturn: 0,
+      winRate: 0.4,
+      trades: 10,
+      turnover: 1,
+      deflatedSharpe: 0.5,
+      trialCount: 10,
+      pbo: 0.5,
+      stability: 1,
+      ...over,
+    });
+    const policies: Record<PolicyName, ScorecardPolicy> = {
+      default: policy({}),
+      optimised: policy({ sharpeRatio: 0.8, maxDrawdown: -0.2, winRate: 0.55, stability: 0.5 }),
+      regimeAware: policy({ sharpeRatio: 0.6, maxDrawdown: -0.27, winRate: 0.45, stability: 0.9 }),
+      learner: policy({ winRate: Number.NaN }),
+    };
+    const goals = Object.fromEntries(goalChecks(policies, 0.71).map((g) => [g.goal, g]));
+    expect(goals['sharpe']!.met).toEqual({ optimised: true, regimeAware: false, learner: false });
+    expect(goals['sharpe']!.measured.optimised).toBeCloseTo(0.6, 12);
+    expect(goals['drawdown']!.met).toEqual({ optimised: true, regimeAware: false, learner: false });
+    expect(goals['winRate']!.met).toEqual({ optimised: true, regimeAware: false, learner: false });
+    expect(goals['predictionAccuracy']!.met).toEqual({ learner: true });
+    expect(goals['stability']!.met).toEqual({ optimised: false, regimeAware: true, learner: true });
+    expect(goalChecks(policies, 0.7).find((g) => g.goal === 'predictionAccuracy')!.met).toEqual({
+      learner: false,
+    });
+  });
+});

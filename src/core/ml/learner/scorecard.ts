@@ -1,0 +1,363 @@
+/**
+ * The scorecard (issue 12 item 10): does any of it pay? Four policies are walked forward over the same
+ * test windows, out of sample and after the same costs:
+ *   - the strategy's default parameters (what a trader gets without Regimen),
+ *   - one set optimised on each train window (the global policy of regime/compare.ts),
+ *   - one set per regime from the same trials (the regime-aware policy of regime/compare.ts),
+ *   - the learner's recommendation at each test window's start, from a learner that has learned only
+ *     the windows closed before it (delayed prequential, as `regimen learner evaluate` measures it),
+ *     keeping the set in force when its confidence is below the threshold.
+ * Every trial of every policy counts in each deflated Sharpe ratio, and the product's goals sit beside
+ * the measured differences from the default parameters.
+ */
+import { sliceBars, type Bars } from '../../data/bars.ts';
+import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestOptions } from '../../engine/index.ts';
+import { walkForwardWindows } from '../../optimize/walkForward.ts';
+import type { SearchSpace } from '../../optimize/space.ts';
+import {
+  addOutcome,
+  compareRegimeAware,
+  emptyTally,
+  policyReport,
+  stitchedDeflatedSharpe,
+  testOutcome,
+  type PolicyReport,
+  type PolicyTally,
+} from '../../regime/compare.ts';
+import type { RegimeDetector } from '../../regime/detector.ts';
+import type { RegimeAxis } from '../../regime/labels.ts';
+import { sampleCandidates } from '../../regime/perRegime.ts';
+import { getStrategy } from '../../strategy/index.ts';
+import { defaultParams } from '../../strategy-api/params.ts';
+import type { StrategyParams } from '../../strategy-api/types.ts';
+import { windowPanel } from './panel.ts';
+import type { LearnerPrediction } from './parameterLearner.ts';
+import { evaluatePrequential } from './prequential.ts';
+
+export interface ScorecardOptions {
+  readonly strategy: string;
+  /** The space the trials are drawn from (random sampler): the optimised, regime-aware and learner's. */
+  readonly space: SearchSpace;
+  readonly trials: number;
+  readonly seed: number;
+  /** The bars' timeframe for the learner's market context ('native': guessed from the spacing). */
+  readonly timeframe: string;
+  /** A fresh regime detector (the regime-aware policy labels each window with one of its own). */
+  readonly createDetector: () => RegimeDetector;
+  readonly axis: RegimeAxis;
+  /** Costs and sizing of every backtest (the same for every policy). */
+  readonly backtest: BacktestOptions;
+  /** Bars of a learner window: what it predicts the score over and learns from, one at a time. */
+  readonly windowBars: number;
+  /** Below this confidence the learner keeps the set in force. */
+  readonly threshold: number;
+  readonly model?: 'linear' | 'forest';
+  /** A regime's set needs this many trades in training (regime-aware policy); 30 by default. */
+  readonly minTrades?: number;
+}
+
+export const POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+export interface ScorecardPolicy extends PolicyReport {
+  /**
+   * 1 - the mean move of the parameters between consecutive test windows, each parameter's move as a
+   * share of its range in the space (1: never moves; picking at random every window gives about 0.67).
+   */
+  readonly stability: number;
+}
+
+/** The product's stated goals (issue 12), each against the default parameters where it is a delta. */
+export const GOALS = {
+  sharpeDelta: 0.5,
+  /** The max drawdown a fifth smaller than the default parameters'. */
+  drawdownReduction: 0.2,
+  winRatePoints: 0.1,
+  predictionAccuracy: 0.7,
+  stability: 0.8,
+} as const;
+
+export interface GoalCheck {
+  readonly goal: 'sharpe' | 'drawdown' | 'winRate' | 'predictionAccuracy' | 'stability';
+  /** The goal in words. */
+  readonly target: string;
+  /** Per policy (default left out where the goal is a delta from it): the measured value, NaN where it has none. */
+  readonly measured: Readonly<Partial<Record<PolicyName, number>>>;
+  readonly met: Readonly<Partial<Record<PolicyName, boolean>>>;
+}
+
+export interface LearnerDecision {
+  readonly testStartTime: number;
+  readonly params: StrategyParams;
+  readonly action: 'switch' | 'keep';
+  /** The prediction for the best set (null: the window is too short for a learner window). */
+  readonly predicted: LearnerPrediction | null;
+}
+
+export interface Scorecard {
+  readonly bars: number;
+  readonly purge: number;
+  readonly train: number;
+  readonly test: number;
+  readonly windowBars: number;
+  readonly windows: number;
+  /** Trials counted in every deflated Sharpe ratio: the default set, the optimised, regime-aware and learner's. */
+  readonly trialCount: number;
+  readonly policies: Readonly<Record<PolicyName, ScorecardPolicy>>;
+  /** The learner's figures over every window it predicted before learning it. */
+  readonly prediction: {
+    readonly predictions: number;
+    /** Share of pairs of sets of one window whose order the learner got right. */
+    readonly pairwise: number;
+    readonly rank: number;
+    readonly topQuintile: number;
+    readonly coverage80: number;
+  };
+  readonly decisions: readonly LearnerDecision[];
+  readonly goals: readonly GoalCheck[];
+}
+
+/** The longest warm-up of the sets: the purge the comparison will take (it takes the detector's too). */
+function lookback(bars: Bars, definition: ReturnType<typeof getStrategy>, sets: readonly StrategyParams[]) {
+  const dataset = prepareDataset(bars);
+  const workspace = new BacktestWorkspace();
+  return Math.max(
+    ...sets.map((params) => runPrepared(dataset, definition, params, {}, workspace).startIndex),
+  );
+}
+
+/** 1 - mean normalised move between consecutive sets of a path (numeric parameters of the space). */
+export function pathStability(path: readonly StrategyParams[], space: SearchSpace): number {
+  if (path.length < 2) return 1;
+  let moved = 0;
+  let count = 0;
+  for (let k = 1; k < path.length; k++) {
+    for (const spec of space.params) {
+      if (spec.kind === 'categorical' || !(spec.high > spec.low)) continue;
+      moved += Math.abs(path[k]![spec.name]! - path[k - 1]![spec.name]!) / (spec.high - spec.low);
+      count++;
+    }
+  }
+  return count === 0 ? 1 : 1 - moved / count;
+}
+
+export function computeScorecard(bars: Bars, options: ScorecardOptions): Scorecard {
+  const definition = getStrategy(options.strategy);
+  const n = bars.t.length;
+  const L = options.windowBars;
+  const candidates = sampleCandidates(options.space, { kind: 'random' }, options.trials, options.seed);
+  const defaults = defaultParams(definition);
+  const purge = Math.max(
+    lookback(bars, definition, [...candidates, defaults]),
+    options.createDetector().warmup,
+  );
+  const train = 3 * purge;
+  // Five test windows as the regime comparison takes by default, each a whole number of learner windows,
+  // so every test window opens when a learner window does.
+  const test = Math.floor(Math.floor((n - train) / 5) / L) * L;
+  if (test < L) {
+    throw new RangeError(
+      `scorecard: ${n} bars leave ${n - train} after a train window of ${train} (three purge gaps of ${purge}), ` +
+        `fewer than five learner windows of ${L} bars: give more bars or a smaller window`,
+    );
+  }
+  const backtest: BacktestOptions = { ...options.backtest, recordPositions: true };
+  const comparison = compareRegimeAware(bars, {
+    definition,
+    candidates,
+    createDetector: options.createDetector,
+    axis: options.axis,
+    backtest,
+    train,
+    test,
+    step: test,
+    purge,
+    ...(options.minTrades === undefined ? {} : { minTrades: options.minTrades }),
+  });
+  const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: test });
+
+  // The learner: the panel's windows line up with the test windows; it predicts each window when it
+  // opens and learns it when it closes, so at a test window's start it has learned only what came before.
+  const panel = windowPanel(bars, {
+    strategy: options.strategy,
+    space: options.space,
+    sets: candidates.length,
+    seed: options.seed,
+    windowBars: L,
+    timeframe: options.timeframe,
+    backtest: options.backtest,
+    candidates,
+    anchor: windows[0]!.test.start,
+  });
+  const opened = new Map<number, readonly LearnerPrediction[]>();
+  const testStarts = new Set(windows.map((w) => w.test.start));
+  const prequential = evaluatePrequential(panel, {
+    seed: options.seed,
+    ...(options.model === undefined ? {} : { model: options.model }),
+    onPredict: (window, predictions) => {
+      if (testStarts.has(window.start)) opened.set(window.start, predictions);
+    },
+  });
+
+  const tallies: Record<'default' | 'learner', PolicyTally> = {
+    default: emptyTally(),
+    learner: emptyTally(),
+  };
+  const workspace = new BacktestWorkspace();
+  const decisions: LearnerDecision[] = [];
+  let inForce: StrategyParams = defaults;
+  for (const w of windows) {
+    const from = w.test.start - purge;
+    const testBars = sliceBars(bars, from, w.test.end);
+    const dataset = prepareDataset(testBars);
+    const predictions = opened.get(w.test.start);
+    let predicted: LearnerPrediction | null = null;
+    let action: 'switch' | 'keep' = 'keep';
+    if (predictions !== undefined) {
+      let best = 0;
+      predictions.forEach((p, j) => {
+        if (p.score > predictions[best]!.score) best = j;
+      });
+      predicted = predictions[best]!;
+      if (predicted.confidence >= options.threshold) {
+        action = 'switch';
+        inForce = candidates[best]!;
+      }
+    }
+    decisions.push({ testStartTime: w.test.startTime, params: inForce, action, predicted });
+    for (const [name, params] of [
+      ['default', defaults],
+      ['learner', inForce],
+    ] as const) {
+      addOutcome(
+        tallies[name],
+        testOutcome(testBars, runPrepared(dataset, definition, params, backtest, workspace), purge),
+        w.stitch,
+      );
+    }
+  }
+
+  // Every set any policy could have picked is a trial: the default, the optimised and learner's
+  // candidates, and the regime-aware selections (which already count the global ones).
+  const trialCount = 1 + candidates.length + comparison.regimeAware.trialCount;
+  const variance = comparison.trialSharpeVariance;
+  const deflate = (
+    report: PolicyReport,
+    curve: Parameters<typeof stitchedDeflatedSharpe>[0],
+  ): PolicyReport => ({
+    ...report,
+    deflatedSharpe: stitchedDeflatedSharpe(curve, trialCount, variance),
+    trialCount,
+  });
+  const own = (name: 'default' | 'learner', pbo: number): PolicyReport =>
+    policyReport(tallies[name], trialCount, variance, pbo).figures;
+  const regimePath = (k: number): StrategyParams[] => comparison.windows.map((cw) => cw.regimes[k]!.params);
+  const regimeStability =
+    comparison.windows[0]!.regimes.reduce(
+      (sum, _, k) => sum + pathStability(regimePath(k), options.space),
+      0,
+    ) / comparison.windows[0]!.regimes.length;
+  const policies: Record<PolicyName, ScorecardPolicy> = {
+    // No selection, no overfitting to measure: its PBO is not defined.
+    default: { ...own('default', NaN), stability: 1 },
+    optimised: {
+      ...deflate(comparison.global, comparison.curves.global),
+      stability: pathStability(
+        comparison.windows.map((cw) => cw.global),
+        options.space,
+      ),
+    },
+    regimeAware: {
+      ...deflate(comparison.regimeAware, comparison.curves.regimeAware),
+      stability: regimeStability,
+    },
+    // The learner ranks by prediction, not by in-sample score: CSCV's PBO does not describe its choice.
+    learner: {
+      ...own('learner', NaN),
+      stability: pathStability(
+        decisions.map((d) => d.params),
+        options.space,
+      ),
+    },
+  };
+  return {
+    bars: n,
+    purge,
+    train,
+    test,
+    windowBars: L,
+    windows: windows.length,
+    trialCount,
+    policies,
+    prediction: {
+      predictions: prequential.predictions,
+      pairwise: prequential.pairwise,
+      rank: prequential.rank.mean,
+      topQuintile: prequential.topQuintile.precision,
+      coverage80: prequential.coverage80,
+    },
+    decisions,
+    goals: goalChecks(policies, prequential.pairwise),
+  };
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+/** Each goal against each policy that could meet it. */
+export function goalChecks(
+  policies: Readonly<Record<PolicyName, ScorecardPolicy>>,
+  pairwise: number,
+): GoalCheck[] {
+  const base = policies.default;
+  const challengers = POLICIES.filter((p) => p !== 'default');
+  const check = (
+    goal: GoalCheck['goal'],
+    target: string,
+    value: (p: ScorecardPolicy, name: PolicyName) => number,
+    ok: (x: number) => boolean,
+    names: readonly PolicyName[] = challengers,
+  ): GoalCheck => {
+    const measured: Partial<Record<PolicyName, number>> = {};
+    const met: Partial<Record<PolicyName, boolean>> = {};
+    for (const name of names) {
+      const x = value(policies[name], name);
+      measured[name] = x;
+      met[name] = Number.isFinite(x) && ok(x);
+    }
+    return { goal, target, measured, met };
+  };
+  return [
+    check(
+      'sharpe',
+      `Sharpe +${GOALS.sharpeDelta} over the default parameters`,
+      (p) => p.sharpeRatio - base.sharpeRatio,
+      (d) => d >= GOALS.sharpeDelta,
+    ),
+    check(
+      'drawdown',
+      `max drawdown ${pct(GOALS.drawdownReduction)} smaller than the default parameters'`,
+      // Drawdowns are negative: the change of its depth relative to the default's (-0.2: a fifth shallower).
+      (p) => (Math.abs(p.maxDrawdown) - Math.abs(base.maxDrawdown)) / Math.abs(base.maxDrawdown),
+      (d) => d <= -GOALS.drawdownReduction,
+    ),
+    check(
+      'winRate',
+      `win rate +${GOALS.winRatePoints * 100} points over the default parameters`,
+      (p) => p.winRate - base.winRate,
+      (d) => d >= GOALS.winRatePoints,
+    ),
+    check(
+      'predictionAccuracy',
+      `"set A beats set B next window" right more than ${pct(GOALS.predictionAccuracy)} of the time`,
+      () => pairwise,
+      (x) => x > GOALS.predictionAccuracy,
+      ['learner'],
+    ),
+    check(
+      'stability',
+      `parameter stability above ${GOALS.stability}`,
+      (p) => p.stability,
+      (x) => x > GOALS.stability,
+    ),
+  ];
+}

@@ -1,0 +1,186 @@
+import { GOALS, POLICIES, type PolicyName, type Scorecard } from '../../../../core/ml/learner/scorecard.ts';
+import type { RegimeAxis } from '../../../../core/regime/index.ts';
+import { commissionRateFromPercent } from '../../../../shared/commission.ts';
+import { InputError } from '../../../../shared/errors.ts';
+import { ComputePool } from '../../../compute/pool.ts';
+import { EventBus } from '../../../services/events.ts';
+import { runJob } from '../../../services/jobs.ts';
+import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
+import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import type { Command } from '../../command.ts';
+import { formatMetric, table, toJson } from '../../format.ts';
+import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
+
+/** Costs are part of the comparison: 0.05 % a side unless --commission says otherwise (as `regimes compare`). */
+const DEFAULT_COMMISSION_PERCENT = 0.05;
+
+const LABELS: Readonly<Record<PolicyName, string>> = {
+  default: 'default parameters',
+  optimised: 'walk-forward optimised',
+  regimeAware: 'regime-aware',
+  learner: "learner's recommendation",
+};
+
+function integer(args: ParsedArgs, name: string, fallback: number, min: number): number {
+  const value = numberOption(args, name, fallback);
+  if (!Number.isInteger(value) || value < min)
+    throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+const fixed = (x: number | null, digits: number): string =>
+  x !== null && Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+const signed = (x: number | null, digits: number, scale = 1): string =>
+  x !== null && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * scale).toFixed(digits)}` : 'n/a';
+
+export const scorecardCommand: Command = {
+  usage:
+    '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials 20] [--seed 1] [--window-bars N]\n' +
+    `        [--commission PCT (default ${DEFAULT_COMMISSION_PERCENT})] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n` +
+    '        Walk-forward, out of sample, after costs: the default parameters, one optimised set per train window,\n' +
+    "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +
+    '        closed before it), beside the product goals. Train is three purge gaps (the longest warm-up), then five\n' +
+    '        test windows of whole learner windows (--window-bars: a trading day of minutes, a month of days).',
+  options: {
+    ...BARS_SOURCE_OPTIONS,
+    strategy: { type: 'string' },
+    trials: { type: 'string' },
+    seed: { type: 'string' },
+    'window-bars': { type: 'string' },
+    commission: { type: 'string' },
+    threshold: { type: 'string' },
+    detector: { type: 'string' },
+    axis: { type: 'string' },
+  },
+  async run(args, io) {
+    // The rule detector, as the contract's default: point in time and cheap enough to label every window.
+    const detector = detectorOption(stringOption(args, 'detector') ?? 'rules');
+    const axis = (stringOption(args, 'axis') ?? 'volatility') as RegimeAxis;
+    if (axis !== 'trend' && axis !== 'volatility')
+      throw new UsageError(`--axis must be trend or volatility, got "${axis}"`);
+    const commission = numberOption(args, 'commission', DEFAULT_COMMISSION_PERCENT);
+    if (!(commission >= 0 && commission < 10))
+      throw new UsageError(`--commission is a percent per side in [0, 10), got ${commission}`);
+    const threshold = numberOption(args, 'threshold', 0.5);
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
+    const trials = integer(args, 'trials', 20, 2);
+    const seed = integer(args, 'seed', 1, 0);
+    const windowBars =
+      stringOption(args, 'window-bars') === undefined ? undefined : integer(args, 'window-bars', 0, 5);
+    const strategy = stringOption(args, 'strategy') ?? 'sma-cross';
+    const source = await loadBarsSource(args);
+    const timeframe = regimeTimeframe(args, source.label, source.bars);
+    const sourceFlag = stringOption(args, 'csv') === undefined ? '--symbol' : '--csv';
+    const events = new EventBus();
+    const stop = events.subscribe((channel, payload) => {
+      if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;
+      io.err(`\rscorecard: ${(payload as { stage: string }).stage}…`);
+    });
+    const pool = new ComputePool(1);
+    let card: Scorecard;
+    try {
+      card = await runJob({ events }, { stage: 'scorecard', cancellable: false }, async (job) => {
+        job.progress(0, 1, { stage: `${trials} trials x 4 policies on ${source.label}` });
+        const result = await runScorecard(
+          pool,
+          source.bars,
+          {
+            strategy,
+            timeframe,
+            windowBars,
+            seed,
+            commission: commissionRateFromPercent(commission),
+            trials,
+            threshold,
+            detector,
+            axis,
+          },
+          'bars',
+        );
+        job.progress(1, 1, { stage: 'done' });
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof InputError) {
+        const flag = error.field === 'bars' ? sourceFlag : `--${error.field ?? 'strategy'}`;
+        throw new UsageError(`${flag}: ${error.message}`);
+      }
+      throw error;
+    } finally {
+      stop();
+      await pool.close();
+    }
+    if (io.interactive && !args.values['json']) io.err('\n');
+    const about = { symbol: source.label, timeframe, strategy, commission: commission / 100, trials };
+    if (args.values['json']) {
+      io.out(toJson(scorecardPayload(card, about)));
+      return 0;
+    }
+    io.out(scorecardText(card, about.symbol, timeframe, strategy, commission));
+    return 0;
+  },
+};
+
+export function scorecardText(
+  card: Scorecard,
+  label: string,
+  timeframe: string,
+  strategy: string,
+  commissionPercent: number,
+): string {
+  const p = card.policies;
+  const row = (name: string, cell: (policy: Scorecard['policies'][PolicyName]) => string): string[] => [
+    name,
+    ...POLICIES.map((policy) => cell(p[policy])),
+  ];
+  const switched = card.decisions.filter((d) => d.action === 'switch').length;
+  const lines = [
+    `Scorecard, ${strategy} on ${label} (${timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
+      `${card.test} bars after a train window of ${card.train} (purge ${card.purge}), commission ${commissionPercent} % a side; ` +
+      `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times`,
+    '',
+    table([
+      ['out of sample', ...POLICIES.map((name) => LABELS[name])],
+      row('Sharpe ratio', (x) => formatMetric('sharpeRatio', x.sharpeRatio)),
+      row('max drawdown', (x) => formatMetric('maxDrawdown', x.maxDrawdown)),
+      row('total return', (x) => formatMetric('totalReturn', x.totalReturn)),
+      row('win rate', (x) => formatMetric('winRate', x.winRate)),
+      row('trades', (x) => String(x.trades)),
+      row('parameter stability', (x) => fixed(x.stability, 2)),
+      row('deflated Sharpe', (x) => fixed(x.deflatedSharpe, 3)),
+      row('PBO', (x) => fixed(x.pbo, 3)),
+    ]),
+    `Deflated Sharpe ratios count all ${card.trialCount} trials of all policies. PBO is n/a where no set is picked ` +
+      'by its in-sample rank (the default parameters, the learner).',
+    `Learner, delayed prequential over ${card.prediction.predictions.toLocaleString('en-US')} predictions: ` +
+      `"A beats B" ${fixed(card.prediction.pairwise * 100, 1)} %, rank correlation ${fixed(card.prediction.rank, 3)}, ` +
+      `top-quintile precision ${fixed(card.prediction.topQuintile * 100, 1)} %, 80 % interval coverage ${fixed(card.prediction.coverage80 * 100, 1)} %`,
+    '',
+    table([
+      ['goal (against the default parameters)', LABELS.optimised, LABELS.regimeAware, LABELS.learner],
+      ...card.goals.map((g) => [
+        g.target,
+        ...(['optimised', 'regimeAware', 'learner'] as const).map((name) => {
+          const value = g.measured[name];
+          if (value === undefined) return '-';
+          const shown =
+            g.goal === 'sharpe'
+              ? signed(value, 2)
+              : g.goal === 'drawdown'
+                ? `${signed(value, 1, 100)} %`
+                : g.goal === 'winRate'
+                  ? `${signed(value, 1, 100)} pts`
+                  : g.goal === 'predictionAccuracy'
+                    ? `${fixed(value * 100, 1)} %`
+                    : fixed(value, 2);
+          return `${g.met[name] ? 'met' : 'not met'} (${shown})`;
+        }),
+      ]),
+    ]),
+    `Goals: Sharpe +${GOALS.sharpeDelta}, drawdown -${GOALS.drawdownReduction * 100} %, win rate +${GOALS.winRatePoints * 100} points, ` +
+      `prediction accuracy above ${GOALS.predictionAccuracy * 100} %, stability above ${GOALS.stability}.`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sliceBars } from '../../../core/data/bars.ts';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
+import { windowPanel } from '../../../core/ml/learner/panel.ts';
+import { evaluatePrequential } from '../../../core/ml/learner/prequential.ts';
+import { recommend } from '../../../core/ml/learner/recommend.ts';
+import { strategySpace } from '../../../core/optimize/space.ts';
+import { getStrategy } from '../../../core/strategy/index.ts';
+import type { LearnerEvaluation, LearnerRecommendations } from '../../../shared/contract.ts';
+import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
+
+const SYMBOL = 'LRNH';
+const DAY = 86_400_000;
+const bars = randomWalkBars(1200, 4, { volatility: 0.012, stepMs: DAY });
+const settings = {
+  strategy: 'sma-cross',
+  space: strategySpace(getStrategy('sma-cross')),
+  timeframe: '1d',
+  windowBars: 21,
+  seed: 1,
+  backtest: { cash: 1_000_000 },
+} as const;
+
+let h: ServiceHost;
+beforeAll(async () => {
+  h = await startServiceHost();
+  await h.services.bars.write(SYMBOL, '1d', bars, 'test');
+});
+afterAll(async () => h?.close());
+
+describe('learner channels', () => {
+  it('learner:evaluate gives the prequential figures core computes on the stored bars, over time and calibrated', async () => {
+    const answer = await h.post('learner:evaluate', { symbol: SYMBOL, timeframe: '1d', sets: 8 });
+    expect(answer.status).toBe(200);
+    const evaluation = answer.body as LearnerEvaluation;
+    const stored = await h.services.bars.read(SYMBOL, '1d');
+    const core = evaluatePrequential(windowPanel(stored, { ...settings, sets: 8 }), {
+      model: 'linear',
+      seed: 1,
+    });
+    expect(evaluation.rank.mean).toBe(core.rank.mean);
+    expect(evaluation.pairwise).toBe(core.pairwise);
+    expect(evaluation.windows).toBe(core.windows);
+    expect(evaluation.rolling).toHaveLength(core.windows);
+    expect(evaluation.rolling.at(-1)!.coverage80).toBe(core.rolling.at(-1)!.coverage80);
+    expect(evaluation.calibration).toEqual([
+      { nominal: 0.8, realised: core.coverage80 },
+      { nominal: 0.9, realised: core.coverage90 },
+    ]);
+    expect(evaluation.importance.length).toBeGreaterThan(0);
+  });
+
+  it('learner:recommend answers "keep the current set" with the reason while no learner is saved', async () => {
+    const answer = await h.post('learner:recommend', {
+      symbol: SYMBOL,
+      timeframe: '1d',
+      trials: 4,
+      regimes: 2,
+    });
+    expect(answer.status).toBe(200);
+    const body = answer.body as LearnerRecommendations;
+    expect(body.basis).toEqual({ version: 0, learned: 0, resets: 0 });
+    expect(body.recommendations[0]!.current).toBe(true);
+    for (const r of body.recommendations) {
+      expect(r.action).toBe('keep');
+      expect(r.reason).toMatch(/learned nothing yet/);
+    }
+  });
+
+  it("learner:recommend answers per regime from the ledger's saved learner, the current regime as core recommends", async () => {
+    const stored = await h.services.bars.read(SYMBOL, '1d');
+    const { learner } = evaluatePrequential(windowPanel(stored, { ...settings, sets: 8 }), { seed: 1 });
+    const version = await new LedgerRepository(h.services.db).saveState({
+      learner: 'sma-cross',
+      ledgerSeq: 0,
+      learned: learner.count,
+      state: learner.toState(),
+      savedAt: Date.now(),
+    });
+    const request = { symbol: SYMBOL, timeframe: '1d', trials: 8, regimes: 3, threshold: 0.2 };
+    const answer = await h.post('learner:recommend', request);
+    expect(answer.status).toBe(200);
+    const body = answer.body as LearnerRecommendations;
+    expect(body.basis).toEqual({ version, learned: learner.count, resets: learner.resets });
+    const options = { ...settings, trials: 8, threshold: 0.2 };
+    const now = recommend(learner, stored, options);
+    const [current, ...others] = body.recommendations;
+    expect(current!.current).toBe(true);
+    expect(current!.params).toEqual(now.params);
+    expect(current!.score).toBe(now.score);
+    expect(current!.confidence).toBe(now.confidence);
+    expect(current!.interval80).toEqual({ lower: now.interval80.lower, upper: now.interval80.upper });
+    expect(current!.regime).toBe(now.regime);
+    // Every other regime is answered from the market at its last bar, and no regime twice.
+    expect(others.length).toBeGreaterThan(0);
+    const regimes = body.recommendations.map((r) => r.regime);
+    expect(new Set(regimes).size).toBe(regimes.length);
+    for (const other of others) {
+      const at = stored.t.indexOf(other.asOf);
+      const then = recommend(learner, sliceBars(stored, 0, at + 1), options);
+      expect(other.regime).toBe(then.regime);
+      expect(other.params).toEqual(then.params);
+    }
+  });
+
+  it('names the field a request got wrong', async () => {
+    const strategy = await h.post('learner:recommend', { symbol: SYMBOL, timeframe: '1d', strategy: 'nope' });
+    expect(strategy.status).toBe(404);
+    expect(JSON.stringify(strategy.body)).toMatch(/nope/);
+    const short = await h.post('learner:scorecard', { symbol: SYMBOL, timeframe: '1d', trials: 2 });
+    expect(short.status).toBe(400);
+    expect(short.body).toMatchObject({ error: { field: 'symbol' } });
+    expect(JSON.stringify(short.body)).toMatch(/scorecard: 1200 bars leave/);
+  });
+});

@@ -1,0 +1,130 @@
+import type { Bars, Timeframe } from '../../../core/data/bars.ts';
+import {
+  LearnerEvaluation,
+  LearnerRecommendations,
+  ScorecardResult,
+  type DomainHandlers,
+} from '../../../shared/contract.ts';
+import type { LEARNER_CHANNELS } from '../../../shared/learnerChannels.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import { LedgerLearner } from '../../ml/ledgerLearner.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import type { Database } from '../../store/database.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { runJob, type Job, type JobContext } from '../jobs.ts';
+import {
+  asInputError,
+  finiteDeep,
+  learnerSettings,
+  learnerStatus,
+  runScorecard,
+  scorecardPayload,
+} from './learnerService.ts';
+
+export interface LearnerHandlersDeps {
+  readonly db: Database;
+  readonly bars: BarsRepository;
+  readonly pool: ComputePool;
+  readonly jobs: JobContext;
+}
+
+/**
+ * The learner's channels. Status reads the ledger; the evaluation, the recommendations and the scorecard
+ * are backtests by the hundred, run on the compute pool as jobs, so other requests are answered meanwhile.
+ */
+export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers<typeof LEARNER_CHANNELS> {
+  const ledger = new LedgerRepository(deps.db);
+  const readBars = async (job: Job, symbol: string, timeframe: Timeframe): Promise<Bars> => {
+    job.progress(0, 2, { stage: 'loading bars' });
+    const bars = await deps.bars.read(symbol, timeframe);
+    job.progress(1, 2, { stage: 'computing' });
+    return bars;
+  };
+
+  return {
+    'learner:status': () => learnerStatus(ledger),
+
+    'learner:evaluate': (request) =>
+      runJob(
+        deps.jobs,
+        { jobId: request.jobId, stage: 'learner evaluation', cancellable: false },
+        async (job) => {
+          const bars = await readBars(job, request.symbol, request.timeframe);
+          const settings = learnerSettings(request, bars);
+          const figures = await deps.pool
+            .run({ kind: 'learner-evaluate', bars, settings, sets: request.sets })
+            .catch((error: unknown) => {
+              throw asInputError(error, 'windowBars');
+            });
+          job.progress(2, 2, { stage: 'done' });
+          return LearnerEvaluation.parse(
+            finiteDeep({
+              ...figures,
+              symbol: request.symbol,
+              timeframe: request.timeframe,
+              strategy: settings.strategy,
+              windowBars: settings.windowBars,
+              sets: request.sets,
+              calibration: [
+                { nominal: 0.8, realised: figures.coverage80 },
+                { nominal: 0.9, realised: figures.coverage90 },
+              ],
+            }),
+          );
+        },
+      ),
+
+    'learner:recommend': (request) =>
+      runJob(
+        deps.jobs,
+        { jobId: request.jobId, stage: 'learner recommendation', cancellable: false },
+        async (job) => {
+          const bars = await readBars(job, request.symbol, request.timeframe);
+          const settings = learnerSettings(request, bars);
+          // A fresh loader: the recorder's learner may have saved a newer version since the last request.
+          const loaded = await new LedgerLearner(ledger).load(settings.strategy);
+          const recommendations = await deps.pool.run({
+            kind: 'learner-recommend',
+            bars,
+            settings,
+            state: loaded.version === 0 ? null : loaded.learner.toState(),
+            trials: request.trials,
+            threshold: request.threshold,
+            regimes: request.regimes,
+          });
+          job.progress(2, 2, { stage: 'done' });
+          return LearnerRecommendations.parse(
+            finiteDeep({
+              symbol: request.symbol,
+              timeframe: request.timeframe,
+              strategy: settings.strategy,
+              basis: {
+                version: loaded.version,
+                learned: loaded.learner.count,
+                resets: loaded.learner.resets,
+              },
+              recommendations,
+            }),
+          );
+        },
+      ),
+
+    'learner:scorecard': (request) =>
+      runJob(deps.jobs, { jobId: request.jobId, stage: 'scorecard', cancellable: false }, async (job) => {
+        const bars = await readBars(job, request.symbol, request.timeframe);
+        const card = await runScorecard(deps.pool, bars, request, 'symbol');
+        job.progress(2, 2, { stage: 'done' });
+        return ScorecardResult.parse(
+          finiteDeep(
+            scorecardPayload(card, {
+              symbol: request.symbol,
+              timeframe: request.timeframe,
+              strategy: request.strategy,
+              commission: request.commission,
+              trials: request.trials,
+            }),
+          ),
+        );
+      }),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The learner's services, shared by the contract's handlers and the CLI: settings resolved from a
+ * request, the ledger's status, and the heavy work handed to the compute pool (so a request never holds
+ * the main thread for the seconds of backtests it takes).
+ */
+import type { Bars, Timeframe } from '../../../core/data/bars.ts';
+import { inferTimeframe } from '../../../core/data/timeframe.ts';
+import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { defaultWindowBars } from '../../../core/ml/learner/panel.ts';
+import type { Scorecard } from '../../../core/ml/learner/scorecard.ts';
+import type { DetectorName, RegimeAxis } from '../../../core/regime/index.ts';
+import type { LearnerStatus } from '../../../shared/contract.ts';
+import { InputError } from '../../../shared/errors.ts';
+import type { LearnerSettings } from '../../compute/learnerTasks.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import { LedgerLearner } from '../../ml/ledgerLearner.ts';
+import type { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { getStrategyOrThrow, resolveSpace } from '../optimize/studySetup.ts';
+
+/** The backtests behind every learner figure start with this much (sizing is all-in: returns do not depend on it). */
+const CASH = 1_000_000;
+
+export interface SettingsInput {
+  readonly strategy: string;
+  /** The bars' timeframe, or 'native' for a file's bars (guessed from their spacing). */
+  readonly timeframe: Timeframe | 'native';
+  readonly windowBars?: number | undefined;
+  readonly seed: number;
+  readonly model?: 'linear' | 'forest';
+  /** Per side, as a fraction of traded value. */
+  readonly commission?: number;
+}
+
+/** A request's strategy, space and windows as the pool's tasks take them; an unknown strategy names the field. */
+export function learnerSettings(input: SettingsInput, bars: Bars): LearnerSettings {
+  const strategy = getStrategyOrThrow(input.strategy);
+  const windowBars = input.windowBars ?? defaultWindowBars(timeframeOf(input.timeframe, bars));
+  return {
+    strategy: strategy.name,
+    space: resolveSpace(strategy, undefined, []),
+    timeframe: input.timeframe,
+    windowBars,
+    seed: input.seed,
+    model: input.model ?? 'linear',
+    backtest: {
+      cash: CASH,
+      ...(input.commission === undefined ? {} : { commission: commissionSpecFromRate(input.commission) }),
+    },
+  };
+}
+
+/** The timeframe named, or the one a file's bar spacing shows (daily where it shows none stored). */
+export function timeframeOf(timeframe: Timeframe | 'native', bars: Bars): Timeframe {
+  return timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
+}
+
+/** The ledger's rows and each strategy's learner as last saved. */
+export async function learnerStatus(ledger: LedgerRepository): Promise<LearnerStatus> {
+  const learners = new LedgerLearner(ledger);
+  const out: LearnerStatus['learners'] = [];
+  for (const { strategy, rows } of await ledger.strategies()) {
+    const loaded = await learners.load(strategy);
+    const saved = await ledger.latestState(strategy);
+    out.push({
+      strategy,
+      rows,
+      learned: loaded.learner.count,
+      version: loaded.version,
+      resets: loaded.learner.resets,
+      savedAt: saved?.savedAt ?? null,
+      importance: loaded.learner.importance().slice(0, 12),
+    });
+  }
+  return {
+    ledger: {
+      trial: await ledger.count('trial'),
+      windowTrain: await ledger.count('window-train'),
+      windowTest: await ledger.count('window-test'),
+    },
+    learners: out,
+  };
+}
+
+export interface ScorecardInput extends SettingsInput {
+  readonly trials: number;
+  readonly threshold: number;
+  readonly detector: DetectorName;
+  readonly axis: RegimeAxis;
+}
+
+/**
+ * The scorecard on the pool. Bars too few for its windows are the caller's to fix: the error says how
+ * many it has and needs, as an InputError on `field`.
+ */
+export async function runScorecard(
+  pool: ComputePool,
+  bars: Bars,
+  input: ScorecardInput,
+  field: string,
+): Promise<Scorecard> {
+  const settings = learnerSettings(input, bars);
+  try {
+    return await pool.run({
+      kind: 'scorecard',
+      bars,
+      settings,
+      trials: input.trials,
+      threshold: input.threshold,
+      detector: input.detector,
+      axis: input.axis,
+      detectorTimeframe: timeframeOf(input.timeframe, bars),
+    });
+  } catch (error) {
+    throw asInputError(error, field);
+  }
+}
+
+/** Window sizes that do not fit the bars (core's RangeError, the walk-forward's own) as the caller's error. */
+export function asInputError(error: unknown, field: string): unknown {
+  if (
+    error instanceof Error &&
+    (error.name === 'RangeError' ||
+      /^(scorecard|walk-forward|regime comparison|only \d+ windows)/.test(error.message))
+  )
+    return new InputError(error.message, field);
+  return error;
+}
+
+/** Non-finite numbers as null, all the way down: the contract carries figures that are not defined so. */
+export function finiteDeep(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (Array.isArray(value)) return value.map(finiteDeep);
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>, finiteDeep);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, finiteDeep(v)]));
+  return value;
+}
+
+/** The scorecard as the contract and the CLI's JSON carry it: each decision's prediction reduced to its figures. */
+export function scorecardPayload(
+  card: Scorecard,
+  about: { symbol: string; timeframe: string; strategy: string; commission: number; trials: number },
+) {
+  const { decisions, ...rest } = card;
+  return {
+    ...about,
+    ...rest,
+    decisions: decisions.map((d) => ({
+      testStartTime: d.testStartTime,
+      params: d.params,
+      action: d.action,
+      score: d.predicted?.score ?? null,
+      confidence: d.predicted?.confidence ?? null,
+    })),
+  };
+}

@@ -1,0 +1,10 @@
+import type { DomainChannels } from './domain.ts';
+
+/**
+ * The parameter learner (learnerContract.ts): the ledger's learners, the prequential evaluation on a
+ * symbol, the recommendation per regime and the scorecard of the four policies.
+ */
+export const LEARNER_CHANNELS = {
+  requests: ['learner:status', 'learner:evaluate', 'learner:recommend', 'learner:scorecard'],
+  events: [],
+} as const satisfies DomainChannels;

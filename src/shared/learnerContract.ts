@@ -1,0 +1,232 @@
+/**
+ * The learner part of the contract. The evaluation, the recommendation and the scorecard are minutes of
+ * backtests at most: each runs on the compute pool as a job (its `jobId` names the progress events).
+ * Figures that are not finite (a win rate without trades, a PBO not defined) travel as null.
+ */
+import { z } from 'zod';
+import { DETECTOR_NAMES } from '../core/regime/detector.ts';
+import type { DomainContract } from './domain.ts';
+import type { LEARNER_CHANNELS } from './learnerChannels.ts';
+import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
+
+/** What the learner is asked about: a strategy on a cached symbol and timeframe. */
+const subject = {
+  jobId: jobIdSchema.optional(),
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  strategy: z.string().min(1).default('sma-cross'),
+};
+
+const windowBars = z.number().int().min(5).max(100_000);
+const seed = z.number().int().min(0).default(1);
+const feature = z.object({ feature: z.string(), weight: z.number() });
+
+export const LearnerStatus = z.object({
+  ledger: z.object({ trial: z.number(), windowTrain: z.number(), windowTest: z.number() }),
+  learners: z.array(
+    z.object({
+      strategy: z.string(),
+      /** Ledger rows with a score (out-of-sample windows): what it can learn. */
+      rows: z.number(),
+      learned: z.number(),
+      version: z.number(),
+      resets: z.number(),
+      savedAt: z.number().nullable(),
+      /** Weights of the linear model on standardised features, largest first. */
+      importance: z.array(feature),
+    }),
+  ),
+});
+
+export const LearnerEvaluateRequest = z.strictObject({
+  ...subject,
+  /** Parameter sets tested in every window. */
+  sets: z.number().int().min(5).max(500).default(30),
+  /** Bars per window: about a trading day intraday, a month of days, by default. */
+  windowBars: windowBars.optional(),
+  seed,
+  model: z.enum(['linear', 'forest']).default('linear'),
+});
+
+const rankFigure = z.object({ mean: metricValue, t: metricValue });
+const precisionFigure = z.object({
+  precision: metricValue,
+  lower: metricValue,
+  upper: metricValue,
+  predictions: z.number(),
+});
+
+export const LearnerEvaluation = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  windowBars: z.number(),
+  sets: z.number(),
+  windows: z.number(),
+  predictions: z.number(),
+  mae: metricValue,
+  baselineMae: metricValue,
+  rank: rankFigure,
+  baselineRank: rankFigure,
+  topQuintile: precisionFigure,
+  baselineTopQuintile: precisionFigure,
+  coverage80: metricValue,
+  coverage90: metricValue,
+  pairwise: metricValue,
+  baselinePairwise: metricValue,
+  quintileAccuracy: metricValue,
+  confidenceDeciles: z.object({ top: metricValue, bottom: metricValue }),
+  regime: z.object({ windows: z.number(), model: metricValue, stays: metricValue }),
+  resets: z.number(),
+  /** The figures over the latest predictions after each scored window (the charts over time). */
+  rolling: z.array(
+    z.object({
+      window: z.number(),
+      startTime: z.number(),
+      mae: metricValue,
+      rank: metricValue,
+      topQuintile: metricValue,
+      coverage80: metricValue,
+      coverage90: metricValue,
+      pairwise: metricValue,
+    }),
+  ),
+  /** Nominal coverage of each interval against the share of results that landed inside it. */
+  calibration: z.array(z.object({ nominal: z.number(), realised: metricValue })),
+  importance: z.array(feature),
+});
+
+export const LearnerRecommendRequest = z.strictObject({
+  ...subject,
+  /** Below this confidence the answer is "keep the current set". */
+  threshold: z.number().min(0).max(1).default(0.5),
+  /** Candidates the sampler proposes per regime. */
+  trials: z.number().int().min(4).max(500).default(32),
+  /** Regimes answered for: the current one and the most recent others. */
+  regimes: z.number().int().min(1).max(9).default(4),
+  windowBars: windowBars.optional(),
+  seed,
+});
+
+const interval = z.object({ lower: metricValue, upper: metricValue });
+
+export const RegimeRecommendation = z.object({
+  regime: z.string().nullable(),
+  /** True for the regime the market is in now. */
+  current: z.boolean(),
+  /** The bar time the market was read at. */
+  asOf: z.number(),
+  action: z.enum(['switch', 'keep']),
+  /** Why the current set is kept. */
+  reason: z.string().nullable(),
+  params: z.record(z.string(), z.number()),
+  score: metricValue,
+  interval80: interval,
+  interval90: interval,
+  confidence: metricValue,
+  novelty: metricValue,
+  drivers: z.array(z.object({ feature: z.string(), contribution: z.number() })),
+  candidates: z.number(),
+});
+
+export const LearnerRecommendations = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  /** The saved learner answering: its state version and the results it has learned. */
+  basis: z.object({ version: z.number(), learned: z.number(), resets: z.number() }),
+  recommendations: z.array(RegimeRecommendation),
+});
+
+export const ScorecardRequest = z.strictObject({
+  ...subject,
+  /** Trials the optimised, regime-aware and learner policies choose from. */
+  trials: z.number().int().min(2).max(500).default(20),
+  seed,
+  windowBars: windowBars.optional(),
+  /** Per side, as a fraction of traded value (0.0005 = 0.05 %, the regimes comparison's default). */
+  commission: z.number().min(0).max(0.1).default(0.0005),
+  threshold: z.number().min(0).max(1).default(0.5),
+  detector: z.enum(DETECTOR_NAMES).default('rules'),
+  axis: z.enum(['trend', 'volatility']).default('volatility'),
+});
+
+export const SCORECARD_POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
+
+const policy = z.object({
+  sharpeRatio: metricValue,
+  maxDrawdown: metricValue,
+  totalReturn: metricValue,
+  winRate: metricValue,
+  trades: z.number(),
+  turnover: metricValue,
+  deflatedSharpe: metricValue,
+  trialCount: z.number(),
+  pbo: metricValue,
+  stability: metricValue,
+});
+
+const perPolicy = <T extends z.ZodType>(value: T) =>
+  z.object({
+    default: value.optional(),
+    optimised: value.optional(),
+    regimeAware: value.optional(),
+    learner: value.optional(),
+  });
+
+export const ScorecardResult = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  strategy: z.string(),
+  commission: z.number(),
+  trials: z.number(),
+  bars: z.number(),
+  purge: z.number(),
+  train: z.number(),
+  test: z.number(),
+  windowBars: z.number(),
+  windows: z.number(),
+  trialCount: z.number(),
+  policies: z.object({ default: policy, optimised: policy, regimeAware: policy, learner: policy }),
+  prediction: z.object({
+    predictions: z.number(),
+    pairwise: metricValue,
+    rank: metricValue,
+    topQuintile: metricValue,
+    coverage80: metricValue,
+  }),
+  decisions: z.array(
+    z.object({
+      testStartTime: z.number(),
+      params: z.record(z.string(), z.number()),
+      action: z.enum(['switch', 'keep']),
+      score: metricValue,
+      confidence: metricValue,
+    }),
+  ),
+  goals: z.array(
+    z.object({
+      goal: z.enum(['sharpe', 'drawdown', 'winRate', 'predictionAccuracy', 'stability']),
+      target: z.string(),
+      measured: perPolicy(metricValue),
+      met: perPolicy(z.boolean()),
+    }),
+  ),
+});
+
+export const learnerContract = {
+  requests: {
+    'learner:status': { input: z.strictObject({}), output: LearnerStatus },
+    'learner:evaluate': { input: LearnerEvaluateRequest, output: LearnerEvaluation },
+    'learner:recommend': { input: LearnerRecommendRequest, output: LearnerRecommendations },
+    'learner:scorecard': { input: ScorecardRequest, output: ScorecardResult },
+  },
+  events: {},
+} as const satisfies DomainContract<typeof LEARNER_CHANNELS>;
+
+export type LearnerStatus = z.output<typeof LearnerStatus>;
+export type LearnerEvaluation = z.output<typeof LearnerEvaluation>;
+export type RegimeRecommendation = z.output<typeof RegimeRecommendation>;
+export type LearnerRecommendations = z.output<typeof LearnerRecommendations>;
+export type ScorecardResult = z.output<typeof ScorecardResult>;
+export type ScorecardPolicyName = (typeof SCORECARD_POLICIES)[number];
