@@ -241,6 +241,25 @@ describe('the optimisation store against a fake client', () => {
       approvedAt: 7,
     });
     expect(store.getState().approving).toBe(false);
+    expect(client.callsTo('live:propose')).toEqual([]);
+  });
+
+  it('approving for a bot records a live proposal of the trial for it', async () => {
+    client
+      .handle('optimize:get', () =>
+        studyDetail('s1', { trials: [trialRow(4, { params: { fast: 9, slow: 40 } })] }),
+      )
+      .handle('optimize:approve', ({ studyId, params }) => ({
+        studyId,
+        approved: { params, approvedAt: 7 },
+      }))
+      .handle('live:propose', () => Promise.reject(new Error('the bot did not answer')));
+    await store.getState().open('s1');
+    await store.getState().approve(4, 'http://127.0.0.1:8787');
+    expect(client.callsTo('live:propose')).toEqual([
+      { bot: 'http://127.0.0.1:8787', studyId: 's1', trialNumber: 4 },
+    ]);
+    expect(store.getState().notices.at(-1)).toMatchObject({ message: 'the bot did not answer' });
   });
 
   it('resuming drops the old "cancelled" so the resumed run reports afresh', async () => {

@@ -41,7 +41,11 @@ export interface StudySlice {
   resume(studyId: string): Promise<void>;
   open(studyId: string): Promise<void>;
   refreshStudies(): Promise<void>;
-  approve(trialNumber: number): Promise<void>;
+  /**
+   * Approves a trial for live on the study and, given a bot, records a live proposal of it for that bot
+   * (with its provenance), which the Live view then approves and pushes.
+   */
+  approve(trialNumber: number, bot?: string): Promise<void>;
   dismissNotice(id: number): void;
 }
 
@@ -260,7 +264,7 @@ export function createOptimizeStore(
         }
       },
 
-      async approve(trialNumber) {
+      async approve(trialNumber, bot) {
         const study = get().study;
         const trial = feed.trial(trialNumber);
         if (!study?.detail || !trial || get().approving) return;
@@ -271,6 +275,7 @@ export function createOptimizeStore(
             params: numericParams(trial),
             trialNumber,
           });
+          if (bot !== undefined) await client.invoke('live:propose', { bot, studyId: study.id, trialNumber });
           resolved('approve');
           const current = get().study;
           if (current?.id === answer.studyId && current.detail)

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { useApp } from '../store/context.tsx';
 import { BacktestView } from './backtest/BacktestView.tsx';
 import { DataView } from './data/DataView.tsx';
+import { LiveView } from './live/LiveView.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
 import { OptimizeView } from './optimize/OptimizeView.tsx';
 import { VIEWS, type ViewId } from './registry.ts';
@@ -14,6 +15,7 @@ const COMPONENTS: Record<ViewId, ComponentType> = {
   backtest: BacktestView,
   optimize: OptimizeView,
   data: DataView,
+  live: LiveView,
   settings: SettingsView,
 };
 

@@ -1,11 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { LiveBotEntry } from '../../../shared/contract.ts';
+import { useApp } from '../../store/context.tsx';
 import { formatParamValue } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
 
 /**
  * "Approve for live", asked twice: the first click says what the live bot would take (and which approval
- * it replaces) and waits for a second, deliberate one.
+ * it replaces) and waits for a second, deliberate one. With a bot chosen, the approval also becomes a live
+ * proposal for that bot, which the Live view approves (typed hash, note) and pushes.
  */
 export function ApproveButton({
   trialNumber,
@@ -24,6 +27,25 @@ export function ApproveButton({
   );
   const approving = useOptimize((s) => s.approving);
   const approve = useOptimize((s) => s.approve);
+  const client = useApp((s) => s.client);
+  const [bots, setBots] = useState<readonly LiveBotEntry[]>([]);
+  const [bot, setBot] = useState('');
+  useEffect(() => {
+    if (!asking) return;
+    let live = true;
+    client
+      .invoke('live:bots', {})
+      .then((answer) => {
+        if (!live) return;
+        setBots(answer.bots);
+        setBot((current) => current || (answer.bots[0]?.url ?? ''));
+      })
+      // Without the live desk the study approval still works; the bot list stays empty.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [asking, client]);
 
   if (trial && isApprovedTrial(detail, trial))
     return (
@@ -62,6 +84,14 @@ export function ApproveButton({
             : ''}
         .
       </span>
+      <select value={bot} data-testid="opt-approve-bot" onChange={(e) => setBot(e.target.value)}>
+        <option value="">no live bot</option>
+        {bots.map((b) => (
+          <option key={b.url} value={b.url}>
+            propose to {b.name}
+          </option>
+        ))}
+      </select>
       <button
         type="button"
         className="ghost-button small opt-approve"
@@ -69,7 +99,7 @@ export function ApproveButton({
         disabled={approving}
         onClick={() => {
           setAsking(false);
-          void approve(trialNumber);
+          void approve(trialNumber, bot === '' ? undefined : bot);
         }}
       >
         Approve

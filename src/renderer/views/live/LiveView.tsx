@@ -1,0 +1,457 @@
+import { useState } from 'react';
+import type { AuditEntryView, LiveBotView, LiveProposal } from '../../../shared/contract.ts';
+import { HALT_MODES, POSITION_POLICIES } from '../../../shared/liveChoices.ts';
+import type { RegimenClient } from '../../../shared/client.ts';
+import { EChart } from '../../charts/EChart.tsx';
+import { formatMoney, formatNumber, formatParamValue, formatPercent } from '../../format.ts';
+import { useApp } from '../../store/context.tsx';
+import { liveEquityOption } from './liveChart.ts';
+import { useLive } from './useLive.ts';
+import './live.css';
+
+type Act = (work: () => Promise<unknown>) => Promise<boolean>;
+
+/**
+ * The live desk: the bots the workstation watches (state, version, ramp, live against the backtest,
+ * alarms), the proposals waiting for approval and push, and the audit trail. The bot secret never
+ * reaches this page: main signs every request, and the page learns only whether a secret is set.
+ */
+export function LiveView() {
+  const client = useApp((s) => s.client);
+  const { state, act, dismiss } = useLive(client);
+  const bots = state.bots;
+
+  return (
+    <div className="live-layout" data-testid="live-view">
+      {state.error ? (
+        <div className="notice" role="alert" data-testid="live-error">
+          <span className="notice-tag">ERROR</span>
+          <span className="notice-message">{state.error}</span>
+          <button type="button" className="notice-close" aria-label="Dismiss" onClick={dismiss}>
+            ×
+          </button>
+        </div>
+      ) : null}
+      <div className="live-main">
+        {bots === null ? <div className="panel">Loading…</div> : null}
+        {bots?.secret.configured === false ? (
+          <div className="notice" data-testid="live-no-secret">
+            <span className="notice-tag">SECRET</span>
+            <span className="notice-message">{bots.secret.problem}</span>
+          </div>
+        ) : null}
+        {bots?.bots.map((bot) => (
+          <BotPanel key={bot.url} bot={bot} client={client} act={act} />
+        ))}
+        <AddBot client={client} act={act} />
+      </div>
+      <div className="live-side">
+        <Proposals proposals={state.proposals} client={client} act={act} busy={state.busy} />
+        <AuditTrail audit={state.audit} client={client} />
+      </div>
+    </div>
+  );
+}
+
+function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClient; act: Act }) {
+  const [reason, setReason] = useState('');
+  const [mode, setMode] = useState<(typeof HALT_MODES)[number]>('no-new-entries');
+  const status = bot.status;
+  const ramp = status?.ramp ?? null;
+  const expectation = bot.expectation;
+  return (
+    <section className="panel live-bot" data-testid="live-bot" data-url={bot.url}>
+      <div className="panel-title">
+        {bot.name}
+        <span className="panel-sub">{bot.url}</span>
+        <span className="status-spacer" />
+        <span
+          className={bot.approved === false ? 'live-tag bad' : 'live-tag'}
+          data-testid="live-bot-version"
+          data-version={status?.active?.version ?? ''}
+          data-approved={String(bot.approved)}
+        >
+          {status?.active ? `v${status.active.version} ${status.active.hash.slice(0, 12)}` : 'no set'}
+          {bot.approved === true ? ' · approved' : bot.approved === false ? ' · NOT APPROVED' : ''}
+        </span>
+      </div>
+      {bot.error ? <div className="live-line bad">{bot.error}</div> : null}
+      {status ? (
+        <div className="live-grid" data-testid="live-bot-state">
+          <span>Strategy</span>
+          <span>{status.strategy ? `${status.strategy.name} ${status.strategy.version}` : '-'}</span>
+          <span>Equity</span>
+          <span>{formatMoney(status.equity)}</span>
+          <span>Position</span>
+          <span>{formatNumber(status.positions[0]?.units ?? 0, 4)}</span>
+          <span>Bars seen</span>
+          <span>{status.barsSeen}</span>
+          <span>Pending</span>
+          <span>{status.pending ? `v${status.pending.version} (next bar)` : '-'}</span>
+          <span>Halt</span>
+          <span data-testid="live-bot-halt">
+            {status.halt ? `${status.halt.mode}: ${status.halt.reason}` : '-'}
+          </span>
+        </div>
+      ) : null}
+      {ramp ? (
+        <div className="live-ramp" data-testid="live-ramp" data-phase={ramp.phase} data-budget={ramp.budget}>
+          <span>
+            Ramp {ramp.phase}: step {ramp.step + 1} of {ramp.steps.length}, budget{' '}
+            {formatPercent(ramp.budget, 0)}
+            {ramp.reason ? ` (${ramp.reason})` : ''}
+          </span>
+          <progress max={ramp.steps.length} value={ramp.step + (ramp.phase === 'complete' ? 1 : 0)} />
+        </div>
+      ) : null}
+      <ul className="live-alarms" data-testid="live-alarms">
+        {bot.alarms.map((alarm) => (
+          <li key={alarm.kind} className="bad" data-kind={alarm.kind}>
+            ⚠ {alarm.message}
+          </li>
+        ))}
+      </ul>
+      {expectation && expectation.equity.length > 1 ? (
+        <div className="live-expect" data-testid="live-expectation">
+          <div className="live-line">
+            Live vs expected (shadow backtest over the {expectation.bars} bars the bot ran a set): matched{' '}
+            <b data-testid="live-matched">{expectation.reconciliation.matched}</b> fills, missed{' '}
+            {expectation.reconciliation.missed.length}, extra {expectation.reconciliation.extra.length},
+            slippage {formatNumber(expectation.reconciliation.meanSlippageBps, 1)} bps
+          </div>
+          <EChart option={liveEquityOption(expectation)} testId="live-equity-chart" className="live-chart" />
+          <div className="live-grid bands">
+            {(
+              [
+                ['Daily return', expectation.bands.dailyReturn, true],
+                ['Trades / day', expectation.bands.tradeRate, false],
+                ['Win rate', expectation.bands.winRate, true],
+              ] as const
+            ).map(([label, band, percent]) => {
+              const show = (v: number | null) => (percent ? formatPercent(v) : formatNumber(v, 2));
+              return [
+                <span key={`${label}-k`}>{label}</span>,
+                <span key={`${label}-v`} className={band.inside === false ? 'bad' : ''}>
+                  {show(band.live)} in [{show(band.low)}, {show(band.high)}]
+                </span>,
+              ];
+            })}
+          </div>
+        </div>
+      ) : null}
+      <div className="live-actions">
+        <input
+          placeholder="reason"
+          data-testid="live-reason"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="live-rollback"
+          disabled={reason.trim() === ''}
+          onClick={() => void act(() => client.invoke('live:rollback', { bot: bot.url, reason }))}
+        >
+          Roll back
+        </button>
+        <select
+          value={mode}
+          data-testid="live-halt-mode"
+          onChange={(e) => setMode(e.target.value as (typeof HALT_MODES)[number])}
+        >
+          {HALT_MODES.map((m) => (
+            <option key={m}>{m}</option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="live-halt"
+          disabled={reason.trim() === ''}
+          onClick={() => void act(() => client.invoke('live:halt', { bot: bot.url, mode, reason }))}
+        >
+          Halt
+        </button>
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="live-resume"
+          disabled={reason.trim() === '' || !status?.halt}
+          onClick={() => void act(() => client.invoke('live:resume', { bot: bot.url, reason }))}
+        >
+          Resume
+        </button>
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="live-refresh"
+          onClick={() => void act(() => client.invoke('live:bot', { bot: bot.url }))}
+        >
+          Check now
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function AddBot({ client, act }: { client: RegimenClient; act: Act }) {
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('http://127.0.0.1:8787');
+  return (
+    <form
+      className="panel live-add"
+      data-testid="live-add-bot"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void act(() => client.invoke('live:bot-add', { name, url }));
+      }}
+    >
+      <div className="panel-title">Watch a bot</div>
+      <input
+        placeholder="name"
+        data-testid="live-bot-name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <input
+        placeholder="URL"
+        data-testid="live-bot-url"
+        value={url}
+        onChange={(e) => setUrl(e.target.value)}
+      />
+      <button
+        type="submit"
+        className="ghost-button small"
+        disabled={name.trim() === ''}
+        data-testid="live-bot-submit"
+      >
+        Add
+      </button>
+    </form>
+  );
+}
+
+function Proposals({
+  proposals,
+  client,
+  act,
+  busy,
+}: {
+  proposals: readonly LiveProposal[];
+  client: RegimenClient;
+  act: Act;
+  busy: boolean;
+}) {
+  return (
+    <section className="panel live-proposals" data-testid="live-proposals">
+      <div className="panel-title">Proposals</div>
+      {proposals.length === 0 ? (
+        <div className="live-line">None: approve a trial for live in the Optimize view.</div>
+      ) : null}
+      {proposals.slice(0, 10).map((p) => (
+        <ProposalCard key={p.approvalId} proposal={p} client={client} act={act} busy={busy} />
+      ))}
+    </section>
+  );
+}
+
+function ProposalCard({
+  proposal,
+  client,
+  act,
+  busy,
+}: {
+  proposal: LiveProposal;
+  client: RegimenClient;
+  act: Act;
+  busy: boolean;
+}) {
+  const [typed, setTyped] = useState('');
+  const [note, setNote] = useState('');
+  const [approver, setApprover] = useState('');
+  const [policy, setPolicy] = useState<(typeof POSITION_POLICIES)[number]>('keep');
+  const [ramp, setRamp] = useState('10,25,50,100');
+  const [barsPerStep, setBarsPerStep] = useState('20');
+  const provenance = proposal.set.provenance;
+  const pushed = proposal.pushedVersion !== null;
+  return (
+    <div className="live-proposal" data-testid="live-proposal" data-approval={proposal.approvalId}>
+      <div className="live-line">
+        <b>{proposal.set.strategy.name}</b> {proposal.set.hash.slice(0, 12)} · {proposal.reason} · for{' '}
+        {proposal.bot}
+      </div>
+      {provenance.kind === 'study' ? (
+        <div className="live-line muted" data-testid="live-provenance">
+          study {provenance.studyId} trial #{provenance.trial} · seed {provenance.seed} · data{' '}
+          {provenance.dataFingerprint.slice(0, 12)} · {provenance.engineVersion} · expected Sharpe{' '}
+          {formatNumber(provenance.expected['sharpeRatio'] ?? null, 2)} ±{' '}
+          {formatNumber(provenance.spread?.['sharpeRatio'] ?? null, 2)}
+        </div>
+      ) : null}
+      <table className="live-diff" data-testid="live-diff">
+        <tbody>
+          {proposal.diff.map((c) => (
+            <tr key={c.name}>
+              <td>{c.name}</td>
+              <td>{formatParamValue(c.from)}</td>
+              <td>→</td>
+              <td>{formatParamValue(c.to)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="live-line">
+        Approved by: <span data-testid="live-approvers">{proposal.approvers.join(', ') || 'nobody yet'}</span>
+        {pushed ? <span data-testid="live-pushed"> · pushed as v{proposal.pushedVersion}</span> : null}
+      </div>
+      {!pushed ? (
+        <form
+          className="live-actions"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(() =>
+              client.invoke('live:approve', {
+                approvalId: proposal.approvalId,
+                typed,
+                note,
+                ...(approver.trim() ? { approver } : {}),
+              }),
+            ).then((done) => done && setTyped(''));
+          }}
+        >
+          <input
+            placeholder={`type ${proposal.confirmation}`}
+            data-testid="live-typed"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+          />
+          <input
+            placeholder="note: why"
+            data-testid="live-note"
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+          />
+          <input
+            placeholder="approver (you)"
+            data-testid="live-approver"
+            value={approver}
+            onChange={(e) => setApprover(e.target.value)}
+          />
+          <button type="submit" className="ghost-button small" data-testid="live-approve" disabled={busy}>
+            Approve
+          </button>
+        </form>
+      ) : null}
+      {!pushed && proposal.approvers.length > 0 ? (
+        <form
+          className="live-actions"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const steps = ramp
+              .split(',')
+              .map((s) => Number(s.trim()) / 100)
+              .filter((s) => s > 0);
+            void act(() =>
+              client.invoke('live:push', {
+                approvalId: proposal.approvalId,
+                policy,
+                approversRequired: Math.min(proposal.approvers.length, 2),
+                ...(steps.length > 0
+                  ? {
+                      ramp: {
+                        steps,
+                        barsPerStep: Math.max(1, Math.round(Number(barsPerStep))),
+                        guardrails: { maxDrawdown: 0.1, maxLoss: 0.05, maxSlippageBps: 50 },
+                      },
+                    }
+                  : {}),
+              }),
+            );
+          }}
+        >
+          <select
+            value={policy}
+            onChange={(e) => setPolicy(e.target.value as (typeof POSITION_POLICIES)[number])}
+          >
+            {POSITION_POLICIES.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+          <input
+            title="ramp steps, %"
+            data-testid="live-ramp-steps"
+            value={ramp}
+            onChange={(e) => setRamp(e.target.value)}
+          />
+          <input
+            title="bars per step"
+            data-testid="live-bars-per-step"
+            value={barsPerStep}
+            onChange={(e) => setBarsPerStep(e.target.value)}
+          />
+          <button type="submit" className="ghost-button small" data-testid="live-push" disabled={busy}>
+            Push
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+function AuditTrail({
+  audit,
+  client,
+}: {
+  audit: { entries: readonly AuditEntryView[]; verdict: { ok: boolean; problem?: string } } | null;
+  client: RegimenClient;
+}) {
+  const download = async (format: 'csv' | 'json') => {
+    const file = await client.invoke('live:audit-export', { format });
+    const url = URL.createObjectURL(
+      new Blob([file.text], { type: format === 'csv' ? 'text/csv' : 'application/json' }),
+    );
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = file.fileName;
+    link.click();
+    URL.revokeObjectURL(url);
+  };
+  return (
+    <section className="panel live-audit" data-testid="live-audit">
+      <div className="panel-title">
+        Audit trail
+        <span className="status-spacer" />
+        <span
+          className={audit?.verdict.ok === false ? 'live-tag bad' : 'live-tag'}
+          data-testid="live-audit-verdict"
+        >
+          {audit === null ? '' : audit.verdict.ok ? 'chain intact' : `CHAIN BROKEN: ${audit.verdict.problem}`}
+        </span>
+        <button type="button" className="ghost-button small" onClick={() => void download('csv')}>
+          CSV
+        </button>
+        <button type="button" className="ghost-button small" onClick={() => void download('json')}>
+          JSON
+        </button>
+      </div>
+      <table className="live-audit-table">
+        <tbody>
+          {[...(audit?.entries ?? [])]
+            .reverse()
+            .slice(0, 50)
+            .map((e) => (
+              <tr key={e.seq} data-kind={e.kind}>
+                <td>{e.seq}</td>
+                <td>{new Date(e.at).toISOString().slice(5, 19).replace('T', ' ')}</td>
+                <td>{e.kind}</td>
+                <td>{e.actor}</td>
+                <td>{e.version === null ? '' : `v${e.version}`}</td>
+                <td>{e.reason}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
