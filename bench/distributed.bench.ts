@@ -27,6 +27,7 @@ import { chunkSize, concurrencyFor } from '../src/main/services/optimize/studyEx
 import type { StudyDatasets } from '../src/main/services/optimize/studySetup.ts';
 import { startRedis, redisMissing, type TestRedis } from '../test/support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../test/support/remoteWorkers.ts';
+import { studyStrategyRef } from '../src/main/services/backtest/strategyCatalog.ts';
 
 const log = (line: string): void => console.log(line);
 
@@ -39,7 +40,7 @@ function datasets(bars: Bars): StudyDatasets {
 }
 
 const settings = (strategy: string): EvaluatorSettings => ({
-  strategy,
+  strategy: studyStrategyRef(strategy),
   options: { cash: 10_000, commission: { kind: 'percent', rate: 0.001 } },
   objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
   aggregation: 'mean',
@@ -171,7 +172,7 @@ export async function runDistributedBench(): Promise<void> {
       runner.run({
         kind: 'trials',
         dataset: data.datasets[0]!.ref,
-        strategy,
+        strategy: studyStrategyRef(strategy),
         paramSets: batch,
         options: settings(strategy).options,
       });

@@ -15,6 +15,7 @@ import { median } from '../src/core/math/statistics.ts';
 import { DEMO_MARKET } from '../src/main/services/demoMarket.ts';
 import type { NewStudy } from '../src/main/services/optimize/studySetup.ts';
 import { optimizeHarness, smaCrossDefinition } from '../test/support/studies.ts';
+import { studyStrategyRef } from '../src/main/services/backtest/strategyCatalog.ts';
 
 export interface StudyBenchResult {
   readonly throughput: {
@@ -79,7 +80,7 @@ export async function runStudyBench(log: (line: string) => void = console.log): 
         const studyId = await service.create({
           name: `bench ${name} ${seed}`,
           definition: {
-            strategy: 'confluence',
+            strategy: studyStrategyRef('confluence'),
             source: { kind: 'cache', symbol: series.symbol },
             timeframes: ['15m'],
             start: Date.UTC(2023, 0, 1),

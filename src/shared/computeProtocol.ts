@@ -1,10 +1,11 @@
 /**
  * What travels between a coordinator and remote workers over Redis, versioned and checked on both ends:
- * a chunk of a study's trials (numbers and parameters, the strategy by name, the backtest options as
+ * a chunk of a study's trials (numbers and parameters, the strategy as a StrategyRef, the backtest options as
  * data, the datasets by content fingerprint) and each trial's result. Nothing else crosses: no
  * credentials, no paths, no bars (those are fetched once by fingerprint, see main/compute/remote).
  */
 import { z } from 'zod';
+import { strategyRefSchema } from './schemas.ts';
 
 /** Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). */
 export const COMPUTE_PROTOCOL_VERSION = 2;
@@ -64,7 +65,8 @@ export const trialChunkSchema = z
     studyKey: z.string().min(1).max(200),
     /** One dataset per timeframe of the study, by content fingerprint, in the study's timeframe order. */
     datasets: z.array(fingerprint).min(1),
-    strategy: z.string().min(1),
+    /** The strategy at the coordinator's version; a worker without that version refuses the chunk. */
+    strategy: strategyRefSchema,
     options: remoteBacktestOptionsSchema,
     trials: z
       .array(z.object({ number: z.number().int().min(0), params: z.record(z.string(), finite) }).strict())

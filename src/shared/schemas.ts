@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
+import type { StrategyRef } from '../core/strategy-api/ref.ts';
 
 /** What a symbol may be, wherever it comes from: a request, a file's name or a file's symbol column. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9.\-_/]{1,24}$/;
@@ -36,3 +37,15 @@ export const cashSchema = z
 
 /** Which minutes derived timeframes are built from: the regular session (default) or the whole trading day. */
 export const sessionSchema = z.enum(['regular', 'extended']);
+
+/**
+ * core's StrategyRef as data: what a study records and a worker (local or remote) resolves. The version
+ * may be empty (a stored study whose strategy this build does not know): resolving it is then refused.
+ */
+export const strategyRefSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    version: z.string().max(100),
+    params: z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number')),
+  })
+  .strict() satisfies z.ZodType<StrategyRef>;

@@ -8,6 +8,7 @@ import type { WalkForwardJob } from '../../src/main/services/optimize/walkForwar
 import { sharedDataFile } from '../support/sharedData.ts';
 import { redisMissing } from '../support/redisServer.ts';
 import { smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
+import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
 
 export const goog = sharedDataFile('GOOG.csv');
 /** Why the distributed tests cannot run here, or null. */
@@ -22,7 +23,7 @@ export function googStudy(
   const definition = smaCrossDefinition({ kind: 'file', path: goog.path }, ['native'], trials);
   return {
     name: 'remote',
-    definition: { ...definition, strategy: options.strategy ?? 'sma-cross' },
+    definition: { ...definition, strategy: studyStrategyRef(options.strategy ?? 'sma-cross') },
     space: parseSpace(options.space ?? ['fast=16:40', 'slow=41:120'], []),
     sampler: options.sampler ?? { kind: 'random' },
     objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
@@ -34,7 +35,7 @@ export function googStudy(
 /** A seeded walk-forward of sma-cross on GOOG: 8 random trials per window, 4 rolling windows of bars. */
 export function googWalkForward(): WalkForwardJob {
   return {
-    strategy: 'sma-cross',
+    strategy: studyStrategyRef('sma-cross'),
     source: { kind: 'file', path: goog.path },
     timeframe: '1d',
     start: null,

@@ -8,6 +8,7 @@ import { OptimizeService } from '../../src/main/services/optimize/optimizeServic
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
+import { STRATEGIES } from '../../src/core/strategy/index.ts';
 import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
 import { RequestError } from '../../src/shared/errors.ts';
 
@@ -109,6 +110,31 @@ describe('study records', () => {
     expect(trialReads).toBe(1);
     expect((await service.list())[0]).toEqual(study);
     expect(trialReads).toBe(1);
+  });
+
+  it('reads a study stored with a bare strategy name as a ref, and refuses to resume another version', async () => {
+    const [study] = await service.list();
+    const [row] = await db.all<{ data: string }>('SELECT data::VARCHAR AS data FROM studies WHERE id = $id', {
+      id: study!.id,
+    });
+    const stored = JSON.parse(row!.data) as { definition: Record<string, unknown> };
+    const write = (data: unknown) =>
+      db.run('UPDATE studies SET data = $data WHERE id = $id', { id: study!.id, data: JSON.stringify(data) });
+    // A version-1 document, as studies were stored before refs.
+    await write({ ...stored, version: 1, definition: { ...stored.definition, strategy: 'sma-cross' } });
+    expect((await records.get(study!.id)).data.definition.strategy).toEqual({
+      name: 'sma-cross',
+      version: STRATEGIES['sma-cross'].version,
+      params: {},
+    });
+    expect((await service.list())[0]).toEqual(study);
+
+    const other = { name: 'sma-cross', version: 'older', params: {} };
+    await write({ ...stored, state: 'cancelled', definition: { ...stored.definition, strategy: other } });
+    await expect(service.resume(study!.id)).rejects.toThrow(
+      /cannot be resumed: strategy sma-cross: version "older" requested, this build has version/,
+    );
+    await write(stored);
   });
 
   it('deletes a stopped study with its trials and refuses to delete a running one', async () => {

@@ -4,6 +4,7 @@ import { OptimizeService } from '../../src/main/services/optimize/optimizeServic
 import { studyRecords, type StudyDefinition } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
+import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
 
 /** The optimizer as main runs it, on an in-memory database: for the service tests and the study bench. */
 export interface OptimizeHarness {
@@ -42,7 +43,7 @@ export function smaCrossDefinition(
   trials: number,
 ): StudyDefinition {
   return {
-    strategy: 'sma-cross',
+    strategy: studyStrategyRef('sma-cross'),
     source,
     timeframes,
     start: null,

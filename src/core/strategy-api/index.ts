@@ -3,6 +3,8 @@ export { OrderType, Sizing, type Direction, type OrderPort } from './order-port.
 export { defaultParams, validateParams, withDefaults } from './params.ts';
 export {
   findStrategy,
+  resolveStrategyDefinition,
+  withRefParams,
   resolveStrategyRef,
   strategyRef,
   type ResolvedStrategy,

@@ -21,6 +21,11 @@ export function strategyRef(definition: StrategyDefinition, params: StrategyPara
   return { name: definition.name, version: definition.version, params: { ...params } };
 }
 
+/** `ref` with `params` over its own: one parameter set of a study whose ref holds the shared ones. */
+export function withRefParams(ref: StrategyRef, params: StrategyParams): StrategyRef {
+  return { ...ref, params: { ...ref.params, ...params } };
+}
+
 /** The definition called `name` in `catalogue`; a RangeError listing the known names otherwise. */
 export function findStrategy(
   name: string,
@@ -35,6 +40,25 @@ export function findStrategy(
 }
 
 /**
+ * The definition `ref` names in `catalogue` at its version, parameters not checked: for a ref whose
+ * parameters are completed elsewhere (a study's, whose trials bring their own). Throws a RangeError
+ * naming an unknown name (listing the known ones) or a version this build does not have.
+ */
+export function resolveStrategyDefinition(
+  ref: Pick<StrategyRef, 'name' | 'version'>,
+  catalogue: Readonly<Record<string, StrategyDefinition>>,
+): StrategyDefinition {
+  const definition = findStrategy(ref.name, catalogue);
+  if (ref.version !== definition.version) {
+    throw new RangeError(
+      `strategy ${definition.name}: version ${JSON.stringify(ref.version)} requested, ` +
+        `this build has version ${JSON.stringify(definition.version)}`,
+    );
+  }
+  return definition;
+}
+
+/**
  * The definition `ref` names in `catalogue`, with its parameters checked. Throws a RangeError naming what
  * is wrong: an unknown name (listing the known ones), a version this build does not have, or a parameter
  * (see validateParams). A ref is input from elsewhere (a file, a worker, the bot), so its shape is
@@ -44,13 +68,7 @@ export function resolveStrategyRef(
   ref: StrategyRef,
   catalogue: Readonly<Record<string, StrategyDefinition>>,
 ): ResolvedStrategy {
-  const definition = findStrategy(ref.name, catalogue);
-  if (ref.version !== definition.version) {
-    throw new RangeError(
-      `strategy ${definition.name}: version ${JSON.stringify(ref.version)} requested, ` +
-        `this build has version ${JSON.stringify(definition.version)}`,
-    );
-  }
+  const definition = resolveStrategyDefinition(ref, catalogue);
   if (typeof ref.params !== 'object' || ref.params === null) {
     throw new RangeError(`strategy ${definition.name}: params must be an object of numbers`);
   }

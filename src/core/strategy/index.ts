@@ -1,10 +1,19 @@
 /** The concrete strategies and their registry, with the strategy API a caller needs to run one. */
-export { STRATEGIES, STRATEGY_NAMES, getStrategy, isStrategyName, type StrategyName } from './registry.ts';
+export {
+  STRATEGIES,
+  STRATEGY_NAMES,
+  getStrategy,
+  isStrategyName,
+  resolveStrategy,
+  resolveStrategyDefinition,
+  type StrategyName,
+} from './registry.ts';
 export {
   defaultParams,
   withDefaults,
   validateParams,
   strategyRef,
+  withRefParams,
   type ResolvedStrategy,
   type StrategyRef,
   type ParamConstraint,

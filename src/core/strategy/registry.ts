@@ -3,6 +3,7 @@ import { confluence } from './confluence.ts';
 import { smaCross } from './sma-cross.ts';
 import {
   findStrategy,
+  resolveStrategyDefinition as resolveDefinitionIn,
   resolveStrategyRef,
   type ResolvedStrategy,
   type StrategyRef,
@@ -26,6 +27,11 @@ export function isStrategyName(name: string): name is StrategyName {
 
 export function getStrategy(name: string): StrategyDefinition {
   return findStrategy(name, STRATEGIES);
+}
+
+/** The definition a StrategyRef names in this build at its version, parameters not checked. */
+export function resolveStrategyDefinition(ref: Pick<StrategyRef, 'name' | 'version'>): StrategyDefinition {
+  return resolveDefinitionIn(ref, STRATEGIES);
 }
 
 /** The definition a StrategyRef names in this build, with its parameters validated (see resolveStrategyRef). */

@@ -26,7 +26,7 @@ import {
   type DetectorSettings,
   type RegimeAxis,
 } from '../../core/regime/index.ts';
-import { getStrategy } from '../../core/strategy/index.ts';
+import { resolveStrategy, resolveStrategyDefinition, type StrategyRef } from '../../core/strategy/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
 
@@ -39,8 +39,8 @@ export interface DatasetRef {
 export interface BacktestTask {
   readonly kind: 'backtest';
   readonly dataset: DatasetRef;
-  readonly strategy: string;
-  readonly params: Record<string, number>;
+  /** What to run, resolved by the worker: an unknown name or another version than this build's fails. */
+  readonly strategy: StrategyRef;
   readonly options: BacktestOptions;
 }
 
@@ -63,7 +63,8 @@ export interface BacktestOutput {
 export interface TrialsTask {
   readonly kind: 'trials';
   readonly dataset: DatasetRef;
-  readonly strategy: string;
+  /** The strategy with the parameters every set shares; each set's own values override them. */
+  readonly strategy: StrategyRef;
   readonly paramSets: readonly Record<string, number>[];
   readonly options: BacktestOptions;
   /** Trials in the whole study so far, for the deflated Sharpe ratio of each. */
@@ -205,8 +206,8 @@ export class TaskRunner {
   private backtest(task: BacktestTask): BacktestOutput {
     const started = performance.now();
     const { prepared, periodEnds } = this.prepared(task.dataset);
-    const definition = getStrategy(task.strategy);
-    const run = runPrepared(prepared, definition, task.params, task.options, this.workspace);
+    const { definition, params } = resolveStrategy(task.strategy);
+    const run = runPrepared(prepared, definition, params, task.options, this.workspace);
     const metrics = metricsOf(prepared, periodEnds, run);
     const trades = tradeRecords(run.trades).map(
       ({ entryIndex: _entry, exitIndex: _exit, commission: _commission, exitReason, ...trade }) => ({
@@ -234,10 +235,13 @@ export class TaskRunner {
   private trials(task: TrialsTask): TrialsOutput {
     const started = performance.now();
     const { prepared, periodEnds } = this.prepared(task.dataset);
-    const definition = getStrategy(task.strategy);
+    const definition = resolveStrategyDefinition(task.strategy);
+    const shared = task.strategy.params;
+    const merge = Object.keys(shared).length > 0;
     const outcomes: TrialOutcome[] = [];
-    for (const params of task.paramSets) {
+    for (const own of task.paramSets) {
       try {
+        const params = merge ? { ...shared, ...own } : own;
         const run = runPrepared(prepared, definition, params, task.options, this.workspace);
         const metrics = metricsOf(prepared, periodEnds, run);
         if (task.periodReturns === true) {

@@ -15,7 +15,7 @@ export function studyTrialEntries(
     id: studyId,
     symbol: definition.source.kind === 'cache' ? definition.source.symbol : basename(definition.source.path),
     timeframe: definition.timeframes.join('+'),
-    strategy: definition.strategy,
+    strategy: definition.strategy.name,
   };
   return trials
     .filter((t) => t.status === 'complete')

@@ -17,6 +17,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Bars } from '../../../core/data/bars.ts';
+import { resolveStrategyDefinition, type StrategyRef } from '../../../core/strategy/index.ts';
 import {
   encodeTrialResult,
   trialChunkSchema,
@@ -176,6 +177,16 @@ function barsCache(redis: Redis): (fingerprint: string) => Promise<Bars> {
   };
 }
 
+/** Why this build cannot run `ref`, or null when it can. */
+function refusal(ref: StrategyRef): string | null {
+  try {
+    resolveStrategyDefinition(ref);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const hash = engineHash();
   const queue = queueName(hash);
@@ -197,6 +208,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const processChunk = async (job: Job): Promise<{ trials: number }> => {
     const chunk = trialChunkSchema.parse(job.data);
     const key = resultsKey(hash, chunk.studyKey);
+    // A strategy this build cannot run (unknown, or another version) fails each trial with the reason.
+    const refused = refusal(chunk.strategy);
     const written = await redis.hmget(key, ...chunk.trials.map((t) => String(t.number)));
     const sandbox = idle.pop();
     if (sandbox === undefined) throw new Error('no idle sandbox (more chunks than --concurrency)');
@@ -206,7 +219,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
         if (written[i] !== null) continue;
         let outcomes: RemoteOutcome[];
         try {
-          outcomes = await sandbox.run(chunk, trial.params, chunk.trialTimeLimitMs);
+          outcomes =
+            refused === null
+              ? await sandbox.run(chunk, trial.params, chunk.trialTimeLimitMs)
+              : chunk.datasets.map(() => ({ ok: false, error: refused }));
         } catch (error) {
           if (!(error instanceof TrialTimeout)) throw error;
           outcomes = chunk.datasets.map(() => ({

@@ -5,6 +5,7 @@
  * the task runner only; it talks to its parent over IPC and never sees Redis or credentials.
  */
 import type { Bars } from '../../../core/data/bars.ts';
+import { withRefParams } from '../../../core/strategy/index.ts';
 import type { RemoteOutcome } from '../../../shared/computeProtocol.ts';
 import { TaskRunner, type BacktestOutput, type TrialsOutput } from '../tasks.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
@@ -37,8 +38,7 @@ process.on('message', (message: SandboxRequest) => {
         const run = runner.run({
           kind: 'backtest',
           dataset,
-          strategy: message.strategy,
-          params: message.params,
+          strategy: withRefParams(message.strategy, message.params),
           options: message.options,
         }) as BacktestOutput;
         return { ok: true, metrics: { ...run.metrics }, equity: run.equity };

@@ -1,5 +1,6 @@
 /** The IPC between a remote worker and its sandbox child (structured clone: bars travel as typed arrays). */
 import type { Bars } from '../../../core/data/bars.ts';
+import type { StrategyRef } from '../../../core/strategy/index.ts';
 import type { RemoteBacktestOptions, RemoteOutcome } from '../../../shared/computeProtocol.ts';
 
 export type SandboxRequest =
@@ -8,7 +9,7 @@ export type SandboxRequest =
       readonly type: 'trial';
       readonly id: number;
       readonly datasets: readonly string[];
-      readonly strategy: string;
+      readonly strategy: StrategyRef;
       readonly options: RemoteBacktestOptions;
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;

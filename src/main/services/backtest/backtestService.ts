@@ -1,6 +1,6 @@
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
-import { validateParams } from '../../../core/strategy/index.ts';
+import { strategyRef, validateParams } from '../../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
@@ -55,8 +55,7 @@ export class BacktestService {
       const output = await this.pool.run({
         kind: 'backtest',
         dataset,
-        strategy: request.strategy,
-        params: request.params,
+        strategy: strategyRef(strategy, request.params),
         options,
       });
       progress('done', 3);

@@ -2,7 +2,9 @@ import {
   getStrategy,
   isStrategyName,
   STRATEGIES,
+  strategyRef,
   type StrategyDefinition,
+  type StrategyRef,
 } from '../../../core/strategy/index.ts';
 import type { StrategyInfo } from '../../../shared/contract.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
@@ -35,4 +37,12 @@ export function getStrategyOrThrow(name: string): StrategyDefinition {
       'strategy',
     );
   return getStrategy(name);
+}
+
+/**
+ * The ref a study or walk-forward records and its workers resolve: the strategy a request names, at
+ * this build's version, with the parameters every trial shares (none: the search space holds them all).
+ */
+export function studyStrategyRef(name: string): StrategyRef {
+  return strategyRef(getStrategyOrThrow(name), {});
 }

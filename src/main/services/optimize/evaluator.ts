@@ -14,11 +14,13 @@ import {
   type TimeframeAggregation,
   type TrialRequest,
 } from '../../../core/optimize/index.ts';
+import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { strategyParams, type StudyDatasets } from './studySetup.ts';
 
 export interface EvaluatorSettings {
-  readonly strategy: string;
+  /** The study's strategy: its workers resolve it, refusing an unknown name or another version. */
+  readonly strategy: StrategyRef;
   readonly options: BacktestOptions;
   readonly objectives: readonly Objective[];
   readonly aggregation: TimeframeAggregation;
@@ -180,8 +182,7 @@ export class PoolEvaluator implements Evaluator {
       {
         kind: 'backtest',
         dataset: this.data.datasets[0]!.ref,
-        strategy: this.settings.strategy,
-        params: strategyParams(params),
+        strategy: withRefParams(this.settings.strategy, strategyParams(params)),
         options: this.settings.options,
       },
       signal,

@@ -50,9 +50,11 @@ import {
   type StudyProgressRecord,
   type StudyRecords,
 } from './studyRecords.ts';
+import { resolveStrategyDefinition } from '../../../core/strategy/index.ts';
 import {
   checkMode,
   getStrategyOrThrow,
+  studyStrategyRef,
   loadStudyDatasets,
   randomSeed,
   resolveObjectives,
@@ -109,7 +111,7 @@ export class OptimizeService {
     const newStudy: NewStudy = {
       name: request.name ?? `${request.strategy} ${request.data.symbol} ${request.data.timeframes.join('+')}`,
       definition: {
-        strategy: request.strategy,
+        strategy: studyStrategyRef(request.strategy),
         source: { kind: 'cache', symbol: request.data.symbol },
         timeframes: request.data.timeframes,
         start: request.data.start ?? null,
@@ -150,6 +152,15 @@ export class OptimizeService {
     if (row.data.state === 'complete') {
       const { trialsTotal } = row.progress ?? (await this.backfillProgress(row));
       return { studyId, seed: row.config.seed, total: trialsTotal, alreadyComplete: true };
+    }
+    try {
+      resolveStrategyDefinition(row.data.definition.strategy);
+    } catch (error) {
+      // Its trials were scored by a strategy this build does not have: going on would mix two.
+      throw new ConflictError(
+        `study ${studyId} cannot be resumed: ${error instanceof Error ? error.message : String(error)}`,
+        'studyId',
+      );
     }
     const started = await this.launch(row, await this.datasets(row.data.definition));
     return { ...started, alreadyComplete: false };
@@ -246,7 +257,7 @@ export class OptimizeService {
     await this.deps.studies.create({
       id,
       name: newStudy.name,
-      strategy: newStudy.definition.strategy,
+      strategy: newStudy.definition.strategy.name,
       data: newStudyDocument(newStudy.definition),
       config,
     });

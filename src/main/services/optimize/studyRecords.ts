@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
+import { STRATEGIES, isStrategyName } from '../../../core/strategy/index.ts';
 import { OverfittingStats } from '../../../shared/optimizeContract.ts';
+import { strategyRefSchema } from '../../../shared/schemas.ts';
 import type { Database } from '../../store/database.ts';
 import { StudiesRepository, type StudyRow } from '../../store/studiesRepository.ts';
 
@@ -55,7 +57,8 @@ export const StudySource = z.discriminatedUnion('kind', [
 
 /** Everything about a study's evaluation besides the core StudyConfig. */
 export const StudyDefinition = z.object({
-  strategy: z.string().min(1),
+  /** What the study's workers resolve: an unknown name or another version than this build's is refused. */
+  strategy: strategyRefSchema,
   source: StudySource,
   /** Timeframes scored together; a file source may use 'native' (its own bars, not resampled). */
   timeframes: z.array(z.string()).min(1).readonly(),
@@ -78,9 +81,9 @@ export type StudySource = z.output<typeof StudySource>;
 export type StudyDefinition = z.output<typeof StudyDefinition>;
 
 /** The version written today; older documents are upgraded as they are read. */
-export const STUDY_DOCUMENT_VERSION = 1;
+export const STUDY_DOCUMENT_VERSION = 2;
 
-const StudyDocumentV1 = z.object({
+const StudyDocumentV2 = z.object({
   version: z.literal(STUDY_DOCUMENT_VERSION),
   definition: StudyDefinition,
   /** Absent while the study runs or after an interruption (it can be resumed). */
@@ -92,16 +95,31 @@ const StudyDocumentV1 = z.object({
   finishedAt: z.number().optional(),
 });
 
+/**
+ * Version 1 (and the unversioned documents before it) named the strategy only. Its version was not
+ * kept; the upgrade takes this build's, the one such a study has always been resumed with. A name this
+ * build does not know keeps an empty version, so resuming it is refused naming the strategy.
+ */
+function upgradeV1(document: Record<string, unknown>): Record<string, unknown> {
+  const definition = document['definition'];
+  if (typeof definition !== 'object' || definition === null) return { ...document, version: 2 };
+  const name = (definition as { strategy?: unknown }).strategy;
+  if (typeof name !== 'string') return { ...document, version: 2 };
+  const strategy = {
+    name,
+    version: isStrategyName(name) ? STRATEGIES[name].version : '',
+    params: {},
+  };
+  return { ...document, version: 2, definition: { ...definition, strategy } };
+}
+
 /** The study's `data` document: its definition, and once it stops, how and what it found. */
-export const StudyDocument = z.preprocess(
-  // Documents written before versioning have the version-1 shape without the field.
-  (value) =>
-    typeof value === 'object' && value !== null && !('version' in value)
-      ? { ...value, version: STUDY_DOCUMENT_VERSION }
-      : value,
-  StudyDocumentV1,
-);
-export type StudyDocument = z.output<typeof StudyDocumentV1>;
+export const StudyDocument = z.preprocess((value) => {
+  if (typeof value !== 'object' || value === null) return value;
+  const version = (value as { version?: unknown }).version;
+  return version === undefined || version === 1 ? upgradeV1(value as Record<string, unknown>) : value;
+}, StudyDocumentV2);
+export type StudyDocument = z.output<typeof StudyDocumentV2>;
 
 /** The study's row-level progress, written with every batch of trials and when the study stops. */
 export const StudyProgressRecord = z.object({

@@ -124,7 +124,7 @@ export function checkMode(mode: ObjectiveMode | undefined, objectives: readonly 
     throw new StudyInputError(`mode "${mode}" needs at least two objectives`);
 }
 
-export { getStrategyOrThrow } from '../backtest/strategyCatalog.ts';
+export { getStrategyOrThrow, studyStrategyRef } from '../backtest/strategyCatalog.ts';
 
 /** Strategy parameters of a trial: numeric values over the strategy's defaults. */
 export function strategyParams(params: Readonly<Record<string, unknown>>): Record<string, number> {

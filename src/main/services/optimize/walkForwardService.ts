@@ -29,6 +29,7 @@ import {
   type WalkForwardWindow,
   type WalkForwardWindowResult,
 } from '../../../core/optimize/index.ts';
+import type { StrategyRef } from '../../../core/strategy/index.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type {
   WalkForwardRequest,
@@ -50,6 +51,7 @@ import {
   checkMode,
   getStrategyOrThrow,
   randomSeed,
+  studyStrategyRef,
   loadStudyDatasets,
   resolveObjectives,
   resolveSampler,
@@ -59,7 +61,7 @@ import {
 
 export interface WalkForwardJob {
   readonly jobId?: string;
-  readonly strategy: string;
+  readonly strategy: StrategyRef;
   readonly source: StudySource;
   readonly timeframe: string;
   readonly start: number | null;
@@ -119,7 +121,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
   checkMode(request.mode, objectives);
   const job: WalkForwardJob = {
     ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
-    strategy: request.strategy,
+    strategy: studyStrategyRef(request.strategy),
     source: { kind: 'cache', symbol: request.data.symbol },
     timeframe: request.data.timeframe,
     start: request.data.start ?? null,
@@ -268,8 +270,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     datasetId: base.id,
     symbol: data.label,
     timeframe: job.timeframe,
-    strategy: job.strategy,
-    strategyVersion: getStrategyOrThrow(job.strategy).version,
+    strategy: job.strategy.name,
+    strategyVersion: job.strategy.version,
     seed: job.seed,
   };
   const ledger = deps.ledger;
@@ -308,7 +310,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     seed: job.seed,
     symbol: data.label,
     timeframe: job.timeframe,
-    strategy: job.strategy,
+    strategy: job.strategy.name,
     windows: result.windows.map(windowOut),
     equity: { t: curve.t, value: curve.value },
     outOfSample: metricsOut(result.outOfSample),

@@ -11,7 +11,7 @@ import {
   MAX_COMMISSION_PERCENT,
   PLAUSIBLE_COMMISSION_PERCENT,
 } from '../../../../shared/commission.ts';
-import { withDefaults } from '../../../../core/strategy/index.ts';
+import { strategyRef, withDefaults } from '../../../../core/strategy/index.ts';
 import { getStrategyOrThrow } from '../../../services/backtest/strategyCatalog.ts';
 import { TaskRunner, type TradeOut } from '../../../compute/tasks.ts';
 import { OPEN_TRADE_REASON } from '../../../../shared/tradeRows.ts';
@@ -154,8 +154,7 @@ export const backtestCommand: Command = {
     const output = new TaskRunner().run({
       kind: 'backtest',
       dataset: { id: source.id, bars: source.bars },
-      strategy: strategyName,
-      params,
+      strategy: strategyRef(definition, params),
       options,
     });
     if (!('metrics' in output)) throw new Error('unexpected trials output');

@@ -20,6 +20,7 @@ import { studyRecords, type StudySource } from '../../../services/optimize/study
 import {
   checkMode,
   getStrategyOrThrow,
+  studyStrategyRef,
   NATIVE_TIMEFRAME,
   parseObjectives,
   randomSeed,
@@ -565,7 +566,7 @@ export const optimizeCommand: Command = {
           stringOption(args, 'study-name') ??
           `${search.strategy} ${source.kind === 'file' ? source.path.split('/').pop() : source.symbol} ${timeframes.join('+')}`,
         definition: {
-          strategy: search.strategy,
+          strategy: studyStrategyRef(search.strategy),
           source,
           timeframes,
           start,

@@ -1,5 +1,6 @@
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
+import { studyStrategyRef } from '../../../services/backtest/strategyCatalog.ts';
 import { runWalkForwardJob } from '../../../services/optimize/walkForwardService.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
@@ -76,7 +77,7 @@ export const walkForwardCommand: Command = {
       try {
         result = await runWalkForwardJob(
           {
-            strategy: search.strategy,
+            strategy: studyStrategyRef(search.strategy),
             source,
             timeframe: timeframes[0]!,
             start,

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { COMPUTE_PROTOCOL_VERSION, trialChunkSchema } from './computeProtocol.ts';
+
+const chunk = {
+  version: COMPUTE_PROTOCOL_VERSION,
+  studyKey: 's1',
+  datasets: ['a'.repeat(64)],
+  strategy: { name: 'sma-cross', version: '1', params: { slow: 40 } },
+  options: {},
+  trials: [{ number: 0, params: { fast: 5 } }],
+  trialTimeLimitMs: 1_000,
+};
+
+describe('a chunk of trials names its strategy by ref', () => {
+  it('carries name, version and shared parameters', () => {
+    expect(trialChunkSchema.parse(chunk).strategy).toEqual(chunk.strategy);
+  });
+
+  it('refuses a bare name, as version 1 of the protocol sent it, and a version-1 chunk', () => {
+    const bare = trialChunkSchema.safeParse({ ...chunk, strategy: 'sma-cross' });
+    expect(bare.success).toBe(false);
+    expect(bare.error?.issues[0]?.path).toEqual(['strategy']);
+    expect(trialChunkSchema.safeParse({ ...chunk, version: 1 }).success).toBe(false);
+  });
+
+  it('refuses a ref without a version or with a parameter that is not a finite number', () => {
+    const noVersion = { name: 'sma-cross', params: {} };
+    expect(trialChunkSchema.safeParse({ ...chunk, strategy: noVersion }).success).toBe(false);
+    const nan = { ...chunk.strategy, params: { slow: Number.NaN } };
+    expect(trialChunkSchema.safeParse({ ...chunk, strategy: nan }).success).toBe(false);
+  });
+});
