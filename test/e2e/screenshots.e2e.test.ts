@@ -57,6 +57,27 @@ const VIEWS: ReadonlyArray<{ id: string; prepare(page: Page): Promise<void> }> =
     },
   },
   {
+    // No bot is registered on a fresh data dir: the view as a new user first sees it.
+    id: 'live',
+    async prepare(page) {
+      await page.getByTestId('live-view').waitFor({ state: 'visible', timeout: 30_000 });
+    },
+  },
+  {
+    id: 'learner',
+    async prepare(page) {
+      await expect
+        .poll(() => page.getByTestId('learner-recommendation').count(), { timeout: 60_000 })
+        .toBeGreaterThan(0);
+      await page.getByTestId('learner-timeframe').selectOption('1h');
+      await page.getByTestId('learner-evaluate').click();
+      await page.getByTestId('learner-figures').waitFor({ state: 'visible', timeout: 90_000 });
+      await expect
+        .poll(() => paintedPixels(page, 'learner-calibration-chart'), { timeout: 10_000 })
+        .toBeGreaterThan(100);
+    },
+  },
+  {
     id: 'settings',
     async prepare(page) {
       await page.getByTestId('keys-status').waitFor({ state: 'visible', timeout: 30_000 });

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { useApp } from '../store/context.tsx';
 import { BacktestView } from './backtest/BacktestView.tsx';
 import { DataView } from './data/DataView.tsx';
+import { LearnerView } from './learner/LearnerView.tsx';
 import { LiveView } from './live/LiveView.tsx';
 import { NoticeBar } from './NoticeBar.tsx';
 import { OptimizeView } from './optimize/OptimizeView.tsx';
@@ -15,6 +16,7 @@ const COMPONENTS: Record<ViewId, ComponentType> = {
   backtest: BacktestView,
   optimize: OptimizeView,
   data: DataView,
+  learner: LearnerView,
   live: LiveView,
   settings: SettingsView,
 };

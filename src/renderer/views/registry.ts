@@ -5,11 +5,12 @@
  */
 import { backtestView } from './backtest/view.ts';
 import { dataView } from './data/view.ts';
+import { learnerView } from './learner/view.ts';
 import { liveView } from './live/view.ts';
 import { optimizeView } from './optimize/view.ts';
 import { settingsView } from './settings/view.ts';
 
-export const VIEWS = [backtestView, optimizeView, dataView, liveView, settingsView] as const;
+export const VIEWS = [backtestView, optimizeView, dataView, liveView, learnerView, settingsView] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
 

@@ -1,0 +1,144 @@
+/**
+ * The learner's charts: its rolling accuracy (MAE, rank correlation, pairwise) and interval coverage over
+ * the windows of the prequential evaluation, the calibration of its intervals (nominal against realised
+ * coverage, the diagonal being perfect), and the features that weigh most in its linear model.
+ */
+import type { LearnerEvaluation } from '../../shared/contract.ts';
+import type { ChartOption } from './echarts.ts';
+import { axisLabel, axisLine, baseOption, palette, splitLine, tooltipBase } from './theme.ts';
+
+const grid = { left: 48, right: 16, top: 28, bottom: 28 };
+
+const valueAxis = (extra: Record<string, unknown> = {}) => ({
+  type: 'value' as const,
+  axisLabel,
+  axisLine,
+  splitLine,
+  scale: true,
+  ...extra,
+});
+
+const line = (name: string, data: (number | null)[], color: string) => ({
+  type: 'line' as const,
+  name,
+  data,
+  showSymbol: false,
+  lineStyle: { width: 1.5, color },
+  itemStyle: { color },
+});
+
+export function accuracyChart(evaluation: LearnerEvaluation): ChartOption {
+  const windows = evaluation.rolling.map((p) => String(p.window));
+  return {
+    ...baseOption(),
+    grid,
+    tooltip: { ...tooltipBase, trigger: 'axis' },
+    xAxis: { type: 'category', data: windows, axisLabel, axisLine, name: 'window' },
+    yAxis: valueAxis(),
+    series: [
+      line(
+        'rolling MAE',
+        evaluation.rolling.map((p) => p.mae),
+        palette.down,
+      ),
+      line(
+        'rank correlation',
+        evaluation.rolling.map((p) => p.rank),
+        palette.equity,
+      ),
+      line(
+        'pairwise "A beats B"',
+        evaluation.rolling.map((p) => p.pairwise),
+        palette.up,
+      ),
+      line(
+        'top-quintile precision',
+        evaluation.rolling.map((p) => p.topQuintile),
+        palette.accent,
+      ),
+    ],
+  } as ChartOption;
+}
+
+export function coverageChart(evaluation: LearnerEvaluation): ChartOption {
+  const windows = evaluation.rolling.map((p) => String(p.window));
+  const nominal = (level: number, color: string) => ({
+    ...line(
+      `nominal ${level * 100} %`,
+      windows.map(() => level),
+      color,
+    ),
+    lineStyle: { width: 1, type: 'dashed' as const, color },
+  });
+  return {
+    ...baseOption(),
+    grid,
+    tooltip: { ...tooltipBase, trigger: 'axis' },
+    xAxis: { type: 'category', data: windows, axisLabel, axisLine },
+    yAxis: valueAxis({ min: 0.5, max: 1 }),
+    series: [
+      line(
+        '80 % interval coverage',
+        evaluation.rolling.map((p) => p.coverage80),
+        palette.equity,
+      ),
+      line(
+        '90 % interval coverage',
+        evaluation.rolling.map((p) => p.coverage90),
+        palette.up,
+      ),
+      nominal(0.8, palette.equity),
+      nominal(0.9, palette.up),
+    ],
+  } as ChartOption;
+}
+
+export function calibrationChart(evaluation: LearnerEvaluation): ChartOption {
+  return {
+    ...baseOption(),
+    grid,
+    tooltip: { ...tooltipBase, trigger: 'item' },
+    xAxis: valueAxis({ min: 0.5, max: 1, name: 'nominal', scale: false }),
+    yAxis: valueAxis({ min: 0.5, max: 1, name: 'realised', scale: false }),
+    series: [
+      {
+        type: 'line',
+        name: 'perfect calibration',
+        data: [
+          [0.5, 0.5],
+          [1, 1],
+        ],
+        showSymbol: false,
+        lineStyle: { width: 1, type: 'dashed', color: palette.muted },
+      },
+      {
+        type: 'scatter',
+        name: 'realised coverage',
+        data: evaluation.calibration.map((c) => [c.nominal, c.realised]),
+        symbolSize: 10,
+        itemStyle: { color: palette.accent },
+      },
+    ],
+  } as ChartOption;
+}
+
+export function importanceChart(importance: readonly { feature: string; weight: number }[]): ChartOption {
+  const top = importance.slice(0, 10).reverse();
+  return {
+    ...baseOption(),
+    grid: { ...grid, left: 150 },
+    tooltip: { ...tooltipBase, trigger: 'axis' },
+    xAxis: valueAxis({ name: 'weight' }),
+    yAxis: { type: 'category', data: top.map((f) => f.feature), axisLabel, axisLine },
+    series: [
+      {
+        type: 'bar',
+        name: 'weight (standardised)',
+        data: top.map((f) => ({
+          value: f.weight,
+          itemStyle: { color: f.weight >= 0 ? palette.up : palette.down },
+        })),
+      },
+    ],
+  } as ChartOption;
+}

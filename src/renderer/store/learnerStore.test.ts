@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { LearnerRecommendations, RegimeRecommendation } from '../../shared/contract.ts';
+import { backtestResult, FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
+import { createAppStore } from './appStore.ts';
+import { memoryKeeper } from './keeper.ts';
+import { createLearnerStore, OPEN_COMMISSION } from './learnerStore.ts';
+
+const recommendation = (patch: Partial<RegimeRecommendation> = {}): RegimeRecommendation => ({
+  regime: 'up/high',
+  current: true,
+  asOf: 1,
+  action: 'switch',
+  reason: null,
+  params: { fast: 12, slow: 80 },
+  score: 0.4,
+  interval80: { lower: -0.5, upper: 1.3 },
+  interval90: { lower: -0.8, upper: 1.6 },
+  confidence: 0.7,
+  novelty: 0.2,
+  drivers: [],
+  candidates: 32,
+  ...patch,
+});
+
+const answer = (recommendations: RegimeRecommendation[]): LearnerRecommendations => ({
+  symbol: 'DEMO',
+  timeframe: '1h',
+  strategy: 'sma-cross',
+  basis: { version: 3, learned: 120, resets: 0 },
+  recommendations,
+});
+
+function setUp() {
+  const client = new FakeRegimenClient()
+    .handle('learner:status', () => ({ ledger: { trial: 0, windowTrain: 4, windowTest: 4 }, learners: [] }))
+    .handle('learner:recommend', () =>
+      answer([recommendation(), recommendation({ regime: 'down/low', current: false })]),
+    );
+  const app = createAppStore(client, memoryKeeper(), memoryKeeper());
+  app.setState({ symbol: 'DEMO', timeframe: '1h', cash: '25000' });
+  return { client, app, store: createLearnerStore(client, app) };
+}
+
+describe('the learner store', () => {
+  it("asks for the Backtest view's symbol and timeframe, and again when they change", async () => {
+    const { client, store } = setUp();
+    await store.getState().load();
+    expect(client.callsTo('learner:recommend')[0]).toMatchObject({
+      symbol: 'DEMO',
+      timeframe: '1h',
+      strategy: 'sma-cross',
+    });
+    const shown = store.getState().recommendations;
+    expect(shown.status === 'ready' && shown.data.recommendations.map((r) => r.regime)).toEqual([
+      'up/high',
+      'down/low',
+    ]);
+    store.getState().setSubject('ALFA', '1d');
+    expect(client.callsTo('learner:recommend')[1]).toMatchObject({ symbol: 'ALFA', timeframe: '1d' });
+  });
+
+  it('opens a recommendation as a backtest in one call: the set run and shown in the Backtest view, its form filled', async () => {
+    const { client, app, store } = setUp();
+    const result = backtestResult({ params: { fast: 12, slow: 80 } });
+    client.handle('backtest:run', () => result);
+    await store.getState().load();
+    await store
+      .getState()
+      .openAsBacktest(recommendation({ regime: 'down/low', params: { fast: 12, slow: 80 } }));
+    expect(client.callsTo('backtest:run')[0]).toMatchObject({
+      symbol: 'DEMO',
+      timeframe: '1h',
+      strategy: 'sma-cross',
+      params: { fast: 12, slow: 80 },
+      cash: 25_000,
+      commission: OPEN_COMMISSION,
+    });
+    const shown = app.getState();
+    expect(shown.view).toBe('backtest');
+    expect(shown.result).toBe(result);
+    expect(shown.paramDraft).toMatchObject({ fast: '12', slow: '80' });
+    expect(shown.commission).toBe('0.05');
+    expect(store.getState().opening).toBeNull();
+  });
+
+  it('says why a recommendation could not be opened and stays on the view', async () => {
+    const { client, app, store } = setUp();
+    client.handle('backtest:run', () => Promise.reject(new Error('no bars for DEMO 1h')));
+    app.setState({ view: 'learner' });
+    await store.getState().load();
+    await store.getState().openAsBacktest(recommendation());
+    expect(store.getState().openError).toMatch(/no bars for DEMO 1h/);
+    expect(app.getState().view).toBe('learner');
+  });
+});

@@ -1,0 +1,167 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Timeframe } from '../../core/data/bars.ts';
+import type { RegimenClient } from '../../shared/client.ts';
+import type {
+  LearnerEvaluation,
+  LearnerRecommendations,
+  LearnerStatus,
+  RegimeRecommendation,
+  ScorecardResult,
+} from '../../shared/contract.ts';
+import { errorMessage } from '../client/clientError.ts';
+import type { AppStore, Loadable } from './appStore.ts';
+import { latestOnly, newJobId } from './requests.ts';
+
+/** The strategy the learner views are about (the ledger keeps one learner per strategy). */
+export const LEARNER_STRATEGY = 'sma-cross';
+/** What a recommendation opened as a backtest pays per side: the scorecard's default, 0.05 %. */
+export const OPEN_COMMISSION = 0.0005;
+const OPEN_CASH = 10_000;
+
+export interface LearnerState {
+  symbol: string | null;
+  timeframe: Timeframe;
+  status: Loadable<LearnerStatus>;
+  recommendations: Loadable<LearnerRecommendations>;
+  evaluation: Loadable<LearnerEvaluation>;
+  scorecard: Loadable<ScorecardResult>;
+  /** The regime whose recommendation is being opened as a backtest (its button shows it). */
+  opening: string | null;
+  /** Why the last "open as backtest" failed. */
+  openError: string | null;
+
+  /** Reads the ledger's status and the recommendations for the Backtest view's symbol and timeframe. */
+  load(): Promise<void>;
+  setSubject(symbol: string, timeframe: Timeframe): void;
+  evaluate(): Promise<void>;
+  runScorecard(): Promise<void>;
+  /** Backtests the recommended set and shows it in the Backtest view, its form filled with the set. */
+  openAsBacktest(recommendation: RegimeRecommendation): Promise<void>;
+}
+
+export type LearnerStore = StoreApi<LearnerState>;
+
+export function createLearnerStore(client: RegimenClient, app: AppStore): LearnerStore {
+  const recommendRequest = latestOnly();
+  const evaluateRequest = latestOnly();
+  const scorecardRequest = latestOnly();
+  const initial = app.getState();
+
+  return createStore<LearnerState>()((set, get) => {
+    const subject = (): { symbol: string; timeframe: Timeframe; strategy: string } | null => {
+      const { symbol, timeframe } = get();
+      return symbol === null ? null : { symbol, timeframe, strategy: LEARNER_STRATEGY };
+    };
+
+    const recommend = async (): Promise<void> => {
+      const about = subject();
+      if (about === null) return;
+      const isLatest = recommendRequest();
+      set({ recommendations: { status: 'loading' } });
+      try {
+        const data = await client.invoke('learner:recommend', { ...about, jobId: newJobId() });
+        if (isLatest()) set({ recommendations: { status: 'ready', data } });
+      } catch (error) {
+        if (isLatest()) set({ recommendations: { status: 'error', message: errorMessage(error) } });
+      }
+    };
+
+    return {
+      symbol: initial.symbol,
+      timeframe: initial.timeframe,
+      status: { status: 'idle' },
+      recommendations: { status: 'idle' },
+      evaluation: { status: 'idle' },
+      scorecard: { status: 'idle' },
+      opening: null,
+      openError: null,
+
+      async load() {
+        const { symbol, timeframe } = app.getState();
+        if (get().symbol === null && symbol !== null) set({ symbol, timeframe });
+        set({ status: { status: 'loading' } });
+        const status = client.invoke('learner:status', {}).then(
+          (data) => set({ status: { status: 'ready', data } }),
+          (error: unknown) => set({ status: { status: 'error', message: errorMessage(error) } }),
+        );
+        await Promise.all([status, recommend()]);
+      },
+
+      setSubject(symbol, timeframe) {
+        if (symbol === get().symbol && timeframe === get().timeframe) return;
+        // Figures of another symbol would be read as this one's.
+        set({
+          symbol,
+          timeframe,
+          evaluation: { status: 'idle' },
+          scorecard: { status: 'idle' },
+          openError: null,
+        });
+        void recommend();
+      },
+
+      async evaluate() {
+        const about = subject();
+        if (about === null) return;
+        const isLatest = evaluateRequest();
+        set({ evaluation: { status: 'loading' } });
+        try {
+          const data = await client.invoke('learner:evaluate', { ...about, jobId: newJobId() });
+          if (isLatest()) set({ evaluation: { status: 'ready', data } });
+        } catch (error) {
+          if (isLatest()) set({ evaluation: { status: 'error', message: errorMessage(error) } });
+        }
+      },
+
+      async runScorecard() {
+        const about = subject();
+        if (about === null) return;
+        const isLatest = scorecardRequest();
+        set({ scorecard: { status: 'loading' } });
+        try {
+          const data = await client.invoke('learner:scorecard', { ...about, jobId: newJobId() });
+          if (isLatest()) set({ scorecard: { status: 'ready', data } });
+        } catch (error) {
+          if (isLatest()) set({ scorecard: { status: 'error', message: errorMessage(error) } });
+        }
+      },
+
+      async openAsBacktest(recommendation) {
+        const ready = get().recommendations;
+        if (ready.status !== 'ready' || get().opening !== null) return;
+        const { symbol, timeframe, strategy } = ready.data;
+        set({ opening: recommendation.regime ?? 'warm-up', openError: null });
+        try {
+          const cash = Number(app.getState().cash) > 0 ? Number(app.getState().cash) : OPEN_CASH;
+          const result = await client.invoke('backtest:run', {
+            jobId: newJobId(),
+            symbol,
+            timeframe,
+            strategy,
+            params: recommendation.params,
+            cash,
+            commission: OPEN_COMMISSION,
+            session: app.getState().session,
+          });
+          app.getState().openBacktest(result, { cash, commission: OPEN_COMMISSION });
+        } catch (error) {
+          set({ openError: errorMessage(error) });
+        } finally {
+          set({ opening: null });
+        }
+      },
+    };
+  });
+}
+
+const stores = new WeakMap<AppStore, LearnerStore>();
+
+/** One learner store per app store, so leaving the tab and coming back keeps what was computed. */
+export function learnerStoreFor(client: RegimenClient, app: AppStore): LearnerStore {
+  let store = stores.get(app);
+  if (store === undefined) {
+    store = createLearnerStore(client, app);
+    stores.set(app, store);
+  }
+  return store;
+}

@@ -1,0 +1,382 @@
+import { useEffect } from 'react';
+import type { Timeframe } from '../../../core/data/bars.ts';
+import type { RegimeRecommendation, ScorecardPolicyName, ScorecardResult } from '../../../shared/contract.ts';
+import { EChart } from '../../charts/EChart.tsx';
+import {
+  accuracyChart,
+  calibrationChart,
+  coverageChart,
+  importanceChart,
+} from '../../charts/learnerCharts.ts';
+import { formatNumber, formatPercent } from '../../format.ts';
+import { useApp } from '../../store/context.tsx';
+import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { useLearner, useLearnerStore } from './useLearner.ts';
+import './learner.css';
+
+/**
+ * The learner: what it recommends in each regime (with its interval and confidence, or "keep the current
+ * set" and why), how accurate and calibrated it has been, which features it leans on, and the scorecard
+ * that says whether any policy beats the default parameters out of sample.
+ */
+export function LearnerView() {
+  const store = useLearnerStore();
+  useEffect(() => {
+    void store.getState().load();
+  }, [store]);
+  return (
+    <div className="learner-layout" data-testid="learner-view">
+      <SubjectBar />
+      <RecommendationsPanel />
+      <EvaluationPanel />
+      <ScorecardPanel />
+    </div>
+  );
+}
+
+function SubjectBar() {
+  const datasets = useApp((s) => s.datasets);
+  const symbol = useLearner((s) => s.symbol);
+  const timeframe = useLearner((s) => s.timeframe);
+  const setSubject = useLearner((s) => s.setSubject);
+  const status = useLearner((s) => s.status);
+  const symbols = datasets.status === 'ready' ? [...new Set(datasets.data.map((d) => d.symbol))] : [];
+  const learner =
+    status.status === 'ready' ? status.data.learners.find((l) => l.strategy === 'sma-cross') : undefined;
+  return (
+    <div className="panel learner-subject">
+      <label>
+        Symbol{' '}
+        <select
+          data-testid="learner-symbol"
+          value={symbol ?? ''}
+          onChange={(e) => setSubject(e.target.value, timeframe)}
+        >
+          {symbols.map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Timeframe{' '}
+        <select
+          data-testid="learner-timeframe"
+          value={timeframe}
+          onChange={(e) => symbol && setSubject(symbol, e.target.value as Timeframe)}
+        >
+          {TIMEFRAME_CHOICES.map((tf) => (
+            <option key={tf}>{tf}</option>
+          ))}
+        </select>
+      </label>
+      <span className="panel-sub" data-testid="learner-status">
+        {status.status === 'ready'
+          ? `Ledger: ${status.data.ledger.windowTest} out-of-sample windows, ${status.data.ledger.trial} trials · ` +
+            (learner
+              ? `sma-cross learner v${learner.version}, ${learner.learned} results learned, ${learner.resets} drift resets`
+              : 'no learner yet: run a walk-forward to feed it')
+          : status.status === 'error'
+            ? status.message
+            : 'Reading the ledger…'}
+      </span>
+    </div>
+  );
+}
+
+const interval = (i: RegimeRecommendation['interval80']): string =>
+  `${formatNumber(i.lower, 2)} to ${formatNumber(i.upper, 2)}`;
+const paramsText = (params: Record<string, number>): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+function RecommendationsPanel() {
+  const recommendations = useLearner((s) => s.recommendations);
+  const opening = useLearner((s) => s.opening);
+  const openError = useLearner((s) => s.openError);
+  const open = useLearner((s) => s.openAsBacktest);
+  return (
+    <section className="panel learner-recommendations" data-testid="learner-recommendations">
+      <div className="panel-title">
+        Recommendation per regime
+        {recommendations.status === 'ready' ? (
+          <span className="panel-sub">
+            learner v{recommendations.data.basis.version} · {recommendations.data.basis.learned} results
+            learned · next-window Sharpe (window-scaled)
+          </span>
+        ) : null}
+      </div>
+      {recommendations.status === 'loading' ? (
+        <div className="empty">Searching the space against the learner…</div>
+      ) : null}
+      {recommendations.status === 'error' ? (
+        <div className="panel-error" data-testid="learner-recommend-error">
+          {recommendations.message}
+        </div>
+      ) : null}
+      {openError ? (
+        <div className="panel-error" data-testid="learner-open-error">
+          {openError}
+        </div>
+      ) : null}
+      {recommendations.status === 'ready' ? (
+        <table className="grid-table learner-table">
+          <thead>
+            <tr>
+              <th>Regime</th>
+              <th>Answer</th>
+              <th>Set</th>
+              <th className="num">Predicted</th>
+              <th>80 % interval</th>
+              <th>90 % interval</th>
+              <th className="num">Confidence</th>
+              <th>Driven by</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {recommendations.data.recommendations.map((r) => (
+              <tr
+                key={r.regime ?? 'warm-up'}
+                data-testid="learner-recommendation"
+                data-regime={r.regime ?? ''}
+              >
+                <td>
+                  {r.regime ?? 'warm-up'}
+                  {r.current ? <span className="chip">now</span> : null}
+                </td>
+                <td data-testid="learner-answer" title={r.reason ?? ''}>
+                  {r.action === 'switch' ? 'switch to this set' : `keep the current set: ${r.reason ?? ''}`}
+                </td>
+                <td className="mono">{paramsText(r.params)}</td>
+                <td className="num">{formatNumber(r.score, 3)}</td>
+                <td className="mono" data-testid="learner-interval">
+                  {interval(r.interval80)}
+                </td>
+                <td className="mono">{interval(r.interval90)}</td>
+                <td className="num" data-testid="learner-confidence">
+                  {formatNumber(r.confidence, 2)}
+                </td>
+                <td className="drivers">
+                  {r.drivers
+                    .slice(0, 3)
+                    .map((d) => `${d.feature} ${d.contribution >= 0 ? '+' : ''}${d.contribution.toFixed(2)}`)
+                    .join(', ')}
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="ghost-button small"
+                    data-testid="learner-open-backtest"
+                    disabled={opening !== null}
+                    onClick={() => void open(r)}
+                  >
+                    {opening === (r.regime ?? 'warm-up') ? 'Opening…' : 'Open as backtest'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
+function EvaluationPanel() {
+  const evaluation = useLearner((s) => s.evaluation);
+  const evaluate = useLearner((s) => s.evaluate);
+  const status = useLearner((s) => s.status);
+  const ledgerImportance =
+    status.status === 'ready'
+      ? (status.data.learners.find((l) => l.strategy === 'sma-cross')?.importance ?? [])
+      : [];
+  const e = evaluation.status === 'ready' ? evaluation.data : null;
+  const importance = e?.importance ?? ledgerImportance;
+  return (
+    <section className="panel learner-evaluation" data-testid="learner-evaluation">
+      <div className="panel-title">
+        Accuracy, delayed prequential
+        {e ? (
+          <span className="panel-sub" data-testid="learner-figures">
+            {e.windows} windows × {e.sets} sets · MAE {formatNumber(e.mae, 3)} (last score{' '}
+            {formatNumber(e.baselineMae, 3)}) · rank {formatNumber(e.rank.mean, 3)} (t{' '}
+            {formatNumber(e.rank.t, 1)}) · top fifth {formatPercent(e.topQuintile.precision, 1)} · "A beats B"{' '}
+            {formatPercent(e.pairwise, 1)} · coverage {formatPercent(e.coverage80, 1)} /{' '}
+            {formatPercent(e.coverage90, 1)}
+          </span>
+        ) : null}
+        <span className="status-spacer" />
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="learner-evaluate"
+          disabled={evaluation.status === 'loading'}
+          onClick={() => void evaluate()}
+        >
+          {evaluation.status === 'loading' ? 'Evaluating…' : 'Evaluate on these bars'}
+        </button>
+      </div>
+      {evaluation.status === 'error' ? <div className="panel-error">{evaluation.message}</div> : null}
+      <div className="learner-charts">
+        {e ? (
+          <>
+            <figure>
+              <figcaption>
+                Rolling MAE (red), rank correlation (blue), "A beats B" (green), top fifth (gold)
+              </figcaption>
+              <EChart option={accuracyChart(e)} testId="learner-accuracy-chart" className="learner-chart" />
+            </figure>
+            <figure>
+              <figcaption>Interval coverage over time against nominal (dashed)</figcaption>
+              <EChart option={coverageChart(e)} testId="learner-coverage-chart" className="learner-chart" />
+            </figure>
+            <figure>
+              <figcaption>Calibration: nominal against realised coverage</figcaption>
+              <EChart
+                option={calibrationChart(e)}
+                testId="learner-calibration-chart"
+                className="learner-chart"
+              />
+            </figure>
+          </>
+        ) : (
+          <div className="empty">
+            Evaluate to see the rolling accuracy, coverage and calibration on these bars.
+          </div>
+        )}
+        {importance.length > 0 ? (
+          <figure>
+            <figcaption>Feature importance (linear weights on standardised features)</figcaption>
+            <EChart
+              option={importanceChart(importance)}
+              testId="learner-importance-chart"
+              className="learner-chart"
+            />
+          </figure>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+const POLICY_LABELS: Record<ScorecardPolicyName, string> = {
+  default: 'Default parameters',
+  optimised: 'Walk-forward optimised',
+  regimeAware: 'Regime-aware',
+  learner: "Learner's recommendation",
+};
+const POLICY_ORDER: ScorecardPolicyName[] = ['default', 'optimised', 'regimeAware', 'learner'];
+const CHALLENGERS: ScorecardPolicyName[] = ['optimised', 'regimeAware', 'learner'];
+
+function goalValue(goal: ScorecardResult['goals'][number]['goal'], value: number | null): string {
+  if (value === null) return 'n/a';
+  if (goal === 'sharpe') return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
+  if (goal === 'drawdown' || goal === 'winRate')
+    return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}${goal === 'winRate' ? ' pts' : ' %'}`;
+  if (goal === 'predictionAccuracy') return formatPercent(value, 1);
+  return value.toFixed(2);
+}
+
+function ScorecardPanel() {
+  const scorecard = useLearner((s) => s.scorecard);
+  const run = useLearner((s) => s.runScorecard);
+  const card = scorecard.status === 'ready' ? scorecard.data : null;
+  return (
+    <section className="panel learner-scorecard" data-testid="scorecard-panel">
+      <div className="panel-title">
+        Scorecard: out of sample, walk-forward, after 0.05 % costs
+        {card ? (
+          <span className="panel-sub">
+            {card.windows} test windows of {card.test} bars after {card.train} train bars · {card.trialCount}{' '}
+            trials counted in every deflated Sharpe
+          </span>
+        ) : null}
+        <span className="status-spacer" />
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="scorecard-run"
+          disabled={scorecard.status === 'loading'}
+          onClick={() => void run()}
+        >
+          {scorecard.status === 'loading' ? 'Running…' : 'Run scorecard'}
+        </button>
+      </div>
+      {scorecard.status === 'error' ? (
+        <div className="panel-error" data-testid="scorecard-error">
+          {scorecard.message}
+        </div>
+      ) : null}
+      {card ? (
+        <div className="learner-scorecard-tables">
+          <table className="grid-table learner-table" data-testid="scorecard-table">
+            <thead>
+              <tr>
+                <th />
+                {POLICY_ORDER.map((p) => (
+                  <th key={p}>{POLICY_LABELS[p]}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {(
+                [
+                  ['Sharpe ratio', (p) => formatNumber(p.sharpeRatio, 2)],
+                  ['Max drawdown', (p) => formatPercent(p.maxDrawdown, 1)],
+                  ['Win rate', (p) => formatPercent(p.winRate, 1)],
+                  ['Trades', (p) => String(p.trades)],
+                  ['Parameter stability', (p) => formatNumber(p.stability, 2)],
+                  ['Deflated Sharpe', (p) => formatNumber(p.deflatedSharpe, 3)],
+                  ['PBO', (p) => (p.pbo === null ? 'n/a' : formatNumber(p.pbo, 3))],
+                ] as const satisfies readonly (readonly [
+                  string,
+                  (p: ScorecardResult['policies']['default']) => string,
+                ])[]
+              ).map(([label, cell]) => (
+                <tr key={label}>
+                  <td>{label}</td>
+                  {POLICY_ORDER.map((p) => (
+                    <td key={p} className="num">
+                      {cell(card.policies[p])}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <table className="grid-table learner-table" data-testid="scorecard-goals">
+            <thead>
+              <tr>
+                <th>Goal (against the default parameters)</th>
+                {CHALLENGERS.map((p) => (
+                  <th key={p}>{POLICY_LABELS[p]}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {card.goals.map((g) => (
+                <tr key={g.goal}>
+                  <td>{g.target}</td>
+                  {CHALLENGERS.map((p) => {
+                    const met = g.met[p];
+                    if (met === undefined) return <td key={p}>—</td>;
+                    return (
+                      <td key={p} className={met ? 'goal-met' : 'goal-missed'} data-testid="scorecard-mark">
+                        {met ? '✓ met' : '✗ not met'} ({goalValue(g.goal, g.measured[p] ?? null)})
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : scorecard.status === 'loading' ? (
+        <div className="empty">Walking four policies forward (minutes on a long series)…</div>
+      ) : (
+        <div className="empty">Run the scorecard to compare the policies on these bars.</div>
+      )}
+    </section>
+  );
+}
