@@ -463,6 +463,8 @@ export const optimizeContract = {
 
 export type OptimizeStartRequest = z.output<typeof OptimizeStartRequest>;
 export type OptimizeStartInput = z.input<typeof OptimizeStartRequest>;
+/** The search fields optimize:start and walkforward:run share, as a caller writes them. */
+export type SearchRequestInput = z.input<typeof SearchRequestBase>;
 export type SpaceParam = z.output<typeof SpaceParam>;
 export type ObjectiveInput = z.output<typeof ObjectiveInput>;
 export type SamplerInput = z.output<typeof SamplerInput>;
@@ -472,6 +474,7 @@ export type StudyDetail = z.output<typeof StudyDetail>;
 export type StudyState = z.output<typeof StudyState>;
 export type OverfittingStats = z.output<typeof OverfittingStats>;
 export type WalkForwardRequest = z.output<typeof WalkForwardRequest>;
+export type WalkForwardInput = z.input<typeof WalkForwardRequest>;
 export type WalkForwardResult = z.output<typeof WalkForwardResult>;
 export type OptimizeProgressEvent = z.output<typeof OptimizeProgressEvent>;
 export type OptimizeTrialEvent = z.output<typeof OptimizeTrialEvent>;

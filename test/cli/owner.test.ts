@@ -4,11 +4,10 @@
  * they do in-process; a stale discovery file is ignored; a folder held by a process that takes no
  * requests is one plain sentence, not DuckDB's lock error.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/main/cli/command.ts';
 import { main } from '../../src/main/cli/main.ts';
@@ -16,10 +15,10 @@ import { discoveryPath, readDiscovery } from '../../src/main/server/discovery.ts
 import { captureIO } from '../support/captureIO.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import { readmeGridArgs } from '../support/readmeGrid.ts';
+import { serve as startServe, type Server } from '../support/serveProcess.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
-const BIN = fileURLToPath(new URL('../../bin/regimen.js', import.meta.url));
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -36,36 +35,8 @@ async function cli(args: string[], io: CommandIO & { stdout: string; stderr: str
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly token: string;
-  stop(): Promise<void>;
-}
-
-/** `regimen serve` as its own process, resolved once it prints its URL. */
-async function serve(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Server> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
-  };
-  cleanups.push(stop);
-  let output = '';
-  const token = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /[?#]token=(\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', () => reject(new Error(`regimen serve exited: ${output}`)));
-  });
-  return { child, token, stop };
-}
+const serve = (dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Server> =>
+  startServe(dataDir, cleanups, extra, env);
 
 /** A pid that is certainly not running: a child that has already exited. */
 async function deadPid(): Promise<number> {

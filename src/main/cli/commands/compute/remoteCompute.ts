@@ -6,6 +6,7 @@
 import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
 import type { RemoteCompute } from '../../../services/compute/queueEvaluator.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import type { Backend } from '../../backend.ts';
 import type { CommandIO } from '../../command.ts';
 
 export const REMOTE_OPTIONS = {
@@ -17,6 +18,30 @@ export const REMOTE_OPTIONS = {
 export const REMOTE_HELP =
   '\n        --redis URL: compute on `regimen worker` processes (redis://[user[:password]@]host:port, rediss:// for TLS;' +
   '\n          password also from REGIMEN_REDIS_PASSWORD), --chunk-size N trials per job, --trial-time-limit SECONDS';
+
+/**
+ * `--redis` for a command the data folder's owner (the app or `regimen serve`) runs: the URL becomes the
+ * owner's Settings > Compute choice (said on stderr), so this study and the owner's next ones compute
+ * on those workers. Chunk size and time limit are the owner's own.
+ */
+export async function chooseRedisOnOwner(owner: Backend, args: ParsedArgs, io: CommandIO): Promise<void> {
+  const raw = stringOption(args, 'redis');
+  if (raw === undefined) return;
+  for (const flag of ['chunk-size', 'trial-time-limit'])
+    if (args.values[flag] !== undefined)
+      throw new UsageError(`--${flag} cannot be sent to ${owner.owner}, which holds the data folder`);
+  let redisUrl: string;
+  try {
+    redisUrl = redisUrlFrom(raw, process.env);
+  } catch (error) {
+    throw new UsageError(`--redis: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const status = await owner.request('compute:choose', { target: 'redis', redisUrl });
+  io.err(
+    `note: ${owner.owner} now computes on ${status.redisUrl ?? safeUrl(redisUrl)} (its Settings > Compute), ` +
+      `${status.workers.length} worker(s) connected\n`,
+  );
+}
 
 /** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
 export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<RemoteCompute | null> {

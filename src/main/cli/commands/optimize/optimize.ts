@@ -9,6 +9,7 @@ import {
 import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
+  SearchRequestInput,
   StudyDetail,
   StudyState,
   TrialRow,
@@ -43,7 +44,7 @@ import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.
 import type { Command, CommandIO } from '../../command.ts';
 import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
 import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
-import { REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
+import { chooseRedisOnOwner, REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
 export const SEARCH_OPTIONS = {
@@ -414,6 +415,45 @@ function reportStudy(detail: StudyDetail, studyId: string, args: ParsedArgs, io:
 /** Engine flags that `optimize:start` cannot carry (the contract takes cash and commission only). */
 const LOCAL_ONLY_FLAGS = ['slippage-bps', 'long-only', 'close-at-end', 'fill-at-close'] as const;
 
+/** Refuses the engine flags an owner's request cannot carry (`refuse` says why, naming the flag). */
+export function refuseLocalOnlyFlags(args: ParsedArgs, refuse: (what: string) => Error): void {
+  const flag = LOCAL_ONLY_FLAGS.find((name) => args.values[name] !== undefined);
+  if (flag !== undefined) throw refuse(`--${flag}`);
+}
+
+/**
+ * The search part of a request to the folder's owner (optimize:start, walkforward:run), from the same
+ * flags as a search run here: the contract's names for them, checked here first.
+ */
+export function searchRequestFrom(
+  args: ParsedArgs,
+  defaultTrials: number,
+  io: CommandIO,
+): SearchRequestInput {
+  const search = searchFrom(args, defaultTrials);
+  const space = listOption(args, 'space');
+  const account = backtestOptionsFrom(args, io);
+  return {
+    strategy: search.strategy,
+    ...(space.length === 0 ? {} : { space }),
+    constraints: listOption(args, 'constraint'),
+    sampler: search.sampler.kind,
+    objectives: search.objectives.map((o) => ({
+      metric: o.metric,
+      direction: o.direction,
+      ...(o.weight === undefined ? {} : { weight: o.weight }),
+      ...(o.absolute === undefined ? {} : { absolute: o.absolute }),
+    })),
+    ...(search.mode === undefined ? {} : { mode: search.mode }),
+    trials: search.trials,
+    seed: search.seed,
+    minTrades: search.minTrades,
+    cash: account.cash ?? 10_000,
+    commission: commissionRateOf(account.commission),
+    preferPlateau: search.preferPlateau,
+  };
+}
+
 const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'failed', 'paused']);
 
 /**
@@ -421,10 +461,7 @@ const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'fai
  * app's Optimize view: progress over its event stream, Ctrl-C cancels it there, the report is the same.
  */
 async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: CommandIO): Promise<number> {
-  if (args.values['redis'] !== undefined)
-    throw new Error(
-      `--redis cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
-    );
+  await chooseRedisOnOwner(owner, args, io);
   const style = progressStyle(args, io);
   const resumeId = stringOption(args, 'resume');
   let start: (() => Promise<{ studyId: string; alreadyComplete?: boolean }>) | undefined;
@@ -436,16 +473,12 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
         `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
       );
     if (source.kind === 'file') throw refuse('a study on --csv');
-    const flag = LOCAL_ONLY_FLAGS.find((name) => args.values[name] !== undefined);
-    if (flag !== undefined) throw refuse(`--${flag}`);
-    const search = searchFrom(args, 100);
+    refuseLocalOnlyFlags(args, refuse);
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
-    const space = listOption(args, 'space');
-    const account = backtestOptionsFrom(args, io);
     const request: OptimizeStartInput = {
       ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
-      strategy: search.strategy,
+      ...searchRequestFrom(args, 100, io),
       data: {
         symbol: source.symbol,
         timeframes: timeframes as Timeframe[],
@@ -456,22 +489,6 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
           ? {}
           : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
       },
-      ...(space.length === 0 ? {} : { space }),
-      constraints: listOption(args, 'constraint'),
-      sampler: search.sampler.kind,
-      objectives: search.objectives.map((o) => ({
-        metric: o.metric,
-        direction: o.direction,
-        ...(o.weight === undefined ? {} : { weight: o.weight }),
-        ...(o.absolute === undefined ? {} : { absolute: o.absolute }),
-      })),
-      ...(search.mode === undefined ? {} : { mode: search.mode }),
-      trials: search.trials,
-      seed: search.seed,
-      minTrades: search.minTrades,
-      cash: account.cash ?? 10_000,
-      commission: commissionRateOf(account.commission),
-      preferPlateau: search.preferPlateau,
     };
     start = () => owner.request('optimize:start', request);
   }

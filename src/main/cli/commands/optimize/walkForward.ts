@@ -1,3 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import type { Timeframe } from '../../../../core/data/bars.ts';
+import type {
+  WalkForwardInput,
+  WalkForwardRequest,
+  WalkForwardResult,
+} from '../../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
 import { studyStrategyRef } from '../../../services/backtest/strategyCatalog.ts';
@@ -5,13 +12,23 @@ import { runWalkForwardJob } from '../../../services/optimize/walkForwardService
 import { BarsRepository } from '../../../store/barsRepository.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
 import { WalkForwardRepository } from '../../../store/walkForwardRepository.ts';
-import { numberOption, stringOption, UsageError } from '../../args.ts';
-import { openDatabaseHere } from '../../backend.ts';
-import type { Command } from '../../command.ts';
+import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import { backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
-import { progressLine, SEARCH_OPTIONS, searchFrom, sourceFrom, workersFrom } from './optimize.ts';
-import { REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
+import {
+  progressLine,
+  refuseLocalOnlyFlags,
+  SEARCH_OPTIONS,
+  searchFrom,
+  searchRequestFrom,
+  sourceFrom,
+  workersFrom,
+  type SearchSettings,
+} from './optimize.ts';
+import { chooseRedisOnOwner, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -21,6 +38,110 @@ const OOS_HEADLINE = [
   'volatility',
   'calmarRatio',
 ];
+
+interface PrintContext {
+  readonly windows: WalkForwardRequest['windows'];
+  readonly search: SearchSettings;
+  readonly time: TimeFormat;
+  readonly args: ParsedArgs;
+  readonly io: CommandIO;
+}
+
+/** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
+function printResult(result: WalkForwardResult, context: PrintContext): number {
+  const { windows, search, time, args, io } = context;
+  if (args.values['json']) {
+    io.out(toJson({ windowSettings: windows, ...result }));
+    return 0;
+  }
+  const names = search.space.params.map((p) => p.name);
+  io.out(
+    `Walk-forward ${search.strategy} on ${result.symbol} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
+  );
+  io.out(
+    table([
+      [
+        'window',
+        `test from (${time.zone})`,
+        ...names,
+        `IS ${metricLabel(search.objectives[0]!.metric)}`,
+        'OOS return',
+        'OOS Sharpe',
+      ],
+      ...result.windows.map((w) => [
+        String(w.index),
+        time.dateTime(w.test.startTime),
+        ...names.map((n) => String(w.params[n] ?? '')),
+        formatMetric(search.objectives[0]!.metric, w.inSample[search.objectives[0]!.metric] ?? NaN),
+        formatMetric('totalReturn', w.outOfSample['totalReturn'] ?? NaN),
+        formatMetric('sharpeRatio', w.outOfSample['sharpeRatio'] ?? NaN),
+      ]),
+    ]),
+  );
+  io.out('\nOut of sample (stitched):');
+  io.out(
+    table([
+      ['metric', 'value'],
+      ...OOS_HEADLINE.map((k) => [metricLabel(k), formatMetric(k, result.outOfSample[k] ?? NaN)]),
+    ]),
+  );
+  io.out(
+    `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
+  );
+  io.out('Parameter stability (std as a share of the range, changes between windows):');
+  io.out(
+    table([
+      ['param', 'mean', 'std/range', 'changes'],
+      ...result.stability.map((s) => [
+        s.name,
+        s.kind === 'numeric' ? formatMetric('mean', s.mean ?? NaN) : String(s.mode),
+        s.kind === 'numeric'
+          ? formatMetric('std', s.normalizedStd ?? NaN)
+          : `${((s.modeShare ?? 0) * 100).toFixed(0)}% mode`,
+        String(s.changes),
+      ]),
+    ]),
+  );
+  for (const note of result.notes) io.out(`note: ${note}`);
+  return 0;
+}
+
+/**
+ * The run by the Regimen process that owns the data folder (walkforward:run, as the app starts it):
+ * progress over its event stream, Ctrl-C cancels it there, the report is the same.
+ */
+async function walkForwardThroughOwner(
+  owner: Backend,
+  request: Omit<WalkForwardInput, 'jobId'>,
+  context: PrintContext,
+): Promise<number> {
+  const { args, io } = context;
+  await chooseRedisOnOwner(owner, args, io);
+  if (workersFrom(args) !== undefined) io.err(`note: ${owner.owner} runs the windows on its own workers\n`);
+  const jobId = randomUUID();
+  const stop = await owner.listen(
+    on('job:progress', (p) => {
+      if (p.jobId === jobId && io.interactive && !args.values['json'])
+        io.err(progressLine(p.done, p.total, 0, null, ' windows'));
+    }),
+  );
+  const interrupt = (): void => void owner.request('job:cancel', { jobId }).catch(() => undefined);
+  process.once('SIGINT', interrupt);
+  let result: Awaited<ReturnType<typeof owner.request<'walkforward:run'>>>;
+  try {
+    if (!args.values['json']) io.err(`walk-forward running in ${owner.owner}\n`);
+    result = await owner.request('walkforward:run', { ...request, jobId });
+  } finally {
+    process.removeListener('SIGINT', interrupt);
+    stop();
+  }
+  if (io.interactive && !args.values['json']) io.err('\n');
+  if ('cancelled' in result) {
+    io.err('walk-forward cancelled\n');
+    return 130;
+  }
+  return printResult(result, context);
+}
 
 export const walkForwardCommand: Command = {
   usage:
@@ -55,9 +176,28 @@ export const walkForwardCommand: Command = {
     };
     for (const key of ['train', 'test', 'step'] as const)
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
+    const needsCache = source.kind === 'cache';
+    const owner = needsCache ? await ownerBackend(args) : null;
+    if (owner !== null && source.kind === 'cache') {
+      const refuse = (what: string): Error =>
+        new Error(
+          `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
+        );
+      refuseLocalOnlyFlags(args, refuse);
+      const request = {
+        ...searchRequestFrom(args, 50, io),
+        data: {
+          symbol: source.symbol,
+          timeframe: timeframes[0] as Timeframe,
+          ...(start === null ? {} : { start }),
+          ...(end === null ? {} : { end }),
+        },
+        windows,
+      };
+      return walkForwardThroughOwner(owner, request, { windows, search, time, args, io });
+    }
     const options = backtestOptionsFrom(args, io);
     const threads = workersFrom(args);
-    const needsCache = source.kind === 'cache';
     const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
     const pool = new ComputePool(threads);
     const remote = await remoteFrom(args, io).catch(async (error: unknown) => {
@@ -109,60 +249,7 @@ export const walkForwardCommand: Command = {
         throw error;
       }
       if (io.interactive && !args.values['json']) io.err('\n');
-      if (args.values['json']) {
-        io.out(toJson({ windowSettings: windows, ...result }));
-        return 0;
-      }
-      const names = search.space.params.map((p) => p.name);
-      io.out(
-        `Walk-forward ${search.strategy} on ${result.symbol} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
-      );
-      io.out(
-        table([
-          [
-            'window',
-            `test from (${time.zone})`,
-            ...names,
-            `IS ${metricLabel(search.objectives[0]!.metric)}`,
-            'OOS return',
-            'OOS Sharpe',
-          ],
-          ...result.windows.map((w) => [
-            String(w.index),
-            time.dateTime(w.test.startTime),
-            ...names.map((n) => String(w.params[n] ?? '')),
-            formatMetric(search.objectives[0]!.metric, w.inSample[search.objectives[0]!.metric] ?? NaN),
-            formatMetric('totalReturn', w.outOfSample['totalReturn'] ?? NaN),
-            formatMetric('sharpeRatio', w.outOfSample['sharpeRatio'] ?? NaN),
-          ]),
-        ]),
-      );
-      io.out('\nOut of sample (stitched):');
-      io.out(
-        table([
-          ['metric', 'value'],
-          ...OOS_HEADLINE.map((k) => [metricLabel(k), formatMetric(k, result.outOfSample[k] ?? NaN)]),
-        ]),
-      );
-      io.out(
-        `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
-      );
-      io.out('Parameter stability (std as a share of the range, changes between windows):');
-      io.out(
-        table([
-          ['param', 'mean', 'std/range', 'changes'],
-          ...result.stability.map((s) => [
-            s.name,
-            s.kind === 'numeric' ? formatMetric('mean', s.mean ?? NaN) : String(s.mode),
-            s.kind === 'numeric'
-              ? formatMetric('std', s.normalizedStd ?? NaN)
-              : `${((s.modeShare ?? 0) * 100).toFixed(0)}% mode`,
-            String(s.changes),
-          ]),
-        ]),
-      );
-      for (const note of result.notes) io.out(`note: ${note}`);
-      return 0;
+      return printResult(result, { windows, search, time, args, io });
     } finally {
       unsubscribe();
       await ledger?.flush();
