@@ -21,7 +21,13 @@ export interface WorkerProcess {
  */
 export function startWorker(
   redisUrl: string,
-  options: { concurrency?: number; imports?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    concurrency?: number;
+    imports?: readonly string[];
+    env?: NodeJS.ProcessEnv;
+    /** --lock-seconds: the failure tests shorten it so a killed worker's chunk returns in seconds. */
+    lockSeconds?: number;
+  } = {},
 ): WorkerProcess {
   const execArgv = ['--import', 'tsx', ...(options.imports ?? []).flatMap((m) => ['--import', m])];
   const child = spawn(
@@ -34,8 +40,13 @@ export function startWorker(
       redisUrl,
       '--concurrency',
       String(options.concurrency ?? 1),
+      ...(options.lockSeconds === undefined ? [] : ['--lock-seconds', String(options.lockSeconds)]),
     ],
-    { cwd: ROOT, env: { ...process.env, ...options.env, REGIMEN_FROM_SOURCES: '1' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env, REGIMEN_FROM_SOURCES: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   let text = '';
   const ready = new Promise<void>((resolve, reject) => {

@@ -4,9 +4,9 @@
  * (HSETNX: the first write wins when a stalled chunk was taken twice) before completing the job.
  *
  * Failure handling, by design:
- * - this process killed: its locks expire after LOCK_DURATION_MS and another worker's stalled check
- *   (every STALLED_INTERVAL_MS) puts the chunk back, so it runs again within ~15 s; trials whose results
- *   were written are skipped.
+ * - this process killed: its locks expire after the lock duration (LOCK_DURATION_MS unless told) and
+ *   another worker's stalled check (every half of it) puts the chunk back, so it runs again within
+ *   ~15 s by default; trials whose results were written are skipped.
  * - a sandbox child killed: the chunk fails this attempt and BullMQ retries it (ATTEMPTS), again
  *   skipping written trials.
  * - a trial running past the chunk's time limit: its child is killed and the trial recorded as failed.
@@ -29,10 +29,11 @@ import { getBars } from './barsStore.ts';
 import { engineHash, queueName, resultsKey, workerKey } from './names.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
 
-/** A worker's lock on a chunk lasts this long unless renewed (every half of it, by the event loop). */
+/**
+ * A worker's lock on a chunk lasts this long unless renewed (every half of it, by the event loop); every
+ * half of it too, workers look for chunks whose lock expired (a killed worker's) and put them back.
+ */
 export const LOCK_DURATION_MS = 10_000;
-/** How often workers look for chunks whose lock expired (a killed worker's) and put them back. */
-export const STALLED_INTERVAL_MS = 5_000;
 /** A chunk may be put back this often before BullMQ fails it (each worker death costs one). */
 const MAX_STALLED_COUNT = 10;
 /** A trial's results hash outlives the coordinator by this long, so a resumed study finds them. */
@@ -42,6 +43,8 @@ const HEARTBEAT_MS = 2_000;
 export interface RemoteWorkerOptions {
   readonly redisUrl: string;
   readonly concurrency: number;
+  /** The lock on a chunk (ms): how long a killed worker's chunks wait before another takes them. */
+  readonly lockDurationMs?: number;
   /** A line for the operator (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -246,8 +249,8 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const worker = new Worker(queue, processChunk, {
     connection: workerConnection,
     concurrency: options.concurrency,
-    lockDuration: LOCK_DURATION_MS,
-    stalledInterval: STALLED_INTERVAL_MS,
+    lockDuration: options.lockDurationMs ?? LOCK_DURATION_MS,
+    stalledInterval: (options.lockDurationMs ?? LOCK_DURATION_MS) / 2,
     maxStalledCount: MAX_STALLED_COUNT,
   });
   worker.on('error', onError);

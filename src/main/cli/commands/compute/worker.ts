@@ -1,17 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { numberOption, requiredOption, UsageError } from '../../args.ts';
 import type { Command } from '../../command.ts';
-import { startRemoteWorker } from '../../../compute/remote/remoteWorker.ts';
+import { LOCK_DURATION_MS, startRemoteWorker } from '../../../compute/remote/remoteWorker.ts';
 import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
 
 export const workerCommand: Command = {
   usage:
-    '--redis URL [--concurrency N]\n' +
+    '--redis URL [--concurrency N] [--lock-seconds S]\n' +
     '        URL: redis://[user[:password]@]host:port (rediss:// for TLS; password also from\n' +
-    '        REGIMEN_REDIS_PASSWORD); N sandbox processes, one per core by default',
+    '        REGIMEN_REDIS_PASSWORD); N sandbox processes, one per core by default; S: how long the\n' +
+    '        chunks of a worker that died wait before another worker takes them (default 10)',
   options: {
     redis: { type: 'string' },
     concurrency: { type: 'string' },
+    'lock-seconds': { type: 'string' },
   },
   async run(args, io) {
     let redisUrl: string;
@@ -23,9 +25,13 @@ export const workerCommand: Command = {
     const concurrency = numberOption(args, 'concurrency', availableParallelism());
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new UsageError(`--concurrency must be an integer >= 1, got ${concurrency}`);
+    const lockSeconds = numberOption(args, 'lock-seconds', LOCK_DURATION_MS / 1000);
+    // Below a second, a busy machine's event loop would miss renewals and chunks would run twice.
+    if (!(lockSeconds >= 1)) throw new UsageError(`--lock-seconds must be at least 1, got ${lockSeconds}`);
     const worker = await startRemoteWorker({
       redisUrl,
       concurrency,
+      lockDurationMs: Math.round(lockSeconds * 1000),
       log: (line) => io.err(`${line}\n`),
     });
     io.err(`taking trials from ${safeUrl(redisUrl)}; Ctrl-C stops after the chunks in hand\n`);
