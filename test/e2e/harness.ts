@@ -14,6 +14,11 @@ const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 const RENDERER_INDEX = join(ROOT, 'out/renderer/index.html');
 export const ARTIFACTS = join(ROOT, 'artifacts');
+/** Where screenshots go: docs/screenshots (the README's) with REGIMEN_SCREENSHOTS=1, else artifacts. */
+export const SCREENSHOTS =
+  process.env['REGIMEN_SCREENSHOTS'] === '1'
+    ? join(ROOT, 'docs/screenshots')
+    : join(ARTIFACTS, 'screenshots');
 
 const SERVER_START_TIMEOUT_MS = 240_000;
 

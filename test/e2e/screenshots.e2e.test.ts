@@ -5,16 +5,20 @@
  *   npm run build && REGIMEN_SCREENSHOTS=1 npx vitest run test/e2e/screenshots.e2e.test.ts
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
+import {
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  paintedPixels,
+  SCREENSHOTS,
+  useSession,
+} from './harness.ts';
 
 const skipReason = chromiumSkipReason('screenshots.e2e');
-const OUT =
-  process.env['REGIMEN_SCREENSHOTS'] === '1'
-    ? resolve(import.meta.dirname, '../../docs/screenshots')
-    : join(ARTIFACTS, 'screenshots');
+const OUT = SCREENSHOTS;
 
 /** Every view the tab bar offers, with how to bring it into a state worth showing. */
 const VIEWS: ReadonlyArray<{ id: string; prepare(page: Page): Promise<void> }> = [

@@ -27,9 +27,14 @@ export function startWorker(
     env?: NodeJS.ProcessEnv;
     /** --lock-seconds: the failure tests shorten it so a killed worker's chunk returns in seconds. */
     lockSeconds?: number;
+    /** The compiled CLI (`npm run build`), as a built `regimen serve` runs: the same engine hash. */
+    built?: boolean;
   } = {},
 ): WorkerProcess {
-  const execArgv = ['--import', 'tsx', ...(options.imports ?? []).flatMap((m) => ['--import', m])];
+  const execArgv =
+    options.built === true
+      ? []
+      : ['--import', 'tsx', ...(options.imports ?? []).flatMap((m) => ['--import', m])];
   const child = spawn(
     process.execPath,
     [
@@ -44,7 +49,7 @@ export function startWorker(
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, ...options.env, REGIMEN_FROM_SOURCES: '1' },
+      env: { ...process.env, ...options.env, REGIMEN_FROM_SOURCES: options.built === true ? '0' : '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
