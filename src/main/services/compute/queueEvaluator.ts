@@ -30,6 +30,7 @@ import {
   type Evaluator,
   type EvaluatorSettings,
   type EvaluatorSource,
+  type StudyTrial,
 } from '../optimize/evaluator.ts';
 import type { StudyDatasets } from '../optimize/studySetup.ts';
 import { putBars } from '../../compute/remote/barsStore.ts';
@@ -376,8 +377,12 @@ export class QueueEvaluator implements Evaluator {
     return outcomes.map((o) => tellResultOf(this.data, this.settings, o));
   }
 
-  async periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
-    const outcomes = await this.extraOutcomes(paramSets, 'period-returns', signal);
+  async periodReturns(trials: readonly StudyTrial[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
+    const outcomes = await this.extraOutcomes(
+      trials.map((t) => t.params),
+      'period-returns',
+      signal,
+    );
     return outcomes.map((o) => {
       const first = typeof o === 'string' ? undefined : o[0];
       return first?.ok === true && first.returns !== undefined ? Float64Array.from(first.returns) : null;

@@ -1,7 +1,7 @@
 /**
  * What a finished study reports beyond its best trial: the deflated Sharpe ratio of the winner given the
  * number of trials, the probability of backtest overfitting (CSCV) over the per-period returns of the
- * best trials (re-run on the pool with their return series, the store keeps metrics only), the
+ * best trials (kept by the evaluator from the trials' own runs, or run again: the store keeps metrics only), the
  * sensitivity of the winner to one step of each parameter, and optionally the plateau centre.
  */
 import {
@@ -64,10 +64,7 @@ export async function analyseStudy(
   if (top.length < 2)
     notes.push(`PBO needs at least 2 feasible trials with a finite score (have ${top.length})`);
   else {
-    const series = await evaluator.periodReturns(
-      top.map((t) => t.params),
-      options.signal,
-    );
+    const series = await evaluator.periodReturns(top, options.signal);
     const input = pboReturns(series);
     if ('note' in input) notes.push(input.note);
     else returns = input.returns;

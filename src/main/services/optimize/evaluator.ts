@@ -16,6 +16,7 @@ import {
 } from '../../../core/optimize/index.ts';
 import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import type { ComputePool } from '../../compute/pool.ts';
+import type { TrialOutcome } from '../../compute/tasks.ts';
 import { strategyParams, type StudyDatasets } from './studySetup.ts';
 
 export interface EvaluatorSettings {
@@ -44,8 +45,11 @@ export interface Evaluator {
   evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]>;
   /** Parameter sets outside the study (the analysis's neighbours), spread over the slots. */
   evaluateMany(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]>;
-  /** Per-period returns of each set on the first timeframe, for PBO; null for a set that fails. */
-  periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]>;
+  /**
+   * Per-period returns of each trial on the first timeframe, for PBO; null for a trial that fails. An
+   * evaluator may keep them from the trial's own run; others it runs again.
+   */
+  periodReturns(trials: readonly StudyTrial[], signal?: AbortSignal): Promise<(Float64Array | null)[]>;
   /**
    * One set's equity curve on the first dataset (a walk-forward window's backtest), bar for bar; a set
    * that cannot run is an error.
@@ -55,6 +59,9 @@ export interface Evaluator {
   finished?(): Promise<void>;
 }
 
+/** A trial of the study, by number and parameters. */
+export type StudyTrial = Pick<TrialRequest, 'number' | 'params'>;
+
 /** Makes the evaluator of one study (or walk-forward window); `studyKey` names it where results are kept. */
 export type EvaluatorSource = (
   data: StudyDatasets,
@@ -62,10 +69,19 @@ export type EvaluatorSource = (
   studyKey: string,
 ) => Promise<Evaluator>;
 
-/** The local pool as an evaluator source: what a study uses unless told to compute elsewhere. */
-export function poolEvaluators(pool: ComputePool): EvaluatorSource {
-  return (data, settings) => Promise.resolve(new PoolEvaluator(pool, data, settings));
+/**
+ * The local pool as an evaluator source: what a study uses unless told to compute elsewhere.
+ * `keepReturns: false` runs the top trials again for the study's statistics (the bench's baseline).
+ */
+export function poolEvaluators(pool: ComputePool, options: { keepReturns?: boolean } = {}): EvaluatorSource {
+  return (data, settings) => Promise.resolve(new PoolEvaluator(pool, data, settings, options));
 }
+
+/**
+ * Period returns kept from trials' own runs, at most this many bytes (about 6,000 trials of ten years of
+ * daily returns); the statistics run the top trials beyond it again.
+ */
+const KEPT_RETURNS_BYTES = 128 * 2 ** 20;
 
 /** Strategy parameters of each set, or the message saying why a set cannot run. */
 export function runnableParams(paramSets: readonly Params[]): (Record<string, number> | string)[] {
@@ -118,10 +134,15 @@ export function chunks<T>(items: readonly T[], parts: number): T[][] {
 }
 
 export class PoolEvaluator implements Evaluator {
+  /** Period returns on the first timeframe by trial number, from the trials' own runs. */
+  private readonly kept = new Map<number, Float64Array>();
+  private keptBytes = 0;
+
   constructor(
     private readonly pool: ComputePool,
     private readonly data: StudyDatasets,
     private readonly settings: EvaluatorSettings,
+    private readonly options: { keepReturns?: boolean } = {},
   ) {}
 
   get threads(): number {
@@ -129,18 +150,29 @@ export class PoolEvaluator implements Evaluator {
   }
 
   evaluateTrials(trials: readonly TrialRequest[], signal?: AbortSignal): Promise<TellResult[]> {
+    const keep = this.options.keepReturns !== false && this.keptBytes < KEPT_RETURNS_BYTES;
     return this.evaluate(
       trials.map((t) => t.params),
       signal,
+      keep ? trials.map((t) => t.number) : undefined,
     );
   }
 
-  /** One result per parameter set, in order; a set that fails on any timeframe fails with its message. */
-  async evaluate(paramSets: readonly Params[], signal?: AbortSignal): Promise<TellResult[]> {
+  /**
+   * One result per parameter set, in order; a set that fails on any timeframe fails with its message.
+   * With `keepAs` (trial numbers), each set's period returns on the first timeframe are kept for the
+   * study's statistics.
+   */
+  async evaluate(
+    paramSets: readonly Params[],
+    signal?: AbortSignal,
+    keepAs?: readonly number[],
+  ): Promise<TellResult[]> {
     const sets = runnableParams(paramSets);
     const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
+    const numbers = keepAs?.filter((_, i) => typeof sets[i] !== 'string');
     const perTimeframe = await Promise.all(
-      this.data.datasets.map(async ({ ref }) => {
+      this.data.datasets.map(async ({ ref }, d) => {
         const output = await this.pool.run(
           {
             kind: 'trials',
@@ -148,9 +180,11 @@ export class PoolEvaluator implements Evaluator {
             strategy: this.settings.strategy,
             paramSets: runnable,
             options: this.settings.options,
+            ...(numbers !== undefined && d === 0 ? { periodReturns: true } : {}),
           },
           signal,
         );
+        if (numbers !== undefined && d === 0) this.keep(numbers, output.outcomes);
         // Metrics as a plain record (spread, as before): the type has no index signature.
         return output.outcomes.map((o): DatasetOutcome =>
           o.ok ? { ok: true, metrics: { ...o.metrics } } : o,
@@ -190,11 +224,35 @@ export class PoolEvaluator implements Evaluator {
     return output.equity;
   }
 
+  private keep(numbers: readonly number[], outcomes: readonly TrialOutcome[]): void {
+    outcomes.forEach((o, i) => {
+      if (!o.ok || o.returns === undefined || this.keptBytes >= KEPT_RETURNS_BYTES) return;
+      this.kept.set(numbers[i]!, o.returns);
+      this.keptBytes += o.returns.byteLength;
+    });
+  }
+
   /**
-   * Per-period (daily for intraday bars) returns of each set on the first timeframe, for PBO; null for
-   * a set that fails.
+   * Per-period (daily for intraday bars) returns of each trial on the first timeframe, for PBO; null
+   * for a trial that fails. Those kept from the trial's own run are not run again.
    */
-  async periodReturns(paramSets: readonly Params[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
+  async periodReturns(trials: readonly StudyTrial[], signal?: AbortSignal): Promise<(Float64Array | null)[]> {
+    const missing = trials.filter((t) => !this.kept.has(t.number));
+    const ran = new Map<number, Float64Array | null>();
+    if (missing.length > 0) {
+      const series = await this.runReturns(
+        missing.map((t) => t.params),
+        signal,
+      );
+      missing.forEach((t, i) => ran.set(t.number, series[i]!));
+    }
+    return trials.map((t) => this.kept.get(t.number) ?? ran.get(t.number) ?? null);
+  }
+
+  private async runReturns(
+    paramSets: readonly Params[],
+    signal?: AbortSignal,
+  ): Promise<(Float64Array | null)[]> {
     const { ref } = this.data.datasets[0]!;
     const parts = await Promise.all(
       chunks(paramSets, this.pool.threads).map(async (part) => {
