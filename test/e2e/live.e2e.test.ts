@@ -1,0 +1,197 @@
+/**
+ * Issue 13's done-when, in the browser: `regimen serve` and `regimen bot` replaying the serve's cached bars,
+ * both on loopback with one bot secret. A study's trial is approved for live in the Optimize view (which
+ * records a proposal for the bot), approved again in the Live view by its typed hash and a note, pushed
+ * with a ramp, seen ramping with live against expected equity, and rolled back. The bot killed mid-ramp and
+ * restarted with nothing applied twice is src/main/livebot/botServer.test.ts ("killed mid-ramp and
+ * restarted"), on the same reference bot, not repeated here. Saves live-desk.png next to the other
+ * screenshots (docs/screenshots with REGIMEN_SCREENSHOTS=1).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, useSession, type Session } from './harness.ts';
+
+const SECRET = 'live-e2e-bot-secret-7f1c2a9d';
+const ROOT = resolve(import.meta.dirname, '../..');
+const OUT =
+  process.env['REGIMEN_SCREENSHOTS'] === '1'
+    ? resolve(import.meta.dirname, '../../docs/screenshots')
+    : join(ARTIFACTS, 'screenshots');
+const skipReason = chromiumSkipReason('live.e2e');
+
+async function api<T>(session: Session, channel: string, input: unknown): Promise<T> {
+  const response = await fetch(`${session.server.origin}/api/${channel}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as T;
+  if (!response.ok) throw new Error(`${channel}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** `regimen bot` replaying `symbol`'s cached 1h bars through the serve that owns `dataDir`. */
+function startBot(dataDir: string, symbol: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/regimen.js',
+      'bot',
+      '--source',
+      'replay',
+      '--symbol',
+      symbol,
+      '--timeframe',
+      '1h',
+      '--speed',
+      '36000',
+      '--data-dir',
+      dataDir,
+      '--state',
+      join(dataDir, 'e2e-bot.json'),
+      '--json',
+    ],
+    { cwd: ROOT, env: { ...process.env, REGIMEN_BOT_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  return new Promise((done, fail) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /"url":"([^"]+)"/.exec(out);
+      if (match) done({ child, url: match[1] });
+    });
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.once('exit', (code) => fail(new Error(`regimen bot exited ${code}\n${out}\n${err}`)));
+  });
+}
+
+describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () => {
+  const session = useSession('live', () => ({ env: { ...process.env, REGIMEN_BOT_SECRET: SECRET } }));
+  let bot: ChildProcess | undefined;
+  afterAll(() => {
+    bot?.kill('SIGTERM');
+  });
+
+  it('approves a study trial, pushes it with a ramp, shows live against expected, rolls back', async () => {
+    const s = session();
+    const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
+    const symbols = await api<Array<{ symbol: string }>>(s, 'data:list', {});
+    const symbol = symbols[0].symbol;
+    const started = await api<{ studyId: string }>(s, 'optimize:start', {
+      strategy: 'sma-cross',
+      data: { symbol, timeframes: ['1h'] },
+      objectives: [{ metric: 'sharpeRatio' }],
+      space: [
+        { kind: 'int', name: 'fast', low: 3, high: 8 },
+        { kind: 'int', name: 'slow', low: 12, high: 30 },
+      ],
+      trials: 6,
+      seed: 3,
+    });
+    const launched = await startBot(dataDir, symbol);
+    bot = launched.child;
+    await api(s, 'live:bot-add', { name: 'replay', url: launched.url });
+
+    const { page, problems, eventFrames } = await openApp(s);
+    await page.getByTestId('tab-optimize').click();
+    await page.getByTestId('optimize-view').waitFor({ state: 'visible' });
+    await page.locator(`[data-testid="opt-study-item"][data-study="${started.studyId}"]`).click();
+    await expect
+      .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('complete');
+    await page.getByTestId('opt-approve-best').click();
+    const chooser = page.getByTestId('opt-approve-bot');
+    await expect.poll(() => chooser.locator('option').count(), { timeout: 10_000 }).toBe(2);
+    await chooser.selectOption(launched.url);
+    await page.getByTestId('opt-approve-confirm').click();
+    // Marked approved once both the study's approval and the bot's proposal are recorded.
+    await page.getByTestId('opt-approve-best-done').waitFor({ state: 'visible', timeout: 15_000 });
+
+    await page.getByTestId('tab-live').click();
+    await page.getByTestId('live-view').waitFor({ state: 'visible' });
+    const proposal = page.getByTestId('live-proposal').first();
+    await proposal.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await proposal.getByTestId('live-provenance').innerText()).toContain(`study ${started.studyId}`);
+    const confirmation = (await proposal.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
+    await proposal.getByTestId('live-typed').fill(confirmation);
+    await proposal.getByTestId('live-note').fill('best trial of the e2e study');
+    await proposal.getByTestId('live-approver').fill('ana');
+    await proposal.getByTestId('live-approve').click();
+    await expect
+      .poll(() => proposal.getByTestId('live-approvers').innerText(), { timeout: 10_000 })
+      .toBe('ana');
+
+    // First version: no ramp (a first set has nothing to wind down from), then a second, ramped.
+    await proposal.getByTestId('live-ramp-steps').fill('');
+    await proposal.getByTestId('live-push').click();
+    await proposal.getByTestId('live-pushed').waitFor({ state: 'visible', timeout: 10_000 });
+    const botPanel = page.getByTestId('live-bot');
+    const version = botPanel.getByTestId('live-bot-version');
+    await page.getByTestId('live-refresh').click();
+    await expect.poll(() => version.getAttribute('data-version'), { timeout: 20_000 }).toBe('1');
+
+    const trials = await api<{ trials: Array<{ number: number; status: string }>; best: { number: number } }>(
+      s,
+      'optimize:get',
+      { studyId: started.studyId },
+    );
+    const other = trials.trials.find((t) => t.status === 'complete' && t.number !== trials.best.number)!;
+    await api(s, 'live:propose', { bot: launched.url, studyId: started.studyId, trialNumber: other.number });
+    await page.getByTestId('live-refresh').click();
+    const second = page
+      .locator('[data-testid="live-proposal"]:not(:has([data-testid="live-pushed"]))')
+      .first();
+    await second.waitFor({ state: 'visible', timeout: 10_000 });
+    const confirmation2 = (await second.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
+    await second.getByTestId('live-typed').fill(confirmation2);
+    await second.getByTestId('live-note').fill('neighbour, ramped');
+    await second.getByTestId('live-approve').click();
+    await second.getByTestId('live-push').waitFor({ state: 'visible', timeout: 10_000 });
+    await second.getByTestId('live-ramp-steps').fill('10,25,50,100');
+    await second.getByTestId('live-bars-per-step').fill('100000');
+    await second.getByTestId('live-push').click();
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId('live-refresh').click();
+          return page.getByTestId('live-ramp').getAttribute('data-phase');
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('ramping');
+    expect(await version.getAttribute('data-version')).toBe('2');
+    expect(await version.getAttribute('data-approved')).toBe('true');
+    await page.getByTestId('live-expectation').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(Number(await page.getByTestId('live-matched').innerText())).toBeGreaterThanOrEqual(0);
+
+    mkdirSync(OUT, { recursive: true });
+    await page.mouse.move(0, 0);
+    const file = join(OUT, 'live-desk.png');
+    await page.screenshot({ path: file });
+    expect(statSync(file).size).toBeGreaterThan(20_000);
+
+    await botPanel.getByTestId('live-reason').fill('e2e: back to the first set');
+    await botPanel.getByTestId('live-rollback').click();
+    await expect
+      .poll(
+        async () => {
+          await page.getByTestId('live-refresh').click();
+          return version.getAttribute('data-version');
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('3');
+    expect(await version.getAttribute('data-approved')).toBe('true');
+    await expect
+      .poll(() => page.getByTestId('live-audit-verdict').textContent(), { timeout: 10_000 })
+      .toBe('chain intact');
+    expect(await page.locator('.live-audit-table tr[data-kind="rollback"]').count()).toBe(1);
+
+    for (const frame of eventFrames) expect(frame).not.toContain(SECRET);
+    expect(await page.content()).not.toContain(SECRET);
+    expect(problems, problems.join('\n')).toEqual([]);
+  }, 180_000);
+});
