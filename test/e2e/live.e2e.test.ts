@@ -11,7 +11,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, useSession, type Session } from './harness.ts';
+import {
+  ARTIFACTS,
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  paintedPixels,
+  useSession,
+  type Session,
+} from './harness.ts';
 
 const SECRET = 'live-e2e-bot-secret-7f1c2a9d';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -130,6 +138,11 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await proposal.getByTestId('live-pushed').waitFor({ state: 'visible', timeout: 10_000 });
     const botPanel = page.getByTestId('live-bot');
     const version = botPanel.getByTestId('live-bot-version');
+    /** Asks the services for a fresh look at the bot (Check now), then reads the page. */
+    const afterCheck = async <T>(read: () => Promise<T>): Promise<T> => {
+      await page.getByTestId('live-refresh').click();
+      return read();
+    };
     await page.getByTestId('live-refresh').click();
     await expect.poll(() => version.getAttribute('data-version'), { timeout: 20_000 }).toBe('1');
 
@@ -154,18 +167,17 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await second.getByTestId('live-bars-per-step').fill('100000');
     await second.getByTestId('live-push').click();
     await expect
-      .poll(
-        async () => {
-          await page.getByTestId('live-refresh').click();
-          return page.getByTestId('live-ramp').getAttribute('data-phase');
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => afterCheck(() => page.getByTestId('live-ramp').getAttribute('data-phase')), {
+        timeout: 20_000,
+      })
       .toBe('ramping');
     expect(await version.getAttribute('data-version')).toBe('2');
     expect(await version.getAttribute('data-approved')).toBe('true');
     await page.getByTestId('live-expectation').waitFor({ state: 'visible', timeout: 20_000 });
-    expect(Number(await page.getByTestId('live-matched').innerText())).toBeGreaterThanOrEqual(0);
+    expect(await page.getByTestId('live-matched').innerText()).toMatch(/^\d+$/);
+    await expect
+      .poll(() => paintedPixels(page, 'live-equity-chart'), { timeout: 10_000 })
+      .toBeGreaterThan(1000);
 
     mkdirSync(OUT, { recursive: true });
     await page.mouse.move(0, 0);
@@ -176,13 +188,7 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await botPanel.getByTestId('live-reason').fill('e2e: back to the first set');
     await botPanel.getByTestId('live-rollback').click();
     await expect
-      .poll(
-        async () => {
-          await page.getByTestId('live-refresh').click();
-          return version.getAttribute('data-version');
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => afterCheck(() => version.getAttribute('data-version')), { timeout: 20_000 })
       .toBe('3');
     expect(await version.getAttribute('data-approved')).toBe('true');
     await expect
