@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timeframe } from '../core/data/bars.ts';
-import { keepAvailable, timeframeReasons } from './timeframes.ts';
+import { keepAvailable, TIMEFRAME_CHOICES, timeframeReasons } from './timeframes.ts';
 
 const datasets = [
   { symbol: 'BTCUSD', timeframe: '1mo' },
@@ -17,7 +17,14 @@ describe('the timeframes a symbol offers (Backtest picker and Optimize form)', (
   it('are its stored one, weeks and months of days, and everything from minutes', () => {
     expect(offered('BTCUSD')).toEqual(['1mo']);
     expect(offered('GOOG')).toEqual(['1d', '1w', '1mo']);
-    expect(offered('SPY')).toEqual(['1m', '5m', '15m', '1h', '1d', '1w', '1mo']);
+    expect(offered('SPY')).toEqual(['1m', '5m', '15m', '1h', '4h', '1d', '1w', '1mo']);
+    // An FX symbol stored hourly (EURUSD) gives 4h, days, weeks and months: no session to cut its hours to.
+    expect(
+      TIMEFRAME_CHOICES.filter(
+        (tf) =>
+          timeframeReasons([{ symbol: 'EURUSD', timeframe: '1h', calendar: 'fx' }], 'EURUSD')[tf] === null,
+      ),
+    ).toEqual(['1h', '4h', '1d', '1w', '1mo']);
     expect(timeframeReasons(datasets, 'BTCUSD')['1w']).toBe(
       'BTCUSD is stored as 1mo only: 1w is derived from daily or 1-minute bars',
     );

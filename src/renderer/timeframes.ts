@@ -1,3 +1,4 @@
+import type { AssetCalendar } from '../core/data/assetCalendar.ts';
 import type { Timeframe } from '../core/data/bars.ts';
 import { timeframeUnavailableReason } from '../shared/timeframeSources.ts';
 
@@ -10,6 +11,7 @@ export const TIMEFRAME_MS: Record<Timeframe, number> = {
   '5m': 300_000,
   '15m': 900_000,
   '1h': 3_600_000,
+  '4h': 4 * 3_600_000,
   '1d': 86_400_000,
   '1w': 7 * 86_400_000,
   // Nominal: month bars follow the calendar.
@@ -25,13 +27,15 @@ export const TIMEFRAME_CHOICES = Object.keys(TIMEFRAME_MS) as Timeframe[];
  * everything is offered then.
  */
 export function timeframeReasons(
-  datasets: readonly { symbol: string; timeframe: string }[] | null,
+  datasets: readonly { symbol: string; timeframe: string; calendar?: AssetCalendar }[] | null,
   symbol: string | null,
 ): Record<Timeframe, string | null> {
-  const stored = datasets?.filter((d) => d.symbol === symbol).map((d) => d.timeframe) ?? [];
+  const rows = datasets?.filter((d) => d.symbol === symbol) ?? [];
+  const stored = rows.map((d) => d.timeframe);
+  const calendar = rows[0]?.calendar;
   const reasons = {} as Record<Timeframe, string | null>;
   for (const tf of TIMEFRAME_CHOICES) {
-    reasons[tf] = stored.length === 0 ? null : timeframeUnavailableReason(symbol ?? '', stored, tf);
+    reasons[tf] = stored.length === 0 ? null : timeframeUnavailableReason(symbol ?? '', stored, tf, calendar);
   }
   return reasons;
 }

@@ -110,6 +110,8 @@ export const DatasetInfo = z.object({
   start: z.number(),
   end: z.number(),
   source: z.string(),
+  /** The symbol's market calendar: stored with it, or inferred from its bars for older datasets. */
+  calendar: z.enum(ASSET_CALENDARS),
 });
 
 /** A dataset with the ranges fetched from Alpaca (none for imports). */

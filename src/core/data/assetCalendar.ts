@@ -71,6 +71,39 @@ export function closedSlotsBetween(calendar: 'fx' | 'crypto', a: number, b: numb
   return closed;
 }
 
+/** An FX trading day: it opens and closes at 17:00 New York; its bars start at `from` (see fxTradingDay). */
+export interface FxTradingDay {
+  readonly open: number;
+  readonly close: number;
+  readonly from: number;
+}
+
+/**
+ * The FX trading day holding instant t: it opens at 17:00 New York the evening before its date (Sunday
+ * evening for Monday) and closes at 17:00 on it. A bar in the weekend's closed hours (a stray quote) is
+ * counted in Monday's day rather than dropped, so Monday's bars start (`from`) at the Friday close.
+ */
+export function fxTradingDay(t: number): FxTradingDay {
+  const days = etDays(t);
+  let date = (t - etWallTimeToUtc(days, 0)) / 60_000 >= FX_CLOSE_MINUTE ? days + 1 : days;
+  const weekday = weekdayOfDays(date);
+  if (weekday === 6) date += 2;
+  else if (weekday === 0) date += 1;
+  const open = etWallTimeToUtc(date - 1, FX_CLOSE_MINUTE);
+  return {
+    open,
+    close: etWallTimeToUtc(date, FX_CLOSE_MINUTE),
+    from: weekdayOfDays(date) === 1 ? etWallTimeToUtc(date - 3, FX_CLOSE_MINUTE) : open,
+  };
+}
+
+/** The FX trading days whose bars overlap [start, end), in order. */
+export function fxTradingDaysBetween(start: number, end: number): FxTradingDay[] {
+  const out: FxTradingDay[] = [];
+  for (let day = fxTradingDay(start); day.from < end; day = fxTradingDay(day.close)) out.push(day);
+  return out;
+}
+
 /** Whether an around-the-clock market is closed at instant t (FX weekends). */
 export function isClosedAt(calendar: 'fx' | 'crypto', t: number): boolean {
   if (calendar === 'crypto') return false;

@@ -20,14 +20,14 @@ export interface BarsExtra {
   adjClose?: Float64Array;
 }
 
-export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d', '1w', '1mo'] as const;
+export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d', '1w', '1mo'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
 /** Timeframes made of whole days: a week (Monday-based) and a calendar month, derived from day bars. */
 export const CALENDAR_TIMEFRAMES = ['1w', '1mo'] as const;
 export type CalendarTimeframe = (typeof CALENDAR_TIMEFRAMES)[number];
 /** Timeframes bucketed within trading days (intraday) or as one day: derived from 1-minute bars. */
-export const SESSION_TIMEFRAMES = ['1m', '5m', '15m', '1h', '1d'] as const;
+export const SESSION_TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
 export type SessionTimeframe = (typeof SESSION_TIMEFRAMES)[number];
 
 export function isCalendarTimeframe(timeframe: string): timeframe is CalendarTimeframe {
@@ -43,6 +43,7 @@ export const TIMEFRAME_MINUTES: Record<Timeframe, number> = {
   '5m': 5,
   '15m': 15,
   '1h': 60,
+  '4h': 240,
   '1d': 1440,
   '1w': 7 * 1440,
   '1mo': 30 * 1440,

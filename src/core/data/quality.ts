@@ -270,7 +270,9 @@ function calendarCoverage(bars: RawBars, unique: Uint32Array, timeframe: Session
   const bucketAt = (days: number, time: number): BucketPosition => {
     const session = sessionOn(days);
     if (daily || session === null || time < session.open) return { days, bucket: 0 };
-    return { days, bucket: Math.min(bucketsOn(days), Math.floor((time - session.open) / barMs)) };
+    // After the close: past every bucket (a 4h session's last bucket is cut short, so dividing misses it).
+    if (time >= session.close) return { days, bucket: bucketsOn(days) };
+    return { days, bucket: Math.floor((time - session.open) / barMs) };
   };
 
   const firstDays = etDays(firstT);

@@ -84,7 +84,8 @@ describe('resampleBars on synthetic minutes (early close on 2024-07-03)', () => 
 
   it('matches a group-by reference for every timeframe', () => {
     for (const timeframe of TIMEFRAMES) {
-      const size = { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '1d': 0, '1w': 0, '1mo': 0 }[timeframe] * 60_000;
+      const size =
+        { '1m': 1, '5m': 5, '15m': 15, '1h': 60, '4h': 240, '1d': 0, '1w': 0, '1mo': 0 }[timeframe] * 60_000;
       const calendar = size === 0 && timeframe !== '1d';
       // Weeks and months group by their first calendar day (Monday, the 1st) of the session's date.
       const firstDay = (dateKey: number): number => {

@@ -14,6 +14,12 @@
  * - open = first open, high = max, low = min, close = last close, volume = sum; vwap is the
  *   volume-weighted mean of the minute vwaps and trade counts add up.
  * - A bucket with no 1m bar produces no bar (gaps are never filled).
+ * - The symbol's calendar decides (assetCalendar.ts): the rules above are the equities' (NYSE). FX and
+ *   crypto bars are never cut to exchange hours, and the session setting does not apply to them. An FX
+ *   day runs from 17:00 to 17:00 New York and is stamped at its open (Sunday 17:00 for Monday's), and its
+ *   intraday buckets start at that open (a 4h bar covers 17:00-21:00, ...); a weekend's stray bar counts
+ *   in Monday's day. Crypto days and buckets are aligned to 00:00 UTC.
+ * - The input may be any finer timeframe that divides the output (1h bars into 4h or days), not only 1m.
  * - Week and month bars are made of day bars (1m input is first made into day bars by the rules above):
  *   weeks start on Monday, months on the 1st, each stamped at its first calendar day, at the time of day
  *   the day bars are stamped at (midnight New York for Alpaca's, midnight UTC for date-only files).
@@ -28,6 +34,7 @@ import {
   type SessionTimeframe,
   type Timeframe,
 } from './bars.ts';
+import { fxTradingDay, type AssetCalendar, type FxTradingDay } from './assetCalendar.ts';
 import {
   DAY_MS,
   HOUR_MS,
@@ -41,8 +48,10 @@ import {
 } from './calendar.ts';
 
 export interface ResampleOptions {
-  /** 'regular' (default): regular-session bars only; 'extended': every bar of a trading day. */
+  /** 'regular' (default): regular-session bars only; 'extended': every bar of a trading day (equities). */
   session?: 'regular' | 'extended';
+  /** Whose hours and days the buckets follow; equities (NYSE) by default. */
+  calendar?: AssetCalendar;
 }
 
 /** One resampled bar (streaming output). */
@@ -74,6 +83,8 @@ class Bucketer implements Bucketing {
   private readonly daily: boolean;
   private readonly sizeMs: number;
   private readonly extended: boolean;
+  private readonly calendar: AssetCalendar;
+  private fxDay: FxTradingDay = { open: NaN, close: NaN, from: NaN };
   private days = NaN;
   private session: Session | null = null;
   private midnight = NaN;
@@ -85,10 +96,17 @@ class Bucketer implements Bucketing {
     this.daily = timeframe === '1d';
     this.sizeMs = TIMEFRAME_MINUTES[timeframe] * MINUTE_MS;
     this.extended = options?.session === 'extended';
+    this.calendar = options?.calendar ?? 'equities';
   }
 
-  /** Finds the bucket of a 1m bar starting at t; false when the bar is left out. */
+  /** Finds the bucket of a bar starting at t; false when the bar is left out. */
   locate(t: number): boolean {
+    if (this.calendar === 'crypto') {
+      this.start = Math.floor(t / this.sizeMs) * this.sizeMs;
+      this.end = this.start + this.sizeMs;
+      return true;
+    }
+    if (this.calendar === 'fx') return this.locateFx(t);
     const days = etDays(t);
     if (days !== this.days) {
       this.days = days;
@@ -108,6 +126,14 @@ class Bucketer implements Bucketing {
     this.start = start;
     // Extended buckets run on across the close (15:30-16:30 for 1h), regular ones stop at it.
     this.end = this.extended ? start + this.sizeMs : Math.min(start + this.sizeMs, session.close);
+    return true;
+  }
+
+  private locateFx(t: number): boolean {
+    if (!(t >= this.fxDay.from && t < this.fxDay.close)) this.fxDay = fxTradingDay(t);
+    const { open, close } = this.fxDay;
+    this.start = this.daily ? open : open + Math.floor((t - open) / this.sizeMs) * this.sizeMs;
+    this.end = this.daily ? close : Math.min(this.start + this.sizeMs, close);
     return true;
   }
 }

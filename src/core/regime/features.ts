@@ -38,6 +38,7 @@ export const DEFAULT_WINDOWS: Readonly<Record<Timeframe, RegimeWindows>> = {
   '5m': { barsPerSession: 78, barMinutes: 5, seasonalSessions: 10, short: 12, trend: 48, history: 780 },
   '15m': { barsPerSession: 26, barMinutes: 15, seasonalSessions: 10, short: 8, trend: 26, history: 520 },
   '1h': { barsPerSession: 7, barMinutes: 60, seasonalSessions: 10, short: 7, trend: 21, history: 280 },
+  '4h': { barsPerSession: 2, barMinutes: 240, seasonalSessions: 10, short: 6, trend: 20, history: 252 },
   '1d': {
     barsPerSession: 1,
     barMinutes: TIMEFRAME_MINUTES['1d'],

@@ -34,6 +34,7 @@ const REFIT_DAYS: Readonly<Record<Timeframe, number>> = {
   '5m': 5,
   '15m': 5,
   '1h': 10,
+  '4h': 21,
   '1d': 21,
   '1w': 91,
   '1mo': 365,

@@ -15,6 +15,7 @@ import {
   type BarsExtra,
   type Timeframe,
 } from '../../core/data/bars.ts';
+import { inferAssetCalendar } from '../../core/data/assetCalendar.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
@@ -145,11 +146,12 @@ function dataset(
 /**
  * A file's bars in a coarser timeframe: weeks and months of a daily file are made of its days (the
  * session resampler would drop day bars stamped at midnight, outside any session); intraday bars are
- * resampled by the session rules.
+ * resampled by the session rules of the calendar the bars show.
  */
 function resampleFile(raw: Bars, fileTimeframe: string, timeframe: Timeframe): Bars {
   if (fileTimeframe === '1d' && isCalendarTimeframe(timeframe)) return resampleDays(raw, timeframe);
-  return resampleBars(raw, timeframe);
+  // A file has no stored calendar: its timestamps tell (EURUSD's FX days are not cut to NYSE hours).
+  return resampleBars(raw, timeframe, { calendar: inferAssetCalendar(raw.t) });
 }
 
 const isTimeframe = (timeframe: string): timeframe is Timeframe =>

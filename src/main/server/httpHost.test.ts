@@ -41,7 +41,7 @@ const reject = (): Promise<never> => Promise.reject(new Error('not used in this 
 const handlers: Requests = {
   'app:info': async () => ({ version: 'test', host: 'http', dataDir: '/tmp/x', demo: true, preparing: null }),
   'data:list': async () => [
-    { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
+    { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo', calendar: 'equities' },
   ],
   'bars:get': reject,
   'regimes:get': reject,
@@ -125,7 +125,15 @@ describe('HTTP host', () => {
     const response = await post('data:list', {});
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([
-      { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo' },
+      {
+        symbol: 'AAA',
+        timeframe: '1m',
+        bars: 3,
+        start: 0,
+        end: 120_000,
+        source: 'demo',
+        calendar: 'equities',
+      },
     ]);
   });
 

@@ -53,7 +53,15 @@ describe('BarsRepository', () => {
     await repo.write('TEST', '1m', bars, 'test');
     await repo.write('TEST', '1m', bars, 'test');
     expect(await repo.list()).toEqual([
-      { symbol: 'TEST', timeframe: '1m', bars: 100, start: bars.t[0], end: bars.t[99], source: 'test' },
+      {
+        symbol: 'TEST',
+        timeframe: '1m',
+        bars: 100,
+        start: bars.t[0],
+        end: bars.t[99],
+        source: 'test',
+        calendar: 'equities',
+      },
     ]);
   });
 

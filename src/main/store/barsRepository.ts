@@ -2,7 +2,12 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // The raw vector accessors: reading and writing whole Float64Array columns with one native copy per
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
-import { inferAssetCalendar, isAssetCalendar, type AssetCalendar } from '../../core/data/assetCalendar.ts';
+import {
+  fxTradingDaysBetween,
+  inferAssetCalendar,
+  isAssetCalendar,
+  type AssetCalendar,
+} from '../../core/data/assetCalendar.ts';
 import {
   allocateBars,
   isCalendarTimeframe,
@@ -31,6 +36,7 @@ export interface DatasetSummary {
   start: number;
   end: number;
   source: string;
+  calendar: AssetCalendar;
 }
 
 export interface BarsRange {
@@ -76,8 +82,8 @@ const SYMBOL_TABLES = ['bars', 'datasets', 'bar_coverage', 'bar_gaps'] as const;
  * 09:30 ET session open, so there is one source of truth per symbol.
  */
 export class BarsRepository {
-  /** The span whose sessions `regimen_sessions` is known to hold (see loadSessions). */
-  private sessionsCovered: { from: number; to: number } | undefined;
+  /** The span each temporary table of days is known to hold (see loadDays). */
+  private readonly daysCovered = new Map<string, { from: number; to: number }>();
 
   constructor(private readonly db: Database) {}
 
@@ -390,13 +396,17 @@ export class BarsRepository {
   /** One row per stored symbol and timeframe. */
   async list(): Promise<DatasetSummary[]> {
     // A LEFT JOIN: a series without a datasets row (written outside the repository) has no source.
-    const rows = await this.db.all<Omit<DatasetSummary, 'source'> & { source: string | null }>(
+    const rows = await this.db.all<Omit<DatasetSummary, 'source' | 'calendar'> & { source: string | null }>(
       `SELECT b.symbol, b.timeframe, count(*)::INTEGER AS bars, min(ts)::DOUBLE AS start, max(ts)::DOUBLE AS "end",
          any_value(d.source) AS source
        FROM bars b LEFT JOIN datasets d USING (symbol, timeframe)
        GROUP BY b.symbol, b.timeframe ORDER BY b.symbol, b.timeframe`,
     );
-    return rows.map((r) => ({ ...r, source: r.source ?? 'unknown' }));
+    // Datasets from before calendars were stored have theirs inferred, once per symbol.
+    const calendars = new Map<string, AssetCalendar>();
+    for (const row of rows)
+      if (!calendars.has(row.symbol)) calendars.set(row.symbol, (await this.calendarOf(row.symbol)).calendar);
+    return rows.map((r) => ({ ...r, source: r.source ?? 'unknown', calendar: calendars.get(r.symbol)! }));
   }
 
   /** The timeframes a symbol is stored in. */
@@ -432,11 +442,18 @@ export class BarsRepository {
     const params = { symbol, start: range.start ?? -8.64e15, end: range.end ?? 8.64e15 };
     const storedSql = (tf: string): string =>
       `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars WHERE ${where} AND timeframe = '${tf}'`;
-    const fromMinutes = async (tf: SessionTimeframe): Promise<string> => {
+    const { calendar } = await this.calendarOf(symbol);
+    const source = timeframeSource(stored, timeframe, calendar);
+    // Equities keep to NYSE sessions (made of 1m bars); FX and crypto days run around the clock.
+    const derived = async (tf: SessionTimeframe): Promise<string> => {
+      if (calendar === 'crypto') return cryptoSql(source!, tf, where);
+      if (calendar === 'fx') {
+        await this.loadFxDays(symbol, source!, params.start, params.end);
+        return fxSql(source!, tf, where);
+      }
       await this.loadSessions(symbol, params.start, params.end);
       return resampleSql(tf, where, range.session ?? 'regular');
     };
-    const source = timeframeSource(stored, timeframe);
     let sql: string;
     if (source === null) {
       throw new NotFoundError(
@@ -447,18 +464,18 @@ export class BarsRepository {
       // Asked for regular hours, 1m bars keep to the session as every derived timeframe does (an
       // exchange's pre-market bars would otherwise trade in a 1m backtest and not in a 5m one).
       await this.loadSessions(symbol, params.start, params.end);
-      const equities = (await this.calendarOf(symbol)).calendar === 'equities';
-      sql = equities
-        ? `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars
+      sql =
+        calendar === 'equities'
+          ? `SELECT ts::DOUBLE AS t, open, high, low, close, volume FROM bars
            JOIN regimen_sessions s ON ts >= s.open_ms AND ts < s.close_ms
            WHERE ${where} AND timeframe = '1m'`
-        : storedSql(timeframe);
+          : storedSql(timeframe);
     } else if (source === timeframe) {
       sql = storedSql(timeframe);
     } else if (isCalendarTimeframe(timeframe)) {
-      sql = calendarSql(timeframe, source === '1d' ? storedSql('1d') : await fromMinutes('1d'));
+      sql = calendarSql(timeframe, source === '1d' ? storedSql('1d') : await derived('1d'));
     } else {
-      sql = await fromMinutes(timeframe);
+      sql = await derived(timeframe);
     }
     if (range.limit !== undefined) {
       sql = `SELECT * FROM (${sql} ORDER BY t DESC LIMIT ${Math.max(0, Math.floor(range.limit))}) ORDER BY t`;
@@ -472,40 +489,64 @@ export class BarsRepository {
    * Makes sure the connection's temporary `regimen_sessions` table holds the NYSE sessions (from the core
    * calendar: holidays, half days, DST) spanning the symbol's 1m bars in [start, end), for resampleSql.
    * The calendar stays in one place, core/data/calendar.ts, rather than being re-derived in SQL.
-   *
-   * Rows are only ever added, keyed by day, in one exclusive unit: a session's row never changes, so a
-   * read running beside another sees exactly the sessions it needs, never a half-filled or doubled table
-   * (clearing and refilling per read let concurrent reads delete and duplicate each other's sessions).
    */
   private loadSessions(symbol: string, start: number, end: number): Promise<void> {
+    return this.loadDays(
+      'regimen_sessions',
+      '(day_start BIGINT PRIMARY KEY, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)',
+      { symbol, timeframe: '1m', start, end },
+      (from, to) =>
+        sessionsBetween(from, to).map((session) => {
+          const days = daysFromDateKey(session.dateKey);
+          return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;
+        }),
+    );
+  }
+
+  /** The FX trading days (core/data/assetCalendar.ts) spanning the symbol's bars, for fxSql. */
+  private loadFxDays(symbol: string, timeframe: string, start: number, end: number): Promise<void> {
+    return this.loadDays(
+      'regimen_fx_days',
+      '(open_ms BIGINT PRIMARY KEY, close_ms BIGINT, from_ms BIGINT)',
+      { symbol, timeframe, start, end },
+      (from, to) => fxTradingDaysBetween(from, to).map((day) => `(${day.open}, ${day.close}, ${day.from})`),
+    );
+  }
+
+  /**
+   * Makes sure a temporary table of calendar days covers the span of a symbol's bars in [start, end).
+   * Rows are only ever added, keyed by day, in one exclusive unit: a day's row never changes, so a read
+   * running beside another sees exactly the days it needs, never a half-filled or doubled table
+   * (clearing and refilling per read let concurrent reads delete and duplicate each other's days).
+   */
+  private loadDays(
+    table: string,
+    columns: string,
+    bars: { symbol: string; timeframe: string; start: number; end: number },
+    rowsBetween: (from: number, to: number) => string[],
+  ): Promise<void> {
     return this.db.exclusive(async () => {
       // Created even for a range without bars, which the resampling query then reads as empty.
-      await this.db.run(
-        `CREATE TEMP TABLE IF NOT EXISTS regimen_sessions
-           (day_start BIGINT PRIMARY KEY, day_end BIGINT, open_ms BIGINT, close_ms BIGINT)`,
-      );
+      await this.db.run(`CREATE TEMP TABLE IF NOT EXISTS ${table} ${columns}`);
       const [span] = await this.db.all<{ first: number | null; last: number | null }>(
         `SELECT min(ts)::DOUBLE AS first, max(ts)::DOUBLE AS last FROM bars
-         WHERE symbol = $symbol AND timeframe = '1m' AND ts >= $start AND ts < $end`,
-        { symbol, start, end },
+         WHERE symbol = $symbol AND timeframe = $timeframe AND ts >= $start AND ts < $end`,
+        bars,
       );
       if (span?.first == null || span.last == null) return;
       const from = span.first - DAY_MS;
       const to = span.last + DAY_MS;
-      const covered = this.sessionsCovered;
+      const covered = this.daysCovered.get(table);
       if (covered && covered.from <= from && covered.to >= to) return;
-      const rows = sessionsBetween(from, to).map((session) => {
-        const days = daysFromDateKey(session.dateKey);
-        return `(${etWallTimeToUtc(days, 0)}, ${etWallTimeToUtc(days + 1, 0)}, ${session.open}, ${session.close})`;
-      });
-      if (rows.length > 0) {
-        await this.db.run(`INSERT OR IGNORE INTO regimen_sessions VALUES ${rows.join(', ')}`);
-      }
+      const rows = rowsBetween(from, to);
+      if (rows.length > 0) await this.db.run(`INSERT OR IGNORE INTO ${table} VALUES ${rows.join(', ')}`);
       // The covered span is extended only when it stays contiguous, so it never claims a gap.
-      this.sessionsCovered =
+      this.daysCovered.set(
+        table,
         covered && from <= covered.to && to >= covered.from
           ? { from: Math.min(from, covered.from), to: Math.max(to, covered.to) }
-          : { from, to };
+          : { from, to },
+      );
     });
   }
 
@@ -553,13 +594,41 @@ function resampleSql(timeframe: SessionTimeframe, where: string, session: 'regul
     session === 'regular'
       ? 'src.ts >= s.open_ms AND src.ts < s.close_ms'
       : 'src.ts >= s.day_start AND src.ts < s.day_end';
+  return bucketSql('1m', where, bucket, `JOIN regimen_sessions s ON ${inside}`);
+}
+
+/**
+ * FX bars of a timeframe from a finer stored one, as core/data/resample.ts makes them: days from 17:00 to
+ * 17:00 New York stamped at their open, intraday buckets aligned to that open (`regimen_fx_days`, see
+ * loadFxDays); nothing is cut to exchange hours.
+ */
+function fxSql(source: string, timeframe: SessionTimeframe, where: string): string {
+  const sizeMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
+  const bucket =
+    timeframe === '1d' ? 'd.open_ms' : `d.open_ms + floor((src.ts - d.open_ms) / ${sizeMs}) * ${sizeMs}`;
+  return bucketSql(
+    source,
+    where,
+    bucket,
+    'JOIN regimen_fx_days d ON src.ts >= d.from_ms AND src.ts < d.close_ms',
+  );
+}
+
+/** Crypto bars of a timeframe from a finer stored one: buckets (and days) aligned to 00:00 UTC. */
+function cryptoSql(source: string, timeframe: SessionTimeframe, where: string): string {
+  const sizeMs = TIMEFRAME_MINUTES[timeframe] * 60_000;
+  return bucketSql(source, where, `floor(src.ts / ${sizeMs}) * ${sizeMs}`, '');
+}
+
+/** OHLCV of a stored timeframe's bars grouped by a bucket expression (first open, last close, ...). */
+function bucketSql(source: string, where: string, bucket: string, join: string): string {
   return `
     WITH src AS (
-      SELECT ts, open, high, low, close, volume FROM bars WHERE ${where} AND timeframe = '1m'
+      SELECT ts, open, high, low, close, volume FROM bars WHERE ${where} AND timeframe = '${source}'
     )
     SELECT (${bucket})::DOUBLE AS t, arg_min(src.open, src.ts) AS open, max(src.high) AS high,
       min(src.low) AS low, arg_max(src.close, src.ts) AS close, sum(src.volume) AS volume
-    FROM src JOIN regimen_sessions s ON ${inside}
+    FROM src ${join}
     GROUP BY 1`;
 }
 

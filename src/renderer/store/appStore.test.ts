@@ -25,8 +25,8 @@ describe('the app store against a fake client', () => {
     const client = new FakeRegimenClient()
       .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: true, preparing: null }))
       .handle('data:list', () => [
-        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
-        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo', calendar: 'equities' },
+        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo', calendar: 'equities' },
       ])
       .handle('strategies:list', () => [SMA_CROSS])
       .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe));
@@ -117,8 +117,8 @@ describe('the app store against a fake client', () => {
     const client = new FakeRegimenClient()
       .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
       .handle('data:list', () => [
-        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
-        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' },
+        { symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo', calendar: 'equities' },
+        { symbol: 'BBB', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo', calendar: 'equities' },
       ]);
     const before = createAppStore(client, keeper);
     before.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
@@ -157,8 +157,8 @@ describe('the app store against a fake client', () => {
   it('choosing a symbol stored as 1d switches to 1d; timeframes it cannot be shown in are refused with the reason', async () => {
     const client = new FakeRegimenClient()
       .handle('data:list', () => [
-        { symbol: 'GOOG', timeframe: '1d', bars: 10, start: 0, end: 1, source: 'csv' },
-        { symbol: 'SPY', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'csv' },
+        { symbol: 'GOOG', timeframe: '1d', bars: 10, start: 0, end: 1, source: 'csv', calendar: 'equities' },
+        { symbol: 'SPY', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'csv', calendar: 'equities' },
       ])
       .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe));
     const app = createAppStore(client);
@@ -192,6 +192,7 @@ describe('the DEMO MARKET chip', () => {
     start: 0,
     end: 60_000,
     source,
+    calendar: 'equities' as const,
   });
   const datasets = {
     status: 'ready' as const,
@@ -236,7 +237,17 @@ describe('the session setting', () => {
       strategies: { status: 'ready', data: [SMA_CROSS] },
       datasets: {
         status: 'ready',
-        data: [{ symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' }],
+        data: [
+          {
+            symbol: 'AAA',
+            timeframe: '1m',
+            bars: 10,
+            start: 0,
+            end: 1,
+            source: 'demo',
+            calendar: 'equities',
+          },
+        ],
       },
     });
     app.getState().selectStrategy('sma-cross');

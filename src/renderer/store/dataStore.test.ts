@@ -9,7 +9,7 @@ const keysStatus = (configured: boolean): KeysStatus => ({
   keychain: 'memory',
 });
 function coverage(symbol: string, timeframe: string, bars: number): DatasetCoverage {
-  return { symbol, timeframe, bars, start: 0, end: 1, source: 'import', coverage: [] };
+  return { symbol, timeframe, bars, start: 0, end: 1, source: 'import', calendar: 'equities', coverage: [] };
 }
 const symbols = (c: Loadable<DatasetCoverage[]>): string[] =>
   c.status === 'ready' ? c.data.map((d) => d.symbol) : [];

@@ -84,6 +84,7 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           start: d.start,
           end: d.end,
           source: d.source,
+          calendar: d.calendar,
           coverage: d.coverage.map((c) => ({ ...c })),
         })),
       ),
