@@ -32,7 +32,7 @@ describe.skipIf(!eurusd.present)(`EURUSD hourly${eurusd.skipReason}`, () => {
     const d = ['--data-dir', dir];
     const imported = await cli(['data', 'import', eurusd.path, ...d]);
     expect(imported.code).toBe(0);
-    expect(imported.stdout).toContain('calendar fx (inferred from the timestamps; --calendar to choose)');
+    expect(imported.stdout).toContain('calendar fx (inferred from the timestamps) (--calendar to choose)');
     expect(imported.stdout).toMatch(
       /times without an offset read as UTC, inferred: the weekly gap opens Friday 17:00 and closes Sunday 17:00 New York time \(FX\) when read as UTC: \d+ of \d+ weekends, against 0 read as America\/New_York \(--tz to choose\)/,
     );

@@ -2,6 +2,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { RegimenClient } from '../../shared/client.ts';
 import type { DataQualityResult, DatasetCoverage, JobProgress, KeysStatus } from '../../shared/contract.ts';
 import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../shared/fetchChoices.ts';
+import { calendarSentence, timeZoneSentence } from '../../shared/importSummary.ts';
+import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
+import type { NaiveTimeZone } from '../../core/data/naiveTimeZone.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { DAY_MS, formatUtcDate } from '../format.ts';
 import type { Loadable } from './appStore.ts';
@@ -22,6 +25,10 @@ export interface ImportForm {
   path: string;
   symbol: string;
   timeframe: string;
+  /** 'auto': inferred from the timestamps by the services. */
+  calendar: 'auto' | AssetCalendar;
+  /** Zone of date-times without an offset; 'auto': inferred, UTC when the bars do not tell. */
+  timeZone: 'auto' | NaiveTimeZone;
 }
 
 export interface DataJob {
@@ -168,7 +175,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
         adjustment: 'all',
         feed: 'iex',
       },
-      importForm: { path: '', symbol: '', timeframe: '' },
+      importForm: { path: '', symbol: '', timeframe: '', calendar: 'auto', timeZone: 'auto' },
       job: null,
       lastResult: null,
       errors: [],
@@ -323,11 +330,15 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
             path,
             ...(symbol ? { symbol } : {}),
             ...(timeframe ? { timeframe } : {}),
+            ...(form.calendar === 'auto' ? {} : { calendar: form.calendar }),
+            ...(form.timeZone === 'auto' ? {} : { naiveTimeZone: form.timeZone }),
           });
           set({
             lastResult: {
               kind: 'import',
-              text: `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}`,
+              text:
+                `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}; ` +
+                `${calendarSentence(result)}; ${timeZoneSentence(result.timeZone)}`,
             },
           });
           await afterChange();

@@ -4,6 +4,13 @@ import { useTimeFormat } from '../../timeFormat.ts';
 import { PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
+/** What each calendar means, as the coverage table and the import form name it. */
+export const CALENDAR_LABELS: Readonly<Record<DatasetCoverage['calendar'], string>> = {
+  equities: 'equities (NYSE)',
+  fx: 'FX (24/5)',
+  crypto: 'crypto (24/7)',
+};
+
 /** Timeframes the cache resamples from stored 1-minute bars when they are read. */
 const DERIVED = ['5m', '15m', '1h', '1d'];
 
@@ -60,6 +67,9 @@ export function CoveragePanel() {
             <thead>
               <tr>
                 <th>Symbol</th>
+                <th title="The symbol's market calendar: which hours and days its bars and gaps are judged by">
+                  Calendar
+                </th>
                 <th>TF</th>
                 <th className="num">Bars</th>
                 <th>First</th>
@@ -84,6 +94,9 @@ export function CoveragePanel() {
                     onClick={() => select({ symbol: d.symbol, timeframe: d.timeframe })}
                   >
                     <td className="sym">{firstOfSymbol ? d.symbol : ''}</td>
+                    <td data-testid="coverage-calendar">
+                      {firstOfSymbol ? CALENDAR_LABELS[d.calendar] : ''}
+                    </td>
                     <td className="tf">{d.timeframe}</td>
                     <td className="num">{formatInteger(d.bars)}</td>
                     <td>{time.barTime(d.start, d.timeframe)}</td>

@@ -3,7 +3,8 @@ import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Timeframe } from '../../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../../core/data/bars.ts';
-import type { DataFetchResult, DataImportResult, JobProgress } from '../../../../shared/contract.ts';
+import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
+import { calendarSentence, timeZoneSentence } from '../../../../shared/importSummary.ts';
 import { environmentCredentials } from '../../../marketdata/credentials.ts';
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { openSecretStore } from '../../../secrets/secretStore.ts';
@@ -211,26 +212,12 @@ export const dataImportCommand: Command = {
       args.values['json']
         ? JSON.stringify(result)
         : `${result.file}: ${result.bars.toLocaleString('en-US')} ${result.timeframe} bars of ${result.symbol} from ${iso(result.start)} to ${iso(result.end)}\n` +
-            `calendar ${result.calendar}${result.calendarInferred ? ' (inferred from the timestamps; --calendar to choose)' : ''}\n` +
-            timeZoneLine(result.timeZone),
+            `${calendarSentence(result)}${result.calendarInferred ? ' (--calendar to choose)' : ''}\n` +
+            `${timeZoneSentence(result.timeZone)}${result.timeZone.source === 'chosen' || result.timeZone.source === 'not-needed' ? '' : ' (--tz to choose)'}`,
     );
     return 0;
   },
 };
-
-/** Which zone the import read times without an offset in, and why, in one line. */
-function timeZoneLine({ zone, source, basis }: DataImportResult['timeZone']): string {
-  switch (source) {
-    case 'not-needed':
-      return `time zone: ${basis}`;
-    case 'chosen':
-      return `times without an offset read as ${zone} (chosen with --tz)`;
-    case 'inferred':
-      return `times without an offset read as ${zone}, inferred: ${basis} (--tz to choose)`;
-    case 'default':
-      return `times without an offset read as ${zone}: ${basis} (--tz to choose)`;
-  }
-}
 
 export const dataListCommand: Command = {
   usage: '[--json]',
