@@ -6,6 +6,37 @@ import { useData } from './useData.ts';
 const CALENDAR_CHOICES: readonly ImportForm['calendar'][] = ['auto', 'equities', 'fx', 'crypto'];
 const TIME_ZONE_CHOICES: readonly ImportForm['timeZone'][] = ['auto', 'UTC', 'America/New_York'];
 
+/** A labelled select over a fixed list of choices; only a listed choice reaches `onChange`. */
+function ChoiceField<T extends string>(props: {
+  label: string;
+  title: string;
+  testId: string;
+  value: T;
+  choices: readonly T[];
+  describe: (choice: T) => string;
+  onChange: (choice: T) => void;
+}) {
+  return (
+    <label className="field" title={props.title}>
+      <span className="field-label">{props.label}</span>
+      <select
+        data-testid={props.testId}
+        value={props.value}
+        onChange={(e) => {
+          const chosen = props.choices.find((c) => c === e.target.value);
+          if (chosen !== undefined) props.onChange(chosen);
+        }}
+      >
+        {props.choices.map((c) => (
+          <option key={c} value={c}>
+            {props.describe(c)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * Import a CSV or Parquet file by path. The path is on the machine the services run on: a browser
  * cannot hand the page a real path, and the desktop app reads the same field.
@@ -57,46 +88,24 @@ export function ImportPanel() {
               onChange={(e) => setForm({ timeframe: e.target.value })}
             />
           </label>
-          <label
-            className="field"
+          <ChoiceField
+            label="Calendar"
             title="Which hours and days the symbol trades: inferred from the timestamps unless chosen"
-          >
-            <span className="field-label">Calendar</span>
-            <select
-              data-testid="import-calendar"
-              value={form.calendar}
-              onChange={(e) => {
-                const chosen = CALENDAR_CHOICES.find((c) => c === e.target.value);
-                if (chosen) setForm({ calendar: chosen });
-              }}
-            >
-              {CALENDAR_CHOICES.map((c) => (
-                <option key={c} value={c}>
-                  {c === 'auto' ? 'auto (inferred)' : CALENDAR_LABELS[c]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label
-            className="field"
+            testId="import-calendar"
+            value={form.calendar}
+            choices={CALENDAR_CHOICES}
+            describe={(c) => (c === 'auto' ? 'auto (inferred)' : CALENDAR_LABELS[c])}
+            onChange={(calendar) => setForm({ calendar })}
+          />
+          <ChoiceField
+            label="Time zone of naive times"
             title="The zone of date-times written without an offset: inferred from where the bars sit in the day and week unless chosen"
-          >
-            <span className="field-label">Time zone of naive times</span>
-            <select
-              data-testid="import-time-zone"
-              value={form.timeZone}
-              onChange={(e) => {
-                const chosen = TIME_ZONE_CHOICES.find((z) => z === e.target.value);
-                if (chosen) setForm({ timeZone: chosen });
-              }}
-            >
-              {TIME_ZONE_CHOICES.map((z) => (
-                <option key={z} value={z}>
-                  {z === 'auto' ? 'auto (inferred, else UTC)' : z}
-                </option>
-              ))}
-            </select>
-          </label>
+            testId="import-time-zone"
+            value={form.timeZone}
+            choices={TIME_ZONE_CHOICES}
+            describe={(z) => (z === 'auto' ? 'auto (inferred, else UTC)' : z)}
+            onChange={(timeZone) => setForm({ timeZone })}
+          />
         </div>
         <div className="run-row">
           <button type="submit" className="run-button" data-testid="import-button" disabled={job !== null}>
