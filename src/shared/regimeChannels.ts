@@ -1,7 +1,10 @@
 import type { DomainChannels } from './domain.ts';
 
-/** Regime labels stored per symbol, timeframe and detector, with their per-regime table (regimeContract.ts). */
+/**
+ * Regime labels stored per symbol, timeframe and detector, with their per-regime table; a per-regime study's
+ * winners; the walk-forward comparison against one global set (both jobs). Schemas: regimeContract.ts.
+ */
 export const REGIME_CHANNELS = {
-  requests: ['regimes:get'],
+  requests: ['regimes:get', 'regimes:winners', 'regimes:compare'],
   events: [],
 } as const satisfies DomainChannels;

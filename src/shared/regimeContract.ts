@@ -5,9 +5,18 @@
 import { z } from 'zod';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { REGIME_AXES } from '../core/regime/labels.ts';
+import { JobCancelled } from './appContract.ts';
 import type { DomainContract } from './domain.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
-import { END_AFTER_START, endAfterStart, epochMsSchema, symbolSchema, timeframeSchema } from './schemas.ts';
+import {
+  END_AFTER_START,
+  endAfterStart,
+  epochMsSchema,
+  jobIdSchema,
+  metricValue,
+  symbolSchema,
+  timeframeSchema,
+} from './schemas.ts';
 
 export const detectorSchema = z.enum(DETECTOR_NAMES, {
   error: `must be one of ${DETECTOR_NAMES.join(', ')}`,
@@ -87,9 +96,110 @@ export const RegimesResult = z.object({
   ),
 });
 
+/** The axes a parameter set may be switched on (volume regimes say little about which set to trade). */
+export const SWITCH_AXES = ['trend', 'volatility'] as const;
+
+/**
+ * A per-regime study: every trial of a strategy scored on the bars of each regime of one axis. The same
+ * fields start the comparison, which runs that study inside each walk-forward train window.
+ */
+const perRegimeStudyFields = {
+  jobId: jobIdSchema.optional(),
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  detector: detectorSchema,
+  settings: DetectorSettingsSchema.optional(),
+  axis: z.enum(SWITCH_AXES, { error: `must be one of ${SWITCH_AXES.join(', ')}` }).default('volatility'),
+  strategy: z.string().min(1).default('sma-cross'),
+  /** Both policies choose from the same trials: a grid or a seeded random sample of the strategy's space. */
+  sampler: z.enum(['random', 'grid']).default('random'),
+  trials: z.number().int().min(2, 'must be at least 2').max(2000, 'must be at most 2000').default(40),
+  seed: z.number().int().min(0).default(1),
+  /** A regime's own set needs this many trades entered in it in training, else it trades the global set. */
+  minTrades: z.number().int().min(0).max(100_000).default(30),
+  /** Bars a regime's set stays in force at least once switched to. */
+  minDwell: z.number().int().min(1).max(100_000).default(5),
+  /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison. */
+  commission: z.number().min(0).max(0.1).default(0.0005),
+};
+
+export const RegimeStudyRequest = z
+  .strictObject(perRegimeStudyFields)
+  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+
+export const RegimeCompareRequest = z
+  .strictObject({
+    ...perRegimeStudyFields,
+    /** Bars per train / test window; by default three purge gaps and a fifth of the rest. */
+    train: z.number().int().min(1).optional(),
+    test: z.number().int().min(1).optional(),
+  })
+  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+
+const params = z.record(z.string(), z.number());
+
+export const RegimeScoreResult = z.object({
+  bars: z.number(),
+  sharpeRatio: metricValue,
+  totalReturn: metricValue,
+  trades: z.number(),
+  winRate: metricValue,
+});
+
+/** One regime's winner: its own set, or the global set with the reason it fell back. */
+export const RegimeWinnerResult = z.object({
+  label: z.string(),
+  params,
+  score: RegimeScoreResult,
+  fellBack: z.boolean(),
+  reason: z.string().nullable(),
+});
+
+export const RegimeStudyResult = z.object({
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  detector: z.enum(DETECTOR_NAMES),
+  axis: z.enum(SWITCH_AXES),
+  strategy: z.string(),
+  bars: z.number(),
+  global: z.object({ params, score: RegimeScoreResult }),
+  regimes: z.array(RegimeWinnerResult),
+  /** Trials per regime plus the global ones: what a deflated Sharpe of the switched policy counts. */
+  trialCount: z.number(),
+  minTrades: z.number(),
+});
+
+export const PolicyReportResult = z.object({
+  sharpeRatio: metricValue,
+  maxDrawdown: metricValue,
+  totalReturn: metricValue,
+  winRate: metricValue,
+  trades: z.number(),
+  turnover: metricValue,
+  deflatedSharpe: metricValue,
+  trialCount: z.number(),
+  pbo: metricValue,
+});
+
+export const RegimeCompareResult = RegimeStudyResult.extend({
+  windows: z.number(),
+  train: z.number(),
+  test: z.number(),
+  purge: z.number(),
+  /** Windows in which each regime (in label order) fell back to the global set. */
+  fellBackWindows: z.array(z.number()),
+  regimeAware: PolicyReportResult,
+  globalPolicy: PolicyReportResult,
+  better: z.boolean(),
+  /** The one-sentence verdict: better or not, and the figures that decided it. */
+  verdict: z.string(),
+});
+
 export const regimeContract = {
   requests: {
     'regimes:get': { input: RegimesQuery, output: RegimesResult },
+    'regimes:winners': { input: RegimeStudyRequest, output: z.union([RegimeStudyResult, JobCancelled]) },
+    'regimes:compare': { input: RegimeCompareRequest, output: z.union([RegimeCompareResult, JobCancelled]) },
   },
   events: {},
 } as const satisfies DomainContract<typeof REGIME_CHANNELS>;
@@ -97,4 +207,9 @@ export const regimeContract = {
 export type RegimesResult = z.output<typeof RegimesResult>;
 export type RegimeAxisResult = z.output<typeof RegimeAxisResult>;
 export type RegimesQuery = z.input<typeof RegimesQuery>;
+export type RegimeStudyRequest = z.output<typeof RegimeStudyRequest>;
+export type RegimeCompareRequest = z.output<typeof RegimeCompareRequest>;
+export type RegimeStudyResult = z.output<typeof RegimeStudyResult>;
+export type RegimeCompareResult = z.output<typeof RegimeCompareResult>;
+export type PolicyReportResult = z.output<typeof PolicyReportResult>;
 export type DetectorSettingsInput = z.output<typeof DetectorSettingsSchema>;

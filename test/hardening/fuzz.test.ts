@@ -82,6 +82,8 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'learner:evaluate': { symbol: HOST_SYMBOL, timeframe: '1h', sets: 5, windowBars: 5 },
     'learner:recommend': { symbol: HOST_SYMBOL, timeframe: '1h', trials: 4, regimes: 1 },
     'learner:scorecard': { symbol: HOST_SYMBOL, timeframe: '1h', trials: 2, windowBars: 5 },
+    'regimes:winners': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules', trials: 2 },
+    'regimes:compare': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules', trials: 2 },
     'data:delete': { symbol: 'AAPL' },
     'data:rename': { symbol: 'AAPL', to: 'AAPL2' },
     'live:bots': {},

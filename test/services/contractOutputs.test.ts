@@ -81,6 +81,13 @@ beforeAll(async () => {
     symbols: DEFAULT_SYNTHETIC_SYMBOLS.filter((s) => s.symbol === HOST_SYMBOL),
   });
   await services.bars.write(HOST_SYMBOL, '1m', market.generate(0).bars, 'test');
+  // Daily bars past the rule detector's warm-up (350 days) times three: what a regime comparison needs.
+  await services.bars.write(
+    'WALK',
+    '1d',
+    randomWalkBars(1600, 3, { volatility: 0.012, stepMs: DAY }),
+    'test',
+  );
   const rows = Array.from({ length: 30 }, (_, i) => {
     const date = new Date(Date.UTC(2023, 0, 2 + i)).toISOString().slice(0, 10);
     const close = 100 + Math.sin(i) * 3;
@@ -219,6 +226,14 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   },
   'learner:recommend': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4, regimes: 2 }),
   'learner:scorecard': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4 }),
+  'regimes:winners': () => ({
+    symbol: 'WALK',
+    timeframe: '1d',
+    detector: 'rules',
+    trials: 3,
+    minTrades: 2,
+  }),
+  'regimes:compare': () => ({ symbol: 'WALK', timeframe: '1d', detector: 'rules', trials: 3 }),
   // Last, on a symbol of their own: what the other cases read stays.
   'data:rename': async () => {
     await dispatch(services.handlers, 'data:import', { path: join(dir.path, 'IMPT.csv'), symbol: 'DOOMED' });

@@ -3,7 +3,12 @@ import type { Bars } from '../data/bars.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
 import { createSpace, intParam } from '../optimize/space.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
-import { compareRegimeAware, comparisonVerdict, type RegimeComparisonOptions } from './compare.ts';
+import {
+  compareRegimeAware,
+  comparisonVerdict,
+  studyByRegime,
+  type RegimeComparisonOptions,
+} from './compare.ts';
 import { createDetector } from './index.ts';
 import { sampleCandidates } from './perRegime.ts';
 
@@ -61,6 +66,15 @@ describe('regime-aware against one global set, walk-forward (issue 11 item 9)', 
     expect(changed.windows[0]!.global).toEqual(w0.global);
     expect(changed.windows[0]!.regimes).toEqual(w0.regimes);
     expect(changed.windows[0]!.globalSharpe).not.toBe(w0.globalSharpe);
+  });
+
+  it("studies per regime on all bars as the comparison's full-sample study does", () => {
+    const study = studyByRegime(bars, options);
+    const { fullSample } = compareRegimeAware(bars, options);
+    expect(study.global.params).toEqual(fullSample.global.params);
+    expect(study.regimes).toEqual(fullSample.regimes);
+    expect(study.trialCount).toBe(candidates.length * 4);
+    expect(study.regimes.some((r) => !r.fellBack)).toBe(true);
   });
 
   it('names the window sizes when a train window cannot hold the purge gap', () => {

@@ -126,6 +126,34 @@ function labelSchedule(
   return regimeSchedule(out[axis].label, minDwell);
 }
 
+export interface RegimeStudyOptions {
+  readonly definition: StrategyDefinition;
+  readonly candidates: readonly StrategyParams[];
+  readonly createDetector: () => RegimeDetector;
+  readonly axis: RegimeAxis;
+  readonly backtest?: BacktestOptions;
+  readonly minDwell?: number;
+  readonly minTrades?: number;
+  readonly metric?: RegimeScoreMetric;
+}
+
+/**
+ * The per-regime study on all of `bars` (issue 11 item 8): each candidate scored per regime of the
+ * switched schedule, one winner per regime or the global set where a regime has too little evidence.
+ */
+export function studyByRegime(bars: Bars, options: RegimeStudyOptions): RegimeSelection {
+  if (options.candidates.length === 0) throw new RangeError('per-regime study: no trials');
+  const schedule = labelSchedule(options.createDetector, bars, options.axis, options.minDwell ?? 5);
+  const scores = evaluateCandidates(bars, options.definition, options.candidates, schedule, {
+    backtest: options.backtest ?? {},
+    periodsPerYear: barsPerYear(bars.t),
+  });
+  return selectRegimeSets(scores, {
+    ...(options.minTrades !== undefined ? { minTrades: options.minTrades } : {}),
+    ...(options.metric !== undefined ? { metric: options.metric } : {}),
+  });
+}
+
 /** Bars per year of a series, from its span: what per-bar Sharpe ratios are annualised with. */
 export function barsPerYear(t: Float64Array): number {
   const years = (t[t.length - 1]! - t[0]!) / YEAR_MS;

@@ -26,7 +26,20 @@ import {
   type DetectorSettings,
   type RegimeAxis,
 } from '../../core/regime/index.ts';
-import { resolveStrategy, resolveStrategyDefinition, type StrategyRef } from '../../core/strategy/index.ts';
+import {
+  compareRegimeAware,
+  studyByRegime,
+  type RegimeComparison,
+  type RegimeStudyOptions,
+} from '../../core/regime/compare.ts';
+import type { RegimeSelection } from '../../core/regime/perRegime.ts';
+import {
+  getStrategy,
+  resolveStrategy,
+  resolveStrategyDefinition,
+  type StrategyRef,
+} from '../../core/strategy/index.ts';
+import type { StrategyParams } from '../../core/strategy-api/types.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
 
@@ -124,8 +137,68 @@ export function labelRegimes(task: Omit<RegimeLabelsTask, 'kind'>): RegimeLabels
   };
 }
 
+/** What a per-regime study or comparison runs with: the strategy by name, its trials, the detector. */
+export interface RegimeStudySpec {
+  readonly bars: Bars;
+  readonly timeframe: Timeframe;
+  readonly detector: DetectorName;
+  readonly settings: DetectorSettings;
+  readonly axis: RegimeAxis;
+  readonly strategy: string;
+  readonly candidates: readonly StrategyParams[];
+  readonly backtest: BacktestOptions;
+  readonly minTrades: number;
+  readonly minDwell: number;
+}
+
+/** Every trial scored per regime on all bars: one winner per regime (issue 11 item 8). */
+export interface RegimeStudyTask extends RegimeStudySpec {
+  readonly kind: 'regime-study';
+}
+
+/** The walk-forward comparison against one global set (issue 11 item 9): minutes of backtests. */
+export interface RegimeCompareTask extends RegimeStudySpec {
+  readonly kind: 'regime-compare';
+  readonly train?: number;
+  readonly test?: number;
+}
+
+/** The comparison without its stitched curves, which nothing that asks for it draws. */
+export type RegimeCompareOutput = Omit<RegimeComparison, 'curves'>;
+
+function studyOptions(spec: RegimeStudySpec): RegimeStudyOptions {
+  return {
+    definition: getStrategy(spec.strategy),
+    candidates: spec.candidates,
+    createDetector: () => createDetector(spec.detector, spec.timeframe, spec.settings),
+    axis: spec.axis,
+    backtest: spec.backtest,
+    minTrades: spec.minTrades,
+    minDwell: spec.minDwell,
+  };
+}
+
+const withoutCurves = ({ curves: _curves, ...result }: RegimeComparison): RegimeCompareOutput => result;
+
+function compareTask(task: RegimeCompareTask): RegimeCompareOutput {
+  return withoutCurves(
+    compareRegimeAware(task.bars, {
+      ...studyOptions(task),
+      ...(task.train !== undefined ? { train: task.train } : {}),
+      ...(task.test !== undefined ? { test: task.test } : {}),
+    }),
+  );
+}
+
 export type WorkerTask =
-  BacktestTask | TrialsTask | QualityTask | CsvPartTask | RegimeLabelsTask | LearnerTask;
+  | BacktestTask
+  | TrialsTask
+  | QualityTask
+  | CsvPartTask
+  | RegimeLabelsTask
+  | RegimeStudyTask
+  | RegimeCompareTask
+  | LearnerTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
   ? BacktestOutput
   : T extends TrialsTask
@@ -136,7 +209,11 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
         ? RegimeLabelsOutput
         : T extends LearnerTask
           ? LearnerTaskResult<T>
-          : CsvPartOutput;
+          : T extends RegimeStudyTask
+            ? RegimeSelection
+            : T extends RegimeCompareTask
+              ? RegimeCompareOutput
+              : CsvPartOutput;
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
@@ -164,15 +241,7 @@ export class TaskRunner {
 
   constructor(private readonly maxDatasets = 4) {}
 
-  run(
-    task: WorkerTask,
-  ):
-    | BacktestOutput
-    | TrialsOutput
-    | QualityReport
-    | CsvPartOutput
-    | RegimeLabelsOutput
-    | LearnerTaskResult<LearnerTask> {
+  run(task: WorkerTask): WorkerResult<WorkerTask> {
     switch (task.kind) {
       case 'backtest':
         return this.backtest(task);
@@ -188,6 +257,10 @@ export class TaskRunner {
       case 'learner-recommend':
       case 'scorecard':
         return runLearnerTask(task);
+      case 'regime-study':
+        return studyByRegime(task.bars, studyOptions(task));
+      case 'regime-compare':
+        return compareTask(task);
     }
   }
 

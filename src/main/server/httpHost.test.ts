@@ -63,6 +63,8 @@ const handlers: Requests = {
   'learner:evaluate': reject,
   'learner:recommend': reject,
   'learner:scorecard': reject,
+  'regimes:winners': reject,
+  'regimes:compare': reject,
   'strategies:list': reject,
   'backtest:run': reject,
   'optimize:start': reject,

@@ -117,7 +117,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createComputeHandlers({ choice: compute, scrub: jobContext.scrub }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
-    ...createRegimeHandlers({ db, bars, pool }),
+    ...createRegimeHandlers({ db, bars, pool, jobs: jobContext }),
     ...live.handlers,
     ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
   };

@@ -15,12 +15,16 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
 import { RegimeRepository, type StoredRegimeLabels } from '../../store/regimeRepository.ts';
+import type { JobContext } from '../jobs.ts';
+import { cancelAsOutcome } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
+import { runRegimeCompare, runRegimeStudy } from './regimeJobs.ts';
 
 export interface RegimeHandlersDeps {
   readonly db: Database;
   readonly bars: BarsRepository;
   readonly pool: ComputePool;
+  readonly jobs: JobContext;
 }
 
 /**
@@ -44,6 +48,8 @@ export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<t
   const store = new RegimeRepository(deps.db);
 
   return {
+    'regimes:winners': (request) => cancelAsOutcome(runRegimeStudy(request, deps)),
+    'regimes:compare': (request) => cancelAsOutcome(runRegimeCompare(request, deps)),
     'regimes:get': async (query) => {
       const bars = await deps.bars.read(query.symbol, query.timeframe);
       const datasetId = datasetFingerprint(bars);

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
+import { compareRegimeAware, studyByRegime } from '../../../core/regime/compare.ts';
+import { AXIS_LABELS, createDetector } from '../../../core/regime/index.ts';
+import { sampleCandidates } from '../../../core/regime/perRegime.ts';
+import { strategySpace } from '../../../core/optimize/index.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import type { JobProgress, RegimeCompareResult, RegimeStudyResult } from '../../../shared/contract.ts';
+import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+
+let h: ServiceHost;
+/** Ten years of daily bars: long enough for the rule detector's warm-up (350 days) and five test windows. */
+const WALK = randomWalkBars(2600, 3, { volatility: 0.012, stepMs: 86_400_000 });
+beforeAll(async () => {
+  h = await startServiceHost();
+  await h.services.bars.write('WALK', '1d', WALK, 'test');
+});
+afterAll(async () => h?.close());
+
+const request = { symbol: 'WALK', timeframe: '1d', detector: 'rules', trials: 4, seed: 3 } as const;
+
+/** What core gives for the same study: the services only load the bars and run it on the pool. */
+async function coreOptions() {
+  const bars = await h.services.bars.read('WALK', '1d');
+  const definition = STRATEGIES['sma-cross'];
+  return {
+    bars,
+    options: {
+      definition,
+      candidates: sampleCandidates(strategySpace(definition, []), { kind: 'random' }, 4, 3),
+      createDetector: () => createDetector('rules', '1d'),
+      axis: 'volatility' as const,
+      backtest: { commission: commissionSpecFromRate(0.0005) },
+      minTrades: 2,
+      minDwell: 5,
+    },
+  };
+}
+
+describe('regimes:winners', () => {
+  it("gives each regime core's winner, or the global set with the reason it fell back", async () => {
+    const answer = await h.post('regimes:winners', { ...request, minTrades: 2 });
+    expect(answer.status).toBe(200);
+    const result = answer.body as RegimeStudyResult;
+    const { bars, options } = await coreOptions();
+    const expected = studyByRegime(bars, options);
+    expect(result.bars).toBe(bars.t.length);
+    expect(result.global.params).toEqual(expected.global.params);
+    expect(result.regimes.map((r) => r.label)).toEqual([...AXIS_LABELS.volatility]);
+    expect(result.regimes.map((r) => [r.params, r.fellBack, r.reason])).toEqual(
+      expected.regimes.map((r) => [r.params, r.fellBack, r.reason]),
+    );
+    expect(result.trialCount).toBe(16);
+  });
+
+  it('names the strategy it does not know', async () => {
+    const answer = await h.post('regimes:winners', { ...request, strategy: 'nope' });
+    expect(answer.status).toBe(404);
+    expect((answer.body as { error: { field?: string } }).error.field).toBe('strategy');
+  });
+});
+
+describe('regimes:compare', () => {
+  it("reports core's comparison with its one-sentence verdict and progress through the job", async () => {
+    const progress: JobProgress[] = [];
+    const off = h.services.events.subscribe((channel, payload) => {
+      if (channel === 'job:progress') progress.push(payload as JobProgress);
+    });
+    const answer = await h.post('regimes:compare', { ...request, minTrades: 2, jobId: 'compare-1' });
+    off();
+    expect(answer.status).toBe(200);
+    const result = answer.body as RegimeCompareResult;
+    const { bars, options } = await coreOptions();
+    const expected = compareRegimeAware(bars, options);
+    expect(result.verdict).toBe(expected.verdict);
+    expect(result.verdict).toMatch(/^Regime-awareness is (not shown to be )?better here: .*\.$/);
+    expect(result.better).toBe(expected.better);
+    expect(result.windows).toBe(expected.windows.length);
+    expect(result.regimeAware.trialCount).toBe(16);
+    expect(result.globalPolicy.trades).toBe(expected.global.trades);
+    expect(progress.filter((p) => p.jobId === 'compare-1').map((p) => p.stage)).toContain('done');
+  });
+
+  it('stops on job:cancel and answers cancelled', async () => {
+    const pending = h.post('regimes:compare', { ...request, trials: 200, jobId: 'compare-2' });
+    // Cancel once the job has registered (its first progress event).
+    await new Promise<void>((resolve) => {
+      const off = h.services.events.subscribe((channel, payload) => {
+        if (channel === 'job:progress' && (payload as JobProgress).jobId === 'compare-2') {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect((await h.post('job:cancel', { jobId: 'compare-2' })).body).toEqual({ cancelled: true });
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ jobId: 'compare-2', cancelled: true });
+  });
+
+  it('refuses a train window too short for the purge gap, naming the sizes', async () => {
+    const answer = await h.post('regimes:compare', { ...request, train: 100 });
+    expect(answer.status).toBe(400);
+    expect((answer.body as { error: { message: string } }).error.message).toMatch(
+      /train window of 100 bars less the \d+-bar purge gap/,
+    );
+  });
+});

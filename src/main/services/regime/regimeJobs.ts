@@ -1,0 +1,166 @@
+/**
+ * The per-regime study and the comparison against one global set, as jobs on the compute pool: a
+ * comparison over a year of minutes is minutes of backtests, so it reports progress through the job
+ * lifecycle and `job:cancel` stops it (the pool abandons the worker's task).
+ */
+import { AXIS_LABELS } from '../../../core/regime/index.ts';
+import type { RegimeScore, RegimeSelection } from '../../../core/regime/perRegime.ts';
+import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { sampleCandidates } from '../../../core/regime/perRegime.ts';
+import type {
+  RegimeCompareRequest,
+  RegimeCompareResult,
+  RegimeStudyRequest,
+  RegimeStudyResult,
+} from '../../../shared/regimeContract.ts';
+import { InputError } from '../../../shared/errors.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import type { RegimeCompareOutput, RegimeStudySpec } from '../../compute/tasks.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
+import { getStrategyOrThrow } from '../backtest/strategyCatalog.ts';
+import { runJob, type Job, type JobContext } from '../jobs.ts';
+import { resolveSpace } from '../optimize/studySetup.ts';
+import { finiteOrNull } from '../payloads.ts';
+
+export interface RegimeJobDeps {
+  readonly bars: BarsRepository;
+  readonly pool: ComputePool;
+  readonly jobs: JobContext;
+}
+
+/** Where core refuses a setting (window sizes, too few bars), the caller asked for something impossible. */
+const CORE_REFUSALS = /^(regime comparison|per-regime study|walk-forward|persistence|regime detector|jump):/;
+
+async function onPool<T>(job: Job, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    job.throwIfCancelled();
+    const message = error instanceof Error ? error.message : String(error);
+    if (CORE_REFUSALS.test(message)) throw new InputError(message);
+    throw error;
+  }
+}
+
+async function studySpec(
+  request: RegimeStudyRequest,
+  job: Job,
+  deps: RegimeJobDeps,
+): Promise<RegimeStudySpec> {
+  const definition = getStrategyOrThrow(request.strategy);
+  const space = resolveSpace(definition, undefined, []);
+  const candidates = sampleCandidates(space, { kind: request.sampler }, request.trials, request.seed);
+  job.progress(0, 3, { stage: 'loading bars' });
+  const bars = await deps.bars.read(request.symbol, request.timeframe);
+  if (bars.t.length === 0)
+    throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
+  job.progress(1, 3, { stage: `${candidates.length} trials per regime` });
+  return {
+    bars,
+    timeframe: request.timeframe,
+    detector: request.detector,
+    settings: request.settings ?? {},
+    axis: request.axis,
+    strategy: request.strategy,
+    candidates,
+    backtest: { commission: commissionSpecFromRate(request.commission) },
+    minTrades: request.minTrades,
+    minDwell: request.minDwell,
+  };
+}
+
+const scoreOut = (score: RegimeScore): RegimeStudyResult['global']['score'] => ({
+  bars: score.bars,
+  sharpeRatio: finiteOrNull(score.sharpeRatio),
+  totalReturn: finiteOrNull(score.totalReturn),
+  trades: score.trades,
+  winRate: finiteOrNull(score.winRate),
+});
+
+function studyResult(
+  request: RegimeStudyRequest,
+  bars: number,
+  selection: RegimeSelection,
+): RegimeStudyResult {
+  const names = AXIS_LABELS[request.axis];
+  return {
+    symbol: request.symbol,
+    timeframe: request.timeframe,
+    detector: request.detector,
+    axis: request.axis,
+    strategy: request.strategy,
+    bars,
+    global: { params: { ...selection.global.params }, score: scoreOut(selection.global.all) },
+    regimes: selection.regimes.map((r) => ({
+      label: names[r.regime]!,
+      params: { ...r.params },
+      score: scoreOut(r.score),
+      fellBack: r.fellBack,
+      reason: r.reason,
+    })),
+    trialCount: selection.trialCount,
+    minTrades: request.minTrades,
+  };
+}
+
+/** `regimes:winners`: each regime's best set over all stored bars, or the global set and why. */
+export function runRegimeStudy(request: RegimeStudyRequest, deps: RegimeJobDeps): Promise<RegimeStudyResult> {
+  return runJob(
+    deps.jobs,
+    { jobId: request.jobId, stage: 'per-regime study', cancellable: true },
+    async (job) => {
+      const spec = await studySpec(request, job, deps);
+      const selection = await onPool(job, () => deps.pool.run({ kind: 'regime-study', ...spec }, job.signal));
+      job.progress(3, 3, { stage: 'done' });
+      return studyResult(request, spec.bars.t.length, selection);
+    },
+  );
+}
+
+const policyOut = (report: RegimeCompareOutput['global']): RegimeCompareResult['globalPolicy'] => ({
+  sharpeRatio: finiteOrNull(report.sharpeRatio),
+  maxDrawdown: finiteOrNull(report.maxDrawdown),
+  totalReturn: finiteOrNull(report.totalReturn),
+  winRate: finiteOrNull(report.winRate),
+  trades: report.trades,
+  turnover: finiteOrNull(report.turnover),
+  deflatedSharpe: finiteOrNull(report.deflatedSharpe),
+  trialCount: report.trialCount,
+  pbo: finiteOrNull(report.pbo),
+});
+
+/** `regimes:compare`: walk-forward of the regime-switched policy against one global set, with its verdict. */
+export function runRegimeCompare(
+  request: RegimeCompareRequest,
+  deps: RegimeJobDeps,
+): Promise<RegimeCompareResult> {
+  return runJob(
+    deps.jobs,
+    { jobId: request.jobId, stage: 'regime comparison', cancellable: true },
+    async (job) => {
+      const spec = await studySpec(request, job, deps);
+      const windows = {
+        ...(request.train ? { train: request.train } : {}),
+        ...(request.test ? { test: request.test } : {}),
+      };
+      const result = await onPool(job, () =>
+        deps.pool.run({ kind: 'regime-compare', ...spec, ...windows }, job.signal),
+      );
+      job.progress(3, 3, { stage: 'done' });
+      return {
+        ...studyResult(request, spec.bars.t.length, result.fullSample),
+        windows: result.windows.length,
+        train: result.train,
+        test: result.test,
+        purge: result.purge,
+        fellBackWindows: AXIS_LABELS[request.axis].map(
+          (_, k) => result.windows.filter((w) => w.regimes[k]!.fellBack).length,
+        ),
+        regimeAware: policyOut(result.regimeAware),
+        globalPolicy: policyOut(result.global),
+        better: result.better,
+        verdict: result.verdict,
+      };
+    },
+  );
+}
