@@ -7,6 +7,7 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { REGIME_AXES } from '../core/regime/labels.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DomainContract } from './domain.ts';
+import { SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
 import {
   END_AFTER_START,
@@ -97,7 +98,7 @@ export const RegimesResult = z.object({
 });
 
 /** The axes a parameter set may be switched on (volume regimes say little about which set to trade). */
-export const SWITCH_AXES = ['trend', 'volatility'] as const;
+const SWITCH_AXES = SWITCH_AXIS_CHOICES;
 
 /**
  * A per-regime study: every trial of a strategy scored on the bars of each regime of one axis. The same

@@ -23,6 +23,7 @@ import {
   AxisPointerComponent,
   DataZoomComponent,
   GridComponent,
+  MarkAreaComponent,
   MarkLineComponent,
   ParallelComponent,
   TooltipComponent,
@@ -31,6 +32,7 @@ import {
 import type {
   DataZoomComponentOption,
   GridComponentOption,
+  MarkAreaComponentOption,
   MarkLineComponentOption,
   ParallelComponentOption,
   TooltipComponentOption,
@@ -48,6 +50,7 @@ echarts.use([
   AxisPointerComponent,
   DataZoomComponent,
   GridComponent,
+  MarkAreaComponent,
   MarkLineComponent,
   ParallelComponent,
   TooltipComponent,
@@ -64,6 +67,7 @@ export type ChartOption = echarts.ComposeOption<
   | ScatterSeriesOption
   | DataZoomComponentOption
   | GridComponentOption
+  | MarkAreaComponentOption
   | MarkLineComponentOption
   | TooltipComponentOption
   | VisualMapComponentOption

@@ -56,10 +56,18 @@ export function tradeMarkers(bars: BarsPayload, trades: readonly Trade[]): Trade
   return markers;
 }
 
+/** A coloured band behind the candles over bars [from, to] (a regime's span). */
+export interface PriceBand {
+  readonly from: number;
+  readonly to: number;
+  readonly color: string;
+}
+
 export function priceChartOption(
   bars: BarsPayload,
   trades: readonly Trade[] | null,
   time: TimeFormat,
+  bands: readonly PriceBand[] = [],
 ): ChartOption {
   const n = bars.t.length;
   const labels = bars.t.map((t) => time.barTime(t, bars.timeframe));
@@ -188,6 +196,18 @@ export function priceChartOption(
               lineStyle: { type: 'dashed', width: 1, opacity: 0.8 },
               label: { show: false },
               data: tradeLines,
+            }
+          : undefined,
+        // Behind the candles (z below the series), each band from its first bar to its last.
+        markArea: bands.length
+          ? {
+              silent: true,
+              animation: false,
+              z: -1,
+              data: bands.map((band) => [
+                { xAxis: band.from, itemStyle: { color: band.color } },
+                { xAxis: band.to },
+              ]),
             }
           : undefined,
       },

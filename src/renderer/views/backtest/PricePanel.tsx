@@ -7,6 +7,8 @@ import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
+import { RegimeRibbon } from '../regime/RegimeRibbon.tsx';
+import { useRegime, useRegimeBands } from '../regime/useRegime.ts';
 
 export function PricePanel() {
   const symbol = useApp((s) => s.symbol);
@@ -30,9 +32,19 @@ export function PricePanel() {
       ? result.trades
       : null;
   const time = useTimeFormat();
+  const bands = useRegimeBands(data);
+  const regimes = useRegime((s) => s.labels);
+  const regimeAxis = useRegime((s) => s.form.axis);
+  const ribbonLabels =
+    data &&
+    regimes.status === 'ready' &&
+    regimes.data.symbol === data.symbol &&
+    regimes.data.timeframe === data.timeframe
+      ? regimes.data
+      : null;
   const option = useMemo(
-    () => (data && data.t.length > 0 ? priceChartOption(data, trades, time) : null),
-    [data, trades, time],
+    () => (data && data.t.length > 0 ? priceChartOption(data, trades, time, bands) : null),
+    [data, trades, time, bands],
   );
 
   const zoomTo = useMemo(() => {
@@ -64,6 +76,7 @@ export function PricePanel() {
       data-bar-count={n}
       data-bars-symbol={data?.symbol ?? ''}
       data-bars-timeframe={data?.timeframe ?? ''}
+      data-regime-bands={bands.length}
       aria-busy={barsLoading}
     >
       <div className="toolbar">
@@ -142,6 +155,9 @@ export function PricePanel() {
         {bars.status === 'error' ? <div className="empty overlay error-text">{bars.message}</div> : null}
         {bars.status === 'idle' ? <div className="empty overlay">Pick a symbol.</div> : null}
       </div>
+      {data && ribbonLabels ? (
+        <RegimeRibbon times={data.t} regimes={ribbonLabels} axis={regimeAxis} testId="regime-ribbon" />
+      ) : null}
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { SetupPanel } from './SetupPanel.tsx';
 import { StudyHeader } from './StudyHeader.tsx';
 import { StudyList } from './StudyList.tsx';
 import { TrialTable } from './TrialTable.tsx';
+import { RegimePanel } from '../regime/RegimePanel.tsx';
 import './optimize.css';
 
 /** The optimisation workspace: set up a study, watch it search, judge the winner, inspect, approve. */
@@ -30,6 +31,10 @@ function OptimizeNotices() {
 
 function OptimizeWorkspace() {
   const center = useOptimize((s) => s.center);
+  const symbol = useOptimize((s) => s.setup.symbol);
+  const timeframe = useOptimize((s) => s.setup.timeframes[0]);
+  // The regimes of the data the study is set up on (its first timeframe when it scores several).
+  const target = symbol && timeframe ? { symbol, timeframe } : null;
 
   return (
     <div className="optimize" data-testid="optimize-view">
@@ -45,6 +50,7 @@ function OptimizeWorkspace() {
       </div>
       <aside className="opt-right">
         <ResultsPanel />
+        <RegimePanel target={target} ribbon testIdPrefix="opt-" />
       </aside>
     </div>
   );

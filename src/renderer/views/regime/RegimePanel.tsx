@@ -1,0 +1,389 @@
+import { useEffect, type ReactNode } from 'react';
+import type { RegimeAxis } from '../../../core/regime/labels.ts';
+import type {
+  PolicyReportResult,
+  RegimeCompareResult,
+  RegimesResult,
+  RegimeStudyResult,
+} from '../../../shared/contract.ts';
+import {
+  DETECTOR_CHOICES,
+  DISPLAY_AXES,
+  SWITCH_AXIS_CHOICES,
+  type DetectorSetting,
+} from '../../../shared/regimeChoices.ts';
+import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
+import { useApp } from '../../store/context.tsx';
+import type { RegimeTarget } from '../../store/regimeStore.ts';
+import { NumberField, StrategyOptions } from '../fields.tsx';
+import { JobProgressLine } from '../JobProgressLine.tsx';
+import { RegimeRibbon } from './RegimeRibbon.tsx';
+import { useRegime, useRegimeStore } from './useRegime.ts';
+import './regime.css';
+
+const SETTING_FIELDS: Readonly<Record<DetectorSetting, { label: string; hint: string; step: number }>> = {
+  hysteresis: { label: 'hysteresis', hint: 'lead a new label needs (0–1)', step: 0.05 },
+  minDwell: { label: 'min dwell', hint: 'bars a label is held at least', step: 1 },
+  jumpPenalty: { label: 'jump penalty', hint: 'cost of a switch', step: 1 },
+};
+
+const basisPoints = (x: number | null): string => (x === null ? '—' : `${(x * 1e4).toFixed(2)}bp`);
+const params = (p: Readonly<Record<string, number>>): string =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+/**
+ * The Regimes panel of the Backtest and Optimize views: a detector and its persistence, the per-regime
+ * table of the chosen axis, the per-regime winners of a study and the comparison against one global set.
+ * `ribbon`: draw the regime ribbon here (the Backtest view draws it under its price chart instead).
+ */
+export function RegimePanel({
+  target,
+  ribbon,
+  testIdPrefix,
+}: {
+  target: RegimeTarget | null;
+  ribbon: boolean;
+  testIdPrefix: string;
+}) {
+  const store = useRegimeStore();
+  const form = useRegime((s) => s.form);
+  const labels = useRegime((s) => s.labels);
+  const id = (name: string): string => `${testIdPrefix}regime-${name}`;
+  const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''}` : '';
+  const { detector, hysteresis, minDwell, jumpPenalty } = form;
+
+  useEffect(() => {
+    if (target) void store.getState().load(target);
+    // The target's identity is its key: a new object with the same fields is not a new request.
+  }, [store, key, detector, hysteresis, minDwell, jumpPenalty]);
+
+  const choice = DETECTOR_CHOICES.find((c) => c.name === detector) ?? DETECTOR_CHOICES[0];
+  const data = labels.status === 'ready' ? labels.data : null;
+  return (
+    <section className="panel regime-panel" data-testid={id('panel')}>
+      <div className="panel-title">
+        Regimes
+        {data ? (
+          <span className="panel-sub">
+            {data.symbol} {data.timeframe} · warm-up {formatInteger(data.warmup)} bars
+          </span>
+        ) : null}
+      </div>
+      <div className="regime-body">
+        <div className="regime-controls">
+          <label className="field">
+            <span className="field-label">detector</span>
+            <select
+              data-testid={id('detector')}
+              value={detector}
+              onChange={(e) => {
+                const chosen = DETECTOR_CHOICES.find((c) => c.name === e.target.value);
+                if (chosen) store.getState().setForm({ detector: chosen.name });
+              }}
+            >
+              {DETECTOR_CHOICES.map((c) => (
+                <option key={c.name} value={c.name}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          {choice.settings.map((setting: DetectorSetting) => (
+            <NumberField
+              key={setting}
+              label={SETTING_FIELDS[setting].label}
+              value={form[setting]}
+              placeholder="default"
+              step={SETTING_FIELDS[setting].step}
+              min={0}
+              testId={id(setting)}
+              title={SETTING_FIELDS[setting].hint}
+              onChange={(value) => store.getState().setForm({ [setting]: value })}
+            />
+          ))}
+        </div>
+        <div className="segmented" role="group" aria-label="Regime axis">
+          {DISPLAY_AXES.map((axis) => (
+            <button
+              key={axis}
+              type="button"
+              className={axis === form.axis ? 'seg active' : 'seg'}
+              aria-pressed={axis === form.axis}
+              data-testid={id(`axis-${axis}`)}
+              onClick={() => store.getState().setForm({ axis })}
+            >
+              {axis}
+            </button>
+          ))}
+        </div>
+        {labels.status === 'loading' ? <div className="regime-note">labelling…</div> : null}
+        {labels.status === 'error' ? (
+          <div className="regime-note error-text" data-testid={id('error')}>
+            {labels.message}
+          </div>
+        ) : null}
+        {data && ribbon ? (
+          <RegimeRibbon times={data.t} regimes={data} axis={form.axis} testId={id('ribbon')} />
+        ) : null}
+        {data ? <RegimeTable result={data} axis={form.axis} testId={id('table')} /> : null}
+        <StudySection target={target} id={id} />
+      </div>
+    </section>
+  );
+}
+
+function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: RegimeAxis; testId: string }) {
+  const { names, summary, transitions } = result.axes[axis];
+  return (
+    <table className="regime-table" data-testid={testId}>
+      <thead>
+        <tr>
+          <th>{axis}</th>
+          <th title="Share of labelled bars">share</th>
+          <th title="Mean return per bar">mean</th>
+          <th title="Volatility per bar">vol</th>
+          <th title="Median spell, in bars">typ. bars</th>
+          {names.map((name) => (
+            <th key={name} title={`Share of its bars whose next bar is ${name}`}>
+              →{name}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {summary.map((row, k) => (
+          <tr key={row.label} data-regime={row.label}>
+            <td>
+              <span className={`regime-swatch ${axis}-${k}`} />
+              {row.label}
+            </td>
+            <td>{formatPercent(row.share, 1)}</td>
+            <td>{basisPoints(row.meanReturn)}</td>
+            <td>{basisPoints(row.volatility)}</td>
+            <td>{row.typicalDuration === null ? '—' : formatInteger(row.typicalDuration)}</td>
+            {(transitions[k] ?? []).map((share, j) => (
+              <td key={names[j]}>{formatPercent(share, 0)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: string) => string }) {
+  const store = useRegimeStore();
+  const study = useRegime((s) => s.study);
+  const job = useRegime((s) => s.job);
+  const winners = useRegime((s) => s.winners);
+  const comparison = useRegime((s) => s.comparison);
+  const strategies = useApp((s) => s.strategies);
+  const set = store.getState().setStudy;
+  const busy = job !== null;
+  return (
+    <div className="regime-study">
+      <div className="panel-title regime-subtitle">Per-regime parameters</div>
+      <div className="regime-controls">
+        <label className="field">
+          <span className="field-label">strategy</span>
+          <select
+            data-testid={id('strategy')}
+            value={study.strategy}
+            disabled={busy}
+            onChange={(e) => set({ strategy: e.target.value })}
+          >
+            <StrategyOptions strategies={strategies} />
+          </select>
+        </label>
+        <label className="field">
+          <span className="field-label">switch on</span>
+          <select
+            data-testid={id('switch-axis')}
+            value={study.switchAxis}
+            disabled={busy}
+            onChange={(e) => {
+              const axis = SWITCH_AXIS_CHOICES.find((a) => a === e.target.value);
+              if (axis) set({ switchAxis: axis });
+            }}
+          >
+            {SWITCH_AXIS_CHOICES.map((axis) => (
+              <option key={axis} value={axis}>
+                {axis}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField
+          label="trials"
+          value={study.trials}
+          min={2}
+          step={1}
+          testId={id('trials')}
+          disabled={busy}
+          onChange={(trials) => set({ trials })}
+        />
+        <NumberField
+          label="min trades"
+          value={study.minTrades}
+          min={0}
+          step={1}
+          testId={id('min-trades')}
+          title="A regime's own set needs this many trades in it in training, else it trades the global set"
+          disabled={busy}
+          onChange={(minTrades) => set({ minTrades })}
+        />
+      </div>
+      <div className="run-row">
+        <button
+          type="button"
+          className="ghost-button"
+          data-testid={id('run-winners')}
+          disabled={!target || busy}
+          onClick={() => target && void store.getState().runWinners(target)}
+        >
+          Winners per regime
+        </button>
+        <button
+          type="button"
+          className="run-button"
+          data-testid={id('run-compare')}
+          disabled={!target || busy}
+          onClick={() => target && void store.getState().runCompare(target)}
+        >
+          Compare with one global set
+        </button>
+        {job ? (
+          <button
+            type="button"
+            className="ghost-button small"
+            data-testid={id('cancel')}
+            disabled={job.cancelling}
+            onClick={() => void store.getState().cancel()}
+          >
+            {job.cancelling ? 'Cancelling…' : 'Cancel'}
+          </button>
+        ) : null}
+      </div>
+      {job ? <JobProgressLine testId={id('progress')} progress={job.progress} job={job.kind} /> : null}
+      <Loaded state={winners} testId={id('winners-error')}>
+        {(data) => <WinnersTable result={data} testId={id('winners')} />}
+      </Loaded>
+      <Loaded state={comparison} testId={id('compare-error')}>
+        {(data) => <ComparisonReport result={data} id={id} />}
+      </Loaded>
+    </div>
+  );
+}
+
+function Loaded<T>({
+  state,
+  testId,
+  children,
+}: {
+  state:
+    | { status: 'idle' }
+    | { status: 'loading' }
+    | { status: 'ready'; data: T }
+    | { status: 'error'; message: string };
+  testId: string;
+  children: (data: T) => ReactNode;
+}) {
+  if (state.status === 'error')
+    return (
+      <div className="regime-note error-text" data-testid={testId}>
+        {state.message}
+      </div>
+    );
+  return state.status === 'ready' ? children(state.data) : null;
+}
+
+function WinnersTable({
+  result,
+  testId,
+}: {
+  result: RegimeStudyResult | RegimeCompareResult;
+  testId: string;
+}) {
+  const fellBack = result.regimes.filter((r) => r.fellBack).map((r) => r.label);
+  return (
+    <div data-testid={testId}>
+      <div className="regime-note">
+        Global set {params(result.global.params)} · {formatInteger(result.trialCount)} trials counted ·{' '}
+        {fellBack.length === 0
+          ? 'no regime fell back'
+          : `fell back to the global set: ${fellBack.join(', ')}`}
+      </div>
+      <table className="regime-table">
+        <thead>
+          <tr>
+            <th>{result.axis}</th>
+            <th>parameters</th>
+            <th>trades</th>
+            <th>Sharpe</th>
+            <th>fallback</th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.regimes.map((r) => (
+            <tr key={r.label} data-regime={r.label} data-fell-back={r.fellBack}>
+              <td>{r.label}</td>
+              <td>{params(r.params)}</td>
+              <td>{formatInteger(r.score.trades)}</td>
+              <td>{formatNumber(r.score.sharpeRatio)}</td>
+              <td>{r.fellBack ? `global: ${r.reason ?? ''}` : 'own set'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const REPORT_ROWS: readonly [string, (p: PolicyReportResult) => string][] = [
+  ['Sharpe', (p) => formatNumber(p.sharpeRatio)],
+  ['max drawdown', (p) => formatPercent(p.maxDrawdown)],
+  ['total return', (p) => formatPercent(p.totalReturn)],
+  ['win rate', (p) => formatPercent(p.winRate, 1)],
+  ['trades', (p) => formatInteger(p.trades)],
+  ['turnover / yr', (p) => formatNumber(p.turnover)],
+  ['deflated Sharpe', (p) => `${formatNumber(p.deflatedSharpe, 3)} (${p.trialCount})`],
+  ['PBO', (p) => formatNumber(p.pbo, 3)],
+];
+
+function ComparisonReport({ result, id }: { result: RegimeCompareResult; id: (name: string) => string }) {
+  return (
+    <div className="regime-compare" data-testid={id('compare')} data-better={result.better}>
+      <div className="panel-title regime-subtitle">
+        Out of sample
+        <span className="panel-sub">
+          {result.windows} windows · train {formatInteger(result.train)} / test {formatInteger(result.test)} ·
+          purge {formatInteger(result.purge)}
+        </span>
+      </div>
+      <table className="regime-table">
+        <thead>
+          <tr>
+            <th />
+            <th>regime-aware</th>
+            <th>global set</th>
+          </tr>
+        </thead>
+        <tbody>
+          {REPORT_ROWS.map(([label, cell]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              <td>{cell(result.regimeAware)}</td>
+              <td>{cell(result.globalPolicy)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className={result.better ? 'regime-verdict better' : 'regime-verdict'} data-testid={id('verdict')}>
+        {result.verdict}
+      </p>
+      <WinnersTable result={result} testId={id('compare-winners')} />
+    </div>
+  );
+}

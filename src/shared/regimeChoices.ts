@@ -1,0 +1,24 @@
+/**
+ * What the Regimes panel offers, without the schemas (regimeContract.ts builds its enums from core's
+ * names; this list is checked against them by type). Which persistence settings each detector takes:
+ * the jump model's persistence is its penalty and it has no hysteresis.
+ */
+import type { DetectorName } from '../core/regime/detector.ts';
+import type { RegimeAxis } from '../core/regime/labels.ts';
+
+export type DetectorSetting = 'hysteresis' | 'minDwell' | 'jumpPenalty';
+
+export const DETECTOR_CHOICES = [
+  { name: 'rules', label: 'Rules (MA slope, ADX, ranks)', settings: ['hysteresis', 'minDwell'] },
+  { name: 'hmm', label: 'Gaussian HMM (forward filter)', settings: ['hysteresis', 'minDwell'] },
+  { name: 'jump', label: 'Jump model (penalised switches)', settings: ['jumpPenalty', 'minDwell'] },
+  { name: 'bocpd', label: 'Change-point (BOCPD)', settings: ['hysteresis', 'minDwell'] },
+] as const satisfies readonly {
+  name: DetectorName;
+  label: string;
+  settings: readonly DetectorSetting[];
+}[];
+
+/** The axes labels are shown for; a parameter set is switched on the first two only. */
+export const DISPLAY_AXES = ['trend', 'volatility', 'volume'] as const satisfies readonly RegimeAxis[];
+export const SWITCH_AXIS_CHOICES = ['trend', 'volatility'] as const satisfies readonly RegimeAxis[];

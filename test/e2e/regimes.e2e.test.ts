@@ -1,0 +1,74 @@
+/**
+ * Issue 11 items 6, 9 and 10 in the browser: on the demo market, the Backtest view shows a detector's
+ * labels as bands behind the price chart, a ribbon under it and the per-regime table; a comparison of one
+ * set per regime against one global set runs from the panel and its one-sentence verdict is shown. The
+ * screenshot goes where the views' screenshots go (docs/screenshots with REGIMEN_SCREENSHOTS=1).
+ *   npm run build && npx vitest run test/e2e/regimes.e2e.test.ts
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  paintedPixels,
+  SCREENSHOTS,
+  useSession,
+} from './harness.ts';
+
+const skipReason = chromiumSkipReason('regimes.e2e');
+
+describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${skipReason}`, () => {
+  const session = useSession('regimes');
+
+  it('shows bands, ribbon and table, and runs a comparison to its verdict', async () => {
+    const { page, problems } = await openApp(session());
+    const symbols = page.getByTestId('symbol-item');
+    await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await symbols.first().click();
+    await page.getByTestId('timeframe-1h').click();
+    const pricePanel = page.getByTestId('price-panel');
+    await expect.poll(() => pricePanel.getAttribute('data-bars-timeframe'), { timeout: 30_000 }).toBe('1h');
+
+    // The rule detector's labels of the chart's bars: bands behind the candles, a ribbon, a table.
+    await expect
+      .poll(async () => Number(await pricePanel.getAttribute('data-regime-bands')), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    const ribbon = page.getByTestId('regime-ribbon');
+    await expect.poll(async () => Number(await ribbon.getAttribute('data-spans'))).toBeGreaterThan(0);
+    expect(await paintedPixels(page, 'regime-ribbon')).toBeGreaterThan(0);
+    const rows = page.getByTestId('regime-table').locator('tbody tr');
+    expect(await rows.evaluateAll((r) => r.map((row) => row.getAttribute('data-regime')))).toEqual([
+      'low',
+      'normal',
+      'high',
+    ]);
+    // Switching the axis recolours by trend labels.
+    await page.getByTestId('regime-axis-trend').click();
+    await expect.poll(() => ribbon.getAttribute('data-axis')).toBe('trend');
+    expect(await rows.evaluateAll((r) => r.map((row) => row.getAttribute('data-regime')))).toEqual([
+      'bull',
+      'bear',
+      'sideways',
+    ]);
+
+    await page.getByTestId('regime-trials').fill('8');
+    await page.getByTestId('regime-min-trades').fill('5');
+    await page.getByTestId('regime-run-compare').click();
+    const verdict = page.getByTestId('regime-verdict');
+    await verdict.waitFor({ state: 'visible', timeout: 120_000 });
+    expect(await verdict.innerText()).toMatch(
+      /^Regime-awareness is (not shown to be )?better here: out-of-sample Sharpe .* PBO .*\.$/,
+    );
+    // Each regime's winner, or the reason it fell back to the global set.
+    const winners = page.getByTestId('regime-compare-winners').locator('tbody tr');
+    expect(await winners.count()).toBe(3);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'regimes.png') });
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  }, 240_000);
+});
