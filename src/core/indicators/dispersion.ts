@@ -95,6 +95,23 @@ class WindowVariance {
   }
 }
 
+/** Streaming rolling population standard deviation; equal to `rollingStd`. */
+export class StdState {
+  private readonly window: WindowVariance;
+  value = NaN;
+
+  constructor(readonly period: number) {
+    checkPeriod('StdState', period);
+    this.window = new WindowVariance(period);
+  }
+
+  update(x: number): number {
+    const m2 = this.window.add(x);
+    if (this.window.full) this.value = Math.sqrt(m2 > 0 ? m2 / this.period : 0);
+    return this.value;
+  }
+}
+
 /** Streaming Bollinger Bands; equal to `bollinger` for the same inputs. */
 export class BollingerState {
   private readonly window: WindowVariance;

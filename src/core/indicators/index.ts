@@ -1,5 +1,12 @@
 export { sma, SmaState, ema, EmaState, macd, macdLine, MacdState } from './moving-average.ts';
-export { bollinger, BollingerState, rollingStd, rollingVolatility, VolatilityState } from './dispersion.ts';
+export {
+  bollinger,
+  BollingerState,
+  rollingStd,
+  rollingVolatility,
+  StdState,
+  VolatilityState,
+} from './dispersion.ts';
 export { rsi, RsiState, mfi, MfiState } from './oscillators.ts';
 export { atr, AtrState, adx, AdxState } from './range.ts';
 export { obv, ObvState, volumeRatio, VolumeRatioState } from './volume.ts';
