@@ -1,10 +1,12 @@
 /**
  * Live bot figures (issue 13): push-to-ack latency of a signed apply on loopback against the reference
  * bot, next to a signed status request in the same run (the protocol's floor: HTTP + signature + JSON),
- * and the cost of one live bar (indicator refresh + the strategy through the gate) by buffer size.
+ * and the cost of one live bar (streaming indicators + the strategy through the gate) by buffer size beside
+ * the whole-buffer indicator recompute it replaced.
  * Run: `npm run bench -- live`.
  */
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
+import { sma } from '../src/core/indicators/moving-average.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live/parameterSet.ts';
 import { LiveRunner } from '../src/core/live/runner.ts';
 import { STRATEGIES } from '../src/core/strategy/registry.ts';
@@ -61,16 +63,38 @@ export async function runLiveBench(): Promise<void> {
   console.log(line('signed status (baseline)', status));
   console.log(line('signed apply: push to ack', apply));
 
-  for (const n of [1_000, 10_000, 100_000]) {
+  // Per bar with n bars in the buffer: the last LAST bars of a run of n, timed. Beside it, in the same
+  // run, the old path the streaming state replaced: the strategy's indicators (sma-cross 10/60: two SMAs)
+  // recomputed in place over the whole buffer at every bar, as IndicatorCache.refresh used to.
+  const LAST = 1_000;
+  // The first pass (1k, not printed) warms the JIT, which would otherwise be the 1k figure.
+  for (const [n, shown] of [
+    [1_000, false],
+    [1_000, true],
+    [10_000, true],
+    [100_000, true],
+  ] as const) {
     const bars = randomWalkBars(n, 3);
     const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: n });
     runner.apply({ changeId: 'c', version: 1, hash: set(10).hash, set: set(10), policy: 'adopt' });
-    const started = performance.now();
-    for (let i = 0; i < n; i++)
+    const feed = (i: number) =>
       runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
-    const perBar = (performance.now() - started) / n;
-    console.log(
-      `live bar, ${String(n).padStart(7)} bars in the buffer: ${(perBar * 1000).toFixed(1)} µs per bar on average`,
-    );
+    for (let i = 0; i < n - LAST; i++) feed(i);
+    let started = performance.now();
+    for (let i = n - LAST; i < n; i++) feed(i);
+    const streaming = (performance.now() - started) / LAST;
+    const fast = new Float64Array(n);
+    const slow = new Float64Array(n);
+    started = performance.now();
+    for (let length = n - LAST + 1; length <= n; length++) {
+      const close = bars.c.subarray(0, length);
+      sma(close, 10, fast.subarray(0, length));
+      sma(close, 60, slow.subarray(0, length));
+    }
+    const recompute = (performance.now() - started) / LAST;
+    if (shown)
+      console.log(
+        `live bar, ${String(n).padStart(7)} bars in the buffer: ${(streaming * 1000).toFixed(1).padStart(7)} µs per bar (whole bar, streaming indicators)   old path, indicator recompute alone: ${(recompute * 1000).toFixed(1).padStart(7)} µs per bar`,
+      );
   }
 }

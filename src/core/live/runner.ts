@@ -264,6 +264,31 @@ export class LiveRunner {
     this.applyGates();
   }
 
+  /** The live buffer's indicators (read-only for callers: the strategies hold these arrays). */
+  get indicators(): IndicatorCache {
+    return this.cache;
+  }
+
+  /**
+   * After a restart: the bars the bot had already seen (from the bar cache) go back into the buffer and
+   * through the indicators' streaming state, without trading, so the set that resumes at the next live
+   * bar sees the indicators it would have seen had the bot never stopped.
+   */
+  warmUp(bars: Bars, count = bars.c.length): void {
+    if (this.length > 0) throw new Error(`warmUp: the buffer already holds ${this.length} live bars`);
+    if (count > this.config.capacity) {
+      throw new RangeError(
+        `warmUp: ${count} cached bars exceed the buffer's capacity of ${this.config.capacity}`,
+      );
+    }
+    for (const column of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
+      this.bars[column].set(bars[column].subarray(0, count));
+    }
+    this.equity.fill(this.brokerOptions.cash, 0, count);
+    this.length = count;
+    this.cache.refresh(count);
+  }
+
   /** Bar i arrives: the pending set takes over at its boundary, then the bar runs as in the engine. */
   onBar(bar: LiveBar): void {
     if (this.length === this.config.capacity) {
