@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
+import { PolicyReportResult } from './regimeContract.ts';
 import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
 
 /** What the learner is asked about: a strategy on a cached symbol and timeframe. */
@@ -153,18 +154,8 @@ export const ScorecardRequest = z.strictObject({
 
 export const SCORECARD_POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
 
-const policy = z.object({
-  sharpeRatio: metricValue,
-  maxDrawdown: metricValue,
-  totalReturn: metricValue,
-  winRate: metricValue,
-  trades: z.number(),
-  turnover: metricValue,
-  deflatedSharpe: metricValue,
-  trialCount: z.number(),
-  pbo: metricValue,
-  stability: metricValue,
-});
+/** The regimes comparison's report of a policy, plus how far its parameters move between windows. */
+const policy = PolicyReportResult.extend({ stability: metricValue });
 
 const perPolicy = <T extends z.ZodType>(value: T) =>
   z.object({
