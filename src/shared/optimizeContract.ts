@@ -148,6 +148,14 @@ export const SearchRequestBase = z.strictObject({
   cash: cashSchema,
   /** Commission as a fraction of traded value (0.002 = 0.2%). */
   commission: z.number().min(0).max(0.1).default(0),
+  /** Slippage in basis points of the fill price (the CLI's --slippage-bps); 0: none. */
+  slippageBps: z.number().min(0).max(10_000).default(0),
+  /** Never sell short. */
+  longOnly: z.boolean().default(false),
+  /** Close a position still open at the last bar, so it counts as a trade. */
+  closeAtEnd: z.boolean().default(false),
+  /** Fill orders at the signal bar's close instead of the next bar's open. */
+  fillAt: z.enum(['next-open', 'close']).default('next-open'),
   /** Winner = centre of the most stable plateau rather than the raw peak. */
   preferPlateau: z.boolean().default(false),
 });

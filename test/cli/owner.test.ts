@@ -133,6 +133,33 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     );
   }, 120_000);
 
+  it('sends a study’s slippage, long-only, close-at-end and fill-at-close to the server', async () => {
+    const dataDir = tempDir();
+    const d = ['--data-dir', dataDir];
+    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    const grid = readmeGridArgs(goog.path).map((arg) =>
+      arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
+    );
+    const study = [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
+    const flags = ['--slippage-bps', '5', '--long-only', '--close-at-end', '--fill-at-close'];
+    const trials = (stdout: string) =>
+      (JSON.parse(stdout) as { trials: { number: number; values: unknown }[] }).trials.map((t) => [
+        t.number,
+        t.values,
+      ]);
+    const here = await cli([...study, ...flags]);
+    expect(here.code, here.stderr).toBe(0);
+    const plain = await cli(study);
+    expect(trials(here.stdout)).not.toEqual(trials(plain.stdout));
+
+    const server = await serve(dataDir);
+    const there = await cli([...study, ...flags]);
+    expect(there.code, there.stderr).toBe(0);
+    expect(there.stderr).toMatch(/running in the Regimen server/);
+    expect(trials(there.stdout)).toEqual(trials(here.stdout));
+    await server.stop();
+  }, 120_000);
+
   it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
     const dataDir = tempDir();
     const d = ['--data-dir', dataDir];

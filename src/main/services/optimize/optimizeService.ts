@@ -10,7 +10,6 @@
  * it answers once the study has stopped and its finished trials are stored.
  */
 import { randomUUID } from 'node:crypto';
-import { commissionSpecFromRate } from '../../../core/engine/index.ts';
 import { annualizationOf } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
@@ -55,6 +54,7 @@ import {
   checkMode,
   getStrategyOrThrow,
   studyStrategyRef,
+  searchOptionsOf,
   loadStudyDatasets,
   randomSeed,
   resolveObjectives,
@@ -119,7 +119,7 @@ export class OptimizeService {
         session: request.data.session,
         aggregation: request.data.aggregation,
         ...(request.data.weights === undefined ? {} : { weights: { ...request.data.weights } }),
-        options: { cash: request.cash, commission: commissionSpecFromRate(request.commission) },
+        options: searchOptionsOf(request),
         preferPlateau: request.preferPlateau,
         trials: request.trials,
       },

@@ -5,6 +5,12 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
+import {
+  commissionSpecFromRate,
+  type BacktestOptions,
+  type CommissionSpec,
+  type SlippageSpec,
+} from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
   createSpace,
@@ -165,5 +171,27 @@ export async function loadStudyDatasets(
       timeframe: definition.timeframes[i]!,
       ref: { id: dataset.id, bars: dataset.bars },
     })),
+  };
+}
+
+/**
+ * A search request's engine options as stored with a study: costs as specs, and the execution flags
+ * only when they differ from the engine's defaults (so a plain study's document stays as it was).
+ */
+export function searchOptionsOf(request: {
+  readonly cash: number;
+  readonly commission: number;
+  readonly slippageBps: number;
+  readonly longOnly: boolean;
+  readonly closeAtEnd: boolean;
+  readonly fillAt: 'next-open' | 'close';
+}): BacktestOptions & { commission: CommissionSpec; slippage?: SlippageSpec } {
+  return {
+    cash: request.cash,
+    commission: commissionSpecFromRate(request.commission),
+    ...(request.slippageBps > 0 ? { slippage: { kind: 'fixed-bps', bps: request.slippageBps } } : {}),
+    ...(request.longOnly ? { longOnly: true } : {}),
+    ...(request.closeAtEnd ? { closeAtEnd: true } : {}),
+    ...(request.fillAt === 'close' ? { fillAt: 'close' } : {}),
   };
 }

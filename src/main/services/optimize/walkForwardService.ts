@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sliceBars } from '../../../core/data/bars.ts';
-import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
+import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
 import { marketRegime, windowLedgerEntries } from '../../../core/ml/learner/ledger.ts';
 import {
@@ -52,6 +52,7 @@ import {
   getStrategyOrThrow,
   randomSeed,
   studyStrategyRef,
+  searchOptionsOf,
   loadStudyDatasets,
   resolveObjectives,
   resolveSampler,
@@ -134,10 +135,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     trials: request.trials,
     seed: request.seed ?? randomSeed(),
     minTrades: request.minTrades,
-    options: {
-      cash: request.cash,
-      commission: commissionSpecFromRate(request.commission),
-    },
+    options: searchOptionsOf(request),
     preferPlateau: request.preferPlateau,
     windows: request.windows,
   };

@@ -412,15 +412,6 @@ function reportStudy(detail: StudyDetail, studyId: string, args: ParsedArgs, io:
   return detail.summary.state === 'failed' ? 1 : detail.summary.state === 'cancelled' ? 130 : 0;
 }
 
-/** Engine flags that `optimize:start` cannot carry (the contract takes cash and commission only). */
-const LOCAL_ONLY_FLAGS = ['slippage-bps', 'long-only', 'close-at-end', 'fill-at-close'] as const;
-
-/** Refuses the engine flags an owner's request cannot carry (`refuse` says why, naming the flag). */
-export function refuseLocalOnlyFlags(args: ParsedArgs, refuse: (what: string) => Error): void {
-  const flag = LOCAL_ONLY_FLAGS.find((name) => args.values[name] !== undefined);
-  if (flag !== undefined) throw refuse(`--${flag}`);
-}
-
 /**
  * The search part of a request to the folder's owner (optimize:start, walkforward:run), from the same
  * flags as a search run here: the contract's names for them, checked here first.
@@ -450,6 +441,10 @@ export function searchRequestFrom(
     minTrades: search.minTrades,
     cash: account.cash ?? 10_000,
     commission: commissionRateOf(account.commission),
+    slippageBps: account.slippage.kind === 'fixed-bps' ? account.slippage.bps : 0,
+    longOnly: account.longOnly === true,
+    closeAtEnd: account.closeAtEnd === true,
+    fillAt: account.fillAt ?? 'next-open',
     preferPlateau: search.preferPlateau,
   };
 }
@@ -473,7 +468,6 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
         `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
       );
     if (source.kind === 'file') throw refuse('a study on --csv');
-    refuseLocalOnlyFlags(args, refuse);
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
     const request: OptimizeStartInput = {

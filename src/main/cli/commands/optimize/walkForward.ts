@@ -20,7 +20,6 @@ import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../
 import { backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import {
   progressLine,
-  refuseLocalOnlyFlags,
   SEARCH_OPTIONS,
   searchFrom,
   searchRequestFrom,
@@ -179,11 +178,6 @@ export const walkForwardCommand: Command = {
     const needsCache = source.kind === 'cache';
     const owner = needsCache ? await ownerBackend(args) : null;
     if (owner !== null && source.kind === 'cache') {
-      const refuse = (what: string): Error =>
-        new Error(
-          `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
-        );
-      refuseLocalOnlyFlags(args, refuse);
       const request = {
         ...searchRequestFrom(args, 50, io),
         data: {
