@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
-import { defaultParams } from '../strategy-api/params.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { runBacktest, type BacktestRun } from './backtest.ts';
 import { randomWalkBars } from './random-walk.ts';
 import { barsFrom } from './test-helpers.test-util.ts';
 import { ExitReason, type TradeLog } from './types.ts';
+import { SWITCH_CASES } from './switchCases.test-util.ts';
 
 type Trade = [entry: number, exit: number, entryPrice: number, exitPrice: number, size: number];
 
@@ -106,14 +106,7 @@ describe('re-parameterisation at a bar boundary', () => {
     expect(trades(runBacktest(bars, definition, { stop: 2 }).trades)[0]).toEqual([1, 3, 100, 98, 10]);
   });
 
-  it.each([
-    ['sma-cross', { fast: 10, slow: 30 }, { fast: 4, slow: 12 }],
-    [
-      'confluence',
-      defaultParams(STRATEGIES.confluence),
-      { ...defaultParams(STRATEGIES.confluence), fast_ma_period: 6, slow_ma_period: 18 },
-    ],
-  ] as const)(
+  it.each(SWITCH_CASES)(
     '%s: before the switch bar the run is the old one; after it, entries follow the new set',
     (name, before, after) => {
       const definition = STRATEGIES[name];

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bars } from '../data/bars.ts';
 import { runBacktest } from '../engine/backtest.ts';
-import { randomWalkBars } from '../engine/random-walk.ts';
 import { defaultParams } from '../strategy-api/params.ts';
+import { randomWalkBars } from '../engine/random-walk.ts';
 import type { StrategyParams } from '../strategy-api/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { CONFLUENCE_ATR_PERIOD, CONFLUENCE_MFI_PERIOD } from '../strategy/confluence.ts';
@@ -11,6 +11,7 @@ import { STRATEGIES } from '../strategy/registry.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
 import type { RampPlan } from './ramp.ts';
 import { LiveRunner, type LiveBotState, type LivePush, type PositionPolicy } from './runner.ts';
+import { SWITCH_CASES } from '../engine/switchCases.test-util.ts';
 
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
 
@@ -49,14 +50,7 @@ const newRunner = (state?: LiveBotState, capacity = 3000): LiveRunner =>
   new LiveRunner({ catalogue: STRATEGIES, capacity, state });
 
 describe('LiveRunner: the backtested strategy, bar by bar', () => {
-  it.each([
-    ['sma-cross', { fast: 10, slow: 30 }, { fast: 4, slow: 12 }],
-    [
-      'confluence',
-      defaultParams(STRATEGIES.confluence),
-      { ...defaultParams(STRATEGIES.confluence), fast_ma_period: 6, slow_ma_period: 18 },
-    ],
-  ] as const)(
+  it.each(SWITCH_CASES)(
     '%s: a change pushed mid-run gives the engine reparameterize run on the same bars',
     (name, before, after) => {
       const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
