@@ -56,6 +56,32 @@ describe('CSV import in parts', () => {
     }
   });
 
+  it("loads the staged rows under DuckDB's load settings and restores the database's after", async () => {
+    const settings = async (): Promise<string> =>
+      (
+        await db.connection.runAndReadAll(
+          "SELECT current_setting('memory_limit') || '/' || current_setting('threads')",
+        )
+      ).getRows()[0]![0] as string;
+    const before = await settings();
+    const seen: string[] = [];
+    const run = db.run.bind(db);
+    db.run = async (sql, params) => {
+      // Inside the import's exclusive hold: asking the connection itself queues behind nothing.
+      if (sql.includes('INSERT INTO bars')) seen.push(await settings());
+      return run(sql, params);
+    };
+    try {
+      const path = join(dir.path, 'LIMITED.csv');
+      writeFileSync(path, minuteLines(500));
+      expect((await importBarsFile(db, path, { partBytes: 4_000 })).bars).toBe(500);
+    } finally {
+      db.run = run;
+    }
+    expect(seen).toEqual(['96.0 MiB/1']);
+    expect(await settings()).toBe(before);
+  });
+
   it('names the file line of a bad row in any part, at a cut or not, and stores nothing', async () => {
     // About 17 lines per part: lines 30 to 50 include rows on both sides of a cut.
     for (let line = 30; line <= 50; line++) {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { WorkerResult, WorkerTask } from './tasks.ts';
+import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
 
 /**
  * The compute pool: CPU work (backtests, optimisation batches) runs on worker threads so the main
@@ -25,7 +25,11 @@ export class ComputePool {
   }
 
   run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
-    return this.started().run(task, signal ? { signal } : {}) as Promise<WorkerResult<T>>;
+    const transferList = taskTransfers(task);
+    return this.started().run(task, {
+      ...(signal ? { signal } : {}),
+      ...(transferList.length > 0 ? { transferList } : {}),
+    }) as Promise<WorkerResult<T>>;
   }
 
   private started(): Piscina {

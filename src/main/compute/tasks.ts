@@ -16,7 +16,7 @@ import {
   type TradeRecord,
 } from '../../core/engine/index.ts';
 import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
-import { parseCsvPart, type CsvPartInput, type CsvPartOutput } from '../../core/data/csv/part.ts';
+import type { CsvPartOutput } from '../../core/data/csv/part.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 import {
   allocateRegimeOutput,
@@ -42,6 +42,7 @@ import {
 import type { StrategyParams } from '../../core/strategy-api/types.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
+import { parseCsvPartBytes, type CsvPartBytes } from './csvPart.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -107,7 +108,7 @@ export interface QualityTask {
 /** A part of a CSV file being imported: parsing a large file holds a thread for seconds. */
 export interface CsvPartTask {
   readonly kind: 'csv-part';
-  readonly input: CsvPartInput;
+  readonly input: CsvPartBytes;
 }
 
 /** A detector over every bar of a series: minutes of bars over years take seconds (the HMM refits). */
@@ -215,6 +216,28 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
               ? RegimeCompareOutput
               : CsvPartOutput;
 
+/**
+ * The buffers a task's message moves to the worker instead of copying: a CSV part's bytes, which the
+ * caller gives up (they are the part's own, see importer.ts).
+ */
+export function taskTransfers(task: WorkerTask): ArrayBuffer[] {
+  return task.kind === 'csv-part' ? [task.input.bytes.buffer as ArrayBuffer] : [];
+}
+
+/**
+ * The buffers a result's message moves back rather than copies: trials' period returns (8 bytes a period
+ * and trial), a parsed CSV part's staged rows and times (used once).
+ */
+export function resultTransfers(result: ReturnType<TaskRunner['run']>): ArrayBuffer[] {
+  if ('outcomes' in result)
+    return result.outcomes.flatMap((o) =>
+      o.ok && o.returns !== undefined ? [o.returns.buffer as ArrayBuffer] : [],
+    );
+  if (!('staged' in result)) return [];
+  const { staged, times } = result;
+  return [staged.buffer as ArrayBuffer, ...(times ? [times.buffer as ArrayBuffer] : [])];
+}
+
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
 function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: BacktestRun): Metrics {
@@ -250,7 +273,7 @@ export class TaskRunner {
       case 'quality':
         return assessQuality(task.bars, task.options);
       case 'csv-part':
-        return parseCsvPart(task.input);
+        return parseCsvPartBytes(task.input);
       case 'regime-labels':
         return labelRegimes(task);
       case 'learner-evaluate':

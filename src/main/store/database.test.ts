@@ -89,4 +89,29 @@ describe('Database', () => {
       db.close();
     }
   });
+
+  it('runs work under changed settings and puts the ones before back, also when the work fails', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const before = { memory: await db.setting('memory_limit'), threads: await db.setting('threads') };
+      expect(before.memory).not.toBe('96.0 MiB');
+      const inside = await db.withSettings({ memory_limit: '96MiB', threads: '1' }, async () => [
+        await db.setting('memory_limit'),
+        await db.setting('threads'),
+      ]);
+      expect(inside).toEqual(['96.0 MiB', '1']);
+      expect([await db.setting('memory_limit'), await db.setting('threads')]).toEqual([
+        before.memory,
+        before.threads,
+      ]);
+      await expect(
+        db.withSettings({ memory_limit: '64MiB' }, async () => {
+          throw new Error('load failed');
+        }),
+      ).rejects.toThrow('load failed');
+      expect(await db.setting('memory_limit')).toBe(before.memory);
+    } finally {
+      db.close();
+    }
+  });
 });

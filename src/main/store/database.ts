@@ -7,6 +7,11 @@ import { MIGRATIONS } from './migrations.ts';
 
 export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 
+/** The settings callers change for a while (see withSettings). */
+export type DuckDBSetting = 'memory_limit' | 'threads';
+
+const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
 /**
  * The one DuckDB database of a data directory. DuckDB allows a single writing process per file, so
  * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
@@ -75,6 +80,33 @@ export class Database {
         throw error;
       }
     });
+  }
+
+  /**
+   * Runs `work` exclusively with DuckDB settings changed (e.g. a lower memory_limit for a bulk load), then
+   * resets them to DuckDB's defaults, which is what they were: nothing else sets them, and a value read
+   * back ('18.8 GiB') is rounded, so it would not restore the limit it names. The settings are the
+   * instance's, not the connection's: exclusive, so no other caller's statement runs under them.
+   */
+  withSettings<T>(
+    settings: Readonly<Partial<Record<DuckDBSetting, string>>>,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return this.exclusive(async () => {
+      const names = Object.keys(settings) as DuckDBSetting[];
+      try {
+        for (const name of names) await this.run(`SET ${name} = ${quoteLiteral(settings[name]!)}`);
+        return await work();
+      } finally {
+        for (const name of names) await this.run(`RESET ${name}`);
+      }
+    });
+  }
+
+  /** A DuckDB setting's current value, as DuckDB prints it ('18.8 GiB', '2'). */
+  async setting(name: DuckDBSetting): Promise<string> {
+    const [row] = await this.all<{ value: unknown }>('SELECT current_setting($name) AS value', { name });
+    return String(row!.value);
   }
 
   close(): void {

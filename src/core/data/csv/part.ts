@@ -4,6 +4,10 @@
  * read with the header and the previous part's last row in front of it, so the reader itself checks the
  * order and the symbol across the cut (that repeated row is then dropped); its line numbers are mapped
  * back to the file's. The bars come back as staged rows (see STAGED_COLUMNS) for the database to load.
+ *
+ * The staged rows are bytes, written straight into a buffer the worker then moves to the main thread,
+ * which writes them to a file as they are: no megabyte string per part is built, copied or encoded (the
+ * worker's heap used to grow by the strings of hundreds of parts between its collections).
  */
 import { DataValidationError } from '../validate.ts';
 import { parseBarsCsv, type CsvImport, type CsvImportOptions } from './read.ts';
@@ -45,8 +49,8 @@ export type CsvPartOutput =
       /** First and last time of the part's bars (NaN without bars). */
       readonly firstT: number;
       readonly lastT: number;
-      /** The bars as staged CSV rows, one per bar, each ending with a line end. */
-      readonly staged: string;
+      /** The bars as staged CSV rows in ASCII, one per bar, each ending with a line end. */
+      readonly staged: Uint8Array;
       /** First part: the header line to put in front of later parts ('' when the file has none). */
       readonly header: string | null;
       readonly fileSymbol: string | undefined;
@@ -119,16 +123,37 @@ function refusalOf(error: DataValidationError): CsvPartRefusal {
   return { source, line, column, detail, at, problem };
 }
 
-function stagedRows(part: CsvImport, from: number): string {
+/** The longest staged row: eight numbers of at most 24 characters ("-2.2250738585072014e-308"), 8 separators. */
+const MAX_STAGED_ROW = STAGED_COLUMNS.length * 25;
+
+const COMMA = 44;
+const LINE_END = 10;
+
+/** The staged rows as ASCII bytes. */
+function stagedRows(part: CsvImport, from: number): Uint8Array {
   const { t, o, h, l, c, v } = part.bars;
   const { vwap, tradeCount } = part.extra;
-  const optional = (column: Float64Array | undefined, i: number): string =>
-    column === undefined || Number.isNaN(column[i]) ? '' : String(column[i]);
-  let out = '';
+  const columns = [t, o, h, l, c, v, vwap, tradeCount];
+  // Rows of minute bars take ~45 bytes: one growth at most for typical files.
+  let out = new Uint8Array(Math.max(1, t.length - from) * 48);
+  let at = 0;
   for (let i = from; i < t.length; i++) {
-    out += `${t[i]},${o[i]},${h[i]},${l[i]},${c[i]},${v[i]},${optional(vwap, i)},${optional(tradeCount, i)}\n`;
+    if (out.length - at < MAX_STAGED_ROW) {
+      const larger = new Uint8Array(out.length * 2);
+      larger.set(out.subarray(0, at));
+      out = larger;
+    }
+    for (let k = 0; k < columns.length; k++) {
+      if (k > 0) out[at++] = COMMA;
+      const value = columns[k]?.[i];
+      // A missing optional column and a missing value in one are both written empty (NULL when loaded).
+      if (value === undefined || Number.isNaN(value)) continue;
+      const text = String(value);
+      for (let j = 0; j < text.length; j++) out[at++] = text.charCodeAt(j);
+    }
+    out[at++] = LINE_END;
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 /** An error of a later part with its line number as in the file (the part's text has lines in front). */
