@@ -17,6 +17,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import type { ChildFigures, Latencies } from './importChild.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'out/bench');
@@ -44,24 +45,6 @@ function writeMinuteCsv(path: string, megabytes: number): number {
     closeSync(fd);
   }
   return rows;
-}
-
-interface Latencies {
-  p50: number;
-  p99: number;
-  max: number;
-  loopMax: number;
-  probes: number;
-}
-
-interface ChildFigures {
-  bars: number;
-  elapsedS: number;
-  baselineRssMb: number;
-  peakRssMb: number;
-  heapAtPeakMb: number;
-  baseline: Latencies;
-  during: Latencies;
 }
 
 /** Resident MB of a process and all its descendants now (0 once it has exited). */

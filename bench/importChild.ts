@@ -12,12 +12,23 @@ import { MemorySecretStore } from '../src/main/secrets/secretStore.ts';
 /** How long app:info is asked before the import, for the latencies of an idle host. */
 const BASELINE_MS = 3000;
 
-interface Latencies {
+export interface Latencies {
   p50: number;
   p99: number;
   max: number;
   loopMax: number;
   probes: number;
+}
+
+/** What the child prints: one JSON line. */
+export interface ChildFigures {
+  bars: number;
+  elapsedS: number;
+  baselineRssMb: number;
+  peakRssMb: number;
+  heapAtPeakMb: number;
+  baseline: Latencies;
+  during: Latencies;
 }
 
 const [dataDir, file] = process.argv.slice(2);
@@ -83,15 +94,14 @@ const during = await probeDuring(
 );
 const elapsedS = (performance.now() - started) / 1000;
 clearInterval(sampler);
-process.stdout.write(
-  `${JSON.stringify({
-    bars: during.value.bars,
-    elapsedS,
-    baselineRssMb,
-    peakRssMb: process.resourceUsage().maxRSS / 1024,
-    heapAtPeakMb: peak.heapUsed / 2 ** 20,
-    baseline: baseline.latencies,
-    during: during.latencies,
-  })}\n`,
-);
+const figures: ChildFigures = {
+  bars: during.value.bars,
+  elapsedS,
+  baselineRssMb,
+  peakRssMb: process.resourceUsage().maxRSS / 1024,
+  heapAtPeakMb: peak.heapUsed / 2 ** 20,
+  baseline: baseline.latencies,
+  during: during.latencies,
+};
+process.stdout.write(`${JSON.stringify(figures)}\n`);
 await services.close();
