@@ -48,6 +48,38 @@ describe('BarsRepository', () => {
     expect(back.t.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
+  it('infers a calendar from the stored timestamps, read as a column past one chunk', async () => {
+    // Hourly bars around the clock on weekdays only (FX); the same every day (crypto); the session (equities).
+    const hourly = (n: number, keep: (weekday: number) => boolean): Bars => {
+      const times: number[] = [];
+      for (let t = Date.UTC(2024, 0, 1); times.length < n; t += 3_600_000)
+        if (keep(new Date(t).getUTCDay())) times.push(t);
+      const bars = allocateBars(n);
+      bars.t.set(times);
+      bars.o.fill(1);
+      bars.h.fill(1);
+      bars.l.fill(1);
+      bars.c.fill(1);
+      return bars;
+    };
+    await repo.write(
+      'EURUSD',
+      '1h',
+      hourly(5_000, (day) => day >= 1 && day <= 5),
+      'test',
+    );
+    await repo.write(
+      'BTCUSD',
+      '1h',
+      hourly(5_000, () => true),
+      'test',
+    );
+    await repo.write('SPY', '1m', minuteBars(390), 'test');
+    expect(await repo.calendarOf('EURUSD')).toEqual({ calendar: 'fx', inferred: true });
+    expect(await repo.calendarOf('BTCUSD')).toEqual({ calendar: 'crypto', inferred: true });
+    expect(await repo.calendarOf('SPY')).toEqual({ calendar: 'equities', inferred: true });
+  });
+
   it('is idempotent: writing the same bars twice keeps one row per key', async () => {
     const bars = minuteBars(100);
     await repo.write('TEST', '1m', bars, 'test');
