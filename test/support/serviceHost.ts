@@ -7,6 +7,7 @@ import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core
 import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { startHttpHost, type HttpHost } from '../../src/main/server/httpHost.ts';
 import { createServices, type Services } from '../../src/main/services/services.ts';
+import { jsonOrText } from '../../src/shared/responseBody.ts';
 import { tempDir } from '../marketdata/helpers.ts';
 
 export const HOST_SYMBOL = 'SYNX';
@@ -74,12 +75,5 @@ export async function postJson(port: number, token: string, channel: string, bod
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body,
   });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // Kept as text: a test reports it.
-  }
-  return { status: response.status, body: parsed };
+  return { status: response.status, body: await jsonOrText(response) };
 }

@@ -15,6 +15,7 @@ import {
 import type { HaltMode } from '../../core/live/modes.ts';
 import { isLoopbackHost } from './botServer.ts';
 import type { z } from 'zod';
+import { jsonOrText } from '../../shared/responseBody.ts';
 
 /** A bot's answer that is not a success: the protocol's error code and message, and the HTTP status. */
 export class BotRequestError extends Error {
@@ -91,14 +92,7 @@ export class BotClient {
       headers,
       ...(method === 'POST' ? { body } : {}),
     });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // Left as text: the caller reports it.
-    }
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: await jsonOrText(response) };
   }
 
   apply(request: ApplyRequest): Promise<ApplyResponse> {
