@@ -2,7 +2,7 @@
  * The preload bridge: exposes exactly the contract's channels to the sandboxed renderer, nothing
  * generic (no raw ipcRenderer), so a compromised page can reach only what main validates anyway.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../shared/channels.ts';
 
 const requestChannels = new Set<string>(REQUEST_CHANNELS);
@@ -19,5 +19,9 @@ contextBridge.exposeInMainWorld('regimen', {
     const wrapped = (_event: IpcRendererEvent, payload: unknown): void => listener(payload);
     ipcRenderer.on(`ev:${channel}`, wrapped);
     return () => ipcRenderer.removeListener(`ev:${channel}`, wrapped);
+  },
+  // A picked or dropped file's path, which the page itself is never given (File.path is gone).
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
   },
 });

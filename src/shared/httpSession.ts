@@ -15,3 +15,9 @@ export const TOKEN_PROTOCOL_PREFIX = 'regimen.token.';
 
 /** The fragment key of the printed URL (`http://127.0.0.1:PORT/#token=...`). */
 export const TOKEN_FRAGMENT_KEY = 'token';
+
+/**
+ * `POST /api/<this>?name=FILE&options=JSON` with the file as the body: a browser's picked file goes through
+ * `data:import` without the page knowing a path on the server (it cannot).
+ */
+export const UPLOAD_IMPORT_CHANNEL = 'upload/data:import';

@@ -3,11 +3,18 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Requests } from '../../shared/contract.ts';
-import { InputError, toWireError } from '../../shared/errors.ts';
-import { EVENTS_PROTOCOL, TOKEN_FRAGMENT_KEY, TOKEN_PROTOCOL_PREFIX } from '../../shared/httpSession.ts';
+import { requestSchemas, type Requests } from '../../shared/contract.ts';
+import { InputError, NotFoundError, toWireError } from '../../shared/errors.ts';
+import {
+  EVENTS_PROTOCOL,
+  TOKEN_FRAGMENT_KEY,
+  TOKEN_PROTOCOL_PREFIX,
+  UPLOAD_IMPORT_CHANNEL,
+} from '../../shared/httpSession.ts';
+import { parseOrThrow } from '../../shared/validation.ts';
 import { dispatch } from '../services/dispatch.ts';
 import type { EventBus } from '../services/events.ts';
+import { receiveUpload, UploadTooLarge, type ReceivedUpload, type UploadOptions } from './upload.ts';
 
 export interface HttpHostOptions {
   handlers: Requests;
@@ -17,6 +24,8 @@ export interface HttpHostOptions {
   port?: number;
   /** Fixed token for tests; a fresh random one per launch otherwise. */
   token?: string;
+  /** Where `POST /api/upload/data:import` puts files (inside the data folder); no uploads without it. */
+  upload?: UploadOptions;
 }
 
 export interface HttpHost {
@@ -87,11 +96,58 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         return;
       }
       const channel = decodePath(url.pathname).slice('/api/'.length);
+      if (channel === UPLOAD_IMPORT_CHANNEL) {
+        await uploadAndImport(req, url, res);
+        return;
+      }
       const body = await readJsonBody(req);
       sendJson(res, 200, await dispatch(options.handlers, channel, body));
       return;
     }
     await serveStatic(req, url, res);
+  }
+
+  /**
+   * The browser's file picker: the body is the file itself, `name` its name (an import infers the symbol
+   * from it) and `options` the rest of a `data:import` request as JSON. The request is checked before a
+   * byte is written, so a wrong option or extension stores nothing; the file goes through the same
+   * `data:import` as a typed path and is removed afterwards, imported or not.
+   */
+  async function uploadAndImport(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
+    if (!options.upload) throw new NotFoundError('This host takes no uploads');
+    const upload = options.upload;
+    const name = url.searchParams.get('name') ?? '';
+    let extra: unknown;
+    try {
+      extra = JSON.parse(url.searchParams.get('options') ?? '{}');
+    } catch {
+      throw new InputError('The upload\'s "options" parameter is not valid JSON', 'options');
+    }
+    const where = `upload of "${name}"`;
+    parseOrThrow(
+      requestSchemas['data:import'].input,
+      { ...asObject(extra), path: join(upload.dir, name) },
+      where,
+    );
+    let received: ReceivedUpload;
+    try {
+      received = await receiveUpload(req, name, upload);
+    } catch (error) {
+      if (!(error instanceof UploadTooLarge)) throw error;
+      // Answer before the rest arrives; closing the connection stops the client sending it.
+      res.setHeader('connection', 'close');
+      sendJson(res, 413, { error: { message: error.message, status: 413 } });
+      req.resume();
+      return;
+    }
+    let result: unknown;
+    try {
+      result = await dispatch(options.handlers, 'data:import', { ...asObject(extra), path: received.path });
+    } finally {
+      // Gone before the answer, so whoever reads it finds nothing left behind.
+      await received.remove();
+    }
+    sendJson(res, 200, result);
   }
 
   async function serveStatic(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {
@@ -198,6 +254,13 @@ function decodePath(path: string): string {
   } catch {
     throw new InputError(`Malformed URL path "${path}"`);
   }
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError('The upload\'s "options" parameter must be a JSON object', 'options');
+  }
+  return value as Record<string, unknown>;
 }
 
 function sameSecret(a: string, b: string): boolean {

@@ -1,4 +1,4 @@
-import type { RegimenClient } from '../../shared/client.ts';
+import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
 import type {
   EventChannel,
   EventPayload,
@@ -6,7 +6,7 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../shared/contract.ts';
-import { EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX } from '../../shared/httpSession.ts';
+import { EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, UPLOAD_IMPORT_CHANNEL } from '../../shared/httpSession.ts';
 import { ClientError, throwIfWireError } from './clientError.ts';
 
 export interface HttpClientOptions {
@@ -105,47 +105,65 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
     socket = null;
   };
 
+  /** POSTs to `/api/<path>`; the answer, or a ClientError saying why not. */
+  const post = async <T>(channel: string, path: string, body: BodyInit, contentType: string): Promise<T> => {
+    const headers: Record<string, string> = { 'Content-Type': contentType };
+    if (options.token) headers.Authorization = `Bearer ${options.token}`;
+    let response: Response;
+    try {
+      response = await fetch(new URL(`/api/${path}`, options.origin), {
+        method: 'POST',
+        headers,
+        body,
+        credentials: 'same-origin',
+      });
+    } catch {
+      throw new ClientError(
+        `Cannot reach the Regimen server at ${options.origin}: is it still running?`,
+        0,
+        channel,
+      );
+    }
+    let body: unknown = null;
+    try {
+      body = await response.json();
+    } catch {
+      // Non-JSON answers are reported below by their status alone.
+    }
+    throwIfWireError(body, channel);
+    if (!response.ok) {
+      if (response.status === 401) {
+        throw new ClientError(
+          'The server refused this session (401): open the URL that `regimen serve` printed, token included.',
+          401,
+          channel,
+        );
+      }
+      throw new ClientError(
+        `${channel} failed: HTTP ${response.status} ${response.statusText}`,
+        response.status,
+        channel,
+      );
+    }
+    return body as T;
+  };
+
   return {
-    async invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>> {
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (options.token) headers.Authorization = `Bearer ${options.token}`;
-      let response: Response;
-      try {
-        response = await fetch(new URL(`/api/${channel}`, options.origin), {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(input),
-          credentials: 'same-origin',
-        });
-      } catch {
-        throw new ClientError(
-          `Cannot reach the Regimen server at ${options.origin}: is it still running?`,
-          0,
-          channel,
-        );
+    invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>> {
+      return post<RequestOutput<K>>(channel, channel, JSON.stringify(input), 'application/json');
+    },
+
+    importFile(file: PickedFile, input: ImportFileInput): Promise<RequestOutput<'data:import'>> {
+      if (!(file instanceof Blob)) {
+        return Promise.reject(new ClientError(`"${file.name}" is not a file's content`, 400, 'data:import'));
       }
-      let body: unknown = null;
-      try {
-        body = await response.json();
-      } catch {
-        // Non-JSON answers are reported below by their status alone.
-      }
-      throwIfWireError(body, channel);
-      if (!response.ok) {
-        if (response.status === 401) {
-          throw new ClientError(
-            'The server refused this session (401): open the URL that `regimen serve` printed, token included.',
-            401,
-            channel,
-          );
-        }
-        throw new ClientError(
-          `${channel} failed: HTTP ${response.status} ${response.statusText}`,
-          response.status,
-          channel,
-        );
-      }
-      return body as RequestOutput<K>;
+      const query = new URLSearchParams({ name: file.name, options: JSON.stringify(input) });
+      return post(
+        'data:import',
+        `${UPLOAD_IMPORT_CHANNEL}?${query.toString()}`,
+        file,
+        'application/octet-stream',
+      );
     },
 
     on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {

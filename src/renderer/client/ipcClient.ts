@@ -1,4 +1,4 @@
-import type { RegimenClient } from '../../shared/client.ts';
+import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
 import type {
   EventChannel,
   EventPayload,
@@ -12,6 +12,8 @@ import { ClientError, throwIfWireError } from './clientError.ts';
 export interface RegimenBridge {
   invoke(channel: string, input: unknown): Promise<unknown>;
   on(channel: string, listener: (payload: unknown) => void): () => void;
+  /** The picked or dropped file's own path (Electron's webUtils.getPathForFile); '' when it has none. */
+  pathForFile(file: PickedFile): string;
 }
 
 declare global {
@@ -26,7 +28,7 @@ const REMOTE_PREFIX = /^Error invoking remote method '[^']*': (?:[A-Za-z]*Error:
 
 /** The client for the desktop app: every call goes through the preload bridge to the services in main. */
 export function createIpcClient(bridge: RegimenBridge): RegimenClient {
-  return {
+  const client: RegimenClient = {
     async invoke<K extends RequestChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>> {
       let result: unknown;
       try {
@@ -41,5 +43,16 @@ export function createIpcClient(bridge: RegimenBridge): RegimenClient {
     on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {
       return bridge.on(channel, (payload) => listener(payload as EventPayload<K>));
     },
+    // The services share this machine: the file is imported where it is, no copy.
+    importFile(file: PickedFile, input: ImportFileInput) {
+      const path = bridge.pathForFile(file);
+      if (!path) {
+        return Promise.reject(
+          new ClientError(`"${file.name}" has no path on this machine`, 400, 'data:import'),
+        );
+      }
+      return client.invoke('data:import', { ...input, path });
+    },
   };
+  return client;
 }

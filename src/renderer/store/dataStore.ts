@@ -1,6 +1,12 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { RegimenClient } from '../../shared/client.ts';
-import type { DataQualityResult, DatasetCoverage, JobProgress, KeysStatus } from '../../shared/contract.ts';
+import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
+import type {
+  DataQualityResult,
+  DatasetCoverage,
+  JobProgress,
+  KeysStatus,
+  RequestOutput,
+} from '../../shared/contract.ts';
 import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../shared/fetchChoices.ts';
 import { calendarSentence, timeZoneSentence } from '../../shared/importSummary.ts';
 import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
@@ -83,6 +89,8 @@ export interface DataState {
   runFetch(): Promise<void>;
   cancelFetch(): Promise<void>;
   runImport(): Promise<void>;
+  /** Imports a picked or dropped file with the form's options (its path field is not used). */
+  importPicked(file: PickedFile): Promise<void>;
   /** Deletes every timeframe of `symbol` once `confirmation` is that symbol typed out; true when done. */
   deleteDataset(symbol: string, confirmation: string): Promise<boolean>;
   /** Renames `symbol` to `to`; a refusal (e.g. the name is taken) is shown in the manage panel. */
@@ -159,6 +167,43 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
 
     const afterChange = async (): Promise<void> => {
       await Promise.all([get().loadCoverage(), onDatasetsChanged()]);
+    };
+
+    /** One import, by path or picked file: the form's options, the job, the answer, the refreshed lists. */
+    const importWith = async (
+      label: string,
+      send: (input: ImportFileInput) => Promise<RequestOutput<'data:import'>>,
+    ): Promise<void> => {
+      if (get().job) return;
+      const form = get().importForm;
+      clearError('import');
+      const jobId = newJobId();
+      set({ job: { kind: 'import', jobId, label, progress: null, cancelling: false } });
+      try {
+        const symbol = form.symbol.trim().toUpperCase();
+        const timeframe = form.timeframe.trim();
+        const result = await send({
+          jobId,
+          ...(symbol ? { symbol } : {}),
+          ...(timeframe ? { timeframe } : {}),
+          ...(form.calendar === 'auto' ? {} : { calendar: form.calendar }),
+          ...(form.timeZone === 'auto' ? {} : { naiveTimeZone: form.timeZone }),
+        });
+        set({
+          lastResult: {
+            kind: 'import',
+            text:
+              `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}; ` +
+              `${calendarSentence(result)}; ${timeZoneSentence(result.timeZone)}`,
+          },
+        });
+        await afterChange();
+        get().select({ symbol: result.symbol, timeframe: result.timeframe });
+      } catch (error) {
+        fail('import', error);
+      } finally {
+        if (get().job?.jobId === jobId) set({ job: null });
+      }
     };
 
     return {
@@ -312,42 +357,21 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       },
 
       async runImport() {
-        if (get().job) return;
-        const form = get().importForm;
-        const path = form.path.trim();
+        const path = get().importForm.path.trim();
         if (!path) {
           fail('import', new Error('Enter the path of a CSV or Parquet file on the machine running Regimen'));
           return;
         }
-        clearError('import');
-        const jobId = newJobId();
-        set({ job: { kind: 'import', jobId, label: path, progress: null, cancelling: false } });
-        try {
-          const symbol = form.symbol.trim().toUpperCase();
-          const timeframe = form.timeframe.trim();
-          const result = await client.invoke('data:import', {
-            jobId,
-            path,
-            ...(symbol ? { symbol } : {}),
-            ...(timeframe ? { timeframe } : {}),
-            ...(form.calendar === 'auto' ? {} : { calendar: form.calendar }),
-            ...(form.timeZone === 'auto' ? {} : { naiveTimeZone: form.timeZone }),
-          });
-          set({
-            lastResult: {
-              kind: 'import',
-              text:
-                `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}; ` +
-                `${calendarSentence(result)}; ${timeZoneSentence(result.timeZone)}`,
-            },
-          });
-          await afterChange();
-          get().select({ symbol: result.symbol, timeframe: result.timeframe });
-        } catch (error) {
-          fail('import', error);
-        } finally {
-          if (get().job?.jobId === jobId) set({ job: null });
+        await importWith(path, (input) => client.invoke('data:import', { ...input, path }));
+      },
+
+      async importPicked(file) {
+        const { importFile } = client;
+        if (!importFile) {
+          fail('import', new Error('This connection cannot take a picked file: type its path instead'));
+          return;
         }
+        await importWith(file.name, (input) => importFile.call(client, file, input));
       },
 
       async deleteDataset(symbol, confirmation) {

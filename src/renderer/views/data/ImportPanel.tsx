@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ImportForm } from '../../store/dataStore.ts';
 import { CALENDAR_LABELS } from './CoveragePanel.tsx';
 import { DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
@@ -38,18 +39,54 @@ function ChoiceField<T extends string>(props: {
 }
 
 /**
- * Import a CSV or Parquet file by path. The path is on the machine the services run on: a browser
- * cannot hand the page a real path, and the desktop app reads the same field.
+ * Import a CSV or Parquet file: picked or dropped (the form's options apply), or by a path on the machine
+ * the services run on, for files a browser cannot reach (a server's own disk).
  */
 export function ImportPanel() {
   const form = useData((s) => s.importForm);
   const setForm = useData((s) => s.setImportForm);
   const runImport = useData((s) => s.runImport);
+  const importPicked = useData((s) => s.importPicked);
   const job = useData((s) => s.job);
+  const [dragging, setDragging] = useState(false);
+
+  const take = (files: FileList | null): void => {
+    const file = files?.[0];
+    if (file) void importPicked(file);
+  };
 
   return (
-    <section className="panel" data-testid="import-panel">
+    <section
+      className={dragging ? 'panel import-drop dragging' : 'panel import-drop'}
+      data-testid="import-panel"
+      onDragOver={(event) => {
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        event.preventDefault();
+        setDragging(false);
+        if (job === null) take(event.dataTransfer.files);
+      }}
+    >
       <div className="panel-title">Import file</div>
+      <label className="field">
+        <span className="field-label">
+          Pick or drop a .csv or .parquet file here (the options below apply)
+        </span>
+        <input
+          type="file"
+          data-testid="import-file"
+          accept=".csv,.parquet,.pq"
+          disabled={job !== null}
+          onChange={(e) => {
+            take(e.target.files);
+            // The same file picked again is a new import.
+            e.target.value = '';
+          }}
+        />
+      </label>
       <form
         className="form"
         onSubmit={(event) => {
@@ -58,7 +95,7 @@ export function ImportPanel() {
         }}
       >
         <label className="field">
-          <span className="field-label">Absolute path of a .csv or .parquet file on the Regimen machine</span>
+          <span className="field-label">Or the absolute path of a file on the Regimen machine</span>
           <input
             data-testid="import-path"
             value={form.path}

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
 import type { Command } from '../../command.ts';
@@ -6,6 +7,7 @@ import { resolveAlpacaHosts, type AlpacaHosts } from '../../../marketdata/hosts.
 import { resolveDataDir } from '../../../paths.ts';
 import { announceOwner } from '../../../server/discovery.ts';
 import { startHttpHost } from '../../../server/httpHost.ts';
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../../../server/upload.ts';
 import { createServices } from '../../../services/services.ts';
 
 // From the sources this file is src/main/cli/commands/app/serve.ts; compiled, it is a chunk in out/cli.
@@ -48,6 +50,8 @@ export const serveCommand: Command = {
       events: services.events,
       port,
       staticDir,
+      // The browser's file picker; inside the data folder, so an upload never lands in a shared /tmp.
+      upload: { dir: join(dataDir, 'uploads'), maxBytes: DEFAULT_UPLOAD_MAX_BYTES },
     });
     // Commands run beside this server reach the data folder through it (see cli/backend.ts).
     const ownership = await announceOwner(dataDir, {
