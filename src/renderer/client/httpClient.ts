@@ -106,7 +106,12 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
   };
 
   /** POSTs to `/api/<path>`; the answer, or a ClientError saying why not. */
-  const post = async <T>(channel: string, path: string, body: BodyInit, contentType: string): Promise<T> => {
+  const post = async <T>(
+    channel: string,
+    path: string,
+    content: BodyInit,
+    contentType: string,
+  ): Promise<T> => {
     const headers: Record<string, string> = { 'Content-Type': contentType };
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
     let response: Response;
@@ -114,7 +119,7 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
       response = await fetch(new URL(`/api/${path}`, options.origin), {
         method: 'POST',
         headers,
-        body,
+        body: content,
         credentials: 'same-origin',
       });
     } catch {
