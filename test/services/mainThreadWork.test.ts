@@ -31,26 +31,38 @@ afterAll(async () => {
   dir?.remove();
 });
 
+/**
+ * Sends `channel` and, the moment it hands a task of `kind` to the pool (when a request arriving must not
+ * wait for it), app:info; answers the order in which the two were answered.
+ */
+async function answerOrder(kind: string, channel: string, request: object): Promise<string[]> {
+  const order: string[] = [];
+  let info: Promise<unknown> | undefined;
+  const pool: ComputePool = services.pool;
+  const run = pool.run.bind(pool);
+  pool.run = ((task, signal) => {
+    const result = run(task, signal);
+    if (task.kind === kind)
+      info = dispatch(services.handlers, 'app:info', {}).then(() => order.push('app:info'));
+    return result;
+  }) as ComputePool['run'];
+  try {
+    await dispatch(services.handlers, channel, request).then(() => order.push(channel));
+    await info;
+    return order;
+  } finally {
+    pool.run = run;
+  }
+}
+
 describe('data:quality', () => {
   it('lets app:info be answered while the assessment runs', async () => {
     const [dataset] = await services.marketData.list();
     expect(dataset).toBeDefined();
-    const order: string[] = [];
-    let info: Promise<unknown> | undefined;
-    // The moment the assessment is handed off is when a request arriving must not wait for it.
-    const pool: ComputePool = services.pool;
-    const run = pool.run.bind(pool);
-    pool.run = ((task, signal) => {
-      const result = run(task, signal);
-      if (task.kind === 'quality')
-        info = dispatch(services.handlers, 'app:info', {}).then(() => order.push('app:info'));
-      return result;
-    }) as ComputePool['run'];
-    await dispatch(services.handlers, 'data:quality', {
+    const order = await answerOrder('quality', 'data:quality', {
       symbol: dataset!.symbol,
       timeframe: dataset!.timeframe,
-    }).then(() => order.push('data:quality'));
-    await info;
+    });
     expect(order).toEqual(['app:info', 'data:quality']);
   }, 60_000);
 });
@@ -116,26 +128,11 @@ describe('data:import of a CSV file', () => {
 describe('regimes:get', () => {
   it('labels on the pool and answers app:info while the detector runs', async () => {
     const [dataset] = await services.marketData.list();
-    const order: string[] = [];
-    let info: Promise<unknown> | undefined;
-    const pool: ComputePool = services.pool;
-    const run = pool.run.bind(pool);
-    pool.run = ((task, signal) => {
-      const result = run(task, signal);
-      if (task.kind === 'regime-labels')
-        info = dispatch(services.handlers, 'app:info', {}).then(() => order.push('app:info'));
-      return result;
-    }) as ComputePool['run'];
-    try {
-      await dispatch(services.handlers, 'regimes:get', {
-        symbol: dataset!.symbol,
-        timeframe: dataset!.timeframe,
-        detector: 'hmm',
-      }).then(() => order.push('regimes:get'));
-      await info;
-      expect(order).toEqual(['app:info', 'regimes:get']);
-    } finally {
-      pool.run = run;
-    }
+    const order = await answerOrder('regime-labels', 'regimes:get', {
+      symbol: dataset!.symbol,
+      timeframe: dataset!.timeframe,
+      detector: 'hmm',
+    });
+    expect(order).toEqual(['app:info', 'regimes:get']);
   }, 60_000);
 });

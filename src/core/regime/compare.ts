@@ -126,16 +126,11 @@ function labelSchedule(
   return regimeSchedule(out[axis].label, minDwell);
 }
 
-export interface RegimeStudyOptions {
-  readonly definition: StrategyDefinition;
-  readonly candidates: readonly StrategyParams[];
-  readonly createDetector: () => RegimeDetector;
-  readonly axis: RegimeAxis;
-  readonly backtest?: BacktestOptions;
-  readonly minDwell?: number;
-  readonly minTrades?: number;
-  readonly metric?: RegimeScoreMetric;
-}
+/** What the per-regime study takes of the comparison's options (it has no windows of its own). */
+export type RegimeStudyOptions = Pick<
+  RegimeComparisonOptions,
+  'definition' | 'candidates' | 'createDetector' | 'axis' | 'backtest' | 'minDwell' | 'minTrades' | 'metric'
+>;
 
 /**
  * The per-regime study on all of `bars` (issue 11 item 8): each candidate scored per regime of the

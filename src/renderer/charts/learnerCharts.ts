@@ -27,6 +27,15 @@ const line = (name: string, data: (number | null)[], color: string) => ({
   itemStyle: { color },
 });
 
+type RollingFigure = Exclude<keyof LearnerEvaluation['rolling'][number], 'window' | 'startTime'>;
+
+const rollingLine = (evaluation: LearnerEvaluation, name: string, figure: RollingFigure, color: string) =>
+  line(
+    name,
+    evaluation.rolling.map((p) => p[figure]),
+    color,
+  );
+
 export function accuracyChart(evaluation: LearnerEvaluation): ChartOption {
   const windows = evaluation.rolling.map((p) => String(p.window));
   return {
@@ -36,26 +45,10 @@ export function accuracyChart(evaluation: LearnerEvaluation): ChartOption {
     xAxis: { type: 'category', data: windows, axisLabel, axisLine, name: 'window' },
     yAxis: valueAxis(),
     series: [
-      line(
-        'rolling MAE',
-        evaluation.rolling.map((p) => p.mae),
-        palette.down,
-      ),
-      line(
-        'rank correlation',
-        evaluation.rolling.map((p) => p.rank),
-        palette.equity,
-      ),
-      line(
-        'pairwise "A beats B"',
-        evaluation.rolling.map((p) => p.pairwise),
-        palette.up,
-      ),
-      line(
-        'top-quintile precision',
-        evaluation.rolling.map((p) => p.topQuintile),
-        palette.accent,
-      ),
+      rollingLine(evaluation, 'rolling MAE', 'mae', palette.down),
+      rollingLine(evaluation, 'rank correlation', 'rank', palette.equity),
+      rollingLine(evaluation, 'pairwise "A beats B"', 'pairwise', palette.up),
+      rollingLine(evaluation, 'top-quintile precision', 'topQuintile', palette.accent),
     ],
   } as ChartOption;
 }
@@ -77,16 +70,8 @@ export function coverageChart(evaluation: LearnerEvaluation): ChartOption {
     xAxis: { type: 'category', data: windows, axisLabel, axisLine },
     yAxis: valueAxis({ min: 0.5, max: 1 }),
     series: [
-      line(
-        '80 % interval coverage',
-        evaluation.rolling.map((p) => p.coverage80),
-        palette.equity,
-      ),
-      line(
-        '90 % interval coverage',
-        evaluation.rolling.map((p) => p.coverage90),
-        palette.up,
-      ),
+      rollingLine(evaluation, '80 % interval coverage', 'coverage80', palette.equity),
+      rollingLine(evaluation, '90 % interval coverage', 'coverage90', palette.up),
       nominal(0.8, palette.equity),
       nominal(0.9, palette.up),
     ],
