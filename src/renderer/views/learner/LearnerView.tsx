@@ -206,16 +206,14 @@ function EvaluationPanel() {
             {formatPercent(e.coverage90, 1)}
           </span>
         ) : null}
-        <span className="status-spacer" />
-        <button
-          type="button"
-          className="ghost-button small"
-          data-testid="learner-evaluate"
-          disabled={evaluation.status === 'loading'}
-          onClick={() => void evaluate()}
+        <RunButton
+          testId="learner-evaluate"
+          loading={evaluation.status === 'loading'}
+          run={evaluate}
+          busy="Evaluating…"
         >
-          {evaluation.status === 'loading' ? 'Evaluating…' : 'Evaluate on these bars'}
-        </button>
+          Evaluate on these bars
+        </RunButton>
       </div>
       {evaluation.status === 'error' ? <div className="panel-error">{evaluation.message}</div> : null}
       <div className="learner-charts">
@@ -260,6 +258,36 @@ function EvaluationPanel() {
   );
 }
 
+/** A panel title's action at its right end, disabled and saying `busy` while its request runs. */
+function RunButton({
+  testId,
+  loading,
+  run,
+  busy,
+  children,
+}: {
+  testId: string;
+  loading: boolean;
+  run: () => Promise<unknown>;
+  busy: string;
+  children: string;
+}) {
+  return (
+    <>
+      <span className="status-spacer" />
+      <button
+        type="button"
+        className="ghost-button small"
+        data-testid={testId}
+        disabled={loading}
+        onClick={() => void run()}
+      >
+        {loading ? busy : children}
+      </button>
+    </>
+  );
+}
+
 const POLICY_LABELS: Record<ScorecardPolicyName, string> = {
   default: 'Default parameters',
   optimised: 'Walk-forward optimised',
@@ -292,16 +320,9 @@ function ScorecardPanel() {
             trials counted in every deflated Sharpe
           </span>
         ) : null}
-        <span className="status-spacer" />
-        <button
-          type="button"
-          className="ghost-button small"
-          data-testid="scorecard-run"
-          disabled={scorecard.status === 'loading'}
-          onClick={() => void run()}
-        >
-          {scorecard.status === 'loading' ? 'Running…' : 'Run scorecard'}
-        </button>
+        <RunButton testId="scorecard-run" loading={scorecard.status === 'loading'} run={run} busy="Running…">
+          Run scorecard
+        </RunButton>
       </div>
       {scorecard.status === 'error' ? (
         <div className="panel-error" data-testid="scorecard-error">

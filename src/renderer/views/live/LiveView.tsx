@@ -140,12 +140,7 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
         </div>
       ) : null}
       <div className="live-actions">
-        <input
-          placeholder="reason"
-          data-testid="live-reason"
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
+        <TextInput placeholder="reason" testId="live-reason" value={reason} set={setReason} />
         <button
           type="button"
           className="ghost-button small"
@@ -208,18 +203,8 @@ function AddBot({ client, act }: { client: RegimenClient; act: Act }) {
       }}
     >
       <div className="panel-title">Watch a bot</div>
-      <input
-        placeholder="name"
-        data-testid="live-bot-name"
-        value={name}
-        onChange={(e) => setName(e.target.value)}
-      />
-      <input
-        placeholder="URL"
-        data-testid="live-bot-url"
-        value={url}
-        onChange={(e) => setUrl(e.target.value)}
-      />
+      <TextInput placeholder="name" testId="live-bot-name" value={name} set={setName} />
+      <TextInput placeholder="URL" testId="live-bot-url" value={url} set={setUrl} />
       <button
         type="submit"
         className="ghost-button small"
@@ -320,24 +305,14 @@ function ProposalCard({
             ).then((done) => done && setTyped(''));
           }}
         >
-          <input
+          <TextInput
             placeholder={`type ${proposal.confirmation}`}
-            data-testid="live-typed"
+            testId="live-typed"
             value={typed}
-            onChange={(e) => setTyped(e.target.value)}
+            set={setTyped}
           />
-          <input
-            placeholder="note: why"
-            data-testid="live-note"
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-          />
-          <input
-            placeholder="approver (you)"
-            data-testid="live-approver"
-            value={approver}
-            onChange={(e) => setApprover(e.target.value)}
-          />
+          <TextInput placeholder="note: why" testId="live-note" value={note} set={setNote} />
+          <TextInput placeholder="approver (you)" testId="live-approver" value={approver} set={setApprover} />
           <button type="submit" className="ghost-button small" data-testid="live-approve" disabled={busy}>
             Approve
           </button>
@@ -378,17 +353,12 @@ function ProposalCard({
               <option key={p}>{p}</option>
             ))}
           </select>
-          <input
-            title="ramp steps, %"
-            data-testid="live-ramp-steps"
-            value={ramp}
-            onChange={(e) => setRamp(e.target.value)}
-          />
-          <input
+          <TextInput title="ramp steps, %" testId="live-ramp-steps" value={ramp} set={setRamp} />
+          <TextInput
             title="bars per step"
-            data-testid="live-bars-per-step"
+            testId="live-bars-per-step"
             value={barsPerStep}
-            onChange={(e) => setBarsPerStep(e.target.value)}
+            set={setBarsPerStep}
           />
           <button type="submit" className="ghost-button small" data-testid="live-push" disabled={busy}>
             Push
@@ -453,5 +423,30 @@ function AuditTrail({
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A text field bound to a piece of the view's state; `placeholder` or `title` says what goes in it. */
+function TextInput({
+  testId,
+  value,
+  set,
+  placeholder,
+  title,
+}: {
+  testId: string;
+  value: string;
+  set: (value: string) => void;
+  placeholder?: string;
+  title?: string;
+}) {
+  return (
+    <input
+      placeholder={placeholder}
+      title={title}
+      data-testid={testId}
+      value={value}
+      onChange={(e) => set(e.target.value)}
+    />
   );
 }
