@@ -54,6 +54,17 @@ describe('the optimisation store against a fake client', () => {
     store.getState().patchSetup({ trials: '10', seed: '1', minTrades: '1' });
   };
 
+  /** Study s1 with trial #4 (fast 9, slow 40), whose approval the services record at time 7. */
+  const handleApprovableStudy = (): FakeRegimenClient =>
+    client
+      .handle('optimize:get', () =>
+        studyDetail('s1', { trials: [trialRow(4, { params: { fast: 9, slow: 40 } })] }),
+      )
+      .handle('optimize:approve', ({ studyId, params }) => ({
+        studyId,
+        approved: { params, approvedAt: 7 },
+      }));
+
   it('lists past studies newest first and fills the form from the app once strategies are known', async () => {
     await vi.advanceTimersByTimeAsync(0);
     const studies = store.getState().studies;
@@ -223,14 +234,7 @@ describe('the optimisation store against a fake client', () => {
   });
 
   it('approves a trial with its numeric parameters and shows the approval on the study', async () => {
-    client
-      .handle('optimize:get', () =>
-        studyDetail('s1', { trials: [trialRow(4, { params: { fast: 9, slow: 40 } })] }),
-      )
-      .handle('optimize:approve', ({ studyId, params }) => ({
-        studyId,
-        approved: { params, approvedAt: 7 },
-      }));
+    handleApprovableStudy();
     await store.getState().open('s1');
     await store.getState().approve(4);
     expect(client.callsTo('optimize:approve')).toEqual([
@@ -245,15 +249,7 @@ describe('the optimisation store against a fake client', () => {
   });
 
   it('approving for a bot records a live proposal of the trial for it', async () => {
-    client
-      .handle('optimize:get', () =>
-        studyDetail('s1', { trials: [trialRow(4, { params: { fast: 9, slow: 40 } })] }),
-      )
-      .handle('optimize:approve', ({ studyId, params }) => ({
-        studyId,
-        approved: { params, approvedAt: 7 },
-      }))
-      .handle('live:propose', () => Promise.reject(new Error('the bot did not answer')));
+    handleApprovableStudy().handle('live:propose', () => Promise.reject(new Error('the bot did not answer')));
     await store.getState().open('s1');
     await store.getState().approve(4, 'http://127.0.0.1:8787');
     expect(client.callsTo('live:propose')).toEqual([
