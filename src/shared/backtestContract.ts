@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CONSTRAINT_KINDS } from '../core/strategy-api/constraints.ts';
 import type { BACKTEST_CHANNELS } from './backtestChannels.ts';
+import { costSettingsSchema, costStressRowSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import {
   cashSchema,
@@ -49,6 +50,8 @@ export const BacktestRequest = z
     params: z.record(z.string(), z.number().finite()),
     cash: cashSchema,
     commission: z.number().min(0).max(0.1).default(0),
+    /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
+    costs: costSettingsSchema.partial().optional(),
     /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
     closeAtEnd: z.boolean().default(false),
     start: epochMsSchema.optional(),
@@ -79,6 +82,10 @@ export const BacktestResult = z.object({
   /** The equity curve, thinned for display (every bar's value is kept inside the engine). */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()), drawdown: z.array(z.number()) }),
   trades: z.array(TradeRow),
+  /** The cost settings the run used (the request's, or the asset-class default). */
+  costs: costSettingsSchema,
+  /** The same run with 0, 10 and 25 bp more cost on every fill. */
+  costStress: z.array(costStressRowSchema),
   elapsedMs: z.number(),
 });
 

@@ -6,41 +6,19 @@
  */
 import { z } from 'zod';
 import { strategyRefSchema } from './schemas.ts';
+import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 
 /** Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). */
 export const COMPUTE_PROTOCOL_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
-const commissionSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }).strict(),
-  z.object({ kind: z.literal('percent'), rate: finite }).strict(),
-  z
-    .object({
-      kind: z.literal('per-share'),
-      perShare: finite,
-      minimum: finite.optional(),
-      maximum: finite.optional(),
-    })
-    .strict(),
-  z.object({ kind: z.literal('fixed'), amount: finite }).strict(),
-]);
-
-const slippageSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }).strict(),
-  z.object({ kind: z.literal('fixed-bps'), bps: finite }).strict(),
-  z
-    .object({ kind: z.literal('half-spread'), spread: finite.optional(), spreadBps: finite.optional() })
-    .strict(),
-  z.object({ kind: z.literal('sqrt-impact'), coefficient: finite }).strict(),
-]);
-
 /** BacktestOptions as data: cost models travel as specs only (a model object is code, it cannot cross). */
 export const remoteBacktestOptionsSchema = z
   .object({
     cash: finite.optional(),
-    commission: commissionSpec.optional(),
-    slippage: slippageSpec.optional(),
+    commission: commissionSpecSchema.optional(),
+    slippage: slippageSpecSchema.optional(),
     fillAt: z.enum(['next-open', 'close']).optional(),
     fractional: z.boolean().optional(),
     longOnly: z.boolean().optional(),

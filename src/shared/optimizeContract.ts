@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { JobCancelled } from './appContract.ts';
+import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import {
@@ -156,6 +157,8 @@ export const SearchRequestBase = z.strictObject({
   closeAtEnd: z.boolean().default(false),
   /** Fill orders at the signal bar's close instead of the next bar's open. */
   fillAt: z.enum(['next-open', 'close']).default('next-open'),
+  /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
+  costs: costSettingsSchema.partial().optional(),
   /** Winner = centre of the most stable plateau rather than the raw peak. */
   preferPlateau: z.boolean().default(false),
 });

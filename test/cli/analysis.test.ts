@@ -30,11 +30,38 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
       '--cash',
       '10000',
       '--close-at-end',
+      // backtesting.py charges nothing but its commission: the equity default costs are turned off.
+      '--costs',
+      'none',
     ]);
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['finalEquity']).toBeCloseTo(51_422.99, 2);
     expect(metrics['numTrades']).toBe(66);
     expect((result['trades'] as unknown[]).length).toBe(66);
+  });
+
+  it('backtest charges US equity costs by default (GOOG is judged equities), with a cost stress', async () => {
+    const args = [
+      'backtest',
+      '--csv',
+      goog.path,
+      '--strategy',
+      'sma-cross',
+      '--param',
+      'fast=10',
+      '--param',
+      'slow=30',
+    ];
+    const result = await runJson([...args, '--close-at-end']);
+    expect(result['costs']).toEqual({ regulatoryFees: true, spreadBps: 2, impact: 0.01 });
+    const metrics = result['metrics'] as Record<string, number>;
+    expect(metrics['numTrades']).toBe(66);
+    expect(metrics['finalEquity']).toBeLessThan(51_422.99);
+    const stress = result['costStress'] as { bps: number; finalEquity: number }[];
+    expect(stress.map((row) => row.bps)).toEqual([0, 10, 25]);
+    expect(stress[0]!.finalEquity).toBe(metrics['finalEquity']);
+    expect(stress[2]!.finalEquity).toBeLessThan(stress[1]!.finalEquity);
+    expect(stress[1]!.finalEquity).toBeLessThan(stress[0]!.finalEquity);
   });
 
   it('metrics treats the Close column as an equity curve (buy and hold: +703.46%, as backtesting.py reports)', async () => {

@@ -1,4 +1,5 @@
 /** What the distributed tests share: the study, the local reference run and the remote run. */
+import { NO_COSTS } from '../../src/core/engine/index.ts';
 import { parseSpace, type TrialRecord } from '../../src/core/optimize/index.ts';
 import { RemoteCompute, type RemoteComputeOptions } from '../../src/main/services/compute/queueEvaluator.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
@@ -46,7 +47,8 @@ export function googWalkForward(): WalkForwardJob {
     trials: 8,
     seed: 23,
     minTrades: 0,
-    options: { cash: 10_000, commission: { kind: 'percent', rate: 0.002 } },
+    options: { cash: 10_000 },
+    costs: { commissionRate: 0.002, settings: NO_COSTS },
     preferPlateau: false,
     windows: { mode: 'rolling', unit: 'bars', train: 500, test: 120, step: 120 },
   };

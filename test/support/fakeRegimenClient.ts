@@ -174,6 +174,8 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     metrics: { totalReturn: 0.12 },
     equity: { t: [1, 2], value: [25_000, 28_000], drawdown: [0, 0] },
     trades: [],
+    costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
+    costStress: [],
     elapsedMs: 3,
     ...patch,
   };

@@ -402,9 +402,9 @@ export class Broker implements OrderPort {
     if (this.longOnly && direction < 0) return 0;
     const u = this.units;
     const sameSide = u * direction > 0 ? Math.abs(u) : 0;
-    const rate = this.proportionalRate ?? this.estimateRate(price, closing);
+    const rate = this.proportionalRate ?? this.estimateRate(price, closing, direction);
     let equity = this.cash + u * price;
-    if (closing > 0) equity -= this.commissionModel.commission(closing, price);
+    if (closing > 0) equity -= this.commissionModel.commission(closing, price, direction);
     if (!(equity > 0)) return 0;
     const buyingPower = this.maxLeverage * equity;
     let opening: number;
@@ -425,9 +425,9 @@ export class Broker implements OrderPort {
   }
 
   /** Commission as a share of traded value for a non-proportional model, taken at an all-in size. */
-  private estimateRate(price: number, closing: number): number {
+  private estimateRate(price: number, closing: number, direction: Direction): number {
     const units = Math.max(1, (this.cash + this.units * price) / price) + closing;
-    return this.commissionModel.commission(units, price) / (units * price);
+    return this.commissionModel.commission(units, price, direction) / (units * price);
   }
 
   /**
@@ -445,7 +445,7 @@ export class Broker implements OrderPort {
     order: number,
   ): void {
     const total = closing + opening;
-    const commission = this.commissionModel.commission(total, price);
+    const commission = this.commissionModel.commission(total, price, direction);
     const closingCommission = closing > 0 ? (commission * closing) / total : 0;
     this.filledOrders++;
     if (closing > 0) {

@@ -14,7 +14,10 @@ import {
   PerShareCommission,
   PercentCommission,
   SqrtImpactSlippage,
+  SumSlippage,
+  UsEquityCommission,
   type CommissionModel,
+  type FillSide,
   type SlippageModel,
 } from './costs.ts';
 import { randomWalkBars } from './random-walk.ts';
@@ -27,6 +30,10 @@ const SLIPPAGE_MODELS: [string, SlippageModel][] = [
   ['half of a 2-cent spread', new HalfSpreadSlippage(0.02, 0)],
   ['half of a 3 bps spread', new HalfSpreadSlippage(0, 3)],
   ['sqrt impact 0.1', new SqrtImpactSlippage(0.1)],
+  [
+    'half of 2 bps + sqrt impact 0.01',
+    new SumSlippage([new HalfSpreadSlippage(0, 2), new SqrtImpactSlippage(0.01)]),
+  ],
 ];
 
 const COMMISSION_MODELS: [string, CommissionModel][] = [
@@ -34,7 +41,10 @@ const COMMISSION_MODELS: [string, CommissionModel][] = [
   ['0.1 %', new PercentCommission(0.001)],
   ['0.5 cent/share, min 1, max 10', new PerShareCommission(0.005, 1, 10)],
   ['fixed 1', new FixedCommission(1)],
+  ['US equity fees', new UsEquityCommission()],
+  ['US equity fees + 0.1 %', new UsEquityCommission(0.001)],
 ];
+const side = fc.constantFrom<FillSide>(1, -1);
 
 const units = fc.double({ min: 1e-6, max: 1e7, noNaN: true });
 const price = fc.double({ min: 0.01, max: 1e5, noNaN: true });
@@ -68,13 +78,14 @@ describe.each(SLIPPAGE_MODELS)('slippage contract: %s', (_name, model) => {
 describe.each(COMMISSION_MODELS)('commission contract: %s', (_name, model) => {
   it('is finite, non-negative, zero for nothing, deterministic and non-decreasing in size', () => {
     expect(model.commission(0, 100)).toBe(0);
+    expect(model.commission(0, 100, -1)).toBe(0);
     fc.assert(
-      fc.property(units, units, price, (a, b, p) => {
+      fc.property(units, units, price, side, (a, b, p, s) => {
         const [small, large] = a <= b ? [a, b] : [b, a];
-        const c = model.commission(small, p);
+        const c = model.commission(small, p, s);
         expect(Number.isFinite(c) && c >= 0).toBe(true);
-        expect(model.commission(small, p)).toBe(c);
-        expect(model.commission(large, p)).toBeGreaterThanOrEqual(c);
+        expect(model.commission(small, p, s)).toBe(c);
+        expect(model.commission(large, p, s)).toBeGreaterThanOrEqual(c);
       }),
       { numRuns: 200 },
     );
@@ -83,8 +94,9 @@ describe.each(COMMISSION_MODELS)('commission contract: %s', (_name, model) => {
   it('declares a proportional rate only when it is one', () => {
     const rate = model.proportionalRate;
     if (rate === undefined) {
-      // Not proportional: doubling the size does not double the fee somewhere in the range.
-      expect(model.commission(1, 100) * 2).not.toBe(model.commission(2, 100));
+      // Not proportional: doubling the size does not double the fee somewhere in the range (on a sell,
+      // where fees that spare buys are charged).
+      expect(model.commission(1, 100, -1) * 2).not.toBe(model.commission(2, 100, -1));
     } else {
       fc.assert(
         fc.property(units, price, (u, p) => {
@@ -101,6 +113,41 @@ describe('hand-checked costs', () => {
     expect(model.commission(100, 50)).toBe(1); // 0.5 -> minimum
     expect(model.commission(1000, 50)).toBe(5);
     expect(model.commission(10_000, 50)).toBe(10); // 50 -> maximum
+  });
+
+  it('US equity fees: SEC fee and FINRA TAF on sells only, each rounded up to the cent', () => {
+    const fees = new UsEquityCommission();
+    // 100 x $150 = $15,000 sold: SEC 15,000 x 27.80 / 1e6 = 0.417 -> 0.42; TAF 100 x 0.000166 = 0.0166 -> 0.02.
+    expect(fees.commission(100, 150, -1)).toBeCloseTo(0.44, 12);
+    expect(fees.commission(100, 150, 1)).toBe(0);
+    expect(fees.commission(100, 150)).toBe(0);
+    // 60,000 x $10 = $600,000 sold: SEC 16.68 exactly; TAF 9.96 capped at 8.30.
+    expect(fees.commission(60_000, 10, -1)).toBeCloseTo(16.68 + 8.3, 12);
+    // One share at $1: both fees are fractions of a cent, each billed as one cent.
+    expect(fees.commission(1, 1, -1)).toBeCloseTo(0.02, 12);
+    // A percent commission on top is charged on both sides.
+    const withRate = new UsEquityCommission(0.001);
+    expect(withRate.commission(100, 150, 1)).toBeCloseTo(15, 12);
+    expect(withRate.commission(100, 150, -1)).toBeCloseTo(15.44, 12);
+    // Rates are parameters (the SEC rate changes every fiscal year).
+    expect(new UsEquityCommission(0, 0, 0.000166, 8.3).commission(100, 150, -1)).toBeCloseTo(0.02, 12);
+    expect(
+      createCommissionModel({ kind: 'us-equity', secFeePerMillion: 8 }).commission(1000, 100, -1),
+    ).toBeCloseTo(0.8 + 0.17, 12);
+    expect(() => new UsEquityCommission(0, -1)).toThrow(/SEC fee per million must be a finite number >= 0/);
+  });
+
+  it('a sum of slippages adds its parts', () => {
+    const model = createSlippageModel({
+      kind: 'sum',
+      parts: [
+        { kind: 'half-spread', spreadBps: 2 },
+        { kind: 'sqrt-impact', coefficient: 0.01 },
+      ],
+    });
+    const v = bars.v[5];
+    // Half of 2 bp of 200 = 0.02; a quarter of the bar's volume: 200 x 0.01 x 0.5 = 1.
+    expect(model.slippage(v / 4, 200, bars, 5)).toBeCloseTo(0.02 + 1, 10);
   });
 
   it('slippage values', () => {

@@ -9,10 +9,16 @@ import type { Bars } from '../data/bars.ts';
  * a model object may be passed instead where code builds its own.
  */
 
+/** Which way a fill trades: 1 buys, -1 sells (a short sale is a sell). */
+export type FillSide = 1 | -1;
+
 /** Commission in account currency for one fill. */
 export interface CommissionModel {
-  /** Commission for filling `units` (> 0, absolute) at `price`. Must be 0 when units is 0. */
-  commission(units: number, price: number): number;
+  /**
+   * Commission for filling `units` (> 0, absolute) at `price` on `side` (absent: a buy; only models that
+   * charge sells differently, such as regulatory fees, read it). Must be 0 when units is 0.
+   */
+  commission(units: number, price: number, side?: FillSide): number;
   /**
    * The rate when the commission is exactly proportional to traded value (rate x units x price), else
    * undefined. All-in sizing uses it to reproduce backtesting.py's floor(cash / (price x (1 + rate))).
@@ -33,7 +39,19 @@ export type CommissionSpec =
   /** perShare x |units|, clamped to [minimum, maximum] per order (maximum optional). */
   | { kind: 'per-share'; perShare: number; minimum?: number; maximum?: number }
   /** amount per order, whatever its size. */
-  | { kind: 'fixed'; amount: number };
+  | { kind: 'fixed'; amount: number }
+  /**
+   * A US equity broker without commission (Alpaca): the regulatory fees passed on to the client on
+   * every sell, plus an optional percent commission on every fill. Absent fee fields take the published
+   * rates in US_EQUITY_FEES.
+   */
+  | {
+      kind: 'us-equity';
+      rate?: number;
+      secFeePerMillion?: number;
+      tafPerShare?: number;
+      tafMaximum?: number;
+    };
 
 export type SlippageSpec =
   | { kind: 'none' }
@@ -49,7 +67,29 @@ export type SlippageSpec =
    * impact ~ sqrt(participation) law; participation is capped at 1, and a bar without volume counts as
    * full participation.
    */
-  | { kind: 'sqrt-impact'; coefficient: number };
+  | { kind: 'sqrt-impact'; coefficient: number }
+  /** Several adverse moves added up (e.g. half a spread plus market impact). */
+  | { kind: 'sum'; parts: SlippagePart[] };
+
+/** A slippage model that can be one term of a sum (sums do not nest). */
+export type SlippagePart = Exclude<SlippageSpec, { kind: 'sum' }>;
+
+/**
+ * Regulatory fees on US equity sells, as Alpaca passes them on (each rounded up to the cent, per fill).
+ * Rates as published, checked 2026-11-29:
+ * - SEC Section 31 fee: $27.80 per million dollars of sale proceeds, the rate in force from 22 May 2024
+ *   (SEC Fee Rate Advisory #2 for fiscal 2024). The SEC set it to $0.00 from 14 May 2025 for the rest of
+ *   fiscal 2025, its appropriation being collected early (STA, "Congrats stock traders, you funded the
+ *   SEC four months early"); a fiscal 2026 rate could not be confirmed from here, so the last non-zero
+ *   rate is kept: a backtest should rather overstate a fee than assume it away. Override it per run.
+ * - FINRA Trading Activity Fee on covered equity sales: $0.000166 per share, at most $8.30 per trade
+ *   (FINRA By-Laws Schedule A section 1, rate effective 1 January 2024).
+ */
+export const US_EQUITY_FEES = {
+  secFeePerMillion: 27.8,
+  tafPerShare: 0.000166,
+  tafMaximum: 8.3,
+} as const;
 
 /**
  * The commission of a request that gives one rate (the contract's and the CLI's `commission`, a fraction
@@ -114,6 +154,35 @@ export class FixedCommission implements CommissionModel {
   }
 }
 
+/** Rounds a fee up to the next cent, as brokers bill regulatory fees; tolerant of binary noise. */
+function centsUp(amount: number): number {
+  return Math.ceil(amount * 100 - 1e-9) / 100;
+}
+
+/** See CommissionSpec 'us-equity' and US_EQUITY_FEES. Not proportional: the fees charge sells only. */
+export class UsEquityCommission implements CommissionModel {
+  constructor(
+    readonly rate = 0,
+    readonly secFeePerMillion: number = US_EQUITY_FEES.secFeePerMillion,
+    readonly tafPerShare: number = US_EQUITY_FEES.tafPerShare,
+    readonly tafMaximum: number = US_EQUITY_FEES.tafMaximum,
+  ) {
+    nonNegative('commission rate', rate);
+    nonNegative('SEC fee per million', secFeePerMillion);
+    nonNegative('FINRA TAF per share', tafPerShare);
+    nonNegative('FINRA TAF maximum', tafMaximum);
+  }
+  commission(units: number, price: number, side: FillSide = 1): number {
+    if (units === 0) return 0;
+    const value = units * price;
+    const commission = this.rate * value;
+    if (side > 0) return commission;
+    const sec = centsUp((value * this.secFeePerMillion) / 1e6);
+    const taf = centsUp(Math.min(units * this.tafPerShare, this.tafMaximum));
+    return commission + sec + taf;
+  }
+}
+
 export class NoSlippage implements SlippageModel {
   slippage(): number {
     return 0;
@@ -153,6 +222,18 @@ export class SqrtImpactSlippage implements SlippageModel {
   }
 }
 
+export class SumSlippage implements SlippageModel {
+  private readonly parts: SlippageModel[];
+  constructor(parts: readonly SlippageModel[]) {
+    this.parts = [...parts];
+  }
+  slippage(units: number, price: number, bars: Bars, index: number): number {
+    let total = 0;
+    for (let k = 0; k < this.parts.length; k++) total += this.parts[k]!.slippage(units, price, bars, index);
+    return total;
+  }
+}
+
 export function isCommissionModel(value: CommissionSpec | CommissionModel): value is CommissionModel {
   return typeof (value as Partial<CommissionModel>).commission === 'function';
 }
@@ -172,6 +253,13 @@ export function createCommissionModel(spec: CommissionSpec | CommissionModel): C
       return new PerShareCommission(spec.perShare, spec.minimum ?? 0, spec.maximum ?? Infinity);
     case 'fixed':
       return new FixedCommission(spec.amount);
+    case 'us-equity':
+      return new UsEquityCommission(
+        spec.rate ?? 0,
+        spec.secFeePerMillion ?? US_EQUITY_FEES.secFeePerMillion,
+        spec.tafPerShare ?? US_EQUITY_FEES.tafPerShare,
+        spec.tafMaximum ?? US_EQUITY_FEES.tafMaximum,
+      );
     default:
       throw new TypeError(`unknown commission kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
   }
@@ -191,6 +279,8 @@ export function createSlippageModel(spec: SlippageSpec | SlippageModel): Slippag
       return new HalfSpreadSlippage(spec.spread ?? 0, spec.spreadBps ?? 0);
     case 'sqrt-impact':
       return new SqrtImpactSlippage(spec.coefficient);
+    case 'sum':
+      return new SumSlippage(spec.parts.map((part) => createSlippageModel(part)));
     default:
       throw new TypeError(`unknown slippage kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
   }

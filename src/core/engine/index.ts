@@ -27,11 +27,24 @@ export {
   FixedBpsSlippage,
   HalfSpreadSlippage,
   SqrtImpactSlippage,
+  SumSlippage,
+  UsEquityCommission,
+  US_EQUITY_FEES,
+  type FillSide,
+  type SlippagePart,
   type CommissionModel,
   type CommissionSpec,
   type SlippageModel,
   type SlippageSpec,
 } from './costs.ts';
+export {
+  costOptions,
+  defaultCostSettings,
+  COST_STRESS_BPS,
+  NO_COSTS,
+  US_EQUITY_COSTS,
+  type CostSettings,
+} from './assetCosts.ts';
 export { createTradeLog, appendTrade, copyTradeLog, tradeRecords, type TradeRecord } from './trade-log.ts';
 export { ExitReason, type TradeLog } from './types.ts';
 export { randomWalkBars, type RandomWalkOptions } from './random-walk.ts';

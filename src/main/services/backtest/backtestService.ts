@@ -1,5 +1,6 @@
 import type { Timeframe } from '../../../core/data/bars.ts';
-import { commissionSpecFromRate, type BacktestOptions } from '../../../core/engine/index.ts';
+import { COST_STRESS_BPS, costOptions, type BacktestOptions } from '../../../core/engine/index.ts';
+import type { CostStressRow } from '../../../shared/costs.ts';
 import { strategyRef, validateParams } from '../../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
@@ -7,6 +8,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import { loadDataset } from '../../marketdata/barsSource.ts';
 import type { BarsRange, BarsRepository } from '../../store/barsRepository.ts';
+import { costSettingsFor } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { runJob, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -47,18 +49,34 @@ export class BacktestService {
         session: request.session,
       });
       progress('backtesting', 1);
-      const options: BacktestOptions = {
+      const costs = await costSettingsFor(
+        request.costs,
+        { kind: 'cache', symbol: request.symbol },
+        this.repo,
+      );
+      const options = (stressBps: number): BacktestOptions => ({
         cash: request.cash,
-        commission: commissionSpecFromRate(request.commission),
+        ...costOptions(request.commission, costs, stressBps),
         closeAtEnd: request.closeAtEnd,
-      };
-      const output = await this.pool.run({
-        kind: 'backtest',
-        dataset,
-        strategy: strategyRef(strategy, request.params),
-        options,
       });
+      const run = (stressBps: number) =>
+        this.pool.run({
+          kind: 'backtest',
+          dataset,
+          strategy: strategyRef(strategy, request.params),
+          options: options(stressBps),
+        });
+      // The stressed runs are queued with the run itself, so the pool's workers share them.
+      const outputs = await Promise.all(COST_STRESS_BPS.map((bps) => run(bps)));
+      const output = outputs[0]!;
       progress('done', 3);
+      const costStress: CostStressRow[] = outputs.map((o, k) => ({
+        bps: COST_STRESS_BPS[k]!,
+        finalEquity: finiteOrNull(o.metrics.finalEquity),
+        totalReturn: finiteOrNull(o.metrics.totalReturn),
+        sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
+        maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
+      }));
       return {
         symbol: request.symbol,
         timeframe: request.timeframe,
@@ -70,6 +88,8 @@ export class BacktestService {
         ),
         equity: thinEquityCurve(dataset.bars.t, output.equity, request.cash),
         trades: output.trades,
+        costs,
+        costStress,
         elapsedMs: output.elapsedMs,
       };
     });

@@ -10,6 +10,7 @@
  * it answers once the study has stopped and its finished trials are stored.
  */
 import { randomUUID } from 'node:crypto';
+import type { CommissionSpec, SlippageSpec } from '../../../core/engine/index.ts';
 import { annualizationOf } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
@@ -35,6 +36,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { studyTrialEntries } from '../../ml/ledgerEntries.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
+import { resolveCosts, type CostRequest } from '../costs.ts';
 import type { EventBus } from '../events.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -48,12 +50,14 @@ import {
   type StudyDocument,
   type StudyProgressRecord,
   type StudyRecords,
+  type StudySource,
 } from './studyRecords.ts';
 import { resolveStrategyDefinition } from '../../../core/strategy/index.ts';
 import {
   checkMode,
   getStrategyOrThrow,
   studyStrategyRef,
+  searchCostsOf,
   searchOptionsOf,
   loadStudyDatasets,
   randomSeed,
@@ -119,7 +123,10 @@ export class OptimizeService {
         session: request.data.session,
         aggregation: request.data.aggregation,
         ...(request.data.weights === undefined ? {} : { weights: { ...request.data.weights } }),
-        options: searchOptionsOf(request),
+        options: {
+          ...searchOptionsOf(request),
+          ...(await this.costs({ kind: 'cache', symbol: request.data.symbol }, searchCostsOf(request))),
+        },
         preferPlateau: request.preferPlateau,
         trials: request.trials,
       },
@@ -134,6 +141,15 @@ export class OptimizeService {
     const data = await this.datasets(newStudy.definition);
     const studyId = await this.store(newStudy, config);
     return this.launch(await this.row(studyId), data);
+  }
+
+  /** A study's cost models on `source` (see resolveCosts); the CLI asks before it creates a study. */
+  async costs(
+    source: StudySource,
+    request: CostRequest,
+  ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec }> {
+    const { commission, slippage } = await resolveCosts(request, source, this.deps.bars);
+    return { commission, slippage };
   }
 
   /** Stores a new study (no trial yet) and returns its id; the CLI then resumes it. */

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
 import { STRATEGIES, isStrategyName } from '../../../core/strategy/index.ts';
+import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
 import { OverfittingStats } from '../../../shared/optimizeContract.ts';
 import { strategyRefSchema } from '../../../shared/schemas.ts';
 import type { Database } from '../../store/database.ts';
@@ -14,31 +15,12 @@ import { StudiesRepository, type StudyRow } from '../../store/studiesRepository.
 
 const finite = z.number().finite();
 
-/** core/engine's CommissionSpec and SlippageSpec, the serialisable cost models. */
-const CommissionSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }),
-  z.object({ kind: z.literal('percent'), rate: finite }),
-  z.object({
-    kind: z.literal('per-share'),
-    perShare: finite,
-    minimum: finite.optional(),
-    maximum: finite.optional(),
-  }),
-  z.object({ kind: z.literal('fixed'), amount: finite }),
-]);
-const SlippageSpec = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }),
-  z.object({ kind: z.literal('fixed-bps'), bps: finite }),
-  z.object({ kind: z.literal('half-spread'), spread: finite.optional(), spreadBps: finite.optional() }),
-  z.object({ kind: z.literal('sqrt-impact'), coefficient: finite }),
-]);
-
 /** The stored backtest options: core's BacktestOptions without models given as code (the evaluator's
  * use of `definition.options` as BacktestOptions keeps the two in step at compile time). */
 const StoredBacktestOptions = z.object({
   cash: finite.optional(),
-  commission: CommissionSpec.optional(),
-  slippage: SlippageSpec.optional(),
+  commission: commissionSpecSchema.optional(),
+  slippage: slippageSpecSchema.optional(),
   fillAt: z.enum(['next-open', 'close']).optional(),
   fractional: z.boolean().optional(),
   longOnly: z.boolean().optional(),

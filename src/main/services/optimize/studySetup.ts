@@ -5,12 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
-import {
-  commissionSpecFromRate,
-  type BacktestOptions,
-  type CommissionSpec,
-  type SlippageSpec,
-} from '../../../core/engine/index.ts';
+import type { BacktestOptions, CostSettings } from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
   createSpace,
@@ -27,6 +22,7 @@ import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { InputError, RequestError } from '../../../shared/errors.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
+import type { CostRequest } from '../costs.ts';
 import { loadDatasets, NATIVE_TIMEFRAME, type BarsReader } from '../../marketdata/barsSource.ts';
 import type { StudyDefinition } from './studyRecords.ts';
 
@@ -175,23 +171,31 @@ export async function loadStudyDatasets(
 }
 
 /**
- * A search request's engine options as stored with a study: costs as specs, and the execution flags
- * only when they differ from the engine's defaults (so a plain study's document stays as it was).
+ * A search request's engine options as stored with a study, costs aside (searchCostsOf): the execution
+ * flags only when they differ from the engine's defaults (so a plain study's document stays as it was).
  */
 export function searchOptionsOf(request: {
   readonly cash: number;
-  readonly commission: number;
-  readonly slippageBps: number;
   readonly longOnly: boolean;
   readonly closeAtEnd: boolean;
   readonly fillAt: 'next-open' | 'close';
-}): BacktestOptions & { commission: CommissionSpec; slippage?: SlippageSpec } {
+}): Omit<BacktestOptions, 'commission' | 'slippage'> {
   return {
     cash: request.cash,
-    commission: commissionSpecFromRate(request.commission),
-    ...(request.slippageBps > 0 ? { slippage: { kind: 'fixed-bps', bps: request.slippageBps } } : {}),
     ...(request.longOnly ? { longOnly: true } : {}),
     ...(request.closeAtEnd ? { closeAtEnd: true } : {}),
     ...(request.fillAt === 'close' ? { fillAt: 'close' } : {}),
   };
+}
+
+/**
+ * A search request's costs, resolved against the data's asset class once it is known: --slippage-bps
+ * adds to the cost settings' spread and impact, as it does for a study run in the CLI's own process.
+ */
+export function searchCostsOf(request: {
+  readonly commission: number;
+  readonly slippageBps: number;
+  readonly costs?: Partial<CostSettings> | undefined;
+}): CostRequest {
+  return { commissionRate: request.commission, settings: request.costs, extraBps: request.slippageBps };
 }

@@ -41,6 +41,7 @@ import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
+import { resolveCosts, type CostRequest } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -52,6 +53,7 @@ import {
   getStrategyOrThrow,
   randomSeed,
   studyStrategyRef,
+  searchCostsOf,
   searchOptionsOf,
   loadStudyDatasets,
   resolveObjectives,
@@ -77,7 +79,9 @@ export interface WalkForwardJob {
   readonly trials: number;
   readonly seed: number;
   readonly minTrades: number;
-  readonly options: BacktestOptions;
+  /** Everything but the costs, which `costs` resolves once the data's asset class is known. */
+  readonly options: Omit<BacktestOptions, 'commission' | 'slippage'>;
+  readonly costs: CostRequest;
   readonly preferPlateau: boolean;
   readonly windows: WalkForwardOptions;
 }
@@ -136,6 +140,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     seed: request.seed ?? randomSeed(),
     minTrades: request.minTrades,
     options: searchOptionsOf(request),
+    costs: searchCostsOf(request),
     preferPlateau: request.preferPlateau,
     windows: request.windows,
   };
@@ -181,6 +186,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   );
   const base = data.datasets[0]!.ref;
   const bars = base.bars;
+  const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
+  const options: BacktestOptions = { ...job.options, commission, slippage };
   let windowCount: number;
   try {
     windowCount = walkForwardWindows(bars.t, job.windows).length;
@@ -196,7 +203,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const evaluators = deps.compute ?? poolEvaluators(deps.pool);
   const settings: EvaluatorSettings = {
     strategy: job.strategy,
-    options: job.options,
+    options,
     objectives: job.objectives,
     aggregation: 'mean',
   };

@@ -1,9 +1,11 @@
 import {
-  commissionSpecFromRate,
+  COST_STRESS_BPS,
+  costOptions,
+  NO_COSTS,
   type BacktestOptions,
-  type CommissionSpec,
-  type SlippageSpec,
+  type CostSettings,
 } from '../../../../core/engine/index.ts';
+import { costSettingsFor, type CostRequest } from '../../../services/costs.ts';
 import {
   COMMISSION_UNIT,
   commissionRateFromPercent,
@@ -23,7 +25,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
@@ -43,12 +45,19 @@ const HEADLINE = [
   'exposure',
 ] as const;
 
+const STRESS_METRICS = ['finalEquity', 'totalReturn', 'sharpeRatio', 'maxDrawdown'] as const;
+
+function costsText(costs: CostSettings): string {
+  if (!costs.regulatoryFees && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
+  return `${costs.regulatoryFees ? 'SEC and FINRA fees on sells, ' : ''}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
+}
+
 /**
  * `--commission` as the engine's rate. The flag is in percent of traded value per fill, as the app's
  * field is (`--commission 0.1` is 0.1 %); a rate above a plausible one runs, with a warning on stderr.
  */
-export function commissionRateOption(args: ParsedArgs, io: CommandIO): number {
-  const percent = numberOption(args, 'commission', 0);
+export function commissionRateOption(args: ParsedArgs, io: CommandIO, fallbackPercent = 0): number {
+  const percent = numberOption(args, 'commission', fallbackPercent);
   if (!(percent >= 0 && percent <= MAX_COMMISSION_PERCENT))
     throw new UsageError(
       `--commission is in ${COMMISSION_UNIT}, between 0 and ${MAX_COMMISSION_PERCENT}, got ${percent}`,
@@ -103,26 +112,57 @@ function tradeTable(trades: readonly TradeOut[], time: TimeFormat, timeframe: st
   ])}`;
 }
 
-/** Engine options from the flags shared by backtest, optimize and walk-forward (costs as data, storable). */
-export function backtestOptionsFrom(
-  args: ParsedArgs,
-  io: CommandIO,
-): BacktestOptions & { commission: CommissionSpec; slippage: SlippageSpec } {
+/** Engine options but costs from the flags shared by backtest, optimize and walk-forward. */
+export function accountOptionsFrom(args: ParsedArgs): Omit<BacktestOptions, 'commission' | 'slippage'> {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
-  const slippageBps = numberOption(args, 'slippage-bps', 0);
   return {
     cash,
-    commission: commissionSpecFromRate(commissionRateOption(args, io)),
-    slippage: slippageBps > 0 ? { kind: 'fixed-bps', bps: slippageBps } : { kind: 'none' },
     longOnly: Boolean(args.values['long-only']),
     closeAtEnd: Boolean(args.values['close-at-end']),
     ...(args.values['fill-at-close'] ? { fillAt: 'close' as const } : {}),
   };
 }
 
+/**
+ * The cost flags: `--costs none` for no cost beyond --commission (the results of runs before costs had
+ * defaults), else the asset class's default with `--fees on|off`, `--spread-bps` and `--impact` each
+ * replacing one part of it; `--slippage-bps` adds a fixed slippage on every fill on top.
+ */
+export function costRequestFrom(args: ParsedArgs, io: CommandIO, fallbackCommissionPercent = 0): CostRequest {
+  const commissionRate = commissionRateOption(args, io, fallbackCommissionPercent);
+  const extraBps = numberOption(args, 'slippage-bps', 0);
+  if (!(extraBps >= 0)) throw new UsageError(`--slippage-bps must be >= 0, got ${extraBps}`);
+  const mode = stringOption(args, 'costs') ?? 'default';
+  if (mode !== 'default' && mode !== 'none')
+    throw new UsageError(`--costs must be default or none, got "${mode}"`);
+  const settings: { -readonly [K in keyof CostSettings]?: CostSettings[K] } =
+    mode === 'none' ? { ...NO_COSTS } : {};
+  const fees = stringOption(args, 'fees');
+  if (fees !== undefined) {
+    if (fees !== 'on' && fees !== 'off') throw new UsageError(`--fees must be on or off, got "${fees}"`);
+    settings.regulatoryFees = fees === 'on';
+  }
+  if (stringOption(args, 'spread-bps') !== undefined) {
+    const spread = numberOption(args, 'spread-bps', 0);
+    if (!(spread >= 0 && spread <= 1_000))
+      throw new UsageError(`--spread-bps must be between 0 and 1000, got ${spread}`);
+    settings.spreadBps = spread;
+  }
+  if (stringOption(args, 'impact') !== undefined) {
+    const impact = numberOption(args, 'impact', 0);
+    if (!(impact >= 0 && impact <= 1))
+      throw new UsageError(`--impact must be between 0 and 1, got ${impact}`);
+    settings.impact = impact;
+  }
+  return { commissionRate, settings, extraBps };
+}
+
 /** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
-export const COMMISSION_HELP = `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %`;
+export const COMMISSION_HELP =
+  `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
+  '\n        costs default to the asset class (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01);' +
+  '\n        --costs none drops them, --fees on|off, --spread-bps BPS and --impact X replace one part';
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,
@@ -130,6 +170,10 @@ export const BACKTEST_OPTIONS = {
   cash: { type: 'string' },
   commission: { type: 'string' },
   'slippage-bps': { type: 'string' },
+  costs: { type: 'string' },
+  fees: { type: 'string' },
+  'spread-bps': { type: 'string' },
+  impact: { type: 'string' },
   'long-only': { type: 'boolean' },
   'close-at-end': { type: 'boolean' },
   'fill-at-close': { type: 'boolean' },
@@ -139,6 +183,7 @@ export const backtestCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
     '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
+    '        [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
     '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]' +
     COMMISSION_HELP,
   options: { ...BACKTEST_OPTIONS, param: { type: 'string', multiple: true } },
@@ -149,15 +194,28 @@ export const backtestCommand: Command = {
     const definition = getStrategyOrThrow(strategyName);
     const time = timeFormatFrom(args);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
-    const options = backtestOptionsFrom(args, io);
+    const costRequest = costRequestFrom(args, io);
     const source = await loadBarsSource(args);
-    const output = new TaskRunner().run({
-      kind: 'backtest',
-      dataset: { id: source.id, bars: source.bars },
-      strategy: strategyRef(definition, params),
-      options,
-    });
-    if (!('metrics' in output)) throw new Error('unexpected trials output');
+    // The CLI reads a cached symbol through the folder's owner, without the repository: the class is
+    // judged from the bars' timestamps, as the repository does for a symbol imported without one.
+    const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
+    const account = accountOptionsFrom(args);
+    const runner = new TaskRunner();
+    const run = (stressBps: number) => {
+      const output = runner.run({
+        kind: 'backtest',
+        dataset: { id: source.id, bars: source.bars },
+        strategy: strategyRef(definition, params),
+        options: {
+          ...account,
+          ...costOptions(costRequest.commissionRate, costs, (costRequest.extraBps ?? 0) + stressBps),
+        },
+      });
+      if (!('metrics' in output)) throw new Error('unexpected trials output');
+      return output;
+    };
+    const stress = COST_STRESS_BPS.map((bps) => ({ bps, output: run(bps) }));
+    const output = stress[0]!.output;
     if (args.values['json']) {
       io.out(
         toJson({
@@ -165,6 +223,14 @@ export const backtestCommand: Command = {
           params,
           bars: source.bars.t.length,
           metrics: output.metrics,
+          costs,
+          costStress: stress.map(({ bps, output: { metrics } }) => ({
+            bps,
+            finalEquity: metrics.finalEquity,
+            totalReturn: metrics.totalReturn,
+            sharpeRatio: metrics.sharpeRatio,
+            maxDrawdown: metrics.maxDrawdown,
+          })),
           trades: output.trades,
         }),
       );
@@ -180,6 +246,16 @@ export const backtestCommand: Command = {
       table([
         ['metric', 'value'],
         ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
+      ]),
+    );
+    io.out(`\nCosts: ${costsText(costs)}; cost stress (more cost on every fill):`);
+    io.out(
+      table([
+        ['extra cost', ...STRESS_METRICS.map((key) => metricLabel(key))],
+        ...stress.map(({ bps, output: { metrics } }) => [
+          `+${bps} bp`,
+          ...STRESS_METRICS.map((key) => formatMetric(key, metrics[key])),
+        ]),
       ]),
     );
     io.out(`\n${tradeTable(output.trades, time, printedTimeframe(source.bars.t))}`);

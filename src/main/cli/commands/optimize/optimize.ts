@@ -1,5 +1,4 @@
 import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
-import { commissionRateOf } from '../../../../core/engine/index.ts';
 import {
   parseSamplerKind,
   type ObjectiveMode,
@@ -41,9 +40,15 @@ import {
   type ParsedArgs,
 } from '../../args.ts';
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
+import type { CostRequest } from '../../../services/costs.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
-import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import {
+  accountOptionsFrom,
+  BACKTEST_OPTIONS,
+  COMMISSION_HELP,
+  costRequestFrom,
+} from '../backtest/backtest.ts';
 import { chooseRedisOnOwner, REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
@@ -423,7 +428,8 @@ export function searchRequestFrom(
 ): SearchRequestInput {
   const search = searchFrom(args, defaultTrials);
   const space = listOption(args, 'space');
-  const account = backtestOptionsFrom(args, io);
+  const account = accountOptionsFrom(args);
+  const costs = costRequestFrom(args, io);
   return {
     strategy: search.strategy,
     ...(space.length === 0 ? {} : { space }),
@@ -440,11 +446,14 @@ export function searchRequestFrom(
     seed: search.seed,
     minTrades: search.minTrades,
     cash: account.cash ?? 10_000,
-    commission: commissionRateOf(account.commission),
-    slippageBps: account.slippage.kind === 'fixed-bps' ? account.slippage.bps : 0,
+    commission: costs.commissionRate,
+    slippageBps: costs.extraBps ?? 0,
     longOnly: account.longOnly === true,
     closeAtEnd: account.closeAtEnd === true,
     fillAt: account.fillAt ?? 'next-open',
+    ...(costs.settings === undefined || Object.keys(costs.settings).length === 0
+      ? {}
+      : { costs: costs.settings }),
     preferPlateau: search.preferPlateau,
   };
 }
@@ -554,6 +563,7 @@ export const optimizeCommand: Command = {
     const style = progressStyle(args, io);
     const resumeId = stringOption(args, 'resume');
     let newStudy: NewStudy | undefined;
+    let costRequest: CostRequest | undefined;
     if (resumeId === undefined) {
       const { source, timeframes, start, end } = sourceFrom(args);
       const search = searchFrom(args, 100);
@@ -572,6 +582,7 @@ export const optimizeCommand: Command = {
       }
       if (aggregation === 'weighted' && timeframes.some((tf) => weights[tf] === undefined))
         throw new UsageError('--aggregation weighted needs a --tf-weight for every timeframe');
+      costRequest = costRequestFrom(args, io);
       newStudy = {
         name:
           stringOption(args, 'study-name') ??
@@ -584,7 +595,7 @@ export const optimizeCommand: Command = {
           end,
           aggregation,
           ...(Object.keys(weights).length > 0 ? { weights } : {}),
-          options: backtestOptionsFrom(args, io),
+          options: accountOptionsFrom(args),
           preferPlateau: search.preferPlateau,
           trials: search.trials,
         },
@@ -612,7 +623,13 @@ export const optimizeCommand: Command = {
           throw error;
         }
       } else {
-        studyId = await service.create(newStudy!);
+        // The asset class's default costs need the study's store (a cached symbol's class is kept there).
+        const { definition } = newStudy!;
+        const costs = await service.costs(definition.source, costRequest!);
+        studyId = await service.create({
+          ...newStudy!,
+          definition: { ...definition, options: { ...definition.options, ...costs } },
+        });
         await service.resume(studyId);
       }
       if (style !== 'bar') io.err(`study ${studyId} running\n`);

@@ -17,7 +17,7 @@ import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.
 import type { Command, CommandIO } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
-import { backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import { accountOptionsFrom, COMMISSION_HELP, costRequestFrom } from '../backtest/backtest.ts';
 import {
   progressLine,
   SEARCH_OPTIONS,
@@ -190,7 +190,8 @@ export const walkForwardCommand: Command = {
       };
       return walkForwardThroughOwner(owner, request, { windows, search, time, args, io });
     }
-    const options = backtestOptionsFrom(args, io);
+    const options = accountOptionsFrom(args);
+    const costs = costRequestFrom(args, io);
     const threads = workersFrom(args);
     const db = needsCache ? await openDatabaseHere(args, 'walk-forward on cached bars') : null;
     const pool = new ComputePool(threads);
@@ -224,6 +225,7 @@ export const walkForwardCommand: Command = {
             seed: search.seed,
             minTrades: search.minTrades,
             options,
+            costs,
             preferPlateau: search.preferPlateau,
             windows,
           },

@@ -1,4 +1,3 @@
-import { commissionSpecFromRate } from '../../../../core/engine/index.ts';
 import {
   AXIS_LABELS,
   createDetector,
@@ -7,13 +6,18 @@ import {
 } from '../../../../core/regime/index.ts';
 import { compareRegimeAware, type PolicyReport } from '../../../../core/regime/compare.ts';
 import { sampleCandidates, type RegimeScore } from '../../../../core/regime/perRegime.ts';
-import { commissionRateFromPercent } from '../../../../shared/commission.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { loadBarsSource } from '../../barsSource.ts';
+import { barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
-import { BACKTEST_OPTIONS, backtestOptionsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import { resolveCosts } from '../../../services/costs.ts';
+import {
+  accountOptionsFrom,
+  BACKTEST_OPTIONS,
+  COMMISSION_HELP,
+  costRequestFrom,
+} from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from './regimes.ts';
 
 /** Costs are part of the comparison: without --commission it charges this much per side. */
@@ -101,11 +105,11 @@ export const regimesCompareCommand: Command = {
         throw new UsageError(error.message);
       throw error;
     }
-    const backtest = backtestOptionsFrom(args, io);
-    if (stringOption(args, 'commission') === undefined)
-      backtest.commission = commissionSpecFromRate(commissionRateFromPercent(DEFAULT_COMMISSION_PERCENT));
+    const costRequest = costRequestFrom(args, io, DEFAULT_COMMISSION_PERCENT);
     const source = await loadBarsSource(args);
     const bars = source.bars;
+    const { commission, slippage } = await resolveCosts(costRequest, barsSourceFrom(args), null, bars.t);
+    const backtest = { ...accountOptionsFrom(args), commission, slippage };
     const timeframe = regimeTimeframe(args, source.label, bars);
     const optional = {
       train: optionalInteger(args, 'train', 1),

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { runBacktest } from './backtest.ts';
+import { costOptions, defaultCostSettings, NO_COSTS, US_EQUITY_COSTS } from './assetCosts.ts';
+import { randomWalkBars } from './random-walk.ts';
+import { STRATEGIES } from '../strategy/index.ts';
+
+const bars = randomWalkBars(600, 7);
+const params = { fast: 5, slow: 20 };
+
+describe('asset-class costs', () => {
+  it('equities default to the US equity model; FX and crypto to none', () => {
+    expect(defaultCostSettings('equities')).toEqual(US_EQUITY_COSTS);
+    expect(defaultCostSettings('fx')).toEqual(NO_COSTS);
+    expect(defaultCostSettings('crypto')).toEqual(NO_COSTS);
+  });
+
+  it('settings become the engine models; a stress adds fixed bps', () => {
+    expect(costOptions(0, US_EQUITY_COSTS)).toEqual({
+      commission: { kind: 'us-equity', rate: 0 },
+      slippage: {
+        kind: 'sum',
+        parts: [
+          { kind: 'half-spread', spreadBps: 2 },
+          { kind: 'sqrt-impact', coefficient: 0.01 },
+        ],
+      },
+    });
+    expect(costOptions(0.001, NO_COSTS, 10)).toEqual({
+      commission: { kind: 'percent', rate: 0.001 },
+      slippage: { kind: 'fixed-bps', bps: 10 },
+    });
+  });
+
+  it('no costs reproduce a run without cost options exactly; the equity default costs something', () => {
+    const plain = runBacktest(bars, STRATEGIES['sma-cross'], params, { cash: 10_000 });
+    const zero = runBacktest(bars, STRATEGIES['sma-cross'], params, {
+      cash: 10_000,
+      ...costOptions(0, NO_COSTS),
+    });
+    expect(Array.from(zero.equity)).toEqual(Array.from(plain.equity));
+    expect(zero.trades.count).toBe(plain.trades.count);
+    const costly = runBacktest(bars, STRATEGIES['sma-cross'], params, {
+      cash: 10_000,
+      ...costOptions(0, US_EQUITY_COSTS),
+    });
+    expect(plain.trades.count).toBeGreaterThan(2);
+    expect(costly.finalEquity).toBeLessThan(plain.finalEquity);
+    const stressed = runBacktest(bars, STRATEGIES['sma-cross'], params, {
+      cash: 10_000,
+      ...costOptions(0, US_EQUITY_COSTS, 25),
+    });
+    expect(stressed.finalEquity).toBeLessThan(costly.finalEquity);
+  });
+});

@@ -1,0 +1,62 @@
+import type { AssetCalendar } from '../data/assetCalendar.ts';
+import type { CommissionSpec, SlippagePart, SlippageSpec } from './costs.ts';
+
+/**
+ * The costs a person sets for a run, beside the commission rate every request already carries: whether
+ * sells pay the US regulatory fees, the quoted spread assumed (half of it is paid on every market
+ * fill) and the square-root impact coefficient. The same three numbers in Settings, on every form and
+ * on the CLI, so one word has one meaning; `costOptions` turns them into the engine's cost models.
+ */
+export interface CostSettings {
+  readonly regulatoryFees: boolean;
+  /** Full quoted spread in basis points of the price. */
+  readonly spreadBps: number;
+  /** price x impact x sqrt(units / bar volume) per unit (see SqrtImpactSlippage). */
+  readonly impact: number;
+}
+
+/** No cost beyond the commission rate: what every run paid before costs had defaults. */
+export const NO_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 0, impact: 0 };
+
+/**
+ * US equities on Alpaca: no commission, SEC and FINRA fees on sells, a 2 bp spread (large caps quote
+ * one or two cents on a $100 share) and an impact of 1 % of the price at full participation of a bar's
+ * volume, so a fill of a quarter of a bar's volume pays 50 bp and a retail-size fill on daily bars pays
+ * well under 1 bp.
+ */
+export const US_EQUITY_COSTS: CostSettings = { regulatoryFees: true, spreadBps: 2, impact: 0.01 };
+
+/**
+ * The default costs of an asset class. Only US equities have a model: FX and crypto brokers charge in
+ * the spread or by tiers this app does not know, so they start at no cost and the person sets theirs.
+ */
+export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
+  return calendar === 'equities' ? US_EQUITY_COSTS : NO_COSTS;
+}
+
+/**
+ * The engine's cost models for a commission rate (a fraction of traded value) and cost settings, with
+ * `stressBps` more of slippage on every fill (the cost stress: what the result becomes if every fill
+ * costs that much more). All zero gives exactly the models of a run without costs.
+ */
+export function costOptions(
+  commissionRate: number,
+  settings: CostSettings,
+  stressBps = 0,
+): { commission: CommissionSpec; slippage: SlippageSpec } {
+  const commission: CommissionSpec = settings.regulatoryFees
+    ? { kind: 'us-equity', rate: commissionRate }
+    : commissionRate > 0
+      ? { kind: 'percent', rate: commissionRate }
+      : { kind: 'none' };
+  const parts: SlippagePart[] = [];
+  if (settings.spreadBps > 0) parts.push({ kind: 'half-spread', spreadBps: settings.spreadBps });
+  if (settings.impact > 0) parts.push({ kind: 'sqrt-impact', coefficient: settings.impact });
+  if (stressBps > 0) parts.push({ kind: 'fixed-bps', bps: stressBps });
+  const slippage: SlippageSpec =
+    parts.length === 0 ? { kind: 'none' } : parts.length === 1 ? parts[0]! : { kind: 'sum', parts };
+  return { commission, slippage };
+}
+
+/** The extra cost per fill, in basis points, a cost stress table shows beside a result. */
+export const COST_STRESS_BPS = [0, 10, 25] as const;

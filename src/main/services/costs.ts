@@ -1,0 +1,69 @@
+import { inferAssetCalendar } from '../../core/data/assetCalendar.ts';
+import {
+  costOptions,
+  defaultCostSettings,
+  type CommissionSpec,
+  type CostSettings,
+  type SlippageSpec,
+} from '../../core/engine/index.ts';
+import { loadDataset, NATIVE_TIMEFRAME, type BarsSource } from '../marketdata/barsSource.ts';
+import type { BarsRepository } from '../store/barsRepository.ts';
+
+/**
+ * The costs a run is asked with: the commission rate every request carries, the cost settings given
+ * (some or all of them: a CLI flag may set one, the rest coming from the default) and extra slippage in
+ * basis points (the CLI's --slippage-bps, a cost stress).
+ */
+export interface CostRequest {
+  readonly commissionRate: number;
+  readonly settings?: Partial<CostSettings> | undefined;
+  readonly extraBps?: number;
+}
+
+function complete(settings: Partial<CostSettings> | undefined): settings is CostSettings {
+  return (
+    settings !== undefined &&
+    settings.regulatoryFees !== undefined &&
+    settings.spreadBps !== undefined &&
+    settings.impact !== undefined
+  );
+}
+
+/**
+ * The cost settings of a run: the ones given, the rest from the default of the source's asset class. A
+ * cached symbol's class is the one stored with it (set at import, else inferred by the repository); a
+ * file's, or a symbol read without the repository, is inferred from the timestamps `t` of its bars, or
+ * of the file read for it.
+ */
+export async function costSettingsFor(
+  given: Partial<CostSettings> | undefined,
+  source: BarsSource,
+  repo: BarsRepository | null,
+  t?: Float64Array,
+): Promise<CostSettings> {
+  if (complete(given)) return given;
+  const defaults = await defaultsFor(source, repo, t);
+  return { ...defaults, ...given };
+}
+
+async function defaultsFor(source: BarsSource, repo: BarsRepository | null, t?: Float64Array) {
+  if (source.kind === 'cache' && repo !== null)
+    return defaultCostSettings((await repo.calendarOf(source.symbol)).calendar);
+  if (t !== undefined) return defaultCostSettings(inferAssetCalendar(t));
+  if (source.kind === 'file') {
+    const { bars } = await loadDataset(source, NATIVE_TIMEFRAME, {}, null);
+    return defaultCostSettings(inferAssetCalendar(bars.t));
+  }
+  return defaultCostSettings('equities');
+}
+
+/** The engine's cost models for a cost request (see costSettingsFor), with the settings they came from. */
+export async function resolveCosts(
+  request: CostRequest,
+  source: BarsSource,
+  repo: BarsRepository | null,
+  t?: Float64Array,
+): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; settings: CostSettings }> {
+  const settings = await costSettingsFor(request.settings, source, repo, t);
+  return { ...costOptions(request.commissionRate, settings, request.extraBps ?? 0), settings };
+}

@@ -1,0 +1,66 @@
+/**
+ * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
+ * core/engine's CommissionSpec and SlippageSpec, and the cost settings a person edits (core's
+ * CostSettings: regulatory fees, spread, impact). The type checks at the end keep them in step with core.
+ */
+import { z } from 'zod';
+import type { CommissionSpec, CostSettings, SlippageSpec } from '../core/engine/index.ts';
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const commissionSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('percent'), rate: finite }),
+  z.strictObject({
+    kind: z.literal('per-share'),
+    perShare: finite,
+    minimum: finite.optional(),
+    maximum: finite.optional(),
+  }),
+  z.strictObject({ kind: z.literal('fixed'), amount: finite }),
+  z.strictObject({
+    kind: z.literal('us-equity'),
+    rate: finite.optional(),
+    secFeePerMillion: finite.optional(),
+    tafPerShare: finite.optional(),
+    tafMaximum: finite.optional(),
+  }),
+]);
+
+const slippagePartSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({ kind: z.literal('fixed-bps'), bps: finite }),
+  z.strictObject({ kind: z.literal('half-spread'), spread: finite.optional(), spreadBps: finite.optional() }),
+  z.strictObject({ kind: z.literal('sqrt-impact'), coefficient: finite }),
+]);
+
+export const slippageSpecSchema = z.union([
+  slippagePartSchema,
+  z.strictObject({ kind: z.literal('sum'), parts: z.array(slippagePartSchema).max(8) }),
+]);
+
+/** What a person sets: absent on a request, the symbol's asset class decides (see defaultCostSettings). */
+export const costSettingsSchema = z.strictObject({
+  /** SEC fee and FINRA TAF on every sell (US equities). */
+  regulatoryFees: z.boolean(),
+  /** The full quoted spread in basis points; half of it is paid on every market fill. */
+  spreadBps: z.number().min(0).max(1_000, 'must be at most 1,000 bp'),
+  /** Square-root impact coefficient: the price share paid at full participation of a bar's volume. */
+  impact: z.number().min(0).max(1, 'must be at most 1'),
+});
+
+/** One row of a cost stress: the result with `bps` more cost on every fill. */
+export const costStressRowSchema = z.object({
+  bps: z.number(),
+  finalEquity: z.number().nullable(),
+  totalReturn: z.number().nullable(),
+  sharpeRatio: z.number().nullable(),
+  maxDrawdown: z.number().nullable(),
+});
+
+export type CostStressRow = z.output<typeof costStressRowSchema>;
+
+// Compile-time: each schema's output is the core type it carries.
+({}) as z.output<typeof commissionSpecSchema> satisfies CommissionSpec;
+({}) as z.output<typeof slippageSpecSchema> satisfies SlippageSpec;
+({}) as z.output<typeof costSettingsSchema> satisfies CostSettings;
