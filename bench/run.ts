@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   live: async () => ({ run: (await import('./live.bench.ts')).runLiveBench }),
   robustness: async () => ({ run: (await import('./robustness.bench.ts')).runRobustnessBench }),
   ml: async () => ({ run: (await import('./ml.bench.ts')).runMlBench }),
+  tearSheet: async () => ({ run: (await import('./tearSheet.bench.ts')).runTearSheetBench }),
 };
 
 const wanted = process.argv.slice(2);

@@ -52,6 +52,8 @@ export const BacktestRequest = z
     commission: z.number().min(0).max(0.1).default(0),
     /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
     costs: costSettingsSchema.partial().optional(),
+    /** The tear sheet's benchmark: another cached symbol held over the same bars (absent: this one). */
+    benchmark: symbolSchema.optional(),
     /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
     closeAtEnd: z.boolean().default(false),
     start: epochMsSchema.optional(),
@@ -72,6 +74,48 @@ export const TradeRow = z.object({
   exitReason: z.string(),
 });
 
+const series = z.array(metricValue);
+const periodReturn = z.object({
+  year: z.number(),
+  month: z.number().optional(),
+  value: metricValue,
+  benchmark: metricValue,
+});
+
+/** core/metrics/tearSheet's TearSheet as data (undefined numbers as null), with what it compares to. */
+export const TearSheetPayload = z.object({
+  /** The benchmark's name (a symbol held from the first bar), null without one. */
+  benchmark: z.string().nullable(),
+  time: z.array(z.number()),
+  returns: series,
+  cumulative: series,
+  benchmarkCumulative: series.nullable(),
+  drawdown: series,
+  monthly: z.array(periodReturn),
+  yearly: z.array(periodReturn),
+  rollingWindow: z.number(),
+  rollingSharpe: series,
+  rollingVolatility: series,
+  drawdowns: z.array(
+    z.object({
+      start: z.number(),
+      trough: z.number(),
+      end: z.number(),
+      recovery: z.number().nullable(),
+      depth: z.number(),
+      days: z.number(),
+    }),
+  ),
+  distribution: z.object({
+    edges: series,
+    counts: z.array(z.number()),
+    mean: metricValue,
+    std: metricValue,
+    skew: metricValue,
+    kurtosis: metricValue,
+  }),
+});
+
 export const BacktestResult = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
@@ -86,6 +130,7 @@ export const BacktestResult = z.object({
   costs: costSettingsSchema,
   /** The same run with 0, 10 and 25 bp more cost on every fill. */
   costStress: z.array(costStressRowSchema),
+  tearSheet: TearSheetPayload,
   elapsedMs: z.number(),
 });
 
@@ -100,3 +145,5 @@ export const backtestContract = {
 export type BacktestRequest = z.output<typeof BacktestRequest>;
 export type BacktestResult = z.output<typeof BacktestResult>;
 export type StrategyInfo = z.output<typeof StrategyInfo>;
+export type TearSheetPayload = z.output<typeof TearSheetPayload>;
+export type TradeRow = z.output<typeof TradeRow>;

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { JobCancelled } from './appContract.ts';
+import { TearSheetPayload } from './backtestContract.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
@@ -424,6 +425,8 @@ export const WalkForwardResult = z.object({
   ),
   /** What the trader should know about how the figures were obtained (fallbacks, skipped windows). */
   notes: z.array(z.string()),
+  /** The stitched out-of-sample equity's tear sheet, against holding the symbol over the same bars. */
+  tearSheet: TearSheetPayload,
   elapsedMs: z.number(),
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
+import { costOptions, US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
 import { compareRegimeAware } from '../../src/core/regime/compare.ts';
 import { createDetector } from '../../src/core/regime/index.ts';
 import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
@@ -14,7 +15,7 @@ const goog = sharedDataFile('GOOG.csv');
 const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
 
 describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
-  it('--json: the core comparison of the same trials, with the default 0.05 % commission', async () => {
+  it('--json: the core comparison of the same trials, with the default 0.05 % commission and US equity costs', async () => {
     const io = captureIO();
     const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
     expect(await main([...args, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
@@ -26,7 +27,7 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
       candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
       createDetector: () => createDetector('rules', '1d'),
       axis: 'volatility',
-      backtest: { commission: { kind: 'percent', rate: 0.0005 } },
+      backtest: costOptions(0.0005, US_EQUITY_COSTS),
       minTrades: 3,
     });
     expect(json['purge']).toBe(expected.purge);

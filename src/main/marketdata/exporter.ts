@@ -38,21 +38,36 @@ export interface ExportResult {
  */
 export async function exportBars(db: Database, request: ExportRequest): Promise<ExportResult> {
   const path = resolve(request.out);
-  await checkTarget(path, request.overwrite === true);
+  const bars = await writeAtomically(path, request.overwrite === true, (temporary) =>
+    writeBars(db, request, temporary),
+  );
+  return { path, format: request.format, bars };
+}
+
+/**
+ * Writes a file the way exportBars does (see there): `write` fills a temporary file beside `path`,
+ * which is synced and then takes the target's name (replacing it only with `overwrite`).
+ */
+export async function writeAtomically<T>(
+  path: string,
+  overwrite: boolean,
+  write: (temporary: string) => Promise<T>,
+): Promise<T> {
+  await checkTarget(path, overwrite);
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.${randomUUID()}.partial`);
   try {
-    const bars = await writeBars(db, request, temporary);
+    const result = await write(temporary);
     // The data must be on disk before the name points at it, or a crash could leave an empty file.
     const handle = await open(temporary, 'r+');
     await handle.sync().finally(() => handle.close());
-    if (request.overwrite) await rename(temporary, path);
+    if (overwrite) await rename(temporary, path);
     else {
       await link(temporary, path).catch((error: unknown) => {
         throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? new ExportTargetExistsError(path) : error;
       });
     }
-    return { path, format: request.format, bars };
+    return result;
   } finally {
     await rm(temporary, { force: true });
   }

@@ -10,6 +10,7 @@ import { loadDataset } from '../../marketdata/barsSource.ts';
 import type { BarsRange, BarsRepository } from '../../store/barsRepository.ts';
 import { costSettingsFor } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
+import { backtestTearSheet, closesAt } from '../tearSheet.ts';
 import { runJob, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { getStrategyOrThrow } from './strategyCatalog.ts';
@@ -30,6 +31,25 @@ export class BacktestService {
   async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
     const { id, bars } = await loadDataset({ kind: 'cache', symbol }, timeframe, range, this.repo);
     return { id, bars };
+  }
+
+  /** Another symbol's closes over the backtest's bars (same timeframe, range and session). */
+  private async benchmark(
+    request: BacktestRequest,
+    t: Float64Array,
+  ): Promise<{ label: string; values: Float64Array }> {
+    const symbol = request.benchmark!;
+    const bars = await this.repo.read(symbol, request.timeframe, {
+      start: request.start,
+      end: request.end,
+      session: request.session,
+    });
+    if (bars.t.length === 0)
+      throw new InputError(
+        `benchmark ${symbol} has no ${request.timeframe} bars in the backtest's range`,
+        'benchmark',
+      );
+    return { label: `${symbol} buy & hold`, values: closesAt(t, bars) };
   }
 
   async run(request: BacktestRequest): Promise<BacktestResult> {
@@ -77,6 +97,10 @@ export class BacktestService {
         sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
         maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
       }));
+      const benchmark =
+        request.benchmark === undefined || request.benchmark === request.symbol
+          ? { label: `${request.symbol} buy & hold`, values: dataset.bars.c }
+          : await this.benchmark(request, dataset.bars.t);
       return {
         symbol: request.symbol,
         timeframe: request.timeframe,
@@ -90,6 +114,7 @@ export class BacktestService {
         trades: output.trades,
         costs,
         costStress,
+        tearSheet: backtestTearSheet(dataset.bars.t, output.equity, request.cash, benchmark),
         elapsedMs: output.elapsedMs,
       };
     });

@@ -43,6 +43,8 @@ import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
+import { closesAt, tearSheetPayload } from '../tearSheet.ts';
+import { tearSheet } from '../../../core/metrics/tearSheet.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { poolEvaluators, type EvaluatorSettings, type EvaluatorSource } from './evaluator.ts';
@@ -340,6 +342,10 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
         : { name: s.name, kind: s.kind, mode: s.mode, modeShare: s.modeShare, changes: s.changes },
     ),
     notes,
+    tearSheet: tearSheetPayload(
+      tearSheet(result.stitched.t, result.stitched.equity, { benchmark: closesAt(result.stitched.t, bars) }),
+      `${data.label} buy & hold`,
+    ),
     elapsedMs: performance.now() - started,
   };
 }

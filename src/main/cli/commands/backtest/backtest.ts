@@ -27,6 +27,11 @@ import {
 } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
+import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
+import { finiteOrNull } from '../../../services/payloads.ts';
+import { backtestTearSheet } from '../../../services/tearSheet.ts';
+import { tradesCsv } from '../../../../shared/exportCsv.ts';
+import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 
@@ -184,9 +189,10 @@ export const backtestCommand: Command = {
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
     '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
     '        [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
-    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]' +
+    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
+    '        [--out FILE.html|FILE.csv [--overwrite]]: the tear sheet (HTML) or the trades (CSV)' +
     COMMISSION_HELP,
-  options: { ...BACKTEST_OPTIONS, param: { type: 'string', multiple: true } },
+  options: { ...BACKTEST_OPTIONS, ...OUT_OPTIONS, param: { type: 'string', multiple: true } },
   async run(args, io) {
     const strategyName = stringOption(args, 'strategy');
     if (strategyName === undefined) throw new UsageError('--strategy is required');
@@ -195,6 +201,7 @@ export const backtestCommand: Command = {
     const time = timeFormatFrom(args);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
     const costRequest = costRequestFrom(args, io);
+    const out = outTarget(args, ['html', 'csv']);
     const source = await loadBarsSource(args);
     // The CLI reads a cached symbol through the folder's owner, without the repository: the class is
     // judged from the bars' timestamps, as the repository does for a symbol imported without one.
@@ -216,6 +223,35 @@ export const backtestCommand: Command = {
     };
     const stress = COST_STRESS_BPS.map((bps) => ({ bps, output: run(bps) }));
     const output = stress[0]!.output;
+    const costStress = stress.map(({ bps, output: { metrics } }) => ({
+      bps,
+      finalEquity: finiteOrNull(metrics.finalEquity),
+      totalReturn: finiteOrNull(metrics.totalReturn),
+      sharpeRatio: finiteOrNull(metrics.sharpeRatio),
+      maxDrawdown: finiteOrNull(metrics.maxDrawdown),
+    }));
+    const paramText = Object.entries(params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    if (out !== null) {
+      const text =
+        out.format === 'csv'
+          ? tradesCsv(output.trades)
+          : tearSheetHtml({
+              title: `${strategyName} on ${source.label}`,
+              subtitle: `${paramText} · ${source.bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · costs: ${costsText(costs)}`,
+              metrics: Object.fromEntries(
+                Object.entries(output.metrics).map(([k, v]) => [k, finiteOrNull(v)]),
+              ),
+              sheet: backtestTearSheet(source.bars.t, output.equity, account.cash ?? 10_000, {
+                label: `${source.label} buy & hold`,
+                values: source.bars.c,
+              }),
+              costStress,
+            });
+      await writeOut(out, text);
+      io.err(`wrote ${out.format === 'csv' ? 'the trades' : 'the tear sheet'} to ${out.path}\n`);
+    }
     if (args.values['json']) {
       io.out(
         toJson({
@@ -224,21 +260,12 @@ export const backtestCommand: Command = {
           bars: source.bars.t.length,
           metrics: output.metrics,
           costs,
-          costStress: stress.map(({ bps, output: { metrics } }) => ({
-            bps,
-            finalEquity: metrics.finalEquity,
-            totalReturn: metrics.totalReturn,
-            sharpeRatio: metrics.sharpeRatio,
-            maxDrawdown: metrics.maxDrawdown,
-          })),
+          costStress,
           trades: output.trades,
         }),
       );
       return 0;
     }
-    const paramText = Object.entries(params)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ');
     io.out(
       `${strategyName} on ${source.label} (${source.bars.t.length.toLocaleString('en-US')} bars) ${paramText}`,
     );

@@ -41,6 +41,8 @@ import {
 } from '../../args.ts';
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
 import type { CostRequest } from '../../../services/costs.ts';
+import { trialsCsv } from '../../../../shared/exportCsv.ts';
+import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
 import {
@@ -390,8 +392,21 @@ function alreadyCompleteNote(studyId: string): string {
   return `study ${studyId} is already complete: nothing to resume (its state is unchanged); its report follows\n`;
 }
 
-/** Prints the finished (or stopped) study, as a report or --json; resolves to the exit code. */
-function reportStudy(detail: StudyDetail, studyId: string, args: ParsedArgs, io: CommandIO): number {
+/**
+ * Prints the finished (or stopped) study, as a report or --json, after writing its trials to `--out`
+ * when given; resolves to the exit code.
+ */
+async function reportStudy(
+  detail: StudyDetail,
+  studyId: string,
+  args: ParsedArgs,
+  io: CommandIO,
+): Promise<number> {
+  const out = outTarget(args, ['csv']);
+  if (out !== null) {
+    await writeOut(out, trialsCsv(detail.trials));
+    io.err(`wrote ${detail.trials.length} trials to ${out.path}\n`);
+  }
   if (args.values['json']) {
     io.out(
       toJson({
@@ -545,7 +560,7 @@ export const optimizeCommand: Command = {
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
-    '        [--data-dir DIR] [--json]\n' +
+    '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]\n' +
     '   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
     COMMISSION_HELP +
     REMOTE_HELP,
@@ -555,8 +570,11 @@ export const optimizeCommand: Command = {
     'tf-weight': { type: 'string', multiple: true },
     'study-name': { type: 'string' },
     resume: { type: 'string' },
+    ...OUT_OPTIONS,
   },
   async run(args, io) {
+    // A bad --out is refused before the study runs, not after.
+    outTarget(args, ['csv']);
     const owner = await ownerBackend(args);
     if (owner !== null) return optimizeThroughOwner(owner, args, io);
     const threads = workersFrom(args);

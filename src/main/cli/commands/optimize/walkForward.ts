@@ -16,6 +16,9 @@ import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../a
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
+import { windowsCsv } from '../../../../shared/exportCsv.ts';
+import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import { accountOptionsFrom, COMMISSION_HELP, costRequestFrom } from '../backtest/backtest.ts';
 import {
@@ -147,7 +150,8 @@ export const walkForwardCommand: Command = {
     '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
-    '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]' +
+    '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]\n' +
+    '        [--out FILE.html|FILE.csv [--overwrite]]: the out-of-sample tear sheet (HTML) or the windows (CSV)' +
     COMMISSION_HELP +
     REMOTE_HELP,
   options: {
@@ -157,6 +161,7 @@ export const walkForwardCommand: Command = {
     step: { type: 'string' },
     unit: { type: 'string' },
     anchored: { type: 'boolean' },
+    ...OUT_OPTIONS,
   },
   async run(args, io) {
     const time = timeFormatFrom(args);
@@ -175,6 +180,7 @@ export const walkForwardCommand: Command = {
     };
     for (const key of ['train', 'test', 'step'] as const)
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
+    const out = outTarget(args, ['html', 'csv']);
     const needsCache = source.kind === 'cache';
     const owner = needsCache ? await ownerBackend(args) : null;
     if (owner !== null && source.kind === 'cache') {
@@ -245,6 +251,20 @@ export const walkForwardCommand: Command = {
         throw error;
       }
       if (io.interactive && !args.values['json']) io.err('\n');
+      if (out !== null) {
+        await writeOut(
+          out,
+          out.format === 'csv'
+            ? windowsCsv(result.windows)
+            : tearSheetHtml({
+                title: `Walk-forward ${search.strategy} on ${result.symbol}: out of sample`,
+                subtitle: `${result.windows.length} windows (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), seed ${search.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
+                metrics: result.outOfSample,
+                sheet: result.tearSheet,
+              }),
+        );
+        io.err(`wrote ${out.format === 'csv' ? 'the windows' : 'the tear sheet'} to ${out.path}\n`);
+      }
       return printResult(result, { windows, search, time, args, io });
     } finally {
       unsubscribe();
