@@ -42,10 +42,14 @@ function metricText(definition: MetricDefinition | undefined, value: number | nu
   switch (definition?.format) {
     case 'percent':
       return percent(value);
+    case 'signedPercent':
+      return `${value > 0 ? '+' : ''}${percent(value)}`;
     case 'count':
       return value.toFixed(0);
-    case 'number':
+    case 'money':
       return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    case 'duration':
+      return `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${definition.unit}`;
     default:
       return value.toFixed(3);
   }
