@@ -26,6 +26,12 @@ export function metricLabel(key: string): string {
   return timeframe ? `${label} @ ${timeframe}` : label;
 }
 
+/** The catalogue's one-line explanation of a metric, for a hover title ('' for one it does not know). */
+export function metricDescription(key: string): string {
+  const [metric = key] = key.split('@');
+  return metricDefinition(metric)?.description ?? '';
+}
+
 export function formatMetric(key: string, value: number | null | undefined): string {
   const definition = metricDefinition(key);
   switch (definition?.format) {

@@ -279,3 +279,40 @@ describe('the session setting', () => {
     );
   });
 });
+
+describe('the cost settings', () => {
+  it('send only the parts set on backtest:run, block a run while one is invalid, and outlive the tab', async () => {
+    const preferences = memoryKeeper();
+    const client = new FakeRegimenClient()
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
+      .handle('backtest:run', () => backtestResult());
+    const app = createAppStore(client, memoryKeeper(), preferences);
+    app.setState({
+      strategies: { status: 'ready', data: [SMA_CROSS] },
+      datasets: {
+        status: 'ready',
+        data: [{ symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo' }],
+      },
+    });
+    app.getState().selectStrategy('sma-cross');
+    app.getState().selectSymbol('AAA');
+    await app.getState().runBacktest();
+    expect(client.callsTo('backtest:run')[0]!.costs).toBeUndefined();
+    app.getState().setCosts({ regulatoryFees: false, spreadBps: '0', impact: '0' });
+    await app.getState().runBacktest();
+    expect(client.callsTo('backtest:run')[1]!.costs).toEqual({
+      regulatoryFees: false,
+      spreadBps: 0,
+      impact: 0,
+    });
+    app.getState().setCosts({ regulatoryFees: null, spreadBps: '-3', impact: '' });
+    await app.getState().runBacktest();
+    expect(client.callsTo('backtest:run')).toHaveLength(2);
+    app.getState().setCosts({ regulatoryFees: null, spreadBps: '4', impact: '' });
+    expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().costs).toEqual({
+      regulatoryFees: null,
+      spreadBps: '4',
+      impact: '',
+    });
+  });
+});

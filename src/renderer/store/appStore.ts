@@ -16,6 +16,7 @@ import { checkAccount, checkParams, commissionPercentText, defaultDraft, type Pa
 import { DEFAULT_TIME_ZONE_SETTING, isTimeZoneSetting, type TimeZoneSetting } from '../../shared/timeZone.ts';
 import { isViewId, type ViewId } from '../views/registry.ts';
 import { localKeeper, sessionKeeper, type Keeper } from './keeper.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, isCostDraft, type CostDraft } from './costDraft.ts';
 import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
 
 export type Loadable<T> =
@@ -69,6 +70,8 @@ export interface AppState {
   commission: string;
   /** Close a position still open after the last bar, so it is a closed trade (the CLI's --close-at-end). */
   closeAtEnd: boolean;
+  /** Fees, spread and impact for every run from the app (Settings and every form), kept across launches. */
+  costs: CostDraft;
   job: RunningJob | null;
   result: BacktestResult | null;
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
@@ -101,6 +104,7 @@ export interface AppState {
   setCash(text: string): void;
   setCommission(text: string): void;
   setCloseAtEnd(closeAtEnd: boolean): void;
+  setCosts(costs: CostDraft): void;
   setTimeZone(timeZone: TimeZoneSetting): void;
   setSession(session: TradingSession): void;
   runBacktest(): Promise<void>;
@@ -149,7 +153,14 @@ function keptApp(value: unknown): KeptApp {
   if (typeof value.cash === 'string') kept.cash = value.cash;
   if (typeof value.commission === 'string') kept.commission = value.commission;
   const result = value.result;
-  if (isRecord(result) && Array.isArray(result.trades) && isRecord(result.equity) && isRecord(result.metrics))
+  // A result kept by an older version (without its tear sheet) is dropped rather than shown half.
+  if (
+    isRecord(result) &&
+    Array.isArray(result.trades) &&
+    isRecord(result.equity) &&
+    isRecord(result.metrics) &&
+    isRecord(result.tearSheet)
+  )
     kept.result = result as unknown as BacktestResult;
   return kept;
 }
@@ -206,8 +217,8 @@ export function createAppStore(
     };
 
     const savePreferences = (): void => {
-      const { timeZone: zone, session: chosen } = get();
-      preferences.save(PREFERENCES_KEY, { timeZone: zone, session: chosen });
+      const { timeZone: zone, session: chosen, costs } = get();
+      preferences.save(PREFERENCES_KEY, { timeZone: zone, session: chosen, costs });
     };
 
     const infoRequest = latestOnly();
@@ -251,6 +262,7 @@ export function createAppStore(
       cash: '10000',
       commission: '0',
       closeAtEnd: false,
+      costs: isRecord(preferred) && isCostDraft(preferred.costs) ? preferred.costs : DEFAULT_COST_DRAFT,
       job: null,
       result: null,
       focus: null,
@@ -372,8 +384,10 @@ export function createAppStore(
         if (!state.symbol || !strategy || state.job) return;
         const params = checkParams(strategy, state.paramDraft);
         const account = checkAccount(state.cash, state.commission);
+        const costs = checkCosts(state.costs);
         if (
           Object.keys(params.errors).length > 0 ||
+          Object.keys(costs.errors).length > 0 ||
           account.cash === undefined ||
           account.commission === undefined
         ) {
@@ -395,6 +409,7 @@ export function createAppStore(
             params: params.values,
             cash: account.cash,
             commission: account.commission,
+            ...(costs.costs === undefined ? {} : { costs: costs.costs }),
             closeAtEnd: state.closeAtEnd,
             session: state.session,
           });
@@ -462,6 +477,11 @@ export function createAppStore(
 
       setTimeZone(zone) {
         set({ timeZone: zone });
+        savePreferences();
+      },
+
+      setCosts(costs) {
+        set({ costs });
         savePreferences();
       },
 

@@ -6,6 +6,7 @@ import { errorMessage } from '../client/clientError.ts';
 import { findStrategy, type AppStore, type Loadable } from './appStore.ts';
 import { createChartsSlice, defaultCharts, type ChartsSlice } from './chartsSlice.ts';
 import { createInspectionSlice, numericParams, type InspectionSlice } from './inspectionSlice.ts';
+import { checkCosts } from './costDraft.ts';
 import { checkSetup } from './optimizeSetup.ts';
 import { latestOnly, withNotice, withoutNotice, type Notice } from './requests.ts';
 import { sessionKeeper, type Keeper } from './keeper.ts';
@@ -196,11 +197,14 @@ export function createOptimizeStore(
         set({ starting: true });
         feed.holdForStart();
         try {
-          // The app's one session setting (Settings, Backtest, this form) holds for every timeframe.
+          // The app's one session setting (Settings, Backtest, this form) holds for every timeframe, and
+          // so do its cost settings.
           const { session } = app.getState();
+          const { costs } = checkCosts(app.getState().costs);
           const started = await client.invoke('optimize:start', {
             ...check.request,
             data: { ...check.request.data, session },
+            ...(costs === undefined ? {} : { costs }),
           });
           show(started.studyId);
           feed.started(started.studyId, started.total);

@@ -4,6 +4,7 @@ import { equityChartOption } from '../../charts/equityChart.ts';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
+import { BacktestExports } from '../report/BacktestExports.tsx';
 
 /** The equity curve of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function EquityPanel({ result: given }: { result?: BacktestResult | null } = {}) {
@@ -26,6 +27,7 @@ export function EquityPanel({ result: given }: { result?: BacktestResult | null 
               .join(' ')}
           </span>
         ) : null}
+        {result ? <BacktestExports result={result} /> : null}
       </div>
       <div className="chart-box">
         {option ? <EChart option={option} testId="equity-chart" /> : null}

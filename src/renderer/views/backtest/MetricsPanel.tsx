@@ -3,6 +3,7 @@ import { useApp } from '../../store/context.tsx';
 import {
   formatMetric,
   HEADLINE_METRICS,
+  metricDescription,
   metricLabel,
   metricTone,
   orderedMetricKeys,
@@ -20,7 +21,7 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
         {HEADLINE_METRICS.map((key) => {
           const value = metrics?.[key];
           return (
-            <div key={key} className="headline-cell">
+            <div key={key} className="headline-cell" title={metricDescription(key)}>
               <div className="headline-label">{metricLabel(key)}</div>
               <div
                 className={`headline-value ${metricTone(key, value)}`}
@@ -37,7 +38,12 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
         <table className="kv-table" data-testid="metrics-table">
           <tbody>
             {orderedMetricKeys(metrics).map((key) => (
-              <tr key={key} data-testid={`metric-row-${key}`} data-value={metrics[key] ?? ''}>
+              <tr
+                key={key}
+                data-testid={`metric-row-${key}`}
+                data-value={metrics[key] ?? ''}
+                title={metricDescription(key)}
+              >
                 <th>{metricLabel(key)}</th>
                 <td className={metricTone(key, metrics[key])}>{formatMetric(key, metrics[key])}</td>
               </tr>
@@ -47,6 +53,38 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
       ) : (
         <div className="empty">No backtest yet.</div>
       )}
+      {result && result.costStress.length > 0 ? (
+        <>
+          <div
+            className="panel-title"
+            title="The same run with more cost on every fill, on top of its own costs"
+          >
+            Cost stress
+          </div>
+          <table className="kv-table cost-stress" data-testid="cost-stress">
+            <thead>
+              <tr>
+                <th>extra</th>
+                <th>{metricLabel('totalReturn')}</th>
+                <th>{metricLabel('sharpeRatio')}</th>
+                <th>{metricLabel('maxDrawdown')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.costStress.map((row) => (
+                <tr key={row.bps} data-testid={`cost-stress-${row.bps}`} data-value={row.totalReturn ?? ''}>
+                  <th>+{row.bps} bp</th>
+                  <td className={metricTone('totalReturn', row.totalReturn)}>
+                    {formatMetric('totalReturn', row.totalReturn)}
+                  </td>
+                  <td>{formatMetric('sharpeRatio', row.sharpeRatio)}</td>
+                  <td>{formatMetric('maxDrawdown', row.maxDrawdown)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
     </section>
   );
 }

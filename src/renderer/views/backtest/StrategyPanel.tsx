@@ -5,6 +5,8 @@ import { selectedStrategy } from '../../store/appStore.ts';
 import { checkAccount, checkParams } from '../../store/params.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressBar } from './JobProgressBar.tsx';
+import { CostFields } from '../CostFields.tsx';
+import { checkCosts } from '../../store/costDraft.ts';
 
 export function StrategyPanel() {
   const strategies = useApp((s) => s.strategies);
@@ -26,8 +28,13 @@ export function StrategyPanel() {
 
   const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
   const account = useMemo(() => checkAccount(cash, commission), [cash, commission]);
+  const costs = useApp((s) => s.costs);
+  const costErrors = useMemo(() => checkCosts(costs).errors, [costs]);
   const invalid =
-    !paramCheck || Object.keys(paramCheck.errors).length > 0 || Object.keys(account.errors).length > 0;
+    !paramCheck ||
+    Object.keys(paramCheck.errors).length > 0 ||
+    Object.keys(account.errors).length > 0 ||
+    Object.keys(costErrors).length > 0;
   const canRun = !!symbol && !!strategy && !invalid && !job;
 
   return (
@@ -103,6 +110,7 @@ export function StrategyPanel() {
             warning={!!account.warnings.commission}
           />
         </div>
+        <CostFields disabled={!!job} />
         <label
           className="check-field"
           title="Otherwise a position still held after the last bar is listed as open, marked to the last close"

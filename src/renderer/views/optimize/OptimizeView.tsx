@@ -10,6 +10,7 @@ import { StudyHeader } from './StudyHeader.tsx';
 import { StudyList } from './StudyList.tsx';
 import { TrialTable } from './TrialTable.tsx';
 import { RegimePanel } from '../regime/RegimePanel.tsx';
+import { WalkForwardPanel } from './WalkForwardPanel.tsx';
 import './optimize.css';
 
 /** The optimisation workspace: set up a study, watch it search, judge the winner, inspect, approve. */
@@ -47,6 +48,7 @@ function OptimizeWorkspace() {
         <StudyHeader />
         {center === 'inspect' ? <InspectPanel /> : <SearchCharts />}
         <TrialTable />
+        <WalkForwardPanel />
       </div>
       <aside className="opt-right">
         <ResultsPanel />

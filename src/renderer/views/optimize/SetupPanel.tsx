@@ -8,6 +8,7 @@ import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../s
 import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../../metricFormat.ts';
 import { NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
+import { CostFields } from '../CostFields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
 
 /** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
@@ -302,6 +303,7 @@ export function SetupPanel() {
             hint={err('commission') ?? commissionWarning(Number(setup.commission)) ?? COMMISSION_UNIT}
             warning={commissionWarning(Number(setup.commission)) !== null}
           />
+          <CostFields />
           <label
             className="opt-check opt-plateau"
             title="Winner = centre of the most stable plateau, not the raw peak"

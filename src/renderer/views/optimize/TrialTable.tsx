@@ -3,6 +3,8 @@ import type { TrialRow } from '../../../shared/contract.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
 import { formatInteger, formatParamValue } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
+import { trialsCsv } from '../../../shared/exportCsv.ts';
+import { downloadText, fileNameOf } from '../report/download.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
@@ -142,6 +144,24 @@ export function TrialTable() {
           {failed > 0 ? ` · ${failed} failed` : ''}
           {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest
         </span>
+        {trials.length > 0 ? (
+          <span className="result-actions">
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="export-trials"
+              onClick={() =>
+                downloadText(
+                  fileNameOf([detail?.summary.name ?? 'study', 'trials'], 'csv'),
+                  trialsCsv(trials),
+                  'text/csv',
+                )
+              }
+            >
+              Trials CSV
+            </button>
+          </span>
+        ) : null}
       </div>
       <div className="opt-table" data-testid="opt-table">
         <div className="opt-trow opt-thead" style={{ gridTemplateColumns: template, minWidth: tableWidth }}>

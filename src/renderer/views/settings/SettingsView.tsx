@@ -7,6 +7,7 @@ import { useData, useDataStore } from '../data/useData.ts';
 import { ComputePanel } from './ComputePanel.tsx';
 import { SessionSelect } from '../fields.tsx';
 import '../data/data.css';
+import { CostFields } from '../CostFields.tsx';
 
 const SOURCE_LABEL: Record<KeysStatus['alpaca']['source'], string> = {
   keychain: 'saved keys',
@@ -52,6 +53,24 @@ function Status({ status }: { status: KeysStatus }) {
         </tr>
       </tbody>
     </table>
+  );
+}
+
+/** The costs every backtest, study and walk-forward from the app pays (the forms show the same fields). */
+function CostsPanel() {
+  return (
+    <section className="panel settings-panel" data-testid="cost-settings">
+      <div className="panel-title">Trading costs</div>
+      <div className="form">
+        <CostFields />
+        <p className="settings-text">
+          Empty fields take the symbol&apos;s asset-class default: US equities pay no commission but the SEC
+          fee and FINRA TAF on sells, half of a 2 bp spread and a square-root impact of 0.01; FX and crypto
+          pay nothing beyond the commission until set here. The Backtest and Optimize forms edit the same
+          settings, and every result shows a 0 / 10 / 25 bp cost stress.
+        </p>
+      </div>
+    </section>
   );
 }
 
@@ -214,6 +233,7 @@ export function SettingsView() {
         ) : null}
       </section>
       <TimeZonePanel />
+      <CostsPanel />
       <ComputePanel />
     </div>
   );

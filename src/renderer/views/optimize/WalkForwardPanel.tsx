@@ -1,0 +1,319 @@
+import { useCallback, useMemo, useState } from 'react';
+import type { RequestInput, WalkForwardResult } from '../../../shared/contract.ts';
+import { windowsCsv } from '../../../shared/exportCsv.ts';
+import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
+import { errorMessage } from '../../client/clientError.ts';
+import { findStrategy } from '../../store/appStore.ts';
+import { useApp } from '../../store/context.tsx';
+import { checkCosts } from '../../store/costDraft.ts';
+import { newJobId } from '../../store/requests.ts';
+import { useOptimize } from '../../store/optimizeContext.tsx';
+import { checkSetup } from '../../store/optimizeSetup.ts';
+import { formatMetric, metricLabel } from '../../metricFormat.ts';
+import { NumberField } from '../fields.tsx';
+import { downloadText, fileNameOf } from '../report/download.ts';
+import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
+
+interface WindowDraft {
+  mode: 'rolling' | 'anchored';
+  unit: 'days' | 'bars';
+  train: string;
+  test: string;
+  step: string;
+}
+
+const isWalkForwardResult = (value: unknown): value is WalkForwardResult =>
+  typeof value === 'object' && value !== null && 'windows' in value;
+
+/** The windows on one time axis: each train span grey, its test span coloured, one row per window. */
+function WindowTimeline({ result }: { result: WalkForwardResult }) {
+  const first = Math.min(...result.windows.map((w) => w.train.startTime));
+  const last = Math.max(...result.windows.map((w) => w.test.endTime));
+  const span = Math.max(1, last - first);
+  const at = (t: number): string => `${(((t - first) / span) * 100).toFixed(2)}%`;
+  const width = (a: number, b: number): string => `${Math.max(0.3, ((b - a) / span) * 100).toFixed(2)}%`;
+  return (
+    <div className="wf-timeline" data-testid="wf-timeline">
+      {result.windows.map((w) => (
+        <div key={w.index} className="wf-row" data-testid="wf-window" title={`window ${w.index + 1}`}>
+          <span
+            className="wf-train"
+            style={{ left: at(w.train.startTime), width: width(w.train.startTime, w.train.endTime) }}
+          />
+          <span
+            className="wf-test"
+            style={{ left: at(w.test.startTime), width: width(w.test.startTime, w.test.endTime) }}
+          />
+        </div>
+      ))}
+      <div className="wf-axis">
+        <span>{new Date(first).toISOString().slice(0, 10)}</span>
+        <span>{new Date(last).toISOString().slice(0, 10)}</span>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Walk-forward from the Optimize view (issue 15 item 1): the study form's strategy, space, objectives,
+ * trials (per train window), seed, cash, commission and costs, on its symbol and first timeframe; the
+ * windows set here. Shows the windows on a timeline, the efficiency, each window's parameters with its
+ * in-sample and out-of-sample return, and the stitched out-of-sample tear sheet against buy-and-hold.
+ */
+export function WalkForwardPanel() {
+  const client = useApp((s) => s.client);
+  const strategies = useApp((s) => s.strategies);
+  const costDraft = useApp((s) => s.costs);
+  const session = useApp((s) => s.session);
+  const setup = useOptimize((s) => s.setup);
+  const [windows, setWindows] = useState<WindowDraft>({
+    mode: 'rolling',
+    unit: 'days',
+    train: '60',
+    test: '20',
+    step: '20',
+  });
+  const [running, setRunning] = useState<string | null>(null);
+  const [result, setResult] = useState<WalkForwardResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const closeSheet = useCallback(() => setSheetOpen(false), []);
+
+  const check = useMemo(
+    () => checkSetup(setup, findStrategy(strategies, setup.strategy)),
+    [setup, strategies],
+  );
+  const numbers = { train: Number(windows.train), test: Number(windows.test), step: Number(windows.step) };
+  const windowErrors = Object.entries(numbers)
+    .filter(([, v]) => !(Number.isFinite(v) && v >= 1))
+    .map(([k]) => k);
+
+  const run = async (): Promise<void> => {
+    const base = check.request;
+    if (base === null || windowErrors.length > 0) {
+      setError('Fix the study form and the window fields first.');
+      return;
+    }
+    const jobId = newJobId();
+    const { costs } = checkCosts(costDraft);
+    const { data } = base;
+    const request: RequestInput<'walkforward:run'> = {
+      strategy: base.strategy,
+      ...(base.space === undefined ? {} : { space: base.space }),
+      ...(base.constraints === undefined ? {} : { constraints: base.constraints }),
+      ...(base.sampler === undefined ? {} : { sampler: base.sampler }),
+      objectives: base.objectives,
+      ...(base.mode === undefined ? {} : { mode: base.mode }),
+      trials: base.trials,
+      ...(base.seed === undefined ? {} : { seed: base.seed }),
+      ...(base.minTrades === undefined ? {} : { minTrades: base.minTrades }),
+      ...(base.cash === undefined ? {} : { cash: base.cash }),
+      ...(base.commission === undefined ? {} : { commission: base.commission }),
+      ...(base.preferPlateau === undefined ? {} : { preferPlateau: base.preferPlateau }),
+      jobId,
+      ...(costs === undefined ? {} : { costs }),
+      data: {
+        symbol: data.symbol,
+        timeframe: data.timeframes[0]!,
+        ...(data.start === undefined ? {} : { start: data.start }),
+        ...(data.end === undefined ? {} : { end: data.end }),
+        session,
+      },
+      windows: { mode: windows.mode, unit: windows.unit, ...numbers },
+    };
+    setRunning(jobId);
+    setError(null);
+    try {
+      const answer = await client.invoke('walkforward:run', request);
+      if (isWalkForwardResult(answer)) setResult(answer);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  const html = useMemo(
+    () =>
+      result === null
+        ? ''
+        : tearSheetHtml({
+            title: `Walk-forward ${result.strategy} on ${result.symbol} ${result.timeframe}: out of sample`,
+            subtitle: `${result.windows.length} windows, seed ${result.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
+            metrics: result.outOfSample,
+            sheet: result.tearSheet,
+          }),
+    [result],
+  );
+  const params = result === null ? [] : [...new Set(result.windows.flatMap((w) => Object.keys(w.params)))];
+
+  return (
+    <section className="panel wf-panel" data-testid="walk-forward-panel">
+      <div className="panel-title">
+        Walk-forward (out of sample)
+        {result ? (
+          <span className="result-actions">
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="wf-open-tear-sheet"
+              onClick={() => setSheetOpen(true)}
+            >
+              Tear sheet
+            </button>
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="wf-export-html"
+              onClick={() =>
+                downloadText(
+                  fileNameOf([result.strategy, result.symbol, 'walk-forward'], 'html'),
+                  html,
+                  'text/html',
+                )
+              }
+            >
+              HTML
+            </button>
+            <button
+              type="button"
+              className="ghost-button small"
+              data-testid="wf-export-windows"
+              onClick={() =>
+                downloadText(
+                  fileNameOf([result.strategy, result.symbol, 'windows'], 'csv'),
+                  windowsCsv(result.windows),
+                  'text/csv',
+                )
+              }
+            >
+              Windows CSV
+            </button>
+          </span>
+        ) : null}
+      </div>
+      <form
+        className="form wf-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (running === null) void run();
+        }}
+      >
+        <label className="field">
+          <span className="field-label">windows</span>
+          <select
+            data-testid="wf-mode"
+            value={windows.mode}
+            onChange={(e) =>
+              setWindows({ ...windows, mode: e.target.value === 'anchored' ? 'anchored' : 'rolling' })
+            }
+          >
+            <option value="rolling">rolling</option>
+            <option value="anchored">anchored</option>
+          </select>
+        </label>
+        <label className="field">
+          <span className="field-label">unit</span>
+          <select
+            data-testid="wf-unit"
+            value={windows.unit}
+            onChange={(e) => setWindows({ ...windows, unit: e.target.value === 'bars' ? 'bars' : 'days' })}
+          >
+            <option value="days">days</option>
+            <option value="bars">bars</option>
+          </select>
+        </label>
+        {(['train', 'test', 'step'] as const).map((key) => (
+          <NumberField
+            key={key}
+            label={key}
+            testId={`wf-${key}`}
+            min={1}
+            step="any"
+            value={windows[key]}
+            onChange={(value) => setWindows({ ...windows, [key]: value })}
+            invalid={windowErrors.includes(key)}
+          />
+        ))}
+        <button
+          type="submit"
+          className="run-button"
+          data-testid="run-walk-forward"
+          disabled={running !== null || check.request === null}
+        >
+          {running !== null ? 'Running…' : 'Run walk-forward'}
+        </button>
+        {running !== null ? (
+          <button
+            type="button"
+            className="ghost-button small"
+            onClick={() => void client.invoke('job:cancel', { jobId: running })}
+          >
+            Cancel
+          </button>
+        ) : null}
+      </form>
+      <p className="hint">
+        Uses the study form above: its trials are per train window, on its first timeframe.
+      </p>
+      {error ? (
+        <div className="error-text" data-testid="wf-error">
+          {error}
+        </div>
+      ) : null}
+      {result ? (
+        <>
+          <div className="wf-summary" data-testid="wf-summary">
+            <span
+              data-testid="wf-efficiency"
+              data-value={result.efficiency ?? ''}
+              title="Annualized out-of-sample return over annualized in-sample return"
+            >
+              Walk-forward efficiency:{' '}
+              <b>{result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}</b>
+            </span>
+            {(['totalReturn', 'sharpeRatio', 'maxDrawdown'] as const).map((key) => (
+              <span key={key}>
+                {metricLabel(key)} out of sample: <b>{formatMetric(key, result.outOfSample[key])}</b> (in
+                sample, mean: {formatMetric(key, result.inSampleMean[key])})
+              </span>
+            ))}
+          </div>
+          <WindowTimeline result={result} />
+          <table className="kv-table wf-windows" data-testid="wf-parameter-path">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>test from</th>
+                {params.map((p) => (
+                  <th key={p}>{p}</th>
+                ))}
+                <th>in-sample return</th>
+                <th>out-of-sample return</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.windows.map((w) => (
+                <tr key={w.index}>
+                  <td>{w.index + 1}</td>
+                  <td>{new Date(w.test.startTime).toISOString().slice(0, 10)}</td>
+                  {params.map((p) => (
+                    <td key={p}>{String(w.params[p] ?? '')}</td>
+                  ))}
+                  <td>{formatMetric('totalReturn', w.inSample.totalReturn)}</td>
+                  <td>{formatMetric('totalReturn', w.outOfSample.totalReturn)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {result.notes.map((note) => (
+            <p key={note} className="hint">
+              {note}
+            </p>
+          ))}
+        </>
+      ) : null}
+      {sheetOpen && html !== '' ? <TearSheetDialog html={html} onClose={closeSheet} /> : null}
+    </section>
+  );
+}
