@@ -291,7 +291,17 @@ describe('the cost settings', () => {
       strategies: { status: 'ready', data: [SMA_CROSS] },
       datasets: {
         status: 'ready',
-        data: [{ symbol: 'AAA', timeframe: '1m', bars: 10, start: 0, end: 1, source: 'demo', calendar: 'equities' }],
+        data: [
+          {
+            symbol: 'AAA',
+            timeframe: '1m',
+            bars: 10,
+            start: 0,
+            end: 1,
+            source: 'demo',
+            calendar: 'equities',
+          },
+        ],
       },
     });
     app.getState().selectStrategy('sma-cross');
