@@ -133,7 +133,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     );
   }, 120_000);
 
-  it('sends a study’s slippage, long-only, close-at-end and fill-at-close to the server', async () => {
+  it('sends a study’s slippage, cost settings, long-only, close-at-end and fill-at-close to the server', async () => {
     const dataDir = tempDir();
     const d = ['--data-dir', dataDir];
     expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
@@ -141,7 +141,11 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
     );
     const study = [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
-    const flags = ['--slippage-bps', '5', '--long-only', '--close-at-end', '--fill-at-close'];
+    // --spread-bps and --fees replace parts of the equity default: a server using that default would differ.
+    const flags = [
+      ...['--slippage-bps', '5', '--spread-bps', '20', '--fees', 'off'],
+      ...['--long-only', '--close-at-end', '--fill-at-close'],
+    ];
     const trials = (stdout: string) =>
       (JSON.parse(stdout) as { trials: { number: number; values: unknown }[] }).trials.map((t) => [
         t.number,
