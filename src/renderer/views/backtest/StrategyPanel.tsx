@@ -110,7 +110,6 @@ export function StrategyPanel() {
             warning={!!account.warnings.commission}
           />
         </div>
-        <CostFields disabled={!!job} />
         <label
           className="check-field"
           title="Otherwise a position still held after the last bar is listed as open, marked to the last close"
@@ -132,6 +131,11 @@ export function StrategyPanel() {
             Defaults
           </button>
         </div>
+        {/* Folded and under the Run button, which must stay inside a 1000 px high window. */}
+        <details className="cost-details">
+          <summary>costs (fees, spread, impact)</summary>
+          <CostFields disabled={!!job} />
+        </details>
         <JobProgressBar />
       </form>
     </section>
