@@ -102,7 +102,9 @@ describe.skipIf(!hasChromium)(`Data and Settings views against regimen serve${sk
     fake.delayMs = 0;
     expect(await page.getByTestId('fetch-result').innerText()).toMatch(/ZZFK, ZZFQ 1Min: [\d,]+ bars/);
     await expect
-      .poll(async () => (await coverageRows(page)).filter((r) => r.symbol.startsWith('ZZF')).length)
+      .poll(async () => (await coverageRows(page)).filter((r) => r.symbol.startsWith('ZZF')).length, {
+        timeout: 30_000,
+      })
       .toBe(2);
     const fetched = (await coverageRows(page)).filter((r) => r.symbol.startsWith('ZZF'));
     // Ten sessions of 390 one-minute bars each.
