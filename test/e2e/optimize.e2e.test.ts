@@ -89,13 +89,15 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
         .map((message) => message.payload?.trials?.length ?? 0);
       expect(trialFrames.length, 'optimize:trial events over /events').toBeGreaterThan(0);
       expect(trialFrames.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TRIALS);
-      for (const chart of [
-        'opt-chart-convergence',
-        'opt-chart-heatmap',
-        'opt-chart-parallel',
-        'opt-chart-response',
-      ])
-        await expect.poll(() => paintedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(2_000);
+      // The heatmap paints one cell per distinct pair TPE tried, so its area follows the results (with the
+      // equity cost defaults this study paints ~1,970 pixels there); the line charts paint far more.
+      for (const [chart, least] of [
+        ['opt-chart-convergence', 2_000],
+        ['opt-chart-heatmap', 1_500],
+        ['opt-chart-parallel', 2_000],
+        ['opt-chart-response', 2_000],
+      ] as const)
+        await expect.poll(() => paintedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(least);
 
       // Results: the winner's parameters respect the space and its constraint.
       const best = page.getByTestId('opt-best');
@@ -152,7 +154,7 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
         .toBe('true');
       await expect
         .poll(() => paintedPixels(page, 'opt-chart-heatmap'), { timeout: 10_000 })
-        .toBeGreaterThan(2_000);
+        .toBeGreaterThan(1_500);
       await page.screenshot({ path: SCREENSHOT });
       expect(problems, problems.join('\n')).toEqual([]);
 
