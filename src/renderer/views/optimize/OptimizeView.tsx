@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { useAppStore } from '../../store/context.tsx';
+import { symbolTimeframeReasons } from '../../store/appStore.ts';
+import { useApp, useAppStore } from '../../store/context.tsx';
 import { OptimizeStoreProvider, optimizeStoreFor, useOptimize } from '../../store/optimizeContext.tsx';
 import { Notices } from '../NoticeBar.tsx';
 import { InspectPanel } from './InspectPanel.tsx';
@@ -34,8 +35,11 @@ function OptimizeWorkspace() {
   const center = useOptimize((s) => s.center);
   const symbol = useOptimize((s) => s.setup.symbol);
   const timeframe = useOptimize((s) => s.setup.timeframes[0]);
-  // The regimes of the data the study is set up on (its first timeframe when it scores several).
-  const target = symbol && timeframe ? { symbol, timeframe } : null;
+  const datasets = useApp((s) => s.datasets);
+  const reasons = useMemo(() => symbolTimeframeReasons({ datasets, symbol }), [datasets, symbol]);
+  // The regimes of the data the study is set up on (its first timeframe when it scores several), once that
+  // timeframe can be read for the symbol: right after a symbol change the form still holds the old one.
+  const target = symbol && timeframe && reasons[timeframe] === null ? { symbol, timeframe } : null;
 
   return (
     <div className="optimize" data-testid="optimize-view">
