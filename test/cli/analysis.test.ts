@@ -6,6 +6,18 @@ import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const btc = sharedDataFile('BTCUSD.csv');
+/** The backtesting.py reference run on GOOG, before each test's own account and cost flags. */
+const smaCross10x30 = [
+  'backtest',
+  '--csv',
+  goog.path,
+  '--strategy',
+  'sma-cross',
+  '--param',
+  'fast=10',
+  '--param',
+  'slow=30',
+];
 
 async function runJson(args: string[]): Promise<Record<string, unknown>> {
   const io = captureIO();
@@ -18,15 +30,7 @@ async function runJson(args: string[]): Promise<Record<string, unknown>> {
 describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReason}`, () => {
   it('backtest reproduces backtesting.py: SMA 10/30, cash 10,000, no commission, close at end', async () => {
     const result = await runJson([
-      'backtest',
-      '--csv',
-      goog.path,
-      '--strategy',
-      'sma-cross',
-      '--param',
-      'fast=10',
-      '--param',
-      'slow=30',
+      ...smaCross10x30,
       '--cash',
       '10000',
       '--close-at-end',
@@ -41,18 +45,7 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
   });
 
   it('backtest charges US equity costs by default (GOOG is judged equities), with a cost stress', async () => {
-    const args = [
-      'backtest',
-      '--csv',
-      goog.path,
-      '--strategy',
-      'sma-cross',
-      '--param',
-      'fast=10',
-      '--param',
-      'slow=30',
-    ];
-    const result = await runJson([...args, '--close-at-end']);
+    const result = await runJson([...smaCross10x30, '--close-at-end']);
     expect(result['costs']).toEqual({ regulatoryFees: true, spreadBps: 2, impact: 0.01 });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
