@@ -15,6 +15,7 @@ import {
   epochMsSchema,
   jobIdSchema,
   metricValue,
+  sessionSchema,
   symbolSchema,
   timeframeSchema,
 } from './schemas.ts';
@@ -48,6 +49,8 @@ export const RegimesQuery = z
     timeframe: timeframeSchema,
     detector: detectorSchema,
     settings: DetectorSettingsSchema.optional(),
+    /** The session the bars keep to, as in backtest:run (absent: regular hours, 1m bars as stored). */
+    session: sessionSchema.optional(),
     /** Bars returned from here (inclusive); the labels are always computed over every stored bar. */
     start: epochMsSchema.optional(),
     end: epochMsSchema.optional(),
@@ -83,6 +86,7 @@ export const RegimesResult = z.object({
   timeframe: timeframeSchema,
   detector: z.enum(DETECTOR_NAMES),
   settings: DetectorSettingsSchema,
+  session: sessionSchema.optional(),
   /** Content fingerprint of the bars the labels were computed on. */
   datasetId: z.string(),
   warmup: z.number(),
@@ -110,6 +114,8 @@ const perRegimeStudyFields = {
   timeframe: timeframeSchema,
   detector: detectorSchema,
   settings: DetectorSettingsSchema.optional(),
+  /** The session the bars keep to, as in regimes:get and backtest:run. */
+  session: sessionSchema.optional(),
   axis: z.enum(SWITCH_AXES, { error: `must be one of ${SWITCH_AXES.join(', ')}` }).default('volatility'),
   strategy: z.string().min(1).default('sma-cross'),
   /** Both policies choose from the same trials: a grid or a seeded random sample of the strategy's space. */

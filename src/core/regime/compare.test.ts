@@ -38,7 +38,13 @@ describe('regime-aware against one global set, walk-forward (issue 11 item 9)', 
   const bars = randomWalkBars(2600, 3, { volatility: 0.012, stepMs: 86_400_000 });
 
   it('purges at least the longest lookback between train and test and counts every regime selection as trials', () => {
-    const result = compareRegimeAware(bars, options);
+    const told: [done: number, total: number][] = [];
+    const result = compareRegimeAware(bars, {
+      ...options,
+      onWindow: (done, total) => told.push([done, total]),
+    });
+    // Progress per window: the count once laid out, then each window as it is tested.
+    expect(told).toEqual(Array.from({ length: 7 }, (_, k) => [k, 6]));
     const detectorWarmup = createDetector('rules', '1d').warmup;
     expect(result.lookback).toEqual({ strategy: 60, detector: detectorWarmup });
     expect(result.purge).toBe(Math.max(60, detectorWarmup));

@@ -56,6 +56,11 @@ export interface RegimeComparisonOptions {
   readonly metric?: RegimeScoreMetric;
   /** CSCV partitions for PBO (even); 16 by default. */
   readonly partitions?: number;
+  /**
+   * Told the window count once the windows are laid out (done 0), then after each window is tested: the
+   * windows are the comparison's long part, a train study and two test runs each.
+   */
+  readonly onWindow?: (done: number, total: number) => void;
 }
 
 export interface PolicyReport {
@@ -337,6 +342,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   const switchedTally = emptyTally();
   const globalWorkspace = new BacktestWorkspace();
   const switchedWorkspace = new BacktestWorkspace();
+  options.onWindow?.(0, windows.length);
   const results: ComparisonWindow[] = windows.map((w) => {
     const trainEnd = w.test.start - purge;
     if (trainEnd - w.train.start < 2 * purge) {
@@ -375,6 +381,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     addOutcome(switchedTally, switchedOutcome, w.stitch);
     const sharpe = (segment: EquitySegment): number =>
       computeEquityMetrics(segment.t, segment.equity).sharpeRatio;
+    options.onWindow?.(w.index + 1, windows.length);
     return {
       index: w.index,
       trainStartTime: bars.t[w.train.start]!,

@@ -3,6 +3,7 @@
  * test or the CLI when a pool would cost more than the work. Bars arrive as SharedArrayBuffer columns
  * with a dataset id; a worker keeps prepared datasets (indicator caches) by id across tasks.
  */
+import type { MessagePort, Transferable } from 'node:worker_threads';
 import type { Bars, Timeframe } from '../../core/data/bars.ts';
 import {
   BacktestWorkspace,
@@ -162,6 +163,14 @@ export interface RegimeCompareTask extends RegimeStudySpec {
   readonly kind: 'regime-compare';
   readonly train?: number;
   readonly test?: number;
+  /** Where the worker posts `{ done, total }` as windows are tested (moved to the worker with the task). */
+  readonly progress?: MessagePort;
+}
+
+/** What a comparison's progress port carries: windows tested of all (done 0 once they are laid out). */
+export interface WindowProgress {
+  readonly done: number;
+  readonly total: number;
 }
 
 /** The comparison without its stitched curves, which nothing that asks for it draws. */
@@ -187,6 +196,12 @@ function compareTask(task: RegimeCompareTask): RegimeCompareOutput {
       ...studyOptions(task),
       ...(task.train !== undefined ? { train: task.train } : {}),
       ...(task.test !== undefined ? { test: task.test } : {}),
+      ...(task.progress !== undefined
+        ? {
+            onWindow: (done: number, total: number) =>
+              task.progress!.postMessage({ done, total } satisfies WindowProgress),
+          }
+        : {}),
     }),
   );
 }
@@ -217,11 +232,13 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
               : CsvPartOutput;
 
 /**
- * The buffers a task's message moves to the worker instead of copying: a CSV part's bytes, which the
- * caller gives up (they are the part's own, see importer.ts).
+ * What a task's message moves to the worker instead of copying: a CSV part's bytes, which the caller
+ * gives up (they are the part's own, see importer.ts), and a comparison's progress port (a port cannot
+ * be copied, only moved).
  */
-export function taskTransfers(task: WorkerTask): ArrayBuffer[] {
-  return task.kind === 'csv-part' ? [task.input.bytes.buffer as ArrayBuffer] : [];
+export function taskTransfers(task: WorkerTask): Transferable[] {
+  if (task.kind === 'csv-part') return [task.input.bytes.buffer as ArrayBuffer];
+  return task.kind === 'regime-compare' && task.progress !== undefined ? [task.progress] : [];
 }
 
 /**

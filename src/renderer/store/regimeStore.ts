@@ -37,6 +37,7 @@ export interface RegimeTarget {
   symbol: string;
   timeframe: RequestInput<'regimes:get'>['timeframe'];
   start?: number;
+  session: NonNullable<RequestInput<'regimes:get'>['session']>;
 }
 
 export interface RegimeJob {
@@ -97,6 +98,7 @@ function studyRequest(state: RegimeState, target: RegimeTarget, jobId: string) {
       jobId,
       symbol: target.symbol,
       timeframe: target.timeframe,
+      session: target.session,
       detector: state.form.detector,
       settings,
       axis: state.study.switchAxis,
@@ -174,6 +176,7 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
           const data = await client.invoke('regimes:get', {
             symbol: target.symbol,
             timeframe: target.timeframe,
+            session: target.session,
             detector: get().form.detector,
             settings,
             ...(target.start !== undefined ? { start: target.start } : {}),

@@ -10,6 +10,7 @@ import {
 } from '../../../core/regime/index.ts';
 import type { RegimesResult } from '../../../shared/contract.ts';
 import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { extendedMinutes } from '../../../../test/support/extendedMinutes.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
 
 let h: ServiceHost;
@@ -98,6 +99,26 @@ describe('regimes:get', () => {
     const defaults = await regimes('rules');
     expect(defaults.recomputed).toBe(false);
     expect(defaults.axes.volatility.labels).toEqual(coreLabels('rules', bars).volatility);
+  });
+
+  it('labels the bars of the session asked for, as backtest:run reads them, each stored apart', async () => {
+    await h.services.bars.write('SESS', '1m', extendedMinutes(), 'test');
+    const read = (session: 'regular' | 'extended') =>
+      h.post('regimes:get', { symbol: 'SESS', timeframe: '1m', detector: 'rules', session });
+    for (const session of ['regular', 'extended', 'regular', 'extended'] as const) {
+      const answer = await read(session);
+      expect(answer.status).toBe(200);
+      const body = answer.body as RegimesResult;
+      const bars = await h.services.bars.read('SESS', '1m', { session });
+      expect(body.session).toBe(session);
+      expect(body.t).toEqual(Array.from(bars.t));
+      expect(body.datasetId).toBe(datasetFingerprint(bars));
+      expect(body.axes.volume.labels).toEqual(coreLabels('rules', bars).volume);
+    }
+    // Both sessions were stored apart: asked again, neither is recomputed.
+    expect(((await read('regular')).body as RegimesResult).recomputed).toBe(false);
+    expect(((await read('extended')).body as RegimesResult).t).toHaveLength(3 * 960);
+    expect(((await read('extended')).body as RegimesResult).recomputed).toBe(false);
   });
 
   it('refuses a jump penalty on a detector without one, naming the field', async () => {

@@ -4,8 +4,6 @@ import {
   NO_LABEL,
   REGIME_AXES,
   summariseRegimes,
-  type DetectorName,
-  type DetectorSettings,
   type RegimeOutput,
 } from '../../../core/regime/index.ts';
 import type { DomainHandlers, RegimesResult } from '../../../shared/contract.ts';
@@ -28,18 +26,6 @@ export interface RegimeHandlersDeps {
 }
 
 /**
- * The stored row's detector key: the name alone with the detector's defaults, else the name and the
- * settings given (sorted), so labels under other persistence settings are kept apart and never served
- * for the defaults.
- */
-export function detectorKey(detector: DetectorName, settings: DetectorSettings = {}): string {
-  const given = Object.entries(settings)
-    .filter(([, value]) => value !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b));
-  return given.length === 0 ? detector : `${detector}?${given.map(([k, v]) => `${k}=${v}`).join('&')}`;
-}
-
-/**
  * `regimes:get`: a detector's labels over every stored bar of a symbol and timeframe. They are computed
  * once and stored; a request whose bars no longer have the stored fingerprint (an import, a fetch, a
  * repair changed them) computes them again, since a detector's label at a bar depends on all bars before.
@@ -51,11 +37,12 @@ export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<t
     'regimes:winners': (request) => cancelAsOutcome(runRegimeStudy(request, deps)),
     'regimes:compare': (request) => cancelAsOutcome(runRegimeCompare(request, deps)),
     'regimes:get': async (query) => {
-      const bars = await deps.bars.read(query.symbol, query.timeframe);
+      // The session as backtest:run reads it: absent, derived timeframes keep to regular hours and 1m
+      // bars are read as stored.
+      const bars = await deps.bars.read(query.symbol, query.timeframe, { session: query.session });
       const datasetId = datasetFingerprint(bars);
-      const key = detectorKey(query.detector, query.settings);
-      const stored = await store.get(query.symbol, query.timeframe, key);
-      let labels = stored?.datasetId === datasetId ? stored : undefined;
+      const key = { detector: query.detector, settings: query.settings, session: query.session };
+      let labels = await store.current(query.symbol, query.timeframe, key, datasetId);
       const recomputed = labels === undefined;
       if (labels === undefined) {
         // On the pool: the HMM over a year of minutes refits for seconds, and other requests must not wait.
@@ -76,6 +63,7 @@ export function createRegimeHandlers(deps: RegimeHandlersDeps): DomainHandlers<t
         timeframe: query.timeframe,
         detector: query.detector,
         settings: query.settings ?? {},
+        ...(query.session !== undefined ? { session: query.session } : {}),
         datasetId,
         warmup: labels.warmup,
         recomputed,

@@ -79,7 +79,21 @@ describe('regimes:compare', () => {
     expect(result.windows).toBe(expected.windows.length);
     expect(result.regimeAware.trialCount).toBe(16);
     expect(result.globalPolicy.trades).toBe(expected.global.trades);
-    expect(progress.filter((p) => p.jobId === 'compare-1').map((p) => p.stage)).toContain('done');
+    // Progress advances per window: loading and the full-sample study, then one step per window tested
+    // (events closer together than the job's throttle are dropped, never the last).
+    const events = progress.filter((p) => p.jobId === 'compare-1');
+    expect(events.at(-1)).toMatchObject({
+      stage: 'done',
+      done: result.windows + 2,
+      total: result.windows + 2,
+    });
+    const windows = events.filter((p) => p.stage.startsWith('window '));
+    for (const p of windows) {
+      expect(p.stage).toBe(`window ${p.done - 2} of ${result.windows}`);
+      expect(p.total).toBe(result.windows + 2);
+    }
+    const dones = events.map((p) => p.done / p.total);
+    expect(dones).toEqual([...dones].sort((a, b) => a - b));
   });
 
   it('stops on job:cancel and answers cancelled', async () => {

@@ -3,6 +3,7 @@
  * comparison over a year of minutes is minutes of backtests, so it reports progress through the job
  * lifecycle and `job:cancel` stops it (the pool abandons the worker's task).
  */
+import { MessageChannel } from 'node:worker_threads';
 import { AXIS_LABELS } from '../../../core/regime/index.ts';
 import type { RegimeScore, RegimeSelection } from '../../../core/regime/perRegime.ts';
 import { commissionSpecFromRate } from '../../../core/engine/index.ts';
@@ -15,7 +16,7 @@ import type {
 } from '../../../shared/regimeContract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
-import type { RegimeCompareOutput, RegimeStudySpec } from '../../compute/tasks.ts';
+import type { RegimeCompareOutput, RegimeStudySpec, WindowProgress } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { getStrategyOrThrow } from '../backtest/strategyCatalog.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
@@ -51,7 +52,7 @@ async function studySpec(
   const space = resolveSpace(definition, undefined, []);
   const candidates = sampleCandidates(space, { kind: request.sampler }, request.trials, request.seed);
   job.progress(0, 3, { stage: 'loading bars' });
-  const bars = await deps.bars.read(request.symbol, request.timeframe);
+  const bars = await deps.bars.read(request.symbol, request.timeframe, { session: request.session });
   if (bars.t.length === 0)
     throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
   job.progress(1, 3, { stage: `${candidates.length} trials per regime` });
@@ -143,10 +144,22 @@ export function runRegimeCompare(
         ...(request.train ? { train: request.train } : {}),
         ...(request.test ? { test: request.test } : {}),
       };
-      const result = await onPool(job, () =>
-        deps.pool.run({ kind: 'regime-compare', ...spec, ...windows }, job.signal),
+      // The windows are the long part: each one tested is a step, after loading and the full-sample study.
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', ({ done, total }: WindowProgress) =>
+        job.progress(2 + done, total + 2, { stage: `window ${done} of ${total}` }),
       );
-      job.progress(3, 3, { stage: 'done' });
+      let result;
+      try {
+        result = await onPool(job, () =>
+          deps.pool.run({ kind: 'regime-compare', ...spec, ...windows, progress: port2 }, job.signal),
+        );
+      } finally {
+        port1.close();
+      }
+      // A port's last messages may arrive after the result: the total is the result's own.
+      const steps = result.windows.length + 2;
+      job.progress(steps, steps, { stage: 'done' });
       return {
         ...studyResult(request, spec.bars.t.length, result.fullSample),
         windows: result.windows.length,

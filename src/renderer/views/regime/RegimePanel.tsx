@@ -39,19 +39,22 @@ const params = (p: Readonly<Record<string, number>>): string =>
  * `ribbon`: draw the regime ribbon here (the Backtest view draws it under its price chart instead).
  */
 export function RegimePanel({
-  target,
+  target: place,
   ribbon,
   testIdPrefix,
 }: {
-  target: RegimeTarget | null;
+  target: Omit<RegimeTarget, 'session'> | null;
   ribbon: boolean;
   testIdPrefix: string;
 }) {
   const store = useRegimeStore();
   const form = useRegime((s) => s.form);
   const labels = useRegime((s) => s.labels);
+  // The bars of the session the backtest and the study read (Settings), so the bands match the chart.
+  const session = useApp((s) => s.session);
+  const target = place ? { ...place, session } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
-  const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''}` : '';
+  const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
   const { detector, hysteresis, minDwell, jumpPenalty } = form;
 
   useEffect(() => {

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import type { RegimesResult } from '../../shared/contract.ts';
+import { FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
+import { regimeStoreFor } from './regimeStore.ts';
+
+describe('the regime store', () => {
+  it("reads labels and runs studies on the target's session, as the backtest reads its bars", async () => {
+    const client = new FakeRegimenClient()
+      .handle('regimes:get', (query) => ({ symbol: query.symbol }) as unknown as RegimesResult)
+      .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }));
+    const store = regimeStoreFor(client);
+    const target = { symbol: 'SPY', timeframe: '5m', session: 'extended' } as const;
+    await store.getState().load(target);
+    await store.getState().runWinners(target);
+    expect(client.callsTo('regimes:get').map((q) => q.session)).toEqual(['extended']);
+    expect(client.callsTo('regimes:winners').map((q) => q.session)).toEqual(['extended']);
+  });
+});
