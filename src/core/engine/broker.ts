@@ -29,6 +29,44 @@ const NO_ORDER = -1;
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
+/**
+ * What the simulated account holds between two bars, as plain JSON (NaN, meaning "none", is null): a
+ * bot on simulated fills persists it so a restart keeps its position, its protective exits and the
+ * orders resting for the next open, as a broker's account would.
+ */
+export interface SimAccount {
+  readonly cash: number;
+  readonly units: number;
+  readonly entryPrice: number;
+  readonly entryTime: number;
+  readonly entryCommission: number;
+  /** Bars since the entry bar (the entry's index moves with the buffer). */
+  readonly entryBarsAgo: number;
+  readonly stopLoss: number | null;
+  readonly takeProfit: number | null;
+  readonly trailDistance: number | null;
+  readonly trailLevel: number | null;
+  readonly nextId: number;
+  readonly orders: readonly RestingOrder[];
+}
+
+export interface RestingOrder {
+  readonly id: number;
+  readonly type: number;
+  readonly direction: number;
+  readonly sizing: number;
+  readonly amount: number;
+  readonly limit: number | null;
+  readonly stop: number | null;
+  readonly triggered: boolean;
+  readonly stopDistance: number | null;
+  readonly targetDistance: number | null;
+  readonly trailDistance: number | null;
+}
+
+const orNull = (x: number): number | null => (x === x ? x : null);
+const orNaN = (x: number | null): number => x ?? NaN;
+
 /** A position still open after the last bar, marked to that bar's close. */
 export interface OpenTrade {
   readonly entryIndex: number;
@@ -203,6 +241,78 @@ export class Broker implements OrderPort {
     if (this.units === 0) return;
     this.trailDistance = distance;
     this.trailLevel = this.units > 0 ? referencePrice - distance : referencePrice + distance;
+  }
+
+  /** The account after bar `last` (see SimAccount). */
+  account(last: number): SimAccount {
+    const orders: RestingOrder[] = [];
+    for (let k = 0; k < this.pendingCount; k++) {
+      orders.push({
+        id: this.orderId[k],
+        type: this.orderType[k],
+        direction: this.orderDirection[k],
+        sizing: this.orderSizing[k],
+        amount: this.orderAmount[k],
+        limit: orNull(this.orderLimit[k]),
+        stop: orNull(this.orderStop[k]),
+        triggered: this.orderTriggered[k] === 1,
+        stopDistance: orNull(this.orderStopDistance[k]),
+        targetDistance: orNull(this.orderTargetDistance[k]),
+        trailDistance: orNull(this.orderTrailDistance[k]),
+      });
+    }
+    return {
+      cash: this.cash,
+      units: this.units,
+      entryPrice: this.entryPrice,
+      entryTime: this.entryTime,
+      entryCommission: this.entryCommission,
+      entryBarsAgo: this.units === 0 ? -1 : last - this.entryIndex,
+      stopLoss: orNull(this.stopLoss),
+      takeProfit: orNull(this.takeProfit),
+      trailDistance: orNull(this.trailDistance),
+      trailLevel: orNull(this.trailLevel),
+      nextId: this.nextId,
+      orders,
+    };
+  }
+
+  /** Takes back an account saved by `account`, the bar it was saved after now being bar `last`. */
+  restoreAccount(saved: SimAccount, last: number): void {
+    this.cash = saved.cash;
+    this.units = saved.units;
+    this.entryPrice = saved.entryPrice;
+    this.entryTime = saved.entryTime;
+    this.entryCommission = saved.entryCommission;
+    this.entryIndex = saved.units === 0 ? -1 : last - saved.entryBarsAgo;
+    this.stopLoss = orNaN(saved.stopLoss);
+    this.takeProfit = orNaN(saved.takeProfit);
+    this.trailDistance = orNaN(saved.trailDistance);
+    this.trailLevel = orNaN(saved.trailLevel);
+    this.intrabarEntryBar = -1;
+    this.nextId = saved.nextId;
+    this.pendingCount = 0;
+    for (const order of saved.orders) {
+      if (this.pendingCount === this.orderId.length) this.growOrders();
+      const k = this.pendingCount++;
+      this.orderId[k] = order.id;
+      this.orderType[k] = order.type;
+      this.orderDirection[k] = order.direction;
+      this.orderSizing[k] = order.sizing;
+      this.orderAmount[k] = order.amount;
+      this.orderLimit[k] = orNaN(order.limit);
+      this.orderStop[k] = orNaN(order.stop);
+      this.orderTriggered[k] = order.triggered ? 1 : 0;
+      this.orderStopDistance[k] = orNaN(order.stopDistance);
+      this.orderTargetDistance[k] = orNaN(order.targetDistance);
+      this.orderTrailDistance[k] = orNaN(order.trailDistance);
+    }
+  }
+
+  /** The bar buffer dropped its oldest `count` bars (a live bot's sliding window): indices follow. */
+  shiftBars(count: number): void {
+    if (this.units !== 0) this.entryIndex -= count;
+    this.intrabarEntryBar -= count;
   }
 
   // ---------------------------------------------------------------------------------------------------

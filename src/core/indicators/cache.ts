@@ -286,6 +286,21 @@ export class IndicatorCache {
   }
 
   /**
+   * The live buffer dropped its oldest `count` bars and moved the rest to its start (a sliding window):
+   * every array moves with it and every streaming state carries on, so the values stay exactly those of
+   * an unbroken history. Only an indicator first asked for after the slide warms over the window alone.
+   */
+  slide(count: number): void {
+    const streams = this.streams;
+    if (streams === null) throw new Error('slide needs an IndicatorCache built with growing: true');
+    if (!(Number.isInteger(count) && count >= 0 && count <= this.filled)) {
+      throw new RangeError(`slide(${count}): must be an integer in [0, ${this.filled}] (the bars filled)`);
+    }
+    for (const { values } of streams) values.copyWithin(0, count, this.filled).fill(NaN, this.filled - count);
+    this.filled -= count;
+  }
+
+  /**
    * Computes a new entry. A growing cache starts its streaming state instead and warms it over the bars
    * already filled (once, when a strategy first asks), leaving the rest NaN until they arrive.
    */

@@ -10,7 +10,13 @@ import { CONFLUENCE_ATR_PERIOD, CONFLUENCE_MFI_PERIOD } from '../strategy/conflu
 import { STRATEGIES } from '../strategy/registry.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
 import type { RampPlan } from './ramp.ts';
-import { LiveRunner, type LiveBotState, type LivePush, type PositionPolicy } from './runner.ts';
+import {
+  LiveRunner,
+  type LiveBotSnapshot,
+  type LiveBotState,
+  type LivePush,
+  type PositionPolicy,
+} from './runner.ts';
 import { SWITCH_CASES } from '../engine/switchCases.test-util.ts';
 
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
@@ -219,12 +225,103 @@ describe('LiveRunner warm-up after a restart', () => {
     },
   );
 
-  it('refuses a warm-up after live bars or beyond the buffer', () => {
+  it('refuses a warm-up after live bars or past the cached bars; beyond the buffer it keeps the newest', () => {
     const bars = randomWalkBars(20, 1);
     const runner = newRunner(undefined, 10);
-    expect(() => runner.warmUp(bars)).toThrow("exceed the buffer's capacity of 10");
-    feed(runner, bars, 0, 1);
-    expect(() => runner.warmUp(bars, 5)).toThrow('already holds 1 live bars');
+    expect(() => runner.warmUp(bars, 21)).toThrow('seen must be an integer in [0, 20], got 21');
+    runner.warmUp(bars);
+    expect(runner.barsSeen).toBe(20);
+    expect(runner.bufferStart).toBe(10);
+    expect(Array.from(runner.bars.c)).toEqual(Array.from(bars.c.subarray(10)));
+    expect(() => runner.warmUp(bars, 5)).toThrow('already holds 10 live bars');
+  });
+
+  // Killed after any bar (a position open, orders resting, a keep policy winding down, a ramp under way)
+  // and restarted from its snapshot and the bar cache, the bot decides exactly as if it never stopped.
+  it.each([
+    ['sma-cross', { fast: 10, slow: 30 }, { fast: 4, slow: 12 }, 'keep', 3000],
+    ['sma-cross', { fast: 10, slow: 30 }, { fast: 4, slow: 12 }, 'adopt', 300],
+    ['confluence', confluence, { ...confluence, fast_ma_period: 8 }, 'no-new-entries-until-flat', 3000],
+  ] as const)(
+    '%s (%s then %s, %s, buffer %i): kill and restart give the uninterrupted decisions',
+    (name, before, after, policy, capacity) => {
+      const bars = randomWalkBars(1500, 31, { volatility: 0.006 });
+      const ramp: RampPlan = { steps: [0.25, 0.5, 1], barsPerStep: 40, guardrails: LOOSE };
+      const v1 = push(1, before, { strategy: name, policy });
+      const v2 = push(2, after, { strategy: name, policy, ramp });
+      const run = (kills: readonly number[]): LiveRunner => {
+        let runner = newRunner(undefined, capacity);
+        runner.apply(v1);
+        const fills: unknown[] = [];
+        let fed = 0;
+        for (const stop of [...kills, 1500]) {
+          if (fed <= 400 && stop > 400) {
+            feed(runner, bars, fed, 400);
+            runner.apply(v2);
+            fed = 400;
+          }
+          feed(runner, bars, fed, stop);
+          fed = stop;
+          if (stop === 1500) break;
+          fills.push(...runner.fills);
+          const saved = JSON.parse(JSON.stringify(runner.snapshot())) as LiveBotSnapshot;
+          runner = newRunner(saved, capacity);
+          runner.warmUp(bars, stop);
+        }
+        fills.push(...runner.fills);
+        runner.fills.splice(0, runner.fills.length, ...(fills as typeof runner.fills));
+        return runner;
+      };
+      const steady = run([]);
+      const kills = [57, 401, 433, 700, 701, 1111];
+      const restarted = run(kills);
+      expect(restarted.barsSeen).toBe(1500);
+      expect(restarted.fills).toEqual(steady.fills);
+      expect(restarted.fills.filter((f) => f.version === 2).length).toBeGreaterThan(3);
+      expect(restarted.state).toEqual(steady.state);
+      expect(restarted.lastEquity).toBe(steady.lastEquity);
+      expect(restarted.position).toBe(steady.position);
+      // At least one kill fell while a position was open (its account had to survive the restart).
+      const held = kills.filter((k) => {
+        const r = newRunner(undefined, capacity);
+        r.apply(v1);
+        feed(r, bars, 0, Math.min(k, 400));
+        if (k > 400) {
+          r.apply(v2);
+          feed(r, bars, 400, k);
+        }
+        return r.position !== 0;
+      });
+      expect(held.length).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe('LiveRunner: a full buffer slides', () => {
+  it('past its capacity the bot trades on exactly as with room for every bar', () => {
+    const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
+    const runs = [1500, 200].map((capacity) => {
+      const runner = newRunner(undefined, capacity);
+      runner.apply(push(1, { fast: 10, slow: 30 }));
+      feed(runner, bars, 0, 700);
+      runner.apply(push(2, { fast: 4, slow: 12 }));
+      feed(runner, bars, 700, 1500);
+      return runner;
+    });
+    const [roomy, sliding] = runs;
+    expect(sliding.state.halt).toBeNull();
+    expect(sliding.barsSeen).toBe(1500);
+    expect(sliding.bufferStart).toBeGreaterThan(1200);
+    expect(sliding.exits).toEqual(roomy.exits);
+    expect(sliding.exits.filter((e) => e.entryTime > bars.t[1300]).length).toBeGreaterThan(3);
+    const held = 1500 - sliding.bufferStart;
+    expect(Array.from(sliding.equity.subarray(0, held))).toEqual(
+      Array.from(roomy.equity.subarray(sliding.bufferStart)),
+    );
+    // An indicator asked for before the slides is the unbroken history's, to the last bit.
+    expect(Array.from(sliding.indicators.sma(30).subarray(0, held))).toEqual(
+      Array.from(roomy.indicators.sma(30).subarray(sliding.bufferStart)),
+    );
   });
 });
 

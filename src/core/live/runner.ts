@@ -1,6 +1,6 @@
 import { allocateBars, type Bars } from '../data/bars.ts';
 import type { BarValues } from '../data/validate.ts';
-import { Broker } from '../engine/broker.ts';
+import { Broker, type SimAccount } from '../engine/broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from '../engine/options.ts';
 import { tradeRecord } from '../engine/trade-log.ts';
 import { ExitReason } from '../engine/types.ts';
@@ -25,7 +25,9 @@ import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type R
  * through the order port on simulated fills (the engine's own Broker, so a live run and a backtest on the
  * same bars agree to the last fill). Pushed parameter sets wait for the next bar boundary; indicator
  * arrays are brought up to date in place each bar (IndicatorCache `growing`), so a change keeps every
- * indicator's history. Everything the bot must survive a restart with is `state`, plain JSON.
+ * indicator's history. The buffer is a sliding window: when it is full, its older half goes and every
+ * index (indicators, broker, strategies' starts) moves with it, so a bot runs for ever in fixed memory.
+ * Everything the bot must survive a restart with is `snapshot()`, plain JSON.
  */
 export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from './modes.ts';
 
@@ -53,6 +55,31 @@ export interface LiveBotState {
   readonly pending: LivePush | null;
   readonly ramp: RampState | null;
   readonly halt: Halt | null;
+}
+
+/**
+ * What a restart needs beyond the delivery state, saved after every bar: where the feed was, the
+ * simulated account, who decided the open position, and today's order count.
+ */
+export interface RunnerProgress {
+  readonly barsSeen: number;
+  readonly lastBarTime: number | null;
+  /** Fills reported so far (their numbering carries on after a restart). */
+  readonly fills: number;
+  readonly account: SimAccount;
+  readonly positionVersion: number;
+  readonly entryVersion: number;
+  readonly exitVersion: number;
+  /** The previous set still decides the exit of the position it opened (policy keep). */
+  readonly windingDown: boolean;
+  /** UTC day number of the last bar, and the orders left of that day's maxOrdersPerDay. */
+  readonly day: number | null;
+  readonly ordersLeft: number | null;
+}
+
+/** What the bot persists: the delivery state, and its progress once it has seen a bar. */
+export interface LiveBotSnapshot extends LiveBotState {
+  readonly progress?: RunnerProgress;
 }
 
 export const INITIAL_BOT_STATE: LiveBotState = {
@@ -100,11 +127,14 @@ export interface HeartbeatPolicy {
 
 export interface LiveRunnerOptions {
   readonly catalogue: Readonly<Record<string, StrategyDefinition>>;
-  /** Bars the buffer holds; the bot halts (no new entries) when it is full. */
+  /**
+   * Bars the buffer holds: when full, it keeps its newer half. At least twice the longest look-back of
+   * the strategies it runs, so a slide never takes a bar an indicator or a strategy still reads.
+   */
   readonly capacity: number;
   readonly backtest?: BacktestOptions;
   readonly heartbeat?: HeartbeatPolicy;
-  readonly state?: LiveBotState;
+  readonly state?: LiveBotSnapshot;
   /** Epoch ms (for heartbeats and halts). */
   readonly now?: () => number;
 }
@@ -121,7 +151,8 @@ const EXIT_REASON_NAMES = Object.fromEntries(
 interface Instance {
   readonly strategy: Strategy;
   readonly gate: GatedPort;
-  readonly start: number;
+  /** First bar it decides on (moves back with the buffer when it slides). */
+  start: number;
 }
 
 /**
@@ -160,6 +191,10 @@ export class LiveRunner {
   readonly exits: LiveExit[] = [];
   readonly fills: LiveFill[] = [];
   private length = 0;
+  /** Bars dropped off the front of the buffer (and, after a restart, seen before it). */
+  private offset = 0;
+  /** Fills reported before this process started. */
+  private fillsBefore = 0;
   private readonly cache: IndicatorCache;
   private readonly broker = new Broker();
   private readonly options: BacktestOptions;
@@ -185,14 +220,18 @@ export class LiveRunner {
     this.options = config.backtest ?? {};
     this.brokerOptions = resolveOptions(this.options, 'regimen');
     this.broker.reset(this.bars, this.brokerOptions);
-    this.stateValue = config.state ?? INITIAL_BOT_STATE;
-    // A restored active set starts again at the first bar, as it was (its ramp step included), without
+    const { progress, ...state }: LiveBotSnapshot = config.state ?? INITIAL_BOT_STATE;
+    this.stateValue = state;
+    // A restored active set starts again at the next bar, as it was (its ramp step included), without
     // counting as an apply: a restart applies nothing twice.
     this.restoring = this.stateValue.active;
     this.lastHeartbeat = this.now();
+    if (progress !== undefined) this.restore(progress);
   }
 
   private restoring: LivePush | null;
+  private restoredWindDown = false;
+  private restoredOrdersLeft: number | null = null;
   /** The pending set is the bot's own return to the last good set, not a delivered push. */
   private rollingBack = false;
 
@@ -200,8 +239,39 @@ export class LiveRunner {
     return this.stateValue;
   }
 
+  /** Bars seen since the bot first started, restarts included. */
   get barsSeen(): number {
-    return this.length;
+    return this.offset + this.length;
+  }
+
+  /** How many of the bars seen precede the buffer's first bar (`bars[0]` is bar `bufferStart`). */
+  get bufferStart(): number {
+    return this.offset;
+  }
+
+  /** Number of the first fill in `fills` (fills reported before a restart are not held). */
+  get firstFill(): number {
+    return this.fillsBefore;
+  }
+
+  /** Everything a restart needs, as plain JSON (see RunnerProgress). */
+  snapshot(): LiveBotSnapshot {
+    const main = this.main;
+    return {
+      ...this.stateValue,
+      progress: {
+        barsSeen: this.barsSeen,
+        lastBarTime: this.lastBarTime,
+        fills: this.fillsBefore + this.fills.length,
+        account: this.broker.account(this.length - 1),
+        positionVersion: this.positionVersion,
+        entryVersion: this.deciders.entryVersion,
+        exitVersion: this.deciders.exitVersion,
+        windingDown: this.windDown !== null,
+        day: Number.isNaN(this.day) ? null : this.day,
+        ordersLeft: main === null || !Number.isFinite(main.gate.ordersLeft) ? null : main.gate.ordersLeft,
+      },
+    };
   }
 
   get position(): number {
@@ -270,31 +340,33 @@ export class LiveRunner {
   }
 
   /**
-   * After a restart: the bars the bot had already seen (from the bar cache) go back into the buffer and
-   * through the indicators' streaming state, without trading, so the set that resumes at the next live
-   * bar sees the indicators it would have seen had the bot never stopped.
+   * After a restart: the bars the bot had already seen (bars 0 to `seen` - 1 of the bar cache) go back
+   * into the buffer (the newest that fit) and through the indicators' streaming state, without trading,
+   * so the set that resumes at the next live bar sees the indicators it would have seen had the bot
+   * never stopped. Their equity is the restored account marked at each close.
    */
-  warmUp(bars: Bars, count = bars.c.length): void {
+  warmUp(bars: Bars, seen = bars.c.length): void {
     if (this.length > 0) throw new Error(`warmUp: the buffer already holds ${this.length} live bars`);
-    if (count > this.config.capacity) {
-      throw new RangeError(
-        `warmUp: ${count} cached bars exceed the buffer's capacity of ${this.config.capacity}`,
-      );
+    if (!(Number.isInteger(seen) && seen >= 0 && seen <= bars.c.length)) {
+      throw new RangeError(`warmUp: seen must be an integer in [0, ${bars.c.length}], got ${seen}`);
     }
+    const from = Math.max(0, seen - this.config.capacity);
+    const count = seen - from;
     for (const column of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
-      this.bars[column].set(bars[column].subarray(0, count));
+      this.bars[column].set(bars[column].subarray(from, seen));
     }
-    this.equity.fill(this.brokerOptions.cash, 0, count);
+    const { cash, units } = this.broker;
+    for (let k = 0; k < count; k++) this.equity[k] = cash + units * this.bars.c[k];
+    this.offset = from;
     this.length = count;
+    // The restored account counted its entry back from the bar before the buffer: now its last bar.
+    this.broker.shiftBars(-count);
     this.cache.refresh(count);
   }
 
   /** Bar i arrives: the pending set takes over at its boundary, then the bar runs as in the engine. */
   onBar(bar: LiveBar): void {
-    if (this.length === this.config.capacity) {
-      if (this.stateValue.halt === null) this.halt('no-new-entries', 'the bar buffer is full');
-      return;
-    }
+    if (this.length === this.config.capacity) this.slide(this.length - (this.length >> 1));
     const i = this.length;
     const { t, o, h, l, c, v } = this.bars;
     t[i] = bar.t;
@@ -336,7 +408,43 @@ export class LiveRunner {
   private resumeSet(push: LivePush, i: number): void {
     this.restoring = null;
     this.main = this.instance(push, i);
+    const previous = this.stateValue.previous;
+    if (this.restoredWindDown && previous !== null && this.broker.units !== 0) {
+      this.windDown = this.instance(previous, i);
+    }
+    if (this.restoredOrdersLeft !== null) {
+      this.main.gate.ordersLeft = this.restoredOrdersLeft;
+      if (this.windDown !== null) this.windDown.gate.ordersLeft = this.restoredOrdersLeft;
+    }
     this.applyGates();
+  }
+
+  private restore(progress: RunnerProgress): void {
+    this.offset = progress.barsSeen;
+    this.fillsBefore = progress.fills;
+    this.broker.restoreAccount(progress.account, -1);
+    this.positionVersion = progress.positionVersion;
+    this.deciders.entryVersion = progress.entryVersion;
+    this.deciders.exitVersion = progress.exitVersion;
+    this.restoredWindDown = progress.windingDown;
+    this.day = progress.day ?? NaN;
+    this.restoredOrdersLeft = progress.ordersLeft;
+  }
+
+  /** Drops the oldest `count` bars of a full buffer; every index into it moves back by `count`. */
+  private slide(count: number): void {
+    for (const column of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
+      this.bars[column].copyWithin(0, count, this.length);
+    }
+    this.equity.copyWithin(0, count, this.length);
+    this.versions.copyWithin(0, count, this.length);
+    this.cache.slide(count);
+    this.broker.shiftBars(count);
+    for (const instance of [this.main, this.windDown]) {
+      if (instance !== null) instance.start = Math.max(0, instance.start - count);
+    }
+    this.length -= count;
+    this.offset += count;
   }
 
   private switchTo(push: LivePush, i: number): void {
@@ -491,6 +599,7 @@ export class LiveRunner {
     const day = Math.floor(t / 86_400_000);
     if (day === this.day) return;
     this.day = day;
+    this.restoredOrdersLeft = null;
     const limit = this.stateValue.active?.set.limits.maxOrdersPerDay ?? Infinity;
     if (this.main !== null) this.main.gate.ordersLeft = limit;
     if (this.windDown !== null) this.windDown.gate.ordersLeft = limit;

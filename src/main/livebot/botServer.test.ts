@@ -8,7 +8,7 @@ import { LiveRunner } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { BOT_PATHS, type ApplyRequest } from '../../shared/botProtocol.ts';
 import { BotClient, BotRequestError } from './botClient.ts';
-import { startBotServer, type BotServer } from './botServer.ts';
+import { botReports, startBotServer, type BotServer } from './botServer.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'test-bot-secret-0123456789abcdef';
@@ -145,6 +145,46 @@ describe('reference bot: restart and secrecy', () => {
   let dir = '';
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('killed mid-replay with a position open, the restarted bot goes on from the next bar with the decisions of one that never stopped', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'regimen-bot-'));
+    const statePath = join(dir, 'bot.json');
+    const start = (): Promise<ReferenceBot> =>
+      startReferenceBot({
+        bars,
+        symbol: 'TEST',
+        speed: Infinity,
+        secret: SECRET,
+        heartbeat: HEARTBEAT,
+        statePath,
+      });
+    const first = await start();
+    const v1 = applyRequest(1, 10);
+    await new BotClient(first.url, SECRET).apply(v1);
+    while (first.runner.barsSeen < 250 || first.runner.position === 0)
+      await new Promise((r) => setTimeout(r, 1));
+    await first.close();
+    const killedAt = first.runner.barsSeen;
+    expect(first.runner.position).not.toBe(0);
+    const before = botReports(first.runner, 0, 0);
+
+    const second = await start();
+    open.push(second);
+    await second.replayed;
+    const after = await new BotClient(second.url, SECRET).reports(before.nextFill, killedAt);
+    // It took no bar twice and skipped none.
+    expect(after.bars?.[0].time).toBe(bars.t[killedAt]);
+    expect(after.barsSeen).toBe(bars.t.length);
+
+    const steady = new LiveRunner({ catalogue: STRATEGIES, capacity: 600, heartbeat: HEARTBEAT });
+    const activeFrom = before.bars!.findIndex((bar) => bar.version === 1);
+    feed(steady, 0, activeFrom);
+    steady.apply({ ...v1, hash: v1.set.hash });
+    feed(steady, activeFrom, bars.t.length);
+    expect([...before.fills, ...after.fills]).toEqual(steady.fills);
+    expect(after.fills.length).toBeGreaterThan(2);
+    expect(second.runner.lastEquity).toBe(steady.lastEquity);
   });
 
   it('killed mid-ramp and restarted, it resumes the applied version and ramp and applies nothing twice; the secret is nowhere', async () => {

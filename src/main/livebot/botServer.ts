@@ -251,13 +251,16 @@ export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: numb
   const equity: BotReports['equity'] = [];
   const bars: NonNullable<BotReports['bars']> = [];
   const { t, o, h, l, c, v } = runner.bars;
-  for (let i = barsFrom; i < runner.barsSeen; i++) {
+  // Bars and fills are numbered since the bot first started; older ones than the buffer or this
+  // process holds are gone, and the answer starts at the oldest held.
+  const start = runner.bufferStart;
+  for (let i = Math.max(barsFrom, start) - start; i < runner.barsSeen - start; i++) {
     equity.push({ time: t[i], equity: runner.equity[i] });
     bars.push({ time: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i], version: runner.versions[i] });
   }
   return {
-    fills: runner.fills.slice(fillsFrom).map((fill) => ({ ...fill })),
-    nextFill: runner.fills.length,
+    fills: runner.fills.slice(Math.max(0, fillsFrom - runner.firstFill)).map((fill) => ({ ...fill })),
+    nextFill: runner.firstFill + runner.fills.length,
     equity,
     bars,
     barsSeen: runner.barsSeen,

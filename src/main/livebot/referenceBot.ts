@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createSyntheticMarket } from '../../core/data/synthetic.ts';
 import type { Bars } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/options.ts';
-import { LiveRunner, type HeartbeatPolicy, type LiveBotState } from '../../core/live/runner.ts';
+import { LiveRunner, type HeartbeatPolicy, type LiveBotSnapshot } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { startBotServer, type BotServer } from './botServer.ts';
@@ -21,8 +21,13 @@ export interface ReferenceBotOptions {
   readonly speed: number;
   readonly secret: string;
   readonly heartbeat: HeartbeatPolicy;
-  /** Where the applied version, ramp and halt persist (a restart applies nothing twice). */
+  /**
+   * Where the applied version, ramp, halt and the feed's progress persist: a restart applies nothing
+   * twice, warms the indicators over the bars already seen and goes on from the next one.
+   */
   readonly statePath?: string;
+  /** Bars the live buffer holds (a sliding window); default the whole source, at most 100,000. */
+  readonly capacity?: number;
   readonly host?: string;
   readonly port?: number;
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
@@ -46,16 +51,15 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   const state = options.statePath === undefined ? undefined : readState(options.statePath);
   const runner = new LiveRunner({
     catalogue: STRATEGIES,
-    capacity: options.bars.t.length,
+    capacity: options.capacity ?? Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY)),
     backtest: options.backtest,
     heartbeat: options.heartbeat,
     state,
   });
-  let saved: LiveBotState | undefined = state;
+  const first = state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
+  runner.warmUp(options.bars, first);
   const persist = (): void => {
-    if (options.statePath === undefined || runner.state === saved) return;
-    writeState(options.statePath, runner.state);
-    saved = runner.state;
+    if (options.statePath !== undefined) writeState(options.statePath, runner.snapshot());
   };
   const server: BotServer = await startBotServer({
     runner,
@@ -71,7 +75,7 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   let stopped = false;
   const replay = async (): Promise<void> => {
     const { t, o, h, l, c, v } = options.bars;
-    for (let i = 0; i < t.length && !stopped; i++) {
+    for (let i = first; i < t.length && !stopped; i++) {
       runner.onBar({ t: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i] });
       persist();
       const wait = i + 1 < t.length ? Math.min((t[i + 1] - t[i]) / options.speed, MAX_BAR_WAIT_MS) : 0;
@@ -106,7 +110,31 @@ export function demoBars(symbol: string): Bars {
   return market.generate(index).bars;
 }
 
-function readState(path: string): LiveBotState | undefined {
+/** The default buffer's largest size (about 6 MB of bars, equity and versions). */
+const MAX_DEFAULT_CAPACITY = 100_000;
+
+/**
+ * Where a restarted replay goes on: after the last bar the state saw, which must be the source's bar
+ * of the same number (another source would warm the indicators over bars the bot never traded).
+ */
+function resumeAt(
+  bars: Bars,
+  progress: { barsSeen: number; lastBarTime: number | null },
+  path?: string,
+): number {
+  const seen = progress.barsSeen;
+  if (seen === 0) return 0;
+  if (seen > bars.t.length || bars.t[seen - 1] !== progress.lastBarTime) {
+    const at = seen > bars.t.length ? 'beyond its end' : `at ${new Date(bars.t[seen - 1]).toISOString()}`;
+    throw new Error(
+      `bot state ${path}: its bar ${seen} was at ${new Date(progress.lastBarTime ?? NaN).toISOString()}, ` +
+        `but this source's bar ${seen} is ${at}; restart on the source the state was saved with`,
+    );
+  }
+  return seen;
+}
+
+function readState(path: string): LiveBotSnapshot | undefined {
   if (!existsSync(path)) return undefined;
   let state: unknown;
   try {
@@ -116,14 +144,14 @@ function readState(path: string): LiveBotState | undefined {
       `bot state ${path} is not JSON (${(error as Error).message}); move it away to start afresh`,
     );
   }
-  const record = state as Partial<LiveBotState> | null;
+  const record = state as Partial<LiveBotSnapshot> | null;
   if (record === null || typeof record !== 'object' || typeof record.ledger?.version !== 'number') {
     throw new Error(`bot state ${path} has no ledger.version: not a bot state file`);
   }
-  return record as LiveBotState;
+  return record as LiveBotSnapshot;
 }
 
-function writeState(path: string, state: LiveBotState): void {
+function writeState(path: string, state: LiveBotSnapshot): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });

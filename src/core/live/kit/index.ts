@@ -49,6 +49,8 @@ export {
   LiveRunner,
   pushProblem,
   type LiveBotState,
+  type LiveBotSnapshot,
+  type RunnerProgress,
   type LivePush,
   type LiveFill,
   type LiveExit,
