@@ -208,6 +208,8 @@ export const StudySummary = z.object({
   strategy: z.string(),
   symbol: z.string(),
   timeframes: z.array(timeframeSchema),
+  /** The session its cached bars keep to; absent for a file, and for studies from before it was asked. */
+  session: sessionSchema.optional(),
   sampler: z.enum(SAMPLER_KINDS),
   objectives: z.array(
     z.object({
@@ -398,6 +400,8 @@ export const WalkForwardResult = z.object({
   symbol: z.string(),
   /** The bars' timeframe ('native' for a file scored as it is). */
   timeframe: z.string(),
+  /** The session the cached bars kept to (absent for a file, read as it is). */
+  session: sessionSchema.optional(),
   strategy: z.string(),
   windows: z.array(WalkForwardWindowRow),
   /** The stitched out-of-sample equity, thinned for display. */

@@ -42,16 +42,22 @@ function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
   return raw as Timeframe;
 }
 
+/** `--session regular|extended`: which hours of an equity's cached bars are kept (regular unless asked). */
+export function sessionOption(args: ParsedArgs): 'regular' | 'extended' {
+  const session = stringOption(args, 'session') ?? 'regular';
+  if (session !== 'regular' && session !== 'extended') {
+    throw new UsageError(`--session must be regular or extended, got "${session}"`);
+  }
+  return session;
+}
+
 /** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
 export async function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
   const source = barsSourceFrom(args);
   const range = { start: timeOption(args, 'start'), end: timeOption(args, 'end') };
   if (source.kind === 'file') return loadDataset(source, NATIVE_TIMEFRAME, range, null);
   const timeframe = timeframeOption(args, '1m');
-  const session = stringOption(args, 'session') ?? 'regular';
-  if (session !== 'regular' && session !== 'extended') {
-    throw new UsageError(`--session must be regular or extended, got "${session}"`);
-  }
+  const session = sessionOption(args);
   // Through the folder's owner when one runs (see backend.ts): the same bars either way.
   const backend = await openBackend(args);
   try {

@@ -75,6 +75,7 @@ export function studySummary(
     timeframes: definition.timeframes.filter(
       (tf): tf is StudySummary['timeframes'][number] => tf !== 'native',
     ),
+    ...(definition.session === undefined ? {} : { session: definition.session }),
     sampler: row.config.sampler.kind,
     objectives: objectives.map((o) => ({
       metric: o.metric,

@@ -317,6 +317,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     seed: job.seed,
     symbol: data.label,
     timeframe: job.timeframe,
+    ...(job.session === undefined ? {} : { session: job.session }),
     strategy: job.strategy.name,
     windows: result.windows.map(windowOut),
     equity: { t: curve.t, value: curve.value },

@@ -29,7 +29,7 @@ import {
   type NewStudy,
 } from '../../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
-import { barsSourceFrom } from '../../barsSource.ts';
+import { barsSourceFrom, sessionOption } from '../../barsSource.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
 import {
   listOption,
@@ -83,8 +83,10 @@ export function sourceFrom(args: ParsedArgs): {
   timeframes: string[];
   start: number | null;
   end: number | null;
+  session: 'regular' | 'extended';
 } {
   const source = barsSourceFrom(args);
+  const session = sessionOption(args);
   const raw = stringOption(args, 'timeframe');
   const timeframes = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
   for (const tf of timeframes)
@@ -100,6 +102,7 @@ export function sourceFrom(args: ParsedArgs): {
     timeframes: timeframes.length > 0 ? timeframes : [fallback],
     start: timeOption(args, 'start') ?? null,
     end: timeOption(args, 'end') ?? null,
+    session,
   };
 }
 
@@ -486,7 +489,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   let start: (() => Promise<{ studyId: string; alreadyComplete?: boolean }>) | undefined;
   if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
   else {
-    const { source, timeframes, start: from, end } = sourceFrom(args);
+    const { source, timeframes, start: from, end, session } = sourceFrom(args);
     const refuse = (what: string): Error =>
       new Error(
         `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
@@ -502,6 +505,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
         timeframes: timeframes as Timeframe[],
         ...(from === null ? {} : { start: from }),
         ...(end === null ? {} : { end }),
+        session,
         aggregation: aggregation as TimeframeAggregation,
         ...(Object.keys(weights).length === 0
           ? {}
@@ -555,7 +559,8 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
 
 export const optimizeCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM) [--timeframe 1m[,5m,15m]] --strategy NAME [--space name=min:max[:step] ...]\n' +
+    '(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe 1m[,5m,15m]] --strategy NAME\n' +
+    '        [--space name=min:max[:step] ...]\n' +
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
@@ -583,7 +588,7 @@ export const optimizeCommand: Command = {
     let newStudy: NewStudy | undefined;
     let costRequest: CostRequest | undefined;
     if (resumeId === undefined) {
-      const { source, timeframes, start, end } = sourceFrom(args);
+      const { source, timeframes, start, end, session } = sourceFrom(args);
       const search = searchFrom(args, 100);
       const aggregation = (stringOption(args, 'aggregation') ?? 'worst') as TimeframeAggregation;
       if (!['worst', 'mean', 'weighted'].includes(aggregation))
@@ -611,6 +616,8 @@ export const optimizeCommand: Command = {
           timeframes,
           start,
           end,
+          // A file's bars are scored as they are read; the session applies to the cache's.
+          ...(source.kind === 'cache' ? { session } : {}),
           aggregation,
           ...(Object.keys(weights).length > 0 ? { weights } : {}),
           options: accountOptionsFrom(args),

@@ -14,7 +14,7 @@ function paramsText(params: Readonly<Record<string, unknown>>): string {
 function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   const s = detail.summary;
   const lines = [
-    `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, ${s.strategy} on ${s.symbol}, sampler ${s.sampler}, seed ${s.seed}`,
+    `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, ${s.strategy} on ${s.symbol}${s.session === 'extended' ? ' (extended hours)' : ''}, sampler ${s.sampler}, seed ${s.seed}`,
   ];
   if (detail.best !== null) {
     const first = s.objectives[0];

@@ -58,7 +58,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   }
   const names = search.space.params.map((p) => p.name);
   io.out(
-    `Walk-forward ${search.strategy} on ${result.symbol} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
+    `Walk-forward ${search.strategy} on ${result.symbol}${result.session === 'extended' ? ' (extended hours)' : ''} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
   );
   io.out(
     table([
@@ -147,7 +147,7 @@ async function walkForwardThroughOwner(
 
 export const walkForwardCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe 1m]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
+    '(--csv FILE | --symbol SYM [--timeframe 1m] [--session regular|extended]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]\n' +
@@ -165,7 +165,7 @@ export const walkForwardCommand: Command = {
   },
   async run(args, io) {
     const time = timeFormatFrom(args);
-    const { source, timeframes, start, end } = sourceFrom(args);
+    const { source, timeframes, start, end, session } = sourceFrom(args);
     if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
     const search = searchFrom(args, 50);
     const unit = stringOption(args, 'unit') ?? 'days';
@@ -191,6 +191,7 @@ export const walkForwardCommand: Command = {
           timeframe: timeframes[0] as Timeframe,
           ...(start === null ? {} : { start }),
           ...(end === null ? {} : { end }),
+          session,
         },
         windows,
       };
@@ -223,6 +224,7 @@ export const walkForwardCommand: Command = {
             timeframe: timeframes[0]!,
             start,
             end,
+            ...(source.kind === 'cache' ? { session } : {}),
             space: search.space,
             sampler: search.sampler,
             objectives: search.objectives,
