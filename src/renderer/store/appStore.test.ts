@@ -225,33 +225,39 @@ describe('the time-zone setting', () => {
   });
 });
 
+/** An app store with one 1m equity symbol and sma-cross chosen, whose client answers bars and backtests. */
+function readyToBacktest(preferences: ReturnType<typeof memoryKeeper>) {
+  const client = new FakeRegimenClient()
+    .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
+    .handle('backtest:run', () => backtestResult());
+  const app = createAppStore(client, memoryKeeper(), preferences);
+  app.setState({
+    strategies: { status: 'ready', data: [SMA_CROSS] },
+    datasets: {
+      status: 'ready',
+      data: [
+        {
+          symbol: 'AAA',
+          timeframe: '1m',
+          bars: 10,
+          start: 0,
+          end: 1,
+          source: 'demo',
+          calendar: 'equities',
+        },
+      ],
+    },
+  });
+  app.getState().selectStrategy('sma-cross');
+  app.getState().selectSymbol('AAA');
+  return { client, app };
+}
+
 describe('the session setting', () => {
   it('defaults to regular hours, is sent on bars:get and backtest:run for every timeframe, and outlives the tab', async () => {
     const preferences = memoryKeeper();
-    const client = new FakeRegimenClient()
-      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
-      .handle('backtest:run', () => backtestResult());
-    const app = createAppStore(client, memoryKeeper(), preferences);
+    const { client, app } = readyToBacktest(preferences);
     expect(app.getState().session).toBe('regular');
-    app.setState({
-      strategies: { status: 'ready', data: [SMA_CROSS] },
-      datasets: {
-        status: 'ready',
-        data: [
-          {
-            symbol: 'AAA',
-            timeframe: '1m',
-            bars: 10,
-            start: 0,
-            end: 1,
-            source: 'demo',
-            calendar: 'equities',
-          },
-        ],
-      },
-    });
-    app.getState().selectStrategy('sma-cross');
-    app.getState().selectSymbol('AAA');
     app.getState().setTimeframe('1m');
     await app.getState().runBacktest();
     expect(client.callsTo('bars:get').map((q) => [q.timeframe, q.session])).toEqual([
@@ -283,29 +289,7 @@ describe('the session setting', () => {
 describe('the cost settings', () => {
   it('send only the parts set on backtest:run, block a run while one is invalid, and outlive the tab', async () => {
     const preferences = memoryKeeper();
-    const client = new FakeRegimenClient()
-      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
-      .handle('backtest:run', () => backtestResult());
-    const app = createAppStore(client, memoryKeeper(), preferences);
-    app.setState({
-      strategies: { status: 'ready', data: [SMA_CROSS] },
-      datasets: {
-        status: 'ready',
-        data: [
-          {
-            symbol: 'AAA',
-            timeframe: '1m',
-            bars: 10,
-            start: 0,
-            end: 1,
-            source: 'demo',
-            calendar: 'equities',
-          },
-        ],
-      },
-    });
-    app.getState().selectStrategy('sma-cross');
-    app.getState().selectSymbol('AAA');
+    const { client, app } = readyToBacktest(preferences);
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[0]!.costs).toBeUndefined();
     app.getState().setCosts({ regulatoryFees: false, spreadBps: '0', impact: '0' });

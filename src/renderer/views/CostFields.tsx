@@ -5,6 +5,35 @@ import { NumberField } from './fields.tsx';
 const FEES = { default: null, on: true, off: false } as const;
 type FeesChoice = keyof typeof FEES;
 
+/** One numeric part of the cost draft: empty takes the asset default, a bad value says its range. */
+function CostNumber(props: {
+  part: 'spreadBps' | 'impact';
+  label: string;
+  title: string;
+  max?: number;
+  disabled: boolean;
+}) {
+  const costs = useApp((s) => s.costs);
+  const setCosts = useApp((s) => s.setCosts);
+  const error = checkCosts(costs).errors[props.part];
+  return (
+    <NumberField
+      label={props.label}
+      testId={props.part === 'spreadBps' ? 'cost-spread' : 'cost-impact'}
+      title={props.title}
+      min={0}
+      {...(props.max === undefined ? {} : { max: props.max })}
+      step="any"
+      placeholder="default"
+      value={costs[props.part]}
+      disabled={props.disabled}
+      onChange={(value) => setCosts({ ...costs, [props.part]: value })}
+      invalid={!!error}
+      hint={error ?? 'empty: asset default'}
+    />
+  );
+}
+
 /**
  * The app's cost settings (one draft, store/costDraft.ts), on every form that runs backtests and in
  * Settings: an empty part takes the symbol's asset-class default (US equities: SEC and FINRA fees on
@@ -13,7 +42,6 @@ type FeesChoice = keyof typeof FEES;
 export function CostFields({ disabled = false }: { disabled?: boolean }) {
   const costs = useApp((s) => s.costs);
   const setCosts = useApp((s) => s.setCosts);
-  const { errors } = checkCosts(costs);
   const fees: FeesChoice = costs.regulatoryFees === null ? 'default' : costs.regulatoryFees ? 'on' : 'off';
   return (
     <div className="params costs" data-testid="cost-fields">
@@ -30,32 +58,18 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
           <option value="off">none</option>
         </select>
       </label>
-      <NumberField
+      <CostNumber
+        part="spreadBps"
         label="spread bp"
-        testId="cost-spread"
         title="The full quoted spread; half of it is paid on every market fill"
-        min={0}
-        step="any"
-        placeholder="default"
-        value={costs.spreadBps}
         disabled={disabled}
-        onChange={(spreadBps) => setCosts({ ...costs, spreadBps })}
-        invalid={!!errors.spreadBps}
-        hint={errors.spreadBps ?? 'empty: asset default'}
       />
-      <NumberField
+      <CostNumber
+        part="impact"
         label="impact"
-        testId="cost-impact"
         title="Square-root impact: the price share paid at full participation of a bar's volume"
-        min={0}
         max={1}
-        step="any"
-        placeholder="default"
-        value={costs.impact}
         disabled={disabled}
-        onChange={(impact) => setCosts({ ...costs, impact })}
-        invalid={!!errors.impact}
-        hint={errors.impact ?? 'empty: asset default'}
       />
       <div className="run-row">
         <button

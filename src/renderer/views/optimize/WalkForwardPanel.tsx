@@ -11,7 +11,8 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup } from '../../store/optimizeSetup.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { NumberField } from '../fields.tsx';
-import { downloadText, fileNameOf } from '../report/download.ts';
+import { fileNameOf } from '../report/download.ts';
+import { ResultActions } from '../report/ResultActions.tsx';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 
 interface WindowDraft {
@@ -152,44 +153,26 @@ export function WalkForwardPanel() {
       <div className="panel-title">
         Walk-forward (out of sample)
         {result ? (
-          <span className="result-actions">
-            <button
-              type="button"
-              className="ghost-button small"
-              data-testid="wf-open-tear-sheet"
-              onClick={() => setSheetOpen(true)}
-            >
-              Tear sheet
-            </button>
-            <button
-              type="button"
-              className="ghost-button small"
-              data-testid="wf-export-html"
-              onClick={() =>
-                downloadText(
-                  fileNameOf([result.strategy, result.symbol, 'walk-forward'], 'html'),
-                  html,
-                  'text/html',
-                )
-              }
-            >
-              HTML
-            </button>
-            <button
-              type="button"
-              className="ghost-button small"
-              data-testid="wf-export-windows"
-              onClick={() =>
-                downloadText(
-                  fileNameOf([result.strategy, result.symbol, 'windows'], 'csv'),
-                  windowsCsv(result.windows),
-                  'text/csv',
-                )
-              }
-            >
-              Windows CSV
-            </button>
-          </span>
+          <ResultActions
+            openTestId="wf-open-tear-sheet"
+            onOpenSheet={() => setSheetOpen(true)}
+            downloads={[
+              {
+                testId: 'wf-export-html',
+                label: 'HTML',
+                fileName: fileNameOf([result.strategy, result.symbol, 'walk-forward'], 'html'),
+                type: 'text/html',
+                content: () => html,
+              },
+              {
+                testId: 'wf-export-windows',
+                label: 'Windows CSV',
+                fileName: fileNameOf([result.strategy, result.symbol, 'windows'], 'csv'),
+                type: 'text/csv',
+                content: () => windowsCsv(result.windows),
+              },
+            ]}
+          />
         ) : null}
       </div>
       <form

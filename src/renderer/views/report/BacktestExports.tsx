@@ -2,7 +2,8 @@ import { useCallback, useMemo, useState } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { equityCsv, tradesCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
-import { downloadText, fileNameOf } from './download.ts';
+import { fileNameOf } from './download.ts';
+import { ResultActions } from './ResultActions.tsx';
 import { TearSheetDialog } from './TearSheetDialog.tsx';
 
 function costsText(costs: BacktestResult['costs']): string {
@@ -31,45 +32,36 @@ export function BacktestExports({ result }: { result: BacktestResult }) {
   const base = [result.strategy, result.symbol, result.timeframe];
   const close = useCallback(() => setOpen(false), []);
   return (
-    <span className="result-actions">
-      <button
-        type="button"
-        className="ghost-button small"
-        data-testid="open-tear-sheet"
-        onClick={() => setOpen(true)}
-      >
-        Tear sheet
-      </button>
-      <button
-        type="button"
-        className="ghost-button small"
-        data-testid="export-tear-sheet"
-        onClick={() => downloadText(fileNameOf([...base, 'tear-sheet'], 'html'), html, 'text/html')}
-      >
-        HTML
-      </button>
-      <button
-        type="button"
-        className="ghost-button small"
-        data-testid="export-trades"
-        onClick={() =>
-          downloadText(fileNameOf([...base, 'trades'], 'csv'), tradesCsv(result.trades), 'text/csv')
-        }
-      >
-        Trades CSV
-      </button>
-      <button
-        type="button"
-        className="ghost-button small"
-        data-testid="export-equity"
-        title="The equity curve as shown (at most 4,000 points, each bucket's deepest drawdown kept)"
-        onClick={() =>
-          downloadText(fileNameOf([...base, 'equity'], 'csv'), equityCsv(result.equity), 'text/csv')
-        }
-      >
-        Equity CSV
-      </button>
+    <>
+      <ResultActions
+        openTestId="open-tear-sheet"
+        onOpenSheet={() => setOpen(true)}
+        downloads={[
+          {
+            testId: 'export-tear-sheet',
+            label: 'HTML',
+            fileName: fileNameOf([...base, 'tear-sheet'], 'html'),
+            type: 'text/html',
+            content: () => html,
+          },
+          {
+            testId: 'export-trades',
+            label: 'Trades CSV',
+            fileName: fileNameOf([...base, 'trades'], 'csv'),
+            type: 'text/csv',
+            content: () => tradesCsv(result.trades),
+          },
+          {
+            testId: 'export-equity',
+            label: 'Equity CSV',
+            title: "The equity curve as shown (at most 4,000 points, each bucket's deepest drawdown kept)",
+            fileName: fileNameOf([...base, 'equity'], 'csv'),
+            type: 'text/csv',
+            content: () => equityCsv(result.equity),
+          },
+        ]}
+      />
       {open ? <TearSheetDialog html={html} onClose={close} /> : null}
-    </span>
+    </>
   );
 }
