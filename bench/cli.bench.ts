@@ -2,13 +2,14 @@
  * Whole-process CLI timings (figures printed, never asserted): `regimen --help` and the README's
  * 50-combination sma-cross grid on GOOG, each as a fresh `node bin/regimen.js` process, from the
  * TypeScript sources through tsx (REGIMEN_FROM_SOURCES=1, the baseline) and from the compiled out/cli
- * (built first). Targets: --help under 0.3 s, the grid under 1.5 s. When python3 has backtesting.py, the
+ * (built first), and the grid on the pool's threads (--workers) beside it, as it ran before small studies
+ * ran in-process. Targets: --help under 0.3 s, the grid under 1.5 s. When python3 has backtesting.py, the
  * same grid there (whole process, import included) is printed beside it.
  * Run: npx tsx bench/cli.bench.ts (or `npm run bench -- cli`)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../src/core/math/statistics.ts';
@@ -106,6 +107,11 @@ export async function runCliBench(log: (line: string) => void = console.log): Pr
   if (!goog.present) log(`50-combination grid on GOOG: skipped${goog.skipReason}`);
   else {
     report('50-combination sma-cross grid on GOOG', 1.5, readmeGridArgs(goog.path));
+    // The same grid on the pool's threads (--workers asks for them), as it ran before small studies ran
+    // in-process: the baseline of that choice.
+    const threads = availableParallelism();
+    const pooled = time([...readmeGridArgs(goog.path), '--workers', String(threads)], false, RUNS);
+    log(`  the same grid on ${threads} pool threads (--workers ${threads}): ${pooled.toFixed(2)} s compiled`);
     python = backtestingPy(goog.path, log);
     if (python !== null) log(`backtesting.py, same grid as a whole process: ${python.toFixed(2)} s`);
   }

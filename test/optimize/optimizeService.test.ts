@@ -50,9 +50,11 @@ const strip = (
 });
 
 describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`, () => {
+  // On the pool's threads even where a study this small would run in-process: these test the pool.
+  const POOL = { inProcessBelow: 0 };
   let h: OptimizeHarness;
   beforeAll(async () => {
-    h = await optimizeHarness(2);
+    h = await optimizeHarness(2, POOL);
   });
   afterAll(async () => h.close());
 
@@ -148,7 +150,7 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
   });
 
   it('seeded TPE and GA studies give identical trials with 1 and 2 workers', async () => {
-    const one = await optimizeHarness(1);
+    const one = await optimizeHarness(1, POOL);
     try {
       for (const kind of ['tpe', 'ga'] as const) {
         const study = smaStudy({
@@ -171,6 +173,39 @@ describe.skipIf(!goog.present)(`optimize service on GOOG.csv${goog.skipReason}`,
       }
     } finally {
       await one.close();
+    }
+  });
+
+  it('a small study runs on this thread, trial for trial as on the pool, and starts no worker', async () => {
+    const here = await optimizeHarness(2);
+    const started = vi.spyOn(here.pool, 'run');
+    try {
+      const studies = [
+        smaStudy(),
+        smaStudy({
+          sampler: { kind: 'tpe', batchSize: 4, startupTrials: 4 },
+          trials: 18,
+          seed: 99,
+          space: parseSpace(['fast=2:40', 'slow=5:120'], ['fast<slow']),
+          objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
+          minTrades: 3,
+        }),
+      ];
+      for (const study of studies) {
+        const idHere = await here.service.create(study);
+        await here.service.resume(idHere);
+        const inProcess = await here.service.wait(idHere);
+        const idPool = await h.service.create(study);
+        await h.service.resume(idPool);
+        const onPool = await h.service.wait(idPool);
+        expect(inProcess.summary.state).toBe('complete');
+        expect(inProcess.trials.map(strip)).toEqual(onPool.trials.map(strip));
+        expect(inProcess.best?.number).toBe(onPool.best?.number);
+        expect(inProcess.overfitting).toEqual(onPool.overfitting);
+      }
+      expect(started).not.toHaveBeenCalled();
+    } finally {
+      await here.close();
     }
   });
 

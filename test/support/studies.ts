@@ -1,5 +1,6 @@
 import { ComputePool } from '../../src/main/compute/pool.ts';
 import { EventBus } from '../../src/main/services/events.ts';
+import { poolEvaluators, type PoolEvaluatorOptions } from '../../src/main/services/optimize/evaluator.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords, type StudyDefinition } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
@@ -16,12 +17,25 @@ export interface OptimizeHarness {
   close(): Promise<void>;
 }
 
-export async function optimizeHarness(threads: number): Promise<OptimizeHarness> {
+/**
+ * `evaluators` replaces the default choice of where trials run (`{ inProcessBelow: 0 }`: always on the
+ * pool's threads, for tests of the pool itself).
+ */
+export async function optimizeHarness(
+  threads: number,
+  evaluators?: PoolEvaluatorOptions,
+): Promise<OptimizeHarness> {
   const db = await Database.open(':memory:');
   const bars = new BarsRepository(db);
   const pool = new ComputePool(threads);
   const events = new EventBus();
-  const service = new OptimizeService({ studies: studyRecords(db), bars, pool, events });
+  const service = new OptimizeService({
+    studies: studyRecords(db),
+    bars,
+    pool,
+    events,
+    ...(evaluators === undefined ? {} : { compute: poolEvaluators(pool, evaluators) }),
+  });
   return {
     db,
     bars,

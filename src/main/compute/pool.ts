@@ -3,11 +3,21 @@ import { Piscina } from 'piscina';
 import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
 
 /**
+ * Where compute tasks run: the pool's worker threads, or this thread (InProcessExecutor) for work smaller
+ * than what starting a thread costs. Both run the same TaskRunner, so they give the same results.
+ */
+export interface TaskExecutor {
+  /** Tasks it runs at once. */
+  readonly threads: number;
+  run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>>;
+}
+
+/**
  * The compute pool: CPU work (backtests, optimisation batches) runs on worker threads so the main
  * process stays responsive. Bars travel as SharedArrayBuffer-backed columns, so handing them to a
  * worker copies nothing; workers keep prepared datasets (with their indicator caches) by dataset id.
  */
-export class ComputePool {
+export class ComputePool implements TaskExecutor {
   private piscina: Piscina | undefined;
 
   /**

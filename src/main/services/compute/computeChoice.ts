@@ -119,8 +119,9 @@ export class ComputeChoice {
   }
 
   /** Where a study or walk-forward window computes: read when it starts, so a new choice applies next. */
-  readonly evaluators: EvaluatorSource = async (data, settings, studyKey) => {
-    if (this.saved.target === 'local') return poolEvaluators(this.deps.pool)(data, settings, studyKey);
+  readonly evaluators: EvaluatorSource = async (data, settings, studyKey, plannedTrials) => {
+    if (this.saved.target === 'local')
+      return poolEvaluators(this.deps.pool)(data, settings, studyKey, plannedTrials);
     const remote = await this.connection().catch((error: unknown) => {
       throw new UpstreamError(
         `Settings > Compute: ${messageOf(error)} (choose "this machine" there to compute here)`,

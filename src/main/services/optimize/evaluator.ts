@@ -15,7 +15,8 @@ import {
   type TrialRequest,
 } from '../../../core/optimize/index.ts';
 import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
-import type { ComputePool } from '../../compute/pool.ts';
+import { InProcessExecutor } from '../../compute/inProcess.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import type { TrialOutcome } from '../../compute/tasks.ts';
 import { strategyParams, type StudyDatasets } from './studySetup.ts';
 
@@ -62,19 +63,46 @@ export interface Evaluator {
 /** A trial of the study, by number and parameters. */
 export type StudyTrial = Pick<TrialRequest, 'number' | 'params'>;
 
-/** Makes the evaluator of one study (or walk-forward window); `studyKey` names it where results are kept. */
+/**
+ * Makes the evaluator of one study (or walk-forward window); `studyKey` names it where results are kept,
+ * `plannedTrials` (when known) is how many trials it is to run.
+ */
 export type EvaluatorSource = (
   data: StudyDatasets,
   settings: EvaluatorSettings,
   studyKey: string,
+  plannedTrials?: number,
 ) => Promise<Evaluator>;
 
 /**
- * The local pool as an evaluator source: what a study uses unless told to compute elsewhere.
- * `keepReturns: false` runs the top trials again for the study's statistics (the bench's baseline).
+ * Studies of fewer bar-trials than this (trials x bars, summed over the study's datasets) run on the
+ * calling thread. The engine takes ~15-35 ns per bar and trial, so this is at most ~35 ms of work (plus
+ * the statistics' few reruns), held in batches that each yield to the event loop; a pool thread costs
+ * ~0.1 s of CPU to start (a Node environment and the engine) and a study starts one per core, which
+ * made the README's 50-combination grid (107,000 bar-trials, ~3 ms of work) take seconds.
  */
-export function poolEvaluators(pool: ComputePool, options: { keepReturns?: boolean } = {}): EvaluatorSource {
-  return (data, settings) => Promise.resolve(new PoolEvaluator(pool, data, settings, options));
+export const IN_PROCESS_BAR_TRIALS = 1_000_000;
+
+export interface PoolEvaluatorOptions {
+  /** false: the top trials run again for the study's statistics (the bench's baseline). */
+  readonly keepReturns?: boolean;
+  /** Bar-trials below which a study runs in-process (IN_PROCESS_BAR_TRIALS; 0 always uses the pool). */
+  readonly inProcessBelow?: number;
+}
+
+/**
+ * The local pool as an evaluator source: what a study uses unless told to compute elsewhere. A study of
+ * known size below `inProcessBelow` bar-trials runs on this thread instead, with the same results.
+ */
+export function poolEvaluators(pool: TaskExecutor, options: PoolEvaluatorOptions = {}): EvaluatorSource {
+  const below = options.inProcessBelow ?? IN_PROCESS_BAR_TRIALS;
+  return (data, settings, _studyKey, plannedTrials) => {
+    const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
+    const small = plannedTrials !== undefined && plannedTrials * bars < below;
+    return Promise.resolve(
+      new PoolEvaluator(small ? new InProcessExecutor() : pool, data, settings, options),
+    );
+  };
 }
 
 /**
@@ -139,10 +167,10 @@ export class PoolEvaluator implements Evaluator {
   private keptBytes = 0;
 
   constructor(
-    private readonly pool: ComputePool,
+    private readonly pool: TaskExecutor,
     private readonly data: StudyDatasets,
     private readonly settings: EvaluatorSettings,
-    private readonly options: { keepReturns?: boolean } = {},
+    private readonly options: PoolEvaluatorOptions = {},
   ) {}
 
   get threads(): number {

@@ -293,6 +293,9 @@ export class OptimizeService {
     const document = newStudyDocument(stored.data.definition);
     const row: StoredStudy = { ...stored, data: document };
     const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
+    const counts = study.counts();
+    const planned =
+      row.config.maxTrials === undefined ? undefined : row.config.maxTrials - (counts.total - counts.running);
     const evaluator = await (this.deps.compute ?? poolEvaluators(this.deps.pool))(
       data,
       {
@@ -303,6 +306,7 @@ export class OptimizeService {
         ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
       },
       row.id,
+      planned,
     );
     await this.deps.studies.updateData(row.id, document);
     const job = this.deps.jobs?.start(row.id);

@@ -227,6 +227,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(train.start, train.end) }] },
       settings,
       `${run.jobId}-w${window.index}`,
+      job.trials,
     );
     await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
     await evaluator.finished?.();
@@ -256,6 +257,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(from, range.end) }] },
       settings,
       `${run.jobId}-w${window.index}-${from}-${range.end}`,
+      1,
     );
     const equity = await evaluator.equity(params, run.signal);
     await evaluator.finished?.();

@@ -15,6 +15,7 @@ import type {
 } from '../../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
+import { poolEvaluators, type EvaluatorSource } from '../../../services/optimize/evaluator.ts';
 import { OptimizeService } from '../../../services/optimize/optimizeService.ts';
 import { studyRecords, type StudySource } from '../../../services/optimize/studyRecords.ts';
 import {
@@ -170,6 +171,23 @@ export function workersFrom(args: ParsedArgs): number | undefined {
   return integerOption(args, 'workers', 1, 1);
 }
 
+export const WORKERS_HELP =
+  '\n        --workers N: compute on N worker threads (default: one per core, or this thread alone for a study' +
+  '\n          under a million bar-trials, where starting threads costs more than the work)';
+
+/**
+ * Where a command's trials compute: remote workers (--redis), the pool when --workers asks for threads
+ * (even for a study small enough to run on this thread), else the default choice by the study's size.
+ */
+export function computeFrom(
+  pool: ComputePool,
+  threads: number | undefined,
+  remote: { readonly evaluators: EvaluatorSource } | null,
+): { compute?: EvaluatorSource } {
+  if (remote !== null) return { compute: remote.evaluators };
+  return threads === undefined ? {} : { compute: poolEvaluators(pool, { inProcessBelow: 0 }) };
+}
+
 export type ProgressStyle = 'bar' | 'lines' | 'none';
 
 /**
@@ -310,10 +328,9 @@ async function withOptimizer<T>(
   io: CommandIO,
   work: (service: OptimizeService, events: EventBus, pool: ComputePool) => Promise<T>,
 ): Promise<T> {
-  // A study always computes: its first worker loads the engine while this thread opens the store
-  // (unless its trials go to remote workers).
+  // No worker starts here: a small study runs on this thread (see IN_PROCESS_BAR_TRIALS) unless
+  // --workers asks for the pool, and a large one starts the pool with its first batch.
   const pool = new ComputePool(threads);
-  if (args.values['redis'] === undefined) pool.warm();
   const db = await openDatabaseHere(args, 'optimize').catch(async (error: unknown) => {
     await pool.close();
     throw error;
@@ -329,7 +346,7 @@ async function withOptimizer<T>(
     bars: new BarsRepository(db),
     pool,
     events,
-    ...(remote === null ? {} : { compute: remote.evaluators }),
+    ...computeFrom(pool, threads, remote),
     ledger: createLedgerRecorder(db, (message) => process.stderr.write(`${message}\n`)),
   });
   try {
@@ -568,6 +585,7 @@ export const optimizeCommand: Command = {
     '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]\n' +
     '   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
     COMMISSION_HELP +
+    WORKERS_HELP +
     REMOTE_HELP,
   options: {
     ...SEARCH_OPTIONS,

@@ -22,12 +22,14 @@ import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import { accountOptionsFrom, COMMISSION_HELP, costRequestFrom } from '../backtest/backtest.ts';
 import {
+  computeFrom,
   progressLine,
   SEARCH_OPTIONS,
   searchFrom,
   searchRequestFrom,
   sourceFrom,
   workersFrom,
+  WORKERS_HELP,
   type SearchSettings,
 } from './optimize.ts';
 import { chooseRedisOnOwner, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
@@ -153,6 +155,7 @@ export const walkForwardCommand: Command = {
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]\n' +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the out-of-sample tear sheet (HTML) or the windows (CSV)' +
     COMMISSION_HELP +
+    WORKERS_HELP +
     REMOTE_HELP,
   options: {
     ...SEARCH_OPTIONS,
@@ -242,7 +245,7 @@ export const walkForwardCommand: Command = {
             bars: db === null ? null : new BarsRepository(db),
             windows: db === null ? null : new WalkForwardRepository(db),
             ...(ledger === undefined ? {} : { ledger }),
-            ...(remote === null ? {} : { compute: remote.evaluators }),
+            ...computeFrom(pool, threads, remote),
             events,
           },
         );

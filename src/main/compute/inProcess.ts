@@ -1,0 +1,20 @@
+import type { TaskExecutor } from './pool.ts';
+import { TaskRunner, type WorkerResult, type WorkerTask } from './tasks.ts';
+
+/**
+ * Runs compute tasks on the calling thread with the pool workers' own TaskRunner, for work so small that
+ * starting a worker thread (a Node environment and the engine, ~0.1 s of CPU each) would cost more than
+ * the work itself: the README's 50-combination grid takes a few milliseconds to compute.
+ */
+export class InProcessExecutor implements TaskExecutor {
+  readonly threads = 1;
+  private readonly runner = new TaskRunner();
+
+  async run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
+    // Each task waits its turn behind what the event loop holds (requests, progress, a cancel), so a
+    // host serving the app stays responsive between a study's batches.
+    await new Promise((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+    return this.runner.run(task) as WorkerResult<T>;
+  }
+}
