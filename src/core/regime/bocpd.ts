@@ -42,6 +42,8 @@ class ChangePointAxis {
   private readonly weight: Float64Array;
   private readonly next: Float64Array;
   private readonly logTerm: Float64Array;
+  /** 1 / (1 + 1 / (k + 1)): the predictive variance of run length k is the variance divided by it. */
+  private readonly shrink: Float64Array;
   private readonly rank: RollingRank;
   private readonly history: Float64Array;
   private readonly label: PersistentLabel;
@@ -60,8 +62,12 @@ class ChangePointAxis {
     this.weight = new Float64Array(r + 1);
     this.next = new Float64Array(r + 1);
     this.logTerm = new Float64Array(r + 1);
+    this.shrink = new Float64Array(r + 1);
     // Prior pseudo-count 1: a segment of r values has posterior variance sigma^2 / (r + 1).
-    for (let k = 0; k <= r; k++) this.logTerm[k] = Math.log(1 + 1 / (k + 1));
+    for (let k = 0; k <= r; k++) {
+      this.logTerm[k] = Math.log(1 + 1 / (k + 1));
+      this.shrink[k] = 1 / (1 + 1 / (k + 1));
+    }
     this.rank = new RollingRank(d.windows.history);
     this.history = new Float64Array(d.windows.history);
     this.label = new PersistentLabel(d.persistence);
@@ -111,21 +117,26 @@ class ChangePointAxis {
     const size = this.history.length;
     const prior = this.historySum / size;
     const variance = Math.max(this.historySquares / size - prior * prior, 1e-12);
+    const inverseVariance = 1 / variance;
     const logVariance = Math.log(variance);
-    const { weight, next, ring } = this;
+    const { weight, next, ring, logTerm, shrink } = this;
     const runs = this.observations < maxRun ? this.observations : maxRun;
     // Log predictive of x under each run length k (k values before x), relative to a running maximum.
-    next.fill(0);
+    // The ring is read newest first by walking its index down, so no modulo in the loop.
     let sum = 0;
     let top = -Infinity;
+    let at = this.observations % maxRun;
     for (let k = 0; k <= runs; k++) {
-      if (k > 0) sum += ring[(this.observations - k) % maxRun];
-      const mean = (prior + sum) / (k + 1);
-      const v = logVariance + this.logTerm[k];
-      const log = -0.5 * ((x - mean) ** 2 / Math.exp(v) + v);
+      if (k > 0) {
+        at = at === 0 ? maxRun - 1 : at - 1;
+        sum += ring[at];
+      }
+      const deviation = x - (prior + sum) / (k + 1);
+      const log = -0.5 * (deviation * deviation * inverseVariance * shrink[k] + logVariance + logTerm[k]);
       next[k] = log;
       if (log > top) top = log;
     }
+    for (let k = runs + 1; k <= maxRun; k++) next[k] = 0;
     let total = 0;
     let change = 0;
     for (let k = runs; k >= 0; k--) {
@@ -150,9 +161,14 @@ class ChangePointAxis {
     let segmentMean = 0;
     let alarm = 0;
     sum = 0;
+    at = this.observations % maxRun;
+    const seen = this.observations;
     for (let k = 1; k <= maxRun; k++) {
       const w = (weight[k] = next[k] / norm);
-      sum += k <= this.observations ? ring[(this.observations - k) % maxRun] : 0;
+      if (k <= seen) {
+        at = at === 0 ? maxRun - 1 : at - 1;
+        sum += ring[at];
+      }
       if (w > 0) segmentMean += (w * (prior + sum)) / (k + 1);
       if (k <= d.alarmRun) alarm += w;
     }

@@ -4,4 +4,7 @@ import { JumpDetector } from './jump.ts';
 
 describeDetectorConformance('jump', (timeframe) => new JumpDetector({ timeframe }), {
   datasets: REGIME_DATASETS,
+  // Each prefix run refits over its bars; the 1,000 cuts are all checked on the stream, and each of
+  // these runs compares every row of its prefix.
+  prefixRuns: 100,
 });

@@ -85,7 +85,7 @@ class AxisTrack {
       this.window.set(this.ring.subarray(at), 0);
       this.window.set(this.ring.subarray(0, at), size - at);
       this.model.fit(this.window, size);
-      for (let j = 0; j < size; j++) this.model.step(this.window[j], p);
+      this.model.replay(this.window, size, p);
       this.fitted = true;
     } else if (this.fitted && valid) {
       this.model.step(x, p);

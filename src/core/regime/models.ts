@@ -12,6 +12,11 @@ export interface AxisModel {
   fit(window: Float64Array, n: number): void;
   /** Consumes one observation; writes each state's probability (in state order) into `probability`. */
   step(x: number, probability: Float64Array): void;
+  /**
+   * Steps through window[0..n) from the state `fit` left, with the probabilities of the last value in
+   * `probability`: what n calls of `step` do, which a model may do without the probabilities in between.
+   */
+  replay(window: Float64Array, n: number, probability: Float64Array): void;
 }
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -254,6 +259,10 @@ export class GaussianHmm implements AxisModel {
     this.started = true;
     for (let j = 0; j < k; j++) f[j] = probability[j] /= total;
   }
+
+  replay(window: Float64Array, n: number, probability: Float64Array): void {
+    for (let t = 0; t < n; t++) this.step(window[t], probability);
+  }
 }
 
 export interface JumpModelOptions {
@@ -266,11 +275,16 @@ export interface JumpModelOptions {
 
 /**
  * Statistical jump model (Nystrup, Lindstroem & Madsen 2020; Shu, Yu & Mulvey 2024): K centres, a squared
- * distance loss and a fixed penalty per switch. Fitting alternates a dynamic programme over the window
- * (with backtracking: the window is all past) and centre updates, k-means style, until the states stop
- * changing. Labelling runs the same recursion forward only, V_t(k) = loss_t(k) + min(V_{t-1}(k),
- * min_j V_{t-1}(j) + penalty), and reads the current argmin: never revised by later bars.
+ * distance loss on the feature standardised over the fit window, and a fixed penalty per switch. Fitting
+ * alternates a dynamic programme over the window (with backtracking: the window is all past) and centre
+ * updates, k-means style, until the states stop changing. Labelling runs the same recursion forward
+ * only, V_t(k) = loss_t(k) + min(V_{t-1}(k), min_j V_{t-1}(j) + penalty), and reads the current argmin:
+ * never revised by later bars (the online inference of Shu et al., their `predict_online`).
  * Probabilities are a softmax of the cost gaps, exp(-(V_k - min V)), in variance units.
+ *
+ * The loss is the plain squared distance where the `jumpmodels` package halves it, so a penalty here is
+ * half theirs. Unlike it, centres start at quantiles rather than k-means++ restarts: deterministic, and
+ * one start suffices in one dimension.
  */
 export class JumpModel implements AxisModel {
   readonly states: number;
@@ -282,6 +296,8 @@ export class JumpModel implements AxisModel {
   private readonly choice: Uint8Array;
   private readonly assigned: Uint8Array;
   private readonly sorted: Float64Array;
+  /** The fit window standardised once, so the programme's inner loop is a subtraction and a square. */
+  private readonly standard: Float64Array;
   private readonly sums: Float64Array;
   private readonly counts: Float64Array;
   private readonly order: Int32Array;
@@ -298,37 +314,35 @@ export class JumpModel implements AxisModel {
     this.choice = new Uint8Array(options.maxWindow * k);
     this.assigned = new Uint8Array(options.maxWindow);
     this.sorted = new Float64Array(options.maxWindow);
+    this.standard = new Float64Array(options.maxWindow);
     this.sums = new Float64Array(k);
     this.counts = new Float64Array(k);
     this.order = new Int32Array(k);
-  }
-
-  private loss(x: number, j: number): number {
-    const d = (x - this.scaleMean) * this.scaleInverse - this.centres[j];
-    return d * d;
   }
 
   fit(x: Float64Array, n: number): void {
     const k = this.states;
     const { mean, variance } = moments(x, n);
     this.scaleMean = mean;
-    this.scaleInverse = 1 / Math.sqrt(variance + 1e-24);
-    quantileCentres(x, n, this.sorted, this.centres);
-    for (let j = 0; j < k; j++) this.centres[j] = (this.centres[j] - mean) * this.scaleInverse;
-    const { value, next, choice, assigned } = this;
+    const inverse = (this.scaleInverse = 1 / Math.sqrt(variance + 1e-24));
+    const { value, next, choice, assigned, centres, standard: z, penalty } = this;
+    for (let t = 0; t < n; t++) z[t] = (x[t] - mean) * inverse;
+    quantileCentres(z, n, this.sorted, centres);
     for (let iteration = 0; iteration < this.iterations; iteration++) {
       // Dynamic programme with backpointers: choice[t, j] is the state at t - 1 on the best path to j at t.
-      for (let j = 0; j < k; j++) value[j] = this.loss(x[0], j);
+      for (let j = 0; j < k; j++) value[j] = (z[0] - centres[j]) ** 2;
       for (let t = 1; t < n; t++) {
         let best = 0;
         for (let j = 1; j < k; j++) if (value[j] < value[best]) best = j;
+        const jump = value[best] + penalty;
+        const zt = z[t];
         for (let j = 0; j < k; j++) {
-          const jump = value[best] + this.penalty;
           const stay = value[j] <= jump;
           choice[t * k + j] = stay ? j : best;
-          next[j] = (stay ? value[j] : jump) + this.loss(x[t], j);
+          const d = zt - centres[j];
+          next[j] = (stay ? value[j] : jump) + d * d;
         }
-        value.set(next);
+        for (let j = 0; j < k; j++) value[j] = next[j];
       }
       let state = 0;
       for (let j = 1; j < k; j++) if (value[j] < value[state]) state = j;
@@ -341,30 +355,40 @@ export class JumpModel implements AxisModel {
       this.sums.fill(0);
       this.counts.fill(0);
       for (let t = 0; t < n; t++) {
-        this.sums[assigned[t]] += (x[t] - mean) * this.scaleInverse;
+        this.sums[assigned[t]] += z[t];
         this.counts[assigned[t]]++;
       }
-      for (let j = 0; j < k; j++) if (this.counts[j] > 0) this.centres[j] = this.sums[j] / this.counts[j];
+      for (let j = 0; j < k; j++) if (this.counts[j] > 0) centres[j] = this.sums[j] / this.counts[j];
       if (!changed) break;
     }
-    orderStates(this.centres, this.order);
-    for (let j = 0; j < k; j++) this.next[j] = this.centres[this.order[j]];
-    this.centres.set(this.next);
-    this.value.fill(0);
+    orderStates(centres, this.order);
+    for (let j = 0; j < k; j++) next[j] = centres[this.order[j]];
+    centres.set(next);
+    value.fill(0);
+  }
+
+  /** One forward step of the costs; returns the lowest, which the caller subtracts. */
+  private advance(x: number): number {
+    const k = this.states;
+    const { value, next, centres } = this;
+    let best = 0;
+    for (let j = 1; j < k; j++) if (value[j] < value[best]) best = j;
+    const jump = value[best] + this.penalty;
+    const z = (x - this.scaleMean) * this.scaleInverse;
+    let low = Infinity;
+    for (let j = 0; j < k; j++) {
+      const d = z - centres[j];
+      const v = (value[j] <= jump ? value[j] : jump) + d * d;
+      next[j] = v;
+      if (v < low) low = v;
+    }
+    return low;
   }
 
   step(x: number, probability: Float64Array): void {
     const k = this.states;
     const value = this.value;
-    let best = 0;
-    for (let j = 1; j < k; j++) if (value[j] < value[best]) best = j;
-    const jump = value[best] + this.penalty;
-    let low = Infinity;
-    for (let j = 0; j < k; j++) {
-      const v = (value[j] <= jump ? value[j] : jump) + this.loss(x, j);
-      this.next[j] = v;
-      if (v < low) low = v;
-    }
+    const low = this.advance(x);
     // Only the gaps matter; subtracting the minimum keeps the costs bounded over any number of bars.
     let total = 0;
     for (let j = 0; j < k; j++) {
@@ -373,5 +397,15 @@ export class JumpModel implements AxisModel {
       total += probability[j];
     }
     for (let j = 0; j < k; j++) probability[j] /= total;
+  }
+
+  replay(x: Float64Array, n: number, probability: Float64Array): void {
+    const k = this.states;
+    const { value, next } = this;
+    for (let t = 0; t < n - 1; t++) {
+      const low = this.advance(x[t]);
+      for (let j = 0; j < k; j++) value[j] = next[j] - low;
+    }
+    if (n > 0) this.step(x[n - 1], probability);
   }
 }
