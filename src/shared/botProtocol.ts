@@ -195,7 +195,17 @@ export const ReportsSchema = z
     bars: z
       .array(
         z
-          .object({ time: z.int(), o: finite, h: finite, l: finite, c: finite, v: finite, version: z.int() })
+          .object({
+            time: z.int(),
+            o: finite,
+            h: finite,
+            l: finite,
+            c: finite,
+            v: finite,
+            version: z.int(),
+            /** The active set's ramp budget at this bar, (0, 1] (absent: 1, no ramp). */
+            budget: z.number().gt(0).lte(1).optional(),
+          })
           .strict(),
       )
       .optional(),

@@ -4,6 +4,7 @@ import { randomWalkBars } from '../engine/random-walk.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { liveExpectation, type LiveEvidence } from './expectation.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
+import type { PositionPolicy } from './modes.ts';
 import type { RampPlan } from './ramp.ts';
 import { LiveRunner, type LiveFill } from './runner.ts';
 
@@ -20,10 +21,11 @@ function smaSet(fast: number, slow: number): ParameterSet {
 interface Scenario {
   readonly evidence: LiveEvidence;
   readonly sets: Map<number, ParameterSet>;
+  readonly policies: Map<number, PositionPolicy>;
 }
 
 /** A reference-bot run: set v1 from bar 80, v2 from bar 700 (optionally ramped), on simulated fills. */
-function run(bars: Bars, ramp?: RampPlan): Scenario {
+function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt'): Scenario {
   const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
   const sets = new Map([
     [1, smaSet(10, 30)],
@@ -37,11 +39,21 @@ function run(bars: Bars, ramp?: RampPlan): Scenario {
   runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
   feed(80, 700);
   const second = sets.get(2)!;
-  runner.apply({ changeId: 'c2', version: 2, hash: second.hash, set: second, policy: 'adopt', ramp });
+  runner.apply({ changeId: 'c2', version: 2, hash: second.hash, set: second, policy, ramp });
   feed(700, bars.t.length);
   return {
-    evidence: { bars, versions: runner.versions, equity: runner.equity, fills: runner.fills },
+    evidence: {
+      bars,
+      versions: runner.versions,
+      budgets: runner.budgets,
+      equity: runner.equity,
+      fills: runner.fills,
+    },
     sets,
+    policies: new Map([
+      [1, 'adopt'],
+      [2, policy],
+    ]),
   };
 }
 
@@ -87,18 +99,45 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     expect(slipped?.slippageBps).toBeCloseTo(10, 6);
   });
 
-  it('a ramped version trades a smaller budget: same fills, live equity off the shadow', () => {
+  it('a ramped version: the shadow trades the budget the bot reported, so equity and bands scale with it', () => {
+    // Stuck at a tenth of the budget from bar 700 on: the bot makes a tenth of the moves.
     const ramp: RampPlan = {
-      steps: [0.1, 0.25, 1],
-      barsPerStep: 150,
+      steps: [0.1, 1],
+      barsPerStep: 100_000,
       guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 10_000 },
     };
     const { evidence, sets } = run(bars, ramp);
     const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
     expect(result.reconciliation.missed).toEqual([]);
     expect(result.reconciliation.extra).toEqual([]);
-    const ramped = result.equity.filter((p) => p.time > bars.t[700]);
+    for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
+    const { dailyReturn, tradeRate, winRate } = result.bands;
+    expect(dailyReturn.expected).toBeCloseTo(dailyReturn.live!, 12);
+    expect(dailyReturn.inside && tradeRate.inside && winRate.inside).toBe(true);
+    expect(tradeRate.live).toBe(tradeRate.expected);
+
+    // A bot that does not report its budget is compared with a full-budget shadow: equity parts ways.
+    const unscaled = liveExpectation({ ...evidence, budgets: undefined }, { sets, catalogue: STRATEGIES });
+    const ramped = unscaled.equity.filter((p) => p.time > bars.t[700]);
     expect(ramped.some((p) => Math.abs(p.live - p.expected) > 1e-3 * p.expected)).toBe(true);
+    expect(Math.abs(unscaled.bands.dailyReturn.expected - dailyReturn.expected)).toBeGreaterThan(1e-5);
+  });
+
+  it('keep: the old set still decides the exit of its position in the shadow too, so nothing is missed or extra', () => {
+    const { evidence, sets, policies } = run(bars, undefined, 'keep');
+    const kept = evidence.fills.filter((f) => f.kind === 'exit' && f.time > bars.t[700] && f.version === 1);
+    expect(kept.length).toBeGreaterThan(0);
+    const result = liveExpectation(evidence, { sets, policies, catalogue: STRATEGIES });
+    expect(result.reconciliation.missed).toEqual([]);
+    expect(result.reconciliation.extra).toEqual([]);
+    expect(result.reconciliation.matched).toHaveLength(
+      evidence.fills.filter((f) => f.time >= bars.t[80]).length,
+    );
+    for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
+    // Read as adopt (the new parameters deciding that exit), the same run shows a mismatch.
+    const adopted = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
+    const { missed, extra } = adopted.reconciliation;
+    expect(missed.length + extra.length).toBeGreaterThan(0);
   });
 
   it('stops the shadow at a version it has no set for, and compares nothing before the first set', () => {

@@ -1,25 +1,33 @@
 import type { Bars } from '../data/bars.ts';
-import { runBacktest, type ParamChange } from '../engine/backtest.ts';
+import { runBacktest } from '../engine/backtest.ts';
 import type { BacktestOptions } from '../engine/options.ts';
 import { tradeRecords } from '../engine/trade-log.ts';
 import { Adwin } from '../ml/drift/adwin.ts';
 import { detectDrift } from '../ml/drift/index.ts';
-import type { StrategyDefinition } from '../strategy-api/types.ts';
+import type { Strategy, StrategyContext, StrategyDefinition } from '../strategy-api/types.ts';
+import { GatedPort } from './gate.ts';
+import type { PositionPolicy } from './modes.ts';
 import type { ParameterSet } from './parameterSet.ts';
 import type { LiveFill } from './runner.ts';
 
 /**
  * Live against expectation: what the bot did, next to what the backtest engine does on the very bars the
  * bot saw with the versions it ran (the shadow backtest). The shadow starts at the first bar a version was
- * active and takes each later version at the bar it took over (the engine's ParamChange, the same bar
- * boundary the bot switches at), so with simulated fills the two agree fill for fill and any difference
- * is the live side's: a missed or extra fill, slippage, a ramp's smaller budget, a halt.
+ * active and takes each later version at the bar boundary it took over, under the push's position
+ * policy (keep: the old parameters still decide the exit of the position they opened, and the new ones
+ * wait until flat), at the ramp budget the bot reported for each bar. So with simulated fills the two
+ * agree fill for fill, and any difference is the live side's: a missed or extra fill, slippage, a halt.
  */
 export interface LiveEvidence {
   /** The bars the bot saw, in order. */
   readonly bars: Bars;
   /** The set version active at each bar (0: none yet). */
   readonly versions: ArrayLike<number>;
+  /**
+   * Share of a full entry the active set could commit at each bar (its ramp budget; 1 outside a ramp).
+   * Absent: 1 throughout, so a ramped bot's equity runs below the shadow's.
+   */
+  readonly budgets?: ArrayLike<number>;
   /** The bot's equity at each bar's close. */
   readonly equity: ArrayLike<number>;
   readonly fills: readonly LiveFill[];
@@ -28,6 +36,8 @@ export interface LiveEvidence {
 export interface ExpectationOptions {
   /** The sets by version; a version missing here ends the shadow at the bar it took over. */
   readonly sets: ReadonlyMap<number, ParameterSet>;
+  /** The position policy each version was pushed with (adopt when absent). */
+  readonly policies?: ReadonlyMap<number, PositionPolicy>;
   readonly catalogue: Readonly<Record<string, StrategyDefinition>>;
   /** The bot's backtest options (the reference bot's defaults when absent). */
   readonly backtest?: BacktestOptions;
@@ -124,14 +134,12 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
     };
 
   const first = options.sets.get(evidence.versions[from]);
-  const changes: ParamChange[] = [];
   let to = first === undefined ? from : n;
   for (let i = from + 1; i < n && to === n; i++) {
     const version = evidence.versions[i];
     if (version === evidence.versions[i - 1]) continue;
     const set = options.sets.get(version);
     if (set === undefined || set.strategy.name !== first?.strategy.name) to = i;
-    else changes.push({ fromBar: i, params: set.parameters });
   }
   const definition = first === undefined ? undefined : options.catalogue[first.strategy.name];
   // Over every bar seen, so indicators have the history the bot's had, trading from `from` on as the
@@ -141,10 +149,9 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
       ? undefined
       : runBacktest(
           sliceBars(evidence.bars, 0, to),
-          startingAt(definition, from),
+          shadowOf(definition, { ...evidence, from, to, sets: options.sets, policies: options.policies }),
           first.parameters,
           options.backtest ?? {},
-          changes,
         );
 
   const shadowFills: ShadowFill[] = [];
@@ -348,15 +355,87 @@ function standardDeviation(values: readonly number[]): number {
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
 }
 
-function startingAt(definition: StrategyDefinition, from: number): StrategyDefinition {
+interface ShadowPlan {
+  readonly versions: ArrayLike<number>;
+  readonly budgets?: ArrayLike<number>;
+  readonly sets: ReadonlyMap<number, ParameterSet>;
+  readonly policies?: ReadonlyMap<number, PositionPolicy>;
+  /** First bar a set was active, and the end of the bars the shadow covers. */
+  readonly from: number;
+  readonly to: number;
+}
+
+interface Decider {
+  readonly strategy: Strategy;
+  readonly gate: GatedPort;
+  readonly version: number;
+  readonly start: number;
+}
+
+/**
+ * The strategy as the bot ran it, over the engine's broker: each set through a gate (its ramp budget,
+ * its position limit), a new version taken after the close of the bar before it took over, as the bot
+ * takes a push at the bar boundary, under the version's position policy.
+ */
+function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDefinition {
+  const deciders = { entryVersion: 0, exitVersion: 0 };
   return {
     ...definition,
-    create: (params) => {
-      const strategy = definition.create(params);
+    create: () => {
+      let context: StrategyContext;
+      let main: Decider;
+      /** The previous set deciding the exit of the position it opened (policy keep). */
+      let windDown: Decider | null = null;
+      let waitForFlat = false;
+      const decider = (version: number, i: number): Decider => {
+        const set = plan.sets.get(version)!;
+        const gate = new GatedPort(context.orders, version, deciders);
+        gate.maxFraction = set.limits.maxPositionFraction;
+        const strategy = definition.create(set.parameters);
+        return { strategy, gate, version, start: Math.max(strategy.init({ ...context, orders: gate }), i) };
+      };
+      const switchTo = (version: number, i: number): void => {
+        const policy = plan.policies?.get(version) ?? 'adopt';
+        const held = context.orders.position !== 0;
+        if (policy === 'keep' && held) {
+          windDown = main;
+          main = decider(version, i);
+        } else {
+          main.strategy.reparameterize(plan.sets.get(version)!.parameters);
+          main = { ...main, version };
+          main.gate.version = version;
+          main.gate.maxFraction = plan.sets.get(version)!.limits.maxPositionFraction;
+          if (policy === 'flatten' && held) main.gate.close();
+          waitForFlat = policy === 'no-new-entries-until-flat' && held;
+        }
+        main.gate.noFlip = true;
+      };
       return {
-        init: (context) => Math.max(strategy.init(context), from),
-        onBar: (i) => strategy.onBar(i),
-        reparameterize: (next) => strategy.reparameterize(next),
+        init: (ctx) => {
+          context = ctx;
+          main = decider(plan.versions[plan.from], plan.from);
+          return main.start;
+        },
+        onBar: (i) => {
+          const flat = context.orders.position === 0;
+          if (flat) {
+            windDown = null;
+            waitForFlat = false;
+          }
+          main.gate.budget = plan.budgets?.[i] ?? 1;
+          main.gate.mode = windDown !== null ? 'closed' : waitForFlat ? 'exits-only' : 'open';
+          if (windDown !== null) {
+            windDown.gate.mode = 'exits-only';
+            if (i >= windDown.start) windDown.strategy.onBar(i);
+          }
+          if (i >= main.start) main.strategy.onBar(i);
+          main.gate.noFlip = false;
+          const next = i + 1 < plan.to ? plan.versions[i + 1] : main.version;
+          if (next !== main.version) switchTo(next, i + 1);
+        },
+        reparameterize: () => {
+          throw new Error('the shadow takes its versions from the evidence, not from parameter changes');
+        },
       };
     },
   };

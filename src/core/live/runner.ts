@@ -188,6 +188,8 @@ export class LiveRunner {
   readonly equity: Float64Array;
   /** The set version active at each bar (0: none), so a shadow backtest can run what the bot ran. */
   readonly versions: Int32Array;
+  /** The active set's ramp budget at each bar (1 outside a ramp), for the same shadow backtest. */
+  readonly budgets: Float64Array;
   readonly exits: LiveExit[] = [];
   readonly fills: LiveFill[] = [];
   private length = 0;
@@ -216,6 +218,7 @@ export class LiveRunner {
     this.bars = allocateBars(config.capacity);
     this.equity = new Float64Array(config.capacity);
     this.versions = new Int32Array(config.capacity);
+    this.budgets = new Float64Array(config.capacity);
     this.cache = new IndicatorCache(this.bars, undefined, { growing: true });
     this.options = config.backtest ?? {};
     this.brokerOptions = resolveOptions(this.options, 'regimen');
@@ -357,6 +360,7 @@ export class LiveRunner {
     }
     const { cash, units } = this.broker;
     for (let k = 0; k < count; k++) this.equity[k] = cash + units * this.bars.c[k];
+    this.budgets.fill(1, 0, count);
     this.offset = from;
     this.length = count;
     // The restored account counted its entry back from the bar before the buffer: now its last bar.
@@ -393,6 +397,7 @@ export class LiveRunner {
     const wind = this.windDown;
     if (wind !== null && i >= wind.start) wind.strategy.onBar(i);
     const main = this.main;
+    this.budgets[i] = main?.gate.budget ?? 1;
     if (main !== null && i >= main.start) main.strategy.onBar(i);
     if (this.brokerOptions.fillAtClose && broker.pendingCount > 0) broker.processClose(i);
     if (main !== null) main.gate.noFlip = false;
@@ -438,6 +443,7 @@ export class LiveRunner {
     }
     this.equity.copyWithin(0, count, this.length);
     this.versions.copyWithin(0, count, this.length);
+    this.budgets.copyWithin(0, count, this.length);
     this.cache.slide(count);
     this.broker.shiftBars(count);
     for (const instance of [this.main, this.windDown]) {

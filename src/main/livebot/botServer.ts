@@ -256,7 +256,17 @@ export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: numb
   const start = runner.bufferStart;
   for (let i = Math.max(barsFrom, start) - start; i < runner.barsSeen - start; i++) {
     equity.push({ time: t[i], equity: runner.equity[i] });
-    bars.push({ time: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i], version: runner.versions[i] });
+    const version = runner.versions[i];
+    bars.push({
+      time: t[i],
+      o: o[i],
+      h: h[i],
+      l: l[i],
+      c: c[i],
+      v: v[i],
+      version,
+      budget: runner.budgets[i],
+    });
   }
   return {
     fills: runner.fills.slice(Math.max(0, fillsFrom - runner.firstFill)).map((fill) => ({ ...fill })),

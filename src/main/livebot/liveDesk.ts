@@ -39,6 +39,14 @@ interface ProposalDetail {
   readonly diff: readonly ParameterChange[];
 }
 
+/** What a push entry records besides its version and hashes. */
+interface PushDetail {
+  readonly approvalId: string;
+  readonly changeId: string;
+  readonly policy: PositionPolicy;
+  readonly ramp: RampPlan | null;
+}
+
 const now = (desk: LiveDesk): number => (desk.now ?? Date.now)();
 
 /**
@@ -151,7 +159,12 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
     toHash: set.hash,
     version,
     reason: options.reason ?? `approved by ${approvers.join(' and ')}`,
-    detail: canonicalJson({ approvalId, changeId, policy: options.policy, ramp: options.ramp ?? null }),
+    detail: canonicalJson({
+      approvalId,
+      changeId,
+      policy: options.policy,
+      ramp: options.ramp ?? null,
+    } satisfies PushDetail),
   });
   if (options.kind === 'rollback') {
     // The rollback is recorded above; its delivery is an ordinary push, recorded as one.
@@ -161,7 +174,12 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
       toHash: set.hash,
       version,
       reason: `rollback: ${options.reason ?? ''}`,
-      detail: canonicalJson({ approvalId, changeId, policy: options.policy, ramp: null }),
+      detail: canonicalJson({
+        approvalId,
+        changeId,
+        policy: options.policy,
+        ramp: null,
+      } satisfies PushDetail),
     });
   }
   const note = firstApproval.reason.replace(/^manual: /, '');
@@ -304,18 +322,25 @@ export async function proposals(audit: AuditLog, bot?: string): Promise<Proposal
 }
 
 /** The sets the bot acknowledged, by version: what a shadow backtest replays. */
-export async function acknowledgedSets(audit: AuditLog, bot: string): Promise<Map<number, ParameterSet>> {
+export async function acknowledgedSets(
+  audit: AuditLog,
+  bot: string,
+): Promise<{ sets: Map<number, ParameterSet>; policies: Map<number, PositionPolicy> }> {
   const sets = new Map<number, ParameterSet>();
+  const policies = new Map<number, PositionPolicy>();
   const byHash = new Map<string, ParameterSet>();
   for (const e of await audit.of('proposal', bot)) {
     const { set } = JSON.parse(e.detail) as ProposalDetail;
     byHash.set(set.hash, set);
   }
+  for (const e of await audit.of('push', bot)) {
+    if (e.version !== null) policies.set(e.version, (JSON.parse(e.detail) as PushDetail).policy);
+  }
   for (const e of await audit.of('ack', bot)) {
     const set = e.toHash === null ? undefined : byHash.get(e.toHash);
     if (e.reason === 'accepted' && e.version !== null && set !== undefined) sets.set(e.version, set);
   }
-  return sets;
+  return { sets, policies };
 }
 
 function entryBase(desk: LiveDesk, kind: AuditEntry['kind'], actor: string, bot: string) {

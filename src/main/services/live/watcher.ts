@@ -30,6 +30,7 @@ interface Evidence {
   c: number[];
   v: number[];
   versions: number[];
+  budgets: number[];
   equity: number[];
   fills: LiveFill[];
 }
@@ -59,6 +60,7 @@ const emptyEvidence = (): Evidence => ({
   c: [],
   v: [],
   versions: [],
+  budgets: [],
   equity: [],
   fills: [],
 });
@@ -203,6 +205,7 @@ export class LiveWatcher {
       evidence.c.push(bar.c);
       evidence.v.push(bar.v);
       evidence.versions.push(bar.version);
+      evidence.budgets.push(bar.budget ?? 1);
     }
     for (const point of reports.equity) evidence.equity.push(point.equity);
   }
@@ -220,10 +223,11 @@ export class LiveWatcher {
           v: Float64Array.from(evidence.v),
         },
         versions: evidence.versions,
+        budgets: evidence.budgets,
         equity: evidence.equity,
         fills: evidence.fills,
       },
-      { sets: await acknowledgedSets(audit, bot), catalogue: STRATEGIES },
+      { ...(await acknowledgedSets(audit, bot)), catalogue: STRATEGIES },
     );
   }
 }
