@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { TIMEFRAMES } from '../../core/data/bars.ts';
@@ -37,11 +37,15 @@ export interface ImportOptions {
   readonly calendar?: AssetCalendar;
   /** Called as a CSV file is read: bytes read so far and the file's size. */
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Told as the import moves on: reading the file, storing its bars, settling the symbol's calendar. */
+  readonly onStage?: (stage: ImportStage) => void;
   /** Bytes of a CSV file parsed at a time (see PART_BYTES); smaller in tests to cross part boundaries. */
   readonly partBytes?: number;
   /** Where CSV parts are parsed: the compute pool in the services; in process by default (the CLI). */
   readonly parsePart?: CsvPartParser;
 }
+
+export type ImportStage = 'read' | 'store' | 'calendar';
 
 /** Parses one part of a CSV file (see core/data/csv/part.ts). */
 export type CsvPartParser = (input: CsvPartBytes) => Promise<CsvPartOutput>;
@@ -148,6 +152,7 @@ export async function importBarsFile(
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   const stored = await storeBarsFile(db, path, options);
+  options.onStage?.('calendar');
   const repo = new BarsRepository(db);
   if (options.calendar) await repo.setCalendar(stored.symbol, options.calendar);
   const { calendar, inferred } = await repo.calendarOf(stored.symbol);
@@ -227,6 +232,33 @@ async function firstLines(path: string, bytes: number): Promise<Uint8Array | nul
   }
 }
 
+/** Staging folders are named this and six random characters (mkdtemp), beside the database. */
+const STAGING_NAME = /^\.import-[A-Za-z0-9]{6}$/;
+
+/** Staging folders of imports under way in this process: the only ones that are not left over. */
+const activeStaging = new Set<string>();
+
+/**
+ * Removes the staging folders that killed imports left beside the database (each up to the size of the
+ * file they read; nothing of them was stored). Only ours: a folder named as the importer names them,
+ * owned by this user, not a link, and not an import under way in this process. No other process imports
+ * into this folder meanwhile: the database file has one writing process. Returns the folders removed.
+ */
+export async function removeStaleStaging(db: Database): Promise<string[]> {
+  if (db.path === ':memory:') return [];
+  const folder = dirname(db.path);
+  const removed: string[] = [];
+  for (const name of await readdir(folder).catch(() => [])) {
+    const path = join(folder, name);
+    if (!STAGING_NAME.test(name) || activeStaging.has(path)) continue;
+    const info = await lstat(path).catch(() => null);
+    if (!info?.isDirectory() || info.uid !== process.getuid?.()) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
 async function storeBarsFile(db: Database, path: string, options: ImportOptions): Promise<StoredFile> {
   const started = performance.now();
   const file = basename(path);
@@ -249,10 +281,14 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
     source: file,
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
   };
+  options.onStage?.('read');
   const timeZone = await naiveZoneOfCsv(path, options, base);
   const parse: CsvImportOptions = { ...base, naiveTimeZone: timeZone.zone };
-  // Private, beside the database (same disk, same permissions), and removed whatever happens.
+  // Private, beside the database (same disk, same permissions), and removed whatever happens (or, after
+  // a kill, by the next import or start: removeStaleStaging).
+  await removeStaleStaging(db);
   const stagingDir = await mkdtemp(join(db.path === ':memory:' ? tmpdir() : dirname(db.path), '.import-'));
+  activeStaging.add(stagingDir);
   try {
     const staged = join(stagingDir, 'bars.csv');
     const handle = await open(staged, 'wx', 0o600);
@@ -278,6 +314,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
       options.timeframe ?? timeframeFromSpacing(head.spacingLabel, file),
       file,
     );
+    options.onStage?.('store');
     await db.withSettings(LOAD_SETTINGS, () =>
       new BarsRepository(db).writeDistinctFromTable(symbol, timeframe, `import:${file}`, stagedRows(staged), {
         min: BigInt(Math.floor(head.firstT)),
@@ -297,6 +334,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
     };
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
+    activeStaging.delete(stagingDir);
   }
 }
 
@@ -462,6 +500,7 @@ async function importParquet(
   started: number,
 ): Promise<StoredFile> {
   const file = basename(path);
+  options.onStage?.('read');
   const source = `read_parquet(${quoteLiteral(literalGlob(path))}, file_row_number = true)`;
   let described: { column_name: string; column_type: string }[];
   try {
@@ -556,6 +595,7 @@ async function importParquet(
     const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
     const label = summary.gap === null ? 'irregular' : inferTimeframe(Float64Array.of(0, summary.gap)).label;
     const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(label, file), file);
+    options.onStage?.('store');
     await new BarsRepository(db).writeFromTable(symbol, timeframe, `import:${file}`, 'import_parquet');
     return {
       file,

@@ -2,6 +2,7 @@ import { version } from '../../../package.json';
 import type { AppInfo, RequestChannel, Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
 import { MarketDataService, type MarketDataConfig } from '../marketdata/service.ts';
+import { removeStaleStaging } from '../marketdata/importer.ts';
 import { openSecretStore, type SecretStore } from '../secrets/secretStore.ts';
 import { databasePath } from '../paths.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
@@ -61,6 +62,8 @@ export interface Services {
 
 export async function createServices(options: ServicesOptions): Promise<Services> {
   const db = await Database.open(databasePath(options.dataDir));
+  // What an import killed mid-way left (nothing of it was stored): gone before anything imports again.
+  await removeStaleStaging(db);
   const bars = new BarsRepository(db);
   const events = new EventBus();
   const jobs = new JobRegistry();
