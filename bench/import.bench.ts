@@ -9,8 +9,12 @@
  * that no user's process holds. Its RSS is sampled every 50 ms over the whole process tree (children too),
  * beside the kernel's high-water mark of the process itself (worker threads included).
  *
+ * The child's figures are split by the import's stages (see ImportStage): reading and parsing into the
+ * staging file, DuckDB's load, the calendar after it; each with its peaks (RSS, the main thread's heap,
+ * the pool worker's heap) and its latencies (app:info, the event loop's delay).
+ *
  * Run: `npm run bench -- import`. REGIMEN_BENCH_IMPORT_MB lists the sizes, one run each
- * (default "1024"; e.g. "64,256,1024,1024").
+ * (default "1024"; e.g. "64,256,1024,1024"); REGIMEN_BENCH_CPU_PROF=DIR writes CPU profiles there.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
@@ -64,9 +68,14 @@ function treeRssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** Runs the compiled child on `file`; resolves with its figures and the sampled peak of its tree. */
+/**
+ * Runs the compiled child on `file`; resolves with its figures and the sampled peak of its tree. With
+ * REGIMEN_BENCH_CPU_PROF set to a folder, the child writes a CPU profile of each of its threads there.
+ */
 async function runChild(dataDir: string, file: string): Promise<ChildFigures & { peakTreeMb: number }> {
-  const child = spawn(process.execPath, [join(OUT, 'importChild.js'), dataDir, file], {
+  const profiles = process.env['REGIMEN_BENCH_CPU_PROF'];
+  const flags = profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+  const child = spawn(process.execPath, [...flags, join(OUT, 'importChild.js'), dataDir, file], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -114,13 +123,24 @@ export async function runImportBench(): Promise<void> {
         'target < 300 MB',
       );
       row('peak RSS of the process tree (sampled)', `${figures.peakTreeMb.toFixed(0)} MB`);
-      row("main thread's heap at the sampled peak", `${figures.heapAtPeakMb.toFixed(0)} MB`);
-      row('app:info p50 / p99 / max, idle (baseline)', `${ms(figures.baseline)} ms`);
-      row('app:info p50 / p99 / max, during the import', `${ms(figures.during)} ms`, 'target max < 100 ms');
+      const during = figures.stages.filter((s) => s.stage !== 'idle');
       row(
-        'event-loop delay max, idle -> during',
-        `${figures.baseline.loopMax.toFixed(1)} -> ${figures.during.loopMax.toFixed(1)} ms`,
+        'app:info max over the stages',
+        `${Math.max(...during.map((s) => s.latencies.max)).toFixed(1)} ms`,
+        'target < 100 ms',
       );
+      console.log(
+        `${'stage'.padEnd(9)}${'time s'.padStart(8)}${'RSS'.padStart(7)}${'main heap'.padStart(11)}` +
+          `${'worker heap'.padStart(13)}${'external'.padStart(10)}   app:info p50 / p99 / max   loop p99 / max (ms)`,
+      );
+      for (const s of figures.stages) {
+        const l = s.latencies;
+        console.log(
+          `${s.stage.padEnd(9)}${s.seconds.toFixed(1).padStart(8)}${s.peakRssMb.toFixed(0).padStart(7)}` +
+            `${s.peakMainHeapMb.toFixed(0).padStart(11)}${s.peakWorkerHeapMb.toFixed(0).padStart(13)}` +
+            `${s.peakExternalMb.toFixed(0).padStart(10)}   ${ms(l).padEnd(25)}  ${l.loopP99.toFixed(1)} / ${l.loopMax.toFixed(1)}`,
+        );
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

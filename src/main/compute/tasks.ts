@@ -112,6 +112,20 @@ export interface CsvPartTask {
   readonly input: CsvPartBytes;
 }
 
+/**
+ * The worker thread's own memory: its isolate's heap is not in the main thread's process.memoryUsage(),
+ * and the import bench reports it per phase (a CSV part is parsed there).
+ */
+export interface MemoryTask {
+  readonly kind: 'memory';
+}
+
+export interface WorkerMemory {
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly arrayBuffers: number;
+}
+
 /** A detector over every bar of a series: minutes of bars over years take seconds (the HMM refits). */
 export interface RegimeLabelsTask {
   readonly kind: 'regime-labels';
@@ -211,6 +225,7 @@ export type WorkerTask =
   | TrialsTask
   | QualityTask
   | CsvPartTask
+  | MemoryTask
   | RegimeLabelsTask
   | RegimeStudyTask
   | RegimeCompareTask
@@ -229,7 +244,9 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
             ? RegimeSelection
             : T extends RegimeCompareTask
               ? RegimeCompareOutput
-              : CsvPartOutput;
+              : T extends MemoryTask
+                ? WorkerMemory
+                : CsvPartOutput;
 
 /**
  * What a task's message moves to the worker instead of copying: a CSV part's bytes, which the caller
@@ -291,6 +308,10 @@ export class TaskRunner {
         return assessQuality(task.bars, task.options);
       case 'csv-part':
         return parseCsvPartBytes(task.input);
+      case 'memory': {
+        const { heapUsed, heapTotal, arrayBuffers } = process.memoryUsage();
+        return { heapUsed, heapTotal, arrayBuffers };
+      }
       case 'regime-labels':
         return labelRegimes(task);
       case 'learner-evaluate':
