@@ -13,6 +13,7 @@ import { TearSheetPayload } from './backtestContract.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
+import { PerRegimeSettings, StudyRegimeSets } from './regimeContract.ts';
 import {
   DIRECTIONS,
   MAX_TRIALS,
@@ -180,6 +181,8 @@ function modeNeedsObjectives(
 export const OptimizeStartRequest = SearchRequestBase.extend({
   name: z.string().min(1).max(120).optional(),
   data: StudyData,
+  /** Also one parameter set per regime from the study's trials, once it completes (scored on its first timeframe). */
+  perRegime: PerRegimeSettings.optional(),
 }).superRefine(modeNeedsObjectives);
 
 export const TrialStatus = z.enum(['running', 'complete', 'failed', 'pruned']);
@@ -317,6 +320,8 @@ export const StudyDetail = z.object({
   /** Computed when the study finishes; null while running or when it never finished. */
   overfitting: OverfittingStats.nullable(),
   approved: Approval.nullable(),
+  /** A per-regime study's sets (null when the study was not started per regime). */
+  perRegime: StudyRegimeSets.nullable(),
 });
 
 export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });

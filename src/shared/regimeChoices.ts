@@ -19,6 +19,12 @@ export const DETECTOR_CHOICES = [
   settings: readonly DetectorSetting[];
 }[];
 
+/**
+ * The detector a command or study uses when none is named: the best on the planted-regime tests
+ * (volatility balanced accuracy; see core/regime/quality.test.ts).
+ */
+export const DEFAULT_DETECTOR: DetectorName = 'hmm';
+
 /** The axes labels are shown for; a parameter set is switched on the first two only. */
 export const DISPLAY_AXES = ['trend', 'volatility', 'volume'] as const satisfies readonly RegimeAxis[];
 export const SWITCH_AXIS_CHOICES = ['trend', 'volatility'] as const satisfies readonly RegimeAxis[];

@@ -7,7 +7,7 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { REGIME_AXES } from '../core/regime/labels.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DomainContract } from './domain.ts';
-import { SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
+import { DEFAULT_DETECTOR, SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
 import {
   END_AFTER_START,
@@ -108,24 +108,37 @@ const SWITCH_AXES = SWITCH_AXIS_CHOICES;
  * A per-regime study: every trial of a strategy scored on the bars of each regime of one axis. The same
  * fields start the comparison, which runs that study inside each walk-forward train window.
  */
+/** How a regime earns its own set, in a per-regime study, a comparison and an optimizer study alike. */
+const regimeSetFields = {
+  detector: detectorSchema,
+  settings: DetectorSettingsSchema.optional(),
+  axis: z.enum(SWITCH_AXES, { error: `must be one of ${SWITCH_AXES.join(', ')}` }).default('volatility'),
+  /** A regime's own set needs this many trades entered in it in training, else it trades the global set. */
+  minTrades: z.number().int().min(0).max(100_000).default(30),
+  /** Bars a regime's set stays in force at least once switched to. */
+  minDwell: z.number().int().min(1).max(100_000).default(5),
+};
+
+/**
+ * An optimizer study's per-regime mode (issue 11 item 8): once the study completes, each of its trials is
+ * scored on the bars of each regime, and each regime gets its best set or the global one with the reason.
+ */
+export const PerRegimeSettings = z
+  .strictObject({ ...regimeSetFields, detector: detectorSchema.default(DEFAULT_DETECTOR) })
+  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+
 const perRegimeStudyFields = {
   jobId: jobIdSchema.optional(),
   symbol: symbolSchema,
   timeframe: timeframeSchema,
-  detector: detectorSchema,
-  settings: DetectorSettingsSchema.optional(),
+  ...regimeSetFields,
   /** The session the bars keep to, as in regimes:get and backtest:run. */
   session: sessionSchema.optional(),
-  axis: z.enum(SWITCH_AXES, { error: `must be one of ${SWITCH_AXES.join(', ')}` }).default('volatility'),
   strategy: z.string().min(1).default('sma-cross'),
   /** Both policies choose from the same trials: a grid or a seeded random sample of the strategy's space. */
   sampler: z.enum(['random', 'grid']).default('random'),
   trials: z.number().int().min(2, 'must be at least 2').max(2000, 'must be at most 2000').default(40),
   seed: z.number().int().min(0).default(1),
-  /** A regime's own set needs this many trades entered in it in training, else it trades the global set. */
-  minTrades: z.number().int().min(0).max(100_000).default(30),
-  /** Bars a regime's set stays in force at least once switched to. */
-  minDwell: z.number().int().min(1).max(100_000).default(5),
   /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison. */
   commission: z.number().min(0).max(0.1).default(0.0005),
 };
@@ -176,6 +189,13 @@ export const RegimeStudyResult = z.object({
   minTrades: z.number(),
 });
 
+/** A per-regime optimizer study's outcome: null result while it runs, the error if scoring failed. */
+export const StudyRegimeSets = z.object({
+  settings: PerRegimeSettings,
+  result: RegimeStudyResult.nullable(),
+  error: z.string().nullable(),
+});
+
 export const PolicyReportResult = z.object({
   sharpeRatio: metricValue,
   maxDrawdown: metricValue,
@@ -219,4 +239,6 @@ export type RegimeCompareRequest = z.output<typeof RegimeCompareRequest>;
 export type RegimeStudyResult = z.output<typeof RegimeStudyResult>;
 export type RegimeCompareResult = z.output<typeof RegimeCompareResult>;
 export type PolicyReportResult = z.output<typeof PolicyReportResult>;
+export type PerRegimeSettings = z.output<typeof PerRegimeSettings>;
+export type StudyRegimeSets = z.output<typeof StudyRegimeSets>;
 export type DetectorSettingsInput = z.output<typeof DetectorSettingsSchema>;

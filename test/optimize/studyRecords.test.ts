@@ -8,6 +8,8 @@ import { OptimizeService } from '../../src/main/services/optimize/optimizeServic
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
+import { studyByRegime } from '../../src/core/regime/compare.ts';
+import { AXIS_LABELS, createDetector } from '../../src/core/regime/index.ts';
 import { STRATEGIES } from '../../src/core/strategy/index.ts';
 import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
 import { RequestError } from '../../src/shared/errors.ts';
@@ -151,5 +153,71 @@ describe('study records', () => {
     await expect(service.get(studyId)).rejects.toMatchObject({ status: 404 });
     await expect(service.delete(studyId)).rejects.toMatchObject({ status: 404 });
     expect((await records.loadTrials(kept!.id)).length).toBe(16);
+  });
+  it("scores a per-regime study's trials per regime when it completes and stores the sets with it", async () => {
+    expect(() => request({ perRegime: { detector: 'rules', settings: { jumpPenalty: 5 } } })).toThrow(
+      /perRegime\.settings\.jumpPenalty|applies to the jump detector only/,
+    );
+    const range = { start: Date.UTC(2023, 0, 1), end: Date.UTC(2024, 0, 1) };
+    const { studyId } = await service.start(
+      request({
+        data: { symbol, timeframes: ['15m'], ...range },
+        perRegime: { detector: 'rules', minTrades: 3 },
+      }),
+    );
+    const detail = await service.wait(studyId);
+    expect(detail.summary.state).toBe('complete');
+    expect(detail.perRegime?.settings).toEqual({
+      detector: 'rules',
+      axis: 'volatility',
+      minTrades: 3,
+      minDwell: 5,
+    });
+    expect(detail.perRegime?.error).toBeNull();
+    const result = detail.perRegime!.result!;
+
+    // Core's per-regime study over the same bars, costs and trials (those that could win, once each).
+    const bars = await new BarsRepository(db).read(symbol, '15m', { ...range, session: 'regular' });
+    const seen = new Map<string, Record<string, number>>();
+    for (const t of detail.trials)
+      if (t.status === 'complete' && t.feasible)
+        seen.set(JSON.stringify(t.params), t.params as Record<string, number>);
+    const candidates = [...seen.values()];
+    const expected = studyByRegime(bars, {
+      definition: STRATEGIES['sma-cross'],
+      candidates,
+      createDetector: () => createDetector('rules', '15m'),
+      axis: 'volatility',
+      backtest: (await records.get(studyId)).data.definition.options,
+      minTrades: 3,
+      minDwell: 5,
+    });
+    expect(result.bars).toBe(bars.t.length);
+    expect(result.global.params).toEqual(expected.global.params);
+    expect(result.regimes.map((r) => [r.label, r.params, r.fellBack, r.reason])).toEqual(
+      expected.regimes.map((r) => [AXIS_LABELS.volatility[r.regime], r.params, r.fellBack, r.reason]),
+    );
+    expect(result.trialCount).toBe(candidates.length * 4);
+    // At least one regime chose a set of its own here: the comparison above is not only of fallbacks.
+    expect(result.regimes.some((r) => !r.fellBack)).toBe(true);
+    // Stored with the study: read back from its row as the study list and view read it.
+    expect((await service.get(studyId, { offset: 0, limit: 0 })).perRegime).toEqual(detail.perRegime);
+
+    // A study stored before per-regime studies (document version 2) reads without sets.
+    const [row] = await db.all<{ data: string }>('SELECT data::VARCHAR AS data FROM studies WHERE id = $id', {
+      id: studyId,
+    });
+    const stored = JSON.parse(row!.data) as Record<string, unknown>;
+    delete stored['regimeSets'];
+    const definition = { ...(stored['definition'] as Record<string, unknown>) };
+    delete definition['perRegime'];
+    await db.run('UPDATE studies SET data = $data WHERE id = $id', {
+      id: studyId,
+      data: JSON.stringify({ ...stored, version: 2, definition }),
+    });
+    const old = await service.get(studyId, { offset: 0, limit: 0 });
+    expect(old.perRegime).toBeNull();
+    expect(old.best).toEqual(detail.best);
+    expect((await records.get(studyId)).data.version).toBe(3);
   });
 });

@@ -159,6 +159,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
     hypervolume: null,
     overfitting: null,
     approved: null,
+    perRegime: null,
     ...patch,
     summary,
   };

@@ -44,6 +44,7 @@ import { analyseStudy } from './analysis.ts';
 import { poolEvaluators, type Evaluator, type EvaluatorSource } from './evaluator.ts';
 import { approveParams } from './studyApprovals.ts';
 import { runStudyOnPool } from './studyExecution.ts';
+import { studyRegimeSets } from './studyRegimes.ts';
 import {
   newStudyDocument,
   type StoredStudy,
@@ -129,6 +130,7 @@ export class OptimizeService {
         },
         preferPlateau: request.preferPlateau,
         trials: request.trials,
+        ...(request.perRegime === undefined ? {} : { perRegime: request.perRegime }),
       },
       space,
       sampler: resolveSampler(request.sampler),
@@ -317,7 +319,7 @@ export class OptimizeService {
       else this.deps.jobs?.cancel(row.id);
     };
     const periodsPerYear = annualizationOf(data.datasets[0]!.ref.bars.t).periodsPerYear;
-    const done = this.execute(row, study, evaluator, periodsPerYear, signal, () => signal.aborted);
+    const done = this.execute(row, study, evaluator, data, periodsPerYear, signal, () => signal.aborted);
     const active: ActiveStudy = { study, signal, cancel, done };
     this.active.set(row.id, active);
     void done
@@ -333,6 +335,7 @@ export class OptimizeService {
     row: StoredStudy,
     study: Study,
     evaluator: Evaluator,
+    data: StudyDatasets,
     periodsPerYear: number,
     signal: AbortSignal,
     isCancelled: () => boolean,
@@ -412,7 +415,13 @@ export class OptimizeService {
         periodsPerYear,
       });
       await evaluator.finished?.();
-      return await finish({ state: 'complete', winner: analysis.winner, report: analysis.report });
+      const regimeSets = await studyRegimeSets(row.data.definition, study, data, this.deps.pool, signal);
+      return await finish({
+        state: 'complete',
+        winner: analysis.winner,
+        report: analysis.report,
+        ...(regimeSets === undefined ? {} : { regimeSets }),
+      });
     } catch (error) {
       if (isCancelled()) return finish({ state: 'cancelled' });
       const message = error instanceof Error ? error.message : String(error);

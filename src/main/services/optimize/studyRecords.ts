@@ -9,6 +9,7 @@ import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
 import { STRATEGIES, isStrategyName } from '../../../core/strategy/index.ts';
 import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
 import { OverfittingStats } from '../../../shared/optimizeContract.ts';
+import { PerRegimeSettings, RegimeStudyResult } from '../../../shared/regimeContract.ts';
 import { strategyRefSchema } from '../../../shared/schemas.ts';
 import type { Database } from '../../store/database.ts';
 import { StudiesRepository, type StudyRow } from '../../store/studiesRepository.ts';
@@ -57,15 +58,20 @@ export const StudyDefinition = z.object({
   preferPlateau: z.boolean(),
   /** The trial budget (also the core config's maxTrials; a grid may finish earlier). */
   trials: z.number().int().positive(),
+  /** Per-regime mode: the trials are scored per regime once the study completes (absent: not asked). */
+  perRegime: PerRegimeSettings.optional(),
 });
 
 export type StudySource = z.output<typeof StudySource>;
 export type StudyDefinition = z.output<typeof StudyDefinition>;
 
-/** The version written today; older documents are upgraded as they are read. */
-export const STUDY_DOCUMENT_VERSION = 2;
+/**
+ * The version written today; older documents are upgraded as they are read. 3: per-regime studies (a
+ * version-2 document has neither their settings nor their sets, and reads as a study without them).
+ */
+export const STUDY_DOCUMENT_VERSION = 3;
 
-const StudyDocumentV2 = z.object({
+const StudyDocumentV3 = z.object({
   version: z.literal(STUDY_DOCUMENT_VERSION),
   definition: StudyDefinition,
   /** Absent while the study runs or after an interruption (it can be resumed). */
@@ -74,6 +80,8 @@ const StudyDocumentV2 = z.object({
   /** The winner's trial number (the plateau centre when preferPlateau). */
   winner: z.number().int().nullable().optional(),
   report: OverfittingStats.optional(),
+  /** A per-regime study's sets (or why they could not be chosen), once it completed. */
+  regimeSets: z.union([z.object({ result: RegimeStudyResult }), z.object({ error: z.string() })]).optional(),
   finishedAt: z.number().optional(),
 });
 
@@ -99,9 +107,11 @@ function upgradeV1(document: Record<string, unknown>): Record<string, unknown> {
 export const StudyDocument = z.preprocess((value) => {
   if (typeof value !== 'object' || value === null) return value;
   const version = (value as { version?: unknown }).version;
-  return version === undefined || version === 1 ? upgradeV1(value as Record<string, unknown>) : value;
-}, StudyDocumentV2);
-export type StudyDocument = z.output<typeof StudyDocumentV2>;
+  const v2 = version === undefined || version === 1 ? upgradeV1(value as Record<string, unknown>) : value;
+  // Version 2 had no per-regime mode: nothing to add, the fields stay absent.
+  return (v2 as { version?: unknown }).version === 2 ? { ...v2, version: 3 } : v2;
+}, StudyDocumentV3);
+export type StudyDocument = z.output<typeof StudyDocumentV3>;
 
 /** The study's row-level progress, written with every batch of trials and when the study stops. */
 export const StudyProgressRecord = z.object({

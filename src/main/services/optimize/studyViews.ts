@@ -138,9 +138,22 @@ export function studyDetail(
     paretoFront: several ? study.paretoFront().map((t) => t.number) : [],
     hypervolume: several ? finiteOrNull(study.hypervolume()) : null,
     overfitting: row.data.report ?? null,
+    perRegime: regimeSetsOf(row.data),
     approved:
       row.approvedParams === null
         ? null
         : { params: row.approvedParams, approvedAt: row.approvedAt ?? row.createdAt },
+  };
+}
+
+/** The per-regime part of a study's detail: its settings, and its sets or the reason there are none. */
+function regimeSetsOf(document: StoredStudy['data']): StudyDetail['perRegime'] {
+  const settings = document.definition.perRegime;
+  if (settings === undefined) return null;
+  const sets = document.regimeSets;
+  return {
+    settings,
+    result: sets !== undefined && 'result' in sets ? sets.result : null,
+    error: sets !== undefined && 'error' in sets ? sets.error : null,
   };
 }

@@ -78,8 +78,15 @@ const scoreOut = (score: RegimeScore): RegimeStudyResult['global']['score'] => (
   winRate: finiteOrNull(score.winRate),
 });
 
-function studyResult(
-  request: RegimeStudyRequest,
+/** What a per-regime selection was made on and how, as its result names it. */
+export type RegimeStudyContext = Pick<
+  RegimeStudyRequest,
+  'symbol' | 'timeframe' | 'detector' | 'axis' | 'strategy' | 'minTrades'
+>;
+
+/** A per-regime selection as the contract carries it (regimes:winners, and an optimizer study's sets). */
+export function regimeStudyResult(
+  request: RegimeStudyContext,
   bars: number,
   selection: RegimeSelection,
 ): RegimeStudyResult {
@@ -113,7 +120,7 @@ export function runRegimeStudy(request: RegimeStudyRequest, deps: RegimeJobDeps)
       const spec = await studySpec(request, job, deps);
       const selection = await onPool(job, () => deps.pool.run({ kind: 'regime-study', ...spec }, job.signal));
       job.progress(3, 3, { stage: 'done' });
-      return studyResult(request, spec.bars.t.length, selection);
+      return regimeStudyResult(request, spec.bars.t.length, selection);
     },
   );
 }
@@ -161,7 +168,7 @@ export function runRegimeCompare(
       const steps = result.windows.length + 2;
       job.progress(steps, steps, { stage: 'done' });
       return {
-        ...studyResult(request, spec.bars.t.length, result.fullSample),
+        ...regimeStudyResult(request, spec.bars.t.length, result.fullSample),
         windows: result.windows.length,
         train: result.train,
         test: result.test,

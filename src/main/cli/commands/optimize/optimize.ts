@@ -52,6 +52,7 @@ import {
   COMMISSION_HELP,
   costRequestFrom,
 } from '../backtest/backtest.ts';
+import { PER_REGIME_HELP, PER_REGIME_OPTIONS, perRegimeFrom, perRegimeLines } from './perRegime.ts';
 import { chooseRedisOnOwner, REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
@@ -317,6 +318,7 @@ function studyReport(detail: StudyDetail): string {
       );
     for (const note of o.notes) lines.push(`  note: ${note}`);
   }
+  if (detail.perRegime !== null) lines.push(...perRegimeLines(detail.perRegime));
   if (s.state !== 'complete') lines.push('', `Resume with: regimen optimize --resume ${s.id}`);
   return lines.join('\n');
 }
@@ -446,6 +448,7 @@ async function reportStudy(
             }
           : {}),
         overfitting: detail.overfitting,
+        ...(detail.perRegime === null ? {} : { perRegime: detail.perRegime }),
       }),
     );
   } else io.out(studyReport(detail));
@@ -514,9 +517,11 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
     if (source.kind === 'file') throw refuse('a study on --csv');
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
+    const perRegime = perRegimeFrom(args);
     const request: OptimizeStartInput = {
       ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
       ...searchRequestFrom(args, 100, io),
+      ...(perRegime === undefined ? {} : { perRegime }),
       data: {
         symbol: source.symbol,
         timeframes: timeframes as Timeframe[],
@@ -582,8 +587,9 @@ export const optimizeCommand: Command = {
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
-    '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]\n' +
-    '   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
+    '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]' +
+    PER_REGIME_HELP +
+    '\n   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
     COMMISSION_HELP +
     WORKERS_HELP +
     REMOTE_HELP,
@@ -593,6 +599,7 @@ export const optimizeCommand: Command = {
     'tf-weight': { type: 'string', multiple: true },
     'study-name': { type: 'string' },
     resume: { type: 'string' },
+    ...PER_REGIME_OPTIONS,
     ...OUT_OPTIONS,
   },
   async run(args, io) {
@@ -624,6 +631,7 @@ export const optimizeCommand: Command = {
       if (aggregation === 'weighted' && timeframes.some((tf) => weights[tf] === undefined))
         throw new UsageError('--aggregation weighted needs a --tf-weight for every timeframe');
       costRequest = costRequestFrom(args, io);
+      const perRegime = perRegimeFrom(args);
       newStudy = {
         name:
           stringOption(args, 'study-name') ??
@@ -641,6 +649,7 @@ export const optimizeCommand: Command = {
           options: accountOptionsFrom(args),
           preferPlateau: search.preferPlateau,
           trials: search.trials,
+          ...(perRegime === undefined ? {} : { perRegime }),
         },
         space: search.space,
         sampler: search.sampler,

@@ -16,10 +16,9 @@ import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
+import { DEFAULT_DETECTOR } from '../../../../shared/regimeChoices.ts';
 
-/** The best on the planted-regime tests (volatility balanced accuracy; see core/regime/quality.test.ts). */
-const DEFAULT_DETECTOR: DetectorName = 'hmm';
-
+/** --detector, checked against the detectors there are; the default one when absent. */
 export function detectorOption(raw: string | undefined): DetectorName {
   const name = raw ?? DEFAULT_DETECTOR;
   if (!(DETECTOR_NAMES as readonly string[]).includes(name)) {

@@ -1,0 +1,75 @@
+/**
+ * A study's per-regime mode (issue 11 item 8): once its trials are done, each complete, feasible trial is
+ * scored on the bars of each regime of its first timeframe (the pool's regime-study task, the one
+ * regimes:winners runs), and each regime gets its best set with enough trades in it, or the global set
+ * with the reason. A failure there is stored with the study as its reason; the study itself completed.
+ */
+import type { Timeframe } from '../../../core/data/bars.ts';
+import { inferTimeframe } from '../../../core/data/timeframe.ts';
+import type { Study } from '../../../core/optimize/index.ts';
+import type { StrategyParams } from '../../../core/strategy-api/types.ts';
+import type { ComputePool } from '../../compute/pool.ts';
+import { NATIVE_TIMEFRAME } from '../../marketdata/barsSource.ts';
+import { regimeStudyResult } from '../regime/regimeJobs.ts';
+import type { StudyDocument } from './studyRecords.ts';
+import type { StudyDatasets } from './studySetup.ts';
+
+type RegimeSets = NonNullable<StudyDocument['regimeSets']>;
+
+/** The distinct parameter sets of the trials that could win, or why they cannot be scored per regime. */
+function candidatesOf(study: Study): StrategyParams[] | string {
+  const seen = new Map<string, StrategyParams>();
+  for (const trial of study.trials) {
+    if (trial.status !== 'complete' || trial.feasible === false) continue;
+    const params: Record<string, number> = {};
+    for (const [name, value] of Object.entries(trial.params)) {
+      if (typeof value !== 'number')
+        return `parameter "${name}" of trial #${trial.number} is ${JSON.stringify(value)}: a strategy's sets are numbers`;
+      params[name] = value;
+    }
+    seen.set(JSON.stringify(params), params);
+  }
+  return seen.size === 0 ? 'no complete trial with enough trades to score per regime' : [...seen.values()];
+}
+
+export async function studyRegimeSets(
+  definition: StudyDocument['definition'],
+  study: Study,
+  data: StudyDatasets,
+  pool: ComputePool,
+  signal: AbortSignal,
+): Promise<RegimeSets | undefined> {
+  const settings = definition.perRegime;
+  if (settings === undefined) return undefined;
+  const candidates = candidatesOf(study);
+  if (typeof candidates === 'string') return { error: candidates };
+  const { timeframe: name, ref } = data.datasets[0]!;
+  const bars = ref.bars;
+  // A file scored as it is: the detector's windows need its bar size.
+  const timeframe = name === NATIVE_TIMEFRAME ? inferTimeframe(bars.t).timeframe : (name as Timeframe);
+  if (timeframe === null)
+    return { error: `cannot tell the bar size of ${data.label}: give the study a timeframe` };
+  try {
+    const selection = await pool.run(
+      {
+        kind: 'regime-study',
+        bars,
+        timeframe,
+        detector: settings.detector,
+        settings: settings.settings ?? {},
+        axis: settings.axis,
+        strategy: definition.strategy.name,
+        candidates,
+        backtest: definition.options,
+        minTrades: settings.minTrades,
+        minDwell: settings.minDwell,
+      },
+      signal,
+    );
+    const context = { ...settings, symbol: data.label, timeframe, strategy: definition.strategy.name };
+    return { result: regimeStudyResult(context, bars.t.length, selection) };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * `regimen optimize --per-regime` (issue 11 item 8): the study's trials scored per regime once it
+ * completes, one set per regime or the global set with the reason, in the report and --json, run here and
+ * through a running `regimen serve` alike.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import type { StudyDetail } from '../../src/shared/optimizeContract.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { serve } from '../support/serveProcess.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+async function cli(args: string[]) {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** A 19-point grid (fast < slow) on GOOG's day bars, regimes from the rule detector, 3 trades to earn a set. */
+const study = [
+  'optimize',
+  '--symbol',
+  'GOOG',
+  '--timeframe',
+  '1d',
+  '--strategy',
+  'sma-cross',
+  '--space',
+  'fast=5:20:5',
+  '--space',
+  'slow=20:60:10',
+  '--constraint',
+  'fast<slow',
+  '--sampler',
+  'grid',
+  '--seed',
+  '7',
+  '--workers',
+  '1',
+  '--per-regime',
+  '--detector',
+  'rules',
+  '--min-trades',
+  '3',
+];
+
+describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`, () => {
+  it('reports one set per regime or the global set with the reason, here and through serve', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const d = ['--data-dir', dataDir];
+    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+
+    const refused = await cli([...study.filter((arg) => arg !== '--per-regime'), ...d]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--detector needs --per-regime');
+
+    const here = await cli([...study, '--json', ...d]);
+    expect(here.code, here.stderr).toBe(0);
+    const { perRegime } = JSON.parse(here.stdout) as { perRegime: NonNullable<StudyDetail['perRegime']> };
+    expect(perRegime.settings).toEqual({ detector: 'rules', axis: 'volatility', minTrades: 3, minDwell: 5 });
+    expect(perRegime.error).toBeNull();
+    const result = perRegime.result!;
+    expect(result.regimes.map((r) => r.label)).toEqual(['low', 'normal', 'high']);
+    // Every grid point had the trades to count (--min-trades applies to trials too): 19 x (3 regimes + global).
+    expect(result.trialCount).toBe(19 * 4);
+    for (const r of result.regimes) {
+      // A regime's own set has the trades it needs; a fallback trades the global set and says why.
+      if (r.fellBack) {
+        expect(r.params).toEqual(result.global.params);
+        expect(r.reason).toMatch(/trades in the regime|never occurred/);
+      } else {
+        expect(r.reason).toBeNull();
+        expect(r.score.trades).toBeGreaterThanOrEqual(3);
+      }
+    }
+
+    // Beside a running serve, the study runs there; its report shows the same sets.
+    await serve(dataDir, cleanups);
+    const owned = await cli([...study, ...d]);
+    expect(owned.code, owned.stderr).toBe(0);
+    expect(owned.stdout).toContain(
+      "Per regime (rules detector, volatility; a regime's own set needs 3 trades",
+    );
+    const row = (label: string) =>
+      owned.stdout.split('\n').find((line) => line.trim().startsWith(`${label} `));
+    for (const r of result.regimes) {
+      const cells = row(r.label)
+        ?.trim()
+        .split(/\s{2,}/);
+      expect(cells?.[1], r.label).toBe(
+        Object.entries(r.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
+      );
+      expect(cells?.at(-1)).toBe(r.fellBack ? `global set: ${r.reason}` : 'its own best');
+    }
+  }, 120_000);
+});
