@@ -55,6 +55,32 @@ describe('ConformalIntervals', () => {
     expect(c.interval(0, 'unseen').basis).toBe('all');
   });
 
+  it('judges a window of outcomes against the intervals issued for it, so its issued coverage meets the adaptive bound', () => {
+    // Windows of 50 outcomes that share their scale (one market), the scale jumping between windows: the
+    // case where judging a window's later outcomes against its earlier residuals went wrong.
+    const gamma = 0.02;
+    const alpha = 0.1;
+    const c = new ConformalIntervals({ alpha, gamma, window: 500 });
+    const local = createRng(8);
+    let issued = 0;
+    let missed = 0;
+    for (let w = 0; w < 200; w++) {
+      const scale = Math.exp(1.5 * local.normal());
+      const outcomes = Array.from({ length: 50 }, () => ({ prediction: 0, actual: scale * local.normal() }));
+      const intervals = outcomes.map(() => c.interval(0));
+      outcomes.forEach(({ actual }, i) => {
+        if (intervals[i]!.basis === 'none') return;
+        issued++;
+        if (actual < intervals[i]!.lower || actual > intervals[i]!.upper) missed++;
+      });
+      c.observeWindow(outcomes);
+    }
+    // Gibbs & Candès (2021), Prop. 4.1: |miss rate - α| <= (max(α₁, 1 - α₁) + γ) / (γ T), where a
+    // window of 50 updated together can carry α_t up to 50 γ past [0, 1] rather than γ.
+    const bound = (Math.max(alpha, 1 - alpha) + 50 * gamma) / (gamma * issued);
+    expect(Math.abs(missed / issued - alpha)).toBeLessThanOrEqual(bound);
+  });
+
   it('round-trips through JSON with identical intervals', () => {
     const c = new ConformalIntervals({ alpha: 0.2 });
     for (let i = 0; i < 300; i++) c.observe(0, rng.normal(), i % 3 === 0 ? 'x' : 'y');

@@ -84,16 +84,35 @@ export class ConformalIntervals {
    * is the caller's no-look-ahead duty) and adapts α_t by whether that prediction's interval covered it.
    */
   observe(prediction: number, actual: number, stratum?: string): void {
-    if (!Number.isFinite(prediction) || !Number.isFinite(actual))
-      throw new RangeError(`conformal: prediction ${prediction} and actual ${actual} must be finite`);
-    const { lower, upper, basis } = this.interval(prediction, stratum);
-    if (basis !== 'none' && this.gamma > 0) {
-      const missed = actual < lower || actual > upper ? 1 : 0;
-      this.alphaT = Math.min(0.999, Math.max(1e-4, this.alphaT + this.gamma * (this.alpha - missed)));
+    this.observeWindow([{ prediction, actual, ...(stratum === undefined ? {} : { stratum }) }]);
+  }
+
+  /**
+   * Records the outcomes of predictions issued together (one window's, all made before any of them was
+   * known). Each is judged against the interval it was issued with, so against the residuals and α_t as
+   * they stood before this batch: judging the later ones against residuals of the same batch (which share
+   * its market) would count misses the issued intervals made as covered, and α_t would stop tracking
+   * the realised coverage (the guarantee of Gibbs & Candès holds for the intervals actually issued).
+   */
+  observeWindow(outcomes: readonly { prediction: number; actual: number; stratum?: string }[]): void {
+    for (const { prediction, actual } of outcomes) {
+      if (!Number.isFinite(prediction) || !Number.isFinite(actual))
+        throw new RangeError(`conformal: prediction ${prediction} and actual ${actual} must be finite`);
     }
-    const residual = Math.abs(actual - prediction);
-    this.push(ALL, residual);
-    if (stratum !== undefined) this.push(stratum, residual);
+    const issued = outcomes.map(({ prediction, stratum }) => this.interval(prediction, stratum));
+    outcomes.forEach(({ prediction, actual, stratum }, i) => {
+      const { lower, upper, basis } = issued[i]!;
+      if (basis !== 'none' && this.gamma > 0) {
+        const missed = actual < lower || actual > upper ? 1 : 0;
+        // Unclamped, as in Gibbs & Candès: α_t <= 0 issues an infinite interval and α_t >= 1 an empty one,
+        // which pulls it back; a clamp would forget the misses of a window that pushed it past either
+        // end, and the realised coverage would no longer track the nominal one.
+        this.alphaT += this.gamma * (this.alpha - missed);
+      }
+      const residual = Math.abs(actual - prediction);
+      this.push(ALL, residual);
+      if (stratum !== undefined) this.push(stratum, residual);
+    });
   }
 
   toState(): ModelState<typeof KIND> {

@@ -7,6 +7,7 @@ import {
   transformerConformance,
 } from './conformance.test-util.ts';
 import { AdaptiveRandomForestRegressor } from './ensemble/adaptiveRandomForest.ts';
+import { BayesianLinearRegression } from './linear/bayesianLinearRegression.ts';
 import { LinearRegression } from './linear/linearRegression.ts';
 import { GaussianNB } from './naiveBayes/gaussianNB.ts';
 import { StandardScaler } from './preprocessing/standardScaler.ts';
@@ -55,6 +56,55 @@ describe('LinearRegression (River defaults)', () => {
     expect(weights.b).toBeCloseTo(-0.7, 1);
   });
 });
+
+describe('BayesianLinearRegression (River defaults: alpha 1, beta 1, no smoothing)', () => {
+  regressorConformance(
+    () => new BayesianLinearRegression(),
+    (s) => BayesianLinearRegression.fromState(s),
+  );
+
+  it('ends at the closed-form posterior mean (alpha I + beta XᵀX)⁻¹ beta Xᵀy, features met late included', () => {
+    const alpha = 2;
+    const beta = 0.5;
+    const model = new BayesianLinearRegression({ alpha, beta });
+    const { xs, ys } = regressionStream(9, 40);
+    // The third feature appears only from the 11th observation: it reads 0 before, as the prior assumes.
+    const rows = xs.map((x, i): Record<string, number> =>
+      i >= 10 ? { a: x.a!, b: x.b!, c: (i % 7) - 3 } : { a: x.a!, b: x.b! },
+    );
+    model.learnMany(rows, ys);
+    const names = ['a', 'b', 'c'];
+    const matrix = names.map((_, i) => names.map((_, j) => (i === j ? alpha : 0)));
+    const vector = names.map(() => 0);
+    rows.forEach((x, k) => {
+      const v = names.map((n) => x[n] ?? 0);
+      v.forEach((vi, i) => {
+        vector[i]! += beta * vi * ys[k]!;
+        v.forEach((vj, j) => (matrix[i]![j]! += beta * vi * vj));
+      });
+    });
+    const expected = solve(matrix, vector);
+    const weights = model.weights();
+    names.forEach((n, i) => expect(weights[n]).toBeCloseTo(expected[i]!, 10));
+  });
+});
+
+/** Gaussian elimination with partial pivoting (a small dense system). */
+function solve(matrix: number[][], vector: number[]): number[] {
+  const m = matrix.map((row, i) => [...row, vector[i]!]);
+  const d = m.length;
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[p]![c]!)) p = r;
+    [m[c], m[p]] = [m[p]!, m[c]!];
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]! / m[c]![c]!;
+      for (let k = c; k <= d; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row, i) => row[d]! / row[i]!);
+}
 
 describe('GaussianNB', () => {
   classifierConformance(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { createRng } from '../../core/math/random.ts';
+import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { Database } from '../store/database.ts';
 import { LedgerRepository } from '../store/ledgerRepository.ts';
 import { LedgerLearner, LedgerRecorder } from './ledgerLearner.ts';
@@ -73,6 +74,24 @@ describe('results ledger and the learner behind it', () => {
     } finally {
       reference.close();
       killed.close();
+    }
+  });
+
+  it('relearns from the ledger a state an older build saved, rather than failing to load it', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const ledger = new LedgerRepository(db);
+      await ledger.append(entries(120, 3));
+      const current = await new LedgerLearner(ledger).update('sma-cross');
+      const old = { ...current.learner.toState(), version: ParameterLearner.stateVersion - 1 };
+      await ledger.saveState({ learner: 'sma-cross', ledgerSeq: 120, learned: 120, state: old, savedAt: 1 });
+      const reloaded = new LedgerLearner(ledger);
+      expect((await reloaded.load('sma-cross')).learner.count).toBe(0);
+      const relearned = await reloaded.update('sma-cross');
+      expect(relearned.learner.count).toBe(120);
+      expect(JSON.stringify(relearned.learner.toState())).toBe(JSON.stringify(current.learner.toState()));
+    } finally {
+      db.close();
     }
   });
 

@@ -32,7 +32,13 @@ export class LedgerLearner {
   async load(strategy: string): Promise<LoadedLearner> {
     const cached = this.loaded.get(strategy);
     if (cached) return cached;
-    const saved = await this.ledger.latestState(strategy);
+    const stored = await this.ledger.latestState(strategy);
+    // A state an older build saved (another model layout) is relearned from the ledger, which holds
+    // every result: the learner is derived data, the ledger the record.
+    const saved =
+      stored !== undefined && (stored.state as ModelState).version !== ParameterLearner.stateVersion
+        ? undefined
+        : stored;
     let learner: ParameterLearner;
     if (saved === undefined) learner = new ParameterLearner({ seed: 1, ...this.options });
     else {
@@ -48,7 +54,7 @@ export class LedgerLearner {
       strategy,
       learner,
       ledgerSeq: saved?.ledgerSeq ?? 0,
-      version: saved?.version ?? 0,
+      version: stored?.version ?? 0,
     };
     this.loaded.set(strategy, entry);
     return entry;

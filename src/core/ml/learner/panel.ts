@@ -94,6 +94,7 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
   const windows: PanelWindow[] = [];
   const previous: (Metrics | undefined)[] = sets.map(() => undefined);
   const previousScores: (number | null)[] = sets.map(() => null);
+  const standing = new StandingTracker(sets.map((params) => spaceFeatures(params, space)));
   for (let start = first, index = 0; start + L <= n; start += L, index++) {
     const end = start + L;
     const context = marketContextFeatures(bars, market.regime, market.regimeInputs, start, market.intraday);
@@ -101,7 +102,12 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
     const quintiles = quintilesOf(scores);
     const rows = sets.map((params, j) => ({
       params,
-      features: { ...spaceFeatures(params, space), ...context, ...pastPerformanceFeatures(previous[j], L) },
+      features: {
+        ...spaceFeatures(params, space),
+        ...context,
+        ...pastPerformanceFeatures(previous[j], L),
+        ...standing.features(j),
+      },
       score: scores[j]!,
       previousScore: previousScores[j]!,
       quintile: quintiles[j]!,
@@ -120,8 +126,69 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
       previous[j] = windowMetrics(bars.t, r.equity, r.trades, start, end);
       previousScores[j] = scores[j]!;
     });
+    standing.learn(scores);
   }
   return windows;
+}
+
+/** Windows over which a set's standing among the others halves its weight. */
+const STANDING_HALF_LIFE = 5;
+/** Nearest other sets (in the normalised parameter space) whose standing is averaged. */
+const STANDING_NEIGHBOURS = 5;
+
+/**
+ * Each set's standing among the sets of the panel, from closed windows only: its score's z-score within
+ * the last window (`past.z`), the exponentially weighted mean of those z-scores (`past.zMean`), and that
+ * mean averaged over its nearest neighbours in parameter space (`past.neighbourZ`). A quant ranks
+ * parameter sets this way: a window's own score is mostly noise, a set's standing across windows and
+ * its neighbourhood's less so (a lone good set among bad neighbours is a fluke more often than not).
+ */
+class StandingTracker {
+  private readonly z: Float64Array;
+  private readonly zMean: Float64Array;
+  private readonly neighbours: number[][];
+  private windows = 0;
+
+  constructor(thetas: readonly Features[]) {
+    this.z = new Float64Array(thetas.length);
+    this.zMean = new Float64Array(thetas.length);
+    const distance = (a: Features, b: Features): number => {
+      let d = 0;
+      for (const key in a) d += (a[key]! - (b[key] ?? 0)) ** 2;
+      return d;
+    };
+    this.neighbours = thetas.map((theta, j) =>
+      thetas
+        .map((other, k) => [distance(theta, other), k] as const)
+        .filter(([, k]) => k !== j)
+        .sort((x, y) => x[0] - y[0] || x[1] - y[1])
+        .slice(0, STANDING_NEIGHBOURS)
+        .map(([, k]) => k),
+    );
+  }
+
+  features(j: number): Features {
+    if (this.windows === 0) return { 'past.z': 0, 'past.zMean': 0, 'past.neighbourZ': 0 };
+    const around = this.neighbours[j]!;
+    const neighbourZ =
+      around.length === 0 ? 0 : around.reduce((sum, k) => sum + this.zMean[k]!, 0) / around.length;
+    return { 'past.z': this.z[j]!, 'past.zMean': this.zMean[j]!, 'past.neighbourZ': neighbourZ };
+  }
+
+  learn(scores: readonly number[]): void {
+    const n = scores.length;
+    const mean = scores.reduce((s, v) => s + v, 0) / n;
+    const sd = Math.sqrt(scores.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
+    const decay = 0.5 ** (1 / STANDING_HALF_LIFE);
+    // The first windows weigh in fully (a bias-corrected mean) rather than against a zero start.
+    const weight = (1 - decay) / (1 - decay ** (this.windows + 1));
+    scores.forEach((score, j) => {
+      const z = sd > 0 ? (score - mean) / sd : 0;
+      this.z[j] = z;
+      this.zMean[j] = this.zMean[j]! + weight * (z - this.zMean[j]!);
+    });
+    this.windows++;
+  }
 }
 
 /** mean / sd of the per-bar returns over [start, end), times √(bars): 0 for a flat window. */

@@ -3,6 +3,7 @@ import { createRng, type Rng } from '../../math/random.ts';
 import type { Features } from '../base.ts';
 import { ParameterLearner, type ParameterLearnerOptions } from './parameterLearner.ts';
 import { plantedShiftErrors } from './planted.test-util.ts';
+import { spearman } from './prequential.ts';
 
 /** A planted stream: y = 1.5 x1 - x2 with noise 0.05 where x2 < 0 and 0.6 elsewhere. */
 function heteroscedastic(rng: Rng): { x: Features; y: number } {
@@ -116,6 +117,31 @@ describe('parameter learner', () => {
     expect(withReset.after150to200).toBeLessThanOrEqual(1.2 * withReset.preShift);
     const without = plantedShift(false);
     expect(without.after150to200).toBeGreaterThan(1.2 * without.preShift);
+  });
+
+  it("keeps ranking a window's sets right through a drift reset (the market's level moved, not their order)", () => {
+    const rng = createRng(17);
+    const sets = Array.from({ length: 20 }, () => ({ a: rng.float(), b: rng.float() }));
+    const window = (level: number): { features: Features; target: { score: number } }[] =>
+      sets.map(({ a, b }) => ({
+        features: { 'param.a': a, 'param.b': b },
+        // A weak edge in noise, as parameter sets have: it takes many windows to learn.
+        target: { score: level + 0.3 * a + rng.normal() },
+      }));
+    const learner = new ParameterLearner({ seed: 1 });
+    for (let w = 0; w < 100; w++) learner.learnWindow(window(rng.normal()));
+    const before = learner.resets;
+    // The level jumps: errors rise until ADWIN restarts the level model.
+    let w = 0;
+    while (learner.resets === before && w++ < 40) learner.learnWindow(window(25 + rng.normal()));
+    expect(learner.resets).toBe(before + 1);
+    const predicted = learner.predictWindow(window(25).map((r) => r.features)).map((p) => p.score);
+    expect(
+      spearman(
+        predicted,
+        sets.map(({ a }) => a),
+      ),
+    ).toBeGreaterThan(0.8);
   });
 
   it('resets at most once over 10,000 stationary results', () => {

@@ -53,6 +53,9 @@ describe('delayed prequential evaluation', () => {
     expect(report.pairwise).toBeGreaterThan(0.8);
     expect(Math.abs(report.coverage80 - 0.8)).toBeLessThan(0.1);
     expect(Math.abs(report.coverage90 - 0.9)).toBeLessThan(0.1);
+    expect(report.calibration.map((c) => c.nominal)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);
+    for (const { nominal, realised } of report.calibration)
+      expect(Math.abs(realised - nominal)).toBeLessThan(0.1);
     expect(report.regime.stays).toBe(0);
     expect(report.regime.model).toBeGreaterThan(0.9);
     // No previous score in the planted windows: the persistence baseline has nothing to say.
@@ -103,6 +106,41 @@ describe('window panel', () => {
     );
     expect(truncated.length).toBe(6);
     expect(truncated).toEqual(full.slice(0, 6));
+  });
+
+  it("describes each set's standing from closed windows only: its last z-score, their weighted mean, its neighbours'", () => {
+    const bars = randomWalkBars(700, 6, { stepMs: 86_400_000, volatility: 0.012 });
+    const panel = windowPanel(bars, {
+      strategy: 'sma-cross',
+      space: parseSpace(['fast=2:20', 'slow=5:60'], ['fast<slow']),
+      sets: 12,
+      seed: 4,
+      windowBars: 40,
+      timeframe: '1d',
+    });
+    expect(panel[0]!.rows.every((r) => r.features['past.z'] === 0 && r.features['past.zMean'] === 0)).toBe(
+      true,
+    );
+    const zOf = (w: PanelWindow): number[] => {
+      const scores = w.rows.map((r) => r.score);
+      const m = scores.reduce((a, b) => a + b, 0) / scores.length;
+      const sd = Math.sqrt(scores.reduce((a, b) => a + (b - m) ** 2, 0) / scores.length);
+      return scores.map((v) => (v - m) / sd);
+    };
+    for (let k = 1; k < panel.length; k++) {
+      const z = zOf(panel[k - 1]!);
+      panel[k]!.rows.forEach((row, j) => expect(row.features['past.z']).toBeCloseTo(z[j]!, 12));
+    }
+    // After one window the weighted mean is that window's z; after two it leans to the later one.
+    panel[1]!.rows.forEach((row) =>
+      expect(row.features['past.zMean']).toBeCloseTo(row.features['past.z']!, 12),
+    );
+    const [z0, z1] = [zOf(panel[0]!), zOf(panel[1]!)];
+    const decay = 0.5 ** (1 / 5);
+    panel[2]!.rows.forEach((row, j) =>
+      expect(row.features['past.zMean']).toBeCloseTo((decay * z0[j]! + z1[j]!) / (1 + decay), 12),
+    );
+    expect(new Set(panel[3]!.rows.map((r) => r.features['past.neighbourZ'])).size).toBeGreaterThan(1);
   });
 
   it('ranks sets into fifths, 5 the best', () => {

@@ -1,6 +1,7 @@
 import { mean, sampleStd } from '../../math/statistics.ts';
 import type { PanelWindow } from './panel.ts';
 import {
+  INTERVAL_LEVELS,
   ParameterLearner,
   type LearnerPrediction,
   type ParameterLearnerOptions,
@@ -69,6 +70,8 @@ export interface PrequentialReport {
   readonly baselineTopQuintile: PrecisionFigure;
   readonly coverage80: number;
   readonly coverage90: number;
+  /** Each interval level (INTERVAL_LEVELS) against the share of results that landed inside it. */
+  readonly calibration: readonly { readonly nominal: number; readonly realised: number }[];
   /** Share of pairs (A, B) of one window whose realised order the predictions got right. */
   readonly pairwise: number;
   readonly baselinePairwise: number;
@@ -89,6 +92,8 @@ interface Scored {
   actual: number;
   in80: boolean;
   in90: boolean;
+  /** Inside the interval of each level of INTERVAL_LEVELS. */
+  inside: boolean[];
   confidence: number;
 }
 
@@ -126,6 +131,7 @@ export function evaluatePrequential(
           actual: row.score,
           in80: row.score >= p.interval80.lower && row.score <= p.interval80.upper,
           in90: row.score >= p.interval90.lower && row.score <= p.interval90.upper,
+          inside: p.intervals.map((i) => row.score >= i.lower && row.score <= i.upper),
           confidence: p.confidence,
         });
         if (p.quintile === row.quintile) quintileHits++;
@@ -174,6 +180,10 @@ export function evaluatePrequential(
     baselineTopQuintile: precision(baselineTop),
     coverage80: scored.filter((s) => s.in80).length / scored.length,
     coverage90: scored.filter((s) => s.in90).length / scored.length,
+    calibration: INTERVAL_LEVELS.map((nominal, k) => ({
+      nominal,
+      realised: scored.filter((s) => s.inside[k]).length / scored.length,
+    })),
     pairwise: sumPairs(perWindow).right / sumPairs(perWindow).total,
     baselinePairwise: baselinePairs.right / baselinePairs.total,
     quintileAccuracy: quintileHits / scored.length,

@@ -44,10 +44,9 @@ describe('learner channels', () => {
     expect(evaluation.windows).toBe(core.windows);
     expect(evaluation.rolling).toHaveLength(core.windows);
     expect(evaluation.rolling.at(-1)!.coverage80).toBe(core.rolling.at(-1)!.coverage80);
-    expect(evaluation.calibration).toEqual([
-      { nominal: 0.8, realised: core.coverage80 },
-      { nominal: 0.9, realised: core.coverage90 },
-    ]);
+    // Every level the learner issues intervals at, 50 to 95 %, not only 80 and 90.
+    expect(evaluation.calibration).toEqual(core.calibration);
+    expect(evaluation.calibration.map((c) => c.nominal)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);
     expect(evaluation.importance.length).toBeGreaterThan(0);
   });
 

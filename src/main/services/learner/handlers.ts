@@ -65,10 +65,6 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
               strategy: settings.strategy,
               windowBars: settings.windowBars,
               sets: request.sets,
-              calibration: [
-                { nominal: 0.8, realised: figures.coverage80 },
-                { nominal: 0.9, realised: figures.coverage90 },
-              ],
             }),
           );
         },

@@ -156,6 +156,13 @@ export function evaluationTable(r: PrequentialReport): string {
       '<= half',
       met(r.confidenceDeciles.top <= GOALS.confidenceRatio * r.confidenceDeciles.bottom),
     ],
+    [
+      'calibration (nominal: realised)',
+      r.calibration.map((c) => `${Math.round(100 * c.nominal)}: ${pct(c.realised)}`).join(', '),
+      '',
+      '',
+      '',
+    ],
     ['quintile named', pct(r.quintileAccuracy), 'chance 20.0 %', '', ''],
     ['next regime', pct(r.regime.model), `stays: ${pct(r.regime.stays)}`, '', ''],
     ['drift resets', String(r.resets), '', '', ''],
