@@ -18,12 +18,15 @@ import {
 } from '../src/core/regime/index.ts';
 import {
   countSwitches,
+  filteredTurbulence,
+  hysteresisLabels,
   medianDetectionDelay,
   plantedMarketAccuracy,
   plantedVolatilitySeries,
   smoothedTurbulence,
   smootherLabels,
   volatilityBalancedAccuracy,
+  type PlantedSeries,
 } from '../src/core/regime/quality.ts';
 import { sampleCandidates } from '../src/core/regime/perRegime.ts';
 import {
@@ -101,59 +104,120 @@ function speed(log: (line: string) => void): void {
   }
 }
 
-/** Two-state planted volatility (ratio 2, mean spell 200 bars) and the demo market's planted regimes. */
-function quality(log: (line: string) => void): void {
-  const windows = { history: 2000, short: 5 };
-  log(
-    'planted two-state volatility, 12,000 day bars, ratio 2, stay 0.995 (fit window 2,000 bars, yearly refit)',
-  );
-  for (const seed of [1, 2, 3]) {
-    const series = plantedVolatilitySeries(12_000, seed);
-    const reference = volatilityBalancedAccuracy(
-      smootherLabels(smoothedTurbulence(series)),
-      series.states,
-      0,
-    );
-    log(
-      `  seed ${seed}: look-ahead smoother balanced accuracy ${reference.toFixed(3)}, planted switches ${countSwitches(series.states, 0)}`,
-    );
-    const contenders: [string, RegimeDetector][] = [
-      [
-        'rules (median split)',
-        new RuleDetector({ timeframe: '1d', windows, lowQuantile: 0.5, highQuantile: 0.5 }),
-      ],
-      ['hmm', new HmmDetector({ timeframe: '1d', windows, refitDays: 365, states: { volatility: 2 } })],
-      [
-        'hmm unpenalised',
-        new HmmDetector({
-          timeframe: '1d',
-          windows,
-          refitDays: 365,
-          states: { volatility: 2 },
-          persistence: { hysteresis: 0, minDwell: 1 },
-        }),
-      ],
-      ...[8, 12, 16].map((penalty): [string, RegimeDetector] => [
-        `jump penalty ${penalty}`,
-        new JumpDetector({
-          timeframe: '1d',
-          windows,
-          refitDays: 365,
-          states: { volatility: 2 },
-          jumpPenalty: penalty,
-        }),
-      ]),
-    ];
-    for (const [name, detector] of contenders) {
-      const out = allocateRegimeOutput(detector.inputs, series.bars.t.length);
-      detector.label(series.bars, out);
-      const labels = out.volatility.label;
-      log(
-        `    ${name.padEnd(22)} balanced accuracy ${volatilityBalancedAccuracy(labels, series.states, detector.warmup).toFixed(3)}, ` +
-          `switches ${countSwitches(labels, detector.warmup)}, median delay ${medianDetectionDelay(labels, series.states, detector.warmup)} bars`,
-      );
+/** Jump penalties of the trade-off curve (the detector's default among them). */
+const PENALTIES = [4, 6, 8, 10, 12, 16, 24, 32];
+const QUALITY_SEEDS = [1, 2, 3, 4, 5];
+
+interface SwitchFigures {
+  readonly switches: number;
+  readonly delay: number;
+  readonly accuracy: number;
+}
+
+/** Switches summed and median delays and balanced accuracies averaged over the seeds, from bar `from`. */
+function switchFigures(
+  series: readonly PlantedSeries[],
+  labelsOf: (series: PlantedSeries, index: number) => Int8Array,
+  from: number,
+): SwitchFigures {
+  let switches = 0;
+  let delay = 0;
+  let accuracy = 0;
+  for (const [index, s] of series.entries()) {
+    const labels = labelsOf(s, index);
+    switches += countSwitches(labels, from);
+    delay += medianDetectionDelay(labels, s.states, from);
+    accuracy += volatilityBalancedAccuracy(labels, s.states, from);
+  }
+  return { switches, delay: delay / series.length, accuracy: accuracy / series.length };
+}
+
+const detectorVolatility =
+  (detector: RegimeDetector) =>
+  (s: PlantedSeries): Int8Array => {
+    const out = allocateRegimeOutput(detector.inputs, s.bars.t.length);
+    detector.label(s.bars, out);
+    return out.volatility.label;
+  };
+
+/** Switches of the curve at `delay`, linear between the two points that bracket it (NaN outside it). */
+function switchesAtDelay(curve: readonly SwitchFigures[], delay: number): number {
+  const sorted = [...curve].sort((a, b) => a.delay - b.delay);
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1]!, sorted[i]!];
+    if (a.delay <= delay && delay <= b.delay) {
+      const w = b.delay === a.delay ? 0 : (delay - a.delay) / (b.delay - a.delay);
+      return a.switches + w * (b.switches - a.switches);
     }
   }
+  return NaN;
+}
+
+/**
+ * Issue 11 item 4 on two-state planted volatility (ratio 2, mean spell 200 bars): accuracy, and the jump
+ * model's delay-against-switches curve over its penalty beside the unpenalised HMM filter and the bound
+ * no causal detector passes (the true-parameter forward filter with the best hysteresis for that delay).
+ */
+function plantedVolatility(log: (line: string) => void): void {
+  const windows = { history: 2000, short: 5 };
+  const series = QUALITY_SEEDS.map((seed) => plantedVolatilitySeries(12_000, seed));
+  const model = { timeframe: '1d', windows, refitDays: 365, states: { volatility: 2 } } as const;
+  const unpenalised = new HmmDetector({ ...model, persistence: { hysteresis: 0, minDwell: 1 } });
+  const from = unpenalised.warmup;
+  const smoother = switchFigures(series, (s) => smootherLabels(smoothedTurbulence(s)), from);
+  const planted = series.reduce((sum, s) => sum + countSwitches(s.states, from), 0);
+  log(
+    `planted two-state volatility: ${series.length} seeds x 12,000 day bars, ratio 2, stay 0.995 (fit window ` +
+      `2,000 bars, yearly refit); switches summed (planted ${planted}), ` +
+      `median delays and balanced accuracies averaged; look-ahead smoother accuracy ${smoother.accuracy.toFixed(3)}`,
+  );
+  const line = (name: string, f: SwitchFigures, extra = ''): void =>
+    log(
+      `  ${name.padEnd(24)} balanced accuracy ${f.accuracy.toFixed(3)}, switches ${String(f.switches).padStart(4)}, ` +
+        `median delay ${f.delay.toFixed(1)} bars${extra}`,
+    );
+  line(
+    'rules (median split)',
+    switchFigures(
+      series,
+      detectorVolatility(new RuleDetector({ timeframe: '1d', windows, lowQuantile: 0.5, highQuantile: 0.5 })),
+      from,
+    ),
+  );
+  line('hmm', switchFigures(series, detectorVolatility(new HmmDetector(model)), from));
+  const hmm = switchFigures(series, detectorVolatility(unpenalised), from);
+  line('hmm unpenalised', hmm);
+  const fewer = (switches: number): string => `${(100 * (1 - switches / hmm.switches)).toFixed(0)} % fewer`;
+  const curve = PENALTIES.map((jumpPenalty) => {
+    const f = switchFigures(series, detectorVolatility(new JumpDetector({ ...model, jumpPenalty })), from);
+    line(`jump penalty ${jumpPenalty}`, f, ` (${fewer(f.switches)} than the unpenalised HMM)`);
+    return f;
+  });
+  // The true-parameter filter over a grid of hysteresis bands (log-odds thresholds), its fewest switches
+  // at no longer a delay than the unpenalised HMM's.
+  const filtered = series.map(filteredTurbulence);
+  const odds = (x: number): number => 1 / (1 + Math.exp(-x));
+  let bound: SwitchFigures | null = null;
+  for (let enter = -3; enter <= 4; enter += 0.5) {
+    for (let leave = -3; leave <= enter; leave += 0.5) {
+      const f = switchFigures(
+        series,
+        (_, index) => hysteresisLabels(filtered[index]!, odds(enter), odds(leave)),
+        from,
+      );
+      if (f.delay <= hmm.delay && (bound === null || f.switches < bound.switches)) bound = f;
+    }
+  }
+  const atDelay = switchesAtDelay(curve, hmm.delay);
+  log(
+    `  at the unpenalised HMM's median delay (${hmm.delay.toFixed(1)} bars) the jump curve makes ${atDelay.toFixed(0)} switches ` +
+      `(${fewer(atDelay)}; issue target 50 %); the true-parameter filter, best hysteresis: ` +
+      (bound === null ? 'no band that fast' : `${bound.switches} (${fewer(bound.switches)})`),
+  );
+}
+
+/** The demo market's planted regimes, each detector with its defaults. */
+function demoMarket(log: (line: string) => void): void {
   const market = createSyntheticMarket({
     seed: 20_240_101,
     start: Date.UTC(2017, 0, 1),
@@ -199,8 +263,11 @@ function plantedPairs(log: (line: string) => void): void {
   }
 }
 
+export { plantedVolatility, demoMarket };
+
 export function runRegimeBench(log: (line: string) => void = console.log): void {
   speed(log);
-  quality(log);
+  plantedVolatility(log);
+  demoMarket(log);
   plantedPairs(log);
 }

@@ -40,7 +40,7 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
     expect(accuracy).toBeGreaterThanOrEqual(reference - 0.05);
   });
 
-  it('jump model: fewer switches than the unpenalised HMM filter at no longer a median detection delay', () => {
+  it('jump model at its default penalty: fewer switches than the unpenalised HMM filter at no longer a median detection delay', () => {
     const hmm = new HmmDetector({
       timeframe: '1d',
       windows,
@@ -48,13 +48,7 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
       states: { volatility: 2 },
       persistence: { hysteresis: 0, minDwell: 1 },
     });
-    const jump = new JumpDetector({
-      timeframe: '1d',
-      windows,
-      refitDays: 365,
-      states: { volatility: 2 },
-      jumpPenalty: 12,
-    });
+    const jump = new JumpDetector({ timeframe: '1d', windows, refitDays: 365, states: { volatility: 2 } });
     const from = Math.max(hmm.warmup, jump.warmup);
     const hmmLabels = volatilityLabels(hmm);
     const jumpLabels = volatilityLabels(jump);

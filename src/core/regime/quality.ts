@@ -51,16 +51,12 @@ export function plantedVolatilitySeries(
   return { bars, states, stay, sigmas };
 }
 
-/**
- * The look-ahead reference: forward-backward smoothing with the true parameters, P(turbulent | all bars).
- * No causal detector can beat it on average; it bounds what the volatility labels could reach.
- */
-export function smoothedTurbulence(series: PlantedSeries): Float64Array {
+/** The forward pass with the true parameters: P(state | bars up to i), interleaved, and the emissions. */
+function trueForward(series: PlantedSeries): { forward: Float64Array; emission: Float64Array } {
   const { bars, stay, sigmas } = series;
   const n = bars.t.length;
   const forward = new Float64Array(2 * n);
   const emission = new Float64Array(2 * n);
-  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const r = i === 0 ? 0 : Math.log(bars.c[i] / bars.c[i - 1]);
     for (let s = 0; s < 2; s++) emission[2 * i + s] = Math.exp(-0.5 * (r / sigmas[s]) ** 2) / sigmas[s];
@@ -74,6 +70,28 @@ export function smoothedTurbulence(series: PlantedSeries): Float64Array {
     forward[2 * i] /= total;
     forward[2 * i + 1] /= total;
   }
+  return { forward, emission };
+}
+
+/**
+ * The best causal reference: the forward filter with the true parameters, P(turbulent | bars up to i).
+ * A detector that must estimate its parameters cannot trade delay for switches better than thresholds
+ * on it, which is what bounds the jump model's figures in the bench.
+ */
+export function filteredTurbulence(series: PlantedSeries): Float64Array {
+  const { forward } = trueForward(series);
+  return Float64Array.from({ length: series.bars.t.length }, (_, i) => forward[2 * i + 1]);
+}
+
+/**
+ * The look-ahead reference: forward-backward smoothing with the true parameters, P(turbulent | all bars).
+ * No causal detector can beat it on average; it bounds what the volatility labels could reach.
+ */
+export function smoothedTurbulence(series: PlantedSeries): Float64Array {
+  const { stay } = series;
+  const n = series.bars.t.length;
+  const { forward, emission } = trueForward(series);
+  const out = new Float64Array(n);
   let b0 = 1;
   let b1 = 1;
   for (let i = n - 1; i >= 0; i--) {
@@ -107,6 +125,21 @@ export function volatilityBalancedAccuracy(labels: Int8Array, states: Uint8Array
 /** Labels of the smoother: high where P(turbulent) > 1/2. */
 export function smootherLabels(turbulence: Float64Array): Int8Array {
   return Int8Array.from(turbulence, (p) => (p > 0.5 ? Level.High : Level.Low));
+}
+
+/**
+ * Labels with hysteresis on P(turbulent): high once it rises above `enter`, low again once it falls
+ * below `leave` (leave <= enter), starting low.
+ */
+export function hysteresisLabels(turbulence: Float64Array, enter: number, leave: number): Int8Array {
+  const labels = new Int8Array(turbulence.length);
+  let high = false;
+  for (let i = 0; i < turbulence.length; i++) {
+    if (!high && turbulence[i] > enter) high = true;
+    else if (high && turbulence[i] < leave) high = false;
+    labels[i] = high ? Level.High : Level.Low;
+  }
+  return labels;
 }
 
 /** Label changes from bar `from` on. */
