@@ -319,7 +319,7 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
   it('buy-and-hold: the position still open is listed, marked to the last close, and counted in exposure', async () => {
     const { page } = await openApp(session());
     const run = page.getByTestId('run-backtest');
-    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => run.isEnabled(), { timeout: 60_000 }).toBe(true);
     await page.getByTestId('timeframe-1d').click();
     await page.getByTestId('strategy-select').selectOption('buy-and-hold');
     await expect.poll(() => run.isEnabled()).toBe(true);
@@ -340,7 +340,7 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
     expect(await rows.first().getAttribute('data-open')).toBeNull();
     expect(Number(await page.getByTestId('metric-numTrades').getAttribute('data-value'))).toBe(1);
     await page.close();
-  });
+  }, 180_000);
 
   it('commission is typed in percent, says so, and warns above a plausible 1 %', async () => {
     const { page } = await openApp(session());

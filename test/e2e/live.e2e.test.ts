@@ -116,12 +116,12 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await chooser.selectOption(launched.url);
     await page.getByTestId('opt-approve-confirm').click();
     // Marked approved once both the study's approval and the bot's proposal are recorded.
-    await page.getByTestId('opt-approve-best-done').waitFor({ state: 'visible', timeout: 15_000 });
+    await page.getByTestId('opt-approve-best-done').waitFor({ state: 'visible', timeout: 60_000 });
 
     await page.getByTestId('tab-live').click();
     await page.getByTestId('live-view').waitFor({ state: 'visible' });
     const proposal = page.getByTestId('live-proposal').first();
-    await proposal.waitFor({ state: 'visible', timeout: 15_000 });
+    await proposal.waitFor({ state: 'visible', timeout: 60_000 });
     expect(await proposal.getByTestId('live-provenance').innerText()).toContain(`study ${started.studyId}`);
     const confirmation = (await proposal.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
     await proposal.getByTestId('live-typed').fill(confirmation);
