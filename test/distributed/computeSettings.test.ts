@@ -44,7 +44,7 @@ describe.skipIf(skip !== null)(`Settings > Compute${skip === null ? '' : ` (skip
   const status = async (): Promise<ComputeStatus> =>
     (await h.post('compute:status', {})).body as ComputeStatus;
 
-  const runStudy = async (): Promise<StudyDetail> => {
+  const startStudy = async (): Promise<string> => {
     const started = await h.post('optimize:start', {
       strategy: 'sma-cross',
       data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },
@@ -55,13 +55,18 @@ describe.skipIf(skip !== null)(`Settings > Compute${skip === null ? '' : ` (skip
       seed: 5,
     });
     expect(started.status).toBe(200);
-    const { studyId } = started.body as { studyId: string };
+    return (started.body as { studyId: string }).studyId;
+  };
+  const ended = async (studyId: string): Promise<StudyDetail> => {
     for (;;) {
       const detail = (await h.post('optimize:get', { studyId, includeTrials: true })).body as StudyDetail;
       if (['complete', 'failed', 'cancelled'].includes(detail.summary.state)) return detail;
       await sleep(100);
     }
   };
+  const runStudy = async (): Promise<StudyDetail> => ended(await startStudy());
+  /** The study computed on this machine, which every other run must equal trial by trial. */
+  let local: StudyDetail;
   const trialsOf = (detail: StudyDetail) =>
     detail.trials.map((t) => ({ number: t.number, params: t.params, status: t.status, values: t.values }));
 
@@ -93,7 +98,7 @@ describe.skipIf(skip !== null)(`Settings > Compute${skip === null ? '' : ` (skip
   }, 30_000);
 
   it('chooses Redis, shows its worker, and runs the next study there, equal to this machine', async () => {
-    const local = await runStudy();
+    local = await runStudy();
     expect(local.summary.state).toBe('complete');
 
     const tested = await h.post('compute:test', { redisUrl: withPassword() });
@@ -165,5 +170,36 @@ describe.skipIf(skip !== null)(`Settings > Compute${skip === null ? '' : ` (skip
       worker: worker.log(),
     }))
       expect({ where, leaked: text.includes(PASSWORD) }).toEqual({ where, leaked: false });
+  }, 60_000);
+
+  it('finishes a running study on the Redis it started on when the URL changes: nothing lost or told twice', async () => {
+    // No worker listens for now: the study's chunks wait in this Redis's queue while the choice changes.
+    await worker.stop();
+    const studyId = await startStudy();
+    const other = await startRedis(['--requirepass', PASSWORD]);
+    try {
+      const moved = await h.post('compute:choose', {
+        target: 'redis',
+        redisUrl: `redis://127.0.0.1:${other.port}`,
+      });
+      expect(moved.body).toMatchObject({
+        redisUrl: `redis://:***@127.0.0.1:${other.port}`,
+        connection: { state: 'connected' },
+      });
+      worker = startWorker(redis.url, { env: { REGIMEN_REDIS_PASSWORD: PASSWORD } });
+      await worker.ready;
+      const detail = await ended(studyId);
+      expect(detail.summary.state).toBe('complete');
+      expect(trialsOf(detail)).toEqual(trialsOf(local));
+      expect(worker.sandboxPids().length).toBeGreaterThan(0);
+      // Nothing of it went to the Redis chosen since: no job, no results, no bars (only the queue's
+      // settings, which BullMQ writes on connecting).
+      const client = new Redis(`redis://:${PASSWORD}@127.0.0.1:${other.port}`);
+      expect((await client.keys('*')).filter((key) => !key.endsWith(':meta'))).toEqual([]);
+      client.disconnect();
+    } finally {
+      await h.post('compute:choose', { target: 'local' });
+      await other.stop();
+    }
   }, 60_000);
 });

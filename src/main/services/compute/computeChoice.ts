@@ -60,6 +60,8 @@ export class ComputeChoice {
   private saved: Saved;
   /** The open connection and the full URL it was opened with (a new password reconnects). */
   private remote: { url: string; compute: Promise<RemoteCompute> } | null = null;
+  /** Connections given up for another choice, open until the studies computing there finish. */
+  private readonly retiring = new Set<RemoteCompute>();
 
   constructor(private readonly deps: ComputeChoiceDeps) {
     this.saved = this.read();
@@ -112,13 +114,20 @@ export class ComputeChoice {
     return this.remote.compute;
   }
 
+  /** Leaves the current connection to the studies running on it; it closes when the last one ends. */
   private async dropConnection(): Promise<void> {
     const previous = this.remote;
     this.remote = null;
-    await previous?.compute.then((r) => r.close()).catch(() => undefined);
+    const compute = await previous?.compute.catch(() => undefined);
+    if (compute === undefined) return;
+    this.retiring.add(compute);
+    void compute.retire().finally(() => this.retiring.delete(compute));
   }
 
-  /** Where a study or walk-forward window computes: read when it starts, so a new choice applies next. */
+  /**
+   * Where a study or walk-forward window computes: read when it starts, so a new choice applies to the
+   * next one while those running finish where they started.
+   */
   readonly evaluators: EvaluatorSource = async (data, settings, studyKey, plannedTrials) => {
     if (this.saved.target === 'local')
       return poolEvaluators(this.deps.pool)(data, settings, studyKey, plannedTrials);
@@ -208,5 +217,6 @@ export class ComputeChoice {
 
   async close(): Promise<void> {
     await this.dropConnection();
+    await Promise.all([...this.retiring].map((compute) => compute.close()));
   }
 }

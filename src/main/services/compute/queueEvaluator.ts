@@ -88,6 +88,9 @@ function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
 export class RemoteCompute {
   private readonly pending = new Map<string, PendingChunk>();
   private readonly timer: NodeJS.Timeout;
+  /** Evaluators handed out and not yet released: studies still computing here. */
+  private leases = 0;
+  private retired: { closed: Promise<void>; close: () => void } | null = null;
 
   private constructor(
     private readonly options: RemoteComputeOptions,
@@ -167,11 +170,35 @@ export class RemoteCompute {
     });
   }
 
-  /** Evaluators for studies, sized for the sandboxes connected when each study (or window) starts. */
+  /**
+   * Evaluators for studies, sized for the sandboxes connected when each study (or window) starts. Each
+   * holds this connection open until it is released (see retire).
+   */
   readonly evaluators: EvaluatorSource = async (data, settings, studyKey) => {
     const slots = (await this.workers()).reduce((sum, w) => sum + w.concurrency, 0);
-    return new QueueEvaluator(this, data, settings, studyKey, Math.max(1, slots), this.options);
+    this.leases++;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      if (--this.leases === 0) this.retired?.close();
+    };
+    return new QueueEvaluator(this, data, settings, studyKey, Math.max(1, slots), this.options, release);
   };
+
+  /**
+   * Closes once no study computes here any more: the user chose another Redis (or this machine) while
+   * studies ran, and each finishes where it started, its waiting chunks neither failed nor queued twice.
+   */
+  retire(): Promise<void> {
+    if (this.retired === null) {
+      let close!: () => void;
+      const closed = new Promise<void>((resolve) => (close = () => resolve(this.close())));
+      this.retired = { closed, close };
+      if (this.leases === 0) close();
+    }
+    return this.retired.closed;
+  }
 
   /** Queues a chunk (or finds it queued) and resolves with each trial's stored result text. */
   async run(
@@ -254,12 +281,17 @@ export class RemoteCompute {
     await this.redis.del(resultsKey(this.engine, studyKey));
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    for (const pending of this.pending.values()) pending.fail(new Error('remote compute closed'));
-    await this.events.close();
-    await this.queue.close();
-    this.redis.disconnect();
+  private closing: Promise<void> | null = null;
+
+  /** Closes now: chunks still waiting fail (the app is quitting); retire() waits for the studies. */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      clearInterval(this.timer);
+      for (const pending of this.pending.values()) pending.fail(new Error('remote compute closed'));
+      await this.events.close();
+      await this.queue.close();
+      this.redis.disconnect();
+    })());
   }
 }
 
@@ -276,6 +308,7 @@ export class QueueEvaluator implements Evaluator {
     studyKey: string | undefined,
     readonly threads: number,
     private readonly options: RemoteComputeOptions,
+    readonly release: () => void = () => undefined,
   ) {
     if (options.chunkSize !== undefined) this.chunkSize = options.chunkSize;
     this.studyKey = studyKey ?? randomUUID();

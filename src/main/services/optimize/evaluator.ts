@@ -58,6 +58,11 @@ export interface Evaluator {
   equity(params: Params, signal?: AbortSignal): Promise<Float64Array>;
   /** The study is finished: whatever was kept so that it could resume may go. */
   finished?(): Promise<void>;
+  /**
+   * The study (or window) no longer uses this evaluator, however it ended: what the evaluator holds open
+   * for it may close (a connection to a Redis the user has since moved away from).
+   */
+  release?(): void;
 }
 
 /** A trial of the study, by number and parameters. */

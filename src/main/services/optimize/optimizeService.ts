@@ -325,6 +325,7 @@ export class OptimizeService {
     void done
       .catch(() => undefined)
       .finally(() => {
+        evaluator.release?.();
         job?.finish();
         if (this.active.get(row.id) === active) this.active.delete(row.id);
       });

@@ -229,8 +229,12 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       `${run.jobId}-w${window.index}`,
       job.trials,
     );
-    await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
-    await evaluator.finished?.();
+    try {
+      await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
+      await evaluator.finished?.();
+    } finally {
+      evaluator.release?.();
+    }
     stopIfCancelled();
     const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
     if (winner !== undefined) return { params: winner.params };
@@ -259,8 +263,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       `${run.jobId}-w${window.index}-${from}-${range.end}`,
       1,
     );
-    const equity = await evaluator.equity(params, run.signal);
-    await evaluator.finished?.();
+    let equity: Float64Array;
+    try {
+      equity = await evaluator.equity(params, run.signal);
+      await evaluator.finished?.();
+    } finally {
+      evaluator.release?.();
+    }
     if (isTest) {
       windowsDone++;
       run.progress(windowsDone, windowCount);
