@@ -217,6 +217,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const sandbox = idle.pop();
     if (sandbox === undefined) throw new Error('no idle sandbox (more chunks than --concurrency)');
     let ran = 0;
+    // A trial's result is written while the sandbox runs the next one: waiting for each write's round
+    // trip left the sandbox idle, which short trials felt most. All are written before the job completes.
+    const writes: Promise<unknown>[] = [];
     try {
       for (const [i, trial] of chunk.trials.entries()) {
         if (written[i] !== null) continue;
@@ -233,13 +236,19 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
             error: `trial ${trial.number} ${error.message}`,
           }));
         }
-        await redis.hsetnx(key, String(trial.number), encodeTrialResult(outcomes));
+        const write = redis.hsetnx(key, String(trial.number), encodeTrialResult(outcomes));
+        // Its failure fails the job below (Promise.all), not the process meanwhile.
+        write.catch(() => undefined);
+        writes.push(write);
         ran++;
         trialsDone++;
       }
+      await Promise.all(writes);
       await redis.expire(key, RESULTS_TTL_SECONDS);
     } finally {
       idle.push(sandbox);
+      // A chunk failing mid-way (its sandbox died) still settles what it wrote: those trials are kept.
+      await Promise.allSettled(writes);
     }
     return { trials: ran };
   };
