@@ -8,8 +8,8 @@
  * Run: npm run bench -- distributed. On several machines: start `regimen worker --redis URL` on each and
  * point REGIMEN_BENCH_REDIS at that Redis; section 3 then reports the workers it finds instead.
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { sliceBars, toSharedBars, type Bars } from '../src/core/data/bars.ts';
 import { createSyntheticMarket } from '../src/core/data/synthetic.ts';
 import { runStudy, strategySpace, Study, type StudyConfig } from '../src/core/optimize/index.ts';
@@ -88,6 +88,44 @@ async function runOn(
   };
 }
 
+/** The 1-, 5- and 15-minute load averages: on a shared machine they say what a figure is worth. */
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join('/');
+}
+
+interface Measured extends StudyRun {
+  /** CPU seconds used meanwhile by the processes measured (this one, or the workers and their sandboxes). */
+  readonly cpu: number;
+}
+
+/** `run`, with the CPU the listed processes (and this one, the coordinator) used meanwhile. */
+async function measured(pids: readonly number[], run: () => Promise<StudyRun>): Promise<Measured> {
+  const others = pids.filter((pid) => pid !== process.pid);
+  const cpuOf = (): number =>
+    others.reduce((sum, pid) => sum + (existsSync(`/proc/${pid}/stat`) ? cpuSeconds(pid) : 0), 0) +
+    (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const before = cpuOf();
+  const result = await run();
+  return { ...result, cpu: cpuOf() - before };
+}
+
+/** The worker processes and their sandbox children. */
+function treePids(workers: readonly WorkerProcess[]): number[] {
+  return workers.flatMap((w) => [w.child.pid!, ...w.sandboxPids()]);
+}
+
+function summary(runs: readonly Measured[], trials: number): { rate: number; spread: string; cpuMs: number } {
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const rates = runs.map((r) => r.rate);
+  return {
+    rate: median([...rates]),
+    spread: `${Math.min(...rates).toFixed(1)}-${Math.max(...rates).toFixed(1)}`,
+    cpuMs: median(runs.map((r) => (1000 * r.cpu) / trials)),
+  };
+}
+
 /** CPU seconds a process has used so far (utime + stime from /proc). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -115,7 +153,9 @@ export async function runDistributedBench(): Promise<void> {
     return;
   }
   const slots = Math.min(2, availableParallelism());
-  log(`machine: ${availableParallelism()} cores; local pool and remote workers both get ${slots} slots`);
+  log(
+    `machine: ${availableParallelism()} cores; local pool and remote workers both get ${slots} slots; load ${load()}`,
+  );
   const redis = await startRedis();
   const workers: WorkerProcess[] = [];
   const pool = new ComputePool(slots);
@@ -152,7 +192,7 @@ export async function runDistributedBench(): Promise<void> {
         );
       const perJob = (performance.now() - started) / jobs;
       log(
-        `  chunk of ${String(size).padStart(2)}: ${perJob.toFixed(2)} ms per job, ${(perJob / size).toFixed(3)} ms per trial (${jobs} jobs, ${slots * 2} in flight)`,
+        `  chunk of ${String(size).padStart(2)}: ${perJob.toFixed(2)} ms per job, ${(perJob / size).toFixed(3)} ms per trial (${jobs} jobs, ${slots * 2} in flight); load ${load()}`,
       );
       await evaluator.finished?.();
     }
@@ -168,7 +208,8 @@ export async function runDistributedBench(): Promise<void> {
     const timeOne = (data: StudyDatasets, strategy: string, n: number): number => {
       const study = studyOf(strategy, n, 3);
       const batch = study.ask(n).map((t) => t.params as Record<string, number>);
-      const started = performance.now();
+      // CPU time, not wall time: on a loaded machine the wall clock sizes "10 ms" trials far too small.
+      const before = process.cpuUsage();
       runner.run({
         kind: 'trials',
         dataset: data.datasets[0]!.ref,
@@ -176,7 +217,8 @@ export async function runDistributedBench(): Promise<void> {
         paramSets: batch,
         options: settings(strategy).options,
       });
-      return (performance.now() - started) / n;
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / 1000 / n;
     };
     timeOne(big, 'sma-cross', 5);
     const smaMs = timeOne(big, 'sma-cross', 20);
@@ -191,7 +233,10 @@ export async function runDistributedBench(): Promise<void> {
         trials: 400,
       },
     ];
-    log('efficiency against the local Piscina pool (same study, same seed, random sampler)');
+    log(
+      'efficiency against the local Piscina pool (same study, same seed, random sampler; local and remote ' +
+        'alternate, three runs each, medians; CPU = ms of CPU per trial over every process involved)',
+    );
     for (const c of cases) {
       const perTrial = timeOne(c.data, c.strategy, 10);
       // Fresh threads and fresh sandboxes: both start with empty indicator caches (a sandbox keeps its
@@ -199,21 +244,37 @@ export async function runDistributedBench(): Promise<void> {
       await pool.close();
       await workersUp(redis, 0, workers);
       await workersUp(redis, slots, workers);
-      const local = new PoolEvaluator(pool, c.data, settings(c.strategy));
+      // Equal work: the pool would also keep each trial's period returns for the study's statistics,
+      // which the remote side computes later, for the top trials only.
+      const local = new PoolEvaluator(pool, c.data, settings(c.strategy), { keepReturns: false });
       // A study key per run: results are kept per key, a second run under one key would read the first's.
       const queued = (tag: string): Promise<Evaluator> =>
         remote.evaluators(c.data, settings(c.strategy), `efficiency-${c.strategy}-${tag}-${Date.now()}`);
       await runOn(local, c.strategy, slots * 4, 99);
       await runOn(await queued('warm'), c.strategy, slots * 4, 99);
-      const localRun = await runOn(local, c.strategy, c.trials, 5);
-      const remoteEvaluator = await queued('run');
-      const remoteRun = await runOn(remoteEvaluator, c.strategy, c.trials, 5);
+      const localRuns: Measured[] = [];
+      const remoteRuns: Measured[] = [];
+      // Alternating runs see the same machine: on a shared one its load moves between runs.
+      for (let round = 0; round < 3; round++) {
+        localRuns.push(await measured([process.pid], () => runOn(local, c.strategy, c.trials, 5 + round)));
+        const evaluator = await queued(`run-${round}`);
+        remoteRuns.push(
+          await measured(treePids(workers), () => runOn(evaluator, c.strategy, c.trials, 5 + round)),
+        );
+        await evaluator.finished?.();
+      }
+      const l = summary(localRuns, c.trials);
+      const r = summary(remoteRuns, c.trials);
       log(
-        `  ${c.name} (${perTrial.toFixed(1)} ms a trial on one thread): local ${localRun.rate.toFixed(1)} trials/s, ` +
-          `remote ${remoteRun.rate.toFixed(1)} trials/s, efficiency ${(remoteRun.rate / localRun.rate).toFixed(2)} ` +
-          `(complete ${localRun.complete}/${remoteRun.complete}, best ${localRun.best.toFixed(4)}/${remoteRun.best.toFixed(4)})`,
+        `  ${c.name} (${perTrial.toFixed(1)} ms of CPU a trial on one thread): local ${l.rate.toFixed(1)} trials/s ` +
+          `(${l.spread}, CPU ${l.cpuMs.toFixed(1)} ms), remote ${r.rate.toFixed(1)} trials/s (${r.spread}, CPU ` +
+          `${r.cpuMs.toFixed(1)} ms), efficiency ${(r.rate / l.rate).toFixed(2)}; load ${load()}`,
       );
-      await remoteEvaluator.finished?.();
+      const same = localRuns.every(
+        (run, i) => run.complete === remoteRuns[i]!.complete && run.best === remoteRuns[i]!.best,
+      );
+      if (!same)
+        log('    local and remote runs differ in complete trials or best score: they computed differently');
     }
     await remote.close();
 
@@ -239,7 +300,7 @@ export async function runDistributedBench(): Promise<void> {
       const redisCpu = cpuSeconds(redis.process().pid!) - redisBefore;
       if (n === 1) base = rate;
       log(
-        `  ${n} worker(s): ${rate.toFixed(1)} trials/s (x${(rate / base).toFixed(2)}), Redis CPU ${redisCpu.toFixed(2)} s over ${wall.toFixed(1)} s (${((100 * redisCpu) / wall).toFixed(1)} %)`,
+        `  ${n} worker(s): ${rate.toFixed(1)} trials/s (x${(rate / base).toFixed(2)}), Redis CPU ${redisCpu.toFixed(2)} s over ${wall.toFixed(1)} s (${((100 * redisCpu) / wall).toFixed(1)} %); load ${load()}`,
       );
       await evaluator.finished?.();
       await scaled.close();
