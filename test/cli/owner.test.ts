@@ -3,12 +3,16 @@
  * write the cache go through the server (DuckDB lets one process open the folder) and answer exactly as
  * they do in-process; a stale discovery file is ignored; a folder held by a process that takes no
  * requests is one plain sentence, not DuckDB's lock error.
+ *
+ * One folder and one server for the whole file (a server started from sources costs seconds, many more
+ * on a loaded machine): the tests run in order, each in-process answer is taken before the server starts,
+ * and the server is stopped last.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/main/cli/command.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { discoveryPath, readDiscovery } from '../../src/main/server/discovery.ts';
@@ -46,13 +50,60 @@ async function deadPid(): Promise<number> {
 }
 
 describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`, () => {
-  it('answers through the server exactly as in-process, and the server leaves no discovery file behind', async () => {
-    const dataDir = tempDir();
-    const d = ['--data-dir', dataDir];
+  const ALPACA = { APCA_API_KEY_ID: 'PKOWNERTEST0001', APCA_API_SECRET_KEY: 'owner-test-secret-01' };
+  let fake: FakeAlpaca;
+  let dataDir: string;
+  let d: string[];
+  let server: Server;
+  const grid = readmeGridArgs(goog.path).map((arg) =>
+    arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
+  );
+  const cachedStudy = (): string[] => [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
+  // --spread-bps and --fees replace parts of the equity default: a server using that default would differ.
+  const flags = [
+    ...['--slippage-bps', '5', '--spread-bps', '20', '--fees', 'off'],
+    ...['--long-only', '--close-at-end', '--fill-at-close'],
+  ];
+  const trials = (stdout: string) =>
+    (JSON.parse(stdout) as { trials: { number: number; values: unknown }[] }).trials.map((t) => [
+      t.number,
+      t.values,
+    ]);
+  /** The study with those flags, run in-process before the server started. */
+  let flaggedHere: string;
+  /** The study's answers before the server started, and its id. */
+  let studyId: string;
+  let approved: string;
+
+  beforeAll(async () => {
+    fake = await FakeAlpaca.start({ keyId: ALPACA.APCA_API_KEY_ID, secretKey: ALPACA.APCA_API_SECRET_KEY });
+    cleanups.push(() => fake.close());
+    dataDir = tempDir();
+    d = ['--data-dir', dataDir];
     expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
-    const study = await cli([...readmeGridArgs(goog.path), '--workers', '1', '--json', ...d]);
-    expect(study.code, study.stderr).toBe(0);
-    const studyId = (JSON.parse(study.stdout) as { studyId: string }).studyId;
+  }, 60_000);
+
+  it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
+    const expected = await cli(['data', 'list', '--json', ...d]);
+    const stale = { port: 9, token: 'not-a-real-token-0123456789', host: 'http', version: '0' };
+    for (const pid of [await deadPid(), process.pid]) {
+      writeFileSync(discoveryPath(dataDir), JSON.stringify({ ...stale, pid }), { mode: 0o600 });
+      const listed = await cli(['data', 'list', '--json', ...d]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toBe(expected.stdout);
+      expect(listed.stderr).not.toContain(stale.token);
+    }
+    // The stale file (a live pid) stays: the server started next must replace it with its own.
+  }, 60_000);
+
+  it('answers through the server exactly as in-process', async () => {
+    const studyHere = await cli(cachedStudy());
+    expect(studyHere.code, studyHere.stderr).toBe(0);
+    studyId = (JSON.parse(studyHere.stdout) as { studyId: string }).studyId;
+    const flagged = await cli([...cachedStudy(), ...flags]);
+    expect(flagged.code, flagged.stderr).toBe(0);
+    flaggedHere = flagged.stdout;
+    expect(trials(flaggedHere)).not.toEqual(trials(studyHere.stdout));
     const commands = [
       ['data', 'list', '--json'],
       ['backtest', '--symbol', 'GOOG', '--timeframe', '1d', '--strategy', 'sma-cross', '--json'],
@@ -60,16 +111,10 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ['studies', '--json'],
       ['studies', studyId, '--json'],
     ];
-    const grid = readmeGridArgs(goog.path).map((arg) =>
-      arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
-    );
-    const cachedStudy = [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
-    const studyHere = await cli(cachedStudy);
-    expect(studyHere.code, studyHere.stderr).toBe(0);
     const inProcess = [];
     for (const command of commands) inProcess.push(await cli([...command, ...d]));
 
-    const server = await serve(dataDir);
+    server = await serve(dataDir, ['--alpaca-base-url', fake.url], ALPACA);
     const file = readDiscovery(dataDir);
     expect(file).toMatchObject({ pid: server.child.pid, host: 'http', token: server.token });
     expect(statSync(discoveryPath(dataDir)).mode & 0o777).toBe(0o600);
@@ -81,7 +126,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       expect(remote.stdout + remote.stderr).not.toContain(server.token);
     }
     // A study on cached bars runs in the server and reports the same trials and winner.
-    const studyThere = await cli(cachedStudy);
+    const studyThere = await cli(cachedStudy());
     expect(studyThere.code, studyThere.stderr).toBe(0);
     expect(studyThere.stderr).toMatch(/running in the Regimen server \(pid \d+, port \d+\)/);
     const outcome = (stdout: string) => {
@@ -105,13 +150,12 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       /^regimen optimize: a study on --csv cannot be sent to the Regimen server .*another --data-dir\n$/,
     );
 
-    // An approval written through the server is read back through it (and later in-process).
-    const approved = await cli(['studies', studyId, '--approve', '--json', ...d]);
-    expect(approved.code, approved.stderr).toBe(0);
-    const approval = (JSON.parse(approved.stdout) as { approved: { params: Record<string, number> } })
-      .approved;
+    // An approval written through the server is read back through it (and in-process after it stops).
+    const approval = await cli(['studies', studyId, '--approve', '--json', ...d]);
+    expect(approval.code, approval.stderr).toBe(0);
+    approved = approval.stdout;
     const best = (JSON.parse(inProcess[4]!.stdout) as { best: { params: Record<string, number> } }).best;
-    expect(approval.params).toEqual(best.params);
+    expect((JSON.parse(approved) as { approved: { params: unknown } }).approved.params).toEqual(best.params);
 
     // What cannot go through the server says so in one sentence.
     const direct = await cli(['demo', ...d]);
@@ -123,113 +167,55 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     );
     expect(direct.stderr).not.toMatch(/IO Error|Conflicting lock/);
     expect(direct.stderr.trim().split('\n')).toHaveLength(1);
-
-    await server.stop();
-    expect(readDiscovery(dataDir)).toBeNull();
-    const after = await cli(['studies', studyId, '--json', ...d]);
-    expect(after.code, after.stderr).toBe(0);
-    expect((JSON.parse(after.stdout) as { approved: unknown }).approved).toEqual(
-      (JSON.parse(approved.stdout) as { approved: unknown }).approved,
-    );
   }, 120_000);
 
   it('sends a study’s slippage, cost settings, long-only, close-at-end and fill-at-close to the server', async () => {
-    const dataDir = tempDir();
-    const d = ['--data-dir', dataDir];
-    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
-    const grid = readmeGridArgs(goog.path).map((arg) =>
-      arg === '--csv' ? '--symbol' : arg === goog.path ? 'GOOG' : arg,
-    );
-    const study = [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
-    // --spread-bps and --fees replace parts of the equity default: a server using that default would differ.
-    const flags = [
-      ...['--slippage-bps', '5', '--spread-bps', '20', '--fees', 'off'],
-      ...['--long-only', '--close-at-end', '--fill-at-close'],
-    ];
-    const trials = (stdout: string) =>
-      (JSON.parse(stdout) as { trials: { number: number; values: unknown }[] }).trials.map((t) => [
-        t.number,
-        t.values,
-      ]);
-    const here = await cli([...study, ...flags]);
-    expect(here.code, here.stderr).toBe(0);
-    const plain = await cli(study);
-    expect(trials(here.stdout)).not.toEqual(trials(plain.stdout));
-
-    const server = await serve(dataDir);
-    const there = await cli([...study, ...flags]);
+    const there = await cli([...cachedStudy(), ...flags]);
     expect(there.code, there.stderr).toBe(0);
     expect(there.stderr).toMatch(/running in the Regimen server/);
-    expect(trials(there.stdout)).toEqual(trials(here.stdout));
-    await server.stop();
-  }, 120_000);
+    expect(trials(there.stdout)).toEqual(trials(flaggedHere));
+  }, 60_000);
 
-  it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
-    const dataDir = tempDir();
-    const d = ['--data-dir', dataDir];
-    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
-    const expected = await cli(['data', 'list', '--json', ...d]);
-    const stale = { port: 9, token: 'not-a-real-token-0123456789', host: 'http', version: '0' };
-    for (const pid of [await deadPid(), process.pid]) {
-      writeFileSync(discoveryPath(dataDir), JSON.stringify({ ...stale, pid }), { mode: 0o600 });
-      const listed = await cli(['data', 'list', '--json', ...d]);
-      expect(listed.code, listed.stderr).toBe(0);
-      expect(listed.stdout).toBe(expected.stdout);
-      expect(listed.stderr).not.toContain(stale.token);
-    }
-    // The next owner replaces the stale file with its own.
-    const server = await serve(dataDir);
-    expect(readDiscovery(dataDir)?.pid).toBe(server.child.pid);
-    const listed = await cli(['data', 'list', '--json', ...d]);
-    expect(listed.stdout).toBe(expected.stdout);
-    await server.stop();
-  }, 120_000);
-
-  it('says in one sentence that the folder is held when its holder takes no requests', async () => {
-    const dataDir = tempDir();
-    const server = await serve(dataDir);
-    // As an older Regimen without discovery would look: the folder is locked and nobody answers.
-    rmSync(discoveryPath(dataDir));
-    const listed = await cli(['data', 'list', '--data-dir', dataDir]);
-    expect(listed.code).toBe(1);
-    expect(listed.stderr).toBe(
-      `regimen data list: the data folder ${dataDir} is in use by another process (pid ${server.child.pid}) that takes no requests: wait for it to finish or stop it, then try again\n`,
-    );
-    await server.stop();
-  }, 120_000);
-});
-
-describe('progress of a long job through the server', () => {
-  it('arrives over the WebSocket while `data fetch` runs remotely', async () => {
-    const fake = await FakeAlpaca.start({ keyId: 'PKOWNERTEST0001', secretKey: 'owner-test-secret-01' });
-    cleanups.push(() => fake.close());
-    const dataDir = tempDir();
-    const server = await serve(dataDir, ['--alpaca-base-url', fake.url], {
-      APCA_API_KEY_ID: 'PKOWNERTEST0001',
-      APCA_API_SECRET_KEY: 'owner-test-secret-01',
-    });
+  it('brings a long job’s progress over the WebSocket while `data fetch` runs in the server', async () => {
     const io = Object.assign(captureIO(), { interactive: true });
     const fetched = await cli(
-      [
-        'data',
-        'fetch',
-        '--symbols',
-        'AAPL',
-        '--timeframe',
-        '1Hour',
+      ['data', 'fetch', '--symbols', 'AAPL', '--timeframe', '1Hour'].concat([
         '--start',
         '2024-01-02',
         '--end',
         '2024-03-01',
-        '--data-dir',
-        dataDir,
-      ],
+        ...d,
+      ]),
       io,
     );
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(fetched.stdout).toMatch(/^AAPL \S+: [\d,]+ bars in \d+ pages/);
     expect(io.stderr).toMatch(/\r.*100%/);
     expect(fetched.stdout + io.stderr).not.toContain(server.token);
+  }, 60_000);
+
+  it('says in one sentence that the folder is held when its holder takes no requests', async () => {
+    // As an older Regimen without discovery would look: the folder is locked and nobody answers.
+    const aside = `${discoveryPath(dataDir)}.aside`;
+    renameSync(discoveryPath(dataDir), aside);
+    try {
+      const listed = await cli(['data', 'list', ...d]);
+      expect(listed.code).toBe(1);
+      expect(listed.stderr).toBe(
+        `regimen data list: the data folder ${dataDir} is in use by another process (pid ${server.child.pid}) that takes no requests: wait for it to finish or stop it, then try again\n`,
+      );
+    } finally {
+      renameSync(aside, discoveryPath(dataDir));
+    }
+  }, 60_000);
+
+  it('leaves no discovery file behind when it stops, and what it wrote is read in-process after', async () => {
     await server.stop();
-  }, 120_000);
+    expect(readDiscovery(dataDir)).toBeNull();
+    const after = await cli(['studies', studyId, '--json', ...d]);
+    expect(after.code, after.stderr).toBe(0);
+    expect((JSON.parse(after.stdout) as { approved: unknown }).approved).toEqual(
+      (JSON.parse(approved) as { approved: unknown }).approved,
+    );
+  }, 60_000);
 });
