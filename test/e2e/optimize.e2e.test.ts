@@ -1,10 +1,11 @@
 /**
  * End to end for the Optimize workspace: `regimen serve` on a fresh data dir (the demo market), the built
  * renderer in headless Debian Chromium. Set up an sma-cross study on 1h bars (a narrowed space, random
- * sampler, 30 trials), start it and watch trials arrive over the event socket into the charts and the
- * table until the progress reaches the total; check the best parameters and the overfitting statistics;
+ * sampler, 30 trials, one set per regime too), start it and watch trials arrive over the event socket
+ * into the charts and the table until the progress reaches the total; check the best parameters, the
+ * overfitting statistics and each regime's set;
  * inspect one trial's backtest with the Backtest view's panels; approve it and see it marked; reload and
- * find the study, its trials and its approval kept. Saves artifacts/optimize-e2e.png.
+ * find the study, its trials, its approval and its per-regime sets kept. Saves artifacts/optimize-e2e.png.
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -68,6 +69,10 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       ] as const)
         await page.getByTestId(id).fill(value);
       expect(await page.getByTestId('opt-objective-sharpeRatio').isChecked()).toBe(true);
+      // One set per regime from the same trials (issue 11 item 8): the rule detector, 3 trades to earn one.
+      await page.getByTestId('opt-per-regime').check();
+      await page.getByTestId('opt-per-regime-detector').selectOption('rules');
+      await page.getByTestId('opt-per-regime-min-trades').fill('3');
 
       const start = page.getByTestId('opt-start-button');
       await expect.poll(() => start.isEnabled()).toBe(true);
@@ -119,6 +124,20 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       await page.getByTestId('opt-stat-sensitivity').waitFor({ state: 'visible' });
       await page.getByTestId('opt-stat-plateau').waitFor({ state: 'visible' });
 
+      // Each volatility regime's set, or the global set with the reason it fell back.
+      const regimeSets = page.getByTestId('opt-per-regime-sets').locator('tbody tr');
+      await expect.poll(() => regimeSets.count(), { timeout: 30_000 }).toBe(3);
+      const regimeRows = await regimeSets.evaluateAll((rows) =>
+        rows.map((row) => [
+          row.getAttribute('data-regime'),
+          row.getAttribute('data-fell-back'),
+          row.textContent,
+        ]),
+      );
+      expect(regimeRows.map((row) => row[0])).toEqual(['low', 'normal', 'high']);
+      for (const [, fellBack, text] of regimeRows)
+        expect(text).toMatch(fellBack === 'true' ? /global: .*(trades|never occurred)/ : /own set$/);
+
       // Inspect: the best row (the table sorts best first) runs its backtest into the Backtest panels.
       const firstRow = page.getByTestId('opt-trial-row').first();
       const trialNumber = Number(await firstRow.getAttribute('data-trial'));
@@ -169,6 +188,8 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
         .poll(() => numberAttribute(page, 'opt-trials', 'data-count'), { timeout: 15_000 })
         .toBe(TRIALS);
       expect(await page.getByTestId('opt-approved').innerText()).toContain(`fast=${fast}`);
+      // The per-regime sets are stored with the study.
+      await expect.poll(() => regimeSets.count(), { timeout: 15_000 }).toBe(3);
 
       // Hand the best trial to the Backtest workspace: the same backtest, its parameters in the form.
       await page.getByTestId('opt-trial-row').first().click();

@@ -3,6 +3,8 @@ import {
   commissionRateFromPercent,
   MAX_COMMISSION_PERCENT,
 } from '../../shared/commission.ts';
+import type { DetectorName } from '../../core/regime/detector.ts';
+import { DEFAULT_DETECTOR } from '../../shared/regimeChoices.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
 import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
@@ -76,6 +78,10 @@ export interface SetupDraft {
   /** Percent of traded value, as typed. */
   commission: string;
   preferPlateau: boolean;
+  /** Also one set per regime from the study's trials, by this detector, with this evidence per regime. */
+  perRegime: boolean;
+  regimeDetector: DetectorName;
+  regimeMinTrades: string;
 }
 
 export function emptySetup(): SetupDraft {
@@ -100,6 +106,9 @@ export function emptySetup(): SetupDraft {
     cash: '10000',
     commission: '0',
     preferPlateau: false,
+    perRegime: false,
+    regimeDetector: DEFAULT_DETECTOR,
+    regimeMinTrades: '30',
   };
 }
 
@@ -221,6 +230,12 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
   const minTrades = numberOf(draft.minTrades);
   if (minTrades === null || !Number.isInteger(minTrades) || minTrades < 0)
     errors.minTrades = 'a whole number ≥ 0';
+  const regimeMinTrades = numberOf(draft.regimeMinTrades);
+  if (
+    draft.perRegime &&
+    (regimeMinTrades === null || !Number.isInteger(regimeMinTrades) || regimeMinTrades < 0)
+  )
+    errors.regimeMinTrades = 'a whole number ≥ 0';
   const cash = numberOf(draft.cash);
   if (cash === null || cash <= 0) errors.cash = 'a positive amount';
   const commission = numberOf(draft.commission);
@@ -260,6 +275,9 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     cash,
     commission: commissionRateFromPercent(commission ?? 0),
     preferPlateau: draft.preferPlateau,
+    ...(draft.perRegime
+      ? { perRegime: { detector: draft.regimeDetector, minTrades: regimeMinTrades ?? 30 } }
+      : {}),
   };
   return { request, errors, gridSize };
 }

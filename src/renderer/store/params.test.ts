@@ -43,4 +43,14 @@ describe('the parameter form', () => {
     };
     expect(checkSetup(setup, SMA_CROSS).errors['fast']).toBe('no value in the range meets fast<slow');
   });
+
+  it('asks for one set per regime only when ticked, with the detector and trades per regime given', () => {
+    const setup = { ...emptySetup(), strategy: 'sma-cross', symbol: 'DEMO', space: defaultSpace(SMA_CROSS) };
+    expect(checkSetup(setup, SMA_CROSS).request).not.toHaveProperty('perRegime');
+    const ticked = { ...setup, perRegime: true, regimeDetector: 'jump' as const, regimeMinTrades: '12' };
+    expect(checkSetup(ticked, SMA_CROSS).request?.perRegime).toEqual({ detector: 'jump', minTrades: 12 });
+    const bad = checkSetup({ ...ticked, regimeMinTrades: '2.5' }, SMA_CROSS);
+    expect(bad.request).toBeNull();
+    expect(bad.errors['regimeMinTrades']).toBe('a whole number ≥ 0');
+  });
 });

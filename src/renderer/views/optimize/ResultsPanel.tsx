@@ -15,6 +15,7 @@ import { studyMeasures } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel, metricTone } from '../../metricFormat.ts';
 import { ApproveButton } from './ApproveButton.tsx';
 import { overfittingVerdict } from './verdict.ts';
+import { WinnersTable } from '../regime/WinnersTable.tsx';
 
 type Tone = 'up' | 'down' | '';
 
@@ -237,6 +238,21 @@ export function ResultsPanel() {
               : 'Computed when the study finishes.'}
         </div>
       )}
+
+      {detail?.perRegime ? (
+        <>
+          <div className="panel-title opt-subtitle">
+            Per regime ({detail.perRegime.settings.detector}, {detail.perRegime.settings.axis})
+          </div>
+          {detail.perRegime.result ? (
+            <WinnersTable result={detail.perRegime.result} testId="opt-per-regime-sets" />
+          ) : (
+            <div className="empty" data-testid="opt-per-regime-pending">
+              {detail.perRegime.error ?? 'Chosen when the study completes.'}
+            </div>
+          )}
+        </>
+      ) : null}
 
       {multi && detail ? (
         <>

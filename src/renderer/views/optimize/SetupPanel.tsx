@@ -1,4 +1,5 @@
 import { COMMISSION_UNIT, commissionWarning, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
+import { DETECTOR_CHOICES } from '../../../shared/regimeChoices.ts';
 import { useEffect, useMemo, useState } from 'react';
 import { formatInteger } from '../../format.ts';
 import { symbolRows, symbolTimeframeReasons } from '../../store/appStore.ts';
@@ -316,6 +317,48 @@ export function SetupPanel() {
             />
             prefer plateau
           </label>
+          <label
+            className="opt-check"
+            title="Once the study completes, score every trial on the bars of each regime (first timeframe) and pick one set per regime, or the global set with the reason"
+          >
+            <input
+              type="checkbox"
+              data-testid="opt-per-regime"
+              checked={setup.perRegime}
+              onChange={(e) => patchSetup({ perRegime: e.target.checked })}
+            />
+            one set per regime
+          </label>
+          {setup.perRegime ? (
+            <>
+              <label className="field">
+                <span className="field-label">regime detector</span>
+                <select
+                  data-testid="opt-per-regime-detector"
+                  value={setup.regimeDetector}
+                  onChange={(e) => {
+                    const chosen = DETECTOR_CHOICES.find((c) => c.name === e.target.value);
+                    if (chosen) patchSetup({ regimeDetector: chosen.name });
+                  }}
+                >
+                  {DETECTOR_CHOICES.map((c) => (
+                    <option key={c.name} value={c.name}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <NumberField
+                label="trades per regime"
+                title="A regime's own set needs this many trades in it, else it keeps the global set"
+                min={0}
+                testId="opt-per-regime-min-trades"
+                value={setup.regimeMinTrades}
+                onChange={(regimeMinTrades) => patchSetup({ regimeMinTrades })}
+                invalid={!!err('regimeMinTrades')}
+              />
+            </>
+          ) : null}
         </div>
 
         <div className="opt-group">

@@ -1,11 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import type { RegimeAxis } from '../../../core/regime/labels.ts';
-import type {
-  PolicyReportResult,
-  RegimeCompareResult,
-  RegimesResult,
-  RegimeStudyResult,
-} from '../../../shared/contract.ts';
+import type { PolicyReportResult, RegimeCompareResult, RegimesResult } from '../../../shared/contract.ts';
 import {
   DETECTOR_CHOICES,
   DISPLAY_AXES,
@@ -18,6 +13,7 @@ import type { RegimeTarget } from '../../store/regimeStore.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
 import { RegimeRibbon } from './RegimeRibbon.tsx';
+import { WinnersTable } from './WinnersTable.tsx';
 import { useRegime, useRegimeStore } from './useRegime.ts';
 import './regime.css';
 
@@ -28,10 +24,6 @@ const SETTING_FIELDS: Readonly<Record<DetectorSetting, { label: string; hint: st
 };
 
 const basisPoints = (x: number | null): string => (x === null ? '—' : `${(x * 1e4).toFixed(2)}bp`);
-const params = (p: Readonly<Record<string, number>>): string =>
-  Object.entries(p)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
 
 /**
  * The Regimes panel of the Backtest and Optimize views: a detector and its persistence, the per-regime
@@ -300,48 +292,6 @@ function Loaded<T>({
       </div>
     );
   return state.status === 'ready' ? children(state.data) : null;
-}
-
-function WinnersTable({
-  result,
-  testId,
-}: {
-  result: RegimeStudyResult | RegimeCompareResult;
-  testId: string;
-}) {
-  const fellBack = result.regimes.filter((r) => r.fellBack).map((r) => r.label);
-  return (
-    <div data-testid={testId}>
-      <div className="regime-note">
-        Global set {params(result.global.params)} · {formatInteger(result.trialCount)} trials counted ·{' '}
-        {fellBack.length === 0
-          ? 'no regime fell back'
-          : `fell back to the global set: ${fellBack.join(', ')}`}
-      </div>
-      <table className="regime-table">
-        <thead>
-          <tr>
-            <th>{result.axis}</th>
-            <th>parameters</th>
-            <th>trades</th>
-            <th>Sharpe</th>
-            <th>fallback</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.regimes.map((r) => (
-            <tr key={r.label} data-regime={r.label} data-fell-back={r.fellBack}>
-              <td>{r.label}</td>
-              <td>{params(r.params)}</td>
-              <td>{formatInteger(r.score.trades)}</td>
-              <td>{formatNumber(r.score.sharpeRatio)}</td>
-              <td>{r.fellBack ? `global: ${r.reason ?? ''}` : 'own set'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }
 
 const REPORT_ROWS: readonly [string, (p: PolicyReportResult) => string][] = [
