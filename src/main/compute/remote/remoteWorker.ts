@@ -14,11 +14,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Bars } from '../../../core/data/bars.ts';
 import { resolveStrategyDefinition, type StrategyRef } from '../../../core/strategy/index.ts';
 import {
+  COMPUTE_PROTOCOL_VERSION,
   encodeTrialResult,
   trialChunkSchema,
   type RemoteOutcome,
@@ -180,6 +181,29 @@ function barsCache(redis: Redis): (fingerprint: string) => Promise<Bars> {
   };
 }
 
+/**
+ * A queued chunk as this build reads it. A chunk of another protocol version, or one that does not
+ * parse, is refused in words and not retried (UnrecoverableError): every attempt would fail alike, and
+ * its coordinator then fails the chunk's trials with this reason.
+ */
+function chunkOf(data: unknown): TrialChunk {
+  const version = (data as { version?: unknown } | null)?.version;
+  if (version !== COMPUTE_PROTOCOL_VERSION)
+    throw new UnrecoverableError(
+      `refused a chunk of compute protocol version ${String(version)}: this worker speaks version ` +
+        `${COMPUTE_PROTOCOL_VERSION}; run the coordinator and its workers from the same Regimen version`,
+    );
+  const parsed = trialChunkSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UnrecoverableError(
+      `refused a chunk that does not follow compute protocol version ${COMPUTE_PROTOCOL_VERSION}: ` +
+        `${issue.path.join('.') || 'chunk'}: ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Why this build cannot run `ref`, or null when it can. */
 function refusal(ref: StrategyRef): string | null {
   try {
@@ -209,7 +233,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   let trialsDone = 0;
 
   const processChunk = async (job: Job): Promise<{ trials: number }> => {
-    const chunk = trialChunkSchema.parse(job.data);
+    const chunk = chunkOf(job.data);
     const key = resultsKey(hash, chunk.studyKey);
     // A strategy this build cannot run (unknown, or another version) fails each trial with the reason.
     const refused = refusal(chunk.strategy);
