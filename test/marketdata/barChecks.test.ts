@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Bars } from '../../src/core/data/bars.ts';
 import { formatBarsCsv } from '../../src/core/data/csv/write.ts';
 import { assessQuality } from '../../src/core/data/quality.ts';
@@ -19,18 +19,9 @@ import {
 import { parseBarsPage } from '../../src/main/marketdata/alpacaClient.ts';
 import { importBarsFile } from '../../src/main/marketdata/importer.ts';
 import { readStreamBar } from '../../src/main/marketdata/liveStream.ts';
-import { Database } from '../../src/main/store/database.ts';
-import { tempDir } from './helpers.ts';
+import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
-const dir = tempDir();
-let db: Database;
-beforeAll(async () => {
-  db = await Database.open(join(dir.path, 'regimen.duckdb'));
-});
-afterAll(() => {
-  db.close();
-  dir.remove();
-});
+const store = throwawayDatabase();
 
 const ROWS = 5;
 const T0 = Date.UTC(2024, 2, 4, 14, 30);
@@ -82,17 +73,17 @@ async function verdict(work: () => unknown): Promise<BarProblemCode | null> {
 
 let file = 0;
 async function parquetVerdict(bars: Bars): Promise<BarProblemCode | null> {
-  const path = join(dir.path, `CHK${file++}.parquet`);
+  const path = join(store.dir, `CHK${file++}.parquet`);
   const values = Array.from(
     bars.t,
     (t, i) =>
       `(${t}::BIGINT, '${bars.o[i]}'::DOUBLE, '${bars.h[i]}'::DOUBLE, '${bars.l[i]}'::DOUBLE, '${bars.c[i]}'::DOUBLE, '${bars.v[i]}'::DOUBLE)`,
   );
-  await db.run(
+  await store.db.run(
     `COPY (SELECT * FROM (VALUES ${values.join(', ')}) v("timestamp", open, high, low, close, volume))
      TO '${path}' (FORMAT parquet)`,
   );
-  return verdict(() => importBarsFile(db, path, { symbol: 'CHK', timeframe: '1m' }));
+  return verdict(() => importBarsFile(store.db, path, { symbol: 'CHK', timeframe: '1m' }));
 }
 
 function wireBars(bars: Bars): Record<string, unknown>[] {
@@ -114,8 +105,8 @@ it('gives the same verdict on the same rows at every edge', async () => {
 
       const csv = await verdict(() => {
         const text = formatBarsCsv(bars);
-        writeFileSync(join(dir.path, 'CHK.csv'), text);
-        return importBarsFile(db, join(dir.path, 'CHK.csv'), { symbol: 'CHK', timeframe: '1m' });
+        writeFileSync(join(store.dir, 'CHK.csv'), text);
+        return importBarsFile(store.db, join(store.dir, 'CHK.csv'), { symbol: 'CHK', timeframe: '1m' });
       });
       expect(csv, 'CSV').toBe(expected);
       expect(await parquetVerdict(bars), 'Parquet').toBe(expected);

@@ -1,34 +1,26 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { formatBarsCsv } from '../../src/core/data/csv/write.ts';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { parseCommandArgs } from '../../src/main/cli/args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../src/main/cli/barsSource.ts';
 import { datasetFingerprint, loadDataset, loadDatasets } from '../../src/main/marketdata/barsSource.ts';
 import { importBarsFile } from '../../src/main/marketdata/importer.ts';
-import { databasePath } from '../../src/main/paths.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
-import { Database } from '../../src/main/store/database.ts';
-import { tempDir } from './helpers.ts';
+import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
-const dir = tempDir();
+const store = throwawayDatabase();
 const market = createSyntheticMarket({ seed: 3, start: Date.UTC(2024, 6, 1), end: Date.UTC(2024, 6, 4) });
 const bars = market.generate(0).bars;
-const csvPath = join(dir.path, 'SYNX.csv');
-let db: Database;
+const csvPath = join(store.dir, 'SYNX.csv');
 beforeAll(async () => {
   writeFileSync(csvPath, formatBarsCsv(bars));
-  db = await Database.open(databasePath(dir.path));
-  await importBarsFile(db, csvPath, { symbol: 'SYNX', timeframe: '1m' });
-});
-afterAll(() => {
-  db.close();
-  dir.remove();
+  await importBarsFile(store.db, csvPath, { symbol: 'SYNX', timeframe: '1m' });
 });
 
 it('gives the same bars the same id, from a file or from the cache', async () => {
-  const repo = new BarsRepository(db);
+  const repo = new BarsRepository(store.db);
   const fromFile = await loadDataset({ kind: 'file', path: csvPath }, 'native', {}, null);
   const fromCache = await loadDataset({ kind: 'cache', symbol: 'SYNX' }, '1m', {}, repo);
   expect(fromFile.bars.t.length).toBe(bars.t.length);

@@ -4,27 +4,19 @@
  * SQL matches the core reference, and the expected counts come from the wall clock (Intl), not from the
  * calendar code under test.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { allocateBars, type Bars } from '../../src/core/data/bars.ts';
 import { resampleBars } from '../../src/core/data/resample.ts';
 import { importBarsFile } from '../../src/main/marketdata/importer.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
-import { Database } from '../../src/main/store/database.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
-import { tempDir } from './helpers.ts';
+import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
 const eurusd = sharedDataFile('EURUSD.csv');
-const dir = tempDir('regimen-calendar-resample-');
-let db: Database;
+const store = throwawayDatabase('regimen-calendar-resample-');
 let repo: BarsRepository;
 beforeAll(async () => {
-  db = await Database.open(join(dir.path, 'regimen.duckdb'));
-  repo = new BarsRepository(db);
-});
-afterAll(() => {
-  db.close();
-  dir.remove();
+  repo = new BarsRepository(store.db);
 });
 
 const NEW_YORK = new Intl.DateTimeFormat('en-US', {
@@ -68,7 +60,7 @@ const sum = (x: Float64Array): number => x.reduce((a, b) => a + b, 0);
 
 describe.skipIf(!eurusd.present)(`EURUSD hourly, an FX calendar${eurusd.skipReason}`, () => {
   it('4h and 1d bars follow FX days: the counts the wall clock gives, every hour kept, as core makes them', async () => {
-    const imported = await importBarsFile(db, eurusd.path);
+    const imported = await importBarsFile(store.db, eurusd.path);
     expect([imported.calendar, imported.timeframe]).toEqual(['fx', '1h']);
     const hours = await repo.read('EURUSD', '1h');
     const slots = Array.from(hours.t, fxSlot);

@@ -1,12 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataValidationError } from '../../src/core/data/validate.ts';
 import { exportBars } from '../../src/main/marketdata/exporter.ts';
 import { importBarsFile, symbolFromFileName } from '../../src/main/marketdata/importer.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
-import { Database } from '../../src/main/store/database.ts';
-import { tempDir } from './helpers.ts';
+import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
 const SHARED = join(import.meta.dirname, '../../../shared/data');
 const FILES: [string, string, string, number][] = [
@@ -16,21 +15,13 @@ const FILES: [string, string, string, number][] = [
   ['SPY_1min.csv', 'SPY', '1m', 49720],
 ];
 
-const dir = tempDir();
-let db: Database;
-beforeAll(async () => {
-  db = await Database.open(join(dir.path, 'regimen.duckdb'));
-});
-afterAll(() => {
-  db.close();
-  dir.remove();
-});
+const store = throwawayDatabase();
 
 describe.skipIf(!existsSync(SHARED))(`the shared data files import unchanged (from ${SHARED})`, () => {
   it.each(FILES)('%s', async (file, symbol, timeframe, rows) => {
-    const result = await importBarsFile(db, join(SHARED, file));
+    const result = await importBarsFile(store.db, join(SHARED, file));
     expect(result).toMatchObject({ symbol, timeframe, bars: rows, format: 'csv' });
-    const listed = (await new BarsRepository(db).list()).find((d) => d.symbol === symbol);
+    const listed = (await new BarsRepository(store.db).list()).find((d) => d.symbol === symbol);
     expect(listed).toMatchObject({ timeframe, bars: rows, source: `import:${file}` });
   });
 });
@@ -40,55 +31,55 @@ it.skipIf(existsSync(SHARED))('shared data files are absent: their import tests 
 
 describe('import refuses a malformed file whole', () => {
   it('CSV: names line and column, stores nothing, keeps existing bars', async () => {
-    const good = join(dir.path, 'ZZZ.csv');
+    const good = join(store.dir, 'ZZZ.csv');
     writeFileSync(
       good,
       'timestamp,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,12,10,11,200\n',
     );
-    await importBarsFile(db, good);
-    const bad = join(dir.path, 'ZZZ_bad.csv');
+    await importBarsFile(store.db, good);
+    const bad = join(store.dir, 'ZZZ_bad.csv');
     writeFileSync(
       bad,
       'timestamp,open,high,low,close,volume\n2024-01-04,10,11,9,10.5,100\n2024-01-05,10.5,9.9,10,11,200\n2024-01-08,1,2,1,1,1\n',
     );
-    const error = await importBarsFile(db, bad).then(
+    const error = await importBarsFile(store.db, bad).then(
       () => null,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(DataValidationError);
     expect((error as DataValidationError).line).toBe(3);
     expect((error as DataValidationError).message).toMatch(/ZZZ_bad\.csv line 3, column "high"/);
-    const bars = await new BarsRepository(db).read('ZZZ', '1d');
+    const bars = await new BarsRepository(store.db).read('ZZZ', '1d');
     expect(Array.from(bars.c)).toEqual([10.5, 11]);
   });
 
   it('CSV: a refusal in a later part stores nothing, and no staging file is left beside the database', async () => {
-    const path = join(dir.path, 'LATE.csv');
+    const path = join(store.dir, 'LATE.csv');
     const rows = Array.from({ length: 400 }, (_, i) => `${2_000_000_000 + i * 60},10,11,9,10.5,${100 + i}`);
     rows[350] = `${2_000_000_000 + 350 * 60},10,11,9,-10.5,100`;
     writeFileSync(path, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
-    const error = await importBarsFile(db, path, { partBytes: 2048 }).then(
+    const error = await importBarsFile(store.db, path, { partBytes: 2048 }).then(
       () => null,
       (e: unknown) => e,
     );
     expect((error as DataValidationError).line).toBe(352);
-    expect(await new BarsRepository(db).storedTimeframes('LATE')).toEqual([]);
-    expect(readdirSync(dir.path).filter((name) => name.startsWith('.import-'))).toEqual([]);
+    expect(await new BarsRepository(store.db).storedTimeframes('LATE')).toEqual([]);
+    expect(readdirSync(store.dir).filter((name) => name.startsWith('.import-'))).toEqual([]);
     // The same file, good, stores every row.
     rows[350] = `${2_000_000_000 + 350 * 60},10,11,9,10.5,100`;
     writeFileSync(path, `timestamp,open,high,low,close,volume\n${rows.join('\n')}\n`);
-    expect((await importBarsFile(db, path, { partBytes: 2048 })).bars).toBe(400);
-    expect(readdirSync(dir.path).filter((name) => name.startsWith('.import-'))).toEqual([]);
+    expect((await importBarsFile(store.db, path, { partBytes: 2048 })).bars).toBe(400);
+    expect(readdirSync(store.dir).filter((name) => name.startsWith('.import-'))).toEqual([]);
   });
 
   it('Parquet: names row and column, stores nothing', async () => {
-    const path = join(dir.path, 'QQQ.parquet');
-    await db.run(
+    const path = join(store.dir, 'QQQ.parquet');
+    await store.db.run(
       `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", 100.0 AS "Open",
               CASE WHEN i = 41 THEN 'NaN'::DOUBLE ELSE 101.0 END AS "High", 99.0 AS "Low", 100.5 AS "Close", 10.0 AS "Volume"
             FROM range(100) r(i)) TO '${path}' (FORMAT parquet)`,
     );
-    const error = await importBarsFile(db, path).then(
+    const error = await importBarsFile(store.db, path).then(
       () => null,
       (e: unknown) => e,
     );
@@ -96,14 +87,16 @@ describe('import refuses a malformed file whole', () => {
     expect((error as Error).message).toMatch(
       /QQQ\.parquet row 42, column "High": high NaN is not a positive price/,
     );
-    expect(await new BarsRepository(db).storedTimeframes('QQQ')).toEqual([]);
+    expect(await new BarsRepository(store.db).storedTimeframes('QQQ')).toEqual([]);
   });
 
   it('an unknown file type or a missing file is refused by name', async () => {
-    await expect(importBarsFile(db, join(dir.path, 'nope.csv'))).rejects.toThrow(/nope\.csv: no such file/);
-    const json = join(dir.path, 'x.json');
+    await expect(importBarsFile(store.db, join(store.dir, 'nope.csv'))).rejects.toThrow(
+      /nope\.csv: no such file/,
+    );
+    const json = join(store.dir, 'x.json');
     writeFileSync(json, '{}');
-    await expect(importBarsFile(db, json)).rejects.toThrow(/unknown file type/);
+    await expect(importBarsFile(store.db, json)).rejects.toThrow(/unknown file type/);
   });
 });
 
@@ -113,7 +106,7 @@ it('symbols come from file names', () => {
 });
 
 it('exports a cached range to Parquet and CSV that import back to the same bars', async () => {
-  const source = join(dir.path, 'RT.csv');
+  const source = join(store.dir, 'RT.csv');
   const lines = ['timestamp,open,high,low,close,volume,vwap,trade_count'];
   for (let i = 0; i < 500; i++) {
     const t = new Date(Date.UTC(2024, 2, 4, 14, 30) + i * 60_000).toISOString();
@@ -123,20 +116,20 @@ it('exports a cached range to Parquet and CSV that import back to the same bars'
     );
   }
   writeFileSync(source, `${lines.join('\n')}\n`);
-  await importBarsFile(db, source);
-  const repo = new BarsRepository(db);
+  await importBarsFile(store.db, source);
+  const repo = new BarsRepository(store.db);
   for (const [format, timeframe] of [
     ['parquet', '1m'],
     ['csv', '1m'],
     ['parquet', '15m'],
     ['csv', '1h'],
   ] as const) {
-    const out = join(dir.path, `export-${timeframe}.${format}`);
-    const written = await exportBars(db, { symbol: 'RT', timeframe, format, out });
+    const out = join(store.dir, `export-${timeframe}.${format}`);
+    const written = await exportBars(store.db, { symbol: 'RT', timeframe, format, out });
     const original = await repo.read('RT', timeframe);
     expect(written.bars).toBe(original.t.length);
     const symbol = `RT${format === 'csv' ? 'C' : 'P'}${timeframe.toUpperCase()}`;
-    const back = await importBarsFile(db, out, { symbol });
+    const back = await importBarsFile(store.db, out, { symbol });
     expect(back.timeframe).toBe(timeframe);
     const read = await repo.read(symbol, timeframe);
     for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const)
@@ -145,20 +138,20 @@ it('exports a cached range to Parquet and CSV that import back to the same bars'
 });
 
 it('two Parquet imports at once each store their own file', async () => {
-  const paths = [1, 2].map((k) => join(dir.path, `PAR${k}.parquet`));
+  const paths = [1, 2].map((k) => join(store.dir, `PAR${k}.parquet`));
   for (const [k, path] of paths.entries()) {
-    await db.run(
+    await store.db.run(
       `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", ${k + 1}00.0 AS "Open",
               ${k + 1}01.0 AS "High", ${k + 1}00.0 AS "Low", ${k + 1}00.5 AS "Close", 10.0 AS "Volume"
             FROM range(${(k + 1) * 50}) r(i)) TO '${path}' (FORMAT parquet)`,
     );
   }
-  const results = await Promise.all(paths.map((path) => importBarsFile(db, path)));
+  const results = await Promise.all(paths.map((path) => importBarsFile(store.db, path)));
   expect(results.map((r) => [r.symbol, r.bars])).toEqual([
     ['PAR1', 50],
     ['PAR2', 100],
   ]);
-  const repo = new BarsRepository(db);
+  const repo = new BarsRepository(store.db);
   for (const [symbol, bars, open] of [
     ['PAR1', 50, 100],
     ['PAR2', 100, 200],
@@ -170,11 +163,11 @@ it('two Parquet imports at once each store their own file', async () => {
 });
 
 it('a Parquet path is taken literally: a name with glob characters imports alone', async () => {
-  const folder = join(dir.path, 'globs');
+  const folder = join(store.dir, 'globs');
   mkdirSync(folder);
   const write = async (name: string, bars: number, open: number): Promise<string> => {
     const path = join(folder, name);
-    await db.run(
+    await store.db.run(
       `COPY (SELECT TIMESTAMPTZ '2024-01-02 14:30:00+00' + INTERVAL (i) MINUTE AS "timestamp", ${open} AS "Open",
               ${open + 1} AS "High", ${open} AS "Low", ${open} AS "Close", 10.0 AS "Volume"
             FROM range(${bars}) r(i)) TO '${path}' (FORMAT parquet)`,
@@ -184,12 +177,12 @@ it('a Parquet path is taken literally: a name with glob characters imports alone
   const star = await write('*.parquet', 30, 100);
   const bracket = await write('odd[1]?.parquet', 40, 200);
   await write('other.parquet', 70, 300);
-  const repo = new BarsRepository(db);
+  const repo = new BarsRepository(store.db);
   for (const [path, symbol, bars, open] of [
     [star, 'STAR', 30, 100],
     [bracket, 'ODD', 40, 200],
   ] as const) {
-    expect((await importBarsFile(db, path, { symbol })).bars).toBe(bars);
+    expect((await importBarsFile(store.db, path, { symbol })).bars).toBe(bars);
     expect(new Set((await repo.read(symbol, '1m')).o)).toEqual(new Set([open]));
   }
 });

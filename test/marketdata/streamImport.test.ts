@@ -1,23 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { importBarsFile } from '../../src/main/marketdata/importer.ts';
 import { MarketDataService } from '../../src/main/marketdata/service.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
-import { Database } from '../../src/main/store/database.ts';
-import { tempDir } from './helpers.ts';
+import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
-const dir = tempDir('regimen-stream-import-');
-let db: Database;
-beforeAll(async () => {
-  db = await Database.open(join(dir.path, 'regimen.duckdb'));
-});
-afterAll(() => {
-  db.close();
-  dir.remove();
-});
+const store = throwawayDatabase('regimen-stream-import-');
 
 /** Minute bars as CSV lines (CRLF and blank lines mixed in, as real files have). */
 function minuteLines(
@@ -43,12 +34,12 @@ describe('CSV import in parts', () => {
   it('stores exactly what one parse of the whole file gives, with or without a header', async () => {
     for (const header of [true, false]) {
       const text = minuteLines(3_000, { header });
-      const path = join(dir.path, `PARTS${header ? 'H' : 'N'}.csv`);
+      const path = join(store.dir, `PARTS${header ? 'H' : 'N'}.csv`);
       writeFileSync(path, text.replace('\n', '\n\n'));
-      const result = await importBarsFile(db, path, { partBytes: 1_000 });
+      const result = await importBarsFile(store.db, path, { partBytes: 1_000 });
       const whole = parseBarsCsv(readFileSync(path, 'utf8'), { source: 'whole' });
       expect(result.bars).toBe(3_000);
-      const stored = await new BarsRepository(db).read(result.symbol, '1m');
+      const stored = await new BarsRepository(store.db).read(result.symbol, '1m');
       for (const f of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
         expect(Array.from(stored[f])).toEqual(Array.from(whole.bars[f]));
       }
@@ -59,24 +50,24 @@ describe('CSV import in parts', () => {
   it("loads the staged rows under DuckDB's load settings and restores the database's after", async () => {
     const settings = async (): Promise<string> =>
       (
-        await db.connection.runAndReadAll(
+        await store.db.connection.runAndReadAll(
           "SELECT current_setting('memory_limit') || '/' || current_setting('threads')",
         )
       ).getRows()[0]![0] as string;
     const before = await settings();
     const seen: string[] = [];
-    const run = db.run.bind(db);
-    db.run = async (sql, params) => {
+    const run = store.db.run.bind(store.db);
+    store.db.run = async (sql, params) => {
       // Inside the import's exclusive hold: asking the connection itself queues behind nothing.
       if (sql.includes('INSERT INTO bars')) seen.push(await settings());
       return run(sql, params);
     };
     try {
-      const path = join(dir.path, 'LIMITED.csv');
+      const path = join(store.dir, 'LIMITED.csv');
       writeFileSync(path, minuteLines(500));
-      expect((await importBarsFile(db, path, { partBytes: 4_000 })).bars).toBe(500);
+      expect((await importBarsFile(store.db, path, { partBytes: 4_000 })).bars).toBe(500);
     } finally {
-      db.run = run;
+      store.db.run = run;
     }
     expect(seen).toEqual(['96.0 MiB/1']);
     expect(await settings()).toBe(before);
@@ -86,32 +77,32 @@ describe('CSV import in parts', () => {
     // About 17 lines per part: lines 30 to 50 include rows on both sides of a cut.
     for (let line = 30; line <= 50; line++) {
       for (const kind of ['high', 'repeat'] as const) {
-        const path = join(dir.path, 'BADPART.csv');
+        const path = join(store.dir, 'BADPART.csv');
         writeFileSync(path, minuteLines(200, { bad: { line, kind } }));
-        const error = await importBarsFile(db, path, { partBytes: 1_200 }).then(
+        const error = await importBarsFile(store.db, path, { partBytes: 1_200 }).then(
           () => null,
           (e: unknown) => e as Error,
         );
         expect(error?.message, `${kind} at line ${line}`).toMatch(new RegExp(`^BADPART\\.csv line ${line},`));
-        expect(await new BarsRepository(db).storedTimeframes('BADPART')).toEqual([]);
+        expect(await new BarsRepository(store.db).storedTimeframes('BADPART')).toEqual([]);
       }
     }
   });
 
   it('refuses a file over the size cap before reading it, saying how to proceed', async () => {
-    const path = join(dir.path, 'HUGE.csv');
+    const path = join(store.dir, 'HUGE.csv');
     writeFileSync(path, 'timestamp,open,high,low,close,volume\n');
     execFileSync('truncate', ['-s', '5G', path]); // sparse: no disk used
-    await expect(importBarsFile(db, path)).rejects.toThrow(
+    await expect(importBarsFile(store.db, path)).rejects.toThrow(
       /HUGE\.csv is 5\.0 GB; files up to 4 GB are imported: split it/,
     );
   });
 
   it('runs imports one at a time, in the order asked', async () => {
-    const service = new MarketDataService(db, {});
+    const service = new MarketDataService(store.db, {});
     const log: string[] = [];
     const files = ['QA', 'QB', 'QC'].map((symbol) => {
-      const path = join(dir.path, `${symbol}.csv`);
+      const path = join(store.dir, `${symbol}.csv`);
       writeFileSync(path, minuteLines(2_000));
       return { symbol, path };
     });
