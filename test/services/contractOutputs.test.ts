@@ -14,9 +14,8 @@ import { randomWalkBars } from '../../src/core/engine/random-walk.ts';
 import { LiveRunner } from '../../src/core/live/runner.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
 import { startBotServer, type BotServer } from '../../src/main/livebot/botServer.ts';
-import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
-import { createServices, type Services } from '../../src/main/services/services.ts';
+import type { Services } from '../../src/main/services/services.ts';
 import {
   REQUEST_CHANNELS,
   requestSchemas,
@@ -25,8 +24,7 @@ import {
   type RequestInput,
 } from '../../src/shared/contract.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
-import { tempDir } from '../marketdata/helpers.ts';
-import { HOST_END, HOST_START, HOST_SYMBOL } from '../support/serviceHost.ts';
+import { HOST_END, HOST_START, HOST_SYMBOL, servicesOnTempDir } from '../support/serviceHost.ts';
 
 const KEY_ID = 'PKCONTRACTOUT0042';
 const SECRET = 'contract-outputs-secret-7731';
@@ -57,16 +55,10 @@ beforeAll(async () => {
   const bars = randomWalkBars(10, 1);
   for (let i = 0; i < 10; i++)
     runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
-  dir = tempDir('regimen-contract-outputs-');
-  services = await createServices({
-    dataDir: dir.path,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
+  ({ dir, services } = await servicesOnTempDir('regimen-contract-outputs-', {
     env: { REGIMEN_BOT_SECRET: BOT_SECRET },
     alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },
-  });
+  }));
   services.events.subscribe((channel, payload) => {
     if (channel !== 'optimize:progress') return;
     const event = payload as OptimizeProgressEvent;

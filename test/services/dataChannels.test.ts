@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventChannel, EventPayload, RequestChannel } from '../../src/shared/contract.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
-import { createServices, type Services } from '../../src/main/services/services.ts';
-import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
+import type { Services } from '../../src/main/services/services.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
-import { expectedBars, tempDir } from '../marketdata/helpers.ts';
+import { expectedBars } from '../marketdata/helpers.ts';
+import { servicesOnTempDir } from '../support/serviceHost.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const KEY_ID = 'PKDATACHANNELS0042';
@@ -63,16 +63,10 @@ function jobEvents<K extends EventChannel>(channel: K, jobId: string): EventPayl
 
 beforeAll(async () => {
   fake = await FakeAlpaca.start({ keyId: KEY_ID, secretKey: SECRET });
-  dir = tempDir('regimen-data-channels-');
-  services = await createServices({
-    dataDir: dir.path,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
+  ({ dir, services } = await servicesOnTempDir('regimen-data-channels-', {
     env,
     alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },
-  });
+  }));
   services.events.subscribe((channel, payload) => {
     events.push({ channel, payload });
     outbound.push(JSON.stringify(payload));

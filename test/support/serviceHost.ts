@@ -6,7 +6,7 @@
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
 import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { startHttpHost, type HttpHost } from '../../src/main/server/httpHost.ts';
-import { createServices, type Services } from '../../src/main/services/services.ts';
+import { createServices, type Services, type ServicesOptions } from '../../src/main/services/services.ts';
 import { jsonOrText } from '../../src/shared/responseBody.ts';
 import { tempDir } from '../marketdata/helpers.ts';
 
@@ -28,17 +28,33 @@ export interface ServiceHost {
 }
 
 /**
- * `env` gives the services Alpaca keys (the fuzz's fetches then reach the Alpaca client, whose host is a
- * port fetch refuses at once, with test-scale retries); without it there are none.
+ * The services as a test host runs them, on a new temporary data folder (removed by the caller with
+ * `dir.remove()` after closing them): no demo market, one pool thread, keys in memory, and `env` as
+ * their whole environment (no keys unless it gives them); Alpaca at `alpaca` (a fake) when given.
  */
-export async function startServiceHost(env: NodeJS.ProcessEnv = {}): Promise<ServiceHost> {
-  const dir = tempDir('regimen-service-host-');
+export async function servicesOnTempDir(
+  prefix: string,
+  options: { env?: NodeJS.ProcessEnv; alpaca?: ServicesOptions['alpaca'] } = {},
+): Promise<{ dir: { path: string; remove(): void }; services: Services }> {
+  const dir = tempDir(prefix);
   const services = await createServices({
     dataDir: dir.path,
     host: 'http',
     skipDemo: true,
     threads: 1,
     secrets: new MemorySecretStore(),
+    env: options.env ?? {},
+    ...(options.alpaca === undefined ? {} : { alpaca: options.alpaca }),
+  });
+  return { dir, services };
+}
+
+/**
+ * `env` gives the services Alpaca keys (the fuzz's fetches then reach the Alpaca client, whose host is a
+ * port fetch refuses at once, with test-scale retries); without it there are none.
+ */
+export async function startServiceHost(env: NodeJS.ProcessEnv = {}): Promise<ServiceHost> {
+  const { dir, services } = await servicesOnTempDir('regimen-service-host-', {
     env,
     alpaca: {
       dataBaseUrl: 'http://127.0.0.1:9',

@@ -3,9 +3,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UPLOAD_IMPORT_CHANNEL } from '../../shared/httpSession.ts';
-import { MemorySecretStore } from '../secrets/secretStore.ts';
-import { createServices, type Services } from '../services/services.ts';
-import { tempDir } from '../../../test/marketdata/helpers.ts';
+import type { Services } from '../services/services.ts';
+import { servicesOnTempDir } from '../../../test/support/serviceHost.ts';
 import { startHttpHost, type HttpHost } from './httpHost.ts';
 
 /** Thirty weekday closes of 2024 as a CSV: small, but a real import (symbol from the name, 1d inferred). */
@@ -83,15 +82,7 @@ describe('upload to data:import', () => {
     (await services.handlers['data:list']({})).map((d: { symbol: string }) => d.symbol);
 
   beforeAll(async () => {
-    dir = tempDir('regimen-upload-');
-    services = await createServices({
-      dataDir: dir.path,
-      host: 'http',
-      skipDemo: true,
-      threads: 1,
-      secrets: new MemorySecretStore(),
-      env: {},
-    });
+    ({ dir, services } = await servicesOnTempDir('regimen-upload-'));
     host = await startHttpHost({
       handlers: services.handlers,
       events: services.events,
