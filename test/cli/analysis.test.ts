@@ -2,22 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { googSmaCross10x30 } from '../support/googBacktest.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const btc = sharedDataFile('BTCUSD.csv');
-/** The backtesting.py reference run on GOOG, before each test's own account and cost flags. */
-const smaCross10x30 = [
-  'backtest',
-  '--csv',
-  goog.path,
-  '--strategy',
-  'sma-cross',
-  '--param',
-  'fast=10',
-  '--param',
-  'slow=30',
-];
+const smaCross10x30 = googSmaCross10x30(goog.path);
 
 async function runJson(args: string[]): Promise<Record<string, unknown>> {
   const io = captureIO();

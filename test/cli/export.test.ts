@@ -10,25 +10,14 @@ import { main } from '../../src/main/cli/main.ts';
 import { TRADES_CSV_HEADER } from '../../src/shared/exportCsv.ts';
 import { tempDir } from '../marketdata/helpers.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { googSmaCross10x30 } from '../support/googBacktest.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const dir = tempDir('regimen-cli-export-');
 afterAll(() => dir.remove());
 
-const backtest = (extra: string[]) => [
-  'backtest',
-  '--csv',
-  goog.path,
-  '--strategy',
-  'sma-cross',
-  '--param',
-  'fast=10',
-  '--param',
-  'slow=30',
-  '--close-at-end',
-  ...extra,
-];
+const backtest = (extra: string[]) => [...googSmaCross10x30(goog.path), '--close-at-end', ...extra];
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = captureIO();
