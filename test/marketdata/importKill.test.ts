@@ -8,7 +8,7 @@ import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { databasePath } from '../../src/main/paths.ts';
-import { parseCsvPartBytes } from '../../src/main/compute/csvPart.ts';
+import { parseCsvFilePart } from '../../src/main/compute/csvPart.ts';
 import { tempDir } from './helpers.ts';
 
 const T0 = Date.UTC(2020, 0, 1);
@@ -116,7 +116,7 @@ it('removes only left-over staging folders: not an import under way, a file, a l
           reached();
           await released;
         }
-        return parseCsvPartBytes(input);
+        return parseCsvFilePart(input);
       },
     });
     await inPart;

@@ -17,7 +17,6 @@ import {
   type TradeRecord,
 } from '../../core/engine/index.ts';
 import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
-import type { CsvPartOutput } from '../../core/data/csv/part.ts';
 import { computeMetrics, periodEndIndices, periodSeries, type Metrics } from '../../core/metrics/index.ts';
 import {
   allocateRegimeOutput,
@@ -43,7 +42,7 @@ import {
 import type { StrategyParams } from '../../core/strategy-api/types.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
-import { parseCsvPartBytes, type CsvPartBytes } from './csvPart.ts';
+import { parseCsvFilePart, type CsvFilePart, type CsvFilePartOutput } from './csvPart.ts';
 
 export interface DatasetRef {
   /** Identifies the bars (source, symbol, timeframe, range); equal ids must mean equal bars. */
@@ -109,7 +108,7 @@ export interface QualityTask {
 /** A part of a CSV file being imported: parsing a large file holds a thread for seconds. */
 export interface CsvPartTask {
   readonly kind: 'csv-part';
-  readonly input: CsvPartBytes;
+  readonly input: CsvFilePart;
 }
 
 /**
@@ -246,30 +245,24 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
               ? RegimeCompareOutput
               : T extends MemoryTask
                 ? WorkerMemory
-                : CsvPartOutput;
+                : CsvFilePartOutput;
 
-/**
- * What a task's message moves to the worker instead of copying: a CSV part's bytes, which the caller
- * gives up (they are the part's own, see importer.ts), and a comparison's progress port (a port cannot
- * be copied, only moved).
- */
+/** What a task's message moves to the worker instead of copying: a comparison's progress port (a port cannot be copied, only moved). */
 export function taskTransfers(task: WorkerTask): Transferable[] {
-  if (task.kind === 'csv-part') return [task.input.bytes.buffer as ArrayBuffer];
   return task.kind === 'regime-compare' && task.progress !== undefined ? [task.progress] : [];
 }
 
 /**
  * The buffers a result's message moves back rather than copies: trials' period returns (8 bytes a period
- * and trial), a parsed CSV part's staged rows and times (used once).
+ * and trial), the times of a CSV part's look for the zone (used once).
  */
 export function resultTransfers(result: ReturnType<TaskRunner['run']>): ArrayBuffer[] {
   if ('outcomes' in result)
     return result.outcomes.flatMap((o) =>
       o.ok && o.returns !== undefined ? [o.returns.buffer as ArrayBuffer] : [],
     );
-  if (!('staged' in result)) return [];
-  const { staged, times } = result;
-  return [staged.buffer as ArrayBuffer, ...(times ? [times.buffer as ArrayBuffer] : [])];
+  const times = 'part' in result ? result.part?.times : undefined;
+  return times ? [times.buffer as ArrayBuffer] : [];
 }
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
@@ -325,7 +318,7 @@ export class TaskRunner {
       case 'quality':
         return assessQuality(task.bars, task.options);
       case 'csv-part':
-        return parseCsvPartBytes(task.input);
+        return parseCsvFilePart(task.input);
       case 'memory': {
         const { heapUsed, heapTotal, arrayBuffers } = process.memoryUsage();
         return { heapUsed, heapTotal, arrayBuffers };

@@ -3,7 +3,7 @@ import { lstat, mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { TIMEFRAMES } from '../../core/data/bars.ts';
-import { refusalError, STAGED_COLUMNS, type CsvLine, type CsvPartOutput } from '../../core/data/csv/part.ts';
+import { refusalError, STAGED_COLUMNS, type CsvLine } from '../../core/data/csv/part.ts';
 import type { CsvImportOptions } from '../../core/data/csv/read.ts';
 import { parseTimestamp } from '../../core/data/csv/scan.ts';
 import { inferTimeframe } from '../../core/data/timeframe.ts';
@@ -19,7 +19,12 @@ import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { SYMBOL_PATTERN, SYMBOL_RULE } from '../../shared/schemas.ts';
 import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
 import { inferNaiveTimeZone, type NaiveTimeZone } from '../../core/data/naiveTimeZone.ts';
-import { parseCsvPartBytes, type CsvPartBytes } from '../compute/csvPart.ts';
+import {
+  parseCsvFilePart,
+  type CsvFilePart,
+  type CsvFilePartOutput,
+  type StagedPart,
+} from '../compute/csvPart.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
 import type { Database } from '../store/database.ts';
 
@@ -47,12 +52,10 @@ export interface ImportOptions {
 
 export type ImportStage = 'read' | 'store' | 'calendar';
 
-/** Parses one part of a CSV file (see core/data/csv/part.ts). */
-export type CsvPartParser = (input: CsvPartBytes) => Promise<CsvPartOutput>;
+/** Reads, parses and stages one part of a CSV file (see compute/csvPart.ts). */
+export type CsvPartParser = (input: CsvFilePart) => Promise<CsvFilePartOutput>;
 
-const parseInProcess: CsvPartParser = async (input) => parseCsvPartBytes(input);
-
-type ParsedPart = Extract<CsvPartOutput, { ok: true }>;
+const parseInProcess: CsvPartParser = async (input) => parseCsvFilePart(input);
 
 /**
  * Files above this size are refused before anything is read. The import streams, so memory is not the
@@ -66,9 +69,6 @@ export const MAX_IMPORT_BYTES = 4 * 1024 ** 3;
  * a few MB whatever the file's size, and parsing one part holds a worker for tens of ms only.
  */
 const PART_BYTES = 1024 * 1024;
-
-/** A line longer than this is not a bars row; refusing it keeps a file without line ends out of memory. */
-const MAX_LINE_BYTES = 1024 * 1024;
 
 /** How date-times without an offset were read, and why: the import's answer says so. */
 export interface NaiveZoneChoice {
@@ -198,38 +198,23 @@ async function naiveZoneOfCsv(
   options: ImportOptions,
   parse: CsvImportOptions,
 ): Promise<NaiveZoneChoice> {
-  const bytes = await firstLines(path, PART_BYTES);
-  if (bytes === null) return givenOrDefault(options, 'no whole line to look at');
   const parsePart = options.parsePart ?? parseInProcess;
   const read = async (naiveTimeZone: NaiveTimeZone): Promise<Float64Array> => {
-    const part = await parsePart({
-      // A copy for each read: the pool moves the bytes it is given.
-      bytes: new Uint8Array(bytes),
+    const read = await parsePart({
+      path,
+      offset: 0,
+      bytes: PART_BYTES,
       firstLine: 1,
       header: null,
       previous: null,
       parse: { ...parse, naiveTimeZone },
       withTimes: true,
     });
-    if (!part.ok) throw refusalError(part.refusal);
-    return part.times!;
+    if (!read.ok) throw refusalError(read.refusal);
+    return read.part?.times ?? new Float64Array(0);
   };
   const [asUtc, asNewYork] = await Promise.all([read('UTC'), read('America/New_York')]);
   return zoneFromSample(options, asUtc, asNewYork);
-}
-
-/** Up to `bytes` of a file's start, cut after its last whole line (null when no line ends in them). */
-async function firstLines(path: string, bytes: number): Promise<Uint8Array | null> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(bytes);
-    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    const cut = bytesRead < bytes ? bytesRead : buffer.subarray(0, bytesRead).lastIndexOf(10) + 1;
-    if (cut <= 0) return null;
-    return buffer.subarray(0, cut);
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Staging folders are named this and six random characters (mkdtemp), beside the database. */
@@ -291,19 +276,15 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
   activeStaging.add(stagingDir);
   try {
     const staged = join(stagingDir, 'bars.csv');
-    const handle = await open(staged, 'wx', 0o600);
-    let head: ParsedPart | undefined;
+    // Created here, private; the parts' rows are appended to it where they are parsed.
+    await (await open(staged, 'wx', 0o600)).close();
+    let head: StagedPart | undefined;
     let bars = 0;
     let end = NaN;
-    try {
-      for await (const part of csvParts(path, info.size, options, parse)) {
-        head ??= part;
-        bars += part.rows;
-        if (part.rows > 0) end = part.lastT;
-        await handle.write(part.staged);
-      }
-    } finally {
-      await handle.close();
+    for await (const part of csvParts(path, info.size, options, parse, staged)) {
+      head ??= part;
+      bars += part.rows;
+      if (part.rows > 0) end = part.lastT;
     }
     if (head === undefined || bars === 0)
       throw new DataValidationError(file, null, null, 'the file has no bars');
@@ -359,91 +340,36 @@ function stagedRows(path: string): string {
 }
 
 /**
- * Reads a CSV file part by part, cutting at line ends, and has each part parsed (see
- * core/data/csv/part.ts) with the header and the previous part's last row in front of it. Yields the
- * parsed parts in file order; a refused part is thrown as the DataValidationError it was.
+ * Has a CSV file read, parsed and staged part by part (see compute/csvPart.ts), each with the header and
+ * the previous part's last row in front of it. Yields the parsed parts in file order; a refused part is
+ * thrown as the DataValidationError it was.
  */
 async function* csvParts(
   path: string,
   size: number,
   options: ImportOptions,
   parse: CsvImportOptions,
-): AsyncGenerator<ParsedPart> {
-  const partBytes = options.partBytes ?? PART_BYTES;
+  staging: string,
+): AsyncGenerator<StagedPart> {
+  const bytes = options.partBytes ?? PART_BYTES;
   const parsePart = options.parsePart ?? parseInProcess;
-  const handle = await open(path, 'r');
-  try {
-    let carry = Buffer.alloc(0);
-    let header: string | null = null;
-    let previous: CsvLine | null = null;
-    let nextLine = 1;
-    let read = 0;
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(partBytes);
-      const { bytesRead } = await handle.read(buffer, 0, partBytes, null);
-      read += bytesRead;
-      options.onProgress?.(read, size);
-      const bytes =
-        carry.length > 0
-          ? Buffer.concat([carry, buffer.subarray(0, bytesRead)])
-          : buffer.subarray(0, bytesRead);
-      const atEnd = bytesRead === 0;
-      if (atEnd && bytes.length === 0) return;
-      const cut = atEnd ? bytes.length - 1 : bytes.lastIndexOf(10);
-      if (cut === -1) {
-        if (bytes.length > MAX_LINE_BYTES) {
-          throw new DataValidationError(
-            parse.source,
-            nextLine,
-            null,
-            `a line longer than ${MAX_LINE_BYTES} bytes: not a bars file`,
-          );
-        }
-        carry = bytes;
-        continue;
-      }
-      // The first part must hold the header and a row, or the reader cannot tell what the columns are.
-      if (
-        header === null &&
-        !atEnd &&
-        !bytes
-          .subarray(0, cut + 1)
-          .toString('latin1')
-          .trim()
-          .includes('\n')
-      ) {
-        carry = bytes;
-        continue;
-      }
-      // A buffer of the part's own: the pool moves it to the worker, leaving nothing else detached.
-      const body = new Uint8Array(bytes.subarray(0, cut + 1));
-      carry = Buffer.from(bytes.subarray(cut + 1));
-      let lineEnds: number;
-      if (!isBlank(body)) {
-        const part = await parsePart({ bytes: body, firstLine: nextLine, header, previous, parse });
-        if (!part.ok) throw refusalError(part.refusal);
-        if (header === null) header = part.header;
-        previous = part.last;
-        lineEnds = part.lineEnds;
-        yield part;
-      } else lineEnds = countLineEnds(body);
-      nextLine += lineEnds;
-      if (atEnd) return;
+  let header: string | null = null;
+  let previous: CsvLine | null = null;
+  let firstLine = 1;
+  let offset = 0;
+  for (;;) {
+    const read = await parsePart({ path, offset, bytes, firstLine, header, previous, parse, staging });
+    if (!read.ok) throw refusalError(read.refusal);
+    offset += read.taken;
+    firstLine += read.lineEnds;
+    options.onProgress?.(Math.min(offset, size), size);
+    if (read.part !== null) {
+      header ??= read.part.header;
+      previous = read.part.last;
+      yield read.part;
     }
-  } finally {
-    await handle.close();
+    if (read.atEnd) return;
   }
-}
-
-/** Only spaces, tabs and line ends (what `trim` removes from the text of a bars file). */
-function isBlank(bytes: Uint8Array): boolean {
-  return bytes.every((b) => b === 32 || b === 9 || b === 10 || b === 13);
-}
-
-function countLineEnds(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
-  return n;
 }
 
 /**
