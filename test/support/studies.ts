@@ -1,4 +1,5 @@
 import { ComputePool } from '../../src/main/compute/pool.ts';
+import { createLedgerRecorder } from '../../src/main/ml/ledgerLearner.ts';
 import { EventBus } from '../../src/main/services/events.ts';
 import { poolEvaluators, type PoolEvaluatorOptions } from '../../src/main/services/optimize/evaluator.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
@@ -19,11 +20,13 @@ export interface OptimizeHarness {
 
 /**
  * `evaluators` replaces the default choice of where trials run (`{ inProcessBelow: 0 }`: always on the
- * pool's threads, for tests of the pool itself).
+ * pool's threads, for tests of the pool itself); `ledger` records every trial in the results ledger
+ * and lets the learner learn it, as the app does.
  */
 export async function optimizeHarness(
   threads: number,
   evaluators?: PoolEvaluatorOptions,
+  ledger = false,
 ): Promise<OptimizeHarness> {
   const db = await Database.open(':memory:');
   const bars = new BarsRepository(db);
@@ -35,6 +38,7 @@ export async function optimizeHarness(
     pool,
     events,
     ...(evaluators === undefined ? {} : { compute: poolEvaluators(pool, evaluators) }),
+    ...(ledger ? { ledger: createLedgerRecorder(db, (message) => console.warn(message)) } : {}),
   });
   return {
     db,
