@@ -83,14 +83,15 @@ export function calibrationChart(evaluation: LearnerEvaluation): ChartOption {
     ...baseOption(),
     grid,
     tooltip: { ...tooltipBase, trigger: 'item' },
-    xAxis: valueAxis({ min: 0.5, max: 1, name: 'nominal', scale: false }),
-    yAxis: valueAxis({ min: 0.5, max: 1, name: 'realised', scale: false }),
+    // The intervals' levels run from 50 to 95 %; a margin below keeps a 50 % level that fell short visible.
+    xAxis: valueAxis({ min: 0.4, max: 1, name: 'nominal', scale: false }),
+    yAxis: valueAxis({ min: 0.4, max: 1, name: 'realised', scale: false }),
     series: [
       {
         type: 'line',
         name: 'perfect calibration',
         data: [
-          [0.5, 0.5],
+          [0.4, 0.4],
           [1, 1],
         ],
         showSymbol: false,
