@@ -33,7 +33,7 @@ import {
   PLANTED_GRID,
   PLANTED_REGIMES,
   detectorLabels,
-  plantedDetector,
+  plantedDetectors,
   plantedLabels,
   plantedPairRecovery,
   type PlantedPairMarket,
@@ -248,9 +248,13 @@ function plantedPairs(log: (line: string) => void): void {
     `planted pairs (calm ${calm.fast}/${calm.slow}, turbulent ${turbulent.fast}/${turbulent.slow}; 8,000 day bars, ` +
       `${candidates.length}-pair grid): both recovered within one grid step (target >= 90 % of seeds)`,
   );
+  const detectors = plantedDetectors();
   const sources: [string, (market: PlantedPairMarket) => Int8Array][] = [
     ['planted states as labels', plantedLabels],
-    ['HMM volatility labels (point in time)', (market) => detectorLabels(market, plantedDetector())],
+    ...DETECTOR_NAMES.map((name): [string, (market: PlantedPairMarket) => Int8Array] => [
+      `${name} volatility labels (point in time)`,
+      (market) => detectorLabels(market, detectors[name]),
+    ]),
   ];
   for (const [name, labelsOf] of sources) {
     const started = performance.now();
