@@ -110,6 +110,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ['data', 'quality', '--symbol', 'GOOG', '--timeframe', '1d', '--json'],
       ['studies', '--json'],
       ['studies', studyId, '--json'],
+      ['learner', 'status', '--json'],
     ];
     const inProcess = [];
     for (const command of commands) inProcess.push(await cli([...command, ...d]));

@@ -9,9 +9,8 @@ import { backfillLedger } from '../../../ml/backfill.ts';
 import { LedgerLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { LedgerRepository } from '../../../store/ledgerRepository.ts';
-import { learnerStatus } from '../../../services/learner/learnerService.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { openDatabaseHere } from '../../backend.ts';
+import { openBackend, openDatabaseHere } from '../../backend.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
@@ -262,9 +261,10 @@ export const learnerStatusCommand: Command = {
   usage: '[--json]',
   options: {},
   async run(args, io) {
-    const db = await openDatabaseHere(args, 'learner status');
+    // Through the folder's owner when one runs (the app or `regimen serve`), else in this process.
+    const backend = await openBackend(args);
     try {
-      const status = await learnerStatus(new LedgerRepository(db));
+      const status = await backend.request('learner:status', {});
       if (args.values['json']) {
         io.out(toJson(status));
         return 0;
@@ -293,7 +293,7 @@ export const learnerStatusCommand: Command = {
       );
       return 0;
     } finally {
-      db.close();
+      await backend.close();
     }
   },
 };
