@@ -121,7 +121,11 @@ export class ComputeChoice {
     const compute = await previous?.compute.catch(() => undefined);
     if (compute === undefined) return;
     this.retiring.add(compute);
-    void compute.retire().finally(() => this.retiring.delete(compute));
+    // Closing a connection whose Redis is gone may fail; it is gone either way.
+    void compute
+      .retire()
+      .catch(() => undefined)
+      .finally(() => this.retiring.delete(compute));
   }
 
   /**
