@@ -142,9 +142,10 @@ function checkTimeframe(timeframe: string, file: string): string {
  * first problem (a DataValidationError) and leaves the cache as it was.
  *
  * A CSV file is parsed part by part (on the compute pool in the services) into a staging file of plain
- * numbers beside the database; DuckDB then loads that file in one statement of one transaction. The main
- * thread only reads and writes bytes, so it stays free for other requests, and DuckDB's own threads do
- * the storing (an appender on the main thread flushed synchronously, for seconds at a time).
+ * numbers beside the database; DuckDB then loads that file in one statement of one transaction. The
+ * thread that parses a part reads it from the file and appends its rows to the staging file itself, so
+ * the main thread handles no bytes and stays free for other requests, and DuckDB's own threads do the
+ * storing (an appender on the main thread flushed synchronously, for seconds at a time).
  */
 export async function importBarsFile(
   db: Database,

@@ -5,9 +5,9 @@
  * order and the symbol across the cut (that repeated row is then dropped); its line numbers are mapped
  * back to the file's. The bars come back as staged rows (see STAGED_COLUMNS) for the database to load.
  *
- * The staged rows are bytes, written straight into a buffer the worker then moves to the main thread,
- * which writes them to a file as they are: no megabyte string per part is built, copied or encoded (the
- * worker's heap used to grow by the strings of hundreds of parts between its collections).
+ * The staged rows are bytes, written straight into a buffer that the thread parsing the part appends to
+ * the staging file as it is (main/compute/csvPart.ts): no megabyte string per part is built, copied or
+ * encoded (the worker's heap used to grow by the strings of hundreds of parts between its collections).
  */
 import { DataValidationError } from '../validate.ts';
 import { parseBarsCsv, type CsvImport, type CsvImportOptions } from './read.ts';
