@@ -84,6 +84,11 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
       }
     }
 
+    // `regimen studies ID` shows the stored sets too.
+    const { studyId } = JSON.parse(here.stdout) as { studyId: string };
+    const shown = await cli(['studies', studyId, '--json', ...d]);
+    expect((JSON.parse(shown.stdout) as { perRegime: unknown }).perRegime).toEqual(perRegime);
+
     // Beside a running serve, the study runs there; its report shows the same sets.
     await serve(dataDir, cleanups);
     const owned = await cli([...study, ...d]);

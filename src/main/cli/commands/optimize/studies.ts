@@ -4,6 +4,7 @@ import { openBackend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
+import { perRegimeLines } from './perRegime.ts';
 
 function paramsText(params: Readonly<Record<string, unknown>>): string {
   return Object.entries(params)
@@ -31,6 +32,7 @@ function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
       ? 'Approved: nothing yet (regimen studies ID --approve [--trial N])'
       : `Approved: ${paramsText(detail.approved.params)} at ${time.dateTime(detail.approved.approvedAt)} ${time.zone}`,
   );
+  if (detail.perRegime !== null) lines.push(...perRegimeLines(detail.perRegime));
   return lines;
 }
 
@@ -95,7 +97,15 @@ export const studiesCommand: Command = {
         await backend.request('optimize:approve', { studyId, params, trialNumber: trial.number });
         detail = await backend.request('optimize:get', { studyId, includeTrials: false });
       }
-      if (json) io.out(toJson({ summary: detail.summary, best: detail.best, approved: detail.approved }));
+      if (json)
+        io.out(
+          toJson({
+            summary: detail.summary,
+            best: detail.best,
+            approved: detail.approved,
+            ...(detail.perRegime === null ? {} : { perRegime: detail.perRegime }),
+          }),
+        );
       else io.out(detailLines(detail, time).join('\n'));
       return 0;
     } finally {
