@@ -4,6 +4,7 @@
  */
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../shared/channels.ts';
+import { SAVE_PATH_CHANNEL } from '../shared/client.ts';
 
 const requestChannels = new Set<string>(REQUEST_CHANNELS);
 const eventChannels = new Set<string>(EVENT_CHANNELS);
@@ -23,5 +24,10 @@ contextBridge.exposeInMainWorld('regimen', {
   // A picked or dropped file's path, which the page itself is never given (File.path is gone).
   pathForFile(file: File): string {
     return webUtils.getPathForFile(file);
+  },
+  // Where to save an export: main shows the system dialog (the page never picks a path itself).
+  async chooseSavePath(suggestedName: string): Promise<string | null> {
+    const chosen: unknown = await ipcRenderer.invoke(SAVE_PATH_CHANNEL, suggestedName);
+    return typeof chosen === 'string' ? chosen : null;
   },
 });

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { DataExportDownloadRequest } from './dataContract.ts';
 import type { EventChannel, EventPayload, RequestChannel, RequestInput, RequestOutput } from './contract.ts';
 
 /**
@@ -19,6 +21,12 @@ export interface RegimenClient {
    * Absent from clients that cannot (a test's stub).
    */
   importFile?(file: PickedFile, input: ImportFileInput): Promise<RequestOutput<'data:import'>>;
+  /**
+   * Exports bars to a file the user keeps: `regimen serve` sends the file as a download, the desktop app
+   * asks where to save it (a system dialog) and writes it there through `data:export`. Null when the user
+   * cancelled the dialog. Absent from clients that cannot (a test's stub).
+   */
+  exportFile?(input: ExportFileInput): Promise<ExportedFile | null>;
 }
 
 /** A browser `File` (shared code has no DOM types); its name gives the symbol when none is chosen. */
@@ -29,5 +37,17 @@ export interface PickedFile {
 
 /** A `data:import` request without the path, which the host supplies. */
 export type ImportFileInput = Omit<RequestInput<'data:import'>, 'path'>;
+
+/** A `data:export` request without the path and overwrite, which the host settles. */
+export type ExportFileInput = z.output<typeof DataExportDownloadRequest>;
+
+/** Where an export went (the download's file name, or the path chosen) and how many bars it holds. */
+export interface ExportedFile {
+  readonly savedAs: string;
+  readonly bars: number;
+}
+
+/** The desktop app's IPC channel (outside the contract) on which main shows a save dialog. */
+export const SAVE_PATH_CHANNEL = 'dialog:save-path';
 
 export type { WireError } from './errors.ts';

@@ -229,17 +229,23 @@ export const DataFetchResult = z.object({
   elapsedMs: z.number(),
 });
 
-export const DataExportRequest = z
-  .strictObject({
-    symbol: symbolSchema,
-    timeframe: timeframeSchema,
-    format: z.enum(['csv', 'parquet']),
-    path: localPath(['.csv', '.parquet']),
-    start: instantSchema.optional(),
-    end: instantSchema.optional(),
-    /** Replace an existing file; refused otherwise. */
-    overwrite: z.boolean().default(false),
-  })
+/** What to export, without where to: a download's request (the host names the file) and a save's base. */
+const DataExportFields = z.strictObject({
+  symbol: symbolSchema,
+  timeframe: timeframeSchema,
+  format: z.enum(['csv', 'parquet']),
+  start: instantSchema.optional(),
+  end: instantSchema.optional(),
+});
+
+/** An export the page receives as a file (`regimen serve`'s download of `data:export`, see httpSession.ts). */
+export const DataExportDownloadRequest = DataExportFields.refine(endAfterStart, END_AFTER_START);
+
+export const DataExportRequest = DataExportFields.extend({
+  path: localPath(['.csv', '.parquet']),
+  /** Replace an existing file; refused otherwise. */
+  overwrite: z.boolean().default(false),
+})
   .refine(endAfterStart, END_AFTER_START)
   .refine((request) => request.path.toLowerCase().endsWith(`.${request.format}`), {
     message: 'the file extension must match the format',

@@ -21,3 +21,13 @@ export const TOKEN_FRAGMENT_KEY = 'token';
  * `data:import` without the page knowing a path on the server (it cannot).
  */
 export const UPLOAD_IMPORT_CHANNEL = 'upload/data:import';
+
+/**
+ * `POST /api/<this>` with a `data:export` request minus `path` and `overwrite` as JSON: the answer is the
+ * file itself (named in Content-Disposition, its bar count in `X-Regimen-Bars`), for a browser to save
+ * where its user says; the services write it to a private folder first, removed once sent.
+ */
+export const DOWNLOAD_EXPORT_CHANNEL = 'download/data:export';
+
+/** The response header that carries a download's bar count. */
+export const EXPORT_BARS_HEADER = 'x-regimen-bars';

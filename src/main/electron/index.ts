@@ -2,8 +2,9 @@
  * The Electron host: one hardened window whose preload exposes the contract's channels; each channel is
  * served by the same services and the same dispatch as `regimen serve`.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { basename, extname, join } from 'node:path';
+import { SAVE_PATH_CHANNEL } from '../../shared/client.ts';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
 import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
@@ -69,6 +70,9 @@ async function start(): Promise<void> {
       dispatchOrWireError(services!.handlers, channel, input),
     );
   }
+  ipcMain.handle(SAVE_PATH_CHANNEL, (event, suggestedName: unknown) =>
+    chooseSavePath(BrowserWindow.fromWebContents(event.sender), suggestedName),
+  );
   // DuckDB lets one process open the folder; a CLI command finds this host in the discovery file and
   // sends its requests here instead (src/main/cli/backend.ts). It serves no page, only the API.
   const host = await startHttpHost({ handlers: services.handlers, events: services.events });
@@ -85,6 +89,22 @@ async function start(): Promise<void> {
       window.webContents.send(`ev:${channel}`, payload);
     }
   });
+}
+
+/**
+ * The system's save dialog for an export, in the Downloads folder under the name the page suggests (its
+ * base name only: the page does not choose the folder). The path chosen, or null when cancelled.
+ */
+async function chooseSavePath(window: BrowserWindow | null, suggestedName: unknown): Promise<string | null> {
+  if (typeof suggestedName !== 'string') return null;
+  const name = basename(suggestedName);
+  const extension = extname(name).slice(1);
+  const options = {
+    defaultPath: join(app.getPath('downloads'), name),
+    filters: extension ? [{ name: extension.toUpperCase(), extensions: [extension] }] : [],
+  };
+  const chosen = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options);
+  return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
 }
 
 function dataDirArgument(): string | undefined {

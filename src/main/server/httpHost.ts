@@ -1,12 +1,17 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { requestSchemas, type Requests } from '../../shared/contract.ts';
+import { DataExportDownloadRequest } from '../../shared/dataContract.ts';
+import { barsExportFileName } from '../../shared/exportFileName.ts';
 import { InputError, NotFoundError, toWireError } from '../../shared/errors.ts';
 import {
+  DOWNLOAD_EXPORT_CHANNEL,
   EVENTS_PROTOCOL,
+  EXPORT_BARS_HEADER,
   TOKEN_FRAGMENT_KEY,
   TOKEN_PROTOCOL_PREFIX,
   UPLOAD_IMPORT_CHANNEL,
@@ -24,7 +29,10 @@ export interface HttpHostOptions {
   port?: number;
   /** Fixed token for tests; a fresh random one per launch otherwise. */
   token?: string;
-  /** Where `POST /api/upload/data:import` puts files (inside the data folder); no uploads without it. */
+  /**
+   * Where `POST /api/upload/data:import` puts files, and `POST /api/download/data:export` writes them before
+   * sending (inside the data folder); no uploads or downloads without it.
+   */
   upload?: UploadOptions;
 }
 
@@ -100,6 +108,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
         await uploadAndImport(req, url, res);
         return;
       }
+      if (channel === DOWNLOAD_EXPORT_CHANNEL) {
+        await exportAndSend(req, res);
+        return;
+      }
       const body = await readJsonBody(req);
       sendJson(res, 200, await dispatch(options.handlers, channel, body));
       return;
@@ -148,6 +160,41 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       await received.remove();
     }
     sendJson(res, 200, result);
+  }
+
+  /**
+   * A browser's export: the bars go through the same `data:export` as the CLI's, into a fresh private
+   * folder of the data folder, then stream back as the response and the folder is removed, sent or not.
+   */
+  async function exportAndSend(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!options.upload) throw new NotFoundError('This host serves no downloads');
+    const where = 'download of data:export';
+    const request = parseOrThrow(DataExportDownloadRequest, await readJsonBody(req), where);
+    const name = barsExportFileName(request);
+    await mkdir(options.upload.dir, { recursive: true, mode: 0o700 });
+    const folder = await mkdtemp(join(options.upload.dir, 'download-'));
+    try {
+      const path = join(folder, name);
+      const exportRequest = parseOrThrow(requestSchemas['data:export'].input, { ...request, path }, where);
+      const result = await options.handlers['data:export'](exportRequest);
+      const file = await open(path, 'r');
+      // Where the system allows it (POSIX), the folder goes before a byte is sent: the open file still
+      // reads, and whoever has read the answer finds nothing left behind. Elsewhere it goes after.
+      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+      res.writeHead(200, {
+        'content-type':
+          request.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.apache.parquet',
+        'content-length': String((await file.stat()).size),
+        'content-disposition': `attachment; filename="${name}"`,
+        [EXPORT_BARS_HEADER]: String(result.bars),
+        'cache-control': 'no-store',
+        'referrer-policy': 'no-referrer',
+        'x-content-type-options': 'nosniff',
+      });
+      await pipeline(file.createReadStream(), res);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   }
 
   async function serveStatic(req: IncomingMessage, url: URL, res: ServerResponse): Promise<void> {

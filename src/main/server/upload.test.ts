@@ -2,7 +2,11 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UPLOAD_IMPORT_CHANNEL } from '../../shared/httpSession.ts';
+import {
+  DOWNLOAD_EXPORT_CHANNEL,
+  EXPORT_BARS_HEADER,
+  UPLOAD_IMPORT_CHANNEL,
+} from '../../shared/httpSession.ts';
 import type { Services } from '../services/services.ts';
 import { servicesOnTempDir } from '../../../test/support/serviceHost.ts';
 import { startHttpHost, type HttpHost } from './httpHost.ts';
@@ -71,7 +75,7 @@ function upload(
   });
 }
 
-describe('upload to data:import', () => {
+describe('upload to data:import and download of data:export', () => {
   let dir: { path: string; remove(): void };
   let services: Services;
   let host: HttpHost;
@@ -156,6 +160,45 @@ describe('upload to data:import', () => {
     expect(await symbols()).not.toContain('TOK');
     expect(await symbols()).not.toContain('OPT');
     expect(await symbols()).not.toContain('EXT');
+    expect(left()).toEqual([]);
+  });
+
+  it('sends an export as the file itself, named and counted, written by data:export and removed after', async () => {
+    const csv = dailyCsv();
+    const path = join(dir.path, 'DLA.csv');
+    writeFileSync(path, csv);
+    await services.handlers['data:import']({ path, calendar: 'equities', naiveTimeZone: 'UTC' });
+    const send = (body: object, token = host.token): Promise<Response> =>
+      fetch(`http://127.0.0.1:${host.port}/api/${DOWNLOAD_EXPORT_CHANNEL}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const answer = await send({ symbol: 'DLA', timeframe: '1d', format: 'csv', start: '2024-01-10' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-disposition')).toBe(
+      'attachment; filename="DLA_1d_from-2024-01-10.csv"',
+    );
+    const text = await answer.text();
+    const rows = text.trim().split('\n').slice(1);
+    expect(answer.headers.get(EXPORT_BARS_HEADER)).toBe(String(rows.length));
+    // The same bars as the source file from that day on (a day bar is stamped at midnight New York).
+    const fields = (row: string): string => row.slice(row.indexOf(','));
+    const from = csv
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((row) => row >= '2024-01-10');
+    expect(rows.map(fields)).toEqual(from.map(fields));
+    expect(rows[0]).toMatch(/^2024-01-10T05:00:00/);
+    expect(left()).toEqual([]);
+
+    const unknown = await send({ symbol: 'NOPE', timeframe: '1d', format: 'csv' });
+    expect(unknown.status).toBe(404);
+    const format = await send({ symbol: 'DLA', timeframe: '1d', format: 'xlsx' });
+    expect(format.status).toBe(400);
+    expect(((await format.json()) as Answer['body']).error?.message).toContain('format');
+    expect((await send({ symbol: 'DLA', timeframe: '1d', format: 'csv' }, 'wrong')).status).toBe(401);
     expect(left()).toEqual([]);
   });
 });

@@ -1,4 +1,10 @@
-import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
+import type {
+  ExportedFile,
+  ExportFileInput,
+  ImportFileInput,
+  PickedFile,
+  RegimenClient,
+} from '../../shared/client.ts';
 import type {
   EventChannel,
   EventPayload,
@@ -6,7 +12,14 @@ import type {
   RequestInput,
   RequestOutput,
 } from '../../shared/contract.ts';
-import { EVENTS_PROTOCOL, TOKEN_PROTOCOL_PREFIX, UPLOAD_IMPORT_CHANNEL } from '../../shared/httpSession.ts';
+import {
+  DOWNLOAD_EXPORT_CHANNEL,
+  EVENTS_PROTOCOL,
+  EXPORT_BARS_HEADER,
+  TOKEN_PROTOCOL_PREFIX,
+  UPLOAD_IMPORT_CHANNEL,
+} from '../../shared/httpSession.ts';
+import { downloadBlob } from '../download.ts';
 import { ClientError, throwIfWireError } from './clientError.ts';
 
 export interface HttpClientOptions {
@@ -21,6 +34,15 @@ export interface HttpClientOptions {
 type AnyListener = (payload: unknown) => void;
 
 const DEFAULT_RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
+
+/** A response's JSON body, or null when it has none (an answer is then judged by its status alone). */
+async function jsonOf(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The client for `regimen serve`: requests are `POST /api/<channel>` with the input as JSON; events arrive
@@ -105,13 +127,13 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
     socket = null;
   };
 
-  /** POSTs to `/api/<path>`; the answer, or a ClientError saying why not. */
-  const post = async <T>(
+  /** POSTs to `/api/<path>`; the response when it is a success, else a ClientError saying why not. */
+  const send = async (
     channel: string,
     path: string,
     content: BodyInit,
     contentType: string,
-  ): Promise<T> => {
+  ): Promise<Response> => {
     const headers: Record<string, string> = { 'Content-Type': contentType };
     if (options.token) headers.Authorization = `Bearer ${options.token}`;
     let response: Response;
@@ -129,27 +151,31 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
         channel,
       );
     }
-    let body: unknown = null;
-    try {
-      body = await response.json();
-    } catch {
-      // Non-JSON answers are reported below by their status alone.
-    }
-    throwIfWireError(body, channel);
-    if (!response.ok) {
-      if (response.status === 401) {
-        throw new ClientError(
-          'The server refused this session (401): open the URL that `regimen serve` printed, token included.',
-          401,
-          channel,
-        );
-      }
+    if (response.ok) return response;
+    throwIfWireError(await jsonOf(response), channel);
+    if (response.status === 401) {
       throw new ClientError(
-        `${channel} failed: HTTP ${response.status} ${response.statusText}`,
-        response.status,
+        'The server refused this session (401): open the URL that `regimen serve` printed, token included.',
+        401,
         channel,
       );
     }
+    throw new ClientError(
+      `${channel} failed: HTTP ${response.status} ${response.statusText}`,
+      response.status,
+      channel,
+    );
+  };
+
+  /** POSTs to `/api/<path>`; the JSON answer, or a ClientError saying why not. */
+  const post = async <T>(
+    channel: string,
+    path: string,
+    content: BodyInit,
+    contentType: string,
+  ): Promise<T> => {
+    const body = await jsonOf(await send(channel, path, content, contentType));
+    throwIfWireError(body, channel);
     return body as T;
   };
 
@@ -169,6 +195,20 @@ export function createHttpClient(options: HttpClientOptions): RegimenClient {
         file,
         'application/octet-stream',
       );
+    },
+
+    // The browser saves the file where its user says: fetched with the token, handed over as a Blob.
+    async exportFile(input: ExportFileInput): Promise<ExportedFile> {
+      const response = await send(
+        'data:export',
+        DOWNLOAD_EXPORT_CHANNEL,
+        JSON.stringify(input),
+        'application/json',
+      );
+      const named = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1];
+      const savedAs = named ?? 'bars-export';
+      downloadBlob(savedAs, await response.blob());
+      return { savedAs, bars: Number(response.headers.get(EXPORT_BARS_HEADER)) };
     },
 
     on<K extends EventChannel>(channel: K, listener: (payload: EventPayload<K>) => void): () => void {

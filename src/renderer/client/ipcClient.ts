@@ -1,4 +1,5 @@
-import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
+import type { ExportFileInput, ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
+import { barsExportFileName } from '../../shared/exportFileName.ts';
 import type {
   EventChannel,
   EventPayload,
@@ -14,6 +15,8 @@ export interface RegimenBridge {
   on(channel: string, listener: (payload: unknown) => void): () => void;
   /** The picked or dropped file's own path (Electron's webUtils.getPathForFile); '' when it has none. */
   pathForFile(file: PickedFile): string;
+  /** Shows the system's save dialog offering `suggestedName`; the path chosen, or null when cancelled. */
+  chooseSavePath(suggestedName: string): Promise<string | null>;
 }
 
 declare global {
@@ -52,6 +55,20 @@ export function createIpcClient(bridge: RegimenBridge): RegimenClient {
         );
       }
       return client.invoke('data:import', { ...input, path });
+    },
+    // The file is written where the user chose, by the same data:export as the CLI's.
+    async exportFile(input: ExportFileInput) {
+      const chosen = await bridge.chooseSavePath(barsExportFileName(input));
+      if (chosen === null) return null;
+      const typed = chosen.toLowerCase().endsWith(`.${input.format}`);
+      // The dialog asked before replacing the file it was given; one whose extension is added here was not
+      // asked about, so it is not replaced.
+      const result = await client.invoke('data:export', {
+        ...input,
+        path: typed ? chosen : `${chosen}.${input.format}`,
+        overwrite: typed,
+      });
+      return { savedAs: result.path, bars: result.bars };
     },
   };
   return client;

@@ -1,5 +1,5 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
+import type { ExportFileInput, ImportFileInput, PickedFile, RegimenClient } from '../../shared/client.ts';
 import type {
   DataQualityResult,
   DatasetCoverage,
@@ -48,13 +48,13 @@ export interface DataJob {
 
 /** A finished action's one-line summary, shown in the panel it belongs to. */
 export interface DataResult {
-  kind: 'fetch' | 'import' | 'repair' | 'delete' | 'rename';
+  kind: 'fetch' | 'import' | 'repair' | 'delete' | 'rename' | 'export';
   text: string;
 }
 
 /** A failure shown in the panel where it happened; `needsKeys` offers the way to Settings. */
 export interface PanelError {
-  panel: 'coverage' | 'quality' | 'fetch' | 'import' | 'manage' | 'settings';
+  panel: 'coverage' | 'quality' | 'fetch' | 'import' | 'manage' | 'export' | 'settings';
   message: string;
   needsKeys: boolean;
 }
@@ -79,6 +79,8 @@ export interface DataState {
   errors: PanelError[];
   keys: Loadable<KeysStatus>;
   savingKeys: boolean;
+  /** An export is being written (and, in a browser, downloaded). */
+  exporting: boolean;
 
   load(): Promise<void>;
   loadCoverage(): Promise<void>;
@@ -95,6 +97,8 @@ export interface DataState {
   deleteDataset(symbol: string, confirmation: string): Promise<boolean>;
   /** Renames `symbol` to `to`; a refusal (e.g. the name is taken) is shown in the manage panel. */
   renameDataset(symbol: string, to: string): Promise<boolean>;
+  /** Exports bars to a file the user keeps (a download, or where the save dialog says). */
+  runExport(input: ExportFileInput): Promise<void>;
   loadKeys(): Promise<void>;
   saveKeys(keyId: string, secret: string): Promise<boolean>;
   clearKeys(): Promise<void>;
@@ -226,6 +230,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       errors: [],
       keys: { status: 'idle' },
       savingKeys: false,
+      exporting: false,
 
       async load() {
         await Promise.all([get().loadCoverage(), get().loadKeys()]);
@@ -422,6 +427,33 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
         } catch (error) {
           fail('manage', error);
           return false;
+        }
+      },
+
+      async runExport(input) {
+        const { exportFile } = client;
+        if (!exportFile) {
+          fail('export', new Error('This connection cannot save files: use `regimen data export`'));
+          return;
+        }
+        if (get().exporting) return;
+        clearError('export');
+        set({ exporting: true });
+        try {
+          const saved = await exportFile.call(client, input);
+          // Null: the save dialog was cancelled, nothing to say.
+          if (saved !== null) {
+            set({
+              lastResult: {
+                kind: 'export',
+                text: `${saved.bars.toLocaleString('en-US')} ${input.timeframe} bars of ${input.symbol} saved as ${saved.savedAs}`,
+              },
+            });
+          }
+        } catch (error) {
+          fail('export', error);
+        } finally {
+          set({ exporting: false });
         }
       },
 

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { CoveragePanel } from './CoveragePanel.tsx';
+import { ExportPanel } from './ExportPanel.tsx';
 import { FetchPanel } from './FetchPanel.tsx';
 import { ImportPanel } from './ImportPanel.tsx';
 import { ManagePanel } from './ManagePanel.tsx';
@@ -25,6 +26,7 @@ export function DataView() {
       <div className="data-side">
         <FetchPanel />
         <ImportPanel />
+        <ExportPanel />
       </div>
     </div>
   );

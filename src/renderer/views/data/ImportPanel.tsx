@@ -1,42 +1,11 @@
 import { useState } from 'react';
 import type { ImportForm } from '../../store/dataStore.ts';
 import { CALENDAR_LABELS } from './CoveragePanel.tsx';
-import { DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
+import { ChoiceField, DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
 const CALENDAR_CHOICES: readonly ImportForm['calendar'][] = ['auto', 'equities', 'fx', 'crypto'];
 const TIME_ZONE_CHOICES: readonly ImportForm['timeZone'][] = ['auto', 'UTC', 'America/New_York'];
-
-/** A labelled select over a fixed list of choices; only a listed choice reaches `onChange`. */
-function ChoiceField<T extends string>(props: {
-  label: string;
-  title: string;
-  testId: string;
-  value: T;
-  choices: readonly T[];
-  describe: (choice: T) => string;
-  onChange: (choice: T) => void;
-}) {
-  return (
-    <label className="field" title={props.title}>
-      <span className="field-label">{props.label}</span>
-      <select
-        data-testid={props.testId}
-        value={props.value}
-        onChange={(e) => {
-          const chosen = props.choices.find((c) => c === e.target.value);
-          if (chosen !== undefined) props.onChange(chosen);
-        }}
-      >
-        {props.choices.map((c) => (
-          <option key={c} value={c}>
-            {props.describe(c)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /**
  * Import a CSV or Parquet file: picked or dropped (the form's options apply), or by a path on the machine

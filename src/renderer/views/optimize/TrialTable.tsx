@@ -4,7 +4,7 @@ import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
 import { formatInteger, formatParamValue } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { trialsCsv } from '../../../shared/exportCsv.ts';
-import { downloadText, fileNameOf } from '../report/download.ts';
+import { downloadText, fileNameOf } from '../../download.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';

@@ -11,7 +11,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup } from '../../store/optimizeSetup.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { NumberField } from '../fields.tsx';
-import { fileNameOf } from '../report/download.ts';
+import { fileNameOf } from '../../download.ts';
 import { ResultActions } from '../report/ResultActions.tsx';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 

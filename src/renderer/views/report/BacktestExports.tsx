@@ -2,7 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { equityCsv, tradesCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
-import { fileNameOf } from './download.ts';
+import { fileNameOf } from '../../download.ts';
 import { ResultActions } from './ResultActions.tsx';
 import { TearSheetDialog } from './TearSheetDialog.tsx';
 

@@ -1,4 +1,4 @@
-import { downloadText } from './download.ts';
+import { downloadText } from '../../download.ts';
 
 /** One file a result offers: made when its button is clicked, so an unused export costs nothing. */
 export interface ResultDownload {

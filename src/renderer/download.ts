@@ -1,6 +1,6 @@
-/** Saves text as a file the browser (or Electron) downloads: no request to the services, no path given. */
-export function downloadText(fileName: string, text: string, type: 'text/csv' | 'text/html'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+/** Saves content as a file the browser (or Electron) downloads: the page names it, no path is given. */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = fileName;
@@ -9,6 +9,11 @@ export function downloadText(fileName: string, text: string, type: 'text/csv' | 
   anchor.remove();
   // After the click has handed the URL over; revoking at once can cancel the download in some browsers.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Saves text made in the page as a download: no request to the services. */
+export function downloadText(fileName: string, text: string, type: 'text/csv' | 'text/html'): void {
+  downloadBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
 }
 
 /** A file name from a result's parts: letters, digits, '-', '_' and '.' only. */
