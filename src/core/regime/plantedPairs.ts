@@ -159,7 +159,7 @@ export function plantedDetector(): HmmDetector {
   return new HmmDetector({ ...PLANTED_MODEL_OPTIONS, states: { volatility: 2 } });
 }
 
-/** Windows of the check's detectors: two volatility states where the detector has states. */
+/** Windows and refit cadence of the check's detectors (two volatility states where a detector has states). */
 const PLANTED_MODEL_OPTIONS = {
   timeframe: '1d',
   windows: { history: 2000, short: 5 },
