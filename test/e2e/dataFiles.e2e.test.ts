@@ -105,6 +105,11 @@ describe.skipIf(!hasChromium)(`Data view files${skipReason}`, () => {
     const { page, problems } = await openApp(session());
     await page.getByTestId('tab-data').click();
     await page.getByTestId('import-panel').waitFor({ state: 'visible', timeout: 30_000 });
+    // The picker's label keeps the panel's inset, like the form's fields below it (it touched the edge).
+    const panel = await page.getByTestId('import-panel').boundingBox();
+    const picker = await page.getByTestId('import-file').boundingBox();
+    const typed = await page.getByTestId('import-path').boundingBox();
+    expect(picker!.x - panel!.x).toBe(typed!.x - panel!.x);
     const lines = ['timestamp,open,high,low,close,volume'];
     for (let i = 0; i < 15; i++) {
       const day = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
