@@ -159,6 +159,11 @@ export const StatusSchema = z
     cash: z.number(),
     ramp: RampStatusSchema.nullable(),
     halt: HaltStateSchema.nullable(),
+    /**
+     * The day's realised + unrealised loss passed the set's maxDailyLoss at bar `at`: no new entries
+     * until the next UTC day. Optional: a bot that does not report it is not alarmed on it.
+     */
+    dailyLoss: z.object({ day: z.int(), at: z.int(), reason: z.string() }).strict().nullable().optional(),
     barsSeen: z.int(),
     lastBarTime: z.int().nullable(),
     heartbeat: z

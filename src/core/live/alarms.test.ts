@@ -36,6 +36,18 @@ describe('the standing version check', () => {
     expect(liveAlarms({ status: running(A), approvedHash: A, expectation: null })).toEqual([]);
   });
 
+  it("alarms on the bot's own daily-loss stop, in its words", () => {
+    const reason =
+      "the day's loss of 1.20 % from its opening equity 10000.00 passed maxDailyLoss 1.00 % (v3)";
+    const stopped = { ...running(A), dailyLoss: { reason } };
+    expect(liveAlarms({ status: stopped, approvedHash: A, expectation: null })).toEqual([
+      { kind: 'daily-loss', message: reason },
+    ]);
+    expect(
+      liveAlarms({ status: { ...stopped, dailyLoss: null }, approvedHash: A, expectation: null }),
+    ).toEqual([]);
+  });
+
   it('says an unreachable bot is unreachable rather than guessing its state', () => {
     expect(
       liveAlarms({ status: { unreachable: 'ECONNREFUSED' }, approvedHash: A, expectation: null }),

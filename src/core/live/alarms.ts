@@ -14,6 +14,7 @@ export const LIVE_ALARM_KINDS = [
   'win-rate',
   'rolled-back',
   'halted',
+  'daily-loss',
 ] as const;
 export type LiveAlarmKind = (typeof LIVE_ALARM_KINDS)[number];
 
@@ -28,6 +29,7 @@ export interface WatchedStatus {
   readonly pending: { readonly version: number; readonly hash: string } | null;
   readonly ramp: { readonly phase: string; readonly reason?: string } | null;
   readonly halt: { readonly mode: string; readonly reason: string } | null;
+  readonly dailyLoss?: { readonly reason: string } | null;
 }
 
 export interface WatchInput {
@@ -68,6 +70,7 @@ export function liveAlarms(input: WatchInput): LiveAlarm[] {
     });
   if (status.halt !== null)
     alarms.push({ kind: 'halted', message: `halted (${status.halt.mode}): ${status.halt.reason}` });
+  if (status.dailyLoss != null) alarms.push({ kind: 'daily-loss', message: status.dailyLoss.reason });
   const expectation = input.expectation;
   if (expectation === null) return alarms;
   if (expectation.drift.detectedAt !== null)

@@ -22,15 +22,22 @@ export interface Deciders {
   exitVersion: number;
 }
 
+/** Today's orders under maxOrdersPerDay, shared by the gates of one bot (every set's orders count). */
+export interface DayOrders {
+  used: number;
+  /** The active set's maxOrdersPerDay (Infinity: no cap). */
+  limit: number;
+}
+
 export class GatedPort implements OrderPort {
   mode: GateMode = 'open';
   noFlip = false;
   /** Share of a full entry the strategy may commit (the ramp's budget). */
   budget = 1;
-  /** Largest EquityFraction an entry may use (the set's maxPositionFraction). */
+  /** Largest position as a share of equity (the set's maxPositionFraction), whatever the sizing. */
   maxFraction = 1;
-  /** Orders left today under the set's maxOrdersPerDay (Infinity: no cap). */
-  ordersLeft = Infinity;
+  /** The last close, which values a position sized in units against maxFraction (NaN: not capped). */
+  price = NaN;
   dropped = 0;
 
   constructor(
@@ -38,6 +45,7 @@ export class GatedPort implements OrderPort {
     /** The parameter-set version whose decisions go through this gate (re-set by a reparameterize). */
     public version: number,
     private readonly deciders: Deciders,
+    private readonly day: DayOrders = { used: 0, limit: Infinity },
   ) {}
 
   get position(): number {
@@ -60,34 +68,30 @@ export class GatedPort implements OrderPort {
     limitPrice = NaN,
     stopPrice = NaN,
   ): number {
-    if (this.mode === 'closed' || this.ordersLeft <= 0) return this.drop();
+    if (this.mode === 'closed') return this.drop();
     if (sizing === Sizing.Close)
       return this.pass(false, direction, type, sizing, amount, limitPrice, stopPrice);
+    // Past the day's order cap only what reduces the position passes: a cap never keeps a bot from flat.
+    const entries = this.mode === 'open' && this.day.used < this.day.limit;
     const held = this.inner.position;
     const against = held !== 0 && Math.sign(held) !== direction;
     if (!against) {
-      if (this.mode !== 'open') return this.drop();
-      return this.pass(
-        true,
-        direction,
-        type,
-        sizing,
-        this.entryAmount(sizing, amount),
-        limitPrice,
-        stopPrice,
-      );
+      if (!entries) return this.drop();
+      const entry = this.entryAmount(sizing, amount, Math.abs(held));
+      if (!(entry > 0)) return this.drop();
+      return this.pass(true, direction, type, sizing, entry, limitPrice, stopPrice);
     }
     const flips = sizing === Sizing.EquityFraction || amount > Math.abs(held);
     if (!flips) return this.pass(false, direction, type, sizing, amount, limitPrice, stopPrice);
-    if (this.mode !== 'open' || this.noFlip) {
+    if (!entries || this.noFlip) {
       // Only the closing part survives: a market close, or the held units at the order's own price.
       if (type === OrderType.Market) return this.pass(false, 1, type, Sizing.Close, 0, NaN, NaN);
       return this.pass(false, direction, type, Sizing.Units, Math.abs(held), limitPrice, stopPrice);
     }
     const sized =
       sizing === Sizing.Units
-        ? Math.abs(held) + (amount - Math.abs(held)) * this.budget
-        : this.entryAmount(sizing, amount);
+        ? Math.abs(held) + this.entryAmount(sizing, amount - Math.abs(held), 0)
+        : this.entryAmount(sizing, amount, 0);
     this.deciders.exitVersion = this.version;
     return this.pass(true, direction, type, sizing, sized, limitPrice, stopPrice);
   }
@@ -95,6 +99,7 @@ export class GatedPort implements OrderPort {
   close(): number {
     if (this.mode === 'closed') return this.drop();
     this.deciders.exitVersion = this.version;
+    this.day.used++;
     return this.inner.close();
   }
 
@@ -118,9 +123,13 @@ export class GatedPort implements OrderPort {
     if (this.mode !== 'closed') this.inner.setTrailingStop(distance, referencePrice);
   }
 
-  private entryAmount(sizing: Sizing, amount: number): number {
+  /** An entry's amount at the ramp's budget, within the position limit given `held` units already. */
+  private entryAmount(sizing: Sizing, amount: number, held: number): number {
     const scaled = amount * this.budget;
-    return sizing === Sizing.EquityFraction ? Math.min(scaled, this.maxFraction) : scaled;
+    if (sizing === Sizing.EquityFraction) return Math.min(scaled, this.maxFraction);
+    const price = this.price;
+    if (sizing !== Sizing.Units || !(price > 0) || this.maxFraction >= 1) return scaled;
+    return Math.min(scaled, (this.maxFraction * this.inner.equityAt(price)) / price - held);
   }
 
   private pass(
@@ -134,7 +143,7 @@ export class GatedPort implements OrderPort {
   ): number {
     if (entry) this.deciders.entryVersion = this.version;
     else this.deciders.exitVersion = this.version;
-    this.ordersLeft--;
+    this.day.used++;
     return this.inner.submit(direction, type, sizing, amount, limitPrice, stopPrice);
   }
 

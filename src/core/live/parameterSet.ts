@@ -15,7 +15,7 @@ export interface PreTradeLimits {
   readonly maxPositionFraction: number;
   /** Halt new entries for the day after this fractional loss from the day's opening equity. */
   readonly maxDailyLoss: number;
-  /** Orders per trading day at most. */
+  /** Orders per UTC day; past it only orders that reduce the position pass (and still count). */
   readonly maxOrdersPerDay: number;
 }
 

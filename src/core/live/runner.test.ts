@@ -8,7 +8,12 @@ import type { StrategyParams } from '../strategy-api/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { CONFLUENCE_ATR_PERIOD, CONFLUENCE_MFI_PERIOD } from '../strategy/confluence.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+  type PreTradeLimits,
+} from './parameterSet.ts';
 import type { RampPlan } from './ramp.ts';
 import {
   LiveRunner,
@@ -21,12 +26,16 @@ import { SWITCH_CASES } from '../engine/switchCases.test-util.ts';
 
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
 
-function parameterSet(strategy: keyof typeof STRATEGIES, parameters: StrategyParams): ParameterSet {
+function parameterSet(
+  strategy: keyof typeof STRATEGIES,
+  parameters: StrategyParams,
+  limits: PreTradeLimits = LIMITS,
+): ParameterSet {
   return sealParameterSet({
     schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
     strategy: { name: strategy, version: STRATEGIES[strategy].version },
     parameters,
-    limits: LIMITS,
+    limits,
     provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
   });
 }
@@ -34,9 +43,14 @@ function parameterSet(strategy: keyof typeof STRATEGIES, parameters: StrategyPar
 function push(
   version: number,
   parameters: StrategyParams,
-  options: { policy?: PositionPolicy; ramp?: RampPlan; strategy?: keyof typeof STRATEGIES } = {},
+  options: {
+    policy?: PositionPolicy;
+    ramp?: RampPlan;
+    strategy?: keyof typeof STRATEGIES;
+    limits?: PreTradeLimits;
+  } = {},
 ): LivePush {
-  const set = parameterSet(options.strategy ?? 'sma-cross', parameters);
+  const set = parameterSet(options.strategy ?? 'sma-cross', parameters, options.limits);
   return {
     changeId: `change-${version}`,
     version,
@@ -423,5 +437,83 @@ describe('LiveRunner: ramps, position policy, halts', () => {
       mode: 'reduce-only',
       reason: 'no heartbeat from the workstation for 31 s',
     });
+  });
+});
+
+describe("LiveRunner: the set's pre-trade limits", () => {
+  // Hourly bars: 62 UTC days of them.
+  const hourly = randomWalkBars(1500, 41, { volatility: 0.01, stepMs: 3_600_000 });
+  const dayOf = (t: number) => Math.floor(t / 86_400_000);
+  const limited = (limits: Partial<PreTradeLimits>, policy: PositionPolicy = 'adopt') => {
+    const runner = newRunner(undefined, 1500);
+    const stops: NonNullable<LiveBotState['dailyLoss']>[] = [];
+    const all = { ...LIMITS, ...limits };
+    runner.apply(push(1, { fast: 2, slow: 5 }, { limits: all, policy }));
+    for (let i = 0; i < 1500; i++) {
+      // A keep switch in the middle of a day: both sets' orders count against the one daily cap.
+      if (i === 710) runner.apply(push(2, { fast: 3, slow: 7 }, { limits: all, policy }));
+      feed(runner, hourly, i, i + 1);
+      const stop = runner.state.dailyLoss;
+      if (stop != null && stops.at(-1)?.at !== stop.at) stops.push(stop);
+    }
+    return { runner, stops };
+  };
+
+  it('maxDailyLoss: past it (realised + unrealised) no new entries for the rest of the day, then again', () => {
+    const { runner, stops } = limited({ maxDailyLoss: 0.01 });
+    expect(stops.length).toBeGreaterThan(2);
+    expect(stops[0].reason).toMatch(/the day's loss of \d+\.\d\d % .* passed maxDailyLoss 1\.00 % \(v1\)/);
+    const entries = runner.fills.filter((f) => f.kind === 'entry');
+    for (const stop of stops) {
+      expect(entries.filter((f) => f.time > stop.at && dayOf(f.time) === stop.day)).toEqual([]);
+      expect(entries.some((f) => dayOf(f.time) > stop.day)).toBe(true);
+    }
+    // Without the limit the same bars bring entries after those moments.
+    const free = limited({ maxDailyLoss: 0.5 }).runner.fills.filter((f) => f.kind === 'entry');
+    const after = stops.filter((stop) => free.some((f) => f.time > stop.at && dayOf(f.time) === stop.day));
+    expect(after.length).toBeGreaterThan(0);
+  });
+
+  it('maxOrdersPerDay counts every order of the day, across a switch of sets', () => {
+    // An order fills at the next bar's open: it counts on the day of the bar that sent it. An entry
+    // (a reversal's entry half included) may only come from one of the day's first two orders.
+    const barOf = new Map(Array.from(hourly.t, (t, i) => [t, i]));
+    const ordersBeforeEntries = (fills: readonly { time: number; kind: string }[]) => {
+      const sent = new Map<number, Set<number>>();
+      const counts: number[] = [];
+      for (const f of fills) {
+        const day = dayOf(hourly.t[barOf.get(f.time)! - 1]);
+        const orders = (sent.get(day) ?? new Set<number>()).add(f.time);
+        sent.set(day, orders);
+        if (f.kind === 'entry') counts.push(orders.size);
+      }
+      return counts;
+    };
+    const capped = limited({ maxOrdersPerDay: 2 }, 'keep').runner;
+    expect(Math.max(...ordersBeforeEntries(capped.fills))).toBeLessThanOrEqual(2);
+    expect(capped.fills.filter((f) => f.version === 2 && f.kind === 'entry').length).toBeGreaterThan(0);
+    expect(Math.max(...ordersBeforeEntries(limited({}, 'keep').runner.fills))).toBeGreaterThan(2);
+  });
+
+  it('maxPositionFraction caps an entry sized in units (confluence sizes by risk) at that share of equity', () => {
+    const bars = randomWalkBars(1500, 17, { volatility: 0.006 });
+    const run = (maxPositionFraction: number) => {
+      const runner = newRunner(undefined, 1500);
+      const set = { limits: { ...LIMITS, maxPositionFraction }, strategy: 'confluence' as const };
+      runner.apply(push(1, defaultParams(STRATEGIES.confluence), set));
+      const shares: number[] = [];
+      for (let i = 0; i < 1500; i++) {
+        const before = runner.position;
+        feed(runner, bars, i, i + 1);
+        // Sized at the previous close, against the equity marked there.
+        if (before === 0 && runner.position !== 0)
+          shares.push((Math.abs(runner.position) * bars.c[i - 1]) / runner.equity[i - 1]);
+      }
+      return shares;
+    };
+    const capped = run(0.1);
+    expect(capped.length).toBeGreaterThan(3);
+    for (const share of capped) expect(share).toBeLessThanOrEqual(0.1 + 1e-9);
+    expect(Math.max(...run(1))).toBeGreaterThan(0.1);
   });
 });

@@ -15,7 +15,7 @@ import {
   type DeliveryLedger,
   type DeliveryRefusal,
 } from './delivery.ts';
-import { GatedPort, type Deciders } from './gate.ts';
+import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
 import type { HaltMode, PositionPolicy } from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
 import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type RampState } from './ramp.ts';
@@ -55,6 +55,19 @@ export interface LiveBotState {
   readonly pending: LivePush | null;
   readonly ramp: RampState | null;
   readonly halt: Halt | null;
+  /**
+   * The day's loss passed the active set's maxDailyLoss: no new entries until the next UTC day (absent
+   * in a state saved before the limit was enforced).
+   */
+  readonly dailyLoss?: DailyLossStop | null;
+}
+
+export interface DailyLossStop {
+  /** UTC day number it holds for. */
+  readonly day: number;
+  /** Time of the bar whose close passed the limit. */
+  readonly at: number;
+  readonly reason: string;
 }
 
 /**
@@ -72,9 +85,10 @@ export interface RunnerProgress {
   readonly exitVersion: number;
   /** The previous set still decides the exit of the position it opened (policy keep). */
   readonly windingDown: boolean;
-  /** UTC day number of the last bar, and the orders left of that day's maxOrdersPerDay. */
+  /** UTC day number of the last bar, the orders sent that day, and the equity it opened with. */
   readonly day: number | null;
-  readonly ordersLeft: number | null;
+  readonly ordersToday: number;
+  readonly dayOpenEquity: number;
 }
 
 /** What the bot persists: the delivery state, and its progress once it has seen a bar. */
@@ -89,6 +103,7 @@ export const INITIAL_BOT_STATE: LiveBotState = {
   pending: null,
   ramp: null,
   halt: null,
+  dailyLoss: null,
 };
 
 /** A closed bar as the bot receives it: the same values the bar checks at every edge read. */
@@ -210,6 +225,9 @@ export class LiveRunner {
   private lastHeartbeat: number;
   private heartbeatSeen = false;
   private day = NaN;
+  private readonly today: DayOrders = { used: 0, limit: Infinity };
+  /** Equity at the previous day's last close: what maxDailyLoss is measured from. */
+  private dayOpenEquity: number;
   private stateValue: LiveBotState;
   /** Applies counted per version since this process started (a property tests check it). */
   readonly applyCounts = new Map<number, number>();
@@ -229,12 +247,12 @@ export class LiveRunner {
     // counting as an apply: a restart applies nothing twice.
     this.restoring = this.stateValue.active;
     this.lastHeartbeat = this.now();
+    this.dayOpenEquity = this.brokerOptions.cash;
     if (progress !== undefined) this.restore(progress);
   }
 
   private restoring: LivePush | null;
   private restoredWindDown = false;
-  private restoredOrdersLeft: number | null = null;
   /** The pending set is the bot's own return to the last good set, not a delivered push. */
   private rollingBack = false;
 
@@ -259,7 +277,6 @@ export class LiveRunner {
 
   /** Everything a restart needs, as plain JSON (see RunnerProgress). */
   snapshot(): LiveBotSnapshot {
-    const main = this.main;
     return {
       ...this.stateValue,
       progress: {
@@ -272,7 +289,8 @@ export class LiveRunner {
         exitVersion: this.deciders.exitVersion,
         windingDown: this.windDown !== null,
         day: Number.isNaN(this.day) ? null : this.day,
-        ordersLeft: main === null || !Number.isFinite(main.gate.ordersLeft) ? null : main.gate.ordersLeft,
+        ordersToday: this.today.used,
+        dayOpenEquity: this.dayOpenEquity,
       },
     };
   }
@@ -394,9 +412,13 @@ export class LiveRunner {
     if (broker.units !== 0) broker.checkExits(i);
     if (broker.units === 0) this.windDown = null;
     this.applyGates();
+    // Checked before the strategies decide at this close, so no entry leaves after the limit passed.
+    this.checkDailyLoss(i, broker.cash + broker.units * c[i]);
     const wind = this.windDown;
+    if (wind !== null) wind.gate.price = c[i];
     if (wind !== null && i >= wind.start) wind.strategy.onBar(i);
     const main = this.main;
+    if (main !== null) main.gate.price = c[i];
     this.budgets[i] = main?.gate.budget ?? 1;
     if (main !== null && i >= main.start) main.strategy.onBar(i);
     if (this.brokerOptions.fillAtClose && broker.pendingCount > 0) broker.processClose(i);
@@ -417,10 +439,7 @@ export class LiveRunner {
     if (this.restoredWindDown && previous !== null && this.broker.units !== 0) {
       this.windDown = this.instance(previous, i);
     }
-    if (this.restoredOrdersLeft !== null) {
-      this.main.gate.ordersLeft = this.restoredOrdersLeft;
-      if (this.windDown !== null) this.windDown.gate.ordersLeft = this.restoredOrdersLeft;
-    }
+    this.today.limit = push.set.limits.maxOrdersPerDay;
     this.applyGates();
   }
 
@@ -433,7 +452,8 @@ export class LiveRunner {
     this.deciders.exitVersion = progress.exitVersion;
     this.restoredWindDown = progress.windingDown;
     this.day = progress.day ?? NaN;
-    this.restoredOrdersLeft = progress.ordersLeft;
+    this.today.used = progress.ordersToday;
+    this.dayOpenEquity = progress.dayOpenEquity;
   }
 
   /** Drops the oldest `count` bars of a full buffer; every index into it moves back by `count`. */
@@ -478,6 +498,7 @@ export class LiveRunner {
       }
     }
     if (old !== null && this.main !== null) this.main.gate.noFlip = true;
+    this.today.limit = push.set.limits.maxOrdersPerDay;
     this.update({
       active: push,
       previous: rollback ? this.stateValue.previous : (old ?? this.stateValue.previous),
@@ -489,9 +510,8 @@ export class LiveRunner {
 
   private instance(push: LivePush, i: number): Instance {
     const definition = this.config.catalogue[push.set.strategy.name];
-    const gate = new GatedPort(this.broker, push.version, this.deciders);
+    const gate = new GatedPort(this.broker, push.version, this.deciders, this.today);
     gate.maxFraction = push.set.limits.maxPositionFraction;
-    gate.ordersLeft = push.set.limits.maxOrdersPerDay;
     const strategy = definition.create(push.set.parameters);
     const options = resolveOptions(this.options, definition.convention);
     const start = strategy.init({ bars: this.bars, indicators: this.cache, orders: gate, options });
@@ -500,7 +520,7 @@ export class LiveRunner {
 
   /** Gate modes from the halt, the position policy and the ramp, re-derived whenever one changes. */
   private applyGates(): void {
-    const { halt, active, ramp } = this.stateValue;
+    const { halt, active, ramp, dailyLoss } = this.stateValue;
     const main = this.main;
     if (main === null) return;
     const flat = this.broker.units === 0;
@@ -511,7 +531,7 @@ export class LiveRunner {
     main.gate.mode =
       halt?.mode === 'flatten'
         ? 'closed'
-        : halt !== null
+        : halt !== null || (dailyLoss ?? null) !== null
           ? 'exits-only'
           : this.windDown !== null && !flat
             ? 'closed'
@@ -605,10 +625,33 @@ export class LiveRunner {
     const day = Math.floor(t / 86_400_000);
     if (day === this.day) return;
     this.day = day;
-    this.restoredOrdersLeft = null;
-    const limit = this.stateValue.active?.set.limits.maxOrdersPerDay ?? Infinity;
-    if (this.main !== null) this.main.gate.ordersLeft = limit;
-    if (this.windDown !== null) this.windDown.gate.ordersLeft = limit;
+    this.today.used = 0;
+    // Bar i is already in the buffer: the day opened with the equity of the close before it.
+    this.dayOpenEquity = this.length > 1 ? this.equity[this.length - 2] : this.brokerOptions.cash;
+    if ((this.stateValue.dailyLoss ?? null) !== null) {
+      this.update({ dailyLoss: null });
+      this.applyGates();
+    }
+  }
+
+  /** Realised and unrealised, at bar i's close: past maxDailyLoss, no new entries for the day. */
+  private checkDailyLoss(i: number, equity: number): void {
+    const active = this.stateValue.active;
+    if (active === null || (this.stateValue.dailyLoss ?? null) !== null) return;
+    const limit = active.set.limits.maxDailyLoss;
+    const loss = 1 - equity / this.dayOpenEquity;
+    if (!(loss > limit)) return;
+    const percent = (x: number) => `${(x * 100).toFixed(2)} %`;
+    this.update({
+      dailyLoss: {
+        day: this.day,
+        at: this.bars.t[i],
+        reason:
+          `the day's loss of ${percent(loss)} from its opening equity ${this.dayOpenEquity.toFixed(2)} ` +
+          `passed maxDailyLoss ${percent(limit)} (v${active.version}): no new entries until the next day`,
+      },
+    });
+    this.applyGates();
   }
 
   private update(change: Partial<LiveBotState>): void {

@@ -211,7 +211,7 @@ function count(url: URL, name: string): number {
 
 export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat'>): BotStatus {
   const { runner, symbol, heartbeat } = options;
-  const { active, pending, ledger, ramp, halt } = runner.state;
+  const { active, pending, ledger, ramp, halt, dailyLoss } = runner.state;
   const ref = (push: typeof active) =>
     push === null ? null : { version: push.version, changeId: push.changeId, hash: push.set.hash };
   const plan = active?.ramp;
@@ -241,6 +241,7 @@ export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 
             ...(ramp.reason === undefined ? {} : { reason: ramp.reason }),
           },
     halt: halt === null ? null : { ...halt },
+    dailyLoss: dailyLoss == null ? null : { ...dailyLoss },
     barsSeen: runner.barsSeen,
     lastBarTime: runner.lastBarTime,
     heartbeat: { lastAt: runner.lastHeartbeatAt, timeoutMs: heartbeat.timeoutMs, onTimeout: heartbeat.mode },

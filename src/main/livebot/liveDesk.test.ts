@@ -8,7 +8,16 @@ import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
-import { approve, checkedStatus, halt, propose, push, rollback, type LiveDesk } from './liveDesk.ts';
+import {
+  approve,
+  checkedStatus,
+  halt,
+  propose,
+  push,
+  recordDailyLoss,
+  rollback,
+  type LiveDesk,
+} from './liveDesk.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'desk-secret-0123456789abcdef';
@@ -134,5 +143,20 @@ describe('live desk against the reference bot on loopback', () => {
       seq: 7,
       problem: 'entry 7 was edited: its hash does not match',
     });
+  });
+
+  it("records the bot's daily-loss stop as one halt entry, however often it is seen", async () => {
+    const stop = { day: 19_700, at: 1_702_080_000_000, reason: 'loss 1.2 % passed maxDailyLoss 1 %' };
+    expect(await recordDailyLoss(desk, 'http://127.0.0.1:1', stop)).toBe(true);
+    expect(await recordDailyLoss(desk, 'http://127.0.0.1:1', stop)).toBe(false);
+    expect(
+      await recordDailyLoss(desk, 'http://127.0.0.1:1', { ...stop, day: 19_701, at: stop.at + 86_400_000 }),
+    ).toBe(true);
+    const entries = await audit.entries();
+    expect(entries.map((e) => [e.kind, e.actor, e.reason])).toEqual([
+      ['halt', 'bot', `daily loss limit: ${stop.reason}`],
+      ['halt', 'bot', `daily loss limit: ${stop.reason}`],
+    ]);
+    expect(verifyAuditChain(entries)).toMatchObject({ ok: true });
   });
 });

@@ -254,6 +254,25 @@ export async function halt(
   return desk.client(bot).halt(mode, reason);
 }
 
+/**
+ * The bot stopped its own entries for the day (its daily-loss limit): recorded once, as the bot's halt,
+ * however often the workstation sees it.
+ */
+export async function recordDailyLoss(
+  desk: LiveDesk,
+  bot: string,
+  stop: NonNullable<BotStatus['dailyLoss']>,
+): Promise<boolean> {
+  const detail = canonicalJson({ mode: 'no-new-entries', until: 'next-day', day: stop.day, at: stop.at });
+  if ((await desk.audit.of('halt', bot)).some((e) => e.detail === detail)) return false;
+  await desk.audit.append({
+    ...entryBase(desk, 'halt', 'bot', bot),
+    reason: `daily loss limit: ${stop.reason}`,
+    detail,
+  });
+  return true;
+}
+
 export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {
   await desk.audit.append({
     ...entryBase(desk, 'resume', actor, bot),

@@ -43,13 +43,14 @@ export {
   type RampPlan,
   type RampState,
 } from '../ramp.ts';
-export { GatedPort, DROPPED_ORDER, type Deciders, type GateMode } from '../gate.ts';
+export { GatedPort, DROPPED_ORDER, type Deciders, type DayOrders, type GateMode } from '../gate.ts';
 export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from '../modes.ts';
 export {
   LiveRunner,
   pushProblem,
   type LiveBotState,
   type LiveBotSnapshot,
+  type DailyLossStop,
   type RunnerProgress,
   type LivePush,
   type LiveFill,

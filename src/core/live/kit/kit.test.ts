@@ -69,9 +69,13 @@ describe('kit: a trader-built bot over its own order port', () => {
     expect(decideDelivery(ledger, push)).toEqual({ kind: 'duplicate', version: 1 });
 
     const port = new RecordingPort();
-    const gate = new GatedPort(port, 1, { entryVersion: 0, exitVersion: 0 });
+    const gate = new GatedPort(
+      port,
+      1,
+      { entryVersion: 0, exitVersion: 0 },
+      { used: 0, limit: set.limits.maxOrdersPerDay },
+    );
     gate.maxFraction = set.limits.maxPositionFraction;
-    gate.ordersLeft = set.limits.maxOrdersPerDay;
     let state = startRamp(ramp, 10_000);
     gate.budget = rampBudget(ramp, state);
     gate.submit(1, OrderType.Market, Sizing.EquityFraction, 1);

@@ -6,7 +6,13 @@ import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
 import type { LiveBotEntry, LiveBotView, LiveExpectationView } from '../../../shared/liveContract.ts';
 import type { AuditLog } from '../../livebot/auditLog.ts';
 import type { BotClient } from '../../livebot/botClient.ts';
-import { acknowledgedSets, halt, lastApprovedHash, type LiveDesk } from '../../livebot/liveDesk.ts';
+import {
+  acknowledgedSets,
+  halt,
+  lastApprovedHash,
+  recordDailyLoss,
+  type LiveDesk,
+} from '../../livebot/liveDesk.ts';
 import type { EventBus } from '../events.ts';
 
 /**
@@ -125,6 +131,7 @@ export class LiveWatcher {
         await client.heartbeat();
         let status = await client.status();
         await this.readReports(client, state, status);
+        if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
         const expectation = await this.expect(desk.audit, bot.url, state.evidence);
         if (
