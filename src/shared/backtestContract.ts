@@ -29,6 +29,8 @@ export const ParamSpec = z.object({
   step: z.number().optional(),
   default: z.number(),
   description: z.string(),
+  /** A live ramp moves it step by step between the old and the new set (see core ParamSpec). */
+  interpolable: z.boolean().optional(),
 });
 
 export const StrategyInfo = z.object({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Bars } from '../data/bars.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
+import { defaultParams } from '../strategy-api/params.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { liveExpectation, type LiveEvidence } from './expectation.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } from './parameterSet.ts';
@@ -169,5 +170,51 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     expect(drifting.drift.detectedAt).not.toBeNull();
     expect(drifting.drift.detectedAt!).toBeGreaterThan(bars.t[900]);
     expect(drifting.bands.dailyReturn.inside).toBe(false);
+  });
+});
+
+describe('liveExpectation: a ramp that moves interpolable parameters', () => {
+  it('the shadow steps them as the bot did: every fill matched', () => {
+    const base = defaultParams(STRATEGIES.confluence);
+    const set = (overrides: Record<string, number>) =>
+      sealParameterSet({
+        schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+        strategy: { name: 'confluence', version: STRATEGIES.confluence.version },
+        parameters: { ...base, ...overrides },
+        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 },
+        provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+      });
+    const sets = new Map([
+      [1, set({ confidence_threshold: 0.8, bb_std: 1.5 })],
+      [2, set({ confidence_threshold: 0.4, bb_std: 2.5 })],
+    ]);
+    const ramp: RampPlan = {
+      steps: [0.25, 0.5, 0.75, 1],
+      barsPerStep: 100,
+      guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 10_000 },
+    };
+    const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
+    const feed = (from: number, to: number) => {
+      for (let i = from; i < to; i++)
+        runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+    };
+    runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
+    feed(0, 300);
+    const second = sets.get(2)!;
+    runner.apply({ changeId: 'c2', version: 2, hash: second.hash, set: second, policy: 'adopt', ramp });
+    feed(300, bars.t.length);
+    const evidence: LiveEvidence = {
+      bars,
+      versions: runner.versions,
+      budgets: runner.budgets,
+      equity: runner.equity,
+      fills: runner.fills,
+    };
+    const inRamp = runner.fills.filter((f) => f.time > bars.t[300] && f.time < bars.t[700]);
+    expect(inRamp.length).toBeGreaterThan(3);
+    const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });
+    expect(result.reconciliation.missed).toEqual([]);
+    expect(result.reconciliation.extra).toEqual([]);
+    for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
   });
 });

@@ -4,10 +4,11 @@ import type { BacktestOptions } from '../engine/options.ts';
 import { tradeRecords } from '../engine/trade-log.ts';
 import { Adwin } from '../ml/drift/adwin.ts';
 import { detectDrift } from '../ml/drift/index.ts';
-import type { Strategy, StrategyContext, StrategyDefinition } from '../strategy-api/types.ts';
+import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { GatedPort } from './gate.ts';
 import type { PositionPolicy } from './modes.ts';
 import type { ParameterSet } from './parameterSet.ts';
+import { rampParameters } from './ramp.ts';
 import type { LiveFill } from './runner.ts';
 
 /**
@@ -387,6 +388,8 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
       /** The previous set deciding the exit of the position it opened (policy keep). */
       let windDown: Decider | null = null;
       let waitForFlat = false;
+      /** The version before the last switch: a ramp's interpolable parameters move from its values. */
+      let before = 0;
       const decider = (version: number, i: number): Decider => {
         const set = plan.sets.get(version)!;
         const gate = new GatedPort(context.orders, version, deciders);
@@ -394,20 +397,27 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
         const strategy = definition.create(set.parameters);
         return { strategy, gate, version, start: Math.max(strategy.init({ ...context, orders: gate }), i) };
       };
+      /** The parameters the bot ran at budget `weight` of a ramp from `before` (see rampParameters). */
+      const parametersAt = (weight: number): StrategyParams => {
+        const to = plan.sets.get(main.version)!.parameters;
+        const from = plan.sets.get(before)?.parameters;
+        return from === undefined ? to : rampParameters(definition, from, to, weight);
+      };
       const switchTo = (version: number, i: number): void => {
+        before = main.version;
         const policy = plan.policies?.get(version) ?? 'adopt';
         const held = context.orders.position !== 0;
         if (policy === 'keep' && held) {
           windDown = main;
           main = decider(version, i);
         } else {
-          main.strategy.reparameterize(plan.sets.get(version)!.parameters);
           main = { ...main, version };
           main.gate.version = version;
           main.gate.maxFraction = plan.sets.get(version)!.limits.maxPositionFraction;
           if (policy === 'flatten' && held) main.gate.close();
           waitForFlat = policy === 'no-new-entries-until-flat' && held;
         }
+        main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));
         main.gate.noFlip = true;
       };
       return {
@@ -422,7 +432,10 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
             windDown = null;
             waitForFlat = false;
           }
-          main.gate.budget = plan.budgets?.[i] ?? 1;
+          const budget = plan.budgets?.[i] ?? 1;
+          // A ramp's step took effect at this bar's boundary: so did its interpolated parameters.
+          if (budget !== main.gate.budget) main.strategy.reparameterize(parametersAt(budget));
+          main.gate.budget = budget;
           main.gate.mode = windDown !== null ? 'closed' : waitForFlat ? 'exits-only' : 'open';
           if (windDown !== null) {
             windDown.gate.mode = 'exits-only';

@@ -5,6 +5,9 @@
  * at the next bar boundary. Plain data in, plain data out: the state persists as JSON, so a bot restarted
  * mid-ramp resumes at the step it had reached.
  */
+import { validateParams } from '../strategy-api/params.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+
 export interface Guardrails {
   /** Largest fall from the equity peak since the ramp started, as a fraction (0, 1). */
   readonly maxDrawdown: number;
@@ -71,6 +74,32 @@ export function startRamp(plan: RampPlan, equity: number): RampState {
 /** The share of a full entry the new set may commit now: 1 once the ramp is complete. */
 export function rampBudget(plan: RampPlan, state: RampState): number {
   return state.phase === 'complete' ? 1 : plan.steps[Math.min(state.step, plan.steps.length - 1)];
+}
+
+/**
+ * The parameters a ramp trades at `weight` (its budget): each interpolable parameter (ParamSpec) moved
+ * that share of the way from the old set's value to the new one's (ints rounded), every other one the
+ * new set's at once. Where a step would break a constraint between parameters, the new set as it is.
+ */
+export function rampParameters(
+  definition: StrategyDefinition,
+  from: StrategyParams,
+  to: StrategyParams,
+  weight: number,
+): StrategyParams {
+  if (weight >= 1) return to;
+  const stepped: Record<string, number> = { ...to };
+  for (const spec of definition.params) {
+    const [a, b] = [from[spec.name], to[spec.name]];
+    if (spec.interpolable !== true || a === undefined || b === undefined) continue;
+    const value = a + (b - a) * weight;
+    stepped[spec.name] = spec.type === 'int' ? Math.round(value) : value;
+  }
+  try {
+    return validateParams(definition, stepped);
+  } catch {
+    return to;
+  }
 }
 
 /** What the account did over one bar, for the guardrails. */

@@ -517,3 +517,45 @@ describe("LiveRunner: the set's pre-trade limits", () => {
     expect(Math.max(...run(1))).toBeGreaterThan(0.1);
   });
 });
+
+describe('LiveRunner: interpolable parameters during a ramp', () => {
+  it('move step by step from the old set to the new one; the others switch at once', () => {
+    const seen: StrategyParams[] = [];
+    const definition = STRATEGIES.confluence;
+    const spy = {
+      ...STRATEGIES,
+      confluence: {
+        ...definition,
+        create: (params: StrategyParams) => {
+          const strategy = definition.create(params);
+          return {
+            init: strategy.init.bind(strategy),
+            onBar: strategy.onBar.bind(strategy),
+            reparameterize: (next: StrategyParams) => {
+              seen.push(next);
+              strategy.reparameterize(next);
+            },
+          };
+        },
+      },
+    };
+    const confluence = defaultParams(definition);
+    const before = { ...confluence, bb_std: 2, confidence_threshold: 0.6, fast_ma_period: 10 };
+    const after = { ...confluence, bb_std: 3, confidence_threshold: 0.4, fast_ma_period: 8 };
+    const ramp: RampPlan = { steps: [0.25, 0.5, 1], barsPerStep: 50, guardrails: LOOSE };
+    const bars = randomWalkBars(600, 7, { volatility: 0.006 });
+    const runner = new LiveRunner({ catalogue: spy, capacity: 600 });
+    runner.apply(push(1, before, { strategy: 'confluence' }));
+    feed(runner, bars, 0, 200);
+    runner.apply(push(2, after, { strategy: 'confluence', ramp }));
+    feed(runner, bars, 200, 400);
+    expect(runner.state.ramp?.phase).toBe('complete');
+    const shown = seen.map((p) => [p.bb_std, p.confidence_threshold, p.fast_ma_period]);
+    // The switch (reparameterize at full weight, then the first step), 50 bars later the second, then all.
+    expect(shown.slice(1)).toEqual([
+      [2.25, 0.6 + (0.4 - 0.6) * 0.25, 8],
+      [2.5, 0.6 + (0.4 - 0.6) * 0.5, 8],
+      [3, 0.4, 8],
+    ]);
+  });
+});

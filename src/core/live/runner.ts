@@ -18,7 +18,15 @@ import {
 import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
 import type { HaltMode, PositionPolicy } from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
-import { advanceRamp, rampBudget, rampProblems, startRamp, type RampPlan, type RampState } from './ramp.ts';
+import {
+  advanceRamp,
+  rampBudget,
+  rampParameters,
+  rampProblems,
+  startRamp,
+  type RampPlan,
+  type RampState,
+} from './ramp.ts';
 
 /**
  * The reference bot's trading core: bars arrive one at a time, and the strategy the backtest ran trades
@@ -439,8 +447,26 @@ export class LiveRunner {
     if (this.restoredWindDown && previous !== null && this.broker.units !== 0) {
       this.windDown = this.instance(previous, i);
     }
+    this.stepParameters();
     this.today.limit = push.set.limits.maxOrdersPerDay;
     this.applyGates();
+  }
+
+  /**
+   * During a ramp from one set of a strategy to another, its interpolable parameters move with the
+   * budget, step by step (taking effect at the next bar, like any change); at the end they are the new
+   * set's. Outside a ramp nothing changes.
+   */
+  private stepParameters(): void {
+    const { active, previous, ramp } = this.stateValue;
+    const main = this.main;
+    if (main === null || active?.ramp === undefined || ramp === null || previous === null) return;
+    if (previous.set.strategy.name !== active.set.strategy.name || ramp.phase === 'rolled-back') return;
+    const definition = this.config.catalogue[active.set.strategy.name];
+    const weight = rampBudget(active.ramp, ramp);
+    main.strategy.reparameterize(
+      rampParameters(definition, previous.set.parameters, active.set.parameters, weight),
+    );
   }
 
   private restore(progress: RunnerProgress): void {
@@ -505,6 +531,7 @@ export class LiveRunner {
       pending: null,
       ramp: old !== null && push.ramp !== undefined ? startRamp(push.ramp, this.lastEquity) : null,
     });
+    this.stepParameters();
     this.applyGates();
   }
 
@@ -601,6 +628,7 @@ export class LiveRunner {
     const next = advanceRamp(active.ramp, ramp, { equity: this.equity[i], slippageBps });
     this.update({ ramp: next });
     if (next.phase !== 'rolled-back') {
+      if (next.step !== ramp.step || next.phase !== ramp.phase) this.stepParameters();
       this.applyGates();
       return;
     }

@@ -66,6 +66,12 @@ export interface ParamSpec {
   readonly step: number;
   readonly default: number;
   readonly description: string;
+  /**
+   * Values between two settings mean something in between (a threshold, a width, a risk share), so a
+   * live ramp may move it step by step from the old set's value to the new one's. Not a period: every
+   * step would be another indicator with its own warm-up.
+   */
+  readonly interpolable?: boolean;
 }
 
 /** A relation between two parameters that valid parameter sets satisfy: `left` < `right`. */

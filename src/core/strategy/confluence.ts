@@ -161,6 +161,7 @@ export const confluence: StrategyDefinition = {
       step: 0.005,
       default: 0.02,
       description: 'Share of equity lost when the stop is hit',
+      interpolable: true,
     },
     {
       name: 'confidence_threshold',
@@ -171,6 +172,7 @@ export const confluence: StrategyDefinition = {
       step: 0.05,
       default: 0.6,
       description: 'Minimum weighted share of confirming signals to enter',
+      interpolable: true,
     },
     {
       name: 'volume_threshold',
@@ -181,6 +183,7 @@ export const confluence: StrategyDefinition = {
       step: 0.1,
       default: 1.5,
       description: 'Volume / its average that confirms',
+      interpolable: true,
     },
     {
       name: 'mfi_oversold',
@@ -251,6 +254,7 @@ export const confluence: StrategyDefinition = {
       step: 0.1,
       default: 2.0,
       description: 'Bollinger width in standard deviations',
+      interpolable: true,
     },
   ],
   constraints: [
