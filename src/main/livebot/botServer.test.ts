@@ -146,11 +146,11 @@ describe('reference bot: restart and secrecy', () => {
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
-
-  it('killed mid-replay with a position open, the restarted bot goes on from the next bar with the decisions of one that never stopped', async () => {
+  /** A replay at full speed that keeps its state in a fresh directory, started again by each call. */
+  const restartable = (log: string[] = []): (() => Promise<ReferenceBot>) => {
     dir = mkdtempSync(join(tmpdir(), 'regimen-bot-'));
     const statePath = join(dir, 'bot.json');
-    const start = (): Promise<ReferenceBot> =>
+    return () =>
       startReferenceBot({
         bars,
         symbol: 'TEST',
@@ -158,7 +158,12 @@ describe('reference bot: restart and secrecy', () => {
         secret: SECRET,
         heartbeat: HEARTBEAT,
         statePath,
+        log: (l) => log.push(l),
       });
+  };
+
+  it('killed mid-replay with a position open, the restarted bot goes on from the next bar with the decisions of one that never stopped', async () => {
+    const start = restartable();
     const first = await start();
     const v1 = applyRequest(1, 10);
     await new BotClient(first.url, SECRET).apply(v1);
@@ -188,20 +193,9 @@ describe('reference bot: restart and secrecy', () => {
   });
 
   it('killed mid-ramp and restarted, it resumes the applied version and ramp and applies nothing twice; the secret is nowhere', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'regimen-bot-'));
-    const statePath = join(dir, 'bot.json');
     const log: string[] = [];
     const responses: unknown[] = [];
-    const start = (): Promise<ReferenceBot> =>
-      startReferenceBot({
-        bars,
-        symbol: 'TEST',
-        speed: Infinity,
-        secret: SECRET,
-        heartbeat: HEARTBEAT,
-        statePath,
-        log: (l) => log.push(l),
-      });
+    const start = restartable(log);
     const first = await start();
     const client = new BotClient(first.url, SECRET);
     const ramp = {
@@ -230,7 +224,9 @@ describe('reference bot: restart and secrecy', () => {
     expect(status.ramp).toMatchObject({ phase: 'ramping', step: 0, budget: 0.1 });
     expect(second.runner.applyCounts.size).toBe(0);
 
-    const everything = [...log, JSON.stringify(responses), readFileSync(statePath, 'utf8')].join('\n');
+    const everything = [...log, JSON.stringify(responses), readFileSync(join(dir, 'bot.json'), 'utf8')].join(
+      '\n',
+    );
     expect(everything).toContain(v2.set.hash);
     expect(everything).not.toContain(SECRET);
     await expect(new BotClient(second.url, 'wrong-secret-0123456789abcdef').status()).rejects.toBeInstanceOf(
