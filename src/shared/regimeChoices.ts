@@ -19,6 +19,13 @@ export const DETECTOR_CHOICES = [
   settings: readonly DetectorSetting[];
 }[];
 
+export const DETECTOR_NAMES = DETECTOR_CHOICES.map((choice) => choice.name);
+
+/** The words a detector is offered under. */
+export function detectorLabel(name: DetectorName): string {
+  return DETECTOR_CHOICES.find((choice) => choice.name === name)?.label ?? name;
+}
+
 /**
  * The detector a command or study uses when none is named: the best on the planted-regime tests
  * (volatility balanced accuracy; see core/regime/quality.test.ts).

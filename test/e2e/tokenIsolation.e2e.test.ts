@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { startHttpHost } from '../../src/main/server/httpHost.ts';
-import { createServices } from '../../src/main/services/services.ts';
-import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { chromiumSkipReason, hasChromium } from './harness.ts';
+import { testServices } from '../support/serviceHost.ts';
 
 const skipReason = chromiumSkipReason('tokenIsolation.e2e');
 
@@ -42,14 +41,7 @@ describe.skipIf(!hasChromium)(`the token stays with regimen serve${skipReason}`,
       join(staticDir, 'index.html'),
       `<!doctype html><title>Regimen</title><a id="out" href="${other.url}">out</a>`,
     );
-    const services = await createServices({
-      dataDir,
-      host: 'http',
-      skipDemo: true,
-      threads: 1,
-      secrets: new MemorySecretStore(),
-      env: {},
-    });
+    const services = await testServices(dataDir);
     const host = await startHttpHost({ handlers: services.handlers, events: services.events, staticDir });
     const browser = await chromium.launchPersistentContext(profileDir, {
       executablePath: '/usr/bin/chromium',

@@ -5,13 +5,10 @@
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { startHttpHost } from '../../src/main/server/httpHost.ts';
 import { dispatchOrWireError } from '../../src/main/services/dispatch.ts';
-import { createServices } from '../../src/main/services/services.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
-import { tempDir } from '../marketdata/helpers.ts';
-import { postJson, type Answer } from '../support/serviceHost.ts';
+import { postJson, servicesOnTempDir, type Answer } from '../support/serviceHost.ts';
 
 const KEY_ID = 'PKHARDENKEY0042';
 const SECRET = 'hardening-secret-value-77';
@@ -39,13 +36,7 @@ async function closedPort(): Promise<number> {
 
 /** `data:fetch` through the HTTP host of services on `baseUrl` with the given keys, and the IPC answer. */
 async function fetchThrough(baseUrl: string, keyId = KEY_ID, secret = SECRET): Promise<[Answer, unknown]> {
-  const dir = tempDir('regimen-alpaca-errors-');
-  const services = await createServices({
-    dataDir: dir.path,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
+  const { dir, services } = await servicesOnTempDir('regimen-alpaca-errors-', {
     env: { APCA_API_KEY_ID: keyId, APCA_API_SECRET_KEY: secret },
     alpaca: { dataBaseUrl: baseUrl, timeoutMs: 100, backoffBaseMs: 5, requestsPerMinute: 60_000 },
   });

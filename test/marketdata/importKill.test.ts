@@ -3,13 +3,12 @@ import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { importBarsFile, removeStaleStaging } from '../../src/main/marketdata/importer.ts';
-import { createServices } from '../../src/main/services/services.ts';
-import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { databasePath } from '../../src/main/paths.ts';
 import { parseCsvFilePart } from '../../src/main/compute/csvPart.ts';
 import { tempDir } from './helpers.ts';
+import { testServices } from '../support/serviceHost.ts';
 
 const T0 = Date.UTC(2020, 0, 1);
 
@@ -71,14 +70,7 @@ it('an import killed during its load stores nothing, keeps the bars before it, a
   expect(staging(dataDir)).toHaveLength(1);
 
   // ...and the next start removes it; nothing of the killed import is stored, the bars before are intact.
-  const services = await createServices({
-    dataDir,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
-    env: {},
-  });
+  const services = await testServices(dataDir);
   try {
     expect(staging(dataDir)).toEqual([]);
     const after = await services.bars.read('KILL', '1m');

@@ -28,17 +28,16 @@ export interface ServiceHost {
 }
 
 /**
- * The services as a test host runs them, on a new temporary data folder (removed by the caller with
- * `dir.remove()` after closing them): no demo market, one pool thread, keys in memory, and `env` as
- * their whole environment (no keys unless it gives them); Alpaca at `alpaca` (a fake) when given.
+ * The services as a test host runs them, on the data folder `dataDir`: no demo market, one pool thread,
+ * keys in memory, and `env` as their whole environment (no keys unless it gives them); Alpaca at
+ * `alpaca` (a fake) when given.
  */
-export async function servicesOnTempDir(
-  prefix: string,
+export function testServices(
+  dataDir: string,
   options: { env?: NodeJS.ProcessEnv; alpaca?: ServicesOptions['alpaca'] } = {},
-): Promise<{ dir: { path: string; remove(): void }; services: Services }> {
-  const dir = tempDir(prefix);
-  const services = await createServices({
-    dataDir: dir.path,
+): Promise<Services> {
+  return createServices({
+    dataDir,
     host: 'http',
     skipDemo: true,
     threads: 1,
@@ -46,7 +45,15 @@ export async function servicesOnTempDir(
     env: options.env ?? {},
     ...(options.alpaca === undefined ? {} : { alpaca: options.alpaca }),
   });
-  return { dir, services };
+}
+
+/** {@link testServices} on a new temporary data folder (removed by the caller with `dir.remove()`). */
+export async function servicesOnTempDir(
+  prefix: string,
+  options: Parameters<typeof testServices>[1] = {},
+): Promise<{ dir: { path: string; remove(): void }; services: Services }> {
+  const dir = tempDir(prefix);
+  return { dir, services: await testServices(dir.path, options) };
 }
 
 /**

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { DAY_MS } from '../../format.ts';
 import { finestAvailable, TIMEFRAME_CHOICES, timeframeReasons } from '../../timeframes.ts';
-import { ChoiceField, LastResult, PanelErrorBox } from './parts.tsx';
+import { LastResult, PanelErrorBox } from './parts.tsx';
+import { ChoiceField } from '../fields.tsx';
 import { useData } from './useData.ts';
 
 const FORMATS = ['csv', 'parquet'] as const;

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { ImportForm } from '../../store/dataStore.ts';
 import { CALENDAR_LABELS } from './CoveragePanel.tsx';
-import { ChoiceField, DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
+import { DataJobProgress, LastResult, PanelErrorBox } from './parts.tsx';
+import { ChoiceField } from '../fields.tsx';
 import { useData } from './useData.ts';
 
 const CALENDAR_CHOICES: readonly ImportForm['calendar'][] = ['auto', 'equities', 'fx', 'crypto'];

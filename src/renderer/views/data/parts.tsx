@@ -49,34 +49,3 @@ export function LastResult({ kinds }: { kinds: ReadonlyArray<DataResult['kind']>
     </div>
   );
 }
-
-/** A labelled select over a fixed list of choices; only a listed choice reaches `onChange`. */
-export function ChoiceField<T extends string>(props: {
-  label: string;
-  title: string;
-  testId: string;
-  value: T;
-  choices: readonly T[];
-  describe: (choice: T) => string;
-  onChange: (choice: T) => void;
-}) {
-  return (
-    <label className="field" title={props.title}>
-      <span className="field-label">{props.label}</span>
-      <select
-        data-testid={props.testId}
-        value={props.value}
-        onChange={(e) => {
-          const chosen = props.choices.find((c) => c === e.target.value);
-          if (chosen !== undefined) props.onChange(chosen);
-        }}
-      >
-        {props.choices.map((c) => (
-          <option key={c} value={c}>
-            {props.describe(c)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}

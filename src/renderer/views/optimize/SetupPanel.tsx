@@ -1,5 +1,5 @@
 import { COMMISSION_UNIT, commissionWarning, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
-import { DETECTOR_CHOICES } from '../../../shared/regimeChoices.ts';
+import { DETECTOR_NAMES, detectorLabel } from '../../../shared/regimeChoices.ts';
 import { useEffect, useMemo, useState } from 'react';
 import { formatInteger } from '../../format.ts';
 import { symbolRows, symbolTimeframeReasons } from '../../store/appStore.ts';
@@ -8,7 +8,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
 import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../../metricFormat.ts';
-import { NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
+import { ChoiceField, NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
 import { CostFields } from '../CostFields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
 
@@ -331,23 +331,15 @@ export function SetupPanel() {
           </label>
           {setup.perRegime ? (
             <>
-              <label className="field">
-                <span className="field-label">regime detector</span>
-                <select
-                  data-testid="opt-per-regime-detector"
-                  value={setup.regimeDetector}
-                  onChange={(e) => {
-                    const chosen = DETECTOR_CHOICES.find((c) => c.name === e.target.value);
-                    if (chosen) patchSetup({ regimeDetector: chosen.name });
-                  }}
-                >
-                  {DETECTOR_CHOICES.map((c) => (
-                    <option key={c.name} value={c.name}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <ChoiceField
+                label="regime detector"
+                title="The detector whose point-in-time labels split the study's bars into regimes"
+                testId="opt-per-regime-detector"
+                value={setup.regimeDetector}
+                choices={DETECTOR_NAMES}
+                describe={detectorLabel}
+                onChange={(regimeDetector) => patchSetup({ regimeDetector })}
+              />
               <NumberField
                 label="trades per regime"
                 title="A regime's own set needs this many trades in it, else it keeps the global set"

@@ -3,6 +3,8 @@ import type { RegimeAxis } from '../../../core/regime/labels.ts';
 import type { PolicyReportResult, RegimeCompareResult, RegimesResult } from '../../../shared/contract.ts';
 import {
   DETECTOR_CHOICES,
+  DETECTOR_NAMES,
+  detectorLabel,
   DISPLAY_AXES,
   SWITCH_AXIS_CHOICES,
   type DetectorSetting,
@@ -10,7 +12,7 @@ import {
 import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import type { RegimeTarget } from '../../store/regimeStore.ts';
-import { NumberField, StrategyOptions } from '../fields.tsx';
+import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
 import { RegimeRibbon } from './RegimeRibbon.tsx';
 import { WinnersTable } from './WinnersTable.tsx';
@@ -68,23 +70,15 @@ export function RegimePanel({
       </div>
       <div className="regime-body">
         <div className="regime-controls">
-          <label className="field">
-            <span className="field-label">detector</span>
-            <select
-              data-testid={id('detector')}
-              value={detector}
-              onChange={(e) => {
-                const chosen = DETECTOR_CHOICES.find((c) => c.name === e.target.value);
-                if (chosen) store.getState().setForm({ detector: chosen.name });
-              }}
-            >
-              {DETECTOR_CHOICES.map((c) => (
-                <option key={c.name} value={c.name}>
-                  {c.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ChoiceField
+            label="detector"
+            title="The detector whose point-in-time labels colour the chart"
+            testId={id('detector')}
+            value={detector}
+            choices={DETECTOR_NAMES}
+            describe={detectorLabel}
+            onChange={(chosen) => store.getState().setForm({ detector: chosen })}
+          />
           {choice.settings.map((setting: DetectorSetting) => (
             <NumberField
               key={setting}
