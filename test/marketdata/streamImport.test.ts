@@ -69,7 +69,7 @@ describe('CSV import in parts', () => {
     } finally {
       store.db.run = run;
     }
-    expect(seen).toEqual(['96.0 MiB/1']);
+    expect(seen).toEqual(['48.0 MiB/1']);
     expect(await settings()).toBe(before);
   });
 
