@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
-import { importBarsFile } from '../../src/main/marketdata/importer.ts';
+import { importBarsFile, underLoadSettings } from '../../src/main/marketdata/importer.ts';
 import { MarketDataService } from '../../src/main/marketdata/service.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { throwawayDatabase } from '../support/throwawayDatabase.ts';
@@ -71,6 +71,18 @@ describe('CSV import in parts', () => {
     }
     expect(seen).toEqual(['48.0 MiB/1']);
     expect(await settings()).toBe(before);
+  });
+
+  it("loads again at the database's own settings when the load runs out of memory under its limit", async () => {
+    // A primary-key index must fit in memory: 300,000 keys do not fit in 1 MiB.
+    await store.db.run('CREATE TABLE keys_oom (k BIGINT PRIMARY KEY)');
+    const load = () => store.db.run('INSERT INTO keys_oom SELECT range FROM range(300000)');
+    const tight = { memory_limit: '1MiB', threads: '1' };
+    await expect(store.db.withSettings(tight, load)).rejects.toThrow(/out of memory/i);
+    expect(await store.db.all('SELECT count(*)::INTEGER AS n FROM keys_oom')).toEqual([{ n: 0 }]);
+    await underLoadSettings(store.db, load, tight);
+    expect(await store.db.all('SELECT count(*)::INTEGER AS n FROM keys_oom')).toEqual([{ n: 300_000 }]);
+    await store.db.run('DROP TABLE keys_oom');
   });
 
   it('names the file line of a bad row in any part, at a cut or not, and stores nothing', async () => {

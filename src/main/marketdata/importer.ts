@@ -26,7 +26,7 @@ import {
   type StagedPart,
 } from '../compute/csvPart.ts';
 import { BarsRepository } from '../store/barsRepository.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, DuckDBSetting } from '../store/database.ts';
 
 export interface ImportOptions {
   /** Defaults to the file's symbol column, else the file name up to the first '_', '-' or space. */
@@ -158,7 +158,7 @@ export async function importBarsFile(
   if (options.calendar) await repo.setCalendar(stored.symbol, options.calendar);
   // Under the load's settings too: at DuckDB's defaults, reading the first 100,000 times of a 1 GB
   // import's rows cached the blocks it scanned, +44-49 MB at the import's end (import bench, calendar).
-  const { calendar, inferred } = await db.withSettings(LOAD_SETTINGS, () => repo.calendarOf(stored.symbol));
+  const { calendar, inferred } = await underLoadSettings(db, () => repo.calendarOf(stored.symbol));
   if (inferred) await repo.setCalendar(stored.symbol, calendar);
   return { ...stored, calendar, calendarInferred: inferred };
 }
@@ -299,7 +299,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
       file,
     );
     options.onStage?.('store');
-    await db.withSettings(LOAD_SETTINGS, () =>
+    await underLoadSettings(db, () =>
       new BarsRepository(db).writeDistinctFromTable(symbol, timeframe, `import:${file}`, stagedRows(staged), {
         min: BigInt(Math.floor(head.firstT)),
         max: BigInt(Math.ceil(end)),
@@ -334,6 +334,25 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
  * what the load pins.
  */
 const LOAD_SETTINGS = { memory_limit: '48MiB', threads: '1' } as const;
+
+/**
+ * `work` under the load's settings; if DuckDB runs out of memory there, `work` again at the database's
+ * own settings. The bars' primary-key index must fit in memory and grows with the rows stored and loaded,
+ * so a file or a store bigger than the 1 GB the limit was measured on may need more: it then costs
+ * memory, not the import. The failed attempt's transaction rolled back, so nothing of it is stored.
+ */
+export async function underLoadSettings<T>(
+  db: Database,
+  work: () => Promise<T>,
+  settings: Readonly<Partial<Record<DuckDBSetting, string>>> = LOAD_SETTINGS,
+): Promise<T> {
+  try {
+    return await db.withSettings(settings, work);
+  } catch (error) {
+    if (!/out of memory/i.test(error instanceof Error ? error.message : String(error))) throw error;
+    return work();
+  }
+}
 
 /**
  * The staging file as a relation DuckDB reads (see STAGED_COLUMNS): no sniffing, every column a double.
