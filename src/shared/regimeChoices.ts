@@ -19,6 +19,7 @@ export const DETECTOR_CHOICES = [
   settings: readonly DetectorSetting[];
 }[];
 
+/** The detectors in offering order (core's list is a value the renderer may not import). */
 export const DETECTOR_NAMES = DETECTOR_CHOICES.map((choice) => choice.name);
 
 /** The words a detector is offered under. */

@@ -124,6 +124,7 @@ export function ChoiceField<T extends string>(props: {
   choices: readonly T[];
   describe: (choice: T) => string;
   onChange: (choice: T) => void;
+  disabled?: boolean;
 }) {
   return (
     <label className="field" title={props.title}>
@@ -131,6 +132,7 @@ export function ChoiceField<T extends string>(props: {
       <select
         data-testid={props.testId}
         value={props.value}
+        disabled={props.disabled}
         onChange={(e) => {
           const chosen = props.choices.find((c) => c === e.target.value);
           if (chosen !== undefined) props.onChange(chosen);

@@ -186,24 +186,16 @@ function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: 
             <StrategyOptions strategies={strategies} />
           </select>
         </label>
-        <label className="field">
-          <span className="field-label">switch on</span>
-          <select
-            data-testid={id('switch-axis')}
-            value={study.switchAxis}
-            disabled={busy}
-            onChange={(e) => {
-              const axis = SWITCH_AXIS_CHOICES.find((a) => a === e.target.value);
-              if (axis) set({ switchAxis: axis });
-            }}
-          >
-            {SWITCH_AXIS_CHOICES.map((axis) => (
-              <option key={axis} value={axis}>
-                {axis}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ChoiceField
+          label="switch on"
+          title="The regime axis whose labels choose the parameter set"
+          testId={id('switch-axis')}
+          value={study.switchAxis}
+          choices={SWITCH_AXIS_CHOICES}
+          describe={(axis) => axis}
+          disabled={busy}
+          onChange={(switchAxis) => set({ switchAxis })}
+        />
         <NumberField
           label="trials"
           value={study.trials}
