@@ -14,6 +14,7 @@
  *   length is end - start in calendar days + 1, and its recovery is the day the peak is regained (null
  *   while it has not been).
  */
+import { dateKeyFromDays } from '../data/calendar.ts';
 import { periodCalendarDays, periodEndIndices, periodSeries, resolvePeriodicity } from './periods.ts';
 import type { Periodicity } from './periods.ts';
 
@@ -87,20 +88,6 @@ function compounded(returns: Float64Array, from: number, to: number): number {
   let wealth = 1;
   for (let i = from; i < to; i++) wealth *= 1 + returns[i]!;
   return wealth - 1;
-}
-
-/** Civil year and month (1-12) of a day number (days since 1970-01-01), Howard Hinnant's algorithm. */
-function yearMonth(days: number): { year: number; month: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month };
 }
 
 /** Compounded returns of consecutive runs of equal keys (months or years). */
@@ -263,8 +250,9 @@ export function tearSheet(t: Float64Array, equity: Float64Array, options: TearSh
   const monthKeys = new Int32Array(n);
   const yearKeys = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const { year, month } = yearMonth(days[i]!);
-    monthKeys[i] = year * 12 + (month - 1);
+    const key = dateKeyFromDays(days[i]!); // YYYYMMDD
+    const year = Math.floor(key / 10_000);
+    monthKeys[i] = year * 12 + (Math.floor(key / 100) % 100) - 1;
     yearKeys[i] = year;
   }
   const periodsPerYear = options.periodsPerYear ?? TRADING_DAYS;
