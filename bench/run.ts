@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ run: () => unknown }>> = {
   robustness: async () => ({ run: (await import('./robustness.bench.ts')).runRobustnessBench }),
   ml: async () => ({ run: (await import('./ml.bench.ts')).runMlBench }),
   tearSheet: async () => ({ run: (await import('./tearSheet.bench.ts')).runTearSheetBench }),
+  importance: async () => ({ run: (await import('./importance.bench.ts')).runImportanceBench }),
 };
 
 const wanted = process.argv.slice(2);

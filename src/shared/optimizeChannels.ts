@@ -10,6 +10,7 @@ export const OPTIMIZE_CHANNELS = {
     'optimize:get',
     'optimize:approve',
     'optimize:delete',
+    'optimize:importance',
     'walkforward:run',
   ],
   events: ['optimize:trial', 'optimize:progress'],

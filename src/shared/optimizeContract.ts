@@ -14,6 +14,7 @@ import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { PerRegimeSettings, StudyRegimeSets } from './regimeContract.ts';
+import { TrialFilter } from './trialFilter.ts';
 import {
   DIRECTIONS,
   MAX_TRIALS,
@@ -336,6 +337,21 @@ export const OptimizeGetRequest = z.strictObject({
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(0).max(TRIALS_PAGE_LIMIT).default(1_000),
 });
+/** Parameter importance (fANOVA) of a study's complete trials that pass `filter`. */
+export const OptimizeImportanceRequest = z.strictObject({
+  studyId: StudyId,
+  /** What is explained: an objective by its position, or the study's weighted score. */
+  measure: z.union([z.literal('score'), z.number().int().min(0)]),
+  filter: TrialFilter.default({ minTrades: null, maxDrawdown: null }),
+});
+export const OptimizeImportanceResult = z.object({
+  studyId: StudyId,
+  /** Every parameter, most important first; shares of the explained variance summing to 1. */
+  params: z.array(z.object({ name: z.string(), importance: z.number(), spread: z.number() })),
+  trialsUsed: z.number().int(),
+  /** Why every importance is 0, when it is. */
+  note: z.string().nullable(),
+});
 export const OptimizeDeleteResult = z.object({ studyId: StudyId, deleted: z.literal(true) });
 export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
 export const OptimizeApproveRequest = z.strictObject({
@@ -476,6 +492,7 @@ export const optimizeContract = {
     'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
     'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
     'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult },
+    'optimize:importance': { input: OptimizeImportanceRequest, output: OptimizeImportanceResult },
     'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
   },
   events: {
@@ -496,6 +513,8 @@ export type StudySummary = z.output<typeof StudySummary>;
 export type StudyDetail = z.output<typeof StudyDetail>;
 export type StudyState = z.output<typeof StudyState>;
 export type OverfittingStats = z.output<typeof OverfittingStats>;
+export type OptimizeImportanceRequest = z.output<typeof OptimizeImportanceRequest>;
+export type OptimizeImportanceResult = z.output<typeof OptimizeImportanceResult>;
 export type WalkForwardRequest = z.output<typeof WalkForwardRequest>;
 export type WalkForwardInput = z.input<typeof WalkForwardRequest>;
 export type WalkForwardResult = z.output<typeof WalkForwardResult>;

@@ -10,3 +10,4 @@ export * from './walkForward.ts';
 export * from './multiTimeframe.ts';
 export * from './sensitivity.ts';
 export * from './report.ts';
+export * from './importance.ts';

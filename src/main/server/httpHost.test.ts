@@ -74,6 +74,7 @@ const handlers: Requests = {
   'optimize:get': reject,
   'optimize:approve': reject,
   'optimize:delete': reject,
+  'optimize:importance': reject,
   'walkforward:run': reject,
   'job:cancel': reject,
   'data:coverage': reject,

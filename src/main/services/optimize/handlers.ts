@@ -43,6 +43,7 @@ export function createOptimizeHandlers(deps: {
       'optimize:get': ({ studyId, includeTrials, offset, limit }) =>
         service.get(studyId, { offset, limit: includeTrials ? limit : 0 }),
       'optimize:delete': ({ studyId }) => service.delete(studyId),
+      'optimize:importance': (request) => service.importance(request),
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(

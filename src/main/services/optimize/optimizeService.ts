@@ -24,6 +24,8 @@ import {
 import type {
   Approval,
   OptimizeApproveRequest,
+  OptimizeImportanceRequest,
+  OptimizeImportanceResult,
   OptimizeResumeResult,
   OptimizeStartRequest,
   OptimizeStartResult,
@@ -38,6 +40,7 @@ import { studyTrialEntries } from '../../ml/ledgerEntries.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
 import type { EventBus } from '../events.ts';
+import { studyImportance } from './studyImportance.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
@@ -233,10 +236,13 @@ export class OptimizeService {
 
   /** The study with a page of its trials (every trial when no page is given). */
   async get(studyId: string, page: TrialPage = ALL_TRIALS): Promise<StudyDetail> {
-    const row = await this.row(studyId);
-    const active = this.active.get(studyId);
-    const study = active?.study ?? Study.restore(row.config, await this.deps.studies.loadTrials(studyId));
-    return studyDetail(row, study, progressOf(row.data, study, Date.now()), active !== undefined, page);
+    const { row, study, running } = await this.load(studyId);
+    return studyDetail(row, study, progressOf(row.data, study, Date.now()), running, page);
+  }
+
+  /** Parameter importance over the trials so far (a running study's too). */
+  async importance(request: OptimizeImportanceRequest): Promise<OptimizeImportanceResult> {
+    return studyImportance((await this.load(request.studyId)).study, request);
   }
 
   approve(request: OptimizeApproveRequest): Promise<{ studyId: string; approved: Approval }> {
@@ -263,6 +269,14 @@ export class OptimizeService {
 
   private row(studyId: string): Promise<StoredStudy> {
     return this.deps.studies.get(studyId);
+  }
+
+  /** The stored row and the study: the running one itself, else rebuilt from its stored trials. */
+  private async load(studyId: string): Promise<{ row: StoredStudy; study: Study; running: boolean }> {
+    const row = await this.row(studyId);
+    const active = this.active.get(studyId);
+    const study = active?.study ?? Study.restore(row.config, await this.deps.studies.loadTrials(studyId));
+    return { row, study, running: active !== undefined };
   }
 
   /** The study's bars: a symbol or range without bars is refused naming its field, other faults are ours. */
