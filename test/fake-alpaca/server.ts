@@ -10,6 +10,8 @@
  * - The bars stream over WebSocket at /v2/{feed}: [{"T":"success","msg":"connected"}], auth, subscribe,
  *   and bar messages {"T":"b","S",o,h,l,c,v,t,n,vw} published by the test (or by a replay clock in
  *   standalone mode).
+ * - The paper-trading account (see trading.ts): account, positions and orders, filled against the bars
+ *   the stream publishes.
  *
  * Standalone: `npx tsx test/fake-alpaca/server.ts --port 8765 [--key K --secret S] [--replay-ms 1000]`.
  */
@@ -20,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FAKE_TIMEFRAMES, FakeMarket, type FakeMarketOptions, type FakeTimeframe } from './data.ts';
+import { FakeTradingAccount } from './trading.ts';
 
 export type Fault =
   | { readonly kind: '429'; readonly retryAfterSeconds: number }
@@ -73,6 +76,7 @@ interface StreamClient {
 
 export class FakeAlpaca {
   readonly market: FakeMarket;
+  readonly trading = new FakeTradingAccount();
   readonly requests: RequestRecord[] = [];
   private readonly faults: Fault[] = [];
   private readonly server: Server;
@@ -155,6 +159,10 @@ export class FakeAlpaca {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== '/v2/stocks/bars' && /^\/v2\/(account|positions|orders)/.test(url.pathname)) {
+      await this.handleTrading(req, res, url);
+      return;
+    }
     if (url.pathname !== '/v2/stocks/bars' || req.method !== 'GET') {
       this.json(res, 404, { code: 40410000, message: 'endpoint not found' });
       return;
@@ -252,6 +260,29 @@ export class FakeAlpaca {
       'Content-Length': Buffer.byteLength(page.body),
     });
     res.end(page.body);
+  }
+
+  private async handleTrading(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    let text = '';
+    for await (const chunk of req) text += String(chunk);
+    if (
+      req.headers['apca-api-key-id'] !== this.keyId ||
+      req.headers['apca-api-secret-key'] !== this.secretKey
+    ) {
+      this.json(res, 401, { code: 40110000, message: 'request is not authorized' });
+      return;
+    }
+    let body: unknown = undefined;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      this.json(res, 400, { code: 40010000, message: 'request body is not JSON' });
+      return;
+    }
+    const answer = this.trading.handle(req.method ?? 'GET', url, body);
+    if (answer === null) this.json(res, 404, { code: 40410000, message: 'endpoint not found' });
+    else if (answer.body === undefined) res.writeHead(answer.status).end();
+    else this.json(res, answer.status, answer.body);
   }
 
   /** One page of bars; answers are cached by query so a benchmark measures the client, not the fake. */
@@ -389,6 +420,7 @@ export class FakeAlpaca {
     const i = firstIndexAtOrAfter(series.bars.t, t);
     if (series.bars.t[i] !== t) return false;
     const { o, h, l, c, v } = series.bars;
+    this.trading.onBar(symbol, { o: o[i]!, h: h[i]!, l: l[i]!, c: c[i]! });
     const message = JSON.stringify([
       {
         T: 'b',

@@ -4,7 +4,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createSyntheticMarket } from '../../core/data/synthetic.ts';
 import type { Bars } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/options.ts';
-import { LiveRunner, type HeartbeatPolicy, type LiveBotSnapshot } from '../../core/live/runner.ts';
+import {
+  LiveRunner,
+  type HeartbeatPolicy,
+  type LiveBar,
+  type LiveBotSnapshot,
+} from '../../core/live/runner.ts';
+import { OrderType, Sizing } from '../../core/strategy-api/order-port.ts';
+import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { startBotServer, type BotServer } from './botServer.ts';
@@ -15,7 +22,16 @@ import { startBotServer, type BotServer } from './botServer.ts';
  * with a push (verify, validate, take at a bar boundary, ramp, keep exits) is the kit's.
  */
 export interface ReferenceBotOptions {
+  /** The bars replayed (all of them, unless `live` is given: then none are, the feed brings them). */
   readonly bars: Bars;
+  /** Bars arriving as they close (the Alpaca stream), in place of the replay. */
+  readonly live?: LiveBarFeed;
+  /**
+   * An account that executes the book's position (Alpaca paper): the strategy decides against the
+   * simulated book, as in the backtest the shadow compares with, and each change of the book's
+   * position is sent through this order port as a market order for the difference.
+   */
+  readonly execution?: ExecutionAccount;
   readonly symbol: string;
   /** Replay speed: a multiple of real time (gap between bars / speed); Infinity replays at once. */
   readonly speed: number;
@@ -35,12 +51,28 @@ export interface ReferenceBotOptions {
   readonly log?: (line: string) => void;
 }
 
+/** A source of closed bars in time order; a bar may come twice (after a reconnect): the bot skips it. */
+export interface LiveBarFeed {
+  /** Resolves once bars flow (subscribed); rejects when the source refuses the bot. */
+  start(onBar: (bar: LiveBar) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** An order port on a real account, with its asynchronous side (see AlpacaPaperPort). */
+export interface ExecutionAccount extends OrderPort {
+  readonly fills: readonly { side: string; units: number; price: number; orderId: number }[];
+  /** Sends what is queued, then reads the position back. */
+  flush(): Promise<void>;
+}
+
 export interface ReferenceBot {
   readonly url: string;
   readonly port: number;
   readonly runner: LiveRunner;
   /** Settles when the source has no more bars (the bot keeps serving). */
   readonly replayed: Promise<void>;
+  /** Bars a live feed delivered again (at or before the last bar traded), and skipped. */
+  readonly repeatsSkipped: () => number;
   close(): Promise<void>;
 }
 
@@ -49,15 +81,19 @@ const MAX_BAR_WAIT_MS = 60_000;
 
 export async function startReferenceBot(options: ReferenceBotOptions): Promise<ReferenceBot> {
   const state = options.statePath === undefined ? undefined : readState(options.statePath);
+  const live = options.live;
   const runner = new LiveRunner({
     catalogue: STRATEGIES,
-    capacity: options.capacity ?? Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY)),
+    capacity:
+      options.capacity ??
+      (live ? MAX_DEFAULT_CAPACITY : Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY))),
     backtest: options.backtest,
     heartbeat: options.heartbeat,
     state,
   });
-  const first = state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
-  runner.warmUp(options.bars, first);
+  const first =
+    live || state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
+  if (!live) runner.warmUp(options.bars, first);
   const persist = (): void => {
     if (options.statePath !== undefined) writeState(options.statePath, runner.snapshot());
   };
@@ -73,29 +109,87 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     log: options.log,
   });
   let stopped = false;
-  const replay = async (): Promise<void> => {
-    const { t, o, h, l, c, v } = options.bars;
-    for (let i = first; i < t.length && !stopped; i++) {
-      runner.onBar({ t: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i] });
-      persist();
-      const wait = i + 1 < t.length ? Math.min((t[i + 1] - t[i]) / options.speed, MAX_BAR_WAIT_MS) : 0;
-      // Even at full speed, yield to the event loop so requests are served between bars.
-      await sleep(Number.isFinite(wait) && wait > 0 ? wait : 0);
+  const log = options.log ?? (() => undefined);
+  const execution = options.execution;
+  // A restarted bot has traded up to its saved bar: a feed that sends that bar again is not traded twice.
+  let lastTraded = state?.progress?.lastBarTime ?? -Infinity;
+  let repeats = 0;
+  const step = async (bar: LiveBar): Promise<void> => {
+    if (bar.t <= lastTraded) {
+      repeats++;
+      return;
     }
+    lastTraded = bar.t;
+    runner.onBar(bar);
+    persist();
+    if (execution) await follow(execution, runner.position, options.symbol, log);
   };
-  const replayed = replay();
+  let replayed: Promise<void>;
+  let stopLive = async (): Promise<void> => undefined;
+  if (live) {
+    let chain = Promise.resolve();
+    await live.start((bar) => {
+      chain = chain.then(() => step(bar));
+    });
+    let ended = (): void => undefined;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    replayed = end.then(() => chain);
+    stopLive = async () => {
+      await live.stop();
+      ended();
+    };
+  } else {
+    const replay = async (): Promise<void> => {
+      const { t, o, h, l, c, v } = options.bars;
+      for (let i = first; i < t.length && !stopped; i++) {
+        await step({ t: t[i], o: o[i], h: h[i], l: l[i], c: c[i], v: v[i] });
+        const wait = i + 1 < t.length ? Math.min((t[i + 1] - t[i]) / options.speed, MAX_BAR_WAIT_MS) : 0;
+        // Even at full speed, yield to the event loop so requests are served between bars.
+        await sleep(Number.isFinite(wait) && wait > 0 ? wait : 0);
+      }
+    };
+    replayed = replay();
+  }
   return {
     url: server.url,
     port: server.port,
     runner,
     replayed,
+    repeatsSkipped: () => repeats,
     close: async () => {
       stopped = true;
+      await stopLive();
       await replayed;
       persist();
       await server.close();
     },
   };
+}
+
+/**
+ * Brings the account's position to the book's: first what an earlier failed flush left is sent and the
+ * position read back (so a lost answer never sends the same difference twice), then the difference is
+ * sent as one market order. A failure is logged and retried at the next bar.
+ */
+async function follow(
+  account: ExecutionAccount,
+  target: number,
+  symbol: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const known = account.fills.length;
+  try {
+    await account.flush();
+    const difference = target - account.position;
+    if (difference !== 0) {
+      account.submit(difference > 0 ? 1 : -1, OrderType.Market, Sizing.Units, Math.abs(difference));
+      await account.flush();
+    }
+  } catch (error) {
+    log(`paper account: ${(error as Error).message}; trying again at the next bar`);
+  }
+  for (const fill of account.fills.slice(known))
+    log(`paper fill: ${fill.side} ${fill.units} ${symbol} at ${fill.price} (order ${fill.orderId})`);
 }
 
 /** The demo market's series for `symbol` (the same bytes every install sees). */

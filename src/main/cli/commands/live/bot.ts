@@ -1,7 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { allocateBars } from '../../../../core/data/bars.ts';
 import { HALT_MODES, type HaltMode } from '../../../../core/live/modes.ts';
-import { demoBars, startReferenceBot } from '../../../livebot/referenceBot.ts';
+import { symbolSchema } from '../../../../shared/schemas.ts';
+import { alpacaBarFeed } from '../../../livebot/alpacaFeed.ts';
+import { AlpacaPaperPort, AlpacaTradingClient } from '../../../livebot/alpacaPaper.ts';
+import {
+  demoBars,
+  startReferenceBot,
+  type ExecutionAccount,
+  type LiveBarFeed,
+} from '../../../livebot/referenceBot.ts';
+import {
+  environmentCredentials,
+  resolveAlpacaCredentials,
+  type AlpacaCredentials,
+} from '../../../marketdata/credentials.ts';
+import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
+import { openSecretStore } from '../../../secrets/secretStore.ts';
 import { resolveBotSecret } from '../../../livebot/secret.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
@@ -9,16 +26,19 @@ import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 
 const SOURCES = ['demo', 'replay', 'alpaca'] as const;
-const FILLS = ['sim', 'alpaca-paper'] as const;
+const BROKERS = ['sim', 'alpaca-paper'] as const;
 
 export const botCommand: Command = {
   usage:
-    '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay] ' +
-    '[--csv FILE | --symbol SYM] [--speed X] [--fills sim] [--state FILE] ' +
-    '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N]\n\n' +
-    'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, or a replay of\n' +
-    'a CSV file or cached bars at X times real time), simulated fills, serving the signed bot protocol\n' +
-    '(docs/bot-protocol.yaml). The secret comes from REGIMEN_BOT_SECRET or the OS keychain.',
+    '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay|alpaca] ' +
+    '[--csv FILE | --symbol SYM] [--speed X] [--broker sim|alpaca-paper] [--state FILE] ' +
+    '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
+    '[--alpaca-base-url URL] [--alpaca-stream-url URL] [--alpaca-trading-url URL]\n\n' +
+    'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, a replay of\n' +
+    "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol) on a\n" +
+    'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account,\n' +
+    'serving the signed bot protocol (docs/bot-protocol.yaml). The secret comes from REGIMEN_BOT_SECRET\n' +
+    'or the OS keychain; the Alpaca keys from APCA_API_KEY_ID/APCA_API_SECRET_KEY or the keychain.',
   options: {
     ...BARS_SOURCE_OPTIONS,
     port: { type: 'string' },
@@ -27,7 +47,10 @@ export const botCommand: Command = {
     'tls-cert': { type: 'string' },
     source: { type: 'string' },
     speed: { type: 'string' },
-    fills: { type: 'string' },
+    broker: { type: 'string' },
+    'alpaca-base-url': { type: 'string' },
+    'alpaca-stream-url': { type: 'string' },
+    'alpaca-trading-url': { type: 'string' },
     state: { type: 'string' },
     'heartbeat-timeout': { type: 'string' },
     'on-timeout': { type: 'string' },
@@ -35,12 +58,7 @@ export const botCommand: Command = {
   },
   async run(args, io) {
     const source = oneOf(args.values['source'], SOURCES, 'source', 'demo');
-    const fills = oneOf(args.values['fills'], FILLS, 'fills', 'sim');
-    if (source === 'alpaca' || fills === 'alpaca-paper') {
-      throw new UsageError(
-        '--source alpaca and --fills alpaca-paper are not available yet: use demo or replay, sim',
-      );
-    }
+    const broker = oneOf(args.values['broker'], BROKERS, 'broker', 'sim');
     const speed = numberOption(args, 'speed', 60);
     if (!(speed > 0)) throw new UsageError(`--speed must be > 0, got ${speed}`);
     const timeout = numberOption(args, 'heartbeat-timeout', 120);
@@ -57,7 +75,27 @@ export const botCommand: Command = {
       throw new UsageError('give both --tls-key and --tls-cert, or neither');
     let symbol: string;
     let bars;
-    if (source === 'demo') {
+    let live: LiveBarFeed | undefined;
+    const log = (line: string): void => io.err(`${new Date().toISOString()} ${line}\n`);
+    const hosts = (): ReturnType<typeof resolveAlpacaHosts> => {
+      try {
+        return resolveAlpacaHosts({
+          dataBaseUrl: stringOption(args, 'alpaca-base-url'),
+          streamBaseUrl: stringOption(args, 'alpaca-stream-url'),
+        });
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    };
+    if (source === 'alpaca') {
+      if (stringOption(args, 'csv') !== undefined) throw new UsageError('--csv goes with --source replay');
+      const wanted = stringOption(args, 'symbol');
+      if (wanted === undefined || !symbolSchema.safeParse(wanted).success)
+        throw new UsageError(`--source alpaca needs --symbol SYM, got ${JSON.stringify(wanted ?? null)}`);
+      symbol = wanted;
+      bars = allocateBars(0);
+      live = alpacaBarFeed({ credentials: await alpacaKeys(), symbol, hosts: hosts(), log });
+    } else if (source === 'demo') {
       if (stringOption(args, 'csv') !== undefined) throw new UsageError('--csv goes with --source replay');
       symbol = stringOption(args, 'symbol') ?? 'SYNX';
       bars = demoBars(symbol);
@@ -67,12 +105,25 @@ export const botCommand: Command = {
       symbol = stringOption(args, 'symbol') ?? basename(csv ?? 'replay', extname(csv ?? ''));
       bars = dataset.bars;
     }
+    let execution: ExecutionAccount | undefined;
+    if (broker === 'alpaca-paper') {
+      const tradingUrl = stringOption(args, 'alpaca-trading-url') ?? process.env['ALPACA_TRADING_BASE_URL'];
+      if (tradingUrl !== undefined && !/^https?:\/\//.test(tradingUrl))
+        throw new UsageError(`--alpaca-trading-url must start with http:// or https://, got "${tradingUrl}"`);
+      const client = new AlpacaTradingClient({
+        credentials: await alpacaKeys(),
+        ...(tradingUrl === undefined ? {} : { baseUrl: tradingUrl }),
+      });
+      execution = new AlpacaPaperPort(client, symbol, randomBytes(6).toString('hex'));
+    }
     const secret = await resolveBotSecret();
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
     const stateName = `${symbol.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
     const statePath = resolve(stringOption(args, 'state') ?? join(dataDir, 'bots', stateName));
     const bot = await startReferenceBot({
       bars,
+      ...(live ? { live } : {}),
+      ...(execution ? { execution } : {}),
       symbol,
       speed,
       secret,
@@ -82,9 +133,15 @@ export const botCommand: Command = {
       port: numberOption(args, 'port', 0),
       tls: tlsKey && tlsCert ? { key: readFileSync(tlsKey), cert: readFileSync(tlsCert) } : undefined,
       backtest: { cash: numberOption(args, 'cash', 10_000) },
-      log: (line) => io.err(`${new Date().toISOString()} ${line}\n`),
+      log,
     });
-    io.err(`Bot state: ${statePath}\n${bars.t.length} bars of ${symbol} (${source}) at ${speed}x\n`);
+    io.err(
+      `Bot state: ${statePath}\n` +
+        (live
+          ? `live 1-minute bars of ${symbol} from Alpaca`
+          : `${bars.t.length} bars of ${symbol} (${source}) at ${speed}x`) +
+        `, ${broker === 'sim' ? 'simulated fills' : 'executed on the Alpaca paper account'}\n`,
+    );
     io.out(
       args.values['json'] ? JSON.stringify({ url: bot.url, port: bot.port }) : `Bot listening on ${bot.url}`,
     );
@@ -98,6 +155,18 @@ export const botCommand: Command = {
     return 0;
   },
 };
+
+/** The Alpaca key pair: the environment's, else the keychain's; never printed. */
+async function alpacaKeys(): Promise<AlpacaCredentials> {
+  const credentials = await resolveAlpacaCredentials(
+    environmentCredentials(process.env) ? null : await openSecretStore(),
+  );
+  if (credentials === null)
+    throw new UsageError(
+      'no Alpaca keys: set APCA_API_KEY_ID and APCA_API_SECRET_KEY, or save them in Settings (the OS keychain)',
+    );
+  return credentials;
+}
 
 function oneOf<T extends string>(raw: unknown, choices: readonly T[], flag: string, fallback: T): T {
   if (raw === undefined) return fallback;

@@ -1,0 +1,228 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { allocateBars } from '../../src/core/data/bars.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../src/core/live/parameterSet.ts';
+import { OrderType, Sizing } from '../../src/core/strategy-api/order-port.ts';
+import { alpacaBarFeed } from '../../src/main/livebot/alpacaFeed.ts';
+import { AlpacaPaperPort, AlpacaTradingClient } from '../../src/main/livebot/alpacaPaper.ts';
+import { BotClient } from '../../src/main/livebot/botClient.ts';
+import { startReferenceBot, type ReferenceBot } from '../../src/main/livebot/referenceBot.ts';
+import { main } from '../../src/main/cli/main.ts';
+import { AlpacaCredentials } from '../../src/main/marketdata/credentials.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { FakeAlpaca } from '../fake-alpaca/server.ts';
+import { expectedBars } from '../marketdata/helpers.ts';
+
+const SECRET = 'test-bot-secret-0123456789abcdef';
+const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+
+let fake: FakeAlpaca;
+beforeAll(async () => {
+  fake = await FakeAlpaca.start();
+});
+afterAll(async () => fake.close());
+
+const until = async (condition: () => boolean, what: string, ms = 20_000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const credentials = (): AlpacaCredentials => new AlpacaCredentials(fake.keyId, fake.secretKey, 'explicit');
+const trading = (): AlpacaTradingClient =>
+  new AlpacaTradingClient({ credentials: credentials(), baseUrl: fake.url, backoffBaseMs: 10 });
+
+async function liveBot(symbol: string, statePath: string, log: string[]): Promise<ReferenceBot> {
+  return startReferenceBot({
+    bars: allocateBars(0),
+    live: alpacaBarFeed({
+      credentials: credentials(),
+      symbol,
+      hosts: { dataBaseUrl: fake.url, streamBaseUrl: fake.streamUrl },
+      reconnectBaseMs: 50,
+      log: (line) => log.push(line),
+    }),
+    execution: new AlpacaPaperPort(trading(), symbol, `run-${log.length}`),
+    symbol,
+    speed: Infinity,
+    secret: SECRET,
+    heartbeat: HEARTBEAT,
+    statePath,
+    capacity: 2_000,
+    log: (line) => log.push(line),
+  });
+}
+
+it('trades Alpaca stream bars, follows the book on the paper account, and trades no bar twice after a reconnect or a restart', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-bot-'));
+  const statePath = join(folder, 'bot.json');
+  const log: string[] = [];
+  const symbol = 'SYNX';
+  const minutes = expectedBars(fake, symbol, '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3)).t;
+  let bot = await liveBot(symbol, statePath, log);
+  try {
+    const set = sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: 'sma-cross', version: '1' },
+      parameters: { fast: 3, slow: 8 },
+      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+    });
+    await new BotClient(bot.url, SECRET).apply({
+      changeId: 'change-1',
+      version: 1,
+      set,
+      policy: 'adopt',
+      approval: { id: 'approval-1', approvedBy: ['tester'], at: 1, note: 'test' },
+    });
+    for (let i = 0; i < 60; i++) fake.publishBar(symbol, minutes[i]!);
+    await until(() => bot.runner.barsSeen === 60, '60 bars traded');
+    fake.dropStreamClients();
+    await until(() => log.some((l) => l.includes('reconnecting')), 'the reconnect');
+    await until(() => fake.subscribers(symbol) === 1, 'the new subscription');
+    // The minute before the drop again (a repeat), then new ones.
+    for (let i = 59; i < 90; i++) fake.publishBar(symbol, minutes[i]!);
+    await until(() => bot.runner.barsSeen === 90, '90 bars traded');
+    const times = Array.from(bot.runner.bars.t.subarray(0, 90));
+    expect(times).toEqual(Array.from(minutes.subarray(0, 90)));
+    expect(bot.runner.fills.length).toBeGreaterThan(0);
+    await until(() => fake.trading.position(symbol) === bot.runner.position, 'the account to follow');
+    await bot.close();
+
+    // A restarted bot whose feed sends its last bar again trades it once, not twice.
+    bot = await liveBot(symbol, statePath, log);
+    await until(() => fake.subscribers(symbol) === 1, 'the restarted bot to subscribe');
+    fake.publishBar(symbol, minutes[89]!);
+    fake.publishBar(symbol, minutes[90]!);
+    await until(() => bot.runner.barsSeen === 91, 'bar 91');
+    expect(bot.repeatsSkipped()).toBe(1);
+    expect(bot.runner.lastBarTime).toBe(minutes[90]);
+    expect(fake.trading.position(symbol)).toBe(bot.runner.position);
+    const orders = fake.trading.orderRequests.filter((o) => o.status === 200).length;
+    expect(orders).toBeGreaterThan(0);
+    expect(log.some((l) => l.startsWith('paper fill:'))).toBe(true);
+    expect(log.join('\n')).not.toContain(fake.secretKey);
+  } finally {
+    await bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('the paper port sizes, rests, cancels and protects orders on the account, one order per intent', async () => {
+  const symbol = 'ALFA';
+  const minutes = expectedBars(fake, symbol, '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3));
+  const bar = (i: number) => ({ h: minutes.h[i]!, l: minutes.l[i]!, c: minutes.c[i]! });
+  fake.publishBar(symbol, minutes.t[0]!);
+  const port = new AlpacaPaperPort(trading(), symbol, 'port');
+  await port.refresh();
+  port.mark(bar(0));
+  const cash = port.cash;
+
+  // A tenth of the equity, in whole units at the last close.
+  const entry = port.submit(1, OrderType.Market, Sizing.EquityFraction, 0.1);
+  port.attachExits(entry, 1e9, NaN, NaN);
+  await port.flush();
+  const units = Math.floor((0.1 * cash) / minutes.c[0]!);
+  expect(port.position).toBe(units);
+  expect(port.averageEntryPrice).toBe(minutes.c[0]);
+  expect(port.fills).toEqual([{ orderId: entry, side: 'buy', units, price: minutes.c[0] }]);
+
+  // A limit far below rests; cancelled, it never fills.
+  const limit = port.submit(1, OrderType.Limit, Sizing.Units, 5, minutes.c[0]! / 2);
+  await port.flush();
+  expect(port.cancel(limit)).toBe(true);
+  await port.flush();
+  fake.publishBar(symbol, minutes.t[1]!);
+  await port.refresh();
+  expect(port.position).toBe(units);
+
+  // A stop loss set above the price closes the long at the next bar the port is shown.
+  port.setStopLoss(minutes.c[1]! * 2);
+  expect(port.mark(bar(1))).toBe('StopLoss');
+  await port.flush();
+  expect(port.position).toBe(0);
+  expect(fake.trading.position(symbol)).toBe(0);
+
+  // The same order sent twice (its first answer lost) is one order.
+  const client = trading();
+  const order = {
+    symbol,
+    side: 'buy',
+    type: 'market',
+    qty: '1',
+    time_in_force: 'day',
+    client_order_id: 'regimen-twice-1',
+  } as const;
+  const first = await client.submit(order);
+  const second = await client.submit(order);
+  expect(second.id).toBe(first.id);
+  expect(fake.trading.position(symbol)).toBe(1);
+});
+
+it('names what the trading API refused, without the keys', async () => {
+  const client = new AlpacaTradingClient({
+    credentials: new AlpacaCredentials('WRONGKEY', 'WRONGSECRET-xyz', 'explicit'),
+    baseUrl: fake.url,
+  });
+  const error = await client.account().then(
+    () => null,
+    (e: unknown) => e as Error,
+  );
+  expect(error?.message).toMatch(
+    /Alpaca trading refused GET \/v2\/account \(HTTP 401\): request is not authorized/,
+  );
+  expect(error?.message).not.toContain('WRONGSECRET');
+});
+
+it('regimen bot --source alpaca --broker alpaca-paper subscribes to the symbol, keys never printed', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-cli-'));
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    APCA_API_KEY_ID: fake.keyId,
+    APCA_API_SECRET_KEY: fake.secretKey,
+    REGIMEN_BOT_SECRET: SECRET,
+  });
+  const symbol = 'BRVO';
+  const io = captureIO();
+  const exited = main(
+    [
+      'bot',
+      '--source',
+      'alpaca',
+      '--broker',
+      'alpaca-paper',
+      '--symbol',
+      symbol,
+      '--alpaca-base-url',
+      fake.url,
+      '--alpaca-trading-url',
+      fake.url,
+      '--state',
+      join(folder, 'bot.json'),
+    ],
+    io,
+  );
+  try {
+    await until(() => io.stdout.includes('Bot listening on') || io.stderr.includes('Error'), 'the bot');
+    expect(io.stderr).toContain(
+      `live 1-minute bars of ${symbol} from Alpaca, executed on the Alpaca paper account`,
+    );
+    await until(() => fake.subscribers(symbol) === 1, 'the subscription');
+    expect(io.stderr).not.toContain(fake.secretKey);
+  } finally {
+    process.emit('SIGINT');
+    expect(await exited).toBe(0);
+    process.env = saved;
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('regimen bot --source alpaca without a symbol says what is missing', async () => {
+  const io = captureIO();
+  expect(await main(['bot', '--source', 'alpaca'], io)).not.toBe(0);
+  expect(io.stderr).toContain('--source alpaca needs --symbol SYM');
+});
