@@ -77,7 +77,7 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
       // A regime's own set has the trades it needs; a fallback trades the global set and says why.
       if (r.fellBack) {
         expect(r.params).toEqual(result.global.params);
-        expect(r.reason).toMatch(/trades in the regime|never occurred/);
+        expect(r.reason).toMatch(/trades in the regime|never occurred|own set not better than global/);
       } else {
         expect(r.reason).toBeNull();
         expect(r.score.trades).toBeGreaterThanOrEqual(3);

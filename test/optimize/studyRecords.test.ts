@@ -10,6 +10,7 @@ import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { studyByRegime } from '../../src/core/regime/compare.ts';
 import { AXIS_LABELS, createDetector } from '../../src/core/regime/index.ts';
+import { naturalObjective } from '../../src/core/optimize/objectives.ts';
 import { STRATEGIES } from '../../src/core/strategy/index.ts';
 import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
 import { RequestError } from '../../src/shared/errors.ts';
@@ -154,7 +155,7 @@ describe('study records', () => {
     await expect(service.delete(studyId)).rejects.toMatchObject({ status: 404 });
     expect((await records.loadTrials(kept!.id)).length).toBe(16);
   });
-  it("scores a per-regime study's trials per regime when it completes and stores the sets with it", async () => {
+  it("scores a per-regime study's trials per regime by its objective when it completes and stores the sets with it", async () => {
     expect(() => request({ perRegime: { detector: 'rules', settings: { jumpPenalty: 5 } } })).toThrow(
       /perRegime\.settings\.jumpPenalty|applies to the jump detector only/,
     );
@@ -162,6 +163,8 @@ describe('study records', () => {
     const { studyId } = await service.start(
       request({
         data: { symbol, timeframes: ['15m'], ...range },
+        // Not the Sharpe ratio: the global set and each regime's are judged by the study's own objective.
+        objectives: [{ metric: 'maxDrawdown' }],
         perRegime: { detector: 'rules', minTrades: 3 },
       }),
     );
@@ -179,11 +182,13 @@ describe('study records', () => {
     // Core's per-regime study over the same bars, costs and trials (those that could win, once each).
     const bars = await new BarsRepository(db).read(symbol, '15m', { ...range, session: 'regular' });
     const seen = new Map<string, Record<string, number>>();
+    const winner = detail.best!.params as Record<string, number>;
+    seen.set(JSON.stringify(winner), winner);
     for (const t of detail.trials)
-      if (t.status === 'complete' && t.feasible)
+      if (t.status === 'complete' && t.feasible && !seen.has(JSON.stringify(t.params)))
         seen.set(JSON.stringify(t.params), t.params as Record<string, number>);
     const candidates = [...seen.values()];
-    const expected = studyByRegime(bars, {
+    const options = {
       definition: STRATEGIES['sma-cross'],
       candidates,
       createDetector: () => createDetector('rules', '15m'),
@@ -191,9 +196,13 @@ describe('study records', () => {
       backtest: (await records.get(studyId)).data.definition.options,
       minTrades: 3,
       minDwell: 5,
-    });
+    } as const;
+    const objective = { objectives: [naturalObjective('maxDrawdown')], mode: 'single' } as const;
+    const expected = studyByRegime(bars, { ...options, objective, global: 0 });
     expect(result.bars).toBe(bars.t.length);
-    expect(result.global.params).toEqual(expected.global.params);
+    // The global set is the study's winner (the shallowest drawdown), not the best Sharpe ratio's trial.
+    expect(result.global.params).toEqual(winner);
+    expect(studyByRegime(bars, options).global.params).not.toEqual(winner);
     expect(result.regimes.map((r) => [r.label, r.params, r.fellBack, r.reason])).toEqual(
       expected.regimes.map((r) => [AXIS_LABELS.volatility[r.regime], r.params, r.fellBack, r.reason]),
     );

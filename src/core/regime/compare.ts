@@ -25,6 +25,7 @@ import {
   sharpeVariance,
   type RegimeScoreMetric,
   type RegimeSelection,
+  type SelectOptions,
 } from './perRegime.ts';
 import { regimeSchedule, runRegimeSwitched } from './switched.ts';
 
@@ -135,11 +136,13 @@ function labelSchedule(
 export type RegimeStudyOptions = Pick<
   RegimeComparisonOptions,
   'definition' | 'candidates' | 'createDetector' | 'axis' | 'backtest' | 'minDwell' | 'minTrades' | 'metric'
->;
+> &
+  Pick<SelectOptions, 'objective' | 'global'>;
 
 /**
  * The per-regime study on all of `bars` (issue 11 item 8): each candidate scored per regime of the
- * switched schedule, one winner per regime or the global set where a regime has too little evidence.
+ * switched schedule, one winner per regime or the global set where a regime has too little evidence or
+ * its best does not beat the global set there. An optimizer study passes its objective and its winner.
  */
 export function studyByRegime(bars: Bars, options: RegimeStudyOptions): RegimeSelection {
   if (options.candidates.length === 0) throw new RangeError('per-regime study: no trials');
@@ -147,10 +150,13 @@ export function studyByRegime(bars: Bars, options: RegimeStudyOptions): RegimeSe
   const scores = evaluateCandidates(bars, options.definition, options.candidates, schedule, {
     backtest: options.backtest ?? {},
     periodsPerYear: barsPerYear(bars.t),
+    ...(options.objective !== undefined ? { objective: options.objective } : {}),
   });
   return selectRegimeSets(scores, {
     ...(options.minTrades !== undefined ? { minTrades: options.minTrades } : {}),
     ...(options.metric !== undefined ? { metric: options.metric } : {}),
+    ...(options.objective !== undefined ? { objective: options.objective } : {}),
+    ...(options.global !== undefined ? { global: options.global } : {}),
   });
 }
 

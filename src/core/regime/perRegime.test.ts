@@ -5,6 +5,7 @@ import { createSpace, intParam } from '../optimize/space.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { NO_LABEL } from './labels.ts';
 import {
+  metricsByRegime,
   sampleCandidates,
   scoreByRegime,
   selectRegimeSets,
@@ -37,6 +38,14 @@ describe('per-regime scores of a trial', () => {
     expect(regimes[1]!.sharpeRatio).toBeNaN();
     expect(all.bars).toBe(5);
     expect(all.totalReturn).toBeCloseTo(run.equity[5]! / run.equity[0]! - 1, 12);
+
+    // A study's metrics on the same bars: regime 2 compounds bars 3 and 4 alone, from a unit of wealth.
+    const metrics = metricsByRegime(run, bars.t, schedule);
+    expect(metrics[2]!.totalReturn).toBeCloseTo(regimes[2]!.totalReturn, 12);
+    expect(metrics[2]!.maxDrawdown).toBeCloseTo(Math.min(0, r[3]!, (1 + r[3]!) * (1 + r[4]!) - 1), 12);
+    expect(metrics[0]!.totalReturn).toBeCloseTo(regimes[0]!.totalReturn, 12);
+    expect(metrics[3]!.totalReturn).toBeCloseTo(all.totalReturn, 12);
+    expect(metrics[1]!.numTrades).toBe(0);
   });
 });
 
@@ -103,6 +112,76 @@ describe('selecting one set per regime', () => {
     expect(selection.regimes[1]!.reason).toBe('at most 12 trades in the regime in training (fewer than 30)');
     // Three regimes and the global fallback each chose among the three trials.
     expect(selection.trialCount).toBe(12);
+  });
+
+  it('a regime whose own best does not beat the global set on its bars trades the global set', () => {
+    // Regime 2: trial 20 is the best with 30 trades (0.6), but the global set did better there (0.8, 12 trades).
+    const planted = [
+      scores(
+        10,
+        [
+          [0.5, 40],
+          [0.9, 40],
+          [0.8, 12],
+        ],
+        1.1,
+      ),
+      scores(
+        20,
+        [
+          [0.7, 40],
+          [0.1, 40],
+          [0.6, 31],
+        ],
+        0.4,
+      ),
+    ];
+    const selection = selectRegimeSets(planted);
+    expect(selection.regimes.map((r) => [r.params.fast, r.fellBack, r.reason])).toEqual([
+      [20, false, null],
+      [10, false, null],
+      [10, true, 'own set not better than global (0.6 vs 0.8)'],
+    ]);
+    expect(selection.regimes[2]!.score.sharpeRatio).toBe(0.8);
+  });
+
+  it("judges by a study's objective in its direction, with the study's winner as the global set", () => {
+    // A drawdown-minimising study: the objective's values (|max drawdown|) disagree with the Sharpe ratios.
+    const drawdowns = [
+      [0.3, [0.1, 0.2, 0.5]],
+      [0.2, [0.3, 0.35, 0.4]],
+      [0.25, [0.05, 0.3, 0.1]],
+    ] as const;
+    const judged = trials.map((trial, k) => ({
+      ...trial,
+      objective: { all: drawdowns[k]![0], regimes: drawdowns[k]![1] },
+    }));
+    const objective = {
+      objectives: [{ metric: 'maxDrawdown', direction: 'minimize', absolute: true }],
+      mode: 'single',
+    } as const;
+    const bySharpe = selectRegimeSets(judged, { minTrades: 0 });
+    const byDrawdown = selectRegimeSets(judged, { minTrades: 0, objective });
+    expect(bySharpe.global.params.fast).toBe(10);
+    // The shallowest drawdown over all bars is trial 10's too; per regime the shallowest there.
+    expect(byDrawdown.global.params.fast).toBe(10);
+    expect(bySharpe.regimes.map((r) => r.params.fast)).toEqual([5, 20, 10]);
+    expect(byDrawdown.regimes.map((r) => [r.params.fast, r.reason])).toEqual([
+      [20, null],
+      [5, null],
+      [20, null],
+    ]);
+    // A study's winner is the global set whatever the scores over all bars (trial 20 here, as a plateau
+    // centre could be). With 11 trades needed, regime 1's only candidate (trial 10, 0.35) is no shallower.
+    const given = selectRegimeSets(judged, { minTrades: 11, objective, global: 2 });
+    expect(given.global.params.fast).toBe(20);
+    expect(given.regimes.map((r) => [r.params.fast, r.fellBack, r.reason])).toEqual([
+      [20, false, null],
+      [20, true, 'own set not better than global (0.35 vs 0.3)'],
+      [20, false, null],
+    ]);
+    expect(() => selectRegimeSets(trials, { objective })).toThrow(/not scored by the study objective/);
+    expect(() => selectRegimeSets(judged, { objective, global: 3 })).toThrow(/global set #3 is not among 3/);
   });
 
   it('the evidence threshold is configurable', () => {

@@ -10,6 +10,14 @@ import type { Bars } from '../data/bars.ts';
 import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from '../engine/backtest.ts';
 import type { BacktestOptions } from '../engine/options.ts';
 import { sampleStd } from '../math/statistics.ts';
+import { annualizationOf, computeMetrics, type ClosedTrades, type Metrics } from '../metrics/metrics.ts';
+import { resolvePeriodicity } from '../metrics/periods.ts';
+import {
+  objectiveValues,
+  weightedScore,
+  type Objective,
+  type ObjectiveMode,
+} from '../optimize/objectives.ts';
 import type { SamplerConfig } from '../optimize/sampler.ts';
 import type { Params, SearchSpace } from '../optimize/space.ts';
 import { Study } from '../optimize/study.ts';
@@ -103,6 +111,96 @@ export function scoreByRegime(
   return { regimes: Array.from({ length: LABEL_COUNT }, (_, k) => scoreOf(k)), all: scoreOf(all) };
 }
 
+/**
+ * A study's objective, which a study's per-regime mode judges every regime by (the metric ranking above
+ * is what regimes:winners and the comparison use, which have no study).
+ */
+export interface RegimeObjective {
+  readonly objectives: readonly Objective[];
+  readonly mode: ObjectiveMode;
+}
+
+/**
+ * The one number a study ranks trials by, in the objective's own units: the first objective's value
+ * (its magnitude for a drawdown), or the weighted score in 'weighted' mode. A 'pareto' study's winner is
+ * the front member best on its first objective (Study.best), so the first objective judges there too.
+ */
+export function objectiveValue(
+  objective: RegimeObjective,
+  metrics: Readonly<Record<string, number>>,
+): number {
+  const values = objectiveValues(objective.objectives, metrics);
+  return objective.mode === 'weighted' ? weightedScore(objective.objectives, values) : values[0]!;
+}
+
+function higherIsBetter(objective: RegimeObjective): boolean {
+  return objective.mode === 'weighted' || objective.objectives[0]!.direction === 'maximize';
+}
+
+function pickTrades(log: ClosedTrades, rows: readonly number[]): ClosedTrades {
+  const column = (values: ArrayLike<number>): Float64Array => Float64Array.from(rows, (j) => values[j]!);
+  return {
+    count: rows.length,
+    entryIndex: column(log.entryIndex),
+    exitIndex: column(log.exitIndex),
+    entryTime: column(log.entryTime),
+    exitTime: column(log.exitTime),
+    pnl: column(log.pnl),
+    returnPct: column(log.returnPct),
+  };
+}
+
+/**
+ * A run's metrics restricted to each regime's bars (index = label code; index LABEL_COUNT: all bars from
+ * `from`): the equity a unit of wealth reaches compounding only those bars' returns, at those bars' times,
+ * with the trades entered there, annualised as the whole series is (a regime present a third of the time
+ * is not a series of a third as many periods a year). Attribution as in scoreByRegime.
+ */
+export function metricsByRegime(
+  run: BacktestRun,
+  t: Float64Array,
+  schedule: Int8Array,
+  from = run.startIndex,
+): Metrics[] {
+  const periodicity = resolvePeriodicity(t);
+  const { periodsPerYear } = annualizationOf(t, { periodicity });
+  const slots = Array.from({ length: LABEL_COUNT + 1 }, () => ({
+    t: [] as number[],
+    equity: [] as number[],
+    wealth: 1,
+    trades: [] as number[],
+  }));
+  const add = (k: number, i: number, r: number): void => {
+    const slot = slots[k]!;
+    slot.wealth *= 1 + r;
+    slot.t.push(t[i]!);
+    slot.equity.push(slot.wealth);
+  };
+  const equity = run.equity;
+  for (let i = Math.max(1, from + 1); i < equity.length; i++) {
+    const r = equity[i]! / equity[i - 1]! - 1;
+    add(LABEL_COUNT, i, r);
+    if (schedule[i - 1] !== NO_LABEL) add(schedule[i - 1]!, i, r);
+  }
+  const log = run.trades;
+  for (let j = 0; j < log.count; j++) {
+    const entry = log.entryIndex[j]!;
+    if (entry <= from) continue;
+    slots[LABEL_COUNT]!.trades.push(j);
+    if (schedule[entry - 1] !== NO_LABEL) slots[schedule[entry - 1]!]!.trades.push(j);
+  }
+  return slots.map((slot) =>
+    computeMetrics({
+      t: Float64Array.from(slot.t),
+      equity: Float64Array.from(slot.equity),
+      initialCash: 1,
+      trades: pickTrades(log, slot.trades),
+      periodicity,
+      periodsPerYear,
+    }),
+  );
+}
+
 /** Strategy parameters are numbers; a space with a categorical choice cannot feed them. */
 function numericParams(params: Params): StrategyParams {
   const out: Record<string, number> = {};
@@ -148,11 +246,15 @@ export interface CandidateScores {
   readonly startIndex: number;
   readonly all: RegimeScore;
   readonly regimes: readonly RegimeScore[];
+  /** The study objective's value over all bars and on each regime's bars, when scored against one. */
+  readonly objective?: { readonly all: number; readonly regimes: readonly number[] };
 }
 
 export interface EvaluateOptions {
   readonly backtest?: BacktestOptions;
   readonly periodsPerYear: number;
+  /** Also judge each candidate by a study's objective on each regime's bars (metricsByRegime). */
+  readonly objective?: RegimeObjective;
   /** Bar returns of every candidate, row-major (row = bar, column = candidate), for PBO. */
   readonly returns?: Float64Array;
 }
@@ -179,7 +281,16 @@ export function evaluateCandidates(
       returns[column] = 0;
       for (let i = 1; i < n; i++) returns[i * columns + column] = run.equity[i] / run.equity[i - 1] - 1;
     }
-    return { params, startIndex: run.startIndex, all, regimes };
+    const objective = options.objective;
+    if (objective === undefined) return { params, startIndex: run.startIndex, all, regimes };
+    const values = metricsByRegime(run, bars.t, schedule).map((m) => objectiveValue(objective, { ...m }));
+    return {
+      params,
+      startIndex: run.startIndex,
+      all,
+      regimes,
+      objective: { all: values[LABEL_COUNT]!, regimes: values.slice(0, LABEL_COUNT) },
+    };
   });
 }
 
@@ -189,7 +300,10 @@ export interface RegimeWinner {
   /** The regime's own set, or the global set when it fell back. */
   readonly params: StrategyParams;
   readonly score: RegimeScore;
-  /** True when no trial had `minTrades` trades in the regime: it trades the global set. */
+  /**
+   * True when it trades the global set for want of its own: no trial had `minTrades` trades in the
+   * regime, or the best that had (another set) did not beat the global set on the regime's own bars.
+   */
   readonly fellBack: boolean;
   /** Why it fell back (null when it did not). */
   readonly reason: string | null;
@@ -203,55 +317,76 @@ export interface RegimeSelection {
 }
 
 export interface SelectOptions {
+  /** What regimes are judged by without a study objective: the per-bar Sharpe ratio by default. */
   readonly metric?: RegimeScoreMetric;
+  /** A study's objective: judge by the candidates' `objective` values, in its direction, instead. */
+  readonly objective?: RegimeObjective;
+  /** Index of the global set when the study chose it (its winner); else the best over all bars. */
+  readonly global?: number;
   /** A regime's winner needs at least this many trades entered in it; fewer everywhere: fallback. 30 by default. */
   readonly minTrades?: number;
 }
 
 const DEFAULT_MIN_TRADES = 30;
 
-function rankValue(score: RegimeScore, metric: RegimeScoreMetric): number {
-  const value = score[metric];
-  return Number.isNaN(value) ? -Infinity : value;
-}
+const shown = (value: number): string =>
+  Number.isFinite(value) ? String(Number(value.toPrecision(3))) : 'n/a';
 
 /**
- * The global winner (best over all bars; ties to the earlier trial) and, per regime, the best trial with
- * enough trades in it, or the global set when none has.
+ * The global winner (given, or the best over all bars; ties to the earlier trial) and, per regime, the
+ * best trial with enough trades in it, when it is the global set or beats it on the regime's own bars;
+ * else the global set, with the reason.
  */
 export function selectRegimeSets(
   scores: readonly CandidateScores[],
   options: SelectOptions = {},
 ): RegimeSelection {
   const metric = options.metric ?? 'sharpeRatio';
+  const objective = options.objective;
   const minTrades = options.minTrades ?? DEFAULT_MIN_TRADES;
   if (!Number.isInteger(minTrades) || minTrades < 0)
     throw new RangeError(`per-regime study: minTrades must be an integer >= 0, got ${minTrades}`);
   if (scores.length === 0) throw new RangeError('per-regime study: no trials to choose from');
+  const judged = (s: CandidateScores, regime: number | null): number => {
+    if (objective === undefined) return (regime === null ? s.all : s.regimes[regime]!)[metric];
+    if (s.objective === undefined)
+      throw new RangeError('per-regime study: the trials were not scored by the study objective');
+    return regime === null ? s.objective.all : s.objective.regimes[regime]!;
+  };
+  const sign = objective === undefined || higherIsBetter(objective) ? 1 : -1;
+  // Higher is better; NaN (no spread, no bars) never wins.
+  const rank = (s: CandidateScores, regime: number | null): number => {
+    const value = judged(s, regime);
+    return Number.isNaN(value) ? -Infinity : sign * value;
+  };
   let global = scores[0]!;
-  for (const s of scores) if (rankValue(s.all, metric) > rankValue(global.all, metric)) global = s;
+  if (options.global !== undefined) {
+    global = scores[options.global]!;
+    if (global === undefined)
+      throw new RangeError(
+        `per-regime study: global set #${options.global} is not among ${scores.length} trials`,
+      );
+  } else for (const s of scores) if (rank(s, null) > rank(global, null)) global = s;
   const regimes = Array.from({ length: LABEL_COUNT }, (_, regime): RegimeWinner => {
     let best: CandidateScores | null = null;
     let mostTrades = 0;
     for (const s of scores) {
       const score = s.regimes[regime]!;
       mostTrades = Math.max(mostTrades, score.trades);
-      if (score.trades < minTrades || rankValue(score, metric) === -Infinity) continue;
-      if (best === null || rankValue(score, metric) > rankValue(best.regimes[regime]!, metric)) best = s;
+      if (score.trades < minTrades || rank(s, regime) === -Infinity) continue;
+      if (best === null || rank(s, regime) > rank(best, regime)) best = s;
     }
-    if (best !== null)
+    // The global set as a regime's own best is no fallback: the regime chose it on its own evidence.
+    if (best !== null && (best === global || rank(best, regime) > rank(global, regime)))
       return { regime, params: best.params, score: best.regimes[regime]!, fellBack: false, reason: null };
     const bars = global.regimes[regime]!.bars;
-    return {
-      regime,
-      params: global.params,
-      score: global.regimes[regime]!,
-      fellBack: true,
-      reason:
-        bars === 0
+    const reason =
+      best !== null
+        ? `own set not better than global (${shown(judged(best, regime))} vs ${shown(judged(global, regime))})`
+        : bars === 0
           ? 'the regime never occurred in training'
-          : `at most ${mostTrades} trades in the regime in training (fewer than ${minTrades})`,
-    };
+          : `at most ${mostTrades} trades in the regime in training (fewer than ${minTrades})`;
+    return { regime, params: global.params, score: global.regimes[regime]!, fellBack: true, reason };
   });
   return { global, regimes, trialCount: scores.length * (LABEL_COUNT + 1) };
 }

@@ -32,7 +32,7 @@ import {
   type RegimeComparison,
   type RegimeStudyOptions,
 } from '../../core/regime/compare.ts';
-import type { RegimeSelection } from '../../core/regime/perRegime.ts';
+import type { RegimeObjective, RegimeSelection } from '../../core/regime/perRegime.ts';
 import {
   getStrategy,
   resolveStrategy,
@@ -169,6 +169,9 @@ export interface RegimeStudySpec {
 /** Every trial scored per regime on all bars: one winner per regime (issue 11 item 8). */
 export interface RegimeStudyTask extends RegimeStudySpec {
   readonly kind: 'regime-study';
+  /** An optimizer study's objective and winner (index into candidates): regimes are judged by them. */
+  readonly objective?: RegimeObjective;
+  readonly global?: number;
 }
 
 /** The walk-forward comparison against one global set (issue 11 item 9): minutes of backtests. */
@@ -330,7 +333,11 @@ export class TaskRunner {
       case 'scorecard':
         return runLearnerTask(task);
       case 'regime-study':
-        return studyByRegime(task.bars, studyOptions(task));
+        return studyByRegime(task.bars, {
+          ...studyOptions(task),
+          ...(task.objective !== undefined ? { objective: task.objective } : {}),
+          ...(task.global !== undefined ? { global: task.global } : {}),
+        });
       case 'regime-compare':
         return compareTask(task);
     }

@@ -430,7 +430,14 @@ export class OptimizeService {
         periodsPerYear,
       });
       await evaluator.finished?.();
-      const regimeSets = await studyRegimeSets(row.data.definition, study, data, this.deps.pool, signal);
+      const regimeSets = await studyRegimeSets(
+        row.data.definition,
+        study,
+        analysis.winner,
+        data,
+        this.deps.pool,
+        signal,
+      );
       return await finish({
         state: 'complete',
         winner: analysis.winner,

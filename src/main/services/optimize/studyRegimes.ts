@@ -1,8 +1,9 @@
 /**
  * A study's per-regime mode (issue 11 item 8): once its trials are done, each complete, feasible trial is
  * scored on the bars of each regime of its first timeframe (the pool's regime-study task, the one
- * regimes:winners runs), and each regime gets its best set with enough trades in it, or the global set
- * with the reason. A failure there is stored with the study as its reason; the study itself completed.
+ * regimes:winners runs) by the study's own objective, and each regime gets its best set with enough
+ * trades in it if that beats the study's winner on the regime's bars, or the winner with the reason. A
+ * failure there is stored with the study as its reason; the study itself completed.
  */
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
@@ -16,10 +17,14 @@ import type { StudyDatasets } from './studySetup.ts';
 
 type RegimeSets = NonNullable<StudyDocument['regimeSets']>;
 
-/** The distinct parameter sets of the trials that could win, or why they cannot be scored per regime. */
-function candidatesOf(study: Study): StrategyParams[] | string {
+/**
+ * The distinct parameter sets of the trials that could win, the winner's first (the global set), or why
+ * they cannot be scored per regime.
+ */
+function candidatesOf(study: Study, winner: number | null): StrategyParams[] | string {
   const seen = new Map<string, StrategyParams>();
-  for (const trial of study.trials) {
+  const won = study.trials.filter((t) => t.number === winner);
+  for (const trial of [...won, ...study.trials]) {
     if (trial.status !== 'complete' || trial.feasible === false) continue;
     const params: Record<string, number> = {};
     for (const [name, value] of Object.entries(trial.params)) {
@@ -27,21 +32,27 @@ function candidatesOf(study: Study): StrategyParams[] | string {
         return `parameter "${name}" of trial #${trial.number} is ${JSON.stringify(value)}: a strategy's sets are numbers`;
       params[name] = value;
     }
-    seen.set(JSON.stringify(params), params);
+    const key = JSON.stringify(params);
+    if (!seen.has(key)) seen.set(key, params);
   }
-  return seen.size === 0 ? 'no complete trial with enough trades to score per regime' : [...seen.values()];
+  if (seen.size === 0) return 'no complete trial with enough trades to score per regime';
+  if (won.length === 0 || won[0]!.status !== 'complete' || won[0]!.feasible === false)
+    return `the study's winner (trial #${winner}) is not a complete feasible trial`;
+  return [...seen.values()];
 }
 
+/** `winner`: the study's winning trial (its best by its objective, or the plateau centre when asked for). */
 export async function studyRegimeSets(
   definition: StudyDocument['definition'],
   study: Study,
+  winner: number | null,
   data: StudyDatasets,
   pool: ComputePool,
   signal: AbortSignal,
 ): Promise<RegimeSets | undefined> {
   const settings = definition.perRegime;
   if (settings === undefined) return undefined;
-  const candidates = candidatesOf(study);
+  const candidates = candidatesOf(study, winner);
   if (typeof candidates === 'string') return { error: candidates };
   const { timeframe: name, ref } = data.datasets[0]!;
   const bars = ref.bars;
@@ -63,6 +74,8 @@ export async function studyRegimeSets(
         backtest: definition.options,
         minTrades: settings.minTrades,
         minDwell: settings.minDwell,
+        objective: { objectives: study.config.objectives, mode: study.mode },
+        global: 0,
       },
       signal,
     );

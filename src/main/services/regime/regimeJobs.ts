@@ -43,19 +43,20 @@ async function onPool<T>(job: Job, work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `stage(name, step)`: the two steps before the pool's work (0: loading bars, 1: bars loaded). */
 async function studySpec(
   request: RegimeStudyRequest,
-  job: Job,
   deps: RegimeJobDeps,
+  stage: (name: string, step: number) => void,
 ): Promise<RegimeStudySpec> {
   const definition = getStrategyOrThrow(request.strategy);
   const space = resolveSpace(definition, undefined, []);
   const candidates = sampleCandidates(space, { kind: request.sampler }, request.trials, request.seed);
-  job.progress(0, 3, { stage: 'loading bars' });
+  stage('loading bars', 0);
   const bars = await deps.bars.read(request.symbol, request.timeframe, { session: request.session });
   if (bars.t.length === 0)
     throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
-  job.progress(1, 3, { stage: `${candidates.length} trials per regime` });
+  stage(`${candidates.length} trials per regime`, 1);
   return {
     bars,
     timeframe: request.timeframe,
@@ -117,7 +118,7 @@ export function runRegimeStudy(request: RegimeStudyRequest, deps: RegimeJobDeps)
     deps.jobs,
     { jobId: request.jobId, stage: 'per-regime study', cancellable: true },
     async (job) => {
-      const spec = await studySpec(request, job, deps);
+      const spec = await studySpec(request, deps, (stage, step) => job.progress(step, 3, { stage }));
       const selection = await onPool(job, () => deps.pool.run({ kind: 'regime-study', ...spec }, job.signal));
       job.progress(3, 3, { stage: 'done' });
       return regimeStudyResult(request, spec.bars.t.length, selection);
@@ -146,7 +147,8 @@ export function runRegimeCompare(
     deps.jobs,
     { jobId: request.jobId, stage: 'regime comparison', cancellable: true },
     async (job) => {
-      const spec = await studySpec(request, job, deps);
+      // Nothing is done until a window is: the window count (the total) is known only once they are laid out.
+      const spec = await studySpec(request, deps, (stage) => job.progress(0, 1, { stage }));
       const windows = {
         ...(request.train ? { train: request.train } : {}),
         ...(request.test ? { test: request.test } : {}),
