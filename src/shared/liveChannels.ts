@@ -2,7 +2,7 @@ import type { DomainChannels } from './domain.ts';
 
 /**
  * Live trading from the workstation (schemas: liveContract.ts): the bots it watches, proposals from
- * study trials, approvals, pushes, rollback, halts and the audit trail; `live:status` streams what the
+ * study trials, each bot's auto-approval policy, approvals, pushes, rollback, halts and the audit trail; `live:status` streams what the
  * watcher sees each poll and `live:alarm` each alarm when it is first raised.
  */
 export const LIVE_CHANNELS = {
@@ -21,6 +21,8 @@ export const LIVE_CHANNELS = {
     'live:resume',
     'live:audit',
     'live:audit-export',
+    'live:policy',
+    'live:policy-set',
   ],
   events: ['live:status', 'live:alarm'],
 } as const satisfies DomainChannels;

@@ -106,6 +106,8 @@ const ParameterChange = z.object({
   to: z.number().nullable(),
 });
 
+const PolicyCheckView = z.object({ check: z.string(), passed: z.boolean(), detail: z.string() });
+
 export const LiveProposal = z.object({
   approvalId: z.string(),
   bot: z.string(),
@@ -118,6 +120,44 @@ export const LiveProposal = z.object({
   reason: z.string(),
   approvers: z.array(z.string()),
   pushedVersion: z.number().nullable(),
+  /** What the bot's auto-approval policy said (null: a person proposed it, no policy judged it). */
+  policy: z
+    .object({ version: z.number(), approved: z.boolean(), checks: z.array(PolicyCheckView) })
+    .nullable(),
+});
+
+/** One parameter's bounds in an auto-approval policy (core/live/approvalPolicy.ts), all inclusive. */
+export const ParameterBoundSchema = z
+  .strictObject({
+    min: z.number().optional(),
+    max: z.number().optional(),
+    maxStep: z.number().positive('must be above 0').optional(),
+  })
+  .refine((b) => b.min !== undefined || b.max !== undefined || b.maxStep !== undefined, {
+    message: 'give min, max or maxStep',
+  })
+  .refine((b) => b.min === undefined || b.max === undefined || b.min <= b.max, {
+    message: 'must not be below min',
+    path: ['max'],
+  });
+
+export const ApprovalPolicySchema = z.strictObject({
+  bounds: z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a parameter name'),
+    ParameterBoundSchema,
+  ),
+  maxChangesPerDay: z.int().min(0).max(100),
+  minConfidence: z.number().min(0).max(1).optional(),
+});
+
+export const LivePolicyView = z.object({
+  bot: z.string(),
+  /** 0 until someone sets one: the empty policy, which approves nothing automatically. */
+  version: z.number(),
+  policy: ApprovalPolicySchema,
+  setBy: z.string().nullable(),
+  setAt: z.number().nullable(),
+  reason: z.string().nullable(),
 });
 
 export const LiveProposeRequest = z.strictObject({
@@ -210,6 +250,12 @@ export const liveContract = {
       input: z.strictObject({ format: z.enum(['csv', 'json']) }),
       output: z.object({ format: z.enum(['csv', 'json']), fileName: z.string(), text: z.string() }),
     },
+    'live:policy': { input: BotRef, output: LivePolicyView },
+    /** Records the bot's next policy version; recommendations are judged by it from then on. */
+    'live:policy-set': {
+      input: z.strictObject({ bot: botUrl, policy: ApprovalPolicySchema, reason, actor }),
+      output: LivePolicyView,
+    },
   },
   events: {
     'live:status': LiveBotView,
@@ -224,3 +270,4 @@ export type LiveProposal = z.output<typeof LiveProposal>;
 export type LiveExpectationView = z.output<typeof LiveExpectationView>;
 export type LiveAlarmView = z.output<typeof LiveAlarm>;
 export type AuditEntryView = z.output<typeof AuditEntryView>;
+export type LivePolicyView = z.output<typeof LivePolicyView>;

@@ -101,6 +101,12 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'live:resume': { bot: FUZZ_BOT, reason: 'fuzz' },
     'live:audit': {},
     'live:audit-export': { format: 'csv' },
+    'live:policy': { bot: FUZZ_BOT },
+    'live:policy-set': {
+      bot: FUZZ_BOT,
+      policy: { bounds: { fast: { min: 1, max: 9, maxStep: 2 } }, maxChangesPerDay: 1 },
+      reason: 'fuzz',
+    },
   }) as Record<RequestChannel, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */

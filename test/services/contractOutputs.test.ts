@@ -175,6 +175,12 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:resume': () => ({ bot: bot.url, reason: 'contract' }),
   'live:audit': () => ({}),
   'live:audit-export': () => ({ format: 'json' }),
+  'live:policy-set': () => ({
+    bot: bot.url,
+    policy: { bounds: { fast: { min: 2, max: 40, maxStep: 5 } }, maxChangesPerDay: 2, minConfidence: 0.5 },
+    reason: 'contract',
+  }),
+  'live:policy': () => ({ bot: bot.url }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:resume': () => ({ studyId }),
   'optimize:cancel': () => ({ studyId }),

@@ -168,8 +168,3 @@ export function evaluatePolicy(
   }
   return { approved: checks.every((c) => c.passed), checks };
 }
-
-/** The failed checks in words, for a proposal left to a person. */
-export function policyFailures(verdict: PolicyVerdict): string[] {
-  return verdict.checks.filter((c) => !c.passed).map((c) => `${c.check}: ${c.detail}`);
-}

@@ -2,8 +2,8 @@ import { sha256Hex } from '../math/sha256.ts';
 import { canonicalJson } from './canonical.ts';
 
 /**
- * The live audit trail: every proposal, approval, push, ack, ramp step, rollback, halt and resume, one
- * entry each, append-only and hash-chained. An entry's hash covers its content and the previous entry's
+ * The live audit trail: every proposal, approval, push, ack, ramp step, rollback, halt and resume, and
+ * each new version of a bot's auto-approval policy, one entry each, append-only and hash-chained. An entry's hash covers its content and the previous entry's
  * hash, so editing, deleting or reordering any stored entry breaks every hash after it: verifying the
  * chain names the first entry that no longer fits.
  */
@@ -16,6 +16,7 @@ export const AUDIT_KINDS = [
   'rollback',
   'halt',
   'resume',
+  'policy',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -29,11 +29,13 @@ const defaultIO: CommandIO = {
 
 /** Runs the CLI; resolves to the exit code (2 for bad arguments, 1 for failures). */
 export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
-  // Commands may be two words (`data fetch`): the longest name that matches wins.
-  const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : undefined;
-  const entry = COMMANDS.find((c) => c.name === twoWords) ?? COMMANDS.find((c) => c.name === argv[0]);
+  // Commands may be several words (`data fetch`, `live policy set`): the longest name that matches wins.
+  const entry = [3, 2, 1]
+    .map((words) => (argv.length >= words ? argv.slice(0, words).join(' ') : undefined))
+    .map((words) => COMMANDS.find((c) => c.name === words))
+    .find((found) => found !== undefined);
   const name = argv[0];
-  const rest = argv.slice(entry?.name.includes(' ') ? 2 : 1);
+  const rest = argv.slice(entry === undefined ? 1 : entry.name.split(' ').length);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
     return name === undefined ? 2 : 0;

@@ -8,6 +8,7 @@ import {
 import type { HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
 import type { AuditEntry } from '../../core/live/audit.ts';
+import type { PolicyCheck } from '../../core/live/approvalPolicy.ts';
 import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -33,10 +34,18 @@ export interface Proposal {
   readonly confirmation: string;
 }
 
+/** What the auto-approval policy said of a recommendation (absent on a person's own proposal). */
+export interface PolicyOutcome {
+  readonly version: number;
+  readonly approved: boolean;
+  readonly checks: readonly PolicyCheck[];
+}
+
 interface ProposalDetail {
   readonly approvalId: string;
   readonly set: ParameterSet;
   readonly diff: readonly ParameterChange[];
+  readonly policy?: PolicyOutcome;
 }
 
 /** What a push entry records besides its version and hashes. */
@@ -47,7 +56,7 @@ interface PushDetail {
   readonly ramp: RampPlan | null;
 }
 
-const now = (desk: LiveDesk): number => (desk.now ?? Date.now)();
+export const now = (desk: LiveDesk): number => (desk.now ?? Date.now)();
 
 /**
  * Records a proposal: the set, and what approving it would change over the set the bot runs now (when
@@ -61,11 +70,28 @@ export async function propose(
   proposer: string,
   reason: string,
 ): Promise<Proposal> {
+  checkSetHash(set);
+  return recordProposal(desk, bot, set, proposer, reason, await diffAgainstBot(desk, bot, set));
+}
+
+export function checkSetHash(set: ParameterSet): void {
   if (!verifyParameterSet(set))
     throw new InputError(`set ${set.hash}: its hash does not match its content`, 'set');
-  const diff = await diffAgainstBot(desk, bot, set);
+}
+
+/** Writes the proposal entry (with the policy's verdict when a policy judged it). */
+export async function recordProposal(
+  desk: LiveDesk,
+  bot: string,
+  set: ParameterSet,
+  proposer: string,
+  reason: string,
+  diff: readonly ParameterChange[],
+  policy?: PolicyOutcome,
+): Promise<Proposal> {
   const approvalId = `apr-${now(desk).toString(36)}-${set.hash.slice(0, 8)}`;
-  const detail: ProposalDetail = { approvalId, set, diff };
+  const detail: ProposalDetail =
+    policy === undefined ? { approvalId, set, diff } : { approvalId, set, diff, policy };
   await desk.audit.append({
     ...entryBase(desk, 'proposal', proposer, bot),
     toHash: set.hash,
@@ -81,9 +107,13 @@ export async function diffAgainstBot(
   bot: string,
   set: ParameterSet,
 ): Promise<ParameterChange[]> {
+  return diffParameterSets(await activeSet(desk, bot), set);
+}
+
+/** The set the bot runs now, as the audit recorded it (undefined: none, or one the audit never saw). */
+export async function activeSet(desk: LiveDesk, bot: string): Promise<ParameterSet | undefined> {
   const status = await desk.client(bot).status();
-  const current = status.active === null ? undefined : await setByHash(desk.audit, status.active.hash);
-  return diffParameterSets(current, set);
+  return status.active === null ? undefined : setByHash(desk.audit, status.active.hash);
 }
 
 const confirmationOf = (set: ParameterSet): string => set.hash.slice(0, 8);
@@ -304,6 +334,7 @@ export interface ProposalRecord extends Proposal {
   readonly reason: string;
   readonly approvers: readonly string[];
   readonly pushedVersion: number | null;
+  readonly policy: PolicyOutcome | null;
 }
 
 /** Every proposal in the audit trail (for one bot), newest first. */
@@ -324,7 +355,7 @@ export async function proposals(audit: AuditLog, bot?: string): Promise<Proposal
     .filter((e) => e.kind === 'proposal' && (bot === undefined || e.bot === bot))
     .reverse()
     .map((e) => {
-      const { approvalId, set, diff } = JSON.parse(e.detail) as ProposalDetail;
+      const { approvalId, set, diff, policy } = JSON.parse(e.detail) as ProposalDetail;
       return {
         approvalId,
         set,
@@ -336,6 +367,7 @@ export async function proposals(audit: AuditLog, bot?: string): Promise<Proposal
         reason: e.reason,
         approvers: approversOf.get(approvalId) ?? [],
         pushedVersion: pushedOf.get(approvalId) ?? null,
+        policy: policy ?? null,
       };
     });
 }
@@ -362,7 +394,7 @@ export async function acknowledgedSets(
   return { sets, policies };
 }
 
-function entryBase(desk: LiveDesk, kind: AuditEntry['kind'], actor: string, bot: string) {
+export function entryBase(desk: LiveDesk, kind: AuditEntry['kind'], actor: string, bot: string) {
   return { at: now(desk), kind, actor, bot, fromHash: null, toHash: null, version: null };
 }
 

@@ -59,6 +59,8 @@ const handlers: Requests = {
   'live:resume': reject,
   'live:audit': reject,
   'live:audit-export': reject,
+  'live:policy': reject,
+  'live:policy-set': reject,
   'learner:status': reject,
   'learner:evaluate': reject,
   'learner:recommend': reject,

@@ -5,13 +5,13 @@ import { InputError, NotFoundError, UpstreamError } from '../../../shared/errors
 import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
 import type { LiveBotsResult, LiveProposal } from '../../../shared/liveContract.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
+import { approvalPolicyOf, recommend, setApprovalPolicy } from '../../livebot/autoApproval.ts';
 import { BotClient, BotRequestError } from '../../livebot/botClient.ts';
 import {
   approve,
   diffAgainstBot,
   halt,
   proposals,
-  propose,
   push,
   resume,
   rollback,
@@ -118,8 +118,9 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     'live:propose': async ({ bot, studyId, trialNumber, limits, actor }) => {
       const url = knownBot(bot).url;
       const set = await proposalFromTrial(records, deps.bars, studyId, trialNumber, limits);
-      const proposal = await withDesk((desk) =>
-        propose(desk, url, set, who(actor), `study ${studyId} trial ${trialNumber}`),
+      // A study's winner is a recommendation like the learner's: the bot's policy may approve it.
+      const { proposal } = await withDesk((desk) =>
+        recommend(desk, url, { set, source: `study ${studyId} trial ${trialNumber}` }, who(actor)),
       );
       return proposalView(proposal.approvalId);
     },
@@ -156,6 +157,10 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const url = bot === undefined ? undefined : normalise(bot);
       return { entries: url === undefined ? entries : entries.filter((e) => e.bot === url), verdict };
     },
+    'live:policy': async ({ bot }) =>
+      withDesk((desk) => approvalPolicyOf(desk.audit, knownBot(bot).url), false),
+    'live:policy-set': async ({ bot, policy, reason, actor }) =>
+      withDesk((desk) => setApprovalPolicy(desk, knownBot(bot).url, policy, who(actor), reason), false),
     'live:audit-export': async ({ format }) => {
       const entries = await withDesk((desk) => desk.audit.entries(), false);
       const stamp = new Date().toISOString().slice(0, 10);
@@ -183,6 +188,10 @@ function wireProposal(record: ProposalRecord): LiveProposal {
     reason: record.reason,
     approvers: [...record.approvers],
     pushedVersion: record.pushedVersion,
+    policy:
+      record.policy === null
+        ? null
+        : { ...record.policy, checks: record.policy.checks.map((c) => ({ ...c })) },
   };
 }
 

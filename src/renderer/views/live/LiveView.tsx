@@ -6,10 +6,9 @@ import { EChart } from '../../charts/EChart.tsx';
 import { formatMoney, formatNumber, formatParamValue, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import { liveEquityOption } from './liveChart.ts';
-import { useLive } from './useLive.ts';
+import { PolicySection } from './PolicySection.tsx';
+import { useLive, type Act } from './useLive.ts';
 import './live.css';
-
-type Act = (work: () => Promise<unknown>) => Promise<boolean>;
 
 /**
  * The live desk: the bots the workstation watches (state, version, ramp, live against the backtest,
@@ -139,6 +138,7 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
           </div>
         </div>
       ) : null}
+      <PolicySection bot={bot.url} client={client} act={act} />
       <div className="live-actions">
         <TextInput placeholder="reason" testId="live-reason" value={reason} set={setReason} />
         <button
@@ -272,6 +272,23 @@ function ProposalCard({
           {provenance.dataFingerprint.slice(0, 12)} · {provenance.engineVersion} · expected Sharpe{' '}
           {formatNumber(provenance.expected['sharpeRatio'] ?? null, 2)} ±{' '}
           {formatNumber(provenance.spread?.['sharpeRatio'] ?? null, 2)}
+        </div>
+      ) : null}
+      {proposal.policy ? (
+        <div
+          className={proposal.policy.approved ? 'live-line' : 'live-line muted'}
+          data-testid="live-proposal-policy"
+          data-approved={String(proposal.policy.approved)}
+        >
+          {proposal.policy.approved
+            ? `Approved automatically by policy v${proposal.policy.version}`
+            : `Outside policy v${proposal.policy.version}: `}
+          {proposal.policy.approved
+            ? null
+            : proposal.policy.checks
+                .filter((c) => !c.passed)
+                .map((c) => `${c.check} (${c.detail})`)
+                .join('; ')}
         </div>
       ) : null}
       <table className="live-diff" data-testid="live-diff">

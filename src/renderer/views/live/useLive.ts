@@ -9,6 +9,9 @@ import type {
 import type { RegimenClient } from '../../../shared/client.ts';
 import { errorMessage } from '../../client/clientError.ts';
 
+/** Runs an action, showing its refusal in words; true when it succeeded. */
+export type Act = (work: () => Promise<unknown>) => Promise<boolean>;
+
 export interface LiveState {
   readonly bots: LiveBotsResult | null;
   readonly proposals: readonly LiveProposal[];

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = capture();
-  const who = argv[1] === 'status' || argv[1] === 'audit' ? [] : ['--as', 'ana'];
+  const who = argv[1] === 'status' || argv[1] === 'audit' || argv[2] === 'show' ? [] : ['--as', 'ana'];
   const code = await main([...argv, '--data-dir', dir, ...who], io);
   return { code, out: io.stdout, err: io.stderr };
 }
@@ -103,5 +103,74 @@ describe('regimen live', () => {
       'seq,at,kind,actor,bot,fromHash,toHash,version,reason,detail,prevHash,hash',
     );
     expect(csv.out + verified.out + status.out).not.toContain(SECRET);
+  });
+
+  it('policy set validates the whole policy, naming the field, and show reads the version back', async () => {
+    const url = 'http://127.0.0.1:8799';
+    const bad = await run(
+      'live',
+      'policy',
+      'set',
+      '--bot',
+      url,
+      '--bound',
+      'fast=20..5',
+      '--per-day',
+      '2',
+      '--reason',
+      'x',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('policy: bounds.fast.max: must not be below min');
+    const noCap = await run('live', 'policy', 'set', '--bot', url, '--bound', 'fast=5..20', '--reason', 'x');
+    expect(noCap.err).toMatch(/policy: maxChangesPerDay: .*number/);
+    const malformed = await run(
+      'live',
+      'policy',
+      'set',
+      '--bot',
+      url,
+      '--bound',
+      'fast=5-20',
+      '--reason',
+      'x',
+    );
+    expect(malformed.err).toContain('--bound expects name=min..max');
+    expect((await run('live', 'policy', 'show', '--bot', url)).out).toContain('no policy (version 0)');
+
+    const set = await run(
+      'live',
+      'policy',
+      'set',
+      '--bot',
+      url,
+      '--bound',
+      'fast=5..20',
+      '--step',
+      'fast=3',
+      '--bound',
+      'slow=..60',
+      '--per-day',
+      '2',
+      '--min-confidence',
+      '0.7',
+      '--reason',
+      'nightly tuning',
+    );
+    expect(set.code).toBe(0);
+    const shown = await run('live', 'policy', 'show', '--bot', url, '--json');
+    expect(JSON.parse(shown.out)).toMatchObject({
+      version: 1,
+      setBy: 'ana',
+      reason: 'manual: nightly tuning',
+      policy: {
+        bounds: { fast: { min: 5, max: 20, maxStep: 3 }, slow: { max: 60 } },
+        maxChangesPerDay: 2,
+        minConfidence: 0.7,
+      },
+    });
+    expect((await run('live', 'policy', 'show', '--bot', url)).out).toContain(
+      'fast: [5, 20], step at most 3',
+    );
   });
 });

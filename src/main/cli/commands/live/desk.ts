@@ -50,11 +50,11 @@ import type { Command, CommandIO } from '../../command.ts';
  * side of a live bot from the command line, every step in the audit trail (live-audit.duckdb in the
  * data directory).
  */
-const ACTOR = { as: { type: 'string' } } as const;
-const BOT = { bot: { type: 'string' } } as const;
+export const ACTOR = { as: { type: 'string' } } as const;
+export const BOT = { bot: { type: 'string' } } as const;
 
 /** Opens the audit trail (and, when the command talks to a bot, resolves the shared secret). */
-async function withDesk<T>(
+export async function withDesk<T>(
   args: ParsedArgs,
   talksToBot: boolean,
   work: (desk: LiveDesk) => Promise<T>,
@@ -68,9 +68,9 @@ async function withDesk<T>(
   }
 }
 
-const actor = (args: ParsedArgs): string => stringOption(args, 'as') ?? userInfo().username;
+export const actor = (args: ParsedArgs): string => stringOption(args, 'as') ?? userInfo().username;
 
-function print(io: CommandIO, args: ParsedArgs, value: unknown, text: string): void {
+export function print(io: CommandIO, args: ParsedArgs, value: unknown, text: string): void {
   io.out(args.values['json'] ? JSON.stringify(value, null, 2) : text);
 }
 

@@ -51,6 +51,17 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./desk.ts')).liveResumeCommand,
   },
   {
+    name: 'live policy set',
+    summary:
+      "Set a bot's auto-approval policy: per-parameter bounds and steps, changes a day, minimum confidence",
+    load: async () => (await import('./policy.ts')).livePolicySetCommand,
+  },
+  {
+    name: 'live policy show',
+    summary: "A bot's auto-approval policy and its version",
+    load: async () => (await import('./policy.ts')).livePolicyShowCommand,
+  },
+  {
     name: 'live audit',
     summary: 'The live audit trail: list, --verify the hash chain, or export --format csv|json',
     load: async () => (await import('./desk.ts')).liveAuditCommand,
