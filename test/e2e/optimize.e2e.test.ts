@@ -104,6 +104,34 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       ] as const)
         await expect.poll(() => paintedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(least);
 
+      // Analysis (issue 15 item 7): importance over every complete trial, contour and slices painted; a
+      // filter no trial passes empties the table, the charts and the importance alike, and clearing it
+      // brings them back.
+      await page.getByTestId('opt-tab-analysis').click();
+      await expect
+        .poll(() => page.getByTestId('opt-importance-used').innerText(), { timeout: 30_000 })
+        .toContain(`${TRIALS} trials`);
+      for (const chart of [
+        'opt-chart-importance',
+        'opt-chart-contour',
+        'opt-chart-slice',
+        'opt-chart-parallel',
+      ])
+        await expect.poll(() => paintedPixels(page, chart), { timeout: 10_000 }).toBeGreaterThan(1_000);
+      await page.getByTestId('opt-top-n').selectOption('10');
+      await page.getByTestId('opt-filter-minTrades').fill('1000000');
+      await expect.poll(() => numberAttribute(page, 'opt-trials', 'data-count')).toBe(0);
+      expect(await numberAttribute(page, 'opt-filter-count', 'data-shown')).toBe(0);
+      await expect
+        .poll(() => page.getByTestId('opt-importance-panel').innerText(), { timeout: 30_000 })
+        .toMatch(/at least 2 trials .*have 0/);
+      await page.getByTestId('opt-filter-minTrades').fill('');
+      await expect.poll(() => numberAttribute(page, 'opt-trials', 'data-count')).toBe(TRIALS);
+      await expect
+        .poll(() => paintedPixels(page, 'opt-chart-importance'), { timeout: 30_000 })
+        .toBeGreaterThan(1_000);
+      await page.getByTestId('opt-tab-search').click();
+
       // Results: the winner's parameters respect the space and its constraint.
       const best = page.getByTestId('opt-best');
       await best.waitFor({ state: 'visible', timeout: 10_000 });

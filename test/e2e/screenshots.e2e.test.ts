@@ -20,8 +20,15 @@ import {
 const skipReason = chromiumSkipReason('screenshots.e2e');
 const OUT = SCREENSHOTS;
 
-/** Every view the tab bar offers, with how to bring it into a state worth showing. */
-const VIEWS: ReadonlyArray<{ id: string; prepare(page: Page): Promise<void> }> = [
+/**
+ * Every view the tab bar offers, with how to bring it into a state worth showing, and further pictures
+ * of a feature inside it (`more`: each named file, taken after its own step, in order).
+ */
+const VIEWS: ReadonlyArray<{
+  id: string;
+  prepare(page: Page): Promise<void>;
+  more?: ReadonlyArray<{ file: string; show(page: Page): Promise<void> }>;
+}> = [
   {
     id: 'backtest',
     async prepare(page) {
@@ -50,6 +57,21 @@ const VIEWS: ReadonlyArray<{ id: string; prepare(page: Page): Promise<void> }> =
         .toBe('complete');
       await page.getByTestId('opt-verdict').waitFor({ state: 'visible', timeout: 30_000 });
     },
+    more: [
+      {
+        file: 'optimize-analysis',
+        async show(page) {
+          await page.getByTestId('opt-tab-analysis').click();
+          await page.getByTestId('opt-top-n').selectOption('10');
+          await expect
+            .poll(() => paintedPixels(page, 'opt-chart-importance'), { timeout: 30_000 })
+            .toBeGreaterThan(1000);
+          await expect
+            .poll(() => paintedPixels(page, 'opt-chart-contour'), { timeout: 10_000 })
+            .toBeGreaterThan(1000);
+        },
+      },
+    ],
   },
   {
     id: 'data',
@@ -109,6 +131,13 @@ describe.skipIf(!hasChromium)(`a screenshot of each view${skipReason}`, () => {
       const file = join(OUT, `${view.id}.png`);
       await page.screenshot({ path: file });
       expect(statSync(file).size, file).toBeGreaterThan(20_000);
+      for (const shot of view.more ?? []) {
+        await shot.show(page);
+        await page.mouse.move(0, 0);
+        const extra = join(OUT, `${shot.file}.png`);
+        await page.screenshot({ path: extra });
+        expect(statSync(extra).size, extra).toBeGreaterThan(20_000);
+      }
     }
     expect(problems, problems.join('\n')).toEqual([]);
     await page.close();

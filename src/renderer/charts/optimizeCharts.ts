@@ -4,7 +4,7 @@
  * carries its trial number so a click can open that trial.
  */
 import type { TrialRow } from '../../shared/contract.ts';
-import { formatNumber, formatParamValue } from '../format.ts';
+import { formatNumber, formatParamValue, formatPercent } from '../format.ts';
 import { beats, isScorable, type Measure } from '../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../metricFormat.ts';
 import type { ChartOption } from './echarts.ts';
@@ -403,12 +403,19 @@ export function responseOption(trials: readonly TrialRow[], measure: Measure, pa
 
 /** At most this many lines: the best ones, which are the ones a trader reads this chart for. */
 const MAX_LINES = 3000;
+/** The trials outside the top N: drawn, so brushing still counts them, but faint and uncoloured. */
+const REST_LINE = 'rgba(108, 120, 134, 0.12)';
 
-/** One axis per searched parameter and one for the measure; each trial a line coloured by the measure. */
+/**
+ * One axis per searched parameter and one for the measure; each trial a line. With `topN` > 0 only the
+ * best N are coloured by the measure and the rest drawn faint underneath, so 2,000 lines stay readable;
+ * dragging along any axis brushes a range (ECharts' axis area select) and dims every line outside it.
+ */
 export function parallelOption(
   trials: readonly TrialRow[],
   measure: Measure,
   params: readonly string[],
+  topN = 0,
 ): ChartOption | null {
   const rows: Array<{ values: number[]; score: number }> = [];
   for (const trial of trials) {
@@ -422,17 +429,18 @@ export function parallelOption(
       values.push(v);
     }
     if (values.length !== params.length) continue;
-    values.push(score);
+    values.push(score, trial.number);
     rows.push({ values, score });
   }
   if (rows.length === 0 || params.length === 0) return null;
-  if (rows.length > MAX_LINES) {
-    rows.sort((p, q) => (measure.direction === 'maximize' ? q.score - p.score : p.score - q.score));
-    rows.length = MAX_LINES;
-  }
+  // Best first, then cut: the top N and the line budget both keep the best.
+  rows.sort((p, q) => (measure.direction === 'maximize' ? q.score - p.score : p.score - q.score));
+  if (rows.length > MAX_LINES) rows.length = MAX_LINES;
+  const top = topN > 0 ? rows.slice(0, topN) : rows;
+  const rest = topN > 0 ? rows.slice(topN) : [];
   // Drawn worst first so the best lines sit on top.
-  rows.sort((p, q) => (measure.direction === 'maximize' ? p.score - q.score : q.score - p.score));
-  const [min, max] = extent(rows.map((r) => r.score));
+  top.reverse();
+  const [min, max] = extent(top.map((r) => r.score));
   // Many parameters leave no room for their names side by side: lay the axes out as rows, names on the left.
   const crowded = params.length > 5;
   const axisCommon = {
@@ -443,6 +451,19 @@ export function parallelOption(
     axisLabel: { ...axisLabel, fontSize: crowded ? 8 : 9, margin: crowded ? 2 : 8 },
     ...(crowded ? { splitNumber: 2 } : {}),
     scale: true,
+    areaSelectStyle: {
+      width: 14,
+      color: 'rgba(240, 185, 11, 0.18)',
+      borderColor: palette.accent,
+      opacity: 1,
+    },
+  };
+  const brushable = {
+    realtime: true,
+    activeOpacity: 1,
+    inactiveOpacity: 0.03,
+    progressive: 500,
+    smooth: false,
   };
   return {
     ...baseOption(),
@@ -476,17 +497,270 @@ export function parallelOption(
         axisLabel: { ...axisLabel, fontSize: 9, formatter: (v: number) => formatMeasure(measure, v) },
       },
     ],
-    visualMap: measureLegend(measure, min, max, params.length, 110),
+    visualMap: { ...measureLegend(measure, min, max, params.length, 110), seriesIndex: rest.length ? 1 : 0 },
     series: [
+      ...(rest.length
+        ? [
+            {
+              name: 'other trials',
+              type: 'parallel' as const,
+              data: rest.map((r) => r.values),
+              lineStyle: { width: 1, color: REST_LINE, opacity: 1 },
+              emphasis: { disabled: true },
+              silent: true,
+              ...brushable,
+            },
+          ]
+        : []),
       {
-        name: 'trials',
-        type: 'parallel',
-        data: rows.map((r) => r.values),
-        lineStyle: { width: 1, opacity: 0.45 },
+        name: topN > 0 ? `top ${topN}` : 'trials',
+        type: 'parallel' as const,
+        data: top.map((r) => r.values),
+        lineStyle: { width: topN > 0 ? 1.5 : 1, opacity: topN > 0 ? 0.9 : 0.45 },
         emphasis: { lineStyle: { width: 2, opacity: 1 } },
-        progressive: 500,
-        smooth: false,
+        ...brushable,
       },
     ],
+  };
+}
+
+/** Parameter importance as horizontal bars, the most important on top. */
+export function importanceOption(
+  params: ReadonlyArray<{ name: string; importance: number; spread: number }>,
+): ChartOption {
+  const rows = [...params].reverse();
+  const formatter = (raw: unknown): string => {
+    const index = (raw as { dataIndex?: number }).dataIndex ?? -1;
+    const p = rows[index];
+    if (!p) return '';
+    return (
+      tooltipRow(p.name, formatPercent(p.importance, 1)) +
+      tooltipRow('spread across trees', formatPercent(p.spread, 1))
+    );
+  };
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter },
+    grid: { left: 96, right: 48, top: 8, bottom: 20 },
+    xAxis: {
+      type: 'value',
+      min: 0,
+      max: 1,
+      axisLine,
+      splitLine,
+      axisLabel: { ...axisLabel, formatter: (v: number) => formatPercent(v, 0) },
+    },
+    yAxis: {
+      type: 'category',
+      data: rows.map((p) => p.name),
+      axisLine,
+      axisTick: { show: false },
+      axisLabel: { ...axisLabel, color: palette.text },
+    },
+    series: [
+      {
+        name: 'importance',
+        type: 'bar',
+        data: rows.map((p) => p.importance),
+        itemStyle: { color: palette.equity },
+        barMaxWidth: 14,
+        label: {
+          show: true,
+          position: 'right',
+          color: palette.muted,
+          fontFamily: monoFont,
+          fontSize: 9,
+          formatter: (raw: { value?: unknown }) => formatPercent(Number(raw.value), 1),
+        },
+      },
+    ],
+  };
+}
+
+/** Cells per side of the contour's interpolation grid. */
+export const CONTOUR_CELLS = 24;
+/** Colour bands of the contour: the surface is read as levels, as a contour map is. */
+const CONTOUR_LEVELS = 8;
+
+/**
+ * The measure over two parameters as a filled contour (Optuna's contour plot): the trials' values
+ * interpolated onto a grid by inverse squared distance (in coordinates scaled to each parameter's range,
+ * so neither dominates), coloured in bands. Each cell names the nearest trial, which a click inspects.
+ */
+export function contourGrid(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  xName: string,
+  yName: string,
+  cells = CONTOUR_CELLS,
+): { xs: number[]; ys: number[]; data: Array<[number, number, number, number]> } | null {
+  const px: number[] = [];
+  const py: number[] = [];
+  const pv: number[] = [];
+  const pn: number[] = [];
+  for (const trial of trials) {
+    if (!isScorable(trial)) continue;
+    const x = trial.params[xName];
+    const y = trial.params[yName];
+    const v = measure.value(trial);
+    if (typeof x !== 'number' || typeof y !== 'number' || v === null) continue;
+    px.push(x);
+    py.push(y);
+    pv.push(v);
+    pn.push(trial.number);
+  }
+  if (pv.length === 0 || xName === yName) return null;
+  const [x0, x1] = extent(px);
+  const [y0, y1] = extent(py);
+  const xs = Array.from({ length: cells }, (_, i) => x0 + ((i + 0.5) / cells) * (x1 - x0));
+  const ys = Array.from({ length: cells }, (_, j) => y0 + ((j + 0.5) / cells) * (y1 - y0));
+  const data: Array<[number, number, number, number]> = [];
+  for (let i = 0; i < cells; i++) {
+    for (let j = 0; j < cells; j++) {
+      let weights = 0;
+      let sum = 0;
+      let nearest = 0;
+      let nearestDistance = Infinity;
+      for (let k = 0; k < pv.length; k++) {
+        const dx = (px[k]! - xs[i]!) / (x1 - x0);
+        const dy = (py[k]! - ys[j]!) / (y1 - y0);
+        const d2 = dx * dx + dy * dy;
+        if (d2 < nearestDistance) {
+          nearestDistance = d2;
+          nearest = k;
+        }
+        const w = 1 / (d2 + 1e-9);
+        weights += w;
+        sum += w * pv[k]!;
+      }
+      data.push([i, j, sum / weights, pn[nearest]!]);
+    }
+  }
+  return { xs, ys, data };
+}
+
+export function contourOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  xName: string,
+  yName: string,
+): ChartOption | null {
+  const grid = contourGrid(trials, measure, xName, yName);
+  if (!grid) return null;
+  const [min, max] = extent(grid.data.map((d) => d[2]));
+  const label = (v: number): string => formatNumber(v, Math.abs(v) >= 100 ? 0 : 2);
+  const axis = (name: string, values: number[], gap: number) => ({
+    type: 'category' as const,
+    data: values.map(label),
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: gap,
+    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
+    axisLine,
+    axisTick: { show: false },
+    axisLabel: { ...axisLabel, hideOverlap: true },
+  });
+  const formatter = (raw: unknown): string => {
+    const value = (raw as { value?: unknown }).value;
+    if (!Array.isArray(value)) return '';
+    const [i, j, v, nearest] = value as number[];
+    return [
+      tooltipRow(xName, label(grid.xs[i ?? 0] ?? 0)),
+      tooltipRow(yName, label(grid.ys[j ?? 0] ?? 0)),
+      tooltipRow(`interpolated ${measureLabel(measure)}`, formatMeasure(measure, v)),
+      tooltipRow('nearest trial', `#${nearest}`),
+    ].join('');
+  };
+  return {
+    ...baseOption(),
+    tooltip: { ...tooltipBase, trigger: 'item', formatter },
+    grid: { left: 58, right: 64, top: 12, bottom: 36 },
+    xAxis: axis(xName, grid.xs, 22),
+    yAxis: axis(yName, grid.ys, 40),
+    visualMap: {
+      ...measureLegend(measure, min, max, 2, 120),
+      type: 'piecewise',
+      splitNumber: CONTOUR_LEVELS,
+      itemWidth: 10,
+      itemHeight: 8,
+      itemGap: 2,
+    },
+    series: [{ name: 'contour', type: 'heatmap', data: grid.data, progressive: 0 }],
+  };
+}
+
+/** Most slice panels side by side before wrapping to another row. */
+const SLICE_COLUMNS = 4;
+
+/**
+ * Optuna's slice plot: the measure against each searched parameter, one small panel each, every trial a
+ * point coloured by when it ran (dark early, bright late), so a sampler's drift towards a region shows.
+ */
+export function sliceOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  params: readonly string[],
+): ChartOption | null {
+  const scorable = trials.filter((t) => isScorable(t) && measure.value(t) !== null);
+  if (scorable.length === 0 || params.length === 0) return null;
+  const columns = Math.min(SLICE_COLUMNS, params.length);
+  const rows = Math.ceil(params.length / columns);
+  const width = 100 / columns;
+  const height = 100 / rows;
+  const byNumber = new Map(scorable.map((t) => [t.number, t]));
+  let last = 0;
+  for (const t of scorable) last = Math.max(last, t.number);
+  return {
+    ...baseOption(),
+    tooltip: trialPointTooltip(byNumber, (trial) => [
+      [measureLabel(measure), formatMeasure(measure, measure.value(trial))],
+    ]),
+    grid: params.map((_, k) => ({
+      left: `${(k % columns) * width + 4}%`,
+      width: `${width - 6}%`,
+      top: `${Math.floor(k / columns) * height + 3}%`,
+      height: `${height - 14}%`,
+      containLabel: false,
+    })),
+    xAxis: params.map((name, k) =>
+      valueAxis(name, {
+        gridIndex: k,
+        nameGap: 16,
+        axisLabel: { ...axisLabel, fontSize: 8, hideOverlap: true },
+      }),
+    ),
+    yAxis: params.map((_, k) =>
+      valueAxis('', {
+        gridIndex: k,
+        splitNumber: 3,
+        axisLabel: {
+          ...axisLabel,
+          fontSize: 8,
+          show: k % columns === 0,
+          formatter: (v: number) => formatMeasure(measure, v),
+        },
+      }),
+    ),
+    visualMap: {
+      show: false,
+      type: 'continuous',
+      min: 0,
+      max: Math.max(1, last),
+      dimension: 3,
+      inRange: { color: SCALE },
+    },
+    series: params.map((name, k) => ({
+      name,
+      type: 'scatter' as const,
+      // x, measure, the trial number (third: what a click reads) and again as the colour dimension.
+      data: scorable.flatMap((t) => {
+        const x = t.params[name];
+        return typeof x === 'number' ? [[x, measure.value(t)!, t.number, t.number]] : [];
+      }),
+      symbolSize: 4,
+      large: scorable.length > 2000,
+      xAxisIndex: k,
+      yAxisIndex: k,
+    })),
   };
 }

@@ -14,6 +14,11 @@ export interface ChartChoices {
   paretoB: string | null;
   /** The parameter the objective-response chart plots along (single-objective studies). */
   response: string | null;
+  /** The two parameters of the contour plot (the analysis charts). */
+  contourX: string | null;
+  contourY: string | null;
+  /** Which charts the centre shows: the live search, or the analysis of its trials. */
+  tab: 'search' | 'analysis';
 }
 
 export interface TableSort {
@@ -40,6 +45,9 @@ export function createChartsSlice(set: SliceSet<ChartsSlice>): ChartsSlice {
       paretoA: null,
       paretoB: null,
       response: null,
+      contourX: null,
+      contourY: null,
+      tab: 'search',
     },
     sort: { key: 'm:auto', descending: true },
 
@@ -82,5 +90,8 @@ export function defaultCharts(detail: StudyDetail, current: ChartChoices, sameSt
     // Both axes on one objective plots a line and calls one trial the front.
     paretoB: paretoB === paretoA ? (objectiveKeys.find((k) => k !== paretoA) ?? null) : paretoB,
     response: keep(current.response, names, ranged[0] ?? names[0] ?? null),
+    contourX: keep(current.contourX, names, ranged[0] ?? names[0] ?? null),
+    contourY: keep(current.contourY, names, ranged[1] ?? names[1] ?? ranged[0] ?? null),
+    tab: current.tab,
   };
 }

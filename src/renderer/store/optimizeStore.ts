@@ -4,6 +4,7 @@ import type { OptimizeProgressEvent, StudyDetail, StudySummary, TrialRow } from 
 import { TRIALS_PAGE_LIMIT } from '../../shared/optimizeChoices.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { findStrategy, type AppStore, type Loadable } from './appStore.ts';
+import { createAnalysisSlice, type AnalysisSlice } from './analysisSlice.ts';
 import { createChartsSlice, defaultCharts, type ChartsSlice } from './chartsSlice.ts';
 import { createInspectionSlice, numericParams, type InspectionSlice } from './inspectionSlice.ts';
 import { checkCosts } from './costDraft.ts';
@@ -50,7 +51,7 @@ export interface StudySlice {
   dismissNotice(id: number): void;
 }
 
-export type OptimizeState = StudySlice & SetupSlice & ChartsSlice & InspectionSlice;
+export type OptimizeState = StudySlice & SetupSlice & ChartsSlice & InspectionSlice & AnalysisSlice;
 export type OptimizeStore = StoreApi<OptimizeState>;
 
 const SETUP_KEY = 'optimize-setup';
@@ -125,6 +126,7 @@ export function createOptimizeStore(
         inspection: null,
         center: 'search',
         alreadyComplete: null,
+        importance: { status: 'idle' },
       });
     const activate = (studyId: string): void => {
       show(studyId);
@@ -145,6 +147,7 @@ export function createOptimizeStore(
     return {
       ...createSetupSlice(app, set, get, keptSetup(keeper.load(SETUP_KEY))),
       ...createChartsSlice(set),
+      ...createAnalysisSlice(client, set, get),
       ...createInspectionSlice(
         {
           client,

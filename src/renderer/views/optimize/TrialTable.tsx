@@ -9,6 +9,7 @@ import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
+import { useVisibleTrials } from './useVisibleTrials.ts';
 
 const ROW_HEIGHT = 21;
 /** The '#' and state columns, the gap between columns and the row's side padding (optimize.css). */
@@ -38,7 +39,7 @@ function compare(a: number | null, b: number | null, descending: boolean): numbe
 /** Every trial of the study: sortable by any column, best first by default; a click inspects it. */
 export function TrialTable() {
   const detail = useOptimize((s) => s.study?.detail ?? null);
-  const trials = useOptimize((s) => s.trials);
+  const trials = useVisibleTrials();
   const sort = useOptimize((s) => s.sort);
   const measureKey = useOptimize((s) => s.charts.measure);
   const bestNumber = useOptimize(bestTrialNumber);
