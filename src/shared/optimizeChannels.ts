@@ -11,6 +11,7 @@ export const OPTIMIZE_CHANNELS = {
     'optimize:approve',
     'optimize:delete',
     'optimize:importance',
+    'optimize:neighbourhood',
     'walkforward:run',
   ],
   events: ['optimize:trial', 'optimize:progress'],

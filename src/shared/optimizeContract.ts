@@ -352,6 +352,26 @@ export const OptimizeImportanceResult = z.object({
   /** Why every importance is 0, when it is. */
   note: z.string().nullable(),
 });
+/** The winner's results one grid step down and up in each parameter (issue 15 item 8). */
+export const OptimizeNeighbourhoodResult = z.object({
+  studyId: StudyId,
+  /** null with `note` when the study has no feasible trial. */
+  winner: TrialRow.nullable(),
+  neighbours: z.array(
+    z.object({
+      param: z.string(),
+      direction: z.union([z.literal(-1), z.literal(1)]),
+      value: ParamValue,
+      /** The study's trial with these parameters; null when it was run for this request (not stored). */
+      trialNumber: z.number().int().nullable(),
+      status: TrialStatus,
+      values: z.array(metricValue).nullable(),
+      metrics: z.record(z.string(), metricValue),
+      error: z.string().nullable(),
+    }),
+  ),
+  note: z.string().nullable(),
+});
 export const OptimizeDeleteResult = z.object({ studyId: StudyId, deleted: z.literal(true) });
 export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
 export const OptimizeApproveRequest = z.strictObject({
@@ -493,6 +513,7 @@ export const optimizeContract = {
     'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
     'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult },
     'optimize:importance': { input: OptimizeImportanceRequest, output: OptimizeImportanceResult },
+    'optimize:neighbourhood': { input: StudyRef, output: OptimizeNeighbourhoodResult },
     'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
   },
   events: {
@@ -515,6 +536,7 @@ export type StudyState = z.output<typeof StudyState>;
 export type OverfittingStats = z.output<typeof OverfittingStats>;
 export type OptimizeImportanceRequest = z.output<typeof OptimizeImportanceRequest>;
 export type OptimizeImportanceResult = z.output<typeof OptimizeImportanceResult>;
+export type OptimizeNeighbourhoodResult = z.output<typeof OptimizeNeighbourhoodResult>;
 export type WalkForwardRequest = z.output<typeof WalkForwardRequest>;
 export type WalkForwardInput = z.input<typeof WalkForwardRequest>;
 export type WalkForwardResult = z.output<typeof WalkForwardResult>;

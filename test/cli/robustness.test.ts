@@ -101,4 +101,86 @@ describe('regimen robustness', () => {
     expect(await main(['robustness', '--csv', bad], zero)).toBe(2);
     expect(zero.stderr).toMatch(/bad\.csv, line 3, column equity: "0" is not a positive number/);
   });
+
+  it('shows a study winner one grid step from it in each parameter, running the neighbours it lacks', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-neighbourhood-'));
+    try {
+      const csv = join(dataDir, 'WAVE.csv');
+      const lines = ['timestamp,open,high,low,close,volume'];
+      for (let i = 0; i < 300; i++) {
+        const close = 100 + 5 * Math.sin(i / 15) + i * 0.01;
+        lines.push(
+          `${new Date(Date.UTC(2024, 0, 1) + i * 3_600_000).toISOString()},${close},${close + 0.2},${close - 0.2},${close},1000`,
+        );
+      }
+      writeFileSync(csv, `${lines.join('\n')}\n`);
+      const d = ['--data-dir', dataDir];
+      const run = async (argv: string[]) => {
+        const io = captureIO();
+        return { code: await main([...argv, ...d], io), stdout: io.stdout, stderr: io.stderr };
+      };
+      expect((await run(['data', 'import', csv, '--symbol', 'WAVE'])).code).toBe(0);
+      const study = await run([
+        'optimize',
+        '--symbol',
+        'WAVE',
+        '--timeframe',
+        '1h',
+        '--strategy',
+        'sma-cross',
+        '--space',
+        'fast=3:9:3',
+        '--space',
+        'slow=20:40:10',
+        '--sampler',
+        'random',
+        '--trials',
+        '2',
+        '--seed',
+        '3',
+        '--objective',
+        'finalEquity',
+        '--workers',
+        '1',
+        '--json',
+      ]);
+      expect(study.code, study.stderr).toBe(0);
+      const { studyId } = JSON.parse(study.stdout) as { studyId: string };
+      const json = await run(['robustness', '--study', studyId, '--neighbourhood', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const result = JSON.parse(json.stdout) as {
+        winner: { params: Record<string, number> };
+        neighbours: {
+          param: string;
+          direction: number;
+          value: number;
+          trialNumber: number | null;
+          status: string;
+          values: number[] | null;
+        }[];
+      };
+      const { fast, slow } = result.winner.params as { fast: number; slow: number };
+      const steps: Array<[string, number, number]> = [
+        ['fast', -1, fast - 3],
+        ['fast', 1, fast + 3],
+        ['slow', -1, slow - 10],
+        ['slow', 1, slow + 10],
+      ];
+      const expected = steps.filter(([name, , v]) =>
+        name === 'fast' ? v >= 3 && v <= 9 : v >= 20 && v <= 40,
+      );
+      expect(result.neighbours.map((n) => [n.param, n.direction, n.value])).toEqual(expected);
+      // Two random trials leave neighbours the study never ran: those are run now, on the study's data.
+      const runNow = result.neighbours.filter((n) => n.trialNumber === null);
+      expect(runNow.length).toBeGreaterThan(0);
+      for (const n of runNow) expect(n).toMatchObject({ status: 'complete', values: [expect.any(Number)] });
+      const text = await run(['robustness', '--study', studyId, '--neighbourhood']);
+      expect(text.stdout).toMatch(/winner\s+trial #\d+/);
+      const lonely = await run(['robustness', '--neighbourhood']);
+      expect(lonely.code).toBe(2);
+      expect(lonely.stderr).toContain('--study ID and --neighbourhood go together');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -44,6 +44,7 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'optimize:approve': { studyId: 'no-such-study', params: { fast: 5 } },
     'optimize:delete': { studyId: 'no-such-study' },
     'optimize:importance': { studyId: 'no-such-study', measure: 0 },
+    'optimize:neighbourhood': { studyId: 'no-such-study' },
     'walkforward:run': {
       strategy: 'sma-cross',
       data: { symbol: HOST_SYMBOL, timeframe: '1h' },

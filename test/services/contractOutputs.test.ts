@@ -130,6 +130,10 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     return { studyId };
   },
   'optimize:approve': () => ({ studyId, params: { fast: 5, slow: 20 } }),
+  'optimize:neighbourhood': async () => {
+    await finished;
+    return { studyId };
+  },
   'optimize:importance': async () => {
     await finished;
     return { studyId, measure: 0, filter: { minTrades: 1 } };

@@ -77,6 +77,7 @@ const handlers: Requests = {
   'optimize:approve': reject,
   'optimize:delete': reject,
   'optimize:importance': reject,
+  'optimize:neighbourhood': reject,
   'walkforward:run': reject,
   'job:cancel': reject,
   'data:coverage': reject,

@@ -44,6 +44,7 @@ export function createOptimizeHandlers(deps: {
         service.get(studyId, { offset, limit: includeTrials ? limit : 0 }),
       'optimize:delete': ({ studyId }) => service.delete(studyId),
       'optimize:importance': (request) => service.importance(request),
+      'optimize:neighbourhood': ({ studyId }) => service.neighbourhood(studyId),
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(

@@ -26,6 +26,7 @@ import type {
   OptimizeApproveRequest,
   OptimizeImportanceRequest,
   OptimizeImportanceResult,
+  OptimizeNeighbourhoodResult,
   OptimizeResumeResult,
   OptimizeStartRequest,
   OptimizeStartResult,
@@ -41,6 +42,7 @@ import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
 import type { EventBus } from '../events.ts';
 import { studyImportance } from './studyImportance.ts';
+import { studyNeighbourhood } from './studyNeighbourhood.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
@@ -72,7 +74,7 @@ import {
   type NewStudy,
   type StudyDatasets,
 } from './studySetup.ts';
-import { progressOf, studyDetail, studySummary, trialRow, type TrialPage } from './studyViews.ts';
+import { progressOf, studyDetail, studySummary, trialRow, winnerOf, type TrialPage } from './studyViews.ts';
 
 interface ActiveStudy {
   readonly study: Study;
@@ -240,6 +242,25 @@ export class OptimizeService {
     return studyDetail(row, study, progressOf(row.data, study, Date.now()), running, page);
   }
 
+  /** The winner's one-step neighbours; those the study never ran are run now (a stopped study only). */
+  async neighbourhood(studyId: string): Promise<OptimizeNeighbourhoodResult> {
+    const { row, study, running } = await this.load(studyId);
+    if (running)
+      throw new ConflictError(`study ${studyId} is running: its winner can still change`, 'studyId');
+    return studyNeighbourhood(studyId, study, winnerOf(row.data, study), async (paramSets) => {
+      const evaluator = await this.evaluatorFor(
+        row,
+        await this.datasets(row.data.definition),
+        `${studyId}-near`,
+      );
+      try {
+        return await evaluator.evaluateMany(paramSets);
+      } finally {
+        evaluator.release?.();
+      }
+    });
+  }
+
   /** Parameter importance over the trials so far (a running study's too). */
   async importance(request: OptimizeImportanceRequest): Promise<OptimizeImportanceResult> {
     return studyImportance((await this.load(request.studyId)).study, request);
@@ -269,6 +290,28 @@ export class OptimizeService {
 
   private row(studyId: string): Promise<StoredStudy> {
     return this.deps.studies.get(studyId);
+  }
+
+  /** An evaluator of `row`'s strategy, options and objectives on `data`, kept under `key`. */
+  private evaluatorFor(
+    row: StoredStudy,
+    data: StudyDatasets,
+    key: string,
+    planned?: number,
+  ): Promise<Evaluator> {
+    const definition = row.data.definition;
+    return (this.deps.compute ?? poolEvaluators(this.deps.pool))(
+      data,
+      {
+        strategy: definition.strategy,
+        options: definition.options,
+        objectives: row.config.objectives,
+        aggregation: definition.aggregation,
+        ...(definition.weights === undefined ? {} : { weights: definition.weights }),
+      },
+      key,
+      planned,
+    );
   }
 
   /** The stored row and the study: the running one itself, else rebuilt from its stored trials. */
@@ -312,18 +355,7 @@ export class OptimizeService {
     const counts = study.counts();
     const planned =
       row.config.maxTrials === undefined ? undefined : row.config.maxTrials - (counts.total - counts.running);
-    const evaluator = await (this.deps.compute ?? poolEvaluators(this.deps.pool))(
-      data,
-      {
-        strategy: document.definition.strategy,
-        options: document.definition.options,
-        objectives: row.config.objectives,
-        aggregation: document.definition.aggregation,
-        ...(document.definition.weights === undefined ? {} : { weights: document.definition.weights }),
-      },
-      row.id,
-      planned,
-    );
+    const evaluator = await this.evaluatorFor(row, data, row.id, planned);
     await this.deps.studies.updateData(row.id, document);
     const job = this.deps.jobs?.start(row.id);
     const local = new AbortController();

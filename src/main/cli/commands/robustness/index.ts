@@ -5,7 +5,7 @@ export const robustnessCommands: readonly CommandEntry[] = [
   {
     name: 'robustness',
     summary:
-      'Block bootstrap of an equity column or shuffle of a trade-returns column: final equity and drawdown bands, P(drawdown), P(ruin)',
+      "Block bootstrap of an equity column or shuffle of a trade-returns column: final equity and drawdown bands, P(drawdown), P(ruin); or a study winner's results one step from it in each parameter (--study ID --neighbourhood)",
     load: async () => (await import('./robustness.ts')).robustnessCommand,
   },
 ];

@@ -1,8 +1,9 @@
 import { blockBootstrap, shuffleTrades, type RobustnessResult } from '../../../../core/robustness/index.ts';
 import { numberOption, requiredOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import type { Command } from '../../command.ts';
+import { openBackend } from '../../backend.ts';
+import type { Command, CommandIO } from '../../command.ts';
 import { readNumericColumn } from '../../csvColumn.ts';
-import { formatCount, table, toJson } from '../../format.ts';
+import { formatCount, formatMetric, metricLabel, table, toJson } from '../../format.ts';
 
 /** Each resample keeps a whole path of n + 1 equities for the pointwise bands, so this bounds memory. */
 const MAX_RESAMPLES = 100_000;
@@ -31,11 +32,62 @@ function periodReturns(equity: Float64Array): Float64Array {
 
 const percent = (value: number): string => `${(value * 100).toFixed(2)}%`;
 
+/** `--study ID --neighbourhood`: the winner's results one grid step down and up in each parameter. */
+async function neighbourhoodOf(args: ParsedArgs, io: CommandIO, studyId: string): Promise<number> {
+  const backend = await openBackend(args);
+  try {
+    const result = await backend.request('optimize:neighbourhood', { studyId });
+    if (args.values['json']) {
+      io.out(toJson(result));
+      return 0;
+    }
+    if (result.winner === null) {
+      io.out(`Study ${studyId}: ${result.note ?? 'no winner'}`);
+      return 0;
+    }
+    const { objectives } = (await backend.request('optimize:get', { studyId, includeTrials: false })).summary;
+    const cells = (values: readonly (number | null)[] | null, metrics: Record<string, number | null>) => [
+      ...objectives.map((o, i) => {
+        const v = values?.[i];
+        return v === undefined || v === null ? 'n/a' : formatMetric(o.metric, v);
+      }),
+      metrics['numTrades'] === undefined || metrics['numTrades'] === null
+        ? 'n/a'
+        : String(metrics['numTrades']),
+    ];
+    const params = Object.entries(result.winner.params)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+    io.out(
+      `Study ${studyId}: winner #${result.winner.number} ${params}, each parameter one step down and up`,
+    );
+    io.out(
+      table([
+        ['move', 'source', ...objectives.map((o) => metricLabel(o.metric)), 'trades'],
+        ['winner', `trial #${result.winner.number}`, ...cells(result.winner.values, result.winner.metrics)],
+        ...result.neighbours.map((n) => [
+          `${n.param} ${n.direction < 0 ? '-' : '+'}1 step = ${String(n.value)}`,
+          n.trialNumber === null ? 'run now' : `trial #${n.trialNumber}`,
+          ...(n.status === 'complete'
+            ? cells(n.values, n.metrics)
+            : [`failed: ${n.error ?? n.status}`, ...objectives.map(() => '')]),
+        ]),
+      ]),
+    );
+    if (result.note !== null) io.out(result.note);
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
+
 export const robustnessCommand: Command = {
   usage:
     '--csv FILE [--column equity | --trades-column COL] [--resamples 1000] [--block B] [--depth 0.2] ' +
-    '[--ruin 0.5] [--seed 1] [--json]',
+    '[--ruin 0.5] [--seed 1] [--json] | --study ID --neighbourhood [--data-dir DIR] [--json]',
   options: {
+    study: { type: 'string' },
+    neighbourhood: { type: 'boolean' },
     csv: { type: 'string' },
     column: { type: 'string' },
     'trades-column': { type: 'string' },
@@ -46,6 +98,19 @@ export const robustnessCommand: Command = {
     seed: { type: 'string' },
   },
   async run(args, io) {
+    const studyId = stringOption(args, 'study');
+    const near = args.values['neighbourhood'] === true;
+    if (studyId !== undefined || near) {
+      if (studyId === undefined || !near)
+        throw new UsageError(
+          '--study ID and --neighbourhood go together (the winner neighbourhood of a study)',
+        );
+      if (stringOption(args, 'csv') !== undefined)
+        throw new UsageError(
+          'give --csv (Monte Carlo of a result) or --study with --neighbourhood, not both',
+        );
+      return neighbourhoodOf(args, io, studyId);
+    }
     const file = requiredOption(args, 'csv');
     const tradesColumn = stringOption(args, 'trades-column');
     if (tradesColumn !== undefined && stringOption(args, 'column') !== undefined)
