@@ -36,3 +36,9 @@ export const DEFAULT_DETECTOR: DetectorName = 'hmm';
 /** The axes labels are shown for; a parameter set is switched on the first two only. */
 export const DISPLAY_AXES = ['trend', 'volatility', 'volume'] as const satisfies readonly RegimeAxis[];
 export const SWITCH_AXIS_CHOICES = ['trend', 'volatility'] as const satisfies readonly RegimeAxis[];
+
+/**
+ * Commission per side (a fraction) the per-regime study and the comparison charge unless told otherwise,
+ * in the app and on the CLI alike; fees, spread and impact come from the asset-class defaults (costs).
+ */
+export const DEFAULT_COMPARE_COMMISSION = 0.0005;

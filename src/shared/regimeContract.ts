@@ -7,7 +7,8 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { REGIME_AXES } from '../core/regime/labels.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DomainContract } from './domain.ts';
-import { DEFAULT_DETECTOR, SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
+import { costSettingsSchema } from './costs.ts';
+import { DEFAULT_COMPARE_COMMISSION, DEFAULT_DETECTOR, SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
 import {
   END_AFTER_START,
@@ -140,7 +141,9 @@ const perRegimeStudyFields = {
   trials: z.number().int().min(2, 'must be at least 2').max(2000, 'must be at most 2000').default(40),
   seed: z.number().int().min(0).default(1),
   /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison. */
-  commission: z.number().min(0).max(0.1).default(0.0005),
+  commission: z.number().min(0).max(0.1).default(DEFAULT_COMPARE_COMMISSION),
+  /** Fees, spread and impact; a part left out takes the symbol's asset-class default, as in a backtest. */
+  costs: costSettingsSchema.partial().optional(),
 };
 
 export const RegimeStudyRequest = z

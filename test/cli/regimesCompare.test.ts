@@ -8,6 +8,7 @@ import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
 import { parseSpace } from '../../src/core/optimize/space.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
 import { main } from '../../src/main/cli/main.ts';
+import { DEFAULT_COMPARE_COMMISSION } from '../../src/shared/regimeChoices.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -15,10 +16,12 @@ const goog = sharedDataFile('GOOG.csv');
 const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
 
 describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
-  it('--json: the core comparison of the same trials, with the default 0.05 % commission and US equity costs', async () => {
+  it("--json: the core comparison of the same trials, at the app's default commission and US equity costs; progress per window on stderr", async () => {
     const io = captureIO();
     const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
-    expect(await main([...args, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
+    expect(await main([...args, ...search, '--min-trades', '3', '--json', '--progress', 'lines'], io)).toBe(
+      0,
+    );
     const json = JSON.parse(io.stdout) as Record<string, unknown>;
     const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
     const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
@@ -27,9 +30,13 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
       candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
       createDetector: () => createDetector('rules', '1d'),
       axis: 'volatility',
-      backtest: costOptions(0.0005, US_EQUITY_COSTS),
+      backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
       minTrades: 3,
     });
+    const windows = expected.windows.length;
+    expect(io.stderr.trimEnd().split('\n')).toEqual(
+      Array.from({ length: windows + 1 }, (_, done) => `progress ${done}/${windows} windows`),
+    );
     expect(json['purge']).toBe(expected.purge);
     expect(json['regimeAware']).toEqual(JSON.parse(JSON.stringify(expected.regimeAware)));
     expect(json['global']).toEqual(JSON.parse(JSON.stringify(expected.global)));
@@ -45,6 +52,8 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
         io,
       ),
     ).toBe(0);
+    // Not a terminal, no --progress: nothing on stderr (a bar is drawn only on a terminal).
+    expect(io.stderr).toBe('');
     for (const text of [
       'Per-regime winners on all bars',
       'global set: at most',

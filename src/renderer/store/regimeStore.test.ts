@@ -15,4 +15,19 @@ describe('the regime store', () => {
     expect(client.callsTo('regimes:get').map((q) => q.session)).toEqual(['extended']);
     expect(client.callsTo('regimes:winners').map((q) => q.session)).toEqual(['extended']);
   });
+
+  it("sends Settings' costs with the study and the comparison, as a backtest charges them", async () => {
+    const client = new FakeRegimenClient()
+      .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }))
+      .handle('regimes:compare', () => ({ jobId: 'k', cancelled: true }));
+    const store = regimeStoreFor(client);
+    const costs = { spreadBps: 3, regulatoryFees: false };
+    const target = { symbol: 'SPY', timeframe: '1d', session: 'regular', costs } as const;
+    await store.getState().runWinners(target);
+    await store.getState().runCompare(target);
+    await store.getState().runCompare({ ...target, costs: undefined });
+    expect(client.callsTo('regimes:winners').map((q) => q.costs)).toEqual([costs]);
+    // Without Settings' costs the request carries none: the symbol's asset-class defaults apply there.
+    expect(client.callsTo('regimes:compare').map((q) => q.costs)).toEqual([costs, undefined]);
+  });
 });

@@ -38,6 +38,8 @@ export interface RegimeTarget {
   timeframe: RequestInput<'regimes:get'>['timeframe'];
   start?: number;
   session: NonNullable<RequestInput<'regimes:get'>['session']>;
+  /** Settings' costs, which a backtest charges too (absent: the asset-class defaults). */
+  costs?: RequestInput<'regimes:compare'>['costs'];
 }
 
 export interface RegimeJob {
@@ -105,6 +107,7 @@ function studyRequest(state: RegimeState, target: RegimeTarget, jobId: string) {
       strategy: state.study.strategy,
       trials,
       minTrades,
+      ...(target.costs === undefined ? {} : { costs: target.costs }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import { costOptions, NO_COSTS, US_EQUITY_COSTS } from '../../../core/engine/index.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { compareRegimeAware, studyByRegime } from '../../../core/regime/compare.ts';
 import { AXIS_LABELS, createDetector } from '../../../core/regime/index.ts';
@@ -7,6 +7,7 @@ import { sampleCandidates } from '../../../core/regime/perRegime.ts';
 import { strategySpace } from '../../../core/optimize/index.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import type { JobProgress, RegimeCompareResult, RegimeStudyResult } from '../../../shared/contract.ts';
+import { DEFAULT_COMPARE_COMMISSION } from '../../../shared/regimeChoices.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
 
 let h: ServiceHost;
@@ -15,13 +16,18 @@ const WALK = randomWalkBars(2600, 3, { volatility: 0.012, stepMs: 86_400_000 });
 beforeAll(async () => {
   h = await startServiceHost();
   await h.services.bars.write('WALK', '1d', WALK, 'test');
+  // An equity, whose asset-class costs (spread, fees, impact) are not nil: the CLI charges them too.
+  await h.services.bars.setCalendar('WALK', 'equities');
 });
 afterAll(async () => h?.close());
 
 const request = { symbol: 'WALK', timeframe: '1d', detector: 'rules', trials: 4, seed: 3 } as const;
 
-/** What core gives for the same study: the services only load the bars and run it on the pool. */
-async function coreOptions() {
+/**
+ * What core gives for the same study: the services only load the bars and run it on the pool, at the
+ * costs `regimen regimes compare` charges by default (test/cli/regimesCompare.test.ts holds the CLI to them).
+ */
+async function coreOptions(backtest = costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS)) {
   const bars = await h.services.bars.read('WALK', '1d');
   const definition = STRATEGIES['sma-cross'];
   return {
@@ -31,7 +37,7 @@ async function coreOptions() {
       candidates: sampleCandidates(strategySpace(definition, []), { kind: 'random' }, 4, 3),
       createDetector: () => createDetector('rules', '1d'),
       axis: 'volatility' as const,
-      backtest: { commission: commissionSpecFromRate(0.0005) },
+      backtest,
       minTrades: 2,
       minDwell: 5,
     },
@@ -52,6 +58,24 @@ describe('regimes:winners', () => {
       expected.regimes.map((r) => [r.params, r.fellBack, r.reason]),
     );
     expect(result.trialCount).toBe(16);
+    // The scores are those of backtests at the CLI's default costs, not of the commission alone.
+    expect(result.global.score.totalReturn).toBeCloseTo(expected.global.all.totalReturn, 12);
+  });
+
+  it("charges the costs the request gives (Settings' costs), the asset-class default filling the rest", async () => {
+    const costs = { spreadBps: 0, regulatoryFees: false, impact: 0 };
+    const answer = await h.post('regimes:winners', { ...request, minTrades: 2, costs });
+    expect(answer.status).toBe(200);
+    const result = answer.body as RegimeStudyResult;
+    const { bars, options } = await coreOptions(costOptions(DEFAULT_COMPARE_COMMISSION, NO_COSTS));
+    const expected = studyByRegime(bars, options);
+    expect(result.global.params).toEqual(expected.global.params);
+    expect(result.global.score.totalReturn).toBeCloseTo(expected.global.all.totalReturn, 12);
+    const charged = await coreOptions();
+    expect(studyByRegime(charged.bars, charged.options).global.all.totalReturn).not.toBeCloseTo(
+      expected.global.all.totalReturn,
+      6,
+    );
   });
 
   it('names the strategy it does not know', async () => {

@@ -6,7 +6,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { AXIS_LABELS } from '../../../core/regime/index.ts';
 import type { RegimeScore, RegimeSelection } from '../../../core/regime/perRegime.ts';
-import { commissionSpecFromRate } from '../../../core/engine/index.ts';
 import { sampleCandidates } from '../../../core/regime/perRegime.ts';
 import type {
   RegimeCompareRequest,
@@ -19,6 +18,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { RegimeCompareOutput, RegimeStudySpec, WindowProgress } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { getStrategyOrThrow } from '../backtest/strategyCatalog.ts';
+import { resolveCosts } from '../costs.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { resolveSpace } from '../optimize/studySetup.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -56,6 +56,14 @@ async function studySpec(
   const bars = await deps.bars.read(request.symbol, request.timeframe, { session: request.session });
   if (bars.t.length === 0)
     throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
+  // The costs a backtest of the symbol charges (its asset class's defaults under the settings given), as
+  // `regimen regimes compare` does: the app and the CLI compare at the same costs.
+  const { commission, slippage } = await resolveCosts(
+    { commissionRate: request.commission, settings: request.costs },
+    { kind: 'cache', symbol: request.symbol },
+    deps.bars,
+    bars.t,
+  );
   stage(`${candidates.length} trials per regime`, 1);
   return {
     bars,
@@ -65,7 +73,7 @@ async function studySpec(
     axis: request.axis,
     strategy: request.strategy,
     candidates,
-    backtest: { commission: commissionSpecFromRate(request.commission) },
+    backtest: { commission, slippage },
     minTrades: request.minTrades,
     minDwell: request.minDwell,
   };

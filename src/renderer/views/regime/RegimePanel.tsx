@@ -11,6 +11,7 @@ import {
 } from '../../../shared/regimeChoices.ts';
 import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
+import { checkCosts } from '../../store/costDraft.ts';
 import type { RegimeTarget } from '../../store/regimeStore.ts';
 import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
@@ -46,7 +47,10 @@ export function RegimePanel({
   const labels = useRegime((s) => s.labels);
   // The bars of the session the backtest and the study read (Settings), so the bands match the chart.
   const session = useApp((s) => s.session);
-  const target = place ? { ...place, session } : null;
+  // The studies and the comparison charge the costs a backtest would (Settings' costs; a part Settings
+  // marks invalid is left to the asset-class default).
+  const { costs } = checkCosts(useApp((s) => s.costs));
+  const target = place ? { ...place, session, ...(costs === undefined ? {} : { costs }) } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
   const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
   const { detector, hysteresis, minDwell, jumpPenalty } = form;

@@ -195,7 +195,7 @@ export type ProgressStyle = 'bar' | 'lines' | 'none';
  * --progress auto (default): a bar redrawn in place when stderr is a terminal, nothing otherwise;
  * `lines`: one plain line per update (logs, CI, tests that watch a run); `none`.
  */
-function progressStyle(args: ParsedArgs, io: CommandIO): ProgressStyle {
+export function progressStyle(args: ParsedArgs, io: CommandIO): ProgressStyle {
   const raw = stringOption(args, 'progress') ?? 'auto';
   if (raw === 'auto') return io.interactive ? 'bar' : 'none';
   if (raw === 'bar' || raw === 'lines' || raw === 'none') return raw;

@@ -18,10 +18,12 @@ import {
   COMMISSION_HELP,
   costRequestFrom,
 } from '../backtest/backtest.ts';
+import { DEFAULT_COMPARE_COMMISSION } from '../../../../shared/regimeChoices.ts';
+import { progressLine, progressStyle } from '../optimize/optimize.ts';
 import { detectorOption, regimeTimeframe } from './regimes.ts';
 
-/** Costs are part of the comparison: without --commission it charges this much per side. */
-const DEFAULT_COMMISSION_PERCENT = 0.05;
+/** Costs are part of the comparison: without --commission it charges the app's default per side. */
+const DEFAULT_COMMISSION_PERCENT = DEFAULT_COMPARE_COMMISSION * 100;
 const AXES: readonly RegimeAxis[] = ['trend', 'volatility'];
 
 function integer(args: ParsedArgs, name: string, fallback: number, min: number): number {
@@ -55,7 +57,7 @@ export const regimesCompareCommand: Command = {
     `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30] [--min-dwell 5]\n' +
-    '        [--commission PCT] [--slippage-bps BPS] [--json]\n' +
+    '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
     '        longest lookback (strategy and detector warm-up) before each test; train defaults to three purge\n' +
@@ -76,6 +78,7 @@ export const regimesCompareCommand: Command = {
     purge: { type: 'string' },
     'min-trades': { type: 'string' },
     'min-dwell': { type: 'string' },
+    progress: { type: 'string' },
   },
   async run(args, io) {
     const detectorName = detectorOption(stringOption(args, 'detector'));
@@ -117,6 +120,12 @@ export const regimesCompareCommand: Command = {
       step: optionalInteger(args, 'step', 1),
       purge: optionalInteger(args, 'purge', 0),
     };
+    const style = progressStyle(args, io);
+    // Each window is a train study and two test runs: what the wait is made of (stdout stays the result).
+    const onWindow = (done: number, total: number): void => {
+      if (style === 'lines') io.err(`progress ${done}/${total} windows\n`);
+      else if (style === 'bar') io.err(progressLine(done, total, 0, null, ' windows'));
+    };
     let result;
     try {
       result = compareRegimeAware(bars, {
@@ -128,7 +137,9 @@ export const regimesCompareCommand: Command = {
         ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
         minTrades: integer(args, 'min-trades', 30, 0),
         minDwell: integer(args, 'min-dwell', 5, 1),
+        onWindow,
       });
+      if (style === 'bar') io.err('\n');
     } catch (error) {
       if (
         error instanceof RangeError ||
