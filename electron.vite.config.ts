@@ -25,6 +25,8 @@ export default defineConfig({
       // package.json dependencies (native DuckDB and keyring addons among them) stay external.
       externalizeDeps: true,
       rolldownOptions: {
+        // Compiles the user's strategy files at start (vite's own copy: a native binary, never bundled).
+        external: ['esbuild'],
         input: {
           index: resolve(root, 'src/main/electron/index.ts'),
           worker: resolve(root, 'src/main/compute/worker.ts'),

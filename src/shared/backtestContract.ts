@@ -41,6 +41,16 @@ export const StrategyInfo = z.object({
   params: z.array(ParamSpec),
   /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */
   constraints: z.array(z.object({ kind: z.enum(CONSTRAINT_KINDS), left: z.string(), right: z.string() })),
+  /** A user strategy's file in the data folder (strategies/NAME.ts); absent for a built-in. */
+  file: z.string().optional(),
+});
+
+/** A strategy file of the data folder that was left out, and why (shared/userStrategy's StrategyProblem). */
+export const StrategyProblemSchema = z.object({
+  file: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  message: z.string(),
 });
 
 export const BacktestRequest = z
@@ -139,6 +149,7 @@ export const BacktestResult = z.object({
 export const backtestContract = {
   requests: {
     'strategies:list': { input: z.strictObject({}), output: z.array(StrategyInfo) },
+    'strategies:problems': { input: z.strictObject({}), output: z.array(StrategyProblemSchema) },
     'backtest:run': { input: BacktestRequest, output: BacktestResult },
   },
   events: {},

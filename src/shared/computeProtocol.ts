@@ -9,7 +9,7 @@ import { strategyRefSchema } from './schemas.ts';
 import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 
 /** Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). */
-export const COMPUTE_PROTOCOL_VERSION = 2;
+export const COMPUTE_PROTOCOL_VERSION = 3;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -55,6 +55,18 @@ export const trialChunkSchema = z
     periodReturns: z.boolean().optional(),
     /** Also return each trial's equity curve on the first dataset (a walk-forward window's backtest). */
     equity: z.boolean().optional(),
+    /**
+     * The user's strategy file the ref names, compiled (main/compute/userStrategies' source): a worker
+     * has no copy of the coordinator's data folder, so the code travels with the trials.
+     */
+    userStrategy: z
+      .strictObject({
+        file: z.string().min(1).max(200),
+        code: z.string().min(1).max(1_000_000),
+        mappings: z.string().max(1_000_000),
+        hash: z.string().regex(/^[0-9a-f]{8}$/),
+      })
+      .optional(),
   })
   .strict();
 

@@ -25,6 +25,7 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'data:list': {},
     'bars:get': { symbol: HOST_SYMBOL, timeframe: '1h', start: HOST_START, end: HOST_START + 5 * DAY },
     'strategies:list': {},
+    'strategies:problems': {},
     'backtest:run': {
       symbol: HOST_SYMBOL,
       timeframe: '1h',

@@ -110,6 +110,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'data:list': () => ({}),
   'bars:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', start: HOST_START, end: HOST_START + 5 * DAY }),
   'strategies:list': () => ({}),
+  'strategies:problems': () => ({}),
   'backtest:run': () => ({
     symbol: HOST_SYMBOL,
     timeframe: '1h',

@@ -21,20 +21,49 @@ export type StrategyName = keyof typeof STRATEGIES;
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES) as StrategyName[];
 
-export function isStrategyName(name: string): name is StrategyName {
-  return Object.hasOwn(STRATEGIES, name);
+/**
+ * The user's own strategies (files in the data folder's strategies/), registered in each thread and
+ * process that runs them: main, every pool worker, a remote worker's sandbox. The built-ins come first in
+ * the catalogue and a user strategy may never take a built-in's name, so a stored ref to a built-in
+ * always runs the built-in.
+ */
+const userStrategies: Record<string, StrategyDefinition> = {};
+let catalogue: Readonly<Record<string, StrategyDefinition>> = STRATEGIES;
+
+/** Adds (or replaces, after its file changed) a user strategy; a built-in's name is refused. */
+export function registerUserStrategy(definition: StrategyDefinition): void {
+  if (Object.hasOwn(STRATEGIES, definition.name))
+    throw new RangeError(
+      `strategy name ${JSON.stringify(definition.name)} is a built-in strategy's: choose another name`,
+    );
+  userStrategies[definition.name] = definition;
+  catalogue = { ...STRATEGIES, ...userStrategies };
+}
+
+/** Whether `name` is a user strategy registered here (not a built-in). */
+export function isUserStrategy(name: string): boolean {
+  return Object.hasOwn(userStrategies, name);
+}
+
+/** Every strategy this thread can run by name: the built-ins, then the user's. */
+export function strategyCatalogue(): Readonly<Record<string, StrategyDefinition>> {
+  return catalogue;
+}
+
+export function isStrategyName(name: string): boolean {
+  return Object.hasOwn(catalogue, name);
 }
 
 export function getStrategy(name: string): StrategyDefinition {
-  return findStrategy(name, STRATEGIES);
+  return findStrategy(name, catalogue);
 }
 
 /** The definition a StrategyRef names in this build at its version, parameters not checked. */
 export function resolveStrategyDefinition(ref: Pick<StrategyRef, 'name' | 'version'>): StrategyDefinition {
-  return resolveDefinitionIn(ref, STRATEGIES);
+  return resolveDefinitionIn(ref, catalogue);
 }
 
 /** The definition a StrategyRef names in this build, with its parameters validated (see resolveStrategyRef). */
 export function resolveStrategy(ref: StrategyRef): ResolvedStrategy {
-  return resolveStrategyRef(ref, STRATEGIES);
+  return resolveStrategyRef(ref, catalogue);
 }

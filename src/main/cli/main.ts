@@ -1,5 +1,5 @@
 import { RequestError, UpstreamError } from '../../shared/errors.ts';
-import { UsageError, parseCommandArgs } from './args.ts';
+import { UsageError, parseCommandArgs, stringOption, type ParsedArgs } from './args.ts';
 import { COMMON_OPTIONS, type Command, type CommandEntry, type CommandIO } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
@@ -27,6 +27,21 @@ const defaultIO: CommandIO = {
   interactive: Boolean(process.stderr.isTTY),
 };
 
+/**
+ * Loads the data folder's strategy files before the command (so `--strategy` can name them) and says
+ * which were left out and why, once, on stderr: a broken file fails no command that does not use it.
+ */
+async function reportStrategyProblems(args: ParsedArgs, io: CommandIO): Promise<void> {
+  const [{ loadUserStrategies }, { resolveDataDir }, { strategyProblemText }] = await Promise.all([
+    import('../services/backtest/userStrategyFiles.ts'),
+    import('../paths.ts'),
+    import('../../shared/userStrategy.ts'),
+  ]);
+  const { problems } = await loadUserStrategies(resolveDataDir(stringOption(args, 'data-dir')));
+  for (const problem of problems)
+    io.err(`regimen: strategy file left out: ${strategyProblemText(problem)}\n`);
+}
+
 /** Runs the CLI; resolves to the exit code (2 for bad arguments, 1 for failures). */
 export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
   // Commands may be several words (`data fetch`, `live policy set`): the longest name that matches wins.
@@ -51,6 +66,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
       io.out(commandUsage(entry, command));
       return 0;
     }
+    await reportStrategyProblems(args, io);
     return await command.run(args, io);
   } catch (error) {
     // A refusal of Alpaca's is not a misuse of the command: no usage text, exit 1 like other failures.

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
+import { installedUserStrategies } from './userStrategies.ts';
 
 /**
  * Where compute tasks run: the pool's worker threads, or this thread (InProcessExecutor) for work smaller
@@ -68,6 +69,9 @@ function startPiscina(threads: number): Piscina {
     minThreads: 1,
     maxThreads: threads,
     idleTimeout: 60_000,
+    // The user's strategies registered in this thread, so every worker resolves their refs alike (they
+    // are loaded at start, before the first task starts the pool).
+    workerData: { userStrategies: installedUserStrategies() },
     execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
   });
 }

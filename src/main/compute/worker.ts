@@ -1,6 +1,12 @@
 /** Piscina worker entry: imports core and shared only (lint-enforced), never storage or secrets. */
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { resultTransfers, TaskRunner, type WorkerTask } from './tasks.ts';
+import { installUserStrategy, type UserStrategySource } from './userStrategies.ts';
+
+// Main checked these sources before starting the pool: one failing here would fail every task, loudly.
+for (const source of (workerData as { userStrategies?: UserStrategySource[] } | undefined)?.userStrategies ??
+  [])
+  installUserStrategy(source);
 
 const runner = new TaskRunner();
 

@@ -68,6 +68,7 @@ const handlers: Requests = {
   'regimes:winners': reject,
   'regimes:compare': reject,
   'strategies:list': reject,
+  'strategies:problems': reject,
   'backtest:run': reject,
   'optimize:start': reject,
   'optimize:resume': reject,

@@ -9,6 +9,7 @@ import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
 import { createAppHandlers } from './app/handlers.ts';
 import { createBacktestHandlers } from './backtest/handlers.ts';
+import { loadUserStrategies } from './backtest/userStrategyFiles.ts';
 import { ComputeChoice } from './compute/computeChoice.ts';
 import { createComputeHandlers } from './compute/handlers.ts';
 import { createDataHandlers } from './data/handlers.ts';
@@ -86,6 +87,9 @@ export async function createServices(options: ServicesOptions): Promise<Services
         `The demo market could not be generated: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
+  // Before the pool's first worker starts: each worker registers the strategies main has at that time.
+  // Problems are told by the CLI (before any command) and the app (strategies:problems).
+  const userStrategies = await loadUserStrategies(options.dataDir);
   const pool = new ComputePool(options.threads);
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
@@ -116,7 +120,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       }),
       jobs,
     }),
-    ...createBacktestHandlers({ bars, pool, jobs: jobContext }),
+    ...createBacktestHandlers({ bars, pool, jobs: jobContext, strategyProblems: userStrategies.problems }),
     ...createComputeHandlers({ choice: compute, scrub: jobContext.scrub }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,

@@ -50,7 +50,7 @@ export function StrategyOptions({ strategies }: { strategies: Loadable<StrategyI
     <>
       {strategies.data.map((s) => (
         <option key={s.name} value={s.name}>
-          {s.name}
+          {s.file === undefined ? s.name : `${s.name} (${s.file})`}
         </option>
       ))}
     </>

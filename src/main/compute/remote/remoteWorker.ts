@@ -26,6 +26,7 @@ import {
   type TrialChunk,
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
+import { ensureUserStrategy } from '../userStrategies.ts';
 import { getBars } from './barsStore.ts';
 import { engineHash, queueName, resultsKey, workerKey } from './names.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
@@ -119,6 +120,7 @@ class Sandbox {
       params,
       periodReturns: chunk.periodReturns === true,
       equity: chunk.equity === true,
+      ...(chunk.userStrategy === undefined ? {} : { userStrategy: chunk.userStrategy }),
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -204,9 +206,13 @@ function chunkOf(data: unknown): TrialChunk {
   return parsed.data;
 }
 
-/** Why this build cannot run `ref`, or null when it can. */
-function refusal(ref: StrategyRef): string | null {
+/**
+ * Why this build cannot run the chunk's strategy, or null when it can. A user strategy's file comes with
+ * the chunk and is checked here as main checks it, so a broken one fails its trials with the reason.
+ */
+function refusal(ref: StrategyRef, userStrategy: TrialChunk['userStrategy']): string | null {
   try {
+    if (userStrategy !== undefined) ensureUserStrategy(userStrategy);
     resolveStrategyDefinition(ref);
     return null;
   } catch (error) {
@@ -236,7 +242,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const chunk = chunkOf(job.data);
     const key = resultsKey(hash, chunk.studyKey);
     // A strategy this build cannot run (unknown, or another version) fails each trial with the reason.
-    const refused = refusal(chunk.strategy);
+    const refused = refusal(chunk.strategy, chunk.userStrategy);
     const written = await redis.hmget(key, ...chunk.trials.map((t) => String(t.number)));
     const sandbox = idle.pop();
     if (sandbox === undefined) throw new Error('no idle sandbox (more chunks than --concurrency)');

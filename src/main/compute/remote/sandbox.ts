@@ -8,6 +8,7 @@ import type { Bars } from '../../../core/data/bars.ts';
 import { withRefParams } from '../../../core/strategy/index.ts';
 import type { RemoteOutcome } from '../../../shared/computeProtocol.ts';
 import { TaskRunner, type BacktestOutput, type TrialsOutput } from '../tasks.ts';
+import { ensureUserStrategy } from '../userStrategies.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
 
 const runner = new TaskRunner();
@@ -30,6 +31,8 @@ process.on('message', (message: SandboxRequest) => {
     reply({ type: 'need', id: message.id, fingerprints: missing });
     return;
   }
+  // The worker checked the file before sending it (its refusal fails the trials instead).
+  if (message.userStrategy !== undefined) ensureUserStrategy(message.userStrategy);
   const outcomes = message.datasets.map((fingerprint, i): RemoteOutcome => {
     const dataset = { id: fingerprint, bars: bars.get(fingerprint)! };
     if (message.equity && i === 0) {

@@ -1,7 +1,7 @@
 /** The IPC between a remote worker and its sandbox child (structured clone: bars travel as typed arrays). */
 import type { Bars } from '../../../core/data/bars.ts';
 import type { StrategyRef } from '../../../core/strategy/index.ts';
-import type { RemoteBacktestOptions, RemoteOutcome } from '../../../shared/computeProtocol.ts';
+import type { RemoteBacktestOptions, RemoteOutcome, TrialChunk } from '../../../shared/computeProtocol.ts';
 
 export type SandboxRequest =
   | { readonly type: 'bars'; readonly fingerprint: string; readonly bars: Bars }
@@ -14,6 +14,7 @@ export type SandboxRequest =
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;
       readonly equity: boolean;
+      readonly userStrategy?: TrialChunk['userStrategy'];
     };
 
 export type SandboxReply =

@@ -1,17 +1,18 @@
 import {
   getStrategy,
   isStrategyName,
-  STRATEGIES,
+  strategyCatalogue,
   strategyRef,
   type StrategyDefinition,
   type StrategyRef,
 } from '../../../core/strategy/index.ts';
 import type { StrategyInfo } from '../../../shared/contract.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
+import { installedUserStrategy } from '../../compute/userStrategies.ts';
 
 /** The strategies and their parameter specs, as the UI's forms and the optimizer's spaces see them. */
 export function listStrategies(): StrategyInfo[] {
-  return Object.values(STRATEGIES).map((definition) => ({
+  return Object.values(strategyCatalogue()).map((definition) => ({
     name: definition.name,
     version: definition.version,
     description: definition.description,
@@ -26,14 +27,21 @@ export function listStrategies(): StrategyInfo[] {
       description: spec.description,
     })),
     constraints: definition.constraints.map(({ kind, left, right }) => ({ kind, left, right })),
+    ...fileOf(definition.name),
   }));
+}
+
+/** A user strategy's file (relative to the data folder); nothing for a built-in. */
+function fileOf(name: string): { file?: string } {
+  const source = installedUserStrategy(name);
+  return source === undefined ? {} : { file: source.file };
 }
 
 /** The strategy a request names; an unknown name is refused naming the request's `strategy` field. */
 export function getStrategyOrThrow(name: string): StrategyDefinition {
   if (!isStrategyName(name))
     throw new NotFoundError(
-      `strategy: unknown strategy ${JSON.stringify(name)} (strategies: ${Object.keys(STRATEGIES).join(', ')})`,
+      `strategy: unknown strategy ${JSON.stringify(name)} (strategies: ${Object.keys(strategyCatalogue()).join(', ')})`,
       'strategy',
     );
   return getStrategy(name);

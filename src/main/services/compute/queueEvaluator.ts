@@ -23,6 +23,7 @@ import {
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import { installedUserStrategy } from '../../compute/userStrategies.ts';
 import {
   chunks,
   runnableParams,
@@ -85,6 +86,12 @@ function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
 }
 
 /** The connection to Redis shared by every study of one coordinator process. */
+/** A user strategy's compiled file for the chunk (workers have no copy of this data folder); none for a built-in. */
+function userStrategyOf(name: string): Pick<TrialChunk, 'userStrategy'> {
+  const source = installedUserStrategy(name);
+  return source === undefined ? {} : { userStrategy: source };
+}
+
 export class RemoteCompute {
   private readonly pending = new Map<string, PendingChunk>();
   private readonly timer: NodeJS.Timeout;
@@ -346,6 +353,7 @@ export class QueueEvaluator implements Evaluator {
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
         ...(extra === 'period-returns' ? { periodReturns: true } : {}),
         ...(extra === 'equity' ? { equity: true } : {}),
+        ...userStrategyOf(this.settings.strategy.name),
       };
       const bars = this.data.datasets.map(({ ref }, i) => ({
         fingerprint: this.fingerprints[i]!,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
-import { STRATEGIES, isStrategyName } from '../../../core/strategy/index.ts';
+import { getStrategy, isStrategyName } from '../../../core/strategy/index.ts';
 import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
 import { OverfittingStats } from '../../../shared/optimizeContract.ts';
 import { PerRegimeSettings, RegimeStudyResult } from '../../../shared/regimeContract.ts';
@@ -97,7 +97,7 @@ function upgradeV1(document: Record<string, unknown>): Record<string, unknown> {
   if (typeof name !== 'string') return { ...document, version: 2 };
   const strategy = {
     name,
-    version: isStrategyName(name) ? STRATEGIES[name].version : '',
+    version: isStrategyName(name) ? getStrategy(name).version : '',
     params: {},
   };
   return { ...document, version: 2, definition: { ...definition, strategy } };

@@ -5,6 +5,7 @@ import { selectedStrategy } from '../../store/appStore.ts';
 import { checkAccount, checkParams } from '../../store/params.ts';
 import { NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressBar } from './JobProgressBar.tsx';
+import { StrategyFileProblems } from './StrategyFileProblems.tsx';
 import { CostFields } from '../CostFields.tsx';
 import { checkCosts } from '../../store/costDraft.ts';
 
@@ -43,6 +44,7 @@ export function StrategyPanel() {
       {strategies.status === 'error' ? (
         <div className="empty error-text">Could not list strategies.</div>
       ) : null}
+      <StrategyFileProblems />
       <form
         className="form"
         onSubmit={(event) => {
