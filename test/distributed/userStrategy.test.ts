@@ -1,0 +1,51 @@
+/**
+ * A user strategy on remote workers: the worker has no copy of the coordinator's data folder, so the
+ * compiled file travels with the chunk, and the study equals the one run on this machine's pool.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadUserStrategies } from '../../src/main/services/backtest/userStrategyFiles.ts';
+import { tempDir } from '../marketdata/helpers.ts';
+import { startRedis, type TestRedis } from '../support/redisServer.ts';
+import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
+import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { distributedSkip, googStudy, runLocally, runRemotely, skipTitle, strip } from './harness.ts';
+
+const EXAMPLE = new URL('../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
+
+describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${skipTitle}`, () => {
+  const dir = tempDir('regimen-user-strategy-remote-');
+  let redis: TestRedis;
+  let h: OptimizeHarness;
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    mkdirSync(join(dir.path, 'strategies'));
+    copyFileSync(EXAMPLE, join(dir.path, 'strategies', 'rsi-reversion.ts'));
+    // Loaded before the pool starts, as the services do: its workers register what main has.
+    expect((await loadUserStrategies(dir.path)).problems).toEqual([]);
+    redis = await startRedis();
+    h = await optimizeHarness(1, { inProcessBelow: 0 });
+    worker = startWorker(redis.url);
+    await worker.ready;
+  }, 60_000);
+  afterAll(async () => {
+    await worker?.stop();
+    await h?.close();
+    await redis?.stop();
+    dir.remove();
+  });
+
+  it('equals the local run trial by trial', async () => {
+    const study = () =>
+      googStudy(12, {
+        strategy: 'rsi-reversion',
+        space: ['period=5:20', 'oversold=20:35', 'overbought=65:80', 'exit=45:55', 'stop_pct=0:3'],
+      });
+    const local = await runLocally(h, study());
+    const remote = await runRemotely(h, study(), { redisUrl: redis.url, chunkSize: 4 });
+    expect(remote.state).toBe('complete');
+    expect(local.filter((t) => t.status === 'complete')).toHaveLength(12);
+    expect(remote.trials.map(strip)).toEqual(local.map(strip));
+  }, 60_000);
+});
