@@ -6,6 +6,7 @@
  * are. Run: `npm run bench -- ml`.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Bars } from '../src/core/data/bars.ts';
@@ -161,7 +162,7 @@ function prequential(log: (line: string) => void, name: string, panel: PanelWind
   const report = evaluatePrequential(panel);
   log(
     `\n${name}: ${report.windows} windows x 50 sets = ${report.predictions.toLocaleString('en-US')} predictions, ` +
-      `evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `evaluated in ${((performance.now() - started) / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`,
   );
   log(evaluationTable(report));
 }

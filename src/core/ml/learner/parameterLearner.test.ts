@@ -90,6 +90,34 @@ describe('parameter learner', () => {
     expect(top).toBeLessThanOrEqual(bottom / 2);
   });
 
+  it('ranks by expected error when the noise grows with the size of the move, among 30 features that carry none', () => {
+    // As on the markets: a big predicted move is the unreliable one, and the inputs' neighbourhood says
+    // nothing about the error (the neighbours of an input in 32 dimensions are mostly the noise features').
+    const rng = createRng(9);
+    const draw = (): { x: Features; y: number } => {
+      const x: Record<string, number> = { x1: rng.normal(), x2: rng.normal() };
+      for (let k = 0; k < 30; k++) x[`z${k}`] = rng.normal();
+      const signal = 1.5 * x.x1! - x.x2!;
+      return { x, y: signal + (0.05 + 0.5 * Math.abs(signal)) * rng.normal() };
+    };
+    const learner = new ParameterLearner({ seed: 1, learningRate: 0.005 });
+    for (let i = 0; i < 2000; i++) {
+      const { x, y } = draw();
+      learner.learn(x, { score: y });
+    }
+    const held: { confidence: number; error: number }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const { x, y } = draw();
+      const p = learner.predict(x);
+      held.push({ confidence: p.confidence, error: Math.abs(y - p.score) });
+      learner.learn(x, { score: y });
+    }
+    const byConfidence = [...held].sort((a, b) => b.confidence - a.confidence);
+    const top = meanOf(byConfidence.slice(0, 300).map((h) => h.error));
+    const bottom = meanOf(byConfidence.slice(-300).map((h) => h.error));
+    expect(top).toBeLessThanOrEqual(bottom / 2);
+  });
+
   it('gives inputs unlike anything learned a low confidence', () => {
     const rng = createRng(4);
     const learner = new ParameterLearner({ seed: 1 });

@@ -104,7 +104,7 @@ export function recommend(learner: ParameterLearner, bars: Bars, options: Recomm
         ? ': the learner has learned nothing yet'
         : chosen.novelty >= 0.9
           ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
-          : ` (its errors around such inputs were wider than ${Math.round(chosen.widthRank * 100)} % of its recent ones)`)
+          : ` (it expects a larger error of it than of ${Math.round(chosen.difficulty * 100)} % of its recent predictions)`)
     : null;
   return {
     action: keep ? 'keep' : 'switch',
