@@ -1,6 +1,6 @@
 import type { DomainChannels } from './domain.ts';
 
-/** Cached bars, their coverage and quality, import / fetch / export, and the Alpaca keys (dataContract.ts). */
+/** Cached bars, their coverage and quality, import / fetch / export, the demo market, and the Alpaca keys (dataContract.ts). */
 export const DATA_CHANNELS = {
   requests: [
     'data:list',
@@ -12,6 +12,7 @@ export const DATA_CHANNELS = {
     'data:export',
     'data:delete',
     'data:rename',
+    'data:demo',
     'settings:keys-status',
     'settings:save-keys',
     'settings:clear-keys',

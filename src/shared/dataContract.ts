@@ -19,6 +19,7 @@ import {
   endAfterStart,
   epochMsSchema,
   jobIdSchema,
+  localPath,
   sessionSchema,
   symbolSchema,
   timeframeSchema,
@@ -28,26 +29,6 @@ import {
 const storedTimeframeSchema = z
   .string()
   .regex(/^[0-9]{1,3}(m|h|d|w|mo)$/, 'a timeframe such as 1m, 5m, 15m, 1h, 1d (or 1w, 1mo for imports)');
-
-/**
- * A file on the machine the services run on. Absolute only: a relative path would be resolved against
- * the server's working directory, which the user cannot see from the UI.
- */
-function localPath(extensions: readonly string[]) {
-  return z
-    .string()
-    .min(1, 'a file path is required')
-    .max(4096, 'a path is at most 4096 characters')
-    .refine((path) => !path.includes('\0'), 'a path cannot contain a NUL character')
-    .refine(
-      (path) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path),
-      'must be an absolute path (e.g. /home/me/data/SPY.csv or C:\\data\\SPY.csv)',
-    )
-    .refine(
-      (path) => extensions.some((ext) => path.toLowerCase().endsWith(ext)),
-      `must name a ${extensions.join(', ')} file`,
-    );
-}
 
 /** Epoch ms, or an ISO date (midnight UTC) or date-time with an offset. */
 const INSTANT_HINT = 'must be epoch milliseconds or an ISO date / date-time';
@@ -294,6 +275,18 @@ export const DataRenameRequest = z.strictObject({ symbol: symbolSchema, to: symb
 /** The symbol as it is now stored (the new name after a rename) and the bars affected. */
 export const DataSymbolResult = z.object({ symbol: z.string(), bars: z.number() });
 
+/**
+ * Writes the embedded demo market into the cache (`regimen demo`), replacing the demo symbols' bars;
+ * each symbol stored is one `job:progress` (its name is the message).
+ */
+export const DemoMarketRequest = z.strictObject({ jobId: jobIdSchema.optional() });
+export const DemoMarketResult = z.object({
+  symbols: z.array(z.string()),
+  bars: z.number(),
+  generateMs: z.number(),
+  storeMs: z.number(),
+});
+
 export const dataContract = {
   requests: {
     'data:list': { input: empty, output: z.array(DatasetInfo) },
@@ -305,6 +298,7 @@ export const dataContract = {
     'data:export': { input: DataExportRequest, output: DataExportResult },
     'data:delete': { input: DataDeleteRequest, output: DataSymbolResult },
     'data:rename': { input: DataRenameRequest, output: DataSymbolResult },
+    'data:demo': { input: DemoMarketRequest, output: DemoMarketResult },
     'settings:keys-status': { input: empty, output: KeysStatus },
     'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
     'settings:clear-keys': { input: empty, output: KeysStatus },
@@ -322,3 +316,4 @@ export type DataImportResult = z.output<typeof DataImportResult>;
 export type DataFetchResult = z.output<typeof DataFetchResult>;
 export type DataExportResult = z.output<typeof DataExportResult>;
 export type KeysStatus = z.output<typeof KeysStatus>;
+export type DemoMarketResult = z.output<typeof DemoMarketResult>;

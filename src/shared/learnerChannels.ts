@@ -1,10 +1,18 @@
 import type { DomainChannels } from './domain.ts';
 
 /**
- * The parameter learner (learnerContract.ts): the ledger's learners, the prequential evaluation on a
- * symbol, the recommendation per regime and the scorecard of the four policies.
+ * The parameter learner (learnerContract.ts): the ledger's learners, a learner's saved state, the ledger's
+ * backfill, the prequential evaluation on a symbol, the recommendation per regime and the scorecard of
+ * the four policies.
  */
 export const LEARNER_CHANNELS = {
-  requests: ['learner:status', 'learner:evaluate', 'learner:recommend', 'learner:scorecard'],
+  requests: [
+    'learner:status',
+    'learner:state',
+    'learner:backfill',
+    'learner:evaluate',
+    'learner:recommend',
+    'learner:scorecard',
+  ],
   events: [],
 } as const satisfies DomainChannels;

@@ -39,6 +39,36 @@ export const LearnerStatus = z.object({
   ),
 });
 
+/** A strategy's learner as the ledger last saved it (the CLI's `learner recommend --from-ledger`). */
+export const LearnerStateRequest = z.strictObject({ strategy: z.string().min(1) });
+export const LearnerState = z.object({
+  /** Null when the strategy's learner was never saved. */
+  saved: z
+    .object({
+      learner: z.string(),
+      version: z.number(),
+      /** Every ledger row up to this arrival number was learned. */
+      ledgerSeq: z.number(),
+      learned: z.number(),
+      /** The model's state as stored (JSON), restored by the caller. */
+      state: z.unknown(),
+      savedAt: z.number(),
+    })
+    .nullable(),
+});
+
+/** What a backfill recorded in the ledger from the studies and walk-forward windows stored before it. */
+export const LearnerBackfillReport = z.object({
+  studies: z.number(),
+  trials: z.number(),
+  windows: z.number(),
+  /** Rows the ledger did not have yet. */
+  added: z.number(),
+  learned: z.number(),
+  /** What could not be recorded, and why. */
+  skipped: z.array(z.string()),
+});
+
 export const LearnerEvaluateRequest = z.strictObject({
   ...subject,
   /** Parameter sets tested in every window. */
@@ -208,6 +238,8 @@ export const ScorecardResult = z.object({
 export const learnerContract = {
   requests: {
     'learner:status': { input: z.strictObject({}), output: LearnerStatus },
+    'learner:state': { input: LearnerStateRequest, output: LearnerState },
+    'learner:backfill': { input: z.strictObject({}), output: LearnerBackfillReport },
     'learner:evaluate': { input: LearnerEvaluateRequest, output: LearnerEvaluation },
     'learner:recommend': { input: LearnerRecommendRequest, output: LearnerRecommendations },
     'learner:scorecard': { input: ScorecardRequest, output: ScorecardResult },
@@ -216,6 +248,8 @@ export const learnerContract = {
 } as const satisfies DomainContract<typeof LEARNER_CHANNELS>;
 
 export type LearnerStatus = z.output<typeof LearnerStatus>;
+export type LearnerBackfillReport = z.output<typeof LearnerBackfillReport>;
+export type LearnerState = z.output<typeof LearnerState>;
 export type LearnerEvaluation = z.output<typeof LearnerEvaluation>;
 export type RegimeRecommendation = z.output<typeof RegimeRecommendation>;
 export type LearnerRecommendations = z.output<typeof LearnerRecommendations>;

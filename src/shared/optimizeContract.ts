@@ -29,7 +29,9 @@ import {
   endAfterStart,
   epochMsSchema,
   jobIdSchema,
+  localPath,
   metricValue,
+  NATIVE_TIMEFRAME,
   sessionSchema,
   symbolSchema,
   timeframeSchema,
@@ -108,8 +110,10 @@ export const SamplerInput = z.union([
 ]);
 
 /** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
-export const StudyData = z
+const StudyCacheData = z
   .strictObject({
+    /** Absent means the cache, as every request before files could be studied through the owner. */
+    kind: z.literal('cache').optional(),
     symbol: symbolSchema,
     timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
     /** Epoch ms, inclusive; absent: from the first cached bar. */
@@ -124,6 +128,29 @@ export const StudyData = z
     session: sessionSchema.default('regular'),
   })
   .refine(endAfterStart, END_AFTER_START);
+
+/**
+ * A study on a bars file (the CLI's `optimize --csv` beside a running app or server), read by the process
+ * that runs the study. As with `data:import`'s path, that process is the same user on the same machine
+ * (its token is in a discovery file only that user can read), so it reads nothing the user could not.
+ * The file's bars are scored as they are read, or resampled to the timeframes given; no session applies.
+ */
+const StudyFileData = z
+  .strictObject({
+    kind: z.literal('file'),
+    path: localPath(['.csv', '.parquet', '.pq']),
+    timeframes: z
+      .array(z.union([timeframeSchema, z.literal(NATIVE_TIMEFRAME)]))
+      .min(1)
+      .max(TIMEFRAMES.length + 1),
+    start: epochMsSchema.optional(),
+    end: epochMsSchema.optional(),
+    aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
+    weights: z.record(z.string(), z.number().min(0).finite()).optional(),
+  })
+  .refine(endAfterStart, END_AFTER_START);
+
+export const StudyData = z.discriminatedUnion('kind', [StudyCacheData, StudyFileData]);
 
 /**
  * What every search is asked with: a study, and each train window of a walk-forward analysis. Both
@@ -524,6 +551,8 @@ export const optimizeContract = {
 
 export type OptimizeStartRequest = z.output<typeof OptimizeStartRequest>;
 export type OptimizeStartInput = z.input<typeof OptimizeStartRequest>;
+/** A study on cached bars, as the app's Optimize view asks for one. */
+export type CachedStudyStartInput = OptimizeStartInput & { data: z.input<typeof StudyCacheData> };
 /** The search fields optimize:start and walkforward:run share, as a caller writes them. */
 export type SearchRequestInput = z.input<typeof SearchRequestBase>;
 export type SpaceParam = z.output<typeof SpaceParam>;

@@ -10,6 +10,8 @@ export const SYMBOL_RULE = 'a symbol is 1-24 letters, digits or . - _ /';
 export const symbolSchema = z.string().regex(SYMBOL_PATTERN, SYMBOL_RULE);
 /** The timeframes the app resamples to (stored data may hold others: see dataContract.ts). */
 export const timeframeSchema = z.enum(TIMEFRAMES);
+/** A file's bars as they are, whatever their resolution (a cache source has no such timeframe). */
+export const NATIVE_TIMEFRAME = 'native';
 export const jobIdSchema = z.string().min(1).max(64);
 /** JSON has no NaN or Infinity: undefined metrics travel as null. */
 export const metricValue = z.number().nullable();
@@ -49,3 +51,23 @@ export const strategyRefSchema = z
     params: z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number')),
   })
   .strict() satisfies z.ZodType<StrategyRef>;
+
+/**
+ * A file on the machine the services run on. Absolute only: a relative path would be resolved against
+ * the server's working directory, which the user cannot see from the UI.
+ */
+export function localPath(extensions: readonly string[]) {
+  return z
+    .string()
+    .min(1, 'a file path is required')
+    .max(4096, 'a path is at most 4096 characters')
+    .refine((path) => !path.includes('\0'), 'a path cannot contain a NUL character')
+    .refine(
+      (path) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path),
+      'must be an absolute path (e.g. /home/me/data/SPY.csv or C:\\data\\SPY.csv)',
+    )
+    .refine(
+      (path) => extensions.some((ext) => path.toLowerCase().endsWith(ext)),
+      `must name a ${extensions.join(', ')} file`,
+    );
+}

@@ -145,11 +145,6 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       };
     };
     expect(outcome(studyThere.stdout)).toEqual(outcome(studyHere.stdout));
-    const csvStudy = await cli([...readmeGridArgs(goog.path), ...d]);
-    expect(csvStudy.code).toBe(1);
-    expect(csvStudy.stderr).toMatch(
-      /^regimen optimize: a study on --csv cannot be sent to the Regimen server .*another --data-dir\n$/,
-    );
 
     // An approval written through the server is read back through it (and in-process after it stops).
     const approval = await cli(['studies', studyId, '--approve', '--json', ...d]);
@@ -159,11 +154,11 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     expect((JSON.parse(approved) as { approved: { params: unknown } }).approved.params).toEqual(best.params);
 
     // What cannot go through the server says so in one sentence.
-    const direct = await cli(['demo', ...d]);
+    const direct = await cli(['data', 'sync', '--symbols', 'AAPL', ...d]);
     expect(direct.code).toBe(1);
     expect(direct.stderr).toMatch(
       new RegExp(
-        `^regimen demo: demo needs the data folder .* the Regimen server \\(pid ${server.child.pid}, port \\d+\\) has it open`,
+        `^regimen data sync: data sync needs the data folder .* the Regimen server \\(pid ${server.child.pid}, port \\d+\\) has it open`,
       ),
     );
     expect(direct.stderr).not.toMatch(/IO Error|Conflicting lock/);

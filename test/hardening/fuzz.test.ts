@@ -82,6 +82,8 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'settings:clear-keys': {},
     'regimes:get': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules' },
     'learner:status': {},
+    'learner:state': { strategy: 'sma-cross' },
+    'learner:backfill': {},
     'learner:evaluate': { symbol: HOST_SYMBOL, timeframe: '1h', sets: 5, windowBars: 5 },
     'learner:recommend': { symbol: HOST_SYMBOL, timeframe: '1h', trials: 4, regimes: 1 },
     'learner:scorecard': { symbol: HOST_SYMBOL, timeframe: '1h', trials: 2, windowBars: 5 },
@@ -89,6 +91,8 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'regimes:compare': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules', trials: 2 },
     'data:delete': { symbol: 'AAPL' },
     'data:rename': { symbol: 'AAPL', to: 'AAPL2' },
+    // No field: a mutation adds an unknown one (refused), so the demo market is rarely written here.
+    'data:demo': {},
     'live:bots': {},
     'live:bot-add': { name: 'fuzz', url: FUZZ_BOT },
     'live:bot-remove': { bot: FUZZ_BOT },

@@ -233,6 +233,12 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   },
   'learner:recommend': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4, regimes: 2 }),
   'learner:scorecard': () => ({ symbol: LEARNER_SYMBOL, timeframe: '1d', trials: 4 }),
+  // After the study's trials: the backfill records them and saves the learner's state read next.
+  'learner:backfill': async () => {
+    await finished;
+    return {};
+  },
+  'learner:state': () => ({ strategy: 'sma-cross' }),
   'regimes:winners': () => ({
     symbol: 'WALK',
     timeframe: '1d',
@@ -247,6 +253,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     return { symbol: 'DOOMED', to: 'DOOMED2' };
   },
   'data:delete': () => ({ symbol: 'DOOMED2' }),
+  'data:demo': () => ({}),
 };
 
 /** Settles when the study `optimize:start` created has stopped (set by that case's answer). */

@@ -19,6 +19,7 @@ import { inferAssetCalendar } from '../../core/data/assetCalendar.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
+import { NATIVE_TIMEFRAME } from '../../shared/schemas.ts';
 import { datasetFingerprint } from '../compute/fingerprint.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
@@ -31,8 +32,7 @@ export { datasetFingerprint };
 export type BarsSource =
   { readonly kind: 'file'; readonly path: string } | { readonly kind: 'cache'; readonly symbol: string };
 
-/** A file's bars as they are, whatever their resolution (a cache source has no such timeframe). */
-export const NATIVE_TIMEFRAME = 'native';
+export { NATIVE_TIMEFRAME };
 
 /** Where cached bars are read from: the repository, or a client of a process that owns the folder. */
 export type BarsReader = Pick<BarsRepository, 'read'>;

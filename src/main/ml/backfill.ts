@@ -7,17 +7,7 @@ import { LedgerRepository } from '../store/ledgerRepository.ts';
 import { WalkForwardRepository } from '../store/walkForwardRepository.ts';
 import { studyTrialEntries } from './ledgerEntries.ts';
 import { LedgerLearner } from './ledgerLearner.ts';
-
-export interface BackfillReport {
-  readonly studies: number;
-  readonly trials: number;
-  readonly windows: number;
-  /** Rows the ledger did not have yet. */
-  readonly added: number;
-  readonly learned: number;
-  /** What could not be recorded, and why. */
-  readonly skipped: readonly string[];
-}
+import type { LearnerBackfillReport } from '../../shared/learnerContract.ts';
 
 /**
  * Records in the ledger what was stored before it existed (or while its hook was off): every complete
@@ -27,7 +17,7 @@ export interface BackfillReport {
  * the ledger are left as they are, so a backfill may run any number of times. The learner then learns
  * what arrived.
  */
-export async function backfillLedger(db: Database): Promise<BackfillReport> {
+export async function backfillLedger(db: Database): Promise<LearnerBackfillReport> {
   const ledger = new LedgerRepository(db);
   const records = studyRecords(db);
   const now = Date.now();

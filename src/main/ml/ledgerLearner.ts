@@ -2,7 +2,7 @@ import type { LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { ParameterLearner, type ParameterLearnerOptions } from '../../core/ml/learner/parameterLearner.ts';
 import type { ModelState } from '../../core/ml/base.ts';
 import type { Database } from '../store/database.ts';
-import { LedgerRepository } from '../store/ledgerRepository.ts';
+import { LedgerRepository, type StoredLearnerState } from '../store/ledgerRepository.ts';
 
 /** A learner as the service holds it: the model, the ledger row it has learned up to, its saved version. */
 export interface LoadedLearner {
@@ -11,6 +11,37 @@ export interface LoadedLearner {
   readonly ledgerSeq: number;
   /** The saved state version it corresponds to (0: never saved). */
   readonly version: number;
+}
+
+/** A learner's model options; its seed is 1 unless given. */
+export type LedgerLearnerOptions = Omit<ParameterLearnerOptions, 'seed'> & { readonly seed?: number };
+
+/**
+ * The learner a saved state holds (a fresh one when none was saved). A state an older build saved
+ * (another model layout) gives a fresh learner too, relearned from the ledger, which holds every result:
+ * the learner is derived data, the ledger the record. The CLI restores what the folder's owner read.
+ */
+export function restoreLearner(
+  strategy: string,
+  stored: StoredLearnerState | undefined,
+  options: LedgerLearnerOptions = {},
+): LoadedLearner {
+  const saved =
+    stored !== undefined && (stored.state as ModelState).version !== ParameterLearner.stateVersion
+      ? undefined
+      : stored;
+  let learner: ParameterLearner;
+  if (saved === undefined) learner = new ParameterLearner({ seed: 1, ...options });
+  else {
+    try {
+      learner = ParameterLearner.fromState(saved.state as ModelState);
+    } catch (error) {
+      throw new Error(
+        `learner "${strategy}" state version ${saved.version} cannot be restored: ${(error as Error).message}`,
+      );
+    }
+  }
+  return { strategy, learner, ledgerSeq: saved?.ledgerSeq ?? 0, version: stored?.version ?? 0 };
 }
 
 /**
@@ -25,37 +56,14 @@ export class LedgerLearner {
 
   constructor(
     private readonly ledger: LedgerRepository,
-    private readonly options: Omit<ParameterLearnerOptions, 'seed'> & { readonly seed?: number } = {},
+    private readonly options: LedgerLearnerOptions = {},
   ) {}
 
   /** The strategy's learner as last saved (a fresh one if never saved). */
   async load(strategy: string): Promise<LoadedLearner> {
     const cached = this.loaded.get(strategy);
     if (cached) return cached;
-    const stored = await this.ledger.latestState(strategy);
-    // A state an older build saved (another model layout) is relearned from the ledger, which holds
-    // every result: the learner is derived data, the ledger the record.
-    const saved =
-      stored !== undefined && (stored.state as ModelState).version !== ParameterLearner.stateVersion
-        ? undefined
-        : stored;
-    let learner: ParameterLearner;
-    if (saved === undefined) learner = new ParameterLearner({ seed: 1, ...this.options });
-    else {
-      try {
-        learner = ParameterLearner.fromState(saved.state as ModelState);
-      } catch (error) {
-        throw new Error(
-          `learner "${strategy}" state version ${saved.version} cannot be restored: ${(error as Error).message}`,
-        );
-      }
-    }
-    const entry = {
-      strategy,
-      learner,
-      ledgerSeq: saved?.ledgerSeq ?? 0,
-      version: stored?.version ?? 0,
-    };
+    const entry = restoreLearner(strategy, await this.ledger.latestState(strategy), this.options);
     this.loaded.set(strategy, entry);
     return entry;
   }

@@ -1,4 +1,5 @@
 import { createSyntheticMarket } from '../../core/data/synthetic.ts';
+import type { DemoMarketResult } from '../../shared/dataContract.ts';
 import type { BarsRepository } from '../store/barsRepository.ts';
 
 /**
@@ -11,19 +12,12 @@ export const DEMO_MARKET = {
   end: Date.UTC(2025, 0, 1),
 } as const;
 
-export interface DemoMarketReport {
-  symbols: string[];
-  bars: number;
-  generateMs: number;
-  storeMs: number;
-}
-
 /** Generates the demo market and stores it symbol by symbol (one bulk upsert each). */
 export async function writeDemoMarket(
   repo: Pick<BarsRepository, 'write'>,
   onSymbol?: (symbol: string, index: number, total: number) => void,
   onStart?: (total: number) => void,
-): Promise<DemoMarketReport> {
+): Promise<DemoMarketResult> {
   let t0 = performance.now();
   const market = createSyntheticMarket(DEMO_MARKET);
   onStart?.(market.symbols.length);

@@ -7,7 +7,7 @@ import type { DetectorName } from '../../core/regime/detector.ts';
 import { DEFAULT_DETECTOR } from '../../shared/regimeChoices.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
-import type { OptimizeStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
+import type { CachedStudyStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
 import { METRIC_DEFINITIONS } from '../../core/metrics/definitions.ts';
 import { constraintSatisfiable, constraintSource } from '../../core/strategy-api/constraints.ts';
 import {
@@ -127,7 +127,7 @@ export function defaultSpace(strategy: StrategyInfo): SpaceDraft[] {
 
 export interface SetupCheck {
   /** The request to send, when every field is usable. */
-  request: OptimizeStartInput | null;
+  request: CachedStudyStartInput | null;
   /** Field key (a parameter name, or 'trials', 'objectives', ...) -> what is wrong with it. */
   errors: Record<string, string>;
   /** Points a grid would visit (null when a ranged float is continuous or the space is invalid). */
@@ -250,7 +250,7 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
   const ok = Object.keys(errors).length === 0;
   if (!ok || !strategy || !draft.symbol || trials === null || minTrades === null || cash === null)
     return { request: null, errors, gridSize: ok ? gridSize : null };
-  const request: OptimizeStartInput = {
+  const request: CachedStudyStartInput = {
     name: `${strategy.name} ${draft.symbol} ${draft.timeframes.join('+')} ${draft.sampler}`,
     strategy: strategy.name,
     data: {

@@ -11,6 +11,7 @@ import {
 import type { MarketDataService } from '../../marketdata/service.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { SESSION_ONLY_NOTE, type SecretStore } from '../../secrets/secretStore.ts';
+import { writeDemoMarket } from '../demoMarket.ts';
 import type { EventBus } from '../events.ts';
 import { cancelAsOutcome, runJob, type JobContext, type JobRegistry } from '../jobs.ts';
 import { barsToPayload, finiteOrNull } from '../payloads.ts';
@@ -170,6 +171,11 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           job.progress(1, 1, { message: `${summary.bars.toLocaleString('en-US')} bars stored` });
           return { ...summary, symbols: [...summary.symbols] };
         }),
+      ),
+
+    'data:demo': ({ jobId }) =>
+      runJob(jobContext, { jobId, stage: 'demo market', cancellable: false }, (job) =>
+        writeDemoMarket(bars, (symbol, done, total) => job.progress(done, total, { message: symbol })),
       ),
 
     'data:export': (request) =>

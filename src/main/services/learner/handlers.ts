@@ -7,6 +7,7 @@ import {
 } from '../../../shared/contract.ts';
 import type { LEARNER_CHANNELS } from '../../../shared/learnerChannels.ts';
 import type { ComputePool } from '../../compute/pool.ts';
+import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
@@ -43,6 +44,8 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
 
   return {
     'learner:status': () => learnerStatus(ledger),
+    'learner:state': async ({ strategy }) => ({ saved: (await ledger.latestState(strategy)) ?? null }),
+    'learner:backfill': () => backfillLedger(deps.db),
 
     'learner:evaluate': (request) =>
       runJob(

@@ -71,6 +71,7 @@ import {
   resolveSampler,
   resolveSpace,
   StudyInputError,
+  studySourceLabel,
   type NewStudy,
   type StudyDatasets,
 } from './studySetup.ts';
@@ -118,20 +119,26 @@ export class OptimizeService {
     const objectives = resolveObjectives(request.objectives);
     checkMode(request.mode, objectives);
     const space = resolveSpace(strategy, request.space, request.constraints);
+    const { data: studied } = request;
+    const source: StudySource =
+      studied.kind === 'file'
+        ? { kind: 'file', path: studied.path }
+        : { kind: 'cache', symbol: studied.symbol };
     const newStudy: NewStudy = {
-      name: request.name ?? `${request.strategy} ${request.data.symbol} ${request.data.timeframes.join('+')}`,
+      name: request.name ?? `${request.strategy} ${studySourceLabel(source)} ${studied.timeframes.join('+')}`,
       definition: {
         strategy: studyStrategyRef(request.strategy),
-        source: { kind: 'cache', symbol: request.data.symbol },
-        timeframes: request.data.timeframes,
-        start: request.data.start ?? null,
-        end: request.data.end ?? null,
-        session: request.data.session,
-        aggregation: request.data.aggregation,
-        ...(request.data.weights === undefined ? {} : { weights: { ...request.data.weights } }),
+        source,
+        timeframes: studied.timeframes,
+        start: studied.start ?? null,
+        end: studied.end ?? null,
+        // A file's bars are scored as they are read; the session applies to the cache's.
+        ...(studied.kind === 'file' ? {} : { session: studied.session }),
+        aggregation: studied.aggregation,
+        ...(studied.weights === undefined ? {} : { weights: { ...studied.weights } }),
         options: {
           ...searchOptionsOf(request),
-          ...(await this.costs({ kind: 'cache', symbol: request.data.symbol }, searchCostsOf(request))),
+          ...(await this.costs(source, searchCostsOf(request))),
         },
         preferPlateau: request.preferPlateau,
         trials: request.trials,

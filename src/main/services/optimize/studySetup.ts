@@ -145,6 +145,11 @@ export interface StudyDatasets {
   readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
 }
 
+/** How a study's source is named in its default name and its label: the symbol, or the file's name. */
+export function studySourceLabel(source: StudyDefinition['source']): string {
+  return source.kind === 'file' ? basename(source.path) : source.symbol;
+}
+
 /** Reads a study's bars for each of its timeframes. */
 export async function loadStudyDatasets(
   definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session'>,
@@ -162,7 +167,7 @@ export async function loadStudyDatasets(
     throw error instanceof RequestError ? error.nestedIn('data.') : error;
   });
   return {
-    label: source.kind === 'file' ? basename(source.path) : source.symbol,
+    label: studySourceLabel(source),
     datasets: loaded.map((dataset, i) => ({
       timeframe: definition.timeframes[i]!,
       ref: { id: dataset.id, bars: dataset.bars },

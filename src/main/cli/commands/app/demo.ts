@@ -1,20 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { stringOption } from '../../args.ts';
-import { openDatabaseHere } from '../../backend.ts';
+import { on, openBackend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import { resolveDataDir } from '../../../paths.ts';
-import { writeDemoMarket } from '../../../services/demoMarket.ts';
-import { BarsRepository } from '../../../store/barsRepository.ts';
 
 export const demoCommand: Command = {
   usage: '[--data-dir DIR] [--json]',
   options: {},
   async run(args, io) {
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
-    const db = await openDatabaseHere(args, 'demo');
+    // Written by the folder's owner when one runs (the app or `regimen serve`), else in this process.
+    const backend = await openBackend(args);
     try {
-      const report = await writeDemoMarket(new BarsRepository(db), (symbol, index, total) => {
-        if (!args.values['json']) io.err(`  ${symbol} (${index}/${total})\n`);
-      });
+      const jobId = randomUUID();
+      const stop = await backend.listen(
+        on('job:progress', (p) => {
+          if (p.jobId === jobId && p.message !== undefined && !args.values['json'])
+            io.err(`  ${p.message} (${p.done}/${p.total})\n`);
+        }),
+      );
+      const report = await backend.request('data:demo', { jobId }).finally(stop);
       if (args.values['json']) {
         io.out(JSON.stringify({ dataDir, ...report }));
       } else {
@@ -26,7 +31,7 @@ export const demoCommand: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      await backend.close();
     }
   },
 };

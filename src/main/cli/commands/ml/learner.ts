@@ -5,12 +5,11 @@ import type { ParameterLearner } from '../../../../core/ml/learner/parameterLear
 import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
 import type { SearchSpace } from '../../../../core/optimize/space.ts';
-import { backfillLedger } from '../../../ml/backfill.ts';
-import { LedgerLearner } from '../../../ml/ledgerLearner.ts';
+import type { LearnerState } from '../../../../shared/learnerContract.ts';
+import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
-import { LedgerRepository } from '../../../store/ledgerRepository.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { openBackend, openDatabaseHere } from '../../backend.ts';
+import { openBackend } from '../../backend.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
@@ -205,14 +204,17 @@ export const learnerRecommendCommand: Command = {
     let learner: ParameterLearner;
     let basis: string;
     if (args.values['from-ledger']) {
-      const db = await openDatabaseHere(args, 'learner recommend --from-ledger');
+      // The saved state is read where the folder is open (its owner, or here); it is restored here.
+      const backend = await openBackend(args);
+      let saved: LearnerState['saved'];
       try {
-        const loaded = await new LedgerLearner(new LedgerRepository(db)).load(settings.strategy);
-        learner = loaded.learner;
-        basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
+        ({ saved } = await backend.request('learner:state', { strategy: settings.strategy }));
       } finally {
-        db.close();
+        await backend.close();
       }
+      const loaded = restoreLearner(settings.strategy, saved ?? undefined);
+      learner = loaded.learner;
+      basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
     } else {
       const report = evaluateOn(data.bars, settings);
       learner = report.learner;
@@ -302,9 +304,9 @@ export const learnerBackfillCommand: Command = {
   usage: '[--json]',
   options: {},
   async run(args, io) {
-    const db = await openDatabaseHere(args, 'learner backfill');
+    const backend = await openBackend(args);
     try {
-      const report = await backfillLedger(db);
+      const report = await backend.request('learner:backfill', {});
       if (args.values['json']) io.out(toJson(report));
       else {
         io.out(
@@ -315,7 +317,7 @@ export const learnerBackfillCommand: Command = {
       }
       return 0;
     } finally {
-      db.close();
+      await backend.close();
     }
   },
 };

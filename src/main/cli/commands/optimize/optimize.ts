@@ -27,6 +27,7 @@ import {
   randomSeed,
   resolveSpace,
   StudyInputError,
+  studySourceLabel,
   type NewStudy,
 } from '../../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
@@ -510,29 +511,26 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
   else {
     const { source, timeframes, start: from, end, session } = sourceFrom(args);
-    const refuse = (what: string): Error =>
-      new Error(
-        `${what} cannot be sent to ${owner.owner}, which holds the data folder: close it, or run this with another --data-dir`,
-      );
-    if (source.kind === 'file') throw refuse('a study on --csv');
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
     const perRegime = perRegimeFrom(args);
+    const shared = {
+      ...(from === null ? {} : { start: from }),
+      ...(end === null ? {} : { end }),
+      aggregation: aggregation as TimeframeAggregation,
+      ...(Object.keys(weights).length === 0
+        ? {}
+        : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
+    };
     const request: OptimizeStartInput = {
       ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
       ...searchRequestFrom(args, 100, io),
       ...(perRegime === undefined ? {} : { perRegime }),
-      data: {
-        symbol: source.symbol,
-        timeframes: timeframes as Timeframe[],
-        ...(from === null ? {} : { start: from }),
-        ...(end === null ? {} : { end }),
-        session,
-        aggregation: aggregation as TimeframeAggregation,
-        ...(Object.keys(weights).length === 0
-          ? {}
-          : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
-      },
+      // A file is read by the owner (the same user on this machine), from its absolute path.
+      data:
+        source.kind === 'file'
+          ? { kind: 'file', path: source.path, timeframes: timeframes as Timeframe[], ...shared }
+          : { symbol: source.symbol, timeframes: timeframes as Timeframe[], session, ...shared },
     };
     start = () => owner.request('optimize:start', request);
   }
@@ -635,7 +633,7 @@ export const optimizeCommand: Command = {
       newStudy = {
         name:
           stringOption(args, 'study-name') ??
-          `${search.strategy} ${source.kind === 'file' ? source.path.split('/').pop() : source.symbol} ${timeframes.join('+')}`,
+          `${search.strategy} ${studySourceLabel(source)} ${timeframes.join('+')}`,
         definition: {
           strategy: studyStrategyRef(search.strategy),
           source,
