@@ -35,8 +35,9 @@ export const JobDone = z.object({
 });
 
 /**
- * Asks a running `data:fetch`, `walkforward:run` or study (by its study id) to stop; false when no such
- * job is running.
+ * Stops a running job of any kind: `data:fetch`, `walkforward:run`, a study (by its study id), a
+ * per-regime study or a regime comparison. Answers once the job has stopped (a study's finished trials are
+ * stored by then); false when no such job is running.
  */
 export const JobCancelRequest = z.strictObject({ jobId: jobIdSchema });
 export const JobCancelResult = z.object({ cancelled: z.boolean() });

@@ -5,7 +5,6 @@ export const OPTIMIZE_CHANNELS = {
   requests: [
     'optimize:start',
     'optimize:resume',
-    'optimize:cancel',
     'optimize:list',
     'optimize:get',
     'optimize:approve',

@@ -1,7 +1,8 @@
 /**
- * The optimisation part of the contract: studies (start, resume, cancel, list, get, approve), walk-forward
- * runs, and the live events of a running study. Kept apart from contract.ts so the optimizer's schemas
- * can evolve without touching the shared map beyond its entries.
+ * The optimisation part of the contract: studies (start, resume, list, get, approve; a running study is
+ * stopped by `job:cancel` with its study id), walk-forward runs, and the live events of a running study.
+ * Kept apart from contract.ts so the optimizer's schemas can evolve without touching the shared map
+ * beyond its entries.
  *
  * Numbers that JSON cannot carry (NaN, ±Infinity: e.g. the Sharpe ratio of a flat equity curve) travel
  * as null, as everywhere in the contract.
@@ -400,7 +401,6 @@ export const OptimizeNeighbourhoodResult = z.object({
   note: z.string().nullable(),
 });
 export const OptimizeDeleteResult = z.object({ studyId: StudyId, deleted: z.literal(true) });
-export const OptimizeCancelResult = z.object({ studyId: StudyId, cancelled: z.boolean() });
 export const OptimizeApproveRequest = z.strictObject({
   studyId: StudyId,
   /** Strategy parameters are numbers; they must fit the study's space. */
@@ -534,7 +534,6 @@ export const optimizeContract = {
   requests: {
     'optimize:start': { input: OptimizeStartRequest, output: OptimizeStartResult },
     'optimize:resume': { input: StudyRef, output: OptimizeResumeResult },
-    'optimize:cancel': { input: StudyRef, output: OptimizeCancelResult },
     'optimize:list': { input: z.strictObject({}), output: z.array(StudySummary) },
     'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
     'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },

@@ -19,7 +19,9 @@ afterAll(async () => h?.close());
 const DAY = 86_400_000;
 /** A bot address nothing listens on (the discard port). */
 const FUZZ_BOT = 'http://127.0.0.1:9';
-const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
+/** Every channel but data:demo (see its note below). */
+type Fuzzed = Exclude<RequestChannel, 'data:demo'>;
+const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
   ({
     'app:info': {},
     'data:list': {},
@@ -39,7 +41,6 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
       trials: 2,
     },
     'optimize:resume': { studyId: 'no-such-study' },
-    'optimize:cancel': { studyId: 'no-such-study' },
     'optimize:list': {},
     'optimize:get': { studyId: 'no-such-study' },
     'optimize:approve': { studyId: 'no-such-study', params: { fast: 5 } },
@@ -91,8 +92,6 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
     'regimes:compare': { symbol: HOST_SYMBOL, timeframe: '1h', detector: 'rules', trials: 2 },
     'data:delete': { symbol: 'AAPL' },
     'data:rename': { symbol: 'AAPL', to: 'AAPL2' },
-    // No field: a mutation adds an unknown one (refused), so the demo market is rarely written here.
-    'data:demo': {},
     'live:bots': {},
     'live:bot-add': { name: 'fuzz', url: FUZZ_BOT },
     'live:bot-remove': { bot: FUZZ_BOT },
@@ -113,7 +112,9 @@ const bases = (dir: string): Record<RequestChannel, Record<string, unknown>> =>
       policy: { bounds: { fast: { min: 1, max: 9, maxStep: 2 } }, maxChangesPerDay: 1 },
       reason: 'fuzz',
     },
-  }) as Record<RequestChannel, Record<string, unknown>>;
+    // data:demo is left out: every valid request writes the whole demo market (1.2 M bars, ~10 s, a minute
+    // under load in a few draws); its one optional field is checked by the dispatch like every input.
+  }) as Record<Fuzzed, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */
 const wrong = fc.constantFrom<unknown>(
@@ -140,7 +141,7 @@ const wrong = fc.constantFrom<unknown>(
 
 // Drawn in the order `bases` lists them (a Record over every channel), not REQUEST_CHANNELS' order, so the
 // seeded sequence does not change when the domains composing REQUEST_CHANNELS are reordered.
-const channel = fc.constantFrom(...(Object.keys(bases('')) as RequestChannel[]));
+const channel = fc.constantFrom(...(Object.keys(bases('')) as Fuzzed[]));
 
 /** A base request with one field (or one nested field) replaced, removed, or an unknown one added. */
 const mutated = fc
@@ -203,10 +204,10 @@ describe('fuzz over every channel', () => {
           // A study a valid request started is stopped at once, so it does not take the pool from the rest.
           if (name === 'optimize:start' && answer.status === 200) {
             const { studyId } = JSON.parse(text) as { studyId: string };
-            await fetch(`http://127.0.0.1:${h.host.port}/api/optimize:cancel`, {
+            await fetch(`http://127.0.0.1:${h.host.port}/api/job:cancel`, {
               method: 'POST',
               headers: { authorization: `Bearer ${h.host.token}` },
-              body: JSON.stringify({ studyId }),
+              body: JSON.stringify({ jobId: studyId }),
             });
           }
         },
@@ -215,7 +216,7 @@ describe('fuzz over every channel', () => {
     );
     console.log('fuzz statuses', Object.fromEntries(statuses));
     expect(faults).toEqual([]);
-    expect([...seen].sort()).toEqual([...REQUEST_CHANNELS].sort());
+    expect([...seen].sort()).toEqual(REQUEST_CHANNELS.filter((c) => c !== 'data:demo').sort());
     expect((await h.post('app:info', {})).status).toBe(200);
   }, 120_000);
 });

@@ -188,7 +188,6 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:policy': () => ({ bot: bot.url }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:resume': () => ({ studyId }),
-  'optimize:cancel': () => ({ studyId }),
   'optimize:delete': async () => {
     await finished;
     return { studyId };

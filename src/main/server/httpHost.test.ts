@@ -74,7 +74,6 @@ const handlers: Requests = {
   'backtest:run': reject,
   'optimize:start': reject,
   'optimize:resume': reject,
-  'optimize:cancel': reject,
   'optimize:list': reject,
   'optimize:get': reject,
   'optimize:approve': reject,

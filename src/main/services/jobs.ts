@@ -31,30 +31,54 @@ export interface RunningJob {
   finish(): void;
 }
 
+/** A registered job: how to ask it to stop, and when it has. */
+interface Entry {
+  readonly controller: AbortController;
+  readonly stopped: Promise<void>;
+  readonly markStopped: () => void;
+}
+
 /**
  * The cancellable jobs by id (`data:fetch`, `walkforward:run`, studies by their study id), so
- * `job:cancel` can reach one. Each job checks its signal where stopping is safe; cancelling only asks, it never waits.
+ * `job:cancel` can reach one. Each job checks its signal where stopping is safe.
  */
 export class JobRegistry {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Entry>();
 
   start(jobId: string): RunningJob {
     if (this.running.has(jobId)) throw new ConflictError(`job ${jobId} is already running`, 'jobId');
-    const controller = new AbortController();
-    this.running.set(jobId, controller);
+    let markStopped = (): void => undefined;
+    const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+    const entry: Entry = { controller: new AbortController(), stopped, markStopped };
+    this.running.set(jobId, entry);
     return {
-      signal: controller.signal,
+      signal: entry.controller.signal,
       finish: () => {
-        if (this.running.get(jobId) === controller) this.running.delete(jobId);
+        if (this.running.get(jobId) === entry) this.running.delete(jobId);
+        entry.markStopped();
       },
     };
   }
 
-  /** True when a running job was asked to stop (false for unknown, finished or already cancelled ids). */
+  /**
+   * Asks a running job to stop, without waiting: true when it was asked (false for unknown, finished or
+   * already cancelled ids).
+   */
   cancel(jobId: string): boolean {
-    const controller = this.running.get(jobId);
-    if (!controller || controller.signal.aborted) return false;
-    controller.abort(new JobCancelledError(jobId));
+    const entry = this.running.get(jobId);
+    if (!entry || entry.controller.signal.aborted) return false;
+    entry.controller.abort(new JobCancelledError(jobId));
+    return true;
+  }
+
+  /**
+   * What `job:cancel` answers: asks the job to stop and resolves once it has left the registry (a
+   * fetch's pages, a study's finished trials stored), so the caller may read the outcome at once.
+   */
+  async stop(jobId: string): Promise<boolean> {
+    const entry = this.running.get(jobId);
+    if (entry === undefined || !this.cancel(jobId)) return false;
+    await entry.stopped;
     return true;
   }
 }

@@ -226,7 +226,7 @@ export function createOptimizeStore(
         const id = get().study?.id;
         if (!id) return;
         try {
-          await client.invoke('optimize:cancel', { studyId: id });
+          await client.invoke('job:cancel', { jobId: id });
           resolved('cancel');
         } catch (error) {
           notify('cancel', 'Cancelling the optimisation', error);

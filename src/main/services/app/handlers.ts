@@ -10,6 +10,6 @@ export function createAppHandlers(deps: {
 }): DomainHandlers<typeof APP_CHANNELS> {
   return {
     'app:info': async () => deps.info(),
-    'job:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
+    'job:cancel': async ({ jobId }) => ({ cancelled: await deps.jobs.stop(jobId) }),
   };
 }

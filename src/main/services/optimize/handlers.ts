@@ -38,7 +38,6 @@ export function createOptimizeHandlers(deps: {
     handlers: {
       'optimize:start': (request) => service.start(request),
       'optimize:resume': ({ studyId }) => service.resume(studyId),
-      'optimize:cancel': ({ studyId }) => service.cancel(studyId),
       'optimize:list': () => service.list(),
       'optimize:get': ({ studyId, includeTrials, offset, limit }) =>
         service.get(studyId, { offset, limit: includeTrials ? limit : 0 }),

@@ -6,8 +6,7 @@
  * are re-asked with the same number and parameters, and nothing finished runs twice.
  *
  * A running study is a job of the one registry, under its study id, so `job:cancel` stops it like any
- * other job. `optimize:cancel` stays as an alias with one difference the CLI and the study list need:
- * it answers once the study has stopped and its finished trials are stored.
+ * other job (answering once it has stopped and its finished trials are stored).
  */
 import { randomUUID } from 'node:crypto';
 import type { CommissionSpec, SlippageSpec } from '../../../core/engine/index.ts';

@@ -549,7 +549,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
     }),
   );
   const interrupt = (): void => {
-    if (studyId !== undefined) void owner.request('optimize:cancel', { studyId }).catch(() => undefined);
+    if (studyId !== undefined) void owner.request('job:cancel', { jobId: studyId }).catch(() => undefined);
   };
   process.once('SIGINT', interrupt);
   try {
