@@ -152,6 +152,15 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       await page.getByTestId('opt-stat-sensitivity').waitFor({ state: 'visible' });
       await page.getByTestId('opt-stat-plateau').waitFor({ state: 'visible' });
 
+      // The winner's neighbourhood (issue 15 item 8): one row per parameter and direction inside the space.
+      await page.getByTestId('opt-neighbourhood-run').click();
+      await expect
+        .poll(() => page.getByTestId('opt-neighbourhood').getAttribute('data-status'), { timeout: 60_000 })
+        .toBe('ready');
+      const neighbours = await page.getByTestId('opt-neighbour').count();
+      expect(neighbours).toBeGreaterThanOrEqual(2);
+      expect(neighbours).toBeLessThanOrEqual(4);
+
       // Each volatility regime's set, or the global set with the reason it fell back.
       const regimeSets = page.getByTestId('opt-per-regime-sets').locator('tbody tr');
       await expect.poll(() => regimeSets.count(), { timeout: 30_000 }).toBe(3);

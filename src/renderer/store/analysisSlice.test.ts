@@ -36,7 +36,7 @@ describe('the trial filter', () => {
     expect(parseFilterBound('maxDrawdown', '120')).toBeUndefined();
   });
 
-  it('asks for the importance of the chart measure over the filtered trials, the latest answer winning', async () => {
+  it('asks for the importance of the chart measure over the filtered trials, and for the neighbourhood', async () => {
     const client = new FakeRegimenClient().handle('optimize:importance', ({ studyId }) => ({
       studyId,
       params: [{ name: 'fast', importance: 1, spread: 0 }],
@@ -54,6 +54,18 @@ describe('the trial filter', () => {
       { studyId: 's1', measure: 0, filter: { minTrades: 5, maxDrawdown: null } },
     ]);
     expect(state.importance).toMatchObject({ status: 'ready', data: { trialsUsed: 5 } });
+    client.handle('optimize:neighbourhood', ({ studyId }) => ({
+      studyId,
+      winner: null,
+      neighbours: [],
+      note: 'none',
+    }));
+    await state.loadNeighbourhood();
+    expect(client.callsTo('optimize:neighbourhood')).toEqual([{ studyId: 's1' }]);
+    expect(state.neighbourhood).toMatchObject({ status: 'ready', data: { note: 'none' } });
+    client.handle('optimize:neighbourhood', () => Promise.reject(new Error('study s1 is running')));
+    await state.loadNeighbourhood();
+    expect(state.neighbourhood).toEqual({ status: 'error', message: expect.stringContaining('running') });
     expect(importanceMeasure('score')).toBe('score');
     expect(importanceMeasure('bogus')).toBeNull();
   });

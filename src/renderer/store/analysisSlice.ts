@@ -1,5 +1,10 @@
 import type { RegimenClient } from '../../shared/client.ts';
-import type { OptimizeImportanceResult, StudyDetail, TrialRow } from '../../shared/contract.ts';
+import type {
+  OptimizeImportanceResult,
+  OptimizeNeighbourhoodResult,
+  StudyDetail,
+  TrialRow,
+} from '../../shared/contract.ts';
 import {
   isFiltering,
   NO_TRIAL_FILTER,
@@ -22,10 +27,13 @@ export interface AnalysisSlice {
   filter: TrialFilter;
   topN: number;
   importance: Loadable<OptimizeImportanceResult>;
+  /** The winner one grid step away in each parameter (neighbours the study lacks are run on request). */
+  neighbourhood: Loadable<OptimizeNeighbourhoodResult>;
   setFilter(patch: Partial<TrialFilter>): void;
   setTopN(topN: number): void;
   /** Asks the services for the importance of `measureKey` ('score' or 'objective-<i>') over the filtered trials. */
   loadImportance(measureKey: string): Promise<void>;
+  loadNeighbourhood(): Promise<void>;
 }
 
 export interface AnalysisContext {
@@ -51,10 +59,12 @@ export function createAnalysisSlice(
   get: SliceGet<AnalysisSlice & AnalysisContext>,
 ): AnalysisSlice {
   const importanceRequest = latestOnly();
+  const neighbourhoodRequest = latestOnly();
   return {
     filter: NO_TRIAL_FILTER,
     topN: 50,
     importance: { status: 'idle' },
+    neighbourhood: { status: 'idle' },
 
     setFilter(patch) {
       set((s) => ({ filter: { ...s.filter, ...patch } }));
@@ -75,6 +85,19 @@ export function createAnalysisSlice(
         if (current()) set({ importance: { status: 'ready', data } });
       } catch (error) {
         if (current()) set({ importance: { status: 'error', message: errorMessage(error) } });
+      }
+    },
+
+    async loadNeighbourhood() {
+      const studyId = get().study?.id;
+      if (studyId === undefined) return;
+      const current = neighbourhoodRequest();
+      set({ neighbourhood: { status: 'loading' } });
+      try {
+        const data = await client.invoke('optimize:neighbourhood', { studyId });
+        if (current() && get().study?.id === studyId) set({ neighbourhood: { status: 'ready', data } });
+      } catch (error) {
+        if (current()) set({ neighbourhood: { status: 'error', message: errorMessage(error) } });
       }
     },
   };

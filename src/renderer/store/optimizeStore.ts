@@ -127,6 +127,7 @@ export function createOptimizeStore(
         center: 'search',
         alreadyComplete: null,
         importance: { status: 'idle' },
+        neighbourhood: { status: 'idle' },
       });
     const activate = (studyId: string): void => {
       show(studyId);

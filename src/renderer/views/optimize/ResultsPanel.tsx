@@ -14,6 +14,7 @@ import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures } from '../../store/studyMeasures.ts';
 import { formatMetric, metricLabel, metricTone } from '../../metricFormat.ts';
 import { ApproveButton } from './ApproveButton.tsx';
+import { NeighbourhoodSection } from './NeighbourhoodSection.tsx';
 import { overfittingVerdict } from './verdict.ts';
 import { WinnersTable } from '../regime/WinnersTable.tsx';
 
@@ -238,6 +239,9 @@ export function ResultsPanel() {
               : 'Computed when the study finishes.'}
         </div>
       )}
+
+      <div className="panel-title opt-subtitle">Neighbourhood</div>
+      <NeighbourhoodSection />
 
       {detail?.perRegime ? (
         <>
