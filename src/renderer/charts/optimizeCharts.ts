@@ -658,7 +658,8 @@ export function contourOption(
     nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
     axisLine,
     axisTick: { show: false },
-    axisLabel: { ...axisLabel, hideOverlap: true },
+    // Every fourth cell centre: 24 labels do not fit the panel's height.
+    axisLabel: { ...axisLabel, interval: 3 },
   });
   const formatter = (raw: unknown): string => {
     const value = (raw as { value?: unknown }).value;
