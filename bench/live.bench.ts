@@ -2,10 +2,21 @@
  * Live bot figures (issue 13): push-to-ack latency of a signed apply on loopback against the reference
  * bot, next to a signed status request in the same run (the protocol's floor: HTTP + signature + JSON),
  * and the cost of one live bar (streaming indicators + the strategy through the gate) by buffer size beside
- * the whole-buffer indicator recompute it replaced.
+ * the whole-buffer indicator recompute it replaced; and regime-driven updates: from the live bar on which
+ * a new regime is seen to the bot's ack of the auto-approved set (recommendation, proposal, approval,
+ * push, each audited), p95 against the issue's 60 s.
  * Run: `npm run bench -- live`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
+import { RegimeUpdatePolicy } from '../src/core/live/regimeUpdates.ts';
+import { fastPeriodLearner } from '../src/core/ml/learner/planted.test-util.ts';
+import { parseSpace } from '../src/core/optimize/space.ts';
+import { RuleDetector } from '../src/core/regime/rules.ts';
+import { AuditLog } from '../src/main/livebot/auditLog.ts';
+import { RegimeUpdater } from '../src/main/livebot/regimeUpdater.ts';
 import { sma } from '../src/core/indicators/moving-average.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live/parameterSet.ts';
 import { LiveRunner } from '../src/core/live/runner.ts';
@@ -56,12 +67,15 @@ export async function runLiveBench(): Promise<void> {
     });
     apply.push(performance.now() - started);
   }
+  const regime = await regimeChangeToAck(bot.url);
   await bot.close();
   const line = (name: string, values: number[]) =>
     `${name.padEnd(28)} p50 ${percentile(values, 50).toFixed(2)} ms  p95 ${percentile(values, 95).toFixed(2)} ms  max ${Math.max(...values).toFixed(2)} ms`;
   console.log(`loopback, ${PUSHES} requests each`);
   console.log(line('signed status (baseline)', status));
   console.log(line('signed apply: push to ack', apply));
+  console.log(`regime change to bot ack, ${regime.length} daily-bar replays (target p95 < 60 s):`);
+  console.log(line('  regime change -> ack', regime));
 
   // Per bar with n bars in the buffer: the last bars of a run of n timed (half of them at 1k, so the
   // start of the run, where the set is applied and the strategy created, is not in the figure). Beside it, in the same
@@ -98,4 +112,59 @@ export async function runLiveBench(): Promise<void> {
         `live bar, ${String(n).padStart(7)} bars in the buffer: ${(streaming * 1000).toFixed(1).padStart(7)} µs per bar (whole bar, streaming indicators)   old path, indicator recompute alone: ${(recompute * 1000).toFixed(1).padStart(7)} µs per bar`,
       );
   }
+}
+
+const SESSIONS = 30;
+const DAY_MS = 86_400_000;
+
+/**
+ * One sample per replay of daily bars (a new seed each): a fresh updater (its own audit trail, the
+ * planted learner, 16 candidates a recommendation) pushes at its first regime change, to the running
+ * reference bot; the time from that bar's arrival to the ack is the sample.
+ */
+async function regimeChangeToAck(botUrl: string): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-bench-regime-'));
+  const samples: number[] = [];
+  try {
+    for (let session = 0; session < SESSIONS; session++) {
+      const audit = await AuditLog.open(join(dir, `audit-${session}.duckdb`));
+      const updater = new RegimeUpdater({
+        desk: { audit, client: (url) => new BotClient(url, SECRET) },
+        bot: botUrl,
+        policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs: 5 * DAY_MS }),
+        learner: fastPeriodLearner(),
+        recommend: {
+          strategy: 'sma-cross',
+          space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
+          timeframe: '1d',
+          windowBars: 40,
+          trials: 16,
+          seed: session,
+          threshold: 0.2,
+        },
+        modelVersion: 'bench',
+        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1000 },
+        autoApproval: async () => 'bench policy',
+      });
+      const bars = randomWalkBars(600, 100 + session, { stepMs: DAY_MS, volatility: 0.012 });
+      for (let i = 0; i < bars.t.length; i++) {
+        const outcome = await updater.onBar({
+          t: bars.t[i],
+          o: bars.o[i],
+          h: bars.h[i],
+          l: bars.l[i],
+          c: bars.c[i],
+          v: bars.v[i],
+        });
+        if (outcome?.action === 'pushed' && outcome.trigger.kind === 'regime-change') {
+          samples.push(outcome.latencyMs);
+          break;
+        }
+      }
+      audit.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return samples;
 }

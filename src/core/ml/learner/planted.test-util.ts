@@ -24,3 +24,25 @@ export function plantedShiftErrors(
   }
   return { errors, resets: learner.resets };
 }
+
+/**
+ * A learner taught that a set's score falls with its fast period and nothing else matters (planted:
+ * score = 1 - 20 fast + noise over 40 windows of 20 sets), so a recommendation's best set is known.
+ */
+export function fastPeriodLearner(): ParameterLearner {
+  const rng = createRng(3);
+  const learner = new ParameterLearner({ seed: 1 });
+  for (let w = 0; w < 40; w++) {
+    learner.learnWindow(
+      Array.from({ length: 20 }, () => {
+        const fast = rng.float() * 0.2;
+        const slow = 0.02 + rng.float() * 0.2;
+        return {
+          features: { 'param.fast': fast, 'param.slow': slow },
+          target: { score: 1 - 20 * fast + 0.05 * rng.normal() },
+        };
+      }),
+    );
+  }
+  return learner;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../engine/random-walk.ts';
-import { createRng } from '../../math/random.ts';
 import { parseSpace } from '../../optimize/space.ts';
 import { ParameterLearner } from './parameterLearner.ts';
+import { fastPeriodLearner } from './planted.test-util.ts';
 import { recommend, type RecommendOptions } from './recommend.ts';
 
 const bars = randomWalkBars(600, 8, { stepMs: 86_400_000, volatility: 0.012 });
@@ -16,28 +16,9 @@ const options: RecommendOptions = {
   threshold: 0.2,
 };
 
-/** A learner taught that the score falls with the fast period (planted, nothing else matters). */
-function taughtLearner(): ParameterLearner {
-  const rng = createRng(3);
-  const learner = new ParameterLearner({ seed: 1 });
-  for (let w = 0; w < 40; w++) {
-    learner.learnWindow(
-      Array.from({ length: 20 }, () => {
-        const fast = rng.float() * 0.2;
-        const slow = 0.02 + rng.float() * 0.2;
-        return {
-          features: { 'param.fast': fast, 'param.slow': slow },
-          target: { score: 1 - 20 * fast + 0.05 * rng.normal() },
-        };
-      }),
-    );
-  }
-  return learner;
-}
-
 describe('recommendation', () => {
   it('searches the space against the prediction and returns the best set with its interval, regime and drivers', () => {
-    const r = recommend(taughtLearner(), bars, options);
+    const r = recommend(fastPeriodLearner(), bars, options);
     expect(r.candidates).toBe(40);
     expect(r.params['fast']).toBeLessThanOrEqual(6);
     expect(r.interval90.lower).toBeLessThan(r.score);
@@ -48,7 +29,7 @@ describe('recommendation', () => {
   });
 
   it('keeps the current set, saying why, below the confidence threshold', () => {
-    const kept = recommend(taughtLearner(), bars, { ...options, threshold: 1.01 });
+    const kept = recommend(fastPeriodLearner(), bars, { ...options, threshold: 1.01 });
     expect(kept.action).toBe('keep');
     expect(kept.reason).toMatch(/^confidence 0\.\d\d is below the threshold 1\.01/);
     const untrained = recommend(new ParameterLearner({ seed: 1 }), bars, options);

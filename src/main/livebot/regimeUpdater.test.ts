@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { randomWalkBars } from '../../core/engine/random-walk.ts';
+import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
+import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
+import { parseSpace } from '../../core/optimize/space.ts';
+import { RuleDetector } from '../../core/regime/rules.ts';
+import { AuditLog } from './auditLog.ts';
+import { BotClient } from './botClient.ts';
+import type { LiveDesk } from './liveDesk.ts';
+import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import { RegimeUpdater, type UpdateOutcome } from './regimeUpdater.ts';
+
+const SECRET = 'regime-secret-0123456789abcdef';
+const DAY = 86_400_000;
+const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 };
+
+let dir = '';
+let bot: ReferenceBot;
+let audit: AuditLog;
+let desk: LiveDesk;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
+  bot = await startReferenceBot({
+    bars: randomWalkBars(50_000, 8, { volatility: 0.004 }),
+    symbol: 'TEST',
+    speed: 30_000,
+    secret: SECRET,
+    heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
+  });
+  audit = await AuditLog.open(join(dir, 'audit.duckdb'));
+  desk = { audit, client: (url) => new BotClient(url, SECRET) };
+});
+
+afterEach(async () => {
+  audit.close();
+  await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Replays daily bars through an updater; every outcome in order, up to the one `last` accepts. */
+async function replay(
+  updater: RegimeUpdater,
+  days: number,
+  last: (outcome: UpdateOutcome) => boolean = () => false,
+): Promise<UpdateOutcome[]> {
+  const bars = randomWalkBars(days, 8, { stepMs: DAY, volatility: 0.012 });
+  const outcomes: UpdateOutcome[] = [];
+  for (let i = 0; i < days; i++) {
+    const { t, o, h, l, c, v } = bars;
+    const outcome = await updater.onBar({ t: t[i]!, o: o[i]!, h: h[i]!, l: l[i]!, c: c[i]!, v: v[i]! });
+    if (outcome === null) continue;
+    outcomes.push(outcome);
+    if (last(outcome)) break;
+  }
+  return outcomes;
+}
+
+function updater(minDwellMs: number, autoApprove: boolean): RegimeUpdater {
+  return new RegimeUpdater({
+    desk,
+    bot: bot.url,
+    policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs }),
+    learner: fastPeriodLearner(),
+    recommend: {
+      strategy: 'sma-cross',
+      space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
+      timeframe: '1d',
+      windowBars: 40,
+      trials: 16,
+      seed: 2,
+      threshold: 0.2,
+    },
+    modelVersion: 'linear-test-1',
+    limits: LIMITS,
+    ...(autoApprove ? { autoApproval: async () => 'inside the test policy' } : {}),
+  });
+}
+
+it('a regime change on a replay is proposed, auto-approved, pushed and acked, with its latency, at most one change per dwell', async () => {
+  const dwell = 20 * DAY;
+  const outcomes = await replay(updater(dwell, true), 400);
+  const pushed = outcomes.filter((o) => o.action === 'pushed');
+  expect(pushed.length).toBeGreaterThan(0);
+  expect(outcomes.some((o) => o.trigger.kind === 'regime-change')).toBe(true);
+  for (const o of pushed) expect(o.latencyMs).toBeGreaterThan(0);
+  for (let k = 1; k < pushed.length; k++)
+    expect(pushed[k]!.trigger.at - pushed[k - 1]!.trigger.at).toBeGreaterThanOrEqual(dwell);
+  // The bot acknowledged the last push and runs (or takes at its next bar) that set.
+  const acks = await audit.of('ack', bot.url);
+  expect(acks.map((a) => a.reason)).toEqual(pushed.map(() => 'accepted'));
+  const status = await new BotClient(bot.url, SECRET).status();
+  expect(status.acceptedVersion).toBe(pushed.at(-1)!.version);
+  // The audit says why: the regime, the model version and the confidence.
+  const proposals = await audit.of('proposal', bot.url);
+  expect(proposals[0]!.actor).toBe('regime-updates');
+  expect(proposals[0]!.reason).toMatch(/^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}$/);
+});
+
+it('without an auto-approval a recommendation waits as a proposal and nothing reaches the bot', async () => {
+  const outcomes = await replay(updater(20 * DAY, false), 400, (o) => o.action === 'proposed');
+  expect(outcomes.some((o) => o.action === 'proposed')).toBe(true);
+  expect(outcomes.some((o) => o.action === 'pushed')).toBe(false);
+  expect(await audit.of('push', bot.url)).toEqual([]);
+  expect((await new BotClient(bot.url, SECRET).status()).acceptedVersion).toBe(0);
+});

@@ -1,0 +1,157 @@
+import type { Bars } from '../../core/data/bars.ts';
+import type { BarValues } from '../../core/data/validate.ts';
+import type { PositionPolicy } from '../../core/live/modes.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+  type PreTradeLimits,
+} from '../../core/live/parameterSet.ts';
+import type { RegimeUpdatePolicy, UpdateTrigger } from '../../core/live/regimeUpdates.ts';
+import type { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
+import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
+import { findStrategy } from '../../core/strategy-api/ref.ts';
+import { STRATEGIES } from '../../core/strategy/registry.ts';
+import { ENGINE_VERSION } from '../services/live/studyProposal.ts';
+import { approve, propose, push, type LiveDesk, type Proposal } from './liveDesk.ts';
+
+/**
+ * Regime-driven updates on the workstation: each live bar goes through the policy; when it calls for a
+ * check, the learner recommends a set for the bars so far, and a switch whose confidence clears the
+ * threshold is proposed (with its regime, model version and confidence in the audit trail). The
+ * auto-approval decides whether it goes on without a person: approved, it is pushed at once and the
+ * time from the bar that triggered the check to the bot's ack is measured. Without an auto-approval the
+ * proposal waits for a person, as any other.
+ */
+export interface RegimeUpdaterOptions {
+  readonly desk: LiveDesk;
+  readonly bot: string;
+  readonly policy: RegimeUpdatePolicy;
+  readonly learner: ParameterLearner;
+  /** The recommendation's settings; its threshold is the confidence a switch must clear. */
+  readonly recommend: RecommendOptions;
+  /** Which learner made the recommendation (recorded in the set's provenance). */
+  readonly modelVersion: string;
+  readonly limits: PreTradeLimits;
+  /**
+   * The note an automatic approval is recorded with, or null to leave the proposal to a person (the
+   * auto-approval policy's verdict). Absent: every proposal waits for a person.
+   */
+  readonly autoApproval?: (proposal: Proposal, recommendation: Recommendation) => Promise<string | null>;
+  readonly positionPolicy?: PositionPolicy;
+  /** Wall clock (ms), for the latency measured. */
+  readonly clock?: () => number;
+}
+
+export type UpdateOutcome =
+  | { readonly trigger: UpdateTrigger; readonly action: 'keep'; readonly reason: string }
+  | {
+      readonly trigger: UpdateTrigger;
+      readonly action: 'proposed';
+      readonly approvalId: string;
+      readonly reason: string;
+    }
+  | {
+      readonly trigger: UpdateTrigger;
+      readonly action: 'pushed';
+      readonly approvalId: string;
+      readonly version: number;
+      /** From the triggering bar's arrival to the bot's ack (wall clock). */
+      readonly latencyMs: number;
+    };
+
+export class RegimeUpdater {
+  private readonly columns = {
+    t: [] as number[],
+    o: [] as number[],
+    h: [] as number[],
+    l: [] as number[],
+    c: [] as number[],
+    v: [] as number[],
+  };
+  private active: ParameterSet | null = null;
+
+  constructor(private readonly options: RegimeUpdaterOptions) {
+    // An unknown strategy is named now, not at the first regime change hours into a session.
+    findStrategy(options.recommend.strategy, STRATEGIES);
+  }
+
+  /** A closed live bar; resolves to what its check did, or null when it called for none. */
+  async onBar(bar: BarValues): Promise<UpdateOutcome | null> {
+    const arrived = this.clock();
+    for (const key of ['t', 'o', 'h', 'l', 'c', 'v'] as const) this.columns[key].push(bar[key]);
+    const trigger = this.options.policy.onBar(bar);
+    if (trigger === null) return null;
+    const { desk, bot, learner } = this.options;
+    const recommendation = recommend(learner, this.bars(), this.options.recommend);
+    if (recommendation.action === 'keep')
+      return { trigger, action: 'keep', reason: recommendation.reason ?? 'below the threshold' };
+    const set = this.setOf(recommendation);
+    if (this.active !== null && this.active.hash === set.hash)
+      return { trigger, action: 'keep', reason: 'the bot already runs the recommended set' };
+    const why =
+      `${trigger.kind === 'regime-change' ? `regime ${trigger.from ?? 'none'} -> ${trigger.regime}` : `daily check in ${trigger.regime}`}; ` +
+      `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}`;
+    const proposal = await propose(desk, bot, set, 'regime-updates', why);
+    const note = (await this.options.autoApproval?.(proposal, recommendation)) ?? null;
+    if (note === null) return { trigger, action: 'proposed', approvalId: proposal.approvalId, reason: why };
+    await approve(desk, proposal.approvalId, { approver: 'policy', note, typed: proposal.confirmation });
+    const pushed = await push(desk, proposal.approvalId, {
+      actor: 'policy',
+      policy: this.options.positionPolicy ?? 'keep',
+      approversRequired: 1,
+      reason: why,
+    });
+    this.active = set;
+    this.options.policy.changed(bar.t);
+    return {
+      trigger,
+      action: 'pushed',
+      approvalId: proposal.approvalId,
+      version: pushed.version,
+      latencyMs: this.clock() - arrived,
+    };
+  }
+
+  private setOf(recommendation: Recommendation): ParameterSet {
+    const definition = findStrategy(this.options.recommend.strategy, STRATEGIES);
+    const parameters: Record<string, number> = {};
+    for (const [name, value] of Object.entries(recommendation.params)) {
+      if (typeof value !== 'number')
+        throw new Error(
+          `the learner recommended ${name} = ${JSON.stringify(value)}: a live set takes numbers only`,
+        );
+      parameters[name] = value;
+    }
+    return sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: definition.name, version: definition.version },
+      parameters,
+      limits: this.options.limits,
+      provenance: {
+        kind: 'learner',
+        modelVersion: this.options.modelVersion,
+        ...(recommendation.regime === null ? {} : { regime: recommendation.regime }),
+        confidence: recommendation.confidence,
+        engineVersion: ENGINE_VERSION,
+        expected: { score: recommendation.score },
+      },
+    });
+  }
+
+  private bars(): Bars {
+    const { t, o, h, l, c, v } = this.columns;
+    return {
+      t: Float64Array.from(t),
+      o: Float64Array.from(o),
+      h: Float64Array.from(h),
+      l: Float64Array.from(l),
+      c: Float64Array.from(c),
+      v: Float64Array.from(v),
+    };
+  }
+
+  private clock(): number {
+    return (this.options.clock ?? performance.now.bind(performance))();
+  }
+}
