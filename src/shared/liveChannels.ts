@@ -2,8 +2,10 @@ import type { DomainChannels } from './domain.ts';
 
 /**
  * Live trading from the workstation (schemas: liveContract.ts): the bots it watches, proposals from
- * study trials, each bot's auto-approval policy, approvals, pushes, rollback, halts and the audit trail; `live:status` streams what the
- * watcher sees each poll and `live:alarm` each alarm when it is first raised.
+ * study trials, each bot's auto-approval policy, approvals, pushes, rollback, halts and the audit
+ * trail; `live:status` streams what the watcher sees each poll and `live:alarm` each alarm when it is
+ * first raised (halts, drift and unapproved versions also leave the app: an OS notification and the
+ * optional signed webhook).
  */
 export const LIVE_CHANNELS = {
   requests: [
@@ -23,6 +25,8 @@ export const LIVE_CHANNELS = {
     'live:audit-export',
     'live:policy',
     'live:policy-set',
+    'live:webhook',
+    'live:webhook-set',
   ],
   events: ['live:status', 'live:alarm'],
 } as const satisfies DomainChannels;

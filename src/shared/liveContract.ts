@@ -210,6 +210,23 @@ export const AuditVerdictView = z.union([
 
 const BotRef = z.strictObject({ bot: botUrl });
 
+/** The alarm webhook as the renderer sees it: its address and whether a signing secret is set, never the secret. */
+export const LiveWebhookView = z.object({
+  url: z.string().nullable(),
+  secretSet: z.boolean(),
+  /** The alarms sent (halts, drift, unapproved versions); the others stay in the app. */
+  kinds: z.array(z.enum(LIVE_ALARM_KINDS)),
+  lastDelivery: z
+    .object({
+      at: z.number(),
+      kind: z.enum(LIVE_ALARM_KINDS),
+      bot: z.string(),
+      status: z.number().nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
+});
+
 export const liveContract = {
   requests: {
     'live:bots': { input: z.strictObject({}), output: LiveBotsResult },
@@ -256,6 +273,15 @@ export const liveContract = {
       input: z.strictObject({ bot: botUrl, policy: ApprovalPolicySchema, reason, actor }),
       output: LivePolicyView,
     },
+    'live:webhook': { input: z.strictObject({}), output: LiveWebhookView },
+    /** Sets (or, with url null, removes) the alarm webhook; the signing secret is kept in the keychain. */
+    'live:webhook-set': {
+      input: z.strictObject({
+        url: z.string().trim().max(500).nullable(),
+        secret: z.string().min(16, 'a signing secret needs at least 16 characters').max(256).optional(),
+      }),
+      output: LiveWebhookView,
+    },
   },
   events: {
     'live:status': LiveBotView,
@@ -269,5 +295,6 @@ export type LiveBotsResult = z.output<typeof LiveBotsResult>;
 export type LiveProposal = z.output<typeof LiveProposal>;
 export type LiveExpectationView = z.output<typeof LiveExpectationView>;
 export type LiveAlarmView = z.output<typeof LiveAlarm>;
+export type LiveWebhookView = z.output<typeof LiveWebhookView>;
 export type AuditEntryView = z.output<typeof AuditEntryView>;
 export type LivePolicyView = z.output<typeof LivePolicyView>;

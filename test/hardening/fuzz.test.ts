@@ -112,6 +112,8 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
       policy: { bounds: { fast: { min: 1, max: 9, maxStep: 2 } }, maxChangesPerDay: 1 },
       reason: 'fuzz',
     },
+    'live:webhook': {},
+    'live:webhook-set': { url: null },
     // data:demo is left out: every valid request writes the whole demo market (1.2 M bars, ~10 s, a minute
     // under load in a few draws); its one optional field is checked by the dispatch like every input.
   }) as Record<Fuzzed, Record<string, unknown>>;

@@ -186,6 +186,8 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     reason: 'contract',
   }),
   'live:policy': () => ({ bot: bot.url }),
+  'live:webhook': () => ({}),
+  'live:webhook-set': () => ({ url: null }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:resume': () => ({ studyId }),
   'optimize:delete': async () => {

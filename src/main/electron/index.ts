@@ -2,7 +2,7 @@
  * The Electron host: one hardened window whose preload exposes the contract's channels; each channel is
  * served by the same services and the same dispatch as `regimen serve`.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell } from 'electron';
 import { basename, extname, join } from 'node:path';
 import { SAVE_PATH_CHANNEL } from '../../shared/client.ts';
 import { EVENT_CHANNELS, REQUEST_CHANNELS } from '../../shared/contract.ts';
@@ -10,6 +10,7 @@ import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
 import { announceOwner } from '../server/discovery.ts';
 import { startHttpHost, type HttpHost } from '../server/httpHost.ts';
+import { alarmNotification, forwardAlarms } from '../livebot/alarmWebhook.ts';
 import { dispatchOrWireError } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
 
@@ -84,6 +85,10 @@ async function start(): Promise<void> {
   });
   cliHost = { host, release: ownership.release };
   const window = createWindow();
+  // A halt, a drift alarm or an unapproved version reaches the trader with the window hidden too.
+  forwardAlarms(services.events, (alarm) => {
+    if (Notification.isSupported()) new Notification(alarmNotification(alarm)).show();
+  });
   services.events.subscribe((channel, payload) => {
     if (!window.isDestroyed() && (EVENT_CHANNELS as readonly string[]).includes(channel)) {
       window.webContents.send(`ev:${channel}`, payload);

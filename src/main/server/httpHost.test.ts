@@ -61,6 +61,8 @@ const handlers: Requests = {
   'live:audit-export': reject,
   'live:policy': reject,
   'live:policy-set': reject,
+  'live:webhook': reject,
+  'live:webhook-set': reject,
   'learner:status': reject,
   'learner:state': reject,
   'learner:backfill': reject,

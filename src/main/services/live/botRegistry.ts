@@ -5,19 +5,38 @@ import { LiveBotEntry } from '../../../shared/liveContract.ts';
 
 /**
  * The bots the workstation watches: names, URLs and the auto-pause choice, in live-bots.json beside the
- * cache. No secret is in it: every bot shares the one bot secret from the keychain or the environment.
+ * cache, with the alarm webhook's address. No secret is in it: every bot shares the one bot secret from
+ * the keychain or the environment, and the webhook's signing secret is in the keychain too.
  */
 export function botRegistryPath(dataDir: string): string {
   return join(dataDir, 'live-bots.json');
 }
 
-const RegistryFile = z.object({ bots: z.array(LiveBotEntry) });
+const RegistryFile = z.object({
+  bots: z.array(LiveBotEntry),
+  /** Where alarms are posted (its signing secret is in the keychain, not here). */
+  webhook: z.object({ url: z.string() }).optional(),
+});
+type RegistryFile = z.output<typeof RegistryFile>;
 
 export class BotRegistry {
   constructor(private readonly path: string) {}
 
   list(): LiveBotEntry[] {
-    if (!existsSync(this.path)) return [];
+    return this.read().bots;
+  }
+
+  webhookUrl(): string | null {
+    return this.read().webhook?.url ?? null;
+  }
+
+  setWebhookUrl(url: string | null): void {
+    const { bots } = this.read();
+    this.write(url === null ? { bots } : { bots, webhook: { url } });
+  }
+
+  private read(): RegistryFile {
+    if (!existsSync(this.path)) return { bots: [] };
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(this.path, 'utf8'));
@@ -29,27 +48,27 @@ export class BotRegistry {
       const issue = result.error.issues[0];
       throw new Error(`${this.path}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
     }
-    return result.data.bots;
+    return result.data;
   }
 
   /** Adds a bot, or renames it and updates its auto-pause when its URL is already listed. */
   add(entry: LiveBotEntry): LiveBotEntry {
-    const bots = this.list().filter((b) => b.url !== entry.url);
-    this.write([...bots, entry]);
+    const file = this.read();
+    this.write({ ...file, bots: [...file.bots.filter((b) => b.url !== entry.url), entry] });
     return entry;
   }
 
   remove(url: string): boolean {
-    const bots = this.list();
-    const kept = bots.filter((b) => b.url !== url);
-    if (kept.length !== bots.length) this.write(kept);
-    return kept.length !== bots.length;
+    const file = this.read();
+    const kept = file.bots.filter((b) => b.url !== url);
+    if (kept.length !== file.bots.length) this.write({ ...file, bots: kept });
+    return kept.length !== file.bots.length;
   }
 
-  private write(bots: readonly LiveBotEntry[]): void {
+  private write(file: RegistryFile): void {
     mkdirSync(dirname(this.path), { recursive: true });
     const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify({ bots }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, this.path);
   }
 }

@@ -27,6 +27,7 @@ import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
 import { proposalFromTrial } from './studyProposal.ts';
 import { LiveWatcher } from './watcher.ts';
+import { createAlarmWebhook } from './webhook.ts';
 
 export interface LiveHandlersDeps {
   readonly dataDir: string;
@@ -44,6 +45,8 @@ export interface LiveHandlersDeps {
 export interface LiveService {
   readonly handlers: DomainHandlers<typeof LIVE_CHANNELS>;
   readonly watcher: LiveWatcher;
+  /** Settles when the alarms raised so far have reached the webhook (or failed to). */
+  alarmsSent(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     pollMs: deps.pollMs,
   });
   if (deps.watch) watcher.start();
+  const webhook = createAlarmWebhook({ registry, secrets: deps.secrets, env: deps.env, events: deps.events });
 
   const knownBot = (url: string) => {
     const bot = registry.list().find((b) => b.url === normalise(url));
@@ -170,8 +174,17 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
         text: format === 'csv' ? auditCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`,
       };
     },
+    ...webhook.handlers,
   };
-  return { handlers, watcher, close: () => watcher.stop() };
+  return {
+    handlers,
+    watcher,
+    alarmsSent: webhook.idle,
+    close: async () => {
+      webhook.close();
+      await watcher.stop();
+    },
+  };
 }
 
 const normalise = (url: string): string => url.trim().replace(/\/+$/, '');

@@ -1,0 +1,118 @@
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LiveAlarmKind } from '../../core/live/alarms.ts';
+import type { EventPayload } from '../../shared/contract.ts';
+import type { EventBus } from '../services/events.ts';
+
+/**
+ * Alarms that leave the app (issue 13 item 12): a halt, a drift alarm and a bot running a version
+ * nobody approved reach the trader away from the window, as an OS notification and an optional
+ * webhook. The webhook's body is signed with its own secret (HMAC-SHA256 over the timestamp and the
+ * body, as Stripe and GitHub sign theirs), never with the bot secret, which signs bot requests only
+ * and is in no body or header sent here.
+ */
+export const OUTSIDE_ALARM_KINDS = [
+  'halted',
+  'drift',
+  'unapproved-version',
+] as const satisfies readonly LiveAlarmKind[];
+
+export type LiveAlarmEvent = EventPayload<'live:alarm'>;
+
+export const WEBHOOK_SIGNATURE_HEADER = 'X-Regimen-Signature';
+export const WEBHOOK_TIMESTAMP_HEADER = 'X-Regimen-Timestamp';
+/** Where the webhook's signing secret is kept (else REGIMEN_WEBHOOK_SECRET). */
+export const WEBHOOK_SECRET_NAME = 'live.webhook-secret';
+export const WEBHOOK_SECRET_ENV = 'REGIMEN_WEBHOOK_SECRET';
+
+export function goesOutside(alarm: { readonly kind: LiveAlarmKind }): boolean {
+  return (OUTSIDE_ALARM_KINDS as readonly string[]).includes(alarm.kind);
+}
+
+/** The notification's title and text: which bot, what happened. */
+export function alarmNotification(alarm: LiveAlarmEvent): { title: string; body: string } {
+  const what: Record<(typeof OUTSIDE_ALARM_KINDS)[number], string> = {
+    halted: 'halted',
+    drift: 'drift alarm',
+    'unapproved-version': 'runs an unapproved version',
+  };
+  const label = what[alarm.kind as (typeof OUTSIDE_ALARM_KINDS)[number]] ?? alarm.kind;
+  return { title: `Regimen: ${alarm.name} ${label}`, body: alarm.message };
+}
+
+/** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`): what a receiver recomputes. */
+export function webhookSignature(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface WebhookDelivery {
+  readonly at: number;
+  readonly kind: LiveAlarmKind;
+  readonly bot: string;
+  /** The receiver's HTTP status, or null when it could not be reached. */
+  readonly status: number | null;
+  readonly error: string | null;
+}
+
+export interface AlarmWebhookOptions {
+  readonly url: string;
+  readonly secret: string;
+  readonly attempts?: number;
+  readonly backoffMs?: number;
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * POSTs an alarm as JSON, signed; a network failure or a 5xx is tried again with backoff (a 4xx is the
+ * receiver refusing: not retried). Resolves to what happened; never throws (an alarm must not break
+ * the watch that raised it).
+ */
+export async function deliverAlarm(
+  options: AlarmWebhookOptions,
+  alarm: LiveAlarmEvent,
+): Promise<WebhookDelivery> {
+  const now = options.now ?? Date.now;
+  const body = JSON.stringify({
+    type: 'regimen.live.alarm',
+    bot: { name: alarm.name, url: alarm.bot },
+    kind: alarm.kind,
+    message: alarm.message,
+    since: alarm.since,
+    sentAt: now(),
+  });
+  const attempts = options.attempts ?? 3;
+  let outcome: { status: number | null; error: string | null } = { status: null, error: null };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const timestamp = String(now());
+    try {
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
+          [WEBHOOK_SIGNATURE_HEADER]: webhookSignature(options.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      });
+      await response.body?.cancel();
+      outcome = { status: response.status, error: response.ok ? null : `HTTP ${response.status}` };
+      if (response.status < 500) break;
+    } catch (error) {
+      outcome = { status: null, error: `cannot reach the webhook: ${(error as Error).message}` };
+    }
+    if (attempt < attempts) await sleep((options.backoffMs ?? 1_000) * 2 ** (attempt - 1));
+  }
+  return { at: now(), kind: alarm.kind, bot: alarm.bot, ...outcome };
+}
+
+/**
+ * Sends every alarm that goes outside to `send` (the webhook, a notification) as the watcher raises it.
+ * Returns the unsubscribe.
+ */
+export function forwardAlarms(events: EventBus, send: (alarm: LiveAlarmEvent) => void): () => void {
+  return events.subscribe((channel, payload) => {
+    if (channel === 'live:alarm' && goesOutside(payload as LiveAlarmEvent)) send(payload as LiveAlarmEvent);
+  });
+}

@@ -1,0 +1,171 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  alarmNotification,
+  WEBHOOK_SECRET_NAME,
+  webhookSignature,
+  type LiveAlarmEvent,
+} from '../../livebot/alarmWebhook.ts';
+import { MemorySecretStore } from '../../secrets/secretStore.ts';
+import { EventBus } from '../events.ts';
+import { BotRegistry, botRegistryPath } from './botRegistry.ts';
+import { createAlarmWebhook } from './webhook.ts';
+
+const BOT_SECRET = 'the-bot-secret-never-sent-7f3a';
+const HOOK_SECRET = 'webhook-signing-secret-0123';
+
+interface Received {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+let dir = '';
+let server: Server;
+let url = '';
+let received: Received[] = [];
+/** Statuses the receiver answers with, in turn (then 200). */
+let answers: number[] = [];
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-webhook-'));
+  received = [];
+  answers = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += String(chunk)));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(answers.shift() ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+});
+
+afterEach(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const alarm = (kind: LiveAlarmEvent['kind'], message: string): LiveAlarmEvent => ({
+  kind,
+  message,
+  since: 1_700_000_000_000,
+  bot: 'http://127.0.0.1:8787',
+  name: 'spy-bot',
+});
+
+function setup() {
+  const registry = new BotRegistry(botRegistryPath(dir));
+  registry.add({ name: 'spy-bot', url: 'http://127.0.0.1:8787', autoPause: false });
+  const secrets = new MemorySecretStore();
+  const events = new EventBus();
+  const webhook = createAlarmWebhook({
+    registry,
+    secrets,
+    env: { REGIMEN_BOT_SECRET: BOT_SECRET },
+    events,
+    backoffMs: 5,
+  });
+  return { registry, secrets, events, webhook };
+}
+
+it('posts halts, drift and version mismatches signed with the webhook secret, never the bot secret', async () => {
+  const { secrets, events, webhook } = setup();
+  const view = await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
+  expect(view).toMatchObject({ url, secretSet: true, lastDelivery: null });
+  expect(view.kinds).toEqual(['halted', 'drift', 'unapproved-version']);
+  // The URL is stored beside the bots, the secret only in the keychain.
+  const file = readFileSync(botRegistryPath(dir), 'utf8');
+  expect(file).toContain(url);
+  expect(file).not.toContain(HOOK_SECRET);
+  expect(await secrets.get(WEBHOOK_SECRET_NAME)).toBe(HOOK_SECRET);
+
+  events.emit('live:alarm', alarm('halted', 'halted (flatten): operator'));
+  events.emit('live:alarm', alarm('trade-rate', 'trade rate left its band'));
+  events.emit('live:alarm', alarm('drift', 'ADWIN flagged live returns'));
+  events.emit('live:alarm', alarm('unapproved-version', 'runs v3, approved is v2'));
+  await webhook.idle();
+
+  expect(received.map((r) => (JSON.parse(r.body) as { kind: string }).kind)).toEqual([
+    'halted',
+    'drift',
+    'unapproved-version',
+  ]);
+  for (const { headers, body } of received) {
+    const timestamp = String(headers['x-regimen-timestamp']);
+    expect(headers['x-regimen-signature']).toBe(webhookSignature(HOOK_SECRET, timestamp, body));
+    expect(JSON.stringify(headers) + body).not.toContain(BOT_SECRET);
+    expect(JSON.stringify(headers) + body).not.toContain(HOOK_SECRET);
+  }
+  expect(JSON.parse(received[0]!.body)).toMatchObject({
+    type: 'regimen.live.alarm',
+    bot: { name: 'spy-bot', url: 'http://127.0.0.1:8787' },
+    kind: 'halted',
+    message: 'halted (flatten): operator',
+  });
+  // A body altered in transit no longer matches its signature.
+  const first = received[0]!;
+  const timestamp = String(first.headers['x-regimen-timestamp']);
+  expect(webhookSignature(HOOK_SECRET, timestamp, first.body.replace('flatten', 'reduce'))).not.toBe(
+    first.headers['x-regimen-signature'],
+  );
+  expect((await webhook.handlers['live:webhook']({})).lastDelivery).toMatchObject({
+    kind: 'unapproved-version',
+    status: 200,
+    error: null,
+  });
+  webhook.close();
+});
+
+it('tries a failing receiver again, and reports one that stays down', async () => {
+  const { events, webhook } = setup();
+  await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
+  answers = [503];
+  events.emit('live:alarm', alarm('halted', 'halted'));
+  await webhook.idle();
+  expect(received).toHaveLength(2);
+  expect((await webhook.handlers['live:webhook']({})).lastDelivery).toMatchObject({ status: 200 });
+
+  answers = [500, 500, 500];
+  events.emit('live:alarm', alarm('drift', 'drift'));
+  await webhook.idle();
+  expect(received).toHaveLength(5);
+  expect((await webhook.handlers['live:webhook']({})).lastDelivery).toMatchObject({
+    kind: 'drift',
+    status: 500,
+    error: 'HTTP 500',
+  });
+  webhook.close();
+});
+
+it('refuses a plain-http remote webhook, a URL without a secret, and sends nothing once removed', async () => {
+  const { registry, events, webhook } = setup();
+  await expect(
+    webhook.handlers['live:webhook-set']({ url: 'http://hooks.example.com/x', secret: HOOK_SECRET }),
+  ).rejects.toThrow(/must be https:\/\//);
+  await expect(webhook.handlers['live:webhook-set']({ url })).rejects.toThrow(/give the signing secret/);
+  await expect(
+    webhook.handlers['live:webhook-set']({ url: 'not a url', secret: HOOK_SECRET }),
+  ).rejects.toThrow(/is not a URL/);
+  expect(registry.webhookUrl()).toBeNull();
+  await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
+  await webhook.handlers['live:webhook-set']({ url: null });
+  events.emit('live:alarm', alarm('halted', 'halted'));
+  await webhook.idle();
+  expect(received).toEqual([]);
+  // The bots are kept through the webhook's changes.
+  expect(registry.list().map((b) => b.name)).toEqual(['spy-bot']);
+  webhook.close();
+});
+
+it('an OS notification names the bot and what happened', () => {
+  expect(alarmNotification(alarm('unapproved-version', 'runs v3, approved is v2'))).toEqual({
+    title: 'Regimen: spy-bot runs an unapproved version',
+    body: 'runs v3, approved is v2',
+  });
+});

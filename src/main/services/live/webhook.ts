@@ -1,0 +1,97 @@
+import type { DomainHandlers } from '../../../shared/contract.ts';
+import { InputError } from '../../../shared/errors.ts';
+import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
+import type { LiveWebhookView } from '../../../shared/liveContract.ts';
+import {
+  deliverAlarm,
+  forwardAlarms,
+  OUTSIDE_ALARM_KINDS,
+  WEBHOOK_SECRET_ENV,
+  WEBHOOK_SECRET_NAME,
+  type WebhookDelivery,
+} from '../../livebot/alarmWebhook.ts';
+import { isLoopbackHost } from '../../livebot/botServer.ts';
+import type { SecretStore } from '../../secrets/secretStore.ts';
+import type { EventBus } from '../events.ts';
+import type { BotRegistry } from './botRegistry.ts';
+
+export interface AlarmWebhookDeps {
+  readonly registry: BotRegistry;
+  readonly secrets: SecretStore;
+  readonly env: NodeJS.ProcessEnv;
+  readonly events: EventBus;
+  /** Retry pacing (tests shorten it). */
+  readonly backoffMs?: number;
+}
+
+type WebhookChannels = 'live:webhook' | 'live:webhook-set';
+
+/**
+ * The alarm webhook's setting (its URL beside the bots, its signing secret in the keychain or
+ * REGIMEN_WEBHOOK_SECRET) and its delivery: each alarm that goes outside is posted, one at a time so
+ * they arrive in the order raised, and the last delivery is reported for the Live view.
+ */
+export function createAlarmWebhook(deps: AlarmWebhookDeps): {
+  handlers: Pick<DomainHandlers<typeof LIVE_CHANNELS>, WebhookChannels>;
+  close(): void;
+  /** Settles when every alarm raised so far has been delivered or given up on. */
+  idle(): Promise<void>;
+} {
+  let lastDelivery: WebhookDelivery | null = null;
+  let queue: Promise<void> = Promise.resolve();
+  const secret = async (): Promise<string | null> =>
+    deps.env[WEBHOOK_SECRET_ENV] || (await deps.secrets.get(WEBHOOK_SECRET_NAME));
+  const view = async (): Promise<LiveWebhookView> => ({
+    url: deps.registry.webhookUrl(),
+    secretSet: (await secret()) !== null,
+    kinds: [...OUTSIDE_ALARM_KINDS],
+    lastDelivery,
+  });
+  const unsubscribe = forwardAlarms(deps.events, (alarm) => {
+    queue = queue.then(async () => {
+      const url = deps.registry.webhookUrl();
+      const key = url === null ? null : await secret();
+      if (url === null || key === null) return;
+      lastDelivery = await deliverAlarm(
+        { url, secret: key, ...(deps.backoffMs === undefined ? {} : { backoffMs: deps.backoffMs }) },
+        alarm,
+      );
+    });
+  });
+  return {
+    handlers: {
+      'live:webhook': view,
+      'live:webhook-set': async ({ url, secret: given }) => {
+        if (url === null || url === '') {
+          deps.registry.setWebhookUrl(null);
+          return view();
+        }
+        let parsed: URL;
+        try {
+          parsed = new URL(url);
+        } catch {
+          throw new InputError(`"${url}" is not a URL such as https://hooks.example.com/regimen`, 'url');
+        }
+        const loopback = isLoopbackHost(parsed.hostname);
+        if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback))
+          throw new InputError('the webhook must be https:// (http:// only to this machine)', 'url');
+        if (given !== undefined) await deps.secrets.set(WEBHOOK_SECRET_NAME, given);
+        else if ((await secret()) === null)
+          throw new InputError(
+            `give the signing secret the receiver verifies with (16+ characters), or set ${WEBHOOK_SECRET_ENV}`,
+            'secret',
+          );
+        deps.registry.setWebhookUrl(parsed.href);
+        return view();
+      },
+    },
+    close: unsubscribe,
+    idle: async () => {
+      let current: Promise<void>;
+      do {
+        current = queue;
+        await current;
+      } while (current !== queue);
+    },
+  };
+}
