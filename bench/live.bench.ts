@@ -10,12 +10,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
 import { RegimeUpdatePolicy } from '../src/core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../src/core/ml/learner/planted.test-util.ts';
 import { parseSpace } from '../src/core/optimize/space.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
 import { AuditLog } from '../src/main/livebot/auditLog.ts';
+import { setApprovalPolicy } from '../src/main/livebot/autoApproval.ts';
+import { approve, propose, push, type LiveDesk } from '../src/main/livebot/liveDesk.ts';
 import { RegimeUpdater } from '../src/main/livebot/regimeUpdater.ts';
 import { sma } from '../src/core/indicators/moving-average.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live/parameterSet.ts';
@@ -118,9 +121,10 @@ const SESSIONS = 30;
 const DAY_MS = 86_400_000;
 
 /**
- * One sample per replay of daily bars (a new seed each): a fresh updater (its own audit trail, the
- * planted learner, 16 candidates a recommendation) pushes at its first regime change, to the running
- * reference bot; the time from that bar's arrival to the ack is the sample.
+ * One sample per replay of daily bars (a new seed each): a fresh audit trail in which a person pushed
+ * the bot's first set and set a policy the learner's sets pass, and a fresh updater (the planted
+ * learner, 16 candidates a recommendation) whose first regime change is approved by that policy and
+ * pushed to the running reference bot; the time from that bar's arrival to the ack is the sample.
  */
 async function regimeChangeToAck(botUrl: string): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'regimen-bench-regime-'));
@@ -128,8 +132,10 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
   try {
     for (let session = 0; session < SESSIONS; session++) {
       const audit = await AuditLog.open(join(dir, `audit-${session}.duckdb`));
+      const desk: LiveDesk = { audit, client: (url) => new BotClient(url, SECRET) };
+      await firstSetAndPolicy(desk, botUrl, session);
       const updater = new RegimeUpdater({
-        desk: { audit, client: (url) => new BotClient(url, SECRET) },
+        desk,
         bot: botUrl,
         policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs: 5 * DAY_MS }),
         learner: fastPeriodLearner(),
@@ -143,8 +149,7 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
           threshold: 0.2,
         },
         modelVersion: 'bench',
-        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1000 },
-        autoApproval: async () => 'bench policy',
+        limits: set(10).limits,
       });
       const bars = randomWalkBars(600, 100 + session, { stepMs: DAY_MS, volatility: 0.012 });
       for (let i = 0; i < bars.t.length; i++) {
@@ -167,4 +172,27 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return samples;
+}
+
+async function firstSetAndPolicy(desk: LiveDesk, bot: string, session: number): Promise<void> {
+  const first = set(10 + session);
+  const proposal = await propose(desk, bot, first, 'bench', 'manual: first set');
+  await approve(desk, proposal.approvalId, {
+    approver: 'bench',
+    note: 'first set',
+    typed: proposal.confirmation,
+  });
+  await push(desk, proposal.approvalId, { actor: 'bench', policy: 'keep', approversRequired: 1 });
+  // The bot takes the set at its next bar (one every 100 ms): the policy judges against the active set.
+  while ((await desk.client(bot).status()).active?.hash !== first.hash) await sleep(20);
+  await setApprovalPolicy(
+    desk,
+    bot,
+    {
+      bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
+      maxChangesPerDay: 1000,
+    },
+    'bench',
+    'bench policy',
+  );
 }

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
 import { parseSpace } from '../../core/optimize/space.ts';
 import { RuleDetector } from '../../core/regime/rules.ts';
 import { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
-import type { LiveDesk } from './liveDesk.ts';
+import { setApprovalPolicy } from './autoApproval.ts';
+import { approve, propose, push, type LiveDesk } from './liveDesk.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 import { RegimeUpdater, type UpdateOutcome } from './regimeUpdater.ts';
 
@@ -59,7 +61,41 @@ async function replay(
   return outcomes;
 }
 
-function updater(minDwellMs: number, autoApprove: boolean): RegimeUpdater {
+/**
+ * What a trader does before the policy may act: a person approves and pushes the bot's first set, and
+ * sets a policy letting the learner move fast and slow within the search space.
+ */
+async function firstSetAndPolicy(): Promise<void> {
+  const set = sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast: 20, slow: 60 },
+    limits: LIMITS,
+    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+  });
+  const proposal = await propose(desk, bot.url, set, 'trader', 'manual: first set');
+  await approve(desk, proposal.approvalId, {
+    approver: 'trader',
+    note: 'first set',
+    typed: proposal.confirmation,
+  });
+  await push(desk, proposal.approvalId, { actor: 'trader', policy: 'keep', approversRequired: 1 });
+  const acked = async () => (await new BotClient(bot.url, SECRET).status()).active !== null;
+  for (let k = 0; k < 500 && !(await acked()); k++) await new Promise((r) => setTimeout(r, 10));
+  await setApprovalPolicy(
+    desk,
+    bot.url,
+    {
+      bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
+      maxChangesPerDay: 50,
+      minConfidence: 0.2,
+    },
+    'trader',
+    'regime updates within the search space',
+  );
+}
+
+function updater(minDwellMs: number): RegimeUpdater {
   return new RegimeUpdater({
     desk,
     bot: bot.url,
@@ -76,13 +112,13 @@ function updater(minDwellMs: number, autoApprove: boolean): RegimeUpdater {
     },
     modelVersion: 'linear-test-1',
     limits: LIMITS,
-    ...(autoApprove ? { autoApproval: async () => 'inside the test policy' } : {}),
   });
 }
 
-it('a regime change on a replay is proposed, auto-approved, pushed and acked, with its latency, at most one change per dwell', async () => {
+it('a regime change on a replay is proposed, approved by the bot policy, pushed and acked, with its latency, at most one change per dwell', async () => {
+  await firstSetAndPolicy();
   const dwell = 20 * DAY;
-  const outcomes = await replay(updater(dwell, true), 400);
+  const outcomes = await replay(updater(dwell), 400);
   const pushed = outcomes.filter((o) => o.action === 'pushed');
   expect(pushed.length).toBeGreaterThan(0);
   expect(outcomes.some((o) => o.trigger.kind === 'regime-change')).toBe(true);
@@ -91,18 +127,23 @@ it('a regime change on a replay is proposed, auto-approved, pushed and acked, wi
     expect(pushed[k]!.trigger.at - pushed[k - 1]!.trigger.at).toBeGreaterThanOrEqual(dwell);
   // The bot acknowledged the last push and runs (or takes at its next bar) that set.
   const acks = await audit.of('ack', bot.url);
-  expect(acks.map((a) => a.reason)).toEqual(pushed.map(() => 'accepted'));
+  expect(acks.map((a) => a.reason)).toEqual(['accepted', ...pushed.map(() => 'accepted')]);
+  const approvals = await audit.of('approval', bot.url);
+  expect(approvals.slice(1).map((a) => a.actor)).toEqual(pushed.map(() => 'policy'));
   const status = await new BotClient(bot.url, SECRET).status();
   expect(status.acceptedVersion).toBe(pushed.at(-1)!.version);
   // The audit says why: the regime, the model version and the confidence.
   const proposals = await audit.of('proposal', bot.url);
-  expect(proposals[0]!.actor).toBe('regime-updates');
-  expect(proposals[0]!.reason).toMatch(/^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}$/);
+  expect(proposals[1]!.actor).toBe('regime-updates');
+  expect(proposals[1]!.reason).toMatch(/^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}$/);
 });
 
-it('without an auto-approval a recommendation waits as a proposal and nothing reaches the bot', async () => {
-  const outcomes = await replay(updater(20 * DAY, false), 400, (o) => o.action === 'proposed');
-  expect(outcomes.some((o) => o.action === 'proposed')).toBe(true);
+it('a bot without a policy gets proposals that wait for a person, and nothing is pushed', async () => {
+  const outcomes = await replay(updater(20 * DAY), 400, (o) => o.action === 'proposed');
+  const proposed = outcomes.find((o) => o.action === 'proposed');
+  expect(proposed?.action === 'proposed' && proposed.reason).toMatch(
+    /waits for a person: .*first set needs a person/,
+  );
   expect(outcomes.some((o) => o.action === 'pushed')).toBe(false);
   expect(await audit.of('push', bot.url)).toEqual([]);
   expect((await new BotClient(bot.url, SECRET).status()).acceptedVersion).toBe(0);

@@ -13,15 +13,16 @@ import { recommend, type Recommendation, type RecommendOptions } from '../../cor
 import { findStrategy } from '../../core/strategy-api/ref.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { ENGINE_VERSION } from '../services/live/studyProposal.ts';
-import { approve, propose, push, type LiveDesk, type Proposal } from './liveDesk.ts';
+import { recommend as recordRecommendation } from './autoApproval.ts';
+import { push, type LiveDesk } from './liveDesk.ts';
 
 /**
  * Regime-driven updates on the workstation: each live bar goes through the policy; when it calls for a
  * check, the learner recommends a set for the bars so far, and a switch whose confidence clears the
- * threshold is proposed (with its regime, model version and confidence in the audit trail). The
- * auto-approval decides whether it goes on without a person: approved, it is pushed at once and the
- * time from the bar that triggered the check to the bot's ack is measured. Without an auto-approval the
- * proposal waits for a person, as any other.
+ * threshold is proposed (with its regime, model version and confidence in the audit trail) and judged
+ * by the bot's auto-approval policy: approved by it, it is pushed at once and the time from the bar
+ * that triggered the check to the bot's ack is measured; otherwise it waits for a person with the
+ * checks it failed in its record, as any other proposal.
  */
 export interface RegimeUpdaterOptions {
   readonly desk: LiveDesk;
@@ -33,11 +34,6 @@ export interface RegimeUpdaterOptions {
   /** Which learner made the recommendation (recorded in the set's provenance). */
   readonly modelVersion: string;
   readonly limits: PreTradeLimits;
-  /**
-   * The note an automatic approval is recorded with, or null to leave the proposal to a person (the
-   * auto-approval policy's verdict). Absent: every proposal waits for a person.
-   */
-  readonly autoApproval?: (proposal: Proposal, recommendation: Recommendation) => Promise<string | null>;
   readonly positionPolicy?: PositionPolicy;
   /** Wall clock (ms), for the latency measured. */
   readonly clock?: () => number;
@@ -92,10 +88,21 @@ export class RegimeUpdater {
     const why =
       `${trigger.kind === 'regime-change' ? `regime ${trigger.from ?? 'none'} -> ${trigger.regime}` : `daily check in ${trigger.regime}`}; ` +
       `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}`;
-    const proposal = await propose(desk, bot, set, 'regime-updates', why);
-    const note = (await this.options.autoApproval?.(proposal, recommendation)) ?? null;
-    if (note === null) return { trigger, action: 'proposed', approvalId: proposal.approvalId, reason: why };
-    await approve(desk, proposal.approvalId, { approver: 'policy', note, typed: proposal.confirmation });
+    const { proposal, policy } = await recordRecommendation(
+      desk,
+      bot,
+      { set, confidence: recommendation.confidence, source: why },
+      'regime-updates',
+    );
+    if (!policy.approved) {
+      const failed = policy.checks.filter((c) => !c.passed).map((c) => c.detail);
+      return {
+        trigger,
+        action: 'proposed',
+        approvalId: proposal.approvalId,
+        reason: `${why}; waits for a person: ${failed.join('; ')}`,
+      };
+    }
     const pushed = await push(desk, proposal.approvalId, {
       actor: 'policy',
       policy: this.options.positionPolicy ?? 'keep',
