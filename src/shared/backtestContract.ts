@@ -2,7 +2,6 @@
  * Strategies and single backtests (their names: backtestChannels.ts).
  */
 import { z } from 'zod';
-import { CONSTRAINT_KINDS } from '../core/strategy-api/constraints.ts';
 import type { BACKTEST_CHANNELS } from './backtestChannels.ts';
 import { costSettingsSchema, costStressRowSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
@@ -13,6 +12,7 @@ import {
   epochMsSchema,
   jobIdSchema,
   metricValue,
+  paramConstraintSchema,
   sessionSchema,
   symbolSchema,
   timeframeSchema,
@@ -40,7 +40,7 @@ export const StrategyInfo = z.object({
   description: z.string(),
   params: z.array(ParamSpec),
   /** Rules between parameters (a valid set has left < right), so forms can check them before a run. */
-  constraints: z.array(z.object({ kind: z.enum(CONSTRAINT_KINDS), left: z.string(), right: z.string() })),
+  constraints: z.array(paramConstraintSchema),
   /** A user strategy's file in the data folder (strategies/NAME.ts); absent for a built-in. */
   file: z.string().optional(),
 });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { TIME_RANGE } from '../core/data/validate.ts';
+import { CONSTRAINT_KINDS } from '../core/strategy-api/constraints.ts';
 import type { StrategyRef } from '../core/strategy-api/ref.ts';
 
 /** What a symbol may be, wherever it comes from: a request, a file's name or a file's symbol column. */
@@ -71,3 +72,10 @@ export function localPath(extensions: readonly string[]) {
       `must name a ${extensions.join(', ')} file`,
     );
 }
+
+/** A rule between two parameters of a strategy (core's ParamConstraint: a valid set has left < right). */
+export const paramConstraintSchema = z.strictObject({
+  kind: z.enum(CONSTRAINT_KINDS),
+  left: z.string(),
+  right: z.string(),
+});

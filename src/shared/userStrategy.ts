@@ -5,8 +5,9 @@
  * (`params.1.default`) and the file.
  */
 import { z } from 'zod';
-import { CONSTRAINT_KINDS, constraintViolation } from '../core/strategy-api/constraints.ts';
+import { constraintViolation } from '../core/strategy-api/constraints.ts';
 import type { StrategyDefinition } from '../core/strategy-api/types.ts';
+import { paramConstraintSchema } from './schemas.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -37,12 +38,6 @@ const paramSpecSchema = z
         if (!Number.isInteger(spec[key])) problem(key, `must be an integer for an int parameter`);
   });
 
-const constraintSchema = z.strictObject({
-  kind: z.enum(CONSTRAINT_KINDS),
-  left: z.string(),
-  right: z.string(),
-});
-
 type Create = StrategyDefinition['create'];
 
 /** The export of a strategy file; a user strategy follows the 'regimen' conventions unless it says so. */
@@ -54,7 +49,7 @@ export const userStrategySchema = z
     version: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1-20 letters, digits, dots or dashes'),
     description: z.string().min(1, 'must say what the strategy does'),
     params: z.array(paramSpecSchema).max(50),
-    constraints: z.array(constraintSchema).default([]),
+    constraints: z.array(paramConstraintSchema).default([]),
     convention: z.enum(['regimen', 'backtesting.py']).default('regimen'),
     create: z.custom<Create>(
       (value) => typeof value === 'function',
