@@ -10,15 +10,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
 import { RegimeUpdatePolicy } from '../src/core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../src/core/ml/learner/planted.test-util.ts';
 import { parseSpace } from '../src/core/optimize/space.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
 import { AuditLog } from '../src/main/livebot/auditLog.ts';
-import { setApprovalPolicy } from '../src/main/livebot/autoApproval.ts';
-import { approve, propose, push, type LiveDesk } from '../src/main/livebot/liveDesk.ts';
+import type { LiveDesk } from '../src/main/livebot/liveDesk.ts';
+import { firstSetAndPolicy } from '../src/main/livebot/liveDesk.test-util.ts';
 import { RegimeUpdater } from '../src/main/livebot/regimeUpdater.ts';
 import { sma } from '../src/core/indicators/moving-average.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live/parameterSet.ts';
@@ -133,7 +132,10 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
     for (let session = 0; session < SESSIONS; session++) {
       const audit = await AuditLog.open(join(dir, `audit-${session}.duckdb`));
       const desk: LiveDesk = { audit, client: (url) => new BotClient(url, SECRET) };
-      await firstSetAndPolicy(desk, botUrl, session);
+      await firstSetAndPolicy(desk, botUrl, set(10 + session), {
+        bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
+        maxChangesPerDay: 1000,
+      });
       const updater = new RegimeUpdater({
         desk,
         bot: botUrl,
@@ -172,27 +174,4 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return samples;
-}
-
-async function firstSetAndPolicy(desk: LiveDesk, bot: string, session: number): Promise<void> {
-  const first = set(10 + session);
-  const proposal = await propose(desk, bot, first, 'bench', 'manual: first set');
-  await approve(desk, proposal.approvalId, {
-    approver: 'bench',
-    note: 'first set',
-    typed: proposal.confirmation,
-  });
-  await push(desk, proposal.approvalId, { actor: 'bench', policy: 'keep', approversRequired: 1 });
-  // The bot takes the set at its next bar (one every 100 ms): the policy judges against the active set.
-  while ((await desk.client(bot).status()).active?.hash !== first.hash) await sleep(20);
-  await setApprovalPolicy(
-    desk,
-    bot,
-    {
-      bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
-      maxChangesPerDay: 1000,
-    },
-    'bench',
-    'bench policy',
-  );
 }

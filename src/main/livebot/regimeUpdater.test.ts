@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
@@ -8,40 +5,34 @@ import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
 import { parseSpace } from '../../core/optimize/space.ts';
 import { RuleDetector } from '../../core/regime/rules.ts';
-import { AuditLog } from './auditLog.ts';
+import type { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
-import { setApprovalPolicy } from './autoApproval.ts';
-import { approve, propose, push, type LiveDesk } from './liveDesk.ts';
-import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import type { LiveDesk } from './liveDesk.ts';
+import { firstSetAndPolicy, openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
+import type { ReferenceBot } from './referenceBot.ts';
 import { RegimeUpdater, type UpdateOutcome } from './regimeUpdater.ts';
 
 const SECRET = 'regime-secret-0123456789abcdef';
 const DAY = 86_400_000;
+/** Lets the learner move fast and slow anywhere in the search space. */
+const SEARCH_SPACE_POLICY = {
+  bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
+  maxChangesPerDay: 50,
+  minConfidence: 0.2,
+};
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 };
 
-let dir = '';
+let fixture: DeskFixture;
 let bot: ReferenceBot;
 let audit: AuditLog;
 let desk: LiveDesk;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
-  bot = await startReferenceBot({
-    bars: randomWalkBars(50_000, 8, { volatility: 0.004 }),
-    symbol: 'TEST',
-    speed: 30_000,
-    secret: SECRET,
-    heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
-  });
-  audit = await AuditLog.open(join(dir, 'audit.duckdb'));
-  desk = { audit, client: (url) => new BotClient(url, SECRET) };
+  fixture = await openDeskFixture(SECRET, { timeoutMs: 600_000, mode: 'no-new-entries' });
+  ({ bot, audit, desk } = fixture);
 });
 
-afterEach(async () => {
-  audit.close();
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 /** Replays daily bars through an updater; every outcome in order, up to the one `last` accepts. */
 async function replay(
@@ -59,40 +50,6 @@ async function replay(
     if (last(outcome)) break;
   }
   return outcomes;
-}
-
-/**
- * What a trader does before the policy may act: a person approves and pushes the bot's first set, and
- * sets a policy letting the learner move fast and slow within the search space.
- */
-async function firstSetAndPolicy(): Promise<void> {
-  const set = sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast: 20, slow: 60 },
-    limits: LIMITS,
-    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
-  });
-  const proposal = await propose(desk, bot.url, set, 'trader', 'manual: first set');
-  await approve(desk, proposal.approvalId, {
-    approver: 'trader',
-    note: 'first set',
-    typed: proposal.confirmation,
-  });
-  await push(desk, proposal.approvalId, { actor: 'trader', policy: 'keep', approversRequired: 1 });
-  const acked = async () => (await new BotClient(bot.url, SECRET).status()).active !== null;
-  for (let k = 0; k < 500 && !(await acked()); k++) await new Promise((r) => setTimeout(r, 10));
-  await setApprovalPolicy(
-    desk,
-    bot.url,
-    {
-      bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
-      maxChangesPerDay: 50,
-      minConfidence: 0.2,
-    },
-    'trader',
-    'regime updates within the search space',
-  );
 }
 
 function updater(minDwellMs: number): RegimeUpdater {
@@ -116,7 +73,14 @@ function updater(minDwellMs: number): RegimeUpdater {
 }
 
 it('a regime change on a replay is proposed, approved by the bot policy, pushed and acked, with its latency, at most one change per dwell', async () => {
-  await firstSetAndPolicy();
+  const first = sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast: 20, slow: 60 },
+    limits: LIMITS,
+    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+  });
+  await firstSetAndPolicy(desk, bot.url, first, SEARCH_SPACE_POLICY);
   const dwell = 20 * DAY;
   const outcomes = await replay(updater(dwell), 400);
   const pushed = outcomes.filter((o) => o.action === 'pushed');
