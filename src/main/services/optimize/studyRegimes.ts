@@ -4,6 +4,13 @@
  * regimes:winners runs) by the study's own objective, and each regime gets its best set with enough
  * trades in it if that beats the study's winner on the regime's bars, or the winner with the reason. A
  * failure there is stored with the study as its reason; the study itself completed.
+ *
+ * It runs on the local pool even when the trials ran on Redis workers: the remote protocol carries trial
+ * chunks (strategy reference and parameters in, one trial's metrics out), while this scoring needs the
+ * detector's labels over the bars and each trial's per-bar equity split by regime, which no worker
+ * computes or returns. Its cost is one more backtest per distinct feasible trial plus the labelling:
+ * 200 trials on GOOG's day bars with the HMM took 2.0 s more CPU (5.1 s against 3.1 s for the study
+ * alone, in-process, load 19).
  */
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
