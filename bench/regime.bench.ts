@@ -32,6 +32,7 @@ import {
 import { sampleCandidates } from '../src/core/regime/perRegime.ts';
 import {
   PLANTED_GRID,
+  PLANTED_PAIR_BARS,
   PLANTED_REGIMES,
   detectorLabels,
   plantedDetectors,
@@ -264,7 +265,7 @@ function plantedPairs(log: (line: string) => void): void {
   const seeds = 50;
   const [calm, turbulent] = PLANTED_REGIMES;
   log(
-    `planted pairs (calm ${calm.fast}/${calm.slow}, turbulent ${turbulent.fast}/${turbulent.slow}; 8,000 day bars, ` +
+    `planted pairs (calm ${calm.fast}/${calm.slow}, turbulent ${turbulent.fast}/${turbulent.slow}; ${PLANTED_PAIR_BARS.toLocaleString('en-US')} day bars, ` +
       `${candidates.length}-pair grid): both recovered within one grid step (target >= 90 % of seeds)`,
   );
   const detectors = plantedDetectors();
