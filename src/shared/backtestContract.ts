@@ -84,6 +84,33 @@ export const TradeRow = z.object({
   pnl: z.number(),
   returnPct: z.number(),
   exitReason: z.string(),
+  /** The stop-loss and take-profit in force when the position opened (null: none). */
+  stopLoss: z.number().nullable(),
+  takeProfit: z.number().nullable(),
+  /** Why the entry fired, as the strategy recorded it: the signals that confirmed, its confidence score. */
+  signals: z.array(z.string()),
+  confidence: z.number().nullable(),
+});
+
+/** Most points an indicator series carries: a long 1-minute backtest is thinned to this for display. */
+export const MAX_INDICATOR_POINTS = 5_000;
+
+/**
+ * The strategy's own indicator series (core's IndicatorPlot) at the bars `t` (every bar, or every k-th
+ * of a longer run: at most MAX_INDICATOR_POINTS), warm-up values as null.
+ */
+export const IndicatorsPayload = z.object({
+  t: z.array(z.number()),
+  plots: z.array(
+    z.object({
+      label: z.string(),
+      /** 'price' overlays the bars; another name is a pane of its own. */
+      pane: z.string(),
+      style: z.enum(['line', 'histogram']),
+      values: z.array(metricValue),
+      levels: z.array(z.number()),
+    }),
+  ),
 });
 
 const series = z.array(metricValue);
@@ -138,6 +165,12 @@ export const BacktestResult = z.object({
   /** The equity curve, thinned for display (every bar's value is kept inside the engine). */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()), drawdown: z.array(z.number()) }),
   trades: z.array(TradeRow),
+  indicators: IndicatorsPayload,
+  /**
+   * The bars the run covered: first and last bar time, and the first bar the strategy could trade (the
+   * bars before it warm its indicators up).
+   */
+  range: z.object({ first: z.number(), tradingFrom: z.number(), last: z.number() }).nullable(),
   /** The cost settings the run used (the request's, or the asset-class default). */
   costs: costSettingsSchema,
   /** The same run with 0, 10 and 25 bp more cost on every fill. */
@@ -160,3 +193,4 @@ export type BacktestResult = z.output<typeof BacktestResult>;
 export type StrategyInfo = z.output<typeof StrategyInfo>;
 export type TearSheetPayload = z.output<typeof TearSheetPayload>;
 export type TradeRow = z.output<typeof TradeRow>;
+export type IndicatorsPayload = z.output<typeof IndicatorsPayload>;

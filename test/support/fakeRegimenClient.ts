@@ -175,6 +175,8 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     metrics: { totalReturn: 0.12 },
     equity: { t: [1, 2], value: [25_000, 28_000], drawdown: [0, 0] },
     trades: [],
+    indicators: { t: [], plots: [] },
+    range: null,
     costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
     costStress: [],
     tearSheet: {

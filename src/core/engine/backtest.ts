@@ -1,7 +1,7 @@
 import type { Bars } from '../data/bars.ts';
 import { DEFAULT_CACHE_BYTES, IndicatorCache } from '../indicators/cache.ts';
 import { validateParams } from '../strategy-api/params.ts';
-import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import type { IndicatorPlot, Strategy, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { Broker, type OpenTrade } from './broker.ts';
 import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } from './options.ts';
 import { copyTradeLog } from './trade-log.ts';
@@ -275,4 +275,39 @@ export function runBacktest(
     changes,
   );
   return { ...run, trades: copyTradeLog(run.trades) };
+}
+
+/** What a strategy draws on a chart, and from which bar it trades. */
+export interface StrategyPlots {
+  readonly plots: readonly IndicatorPlot[];
+  /** The first bar `onBar` sees: the bars before it are the indicators' warm-up. */
+  readonly startIndex: number;
+}
+
+/**
+ * The indicator arrays a strategy decides on (its `plots`) over a dataset: an instance set up exactly as
+ * a run sets it up (same bars, cache, options), without running a bar, so the series are the strategy's
+ * own values and not a second computation of them.
+ */
+export function strategyPlots(
+  dataset: PreparedDataset,
+  definition: StrategyDefinition,
+  params: StrategyParams,
+  options: BacktestOptions = {},
+): StrategyPlots {
+  validateParams(definition, params);
+  const resolved = resolveOptions(options, definition.convention);
+  const broker = new Broker();
+  broker.reset(dataset.bars, resolved);
+  const strategy = definition.create(params);
+  const start = strategy.init({
+    bars: dataset.bars,
+    indicators: dataset.indicators,
+    orders: broker,
+    options: resolved,
+  });
+  return {
+    plots: strategy.plots?.() ?? [],
+    startIndex: Math.min(Math.max(0, start), dataset.bars.c.length),
+  };
 }

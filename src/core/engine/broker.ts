@@ -2,7 +2,7 @@ import type { Bars } from '../data/bars.ts';
 import { OrderType, Sizing, type Direction, type OrderPort } from '../strategy-api/order-port.ts';
 import type { CommissionModel, SlippageModel } from './costs.ts';
 import type { ResolvedBacktestOptions } from './options.ts';
-import { appendTrade, createTradeLog, grow } from './trade-log.ts';
+import { appendTrade, createTradeLog, grow, type EntryFacts } from './trade-log.ts';
 import { ExitReason, type TradeLog } from './types.ts';
 
 const NO_ORDER = -1;
@@ -80,6 +80,11 @@ export interface OpenTrade {
   /** Unrealised profit at the mark, after the entry commission. */
   readonly pnl: number;
   readonly returnPct: number;
+  /** As in the trade log (see TradeLog): the levels and reason recorded at entry. */
+  readonly stopLoss: number;
+  readonly takeProfit: number;
+  readonly entrySignals: number;
+  readonly entryConfidence: number;
 }
 
 export class Broker implements OrderPort {
@@ -111,6 +116,8 @@ export class Broker implements OrderPort {
   private trailDistance = NaN;
   private trailLevel = NaN;
   private intrabarEntryBar = -1;
+  /** The open position's facts at entry, written into its trades as they close (reused, never replaced). */
+  private readonly entry: EntryFacts = { stopLoss: NaN, takeProfit: NaN, signals: 0, confidence: NaN };
 
   // Resting orders, structure-of-arrays in submission order.
   pendingCount = 0;
@@ -126,6 +133,8 @@ export class Broker implements OrderPort {
   private orderStopDistance = new Float64Array(8);
   private orderTargetDistance = new Float64Array(8);
   private orderTrailDistance = new Float64Array(8);
+  private orderSignals = new Uint32Array(8);
+  private orderConfidence = new Float64Array(8);
 
   trades: TradeLog = createTradeLog();
   filledOrders = 0;
@@ -206,6 +215,8 @@ export class Broker implements OrderPort {
     this.orderStopDistance[k] = NaN;
     this.orderTargetDistance[k] = NaN;
     this.orderTrailDistance[k] = NaN;
+    this.orderSignals[k] = 0;
+    this.orderConfidence[k] = NaN;
     return id;
   }
 
@@ -219,6 +230,13 @@ export class Broker implements OrderPort {
     this.orderStopDistance[k] = stopDistance;
     this.orderTargetDistance[k] = targetDistance;
     this.orderTrailDistance[k] = trailDistance;
+  }
+
+  recordEntryReason(id: number, signals: number, confidence: number): void {
+    const k = this.findOrder(id);
+    if (k === NO_ORDER) throw new RangeError(`no resting order with id ${id}`);
+    this.orderSignals[k] = signals;
+    this.orderConfidence[k] = confidence;
   }
 
   cancel(id: number): boolean {
@@ -290,6 +308,8 @@ export class Broker implements OrderPort {
     this.trailDistance = orNaN(saved.trailDistance);
     this.trailLevel = orNaN(saved.trailLevel);
     this.intrabarEntryBar = -1;
+    // The saved account keeps the levels in force, not those at entry nor its reason: the nearest known.
+    this.recordEntry(NO_ORDER);
     this.nextId = saved.nextId;
     this.pendingCount = 0;
     for (const order of saved.orders) {
@@ -306,6 +326,8 @@ export class Broker implements OrderPort {
       this.orderStopDistance[k] = orNaN(order.stopDistance);
       this.orderTargetDistance[k] = orNaN(order.targetDistance);
       this.orderTrailDistance[k] = orNaN(order.trailDistance);
+      this.orderSignals[k] = 0;
+      this.orderConfidence[k] = NaN;
     }
   }
 
@@ -407,6 +429,10 @@ export class Broker implements OrderPort {
       markPrice: mark,
       pnl,
       returnPct: pnl / (Math.abs(u) * this.entryPrice),
+      stopLoss: this.entry.stopLoss,
+      takeProfit: this.entry.takeProfit,
+      entrySignals: this.entry.signals,
+      entryConfidence: this.entry.confidence,
     };
   }
 
@@ -576,6 +602,7 @@ export class Broker implements OrderPort {
         gross - entryShare - closingCommission,
         entryShare + closingCommission,
         reason,
+        this.entry,
       );
       this.entryCommission -= entryShare;
       this.units = closing === held ? 0 : u + direction * closing;
@@ -596,6 +623,8 @@ export class Broker implements OrderPort {
       this.units += direction * opening;
       if (intrabar) this.intrabarEntryBar = i;
       if (order !== NO_ORDER) this.applyExits(order, price, direction);
+      // A new position (not an addition) takes the levels just set and the reason of the order opening it.
+      if (held === 0) this.recordEntry(order);
     }
     this.cash -= direction * total * price + commission;
   }
@@ -612,6 +641,14 @@ export class Broker implements OrderPort {
     }
   }
 
+  private recordEntry(order: number): void {
+    const entry = this.entry;
+    entry.stopLoss = this.stopLoss;
+    entry.takeProfit = this.takeProfit;
+    entry.signals = order === NO_ORDER ? 0 : this.orderSignals[order];
+    entry.confidence = order === NO_ORDER ? NaN : this.orderConfidence[order];
+  }
+
   private clearPosition(): void {
     this.entryPrice = 0;
     this.entryIndex = -1;
@@ -622,6 +659,7 @@ export class Broker implements OrderPort {
     this.trailDistance = NaN;
     this.trailLevel = NaN;
     this.intrabarEntryBar = -1;
+    this.recordEntry(NO_ORDER);
   }
 
   private findOrder(id: number): number {
@@ -641,6 +679,8 @@ export class Broker implements OrderPort {
     this.orderStopDistance[to] = this.orderStopDistance[from];
     this.orderTargetDistance[to] = this.orderTargetDistance[from];
     this.orderTrailDistance[to] = this.orderTrailDistance[from];
+    this.orderSignals[to] = this.orderSignals[from];
+    this.orderConfidence[to] = this.orderConfidence[from];
   }
 
   private growOrders(): void {
@@ -656,5 +696,7 @@ export class Broker implements OrderPort {
     this.orderStopDistance = grow(this.orderStopDistance, capacity);
     this.orderTargetDistance = grow(this.orderTargetDistance, capacity);
     this.orderTrailDistance = grow(this.orderTrailDistance, capacity);
+    this.orderSignals = grow(this.orderSignals, capacity);
+    this.orderConfidence = grow(this.orderConfidence, capacity);
   }
 }

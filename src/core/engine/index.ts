@@ -1,6 +1,8 @@
 export {
   runBacktest,
   runPrepared,
+  strategyPlots,
+  type StrategyPlots,
   prepareDataset,
   BacktestWorkspace,
   type BacktestRun,
@@ -45,6 +47,13 @@ export {
   US_EQUITY_COSTS,
   type CostSettings,
 } from './assetCosts.ts';
-export { createTradeLog, appendTrade, copyTradeLog, tradeRecords, type TradeRecord } from './trade-log.ts';
+export {
+  createTradeLog,
+  appendTrade,
+  copyTradeLog,
+  tradeRecords,
+  type EntryFacts,
+  type TradeRecord,
+} from './trade-log.ts';
 export { ExitReason, type TradeLog } from './types.ts';
 export { randomWalkBars, type RandomWalkOptions } from './random-walk.ts';

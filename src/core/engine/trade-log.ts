@@ -1,5 +1,13 @@
 import type { ExitReason, TradeLog } from './types.ts';
 
+/** What was known when a position opened: its protective levels and why it was entered (NaN/0: none). */
+export interface EntryFacts {
+  stopLoss: number;
+  takeProfit: number;
+  signals: number;
+  confidence: number;
+}
+
 export function createTradeLog(capacity = 64): TradeLog {
   const n = Math.max(1, capacity);
   return {
@@ -15,11 +23,15 @@ export function createTradeLog(capacity = 64): TradeLog {
     returnPct: new Float64Array(n),
     commission: new Float64Array(n),
     exitReason: new Uint8Array(n),
+    stopLoss: new Float64Array(n),
+    takeProfit: new Float64Array(n),
+    entrySignals: new Uint32Array(n),
+    entryConfidence: new Float64Array(n),
   };
 }
 
 /** A copy of `column` with room for `capacity` values (the growth step of every structure-of-arrays log). */
-export function grow<T extends Int32Array | Int8Array | Float64Array | Uint8Array>(
+export function grow<T extends Int32Array | Int8Array | Float64Array | Uint8Array | Uint32Array>(
   column: T,
   capacity: number,
 ): T {
@@ -43,6 +55,10 @@ function ensureCapacity(log: TradeLog): void {
   log.returnPct = grow(log.returnPct, capacity);
   log.commission = grow(log.commission, capacity);
   log.exitReason = grow(log.exitReason, capacity);
+  log.stopLoss = grow(log.stopLoss, capacity);
+  log.takeProfit = grow(log.takeProfit, capacity);
+  log.entrySignals = grow(log.entrySignals, capacity);
+  log.entryConfidence = grow(log.entryConfidence, capacity);
 }
 
 export function appendTrade(
@@ -57,6 +73,7 @@ export function appendTrade(
   pnl: number,
   commission: number,
   exitReason: ExitReason,
+  entry: EntryFacts,
 ): void {
   ensureCapacity(log);
   const k = log.count++;
@@ -71,6 +88,10 @@ export function appendTrade(
   log.returnPct[k] = pnl / (Math.abs(size) * entryPrice);
   log.commission[k] = commission;
   log.exitReason[k] = exitReason;
+  log.stopLoss[k] = entry.stopLoss;
+  log.takeProfit[k] = entry.takeProfit;
+  log.entrySignals[k] = entry.signals;
+  log.entryConfidence[k] = entry.confidence;
 }
 
 /** A copy trimmed to `count`, for results that must outlive a reused workspace. */
@@ -89,6 +110,10 @@ export function copyTradeLog(log: TradeLog): TradeLog {
     returnPct: log.returnPct.slice(0, n),
     commission: log.commission.slice(0, n),
     exitReason: log.exitReason.slice(0, n),
+    stopLoss: log.stopLoss.slice(0, n),
+    takeProfit: log.takeProfit.slice(0, n),
+    entrySignals: log.entrySignals.slice(0, n),
+    entryConfidence: log.entryConfidence.slice(0, n),
   };
 }
 
@@ -105,6 +130,13 @@ export interface TradeRecord {
   returnPct: number;
   commission: number;
   exitReason: ExitReason;
+  /** Levels in force at entry; NaN: none. */
+  stopLoss: number;
+  takeProfit: number;
+  /** Bit mask over the strategy's `signals` (0: not recorded). */
+  entrySignals: number;
+  /** NaN: not scored. */
+  entryConfidence: number;
 }
 
 /** Trade k of the log as a plain object. */
@@ -121,6 +153,10 @@ export function tradeRecord(log: TradeLog, k: number): TradeRecord {
     returnPct: log.returnPct[k],
     commission: log.commission[k],
     exitReason: log.exitReason[k] as ExitReason,
+    stopLoss: log.stopLoss[k],
+    takeProfit: log.takeProfit[k],
+    entrySignals: log.entrySignals[k],
+    entryConfidence: log.entryConfidence[k],
   };
 }
 

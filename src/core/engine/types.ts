@@ -28,4 +28,12 @@ export interface TradeLog {
   returnPct: Float64Array;
   commission: Float64Array;
   exitReason: Uint8Array;
+  /** Stop-loss and take-profit levels in force when the position opened (NaN: none). */
+  stopLoss: Float64Array;
+  takeProfit: Float64Array;
+  /** Why the entry fired, as its strategy recorded it (OrderPort.recordEntryReason): a bit mask over the
+   * definition's `signals`, 0 when not recorded. */
+  entrySignals: Uint32Array;
+  /** The strategy's confidence score at entry, in [0, 1] (NaN: not scored). */
+  entryConfidence: Float64Array;
 }

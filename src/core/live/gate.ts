@@ -107,6 +107,10 @@ export class GatedPort implements OrderPort {
     if (id !== DROPPED_ORDER) this.inner.attachExits(id, stopDistance, targetDistance, trailDistance);
   }
 
+  recordEntryReason(id: number, signals: number, confidence: number): void {
+    if (id !== DROPPED_ORDER) this.inner.recordEntryReason(id, signals, confidence);
+  }
+
   cancel(id: number): boolean {
     return id !== DROPPED_ORDER && this.inner.cancel(id);
   }

@@ -32,6 +32,10 @@ function tradeLog(rows: TradeRow[]): TradeLog {
     returnPct: new Float64Array(capacity).fill(1e9),
     commission: new Float64Array(capacity),
     exitReason: new Uint8Array(capacity),
+    stopLoss: new Float64Array(capacity),
+    takeProfit: new Float64Array(capacity),
+    entrySignals: new Uint32Array(capacity),
+    entryConfidence: new Float64Array(capacity),
   };
   rows.forEach((row, i) => {
     log.entryIndex[i] = row.entryIndex;

@@ -1,6 +1,6 @@
 /** The contract between a strategy and whatever runs it (the backtest engine, the live bot). */
 export { OrderType, Sizing, type Direction, type OrderPort } from './order-port.ts';
-export { defaultParams, validateParams, withDefaults } from './params.ts';
+export { defaultParams, entrySignalNames, validateParams, withDefaults } from './params.ts';
 export {
   findStrategy,
   resolveStrategyDefinition,
@@ -12,6 +12,7 @@ export {
 } from './ref.ts';
 export type {
   Convention,
+  IndicatorPlot,
   ParamConstraint,
   ParamSpec,
   Strategy,

@@ -48,6 +48,12 @@ export interface OrderPort {
    * fill and stay with that position whatever the strategy does later (a re-parameterisation included).
    */
   attachExits(id: number, stopDistance: number, targetDistance: number, trailDistance: number): void;
+  /**
+   * Why resting order `id` was submitted, kept with the trade it opens (the chart's and the trade list's
+   * "why did this enter"): `signals` is a bit mask over the definition's `signals` names (bit k = the k-th
+   * name confirmed), `confidence` the strategy's score in [0, 1] (NaN when it does not score).
+   */
+  recordEntryReason(id: number, signals: number, confidence: number): void;
   /** Cancels a resting order; false when no order has that id (already filled or cancelled). */
   cancel(id: number): boolean;
   /** Stop-loss price of the open position (NaN removes it); ignored when flat. */

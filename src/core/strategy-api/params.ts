@@ -47,3 +47,9 @@ export function validateParams(definition: StrategyDefinition, params: StrategyP
   }
   return params;
 }
+
+/** The names of the signals set in an entry's recorded mask (see OrderPort.recordEntryReason). */
+export function entrySignalNames(definition: StrategyDefinition, mask: number): string[] {
+  const names = definition.signals ?? [];
+  return names.filter((_, k) => (mask & (1 << k)) !== 0);
+}

@@ -49,6 +49,24 @@ export interface Strategy {
    * warming up (NaN) the strategy simply does not trade. May allocate: it runs between bars, not per bar.
    */
   reparameterize(params: StrategyParams): void;
+  /**
+   * The indicator arrays this instance decides on (after `init`), as the chart draws them: its own
+   * arrays, so what a trader sees is what the strategy read. May allocate (a band derived from them).
+   */
+  plots?(): readonly IndicatorPlot[];
+}
+
+/**
+ * One indicator series of a strategy, for display. `pane` 'price' overlays the bars; any other name is a
+ * pane of its own under them, shared by the plots naming it. NaN marks bars without a value (warm-up).
+ */
+export interface IndicatorPlot {
+  readonly label: string;
+  readonly pane: string;
+  readonly style: 'line' | 'histogram';
+  readonly values: Float64Array;
+  /** Horizontal reference levels drawn in the plot's pane (an oscillator's thresholds). */
+  readonly levels?: readonly number[];
 }
 
 /**
@@ -93,6 +111,11 @@ export interface StrategyDefinition {
   readonly description: string;
   readonly params: readonly ParamSpec[];
   readonly constraints: readonly ParamConstraint[];
+  /**
+   * Names of the conditions an entry may record as confirmed (OrderPort.recordEntryReason's bit k is
+   * `signals[k]`); at most 32.
+   */
+  readonly signals?: readonly string[];
   /** Conventions the strategy runs under unless the options say otherwise. */
   readonly convention: Convention;
   /** Builds an instance from parameters already checked by `validateParams`. */

@@ -1,6 +1,12 @@
 import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
-import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import type {
+  IndicatorPlot,
+  Strategy,
+  StrategyContext,
+  StrategyDefinition,
+  StrategyParams,
+} from '../strategy-api/types.ts';
 
 /** MFI lookback (bars): the customary 14, not tuned so the space stays at the issue's twelve parameters. */
 export const CONFLUENCE_MFI_PERIOD = 14;
@@ -16,6 +22,13 @@ export const CONFLUENCE_REWARD_RISK = 2;
  * sides of every confidence_threshold in 0.4-0.8, so the threshold always matters.
  */
 export const CONFLUENCE_WEIGHTS = { macd: 30, mfi: 25, bollinger: 25, volume: 20 } as const;
+/** What an entry records as confirmed (OrderPort.recordEntryReason's bits, in this order). */
+export const CONFLUENCE_SIGNALS = ['SMA cross', 'MACD', 'volume', 'MFI', 'Bollinger'] as const;
+const SIGNAL_CROSS = 1;
+const SIGNAL_MACD = 2;
+const SIGNAL_VOLUME = 4;
+const SIGNAL_MFI = 8;
+const SIGNAL_BOLLINGER = 16;
 
 /**
  * Confluence: a long-only SMA crossover that only enters when enough independent signals agree.
@@ -108,14 +121,26 @@ class Confluence implements Strategy {
     }
     if (units !== 0 || !(f0 <= s0 && f1 > s1)) return;
     let score = 0;
-    if (this.macd[i] > this.signal[i]) score += CONFLUENCE_WEIGHTS.macd;
-    if (this.volume[i] >= p.volume_threshold) score += CONFLUENCE_WEIGHTS.volume;
+    let signals = SIGNAL_CROSS;
+    if (this.macd[i] > this.signal[i]) {
+      score += CONFLUENCE_WEIGHTS.macd;
+      signals |= SIGNAL_MACD;
+    }
+    if (this.volume[i] >= p.volume_threshold) {
+      score += CONFLUENCE_WEIGHTS.volume;
+      signals |= SIGNAL_VOLUME;
+    }
     const mfi = this.mfi[i];
-    if (mfi > p.mfi_oversold && mfi < p.mfi_overbought) score += CONFLUENCE_WEIGHTS.mfi;
+    if (mfi > p.mfi_oversold && mfi < p.mfi_overbought) {
+      score += CONFLUENCE_WEIGHTS.mfi;
+      signals |= SIGNAL_MFI;
+    }
     const close = this.close[i];
     const middle = this.middle[i];
-    if (close > middle && close <= middle + p.bb_std * this.deviation[i])
+    if (close > middle && close <= middle + p.bb_std * this.deviation[i]) {
       score += CONFLUENCE_WEIGHTS.bollinger;
+      signals |= SIGNAL_BOLLINGER;
+    }
     if (score < this.threshold) return;
     const stopDistance = CONFLUENCE_STOP_ATR * this.atr[i];
     if (!(stopDistance > 0)) return;
@@ -123,6 +148,39 @@ class Confluence implements Strategy {
     if (!(size > 0)) return;
     const id = this.orders.submit(1, OrderType.Market, Sizing.Units, size);
     this.orders.attachExits(id, stopDistance, CONFLUENCE_REWARD_RISK * stopDistance, NaN);
+    this.orders.recordEntryReason(id, signals, score / 100);
+  }
+
+  plots(): readonly IndicatorPlot[] {
+    const p = this.p;
+    const n = this.middle.length;
+    const upper = new Float64Array(n);
+    const lower = new Float64Array(n);
+    const histogram = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // The same expression onBar compares the close with, so the band drawn is the band tested.
+      upper[i] = this.middle[i] + p.bb_std * this.deviation[i];
+      lower[i] = this.middle[i] - p.bb_std * this.deviation[i];
+      histogram[i] = this.macd[i] - this.signal[i];
+    }
+    const macd = `MACD ${p.macd_fast}/${p.macd_slow}/${p.macd_signal}`;
+    return [
+      { label: `SMA ${p.fast_ma_period}`, pane: 'price', style: 'line', values: this.fast },
+      { label: `SMA ${p.slow_ma_period}`, pane: 'price', style: 'line', values: this.slow },
+      { label: `BB ${p.bb_period} upper`, pane: 'price', style: 'line', values: upper },
+      { label: `BB ${p.bb_period} middle`, pane: 'price', style: 'line', values: this.middle },
+      { label: `BB ${p.bb_period} lower`, pane: 'price', style: 'line', values: lower },
+      { label: 'MACD', pane: macd, style: 'line', values: this.macd },
+      { label: 'signal', pane: macd, style: 'line', values: this.signal },
+      { label: 'histogram', pane: macd, style: 'histogram', values: histogram },
+      {
+        label: `MFI ${CONFLUENCE_MFI_PERIOD}`,
+        pane: 'MFI',
+        style: 'line',
+        values: this.mfi,
+        levels: [p.mfi_oversold, p.mfi_overbought],
+      },
+    ];
   }
 }
 
@@ -262,6 +320,7 @@ export const confluence: StrategyDefinition = {
     { kind: 'less-than', left: 'mfi_oversold', right: 'mfi_overbought' },
     { kind: 'less-than', left: 'macd_fast', right: 'macd_slow' },
   ],
+  signals: CONFLUENCE_SIGNALS,
   convention: 'regimen',
   create: (params: StrategyParams) => new Confluence(params),
 };

@@ -1,6 +1,17 @@
 import { OrderType, Sizing, type OrderPort } from '../strategy-api/order-port.ts';
 import type { IndicatorCache } from '../indicators/cache.ts';
-import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import type {
+  IndicatorPlot,
+  Strategy,
+  StrategyContext,
+  StrategyDefinition,
+  StrategyParams,
+} from '../strategy-api/types.ts';
+
+/** Entry reasons (bits of OrderPort.recordEntryReason), in SMA_CROSS_SIGNALS order. */
+const CROSSED_ABOVE = 1;
+const CROSSED_BELOW = 2;
+const SMA_CROSS_SIGNALS = ['fast SMA crossed above slow', 'fast SMA crossed below slow'] as const;
 
 /**
  * SMA crossover baseline: long when the fast SMA of close crosses above the slow one, short when it
@@ -28,8 +39,11 @@ class SmaCross implements Strategy {
   private strict = true;
   private longOnly = false;
   private fraction = 1;
+  private params: StrategyParams;
 
-  constructor(private readonly initial: StrategyParams) {}
+  constructor(private readonly initial: StrategyParams) {
+    this.params = initial;
+  }
 
   init(context: StrategyContext): number {
     this.indicators = context.indicators;
@@ -42,6 +56,7 @@ class SmaCross implements Strategy {
   }
 
   reparameterize(params: StrategyParams): void {
+    this.params = params;
     this.fast = this.indicators.sma(params.fast);
     this.slow = this.indicators.sma(params.slow);
   }
@@ -53,11 +68,21 @@ class SmaCross implements Strategy {
     const s1 = this.slow[i];
     if ((this.strict ? f0 < s0 : f0 <= s0) && f1 > s1) {
       this.orders.close();
-      this.orders.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      const id = this.orders.submit(1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      this.orders.recordEntryReason(id, CROSSED_ABOVE, NaN);
     } else if ((this.strict ? f0 > s0 : f0 >= s0) && f1 < s1) {
       this.orders.close();
-      if (!this.longOnly) this.orders.submit(-1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      if (this.longOnly) return;
+      const id = this.orders.submit(-1, OrderType.Market, Sizing.EquityFraction, this.fraction);
+      this.orders.recordEntryReason(id, CROSSED_BELOW, NaN);
     }
+  }
+
+  plots(): readonly IndicatorPlot[] {
+    return [
+      { label: `SMA ${this.params.fast}`, pane: 'price', style: 'line', values: this.fast },
+      { label: `SMA ${this.params.slow}`, pane: 'price', style: 'line', values: this.slow },
+    ];
   }
 }
 
@@ -89,6 +114,7 @@ export const smaCross: StrategyDefinition = {
     },
   ],
   constraints: [{ kind: 'less-than', left: 'fast', right: 'slow' }],
+  signals: SMA_CROSS_SIGNALS,
   convention: 'backtesting.py',
   create: (params: StrategyParams) => new SmaCross(params),
 };

@@ -130,6 +130,7 @@ describe('a strategy and the port it trades through', () => {
         return submitted.length;
       },
       attachExits: () => undefined,
+      recordEntryReason: () => undefined,
       cancel: () => false,
       setStopLoss: () => undefined,
       setTakeProfit: () => undefined,

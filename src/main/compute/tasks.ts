@@ -39,7 +39,8 @@ import {
   resolveStrategyDefinition,
   type StrategyRef,
 } from '../../core/strategy/index.ts';
-import type { StrategyParams } from '../../core/strategy-api/types.ts';
+import type { StrategyDefinition, StrategyParams } from '../../core/strategy-api/types.ts';
+import { entrySignalNames } from '../../core/strategy-api/params.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
 import { parseCsvFilePart, type CsvFilePart, type CsvFilePartOutput } from './csvPart.ts';
@@ -62,9 +63,39 @@ export interface BacktestTask {
  * A trade as the UI and the CLI's JSON show it: the exit reason by name. The position still open at the
  * end comes last, with exitReason 'Open' and its "exit" the mark at the last close.
  */
-export type TradeOut = Omit<TradeRecord, 'entryIndex' | 'exitIndex' | 'commission' | 'exitReason'> & {
+export type TradeOut = Omit<
+  TradeRecord,
+  | 'entryIndex'
+  | 'exitIndex'
+  | 'commission'
+  | 'exitReason'
+  | 'stopLoss'
+  | 'takeProfit'
+  | 'entrySignals'
+  | 'entryConfidence'
+> & {
   exitReason: string;
+  /** The protective levels in force at entry (null: none). */
+  stopLoss: number | null;
+  takeProfit: number | null;
+  /** What confirmed the entry, by the strategy's names, and its confidence score (null: not scored). */
+  signals: string[];
+  confidence: number | null;
 };
+
+/** A trade's entry facts as TradeOut carries them (names for the signal bits, null for NaN). */
+function entryOut(
+  definition: StrategyDefinition,
+  facts: { stopLoss: number; takeProfit: number; entrySignals: number; entryConfidence: number },
+): Pick<TradeOut, 'stopLoss' | 'takeProfit' | 'signals' | 'confidence'> {
+  const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  return {
+    stopLoss: orNull(facts.stopLoss),
+    takeProfit: orNull(facts.takeProfit),
+    signals: entrySignalNames(definition, facts.entrySignals),
+    confidence: orNull(facts.entryConfidence),
+  };
+}
 
 export interface BacktestOutput {
   readonly equity: Float64Array;
@@ -362,12 +393,17 @@ export class TaskRunner {
     const { definition, params } = resolveStrategy(task.strategy);
     const run = runPrepared(prepared, definition, params, task.options, this.workspace);
     const metrics = metricsOf(prepared, periodEnds, run);
-    const trades = tradeRecords(run.trades).map(
-      ({ entryIndex: _entry, exitIndex: _exit, commission: _commission, exitReason, ...trade }) => ({
-        ...trade,
-        exitReason: EXIT_REASON_NAMES[exitReason] ?? String(exitReason),
-      }),
-    );
+    const trades: TradeOut[] = tradeRecords(run.trades).map((trade) => ({
+      entryTime: trade.entryTime,
+      exitTime: trade.exitTime,
+      entryPrice: trade.entryPrice,
+      exitPrice: trade.exitPrice,
+      size: trade.size,
+      pnl: trade.pnl,
+      returnPct: trade.returnPct,
+      exitReason: EXIT_REASON_NAMES[trade.exitReason] ?? String(trade.exitReason),
+      ...entryOut(definition, trade),
+    }));
     const open = run.openTrade;
     if (open !== null) {
       trades.push({
@@ -379,6 +415,7 @@ export class TaskRunner {
         pnl: open.pnl,
         returnPct: open.returnPct,
         exitReason: OPEN_TRADE_REASON,
+        ...entryOut(definition, open),
       });
     }
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.

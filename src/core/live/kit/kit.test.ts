@@ -32,6 +32,7 @@ class RecordingPort implements OrderPort {
     return this.submit(1, OrderType.Market, Sizing.Close, 0);
   }
   attachExits(): void {}
+  recordEntryReason(): void {}
   cancel(): boolean {
     return true;
   }

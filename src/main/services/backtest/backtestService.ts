@@ -1,5 +1,11 @@
 import type { Timeframe } from '../../../core/data/bars.ts';
-import { COST_STRESS_BPS, costOptions, type BacktestOptions } from '../../../core/engine/index.ts';
+import {
+  COST_STRESS_BPS,
+  costOptions,
+  prepareDataset,
+  strategyPlots,
+  type BacktestOptions,
+} from '../../../core/engine/index.ts';
 import type { CostStressRow } from '../../../shared/costs.ts';
 import { strategyRef, validateParams } from '../../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../../shared/contract.ts';
@@ -14,6 +20,7 @@ import { backtestTearSheet, closesAt } from '../tearSheet.ts';
 import { runJob, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { getStrategyOrThrow } from './strategyCatalog.ts';
+import { backtestRange, indicatorPayload } from './indicatorPayload.ts';
 
 /**
  * Backtests from the UI. Bars are read from the cache on every run (tens of milliseconds even for two
@@ -97,6 +104,8 @@ export class BacktestService {
         sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
         maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
       }));
+      // Computed here from the strategy's own instance, not in the worker: three stressed runs need it once.
+      const plots = strategyPlots(prepareDataset(dataset.bars), strategy, request.params, options(0));
       const benchmark =
         request.benchmark === undefined || request.benchmark === request.symbol
           ? { label: `${request.symbol} buy & hold`, values: dataset.bars.c }
@@ -112,6 +121,8 @@ export class BacktestService {
         ),
         equity: thinEquityCurve(dataset.bars.t, output.equity, request.cash),
         trades: output.trades,
+        indicators: indicatorPayload(dataset.bars.t, plots),
+        range: backtestRange(dataset.bars.t, plots),
         costs,
         costStress,
         tearSheet: backtestTearSheet(dataset.bars.t, output.equity, request.cash, benchmark),
