@@ -74,3 +74,16 @@ export function humanizeKey(key: string): string {
     .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** Epoch ms of a date input's UTC day (its end: the next midnight, so the day is included), if any. */
+export function dayStart(date: string, inclusiveEnd = false): number | undefined {
+  const t = Date.parse(`${date}T00:00:00Z`);
+  return Number.isFinite(t) ? t + (inclusiveEnd ? DAY_MS : 0) : undefined;
+}
+
+/** A request's start/end from two date inputs (either may be empty), the end day included. */
+export function dateRange(dates: { start: string; end: string }): { start?: number; end?: number } {
+  const start = dayStart(dates.start);
+  const end = dayStart(dates.end, true);
+  return { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
+}

@@ -97,6 +97,83 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
     BACKTEST_TIMEOUT_MS + 60_000,
   );
 
+  it(
+    "draws the strategy's own indicators, log scale, each trade's stop, target and why it entered, and the run's dates",
+    async () => {
+      const { page, problems } = await openApp(session());
+      const symbols = page.getByTestId('symbol-item');
+      await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
+      await symbols.nth(1).click();
+      await page.getByTestId('timeframe-1h').click();
+      const pricePanel = page.getByTestId('price-panel');
+      await expect.poll(() => pricePanel.getAttribute('data-bars-timeframe'), { timeout: 30_000 }).toBe('1h');
+      await page.getByTestId('strategy-select').selectOption('confluence');
+      // A low bar to enter, so the demo hour bars give trades whose reasons can be read.
+      await page.getByTestId('param-confidence_threshold').fill('0.4');
+      await page.getByTestId('param-volume_threshold').fill('1');
+      const run = page.getByTestId('run-backtest');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await run.click();
+      const range = page.getByTestId('backtest-range');
+      await range.waitFor({ state: 'visible', timeout: BACKTEST_TIMEOUT_MS });
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+
+      // The strategy's series: SMAs and Bollinger bands on price, MACD and MFI in two panes.
+      const indicators = ((await pricePanel.getAttribute('data-indicators')) ?? '').split('|');
+      for (const label of ['SMA 10', 'SMA 30', 'BB 20 upper', 'BB 20 lower', 'MACD', 'signal', 'MFI 14'])
+        expect(indicators).toContain(label);
+      expect(await pricePanel.getAttribute('data-indicator-panes')).toBe('2');
+
+      // The trades table says why each trade entered and with which exits.
+      const rows = page.getByTestId('trade-row');
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      const first = rows.first();
+      expect(await first.getByTestId('trade-why').innerText()).toMatch(
+        /^SMA cross(, (MACD|volume|MFI|Bollinger))* · \d+\.\d+%$/,
+      );
+      const stop = Number((await first.getByTestId('trade-stop').innerText()).replace(/,/g, ''));
+      const target = Number((await first.getByTestId('trade-target').innerText()).replace(/,/g, ''));
+      expect(Number.isFinite(stop) && Number.isFinite(target)).toBe(true);
+      expect(target).toBeGreaterThan(stop);
+
+      // The chart's tooltip at the first entry carries the same: swept across the focused trade's bars.
+      await first.click();
+      const chart = page.getByTestId('price-chart');
+      const box = (await chart.boundingBox())!;
+      const tooltip = pricePanel.locator('.chart-tooltip');
+      let entryTip = '';
+      for (let x = box.x + 10; x < box.x + box.width - 64 && !entryTip.includes('Entry #1 '); x += 3) {
+        await page.mouse.move(x, box.y + box.height * 0.2);
+        entryTip = (await tooltip.count()) > 0 ? await tooltip.first().innerText() : '';
+      }
+      expect(entryTip).toContain('Entry #1 long');
+      expect(entryTip).toMatch(/why\s+SMA cross/);
+      expect(entryTip).toMatch(/stop\s+[\d,.]+/);
+      expect(entryTip).toMatch(/target\s+[\d,.]+/);
+      await page.mouse.move(0, 0);
+
+      // Log scale redraws the price pane on a logarithmic axis.
+      await page.getByTestId('log-scale').click();
+      expect(await pricePanel.getAttribute('data-log-scale')).toBe('true');
+      await expect
+        .poll(() => paintedPixels(page, 'price-chart'), { timeout: 30_000 })
+        .toBeGreaterThan(10_000);
+
+      // The run's dates: its warm-up ends after its first bar; a later start date moves the run.
+      const firstBar = Number(await range.getAttribute('data-first'));
+      expect(Number(await range.getAttribute('data-trading-from'))).toBeGreaterThan(firstBar);
+      const later = new Date(firstBar + 30 * 86_400_000).toISOString().slice(0, 10);
+      await page.getByTestId('backtest-start').fill(later);
+      await run.click();
+      await expect
+        .poll(async () => Number(await range.getAttribute('data-first')), { timeout: BACKTEST_TIMEOUT_MS })
+        .toBeGreaterThanOrEqual(Date.parse(`${later}T00:00:00Z`));
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    BACKTEST_TIMEOUT_MS + 60_000,
+  );
+
   it('shows a failed backtest to the user with the server message', async () => {
     const { server, browser } = session();
     const page = await browser.newPage();

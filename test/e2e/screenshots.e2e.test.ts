@@ -35,10 +35,18 @@ const VIEWS: ReadonlyArray<{
       const run = page.getByTestId('run-backtest');
       await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
       await page.getByTestId('timeframe-1h').click();
+      // Confluence with a low bar to enter: its bands, MACD and MFI panes and its trades' stops and
+      // targets are what the chart shows a trader.
+      await page.getByTestId('strategy-select').selectOption('confluence');
+      await page.getByTestId('param-confidence_threshold').fill('0.4');
+      await page.getByTestId('param-volume_threshold').fill('1');
       await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
       await run.click();
       await expect.poll(() => page.getByTestId('trade-row').count(), { timeout: 60_000 }).toBeGreaterThan(0);
       await expect.poll(() => paintedPixels(page, 'equity-chart'), { timeout: 10_000 }).toBeGreaterThan(1000);
+      await expect
+        .poll(() => page.getByTestId('price-panel').getAttribute('data-indicator-panes'), { timeout: 30_000 })
+        .toBe('2');
     },
   },
   {

@@ -11,6 +11,7 @@ import type {
 } from '../../shared/contract.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
 import { finestAvailable, TIMEFRAME_CHOICES, TIMEFRAME_MS, timeframeReasons } from '../timeframes.ts';
+import { dateRange } from '../format.ts';
 import { errorMessage } from '../client/clientError.ts';
 import { checkAccount, checkParams, commissionPercentText, defaultDraft, type ParamDraft } from './params.ts';
 import { DEFAULT_TIME_ZONE_SETTING, isTimeZoneSetting, type TimeZoneSetting } from '../../shared/timeZone.ts';
@@ -70,6 +71,8 @@ export interface AppState {
   commission: string;
   /** Close a position still open after the last bar, so it is a closed trade (the CLI's --close-at-end). */
   closeAtEnd: boolean;
+  /** The dates the next backtest runs over (date inputs' YYYY-MM-DD, UTC days; empty: all cached bars). */
+  backtestDates: { start: string; end: string };
   /** Fees, spread and impact for every run from the app (Settings and every form), kept across launches. */
   costs: CostDraft;
   job: RunningJob | null;
@@ -104,6 +107,7 @@ export interface AppState {
   setCash(text: string): void;
   setCommission(text: string): void;
   setCloseAtEnd(closeAtEnd: boolean): void;
+  setBacktestDates(dates: Partial<AppState['backtestDates']>): void;
   setCosts(costs: CostDraft): void;
   setTimeZone(timeZone: TimeZoneSetting): void;
   setSession(session: TradingSession): void;
@@ -262,6 +266,7 @@ export function createAppStore(
       cash: '10000',
       commission: '0',
       closeAtEnd: false,
+      backtestDates: { start: '', end: '' },
       costs: isRecord(preferred) && isCostDraft(preferred.costs) ? preferred.costs : DEFAULT_COST_DRAFT,
       job: null,
       result: null,
@@ -378,6 +383,10 @@ export function createAppStore(
         set({ closeAtEnd });
       },
 
+      setBacktestDates(dates) {
+        set((s) => ({ backtestDates: { ...s.backtestDates, ...dates } }));
+      },
+
       async runBacktest() {
         const state = get();
         const strategy = selectedStrategy(state);
@@ -412,6 +421,7 @@ export function createAppStore(
             ...(costs.costs === undefined ? {} : { costs: costs.costs }),
             closeAtEnd: state.closeAtEnd,
             session: state.session,
+            ...dateRange(state.backtestDates),
           });
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();

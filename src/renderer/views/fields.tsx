@@ -147,3 +147,25 @@ export function ChoiceField<T extends string>(props: {
     </label>
   );
 }
+
+/** A date input (YYYY-MM-DD) with its label. */
+export function DateField(props: {
+  label: string;
+  testId: string;
+  value: string;
+  onChange: (date: string) => void;
+  disabled?: boolean;
+}) {
+  return (
+    <label className="field">
+      <span className="field-label">{props.label}</span>
+      <input
+        type="date"
+        data-testid={props.testId}
+        value={props.value}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </label>
+  );
+}

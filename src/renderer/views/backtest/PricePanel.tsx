@@ -1,6 +1,7 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { EChart } from '../../charts/EChart.tsx';
-import { barIndexAt, priceChartOption } from '../../charts/priceChart.ts';
+import { barIndexAt } from '../../charts/indicatorSeries.ts';
+import { priceChartOption } from '../../charts/priceChart.ts';
 import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts';
 import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
@@ -27,10 +28,20 @@ export function PricePanel() {
   const unavailable = TIMEFRAME_CHOICES.map((tf) => reasons[tf]).find((reason) => reason !== null);
 
   const data = bars.status === 'ready' ? bars.data : null;
-  const trades =
-    result && data && result.symbol === data.symbol && result.timeframe === data.timeframe
-      ? result.trades
-      : null;
+  const ownResult =
+    result && data && result.symbol === data.symbol && result.timeframe === data.timeframe ? result : null;
+  const trades = ownResult ? ownResult.trades : null;
+  const [logScale, setLogScale] = useState(false);
+  const overlay = useMemo(
+    () => ({
+      indicators: ownResult?.indicators ?? null,
+      range: ownResult?.range ?? null,
+      logScale,
+    }),
+    [ownResult, logScale],
+  );
+  const plotLabels = ownResult?.indicators.plots.map((plot) => plot.label) ?? [];
+  const panes = new Set(ownResult?.indicators.plots.map((plot) => plot.pane).filter((p) => p !== 'price'));
   const time = useTimeFormat();
   const bands = useRegimeBands(data);
   const regimes = useRegime((s) => s.labels);
@@ -43,8 +54,8 @@ export function PricePanel() {
       ? regimes.data
       : null;
   const option = useMemo(
-    () => (data && data.t.length > 0 ? priceChartOption(data, trades, time, bands) : null),
-    [data, trades, time, bands],
+    () => (data && data.t.length > 0 ? priceChartOption(data, trades, time, bands, overlay) : null),
+    [data, trades, time, bands, overlay],
   );
 
   const zoomTo = useMemo(() => {
@@ -77,6 +88,9 @@ export function PricePanel() {
       data-bars-symbol={data?.symbol ?? ''}
       data-bars-timeframe={data?.timeframe ?? ''}
       data-regime-bands={bands.length}
+      data-indicators={plotLabels.join('|')}
+      data-indicator-panes={panes.size}
+      data-log-scale={logScale}
       aria-busy={barsLoading}
     >
       <div className="toolbar">
@@ -127,6 +141,30 @@ export function PricePanel() {
             ))}
           </select>
         </label>
+        <button
+          type="button"
+          className={logScale ? 'seg active' : 'seg'}
+          aria-pressed={logScale}
+          data-testid="log-scale"
+          title="Logarithmic price scale: equal percentage moves look equal"
+          onClick={() => setLogScale(!logScale)}
+        >
+          log
+        </button>
+        {ownResult?.range ? (
+          <span
+            className="toolbar-note"
+            data-testid="backtest-range"
+            data-first={ownResult.range.first}
+            data-trading-from={ownResult.range.tradingFrom}
+            data-last={ownResult.range.last}
+            title="The bars the backtest ran over; before 'trading from' its indicators were warming up (shaded)"
+          >
+            run {time.barTime(ownResult.range.first, ownResult.timeframe)} →{' '}
+            {time.barTime(ownResult.range.last, ownResult.timeframe)} · trading from{' '}
+            {time.barTime(ownResult.range.tradingFrom, ownResult.timeframe)}
+          </span>
+        ) : null}
         {trades ? (
           <span className="toolbar-legend">
             <span className="up">▲</span> long <span className="down">▼</span> short{' '}

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { useApp } from '../../store/context.tsx';
 import { selectedStrategy } from '../../store/appStore.ts';
 import { checkAccount, checkParams } from '../../store/params.ts';
-import { NumberField, StrategyOptions } from '../fields.tsx';
+import { DateField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressBar } from './JobProgressBar.tsx';
 import { StrategyFileProblems } from './StrategyFileProblems.tsx';
 import { CostFields } from '../CostFields.tsx';
@@ -26,6 +26,8 @@ export function StrategyPanel() {
   const closeAtEnd = useApp((s) => s.closeAtEnd);
   const setCloseAtEnd = useApp((s) => s.setCloseAtEnd);
   const runBacktest = useApp((s) => s.runBacktest);
+  const dates = useApp((s) => s.backtestDates);
+  const setDates = useApp((s) => s.setBacktestDates);
 
   const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
   const account = useMemo(() => checkAccount(cash, commission), [cash, commission]);
@@ -110,6 +112,22 @@ export function StrategyPanel() {
             invalid={!!account.errors.commission}
             hint={account.errors.commission ?? account.warnings.commission ?? COMMISSION_UNIT}
             warning={!!account.warnings.commission}
+          />
+        </div>
+        <div className="params account">
+          <DateField
+            label="from (optional)"
+            testId="backtest-start"
+            value={dates.start}
+            disabled={!!job}
+            onChange={(start) => setDates({ start })}
+          />
+          <DateField
+            label="to (optional)"
+            testId="backtest-end"
+            value={dates.end}
+            disabled={!!job}
+            onChange={(end) => setDates({ end })}
           />
         </div>
         <label

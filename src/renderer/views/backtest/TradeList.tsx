@@ -5,6 +5,7 @@ import { useApp } from '../../store/context.tsx';
 import { formatDuration, formatMoney, formatNumber, formatPrice, formatSignedPercent } from '../../format.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
+import { entryExits, entryReason } from '../../charts/indicatorSeries.ts';
 
 const ROW_HEIGHT = 22;
 
@@ -70,6 +71,9 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
           <span className="c-num">Return</span>
           <span className="c-dur">Held</span>
           <span className="c-reason">Exit reason</span>
+          <span className="c-num">Stop</span>
+          <span className="c-num">Target</span>
+          <span className="c-why">Why it entered</span>
         </div>
         <div className="trade-scroll" onScroll={onScroll}>
           {!result ? <div className="empty">Trades appear here after a backtest.</div> : null}
@@ -79,6 +83,8 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
               const i = first + offset;
               const tone = trade.pnl > 0 ? 'up' : trade.pnl < 0 ? 'down' : '';
               const isOpen = trade.exitReason === OPEN_TRADE_REASON;
+              const exits = entryExits(trade);
+              const why = entryReason(trade);
               return (
                 <button
                   type="button"
@@ -109,6 +115,15 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                     title={isOpen ? 'still held: marked to the last close' : undefined}
                   >
                     {isOpen ? 'Open (marked)' : trade.exitReason}
+                  </span>
+                  <span className="c-num" data-testid="trade-stop">
+                    {exits.stop}
+                  </span>
+                  <span className="c-num" data-testid="trade-target">
+                    {exits.target}
+                  </span>
+                  <span className="c-why" data-testid="trade-why" title={why}>
+                    {why}
                   </span>
                 </button>
               );

@@ -1,37 +1,12 @@
 import { useState } from 'react';
 import type { Timeframe } from '../../../core/data/bars.ts';
-import { DAY_MS } from '../../format.ts';
+import { dayStart } from '../../format.ts';
 import { finestAvailable, TIMEFRAME_CHOICES, timeframeReasons } from '../../timeframes.ts';
 import { LastResult, PanelErrorBox } from './parts.tsx';
-import { ChoiceField } from '../fields.tsx';
+import { ChoiceField, DateField } from '../fields.tsx';
 import { useData } from './useData.ts';
 
 const FORMATS = ['csv', 'parquet'] as const;
-
-function DateField(props: {
-  label: string;
-  testId: string;
-  value: string;
-  onChange: (date: string) => void;
-}) {
-  return (
-    <label className="field">
-      <span className="field-label">{props.label}</span>
-      <input
-        type="date"
-        data-testid={props.testId}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-    </label>
-  );
-}
-
-/** Epoch ms of a date input's UTC day (its end: the next midnight, so the day is included), if any. */
-function dayStart(date: string, inclusiveEnd = false): number | undefined {
-  const t = Date.parse(`${date}T00:00:00Z`);
-  return Number.isFinite(t) ? t + (inclusiveEnd ? DAY_MS : 0) : undefined;
-}
 
 /**
  * Export a cached symbol as CSV or Parquet, in any timeframe it can be read in (stored or derived), over
