@@ -267,6 +267,9 @@ export class AlpacaPaperPort implements OrderPort {
     this.pendingExits.set(id, { stopDistance, targetDistance, trailDistance });
   }
 
+  /** Entry reasons are a backtest's trade record (the chart's "why"); the paper account keeps fills only. */
+  recordEntryReason(): void {}
+
   cancel(id: number): boolean {
     const queued = this.queue.findIndex((intent) => intent.kind === 'submit' && intent.id === id);
     if (queued >= 0) {
