@@ -110,6 +110,27 @@ export const SamplerInput = z.union([
   }),
 ]);
 
+/**
+ * The last part of a study's data kept from its search: a share of the first timeframe's bars (0.2 = the
+ * last 20 %) or every bar from a time on. The winner is then run on it once, beside its in-sample result.
+ */
+export const HoldoutInput = z.union([
+  z.strictObject({ fraction: z.number().gt(0, 'must be above 0').max(0.9, 'must be at most 0.9 (90 %)') }),
+  z.strictObject({ from: epochMsSchema }),
+]);
+
+/** The held-out part of a study and how its winner did there and before it (the same run, split). */
+export const StudyHoldout = z.object({
+  /** The first held-out bar's time: the search saw only bars before it. */
+  from: z.number(),
+  /** Bars held out (first timeframe) and bars searched. */
+  bars: z.number(),
+  searchedBars: z.number(),
+  /** The winner's equity metrics before `from` and from it on (one run over both, warmed up). */
+  inSample: z.record(z.string(), metricValue),
+  outOfSample: z.record(z.string(), metricValue),
+});
+
 /** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
 const StudyCacheData = z
   .strictObject({
@@ -127,6 +148,8 @@ const StudyCacheData = z
     weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
     /** The session every timeframe's bars keep to, as in a backtest (regular hours unless extended). */
     session: sessionSchema.default('regular'),
+    /** Bars at the end kept from the search, for the winner's out-of-sample check (none when absent). */
+    holdout: HoldoutInput.optional(),
   })
   .refine(endAfterStart, END_AFTER_START);
 
@@ -148,6 +171,7 @@ const StudyFileData = z
     end: epochMsSchema.optional(),
     aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
     weights: z.record(z.string(), z.number().min(0).finite()).optional(),
+    holdout: HoldoutInput.optional(),
   })
   .refine(endAfterStart, END_AFTER_START);
 
@@ -351,6 +375,8 @@ export const StudyDetail = z.object({
   approved: Approval.nullable(),
   /** A per-regime study's sets (null when the study was not started per regime). */
   perRegime: StudyRegimeSets.nullable(),
+  /** The winner on the held-out bars; null without a holdout or before the study completes. */
+  holdout: StudyHoldout.nullable(),
 });
 
 export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });
@@ -560,6 +586,8 @@ export type SamplerInput = z.output<typeof SamplerInput>;
 export type TrialRow = z.output<typeof TrialRow>;
 export type StudySummary = z.output<typeof StudySummary>;
 export type StudyDetail = z.output<typeof StudyDetail>;
+export type HoldoutInput = z.output<typeof HoldoutInput>;
+export type StudyHoldout = z.output<typeof StudyHoldout>;
 export type StudyState = z.output<typeof StudyState>;
 export type OverfittingStats = z.output<typeof OverfittingStats>;
 export type OptimizeImportanceRequest = z.output<typeof OptimizeImportanceRequest>;

@@ -160,6 +160,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
     overfitting: null,
     approved: null,
     perRegime: null,
+    holdout: null,
     ...patch,
     summary,
   };

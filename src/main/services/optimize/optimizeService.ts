@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CommissionSpec, SlippageSpec } from '../../../core/engine/index.ts';
-import { annualizationOf } from '../../../core/metrics/index.ts';
+import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
   gridSize,
@@ -30,6 +30,7 @@ import type {
   OptimizeStartRequest,
   OptimizeStartResult,
   StudyDetail,
+  StudyHoldout,
   StudyState,
   StudySummary,
 } from '../../../shared/optimizeContract.ts';
@@ -142,6 +143,7 @@ export class OptimizeService {
         preferPlateau: request.preferPlateau,
         trials: request.trials,
         ...(request.perRegime === undefined ? {} : { perRegime: request.perRegime }),
+        ...(studied.holdout === undefined ? {} : { holdout: studied.holdout }),
       },
       space,
       sampler: resolveSampler(request.sampler),
@@ -320,6 +322,50 @@ export class OptimizeService {
     );
   }
 
+  /**
+   * The winner on the held-out bars, beside its result before them: one run over the whole first
+   * timeframe (indicators warmed up, a position held across the cut as it would be live), its equity
+   * split at the first held-out bar. The out-of-sample part starts from the last searched bar's equity,
+   * so the first held-out bar's return counts. Nothing without a holdout or a winner.
+   */
+  private async holdoutResult(
+    row: StoredStudy,
+    study: Study,
+    winner: number | null | undefined,
+    data: StudyDatasets,
+    signal: AbortSignal,
+  ): Promise<StudyHoldout | undefined> {
+    const holdout = data.holdout;
+    const trial = study.trials.find((t) => t.number === winner);
+    if (holdout === undefined || trial === undefined) return undefined;
+    const whole = {
+      label: data.label,
+      datasets: [{ timeframe: data.datasets[0]!.timeframe, ref: holdout.all }],
+    };
+    const evaluator = await this.evaluatorFor(row, whole, `${row.id}-holdout`, 1);
+    let equity: Float64Array;
+    try {
+      equity = await evaluator.equity(trial.params, signal);
+      await evaluator.finished?.();
+    } finally {
+      evaluator.release?.();
+    }
+    const t = holdout.all.bars.t;
+    const metrics = (from: number, to: number): Record<string, number | null> =>
+      Object.fromEntries(
+        Object.entries(computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to))).map(
+          ([k, v]) => [k, finiteOrNull(v)],
+        ),
+      );
+    return {
+      from: holdout.from,
+      bars: t.length - holdout.index,
+      searchedBars: holdout.index,
+      inSample: metrics(0, holdout.index),
+      outOfSample: metrics(holdout.index - 1, t.length),
+    };
+  }
+
   /** The stored row and the study: the running one itself, else rebuilt from its stored trials. */
   private async load(studyId: string): Promise<{ row: StoredStudy; study: Study; running: boolean }> {
     const row = await this.row(studyId);
@@ -476,11 +522,13 @@ export class OptimizeService {
         this.deps.pool,
         signal,
       );
+      const holdout = await this.holdoutResult(row, study, analysis.winner, data, signal);
       return await finish({
         state: 'complete',
         winner: analysis.winner,
         report: analysis.report,
         ...(regimeSets === undefined ? {} : { regimeSets }),
+        ...(holdout === undefined ? {} : { holdout }),
       });
     } catch (error) {
       if (isCancelled()) return finish({ state: 'cancelled' });

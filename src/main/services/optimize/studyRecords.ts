@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
 import { getStrategy, isStrategyName } from '../../../core/strategy/index.ts';
 import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
-import { OverfittingStats } from '../../../shared/optimizeContract.ts';
+import { HoldoutInput, OverfittingStats, StudyHoldout } from '../../../shared/optimizeContract.ts';
 import { PerRegimeSettings, RegimeStudyResult } from '../../../shared/regimeContract.ts';
 import { strategyRefSchema } from '../../../shared/schemas.ts';
 import type { Database } from '../../store/database.ts';
@@ -60,6 +60,8 @@ export const StudyDefinition = z.object({
   trials: z.number().int().positive(),
   /** Per-regime mode: the trials are scored per regime once the study completes (absent: not asked). */
   perRegime: PerRegimeSettings.optional(),
+  /** The bars at the end the search never sees (absent: none held out). */
+  holdout: HoldoutInput.optional(),
 });
 
 export type StudySource = z.output<typeof StudySource>;
@@ -80,6 +82,8 @@ const StudyDocumentV3 = z.object({
   /** The winner's trial number (the plateau centre when preferPlateau). */
   winner: z.number().int().nullable().optional(),
   report: OverfittingStats.optional(),
+  /** The winner on the held-out bars, once the study completed with one. */
+  holdout: StudyHoldout.optional(),
   /** A per-regime study's sets (or why they could not be chosen), once it completed. */
   regimeSets: z.union([z.object({ result: RegimeStudyResult }), z.object({ error: z.string() })]).optional(),
   finishedAt: z.number().optional(),

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
+import { firstIndexAtOrAfter, sliceBarsByTime } from '../../../core/data/bars.ts';
 import type { BacktestOptions, CostSettings } from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
@@ -142,7 +143,29 @@ export function strategyParams(params: Readonly<Record<string, unknown>>): Recor
 /** One dataset per timeframe of a study, shared with the workers (bars copied into shared memory once). */
 export interface StudyDatasets {
   readonly label: string;
+  /** What the search scores: with a holdout, only the bars before it. */
   readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
+  /** The whole first timeframe and where its held-out part begins (a study with a holdout only). */
+  readonly holdout?: { readonly from: number; readonly index: number; readonly all: DatasetRef };
+}
+
+/**
+ * Where the held-out part of `t` (the first timeframe's times) begins: its index and time. Refused,
+ * naming data.holdout, when it leaves nothing to search or nothing to hold out.
+ */
+function holdoutStart(t: Float64Array, holdout: NonNullable<StudyDefinition['holdout']>): number {
+  const index =
+    'fraction' in holdout
+      ? Math.floor(t.length * (1 - holdout.fraction))
+      : firstIndexAtOrAfter(t, holdout.from);
+  // Fewer than two bars on either side cannot be scored (returns need two equity points).
+  if (index < 2 || t.length - index < 2)
+    throw new InputError(
+      `data.holdout: holding out ${'fraction' in holdout ? `${holdout.fraction * 100} %` : `from ${new Date(holdout.from).toISOString()}`} ` +
+        `of ${t.length} bars leaves ${index} to search and ${t.length - index} held out; both need at least 2`,
+      'data.holdout',
+    );
+  return index;
 }
 
 /** How a study's source is named in its default name and its label: the symbol, or the file's name. */
@@ -152,7 +175,7 @@ export function studySourceLabel(source: StudyDefinition['source']): string {
 
 /** Reads a study's bars for each of its timeframes. */
 export async function loadStudyDatasets(
-  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session'>,
+  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session' | 'holdout'>,
   repo: BarsReader | null,
 ): Promise<StudyDatasets> {
   const { source } = definition;
@@ -166,12 +189,22 @@ export async function loadStudyDatasets(
   const loaded = await loadDatasets(source, definition.timeframes, range, repo).catch((error: unknown) => {
     throw error instanceof RequestError ? error.nestedIn('data.') : error;
   });
+  const label = studySourceLabel(source);
+  const datasets = loaded.map((dataset, i) => ({
+    timeframe: definition.timeframes[i]!,
+    ref: { id: dataset.id, bars: dataset.bars },
+  }));
+  if (definition.holdout === undefined) return { label, datasets };
+  const all = datasets[0]!.ref;
+  const from = all.bars.t[holdoutStart(all.bars.t, definition.holdout)]!;
   return {
-    label: studySourceLabel(source),
-    datasets: loaded.map((dataset, i) => ({
-      timeframe: definition.timeframes[i]!,
-      ref: { id: dataset.id, bars: dataset.bars },
+    label,
+    // Every timeframe stops before the first held-out bar's time: no trial reads a bar from it on.
+    datasets: datasets.map(({ timeframe, ref }) => ({
+      timeframe,
+      ref: { id: `${ref.id}:before:${from}`, bars: sliceBarsByTime(ref.bars, null, from) },
     })),
+    holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all },
   };
 }
 

@@ -139,6 +139,7 @@ export function studyDetail(
     hypervolume: several ? finiteOrNull(study.hypervolume()) : null,
     overfitting: row.data.report ?? null,
     perRegime: regimeSetsOf(row.data),
+    holdout: row.data.holdout ?? null,
     approved:
       row.approvedParams === null
         ? null

@@ -9,7 +9,9 @@ import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
   SearchRequestInput,
+  HoldoutInput,
   StudyDetail,
+  StudyHoldout,
   StudyState,
   TrialRow,
 } from '../../../../shared/optimizeContract.ts';
@@ -78,6 +80,23 @@ function integerOption(args: ParsedArgs, name: string, fallback: number, min: nu
   if (!Number.isInteger(value) || value < min)
     throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`);
   return value;
+}
+
+/** --holdout 20% (the last share of the bars) or --holdout DATE (every bar from it on); undefined without it. */
+export function holdoutFrom(args: ParsedArgs): HoldoutInput | undefined {
+  const raw = stringOption(args, 'holdout');
+  if (raw === undefined) return undefined;
+  const percent = /^(\d+(?:\.\d+)?)%$/.exec(raw.trim());
+  if (percent !== null) {
+    const fraction = Number(percent[1]) / 100;
+    if (!(fraction > 0 && fraction <= 0.9))
+      throw new UsageError(`--holdout must be a share above 0 % and at most 90 %, got "${raw}"`);
+    return { fraction };
+  }
+  const from = Date.parse(raw);
+  if (Number.isNaN(from))
+    throw new UsageError(`--holdout must be a percentage (20%) or an ISO date (2024-06-01), got "${raw}"`);
+  return { from };
 }
 
 /** The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM from the cache. */
@@ -319,10 +338,30 @@ function studyReport(detail: StudyDetail): string {
       );
     for (const note of o.notes) lines.push(`  note: ${note}`);
   }
+  if (detail.holdout !== null) lines.push('', ...holdoutLines(detail.holdout));
   if (detail.perRegime !== null) lines.push(...perRegimeLines(detail.perRegime));
   if (s.state !== 'complete') lines.push('', `Resume with: regimen optimize --resume ${s.id}`);
   return lines.join('\n');
 }
+
+/** The winner before and on the held-out bars, side by side. */
+function holdoutLines(holdout: StudyHoldout): string[] {
+  return [
+    `Holdout: the last ${holdout.bars} bars (from ${new Date(holdout.from).toISOString()}) were never searched; ` +
+      `the winner on the ${holdout.searchedBars} searched bars and on the held-out ones:`,
+    table([
+      ['metric', 'in sample', 'out of sample'],
+      ...HOLDOUT_METRICS.map((k) => [
+        metricLabel(k),
+        formatValue(k, holdout.inSample[k] ?? null),
+        formatValue(k, holdout.outOfSample[k] ?? null),
+      ]),
+    ]),
+  ];
+}
+
+/** Equity metrics a holdout compares (the split run has no per-part trade list). */
+const HOLDOUT_METRICS = ['totalReturn', 'annualizedReturn', 'sharpeRatio', 'maxDrawdown', 'volatility'];
 
 /** Opens the data dir's store, runs `work` with an optimize service on a pool, and closes everything. */
 async function withOptimizer<T>(
@@ -514,10 +553,12 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
     const aggregation = stringOption(args, 'aggregation') ?? 'worst';
     const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
     const perRegime = perRegimeFrom(args);
+    const holdout = holdoutFrom(args);
     const shared = {
       ...(from === null ? {} : { start: from }),
       ...(end === null ? {} : { end }),
       aggregation: aggregation as TimeframeAggregation,
+      ...(holdout === undefined ? {} : { holdout }),
       ...(Object.keys(weights).length === 0
         ? {}
         : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
@@ -584,7 +625,8 @@ export const optimizeCommand: Command = {
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
-    '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--progress auto|bar|lines|none]\n' +
+    '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
+    '        [--progress auto|bar|lines|none]\n' +
     '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]' +
     PER_REGIME_HELP +
     '\n   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
@@ -596,6 +638,7 @@ export const optimizeCommand: Command = {
     aggregation: { type: 'string' },
     'tf-weight': { type: 'string', multiple: true },
     'study-name': { type: 'string' },
+    holdout: { type: 'string' },
     resume: { type: 'string' },
     ...PER_REGIME_OPTIONS,
     ...OUT_OPTIONS,
@@ -630,6 +673,7 @@ export const optimizeCommand: Command = {
         throw new UsageError('--aggregation weighted needs a --tf-weight for every timeframe');
       costRequest = costRequestFrom(args, io);
       const perRegime = perRegimeFrom(args);
+      const holdout = holdoutFrom(args);
       newStudy = {
         name:
           stringOption(args, 'study-name') ??
@@ -648,6 +692,7 @@ export const optimizeCommand: Command = {
           preferPlateau: search.preferPlateau,
           trials: search.trials,
           ...(perRegime === undefined ? {} : { perRegime }),
+          ...(holdout === undefined ? {} : { holdout }),
         },
         space: search.space,
         sampler: search.sampler,
