@@ -169,46 +169,56 @@ function prequential(log: (line: string) => void, name: string, panel: PanelWind
 
 /**
  * The results-ledger hook's cost on a study: the same 1,000-trial sma-cross study (20,000 1-minute bars,
- * random sampler, one pool thread) with and without the hook, the time until the study is done and, with
- * it, until the ledger has also stored and learned every trial (the hook works after each batch).
+ * random sampler, one pool thread) without and with the hook, alternating three times so the load of a
+ * shared machine falls on both alike; medians, with the load average beside each run. With the hook it
+ * also gives the time until the ledger has stored and learned every trial (the hook works after each
+ * batch).
  */
 async function hookCost(log: (line: string) => void): Promise<void> {
   const walk = randomWalkBars(20_000, 7, { volatility: 0.0008 });
-  const seconds: Record<string, { study: number; flushed: number; rows: number }> = {};
-  for (const withHook of [false, true, false, true]) {
-    const harness = await optimizeHarness(1, undefined, withHook);
-    try {
-      await harness.bars.write('HOOK', '1m', walk, 'bench');
-      const id = await harness.service.create({
-        name: 'hook cost',
-        definition: smaCrossDefinition({ kind: 'cache', symbol: 'HOOK' }, ['1m'], 1000),
-        space: parseSpace(['fast=2:100', 'slow=5:300'], ['fast<slow']),
-        sampler: { kind: 'random' },
-        objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
-        seed: 1,
-        minTrades: 0,
-      });
-      const started = performance.now();
-      await harness.service.resume(id);
-      await harness.service.wait(id);
-      const study = (performance.now() - started) / 1000;
-      await harness.service.close();
-      const flushed = (performance.now() - started) / 1000;
-      const rows = withHook ? await new LedgerRepository(harness.db).count('trial') : 0;
-      // The second run of each kind is kept: the first warms the pool and the JIT.
-      seconds[withHook ? 'with' : 'without'] = { study, flushed, rows };
-    } finally {
-      await harness.close();
+  const runs: Record<'with' | 'without', { study: number; flushed: number; rows: number }[]> = {
+    with: [],
+    without: [],
+  };
+  for (let round = 0; round < 3; round++) {
+    for (const withHook of [false, true]) {
+      const harness = await optimizeHarness(1, undefined, withHook);
+      try {
+        await harness.bars.write('HOOK', '1m', walk, 'bench');
+        const id = await harness.service.create({
+          name: 'hook cost',
+          definition: smaCrossDefinition({ kind: 'cache', symbol: 'HOOK' }, ['1m'], 1000),
+          space: parseSpace(['fast=2:100', 'slow=5:300'], ['fast<slow']),
+          sampler: { kind: 'random' },
+          objectives: [{ metric: 'sharpeRatio', direction: 'maximize' }],
+          seed: 1,
+          minTrades: 0,
+        });
+        const started = performance.now();
+        await harness.service.resume(id);
+        await harness.service.wait(id);
+        const study = (performance.now() - started) / 1000;
+        await harness.service.close();
+        const flushed = (performance.now() - started) / 1000;
+        const rows = withHook ? await new LedgerRepository(harness.db).count('trial') : 0;
+        runs[withHook ? 'with' : 'without'].push({ study, flushed, rows });
+        log(
+          `  round ${round + 1} ${withHook ? 'with   ' : 'without'} the hook: study ${study.toFixed(2)} s` +
+            (withHook ? `, ledger done ${flushed.toFixed(2)} s (${rows} rows)` : '') +
+            ` (load ${loadavg()[0]!.toFixed(1)})`,
+        );
+      } finally {
+        await harness.close();
+      }
     }
   }
-  const { with: hooked, without } = seconds as Record<
-    'with' | 'without',
-    { study: number; flushed: number; rows: number }
-  >;
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[1]!;
+  const without = median(runs.without.map((r) => r.study));
+  const hooked = median(runs.with.map((r) => r.study));
   log(
-    `\nledger hook on a 1,000-trial sma-cross study (20,000 1m bars, 1 thread): ${without.study.toFixed(2)} s without, ` +
-      `${hooked.study.toFixed(2)} s with (${(100 * (hooked.study / without.study - 1)).toFixed(1)} %), ` +
-      `${hooked.flushed.toFixed(2)} s until its ${hooked.rows} ledger rows were stored and learned`,
+    `ledger hook on a 1,000-trial sma-cross study (20,000 1m bars, 1 thread), medians of 3: ` +
+      `${without.toFixed(2)} s without, ${hooked.toFixed(2)} s with (${(100 * (hooked / without - 1)).toFixed(1)} %), ` +
+      `${median(runs.with.map((r) => r.flushed)).toFixed(2)} s until the ledger had stored and learned every trial`,
   );
 }
 
