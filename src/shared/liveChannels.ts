@@ -27,6 +27,7 @@ export const LIVE_CHANNELS = {
     'live:policy-set',
     'live:webhook',
     'live:webhook-set',
+    'live:verify-provenance',
   ],
   events: ['live:status', 'live:alarm'],
 } as const satisfies DomainChannels;

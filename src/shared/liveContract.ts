@@ -208,6 +208,26 @@ export const AuditVerdictView = z.union([
   z.object({ ok: z.literal(false), seq: z.number(), problem: z.string() }),
 ]);
 
+/** A study set's provenance re-run: what matched and, in words, exactly what did not. */
+export const ProvenanceVerdict = z.object({
+  ok: z.boolean(),
+  hash: z.string(),
+  studyId: z.string(),
+  trial: z.number(),
+  dataFingerprint: z.object({ recorded: z.string(), now: z.string() }),
+  engineVersion: z.object({ recorded: z.string(), now: z.string() }),
+  metrics: z.array(
+    z.object({
+      name: z.string(),
+      recorded: z.number(),
+      reproduced: z.number().nullable(),
+      difference: z.number().nullable(),
+      matches: z.boolean(),
+    }),
+  ),
+  differences: z.array(z.string()),
+});
+
 const BotRef = z.strictObject({ bot: botUrl });
 
 /** The alarm webhook as the renderer sees it: its address and whether a signing secret is set, never the secret. */
@@ -268,6 +288,11 @@ export const liveContract = {
       output: z.object({ format: z.enum(['csv', 'json']), fileName: z.string(), text: z.string() }),
     },
     'live:policy': { input: BotRef, output: LivePolicyView },
+    /** Re-runs a set's study trial on the data as it is now and compares with what the set recorded. */
+    'live:verify-provenance': {
+      input: z.strictObject({ set: ParameterSetSchema }),
+      output: ProvenanceVerdict,
+    },
     /** Records the bot's next policy version; recommendations are judged by it from then on. */
     'live:policy-set': {
       input: z.strictObject({ bot: botUrl, policy: ApprovalPolicySchema, reason, actor }),
@@ -298,3 +323,4 @@ export type LiveAlarmView = z.output<typeof LiveAlarm>;
 export type LiveWebhookView = z.output<typeof LiveWebhookView>;
 export type AuditEntryView = z.output<typeof AuditEntryView>;
 export type LivePolicyView = z.output<typeof LivePolicyView>;
+export type ProvenanceVerdict = z.output<typeof ProvenanceVerdict>;

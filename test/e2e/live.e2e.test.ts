@@ -123,6 +123,13 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     const proposal = page.getByTestId('live-proposal').first();
     await proposal.waitFor({ state: 'visible', timeout: 60_000 });
     expect(await proposal.getByTestId('live-provenance').innerText()).toContain(`study ${started.studyId}`);
+    // The artifact's provenance re-run on the serve's data reproduces its recorded metrics.
+    await proposal.getByTestId('live-verify-provenance').click();
+    await expect
+      .poll(() => proposal.getByTestId('live-provenance-verdict').getAttribute('data-ok'), {
+        timeout: 30_000,
+      })
+      .toBe('true');
     const confirmation = (await proposal.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
     await proposal.getByTestId('live-typed').fill(confirmation);
     await proposal.getByTestId('live-note').fill('best trial of the e2e study');
@@ -146,18 +153,35 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await page.getByTestId('live-refresh').click();
     await expect.poll(() => version.getAttribute('data-version'), { timeout: 20_000 }).toBe('1');
 
-    const trials = await api<{ trials: Array<{ number: number; status: string }>; best: { number: number } }>(
-      s,
-      'optimize:get',
-      { studyId: started.studyId },
+    // An auto-approval policy, edited in the Live view: the next study trial is approved by it.
+    await botPanel.getByTestId('live-policy-edit').click();
+    await botPanel.getByTestId('live-policy-text').fill(
+      JSON.stringify({
+        bounds: { fast: { min: 1, max: 100 }, slow: { min: 1, max: 100 } },
+        maxChangesPerDay: 5,
+      }),
     );
-    const other = trials.trials.find((t) => t.status === 'complete' && t.number !== trials.best.number)!;
+    await botPanel.getByTestId('live-policy-reason').fill('e2e: small studies');
+    await botPanel.getByTestId('live-policy-save').click();
+    await expect
+      .poll(() => botPanel.getByTestId('live-policy').getAttribute('data-version'), { timeout: 30_000 })
+      .toBe('1');
+
+    type Trial = { number: number; status: string; params: Record<string, number> };
+    const trials = await api<{ trials: Trial[]; best: Trial }>(s, 'optimize:get', {
+      studyId: started.studyId,
+    });
+    const best = trials.trials.find((t) => t.number === trials.best.number)!;
+    const other = trials.trials.find(
+      (t) => t.status === 'complete' && Object.keys(t.params).some((k) => t.params[k] !== best.params[k]),
+    )!;
     await api(s, 'live:propose', { bot: launched.url, studyId: started.studyId, trialNumber: other.number });
     await page.getByTestId('live-refresh').click();
     const second = page
       .locator('[data-testid="live-proposal"]:not(:has([data-testid="live-pushed"]))')
       .first();
     await second.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await second.getByTestId('live-proposal-policy').getAttribute('data-approved')).toBe('true');
     const confirmation2 = (await second.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
     await second.getByTestId('live-typed').fill(confirmation2);
     await second.getByTestId('live-note').fill('neighbour, ramped');

@@ -107,6 +107,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'live:audit': {},
     'live:audit-export': { format: 'csv' },
     'live:policy': { bot: FUZZ_BOT },
+    'live:verify-provenance': { set: { hash: 'x' } },
     'live:policy-set': {
       bot: FUZZ_BOT,
       policy: { bounds: { fast: { min: 1, max: 9, maxStep: 2 } }, maxChangesPerDay: 1 },

@@ -19,6 +19,7 @@ import type { Services } from '../../src/main/services/services.ts';
 import {
   REQUEST_CHANNELS,
   requestSchemas,
+  type LiveProposal,
   type OptimizeProgressEvent,
   type RequestChannel,
   type RequestInput,
@@ -39,7 +40,10 @@ let runner: LiveRunner;
 const BOT_SECRET = 'contract-outputs-bot-secret-4410';
 const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
 /** The live proposal the approve and push cases act on. */
-let proposal = { approvalId: '', confirmation: '' };
+let proposal = { approvalId: '', confirmation: '' } as Pick<
+  LiveProposal,
+  'approvalId' | 'confirmation' | 'set'
+>;
 let liveTrial = 0;
 let dir: { path: string; remove(): void };
 /** The study `optimize:start` created: the study channels after it act on it. */
@@ -188,6 +192,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:policy': () => ({ bot: bot.url }),
   'live:webhook': () => ({}),
   'live:webhook-set': () => ({ url: null }),
+  'live:verify-provenance': () => ({ set: proposal.set }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:resume': () => ({ studyId }),
   'optimize:delete': async () => {

@@ -60,6 +60,7 @@ const handlers: Requests = {
   'live:audit': reject,
   'live:audit-export': reject,
   'live:policy': reject,
+  'live:verify-provenance': reject,
   'live:policy-set': reject,
   'live:webhook': reject,
   'live:webhook-set': reject,

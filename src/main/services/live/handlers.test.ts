@@ -300,4 +300,69 @@ describe('live channels: from a study trial to the bot and back, through the con
     expect(view.alarms.map((a: { kind: string }) => a.kind)).toEqual(['unreachable']);
     await call('live:bot-remove', { bot: 'http://127.0.0.1:9' });
   });
+
+  it("re-runs a set's provenance: reproduced to 1e-9, or exactly what differs (metrics, engine, data)", async () => {
+    await call('live:bot-add', { name: 'paper', url: server.url });
+    const studyId = await finishedStudy();
+    const detail = await call('optimize:get', { studyId });
+    const trial = detail.trials.find((t) => t.status === 'complete' && (t.metrics.numTrades ?? 0) > 0)!;
+    const { set } = await call('live:propose', { bot: server.url, studyId, trialNumber: trial.number });
+    const same = await call('live:verify-provenance', { set });
+    expect(same.differences).toEqual([]);
+    expect(same.ok).toBe(true);
+    expect(same.metrics.length).toBe(
+      Object.keys(set.provenance.kind === 'study' ? set.provenance.expected : {}).length,
+    );
+    expect(
+      same.metrics.every(
+        (m) => m.matches && Math.abs(m.difference!) <= 1e-9 * Math.max(1, Math.abs(m.recorded)),
+      ),
+    ).toBe(true);
+
+    const body = { ...set, hash: undefined };
+    const provenance = set.provenance as Extract<typeof set.provenance, { kind: 'study' }>;
+    const edited = sealParameterSet({
+      ...body,
+      provenance: {
+        ...provenance,
+        engineVersion: 'regimen 0.0.0',
+        expected: { ...provenance.expected, sharpeRatio: provenance.expected['sharpeRatio']! + 1e-6 },
+      },
+    });
+    const altered = await call('live:verify-provenance', { set: edited });
+    expect(altered.ok).toBe(false);
+    expect(altered.differences).toEqual([
+      expect.stringMatching(/^engine version: recorded regimen 0\.0\.0, this is regimen \d/),
+      expect.stringMatching(
+        /^metric sharpeRatio: recorded -?[\d.]+, reproduced -?[\d.]+ \(difference -[\d.e-]+\)$/,
+      ),
+    ]);
+
+    const sharpe = altered.metrics.find((m) => m.name === 'sharpeRatio')!;
+    expect(sharpe.matches).toBe(false);
+    expect(sharpe.difference! / -1e-6).toBeCloseTo(1, 6);
+
+    // The study's bars change under it: both fingerprints, and the metrics that moved.
+    const bars = await services.bars.read(SYMBOL, '1m');
+    const k = Math.floor(bars.t.length / 2);
+    const c = Float64Array.from(bars.c);
+    const h = Float64Array.from(bars.h);
+    c[k] *= 1.05;
+    h[k] = Math.max(h[k], c[k]);
+    await services.bars.write(SYMBOL, '1m', { ...bars, c, h }, 'test');
+    const moved = await call('live:verify-provenance', { set });
+    expect(moved.ok).toBe(false);
+    expect(moved.dataFingerprint.now).not.toBe(moved.dataFingerprint.recorded);
+    expect(moved.differences[0]).toBe(
+      `data changed: recorded fingerprint ${moved.dataFingerprint.recorded}, now ${moved.dataFingerprint.now}`,
+    );
+
+    const manual = sealParameterSet({
+      ...body,
+      provenance: { kind: 'manual', note: 'x', engineVersion: 'x' },
+    });
+    await expect(call('live:verify-provenance', { set: manual })).rejects.toThrow(
+      "the set's provenance is manual: only a study trial's set can be re-run",
+    );
+  });
 });

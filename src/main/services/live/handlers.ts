@@ -25,6 +25,7 @@ import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
 import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
+import { verifyProvenance } from './provenance.ts';
 import { proposalFromTrial } from './studyProposal.ts';
 import { LiveWatcher } from './watcher.ts';
 import { createAlarmWebhook } from './webhook.ts';
@@ -161,6 +162,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const url = bot === undefined ? undefined : normalise(bot);
       return { entries: url === undefined ? entries : entries.filter((e) => e.bot === url), verdict };
     },
+    'live:verify-provenance': ({ set }) => verifyProvenance(records, deps.bars, set),
     'live:policy': async ({ bot }) =>
       withDesk((desk) => approvalPolicyOf(desk.audit, knownBot(bot).url), false),
     'live:policy-set': async ({ bot, policy, reason, actor }) =>

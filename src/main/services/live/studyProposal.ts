@@ -91,7 +91,7 @@ function finiteMetrics(metrics: Readonly<Record<string, number>> | undefined): R
 }
 
 /** SHA-256 of the bars each of the study's timeframes read (or of its CSV file). */
-async function studyFingerprint(study: StoredStudy, bars: BarsRepository): Promise<string> {
+export async function studyFingerprint(study: StoredStudy, bars: BarsRepository): Promise<string> {
   const definition = study.data.definition;
   const source = definition.source;
   if (source.kind === 'file') {

@@ -18,6 +18,7 @@ import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts
 import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { TrialOutcome } from '../../compute/tasks.ts';
+import type { StudyDocument } from './studyRecords.ts';
 import { strategyParams, type StudyDatasets } from './studySetup.ts';
 
 export interface EvaluatorSettings {
@@ -27,6 +28,20 @@ export interface EvaluatorSettings {
   readonly objectives: readonly Objective[];
   readonly aggregation: TimeframeAggregation;
   readonly weights?: Readonly<Record<string, number>>;
+}
+
+/** How a stored study's trials were evaluated: what a re-run of one of them must use again. */
+export function studyEvaluatorSettings(
+  definition: StudyDocument['definition'],
+  objectives: readonly Objective[],
+): EvaluatorSettings {
+  return {
+    strategy: definition.strategy,
+    options: definition.options,
+    objectives,
+    aggregation: definition.aggregation,
+    ...(definition.weights === undefined ? {} : { weights: definition.weights }),
+  };
 }
 
 /** One trial's outcome on one dataset, as a worker thread or a remote worker reports it. */

@@ -46,7 +46,7 @@ import { studyNeighbourhood } from './studyNeighbourhood.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
-import { poolEvaluators, type Evaluator, type EvaluatorSource } from './evaluator.ts';
+import { poolEvaluators, studyEvaluatorSettings, type Evaluator, type EvaluatorSource } from './evaluator.ts';
 import { approveParams } from './studyApprovals.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import { studyRegimeSets } from './studyRegimes.ts';
@@ -310,13 +310,7 @@ export class OptimizeService {
     const definition = row.data.definition;
     return (this.deps.compute ?? poolEvaluators(this.deps.pool))(
       data,
-      {
-        strategy: definition.strategy,
-        options: definition.options,
-        objectives: row.config.objectives,
-        aggregation: definition.aggregation,
-        ...(definition.weights === undefined ? {} : { weights: definition.weights }),
-      },
+      studyEvaluatorSettings(definition, row.config.objectives),
       key,
       planned,
     );

@@ -1,5 +1,10 @@
 import { useState } from 'react';
-import type { AuditEntryView, LiveBotView, LiveProposal } from '../../../shared/contract.ts';
+import type {
+  AuditEntryView,
+  LiveBotView,
+  LiveProposal,
+  ProvenanceVerdict,
+} from '../../../shared/contract.ts';
 import { HALT_MODES, POSITION_POLICIES } from '../../../shared/liveChoices.ts';
 import type { RegimenClient } from '../../../shared/client.ts';
 import { EChart } from '../../charts/EChart.tsx';
@@ -258,6 +263,7 @@ function ProposalCard({
   const [policy, setPolicy] = useState<(typeof POSITION_POLICIES)[number]>('keep');
   const [ramp, setRamp] = useState('10,25,50,100');
   const [barsPerStep, setBarsPerStep] = useState('20');
+  const [verdict, setVerdict] = useState<ProvenanceVerdict | null>(null);
   const provenance = proposal.set.provenance;
   const pushed = proposal.pushedVersion !== null;
   return (
@@ -271,7 +277,30 @@ function ProposalCard({
           study {provenance.studyId} trial #{provenance.trial} · seed {provenance.seed} · data{' '}
           {provenance.dataFingerprint.slice(0, 12)} · {provenance.engineVersion} · expected Sharpe{' '}
           {formatNumber(provenance.expected['sharpeRatio'] ?? null, 2)} ±{' '}
-          {formatNumber(provenance.spread?.['sharpeRatio'] ?? null, 2)}
+          {formatNumber(provenance.spread?.['sharpeRatio'] ?? null, 2)}{' '}
+          <button
+            type="button"
+            className="ghost-button small"
+            data-testid="live-verify-provenance"
+            onClick={() =>
+              void act(async () =>
+                setVerdict(await client.invoke('live:verify-provenance', { set: proposal.set })),
+              )
+            }
+          >
+            Verify provenance
+          </button>
+          {verdict ? (
+            <div
+              className={verdict.ok ? 'live-line' : 'live-line bad'}
+              data-testid="live-provenance-verdict"
+              data-ok={String(verdict.ok)}
+            >
+              {verdict.ok
+                ? `Reproduced: ${verdict.metrics.length} metrics within 1e-9, same data and engine`
+                : verdict.differences.join('; ')}
+            </div>
+          ) : null}
         </div>
       ) : null}
       {proposal.policy ? (

@@ -33,7 +33,8 @@ afterAll(async () => {
 
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = capture();
-  const who = argv[1] === 'status' || argv[1] === 'audit' || argv[2] === 'show' ? [] : ['--as', 'ana'];
+  const who =
+    ['status', 'audit', 'verify-provenance'].includes(argv[1]!) || argv[2] === 'show' ? [] : ['--as', 'ana'];
   const code = await main([...argv, '--data-dir', dir, ...who], io);
   return { code, out: io.stdout, err: io.stderr };
 }
@@ -172,5 +173,20 @@ describe('regimen live', () => {
     expect((await run('live', 'policy', 'show', '--bot', url)).out).toContain(
       'fast: [5, 20], step at most 3',
     );
+  });
+
+  it('verify-provenance takes a set file or a recorded hash, and refuses what it cannot re-run in words', async () => {
+    expect((await run('live', 'verify-provenance', 'nothing-here')).err).toContain(
+      'nothing-here is neither a file nor a set hash',
+    );
+    expect((await run('live', 'verify-provenance', 'abcdef0123')).err).toContain(
+      'no set abcdef0123 in the audit trail',
+    );
+    const hash = JSON.parse((await run('live', 'audit', '--format', 'json')).out).find(
+      (e: { kind: string }) => e.kind === 'proposal',
+    ).toHash as string;
+    const manual = await run('live', 'verify-provenance', hash.slice(0, 10));
+    expect(manual.code).toBe(2);
+    expect(manual.err).toContain("the set's provenance is manual: only a study trial's set can be re-run");
   });
 });

@@ -74,22 +74,25 @@ export function print(io: CommandIO, args: ParsedArgs, value: unknown, text: str
   io.out(args.values['json'] ? JSON.stringify(value, null, 2) : text);
 }
 
+/** A parameter-set artifact from a JSON file, refused naming the file and the field at fault. */
+export function readSetFile(file: string, label = ''): ParameterSet {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${label}${file}: ${(error as Error).message}`);
+  }
+  const result = ParameterSetSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UsageError(`${label}${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
 function setFromArgs(args: ParsedArgs): ParameterSet {
   const file = stringOption(args, 'set');
-  if (file !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`--set ${file}: ${(error as Error).message}`);
-    }
-    const result = ParameterSetSchema.safeParse(parsed);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new UsageError(`--set ${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
-    }
-    return result.data;
-  }
+  if (file !== undefined) return readSetFile(file, '--set ');
   let definition;
   try {
     definition = findStrategy(requiredOption(args, 'strategy'), STRATEGIES);

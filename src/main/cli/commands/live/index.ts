@@ -62,6 +62,11 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./policy.ts')).livePolicyShowCommand,
   },
   {
+    name: 'live verify-provenance',
+    summary: "Re-run a set's study trial and reproduce its recorded metrics, or say exactly what differs",
+    load: async () => (await import('./verifyProvenance.ts')).liveVerifyProvenanceCommand,
+  },
+  {
     name: 'live audit',
     summary: 'The live audit trail: list, --verify the hash chain, or export --format csv|json',
     load: async () => (await import('./desk.ts')).liveAuditCommand,
