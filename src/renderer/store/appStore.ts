@@ -73,6 +73,8 @@ export interface AppState {
   closeAtEnd: boolean;
   /** The dates the next backtest runs over (date inputs' YYYY-MM-DD, UTC days; empty: all cached bars). */
   backtestDates: { start: string; end: string };
+  /** The tear sheet's benchmark: another cached symbol held over the run's bars ('' : the symbol itself). */
+  benchmark: string;
   /** Fees, spread and impact for every run from the app (Settings and every form), kept across launches. */
   costs: CostDraft;
   job: RunningJob | null;
@@ -108,6 +110,7 @@ export interface AppState {
   setCommission(text: string): void;
   setCloseAtEnd(closeAtEnd: boolean): void;
   setBacktestDates(dates: Partial<AppState['backtestDates']>): void;
+  setBenchmark(symbol: string): void;
   setCosts(costs: CostDraft): void;
   setTimeZone(timeZone: TimeZoneSetting): void;
   setSession(session: TradingSession): void;
@@ -267,6 +270,7 @@ export function createAppStore(
       commission: '0',
       closeAtEnd: false,
       backtestDates: { start: '', end: '' },
+      benchmark: '',
       costs: isRecord(preferred) && isCostDraft(preferred.costs) ? preferred.costs : DEFAULT_COST_DRAFT,
       job: null,
       result: null,
@@ -383,6 +387,10 @@ export function createAppStore(
         set({ closeAtEnd });
       },
 
+      setBenchmark(benchmark) {
+        set({ benchmark });
+      },
+
       setBacktestDates(dates) {
         set((s) => ({ backtestDates: { ...s.backtestDates, ...dates } }));
       },
@@ -422,6 +430,9 @@ export function createAppStore(
             closeAtEnd: state.closeAtEnd,
             session: state.session,
             ...dateRange(state.backtestDates),
+            ...(state.benchmark === '' || state.benchmark === state.symbol
+              ? {}
+              : { benchmark: state.benchmark }),
           });
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();

@@ -1,7 +1,7 @@
 import { COMMISSION_UNIT, MAX_COMMISSION_PERCENT } from '../../../shared/commission.ts';
 import { useMemo } from 'react';
 import { useApp } from '../../store/context.tsx';
-import { selectedStrategy } from '../../store/appStore.ts';
+import { selectedStrategy, symbolRows } from '../../store/appStore.ts';
 import { checkAccount, checkParams } from '../../store/params.ts';
 import { DateField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressBar } from './JobProgressBar.tsx';
@@ -27,6 +27,13 @@ export function StrategyPanel() {
   const setCloseAtEnd = useApp((s) => s.setCloseAtEnd);
   const runBacktest = useApp((s) => s.runBacktest);
   const dates = useApp((s) => s.backtestDates);
+  const datasets = useApp((s) => s.datasets);
+  const benchmark = useApp((s) => s.benchmark);
+  const setBenchmark = useApp((s) => s.setBenchmark);
+  const benchmarks = useMemo(
+    () => (datasets.status === 'ready' ? symbolRows(datasets.data).map((row) => row.symbol) : []),
+    [datasets],
+  );
   const setDates = useApp((s) => s.setBacktestDates);
 
   const paramCheck = useMemo(() => (strategy ? checkParams(strategy, draft) : null), [strategy, draft]);
@@ -130,6 +137,24 @@ export function StrategyPanel() {
             onChange={(end) => setDates({ end })}
           />
         </div>
+        <label className="field" title="What the tear sheet compares the run with: a symbol bought and held">
+          <span className="field-label">benchmark</span>
+          <select
+            data-testid="backtest-benchmark"
+            value={benchmark}
+            disabled={!!job}
+            onChange={(e) => setBenchmark(e.target.value)}
+          >
+            <option value="">{symbol ?? 'this symbol'} (buy &amp; hold)</option>
+            {benchmarks
+              .filter((other) => other !== symbol)
+              .map((other) => (
+                <option key={other} value={other}>
+                  {other}
+                </option>
+              ))}
+          </select>
+        </label>
         <label
           className="check-field"
           title="Otherwise a position still held after the last bar is listed as open, marked to the last close"
