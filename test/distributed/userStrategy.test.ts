@@ -1,6 +1,7 @@
 /**
  * A user strategy on remote workers: the worker has no copy of the coordinator's data folder, so the
- * compiled file travels with the chunk, and the study equals the one run on this machine's pool.
+ * compiled file travels with the chunk, and the study equals the one run on this machine's pool. A worker
+ * runs such code only when started with --allow-user-strategies; otherwise each trial fails saying so.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
   const dir = tempDir('regimen-user-strategy-remote-');
   let redis: TestRedis;
   let h: OptimizeHarness;
-  let worker: WorkerProcess;
+  let worker: WorkerProcess | undefined;
   beforeAll(async () => {
     mkdirSync(join(dir.path, 'strategies'));
     copyFileSync(EXAMPLE, join(dir.path, 'strategies', 'rsi-reversion.ts'));
@@ -26,8 +27,6 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
     expect((await loadUserStrategies(dir.path)).problems).toEqual([]);
     redis = await startRedis();
     h = await optimizeHarness(1, { inProcessBelow: 0 });
-    worker = startWorker(redis.url);
-    await worker.ready;
   }, 60_000);
   afterAll(async () => {
     await worker?.stop();
@@ -36,12 +35,28 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
     dir.remove();
   });
 
-  it('equals the local run trial by trial', async () => {
-    const study = () =>
-      googStudy(12, {
-        strategy: 'rsi-reversion',
-        space: ['period=5:20', 'oversold=20:35', 'overbought=65:80', 'exit=45:55', 'stop_pct=0:3'],
-      });
+  const study = () =>
+    googStudy(12, {
+      strategy: 'rsi-reversion',
+      space: ['period=5:20', 'oversold=20:35', 'overbought=65:80', 'exit=45:55', 'stop_pct=0:3'],
+    });
+
+  it('is refused by a worker not started to run user code', async () => {
+    worker = startWorker(redis.url);
+    await worker.ready;
+    const remote = await runRemotely(h, study(), { redisUrl: redis.url, chunkSize: 4 });
+    expect(remote.trials).toHaveLength(12);
+    for (const trial of remote.trials) {
+      expect(trial.status).toBe('failed');
+      expect(trial.status === 'failed' ? trial.error : '').toContain('--allow-user-strategies');
+    }
+    await worker.stop();
+    worker = undefined;
+  }, 60_000);
+
+  it('equals the local run trial by trial on a worker that allows it', async () => {
+    worker = startWorker(redis.url, { allowUserStrategies: true });
+    await worker.ready;
     const local = await runLocally(h, study());
     const remote = await runRemotely(h, study(), { redisUrl: redis.url, chunkSize: 4 });
     expect(remote.state).toBe('complete');

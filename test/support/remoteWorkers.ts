@@ -29,6 +29,8 @@ export function startWorker(
     lockSeconds?: number;
     /** The compiled CLI (`npm run build`), as a built `regimen serve` runs: the same engine hash. */
     built?: boolean;
+    /** --allow-user-strategies: run the strategy files a coordinator sends. */
+    allowUserStrategies?: boolean;
   } = {},
 ): WorkerProcess {
   const execArgv =
@@ -46,6 +48,7 @@ export function startWorker(
       '--concurrency',
       String(options.concurrency ?? 1),
       ...(options.lockSeconds === undefined ? [] : ['--lock-seconds', String(options.lockSeconds)]),
+      ...(options.allowUserStrategies === true ? ['--allow-user-strategies'] : []),
     ],
     {
       cwd: ROOT,

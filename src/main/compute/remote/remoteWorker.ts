@@ -49,6 +49,12 @@ export interface RemoteWorkerOptions {
   readonly lockDurationMs?: number;
   /** A line for the operator (stderr in the CLI). */
   readonly log: (line: string) => void;
+  /**
+   * Whether chunks may bring a user strategy's code (`--allow-user-strategies`). Off by default: a
+   * built-in is data (a name, a version, parameters), but a user strategy is code, and whoever can write
+   * to the queue could otherwise run anything on this machine.
+   */
+  readonly allowUserStrategies?: boolean;
 }
 
 export interface RemoteWorker {
@@ -207,10 +213,20 @@ function chunkOf(data: unknown): TrialChunk {
 }
 
 /**
- * Why this build cannot run the chunk's strategy, or null when it can. A user strategy's file comes with
- * the chunk and is checked here as main checks it, so a broken one fails its trials with the reason.
+ * Why this worker cannot run the chunk's strategy, or null when it can. A user strategy's file comes with
+ * the chunk and is checked here as main checks it, so a broken one fails its trials with the reason; a
+ * worker not started to run user code refuses it before compiling anything.
  */
-function refusal(ref: StrategyRef, userStrategy: TrialChunk['userStrategy']): string | null {
+function refusal(
+  ref: StrategyRef,
+  userStrategy: TrialChunk['userStrategy'],
+  allowUserStrategies: boolean,
+): string | null {
+  if (userStrategy !== undefined && !allowUserStrategies)
+    return (
+      `strategy ${ref.name} is a user strategy file and this worker runs no code from its queue; ` +
+      'start the worker with --allow-user-strategies to run it'
+    );
   try {
     if (userStrategy !== undefined) ensureUserStrategy(userStrategy);
     resolveStrategyDefinition(ref);
@@ -242,7 +258,7 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     const chunk = chunkOf(job.data);
     const key = resultsKey(hash, chunk.studyKey);
     // A strategy this build cannot run (unknown, or another version) fails each trial with the reason.
-    const refused = refusal(chunk.strategy, chunk.userStrategy);
+    const refused = refusal(chunk.strategy, chunk.userStrategy, options.allowUserStrategies === true);
     const written = await redis.hmget(key, ...chunk.trials.map((t) => String(t.number)));
     const sandbox = idle.pop();
     if (sandbox === undefined) throw new Error('no idle sandbox (more chunks than --concurrency)');

@@ -6,14 +6,17 @@ import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
 
 export const workerCommand: Command = {
   usage:
-    '--redis URL [--concurrency N] [--lock-seconds S]\n' +
+    '--redis URL [--concurrency N] [--lock-seconds S] [--allow-user-strategies]\n' +
     '        URL: redis://[user[:password]@]host:port (rediss:// for TLS; password also from\n' +
     '        REGIMEN_REDIS_PASSWORD); N sandbox processes, one per core by default; S: how long the\n' +
-    '        chunks of a worker that died wait before another worker takes them (default 10)',
+    '        chunks of a worker that died wait before another worker takes them (default 10);\n' +
+    '        --allow-user-strategies: run the strategy files (code) a coordinator sends with its chunks\n' +
+    '        (off: their trials fail saying so; allow it only on a queue you trust)',
   options: {
     redis: { type: 'string' },
     concurrency: { type: 'string' },
     'lock-seconds': { type: 'string' },
+    'allow-user-strategies': { type: 'boolean' },
   },
   async run(args, io) {
     let redisUrl: string;
@@ -32,6 +35,7 @@ export const workerCommand: Command = {
       redisUrl,
       concurrency,
       lockDurationMs: Math.round(lockSeconds * 1000),
+      allowUserStrategies: args.values['allow-user-strategies'] === true,
       log: (line) => io.err(`${line}\n`),
     });
     io.err(`taking trials from ${safeUrl(redisUrl)}; Ctrl-C stops after the chunks in hand\n`);
