@@ -179,11 +179,65 @@ export const BacktestResult = z.object({
   elapsedMs: z.number(),
 });
 
+/** Each resample keeps a whole path of n + 1 equities for the pointwise bands, so these bound memory. */
+const MAX_ROBUSTNESS_RESAMPLES = 20_000;
+const MAX_ROBUSTNESS_RETURNS = 100_000;
+const fraction = (what: string) =>
+  z.number().gt(0, `must be a fraction in (0, 1) (${what})`).lt(1, `must be a fraction in (0, 1) (${what})`);
+
+/**
+ * Monte Carlo of a result (core/robustness): its closed trades' returns on equity shuffled, or its period
+ * returns block-bootstrapped. The caller sends the returns, so any backtest result (or other) can be asked.
+ */
+export const RobustnessRequest = z
+  .strictObject({
+    method: z.enum(['trade-shuffle', 'block-bootstrap']),
+    /** Fractions (0.01 = +1%); below -1 would lose more than everything. */
+    returns: z
+      .array(z.number().finite().min(-1, 'must be a return >= -1 (a loss of at most 100%)'))
+      .min(2, 'needs at least two returns')
+      .max(MAX_ROBUSTNESS_RETURNS),
+    resamples: z.number().int().min(1).max(MAX_ROBUSTNESS_RESAMPLES).default(1000),
+    /** Mean block length of the bootstrap, in periods (absent: n^(1/3)); not for trade shuffles. */
+    blockLength: z.number().int().min(1).optional(),
+    drawdownDepth: fraction('of the running peak').default(0.2),
+    ruinFloor: fraction('of the starting equity').default(0.5),
+    seed: z.number().int().default(1),
+  })
+  .superRefine((request, ctx) => {
+    if (request.blockLength === undefined) return;
+    if (request.method === 'trade-shuffle')
+      ctx.addIssue({ code: 'custom', path: ['blockLength'], message: 'applies to block-bootstrap only' });
+    else if (request.blockLength > request.returns.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['blockLength'],
+        message: `must be at most the number of returns (${request.returns.length})`,
+      });
+  });
+
+/** core/robustness's RobustnessResult as data (bands as plain arrays). */
+export const RobustnessResultSchema = z.object({
+  method: z.enum(['trade-shuffle', 'block-bootstrap']),
+  resamples: z.number(),
+  seed: z.number(),
+  percentiles: z.array(z.number()),
+  /** One equity path (starting at 1) per percentile. */
+  equityBands: z.array(z.array(z.number())),
+  maxDrawdownBands: z.array(z.number()),
+  probDrawdownBeyond: z.number(),
+  probRuin: z.number(),
+  drawdownDepth: z.number(),
+  ruinFloor: z.number(),
+  blockLength: z.number().optional(),
+});
+
 export const backtestContract = {
   requests: {
     'strategies:list': { input: z.strictObject({}), output: z.array(StrategyInfo) },
     'strategies:problems': { input: z.strictObject({}), output: z.array(StrategyProblemSchema) },
     'backtest:run': { input: BacktestRequest, output: BacktestResult },
+    'backtest:robustness': { input: RobustnessRequest, output: RobustnessResultSchema },
   },
   events: {},
 } as const satisfies DomainContract<typeof BACKTEST_CHANNELS>;
@@ -194,3 +248,5 @@ export type StrategyInfo = z.output<typeof StrategyInfo>;
 export type TearSheetPayload = z.output<typeof TearSheetPayload>;
 export type TradeRow = z.output<typeof TradeRow>;
 export type IndicatorsPayload = z.output<typeof IndicatorsPayload>;
+export type RobustnessInput = z.output<typeof RobustnessRequest>;
+export type RobustnessPayload = z.output<typeof RobustnessResultSchema>;

@@ -34,6 +34,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
       strategy: 'sma-cross',
       params: { fast: 5, slow: 20 },
     },
+    'backtest:robustness': { method: 'block-bootstrap', returns: [0.01, -0.02, 0.005], resamples: 20 },
     'optimize:start': {
       strategy: 'sma-cross',
       data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },

@@ -44,6 +44,7 @@ const handlers: Requests = {
     { symbol: 'AAA', timeframe: '1m', bars: 3, start: 0, end: 120_000, source: 'demo', calendar: 'equities' },
   ],
   'bars:get': reject,
+  'backtest:robustness': reject,
   'regimes:get': reject,
   'live:bots': reject,
   'live:bot-add': reject,

@@ -5,6 +5,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { JobContext } from '../jobs.ts';
 import { BacktestService } from './backtestService.ts';
+import { runRobustness } from './robustness.ts';
 import { listStrategies } from './strategyCatalog.ts';
 
 /** The strategy catalogue (the user's strategy files' problems with it) and single backtests (run on the pool, as jobs with progress). */
@@ -20,5 +21,6 @@ export function createBacktestHandlers(deps: {
     'strategies:list': async () => listStrategies(),
     'strategies:problems': async () => deps.strategyProblems.map((problem) => ({ ...problem })),
     'backtest:run': (request) => backtests.run(request),
+    'backtest:robustness': async (request) => runRobustness(request),
   };
 }

@@ -3,6 +3,7 @@ import { StrategyPanel } from './StrategyPanel.tsx';
 import { PricePanel } from './PricePanel.tsx';
 import { EquityPanel } from './EquityPanel.tsx';
 import { MetricsPanel } from './MetricsPanel.tsx';
+import { RobustnessPanel } from './RobustnessPanel.tsx';
 import { TradeList } from './TradeList.tsx';
 import { useApp } from '../../store/context.tsx';
 import { RegimePanel } from '../regime/RegimePanel.tsx';
@@ -25,6 +26,7 @@ export function BacktestView() {
       </div>
       <aside className="col-right">
         <MetricsPanel />
+        <RobustnessPanel />
         <RegimePanel target={target} ribbon={false} testIdPrefix="" />
       </aside>
     </div>

@@ -1,0 +1,150 @@
+import { useMemo, useState } from 'react';
+import type { RequestInput, RobustnessPayload } from '../../../shared/contract.ts';
+import { periodReturnsOf, tradeEquityReturns } from '../../../shared/robustnessReturns.ts';
+import { EChart } from '../../charts/EChart.tsx';
+import { robustnessChartOption } from '../../charts/robustnessChart.ts';
+import { errorMessage } from '../../client/clientError.ts';
+import { formatPercent } from '../../format.ts';
+import { useApp } from '../../store/context.tsx';
+import { ChoiceField, NumberField } from '../fields.tsx';
+
+type Method = RequestInput<'backtest:robustness'>['method'];
+const METHODS: readonly Method[] = ['block-bootstrap', 'trade-shuffle'];
+const METHOD_LABEL: Record<Method, string> = {
+  'block-bootstrap': 'Bootstrap of period returns',
+  'trade-shuffle': 'Shuffle of trade order',
+};
+
+/** Text drafts, so a half-typed value is kept; the server's contract checks them and names a bad one. */
+interface Draft {
+  resamples: string;
+  blockLength: string;
+  drawdownDepth: string;
+  ruinFloor: string;
+  seed: string;
+}
+
+const numberOrText = (text: string): number | string => (text.trim() === '' ? text : Number(text));
+
+/**
+ * Monte Carlo of the Backtest view's result (issue 15 item 8): asks `backtest:robustness` with the result's
+ * period returns or closed trades' returns, and shows the equity band, the drawdown band and the two
+ * probabilities. A new result clears the previous answer, which described another run.
+ */
+export function RobustnessPanel() {
+  const client = useApp((s) => s.client);
+  const result = useApp((s) => s.result);
+  const [method, setMethod] = useState<Method>('block-bootstrap');
+  const [draft, setDraft] = useState<Draft>({
+    resamples: '1000',
+    blockLength: '',
+    drawdownDepth: '0.2',
+    ruinFloor: '0.5',
+    seed: '1',
+  });
+  const [answer, setAnswer] = useState<{ of: unknown; value: RobustnessPayload } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const shown = answer !== null && answer.of === result ? answer.value : null;
+  const option = useMemo(() => (shown ? robustnessChartOption(shown) : null), [shown]);
+  const set = (key: keyof Draft) => (value: string) => setDraft((d) => ({ ...d, [key]: value }));
+
+  const run = async (): Promise<void> => {
+    if (result === null) return;
+    const returns = method === 'trade-shuffle' ? tradeEquityReturns(result) : periodReturnsOf(result);
+    // Sent as typed: a non-number reaches the contract, whose refusal names the field.
+    const request = {
+      method,
+      returns,
+      resamples: numberOrText(draft.resamples),
+      ...(draft.blockLength.trim() === '' ? {} : { blockLength: numberOrText(draft.blockLength) }),
+      drawdownDepth: numberOrText(draft.drawdownDepth),
+      ruinFloor: numberOrText(draft.ruinFloor),
+      seed: numberOrText(draft.seed),
+    } as RequestInput<'backtest:robustness'>;
+    setBusy(true);
+    setError(null);
+    try {
+      setAnswer({ of: result, value: await client.invoke('backtest:robustness', request) });
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (result === null) return null;
+  return (
+    <section className="panel robustness" data-testid="robustness-panel">
+      <div className="panel-title">Monte Carlo robustness</div>
+      <div className="form-row">
+        <ChoiceField
+          label="Method"
+          title="Resample the period returns in blocks, or reorder the closed trades"
+          testId="robustness-method"
+          value={method}
+          choices={METHODS}
+          describe={(m) => METHOD_LABEL[m]}
+          onChange={setMethod}
+        />
+        <NumberField
+          label="Resamples"
+          value={draft.resamples}
+          onChange={set('resamples')}
+          testId="robustness-resamples"
+        />
+        {method === 'block-bootstrap' ? (
+          <NumberField
+            label="Block"
+            value={draft.blockLength}
+            placeholder="auto"
+            onChange={set('blockLength')}
+            testId="robustness-block"
+          />
+        ) : null}
+        <NumberField
+          label="Depth"
+          value={draft.drawdownDepth}
+          step="any"
+          onChange={set('drawdownDepth')}
+          testId="robustness-depth"
+        />
+        <NumberField
+          label="Ruin"
+          value={draft.ruinFloor}
+          step="any"
+          onChange={set('ruinFloor')}
+          testId="robustness-ruin"
+        />
+        <NumberField label="Seed" value={draft.seed} onChange={set('seed')} testId="robustness-seed" />
+        <button type="button" data-testid="run-robustness" disabled={busy} onClick={() => void run()}>
+          {busy ? 'Running…' : 'Run'}
+        </button>
+      </div>
+      {error === null ? null : (
+        <div className="error-text" data-testid="robustness-error">
+          {error}
+        </div>
+      )}
+      {shown ? (
+        <>
+          <table className="kv-table" data-testid="robustness-figures">
+            <tbody>
+              <tr data-testid="robustness-prob-drawdown" data-value={shown.probDrawdownBeyond}>
+                <th>P(drawdown &gt; {formatPercent(shown.drawdownDepth, 0)})</th>
+                <td>{formatPercent(shown.probDrawdownBeyond)}</td>
+              </tr>
+              <tr data-testid="robustness-prob-ruin" data-value={shown.probRuin}>
+                <th>P(equity &lt; {formatPercent(shown.ruinFloor, 0)} of start)</th>
+                <td>{formatPercent(shown.probRuin)}</td>
+              </tr>
+            </tbody>
+          </table>
+          <div className="chart-box">
+            {option ? <EChart option={option} testId="robustness-chart" /> : null}
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}
