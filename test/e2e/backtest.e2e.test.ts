@@ -84,6 +84,17 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
       expect(Number(await tradeList.getAttribute('data-trade-count'))).toBeGreaterThanOrEqual(trades);
       await tradeList.getByTestId('trade-row').first().waitFor({ state: 'visible' });
 
+      // Monte Carlo of this result (issue 15 item 8): the bands are drawn and both probabilities are shares.
+      await page.getByTestId('run-robustness').click();
+      await expect
+        .poll(() => paintedPixels(page, 'robustness-chart'), { timeout: 30_000 })
+        .toBeGreaterThan(2_000);
+      for (const figure of ['robustness-prob-drawdown', 'robustness-prob-ruin']) {
+        const share = Number(await page.getByTestId(figure).getAttribute('data-value'));
+        expect(share, figure).toBeGreaterThanOrEqual(0);
+        expect(share, figure).toBeLessThanOrEqual(1);
+      }
+
       // Progress reached the page over the event socket while the backtest ran.
       const jobEvents = eventFrames
         .map((frame) => JSON.parse(frame) as { channel?: string })
