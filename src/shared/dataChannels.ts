@@ -1,6 +1,6 @@
 import type { DomainChannels } from './domain.ts';
 
-/** Cached bars, their coverage and quality, import / fetch / export, the demo market, and the Alpaca keys (dataContract.ts). */
+/** Cached bars, their coverage and quality, import / fetch / live sync / export, the demo market, and the Alpaca keys (dataContract.ts). */
 export const DATA_CHANNELS = {
   requests: [
     'data:list',
@@ -9,6 +9,7 @@ export const DATA_CHANNELS = {
     'data:quality',
     'data:import',
     'data:fetch',
+    'data:sync',
     'data:export',
     'data:delete',
     'data:rename',
@@ -17,5 +18,5 @@ export const DATA_CHANNELS = {
     'settings:save-keys',
     'settings:clear-keys',
   ],
-  events: [],
+  events: ['data:sync-bar', 'data:sync-state'],
 } as const satisfies DomainChannels;

@@ -182,14 +182,18 @@ export const DataImportResult = z.object({
   }),
 });
 
+/** Symbols a fetch or a sync asks for: upper-cased, each once. */
+const fetchSymbols = (what: string) =>
+  z
+    .array(symbolSchema)
+    .min(1, 'give at least one symbol')
+    .max(200, `at most 200 symbols per ${what}`)
+    .transform((symbols) => [...new Set(symbols.map((s) => s.toUpperCase()))]);
+
 export const DataFetchRequest = z
   .strictObject({
     jobId: jobIdSchema.optional(),
-    symbols: z
-      .array(symbolSchema)
-      .min(1, 'give at least one symbol')
-      .max(200, 'at most 200 symbols per fetch')
-      .transform((symbols) => [...new Set(symbols.map((s) => s.toUpperCase()))]),
+    symbols: fetchSymbols('fetch'),
     timeframe: z.enum(FETCH_TIMEFRAMES),
     /** Inclusive start. */
     start: instantSchema,
@@ -209,6 +213,57 @@ export const DataFetchResult = z.object({
   bars: z.number(),
   elapsedMs: z.number(),
 });
+
+/**
+ * Live sync (`data:sync`): the 1-minute bars from `since` are fetched (a catch-up, reported as
+ * `job:progress`), then the Alpaca bars stream stores each closed bar as it arrives (`data:sync-bar`),
+ * its connection told by `data:sync-state`. It runs until `job:cancel` stops it; the request answers then.
+ */
+export const DataSyncRequest = z.strictObject({
+  jobId: jobIdSchema,
+  symbols: fetchSymbols('sync'),
+  /** Where the catch-up starts; the stream takes over at the present. */
+  since: instantSchema,
+  feed: z.enum(FETCH_FEEDS).optional(),
+});
+
+/** How far a sync got before it was stopped. */
+export const SYNC_STAGES = ['catch-up', 'connecting', 'live'] as const;
+
+/** What a sync answers once stopped: a cancelled job, with what it did. */
+export const DataSyncStopped = JobCancelled.extend({
+  /** 'catch-up': stopped while fetching; 'connecting': the stream never went live; 'live': it did. */
+  reached: z.enum(SYNC_STAGES),
+  /** The catch-up's summary (null when it was stopped before it ended). */
+  fetched: DataFetchResult.nullable(),
+  /** Bars the stream stored. */
+  streamed: z.number().int().min(0),
+});
+
+/** One bar the stream stored (after it was stored). */
+export const DataSyncBar = z.object({
+  jobId: jobIdSchema,
+  symbol: z.string(),
+  t: z.number(),
+  o: z.number(),
+  h: z.number(),
+  l: z.number(),
+  c: z.number(),
+  v: z.number(),
+  /** Fetched over REST to fill the minutes the stream missed while reconnecting. */
+  backfilled: z.boolean(),
+});
+
+/** The sync's catch-up end and the stream's connection, as they change. */
+export const DataSyncState = z.discriminatedUnion('state', [
+  z.object({ jobId: jobIdSchema, state: z.literal('caught-up'), fetched: DataFetchResult }),
+  z.object({ jobId: jobIdSchema, state: z.literal('connecting'), attempt: z.number(), url: z.string() }),
+  z.object({ jobId: jobIdSchema, state: z.literal('live'), symbols: z.array(z.string()) }),
+  z.object({ jobId: jobIdSchema, state: z.literal('reconnecting'), inMs: z.number(), reason: z.string() }),
+  /** A problem the stream reports and goes on after (an unreachable host, a bad bar skipped). */
+  z.object({ jobId: jobIdSchema, state: z.literal('problem'), message: z.string() }),
+  z.object({ jobId: jobIdSchema, state: z.literal('stopped'), reason: z.string() }),
+]);
 
 /** What to export, without where to: a download's request (the host names the file) and a save's base. */
 const DataExportFields = z.strictObject({
@@ -295,6 +350,7 @@ export const dataContract = {
     'data:quality': { input: DataQualityRequest, output: DataQualityResult },
     'data:import': { input: DataImportRequest, output: DataImportResult },
     'data:fetch': { input: DataFetchRequest, output: z.union([DataFetchResult, JobCancelled]) },
+    'data:sync': { input: DataSyncRequest, output: DataSyncStopped },
     'data:export': { input: DataExportRequest, output: DataExportResult },
     'data:delete': { input: DataDeleteRequest, output: DataSymbolResult },
     'data:rename': { input: DataRenameRequest, output: DataSymbolResult },
@@ -303,7 +359,7 @@ export const dataContract = {
     'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus },
     'settings:clear-keys': { input: empty, output: KeysStatus },
   },
-  events: {},
+  events: { 'data:sync-bar': DataSyncBar, 'data:sync-state': DataSyncState },
 } as const satisfies DomainContract<typeof DATA_CHANNELS>;
 
 export type BarsPayload = z.output<typeof BarsPayload>;
@@ -315,5 +371,7 @@ export type DataQualityResult = z.output<typeof DataQualityResult>;
 export type DataImportResult = z.output<typeof DataImportResult>;
 export type DataFetchResult = z.output<typeof DataFetchResult>;
 export type DataExportResult = z.output<typeof DataExportResult>;
+export type DataSyncStopped = z.output<typeof DataSyncStopped>;
+export type DataSyncState = z.output<typeof DataSyncState>;
 export type KeysStatus = z.output<typeof KeysStatus>;
 export type DemoMarketResult = z.output<typeof DemoMarketResult>;

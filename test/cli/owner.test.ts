@@ -1,15 +1,15 @@
 /**
  * The CLI beside a running `regimen serve` on the same data folder (issue 8 item 4): commands that read or
  * write the cache go through the server (DuckDB lets one process open the folder) and answer exactly as
- * they do in-process; a stale discovery file is ignored; a folder held by a process that takes no
- * requests is one plain sentence, not DuckDB's lock error.
+ * they do in-process, a live `data sync` included; a stale discovery file is ignored; a folder held by a
+ * process that takes no requests is one plain sentence, not DuckDB's lock error.
  *
  * One folder and one server for the whole file (a server started from sources costs seconds, many more
  * on a loaded machine): the tests run in order, each in-process answer is taken before the server starts,
  * and the server is stopped last.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,17 +152,6 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     approved = approval.stdout;
     const best = (JSON.parse(inProcess[4]!.stdout) as { best: { params: Record<string, number> } }).best;
     expect((JSON.parse(approved) as { approved: { params: unknown } }).approved.params).toEqual(best.params);
-
-    // What cannot go through the server says so in one sentence.
-    const direct = await cli(['data', 'sync', '--symbols', 'AAPL', ...d]);
-    expect(direct.code).toBe(1);
-    expect(direct.stderr).toMatch(
-      new RegExp(
-        `^regimen data sync: data sync needs the data folder .* the Regimen server \\(pid ${server.child.pid}, port \\d+\\) has it open`,
-      ),
-    );
-    expect(direct.stderr).not.toMatch(/IO Error|Conflicting lock/);
-    expect(direct.stderr.trim().split('\n')).toHaveLength(1);
   }, 120_000);
 
   it('sends a study’s slippage, cost settings, long-only, close-at-end and fill-at-close to the server', async () => {
@@ -189,6 +178,70 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     expect(io.stderr).toMatch(/\r.*100%/);
     expect(fetched.stdout + io.stderr).not.toContain(server.token);
   }, 60_000);
+
+  it('syncs live bars through the server as in-process: the same lines and stored bars; Ctrl-C and --for stop it and close the stream', async () => {
+    // The fake market ends before today: the catch-up has nothing to fetch, the published minutes are the bars.
+    const t = fake.market.series('SYNX', '1Min').bars.t;
+    const minutes = Array.from(t.subarray(t.length - 3));
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const exportArgs = (dir: string) =>
+      ['data', 'export', '--symbol', 'SYNX', '--format', 'csv', '--timeframe', '1m'].concat([
+        '--out',
+        join(dir, 'synx.csv'),
+        '--data-dir',
+        dir,
+      ]);
+    const syncAndInterrupt = async (dir: string, extra: string[] = []) => {
+      const io = captureIO();
+      const done = cli(
+        ['data', 'sync', '--symbols', 'SYNX', '--since', since, '--json', '--data-dir', dir, ...extra],
+        io,
+      );
+      await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(1);
+      for (const minute of minutes) expect(fake.publishBar('SYNX', minute)).toBe(true);
+      await expect.poll(() => io.stdout.split('\n').filter(Boolean).length, { timeout: 30_000 }).toBe(3);
+      process.emit('SIGINT');
+      const run = await done;
+      expect(run.code, run.stderr).toBe(0);
+      // job:cancel answered once the job stopped; the fake server sees the socket close just after.
+      await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(0);
+      return run;
+    };
+
+    const here = tempDir();
+    const savedEnv = { ...process.env };
+    Object.assign(process.env, ALPACA);
+    let inProcess: Awaited<ReturnType<typeof cli>>;
+    try {
+      inProcess = await syncAndInterrupt(here, ['--alpaca-base-url', fake.url]);
+    } finally {
+      process.env = savedEnv;
+    }
+    const throughServer = await syncAndInterrupt(dataDir);
+    expect(throughServer.stdout).toBe(inProcess.stdout);
+    expect(
+      throughServer.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { t: number }).t),
+    ).toEqual(minutes);
+    expect(throughServer.stderr).toContain('stream: live');
+    expect(throughServer.stdout + throughServer.stderr).not.toContain(server.token);
+    expect(throughServer.stdout + throughServer.stderr).not.toContain(ALPACA.APCA_API_SECRET_KEY);
+
+    const storedHere = await cli(exportArgs(here));
+    const storedThere = await cli(exportArgs(dataDir));
+    expect(storedThere.code, storedThere.stderr).toBe(0);
+    expect(readFileSync(join(dataDir, 'synx.csv'), 'utf8')).toBe(
+      readFileSync(join(here, 'synx.csv'), 'utf8'),
+    );
+    expect(storedHere.code, storedHere.stderr).toBe(0);
+
+    const timed = await cli(['data', 'sync', '--symbols', 'SYNX', '--since', since, '--for', '5', ...d]);
+    expect(timed.code, timed.stderr).toBe(0);
+    expect(timed.stderr).toContain('stream: live');
+    await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(0);
+  }, 120_000);
 
   it('says in one sentence that the folder is held when its holder takes no requests', async () => {
     // As an older Regimen without discovery would look: the folder is locked and nobody answers.

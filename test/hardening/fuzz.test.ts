@@ -19,8 +19,8 @@ afterAll(async () => h?.close());
 const DAY = 86_400_000;
 /** A bot address nothing listens on (the discard port). */
 const FUZZ_BOT = 'http://127.0.0.1:9';
-/** Every channel but data:demo (see its note below). */
-type Fuzzed = Exclude<RequestChannel, 'data:demo'>;
+/** Every channel but data:demo and data:sync (see their note below). */
+type Fuzzed = Exclude<RequestChannel, 'data:demo' | 'data:sync'>;
 const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
   ({
     'app:info': {},
@@ -118,6 +118,8 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'live:webhook-set': { url: null },
     // data:demo is left out: every valid request writes the whole demo market (1.2 M bars, ~10 s, a minute
     // under load in a few draws); its one optional field is checked by the dispatch like every input.
+    // data:sync too: a valid one runs until job:cancel, and a draw that shifts `since` past the present
+    // skips the catch-up that fails here, leaving a stream retrying the unreachable host.
   }) as Record<Fuzzed, Record<string, unknown>>;
 
 /** Values wrong for nearly any field: other types, extremes, the empty and the huge. */
@@ -220,7 +222,9 @@ describe('fuzz over every channel', () => {
     );
     console.log('fuzz statuses', Object.fromEntries(statuses));
     expect(faults).toEqual([]);
-    expect([...seen].sort()).toEqual(REQUEST_CHANNELS.filter((c) => c !== 'data:demo').sort());
+    expect([...seen].sort()).toEqual(
+      REQUEST_CHANNELS.filter((c) => c !== 'data:demo' && c !== 'data:sync').sort(),
+    );
     expect((await h.post('app:info', {})).status).toBe(200);
   }, 120_000);
 });

@@ -223,6 +223,16 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     start: Date.UTC(2024, 0, 2),
     end: Date.UTC(2024, 0, 12),
   }),
+  // Stopped once its catch-up is done (a sync answers only when job:cancel stops it).
+  'data:sync': () => {
+    const jobId = 'contract-outputs-sync';
+    const stop = services.events.subscribe((channel, payload) => {
+      if (channel !== 'data:sync-state' || (payload as { jobId: string }).jobId !== jobId) return;
+      stop();
+      void dispatch(services.handlers, 'job:cancel', { jobId });
+    });
+    return { jobId, symbols: ['AAPL'], since: Date.UTC(2024, 11, 31) };
+  },
   'data:export': () => ({
     symbol: HOST_SYMBOL,
     timeframe: '1d',

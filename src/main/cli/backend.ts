@@ -168,7 +168,7 @@ export async function openBackend(args: ParsedArgs, options: BackendOptions = {}
 
 /**
  * The folder's database for commands that work on it directly rather than through the contract (the
- * demo writer, live sync, studies on CSV files, walk-forward): refused in one sentence while another
+ * demo writer, studies on CSV files, walk-forward): refused in one sentence while another
  * Regimen process owns the folder.
  */
 export async function openDatabaseHere(args: ParsedArgs, what: string): Promise<Database> {

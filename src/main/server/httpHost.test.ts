@@ -45,6 +45,7 @@ const handlers: Requests = {
   ],
   'bars:get': reject,
   'backtest:robustness': reject,
+  'data:sync': reject,
   'regimes:get': reject,
   'live:bots': reject,
   'live:bot-add': reject,

@@ -1,6 +1,12 @@
 import { basename } from 'node:path';
 import { QUALITY_PROBLEM_KINDS } from '../../../core/data/quality.ts';
-import type { DataQualityReport, DomainHandlers, KeysStatus } from '../../../shared/contract.ts';
+import type {
+  DataQualityReport,
+  DataSyncState,
+  DataSyncStopped,
+  DomainHandlers,
+  KeysStatus,
+} from '../../../shared/contract.ts';
 import type { DATA_CHANNELS } from '../../../shared/dataChannels.ts';
 import {
   clearAlpacaCredentials,
@@ -13,9 +19,19 @@ import type { BarsRepository } from '../../store/barsRepository.ts';
 import { SESSION_ONLY_NOTE, type SecretStore } from '../../secrets/secretStore.ts';
 import { writeDemoMarket } from '../demoMarket.ts';
 import type { EventBus } from '../events.ts';
-import { cancelAsOutcome, runJob, type JobContext, type JobRegistry } from '../jobs.ts';
+import {
+  CANCELLED,
+  cancelAsOutcome,
+  JobCancelledError,
+  runJob,
+  type JobContext,
+  type JobRegistry,
+} from '../jobs.ts';
 import { barsToPayload, finiteOrNull } from '../payloads.ts';
 import { secretScrubber } from '../scrub.ts';
+
+/** Omit over each member of a union (a sync state without its job id). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface DataHandlersDeps {
   readonly bars: BarsRepository;
@@ -172,6 +188,71 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           return { ...summary, symbols: [...summary.symbols] };
         }),
       ),
+
+    'data:sync': async (request) => {
+      const { jobId, symbols, since } = request;
+      const feed = request.feed ?? 'iex';
+      let reached: DataSyncStopped['reached'] = 'catch-up';
+      let fetched: DataSyncStopped['fetched'] = null;
+      let streamed = 0;
+      const state = (payload: DistributiveOmit<DataSyncState, 'jobId'>): void =>
+        events.emit('data:sync-state', { jobId, ...payload });
+      try {
+        await runJob(jobContext, { jobId, stage: 'catch-up', cancellable: true }, async (job) => {
+          const summary = await marketData.fetch({
+            signal: job.signal,
+            symbols,
+            timeframe: '1Min',
+            start: since,
+            end: Date.now(),
+            feed,
+            onProgress: (p) =>
+              job.progress(p.done, p.total, {
+                message: p.message ?? `${p.bars.toLocaleString('en-US')} bars stored`,
+              }),
+          });
+          job.throwIfCancelled();
+          fetched = { ...summary, symbols: [...summary.symbols] };
+          state({ state: 'caught-up', fetched });
+          reached = 'connecting';
+          const stream = await marketData.syncStream({
+            symbols,
+            feed,
+            onBar: (bar) => {
+              streamed++;
+              events.emit('data:sync-bar', { jobId, ...bar });
+            },
+            onStatus: (s) => {
+              if (s.state === 'connecting')
+                state({ state: 'connecting', attempt: s.attempt, url: stream.url });
+              else if (s.state === 'live') state({ state: 'live', symbols: [...s.symbols] });
+              else if (s.state === 'reconnecting')
+                state({ state: 'reconnecting', inMs: s.inMs, reason: s.reason });
+              else state({ state: 'stopped', reason: s.error ?? (job.signal.aborted ? CANCELLED : 'ended') });
+            },
+            // The stream's messages already leave the keys out; scrubbed again as every message is.
+            onError: (error) =>
+              void scrub(error).then((clean) => state({ state: 'problem', message: clean.message })),
+          });
+          // The sync runs until job:cancel (or keys refused on the stream, which start() rejects with).
+          // A cancel may have come while the stream was being made: the signal is aborted already then.
+          const cancelled = new Promise<void>((resolve) => {
+            if (job.signal.aborted) resolve();
+            else job.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+          try {
+            await Promise.race([stream.start().then(() => (reached = 'live')), cancelled]);
+            await cancelled;
+          } finally {
+            await stream.stop();
+          }
+          job.throwIfCancelled();
+        });
+      } catch (error) {
+        if (!(error instanceof JobCancelledError)) throw error;
+      }
+      return { jobId, cancelled: true as const, reached, fetched, streamed };
+    },
 
     'data:demo': ({ jobId }) =>
       runJob(jobContext, { jobId, stage: 'demo market', cancellable: false }, (job) =>

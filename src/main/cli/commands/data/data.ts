@@ -5,10 +5,7 @@ import type { Timeframe } from '../../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../../core/data/bars.ts';
 import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
 import { calendarSentence, timeZoneSentence } from '../../../../shared/importSummary.ts';
-import { environmentCredentials } from '../../../marketdata/credentials.ts';
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
-import { openSecretStore } from '../../../secrets/secretStore.ts';
-import { MarketDataService } from '../../../marketdata/service.ts';
 import { ASSET_CALENDARS, isAssetCalendar } from '../../../../core/data/assetCalendar.ts';
 import {
   parseAdjustment,
@@ -26,7 +23,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
-import { on, openBackend, openDatabaseHere, type Backend, type BackendOptions } from '../../backend.ts';
+import { on, openBackend, type Backend, type BackendOptions } from '../../backend.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { formatCount, meter, table, timeFormatFrom } from '../../format.ts';
 
@@ -355,78 +352,88 @@ export const dataSyncCommand: Command = {
     const since = timeOption(args, 'since') ?? Date.now() - 5 * 86_400_000;
     const seconds = numberOption(args, 'for', 0);
     const json = args.values['json'] === true;
-    // --for is a hard deadline from the start, whatever the fetch or the stream is doing by then.
-    const controller = new AbortController();
-    const ended = new Promise<'deadline' | 'signal'>((resolve) => {
-      const interrupted = (): void => resolve('signal');
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
-      if (seconds > 0) setTimeout(() => resolve('deadline'), seconds * 1000).unref();
-    });
-    void ended.then(() => controller.abort());
-    const db = await openDatabaseHere(args, 'data sync');
-    try {
-      // Streaming into the cache is no request of the contract: sync opens the folder itself.
-      const service = new MarketDataService(db, {
-        ...alpacaOptions(args),
-        secrets: environmentCredentials(process.env) ? null : await openSecretStore(),
-      });
-      const bar = progressBar(io, !json);
-      const fetched = service
-        .fetch({
-          symbols,
-          timeframe: '1Min',
-          start: since,
-          end: Date.now(),
-          feed,
-          signal: controller.signal,
-          onProgress: (p) =>
-            bar.update({ ...p, message: p.message ?? `${p.bars.toLocaleString('en-US')} bars stored` }),
-        })
-        .finally(() => bar.end());
-      const summary = await Promise.race([fetched, ended]);
-      if (typeof summary === 'string') {
-        fetched.catch(() => undefined);
-        io.err(
-          `sync: stopped during the catch-up fetch (${summary === 'deadline' ? `--for ${seconds}` : 'interrupted'})\n`,
-        );
-        return summary === 'deadline' ? 1 : 0;
-      }
-      io.err(`${fetchLine(summary)}\n`);
-      const stream = await service.syncStream({
-        symbols,
-        feed,
-        onBar: (b) =>
-          io.out(
-            json
-              ? JSON.stringify(b)
-              : `${iso(b.t)} ${b.symbol} o=${b.o} h=${b.h} l=${b.l} c=${b.c} v=${b.v}${b.backfilled ? ' (back-filled)' : ''}`,
-          ),
-        onStatus: (s) =>
-          io.err(
-            `stream: ${s.state}${s.state === 'reconnecting' ? ` in ${Math.round(s.inMs)} ms (${s.reason})` : ''}\n`,
-          ),
-        onError: (e) => io.err(`stream: ${e.message}\n`),
-      });
-      const live = stream.start();
-      try {
-        const first = await Promise.race([live.then(() => 'live' as const), ended]);
-        if (first !== 'live') {
-          live.catch(() => undefined);
-          if (first === 'deadline') {
-            io.err(
-              `stream: could not reach ${stream.url} within --for ${seconds} s; no bars were streamed\n`,
+    const bar = progressBar(io, !json);
+    const outcome = await withBackend(
+      args,
+      async (backend) => {
+        if (backend.owner !== null && Object.keys(alpacaOptions(args)).length > 0)
+          io.err(`note: ${backend.owner} syncs with its own Alpaca settings, not these flags\n`);
+        // The sync is a job wherever it runs: its events arrive here (over the owner's WebSocket when
+        // remote), and --for or Ctrl-C stop it through job:cancel.
+        const jobId = randomUUID();
+        let url = '';
+        const listeners = [
+          on('job:progress', (p) => {
+            if (p.jobId === jobId) bar.update(p);
+          }),
+          on('data:sync-bar', ({ jobId: id, ...b }) => {
+            if (id !== jobId) return;
+            io.out(
+              json
+                ? JSON.stringify(b)
+                : `${iso(b.t)} ${b.symbol} o=${b.o} h=${b.h} l=${b.l} c=${b.c} v=${b.v}${b.backfilled ? ' (back-filled)' : ''}`,
             );
-            return 1;
-          }
-          return 0;
+          }),
+          on('data:sync-state', (s) => {
+            if (s.jobId !== jobId) return;
+            if (s.state === 'caught-up') {
+              bar.end();
+              io.err(`${fetchLine(s.fetched)}\n`);
+            } else if (s.state === 'problem') io.err(`stream: ${s.message}\n`);
+            else {
+              if (s.state === 'connecting') url = s.url;
+              io.err(
+                `stream: ${s.state}${s.state === 'reconnecting' ? ` in ${Math.round(s.inMs)} ms (${s.reason})` : ''}\n`,
+              );
+            }
+          }),
+        ];
+        const stopListening = await backend.listen((channel, payload) => {
+          for (const listener of listeners) listener(channel, payload);
+        });
+        let why: 'deadline' | 'signal' | null = null;
+        let running = true;
+        // --for is a hard deadline from the start, whatever the fetch or the stream is doing by then. A
+        // cancel that comes before the job has registered answers false: it is asked again until it ends.
+        const stop = (reason: 'deadline' | 'signal'): void => {
+          why ??= reason;
+          void (async () => {
+            while (running) {
+              const asked = await backend
+                .request('job:cancel', { jobId })
+                .catch(() => ({ cancelled: false }));
+              if (asked.cancelled || !running) return;
+              await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+          })();
+        };
+        const interrupted = (): void => stop('signal');
+        process.once('SIGINT', interrupted);
+        process.once('SIGTERM', interrupted);
+        const timer = seconds > 0 ? setTimeout(() => stop('deadline'), seconds * 1000) : undefined;
+        try {
+          const stopped = await backend.request('data:sync', { jobId, symbols, since, feed });
+          return { stopped, why, url };
+        } finally {
+          running = false;
+          clearTimeout(timer);
+          process.removeListener('SIGINT', interrupted);
+          process.removeListener('SIGTERM', interrupted);
+          stopListening();
         }
-        await ended;
-      } finally {
-        await stream.stop();
-      }
-    } finally {
-      db.close();
+      },
+      { alpaca: alpacaOptions(args), needsKeys: true },
+    ).finally(() => bar.end());
+    const { stopped, why, url } = outcome;
+    if (stopped.reached === 'catch-up') {
+      io.err(
+        `sync: stopped during the catch-up fetch (${why === 'deadline' ? `--for ${seconds}` : 'interrupted'})\n`,
+      );
+      return why === 'deadline' ? 1 : 0;
+    }
+    if (stopped.reached === 'connecting' && why === 'deadline') {
+      io.err(`stream: could not reach ${url} within --for ${seconds} s; no bars were streamed\n`);
+      return 1;
     }
     return 0;
   },
