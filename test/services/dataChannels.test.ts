@@ -65,7 +65,7 @@ beforeAll(async () => {
   fake = await FakeAlpaca.start({ keyId: KEY_ID, secretKey: SECRET });
   ({ dir, services } = await servicesOnTempDir('regimen-data-channels-', {
     env,
-    alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },
+    alpaca: { dataBaseUrl: fake.url, streamBaseUrl: fake.streamUrl, requestsPerMinute: 6_000 },
   }));
   services.events.subscribe((channel, payload) => {
     events.push({ channel, payload });
@@ -228,6 +228,51 @@ describe('data:fetch', () => {
       expect(text).not.toContain(Buffer.from(SECRET).toString('base64').slice(0, -4));
       expect(text).not.toContain(basic.slice(0, -4));
     }
+  });
+});
+
+describe('data:sync', () => {
+  it('refuses malformed syncs naming the field', async () => {
+    const base = { jobId: 'sync-bad', symbols: ['SYNX'], since: START };
+    expect(await refusal('data:sync', { ...base, symbols: [] })).toMatch(/symbols: give at least one/);
+    expect(await refusal('data:sync', { ...base, since: 'soon' })).toContain(
+      'since: must be epoch milliseconds or an ISO date',
+    );
+    expect(await refusal('data:sync', { ...base, feed: 'otc' })).toContain('feed');
+    expect(await refusal('data:sync', { symbols: ['SYNX'], since: START })).toContain('jobId');
+  });
+
+  it('stores and tells each streamed bar until job:cancel, which answers once the stream is closed', async () => {
+    await call('settings:save-keys', { keyId: KEY_ID, secret: SECRET });
+    const jobId = 'sync-live';
+    // The fake market ends before today: the catch-up finds nothing, the published minutes are the bars.
+    const t = fake.market.series('SYNX', '1Min').bars.t;
+    const minutes = Array.from(t.subarray(t.length - 2));
+    const pending = call('data:sync', { jobId, symbols: ['synx'], since: Date.now() - 60_000 });
+    await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(1);
+    expect(jobEvents('data:sync-state', jobId).map((s) => s.state)).toEqual([
+      'caught-up',
+      'connecting',
+      'live',
+    ]);
+    for (const minute of minutes) fake.publishBar('SYNX', minute);
+    await expect.poll(() => jobEvents('data:sync-bar', jobId).length, { timeout: 30_000 }).toBe(2);
+    expect(await call('job:cancel', { jobId })).toEqual({ cancelled: true });
+    const stopped = jobEvents('data:sync-state', jobId).at(-1);
+    expect(stopped).toEqual({ jobId, state: 'stopped', reason: 'cancelled' });
+    expect(await pending).toMatchObject({ jobId, cancelled: true, reached: 'live', streamed: 2 });
+    expect(jobEvents('job:done', jobId)).toEqual([{ jobId, ok: false, error: 'cancelled' }]);
+    const bars = jobEvents('data:sync-bar', jobId);
+    expect(bars.map((b) => [b.symbol, b.t])).toEqual(minutes.map((m) => ['SYNX', m]));
+    const stored = (await call('bars:get', {
+      symbol: 'SYNX',
+      timeframe: '1m',
+      start: minutes[0]!,
+      end: minutes[1]! + 60_000,
+    })) as { t: number[]; c: number[] };
+    expect(stored.t).toEqual(minutes);
+    expect(stored.c).toEqual(bars.map((b) => b.c));
+    await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(0);
   });
 });
 
