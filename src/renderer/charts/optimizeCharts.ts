@@ -223,15 +223,21 @@ function extent(values: readonly number[]): [number, number] {
   return min === max ? [min - 1e-9, max + 1e-9] : [min, max];
 }
 
-/** The measure over two parameters, one cell per value pair (or bin), aggregated as the best or the mean. */
-export function heatmapOption(
+interface PairPoint {
+  x: number;
+  y: number;
+  v: number;
+  trial: TrialRow;
+}
+
+/** The scorable trials with numeric values for both parameters: what the heatmap and the contour plot. */
+function pairPoints(
   trials: readonly TrialRow[],
   measure: Measure,
   xName: string,
   yName: string,
-  aggregate: 'best' | 'mean',
-): ChartOption | null {
-  const points: Array<{ x: number; y: number; v: number; trial: TrialRow }> = [];
+): PairPoint[] {
+  const points: PairPoint[] = [];
   for (const trial of trials) {
     if (!isScorable(trial)) continue;
     const x = trial.params[xName];
@@ -240,6 +246,18 @@ export function heatmapOption(
     if (typeof x !== 'number' || typeof y !== 'number' || v === null) continue;
     points.push({ x, y, v, trial });
   }
+  return points;
+}
+
+/** The measure over two parameters, one cell per value pair (or bin), aggregated as the best or the mean. */
+export function heatmapOption(
+  trials: readonly TrialRow[],
+  measure: Measure,
+  xName: string,
+  yName: string,
+  aggregate: 'best' | 'mean',
+): ChartOption | null {
+  const points = pairPoints(trials, measure, xName, yName);
   if (points.length === 0) return null;
   const xs = paramCells(points.map((p) => p.x));
   const ys = paramCells(points.map((p) => p.y));
@@ -594,22 +612,13 @@ export function contourGrid(
   yName: string,
   cells = CONTOUR_CELLS,
 ): { xs: number[]; ys: number[]; data: Array<[number, number, number, number]> } | null {
-  const px: number[] = [];
-  const py: number[] = [];
-  const pv: number[] = [];
-  const pn: number[] = [];
-  for (const trial of trials) {
-    if (!isScorable(trial)) continue;
-    const x = trial.params[xName];
-    const y = trial.params[yName];
-    const v = measure.value(trial);
-    if (typeof x !== 'number' || typeof y !== 'number' || v === null) continue;
-    px.push(x);
-    py.push(y);
-    pv.push(v);
-    pn.push(trial.number);
-  }
-  if (pv.length === 0 || xName === yName) return null;
+  if (xName === yName) return null;
+  const points = pairPoints(trials, measure, xName, yName);
+  if (points.length === 0) return null;
+  const px = points.map((p) => p.x);
+  const py = points.map((p) => p.y);
+  const pv = points.map((p) => p.v);
+  const pn = points.map((p) => p.trial.number);
   const [x0, x1] = extent(px);
   const [y0, y1] = extent(py);
   const xs = Array.from({ length: cells }, (_, i) => x0 + ((i + 0.5) / cells) * (x1 - x0));
