@@ -7,7 +7,10 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** A detector whose trend label at each bar is scripted (volatility always normal). */
-function scripted(trend: readonly number[]): RegimeDetector {
+function scripted(
+  trend: readonly number[],
+  volatility: (bar: number) => number = () => Level.Normal,
+): RegimeDetector {
   return {
     name: 'rules',
     warmup: 0,
@@ -17,9 +20,10 @@ function scripted(trend: readonly number[]): RegimeDetector {
       let bar = 0;
       return {
         update: (_t, _o, _h, _l, _c, _v, out, index) => {
-          const code = trend[bar++]!;
+          const code = trend[bar]!;
           out.trend.label[index] = code;
-          out.volatility.label[index] = code === NO_LABEL ? NO_LABEL : Level.Normal;
+          out.volatility.label[index] = code === NO_LABEL ? NO_LABEL : volatility(bar);
+          bar++;
         },
       };
     },
@@ -44,6 +48,18 @@ function run(
 }
 
 describe('regime-driven update checks', () => {
+  it('watching one axis, a change of the other alone calls for no check', () => {
+    const trend = [...Array<number>(10).fill(Trend.Bull), ...Array<number>(10).fill(Trend.Bear)];
+    const flipping = (bar: number) => (bar % 4 < 2 ? Level.Normal : Level.High);
+    const watch = (axis: 'trend' | 'volatility' | 'both') =>
+      run(new RegimeUpdatePolicy(scripted(trend, flipping), { minDwellMs: 0, axis }), trend.length).map(
+        (t) => t.at / HOUR,
+      );
+    expect(watch('trend')).toEqual([0, 10]);
+    expect(watch('volatility')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(watch('both')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  });
+
   it('checks on the first bar of each new regime and once a day between, never in the warm-up', () => {
     const trend = [
       ...Array<number>(5).fill(NO_LABEL),

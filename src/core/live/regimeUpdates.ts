@@ -1,6 +1,6 @@
 import type { BarValues } from '../data/validate.ts';
 import type { RegimeDetector, RegimeStream } from '../regime/detector.ts';
-import { allocateRegimeOutput, type RegimeOutput } from '../regime/labels.ts';
+import { AXIS_LABELS, allocateRegimeOutput, type RegimeOutput } from '../regime/labels.ts';
 import { regimeName } from '../ml/learner/ledger.ts';
 
 /**
@@ -15,7 +15,15 @@ export interface RegimeUpdateOptions {
   readonly checkEveryMs?: number;
   /** No other check for this long after a change was made (bar time, ms). */
   readonly minDwellMs: number;
+  /**
+   * Which label's change calls for a check (default both): a trader who trades trend may not want a
+   * volatility flip alone to move the bot. The recommendation is still for the full trend/volatility regime.
+   */
+  readonly axis?: RegimeUpdateAxis;
 }
+
+export const REGIME_UPDATE_AXES = ['both', 'trend', 'volatility'] as const;
+export type RegimeUpdateAxis = (typeof REGIME_UPDATE_AXES)[number];
 
 export type UpdateTrigger =
   | {
@@ -35,6 +43,8 @@ export class RegimeUpdatePolicy {
   private readonly out: RegimeOutput;
   private readonly checkEveryMs: number;
   private checkedRegime: string | null = null;
+  /** The watched axis's label at the last check (the full regime when both are watched). */
+  private checkedKey: string | null = null;
   private lastCheck = -Infinity;
   private lastChange = -Infinity;
   /** The regime at the last bar seen. */
@@ -61,8 +71,9 @@ export class RegimeUpdatePolicy {
     this.regime = regime;
     // Inside the detector's warm-up there is no regime to recommend for, nor bars enough to.
     if (regime === null || bar.t - this.lastChange < this.options.minDwellMs) return null;
+    const key = this.keyOf();
     const trigger: UpdateTrigger | null =
-      regime !== this.checkedRegime
+      key !== this.checkedKey
         ? { kind: 'regime-change', at: bar.t, from: this.checkedRegime, regime }
         : bar.t - this.lastCheck >= this.checkEveryMs
           ? { kind: 'daily', at: bar.t, regime }
@@ -70,8 +81,16 @@ export class RegimeUpdatePolicy {
     if (trigger !== null) {
       this.lastCheck = bar.t;
       this.checkedRegime = regime;
+      this.checkedKey = key;
     }
     return trigger;
+  }
+
+  private keyOf(): string {
+    const axis = this.options.axis ?? 'both';
+    if (axis === 'both') return this.regime!;
+    // Called once the regime is named, so both axes have a label.
+    return AXIS_LABELS[axis][this.out[axis].label[0]!]!;
   }
 
   /** A check led to a change taking effect at bar time `at`: the dwell starts. */
