@@ -25,6 +25,8 @@ export const LIVE_CHANNELS = {
     'live:audit-export',
     'live:policy',
     'live:policy-set',
+    'live:regime-updates',
+    'live:regime-updates-set',
     'live:webhook',
     'live:webhook-set',
     'live:verify-provenance',

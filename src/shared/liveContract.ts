@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { LIVE_ALARM_KINDS } from '../core/live/alarms.ts';
 import { AUDIT_KINDS } from '../core/live/audit.ts';
+import { REGIME_UPDATE_AXES } from '../core/live/regimeUpdates.ts';
+import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import {
   HaltModeSchema,
   ParameterSetSchema,
@@ -247,6 +249,43 @@ export const LiveWebhookView = z.object({
     .nullable(),
 });
 
+/**
+ * A bot's regime-driven updates (issue 13 item 10): off by default; on, each bar the bot reports goes
+ * through the detector and a regime change (of the axis watched) asks the learner for a set, which the
+ * bot's auto-approval policy judges like any recommendation.
+ */
+export const RegimeUpdateSettings = z.strictObject({
+  enabled: z.boolean(),
+  detector: z.enum(DETECTOR_NAMES, { error: `must be one of ${DETECTOR_NAMES.join(', ')}` }).default('rules'),
+  axis: z
+    .enum(REGIME_UPDATE_AXES, { error: `must be one of ${REGIME_UPDATE_AXES.join(', ')}` })
+    .default('both'),
+  /** The learner's confidence a switch must clear (below it the bot keeps its set). */
+  threshold: z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0.5),
+  /** After a change, no other for this long (bar time). */
+  minDwellHours: z
+    .number()
+    .min(0, 'must be >= 0 hours')
+    .max(24 * 365, 'must be at most a year')
+    .default(24),
+});
+
+export const RegimeUpdatesView = z.object({
+  bot: z.string(),
+  settings: RegimeUpdateSettings,
+  /** What the last check did (null: none since the server started or the settings changed). */
+  last: z
+    .object({
+      at: z.number(),
+      /** Null when it failed before any check (no set to start from, the bot unreachable). */
+      trigger: z.enum(['regime-change', 'daily']).nullable(),
+      regime: z.string().nullable(),
+      action: z.enum(['keep', 'proposed', 'pushed', 'failed']),
+      detail: z.string(),
+    })
+    .nullable(),
+});
+
 export const liveContract = {
   requests: {
     'live:bots': { input: z.strictObject({}), output: LiveBotsResult },
@@ -298,6 +337,11 @@ export const liveContract = {
       input: z.strictObject({ bot: botUrl, policy: ApprovalPolicySchema, reason, actor }),
       output: LivePolicyView,
     },
+    'live:regime-updates': { input: BotRef, output: RegimeUpdatesView },
+    'live:regime-updates-set': {
+      input: z.strictObject({ bot: botUrl, settings: RegimeUpdateSettings }),
+      output: RegimeUpdatesView,
+    },
     'live:webhook': { input: z.strictObject({}), output: LiveWebhookView },
     /** Sets (or, with url null, removes) the alarm webhook; the signing secret is kept in the keychain. */
     'live:webhook-set': {
@@ -324,3 +368,5 @@ export type LiveWebhookView = z.output<typeof LiveWebhookView>;
 export type AuditEntryView = z.output<typeof AuditEntryView>;
 export type LivePolicyView = z.output<typeof LivePolicyView>;
 export type ProvenanceVerdict = z.output<typeof ProvenanceVerdict>;
+export type RegimeUpdateSettings = z.output<typeof RegimeUpdateSettings>;
+export type RegimeUpdatesView = z.output<typeof RegimeUpdatesView>;

@@ -114,6 +114,8 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
       policy: { bounds: { fast: { min: 1, max: 9, maxStep: 2 } }, maxChangesPerDay: 1 },
       reason: 'fuzz',
     },
+    'live:regime-updates': { bot: FUZZ_BOT },
+    'live:regime-updates-set': { bot: FUZZ_BOT, settings: { enabled: false } },
     'live:webhook': {},
     'live:webhook-set': { url: null },
     // data:demo is left out: every valid request writes the whole demo market (1.2 M bars, ~10 s, a minute

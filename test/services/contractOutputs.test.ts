@@ -191,6 +191,8 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     reason: 'contract',
   }),
   'live:policy': () => ({ bot: bot.url }),
+  'live:regime-updates': () => ({ bot: bot.url }),
+  'live:regime-updates-set': () => ({ bot: bot.url, settings: { enabled: false } }),
   'live:webhook': () => ({}),
   'live:webhook-set': () => ({ url: null }),
   'live:verify-provenance': () => ({ set: proposal.set }),

@@ -72,11 +72,18 @@ export class RegimeUpdater {
     findStrategy(options.recommend.strategy, STRATEGIES);
   }
 
+  /**
+   * A bar from before the updater started (the bars a bot reported before updates were turned on):
+   * the detector and the learner's window see it, and nothing is asked about it.
+   */
+  warm(bar: BarValues): void {
+    this.record(bar);
+  }
+
   /** A closed live bar; resolves to what its check did, or null when it called for none. */
   async onBar(bar: BarValues): Promise<UpdateOutcome | null> {
     const arrived = this.clock();
-    for (const key of ['t', 'o', 'h', 'l', 'c', 'v'] as const) this.columns[key].push(bar[key]);
-    const trigger = this.options.policy.onBar(bar);
+    const trigger = this.record(bar);
     if (trigger === null) return null;
     const { desk, bot, learner } = this.options;
     const recommendation = recommend(learner, this.bars(), this.options.recommend);
@@ -118,6 +125,11 @@ export class RegimeUpdater {
       version: pushed.version,
       latencyMs: this.clock() - arrived,
     };
+  }
+
+  private record(bar: BarValues): UpdateTrigger | null {
+    for (const key of ['t', 'o', 'h', 'l', 'c', 'v'] as const) this.columns[key].push(bar[key]);
+    return this.options.policy.onBar(bar);
   }
 
   private setOf(recommendation: Recommendation): ParameterSet {

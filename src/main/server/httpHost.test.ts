@@ -64,6 +64,8 @@ const handlers: Requests = {
   'live:policy': reject,
   'live:verify-provenance': reject,
   'live:policy-set': reject,
+  'live:regime-updates': reject,
+  'live:regime-updates-set': reject,
   'live:webhook': reject,
   'live:webhook-set': reject,
   'learner:status': reject,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { LiveBotEntry } from '../../../shared/liveContract.ts';
+import { LiveBotEntry, RegimeUpdateSettings } from '../../../shared/liveContract.ts';
 
 /**
  * The bots the workstation watches: names, URLs and the auto-pause choice, in live-bots.json beside the
@@ -16,6 +16,8 @@ const RegistryFile = z.object({
   bots: z.array(LiveBotEntry),
   /** Where alarms are posted (its signing secret is in the keychain, not here). */
   webhook: z.object({ url: z.string() }).optional(),
+  /** Each bot's regime-driven updates, by URL (absent: off). */
+  regimeUpdates: z.record(z.string(), RegimeUpdateSettings).optional(),
 });
 type RegistryFile = z.output<typeof RegistryFile>;
 
@@ -31,8 +33,17 @@ export class BotRegistry {
   }
 
   setWebhookUrl(url: string | null): void {
-    const { bots } = this.read();
-    this.write(url === null ? { bots } : { bots, webhook: { url } });
+    const file = this.read();
+    this.write({ ...file, webhook: url === null ? undefined : { url } });
+  }
+
+  regimeUpdates(url: string): RegimeUpdateSettings | null {
+    return this.read().regimeUpdates?.[url] ?? null;
+  }
+
+  setRegimeUpdates(url: string, settings: RegimeUpdateSettings): void {
+    const file = this.read();
+    this.write({ ...file, regimeUpdates: { ...file.regimeUpdates, [url]: settings } });
   }
 
   private read(): RegistryFile {
@@ -61,7 +72,10 @@ export class BotRegistry {
   remove(url: string): boolean {
     const file = this.read();
     const kept = file.bots.filter((b) => b.url !== url);
-    if (kept.length !== file.bots.length) this.write({ ...file, bots: kept });
+    const regimeUpdates = Object.fromEntries(
+      Object.entries(file.regimeUpdates ?? {}).filter(([u]) => u !== url),
+    );
+    if (kept.length !== file.bots.length) this.write({ ...file, bots: kept, regimeUpdates });
     return kept.length !== file.bots.length;
   }
 

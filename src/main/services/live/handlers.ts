@@ -19,7 +19,9 @@ import {
   type ProposalRecord,
 } from '../../livebot/liveDesk.ts';
 import { BOT_SECRET_ENV, resolveBotSecret } from '../../livebot/secret.ts';
+import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { SecretStore } from '../../secrets/secretStore.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
@@ -27,6 +29,7 @@ import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
 import { verifyProvenance } from './provenance.ts';
 import { proposalFromTrial } from './studyProposal.ts';
+import { RegimeUpdates, type LearnerSource } from './regimeUpdates.ts';
 import { LiveWatcher } from './watcher.ts';
 import { createAlarmWebhook } from './webhook.ts';
 
@@ -41,6 +44,8 @@ export interface LiveHandlersDeps {
   readonly pollMs?: number;
   /** Start the standing watch (the hosts do; tests drive `watcher.tick()`). */
   readonly watch?: boolean;
+  /** Where regime updates get their learner (default: each strategy's learner as the ledger saved it). */
+  readonly learnerFor?: LearnerSource;
 }
 
 export interface LiveService {
@@ -78,11 +83,18 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     });
   };
 
+  const regimeUpdates = new RegimeUpdates(
+    registry,
+    deps.learnerFor ??
+      // A fresh loader each time updates start: the learner may have been saved again since.
+      ((strategy) => new LedgerLearner(new LedgerRepository(deps.db)).load(strategy)),
+  );
   const watcher = new LiveWatcher({
     bots: () => registry.list(),
     withDesk,
     events: deps.events,
     pollMs: deps.pollMs,
+    onBars: (desk, bot, bars, from) => regimeUpdates.onBars(desk, bot, bars, from),
   });
   if (deps.watch) watcher.start();
   const webhook = createAlarmWebhook({ registry, secrets: deps.secrets, env: deps.env, events: deps.events });
@@ -117,6 +129,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       registry.add({ name, url: normalise(url), autoPause }),
     'live:bot-remove': async ({ bot }) => {
       watcher.forget(normalise(bot));
+      regimeUpdates.forget(normalise(bot));
       return { url: normalise(bot), removed: registry.remove(normalise(bot)) };
     },
     'live:bot': async ({ bot }) => watcher.look(knownBot(bot)),
@@ -176,6 +189,8 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
         text: format === 'csv' ? auditCsv(entries) : `${JSON.stringify(entries, null, 2)}\n`,
       };
     },
+    'live:regime-updates': async ({ bot }) => regimeUpdates.view(knownBot(bot).url),
+    'live:regime-updates-set': async ({ bot, settings }) => regimeUpdates.set(knownBot(bot).url, settings),
     ...webhook.handlers,
   };
   return {

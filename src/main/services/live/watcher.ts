@@ -14,6 +14,7 @@ import {
   type LiveDesk,
 } from '../../livebot/liveDesk.ts';
 import type { EventBus } from '../events.ts';
+import type { ReportedBars } from './regimeUpdates.ts';
 
 /**
  * The standing watch over every registered bot: each poll it sends the bot its heartbeat, reads its
@@ -56,6 +57,8 @@ export interface LiveWatcherDeps {
   readonly events: EventBus;
   readonly pollMs?: number;
   readonly now?: () => number;
+  /** Each poll's new bars (from `from` on; every bar reported so far in `bars`), inside the poll's desk. */
+  readonly onBars?: (desk: LiveDesk, bot: string, bars: ReportedBars, from: number) => Promise<void>;
 }
 
 const emptyEvidence = (): Evidence => ({
@@ -130,7 +133,9 @@ export class LiveWatcher {
         const client = desk.client(bot.url);
         await client.heartbeat();
         let status = await client.status();
-        await this.readReports(client, state, status);
+        const from = await this.readReports(client, state, status);
+        if (this.deps.onBars !== undefined && from < state.evidence.t.length)
+          await this.deps.onBars(desk, bot.url, state.evidence, from);
         if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
         const expectation = await this.expect(desk.audit, bot.url, state.evidence);
@@ -198,10 +203,11 @@ export class LiveWatcher {
     };
   }
 
-  /** New fills and bars since the last look; everything again after the bot restarted. */
-  private async readReports(client: BotClient, state: Watched, status: BotStatus): Promise<void> {
+  /** New fills and bars since the last look (everything again after the bot restarted); where the new bars start. */
+  private async readReports(client: BotClient, state: Watched, status: BotStatus): Promise<number> {
     if (status.barsSeen < state.evidence.equity.length) state.evidence = emptyEvidence();
     const evidence = state.evidence;
+    const from = evidence.t.length;
     const reports: BotReports = await client.reports(evidence.fills.length, evidence.equity.length);
     for (const fill of reports.fills) evidence.fills.push(fill);
     for (const bar of reports.bars ?? []) {
@@ -215,6 +221,7 @@ export class LiveWatcher {
       evidence.budgets.push(bar.budget ?? 1);
     }
     for (const point of reports.equity) evidence.equity.push(point.equity);
+    return from;
   }
 
   private async expect(audit: AuditLog, bot: string, evidence: Evidence): Promise<LiveExpectation | null> {

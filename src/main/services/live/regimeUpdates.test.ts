@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import { LiveRunner } from '../../../core/live/runner.ts';
+import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import type { Requests } from '../../../shared/contract.ts';
+import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
+import { setApprovalPolicy } from '../../livebot/autoApproval.ts';
+import { BotClient } from '../../livebot/botClient.ts';
+import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
+import { approve, propose, push } from '../../livebot/liveDesk.ts';
+import { MemorySecretStore } from '../../secrets/secretStore.ts';
+import { BarsRepository } from '../../store/barsRepository.ts';
+import { Database } from '../../store/database.ts';
+import { dispatch } from '../dispatch.ts';
+import { EventBus } from '../events.ts';
+import { createLiveHandlers, type LiveService } from './handlers.ts';
+
+const SECRET = 'regime-updates-secret-0123456789';
+const DAY = 86_400_000;
+const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 };
+const bars = randomWalkBars(700, 8, { stepMs: DAY, volatility: 0.012 });
+
+let dir: string;
+let db: Database;
+let runner: LiveRunner;
+let server: BotServer;
+let live: LiveService;
+let fed = 0;
+
+const call = (channel: string, input: unknown): Promise<unknown> =>
+  dispatch(live.handlers as unknown as Requests, channel, input);
+
+/** Feeds daily bars to the bot, the watcher looking every 25 (as its poll would meanwhile). */
+async function feed(count: number): Promise<void> {
+  for (const end = fed + count; fed < end; fed++) {
+    runner.onBar({
+      t: bars.t[fed]!,
+      o: bars.o[fed]!,
+      h: bars.h[fed]!,
+      l: bars.l[fed]!,
+      c: bars.c[fed]!,
+      v: bars.v[fed]!,
+    });
+    if (fed % 25 === 24) await live.watcher.tick();
+  }
+  await live.watcher.tick();
+}
+
+const auditOf = async <T>(read: (audit: AuditLog) => Promise<T>): Promise<T> => {
+  const audit = await AuditLog.open(auditLogPath(dir));
+  try {
+    return await read(audit);
+  } finally {
+    audit.close();
+  }
+};
+
+beforeEach(async () => {
+  fed = 0;
+  dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
+  db = await Database.open(join(dir, 'cache.duckdb'));
+  runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
+  server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+  live = createLiveHandlers({
+    dataDir: dir,
+    db,
+    bars: new BarsRepository(db),
+    events: new EventBus(),
+    secrets: new MemorySecretStore(),
+    env: { REGIMEN_BOT_SECRET: SECRET },
+    learnerFor: async () => ({ learner: fastPeriodLearner(), version: 3 }),
+  });
+  await call('live:bot-add', { name: 'replay', url: server.url });
+  // A person pushes the first set and lets the policy act within the search space.
+  const first = sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast: 20, slow: 60 },
+    limits: LIMITS,
+    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+  });
+  await auditOf(async (audit) => {
+    const desk = { audit, client: (url: string) => new BotClient(url, SECRET) };
+    const proposal = await propose(desk, server.url, first, 'trader', 'first set');
+    await approve(desk, proposal.approvalId, {
+      approver: 'trader',
+      note: 'first set',
+      typed: proposal.confirmation,
+    });
+    await push(desk, proposal.approvalId, { actor: 'trader', policy: 'keep', approversRequired: 1 });
+    await setApprovalPolicy(
+      desk,
+      server.url,
+      {
+        bounds: { fast: { min: 1, max: 500, maxStep: 500 }, slow: { min: 1, max: 500, maxStep: 500 } },
+        maxChangesPerDay: 50,
+        minConfidence: 0.2,
+      },
+      'trader',
+      'regime updates within the search space',
+    );
+  });
+});
+
+afterEach(async () => {
+  await live.close();
+  await server.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('off (the default), a replay bot gets no regime-driven proposal; on, a regime change is auto-approved, pushed and audited', async () => {
+  await feed(300);
+  expect(await call('live:regime-updates', { bot: server.url })).toMatchObject({
+    settings: { enabled: false },
+    last: null,
+  });
+  expect((await auditOf((a) => a.of('proposal', server.url))).map((p) => p.actor)).toEqual(['trader']);
+
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
+  expect(await call('live:regime-updates-set', { bot: server.url, settings: on })).toMatchObject({
+    settings: on,
+    last: null,
+  });
+  await feed(150);
+  const view = (await call('live:regime-updates', { bot: server.url })) as {
+    last: { action: string; trigger: string } | null;
+  };
+  const proposals = await auditOf((a) => a.of('proposal', server.url));
+  const byUpdates = proposals.filter((p) => p.actor === 'regime-updates');
+  expect(byUpdates.length).toBeGreaterThan(0);
+  expect(byUpdates[0]!.reason).toMatch(
+    /^(regime \S+ -> |daily check in )\w+\/\w+; model sma-cross learner v3, confidence 0\.\d{3}$/,
+  );
+  const approvals = await auditOf((a) => a.of('approval', server.url));
+  expect(approvals.filter((a) => a.actor === 'policy').length).toBeGreaterThan(0);
+  expect(view.last).not.toBeNull();
+  expect((await new BotClient(server.url, SECRET).status()).acceptedVersion).toBeGreaterThan(1);
+});
+
+it('settings are checked field by field, kept beside the bot and dropped with it', async () => {
+  await expect(
+    call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, threshold: 2 } }),
+  ).rejects.toThrow(/threshold.*must be in \[0, 1\]/);
+  await expect(
+    call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, detector: 'magic' } }),
+  ).rejects.toThrow(/detector.*must be one of rules, hmm, jump, bocpd/);
+  await call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, axis: 'trend' } });
+  // A second service over the same folder (the server restarted) reads the same setting.
+  const again = createLiveHandlers({
+    dataDir: dir,
+    db,
+    bars: new BarsRepository(db),
+    events: new EventBus(),
+    secrets: new MemorySecretStore(),
+    env: {},
+  });
+  expect(await again.handlers['live:regime-updates']({ bot: server.url })).toMatchObject({
+    settings: { enabled: true, axis: 'trend', detector: 'rules', threshold: 0.5, minDwellHours: 24 },
+  });
+  await again.close();
+  await call('live:bot-remove', { bot: server.url });
+  await call('live:bot-add', { name: 'replay', url: server.url });
+  expect(await call('live:regime-updates', { bot: server.url })).toMatchObject({
+    settings: { enabled: false },
+  });
+});

@@ -1,0 +1,186 @@
+import type { Bars } from '../../../core/data/bars.ts';
+import type { BarValues } from '../../../core/data/validate.ts';
+import { RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
+import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
+import { createDetector } from '../../../core/regime/index.ts';
+import type { RegimeUpdateSettings, RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
+import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
+import { learnerSettings, timeframeOf } from '../learner/learnerService.ts';
+import type { BotRegistry } from './botRegistry.ts';
+
+/** The learner a bot's recommendations come from, and the saved version it is (0: never trained). */
+export type LearnerSource = (strategy: string) => Promise<{ learner: ParameterLearner; version: number }>;
+
+export const REGIME_UPDATES_OFF: RegimeUpdateSettings = {
+  enabled: false,
+  detector: 'rules',
+  axis: 'both',
+  threshold: 0.5,
+  minDwellHours: 24,
+};
+
+/** Candidates the learner weighs per check: a check holds the watcher's poll for their backtests. */
+const TRIALS = 16;
+const HOUR_MS = 3_600_000;
+
+/** Every bar a bot reported, as the watcher keeps them. */
+export type ReportedBars = Readonly<Record<'t' | 'o' | 'h' | 'l' | 'c' | 'v', readonly number[]>>;
+
+interface Running {
+  readonly updater: RegimeUpdater;
+  /** Bars of the watcher's evidence it has seen (fewer reported: the bot restarted). */
+  seen: number;
+}
+
+/**
+ * Regime-driven updates for every bot that has them on, fed by the bars the watcher reads from each
+ * bot's reports. An updater starts when the setting is turned on (or changed, or the server started)
+ * with the detector warmed on the bars reported so far, and acts from the next bar on; it is built for
+ * the strategy and limits of the set the bot runs, so a bot must run a set the audit knows first.
+ */
+export class RegimeUpdates {
+  private readonly running = new Map<string, Running>();
+  private readonly last = new Map<string, RegimeUpdatesView['last']>();
+  /** The desk of the poll in progress: the updater acts through the watcher's desk, never its own. */
+  private desk: LiveDesk | null = null;
+
+  constructor(
+    private readonly registry: BotRegistry,
+    private readonly learnerFor: LearnerSource,
+  ) {}
+
+  view(bot: string): RegimeUpdatesView {
+    return {
+      bot,
+      settings: this.registry.regimeUpdates(bot) ?? REGIME_UPDATES_OFF,
+      last: this.last.get(bot) ?? null,
+    };
+  }
+
+  set(bot: string, settings: RegimeUpdateSettings): RegimeUpdatesView {
+    this.registry.setRegimeUpdates(bot, settings);
+    this.forget(bot);
+    return this.view(bot);
+  }
+
+  forget(bot: string): void {
+    this.running.delete(bot);
+    this.last.delete(bot);
+  }
+
+  /** The watcher read bars `from` onwards of `bars` (every bar the bot reported) in this poll. */
+  async onBars(desk: LiveDesk, bot: string, bars: ReportedBars, from: number): Promise<void> {
+    const settings = this.registry.regimeUpdates(bot);
+    if (settings === null || !settings.enabled) {
+      this.running.delete(bot);
+      return;
+    }
+    this.desk = desk;
+    try {
+      const kept = this.running.get(bot);
+      const running =
+        kept !== undefined && kept.seen === from ? kept : await this.start(desk, bot, bars, from, settings);
+      if (running === null) return;
+      for (let i = from; i < bars.t.length; i++) {
+        running.seen = i + 1;
+        const outcome = await running.updater.onBar(barAt(bars, i));
+        if (outcome !== null) this.last.set(bot, lastOf(outcome));
+      }
+    } catch (error) {
+      // A refused push or an unreachable bot is reported here; the watch itself goes on.
+      this.running.delete(bot);
+      this.last.set(bot, {
+        at: bars.t[bars.t.length - 1] ?? 0,
+        trigger: null,
+        regime: null,
+        action: 'failed',
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      this.desk = null;
+    }
+  }
+
+  private async start(
+    desk: LiveDesk,
+    bot: string,
+    reported: ReportedBars,
+    from: number,
+    settings: RegimeUpdateSettings,
+  ): Promise<Running | null> {
+    this.running.delete(bot);
+    const set = await activeSet(desk, bot);
+    if (set === undefined) {
+      this.last.set(bot, {
+        at: reported.t[reported.t.length - 1] ?? 0,
+        trigger: null,
+        regime: null,
+        action: 'failed',
+        detail: 'the bot runs no set the audit knows: push one first, then regime updates start',
+      });
+      return null;
+    }
+    const { learner, version } = await this.learnerFor(set.strategy.name);
+    const bars: Bars = {
+      t: Float64Array.from(reported.t),
+      o: Float64Array.from(reported.o),
+      h: Float64Array.from(reported.h),
+      l: Float64Array.from(reported.l),
+      c: Float64Array.from(reported.c),
+      v: Float64Array.from(reported.v),
+    };
+    const recommendSettings = learnerSettings(
+      { strategy: set.strategy.name, timeframe: 'native', seed: 1 },
+      bars,
+    );
+    const current = (): LiveDesk => this.current();
+    const updater = new RegimeUpdater({
+      desk: {
+        get audit() {
+          return current().audit;
+        },
+        client: (url) => current().client(url),
+      },
+      bot,
+      policy: new RegimeUpdatePolicy(createDetector(settings.detector, timeframeOf('native', bars)), {
+        minDwellMs: settings.minDwellHours * HOUR_MS,
+        axis: settings.axis,
+      }),
+      learner,
+      recommend: { ...recommendSettings, trials: TRIALS, threshold: settings.threshold },
+      modelVersion: `${set.strategy.name} learner v${version}`,
+      limits: set.limits,
+    });
+    // The detector learns from what the bot reported before; the first check is on a bar to come.
+    for (let i = 0; i < from; i++) updater.warm(barAt(bars, i));
+    const running = { updater, seen: from };
+    this.running.set(bot, running);
+    return running;
+  }
+
+  private current(): LiveDesk {
+    if (this.desk === null) throw new Error('regime updates act only during a watcher poll');
+    return this.desk;
+  }
+}
+
+const barAt = (bars: Bars | ReportedBars, i: number): BarValues => ({
+  t: bars.t[i]!,
+  o: bars.o[i]!,
+  h: bars.h[i]!,
+  l: bars.l[i]!,
+  c: bars.c[i]!,
+  v: bars.v[i]!,
+});
+
+function lastOf(outcome: UpdateOutcome): NonNullable<RegimeUpdatesView['last']> {
+  const { trigger } = outcome;
+  const detail =
+    outcome.action === 'pushed'
+      ? `pushed version ${outcome.version} (approval ${outcome.approvalId}) in ${Math.round(outcome.latencyMs)} ms`
+      : outcome.action === 'proposed'
+        ? `proposal ${outcome.approvalId}: ${outcome.reason}`
+        : outcome.reason;
+  return { at: trigger.at, trigger: trigger.kind, regime: trigger.regime, action: outcome.action, detail };
+}
