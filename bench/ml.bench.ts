@@ -171,8 +171,8 @@ function prequential(log: (line: string) => void, name: string, panel: PanelWind
  * The results-ledger hook's cost on a study: the same 1,000-trial sma-cross study (20,000 1-minute bars,
  * random sampler, one pool thread) without and with the hook, alternating three times so the load of a
  * shared machine falls on both alike; medians, with the load average beside each run. With the hook it
- * also gives the time until the ledger has stored and learned every trial (the hook works after each
- * batch).
+ * also gives the time until the ledger has stored and learned every trial (its queue drains once the
+ * study has ended).
  */
 async function hookCost(log: (line: string) => void): Promise<void> {
   const walk = randomWalkBars(20_000, 7, { volatility: 0.0008 });

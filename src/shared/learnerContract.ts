@@ -30,6 +30,8 @@ export const LearnerStatus = z.object({
       /** Ledger rows with a score (out-of-sample windows): what it can learn. */
       rows: z.number(),
       learned: z.number(),
+      /** Ledger rows with a score it has not learned yet (0: up to date; it learns in idle time). */
+      pending: z.number(),
       version: z.number(),
       resets: z.number(),
       savedAt: z.number().nullable(),

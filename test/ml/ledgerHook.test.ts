@@ -8,6 +8,7 @@ import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core
 import { backfillLedger } from '../../src/main/ml/backfill.ts';
 import { createLedgerRecorder, LedgerLearner } from '../../src/main/ml/ledgerLearner.ts';
 import { JobRegistry } from '../../src/main/services/jobs.ts';
+import { createOptimizeHandlers } from '../../src/main/services/optimize/handlers.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import {
@@ -169,6 +170,49 @@ describe('ledger backfill', () => {
       expect(again.learned).toBe(first.learned);
     } finally {
       await b.close();
+    }
+  });
+
+  it('ends a study before its ledger drains; a restart after a kill mid-queue records each trial once', async () => {
+    const warnings: string[] = [];
+    // No idle drain: what the ledger holds when the study ends is only what the study waited for.
+    const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message), { idleMs: Infinity });
+    const service = new OptimizeService({
+      studies: studyRecords(h.db),
+      bars: h.bars,
+      pool: h.pool,
+      events: h.events,
+      ledger: recorder,
+    });
+    let queuedAtEnd = -1;
+    const stop = h.events.subscribe((channel, payload) => {
+      if (channel === 'optimize:progress' && 'state' in payload && payload.state === 'complete')
+        queuedAtEnd = recorder.pending;
+    });
+    const ledger = new LedgerRepository(h.db);
+    try {
+      const started = await service.start({ ...gridStudyRequest(), seed: 11 });
+      const detail = await service.wait(started.studyId);
+      expect(detail.summary.state).toBe('complete');
+      expect(queuedAtEnd).toBeGreaterThan(0);
+      expect(await ledger.entriesOf(started.studyId)).toEqual([]);
+      // The process dies here with the queue; the restart finds the stored trials the ledger misses.
+      const complete = detail.trials.filter((t) => t.status === 'complete').map((t) => t.number);
+      const restarted = createOptimizeHandlers({
+        db: h.db,
+        bars: h.bars,
+        pool: h.pool,
+        jobs: { events: h.events, jobs: new JobRegistry() },
+      });
+      await restarted.service.close();
+      expect((await ledger.entriesOf(started.studyId)).map((r) => r.item)).toEqual(complete);
+      // The dead process's queue, had it drained after all, adds nothing twice.
+      await recorder.flush();
+      expect((await ledger.entriesOf(started.studyId)).map((r) => r.item)).toEqual(complete);
+      expect(warnings).toEqual([]);
+    } finally {
+      stop();
+      await service.close();
     }
   });
 });

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { createRng } from '../../core/math/random.ts';
 import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { Database } from '../store/database.ts';
 import { LedgerRepository } from '../store/ledgerRepository.ts';
 import { LedgerLearner, LedgerRecorder } from './ledgerLearner.ts';
+import { learnerStatus } from '../services/learner/learnerService.ts';
 
 /** Test-window entries of a planted relation: score = 2 fast - slow + noise, two regimes. */
 function entries(count: number, seed: number): LedgerEntry[] {
@@ -117,6 +118,129 @@ describe('results ledger and the learner behind it', () => {
       expect(await ledger.count()).toBe(100);
       expect((await learner.load('sma-cross')).learner.count).toBe(100);
     } finally {
+      db.close();
+    }
+  });
+
+  /** 12 batches of 25 scored results, as a study's or walk-forward run's hook hands them over. */
+  const batches = (): LedgerEntry[][] => {
+    const rows = entries(300, 5);
+    return Array.from({ length: 12 }, (_, b) => rows.slice(25 * b, 25 * b + 25));
+  };
+
+  /** The old synchronous path: each batch appended, then learned, before the next one arrives. */
+  async function synchronous(db: Database, of: LedgerEntry[][]): Promise<LedgerLearner> {
+    const ledger = new LedgerRepository(db);
+    const learner = new LedgerLearner(ledger);
+    for (const batch of of) {
+      await ledger.append(batch);
+      await learner.update('sma-cross');
+    }
+    return learner;
+  }
+
+  async function sameAs(db: Database, reference: Database): Promise<void> {
+    // Arrival numbers may skip (a row recorded again draws one and is ignored); their order is what counts.
+    const rows = async (d: Database) =>
+      (await new LedgerRepository(d).learnableSince('sma-cross', 0)).map(({ seq: _, ...row }) => row);
+    expect(await rows(db)).toEqual(await rows(reference));
+    const [ours, theirs] = await Promise.all(
+      [db, reference].map((d) => new LedgerLearner(new LedgerRepository(d)).load('sma-cross')),
+    );
+    expect(JSON.stringify(ours!.learner.toState())).toBe(JSON.stringify(theirs!.learner.toState()));
+  }
+
+  it("queues results off the caller's path, appends at its bound without learning, and drains to the synchronous result", async () => {
+    const reference = await Database.open(':memory:');
+    const db = await Database.open(':memory:');
+    try {
+      await synchronous(reference, batches());
+      const ledger = new LedgerRepository(db);
+      const recorder = new LedgerRecorder(ledger, new LedgerLearner(ledger), () => undefined, {
+        maxQueued: 5,
+        idleMs: Infinity,
+      });
+      const [first, ...rest] = batches().map((batch) => () => batch);
+      recorder.record(first!);
+      await recorder.stored();
+      // Recorded and returned: nothing stored until results stop arriving or the queue is full.
+      expect(recorder.pending).toBe(1);
+      expect(await ledger.count()).toBe(0);
+      for (const build of rest.slice(0, 4)) recorder.record(build);
+      // The fifth batch reached the bound: the queue is taken at once and appended, but not learned.
+      expect(recorder.pending).toBe(0);
+      await recorder.stored();
+      expect(await ledger.count()).toBe(125);
+      const status = await learnerStatus(ledger);
+      expect(status.learners[0]).toMatchObject({ strategy: 'sma-cross', learned: 0, pending: 125 });
+      for (const build of rest.slice(4)) recorder.record(build);
+      await recorder.flush();
+      expect((await learnerStatus(ledger)).learners[0]).toMatchObject({ learned: 300, pending: 0 });
+      await sameAs(db, reference);
+    } finally {
+      reference.close();
+      db.close();
+    }
+  });
+
+  it('loses and duplicates nothing when killed mid-queue: a restart re-records the source and learns the rest once', async () => {
+    const reference = await Database.open(':memory:');
+    const db = await Database.open(':memory:');
+    try {
+      const all = batches();
+      await synchronous(reference, all);
+      const ledger = new LedgerRepository(db);
+      const killed = new LedgerRecorder(ledger, new LedgerLearner(ledger), () => undefined, {
+        maxQueued: 4,
+        idleMs: Infinity,
+      });
+      for (const batch of all.slice(0, 4)) killed.record(() => batch);
+      await killed.flush();
+      // Appended, not learned yet; then queued, not appended yet: the process dies with both.
+      for (const batch of all.slice(4, 8)) killed.record(() => batch);
+      await killed.stored();
+      for (const batch of all.slice(8, 10)) killed.record(() => batch);
+      expect(killed.pending).toBe(2);
+      expect((await learnerStatus(ledger)).learners[0]).toMatchObject({ learned: 100, pending: 100 });
+
+      // The restart: the source (the stored studies and windows) is recorded again, whole, then more arrives.
+      const restarted = new LedgerRecorder(ledger, new LedgerLearner(ledger), () => undefined, {
+        idleMs: Infinity,
+      });
+      await restarted.recover(async () => ledger.append(all.slice(0, 10).flat()));
+      for (const batch of all.slice(10)) restarted.record(() => batch);
+      await restarted.flush();
+      expect(await ledger.count()).toBe(300);
+      expect((await ledger.latestState('sma-cross'))?.learned).toBe(300);
+      await sameAs(db, reference);
+    } finally {
+      reference.close();
+      db.close();
+    }
+  });
+
+  it('drains in idle time only: never while a run holds it, after the quiet time once released', async () => {
+    const db = await Database.open(':memory:');
+    vi.useFakeTimers();
+    try {
+      const ledger = new LedgerRepository(db);
+      const recorder = new LedgerRecorder(ledger, new LedgerLearner(ledger), () => undefined, {
+        idleMs: 500,
+      });
+      const release = recorder.hold();
+      for (const batch of batches().slice(0, 3)) recorder.record(() => batch);
+      vi.advanceTimersByTime(60_000);
+      expect(recorder.pending).toBe(3);
+      release();
+      vi.advanceTimersByTime(499);
+      expect(recorder.pending).toBe(3);
+      vi.advanceTimersByTime(1);
+      expect(recorder.pending).toBe(0);
+      vi.useRealTimers();
+      await recorder.stored();
+      expect((await learnerStatus(ledger)).learners[0]).toMatchObject({ learned: 75, pending: 0 });
+    } finally {
+      vi.useRealTimers();
       db.close();
     }
   });

@@ -112,43 +112,160 @@ export class LedgerLearner {
   }
 }
 
+/** How long results wait in the recorder's queue before it drains. */
+export interface LedgerRecorderOptions {
+  /**
+   * The queue's bound, in recorded batches: the batch that reaches it starts an append at once (the
+   * learner still waits for idle time), so a long study never holds more than this many in memory.
+   */
+  readonly maxQueued?: number;
+  /**
+   * Quiet time after the last record (ms) before the queue drains and the learner learns. While results
+   * keep arriving nothing is learned, so a study's batches never wait behind the learner's work or its
+   * saved state; Infinity leaves draining to the bound and to `flush`.
+   */
+  readonly idleMs?: number;
+}
+
 /**
- * Records ledger entries in the background: `record` returns at once, the entries are built (features
- * read from bars) and appended after the caller's work has moved on, and the learner then learns them.
- * A failure is reported through `warn` and never reaches the study or walk-forward run that produced
- * the result.
+ * Records ledger entries off the critical path of the study or walk-forward run that produced them:
+ * `record` queues a batch and returns; queued batches are built (features read from bars) and appended
+ * in one transaction when results stop arriving for `idleMs` or the queue reaches its bound, and the
+ * learner learns only in idle time or at `flush`. Nothing here is the record of a result: a killed
+ * process loses the queue, and a backfill (`recover`) from the stored studies and windows appends what
+ * it held. Exactly once holds across that because the ledger skips rows it has (one per kind, source and
+ * item) and the learner's saved state carries the last row it learned. A failure only warns.
  */
 export class LedgerRecorder {
-  private queue: Promise<void> = Promise.resolve();
+  private queued: (() => readonly LedgerEntry[])[] = [];
+  private work: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly maxQueued: number;
+  private readonly idleMs: number;
+  private holds = 0;
 
   constructor(
     private readonly ledger: LedgerRepository,
     private readonly learner: LedgerLearner | null,
     private readonly warn: (message: string) => void,
-  ) {}
-
-  record(build: () => readonly LedgerEntry[]): void {
-    this.queue = this.queue
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(async () => {
-        const entries = build();
-        await this.ledger.append(entries);
-        const strategies = new Set(entries.filter((e) => e.score !== null).map((e) => e.strategy));
-        for (const strategy of strategies) await this.learner?.update(strategy);
-      })
-      .catch((error: unknown) => {
-        this.warn(`results ledger: ${error instanceof Error ? error.message : String(error)}`);
-      });
+    options: LedgerRecorderOptions = {},
+  ) {
+    this.maxQueued = options.maxQueued ?? 256;
+    this.idleMs = options.idleMs ?? 500;
   }
 
-  /** Resolves when everything recorded so far is stored and learned (before closing the database). */
+  /**
+   * Marks a run producing results (a study, a walk-forward run) until the returned release is called:
+   * while any is held the queue waits (up to its bound) and nothing is learned, so the run's own batches
+   * and its final analysis never share the database or the thread with the ledger.
+   */
+  hold(): () => void {
+    this.holds++;
+    clearTimeout(this.timer);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.arm();
+    };
+  }
+
+  record(build: () => readonly LedgerEntry[]): void {
+    this.queued.push(build);
+    if (this.queued.length >= this.maxQueued) void this.drain('never');
+    this.arm();
+  }
+
+  /** Batches recorded and not yet appended to the ledger. */
+  get pending(): number {
+    return this.queued.length;
+  }
+
+  /** Runs `task` (a backfill after a restart) in turn with the queue's own appends, then learns. */
+  recover(task: () => Promise<unknown>): Promise<void> {
+    this.then(async () => {
+      await task();
+      await this.learnAll();
+    });
+    return this.work;
+  }
+
+  /** Resolves when the appends started so far are stored (without waiting for idle time's learning). */
+  stored(): Promise<void> {
+    return this.work;
+  }
+
+  /** Appends everything queued and learns it (before closing the database, or to read it up to date). */
   flush(): Promise<void> {
-    return this.queue;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.drain('now');
+  }
+
+  private arm(): void {
+    if (this.holds > 0 || !Number.isFinite(this.idleMs)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.drain('when idle');
+    }, this.idleMs);
+    // A pending drain never keeps a CLI process alive: it flushes before it closes the database.
+    this.timer.unref?.();
+  }
+
+  /** Takes the queue now (so the bound holds) and appends it after the work before it. */
+  private drain(learn: 'never' | 'when idle' | 'now'): Promise<void> {
+    const builds = this.queued;
+    this.queued = [];
+    this.then(async () => {
+      const entries: LedgerEntry[] = [];
+      for (const build of builds) {
+        try {
+          entries.push(...build());
+        } catch (error) {
+          this.report(error);
+        }
+      }
+      try {
+        await this.ledger.append(entries);
+      } catch (error) {
+        this.report(error);
+      }
+      // Results still arriving, or a run started meanwhile: the learner waits for the next quiet moment.
+      if (learn === 'now' || (learn === 'when idle' && this.queued.length === 0 && this.holds === 0))
+        await this.learnAll();
+    });
+    return this.work;
+  }
+
+  /** Every strategy's learner catches up with the ledger (rows a killed process appended included). */
+  private async learnAll(): Promise<void> {
+    const strategies = this.learner === null ? [] : await this.ledger.strategies();
+    for (const { strategy } of strategies) {
+      try {
+        await this.learner?.update(strategy);
+      } catch (error) {
+        this.report(error);
+      }
+    }
+  }
+
+  private then(work: () => Promise<void>): void {
+    this.work = this.work.then(work).catch((error: unknown) => this.report(error));
+  }
+
+  private report(error: unknown): void {
+    this.warn(`results ledger: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
 /** The ledger of a database with its learner behind it, as the services and the CLI record into it. */
-export function createLedgerRecorder(db: Database, warn: (message: string) => void): LedgerRecorder {
+export function createLedgerRecorder(
+  db: Database,
+  warn: (message: string) => void,
+  options: LedgerRecorderOptions = {},
+): LedgerRecorder {
   const ledger = new LedgerRepository(db);
-  return new LedgerRecorder(ledger, new LedgerLearner(ledger), warn);
+  return new LedgerRecorder(ledger, new LedgerLearner(ledger), warn, options);
 }

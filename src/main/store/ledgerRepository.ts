@@ -108,6 +108,30 @@ export class LedgerRepository {
     return rows.map(toEntry);
   }
 
+  /** How many rows a learner can learn, of one strategy, arrived after `afterSeq` (its pending rows). */
+  async learnableCountSince(strategy: string, afterSeq: number): Promise<number> {
+    const rows = await this.db.all<{ n: number | bigint }>(
+      `SELECT count(*) AS n FROM learner_ledger WHERE strategy = $strategy AND seq > $after AND score IS NOT NULL`,
+      { strategy, after: afterSeq },
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /**
+   * Whether a stored result is missing from the ledger: a complete trial or a walk-forward window whose
+   * row never arrived (the queue of a process killed before it drained). A backfill then records it.
+   */
+  async missesStoredResults(): Promise<boolean> {
+    const rows = await this.db.all<{ n: number | bigint }>(
+      `SELECT (SELECT count(*) FROM trials t WHERE t.status = 'complete' AND NOT EXISTS (
+                 SELECT 1 FROM learner_ledger l WHERE l.kind = 'trial' AND l.source_id = t.study_id AND l.item = t.number))
+            + (SELECT count(*) FROM walkforward_windows w WHERE NOT EXISTS (
+                 SELECT 1 FROM learner_ledger l WHERE l.kind = 'window-test' AND l.source_id = w.run_id
+                   AND l.item = w.window_index)) AS n`,
+    );
+    return Number(rows[0]!.n) > 0;
+  }
+
   /** Every row of a source (a study or a run), in item order. */
   async entriesOf(sourceId: string): Promise<StoredLedgerEntry[]> {
     const rows = await this.db.all<RawEntry>(

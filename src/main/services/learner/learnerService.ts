@@ -65,6 +65,7 @@ export async function learnerStatus(ledger: LedgerRepository): Promise<LearnerSt
       strategy,
       rows,
       learned: loaded.learner.count,
+      pending: await ledger.learnableCountSince(strategy, loaded.ledgerSeq),
       version: loaded.version,
       resets: loaded.learner.resets,
       savedAt: saved?.savedAt ?? null,

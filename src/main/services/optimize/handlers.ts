@@ -3,7 +3,9 @@ import type { OPTIMIZE_CHANNELS } from '../../../shared/optimizeChannels.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
+import { backfillLedger } from '../../ml/backfill.ts';
 import { createLedgerRecorder } from '../../ml/ledgerLearner.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { cancelAsOutcome, type JobContext, type JobRegistry } from '../jobs.ts';
 import type { EvaluatorSource } from './evaluator.ts';
@@ -23,6 +25,11 @@ export function createOptimizeHandlers(deps: {
 }): { handlers: DomainHandlers<typeof OPTIMIZE_CHANNELS>; service: OptimizeService } {
   // A failure to record a result for the learner is logged, never a failure of the study that produced it.
   const ledger = createLedgerRecorder(deps.db, (message) => console.warn(message));
+  // What a killed process still held in its queue is recorded from the stored results, and the learner
+  // learns what it had appended and not learned, before any new result is recorded.
+  void ledger.recover(async () => {
+    if (await new LedgerRepository(deps.db).missesStoredResults()) await backfillLedger(deps.db);
+  });
   const service = new OptimizeService({
     studies: studyRecords(deps.db),
     bars: deps.bars,

@@ -411,6 +411,8 @@ export class OptimizeService {
       else this.deps.jobs?.cancel(row.id);
     };
     const periodsPerYear = annualizationOf(data.datasets[0]!.ref.bars.t).periodsPerYear;
+    // The ledger's appends and learning wait until the study has ended (its terminal event sent).
+    const releaseLedger = this.deps.ledger?.hold();
     const done = this.execute(row, study, evaluator, data, periodsPerYear, signal, () => signal.aborted);
     const active: ActiveStudy = { study, signal, cancel, done };
     this.active.set(row.id, active);
@@ -418,6 +420,7 @@ export class OptimizeService {
       .catch(() => undefined)
       .finally(() => {
         evaluator.release?.();
+        releaseLedger?.();
         job?.finish();
         if (this.active.get(row.id) === active) this.active.delete(row.id);
       });

@@ -316,11 +316,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
           await store?.saveWindow(runInfo, windowOut(w), Date.now());
         };
 
+  // The ledger waits for the run's windows to end, so its appends and learning never slow the run.
+  const release = ledger?.hold();
   const result = await runWalkForward(
     bars.t,
     { optimize, evaluate, ...(onWindow === undefined ? {} : { onWindow }) },
     { ...job.windows, space: job.space },
-  );
+  ).finally(release);
   stopIfCancelled();
   const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
   return {

@@ -73,7 +73,7 @@ function SubjectBar() {
         {status.status === 'ready'
           ? `Ledger: ${status.data.ledger.windowTest} out-of-sample windows, ${status.data.ledger.trial} trials · ` +
             (learner
-              ? `sma-cross learner v${learner.version}, ${learner.learned} results learned, ${learner.resets} drift resets`
+              ? `sma-cross learner v${learner.version}, ${learner.learned} results learned (${learner.pending === 0 ? 'up to date' : `${learner.pending} pending`}), ${learner.resets} drift resets`
               : 'no learner yet: run a walk-forward to feed it')
           : status.status === 'error'
             ? status.message

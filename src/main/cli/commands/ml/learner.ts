@@ -282,11 +282,13 @@ export const learnerStatusCommand: Command = {
       }
       io.out(
         table([
-          ['strategy', 'learnable rows', 'learned', 'state version', 'drift resets', 'saved'],
+          ['strategy', 'learnable rows', 'learned', 'pending', 'state version', 'drift resets', 'saved'],
           ...status.learners.map((l) => [
             l.strategy,
             String(l.rows),
             String(l.learned),
+            // Rows the background learner has not reached yet: it learns once results stop arriving.
+            l.pending === 0 ? 'up to date' : String(l.pending),
             String(l.version),
             String(l.resets),
             l.savedAt === null ? '-' : new Date(l.savedAt).toISOString(),
