@@ -32,7 +32,6 @@ export class UserStrategyError extends Error {
     message: string,
     readonly file: string,
     readonly line?: number,
-    readonly column?: number,
   ) {
     super(message);
     this.name = 'UserStrategyError';
