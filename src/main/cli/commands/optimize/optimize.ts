@@ -93,7 +93,11 @@ export function holdoutFrom(args: ParsedArgs): HoldoutInput | undefined {
       throw new UsageError(`--holdout must be a share above 0 % and at most 90 %, got "${raw}"`);
     return { fraction };
   }
-  const from = Date.parse(raw);
+  // Date.parse alone reads "0.2" as February 2000 (V8 is lenient), so a share written without % would
+  // silently hold out decades; only an ISO date (optionally with a time) is taken as one.
+  const from = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(raw.trim())
+    ? Date.parse(raw)
+    : NaN;
   if (Number.isNaN(from))
     throw new UsageError(`--holdout must be a percentage (20%) or an ISO date (2024-06-01), got "${raw}"`);
   return { from };
