@@ -31,6 +31,8 @@ interface Running {
   readonly updater: RegimeUpdater;
   /** Bars of the watcher's evidence it has seen (fewer reported: the bot restarted). */
   seen: number;
+  /** The settings it was built for: `regimen live regime-updates set` changes the file, not this service. */
+  readonly settings: string;
 }
 
 /**
@@ -80,7 +82,9 @@ export class RegimeUpdates {
     try {
       const kept = this.running.get(bot);
       const running =
-        kept !== undefined && kept.seen === from ? kept : await this.start(desk, bot, bars, from, settings);
+        kept !== undefined && kept.seen === from && kept.settings === JSON.stringify(settings)
+          ? kept
+          : await this.start(desk, bot, bars, from, settings);
       if (running === null) return;
       for (let i = from; i < bars.t.length; i++) {
         running.seen = i + 1;
@@ -154,7 +158,7 @@ export class RegimeUpdates {
     });
     // The detector learns from what the bot reported before; the first check is on a bar to come.
     for (let i = 0; i < from; i++) updater.warm(barAt(bars, i));
-    const running = { updater, seen: from };
+    const running = { updater, seen: from, settings: JSON.stringify(settings) };
     this.running.set(bot, running);
     return running;
   }

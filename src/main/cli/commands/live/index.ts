@@ -62,6 +62,16 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./policy.ts')).livePolicyShowCommand,
   },
   {
+    name: 'live regime-updates set',
+    summary: "Turn a bot's regime-driven updates on or off: detector, axis, confidence threshold, dwell",
+    load: async () => (await import('./regimeUpdates.ts')).liveRegimeUpdatesSetCommand,
+  },
+  {
+    name: 'live regime-updates show',
+    summary: "A bot's regime-driven update setting",
+    load: async () => (await import('./regimeUpdates.ts')).liveRegimeUpdatesShowCommand,
+  },
+  {
     name: 'live verify-provenance',
     summary: "Re-run a set's study trial and reproduce its recorded metrics, or say exactly what differs",
     load: async () => (await import('./verifyProvenance.ts')).liveVerifyProvenanceCommand,
