@@ -72,6 +72,22 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./regimeUpdates.ts')).liveRegimeUpdatesShowCommand,
   },
   {
+    name: 'live webhook set',
+    summary:
+      'Post halts, drift and unapproved versions to a URL, signed with REGIMEN_WEBHOOK_SECRET or the keychain',
+    load: async () => (await import('./webhook.ts')).liveWebhookSetCommand,
+  },
+  {
+    name: 'live webhook show',
+    summary: "The alarm webhook's URL and whether its signing secret is set (never the secret)",
+    load: async () => (await import('./webhook.ts')).liveWebhookShowCommand,
+  },
+  {
+    name: 'live webhook clear',
+    summary: 'Stop posting alarms to the webhook',
+    load: async () => (await import('./webhook.ts')).liveWebhookClearCommand,
+  },
+  {
     name: 'live verify-provenance',
     summary: "Re-run a set's study trial and reproduce its recorded metrics, or say exactly what differs",
     load: async () => (await import('./verifyProvenance.ts')).liveVerifyProvenanceCommand,
