@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import {
   eventSchemas,
@@ -39,26 +40,71 @@ export class HttpServicesClient {
     input: RequestInput<K>,
     options: { timeoutMs?: number } = {},
   ): Promise<RequestOutput<K>> {
-    let response: Response;
+    let response: { status: number; body: unknown };
     try {
-      response = await fetch(`${this.origin}/api/${channel}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(input ?? {}),
-        ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
-      });
+      response = await this.post(channel, JSON.stringify(input ?? {}), options.timeoutMs);
     } catch (error) {
       const why = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'refused';
       throw new Error(`the Regimen server on port ${this.port} did not answer "${channel}" (${why})`);
     }
-    const body: unknown = await response.json().catch(() => null);
-    if (!response.ok) throw fromWireError(body, response.status);
+    const { status, body } = response;
+    if (status < 200 || status > 299) throw fromWireError(body, status);
     const parsed = requestSchemas[channel].output.safeParse(body);
     if (!parsed.success)
       throw new Error(
         `the Regimen server on port ${this.port} answered "${channel}" with an unexpected shape`,
       );
     return parsed.data as RequestOutput<K>;
+  }
+
+  /**
+   * One POST over node:http rather than fetch: fetch gives up when no answer has come within 300 s
+   * (undici's headers timeout), and a study, a walk-forward or a live sync sent to the owner answers only
+   * when it ends. Without `timeoutMs` this waits as long as the job runs.
+   */
+  private post(
+    channel: string,
+    payload: string,
+    timeoutMs: number | undefined,
+  ): Promise<{ status: number; body: unknown }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          path: `/api/${channel}`,
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+          ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            let body: unknown = null;
+            try {
+              body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              // Not JSON: the status alone says what happened (fromWireError).
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on('error', (error) =>
+        reject(
+          error.name === 'AbortError' && timeoutMs !== undefined
+            ? Object.assign(new Error('timed out'), { name: 'TimeoutError' })
+            : error,
+        ),
+      );
+      req.end(payload);
+    });
   }
 
   /** Listens to the server's events; resolves once connected, to the function that stops listening. */
