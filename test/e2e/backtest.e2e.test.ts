@@ -174,6 +174,7 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
       const firstBar = Number(await range.getAttribute('data-first'));
       expect(Number(await range.getAttribute('data-trading-from'))).toBeGreaterThan(firstBar);
       const later = new Date(firstBar + 30 * 86_400_000).toISOString().slice(0, 10);
+      await page.getByTestId('range-summary').click();
       await page.getByTestId('backtest-start').fill(later);
       await run.click();
       await expect
@@ -194,7 +195,9 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
       await symbols.nth(1).click();
       const other = (await symbols.nth(2).getAttribute('data-symbol'))!;
       await page.getByTestId('timeframe-1h').click();
+      await page.getByTestId('range-summary').click();
       await page.getByTestId('backtest-benchmark').selectOption(other);
+      await expect.poll(() => page.getByTestId('range-summary').innerText()).toContain(`benchmark ${other}`);
       const run = page.getByTestId('run-backtest');
       await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
       await run.click();

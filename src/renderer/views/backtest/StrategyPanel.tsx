@@ -121,40 +121,6 @@ export function StrategyPanel() {
             warning={!!account.warnings.commission}
           />
         </div>
-        <div className="params account">
-          <DateField
-            label="from (optional)"
-            testId="backtest-start"
-            value={dates.start}
-            disabled={!!job}
-            onChange={(start) => setDates({ start })}
-          />
-          <DateField
-            label="to (optional)"
-            testId="backtest-end"
-            value={dates.end}
-            disabled={!!job}
-            onChange={(end) => setDates({ end })}
-          />
-        </div>
-        <label className="field" title="What the tear sheet compares the run with: a symbol bought and held">
-          <span className="field-label">benchmark</span>
-          <select
-            data-testid="backtest-benchmark"
-            value={benchmark}
-            disabled={!!job}
-            onChange={(e) => setBenchmark(e.target.value)}
-          >
-            <option value="">{symbol ?? 'this symbol'} (buy &amp; hold)</option>
-            {benchmarks
-              .filter((other) => other !== symbol)
-              .map((other) => (
-                <option key={other} value={other}>
-                  {other}
-                </option>
-              ))}
-          </select>
-        </label>
         <label
           className="check-field"
           title="Otherwise a position still held after the last bar is listed as open, marked to the last close"
@@ -176,6 +142,50 @@ export function StrategyPanel() {
             Defaults
           </button>
         </div>
+        {/* Folded like the costs, for the same reason; the summary says what is chosen. */}
+        <details className="cost-details">
+          <summary data-testid="range-summary">
+            dates {dates.start || 'first bar'} – {dates.end || 'last bar'} · benchmark{' '}
+            {benchmark || symbol || 'this symbol'}
+          </summary>
+          <div className="params account">
+            <DateField
+              label="from (optional)"
+              testId="backtest-start"
+              value={dates.start}
+              disabled={!!job}
+              onChange={(start) => setDates({ start })}
+            />
+            <DateField
+              label="to (optional)"
+              testId="backtest-end"
+              value={dates.end}
+              disabled={!!job}
+              onChange={(end) => setDates({ end })}
+            />
+          </div>
+          <label
+            className="field"
+            title="What the tear sheet compares the run with: a symbol bought and held"
+          >
+            <span className="field-label">benchmark</span>
+            <select
+              data-testid="backtest-benchmark"
+              value={benchmark}
+              disabled={!!job}
+              onChange={(e) => setBenchmark(e.target.value)}
+            >
+              <option value="">{symbol ?? 'this symbol'} (buy &amp; hold)</option>
+              {benchmarks
+                .filter((other) => other !== symbol)
+                .map((other) => (
+                  <option key={other} value={other}>
+                    {other}
+                  </option>
+                ))}
+            </select>
+          </label>
+        </details>
         {/* Folded and under the Run button, which must stay inside a 1000 px high window. */}
         <details className="cost-details">
           <summary>costs (fees, spread, impact)</summary>
