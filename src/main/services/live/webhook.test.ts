@@ -143,7 +143,7 @@ it('tries a failing receiver again, and reports one that stays down', async () =
   webhook.close();
 });
 
-it('refuses a plain-http remote webhook, a URL without a secret, and sends nothing once removed', async () => {
+it('refuses a plain-http remote webhook, a URL with a password or without a secret, and sends nothing once removed', async () => {
   const { registry, events, webhook } = setup();
   await expect(
     webhook.handlers['live:webhook-set']({ url: 'http://hooks.example.com/x', secret: HOOK_SECRET }),
@@ -152,6 +152,12 @@ it('refuses a plain-http remote webhook, a URL without a secret, and sends nothi
   await expect(
     webhook.handlers['live:webhook-set']({ url: 'not a url', secret: HOOK_SECRET }),
   ).rejects.toThrow(/is not a URL/);
+  const withPassword = webhook.handlers['live:webhook-set']({
+    url: 'https://ops:hunter2-password@hooks.example.com/x',
+    secret: HOOK_SECRET,
+  });
+  await expect(withPassword).rejects.toThrow(/must not carry a user or password/);
+  await expect(withPassword).rejects.not.toThrow(/hunter2/);
   expect(registry.webhookUrl()).toBeNull();
   await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
   await webhook.handlers['live:webhook-set']({ url: null });

@@ -72,6 +72,14 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
         } catch {
           throw new InputError(`"${url}" is not a URL such as https://hooks.example.com/regimen`, 'url');
         }
+        // A user or password in the URL would be stored in live-bots.json and shown in every view of
+        // the webhook; the receiver checks the signature made with the signing secret instead.
+        if (parsed.username !== '' || parsed.password !== '')
+          throw new InputError(
+            'the webhook URL must not carry a user or password (they would be stored and shown): ' +
+              'the receiver verifies the signing secret instead',
+            'url',
+          );
         const loopback = isLoopbackHost(parsed.hostname);
         if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback))
           throw new InputError('the webhook must be https:// (http:// only to this machine)', 'url');
