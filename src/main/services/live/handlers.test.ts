@@ -342,6 +342,18 @@ describe('live channels: from a study trial to the bot and back, through the con
     expect(sharpe.matches).toBe(false);
     expect(sharpe.difference! / -1e-6).toBeCloseTo(1, 6);
 
+    // A set that drops one of the trial's parameters says which.
+    const [dropped, droppedValue] = Object.entries(trial.params)[0]!;
+    const partial = sealParameterSet({
+      ...body,
+      parameters: Object.fromEntries(Object.entries(set.parameters).filter(([name]) => name !== dropped)),
+    });
+    const missing = await call('live:verify-provenance', { set: partial });
+    expect(missing.ok).toBe(false);
+    expect(missing.differences).toContain(
+      `parameter ${dropped}: the set has none, trial ${trial.number} ran ${String(droppedValue)}`,
+    );
+
     // The study's bars change under it: both fingerprints, and the metrics that moved.
     const bars = await services.bars.read(SYMBOL, '1m');
     const k = Math.floor(bars.t.length / 2);

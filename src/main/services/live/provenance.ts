@@ -32,7 +32,9 @@ export async function verifyProvenance(
   const differences: string[] = [];
   if (!verifyParameterSet(set))
     differences.push(`artifact: its hash ${set.hash} is not the hash of its content`);
-  const study = await records.get(provenance.studyId).catch(() => {
+  // Only "no such study" is the artifact's fault; a read that fails otherwise keeps its own error.
+  const study = await records.get(provenance.studyId).catch((error: unknown) => {
+    if (!(error instanceof NotFoundError)) throw error;
     throw new NotFoundError(`no study ${provenance.studyId} in this data folder`, 'set.provenance.studyId');
   });
   const trial = (await records.loadTrials(provenance.studyId)).find((t) => t.number === provenance.trial);
@@ -48,6 +50,9 @@ export async function verifyProvenance(
       differences.push(
         `parameter ${name}: the set has ${value}, trial ${trial.number} ran ${String(trial.params[name])}`,
       );
+  for (const [name, value] of Object.entries(trial.params))
+    if (!Object.hasOwn(set.parameters, name))
+      differences.push(`parameter ${name}: the set has none, trial ${trial.number} ran ${String(value)}`);
 
   const fingerprint = await studyFingerprint(study, bars);
   if (fingerprint !== provenance.dataFingerprint)
