@@ -32,6 +32,8 @@ export class FakeTradingAccount {
   readonly orders = new Map<string, FakeOrder>();
   /** Every order request in arrival order (a refused one included): tests count submissions. */
   readonly orderRequests: { readonly clientOrderId: string; readonly status: number }[] = [];
+  /** GET /v2/orders/{id} answered: tests check a client stops asking about closed orders. */
+  orderLookups = 0;
   private readonly positions = new Map<string, { qty: number; avgEntry: number }>();
   private readonly lastClose = new Map<string, number>();
 
@@ -98,7 +100,10 @@ export class FakeTradingAccount {
     if (byId) {
       const order = this.orders.get(decodeURIComponent(byId[1]!));
       if (!order) return notFound();
-      if (method === 'GET') return { status: 200, body: orderBody(order) };
+      if (method === 'GET') {
+        this.orderLookups += 1;
+        return { status: 200, body: orderBody(order) };
+      }
       if (method === 'DELETE') {
         if (order.status !== 'new')
           return { status: 422, body: { code: 42210000, message: `order is already ${order.status}` } };

@@ -147,6 +147,12 @@ it('the paper port sizes, rests, cancels and protects orders on the account, one
   expect(port.position).toBe(0);
   expect(fake.trading.position(symbol)).toBe(0);
 
+  // Every order is closed now (filled or cancelled): the port keeps none and asks about none.
+  const lookups = fake.trading.orderLookups;
+  await port.refresh();
+  expect(fake.trading.orderLookups).toBe(lookups);
+  expect(port.cancel(limit)).toBe(false);
+
   // The same order sent twice (its first answer lost) is one order.
   const client = trading();
   const order = {

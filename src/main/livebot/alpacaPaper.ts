@@ -207,7 +207,7 @@ export class AlpacaPaperPort implements OrderPort {
   private lastPrice = NaN;
   private nextId = 1;
   private queue: Intent[] = [];
-  /** Alpaca's order for each port id that reached it, and the quantity of it already seen filled. */
+  /** Alpaca's order for each port id that reached it and is still open, and the quantity seen filled. */
   private readonly sent = new Map<number, SentOrder>();
   private readonly pendingExits = new Map<number, Exits>();
   private stopLoss = NaN;
@@ -328,7 +328,9 @@ export class AlpacaPaperPort implements OrderPort {
     while (this.queue.length > 0) {
       const intent = this.queue[0]!;
       if (intent.kind === 'cancel') {
-        await this.client.cancel(this.sent.get(intent.id)!.alpacaId);
+        // An order that closed since the cancel was asked for has nothing left to cancel.
+        const sent = this.sent.get(intent.id);
+        if (sent !== undefined) await this.client.cancel(sent.alpacaId);
       } else {
         const order: AlpacaOrderRequest = intent.closes
           ? {
@@ -341,7 +343,7 @@ export class AlpacaPaperPort implements OrderPort {
           const placed = await this.client.submit(order);
           const exits = this.pendingExits.get(intent.id);
           this.pendingExits.delete(intent.id);
-          this.sent.set(intent.id, { alpacaId: placed.id, filled: 0, done: false, exits });
+          this.sent.set(intent.id, { alpacaId: placed.id, filled: 0, exits });
           this.record(intent.id, placed);
         }
       }
@@ -352,10 +354,7 @@ export class AlpacaPaperPort implements OrderPort {
 
   /** Position, cash, and the fills of orders still open, from the account. */
   async refresh(): Promise<void> {
-    for (const [id, sent] of this.sent) {
-      if (sent.done) continue;
-      this.record(id, await this.client.order(sent.alpacaId));
-    }
+    for (const [id, sent] of this.sent) this.record(id, await this.client.order(sent.alpacaId));
     const [position, account] = await Promise.all([this.client.position(this.symbol), this.client.account()]);
     const wasFlat = this.position === 0;
     this.position = position.qty;
@@ -382,8 +381,8 @@ export class AlpacaPaperPort implements OrderPort {
       if (sent.filled === 0 && sent.exits) this.armExits(order.side, order.filled_avg_price, sent.exits);
       sent.filled = filled;
     }
-    // A closed order is not asked about again.
-    sent.done = CLOSED_STATUSES.has(order.status);
+    // A closed order is not asked about again, and not kept: the bot runs for months.
+    if (CLOSED_STATUSES.has(order.status)) this.sent.delete(id);
   }
 
   /** Exits given as distances become levels at the entry's fill price, as in the simulated broker. */
@@ -426,7 +425,6 @@ const CLOSED_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected']);
 interface SentOrder {
   readonly alpacaId: string;
   filled: number;
-  done: boolean;
   readonly exits: Exits | undefined;
 }
 
