@@ -102,8 +102,8 @@ it('a regime change on a replay is proposed, approved by the bot policy, pushed 
   expect(proposals[1]!.reason).toMatch(/^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}$/);
 });
 
-it('a bot without a policy gets proposals that wait for a person, and nothing is pushed', async () => {
-  const outcomes = await replay(updater(20 * DAY), 400, (o) => o.action === 'proposed');
+it('a bot without a policy gets proposals that wait for a person, once per set, and nothing is pushed', async () => {
+  const outcomes = await replay(updater(20 * DAY), 400);
   const proposed = outcomes.find((o) => o.action === 'proposed');
   expect(proposed?.action === 'proposed' && proposed.reason).toMatch(
     /waits for a person: .*first set needs a person/,
@@ -111,4 +111,10 @@ it('a bot without a policy gets proposals that wait for a person, and nothing is
   expect(outcomes.some((o) => o.action === 'pushed')).toBe(false);
   expect(await audit.of('push', bot.url)).toEqual([]);
   expect((await new BotClient(bot.url, SECRET).status()).acceptedVersion).toBe(0);
+  // Daily checks that keep recommending the set already waiting add no second proposal of it.
+  const proposedHashes = (await audit.of('proposal', bot.url)).map((p) => p.toHash);
+  expect(new Set(proposedHashes).size).toBe(proposedHashes.length);
+  expect(outcomes.some((o) => o.action === 'keep' && o.reason.includes('already waits for a person'))).toBe(
+    true,
+  );
 });

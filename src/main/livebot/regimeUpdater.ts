@@ -66,6 +66,12 @@ export class RegimeUpdater {
     v: [] as number[],
   };
   private active: ParameterSet | null = null;
+  /**
+   * The sets proposed for a person since the last push, by hash, with their approvals: daily checks
+   * keep recommending the same few sets while they wait, and one waiting proposal each says it; a new
+   * one each day would bury them.
+   */
+  private readonly waiting = new Map<string, string>();
 
   constructor(private readonly options: RegimeUpdaterOptions) {
     // An unknown strategy is named now, not at the first regime change hours into a session.
@@ -92,6 +98,13 @@ export class RegimeUpdater {
     const set = this.setOf(recommendation);
     if (this.active !== null && this.active.hash === set.hash)
       return { trigger, action: 'keep', reason: 'the bot already runs the recommended set' };
+    const waitingApproval = this.waiting.get(set.hash);
+    if (waitingApproval !== undefined)
+      return {
+        trigger,
+        action: 'keep',
+        reason: `the recommended set already waits for a person (approval ${waitingApproval})`,
+      };
     const why =
       `${trigger.kind === 'regime-change' ? `regime ${trigger.from ?? 'none'} -> ${trigger.regime}` : `daily check in ${trigger.regime}`}; ` +
       `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}`;
@@ -103,6 +116,7 @@ export class RegimeUpdater {
     );
     if (!policy.approved) {
       const failed = policy.checks.filter((c) => !c.passed).map((c) => c.detail);
+      this.waiting.set(set.hash, proposal.approvalId);
       return {
         trigger,
         action: 'proposed',
@@ -117,6 +131,7 @@ export class RegimeUpdater {
       reason: why,
     });
     this.active = set;
+    this.waiting.clear();
     this.options.policy.changed(bar.t);
     return {
       trigger,
