@@ -250,6 +250,28 @@ function pairPoints(
 }
 
 /** The measure over two parameters, one cell per value pair (or bin), aggregated as the best or the mean. */
+
+/** A named category axis of a heatmap or contour grid; `labels` says how its labels thin out. */
+function categoryAxis(
+  name: string,
+  data: string[],
+  gap: number,
+  labels: { hideOverlap: true } | { interval: number },
+) {
+  return {
+    type: 'category' as const,
+    data,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: gap,
+    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
+    axisLine,
+    axisTick: { show: false },
+    axisLabel: { ...axisLabel, ...labels },
+    splitArea: { show: false },
+  };
+}
+
 export function heatmapOption(
   trials: readonly TrialRow[],
   measure: Measure,
@@ -301,24 +323,12 @@ export function heatmapOption(
     ];
     return rows.map(([k, text]) => tooltipRow(k, text)).join('');
   };
-  const categoryAxis = (name: string, labels: string[], gap: number) => ({
-    type: 'category' as const,
-    data: labels,
-    name,
-    nameLocation: 'middle' as const,
-    nameGap: gap,
-    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
-    axisLine,
-    axisTick: { show: false },
-    axisLabel: { ...axisLabel, hideOverlap: true },
-    splitArea: { show: false },
-  });
   return {
     ...baseOption(),
     tooltip: { ...tooltipBase, trigger: 'item', formatter: tooltipFormatter },
     grid: { left: 58, right: 64, top: 12, bottom: 36 },
-    xAxis: categoryAxis(xName, xs.labels, 22),
-    yAxis: categoryAxis(yName, ys.labels, 40),
+    xAxis: categoryAxis(xName, xs.labels, 22, { hideOverlap: true }),
+    yAxis: categoryAxis(yName, ys.labels, 40, { hideOverlap: true }),
     visualMap: { ...measureLegend(measure, min, max, 2, 120), text: ['', ''] },
     series: [
       {
@@ -658,18 +668,6 @@ export function contourOption(
   if (!grid) return null;
   const [min, max] = extent(grid.data.map((d) => d[2]));
   const label = (v: number): string => formatNumber(v, Math.abs(v) >= 100 ? 0 : 2);
-  const axis = (name: string, values: number[], gap: number) => ({
-    type: 'category' as const,
-    data: values.map(label),
-    name,
-    nameLocation: 'middle' as const,
-    nameGap: gap,
-    nameTextStyle: { color: palette.muted, fontFamily: monoFont, fontSize: 10 },
-    axisLine,
-    axisTick: { show: false },
-    // Every fourth cell centre: 24 labels do not fit the panel's height.
-    axisLabel: { ...axisLabel, interval: 3 },
-  });
   const formatter = (raw: unknown): string => {
     const value = (raw as { value?: unknown }).value;
     if (!Array.isArray(value)) return '';
@@ -685,8 +683,9 @@ export function contourOption(
     ...baseOption(),
     tooltip: { ...tooltipBase, trigger: 'item', formatter },
     grid: { left: 58, right: 64, top: 12, bottom: 36 },
-    xAxis: axis(xName, grid.xs, 22),
-    yAxis: axis(yName, grid.ys, 40),
+    // Every fourth cell centre: 24 labels do not fit the panel's height.
+    xAxis: categoryAxis(xName, grid.xs.map(label), 22, { interval: 3 }),
+    yAxis: categoryAxis(yName, grid.ys.map(label), 40, { interval: 3 }),
     visualMap: {
       ...measureLegend(measure, min, max, 2, 120),
       type: 'piecewise',
