@@ -11,14 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
-import { RegimeUpdatePolicy } from '../src/core/live/regimeUpdates.ts';
-import { fastPeriodLearner } from '../src/core/ml/learner/planted.test-util.ts';
-import { parseSpace } from '../src/core/optimize/space.ts';
-import { RuleDetector } from '../src/core/regime/rules.ts';
 import { AuditLog } from '../src/main/livebot/auditLog.ts';
 import type { LiveDesk } from '../src/main/livebot/liveDesk.ts';
-import { firstSetAndPolicy } from '../src/main/livebot/liveDesk.test-util.ts';
-import { RegimeUpdater } from '../src/main/livebot/regimeUpdater.ts';
+import { dailySmaCrossUpdater, firstSetAndPolicy } from '../src/main/livebot/liveDesk.test-util.ts';
 import { sma } from '../src/core/indicators/moving-average.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live/parameterSet.ts';
 import { LiveRunner } from '../src/core/live/runner.ts';
@@ -136,20 +131,9 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
         bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
         maxChangesPerDay: 1000,
       });
-      const updater = new RegimeUpdater({
-        desk,
-        bot: botUrl,
-        policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs: 5 * DAY_MS }),
-        learner: fastPeriodLearner(),
-        recommend: {
-          strategy: 'sma-cross',
-          space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
-          timeframe: '1d',
-          windowBars: 40,
-          trials: 16,
-          seed: session,
-          threshold: 0.2,
-        },
+      const updater = dailySmaCrossUpdater(desk, botUrl, {
+        minDwellMs: 5 * DAY_MS,
+        seed: session,
         modelVersion: 'bench',
         limits: set(10).limits,
       });

@@ -5,12 +5,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApprovalPolicy } from '../../core/live/approvalPolicy.ts';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import type { HeartbeatPolicy } from '../../core/live/runner.ts';
-import type { ParameterSet } from '../../core/live/parameterSet.ts';
+import type { ParameterSet, PreTradeLimits } from '../../core/live/parameterSet.ts';
+import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
+import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
+import { parseSpace } from '../../core/optimize/space.ts';
+import { RuleDetector } from '../../core/regime/rules.ts';
 import { AuditLog } from './auditLog.ts';
 import { setApprovalPolicy } from './autoApproval.ts';
 import { BotClient } from './botClient.ts';
 import { approve, propose, push, type LiveDesk } from './liveDesk.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import { RegimeUpdater } from './regimeUpdater.ts';
 
 /** A reference bot on a fast random-walk replay and a desk with its own audit trail, for desk tests. */
 export interface DeskFixture {
@@ -61,4 +66,34 @@ export async function firstSetAndPolicy(
   await push(desk, proposal.approvalId, { actor: 'trader', policy: 'keep', approversRequired: 1 });
   while ((await desk.client(bot).status()).active?.hash !== set.hash) await sleep(10);
   await setApprovalPolicy(desk, bot, policy, 'trader', 'regime updates within the search space');
+}
+
+/**
+ * A regime updater on daily bars (rule detector, the planted fast-period learner, 16 sma-cross
+ * candidates a recommendation), as the updater's tests and the live bench drive it.
+ */
+export function dailySmaCrossUpdater(
+  desk: LiveDesk,
+  bot: string,
+  options: { minDwellMs: number; seed: number; modelVersion: string; limits: PreTradeLimits },
+): RegimeUpdater {
+  return new RegimeUpdater({
+    desk,
+    bot,
+    policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), {
+      minDwellMs: options.minDwellMs,
+    }),
+    learner: fastPeriodLearner(),
+    recommend: {
+      strategy: 'sma-cross',
+      space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
+      timeframe: '1d',
+      windowBars: 40,
+      trials: 16,
+      seed: options.seed,
+      threshold: 0.2,
+    },
+    modelVersion: options.modelVersion,
+    limits: options.limits,
+  });
 }

@@ -1,16 +1,17 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
-import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
-import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
-import { parseSpace } from '../../core/optimize/space.ts';
-import { RuleDetector } from '../../core/regime/rules.ts';
 import type { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
 import type { LiveDesk } from './liveDesk.ts';
-import { firstSetAndPolicy, openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
+import {
+  dailySmaCrossUpdater,
+  firstSetAndPolicy,
+  openDeskFixture,
+  type DeskFixture,
+} from './liveDesk.test-util.ts';
 import type { ReferenceBot } from './referenceBot.ts';
-import { RegimeUpdater, type UpdateOutcome } from './regimeUpdater.ts';
+import type { RegimeUpdater, UpdateOutcome } from './regimeUpdater.ts';
 
 const SECRET = 'regime-secret-0123456789abcdef';
 const DAY = 86_400_000;
@@ -53,20 +54,9 @@ async function replay(
 }
 
 function updater(minDwellMs: number): RegimeUpdater {
-  return new RegimeUpdater({
-    desk,
-    bot: bot.url,
-    policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs }),
-    learner: fastPeriodLearner(),
-    recommend: {
-      strategy: 'sma-cross',
-      space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
-      timeframe: '1d',
-      windowBars: 40,
-      trials: 16,
-      seed: 2,
-      threshold: 0.2,
-    },
+  return dailySmaCrossUpdater(desk, bot.url, {
+    minDwellMs,
+    seed: 2,
     modelVersion: 'linear-test-1',
     limits: LIMITS,
   });
