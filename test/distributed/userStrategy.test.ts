@@ -3,7 +3,7 @@
  * compiled file travels with the chunk, and the study equals the one run on this machine's pool. A worker
  * runs such code only when started with --allow-user-strategies; otherwise each trial fails saying so.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadUserStrategies } from '../../src/main/services/backtest/userStrategyFiles.ts';
@@ -23,6 +23,15 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
   beforeAll(async () => {
     mkdirSync(join(dir.path, 'strategies'));
     copyFileSync(EXAMPLE, join(dir.path, 'strategies', 'rsi-reversion.ts'));
+    // The same strategy under another name whose top-level code never returns where STALL is set (only
+    // in the worker started by the last test, so this process and the local pool load it as usual).
+    const stall = readFileSync(EXAMPLE, 'utf8')
+      .replace("name: 'rsi-reversion'", "name: 'rsi-stall'")
+      .replace(
+        /^export default/m,
+        "if (process.env['REGIMEN_TEST_STALL'] === '1') for (;;);\nexport default",
+      );
+    writeFileSync(join(dir.path, 'strategies', 'rsi-stall.ts'), stall);
     // Loaded before the pool starts, as the services do: its workers register what main has.
     expect((await loadUserStrategies(dir.path)).problems).toEqual([]);
     redis = await startRedis();
@@ -35,9 +44,9 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
     dir.remove();
   });
 
-  const study = () =>
+  const study = (strategy = 'rsi-reversion') =>
     googStudy(12, {
-      strategy: 'rsi-reversion',
+      strategy,
       space: ['period=5:20', 'oversold=20:35', 'overbought=65:80', 'exit=45:55', 'stop_pct=0:3'],
     });
 
@@ -63,4 +72,23 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
     expect(local.filter((t) => t.status === 'complete')).toHaveLength(12);
     expect(remote.trials.map(strip)).toEqual(local.map(strip));
   }, 60_000);
+
+  it('stalls only its sandbox when a file never returns: the time limit fails its trials, the worker goes on', async () => {
+    await worker?.stop();
+    worker = startWorker(redis.url, { allowUserStrategies: true, env: { REGIMEN_TEST_STALL: '1' } });
+    await worker.ready;
+    const options = { redisUrl: redis.url, chunkSize: 4, trialTimeLimitMs: 2_000 };
+    const stalled = await runRemotely(
+      h,
+      googStudy(2, { strategy: 'rsi-stall', space: ['period=5:20'] }),
+      options,
+    );
+    expect(stalled.trials.map((t) => (t.status === 'failed' ? t.error : t.status))).toEqual([
+      expect.stringContaining('time limit of 2000 ms'),
+      expect.stringContaining('time limit of 2000 ms'),
+    ]);
+    // The worker itself never ran the file: it still takes chunks, and a built-in study completes.
+    const after = await runRemotely(h, googStudy(4), options);
+    expect(after.state).toBe('complete');
+  }, 90_000);
 });

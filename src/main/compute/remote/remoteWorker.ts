@@ -26,7 +26,6 @@ import {
   type TrialChunk,
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
-import { ensureUserStrategy } from '../userStrategies.ts';
 import { getBars } from './barsStore.ts';
 import { engineHash, queueName, resultsKey, workerKey } from './names.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
@@ -213,22 +212,22 @@ function chunkOf(data: unknown): TrialChunk {
 }
 
 /**
- * Why this worker cannot run the chunk's strategy, or null when it can. A user strategy's file comes with
- * the chunk and is checked here as main checks it, so a broken one fails its trials with the reason; a
- * worker not started to run user code refuses it before compiling anything.
+ * Why this worker cannot run the chunk's strategy, or null when it can. A user strategy's file is not
+ * touched here: its top-level code runs only in the sandbox (which checks it as main does and fails the
+ * trials with the reason), so a file that never returns stalls a killable child, not this process with
+ * its Redis connection; a worker not started to run user code refuses it outright.
  */
 function refusal(
   ref: StrategyRef,
   userStrategy: TrialChunk['userStrategy'],
   allowUserStrategies: boolean,
 ): string | null {
-  if (userStrategy !== undefined && !allowUserStrategies)
-    return (
-      `strategy ${ref.name} is a user strategy file and this worker runs no code from its queue; ` +
-      'start the worker with --allow-user-strategies to run it'
-    );
+  if (userStrategy !== undefined)
+    return allowUserStrategies
+      ? null
+      : `strategy ${ref.name} is a user strategy file and this worker runs no code from its queue; ` +
+          'start the worker with --allow-user-strategies to run it';
   try {
-    if (userStrategy !== undefined) ensureUserStrategy(userStrategy);
     resolveStrategyDefinition(ref);
     return null;
   } catch (error) {

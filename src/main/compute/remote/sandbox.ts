@@ -31,8 +31,21 @@ process.on('message', (message: SandboxRequest) => {
     reply({ type: 'need', id: message.id, fingerprints: missing });
     return;
   }
-  // The worker checked the file before sending it (its refusal fails the trials instead).
-  if (message.userStrategy !== undefined) ensureUserStrategy(message.userStrategy);
+  // A user strategy's file is first run here, never in the worker: one that fails to load fails the
+  // trial with its reason, as main reports it; one that never returns is stopped by the time limit.
+  if (message.userStrategy !== undefined) {
+    try {
+      ensureUserStrategy(message.userStrategy);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      reply({
+        type: 'result',
+        id: message.id,
+        outcomes: message.datasets.map(() => ({ ok: false, error: reason })),
+      });
+      return;
+    }
+  }
   const outcomes = message.datasets.map((fingerprint, i): RemoteOutcome => {
     const dataset = { id: fingerprint, bars: bars.get(fingerprint)! };
     if (message.equity && i === 0) {
