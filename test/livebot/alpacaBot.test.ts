@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { allocateBars } from '../../src/core/data/bars.ts';
+import { allocateBars, firstIndexAtOrAfter, sliceBars } from '../../src/core/data/bars.ts';
+import { liveExpectation } from '../../src/core/live/expectation.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../src/core/live/parameterSet.ts';
 import { OrderType, Sizing } from '../../src/core/strategy-api/order-port.ts';
+import { STRATEGIES } from '../../src/core/strategy/registry.ts';
 import { alpacaBarFeed } from '../../src/main/livebot/alpacaFeed.ts';
 import { AlpacaPaperPort, AlpacaTradingClient } from '../../src/main/livebot/alpacaPaper.ts';
 import { BotClient } from '../../src/main/livebot/botClient.ts';
@@ -36,7 +38,13 @@ const credentials = (): AlpacaCredentials => new AlpacaCredentials(fake.keyId, f
 const trading = (): AlpacaTradingClient =>
   new AlpacaTradingClient({ credentials: credentials(), baseUrl: fake.url, backoffBaseMs: 10 });
 
-async function liveBot(symbol: string, statePath: string, log: string[]): Promise<ReferenceBot> {
+async function liveBot(
+  symbol: string,
+  statePath: string,
+  log: string[],
+  paper = true,
+  warmUpBars?: number,
+): Promise<ReferenceBot> {
   return startReferenceBot({
     bars: allocateBars(0),
     live: alpacaBarFeed({
@@ -46,7 +54,8 @@ async function liveBot(symbol: string, statePath: string, log: string[]): Promis
       reconnectBaseMs: 50,
       log: (line) => log.push(line),
     }),
-    execution: new AlpacaPaperPort(trading(), symbol, `run-${log.length}`),
+    ...(paper ? { execution: new AlpacaPaperPort(trading(), symbol, `run-${log.length}`) } : {}),
+    ...(warmUpBars === undefined ? {} : { warmUpBars }),
     symbol,
     speed: Infinity,
     secret: SECRET,
@@ -57,21 +66,64 @@ async function liveBot(symbol: string, statePath: string, log: string[]): Promis
   });
 }
 
+const smaCross = (fast: number, slow: number) =>
+  sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast, slow },
+    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+  });
+
+it('warms the indicators on the REST bars before the first live bar: its first live decisions are the backtest’s over the same history', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-warm-'));
+  const log: string[] = [];
+  const symbol = 'WARM';
+  const series = fake.market.series(symbol, '1Min').bars;
+  const first = firstIndexAtOrAfter(series.t, Date.UTC(2024, 3, 3));
+  const history = 300;
+  const live = 90;
+  const bot = await liveBot(symbol, join(folder, 'bot.json'), log, false, history);
+  try {
+    const set = smaCross(5, 30);
+    await new BotClient(bot.url, SECRET).apply({
+      changeId: 'warm-1',
+      version: 1,
+      set,
+      policy: 'adopt',
+      approval: { id: 'approval-warm', approvedBy: ['tester'], at: 1, note: 'test' },
+    });
+    for (let i = first; i < first + live; i++) fake.publishBar(symbol, series.t[i]!);
+    await until(() => bot.runner.lastBarTime === series.t[first + live - 1], 'the live bars traded');
+    expect(log).toContain(`warmed up on ${history} bars of ${symbol} before the first live bar`);
+
+    // The backtest over the history and the live bars, trading from the first live bar on.
+    const bars = sliceBars(series, first - history, first + live);
+    const versions = Array.from({ length: history + live }, (_, k) => (k < history ? 0 : 1));
+    const expectation = liveExpectation(
+      { bars, versions, equity: new Float64Array(history + live).fill(10_000), fills: bot.runner.fills },
+      { sets: new Map([[1, set]]), catalogue: STRATEGIES, matchBars: 0 },
+    );
+    const { matched, missed, extra } = expectation.reconciliation;
+    expect({ missed, extra }).toEqual({ missed: [], extra: [] });
+    // A cold bot could not decide before its slow average had 30 live bars.
+    expect(matched.some((fill) => fill.liveTime < series.t[first + 30]!)).toBe(true);
+    for (const fill of matched) expect(fill.livePrice).toBe(fill.shadowPrice);
+  } finally {
+    await bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 it('trades Alpaca stream bars, follows the book on the paper account, and trades no bar twice after a reconnect or a restart', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-bot-'));
   const statePath = join(folder, 'bot.json');
   const log: string[] = [];
   const symbol = 'SYNX';
   const minutes = expectedBars(fake, symbol, '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3)).t;
-  let bot = await liveBot(symbol, statePath, log);
+  let bot = await liveBot(symbol, statePath, log, true, 0);
   try {
-    const set = sealParameterSet({
-      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: 'sma-cross', version: '1' },
-      parameters: { fast: 3, slow: 8 },
-      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-    });
+    const set = smaCross(3, 8);
     await new BotClient(bot.url, SECRET).apply({
       changeId: 'change-1',
       version: 1,
@@ -94,7 +146,7 @@ it('trades Alpaca stream bars, follows the book on the paper account, and trades
     await bot.close();
 
     // A restarted bot whose feed sends its last bar again trades it once, not twice.
-    bot = await liveBot(symbol, statePath, log);
+    bot = await liveBot(symbol, statePath, log, true, 0);
     await until(() => fake.subscribers(symbol) === 1, 'the restarted bot to subscribe');
     fake.publishBar(symbol, minutes[89]!);
     fake.publishBar(symbol, minutes[90]!);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Bars } from '../data/bars.ts';
+import { sliceBars, type Bars } from '../data/bars.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import { defaultParams } from '../strategy-api/params.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
@@ -248,6 +248,23 @@ describe('LiveRunner warm-up after a restart', () => {
     expect(runner.bufferStart).toBe(10);
     expect(Array.from(runner.bars.c)).toEqual(Array.from(bars.c.subarray(10)));
     expect(() => runner.warmUp(bars, 5)).toThrow('already holds 10 live bars');
+  });
+
+  it('warms a live feed on history before its first bar: seen on a fresh bot, renumbered after a restart', () => {
+    const bars = randomWalkBars(200, 5);
+    const fresh = newRunner(undefined, 150);
+    fresh.warmUpLive(sliceBars(bars, 0, 120));
+    expect([fresh.barsSeen, fresh.bufferStart]).toEqual([120, 0]);
+    expect(fresh.lastBarTime).toBe(bars.t[119]);
+
+    // Restarted after 60 bars: at most 60 of the history, numbered so the next bar is still bar 60.
+    const steady = newRunner(undefined, 150);
+    feed(steady, bars, 0, 60);
+    const restarted = newRunner(JSON.parse(JSON.stringify(steady.snapshot())) as LiveBotSnapshot, 150);
+    restarted.warmUpLive(sliceBars(bars, 0, 100));
+    expect([restarted.barsSeen, restarted.bufferStart]).toEqual([60, 0]);
+    expect(Array.from(restarted.bars.c.subarray(0, 60))).toEqual(Array.from(bars.c.subarray(40, 100)));
+    expect(() => restarted.warmUpLive(bars)).toThrow('already holds 60 live bars');
   });
 
   // Killed after any bar (a position open, orders resting, a keep policy winding down, a ramp under way)

@@ -375,19 +375,39 @@ export class LiveRunner {
    * never stopped. Their equity is the restored account marked at each close.
    */
   warmUp(bars: Bars, seen = bars.c.length): void {
-    if (this.length > 0) throw new Error(`warmUp: the buffer already holds ${this.length} live bars`);
     if (!(Number.isInteger(seen) && seen >= 0 && seen <= bars.c.length)) {
       throw new RangeError(`warmUp: seen must be an integer in [0, ${bars.c.length}], got ${seen}`);
     }
     const from = Math.max(0, seen - this.config.capacity);
-    const count = seen - from;
+    this.load(bars, from, seen, from);
+  }
+
+  /**
+   * A live feed's first bar is about to arrive: `history`, the bars that closed before it (the data
+   * API's), goes through the indicators without trading, as warmUp does for a replay, so the first live
+   * decision is the one a backtest over the same history makes instead of waiting out every look-back
+   * on live bars. On a fresh bot they are bars seen (version 0, as a replay's bars before its first
+   * push). After a restart they take the numbers of the last bars the bot saw, so the count the
+   * workstation follows does not move (at most that many are used).
+   */
+  warmUpLive(history: Bars): void {
+    const restored = this.offset;
+    const n = history.t.length;
+    const count = Math.min(n, this.config.capacity, restored > 0 ? restored : n);
+    this.load(history, n - count, n, restored > 0 ? restored - count : 0);
+  }
+
+  /** Bars [from, to) of `bars` into the empty buffer as bars number `first` on, without trading. */
+  private load(bars: Bars, from: number, to: number, first: number): void {
+    if (this.length > 0) throw new Error(`warm-up: the buffer already holds ${this.length} live bars`);
+    const count = to - from;
     for (const column of ['t', 'o', 'h', 'l', 'c', 'v'] as const) {
-      this.bars[column].set(bars[column].subarray(from, seen));
+      this.bars[column].set(bars[column].subarray(from, to));
     }
     const { cash, units } = this.broker;
     for (let k = 0; k < count; k++) this.equity[k] = cash + units * this.bars.c[k];
     this.budgets.fill(1, 0, count);
-    this.offset = from;
+    this.offset = first;
     this.length = count;
     // The restored account counted its entry back from the bar before the buffer: now its last bar.
     this.broker.shiftBars(-count);

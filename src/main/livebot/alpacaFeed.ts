@@ -3,6 +3,7 @@ import type { AlpacaCredentials } from '../marketdata/credentials.ts';
 import { HistoricalFetcher } from '../marketdata/fetcher.ts';
 import type { AlpacaHosts } from '../marketdata/hosts.ts';
 import { LiveBarStream, type StreamStatus } from '../marketdata/liveStream.ts';
+import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
 import type { LiveBarFeed } from './referenceBot.ts';
 
@@ -22,6 +23,7 @@ export interface AlpacaBarFeedOptions {
 export function alpacaBarFeed(options: AlpacaBarFeedOptions): LiveBarFeed {
   let stream: LiveBarStream | null = null;
   let db: Database | null = null;
+  let fetcher: HistoricalFetcher | null = null;
   const log = options.log ?? (() => undefined);
   return {
     async start(onBar) {
@@ -30,11 +32,12 @@ export function alpacaBarFeed(options: AlpacaBarFeedOptions): LiveBarFeed {
         credentials: options.credentials,
         ...(options.hosts?.dataBaseUrl ? { baseUrl: options.hosts.dataBaseUrl } : {}),
       });
+      fetcher = new HistoricalFetcher(db, client);
       stream = new LiveBarStream(db, {
         credentials: options.credentials,
         symbols: [options.symbol],
         ...(options.hosts?.streamBaseUrl ? { baseUrl: options.hosts.streamBaseUrl } : {}),
-        fetcher: new HistoricalFetcher(db, client),
+        fetcher,
         ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
         onBar: (bar) => onBar({ t: bar.t, o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v }),
         onStatus: (status) => log(`bars stream: ${describe(status)}`),
@@ -42,14 +45,24 @@ export function alpacaBarFeed(options: AlpacaBarFeedOptions): LiveBarFeed {
       });
       await stream.start();
     },
+    async history(before, count) {
+      if (db === null || fetcher === null) throw new Error('the feed is not started');
+      // Regular sessions have 390 minutes; weekends and holidays are what the slack days cover.
+      const start = before - (Math.ceil(count / 390) * 2 + 4) * DAY_MS;
+      await fetcher.fetch({ symbols: [options.symbol], timeframe: '1Min', start, end: before });
+      return new BarsRepository(db).read(options.symbol, '1m', { start, end: before, limit: count });
+    },
     async stop() {
       await stream?.stop();
       db?.close();
       stream = null;
       db = null;
+      fetcher = null;
     },
   };
 }
+
+const DAY_MS = 86_400_000;
 
 function describe(status: StreamStatus): string {
   switch (status.state) {

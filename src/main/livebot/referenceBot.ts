@@ -44,6 +44,11 @@ export interface ReferenceBotOptions {
   readonly statePath?: string;
   /** Bars the live buffer holds (a sliding window); default the whole source, at most 100,000. */
   readonly capacity?: number;
+  /**
+   * Bars of history a live feed warms the indicators with before its first bar (default 2,000, at
+   * most half the buffer; 0: none): the longest look-back of any set the bot may run.
+   */
+  readonly warmUpBars?: number;
   readonly host?: string;
   readonly port?: number;
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer };
@@ -55,6 +60,8 @@ export interface ReferenceBotOptions {
 export interface LiveBarFeed {
   /** Resolves once bars flow (subscribed); rejects when the source refuses the bot. */
   start(onBar: (bar: LiveBar) => void): Promise<void>;
+  /** The last `count` bars that closed before `before` (epoch ms): the indicators' warm-up. */
+  history?(before: number, count: number): Promise<Bars>;
   stop(): Promise<void>;
 }
 
@@ -82,11 +89,12 @@ const MAX_BAR_WAIT_MS = 60_000;
 export async function startReferenceBot(options: ReferenceBotOptions): Promise<ReferenceBot> {
   const state = options.statePath === undefined ? undefined : readState(options.statePath);
   const live = options.live;
+  const capacity =
+    options.capacity ??
+    (live ? MAX_DEFAULT_CAPACITY : Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY)));
   const runner = new LiveRunner({
     catalogue: STRATEGIES,
-    capacity:
-      options.capacity ??
-      (live ? MAX_DEFAULT_CAPACITY : Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY))),
+    capacity,
     backtest: options.backtest,
     heartbeat: options.heartbeat,
     state,
@@ -114,12 +122,25 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   // A restarted bot has traded up to its saved bar: a feed that sends that bar again is not traded twice.
   let lastTraded = state?.progress?.lastBarTime ?? -Infinity;
   let repeats = 0;
+  const warmUpBars = Math.min(options.warmUpBars ?? DEFAULT_WARM_UP_BARS, capacity >> 1);
+  let warm = live?.history === undefined || warmUpBars === 0;
+  const warmUp = async (before: number): Promise<void> => {
+    warm = true;
+    try {
+      const history = await live!.history!(before, warmUpBars);
+      runner.warmUpLive(history);
+      log(`warmed up on ${history.t.length} bars of ${options.symbol} before the first live bar`);
+    } catch (error) {
+      log(`warm-up: ${(error as Error).message}; the indicators start on live bars`);
+    }
+  };
   const step = async (bar: LiveBar): Promise<void> => {
     if (bar.t <= lastTraded) {
       repeats++;
       return;
     }
     lastTraded = bar.t;
+    if (!warm) await warmUp(bar.t);
     runner.onBar(bar);
     persist();
     if (execution) await follow(execution, runner.position, options.symbol, log);
@@ -203,6 +224,8 @@ export function demoBars(symbol: string): Bars {
   }
   return market.generate(index).bars;
 }
+
+export const DEFAULT_WARM_UP_BARS = 2_000;
 
 /** The default buffer's largest size (about 6 MB of bars, equity and versions). */
 const MAX_DEFAULT_CAPACITY = 100_000;

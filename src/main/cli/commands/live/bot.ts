@@ -7,6 +7,7 @@ import { symbolSchema } from '../../../../shared/schemas.ts';
 import { alpacaBarFeed } from '../../../livebot/alpacaFeed.ts';
 import { AlpacaPaperPort, AlpacaTradingClient } from '../../../livebot/alpacaPaper.ts';
 import {
+  DEFAULT_WARM_UP_BARS,
   demoBars,
   startReferenceBot,
   type ExecutionAccount,
@@ -33,9 +34,11 @@ export const botCommand: Command = {
     '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay|alpaca] ' +
     '[--csv FILE | --symbol SYM] [--speed X] [--broker sim|alpaca-paper] [--state FILE] ' +
     '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
+    '[--warm-up-bars N] ' +
     '[--alpaca-base-url URL] [--alpaca-stream-url URL] [--alpaca-trading-url URL]\n\n' +
     'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, a replay of\n' +
-    "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol) on a\n" +
+    "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol, the\n" +
+    'indicators warmed up on the --warm-up-bars minutes before the first, default 2000) on a\n' +
     'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account,\n' +
     'serving the signed bot protocol (docs/bot-protocol.yaml). The secret comes from REGIMEN_BOT_SECRET\n' +
     'or the OS keychain; the Alpaca keys from APCA_API_KEY_ID/APCA_API_SECRET_KEY or the keychain.',
@@ -55,6 +58,7 @@ export const botCommand: Command = {
     'heartbeat-timeout': { type: 'string' },
     'on-timeout': { type: 'string' },
     cash: { type: 'string' },
+    'warm-up-bars': { type: 'string' },
   },
   async run(args, io) {
     const source = oneOf(args.values['source'], SOURCES, 'source', 'demo');
@@ -69,6 +73,9 @@ export const botCommand: Command = {
       'on-timeout',
       'no-new-entries',
     ) as HaltMode;
+    const warmUpBars = numberOption(args, 'warm-up-bars', DEFAULT_WARM_UP_BARS);
+    if (!(Number.isInteger(warmUpBars) && warmUpBars >= 0))
+      throw new UsageError(`--warm-up-bars must be a whole number >= 0, got ${warmUpBars}`);
     const tlsKey = stringOption(args, 'tls-key');
     const tlsCert = stringOption(args, 'tls-cert');
     if ((tlsKey === undefined) !== (tlsCert === undefined))
@@ -133,6 +140,7 @@ export const botCommand: Command = {
       port: numberOption(args, 'port', 0),
       tls: tlsKey && tlsCert ? { key: readFileSync(tlsKey), cert: readFileSync(tlsCert) } : undefined,
       backtest: { cash: numberOption(args, 'cash', 10_000) },
+      warmUpBars,
       log,
     });
     io.err(
