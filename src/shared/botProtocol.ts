@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SIGNATURE_HEADERS } from '../core/live/signing.ts';
-import { HALT_MODES, POSITION_POLICIES } from '../core/live/modes.ts';
+import { BOT_STATE_CHANGE_KINDS, HALT_MODES, POSITION_POLICIES } from '../core/live/modes.ts';
 import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
 
 export const BOT_PROTOCOL = 'regimen-bot/1';
@@ -143,6 +143,21 @@ export const RampStatusSchema = z
 
 export const HaltStateSchema = z.object({ mode: HaltModeSchema, reason: z.string(), at: z.int() }).strict();
 
+/** A change the bot made on its own; `id` is what the workstation audits it under, once. */
+export const StateChangeSchema = z
+  .object({
+    seq: z.int().min(1),
+    id: z.string().min(1).max(300),
+    kind: z.enum(BOT_STATE_CHANGE_KINDS),
+    at: z.int(),
+    version: z.int(),
+    changeId: z.string(),
+    step: z.int().optional(),
+    budget: z.number().optional(),
+    reason: z.string(),
+  })
+  .strict();
+
 export const StatusSchema = z
   .object({
     protocol: z.literal(BOT_PROTOCOL),
@@ -164,6 +179,11 @@ export const StatusSchema = z
      * until the next UTC day. Optional: a bot that does not report it is not alarmed on it.
      */
     dailyLoss: z.object({ day: z.int(), at: z.int(), reason: z.string() }).strict().nullable().optional(),
+    /**
+     * The bot's own recent state changes (ramp steps, completion, guardrail rollbacks, heartbeat halts),
+     * oldest first, a bounded list. Optional: a bot that does not report them is not audited on them.
+     */
+    changes: z.array(StateChangeSchema).optional(),
     barsSeen: z.int(),
     lastBarTime: z.int().nullable(),
     heartbeat: z

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../math/sha256.ts';
 import { canonicalJson } from './canonical.ts';
+import type { BotStateChange } from './modes.ts';
 
 /**
  * The live audit trail: every proposal, approval, push, ack, ramp step, rollback, halt and resume, and
@@ -109,4 +110,74 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
     ).join(','),
   );
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}
+
+/** The audit entry of a bot's own state change (a ramp completing is a ramp step, at the last step). */
+export function botChangeBody(
+  bot: string,
+  change: BotStateChange,
+): Pick<AuditBody, 'kind' | 'actor' | 'bot' | 'version' | 'reason' | 'detail'> {
+  return {
+    kind: change.kind === 'ramp-complete' ? 'ramp-step' : change.kind,
+    actor: 'bot',
+    bot,
+    version: change.version,
+    reason: change.reason,
+    detail: canonicalJson({ botChange: change }),
+  };
+}
+
+/** The bot's change an audit entry records (undefined: an entry of anything else). */
+export function recordedBotChange(entry: AuditEntry): BotStateChange | undefined {
+  if (entry.actor !== 'bot' || !entry.detail.includes('"botChange"')) return undefined;
+  return (JSON.parse(entry.detail) as { botChange?: BotStateChange }).botChange;
+}
+
+export interface BotChangeMatch {
+  readonly ok: boolean;
+  /** Changes the bot reports with exactly one entry. */
+  readonly matched: number;
+  /** Reported by the bot, in no entry. */
+  readonly missing: readonly string[];
+  /** Reported by the bot, in more than one entry. */
+  readonly repeated: readonly string[];
+  /** In an entry, within what the bot still reports, but not reported by it. */
+  readonly unreported: readonly string[];
+  /** Entries older than the oldest change the bot still holds (its list is bounded): not checked. */
+  readonly older: number;
+}
+
+/**
+ * Every state change the bot reports matches exactly one audit entry of that bot, and every such entry
+ * a reported change (as far back as the bot's bounded list reaches).
+ */
+export function matchBotChanges(
+  bot: string,
+  changes: readonly BotStateChange[],
+  entries: readonly AuditEntry[],
+): BotChangeMatch {
+  const count = new Map<string, number>();
+  const oldest = changes.reduce((low, c) => Math.min(low, c.seq), Infinity);
+  const reported = new Set(changes.map((c) => c.id));
+  const unreported: string[] = [];
+  let older = 0;
+  for (const entry of entries) {
+    if (entry.bot !== bot) continue;
+    const change = recordedBotChange(entry);
+    if (change === undefined) continue;
+    count.set(change.id, (count.get(change.id) ?? 0) + 1);
+    if (reported.has(change.id)) continue;
+    if (change.seq < oldest) older++;
+    else unreported.push(change.id);
+  }
+  const missing = changes.filter((c) => !count.has(c.id)).map((c) => c.id);
+  const repeated = changes.filter((c) => (count.get(c.id) ?? 0) > 1).map((c) => c.id);
+  return {
+    ok: missing.length === 0 && repeated.length === 0 && unreported.length === 0,
+    matched: changes.length - missing.length - repeated.length,
+    missing,
+    repeated,
+    unreported,
+    older,
+  };
 }

@@ -12,3 +12,29 @@ export type HaltMode = (typeof HALT_MODES)[number];
  */
 export const POSITION_POLICIES = ['keep', 'adopt', 'flatten', 'no-new-entries-until-flat'] as const;
 export type PositionPolicy = (typeof POSITION_POLICIES)[number];
+
+/**
+ * What a bot changes on its own and reports so the workstation audits each exactly once: a ramp step,
+ * the ramp's completion, a guardrail's rollback, and a halt of its own (no heartbeat).
+ */
+export const BOT_STATE_CHANGE_KINDS = ['ramp-step', 'ramp-complete', 'rollback', 'halt'] as const;
+export type BotStateChangeKind = (typeof BOT_STATE_CHANGE_KINDS)[number];
+
+/** A state change the bot made on its own (not a push and not a person's halt). */
+export interface BotStateChange {
+  /** 1, 2, ... for the life of the bot's state: which changes a bounded list no longer holds. */
+  readonly seq: number;
+  /**
+   * Stable across restarts of either side: the change id of the set concerned, the kind, and the step
+   * (or the halt's time). What the workstation keys its audit entry on.
+   */
+  readonly id: string;
+  readonly kind: BotStateChangeKind;
+  /** The bar's time for a ramp change, the clock's for a halt. */
+  readonly at: number;
+  readonly version: number;
+  readonly changeId: string;
+  readonly step?: number;
+  readonly budget?: number;
+  readonly reason: string;
+}

@@ -433,6 +433,48 @@ describe('LiveRunner: ramps, position policy, halts', () => {
     expect(runner.position).toBe(0);
   });
 
+  it('reports each ramp step, the completion, a guardrail rollback and its own halt once, restarts included', () => {
+    let clock = 0;
+    const options = {
+      catalogue: STRATEGIES,
+      capacity: 1500,
+      heartbeat: { timeoutMs: 30_000, mode: 'no-new-entries' as const },
+      now: () => clock,
+    };
+    const runner = new LiveRunner(options);
+    runner.apply(push(1, { fast: 10, slow: 30 }));
+    feed(runner, bars, 0, 100);
+    const ramp: RampPlan = { steps: [0.1, 0.5, 1], barsPerStep: 5, guardrails: LOOSE };
+    runner.apply(push(2, { fast: 4, slow: 12 }, { ramp }));
+    feed(runner, bars, 100, 108);
+    // A restart mid-ramp (after step 2 was reported) carries the list on and reports nothing twice.
+    const restarted = new LiveRunner({ ...options, state: runner.snapshot() });
+    expect(restarted.state.changes).toEqual(runner.state.changes);
+    feed(restarted, bars, 108, 130);
+    const strict: RampPlan = {
+      steps: [0.5, 1],
+      barsPerStep: 50,
+      guardrails: { ...LOOSE, maxDrawdown: 1e-6 },
+    };
+    restarted.apply(push(3, { fast: 6, slow: 20 }, { ramp: strict }));
+    let k = 130;
+    while (restarted.state.ramp?.phase !== 'rolled-back' && k < 400) feed(restarted, bars, k, ++k);
+    feed(restarted, bars, k, ++k);
+    expect(restarted.state.active?.version).toBe(2);
+    clock = 31_000;
+    feed(restarted, bars, k, k + 1);
+    const changes = restarted.state.changes!;
+    expect(changes.map((c) => [c.seq, c.id, c.kind, c.version])).toEqual([
+      [1, 'change-2:ramp-step:1', 'ramp-step', 2],
+      [2, 'change-2:ramp-complete:2', 'ramp-complete', 2],
+      [3, 'change-3:rollback:0', 'rollback', 3],
+      [4, `change-2:halt:31000`, 'halt', 2],
+    ]);
+    expect(changes[0]).toMatchObject({ step: 1, budget: 0.5, at: bars.t[104] });
+    expect(changes[2].reason).toMatch(/^ramp rolled back to v2: drawdown .* exceeds maxDrawdown/);
+    expect(changes[3].reason).toBe('halted (no-new-entries): no heartbeat from the workstation for 31 s');
+  });
+
   it('halts on its own when the workstation stops sending heartbeats', () => {
     let clock = 0;
     const runner = new LiveRunner({

@@ -16,7 +16,7 @@ import {
   type DeliveryRefusal,
 } from './delivery.ts';
 import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
-import type { HaltMode, PositionPolicy } from './modes.ts';
+import type { BotStateChange, BotStateChangeKind, HaltMode, PositionPolicy } from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
 import {
   advanceRamp,
@@ -37,7 +37,13 @@ import {
  * index (indicators, broker, strategies' starts) moves with it, so a bot runs for ever in fixed memory.
  * Everything the bot must survive a restart with is `snapshot()`, plain JSON.
  */
-export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from './modes.ts';
+export {
+  HALT_MODES,
+  POSITION_POLICIES,
+  type BotStateChange,
+  type HaltMode,
+  type PositionPolicy,
+} from './modes.ts';
 
 export interface LivePush extends DeliveredChange {
   readonly set: ParameterSet;
@@ -68,7 +74,15 @@ export interface LiveBotState {
    * in a state saved before the limit was enforced).
    */
   readonly dailyLoss?: DailyLossStop | null;
+  /**
+   * The bot's own recent state changes, oldest first, at most MAX_KEPT_CHANGES (absent in a state saved
+   * before they were reported).
+   */
+  readonly changes?: readonly BotStateChange[];
 }
+
+/** Enough for several days of ramps between two looks of the workstation, small for every status. */
+export const MAX_KEPT_CHANGES = 100;
 
 export interface DailyLossStop {
   /** UTC day number it holds for. */
@@ -647,11 +661,28 @@ export class LiveRunner {
       moved && reference > 0 ? (Math.abs(this.broker.averageEntryPrice - reference) / reference) * 1e4 : 0;
     const next = advanceRamp(active.ramp, ramp, { equity: this.equity[i], slippageBps });
     this.update({ ramp: next });
+    const at = this.bars.t[i];
     if (next.phase !== 'rolled-back') {
-      if (next.step !== ramp.step || next.phase !== ramp.phase) this.stepParameters();
+      if (next.step !== ramp.step || next.phase !== ramp.phase) {
+        const budget = rampBudget(active.ramp, next);
+        const kind = next.phase === 'complete' ? 'ramp-complete' : 'ramp-step';
+        this.recordChange(active, kind, `${next.step}`, at, {
+          step: next.step,
+          budget,
+          reason:
+            kind === 'ramp-complete'
+              ? `ramp complete: v${active.version} at full budget`
+              : `ramp step ${next.step + 1} of ${active.ramp.steps.length}: budget ${budget}`,
+        });
+        this.stepParameters();
+      }
       this.applyGates();
       return;
     }
+    this.recordChange(active, 'rollback', `${next.step}`, at, {
+      step: next.step,
+      reason: `ramp rolled back${previous === null ? ' (no earlier set: halted)' : ` to v${previous.version}`}: ${next.reason ?? ''}`,
+    });
     // Back to the last good set at the next boundary; without one, stop opening positions.
     if (previous === null) this.halt('no-new-entries', `ramp rolled back: ${next.reason}`);
     else {
@@ -665,8 +696,34 @@ export class LiveRunner {
     if (policy === undefined || this.stateValue.halt !== null) return;
     if (this.stateValue.active === null && this.stateValue.pending === null) return;
     const silent = this.now() - this.lastHeartbeat;
-    if (silent > policy.timeoutMs)
-      this.halt(policy.mode, `no heartbeat from the workstation for ${Math.round(silent / 1000)} s`);
+    if (!(silent > policy.timeoutMs)) return;
+    const reason = `no heartbeat from the workstation for ${Math.round(silent / 1000)} s`;
+    this.halt(policy.mode, reason);
+    const at = this.stateValue.halt!.at;
+    this.recordChange((this.stateValue.active ?? this.stateValue.pending)!, 'halt', `${at}`, at, {
+      reason: `halted (${policy.mode}): ${reason}`,
+    });
+  }
+
+  private recordChange(
+    about: LivePush,
+    kind: BotStateChangeKind,
+    key: string,
+    at: number,
+    what: { step?: number; budget?: number; reason: string },
+  ): void {
+    const kept = this.stateValue.changes ?? [];
+    const seq = (kept.at(-1)?.seq ?? 0) + 1;
+    const change: BotStateChange = {
+      seq,
+      id: `${about.changeId}:${kind}:${key}`,
+      kind,
+      at,
+      version: about.version,
+      changeId: about.changeId,
+      ...what,
+    };
+    this.update({ changes: [...kept.slice(-(MAX_KEPT_CHANGES - 1)), change] });
   }
 
   private newDay(t: number): void {

@@ -242,6 +242,7 @@ export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 
           },
     halt: halt === null ? null : { ...halt },
     dailyLoss: dailyLoss == null ? null : { ...dailyLoss },
+    changes: (runner.state.changes ?? []).map((change) => ({ ...change })),
     barsSeen: runner.barsSeen,
     lastBarTime: runner.lastBarTime,
     heartbeat: { lastAt: runner.lastHeartbeatAt, timeoutMs: heartbeat.timeoutMs, onTimeout: heartbeat.mode },

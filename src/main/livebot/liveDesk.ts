@@ -5,9 +5,9 @@ import {
   type ParameterChange,
   type ParameterSet,
 } from '../../core/live/parameterSet.ts';
-import type { HaltMode, PositionPolicy } from '../../core/live/modes.ts';
+import type { BotStateChange, HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
-import type { AuditEntry } from '../../core/live/audit.ts';
+import { botChangeBody, recordedBotChange, type AuditEntry } from '../../core/live/audit.ts';
 import type { PolicyCheck } from '../../core/live/approvalPolicy.ts';
 import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
@@ -301,6 +301,33 @@ export async function recordDailyLoss(
     detail,
   });
   return true;
+}
+
+/**
+ * The bot's own state changes (ramp steps, completion, guardrail rollbacks, its heartbeat halts), each
+ * recorded once however often it is reported: keyed on the bot's id of it (change id, kind, step), which
+ * outlives restarts of the bot and of the workstation. Answers how many were new.
+ */
+export async function recordBotChanges(
+  desk: LiveDesk,
+  bot: string,
+  changes: readonly BotStateChange[],
+): Promise<number> {
+  if (changes.length === 0) return 0;
+  const recorded = new Set<string>();
+  for (const entry of await desk.audit.entries())
+    if (entry.bot === bot) {
+      const change = recordedBotChange(entry);
+      if (change !== undefined) recorded.add(change.id);
+    }
+  let added = 0;
+  for (const change of changes) {
+    if (recorded.has(change.id)) continue;
+    await desk.audit.append({ ...entryBase(desk, 'ramp-step', 'bot', bot), ...botChangeBody(bot, change) });
+    recorded.add(change.id);
+    added++;
+  }
+  return added;
 }
 
 export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {

@@ -10,6 +10,7 @@ import {
   acknowledgedSets,
   halt,
   lastApprovedHash,
+  recordBotChanges,
   recordDailyLoss,
   type LiveDesk,
 } from '../../livebot/liveDesk.ts';
@@ -136,6 +137,7 @@ export class LiveWatcher {
         const from = await this.readReports(client, state, status);
         if (this.deps.onBars !== undefined && from < state.evidence.t.length)
           await this.deps.onBars(desk, bot.url, state.evidence, from);
+        await recordBotChanges(desk, bot.url, status.changes ?? []);
         if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
         const expectation = await this.expect(desk.audit, bot.url, state.evidence);

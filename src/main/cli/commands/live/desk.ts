@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { auditCsv, verifyAuditChain } from '../../../../core/live/audit.ts';
+import { auditCsv, matchBotChanges, verifyAuditChain } from '../../../../core/live/audit.ts';
 import {
   HALT_MODES,
   POSITION_POLICIES,
@@ -319,22 +319,29 @@ export const liveResumeCommand: Command = {
 };
 
 export const liveAuditCommand: Command = {
-  usage: '[--verify] [--format table|csv|json]',
-  options: { verify: { type: 'boolean' }, format: { type: 'string' } },
-  run: (args, io) =>
-    withDesk(args, false, async (desk) => {
+  usage: '[--verify [--bot URL]] [--format table|csv|json]',
+  options: { verify: { type: 'boolean' }, format: { type: 'string' }, ...BOT },
+  run: (args, io) => {
+    const bot = stringOption(args, 'bot');
+    if (bot !== undefined && !args.values['verify'])
+      throw new UsageError('--bot: only with --verify (the audit lists every bot)');
+    return withDesk(args, bot !== undefined, async (desk) => {
       const entries = await desk.audit.entries();
       if (args.values['verify']) {
         const verdict = verifyAuditChain(entries);
-        print(
-          io,
-          args,
-          verdict,
+        const lines = [
           verdict.ok
             ? `Audit chain intact: ${verdict.entries} entries`
             : `AUDIT CHAIN BROKEN at entry ${verdict.seq}: ${verdict.problem}`,
-        );
-        return verdict.ok ? 0 : 1;
+        ];
+        // Each state change the bot reports against the entries recorded of it, both ways.
+        const changes =
+          bot === undefined
+            ? null
+            : matchBotChanges(bot, (await desk.client(bot).status()).changes ?? [], entries);
+        if (changes !== null) lines.push(botChangesLine(bot!, changes));
+        print(io, args, changes === null ? verdict : { chain: verdict, changes }, lines.join('\n'));
+        return verdict.ok && (changes?.ok ?? true) ? 0 : 1;
       }
       const format = args.values['json']
         ? 'json'
@@ -348,5 +355,18 @@ export const liveAuditCommand: Command = {
               `${e.version === null ? '' : `v${e.version} `}${e.toHash?.slice(0, 12) ?? ''}  ${e.reason}`,
           );
       return 0;
-    }),
+    });
+  },
 };
+
+function botChangesLine(bot: string, match: ReturnType<typeof matchBotChanges>): string {
+  const older = match.older > 0 ? ` (${match.older} older than the bot still reports, not checked)` : '';
+  if (match.ok)
+    return `${bot}: each of its ${match.matched} reported state changes has exactly one entry${older}`;
+  const problems = [
+    ...match.missing.map((id) => `${id}: reported by the bot, not in the audit`),
+    ...match.repeated.map((id) => `${id}: in the audit more than once`),
+    ...match.unreported.map((id) => `${id}: in the audit, not reported by the bot`),
+  ];
+  return `${bot}: STATE CHANGES DO NOT MATCH THE AUDIT${older}\n  ${problems.join('\n  ')}`;
+}
