@@ -12,6 +12,7 @@ import { LIVE_CHANNELS } from './liveChannels.ts';
 import { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { REGIME_CHANNELS } from './regimeChannels.ts';
+import { SETTINGS_CHANNELS } from './settingsChannels.ts';
 
 const DOMAINS = [
   APP_CHANNELS,
@@ -22,6 +23,7 @@ const DOMAINS = [
   REGIME_CHANNELS,
   LIVE_CHANNELS,
   LEARNER_CHANNELS,
+  SETTINGS_CHANNELS,
 ] as const;
 
 type Domain = (typeof DOMAINS)[number];

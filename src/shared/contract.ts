@@ -17,6 +17,7 @@ import { learnerContract } from './learnerContract.ts';
 import { optimizeContract } from './optimizeContract.ts';
 import { regimeContract } from './regimeContract.ts';
 import { liveContract } from './liveContract.ts';
+import { settingsContract } from './settingsContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './appContract.ts';
@@ -27,6 +28,7 @@ export * from './learnerContract.ts';
 export * from './optimizeContract.ts';
 export * from './regimeContract.ts';
 export * from './liveContract.ts';
+export * from './settingsContract.ts';
 
 /** Every request: channel -> input and output schema. */
 export const requestSchemas = {
@@ -38,6 +40,7 @@ export const requestSchemas = {
   ...regimeContract.requests,
   ...liveContract.requests,
   ...learnerContract.requests,
+  ...settingsContract.requests,
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
@@ -50,6 +53,7 @@ export const eventSchemas = {
   ...regimeContract.events,
   ...liveContract.events,
   ...learnerContract.events,
+  ...settingsContract.events,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

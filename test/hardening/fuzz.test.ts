@@ -60,6 +60,10 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     // This machine: a Redis URL would have the fuzz wait on connections.
     'compute:choose': { target: 'local' },
     'compute:test': {},
+    'settings:get': {},
+    'settings:set': { cash: 20_000 },
+    // Its own folder: a valid request points nowhere new.
+    'settings:data-folder': { folder: dir, mode: 'switch' },
     'data:coverage': {},
     'data:quality': { symbol: HOST_SYMBOL },
     'data:import': { path: join(dir, 'missing.csv') },

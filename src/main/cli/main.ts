@@ -42,6 +42,28 @@ async function reportStrategyProblems(args: ParsedArgs, io: CommandIO): Promise<
     io.err(`regimen: strategy file left out: ${strategyProblemText(problem)}\n`);
 }
 
+/**
+ * The flags the command takes and was not given, from the data folder's settings (the record its owner
+ * writes through on every change, so reading the file agrees with the owner). A record that does not
+ * read is said once and the command runs on its own defaults.
+ */
+async function settingDefaults(args: ParsedArgs, command: Command, io: CommandIO): Promise<ParsedArgs> {
+  const [{ readStoredSettings }, { resolveDataDir }, { withSettingDefaults }] = await Promise.all([
+    import('../services/settings/settingsStore.ts'),
+    import('../paths.ts'),
+    import('./settingDefaults.ts'),
+  ]);
+  try {
+    const stored = readStoredSettings(resolveDataDir(stringOption(args, 'data-dir')));
+    return stored === null
+      ? args
+      : withSettingDefaults(args, { ...COMMON_OPTIONS, ...command.options }, stored.settings);
+  } catch (error) {
+    io.err(`regimen: settings not used: ${error instanceof Error ? error.message : String(error)}\n`);
+    return args;
+  }
+}
+
 /** Runs the CLI; resolves to the exit code (2 for bad arguments, 1 for failures). */
 export async function main(argv: string[], io: CommandIO = defaultIO): Promise<number> {
   // Commands may be several words (`data fetch`, `live policy set`): the longest name that matches wins.
@@ -67,7 +89,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
       return 0;
     }
     await reportStrategyProblems(args, io);
-    return await command.run(args, io);
+    return await command.run(await settingDefaults(args, command, io), io);
   } catch (error) {
     // A refusal of Alpaca's is not a misuse of the command: no usage text, exit 1 like other failures.
     if (error instanceof UsageError || (error instanceof RequestError && !(error instanceof UpstreamError))) {

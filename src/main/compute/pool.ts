@@ -3,6 +3,8 @@ import { Piscina } from 'piscina';
 import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
 import { installedUserStrategies } from './userStrategies.ts';
 
+const CORES = Math.max(1, availableParallelism());
+
 /**
  * Where compute tasks run: the pool's worker threads, or this thread (InProcessExecutor) for work smaller
  * than what starting a thread costs. Both run the same TaskRunner, so they give the same results.
@@ -20,12 +22,37 @@ export interface TaskExecutor {
  */
 export class ComputePool implements TaskExecutor {
   private piscina: Piscina | undefined;
+  private size: number;
+  /** Tasks handed to the threads and not yet answered: a pool that is computing keeps its size. */
+  private pending = 0;
 
   /**
    * Workers start on the first task, not here: a command or a host that never computes (a listing, a
    * CSV backtest run in-process, `--help`) must not pay for a thread that loads the engine.
    */
-  constructor(readonly threads = Math.max(1, availableParallelism())) {}
+  constructor(threads = CORES) {
+    this.size = threads;
+  }
+
+  get threads(): number {
+    return this.size;
+  }
+
+  /**
+   * Runs with `threads` (null: one per core) from the next task on, when nothing is computing: the idle
+   * threads are stopped and the next task starts the new size. False, and the size unchanged, while
+   * tasks run (a study sized its batches to the threads it had; halving them under it would idle some).
+   */
+  resize(threads: number | null): boolean {
+    const size = threads ?? CORES;
+    if (size === this.size) return true;
+    if (this.pending > 0) return false;
+    const idle = this.piscina;
+    this.piscina = undefined;
+    this.size = size;
+    void idle?.destroy();
+    return true;
+  }
 
   /**
    * Starts the first worker now, for a caller that knows it will compute: its thread loads the engine
@@ -35,16 +62,21 @@ export class ComputePool implements TaskExecutor {
     this.started();
   }
 
-  run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
+  async run<T extends WorkerTask>(task: T, signal?: AbortSignal): Promise<WorkerResult<T>> {
     const transferList = taskTransfers(task);
-    return this.started().run(task, {
-      ...(signal ? { signal } : {}),
-      ...(transferList.length > 0 ? { transferList } : {}),
-    }) as Promise<WorkerResult<T>>;
+    this.pending++;
+    try {
+      return (await this.started().run(task, {
+        ...(signal ? { signal } : {}),
+        ...(transferList.length > 0 ? { transferList } : {}),
+      })) as WorkerResult<T>;
+    } finally {
+      this.pending--;
+    }
   }
 
   private started(): Piscina {
-    return (this.piscina ??= startPiscina(this.threads));
+    return (this.piscina ??= startPiscina(this.size));
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,9 @@ const handlers: Requests = {
   'compute:status': reject,
   'compute:choose': reject,
   'compute:test': reject,
+  'settings:get': reject,
+  'settings:set': reject,
+  'settings:data-folder': reject,
 };
 
 describe('HTTP host', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { version } from '../../../package.json';
 import type { AppInfo, RequestChannel, Requests } from '../../shared/contract.ts';
 import { ComputePool } from '../compute/pool.ts';
@@ -21,6 +22,8 @@ import { createOptimizeHandlers } from './optimize/handlers.ts';
 import { createRegimeHandlers } from './regime/handlers.ts';
 import { createLiveHandlers } from './live/handlers.ts';
 import { secretScrubber } from './scrub.ts';
+import { createSettingsHandlers } from './settings/handlers.ts';
+import { SettingsStore } from './settings/settingsStore.ts';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -90,7 +93,19 @@ export async function createServices(options: ServicesOptions): Promise<Services
   // Before the pool's first worker starts: each worker registers the strategies main has at that time.
   // Problems are told by the CLI (before any command) and the app (strategies:problems).
   const userStrategies = await loadUserStrategies(options.dataDir);
-  const pool = new ComputePool(options.threads);
+  const settings = new SettingsStore({
+    dataDir: options.dataDir,
+    checkpoint: () => db.run('CHECKPOINT'),
+    onChange: (state) => events.emit('settings:changed', state),
+  });
+  const pool = new ComputePool(options.threads ?? settings.settings.workers ?? undefined);
+  settings.usePool({
+    get running() {
+      return pool.threads;
+    },
+    cores: availableParallelism(),
+    resize: (threads) => pool.resize(threads),
+  });
   const env = options.env ?? process.env;
   const secrets = options.secrets ?? (await openSecretStore());
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
@@ -127,6 +142,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createRegimeHandlers({ db, bars, pool, jobs: jobContext }),
     ...live.handlers,
     ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
+    ...createSettingsHandlers(settings),
   };
 
   return {

@@ -8,6 +8,7 @@ import { mlCommands } from './ml/index.ts';
 import { optimizeCommands } from './optimize/index.ts';
 import { regimeCommands } from './regime/index.ts';
 import { robustnessCommands } from './robustness/index.ts';
+import { settingsCommands } from './settings/index.ts';
 
 /**
  * Every CLI command, in the order `regimen --help` lists them. Each domain lists its own commands in
@@ -25,4 +26,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   ...mlCommands,
   ...liveCommands,
   ...dataCommands,
+  ...settingsCommands,
 ];

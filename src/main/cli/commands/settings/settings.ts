@@ -1,0 +1,149 @@
+import {
+  DEFAULT_SETTINGS,
+  type SettingKey,
+  type SettingsState,
+} from '../../../../shared/settingsContract.ts';
+import { RequestError } from '../../../../shared/errors.ts';
+import { UsageError, type ParsedArgs } from '../../args.ts';
+import { openBackend, type Backend } from '../../backend.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import { table, toJson } from '../../format.ts';
+
+/** How a setting's VALUE is read and printed; `default` clears the nullable ones (the asset class, all cores). */
+type Kind = 'number' | 'number-or-default' | 'on-off-or-default' | 'text';
+const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
+  cash: { kind: 'number', help: 'starting cash of every run' },
+  commissionPercent: { kind: 'number', help: 'commission, % of traded value (0.1 means 0.1 %)' },
+  regulatoryFees: {
+    kind: 'on-off-or-default',
+    help: 'SEC fee and FINRA TAF on sells (default: asset class)',
+  },
+  spreadBps: {
+    kind: 'number-or-default',
+    help: 'quoted spread in bp, half paid per fill (default: asset class)',
+  },
+  impact: { kind: 'number-or-default', help: 'square-root impact coefficient (default: asset class)' },
+  riskFreePercent: { kind: 'number', help: 'annual risk-free rate in % for Sharpe and Sortino' },
+  workers: { kind: 'number-or-default', help: 'compute pool threads (default: one per core)' },
+  timeZone: { kind: 'text', help: 'exchange, utc or local' },
+  session: { kind: 'text', help: 'regular or extended' },
+};
+
+const isSettingKey = (key: string): key is SettingKey => key in KINDS;
+
+function valueOf(key: SettingKey, raw: string): unknown {
+  const { kind } = KINDS[key];
+  if (kind === 'text') return raw;
+  if (kind !== 'number' && raw === 'default') return null;
+  if (kind === 'on-off-or-default') {
+    if (raw === 'on' || raw === 'off') return raw === 'on';
+    throw new UsageError(`${key} must be on, off or default, got "${raw}"`);
+  }
+  const number = Number(raw.endsWith('%') ? raw.slice(0, -1) : raw);
+  if (raw.trim() === '' || !Number.isFinite(number))
+    throw new UsageError(`${key} must be a number${kind === 'number' ? '' : ' or default'}, got "${raw}"`);
+  return number;
+}
+
+function printed(key: SettingKey, value: unknown): string {
+  if (value === null) return key === 'workers' ? 'default (one per core)' : 'default (asset class)';
+  if (KINDS[key].kind === 'on-off-or-default') return value ? 'on' : 'off';
+  return String(value);
+}
+
+function show(state: SettingsState, io: CommandIO, json: boolean): void {
+  if (json) {
+    io.out(toJson(state));
+    return;
+  }
+  const rows = (Object.keys(KINDS) as SettingKey[]).map((key) => [
+    key,
+    printed(key, state.settings[key]),
+    state.settings[key] === DEFAULT_SETTINGS[key] ? '' : 'set',
+    KINDS[key].help,
+  ]);
+  rows.push(['dataFolder', state.dataFolder.current, '', 'where the cache and strategies live']);
+  if (state.dataFolder.next !== null)
+    rows.push(['', `→ ${state.dataFolder.next}`, '', 'opened from the next start']);
+  io.out(table([['setting', 'value', '', ''], ...rows], true));
+  if (state.workers.restartNeeded)
+    io.out(
+      `workers: ${state.settings.workers ?? 'one per core'} from the next start (the pool was computing)`,
+    );
+  if (state.problem !== null) io.err(`regimen: ${state.problem}\n`);
+}
+
+async function withBackend<T>(
+  args: ParsedArgs,
+  io: CommandIO,
+  work: (backend: Backend) => Promise<T>,
+): Promise<T> {
+  const backend = await openBackend(args);
+  if (backend.owner !== null) io.err(`(through ${backend.owner})\n`);
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
+export const settingsShowCommand: Command = {
+  usage: '[--json]',
+  options: {},
+  run: async (args, io) =>
+    withBackend(args, io, async (backend) => {
+      show(await backend.request('settings:get', {}), io, args.values['json'] === true);
+      return 0;
+    }),
+};
+
+export const settingsSetCommand: Command = {
+  usage: `KEY VALUE\n\n${(Object.keys(KINDS) as SettingKey[]).map((key) => `  ${key.padEnd(18)}${KINDS[key].help}`).join('\n')}`,
+  options: {},
+  allowPositionals: true,
+  run: async (args, io) => {
+    const [key, raw, ...extra] = args.positionals;
+    if (key === undefined || raw === undefined || extra.length > 0)
+      throw new UsageError('expected KEY VALUE, e.g. regimen settings set cash 25000');
+    if (!isSettingKey(key))
+      throw new UsageError(
+        `unknown setting "${key}" (one of ${Object.keys(KINDS).join(', ')}; the data folder: settings data-folder)`,
+      );
+    const value = valueOf(key, raw);
+    return withBackend(args, io, async (backend) => {
+      let state: SettingsState;
+      try {
+        state = await backend.request('settings:set', { [key]: value });
+      } catch (error) {
+        // The services name the setting ("cash: must be more than 0"): said as it is, not as a --flag.
+        if (error instanceof RequestError && error.kind === 'invalid') throw new UsageError(error.message);
+        throw error;
+      }
+      show(state, io, args.values['json'] === true);
+      return 0;
+    });
+  },
+};
+
+export const settingsDataFolderCommand: Command = {
+  usage:
+    'FOLDER (--move | --switch)\n\n' +
+    '  --move copies the data (cache, strategies, studies) to FOLDER, which must hold no cache yet;\n' +
+    '  --switch uses FOLDER as it is. Either way the next start opens FOLDER and the old folder is kept.',
+  options: { move: { type: 'boolean' }, switch: { type: 'boolean' } },
+  allowPositionals: true,
+  run: async (args, io) => {
+    const [folder, ...extra] = args.positionals;
+    const move = args.values['move'] === true;
+    if (folder === undefined || extra.length > 0 || move === (args.values['switch'] === true))
+      throw new UsageError('expected FOLDER and one of --move or --switch');
+    return withBackend(args, io, async (backend) => {
+      const result = await backend.request('settings:data-folder', {
+        folder,
+        mode: move ? 'move' : 'switch',
+      });
+      io.out(result.message);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,40 @@
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settingsContract.ts';
+import { stringOption, type OptionSpec, type ParsedArgs } from './args.ts';
+
+/**
+ * The flag each setting is the default of, and how the setting reads as that flag's text. A setting left
+ * at its default fills nothing, so a command's own default (regimes compare's 0.1 % commission, a small
+ * study on this thread) stays until the trader sets one.
+ */
+const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Settings[K]) => string | null] } =
+  {
+    cash: ['cash', String],
+    commissionPercent: ['commission', String],
+    regulatoryFees: ['fees', (on) => (on === null ? null : on ? 'on' : 'off')],
+    spreadBps: ['spread-bps', (bps) => (bps === null ? null : String(bps))],
+    impact: ['impact', (impact) => (impact === null ? null : String(impact))],
+    riskFreePercent: ['risk-free', String],
+    workers: ['workers', (workers) => (workers === null ? null : String(workers))],
+    timeZone: ['tz', String],
+    session: ['session', String],
+  };
+
+/** Cost flags a `--costs none` outranks: the settings must not put back what it took away. */
+const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact']);
+
+/**
+ * `args` with every flag the command takes but was not given set from the data folder's settings (the
+ * ones the trader changed): a flag on the command line always wins.
+ */
+export function withSettingDefaults(args: ParsedArgs, options: OptionSpec, settings: Settings): ParsedArgs {
+  const values = { ...args.values };
+  const noCosts = stringOption(args, 'costs') === 'none';
+  for (const key of Object.keys(FLAGS) as Array<keyof Settings>) {
+    const [flag, text] = FLAGS[key] as [string, (value: Settings[typeof key]) => string | null];
+    if (!(flag in options) || values[flag] !== undefined || settings[key] === DEFAULT_SETTINGS[key]) continue;
+    if (noCosts && COST_FLAGS.has(flag)) continue;
+    const value = text(settings[key]);
+    if (value !== null) values[flag] = value;
+  }
+  return { ...args, values };
+}

@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type SettingsState } from '../../../shared/settingsContract.ts';
+import { resolveDataDir } from '../../paths.ts';
+import { dispatch } from '../dispatch.ts';
+import { servicesOnTempDir } from '../../../../test/support/serviceHost.ts';
+import { tempDir } from '../../../../test/marketdata/helpers.ts';
+import { SETTINGS_FILE, SettingsStore, type WorkerPool } from './settingsStore.ts';
+
+const dirs: Array<{ remove(): void }> = [];
+const folder = (prefix: string): string => {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  return dir.path;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) dir.remove();
+});
+
+/** A pool that is busy or idle as the test says, and remembers its size. */
+function fakePool(busy: { now: boolean }): WorkerPool & { size: number } {
+  return {
+    size: 4,
+    get running() {
+      return this.size;
+    },
+    cores: 4,
+    resize(threads) {
+      if (busy.now) return false;
+      this.size = threads ?? 4;
+      return true;
+    },
+  };
+}
+
+describe('the settings record', () => {
+  it('persists across a restart, versioned, and tells every change', () => {
+    const dataDir = folder('settings-persist-');
+    const told: SettingsState[] = [];
+    const first = new SettingsStore({ dataDir, onChange: (state) => told.push(state) });
+    expect(first.settings).toEqual(DEFAULT_SETTINGS);
+    first.set({ cash: 25_000, riskFreePercent: 4.5, session: 'extended', spreadBps: 3 });
+    expect(told.map((state) => state.settings.cash)).toEqual([25_000]);
+
+    const stored = JSON.parse(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')) as { version: number };
+    expect(stored.version).toBe(1);
+    const again = new SettingsStore({ dataDir });
+    expect(again.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      cash: 25_000,
+      riskFreePercent: 4.5,
+      session: 'extended',
+      spreadBps: 3,
+    });
+  });
+
+  it('refuses a bad value naming the setting, and nothing stored changes', () => {
+    const dataDir = folder('settings-refuse-');
+    const store = new SettingsStore({ dataDir });
+    store.set({ cash: 5_000 });
+    const before = readFileSync(join(dataDir, SETTINGS_FILE), 'utf8');
+    expect(() => store.set({ cash: 7_000, riskFreePercent: 45 })).toThrow(
+      /riskFreePercent: must be at most 20/,
+    );
+    expect(() => store.set({ workers: 1.5 })).toThrow(/workers: must be a whole number/);
+    expect(() => store.set({ timeZone: 'Mars/Olympus' })).toThrow(/timeZone/);
+    expect(() => store.set({ colour: 'blue' })).toThrow(/colour/);
+    expect(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')).toBe(before);
+    expect(store.settings.cash).toBe(5_000);
+  });
+
+  it('reads a record it cannot use as the defaults, says why, and leaves the file until a change', () => {
+    const dataDir = folder('settings-broken-');
+    writeFileSync(join(dataDir, SETTINGS_FILE), '{"version":1,"settings":{"cash":-3}}');
+    const store = new SettingsStore({ dataDir });
+    expect(store.settings).toEqual(DEFAULT_SETTINGS);
+    expect(store.state().problem).toMatch(
+      /settings\.json: settings\.cash: must be more than 0; the defaults are in use/,
+    );
+    writeFileSync(join(dataDir, SETTINGS_FILE), '{"version":7}');
+    expect(new SettingsStore({ dataDir }).state().problem).toMatch(/newer Regimen \(version 7/);
+    store.set({ cash: 1_000 });
+    expect(new SettingsStore({ dataDir }).state().problem).toBeNull();
+  });
+
+  it('resizes an idle pool now, and says a restart is needed while it computes', () => {
+    const busy = { now: false };
+    const pool = fakePool(busy);
+    const store = new SettingsStore({ dataDir: folder('settings-workers-') });
+    store.usePool(pool);
+    expect(store.set({ workers: 2 }).workers).toEqual({ running: 2, cores: 4, restartNeeded: false });
+    busy.now = true;
+    expect(store.set({ workers: 3 }).workers).toEqual({ running: 2, cores: 4, restartNeeded: true });
+    expect(store.settings.workers).toBe(3);
+  });
+});
+
+describe('the data folder', () => {
+  it('moves: copies the data, leaves the old folder whole, and the next start opens the new one', async () => {
+    const old = folder('settings-move-old-');
+    const target = join(folder('settings-move-new-'), 'nested');
+    mkdirSync(join(old, 'strategies'));
+    writeFileSync(join(old, 'strategies', 'mine.ts'), 'export {}');
+    writeFileSync(join(old, 'regimen.duckdb'), 'cache');
+    writeFileSync(join(old, 'regimen.owner.json'), '{}');
+    const store = new SettingsStore({ dataDir: old });
+    store.set({ cash: 3_000 });
+    const { state, message } = await store.dataFolder({ folder: target, mode: 'move' });
+    expect(state.dataFolder).toEqual({ current: old, next: target });
+    expect(message).toMatch(/Copied the data of .* next start/);
+    expect(readFileSync(join(target, 'strategies', 'mine.ts'), 'utf8')).toBe('export {}');
+    expect(readFileSync(join(old, 'regimen.duckdb'), 'utf8')).toBe('cache');
+    expect(existsSync(join(target, 'regimen.owner.json'))).toBe(false);
+    expect(new SettingsStore({ dataDir: target }).settings.cash).toBe(3_000);
+    expect(resolveDataDir(old)).toBe(target);
+    // Back again: the folder moved to no longer sends anywhere, so the two never loop.
+    await new SettingsStore({ dataDir: target }).dataFolder({ folder: old, mode: 'switch' });
+    expect([resolveDataDir(target), resolveDataDir(old)]).toEqual([old, old]);
+  });
+
+  it('will not move over another cache, nor into a folder it cannot write, and changes nothing then', async () => {
+    const old = folder('settings-refuse-old-');
+    const other = folder('settings-refuse-other-');
+    writeFileSync(join(other, 'regimen.duckdb'), 'theirs');
+    const store = new SettingsStore({ dataDir: old });
+    await expect(store.dataFolder({ folder: other, mode: 'move' })).rejects.toThrow(
+      `${other} already holds a Regimen cache: choose "switch"`,
+    );
+    // Under a plain file no folder can be made, whoever runs the test (root may write anywhere else).
+    const file = join(other, 'regimen.duckdb');
+    await expect(store.dataFolder({ folder: join(file, 'data'), mode: 'switch' })).rejects.toThrow(
+      `the folder ${join(file, 'data')} is not writable (ENOTDIR)`,
+    );
+    expect(store.state().dataFolder.next).toBeNull();
+    expect(readFileSync(join(other, 'regimen.duckdb'), 'utf8')).toBe('theirs');
+    // A switch uses what is there as it is.
+    await store.dataFolder({ folder: other, mode: 'switch' });
+    expect(resolveDataDir(old)).toBe(other);
+  });
+});
+
+describe('settings over the contract', () => {
+  it('validates at the boundary, naming the setting, and pushes settings:changed', async () => {
+    const { dir, services } = await servicesOnTempDir('settings-services-');
+    try {
+      const pushed: unknown[] = [];
+      services.events.subscribe((channel, payload) => {
+        if (channel === 'settings:changed') pushed.push(payload);
+      });
+      await expect(
+        dispatch(services.handlers, 'settings:set', { commissionPercent: 'a lot' }),
+      ).rejects.toThrow(/commissionPercent/);
+      const state = (await dispatch(services.handlers, 'settings:set', {
+        commissionPercent: 0.05,
+      })) as SettingsState;
+      expect(state.settings.commissionPercent).toBe(0.05);
+      expect(state.dataFolder.current).toBe(dir.path);
+      expect(pushed).toHaveLength(1);
+    } finally {
+      await services.close();
+      dir.remove();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * `regimen settings show|set` and the defaults every command takes from the settings (issue 15 item 11):
+ * a changed setting is stored in the data folder and is the default of the flags that set the same thing.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-cli-settings-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function cli(args: string[]) {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+describe('regimen settings', () => {
+  it('sets and shows a setting, and refuses a bad value naming it without changing what is stored', async () => {
+    const d = ['--data-dir', dataDir()];
+    expect((await cli(['settings', 'set', 'cash', '25000', ...d])).code).toBe(0);
+    expect((await cli(['settings', 'set', 'riskFreePercent', '4.5%', ...d])).code).toBe(0);
+    const shown = await cli(['settings', 'show', '--json', ...d]);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ settings: { cash: 25_000, riskFreePercent: 4.5 } });
+    const stored = readFileSync(join(d[1]!, 'settings.json'), 'utf8');
+
+    const bad = await cli(['settings', 'set', 'riskFreePercent', '45', ...d]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('riskFreePercent: must be at most 20 (%)');
+    const unknown = await cli(['settings', 'set', 'colour', 'blue', ...d]);
+    expect(unknown.stderr).toContain('unknown setting "colour"');
+    const notANumber = await cli(['settings', 'set', 'workers', 'many', ...d]);
+    expect(notANumber.stderr).toContain('workers must be a number or default, got "many"');
+    expect(readFileSync(join(d[1]!, 'settings.json'), 'utf8')).toBe(stored);
+
+    const table = await cli(['settings', 'show', ...d]);
+    expect(table.stdout).toMatch(/cash\s+25000\s+set/);
+    expect(table.stdout).toMatch(/spreadBps\s+default \(asset class\)/);
+  });
+
+  it.skipIf(!goog.present)(
+    `is the default of backtest's --cash and --commission${goog.skipReason}`,
+    async () => {
+      const d = ['--data-dir', dataDir()];
+      const run = async (...flags: string[]) => {
+        const r = await cli([
+          'backtest',
+          '--csv',
+          goog.path,
+          '--strategy',
+          'sma-cross',
+          '--json',
+          ...flags,
+          ...d,
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        return (JSON.parse(r.stdout) as { metrics: { finalEquity: number } }).metrics.finalEquity;
+      };
+      const plain = await run();
+      const asked = await run('--cash', '25000', '--commission', '0.1');
+      expect(asked).not.toBe(plain);
+      await cli(['settings', 'set', 'cash', '25000', ...d]);
+      await cli(['settings', 'set', 'commissionPercent', '0.1', ...d]);
+      expect(await run()).toBe(asked);
+      // A flag given still wins over the setting.
+      expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
+    },
+  );
+});
