@@ -20,7 +20,8 @@ describe('parameter learner', () => {
     const options: ParameterLearnerOptions[] = [{ seed: 3 }, { seed: 3, model: 'forest' }];
     for (const option of options) {
       const rng = createRng(11);
-      const stream = Array.from({ length: 700 }, () => heteroscedastic(rng));
+      // Longer than the calibration window (1,000), so every history the state keeps is full once.
+      const stream = Array.from({ length: 1300 }, () => heteroscedastic(rng));
       const uninterrupted = new ParameterLearner(option);
       let restarted = new ParameterLearner(option);
       stream.forEach(({ x, y }, i) => {
