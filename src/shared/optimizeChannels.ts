@@ -9,6 +9,7 @@ export const OPTIMIZE_CHANNELS = {
     'optimize:get',
     'optimize:approve',
     'optimize:delete',
+    'optimize:annotate',
     'optimize:importance',
     'optimize:neighbourhood',
     'walkforward:run',

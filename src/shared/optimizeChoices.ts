@@ -13,6 +13,10 @@ export const OBJECTIVE_MODES = ['single', 'weighted', 'pareto'] as const;
 
 export const DIRECTIONS = ['maximize', 'minimize'] as const;
 
+/** Most characters a study's name and note keep (a name is a list line, a note a paragraph or two). */
+export const STUDY_NAME_MAX = 120;
+export const STUDY_NOTE_MAX = 2_000;
+
 /** How per-timeframe metrics are combined when a study scores several timeframes. */
 export const TIMEFRAME_AGGREGATIONS = ['worst', 'mean', 'weighted'] as const;
 

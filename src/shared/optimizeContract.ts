@@ -21,6 +21,8 @@ import {
   MAX_TRIALS,
   OBJECTIVE_MODES,
   SAMPLER_KINDS,
+  STUDY_NAME_MAX,
+  STUDY_NOTE_MAX,
   TIMEFRAME_AGGREGATIONS,
   TRIALS_PAGE_LIMIT,
 } from './optimizeChoices.ts';
@@ -231,8 +233,21 @@ function modeNeedsObjectives(
     });
 }
 
+/** A study's name, as the list shows it: trimmed, never empty. */
+export const StudyName = z
+  .string()
+  .trim()
+  .min(1, 'a study name cannot be empty')
+  .max(STUDY_NAME_MAX, `a study name is at most ${STUDY_NAME_MAX} characters`);
+/** The trader's note on a study (why it was run, what was learned); '' for none. */
+export const StudyNote = z
+  .string()
+  .trim()
+  .max(STUDY_NOTE_MAX, `a study note is at most ${STUDY_NOTE_MAX} characters`);
+
 export const OptimizeStartRequest = SearchRequestBase.extend({
-  name: z.string().min(1).max(120).optional(),
+  name: StudyName.optional(),
+  note: StudyNote.optional(),
   data: StudyData,
   /** Also one parameter set per regime from the study's trials, once it completes (scored on its first timeframe). */
   perRegime: PerRegimeSettings.optional(),
@@ -261,6 +276,8 @@ export const StudyState = z.enum(['running', 'paused', 'complete', 'cancelled', 
 export const StudySummary = z.object({
   id: StudyId,
   name: z.string(),
+  /** The trader's note ('' for none). */
+  note: z.string(),
   strategy: z.string(),
   symbol: z.string(),
   timeframes: z.array(timeframeSchema),
@@ -426,6 +443,13 @@ export const OptimizeNeighbourhoodResult = z.object({
   ),
   note: z.string().nullable(),
 });
+/** Renames or annotates a study (running or not): what is given is replaced, what is absent kept. */
+export const OptimizeAnnotateRequest = z
+  .strictObject({ studyId: StudyId, name: StudyName.optional(), note: StudyNote.optional() })
+  .refine((request) => request.name !== undefined || request.note !== undefined, {
+    message: 'give a name, a note or both',
+    path: ['name'],
+  });
 export const OptimizeDeleteResult = z.object({ studyId: StudyId, deleted: z.literal(true) });
 export const OptimizeApproveRequest = z.strictObject({
   studyId: StudyId,
@@ -564,6 +588,7 @@ export const optimizeContract = {
     'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
     'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
     'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult },
+    'optimize:annotate': { input: OptimizeAnnotateRequest, output: StudySummary },
     'optimize:importance': { input: OptimizeImportanceRequest, output: OptimizeImportanceResult },
     'optimize:neighbourhood': { input: StudyRef, output: OptimizeNeighbourhoodResult },
     'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
@@ -603,4 +628,5 @@ export type Approval = z.output<typeof Approval>;
 export type OptimizeStartResult = z.output<typeof OptimizeStartResult>;
 export type OptimizeResumeResult = z.output<typeof OptimizeResumeResult>;
 export type OptimizeGetRequest = z.output<typeof OptimizeGetRequest>;
+export type OptimizeAnnotateRequest = z.output<typeof OptimizeAnnotateRequest>;
 export type WalkForwardWindowRow = z.output<typeof WalkForwardWindowRow>;

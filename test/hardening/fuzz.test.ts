@@ -46,6 +46,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'optimize:get': { studyId: 'no-such-study' },
     'optimize:approve': { studyId: 'no-such-study', params: { fast: 5 } },
     'optimize:delete': { studyId: 'no-such-study' },
+    'optimize:annotate': { studyId: 'no-such-study', name: 'x' },
     'optimize:importance': { studyId: 'no-such-study', measure: 0 },
     'optimize:neighbourhood': { studyId: 'no-such-study' },
     'walkforward:run': {

@@ -197,6 +197,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:webhook-set': () => ({ url: null }),
   'live:verify-provenance': () => ({ set: proposal.set }),
   'live:bot-remove': () => ({ bot: bot.url }),
+  'optimize:annotate': () => ({ studyId, note: 'contract' }),
   'optimize:resume': () => ({ studyId }),
   'optimize:delete': async () => {
     await finished;

@@ -121,6 +121,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
   const summary: StudyDetail['summary'] = {
     id,
     name: `study ${id}`,
+    note: '',
     strategy: 'sma-cross',
     symbol: 'DEMO',
     timeframes: ['1h'],

@@ -85,6 +85,7 @@ const handlers: Requests = {
   'optimize:get': reject,
   'optimize:approve': reject,
   'optimize:delete': reject,
+  'optimize:annotate': reject,
   'optimize:importance': reject,
   'optimize:neighbourhood': reject,
   'walkforward:run': reject,

@@ -203,4 +203,10 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 10,
+    description: "studies: the trader's note beside the name (both editable after the study ran)",
+    // Nullable: rows from before it existed read as no note ('').
+    statements: ['ALTER TABLE studies ADD COLUMN IF NOT EXISTS note VARCHAR'],
+  },
 ];

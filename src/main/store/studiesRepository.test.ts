@@ -102,4 +102,21 @@ describe('StudiesRepository', () => {
     );
     db.close();
   });
+
+  it("reads a study stored before notes existed as noted '', and annotates one field keeping the other", async () => {
+    const db = await Database.open(':memory:');
+    const repo = new StudiesRepository(db, { document, progress });
+    await db.run(
+      `INSERT INTO studies (id, name, strategy, data, config, created_at)
+       VALUES ('old', 'old', 'sma-cross', '{"symbol": "X"}', $config, now())`,
+      { config: JSON.stringify(config) },
+    );
+    expect((await repo.get('old')).note).toBe('');
+    await repo.annotate('old', { note: 'first look' });
+    expect(await repo.get('old')).toMatchObject({ name: 'old', note: 'first look' });
+    await repo.annotate('old', { name: 'renamed' });
+    expect(await repo.get('old')).toMatchObject({ name: 'renamed', note: 'first look' });
+    await expect(repo.annotate('nope', { name: 'x' })).rejects.toThrow('no study with id "nope"');
+    db.close();
+  });
 });

@@ -20,6 +20,8 @@ export interface Codec<T> {
 export interface StudyRow<Document, Progress> {
   id: string;
   name: string;
+  /** The trader's note ('' for none). */
+  note: string;
   strategy: string;
   data: Document;
   config: StudyConfig;
@@ -33,6 +35,7 @@ export interface StudyRow<Document, Progress> {
 interface RawStudy {
   id: string;
   name: string;
+  note: string;
   strategy: string;
   data: string;
   config: string;
@@ -55,7 +58,7 @@ interface RawTrial {
   finished_at: number | null;
 }
 
-const STUDY_COLUMNS = `id, name, strategy, data::VARCHAR AS data, config::VARCHAR AS config,
+const STUDY_COLUMNS = `id, name, coalesce(note, '') AS note, strategy, data::VARCHAR AS data, config::VARCHAR AS config,
   epoch_ms(created_at)::DOUBLE AS created_at, approved_params::VARCHAR AS approved_params,
   epoch_ms(approved_at)::DOUBLE AS approved_at, progress::VARCHAR AS progress`;
 
@@ -86,14 +89,18 @@ export class StudiesRepository<Document, Progress> {
   ) {}
 
   async create(
-    study: Omit<StudyRow<Document, Progress>, 'createdAt' | 'approvedParams' | 'approvedAt' | 'progress'>,
+    study: Omit<
+      StudyRow<Document, Progress>,
+      'note' | 'createdAt' | 'approvedParams' | 'approvedAt' | 'progress'
+    > & { note?: string },
   ): Promise<void> {
     await this.db.run(
-      `INSERT INTO studies (id, name, strategy, data, config, created_at)
-       VALUES ($id, $name, $strategy, $data, $config, now())`,
+      `INSERT INTO studies (id, name, note, strategy, data, config, created_at)
+       VALUES ($id, $name, $note, $strategy, $data, $config, now())`,
       {
         id: study.id,
         name: study.name,
+        note: study.note ?? '',
         strategy: study.strategy,
         data: JSON.stringify(study.data),
         config: JSON.stringify(study.config),
@@ -182,6 +189,15 @@ export class StudiesRepository<Document, Progress> {
     });
   }
 
+  /** Replaces the study's name and/or note (what is absent is kept). */
+  async annotate(studyId: string, changes: { name?: string; note?: string }): Promise<void> {
+    await this.get(studyId);
+    await this.db.run(
+      `UPDATE studies SET name = coalesce($name, name), note = coalesce($note, note, '') WHERE id = $id`,
+      { id: studyId, name: changes.name ?? null, note: changes.note ?? null },
+    );
+  }
+
   async approve(studyId: string, params: Record<string, number>): Promise<void> {
     await this.get(studyId);
     await this.db.run(`UPDATE studies SET approved_params = $params, approved_at = now() WHERE id = $id`, {
@@ -229,6 +245,7 @@ export class StudiesRepository<Document, Progress> {
     return {
       id: row.id,
       name: row.name,
+      note: row.note,
       strategy: row.strategy,
       data: parseStored(this.codecs.document, row.data, `${where}: data`),
       config: JSON.parse(row.config) as StudyConfig,

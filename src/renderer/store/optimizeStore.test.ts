@@ -291,6 +291,60 @@ describe('the optimisation store against a fake client', () => {
     expect(store.getState().alreadyComplete).toBeNull();
   });
 
+  it('renames and annotates a study in the list and on screen, and shows a refusal without changing it', async () => {
+    client
+      .handle('optimize:get', () => studyDetail('s1'))
+      .handle('optimize:annotate', ({ studyId, name, note }) => {
+        if (note === 'too long')
+          throw new Error('Invalid request: note: a study note is at most 2000 characters');
+        return { ...summary(studyId, 1), name: name ?? 'study s1', note: note ?? '' };
+      });
+    await store.getState().open('s1');
+    expect(await store.getState().annotate('s1', { name: 'wave', note: 'plateau' })).toBe(true);
+    const listed = store.getState().studies;
+    expect(listed.status === 'ready' && listed.data.find((s) => s.id === 's1')).toMatchObject({
+      name: 'wave',
+      note: 'plateau',
+    });
+    expect(store.getState().study?.detail?.summary).toMatchObject({ name: 'wave', note: 'plateau' });
+    expect(await store.getState().annotate('s1', { note: 'too long' })).toBe(false);
+    expect(
+      store
+        .getState()
+        .notices.map((n) => n.message)
+        .join(),
+    ).toContain('note: a study note is at most');
+    expect(store.getState().study?.detail?.summary.note).toBe('plateau');
+  });
+
+  it('deleting the study on screen takes it off screen and out of the list; a refusal keeps it', async () => {
+    let running = true;
+    let listed = [summary('s1', 1), summary('s2', 2)];
+    client
+      .handle('optimize:get', () => studyDetail('s1'))
+      .handle('optimize:list', () => listed)
+      .handle('optimize:delete', ({ studyId }) => {
+        if (running) throw new Error(`study ${studyId} is running: cancel it before deleting it`);
+        listed = listed.filter((s) => s.id !== studyId);
+        return { studyId, deleted: true as const };
+      });
+    await store.getState().open('s1');
+    await store.getState().remove('s1');
+    expect(store.getState().study?.id).toBe('s1');
+    expect(
+      store
+        .getState()
+        .notices.map((n) => n.message)
+        .join(),
+    ).toContain('cancel it before deleting it');
+    running = false;
+    await store.getState().remove('s1');
+    expect(store.getState().study).toBeNull();
+    expect(store.getState().notices).toEqual([]);
+    const studies = store.getState().studies;
+    expect(studies.status === 'ready' && studies.data.map((s) => s.id)).toEqual(['s2']);
+  });
+
   it('two objectives switch the study to Pareto mode, one brings it back to single', () => {
     store.getState().toggleObjective('maxDrawdown');
     expect(store.getState().setup.mode).toBe('pareto');

@@ -43,6 +43,10 @@ export interface StudySlice {
   resume(studyId: string): Promise<void>;
   open(studyId: string): Promise<void>;
   refreshStudies(): Promise<void>;
+  /** Renames or annotates a study; true once stored (a refusal is a notice, the list unchanged). */
+  annotate(studyId: string, changes: { name?: string; note?: string }): Promise<boolean>;
+  /** Deletes a stopped study with its trials (the services refuse a running one, in words). */
+  remove(studyId: string): Promise<void>;
   /**
    * Approves a trial for live on the study and, given a bot, records a live proposal of it for that bot
    * (with its provenance), which the Live view then approves and pushes.
@@ -57,7 +61,8 @@ export type OptimizeStore = StoreApi<OptimizeState>;
 const SETUP_KEY = 'optimize-setup';
 
 /** What can fail in the optimisation workspace: one banner each, gone once it works again. */
-type OptimizeNoticeCause = 'start' | 'cancel' | 'resume' | 'study' | 'inspect' | 'approve';
+type OptimizeNoticeCause =
+  'start' | 'cancel' | 'resume' | 'study' | 'inspect' | 'approve' | 'annotate' | 'delete';
 
 /** True when the approved set is this trial's parameters. */
 export function isApprovedTrial(detail: StudyDetail | null, trial: TrialRow): boolean {
@@ -269,6 +274,44 @@ export function createOptimizeStore(
           set({ studies: { status: 'ready', data } });
         } catch (error) {
           if (isLatest()) set({ studies: { status: 'error', message: errorMessage(error) } });
+        }
+      },
+
+      async annotate(studyId, changes) {
+        try {
+          const summary = await client.invoke('optimize:annotate', { studyId, ...changes });
+          resolved('annotate');
+          set((s) => ({
+            studies:
+              s.studies.status === 'ready'
+                ? { ...s.studies, data: s.studies.data.map((row) => (row.id === studyId ? summary : row)) }
+                : s.studies,
+            study:
+              s.study?.id === studyId && s.study.detail
+                ? {
+                    ...s.study,
+                    detail: { ...s.study.detail, summary: { ...s.study.detail.summary, ...changes } },
+                  }
+                : s.study,
+          }));
+          return true;
+        } catch (error) {
+          notify('annotate', 'Saving the study name and note', error);
+          return false;
+        }
+      },
+
+      async remove(studyId) {
+        try {
+          await client.invoke('optimize:delete', { studyId });
+          resolved('delete');
+          if (get().study?.id === studyId) {
+            feed.activate(null);
+            set({ study: null, inspection: null });
+          }
+          await get().refreshStudies();
+        } catch (error) {
+          notify('delete', 'Deleting the study', error);
         }
       },
 

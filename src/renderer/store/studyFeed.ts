@@ -59,8 +59,8 @@ export class StudyFeed {
     return this.trials.get(number);
   }
 
-  /** Shows `studyId`: the previous study's trials and progress are forgotten at once. */
-  activate(studyId: string): void {
+  /** Shows `studyId` (null: none, once it was deleted): the previous study's trials and progress are forgotten at once. */
+  activate(studyId: string | null): void {
     this.active = studyId;
     this.generation += 1;
     this.trials.clear();

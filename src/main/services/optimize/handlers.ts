@@ -49,6 +49,7 @@ export function createOptimizeHandlers(deps: {
       'optimize:get': ({ studyId, includeTrials, offset, limit }) =>
         service.get(studyId, { offset, limit: includeTrials ? limit : 0 }),
       'optimize:delete': ({ studyId }) => service.delete(studyId),
+      'optimize:annotate': (request) => service.annotate(request),
       'optimize:importance': (request) => service.importance(request),
       'optimize:neighbourhood': ({ studyId }) => service.neighbourhood(studyId),
       'optimize:approve': (request) => service.approve(request),

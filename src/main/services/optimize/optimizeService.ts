@@ -22,6 +22,7 @@ import {
 } from '../../../core/optimize/index.ts';
 import type {
   Approval,
+  OptimizeAnnotateRequest,
   OptimizeApproveRequest,
   OptimizeImportanceRequest,
   OptimizeImportanceResult,
@@ -126,6 +127,7 @@ export class OptimizeService {
         : { kind: 'cache', symbol: studied.symbol };
     const newStudy: NewStudy = {
       name: request.name ?? `${request.strategy} ${studySourceLabel(source)} ${studied.timeframes.join('+')}`,
+      ...(request.note === undefined ? {} : { note: request.note }),
       definition: {
         strategy: studyStrategyRef(request.strategy),
         source,
@@ -218,6 +220,13 @@ export class OptimizeService {
     return { studyId, deleted: true };
   }
 
+  /** Renames or annotates a study; a running one too (its runner never writes the name or the note). */
+  async annotate(request: OptimizeAnnotateRequest): Promise<StudySummary> {
+    const { studyId, ...changes } = request;
+    await this.deps.studies.annotate(studyId, changes);
+    return this.summaryOf(await this.row(studyId));
+  }
+
   /** Resolves when the study stops running (completed, cancelled or failed) with its detail. */
   async wait(studyId: string): Promise<StudyDetail> {
     const active = this.active.get(studyId);
@@ -233,15 +242,17 @@ export class OptimizeService {
   async list(): Promise<StudySummary[]> {
     const rows = await this.deps.studies.list();
     const out: StudySummary[] = [];
-    for (const row of rows) {
-      const active = this.active.get(row.id);
-      const progress =
-        active === undefined
-          ? (row.progress ?? (await this.backfillProgress(row)))
-          : progressOf(row.data, active.study, Date.now());
-      out.push(studySummary(row, progress, active !== undefined));
-    }
+    for (const row of rows) out.push(await this.summaryOf(row));
     return out;
+  }
+
+  private async summaryOf(row: StoredStudy): Promise<StudySummary> {
+    const active = this.active.get(row.id);
+    const progress =
+      active === undefined
+        ? (row.progress ?? (await this.backfillProgress(row)))
+        : progressOf(row.data, active.study, Date.now());
+    return studySummary(row, progress, active !== undefined);
   }
 
   /** The study with a page of its trials (every trial when no page is given). */
@@ -378,6 +389,7 @@ export class OptimizeService {
     await this.deps.studies.create({
       id,
       name: newStudy.name,
+      ...(newStudy.note === undefined ? {} : { note: newStudy.note }),
       strategy: newStudy.definition.strategy.name,
       data: newStudyDocument(newStudy.definition),
       config,

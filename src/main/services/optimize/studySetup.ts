@@ -32,6 +32,8 @@ export { NATIVE_TIMEFRAME };
 /** A study ready to be created. */
 export interface NewStudy {
   readonly name: string;
+  /** The trader's note ('' or absent: none). */
+  readonly note?: string;
   readonly definition: StudyDefinition;
   readonly space: SearchSpace;
   readonly sampler: SamplerConfig;

@@ -70,6 +70,7 @@ export function studySummary(
   return {
     id: row.id,
     name: row.name,
+    note: row.note,
     strategy: row.strategy,
     symbol: definition.source.kind === 'cache' ? definition.source.symbol : definition.source.path,
     timeframes: definition.timeframes.filter(

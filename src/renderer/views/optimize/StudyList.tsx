@@ -3,8 +3,12 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { formatMetric } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
+import { StudyItemActions } from './StudyItemActions.tsx';
 
-/** Past and running studies, newest first: open one, or resume one that was interrupted or cancelled. */
+/**
+ * Past and running studies, newest first, each by its name and note: open one, resume one that was
+ * interrupted or cancelled, rename or annotate one, delete a stopped one with its trials.
+ */
 export function StudyList() {
   const studies = useOptimize((s) => s.studies);
   const activeId = useOptimize((s) => s.study?.id ?? null);
@@ -46,6 +50,16 @@ export function StudyList() {
                 onClick={() => void open(study.id)}
               >
                 <span className="opt-study-line">
+                  <span className="opt-study-name" data-testid="opt-study-name">
+                    {study.name}
+                  </span>
+                </span>
+                {study.note === '' ? null : (
+                  <span className="opt-study-note" data-testid="opt-study-note" title={study.note}>
+                    {study.note}
+                  </span>
+                )}
+                <span className="opt-study-line">
                   <span className="sym">{study.symbol}</span>
                   <span className="opt-muted">
                     {study.timeframes.join('+')} · {study.strategy} · {study.sampler}
@@ -70,6 +84,7 @@ export function StudyList() {
                   className="ghost-button small opt-resume"
                 />
               ) : null}
+              <StudyItemActions study={study} state={state} trials={done} />
             </li>
           );
         })}

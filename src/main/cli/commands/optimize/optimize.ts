@@ -15,6 +15,7 @@ import type {
   StudyState,
   TrialRow,
 } from '../../../../shared/optimizeContract.ts';
+import { StudyName, StudyNote } from '../../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
 import { poolEvaluators, type EvaluatorSource } from '../../../services/optimize/evaluator.ts';
@@ -80,6 +81,20 @@ function integerOption(args: ParsedArgs, name: string, fallback: number, min: nu
   if (!Number.isInteger(value) || value < min)
     throw new UsageError(`--${name} must be an integer >= ${min}, got ${value}`);
   return value;
+}
+
+/** --name (or --study-name) and --note, checked as the contract checks them; absent ones are left out. */
+export function studyLabelsFrom(args: ParsedArgs): { name?: string; note?: string } {
+  const checked = (option: string, schema: typeof StudyName | typeof StudyNote): string | undefined => {
+    const raw = stringOption(args, option);
+    if (raw === undefined) return undefined;
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) throw new UsageError(`--${option}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
+  };
+  const name = checked('name', StudyName) ?? checked('study-name', StudyName);
+  const note = checked('note', StudyNote);
+  return { ...(name === undefined ? {} : { name }), ...(note === undefined ? {} : { note }) };
 }
 
 /** --holdout 20% (the last share of the bars) or --holdout DATE (every bar from it on); undefined without it. */
@@ -568,7 +583,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
         : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
     };
     const request: OptimizeStartInput = {
-      ...(stringOption(args, 'study-name') === undefined ? {} : { name: stringOption(args, 'study-name')! }),
+      ...studyLabelsFrom(args),
       ...searchRequestFrom(args, 100, io),
       ...(perRegime === undefined ? {} : { perRegime }),
       // A file is read by the owner (the same user on this machine), from its absolute path.
@@ -629,7 +644,7 @@ export const optimizeCommand: Command = {
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
-    '        [--workers N] [--study-name NAME] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
+    '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
     '        [--progress auto|bar|lines|none]\n' +
     '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]' +
     PER_REGIME_HELP +
@@ -641,7 +656,10 @@ export const optimizeCommand: Command = {
     ...SEARCH_OPTIONS,
     aggregation: { type: 'string' },
     'tf-weight': { type: 'string', multiple: true },
+    name: { type: 'string' },
+    // The older spelling of --name, still accepted.
     'study-name': { type: 'string' },
+    note: { type: 'string' },
     holdout: { type: 'string' },
     resume: { type: 'string' },
     ...PER_REGIME_OPTIONS,
@@ -679,9 +697,8 @@ export const optimizeCommand: Command = {
       const perRegime = perRegimeFrom(args);
       const holdout = holdoutFrom(args);
       newStudy = {
-        name:
-          stringOption(args, 'study-name') ??
-          `${search.strategy} ${studySourceLabel(source)} ${timeframes.join('+')}`,
+        name: `${search.strategy} ${studySourceLabel(source)} ${timeframes.join('+')}`,
+        ...studyLabelsFrom(args),
         definition: {
           strategy: studyStrategyRef(search.strategy),
           source,

@@ -1,5 +1,5 @@
 import type { StudyDetail } from '../../../../shared/optimizeContract.ts';
-import { numberOption, UsageError } from '../../args.ts';
+import { numberOption, stringOption, UsageError } from '../../args.ts';
 import { openBackend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
@@ -17,6 +17,7 @@ function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   const lines = [
     `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, ${s.strategy} on ${s.symbol}${s.session === 'extended' ? ' (extended hours)' : ''}, sampler ${s.sampler}, seed ${s.seed}`,
   ];
+  if (s.note !== '') lines.push(`Note: ${s.note}`);
   if (detail.best !== null) {
     const first = s.objectives[0];
     const value = detail.best.values?.[0];
@@ -36,19 +37,39 @@ function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   return lines;
 }
 
+/** A note as a table cell: its first line, cut to a width a terminal row can hold. */
+function noteCell(note: string): string {
+  const line = note.split('\n')[0] ?? '';
+  return line.length > 40 || line !== note ? `${line.slice(0, 39)}…` : line;
+}
+
 /**
  * Studies and their approved parameter sets, read (and approved) through the same requests as the app's
  * Optimize view, so they work while the app or `regimen serve` holds the data folder.
  */
 export const studiesCommand: Command = {
-  usage: '[STUDY_ID [--approve [--trial N]]] [--data-dir DIR] [--tz ZONE] [--json]',
+  usage:
+    '[STUDY_ID [--approve [--trial N]] [--name NAME] [--note TEXT] | STUDY_ID --delete] [--data-dir DIR] [--tz ZONE] [--json]',
   allowPositionals: true,
-  options: { approve: { type: 'boolean' }, trial: { type: 'string' } },
+  options: {
+    approve: { type: 'boolean' },
+    trial: { type: 'string' },
+    name: { type: 'string' },
+    note: { type: 'string' },
+    delete: { type: 'boolean' },
+  },
   async run(args, io) {
     if (args.positionals.length > 1) throw new UsageError('give at most one STUDY_ID');
     const studyId = args.positionals[0];
     const approve = args.values['approve'] === true;
-    if (studyId === undefined && (approve || args.values['trial'] !== undefined))
+    const remove = args.values['delete'] === true;
+    const name = stringOption(args, 'name');
+    const note = stringOption(args, 'note');
+    if (studyId === undefined && (approve || remove || name !== undefined || note !== undefined))
+      throw new UsageError('--approve, --name, --note and --delete need a STUDY_ID');
+    if (remove && (approve || name !== undefined || note !== undefined))
+      throw new UsageError('--delete goes alone: a deleted study keeps no name, note or approval');
+    if (studyId === undefined && args.values['trial'] !== undefined)
       throw new UsageError('--approve and --trial need a STUDY_ID');
     if (!approve && args.values['trial'] !== undefined) throw new UsageError('--trial goes with --approve');
     const json = args.values['json'] === true;
@@ -62,10 +83,21 @@ export const studiesCommand: Command = {
         else
           io.out(
             table([
-              ['id', 'name', 'strategy', 'symbol', 'state', 'trials', 'best', `updated (${time.zone})`],
+              [
+                'id',
+                'name',
+                'note',
+                'strategy',
+                'symbol',
+                'state',
+                'trials',
+                'best',
+                `updated (${time.zone})`,
+              ],
               ...studies.map((s) => [
                 s.id,
                 s.name,
+                noteCell(s.note),
                 s.strategy,
                 s.symbol,
                 s.state,
@@ -77,6 +109,19 @@ export const studiesCommand: Command = {
           );
         return 0;
       }
+      if (remove) {
+        // The owner refuses a running study (cancel it first): its trials are still being written.
+        await backend.request('optimize:delete', { studyId });
+        if (json) io.out(toJson({ studyId, deleted: true }));
+        else io.out(`Deleted study ${studyId} and its trials.`);
+        return 0;
+      }
+      if (name !== undefined || note !== undefined)
+        await backend.request('optimize:annotate', {
+          studyId,
+          ...(name === undefined ? {} : { name }),
+          ...(note === undefined ? {} : { note }),
+        });
       let detail = await backend.request('optimize:get', { studyId, includeTrials: approve });
       if (approve) {
         const trialNumber =

@@ -1,0 +1,96 @@
+/**
+ * `regimen optimize --name --note` and `regimen studies ID --name/--note/--delete` (issue 15 item 5): the
+ * CLI names and annotates a study, lists the note, refuses a bad one naming the option, and deletes a
+ * study with its trials, through the same requests as the app (openBackend: the owner when one holds
+ * the folder).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterAll(() => {
+  for (const cleanup of cleanups.reverse()) cleanup();
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** 300 daily bars on a slow wave, so moving averages cross. */
+function dailyCsv(): string {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < 300; i++) {
+    const close = 100 + 8 * Math.sin(i / 15) + i * 0.02;
+    const day = new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString();
+    lines.push(`${day},${close},${close + 0.5},${close - 0.5},${close},1000`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Listed {
+  id: string;
+  name: string;
+  note: string;
+}
+
+describe('study names and notes from the CLI', () => {
+  it('names and notes a study, edits both, lists them, refuses bad ones and deletes the study', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-study-notes-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const csv = join(dataDir, 'WAVE.csv');
+    writeFileSync(csv, dailyCsv());
+    const d = ['--data-dir', dataDir];
+    const search = [
+      '--csv',
+      csv,
+      '--strategy',
+      'sma-cross',
+      '--space',
+      'fast=3:6:3',
+      '--space',
+      'slow=20:40:20',
+    ];
+    const grid = [...search, '--sampler', 'grid', '--objective', 'finalEquity', '--workers', '1', '--json'];
+
+    const empty = await cli(['optimize', ...grid, '--name', '  ', ...d]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--name: a study name cannot be empty');
+
+    const ran = await cli(['optimize', ...grid, '--name', 'wave crosses', '--note', 'first pass', ...d]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const { studyId } = JSON.parse(ran.stdout) as { studyId: string };
+    const listed = async (): Promise<Listed[]> =>
+      JSON.parse((await cli(['studies', '--json', ...d])).stdout) as Listed[];
+    expect(await listed()).toEqual([
+      expect.objectContaining({ id: studyId, name: 'wave crosses', note: 'first pass' }),
+    ]);
+    const table = await cli(['studies', ...d]);
+    expect(table.stdout).toMatch(/wave crosses\s+first pass/);
+
+    const edited = await cli(['studies', studyId, '--note', 'fast 3 wins', ...d]);
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(edited.stdout).toContain(`Study ${studyId} (wave crosses)`);
+    expect(edited.stdout).toContain('Note: fast 3 wins');
+    const long = await cli(['studies', studyId, '--note', 'x'.repeat(2_001), ...d]);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('note: a study note is at most 2000 characters');
+    expect(await listed()).toEqual([expect.objectContaining({ name: 'wave crosses', note: 'fast 3 wins' })]);
+
+    const both = await cli(['studies', studyId, '--delete', '--name', 'x', ...d]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--delete goes alone');
+    const deleted = await cli(['studies', studyId, '--delete', ...d]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain(`Deleted study ${studyId} and its trials.`);
+    expect(await listed()).toEqual([]);
+    const gone = await cli(['studies', studyId, ...d]);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain(`no study with id "${studyId}"`);
+  }, 60_000);
+});
