@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMPUTE_PROTOCOL_VERSION, trialChunkSchema } from './computeProtocol.ts';
+import {
+  COMPUTE_PROTOCOL_VERSION,
+  decodeSchedule,
+  encodeSchedule,
+  trialChunkSchema,
+} from './computeProtocol.ts';
 
 const chunk = {
   version: COMPUTE_PROTOCOL_VERSION,
@@ -28,5 +33,21 @@ describe('a chunk of trials names its strategy by ref', () => {
     expect(trialChunkSchema.safeParse({ ...chunk, strategy: noVersion }).success).toBe(false);
     const nan = { ...chunk.strategy, params: { slow: Number.NaN } };
     expect(trialChunkSchema.safeParse({ ...chunk, strategy: nan }).success).toBe(false);
+  });
+});
+
+describe('a regime schedule in a chunk', () => {
+  it('travels run-length encoded and comes back bar for bar; one of another length is refused', () => {
+    const schedule = Int8Array.from([-1, -1, 0, 0, 0, 2, 2, 1, 1, 1, 1]);
+    const runs = encodeSchedule(schedule);
+    expect(runs).toEqual([
+      [-1, 2],
+      [0, 3],
+      [2, 2],
+      [1, 4],
+    ]);
+    expect(trialChunkSchema.parse({ ...chunk, regimeSchedules: [runs] }).regimeSchedules).toEqual([runs]);
+    expect(decodeSchedule(runs, schedule.length)).toEqual(schedule);
+    expect(() => decodeSchedule(runs, 12)).toThrow('a regime schedule of 11 bars for a dataset of 12 bars');
   });
 });

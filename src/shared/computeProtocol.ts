@@ -1,15 +1,20 @@
 /**
  * What travels between a coordinator and remote workers over Redis, versioned and checked on both ends:
  * a chunk of a study's trials (numbers and parameters, the strategy as a StrategyRef, the backtest options as
- * data, the datasets by content fingerprint) and each trial's result. Nothing else crosses: no
- * credentials, no paths, no bars (those are fetched once by fingerprint, see main/compute/remote).
+ * data, the datasets by content fingerprint, and for a per-regime study the regime schedule of each
+ * dataset) and each trial's result. Nothing else crosses: no credentials, no paths, no bars (those are
+ * fetched once by fingerprint, see main/compute/remote).
  */
 import { z } from 'zod';
+import type { RegimeRunScores } from '../core/regime/perRegime.ts';
 import { strategyRefSchema } from './schemas.ts';
 import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 
-/** Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). */
-export const COMPUTE_PROTOCOL_VERSION = 3;
+/**
+ * Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). 4: chunks
+ * that score trials per regime (regimeSchedules in, each outcome's regimes out).
+ */
+export const COMPUTE_PROTOCOL_VERSION = 4;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -32,6 +37,38 @@ export const remoteBacktestOptionsSchema = z
   .strict();
 
 export type RemoteBacktestOptions = z.infer<typeof remoteBacktestOptionsSchema>;
+
+/**
+ * A regime schedule (the regime in force after each bar's close, -1 for none yet) run-length encoded as
+ * [label, bars] pairs: a schedule holds each regime for at least its minimum dwell, so a million bars
+ * take a few thousand pairs instead of a million numbers.
+ */
+const regimeScheduleSchema = z.array(
+  z.tuple([z.number().int().min(-1).max(127), z.number().int().positive()]),
+);
+
+export function encodeSchedule(schedule: Int8Array): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const label of schedule) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[0] === label) last[1]++;
+    else runs.push([label, 1]);
+  }
+  return runs;
+}
+
+/** The schedule of `bars` bars a chunk carries; one of another length is an error naming both. */
+export function decodeSchedule(runs: readonly (readonly [number, number])[], bars: number): Int8Array {
+  const length = runs.reduce((sum, [, count]) => sum + count, 0);
+  if (length !== bars) throw new Error(`a regime schedule of ${length} bars for a dataset of ${bars} bars`);
+  const schedule = new Int8Array(bars);
+  let i = 0;
+  for (const [label, count] of runs) {
+    schedule.fill(label, i, i + count);
+    i += count;
+  }
+  return schedule;
+}
 
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 dataset fingerprint');
 
@@ -56,6 +93,11 @@ export const trialChunkSchema = z
     /** Also return each trial's equity curve on the first dataset (a walk-forward window's backtest). */
     equity: z.boolean().optional(),
     /**
+     * Score each trial per regime instead (a per-regime study's scoring, where its trials ran): one
+     * schedule per dataset, in order; each outcome then carries `regimes`, its metrics those over all bars.
+     */
+    regimeSchedules: z.array(regimeScheduleSchema).min(1).optional(),
+    /**
      * The user's strategy file the ref names, compiled (main/compute/userStrategies' source): a worker
      * has no copy of the coordinator's data folder, so the code travels with the trials.
      */
@@ -78,13 +120,31 @@ export type TrialChunk = z.infer<typeof trialChunkSchema>;
  */
 const metricValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
 
+const metricRecord = z.record(z.string(), metricValue);
+
+/** A trial's per-regime scores on one dataset (core's RegimeRunScores): a few numbers per regime. */
+const regimeRunSchema = z.strictObject({
+  startIndex: z.number().int().min(0),
+  scores: z.array(
+    z.strictObject({
+      bars: metricValue,
+      sharpeRatio: metricValue,
+      totalReturn: metricValue,
+      trades: metricValue,
+      winRate: metricValue,
+    }),
+  ),
+  metrics: z.array(metricRecord).optional(),
+});
+
 const remoteOutcomeSchema = z.discriminatedUnion('ok', [
   z
     .object({
       ok: z.literal(true),
-      metrics: z.record(z.string(), metricValue),
+      metrics: metricRecord,
       returns: z.array(metricValue).optional(),
       equity: z.array(metricValue).optional(),
+      regimes: regimeRunSchema.optional(),
     })
     .strict(),
   z.object({ ok: z.literal(false), error: z.string() }).strict(),
@@ -99,11 +159,41 @@ export type RemoteOutcome =
       readonly metrics: Readonly<Record<string, number>>;
       readonly returns?: ArrayLike<number>;
       readonly equity?: ArrayLike<number>;
+      readonly regimes?: RegimeRunScores;
     }
   | { readonly ok: false; readonly error: string };
 
 const encodeNumber = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
 const decodeNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v));
+const encodeRecord = (r: Readonly<Record<string, number>>): Record<string, number | string> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, encodeNumber(v)]));
+const decodeRecord = (r: Readonly<Record<string, number | string>>): Record<string, number> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, decodeNumber(v)]));
+
+function encodeRegimes(run: RegimeRunScores): object {
+  return {
+    startIndex: run.startIndex,
+    scores: run.scores.map((score) => encodeRecord({ ...score })),
+    ...(run.metrics === undefined ? {} : { metrics: run.metrics.map(encodeRecord) }),
+  };
+}
+
+function decodeRegimes(run: z.output<typeof regimeRunSchema>): RegimeRunScores {
+  return {
+    startIndex: run.startIndex,
+    scores: run.scores.map((score) => {
+      const m = decodeRecord(score);
+      return {
+        bars: m['bars']!,
+        sharpeRatio: m['sharpeRatio']!,
+        totalReturn: m['totalReturn']!,
+        trades: m['trades']!,
+        winRate: m['winRate']!,
+      };
+    }),
+    ...(run.metrics === undefined ? {} : { metrics: run.metrics.map(decodeRecord) }),
+  };
+}
 
 export function encodeTrialResult(outcomes: readonly RemoteOutcome[]): string {
   return JSON.stringify(
@@ -111,9 +201,10 @@ export function encodeTrialResult(outcomes: readonly RemoteOutcome[]): string {
       o.ok
         ? {
             ok: true,
-            metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, encodeNumber(v)])),
+            metrics: encodeRecord(o.metrics),
             ...(o.returns === undefined ? {} : { returns: Array.from(o.returns, encodeNumber) }),
             ...(o.equity === undefined ? {} : { equity: Array.from(o.equity, encodeNumber) }),
+            ...(o.regimes === undefined ? {} : { regimes: encodeRegimes(o.regimes) }),
           }
         : { ok: false, error: o.error },
     ),
@@ -134,9 +225,10 @@ export function decodeTrialResult(text: string, trial: number): RemoteOutcome[] 
     o.ok
       ? {
           ok: true,
-          metrics: Object.fromEntries(Object.entries(o.metrics).map(([k, v]) => [k, decodeNumber(v)])),
+          metrics: decodeRecord(o.metrics),
           ...(o.returns === undefined ? {} : { returns: Float64Array.from(o.returns, decodeNumber) }),
           ...(o.equity === undefined ? {} : { equity: Float64Array.from(o.equity, decodeNumber) }),
+          ...(o.regimes === undefined ? {} : { regimes: decodeRegimes(o.regimes) }),
         }
       : o,
   );

@@ -181,6 +181,11 @@ export const RegimeWinnerResult = z.object({
 export const RegimeStudyResult = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
+  /**
+   * Every timeframe an optimizer study's sets were scored on, when it has several (`timeframe` is the
+   * first, `bars` its bar count): each regime's scores are combined across them as the study's are.
+   */
+  timeframes: z.array(timeframeSchema).optional(),
   detector: z.enum(DETECTOR_NAMES),
   axis: z.enum(SWITCH_AXES),
   strategy: z.string(),

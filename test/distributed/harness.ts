@@ -6,6 +6,7 @@ import { OptimizeService } from '../../src/main/services/optimize/optimizeServic
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
 import type { WalkForwardJob } from '../../src/main/services/optimize/walkForwardService.ts';
+import type { StudyDetail } from '../../src/shared/contract.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 import { redisMissing } from '../support/redisServer.ts';
 import { smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
@@ -81,7 +82,7 @@ export async function runRemotely(
   study: NewStudy,
   options: RemoteComputeOptions,
   during?: (remote: RemoteCompute) => Promise<void>,
-): Promise<{ trials: TrialRecord[]; state: string }> {
+): Promise<{ trials: TrialRecord[]; state: string; detail: StudyDetail }> {
   const remote = await RemoteCompute.connect({ ...options, pollMs: 250 });
   try {
     const service = new OptimizeService({
@@ -95,7 +96,7 @@ export async function runRemotely(
     await service.resume(id);
     await during?.(remote);
     const detail = await service.wait(id);
-    return { trials: await studyRecords(h.db).loadTrials(id), state: detail.summary.state };
+    return { trials: await studyRecords(h.db).loadTrials(id), state: detail.summary.state, detail };
   } finally {
     await remote.close();
   }

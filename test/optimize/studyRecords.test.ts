@@ -8,8 +8,12 @@ import { OptimizeService } from '../../src/main/services/optimize/optimizeServic
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
-import { studyByRegime } from '../../src/core/regime/compare.ts';
-import { AXIS_LABELS, createDetector } from '../../src/core/regime/index.ts';
+import { barsPerYear, studyByRegime } from '../../src/core/regime/compare.ts';
+import { AXIS_LABELS, allocateRegimeOutput, createDetector } from '../../src/core/regime/index.ts';
+import { candidateScores, scoreRunByRegime, selectRegimeSets } from '../../src/core/regime/perRegime.ts';
+import { regimeSchedule } from '../../src/core/regime/switched.ts';
+import { runBacktest } from '../../src/core/engine/backtest.ts';
+import { aggregateTimeframes } from '../../src/core/optimize/index.ts';
 import { naturalObjective } from '../../src/core/optimize/objectives.ts';
 import { STRATEGIES } from '../../src/core/strategy/index.ts';
 import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
@@ -228,5 +232,81 @@ describe('study records', () => {
     expect(old.perRegime).toBeNull();
     expect(old.best).toEqual(detail.best);
     expect((await records.get(studyId)).data.version).toBe(3);
+  });
+
+  it('scores a multi-timeframe per-regime study on every timeframe, combined as the study combines them', async () => {
+    const range = { start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 6, 1) };
+    const timeframes = ['15m', '1h'] as const;
+    const { studyId } = await service.start(
+      request({
+        data: { symbol, timeframes, aggregation: 'worst', ...range },
+        perRegime: { detector: 'rules', minTrades: 3 },
+      }),
+    );
+    const detail = await service.wait(studyId);
+    expect(detail.perRegime?.error).toBeNull();
+    const result = detail.perRegime!.result!;
+    expect(result.timeframes).toEqual(timeframes);
+
+    // Core on each timeframe's bars, labelled by the detector on its own bars, combined by the worst.
+    const seen = new Map<string, Record<string, number>>();
+    const winner = detail.best!.params as Record<string, number>;
+    seen.set(JSON.stringify(winner), winner);
+    for (const t of detail.trials)
+      if (t.status === 'complete' && t.feasible && !seen.has(JSON.stringify(t.params)))
+        seen.set(JSON.stringify(t.params), t.params as Record<string, number>);
+    const candidates = [...seen.values()];
+    const backtest = (await records.get(studyId)).data.definition.options;
+    const objective = { objectives: [naturalObjective('sharpeRatio')], mode: 'single' } as const;
+    const runs = await Promise.all(
+      timeframes.map(async (timeframe) => {
+        const bars = await new BarsRepository(db).read(symbol, timeframe, { ...range, session: 'regular' });
+        const detector = createDetector('rules', timeframe);
+        const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+        detector.label(bars, out);
+        const schedule = regimeSchedule(out.volatility.label, 5);
+        return candidates.map((params) =>
+          scoreRunByRegime(
+            runBacktest(bars, STRATEGIES['sma-cross'], params, backtest),
+            bars.t,
+            schedule,
+            barsPerYear(bars.t),
+            true,
+          ),
+        );
+      }),
+    );
+    const selection = (perTimeframe: (typeof runs)[number][]) =>
+      selectRegimeSets(
+        candidates.map((params, i) =>
+          candidateScores(
+            params,
+            perTimeframe.map((r) => r[i]!),
+            objective,
+            (metrics, tradeCount) =>
+              aggregateTimeframes(Object.fromEntries(metrics.map((m, d) => [timeframes[d], m])), {
+                aggregation: 'worst',
+                objectives: objective.objectives,
+                tradeCountMetric: tradeCount,
+              }).metrics,
+          ),
+        ),
+        { minTrades: 3, objective, global: 0 },
+      );
+    const shown = (s: ReturnType<typeof selection>) =>
+      s.regimes.map((r) => [
+        AXIS_LABELS.volatility[r.regime],
+        r.params,
+        r.fellBack,
+        r.reason,
+        r.score.trades,
+      ]);
+    const expected = selection(runs);
+    expect(result.regimes.map((r) => [r.label, r.params, r.fellBack, r.reason, r.score.trades])).toEqual(
+      shown(expected),
+    );
+    expect(result.global.score.sharpeRatio).toBe(expected.global.all.sharpeRatio);
+    // The first timeframe alone chooses otherwise: the 1h bars changed the outcome.
+    expect(shown(selection([runs[0]!]))).not.toEqual(shown(expected));
   });
 });

@@ -18,6 +18,7 @@ import {
   type Objective,
   type ObjectiveMode,
 } from '../optimize/objectives.ts';
+import type { MetricSet } from '../optimize/index.ts';
 import type { SamplerConfig } from '../optimize/sampler.ts';
 import type { Params, SearchSpace } from '../optimize/space.ts';
 import { Study } from '../optimize/study.ts';
@@ -242,12 +243,94 @@ export function sampleCandidates(
 
 export interface CandidateScores {
   readonly params: StrategyParams;
-  /** First bar the strategy traded (its lookback). */
+  /** First bar the strategy traded (its lookback; on the first dataset when scored on several). */
   readonly startIndex: number;
   readonly all: RegimeScore;
   readonly regimes: readonly RegimeScore[];
   /** The study objective's value over all bars and on each regime's bars, when scored against one. */
   readonly objective?: { readonly all: number; readonly regimes: readonly number[] };
+}
+
+/**
+ * One candidate's run on one dataset scored per regime: all the selection needs of it, so a worker that
+ * ran it returns this and never the run's bars (slots: one per label code, then LABEL_COUNT for all bars).
+ */
+export interface RegimeRunScores {
+  readonly startIndex: number;
+  readonly scores: readonly RegimeScore[];
+  /** The run's metrics restricted to each slot's bars (metricsByRegime), when judged by an objective. */
+  readonly metrics?: readonly MetricSet[];
+}
+
+/** Scores a run per regime of `schedule`, and with `withMetrics` restricts its metrics to each regime too. */
+export function scoreRunByRegime(
+  run: BacktestRun,
+  t: Float64Array,
+  schedule: Int8Array,
+  periodsPerYear: number,
+  withMetrics: boolean,
+): RegimeRunScores {
+  const { regimes, all } = scoreByRegime(run, schedule, periodsPerYear);
+  return {
+    startIndex: run.startIndex,
+    scores: [...regimes, all],
+    ...(withMetrics ? { metrics: metricsByRegime(run, t, schedule).map((m) => ({ ...m })) } : {}),
+  };
+}
+
+/**
+ * How a study scored on several datasets (timeframes) combines one set's metrics on each into one set
+ * (its aggregation, multiTimeframe.ts); `tradeCount` names the trade-count metric among them.
+ */
+export type CombineDatasets = (perDataset: readonly MetricSet[], tradeCount: string) => MetricSet;
+
+/**
+ * A candidate's scores from its run on each dataset (one run: taken as they are; several: each slot's
+ * scores and metrics combined across the datasets as the study combines a trial's), and, with an
+ * objective, the objective's value on each slot.
+ */
+export function candidateScores(
+  params: StrategyParams,
+  runs: readonly RegimeRunScores[],
+  objective?: RegimeObjective,
+  combine?: CombineDatasets,
+): CandidateScores {
+  if (runs.length === 0) throw new RangeError('per-regime study: a candidate without runs');
+  if (runs.length > 1 && combine === undefined)
+    throw new RangeError(`per-regime study: ${runs.length} runs and no way to combine them`);
+  const slots = Array.from({ length: LABEL_COUNT + 1 }, (_, k) => k);
+  const combined = (perDataset: MetricSet[], tradeCount: string): MetricSet =>
+    perDataset.length === 1 ? perDataset[0]! : combine!(perDataset, tradeCount);
+  const scores = slots.map((k): RegimeScore => {
+    // A regime's trade evidence is combined as the study's trade count is (the fewest, under 'worst').
+    const m = combined(
+      runs.map((run) => ({ ...run.scores[k]! })),
+      'trades',
+    );
+    return {
+      bars: m['bars']!,
+      sharpeRatio: m['sharpeRatio']!,
+      totalReturn: m['totalReturn']!,
+      trades: m['trades']!,
+      winRate: m['winRate']!,
+    };
+  });
+  const base = {
+    params,
+    startIndex: runs[0]!.startIndex,
+    all: scores[LABEL_COUNT]!,
+    regimes: scores.slice(0, LABEL_COUNT),
+  };
+  if (objective === undefined) return base;
+  const values = slots.map((k) => {
+    const metrics = runs.map((run) => {
+      if (run.metrics === undefined)
+        throw new RangeError('per-regime study: the runs were not scored by the study objective');
+      return run.metrics[k]!;
+    });
+    return objectiveValue(objective, combined(metrics, 'numTrades'));
+  });
+  return { ...base, objective: { all: values[LABEL_COUNT]!, regimes: values.slice(0, LABEL_COUNT) } };
 }
 
 export interface EvaluateOptions {
@@ -275,22 +358,14 @@ export function evaluateCandidates(
     throw new RangeError(`per-regime study: returns buffer must hold ${n} x ${columns} values`);
   return candidates.map((params, column) => {
     const run = runPrepared(dataset, definition, params, options.backtest ?? {}, workspace);
-    const { regimes, all } = scoreByRegime(run, schedule, options.periodsPerYear);
     const returns = options.returns;
     if (returns !== undefined) {
       returns[column] = 0;
       for (let i = 1; i < n; i++) returns[i * columns + column] = run.equity[i] / run.equity[i - 1] - 1;
     }
     const objective = options.objective;
-    if (objective === undefined) return { params, startIndex: run.startIndex, all, regimes };
-    const values = metricsByRegime(run, bars.t, schedule).map((m) => objectiveValue(objective, { ...m }));
-    return {
-      params,
-      startIndex: run.startIndex,
-      all,
-      regimes,
-      objective: { all: values[LABEL_COUNT]!, regimes: values.slice(0, LABEL_COUNT) },
-    };
+    const scored = scoreRunByRegime(run, bars.t, schedule, options.periodsPerYear, objective !== undefined);
+    return candidateScores(params, [scored], objective);
   });
 }
 

@@ -27,12 +27,18 @@ import {
   type RegimeAxis,
 } from '../../core/regime/index.ts';
 import {
+  barsPerYear,
   compareRegimeAware,
   studyByRegime,
   type RegimeComparison,
   type RegimeStudyOptions,
 } from '../../core/regime/compare.ts';
-import type { RegimeObjective, RegimeSelection } from '../../core/regime/perRegime.ts';
+import {
+  scoreRunByRegime,
+  type RegimeObjective,
+  type RegimeRunScores,
+  type RegimeSelection,
+} from '../../core/regime/perRegime.ts';
 import {
   getStrategy,
   resolveStrategy,
@@ -205,6 +211,26 @@ export interface RegimeStudyTask extends RegimeStudySpec {
   readonly global?: number;
 }
 
+/**
+ * Sets run on one dataset and scored per regime of a schedule labelled elsewhere (a study's per-regime
+ * mode, where its trials ran): per-regime scores and metrics come back, never the run's bars.
+ */
+export interface RegimeScoresTask {
+  readonly kind: 'regime-scores';
+  readonly dataset: DatasetRef;
+  /** The strategy with the parameters every set shares; each set's own values override them. */
+  readonly strategy: StrategyRef;
+  readonly paramSets: readonly Record<string, number>[];
+  readonly options: BacktestOptions;
+  /** The regime in force after each bar's close (regimeSchedule), as long as the bars. */
+  readonly schedule: Int8Array;
+}
+
+/** Each set's scores, or why it could not run. */
+export interface RegimeScoresOutput {
+  readonly runs: (RegimeRunScores | string)[];
+}
+
 /** The walk-forward comparison against one global set (issue 11 item 9): minutes of backtests. */
 export interface RegimeCompareTask extends RegimeStudySpec {
   readonly kind: 'regime-compare';
@@ -261,6 +287,7 @@ export type WorkerTask =
   | MemoryTask
   | RegimeLabelsTask
   | RegimeStudyTask
+  | RegimeScoresTask
   | RegimeCompareTask
   | LearnerTask;
 export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
@@ -275,11 +302,13 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
           ? LearnerTaskResult<T>
           : T extends RegimeStudyTask
             ? RegimeSelection
-            : T extends RegimeCompareTask
-              ? RegimeCompareOutput
-              : T extends MemoryTask
-                ? WorkerMemory
-                : CsvFilePartOutput;
+            : T extends RegimeScoresTask
+              ? RegimeScoresOutput
+              : T extends RegimeCompareTask
+                ? RegimeCompareOutput
+                : T extends MemoryTask
+                  ? WorkerMemory
+                  : CsvFilePartOutput;
 
 /** What a task's message moves to the worker instead of copying: a comparison's progress port (a port cannot be copied, only moved). */
 export function taskTransfers(task: WorkerTask): Transferable[] {
@@ -369,6 +398,8 @@ export class TaskRunner {
           ...(task.objective !== undefined ? { objective: task.objective } : {}),
           ...(task.global !== undefined ? { global: task.global } : {}),
         });
+      case 'regime-scores':
+        return this.regimeScores(task);
       case 'regime-compare':
         return compareTask(task);
     }
@@ -420,6 +451,25 @@ export class TaskRunner {
     }
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
     return { equity: run.equity.slice(), trades, metrics, elapsedMs: performance.now() - started };
+  }
+
+  private regimeScores(task: RegimeScoresTask): RegimeScoresOutput {
+    const { prepared } = this.prepared(task.dataset);
+    const t = prepared.bars.t;
+    if (task.schedule.length !== t.length)
+      throw new RangeError(`regime scores: a schedule of ${task.schedule.length} bars for ${t.length} bars`);
+    const definition = resolveStrategyDefinition(task.strategy);
+    const shared = task.strategy.params;
+    const perYear = barsPerYear(t);
+    const runs = task.paramSets.map((own) => {
+      try {
+        const run = runPrepared(prepared, definition, { ...shared, ...own }, task.options, this.workspace);
+        return scoreRunByRegime(run, t, task.schedule, perYear, true);
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    });
+    return { runs };
   }
 
   private trials(task: TrialsTask): TrialsOutput {

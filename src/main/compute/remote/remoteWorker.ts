@@ -125,6 +125,7 @@ class Sandbox {
       params,
       periodReturns: chunk.periodReturns === true,
       equity: chunk.equity === true,
+      ...(chunk.regimeSchedules === undefined ? {} : { regimeSchedules: chunk.regimeSchedules }),
       ...(chunk.userStrategy === undefined ? {} : { userStrategy: chunk.userStrategy }),
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {

@@ -6,8 +6,9 @@
  */
 import type { Bars } from '../../../core/data/bars.ts';
 import { withRefParams } from '../../../core/strategy/index.ts';
-import type { RemoteOutcome } from '../../../shared/computeProtocol.ts';
-import { TaskRunner, type BacktestOutput, type TrialsOutput } from '../tasks.ts';
+import { LABEL_COUNT } from '../../../core/regime/labels.ts';
+import { decodeSchedule, type RemoteOutcome } from '../../../shared/computeProtocol.ts';
+import { TaskRunner, type BacktestOutput, type RegimeScoresOutput, type TrialsOutput } from '../tasks.ts';
 import { ensureUserStrategy } from '../userStrategies.ts';
 import type { SandboxReply, SandboxRequest } from './sandboxMessages.ts';
 
@@ -48,6 +49,26 @@ process.on('message', (message: SandboxRequest) => {
   }
   const outcomes = message.datasets.map((fingerprint, i): RemoteOutcome => {
     const dataset = { id: fingerprint, bars: bars.get(fingerprint)! };
+    if (message.regimeSchedules !== undefined) {
+      // A per-regime study's scoring: the task the local pool runs for it, on this trial alone.
+      try {
+        const schedule = decodeSchedule(message.regimeSchedules[i]!, dataset.bars.t.length);
+        const scored = (
+          runner.run({
+            kind: 'regime-scores',
+            dataset,
+            strategy: message.strategy,
+            paramSets: [message.params],
+            options: message.options,
+            schedule,
+          }) as RegimeScoresOutput
+        ).runs[0]!;
+        if (typeof scored === 'string') return { ok: false, error: scored };
+        return { ok: true, metrics: scored.metrics![LABEL_COUNT]!, regimes: scored };
+      } catch (error) {
+        return { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }
     if (message.equity && i === 0) {
       // A walk-forward window's backtest: the same task the local pool runs for it, its curve kept.
       try {

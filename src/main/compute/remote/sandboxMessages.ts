@@ -14,6 +14,8 @@ export type SandboxRequest =
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;
       readonly equity: boolean;
+      /** A per-regime study's scoring: the chunk's run-length encoded schedule of each dataset. */
+      readonly regimeSchedules?: TrialChunk['regimeSchedules'];
       readonly userStrategy?: TrialChunk['userStrategy'];
     };
 

@@ -12,9 +12,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Params, TellResult, TrialRequest } from '../../../core/optimize/index.ts';
+import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
 import {
   COMPUTE_PROTOCOL_VERSION,
   decodeTrialResult,
+  encodeSchedule,
   remoteBacktestOptionsSchema,
   workerInfoSchema,
   type RemoteBacktestOptions,
@@ -26,6 +28,7 @@ import { datasetFingerprint } from '../../compute/fingerprint.ts';
 import { installedUserStrategy } from '../../compute/userStrategies.ts';
 import {
   chunks,
+  regimeRunsOf,
   runnableParams,
   tellResultOf,
   type Evaluator,
@@ -70,8 +73,15 @@ interface PendingChunk {
   fail(error: Error): void;
 }
 
-/** What each trial's outcome on the first dataset carries besides its metrics. */
-type Extra = 'none' | 'period-returns' | 'equity';
+/**
+ * What each trial's outcome on the first dataset carries besides its metrics, or the regime schedules
+ * (encoded, one per dataset) its outcomes are scored by.
+ */
+type Extra =
+  | 'none'
+  | 'period-returns'
+  | 'equity'
+  | { readonly regimeSchedules: NonNullable<TrialChunk['regimeSchedules']> };
 
 /** The options of a study as a payload: the protocol refuses anything that is not plain data. */
 function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
@@ -353,6 +363,7 @@ export class QueueEvaluator implements Evaluator {
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
         ...(extra === 'period-returns' ? { periodReturns: true } : {}),
         ...(extra === 'equity' ? { equity: true } : {}),
+        ...(typeof extra === 'object' ? extra : {}),
         ...userStrategyOf(this.settings.strategy.name),
       };
       const bars = this.data.datasets.map(({ ref }, i) => ({
@@ -437,6 +448,30 @@ export class QueueEvaluator implements Evaluator {
     if (!first.ok) throw new Error(first.error);
     if (first.equity === undefined) throw new Error('the worker sent no equity curve');
     return Float64Array.from(first.equity);
+  }
+
+  /**
+   * A per-regime study's scoring on the workers: they get each dataset's schedule (run-length encoded)
+   * and return a few numbers per regime, not per-bar equity.
+   */
+  async regimeScores(
+    paramSets: readonly Params[],
+    schedules: readonly Int8Array[],
+    signal?: AbortSignal,
+  ): Promise<(RegimeRunScores[] | string)[]> {
+    const outcomes = await this.extraOutcomes(
+      paramSets,
+      { regimeSchedules: schedules.map(encodeSchedule) },
+      signal,
+    );
+    return outcomes.map((o) =>
+      typeof o === 'string'
+        ? o
+        : regimeRunsOf(
+            this.data,
+            o.map((d) => (!d.ok ? d.error : (d.regimes ?? 'the worker sent no per-regime scores'))),
+          ),
+    );
   }
 
   async finished(): Promise<void> {

@@ -8,12 +8,14 @@ import {
   aggregateTimeframes,
   flattenTimeframeMetrics,
   type MetricSet,
+  type MultiTimeframeScore,
   type Objective,
   type Params,
   type TellResult,
   type TimeframeAggregation,
   type TrialRequest,
 } from '../../../core/optimize/index.ts';
+import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
 import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
@@ -71,6 +73,15 @@ export interface Evaluator {
    * that cannot run is an error.
    */
   equity(params: Params, signal?: AbortSignal): Promise<Float64Array>;
+  /**
+   * Each set run on every dataset and scored per regime of that dataset's schedule (the study's
+   * per-regime mode), where the trials ran: one result per dataset, in order, or why the set failed.
+   */
+  regimeScores(
+    paramSets: readonly Params[],
+    schedules: readonly Int8Array[],
+    signal?: AbortSignal,
+  ): Promise<(RegimeRunScores[] | string)[]>;
   /** The study is finished: whatever was kept so that it could resume may go. */
   finished?(): Promise<void>;
   /**
@@ -153,24 +164,54 @@ export function tellResultOf(
   outcomes: readonly DatasetOutcome[] | string,
 ): TellResult {
   if (typeof outcomes === 'string') return { status: 'failed', error: outcomes };
-  const failures = outcomes
-    .map((outcome, i) =>
-      outcome.ok
-        ? null
-        : `${data.datasets.length > 1 ? `${data.datasets[i]!.timeframe}: ` : ''}${outcome.error}`,
-    )
-    .filter((m): m is string => m !== null);
-  if (failures.length > 0) return { status: 'failed', error: failures.join('; ') };
+  const failure = failureOf(
+    data,
+    outcomes.map((outcome) => (outcome.ok ? null : outcome.error)),
+  );
+  if (failure !== null) return { status: 'failed', error: failure };
   const metrics = outcomes.map((o) => (o as DatasetOutcome & { ok: true }).metrics);
   if (metrics.length === 1) return { status: 'complete', metrics: metrics[0]! };
+  return { status: 'complete', metrics: flattenTimeframeMetrics(combineDatasets(data, settings, metrics)) };
+}
+
+/**
+ * One set's metrics on each of the study's datasets combined by the study's aggregation: a trial's
+ * result, and a per-regime study's scores of each regime (whose trade count is `tradeCountMetric`).
+ */
+export function combineDatasets(
+  data: StudyDatasets,
+  settings: Pick<EvaluatorSettings, 'aggregation' | 'objectives' | 'weights'>,
+  metrics: readonly MetricSet[],
+  tradeCountMetric?: string,
+): MultiTimeframeScore {
   const byTimeframe: Record<string, MetricSet> = {};
   data.datasets.forEach(({ timeframe }, i) => (byTimeframe[timeframe] = metrics[i]!));
-  const score = aggregateTimeframes(byTimeframe, {
+  return aggregateTimeframes(byTimeframe, {
     aggregation: settings.aggregation,
     objectives: settings.objectives,
     ...(settings.weights === undefined ? {} : { weights: settings.weights }),
+    ...(tradeCountMetric === undefined ? {} : { tradeCountMetric }),
   });
-  return { status: 'complete', metrics: flattenTimeframeMetrics(score) };
+}
+
+/** A set's per-regime scores on each dataset, or its failures (named by timeframe when there are several). */
+export function regimeRunsOf(
+  data: StudyDatasets,
+  runs: readonly (RegimeRunScores | string)[],
+): RegimeRunScores[] | string {
+  const failure = failureOf(
+    data,
+    runs.map((run) => (typeof run === 'string' ? run : null)),
+  );
+  return failure ?? (runs as RegimeRunScores[]);
+}
+
+/** What failed on which dataset (named by timeframe when there are several), or null when nothing did. */
+function failureOf(data: StudyDatasets, errors: readonly (string | null)[]): string | null {
+  const failures = errors.flatMap((error, i) =>
+    error === null ? [] : [`${data.datasets.length > 1 ? `${data.datasets[i]!.timeframe}: ` : ''}${error}`],
+  );
+  return failures.length > 0 ? failures.join('; ') : null;
 }
 
 /** Splits `items` into at most `parts` contiguous chunks of near-equal size. */
@@ -270,6 +311,45 @@ export class PoolEvaluator implements Evaluator {
       signal,
     );
     return output.equity;
+  }
+
+  async regimeScores(
+    paramSets: readonly Params[],
+    schedules: readonly Int8Array[],
+    signal?: AbortSignal,
+  ): Promise<(RegimeRunScores[] | string)[]> {
+    const sets = runnableParams(paramSets);
+    const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
+    const parts = chunks(runnable, this.pool.threads);
+    const perDataset = await Promise.all(
+      this.data.datasets.map(async ({ ref }, d) => {
+        const outputs = await Promise.all(
+          parts.map((part) =>
+            this.pool.run(
+              {
+                kind: 'regime-scores',
+                dataset: ref,
+                strategy: this.settings.strategy,
+                paramSets: part,
+                options: this.settings.options,
+                schedule: schedules[d]!,
+              },
+              signal,
+            ),
+          ),
+        );
+        return outputs.flatMap((o) => o.runs);
+      }),
+    );
+    let k = 0;
+    return sets.map((set) => {
+      if (typeof set === 'string') return set;
+      const index = k++;
+      return regimeRunsOf(
+        this.data,
+        perDataset.map((runs) => runs[index]!),
+      );
+    });
   }
 
   private keep(numbers: readonly number[], outcomes: readonly TrialOutcome[]): void {

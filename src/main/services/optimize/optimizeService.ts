@@ -522,15 +522,16 @@ export class OptimizeService {
         preferPlateau: row.data.definition.preferPlateau,
         periodsPerYear,
       });
-      await evaluator.finished?.();
       const regimeSets = await studyRegimeSets(
         row.data.definition,
         study,
         analysis.winner,
         data,
         this.deps.pool,
+        evaluator,
         signal,
       );
+      await evaluator.finished?.();
       const holdout = await this.holdoutResult(row, study, analysis.winner, data, signal);
       return await finish({
         state: 'complete',

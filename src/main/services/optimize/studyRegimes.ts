@@ -1,24 +1,27 @@
 /**
  * A study's per-regime mode (issue 11 item 8): once its trials are done, each complete, feasible trial is
- * scored on the bars of each regime of its first timeframe (the pool's regime-study task, the one
- * regimes:winners runs) by the study's own objective, and each regime gets its best set with enough
- * trades in it if that beats the study's winner on the regime's bars, or the winner with the reason. A
- * failure there is stored with the study as its reason; the study itself completed.
+ * scored on the bars of each regime, on every timeframe of the study (each labelled by the detector on
+ * its own bars), by the study's own objective, the timeframes combined as the study combines a trial's;
+ * each regime gets its best set with enough trades in it if that beats the study's winner on the
+ * regime's bars, or the winner with the reason. A failure there is stored with the study as its reason;
+ * the study itself completed.
  *
- * It runs on the local pool even when the trials ran on Redis workers: the remote protocol carries trial
- * chunks (strategy reference and parameters in, one trial's metrics out), while this scoring needs the
- * detector's labels over the bars and each trial's per-bar equity split by regime, which no worker
- * computes or returns. Its cost is one more backtest per distinct feasible trial plus the labelling:
- * 200 trials on GOOG's day bars with the HMM took 2.0 s more CPU (5.1 s against 3.1 s for the study
+ * The labels are computed here (the local pool); the trials run again where the study's trials ran (the
+ * evaluator: the local pool, or Redis workers that get the labels and return per-regime metrics, not
+ * per-bar equity). That is one more backtest per distinct feasible trial and timeframe: on the local
+ * pool, 200 trials on GOOG's day bars with the HMM took 2.0 s more CPU (5.1 s against 3.1 s for the study
  * alone, in-process, load 19).
  */
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
-import type { Study } from '../../../core/optimize/index.ts';
+import type { MetricSet, Study } from '../../../core/optimize/index.ts';
 import type { StrategyParams } from '../../../core/strategy-api/types.ts';
+import { candidateScores, selectRegimeSets } from '../../../core/regime/perRegime.ts';
+import { regimeSchedule } from '../../../core/regime/switched.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { NATIVE_TIMEFRAME } from '../../marketdata/barsSource.ts';
 import { regimeStudyResult } from '../regime/regimeJobs.ts';
+import { combineDatasets, studyEvaluatorSettings, type Evaluator } from './evaluator.ts';
 import type { StudyDocument } from './studyRecords.ts';
 import type { StudyDatasets } from './studySetup.ts';
 
@@ -48,46 +51,67 @@ function candidatesOf(study: Study, winner: number | null): StrategyParams[] | s
   return [...seen.values()];
 }
 
-/** `winner`: the study's winning trial (its best by its objective, or the plateau centre when asked for). */
+/**
+ * `winner`: the study's winning trial (its best by its objective, or the plateau centre when asked for);
+ * `evaluator`: where its trials ran (the scoring runs there too).
+ */
 export async function studyRegimeSets(
   definition: StudyDocument['definition'],
   study: Study,
   winner: number | null,
   data: StudyDatasets,
   pool: ComputePool,
+  evaluator: Evaluator,
   signal: AbortSignal,
 ): Promise<RegimeSets | undefined> {
   const settings = definition.perRegime;
   if (settings === undefined) return undefined;
   const candidates = candidatesOf(study, winner);
   if (typeof candidates === 'string') return { error: candidates };
-  const { timeframe: name, ref } = data.datasets[0]!;
-  const bars = ref.bars;
-  // A file scored as it is: the detector's windows need its bar size.
-  const timeframe = name === NATIVE_TIMEFRAME ? inferTimeframe(bars.t).timeframe : (name as Timeframe);
-  if (timeframe === null)
-    return { error: `cannot tell the bar size of ${data.label}: give the study a timeframe` };
+  const timeframes: Timeframe[] = [];
+  for (const { timeframe: name, ref } of data.datasets) {
+    // A file scored as it is: the detector's windows need its bar size.
+    const timeframe = name === NATIVE_TIMEFRAME ? inferTimeframe(ref.bars.t).timeframe : (name as Timeframe);
+    if (timeframe === null)
+      return { error: `cannot tell the bar size of ${data.label}: give the study a timeframe` };
+    timeframes.push(timeframe);
+  }
   try {
-    const selection = await pool.run(
-      {
-        kind: 'regime-study',
-        bars,
-        timeframe,
-        detector: settings.detector,
-        settings: settings.settings ?? {},
-        axis: settings.axis,
-        strategy: definition.strategy.name,
-        candidates,
-        backtest: definition.options,
-        minTrades: settings.minTrades,
-        minDwell: settings.minDwell,
-        objective: { objectives: study.config.objectives, mode: study.mode },
-        global: 0,
-      },
-      signal,
+    const schedules = await Promise.all(
+      data.datasets.map(async ({ ref }, d) => {
+        const { labels } = await pool.run(
+          {
+            kind: 'regime-labels',
+            bars: ref.bars,
+            timeframe: timeframes[d]!,
+            detector: settings.detector,
+            settings: settings.settings ?? {},
+          },
+          signal,
+        );
+        return regimeSchedule(labels[settings.axis], settings.minDwell);
+      }),
     );
-    const context = { ...settings, symbol: data.label, timeframe, strategy: definition.strategy.name };
-    return { result: regimeStudyResult(context, bars.t.length, selection) };
+    const runs = await evaluator.regimeScores(candidates, schedules, signal);
+    const objective = { objectives: study.config.objectives, mode: study.mode };
+    const evaluated = studyEvaluatorSettings(definition, study.config.objectives);
+    const combine = (metrics: readonly MetricSet[], tradeCount: string): MetricSet =>
+      combineDatasets(data, evaluated, metrics, tradeCount).metrics;
+    const scores = candidates.map((params, i) => {
+      const scored = runs[i]!;
+      if (typeof scored === 'string')
+        throw new Error(`per-regime scoring of ${JSON.stringify(params)} failed: ${scored}`);
+      return candidateScores(params, scored, objective, combine);
+    });
+    const selection = selectRegimeSets(scores, { minTrades: settings.minTrades, objective, global: 0 });
+    const context = {
+      ...settings,
+      symbol: data.label,
+      timeframe: timeframes[0]!,
+      ...(timeframes.length > 1 ? { timeframes } : {}),
+      strategy: definition.strategy.name,
+    };
+    return { result: regimeStudyResult(context, data.datasets[0]!.ref.bars.t.length, selection) };
   } catch (error) {
     if (signal.aborted) throw error;
     return { error: error instanceof Error ? error.message : String(error) };

@@ -4,6 +4,7 @@
  * lifecycle and `job:cancel` stops it (the pool abandons the worker's task).
  */
 import { MessageChannel } from 'node:worker_threads';
+import type { Timeframe } from '../../../core/data/bars.ts';
 import { AXIS_LABELS } from '../../../core/regime/index.ts';
 import type { RegimeScore, RegimeSelection } from '../../../core/regime/perRegime.ts';
 import { sampleCandidates } from '../../../core/regime/perRegime.ts';
@@ -91,7 +92,7 @@ const scoreOut = (score: RegimeScore): RegimeStudyResult['global']['score'] => (
 export type RegimeStudyContext = Pick<
   RegimeStudyRequest,
   'symbol' | 'timeframe' | 'detector' | 'axis' | 'strategy' | 'minTrades'
->;
+> & { readonly timeframes?: readonly Timeframe[] };
 
 /** A per-regime selection as the contract carries it (regimes:winners, and an optimizer study's sets). */
 export function regimeStudyResult(
@@ -103,6 +104,7 @@ export function regimeStudyResult(
   return {
     symbol: request.symbol,
     timeframe: request.timeframe,
+    ...(request.timeframes === undefined ? {} : { timeframes: [...request.timeframes] }),
     detector: request.detector,
     axis: request.axis,
     strategy: request.strategy,
