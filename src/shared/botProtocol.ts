@@ -205,12 +205,23 @@ export const FillSchema = z
   })
   .strict();
 
+/**
+ * The most fills and bars one reports answer carries: a bot that ran for months, asked from 0, answers
+ * in pages (the caller asks again from `nextFill` and from the bars it has).
+ */
+export const MAX_REPORT_FILLS = 1_000;
+export const MAX_REPORT_BARS = 5_000;
+
 export const ReportsSchema = z
   .object({
-    /** Fills from index `since` of the bot's fill list on. */
+    /**
+     * Fills numbered `fillsFrom` on (from the oldest the bot still holds, when older ones are gone), at
+     * most MAX_REPORT_FILLS.
+     */
     fills: z.array(FillSchema),
+    /** The number to ask from next: `fills` ran up to it (fewer than the bot has when capped). */
     nextFill: z.int(),
-    /** Equity at each bar's close, from bar `since` on. */
+    /** Equity at each bar's close, from bar `barsFrom` on, at most MAX_REPORT_BARS. */
     equity: z.array(z.object({ time: z.int(), equity: z.number() }).strict()),
     /**
      * The bars themselves from bar `since` on, each with the set version active at it (0: none), so the

@@ -13,6 +13,8 @@ import {
   HaltRequestSchema,
   HeartbeatRequestSchema,
   HeartbeatResponseSchema,
+  MAX_REPORT_BARS,
+  MAX_REPORT_FILLS,
   ReportsSchema,
   ResumeRequestSchema,
   SIGNATURE_HEADERS,
@@ -121,7 +123,10 @@ export function botProtocolOpenApi(): Json {
       },
       [BOT_PATHS.reports]: {
         get: {
-          ...(operation('Fills, equity and bars seen since a point', 'Reports') as object),
+          ...(operation(
+            `Fills, equity and bars seen since a point: at most ${MAX_REPORT_FILLS} fills and ${MAX_REPORT_BARS} bars an answer (ask again from nextFill and the bars received); fills older than the bot holds are gone, the answer starts at the oldest held. A bot that executes on a broker reports the broker's fills, each with the version that decided it`,
+            'Reports',
+          ) as object),
           parameters: [
             { name: 'fillsFrom', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
             { name: 'barsFrom', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },

@@ -115,6 +115,55 @@ it('warms the indicators on the REST bars before the first live bar: its first l
   }
 });
 
+it('in alpaca-paper mode status and reports are the paper account’s: its position, cash, equity and fills, each with the version that decided it', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-book-'));
+  const log: string[] = [];
+  const symbol = 'PAPR';
+  const minutes = expectedBars(fake, symbol, '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3)).t;
+  const bot = await liveBot(symbol, join(folder, 'bot.json'), log, true, 0);
+  try {
+    const client = new BotClient(bot.url, SECRET);
+    await client.apply({
+      changeId: 'paper-1',
+      version: 1,
+      set: smaCross(3, 8),
+      policy: 'adopt',
+      approval: { id: 'approval-paper', approvedBy: ['tester'], at: 1, note: 'test' },
+    });
+    for (let i = 0; i < 80; i++) fake.publishBar(symbol, minutes[i]!);
+    await until(() => bot.runner.lastBarTime === minutes[79], '80 bars traded');
+    await until(() => fake.trading.position(symbol) === bot.runner.position, 'the account to follow');
+
+    const account = await trading().account();
+    const status = await client.status();
+    const held = fake.trading.position(symbol);
+    expect(status.positions).toEqual(
+      held === 0 ? [] : [{ symbol, units: held, averageEntryPrice: expect.any(Number) as number }],
+    );
+    expect([status.cash, status.equity]).toEqual([account.cash, account.equity]);
+
+    const reports = await client.reports();
+    const paperPrices = new Set(
+      [...fake.trading.orders.values()].filter((o) => o.symbol === symbol).map((o) => o.filled_avg_price),
+    );
+    expect(reports.fills.length).toBeGreaterThan(2);
+    expect(reports.nextFill).toBe(reports.fills.length);
+    for (const fill of reports.fills) {
+      expect(paperPrices.has(fill.price)).toBe(true);
+      expect(fill.version).toBe(1);
+    }
+    // The account's position is what the reported fills add up to, entries opening and exits closing.
+    const signed = (f: { side: string; units: number }) => (f.side === 'buy' ? f.units : -f.units);
+    expect(reports.fills.reduce((sum, f) => sum + signed(f), 0)).toBe(held);
+    expect(reports.fills.filter((f) => f.kind === 'exit').length).toBeGreaterThan(0);
+    // Paper fills are at the close the order met, the book's at the next open: not the same prices.
+    expect(reports.fills.map((f) => f.price)).not.toEqual(bot.runner.fills.map((f) => f.price));
+  } finally {
+    await bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 it('trades Alpaca stream bars, follows the book on the paper account, and trades no bar twice after a reconnect or a restart', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-bot-'));
   const statePath = join(folder, 'bot.json');
@@ -181,7 +230,7 @@ it('the paper port sizes, rests, cancels and protects orders on the account, one
   const units = Math.floor((0.1 * cash) / minutes.c[0]!);
   expect(port.position).toBe(units);
   expect(port.averageEntryPrice).toBe(minutes.c[0]);
-  expect(port.fills).toEqual([{ orderId: entry, side: 'buy', units, price: minutes.c[0] }]);
+  expect(port.fills.held).toEqual([{ orderId: entry, side: 'buy', units, price: minutes.c[0] }]);
 
   // A limit far below rests; cancelled, it never fills.
   const limit = port.submit(1, OrderType.Limit, Sizing.Units, 5, minutes.c[0]! / 2);

@@ -19,6 +19,7 @@ import {
   LiveRunner,
   type LiveBotSnapshot,
   type LiveBotState,
+  type LiveFill,
   type LivePush,
   type PositionPolicy,
 } from './runner.ts';
@@ -280,10 +281,10 @@ describe('LiveRunner warm-up after a restart', () => {
       const ramp: RampPlan = { steps: [0.25, 0.5, 1], barsPerStep: 40, guardrails: LOOSE };
       const v1 = push(1, before, { strategy: name, policy });
       const v2 = push(2, after, { strategy: name, policy, ramp });
-      const run = (kills: readonly number[]): LiveRunner => {
+      const run = (kills: readonly number[]): { runner: LiveRunner; fills: LiveFill[] } => {
         let runner = newRunner(undefined, capacity);
         runner.apply(v1);
-        const fills: unknown[] = [];
+        const fills: LiveFill[] = [];
         let fed = 0;
         for (const stop of [...kills, 1500]) {
           if (fed <= 400 && stop > 400) {
@@ -300,15 +301,14 @@ describe('LiveRunner warm-up after a restart', () => {
           runner.warmUp(bars, stop);
         }
         fills.push(...runner.fills);
-        runner.fills.splice(0, runner.fills.length, ...(fills as typeof runner.fills));
-        return runner;
+        return { runner, fills };
       };
-      const steady = run([]);
+      const { runner: steady, fills: steadyFills } = run([]);
       const kills = [57, 401, 433, 700, 701, 1111];
-      const restarted = run(kills);
+      const { runner: restarted, fills } = run(kills);
       expect(restarted.barsSeen).toBe(1500);
-      expect(restarted.fills).toEqual(steady.fills);
-      expect(restarted.fills.filter((f) => f.version === 2).length).toBeGreaterThan(3);
+      expect(fills).toEqual(steadyFills);
+      expect(fills.filter((f) => f.version === 2).length).toBeGreaterThan(3);
       expect(restarted.state).toEqual(steady.state);
       expect(restarted.lastEquity).toBe(steady.lastEquity);
       expect(restarted.position).toBe(steady.position);

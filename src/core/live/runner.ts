@@ -18,6 +18,7 @@ import {
 import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
 import type { BotStateChange, BotStateChangeKind, HaltMode, PositionPolicy } from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
+import { RecentLog } from './recentLog.ts';
 import {
   advanceRamp,
   rampBudget,
@@ -172,6 +173,8 @@ export interface LiveRunnerOptions {
   readonly backtest?: BacktestOptions;
   readonly heartbeat?: HeartbeatPolicy;
   readonly state?: LiveBotSnapshot;
+  /** Fills and closed trades held (the newest; default 1,000): a bot runs for months. */
+  readonly fillWindow?: number;
   /** Epoch ms (for heartbeats and halts). */
   readonly now?: () => number;
 }
@@ -180,6 +183,8 @@ export type ApplyOutcome =
   | { readonly kind: 'accepted'; readonly version: number }
   | { readonly kind: 'duplicate'; readonly version: number }
   | { readonly kind: 'refused'; readonly reason: DeliveryRefusal | 'invalid-set'; readonly message: string };
+
+const DEFAULT_FILL_WINDOW = 1_000;
 
 const EXIT_REASON_NAMES = Object.fromEntries(
   Object.entries(ExitReason).map(([name, code]) => [code, name as keyof typeof ExitReason]),
@@ -227,13 +232,11 @@ export class LiveRunner {
   readonly versions: Int32Array;
   /** The active set's ramp budget at each bar (1 outside a ramp), for the same shadow backtest. */
   readonly budgets: Float64Array;
-  readonly exits: LiveExit[] = [];
-  readonly fills: LiveFill[] = [];
+  private readonly exitLog: RecentLog<LiveExit>;
+  private fillLog: RecentLog<LiveFill>;
   private length = 0;
   /** Bars dropped off the front of the buffer (and, after a restart, seen before it). */
   private offset = 0;
-  /** Fills reported before this process started. */
-  private fillsBefore = 0;
   private readonly cache: IndicatorCache;
   private readonly broker = new Broker();
   private readonly options: BacktestOptions;
@@ -255,6 +258,8 @@ export class LiveRunner {
   readonly applyCounts = new Map<number, number>();
 
   constructor(private readonly config: LiveRunnerOptions) {
+    this.exitLog = new RecentLog(config.fillWindow ?? DEFAULT_FILL_WINDOW);
+    this.fillLog = new RecentLog(config.fillWindow ?? DEFAULT_FILL_WINDOW);
     this.bars = allocateBars(config.capacity);
     this.equity = new Float64Array(config.capacity);
     this.versions = new Int32Array(config.capacity);
@@ -292,9 +297,24 @@ export class LiveRunner {
     return this.offset;
   }
 
-  /** Number of the first fill in `fills` (fills reported before a restart are not held). */
+  /** The newest fills (numbered since the bot first started: see `firstFill`). */
+  get fills(): readonly LiveFill[] {
+    return this.fillLog.held;
+  }
+
+  /** The newest closed trades, with the versions that opened and closed them. */
+  get exits(): readonly LiveExit[] {
+    return this.exitLog.held;
+  }
+
+  /** The fills with their numbers, for reports. */
+  get fillRecord(): RecentLog<LiveFill> {
+    return this.fillLog;
+  }
+
+  /** Number of the first fill in `fills` (older ones, and those before a restart, are not held). */
   get firstFill(): number {
-    return this.fillsBefore;
+    return this.fillLog.first;
   }
 
   /** Everything a restart needs, as plain JSON (see RunnerProgress). */
@@ -304,7 +324,7 @@ export class LiveRunner {
       progress: {
         barsSeen: this.barsSeen,
         lastBarTime: this.lastBarTime,
-        fills: this.fillsBefore + this.fills.length,
+        fills: this.fillLog.total,
         account: this.broker.account(this.length - 1),
         positionVersion: this.positionVersion,
         entryVersion: this.deciders.entryVersion,
@@ -505,7 +525,7 @@ export class LiveRunner {
 
   private restore(progress: RunnerProgress): void {
     this.offset = progress.barsSeen;
-    this.fillsBefore = progress.fills;
+    this.fillLog = new RecentLog(this.config.fillWindow ?? DEFAULT_FILL_WINDOW, progress.fills);
     this.broker.restoreAccount(progress.account, -1);
     this.positionVersion = progress.positionVersion;
     this.deciders.entryVersion = progress.entryVersion;
@@ -612,7 +632,7 @@ export class LiveRunner {
       const entryVersion = this.positionVersion;
       const exitVersion = protective ? entryVersion : this.deciders.exitVersion;
       const { entryTime, exitTime, entryPrice, exitPrice, size, pnl } = trade;
-      this.exits.push({
+      this.exitLog.push({
         entryTime,
         exitTime,
         entryPrice,
@@ -623,7 +643,7 @@ export class LiveRunner {
         entryVersion,
         exitVersion,
       });
-      this.fills.push({
+      this.fillLog.push({
         time: exitTime,
         side: size > 0 ? 'sell' : 'buy',
         units: Math.abs(size),
@@ -641,7 +661,7 @@ export class LiveRunner {
     const units = this.broker.units;
     const base = Math.sign(units) === Math.sign(unitsBefore) ? unitsBefore : 0;
     if (units === 0 || Math.abs(units) <= Math.abs(base)) return;
-    this.fills.push({
+    this.fillLog.push({
       time,
       side: units > 0 ? 'buy' : 'sell',
       units: Math.abs(units - base),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { OrderType, Sizing, type Direction, type OrderPort } from '../../core/strategy-api/order-port.ts';
+import { RecentLog } from '../../core/live/recentLog.ts';
 import { type AlpacaCredentials, redact } from '../marketdata/credentials.ts';
 
 /** Alpaca's paper-trading host; `--alpaca-trading-url` points a bot at another (the fake server). */
@@ -203,7 +204,10 @@ export class AlpacaPaperPort implements OrderPort {
   position = 0;
   averageEntryPrice = 0;
   cash = 0;
-  readonly fills: PaperFill[] = [];
+  /** The account's equity as Alpaca last reported it. */
+  equity = 0;
+  /** The newest fills, numbered since the port started (the bot reads those since a number). */
+  readonly fills = new RecentLog<PaperFill>(FILL_WINDOW);
   private lastPrice = NaN;
   private nextId = 1;
   private queue: Intent[] = [];
@@ -360,6 +364,7 @@ export class AlpacaPaperPort implements OrderPort {
     this.position = position.qty;
     this.averageEntryPrice = position.avgEntryPrice;
     this.cash = account.cash;
+    this.equity = account.equity;
     if (this.position === 0 && !wasFlat) this.clearExits();
   }
 
@@ -419,6 +424,9 @@ export class AlpacaPaperPort implements OrderPort {
     }
   }
 }
+
+/** Fills the port holds: the bot takes each bar's within the bar. */
+const FILL_WINDOW = 100;
 
 const CLOSED_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected']);
 

@@ -6,7 +6,7 @@ import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
-import { BOT_PATHS, type ApplyRequest } from '../../shared/botProtocol.ts';
+import { BOT_PATHS, MAX_REPORT_BARS, MAX_REPORT_FILLS, type ApplyRequest } from '../../shared/botProtocol.ts';
 import { BotClient, BotRequestError } from './botClient.ts';
 import { botReports, startBotServer, type BotServer } from './botServer.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
@@ -118,6 +118,35 @@ describe('bot server: the signed protocol on loopback', () => {
     });
     expect((await client.send('GET', '/v1/nothing')).status).toBe(404);
     expect((await client.send('GET', '/v1/nothing', '', { unsigned: true })).status).toBe(401);
+  });
+
+  it('a bot that ran long holds its newest fills and answers reports in pages, numbered without a gap', () => {
+    const long = randomWalkBars(12_000, 5, { volatility: 0.006 });
+    const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 12_000 });
+    const request = applyRequest(1, 2);
+    const set = sealParameterSet({ ...request.set, parameters: { fast: 2, slow: 3 } });
+    expect(runner.apply({ ...request, hash: set.hash, set })).toMatchObject({ kind: 'accepted' });
+    for (let i = 0; i < long.t.length; i++)
+      runner.onBar({ t: long.t[i], o: long.o[i], h: long.h[i], l: long.l[i], c: long.c[i], v: long.v[i] });
+    const total = runner.fillRecord.total;
+    expect(total).toBeGreaterThan(3 * MAX_REPORT_FILLS);
+    expect(runner.fills.length).toBeLessThan(2_000);
+    expect(runner.exits.length).toBeLessThan(2_000);
+
+    // Asked from 0, the answer starts at the oldest fill held; page after page reaches the newest.
+    const seen: number[] = [];
+    let next = 0;
+    for (let page = 0; page < 5 && next < total; page++) {
+      const reports = botReports(runner, next, long.t.length);
+      expect(reports.fills.length).toBeLessThanOrEqual(MAX_REPORT_FILLS);
+      const first = Math.max(next, runner.firstFill);
+      reports.fills.forEach((_, k) => seen.push(first + k));
+      next = reports.nextFill;
+    }
+    expect(next).toBe(total);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, k) => runner.firstFill + k));
+    expect(botReports(runner, total, 0).bars).toHaveLength(MAX_REPORT_BARS);
+    expect(botReports(runner, total, 11_000).bars).toHaveLength(1_000);
   });
 
   it('halt and resume change what the status reports', async () => {

@@ -2,7 +2,8 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { rampBudget } from '../../core/live/ramp.ts';
-import type { HeartbeatPolicy, LiveRunner } from '../../core/live/runner.ts';
+import type { RecentLog } from '../../core/live/recentLog.ts';
+import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../../core/live/runner.ts';
 import { RequestVerifier, SIGNATURE_HEADERS, type Refusal } from '../../core/live/signing.ts';
 import {
   ApplyRequestSchema,
@@ -10,6 +11,8 @@ import {
   BOT_PROTOCOL,
   HaltRequestSchema,
   HeartbeatRequestSchema,
+  MAX_REPORT_BARS,
+  MAX_REPORT_FILLS,
   ResumeRequestSchema,
   type BotReports,
   type BotStatus,
@@ -23,6 +26,8 @@ import type { z } from 'zod';
  */
 export interface BotServerOptions {
   readonly runner: LiveRunner;
+  /** The account status and fills describe when it is not the runner's simulated book (a broker's). */
+  readonly book?: BotBook;
   readonly secret: string;
   readonly symbol: string;
   readonly heartbeat: HeartbeatPolicy;
@@ -34,6 +39,34 @@ export interface BotServerOptions {
   readonly onChange?: () => void;
   readonly log?: (line: string) => void;
   readonly now?: () => number;
+}
+
+/** What status and reports say the bot holds and executed. */
+export interface BotBook {
+  readonly position: number;
+  readonly averageEntryPrice: number;
+  readonly cash: number;
+  readonly equity: number;
+  readonly fills: RecentLog<LiveFill>;
+}
+
+/** The runner's simulated book, for a bot that fills on its own. */
+export function simulatedBook(runner: LiveRunner): BotBook {
+  return {
+    get position() {
+      return runner.position;
+    },
+    get averageEntryPrice() {
+      return runner.averageEntryPrice;
+    },
+    get cash() {
+      return runner.cash;
+    },
+    get equity() {
+      return runner.lastEquity;
+    },
+    fills: runner.fillRecord,
+  };
 }
 
 export interface BotServer {
@@ -149,7 +182,7 @@ function route(
     case `GET ${BOT_PATHS.status}`:
       return botStatus(options);
     case `GET ${BOT_PATHS.reports}`:
-      return botReports(runner, count(url, 'fillsFrom'), count(url, 'barsFrom'));
+      return botReports(runner, count(url, 'fillsFrom'), count(url, 'barsFrom'), options.book?.fills);
     case `POST ${BOT_PATHS.apply}`: {
       const push = parse(ApplyRequestSchema, body);
       const outcome = runner.apply({ ...push, hash: push.set.hash });
@@ -209,8 +242,11 @@ function count(url: URL, name: string): number {
   return value;
 }
 
-export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat'>): BotStatus {
+export function botStatus(
+  options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat' | 'book'>,
+): BotStatus {
   const { runner, symbol, heartbeat } = options;
+  const book = options.book ?? simulatedBook(runner);
   const { active, pending, ledger, ramp, halt, dailyLoss } = runner.state;
   const ref = (push: typeof active) =>
     push === null ? null : { version: push.version, changeId: push.changeId, hash: push.set.hash };
@@ -223,11 +259,11 @@ export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 
     pending: ref(pending),
     acceptedVersion: ledger.version,
     positions:
-      runner.position === 0
+      book.position === 0
         ? []
-        : [{ symbol, units: runner.position, averageEntryPrice: runner.averageEntryPrice }],
-    equity: runner.lastEquity,
-    cash: runner.cash,
+        : [{ symbol, units: book.position, averageEntryPrice: book.averageEntryPrice }],
+    equity: book.equity,
+    cash: book.cash,
     ramp:
       ramp === null || plan === undefined
         ? null
@@ -249,14 +285,21 @@ export function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 
   };
 }
 
-export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: number): BotReports {
+export function botReports(
+  runner: LiveRunner,
+  fillsFrom: number,
+  barsFrom: number,
+  fills: RecentLog<LiveFill> = runner.fillRecord,
+): BotReports {
   const equity: BotReports['equity'] = [];
   const bars: NonNullable<BotReports['bars']> = [];
   const { t, o, h, l, c, v } = runner.bars;
   // Bars and fills are numbered since the bot first started; older ones than the buffer or this
   // process holds are gone, and the answer starts at the oldest held.
   const start = runner.bufferStart;
-  for (let i = Math.max(barsFrom, start) - start; i < runner.barsSeen - start; i++) {
+  const from = Math.max(barsFrom, start) - start;
+  const to = Math.min(runner.barsSeen - start, from + MAX_REPORT_BARS);
+  for (let i = from; i < to; i++) {
     equity.push({ time: t[i], equity: runner.equity[i] });
     const version = runner.versions[i];
     bars.push({
@@ -270,9 +313,10 @@ export function botReports(runner: LiveRunner, fillsFrom: number, barsFrom: numb
       budget: runner.budgets[i],
     });
   }
+  const page = fills.since(fillsFrom, MAX_REPORT_FILLS);
   return {
-    fills: runner.fills.slice(Math.max(0, fillsFrom - runner.firstFill)).map((fill) => ({ ...fill })),
-    nextFill: runner.firstFill + runner.fills.length,
+    fills: page.map((fill) => ({ ...fill })),
+    nextFill: Math.min(Math.max(fillsFrom, fills.first), fills.total) + page.length,
     equity,
     bars,
     barsSeen: runner.barsSeen,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
+import { MAX_REPORT_FILLS } from '../../shared/botProtocol.ts';
 import { BotClient } from './botClient.ts';
 import { runConformance } from './conformance.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
@@ -49,8 +50,30 @@ describe('bot conformance suite', () => {
       'halt-no-new-entries',
       'halt-reduce-only',
       'halt-flatten',
+      'reports-paged',
       'heartbeat',
     ]);
+  });
+
+  it('a bot whose reports send every fill at once fails reports-paged', async () => {
+    const fill = { time: 1, side: 'buy', units: 1, price: 1, kind: 'entry', version: 1, reason: 'Signal' };
+    const unpaged = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const fills = Array.from({ length: MAX_REPORT_FILLS + 1 }, () => fill);
+      response.end(JSON.stringify({ fills, nextFill: fills.length, equity: [], barsSeen: 0 }));
+    });
+    await new Promise<void>((resolve) => unpaged.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(unpaged.address() as AddressInfo).port}`;
+      const checks = await runConformance(new BotClient(url, SECRET), { ...OPTIONS, barWaitMs: 200 });
+      expect(checks.find((c) => c.id === 'reports-paged')).toMatchObject({
+        ok: false,
+        detail: `one answer carried ${MAX_REPORT_FILLS + 1} fills and 0 bars (at most ${MAX_REPORT_FILLS} and 5000)`,
+      });
+    } finally {
+      unpaged.closeAllConnections();
+      await new Promise((resolve) => unpaged.close(resolve));
+    }
   });
 
   it('a bot that answers everything with 200 fails the signature and delivery checks', async () => {

@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HALT_MODES } from '../../core/live/modes.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import type { StrategyParams } from '../../core/strategy-api/types.ts';
-import { BOT_PATHS, BOT_PROTOCOL, StatusSchema, type ApplyRequest } from '../../shared/botProtocol.ts';
+import {
+  BOT_PATHS,
+  BOT_PROTOCOL,
+  MAX_REPORT_BARS,
+  MAX_REPORT_FILLS,
+  StatusSchema,
+  type ApplyRequest,
+} from '../../shared/botProtocol.ts';
 import { BotRequestError, type BotClient, type RawResponse } from './botClient.ts';
 
 /**
@@ -154,6 +161,26 @@ export async function runConformance(
       return detail;
     });
   }
+  await check('reports-paged', async () => {
+    const first = await client.reports(0, 0);
+    if (first.fills.length > MAX_REPORT_FILLS || first.equity.length > MAX_REPORT_BARS)
+      throw new Error(
+        `one answer carried ${first.fills.length} fills and ${first.equity.length} bars ` +
+          `(at most ${MAX_REPORT_FILLS} and ${MAX_REPORT_BARS})`,
+      );
+    if (first.nextFill < first.fills.length)
+      throw new Error(`nextFill ${first.nextFill} is before the end of the ${first.fills.length} fills sent`);
+    const next = await client.reports(first.nextFill, first.barsSeen);
+    if (next.nextFill < first.nextFill)
+      throw new Error(`asked from fill ${first.nextFill}, nextFill went back to ${next.nextFill}`);
+    const beyond = first.nextFill + MAX_REPORT_FILLS;
+    const past = await client.reports(beyond, first.barsSeen + MAX_REPORT_BARS);
+    if (past.nextFill > beyond || past.equity.length > 0)
+      throw new Error(
+        `asked past the end, the bot answered nextFill ${past.nextFill} and ${past.equity.length} bars`,
+      );
+    return `${first.fills.length} fills and ${first.equity.length} bars in the first page, next from ${first.nextFill}`;
+  });
   await check('heartbeat', async () => {
     const answer = await client.heartbeat();
     if (!(answer.timeoutMs > 0)) throw new Error(`timeoutMs ${answer.timeoutMs}`);

@@ -9,12 +9,15 @@ import {
   type HeartbeatPolicy,
   type LiveBar,
   type LiveBotSnapshot,
+  type LiveFill,
 } from '../../core/live/runner.ts';
 import { OrderType, Sizing } from '../../core/strategy-api/order-port.ts';
 import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
-import { startBotServer, type BotServer } from './botServer.ts';
+import { RecentLog } from '../../core/live/recentLog.ts';
+import type { PaperFill } from './alpacaPaper.ts';
+import { startBotServer, type BotBook, type BotServer } from './botServer.ts';
 
 /**
  * The reference bot, `regimen bot`: a LiveRunner fed by a bar source at a chosen speed, serving the
@@ -67,7 +70,11 @@ export interface LiveBarFeed {
 
 /** An order port on a real account, with its asynchronous side (see AlpacaPaperPort). */
 export interface ExecutionAccount extends OrderPort {
-  readonly fills: readonly { side: string; units: number; price: number; orderId: number }[];
+  /** The account's newest fills, numbered since the port started. */
+  readonly fills: RecentLog<PaperFill>;
+  readonly cash: number;
+  /** The account's equity as the broker last reported it. */
+  readonly equity: number;
   /** Sends what is queued, then reads the position back. */
   flush(): Promise<void>;
 }
@@ -102,11 +109,19 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   const first =
     live || state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
   if (!live) runner.warmUp(options.bars, first);
+  const execution = options.execution;
+  // What the account executed, as the protocol reports it (numbered on across restarts).
+  const executed = new RecentLog<LiveFill>(FILL_WINDOW, state?.executionFills ?? 0);
   const persist = (): void => {
-    if (options.statePath !== undefined) writeState(options.statePath, runner.snapshot());
+    if (options.statePath !== undefined)
+      writeState(options.statePath, {
+        ...runner.snapshot(),
+        ...(execution ? { executionFills: executed.total } : {}),
+      });
   };
   const server: BotServer = await startBotServer({
     runner,
+    ...(execution ? { book: executionBook(execution, executed) } : {}),
     secret: options.secret,
     symbol: options.symbol,
     heartbeat: options.heartbeat,
@@ -118,7 +133,6 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   });
   let stopped = false;
   const log = options.log ?? (() => undefined);
-  const execution = options.execution;
   // A restarted bot has traded up to its saved bar: a feed that sends that bar again is not traded twice.
   let lastTraded = state?.progress?.lastBarTime ?? -Infinity;
   let repeats = 0;
@@ -141,9 +155,15 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     }
     lastTraded = bar.t;
     if (!warm) await warmUp(bar.t);
+    const decided = runner.fillRecord.total;
     runner.onBar(bar);
     persist();
-    if (execution) await follow(execution, runner.position, options.symbol, log);
+    if (execution === undefined) return;
+    const fills = await follow(execution, runner.position, options.symbol, log);
+    if (fills.length === 0) return;
+    const by = runner.fillRecord.since(decided);
+    for (const fill of fills) for (const part of reported(fill, bar.t, by, runner)) executed.push(part);
+    persist();
   };
   let replayed: Promise<void>;
   let stopLive = async (): Promise<void> => undefined;
@@ -197,8 +217,9 @@ async function follow(
   target: number,
   symbol: string,
   log: (line: string) => void,
-): Promise<void> {
-  const known = account.fills.length;
+): Promise<{ readonly fill: PaperFill; readonly held: number }[]> {
+  const known = account.fills.total;
+  let held = account.position;
   try {
     await account.flush();
     const difference = target - account.position;
@@ -209,8 +230,55 @@ async function follow(
   } catch (error) {
     log(`paper account: ${(error as Error).message}; trying again at the next bar`);
   }
-  for (const fill of account.fills.slice(known))
+  return account.fills.since(known).map((fill) => {
     log(`paper fill: ${fill.side} ${fill.units} ${symbol} at ${fill.price} (order ${fill.orderId})`);
+    const before = held;
+    held += fill.side === 'buy' ? fill.units : -fill.units;
+    return { fill, held: before };
+  });
+}
+
+/**
+ * A paper fill as the protocol reports it: the part that reduces the position the account held is an
+ * exit, the rest an entry, each with the version and reason of the book's fill of that kind and side
+ * at this bar (the active version when the book made none: an order an earlier failed flush left).
+ */
+function reported(
+  { fill, held }: { readonly fill: PaperFill; readonly held: number },
+  time: number,
+  decided: readonly LiveFill[],
+  runner: LiveRunner,
+): LiveFill[] {
+  const sign = fill.side === 'buy' ? 1 : -1;
+  const closing = held !== 0 && Math.sign(held) !== sign ? Math.min(fill.units, Math.abs(held)) : 0;
+  const part = (kind: LiveFill['kind'], units: number): LiveFill => {
+    const by = decided.find((f) => f.kind === kind && f.side === fill.side);
+    const version = by?.version ?? runner.state.active?.version ?? 0;
+    return { time, side: fill.side, units, price: fill.price, kind, version, reason: by?.reason ?? 'Signal' };
+  };
+  return [
+    ...(closing > 0 ? [part('exit', closing)] : []),
+    ...(fill.units > closing ? [part('entry', fill.units - closing)] : []),
+  ];
+}
+
+/** Status and reports from the account that executes: its position, cash, equity and fills. */
+function executionBook(account: ExecutionAccount, fills: RecentLog<LiveFill>): BotBook {
+  return {
+    get position() {
+      return account.position;
+    },
+    get averageEntryPrice() {
+      return account.averageEntryPrice;
+    },
+    get cash() {
+      return account.cash;
+    },
+    get equity() {
+      return account.equity;
+    },
+    fills,
+  };
 }
 
 /** The demo market's series for `symbol` (the same bytes every install sees). */
@@ -251,7 +319,15 @@ function resumeAt(
   return seen;
 }
 
-function readState(path: string): LiveBotSnapshot | undefined {
+/** The state file: the runner's snapshot, and the fills the executing account reported so far. */
+interface BotStateFile extends LiveBotSnapshot {
+  readonly executionFills?: number;
+}
+
+/** Fills of the executing account held for reports (the newest). */
+const FILL_WINDOW = 1_000;
+
+function readState(path: string): BotStateFile | undefined {
   if (!existsSync(path)) return undefined;
   let state: unknown;
   try {
@@ -265,10 +341,10 @@ function readState(path: string): LiveBotSnapshot | undefined {
   if (record === null || typeof record !== 'object' || typeof record.ledger?.version !== 'number') {
     throw new Error(`bot state ${path} has no ledger.version: not a bot state file`);
   }
-  return record as LiveBotSnapshot;
+  return record as BotStateFile;
 }
 
-function writeState(path: string, state: LiveBotSnapshot): void {
+function writeState(path: string, state: BotStateFile): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
