@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
+import { sliceBars } from '../../src/core/data/bars.ts';
+import type { Features } from '../../src/core/ml/base.ts';
+import { candidateDescriber } from '../../src/core/ml/learner/recommend.ts';
 import { backfillLedger } from '../../src/main/ml/backfill.ts';
 import { createLedgerRecorder, LedgerLearner } from '../../src/main/ml/ledgerLearner.ts';
 import { JobRegistry } from '../../src/main/services/jobs.ts';
@@ -171,6 +174,51 @@ describe('ledger backfill', () => {
     } finally {
       await b.close();
     }
+  });
+
+  it('gives a recommendation candidate the standing features of the ledger row of the same set and window', async () => {
+    const warnings: string[] = [];
+    const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
+    const deps = { pool: h.pool, bars: h.bars, windows: null, ledger: recorder, events: h.events };
+    // Two runs over the same hours: each window's population holds both runs' earlier windows.
+    // Fast averages, so every test window trades and is scored.
+    const space = ['fast=2:6', 'slow=8:20'];
+    for (const seed of [21, 22])
+      await runWalkForwardJob(walkForwardJobFrom({ ...walkForwardRequest(), space, seed }), {
+        ...deps,
+        jobs: new JobRegistry(),
+      });
+    await recorder.flush();
+    expect(warnings).toEqual([]);
+    const ledger = new LedgerRepository(h.db);
+    const population = await ledger.referencePopulation(
+      { symbol: SYMBOL, timeframe: '1h', strategy: 'sma-cross' },
+      Number.MAX_SAFE_INTEGER,
+      1000,
+    );
+    const last = population[0]!;
+    const row = (await ledger.entriesOf(last.sourceId)).find(
+      (r) => r.kind === 'window-test' && r.item === last.item,
+    )!;
+    const bars = await h.bars.read(SYMBOL, '1h');
+    const opens = bars.t.indexOf(row.startTime!);
+    const { describe } = candidateDescriber(sliceBars(bars, 0, opens), {
+      strategy: 'sma-cross',
+      timeframe: '1h',
+      windowBars: 7,
+      population,
+    });
+    const candidate = describe(row.params);
+    const standing = (f: Features): Features =>
+      Object.fromEntries(
+        Object.entries(f).filter(([name]) => ['past.z', 'past.zMean', 'past.neighbourZ'].includes(name)),
+      );
+    expect(Object.keys(standing(row.features))).toHaveLength(3);
+    expect(standing(candidate)).toEqual(standing(row.features));
+    expect(row.features['past.neighbourZ']).not.toBe(0);
+    // The market at the window's start is the same point-in-time reading on both sides.
+    for (const name of Object.keys(row.features).filter((n) => n.startsWith('regime.')))
+      expect(candidate[name], name).toBeCloseTo(row.features[name]!, 12);
   });
 
   it('ends a study before its ledger drains; a restart after a kill mid-queue records each trial once', async () => {

@@ -13,6 +13,7 @@ import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential, type PrequentialReport } from '../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation } from '../../core/ml/learner/recommend.ts';
 import { computeScorecard, type Scorecard } from '../../core/ml/learner/scorecard.ts';
+import type { ReferenceSet } from '../../core/ml/learner/standing.ts';
 import type { SearchSpace } from '../../core/optimize/space.ts';
 import { createDetector, type DetectorName, type RegimeAxis } from '../../core/regime/index.ts';
 
@@ -51,6 +52,8 @@ export interface LearnerRecommendTask {
   readonly threshold: number;
   /** Regimes recommended for, the current one first, then the most recently seen others. */
   readonly regimes: number;
+  /** The ledger's scored sets of the symbol, timeframe and strategy, newest first (candidates' standing). */
+  readonly population: readonly ReferenceSet[];
 }
 
 export interface RegimeRecommendation extends Recommendation {
@@ -133,7 +136,12 @@ function recommendPerRegime(task: LearnerRecommendTask): RegimeRecommendation[] 
     const name = regimeName(regime, i);
     if (name !== null && !lastBar.has(name)) lastBar.set(name, i);
   }
-  const options = { ...settings, trials: task.trials, threshold: task.threshold };
+  const options = {
+    ...settings,
+    trials: task.trials,
+    threshold: task.threshold,
+    population: task.population,
+  };
   const now: RegimeRecommendation = {
     ...recommend(learner, bars, options),
     asOf: bars.t[n - 1]!,

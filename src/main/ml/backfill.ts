@@ -7,6 +7,7 @@ import { LedgerRepository } from '../store/ledgerRepository.ts';
 import { WalkForwardRepository } from '../store/walkForwardRepository.ts';
 import { studyTrialEntries } from './ledgerEntries.ts';
 import { LedgerLearner } from './ledgerLearner.ts';
+import { withStanding } from './standing.ts';
 import type { LearnerBackfillReport } from '../../shared/learnerContract.ts';
 
 /**
@@ -86,7 +87,7 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
       ),
     );
   }
-  added += await ledger.append(entries);
+  added += await ledger.append(await withStanding(ledger, entries));
   const learned = await new LedgerLearner(ledger).updateAll();
   return {
     studies: studies.length,

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { createRng } from '../../core/math/random.ts';
 import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { Database } from '../store/database.ts';
+import { withStanding } from './standing.ts';
 import { LedgerRepository } from '../store/ledgerRepository.ts';
 import { LedgerLearner, LedgerRecorder } from './ledgerLearner.ts';
 import { learnerStatus } from '../services/learner/learnerService.ts';
@@ -128,12 +129,12 @@ describe('results ledger and the learner behind it', () => {
     return Array.from({ length: 12 }, (_, b) => rows.slice(25 * b, 25 * b + 25));
   };
 
-  /** The old synchronous path: each batch appended, then learned, before the next one arrives. */
+  /** The old synchronous path: each batch appended (with its standing), then learned, before the next one arrives. */
   async function synchronous(db: Database, of: LedgerEntry[][]): Promise<LedgerLearner> {
     const ledger = new LedgerRepository(db);
     const learner = new LedgerLearner(ledger);
     for (const batch of of) {
-      await ledger.append(batch);
+      await ledger.append(await withStanding(ledger, batch));
       await learner.update('sma-cross');
     }
     return learner;
@@ -207,7 +208,7 @@ describe('results ledger and the learner behind it', () => {
       const restarted = new LedgerRecorder(ledger, new LedgerLearner(ledger), () => undefined, {
         idleMs: Infinity,
       });
-      await restarted.recover(async () => ledger.append(all.slice(0, 10).flat()));
+      await restarted.recover(async () => ledger.append(await withStanding(ledger, all.slice(0, 10).flat())));
       for (const batch of all.slice(10)) restarted.record(() => batch);
       await restarted.flush();
       expect(await ledger.count()).toBe(300);

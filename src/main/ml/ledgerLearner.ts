@@ -3,6 +3,7 @@ import { ParameterLearner, type ParameterLearnerOptions } from '../../core/ml/le
 import type { ModelState } from '../../core/ml/base.ts';
 import type { Database } from '../store/database.ts';
 import { LedgerRepository, type StoredLearnerState } from '../store/ledgerRepository.ts';
+import { withStanding } from './standing.ts';
 
 /** A learner as the service holds it: the model, the ledger row it has learned up to, its saved version. */
 export interface LoadedLearner {
@@ -228,7 +229,7 @@ export class LedgerRecorder {
         }
       }
       try {
-        await this.ledger.append(entries);
+        await this.ledger.append(await withStanding(this.ledger, entries));
       } catch (error) {
         this.report(error);
       }

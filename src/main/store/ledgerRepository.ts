@@ -1,11 +1,27 @@
 import type { Features } from '../../core/ml/base.ts';
 import type { LedgerEntry, LedgerKind } from '../../core/ml/learner/ledger.ts';
+import { STANDING_POPULATION, type ReferenceSet } from '../../core/ml/learner/standing.ts';
 import type { Params } from '../../core/optimize/space.ts';
 import type { Database } from './database.ts';
 
 /** A ledger entry as stored, with its arrival number. */
 export interface StoredLedgerEntry extends LedgerEntry {
   readonly seq: number;
+}
+
+/** A scored set of the ledger, named by its row (the reference population's order breaks ties by it). */
+export interface LedgerReferenceSet extends ReferenceSet {
+  readonly sourceId: string;
+  readonly item: number;
+}
+
+/** The order of a reference population: newest window first, then by source and item. */
+export function byRecency(a: LedgerReferenceSet, b: LedgerReferenceSet): number {
+  return (
+    b.endTime - a.endTime ||
+    (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0) ||
+    a.item - b.item
+  );
 }
 
 export interface StoredLearnerState {
@@ -139,6 +155,37 @@ export class LedgerRepository {
       { sourceId },
     );
     return rows.map(toEntry);
+  }
+
+  /**
+   * The scored sets of a symbol, timeframe and strategy whose window ended before `before` (epoch ms),
+   * newest first (see standing.ts): the population a set's standing is read against.
+   */
+  async referencePopulation(
+    of: { readonly symbol: string; readonly timeframe: string; readonly strategy: string },
+    before: number,
+    limit = STANDING_POPULATION,
+  ): Promise<LedgerReferenceSet[]> {
+    const rows = await this.db.all<{
+      source_id: string;
+      item: number;
+      params: string;
+      score: number;
+      end_ms: number | bigint;
+    }>(
+      `SELECT source_id, item, params::VARCHAR AS params, score, end_ms FROM learner_ledger
+       WHERE kind = 'window-test' AND score IS NOT NULL AND symbol = $symbol AND timeframe = $timeframe
+         AND strategy = $strategy AND end_ms < $before
+       ORDER BY end_ms DESC, source_id, item LIMIT $limit`,
+      { symbol: of.symbol, timeframe: of.timeframe, strategy: of.strategy, before, limit },
+    );
+    return rows.map((r) => ({
+      sourceId: r.source_id,
+      item: r.item,
+      params: JSON.parse(r.params) as Params,
+      score: r.score,
+      endTime: Number(r.end_ms),
+    }));
   }
 
   /** Strategies with learnable rows, and how many. */

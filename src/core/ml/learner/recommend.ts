@@ -9,6 +9,7 @@ import type { Features } from '../base.ts';
 import { marketContextFeatures, pastPerformanceFeatures } from '../features.ts';
 import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.ts';
 import { windowMetrics } from './panel.ts';
+import { standingFeatures, type ReferenceSet } from './standing.ts';
 import type { ParameterLearner } from './parameterLearner.ts';
 
 export interface RecommendOptions {
@@ -24,6 +25,11 @@ export interface RecommendOptions {
   /** Below this confidence the answer is "keep the current set". */
   readonly threshold: number;
   readonly backtest?: BacktestOptions;
+  /**
+   * The scored sets the candidates' standing is read against (standing.ts), newest first; the ledger's
+   * for its learner, so candidates carry the features its rows were learned with. None: no standing.
+   */
+  readonly population?: readonly ReferenceSet[];
 }
 
 export interface Recommendation {
@@ -45,6 +51,35 @@ export interface Recommendation {
 }
 
 /**
+ * The features of a candidate for the window after the last bar, as a ledger row of that window has
+ * them: θ, the market at the window's start, the set's own performance over the last window, and its
+ * standing among the population's sets whose window had ended by the last bar.
+ */
+export function candidateDescriber(
+  bars: Bars,
+  options: Pick<RecommendOptions, 'strategy' | 'timeframe' | 'windowBars' | 'backtest' | 'population'>,
+): { describe: (params: Params) => Features; regime: string | null } {
+  const n = bars.t.length;
+  const definition = getStrategy(options.strategy);
+  const market = marketRegime(bars, options.timeframe);
+  const context = marketContextFeatures(bars, market.regime, market.regimeInputs, n, market.intraday);
+  const thetaSpace = learnerSpace(options.strategy);
+  const L = options.windowBars;
+  const opensAt = bars.t[n - 1]! + 1;
+  const describe = (params: Params): Features => {
+    const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
+    const past = n - L > run.startIndex ? windowMetrics(bars.t, run.equity, run.trades, n - L, n) : undefined;
+    return {
+      ...spaceFeatures(params, thetaSpace),
+      ...context,
+      ...pastPerformanceFeatures(past, L),
+      ...standingFeatures(options.strategy, params, options.population ?? [], opensAt),
+    };
+  };
+  return { describe, regime: regimeName(market.regime, n - 1) };
+}
+
+/**
  * The best set for the coming window as the learner sees it: the TPE sampler proposes sets (ask/tell,
  * as a study on backtests would, with the learner's predicted score as the objective), each described
  * by θ, the market at the last bar and its own performance over the last window; at the end every
@@ -52,18 +87,7 @@ export interface Recommendation {
  * highest predicted score wins. Its confidence below the threshold means "keep the current set".
  */
 export function recommend(learner: ParameterLearner, bars: Bars, options: RecommendOptions): Recommendation {
-  const n = bars.t.length;
-  const definition = getStrategy(options.strategy);
-  const market = marketRegime(bars, options.timeframe);
-  const context = marketContextFeatures(bars, market.regime, market.regimeInputs, n, market.intraday);
-  const regime = regimeName(market.regime, n - 1);
-  const thetaSpace = learnerSpace(options.strategy);
-  const L = options.windowBars;
-  const describe = (params: Params): Features => {
-    const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
-    const past = n - L > run.startIndex ? windowMetrics(bars.t, run.equity, run.trades, n - L, n) : undefined;
-    return { ...spaceFeatures(params, thetaSpace), ...context, ...pastPerformanceFeatures(past, L) };
-  };
+  const { describe, regime } = candidateDescriber(bars, options);
   const study = new Study({
     space: options.space,
     sampler: { kind: 'tpe' },

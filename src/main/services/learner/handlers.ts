@@ -6,6 +6,7 @@ import {
   type DomainHandlers,
 } from '../../../shared/contract.ts';
 import type { LEARNER_CHANNELS } from '../../../shared/learnerChannels.ts';
+import { STANDING_POPULATION } from '../../../core/ml/learner/standing.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
@@ -21,6 +22,9 @@ import {
   runScorecard,
   scorecardPayload,
 } from './learnerService.ts';
+
+/** Scored sets handed to a recommendation (the current market's population and earlier regimes' from them). */
+const REGIME_POPULATION = 4 * STANDING_POPULATION;
 
 export interface LearnerHandlersDeps {
   readonly db: Database;
@@ -90,6 +94,13 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
             trials: request.trials,
             threshold: request.threshold,
             regimes: request.regimes,
+            // Newest first and more than one population's worth: a regime's earlier last bar reads what
+            // of it had ended by then.
+            population: await ledger.referencePopulation(
+              { symbol: request.symbol, timeframe: request.timeframe, strategy: settings.strategy },
+              Number.MAX_SAFE_INTEGER,
+              REGIME_POPULATION,
+            ),
           });
           job.progress(2, 2, { stage: 'done' });
           return LearnerRecommendations.parse(
