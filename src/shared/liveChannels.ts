@@ -29,6 +29,7 @@ export const LIVE_CHANNELS = {
     'live:regime-updates-set',
     'live:webhook',
     'live:webhook-set',
+    'live:webhook-test',
     'live:verify-provenance',
   ],
   events: ['live:status', 'live:alarm'],

@@ -241,7 +241,8 @@ export const LiveWebhookView = z.object({
   lastDelivery: z
     .object({
       at: z.number(),
-      kind: z.enum(LIVE_ALARM_KINDS),
+      /** The alarm posted, or 'test' for "send a test". */
+      kind: z.enum([...LIVE_ALARM_KINDS, 'test']),
       bot: z.string(),
       status: z.number().nullable(),
       error: z.string().nullable(),
@@ -281,6 +282,19 @@ export const RegimeUpdatesView = z.object({
       trigger: z.enum(['regime-change', 'daily']).nullable(),
       regime: z.string().nullable(),
       action: z.enum(['keep', 'proposed', 'pushed', 'failed']),
+      detail: z.string(),
+    })
+    .nullable(),
+  /** Hours of bar time between the checks made without a regime change. */
+  dailyCheckHours: z.number(),
+  /** The last regime change of the live bars that called for a check (null: none seen yet). */
+  lastRegimeChange: z.object({ at: z.number(), from: z.string().nullable(), regime: z.string() }).nullable(),
+  /** The last set proposed, and what became of it (pushed, or waiting for a person and why). */
+  lastProposal: z
+    .object({
+      at: z.number(),
+      approvalId: z.string(),
+      action: z.enum(['proposed', 'pushed']),
       detail: z.string(),
     })
     .nullable(),
@@ -351,6 +365,8 @@ export const liveContract = {
       }),
       output: LiveWebhookView,
     },
+    /** Posts a signed test (type regimen.live.test) to the webhook now; its outcome is the last delivery. */
+    'live:webhook-test': { input: z.strictObject({}), output: LiveWebhookView },
   },
   events: {
     'live:status': LiveBotView,

@@ -123,6 +123,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'live:regime-updates-set': { bot: FUZZ_BOT, settings: { enabled: false } },
     'live:webhook': {},
     'live:webhook-set': { url: null },
+    'live:webhook-test': {},
     // data:demo is left out: every valid request writes the whole demo market (1.2 M bars, ~10 s, a minute
     // under load in a few draws); its one optional field is checked by the dispatch like every input.
     // data:sync too: a valid one runs until job:cancel, and a draw that shifts `since` past the present

@@ -195,6 +195,14 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:regime-updates-set': () => ({ bot: bot.url, settings: { enabled: false } }),
   'live:webhook': () => ({}),
   'live:webhook-set': () => ({ url: null }),
+  'live:webhook-test': async () => {
+    // A receiver to post to: the fake Alpaca server answers the unknown path with a 4xx, not retried.
+    await dispatch(services.handlers, 'live:webhook-set', {
+      url: `${fake.url}/hook`,
+      secret: 'contract-outputs-webhook-secret',
+    });
+    return {};
+  },
   'live:verify-provenance': () => ({ set: proposal.set }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:annotate': () => ({ studyId, note: 'contract' }),

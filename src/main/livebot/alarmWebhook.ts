@@ -47,7 +47,8 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 
 export interface WebhookDelivery {
   readonly at: number;
-  readonly kind: LiveAlarmKind;
+  /** The alarm posted, or 'test' ("send a test"). */
+  readonly kind: LiveAlarmKind | 'test';
   readonly bot: string;
   /** The receiver's HTTP status, or null when it could not be reached. */
   readonly status: number | null;
@@ -81,6 +82,28 @@ export async function deliverAlarm(
     since: alarm.since,
     sentAt: now(),
   });
+  return { kind: alarm.kind, bot: alarm.bot, ...(await postSigned(options, body)), at: now() };
+}
+
+/**
+ * A test the trader sends from the Live view: signed as an alarm is, of its own type so a receiver
+ * does not take it for one.
+ */
+export async function deliverTest(options: AlarmWebhookOptions): Promise<WebhookDelivery> {
+  const now = options.now ?? Date.now;
+  const body = JSON.stringify({
+    type: 'regimen.live.test',
+    message: 'a test from Regimen: alarms will arrive here, signed with this secret',
+    sentAt: now(),
+  });
+  return { kind: 'test', bot: '-', ...(await postSigned(options, body)), at: now() };
+}
+
+async function postSigned(
+  options: AlarmWebhookOptions,
+  body: string,
+): Promise<{ status: number | null; error: string | null }> {
+  const now = options.now ?? Date.now;
   const attempts = options.attempts ?? 3;
   let outcome: { status: number | null; error: string | null } = { status: null, error: null };
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -104,7 +127,7 @@ export async function deliverAlarm(
     }
     if (attempt < attempts) await sleep((options.backoffMs ?? 1_000) * 2 ** (attempt - 1));
   }
-  return { at: now(), kind: alarm.kind, bot: alarm.bot, ...outcome };
+  return outcome;
 }
 
 /**

@@ -68,6 +68,7 @@ const handlers: Requests = {
   'live:regime-updates-set': reject,
   'live:webhook': reject,
   'live:webhook-set': reject,
+  'live:webhook-test': reject,
   'learner:status': reject,
   'learner:state': reject,
   'learner:backfill': reject,

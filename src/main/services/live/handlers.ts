@@ -29,7 +29,12 @@ import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
 import { verifyProvenance } from './provenance.ts';
 import { proposalFromTrial } from './studyProposal.ts';
-import { RegimeUpdates, type LearnerSource } from './regimeUpdates.ts';
+import {
+  RegimeUpdateRecords,
+  regimeUpdateRecordsPath,
+  RegimeUpdates,
+  type LearnerSource,
+} from './regimeUpdates.ts';
 import { LiveWatcher } from './watcher.ts';
 import { createAlarmWebhook } from './webhook.ts';
 
@@ -88,6 +93,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     deps.learnerFor ??
       // A fresh loader each time updates start: the learner may have been saved again since.
       ((strategy) => new LedgerLearner(new LedgerRepository(deps.db)).load(strategy)),
+    new RegimeUpdateRecords(regimeUpdateRecordsPath(deps.dataDir)),
   );
   const watcher = new LiveWatcher({
     bots: () => registry.list(),

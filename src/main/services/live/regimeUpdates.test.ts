@@ -7,7 +7,10 @@ import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/li
 import { LiveRunner } from '../../../core/live/runner.ts';
 import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import { captureIO } from '../../../../test/support/captureIO.ts';
 import type { Requests } from '../../../shared/contract.ts';
+import type { RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import { main } from '../../cli/main.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
 import { setApprovalPolicy } from '../../livebot/autoApproval.ts';
 import { BotClient } from '../../livebot/botClient.ts';
@@ -129,9 +132,7 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
     last: null,
   });
   await feed(150);
-  const view = (await call('live:regime-updates', { bot: server.url })) as {
-    last: { action: string; trigger: string } | null;
-  };
+  const view = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
   const proposals = await auditOf((a) => a.of('proposal', server.url));
   const byUpdates = proposals.filter((p) => p.actor === 'regime-updates');
   expect(byUpdates.length).toBeGreaterThan(0);
@@ -142,6 +143,24 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
   expect(approvals.filter((a) => a.actor === 'policy').length).toBeGreaterThan(0);
   expect(view.last).not.toBeNull();
   expect((await new BotClient(server.url, SECRET).status()).acceptedVersion).toBeGreaterThan(1);
+  // What the view and `live regime-updates show` tell: the last regime change, the last proposal and
+  // what became of it, as the server recorded them (a CLI in another process reads the same record).
+  const lastByUpdates = JSON.parse(byUpdates.at(-1)!.detail) as { approvalId: string };
+  const pushes = await auditOf((a) => a.of('push', server.url));
+  const wasPushed = pushes.some((p) => p.detail.includes(lastByUpdates.approvalId));
+  const action = wasPushed ? 'pushed' : 'proposed';
+  expect(view.lastProposal).toMatchObject({ approvalId: lastByUpdates.approvalId, action });
+  expect(view.lastRegimeChange).toMatchObject({ regime: expect.stringMatching(/^\w+\/\w+$/) });
+  expect(view.dailyCheckHours).toBe(24);
+  const io = captureIO();
+  expect(await main(['live', 'regime-updates', 'show', '--bot', server.url, '--data-dir', dir], io)).toBe(0);
+  expect(io.stdout).toContain(`  last check: ${new Date(view.last!.at).toISOString()}`);
+  expect(io.stdout).toContain(
+    `  last regime change: ${new Date(view.lastRegimeChange!.at).toISOString()} ${view.lastRegimeChange!.from ?? '(start)'} -> ${view.lastRegimeChange!.regime}`,
+  );
+  expect(io.stdout).toContain(
+    `  last proposal: ${new Date(view.lastProposal!.at).toISOString()} ${wasPushed ? 'pushed' : 'waits for a person'}: ${view.lastProposal!.detail}`,
+  );
 });
 
 it('settings are checked field by field, kept beside the bot and dropped with it', async () => {

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Bars } from '../../../core/data/bars.ts';
 import type { BarValues } from '../../../core/data/validate.ts';
 import { RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
@@ -19,6 +21,50 @@ export const REGIME_UPDATES_OFF: RegimeUpdateSettings = {
   threshold: 0.5,
   minDwellHours: 24,
 };
+
+/** Bar time between the checks made without a regime change (RegimeUpdatePolicy's default). */
+export const DAILY_CHECK_HOURS = 24;
+
+/** What regime updates last did for a bot: kept by the server, read by `live regime-updates show`. */
+export type RegimeUpdateRecord = Pick<RegimeUpdatesView, 'last' | 'lastRegimeChange' | 'lastProposal'>;
+
+const NOTHING_YET: RegimeUpdateRecord = { last: null, lastRegimeChange: null, lastProposal: null };
+
+export function regimeUpdateRecordsPath(dataDir: string): string {
+  return join(dataDir, 'live-regime-updates.json');
+}
+
+/**
+ * live-regime-updates.json: each bot's last check, regime change and proposal. Only the folder's
+ * owner writes it (once per poll that changed something), so it never races the CLI's writes of the
+ * settings in live-bots.json; it outlives a restart of the server.
+ */
+export class RegimeUpdateRecords {
+  constructor(private readonly path: string) {}
+
+  get(bot: string): RegimeUpdateRecord {
+    return this.read()[bot] ?? NOTHING_YET;
+  }
+
+  set(bot: string, record: RegimeUpdateRecord | null): void {
+    const all = this.read();
+    if (record === null) delete all[bot];
+    else all[bot] = record;
+    const temporary = `${this.path}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    renameSync(temporary, this.path);
+  }
+
+  private read(): Record<string, RegimeUpdateRecord> {
+    if (!existsSync(this.path)) return {};
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, RegimeUpdateRecord>;
+    } catch {
+      // Only this class writes it, whole and renamed into place: unreadable means lost, not half-written.
+      return {};
+    }
+  }
+}
 
 /** Candidates the learner weighs per check: a check holds the watcher's poll for their backtests. */
 const TRIALS = 16;
@@ -43,32 +89,33 @@ interface Running {
  */
 export class RegimeUpdates {
   private readonly running = new Map<string, Running>();
-  private readonly last = new Map<string, RegimeUpdatesView['last']>();
   /** The desk of the poll in progress: the updater acts through the watcher's desk, never its own. */
   private desk: LiveDesk | null = null;
 
   constructor(
     private readonly registry: BotRegistry,
     private readonly learnerFor: LearnerSource,
+    private readonly records: RegimeUpdateRecords,
   ) {}
 
   view(bot: string): RegimeUpdatesView {
     return {
       bot,
       settings: this.registry.regimeUpdates(bot) ?? REGIME_UPDATES_OFF,
-      last: this.last.get(bot) ?? null,
+      dailyCheckHours: DAILY_CHECK_HOURS,
+      ...this.records.get(bot),
     };
   }
 
   set(bot: string, settings: RegimeUpdateSettings): RegimeUpdatesView {
     this.registry.setRegimeUpdates(bot, settings);
-    this.forget(bot);
+    this.running.delete(bot);
     return this.view(bot);
   }
 
   forget(bot: string): void {
     this.running.delete(bot);
-    this.last.delete(bot);
+    this.records.set(bot, null);
   }
 
   /** The watcher read bars `from` onwards of `bars` (every bar the bot reported) in this poll. */
@@ -79,30 +126,33 @@ export class RegimeUpdates {
       return;
     }
     this.desk = desk;
+    const before = this.records.get(bot);
+    let record = before;
+    const failed = (detail: string): void => {
+      record = {
+        ...record,
+        last: { at: bars.t[bars.t.length - 1] ?? 0, trigger: null, regime: null, action: 'failed', detail },
+      };
+    };
     try {
       const kept = this.running.get(bot);
       const running =
         kept !== undefined && kept.seen === from && kept.settings === JSON.stringify(settings)
           ? kept
-          : await this.start(desk, bot, bars, from, settings);
+          : await this.start(desk, bot, bars, from, settings, failed);
       if (running === null) return;
       for (let i = from; i < bars.t.length; i++) {
         running.seen = i + 1;
         const outcome = await running.updater.onBar(barAt(bars, i));
-        if (outcome !== null) this.last.set(bot, lastOf(outcome));
+        if (outcome !== null) record = recordOf(record, outcome);
       }
     } catch (error) {
       // A refused push or an unreachable bot is reported here; the watch itself goes on.
       this.running.delete(bot);
-      this.last.set(bot, {
-        at: bars.t[bars.t.length - 1] ?? 0,
-        trigger: null,
-        regime: null,
-        action: 'failed',
-        detail: error instanceof Error ? error.message : String(error),
-      });
+      failed(error instanceof Error ? error.message : String(error));
     } finally {
       this.desk = null;
+      if (record !== before) this.records.set(bot, record);
     }
   }
 
@@ -112,17 +162,12 @@ export class RegimeUpdates {
     reported: ReportedBars,
     from: number,
     settings: RegimeUpdateSettings,
+    failed: (detail: string) => void,
   ): Promise<Running | null> {
     this.running.delete(bot);
     const set = await activeSet(desk, bot);
     if (set === undefined) {
-      this.last.set(bot, {
-        at: reported.t[reported.t.length - 1] ?? 0,
-        trigger: null,
-        regime: null,
-        action: 'failed',
-        detail: 'the bot runs no set the audit knows: push one first, then regime updates start',
-      });
+      failed('the bot runs no set the audit knows: push one first, then regime updates start');
       return null;
     }
     const { learner, version } = await this.learnerFor(set.strategy.name);
@@ -178,7 +223,8 @@ const barAt = (bars: Bars | ReportedBars, i: number): BarValues => ({
   v: bars.v[i]!,
 });
 
-function lastOf(outcome: UpdateOutcome): NonNullable<RegimeUpdatesView['last']> {
+/** The record after one check: its outcome, and the regime change or proposal it was. */
+function recordOf(record: RegimeUpdateRecord, outcome: UpdateOutcome): RegimeUpdateRecord {
   const { trigger } = outcome;
   const detail =
     outcome.action === 'pushed'
@@ -186,5 +232,15 @@ function lastOf(outcome: UpdateOutcome): NonNullable<RegimeUpdatesView['last']> 
       : outcome.action === 'proposed'
         ? `proposal ${outcome.approvalId}: ${outcome.reason}`
         : outcome.reason;
-  return { at: trigger.at, trigger: trigger.kind, regime: trigger.regime, action: outcome.action, detail };
+  return {
+    last: { at: trigger.at, trigger: trigger.kind, regime: trigger.regime, action: outcome.action, detail },
+    lastRegimeChange:
+      trigger.kind === 'regime-change'
+        ? { at: trigger.at, from: trigger.from, regime: trigger.regime }
+        : record.lastRegimeChange,
+    lastProposal:
+      outcome.action === 'keep'
+        ? record.lastProposal
+        : { at: trigger.at, approvalId: outcome.approvalId, action: outcome.action, detail },
+  };
 }

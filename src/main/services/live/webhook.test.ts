@@ -175,3 +175,19 @@ it('an OS notification names the bot and what happened', () => {
     body: 'runs v3, approved is v2',
   });
 });
+
+it('"send a test" posts a signed regimen.live.test now and reports its delivery; refused without a URL', async () => {
+  const { webhook } = setup();
+  await expect(webhook.handlers['live:webhook-test']({})).rejects.toThrow('no webhook is set');
+  await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
+  answers = [503];
+  const view = await webhook.handlers['live:webhook-test']({});
+  expect(view.lastDelivery).toMatchObject({ kind: 'test', status: 200, error: null });
+  expect(received).toHaveLength(2);
+  const last = received[1]!;
+  expect(JSON.parse(last.body)).toMatchObject({ type: 'regimen.live.test' });
+  const timestamp = String(last.headers['x-regimen-timestamp']);
+  expect(last.headers['x-regimen-signature']).toBe(webhookSignature(HOOK_SECRET, timestamp, last.body));
+  expect(JSON.stringify(view)).not.toContain(HOOK_SECRET);
+  webhook.close();
+});

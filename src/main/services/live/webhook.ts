@@ -4,10 +4,12 @@ import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
 import type { LiveWebhookView } from '../../../shared/liveContract.ts';
 import {
   deliverAlarm,
+  deliverTest,
   forwardAlarms,
   OUTSIDE_ALARM_KINDS,
   WEBHOOK_SECRET_ENV,
   WEBHOOK_SECRET_NAME,
+  type AlarmWebhookOptions,
   type WebhookDelivery,
 } from '../../livebot/alarmWebhook.ts';
 import { isLoopbackHost } from '../../livebot/botServer.ts';
@@ -24,7 +26,7 @@ export interface AlarmWebhookDeps {
   readonly backoffMs?: number;
 }
 
-type WebhookChannels = 'live:webhook' | 'live:webhook-set';
+type WebhookChannels = 'live:webhook' | 'live:webhook-set' | 'live:webhook-test';
 
 /**
  * The alarm webhook's setting (its URL beside the bots, its signing secret in the keychain or
@@ -47,16 +49,22 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
     kinds: [...OUTSIDE_ALARM_KINDS],
     lastDelivery,
   });
-  const unsubscribe = forwardAlarms(deps.events, (alarm) => {
+  /** Queued behind the alarms before it, so deliveries keep the order they were raised in. */
+  const deliver = (post: (options: AlarmWebhookOptions) => Promise<WebhookDelivery>): Promise<void> => {
     queue = queue.then(async () => {
       const url = deps.registry.webhookUrl();
       const key = url === null ? null : await secret();
       if (url === null || key === null) return;
-      lastDelivery = await deliverAlarm(
-        { url, secret: key, ...(deps.backoffMs === undefined ? {} : { backoffMs: deps.backoffMs }) },
-        alarm,
-      );
+      lastDelivery = await post({
+        url,
+        secret: key,
+        ...(deps.backoffMs === undefined ? {} : { backoffMs: deps.backoffMs }),
+      });
     });
+    return queue;
+  };
+  const unsubscribe = forwardAlarms(deps.events, (alarm) => {
+    void deliver((options) => deliverAlarm(options, alarm));
   });
   return {
     handlers: {
@@ -90,6 +98,14 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
             'secret',
           );
         deps.registry.setWebhookUrl(parsed.href);
+        return view();
+      },
+      'live:webhook-test': async () => {
+        if (deps.registry.webhookUrl() === null)
+          throw new InputError('no webhook is set: set its URL first', 'url');
+        if ((await secret()) === null)
+          throw new InputError(`no signing secret: give one, or set ${WEBHOOK_SECRET_ENV}`, 'secret');
+        await deliver(deliverTest);
         return view();
       },
     },

@@ -12,6 +12,8 @@ import { formatMoney, formatNumber, formatParamValue, formatPercent } from '../.
 import { useApp } from '../../store/context.tsx';
 import { liveEquityOption } from './liveChart.ts';
 import { PolicySection } from './PolicySection.tsx';
+import { RegimeUpdatesSection } from './RegimeUpdatesSection.tsx';
+import { WebhookSection } from './WebhookSection.tsx';
 import { useLive, type Act } from './useLive.ts';
 import './live.css';
 
@@ -52,6 +54,7 @@ export function LiveView() {
       <div className="live-side">
         <Proposals proposals={state.proposals} client={client} act={act} busy={state.busy} />
         <AuditTrail audit={state.audit} client={client} />
+        <WebhookSection client={client} act={act} />
       </div>
     </div>
   );
@@ -144,6 +147,7 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
         </div>
       ) : null}
       <PolicySection bot={bot.url} client={client} act={act} />
+      <RegimeUpdatesSection bot={bot.url} client={client} act={act} />
       <div className="live-actions">
         <TextInput placeholder="reason" testId="live-reason" value={reason} set={setReason} />
         <button

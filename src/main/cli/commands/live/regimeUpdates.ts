@@ -2,7 +2,13 @@ import { resolveDataDir } from '../../../paths.ts';
 import { RegimeUpdateSettings } from '../../../../shared/liveContract.ts';
 import { describeIssues } from '../../../../shared/validation.ts';
 import { BotRegistry, botRegistryPath } from '../../../services/live/botRegistry.ts';
-import { REGIME_UPDATES_OFF } from '../../../services/live/regimeUpdates.ts';
+import {
+  DAILY_CHECK_HOURS,
+  REGIME_UPDATES_OFF,
+  RegimeUpdateRecords,
+  regimeUpdateRecordsPath,
+  type RegimeUpdateRecord,
+} from '../../../services/live/regimeUpdates.ts';
 import { requiredOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import type { Command } from '../../command.ts';
 import { BOT, print } from './desk.ts';
@@ -75,7 +81,32 @@ export const liveRegimeUpdatesShowCommand: Command = {
     const registry = registryOf(args);
     const bot = knownBot(registry, args);
     const settings = registry.regimeUpdates(bot) ?? REGIME_UPDATES_OFF;
-    print(io, args, { bot, settings }, describe(bot, settings));
+    const record = new RegimeUpdateRecords(
+      regimeUpdateRecordsPath(resolveDataDir(stringOption(args, 'data-dir'))),
+    ).get(bot);
+    print(
+      io,
+      args,
+      { bot, settings, dailyCheckHours: DAILY_CHECK_HOURS, ...record },
+      [describe(bot, settings), ...outcomeLines(record)].join('\n'),
+    );
     return 0;
   },
 };
+
+const iso = (at: number): string => new Date(at).toISOString();
+
+/** What the server's regime updates last did for the bot (the server writes it; none: never ran). */
+function outcomeLines({ last, lastRegimeChange, lastProposal }: RegimeUpdateRecord): string[] {
+  if (last === null) return ['  no check yet'];
+  const change = lastRegimeChange;
+  return [
+    `  last check: ${iso(last.at)}${last.trigger === null ? '' : ` (${last.trigger}${last.regime === null ? '' : ` in ${last.regime}`})`}: ${last.action}: ${last.detail}`,
+    change === null
+      ? '  last regime change: none seen yet'
+      : `  last regime change: ${iso(change.at)} ${change.from ?? '(start)'} -> ${change.regime}`,
+    lastProposal === null
+      ? '  last proposal: none'
+      : `  last proposal: ${iso(lastProposal.at)} ${lastProposal.action === 'pushed' ? 'pushed' : 'waits for a person'}: ${lastProposal.detail}`,
+  ];
+}
