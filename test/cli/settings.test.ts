@@ -79,4 +79,27 @@ describe('regimen settings', () => {
       expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
     },
   );
+
+  it.skipIf(!goog.present)(`is the default of backtest's --risk-free${goog.skipReason}`, async () => {
+    const d = ['--data-dir', dataDir()];
+    const sharpe = async (...flags: string[]) => {
+      const r = await cli([
+        'backtest',
+        '--csv',
+        goog.path,
+        '--strategy',
+        'sma-cross',
+        '--json',
+        ...flags,
+        ...d,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { metrics: { sharpeRatio: number } }).metrics.sharpeRatio;
+    };
+    const atZero = await sharpe();
+    const atFour = await sharpe('--risk-free', '4');
+    expect(atFour).toBeLessThan(atZero);
+    await cli(['settings', 'set', 'riskFreePercent', '4', ...d]);
+    expect(await sharpe()).toBe(atFour);
+  });
 });

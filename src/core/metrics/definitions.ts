@@ -81,7 +81,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
     direction: 'maximize',
     zeroIsNeutral: true,
     description:
-      'Mean over standard deviation (ddof 1) of period (daily) returns, times √P (√252 for daily bars); risk-free rate 0.',
+      'Mean excess over the risk-free rate (Settings; 0 unless set) over standard deviation (ddof 1) of period (daily) returns, times √P (√252 for daily bars).',
   },
   sortinoRatio: {
     label: 'Sortino ratio',
@@ -89,7 +89,8 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
     format: 'ratio',
     direction: 'maximize',
     zeroIsNeutral: true,
-    description: 'Annualized mean daily return over annualized downside deviation √mean(min(r, 0)²).',
+    description:
+      'Annualized mean daily excess return over the risk-free rate (Settings; 0 unless set) over annualized downside deviation √mean(min(r − rf, 0)²).',
   },
   calmarRatio: {
     label: 'Calmar ratio',

@@ -5,7 +5,7 @@ import { EQUITY_METRIC_KEYS, METRIC_DEFINITIONS } from './definitions.ts';
 import { annualizationOf, computeEquityMetrics, computeMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { deflatedSharpeRatio } from './overfitting.ts';
-import { periodEndIndices } from './periods.ts';
+import { periodEndIndices, periodSeries } from './periods.ts';
 
 interface TradeRow {
   entryIndex: number;
@@ -478,5 +478,53 @@ describe("annualisation by the data's own periodicity", () => {
     expect(() => computeEquityMetrics(t, equity, { periodsPerYear: 0 })).toThrow(
       'metrics: periodsPerYear must be a finite number > 0, got 0',
     );
+  });
+});
+
+describe('the risk-free rate', () => {
+  // 300 days of a random walk: returns on both sides of the per-day rate.
+  const days = 300;
+  const t = new Float64Array(days);
+  const equity = new Float64Array(days);
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  for (let k = 0, value = 100; k < days; k++) {
+    t[k] = Date.UTC(2023, 0, 2) + k * 86_400_000;
+    value *= 1 + (random() - 0.48) * 0.02;
+    equity[k] = value;
+  }
+
+  it('measures Sharpe and Sortino on returns in excess of the rate compounded to one period', () => {
+    const base = computeEquityMetrics(t, equity);
+    const rate = 0.05;
+    const withRate = computeEquityMetrics(t, equity, { riskFreeRate: rate });
+    const { returns } = periodSeries(t, equity, periodEndIndices(t));
+    const { periodsPerYear } = annualizationOf(t);
+    const perPeriod = Math.pow(1 + rate, 1 / periodsPerYear) - 1;
+    const n = returns.length;
+    let sum = 0;
+    for (const r of returns) sum += r;
+    const mean = sum / n;
+    let squares = 0;
+    let downside = 0;
+    for (const r of returns) {
+      squares += (r - mean) ** 2;
+      if (r < perPeriod) downside += (r - perPeriod) ** 2;
+    }
+    const std = Math.sqrt(squares / (n - 1));
+    expect(withRate.sharpeRatio).toBeCloseTo(((mean - perPeriod) / std) * Math.sqrt(periodsPerYear), 10);
+    expect(withRate.sortinoRatio).toBeCloseTo(
+      ((mean - perPeriod) * periodsPerYear) / (Math.sqrt(downside / n) * Math.sqrt(periodsPerYear)),
+      10,
+    );
+    expect(withRate.sharpeRatio).toBeLessThan(base.sharpeRatio);
+    // Nothing else depends on the rate.
+    expect({ ...withRate, sharpeRatio: 0, sortinoRatio: 0, probabilisticSharpe: 0 }).toEqual({
+      ...base,
+      sharpeRatio: 0,
+      sortinoRatio: 0,
+      probabilisticSharpe: 0,
+    });
+    expect(computeEquityMetrics(t, equity, { riskFreeRate: 0 })).toEqual(base);
   });
 });

@@ -182,6 +182,11 @@ export interface EquityMetricsOptions {
   periodEnds?: Int32Array;
   /** Return periods per year for annualization; inferred from the periods' spacing by default (annualizationOf). */
   periodsPerYear?: number;
+  /**
+   * Annual risk-free rate (0.045 for 4.5 %) the Sharpe and Sortino ratios measure excess returns over:
+   * each period's return less the rate compounded to one period, (1 + rate)^(1/P) - 1. 0 by default.
+   */
+  riskFreeRate?: number;
   /** Number of trials the strategy was selected from, for the deflated Sharpe ratio. */
   trialCount?: number;
   /** Variance across those trials of their annualized sharpeRatio values, for the deflated Sharpe ratio. */
@@ -268,10 +273,15 @@ function equityMetricsOf(
   const growth = last / first;
   const annualizedReturn = n === 0 ? NaN : growth <= 0 ? -1 : Math.pow(growth, periodsPerYear / n) - 1;
 
-  const mu = mean(returns);
+  const riskFree = Math.pow(1 + (options.riskFreeRate ?? 0), 1 / periodsPerYear) - 1;
+  // Excess returns: the deviation is the same less a constant; the mean and the downside are not.
+  const mu = mean(returns) - riskFree;
   const std = sampleStd(returns);
   let downsideSq = 0;
-  for (let k = 0; k < n; k++) if (returns[k] < 0) downsideSq += returns[k] * returns[k];
+  for (let k = 0; k < n; k++) {
+    const excess = returns[k] - riskFree;
+    if (excess < 0) downsideSq += excess * excess;
+  }
   const downside = n === 0 ? NaN : Math.sqrt(downsideSq / n);
   const sqrtP = Math.sqrt(periodsPerYear);
 

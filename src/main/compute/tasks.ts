@@ -63,6 +63,8 @@ export interface BacktestTask {
   /** What to run, resolved by the worker: an unknown name or another version than this build's fails. */
   readonly strategy: StrategyRef;
   readonly options: BacktestOptions;
+  /** Annual risk-free rate the run's Sharpe and Sortino are measured against (Settings; 0 by default). */
+  readonly riskFreeRate?: number;
 }
 
 /**
@@ -118,6 +120,8 @@ export interface TrialsTask {
   readonly strategy: StrategyRef;
   readonly paramSets: readonly Record<string, number>[];
   readonly options: BacktestOptions;
+  /** As a backtest's (BacktestTask). */
+  readonly riskFreeRate?: number;
   /** Trials in the whole study so far, for the deflated Sharpe ratio of each. */
   readonly trialCount?: number; /**
    * Also return each trial's per-period (daily for intraday bars) returns: the columns of the T x N
@@ -330,8 +334,14 @@ export function resultTransfers(result: ReturnType<TaskRunner['run']>): ArrayBuf
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
-function metricsOf(prepared: PreparedDataset, periodEnds: Int32Array, run: BacktestRun): Metrics {
+function metricsOf(
+  prepared: PreparedDataset,
+  periodEnds: Int32Array,
+  run: BacktestRun,
+  riskFreeRate: number | undefined,
+): Metrics {
   return computeMetrics({
+    riskFreeRate,
     t: prepared.bars.t,
     equity: run.equity,
     initialCash: run.options.cash,
@@ -423,7 +433,7 @@ export class TaskRunner {
     const { prepared, periodEnds } = this.prepared(task.dataset);
     const { definition, params } = resolveStrategy(task.strategy);
     const run = runPrepared(prepared, definition, params, task.options, this.workspace);
-    const metrics = metricsOf(prepared, periodEnds, run);
+    const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate);
     const trades: TradeOut[] = tradeRecords(run.trades).map((trade) => ({
       entryTime: trade.entryTime,
       exitTime: trade.exitTime,
@@ -483,7 +493,7 @@ export class TaskRunner {
       try {
         const params = merge ? { ...shared, ...own } : own;
         const run = runPrepared(prepared, definition, params, task.options, this.workspace);
-        const metrics = metricsOf(prepared, periodEnds, run);
+        const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate);
         if (task.periodReturns === true) {
           const start = run.options.returnsFrom === 'first-bar' ? undefined : run.options.cash;
           const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, start).returns;

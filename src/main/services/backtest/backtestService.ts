@@ -33,6 +33,8 @@ export class BacktestService {
     private readonly repo: BarsRepository,
     private readonly pool: ComputePool,
     private readonly jobs: JobContext,
+    /** The Settings' annual risk-free rate in percent, read on every run (it may change between runs). */
+    private readonly riskFreePercent: () => number = () => 0,
   ) {}
 
   async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
@@ -92,6 +94,7 @@ export class BacktestService {
           dataset,
           strategy: strategyRef(strategy, request.params),
           options: options(stressBps),
+          riskFreeRate: (request.riskFreePercent ?? this.riskFreePercent()) / 100,
         });
       // The stressed runs are queued with the run itself, so the pool's workers share them.
       const outputs = await Promise.all(COST_STRESS_BPS.map((bps) => run(bps)));

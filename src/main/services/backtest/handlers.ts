@@ -15,8 +15,10 @@ export function createBacktestHandlers(deps: {
   readonly jobs: JobContext;
   /** The data folder's strategy files that were left out at start, and why. */
   readonly strategyProblems: readonly StrategyProblem[];
+  /** The Settings' risk-free rate, annual percent. */
+  readonly riskFreePercent: () => number;
 }): DomainHandlers<typeof BACKTEST_CHANNELS> {
-  const backtests = new BacktestService(deps.bars, deps.pool, deps.jobs);
+  const backtests = new BacktestService(deps.bars, deps.pool, deps.jobs, deps.riskFreePercent);
   return {
     'strategies:list': async () => listStrategies(),
     'strategies:problems': async () => deps.strategyProblems.map((problem) => ({ ...problem })),

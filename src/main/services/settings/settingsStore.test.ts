@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type SettingsState } from '../../../shared/settingsContract.ts';
 import { resolveDataDir } from '../../paths.ts';
 import { dispatch } from '../dispatch.ts';
-import { servicesOnTempDir } from '../../../../test/support/serviceHost.ts';
+import { HOST_SYMBOL, servicesOnTempDir, startServiceHost } from '../../../../test/support/serviceHost.ts';
 import { tempDir } from '../../../../test/marketdata/helpers.ts';
 import { SETTINGS_FILE, SettingsStore, type WorkerPool } from './settingsStore.ts';
 
@@ -160,6 +160,35 @@ describe('settings over the contract', () => {
     } finally {
       await services.close();
       dir.remove();
+    }
+  });
+});
+
+describe('the risk-free rate', () => {
+  it('is what backtest:run measures Sharpe and Sortino against unless the request gives its own', async () => {
+    const h = await startServiceHost();
+    try {
+      const run = async (extra: Record<string, unknown> = {}) => {
+        const answer = await h.post('backtest:run', {
+          symbol: HOST_SYMBOL,
+          timeframe: '1h',
+          strategy: 'sma-cross',
+          params: { fast: 5, slow: 20 },
+          cash: 10_000,
+          ...extra,
+        });
+        expect(answer.status).toBe(200);
+        return (answer.body as { metrics: Record<string, number> }).metrics;
+      };
+      const atZero = await run();
+      expect((await h.post('settings:set', { riskFreePercent: 5 })).status).toBe(200);
+      const atFive = await run();
+      expect(atFive.sharpeRatio).toBeLessThan(atZero.sharpeRatio!);
+      expect(atFive.sortinoRatio).toBeLessThan(atZero.sortinoRatio!);
+      expect(atFive.finalEquity).toBe(atZero.finalEquity);
+      expect((await run({ riskFreePercent: 0 })).sharpeRatio).toBe(atZero.sharpeRatio);
+    } finally {
+      await h.close();
     }
   });
 });

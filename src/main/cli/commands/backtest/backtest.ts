@@ -190,9 +190,15 @@ export const backtestCommand: Command = {
     '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
     '        [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
     '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
+    "        [--risk-free PCT: annual rate Sharpe and Sortino are measured against, default the settings' or 0]\n" +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the tear sheet (HTML) or the trades (CSV)' +
     COMMISSION_HELP,
-  options: { ...BACKTEST_OPTIONS, ...OUT_OPTIONS, param: { type: 'string', multiple: true } },
+  options: {
+    ...BACKTEST_OPTIONS,
+    ...OUT_OPTIONS,
+    param: { type: 'string', multiple: true },
+    'risk-free': { type: 'string' },
+  },
   async run(args, io) {
     const strategyName = stringOption(args, 'strategy');
     if (strategyName === undefined) throw new UsageError('--strategy is required');
@@ -207,6 +213,9 @@ export const backtestCommand: Command = {
     // judged from the bars' timestamps, as the repository does for a symbol imported without one.
     const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
     const account = accountOptionsFrom(args);
+    const riskFreePercent = numberOption(args, 'risk-free', 0);
+    if (!(riskFreePercent >= 0 && riskFreePercent <= 20))
+      throw new UsageError(`--risk-free must be between 0 and 20 (%), got ${riskFreePercent}`);
     const runner = new TaskRunner();
     const run = (stressBps: number) => {
       const output = runner.run({
@@ -217,6 +226,7 @@ export const backtestCommand: Command = {
           ...account,
           ...costOptions(costRequest.commissionRate, costs, (costRequest.extraBps ?? 0) + stressBps),
         },
+        riskFreeRate: riskFreePercent / 100,
       });
       if (!('metrics' in output)) throw new Error('unexpected trials output');
       return output;

@@ -4,8 +4,14 @@ import {
   type SettingsState,
 } from '../../../../shared/settingsContract.ts';
 import { RequestError } from '../../../../shared/errors.ts';
-import { UsageError, type ParsedArgs } from '../../args.ts';
-import { openBackend, type Backend } from '../../backend.ts';
+import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { ownerBackend } from '../../backend.ts';
+import { requestSchemas, type RequestInput, type RequestOutput } from '../../../../shared/contract.ts';
+import type { SETTINGS_CHANNELS } from '../../../../shared/settingsChannels.ts';
+import { parseOrThrow } from '../../../../shared/validation.ts';
+import { resolveDataDir } from '../../../paths.ts';
+import { createSettingsHandlers } from '../../../services/settings/handlers.ts';
+import { SettingsStore } from '../../../services/settings/settingsStore.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 
@@ -73,18 +79,36 @@ function show(state: SettingsState, io: CommandIO, json: boolean): void {
   if (state.problem !== null) io.err(`regimen: ${state.problem}\n`);
 }
 
+type SettingsChannel = (typeof SETTINGS_CHANNELS.requests)[number];
+/** The settings channels of the folder's owner, or of the folder itself when no process owns it. */
+interface SettingsBackend {
+  request<K extends SettingsChannel>(channel: K, input: RequestInput<K>): Promise<RequestOutput<K>>;
+}
+
+/**
+ * Through the owner when one runs (it holds the record every window shows); else the folder's record
+ * directly, behind the same schemas: settings need no database, so none is opened.
+ */
 async function withBackend<T>(
   args: ParsedArgs,
   io: CommandIO,
-  work: (backend: Backend) => Promise<T>,
+  work: (backend: SettingsBackend) => Promise<T>,
 ): Promise<T> {
-  const backend = await openBackend(args);
-  if (backend.owner !== null) io.err(`(through ${backend.owner})\n`);
-  try {
-    return await work(backend);
-  } finally {
-    await backend.close();
+  const owner = await ownerBackend(args);
+  if (owner !== null) {
+    io.err(`(through ${owner.owner})\n`);
+    return work(owner);
   }
+  const handlers = createSettingsHandlers(
+    new SettingsStore({ dataDir: resolveDataDir(stringOption(args, 'data-dir')) }),
+  );
+  return work({
+    request: async (channel, input) => {
+      const request = parseOrThrow(requestSchemas[channel].input, input, `request to "${channel}"`);
+      const handler = handlers[channel] as (request: unknown) => Promise<RequestOutput<typeof channel>>;
+      return handler(request);
+    },
+  });
 }
 
 export const settingsShowCommand: Command = {
