@@ -24,7 +24,14 @@ import {
   type RegimeStream,
 } from './detector.ts';
 import { featureWarmup, FeatureState, type RegimeWindows } from './features.ts';
-import { REGIME_AXES, Trend, type RegimeAxis, type RegimeInputNames, type RegimeOutput } from './labels.ts';
+import {
+  NO_LABEL,
+  REGIME_AXES,
+  Trend,
+  type RegimeAxis,
+  type RegimeInputNames,
+  type RegimeOutput,
+} from './labels.ts';
 import type { AxisModel } from './models.ts';
 import type { Bars } from '../data/bars.ts';
 
@@ -44,6 +51,12 @@ export interface ModelDetectorOptions extends DetectorOptions {
   /** States per axis: 3 (low/normal/high, bear/sideways/bull) or 2 (low/high, bear/bull). Default 3. */
   readonly states?: Partial<Record<RegimeAxis, 2 | 3>>;
   readonly refitDays?: number;
+  /**
+   * The axes to model (all by default). An axis left out is never fitted and labels nothing (NO_LABEL,
+   * NaN probabilities); the others are labelled exactly as with all three, each axis's model being its
+   * own. What uses one axis (a regime switch, the planted checks) pays for one EM instead of three.
+   */
+  readonly axes?: readonly RegimeAxis[];
 }
 
 /** Label code of each state (states ascend by mean) for 2 and 3 states. */
@@ -101,15 +114,17 @@ class AxisTrack {
 
 class ModelStream implements RegimeStream {
   private readonly features: FeatureState;
-  private readonly tracks: AxisTrack[];
+  private readonly tracks: (AxisTrack | null)[];
   private period = NaN;
   private count = 0;
 
   constructor(private readonly detector: ModelDetector) {
     const w = detector.windows;
     this.features = new FeatureState(w);
-    this.tracks = REGIME_AXES.map(
-      (axis) => new AxisTrack(detector.createModel(axis), axis, w.history, detector.persistence),
+    this.tracks = REGIME_AXES.map((axis) =>
+      detector.axes.includes(axis)
+        ? new AxisTrack(detector.createModel(axis), axis, w.history, detector.persistence)
+        : null,
     );
   }
 
@@ -131,9 +146,25 @@ class ModelStream implements RegimeStream {
     this.count++;
     const warm = this.count > this.detector.warmup;
     const d = this.detector;
-    this.tracks[0]!.update(d.observe('trend', f), refit, out.trend, i, warm);
-    this.tracks[1]!.update(d.observe('volatility', f), refit, out.volatility, i, warm);
-    this.tracks[2]!.update(d.observe('volume', f), refit, out.volume, i, warm);
+    this.track(0, d.observe('trend', f), refit, out.trend, i, warm);
+    this.track(1, d.observe('volatility', f), refit, out.volatility, i, warm);
+    this.track(2, d.observe('volume', f), refit, out.volume, i, warm);
+  }
+
+  private track(
+    k: number,
+    x: number,
+    refit: boolean,
+    axis: RegimeOutput[RegimeAxis],
+    i: number,
+    warm: boolean,
+  ): void {
+    const track = this.tracks[k]!;
+    if (track !== null) track.update(x, refit, axis, i, warm);
+    else {
+      axis.inputs[0]![i] = x;
+      writeAxis(axis, i, false, NO_LABEL, NaN, NaN, NaN);
+    }
   }
 }
 
@@ -144,6 +175,7 @@ export abstract class ModelDetector implements RegimeDetector {
   readonly persistence: PersistenceOptions;
   readonly refitDays: number;
   readonly states: Readonly<Record<RegimeAxis, 2 | 3>>;
+  readonly axes: readonly RegimeAxis[];
   readonly warmup: number;
 
   constructor(options: ModelDetectorOptions, persistence: PersistenceOptions) {
@@ -151,6 +183,7 @@ export abstract class ModelDetector implements RegimeDetector {
     this.persistence = resolvePersistence(options, persistence);
     this.refitDays = options.refitDays ?? REFIT_DAYS[options.timeframe];
     this.states = { trend: 3, volatility: 3, volume: 3, ...options.states };
+    this.axes = options.axes ?? REGIME_AXES;
     const w = this.windows;
     // Features settle, the window fills, and the next calendar boundary (at most refitDays sessions away) refits.
     this.warmup = featureWarmup(w) + w.history + this.refitDays * w.barsPerSession;

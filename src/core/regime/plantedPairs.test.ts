@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { evaluateCandidates, sampleCandidates, selectRegimeSets } from './perRegime.ts';
+import { HmmDetector } from './hmm.ts';
+import { allocateRegimeOutput, NO_LABEL } from './labels.ts';
 import { labelAccuracy } from './quality.ts';
 import {
   PLANTED_GRID,
@@ -47,6 +49,23 @@ describe('planted market: each regime has its own best moving-average pair (issu
       expect(accuracy).toBeGreaterThanOrEqual(0.95);
     },
   );
+
+  it('the HMM modelling the volatility axis alone labels it exactly as with all three axes', () => {
+    const { bars } = plantedPairMarket(4000, 1011);
+    const label = (detector: HmmDetector) => {
+      const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+      detector.label(bars, out);
+      return out;
+    };
+    const all = label(new HmmDetector({ timeframe: '1d', windows: { history: 1000 }, refitDays: 180 }));
+    const one = label(
+      new HmmDetector({ timeframe: '1d', windows: { history: 1000 }, refitDays: 180, axes: ['volatility'] }),
+    );
+    expect(all.volatility.label.some((l) => l !== NO_LABEL)).toBe(true);
+    expect(one.volatility).toEqual(all.volatility);
+    expect(one.trend.label.every((l) => l === NO_LABEL)).toBe(true);
+    expect(all.trend.label.some((l) => l !== NO_LABEL)).toBe(true);
+  });
 
   it('with point-in-time HMM labels it recovers both pairs in >= 90 % of seeds', () => {
     expect(
