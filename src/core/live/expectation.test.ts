@@ -26,7 +26,7 @@ interface Scenario {
 }
 
 /** A reference-bot run: set v1 from bar 80, v2 from bar 700 (optionally ramped), on simulated fills. */
-function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt'): Scenario {
+function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt', switchAt = 700): Scenario {
   const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
   const sets = new Map([
     [1, smaSet(10, 30)],
@@ -38,10 +38,10 @@ function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt'): Sce
   };
   feed(0, 80);
   runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
-  feed(80, 700);
+  feed(80, switchAt);
   const second = sets.get(2)!;
   runner.apply({ changeId: 'c2', version: 2, hash: second.hash, set: second, policy, ramp });
-  feed(700, bars.t.length);
+  feed(switchAt, bars.t.length);
   return {
     evidence: {
       bars,
@@ -62,6 +62,36 @@ function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt'): Sce
 const bars = randomWalkBars(1200, 23, { volatility: 0.006, stepMs: 3_600_000 });
 
 describe('liveExpectation: the bot against a shadow backtest of the bars it saw', () => {
+  it.each([
+    ['entry', 'buy'],
+    ['exit', 'sell'],
+  ] as const)(
+    'a flatten switch at the bar a v1 %s order waits for cancels it in the bot and in the shadow alike',
+    (kind, side) => {
+      const steady = run(bars, undefined, 'adopt', bars.t.length);
+      const waiting = steady.evidence.fills.find(
+        (f) => f.kind === kind && f.side === side && f.time > bars.t[100],
+      )!;
+      const at = bars.t.indexOf(waiting.time);
+      const { evidence, sets, policies } = run(bars, undefined, 'flatten', at);
+      // The order v1 sent at the close before the switch never fills: flatten starts v2 from nothing.
+      expect(evidence.fills.some((f) => f.time === waiting.time && f.version === 1 && f.kind === kind)).toBe(
+        false,
+      );
+      const { reconciliation } = liveExpectation(evidence, {
+        sets,
+        policies,
+        catalogue: STRATEGIES,
+        matchBars: 0,
+      });
+      expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({
+        missed: [],
+        extra: [],
+      });
+      for (const fill of reconciliation.matched) expect(fill.livePrice).toBe(fill.shadowPrice);
+    },
+  );
+
   it('on simulated fills every live fill matches the shadow, at the same price, and equity follows it', () => {
     const { evidence, sets } = run(bars);
     const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });

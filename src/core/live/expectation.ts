@@ -1,5 +1,6 @@
 import type { Bars } from '../data/bars.ts';
 import { runBacktest } from '../engine/backtest.ts';
+import { Broker } from '../engine/broker.ts';
 import type { BacktestOptions } from '../engine/options.ts';
 import { tradeRecords } from '../engine/trade-log.ts';
 import { Adwin } from '../ml/drift/adwin.ts';
@@ -414,7 +415,12 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
           main = { ...main, version };
           main.gate.version = version;
           main.gate.maxFraction = plan.sets.get(version)!.limits.maxPositionFraction;
-          if (policy === 'flatten' && held) main.gate.close();
+          if (policy === 'flatten') {
+            // What the old set left waiting for the next open goes with it, as in the bot (the engine
+            // hands the strategy its own broker).
+            if (context.orders instanceof Broker) context.orders.cancelAll();
+            if (held) main.gate.close();
+          }
           waitForFlat = policy === 'no-new-entries-until-flat' && held;
         }
         main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));

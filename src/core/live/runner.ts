@@ -571,10 +571,14 @@ export class LiveRunner {
       main.strategy.reparameterize(push.set.parameters);
       main.gate.version = push.version;
       main.gate.maxFraction = push.set.limits.maxPositionFraction;
-      if (push.policy === 'flatten' && held) {
+      if (push.policy === 'flatten') {
+        // Orders the old set left waiting for the next open go with it, flat or not: the new set
+        // starts from nothing.
         this.broker.cancelAll();
-        this.broker.close();
-        this.deciders.exitVersion = push.version;
+        if (held) {
+          this.broker.close();
+          this.deciders.exitVersion = push.version;
+        }
       }
     }
     if (old !== null && this.main !== null) this.main.gate.noFlip = true;
