@@ -34,6 +34,13 @@ describe('the standing version check', () => {
     expect(alarms[0].message).toContain(B.slice(0, 12));
     expect(alarms[0].message).toContain(A.slice(0, 12));
     expect(liveAlarms({ status: running(A), approvedHash: A, expectation: null })).toEqual([]);
+    // Nothing approved for the bot, yet it runs a set: an unknown running set, never a "first set".
+    expect(liveAlarms({ status: running(B), approvedHash: null, expectation: null })).toEqual([
+      {
+        kind: 'unapproved-version',
+        message: `unknown running set ${B} (v${running(B).active!.version}): no set was approved for this bot`,
+      },
+    ]);
   });
 
   it("alarms on the bot's own daily-loss stop, in its words", () => {

@@ -58,10 +58,10 @@ export function liveAlarms(input: WatchInput): LiveAlarm[] {
     alarms.push({
       kind: 'unapproved-version',
       message:
-        `the bot runs ${status.active === null ? 'no set' : `v${status.active.version} ${status.active.hash.slice(0, 12)}`}` +
-        (input.approvedHash === null
-          ? ', and no set was approved for it'
-          : `, not the approved ${input.approvedHash.slice(0, 12)}`),
+        input.approvedHash === null && status.active !== null
+          ? `unknown running set ${status.active.hash} (v${status.active.version}): no set was approved for this bot`
+          : `the bot runs ${status.active === null ? 'no set' : `v${status.active.version} ${status.active.hash.slice(0, 12)}`}` +
+            `, not the approved ${input.approvedHash?.slice(0, 12)}`,
     });
   if (status.ramp?.phase === 'rolled-back')
     alarms.push({

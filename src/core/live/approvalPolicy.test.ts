@@ -58,6 +58,17 @@ describe('evaluatePolicy', () => {
     expect(failed(evaluatePolicy(policy, undefined, { set: withParams({ fast: 12 }) }, quiet))).toEqual([
       'first-set',
     ]);
+    // A set the workstation never recorded is no first set: the check says so, naming its hash.
+    const blind = evaluatePolicy(
+      policy,
+      { unknownHash: 'ab'.repeat(32) },
+      { set: withParams({ fast: 12 }) },
+      quiet,
+    );
+    expect(failed(blind)).toEqual(['unknown-set']);
+    expect(blind.checks.find((c) => c.check === 'unknown-set')!.detail).toBe(
+      `unknown running set ${'ab'.repeat(32)}: a person must look at the bot`,
+    );
     expect(failed(evaluatePolicy(policy, active, { set: active }, quiet))).toEqual(['change']);
     const limits = {
       ...active,

@@ -45,7 +45,7 @@ export interface ChangeHistory {
 }
 
 export interface PolicyCheck {
-  /** "policy", "first-set", "strategy", "limits", "change", "cap", "confidence", "<param>.bound|step|named". */
+  /** "policy", "first-set", "unknown-set", "strategy", "limits", "change", "cap", "confidence", "<param>.bound|step|named". */
   readonly check: string;
   readonly passed: boolean;
   readonly detail: string;
@@ -67,13 +67,18 @@ export const DAY_MS = 86_400_000;
 const stepSlack = (from: number, to: number): number =>
   4 * Number.EPSILON * Math.max(Math.abs(from), Math.abs(to));
 
+/** The bot runs a set the workstation never recorded (not approved here, or approved elsewhere). */
+export interface UnknownRunningSet {
+  readonly unknownHash: string;
+}
+
 /**
  * Whether `proposed` may replace `active` (undefined: the bot runs nothing) without a person, and every
  * check that decided it. Pure: the caller reads the history from the audit trail and records the verdict.
  */
 export function evaluatePolicy(
   policy: ApprovalPolicy,
-  active: ParameterSetBody | undefined,
+  active: ParameterSetBody | UnknownRunningSet | undefined,
   proposed: Recommendation,
   history: ChangeHistory,
 ): PolicyVerdict {
@@ -92,6 +97,9 @@ export function evaluatePolicy(
   );
   if (active === undefined) {
     add('first-set', false, 'the bot runs no set yet: a first set needs a person');
+  } else if ('unknownHash' in active) {
+    // Not a first set: judging a step from a set nobody recorded would approve blind.
+    add('unknown-set', false, `unknown running set ${active.unknownHash}: a person must look at the bot`);
   } else {
     const { set } = proposed;
     const sameStrategy =
@@ -167,4 +175,33 @@ export function evaluatePolicy(
     );
   }
   return { approved: checks.every((c) => c.passed), checks };
+}
+
+/**
+ * What in a policy does not fit the strategy it is for, one message per problem naming the field: a
+ * bound on a parameter the strategy does not have (it would never match, and the trader would believe
+ * the policy guards it), or a fractional bound or step on an integer parameter.
+ */
+export function approvalPolicyProblems(
+  policy: ApprovalPolicy,
+  strategy: { readonly name: string; readonly params: readonly { name: string; type: 'int' | 'float' }[] },
+): string[] {
+  const problems: string[] = [];
+  const known = strategy.params.map((p) => p.name);
+  for (const [name, bound] of Object.entries(policy.bounds)) {
+    const spec = strategy.params.find((p) => p.name === name);
+    if (spec === undefined) {
+      problems.push(
+        `bounds.${name}: ${strategy.name} has no parameter "${name}" (its parameters: ${known.join(', ')})`,
+      );
+      continue;
+    }
+    if (spec.type !== 'int') continue;
+    for (const field of ['min', 'max', 'maxStep'] as const) {
+      const value = bound[field];
+      if (value !== undefined && !Number.isInteger(value))
+        problems.push(`bounds.${name}.${field}: ${name} is an integer parameter, got ${value}`);
+    }
+  }
+  return problems;
 }

@@ -135,4 +135,16 @@ describe('auto-approval of recommendations by the bot policy', () => {
     expect((await audit.of('approval', url)).at(-1)!.reason).toMatch(/^policy v2: passed .*confidence$/);
     expect(verifyAuditChain(await audit.entries())).toEqual({ ok: true, entries: 16 });
   });
+
+  it('a policy naming a parameter the strategy lacks, or a fractional bound on an integer one, is refused naming it', async () => {
+    const url = bot.url;
+    const before = (await approvalPolicyOf(audit, url)).version;
+    await expect(
+      setApprovalPolicy(desk, url, { bounds: { fsat: { min: 2 } }, maxChangesPerDay: 1 }, 'ana', 'typo'),
+    ).rejects.toThrow('policy: bounds.fsat: sma-cross has no parameter "fsat" (its parameters: fast, slow)');
+    await expect(
+      setApprovalPolicy(desk, url, { bounds: { fast: { maxStep: 1.5 } }, maxChangesPerDay: 1 }, 'ana', 'x'),
+    ).rejects.toThrow('policy: bounds.fast.maxStep: fast is an integer parameter, got 1.5');
+    expect((await approvalPolicyOf(audit, url)).version).toBe(before);
+  });
 });

@@ -1,4 +1,5 @@
 import {
+  approvalPolicyProblems,
   EMPTY_APPROVAL_POLICY,
   evaluatePolicy,
   type ApprovalPolicy,
@@ -7,9 +8,13 @@ import {
 import type { AuditEntry } from '../../core/live/audit.ts';
 import { canonicalJson } from '../../core/live/canonical.ts';
 import { diffParameterSets, type ParameterSet } from '../../core/live/parameterSet.ts';
+import { STRATEGIES } from '../../core/strategy/registry.ts';
+import type { StrategyDefinition } from '../../core/strategy-api/types.ts';
+import { InputError } from '../../shared/errors.ts';
 import type { AuditLog } from './auditLog.ts';
 import {
-  activeSet,
+  acknowledgedSets,
+  runningSet,
   checkSetHash,
   entryBase,
   now,
@@ -18,6 +23,8 @@ import {
   type PolicyOutcome,
   type Proposal,
 } from './liveDesk.ts';
+
+const CATALOGUE: Readonly<Record<string, StrategyDefinition | undefined>> = STRATEGIES;
 
 /**
  * A bot's auto-approval policy lives in the audit trail itself: each `policy set` appends the whole
@@ -56,6 +63,12 @@ export async function setApprovalPolicy(
   actor: string,
   reason: string,
 ): Promise<StoredPolicy> {
+  // Checked against the strategy the bot runs, as the audit knows it (before a first set: the shape only).
+  const { sets } = await acknowledgedSets(desk.audit, bot);
+  const running = [...sets.entries()].sort(([a], [b]) => a - b).at(-1)?.[1];
+  const definition = running === undefined ? undefined : CATALOGUE[running.strategy.name];
+  const problems = definition === undefined ? [] : approvalPolicyProblems(policy, definition);
+  if (problems.length > 0) throw new InputError(`policy: ${problems.join('; ')}`, 'policy');
   const version = (await approvalPolicyOf(desk.audit, bot)).version + 1;
   await desk.audit.append({
     ...entryBase(desk, 'policy', actor, bot),
@@ -105,7 +118,7 @@ export async function recommend(
   const { set, confidence, source } = recommendation;
   checkSetHash(set);
   const stored = await approvalPolicyOf(desk.audit, bot);
-  const active = await activeSet(desk, bot);
+  const active = await runningSet(desk, bot);
   const verdict = evaluatePolicy(
     stored.policy,
     active,
@@ -119,7 +132,7 @@ export async function recommend(
     set,
     proposer,
     source,
-    diffParameterSets(active, set),
+    diffParameterSets(active === undefined || 'unknownHash' in active ? undefined : active, set),
     outcome,
   );
   if (verdict.approved)

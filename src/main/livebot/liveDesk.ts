@@ -8,7 +8,7 @@ import {
 import type { BotStateChange, HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
 import { botChangeBody, recordedBotChange, type AuditEntry } from '../../core/live/audit.ts';
-import type { PolicyCheck } from '../../core/live/approvalPolicy.ts';
+import type { PolicyCheck, UnknownRunningSet } from '../../core/live/approvalPolicy.ts';
 import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
 import { InputError } from '../../shared/errors.ts';
@@ -112,8 +112,18 @@ export async function diffAgainstBot(
 
 /** The set the bot runs now, as the audit recorded it (undefined: none, or one the audit never saw). */
 export async function activeSet(desk: LiveDesk, bot: string): Promise<ParameterSet | undefined> {
+  const running = await runningSet(desk, bot);
+  return running === undefined || 'unknownHash' in running ? undefined : running;
+}
+
+/** The set the bot runs now: none, the audit's record of it, or the hash of one the audit never saw. */
+export async function runningSet(
+  desk: LiveDesk,
+  bot: string,
+): Promise<ParameterSet | UnknownRunningSet | undefined> {
   const status = await desk.client(bot).status();
-  return status.active === null ? undefined : setByHash(desk.audit, status.active.hash);
+  if (status.active === null) return undefined;
+  return (await setByHash(desk.audit, status.active.hash)) ?? { unknownHash: status.active.hash };
 }
 
 const confirmationOf = (set: ParameterSet): string => set.hash.slice(0, 8);
