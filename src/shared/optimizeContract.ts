@@ -524,6 +524,8 @@ export const WalkForwardResult = z.object({
   windows: z.array(WalkForwardWindowRow),
   /** The stitched out-of-sample equity, thinned for display. */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
+  /** The stitched in-sample equity (each winner on the train bars new to its window), thinned for display. */
+  inSampleEquity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
   outOfSample: z.record(z.string(), metricValue),
   inSampleMean: z.record(z.string(), metricValue),
   /** Annualized out-of-sample return over annualized in-sample return (null when undefined). */

@@ -72,6 +72,20 @@ describe('stitchEquity', () => {
     expect([...s.t]).toEqual([0, 1, 2, 3, 4]);
     expect([...s.equity]).toEqual([100, 110, 121, 121, 60.5]);
   });
+
+  it('adds only the new bars of an overlapping segment, with the return into its first new bar', () => {
+    const a: EquitySegment = { t: Float64Array.from([0, 1, 2]), equity: Float64Array.from([100, 110, 121]) };
+    const b: EquitySegment = {
+      t: Float64Array.from([1, 2, 3, 4]),
+      equity: Float64Array.from([10, 20, 30, 15]),
+    };
+    const s = stitchEquity([
+      { segment: a, from: 0, to: 3 },
+      { segment: b, from: 1, to: 5 },
+    ]);
+    expect([...s.t]).toEqual([0, 1, 2, 3, 4]);
+    expect([...s.equity]).toEqual([100, 110, 121, 181.5, 90.75]);
+  });
 });
 
 describe('runWalkForward', () => {
@@ -99,6 +113,10 @@ describe('runWalkForward', () => {
     expect(result.parameterPath.map((p) => p.params['period'])).toEqual([5, 5, 10, 10, 15]);
     expect(result.stitched.t.length).toBe(100);
     expect(result.outOfSample['totalReturn']).toBeCloseTo(1.0005 ** 95 - 1, 10);
+    // In sample: the overlapping train ranges tile bars 0-179 once, every bar earning 0.1 %.
+    const inSample = result.stitchedInSample;
+    expect([...inSample.t]).toEqual([...t.slice(0, 180)]);
+    expect(inSample.equity[179]! / inSample.equity[0]!).toBeCloseTo(1.001 ** 179, 10);
     expect(result.efficiency).toBeGreaterThan(0.4);
     expect(result.efficiency).toBeLessThan(0.6);
     const [stability] = result.stability;

@@ -190,6 +190,13 @@ export interface WalkForwardResult {
   readonly windows: readonly WalkForwardWindowResult[];
   /** Out-of-sample equity stitched by chaining returns, starting at the first test segment's first value. */
   readonly stitched: EquitySegment;
+  /**
+   * In-sample equity stitched the same way: each window's winner on its own train range, from where the
+   * previous window's train range ended (the bars it was newly fitted on), so at any time the curve shows
+   * what the parameters then being chosen had earned on the bars they were chosen for. Set beside
+   * `stitched`, the gap between the two is the walk-forward's overfitting, window by window.
+   */
+  readonly stitchedInSample: EquitySegment;
   readonly outOfSample: MetricSet;
   /** Mean in-sample metrics across windows. */
   readonly inSampleMean: MetricSet;
@@ -232,9 +239,11 @@ export function stitchEquity(
           times.push(time);
           values.push(base);
         } else {
-          // The segment's first bar joins the previous segment's last value: only returns are chained.
+          // The segment's first bar joins the previous segment's last value: only returns are chained, and
+          // when the segment holds the bar before (overlapping train ranges) that bar's return is its own.
           times.push(time);
-          values.push(values[values.length - 1]!);
+          const joined = values[values.length - 1]!;
+          values.push(i > 0 ? (joined * segment.equity[i]!) / segment.equity[i - 1]! : joined);
         }
         continue;
       }
@@ -299,6 +308,7 @@ export async function runWalkForward(
   const metricsOf = callbacks.metrics ?? defaultMetrics;
   const results: WalkForwardWindowResult[] = [];
   const parts: { segment: EquitySegment; from: number; to: number }[] = [];
+  const inSampleParts: { segment: EquitySegment; from: number; to: number }[] = [];
   for (const window of windows) {
     const { params, inSample } = await callbacks.optimize(window.train, window);
     const isSegment = inSample ?? (await callbacks.evaluate(window.train, params, window));
@@ -307,8 +317,11 @@ export async function runWalkForward(
     results.push(result);
     await callbacks.onWindow?.(result);
     parts.push({ segment: oosSegment, from: window.stitch.startTime, to: window.stitch.endTime });
+    inSampleParts.push({ segment: isSegment, from: window.train.startTime, to: window.train.endTime });
   }
   const stitched = stitchEquity(parts);
+  // stitchEquity skips bars it already has, so overlapping train ranges add only their newest bars.
+  const stitchedInSample = stitchEquity(inSampleParts);
   const outOfSample = metricsOf(stitched);
   const inSampleMean = meanMetrics(results.map((r) => r.inSample));
   const isAnnual = inSampleMean['annualizedReturn'];
@@ -321,6 +334,7 @@ export async function runWalkForward(
   return {
     windows: results,
     stitched,
+    stitchedInSample,
     outOfSample,
     inSampleMean,
     efficiency: isAnnual > 0 ? oosAnnual / isAnnual : NaN,

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { ExportTargetExistsError, writeAtomically } from '../marketdata/exporter.ts';
@@ -29,8 +30,18 @@ export function outTarget(args: ParsedArgs, formats: readonly OutFormat[]): OutT
     throw new UsageError(
       `--out ${out}: the file name must end in ${formats.map((f) => `.${f}`).join(' or ')}, which says what to write`,
     );
-  return { path: resolve(out), format: format as OutFormat, overwrite: args.values['overwrite'] === true };
+  const target = {
+    path: resolve(out),
+    format: format as OutFormat,
+    overwrite: args.values['overwrite'] === true,
+  };
+  // Refused before the run, not after minutes of it (writeOut checks again: the file may appear meanwhile).
+  if (!target.overwrite && existsSync(target.path)) throw exists(target);
+  return target;
 }
+
+const exists = (target: OutTarget): UsageError =>
+  new UsageError(`${target.path} already exists: choose another --out or pass --overwrite`);
 
 /**
  * Writes `text` to the target through a temporary file renamed into place (see writeAtomically): an
@@ -40,8 +51,7 @@ export async function writeOut(target: OutTarget, text: string): Promise<void> {
   try {
     await writeAtomically(target.path, target.overwrite, (temporary) => writeFile(temporary, text, 'utf8'));
   } catch (error) {
-    if (error instanceof ExportTargetExistsError)
-      throw new UsageError(`${target.path} already exists: choose another --out or pass --overwrite`);
+    if (error instanceof ExportTargetExistsError) throw exists(target);
     throw error;
   }
 }

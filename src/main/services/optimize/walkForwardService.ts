@@ -324,7 +324,10 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     { ...job.windows, space: job.space },
   ).finally(release);
   stopIfCancelled();
-  const curve = thinEquityCurve(result.stitched.t, result.stitched.equity, result.stitched.equity[0] ?? 1);
+  const thin = ({ t, equity }: EquitySegment): { t: number[]; value: number[] } => {
+    const curve = thinEquityCurve(t, equity, equity[0] ?? 1);
+    return { t: curve.t, value: curve.value };
+  };
   return {
     jobId: run.jobId,
     seed: job.seed,
@@ -333,7 +336,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     ...(job.session === undefined ? {} : { session: job.session }),
     strategy: job.strategy.name,
     windows: result.windows.map(windowOut),
-    equity: { t: curve.t, value: curve.value },
+    equity: thin(result.stitched),
+    inSampleEquity: thin(result.stitchedInSample),
     outOfSample: metricsOut(result.outOfSample),
     inSampleMean: metricsOut(result.inSampleMean),
     efficiency: finiteOrNull(result.efficiency),

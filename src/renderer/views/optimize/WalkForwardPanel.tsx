@@ -13,6 +13,13 @@ import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { NumberField } from '../fields.tsx';
 import { fileNameOf } from '../../download.ts';
 import { ResultActions } from '../report/ResultActions.tsx';
+import { EChart } from '../../charts/EChart.tsx';
+import {
+  IN_SAMPLE_SERIES,
+  OUT_OF_SAMPLE_SERIES,
+  walkForwardChartOption,
+} from '../../charts/walkForwardChart.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 
 interface WindowDraft {
@@ -55,11 +62,32 @@ function WindowTimeline({ result }: { result: WalkForwardResult }) {
   );
 }
 
+/** The stitched out-of-sample equity against the stitched in-sample one, the windows' test starts marked. */
+function StitchedEquity({ result }: { result: WalkForwardResult }) {
+  const time = useTimeFormat();
+  const option = useMemo(() => walkForwardChartOption(result, time), [result, time]);
+  return (
+    <div className="wf-equity" data-testid="wf-equity">
+      <div className="wf-legend">
+        <span className="wf-key wf-key-is">{IN_SAMPLE_SERIES}</span>
+        <span className="wf-key wf-key-oos">{OUT_OF_SAMPLE_SERIES}</span>
+        <span className="hint">
+          both 0 % where the first test window starts; dotted lines: each window&apos;s test start
+        </span>
+      </div>
+      <div className="wf-chart-box">
+        <EChart option={option} testId="wf-equity-chart" />
+      </div>
+    </div>
+  );
+}
+
 /**
  * Walk-forward from the Optimize view (issue 15 item 1): the study form's strategy, space, objectives,
  * trials (per train window), seed, cash, commission and costs, on its symbol and first timeframe; the
- * windows set here. Shows the windows on a timeline, the efficiency, each window's parameters with its
- * in-sample and out-of-sample return, and the stitched out-of-sample tear sheet against buy-and-hold.
+ * windows set here. Shows the windows on a timeline, the stitched out-of-sample equity against the
+ * stitched in-sample one, the efficiency, each window's parameters with its in-sample and out-of-sample
+ * return, and the stitched out-of-sample tear sheet against buy-and-hold.
  */
 export function WalkForwardPanel() {
   const client = useApp((s) => s.client);
@@ -263,6 +291,7 @@ export function WalkForwardPanel() {
             ))}
           </div>
           <WindowTimeline result={result} />
+          <StitchedEquity result={result} />
           <table className="kv-table wf-windows" data-testid="wf-parameter-path">
             <thead>
               <tr>

@@ -16,7 +16,7 @@ import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../a
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
-import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
+import { OUT_OPTIONS, outTarget, writeOut, type OutTarget } from '../../outFile.ts';
 import { windowsCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
@@ -110,6 +110,23 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   return 0;
 }
 
+/** `--out`: the out-of-sample tear sheet (HTML) or the windows (CSV), the same wherever the run ran. */
+async function writeResult(out: OutTarget, result: WalkForwardResult, context: PrintContext): Promise<void> {
+  const { windows, search, io } = context;
+  await writeOut(
+    out,
+    out.format === 'csv'
+      ? windowsCsv(result.windows)
+      : tearSheetHtml({
+          title: `Walk-forward ${search.strategy} on ${result.symbol}: out of sample`,
+          subtitle: `${result.windows.length} windows (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), seed ${search.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
+          metrics: result.outOfSample,
+          sheet: result.tearSheet,
+        }),
+  );
+  io.err(`wrote ${out.format === 'csv' ? 'the windows' : 'the tear sheet'} to ${out.path}\n`);
+}
+
 /**
  * The run by the Regimen process that owns the data folder (walkforward:run, as the app starts it):
  * progress over its event stream, Ctrl-C cancels it there, the report is the same.
@@ -118,6 +135,7 @@ async function walkForwardThroughOwner(
   owner: Backend,
   request: Omit<WalkForwardInput, 'jobId'>,
   context: PrintContext,
+  out: OutTarget | null,
 ): Promise<number> {
   const { args, io } = context;
   await chooseRedisOnOwner(owner, args, io);
@@ -144,6 +162,7 @@ async function walkForwardThroughOwner(
     io.err('walk-forward cancelled\n');
     return 130;
   }
+  if (out !== null) await writeResult(out, result, context);
   return printResult(result, context);
 }
 
@@ -198,7 +217,7 @@ export const walkForwardCommand: Command = {
         },
         windows,
       };
-      return walkForwardThroughOwner(owner, request, { windows, search, time, args, io });
+      return walkForwardThroughOwner(owner, request, { windows, search, time, args, io }, out);
     }
     const options = accountOptionsFrom(args);
     const costs = costRequestFrom(args, io);
@@ -256,21 +275,9 @@ export const walkForwardCommand: Command = {
         throw error;
       }
       if (io.interactive && !args.values['json']) io.err('\n');
-      if (out !== null) {
-        await writeOut(
-          out,
-          out.format === 'csv'
-            ? windowsCsv(result.windows)
-            : tearSheetHtml({
-                title: `Walk-forward ${search.strategy} on ${result.symbol}: out of sample`,
-                subtitle: `${result.windows.length} windows (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), seed ${search.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
-                metrics: result.outOfSample,
-                sheet: result.tearSheet,
-              }),
-        );
-        io.err(`wrote ${out.format === 'csv' ? 'the windows' : 'the tear sheet'} to ${out.path}\n`);
-      }
-      return printResult(result, { windows, search, time, args, io });
+      const context = { windows, search, time, args, io };
+      if (out !== null) await writeResult(out, result, context);
+      return printResult(result, context);
     } finally {
       unsubscribe();
       await ledger?.flush();
