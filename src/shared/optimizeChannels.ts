@@ -12,6 +12,7 @@ export const OPTIMIZE_CHANNELS = {
     'optimize:annotate',
     'optimize:importance',
     'optimize:neighbourhood',
+    'optimize:trial-backtest',
     'walkforward:run',
   ],
   events: ['optimize:trial', 'optimize:progress'],

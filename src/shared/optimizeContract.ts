@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { JobCancelled } from './appContract.ts';
-import { TearSheetPayload } from './backtestContract.ts';
+import { BacktestResult, TearSheetPayload } from './backtestContract.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
@@ -400,6 +400,8 @@ export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number()
 /** A complete study is not run again: `alreadyComplete` says so, and nothing about it changed. */
 export const OptimizeResumeResult = OptimizeStartResult.extend({ alreadyComplete: z.boolean() });
 export const StudyRef = z.strictObject({ studyId: StudyId });
+/** One trial of a study, re-run as a full backtest with the study's own evaluation (data, costs, options). */
+export const TrialRef = z.strictObject({ studyId: StudyId, trialNumber: z.number().int().min(0) });
 export const OptimizeGetRequest = z.strictObject({
   studyId: StudyId,
   /** false: no trial at all (same as limit 0). */
@@ -593,6 +595,7 @@ export const optimizeContract = {
     'optimize:annotate': { input: OptimizeAnnotateRequest, output: StudySummary },
     'optimize:importance': { input: OptimizeImportanceRequest, output: OptimizeImportanceResult },
     'optimize:neighbourhood': { input: StudyRef, output: OptimizeNeighbourhoodResult },
+    'optimize:trial-backtest': { input: TrialRef, output: BacktestResult },
     'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
   },
   events: {

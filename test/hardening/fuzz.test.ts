@@ -49,6 +49,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'optimize:annotate': { studyId: 'no-such-study', name: 'x' },
     'optimize:importance': { studyId: 'no-such-study', measure: 0 },
     'optimize:neighbourhood': { studyId: 'no-such-study' },
+    'optimize:trial-backtest': { studyId: 'no-such-study', trialNumber: 0 },
     'walkforward:run': {
       strategy: 'sma-cross',
       data: { symbol: HOST_SYMBOL, timeframe: '1h' },

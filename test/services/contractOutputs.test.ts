@@ -140,6 +140,10 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
     await finished;
     return { studyId };
   },
+  'optimize:trial-backtest': async () => {
+    await finished;
+    return { studyId, trialNumber: 0 };
+  },
   'optimize:importance': async () => {
     await finished;
     return { studyId, measure: 0, filter: { minTrades: 1 } };

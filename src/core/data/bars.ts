@@ -23,6 +23,11 @@ export interface BarsExtra {
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d', '1w', '1mo'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
 
+/** Whether `value` names one of TIMEFRAMES (a file's 'native' bars do not). */
+export function isTimeframe(value: string): value is Timeframe {
+  return (TIMEFRAMES as readonly string[]).includes(value);
+}
+
 /** Timeframes made of whole days: a week (Monday-based) and a calendar month, derived from day bars. */
 export const CALENDAR_TIMEFRAMES = ['1w', '1mo'] as const;
 export type CalendarTimeframe = (typeof CALENDAR_TIMEFRAMES)[number];

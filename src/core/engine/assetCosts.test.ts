@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from './backtest.ts';
-import { costOptions, defaultCostSettings, NO_COSTS, US_EQUITY_COSTS } from './assetCosts.ts';
+import {
+  costOptions,
+  costSettingsOf,
+  defaultCostSettings,
+  NO_COSTS,
+  stressedSlippage,
+  US_EQUITY_COSTS,
+} from './assetCosts.ts';
 import { randomWalkBars } from './random-walk.ts';
 import { STRATEGIES } from '../strategy/index.ts';
 
@@ -8,6 +15,17 @@ const bars = randomWalkBars(600, 7);
 const params = { fast: 5, slow: 20 };
 
 describe('asset-class costs', () => {
+  it('models stored without their settings are stressed and read back as costOptions builds them', () => {
+    for (const settings of [US_EQUITY_COSTS, NO_COSTS, { regulatoryFees: false, spreadBps: 3, impact: 0 }])
+      for (const bps of [0, 10, 25]) {
+        const built = costOptions(0.001, settings, 0);
+        expect(stressedSlippage(built.slippage, bps)).toEqual(costOptions(0.001, settings, bps).slippage);
+        expect(costSettingsOf(built.commission, built.slippage)).toEqual(settings);
+      }
+    expect(stressedSlippage(undefined, 10)).toEqual({ kind: 'fixed-bps', bps: 10 });
+    expect(costSettingsOf(undefined, undefined)).toEqual(NO_COSTS);
+  });
+
   it('equities default to the US equity model; FX and crypto to none', () => {
     expect(defaultCostSettings('equities')).toEqual(US_EQUITY_COSTS);
     expect(defaultCostSettings('fx')).toEqual(NO_COSTS);

@@ -58,5 +58,32 @@ export function costOptions(
   return { commission, slippage };
 }
 
+/**
+ * The models of a run that was set up with other models (a study's stored options), with `stressBps`
+ * more of slippage on every fill: what costOptions' stress adds to models built from settings.
+ */
+export function stressedSlippage(slippage: SlippageSpec | undefined, stressBps: number): SlippageSpec {
+  const base = slippage ?? { kind: 'none' };
+  if (!(stressBps > 0)) return base;
+  const stress: SlippagePart = { kind: 'fixed-bps', bps: stressBps };
+  if (base.kind === 'none') return stress;
+  return { kind: 'sum', parts: base.kind === 'sum' ? [...base.parts, stress] : [base, stress] };
+}
+
+/** The settings costOptions would have built these models from (what a result says its costs were). */
+export function costSettingsOf(
+  commission: CommissionSpec | undefined,
+  slippage: SlippageSpec | undefined,
+): CostSettings {
+  const parts = slippage === undefined ? [] : slippage.kind === 'sum' ? slippage.parts : [slippage];
+  let spreadBps = 0;
+  let impact = 0;
+  for (const part of parts) {
+    if (part.kind === 'half-spread') spreadBps += part.spreadBps ?? 0;
+    if (part.kind === 'sqrt-impact') impact += part.coefficient;
+  }
+  return { regulatoryFees: commission?.kind === 'us-equity', spreadBps, impact };
+}
+
 /** The extra cost per fill, in basis points, a cost stress table shows beside a result. */
 export const COST_STRESS_BPS = [0, 10, 25] as const;

@@ -41,6 +41,8 @@ export {
 } from './costs.ts';
 export {
   costOptions,
+  costSettingsOf,
+  stressedSlippage,
   defaultCostSettings,
   COST_STRESS_BPS,
   NO_COSTS,

@@ -89,6 +89,7 @@ const handlers: Requests = {
   'optimize:annotate': reject,
   'optimize:importance': reject,
   'optimize:neighbourhood': reject,
+  'optimize:trial-backtest': reject,
   'walkforward:run': reject,
   'job:cancel': reject,
   'data:coverage': reject,

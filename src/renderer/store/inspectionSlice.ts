@@ -2,7 +2,7 @@ import type { RegimenClient } from '../../shared/client.ts';
 import type { BacktestResult, StudyDetail, TrialRow } from '../../shared/contract.ts';
 import { errorMessage } from '../client/clientError.ts';
 import type { AppStore } from './appStore.ts';
-import { latestOnly, newJobId } from './requests.ts';
+import { latestOnly } from './requests.ts';
 import type { SliceGet, SliceSet } from './slices.ts';
 
 export interface TrialInspection {
@@ -10,14 +10,21 @@ export interface TrialInspection {
   status: 'loading' | 'ready' | 'error';
   result: BacktestResult | null;
   message: string | null;
+  /** The trial's tear sheet is open over the view (the trial table's row action asks for it). */
+  sheetOpen: boolean;
 }
 
-/** One trial re-run as a full backtest (trades, equity), shown in place of the search charts. */
+/**
+ * One trial re-run as a full backtest (trades, equity, tear sheet) on what its study scored it on (main
+ * re-runs it with the study's bars, costs and options), shown in place of the search charts.
+ */
 export interface InspectionSlice {
   center: 'search' | 'inspect';
   inspection: TrialInspection | null;
   setCenter(center: 'search' | 'inspect'): void;
-  inspect(trialNumber: number): Promise<void>;
+  /** `sheet`: open the trial's tear sheet once its backtest is in. */
+  inspect(trialNumber: number, options?: { sheet?: boolean }): Promise<void>;
+  setSheetOpen(open: boolean): void;
   /** Hands the inspected trial's backtest to the Backtest workspace (price chart with its trades). */
   openInBacktest(): void;
 }
@@ -58,36 +65,40 @@ export function createInspectionSlice(
       set({ center });
     },
 
-    async inspect(trialNumber) {
-      const detail = get().study?.detail;
-      const trial = findTrial(trialNumber);
-      if (!detail || !trial) return;
-      const { summary, config } = detail;
-      const timeframe = summary.timeframes[0];
-      if (!timeframe) return;
+    async inspect(trialNumber, options = {}) {
+      const study = get().study;
+      if (!study?.detail || !findTrial(trialNumber)) return;
+      const sheetOpen = options.sheet === true;
       // Trial numbers repeat across studies: the answer must belong to the latest inspection asked for.
       const isLatest = inspectRequest();
       const stillWanted = (): boolean => isLatest() && get().inspection?.trialNumber === trialNumber;
-      set({ inspection: { trialNumber, status: 'loading', result: null, message: null }, center: 'inspect' });
+      set({
+        inspection: { trialNumber, status: 'loading', result: null, message: null, sheetOpen },
+        center: 'inspect',
+      });
       try {
-        const result = await client.invoke('backtest:run', {
-          jobId: newJobId(),
-          symbol: summary.symbol,
-          timeframe,
-          strategy: summary.strategy,
-          params: numericParams(trial),
-          cash: config.cash,
-          commission: config.commission,
-          ...(config.start === null ? {} : { start: config.start }),
-          ...(config.end === null ? {} : { end: config.end }),
-        });
+        const result = await client.invoke('optimize:trial-backtest', { studyId: study.id, trialNumber });
         resolved();
-        if (stillWanted()) set({ inspection: { trialNumber, status: 'ready', result, message: null } });
+        if (stillWanted())
+          set({ inspection: { trialNumber, status: 'ready', result, message: null, sheetOpen } });
       } catch (error) {
         if (stillWanted())
-          set({ inspection: { trialNumber, status: 'error', result: null, message: errorMessage(error) } });
+          set({
+            inspection: {
+              trialNumber,
+              status: 'error',
+              result: null,
+              message: errorMessage(error),
+              sheetOpen: false,
+            },
+          });
         notify(`Backtest of trial #${trialNumber}`, error);
       }
+    },
+
+    setSheetOpen(open) {
+      const inspection = get().inspection;
+      if (inspection) set({ inspection: { ...inspection, sheetOpen: open } });
     },
 
     openInBacktest() {

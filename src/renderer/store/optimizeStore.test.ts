@@ -176,13 +176,13 @@ describe('the optimisation store against a fake client', () => {
     expect(store.getState().trials.map((t) => t.number)).toEqual([3]);
   });
 
-  it('inspects a trial with its parameters and the study account, then hands it to the backtest view', async () => {
+  it('inspects a trial as its study scored it, then hands it to the backtest view', async () => {
     const result = backtestResult({ params: { fast: 8, slow: 50 } });
     client
       .handle('optimize:get', () =>
         studyDetail('s1', { trials: [trialRow(3, { params: { fast: 8, slow: 50 } })] }),
       )
-      .handle('backtest:run', () => result)
+      .handle('optimize:trial-backtest', () => result)
       .handle('bars:get', () => ({
         symbol: 'DEMO',
         timeframe: '1h',
@@ -195,16 +195,16 @@ describe('the optimisation store against a fake client', () => {
       }));
     await store.getState().open('s1');
     await store.getState().inspect(3);
-    expect(client.callsTo('backtest:run')[0]).toMatchObject({
-      symbol: 'DEMO',
-      timeframe: '1h',
-      strategy: 'sma-cross',
-      params: { fast: 8, slow: 50 },
-      cash: 25_000,
-      commission: 0.001,
-    });
+    // Main re-runs the trial with the study's own bars, costs and options: the request names only the trial.
+    expect(client.callsTo('optimize:trial-backtest')).toEqual([{ studyId: 's1', trialNumber: 3 }]);
+    expect(client.callsTo('backtest:run')).toHaveLength(0);
     expect(store.getState().center).toBe('inspect');
-    expect(store.getState().inspection).toMatchObject({ trialNumber: 3, status: 'ready', result });
+    expect(store.getState().inspection).toMatchObject({
+      trialNumber: 3,
+      status: 'ready',
+      result,
+      sheetOpen: false,
+    });
 
     store.getState().openInBacktest();
     const shown = app.getState();
@@ -215,15 +215,28 @@ describe('the optimisation store against a fake client', () => {
     expect(shown.commission).toBe('0.1');
     expect(shown.timeframe).toBe('1h');
     // The result is shown as it is: no second backtest.
-    expect(client.callsTo('backtest:run')).toHaveLength(1);
+    expect(client.callsTo('optimize:trial-backtest')).toHaveLength(1);
+    expect(client.callsTo('backtest:run')).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(0);
     expect(app.getState().result).toBe(result);
+  });
+
+  it('the row action inspects a trial with its tear sheet open, which closes on its own', async () => {
+    const result = backtestResult({ params: { fast: 8, slow: 50 } });
+    client
+      .handle('optimize:get', () => studyDetail('s1', { trials: [trialRow(3)] }))
+      .handle('optimize:trial-backtest', () => result);
+    await store.getState().open('s1');
+    await store.getState().inspect(3, { sheet: true });
+    expect(store.getState().inspection).toMatchObject({ trialNumber: 3, status: 'ready', sheetOpen: true });
+    store.getState().setSheetOpen(false);
+    expect(store.getState().inspection).toMatchObject({ trialNumber: 3, result, sheetOpen: false });
   });
 
   it('a failed inspection says so in the panel and in a notice', async () => {
     client
       .handle('optimize:get', () => studyDetail('s1', { trials: [trialRow(3)] }))
-      .handle('backtest:run', () => Promise.reject(new Error('no bars')));
+      .handle('optimize:trial-backtest', () => Promise.reject(new Error('no bars')));
     await store.getState().open('s1');
     await store.getState().inspect(3);
     expect(store.getState().inspection).toMatchObject({ status: 'error', message: 'no bars' });

@@ -3,11 +3,13 @@ import {
   COST_STRESS_BPS,
   costOptions,
   prepareDataset,
+  resolveOptions,
   strategyPlots,
   type BacktestOptions,
+  type CostSettings,
 } from '../../../core/engine/index.ts';
 import type { CostStressRow } from '../../../shared/costs.ts';
-import { strategyRef, validateParams } from '../../../core/strategy/index.ts';
+import { strategyRef, validateParams, type StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { BacktestRequest, BacktestResult } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
@@ -88,49 +90,89 @@ export class BacktestService {
         ...costOptions(request.commission, costs, stressBps),
         closeAtEnd: request.closeAtEnd,
       });
-      const run = (stressBps: number) =>
-        this.pool.run({
-          kind: 'backtest',
-          dataset,
-          strategy: strategyRef(strategy, request.params),
-          options: options(stressBps),
-          riskFreeRate: (request.riskFreePercent ?? this.riskFreePercent()) / 100,
-        });
-      // The stressed runs are queued with the run itself, so the pool's workers share them.
-      const outputs = await Promise.all(COST_STRESS_BPS.map((bps) => run(bps)));
-      const output = outputs[0]!;
-      progress('done', 3);
-      const costStress: CostStressRow[] = outputs.map((o, k) => ({
-        bps: COST_STRESS_BPS[k]!,
-        finalEquity: finiteOrNull(o.metrics.finalEquity),
-        totalReturn: finiteOrNull(o.metrics.totalReturn),
-        sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
-        maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
-      }));
-      // Computed here from the strategy's own instance, not in the worker: three stressed runs need it once.
-      const plots = strategyPlots(prepareDataset(dataset.bars), strategy, request.params, options(0));
       const benchmark =
         request.benchmark === undefined || request.benchmark === request.symbol
           ? { label: `${request.symbol} buy & hold`, values: dataset.bars.c }
           : await this.benchmark(request, dataset.bars.t);
-      return {
+      const result = await backtestReport(this.pool, {
         symbol: request.symbol,
         timeframe: request.timeframe,
-        strategy: request.strategy,
+        strategy,
         params: request.params,
-        bars: dataset.bars.t.length,
-        metrics: Object.fromEntries(
-          Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)]),
-        ),
-        equity: thinEquityCurve(dataset.bars.t, output.equity, request.cash),
-        trades: output.trades,
-        indicators: indicatorPayload(dataset.bars.t, plots),
-        range: backtestRange(dataset.bars.t, plots),
+        dataset,
+        options,
+        riskFreeRate: (request.riskFreePercent ?? this.riskFreePercent()) / 100,
         costs,
-        costStress,
-        tearSheet: backtestTearSheet(dataset.bars.t, output.equity, request.cash, benchmark),
-        elapsedMs: output.elapsedMs,
-      };
+        benchmark,
+      });
+      progress('done', 3);
+      return result;
     });
   }
+}
+
+/** What a full backtest report is made of: the bars, the strategy and its parameters, the engine's options. */
+export interface BacktestReportInput {
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly strategy: StrategyDefinition;
+  readonly params: Record<string, number>;
+  readonly dataset: DatasetRef;
+  /** The run's options with this many basis points more slippage on every fill (the cost stress). */
+  readonly options: (stressBps: number) => BacktestOptions;
+  /** Annual risk-free rate Sharpe and Sortino are measured against (absent: 0, as a study scores). */
+  readonly riskFreeRate?: number;
+  /** The cost settings the options came from, as the report states them. */
+  readonly costs: CostSettings;
+  /** The tear sheet's benchmark: closes at the dataset's bars. */
+  readonly benchmark: { readonly label: string; readonly values: Float64Array };
+}
+
+/**
+ * One backtest on the pool with everything a report shows: trades, equity, the strategy's indicators,
+ * the cost stress and the tear sheet. A backtest request and a study's trial (optimize:trial-backtest)
+ * both end here, so a trial's tear sheet is made exactly as a backtest's.
+ */
+export async function backtestReport(pool: ComputePool, input: BacktestReportInput): Promise<BacktestResult> {
+  const { dataset, strategy, params, options } = input;
+  const run = (stressBps: number) =>
+    pool.run({
+      kind: 'backtest',
+      dataset,
+      strategy: strategyRef(strategy, params),
+      options: options(stressBps),
+      ...(input.riskFreeRate === undefined ? {} : { riskFreeRate: input.riskFreeRate }),
+    });
+  // The stressed runs are queued with the run itself, so the pool's workers share them.
+  const outputs = await Promise.all(COST_STRESS_BPS.map((bps) => run(bps)));
+  const output = outputs[0]!;
+  const costStress: CostStressRow[] = outputs.map((o, k) => ({
+    bps: COST_STRESS_BPS[k]!,
+    finalEquity: finiteOrNull(o.metrics.finalEquity),
+    totalReturn: finiteOrNull(o.metrics.totalReturn),
+    sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
+    maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
+  }));
+  // Computed here from the strategy's own instance, not in the worker: three stressed runs need it once.
+  const plots = strategyPlots(prepareDataset(dataset.bars), strategy, params, options(0));
+  // The engine's own default when the options name none (a study's stored options may not).
+  const cash = resolveOptions(options(0), 'regimen').cash;
+  return {
+    symbol: input.symbol,
+    timeframe: input.timeframe,
+    strategy: strategy.name,
+    params,
+    bars: dataset.bars.t.length,
+    metrics: Object.fromEntries(
+      Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)]),
+    ),
+    equity: thinEquityCurve(dataset.bars.t, output.equity, cash),
+    trades: output.trades,
+    indicators: indicatorPayload(dataset.bars.t, plots),
+    range: backtestRange(dataset.bars.t, plots),
+    costs: input.costs,
+    costStress,
+    tearSheet: backtestTearSheet(dataset.bars.t, output.equity, cash, input.benchmark),
+    elapsedMs: output.elapsedMs,
+  };
 }

@@ -52,6 +52,7 @@ export function createOptimizeHandlers(deps: {
       'optimize:annotate': (request) => service.annotate(request),
       'optimize:importance': (request) => service.importance(request),
       'optimize:neighbourhood': ({ studyId }) => service.neighbourhood(studyId),
+      'optimize:trial-backtest': ({ studyId, trialNumber }) => service.trialBacktest(studyId, trialNumber),
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(

@@ -9,7 +9,12 @@
  * other job (answering once it has stopped and its finished trials are stored).
  */
 import { randomUUID } from 'node:crypto';
-import type { CommissionSpec, SlippageSpec } from '../../../core/engine/index.ts';
+import {
+  costSettingsOf,
+  stressedSlippage,
+  type CommissionSpec,
+  type SlippageSpec,
+} from '../../../core/engine/index.ts';
 import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
@@ -20,6 +25,7 @@ import {
   type StudyProgress,
   type TrialRecord,
 } from '../../../core/optimize/index.ts';
+import type { BacktestResult } from '../../../shared/backtestContract.ts';
 import type {
   Approval,
   OptimizeAnnotateRequest,
@@ -35,12 +41,14 @@ import type {
   StudyState,
   StudySummary,
 } from '../../../shared/optimizeContract.ts';
-import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../../../shared/errors.ts';
+import { isTimeframe, TIMEFRAMES } from '../../../core/data/bars.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { studyTrialEntries } from '../../ml/ledgerEntries.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
+import { backtestReport } from '../backtest/backtestService.ts';
 import type { EventBus } from '../events.ts';
 import { studyImportance } from './studyImportance.ts';
 import { studyNeighbourhood } from './studyNeighbourhood.ts';
@@ -68,6 +76,7 @@ import {
   searchOptionsOf,
   loadStudyDatasets,
   randomSeed,
+  strategyParams,
   resolveObjectives,
   resolveSampler,
   resolveSpace,
@@ -277,6 +286,38 @@ export class OptimizeService {
       } finally {
         evaluator.release?.();
       }
+    });
+  }
+
+  /**
+   * One trial re-run as a full backtest (trades, equity, tear sheet) on what the study scored it on: its
+   * first timeframe's bars (range, session, the holdout left out), its stored engine options and costs,
+   * through the report a backtest request makes. Its metrics are the trial's.
+   */
+  async trialBacktest(studyId: string, trialNumber: number): Promise<BacktestResult> {
+    const { row, study } = await this.load(studyId);
+    const trial = study.trials.find((t) => t.number === trialNumber);
+    if (trial === undefined)
+      throw new NotFoundError(`study ${studyId} has no trial ${trialNumber}`, 'trialNumber');
+    const definition = row.data.definition;
+    const data = await this.datasets(definition);
+    const { timeframe, ref: dataset } = data.datasets[0]!;
+    // A CLI study on a file's own bars ('native') has no timeframe a report can name.
+    if (!isTimeframe(timeframe))
+      throw new InputError(
+        `study ${studyId} was scored on ${timeframe} bars of ${data.label}: a trial's report needs one of ${TIMEFRAMES.join(', ')}`,
+        'studyId',
+      );
+    const { options } = definition;
+    return backtestReport(this.deps.pool, {
+      symbol: data.label,
+      timeframe,
+      strategy: getStrategyOrThrow(definition.strategy.name),
+      params: { ...definition.strategy.params, ...strategyParams(trial.params) },
+      dataset,
+      options: (stressBps) => ({ ...options, slippage: stressedSlippage(options.slippage, stressBps) }),
+      costs: costSettingsOf(options.commission, options.slippage),
+      benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c },
     });
   }
 

@@ -1,11 +1,14 @@
+import { useCallback, useMemo } from 'react';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
 import { EquityPanel } from '../backtest/EquityPanel.tsx';
 import { MetricsPanel } from '../backtest/MetricsPanel.tsx';
 import { TradeList } from '../backtest/TradeList.tsx';
+import { backtestTearSheetHtml } from '../report/BacktestExports.tsx';
+import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { ApproveButton } from './ApproveButton.tsx';
 
-/** One trial's full backtest, drawn with the Backtest view's own panels. */
+/** One trial's full backtest (as its study scored it), drawn with the Backtest view's own panels. */
 export function InspectPanel() {
   const inspection = useOptimize((s) => s.inspection);
   const detail = useOptimize((s) => s.study?.detail ?? null);
@@ -14,9 +17,12 @@ export function InspectPanel() {
   );
   const openInBacktest = useOptimize((s) => s.openInBacktest);
   const setCenter = useOptimize((s) => s.setCenter);
+  const setSheetOpen = useOptimize((s) => s.setSheetOpen);
+  const closeSheet = useCallback(() => setSheetOpen(false), [setSheetOpen]);
+  const result = inspection?.result ?? null;
+  const sheet = useMemo(() => (result ? backtestTearSheetHtml(result) : ''), [result]);
   if (!inspection) return null;
   const approved = trial ? isApprovedTrial(detail, trial) : false;
-  const result = inspection.result;
 
   return (
     <div
@@ -69,6 +75,7 @@ export function InspectPanel() {
         </div>
         <MetricsPanel result={result} />
       </div>
+      {inspection.sheetOpen && sheet !== '' ? <TearSheetDialog html={sheet} onClose={closeSheet} /> : null}
     </div>
   );
 }

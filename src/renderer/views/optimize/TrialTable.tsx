@@ -143,7 +143,8 @@ export function TrialTable() {
           {sort.key === 'm:auto' && autoMeasure ? `best ${autoMeasure.label} first` : ''}
           {infeasible > 0 ? ` · ${infeasible} below min trades` : ''}
           {failed > 0 ? ` · ${failed} failed` : ''}
-          {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest
+          {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest, or its tear
+          sheet
         </span>
         {trials.length > 0 ? (
           <span className="result-actions">
@@ -235,7 +236,24 @@ export function TrialTable() {
                       {c.text(trial)}
                     </span>
                   ))}
-                  <span />
+                  {trial.status === 'complete' ? (
+                    // A span, not a button: the row is one already. The Inspect panel's own Tear sheet
+                    // button is the keyboard's way to the same sheet.
+                    <span
+                      role="button"
+                      className="opt-row-action"
+                      data-testid="opt-trial-sheet"
+                      title={`Tear sheet of trial #${trial.number}, re-run as the study scored it`}
+                      onClick={(event) => {
+                        event.stopPropagation();
+                        void inspect(trial.number, { sheet: true });
+                      }}
+                    >
+                      tear sheet
+                    </span>
+                  ) : (
+                    <span />
+                  )}
                 </button>
               );
             })}
