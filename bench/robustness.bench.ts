@@ -2,7 +2,7 @@
  * Monte Carlo robustness figures (issue 15 item 8): 1,000 resamples of 2 years of daily returns (504) by
  * trade-order shuffle and by stationary block bootstrap (target < 1 s each), next to a baseline measured
  * in the same run: compounding the same returns and taking their drawdown 1,000 times, i.e. the path work
- * without resampling or the pointwise bands.
+ * without resampling or the pointwise bands (equity and drawdown from the running peak, step by step).
  * Run: `npm run bench -- robustness`.
  */
 import { createRng } from '../src/core/math/random.ts';
@@ -32,10 +32,10 @@ export function runRobustnessBench(): void {
   console.log(`${RESAMPLES.toLocaleString('en-US')} resamples of ${DAYS} daily returns, best of ${RUNS}`);
   console.log(`  baseline: plain compounded drawdown x ${RESAMPLES}: ${ms(baseline)}`);
   console.log(
-    `  trade-order shuffle with bands:           ${ms(shuffle)} (${(shuffle.cpu / baseline.cpu).toFixed(1)}x baseline)`,
+    `  trade-order shuffle, equity + drawdown bands:        ${ms(shuffle)} (${(shuffle.cpu / baseline.cpu).toFixed(1)}x baseline)`,
   );
   console.log(
-    `  stationary block bootstrap with bands:    ${ms(bootstrap)} (${(bootstrap.cpu / baseline.cpu).toFixed(1)}x baseline)`,
+    `  stationary block bootstrap, equity + drawdown bands: ${ms(bootstrap)} (${(bootstrap.cpu / baseline.cpu).toFixed(1)}x baseline)`,
   );
   if (Number.isNaN(sink)) console.log('unreachable: keeps the work observable');
 }

@@ -226,6 +226,8 @@ export const RobustnessResultSchema = z.object({
   percentiles: z.array(z.number()),
   /** One equity path (starting at 1) per percentile. */
   equityBands: z.array(z.array(z.number())),
+  /** One drawdown path (fraction of the running peak, starting at 0) per percentile, step by step. */
+  drawdownBands: z.array(z.array(z.number())),
   maxDrawdownBands: z.array(z.number()),
   probDrawdownBeyond: z.number(),
   probRuin: z.number(),

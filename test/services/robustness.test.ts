@@ -35,6 +35,7 @@ describe('backtest:robustness', () => {
     const answer = await robustness({ method: 'block-bootstrap', returns, blockLength: 5, ...options });
     const core = blockBootstrap(returns, { ...options, blockLength: 5 });
     expect(answer.equityBands).toEqual(core.equityBands.map((band) => Array.from(band)));
+    expect(answer.drawdownBands).toEqual(core.drawdownBands.map((band) => Array.from(band)));
     expect(answer.maxDrawdownBands).toEqual(core.maxDrawdownBands);
     expect(answer.probDrawdownBeyond).toBe(core.probDrawdownBeyond);
     expect(answer.probRuin).toBe(core.probRuin);

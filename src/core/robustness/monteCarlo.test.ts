@@ -1,6 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../math/random.ts';
-import { blockBootstrap, compoundPath, defaultBlockLength, shuffleTrades } from './index.ts';
+import {
+  BAND_PERCENTILES,
+  blockBootstrap,
+  compoundPath,
+  defaultBlockLength,
+  pathBands,
+  shuffleTrades,
+} from './index.ts';
 
 function randomReturns(n: number, seed: number, scale = 0.02): Float64Array {
   const rng = createRng(seed);
@@ -114,5 +122,68 @@ describe('bad input', () => {
     ],
   ])('refuses %#, naming the field', (call, message) => {
     expect(call).toThrow(message);
+  });
+});
+
+/** numpy's default (linear) quantile of `values`, computed independently of the kernel. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const h = (sorted.length - 1) / 2;
+  return sorted[Math.floor(h)]! + (h - Math.floor(h)) * (sorted[Math.ceil(h)]! - sorted[Math.floor(h)]!);
+}
+
+describe('drawdown bands over time', () => {
+  it('p50 is the median of the paths’ drawdowns at each step, and the bands are ordered (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 25 }),
+        fc.integer(),
+        (resamples, width, seed) => {
+          const rng = createRng(seed);
+          const paths = Float64Array.from({ length: resamples * width }, () => 0.2 + 2 * rng.float());
+          const equityBands = BAND_PERCENTILES.map(() => new Float64Array(width));
+          const drawdownBands = BAND_PERCENTILES.map(() => new Float64Array(width));
+          pathBands(paths, resamples, width, equityBands, drawdownBands);
+          const peaks = new Array<number>(resamples).fill(0);
+          for (let i = 0; i < width; i++) {
+            const falls: number[] = [];
+            for (let s = 0; s < resamples; s++) {
+              const value = paths[s * width + i]!;
+              peaks[s] = Math.max(peaks[s]!, value);
+              falls.push(1 - value / peaks[s]!);
+            }
+            expect(drawdownBands[2]![i]).toBeCloseTo(median(falls), 12);
+            for (let b = 1; b < BAND_PERCENTILES.length; b++) {
+              expect(drawdownBands[b]![i]!).toBeGreaterThanOrEqual(drawdownBands[b - 1]![i]!);
+              expect(equityBands[b]![i]!).toBeGreaterThanOrEqual(equityBands[b - 1]![i]!);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('starts at 0, stays within [0, 1] and never exceeds the maximum drawdown band', () => {
+    const result = blockBootstrap(randomReturns(252, 4), { resamples: 300, seed: 2 });
+    for (const [b, band] of result.drawdownBands.entries()) {
+      expect(band).toHaveLength(253);
+      expect(band[0]).toBe(0);
+      for (const d of band) {
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThanOrEqual(1);
+      }
+      // A percentile of drawdowns at one step is at most that percentile of the paths' deepest ones.
+      expect(Math.max(...band)).toBeLessThanOrEqual(result.maxDrawdownBands[b]! + 1e-12);
+    }
+    // One resample: the band is that path's own drawdown, read off its equity.
+    const single = shuffleTrades([0.1, -0.2, 0.5, -0.1], { resamples: 1, seed: 3 });
+    const equity = single.equityBands[2]!;
+    let peak = 0;
+    for (const [i, value] of equity.entries()) {
+      peak = Math.max(peak, value);
+      expect(single.drawdownBands[2]![i]).toBeCloseTo(1 - value / peak, 12);
+    }
   });
 });

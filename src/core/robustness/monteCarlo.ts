@@ -39,6 +39,12 @@ export interface RobustnessResult {
    * resamples (so a band is not itself one resampled path).
    */
   readonly equityBands: readonly Float64Array[];
+  /**
+   * One drawdown path per percentile, each of length n + 1 starting at 0: at each step, the percentile
+   * across resamples of the fall from that resample's running peak (0..1), so the band shows when in
+   * the run deep drawdowns are likely, not only how deep the worst one gets.
+   */
+  readonly drawdownBands: readonly Float64Array[];
   /** Maximum drawdown (fraction of the running peak, 0..1) at each percentile. */
   readonly maxDrawdownBands: readonly number[];
   /** Share of resamples whose maximum drawdown exceeds `drawdownDepth`. */
@@ -109,6 +115,39 @@ function sortedQuantile(sorted: Float64Array, q: number): number {
 }
 
 /**
+ * Pointwise BAND_PERCENTILES bands of `resamples` equity paths of `width` points each, stored
+ * resample-major in `paths`: fills `equityBands[b]` with the percentile of equity at each step and
+ * `drawdownBands[b]` with the percentile of the fall from each path's own running peak (1 - value / peak)
+ * at each step. Scratch is allocated once per call; the loops over steps allocate nothing.
+ */
+export function pathBands(
+  paths: Float64Array,
+  resamples: number,
+  width: number,
+  equityBands: readonly Float64Array[],
+  drawdownBands: readonly Float64Array[],
+): void {
+  const column = new Float64Array(resamples);
+  const fall = new Float64Array(resamples);
+  // Steps are walked in order, so each path's running peak is carried from one step to the next.
+  const peaks = new Float64Array(resamples).fill(-Infinity);
+  for (let i = 0; i < width; i++) {
+    for (let s = 0; s < resamples; s++) {
+      const value = paths[s * width + i];
+      if (value > peaks[s]) peaks[s] = value;
+      column[s] = value;
+      fall[s] = 1 - value / peaks[s];
+    }
+    column.sort();
+    fall.sort();
+    for (let b = 0; b < BAND_PERCENTILES.length; b++) {
+      equityBands[b][i] = sortedQuantile(column, BAND_PERCENTILES[b]);
+      drawdownBands[b][i] = sortedQuantile(fall, BAND_PERCENTILES[b]);
+    }
+  }
+}
+
+/**
  * Runs `settings.resamples` paths of `n` returns, each drawn into `path` by `draw`, and summarises them.
  * Paths are stored resample-major in one matrix so the pointwise bands need no per-step allocation.
  */
@@ -140,18 +179,14 @@ function simulate(
     }
   }
   const equityBands = BAND_PERCENTILES.map(() => new Float64Array(width));
-  const column = new Float64Array(resamples);
-  for (let i = 0; i < width; i++) {
-    for (let s = 0; s < resamples; s++) column[s] = paths[s * width + i];
-    column.sort();
-    for (let b = 0; b < BAND_PERCENTILES.length; b++)
-      equityBands[b][i] = sortedQuantile(column, BAND_PERCENTILES[b]);
-  }
+  const drawdownBands = BAND_PERCENTILES.map(() => new Float64Array(width));
+  pathBands(paths, resamples, width, equityBands, drawdownBands);
   drawdowns.sort();
   return {
     resamples,
     percentiles: BAND_PERCENTILES,
     equityBands,
+    drawdownBands,
     maxDrawdownBands: BAND_PERCENTILES.map((q) => sortedQuantile(drawdowns, q)),
     probDrawdownBeyond: beyond / resamples,
     probRuin: ruined / resamples,

@@ -1,3 +1,4 @@
+import type { LineSeriesOption } from 'echarts/charts';
 import type { RobustnessPayload } from '../../shared/contract.ts';
 import { formatPercent } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
@@ -11,72 +12,107 @@ const P95 = 4;
 const percentLabel = (p: number): string => `p${Math.round(p * 100)}`;
 
 /**
- * Monte Carlo bands: equity (starting at 1) per step, p5 to p95 shaded around the median, on top; the
- * maximum drawdown at each percentile underneath (the core reports drawdown as one figure per resample).
+ * A shaded band from `low` to `high` with `mid` drawn over it, on one grid: `low` plus a stacked
+ * (high - low) area on top of it, as ECharts draws a band.
+ */
+function bandSeries(
+  pane: number,
+  names: { low: string; mid: string },
+  low: readonly number[],
+  mid: readonly number[],
+  high: readonly number[],
+  colors: { line: string; area: string },
+): LineSeriesOption[] {
+  const axes = { xAxisIndex: pane, yAxisIndex: pane };
+  const stack = `band${pane}`;
+  return [
+    {
+      name: names.low,
+      type: 'line',
+      ...axes,
+      data: [...low],
+      stack,
+      showSymbol: false,
+      lineStyle: { color: palette.muted, width: 1 },
+      itemStyle: { color: palette.muted },
+    },
+    {
+      name: 'p5 to p95',
+      type: 'line',
+      ...axes,
+      data: high.map((v, i) => v - (low[i] ?? 0)),
+      stack,
+      showSymbol: false,
+      lineStyle: { width: 0 },
+      areaStyle: { color: colors.area },
+      tooltip: { show: false },
+    },
+    {
+      name: names.mid,
+      type: 'line',
+      ...axes,
+      data: [...mid],
+      showSymbol: false,
+      lineStyle: { color: colors.line, width: 1.4 },
+      itemStyle: { color: colors.line },
+    },
+  ];
+}
+
+/**
+ * Monte Carlo bands over the same steps: equity (starting at 1), p5 to p95 shaded around the median, on
+ * top; underneath, the drawdown from each resample's running peak at each step (drawn below zero), p5
+ * to p95 shaded around the median, so the deep part of the band shows when in the run it is likely.
  */
 export function robustnessChartOption(result: RobustnessPayload): ChartOption {
-  const low = result.equityBands[P5] ?? [];
-  const mid = result.equityBands[P50] ?? [];
-  const high = result.equityBands[P95] ?? [];
-  const steps = mid.map((_, i) => String(i));
-  const percentiles = result.percentiles.map(percentLabel);
+  const equity = result.equityBands;
+  const steps = (equity[P50] ?? []).map((_, i) => String(i));
+  const low = percentLabel(result.percentiles[P5] ?? 0.05);
+  const mid = percentLabel(result.percentiles[P50] ?? 0.5);
+  // Drawn as losses (below zero): the deepest percentile is the band's lower edge.
+  const fall = (b: number): number[] => (result.drawdownBands[b] ?? []).map((d) => -d);
   return {
     ...baseOption(),
     tooltip: { ...tooltipBase, trigger: 'axis' },
+    axisPointer: { link: [{ xAxisIndex: 'all' }] },
     grid: [
-      { left: 48, right: 12, top: 10, height: '55%' },
-      { left: 48, right: 12, top: '72%', bottom: 22 },
+      { left: 48, right: 12, top: 10, height: '52%' },
+      { left: 48, right: 12, top: '68%', bottom: 22 },
     ],
-    xAxis: [
-      { type: 'category', data: steps, boundaryGap: false, axisLabel, axisLine, gridIndex: 0 },
-      { type: 'category', data: percentiles, axisLabel, axisLine, gridIndex: 1 },
-    ],
+    xAxis: [0, 1].map((gridIndex) => ({
+      type: 'category' as const,
+      data: steps,
+      boundaryGap: false,
+      axisLabel: { ...axisLabel, show: gridIndex === 1 },
+      axisLine,
+      gridIndex,
+    })),
     yAxis: [
       { type: 'value', scale: true, axisLabel, splitLine, gridIndex: 0 },
       {
         type: 'value',
+        max: 0,
         axisLabel: { ...axisLabel, formatter: (v: number) => formatPercent(v, 0) },
         splitLine,
         gridIndex: 1,
       },
     ],
     series: [
-      // The shaded band is p5 plus a stacked (p95 - p5) area on top of it.
-      {
-        name: percentLabel(result.percentiles[P5] ?? 0.05),
-        type: 'line',
-        data: low,
-        stack: 'band',
-        showSymbol: false,
-        lineStyle: { color: palette.muted, width: 1 },
-        itemStyle: { color: palette.muted },
-      },
-      {
-        name: 'p5 to p95',
-        type: 'line',
-        data: high.map((v, i) => v - (low[i] ?? 0)),
-        stack: 'band',
-        showSymbol: false,
-        lineStyle: { width: 0 },
-        areaStyle: { color: 'rgba(78, 161, 255, 0.18)' },
-        tooltip: { show: false },
-      },
-      {
-        name: percentLabel(result.percentiles[P50] ?? 0.5),
-        type: 'line',
-        data: mid,
-        showSymbol: false,
-        lineStyle: { color: palette.equity, width: 1.4 },
-        itemStyle: { color: palette.equity },
-      },
-      {
-        name: 'Max drawdown',
-        type: 'bar',
-        xAxisIndex: 1,
-        yAxisIndex: 1,
-        data: result.maxDrawdownBands.map((d) => -d),
-        itemStyle: { color: palette.down },
-      },
+      ...bandSeries(0, { low, mid }, equity[P5] ?? [], equity[P50] ?? [], equity[P95] ?? [], {
+        line: palette.equity,
+        area: 'rgba(78, 161, 255, 0.18)',
+      }),
+      ...bandSeries(
+        1,
+        { low: `drawdown ${percentLabel(result.percentiles[P95] ?? 0.95)}`, mid: `drawdown ${mid}` },
+        fall(P95),
+        fall(P50),
+        fall(P5),
+        {
+          line: palette.down,
+          area: 'rgba(239, 83, 80, 0.22)',
+        },
+      ),
     ],
   };
 }

@@ -22,6 +22,7 @@ export function runRobustness(request: RobustnessInput): RobustnessPayload {
     seed: request.seed,
     percentiles: [...result.percentiles],
     equityBands: result.equityBands.map((band) => Array.from(band)),
+    drawdownBands: result.drawdownBands.map((band) => Array.from(band)),
     maxDrawdownBands: [...result.maxDrawdownBands],
     probDrawdownBeyond: result.probDrawdownBeyond,
     probRuin: result.probRuin,

@@ -134,6 +134,10 @@ export function RobustnessPanel() {
                 <th>P(drawdown &gt; {formatPercent(shown.drawdownDepth, 0)})</th>
                 <td>{formatPercent(shown.probDrawdownBeyond)}</td>
               </tr>
+              <tr data-testid="robustness-max-drawdown">
+                <th>Max drawdown p5 / p50 / p95</th>
+                <td>{[0, 2, 4].map((b) => formatPercent(shown.maxDrawdownBands[b] ?? null)).join(' / ')}</td>
+              </tr>
               <tr data-testid="robustness-prob-ruin" data-value={shown.probRuin}>
                 <th>P(equity &lt; {formatPercent(shown.ruinFloor, 0)} of start)</th>
                 <td>{formatPercent(shown.probRuin)}</td>
