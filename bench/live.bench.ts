@@ -7,8 +7,8 @@
  * push, each audited), p95 against the issue's 60 s.
  * Run: `npm run bench -- live`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
 import { AuditLog } from '../src/main/livebot/auditLog.ts';
@@ -19,7 +19,7 @@ import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../src/core/live
 import { LiveRunner } from '../src/core/live/runner.ts';
 import { STRATEGIES } from '../src/core/strategy/registry.ts';
 import { BotClient } from '../src/main/livebot/botClient.ts';
-import { startReferenceBot } from '../src/main/livebot/referenceBot.ts';
+import { startReferenceBot, writeState } from '../src/main/livebot/referenceBot.ts';
 
 const SECRET = 'bench-secret-0123456789abcdef';
 const PUSHES = 200;
@@ -68,7 +68,7 @@ export async function runLiveBench(): Promise<void> {
   await bot.close();
   const line = (name: string, values: number[]) =>
     `${name.padEnd(28)} p50 ${percentile(values, 50).toFixed(2)} ms  p95 ${percentile(values, 95).toFixed(2)} ms  max ${Math.max(...values).toFixed(2)} ms`;
-  console.log(`loopback, ${PUSHES} requests each`);
+  console.log(`load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores; loopback, ${PUSHES} requests each`);
   console.log(line('signed status (baseline)', status));
   console.log(line('signed apply: push to ack', apply));
   console.log(`regime change to bot ack, ${regime.length} daily-bar replays (target p95 < 60 s):`);
@@ -108,6 +108,46 @@ export async function runLiveBench(): Promise<void> {
       console.log(
         `live bar, ${String(n).padStart(7)} bars in the buffer: ${(streaming * 1000).toFixed(1).padStart(7)} µs per bar (whole bar, streaming indicators)   old path, indicator recompute alone: ${(recompute * 1000).toFixed(1).padStart(7)} µs per bar`,
       );
+  }
+  stateWrites();
+}
+
+/**
+ * The state file the reference bot writes after every bar (and every push): its write time per bar and
+ * its size, for a run whose buffer holds n bars, next to the bar itself in the same run (the state
+ * holds the account, the ledger and the sets, not the bars, so its size does not grow with the buffer).
+ */
+function stateWrites(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-bench-state-'));
+  const path = join(dir, 'bot.json');
+  try {
+    for (const n of [10_000, 100_000]) {
+      const LAST = 1_000;
+      const bars = randomWalkBars(n, 7);
+      const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: n });
+      runner.apply({ changeId: 'c', version: 1, hash: set(10).hash, set: set(10), policy: 'adopt' });
+      const feed = (i: number) =>
+        runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+      for (let i = 0; i < n - LAST; i++) feed(i);
+      const writes: number[] = [];
+      const barTimes: number[] = [];
+      for (let i = n - LAST; i < n; i++) {
+        let started = performance.now();
+        feed(i);
+        barTimes.push(performance.now() - started);
+        started = performance.now();
+        writeState(path, runner.snapshot());
+        writes.push(performance.now() - started);
+      }
+      const bytes = statSync(path).size;
+      console.log(
+        `state file per bar, ${String(n).padStart(7)} bars seen: write p50 ${percentile(writes, 50).toFixed(3)} ms  ` +
+          `p95 ${percentile(writes, 95).toFixed(3)} ms  ${bytes} bytes   (the bar itself p50 ` +
+          `${percentile(barTimes, 50).toFixed(3)} ms  p95 ${percentile(barTimes, 95).toFixed(3)} ms)`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -344,7 +344,8 @@ function readState(path: string): BotStateFile | undefined {
   return record as BotStateFile;
 }
 
-function writeState(path: string, state: BotStateFile): void {
+/** Writes a bot's state file (exported for the live bench, which times it per bar). */
+export function writeState(path: string, state: BotStateFile): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.tmp`;
   writeFileSync(temporary, JSON.stringify(state), { mode: 0o600 });
