@@ -1,7 +1,8 @@
 /**
  * Issue 11 items 6, 9 and 10 in the browser: on the demo market, the Backtest view shows a detector's
  * labels as bands behind the price chart, a ribbon under it and the per-regime table; a comparison of one
- * set per regime against one global set runs from the panel and its one-sentence verdict is shown. The
+ * set per regime against one global set runs from the panel and its one-sentence verdict is shown; costs
+ * out of range refuse a comparison in words instead of falling back to the defaults. The
  * screenshot goes where the views' screenshots go (docs/screenshots with REGIMEN_SCREENSHOTS=1).
  *   npm run build && npx vitest run test/e2e/regimes.e2e.test.ts
  */
@@ -64,6 +65,19 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     // Each regime's winner, or the reason it fell back to the global set.
     const winners = page.getByTestId('regime-compare-winners').locator('tbody tr');
     expect(await winners.count()).toBe(3);
+
+    // Costs out of range are refused here as a backtest refuses them, never replaced by the defaults.
+    const costsInvalid = page.getByTestId('regime-costs-invalid');
+    expect(await costsInvalid.count()).toBe(0);
+    await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact)').click();
+    await page.getByTestId('cost-spread').fill('5000');
+    await costsInvalid.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await costsInvalid.innerText()).toContain('spread: between 0 and 1000 bp');
+    expect(await page.getByTestId('regime-run-compare').isDisabled()).toBe(true);
+    expect(await page.getByTestId('regime-run-winners').isDisabled()).toBe(true);
+    await page.getByTestId('cost-spread').fill('');
+    await costsInvalid.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.getByTestId('regime-run-compare').isDisabled()).toBe(false);
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.mouse.move(0, 0);

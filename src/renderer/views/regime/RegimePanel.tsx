@@ -11,7 +11,7 @@ import {
 } from '../../../shared/regimeChoices.ts';
 import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
-import { checkCosts } from '../../store/costDraft.ts';
+import { checkCosts, type CheckedCosts } from '../../store/costDraft.ts';
 import type { RegimeTarget } from '../../store/regimeStore.ts';
 import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
@@ -47,9 +47,10 @@ export function RegimePanel({
   const labels = useRegime((s) => s.labels);
   // The bars of the session the backtest and the study read (Settings), so the bands match the chart.
   const session = useApp((s) => s.session);
-  // The studies and the comparison charge the costs a backtest would (Settings' costs; a part Settings
-  // marks invalid is left to the asset-class default).
-  const { costs } = checkCosts(useApp((s) => s.costs));
+  // The studies and the comparison charge the costs a backtest would (Settings' costs). Invalid ones are
+  // refused as a backtest refuses them, not replaced by the defaults behind the trader's back.
+  const { costs, errors } = checkCosts(useApp((s) => s.costs));
+  const costProblem = costProblemOf(errors);
   const target = place ? { ...place, session, ...(costs === undefined ? {} : { costs }) } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
   const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
@@ -121,7 +122,7 @@ export function RegimePanel({
           <RegimeRibbon times={data.t} regimes={data} axis={form.axis} testId={id('ribbon')} />
         ) : null}
         {data ? <RegimeTable result={data} axis={form.axis} testId={id('table')} /> : null}
-        <StudySection target={target} id={id} />
+        <StudySection target={target} costProblem={costProblem} id={id} />
       </div>
     </section>
   );
@@ -166,7 +167,31 @@ function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: Re
   );
 }
 
-function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: string) => string }) {
+const COST_PARTS: Readonly<Record<keyof CheckedCosts['errors'], string>> = {
+  spreadBps: 'spread',
+  impact: 'impact',
+};
+
+/** Why the costs cannot be charged, each invalid part by name, or null when they can. */
+function costProblemOf(errors: CheckedCosts['errors']): string | null {
+  const parts = Object.entries(errors).map(
+    ([part, error]) => `${COST_PARTS[part as keyof CheckedCosts['errors']]}: ${error}`,
+  );
+  return parts.length === 0
+    ? null
+    : `The costs are out of range (${parts.join('; ')}). Fix them on the form or in Settings: a study ` +
+        'or a comparison here charges the costs a backtest would.';
+}
+
+function StudySection({
+  target,
+  costProblem,
+  id,
+}: {
+  target: RegimeTarget | null;
+  costProblem: string | null;
+  id: (name: string) => string;
+}) {
   const store = useRegimeStore();
   const study = useRegime((s) => s.study);
   const job = useRegime((s) => s.job);
@@ -225,7 +250,7 @@ function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: 
           type="button"
           className="ghost-button"
           data-testid={id('run-winners')}
-          disabled={!target || busy}
+          disabled={!target || busy || costProblem !== null}
           onClick={() => target && void store.getState().runWinners(target)}
         >
           Winners per regime
@@ -234,7 +259,7 @@ function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: 
           type="button"
           className="run-button"
           data-testid={id('run-compare')}
-          disabled={!target || busy}
+          disabled={!target || busy || costProblem !== null}
           onClick={() => target && void store.getState().runCompare(target)}
         >
           Compare with one global set
@@ -251,6 +276,11 @@ function StudySection({ target, id }: { target: RegimeTarget | null; id: (name: 
           </button>
         ) : null}
       </div>
+      {costProblem !== null ? (
+        <div className="regime-note error-text" role="alert" data-testid={id('costs-invalid')}>
+          {costProblem}
+        </div>
+      ) : null}
       {job ? <JobProgressLine testId={id('progress')} progress={job.progress} job={job.kind} /> : null}
       <Loaded state={winners} testId={id('winners-error')}>
         {(data) => <WinnersTable result={data} testId={id('winners')} />}
