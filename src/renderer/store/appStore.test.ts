@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { SettingsState } from '../../shared/settingsContract.ts';
 import type { BarsPayload } from '../../shared/contract.ts';
 import {
   backtestResult,
@@ -308,5 +309,65 @@ describe('the cost settings', () => {
       spreadBps: '4',
       impact: '',
     });
+  });
+});
+
+describe('the settings record', () => {
+  const record = (patch: Partial<SettingsState['settings']> = {}): SettingsState => ({
+    settings: {
+      cash: 10_000,
+      commissionPercent: 0,
+      regulatoryFees: null,
+      spreadBps: null,
+      impact: null,
+      riskFreePercent: 0,
+      workers: null,
+      timeZone: 'exchange',
+      session: 'regular',
+      ...patch,
+    },
+    dataFolder: { current: '/data', next: null },
+    workers: { running: 2, cores: 2, restartNeeded: false },
+    problem: null,
+  });
+
+  it('gives the form its defaults, follows changes pushed from elsewhere, and writes changes through', async () => {
+    const client = new FakeRegimenClient()
+      .handle('settings:get', () =>
+        record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, session: 'extended' }),
+      )
+      .handle('settings:set', (patch) =>
+        record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, ...patch }),
+      )
+      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: false, preparing: null }))
+      .handle('data:list', () => [])
+      .handle('strategies:list', () => []);
+    const app = createAppStore(client, memoryKeeper(), memoryKeeper());
+    await app.getState().start();
+    await vi.waitFor(() => expect(app.getState().settings).not.toBeNull());
+    const state = app.getState();
+    expect([state.cash, state.commission, state.costs.spreadBps, state.session]).toEqual([
+      '25000',
+      '0.05',
+      '3',
+      'extended',
+    ]);
+
+    client.emit('settings:changed', record({ cash: 40_000, timeZone: 'utc' }));
+    expect([app.getState().cash, app.getState().timeZone, app.getState().session]).toEqual([
+      '40000',
+      'utc',
+      'regular',
+    ]);
+
+    app.getState().setTimeZone('local');
+    app.getState().setCosts({ regulatoryFees: false, spreadBps: '1.', impact: '' });
+    expect(client.callsTo('settings:set')).toEqual([
+      { timeZone: 'local' },
+      { regulatoryFees: false, spreadBps: 1, impact: null },
+    ]);
+    // A part that does not read is not written.
+    app.getState().setCosts({ regulatoryFees: false, spreadBps: 'x', impact: '' });
+    expect(client.callsTo('settings:set')).toHaveLength(2);
   });
 });

@@ -19,6 +19,27 @@ import { isViewId, type ViewId } from '../views/registry.ts';
 import { localKeeper, sessionKeeper, type Keeper } from './keeper.ts';
 import { checkCosts, DEFAULT_COST_DRAFT, isCostDraft, type CostDraft } from './costDraft.ts';
 import { latestOnly, newJobId, withNotice, withoutNotice, type Notice } from './requests.ts';
+import type { Settings, SettingsPatch, SettingsState } from '../../shared/settingsContract.ts';
+
+/** The record's costs as the forms' draft: null parts are left to the asset class (empty fields). */
+function costDraftOf(settings: Settings): CostDraft {
+  return {
+    regulatoryFees: settings.regulatoryFees,
+    spreadBps: settings.spreadBps === null ? '' : String(settings.spreadBps),
+    impact: settings.impact === null ? '' : String(settings.impact),
+  };
+}
+
+/** The draft's parts for the record: only a draft without errors is written. */
+function costPatchOf(draft: CostDraft): SettingsPatch | null {
+  const { costs, errors } = checkCosts(draft);
+  if (Object.keys(errors).length > 0) return null;
+  return {
+    regulatoryFees: costs?.regulatoryFees ?? null,
+    spreadBps: costs?.spreadBps ?? null,
+    impact: costs?.impact ?? null,
+  };
+}
 
 export type Loadable<T> =
   | { status: 'idle' }
@@ -29,7 +50,7 @@ export type Loadable<T> =
 export type { Notice } from './requests.ts';
 
 /** What can fail in the backtest workspace: one banner each, gone once it works again. */
-type NoticeCause = 'services' | 'symbols' | 'strategies' | 'bars' | 'backtest';
+type NoticeCause = 'services' | 'symbols' | 'strategies' | 'bars' | 'backtest' | 'settings';
 
 export interface RunningJob {
   jobId: string;
@@ -94,6 +115,12 @@ export interface AppState {
    * across launches, as the CLI's --session.
    */
   session: TradingSession;
+  /**
+   * The settings record main owns (default cash, costs, risk-free rate, workers, zone, session, data
+   * folder); null until the services answer. The form defaults, zone, session and costs follow it, and
+   * changing them here writes it through, so every window, the CLI and the next launch agree.
+   */
+  settings: SettingsState | null;
 
   start(): Promise<void>;
   setView(view: ViewId): void;
@@ -114,6 +141,8 @@ export interface AppState {
   setCosts(costs: CostDraft): void;
   setTimeZone(timeZone: TimeZoneSetting): void;
   setSession(session: TradingSession): void;
+  /** Changes settings of the record (refused values come back as a notice naming the setting). */
+  saveSettings(patch: SettingsPatch): Promise<boolean>;
   runBacktest(): Promise<void>;
   /**
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
@@ -228,6 +257,50 @@ export function createAppStore(
       preferences.save(PREFERENCES_KEY, { timeZone: zone, session: chosen, costs });
     };
 
+    const writeSettings = async (patch: SettingsPatch): Promise<boolean> => {
+      try {
+        adoptSettings(await client.invoke('settings:set', patch));
+        resolved('settings');
+        return true;
+      } catch (error) {
+        notify('settings', 'Saving the settings', error);
+        return false;
+      }
+    };
+
+    /** A record from the services (at start, after a change here, or pushed after one elsewhere). */
+    const adoptSettings = (state: SettingsState): void => {
+      const before = get().settings?.settings;
+      const next = state.settings;
+      const draft = get().costs;
+      const draftPatch = costPatchOf(draft);
+      const patch: Partial<AppState> = {
+        settings: state,
+        timeZone: next.timeZone,
+        // The draft being typed stays while it says what the record says ("1." is 1 bp).
+        costs:
+          draftPatch !== null &&
+          draftPatch.regulatoryFees === next.regulatoryFees &&
+          draftPatch.spreadBps === next.spreadBps &&
+          draftPatch.impact === next.impact
+            ? draft
+            : costDraftOf(next),
+      };
+      // The form takes a new default; a form kept from this tab's last visit keeps what was typed.
+      if (before === undefined ? kept.cash === undefined : before.cash !== next.cash)
+        patch.cash = String(next.cash);
+      if (
+        before === undefined
+          ? kept.commission === undefined
+          : before.commissionPercent !== next.commissionPercent
+      )
+        patch.commission = String(next.commissionPercent);
+      const sessionChanged = next.session !== get().session;
+      set(sessionChanged ? { ...patch, session: next.session, result: null, focus: null } : patch);
+      savePreferences();
+      if (sessionChanged) void loadBars();
+    };
+
     const infoRequest = latestOnly();
     /** Asks app:info: the answer says the services are up, a failure that they are not. */
     const checkServices = async (): Promise<void> => {
@@ -279,11 +352,15 @@ export function createAppStore(
       connection: { state: 'connecting', message: null },
       timeZone,
       session,
+      settings: null,
       ...kept,
 
       async start() {
         for (const stop of unsubscribe) stop();
-        unsubscribe = [client.on('job:progress', onProgress)];
+        unsubscribe = [client.on('job:progress', onProgress), client.on('settings:changed', adoptSettings)];
+        void client
+          .invoke('settings:get', {})
+          .then(adoptSettings, (error: unknown) => notify('settings', 'Reading the settings', error));
         if (client.onConnection)
           unsubscribe.push(
             client.onConnection((open) => {
@@ -499,12 +576,17 @@ export function createAppStore(
       setTimeZone(zone) {
         set({ timeZone: zone });
         savePreferences();
+        void writeSettings({ timeZone: zone });
       },
 
       setCosts(costs) {
         set({ costs });
         savePreferences();
+        const patch = costPatchOf(costs);
+        if (patch !== null) void writeSettings(patch);
       },
+
+      saveSettings: writeSettings,
 
       setSession(session) {
         if (session === get().session) return;
@@ -512,6 +594,7 @@ export function createAppStore(
         set({ session, result: null, focus: null });
         savePreferences();
         void loadBars();
+        void writeSettings({ session });
       },
 
       dismissNotice(id) {

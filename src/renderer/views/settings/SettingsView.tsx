@@ -5,6 +5,7 @@ import { useApp } from '../../store/context.tsx';
 import { PanelErrorBox } from '../data/parts.tsx';
 import { useData, useDataStore } from '../data/useData.ts';
 import { ComputePanel } from './ComputePanel.tsx';
+import { DefaultsPanel } from './DefaultsPanel.tsx';
 import { SessionSelect } from '../fields.tsx';
 import '../data/data.css';
 import { CostFields } from '../CostFields.tsx';
@@ -232,6 +233,7 @@ export function SettingsView() {
           </div>
         ) : null}
       </section>
+      <DefaultsPanel />
       <TimeZonePanel />
       <CostsPanel />
       <ComputePanel />
