@@ -196,10 +196,9 @@ describe('ledger backfill', () => {
       Number.MAX_SAFE_INTEGER,
       1000,
     );
-    const last = population[0]!;
-    const row = (await ledger.entriesOf(last.sourceId)).find(
-      (r) => r.kind === 'window-test' && r.item === last.item,
-    )!;
+    // The last run's last window: every row its population holds had arrived when it was recorded.
+    const learnable = await ledger.learnableSince('sma-cross', 0);
+    const row = learnable.filter((r) => r.sourceId === learnable.at(-1)!.sourceId).at(-1)!;
     const bars = await h.bars.read(SYMBOL, '1h');
     const opens = bars.t.indexOf(row.startTime!);
     const { describe } = candidateDescriber(sliceBars(bars, 0, opens), {
@@ -219,6 +218,61 @@ describe('ledger backfill', () => {
     // The market at the window's start is the same point-in-time reading on both sides.
     for (const name of Object.keys(row.features).filter((n) => n.startsWith('regime.')))
       expect(candidate[name], name).toBeCloseTo(row.features[name]!, 12);
+  });
+
+  it('remembers a window it cannot backfill (a run on a file) and why, so a restart does not try it again', async () => {
+    const b = await optimizeHarness(1);
+    try {
+      const range = (start: number) => ({
+        start,
+        end: start + 10,
+        startTime: start * 60_000,
+        endTime: (start + 9) * 60_000,
+      });
+      await new WalkForwardRepository(b.db).saveWindow(
+        {
+          runId: 'file-run',
+          jobId: 'file-job',
+          datasetId: 'file',
+          symbol: 'SPY_1min.csv',
+          timeframe: 'native',
+          strategy: 'sma-cross',
+          strategyVersion: '1',
+          seed: 1,
+        },
+        {
+          index: 0,
+          train: range(100),
+          test: range(110),
+          params: { fast: 5, slow: 20 },
+          inSample: { sharpeRatio: 1 },
+          outOfSample: { sharpeRatio: 0.5 },
+        },
+        1,
+      );
+      const ledger = new LedgerRepository(b.db);
+      expect(await ledger.missesStoredResults()).toBe(true);
+      // A start: the window looks missing, the backfill cannot record it and remembers why.
+      const restart = () =>
+        createOptimizeHandlers({
+          db: b.db,
+          bars: b.bars,
+          pool: b.pool,
+          jobs: { events: b.events, jobs: new JobRegistry() },
+        });
+      await restart().service.close();
+      expect(await ledger.count()).toBe(0);
+      expect(await ledger.missesStoredResults()).toBe(false);
+      const remembered = await b.db.all<{ reason: string }>('SELECT reason FROM learner_backfill_skips');
+      expect(remembered).toEqual([{ reason: 'no cached native bars of SPY_1min.csv' }]);
+      // The next start finds nothing missing; an explicit backfill still tries it and says why it could not.
+      await restart().service.close();
+      expect((await backfillLedger(b.db)).skipped).toEqual([
+        'walk-forward run file-run window 0: no cached native bars of SPY_1min.csv',
+      ]);
+    } finally {
+      await b.close();
+    }
   });
 
   it('ends a study before its ledger drains; a restart after a kill mid-queue records each trial once', async () => {

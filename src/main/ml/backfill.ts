@@ -15,8 +15,9 @@ import type { LearnerBackfillReport } from '../../shared/learnerContract.ts';
  * trial of every study and every stored walk-forward window. A window's market features need its bars:
  * they are read from the cache by symbol and timeframe and the window found by its start time; a run on
  * a file, or on bars the cache no longer holds as they were, is skipped with the reason. Rows already in
- * the ledger are left as they are, so a backfill may run any number of times. The learner then learns
- * what arrived.
+ * the ledger are left as they are, so a backfill may run any number of times. The windows skipped are
+ * remembered with the reason, so the start-up check stops counting them missing (each backfill tries
+ * them again and remembers what it skipped). The learner then learns what arrived.
  */
 export async function backfillLedger(db: Database): Promise<LearnerBackfillReport> {
   const ledger = new LedgerRepository(db);
@@ -36,7 +37,7 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
     added += await ledger.append(entries);
   }
 
-  const skipped: string[] = [];
+  const skipped: { runId: string; index: number; reason: string }[] = [];
   const bars = new BarsRepository(db);
   const markets = new Map<string, { bars: Bars; market: ReturnType<typeof marketRegime> } | null>();
   const windows = await new WalkForwardRepository(db).allWindows();
@@ -55,9 +56,11 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
       );
     }
     const cached = markets.get(key);
-    const where = `walk-forward run ${stored.runId} window ${stored.window.index}`;
+    const skip = (reason: string): void => {
+      skipped.push({ runId: stored.runId, index: stored.window.index, reason });
+    };
     if (!cached) {
-      skipped.push(`${where}: no cached ${stored.timeframe} bars of ${stored.symbol}`);
+      skip(`no cached ${stored.timeframe} bars of ${stored.symbol}`);
       continue;
     }
     // The stored indices count from the run's own first bar: the cache is searched by time instead.
@@ -69,7 +72,7 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
     const train = locate(stored.window.train);
     const test = locate(stored.window.test);
     if (train === null || test === null) {
-      skipped.push(`${where}: the cached bars no longer have its window's first bar`);
+      skip("the cached bars no longer have its window's first bar");
       continue;
     }
     entries.push(
@@ -88,6 +91,7 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
     );
   }
   added += await ledger.append(await withStanding(ledger, entries));
+  await ledger.rememberSkipped(skipped, now);
   const learned = await new LedgerLearner(ledger).updateAll();
   return {
     studies: studies.length,
@@ -95,6 +99,6 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
     windows: entries.length / 2,
     added,
     learned: learned.reduce((sum, l) => sum + l.learner.count, 0),
-    skipped,
+    skipped: skipped.map((s) => `walk-forward run ${s.runId} window ${s.index}: ${s.reason}`),
   };
 }

@@ -50,6 +50,22 @@ describe('results ledger and the learner behind it', () => {
     }
   });
 
+  it('numbers rows densely: rows offered again, in a batch or twice in one, draw no number', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      const ledger = new LedgerRepository(db);
+      const rows = entries(50, 2);
+      await ledger.append(rows.slice(0, 20));
+      // A backfill over recorded results with a few new ones, one of them offered twice.
+      expect(await ledger.append([...rows.slice(0, 30), rows[25]!])).toBe(10);
+      await ledger.append(rows.slice(10, 50));
+      const seqs = (await ledger.learnableSince('sma-cross', 0)).map((r) => r.seq);
+      expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    } finally {
+      db.close();
+    }
+  });
+
   it('resumes after a kill from its last saved version and ends where an uninterrupted learner ends', async () => {
     const rows = entries(600, 2);
     const reference = await Database.open(':memory:');

@@ -67,17 +67,27 @@ const COLUMNS = `seq, kind, source_id, item, symbol, timeframe, strategy, start_
 export class LedgerRepository {
   constructor(private readonly db: Database) {}
 
-  /** Appends entries (one transaction); those already recorded are skipped. Returns how many were new. */
+  /**
+   * Appends entries (one transaction); those already recorded are skipped. Returns how many were new.
+   * Row numbers are dense: each new row takes the next one. The table's sequence would skip, since an
+   * INSERT OR IGNORE draws a number for every row offered, the ignored ones (a repeated hook, a backfill
+   * over recorded results) included, and a rolled-back transaction keeps the numbers it drew.
+   */
   async append(entries: readonly LedgerEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     return this.db.transaction(async () => {
-      const before = await this.count();
+      const fresh = await this.unrecorded(entries);
+      const last = await this.db.all<{ last: number | bigint | null }>(
+        'SELECT max(seq) AS last FROM learner_ledger',
+      );
+      let seq = Number(last[0]?.last ?? 0);
       // Many rows per statement: one INSERT per row costs tens of milliseconds each in DuckDB.
-      for (let from = 0; from < entries.length; from += APPEND_CHUNK) {
-        const chunk = entries.slice(from, from + APPEND_CHUNK);
+      for (let from = 0; from < fresh.length; from += APPEND_CHUNK) {
+        const chunk = fresh.slice(from, from + APPEND_CHUNK);
         const values: (string | number | null)[] = [];
         for (const e of chunk) {
           values.push(
+            ++seq,
             e.kind,
             e.sourceId,
             e.item,
@@ -94,15 +104,59 @@ export class LedgerRepository {
             e.recordedAt,
           );
         }
-        const row = `(${Array.from({ length: 14 }, () => '?').join(', ')})`;
+        const row = `(${Array.from({ length: 15 }, () => '?').join(', ')})`;
         await this.db.run(
-          `INSERT OR IGNORE INTO learner_ledger (kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms,
+          `INSERT INTO learner_ledger (seq, kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms,
              params, features, outcomes, score, regime, recorded_at)
            VALUES ${chunk.map(() => row).join(', ')}`,
           values,
         );
       }
-      return (await this.count()) - before;
+      return fresh.length;
+    });
+  }
+
+  /** The entries not in the ledger yet, each (kind, source, item) once, in the order given. */
+  private async unrecorded(entries: readonly LedgerEntry[]): Promise<LedgerEntry[]> {
+    const key = (kind: string, source: string, item: number): string => `${kind}\u0000${source}\u0000${item}`;
+    const recorded = new Set<string>();
+    const sources = [...new Set(entries.map((e) => e.sourceId))];
+    for (let from = 0; from < sources.length; from += APPEND_CHUNK) {
+      const chunk = sources.slice(from, from + APPEND_CHUNK);
+      const rows = await this.db.all<{ kind: string; source_id: string; item: number }>(
+        `SELECT kind, source_id, item FROM learner_ledger WHERE source_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) recorded.add(key(r.kind, r.source_id, r.item));
+    }
+    const out: LedgerEntry[] = [];
+    for (const e of entries) {
+      const k = key(e.kind, e.sourceId, e.item);
+      if (recorded.has(k)) continue;
+      recorded.add(k);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Remembers the walk-forward windows a backfill could not record, with why, in place of what an
+   * earlier backfill remembered: the start-up check no longer counts them as missing.
+   */
+  async rememberSkipped(
+    skipped: readonly { runId: string; index: number; reason: string }[],
+    at: number,
+  ): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.db.run('DELETE FROM learner_backfill_skips');
+      for (let from = 0; from < skipped.length; from += APPEND_CHUNK) {
+        const chunk = skipped.slice(from, from + APPEND_CHUNK);
+        await this.db.run(
+          `INSERT OR REPLACE INTO learner_backfill_skips (run_id, window_index, reason, skipped_at)
+           VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+          chunk.flatMap((s) => [s.runId, s.index, s.reason, at]),
+        );
+      }
     });
   }
 
@@ -135,7 +189,9 @@ export class LedgerRepository {
 
   /**
    * Whether a stored result is missing from the ledger: a complete trial or a walk-forward window whose
-   * row never arrived (the queue of a process killed before it drained). A backfill then records it.
+   * row never arrived (the queue of a process killed before it drained). A backfill then records it. A
+   * window the last backfill could not record (its bars are not in the cache) is not missing: it would
+   * fail the same way at every start.
    */
   async missesStoredResults(): Promise<boolean> {
     const rows = await this.db.all<{ n: number | bigint }>(
@@ -143,7 +199,9 @@ export class LedgerRepository {
                  SELECT 1 FROM learner_ledger l WHERE l.kind = 'trial' AND l.source_id = t.study_id AND l.item = t.number))
             + (SELECT count(*) FROM walkforward_windows w WHERE NOT EXISTS (
                  SELECT 1 FROM learner_ledger l WHERE l.kind = 'window-test' AND l.source_id = w.run_id
-                   AND l.item = w.window_index)) AS n`,
+                   AND l.item = w.window_index)
+               AND NOT EXISTS (SELECT 1 FROM learner_backfill_skips s
+                 WHERE s.run_id = w.run_id AND s.window_index = w.window_index)) AS n`,
     );
     return Number(rows[0]!.n) > 0;
   }

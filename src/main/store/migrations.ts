@@ -209,4 +209,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // Nullable: rows from before it existed read as no note ('').
     statements: ['ALTER TABLE studies ADD COLUMN IF NOT EXISTS note VARCHAR'],
   },
+  {
+    version: 11,
+    description: 'learner: walk-forward windows the ledger backfill could not record, and why',
+    // Without it a window the backfill can never record (a run on a file) looked missing at every start.
+    statements: [
+      `CREATE TABLE IF NOT EXISTS learner_backfill_skips (
+        run_id VARCHAR NOT NULL,
+        window_index INTEGER NOT NULL,
+        reason VARCHAR NOT NULL,
+        skipped_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, window_index)
+      )`,
+    ],
+  },
 ];
