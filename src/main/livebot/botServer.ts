@@ -52,20 +52,29 @@ export interface BotBook {
 
 /** The runner's simulated book, for a bot that fills on its own. */
 export function simulatedBook(runner: LiveRunner): BotBook {
+  return bookOf(runner, () => runner.lastEquity, runner.fillRecord);
+}
+
+/** A book over an account read live: its position, average entry and cash as they are when asked. */
+export function bookOf(
+  account: { readonly position: number; readonly averageEntryPrice: number; readonly cash: number },
+  equity: () => number,
+  fills: RecentLog<LiveFill>,
+): BotBook {
   return {
     get position() {
-      return runner.position;
+      return account.position;
     },
     get averageEntryPrice() {
-      return runner.averageEntryPrice;
+      return account.averageEntryPrice;
     },
     get cash() {
-      return runner.cash;
+      return account.cash;
     },
     get equity() {
-      return runner.lastEquity;
+      return equity();
     },
-    fills: runner.fillRecord,
+    fills,
   };
 }
 

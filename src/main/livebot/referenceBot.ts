@@ -17,7 +17,7 @@ import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { RecentLog } from '../../core/live/recentLog.ts';
 import type { PaperFill } from './alpacaPaper.ts';
-import { startBotServer, type BotBook, type BotServer } from './botServer.ts';
+import { bookOf, startBotServer, type BotServer } from './botServer.ts';
 
 /**
  * The reference bot, `regimen bot`: a LiveRunner fed by a bar source at a chosen speed, serving the
@@ -121,7 +121,7 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   };
   const server: BotServer = await startBotServer({
     runner,
-    ...(execution ? { book: executionBook(execution, executed) } : {}),
+    ...(execution ? { book: bookOf(execution, () => execution.equity, executed) } : {}),
     secret: options.secret,
     symbol: options.symbol,
     heartbeat: options.heartbeat,
@@ -260,25 +260,6 @@ function reported(
     ...(closing > 0 ? [part('exit', closing)] : []),
     ...(fill.units > closing ? [part('entry', fill.units - closing)] : []),
   ];
-}
-
-/** Status and reports from the account that executes: its position, cash, equity and fills. */
-function executionBook(account: ExecutionAccount, fills: RecentLog<LiveFill>): BotBook {
-  return {
-    get position() {
-      return account.position;
-    },
-    get averageEntryPrice() {
-      return account.averageEntryPrice;
-    },
-    get cash() {
-      return account.cash;
-    },
-    get equity() {
-      return account.equity;
-    },
-    fills,
-  };
 }
 
 /** The demo market's series for `symbol` (the same bytes every install sees). */
