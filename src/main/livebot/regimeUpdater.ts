@@ -1,4 +1,4 @@
-import type { Bars } from '../../core/data/bars.ts';
+import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BarValues } from '../../core/data/validate.ts';
 import type { PositionPolicy } from '../../core/live/modes.ts';
 import {
@@ -10,6 +10,7 @@ import {
 import type { RegimeUpdatePolicy, UpdateTrigger } from '../../core/live/regimeUpdates.ts';
 import type { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
+import { RuleDetector } from '../../core/regime/rules.ts';
 import { findStrategy } from '../../core/strategy-api/ref.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { ENGINE_VERSION } from '../services/live/studyProposal.ts';
@@ -37,6 +38,11 @@ export interface RegimeUpdaterOptions {
   readonly positionPolicy?: PositionPolicy;
   /** Wall clock (ms), for the latency measured. */
   readonly clock?: () => number;
+  /**
+   * Live bars a recommendation sees (default: four times the market detector's warm-up plus four
+   * learner windows): older ones are dropped, so memory does not grow for the bot's life.
+   */
+  readonly keepBars?: number;
 }
 
 export type UpdateOutcome =
@@ -73,9 +79,29 @@ export class RegimeUpdater {
    */
   private readonly waiting = new Map<string, string>();
 
+  private readonly keepBars: number;
+
   constructor(private readonly options: RegimeUpdaterOptions) {
     // An unknown strategy is named now, not at the first regime change hours into a session.
     findStrategy(options.recommend.strategy, STRATEGIES);
+    const { timeframe, windowBars } = options.recommend;
+    const detector = new RuleDetector({
+      timeframe: (TIMEFRAMES as readonly string[]).includes(timeframe) ? (timeframe as Timeframe) : '1d',
+    });
+    this.keepBars = options.keepBars ?? 4 * detector.warmup + 4 * windowBars;
+  }
+
+  /** The live bars a recommendation reads now (at most twice keepBars, never fewer than keepBars once seen). */
+  window(): Bars {
+    const { t, o, h, l, c, v } = this.columns;
+    return {
+      t: Float64Array.from(t),
+      o: Float64Array.from(o),
+      h: Float64Array.from(h),
+      l: Float64Array.from(l),
+      c: Float64Array.from(c),
+      v: Float64Array.from(v),
+    };
   }
 
   /**
@@ -92,7 +118,7 @@ export class RegimeUpdater {
     const trigger = this.record(bar);
     if (trigger === null) return null;
     const { desk, bot, learner } = this.options;
-    const recommendation = recommend(learner, this.bars(), this.options.recommend);
+    const recommendation = recommend(learner, this.window(), this.options.recommend);
     if (recommendation.action === 'keep')
       return { trigger, action: 'keep', reason: recommendation.reason ?? 'below the threshold' };
     const set = this.setOf(recommendation);
@@ -143,7 +169,11 @@ export class RegimeUpdater {
   }
 
   private record(bar: BarValues): UpdateTrigger | null {
-    for (const key of ['t', 'o', 'h', 'l', 'c', 'v'] as const) this.columns[key].push(bar[key]);
+    const keys = ['t', 'o', 'h', 'l', 'c', 'v'] as const;
+    for (const key of keys) this.columns[key].push(bar[key]);
+    // Dropped in halves, so the copy is paid once per keepBars bars, not every bar.
+    if (this.columns.t.length >= 2 * this.keepBars)
+      for (const key of keys) this.columns[key].splice(0, this.columns[key].length - this.keepBars);
     return this.options.policy.onBar(bar);
   }
 
@@ -171,18 +201,6 @@ export class RegimeUpdater {
         expected: { score: recommendation.score },
       },
     });
-  }
-
-  private bars(): Bars {
-    const { t, o, h, l, c, v } = this.columns;
-    return {
-      t: Float64Array.from(t),
-      o: Float64Array.from(o),
-      h: Float64Array.from(h),
-      l: Float64Array.from(l),
-      c: Float64Array.from(c),
-      v: Float64Array.from(v),
-    };
   }
 
   private clock(): number {
