@@ -24,7 +24,7 @@ import {
   type EvaluatorSettings,
 } from '../src/main/services/optimize/evaluator.ts';
 import { chunkSize, concurrencyFor } from '../src/main/services/optimize/studyExecution.ts';
-import type { StudyDatasets } from '../src/main/services/optimize/studySetup.ts';
+import { oneSliceData, type StudyDatasets } from '../src/main/services/optimize/studySetup.ts';
 import { startRedis, redisMissing, type TestRedis } from '../test/support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../test/support/remoteWorkers.ts';
 import { studyStrategyRef } from '../src/main/services/backtest/strategyCatalog.ts';
@@ -33,10 +33,7 @@ const log = (line: string): void => console.log(line);
 
 function datasets(bars: Bars): StudyDatasets {
   const shared = toSharedBars(bars);
-  return {
-    label: 'bench',
-    datasets: [{ timeframe: '1m', ref: { id: datasetFingerprint(shared), bars: shared } }],
-  };
+  return oneSliceData('bench', '1m', { id: datasetFingerprint(shared), bars: shared });
 }
 
 const settings = (strategy: string): EvaluatorSettings => ({

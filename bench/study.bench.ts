@@ -21,7 +21,7 @@ import { runStudyOnPool } from '../src/main/services/optimize/studyExecution.ts'
 import { getStrategy } from '../src/core/strategy/index.ts';
 import { median } from '../src/core/math/statistics.ts';
 import { DEMO_MARKET } from '../src/main/services/demoMarket.ts';
-import type { NewStudy } from '../src/main/services/optimize/studySetup.ts';
+import { oneSliceData, type NewStudy } from '../src/main/services/optimize/studySetup.ts';
 import { optimizeHarness, smaCrossDefinition } from '../test/support/studies.ts';
 import { studyStrategyRef } from '../src/main/services/backtest/strategyCatalog.ts';
 
@@ -155,7 +155,7 @@ export async function statisticsBench(
   bars: Bars,
 ): Promise<StudyBenchResult['statistics']> {
   const trials = 1_000;
-  const data = { label: 'BENCH', datasets: [{ timeframe: '1m', ref: { id: 'bench-statistics', bars } }] };
+  const data = oneSliceData('BENCH', '1m', { id: 'bench-statistics', bars });
   const settings = {
     strategy: studyStrategyRef('sma-cross'),
     options: { cash: 10_000, commission: { kind: 'percent' as const, rate: 0.002 } },

@@ -17,8 +17,11 @@ export const DIRECTIONS = ['maximize', 'minimize'] as const;
 export const STUDY_NAME_MAX = 120;
 export const STUDY_NOTE_MAX = 2_000;
 
-/** How per-timeframe metrics are combined when a study scores several timeframes. */
-export const TIMEFRAME_AGGREGATIONS = ['worst', 'mean', 'weighted'] as const;
+/** How per-slice metrics are combined when a study scores several symbols or timeframes. */
+export const SLICE_AGGREGATIONS = ['worst', 'mean', 'weighted'] as const;
+
+/** Symbols one study scores together at most (each one is a backtest per trial and timeframe). */
+export const MAX_STUDY_SYMBOLS = 16;
 
 /**
  * The product's objectives, the ones the study form offers. Each goes its metric's natural direction,

@@ -23,8 +23,9 @@ import {
   SAMPLER_KINDS,
   STUDY_NAME_MAX,
   STUDY_NOTE_MAX,
-  TIMEFRAME_AGGREGATIONS,
+  SLICE_AGGREGATIONS,
   TRIALS_PAGE_LIMIT,
+  MAX_STUDY_SYMBOLS,
 } from './optimizeChoices.ts';
 import {
   cashSchema,
@@ -133,19 +134,26 @@ export const StudyHoldout = z.object({
   outOfSample: z.record(z.string(), metricValue),
 });
 
-/** The data a study is scored on: one timeframe, or several scored together (multi-timeframe). */
+/**
+ * The data a study is scored on: one symbol or several (`symbol` or `symbols`), at one timeframe or
+ * several, every symbol at every timeframe scored together and combined by `aggregation`.
+ */
 const StudyCacheData = z
   .strictObject({
     /** Absent means the cache, as every request before files could be studied through the owner. */
     kind: z.literal('cache').optional(),
-    symbol: symbolSchema,
+    symbol: symbolSchema.optional(),
+    /** Several symbols scored together (instead of `symbol`); the first is the study's main symbol. */
+    symbols: z.array(symbolSchema).min(1).max(MAX_STUDY_SYMBOLS).optional(),
+    /** Per-symbol weights for 'weighted' (each above 0; need not sum to 1). */
+    symbolWeights: z.record(symbolSchema, z.number().gt(0, 'must be above 0').finite()).optional(),
     timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
     /** Epoch ms, inclusive; absent: from the first cached bar. */
     start: epochMsSchema.optional(),
     /** Epoch ms, exclusive; absent: to the last cached bar. */
     end: epochMsSchema.optional(),
     /** How per-timeframe metrics are combined when several timeframes are given. */
-    aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
+    aggregation: z.enum(SLICE_AGGREGATIONS).default('worst'),
     /** Per-timeframe weights for 'weighted'. */
     weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
     /** The session every timeframe's bars keep to, as in a backtest (regular hours unless extended). */
@@ -153,7 +161,11 @@ const StudyCacheData = z
     /** Bars at the end kept from the search, for the winner's out-of-sample check (none when absent). */
     holdout: HoldoutInput.optional(),
   })
-  .refine(endAfterStart, END_AFTER_START);
+  .refine(endAfterStart, END_AFTER_START)
+  .refine((data) => (data.symbol === undefined) !== (data.symbols === undefined), {
+    message: 'give exactly one of symbol or symbols',
+    path: ['symbol'],
+  });
 
 /**
  * A study on a bars file (the CLI's `optimize --csv` beside a running app or server), read by the process
@@ -171,7 +183,7 @@ const StudyFileData = z
       .max(TIMEFRAMES.length + 1),
     start: epochMsSchema.optional(),
     end: epochMsSchema.optional(),
-    aggregation: z.enum(TIMEFRAME_AGGREGATIONS).default('worst'),
+    aggregation: z.enum(SLICE_AGGREGATIONS).default('worst'),
     weights: z.record(z.string(), z.number().min(0).finite()).optional(),
     holdout: HoldoutInput.optional(),
   })
@@ -279,7 +291,10 @@ export const StudySummary = z.object({
   /** The trader's note ('' for none). */
   note: z.string(),
   strategy: z.string(),
+  /** The study's (first) symbol, or its file. */
   symbol: z.string(),
+  /** Every symbol of a study of several, in order (absent for one). */
+  symbols: z.array(z.string()).optional(),
   timeframes: z.array(timeframeSchema),
   /** The session its cached bars keep to; absent for a file, and for studies from before it was asked. */
   session: sessionSchema.optional(),
@@ -375,7 +390,15 @@ export const StudyDetail = z.object({
     commission: z.number(),
     start: z.number().nullable(),
     end: z.number().nullable(),
-    aggregation: z.enum(TIMEFRAME_AGGREGATIONS),
+    aggregation: z.enum(SLICE_AGGREGATIONS),
+    /** Per-timeframe and per-symbol weights of a 'weighted' study (absent: equal). */
+    weights: z.record(z.string(), z.number()).optional(),
+    symbolWeights: z.record(z.string(), z.number()).optional(),
+    /**
+     * The slices every trial is scored on, in order: the key each one's metrics are kept under in a
+     * trial's metrics (`metric@key`). One slice: [].
+     */
+    slices: z.array(z.object({ key: z.string(), symbol: z.string(), timeframe: z.string() })),
     preferPlateau: z.boolean(),
   }),
   /** A page of the trials in number order (see trialsPage; empty when `includeTrials` is false). */

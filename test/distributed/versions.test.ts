@@ -11,7 +11,7 @@ import { engineHash, resultsKey } from '../../src/main/compute/remote/names.ts';
 import { loadDataset } from '../../src/main/marketdata/barsSource.ts';
 import { RemoteCompute } from '../../src/main/services/compute/queueEvaluator.ts';
 import type { EvaluatorSettings } from '../../src/main/services/optimize/evaluator.ts';
-import type { StudyDatasets } from '../../src/main/services/optimize/studySetup.ts';
+import { oneSliceData, type StudyDatasets } from '../../src/main/services/optimize/studySetup.ts';
 import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
 import { startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
@@ -42,7 +42,7 @@ describe.skipIf(distributedSkip !== null)(`a remote worker of another version${s
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
     worker = startWorker(redis.url);
     const dataset = await loadDataset({ kind: 'file', path: goog.path }, 'native', {}, null);
-    data = { label: dataset.label, datasets: [{ timeframe: 'native', ref: dataset }] };
+    data = oneSliceData(dataset.label, 'native', dataset);
     await worker.ready;
     remote = await RemoteCompute.connect({ redisUrl: redis.url, chunkSize: 3, pollMs: 250 });
   }, 60_000);

@@ -258,6 +258,78 @@ describe('walk-forward on the demo market', () => {
   });
 });
 
+const several = ['GOOG', 'ORCL', 'NVDA'].map((s) => ({ symbol: s, file: sharedDataFile(`${s}.csv`) }));
+const severalMissing = several.find((s) => !s.file.present)?.file.skipReason ?? '';
+
+describe(`optimize on several symbols (GOOG, ORCL, NVDA daily)${severalMissing}`, () => {
+  it.skipIf(severalMissing !== '')(
+    'scores each trial on every symbol, prints the winner per symbol, and refuses what cannot be scored',
+    async () => {
+      const dataDir = tempDir();
+      for (const { symbol, file } of several) {
+        const imported = await runCli([
+          'data',
+          'import',
+          file.path,
+          '--symbol',
+          symbol,
+          '--data-dir',
+          dataDir,
+        ]);
+        expect(imported.code, imported.stderr).toBe(0);
+      }
+      const study = [
+        ...['optimize', '--symbol', 'GOOG,ORCL,NVDA', '--timeframe', '1d', '--strategy', 'sma-cross'],
+        ...['--space', 'fast=5:15:5', '--space', 'slow=20:40:20', '--constraint', 'fast<slow'],
+        ...['--sampler', 'grid', '--start', '2006-01-01', '--end', '2013-01-01', '--data-dir', dataDir],
+      ];
+      const printed = await runCli([...study, '--aggregate', 'weighted', '--weights', '0.5,0.3,0.2']);
+      expect(printed.code, printed.stderr).toBe(0);
+      // The printed winner: the combined value (what was optimised) beside each symbol's.
+      const lines = printed.stdout.split('\n');
+      expect(
+        lines.some((line) => /^metric\s+weighted\s+GOOG\s+ORCL\s+NVDA\s*$/.test(line)),
+        printed.stdout,
+      ).toBe(true);
+      const sharpeRow = lines.find((line) => line.startsWith('Sharpe ratio'))!;
+      const [combined, goog, orcl, nvda] = sharpeRow
+        .trim()
+        .split(/\s{2,}/)
+        .slice(1)
+        .map(Number);
+      expect(combined).toBeCloseTo(0.5 * goog! + 0.3 * orcl! + 0.2 * nvda!, 1);
+
+      const refused: [string[], RegExp][] = [
+        [
+          ['--aggregate', 'weighted', '--weights', '0.5,0.5'],
+          /--weights has 2 weights for 3 symbols \(GOOG, ORCL, NVDA\)/,
+        ],
+        [
+          ['--aggregate', 'weighted', '--weights', '0.5,0,0.5'],
+          /--weights: the weight of ORCL must be a number above 0, got "0"/,
+        ],
+        [['--aggregate', 'weighted'], /--aggregate weighted needs --weights, one per symbol/],
+        [['--aggregate', 'best'], /--aggregate must be worst, mean or weighted/],
+      ];
+      for (const [extra, message] of refused) {
+        const { code, stderr } = await runCli([...study, ...extra]);
+        expect(code).toBe(2);
+        expect(stderr.split('\n')[0]).toMatch(message);
+      }
+      const unknown = await runCli(study.map((a) => (a === 'GOOG,ORCL,NVDA' ? 'GOOG,NOPE' : a)));
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr.split('\n')[0]).toMatch(/^regimen optimize: --symbol: .*NOPE/);
+      const hourly = await runCli(study.map((a) => (a === '1d' ? '1h' : a)));
+      expect(hourly.code).toBe(2);
+      expect(hourly.stderr.split('\n')[0]).toMatch(/GOOG.*1h/);
+      // One study ran; the refused ones stored nothing.
+      const listed = await runCli(['studies', '--json', '--data-dir', dataDir]);
+      expect((JSON.parse(listed.stdout) as unknown[]).length).toBe(1);
+    },
+    120_000,
+  );
+});
+
 describe('optimize and walk-forward: bad arguments exit 2 with one line naming the problem', () => {
   const csv = goog.present ? goog.path : '/nonexistent.csv';
   const cases: [string[], RegExp][] = [
@@ -303,6 +375,15 @@ describe('optimize and walk-forward: bad arguments exit 2 with one line naming t
     [
       ['optimize', '--resume', 'no-such-study', '--data-dir', '@tmp'],
       /--resume: no study with id "no-such-study"/,
+    ],
+    [['optimize', '--symbol', 'GOOG,ORCL,GOOG', '--strategy', 'sma-cross'], /--symbol lists GOOG twice/],
+    [
+      ['optimize', '--symbol', 'GOOG', '--strategy', 'sma-cross', '--weights', '1'],
+      /--weights weighs several symbols/,
+    ],
+    [
+      ['walk-forward', '--symbol', 'GOOG,ORCL', '--timeframe', '1d', '--strategy', 'sma-cross'],
+      /walk-forward takes one --symbol \(several are scored together by optimize\)/,
     ],
     [['walk-forward', '--csv', csv, '--strategy', 'sma-cross', '--train', '0'], /--train must be positive/],
     [

@@ -13,7 +13,7 @@ import { AXIS_LABELS, allocateRegimeOutput, createDetector } from '../../src/cor
 import { candidateScores, scoreRunByRegime, selectRegimeSets } from '../../src/core/regime/perRegime.ts';
 import { regimeSchedule } from '../../src/core/regime/switched.ts';
 import { runBacktest } from '../../src/core/engine/backtest.ts';
-import { aggregateTimeframes } from '../../src/core/optimize/index.ts';
+import { aggregateSlices } from '../../src/core/optimize/index.ts';
 import { naturalObjective } from '../../src/core/optimize/objectives.ts';
 import { STRATEGIES } from '../../src/core/strategy/index.ts';
 import { requestSchemas, type OptimizeProgressEvent } from '../../src/shared/contract.ts';
@@ -284,7 +284,7 @@ describe('study records', () => {
             perTimeframe.map((r) => r[i]!),
             objective,
             (metrics, tradeCount) =>
-              aggregateTimeframes(Object.fromEntries(metrics.map((m, d) => [timeframes[d], m])), {
+              aggregateSlices(Object.fromEntries(metrics.map((m, d) => [timeframes[d], m])), {
                 aggregation: 'worst',
                 objectives: objective.objectives,
                 tradeCountMetric: tradeCount,

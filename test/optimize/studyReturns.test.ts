@@ -11,6 +11,7 @@ import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatal
 import { analyseStudy } from '../../src/main/services/optimize/analysis.ts';
 import { poolEvaluators } from '../../src/main/services/optimize/evaluator.ts';
 import { runStudyOnPool } from '../../src/main/services/optimize/studyExecution.ts';
+import { oneSliceData } from '../../src/main/services/optimize/studySetup.ts';
 
 describe('study statistics from the trials’ own returns', () => {
   let pool: ComputePool;
@@ -30,10 +31,7 @@ describe('study statistics from the trials’ own returns', () => {
     start: Date.UTC(2023, 0, 2),
     end: Date.UTC(2023, 2, 1),
   }).generate(0).bars;
-  const data = {
-    label: 'synthetic',
-    datasets: [{ timeframe: '1m', ref: { id: 'synthetic-returns', bars } }],
-  };
+  const data = oneSliceData('synthetic', '1m', { id: 'synthetic-returns', bars });
   const settings = {
     strategy: studyStrategyRef('sma-cross'),
     options: { cash: 10_000 },

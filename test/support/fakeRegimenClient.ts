@@ -144,6 +144,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
         { kind: 'int', name: 'slow', low: 20, high: 200, step: 10, log: false },
       ],
       constraints: ['fast < slow'],
+      slices: [],
       sampler: { kind: 'random', options: {} },
       minTrades: 3,
       cash: 25_000,

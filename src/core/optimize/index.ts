@@ -7,7 +7,7 @@ export * from './study.ts';
 export * from './store.ts';
 export * from './runner.ts';
 export * from './walkForward.ts';
-export * from './multiTimeframe.ts';
+export * from './slices.ts';
 export * from './sensitivity.ts';
 export * from './report.ts';
 export * from './importance.ts';

@@ -16,7 +16,7 @@ import { computeEquityMetrics } from '../metrics/metrics.ts';
 import { mean as meanOf, variance } from '../math/statistics.ts';
 import type { Params, ParamValue, SearchSpace } from './space.ts';
 import { findParam } from './space.ts';
-import type { MetricSet } from './multiTimeframe.ts';
+import type { MetricSet } from './slices.ts';
 
 export interface WalkForwardOptions {
   /** 'rolling' (default): train windows of fixed length. 'anchored': every train window starts at bar 0. */

@@ -280,7 +280,7 @@ export function scoreRunByRegime(
 
 /**
  * How a study scored on several datasets (timeframes) combines one set's metrics on each into one set
- * (its aggregation, multiTimeframe.ts); `tradeCount` names the trade-count metric among them.
+ * (its aggregation, slices.ts); `tradeCount` names the trade-count metric among them.
  */
 export type CombineDatasets = (perDataset: readonly MetricSet[], tradeCount: string) => MetricSet;
 

@@ -106,15 +106,23 @@ ${commandUsage(entry, command)}
 /** Request fields that no single flag sets (the FILE argument, the window settings). */
 const FIELDS_WITHOUT_FLAG = new Set(['path', 'windows']);
 
+/** Request fields whose flag is not their name in kebab case (a study's several symbols and weights). */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  symbols: 'symbol',
+  symbolWeights: 'weights',
+  weights: 'tf-weight',
+};
+
 /**
  * A refusal in the CLI's words: the services name the request field at fault (`data.start`, `minTrades`),
  * the CLI names the flag that sets it (`--start`, `--min-trades`).
  */
 function usageMessage(error: UsageError | RequestError): string {
   if (error instanceof UsageError || error.field === undefined) return error.message;
-  const name = error.field.split('.').at(-1) ?? error.field;
+  // `data.symbols.2` and `data.symbolWeights.ORCL` name a list's item or a record's key: the flag is the list's.
+  const name = error.field.split('.').findLast((part) => /^[a-z][A-Za-z]*$/.test(part)) ?? error.field;
   if (FIELDS_WITHOUT_FLAG.has(name)) return error.message;
-  const flag = `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  const flag = `--${FLAG_OF_FIELD[name] ?? name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
   const stated = `${error.field}: `;
   return error.message.startsWith(stated)
     ? `${flag}: ${error.message.slice(stated.length)}`

@@ -1,18 +1,19 @@
 /**
- * Evaluating parameter sets on the compute pool: one `trials` task per chunk and timeframe, the bars
- * shared once per worker (datasets are prepared by id), per-timeframe metrics combined for
- * multi-timeframe studies with the per-timeframe values kept as `metric@timeframe`.
+ * Evaluating parameter sets on the compute pool: one `trials` task per chunk and slice (a symbol at a
+ * timeframe), the bars shared once per worker (datasets are prepared by id), per-slice metrics combined
+ * for studies of several symbols or timeframes with the per-slice values kept as `metric@slice`.
  */
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import {
-  aggregateTimeframes,
-  flattenTimeframeMetrics,
+  aggregateSlices,
+  flattenSliceMetrics,
+  sliceWeights,
   type MetricSet,
-  type MultiTimeframeScore,
+  type SliceScore,
   type Objective,
   type Params,
   type TellResult,
-  type TimeframeAggregation,
+  type SliceAggregation,
   type TrialRequest,
 } from '../../../core/optimize/index.ts';
 import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
@@ -28,8 +29,11 @@ export interface EvaluatorSettings {
   readonly strategy: StrategyRef;
   readonly options: BacktestOptions;
   readonly objectives: readonly Objective[];
-  readonly aggregation: TimeframeAggregation;
+  readonly aggregation: SliceAggregation;
+  /** Per-timeframe weights for 'weighted'. */
   readonly weights?: Readonly<Record<string, number>>;
+  /** Per-symbol weights for 'weighted'. */
+  readonly symbolWeights?: Readonly<Record<string, number>>;
 }
 
 /** How a stored study's trials were evaluated: what a re-run of one of them must use again. */
@@ -43,6 +47,7 @@ export function studyEvaluatorSettings(
     objectives,
     aggregation: definition.aggregation,
     ...(definition.weights === undefined ? {} : { weights: definition.weights }),
+    ...(definition.symbolWeights === undefined ? {} : { symbolWeights: definition.symbolWeights }),
   };
 }
 
@@ -154,9 +159,9 @@ export function runnableParams(paramSets: readonly Params[]): (Record<string, nu
 }
 
 /**
- * A trial's result from its outcome on each of the study's datasets (or why it could not run):
- * per-timeframe metrics combined for a multi-timeframe study, the per-timeframe values kept as
- * `metric@timeframe`. The pool and remote workers both end here, so they tell the same results.
+ * A trial's result from its outcome on each of the study's slices (or why it could not run): per-slice
+ * metrics combined for a study of several symbols or timeframes, the per-slice values kept as
+ * `metric@slice`. The pool and remote workers both end here, so they tell the same results.
  */
 export function tellResultOf(
   data: StudyDatasets,
@@ -171,7 +176,7 @@ export function tellResultOf(
   if (failure !== null) return { status: 'failed', error: failure };
   const metrics = outcomes.map((o) => (o as DatasetOutcome & { ok: true }).metrics);
   if (metrics.length === 1) return { status: 'complete', metrics: metrics[0]! };
-  return { status: 'complete', metrics: flattenTimeframeMetrics(combineDatasets(data, settings, metrics)) };
+  return { status: 'complete', metrics: flattenSliceMetrics(combineDatasets(data, settings, metrics)) };
 }
 
 /**
@@ -180,21 +185,27 @@ export function tellResultOf(
  */
 export function combineDatasets(
   data: StudyDatasets,
-  settings: Pick<EvaluatorSettings, 'aggregation' | 'objectives' | 'weights'>,
+  settings: Pick<EvaluatorSettings, 'aggregation' | 'objectives' | 'weights' | 'symbolWeights'>,
   metrics: readonly MetricSet[],
   tradeCountMetric?: string,
-): MultiTimeframeScore {
-  const byTimeframe: Record<string, MetricSet> = {};
-  data.datasets.forEach(({ timeframe }, i) => (byTimeframe[timeframe] = metrics[i]!));
-  return aggregateTimeframes(byTimeframe, {
+): SliceScore {
+  const bySlice: Record<string, MetricSet> = {};
+  data.datasets.forEach(({ label }, i) => (bySlice[label] = metrics[i]!));
+  const weights =
+    settings.aggregation === 'weighted'
+      ? sliceWeights(data.datasets, settings.symbolWeights, settings.weights)
+      : undefined;
+  return aggregateSlices(bySlice, {
     aggregation: settings.aggregation,
     objectives: settings.objectives,
-    ...(settings.weights === undefined ? {} : { weights: settings.weights }),
+    ...(weights === undefined
+      ? {}
+      : { weights: Object.fromEntries(data.datasets.map(({ label }, i) => [label, weights[i]!])) }),
     ...(tradeCountMetric === undefined ? {} : { tradeCountMetric }),
   });
 }
 
-/** A set's per-regime scores on each dataset, or its failures (named by timeframe when there are several). */
+/** A set's per-regime scores on each dataset, or its failures (named by slice when there are several). */
 export function regimeRunsOf(
   data: StudyDatasets,
   runs: readonly (RegimeRunScores | string)[],
@@ -206,10 +217,10 @@ export function regimeRunsOf(
   return failure ?? (runs as RegimeRunScores[]);
 }
 
-/** What failed on which dataset (named by timeframe when there are several), or null when nothing did. */
+/** What failed on which dataset (named by slice when there are several), or null when nothing did. */
 function failureOf(data: StudyDatasets, errors: readonly (string | null)[]): string | null {
   const failures = errors.flatMap((error, i) =>
-    error === null ? [] : [`${data.datasets.length > 1 ? `${data.datasets[i]!.timeframe}: ` : ''}${error}`],
+    error === null ? [] : [`${data.datasets.length > 1 ? `${data.datasets[i]!.label}: ` : ''}${error}`],
   );
   return failures.length > 0 ? failures.join('; ') : null;
 }
@@ -260,7 +271,7 @@ export class PoolEvaluator implements Evaluator {
     const sets = runnableParams(paramSets);
     const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
     const numbers = keepAs?.filter((_, i) => typeof sets[i] !== 'string');
-    const perTimeframe = await Promise.all(
+    const perSlice = await Promise.all(
       this.data.datasets.map(async ({ ref }, d) => {
         const output = await this.pool.run(
           {
@@ -287,7 +298,7 @@ export class PoolEvaluator implements Evaluator {
       return tellResultOf(
         this.data,
         this.settings,
-        perTimeframe.map((outcomes) => outcomes[index]!),
+        perSlice.map((outcomes) => outcomes[index]!),
       );
     });
   }

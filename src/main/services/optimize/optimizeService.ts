@@ -82,6 +82,8 @@ import {
   resolveSpace,
   StudyInputError,
   studySourceLabel,
+  cacheSource,
+  checkStudyDefinition,
   type NewStudy,
   type StudyDatasets,
 } from './studySetup.ts';
@@ -131,9 +133,7 @@ export class OptimizeService {
     const space = resolveSpace(strategy, request.space, request.constraints);
     const { data: studied } = request;
     const source: StudySource =
-      studied.kind === 'file'
-        ? { kind: 'file', path: studied.path }
-        : { kind: 'cache', symbol: studied.symbol };
+      studied.kind === 'file' ? { kind: 'file', path: studied.path } : cacheSource(studied);
     const newStudy: NewStudy = {
       name: request.name ?? `${request.strategy} ${studySourceLabel(source)} ${studied.timeframes.join('+')}`,
       ...(request.note === undefined ? {} : { note: request.note }),
@@ -147,6 +147,9 @@ export class OptimizeService {
         ...(studied.kind === 'file' ? {} : { session: studied.session }),
         aggregation: studied.aggregation,
         ...(studied.weights === undefined ? {} : { weights: { ...studied.weights } }),
+        ...(studied.kind === 'file' || studied.symbolWeights === undefined
+          ? {}
+          : { symbolWeights: { ...studied.symbolWeights } }),
         options: {
           ...searchOptionsOf(request),
           ...(await this.costs(source, searchCostsOf(request))),
@@ -163,17 +166,42 @@ export class OptimizeService {
       seed: request.seed ?? randomSeed(),
       minTrades: request.minTrades,
     };
+    return this.begin(newStudy);
+  }
+
+  /**
+   * Stores a new study and starts running it, once its definition is checked and its bars are read: a
+   * study that cannot run (a bad weight, a symbol with no bars) is refused with nothing stored.
+   */
+  async begin(newStudy: NewStudy): Promise<OptimizeStartResult> {
+    checkStudyDefinition(newStudy.definition);
     const config = studyConfigOf(newStudy);
     const data = await this.datasets(newStudy.definition);
     const studyId = await this.store(newStudy, config);
     return this.launch(await this.row(studyId), data);
   }
 
-  /** A study's cost models on `source` (see resolveCosts); the CLI asks before it creates a study. */
+  /**
+   * A study's cost models on `source` (see resolveCosts); the CLI asks before it creates a study. The
+   * symbols of a study of several share one set of costs, so they must share an asset class.
+   */
   async costs(
     source: StudySource,
     request: CostRequest,
   ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec }> {
+    if (source.kind === 'cache' && source.symbols !== undefined && this.deps.bars !== null) {
+      const bars = this.deps.bars;
+      const calendars = await Promise.all(
+        source.symbols.map(async (s) => (await bars.calendarOf(s)).calendar),
+      );
+      const other = calendars.findIndex((c) => c !== calendars[0]);
+      if (other > 0)
+        throw new StudyInputError(
+          `${source.symbols[other]} is ${calendars[other]} and ${source.symbols[0]} is ${calendars[0]}: ` +
+            'the symbols of one study share its costs, so they must be of one asset class',
+          `data.symbols.${other}`,
+        );
+    }
     const { commission, slippage } = await resolveCosts(request, source, this.deps.bars);
     return { commission, slippage };
   }
@@ -386,7 +414,7 @@ export class OptimizeService {
     if (holdout === undefined || trial === undefined) return undefined;
     const whole = {
       label: data.label,
-      datasets: [{ timeframe: data.datasets[0]!.timeframe, ref: holdout.all }],
+      datasets: [{ ...data.datasets[0]!, ref: holdout.all }],
     };
     const evaluator = await this.evaluatorFor(row, whole, `${row.id}-holdout`, 1);
     let equity: Float64Array;

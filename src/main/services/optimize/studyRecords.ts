@@ -5,7 +5,7 @@
  * version, or damaged on disk, fails with the field that is wrong instead of flowing on as a cast.
  */
 import { z } from 'zod';
-import type { TimeframeAggregation } from '../../../core/optimize/index.ts';
+import type { SliceAggregation } from '../../../core/optimize/index.ts';
 import { getStrategy, isStrategyName } from '../../../core/strategy/index.ts';
 import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
 import { HoldoutInput, OverfittingStats, StudyHoldout } from '../../../shared/optimizeContract.ts';
@@ -32,9 +32,17 @@ const StoredBacktestOptions = z.object({
   convention: z.enum(['regimen', 'backtesting.py']).optional(),
 });
 
-/** Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). */
+/**
+ * Where a study's bars come from: the local cache (by symbol) or a CSV file (the CLI's --csv). A study
+ * of several symbols names them all in `symbols`, `symbol` being the first (what a single-symbol reader,
+ * the holdout, PBO and per-regime sets, uses).
+ */
 export const StudySource = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('cache'), symbol: z.string().min(1) }),
+  z.object({
+    kind: z.literal('cache'),
+    symbol: z.string().min(1),
+    symbols: z.array(z.string().min(1)).min(2).readonly().optional(),
+  }),
   z.object({ kind: z.literal('file'), path: z.string().min(1) }),
 ]);
 
@@ -52,8 +60,11 @@ export const StudyDefinition = z.object({
    * they are resumed on the bars they were started on.
    */
   session: z.enum(['regular', 'extended']).optional(),
-  aggregation: z.enum(['worst', 'mean', 'weighted'] as const satisfies readonly TimeframeAggregation[]),
+  aggregation: z.enum(['worst', 'mean', 'weighted'] as const satisfies readonly SliceAggregation[]),
+  /** Per-timeframe weights for 'weighted'. */
   weights: z.record(z.string(), finite).optional(),
+  /** Per-symbol weights for 'weighted' (a study of several symbols). */
+  symbolWeights: z.record(z.string(), finite).optional(),
   options: StoredBacktestOptions,
   preferPlateau: z.boolean(),
   /** The trial budget (also the core config's maxTrials; a grid may finish earlier). */

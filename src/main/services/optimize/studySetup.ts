@@ -18,6 +18,8 @@ import {
   type SearchDimension,
   type SamplerConfig,
   type SearchSpace,
+  sliceLabel,
+  type DataSlice,
 } from '../../../core/optimize/index.ts';
 import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
@@ -142,13 +144,27 @@ export function strategyParams(params: Readonly<Record<string, unknown>>): Recor
   return out;
 }
 
-/** One dataset per timeframe of a study, shared with the workers (bars copied into shared memory once). */
+/**
+ * One dataset per slice of a study (each symbol at each timeframe, symbols outermost), shared with the
+ * workers (bars copied into shared memory once).
+ */
 export interface StudyDatasets {
   readonly label: string;
   /** What the search scores: with a holdout, only the bars before it. */
-  readonly datasets: readonly { readonly timeframe: string; readonly ref: DatasetRef }[];
-  /** The whole first timeframe and where its held-out part begins (a study with a holdout only). */
+  readonly datasets: readonly StudySlice[];
+  /** The whole first slice and where its held-out part begins (a study with a holdout only). */
   readonly holdout?: { readonly from: number; readonly index: number; readonly all: DatasetRef };
+}
+
+/** One symbol at one timeframe: `label` is the key its metrics are kept under (`metric@label`). */
+export interface StudySlice extends DataSlice {
+  readonly label: string;
+  readonly ref: DatasetRef;
+}
+
+/** The datasets of a study of one slice (a walk-forward window, a bench): `label` is its symbol. */
+export function oneSliceData(label: string, timeframe: string, ref: DatasetRef): StudyDatasets {
+  return { label, datasets: [{ symbol: label, timeframe, label: timeframe, ref }] };
 }
 
 /**
@@ -170,41 +186,145 @@ function holdoutStart(t: Float64Array, holdout: NonNullable<StudyDefinition['hol
   return index;
 }
 
-/** How a study's source is named in its default name and its label: the symbol, or the file's name. */
+/** How a study's source is named in its default name and its label: the symbols, or the file's name. */
 export function studySourceLabel(source: StudyDefinition['source']): string {
-  return source.kind === 'file' ? basename(source.path) : source.symbol;
+  return source.kind === 'file' ? basename(source.path) : studySymbols(source).join('+');
 }
 
-/** Reads a study's bars for each of its timeframes. */
+/** A cache source from a request's `symbol` or `symbols` (the contract allows exactly one of them). */
+export function cacheSource(data: {
+  readonly symbol?: string | undefined;
+  readonly symbols?: readonly string[] | undefined;
+}): Extract<StudyDefinition['source'], { kind: 'cache' }> {
+  const symbols = data.symbols ?? (data.symbol === undefined ? [] : [data.symbol]);
+  if (symbols.length === 0)
+    throw new StudyInputError('give a symbol (data.symbol or data.symbols)', 'data.symbol');
+  return symbols.length === 1
+    ? { kind: 'cache', symbol: symbols[0]! }
+    : { kind: 'cache', symbol: symbols[0]!, symbols: [...symbols] };
+}
+
+/**
+ * Refuses a definition whose symbols or weights cannot be scored, naming the request field: a symbol
+ * given twice; per-symbol weights without several symbols, for a symbol not studied, or not above 0;
+ * under 'weighted', a symbol (of several) without a weight, or timeframe weights that miss a timeframe
+ * (a study of one symbol needs them; a study of several weighs its timeframes equally without them).
+ */
+export function checkStudyDefinition(
+  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'aggregation' | 'weights' | 'symbolWeights'>,
+): void {
+  const { source, timeframes, aggregation, weights, symbolWeights } = definition;
+  const symbols = source.kind === 'cache' ? studySymbols(source) : [];
+  symbols.forEach((symbol, i) => {
+    if (symbols.indexOf(symbol) !== i)
+      throw new StudyInputError(`${symbol} is listed twice`, `data.symbols.${i}`);
+  });
+  const missing = (members: readonly string[], given: Readonly<Record<string, number>>): string =>
+    members.filter((m) => given[m] === undefined).join(', ');
+  if (symbolWeights !== undefined) {
+    if (symbols.length < 2)
+      throw new StudyInputError('per-symbol weights need several symbols', 'data.symbolWeights');
+    for (const [symbol, weight] of Object.entries(symbolWeights)) {
+      if (!symbols.includes(symbol))
+        throw new StudyInputError(
+          `a weight for ${symbol}, which the study does not score (symbols: ${symbols.join(', ')})`,
+          `data.symbolWeights.${symbol}`,
+        );
+      if (!(weight > 0 && Number.isFinite(weight)))
+        throw new StudyInputError(
+          `the weight of ${symbol} must be above 0 (got ${weight})`,
+          `data.symbolWeights.${symbol}`,
+        );
+    }
+  }
+  if (aggregation !== 'weighted') return;
+  if (symbols.length > 1 && missing(symbols, symbolWeights ?? {}) !== '')
+    throw new StudyInputError(
+      `aggregation 'weighted' needs a weight for every symbol: none for ${missing(symbols, symbolWeights ?? {})}`,
+      'data.symbolWeights',
+    );
+  const timeframeWeightsNeeded = timeframes.length > 1 && (weights !== undefined || symbols.length < 2);
+  if (timeframeWeightsNeeded && missing(timeframes, weights ?? {}) !== '')
+    throw new StudyInputError(
+      `aggregation 'weighted' needs a weight for every timeframe: none for ${missing(timeframes, weights ?? {})}`,
+      'data.weights',
+    );
+}
+
+/** The symbols a study scores together (one unless it names several). */
+export function studySymbols(
+  source: Extract<StudyDefinition['source'], { kind: 'cache' }>,
+): readonly string[] {
+  return source.symbols ?? [source.symbol];
+}
+
+/**
+ * The slices a study scores, symbols outermost (each symbol at each of its timeframes), each with the
+ * key its metrics are kept under; a file is one symbol named by the file.
+ */
+export function studySlices(
+  definition: Pick<StudyDefinition, 'source' | 'timeframes'>,
+): (DataSlice & { readonly label: string })[] {
+  const { source, timeframes } = definition;
+  const symbols = source.kind === 'file' ? [studySourceLabel(source)] : studySymbols(source);
+  return symbols.flatMap((symbol) =>
+    timeframes.map((timeframe) => ({
+      symbol,
+      timeframe,
+      label: sliceLabel({ symbol, timeframe }, symbols.length, timeframes.length),
+    })),
+  );
+}
+
+/**
+ * Where a refusal about one symbol of a study of several is placed: `data.symbols.N` for the symbol
+ * itself (unknown, nothing cached), `data.FIELD` for the rest (its message names the symbol).
+ */
+function symbolFieldOf(error: unknown, index: number, several: boolean): unknown {
+  if (!(error instanceof RequestError)) return error;
+  if (several && error.field === 'symbol') {
+    error.field = `data.symbols.${index}`;
+    return error;
+  }
+  return error.nestedIn('data.');
+}
+
+/** Reads a study's bars for each of its slices (every symbol at every timeframe). */
 export async function loadStudyDatasets(
   definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session' | 'holdout'>,
   repo: BarsReader | null,
 ): Promise<StudyDatasets> {
-  const { source } = definition;
+  const { source, timeframes } = definition;
   const range = {
     start: definition.start ?? undefined,
     end: definition.end ?? undefined,
     // The same session for every timeframe, as a backtest reads it.
     ...(definition.session === undefined ? {} : { session: definition.session }),
   };
-  // A study's symbol and range are under `data` in its request.
-  const loaded = await loadDatasets(source, definition.timeframes, range, repo).catch((error: unknown) => {
-    throw error instanceof RequestError ? error.nestedIn('data.') : error;
-  });
   const label = studySourceLabel(source);
-  const datasets = loaded.map((dataset, i) => ({
-    timeframe: definition.timeframes[i]!,
-    ref: { id: dataset.id, bars: dataset.bars },
-  }));
+  const slices = studySlices(definition);
+  const symbols = source.kind === 'file' ? [label] : studySymbols(source);
+  const datasets: StudySlice[] = [];
+  for (const [i, symbol] of symbols.entries()) {
+    const one = source.kind === 'file' ? source : { kind: 'cache' as const, symbol };
+    // A study's symbols and range are under `data` in its request.
+    const loaded = await loadDatasets(one, timeframes, range, repo).catch((error: unknown) => {
+      throw symbolFieldOf(error, i, symbols.length > 1);
+    });
+    loaded.forEach((dataset) => {
+      const slice = slices[datasets.length]!;
+      datasets.push({ ...slice, ref: { id: dataset.id, bars: dataset.bars } });
+    });
+  }
   if (definition.holdout === undefined) return { label, datasets };
   const all = datasets[0]!.ref;
   const from = all.bars.t[holdoutStart(all.bars.t, definition.holdout)]!;
   return {
     label,
-    // Every timeframe stops before the first held-out bar's time: no trial reads a bar from it on.
-    datasets: datasets.map(({ timeframe, ref }) => ({
-      timeframe,
-      ref: { id: `${ref.id}:before:${from}`, bars: sliceBarsByTime(ref.bars, null, from) },
+    // Every slice stops before the first held-out bar's time: no trial reads a bar from it on.
+    datasets: datasets.map((slice) => ({
+      ...slice,
+      ref: { id: `${slice.ref.id}:before:${from}`, bars: sliceBarsByTime(slice.ref.bars, null, from) },
     })),
     holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all },
   };

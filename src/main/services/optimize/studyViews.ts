@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/optimizeContract.ts';
 import { finiteOrNull } from '../payloads.ts';
 import type { StoredStudy, StudyDocument, StudyProgressRecord } from './studyRecords.ts';
+import { studySlices } from './studySetup.ts';
 
 export function trialRow(t: TrialRecord): TrialRow {
   return {
@@ -73,6 +74,9 @@ export function studySummary(
     note: row.note,
     strategy: row.strategy,
     symbol: definition.source.kind === 'cache' ? definition.source.symbol : definition.source.path,
+    ...(definition.source.kind === 'cache' && definition.source.symbols !== undefined
+      ? { symbols: [...definition.source.symbols] }
+      : {}),
     timeframes: definition.timeframes.filter(
       (tf): tf is StudySummary['timeframes'][number] => tf !== 'native',
     ),
@@ -131,6 +135,9 @@ export function studyDetail(
       start: definition.start,
       end: definition.end,
       aggregation: definition.aggregation,
+      ...(definition.weights === undefined ? {} : { weights: { ...definition.weights } }),
+      ...(definition.symbolWeights === undefined ? {} : { symbolWeights: { ...definition.symbolWeights } }),
+      slices: slicesOf(definition),
       preferPlateau: definition.preferPlateau,
     },
     trials: trials.slice(page.offset, page.offset + page.limit).map(trialRow),
@@ -146,6 +153,14 @@ export function studyDetail(
         ? null
         : { params: row.approvedParams, approvedAt: row.approvedAt ?? row.createdAt },
   };
+}
+
+/** The slices of a study's detail: none for a study of one. */
+function slicesOf(definition: StudyDocument['definition']): StudyDetail['config']['slices'] {
+  const slices = studySlices(definition);
+  return slices.length < 2
+    ? []
+    : slices.map(({ label, symbol, timeframe }) => ({ key: label, symbol, timeframe }));
 }
 
 /** The per-regime part of a study's detail: its settings, and its sets or the reason there are none. */

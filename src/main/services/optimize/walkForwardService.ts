@@ -58,6 +58,7 @@ import {
   searchCostsOf,
   searchOptionsOf,
   loadStudyDatasets,
+  oneSliceData,
   resolveObjectives,
   resolveSampler,
   resolveSpace,
@@ -224,7 +225,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       maxTrials: job.trials,
     });
     const evaluator = await evaluators(
-      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(train.start, train.end) }] },
+      oneSliceData(data.label, job.timeframe, slice(train.start, train.end)),
       settings,
       `${run.jobId}-w${window.index}`,
       job.trials,
@@ -258,7 +259,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     const from = isTest ? window.train.start : range.start;
     // On the evaluator the windows' studies use (remote workers when chosen), under a key of its own.
     const evaluator = await evaluators(
-      { label: data.label, datasets: [{ timeframe: job.timeframe, ref: slice(from, range.end) }] },
+      oneSliceData(data.label, job.timeframe, slice(from, range.end)),
       settings,
       `${run.jobId}-w${window.index}-${from}-${range.end}`,
       1,

@@ -126,6 +126,11 @@ export function WalkForwardPanel() {
     const jobId = newJobId();
     const { costs } = checkCosts(costDraft);
     const { data } = base;
+    if (data.symbol === undefined) {
+      // Each window's study would need the symbols' windows cut on one calendar: not done yet.
+      setError('Walk-forward runs on one symbol: pick a single symbol (a study scores several together).');
+      return;
+    }
     const request: RequestInput<'walkforward:run'> = {
       strategy: base.strategy,
       ...(base.space === undefined ? {} : { space: base.space }),

@@ -3,7 +3,8 @@ import {
   parseSamplerKind,
   type ObjectiveMode,
   type SamplerConfig,
-  type TimeframeAggregation,
+  perSliceMetrics,
+  type SliceAggregation,
 } from '../../../../core/optimize/index.ts';
 import type {
   OptimizeProgressEvent,
@@ -31,10 +32,14 @@ import {
   resolveSpace,
   StudyInputError,
   studySourceLabel,
+  cacheSource,
+  studySymbols,
   type NewStudy,
 } from '../../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
 import { barsSourceFrom, sessionOption } from '../../barsSource.ts';
+import { symbolSchema } from '../../../../shared/schemas.ts';
+import { MAX_STUDY_SYMBOLS, SLICE_AGGREGATIONS } from '../../../../shared/optimizeChoices.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
 import {
   listOption,
@@ -118,7 +123,10 @@ export function holdoutFrom(args: ParsedArgs): HoldoutInput | undefined {
   return { from };
 }
 
-/** The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM from the cache. */
+/**
+ * The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM[,SYM...]
+ * from the cache (several symbols are scored together).
+ */
 export function sourceFrom(args: ParsedArgs): {
   source: StudySource;
   timeframes: string[];
@@ -126,7 +134,7 @@ export function sourceFrom(args: ParsedArgs): {
   end: number | null;
   session: 'regular' | 'extended';
 } {
-  const source = barsSourceFrom(args);
+  const source = studySourceFrom(args);
   const session = sessionOption(args);
   const raw = stringOption(args, 'timeframe');
   const timeframes = raw === undefined ? [] : raw.split(',').map((s) => s.trim());
@@ -144,6 +152,81 @@ export function sourceFrom(args: ParsedArgs): {
     start: timeOption(args, 'start') ?? null,
     end: timeOption(args, 'end') ?? null,
     session,
+  };
+}
+
+/** --symbol GOOG,ORCL,NVDA: several symbols, each checked and none twice; else one source as any command. */
+function studySourceFrom(args: ParsedArgs): StudySource {
+  const raw = stringOption(args, 'symbol');
+  if (raw === undefined || !raw.includes(',')) return barsSourceFrom(args);
+  if (stringOption(args, 'csv') !== undefined)
+    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  const symbols = raw.split(',').map((s) => s.trim());
+  for (const symbol of symbols)
+    if (!symbolSchema.safeParse(symbol).success) throw new UsageError(`--symbol "${symbol}" is not a symbol`);
+  if (symbols.length > MAX_STUDY_SYMBOLS)
+    throw new UsageError(
+      `--symbol lists ${symbols.length} symbols; a study takes at most ${MAX_STUDY_SYMBOLS}`,
+    );
+  const twice = symbols.find((s, i) => symbols.indexOf(s) !== i);
+  if (twice !== undefined) throw new UsageError(`--symbol lists ${twice} twice`);
+  return cacheSource({ symbols });
+}
+
+/**
+ * --aggregate worst|mean|weighted (--aggregation, its older name) with --weights W1,W2,... (one per
+ * symbol, in --symbol's order) and --tf-weight TF=W (per timeframe).
+ */
+export function aggregationFrom(
+  args: ParsedArgs,
+  source: StudySource,
+  timeframes: readonly string[],
+): {
+  aggregation: SliceAggregation;
+  weights?: Record<string, number>;
+  symbolWeights?: Record<string, number>;
+} {
+  const raw = stringOption(args, 'aggregate') ?? stringOption(args, 'aggregation') ?? 'worst';
+  if (!(SLICE_AGGREGATIONS as readonly string[]).includes(raw))
+    throw new UsageError(`--aggregate must be worst, mean or weighted, got "${raw}"`);
+  const weights: Record<string, number> = {};
+  for (const pair of listOption(args, 'tf-weight')) {
+    const [tf, w] = pair.split('=');
+    const weight = Number(w);
+    if (tf === undefined || !timeframes.includes(tf) || !(weight >= 0))
+      throw new UsageError(
+        `--tf-weight expects timeframe=weight for one of ${timeframes.join(', ')}, got "${pair}"`,
+      );
+    weights[tf] = weight;
+  }
+  const symbols = source.kind === 'cache' ? studySymbols(source) : [];
+  const listed = stringOption(args, 'weights');
+  let symbolWeights: Record<string, number> | undefined;
+  if (listed !== undefined) {
+    if (symbols.length < 2)
+      throw new UsageError('--weights weighs several symbols: give them as --symbol A,B,...');
+    const values = listed.split(',').map((w) => Number(w.trim()));
+    if (values.length !== symbols.length)
+      throw new UsageError(
+        `--weights has ${values.length} weights for ${symbols.length} symbols (${symbols.join(', ')}): give one per symbol, in order`,
+      );
+    values.forEach((w, i) => {
+      if (!(w > 0) || !Number.isFinite(w))
+        throw new UsageError(
+          `--weights: the weight of ${symbols[i]} must be a number above 0, got "${listed.split(',')[i]!.trim()}"`,
+        );
+    });
+    symbolWeights = Object.fromEntries(symbols.map((s, i) => [s, values[i]!]));
+  }
+  const aggregation = raw as SliceAggregation;
+  if (aggregation === 'weighted' && symbols.length > 1 && symbolWeights === undefined)
+    throw new UsageError('--aggregate weighted needs --weights, one per symbol');
+  if (aggregation === 'weighted' && symbols.length < 2 && timeframes.some((tf) => weights[tf] === undefined))
+    throw new UsageError('--aggregate weighted needs a --tf-weight for every timeframe');
+  return {
+    aggregation,
+    ...(Object.keys(weights).length > 0 ? { weights } : {}),
+    ...(symbolWeights === undefined ? {} : { symbolWeights }),
   };
 }
 
@@ -288,6 +371,26 @@ const HEADLINE = [
   'numTrades',
 ];
 
+/**
+ * The winner's headline metrics; a study of several symbols or timeframes shows them combined (what was
+ * optimised) and on each slice beside.
+ */
+function winnerTable(detail: StudyDetail, best: TrialRow): string {
+  const { slices, aggregation } = detail.config;
+  const perSlice = perSliceMetrics(
+    best.metrics,
+    slices.map((s) => s.key),
+  );
+  return table([
+    ['metric', slices.length === 0 ? 'value' : aggregation, ...slices.map((s) => s.key)],
+    ...HEADLINE.map((k) => [
+      metricLabel(k),
+      formatValue(k, best.metrics[k] ?? null),
+      ...slices.map((s) => formatValue(k, perSlice[s.key]![k] ?? null)),
+    ]),
+  ]);
+}
+
 /** The human-readable report of a finished (or stopped) study. */
 function studyReport(detail: StudyDetail): string {
   const s = detail.summary;
@@ -323,12 +426,7 @@ function studyReport(detail: StudyDetail): string {
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ')}`,
   );
-  lines.push(
-    table([
-      ['metric', 'value'],
-      ...HEADLINE.map((k) => [metricLabel(k), formatValue(k, detail.best!.metrics[k] ?? null)]),
-    ]),
-  );
+  lines.push(winnerTable(detail, detail.best));
   if (detail.paretoFront.length > 0) {
     const front = detail.trials.filter((t) => detail.paretoFront.includes(t.number));
     lines.push(
@@ -569,18 +667,14 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
   else {
     const { source, timeframes, start: from, end, session } = sourceFrom(args);
-    const aggregation = stringOption(args, 'aggregation') ?? 'worst';
-    const weights = Object.fromEntries(listOption(args, 'tf-weight').map((pair) => pair.split('=')));
+    const { symbolWeights, ...aggregation } = aggregationFrom(args, source, timeframes);
     const perRegime = perRegimeFrom(args);
     const holdout = holdoutFrom(args);
     const shared = {
       ...(from === null ? {} : { start: from }),
       ...(end === null ? {} : { end }),
-      aggregation: aggregation as TimeframeAggregation,
+      ...aggregation,
       ...(holdout === undefined ? {} : { holdout }),
-      ...(Object.keys(weights).length === 0
-        ? {}
-        : { weights: Object.fromEntries(Object.entries(weights).map(([tf, w]) => [tf, Number(w)])) }),
     };
     const request: OptimizeStartInput = {
       ...studyLabelsFrom(args),
@@ -590,7 +684,15 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
       data:
         source.kind === 'file'
           ? { kind: 'file', path: source.path, timeframes: timeframes as Timeframe[], ...shared }
-          : { symbol: source.symbol, timeframes: timeframes as Timeframe[], session, ...shared },
+          : {
+              ...(source.symbols === undefined
+                ? { symbol: source.symbol }
+                : { symbols: [...source.symbols] }),
+              ...(symbolWeights === undefined ? {} : { symbolWeights }),
+              timeframes: timeframes as Timeframe[],
+              session,
+              ...shared,
+            },
     };
     start = () => owner.request('optimize:start', request);
   }
@@ -642,7 +744,8 @@ export const optimizeCommand: Command = {
     '(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe 1m[,5m,15m]] --strategy NAME\n' +
     '        [--space name=min:max[:step] ...]\n' +
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
-    '        [--mode single|weighted|pareto] [--aggregation worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
+    '        [--mode single|weighted|pareto] [--aggregate worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
+    '        [--symbol GOOG,ORCL,NVDA [--weights 0.5,0.3,0.2]]: several symbols scored together\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
     '        [--progress auto|bar|lines|none]\n' +
@@ -654,7 +757,9 @@ export const optimizeCommand: Command = {
     REMOTE_HELP,
   options: {
     ...SEARCH_OPTIONS,
+    aggregate: { type: 'string' },
     aggregation: { type: 'string' },
+    weights: { type: 'string' },
     'tf-weight': { type: 'string', multiple: true },
     name: { type: 'string' },
     // The older spelling of --name, still accepted.
@@ -678,21 +783,7 @@ export const optimizeCommand: Command = {
     if (resumeId === undefined) {
       const { source, timeframes, start, end, session } = sourceFrom(args);
       const search = searchFrom(args, 100);
-      const aggregation = (stringOption(args, 'aggregation') ?? 'worst') as TimeframeAggregation;
-      if (!['worst', 'mean', 'weighted'].includes(aggregation))
-        throw new UsageError(`--aggregation must be worst, mean or weighted, got "${aggregation}"`);
-      const weights: Record<string, number> = {};
-      for (const pair of listOption(args, 'tf-weight')) {
-        const [tf, w] = pair.split('=');
-        const weight = Number(w);
-        if (tf === undefined || !timeframes.includes(tf) || !(weight >= 0))
-          throw new UsageError(
-            `--tf-weight expects timeframe=weight for one of ${timeframes.join(', ')}, got "${pair}"`,
-          );
-        weights[tf] = weight;
-      }
-      if (aggregation === 'weighted' && timeframes.some((tf) => weights[tf] === undefined))
-        throw new UsageError('--aggregation weighted needs a --tf-weight for every timeframe');
+      const aggregation = aggregationFrom(args, source, timeframes);
       costRequest = costRequestFrom(args, io);
       const perRegime = perRegimeFrom(args);
       const holdout = holdoutFrom(args);
@@ -707,8 +798,7 @@ export const optimizeCommand: Command = {
           end,
           // A file's bars are scored as they are read; the session applies to the cache's.
           ...(source.kind === 'cache' ? { session } : {}),
-          aggregation,
-          ...(Object.keys(weights).length > 0 ? { weights } : {}),
+          ...aggregation,
           options: accountOptionsFrom(args),
           preferPlateau: search.preferPlateau,
           trials: search.trials,
@@ -742,11 +832,10 @@ export const optimizeCommand: Command = {
         // The asset class's default costs need the study's store (a cached symbol's class is kept there).
         const { definition } = newStudy!;
         const costs = await service.costs(definition.source, costRequest!);
-        studyId = await service.create({
+        ({ studyId } = await service.begin({
           ...newStudy!,
           definition: { ...definition, options: { ...definition.options, ...costs } },
-        });
-        await service.resume(studyId);
+        }));
       }
       if (style !== 'bar') io.err(`study ${studyId} running\n`);
       const detail = await followStudy(service, events, studyId, io, style);
