@@ -78,6 +78,11 @@ export interface SetupDraft {
   /** Percent of traded value, as typed. */
   commission: string;
   preferPlateau: boolean;
+  /**
+   * The last part of the data the search never sees, as typed: empty (none), a percentage ("20%" or
+   * "20") or the first held-out date (yyyy-mm-dd); the study then shows its winner there.
+   */
+  holdout: string;
   /** Also one set per regime from the study's trials, by this detector, with this evidence per regime. */
   perRegime: boolean;
   regimeDetector: DetectorName;
@@ -106,6 +111,7 @@ export function emptySetup(): SetupDraft {
     cash: '10000',
     commission: '0',
     preferPlateau: false,
+    holdout: '',
     perRegime: false,
     regimeDetector: DEFAULT_DETECTOR,
     regimeMinTrades: '30',
@@ -139,7 +145,8 @@ function parseDate(text: string): number | null | 'invalid' {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   if (!match) return 'invalid';
   const t = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  return Number.isFinite(t) ? t : 'invalid';
+  // Date.UTC rolls a 13th month or a 31 February over into the next: such a day is not a date.
+  return new Date(t).toISOString().slice(0, 10) === text.trim() ? t : 'invalid';
 }
 
 function numberOf(text: string): number | null {
@@ -247,6 +254,9 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
   if (end === 'invalid') errors.end = 'yyyy-mm-dd';
   if (typeof start === 'number' && typeof end === 'number' && start >= end) errors.end = 'after the start';
 
+  const holdout = holdoutOf(draft.holdout);
+  if (holdout === 'invalid') errors.holdout = 'a percentage (20%) or a date (yyyy-mm-dd)';
+
   const ok = Object.keys(errors).length === 0;
   if (!ok || !strategy || !draft.symbol || trials === null || minTrades === null || cash === null)
     return { request: null, errors, gridSize: ok ? gridSize : null };
@@ -260,6 +270,7 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
       // The form's end date is inclusive; the contract's end is exclusive.
       ...(typeof end === 'number' ? { end: end + DAY_MS } : {}),
       aggregation: draft.aggregation,
+      ...(holdout === null || holdout === 'invalid' ? {} : { holdout }),
     },
     space,
     constraints: strategy.constraints.map(constraintSource),
@@ -280,4 +291,20 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
       : {}),
   };
   return { request, errors, gridSize };
+}
+
+/**
+ * The holdout as typed: a percentage of the bars (1 to 90, "%" optional, as the CLI's --holdout 20%) or
+ * the first held-out day (yyyy-mm-dd, UTC); null when empty.
+ */
+export function holdoutOf(text: string): { fraction: number } | { from: number } | null | 'invalid' {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const percent = /^(\d+(?:\.\d+)?)\s*%?$/.exec(trimmed);
+  if (percent !== null) {
+    const value = Number(percent[1]);
+    return value > 0 && value <= 90 ? { fraction: value / 100 } : 'invalid';
+  }
+  const date = parseDate(trimmed);
+  return typeof date === 'number' ? { from: date } : 'invalid';
 }

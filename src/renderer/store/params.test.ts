@@ -54,3 +54,19 @@ describe('the parameter form', () => {
     expect(bad.errors['regimeMinTrades']).toBe('a whole number ≥ 0');
   });
 });
+
+describe('the holdout field', () => {
+  it('sends a percentage or a date as data.holdout, nothing when empty, and names a bad value', () => {
+    const setup = { ...emptySetup(), strategy: 'sma-cross', symbol: 'DEMO', space: defaultSpace(SMA_CROSS) };
+    const holdout = (text: string) => checkSetup({ ...setup, holdout: text }, SMA_CROSS);
+    expect(holdout('').request?.data).not.toHaveProperty('holdout');
+    expect(holdout('20%').request?.data).toMatchObject({ holdout: { fraction: 0.2 } });
+    expect(holdout('25').request?.data).toMatchObject({ holdout: { fraction: 0.25 } });
+    expect(holdout('2024-03-01').request?.data).toMatchObject({ holdout: { from: Date.UTC(2024, 2, 1) } });
+    for (const bad of ['95%', '0', 'soon', '2024-13-01']) {
+      const check = holdout(bad);
+      expect(check.request, bad).toBeNull();
+      expect(check.errors['holdout'], bad).toBe('a percentage (20%) or a date (yyyy-mm-dd)');
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { useMemo, type ReactNode } from 'react';
-import type { OverfittingStats } from '../../../shared/contract.ts';
+import type { OverfittingStats, StudyHoldout } from '../../../shared/contract.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
 import {
   formatInteger,
@@ -227,6 +227,10 @@ export function ResultsPanel() {
         </div>
       )}
 
+      {detail?.holdout ? (
+        <HoldoutSection holdout={detail.holdout} from={time.date(detail.holdout.from)} />
+      ) : null}
+
       <div className="panel-title opt-subtitle">Overfitting</div>
       {detail?.overfitting ? (
         <OverfittingSection stats={detail.overfitting} metric={firstMetric} />
@@ -312,5 +316,47 @@ export function ResultsPanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/** The equity metrics the holdout table compares (the services keep equity metrics for each part). */
+const HOLDOUT_METRICS = [
+  'totalReturn',
+  'annualizedReturn',
+  'sharpeRatio',
+  'sortinoRatio',
+  'maxDrawdown',
+] as const;
+
+/** The winner on the bars the search never saw, beside the same run on the bars it searched. */
+function HoldoutSection({ holdout, from }: { holdout: StudyHoldout; from: string }) {
+  return (
+    <>
+      <div className="panel-title opt-subtitle">Holdout</div>
+      <table className="kv-table" data-testid="opt-holdout-table">
+        <thead>
+          <tr>
+            <th>winner</th>
+            <th>in sample ({holdout.searchedBars.toLocaleString('en-US')} bars)</th>
+            <th>
+              out of sample (from {from}, {holdout.bars.toLocaleString('en-US')} bars)
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {HOLDOUT_METRICS.map((key) => (
+            <tr key={key}>
+              <th>{metricLabel(key)}</th>
+              <td data-testid={`opt-holdout-in-${key}`}>
+                {formatMetric(key, holdout.inSample[key] ?? null)}
+              </td>
+              <td data-testid={`opt-holdout-out-${key}`}>
+                {formatMetric(key, holdout.outOfSample[key] ?? null)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

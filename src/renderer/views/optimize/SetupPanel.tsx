@@ -306,6 +306,19 @@ export function SetupPanel() {
           />
           <CostFields />
           <label
+            className={err('holdout') ? 'field invalid' : 'field'}
+            title="The last part of the data the search never sees; the winner is shown there beside its searched part"
+          >
+            <span className="field-label">holdout</span>
+            <input
+              data-testid="opt-holdout"
+              placeholder="20% or yyyy-mm-dd"
+              value={setup.holdout}
+              onChange={(e) => patchSetup({ holdout: e.target.value })}
+            />
+            {err('holdout') ? <span className="field-hint">{err('holdout')}</span> : null}
+          </label>
+          <label
             className="opt-check opt-plateau"
             title="Winner = centre of the most stable plateau, not the raw peak"
           >
