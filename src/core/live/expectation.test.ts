@@ -92,6 +92,24 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     },
   );
 
+  it('after a guardrail rollback mid-ramp the shadow returns to v1 under the policy the bot used (the rolled-back push’s)', () => {
+    const strict: RampPlan = {
+      steps: [0.25, 0.5, 1],
+      barsPerStep: 200,
+      guardrails: { maxDrawdown: 0.0005, maxLoss: 0.9, maxSlippageBps: 10_000 },
+    };
+    const { evidence, sets, policies } = run(bars, strict, 'keep');
+    const back = Array.from(evidence.versions).findIndex((v, i) => i > 700 && v === 1);
+    expect(back).toBeGreaterThan(700);
+    const { reconciliation } = liveExpectation(evidence, {
+      sets,
+      policies,
+      catalogue: STRATEGIES,
+      matchBars: 0,
+    });
+    expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
+  });
+
   it('on simulated fills every live fill matches the shadow, at the same price, and equity follows it', () => {
     const { evidence, sets } = run(bars);
     const result = liveExpectation(evidence, { sets, catalogue: STRATEGIES });

@@ -406,7 +406,9 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
       };
       const switchTo = (version: number, i: number): void => {
         before = main.version;
-        const policy = plan.policies?.get(version) ?? 'adopt';
+        // Versions only rise by push; a return to an older one is the bot's guardrail rollback, which
+        // takes the rolled-back push's policy (its position is the one to keep or flatten).
+        const policy = plan.policies?.get(version < main.version ? main.version : version) ?? 'adopt';
         const held = context.orders.position !== 0;
         if (policy === 'keep' && held) {
           windDown = main;
