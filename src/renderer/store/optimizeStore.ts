@@ -184,7 +184,12 @@ export function createOptimizeStore(
           client.on('optimize:trial', (event) => feed.receiveTrials(event)),
           client.on('optimize:progress', onProgress),
           app.subscribe((now, before) => {
-            if (now.strategies !== before.strategies || now.symbol !== before.symbol) fillSetup();
+            if (
+              now.strategies !== before.strategies ||
+              now.symbol !== before.symbol ||
+              now.settings !== before.settings
+            )
+              fillSetup();
           }),
         ];
         fillSetup();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SMA_CROSS } from '../../../test/support/fakeRegimenClient.ts';
 import { checkSetup, defaultSpace, emptySetup } from './optimizeSetup.ts';
+import { setupFromApp } from './setupSlice.ts';
+import type { AppState } from './appStore.ts';
 import { checkParams } from './params.ts';
 
 describe('backtest parameter form', () => {
@@ -68,5 +70,25 @@ describe('the holdout field', () => {
       expect(check.request, bad).toBeNull();
       expect(check.errors['holdout'], bad).toBe('a percentage (20%) or a date (yyyy-mm-dd)');
     }
+  });
+});
+
+describe('the form defaults from the settings', () => {
+  it('take the settings cash and commission in place of the built-in ones, never over a typed value', () => {
+    const app = {
+      strategies: { status: 'ready', data: [SMA_CROSS] },
+      symbol: 'DEMO',
+      strategyName: 'sma-cross',
+      settings: { settings: { cash: 25_000, commissionPercent: 0.05 } },
+    } as unknown as AppState;
+    expect(setupFromApp(emptySetup(), app)).toMatchObject({ cash: '25000', commission: '0.05' });
+    const typed = {
+      ...emptySetup(),
+      cash: '5000',
+      strategy: 'sma-cross',
+      symbol: 'DEMO',
+      space: defaultSpace(SMA_CROSS),
+    };
+    expect(setupFromApp(typed, app)).toMatchObject({ cash: '5000', commission: '0.05' });
   });
 });

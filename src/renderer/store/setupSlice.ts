@@ -110,10 +110,18 @@ export function keptSetup(value: unknown): SetupDraft {
  */
 export function setupFromApp(
   setup: SetupDraft,
-  { strategies, symbol, strategyName }: AppState,
+  { strategies, symbol, strategyName, settings }: AppState,
 ): SetupDraft | null {
   if (strategies.status !== 'ready') return null;
   const patch: Partial<SetupDraft> = {};
+  // The Settings' defaults replace the built-in ones, never a value the trader typed.
+  const builtIn = emptySetup();
+  if (settings !== null) {
+    const { cash, commissionPercent } = settings.settings;
+    if (setup.cash === builtIn.cash && String(cash) !== setup.cash) patch.cash = String(cash);
+    if (setup.commission === builtIn.commission && String(commissionPercent) !== setup.commission)
+      patch.commission = String(commissionPercent);
+  }
   if (!setup.symbol && symbol) patch.symbol = symbol;
   if (!findStrategy(strategies, setup.strategy)) {
     const preferred = findStrategy(strategies, strategyName) ?? strategies.data[0];
