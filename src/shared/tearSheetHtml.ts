@@ -173,13 +173,32 @@ function barChart(
   );
 }
 
-/** A cell colour for a monthly return: red for losses, green for gains, deeper with size (±10 % full). */
+/** Monthly returns are shaded in this many steps per sign (the deepest at ±10 % and beyond). */
+const HEAT_STEPS = 10;
+
+/**
+ * The class of a cell's shade for a monthly return: red for losses, green for gains, deeper with size.
+ * Classes, not style attributes: the page is shown in the app's frame, whose content security policy
+ * admits the page's one stylesheet by its hash (TEAR_SHEET_STYLE_HASH) but no inline style.
+ */
 function heat(value: number | null): string {
-  if (value === null) return '#fff';
-  const strength = Math.min(1, Math.abs(value) / 0.1);
-  const [r, g, b] = value < 0 ? [208, 69, 63] : [46, 154, 85];
-  const mix = (c: number) => Math.round(255 + (c - 255) * strength);
-  return `rgb(${mix(r)},${mix(g)},${mix(b)})`;
+  if (value === null) return '';
+  const step = Math.round(Math.min(1, Math.abs(value) / 0.1) * HEAT_STEPS);
+  return `${value < 0 ? 'hn' : 'hp'}${step}`;
+}
+
+/** The shades' rules: white at step 0, the full red or green at HEAT_STEPS. */
+function heatStyle(): string {
+  const rules: string[] = [];
+  for (const [name, rgb] of [
+    ['hn', [208, 69, 63]],
+    ['hp', [46, 154, 85]],
+  ] as const)
+    for (let step = 0; step <= HEAT_STEPS; step++) {
+      const mix = (c: number) => Math.round(255 + ((c - 255) * step) / HEAT_STEPS);
+      rules.push(`.${name}${step}{background:rgb(${mix(rgb[0])},${mix(rgb[1])},${mix(rgb[2])})}`);
+    }
+  return rules.join('');
 }
 
 function monthlyTable(sheet: TearSheetPayload): string {
@@ -189,10 +208,10 @@ function monthlyTable(sheet: TearSheetPayload): string {
     const cells = MONTHS.map((_, k) => {
       const m = sheet.monthly.find((row) => row.year === year && row.month === k + 1);
       const v = m?.value ?? null;
-      return `<td style="background:${heat(v)}" title="${MONTHS[k]} ${year}: ${percent(v)}">${m === undefined ? '' : percent(v, 1)}</td>`;
+      return `<td class="${heat(v)}" title="${MONTHS[k]} ${year}: ${percent(v)}">${m === undefined ? '' : percent(v, 1)}</td>`;
     });
     const total = yearly.get(year) ?? null;
-    return `<tr><th>${year}</th>${cells.join('')}<td class="total" style="background:${heat(total)}">${percent(total, 1)}</td></tr>`;
+    return `<tr><th>${year}</th>${cells.join('')}<td class="total ${heat(total)}">${percent(total, 1)}</td></tr>`;
   });
   return `<table class="heatmap" data-testid="monthly-heatmap"><thead><tr><th></th>${MONTHS.map((m) => `<th>${m}</th>`).join('')}<th>Year</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -235,13 +254,20 @@ function drawdownTable(sheet: TearSheetPayload): string {
   );
 }
 
-const STYLE = `body{font:13px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#222;margin:24px auto;max-width:${WIDTH + 40}px;padding:0 20px}
+/**
+ * The page's one stylesheet. Its hash is in the app's content security policy (TEAR_SHEET_STYLE_HASH, kept
+ * equal by tearSheetHtml.test.ts): the frame that shows the page inherits that policy.
+ */
+export const TEAR_SHEET_STYLE = `body{font:13px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#222;margin:24px auto;max-width:${WIDTH + 40}px;padding:0 20px}
 h1{font-size:20px;margin:0}h2{font-size:15px;margin:26px 0 6px;border-bottom:1px solid #ddd;padding-bottom:3px}
 .sub{color:#666;margin:4px 0 12px}svg text{font-size:11px;fill:#555}
 table{border-collapse:collapse}.kv th,.kv td{padding:2px 10px 2px 0;text-align:left}.kv td{font-variant-numeric:tabular-nums}
 .kv tr[title]:hover{background:#f3f6fb;cursor:help}.grid{display:grid;grid-template-columns:1fr 1fr;gap:24px}
 .heatmap td,.heatmap th{padding:3px 5px;text-align:right;font-size:11px;font-variant-numeric:tabular-nums}.heatmap .total{font-weight:600}
-.note{color:#777;font-size:11px}`;
+.note{color:#777;font-size:11px}${heatStyle()}`;
+
+/** `'sha256-…'` of TEAR_SHEET_STYLE, as a CSP style-src source. */
+export const TEAR_SHEET_STYLE_HASH = "'sha256-EAqre3IiiNGWloCv1umE2KhKEHULH0seMV5gpDAfOzc='";
 
 /** The whole page. */
 export function tearSheetHtml(doc: TearSheetDocument): string {
@@ -308,7 +334,7 @@ export function tearSheetHtml(doc: TearSheetDocument): string {
     () => STRATEGY,
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(doc.title)}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(doc.title)}</title><style>${TEAR_SHEET_STYLE}</style></head>
 <body data-testid="tear-sheet">
 <h1>${escape(doc.title)}</h1><p class="sub">${escape(doc.subtitle)}</p>
 <h2>Cumulative return${sheet.benchmark === null ? '' : ` against ${escape(sheet.benchmark)}`}</h2>${growth}

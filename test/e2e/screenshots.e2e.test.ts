@@ -48,6 +48,18 @@ const VIEWS: ReadonlyArray<{
         .poll(() => page.getByTestId('price-panel').getAttribute('data-indicator-panes'), { timeout: 30_000 })
         .toBe('2');
     },
+    more: [
+      {
+        file: 'tear-sheet',
+        async show(page) {
+          await page.getByTestId('open-tear-sheet').click();
+          const sheet = page.frameLocator('[data-testid="tear-sheet-frame"]');
+          await sheet
+            .locator('[data-testid="monthly-heatmap"]')
+            .waitFor({ state: 'visible', timeout: 30_000 });
+        },
+      },
+    ],
   },
   {
     id: 'optimize',
@@ -77,6 +89,44 @@ const VIEWS: ReadonlyArray<{
           await expect
             .poll(() => paintedPixels(page, 'opt-chart-contour'), { timeout: 10_000 })
             .toBeGreaterThan(1000);
+        },
+      },
+      {
+        file: 'optimize-walkforward',
+        async show(page) {
+          // The study form's 60 trials per train window, one year of train, quarters out of sample.
+          for (const [id, value] of [
+            ['wf-train', '365'],
+            ['wf-test', '90'],
+            ['wf-step', '90'],
+          ] as const)
+            await page.getByTestId(id).fill(value);
+          await page.getByTestId('run-walk-forward').click();
+          await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: 180_000 });
+          await page.getByTestId('wf-equity').scrollIntoViewIfNeeded();
+          await expect
+            .poll(() => paintedPixels(page, 'wf-equity-chart'), { timeout: 10_000 })
+            .toBeGreaterThan(1000);
+        },
+      },
+      {
+        file: 'optimize-robustness',
+        async show(page) {
+          // The best trial's Monte Carlo bands beside the winner's neighbourhood.
+          await page.getByTestId('opt-trial-row').first().click();
+          await expect
+            .poll(() => page.getByTestId('opt-inspect').getAttribute('data-status'), { timeout: 60_000 })
+            .toBe('ready');
+          await page.getByTestId('run-robustness').click();
+          await expect
+            .poll(() => paintedPixels(page, 'robustness-chart'), { timeout: 60_000 })
+            .toBeGreaterThan(1000);
+          await page.getByTestId('opt-neighbourhood-run').click();
+          await expect
+            .poll(() => page.getByTestId('opt-neighbourhood').getAttribute('data-status'), {
+              timeout: 60_000,
+            })
+            .toBe('ready');
         },
       },
     ],
@@ -145,9 +195,11 @@ describe.skipIf(!hasChromium)(`a screenshot of each view${skipReason}`, () => {
         const extra = join(OUT, `${shot.file}.png`);
         await page.screenshot({ path: extra });
         expect(statSync(extra).size, extra).toBeGreaterThan(20_000);
+        // A picture of a dialog (the tear sheet) leaves it open: Escape closes it before the next step.
+        await page.keyboard.press('Escape');
       }
     }
     expect(problems, problems.join('\n')).toEqual([]);
     await page.close();
-  }, 240_000);
+  }, 480_000);
 });

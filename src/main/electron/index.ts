@@ -13,9 +13,9 @@ import { startHttpHost, type HttpHost } from '../server/httpHost.ts';
 import { notifyAlarms } from '../services/live/notifications.ts';
 import { dispatchOrWireError } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
+import { TEAR_SHEET_STYLE_HASH } from '../../shared/tearSheetHtml.ts';
 
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CSP = `default-src 'self'; script-src 'self'; style-src 'self' ${TEAR_SHEET_STYLE_HASH}; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
 
 let services: Services | undefined;
 /** The API-only host on 127.0.0.1 through which CLI commands reach the data folder the app holds. */

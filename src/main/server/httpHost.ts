@@ -20,6 +20,7 @@ import { parseOrThrow } from '../../shared/validation.ts';
 import { dispatch } from '../services/dispatch.ts';
 import type { EventBus } from '../services/events.ts';
 import { receiveUpload, UploadTooLarge, type ReceivedUpload, type UploadOptions } from './upload.ts';
+import { TEAR_SHEET_STYLE_HASH } from '../../shared/tearSheetHtml.ts';
 
 export interface HttpHostOptions {
   handlers: Requests;
@@ -230,7 +231,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
     };
     if (relative === 'index.html') {
       headers['content-security-policy'] =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+        `default-src 'self'; script-src 'self'; style-src 'self' ${TEAR_SHEET_STYLE_HASH}; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
     }
     res.writeHead(200, headers).end(content);
   }

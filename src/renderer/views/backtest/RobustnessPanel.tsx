@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { RequestInput, RobustnessPayload } from '../../../shared/contract.ts';
+import type { BacktestResult, RequestInput, RobustnessPayload } from '../../../shared/contract.ts';
 import { periodReturnsOf, tradeEquityReturns } from '../../../shared/robustnessReturns.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import { robustnessChartOption } from '../../charts/robustnessChart.ts';
@@ -27,13 +27,15 @@ interface Draft {
 const numberOrText = (text: string): number | string => (text.trim() === '' ? text : Number(text));
 
 /**
- * Monte Carlo of the Backtest view's result (issue 15 item 8): asks `backtest:robustness` with the result's
- * period returns or closed trades' returns, and shows the equity band, the drawdown band and the two
- * probabilities. A new result clears the previous answer, which described another run.
+ * Monte Carlo of the Backtest view's result, or of `result` when given (an inspected trial's) (issue 15
+ * item 8): asks `backtest:robustness` with the result's period returns or closed trades' returns, and shows
+ * the equity band, the drawdown band over time and the probabilities. A new result clears the previous
+ * answer, which described another run.
  */
-export function RobustnessPanel() {
+export function RobustnessPanel({ result: given }: { result?: BacktestResult | null } = {}) {
   const client = useApp((s) => s.client);
-  const result = useApp((s) => s.result);
+  const own = useApp((s) => s.result);
+  const result = given === undefined ? own : given;
   const [method, setMethod] = useState<Method>('block-bootstrap');
   const [draft, setDraft] = useState<Draft>({
     resamples: '1000',

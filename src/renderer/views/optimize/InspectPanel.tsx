@@ -3,6 +3,7 @@ import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
 import { EquityPanel } from '../backtest/EquityPanel.tsx';
 import { MetricsPanel } from '../backtest/MetricsPanel.tsx';
+import { RobustnessPanel } from '../backtest/RobustnessPanel.tsx';
 import { TradeList } from '../backtest/TradeList.tsx';
 import { backtestTearSheetHtml } from '../report/BacktestExports.tsx';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
@@ -73,7 +74,10 @@ export function InspectPanel() {
           <EquityPanel result={result} />
           <TradeList result={result} />
         </div>
-        <MetricsPanel result={result} />
+        <div className="opt-inspect-side">
+          <MetricsPanel result={result} />
+          <RobustnessPanel result={result} />
+        </div>
       </div>
       {inspection.sheetOpen && sheet !== '' ? <TearSheetDialog html={sheet} onClose={closeSheet} /> : null}
     </div>

@@ -35,9 +35,10 @@ function ChartPanel({
   return (
     <section className="panel opt-chart" data-testid={`${testId}-panel`}>
       <div className="panel-title opt-chart-title">
-        {title}
+        {/* The title gives way (cut with an ellipsis) so a narrow window never pushes the controls out. */}
+        <span className="opt-chart-name">{title}</span>
         <span className="status-spacer" />
-        {controls}
+        {controls ? <span className="opt-chart-controls">{controls}</span> : null}
       </div>
       <div className="chart-box">
         {children}
