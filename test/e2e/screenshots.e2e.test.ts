@@ -109,26 +109,6 @@ const VIEWS: ReadonlyArray<{
             .toBeGreaterThan(1000);
         },
       },
-      {
-        file: 'optimize-robustness',
-        async show(page) {
-          // The best trial's Monte Carlo bands beside the winner's neighbourhood.
-          await page.getByTestId('opt-trial-row').first().click();
-          await expect
-            .poll(() => page.getByTestId('opt-inspect').getAttribute('data-status'), { timeout: 60_000 })
-            .toBe('ready');
-          await page.getByTestId('run-robustness').click();
-          await expect
-            .poll(() => paintedPixels(page, 'robustness-chart'), { timeout: 60_000 })
-            .toBeGreaterThan(1000);
-          await page.getByTestId('opt-neighbourhood-run').click();
-          await expect
-            .poll(() => page.getByTestId('opt-neighbourhood').getAttribute('data-status'), {
-              timeout: 60_000,
-            })
-            .toBe('ready');
-        },
-      },
     ],
   },
   {
