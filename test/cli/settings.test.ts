@@ -50,52 +50,32 @@ describe('regimen settings', () => {
     expect(table.stdout).toMatch(/cash\s+25000\s+set/);
     expect(table.stdout).toMatch(/spreadBps\s+default \(asset class\)/);
   });
+});
 
-  it.skipIf(!goog.present)(
-    `is the default of backtest's --cash and --commission${goog.skipReason}`,
-    async () => {
-      const d = ['--data-dir', dataDir()];
-      const run = async (...flags: string[]) => {
-        const r = await cli([
-          'backtest',
-          '--csv',
-          goog.path,
-          '--strategy',
-          'sma-cross',
-          '--json',
-          ...flags,
-          ...d,
-        ]);
-        expect(r.code, r.stderr).toBe(0);
-        return (JSON.parse(r.stdout) as { metrics: { finalEquity: number } }).metrics.finalEquity;
-      };
-      const plain = await run();
-      const asked = await run('--cash', '25000', '--commission', '0.1');
-      expect(asked).not.toBe(plain);
-      await cli(['settings', 'set', 'cash', '25000', ...d]);
-      await cli(['settings', 'set', 'commissionPercent', '0.1', ...d]);
-      expect(await run()).toBe(asked);
-      // A flag given still wins over the setting.
-      expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
-    },
-  );
+/** GOOG's sma-cross backtest metrics with `flags`, in the folder `d` names. */
+async function backtestMetrics(d: string[], ...flags: string[]) {
+  const r = await cli(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--json', ...flags, ...d]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { metrics: { finalEquity: number; sharpeRatio: number } }).metrics;
+}
 
-  it.skipIf(!goog.present)(`is the default of backtest's --risk-free${goog.skipReason}`, async () => {
+describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${goog.skipReason}`, () => {
+  it('--cash and --commission', async () => {
     const d = ['--data-dir', dataDir()];
-    const sharpe = async (...flags: string[]) => {
-      const r = await cli([
-        'backtest',
-        '--csv',
-        goog.path,
-        '--strategy',
-        'sma-cross',
-        '--json',
-        ...flags,
-        ...d,
-      ]);
-      expect(r.code, r.stderr).toBe(0);
-      return (JSON.parse(r.stdout) as { metrics: { sharpeRatio: number } }).metrics.sharpeRatio;
-    };
+    const run = async (...flags: string[]) => (await backtestMetrics(d, ...flags)).finalEquity;
+    const plain = await run();
+    const asked = await run('--cash', '25000', '--commission', '0.1');
+    expect(asked).not.toBe(plain);
+    await cli(['settings', 'set', 'cash', '25000', ...d]);
+    await cli(['settings', 'set', 'commissionPercent', '0.1', ...d]);
+    expect(await run()).toBe(asked);
+    // A flag given still wins over the setting.
+    expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
+  });
+
+  it('--risk-free', async () => {
+    const d = ['--data-dir', dataDir()];
+    const sharpe = async (...flags: string[]) => (await backtestMetrics(d, ...flags)).sharpeRatio;
     const atZero = await sharpe();
     const atFour = await sharpe('--risk-free', '4');
     expect(atFour).toBeLessThan(atZero);
