@@ -241,7 +241,11 @@ export const learnerContract = {
   requests: {
     'learner:status': { input: z.strictObject({}), output: LearnerStatus },
     'learner:state': { input: LearnerStateRequest, output: LearnerState },
-    'learner:backfill': { input: z.strictObject({}), output: LearnerBackfillReport },
+    'learner:backfill': {
+      // A job: progress over job:progress, job:cancel stops it (what it appended stays; a rerun adds the rest).
+      input: z.strictObject({ jobId: jobIdSchema.optional() }),
+      output: LearnerBackfillReport,
+    },
     'learner:evaluate': { input: LearnerEvaluateRequest, output: LearnerEvaluation },
     'learner:recommend': { input: LearnerRecommendRequest, output: LearnerRecommendations },
     'learner:scorecard': { input: ScorecardRequest, output: ScorecardResult },

@@ -9,6 +9,7 @@ import { studyTrialEntries } from './ledgerEntries.ts';
 import { LedgerLearner } from './ledgerLearner.ts';
 import { withStanding } from './standing.ts';
 import type { LearnerBackfillReport } from '../../shared/learnerContract.ts';
+import type { Job } from '../services/jobs.ts';
 
 /**
  * Records in the ledger what was stored before it existed (or while its hook was off): every complete
@@ -19,14 +20,27 @@ import type { LearnerBackfillReport } from '../../shared/learnerContract.ts';
  * remembered with the reason, so the start-up check stops counting them missing (each backfill tries
  * them again and remembers what it skipped). The learner then learns what arrived.
  */
-export async function backfillLedger(db: Database): Promise<LearnerBackfillReport> {
+export async function backfillLedger(
+  db: Database,
+  job?: Pick<Job, 'progress' | 'throwIfCancelled'>,
+): Promise<LearnerBackfillReport> {
   const ledger = new LedgerRepository(db);
   const records = studyRecords(db);
   const now = Date.now();
   let added = 0;
   let trials = 0;
   const studies = await records.list();
+  const windows = await new WalkForwardRepository(db).allWindows();
+  const total = studies.length + windows.length;
+  let done = 0;
+  // Each step yields to the event loop first, so a job:cancel that arrived meanwhile is seen.
+  const step = async (stage: string): Promise<void> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    job?.throwIfCancelled();
+    job?.progress(++done, total, { stage });
+  };
   for (const study of studies) {
+    await step('studies');
     const entries = studyTrialEntries(
       study.id,
       study.data.definition,
@@ -40,9 +54,9 @@ export async function backfillLedger(db: Database): Promise<LearnerBackfillRepor
   const skipped: { runId: string; index: number; reason: string }[] = [];
   const bars = new BarsRepository(db);
   const markets = new Map<string, { bars: Bars; market: ReturnType<typeof marketRegime> } | null>();
-  const windows = await new WalkForwardRepository(db).allWindows();
   const entries: LedgerEntry[] = [];
   for (const stored of windows) {
+    await step('walk-forward windows');
     const key = `${stored.symbol}\u0000${stored.timeframe}`;
     if (!markets.has(key)) {
       const series = (TIMEFRAMES as readonly string[]).includes(stored.timeframe)

@@ -8,7 +8,9 @@ import { strategySpace } from '../../../core/optimize/space.ts';
 import { getStrategy } from '../../../core/strategy/index.ts';
 import type { LearnerEvaluation, LearnerRecommendations } from '../../../shared/contract.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { dispatch } from '../dispatch.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 
 const SYMBOL = 'LRNH';
 const DAY = 86_400_000;
@@ -111,5 +113,65 @@ describe('learner channels', () => {
     expect(short.status).toBe(400);
     expect(short.body).toMatchObject({ error: { field: 'symbol' } });
     expect(JSON.stringify(short.body)).toMatch(/scorecard: 1200 bars leave/);
+  });
+});
+
+describe('learner:backfill as a job', () => {
+  /** Walk-forward windows of a run on a file: the backfill visits each (and skips it: no cached bars). */
+  async function storeFileWindows(host: ServiceHost, runId: string, count: number): Promise<void> {
+    const range = (start: number) => ({ start, end: start + 10, startTime: start, endTime: start + 9 });
+    const repository = new WalkForwardRepository(host.services.db);
+    for (let index = 0; index < count; index++)
+      await repository.saveWindow(
+        {
+          runId,
+          jobId: `${runId}-job`,
+          datasetId: 'file',
+          symbol: 'FILE.csv',
+          timeframe: 'native',
+          strategy: 'sma-cross',
+          strategyVersion: '1',
+          seed: 1,
+        },
+        {
+          index,
+          train: range(20 * index),
+          test: range(20 * index + 10),
+          params: { fast: 5, slow: 20 },
+          inSample: {},
+          outOfSample: {},
+        },
+        index,
+      );
+  }
+
+  it('reports progress under its job id to job:done, and job:cancel stops it', async () => {
+    await storeFileWindows(h, 'backfill-job-run', 3);
+    const events: { channel: string; payload: Record<string, unknown> }[] = [];
+    const stop = h.services.events.subscribe((channel, payload) => {
+      events.push({ channel, payload: payload as Record<string, unknown> });
+      if (channel === 'job:progress' && (payload as { jobId: string }).jobId === 'backfill-cancelled')
+        // In process, as the first progress is reported: the next step must see it.
+        void dispatch(h.services.handlers, 'job:cancel', { jobId: 'backfill-cancelled' });
+    });
+    try {
+      const done = await h.post('learner:backfill', { jobId: 'backfill-done' });
+      expect(done.status).toBe(200);
+      const mine = events.filter((e) => e.payload['jobId'] === 'backfill-done');
+      expect(mine.at(-2)).toMatchObject({ channel: 'job:progress', payload: { done: 3, total: 3 } });
+      expect(mine.at(-1)).toMatchObject({ channel: 'job:done', payload: { ok: true } });
+
+      const cancelled = await h.post('learner:backfill', { jobId: 'backfill-cancelled' });
+      expect(cancelled.status).not.toBe(200);
+      const last = events.filter((e) => e.payload['jobId'] === 'backfill-cancelled').at(-1)!;
+      expect(last).toMatchObject({ channel: 'job:done', payload: { ok: false } });
+      expect(
+        events
+          .filter((e) => e.payload['jobId'] === 'backfill-cancelled' && e.channel === 'job:progress')
+          .at(-1)?.payload['done'],
+      ).toBeLessThan(3);
+    } finally {
+      stop();
+    }
   });
 });

@@ -49,7 +49,10 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
   return {
     'learner:status': () => learnerStatus(ledger),
     'learner:state': async ({ strategy }) => ({ saved: (await ledger.latestState(strategy)) ?? null }),
-    'learner:backfill': () => backfillLedger(deps.db),
+    'learner:backfill': (request) =>
+      runJob(deps.jobs, { jobId: request.jobId, stage: 'ledger backfill', cancellable: true }, (job) =>
+        backfillLedger(deps.db, job),
+      ),
 
     'learner:evaluate': (request) =>
       runJob(

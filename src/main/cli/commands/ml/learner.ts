@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Bars } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import { defaultWindowBars, windowPanel } from '../../../../core/ml/learner/panel.ts';
@@ -9,7 +10,7 @@ import type { LearnerState } from '../../../../shared/learnerContract.ts';
 import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { openBackend } from '../../backend.ts';
+import { on, openBackend } from '../../backend.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
@@ -307,8 +308,19 @@ export const learnerBackfillCommand: Command = {
   options: {},
   async run(args, io) {
     const backend = await openBackend(args);
+    const jobId = randomUUID();
+    const stop = await backend.listen(
+      on('job:progress', (p) => {
+        if (p.jobId === jobId && io.interactive && !args.values['json'])
+          io.err(`\rbackfill: ${p.stage} ${p.done} / ${p.total}`);
+      }),
+    );
+    // Ctrl-C cancels the job where it runs: what it appended stays, a later backfill adds the rest.
+    const interrupt = (): void => void backend.request('job:cancel', { jobId }).catch(() => undefined);
+    process.once('SIGINT', interrupt);
     try {
-      const report = await backend.request('learner:backfill', {});
+      const report = await backend.request('learner:backfill', { jobId });
+      if (io.interactive && !args.values['json']) io.err('\n');
       if (args.values['json']) io.out(toJson(report));
       else {
         io.out(
@@ -319,6 +331,8 @@ export const learnerBackfillCommand: Command = {
       }
       return 0;
     } finally {
+      process.removeListener('SIGINT', interrupt);
+      stop();
       await backend.close();
     }
   },
