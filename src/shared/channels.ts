@@ -6,6 +6,7 @@
  */
 import { APP_CHANNELS } from './appChannels.ts';
 import { BACKTEST_CHANNELS } from './backtestChannels.ts';
+import { COMPARE_CHANNELS } from './compareChannels.ts';
 import { COMPUTE_CHANNELS } from './computeChannels.ts';
 import { DATA_CHANNELS } from './dataChannels.ts';
 import { LIVE_CHANNELS } from './liveChannels.ts';
@@ -24,6 +25,7 @@ const DOMAINS = [
   LIVE_CHANNELS,
   LEARNER_CHANNELS,
   SETTINGS_CHANNELS,
+  COMPARE_CHANNELS,
 ] as const;
 
 type Domain = (typeof DOMAINS)[number];

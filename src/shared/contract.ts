@@ -18,6 +18,7 @@ import { optimizeContract } from './optimizeContract.ts';
 import { regimeContract } from './regimeContract.ts';
 import { liveContract } from './liveContract.ts';
 import { settingsContract } from './settingsContract.ts';
+import { compareContract } from './compareContract.ts';
 
 export { EVENT_CHANNELS, REQUEST_CHANNELS, type EventChannel, type RequestChannel } from './channels.ts';
 export * from './appContract.ts';
@@ -29,6 +30,7 @@ export * from './optimizeContract.ts';
 export * from './regimeContract.ts';
 export * from './liveContract.ts';
 export * from './settingsContract.ts';
+export * from './compareContract.ts';
 
 /** Every request: channel -> input and output schema. */
 export const requestSchemas = {
@@ -41,6 +43,7 @@ export const requestSchemas = {
   ...liveContract.requests,
   ...learnerContract.requests,
   ...settingsContract.requests,
+  ...compareContract.requests,
 } as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
@@ -54,6 +57,7 @@ export const eventSchemas = {
   ...liveContract.events,
   ...learnerContract.events,
   ...settingsContract.events,
+  ...compareContract.events,
 } as const satisfies Record<EventChannel, z.ZodType>;
 
 export type RequestInput<K extends RequestChannel> = z.input<(typeof requestSchemas)[K]['input']>;

@@ -210,6 +210,29 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:verify-provenance': () => ({ set: proposal.set }),
   'live:bot-remove': () => ({ bot: bot.url }),
   'optimize:annotate': () => ({ studyId, note: 'contract' }),
+  // A backtest (the trial is pinned by the e2e test and the service test): the study may still run here.
+  'compare:pin': () => ({
+    source: {
+      kind: 'backtest',
+      request: { symbol: HOST_SYMBOL, timeframe: '1h', strategy: 'sma-cross', params: { fast: 5, slow: 20 } },
+    },
+  }),
+  'compare:list': () => ({}),
+  'compare:unpin': async () => {
+    const pin = await dispatch(services.handlers, 'compare:pin', {
+      source: {
+        kind: 'backtest',
+        request: {
+          symbol: HOST_SYMBOL,
+          timeframe: '1h',
+          strategy: 'sma-cross',
+          params: { fast: 3, slow: 20 },
+        },
+      },
+    });
+    return { pinId: (pin as { id: string }).id };
+  },
+  'compare:clear': () => ({}),
   'optimize:resume': () => ({ studyId }),
   'optimize:delete': async () => {
     await finished;

@@ -12,6 +12,7 @@ import { createAppHandlers } from './app/handlers.ts';
 import { createBacktestHandlers } from './backtest/handlers.ts';
 import { loadUserStrategies } from './backtest/userStrategyFiles.ts';
 import { ComputeChoice } from './compute/computeChoice.ts';
+import { createCompareHandlers } from './compare/handlers.ts';
 import { createComputeHandlers } from './compute/handlers.ts';
 import { createDataHandlers } from './data/handlers.ts';
 import { ensureDemoMarket, type DemoProgress } from './demoMarket.ts';
@@ -149,6 +150,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...live.handlers,
     ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
     ...createSettingsHandlers(settings),
+    ...createCompareHandlers({ db, bars, pool, jobs: jobContext }),
   };
 
   return {

@@ -223,4 +223,17 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 12,
+    description: 'the compare set: pinned backtests and trials, by what they are (re-run to compare)',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS compare_pins (
+        id VARCHAR PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        source JSON NOT NULL, -- a backtest request, or a study id and trial number
+        source_key VARCHAR NOT NULL UNIQUE, -- the source as canonical JSON: the same thing is pinned once
+        pinned_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];

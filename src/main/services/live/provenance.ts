@@ -1,11 +1,9 @@
 import { verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
 import { InputError, NotFoundError } from '../../../shared/errors.ts';
 import type { ProvenanceVerdict } from '../../../shared/liveContract.ts';
-import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import { PoolEvaluator, studyEvaluatorSettings } from '../optimize/evaluator.ts';
 import type { StudyRecords } from '../optimize/studyRecords.ts';
-import { loadStudyDatasets } from '../optimize/studySetup.ts';
+import { studyReplay } from '../optimize/studyReplay.ts';
 import { ENGINE_VERSION, studyFingerprint } from './studyProposal.ts';
 
 /** A reproduced metric matches when within this of the recorded one, relative to its size (or 1). */
@@ -60,12 +58,7 @@ export async function verifyProvenance(
   if (ENGINE_VERSION !== provenance.engineVersion)
     differences.push(`engine version: recorded ${provenance.engineVersion}, this is ${ENGINE_VERSION}`);
 
-  const definition = study.data.definition;
-  const evaluator = new PoolEvaluator(
-    new InProcessExecutor(),
-    await loadStudyDatasets(definition, bars),
-    studyEvaluatorSettings(definition, study.config.objectives),
-  );
+  const { evaluator } = await studyReplay(study, bars);
   const [result] = await evaluator.evaluateMany([set.parameters]);
   const reproduced = result?.status === 'complete' ? (result.metrics ?? {}) : {};
   if (result?.status === 'failed') differences.push(`re-run failed: ${result.error}`);

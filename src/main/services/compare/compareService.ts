@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { BacktestResult } from '../../../shared/backtestContract.ts';
+import type {
+  ComparedPin,
+  ComparedResult,
+  ComparePin,
+  ComparePinRequest,
+  PinSource,
+} from '../../../shared/compareContract.ts';
+import { MAX_PINS } from '../../../shared/compareChoices.ts';
+import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
+import type { BarsReader } from '../../marketdata/barsSource.ts';
+import type { ComparePinsRepository } from '../../store/comparePinsRepository.ts';
+import { thinEquityCurve } from '../equityCurve.ts';
+import { finiteOrNull } from '../payloads.ts';
+import type { StudyRecords } from '../optimize/studyRecords.ts';
+import { studyReplay } from '../optimize/studyReplay.ts';
+
+const paramsText = (params: Readonly<Record<string, number>>): string =>
+  Object.entries(params)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
+
+/**
+ * The compare set. A pin stores what it stands for (a backtest's request, a study's trial number) and
+ * nothing derived: reading the set re-runs each pin, so its curve and metrics are what its source gives
+ * today, a deleted study's trial says so instead of showing figures nothing backs, and the set survives
+ * a restart at the size of a few requests.
+ */
+export class CompareService {
+  constructor(
+    private readonly deps: {
+      readonly pins: ComparePinsRepository;
+      readonly studies: StudyRecords;
+      readonly bars: BarsReader;
+      /** Where a trial runs again (the pool: a long study's bars would hold up every other request). */
+      readonly executor: TaskExecutor;
+      /** A backtest as the Backtest view runs it (the same service, so the figures are the same). */
+      readonly backtest: (
+        request: Extract<PinSource, { kind: 'backtest' }>['request'],
+      ) => Promise<BacktestResult>;
+    },
+  ) {}
+
+  /** Pins a source (once: pinning it again answers the pin it has); refused past MAX_PINS or for a trial that does not exist. */
+  async pin(request: ComparePinRequest): Promise<ComparePin> {
+    const source = withoutJobId(request.source);
+    const existing = await this.deps.pins.find(source);
+    if (existing !== null) return existing;
+    if ((await this.deps.pins.list()).length >= MAX_PINS)
+      throw new ConflictError(`the compare set holds at most ${MAX_PINS} pins: unpin one first`, 'source');
+    const pin: ComparePin = {
+      id: `p${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`,
+      label: request.label ?? (await this.defaultLabel(source)),
+      source,
+      pinnedAt: Date.now(),
+    };
+    await this.deps.pins.add(pin);
+    return pin;
+  }
+
+  /** Every pin with its curve and metrics derived now (or why that failed), in pinning order. */
+  async list(): Promise<ComparedPin[]> {
+    const pins = await this.deps.pins.list();
+    const out: ComparedPin[] = [];
+    // One after the other: each may take the pool's threads, and the set is at most MAX_PINS long.
+    for (const pin of pins) out.push({ ...pin, result: await this.derive(pin.source) });
+    return out;
+  }
+
+  async unpin(pinId: string): Promise<{ pinId: string; removed: true }> {
+    if (!(await this.deps.pins.remove(pinId))) throw new NotFoundError(`no pin with id "${pinId}"`, 'pinId');
+    return { pinId, removed: true };
+  }
+
+  async clear(): Promise<{ removed: number }> {
+    return { removed: await this.deps.pins.clear() };
+  }
+
+  private async defaultLabel(source: PinSource): Promise<string> {
+    if (source.kind === 'backtest') {
+      const r = source.request;
+      return `${r.strategy} ${r.symbol} ${r.timeframe} ${paramsText(r.params)}`.trim();
+    }
+    const study = await this.deps.studies.get(source.studyId);
+    const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
+    if (trial === undefined)
+      throw new NotFoundError(`study ${source.studyId} has no trial ${source.trial}`, 'source.trial');
+    if (trial.status !== 'complete')
+      throw new ConflictError(
+        `trial ${source.trial} is ${trial.status}: only a complete trial can be pinned`,
+        'source.trial',
+      );
+    return `${study.name} #${source.trial}`;
+  }
+
+  private async derive(source: PinSource): Promise<ComparedResult> {
+    try {
+      return source.kind === 'backtest'
+        ? await this.deriveBacktest(source.request)
+        : await this.deriveTrial(source);
+    } catch (error) {
+      return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  private async deriveBacktest(
+    request: Extract<PinSource, { kind: 'backtest' }>['request'],
+  ): Promise<ComparedResult> {
+    const result = await this.deps.backtest(request);
+    return {
+      ok: true,
+      symbol: result.symbol,
+      timeframe: result.timeframe,
+      strategy: result.strategy,
+      params: result.params,
+      cash: request.cash,
+      equity: { t: result.equity.t, value: result.equity.value },
+      metrics: result.metrics,
+      notes: [],
+    };
+  }
+
+  /**
+   * A trial's curve comes from running its parameters again through the study's replay (its evaluator
+   * settings, its searched bars); its metrics are the ones stored with the trial, which that run
+   * reproduces (verify-provenance checks exactly that).
+   */
+  private async deriveTrial(source: Extract<PinSource, { kind: 'trial' }>): Promise<ComparedResult> {
+    const study = await this.deps.studies.get(source.studyId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw new Error(`study ${source.studyId} was deleted`);
+      throw error;
+    });
+    const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
+    if (trial === undefined) throw new Error(`study ${study.name} has no trial ${source.trial} any more`);
+    const { evaluator, data } = await studyReplay(study, this.deps.bars, this.deps.executor);
+    const equity = await evaluator.equity(trial.params);
+    const first = data.datasets[0]!;
+    const definition = study.data.definition;
+    const cash = definition.options.cash ?? 10_000;
+    const curve = thinEquityCurve(first.ref.bars.t, equity, cash);
+    const notes: string[] = [];
+    if (data.datasets.length > 1)
+      notes.push(
+        `the study scored ${data.datasets.map((d) => d.timeframe).join('+')} together (${definition.aggregation}); the curve is ${first.timeframe}'s`,
+      );
+    if (data.holdout !== undefined)
+      notes.push('the held-out bars are not in the curve (the search never saw them)');
+    const params: Record<string, number> = {};
+    for (const [name, value] of Object.entries(trial.params))
+      if (typeof value === 'number') params[name] = value;
+    return {
+      ok: true,
+      symbol: definition.source.kind === 'cache' ? definition.source.symbol : data.label,
+      timeframe: first.timeframe,
+      strategy: definition.strategy.name,
+      params,
+      cash,
+      equity: { t: curve.t, value: curve.value },
+      metrics: Object.fromEntries(Object.entries(trial.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
+      notes,
+    };
+  }
+}
+
+/** A job id names one run, not what is compared: it is not part of the pin. */
+function withoutJobId(source: PinSource): PinSource {
+  if (source.kind !== 'backtest') return source;
+  const request = { ...source.request };
+  delete request.jobId;
+  return { kind: 'backtest', request };
+}

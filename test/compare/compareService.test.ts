@@ -1,0 +1,122 @@
+/**
+ * The compare set (issue 15 item 5): pins keep what they stand for in the database and are derived again
+ * when read, a trial through the study's own replay (its curve ends where its stored metrics say), a
+ * backtest through the Backtest view's service; a pin survives a new service on the same database, a
+ * deleted study's trial says so, and bad pins are refused naming what is wrong.
+ */
+import { describe, expect, it } from 'vitest';
+import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
+import { createCompareHandlers } from '../../src/main/services/compare/handlers.ts';
+import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
+import { requestSchemas, type RequestChannel, type RequestInput } from '../../src/shared/contract.ts';
+import { MAX_PINS } from '../../src/shared/compareChoices.ts';
+import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
+import { optimizeHarness } from '../support/studies.ts';
+
+describe('the compare set', () => {
+  it('pins a trial and a backtest, derives both again on read, survives a restart and unpins', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
+      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const data = { symbol: series.symbol, start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 3, 1) };
+      const started = await h.service.start(
+        requestSchemas['optimize:start'].input.parse({
+          name: 'Q1',
+          strategy: 'sma-cross',
+          data: { ...data, timeframes: ['1h'] },
+          space: ['fast=5:20:5', 'slow=20:60:10'],
+          constraints: ['fast<slow'],
+          sampler: 'grid',
+          objectives: [{ metric: 'sharpeRatio' }],
+          trials: 6,
+          seed: 3,
+        }),
+      );
+      const detail = await h.service.wait(started.studyId);
+      const trial = detail.trials.find((t) => t.status === 'complete')!;
+
+      const open = () => {
+        const handlers = createCompareHandlers({
+          db: h.db,
+          bars: h.bars,
+          pool: h.pool,
+          jobs: { events: h.events },
+        });
+        return <K extends RequestChannel & `compare:${string}`>(channel: K, input: RequestInput<K>) =>
+          (handlers[channel] as (request: unknown) => Promise<unknown>)(
+            requestSchemas[channel].input.parse(input),
+          );
+      };
+      const call = open();
+      const trialPin = (await call('compare:pin', {
+        source: { kind: 'trial', studyId: started.studyId, trial: trial.number },
+      })) as { id: string; label: string };
+      expect(trialPin.label).toBe(`Q1 #${trial.number}`);
+      const backtest = {
+        kind: 'backtest' as const,
+        request: { ...data, timeframe: '1h' as const, strategy: 'sma-cross', params: { fast: 10, slow: 30 } },
+      };
+      const backtestPin = (await call('compare:pin', {
+        source: { ...backtest, request: { ...backtest.request, jobId: 'j1' } },
+      })) as {
+        id: string;
+      };
+      // The same backtest under another job id is the same pin.
+      expect(((await call('compare:pin', { source: backtest })) as { id: string }).id).toBe(backtestPin.id);
+
+      await expect(
+        call('compare:pin', { source: { kind: 'trial', studyId: started.studyId, trial: 999 } }),
+      ).rejects.toThrow(NotFoundError);
+      await expect(
+        call('compare:pin', { source: { kind: 'trial', studyId: 'nope', trial: 0 } }),
+      ).rejects.toThrow('no study with id "nope"');
+
+      // Another service on the same database (a restart) reads the same pins and derives them again.
+      const again = open();
+      const listed = (await again('compare:list', {})) as Array<{
+        id: string;
+        result: {
+          ok: boolean;
+          equity: { value: number[] };
+          metrics: Record<string, number | null>;
+          timeframe: string;
+        };
+      }>;
+      expect(listed.map((p) => p.id)).toEqual([trialPin.id, backtestPin.id]);
+      const [fromTrial, fromBacktest] = listed.map((p) => p.result);
+      expect(fromTrial!.ok && fromBacktest!.ok).toBe(true);
+      // The replayed curve ends at the final equity the trial stored: the same run, not a copy of it.
+      expect(fromTrial!.equity.value.at(-1)).toBeCloseTo(trial.metrics['finalEquity']!, 6);
+      expect(fromTrial!.metrics['sharpeRatio']).toBe(trial.metrics['sharpeRatio']);
+      expect(fromBacktest!.equity.value.at(-1)).toBeCloseTo(fromBacktest!.metrics['finalEquity']!, 6);
+      expect(fromTrial!.timeframe).toBe('1h');
+
+      // A deleted study leaves its pin saying why it has no figures.
+      await h.service.delete(started.studyId);
+      const afterDelete = (await again('compare:list', {})) as Array<{
+        result: { ok: boolean; error?: string };
+      }>;
+      expect(afterDelete[0]!.result).toEqual({ ok: false, error: `study ${started.studyId} was deleted` });
+
+      expect(await again('compare:unpin', { pinId: trialPin.id })).toEqual({
+        pinId: trialPin.id,
+        removed: true,
+      });
+      await expect(again('compare:unpin', { pinId: trialPin.id })).rejects.toThrow(NotFoundError);
+      for (let fast = 2; fast < 2 + MAX_PINS - 1; fast++)
+        await again('compare:pin', {
+          source: { ...backtest, request: { ...backtest.request, params: { fast, slow: 40 } } },
+        });
+      await expect(
+        again('compare:pin', {
+          source: { ...backtest, request: { ...backtest.request, params: { fast: 1, slow: 40 } } },
+        }),
+      ).rejects.toThrow(ConflictError);
+      expect(await again('compare:clear', {})).toEqual({ removed: MAX_PINS });
+      expect(await again('compare:list', {})).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});
