@@ -100,6 +100,8 @@ export interface AppState {
   costs: CostDraft;
   job: RunningJob | null;
   result: BacktestResult | null;
+  /** The request `result` answered (null for a result opened from another view): what a pin keeps. */
+  resultRequest: RequestInput<'backtest:run'> | null;
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
   focus: { trade: number; seq: number } | null;
   notices: Notice[];
@@ -347,6 +349,7 @@ export function createAppStore(
       costs: isRecord(preferred) && isCostDraft(preferred.costs) ? preferred.costs : DEFAULT_COST_DRAFT,
       job: null,
       result: null,
+      resultRequest: null,
       focus: null,
       notices: [],
       connection: { state: 'connecting', message: null },
@@ -495,7 +498,7 @@ export function createAppStore(
         const jobId = newJobId();
         set({ job: { jobId, startedAt: Date.now(), progress: null } });
         try {
-          const result = await client.invoke('backtest:run', {
+          const request: RequestInput<'backtest:run'> = {
             jobId,
             symbol: state.symbol,
             timeframe: state.timeframe,
@@ -510,7 +513,8 @@ export function createAppStore(
             ...(state.benchmark === '' || state.benchmark === state.symbol
               ? {}
               : { benchmark: state.benchmark }),
-          });
+          };
+          const result = await client.invoke('backtest:run', request);
           // The user may have moved to another symbol or timeframe while it ran.
           const now = get();
           if (
@@ -518,7 +522,7 @@ export function createAppStore(
             now.timeframe === result.timeframe &&
             now.session === state.session
           )
-            set({ result, focus: null });
+            set({ result, resultRequest: request, focus: null });
           resolved('backtest');
         } catch (error) {
           notify('backtest', `Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
@@ -545,6 +549,7 @@ export function createAppStore(
           symbol: result.symbol,
           timeframe: result.timeframe,
           result,
+          resultRequest: null,
           focus: null,
           ...(sameBars ? {} : { barsEnd: null }),
         });

@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { useApp } from '../store/context.tsx';
 import { BacktestView } from './backtest/BacktestView.tsx';
+import { CompareView } from './compare/CompareView.tsx';
 import { DataView } from './data/DataView.tsx';
 import { LearnerView } from './learner/LearnerView.tsx';
 import { LiveView } from './live/LiveView.tsx';
@@ -15,6 +16,7 @@ import { StatusBar } from './StatusBar.tsx';
 const COMPONENTS: Record<ViewId, ComponentType> = {
   backtest: BacktestView,
   optimize: OptimizeView,
+  compare: CompareView,
   data: DataView,
   learner: LearnerView,
   live: LiveView,

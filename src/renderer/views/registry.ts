@@ -4,13 +4,22 @@
  * line here; AppShell maps every id to its component, and fails to type-check while one is missing.
  */
 import { backtestView } from './backtest/view.ts';
+import { compareView } from './compare/view.ts';
 import { dataView } from './data/view.ts';
 import { learnerView } from './learner/view.ts';
 import { liveView } from './live/view.ts';
 import { optimizeView } from './optimize/view.ts';
 import { settingsView } from './settings/view.ts';
 
-export const VIEWS = [backtestView, optimizeView, dataView, liveView, learnerView, settingsView] as const;
+export const VIEWS = [
+  backtestView,
+  optimizeView,
+  compareView,
+  dataView,
+  liveView,
+  learnerView,
+  settingsView,
+] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];
 

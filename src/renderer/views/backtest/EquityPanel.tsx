@@ -5,10 +5,12 @@ import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { BacktestExports } from '../report/BacktestExports.tsx';
+import { PinButton } from '../compare/PinButton.tsx';
 
 /** The equity curve of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function EquityPanel({ result: given }: { result?: BacktestResult | null } = {}) {
   const own = useApp((s) => s.result);
+  const ownRequest = useApp((s) => s.resultRequest);
   const result = given === undefined ? own : given;
   const time = useTimeFormat();
   const option = useMemo(
@@ -28,6 +30,12 @@ export function EquityPanel({ result: given }: { result?: BacktestResult | null 
           </span>
         ) : null}
         {result ? <BacktestExports result={result} /> : null}
+        {given === undefined && result ? (
+          <PinButton
+            testId="backtest-pin"
+            request={ownRequest === null ? null : { source: { kind: 'backtest', request: ownRequest } }}
+          />
+        ) : null}
       </div>
       <div className="chart-box">
         {option ? <EChart option={option} testId="equity-chart" /> : null}

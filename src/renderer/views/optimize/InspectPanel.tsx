@@ -1,3 +1,4 @@
+import { PinButton } from '../compare/PinButton.tsx';
 import { useCallback, useMemo } from 'react';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
@@ -13,6 +14,7 @@ import { ApproveButton } from './ApproveButton.tsx';
 export function InspectPanel() {
   const inspection = useOptimize((s) => s.inspection);
   const detail = useOptimize((s) => s.study?.detail ?? null);
+  const studyId = useOptimize((s) => s.study?.id ?? null);
   const trial = useOptimize((s) =>
     s.inspection ? (s.trials.find((t) => t.number === s.inspection?.trialNumber) ?? null) : null,
   );
@@ -55,6 +57,14 @@ export function InspectPanel() {
             disabled={trial?.status !== 'complete'}
           />
         )}
+        <PinButton
+          testId="opt-pin-trial"
+          request={
+            studyId !== null && trial?.status === 'complete'
+              ? { source: { kind: 'trial', studyId, trial: inspection.trialNumber } }
+              : null
+          }
+        />
         <button
           type="button"
           className="ghost-button small"
