@@ -12,6 +12,7 @@ import { tempDir } from '../marketdata/helpers.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { googSmaCross10x30 } from '../support/googBacktest.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
+import { readCsv } from '../support/csvRows.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const dir = tempDir('regimen-cli-export-');
@@ -23,18 +24,6 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   const io = captureIO();
   const code = await main(args, io);
   return { code, stdout: io.stdout, stderr: io.stderr };
-}
-
-/** A minimal CSV reader for the export's own format (quoted cells may hold commas and doubled quotes). */
-function readCsv(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) =>
-      [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)]
-        .slice(0, -1)
-        .map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"')),
-    );
 }
 
 describe.skipIf(!goog.present)(`backtest --out on GOOG.csv${goog.skipReason}`, () => {
@@ -64,7 +53,7 @@ describe.skipIf(!goog.present)(`backtest --out on GOOG.csv${goog.skipReason}`, (
     // Nothing outside the file: no script, stylesheet, image or frame source.
     expect(html).not.toMatch(/<script|<link|<img|<iframe|src=|href=/i);
     // Every metric row explains itself on hover.
-    expect(html).toMatch(/<tr title="Mean over standard deviation[^"]*"><th>Sharpe ratio<\/th>/);
+    expect(html).toMatch(/<tr title="Mean excess over the risk-free rate[^"]*"><th>Sharpe ratio<\/th>/);
   });
 
   it('an existing file is kept unless --overwrite; a wrong extension is refused', async () => {

@@ -12,6 +12,7 @@ import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { OPEN_TRADE_REASON } from '../../src/shared/tradeRows.ts';
 import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
+import { readCsv } from '../support/csvRows.ts';
 
 const skipReason = chromiumSkipReason('analystBench.e2e');
 const RUN_TIMEOUT_MS = 120_000;
@@ -47,18 +48,6 @@ async function download(page: Page, testId: string): Promise<{ name: string; tex
   ]);
   const path = await file.path();
   return { name: file.suggestedFilename(), text: readFileSync(path, 'utf8') };
-}
-
-/** Rows of the app's own CSV exports (quoted cells may hold commas and doubled quotes). */
-function readCsv(text: string): string[][] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((line) =>
-      [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)]
-        .slice(0, -1)
-        .map((m) => m[1]!.replace(/^"|"$/g, '').replace(/""/g, '"')),
-    );
 }
 
 const numberAttribute = async (page: Page, testId: string, name: string): Promise<number> =>
