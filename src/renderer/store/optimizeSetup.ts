@@ -7,6 +7,7 @@ import type { DetectorName } from '../../core/regime/detector.ts';
 import { DEFAULT_DETECTOR } from '../../shared/regimeChoices.ts';
 import type { Timeframe } from '../../core/data/bars.ts';
 import type { SamplerKind } from '../../core/optimize/sampler.ts';
+import type { SliceAggregation } from '../../core/optimize/slices.ts';
 import type { CachedStudyStartInput, SpaceParam, StrategyInfo } from '../../shared/contract.ts';
 import { METRIC_DEFINITIONS } from '../../core/metrics/definitions.ts';
 import { constraintSatisfiable, constraintSource } from '../../core/strategy-api/constraints.ts';
@@ -63,7 +64,12 @@ export interface SetupDraft {
   symbol: string | null;
   /** One timeframe, or several scored together (multi-timeframe). */
   timeframes: Timeframe[];
-  aggregation: 'worst' | 'mean';
+  /** Symbols scored together with `symbol`, every trial on each (empty: `symbol` alone). */
+  otherSymbols: string[];
+  /** Per-symbol weights as typed, used under 'weighted' (empty: 1). */
+  symbolWeights: Record<string, string>;
+  /** How the timeframes' and symbols' metrics combine into the one a trial is ranked by. */
+  aggregation: SliceAggregation;
   /** yyyy-mm-dd or empty. */
   start: string;
   end: string;
@@ -95,6 +101,8 @@ export function emptySetup(): SetupDraft {
     space: [],
     symbol: null,
     timeframes: ['1h'],
+    otherSymbols: [],
+    symbolWeights: {},
     aggregation: 'worst',
     start: '',
     end: '',
@@ -257,14 +265,28 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
   const holdout = holdoutOf(draft.holdout);
   if (holdout === 'invalid') errors.holdout = 'a percentage (20%) or a date (yyyy-mm-dd)';
 
+  const symbols = studySymbols(draft);
+  const weighted = draft.aggregation === 'weighted';
+  // The form weighs symbols only; timeframes under 'weighted' would each need a weight it does not ask.
+  if (weighted && symbols.length < 2) errors.aggregation = 'weighted needs several symbols';
+  const symbolWeights: Record<string, number> = {};
+  if (weighted)
+    for (const symbol of symbols) {
+      const weight = numberOf(draft.symbolWeights[symbol] ?? '1');
+      if (weight === null || weight <= 0) errors[`symbolWeight-${symbol}`] = 'a number above 0';
+      else symbolWeights[symbol] = weight;
+    }
+
   const ok = Object.keys(errors).length === 0;
   if (!ok || !strategy || !draft.symbol || trials === null || minTrades === null || cash === null)
     return { request: null, errors, gridSize: ok ? gridSize : null };
   const request: CachedStudyStartInput = {
-    name: `${strategy.name} ${draft.symbol} ${draft.timeframes.join('+')} ${draft.sampler}`,
+    name: `${strategy.name} ${symbols.join(',')} ${draft.timeframes.join('+')} ${draft.sampler}`,
     strategy: strategy.name,
     data: {
-      symbol: draft.symbol,
+      ...(symbols.length > 1
+        ? { symbols, ...(weighted ? { symbolWeights } : {}) }
+        : { symbol: draft.symbol }),
       timeframes: draft.timeframes,
       ...(typeof start === 'number' ? { start } : {}),
       // The form's end date is inclusive; the contract's end is exclusive.
@@ -291,6 +313,12 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
       : {}),
   };
   return { request, errors, gridSize };
+}
+
+/** The symbols a study of the form scores, the main one first (none until one is chosen). */
+export function studySymbols(draft: Pick<SetupDraft, 'symbol' | 'otherSymbols'>): string[] {
+  if (!draft.symbol) return [];
+  return [draft.symbol, ...draft.otherSymbols.filter((s) => s !== draft.symbol)];
 }
 
 /**

@@ -92,3 +92,35 @@ describe('the form defaults from the settings', () => {
     expect(setupFromApp(typed, app)).toMatchObject({ cash: '5000', commission: '0.05' });
   });
 });
+
+describe('several symbols in the form', () => {
+  const setup = { ...emptySetup(), strategy: 'sma-cross', symbol: 'GOOG', space: defaultSpace(SMA_CROSS) };
+
+  it('sends data.symbols, the main symbol first, and data.symbol alone when no other is ticked', () => {
+    expect(checkSetup(setup, SMA_CROSS).request?.data).toMatchObject({ symbol: 'GOOG' });
+    expect(checkSetup(setup, SMA_CROSS).request?.data).not.toHaveProperty('symbols');
+    const data = checkSetup({ ...setup, otherSymbols: ['ORCL', 'GOOG'] }, SMA_CROSS).request?.data;
+    expect(data).toMatchObject({ symbols: ['GOOG', 'ORCL'], aggregation: 'worst' });
+    expect(data).not.toHaveProperty('symbol');
+    expect(data).not.toHaveProperty('symbolWeights');
+  });
+
+  it('sends a weight per symbol under weighted (1 when left empty) and names a bad one', () => {
+    const weighted = {
+      ...setup,
+      otherSymbols: ['ORCL', 'NVDA'],
+      aggregation: 'weighted' as const,
+      symbolWeights: { GOOG: '3' },
+    };
+    expect(checkSetup(weighted, SMA_CROSS).request?.data).toMatchObject({
+      symbols: ['GOOG', 'ORCL', 'NVDA'],
+      aggregation: 'weighted',
+      symbolWeights: { GOOG: 3, ORCL: 1, NVDA: 1 },
+    });
+    const bad = checkSetup({ ...weighted, symbolWeights: { ORCL: '0' } }, SMA_CROSS);
+    expect(bad.request).toBeNull();
+    expect(bad.errors).toEqual({ 'symbolWeight-ORCL': 'a number above 0' });
+    const alone = checkSetup({ ...setup, aggregation: 'weighted' }, SMA_CROSS);
+    expect(alone.errors).toEqual({ aggregation: 'weighted needs several symbols' });
+  });
+});

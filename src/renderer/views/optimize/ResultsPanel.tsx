@@ -1,5 +1,6 @@
 import { useMemo, type ReactNode } from 'react';
-import type { OverfittingStats, StudyHoldout } from '../../../shared/contract.ts';
+import type { OverfittingStats, StudyDetail, StudyHoldout, TrialRow } from '../../../shared/contract.ts';
+import { sliceFigures } from '../../store/studySlices.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
 import {
   formatInteger,
@@ -203,6 +204,7 @@ export function ResultsPanel() {
               </div>
             ))}
           </div>
+          {detail && detail.config.slices.length > 0 ? <SliceTable detail={detail} best={best} /> : null}
           <table className="kv-table" data-testid="opt-best-params">
             <tbody>
               {Object.entries(best.params).map(([name, value]) => (
@@ -316,6 +318,37 @@ export function ResultsPanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/** The winner on each symbol (or timeframe) it was scored on, the combined figure being made of these. */
+function SliceTable({ detail, best }: { detail: StudyDetail; best: TrialRow }) {
+  const figures = sliceFigures(detail);
+  const metrics = [...new Set(figures.map((f) => f.metric))];
+  const slices = detail.config.slices.map((s) => s.key);
+  return (
+    <table className="kv-table" data-testid="opt-best-slices">
+      <thead>
+        <tr>
+          <th>{detail.summary.symbols ? 'on symbol' : 'on timeframe'}</th>
+          {metrics.map((metric) => (
+            <th key={metric}>{metricLabel(metric)}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {slices.map((slice) => (
+          <tr key={slice}>
+            <th>{slice}</th>
+            {metrics.map((metric) => (
+              <td key={metric} data-testid={`opt-best-slice-${metric}@${slice}`}>
+                {formatMetric(metric, best.metrics[`${metric}@${slice}`] ?? null)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 

@@ -5,12 +5,23 @@ import { formatInteger } from '../../format.ts';
 import { symbolRows, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { useOptimize } from '../../store/optimizeContext.tsx';
-import { checkSetup, PRODUCT_OBJECTIVES, SAMPLER_HINTS, SAMPLERS } from '../../store/optimizeSetup.ts';
+import {
+  checkSetup,
+  PRODUCT_OBJECTIVES,
+  SAMPLER_HINTS,
+  SAMPLERS,
+  studySymbols,
+} from '../../store/optimizeSetup.ts';
+import { SLICE_AGGREGATIONS } from '../../../shared/optimizeChoices.ts';
 import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { metricLabel } from '../../metricFormat.ts';
 import { ChoiceField, NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
 import { CostFields } from '../CostFields.tsx';
 import { constraintSource, constraintText } from '../../../core/strategy-api/constraints.ts';
+
+function aggregationOf(value: string): (typeof SLICE_AGGREGATIONS)[number] {
+  return SLICE_AGGREGATIONS.find((a) => a === value) ?? 'worst';
+}
 
 /** The study form: strategy and its search space, data, sampler, objectives, budget and account. */
 export function SetupPanel() {
@@ -48,6 +59,17 @@ export function SetupPanel() {
   const setMulti = (on: boolean): void => {
     setMultiChosen(on);
     if (!on) patchSetup({ timeframes: setup.timeframes.slice(0, 1) });
+  };
+  const studied = studySymbols(setup);
+  const several = studied.length > 1;
+  const weighted = setup.aggregation === 'weighted';
+  const toggleOtherSymbol = (symbol: string): void => {
+    const others = setup.otherSymbols.includes(symbol)
+      ? setup.otherSymbols.filter((s) => s !== symbol)
+      : [...setup.otherSymbols, symbol];
+    // 'weighted' weighs symbols: with one left it has nothing to weigh.
+    const alone = studySymbols({ symbol: setup.symbol, otherSymbols: others }).length < 2;
+    patchSetup({ otherSymbols: others, ...(alone && weighted ? { aggregation: 'worst' } : {}) });
   };
   const enabledObjectives = setup.objectives.filter((o) => o.enabled).length;
   const err = (key: string): string | undefined => check.errors[key];
@@ -100,6 +122,52 @@ export function SetupPanel() {
           </label>
         </div>
 
+        {symbols.length > 1 ? (
+          <div className="opt-group" data-testid="opt-symbols">
+            <span className="field-label">
+              {several ? 'symbols (scored together)' : 'also score on (one parameter set, several symbols)'}
+            </span>
+            <div className="opt-symbol-list">
+              {symbols.map((row) => {
+                const main = row.symbol === setup.symbol;
+                const weightError = err(`symbolWeight-${row.symbol}`);
+                return (
+                  <span key={row.symbol} className="opt-symbol-choice">
+                    <label className="opt-check small">
+                      <input
+                        type="checkbox"
+                        data-testid={`opt-also-${row.symbol}`}
+                        checked={main || setup.otherSymbols.includes(row.symbol)}
+                        disabled={main}
+                        title={main ? 'the study’s main symbol, chosen above' : undefined}
+                        onChange={() => toggleOtherSymbol(row.symbol)}
+                      />
+                      {row.symbol}
+                    </label>
+                    {weighted && studied.includes(row.symbol) ? (
+                      <input
+                        className={weightError ? 'opt-weight invalid' : 'opt-weight'}
+                        type="number"
+                        step="any"
+                        title={weightError ?? `${row.symbol}'s weight in the combined metrics`}
+                        aria-label={`${row.symbol} weight`}
+                        data-testid={`opt-symbol-weight-${row.symbol}`}
+                        placeholder="1"
+                        value={setup.symbolWeights[row.symbol] ?? ''}
+                        onChange={(e) =>
+                          patchSetup({
+                            symbolWeights: { ...setup.symbolWeights, [row.symbol]: e.target.value },
+                          })
+                        }
+                      />
+                    ) : null}
+                  </span>
+                );
+              })}
+            </div>
+          </div>
+        ) : null}
+
         <div className="opt-group">
           <div className="opt-group-head">
             <span className="field-label">
@@ -140,17 +208,19 @@ export function SetupPanel() {
               {unavailable}
             </span>
           ) : null}
-          {multi ? (
-            <label className="field opt-inline">
+          {multi || several ? (
+            <label className={err('aggregation') ? 'field opt-inline invalid' : 'field opt-inline'}>
               <span className="field-label">combine by</span>
               <select
                 data-testid="opt-aggregation"
                 value={setup.aggregation}
-                onChange={(e) => patchSetup({ aggregation: e.target.value === 'mean' ? 'mean' : 'worst' })}
+                onChange={(e) => patchSetup({ aggregation: aggregationOf(e.target.value) })}
               >
-                <option value="worst">worst timeframe</option>
-                <option value="mean">mean of timeframes</option>
+                <option value="worst">worst {several ? 'symbol or timeframe' : 'timeframe'}</option>
+                <option value="mean">mean of {several ? 'symbols and timeframes' : 'timeframes'}</option>
+                {several ? <option value="weighted">weighted by symbol</option> : null}
               </select>
+              {err('aggregation') ? <span className="field-hint">{err('aggregation')}</span> : null}
             </label>
           ) : null}
         </div>
@@ -474,7 +544,7 @@ export function SetupPanel() {
               ? 'Starting…'
               : running
                 ? 'Start another study'
-                : `Optimize ${setup.symbol ?? ''} ${setup.timeframes.join('+')}`}
+                : `Optimize ${studied.join(', ')} ${setup.timeframes.join('+')}`}
           </button>
         </div>
       </form>

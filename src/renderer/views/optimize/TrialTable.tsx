@@ -7,6 +7,7 @@ import { trialsCsv } from '../../../shared/exportCsv.ts';
 import { downloadText, fileNameOf } from '../../download.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
 import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
+import { sliceFigures } from '../../store/studySlices.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
 import { useVisibleTrials } from './useVisibleTrials.ts';
@@ -57,6 +58,18 @@ export function TrialTable() {
       value: (t) => m.value(t),
       text: (t) => (t.status === 'complete' ? formatMeasure(m, m.value(t)) : ''),
     }));
+    // A study of several symbols or timeframes: each one's figures beside the combined ones.
+    const perSlice = (detail ? sliceFigures(detail) : []).map((f): Column => {
+      const label = `${metricLabel(f.metric)} @${f.slice}`;
+      return {
+        key: `s:${f.key}`,
+        label,
+        title: `${metricLabel(f.metric)} on ${f.slice}`,
+        width: Math.max(84, label.length * HEADER_CHAR_PX + 16),
+        value: (t) => t.metrics[f.key] ?? null,
+        text: (t) => (t.status === 'complete' ? formatMetric(f.metric, t.metrics[f.key]) : ''),
+      };
+    });
     const trades: Column = {
       key: 'x:numTrades',
       label: 'Trades',
@@ -89,7 +102,7 @@ export function TrialTable() {
       text: (t) => formatParamValue(t.params[p.name]),
     }));
     // Results first: a strategy with a dozen parameters must not push them out of view.
-    return [...measureColumns, trades, ...context, ...params];
+    return [...measureColumns, trades, ...perSlice, ...context, ...params];
   }, [measures, detail]);
 
   const sorted = useMemo(() => {
