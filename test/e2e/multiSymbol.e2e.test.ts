@@ -1,0 +1,88 @@
+/**
+ * End to end for a study of several symbols (issue 15 item 10): `regimen serve` on a fresh data dir (the
+ * demo market), the built renderer in headless Debian Chromium. Tick a second demo symbol beside the
+ * chosen one, combine by 'worst', run a small sma-cross study and find each symbol's Sharpe beside the
+ * combined one in the trials table and the winner's table, the combined one being the worse of the two.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('multiSymbol.e2e');
+const TRIALS = 8;
+
+/** A metric as the table prints it ("1.23", "-0.45"), back to a number. */
+async function shownNumber(page: Page, selector: string): Promise<number> {
+  const text = (await page.locator(selector).first().innerText()).replace(/[^\d.−-]/g, '').replace('−', '-');
+  return Number(text);
+}
+
+describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason}`, () => {
+  const session = useSession('multisym');
+
+  it('scores one parameter set on two demo symbols, each shown beside the worse one it is ranked by', async () => {
+    const { page, problems } = await openApp(session());
+    await page.getByTestId('tab-optimize').click();
+    await page.getByTestId('optimize-view').waitFor({ state: 'visible' });
+
+    const strategy = page.getByTestId('opt-strategy');
+    await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await strategy.selectOption('sma-cross');
+    const symbolSelect = page.getByTestId('opt-symbol');
+    await expect.poll(() => symbolSelect.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    const [first, second] = await symbolSelect
+      .locator('option')
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('value') ?? '').filter((v) => v !== ''));
+    if (!first || !second) throw new Error('the demo market lists fewer than two symbols');
+    await symbolSelect.selectOption(first);
+    // The chosen symbol is ticked and fixed; the aggregation appears once a second one is ticked.
+    expect(await page.getByTestId(`opt-also-${first}`).isDisabled()).toBe(true);
+    expect(await page.getByTestId('opt-aggregation').count()).toBe(0);
+    await page.getByTestId(`opt-also-${second}`).check();
+    await expect.poll(() => page.getByTestId('opt-aggregation').inputValue()).toBe('worst');
+    await page.getByTestId('opt-tf-1h').click();
+    await page.getByTestId('opt-sampler-random').click();
+    for (const [id, value] of [
+      ['opt-min-fast', '5'],
+      ['opt-max-fast', '30'],
+      ['opt-step-fast', '5'],
+      ['opt-min-slow', '40'],
+      ['opt-max-slow', '120'],
+      ['opt-step-slow', '20'],
+      ['opt-trial-count', String(TRIALS)],
+      ['opt-seed', '5'],
+      ['opt-min-trades', '0'],
+    ] as const)
+      await page.getByTestId(id).fill(value);
+    const start = page.getByTestId('opt-start-button');
+    await expect.poll(() => start.innerText()).toContain(`${first}, ${second}`);
+    await expect.poll(() => start.isEnabled()).toBe(true);
+    await start.click();
+    await expect
+      .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 90_000 })
+      .toBe('complete');
+
+    // Per-symbol columns, and on every row the combined Sharpe is the worse symbol's.
+    for (const symbol of [first, second])
+      await page
+        .getByTestId(`opt-sort-s:sharpeRatio@${symbol}`)
+        .waitFor({ state: 'visible', timeout: 30_000 });
+    const rows = page.getByTestId('opt-trial-row');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(TRIALS);
+    for (let i = 0; i < TRIALS; i++) {
+      const row = `[data-testid="opt-trial-row"] >> nth=${i}`;
+      const combined = await shownNumber(page, `${row} >> [data-col="m:objective-0"]`);
+      const a = await shownNumber(page, `${row} >> [data-col="s:sharpeRatio@${first}"]`);
+      const b = await shownNumber(page, `${row} >> [data-col="s:sharpeRatio@${second}"]`);
+      expect([a, b, combined].every(Number.isFinite), `row ${i}: ${a} ${b} ${combined}`).toBe(true);
+      expect(combined, `row ${i}`).toBe(Math.min(a, b));
+    }
+    // The winner's own table: each symbol's figures, the headline being the worse Sharpe.
+    const best = await shownNumber(page, '[data-testid="opt-best-objective-0"]');
+    const bestA = await shownNumber(page, `[data-testid="opt-best-slice-sharpeRatio@${first}"]`);
+    const bestB = await shownNumber(page, `[data-testid="opt-best-slice-sharpeRatio@${second}"]`);
+    expect(best).toBe(Math.min(bestA, bestB));
+    expect(problems, problems.join('\n')).toEqual([]);
+    await page.close();
+  }, 150_000);
+});
