@@ -221,6 +221,13 @@ export const ReportsSchema = z
     fills: z.array(FillSchema),
     /** The number to ask from next: `fills` ran up to it (fewer than the bot has when capped). */
     nextFill: z.int(),
+    /**
+     * The number of `fills[0]` (of the next fill when none is sent): later than asked when the bot
+     * dropped older fills. Optional for bots written before it; without it a caller can only count.
+     */
+    firstFill: z.int().nonnegative().optional(),
+    /** The number of `equity[0]` and `bars[0]` (of the next bar when none is sent), as firstFill. */
+    firstBar: z.int().nonnegative().optional(),
     /** Equity at each bar's close, from bar `barsFrom` on, at most MAX_REPORT_BARS. */
     equity: z.array(z.object({ time: z.int(), equity: z.number() }).strict()),
     /**

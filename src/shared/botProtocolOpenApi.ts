@@ -124,7 +124,7 @@ export function botProtocolOpenApi(): Json {
       [BOT_PATHS.reports]: {
         get: {
           ...(operation(
-            `Fills, equity and bars seen since a point: at most ${MAX_REPORT_FILLS} fills and ${MAX_REPORT_BARS} bars an answer (ask again from nextFill and the bars received); fills older than the bot holds are gone, the answer starts at the oldest held. A bot that executes on a broker reports the broker's fills, each with the version that decided it`,
+            `Fills, equity and bars seen since a point: at most ${MAX_REPORT_FILLS} fills and ${MAX_REPORT_BARS} bars an answer (ask again from nextFill and the bars received); fills and bars older than the bot holds are gone, the answer starts at the oldest held and numbers it (firstFill, firstBar). A bot that executes on a broker reports the broker's fills, each with the version that decided it`,
             'Reports',
           ) as object),
           parameters: [

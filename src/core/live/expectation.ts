@@ -33,6 +33,11 @@ export interface LiveEvidence {
   /** The bot's equity at each bar's close. */
   readonly equity: ArrayLike<number>;
   readonly fills: readonly LiveFill[];
+  /**
+   * Time of the oldest of `fills` when the bot dropped older ones before they were read: the shadow's
+   * fills before it have no live record to match and are left out of the reconciliation.
+   */
+  readonly fillsSince?: number;
 }
 
 export interface ExpectationOptions {
@@ -178,7 +183,14 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
   }
   const endTime = to > from ? evidence.bars.t[to - 1] : -Infinity;
   const liveFills = evidence.fills.filter((f) => f.time >= evidence.bars.t[from] && f.time <= endTime);
-  const reconciliation = reconcileFills(liveFills, shadowFills, evidence.bars.t, options.matchBars ?? 1);
+  const reconciliation = reconcileFills(
+    liveFills,
+    evidence.fillsSince === undefined
+      ? shadowFills
+      : heldSince(shadowFills, evidence.fills, evidence.fillsSince),
+    evidence.bars.t,
+    options.matchBars ?? 1,
+  );
 
   const shadowEquity = run?.equity.subarray(from) ?? new Float64Array(0);
   const barReturns = returnsOf(shadowEquity);
@@ -303,6 +315,17 @@ export function reconcileFills(
     extra,
     meanSlippageBps: matched.length === 0 ? null : mean(matched.map((m) => m.slippageBps)),
   };
+}
+
+/**
+ * The shadow's fills from `since` on, less those at `since` itself the bot dropped: a reversal's exit
+ * and entry share a bar, and the window may have cut between them (both logs keep a bar's fills in
+ * order, so the dropped ones are the first).
+ */
+function heldSince(shadow: readonly ShadowFill[], live: readonly LiveFill[], since: number): ShadowFill[] {
+  const liveAt = live.filter((f) => f.time === since).length;
+  let skip = shadow.filter((f) => f.time === since).length - liveAt;
+  return shadow.filter((f) => f.time > since || (f.time === since && skip-- <= 0));
 }
 
 /** Closed live trades and their winners, from entry and exit fills in order (P&L from prices). */

@@ -323,9 +323,12 @@ export function botReports(
     });
   }
   const page = fills.since(fillsFrom, MAX_REPORT_FILLS);
+  const firstFill = Math.min(Math.max(fillsFrom, fills.first), fills.total);
   return {
     fills: page.map((fill) => ({ ...fill })),
-    nextFill: Math.min(Math.max(fillsFrom, fills.first), fills.total) + page.length,
+    nextFill: firstFill + page.length,
+    firstFill,
+    firstBar: start + Math.min(from, runner.barsSeen - start),
     equity,
     bars,
     barsSeen: runner.barsSeen,

@@ -56,42 +56,52 @@ describe('bot conformance suite', () => {
   });
 
   it('a bot whose reports send every fill at once fails reports-paged', async () => {
-    const fill = { time: 1, side: 'buy', units: 1, price: 1, kind: 'entry', version: 1, reason: 'Signal' };
-    const unpaged = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      const fills = Array.from({ length: MAX_REPORT_FILLS + 1 }, () => fill);
-      response.end(JSON.stringify({ fills, nextFill: fills.length, equity: [], barsSeen: 0 }));
+    const fills = Array.from({ length: MAX_REPORT_FILLS + 1 }, () => FILL);
+    const checks = await conformanceOf({ fills, nextFill: fills.length, equity: [], barsSeen: 0 });
+    expect(checks.find((c) => c.id === 'reports-paged')).toMatchObject({
+      ok: false,
+      detail: `one answer carried ${MAX_REPORT_FILLS + 1} fills and 0 bars (at most ${MAX_REPORT_FILLS} and 5000)`,
     });
-    await new Promise<void>((resolve) => unpaged.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(unpaged.address() as AddressInfo).port}`;
-      const checks = await runConformance(new BotClient(url, SECRET), { ...OPTIONS, barWaitMs: 200 });
-      expect(checks.find((c) => c.id === 'reports-paged')).toMatchObject({
-        ok: false,
-        detail: `one answer carried ${MAX_REPORT_FILLS + 1} fills and 0 bars (at most ${MAX_REPORT_FILLS} and 5000)`,
-      });
-    } finally {
-      unpaged.closeAllConnections();
-      await new Promise((resolve) => unpaged.close(resolve));
-    }
+  });
+
+  it('a bot whose reports misnumber their first fill fails reports-paged', async () => {
+    // Three fills from 7 on, said to start at 0: a watcher numbering by firstFill would misplace them.
+    const checks = await conformanceOf({
+      fills: [FILL, FILL, FILL],
+      nextFill: 10,
+      firstFill: 0,
+      equity: [],
+      barsSeen: 0,
+    });
+    expect(checks.find((c) => c.id === 'reports-paged')).toMatchObject({
+      ok: false,
+      detail: 'firstFill 0 and 3 fills do not end at nextFill 10',
+    });
   });
 
   it('a bot that answers everything with 200 fails the signature and delivery checks', async () => {
-    const lax = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{"result":"accepted","version":1,"effective":"next-bar"}');
-    });
-    await new Promise<void>((resolve) => lax.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(lax.address() as AddressInfo).port}`;
-      const checks = await runConformance(new BotClient(url, SECRET), { ...OPTIONS, barWaitMs: 200 });
-      const failed = checks.filter((c) => !c.ok).map((c) => c.id);
-      expect(failed).toEqual(
-        expect.arrayContaining(['status-shape', 'refuses-unsigned', 'refuses-forged', 'apply-idempotent']),
-      );
-    } finally {
-      lax.closeAllConnections();
-      await new Promise((resolve) => lax.close(resolve));
-    }
+    const checks = await conformanceOf({ result: 'accepted', version: 1, effective: 'next-bar' });
+    const failed = checks.filter((c) => !c.ok).map((c) => c.id);
+    expect(failed).toEqual(
+      expect.arrayContaining(['status-shape', 'refuses-unsigned', 'refuses-forged', 'apply-idempotent']),
+    );
   });
 });
+
+const FILL = { time: 1, side: 'buy', units: 1, price: 1, kind: 'entry', version: 1, reason: 'Signal' };
+
+/** The suite run against a bot that answers every request with `answer`. */
+async function conformanceOf(answer: unknown): Promise<Awaited<ReturnType<typeof runConformance>>> {
+  const fake = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(answer));
+  });
+  await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    return await runConformance(new BotClient(url, SECRET), { ...OPTIONS, barWaitMs: 200 });
+  } finally {
+    fake.closeAllConnections();
+    await new Promise((resolve) => fake.close(resolve));
+  }
+}

@@ -9,6 +9,7 @@ import {
   MAX_REPORT_FILLS,
   StatusSchema,
   type ApplyRequest,
+  type BotReports,
 } from '../../shared/botProtocol.ts';
 import { BotRequestError, type BotClient, type RawResponse } from './botClient.ts';
 
@@ -170,11 +171,14 @@ export async function runConformance(
       );
     if (first.nextFill < first.fills.length)
       throw new Error(`nextFill ${first.nextFill} is before the end of the ${first.fills.length} fills sent`);
+    numbered(first, 0, 0);
     const next = await client.reports(first.nextFill, first.barsSeen);
+    numbered(next, first.nextFill, first.barsSeen);
     if (next.nextFill < first.nextFill)
       throw new Error(`asked from fill ${first.nextFill}, nextFill went back to ${next.nextFill}`);
     const beyond = first.nextFill + MAX_REPORT_FILLS;
     const past = await client.reports(beyond, first.barsSeen + MAX_REPORT_BARS);
+    numbered(past, beyond, first.barsSeen + MAX_REPORT_BARS);
     if (past.nextFill > beyond || past.equity.length > 0)
       throw new Error(
         `asked past the end, the bot answered nextFill ${past.nextFill} and ${past.equity.length} bars`,
@@ -218,5 +222,29 @@ async function waitFor(
         `not reached within ${timeoutMs} ms (bars seen ${status.barsSeen}): does the bot get bars?`,
       );
     await sleep(20);
+  }
+}
+
+/**
+ * A reports answer's own numbers, when it sends them: the fills it sent run from firstFill to nextFill,
+ * and neither page starts before what was asked (a caller numbers what it keeps by them).
+ */
+function numbered(reports: BotReports, fillsFrom: number, barsFrom: number): void {
+  const { firstFill, firstBar } = reports;
+  if (firstFill !== undefined) {
+    if (firstFill + reports.fills.length !== reports.nextFill)
+      throw new Error(
+        `firstFill ${firstFill} and ${reports.fills.length} fills do not end at nextFill ${reports.nextFill}`,
+      );
+    if (reports.fills.length > 0 && firstFill < fillsFrom)
+      throw new Error(`asked from fill ${fillsFrom}, the answer starts at ${firstFill}`);
+  }
+  if (firstBar !== undefined) {
+    if (firstBar + reports.equity.length > reports.barsSeen)
+      throw new Error(
+        `firstBar ${firstBar} and ${reports.equity.length} bars run past the ${reports.barsSeen} bars seen`,
+      );
+    if (reports.equity.length > 0 && firstBar < barsFrom)
+      throw new Error(`asked from bar ${barsFrom}, the answer starts at ${firstBar}`);
   }
 }

@@ -41,6 +41,11 @@ interface Evidence {
   budgets: number[];
   equity: number[];
   fills: LiveFill[];
+  /** The bot's numbers of `t[0]` and `fills[0]`: later than 0 once its windows dropped older ones. */
+  firstBar: number;
+  firstFill: number;
+  /** The fill to ask from next (the last answer's nextFill). */
+  nextFill: number;
 }
 
 interface Watched {
@@ -73,6 +78,9 @@ const emptyEvidence = (): Evidence => ({
   budgets: [],
   equity: [],
   fills: [],
+  firstBar: 0,
+  firstFill: 0,
+  nextFill: 0,
 });
 
 export class LiveWatcher {
@@ -207,11 +215,30 @@ export class LiveWatcher {
 
   /** New fills and bars since the last look (everything again after the bot restarted); where the new bars start. */
   private async readReports(client: BotClient, state: Watched, status: BotStatus): Promise<number> {
-    if (status.barsSeen < state.evidence.equity.length) state.evidence = emptyEvidence();
-    const evidence = state.evidence;
+    if (status.barsSeen < state.evidence.firstBar + state.evidence.equity.length)
+      state.evidence = emptyEvidence();
+    let evidence = state.evidence;
+    const nextBar = evidence.firstBar + evidence.equity.length;
+    const reports: BotReports = await client.reports(evidence.nextFill, nextBar);
+    // The answer numbers what it sends (a bot written before it did starts where it was asked): counting
+    // would number a bot's held window from 0 once it dropped older fills or bars.
+    const firstBar = reports.firstBar ?? nextBar;
+    if (firstBar > nextBar)
+      // Bars never seen here are gone from the bot: the shadow can only start again from those it holds.
+      state.evidence = evidence = {
+        ...emptyEvidence(),
+        fills: evidence.fills,
+        firstFill: evidence.firstFill,
+        firstBar,
+      };
+    const firstFill = reports.firstFill ?? evidence.nextFill;
+    if (evidence.fills.length === 0 || firstFill > evidence.nextFill) {
+      evidence.fills = [];
+      evidence.firstFill = firstFill;
+    }
     const from = evidence.t.length;
-    const reports: BotReports = await client.reports(evidence.fills.length, evidence.equity.length);
     for (const fill of reports.fills) evidence.fills.push(fill);
+    evidence.nextFill = reports.nextFill;
     for (const bar of reports.bars ?? []) {
       evidence.t.push(bar.time);
       evidence.o.push(bar.o);
@@ -242,6 +269,8 @@ export class LiveWatcher {
         budgets: evidence.budgets,
         equity: evidence.equity,
         fills: evidence.fills,
+        // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
+        ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
       },
       { ...(await acknowledgedSets(audit, bot)), catalogue: STRATEGIES },
     );

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
+import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import { LiveRunner } from '../../../core/live/runner.ts';
+import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
+import { BotClient } from '../../livebot/botClient.ts';
+import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
+import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
+import { EventBus } from '../events.ts';
+import { LiveWatcher } from './watcher.ts';
+
+const SECRET = 'watcher-window-secret-3f9a1c77e0';
+const HEARTBEAT = { timeoutMs: 1e12, mode: 'no-new-entries' } as const;
+const bars = randomWalkBars(700, 23, { volatility: 0.006 });
+
+let dir = '';
+let runner: LiveRunner;
+let server: BotServer;
+let fed = 0;
+const saved = process.env['REGIMEN_BOT_SECRET'];
+
+const feed = (n: number): void => {
+  for (const end = fed + n; fed < end; fed++)
+    runner.onBar({
+      t: bars.t[fed],
+      o: bars.o[fed],
+      h: bars.h[fed],
+      l: bars.l[fed],
+      c: bars.c[fed],
+      v: bars.v[fed],
+    });
+};
+const withDesk = async <T>(work: (desk: LiveDesk) => Promise<T>): Promise<T> => {
+  const audit = await AuditLog.open(auditLogPath(dir));
+  try {
+    return await work({ audit, client: (url) => new BotClient(url, SECRET), now: () => 0 });
+  } finally {
+    audit.close();
+  }
+};
+const entry = () => ({ name: 'windowed', url: server.url, autoPause: false });
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-watcher-window-'));
+  process.env['REGIMEN_BOT_SECRET'] = SECRET;
+  fed = 0;
+  // A fill window of 4 keeps at most 8 fills: the bot drops most of its fills long before it is watched.
+  runner = new LiveRunner({
+    catalogue: STRATEGIES,
+    capacity: bars.t.length,
+    heartbeat: HEARTBEAT,
+    fillWindow: 4,
+    now: () => 0,
+  });
+  server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+});
+
+afterEach(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+  if (saved === undefined) delete process.env['REGIMEN_BOT_SECRET'];
+  else process.env['REGIMEN_BOT_SECRET'] = saved;
+});
+
+describe('a bot whose rolling window dropped old fills', () => {
+  it('is watched by the numbers its reports carry and reconciled fill for fill on what it still holds', async () => {
+    await withDesk(async (desk) => {
+      const set = sealParameterSet({
+        schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+        strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
+        parameters: { fast: 3, slow: 12 },
+        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+        provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+      });
+      const proposal = await propose(desk, server.url, set, 'ana', 'manual: test');
+      await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
+      await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1 });
+    });
+    feed(400);
+    const first = runner.fillRecord.first;
+    expect(first).toBeGreaterThan(0);
+    const watcher = new LiveWatcher({ bots: () => [entry()], withDesk, events: new EventBus() });
+    const seen = new Set<number>();
+    let view = await watcher.look(entry());
+    // Polled often enough that the window never drops a fill between two looks.
+    while (fed < bars.t.length) {
+      for (let k = runner.fillRecord.first; k < runner.fillRecord.total; k++) seen.add(k);
+      feed(4);
+      view = await watcher.look(entry());
+    }
+    const reconciliation = view.expectation!.reconciliation;
+    expect(reconciliation.missed).toEqual([]);
+    expect(reconciliation.extra).toEqual([]);
+    // Every fill from the first the bot held when first watched, each matched once.
+    expect(reconciliation.matched).toBe(runner.fillRecord.total - first);
+    expect(runner.fillRecord.total - first).toBeGreaterThan(20);
+  });
+});
