@@ -230,6 +230,8 @@ export const SearchRequestBase = z.strictObject({
   costs: costSettingsSchema.partial().optional(),
   /** Winner = centre of the most stable plateau rather than the raw peak. */
   preferPlateau: z.boolean().default(false),
+  /** Annual risk-free rate in percent for Sharpe and Sortino; absent: the Settings' rate. */
+  riskFreePercent: z.number().min(0).max(20, 'must be at most 20 (%)').optional(),
 });
 
 function modeNeedsObjectives(

@@ -56,7 +56,13 @@ describe('regimen settings', () => {
 async function backtestMetrics(d: string[], ...flags: string[]) {
   const r = await cli(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--json', ...flags, ...d]);
   expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { metrics: { finalEquity: number; sharpeRatio: number } }).metrics;
+  return (
+    JSON.parse(r.stdout) as { metrics: { finalEquity: number; sharpeRatio: number; sortinoRatio: number } }
+  ).metrics;
+}
+
+interface StudyJson {
+  best: { params: Record<string, number>; metrics: { sharpeRatio: number; sortinoRatio: number } };
 }
 
 describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${goog.skipReason}`, () => {
@@ -81,5 +87,24 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     expect(atFour).toBeLessThan(atZero);
     await cli(['settings', 'set', 'riskFreePercent', '4', ...d]);
     expect(await sharpe()).toBe(atFour);
+  });
+
+  it("a study's winner has the backtest's Sharpe and Sortino at the settings' rate", async () => {
+    const d = ['--data-dir', dataDir()];
+    await cli(['settings', 'set', 'riskFreePercent', '4', ...d]);
+    const optimize = [
+      ...['optimize', '--csv', goog.path, '--strategy', 'sma-cross', '--sampler', 'grid', '--json'],
+      ...['--space', 'fast=5:15:5', '--space', 'slow=30:50:20', ...d],
+    ];
+    const study = await cli(optimize);
+    expect(study.code, study.stderr).toBe(0);
+    const best = (JSON.parse(study.stdout) as StudyJson).best;
+    const params = Object.entries(best.params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+    const backtest = await backtestMetrics(d, ...params);
+    expect(best.metrics.sharpeRatio).toBeCloseTo(backtest.sharpeRatio, 12);
+    expect(best.metrics.sortinoRatio).toBeCloseTo(backtest.sortinoRatio, 12);
+    // The rate is the study's: a flag naming another one changes it.
+    const atZero = JSON.parse((await cli([...optimize, '--risk-free', '0'])).stdout) as StudyJson;
+    expect(atZero.best.metrics.sharpeRatio).toBeGreaterThan(best.metrics.sharpeRatio);
   });
 });

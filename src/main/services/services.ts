@@ -111,7 +111,14 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const secrets = options.secrets ?? (await openSecretStore());
   const jobContext = { events, jobs, scrub: secretScrubber(env, secrets) };
   const compute = new ComputeChoice({ dataDir: options.dataDir, pool, secrets, env });
-  const optimizer = createOptimizeHandlers({ db, bars, pool, compute: compute.evaluators, jobs: jobContext });
+  const optimizer = createOptimizeHandlers({
+    db,
+    bars,
+    pool,
+    compute: compute.evaluators,
+    jobs: jobContext,
+    riskFreePercent: () => settings.settings.riskFreePercent,
+  });
   const live = createLiveHandlers({ dataDir: options.dataDir, db, bars, events, secrets, env, watch: true });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,

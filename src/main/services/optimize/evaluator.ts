@@ -34,6 +34,8 @@ export interface EvaluatorSettings {
   readonly weights?: Readonly<Record<string, number>>;
   /** Per-symbol weights for 'weighted'. */
   readonly symbolWeights?: Readonly<Record<string, number>>;
+  /** Annual risk-free rate (0.04 for 4 %) of the trials' Sharpe and Sortino; absent: 0. */
+  readonly riskFreeRate?: number;
 }
 
 /** How a stored study's trials were evaluated: what a re-run of one of them must use again. */
@@ -48,6 +50,7 @@ export function studyEvaluatorSettings(
     aggregation: definition.aggregation,
     ...(definition.weights === undefined ? {} : { weights: definition.weights }),
     ...(definition.symbolWeights === undefined ? {} : { symbolWeights: definition.symbolWeights }),
+    ...(definition.riskFreePercent === undefined ? {} : { riskFreeRate: definition.riskFreePercent / 100 }),
   };
 }
 
@@ -280,6 +283,7 @@ export class PoolEvaluator implements Evaluator {
             strategy: this.settings.strategy,
             paramSets: runnable,
             options: this.settings.options,
+            ...this.riskFree(),
             ...(numbers !== undefined && d === 0 ? { periodReturns: true } : {}),
           },
           signal,
@@ -363,6 +367,11 @@ export class PoolEvaluator implements Evaluator {
     });
   }
 
+  private riskFree(): { riskFreeRate?: number } {
+    const rate = this.settings.riskFreeRate;
+    return rate === undefined ? {} : { riskFreeRate: rate };
+  }
+
   private keep(numbers: readonly number[], outcomes: readonly TrialOutcome[]): void {
     outcomes.forEach((o, i) => {
       if (!o.ok || o.returns === undefined || this.keptBytes >= KEPT_RETURNS_BYTES) return;
@@ -402,6 +411,7 @@ export class PoolEvaluator implements Evaluator {
             strategy: this.settings.strategy,
             paramSets: part.map((p) => strategyParams(p)),
             options: this.settings.options,
+            ...this.riskFree(),
             periodReturns: true,
           },
           signal,

@@ -22,6 +22,8 @@ export function createOptimizeHandlers(deps: {
   compute?: EvaluatorSource;
   /** Studies and walk-forward runs are jobs of its registry, so `job:cancel` reaches them. */
   jobs: JobContext & { readonly jobs: JobRegistry };
+  /** The Settings' annual risk-free rate in percent: a study's or walk-forward's unless it names one. */
+  riskFreePercent?: () => number;
 }): { handlers: DomainHandlers<typeof OPTIMIZE_CHANNELS>; service: OptimizeService } {
   // A failure to record a result for the learner is logged, never a failure of the study that produced it.
   const ledger = createLedgerRecorder(deps.db, (message) => console.warn(message));
@@ -38,6 +40,7 @@ export function createOptimizeHandlers(deps: {
     jobs: deps.jobs.jobs,
     ledger,
     ...(deps.compute === undefined ? {} : { compute: deps.compute }),
+    ...(deps.riskFreePercent === undefined ? {} : { riskFreePercent: deps.riskFreePercent }),
   });
   const windows = new WalkForwardRepository(deps.db);
   return {
@@ -56,14 +59,20 @@ export function createOptimizeHandlers(deps: {
       'optimize:approve': (request) => service.approve(request),
       'walkforward:run': (request) =>
         cancelAsOutcome(
-          runWalkForwardJob(walkForwardJobFrom(request), {
-            ...deps.jobs,
-            pool: deps.pool,
-            bars: deps.bars,
-            windows,
-            ledger,
-            ...(deps.compute === undefined ? {} : { compute: deps.compute }),
-          }),
+          runWalkForwardJob(
+            walkForwardJobFrom({
+              ...request,
+              riskFreePercent: request.riskFreePercent ?? deps.riskFreePercent?.() ?? 0,
+            }),
+            {
+              ...deps.jobs,
+              pool: deps.pool,
+              bars: deps.bars,
+              windows,
+              ledger,
+              ...(deps.compute === undefined ? {} : { compute: deps.compute }),
+            },
+          ),
         ),
     },
   };

@@ -115,6 +115,8 @@ export interface OptimizeServiceOptions {
   readonly ledger?: LedgerRecorder;
   /** Where trials are evaluated: the pool unless given (e.g. remote workers over Redis). */
   readonly compute?: EvaluatorSource;
+  /** The Settings' annual risk-free rate in percent, for a study whose request names none (absent: 0). */
+  readonly riskFreePercent?: () => number;
 }
 
 export class OptimizeService {
@@ -158,6 +160,7 @@ export class OptimizeService {
         trials: request.trials,
         ...(request.perRegime === undefined ? {} : { perRegime: request.perRegime }),
         ...(studied.holdout === undefined ? {} : { holdout: studied.holdout }),
+        riskFreePercent: request.riskFreePercent ?? this.deps.riskFreePercent?.() ?? 0,
       },
       space,
       sampler: resolveSampler(request.sampler),
@@ -346,6 +349,7 @@ export class OptimizeService {
       options: (stressBps) => ({ ...options, slippage: stressedSlippage(options.slippage, stressBps) }),
       costs: costSettingsOf(options.commission, options.slippage),
       benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c },
+      riskFreeRate: (definition.riskFreePercent ?? 0) / 100,
     });
   }
 
@@ -425,11 +429,12 @@ export class OptimizeService {
       evaluator.release?.();
     }
     const t = holdout.all.bars.t;
+    const riskFreeRate = (row.data.definition.riskFreePercent ?? 0) / 100;
     const metrics = (from: number, to: number): Record<string, number | null> =>
       Object.fromEntries(
-        Object.entries(computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to))).map(
-          ([k, v]) => [k, finiteOrNull(v)],
-        ),
+        Object.entries(
+          computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to), { riskFreeRate }),
+        ).map(([k, v]) => [k, finiteOrNull(v)]),
       );
     return {
       from: holdout.from,

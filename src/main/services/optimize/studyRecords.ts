@@ -73,6 +73,11 @@ export const StudyDefinition = z.object({
   perRegime: PerRegimeSettings.optional(),
   /** The bars at the end the search never sees (absent: none held out). */
   holdout: HoldoutInput.optional(),
+  /**
+   * Annual risk-free rate in percent its Sharpe and Sortino were measured against, kept so a resumed or
+   * re-scored study measures as it started (absent: 0, as studies were before the setting existed).
+   */
+  riskFreePercent: z.number().min(0).max(20).optional(),
 });
 
 export type StudySource = z.output<typeof StudySource>;

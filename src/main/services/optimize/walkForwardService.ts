@@ -44,6 +44,7 @@ import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts
 import { resolveCosts, type CostRequest } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { closesAt, tearSheetPayload } from '../tearSheet.ts';
+import { computeEquityMetrics } from '../../../core/metrics/metrics.ts';
 import { tearSheet } from '../../../core/metrics/tearSheet.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -87,6 +88,8 @@ export interface WalkForwardJob {
   readonly costs: CostRequest;
   readonly preferPlateau: boolean;
   readonly windows: WalkForwardOptions;
+  /** Annual risk-free rate in percent of every window's Sharpe and Sortino (absent: 0). */
+  readonly riskFreePercent?: number;
 }
 
 /**
@@ -146,6 +149,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     costs: searchCostsOf(request),
     preferPlateau: request.preferPlateau,
     windows: request.windows,
+    ...(request.riskFreePercent === undefined ? {} : { riskFreePercent: request.riskFreePercent }),
   };
   // Sampler options and the mode are checked against the objectives now, not in the first window.
   try {
@@ -209,6 +213,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     options,
     objectives: job.objectives,
     aggregation: 'mean',
+    riskFreeRate: (job.riskFreePercent ?? 0) / 100,
   };
   let windowsDone = 0;
   run.progress(0, windowCount);
@@ -321,7 +326,14 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const release = ledger?.hold();
   const result = await runWalkForward(
     bars.t,
-    { optimize, evaluate, ...(onWindow === undefined ? {} : { onWindow }) },
+    {
+      optimize,
+      evaluate,
+      metrics: ({ t, equity }) => ({
+        ...computeEquityMetrics(t, equity, { riskFreeRate: settings.riskFreeRate }),
+      }),
+      ...(onWindow === undefined ? {} : { onWindow }),
+    },
     { ...job.windows, space: job.space },
   ).finally(release);
   stopIfCancelled();

@@ -129,6 +129,14 @@ export function accountOptionsFrom(args: ParsedArgs): Omit<BacktestOptions, 'com
   };
 }
 
+/** --risk-free PCT (backtest, optimize, walk-forward; the settings' rate fills it when absent), else 0. */
+export function riskFreePercentFrom(args: ParsedArgs): number {
+  const percent = numberOption(args, 'risk-free', 0);
+  if (!(percent >= 0 && percent <= 20))
+    throw new UsageError(`--risk-free must be between 0 and 20 (%), got ${percent}`);
+  return percent;
+}
+
 /**
  * The cost flags: `--costs none` for no cost beyond --commission (the results of runs before costs had
  * defaults), else the asset class's default with `--fees on|off`, `--spread-bps` and `--impact` each
@@ -213,9 +221,7 @@ export const backtestCommand: Command = {
     // judged from the bars' timestamps, as the repository does for a symbol imported without one.
     const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
     const account = accountOptionsFrom(args);
-    const riskFreePercent = numberOption(args, 'risk-free', 0);
-    if (!(riskFreePercent >= 0 && riskFreePercent <= 20))
-      throw new UsageError(`--risk-free must be between 0 and 20 (%), got ${riskFreePercent}`);
+    const riskFreePercent = riskFreePercentFrom(args);
     const runner = new TaskRunner();
     const run = (stressBps: number) => {
       const output = runner.run({

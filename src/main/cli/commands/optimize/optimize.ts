@@ -60,6 +60,7 @@ import {
   BACKTEST_OPTIONS,
   COMMISSION_HELP,
   costRequestFrom,
+  riskFreePercentFrom,
 } from '../backtest/backtest.ts';
 import { PER_REGIME_HELP, PER_REGIME_OPTIONS, perRegimeFrom, perRegimeLines } from './perRegime.ts';
 import { chooseRedisOnOwner, REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
@@ -78,6 +79,7 @@ export const SEARCH_OPTIONS = {
   workers: { type: 'string' },
   plateau: { type: 'boolean' },
   progress: { type: 'string' },
+  'risk-free': { type: 'string' },
   ...REMOTE_OPTIONS,
 } as const;
 
@@ -650,6 +652,7 @@ export function searchRequestFrom(
       ? {}
       : { costs: costs.settings }),
     preferPlateau: search.preferPlateau,
+    riskFreePercent: riskFreePercentFrom(args),
   };
 }
 
@@ -748,7 +751,7 @@ export const optimizeCommand: Command = {
     '        [--symbol GOOG,ORCL,NVDA [--weights 0.5,0.3,0.2]]: several symbols scored together\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
-    '        [--progress auto|bar|lines|none]\n' +
+    "        [--progress auto|bar|lines|none] [--risk-free PCT: default the settings' or 0]\n" +
     '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]' +
     PER_REGIME_HELP +
     '\n   or: regimen optimize --resume STUDY_ID [--workers N] [--redis URL] [--data-dir DIR] [--json]' +
@@ -804,6 +807,7 @@ export const optimizeCommand: Command = {
           trials: search.trials,
           ...(perRegime === undefined ? {} : { perRegime }),
           ...(holdout === undefined ? {} : { holdout }),
+          riskFreePercent: riskFreePercentFrom(args),
         },
         space: search.space,
         sampler: search.sampler,

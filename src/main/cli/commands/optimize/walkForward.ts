@@ -20,7 +20,12 @@ import { OUT_OPTIONS, outTarget, writeOut, type OutTarget } from '../../outFile.
 import { windowsCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
-import { accountOptionsFrom, COMMISSION_HELP, costRequestFrom } from '../backtest/backtest.ts';
+import {
+  accountOptionsFrom,
+  COMMISSION_HELP,
+  costRequestFrom,
+  riskFreePercentFrom,
+} from '../backtest/backtest.ts';
 import {
   computeFrom,
   progressLine,
@@ -171,7 +176,7 @@ export const walkForwardCommand: Command = {
     '(--csv FILE | --symbol SYM [--timeframe 1m] [--session regular|extended]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
-    '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json]\n' +
+    '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json] [--risk-free PCT]\n' +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the out-of-sample tear sheet (HTML) or the windows (CSV)' +
     COMMISSION_HELP +
     WORKERS_HELP +
@@ -261,6 +266,7 @@ export const walkForwardCommand: Command = {
             costs,
             preferPlateau: search.preferPlateau,
             windows,
+            riskFreePercent: riskFreePercentFrom(args),
           },
           {
             pool,
