@@ -193,4 +193,26 @@ describe(`a study of several symbols on GOOG, ORCL and NVDA daily${skipReason}`,
       expect(await h.service.list()).toEqual([]);
     },
   );
+
+  const forex = sharedDataFile('EURUSD.csv');
+  it.skipIf(absent !== undefined || !forex.present)(
+    `refuses symbols of two asset classes (their costs would differ), naming the odd one${forex.skipReason}`,
+    async () => {
+      h = await optimizeHarness(1);
+      await cacheSymbols(h);
+      const { bars } = parseBarsCsv(readFileSync(forex.path, 'utf8'), { source: 'EURUSD.csv' });
+      await h.bars.write('EURUSD', '1h', bars, 'test');
+      const error = (await h.service
+        .start(request({ symbols: ['GOOG', 'ORCL', 'EURUSD'], start: undefined, end: undefined }))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )) as { message: string; field?: string } | null;
+      expect(error).toMatchObject({
+        message: expect.stringMatching(/^EURUSD is fx and GOOG is \w+: .*one asset class/),
+        field: 'data.symbols.2',
+      });
+      expect(await h.service.list()).toEqual([]);
+    },
+  );
 });
