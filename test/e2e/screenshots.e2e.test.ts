@@ -112,6 +112,24 @@ const VIEWS: ReadonlyArray<{
     ],
   },
   {
+    // The backtest and the study's best trial above, pinned side by side.
+    id: 'compare',
+    async prepare(page) {
+      await page.getByTestId('tab-backtest').click();
+      await page.getByTestId('backtest-pin').click();
+      await page.getByTestId('tab-optimize').click();
+      await page.getByTestId('opt-trial-row').first().click();
+      const pinTrial = page.getByTestId('opt-pin-trial');
+      await expect.poll(() => pinTrial.isEnabled(), { timeout: 60_000 }).toBe(true);
+      await pinTrial.click();
+      await expect.poll(() => pinTrial.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
+      await page.getByTestId('tab-compare').click();
+      await expect
+        .poll(() => paintedPixels(page, 'compare-chart'), { timeout: 60_000 })
+        .toBeGreaterThan(1000);
+    },
+  },
+  {
     id: 'data',
     async prepare(page) {
       await expect

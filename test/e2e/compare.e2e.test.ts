@@ -1,0 +1,106 @@
+/**
+ * The Compare tab in the browser (issue 15 item 5): against `regimen serve` on the demo market, a
+ * backtest and a small study's trial pinned, the Compare tab drawing both curves and marking the
+ * metrics table against the reference column; the study renamed and annotated from its list, then
+ * deleted through the confirm step, its trials gone and its pin saying so. Saves a picture in artifacts/.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('compare.e2e');
+const RUN_TIMEOUT_MS = 120_000;
+const TRIALS = 4;
+
+describe.skipIf(!hasChromium)(`the Compare tab in the browser${skipReason}`, () => {
+  const session = useSession('compare');
+
+  it(
+    'pins a backtest and a trial, compares them, then renames, annotates and deletes the study',
+    async () => {
+      const { page, problems } = await openApp(session());
+
+      // A backtest, pinned from its equity panel.
+      const run = page.getByTestId('run-backtest');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await page.getByTestId('timeframe-1h').click();
+      await page.getByTestId('strategy-select').selectOption('sma-cross');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await run.click();
+      await page.getByTestId('metrics-table').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+      const pinBacktest = page.getByTestId('backtest-pin');
+      await expect.poll(() => pinBacktest.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await pinBacktest.click();
+      await expect.poll(() => pinBacktest.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
+
+      // A small study on the same symbol; its first trial inspected and pinned.
+      await page.getByTestId('tab-optimize').click();
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      await strategy.selectOption('sma-cross');
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-sampler-random').click();
+      for (const [id, value] of [
+        ['opt-trial-count', String(TRIALS)],
+        ['opt-seed', '7'],
+        ['opt-min-trades', '1'],
+      ] as const)
+        await page.getByTestId(id).fill(value);
+      await page.getByTestId('opt-start-button').click();
+      await expect
+        .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: RUN_TIMEOUT_MS })
+        .toBe('complete');
+      const row = page.getByTestId('opt-trial-row').first();
+      await row.click();
+      const pinTrial = page.getByTestId('opt-pin-trial');
+      await expect.poll(() => pinTrial.isEnabled(), { timeout: RUN_TIMEOUT_MS }).toBe(true);
+      await pinTrial.click();
+      await expect.poll(() => pinTrial.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
+
+      // Compare: two curves, two columns, the non-reference column marked against the reference.
+      await page.getByTestId('tab-compare').click();
+      const chart = page.getByTestId('compare-chart-box');
+      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('2');
+      await expect
+        .poll(() => paintedPixels(page, 'compare-chart'), { timeout: 30_000 })
+        .toBeGreaterThan(2_000);
+      const columns = page.getByTestId('compare-column');
+      expect(await columns.count()).toBe(2);
+      expect(await columns.nth(0).getAttribute('data-reference')).toBe('true');
+      const table = page.getByTestId('compare-table');
+      const marked = table.locator('td[data-verdict="better"], td[data-verdict="worse"]');
+      await expect.poll(() => marked.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+      expect(await table.locator('.compare-delta').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'compare-e2e.png') });
+
+      // The study renamed and annotated from its list.
+      await page.getByTestId('tab-optimize').click();
+      const study = page.locator('li.opt-study').first();
+      await study.getByTestId('opt-study-edit').click();
+      await study.getByTestId('opt-study-name-input').fill('fast/slow scan');
+      await study.getByTestId('opt-study-note-input').fill('few trials, for the compare test');
+      await study.getByTestId('opt-study-save').click();
+      await expect
+        .poll(() => study.getByTestId('opt-study-name').innerText(), { timeout: 30_000 })
+        .toBe('fast/slow scan');
+      expect(await study.getByTestId('opt-study-note').innerText()).toBe('few trials, for the compare test');
+
+      // Deleted through the confirm step, which names it; its trials leave the table.
+      await study.getByTestId('opt-study-delete').click();
+      const confirm = study.getByTestId('opt-study-delete-confirm');
+      expect(await confirm.innerText()).toContain('fast/slow scan');
+      expect(await confirm.innerText()).toContain(`${TRIALS} trials`);
+      await confirm.getByTestId('opt-study-delete-submit').click();
+      await expect.poll(() => page.getByTestId('opt-study-item').count(), { timeout: 30_000 }).toBe(0);
+      expect(await page.getByTestId('opt-trial-row').count()).toBe(0);
+
+      // The trial's pin now says its study is gone; the backtest's curve stays.
+      await page.getByTestId('tab-compare').click();
+      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('1');
+      expect(await columns.nth(1).locator('.error-text').innerText()).toMatch(/was deleted|has no trial/);
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    },
+    RUN_TIMEOUT_MS * 3,
+  );
+});
