@@ -109,6 +109,21 @@ const VIEWS: ReadonlyArray<{
             .toBeGreaterThan(1000);
         },
       },
+      {
+        file: 'optimize-multisymbol',
+        async show(page) {
+          // The same study on the chosen symbol and the next one, each one's Sharpe beside the worse.
+          await page.locator('[data-testid^="opt-also-"]:not(:checked)').first().check();
+          await page.getByTestId('opt-trial-count').fill('30');
+          await page.getByTestId('opt-start-button').click();
+          const slices = page.getByTestId('opt-best-slices');
+          await slices.waitFor({ state: 'visible', timeout: 90_000 });
+          await expect
+            .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 90_000 })
+            .toBe('complete');
+          await slices.scrollIntoViewIfNeeded();
+        },
+      },
     ],
   },
   {
