@@ -23,6 +23,10 @@ describe('tear sheet (hand-checked)', () => {
     // Window 2: returns 0 and 0.1 give mean 0.05, std sqrt(0.005).
     expect(s.rollingSharpe[0]).toBeNaN();
     expect(s.rollingSharpe[1]).toBeCloseTo((0.05 / Math.sqrt(0.005)) * Math.sqrt(252), 8);
+    // At a 4 % annual rate each day's return is measured over 1.04^(1/252) - 1, as Sharpe is in metrics.
+    const riskFree = Math.pow(1.04, 1 / 252) - 1;
+    const excess = tearSheet(t, v, { startingWealth: 100, window: 2, riskFreeRate: 0.04 });
+    expect(excess.rollingSharpe[1]).toBeCloseTo(((0.05 - riskFree) / Math.sqrt(0.005)) * Math.sqrt(252), 8);
   });
 
   it('a benchmark is compounded over the same days; a wrong length is refused', () => {

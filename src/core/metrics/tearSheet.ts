@@ -6,7 +6,8 @@
  *
  * Definitions, as QuantStats has them:
  * - a month's or year's return is the compounded return of its days: prod(1 + r) - 1;
- * - rolling Sharpe = mean / std (ddof 1) of the last `window` returns x sqrt(periods a year), risk-free 0;
+ * - rolling Sharpe = mean / std (ddof 1) of the last `window` returns less the risk-free rate (0 unless
+ *   given, compounded to one period as computeMetrics does) x sqrt(periods a year);
  *   rolling volatility = std (ddof 1) of the last `window` returns x sqrt(periods a year); both undefined
  *   (NaN) until a full window (QuantStats: rolling_period 126, periods_per_year 252);
  * - the drawdown series is wealth / running peak - 1 of the compounded returns (to_drawdown_series);
@@ -78,6 +79,8 @@ export interface TearSheetOptions {
   readonly periodicity?: Periodicity;
   readonly window?: number;
   readonly periodsPerYear?: number;
+  /** Annual risk-free rate (0.04 for 4 %) the rolling Sharpe measures excess returns over; 0 by default. */
+  readonly riskFreeRate?: number;
   /** How many drawdown periods to keep (default 5). */
   readonly worstDrawdowns?: number;
   readonly bins?: number;
@@ -112,7 +115,8 @@ function grouped(
 }
 
 /** Rolling mean / std (ddof 1) over `window` returns, by running sums re-anchored each window. */
-function rolling(returns: Float64Array, window: number, periodsPerYear: number) {
+function rolling(returns: Float64Array, window: number, periodsPerYear: number, riskFreeRate: number) {
+  const riskFree = Math.pow(1 + riskFreeRate, 1 / periodsPerYear) - 1;
   const n = returns.length;
   const sharpe = new Float64Array(n).fill(NaN);
   const volatility = new Float64Array(n).fill(NaN);
@@ -126,7 +130,7 @@ function rolling(returns: Float64Array, window: number, periodsPerYear: number) 
     let squares = 0;
     for (let k = i - window + 1; k <= i; k++) squares += (returns[k]! - mean) ** 2;
     const std = Math.sqrt(squares / (window - 1));
-    sharpe[i] = (mean / std) * scale;
+    sharpe[i] = ((mean - riskFree) / std) * scale;
     volatility[i] = std * scale;
   }
   return { sharpe, volatility };
@@ -256,7 +260,12 @@ export function tearSheet(t: Float64Array, equity: Float64Array, options: TearSh
     yearKeys[i] = year;
   }
   const periodsPerYear = options.periodsPerYear ?? TRADING_DAYS;
-  const { sharpe, volatility } = rolling(returns, options.window ?? ROLLING_WINDOW, periodsPerYear);
+  const { sharpe, volatility } = rolling(
+    returns,
+    options.window ?? ROLLING_WINDOW,
+    periodsPerYear,
+    options.riskFreeRate ?? 0,
+  );
   const drawdown = drawdownOf(cumulative);
   const drawdowns = drawdownPeriods(drawdown, time, days)
     .sort((a, b) => a.depth - b.depth)

@@ -63,9 +63,11 @@ export function backtestTearSheet(
   equity: Float64Array,
   cash: number,
   benchmark: { label: string; values: Float64Array } | null,
+  riskFreeRate = 0,
 ): TearSheetPayload {
   const sheet = tearSheet(t, equity, {
     startingWealth: cash,
+    riskFreeRate,
     ...(benchmark === null ? {} : { benchmark: benchmark.values }),
   });
   return tearSheetPayload(sheet, benchmark?.label ?? null);

@@ -172,7 +172,7 @@ export async function backtestReport(pool: ComputePool, input: BacktestReportInp
     range: backtestRange(dataset.bars.t, plots),
     costs: input.costs,
     costStress,
-    tearSheet: backtestTearSheet(dataset.bars.t, output.equity, cash, input.benchmark),
+    tearSheet: backtestTearSheet(dataset.bars.t, output.equity, cash, input.benchmark, input.riskFreeRate),
     elapsedMs: output.elapsedMs,
   };
 }

@@ -374,7 +374,10 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     ),
     notes,
     tearSheet: tearSheetPayload(
-      tearSheet(result.stitched.t, result.stitched.equity, { benchmark: closesAt(result.stitched.t, bars) }),
+      tearSheet(result.stitched.t, result.stitched.equity, {
+        benchmark: closesAt(result.stitched.t, bars),
+        riskFreeRate: settings.riskFreeRate ?? 0,
+      }),
       `${data.label} buy & hold`,
     ),
     elapsedMs: performance.now() - started,

@@ -259,10 +259,13 @@ export const backtestCommand: Command = {
               metrics: Object.fromEntries(
                 Object.entries(output.metrics).map(([k, v]) => [k, finiteOrNull(v)]),
               ),
-              sheet: backtestTearSheet(source.bars.t, output.equity, account.cash ?? 10_000, {
-                label: `${source.label} buy & hold`,
-                values: source.bars.c,
-              }),
+              sheet: backtestTearSheet(
+                source.bars.t,
+                output.equity,
+                account.cash ?? 10_000,
+                { label: `${source.label} buy & hold`, values: source.bars.c },
+                riskFreePercent / 100,
+              ),
               costStress,
             });
       await writeOut(out, text);
