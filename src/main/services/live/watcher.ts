@@ -109,14 +109,17 @@ export class LiveWatcher {
 
   /** One look at every registered bot (a tick still running is awaited, not doubled). */
   tick(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        for (const bot of this.deps.bots()) await this.look(bot);
-      } finally {
-        this.running = null;
-      }
-    })();
+    // Cleared in a callback, which runs after the assignment: a tick with no bot completes at once, and
+    // clearing inside it ran before `running` was set, which then held a settled tick for good and no
+    // bot added later was ever looked at again.
+    this.running ??= this.lookAtAll().finally(() => {
+      this.running = null;
+    });
     return this.running;
+  }
+
+  private async lookAtAll(): Promise<void> {
+    for (const bot of this.deps.bots()) await this.look(bot);
   }
 
   /** The last view of a bot (null before its first look). */
