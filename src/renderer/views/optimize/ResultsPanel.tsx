@@ -327,7 +327,7 @@ function SliceTable({ detail, best }: { detail: StudyDetail; best: TrialRow }) {
   const metrics = [...new Set(figures.map((f) => f.metric))];
   const slices = detail.config.slices.map((s) => s.key);
   return (
-    <table className="kv-table" data-testid="opt-best-slices">
+    <table className="kv-table opt-best-slices" data-testid="opt-best-slices">
       <thead>
         <tr>
           <th>{detail.summary.symbols ? 'on symbol' : 'on timeframe'}</th>
