@@ -7,7 +7,7 @@ import { Adwin } from '../ml/drift/adwin.ts';
 import { detectDrift } from '../ml/drift/index.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { GatedPort } from './gate.ts';
-import type { PositionPolicy } from './modes.ts';
+import { switchActions, switchPolicy, type PositionPolicy } from './modes.ts';
 import type { ParameterSet } from './parameterSet.ts';
 import { rampParameters } from './ramp.ts';
 import type { LiveFill } from './runner.ts';
@@ -429,24 +429,22 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
       };
       const switchTo = (version: number, i: number): void => {
         before = main.version;
-        // Versions only rise by push; a return to an older one is the bot's guardrail rollback, which
-        // takes the rolled-back push's policy (its position is the one to keep or flatten).
-        const policy = plan.policies?.get(version < main.version ? main.version : version) ?? 'adopt';
-        const held = context.orders.position !== 0;
-        if (policy === 'keep' && held) {
+        const policyOf = (v: number) => ({ version: v, policy: plan.policies?.get(v) ?? 'adopt' });
+        const actions = switchActions(
+          switchPolicy(policyOf(version), policyOf(main.version)),
+          context.orders.position !== 0,
+        );
+        if (actions.windDown) {
           windDown = main;
           main = decider(version, i);
         } else {
           main = { ...main, version };
           main.gate.version = version;
           main.gate.maxFraction = plan.sets.get(version)!.limits.maxPositionFraction;
-          if (policy === 'flatten') {
-            // What the old set left waiting for the next open goes with it, as in the bot (the engine
-            // hands the strategy its own broker).
-            if (context.orders instanceof Broker) context.orders.cancelAll();
-            if (held) main.gate.close();
-          }
-          waitForFlat = policy === 'no-new-entries-until-flat' && held;
+          // The engine hands the strategy its own broker.
+          if (actions.cancelWaiting && context.orders instanceof Broker) context.orders.cancelAll();
+          if (actions.close) main.gate.close();
+          waitForFlat = actions.waitForFlat;
         }
         main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));
         main.gate.noFlip = true;

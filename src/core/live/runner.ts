@@ -16,7 +16,14 @@ import {
   type DeliveryRefusal,
 } from './delivery.ts';
 import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
-import type { BotStateChange, BotStateChangeKind, HaltMode, PositionPolicy } from './modes.ts';
+import {
+  switchActions,
+  switchPolicy,
+  type BotStateChange,
+  type BotStateChangeKind,
+  type HaltMode,
+  type PositionPolicy,
+} from './modes.ts';
 import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
 import { RecentLog } from './recentLog.ts';
 import {
@@ -559,10 +566,10 @@ export class LiveRunner {
     this.rollingBack = false;
     const old = this.stateValue.active;
     const main = this.main;
-    const held = this.broker.units !== 0;
+    const actions = switchActions(push.policy, this.broker.units !== 0);
     if (main === null) {
       this.main = this.instance(push, i);
-    } else if (push.policy === 'keep' && held) {
+    } else if (actions.windDown) {
       main.gate.mode = 'exits-only';
       this.windDown = main;
       this.main = this.instance(push, i);
@@ -571,14 +578,10 @@ export class LiveRunner {
       main.strategy.reparameterize(push.set.parameters);
       main.gate.version = push.version;
       main.gate.maxFraction = push.set.limits.maxPositionFraction;
-      if (push.policy === 'flatten') {
-        // Orders the old set left waiting for the next open go with it, flat or not: the new set
-        // starts from nothing.
-        this.broker.cancelAll();
-        if (held) {
-          this.broker.close();
-          this.deciders.exitVersion = push.version;
-        }
+      if (actions.cancelWaiting) this.broker.cancelAll();
+      if (actions.close) {
+        this.broker.close();
+        this.deciders.exitVersion = push.version;
       }
     }
     if (old !== null && this.main !== null) this.main.gate.noFlip = true;
@@ -711,7 +714,7 @@ export class LiveRunner {
     if (previous === null) this.halt('no-new-entries', `ramp rolled back: ${next.reason}`);
     else {
       this.rollingBack = true;
-      this.update({ pending: { ...previous, policy: active.policy, ramp: undefined } });
+      this.update({ pending: { ...previous, policy: switchPolicy(previous, active), ramp: undefined } });
     }
   }
 

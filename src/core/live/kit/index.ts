@@ -6,7 +6,9 @@
  * 3. takes it by delivery order (decideDelivery / recordDelivery: repeats are no-ops, older versions
  *    refused; persist the ledger),
  * 4. trades the new set through a GatedPort over its own port (ramp budget, position limit, halt modes,
- *    no flip on a switch), advancing the ramp each bar with advanceRamp and rolling back on a breach.
+ *    no flip on a switch), advancing the ramp each bar with advanceRamp and rolling back on a breach,
+ * 5. on each switch does what switchActions says for the policy switchPolicy picks (a rollback runs
+ *    under the leaving push's policy; flatten cancels the old set's waiting orders even when flat).
  * LiveRunner is the whole loop on simulated fills, the worked example. Pure TypeScript: no Node APIs.
  */
 export { canonicalJson } from '../canonical.ts';
@@ -44,7 +46,15 @@ export {
   type RampState,
 } from '../ramp.ts';
 export { GatedPort, DROPPED_ORDER, type Deciders, type DayOrders, type GateMode } from '../gate.ts';
-export { HALT_MODES, POSITION_POLICIES, type HaltMode, type PositionPolicy } from '../modes.ts';
+export {
+  HALT_MODES,
+  POSITION_POLICIES,
+  switchActions,
+  switchPolicy,
+  type HaltMode,
+  type PositionPolicy,
+  type SwitchActions,
+} from '../modes.ts';
 export {
   LiveRunner,
   pushProblem,

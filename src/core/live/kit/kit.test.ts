@@ -13,6 +13,8 @@ import {
   RequestVerifier,
   sign,
   startRamp,
+  switchActions,
+  switchPolicy,
   type RampPlan,
 } from './index.ts';
 
@@ -107,5 +109,28 @@ describe('kit: a trader-built bot over its own order port', () => {
       [-1, Sizing.Units, 4],
       [1, Sizing.Close, 0],
     ]);
+  });
+});
+
+describe('kit: what a trader-built bot does on a switch, as the reference bot', () => {
+  it('flatten cancels the old set’s waiting orders flat or not, and closes only what is held', () => {
+    expect(switchActions('flatten', false)).toEqual({
+      windDown: false,
+      cancelWaiting: true,
+      close: false,
+      waitForFlat: false,
+    });
+    expect(switchActions('flatten', true)).toMatchObject({ cancelWaiting: true, close: true });
+    expect(switchActions('keep', true)).toMatchObject({ windDown: true, cancelWaiting: false });
+    expect(switchActions('no-new-entries-until-flat', true)).toMatchObject({ waitForFlat: true });
+  });
+
+  it('a guardrail rollback to an older version runs under the leaving push’s policy', () => {
+    const v1 = { version: 1, policy: 'adopt' } as const;
+    const v2 = { version: 2, policy: 'keep' } as const;
+    expect(switchPolicy(v1, v2)).toBe('keep');
+    expect(switchPolicy(v2, v1)).toBe('keep');
+    expect(switchPolicy({ version: 3, policy: 'flatten' }, v2)).toBe('flatten');
+    expect(switchPolicy(v1, null)).toBe('adopt');
   });
 });
