@@ -12,9 +12,10 @@ import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 
 /**
  * Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). 4: chunks
- * that score trials per regime (regimeSchedules in, each outcome's regimes out).
+ * that score trials per regime (regimeSchedules in, each outcome's regimes out). 5: the study's risk-free
+ * rate travels with its chunks.
  */
-export const COMPUTE_PROTOCOL_VERSION = 4;
+export const COMPUTE_PROTOCOL_VERSION = 5;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -86,6 +87,11 @@ export const trialChunkSchema = z
     trials: z
       .array(z.object({ number: z.number().int().min(0), params: z.record(z.string(), finite) }).strict())
       .min(1),
+    /**
+     * The annual risk-free rate the study measures Sharpe and Sortino against (Settings): a worker left
+     * at 0 would score the same trial differently from the coordinator's pool.
+     */
+    riskFreeRate: finite.min(0).max(0.2).optional(),
     /** A trial still running after this long is stopped and recorded as failed. */
     trialTimeLimitMs: z.number().int().positive(),
     /** Also return each trial's per-period returns on the first dataset (the study's PBO analysis). */

@@ -60,8 +60,20 @@ describe.skipIf(distributedSkip !== null)(`a study on remote workers${skipTitle}
     60_000,
   );
 
+  it('equals the local run at a non-zero risk-free rate (the rate travels with the chunks)', async () => {
+    const study = googStudy(12);
+    const atRate = { ...study, definition: { ...study.definition, riskFreePercent: 4 } };
+    const local = await runLocally(h, atRate);
+    const run = await runRemotely(h, atRate, { redisUrl: redis.url, chunkSize: 4 });
+    expect(run.trials.map(strip)).toEqual(local.map(strip));
+    // The rate was applied: the same trials at 0 % have other Sharpe ratios.
+    const sharpe = (trials: TrialRecord[]) => trials.map((t) => t.metrics?.['sharpeRatio']);
+    expect(sharpe(run.trials)).not.toEqual(sharpe(await runLocally(h, study)));
+  }, 60_000);
+
   it('a walk-forward equals the local run window by window, its test windows computed on the workers too', async () => {
-    const job = googWalkForward();
+    // At a non-zero risk-free rate, which the workers must apply as this machine's pool does.
+    const job = { ...googWalkForward(), riskFreePercent: 4 };
     const here = { pool: h.pool, bars: null, windows: null, events: h.events };
     const local = await runWalkForwardJob(job, here);
     // A pool that refuses every task: nothing of the distributed run may compute on this machine.

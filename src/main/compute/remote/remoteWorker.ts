@@ -126,6 +126,7 @@ class Sandbox {
       periodReturns: chunk.periodReturns === true,
       equity: chunk.equity === true,
       ...(chunk.regimeSchedules === undefined ? {} : { regimeSchedules: chunk.regimeSchedules }),
+      ...(chunk.riskFreeRate === undefined ? {} : { riskFreeRate: chunk.riskFreeRate }),
       ...(chunk.userStrategy === undefined ? {} : { userStrategy: chunk.userStrategy }),
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {

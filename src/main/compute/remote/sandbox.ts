@@ -77,6 +77,7 @@ process.on('message', (message: SandboxRequest) => {
           dataset,
           strategy: withRefParams(message.strategy, message.params),
           options: message.options,
+          ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
         }) as BacktestOutput;
         return { ok: true, metrics: { ...run.metrics }, equity: run.equity };
       } catch (error) {
@@ -89,6 +90,7 @@ process.on('message', (message: SandboxRequest) => {
       strategy: message.strategy,
       paramSets: [message.params],
       options: message.options,
+      ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
       periodReturns: message.periodReturns && i === 0,
     }) as TrialsOutput;
     const outcome = output.outcomes[0]!;

@@ -11,6 +11,7 @@ export type SandboxRequest =
       readonly datasets: readonly string[];
       readonly strategy: StrategyRef;
       readonly options: RemoteBacktestOptions;
+      readonly riskFreeRate?: number;
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;
       readonly equity: boolean;

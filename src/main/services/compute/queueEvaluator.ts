@@ -359,6 +359,7 @@ export class QueueEvaluator implements Evaluator {
         datasets: this.fingerprints,
         strategy: this.settings.strategy,
         options: remoteOptions(this.settings),
+        ...(this.settings.riskFreeRate === undefined ? {} : { riskFreeRate: this.settings.riskFreeRate }),
         trials: runnable,
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,
         ...(extra === 'period-returns' ? { periodReturns: true } : {}),
