@@ -119,4 +119,49 @@ describe('the compare set', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('a trial of a several-symbol study names the symbols it was scored on and whose curve is drawn', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const market = createSyntheticMarket(DEMO_MARKET);
+      const [a, b] = [market.generate(1), market.generate(2)];
+      for (const series of [a, b]) await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const started = await h.service.start(
+        requestSchemas['optimize:start'].input.parse({
+          name: 'two',
+          strategy: 'sma-cross',
+          data: {
+            symbols: [a.symbol, b.symbol],
+            start: Date.UTC(2023, 0, 1),
+            end: Date.UTC(2023, 2, 1),
+            timeframes: ['1h'],
+            aggregation: 'worst',
+          },
+          space: ['fast=5:10:5', 'slow=20:30:10'],
+          sampler: 'grid',
+          objectives: [{ metric: 'sharpeRatio' }],
+          trials: 4,
+          seed: 3,
+        }),
+      );
+      const trial = (await h.service.wait(started.studyId)).trials.find((t) => t.status === 'complete')!;
+      const handlers = createCompareHandlers({
+        db: h.db,
+        bars: h.bars,
+        pool: h.pool,
+        jobs: { events: h.events },
+      });
+      await handlers['compare:pin'](
+        requestSchemas['compare:pin'].input.parse({
+          source: { kind: 'trial', studyId: started.studyId, trial: trial.number },
+        }),
+      );
+      const [pin] = (await handlers['compare:list']({})) as Array<{ result: { notes: string[] } }>;
+      expect(pin!.result.notes).toContain(
+        `the study scored ${a.symbol}+${b.symbol} together (worst); the curve is ${a.symbol}'s`,
+      );
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });

@@ -143,7 +143,7 @@ export class CompareService {
     const notes: string[] = [];
     if (data.datasets.length > 1)
       notes.push(
-        `the study scored ${data.datasets.map((d) => d.timeframe).join('+')} together (${definition.aggregation}); the curve is ${first.timeframe}'s`,
+        `the study scored ${data.datasets.map((d) => d.label).join('+')} together (${definition.aggregation}); the curve is ${first.label}'s`,
       );
     if (data.holdout !== undefined)
       notes.push('the held-out bars are not in the curve (the search never saw them)');
