@@ -347,14 +347,12 @@ describe('walk-forward cancel', () => {
       const progress: JobProgress[] = [];
       const done: unknown[] = [];
       const jobs = new JobRegistry();
-      // Cancelled as the first window's progress is told: a small study runs in-process, fast enough that
-      // a poll of the progress from outside could find the whole run finished.
+      // Cancelled once the first window is stored: a small study runs in-process, fast enough that a poll
+      // from outside could find the whole run finished, and progress events are throttled (one per 100 ms),
+      // so on a fast machine the first window's own event may never be sent.
       let cancelled: boolean | undefined;
       h.events.subscribe((channel, payload) => {
-        if (channel === 'job:progress') {
-          progress.push(payload as JobProgress);
-          if (cancelled === undefined && (payload as JobProgress).done >= 1) cancelled = jobs.cancel(jobId);
-        }
+        if (channel === 'job:progress') progress.push(payload as JobProgress);
         if (channel === 'job:done') done.push(payload);
       });
       const request = requestSchemas['walkforward:run'].input.parse({
@@ -373,7 +371,12 @@ describe('walk-forward cancel', () => {
         trials: 8,
         windows: { train: 60, test: 30, step: 30 },
       });
-      const kept = new WalkForwardRepository(h.db);
+      const kept = new (class extends WalkForwardRepository {
+        override async saveWindow(...args: Parameters<WalkForwardRepository['saveWindow']>): Promise<void> {
+          await super.saveWindow(...args);
+          cancelled ??= jobs.cancel(jobId);
+        }
+      })(h.db);
       const run = runWalkForwardJob(walkForwardJobFrom(request), {
         pool: h.pool,
         bars: h.bars,
