@@ -16,6 +16,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { EventBus } from '../events.ts';
 import { LiveWatcher } from './watcher.ts';
+import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
 
 const SECRET = 'bot-changes-secret-7d1e0b55a2';
 const HEARTBEAT = { timeoutMs: 30_000, mode: 'no-new-entries' } as const;
@@ -36,15 +37,7 @@ const runnerOptions: LiveRunnerOptions = {
   now: () => clock,
 };
 const feed = (n: number): void => {
-  for (const end = fed + n; fed < end; fed++)
-    runner.onBar({
-      t: bars.t[fed],
-      o: bars.o[fed],
-      h: bars.h[fed],
-      l: bars.l[fed],
-      c: bars.c[fed],
-      v: bars.v[fed],
-    });
+  for (const end = fed + n; fed < end; fed++) runner.onBar(liveBarAt(bars, fed));
 };
 const serve = async (port?: number): Promise<void> => {
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT, port });

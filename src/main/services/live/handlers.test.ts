@@ -20,6 +20,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { dispatch } from '../dispatch.ts';
 import { createServices, type Services } from '../services.ts';
+import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
 
 const SECRET = 'live-handlers-secret-5f3a9c0e71';
 const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
@@ -45,15 +46,7 @@ const call = async <K extends RequestChannel>(
   return answer as RequestOutput<K>;
 };
 const feed = (bars: number): void => {
-  for (const end = fed + bars; fed < end; fed++)
-    runner.onBar({
-      t: botBars.t[fed],
-      o: botBars.o[fed],
-      h: botBars.h[fed],
-      l: botBars.l[fed],
-      c: botBars.c[fed],
-      v: botBars.v[fed],
-    });
+  for (const end = fed + bars; fed < end; fed++) runner.onBar(liveBarAt(botBars, fed));
 };
 
 beforeAll(async () => {

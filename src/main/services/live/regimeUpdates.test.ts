@@ -22,6 +22,7 @@ import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
 import { createLiveHandlers, type LiveService } from './handlers.ts';
+import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
 
 const SECRET = 'regime-updates-secret-0123456789';
 const DAY = 86_400_000;
@@ -42,14 +43,7 @@ const call = (channel: string, input: unknown): Promise<unknown> =>
 /** Feeds daily bars to the bot, the watcher looking every 25 (as its poll would meanwhile). */
 async function feed(count: number): Promise<void> {
   for (const end = fed + count; fed < end; fed++) {
-    runner.onBar({
-      t: bars.t[fed]!,
-      o: bars.o[fed]!,
-      h: bars.h[fed]!,
-      l: bars.l[fed]!,
-      c: bars.c[fed]!,
-      v: bars.v[fed]!,
-    });
+    runner.onBar(liveBarAt(bars, fed));
     if (fed % 25 === 24) await live.watcher.tick();
   }
   await live.watcher.tick();

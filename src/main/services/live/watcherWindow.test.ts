@@ -12,6 +12,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { EventBus } from '../events.ts';
 import { LiveWatcher } from './watcher.ts';
+import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
 
 const SECRET = 'watcher-window-secret-3f9a1c77e0';
 const HEARTBEAT = { timeoutMs: 1e12, mode: 'no-new-entries' } as const;
@@ -24,15 +25,7 @@ let fed = 0;
 const saved = process.env['REGIMEN_BOT_SECRET'];
 
 const feed = (n: number): void => {
-  for (const end = fed + n; fed < end; fed++)
-    runner.onBar({
-      t: bars.t[fed],
-      o: bars.o[fed],
-      h: bars.h[fed],
-      l: bars.l[fed],
-      c: bars.c[fed],
-      v: bars.v[fed],
-    });
+  for (const end = fed + n; fed < end; fed++) runner.onBar(liveBarAt(bars, fed));
 };
 const withDesk = async <T>(work: (desk: LiveDesk) => Promise<T>): Promise<T> => {
   const audit = await AuditLog.open(auditLogPath(dir));
