@@ -6,7 +6,7 @@
  * fetched once by fingerprint, see main/compute/remote).
  */
 import { z } from 'zod';
-import type { RegimeRunScores } from '../core/regime/perRegime.ts';
+import { regimeScoreOf, type RegimeRunScores } from '../core/regime/perRegime.ts';
 import { strategyRefSchema } from './schemas.ts';
 import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 
@@ -187,16 +187,7 @@ function encodeRegimes(run: RegimeRunScores): object {
 function decodeRegimes(run: z.output<typeof regimeRunSchema>): RegimeRunScores {
   return {
     startIndex: run.startIndex,
-    scores: run.scores.map((score) => {
-      const m = decodeRecord(score);
-      return {
-        bars: m['bars']!,
-        sharpeRatio: m['sharpeRatio']!,
-        totalReturn: m['totalReturn']!,
-        trades: m['trades']!,
-        winRate: m['winRate']!,
-      };
-    }),
+    scores: run.scores.map((score) => regimeScoreOf(decodeRecord(score))),
     ...(run.metrics === undefined ? {} : { metrics: run.metrics.map(decodeRecord) }),
   };
 }

@@ -39,6 +39,17 @@ export interface RegimeScore {
   readonly winRate: number;
 }
 
+/** A regime's score read back from a metric record holding its fields (combined, or off the wire). */
+export function regimeScoreOf(m: Readonly<Record<string, number>>): RegimeScore {
+  return {
+    bars: m['bars']!,
+    sharpeRatio: m['sharpeRatio']!,
+    totalReturn: m['totalReturn']!,
+    trades: m['trades']!,
+    winRate: m['winRate']!,
+  };
+}
+
 export const REGIME_SCORE_METRICS = ['sharpeRatio', 'totalReturn'] as const;
 export type RegimeScoreMetric = (typeof REGIME_SCORE_METRICS)[number];
 
@@ -307,13 +318,7 @@ export function candidateScores(
       runs.map((run) => ({ ...run.scores[k]! })),
       'trades',
     );
-    return {
-      bars: m['bars']!,
-      sharpeRatio: m['sharpeRatio']!,
-      totalReturn: m['totalReturn']!,
-      trades: m['trades']!,
-      winRate: m['winRate']!,
-    };
+    return regimeScoreOf(m);
   });
   const base = {
     params,
