@@ -11,6 +11,10 @@ import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { requestSchemas, type RequestChannel, type RequestInput } from '../../src/shared/contract.ts';
 import { MAX_PINS } from '../../src/shared/compareChoices.ts';
 import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
+import { CompareService } from '../../src/main/services/compare/compareService.ts';
+import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
+import { ComparePinsRepository } from '../../src/main/store/comparePinsRepository.ts';
+import { PinSource } from '../../src/shared/compareContract.ts';
 import { optimizeHarness } from '../support/studies.ts';
 
 describe('the compare set', () => {
@@ -164,4 +168,101 @@ describe('the compare set', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('a study deleted while its pin is read says it was deleted, not that its trial is missing', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
+      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const started = await h.service.start(
+        requestSchemas['optimize:start'].input.parse({
+          name: 'raced',
+          strategy: 'sma-cross',
+          data: {
+            symbol: series.symbol,
+            start: Date.UTC(2023, 0, 1),
+            end: Date.UTC(2023, 1, 1),
+            timeframes: ['1h'],
+          },
+          space: ['fast=5:10:5', 'slow=20:30:10'],
+          sampler: 'grid',
+          objectives: [{ metric: 'sharpeRatio' }],
+          trials: 4,
+          seed: 3,
+        }),
+      );
+      const trial = (await h.service.wait(started.studyId)).trials.find((t) => t.status === 'complete')!;
+      const real = studyRecords(h.db);
+      // The delete lands exactly between reading the study and reading its trials.
+      const racing: StudyRecords = Object.assign(Object.create(real) as StudyRecords, {
+        get: async (id: string) => {
+          const study = await real.get(id);
+          await real.delete(id);
+          return study;
+        },
+      });
+      const service = new CompareService({
+        pins: new ComparePinsRepository(h.db, PinSource),
+        studies: racing,
+        bars: h.bars,
+        executor: h.pool,
+        backtest: () => Promise.reject(new Error('no backtest here')),
+      });
+      await new CompareService({
+        pins: new ComparePinsRepository(h.db, PinSource),
+        studies: real,
+        bars: h.bars,
+        executor: h.pool,
+        backtest: () => Promise.reject(new Error('no backtest here')),
+      }).pin({ source: { kind: 'trial', studyId: started.studyId, trial: trial.number } });
+      const [pin] = await service.list();
+      expect(pin!.result).toEqual({ ok: false, error: `study ${started.studyId} was deleted` });
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('derives several pins at once (a bounded few), each answered in pinning order', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      let running = 0;
+      let most = 0;
+      const service = new CompareService({
+        pins: new ComparePinsRepository(h.db, PinSource),
+        studies: studyRecords(h.db),
+        bars: h.bars,
+        executor: h.pool,
+        backtest: async (request) => {
+          running++;
+          most = Math.max(most, running);
+          // Later pins finish first: the answers must still come in pinning order.
+          await new Promise((resolve) => setTimeout(resolve, 20 - request.params['fast']!));
+          running--;
+          const fast = request.params['fast']!;
+          return {
+            symbol: request.symbol,
+            timeframe: request.timeframe,
+            strategy: request.strategy,
+            params: request.params,
+            equity: { t: [0, 1], value: [10_000, 10_000 + fast] },
+            metrics: { finalEquity: 10_000 + fast },
+          } as unknown as Awaited<ReturnType<ConstructorParameters<typeof CompareService>[0]['backtest']>>;
+        },
+      });
+      const request = { symbol: 'X', timeframe: '1d' as const, strategy: 'sma-cross', cash: 10_000 };
+      for (let fast = 1; fast <= MAX_PINS; fast++)
+        await service.pin({
+          label: `f${fast}`,
+          source: PinSource.parse({ kind: 'backtest', request: { ...request, params: { fast, slow: 40 } } }),
+        });
+      const listed = await service.list();
+      expect(listed.map((p) => p.label)).toEqual(Array.from({ length: MAX_PINS }, (_, i) => `f${i + 1}`));
+      expect(listed.map((p) => (p.result.ok ? p.result.equity.value.at(-1) : null))).toEqual(
+        Array.from({ length: MAX_PINS }, (_, i) => 10_001 + i),
+      );
+      expect(most).toBe(3);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -16,6 +16,10 @@ import { thinEquityCurve } from '../equityCurve.ts';
 import { finiteOrNull } from '../payloads.ts';
 import type { StudyRecords } from '../optimize/studyRecords.ts';
 import { studyReplay } from '../optimize/studyReplay.ts';
+import { mapBounded } from '../mapBounded.ts';
+
+/** Pins derived at once when the set is read (see list). */
+const DERIVE_AT_ONCE = 3;
 
 const paramsText = (params: Readonly<Record<string, number>>): string =>
   Object.entries(params)
@@ -63,10 +67,12 @@ export class CompareService {
   /** Every pin with its curve and metrics derived now (or why that failed), in pinning order. */
   async list(): Promise<ComparedPin[]> {
     const pins = await this.deps.pins.list();
-    const out: ComparedPin[] = [];
-    // One after the other: each may take the pool's threads, and the set is at most MAX_PINS long.
-    for (const pin of pins) out.push({ ...pin, result: await this.derive(pin.source) });
-    return out;
+    // A few at once: the pool queues their tasks anyway, so more would only hold more bars in memory
+    // at once; one at a time left the pool idle while a pin loaded its bars or read its study.
+    return mapBounded(pins, DERIVE_AT_ONCE, async (pin) => ({
+      ...pin,
+      result: await this.derive(pin.source),
+    }));
   }
 
   async unpin(pinId: string): Promise<{ pinId: string; removed: true }> {
@@ -105,6 +111,14 @@ export class CompareService {
     }
   }
 
+  /** The study a pin names; a study no longer stored is said to be deleted, not "not found". */
+  private studyOf(studyId: string): ReturnType<StudyRecords['get']> {
+    return this.deps.studies.get(studyId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw new Error(`study ${studyId} was deleted`);
+      throw error;
+    });
+  }
+
   private async deriveBacktest(
     request: Extract<PinSource, { kind: 'backtest' }>['request'],
   ): Promise<ComparedResult> {
@@ -128,12 +142,13 @@ export class CompareService {
    * reproduces (verify-provenance checks exactly that).
    */
   private async deriveTrial(source: Extract<PinSource, { kind: 'trial' }>): Promise<ComparedResult> {
-    const study = await this.deps.studies.get(source.studyId).catch((error: unknown) => {
-      if (error instanceof NotFoundError) throw new Error(`study ${source.studyId} was deleted`);
-      throw error;
-    });
+    const study = await this.studyOf(source.studyId);
     const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
-    if (trial === undefined) throw new Error(`study ${study.name} has no trial ${source.trial} any more`);
+    if (trial === undefined) {
+      // Deleted between the two reads (a delete takes the study and its trials at once): say so.
+      await this.studyOf(source.studyId);
+      throw new Error(`study ${study.name} has no trial ${source.trial} any more`);
+    }
     const { evaluator, data } = await studyReplay(study, this.deps.bars, this.deps.executor);
     const equity = await evaluator.equity(trial.params);
     const first = data.datasets[0]!;
