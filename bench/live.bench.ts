@@ -20,6 +20,7 @@ import { LiveRunner } from '../src/core/live/runner.ts';
 import { STRATEGIES } from '../src/core/strategy/registry.ts';
 import { BotClient } from '../src/main/livebot/botClient.ts';
 import { startReferenceBot, writeState } from '../src/main/livebot/referenceBot.ts';
+import { liveBarAt } from '../src/core/live/liveBar.test-util.ts';
 
 const SECRET = 'bench-secret-0123456789abcdef';
 const PUSHES = 200;
@@ -89,8 +90,7 @@ export async function runLiveBench(): Promise<void> {
     const bars = randomWalkBars(n, 3);
     const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: n });
     runner.apply({ changeId: 'c', version: 1, hash: set(10).hash, set: set(10), policy: 'adopt' });
-    const feed = (i: number) =>
-      runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+    const feed = (i: number) => runner.onBar(liveBarAt(bars, i));
     for (let i = 0; i < n - LAST; i++) feed(i);
     let started = performance.now();
     for (let i = n - LAST; i < n; i++) feed(i);
@@ -126,8 +126,7 @@ function stateWrites(): void {
       const bars = randomWalkBars(n, 7);
       const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: n });
       runner.apply({ changeId: 'c', version: 1, hash: set(10).hash, set: set(10), policy: 'adopt' });
-      const feed = (i: number) =>
-        runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+      const feed = (i: number) => runner.onBar(liveBarAt(bars, i));
       for (let i = 0; i < n - LAST; i++) feed(i);
       const writes: number[] = [];
       const barTimes: number[] = [];

@@ -26,6 +26,7 @@ import {
 } from '../../src/shared/contract.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import { HOST_END, HOST_START, HOST_SYMBOL, servicesOnTempDir } from '../support/serviceHost.ts';
+import { liveBarAt } from '../../src/core/live/liveBar.test-util.ts';
 
 const KEY_ID = 'PKCONTRACTOUT0042';
 const SECRET = 'contract-outputs-secret-7731';
@@ -57,8 +58,7 @@ beforeAll(async () => {
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 100, heartbeat: HEARTBEAT });
   bot = await startBotServer({ runner, secret: BOT_SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
   const bars = randomWalkBars(10, 1);
-  for (let i = 0; i < 10; i++)
-    runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+  for (let i = 0; i < 10; i++) runner.onBar(liveBarAt(bars, i));
   ({ dir, services } = await servicesOnTempDir('regimen-contract-outputs-', {
     env: { REGIMEN_BOT_SECRET: BOT_SECRET },
     alpaca: { dataBaseUrl: fake.url, requestsPerMinute: 6_000 },

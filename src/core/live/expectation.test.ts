@@ -8,6 +8,7 @@ import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet, type ParameterSet } fro
 import type { PositionPolicy } from './modes.ts';
 import type { RampPlan } from './ramp.ts';
 import { LiveRunner, type LiveFill } from './runner.ts';
+import { liveBarAt } from './liveBar.test-util.ts';
 
 function smaSet(fast: number, slow: number): ParameterSet {
   return sealParameterSet({
@@ -33,8 +34,7 @@ function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt', swit
     [2, smaSet(5, 20)],
   ]);
   const feed = (from: number, to: number) => {
-    for (let i = from; i < to; i++)
-      runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+    for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
   };
   feed(0, 80);
   runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
@@ -243,8 +243,7 @@ describe('liveExpectation: a ramp that moves interpolable parameters', () => {
     };
     const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
     const feed = (from: number, to: number) => {
-      for (let i = from; i < to; i++)
-        runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+      for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
     };
     runner.apply({ changeId: 'c1', version: 1, hash: sets.get(1)!.hash, set: sets.get(1)!, policy: 'adopt' });
     feed(0, 300);

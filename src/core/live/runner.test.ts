@@ -24,6 +24,7 @@ import {
   type PositionPolicy,
 } from './runner.ts';
 import { SWITCH_CASES } from '../engine/switchCases.test-util.ts';
+import { liveBarAt } from './liveBar.test-util.ts';
 
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
 
@@ -63,8 +64,7 @@ function push(
 }
 
 function feed(runner: LiveRunner, bars: Bars, from: number, to: number): void {
-  for (let i = from; i < to; i++)
-    runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+  for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
 }
 
 const newRunner = (state?: LiveBotState, capacity = 3000): LiveRunner =>

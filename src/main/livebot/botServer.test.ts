@@ -10,6 +10,7 @@ import { BOT_PATHS, MAX_REPORT_BARS, MAX_REPORT_FILLS, type ApplyRequest } from 
 import { BotClient, BotRequestError } from './botClient.ts';
 import { botReports, startBotServer, type BotServer } from './botServer.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'test-bot-secret-0123456789abcdef';
 const HEARTBEAT = { timeoutMs: 60_000, mode: 'no-new-entries' } as const;
@@ -34,8 +35,7 @@ function applyRequest(version: number, fast: number, extra: Partial<ApplyRequest
 }
 
 const feed = (runner: LiveRunner, from: number, to: number): void => {
-  for (let i = from; i < to; i++)
-    runner.onBar({ t: bars.t[i], o: bars.o[i], h: bars.h[i], l: bars.l[i], c: bars.c[i], v: bars.v[i] });
+  for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
 };
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -126,8 +126,7 @@ describe('bot server: the signed protocol on loopback', () => {
     const request = applyRequest(1, 2);
     const set = sealParameterSet({ ...request.set, parameters: { fast: 2, slow: 3 } });
     expect(runner.apply({ ...request, hash: set.hash, set })).toMatchObject({ kind: 'accepted' });
-    for (let i = 0; i < long.t.length; i++)
-      runner.onBar({ t: long.t[i], o: long.o[i], h: long.h[i], l: long.l[i], c: long.c[i], v: long.v[i] });
+    for (let i = 0; i < long.t.length; i++) runner.onBar(liveBarAt(long, i));
     const total = runner.fillRecord.total;
     expect(total).toBeGreaterThan(3 * MAX_REPORT_FILLS);
     expect(runner.fills.length).toBeLessThan(2_000);

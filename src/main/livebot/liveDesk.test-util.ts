@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApprovalPolicy } from '../../core/live/approvalPolicy.ts';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
-import type { Bars } from '../../core/data/bars.ts';
-import type { HeartbeatPolicy, LiveBar } from '../../core/live/runner.ts';
+import type { HeartbeatPolicy } from '../../core/live/runner.ts';
 import type { ParameterSet, PreTradeLimits } from '../../core/live/parameterSet.ts';
 import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
@@ -17,11 +16,6 @@ import { BotClient } from './botClient.ts';
 import { approve, propose, push, type LiveDesk } from './liveDesk.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 import { RegimeUpdater } from './regimeUpdater.ts';
-
-/** Bar `i` of `bars` as the live runner takes it (what a feed sends the bot). */
-export function liveBarAt(bars: Bars, i: number): LiveBar {
-  return { t: bars.t[i]!, o: bars.o[i]!, h: bars.h[i]!, l: bars.l[i]!, c: bars.c[i]!, v: bars.v[i]! };
-}
 
 /** A reference bot on a fast random-walk replay and a desk with its own audit trail, for desk tests. */
 export interface DeskFixture {

@@ -12,6 +12,7 @@ import {
 } from './liveDesk.test-util.ts';
 import type { ReferenceBot } from './referenceBot.ts';
 import type { RegimeUpdater, UpdateOutcome } from './regimeUpdater.ts';
+import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'regime-secret-0123456789abcdef';
 const DAY = 86_400_000;
@@ -44,8 +45,7 @@ async function replay(
   const bars = randomWalkBars(days, 8, { stepMs: DAY, volatility: 0.012 });
   const outcomes: UpdateOutcome[] = [];
   for (let i = 0; i < days; i++) {
-    const { t, o, h, l, c, v } = bars;
-    const outcome = await updater.onBar({ t: t[i]!, o: o[i]!, h: h[i]!, l: l[i]!, c: c[i]!, v: v[i]! });
+    const outcome = await updater.onBar(liveBarAt(bars, i));
     if (outcome === null) continue;
     outcomes.push(outcome);
     if (last(outcome)) break;

@@ -16,7 +16,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { EventBus } from '../events.ts';
 import { LiveWatcher } from './watcher.ts';
-import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
+import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'bot-changes-secret-7d1e0b55a2';
 const HEARTBEAT = { timeoutMs: 30_000, mode: 'no-new-entries' } as const;

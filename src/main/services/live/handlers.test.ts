@@ -20,7 +20,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { dispatch } from '../dispatch.ts';
 import { createServices, type Services } from '../services.ts';
-import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
+import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'live-handlers-secret-5f3a9c0e71';
 const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;

@@ -22,7 +22,7 @@ import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
 import { createLiveHandlers, type LiveService } from './handlers.ts';
-import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
+import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'regime-updates-secret-0123456789';
 const DAY = 86_400_000;

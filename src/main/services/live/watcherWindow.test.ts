@@ -12,7 +12,7 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { EventBus } from '../events.ts';
 import { LiveWatcher } from './watcher.ts';
-import { liveBarAt } from '../../livebot/liveDesk.test-util.ts';
+import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'watcher-window-secret-3f9a1c77e0';
 const HEARTBEAT = { timeoutMs: 1e12, mode: 'no-new-entries' } as const;
