@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { SIGNATURE_HEADERS } from '../core/live/signing.ts';
+import { BOT_PROTOCOL } from '../core/live/kit/status.ts';
 import { BOT_STATE_CHANGE_KINDS, HALT_MODES, POSITION_POLICIES } from '../core/live/modes.ts';
 import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
+import { MAX_REPORT_BARS, MAX_REPORT_FILLS } from '../core/live/kit/reports.ts';
 
-export const BOT_PROTOCOL = 'regimen-bot/1';
-export { SIGNATURE_HEADERS };
+export { BOT_PROTOCOL, SIGNATURE_HEADERS };
 
 export const BOT_PATHS = {
   apply: '/v1/apply',
@@ -205,12 +206,8 @@ export const FillSchema = z
   })
   .strict();
 
-/**
- * The most fills and bars one reports answer carries: a bot that ran for months, asked from 0, answers
- * in pages (the caller asks again from `nextFill` and from the bars it has).
- */
-export const MAX_REPORT_FILLS = 1_000;
-export const MAX_REPORT_BARS = 5_000;
+/** The page sizes of a reports answer (the kit's report builder pages by them). */
+export { MAX_REPORT_BARS, MAX_REPORT_FILLS };
 
 export const ReportsSchema = z
   .object({
@@ -248,6 +245,11 @@ export const ReportsSchema = z
             version: z.int(),
             /** The active set's ramp budget at this bar, (0, 1] (absent: 1, no ramp). */
             budget: z.number().gt(0).lte(1).optional(),
+            /**
+             * Units held at this bar's close (negative: short). Optional: with it a shadow that starts
+             * after bars the bot dropped resumes from the bot's position instead of flat.
+             */
+            position: finite.optional(),
           })
           .strict(),
       )

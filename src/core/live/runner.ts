@@ -239,6 +239,11 @@ export class LiveRunner {
   readonly versions: Int32Array;
   /** The active set's ramp budget at each bar (1 outside a ramp), for the same shadow backtest. */
   readonly budgets: Float64Array;
+  /**
+   * Units held at each bar's close: where a shadow backtest that starts after bars it never saw (a
+   * dropped window, a restart) resumes, instead of starting flat beside a bot that is not.
+   */
+  readonly positions: Float64Array;
   private readonly exitLog: RecentLog<LiveExit>;
   private fillLog: RecentLog<LiveFill>;
   private length = 0;
@@ -271,6 +276,7 @@ export class LiveRunner {
     this.equity = new Float64Array(config.capacity);
     this.versions = new Int32Array(config.capacity);
     this.budgets = new Float64Array(config.capacity);
+    this.positions = new Float64Array(config.capacity);
     this.cache = new IndicatorCache(this.bars, undefined, { growing: true });
     this.options = config.backtest ?? {};
     this.brokerOptions = resolveOptions(this.options, 'regimen');
@@ -448,6 +454,7 @@ export class LiveRunner {
     const { cash, units } = this.broker;
     for (let k = 0; k < count; k++) this.equity[k] = cash + units * this.bars.c[k];
     this.budgets.fill(1, 0, count);
+    this.positions.fill(units, 0, count);
     this.offset = first;
     this.length = count;
     // The restored account counted its entry back from the bar before the buffer: now its last bar.
@@ -493,6 +500,7 @@ export class LiveRunner {
     if (this.brokerOptions.fillAtClose && broker.pendingCount > 0) broker.processClose(i);
     if (main !== null) main.gate.noFlip = false;
     this.equity[i] = broker.cash + broker.units * c[i];
+    this.positions[i] = broker.units;
     this.recordExits();
     if (broker.units !== 0 && Math.sign(broker.units) !== Math.sign(unitsBefore))
       this.positionVersion = this.deciders.entryVersion;
@@ -551,6 +559,7 @@ export class LiveRunner {
     this.equity.copyWithin(0, count, this.length);
     this.versions.copyWithin(0, count, this.length);
     this.budgets.copyWithin(0, count, this.length);
+    this.positions.copyWithin(0, count, this.length);
     this.cache.slide(count);
     this.broker.shiftBars(count);
     for (const instance of [this.main, this.windDown]) {

@@ -8,7 +8,8 @@ import { LiveRunner } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { BOT_PATHS, MAX_REPORT_BARS, MAX_REPORT_FILLS, type ApplyRequest } from '../../shared/botProtocol.ts';
 import { BotClient, BotRequestError } from './botClient.ts';
-import { botReports, startBotServer, type BotServer } from './botServer.ts';
+import { buildReports } from '../../core/live/kit/reports.ts';
+import { startBotServer, type BotServer } from './botServer.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
 
@@ -136,7 +137,7 @@ describe('bot server: the signed protocol on loopback', () => {
     const seen: number[] = [];
     let next = 0;
     for (let page = 0; page < 5 && next < total; page++) {
-      const reports = botReports(runner, next, long.t.length);
+      const reports = buildReports(runner, runner.fillRecord, next, long.t.length);
       expect(reports.fills.length).toBeLessThanOrEqual(MAX_REPORT_FILLS);
       const first = Math.max(next, runner.firstFill);
       reports.fills.forEach((_, k) => seen.push(first + k));
@@ -144,8 +145,8 @@ describe('bot server: the signed protocol on loopback', () => {
     }
     expect(next).toBe(total);
     expect(seen).toEqual(Array.from({ length: seen.length }, (_, k) => runner.firstFill + k));
-    expect(botReports(runner, total, 0).bars).toHaveLength(MAX_REPORT_BARS);
-    expect(botReports(runner, total, 11_000).bars).toHaveLength(1_000);
+    expect(buildReports(runner, runner.fillRecord, total, 0).bars).toHaveLength(MAX_REPORT_BARS);
+    expect(buildReports(runner, runner.fillRecord, total, 11_000).bars).toHaveLength(1_000);
   });
 
   it('halt and resume change what the status reports', async () => {
@@ -200,7 +201,7 @@ describe('reference bot: restart and secrecy', () => {
     await first.close();
     const killedAt = first.runner.barsSeen;
     expect(first.runner.position).not.toBe(0);
-    const before = botReports(first.runner, 0, 0);
+    const before = buildReports(first.runner, first.runner.fillRecord, 0, 0);
 
     const second = await start();
     open.push(second);

@@ -1,18 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { rampBudget } from '../../core/live/ramp.ts';
-import type { RecentLog } from '../../core/live/recentLog.ts';
-import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../../core/live/runner.ts';
+import { buildReports } from '../../core/live/kit/reports.ts';
+import { bookOf, buildStatus, type BotBook } from '../../core/live/kit/status.ts';
+import type { HeartbeatPolicy, LiveRunner } from '../../core/live/runner.ts';
 import { RequestVerifier, SIGNATURE_HEADERS, type Refusal } from '../../core/live/signing.ts';
 import {
   ApplyRequestSchema,
   BOT_PATHS,
-  BOT_PROTOCOL,
   HaltRequestSchema,
   HeartbeatRequestSchema,
-  MAX_REPORT_BARS,
-  MAX_REPORT_FILLS,
   ResumeRequestSchema,
   type BotReports,
   type BotStatus,
@@ -41,42 +38,8 @@ export interface BotServerOptions {
   readonly now?: () => number;
 }
 
-/** What status and reports say the bot holds and executed. */
-export interface BotBook {
-  readonly position: number;
-  readonly averageEntryPrice: number;
-  readonly cash: number;
-  readonly equity: number;
-  readonly fills: RecentLog<LiveFill>;
-}
-
-/** The runner's simulated book, for a bot that fills on its own. */
-export function simulatedBook(runner: LiveRunner): BotBook {
-  return bookOf(runner, () => runner.lastEquity, runner.fillRecord);
-}
-
-/** A book over an account read live: its position, average entry and cash as they are when asked. */
-export function bookOf(
-  account: { readonly position: number; readonly averageEntryPrice: number; readonly cash: number },
-  equity: () => number,
-  fills: RecentLog<LiveFill>,
-): BotBook {
-  return {
-    get position() {
-      return account.position;
-    },
-    get averageEntryPrice() {
-      return account.averageEntryPrice;
-    },
-    get cash() {
-      return account.cash;
-    },
-    get equity() {
-      return equity();
-    },
-    fills,
-  };
-}
+// The reference bot's book is the kit's, as a trader's bot builds it.
+export { bookOf, type BotBook };
 
 export interface BotServer {
   readonly url: string;
@@ -191,7 +154,12 @@ function route(
     case `GET ${BOT_PATHS.status}`:
       return botStatus(options);
     case `GET ${BOT_PATHS.reports}`:
-      return botReports(runner, count(url, 'fillsFrom'), count(url, 'barsFrom'), options.book?.fills);
+      return buildReports(
+        runner,
+        options.book?.fills ?? runner.fillRecord,
+        count(url, 'fillsFrom'),
+        count(url, 'barsFrom'),
+      ) satisfies BotReports;
     case `POST ${BOT_PATHS.apply}`: {
       const push = parse(ApplyRequestSchema, body);
       const outcome = runner.apply({ ...push, hash: push.set.hash });
@@ -251,88 +219,8 @@ function count(url: URL, name: string): number {
   return value;
 }
 
-export function botStatus(
-  options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat' | 'book'>,
-): BotStatus {
-  const { runner, symbol, heartbeat } = options;
-  const book = options.book ?? simulatedBook(runner);
-  const { active, pending, ledger, ramp, halt, dailyLoss } = runner.state;
-  const ref = (push: typeof active) =>
-    push === null ? null : { version: push.version, changeId: push.changeId, hash: push.set.hash };
-  const plan = active?.ramp;
-  return {
-    protocol: BOT_PROTOCOL,
-    symbol,
-    strategy: active === null ? null : { ...active.set.strategy },
-    active: ref(active),
-    pending: ref(pending),
-    acceptedVersion: ledger.version,
-    positions:
-      book.position === 0
-        ? []
-        : [{ symbol, units: book.position, averageEntryPrice: book.averageEntryPrice }],
-    equity: book.equity,
-    cash: book.cash,
-    ramp:
-      ramp === null || plan === undefined
-        ? null
-        : {
-            phase: ramp.phase,
-            step: ramp.step,
-            steps: [...plan.steps],
-            budget: rampBudget(plan, ramp),
-            barsInStep: ramp.barsInStep,
-            barsPerStep: plan.barsPerStep,
-            ...(ramp.reason === undefined ? {} : { reason: ramp.reason }),
-          },
-    halt: halt === null ? null : { ...halt },
-    dailyLoss: dailyLoss == null ? null : { ...dailyLoss },
-    changes: (runner.state.changes ?? []).map((change) => ({ ...change })),
-    barsSeen: runner.barsSeen,
-    lastBarTime: runner.lastBarTime,
-    heartbeat: { lastAt: runner.lastHeartbeatAt, timeoutMs: heartbeat.timeoutMs, onTimeout: heartbeat.mode },
-  };
-}
-
-export function botReports(
-  runner: LiveRunner,
-  fillsFrom: number,
-  barsFrom: number,
-  fills: RecentLog<LiveFill> = runner.fillRecord,
-): BotReports {
-  const equity: BotReports['equity'] = [];
-  const bars: NonNullable<BotReports['bars']> = [];
-  const { t, o, h, l, c, v } = runner.bars;
-  // Bars and fills are numbered since the bot first started; older ones than the buffer or this
-  // process holds are gone, and the answer starts at the oldest held.
-  const start = runner.bufferStart;
-  const from = Math.max(barsFrom, start) - start;
-  const to = Math.min(runner.barsSeen - start, from + MAX_REPORT_BARS);
-  for (let i = from; i < to; i++) {
-    equity.push({ time: t[i], equity: runner.equity[i] });
-    const version = runner.versions[i];
-    bars.push({
-      time: t[i],
-      o: o[i],
-      h: h[i],
-      l: l[i],
-      c: c[i],
-      v: v[i],
-      version,
-      budget: runner.budgets[i],
-    });
-  }
-  const page = fills.since(fillsFrom, MAX_REPORT_FILLS);
-  const firstFill = Math.min(Math.max(fillsFrom, fills.first), fills.total);
-  return {
-    fills: page.map((fill) => ({ ...fill })),
-    nextFill: firstFill + page.length,
-    firstFill,
-    firstBar: start + Math.min(from, runner.barsSeen - start),
-    equity,
-    bars,
-    barsSeen: runner.barsSeen,
-  };
+function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat' | 'book'>): BotStatus {
+  return buildStatus(options.runner, options.symbol, options.heartbeat, options.book);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

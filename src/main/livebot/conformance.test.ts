@@ -79,6 +79,23 @@ describe('bot conformance suite', () => {
     });
   });
 
+  it('a bot whose reports send bars that are not its equity’s bars fails reports-paged', async () => {
+    const bar = { time: 2, o: 1, h: 1, l: 1, c: 1, v: 1, version: 0 };
+    const checks = await conformanceOf({
+      fills: [],
+      nextFill: 0,
+      firstFill: 0,
+      firstBar: 0,
+      equity: [{ time: 1, equity: 1 }],
+      bars: [bar],
+      barsSeen: 1,
+    });
+    expect(checks.find((c) => c.id === 'reports-paged')).toMatchObject({
+      ok: false,
+      detail: 'page 1: its bars and equity are not the same bars',
+    });
+  });
+
   it('a bot that answers everything with 200 fails the signature and delivery checks', async () => {
     const checks = await conformanceOf({ result: 'accepted', version: 1, effective: 'next-bar' });
     const failed = checks.filter((c) => !c.ok).map((c) => c.id);

@@ -163,6 +163,7 @@ export async function runConformance(
     });
   }
   await check('reports-paged', async () => {
+    const pages = await walkPages(client);
     const first = await client.reports(0, 0);
     if (first.fills.length > MAX_REPORT_FILLS || first.equity.length > MAX_REPORT_BARS)
       throw new Error(
@@ -183,7 +184,10 @@ export async function runConformance(
       throw new Error(
         `asked past the end, the bot answered nextFill ${past.nextFill} and ${past.equity.length} bars`,
       );
-    return `${first.fills.length} fills and ${first.equity.length} bars in the first page, next from ${first.nextFill}`;
+    return (
+      `${first.fills.length} fills and ${first.equity.length} bars in the first page, next from ` +
+      `${first.nextFill}; ${pages} pages walked from 0 in order`
+    );
   });
   await check('heartbeat', async () => {
     const answer = await client.heartbeat();
@@ -191,6 +195,47 @@ export async function runConformance(
     return `timeout policy ${answer.timeoutMs} ms`;
   });
   return checks;
+}
+
+/** Pages a walk reads at most (the bot may trade on while it is walked, so it need not end). */
+const WALK_PAGES = 20;
+
+/**
+ * Reads the reports page after page from 0, each asked from where the last ended, as the watcher does:
+ * every page is numbered consistently, its bars and equity agree, and no bar or fill comes twice or out
+ * of time order (a bot numbering its pages by counting what it sent repeats or skips them once its
+ * windows dropped old entries). Answers the number of pages read.
+ */
+async function walkPages(client: BotClient): Promise<number> {
+  let fillsFrom = 0;
+  let barsFrom = 0;
+  let lastBar = -Infinity;
+  let lastFill = -Infinity;
+  for (let page = 1; page <= WALK_PAGES; page++) {
+    const reports = await client.reports(fillsFrom, barsFrom);
+    numbered(reports, fillsFrom, barsFrom);
+    const { bars, equity, fills } = reports;
+    if (bars !== undefined && bars.some((bar, k) => bar.time !== equity[k]?.time || k >= equity.length))
+      throw new Error(`page ${page}: its bars and equity are not the same bars`);
+    for (const point of equity) {
+      if (!(point.time > lastBar))
+        throw new Error(
+          `page ${page} (asked from bar ${barsFrom}) sent bar ${point.time} again or out of order`,
+        );
+      lastBar = point.time;
+    }
+    for (const fill of fills) {
+      if (fill.time < lastFill)
+        throw new Error(
+          `page ${page} (asked from fill ${fillsFrom}) sent a fill at ${fill.time} out of order`,
+        );
+      lastFill = fill.time;
+    }
+    if (fills.length === 0 && equity.length === 0) return page;
+    fillsFrom = reports.nextFill;
+    barsFrom = (reports.firstBar ?? barsFrom) + equity.length;
+  }
+  return WALK_PAGES;
 }
 
 function expectStatus(response: RawResponse, status: number): void {

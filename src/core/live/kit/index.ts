@@ -9,7 +9,10 @@
  *    no flip on a switch), advancing the ramp each bar with advanceRamp and rolling back on a breach,
  * 5. on each switch does what switchActions says for the policy switchPolicy picks (a rollback runs
  *    under the leaving push's policy; flatten cancels the old set's waiting orders even when flat).
- * LiveRunner is the whole loop on simulated fills, the worked example. Pure TypeScript: no Node APIs.
+ * 6. answers status and reports with buildStatus and buildReports (reports paged and numbered as the
+ *    protocol says, however much the bot's windows dropped).
+ * LiveRunner is the whole loop on simulated fills; examples/kit-bot/bot.ts is a whole bot built on it
+ * and this kit alone. Pure TypeScript: no Node APIs.
  */
 export { canonicalJson } from '../canonical.ts';
 export {
@@ -58,6 +61,8 @@ export {
 export {
   LiveRunner,
   pushProblem,
+  type HeartbeatPolicy,
+  type LiveBar,
   type LiveBotState,
   type LiveBotSnapshot,
   type DailyLossStop,
@@ -66,3 +71,15 @@ export {
   type LiveFill,
   type LiveExit,
 } from '../runner.ts';
+export {
+  buildReports,
+  MAX_REPORT_BARS,
+  MAX_REPORT_FILLS,
+  type ReportBar,
+  type ReportedBars,
+  type ReportsPage,
+} from './reports.ts';
+export { BOT_PROTOCOL, bookOf, buildStatus, simulatedBook, type BotBook, type StatusPage } from './status.ts';
+export { RecentLog } from '../recentLog.ts';
+/** The strategies the backtests ran: a bot runs the same code, so the shadow backtest reconciles. */
+export { STRATEGIES } from '../../strategy/registry.ts';

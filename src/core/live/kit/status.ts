@@ -1,0 +1,122 @@
+import { rampBudget } from '../ramp.ts';
+import type { RecentLog } from '../recentLog.ts';
+import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../runner.ts';
+import type { BotStateChange, HaltMode } from '../modes.ts';
+
+/** What status and reports say the bot holds and executed. */
+export interface BotBook {
+  readonly position: number;
+  readonly averageEntryPrice: number;
+  readonly cash: number;
+  readonly equity: number;
+  readonly fills: RecentLog<LiveFill>;
+}
+
+/** The runner's simulated book, for a bot that fills on its own. */
+export function simulatedBook(runner: LiveRunner): BotBook {
+  return bookOf(runner, () => runner.lastEquity, runner.fillRecord);
+}
+
+/** A book over an account read live: its position, average entry and cash as they are when asked. */
+export function bookOf(
+  account: { readonly position: number; readonly averageEntryPrice: number; readonly cash: number },
+  equity: () => number,
+  fills: RecentLog<LiveFill>,
+): BotBook {
+  return {
+    get position() {
+      return account.position;
+    },
+    get averageEntryPrice() {
+      return account.averageEntryPrice;
+    },
+    get cash() {
+      return account.cash;
+    },
+    get equity() {
+      return equity();
+    },
+    fills,
+  };
+}
+
+interface VersionRef {
+  readonly version: number;
+  readonly changeId: string;
+  readonly hash: string;
+}
+
+/** A status answer (the protocol's `GET /v1/status` body). */
+export interface StatusPage {
+  readonly protocol: typeof BOT_PROTOCOL;
+  readonly symbol: string;
+  readonly strategy: { name: string; version: string } | null;
+  readonly active: VersionRef | null;
+  readonly pending: VersionRef | null;
+  readonly acceptedVersion: number;
+  readonly positions: { symbol: string; units: number; averageEntryPrice: number }[];
+  readonly equity: number;
+  readonly cash: number;
+  readonly ramp: {
+    phase: 'ramping' | 'complete' | 'rolled-back';
+    step: number;
+    steps: number[];
+    budget: number;
+    barsInStep: number;
+    barsPerStep: number;
+    reason?: string;
+  } | null;
+  readonly halt: { mode: HaltMode; reason: string; at: number } | null;
+  readonly dailyLoss: { day: number; at: number; reason: string } | null;
+  readonly changes: BotStateChange[];
+  readonly barsSeen: number;
+  readonly lastBarTime: number | null;
+  readonly heartbeat: { lastAt: number | null; timeoutMs: number; onTimeout: HaltMode };
+}
+
+export const BOT_PROTOCOL = 'regimen-bot/1';
+
+/** The status answer of a bot running `runner` on `symbol` (its own book unless `book` is given). */
+export function buildStatus(
+  runner: LiveRunner,
+  symbol: string,
+  heartbeat: HeartbeatPolicy,
+  book: BotBook = simulatedBook(runner),
+): StatusPage {
+  const { active, pending, ledger, ramp, halt, dailyLoss } = runner.state;
+  const ref = (push: typeof active) =>
+    push === null ? null : { version: push.version, changeId: push.changeId, hash: push.set.hash };
+  const plan = active?.ramp;
+  return {
+    protocol: BOT_PROTOCOL,
+    symbol,
+    strategy: active === null ? null : { ...active.set.strategy },
+    active: ref(active),
+    pending: ref(pending),
+    acceptedVersion: ledger.version,
+    positions:
+      book.position === 0
+        ? []
+        : [{ symbol, units: book.position, averageEntryPrice: book.averageEntryPrice }],
+    equity: book.equity,
+    cash: book.cash,
+    ramp:
+      ramp === null || plan === undefined
+        ? null
+        : {
+            phase: ramp.phase,
+            step: ramp.step,
+            steps: [...plan.steps],
+            budget: rampBudget(plan, ramp),
+            barsInStep: ramp.barsInStep,
+            barsPerStep: plan.barsPerStep,
+            ...(ramp.reason === undefined ? {} : { reason: ramp.reason }),
+          },
+    halt: halt === null ? null : { ...halt },
+    dailyLoss: dailyLoss == null ? null : { ...dailyLoss },
+    changes: (runner.state.changes ?? []).map((change) => ({ ...change })),
+    barsSeen: runner.barsSeen,
+    lastBarTime: runner.lastBarTime,
+    heartbeat: { lastAt: runner.lastHeartbeatAt, timeoutMs: heartbeat.timeoutMs, onTimeout: heartbeat.mode },
+  };
+}
