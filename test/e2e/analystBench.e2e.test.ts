@@ -4,14 +4,22 @@
  * efficiency); a study's downloads (trials CSV; a trial's trades CSV, equity CSV and tear-sheet HTML),
  * the trades CSV reloading to the run's totals and the HTML opening with the network blocked; a trial's
  * tear sheet from the table's row action without a CSP complaint; the trial's Monte Carlo bands; and the
- * Analysis tab's top-N picker inside its panel at 1000 px. Saves pictures in artifacts/.
+ * Analysis tab's top-N picker inside its panel and the trial's "← Search" uncovered at 1000 px. Saves pictures in artifacts/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { OPEN_TRADE_REASON } from '../../src/shared/tradeRows.ts';
-import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
+import {
+  ARTIFACTS,
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  paintedPixels,
+  reachableAtCentre,
+  useSession,
+} from './harness.ts';
 import { readCsv } from '../support/csvRows.ts';
 
 const skipReason = chromiumSkipReason('analystBench.e2e');
@@ -173,9 +181,12 @@ describe.skipIf(!hasChromium)(`the analyst's bench in the browser${skipReason}`,
         .toBeGreaterThan(2_000);
       await page.screenshot({ path: join(ARTIFACTS, 'trial-robustness-e2e.png') });
 
-      // The Analysis tab's top-N picker stays inside its panel in a 1000 px window.
-      await page.getByRole('button', { name: '← Search' }).click();
+      // In a 1000 px window the inspected trial's "← Search" is not covered (it ran under the panel to
+      // its right), and the Analysis tab's top-N picker stays inside its panel.
       await page.setViewportSize({ width: 1000, height: 800 });
+      const back = page.getByTestId('opt-inspect-back');
+      expect(await reachableAtCentre(page, back)).toBe(true);
+      await back.click();
       await page.getByTestId('opt-tab-analysis').click();
       const picker = await page.getByTestId('opt-top-n').boundingBox();
       const panel = await page.getByTestId('opt-parallel-panel').boundingBox();

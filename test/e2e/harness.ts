@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -217,4 +217,26 @@ export async function paintedPixels(page: Page, testId: string): Promise<number>
     for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted += 1;
     return painted;
   });
+}
+
+/**
+ * True when the element is what a click at its centre reaches (document.elementFromPoint finds it or one
+ * of its children): nothing else is laid over it.
+ */
+export async function reachableAtCentre(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  if (box === null) return false;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  return locator.evaluate(
+    (node, point) => {
+      // This file is type-checked without the DOM library; the function itself runs in the page.
+      const page = globalThis as unknown as {
+        document: { elementFromPoint(x: number, y: number): unknown };
+      };
+      const hit = page.document.elementFromPoint(point.x, point.y);
+      return hit !== null && (node as unknown as { contains(other: unknown): boolean }).contains(hit);
+    },
+    { x, y },
+  );
 }

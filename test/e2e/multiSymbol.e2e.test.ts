@@ -61,6 +61,8 @@ describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason
     await expect
       .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 90_000 })
       .toBe('complete');
+    // The study's header names every symbol it scores, not only the first.
+    expect(await page.getByTestId('opt-header-symbols').innerText()).toBe(`${first}, ${second}`);
 
     // Per-symbol columns, and on every row the combined Sharpe is the worse symbol's.
     for (const symbol of [first, second])

@@ -75,7 +75,12 @@ export function InspectPanel() {
         >
           Open in Backtest ↗
         </button>
-        <button type="button" className="ghost-button small" onClick={() => setCenter('search')}>
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="opt-inspect-back"
+          onClick={() => setCenter('search')}
+        >
           ← Search
         </button>
       </div>

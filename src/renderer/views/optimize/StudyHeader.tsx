@@ -32,7 +32,9 @@ export function StudyHeader() {
 
   return (
     <div className="toolbar opt-header" data-testid="opt-header" data-state={state}>
-      <span className="toolbar-symbol">{summary?.symbol ?? '…'}</span>
+      <span className="toolbar-symbol" data-testid="opt-header-symbols">
+        {summary ? (summary.symbols ?? [summary.symbol]).join(', ') : '…'}
+      </span>
       <span className="opt-header-meta">
         {summary
           ? `${summary.timeframes.join('+')} · ${summary.strategy} · ${summary.sampler} · ${summary.mode} · ${summary.objectives
