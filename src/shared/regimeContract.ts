@@ -144,6 +144,8 @@ const perRegimeStudyFields = {
   commission: z.number().min(0).max(0.1).default(DEFAULT_COMPARE_COMMISSION),
   /** Fees, spread and impact; a part left out takes the symbol's asset-class default, as in a backtest. */
   costs: costSettingsSchema.partial().optional(),
+  /** Starting cash of every backtest (the app sends Settings' default cash); absent: 10,000. */
+  cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
 };
 
 export const RegimeStudyRequest = z

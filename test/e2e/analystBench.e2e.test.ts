@@ -185,7 +185,7 @@ describe.skipIf(!hasChromium)(`the analyst's bench in the browser${skipReason}`,
       // its right), and the Analysis tab's top-N picker stays inside its panel.
       await page.setViewportSize({ width: 1000, height: 800 });
       const back = page.getByTestId('opt-inspect-back');
-      expect(await reachableAtCentre(page, back)).toBe(true);
+      expect(await reachableAtCentre(back)).toBe(true);
       await back.click();
       await page.getByTestId('opt-tab-analysis').click();
       const picker = await page.getByTestId('opt-top-n').boundingBox();

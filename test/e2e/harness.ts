@@ -223,7 +223,7 @@ export async function paintedPixels(page: Page, testId: string): Promise<number>
  * True when the element is what a click at its centre reaches (document.elementFromPoint finds it or one
  * of its children): nothing else is laid over it.
  */
-export async function reachableAtCentre(page: Page, locator: Locator): Promise<boolean> {
+export async function reachableAtCentre(locator: Locator): Promise<boolean> {
   const box = await locator.boundingBox();
   if (box === null) return false;
   const x = box.x + box.width / 2;

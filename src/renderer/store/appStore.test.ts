@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { SettingsState } from '../../shared/settingsContract.ts';
 import type { BarsPayload } from '../../shared/contract.ts';
 import {
   backtestResult,
@@ -7,6 +6,7 @@ import {
   FakeRegimenClient,
   SMA_CROSS,
 } from '../../../test/support/fakeRegimenClient.ts';
+import { settingsRecord as record } from '../../../test/support/settingsRecord.ts';
 import { createAppStore, showsDemoMarket, symbolTimeframeReasons } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
 
@@ -313,24 +313,6 @@ describe('the cost settings', () => {
 });
 
 describe('the settings record', () => {
-  const record = (patch: Partial<SettingsState['settings']> = {}): SettingsState => ({
-    settings: {
-      cash: 10_000,
-      commissionPercent: 0,
-      regulatoryFees: null,
-      spreadBps: null,
-      impact: null,
-      riskFreePercent: 0,
-      workers: null,
-      timeZone: 'exchange',
-      session: 'regular',
-      ...patch,
-    },
-    dataFolder: { current: '/data', next: null },
-    workers: { running: 2, cores: 2, restartNeeded: false },
-    problem: null,
-  });
-
   it('gives the form its defaults, follows changes pushed from elsewhere, and writes changes through', async () => {
     const client = new FakeRegimenClient()
       .handle('settings:get', () =>

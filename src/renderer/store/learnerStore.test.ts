@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LearnerRecommendations, RegimeRecommendation } from '../../shared/contract.ts';
+import type { LearnerRecommendations, RegimeRecommendation, ScorecardResult } from '../../shared/contract.ts';
 import { backtestResult, FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
+import { settingsRecord } from '../../../test/support/settingsRecord.ts';
 import { createAppStore } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
 import { createLearnerStore, OPEN_COMMISSION } from './learnerStore.ts';
@@ -81,6 +82,20 @@ describe('the learner store', () => {
     expect(shown.paramDraft).toMatchObject({ fast: '12', slow: '80' });
     expect(shown.commission).toBe('0.05');
     expect(store.getState().opening).toBeNull();
+  });
+
+  it("scores and opens at Settings' commission once the record is read, as the Backtest form does", async () => {
+    const { client, app, store } = setUp();
+    client
+      .handle('learner:scorecard', () => ({}) as ScorecardResult)
+      .handle('backtest:run', () => backtestResult({ params: { fast: 12, slow: 80 } }));
+    app.setState({ settings: settingsRecord({ cash: 25_000, commissionPercent: 0.1 }) });
+    await store.getState().load();
+    await store.getState().runScorecard();
+    await store.getState().openAsBacktest(recommendation());
+    expect(client.callsTo('learner:scorecard')[0]).toMatchObject({ symbol: 'DEMO', commission: 0.001 });
+    expect(client.callsTo('backtest:run')[0]).toMatchObject({ cash: 25_000, commission: 0.001 });
+    expect(app.getState().commission).toBe('0.1');
   });
 
   it('says why a recommendation could not be opened and stays on the view', async () => {

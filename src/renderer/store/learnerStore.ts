@@ -14,9 +14,15 @@ import { latestOnly, newJobId } from './requests.ts';
 
 /** The strategy the learner views are about (the ledger keeps one learner per strategy). */
 export const LEARNER_STRATEGY = 'sma-cross';
-/** What a recommendation opened as a backtest pays per side: the scorecard's default, 0.05 %. */
+/** What the scorecard and a recommendation opened as a backtest pay per side before Settings are read. */
 export const OPEN_COMMISSION = 0.0005;
 const OPEN_CASH = 10_000;
+
+/** Settings' commission as a fraction per side (what a backtest from the forms pays), else the default. */
+function commissionOf(app: AppStore): number {
+  const settings = app.getState().settings?.settings;
+  return settings === undefined ? OPEN_COMMISSION : settings.commissionPercent / 100;
+}
 
 export interface LearnerState {
   symbol: string | null;
@@ -119,7 +125,11 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         const isLatest = scorecardRequest();
         set({ scorecard: { status: 'loading' } });
         try {
-          const data = await client.invoke('learner:scorecard', { ...about, jobId: newJobId() });
+          const data = await client.invoke('learner:scorecard', {
+            ...about,
+            commission: commissionOf(app),
+            jobId: newJobId(),
+          });
           if (isLatest()) set({ scorecard: { status: 'ready', data } });
         } catch (error) {
           if (isLatest()) set({ scorecard: { status: 'error', message: errorMessage(error) } });
@@ -133,6 +143,7 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         set({ opening: recommendation.regime ?? 'warm-up', openError: null });
         try {
           const cash = Number(app.getState().cash) > 0 ? Number(app.getState().cash) : OPEN_CASH;
+          const commission = commissionOf(app);
           const result = await client.invoke('backtest:run', {
             jobId: newJobId(),
             symbol,
@@ -140,10 +151,10 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
             strategy,
             params: recommendation.params,
             cash,
-            commission: OPEN_COMMISSION,
+            commission,
             session: app.getState().session,
           });
-          app.getState().openBacktest(result, { cash, commission: OPEN_COMMISSION });
+          app.getState().openBacktest(result, { cash, commission });
         } catch (error) {
           set({ openError: errorMessage(error) });
         } finally {

@@ -30,4 +30,19 @@ describe('the regime store', () => {
     // Without Settings' costs the request carries none: the symbol's asset-class defaults apply there.
     expect(client.callsTo('regimes:compare').map((q) => q.costs)).toEqual([costs, undefined]);
   });
+
+  it("starts from Settings' default cash at its commission, and without them leaves the contract's", async () => {
+    const client = new FakeRegimenClient()
+      .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }))
+      .handle('regimes:compare', () => ({ jobId: 'k', cancelled: true }));
+    const store = regimeStoreFor(client);
+    const target = { symbol: 'SPY', timeframe: '1d', session: 'regular' } as const;
+    await store.getState().runWinners({ ...target, cash: 25_000, commission: 0.001 });
+    await store.getState().runCompare({ ...target, cash: 25_000, commission: 0 });
+    await store.getState().runCompare(target);
+    expect(client.callsTo('regimes:winners')).toMatchObject([{ cash: 25_000, commission: 0.001 }]);
+    const compared = client.callsTo('regimes:compare');
+    expect(compared[0]).toMatchObject({ cash: 25_000, commission: 0 });
+    expect([compared[1]!.cash, compared[1]!.commission]).toEqual([undefined, undefined]);
+  });
 });

@@ -40,6 +40,9 @@ export interface RegimeTarget {
   session: NonNullable<RequestInput<'regimes:get'>['session']>;
   /** Settings' costs, which a backtest charges too (absent: the asset-class defaults). */
   costs?: RequestInput<'regimes:compare'>['costs'];
+  /** Settings' default cash and commission (a fraction per side); absent: the contract's defaults. */
+  cash?: number;
+  commission?: number;
 }
 
 export interface RegimeJob {
@@ -108,6 +111,8 @@ function studyRequest(state: RegimeState, target: RegimeTarget, jobId: string) {
       trials,
       minTrades,
       ...(target.costs === undefined ? {} : { costs: target.costs }),
+      ...(target.cash === undefined ? {} : { cash: target.cash }),
+      ...(target.commission === undefined ? {} : { commission: target.commission }),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costOptions, NO_COSTS, US_EQUITY_COSTS } from '../../../core/engine/index.ts';
+import { costOptions, NO_COSTS, US_EQUITY_COSTS, type BacktestOptions } from '../../../core/engine/index.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { compareRegimeAware, studyByRegime } from '../../../core/regime/compare.ts';
 import { AXIS_LABELS, createDetector } from '../../../core/regime/index.ts';
@@ -27,7 +27,9 @@ const request = { symbol: 'WALK', timeframe: '1d', detector: 'rules', trials: 4,
  * What core gives for the same study: the services only load the bars and run it on the pool, at the
  * costs `regimen regimes compare` charges by default (test/cli/regimesCompare.test.ts holds the CLI to them).
  */
-async function coreOptions(backtest = costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS)) {
+async function coreOptions(
+  backtest: BacktestOptions = costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
+) {
   const bars = await h.services.bars.read('WALK', '1d');
   const definition = STRATEGIES['sma-cross'];
   return {
@@ -73,6 +75,25 @@ describe('regimes:winners', () => {
     expect(result.global.score.totalReturn).toBeCloseTo(expected.global.all.totalReturn, 12);
     const charged = await coreOptions();
     expect(studyByRegime(charged.bars, charged.options).global.all.totalReturn).not.toBeCloseTo(
+      expected.global.all.totalReturn,
+      6,
+    );
+  });
+
+  it("starts each backtest with the cash the request gives (Settings' default cash)", async () => {
+    const cash = 5_000_000;
+    const answer = await h.post('regimes:winners', { ...request, minTrades: 2, cash });
+    expect(answer.status).toBe(200);
+    const result = answer.body as RegimeStudyResult;
+    const { bars, options } = await coreOptions({
+      ...costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
+      cash,
+    });
+    const expected = studyByRegime(bars, options);
+    expect(result.global.score.totalReturn).toBeCloseTo(expected.global.all.totalReturn, 12);
+    // The square-root impact grows with the order: 5 million does not earn what 10,000 does.
+    const small = await coreOptions();
+    expect(studyByRegime(small.bars, small.options).global.all.totalReturn).not.toBeCloseTo(
       expected.global.all.totalReturn,
       6,
     );

@@ -74,7 +74,7 @@ async function studySpec(
     axis: request.axis,
     strategy: request.strategy,
     candidates,
-    backtest: { commission, slippage },
+    backtest: { commission, slippage, ...(request.cash === undefined ? {} : { cash: request.cash }) },
     minTrades: request.minTrades,
     minDwell: request.minDwell,
   };

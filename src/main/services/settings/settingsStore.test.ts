@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, type SettingsState } from '../../../shared/settingsContract.ts';
 import { resolveDataDir } from '../../paths.ts';
 import { dispatch } from '../dispatch.ts';
-import { HOST_SYMBOL, servicesOnTempDir, startServiceHost } from '../../../../test/support/serviceHost.ts';
+import {
+  HOST_SYMBOL,
+  servicesOnTempDir,
+  startServiceHost,
+  testServices,
+} from '../../../../test/support/serviceHost.ts';
 import { tempDir } from '../../../../test/marketdata/helpers.ts';
 import { SETTINGS_FILE, SettingsStore, type WorkerPool } from './settingsStore.ts';
 
@@ -132,6 +137,10 @@ describe('the data folder', () => {
     await expect(store.dataFolder({ folder: join(file, 'data'), mode: 'switch' })).rejects.toThrow(
       `the folder ${join(file, 'data')} is not writable (ENOTDIR)`,
     );
+    await expect(store.dataFolder({ folder: join(old, 'inside'), mode: 'move' })).rejects.toThrow(
+      `${join(old, 'inside')} is inside the current data folder ${old}`,
+    );
+    expect(existsSync(join(old, 'inside'))).toBe(false);
     expect(store.state().dataFolder.next).toBeNull();
     expect(readFileSync(join(other, 'regimen.duckdb'), 'utf8')).toBe('theirs');
     // A switch uses what is there as it is.
@@ -160,6 +169,38 @@ describe('settings over the contract', () => {
     } finally {
       await services.close();
       dir.remove();
+    }
+  });
+});
+
+describe('the data folder over the contract (the Settings view\'s "Move here" and "Switch to")', () => {
+  it('moves the cache with the bars written just before, then refuses to move onto it; a relative path is refused', async () => {
+    const h = await startServiceHost();
+    const target = join(folder('settings-host-move-'), 'regimen');
+    try {
+      const stored = await h.services.bars.read(HOST_SYMBOL, '1m');
+      expect(stored.t.length).toBeGreaterThan(0);
+      const relative = await h.post('settings:data-folder', { folder: 'regimen', mode: 'move' });
+      expect(relative.status).toBe(400);
+      expect(JSON.stringify(relative.body)).toMatch(/folder.*must be an absolute path/);
+      const moved = await h.post('settings:data-folder', { folder: target, mode: 'move' });
+      expect(moved.status).toBe(200);
+      const { state, message } = moved.body as { state: SettingsState; message: string };
+      expect(state.dataFolder).toEqual({ current: h.dataDir, next: target });
+      expect(message).toMatch(/opens it at its next start/);
+      // The next start (services on the new folder) finds every bar written before the move.
+      const next = await testServices(target);
+      try {
+        expect((await next.bars.read(HOST_SYMBOL, '1m')).t).toEqual(stored.t);
+      } finally {
+        await next.close();
+      }
+      const again = await h.post('settings:data-folder', { folder: target, mode: 'move' });
+      expect(again.status).toBe(409);
+      expect(JSON.stringify(again.body)).toContain('already holds a Regimen cache');
+      expect(((await h.post('settings:get', {})).body as SettingsState).dataFolder.next).toBe(target);
+    } finally {
+      await h.close();
     }
   });
 });

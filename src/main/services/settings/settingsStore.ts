@@ -16,7 +16,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import {
   DEFAULT_SETTINGS,
@@ -203,6 +203,12 @@ export class SettingsStore {
       this.save({ ...this.stored, nextDataFolder: null });
       return { state: this.changed(), message: `Regimen keeps its data in ${current}.` };
     }
+    // A copy into itself would never end (Node refuses it, in words a trader cannot act on).
+    if (request.mode === 'move' && folder.startsWith(current + sep))
+      throw new InputError(
+        `${folder} is inside the current data folder ${current}: choose a folder outside it to move to`,
+        'folder',
+      );
     checkWritableFolder(folder);
     const cache = join(folder, 'regimen.duckdb');
     if (request.mode === 'move') {

@@ -313,11 +313,11 @@ function ScorecardPanel() {
   return (
     <section className="panel learner-scorecard" data-testid="scorecard-panel">
       <div className="panel-title">
-        Scorecard: out of sample, walk-forward, after 0.05 % costs
+        Scorecard: out of sample, walk-forward, after Settings&apos; commission
         {card ? (
           <span className="panel-sub">
-            {card.windows} test windows of {card.test} bars after {card.train} train bars · {card.trialCount}{' '}
-            trials counted in every deflated Sharpe
+            {formatPercent(card.commission)} per side · {card.windows} test windows of {card.test} bars after{' '}
+            {card.train} train bars · {card.trialCount} trials counted in every deflated Sharpe
           </span>
         ) : null}
         <RunButton testId="scorecard-run" loading={scorecard.status === 'loading'} run={run} busy="Running…">

@@ -51,7 +51,11 @@ export function RegimePanel({
   // refused as a backtest refuses them, not replaced by the defaults behind the trader's back.
   const { costs, errors } = checkCosts(useApp((s) => s.costs));
   const costProblem = costProblemOf(errors);
-  const target = place ? { ...place, session, ...(costs === undefined ? {} : { costs }) } : null;
+  // And start from Settings' default cash at its commission, as the Backtest and Optimize forms do.
+  const defaults = useApp((s) => s.settings?.settings ?? null);
+  const account =
+    defaults === null ? {} : { cash: defaults.cash, commission: defaults.commissionPercent / 100 };
+  const target = place ? { ...place, session, ...account, ...(costs === undefined ? {} : { costs }) } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
   const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
   const { detector, hysteresis, minDwell, jumpPenalty } = form;

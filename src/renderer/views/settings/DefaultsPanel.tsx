@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SettingsPatch, SettingsState } from '../../../shared/settingsContract.ts';
+import { errorMessage } from '../../client/clientError.ts';
 import { useApp } from '../../store/context.tsx';
 
 type NumberKey = 'cash' | 'commissionPercent' | 'riskFreePercent' | 'workers';
@@ -45,11 +46,96 @@ function NumberSetting({ field, state }: { field: (typeof FIELDS)[number]; state
   );
 }
 
+/**
+ * Where the data lives from the next start: "Move here" copies this folder's data to an empty one (main
+ * flushes the cache first and refuses a folder holding one), "Switch to" opens a folder as it is. The
+ * running services keep the current folder until Regimen is restarted.
+ */
+function DataFolderForm({ state }: { state: SettingsState }) {
+  const client = useApp((s) => s.client);
+  const { dataFolder } = state;
+  const [folder, setFolder] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const change = (mode: 'move' | 'switch'): void => {
+    setBusy(true);
+    setOutcome(null);
+    // The new state arrives as settings:changed, which every window adopts.
+    client
+      .invoke('settings:data-folder', { folder: folder.trim(), mode })
+      .then(
+        ({ message }) => setOutcome({ ok: true, text: message }),
+        (error: unknown) => setOutcome({ ok: false, text: errorMessage(error) }),
+      )
+      .finally(() => setBusy(false));
+  };
+  const canSend = folder.trim() !== '' && !busy;
+  return (
+    <>
+      <p className="settings-text" data-testid="settings-data-folder">
+        Data folder (cache, strategies, studies, settings): <code>{dataFolder.current}</code>
+      </p>
+      <label className="field">
+        <span className="field-label">New data folder (absolute path)</span>
+        <input
+          data-testid="data-folder-input"
+          value={folder}
+          spellCheck={false}
+          placeholder="/home/me/regimen"
+          onChange={(e) => {
+            setFolder(e.target.value);
+            setOutcome(null);
+          }}
+        />
+      </label>
+      <div className="run-row">
+        <button
+          type="button"
+          className="ghost-button"
+          data-testid="data-folder-move"
+          disabled={!canSend}
+          title="Copy this folder's data there (an empty folder) and open it from the next start"
+          onClick={() => change('move')}
+        >
+          Move here
+        </button>
+        <button
+          type="button"
+          className="ghost-button"
+          data-testid="data-folder-switch"
+          disabled={!canSend}
+          title="Open that folder, with whatever it holds, from the next start"
+          onClick={() => change('switch')}
+        >
+          Switch to
+        </button>
+      </div>
+      {outcome === null ? null : (
+        <div
+          className={outcome.ok ? 'data-result' : 'settings-warning'}
+          data-testid={outcome.ok ? 'data-folder-message' : 'data-folder-error'}
+        >
+          {outcome.text}
+        </div>
+      )}
+      {dataFolder.next === null ? null : (
+        <div className="settings-warning" data-testid="data-folder-restart">
+          Restart Regimen to open <code>{dataFolder.next}</code>: until then it keeps using{' '}
+          <code>{dataFolder.current}</code>.
+        </div>
+      )}
+      <p className="settings-text">
+        The CLI does the same with <code>regimen settings data-folder FOLDER --move|--switch</code>.
+      </p>
+    </>
+  );
+}
+
 /** Settings > Defaults: the record's numbers and where the data lives (settings.json in that folder). */
 export function DefaultsPanel() {
   const state = useApp((s) => s.settings);
   if (state === null) return null;
-  const { workers, dataFolder } = state;
+  const { workers } = state;
   return (
     <section className="panel settings-panel" data-testid="default-settings">
       <div className="panel-title">Defaults</div>
@@ -64,15 +150,7 @@ export function DefaultsPanel() {
             ? ': it was computing when the setting changed, so the new number applies at the next start.'
             : '.'}
         </p>
-        <p className="settings-text" data-testid="settings-data-folder">
-          Data folder (cache, strategies, studies, settings): <code>{dataFolder.current}</code>
-          {dataFolder.next === null ? null : (
-            <>
-              ; from the next start <code>{dataFolder.next}</code>
-            </>
-          )}
-          . Move or switch it with <code>regimen settings data-folder FOLDER --move|--switch</code>.
-        </p>
+        <DataFolderForm state={state} />
         {state.problem === null ? null : (
           <div className="settings-warning" data-testid="settings-problem">
             {state.problem}

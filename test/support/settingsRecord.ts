@@ -1,0 +1,23 @@
+import type { SettingsState } from '../../src/shared/settingsContract.ts';
+
+/**
+ * A settings record as `settings:get` answers it, the defaults written out (renderer tests do not import
+ * values from a contract file) with `patch` over them.
+ */
+export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}): SettingsState => ({
+  settings: {
+    cash: 10_000,
+    commissionPercent: 0,
+    regulatoryFees: null,
+    spreadBps: null,
+    impact: null,
+    riskFreePercent: 0,
+    workers: null,
+    timeZone: 'exchange',
+    session: 'regular',
+    ...patch,
+  },
+  dataFolder: { current: '/data', next: null },
+  workers: { running: 2, cores: 2, restartNeeded: false },
+  problem: null,
+});
