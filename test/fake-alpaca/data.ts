@@ -5,7 +5,7 @@
  * timeframes Alpaca serves, aggregated here independently of the cache's DuckDB resampler so tests can
  * compare the two.
  */
-import { allocateBars, type Bars } from '../../src/core/data/bars.ts';
+import { allocateBars, firstIndexAtOrAfter, type Bars } from '../../src/core/data/bars.ts';
 import { etDateKey, etMidnight, etMinuteOfDay, SESSION_OPEN_MINUTE } from '../../src/core/data/calendar.ts';
 import {
   createSyntheticMarket,
@@ -76,6 +76,24 @@ export class FakeMarket {
       this.cache.set(id, series);
     }
     return series;
+  }
+
+  /**
+   * Opens the 1-minute bar of `symbol` at `t` away from the previous close by `fraction` (-0.01: a 1 %
+   * gap down), its high and low widened to hold the open; the coarser timeframes are aggregated anew.
+   * Returns false when there is no such bar.
+   */
+  gap(symbol: string, t: number, fraction: number): boolean {
+    const { bars } = this.series(symbol, '1Min');
+    const i = firstIndexAtOrAfter(bars.t, t);
+    if (i === 0 || bars.t[i] !== t) return false;
+    const open = bars.c[i - 1]! * (1 + fraction);
+    bars.o[i] = open;
+    bars.h[i] = Math.max(bars.h[i]!, open);
+    bars.l[i] = Math.min(bars.l[i]!, open);
+    for (const timeframe of FAKE_TIMEFRAMES)
+      if (timeframe !== '1Min') this.cache.delete(`${symbol}/${timeframe}`);
+    return true;
   }
 
   private minutes(symbol: string): FakeSeries {

@@ -442,6 +442,12 @@ export class FakeAlpaca {
     return true;
   }
 
+  /** Gaps a 1-minute bar away from the previous close (see FakeMarket.gap) for every consumer. */
+  gapBar(symbol: string, t: number, fraction: number): boolean {
+    this.pageCache.clear();
+    return this.market.gap(symbol, t, fraction);
+  }
+
   /** Cuts every stream connection without a close handshake (a network drop). */
   dropStreamClients(): void {
     for (const client of this.streamClients) client.socket.terminate();

@@ -4,7 +4,11 @@
  * GET /v2/orders/{id}, GET /v2/orders:by_client_order_id, DELETE /v2/orders/{id}, in Alpaca's shapes
  * (numbers as strings, snake_case). Market orders fill at once at the symbol's last published close;
  * limit and stop orders rest until a published bar reaches them (at the bar's open when it gaps through).
- * A client_order_id can be used once (422 after), as Alpaca enforces.
+ * A client_order_id can be used once (422 after), as Alpaca enforces. Exits of a held position rest as
+ * Alpaca holds them: an OCO (order_class "oco": a take-profit limit whose stop_loss leg is a stop; one
+ * filling cancels the other, the stop tried first in a bar that reaches both, as the backtest engine
+ * does), replaced in place (PATCH: a new order, the old one "replaced"), and the units they hold are not
+ * available to another order against the position (403 "insufficient qty available", as Alpaca answers).
  */
 import { randomUUID } from 'node:crypto';
 
@@ -17,9 +21,12 @@ export interface FakeOrder {
   readonly qty: number;
   readonly limit_price: number | null;
   readonly stop_price: number | null;
-  status: 'new' | 'filled' | 'canceled';
+  status: 'new' | 'filled' | 'canceled' | 'replaced';
   filled_qty: number;
   filled_avg_price: number | null;
+  /** The OCO this order is a leg of (its parent's id), or null. */
+  readonly group: string | null;
+  replaced_by: string | null;
 }
 
 interface Answer {
@@ -32,6 +39,8 @@ export class FakeTradingAccount {
   readonly orders = new Map<string, FakeOrder>();
   /** Every order request in arrival order (a refused one included): tests count submissions. */
   readonly orderRequests: { readonly clientOrderId: string; readonly status: number }[] = [];
+  /** Every submit, replace and cancel answered, in order (tests check what a client did first). */
+  readonly actions: { readonly action: 'submit' | 'replace' | 'cancel'; readonly type: string }[] = [];
   /** GET /v2/orders/{id} answered: tests check a client stops asking about closed orders. */
   orderLookups = 0;
   private readonly positions = new Map<string, { qty: number; avgEntry: number }>();
@@ -47,7 +56,11 @@ export class FakeTradingAccount {
 
   /** A bar closed (the stream published it): resting orders it reaches fill, then its close is the price. */
   onBar(symbol: string, bar: { o: number; h: number; l: number; c: number }): void {
-    for (const order of this.orders.values()) {
+    // Stops before limits: of an OCO's two legs both reached in one bar, the stop fills (as the engine).
+    const resting = [...this.orders.values()].sort(
+      (a, b) => Number(b.type === 'stop') - Number(a.type === 'stop'),
+    );
+    for (const order of resting) {
       if (order.symbol !== symbol || order.status !== 'new') continue;
       const buy = order.side === 'buy';
       if (order.type === 'limit') {
@@ -94,7 +107,7 @@ export class FakeTradingAccount {
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
       const wanted = url.searchParams.get('client_order_id');
       const order = [...this.orders.values()].find((o) => o.client_order_id === wanted);
-      return order ? { status: 200, body: orderBody(order) } : notFound();
+      return order ? { status: 200, body: orderBody(order, this.orders) } : notFound();
     }
     const byId = /^\/v2\/orders\/([^/]+)$/.exec(path);
     if (byId) {
@@ -102,16 +115,69 @@ export class FakeTradingAccount {
       if (!order) return notFound();
       if (method === 'GET') {
         this.orderLookups += 1;
-        return { status: 200, body: orderBody(order) };
+        return { status: 200, body: orderBody(order, this.orders) };
       }
+      if (order.status !== 'new' && (method === 'DELETE' || method === 'PATCH'))
+        return { status: 422, body: { code: 42210000, message: `order is already ${order.status}` } };
       if (method === 'DELETE') {
-        if (order.status !== 'new')
-          return { status: 422, body: { code: 42210000, message: `order is already ${order.status}` } };
-        order.status = 'canceled';
+        // Cancelling an OCO's leg cancels the OCO.
+        for (const leg of this.group(order)) leg.status = 'canceled';
+        this.actions.push({ action: 'cancel', type: order.type });
         return { status: 204 };
       }
+      if (method === 'PATCH') return this.replace(order, body);
     }
     return null;
+  }
+
+  /** Open orders of a symbol (tests count the resting exits). */
+  open(symbol: string): FakeOrder[] {
+    return [...this.orders.values()].filter((o) => o.symbol === symbol && o.status === 'new');
+  }
+
+  /** The order and the other legs of its OCO. */
+  private group(order: FakeOrder): FakeOrder[] {
+    if (order.group === null) return [order];
+    return [...this.orders.values()].filter((o) => o.group === order.group && o.status === 'new');
+  }
+
+  /** PATCH: a new order with the changed qty or prices takes the old one's place (and its OCO's). */
+  private replace(old: FakeOrder, raw: unknown): Answer {
+    const request = (raw ?? {}) as Record<string, unknown>;
+    const number = (name: string, was: number | null): number | null =>
+      request[name] === undefined ? was : Number(request[name]);
+    const order: FakeOrder = {
+      ...old,
+      id: randomUUID(),
+      client_order_id:
+        typeof request['client_order_id'] === 'string' ? request['client_order_id'] : randomUUID(),
+      qty: number('qty', old.qty)!,
+      limit_price: number('limit_price', old.limit_price),
+      stop_price: number('stop_price', old.stop_price),
+      status: 'new',
+      replaced_by: null,
+    };
+    if (!(order.qty > 0)) return { status: 422, body: { code: 42210000, message: 'qty must be > 0' } };
+    old.status = 'replaced';
+    old.replaced_by = order.id;
+    this.orders.set(order.id, order);
+    this.actions.push({ action: 'replace', type: order.type });
+    return { status: 200, body: orderBody(order, this.orders) };
+  }
+
+  /** Units of the position already held by open orders on `side` (an OCO's legs hold them once). */
+  private held(symbol: string, side: 'buy' | 'sell'): number {
+    const groups = new Set<string>();
+    let held = 0;
+    for (const order of this.open(symbol)) {
+      if (order.side !== side) continue;
+      if (order.group !== null) {
+        if (groups.has(order.group)) continue;
+        groups.add(order.group);
+      }
+      held += order.qty;
+    }
+    return held;
   }
 
   private submit(raw: unknown): Answer {
@@ -132,32 +198,65 @@ export class FakeTradingAccount {
     if (side !== 'buy' && side !== 'sell') return refuse(422, 'side must be buy or sell');
     if (type !== 'market' && type !== 'limit' && type !== 'stop')
       return refuse(422, `order type ${String(type)} is not supported`);
+    const oco = request['order_class'] === 'oco';
+    if (request['order_class'] !== undefined && request['order_class'] !== 'simple' && !oco)
+      return refuse(422, `order class ${String(request['order_class'])} is not supported`);
     if (!(qty > 0)) return refuse(422, 'qty must be > 0');
     if (request['time_in_force'] !== 'day' && request['time_in_force'] !== 'gtc')
       return refuse(422, 'time_in_force must be day or gtc');
     const price = (name: string): number | null =>
       request[name] === undefined ? null : Number(request[name]);
+    const leg = (name: string, field: string): number | null => {
+      const value = (request[name] as Record<string, unknown> | undefined)?.[field];
+      return value === undefined ? null : Number(value);
+    };
+    const id = randomUUID();
     const order: FakeOrder = {
-      id: randomUUID(),
+      id,
       client_order_id: clientOrderId,
       symbol,
       side,
       type,
       qty,
-      limit_price: price('limit_price'),
+      limit_price: oco ? leg('take_profit', 'limit_price') : price('limit_price'),
       stop_price: price('stop_price'),
       status: 'new',
       filled_qty: 0,
       filled_avg_price: null,
+      group: oco ? id : null,
+      replaced_by: null,
     };
+    if (oco && type !== 'limit') return refuse(422, 'an oco order must be of type limit');
+    const stopLeg = oco ? leg('stop_loss', 'stop_price') : null;
+    if (oco && !(stopLeg! > 0)) return refuse(422, 'stop_loss.stop_price is required');
     if (type === 'limit' && !(order.limit_price! > 0)) return refuse(422, 'limit_price is required');
     if (type === 'stop' && !(order.stop_price! > 0)) return refuse(422, 'stop_price is required');
     const last = this.lastClose.get(symbol);
     if (type === 'market' && last === undefined) return refuse(403, `no price for ${symbol} yet`);
+    const position = this.position(symbol);
+    const reduces = position !== 0 && (side === 'sell') === position > 0;
+    const held = reduces ? this.held(symbol, side) : 0;
+    if (held > 0 && qty > Math.abs(position) - held)
+      return refuse(
+        403,
+        `insufficient qty available for order (requested: ${qty}, available: ${Math.abs(position) - held})`,
+      );
     this.orders.set(order.id, order);
+    if (oco) {
+      const stop: FakeOrder = {
+        ...order,
+        id: randomUUID(),
+        client_order_id: randomUUID(),
+        type: 'stop',
+        limit_price: null,
+        stop_price: stopLeg,
+      };
+      this.orders.set(stop.id, stop);
+    }
     this.orderRequests.push({ clientOrderId, status: 200 });
+    this.actions.push({ action: 'submit', type: oco ? 'oco' : type });
     if (type === 'market') this.fill(order, last!);
-    return { status: 200, body: orderBody(order) };
+    return { status: 200, body: orderBody(order, this.orders) };
   }
 
   private fill(order: FakeOrder, price: number): void {
@@ -179,6 +278,8 @@ export class FakeTradingAccount {
     order.status = 'filled';
     order.filled_qty = order.qty;
     order.filled_avg_price = price;
+    // One leg of an OCO filled: the others are cancelled.
+    for (const other of this.group(order)) other.status = 'canceled';
   }
 
   private positionBody(symbol: string): unknown {
@@ -193,9 +294,19 @@ export class FakeTradingAccount {
   }
 }
 
-function orderBody(order: FakeOrder): unknown {
+/** An order as Alpaca shows it; an OCO's take-profit (its parent) lists the stop leg under `legs`. */
+function orderBody(order: FakeOrder, orders: ReadonlyMap<string, FakeOrder>): unknown {
+  const { group, ...fields } = order;
+  const legs =
+    group !== null && order.type === 'limit'
+      ? [...orders.values()]
+          .filter((o) => o.group === group && o.id !== order.id)
+          .map((o) => orderBody(o, orders))
+      : null;
   return {
-    ...order,
+    ...fields,
+    order_class: group === null ? 'simple' : 'oco',
+    legs,
     qty: String(order.qty),
     filled_qty: String(order.filled_qty),
     filled_avg_price: order.filled_avg_price === null ? null : String(order.filled_avg_price),

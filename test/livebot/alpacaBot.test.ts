@@ -2,23 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { allocateBars, firstIndexAtOrAfter, sliceBars } from '../../src/core/data/bars.ts';
+import { firstIndexAtOrAfter, sliceBars } from '../../src/core/data/bars.ts';
 import { liveExpectation } from '../../src/core/live/expectation.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../src/core/live/parameterSet.ts';
 import { OrderType, Sizing } from '../../src/core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
-import { alpacaBarFeed } from '../../src/main/livebot/alpacaFeed.ts';
 import { AlpacaPaperPort, AlpacaTradingClient } from '../../src/main/livebot/alpacaPaper.ts';
 import { BotClient } from '../../src/main/livebot/botClient.ts';
-import { startReferenceBot, type ReferenceBot } from '../../src/main/livebot/referenceBot.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { AlpacaCredentials } from '../../src/main/marketdata/credentials.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import { expectedBars } from '../marketdata/helpers.ts';
-
-const SECRET = 'test-bot-secret-0123456789abcdef';
-const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+import { alpacaLiveBot, BOT_SECRET as SECRET, paperClient, testSet, until } from './alpacaHarness.ts';
 
 let fake: FakeAlpaca;
 beforeAll(async () => {
@@ -26,54 +21,10 @@ beforeAll(async () => {
 });
 afterAll(async () => fake.close());
 
-const until = async (condition: () => boolean, what: string, ms = 20_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
-const credentials = (): AlpacaCredentials => new AlpacaCredentials(fake.keyId, fake.secretKey, 'explicit');
-const trading = (): AlpacaTradingClient =>
-  new AlpacaTradingClient({ credentials: credentials(), baseUrl: fake.url, backoffBaseMs: 10 });
-
-async function liveBot(
-  symbol: string,
-  statePath: string,
-  log: string[],
-  paper = true,
-  warmUpBars?: number,
-): Promise<ReferenceBot> {
-  return startReferenceBot({
-    bars: allocateBars(0),
-    live: alpacaBarFeed({
-      credentials: credentials(),
-      symbol,
-      hosts: { dataBaseUrl: fake.url, streamBaseUrl: fake.streamUrl },
-      reconnectBaseMs: 50,
-      log: (line) => log.push(line),
-    }),
-    ...(paper ? { execution: new AlpacaPaperPort(trading(), symbol, `run-${log.length}`) } : {}),
-    ...(warmUpBars === undefined ? {} : { warmUpBars }),
-    symbol,
-    speed: Infinity,
-    secret: SECRET,
-    heartbeat: HEARTBEAT,
-    statePath,
-    capacity: 2_000,
-    log: (line) => log.push(line),
-  });
-}
-
-const smaCross = (fast: number, slow: number) =>
-  sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast, slow },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
+const trading = (): AlpacaTradingClient => paperClient(fake);
+const liveBot = (symbol: string, statePath: string, log: string[], paper = true, warmUpBars?: number) =>
+  alpacaLiveBot(fake, { symbol, statePath, log, paper, ...(warmUpBars === undefined ? {} : { warmUpBars }) });
+const smaCross = (fast: number, slow: number) => testSet('sma-cross', { fast, slow });
 
 it('warms the indicators on the REST bars before the first live bar: its first live decisions are the backtest’s over the same history', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-warm-'));
@@ -216,21 +167,24 @@ it('trades Alpaca stream bars, follows the book on the paper account, and trades
 it('the paper port sizes, rests, cancels and protects orders on the account, one order per intent', async () => {
   const symbol = 'ALFA';
   const minutes = expectedBars(fake, symbol, '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3));
-  const bar = (i: number) => ({ h: minutes.h[i]!, l: minutes.l[i]!, c: minutes.c[i]! });
   fake.publishBar(symbol, minutes.t[0]!);
   const port = new AlpacaPaperPort(trading(), symbol, 'port');
   await port.refresh();
-  port.mark(bar(0));
+  port.mark({ h: minutes.h[0]!, l: minutes.l[0]!, c: minutes.c[0]! });
   const cash = port.cash;
 
   // A tenth of the equity, in whole units at the last close.
   const entry = port.submit(1, OrderType.Market, Sizing.EquityFraction, 0.1);
-  port.attachExits(entry, 1e9, NaN, NaN);
+  const stopDistance = minutes.c[0]! / 2;
+  port.attachExits(entry, stopDistance, NaN, NaN);
   await port.flush();
   const units = Math.floor((0.1 * cash) / minutes.c[0]!);
   expect(port.position).toBe(units);
   expect(port.averageEntryPrice).toBe(minutes.c[0]);
   expect(port.fills.held).toEqual([{ orderId: entry, side: 'buy', units, price: minutes.c[0] }]);
+  // Its stop rests on the account at the distance from the fill.
+  const resting = () => fake.trading.open(symbol).map((o) => [o.type, o.side, o.qty, o.stop_price]);
+  expect(resting()).toEqual([['stop', 'sell', units, minutes.c[0]! - stopDistance]]);
 
   // A limit far below rests; cancelled, it never fills.
   const limit = port.submit(1, OrderType.Limit, Sizing.Units, 5, minutes.c[0]! / 2);
@@ -241,12 +195,25 @@ it('the paper port sizes, rests, cancels and protects orders on the account, one
   await port.refresh();
   expect(port.position).toBe(units);
 
-  // A stop loss set above the price closes the long at the next bar the port is shown.
+  // A stop loss moved above the price replaces the resting stop (not a second one); the next bar
+  // reaches it, at its open.
   port.setStopLoss(minutes.c[1]! * 2);
-  expect(port.mark(bar(1))).toBe('StopLoss');
   await port.flush();
+  expect(resting()).toEqual([['stop', 'sell', units, minutes.c[1]! * 2]]);
+  expect(fake.trading.actions.filter((a) => a.type === 'stop').map((a) => a.action)).toEqual([
+    'submit',
+    'replace',
+  ]);
+  fake.publishBar(symbol, minutes.t[2]!);
+  await port.refresh();
   expect(port.position).toBe(0);
   expect(fake.trading.position(symbol)).toBe(0);
+  expect(port.fills.held.at(-1)).toMatchObject({
+    side: 'sell',
+    units,
+    price: minutes.o[2],
+    reason: 'StopLoss',
+  });
 
   // Every order is closed now (filled or cancelled): the port keeps none and asks about none.
   const lookups = fake.trading.orderLookups;

@@ -362,6 +362,25 @@ export class LiveRunner {
     return this.broker.cash;
   }
 
+  /**
+   * The book's protective levels after the last bar (NaN: none): its stop, the tighter of the stop-loss
+   * and the trailing stop as the engine checks them, and its take-profit. An account that rests them
+   * as orders fills where the book does, at the level or at the open of a bar that gaps through it.
+   */
+  get exitLevels(): { readonly stop: number; readonly target: number } {
+    const { units, stopLoss, trailLevel, takeProfit } = this.broker.account(this.length - 1);
+    if (units === 0) return { stop: NaN, target: NaN };
+    const stop = stopLoss ?? NaN;
+    const trail = trailLevel ?? NaN;
+    const tighter = trail === trail && (stop !== stop || (units > 0 ? trail > stop : trail < stop));
+    return { stop: tighter ? trail : stop, target: takeProfit ?? NaN };
+  }
+
+  /** The version that opened the position held (or the last one): the decider of its protective exits. */
+  get positionEntryVersion(): number {
+    return this.positionVersion;
+  }
+
   /** Equity marked at the last close (the starting cash before any bar). */
   get lastEquity(): number {
     return this.length === 0 ? this.brokerOptions.cash : this.equity[this.length - 1];

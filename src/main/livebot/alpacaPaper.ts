@@ -9,14 +9,18 @@ export const PAPER_TRADING_BASE_URL = 'https://paper-api.alpaca.markets';
 
 const decimal = z.union([z.string(), z.number()]).transform(Number);
 
-const OrderSchema = z.object({
+const LegSchema = z.object({
   id: z.string(),
   client_order_id: z.string(),
   status: z.string(),
   side: z.enum(['buy', 'sell']),
   filled_qty: decimal,
   filled_avg_price: decimal.nullable(),
+  /** The order that took this one's place (status "replaced"). */
+  replaced_by: z.string().nullish(),
 });
+/** An order; an OCO's take-profit (its parent) lists its stop under `legs`. */
+const OrderSchema = LegSchema.extend({ legs: z.array(LegSchema).nullish() });
 export type AlpacaOrder = z.infer<typeof OrderSchema>;
 
 const PositionSchema = z.object({ qty: decimal, avg_entry_price: decimal });
@@ -31,6 +35,18 @@ export interface AlpacaOrderRequest {
   readonly client_order_id: string;
   readonly limit_price?: string;
   readonly stop_price?: string;
+  /** "oco": an exit of a held position, the limit at take_profit and a stop leg at stop_loss. */
+  readonly order_class?: 'oco';
+  readonly take_profit?: { readonly limit_price: string };
+  readonly stop_loss?: { readonly stop_price: string };
+}
+
+/** What a replace changes in a resting order (PATCH /v2/orders/{id}); the new order gets its own id. */
+export interface AlpacaOrderChange {
+  readonly qty?: string;
+  readonly limit_price?: string;
+  readonly stop_price?: string;
+  readonly client_order_id: string;
 }
 
 export interface AlpacaTradingOptions {
@@ -108,6 +124,26 @@ export class AlpacaTradingClient {
     return OrderSchema.parse(await this.request('GET', `/v2/orders:by_client_order_id?${query}`));
   }
 
+  /**
+   * Replaces an open order (its new version is returned); null when the order is no longer open (it
+   * filled or was cancelled first: Alpaca answers 422). A replace sent again after a lost answer finds
+   * the first one's result by its client id.
+   */
+  async replace(id: string, change: AlpacaOrderChange): Promise<AlpacaOrder | null> {
+    try {
+      return OrderSchema.parse(await this.request('PATCH', `/v2/orders/${encodeURIComponent(id)}`, change));
+    } catch (error) {
+      if (!(error instanceof AlpacaTradingError) || (error.status !== 422 && error.status !== 404))
+        throw error;
+      try {
+        return await this.orderByClientId(change.client_order_id);
+      } catch (lookup) {
+        if (lookup instanceof AlpacaTradingError && lookup.status === 404) return null;
+        throw lookup;
+      }
+    }
+  }
+
   /** Cancels an open order; false when it had already filled or gone (422/404). */
   async cancel(id: string): Promise<boolean> {
     try {
@@ -172,6 +208,32 @@ export interface PaperFill {
   readonly side: 'buy' | 'sell';
   readonly units: number;
   readonly price: number;
+  /** Set when a resting exit filled: which one (a market or strategy order has none). */
+  readonly reason?: ExitLegReason;
+}
+
+export type ExitLegReason = 'StopLoss' | 'TakeProfit' | 'TrailingStop';
+
+/** One order of a resting exit: its Alpaca id, its price, and the units seen filled. */
+export interface ExitLeg {
+  readonly orderId: string;
+  readonly price: number;
+  readonly reason: ExitLegReason;
+  readonly filled: number;
+}
+
+/**
+ * The orders resting on the account to protect its position: a stop, a take-profit limit, or both as
+ * one OCO (one filling cancels the other). Plain JSON: the bot keeps it in its state file, so a
+ * restarted bot adopts the orders it left instead of placing a second set.
+ */
+export interface RestingExit {
+  /** The port id its fills are numbered by. */
+  readonly id: number;
+  readonly side: 'buy' | 'sell';
+  readonly qty: number;
+  readonly stop: ExitLeg | null;
+  readonly target: ExitLeg | null;
 }
 
 type Intent =
@@ -196,9 +258,14 @@ const ALPACA_TYPES = {
  * so a strategy or a gate trades through it unchanged. The port's calls are synchronous (a strategy
  * decides at a bar's close and may not wait), so they are queued as intents, each with a client order
  * id fixed at the call, and `flush()` sends them in order, then reads back the account: position,
- * average entry, cash and the fills of the orders still open. Protective exits (attachExits and the
- * set* calls) are watched by the port at each bar it is shown (`mark`) and close the position with a
- * market order, as the simulated broker checks them bar by bar.
+ * average entry, cash and the fills of the orders still open.
+ *
+ * Protective exits (attachExits and the set* calls) rest on the account as orders (see RestingExit),
+ * so they protect between bars as a broker's stop does: a bar that gaps through the stop fills at its
+ * open, one that trades through it at the stop, whether or not the bot is looking. Each flush brings the
+ * resting orders to the levels and the position: placed when a position gets levels, replaced (not
+ * added to) when a level moves, cancelled before any order that reduces the position is sent, so a stop
+ * and a strategy's exit never both sell the same units.
  */
 export class AlpacaPaperPort implements OrderPort {
   position = 0;
@@ -218,6 +285,7 @@ export class AlpacaPaperPort implements OrderPort {
   private takeProfit = NaN;
   private trailDistance = NaN;
   private trailBest = NaN;
+  private exit: RestingExit | null = null;
 
   constructor(
     private readonly client: AlpacaTradingClient,
@@ -242,7 +310,6 @@ export class AlpacaPaperPort implements OrderPort {
     const units = closes ? 0 : this.units(direction, sizing, amount);
     const id = this.nextId++;
     if (!closes && !(units > 0)) return id;
-    const price = (x: number): string | undefined => (Number.isFinite(x) ? String(x) : undefined);
     const limit = type === OrderType.Limit || type === OrderType.StopLimit ? price(limitPrice) : undefined;
     const stop = type === OrderType.Stop || type === OrderType.StopLimit ? price(stopPrice) : undefined;
     this.queue.push({
@@ -255,7 +322,7 @@ export class AlpacaPaperPort implements OrderPort {
         type: ALPACA_TYPES[type],
         qty: String(units),
         time_in_force: type === OrderType.Market ? 'day' : 'gtc',
-        client_order_id: `regimen-${this.runId}-${id}`,
+        client_order_id: this.clientId(id),
         ...(limit === undefined ? {} : { limit_price: limit }),
         ...(stop === undefined ? {} : { stop_price: stop }),
       },
@@ -300,34 +367,48 @@ export class AlpacaPaperPort implements OrderPort {
   }
 
   /**
-   * A bar closed: its close prices EquityFraction orders, and a protective level it crossed closes the
-   * position (sent by the next flush). Returns the exit's reason, or null.
+   * A bar closed: its close prices EquityFraction orders, and a trailing stop follows its best price
+   * (the resting stop moves up to it at the next flush).
    */
-  mark(bar: { readonly h: number; readonly l: number; readonly c: number }): string | null {
+  mark(bar: { readonly h: number; readonly l: number; readonly c: number }): void {
     this.lastPrice = bar.c;
-    if (this.position === 0) return null;
-    const long = this.position > 0;
-    if (Number.isFinite(this.trailDistance)) {
-      this.trailBest = long ? Math.max(this.trailBest, bar.h) : Math.min(this.trailBest, bar.l);
-    }
-    const trail = long ? this.trailBest - this.trailDistance : this.trailBest + this.trailDistance;
-    const crossed = (level: number, below: boolean): boolean =>
-      Number.isFinite(level) && (below ? bar.l <= level : bar.h >= level);
-    const reason = crossed(this.stopLoss, long)
-      ? 'StopLoss'
-      : crossed(this.takeProfit, !long)
-        ? 'TakeProfit'
-        : crossed(trail, long)
-          ? 'TrailingStop'
-          : null;
-    if (reason !== null) {
-      this.clearExits();
-      this.close();
-    }
-    return reason;
+    if (this.position === 0 || !Number.isFinite(this.trailDistance)) return;
+    this.trailBest = this.position > 0 ? Math.max(this.trailBest, bar.h) : Math.min(this.trailBest, bar.l);
   }
 
-  /** Sends the queued intents in order, then reads the account back. */
+  /**
+   * Protects the position at these levels (NaN: none) with resting orders, as `flush` would after
+   * setStopLoss and setTakeProfit: the bot's way to hand the simulated book's levels to the account.
+   */
+  async protect(stop: number, target: number): Promise<void> {
+    if (this.position === 0) return;
+    this.stopLoss = stop;
+    this.takeProfit = target;
+    this.trailDistance = NaN;
+    await this.arm();
+  }
+
+  /** The exit orders resting on the account now (null: none), for the bot's state file. */
+  get restingExit(): RestingExit | null {
+    return this.exit;
+  }
+
+  /**
+   * Takes over the exit orders an earlier run of the bot left on the account (from its state file),
+   * with their levels: the next flush checks them, keeps them while they match, and places none twice.
+   */
+  adoptRestingExit(exit: RestingExit): void {
+    this.exit = exit;
+    this.stopLoss = exit.stop?.price ?? NaN;
+    this.takeProfit = exit.target?.price ?? NaN;
+  }
+
+  /**
+   * Sends the queued intents in order, then reads the account back and brings the resting exit to the
+   * position and its levels. Before an order that reduces the position goes, the resting exit is
+   * cancelled; if it had filled meanwhile, the position it was sized against is gone, and the order is
+   * not sent (a Close order is sized from the position read back instead).
+   */
   async flush(): Promise<void> {
     while (this.queue.length > 0) {
       const intent = this.queue[0]!;
@@ -336,6 +417,13 @@ export class AlpacaPaperPort implements OrderPort {
         const sent = this.sent.get(intent.id);
         if (sent !== undefined) await this.client.cancel(sent.alpacaId);
       } else {
+        const reduces =
+          intent.closes || (this.position !== 0 && (intent.order.side === 'sell') === this.position > 0);
+        let stale = false;
+        if (reduces && this.exit !== null && (await this.disarm())) {
+          this.position = (await this.client.position(this.symbol)).qty;
+          stale = !intent.closes;
+        }
         const order: AlpacaOrderRequest = intent.closes
           ? {
               ...intent.order,
@@ -343,7 +431,7 @@ export class AlpacaPaperPort implements OrderPort {
               qty: String(Math.abs(this.position)),
             }
           : intent.order;
-        if (Number(order.qty) > 0) {
+        if (!stale && Number(order.qty) > 0) {
           const placed = await this.client.submit(order);
           const exits = this.pendingExits.get(intent.id);
           this.pendingExits.delete(intent.id);
@@ -354,11 +442,13 @@ export class AlpacaPaperPort implements OrderPort {
       this.queue.shift();
     }
     await this.refresh();
+    await this.arm();
   }
 
-  /** Position, cash, and the fills of orders still open, from the account. */
+  /** Position, cash, and the fills of orders still open (resting exits included), from the account. */
   async refresh(): Promise<void> {
     for (const [id, sent] of this.sent) this.record(id, await this.client.order(sent.alpacaId));
+    if (this.exit !== null) await this.checkExit();
     const [position, account] = await Promise.all([this.client.position(this.symbol), this.client.account()]);
     const wasFlat = this.position === 0;
     this.position = position.qty;
@@ -371,6 +461,164 @@ export class AlpacaPaperPort implements OrderPort {
   /** Queued intents not yet sent (a flush that failed leaves them, to be sent by the next). */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /**
+   * The resting exit brought to the position and the levels: none when flat or without levels; a price
+   * that moved is replaced in place; a changed size or shape is cancelled before its successor goes.
+   */
+  private async arm(): Promise<void> {
+    const wanted = this.wantedExit();
+    const exit = this.exit;
+    if (exit === null && wanted === null) return;
+    const same = (leg: ExitLeg | null, level: Level | null): boolean => (leg === null) === (level === null);
+    if (
+      exit === null ||
+      wanted === null ||
+      exit.qty !== wanted.qty ||
+      exit.side !== wanted.side ||
+      !same(exit.stop, wanted.stop) ||
+      !same(exit.target, wanted.target)
+    ) {
+      // Some of it filled before the cancel: the position changed under the levels; read it first.
+      if (exit !== null && (await this.disarm())) return this.refresh();
+      if (wanted !== null) this.exit = await this.place(wanted);
+      return;
+    }
+    const stop = await this.move(exit.stop, wanted.stop);
+    const target = await this.move(exit.target, wanted.target);
+    if (stop === undefined || target === undefined) {
+      // A leg was no longer open: it filled (or its OCO's other leg did). Read what happened.
+      await this.refresh();
+      return;
+    }
+    this.exit = { ...exit, stop, target };
+  }
+
+  /** The exit the position and its levels call for (null: none). */
+  private wantedExit(): {
+    side: 'buy' | 'sell';
+    qty: number;
+    stop: Level | null;
+    target: Level | null;
+  } | null {
+    const units = this.position;
+    if (units === 0) return null;
+    const long = units > 0;
+    const trail = long ? this.trailBest - this.trailDistance : this.trailBest + this.trailDistance;
+    const trailTighter =
+      Number.isFinite(trail) &&
+      (!Number.isFinite(this.stopLoss) || (long ? trail > this.stopLoss : trail < this.stopLoss));
+    const stop: Level | null = trailTighter
+      ? { price: trail, reason: 'TrailingStop' }
+      : Number.isFinite(this.stopLoss)
+        ? { price: this.stopLoss, reason: 'StopLoss' }
+        : null;
+    const target: Level | null = Number.isFinite(this.takeProfit)
+      ? { price: this.takeProfit, reason: 'TakeProfit' }
+      : null;
+    if (stop === null && target === null) return null;
+    return { side: long ? 'sell' : 'buy', qty: Math.abs(units), stop, target };
+  }
+
+  /** Places the exit: a stop, a take-profit limit, or both as one OCO. */
+  private async place(wanted: {
+    side: 'buy' | 'sell';
+    qty: number;
+    stop: Level | null;
+    target: Level | null;
+  }): Promise<RestingExit> {
+    const id = this.nextId++;
+    const base = {
+      symbol: this.symbol,
+      side: wanted.side,
+      qty: String(wanted.qty),
+      time_in_force: 'gtc',
+      client_order_id: this.clientId(id),
+    } as const;
+    const { stop, target } = wanted;
+    const leg = (orderId: string, level: Level): ExitLeg => ({ orderId, ...level, filled: 0 });
+    if (stop !== null && target !== null) {
+      const placed = await this.client.submit({
+        ...base,
+        type: 'limit',
+        order_class: 'oco',
+        take_profit: { limit_price: String(target.price) },
+        stop_loss: { stop_price: String(stop.price) },
+      });
+      const stopLeg = placed.legs?.[0];
+      if (stopLeg === undefined)
+        throw new Error(`Alpaca's OCO order ${placed.id} came back without its stop leg`);
+      return {
+        id,
+        side: wanted.side,
+        qty: wanted.qty,
+        stop: leg(stopLeg.id, stop),
+        target: leg(placed.id, target),
+      };
+    }
+    if (stop !== null) {
+      const placed = await this.client.submit({ ...base, type: 'stop', stop_price: String(stop.price) });
+      return { id, side: wanted.side, qty: wanted.qty, stop: leg(placed.id, stop), target: null };
+    }
+    const placed = await this.client.submit({ ...base, type: 'limit', limit_price: String(target!.price) });
+    return { id, side: wanted.side, qty: wanted.qty, stop: null, target: leg(placed.id, target!) };
+  }
+
+  /** A leg at its new level: the same leg when it has not moved, undefined when it is no longer open. */
+  private async move(leg: ExitLeg | null, level: Level | null): Promise<ExitLeg | null | undefined> {
+    if (leg === null || level === null || (leg.price === level.price && leg.reason === level.reason))
+      return leg;
+    const field = leg.reason === 'TakeProfit' ? 'limit_price' : 'stop_price';
+    const replaced = await this.client.replace(leg.orderId, {
+      [field]: String(level.price),
+      client_order_id: this.clientId(this.nextId++),
+    });
+    if (replaced === null) return undefined;
+    return { orderId: replaced.id, ...level, filled: 0 };
+  }
+
+  /** Cancels the resting exit; true when some of it had filled first (its fills are recorded). */
+  private async disarm(): Promise<boolean> {
+    const exit = this.exit!;
+    // Cancelling an OCO's parent (its take-profit) cancels its stop too.
+    await this.client.cancel((exit.target ?? exit.stop)!.orderId);
+    const before = this.fills.total;
+    await this.checkExit();
+    this.exit = null;
+    return this.fills.total > before;
+  }
+
+  /** Records what the resting exit's orders filled; forgets the exit once none of it is open. */
+  private async checkExit(): Promise<void> {
+    const exit = this.exit!;
+    const check = async (leg: ExitLeg | null): Promise<{ leg: ExitLeg | null; open: boolean }> => {
+      if (leg === null) return { leg, open: false };
+      const order = await this.client.order(leg.orderId);
+      let filled = leg.filled;
+      if (order.filled_qty > filled && order.filled_avg_price !== null) {
+        this.fills.push({
+          orderId: exit.id,
+          side: order.side,
+          units: order.filled_qty - filled,
+          price: order.filled_avg_price,
+          reason: leg.reason,
+        });
+        filled = order.filled_qty;
+      }
+      // A replace whose answer was lost: its successor is the leg now.
+      if (order.status === 'replaced' && order.replaced_by) {
+        return check({ ...leg, orderId: order.replaced_by, filled: 0 });
+      }
+      return { leg: { ...leg, filled }, open: !CLOSED_STATUSES.has(order.status) };
+    };
+    const stop = await check(exit.stop);
+    const target = await check(exit.target);
+    this.exit = stop.open || target.open ? { ...exit, stop: stop.leg, target: target.leg } : null;
+  }
+
+  private clientId(id: number): string {
+    return `regimen-${this.runId}-${id}`;
   }
 
   private record(id: number, order: AlpacaOrder): void {
@@ -428,7 +676,14 @@ export class AlpacaPaperPort implements OrderPort {
 /** Fills the port holds: the bot takes each bar's within the bar. */
 const FILL_WINDOW = 100;
 
-const CLOSED_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected']);
+const CLOSED_STATUSES = new Set(['filled', 'canceled', 'expired', 'rejected', 'replaced']);
+
+const price = (x: number): string | undefined => (Number.isFinite(x) ? String(x) : undefined);
+
+interface Level {
+  readonly price: number;
+  readonly reason: ExitLegReason;
+}
 
 interface SentOrder {
   readonly alpacaId: string;

@@ -16,7 +16,7 @@ import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { RecentLog } from '../../core/live/recentLog.ts';
-import type { PaperFill } from './alpacaPaper.ts';
+import type { PaperFill, RestingExit } from './alpacaPaper.ts';
 import { bookOf, startBotServer, type BotServer } from './botServer.ts';
 
 /**
@@ -77,6 +77,15 @@ export interface ExecutionAccount extends OrderPort {
   readonly equity: number;
   /** Sends what is queued, then reads the position back. */
   flush(): Promise<void>;
+  /**
+   * Rests these protective levels (NaN: none) on the account as orders, placed, replaced or cancelled
+   * to match: the book's stop and take-profit protect the account between bars as a broker's do.
+   */
+  protect(stop: number, target: number): Promise<void>;
+  /** The exit orders resting now (kept in the state file). */
+  readonly restingExit: RestingExit | null;
+  /** Takes over the exit orders a previous run left resting (from the state file). */
+  adoptRestingExit(exit: RestingExit): void;
 }
 
 export interface ReferenceBot {
@@ -112,11 +121,16 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   const execution = options.execution;
   // What the account executed, as the protocol reports it (numbered on across restarts).
   const executed = new RecentLog<LiveFill>(FILL_WINDOW, state?.executionFills ?? 0);
+  // The stop a previous run left resting still protects the position: kept, not placed again.
+  if (execution && state?.restingExit) execution.adoptRestingExit(state.restingExit);
+  const aside: StandAside = { side: state?.standAside ?? 0 };
   const persist = (): void => {
     if (options.statePath !== undefined)
       writeState(options.statePath, {
         ...runner.snapshot(),
-        ...(execution ? { executionFills: executed.total } : {}),
+        ...(execution
+          ? { executionFills: executed.total, restingExit: execution.restingExit, standAside: aside.side }
+          : {}),
       });
   };
   const server: BotServer = await startBotServer({
@@ -159,10 +173,10 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     runner.onBar(bar);
     persist();
     if (execution === undefined) return;
-    const fills = await follow(execution, runner.position, options.symbol, log);
-    if (fills.length === 0) return;
+    const fills = await follow(execution, runner, aside, options.symbol, log);
     const by = runner.fillRecord.since(decided);
     for (const fill of fills) for (const part of reported(fill, bar.t, by, runner)) executed.push(part);
+    // Also without fills: the resting exit may have been placed or moved.
     persist();
   };
   let replayed: Promise<void>;
@@ -208,25 +222,50 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
 }
 
 /**
+ * The side (1 long, -1 short) of a book position the account's resting exit closed before the book
+ * did (a broker's trade the bars never showed): the account stays flat rather than buying the position
+ * back, until the book's position closes too. 0: following.
+ */
+interface StandAside {
+  side: number;
+}
+
+/**
  * Brings the account's position to the book's: first what an earlier failed flush left is sent and the
- * position read back (so a lost answer never sends the same difference twice), then the difference is
- * sent as one market order. A failure is logged and retried at the next bar.
+ * position read back with the resting exit's fills (so a lost answer never sends the same difference
+ * twice), then the difference is sent as one market order (the port cancels the resting exit before
+ * anything that reduces the position), then the book's protective levels rest on what the account
+ * holds. A failure is logged and retried at the next bar.
  */
 async function follow(
   account: ExecutionAccount,
-  target: number,
+  book: LiveRunner,
+  aside: StandAside,
   symbol: string,
   log: (line: string) => void,
 ): Promise<{ readonly fill: PaperFill; readonly held: number }[]> {
   const known = account.fills.total;
   let held = account.position;
   try {
+    const protectedSide = Math.sign(account.position);
     await account.flush();
-    const difference = target - account.position;
+    const position = book.position;
+    const exited = account.fills.since(known).find((fill) => fill.reason !== undefined);
+    if (exited && account.position === 0 && Math.sign(position) === protectedSide && protectedSide !== 0) {
+      aside.side = protectedSide;
+      log(
+        `the account's resting ${exited.reason} filled at ${exited.price} while the book still holds ` +
+          `${position}: the account stays flat until the book's position closes`,
+      );
+    }
+    if (Math.sign(position) !== aside.side) aside.side = 0;
+    const difference = (aside.side === 0 ? position : 0) - account.position;
     if (difference !== 0) {
       account.submit(difference > 0 ? 1 : -1, OrderType.Market, Sizing.Units, Math.abs(difference));
       await account.flush();
     }
+    const levels = book.exitLevels;
+    await account.protect(levels.stop, levels.target);
   } catch (error) {
     log(`paper account: ${(error as Error).message}; trying again at the next bar`);
   }
@@ -252,6 +291,21 @@ function reported(
   const sign = fill.side === 'buy' ? 1 : -1;
   const closing = held !== 0 && Math.sign(held) !== sign ? Math.min(fill.units, Math.abs(held)) : 0;
   const part = (kind: LiveFill['kind'], units: number): LiveFill => {
+    if (kind === 'exit' && fill.reason !== undefined) {
+      // A resting exit: decided by the version that opened the position (its exits stay with it), as
+      // the book's own protective exit this bar says when it made one.
+      const by = decided.find((f) => f.kind === 'exit' && f.side === fill.side && PROTECTIVE.has(f.reason));
+      const version = by?.version ?? runner.positionEntryVersion;
+      return {
+        time,
+        side: fill.side,
+        units,
+        price: fill.price,
+        kind,
+        version,
+        reason: by?.reason ?? fill.reason,
+      };
+    }
     const by = decided.find((f) => f.kind === kind && f.side === fill.side);
     const version = by?.version ?? runner.state.active?.version ?? 0;
     return { time, side: fill.side, units, price: fill.price, kind, version, reason: by?.reason ?? 'Signal' };
@@ -300,10 +354,17 @@ function resumeAt(
   return seen;
 }
 
-/** The state file: the runner's snapshot, and the fills the executing account reported so far. */
+/**
+ * The state file: the runner's snapshot, and for an executing account the fills it reported so far,
+ * the exit orders resting on it, and whether it stands aside (see StandAside).
+ */
 interface BotStateFile extends LiveBotSnapshot {
   readonly executionFills?: number;
+  readonly restingExit?: RestingExit | null;
+  readonly standAside?: number;
 }
+
+const PROTECTIVE = new Set(['StopLoss', 'TakeProfit', 'TrailingStop']);
 
 /** Fills of the executing account held for reports (the newest). */
 const FILL_WINDOW = 1_000;
