@@ -96,6 +96,8 @@ export interface ReferenceBot {
   readonly replayed: Promise<void>;
   /** Bars a live feed delivered again (at or before the last bar traded), and skipped. */
   readonly repeatsSkipped: () => number;
+  /** Settles once every bar a live feed delivered so far is traded and followed (a replay: at its end). */
+  readonly idle: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   // The stop a previous run left resting still protects the position: kept, not placed again.
   if (execution && state?.restingExit) execution.adoptRestingExit(state.restingExit);
   const aside: StandAside = { side: state?.standAside ?? 0 };
+  let deferred: FollowedFill[] = [];
   const persist = (): void => {
     if (options.statePath !== undefined)
       writeState(options.statePath, {
@@ -175,14 +178,27 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     if (execution === undefined) return;
     const fills = await follow(execution, runner, aside, options.symbol, log);
     const by = runner.fillRecord.since(decided);
-    for (const fill of fills) for (const part of reported(fill, bar.t, by, runner)) executed.push(part);
+    const waited = deferred;
+    deferred = [];
+    for (const fill of [...waited, ...fills]) {
+      // A resting exit the book did not make at this bar filled after it closed, in the bar the bot
+      // has not seen yet (its stop is there before the bot is): reported with that bar.
+      const early =
+        !waited.includes(fill) &&
+        fill.fill.reason !== undefined &&
+        !by.some((f) => f.kind === 'exit' && f.side === fill.fill.side && PROTECTIVE.has(f.reason));
+      if (early) deferred.push(fill);
+      else for (const part of reported(fill, bar.t, by, runner)) executed.push(part);
+    }
     // Also without fills: the resting exit may have been placed or moved.
     persist();
   };
   let replayed: Promise<void>;
+  let idle = (): Promise<void> => replayed;
   let stopLive = async (): Promise<void> => undefined;
   if (live) {
     let chain = Promise.resolve();
+    idle = () => chain;
     await live.start((bar) => {
       chain = chain.then(() => step(bar));
     });
@@ -211,10 +227,14 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     runner,
     replayed,
     repeatsSkipped: () => repeats,
+    idle: () => idle(),
     close: async () => {
       stopped = true;
       await stopLive();
       await replayed;
+      // A resting exit waiting for its bar is reported with the last one rather than lost.
+      for (const fill of deferred)
+        for (const part of reported(fill, lastTraded, [], runner)) executed.push(part);
       persist();
       await server.close();
     },
@@ -243,7 +263,7 @@ async function follow(
   aside: StandAside,
   symbol: string,
   log: (line: string) => void,
-): Promise<{ readonly fill: PaperFill; readonly held: number }[]> {
+): Promise<FollowedFill[]> {
   const known = account.fills.total;
   let held = account.position;
   try {
@@ -277,13 +297,19 @@ async function follow(
   });
 }
 
+/** An account fill and the position the account held before it. */
+interface FollowedFill {
+  readonly fill: PaperFill;
+  readonly held: number;
+}
+
 /**
  * A paper fill as the protocol reports it: the part that reduces the position the account held is an
  * exit, the rest an entry, each with the version and reason of the book's fill of that kind and side
  * at this bar (the active version when the book made none: an order an earlier failed flush left).
  */
 function reported(
-  { fill, held }: { readonly fill: PaperFill; readonly held: number },
+  { fill, held }: FollowedFill,
   time: number,
   decided: readonly LiveFill[],
   runner: LiveRunner,

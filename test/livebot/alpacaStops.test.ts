@@ -1,0 +1,331 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { firstIndexAtOrAfter, sliceBars } from '../../src/core/data/bars.ts';
+import { liveExpectation } from '../../src/core/live/expectation.ts';
+import type { LiveFill } from '../../src/core/live/runner.ts';
+import { withDefaults } from '../../src/core/strategy-api/params.ts';
+import { OrderType, Sizing } from '../../src/core/strategy-api/order-port.ts';
+import { STRATEGIES } from '../../src/core/strategy/registry.ts';
+import { AlpacaPaperPort } from '../../src/main/livebot/alpacaPaper.ts';
+import { BotClient } from '../../src/main/livebot/botClient.ts';
+import type { ReferenceBot } from '../../src/main/livebot/referenceBot.ts';
+import { FakeAlpaca } from '../fake-alpaca/server.ts';
+import type { FakeOrder } from '../fake-alpaca/trading.ts';
+import { alpacaLiveBot, BOT_SECRET, paperClient, testSet, until } from './alpacaHarness.ts';
+
+let fake: FakeAlpaca;
+beforeAll(async () => {
+  fake = await FakeAlpaca.start();
+});
+afterAll(async () => fake.close());
+
+const DAY = Date.UTC(2024, 3, 2);
+
+/** A port holding `units` long of `symbol`, bought at the close of the day's first minute `i`. */
+async function longPort(symbol: string, units: number) {
+  const minutes = fake.market.series(symbol, '1Min').bars;
+  const i = firstIndexAtOrAfter(minutes.t, DAY);
+  fake.publishBar(symbol, minutes.t[i]!);
+  const port = new AlpacaPaperPort(paperClient(fake), symbol, symbol);
+  await port.refresh();
+  port.submit(1, OrderType.Market, Sizing.Units, units);
+  await port.flush();
+  return { port, minutes, i };
+}
+
+const resting = (symbol: string) =>
+  fake.trading.open(symbol).map((o) => [o.type, o.side, o.qty, o.stop_price ?? o.limit_price]);
+
+it('a bar that gaps down through the resting stop fills it at the bar’s open: not at the stop, not at the close', async () => {
+  const symbol = 'GAPD';
+  const { port, minutes, i } = await longPort(symbol, 10);
+  const stop = minutes.c[i]! * 0.99;
+  port.setStopLoss(stop);
+  await port.flush();
+  expect(resting(symbol)).toEqual([['stop', 'sell', 10, stop]]);
+
+  // The next minute opens 3 % under the last close, below the stop, and the account's stop fills
+  // before the bot sees the bar.
+  expect(fake.gapBar(symbol, minutes.t[i + 1]!, -0.03)).toBe(true);
+  const open = minutes.o[i + 1]!;
+  expect(open).toBeLessThan(stop);
+  expect(minutes.c[i + 1]).not.toBe(open);
+  fake.publishBar(symbol, minutes.t[i + 1]!);
+  await port.flush();
+  expect(port.position).toBe(0);
+  expect(port.fills.held.at(-1)).toMatchObject({ side: 'sell', units: 10, price: open, reason: 'StopLoss' });
+  expect(resting(symbol)).toEqual([]);
+  expect(port.restingExit).toBeNull();
+});
+
+it('a stop and a take-profit rest as one OCO; a gap up through the target fills it at the open and cancels the stop', async () => {
+  const symbol = 'GAPU';
+  const { port, minutes, i } = await longPort(symbol, 7);
+  const close = minutes.c[i]!;
+  port.setStopLoss(close * 0.98);
+  port.setTakeProfit(close * 1.01);
+  await port.flush();
+  expect(resting(symbol)).toEqual([
+    ['limit', 'sell', 7, close * 1.01],
+    ['stop', 'sell', 7, close * 0.98],
+  ]);
+  expect(new Set(fake.trading.open(symbol).map((o) => o.group)).size).toBe(1);
+
+  expect(fake.gapBar(symbol, minutes.t[i + 1]!, 0.02)).toBe(true);
+  fake.publishBar(symbol, minutes.t[i + 1]!);
+  await port.flush();
+  expect(port.fills.held.at(-1)).toMatchObject({
+    side: 'sell',
+    units: 7,
+    price: minutes.o[i + 1],
+    reason: 'TakeProfit',
+  });
+  expect(fake.trading.position(symbol)).toBe(0);
+  expect(resting(symbol)).toEqual([]);
+});
+
+it('a trailing stop that moves replaces its resting order: one stop on the account, never two', async () => {
+  const symbol = 'TRAL';
+  const { port, minutes, i } = await longPort(symbol, 5);
+  const distance = minutes.c[i]! * 0.05;
+  port.setTrailingStop(distance, minutes.c[i]!);
+  await port.flush();
+  expect(resting(symbol)).toEqual([['stop', 'sell', 5, minutes.c[i]! - distance]]);
+  // A bar whose high is above the reference moves the stop up to that high less the distance.
+  const high = minutes.c[i]! * 1.01;
+  port.mark({ h: high, l: minutes.c[i]!, c: high });
+  await port.flush();
+  expect(resting(symbol)).toEqual([['stop', 'sell', 5, high - distance]]);
+  const stops = fake.trading.actions.filter((a) => a.type === 'stop').map((a) => a.action);
+  expect(stops.slice(-2)).toEqual(['submit', 'replace']);
+  expect(port.restingExit?.stop?.reason).toBe('TrailingStop');
+});
+
+it('a strategy exit cancels the resting exit before its order goes; one that lost the race to the stop sells nothing', async () => {
+  const symbol = 'EXIT';
+  const { port, minutes, i } = await longPort(symbol, 10);
+  const close = minutes.c[i]!;
+  port.setStopLoss(close * 0.9);
+  port.setTakeProfit(close * 1.1);
+  await port.flush();
+  // As Alpaca does, the account holds the OCO's units: an exit sent beside it is refused.
+  await expect(
+    paperClient(fake).submit({
+      symbol,
+      side: 'sell',
+      type: 'market',
+      qty: '10',
+      time_in_force: 'day',
+      client_order_id: 'exit-beside-the-stop',
+    }),
+  ).rejects.toThrow(/HTTP 403\): insufficient qty available/);
+
+  const before = fake.trading.actions.length;
+  port.close();
+  await port.flush();
+  expect(fake.trading.actions.slice(before)).toEqual([
+    { action: 'cancel', type: 'limit' },
+    { action: 'submit', type: 'market' },
+  ]);
+  expect([port.position, fake.trading.position(symbol)]).toEqual([0, 0]);
+  expect(resting(symbol)).toEqual([]);
+
+  // Long again with a stop above the market: the next bar fills it (at its open) before the bot looks,
+  // and the strategy, deciding on what it saw before, sells its 10 units.
+  port.submit(1, OrderType.Market, Sizing.Units, 10);
+  await port.flush();
+  port.setStopLoss(close * 2);
+  await port.flush();
+  fake.publishBar(symbol, minutes.t[i + 1]!);
+  const sent = fake.trading.orderRequests.length;
+  port.submit(-1, OrderType.Market, Sizing.Units, 10);
+  await port.flush();
+  expect([port.position, fake.trading.position(symbol)]).toEqual([0, 0]);
+  expect(fake.trading.orderRequests.length).toBe(sent);
+  expect(port.fills.held.at(-1)).toMatchObject({
+    side: 'sell',
+    units: 10,
+    price: minutes.o[i + 1],
+    reason: 'StopLoss',
+  });
+});
+
+/** All the fills a bot reports, page by page. */
+async function reportedFills(client: BotClient): Promise<LiveFill[]> {
+  const fills: LiveFill[] = [];
+  for (let from = 0; ;) {
+    const page = await client.reports(from);
+    fills.push(...page.fills);
+    if (page.fills.length === 0 || page.nextFill === from) return fills;
+    from = page.nextFill;
+  }
+}
+
+/** Confluence (stop and take-profit on every entry), entering often. */
+const CONFLUENCE = withDefaults(STRATEGIES['confluence']!, {
+  confidence_threshold: 0.4,
+  volume_threshold: 1,
+});
+
+/** The fake's resting exits of `symbol` that filled. */
+const filledExits = (symbol: string): FakeOrder[] =>
+  [...fake.trading.orders.values()].filter(
+    (o) => o.symbol === symbol && o.type !== 'market' && o.status === 'filled',
+  );
+
+it('on a replay with gaps the account’s stop and target exits are the shadow backtest’s, fill for fill, gaps filled at the open', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-stops-'));
+  const log: string[] = [];
+  const symbol = 'STPS';
+  const series = fake.market.series(symbol, '1Min').bars;
+  const first = firstIndexAtOrAfter(series.t, DAY);
+  const history = 200;
+  const live = 240;
+  // Every 20th minute opens 0.5 % away from the last close, down and up in turn.
+  const gapped = new Set<number>();
+  for (let k = 5; k < live; k += 10) {
+    fake.gapBar(symbol, series.t[first + k]!, (k / 10) % 2 < 1 ? -0.01 : 0.01);
+    gapped.add(series.t[first + k]!);
+  }
+  const bot = await alpacaLiveBot(fake, {
+    symbol,
+    statePath: join(folder, 'bot.json'),
+    log,
+    warmUpBars: history,
+  });
+  try {
+    const client = new BotClient(bot.url, BOT_SECRET);
+    const set = testSet('confluence', CONFLUENCE);
+    await client.apply({
+      changeId: 'stops-1',
+      version: 1,
+      set,
+      policy: 'adopt',
+      approval: { id: 'approval-stops', approvedBy: ['tester'], at: 1, note: 'test' },
+    });
+    let most = 0;
+    for (let k = 0; k < live; k++) {
+      fake.publishBar(symbol, series.t[first + k]!);
+      await until(() => bot.runner.lastBarTime === series.t[first + k], `live bar ${k}`);
+      most = Math.max(most, new Set(fake.trading.open(symbol).map((o) => o.group ?? o.id)).size);
+    }
+    await until(() => fake.trading.position(symbol) === bot.runner.position, 'the account to follow');
+    const { runner } = bot;
+    const length = runner.barsSeen - runner.bufferStart;
+    const fills = await reportedFills(client);
+    const expectation = liveExpectation(
+      {
+        bars: sliceBars(runner.bars, 0, length),
+        versions: runner.versions.subarray(0, length),
+        equity: runner.equity.subarray(0, length),
+        fills,
+      },
+      { sets: new Map([[1, set]]), catalogue: STRATEGIES, matchBars: 0 },
+    );
+    const { matched, missed, extra } = expectation.reconciliation;
+    // The account follows the book a bar late: a position the book opened and stopped out of inside
+    // its entry bar never reaches the account. Nothing else is missed, and nothing is extra.
+    expect(extra).toEqual([]);
+    const withinOneBar = (f: (typeof missed)[number]) =>
+      missed.some((g) => g.time === f.time && g.kind !== f.kind && g.units === f.units);
+    expect(missed.filter((f) => !withinOneBar(f))).toEqual([]);
+
+    // Every exit the account's resting orders made is the shadow's exit at the same bar and price.
+    const exits = filledExits(symbol);
+    console.log(
+      JSON.stringify({
+        exits: exits.map((o) => [o.type, o.filled_avg_price]),
+        fills: fills.map((f) => [f.kind, f.reason, f.time, f.price]),
+        n: matched.length,
+      }),
+    );
+    expect(exits.length).toBeGreaterThan(1);
+    for (const order of exits) {
+      const match = matched.find((m) => m.kind === 'exit' && m.livePrice === order.filled_avg_price);
+      expect(match?.shadowPrice, `resting ${order.type} filled at ${order.filled_avg_price}`).toBe(
+        order.filled_avg_price,
+      );
+    }
+    // At least one of them at a gapped bar's open, beyond its level.
+    const atGap = exits.filter((o) =>
+      matched.some(
+        (m) =>
+          m.livePrice === o.filled_avg_price &&
+          gapped.has(m.liveTime) &&
+          series.o[firstIndexAtOrAfter(series.t, m.liveTime)] === o.filled_avg_price,
+      ),
+    );
+    expect(atGap.length).toBeGreaterThan(0);
+    for (const o of atGap) expect(o.filled_avg_price).not.toBe(o.stop_price ?? o.limit_price);
+    // One resting exit at a time, never two.
+    expect(most).toBe(1);
+    // Each protective exit reports the version that opened its position.
+    const protective = fills.filter((f) => f.reason === 'StopLoss' || f.reason === 'TakeProfit');
+    expect(protective.length).toBeGreaterThanOrEqual(exits.length);
+    for (const fill of protective) expect(fill.version).toBe(1);
+  } finally {
+    await bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('a restarted bot adopts the exit resting on the account from its state file: it keeps it and places no second one', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-keep-'));
+  const statePath = join(folder, 'bot.json');
+  const log: string[] = [];
+  const symbol = 'KEEP';
+  const series = fake.market.series(symbol, '1Min').bars;
+  const first = firstIndexAtOrAfter(series.t, DAY);
+  const start = () => alpacaLiveBot(fake, { symbol, statePath, log, warmUpBars: 200 });
+  let bot: ReferenceBot = await start();
+  const trade = async (k: number): Promise<void> => {
+    fake.publishBar(symbol, series.t[first + k]!);
+    await until(() => bot.runner.lastBarTime === series.t[first + k], `live bar ${k}`);
+    await bot.idle();
+  };
+  try {
+    await new BotClient(bot.url, BOT_SECRET).apply({
+      changeId: 'keep-1',
+      version: 1,
+      set: testSet('confluence', CONFLUENCE),
+      policy: 'adopt',
+      approval: { id: 'approval-keep', approvedBy: ['tester'], at: 1, note: 'test' },
+    });
+    // Trade until the account holds a position under its OCO and the next minute reaches neither leg.
+    const inside = (k: number, orders: FakeOrder[]): boolean => {
+      const stop = orders.find((o) => o.type === 'stop')?.stop_price ?? NaN;
+      const target = orders.find((o) => o.type === 'limit')?.limit_price ?? NaN;
+      return series.l[first + k]! > stop && series.h[first + k]! < target;
+    };
+    let k = 0;
+    for (; !(fake.trading.open(symbol).length === 2 && inside(k, fake.trading.open(symbol))); k++) {
+      if (k === 300) throw new Error('the account never held a position under a resting exit');
+      await trade(k);
+    }
+    const held = fake.trading.position(symbol);
+    const ids = fake.trading.open(symbol).map((o) => o.id);
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      restingExit: { stop: { orderId: string }; target: { orderId: string } };
+    };
+    expect([saved.restingExit.target.orderId, saved.restingExit.stop.orderId]).toEqual(ids);
+    await bot.close();
+    // Down, the bot leaves its exit resting: it protects the position while nothing watches it.
+    expect(fake.trading.open(symbol).map((o) => o.id)).toEqual(ids);
+
+    const actions = fake.trading.actions.length;
+    const requests = fake.trading.orderRequests.length;
+    bot = await start();
+    await until(() => fake.subscribers(symbol) === 1, 'the restarted bot to subscribe');
+    await trade(k);
+    expect(bot.runner.position).toBe(held);
+    expect(fake.trading.position(symbol)).toBe(held);
+    expect(fake.trading.open(symbol).map((o) => o.id)).toEqual(ids);
+    expect(fake.trading.actions.slice(actions)).toEqual([]);
+    expect(fake.trading.orderRequests.slice(requests)).toEqual([]);
+  } finally {
+    await bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
