@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
+import { ParamValue } from './optimizeContract.ts';
 import { PolicyReportResult } from './regimeContract.ts';
 import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
 
@@ -41,9 +42,26 @@ export const LearnerStatus = z.object({
   ),
 });
 
-/** A strategy's learner as the ledger last saved it (the CLI's `learner recommend --from-ledger`). */
-export const LearnerStateRequest = z.strictObject({ strategy: z.string().min(1) });
+/**
+ * A strategy's learner as the ledger last saved it (the CLI's `learner recommend --from-ledger`) and,
+ * for a symbol and timeframe, the scored sets its candidates' standing is read against: the same the
+ * Learner view's recommendation reads, so both ask the learner with the features it learned from.
+ */
+export const LearnerStateRequest = z.strictObject({
+  strategy: z.string().min(1),
+  /** The ledger's symbol (a file's name for a run on a file) and timeframe ('native' for a file). */
+  population: z
+    .strictObject({ symbol: z.string().min(1).max(255), timeframe: z.string().min(1).max(32) })
+    .optional(),
+});
+const referenceSet = z.object({
+  params: z.record(z.string(), ParamValue),
+  score: z.number(),
+  endTime: z.number(),
+});
 export const LearnerState = z.object({
+  /** Scored sets, newest first (empty unless a population was asked for). */
+  population: z.array(referenceSet),
   /** Null when the strategy's learner was never saved. */
   saved: z
     .object({

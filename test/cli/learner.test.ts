@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../src/core/engine/random-walk.ts';
+import { openBackend } from '../../src/main/cli/backend.ts';
 import { main } from '../../src/main/cli/main.ts';
+import type { RegimeRecommendation } from '../../src/shared/contract.ts';
 import { captureIO } from '../support/captureIO.ts';
 
 describe('regimen learner', () => {
@@ -56,6 +58,46 @@ describe('regimen learner', () => {
       ),
     ).toBe(0);
     expect(kept.stdout).toMatch(/^Keep the current set: confidence 0\.\d\d is below the threshold 1/);
+  });
+
+  it("recommend --from-ledger reads the ledger's population as the Learner view does: the same set, score and confidence", async () => {
+    const d = ['--data-dir', join(dir, 'folder')];
+    expect(await main(['data', 'import', file, '--symbol', 'LRNC', ...d], captureIO())).toBe(0);
+    // A walk-forward run over the days: its test windows are the ledger's scored sets.
+    const walk = captureIO();
+    const args = ['walk-forward', '--symbol', 'LRNC', '--timeframe', '1d', '--strategy', 'sma-cross'];
+    const space = ['--space', 'fast=2:12', '--space', 'slow=15:40', '--trials', '4', '--seed', '3'];
+    const windows = ['--objective', 'sharpeRatio', '--unit', 'bars', '--train', '60', '--test', '30'];
+    expect(await main([...args, ...space, ...windows, '--step', '30', ...d], walk), walk.stderr).toBe(0);
+    expect(await main(['learner', 'backfill', '--json', ...d], captureIO())).toBe(0);
+    const subject = { symbol: 'LRNC', timeframe: '1d' } as const;
+    const cli = captureIO();
+    const recommend = ['learner', 'recommend', '--symbol', 'LRNC', '--timeframe', '1d', '--from-ledger'];
+    expect(await main([...recommend, '--trials', '12', '--threshold', '0.2', '--json', ...d], cli)).toBe(0);
+    const fromCli = JSON.parse(cli.stdout) as RegimeRecommendation;
+    const backend = await openBackend({ values: { 'data-dir': d[1] }, positionals: [] });
+    try {
+      const { population } = await backend.request('learner:state', {
+        strategy: 'sma-cross',
+        population: subject,
+      });
+      // Standing is read against something: a candidate of an empty population stands at 0.
+      expect(population.length).toBeGreaterThan(0);
+      const ui = await backend.request('learner:recommend', {
+        ...subject,
+        trials: 12,
+        threshold: 0.2,
+        regimes: 1,
+      });
+      expect(ui.basis.learned).toBeGreaterThan(0);
+      const [current] = ui.recommendations;
+      expect(fromCli.params).toEqual(current!.params);
+      expect(fromCli.score).toBe(current!.score);
+      expect(fromCli.confidence).toBe(current!.confidence);
+      expect(fromCli.interval80).toMatchObject(current!.interval80);
+    } finally {
+      await backend.close();
+    }
   });
 
   it('refuses settings that leave too few windows, naming the flag', async () => {

@@ -12,7 +12,7 @@ import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
-import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { LedgerRepository, type LedgerReferenceSet } from '../../store/ledgerRepository.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import {
   asInputError,
@@ -25,6 +25,18 @@ import {
 
 /** Scored sets handed to a recommendation (the current market's population and earlier regimes' from them). */
 const REGIME_POPULATION = 4 * STANDING_POPULATION;
+
+/**
+ * The scored sets a recommendation reads its candidates' standing against, newest first and more than
+ * one population's worth: a regime's earlier last bar reads what of it had ended by then. The Learner
+ * view's recommendation and the CLI's (through `learner:state`) read this same list.
+ */
+function recommendationPopulation(
+  ledger: LedgerRepository,
+  of: { readonly symbol: string; readonly timeframe: string; readonly strategy: string },
+): Promise<LedgerReferenceSet[]> {
+  return ledger.referencePopulation(of, Number.MAX_SAFE_INTEGER, REGIME_POPULATION);
+}
 
 export interface LearnerHandlersDeps {
   readonly db: Database;
@@ -48,7 +60,15 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
 
   return {
     'learner:status': () => learnerStatus(ledger),
-    'learner:state': async ({ strategy }) => ({ saved: (await ledger.latestState(strategy)) ?? null }),
+    'learner:state': async ({ strategy, population }) => ({
+      saved: (await ledger.latestState(strategy)) ?? null,
+      population:
+        population === undefined
+          ? []
+          : (await recommendationPopulation(ledger, { ...population, strategy })).map(
+              ({ params, score, endTime }) => ({ params, score, endTime }),
+            ),
+    }),
     'learner:backfill': (request) =>
       runJob(deps.jobs, { jobId: request.jobId, stage: 'ledger backfill', cancellable: true }, (job) =>
         backfillLedger(deps.db, job),
@@ -97,13 +117,11 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
             trials: request.trials,
             threshold: request.threshold,
             regimes: request.regimes,
-            // Newest first and more than one population's worth: a regime's earlier last bar reads what
-            // of it had ended by then.
-            population: await ledger.referencePopulation(
-              { symbol: request.symbol, timeframe: request.timeframe, strategy: settings.strategy },
-              Number.MAX_SAFE_INTEGER,
-              REGIME_POPULATION,
-            ),
+            population: await recommendationPopulation(ledger, {
+              symbol: request.symbol,
+              timeframe: request.timeframe,
+              strategy: settings.strategy,
+            }),
           });
           job.progress(2, 2, { stage: 'done' });
           return LearnerRecommendations.parse(

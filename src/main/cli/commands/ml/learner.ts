@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import type { Bars } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import { defaultWindowBars, windowPanel } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
+import type { ReferenceSet } from '../../../../core/ml/learner/standing.ts';
 import type { SearchSpace } from '../../../../core/optimize/space.ts';
 import type { LearnerState } from '../../../../shared/learnerContract.ts';
 import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 
@@ -204,21 +206,29 @@ export const learnerRecommendCommand: Command = {
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
     let learner: ParameterLearner;
     let basis: string;
+    let population: readonly ReferenceSet[];
     if (args.values['from-ledger']) {
-      // The saved state is read where the folder is open (its owner, or here); it is restored here.
+      // The saved state and the scored sets candidates stand against are read where the folder is open
+      // (its owner, or here), as the Learner view's recommendation reads them; the learner is restored here.
       const backend = await openBackend(args);
-      let saved: LearnerState['saved'];
+      let state: LearnerState;
       try {
-        ({ saved } = await backend.request('learner:state', { strategy: settings.strategy }));
+        state = await backend.request('learner:state', {
+          strategy: settings.strategy,
+          population: { symbol: ledgerSymbol(args), timeframe: settings.timeframe },
+        });
       } finally {
         await backend.close();
       }
-      const loaded = restoreLearner(settings.strategy, saved ?? undefined);
+      const loaded = restoreLearner(settings.strategy, state.saved ?? undefined);
       learner = loaded.learner;
+      population = state.population;
       basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
     } else {
       const report = evaluateOn(data.bars, settings);
       learner = report.learner;
+      // No ledger here: the candidates' standing reads 0, as against a ledger with no scored sets.
+      population = [];
       basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, pairwise ${pct(report.pairwise)} out of sample)`;
     }
     const r = recommend(learner, data.bars, {
@@ -226,6 +236,7 @@ export const learnerRecommendCommand: Command = {
       trials: numberOption(args, 'trials', 64),
       threshold,
       backtest: { cash: 1_000_000 },
+      population,
     });
     if (args.values['json']) {
       io.out(toJson({ source: data.label, strategy: settings.strategy, basis, ...r }));
@@ -235,6 +246,12 @@ export const learnerRecommendCommand: Command = {
     return 0;
   },
 };
+
+/** The symbol the ledger files the bars' results under: the cache's symbol, or a file's name. */
+function ledgerSymbol(args: ParsedArgs): string {
+  const source = barsSourceFrom(args);
+  return source.kind === 'cache' ? source.symbol : basename(source.path);
+}
 
 function recommendationText(r: Recommendation, label: string, basis: string): string {
   const params = Object.entries(r.params)
