@@ -9,6 +9,7 @@ import type { PositionPolicy } from './modes.ts';
 import type { RampPlan } from './ramp.ts';
 import { LiveRunner, type LiveFill } from './runner.ts';
 import { liveBarAt } from './liveBar.test-util.ts';
+import { buildReports, type ReportBar } from './kit/reports.ts';
 
 function smaSet(fast: number, slow: number): ParameterSet {
   return sealParameterSet({
@@ -265,3 +266,68 @@ describe('liveExpectation: a ramp that moves interpolable parameters', () => {
     for (const point of result.equity) expect(point.live).toBeCloseTo(point.expected, 6);
   });
 });
+
+describe('liveExpectation after bars the bot never sent', () => {
+  it('resumes from the bot’s position at the gap: a replay that dropped bars mid-position reconciles fill for fill', () => {
+    // The buffer keeps 300 bars: read after all 1,200, the bot's reports start at bar 900, mid-position.
+    const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 300 });
+    const set = smaSet(10, 30);
+    runner.apply({ changeId: 'c1', version: 1, hash: set.hash, set, policy: 'adopt' });
+    for (let i = 0; i < bars.t.length; i++) runner.onBar(liveBarAt(bars, i));
+    expect(runner.bufferStart).toBeGreaterThan(0);
+    expectResumed(runner, set, 0);
+  });
+
+  it('resumes a bot restarted mid-position, whose reports give the bars it warmed up on as version 0', () => {
+    const set = smaSet(10, 30);
+    const before = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
+    before.apply({ changeId: 'c1', version: 1, hash: set.hash, set, policy: 'adopt' });
+    for (let i = 0; i < 600; i++) before.onBar(liveBarAt(bars, i));
+    const runner = new LiveRunner({
+      catalogue: STRATEGIES,
+      capacity: bars.t.length,
+      state: before.snapshot(),
+    });
+    runner.warmUp(bars, 600);
+    for (let i = 600; i < bars.t.length; i++) runner.onBar(liveBarAt(bars, i));
+    expect(runner.positions[599]).not.toBe(0);
+    expectResumed(runner, set, 600);
+  });
+});
+
+/**
+ * The bot's reports from 0, as a watcher seeing it for the first time reads them: the shadow takes the
+ * bot's position at the first bar it compares (`from`) and matches every later fill, and equity follows;
+ * started flat beside a bot that was not, it reports trades the bot never missed.
+ */
+function expectResumed(runner: LiveRunner, set: ParameterSet, from: number): void {
+  const page = buildReports(runner, runner.fillRecord, 0, 0);
+  const column = (pick: (bar: ReportBar) => number) => Float64Array.from(page.bars, pick);
+  const evidence: LiveEvidence = {
+    bars: {
+      t: column((b) => b.time),
+      o: column((b) => b.o),
+      h: column((b) => b.h),
+      l: column((b) => b.l),
+      c: column((b) => b.c),
+      v: column((b) => b.v),
+    },
+    versions: column((b) => b.version),
+    budgets: column((b) => b.budget),
+    equity: page.equity.map((p) => p.equity),
+    fills: page.fills,
+    positions: column((b) => b.position!),
+    afterGap: page.firstBar > 0,
+  };
+  const options = { sets: new Map([[1, set]]), catalogue: STRATEGIES, matchBars: 0 };
+  const resumed = liveExpectation(evidence, options);
+  expect(resumed.from).toBeGreaterThanOrEqual(from);
+  expect(evidence.positions![resumed.from!]).not.toBe(0);
+  const { missed, extra, matched } = resumed.reconciliation;
+  expect({ missed, extra }).toEqual({ missed: [], extra: [] });
+  expect(matched.length).toBeGreaterThan(10);
+  for (const point of resumed.equity) expect(point.expected).toBeCloseTo(point.live, 6);
+
+  const flat = liveExpectation({ ...evidence, positions: undefined, afterGap: false }, options);
+  expect(flat.reconciliation.missed.length + flat.reconciliation.extra.length).toBeGreaterThan(0);
+}

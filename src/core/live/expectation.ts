@@ -38,6 +38,16 @@ export interface LiveEvidence {
    * fills before it have no live record to match and are left out of the reconciliation.
    */
   readonly fillsSince?: number;
+  /** Units the bot held at each bar's close, as it reported them (see `afterGap`). */
+  readonly positions?: ArrayLike<number>;
+  /**
+   * The bars start after bars the bot saw and never sent (its window dropped them, or they were seen
+   * before a restart of the workstation). With `positions`, the shadow then does not start flat beside a
+   * bot that is not: at its first bar it takes the bot's position and equity at that close, and is
+   * compared from the next bar on. So is it when the bot held a position at the close before the first
+   * bar a version was active (a bot restarted mid-position reports the bars it warmed up on as version 0).
+   */
+  readonly afterGap?: boolean;
 }
 
 export interface ExpectationOptions {
@@ -149,6 +159,11 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
     if (set === undefined || set.strategy.name !== first?.strategy.name) to = i;
   }
   const definition = first === undefined ? undefined : options.catalogue[first.strategy.name];
+  const positions = evidence.positions;
+  const resume =
+    positions !== undefined && (evidence.afterGap === true || (from > 0 && positions[from - 1] !== 0))
+      ? { positions, equity: evidence.equity }
+      : undefined;
   // Over every bar seen, so indicators have the history the bot's had, trading from `from` on as the
   // bot's instance did (its start is the later of its warm-up and the bar the set took over).
   const run =
@@ -156,11 +171,23 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
       ? undefined
       : runBacktest(
           sliceBars(evidence.bars, 0, to),
-          shadowOf(definition, { ...evidence, from, to, sets: options.sets, policies: options.policies }),
+          shadowOf(definition, {
+            ...evidence,
+            from,
+            to,
+            sets: options.sets,
+            policies: options.policies,
+            resume,
+          }),
           first.parameters,
           options.backtest ?? {},
         );
 
+  // Resumed, the shadow took the bot's account at its first bar's close: compared from the next bar on.
+  const resumedAt = resume === undefined || run === undefined ? -1 : Math.max(from, run.startIndex);
+  const begin = resumedAt < 0 ? from : Math.min(resumedAt, to);
+  const after = (time: number): boolean =>
+    resumedAt < 0 ? time >= evidence.bars.t[from] : time > evidence.bars.t[resumedAt];
   const shadowFills: ShadowFill[] = [];
   const shadowTrades = run === undefined ? [] : tradeRecords(run.trades);
   for (const trade of shadowTrades) {
@@ -181,38 +208,37 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
       units: Math.abs(open.size),
     });
   }
-  const endTime = to > from ? evidence.bars.t[to - 1] : -Infinity;
-  const liveFills = evidence.fills.filter((f) => f.time >= evidence.bars.t[from] && f.time <= endTime);
+  const endTime = to > begin ? evidence.bars.t[to - 1] : -Infinity;
+  const liveFills = evidence.fills.filter((f) => after(f.time) && f.time <= endTime);
+  const compared = shadowFills.filter((f) => after(f.time));
   const reconciliation = reconcileFills(
     liveFills,
-    evidence.fillsSince === undefined
-      ? shadowFills
-      : heldSince(shadowFills, evidence.fills, evidence.fillsSince),
+    evidence.fillsSince === undefined ? compared : heldSince(compared, evidence.fills, evidence.fillsSince),
     evidence.bars.t,
     options.matchBars ?? 1,
   );
 
-  const shadowEquity = run?.equity.subarray(from) ?? new Float64Array(0);
+  const shadowEquity = run?.equity.subarray(begin) ?? new Float64Array(0);
   const barReturns = returnsOf(shadowEquity);
   const barSd = standardDeviation(barReturns);
-  const start = evidence.equity[from];
+  const start = evidence.equity[begin];
   const equity: EquityPoint[] = [];
-  for (let k = 0; k < to - from; k++) {
+  for (let k = 0; k < to - begin; k++) {
     const expected = (start * shadowEquity[k]) / shadowEquity[0];
     const width = z * barSd * Math.sqrt(k);
     equity.push({
-      time: evidence.bars.t[from + k],
-      live: evidence.equity[from + k],
+      time: evidence.bars.t[begin + k],
+      live: evidence.equity[begin + k],
       expected,
       low: expected * Math.exp(-width),
       high: expected * Math.exp(width),
     });
   }
 
-  const liveEquity = Array.from({ length: to - from }, (_, k) => evidence.equity[from + k]);
-  const days = Math.max((endTime - evidence.bars.t[from]) / DAY_MS, 1);
-  const shadowDaily = dailyReturns(evidence.bars.t, from, shadowEquity);
-  const liveDaily = dailyReturns(evidence.bars.t, from, liveEquity);
+  const liveEquity = Array.from({ length: to - begin }, (_, k) => evidence.equity[begin + k]);
+  const days = Math.max((endTime - evidence.bars.t[begin]) / DAY_MS, 1);
+  const shadowDaily = dailyReturns(evidence.bars.t, begin, shadowEquity);
+  const liveDaily = dailyReturns(evidence.bars.t, begin, liveEquity);
   const dailyMean = mean(shadowDaily);
   const dailyWidth = (z * standardDeviation(shadowDaily)) / Math.sqrt(Math.max(liveDaily.length, 1));
   const liveExits = liveFills.filter((f) => f.kind === 'exit');
@@ -232,8 +258,8 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
   const detections = detectDrift(scaled, new Adwin({ delta: options.driftDelta ?? 0.002 }));
 
   return {
-    from,
-    bars: to - from,
+    from: begin,
+    bars: to - begin,
     equity,
     reconciliation,
     bands: {
@@ -259,7 +285,7 @@ export function liveExpectation(evidence: LiveEvidence, options: ExpectationOpti
     },
     // returns[k] is the move into bar from + k + 1.
     drift: {
-      detectedAt: detections.length === 0 ? null : evidence.bars.t[from + detections[0] + 1],
+      detectedAt: detections.length === 0 ? null : evidence.bars.t[begin + detections[0] + 1],
       detections: detections.length,
     },
   };
@@ -388,6 +414,8 @@ interface ShadowPlan {
   /** First bar a set was active, and the end of the bars the shadow covers. */
   readonly from: number;
   readonly to: number;
+  /** The bot's account to take at the first bar traded (see LiveEvidence.afterGap). */
+  readonly resume?: { readonly positions: ArrayLike<number>; readonly equity: ArrayLike<number> };
 }
 
 interface Decider {
@@ -449,6 +477,32 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
         main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));
         main.gate.noFlip = true;
       };
+      let resumed = false;
+      /** The bot's account at bar i's close, before the strategy decides at it (as the bot did). */
+      const resume = (bot: NonNullable<ShadowPlan['resume']>, i: number): void => {
+        const broker = context.orders;
+        if (!(broker instanceof Broker)) return;
+        const units = bot.positions[i];
+        const close = context.bars.c[i];
+        broker.restoreAccount(
+          {
+            ...broker.account(i),
+            cash: bot.equity[i] - units * close,
+            units,
+            // Where the bot entered is not reported: the position is taken as bought at this close.
+            entryPrice: close,
+            entryTime: context.bars.t[i],
+            entryCommission: 0,
+            entryBarsAgo: 0,
+            stopLoss: null,
+            takeProfit: null,
+            trailDistance: null,
+            trailLevel: null,
+            orders: [],
+          },
+          i,
+        );
+      };
       return {
         init: (ctx) => {
           context = ctx;
@@ -456,6 +510,8 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
           return main.start;
         },
         onBar: (i) => {
+          if (!resumed && plan.resume !== undefined) resume(plan.resume, i);
+          resumed = true;
           const flat = context.orders.position === 0;
           if (flat) {
             windDown = null;

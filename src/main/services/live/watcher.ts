@@ -39,6 +39,8 @@ interface Evidence {
   v: number[];
   versions: number[];
   budgets: number[];
+  /** Units held at each bar's close (NaN where the bot did not report it). */
+  positions: number[];
   equity: number[];
   fills: LiveFill[];
   /** The bot's numbers of `t[0]` and `fills[0]`: later than 0 once its windows dropped older ones. */
@@ -76,6 +78,7 @@ const emptyEvidence = (): Evidence => ({
   v: [],
   versions: [],
   budgets: [],
+  positions: [],
   equity: [],
   fills: [],
   firstBar: 0,
@@ -251,6 +254,7 @@ export class LiveWatcher {
       evidence.v.push(bar.v);
       evidence.versions.push(bar.version);
       evidence.budgets.push(bar.budget ?? 1);
+      evidence.positions.push(bar.position ?? NaN);
     }
     for (const point of reports.equity) evidence.equity.push(point.equity);
     return from;
@@ -272,6 +276,8 @@ export class LiveWatcher {
         budgets: evidence.budgets,
         equity: evidence.equity,
         fills: evidence.fills,
+        ...(evidence.positions.every(Number.isFinite) ? { positions: evidence.positions } : {}),
+        afterGap: evidence.firstBar > 0,
         // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
         ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
       },

@@ -36,6 +36,28 @@ const withDesk = async <T>(work: (desk: LiveDesk) => Promise<T>): Promise<T> => 
   }
 };
 const entry = () => ({ name: 'windowed', url: server.url, autoPause: false });
+const pushFirstSet = () =>
+  withDesk(async (desk) => {
+    const set = sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
+      parameters: { fast: 3, slow: 12 },
+      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
+      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+    });
+    const proposal = await propose(desk, server.url, set, 'ana', 'manual: test');
+    await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
+    await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1 });
+  });
+/** Looks at the bot after every `step` bars until the replay ends; the last view. */
+const watchToEnd = async (watcher: LiveWatcher, step: number) => {
+  let view = await watcher.look(entry());
+  while (fed < bars.t.length) {
+    feed(step);
+    view = await watcher.look(entry());
+  }
+  return view;
+};
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'regimen-watcher-window-'));
@@ -61,18 +83,7 @@ afterEach(async () => {
 
 describe('a bot whose rolling window dropped old fills', () => {
   it('is watched by the numbers its reports carry and reconciled fill for fill on what it still holds', async () => {
-    await withDesk(async (desk) => {
-      const set = sealParameterSet({
-        schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-        strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
-        parameters: { fast: 3, slow: 12 },
-        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-        provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-      });
-      const proposal = await propose(desk, server.url, set, 'ana', 'manual: test');
-      await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
-      await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1 });
-    });
+    await pushFirstSet();
     feed(400);
     const first = runner.fillRecord.first;
     expect(first).toBeGreaterThan(0);
@@ -91,5 +102,24 @@ describe('a bot whose rolling window dropped old fills', () => {
     // Every fill from the first the bot held when first watched, each matched once.
     expect(reconciliation.matched).toBe(runner.fillRecord.total - first);
     expect(runner.fillRecord.total - first).toBeGreaterThan(20);
+  });
+});
+
+describe('a bot whose bar window dropped bars before it was watched', () => {
+  it('is shadowed from its position at the first bar it still holds, not from flat', async () => {
+    // Bars kept: 200. Watched first after 500, the bot holds bars 300 on, mid-position.
+    await server.close();
+    runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 200, heartbeat: HEARTBEAT, now: () => 0 });
+    server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+    await pushFirstSet();
+    feed(500);
+    expect(runner.bufferStart).toBeGreaterThan(0);
+    expect(runner.positions[0]).not.toBe(0);
+    const watcher = new LiveWatcher({ bots: () => [entry()], withDesk, events: new EventBus() });
+    const view = await watchToEnd(watcher, 50);
+    const { reconciliation, equity } = view.expectation!;
+    expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
+    expect(reconciliation.matched).toBeGreaterThan(10);
+    for (const point of equity) expect(point.expected).toBeCloseTo(point.live, 6);
   });
 });
