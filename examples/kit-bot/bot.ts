@@ -23,6 +23,7 @@ import {
   buildStatus,
   HALT_MODES,
   LiveRunner,
+  POSITION_POLICIES,
   RequestVerifier,
   SIGNATURE_HEADERS,
   STRATEGIES,
@@ -157,7 +158,10 @@ function applyRequest(body: string): LivePush {
   const push = json(body) as Partial<LivePush> & { set?: { hash?: unknown } };
   if (typeof push.changeId !== 'string' || !Number.isInteger(push.version) || typeof push.set !== 'object')
     throw new Refused(400, 'invalid-request', 'an apply needs changeId, version and set');
-  return { ...push, hash: String(push.set?.hash), policy: push.policy ?? 'keep' } as LivePush;
+  const policy = push.policy ?? 'keep';
+  if (!POSITION_POLICIES.includes(policy))
+    throw new Refused(400, 'invalid-request', `policy: one of ${POSITION_POLICIES.join(', ')}`);
+  return { ...push, hash: String(push.set?.hash), policy } as LivePush;
 }
 
 function count(url: URL, name: string): number {
