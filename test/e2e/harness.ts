@@ -100,6 +100,11 @@ async function stopServer(child: ChildProcess): Promise<void> {
 export interface Session {
   server: Server;
   browser: BrowserContext;
+  /**
+   * Stops the server and starts it again on the same data folder, as a trader quitting and reopening
+   * the app does; `server` is then the new one (a new port and token: open the app again).
+   */
+  restart(): Promise<void>;
   /** Closes the browser, stops the server and removes both temporary directories. */
   close(): Promise<void>;
 }
@@ -159,7 +164,17 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
     await close();
     throw error;
   }
-  return { server, browser, close };
+  const session: Session = {
+    server,
+    browser,
+    close,
+    restart: async () => {
+      if (server) await stopServer(server.process);
+      server = await startServer(dataDir, options);
+      session.server = server;
+    },
+  };
+  return session;
 }
 
 /**

@@ -1,0 +1,146 @@
+/**
+ * Settings end to end (issue 15 item 11): `regimen serve` on a fresh data folder, the built renderer in
+ * headless Debian Chromium. Default cash, commission, risk-free rate and time zone set in the Settings
+ * view outlive a restart of the server on the same folder and are the Backtest and Optimize forms'
+ * defaults; the Regimes panel's study and the Learner's scorecard are asked at them too. Then the data
+ * folder is moved from the Settings view (a relative path refused by name), and the next start opens it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('settings.e2e');
+/** Where the data folder is moved to: outside the session's own folder, removed after the session. */
+const target = mkdtempSync(join(tmpdir(), 'regimen-e2e-settings-moved-'));
+// Registered before the session's hooks, so it runs after the server on this folder has stopped.
+afterAll(() => rmSync(target, { recursive: true, force: true }));
+
+/** Types a number into a Settings field; it is saved when Enter is pressed. */
+async function setNumber(page: Page, key: string, value: string): Promise<void> {
+  const field = page.getByTestId(`setting-${key}`);
+  await field.fill(value);
+  await field.press('Enter');
+}
+
+/**
+ * The JSON body the page posts to `channel` while `act` runs. The request goes no further (what is
+ * checked is what the form asks for, not minutes of computing it): `answer` is given back, or with none
+ * the request fails as a dropped connection would.
+ */
+async function bodyPostedTo(
+  page: Page,
+  channel: string,
+  act: () => Promise<void>,
+  answer?: unknown,
+): Promise<unknown> {
+  const url = (address: URL): boolean => decodeURIComponent(address.pathname) === `/api/${channel}`;
+  let posted: (body: unknown) => void = () => undefined;
+  const body = new Promise<unknown>((resolve, reject) => {
+    posted = resolve;
+    setTimeout(() => reject(new Error(`nothing was posted to ${channel} within 30 s`)), 30_000);
+  });
+  await page.route(url, (route) => {
+    posted(route.request().postDataJSON());
+    return answer === undefined ? route.abort() : route.fulfill({ json: answer });
+  });
+  await act();
+  const sent = await body;
+  await page.unroute(url);
+  return sent;
+}
+
+describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
+  const session = useSession('settings');
+
+  it('keeps cash, commission, risk-free rate and zone across a restart; every form starts from them', async () => {
+    const first = await openApp(session());
+    await first.page.getByTestId('tab-settings').click();
+    await first.page.getByTestId('setting-cash').waitFor({ state: 'visible', timeout: 30_000 });
+    await setNumber(first.page, 'cash', '25000');
+    await setNumber(first.page, 'commissionPercent', '0.1');
+    await setNumber(first.page, 'riskFreePercent', '4');
+    await first.page.getByTestId('time-zone-select').selectOption('utc');
+    // Saved by the services before the restart: a reload reads them back from there.
+    await first.page.reload();
+    await first.page.getByTestId('tab-settings').click();
+    await expect.poll(() => first.page.getByTestId('setting-riskFreePercent').inputValue()).toBe('4');
+    expect(first.problems, first.problems.join('\n')).toEqual([]);
+    await first.page.close();
+
+    await session().restart();
+    // A new port is a new origin: nothing the page kept itself comes along, only what the services kept.
+    const { page, problems } = await openApp(session());
+    await page.getByTestId('tab-settings').click();
+    const shown = async (): Promise<string[]> =>
+      Promise.all(
+        ['setting-cash', 'setting-commissionPercent', 'setting-riskFreePercent', 'time-zone-select'].map(
+          (id) => page.getByTestId(id).inputValue(),
+        ),
+      );
+    await expect.poll(shown).toEqual(['25000', '0.1', '4', 'utc']);
+
+    await page.getByTestId('tab-backtest').click();
+    const symbols = page.getByTestId('symbol-item');
+    await expect.poll(() => symbols.count()).toBeGreaterThan(0);
+    await symbols.first().click();
+    expect(await page.getByTestId('param-cash').inputValue()).toBe('25000');
+    expect(await page.getByTestId('param-commission').inputValue()).toBe('0.1');
+    // The Regimes panel's study starts from the same cash, at the same commission (a fraction per side).
+    await page.getByTestId('regime-trials').fill('2');
+    const winners = await bodyPostedTo(
+      page,
+      'regimes:winners',
+      () => page.getByTestId('regime-run-winners').click(),
+      { jobId: 'settings-e2e', cancelled: true },
+    );
+    expect(winners).toMatchObject({ cash: 25_000, commission: 0.001 });
+
+    await page.getByTestId('tab-optimize').click();
+    expect(await page.getByTestId('opt-cash').inputValue()).toBe('25000');
+    expect(await page.getByTestId('opt-commission').inputValue()).toBe('0.1');
+
+    await page.getByTestId('tab-learner').click();
+    const scorecard = await bodyPostedTo(page, 'learner:scorecard', () =>
+      page.getByTestId('scorecard-run').click(),
+    );
+    expect(scorecard).toMatchObject({ commission: 0.001 });
+    // The scorecard request dropped above is the one failed request the browser reports.
+    expect(problems).toEqual(['console error: Failed to load resource: net::ERR_FAILED']);
+    await page.close();
+  }, 240_000);
+
+  it('moves the data folder from the Settings view; the next start opens the new one', async () => {
+    const { page, problems } = await openApp(session());
+    await page.getByTestId('tab-settings').click();
+    const folder = page.getByTestId('data-folder-input');
+    await folder.fill('regimen-moved');
+    await page.getByTestId('data-folder-move').click();
+    await expect
+      .poll(() => page.getByTestId('data-folder-error').innerText())
+      .toMatch(/folder.*must be an absolute path/);
+    await folder.fill(target);
+    await page.getByTestId('data-folder-move').click();
+    await expect.poll(() => page.getByTestId('data-folder-message').innerText()).toContain(`to ${target}`);
+    expect(await page.getByTestId('data-folder-restart').innerText()).toContain(
+      `Restart Regimen to open ${target}`,
+    );
+    // The refusal is the one failed request the browser reports.
+    expect(problems).toEqual([
+      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+    await page.close();
+
+    await session().restart();
+    const next = await openApp(session());
+    await next.page.getByTestId('tab-settings').click();
+    await expect.poll(() => next.page.getByTestId('settings-data-folder').innerText()).toContain(target);
+    expect(await next.page.getByTestId('data-folder-restart').count()).toBe(0);
+    // The settings came along with the data.
+    expect(await next.page.getByTestId('setting-cash').inputValue()).toBe('25000');
+    expect(next.problems, next.problems.join('\n')).toEqual([]);
+    await next.page.close();
+  }, 240_000);
+});
