@@ -88,6 +88,11 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./webhook.ts')).liveWebhookClearCommand,
   },
   {
+    name: 'live webhook test',
+    summary: 'Post a signed regimen.live.test to the webhook and print what the receiver answered',
+    load: async () => (await import('./webhook.ts')).liveWebhookTestCommand,
+  },
+  {
     name: 'live verify-provenance',
     summary: "Re-run a set's study trial and reproduce its recorded metrics, or say exactly what differs",
     load: async () => (await import('./verifyProvenance.ts')).liveVerifyProvenanceCommand,

@@ -10,7 +10,7 @@ import type { Command } from '../../command.ts';
 import { print } from './desk.ts';
 
 /**
- * `regimen live webhook set | show | clear`: the alarm webhook, through the same handlers the app uses.
+ * `regimen live webhook set | show | clear | test`: the alarm webhook, through the same handlers the app uses.
  * Its signing secret is REGIMEN_WEBHOOK_SECRET or the one in the keychain: never a flag (shell history)
  * and never printed.
  */
@@ -58,6 +58,30 @@ const command = (
     return 0;
   },
 });
+
+/**
+ * The signed `regimen.live.test` the Live view's "Send a test" posts, so a receiver can be checked from
+ * a shell: the outcome is printed (the receiver's status or why it was not reached) and sets the exit
+ * code; the signing secret is not.
+ */
+export const liveWebhookTestCommand: Command = {
+  usage: '[--json]  (posts a signed regimen.live.test to the webhook set)',
+  options: {},
+  run: async (args, io) => {
+    const view = await withWebhook(args, (h) => h['live:webhook-test']({}));
+    const delivery = view.lastDelivery;
+    const ok = delivery !== null && delivery.error === null;
+    print(
+      io,
+      args,
+      view,
+      ok
+        ? `test delivered to ${view.url}: HTTP ${delivery.status}`
+        : `TEST NOT DELIVERED to ${view.url}: ${delivery?.error ?? 'nothing was sent'}`,
+    );
+    return ok ? 0 : 1;
+  },
+};
 
 export const liveWebhookSetCommand = command(
   '--url URL [--json]  (secret: REGIMEN_WEBHOOK_SECRET or the keychain)',
