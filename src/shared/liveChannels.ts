@@ -23,6 +23,7 @@ export const LIVE_CHANNELS = {
     'live:resume',
     'live:audit',
     'live:audit-export',
+    'live:audit-bot-changes',
     'live:policy',
     'live:policy-set',
     'live:regime-updates',

@@ -210,6 +210,18 @@ export const AuditVerdictView = z.union([
   z.object({ ok: z.literal(false), seq: z.number(), problem: z.string() }),
 ]);
 
+/** Each state change a bot reports against the audit, both ways, and the verdict in words. */
+export const BotChangesView = z.object({
+  bot: z.string(),
+  ok: z.boolean(),
+  matched: z.number(),
+  missing: z.array(z.string()),
+  repeated: z.array(z.string()),
+  unreported: z.array(z.string()),
+  older: z.number(),
+  text: z.string(),
+});
+
 /** A study set's provenance re-run: what matched and, in words, exactly what did not. */
 export const ProvenanceVerdict = z.object({
   ok: z.boolean(),
@@ -340,6 +352,8 @@ export const liveContract = {
       input: z.strictObject({ format: z.enum(['csv', 'json']) }),
       output: z.object({ format: z.enum(['csv', 'json']), fileName: z.string(), text: z.string() }),
     },
+    /** Asks the bot for the state changes it reports and matches each with exactly one audit entry. */
+    'live:audit-bot-changes': { input: BotRef, output: BotChangesView },
     'live:policy': { input: BotRef, output: LivePolicyView },
     /** Re-runs a set's study trial on the data as it is now and compares with what the set recorded. */
     'live:verify-provenance': {
@@ -382,6 +396,7 @@ export type LiveExpectationView = z.output<typeof LiveExpectationView>;
 export type LiveAlarmView = z.output<typeof LiveAlarm>;
 export type LiveWebhookView = z.output<typeof LiveWebhookView>;
 export type AuditEntryView = z.output<typeof AuditEntryView>;
+export type BotChangesView = z.output<typeof BotChangesView>;
 export type LivePolicyView = z.output<typeof LivePolicyView>;
 export type ProvenanceVerdict = z.output<typeof ProvenanceVerdict>;
 export type RegimeUpdateSettings = z.output<typeof RegimeUpdateSettings>;

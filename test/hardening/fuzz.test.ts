@@ -117,6 +117,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'live:resume': { bot: FUZZ_BOT, reason: 'fuzz' },
     'live:audit': {},
     'live:audit-export': { format: 'csv' },
+    'live:audit-bot-changes': { bot: FUZZ_BOT },
     'live:policy': { bot: FUZZ_BOT },
     'live:verify-provenance': { set: { hash: 'x' } },
     'live:policy-set': {

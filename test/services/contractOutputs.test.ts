@@ -189,6 +189,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:resume': () => ({ bot: bot.url, reason: 'contract' }),
   'live:audit': () => ({}),
   'live:audit-export': () => ({ format: 'json' }),
+  'live:audit-bot-changes': () => ({ bot: bot.url }),
   'live:policy-set': () => ({
     bot: bot.url,
     policy: { bounds: { fast: { min: 2, max: 40, maxStep: 5 } }, maxChangesPerDay: 2, minConfidence: 0.5 },

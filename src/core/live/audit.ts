@@ -112,6 +112,19 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
+/** A match in words: the one line when it holds, else a line per change at fault. */
+export function botChangesText(bot: string, match: BotChangeMatch): string {
+  const older = match.older > 0 ? ` (${match.older} older than the bot still reports, not checked)` : '';
+  if (match.ok)
+    return `${bot}: each of its ${match.matched} reported state changes has exactly one entry${older}`;
+  const problems = [
+    ...match.missing.map((id) => `${id}: reported by the bot, not in the audit`),
+    ...match.repeated.map((id) => `${id}: in the audit more than once`),
+    ...match.unreported.map((id) => `${id}: in the audit, not reported by the bot`),
+  ];
+  return `${bot}: STATE CHANGES DO NOT MATCH THE AUDIT${older}\n  ${problems.join('\n  ')}`;
+}
+
 /** The audit entry of a bot's own state change (a ramp completing is a ramp step, at the last step). */
 export function botChangeBody(
   bot: string,

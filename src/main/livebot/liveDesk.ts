@@ -7,7 +7,13 @@ import {
 } from '../../core/live/parameterSet.ts';
 import type { BotStateChange, HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
-import { botChangeBody, recordedBotChange, type AuditEntry } from '../../core/live/audit.ts';
+import {
+  botChangeBody,
+  matchBotChanges,
+  recordedBotChange,
+  type AuditEntry,
+  type BotChangeMatch,
+} from '../../core/live/audit.ts';
 import type { PolicyCheck, UnknownRunningSet } from '../../core/live/approvalPolicy.ts';
 import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
@@ -338,6 +344,12 @@ export async function recordBotChanges(
     added++;
   }
   return added;
+}
+
+/** Each state change the bot reports now against the trail's entries of it, both ways (issue 13 item 9). */
+export async function checkBotChanges(desk: LiveDesk, bot: string): Promise<BotChangeMatch> {
+  const changes = (await desk.client(bot).status()).changes ?? [];
+  return matchBotChanges(bot, changes, await desk.audit.entries());
 }
 
 export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {

@@ -61,6 +61,7 @@ const handlers: Requests = {
   'live:resume': reject,
   'live:audit': reject,
   'live:audit-export': reject,
+  'live:audit-bot-changes': reject,
   'live:policy': reject,
   'live:verify-provenance': reject,
   'live:policy-set': reject,

@@ -14,7 +14,11 @@ import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
 import { BotClient } from '../../livebot/botClient.ts';
 import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push, type LiveDesk } from '../../livebot/liveDesk.ts';
+import type { BotChangesView } from '../../../shared/liveContract.ts';
+import { MemorySecretStore } from '../../secrets/secretStore.ts';
+import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
+import { createServices } from '../services.ts';
 import { LiveWatcher } from './watcher.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
@@ -128,15 +132,40 @@ describe("the bot's own state changes in the workstation's audit", () => {
     );
     expect(matchBotChanges(server.url, changes, entries)).toMatchObject({ ok: true, matched: 4 });
 
-    // The CLI's check, both ways: intact, then an entry the bot never reported.
+    // The CLI's check and the Live view's, both ways: intact, then an entry the bot never reported.
     const verify = async () => {
       const io = captureIO();
       const code = await main(['live', 'audit', '--verify', '--bot', server.url, '--data-dir', dir], io);
       return { code, out: io.stdout };
     };
+    const services = await createServices({
+      dataDir: dir,
+      host: 'http',
+      skipDemo: true,
+      threads: 1,
+      secrets: new MemorySecretStore(),
+      env: { REGIMEN_BOT_SECRET: SECRET },
+    });
+    const viewCheck = async () => {
+      await dispatch(services.handlers, 'live:bot-add', { name: 'paper', url: server.url });
+      return (await dispatch(services.handlers, 'live:audit-bot-changes', {
+        bot: server.url,
+      })) as BotChangesView;
+    };
+    const intact = `${server.url}: each of its 4 reported state changes has exactly one entry`;
     expect(await verify()).toEqual({
       code: 0,
-      out: `Audit chain intact: ${entries.length} entries\n${server.url}: each of its 4 reported state changes has exactly one entry\n`,
+      out: `Audit chain intact: ${entries.length} entries\n${intact}\n`,
+    });
+    expect(await viewCheck()).toEqual({
+      bot: server.url,
+      ok: true,
+      matched: 4,
+      missing: [],
+      repeated: [],
+      unreported: [],
+      older: 0,
+      text: intact,
     });
     await withDesk((d) =>
       d.audit.append({
@@ -148,5 +177,13 @@ describe("the bot's own state changes in the workstation's audit", () => {
     expect(broken.code).toBe(1);
     expect(broken.out).toContain('STATE CHANGES DO NOT MATCH THE AUDIT');
     expect(broken.out).toMatch(/ramp-step:9: in the audit, not reported by the bot/);
+    const inView = await viewCheck();
+    await services.close();
+    expect(inView).toMatchObject({
+      ok: false,
+      matched: 4,
+      unreported: [expect.stringMatching(/ramp-step:9$/)],
+    });
+    expect(inView.text).toBe(broken.out.split('\n').slice(1).join('\n').trimEnd());
   });
 });

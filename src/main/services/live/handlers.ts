@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { auditCsv, verifyAuditChain } from '../../../core/live/audit.ts';
+import { auditCsv, botChangesText, verifyAuditChain } from '../../../core/live/audit.ts';
 import type { DomainHandlers } from '../../../shared/contract.ts';
 import { InputError, NotFoundError, UpstreamError } from '../../../shared/errors.ts';
 import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
@@ -9,6 +9,7 @@ import { approvalPolicyOf, recommend, setApprovalPolicy } from '../../livebot/au
 import { BotClient, BotRequestError } from '../../livebot/botClient.ts';
 import {
   approve,
+  checkBotChanges,
   diffAgainstBot,
   halt,
   proposals,
@@ -180,6 +181,18 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const verdict = verifyAuditChain(entries);
       const url = bot === undefined ? undefined : normalise(bot);
       return { entries: url === undefined ? entries : entries.filter((e) => e.bot === url), verdict };
+    },
+    'live:audit-bot-changes': async ({ bot }) => {
+      const url = knownBot(bot).url;
+      const match = await withDesk((desk) => checkBotChanges(desk, url));
+      return {
+        bot: url,
+        ...match,
+        missing: [...match.missing],
+        repeated: [...match.repeated],
+        unreported: [...match.unreported],
+        text: botChangesText(url, match),
+      };
     },
     'live:verify-provenance': ({ set }) => verifyProvenance(records, deps.bars, set),
     'live:policy': async ({ bot }) =>

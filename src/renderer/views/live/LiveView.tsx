@@ -11,6 +11,7 @@ import { EChart } from '../../charts/EChart.tsx';
 import { formatMoney, formatNumber, formatParamValue, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import { liveEquityOption } from './liveChart.ts';
+import { BotChangesCheck } from './BotChangesCheck.tsx';
 import { PolicySection } from './PolicySection.tsx';
 import { RegimeUpdatesSection } from './RegimeUpdatesSection.tsx';
 import { WebhookSection } from './WebhookSection.tsx';
@@ -53,7 +54,7 @@ export function LiveView() {
       </div>
       <div className="live-side">
         <Proposals proposals={state.proposals} client={client} act={act} busy={state.busy} />
-        <AuditTrail audit={state.audit} client={client} />
+        <AuditTrail audit={state.audit} bots={bots?.bots ?? []} client={client} act={act} />
         <WebhookSection client={client} act={act} />
       </div>
     </div>
@@ -421,10 +422,14 @@ function ProposalCard({
 
 function AuditTrail({
   audit,
+  bots,
   client,
+  act,
 }: {
   audit: { entries: readonly AuditEntryView[]; verdict: { ok: boolean; problem?: string } } | null;
+  bots: readonly LiveBotView[];
   client: RegimenClient;
+  act: Act;
 }) {
   const download = async (format: 'csv' | 'json') => {
     const file = await client.invoke('live:audit-export', { format });
@@ -455,6 +460,7 @@ function AuditTrail({
           JSON
         </button>
       </div>
+      <BotChangesCheck bots={bots} client={client} act={act} />
       <table className="live-audit-table">
         <tbody>
           {[...(audit?.entries ?? [])]

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { auditCsv, matchBotChanges, verifyAuditChain } from '../../../../core/live/audit.ts';
+import { auditCsv, botChangesText, verifyAuditChain } from '../../../../core/live/audit.ts';
 import {
   HALT_MODES,
   POSITION_POLICIES,
@@ -21,6 +21,7 @@ import { AuditLog, auditLogPath } from '../../../livebot/auditLog.ts';
 import { BotClient } from '../../../livebot/botClient.ts';
 import {
   approve,
+  checkBotChanges,
   checkConfirmation,
   checkedStatus,
   diffAgainstBot,
@@ -335,11 +336,8 @@ export const liveAuditCommand: Command = {
             : `AUDIT CHAIN BROKEN at entry ${verdict.seq}: ${verdict.problem}`,
         ];
         // Each state change the bot reports against the entries recorded of it, both ways.
-        const changes =
-          bot === undefined
-            ? null
-            : matchBotChanges(bot, (await desk.client(bot).status()).changes ?? [], entries);
-        if (changes !== null) lines.push(botChangesLine(bot!, changes));
+        const changes = bot === undefined ? null : await checkBotChanges(desk, bot);
+        if (changes !== null) lines.push(botChangesText(bot!, changes));
         print(io, args, changes === null ? verdict : { chain: verdict, changes }, lines.join('\n'));
         return verdict.ok && (changes?.ok ?? true) ? 0 : 1;
       }
@@ -358,15 +356,3 @@ export const liveAuditCommand: Command = {
     });
   },
 };
-
-function botChangesLine(bot: string, match: ReturnType<typeof matchBotChanges>): string {
-  const older = match.older > 0 ? ` (${match.older} older than the bot still reports, not checked)` : '';
-  if (match.ok)
-    return `${bot}: each of its ${match.matched} reported state changes has exactly one entry${older}`;
-  const problems = [
-    ...match.missing.map((id) => `${id}: reported by the bot, not in the audit`),
-    ...match.repeated.map((id) => `${id}: in the audit more than once`),
-    ...match.unreported.map((id) => `${id}: in the audit, not reported by the bot`),
-  ];
-  return `${bot}: STATE CHANGES DO NOT MATCH THE AUDIT${older}\n  ${problems.join('\n  ')}`;
-}
