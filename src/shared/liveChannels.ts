@@ -5,7 +5,8 @@ import type { DomainChannels } from './domain.ts';
  * study trials, each bot's auto-approval policy, approvals, pushes, rollback, halts and the audit
  * trail; `live:status` streams what the watcher sees each poll and `live:alarm` each alarm when it is
  * first raised (halts, drift and unapproved versions also leave the app: an OS notification and the
- * optional signed webhook).
+ * optional signed webhook), and `live:approval` each proposal left waiting for a person or approved by
+ * the bot's policy (which leave the app the same way).
  */
 export const LIVE_CHANNELS = {
   requests: [
@@ -33,5 +34,5 @@ export const LIVE_CHANNELS = {
     'live:webhook-test',
     'live:verify-provenance',
   ],
-  events: ['live:status', 'live:alarm'],
+  events: ['live:status', 'live:alarm', 'live:approval'],
 } as const satisfies DomainChannels;

@@ -42,6 +42,21 @@ export const LiveAlarm = z.object({
   since: z.number(),
 });
 
+/**
+ * Approvals that leave the app beside the alarms: a proposal left waiting for a person (the bot's
+ * auto-approval policy did not pass it) and one the policy approved (a regime update's is pushed at once).
+ */
+export const APPROVAL_EVENT_KINDS = ['approval-waiting', 'auto-approved'] as const;
+export const LiveApprovalEvent = z.object({
+  kind: z.enum(APPROVAL_EVENT_KINDS),
+  bot: z.string(),
+  name: z.string(),
+  approvalId: z.string(),
+  /** Where it came from and what became of it, in words. */
+  message: z.string(),
+  at: z.number(),
+});
+
 const Band = z.object({
   live: z.number().nullable(),
   expected: z.number(),
@@ -248,13 +263,13 @@ const BotRef = z.strictObject({ bot: botUrl });
 export const LiveWebhookView = z.object({
   url: z.string().nullable(),
   secretSet: z.boolean(),
-  /** The alarms sent (halts, drift, unapproved versions); the others stay in the app. */
-  kinds: z.array(z.enum(LIVE_ALARM_KINDS)),
+  /** What is sent: the alarms that leave the app (halts, drift, unapproved versions) and approvals. */
+  kinds: z.array(z.enum([...LIVE_ALARM_KINDS, ...APPROVAL_EVENT_KINDS])),
   lastDelivery: z
     .object({
       at: z.number(),
       /** The alarm posted, or 'test' for "send a test". */
-      kind: z.enum([...LIVE_ALARM_KINDS, 'test']),
+      kind: z.enum([...LIVE_ALARM_KINDS, ...APPROVAL_EVENT_KINDS, 'test']),
       bot: z.string(),
       status: z.number().nullable(),
       error: z.string().nullable(),
@@ -385,6 +400,7 @@ export const liveContract = {
   events: {
     'live:status': LiveBotView,
     'live:alarm': LiveAlarm.extend({ bot: z.string(), name: z.string() }),
+    'live:approval': LiveApprovalEvent,
   },
 } as const satisfies DomainContract<typeof LIVE_CHANNELS>;
 

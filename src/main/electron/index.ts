@@ -10,7 +10,7 @@ import { resolveAlpacaHosts } from '../marketdata/hosts.ts';
 import { resolveDataDir } from '../paths.ts';
 import { announceOwner } from '../server/discovery.ts';
 import { startHttpHost, type HttpHost } from '../server/httpHost.ts';
-import { notifyAlarms } from '../services/live/notifications.ts';
+import { notifyOutside } from '../services/live/notifications.ts';
 import { dispatchOrWireError } from '../services/dispatch.ts';
 import { createServices, type Services } from '../services/services.ts';
 import { TEAR_SHEET_STYLE_HASH } from '../../shared/tearSheetHtml.ts';
@@ -85,8 +85,9 @@ async function start(): Promise<void> {
   });
   cliHost = { host, release: ownership.release };
   const window = createWindow();
-  // A halt, a drift alarm or an unapproved version reaches the trader with the window hidden too.
-  notifyAlarms(services.events, (n) => Notification.isSupported() && new Notification(n).show());
+  // A halt, a drift alarm, an unapproved version or a proposal to approve reaches the trader with the
+  // window hidden too.
+  notifyOutside(services.events, (n) => Notification.isSupported() && new Notification(n).show());
   services.events.subscribe((channel, payload) => {
     if (!window.isDestroyed() && (EVENT_CHANNELS as readonly string[]).includes(channel)) {
       window.webContents.send(`ev:${channel}`, payload);

@@ -5,9 +5,9 @@ import type { EventPayload } from '../../shared/contract.ts';
 import type { EventBus } from '../services/events.ts';
 
 /**
- * Alarms that leave the app (issue 13 item 12): a halt, a drift alarm and a bot running a version
- * nobody approved reach the trader away from the window, as an OS notification and an optional
- * webhook. The webhook's body is signed with its own secret (HMAC-SHA256 over the timestamp and the
+ * Alarms and approvals that leave the app (issue 13 item 12): a halt, a drift alarm, a bot running a
+ * version nobody approved, a proposal waiting for a person and an auto-approval reach the trader away
+ * from the window, as an OS notification and an optional webhook. The webhook's body is signed with its own secret (HMAC-SHA256 over the timestamp and the
  * body, as Stripe and GitHub sign theirs), never with the bot secret, which signs bot requests only
  * and is in no body or header sent here.
  */
@@ -18,6 +18,11 @@ export const OUTSIDE_ALARM_KINDS = [
 ] as const satisfies readonly LiveAlarmKind[];
 
 export type LiveAlarmEvent = EventPayload<'live:alarm'>;
+export type LiveApprovalEvent = EventPayload<'live:approval'>;
+/** What leaves the app: an alarm that goes outside, or an approval event. */
+export type OutsideEvent = LiveAlarmEvent | LiveApprovalEvent;
+
+export const isApproval = (event: OutsideEvent): event is LiveApprovalEvent => 'approvalId' in event;
 
 export const WEBHOOK_SIGNATURE_HEADER = 'X-Regimen-Signature';
 export const WEBHOOK_TIMESTAMP_HEADER = 'X-Regimen-Timestamp';
@@ -30,14 +35,16 @@ export function goesOutside(alarm: { readonly kind: LiveAlarmKind }): boolean {
 }
 
 /** The notification's title and text: which bot, what happened. */
-export function alarmNotification(alarm: LiveAlarmEvent): { title: string; body: string } {
-  const what: Record<(typeof OUTSIDE_ALARM_KINDS)[number], string> = {
+export function outsideNotification(event: OutsideEvent): { title: string; body: string } {
+  const what: Record<(typeof OUTSIDE_ALARM_KINDS)[number] | LiveApprovalEvent['kind'], string> = {
     halted: 'halted',
     drift: 'drift alarm',
     'unapproved-version': 'runs an unapproved version',
+    'approval-waiting': 'has a proposal waiting for approval',
+    'auto-approved': 'change auto-approved by its policy',
   };
-  const label = what[alarm.kind as (typeof OUTSIDE_ALARM_KINDS)[number]] ?? alarm.kind;
-  return { title: `Regimen: ${alarm.name} ${label}`, body: alarm.message };
+  const label = what[event.kind as keyof typeof what] ?? event.kind;
+  return { title: `Regimen: ${event.name} ${label}`, body: event.message };
 }
 
 /** `sha256=<hex>` of HMAC-SHA256(secret, `${timestamp}.${body}`): what a receiver recomputes. */
@@ -47,8 +54,8 @@ export function webhookSignature(secret: string, timestamp: string, body: string
 
 export interface WebhookDelivery {
   readonly at: number;
-  /** The alarm posted, or 'test' ("send a test"). */
-  readonly kind: LiveAlarmKind | 'test';
+  /** The alarm or approval event posted, or 'test' ("send a test"). */
+  readonly kind: LiveAlarmKind | LiveApprovalEvent['kind'] | 'test';
   readonly bot: string;
   /** The receiver's HTTP status, or null when it could not be reached. */
   readonly status: number | null;
@@ -65,24 +72,23 @@ export interface AlarmWebhookOptions {
 }
 
 /**
- * POSTs an alarm as JSON, signed; a network failure or a 5xx is tried again with backoff (a 4xx is the
- * receiver refusing: not retried). Resolves to what happened; never throws (an alarm must not break
- * the watch that raised it).
+ * POSTs an alarm (type regimen.live.alarm) or an approval event (regimen.live.approval) as JSON,
+ * signed; a network failure or a 5xx is tried again with backoff (a 4xx is the receiver refusing: not
+ * retried). Resolves to what happened; never throws (an alarm must not break the watch that raised it).
  */
-export async function deliverAlarm(
+export async function deliverOutside(
   options: AlarmWebhookOptions,
-  alarm: LiveAlarmEvent,
+  event: OutsideEvent,
 ): Promise<WebhookDelivery> {
   const now = options.now ?? Date.now;
+  const { bot, name, ...rest } = event;
   const body = JSON.stringify({
-    type: 'regimen.live.alarm',
-    bot: { name: alarm.name, url: alarm.bot },
-    kind: alarm.kind,
-    message: alarm.message,
-    since: alarm.since,
+    type: isApproval(event) ? 'regimen.live.approval' : 'regimen.live.alarm',
+    bot: { name, url: bot },
+    ...rest,
     sentAt: now(),
   });
-  return { kind: alarm.kind, bot: alarm.bot, ...(await postSigned(options, body)), at: now() };
+  return { kind: event.kind, bot, ...(await postSigned(options, body)), at: now() };
 }
 
 /**
@@ -131,11 +137,12 @@ async function postSigned(
 }
 
 /**
- * Sends every alarm that goes outside to `send` (the webhook, a notification) as the watcher raises it.
- * Returns the unsubscribe.
+ * Sends every alarm that goes outside (as the watcher raises it) and every approval event to `send`
+ * (the webhook, a notification). Returns the unsubscribe.
  */
-export function forwardAlarms(events: EventBus, send: (alarm: LiveAlarmEvent) => void): () => void {
+export function forwardOutside(events: EventBus, send: (event: OutsideEvent) => void): () => void {
   return events.subscribe((channel, payload) => {
     if (channel === 'live:alarm' && goesOutside(payload as LiveAlarmEvent)) send(payload as LiveAlarmEvent);
+    if (channel === 'live:approval') send(payload as LiveApprovalEvent);
   });
 }

@@ -136,6 +136,19 @@ describe('live channels: from a study trial to the bot and back, through the con
       Object.keys(first.params).sort(),
     );
     expect(proposal).toMatchObject({ proposer: 'ana', approvers: [], pushedVersion: null });
+    // No auto-approval policy yet: the proposal waits for a person, and says so outside the app.
+    expect(events.filter((e) => e.channel === 'live:approval').map((e) => e.payload)).toEqual([
+      {
+        kind: 'approval-waiting',
+        bot,
+        name: 'paper',
+        approvalId: proposal.approvalId,
+        message: expect.stringMatching(
+          new RegExp(`^study ${studyId} trial ${first.number} waits for approval \\(.+\\)$`),
+        ),
+        at: expect.any(Number),
+      },
+    ]);
 
     await expect(call('live:push', { approvalId: proposal.approvalId, actor: 'ana' })).rejects.toThrow(
       '0 approver(s)',

@@ -89,12 +89,24 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     });
   };
 
+  /** A proposal waiting for a person, or one the bot's policy approved: it leaves the app (notification, webhook). */
+  const announce = (bot: string, approved: boolean, approvalId: string, message: string): void =>
+    deps.events.emit('live:approval', {
+      kind: approved ? 'auto-approved' : 'approval-waiting',
+      bot,
+      name: registry.list().find((b) => b.url === bot)?.name ?? bot,
+      approvalId,
+      message,
+      at: Date.now(),
+    });
   const regimeUpdates = new RegimeUpdates(
     registry,
     deps.learnerFor ??
       // A fresh loader each time updates start: the learner may have been saved again since.
       ((strategy) => new LedgerLearner(new LedgerRepository(deps.db)).load(strategy)),
     new RegimeUpdateRecords(regimeUpdateRecordsPath(deps.dataDir)),
+    (bot, proposal) =>
+      announce(bot, proposal.action === 'pushed', proposal.approvalId, `regime update: ${proposal.detail}`),
   );
   const watcher = new LiveWatcher({
     bots: () => registry.list(),
@@ -143,9 +155,19 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     'live:propose': async ({ bot, studyId, trialNumber, limits, actor }) => {
       const url = knownBot(bot).url;
       const set = await proposalFromTrial(records, deps.bars, studyId, trialNumber, limits);
+      const source = `study ${studyId} trial ${trialNumber}`;
       // A study's winner is a recommendation like the learner's: the bot's policy may approve it.
-      const { proposal } = await withDesk((desk) =>
-        recommend(desk, url, { set, source: `study ${studyId} trial ${trialNumber}` }, who(actor)),
+      const { proposal, policy } = await withDesk((desk) =>
+        recommend(desk, url, { set, source }, who(actor)),
+      );
+      const failed = policy.checks.filter((c) => !c.passed).map((c) => c.detail);
+      announce(
+        url,
+        policy.approved,
+        proposal.approvalId,
+        policy.approved
+          ? `${source}: approved by policy v${policy.version}, ready to push`
+          : `${source} waits for approval${failed.length === 0 ? '' : ` (${failed.join('; ')})`}`,
       );
       return proposalView(proposal.approvalId);
     },

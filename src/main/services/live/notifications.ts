@@ -1,4 +1,9 @@
-import { alarmNotification, forwardAlarms, type LiveAlarmEvent } from '../../livebot/alarmWebhook.ts';
+import {
+  forwardOutside,
+  isApproval,
+  outsideNotification,
+  type OutsideEvent,
+} from '../../livebot/alarmWebhook.ts';
 import type { EventBus } from '../events.ts';
 
 export interface OsNotification {
@@ -11,22 +16,26 @@ export const NOTIFY_QUIET_MS = 15 * 60_000;
 
 /**
  * What reaches the OS's notification centre, decided here so it is tested without Electron: each
- * alarm that goes outside (halt, drift, unapproved version) as a title naming the bot and what
- * happened, and the same bot's same kind of alarm again within NOTIFY_QUIET_MS left out, so a bot
- * whose drift alarm flickers each poll does not ring every 15 s. Returns the unsubscribe.
+ * alarm that goes outside (halt, drift, unapproved version) and each approval event (a proposal
+ * waiting for a person, an auto-approval) as a title naming the bot and what happened. The same bot's
+ * same kind of alarm again within NOTIFY_QUIET_MS is left out, so a bot whose drift alarm flickers each
+ * poll does not ring every 15 s; approvals are never left out, each is a different proposal. Returns
+ * the unsubscribe.
  */
-export function notifyAlarms(
+export function notifyOutside(
   events: EventBus,
   show: (notification: OsNotification) => void,
   now: () => number = Date.now,
 ): () => void {
   const lastShown = new Map<string, number>();
-  return forwardAlarms(events, (alarm: LiveAlarmEvent) => {
-    const key = `${alarm.bot}\n${alarm.kind}`;
-    const at = now();
-    const previous = lastShown.get(key);
-    if (previous !== undefined && at - previous < NOTIFY_QUIET_MS) return;
-    lastShown.set(key, at);
-    show(alarmNotification(alarm));
+  return forwardOutside(events, (event: OutsideEvent) => {
+    if (!isApproval(event)) {
+      const key = `${event.bot}\n${event.kind}`;
+      const at = now();
+      const previous = lastShown.get(key);
+      if (previous !== undefined && at - previous < NOTIFY_QUIET_MS) return;
+      lastShown.set(key, at);
+    }
+    show(outsideNotification(event));
   });
 }

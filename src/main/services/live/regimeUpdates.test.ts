@@ -36,6 +36,7 @@ let runner: LiveRunner;
 let server: BotServer;
 let live: LiveService;
 let fed = 0;
+let events: EventBus;
 
 const call = (channel: string, input: unknown): Promise<unknown> =>
   dispatch(live.handlers as unknown as Requests, channel, input);
@@ -64,11 +65,12 @@ beforeEach(async () => {
   db = await Database.open(join(dir, 'cache.duckdb'));
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+  events = new EventBus();
   live = createLiveHandlers({
     dataDir: dir,
     db,
     bars: new BarsRepository(db),
-    events: new EventBus(),
+    events,
     secrets: new MemorySecretStore(),
     env: { REGIMEN_BOT_SECRET: SECRET },
     learnerFor: async () => ({ learner: fastPeriodLearner(), version: 3 }),
@@ -125,6 +127,10 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
     settings: on,
     last: null,
   });
+  const announced: unknown[] = [];
+  events.subscribe((channel, payload) => {
+    if (channel === 'live:approval') announced.push(payload);
+  });
   await feed(150);
   const view = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
   const proposals = await auditOf((a) => a.of('proposal', server.url));
@@ -144,6 +150,16 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
   const wasPushed = pushes.some((p) => p.detail.includes(lastByUpdates.approvalId));
   const action = wasPushed ? 'pushed' : 'proposed';
   expect(view.lastProposal).toMatchObject({ approvalId: lastByUpdates.approvalId, action });
+  // Each proposal it made left the app once: auto-approved (and pushed) or waiting for a person.
+  expect(announced).toHaveLength(byUpdates.length);
+  expect(announced.at(-1)).toEqual({
+    kind: wasPushed ? 'auto-approved' : 'approval-waiting',
+    bot: server.url,
+    name: 'replay',
+    approvalId: lastByUpdates.approvalId,
+    message: `regime update: ${view.lastProposal!.detail}`,
+    at: expect.any(Number),
+  });
   expect(view.lastRegimeChange).toMatchObject({ regime: expect.stringMatching(/^\w+\/\w+$/) });
   expect(view.dailyCheckHours).toBe(24);
   const io = captureIO();

@@ -96,6 +96,11 @@ export class RegimeUpdates {
     private readonly registry: BotRegistry,
     private readonly learnerFor: LearnerSource,
     private readonly records: RegimeUpdateRecords,
+    /** Each set proposed (left waiting for a person, or approved by the policy and pushed), as it is made. */
+    private readonly onProposal: (
+      bot: string,
+      proposal: NonNullable<RegimeUpdateRecord['lastProposal']>,
+    ) => void,
   ) {}
 
   view(bot: string): RegimeUpdatesView {
@@ -144,7 +149,9 @@ export class RegimeUpdates {
       for (let i = from; i < bars.t.length; i++) {
         running.seen = i + 1;
         const outcome = await running.updater.onBar(barAt(bars, i));
-        if (outcome !== null) record = recordOf(record, outcome);
+        if (outcome === null) continue;
+        record = recordOf(record, outcome);
+        if (outcome.action !== 'keep') this.onProposal(bot, record.lastProposal!);
       }
     } catch (error) {
       // A refused push or an unreachable bot is reported here; the watch itself goes on.

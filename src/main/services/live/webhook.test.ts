@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
-  alarmNotification,
+  outsideNotification,
   WEBHOOK_SECRET_NAME,
   webhookSignature,
   type LiveAlarmEvent,
+  type LiveApprovalEvent,
 } from '../../livebot/alarmWebhook.ts';
 import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { EventBus } from '../events.ts';
@@ -78,7 +79,7 @@ it('posts halts, drift and version mismatches signed with the webhook secret, ne
   const { secrets, events, webhook } = setup();
   const view = await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
   expect(view).toMatchObject({ url, secretSet: true, lastDelivery: null });
-  expect(view.kinds).toEqual(['halted', 'drift', 'unapproved-version']);
+  expect(view.kinds).toEqual(['halted', 'drift', 'unapproved-version', 'approval-waiting', 'auto-approved']);
   // The URL is stored beside the bots, the secret only in the keychain.
   const file = readFileSync(botRegistryPath(dir), 'utf8');
   expect(file).toContain(url);
@@ -170,7 +171,7 @@ it('refuses a plain-http remote webhook, a URL with a password or without a secr
 });
 
 it('an OS notification names the bot and what happened', () => {
-  expect(alarmNotification(alarm('unapproved-version', 'runs v3, approved is v2'))).toEqual({
+  expect(outsideNotification(alarm('unapproved-version', 'runs v3, approved is v2'))).toEqual({
     title: 'Regimen: spy-bot runs an unapproved version',
     body: 'runs v3, approved is v2',
   });
@@ -189,5 +190,42 @@ it('"send a test" posts a signed regimen.live.test now and reports its delivery;
   const timestamp = String(last.headers['x-regimen-timestamp']);
   expect(last.headers['x-regimen-signature']).toBe(webhookSignature(HOOK_SECRET, timestamp, last.body));
   expect(JSON.stringify(view)).not.toContain(HOOK_SECRET);
+  webhook.close();
+});
+
+it('posts a proposal waiting for approval and an auto-approval, signed, as regimen.live.approval', async () => {
+  const { events, webhook } = setup();
+  await webhook.handlers['live:webhook-set']({ url, secret: HOOK_SECRET });
+  const approval = (kind: LiveApprovalEvent['kind'], approvalId: string): LiveApprovalEvent => ({
+    kind,
+    bot: 'http://127.0.0.1:8787',
+    name: 'spy-bot',
+    approvalId,
+    message: `${approvalId}: regime up/calm -> down/volatile`,
+    at: 1_700_000_000_000,
+  });
+  events.emit('live:approval', approval('approval-waiting', 'a1'));
+  events.emit('live:alarm', alarm('drift', 'ADWIN flagged live returns'));
+  events.emit('live:approval', approval('auto-approved', 'a2'));
+  await webhook.idle();
+  expect(received.map((r) => JSON.parse(r.body) as Record<string, unknown>)).toMatchObject([
+    {
+      type: 'regimen.live.approval',
+      bot: { name: 'spy-bot', url: 'http://127.0.0.1:8787' },
+      kind: 'approval-waiting',
+      approvalId: 'a1',
+      message: 'a1: regime up/calm -> down/volatile',
+    },
+    { type: 'regimen.live.alarm', kind: 'drift' },
+    { type: 'regimen.live.approval', kind: 'auto-approved', approvalId: 'a2' },
+  ]);
+  for (const { headers, body } of received)
+    expect(headers['x-regimen-signature']).toBe(
+      webhookSignature(HOOK_SECRET, String(headers['x-regimen-timestamp']), body),
+    );
+  expect((await webhook.handlers['live:webhook']({})).lastDelivery).toMatchObject({
+    kind: 'auto-approved',
+    status: 200,
+  });
   webhook.close();
 });

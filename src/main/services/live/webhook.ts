@@ -1,11 +1,11 @@
 import type { DomainHandlers } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
-import type { LiveWebhookView } from '../../../shared/liveContract.ts';
+import { APPROVAL_EVENT_KINDS, type LiveWebhookView } from '../../../shared/liveContract.ts';
 import {
-  deliverAlarm,
+  deliverOutside,
   deliverTest,
-  forwardAlarms,
+  forwardOutside,
   OUTSIDE_ALARM_KINDS,
   WEBHOOK_SECRET_ENV,
   WEBHOOK_SECRET_NAME,
@@ -30,8 +30,9 @@ type WebhookChannels = 'live:webhook' | 'live:webhook-set' | 'live:webhook-test'
 
 /**
  * The alarm webhook's setting (its URL beside the bots, its signing secret in the keychain or
- * REGIMEN_WEBHOOK_SECRET) and its delivery: each alarm that goes outside is posted, one at a time so
- * they arrive in the order raised, and the last delivery is reported for the Live view.
+ * REGIMEN_WEBHOOK_SECRET) and its delivery: each alarm that goes outside and each approval event is
+ * posted, one at a time so they arrive in the order raised, and the last delivery is reported for the
+ * Live view.
  */
 export function createAlarmWebhook(deps: AlarmWebhookDeps): {
   handlers: Pick<DomainHandlers<typeof LIVE_CHANNELS>, WebhookChannels>;
@@ -46,7 +47,7 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
   const view = async (): Promise<LiveWebhookView> => ({
     url: deps.registry.webhookUrl(),
     secretSet: (await secret()) !== null,
-    kinds: [...OUTSIDE_ALARM_KINDS],
+    kinds: [...OUTSIDE_ALARM_KINDS, ...APPROVAL_EVENT_KINDS],
     lastDelivery,
   });
   /** Queued behind the alarms before it, so deliveries keep the order they were raised in. */
@@ -63,8 +64,8 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
     });
     return queue;
   };
-  const unsubscribe = forwardAlarms(deps.events, (alarm) => {
-    void deliver((options) => deliverAlarm(options, alarm));
+  const unsubscribe = forwardOutside(deps.events, (event) => {
+    void deliver((options) => deliverOutside(options, event));
   });
   return {
     handlers: {

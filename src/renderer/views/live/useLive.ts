@@ -51,13 +51,19 @@ export function useLive(client: RegimenClient) {
 
   useEffect(() => {
     void reload();
-    return client.on('live:status', (view: LiveBotView) =>
+    const offStatus = client.on('live:status', (view: LiveBotView) =>
       setState((s) =>
         s.bots === null
           ? s
           : { ...s, bots: { ...s.bots, bots: s.bots.bots.map((b) => (b.url === view.url ? view : b)) } },
       ),
     );
+    // A proposal made elsewhere (a regime update, the CLI through the server) shows without a refresh.
+    const offApproval = client.on('live:approval', () => void reload());
+    return () => {
+      offStatus();
+      offApproval();
+    };
   }, [client, reload]);
 
   /** Runs an action, shows its refusal in words, and re-reads everything after it. */

@@ -74,7 +74,7 @@ export const liveCommands: readonly CommandEntry[] = [
   {
     name: 'live webhook set',
     summary:
-      'Post halts, drift and unapproved versions to a URL, signed with REGIMEN_WEBHOOK_SECRET or the keychain',
+      'Post halts, drift, unapproved versions and approvals to a URL, signed with REGIMEN_WEBHOOK_SECRET or the keychain',
     load: async () => (await import('./webhook.ts')).liveWebhookSetCommand,
   },
   {
