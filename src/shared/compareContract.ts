@@ -3,16 +3,23 @@ import { BacktestRequest } from './backtestContract.ts';
 import type { COMPARE_CHANNELS } from './compareChannels.ts';
 import { MAX_PINS } from './compareChoices.ts';
 import type { DomainContract } from './domain.ts';
-import { StudyId } from './optimizeContract.ts';
+import { StudyId, WalkForwardRequest } from './optimizeContract.ts';
 import { metricValue } from './schemas.ts';
 
 /**
- * What a pin stands for: a backtest by its request (run again to compare), or a study's trial by its
- * number (run again with the study's own evaluator settings, its stored metrics shown).
+ * What a pin stands for: a backtest by its request (run again to compare), a study's trial by its
+ * number (run again with the study's own evaluator settings, its stored metrics shown), or a
+ * walk-forward run by its id and the request it ran (each stored window's parameters run again on its
+ * test bars and stitched).
  */
 export const PinSource = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('backtest'), request: BacktestRequest }),
   z.strictObject({ kind: z.literal('trial'), studyId: StudyId, trial: z.number().int().min(0) }),
+  z.strictObject({
+    kind: z.literal('walkforward'),
+    runId: z.string().min(1).max(64),
+    request: WalkForwardRequest,
+  }),
 ]);
 
 export const ComparePinRequest = z.strictObject({
@@ -41,7 +48,10 @@ export const ComparedResult = z.discriminatedUnion('ok', [
     /** Equity over the bars it ran on, thinned for display. */
     equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
     metrics: z.record(z.string(), metricValue),
-    /** How the figures were obtained where it matters (a multi-timeframe trial's curve is its first timeframe's). */
+    /**
+     * How the figures were obtained where it matters (a multi-timeframe trial's curve is its first
+     * timeframe's; a walk-forward's parameters change window by window).
+     */
     notes: z.array(z.string()),
   }),
   z.object({ ok: z.literal(false), error: z.string() }),

@@ -125,3 +125,21 @@ export function windowsCsv(windows: readonly WalkForwardWindowRow[]): string {
     ]),
   );
 }
+
+/** A pin's value of one metric in a comparison, against the reference pin's (no delta for the reference). */
+export interface ComparedCell {
+  readonly value: number | null;
+  readonly delta: number | null;
+  readonly verdict: 'better' | 'worse' | '';
+}
+
+/** One row per metric, per pin its value, the difference from the reference's and whether it is better. */
+export function comparisonCsv(
+  labels: readonly string[],
+  rows: readonly { readonly metric: string; readonly values: readonly ComparedCell[] }[],
+): string {
+  return csv(
+    ['metric', ...labels.flatMap((label) => [label, `${label} delta`, `${label} verdict`])],
+    rows.map((row) => [row.metric, ...row.values.flatMap((v) => [v.value, v.delta, v.verdict])]),
+  );
+}

@@ -540,6 +540,8 @@ export const WalkForwardWindowRow = z.object({
 
 export const WalkForwardResult = z.object({
   jobId: jobIdSchema,
+  /** The run its windows are stored under (what a compare pin names). */
+  runId: z.string(),
   /** The seed the train windows' seeds derive from (random when the request gave none). */
   seed: z.number(),
   symbol: z.string(),

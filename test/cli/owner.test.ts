@@ -23,6 +23,7 @@ import { serve as startServe, type Server } from '../support/serveProcess.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
+const orcl = sharedDataFile('ORCL.csv');
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -81,6 +82,8 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     dataDir = tempDir();
     d = ['--data-dir', dataDir];
     expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    if (orcl.present)
+      expect((await cli(['data', 'import', orcl.path, '--symbol', 'ORCL', ...d])).code).toBe(0);
   }, 60_000);
 
   it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
@@ -114,6 +117,14 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     ];
     const inProcess = [];
     for (const command of commands) inProcess.push(await cli([...command, ...d]));
+    // A study of two symbols (issue 15 item 10): scored together, each symbol's figures kept.
+    const twoSymbols = (): string[] => [
+      ...grid.map((arg) => (arg === 'GOOG' ? 'GOOG,ORCL' : arg)),
+      ...['--aggregate', 'weighted', '--weights', '0.7,0.3', '--timeframe', '1d', '--seed', '7', '--json'],
+      ...d,
+    ];
+    const twoHere = orcl.present ? await cli(twoSymbols()) : null;
+    if (twoHere !== null) expect(twoHere.code, twoHere.stderr).toBe(0);
 
     server = await serve(dataDir, ['--alpaca-base-url', fake.url], ALPACA);
     const file = readDiscovery(dataDir);
@@ -145,6 +156,23 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       };
     };
     expect(outcome(studyThere.stdout)).toEqual(outcome(studyHere.stdout));
+    if (twoHere !== null) {
+      const twoThere = await cli(twoSymbols());
+      expect(twoThere.code, twoThere.stderr).toBe(0);
+      expect(twoThere.stderr).toMatch(/running in the Regimen server/);
+      const perSymbol = (stdout: string) =>
+        (
+          JSON.parse(stdout) as { trials: { number: number; metrics: Record<string, number | null> }[] }
+        ).trials.map((t) => [t.number, t.metrics['sharpeRatio@GOOG'], t.metrics['sharpeRatio@ORCL']]);
+      // The same trials, the same combined values and the same per-symbol figures as in-process.
+      expect(outcome(twoThere.stdout)).toEqual(outcome(twoHere.stdout));
+      expect(perSymbol(twoThere.stdout)).toEqual(perSymbol(twoHere.stdout));
+      expect(
+        perSymbol(twoHere.stdout)
+          .flat()
+          .every((v) => typeof v === 'number'),
+      ).toBe(true);
+    }
 
     // An approval written through the server is read back through it (and in-process after it stops).
     const approval = await cli(['studies', studyId, '--approve', '--json', ...d]);

@@ -15,7 +15,29 @@ import { CompareService } from '../../src/main/services/compare/compareService.t
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { ComparePinsRepository } from '../../src/main/store/comparePinsRepository.ts';
 import { PinSource } from '../../src/shared/compareContract.ts';
-import { optimizeHarness } from '../support/studies.ts';
+import {
+  runWalkForwardJob,
+  walkForwardJobFrom,
+} from '../../src/main/services/optimize/walkForwardService.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
+import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+
+type CompareDeps = ConstructorParameters<typeof CompareService>[0];
+
+/** A compare service on the harness's database; what a test does not give refuses to be called. */
+function compareService(h: OptimizeHarness, given: Partial<CompareDeps>): CompareService {
+  const refuse = (what: string) => () => Promise.reject(new Error(`no ${what} in this test`));
+  return new CompareService({
+    pins: new ComparePinsRepository(h.db, PinSource),
+    studies: studyRecords(h.db),
+    bars: h.bars,
+    executor: h.pool,
+    backtest: refuse('backtest'),
+    walkForward: { windows: refuse('walk-forward'), replay: refuse('walk-forward') },
+    ...given,
+  });
+}
 
 describe('the compare set', () => {
   it('pins a trial and a backtest, derives both again on read, survives a restart and unpins', async () => {
@@ -201,20 +223,10 @@ describe('the compare set', () => {
           return study;
         },
       });
-      const service = new CompareService({
-        pins: new ComparePinsRepository(h.db, PinSource),
-        studies: racing,
-        bars: h.bars,
-        executor: h.pool,
-        backtest: () => Promise.reject(new Error('no backtest here')),
+      const service = compareService(h, { studies: racing });
+      await compareService(h, { studies: real }).pin({
+        source: { kind: 'trial', studyId: started.studyId, trial: trial.number },
       });
-      await new CompareService({
-        pins: new ComparePinsRepository(h.db, PinSource),
-        studies: real,
-        bars: h.bars,
-        executor: h.pool,
-        backtest: () => Promise.reject(new Error('no backtest here')),
-      }).pin({ source: { kind: 'trial', studyId: started.studyId, trial: trial.number } });
       const [pin] = await service.list();
       expect(pin!.result).toEqual({ ok: false, error: `study ${started.studyId} was deleted` });
     } finally {
@@ -227,11 +239,7 @@ describe('the compare set', () => {
     try {
       let running = 0;
       let most = 0;
-      const service = new CompareService({
-        pins: new ComparePinsRepository(h.db, PinSource),
-        studies: studyRecords(h.db),
-        bars: h.bars,
-        executor: h.pool,
+      const service = compareService(h, {
         backtest: async (request) => {
           running++;
           most = Math.max(most, running);
@@ -246,7 +254,7 @@ describe('the compare set', () => {
             params: request.params,
             equity: { t: [0, 1], value: [10_000, 10_000 + fast] },
             metrics: { finalEquity: 10_000 + fast },
-          } as unknown as Awaited<ReturnType<ConstructorParameters<typeof CompareService>[0]['backtest']>>;
+          } as unknown as Awaited<ReturnType<CompareDeps['backtest']>>;
         },
       });
       const request = { symbol: 'X', timeframe: '1d' as const, strategy: 'sma-cross', cash: 10_000 };
@@ -265,4 +273,66 @@ describe('the compare set', () => {
       await h.close();
     }
   });
+
+  it('pins a walk-forward run: its stitched out-of-sample curve and metrics derived again, a deleted run says so', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
+      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const request = requestSchemas['walkforward:run'].input.parse({
+        jobId: 'wf-pin',
+        strategy: 'sma-cross',
+        data: {
+          symbol: series.symbol,
+          timeframe: '1h',
+          start: Date.UTC(2023, 0, 1),
+          end: Date.UTC(2023, 4, 1),
+        },
+        space: ['fast=5:10:5', 'slow=20:30:10'],
+        sampler: 'grid',
+        objectives: [{ metric: 'sharpeRatio' }],
+        trials: 4,
+        seed: 5,
+        riskFreePercent: 4,
+        windows: { train: 30, test: 20, step: 20 },
+      });
+      const windows = new WalkForwardRepository(h.db);
+      const run = await runWalkForwardJob(walkForwardJobFrom(request), {
+        pool: h.pool,
+        bars: h.bars,
+        windows,
+        events: h.events,
+        jobs: new JobRegistry(),
+      });
+      expect(run.windows.length).toBeGreaterThan(2);
+      const handlers = createCompareHandlers({
+        db: h.db,
+        bars: h.bars,
+        pool: h.pool,
+        jobs: { events: h.events },
+      });
+      const pin = (source: unknown) =>
+        handlers['compare:pin'](requestSchemas['compare:pin'].input.parse({ source }));
+      await expect(pin({ kind: 'walkforward', runId: 'no-such-run', request })).rejects.toThrow(
+        'no walk-forward run with id "no-such-run"',
+      );
+      const pinned = await pin({ kind: 'walkforward', runId: run.runId, request });
+      expect(pinned.label).toBe(`sma-cross ${series.symbol} 1h walk-forward`);
+
+      const [listed] = await handlers['compare:list']({});
+      const result = listed!.result;
+      if (!result.ok) throw new Error(result.error);
+      // The same windows' parameters on the same test bars: the run's own curve and out-of-sample figures.
+      expect(result.equity).toEqual(run.equity);
+      expect(result.metrics).toEqual(run.outOfSample);
+      expect(result.cash).toBe(run.equity.value[0]);
+      expect(result.notes[0]).toContain(`${run.windows.length} windows stitched`);
+
+      await h.db.run('DELETE FROM walkforward_windows WHERE run_id = $id', { id: run.runId });
+      const [gone] = await handlers['compare:list']({});
+      expect(gone!.result).toEqual({ ok: false, error: `walk-forward run ${run.runId} was deleted` });
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });

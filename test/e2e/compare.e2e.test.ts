@@ -1,6 +1,6 @@
 /**
  * The Compare tab in the browser (issue 15 item 5): against `regimen serve` on the demo market, a
- * backtest and a small study's trial pinned, the Compare tab drawing both curves and marking the
+ * backtest, a small study's trial and a walk-forward run pinned, the Compare tab drawing the curves and marking the
  * metrics table against the reference column; the study renamed and annotated from its list, then
  * deleted through the confirm step, its trials gone and its pin saying so. Saves a picture in artifacts/.
  */
@@ -57,15 +57,30 @@ describe.skipIf(!hasChromium)(`the Compare tab in the browser${skipReason}`, () 
       await pinTrial.click();
       await expect.poll(() => pinTrial.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
 
-      // Compare: two curves, two columns, the non-reference column marked against the reference.
+      // A walk-forward of the same search (two half-year test windows), pinned from its panel.
+      await page.getByTestId('wf-unit').selectOption('days');
+      for (const [id, value] of [
+        ['wf-train', '365'],
+        ['wf-test', '180'],
+        ['wf-step', '180'],
+      ] as const)
+        await page.getByTestId(id).fill(value);
+      await page.getByTestId('run-walk-forward').click();
+      await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+      const pinWalkForward = page.getByTestId('wf-pin');
+      await pinWalkForward.click();
+      await expect.poll(() => pinWalkForward.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
+
+      // Compare: three curves, three columns, the others marked against the reference.
       await page.getByTestId('tab-compare').click();
       const chart = page.getByTestId('compare-chart-box');
-      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('2');
+      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('3');
       await expect
         .poll(() => paintedPixels(page, 'compare-chart'), { timeout: 30_000 })
         .toBeGreaterThan(2_000);
       const columns = page.getByTestId('compare-column');
-      expect(await columns.count()).toBe(2);
+      expect(await columns.count()).toBe(3);
+      expect(await columns.nth(2).innerText()).toContain('walk-forward');
       expect(await columns.nth(0).getAttribute('data-reference')).toBe('true');
       const table = page.getByTestId('compare-table');
       const marked = table.locator('td[data-verdict="better"], td[data-verdict="worse"]');
@@ -94,10 +109,10 @@ describe.skipIf(!hasChromium)(`the Compare tab in the browser${skipReason}`, () 
       await expect.poll(() => page.getByTestId('opt-study-item').count(), { timeout: 30_000 }).toBe(0);
       expect(await page.getByTestId('opt-trial-row').count()).toBe(0);
 
-      // The trial's pin now says its study is gone; the backtest's curve stays.
+      // The trial's pin now says its study is gone; the backtest's and the walk-forward's curves stay.
       await page.getByTestId('tab-compare').click();
-      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('1');
-      expect(await columns.nth(1).locator('.error-text').innerText()).toMatch(/was deleted|has no trial/);
+      await expect.poll(() => chart.getAttribute('data-series'), { timeout: RUN_TIMEOUT_MS }).toBe('2');
+      expect(await columns.nth(1).locator('.error-text').innerText()).toContain('was deleted');
       expect(problems, problems.join('\n')).toEqual([]);
       await page.close();
     },

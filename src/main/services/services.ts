@@ -157,7 +157,13 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...live.handlers,
     ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
     ...createSettingsHandlers(settings),
-    ...createCompareHandlers({ db, bars, pool, jobs: jobContext }),
+    ...createCompareHandlers({
+      db,
+      bars,
+      pool,
+      jobs: jobContext,
+      riskFreePercent: () => settings.settings.riskFreePercent,
+    }),
   };
 
   return {

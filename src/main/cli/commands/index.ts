@@ -9,6 +9,7 @@ import { optimizeCommands } from './optimize/index.ts';
 import { regimeCommands } from './regime/index.ts';
 import { robustnessCommands } from './robustness/index.ts';
 import { settingsCommands } from './settings/index.ts';
+import { compareCommands } from './compare/index.ts';
 
 /**
  * Every CLI command, in the order `regimen --help` lists them. Each domain lists its own commands in
@@ -27,4 +28,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   ...liveCommands,
   ...dataCommands,
   ...settingsCommands,
+  ...compareCommands,
 ];

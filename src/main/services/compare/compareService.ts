@@ -15,6 +15,8 @@ import type { ComparePinsRepository } from '../../store/comparePinsRepository.ts
 import { thinEquityCurve } from '../equityCurve.ts';
 import { finiteOrNull } from '../payloads.ts';
 import type { StudyRecords } from '../optimize/studyRecords.ts';
+import type { WalkForwardReplay } from '../optimize/walkForwardService.ts';
+import type { StoredWalkForwardWindow } from '../../store/walkForwardRepository.ts';
 import { studyReplay } from '../optimize/studyReplay.ts';
 import { mapBounded } from '../mapBounded.ts';
 
@@ -44,12 +46,25 @@ export class CompareService {
       readonly backtest: (
         request: Extract<PinSource, { kind: 'backtest' }>['request'],
       ) => Promise<BacktestResult>;
+      /** Walk-forward runs: a run's stored windows, and its out-of-sample side replayed from them. */
+      readonly walkForward: {
+        windows(runId: string): Promise<StoredWalkForwardWindow[]>;
+        replay(
+          request: WalkForwardPin['request'],
+          stored: readonly StoredWalkForwardWindow[],
+        ): Promise<WalkForwardReplay>;
+      };
+      /**
+       * The Settings' risk-free rate (annual percent), kept in a pin whose request names none: the figures
+       * it shows later are the ones its run showed, whatever the setting becomes.
+       */
+      readonly riskFreePercent?: () => number;
     },
   ) {}
 
   /** Pins a source (once: pinning it again answers the pin it has); refused past MAX_PINS or for a trial that does not exist. */
   async pin(request: ComparePinRequest): Promise<ComparePin> {
-    const source = withoutJobId(request.source);
+    const source = this.pinnedSource(request.source);
     const existing = await this.deps.pins.find(source);
     if (existing !== null) return existing;
     if ((await this.deps.pins.list()).length >= MAX_PINS)
@@ -84,10 +99,25 @@ export class CompareService {
     return { removed: await this.deps.pins.clear() };
   }
 
+  /** What a pin keeps of a source: no job id (it names one run, not what is compared), the risk-free rate. */
+  private pinnedSource(source: PinSource): PinSource {
+    if (source.kind === 'trial') return source;
+    const riskFreePercent = source.request.riskFreePercent ?? this.deps.riskFreePercent?.() ?? 0;
+    return source.kind === 'backtest'
+      ? { kind: 'backtest', request: withoutJobId({ ...source.request, riskFreePercent }) }
+      : { ...source, request: withoutJobId({ ...source.request, riskFreePercent }) };
+  }
+
   private async defaultLabel(source: PinSource): Promise<string> {
     if (source.kind === 'backtest') {
       const r = source.request;
       return `${r.strategy} ${r.symbol} ${r.timeframe} ${paramsText(r.params)}`.trim();
+    }
+    if (source.kind === 'walkforward') {
+      if ((await this.deps.walkForward.windows(source.runId)).length === 0)
+        throw new NotFoundError(`no walk-forward run with id "${source.runId}"`, 'source.runId');
+      const r = source.request;
+      return `${r.strategy} ${r.data.symbol} ${r.data.timeframe} walk-forward`;
     }
     const study = await this.deps.studies.get(source.studyId);
     const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
@@ -103,9 +133,9 @@ export class CompareService {
 
   private async derive(source: PinSource): Promise<ComparedResult> {
     try {
-      return source.kind === 'backtest'
-        ? await this.deriveBacktest(source.request)
-        : await this.deriveTrial(source);
+      if (source.kind === 'backtest') return await this.deriveBacktest(source.request);
+      if (source.kind === 'walkforward') return await this.deriveWalkForward(source);
+      return await this.deriveTrial(source);
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
@@ -133,6 +163,35 @@ export class CompareService {
       equity: { t: result.equity.t, value: result.equity.value },
       metrics: result.metrics,
       notes: [],
+    };
+  }
+
+  /**
+   * A walk-forward run's out-of-sample side: its stored windows' parameters run again on their test bars
+   * and stitched, as the run stitched them (no in-sample bar is in the curve or the metrics).
+   */
+  private async deriveWalkForward(source: WalkForwardPin): Promise<ComparedResult> {
+    const stored = await this.deps.walkForward.windows(source.runId);
+    if (stored.length === 0) throw new Error(`walk-forward run ${source.runId} was deleted`);
+    const replay = await this.deps.walkForward.replay(source.request, stored);
+    // The stitched curve starts at the first test bar's equity, not the cash: it is rescaled from there.
+    const start = replay.stitched.equity[0] ?? source.request.cash;
+    const curve = thinEquityCurve(replay.stitched.t, replay.stitched.equity, start);
+    const notes = [
+      `out of sample only: ${replay.windows} windows stitched, each with the parameters its train window chose`,
+    ];
+    if (replay.windows < replay.windowsCut)
+      notes.push(`the run stopped after ${replay.windows} of its ${replay.windowsCut} windows`);
+    return {
+      ok: true,
+      symbol: replay.symbol,
+      timeframe: source.request.data.timeframe,
+      strategy: source.request.strategy,
+      params: {},
+      cash: start,
+      equity: { t: curve.t, value: curve.value },
+      metrics: Object.fromEntries(Object.entries(replay.outOfSample).map(([k, v]) => [k, finiteOrNull(v)])),
+      notes,
     };
   }
 
@@ -179,10 +238,10 @@ export class CompareService {
   }
 }
 
-/** A job id names one run, not what is compared: it is not part of the pin. */
-function withoutJobId(source: PinSource): PinSource {
-  if (source.kind !== 'backtest') return source;
-  const request = { ...source.request };
-  delete request.jobId;
-  return { kind: 'backtest', request };
+type WalkForwardPin = Extract<PinSource, { kind: 'walkforward' }>;
+
+function withoutJobId<T extends { jobId?: string }>(request: T): Omit<T, 'jobId'> {
+  const copy = { ...request };
+  delete copy.jobId;
+  return copy;
 }

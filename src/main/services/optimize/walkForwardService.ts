@@ -8,13 +8,14 @@
  * would be live when parameters are switched; no bar after the test window is read.
  */
 import { randomUUID } from 'node:crypto';
-import { sliceBars } from '../../../core/data/bars.ts';
+import { sliceBars, type Bars } from '../../../core/data/bars.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
 import { marketRegime, windowLedgerEntries } from '../../../core/ml/learner/ledger.ts';
 import {
   runWalkForward,
   selectWinner,
+  stitchEquity,
   Study,
   walkForwardWindows,
   type BarRange,
@@ -40,7 +41,7 @@ import type { ComputePool } from '../../compute/pool.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import type { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
+import type { StoredWalkForwardWindow, WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { closesAt, tearSheetPayload } from '../tearSheet.ts';
@@ -178,9 +179,34 @@ export function runWalkForwardJob(job: WalkForwardJob, deps: WalkForwardDeps): P
   );
 }
 
-async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
-  const started = performance.now();
-  const stopIfCancelled = (): void => run.throwIfCancelled();
+/** What a run and a replay of it share: its bars, its evaluator settings, the windows cut on them. */
+interface WalkForwardSetup {
+  readonly label: string;
+  readonly bars: Bars;
+  /** Content fingerprint of the bars (equal ids, equal bars). */
+  readonly datasetId: string;
+  readonly settings: EvaluatorSettings;
+  readonly windows: readonly WalkForwardWindow[];
+  readonly evaluators: EvaluatorSource;
+  /** The bars of [from, to) as a dataset of their own. */
+  slice(from: number, to: number): DatasetRef;
+  /**
+   * Fixed parameters backtested over a range. A test range is run from its train window's first bar and
+   * only its test part kept (see the module's comment); `key` names the run's dataset on the evaluator.
+   */
+  evaluate(
+    range: BarRange,
+    params: Params,
+    window: WalkForwardWindow,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<EquitySegment>;
+}
+
+async function walkForwardSetup(
+  job: WalkForwardJob,
+  deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
+): Promise<WalkForwardSetup> {
   const data = await loadStudyDatasets(
     {
       source: job.source,
@@ -195,14 +221,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const bars = base.bars;
   const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
   const options: BacktestOptions = { ...job.options, commission, slippage };
-  let windowCount: number;
+  let windows: readonly WalkForwardWindow[];
   try {
-    windowCount = walkForwardWindows(bars.t, job.windows).length;
+    windows = walkForwardWindows(bars.t, job.windows);
   } catch (error) {
     // Window settings that do not fit the data are the caller's to change.
     throw new InputError(error instanceof Error ? error.message : String(error), 'windows');
   }
-  const notes: string[] = [];
   const slice = (from: number, to: number): DatasetRef => ({
     id: `${base.id}:wf:${from}:${to}`,
     bars: sliceBars(bars, from, to),
@@ -215,6 +240,92 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     aggregation: 'mean',
     riskFreeRate: (job.riskFreePercent ?? 0) / 100,
   };
+  return {
+    label: data.label,
+    bars,
+    datasetId: base.id,
+    settings,
+    windows,
+    evaluators,
+    slice,
+    evaluate: async (range, params, window, key, signal) => {
+      const from = range.start >= window.train.end ? window.train.start : range.start;
+      const evaluator = await evaluators(
+        oneSliceData(data.label, job.timeframe, slice(from, range.end)),
+        settings,
+        `${key}-${from}-${range.end}`,
+        1,
+      );
+      let equity: Float64Array;
+      try {
+        equity = await evaluator.equity(params, signal);
+        await evaluator.finished?.();
+      } finally {
+        evaluator.release?.();
+      }
+      return {
+        t: bars.t.slice(range.start, range.end),
+        equity: equity.slice(range.start - from, range.end - from),
+      };
+    },
+  };
+}
+
+/** A stored run's out-of-sample side derived again: its curve, stitched as the run stitched it, and metrics. */
+export interface WalkForwardReplay {
+  readonly symbol: string;
+  readonly stitched: EquitySegment;
+  readonly outOfSample: MetricSet;
+  /** Windows replayed, and how many the settings cut (fewer stored: the run stopped early). */
+  readonly windows: number;
+  readonly windowsCut: number;
+}
+
+/**
+ * Replays a stored run's out-of-sample side: each stored window's parameters backtested again on its
+ * test range, stitched as the run stitched them. The bars must be the ones the run read (same content
+ * and windows): otherwise the figures would describe a run that never happened, and it is refused.
+ */
+export async function replayWalkForward(
+  job: WalkForwardJob,
+  stored: readonly StoredWalkForwardWindow[],
+  deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
+): Promise<WalkForwardReplay> {
+  const setup = await walkForwardSetup(job, deps);
+  const parts: { segment: EquitySegment; from: number; to: number }[] = [];
+  const key = `replay-${randomUUID()}`;
+  for (const row of stored) {
+    const window = setup.windows[row.window.index];
+    if (
+      row.datasetId !== setup.datasetId ||
+      window?.test.startTime !== row.window.test.startTime ||
+      window.test.endTime !== row.window.test.endTime
+    )
+      throw new Error(
+        `the bars of ${setup.label} ${job.timeframe} changed since walk-forward run ${row.runId}: its windows cannot be replayed`,
+      );
+    const segment = await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`);
+    parts.push({ segment, from: window.stitch.startTime, to: window.stitch.endTime });
+  }
+  const stitched = stitchEquity(parts);
+  return {
+    symbol: setup.label,
+    stitched,
+    outOfSample: {
+      ...computeEquityMetrics(stitched.t, stitched.equity, { riskFreeRate: setup.settings.riskFreeRate }),
+    },
+    windows: stored.length,
+    windowsCut: setup.windows.length,
+  };
+}
+
+async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
+  const started = performance.now();
+  const stopIfCancelled = (): void => run.throwIfCancelled();
+  const setup = await walkForwardSetup(job, deps);
+  const { bars, settings, evaluators, slice } = setup;
+  const windowCount = setup.windows.length;
+  const notes: string[] = [];
   let windowsDone = 0;
   run.progress(0, windowCount);
 
@@ -230,7 +341,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       maxTrials: job.trials,
     });
     const evaluator = await evaluators(
-      oneSliceData(data.label, job.timeframe, slice(train.start, train.end)),
+      oneSliceData(setup.label, job.timeframe, slice(train.start, train.end)),
       settings,
       `${run.jobId}-w${window.index}`,
       job.trials,
@@ -260,30 +371,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     window: WalkForwardWindow,
   ): Promise<EquitySegment> => {
     stopIfCancelled();
-    const isTest = range.start >= window.train.end;
-    const from = isTest ? window.train.start : range.start;
     // On the evaluator the windows' studies use (remote workers when chosen), under a key of its own.
-    const evaluator = await evaluators(
-      oneSliceData(data.label, job.timeframe, slice(from, range.end)),
-      settings,
-      `${run.jobId}-w${window.index}-${from}-${range.end}`,
-      1,
-    );
-    let equity: Float64Array;
-    try {
-      equity = await evaluator.equity(params, run.signal);
-      await evaluator.finished?.();
-    } finally {
-      evaluator.release?.();
-    }
-    if (isTest) {
+    const segment = await setup.evaluate(range, params, window, `${run.jobId}-w${window.index}`, run.signal);
+    if (range.start >= window.train.end) {
       windowsDone++;
       run.progress(windowsDone, windowCount);
     }
-    return {
-      t: bars.t.slice(range.start, range.end),
-      equity: equity.slice(range.start - from, range.end - from),
-    };
+    return segment;
   };
 
   // Each window is kept as it finishes (the learner's training data), so a run stopped half-way keeps them.
@@ -291,8 +385,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const runInfo = {
     runId: randomUUID(),
     jobId: run.jobId,
-    datasetId: base.id,
-    symbol: data.label,
+    datasetId: setup.datasetId,
+    symbol: setup.label,
     timeframe: job.timeframe,
     strategy: job.strategy.name,
     strategyVersion: job.strategy.version,
@@ -343,8 +437,9 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   };
   return {
     jobId: run.jobId,
+    runId: runInfo.runId,
     seed: job.seed,
-    symbol: data.label,
+    symbol: setup.label,
     timeframe: job.timeframe,
     ...(job.session === undefined ? {} : { session: job.session }),
     strategy: job.strategy.name,
@@ -378,7 +473,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
         benchmark: closesAt(result.stitched.t, bars),
         riskFreeRate: settings.riskFreeRate ?? 0,
       }),
-      `${data.label} buy & hold`,
+      `${setup.label} buy & hold`,
     ),
     elapsedMs: performance.now() - started,
   };

@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'react';
 import type { ComparedPin } from '../../../shared/contract.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import { compareChartOption, PIN_COLOURS } from '../../charts/compareChart.ts';
-import { metricDifference } from '../../compareDiff.ts';
+import { metricDifference } from '../../../shared/metricDifference.ts';
 import { formatMetric, metricDescription, metricLabel, orderedMetricKeys } from '../../metricFormat.ts';
 import { referencePin } from '../../store/compareStore.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
@@ -213,7 +213,11 @@ function MetricsTable({ pins }: { pins: readonly ComparedPin[] }) {
 
 function pinTitle(pin: ComparedPin): string {
   const source =
-    pin.source.kind === 'trial' ? `trial ${pin.source.trial} of study ${pin.source.studyId}` : 'a backtest';
+    pin.source.kind === 'trial'
+      ? `trial ${pin.source.trial} of study ${pin.source.studyId}`
+      : pin.source.kind === 'walkforward'
+        ? `walk-forward run ${pin.source.runId} (out of sample)`
+        : 'a backtest';
   const params = pin.result.ok
     ? Object.entries(pin.result.params)
         .map(([k, v]) => `${k}=${v}`)

@@ -21,6 +21,7 @@ import {
 } from '../../charts/walkForwardChart.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
+import { PinButton } from '../compare/PinButton.tsx';
 
 interface WindowDraft {
   mode: 'rolling' | 'anchored';
@@ -104,6 +105,8 @@ export function WalkForwardPanel() {
   });
   const [running, setRunning] = useState<string | null>(null);
   const [result, setResult] = useState<WalkForwardResult | null>(null);
+  // What the result's run was asked: a pin keeps it to replay the run's windows later.
+  const [pinRequest, setPinRequest] = useState<RequestInput<'compare:pin'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sheetOpen, setSheetOpen] = useState(false);
   const closeSheet = useCallback(() => setSheetOpen(false), []);
@@ -159,7 +162,10 @@ export function WalkForwardPanel() {
     setError(null);
     try {
       const answer = await client.invoke('walkforward:run', request);
-      if (isWalkForwardResult(answer)) setResult(answer);
+      if (isWalkForwardResult(answer)) {
+        setResult(answer);
+        setPinRequest({ source: { kind: 'walkforward', runId: answer.runId, request } });
+      }
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
@@ -185,6 +191,7 @@ export function WalkForwardPanel() {
     <section className="panel wf-panel" data-testid="walk-forward-panel">
       <div className="panel-title">
         Walk-forward (out of sample)
+        {result ? <PinButton key={result.runId} request={pinRequest} testId="wf-pin" /> : null}
         {result ? (
           <ResultActions
             openTestId="wf-open-tear-sheet"

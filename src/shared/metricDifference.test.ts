@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricDifference } from './compareDiff.ts';
+import { metricDifference } from './metricDifference.ts';
 
 describe('metricDifference', () => {
   it("marks better and worse by each metric's direction, a drawdown by its magnitude", () => {

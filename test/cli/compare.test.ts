@@ -1,0 +1,125 @@
+/**
+ * `regimen compare list | add | remove | show` (issue 15 item 5): the compare set from the CLI, through
+ * the same requests as the app's Compare tab (the owner's when one holds the folder). Two trials of a
+ * study pinned, listed, shown side by side with each metric marked better or worse than the reference
+ * by its direction, written as CSV; bad pins refused naming what is wrong; unpinned one by one and all.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { metricDifference } from '../../src/shared/metricDifference.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { readCsv } from '../support/csvRows.ts';
+
+const cleanups: (() => unknown)[] = [];
+afterAll(() => {
+  for (const cleanup of cleanups.reverse()) cleanup();
+});
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** 300 daily bars on a slow wave, so moving averages cross. */
+function dailyCsv(): string {
+  const lines = ['timestamp,open,high,low,close,volume'];
+  for (let i = 0; i < 300; i++) {
+    const close = 100 + 8 * Math.sin(i / 15) + i * 0.02;
+    const day = new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString();
+    lines.push(`${day},${close},${close + 0.5},${close - 0.5},${close},1000`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+interface Shown {
+  reference: string;
+  pins: { id: string; label: string; ok: boolean }[];
+  rows: { metric: string; values: { value: number | null; delta: number | null; verdict: string }[] }[];
+}
+
+describe('the compare set from the CLI', () => {
+  it('pins two trials, shows them side by side marked against the reference, writes CSV and unpins', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-cli-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const csv = join(dataDir, 'WAVE.csv');
+    writeFileSync(csv, dailyCsv());
+    const d = ['--data-dir', dataDir];
+    const ran = await cli([
+      'optimize',
+      '--csv',
+      csv,
+      '--strategy',
+      'sma-cross',
+      '--space',
+      'fast=3:6:3',
+      '--space',
+      'slow=20:40:20',
+      '--sampler',
+      'grid',
+      '--objective',
+      'finalEquity',
+      '--workers',
+      '1',
+      '--json',
+      ...d,
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const { studyId } = JSON.parse(ran.stdout) as { studyId: string };
+
+    const both = await cli(['compare', 'add', '--study', studyId, '--trial', '0', '--symbol', 'X', ...d]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give either --study ID --trial N or --symbol SYM --strategy NAME');
+    const missing = await cli(['compare', 'add', '--study', studyId, '--trial', '99', ...d]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`study ${studyId} has no trial 99`);
+
+    const pinned: string[] = [];
+    for (const trial of ['0', '3']) {
+      const added = await cli(['compare', 'add', '--study', studyId, '--trial', trial, '--json', ...d]);
+      expect(added.code, added.stderr).toBe(0);
+      pinned.push((JSON.parse(added.stdout) as { id: string }).id);
+    }
+    const listed = await cli(['compare', 'list', ...d]);
+    expect(listed.stdout).toContain(`trial 0 of study ${studyId}`);
+    expect(listed.stdout).toContain(`trial 3 of study ${studyId}`);
+
+    const out = join(dataDir, 'compare.csv');
+    const json = await cli(['compare', 'show', '--json', '--out', out, ...d]);
+    expect(json.code, json.stderr).toBe(0);
+    const shown = JSON.parse(json.stdout) as Shown;
+    expect(shown.reference).toBe(pinned[0]);
+    expect(shown.pins.map((p) => p.ok)).toEqual([true, true]);
+    const final = shown.rows.find((row) => row.metric === 'finalEquity')!;
+    const [reference, other] = final.values;
+    // The two trials end with different equity: the second is marked by how it compares, higher is better.
+    expect(other!.value).not.toBe(reference!.value);
+    expect(other!.delta).toBeCloseTo(other!.value! - reference!.value!, 9);
+    expect(other!.verdict).toBe(other!.value! > reference!.value! ? 'better' : 'worse');
+    const drawdown = shown.rows.find((row) => row.metric === 'maxDrawdown')!.values;
+    expect(drawdown[1]!.verdict).toBe(
+      metricDifference('maxDrawdown', drawdown[1]!.value, drawdown[0]!.value).verdict,
+    );
+    // The CSV holds the same figures: each pin's value, its difference and its verdict.
+    const [header, ...rows] = readCsv(readFileSync(out, 'utf8'));
+    const finalRow = rows.find((row) => row[0] === 'finalEquity')!;
+    const column = (name: string): string => finalRow[header!.indexOf(name)]!;
+    const otherLabel = shown.pins[1]!.label;
+    expect(column(`${otherLabel} verdict`)).toBe(other!.verdict);
+    expect(Number(column(`${otherLabel} delta`))).toBe(other!.delta);
+    expect(Number(column(shown.pins[0]!.label))).toBe(reference!.value);
+
+    // Against the second pin, the first is marked the other way round.
+    const table = await cli(['compare', 'show', '--reference', pinned[1]!, ...d]);
+    expect(table.code, table.stderr).toBe(0);
+    const line = table.stdout.split('\n').find((l) => l.startsWith('Final equity'))!;
+    expect(line).toContain(other!.verdict === 'better' ? '▼ -' : '▲ +');
+    expect(table.stdout).toContain(`${otherLabel} (reference)`);
+
+    expect((await cli(['compare', 'remove', pinned[0]!, ...d])).stdout).toContain(`Unpinned ${pinned[0]}.`);
+    expect((await cli(['compare', 'remove', '--all', ...d])).stdout).toContain('Unpinned 1 pins.');
+  }, 60_000);
+});
