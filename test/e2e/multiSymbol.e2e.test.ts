@@ -42,7 +42,10 @@ describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason
     await expect.poll(() => page.getByTestId('opt-aggregation').inputValue()).toBe('worst');
     await page.getByTestId('opt-tf-1h').click();
     await page.getByTestId('opt-sampler-random').click();
+    // Half a year of the demo's two: the check is per row, and every trial reads and resamples these bars.
     for (const [id, value] of [
+      ['opt-start', '2024-01-01'],
+      ['opt-end', '2024-07-01'],
       ['opt-min-fast', '5'],
       ['opt-max-fast', '30'],
       ['opt-step-fast', '5'],

@@ -1,7 +1,7 @@
 import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsReader } from '../../marketdata/barsSource.ts';
-import { PoolEvaluator, studyEvaluatorSettings } from './evaluator.ts';
+import { IN_PROCESS_BAR_TRIALS, PoolEvaluator, studyEvaluatorSettings } from './evaluator.ts';
 import type { StoredStudy } from './studyRecords.ts';
 import { loadStudyDatasets, type StudyDatasets } from './studySetup.ts';
 
@@ -9,14 +9,18 @@ import { loadStudyDatasets, type StudyDatasets } from './studySetup.ts';
  * What re-runs a stored study's parameter sets exactly as its trials ran: the study's bars as they are now
  * (the searched part, without a holdout) and its evaluator settings (strategy version, costs, objectives,
  * timeframe aggregation). Provenance checks and the compare set both replay trials through it.
+ * `executor` runs a replay of many bars; one of fewer than IN_PROCESS_BAR_TRIALS runs on this thread,
+ * as a small study does (a pool thread costs more to start than such a run takes).
  */
 export async function studyReplay(
   study: StoredStudy,
-  bars: BarsReader,
+  barsReader: BarsReader,
   executor: TaskExecutor = new InProcessExecutor(),
 ): Promise<{ evaluator: PoolEvaluator; data: StudyDatasets }> {
   const definition = study.data.definition;
-  const data = await loadStudyDatasets(definition, bars);
+  const data = await loadStudyDatasets(definition, barsReader);
   const settings = studyEvaluatorSettings(definition, study.config.objectives);
-  return { evaluator: new PoolEvaluator(executor, data, settings), data };
+  const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
+  const runner = bars < IN_PROCESS_BAR_TRIALS ? new InProcessExecutor() : executor;
+  return { evaluator: new PoolEvaluator(runner, data, settings), data };
 }
