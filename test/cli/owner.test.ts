@@ -107,6 +107,14 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     expect(flagged.code, flagged.stderr).toBe(0);
     flaggedHere = flagged.stdout;
     expect(trials(flaggedHere)).not.toEqual(trials(studyHere.stdout));
+    // A study of two symbols (issue 15 item 10), before the listings: scored together, each symbol's figures kept.
+    const twoSymbols = (): string[] => [
+      ...grid.map((arg) => (arg === 'GOOG' ? 'GOOG,ORCL' : arg)),
+      ...['--aggregate', 'weighted', '--weights', '0.7,0.3', '--timeframe', '1d', '--seed', '7', '--json'],
+      ...d,
+    ];
+    const twoHere = orcl.present ? await cli(twoSymbols()) : null;
+    if (twoHere !== null) expect(twoHere.code, twoHere.stderr).toBe(0);
     const commands = [
       ['data', 'list', '--json'],
       ['backtest', '--symbol', 'GOOG', '--timeframe', '1d', '--strategy', 'sma-cross', '--json'],
@@ -117,14 +125,6 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     ];
     const inProcess = [];
     for (const command of commands) inProcess.push(await cli([...command, ...d]));
-    // A study of two symbols (issue 15 item 10): scored together, each symbol's figures kept.
-    const twoSymbols = (): string[] => [
-      ...grid.map((arg) => (arg === 'GOOG' ? 'GOOG,ORCL' : arg)),
-      ...['--aggregate', 'weighted', '--weights', '0.7,0.3', '--timeframe', '1d', '--seed', '7', '--json'],
-      ...d,
-    ];
-    const twoHere = orcl.present ? await cli(twoSymbols()) : null;
-    if (twoHere !== null) expect(twoHere.code, twoHere.stderr).toBe(0);
 
     server = await serve(dataDir, ['--alpaca-base-url', fake.url], ALPACA);
     const file = readDiscovery(dataDir);
