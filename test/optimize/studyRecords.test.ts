@@ -270,7 +270,7 @@ describe('study records', () => {
             runBacktest(bars, STRATEGIES['sma-cross'], params, backtest),
             bars.t,
             schedule,
-            barsPerYear(bars.t),
+            { periodsPerYear: barsPerYear(bars.t) },
             true,
           ),
         );

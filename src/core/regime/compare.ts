@@ -42,6 +42,11 @@ export interface RegimeComparisonOptions {
   readonly axis: RegimeAxis;
   /** Costs and sizing of every backtest. */
   readonly backtest?: BacktestOptions;
+  /**
+   * Annual risk-free rate (0.04 for 4 %) every Sharpe ratio here measures excess returns over: the trials'
+   * per-regime scores, each window's and each policy's out-of-sample Sharpe and its deflated Sharpe. 0 by default.
+   */
+  readonly riskFreeRate?: number;
   /** Bars per train window (the purge gap is taken from its end); three purge gaps by default. */
   readonly train?: number;
   /** Bars per test window; by default a fifth of what the first train window leaves (five windows). */
@@ -135,7 +140,15 @@ function labelSchedule(
 /** What the per-regime study takes of the comparison's options (it has no windows of its own). */
 export type RegimeStudyOptions = Pick<
   RegimeComparisonOptions,
-  'definition' | 'candidates' | 'createDetector' | 'axis' | 'backtest' | 'minDwell' | 'minTrades' | 'metric'
+  | 'definition'
+  | 'candidates'
+  | 'createDetector'
+  | 'axis'
+  | 'backtest'
+  | 'riskFreeRate'
+  | 'minDwell'
+  | 'minTrades'
+  | 'metric'
 > &
   Pick<SelectOptions, 'objective' | 'global'>;
 
@@ -150,6 +163,7 @@ export function studyByRegime(bars: Bars, options: RegimeStudyOptions): RegimeSe
   const scores = evaluateCandidates(bars, options.definition, options.candidates, schedule, {
     backtest: options.backtest ?? {},
     periodsPerYear: barsPerYear(bars.t),
+    riskFreeRate: options.riskFreeRate ?? 0,
     ...(options.objective !== undefined ? { objective: options.objective } : {}),
   });
   return selectRegimeSets(scores, {
@@ -227,6 +241,7 @@ export function stitchedDeflatedSharpe(
   stitched: EquitySegment,
   trialCount: number,
   trialSharpeVariancePerBar: number,
+  riskFreePerBar = 0,
 ): number {
   const returns = new Float64Array(Math.max(0, stitched.equity.length - 1));
   for (let i = 1; i < stitched.equity.length; i++)
@@ -243,7 +258,7 @@ export function stitchedDeflatedSharpe(
   const { skewness, kurtosis } = skewnessAndKurtosis(returns);
   return n > 2 && sd > 0
     ? deflatedSharpeRatio({
-        sharpe: meanReturn / sd,
+        sharpe: (meanReturn - riskFreePerBar) / sd,
         trials: trialCount,
         sharpeVariance: trialSharpeVariancePerBar,
         n,
@@ -253,15 +268,20 @@ export function stitchedDeflatedSharpe(
     : NaN;
 }
 
-/** A policy's out-of-sample figures from its tally (its curve stitched over the test windows). */
+/**
+ * A policy's out-of-sample figures from its tally (its curve stitched over the test windows), its Sharpe
+ * ratios over `riskFreeRate` (annual).
+ */
 export function policyReport(
   tally: PolicyTally,
   trialCount: number,
   trialSharpeVariancePerBar: number,
   pbo: number,
+  riskFreeRate = 0,
 ): { figures: PolicyReport; stitched: EquitySegment } {
   const stitched = stitchEquity(tally.parts);
-  const metrics = computeEquityMetrics(stitched.t, stitched.equity);
+  const metrics = computeEquityMetrics(stitched.t, stitched.equity, { riskFreeRate });
+  const riskFreePerBar = Math.pow(1 + riskFreeRate, 1 / barsPerYear(stitched.t)) - 1;
   const years = (stitched.t[stitched.t.length - 1]! - stitched.t[0]!) / YEAR_MS;
   const figures: PolicyReport = {
     sharpeRatio: metrics.sharpeRatio,
@@ -270,7 +290,7 @@ export function policyReport(
     winRate: tally.trades === 0 ? NaN : tally.wins / tally.trades,
     trades: tally.trades,
     turnover: years > 0 ? tally.turnover / years : NaN,
-    deflatedSharpe: stitchedDeflatedSharpe(stitched, trialCount, trialSharpeVariancePerBar),
+    deflatedSharpe: stitchedDeflatedSharpe(stitched, trialCount, trialSharpeVariancePerBar, riskFreePerBar),
     trialCount,
     pbo,
   };
@@ -331,9 +351,11 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   // The study on all bars: the per-regime winners to show, each trial's lookback, and PBO's matrix.
   const schedule = labelSchedule(options.createDetector, bars, axis, minDwell);
   const returns = new Float64Array(n * columns);
+  const riskFreeRate = options.riskFreeRate ?? 0;
   const scores = evaluateCandidates(bars, definition, candidates, schedule, {
     backtest,
     periodsPerYear: perYear,
+    riskFreeRate,
     returns,
   });
   const fullSample = selectRegimeSets(scores, selectOptions);
@@ -364,6 +386,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
       evaluateCandidates(trainBars, definition, candidates, trainSchedule, {
         backtest,
         periodsPerYear: perYear,
+        riskFreeRate,
       }),
       selectOptions,
     );
@@ -386,7 +409,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     addOutcome(globalTally, globalOutcome, w.stitch);
     addOutcome(switchedTally, switchedOutcome, w.stitch);
     const sharpe = (segment: EquitySegment): number =>
-      computeEquityMetrics(segment.t, segment.equity).sharpeRatio;
+      computeEquityMetrics(segment.t, segment.equity, { riskFreeRate }).sharpeRatio;
     options.onWindow?.(w.index + 1, windows.length);
     return {
       index: w.index,
@@ -418,12 +441,14 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     columns,
     trialSharpeVariance,
     pboOfRows(returns, columns, allRows, partitions),
+    riskFreeRate,
   );
   const switchedReport = policyReport(
     switchedTally,
     fullSample.trialCount,
     perBar(scores.flatMap((s) => s.regimes.map((r) => r.sharpeRatio))),
     evaluated.length === 0 ? NaN : Math.max(...evaluated),
+    riskFreeRate,
   );
   const { better, verdict } = comparisonVerdict(switchedReport.figures, globalReport.figures);
   return {

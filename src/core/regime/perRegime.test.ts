@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../engine/backtest.ts';
 import { barsFrom } from '../engine/test-helpers.test-util.ts';
+import { annualizationOf, computeMetrics } from '../metrics/metrics.ts';
+import { resolvePeriodicity } from '../metrics/periods.ts';
 import { createSpace, intParam } from '../optimize/space.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
 import { NO_LABEL } from './labels.ts';
@@ -27,7 +29,7 @@ describe('per-regime scores of a trial', () => {
       { cash: 1e6, commission: { kind: 'none' } },
     );
     const schedule = Int8Array.from([_, 0, 2, 2, 0, 0]);
-    const { regimes, all } = scoreByRegime(run, schedule, 252);
+    const { regimes, all } = scoreByRegime(run, schedule, { periodsPerYear: 252 });
     const r = Array.from(run.equity, (e, i) => (i === 0 ? 0 : e / run.equity[i - 1]! - 1));
     // Bar i's return goes to schedule[i - 1]: bar 1 to none, bars 2 and 5 to 0, bars 3 and 4 to 2.
     expect(regimes[0]!.bars).toBe(2);
@@ -46,6 +48,37 @@ describe('per-regime scores of a trial', () => {
     expect(metrics[0]!.totalReturn).toBeCloseTo(regimes[0]!.totalReturn, 12);
     expect(metrics[3]!.totalReturn).toBeCloseTo(all.totalReturn, 12);
     expect(metrics[1]!.numTrades).toBe(0);
+  });
+
+  it("measures a regime's Sharpe ratio over the risk-free rate, as a backtest's is", () => {
+    const closes = [100, 101, 100.5, 102, 103.5, 103, 105, 104.2, 106];
+    const bars = barsFrom(closes.map((c, i) => [i === 0 ? 100 : closes[i - 1]!, 200, 1, c, 1000] as const));
+    const run = runBacktest(bars, STRATEGIES['buy-and-hold'], {}, { cash: 1e6, commission: { kind: 'none' } });
+    const schedule = Int8Array.from([_, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const returns = Array.from(run.equity, (e, i) => (i === 0 ? 0 : e / run.equity[i - 1]! - 1)).slice(2);
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    const sd = Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / (returns.length - 1));
+    const perBar = Math.pow(1.04, 1 / 252) - 1;
+    const atRate = scoreByRegime(run, schedule, { periodsPerYear: 252, riskFreeRate: 0.04 });
+    expect(atRate.regimes[0]!.sharpeRatio).toBeCloseTo(((mean - perBar) / sd) * Math.sqrt(252), 12);
+    expect(atRate.regimes[0]!.sharpeRatio).toBeLessThan(
+      scoreByRegime(run, schedule, { periodsPerYear: 252 }).regimes[0]!.sharpeRatio,
+    );
+    // The regime's own metrics: its bars compounded from a unit of wealth, annualised as the whole series.
+    const metrics = metricsByRegime(run, bars.t, schedule, run.startIndex, 0.04);
+    let wealth = 1;
+    const whole = computeMetrics({
+      t: bars.t.slice(2),
+      equity: Float64Array.from(returns, (r) => (wealth *= 1 + r)),
+      initialCash: 1,
+      trades: run.trades,
+      periodicity: resolvePeriodicity(bars.t),
+      periodsPerYear: annualizationOf(bars.t).periodsPerYear,
+      riskFreeRate: 0.04,
+    });
+    expect(metrics[0]!.sharpeRatio).toBeCloseTo(whole.sharpeRatio, 12);
+    expect(metrics[0]!.sortinoRatio).toBeCloseTo(whole.sortinoRatio, 12);
+    expect(metrics[0]!.sharpeRatio).not.toBeCloseTo(metricsByRegime(run, bars.t, schedule)[0]!.sharpeRatio, 6);
   });
 });
 

@@ -29,7 +29,10 @@ import { LABEL_COUNT, NO_LABEL } from './labels.ts';
 export interface RegimeScore {
   /** Bars whose return is attributed to the regime. */
   readonly bars: number;
-  /** mean / std (ddof 1) of those bars' returns x sqrt(periods a year); NaN with fewer than 2 or no spread. */
+  /**
+   * (mean - risk-free rate per bar) / std (ddof 1) of those bars' returns x sqrt(periods a year); NaN with
+   * fewer than 2 or no spread.
+   */
   readonly sharpeRatio: number;
   /** Compounded return over those bars alone. */
   readonly totalReturn: number;
@@ -63,11 +66,20 @@ export function barReturns(
   return out;
 }
 
-function sharpeOf(sum: number, squares: number, count: number, periodsPerYear: number): number {
+/** What the per-regime scores measure excess returns over, as a backtest's Sharpe ratio does. */
+export interface RegimeScoring {
+  /** Bar periods a year (per-bar Sharpe ratios are annualised with it). */
+  readonly periodsPerYear: number;
+  /** Annual risk-free rate (0.04 for 4 %): each bar's return less (1 + rate)^(1 / periodsPerYear) - 1. 0 by default. */
+  readonly riskFreeRate?: number;
+}
+
+function sharpeOf(sum: number, squares: number, count: number, scoring: RegimeScoring): number {
   if (count < 2) return NaN;
   const m = sum / count;
   const variance = (squares - count * m * m) / (count - 1);
-  return variance > 0 ? (m / Math.sqrt(variance)) * Math.sqrt(periodsPerYear) : NaN;
+  const riskFree = Math.pow(1 + (scoring.riskFreeRate ?? 0), 1 / scoring.periodsPerYear) - 1;
+  return variance > 0 ? ((m - riskFree) / Math.sqrt(variance)) * Math.sqrt(scoring.periodsPerYear) : NaN;
 }
 
 /**
@@ -77,7 +89,7 @@ function sharpeOf(sum: number, squares: number, count: number, periodsPerYear: n
 export function scoreByRegime(
   run: BacktestRun,
   schedule: Int8Array,
-  periodsPerYear: number,
+  scoring: RegimeScoring,
   from = run.startIndex,
 ): { readonly regimes: RegimeScore[]; readonly all: RegimeScore } {
   const n = run.equity.length;
@@ -115,7 +127,7 @@ export function scoreByRegime(
   }
   const scoreOf = (k: number): RegimeScore => ({
     bars: count[k],
-    sharpeRatio: sharpeOf(sum[k], squares[k], count[k], periodsPerYear),
+    sharpeRatio: sharpeOf(sum[k], squares[k], count[k], scoring),
     totalReturn: Math.expm1(logGrowth[k]),
     trades: trades[k],
     winRate: trades[k] === 0 ? NaN : wins[k] / trades[k],
@@ -166,13 +178,15 @@ function pickTrades(log: ClosedTrades, rows: readonly number[]): ClosedTrades {
  * A run's metrics restricted to each regime's bars (index = label code; index LABEL_COUNT: all bars from
  * `from`): the equity a unit of wealth reaches compounding only those bars' returns, at those bars' times,
  * with the trades entered there, annualised as the whole series is (a regime present a third of the time
- * is not a series of a third as many periods a year). Attribution as in scoreByRegime.
+ * is not a series of a third as many periods a year), Sharpe and Sortino over `riskFreeRate` (annual, 0 by
+ * default). Attribution as in scoreByRegime.
  */
 export function metricsByRegime(
   run: BacktestRun,
   t: Float64Array,
   schedule: Int8Array,
   from = run.startIndex,
+  riskFreeRate = 0,
 ): Metrics[] {
   const periodicity = resolvePeriodicity(t);
   const { periodsPerYear } = annualizationOf(t, { periodicity });
@@ -209,6 +223,7 @@ export function metricsByRegime(
       trades: pickTrades(log, slot.trades),
       periodicity,
       periodsPerYear,
+      riskFreeRate,
     }),
   );
 }
@@ -278,14 +293,16 @@ export function scoreRunByRegime(
   run: BacktestRun,
   t: Float64Array,
   schedule: Int8Array,
-  periodsPerYear: number,
+  scoring: RegimeScoring,
   withMetrics: boolean,
 ): RegimeRunScores {
-  const { regimes, all } = scoreByRegime(run, schedule, periodsPerYear);
+  const { regimes, all } = scoreByRegime(run, schedule, scoring);
+  const metrics = (): MetricSet[] =>
+    metricsByRegime(run, t, schedule, run.startIndex, scoring.riskFreeRate).map((m) => ({ ...m }));
   return {
     startIndex: run.startIndex,
     scores: [...regimes, all],
-    ...(withMetrics ? { metrics: metricsByRegime(run, t, schedule).map((m) => ({ ...m })) } : {}),
+    ...(withMetrics ? { metrics: metrics() } : {}),
   };
 }
 
@@ -338,9 +355,8 @@ export function candidateScores(
   return { ...base, objective: { all: values[LABEL_COUNT]!, regimes: values.slice(0, LABEL_COUNT) } };
 }
 
-export interface EvaluateOptions {
+export interface EvaluateOptions extends RegimeScoring {
   readonly backtest?: BacktestOptions;
-  readonly periodsPerYear: number;
   /** Also judge each candidate by a study's objective on each regime's bars (metricsByRegime). */
   readonly objective?: RegimeObjective;
   /** Bar returns of every candidate, row-major (row = bar, column = candidate), for PBO. */
@@ -369,7 +385,7 @@ export function evaluateCandidates(
       for (let i = 1; i < n; i++) returns[i * columns + column] = run.equity[i] / run.equity[i - 1] - 1;
     }
     const objective = options.objective;
-    const scored = scoreRunByRegime(run, bars.t, schedule, options.periodsPerYear, objective !== undefined);
+    const scored = scoreRunByRegime(run, bars.t, schedule, options, objective !== undefined);
     return candidateScores(params, [scored], objective);
   });
 }

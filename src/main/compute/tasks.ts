@@ -205,6 +205,8 @@ export interface RegimeStudySpec {
   readonly backtest: BacktestOptions;
   readonly minTrades: number;
   readonly minDwell: number;
+  /** Annual risk-free rate of every Sharpe ratio (the settings'); absent: 0. */
+  readonly riskFreeRate?: number;
 }
 
 /** Every trial scored per regime on all bars: one winner per regime (issue 11 item 8). */
@@ -228,6 +230,8 @@ export interface RegimeScoresTask {
   readonly options: BacktestOptions;
   /** The regime in force after each bar's close (regimeSchedule), as long as the bars. */
   readonly schedule: Int8Array;
+  /** The study's annual risk-free rate, which its per-regime Sharpe ratios measure excess returns over. */
+  readonly riskFreeRate?: number;
 }
 
 /** Each set's scores, or why it could not run. */
@@ -262,6 +266,7 @@ function studyOptions(spec: RegimeStudySpec): RegimeStudyOptions {
     backtest: spec.backtest,
     minTrades: spec.minTrades,
     minDwell: spec.minDwell,
+    ...(spec.riskFreeRate === undefined ? {} : { riskFreeRate: spec.riskFreeRate }),
   };
 }
 
@@ -470,11 +475,14 @@ export class TaskRunner {
       throw new RangeError(`regime scores: a schedule of ${task.schedule.length} bars for ${t.length} bars`);
     const definition = resolveStrategyDefinition(task.strategy);
     const shared = task.strategy.params;
-    const perYear = barsPerYear(t);
+    const scoring = {
+      periodsPerYear: barsPerYear(t),
+      ...(task.riskFreeRate === undefined ? {} : { riskFreeRate: task.riskFreeRate }),
+    };
     const runs = task.paramSets.map((own) => {
       try {
         const run = runPrepared(prepared, definition, { ...shared, ...own }, task.options, this.workspace);
-        return scoreRunByRegime(run, t, task.schedule, perYear, true);
+        return scoreRunByRegime(run, t, task.schedule, scoring, true);
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
       }

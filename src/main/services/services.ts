@@ -153,7 +153,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...createComputeHandlers({ choice: compute, scrub: jobContext.scrub }),
     ...createDataHandlers({ bars, marketData, secrets, events, jobs, env }),
     ...optimizer.handlers,
-    ...createRegimeHandlers({ db, bars, pool, jobs: jobContext }),
+    ...createRegimeHandlers({ db, bars, pool, jobs: jobContext, riskFreePercent: () => settings.settings.riskFreePercent }),
     ...live.handlers,
     ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
     ...createSettingsHandlers(settings),

@@ -61,6 +61,7 @@ process.on('message', (message: SandboxRequest) => {
             paramSets: [message.params],
             options: message.options,
             schedule,
+            ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
           }) as RegimeScoresOutput
         ).runs[0]!;
         if (typeof scored === 'string') return { ok: false, error: scored };

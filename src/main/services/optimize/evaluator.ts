@@ -348,6 +348,7 @@ export class PoolEvaluator implements Evaluator {
                 paramSets: part,
                 options: this.settings.options,
                 schedule: schedules[d]!,
+                ...this.riskFree(),
               },
               signal,
             ),

@@ -23,6 +23,8 @@ export interface RegimeHandlersDeps {
   readonly bars: BarsRepository;
   readonly pool: ComputePool;
   readonly jobs: JobContext;
+  /** The settings' annual risk-free rate in %, for the per-regime scores and the comparison. */
+  readonly riskFreePercent?: () => number;
 }
 
 /**

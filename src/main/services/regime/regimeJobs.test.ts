@@ -99,6 +99,28 @@ describe('regimes:winners', () => {
     );
   });
 
+  it("measures every regime's Sharpe ratio over the settings' risk-free rate", async () => {
+    expect((await h.post('settings:set', { riskFreePercent: 4 })).status).toBe(200);
+    try {
+      const answer = await h.post('regimes:winners', { ...request, minTrades: 2 });
+      expect(answer.status).toBe(200);
+      const result = answer.body as RegimeStudyResult;
+      const { bars, options } = await coreOptions();
+      const atRate = studyByRegime(bars, { ...options, riskFreeRate: 0.04 });
+      const atZero = studyByRegime(bars, options);
+      const sharpes = (selection: typeof atRate) => [
+        selection.global.all.sharpeRatio,
+        ...selection.regimes.map((r) => r.score.sharpeRatio),
+      ];
+      const answered = [result.global.score.sharpeRatio, ...result.regimes.map((r) => r.score.sharpeRatio)];
+      sharpes(atRate).forEach((sharpe, k) => expect(answered[k]).toBeCloseTo(sharpe, 12));
+      // Not the figures at a rate of 0: the rate reached every score.
+      expect(answered[0]).not.toBeCloseTo(sharpes(atZero)[0]!, 6);
+    } finally {
+      await h.post('settings:set', { riskFreePercent: 0 });
+    }
+  });
+
   it('names the strategy it does not know', async () => {
     const answer = await h.post('regimes:winners', { ...request, strategy: 'nope' });
     expect(answer.status).toBe(404);

@@ -28,6 +28,8 @@ export interface RegimeJobDeps {
   readonly bars: BarsRepository;
   readonly pool: ComputePool;
   readonly jobs: JobContext;
+  /** The settings' annual risk-free rate in % (read per request): what every Sharpe ratio here is over. */
+  readonly riskFreePercent?: () => number;
 }
 
 /** Where core refuses a setting (window sizes, too few bars), the caller asked for something impossible. */
@@ -77,6 +79,7 @@ async function studySpec(
     backtest: { commission, slippage, ...(request.cash === undefined ? {} : { cash: request.cash }) },
     minTrades: request.minTrades,
     minDwell: request.minDwell,
+    riskFreeRate: (deps.riskFreePercent?.() ?? 0) / 100,
   };
 }
 

@@ -17,6 +17,7 @@ import {
   BACKTEST_OPTIONS,
   COMMISSION_HELP,
   costRequestFrom,
+  riskFreePercentFrom,
 } from '../backtest/backtest.ts';
 import { DEFAULT_COMPARE_COMMISSION } from '../../../../shared/regimeChoices.ts';
 import { progressLine, progressStyle } from '../optimize/optimize.ts';
@@ -58,6 +59,7 @@ export const regimesCompareCommand: Command = {
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30] [--min-dwell 5]\n' +
     '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
+    "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
     '        longest lookback (strategy and detector warm-up) before each test; train defaults to three purge\n' +
@@ -79,6 +81,7 @@ export const regimesCompareCommand: Command = {
     'min-trades': { type: 'string' },
     'min-dwell': { type: 'string' },
     progress: { type: 'string' },
+    'risk-free': { type: 'string' },
   },
   async run(args, io) {
     const detectorName = detectorOption(stringOption(args, 'detector'));
@@ -134,6 +137,7 @@ export const regimesCompareCommand: Command = {
         createDetector: () => createDetector(detectorName, timeframe),
         axis,
         backtest,
+        riskFreeRate: riskFreePercentFrom(args) / 100,
         ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
         minTrades: integer(args, 'min-trades', 30, 0),
         minDwell: integer(args, 'min-dwell', 5, 1),
