@@ -3,6 +3,9 @@
  * - the log return and its square, the square divided by the time-of-day shape of squared returns;
  * - volume divided by the time-of-day shape of volume;
  * - logVolatility: half the log of the mean deseasonalised squared return over the short window;
+ * - ewmaLogVolatility (when a volatility half-life is given): the same of an exponentially weighted mean
+ *   of the deseasonalised squared returns, which weighs the latest bars most (the features of Nystrup et al.
+ *   and Shu, Yu & Mulvey are such averages);
  * - logVolume: the log of the mean deseasonalised volume over the short window;
  * - trendScore: the log return over the trend window divided by its expected spread (a t-statistic of the
  *   move, so one threshold works for minute and day bars alike).
@@ -30,6 +33,8 @@ export interface RegimeWindows {
   readonly trend: number;
   /** Bars of trailing history a label is judged against (rank window, model fit window). */
   readonly history: number;
+  /** Half-life in bars of ewmaLogVolatility; absent (or 0), that feature is not computed. */
+  readonly volatilityHalflife?: number;
 }
 
 /** Windows per timeframe: a few hours of short window intraday, two weeks on day bars; history of days to a year. */
@@ -67,9 +72,16 @@ export const DEFAULT_WINDOWS: Readonly<Record<Timeframe, RegimeWindows>> = {
   },
 };
 
+/**
+ * Half-lives an exponentially weighted mean takes to forget its start: 2^-30 (1e-9) of the first value's
+ * weight is left, far below what moves a probability by 1e-6.
+ */
+const FORGET_HALFLIVES = 30;
+
 /** Bars before every feature is defined and independent of where the series started. */
 export function featureWarmup(w: RegimeWindows): number {
-  return w.seasonalSessions * w.barsPerSession + Math.max(w.short, w.trend) + 1;
+  const forget = Math.ceil(FORGET_HALFLIVES * (w.volatilityHalflife ?? 0));
+  return w.seasonalSessions * w.barsPerSession + Math.max(w.short, w.trend, forget) + 1;
 }
 
 /** Squared returns below this (a flat price) are floored so logs stay finite. */
@@ -148,6 +160,9 @@ export class FeatureState {
   private readonly logCloses: Float64Array;
   private count = 0;
   private previousClose = NaN;
+  /** Weight of the newest squared return in the exponentially weighted mean (0: not computed). */
+  private readonly ewmaWeight: number;
+  private ewmaVariance = NaN;
 
   /** Log return from the previous close (0 on the first bar). */
   logReturn = 0;
@@ -156,6 +171,8 @@ export class FeatureState {
   /** Volume divided by its time-of-day shape. */
   deseasonalisedVolume = NaN;
   logVolatility = NaN;
+  /** Half the log of the exponentially weighted mean deseasonalised squared return (NaN without a half-life). */
+  ewmaLogVolatility = NaN;
   logVolume = NaN;
   trendScore = NaN;
   /** Expected spread of a log move over the trend window: sqrt of the summed deseasonalised variance. */
@@ -167,6 +184,10 @@ export class FeatureState {
       if (!Number.isInteger(w[key]) || w[key] < 1)
         throw new RangeError(`regime windows: ${key} must be an integer >= 1`);
     }
+    const halflife = w.volatilityHalflife ?? 0;
+    if (!(halflife >= 0 && Number.isFinite(halflife)))
+      throw new RangeError(`regime windows: volatilityHalflife must be a number >= 0, got ${halflife}`);
+    this.ewmaWeight = halflife > 0 ? 1 - Math.pow(0.5, 1 / halflife) : 0;
     const slots = Math.ceil(1440 / w.barMinutes);
     const seasonal = w.seasonalSessions > 0 && w.barMinutes < 1440;
     this.returnShape = seasonal ? new SeasonalShape(slots, w.seasonalSessions) : null;
@@ -202,8 +223,18 @@ export class FeatureState {
     this.logCloses[this.count % lag] = logClose;
     this.count++;
     if (Number.isNaN(variance) || Number.isNaN(relativeVolume)) {
-      this.logVolatility = this.logVolume = this.trendScore = this.trendSpread = NaN;
+      this.logVolatility = this.ewmaLogVolatility = this.logVolume = this.trendScore = this.trendSpread = NaN;
       return;
+    }
+    if (this.ewmaWeight > 0) {
+      // The first return is a placeholder (0), not an observation: the mean starts at the second.
+      const ewma = Number.isNaN(this.ewmaVariance)
+        ? this.count > 1
+          ? variance
+          : NaN
+        : this.ewmaVariance + this.ewmaWeight * (variance - this.ewmaVariance);
+      this.ewmaVariance = ewma;
+      this.ewmaLogVolatility = 0.5 * Math.log(Math.max(ewma, TINY_VARIANCE));
     }
     this.shortVariance.add(variance);
     this.trendVariance.add(variance);

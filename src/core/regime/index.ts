@@ -2,6 +2,7 @@
 import type { Timeframe } from '../data/bars.ts';
 import { BocpdDetector } from './bocpd.ts';
 import type { DetectorName, RegimeDetector } from './detector.ts';
+import type { RegimeAxis } from './labels.ts';
 import { HmmDetector } from './hmm.ts';
 import { JumpDetector } from './jump.ts';
 import { RuleDetector } from './rules.ts';
@@ -29,10 +30,15 @@ export interface DetectorSettings {
   readonly jumpPenalty?: number;
 }
 
+/**
+ * `axes`: the axes the caller reads (all by default). The model detectors fit only those, an EM or a jump
+ * fit per axis saved, and label them exactly as with all three; the others' labels are then absent.
+ */
 export function createDetector(
   name: DetectorName,
   timeframe: Timeframe,
   settings: DetectorSettings = {},
+  axes?: readonly RegimeAxis[],
 ): RegimeDetector {
   const { jumpPenalty, hysteresis, minDwell } = settings;
   // An explicit undefined would override the detector's default in its spread of options.
@@ -43,13 +49,14 @@ export function createDetector(
   if (jumpPenalty !== undefined && name !== 'jump')
     throw new RangeError(`regime detector: jumpPenalty applies to the jump detector only, not ${name}`);
   const options = { timeframe, persistence };
+  const modelled = axes === undefined ? options : { ...options, axes };
   switch (name) {
     case 'rules':
       return new RuleDetector(options);
     case 'hmm':
-      return new HmmDetector(options);
+      return new HmmDetector(modelled);
     case 'jump':
-      return new JumpDetector(jumpPenalty === undefined ? options : { ...options, jumpPenalty });
+      return new JumpDetector(jumpPenalty === undefined ? modelled : { ...modelled, jumpPenalty });
     case 'bocpd':
       return new BocpdDetector(options);
   }

@@ -8,3 +8,11 @@ describeDetectorConformance('jump', (timeframe) => new JumpDetector({ timeframe 
   // these runs compares every row of its prefix.
   prefixRuns: 100,
 });
+
+// The volatility feature as an exponentially weighted mean (which never quite forgets its start: the
+// warm-up covers 30 half-lives) holds the same contract.
+describeDetectorConformance(
+  'jump, exponentially weighted volatility',
+  (timeframe) => new JumpDetector({ timeframe, halflife: 3, persistence: { hysteresis: 0.5 } }),
+  { datasets: REGIME_DATASETS, prefixRuns: 20 },
+);

@@ -1,25 +1,37 @@
 import { TIMEFRAME_MINUTES } from '../data/bars.ts';
 import type { FeatureState } from './features.ts';
-import type { RegimeAxis } from './labels.ts';
+import type { RegimeAxis, RegimeInputNames } from './labels.ts';
 import { ModelDetector, type ModelDetectorOptions } from './modelDetector.ts';
 import { JumpModel, type AxisModel } from './models.ts';
 
 export interface JumpDetectorOptions extends ModelDetectorOptions {
   /** Cost of a switch in units of the fit window's variance. Default 12. */
   readonly jumpPenalty?: number;
+  /**
+   * Half-life in bars of the volatility feature's exponentially weighted mean of squared returns (the
+   * windows' volatilityHalflife); absent: the plain mean over the short window.
+   */
+  readonly halflife?: number;
 }
 
 /** An online statistical jump model per axis: the jump penalty is its persistence, forward recursion only. */
 export class JumpDetector extends ModelDetector {
   readonly name = 'jump' as const;
-  readonly inputs = { trend: ['trendScore'], volatility: ['logVolatility'], volume: ['logVolume'] } as const;
+  readonly inputs: RegimeInputNames;
   readonly jumpPenalty: number;
 
   constructor(options: JumpDetectorOptions) {
     // Intraday fits dominate its cost (about 80 % at weekly refits on 1m), so it refits every ten days:
     // within the 3 s per million one-minute bars of issue 11 item 5, for five more sessions of warm-up.
     const intraday = TIMEFRAME_MINUTES[options.timeframe] < TIMEFRAME_MINUTES['1d'];
-    super({ ...(intraday ? { refitDays: 10 } : {}), ...options }, { hysteresis: 0, minDwell: 1 });
+    const { halflife, ...rest } = options;
+    const windows = halflife === undefined ? rest.windows : { ...rest.windows, volatilityHalflife: halflife };
+    super(
+      { ...(intraday ? { refitDays: 10 } : {}), ...rest, ...(windows === undefined ? {} : { windows }) },
+      { hysteresis: 0, minDwell: 1 },
+    );
+    const volatility = this.windows.volatilityHalflife ? 'ewmaLogVolatility' : 'logVolatility';
+    this.inputs = { trend: ['trendScore'], volatility: [volatility], volume: ['logVolume'] };
     // From the delay-against-switches curve of `npm run bench -- regime` (planted two-state volatility):
     // 8 matches the unpenalised HMM filter's median delay with as many switches; 12 makes 39 % fewer
     // for 1.6 bars more delay and has the best balanced accuracy of the curve (with 16).
@@ -37,6 +49,8 @@ export class JumpDetector extends ModelDetector {
   }
 
   observe(axis: RegimeAxis, f: FeatureState): number {
-    return axis === 'trend' ? f.trendScore : axis === 'volatility' ? f.logVolatility : f.logVolume;
+    if (axis === 'trend') return f.trendScore;
+    if (axis === 'volume') return f.logVolume;
+    return this.windows.volatilityHalflife ? f.ewmaLogVolatility : f.logVolatility;
   }
 }

@@ -53,7 +53,12 @@ describe('per-regime scores of a trial', () => {
   it("measures a regime's Sharpe ratio over the risk-free rate, as a backtest's is", () => {
     const closes = [100, 101, 100.5, 102, 103.5, 103, 105, 104.2, 106];
     const bars = barsFrom(closes.map((c, i) => [i === 0 ? 100 : closes[i - 1]!, 200, 1, c, 1000] as const));
-    const run = runBacktest(bars, STRATEGIES['buy-and-hold'], {}, { cash: 1e6, commission: { kind: 'none' } });
+    const run = runBacktest(
+      bars,
+      STRATEGIES['buy-and-hold'],
+      {},
+      { cash: 1e6, commission: { kind: 'none' } },
+    );
     const schedule = Int8Array.from([_, 0, 0, 0, 0, 0, 0, 0, 0]);
     const returns = Array.from(run.equity, (e, i) => (i === 0 ? 0 : e / run.equity[i - 1]! - 1)).slice(2);
     const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
@@ -78,7 +83,10 @@ describe('per-regime scores of a trial', () => {
     });
     expect(metrics[0]!.sharpeRatio).toBeCloseTo(whole.sharpeRatio, 12);
     expect(metrics[0]!.sortinoRatio).toBeCloseTo(whole.sortinoRatio, 12);
-    expect(metrics[0]!.sharpeRatio).not.toBeCloseTo(metricsByRegime(run, bars.t, schedule)[0]!.sharpeRatio, 6);
+    expect(metrics[0]!.sharpeRatio).not.toBeCloseTo(
+      metricsByRegime(run, bars.t, schedule)[0]!.sharpeRatio,
+      6,
+    );
   });
 });
 

@@ -40,34 +40,74 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
     expect(accuracy).toBeGreaterThanOrEqual(reference - 0.05);
   });
 
-  // The issue asks for 50 % fewer switches than the unpenalised HMM filter at an equal median delay; the
-  // bench's bound (the true-parameter filter, best hysteresis) shows no causal detector gets there on this
-  // series (`npm run bench -- regime`). What the default penalty holds is its measured trade: about a
-  // third fewer switches for under two bars more delay. Penalty 8 (the default before 12) switches more
-  // than the HMM (512 vs 500 on these seeds); 10 saves 21 %.
+  // The issue asks for 50 % fewer switches than the unpenalised HMM filter at an equal median delay. The
+  // bench (`npm run bench -- regime`) shows why no setting here gets there: even the jump recursion on the
+  // true likelihoods (oracleJumpLabels, a perfect loss) makes only about a third fewer. What each setting
+  // holds is its measured trade, on seeds 1-3 from the longest warm-up of the detectors compared.
+  const hmm = new HmmDetector({
+    timeframe: '1d',
+    windows,
+    refitDays: 365,
+    states: { volatility: 2 },
+    persistence: { hysteresis: 0, minDwell: 1 },
+    axes: ['volatility'],
+  });
+  const seeds = [1, 2, 3].map((seed) => plantedVolatilitySeries(12_000, seed));
+  let hmmLabels: Int8Array[] | undefined;
+  /** Switches summed, median delays and balanced accuracies averaged over the seeds, HMM's then the jump model's. */
+  function againstHmm(jump: JumpDetector) {
+    hmmLabels ??= seeds.map((planted) => volatilityLabels(hmm, planted));
+    const jumpLabels = seeds.map((planted) => volatilityLabels(jump, planted));
+    const from = Math.max(hmm.warmup, jump.warmup);
+    const figures = (labels: Int8Array[]) => ({
+      switches: labels.reduce((sum, l) => sum + countSwitches(l, from), 0),
+      delay: labels.reduce((sum, l, k) => sum + medianDetectionDelay(l, seeds[k]!.states, from), 0) / 3,
+      accuracy:
+        labels.reduce((sum, l, k) => sum + volatilityBalancedAccuracy(l, seeds[k]!.states, from), 0) / 3,
+    });
+    const [h, j] = [figures(hmmLabels), figures(jumpLabels)];
+    console.log(
+      `switches HMM ${h.switches} vs jump ${j.switches} (${(100 * (1 - j.switches / h.switches)).toFixed(0)} % fewer); ` +
+        `mean median delay ${h.delay.toFixed(2)} vs ${j.delay.toFixed(2)}; accuracy ${h.accuracy.toFixed(3)} vs ${j.accuracy.toFixed(3)}`,
+    );
+    return { hmm: h, jump: j };
+  }
+
+  // Penalty 8 (the default before 12) switches about as often as the HMM; 10 saves about a fifth.
   it('jump model at its default penalty: >= 30 % fewer switches than the unpenalised HMM filter for <= 2 bars more median delay (3 seeds)', () => {
-    let switches = [0, 0];
-    let delays = [0, 0];
-    for (const seed of [1, 2, 3]) {
-      const planted = plantedVolatilitySeries(12_000, seed);
-      const hmm = new HmmDetector({
+    const { hmm: h, jump: j } = againstHmm(
+      new JumpDetector({
         timeframe: '1d',
         windows,
         refitDays: 365,
         states: { volatility: 2 },
-        persistence: { hysteresis: 0, minDwell: 1 },
-      });
-      const jump = new JumpDetector({ timeframe: '1d', windows, refitDays: 365, states: { volatility: 2 } });
-      const from = Math.max(hmm.warmup, jump.warmup);
-      const labels = [volatilityLabels(hmm, planted), volatilityLabels(jump, planted)];
-      switches = labels.map((l, k) => switches[k]! + countSwitches(l, from));
-      delays = labels.map((l, k) => delays[k]! + medianDetectionDelay(l, planted.states, from) / 3);
-    }
-    console.log(
-      `switches HMM ${switches[0]} vs jump ${switches[1]} (${(100 * (1 - switches[1]! / switches[0]!)).toFixed(0)} % fewer); mean median delay ${delays[0]!.toFixed(2)} vs ${delays[1]!.toFixed(2)}`,
+        axes: ['volatility'],
+      }),
     );
-    expect(switches[1]).toBeLessThanOrEqual(0.7 * switches[0]!);
-    expect(delays[1]).toBeLessThanOrEqual(delays[0]! + 2);
+    expect(j.switches).toBeLessThanOrEqual(0.7 * h.switches);
+    expect(j.delay).toBeLessThanOrEqual(h.delay + 2);
+  });
+
+  // At an equal delay the window mean of the default feature saves nothing (penalty 8: 872 switches
+  // against 887 at 5.2 bars on the bench's five seeds): it lags. An exponentially weighted mean with a
+  // half-life of two bars, and a switch only past a lead of 0.55 in probability, saves a fifth (bench:
+  // 701 at 5.2), with no longer a median delay and no lower accuracy (within 0.01).
+  it('jump model on an exponentially weighted volatility (half-life 2, penalty 5, hysteresis 0.55): >= 15 % fewer switches than the unpenalised HMM filter at no longer a median delay (3 seeds)', () => {
+    const { hmm: h, jump: j } = againstHmm(
+      new JumpDetector({
+        timeframe: '1d',
+        windows,
+        refitDays: 365,
+        states: { volatility: 2 },
+        axes: ['volatility'],
+        halflife: 2,
+        jumpPenalty: 5,
+        persistence: { hysteresis: 0.55 },
+      }),
+    );
+    expect(j.switches).toBeLessThanOrEqual(0.85 * h.switches);
+    expect(j.delay).toBeLessThanOrEqual(h.delay);
+    expect(j.accuracy).toBeGreaterThanOrEqual(h.accuracy - 0.01);
   });
 
   it('every detector beats chance on the demo market generator planted trend and volatility (day bars)', () => {

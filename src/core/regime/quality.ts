@@ -74,9 +74,10 @@ function trueForward(series: PlantedSeries): { forward: Float64Array; emission: 
 }
 
 /**
- * The best causal reference: the forward filter with the true parameters, P(turbulent | bars up to i).
- * A detector that must estimate its parameters cannot trade delay for switches better than thresholds
- * on it, which is what bounds the jump model's figures in the bench.
+ * The forward filter with the true parameters, P(turbulent | bars up to i): the best causal estimate of
+ * the state. Thresholds on it are not the best trade of delay for switches, though: its log-odds saturate
+ * at the prior's +-5.3 (stay 0.995), so leaving a long spell takes that much evidence; the jump recursion
+ * on the same likelihoods with a shorter memory (oracleJumpLabels) switches less at the same delay.
  */
 export function filteredTurbulence(series: PlantedSeries): Float64Array {
   const { forward } = trueForward(series);
@@ -142,6 +143,41 @@ export function hysteresisLabels(turbulence: Float64Array, enter: number, leave:
   return labels;
 }
 
+/** Log-likelihood ratio of each bar's return, turbulent against calm, with the true volatilities. */
+export function trueLogLikelihoodRatios(series: PlantedSeries): Float64Array {
+  const { bars, sigmas } = series;
+  const n = bars.t.length;
+  const out = new Float64Array(n);
+  const quadratic = 0.5 * (1 / sigmas[0] ** 2 - 1 / sigmas[1] ** 2);
+  const offset = Math.log(sigmas[0] / sigmas[1]);
+  for (let i = 1; i < n; i++) out[i] = offset + quadratic * Math.log(bars.c[i] / bars.c[i - 1]) ** 2;
+  return out;
+}
+
+/**
+ * The online jump model with the ideal loss (the true negative log-likelihoods, what no fitted centre or
+ * feature improves on): for two states its forward recursion is D_t = clip(D_{t-1}, -penalty, penalty) +
+ * llr_t, D the cost of calm less that of turbulent, and the label turns high once D > enter, low once
+ * D < -leave (enter = leave = 0: the plain argmin). A reference for what jump-model decoding can reach.
+ */
+export function oracleJumpLabels(
+  llr: Float64Array,
+  penalty: number,
+  enter: number,
+  leave: number,
+): Int8Array {
+  const labels = new Int8Array(llr.length);
+  let d = 0;
+  let high = false;
+  for (let i = 0; i < llr.length; i++) {
+    d = Math.max(-penalty, Math.min(penalty, d)) + llr[i];
+    if (!high && d > enter) high = true;
+    else if (high && d < -leave) high = false;
+    labels[i] = high ? Level.High : Level.Low;
+  }
+  return labels;
+}
+
 /** Label changes from bar `from` on. */
 export function countSwitches(labels: ArrayLike<number>, from: number): number {
   let switches = 0;
@@ -151,12 +187,19 @@ export function countSwitches(labels: ArrayLike<number>, from: number): number {
 
 /**
  * Median bars from each planted change (after `from`) until the label first shows the new state; a
- * change never shown before the next one counts the whole spell.
+ * change never shown before the next one counts the whole spell. With `into`, only the changes into that
+ * state (1: calm to turbulent, 0: back): the median over both directions alone can be gamed, a label stuck
+ * on "high" shows half the changes at once and has a median delay of a few bars without ever switching.
  */
-export function medianDetectionDelay(labels: Int8Array, states: Uint8Array, from: number): number {
+export function medianDetectionDelay(
+  labels: Int8Array,
+  states: Uint8Array,
+  from: number,
+  into?: 0 | 1,
+): number {
   const delays: number[] = [];
   for (let i = from + 1; i < states.length; i++) {
-    if (states[i] === states[i - 1]) continue;
+    if (states[i] === states[i - 1] || (into !== undefined && states[i] !== into)) continue;
     const target = states[i] === 1 ? Level.High : Level.Low;
     let j = i;
     while (j < states.length && states[j] === states[i] && labels[j] !== target) j++;

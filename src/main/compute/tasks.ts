@@ -173,6 +173,8 @@ export interface RegimeLabelsTask {
   readonly timeframe: Timeframe;
   readonly detector: DetectorName;
   readonly settings: DetectorSettings;
+  /** The axes wanted (all by default); the others come back unlabelled, their fits saved. */
+  readonly axes?: readonly RegimeAxis[];
 }
 
 export interface RegimeLabelsOutput {
@@ -181,7 +183,7 @@ export interface RegimeLabelsOutput {
 }
 
 export function labelRegimes(task: Omit<RegimeLabelsTask, 'kind'>): RegimeLabelsOutput {
-  const detector = createDetector(task.detector, task.timeframe, task.settings);
+  const detector = createDetector(task.detector, task.timeframe, task.settings, task.axes);
   const out = allocateRegimeOutput(detector.inputs, task.bars.t.length);
   detector.label(task.bars, out);
   return {
@@ -261,7 +263,8 @@ function studyOptions(spec: RegimeStudySpec): RegimeStudyOptions {
   return {
     definition: getStrategy(spec.strategy),
     candidates: spec.candidates,
-    createDetector: () => createDetector(spec.detector, spec.timeframe, spec.settings),
+    // Only the axis switched on is read: the model detectors fit that one alone (labels unchanged).
+    createDetector: () => createDetector(spec.detector, spec.timeframe, spec.settings, [spec.axis]),
     axis: spec.axis,
     backtest: spec.backtest,
     minTrades: spec.minTrades,

@@ -86,6 +86,7 @@ export async function studyRegimeSets(
             timeframe: timeframes[d]!,
             detector: settings.detector,
             settings: settings.settings ?? {},
+            axes: [settings.axis],
           },
           signal,
         );

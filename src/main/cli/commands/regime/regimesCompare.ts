@@ -134,7 +134,7 @@ export const regimesCompareCommand: Command = {
       result = compareRegimeAware(bars, {
         definition,
         candidates,
-        createDetector: () => createDetector(detectorName, timeframe),
+        createDetector: () => createDetector(detectorName, timeframe, {}, [axis]),
         axis,
         backtest,
         riskFreeRate: riskFreePercentFrom(args) / 100,

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticSeries } from '../../../test/support/regimeData.ts';
+import { resampleBars } from '../data/resample.ts';
+import { allocateRegimeOutput, createDetector, DETECTOR_NAMES, NO_LABEL, REGIME_AXES } from './index.ts';
+import type { RegimeDetector } from './detector.ts';
+
+describe('createDetector for the axes a caller reads', () => {
+  const days = resampleBars(syntheticSeries().bars, '1d');
+  const label = (detector: RegimeDetector) => {
+    const out = allocateRegimeOutput(detector.inputs, days.t.length);
+    detector.label(days, out);
+    return out;
+  };
+
+  // A per-regime study or a comparison switches on one axis: the model detectors fit that one alone.
+  it.each(DETECTOR_NAMES)('%s: the axis asked for is labelled as with all three', (name) => {
+    const all = label(createDetector(name, '1d'));
+    for (const axis of ['volatility', 'trend'] as const) {
+      const one = label(createDetector(name, '1d', {}, [axis]));
+      expect(all[axis].label.some((l) => l !== NO_LABEL)).toBe(true);
+      expect(one[axis]).toEqual(all[axis]);
+      // The model detectors skip the other axes' fits (nothing labelled there); the others are cheap anyway.
+      const skipped = name === 'hmm' || name === 'jump';
+      for (const other of REGIME_AXES.filter((a) => a !== axis))
+        expect(
+          one[other].label.every((l) => l === NO_LABEL),
+          `${name} ${other}`,
+        ).toBe(skipped);
+    }
+  });
+});
