@@ -10,7 +10,6 @@ import { OrderType, Sizing } from '../../src/core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
 import { AlpacaPaperPort } from '../../src/main/livebot/alpacaPaper.ts';
 import { BotClient } from '../../src/main/livebot/botClient.ts';
-import type { ReferenceBot } from '../../src/main/livebot/referenceBot.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import type { FakeOrder } from '../fake-alpaca/trading.ts';
 import { alpacaLiveBot, BOT_SECRET, paperClient, testSet, until } from './alpacaHarness.ts';
@@ -268,61 +267,133 @@ it('on a replay with gaps the account’s stop and target exits are the shadow b
   }
 });
 
+/**
+ * A confluence bot on `symbol`'s live minutes from DAY on, executing on the fake's paper account: `trade`
+ * publishes minute k and waits until the account has followed; `untilProtected` trades on from minute k
+ * until the account holds a position under a resting OCO and returns the next minute's number.
+ */
+async function stopsBot(symbol: string, statePath: string, log: string[]) {
+  const series = fake.market.series(symbol, '1Min').bars;
+  const first = firstIndexAtOrAfter(series.t, DAY);
+  const harness = {
+    series,
+    first,
+    bot: await alpacaLiveBot(fake, { symbol, statePath, log, warmUpBars: 200 }),
+    async restart(): Promise<void> {
+      await harness.bot.close();
+      harness.bot = await alpacaLiveBot(fake, { symbol, statePath, log, warmUpBars: 200 });
+      await until(() => fake.subscribers(symbol) === 1, 'the restarted bot to subscribe');
+    },
+    async trade(k: number): Promise<void> {
+      fake.publishBar(symbol, series.t[first + k]!);
+      await until(() => harness.bot.runner.lastBarTime === series.t[first + k], `live bar ${k}`);
+      await harness.bot.idle();
+    },
+    async untilProtected(k: number, also: (k: number) => boolean = () => true): Promise<number> {
+      for (; !(fake.trading.open(symbol).length === 2 && also(k)); k++) {
+        if (k >= 390) throw new Error('the account never held a position under a resting exit');
+        await harness.trade(k);
+      }
+      return k;
+    },
+  };
+  await new BotClient(harness.bot.url, BOT_SECRET).apply({
+    changeId: `${symbol}-1`,
+    version: 1,
+    set: testSet('confluence', CONFLUENCE),
+    policy: 'adopt',
+    approval: { id: `approval-${symbol}`, approvedBy: ['tester'], at: 1, note: 'test' },
+  });
+  return harness;
+}
+
 it('a restarted bot adopts the exit resting on the account from its state file: it keeps it and places no second one', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-keep-'));
   const statePath = join(folder, 'bot.json');
-  const log: string[] = [];
   const symbol = 'KEEP';
-  const series = fake.market.series(symbol, '1Min').bars;
-  const first = firstIndexAtOrAfter(series.t, DAY);
-  const start = () => alpacaLiveBot(fake, { symbol, statePath, log, warmUpBars: 200 });
-  let bot: ReferenceBot = await start();
-  const trade = async (k: number): Promise<void> => {
-    fake.publishBar(symbol, series.t[first + k]!);
-    await until(() => bot.runner.lastBarTime === series.t[first + k], `live bar ${k}`);
-    await bot.idle();
-  };
+  const run = await stopsBot(symbol, statePath, []);
+  const { series, first } = run;
   try {
-    await new BotClient(bot.url, BOT_SECRET).apply({
-      changeId: 'keep-1',
-      version: 1,
-      set: testSet('confluence', CONFLUENCE),
-      policy: 'adopt',
-      approval: { id: 'approval-keep', approvedBy: ['tester'], at: 1, note: 'test' },
-    });
     // Trade until the account holds a position under its OCO and the next minute reaches neither leg.
-    const inside = (k: number, orders: FakeOrder[]): boolean => {
+    const inside = (k: number): boolean => {
+      const orders = fake.trading.open(symbol);
       const stop = orders.find((o) => o.type === 'stop')?.stop_price ?? NaN;
       const target = orders.find((o) => o.type === 'limit')?.limit_price ?? NaN;
       return series.l[first + k]! > stop && series.h[first + k]! < target;
     };
-    let k = 0;
-    for (; !(fake.trading.open(symbol).length === 2 && inside(k, fake.trading.open(symbol))); k++) {
-      if (k === 300) throw new Error('the account never held a position under a resting exit');
-      await trade(k);
-    }
+    const k = await run.untilProtected(0, inside);
     const held = fake.trading.position(symbol);
     const ids = fake.trading.open(symbol).map((o) => o.id);
     const saved = JSON.parse(readFileSync(statePath, 'utf8')) as {
       restingExit: { stop: { orderId: string }; target: { orderId: string } };
     };
     expect([saved.restingExit.target.orderId, saved.restingExit.stop.orderId]).toEqual(ids);
-    await bot.close();
+    const actions = fake.trading.actions.length;
+    const requests = fake.trading.orderRequests.length;
+    await run.bot.close();
     // Down, the bot leaves its exit resting: it protects the position while nothing watches it.
     expect(fake.trading.open(symbol).map((o) => o.id)).toEqual(ids);
 
-    const actions = fake.trading.actions.length;
-    const requests = fake.trading.orderRequests.length;
-    bot = await start();
-    await until(() => fake.subscribers(symbol) === 1, 'the restarted bot to subscribe');
-    await trade(k);
-    expect(bot.runner.position).toBe(held);
+    await run.restart();
+    await run.trade(k);
+    expect(run.bot.runner.position).toBe(held);
     expect(fake.trading.position(symbol)).toBe(held);
     expect(fake.trading.open(symbol).map((o) => o.id)).toEqual(ids);
     expect(fake.trading.actions.slice(actions)).toEqual([]);
     expect(fake.trading.orderRequests.slice(requests)).toEqual([]);
   } finally {
-    await bot.close();
+    await run.bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('after a switch the old version’s stop still exits its position, reported with that version; a flatten cancels the stop before it sells', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-switch-'));
+  const symbol = 'SWCH';
+  const log: string[] = [];
+  const run = await stopsBot(symbol, join(folder, 'bot.json'), log);
+  const { series, first } = run;
+  try {
+    const client = new BotClient(run.bot.url, BOT_SECRET);
+    let k = await run.untilProtected(0);
+    // v2 takes over at the next minute; the position v1 opened keeps v1's exits (policy keep). That
+    // minute gaps 3 % down, through v1's stop.
+    await client.apply({
+      changeId: `${symbol}-2`,
+      version: 2,
+      set: testSet('confluence', { ...CONFLUENCE, fast_ma_period: 6 }),
+      policy: 'keep',
+      approval: { id: `approval-${symbol}-2`, approvedBy: ['tester'], at: 2, note: 'test' },
+    });
+    const stop = fake.trading.open(symbol).find((o) => o.type === 'stop')!.stop_price!;
+    fake.gapBar(symbol, series.t[first + k]!, -0.03);
+    expect(series.o[first + k]).toBeLessThan(stop);
+    const known = (await client.reports()).nextFill;
+    await run.trade(k++);
+    expect(run.bot.runner.state.active?.version).toBe(2);
+    expect((await client.reports(known)).fills).toEqual([
+      expect.objectContaining({
+        kind: 'exit',
+        reason: 'StopLoss',
+        price: series.o[first + k - 1],
+        version: 1,
+      }) as LiveFill,
+    ]);
+
+    // Flatten while v2's position rests under its OCO: the OCO goes first, then the market sell.
+    k = await run.untilProtected(k);
+    const actions = fake.trading.actions.length;
+    await client.halt('flatten', 'test flatten');
+    await run.trade(k++);
+    expect(fake.trading.actions.slice(actions)).toEqual([
+      { action: 'cancel', type: 'limit' },
+      { action: 'submit', type: 'market' },
+    ]);
+    expect([run.bot.runner.position, fake.trading.position(symbol)]).toEqual([0, 0]);
+    expect(fake.trading.open(symbol)).toEqual([]);
+    expect(log.join('\n')).not.toContain('paper account:');
+  } finally {
+    await run.bot.close();
     rmSync(folder, { recursive: true, force: true });
   }
 });

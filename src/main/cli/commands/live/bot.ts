@@ -39,7 +39,8 @@ export const botCommand: Command = {
     'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, a replay of\n' +
     "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol, the\n" +
     'indicators warmed up on the --warm-up-bars minutes before the first, default 2000) on a\n' +
-    'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account,\n' +
+    'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account\n' +
+    "(the book's stop and take-profit rest there as orders, kept across restarts),\n" +
     'serving the signed bot protocol (docs/bot-protocol.yaml). The secret comes from REGIMEN_BOT_SECRET\n' +
     'or the OS keychain; the Alpaca keys from APCA_API_KEY_ID/APCA_API_SECRET_KEY or the keychain.',
   options: {
