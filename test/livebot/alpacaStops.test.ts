@@ -151,6 +151,23 @@ it('a strategy exit cancels the resting exit before its order goes; one that los
   });
 });
 
+it('a resting exit the account does not know (a state file from another account) is placed anew at its levels, not looked up for ever', async () => {
+  const symbol = 'ADPT';
+  const { minutes, i } = await longPort(symbol, 4);
+  const port = new AlpacaPaperPort(paperClient(fake), symbol, `${symbol}-restarted`);
+  const stop = minutes.c[i]! * 0.9;
+  port.adoptRestingExit({
+    id: 1,
+    side: 'sell',
+    qty: 4,
+    stop: { orderId: 'not-on-this-account', price: stop, reason: 'StopLoss', filled: 0 },
+    target: null,
+  });
+  await port.flush();
+  expect(resting(symbol)).toEqual([['stop', 'sell', 4, stop]]);
+  expect(port.restingExit?.stop?.orderId).toBe(fake.trading.open(symbol)[0]!.id);
+});
+
 /** All the fills a bot reports, page by page. */
 async function reportedFills(client: BotClient): Promise<LiveFill[]> {
   const fills: LiveFill[] = [];

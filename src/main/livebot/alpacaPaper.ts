@@ -594,7 +594,14 @@ export class AlpacaPaperPort implements OrderPort {
     const exit = this.exit!;
     const check = async (leg: ExitLeg | null): Promise<{ leg: ExitLeg | null; open: boolean }> => {
       if (leg === null) return { leg, open: false };
-      const order = await this.client.order(leg.orderId);
+      let order: AlpacaOrder;
+      try {
+        order = await this.client.order(leg.orderId);
+      } catch (error) {
+        // Not on this account (a state file from another one): nothing of it rests here.
+        if (error instanceof AlpacaTradingError && error.status === 404) return { leg, open: false };
+        throw error;
+      }
       let filled = leg.filled;
       if (order.filled_qty > filled && order.filled_avg_price !== null) {
         this.fills.push({

@@ -290,7 +290,10 @@ async function follow(
     log(`paper account: ${(error as Error).message}; trying again at the next bar`);
   }
   return account.fills.since(known).map((fill) => {
-    log(`paper fill: ${fill.side} ${fill.units} ${symbol} at ${fill.price} (order ${fill.orderId})`);
+    const resting = fill.reason === undefined ? '' : `, resting ${fill.reason}`;
+    log(
+      `paper fill: ${fill.side} ${fill.units} ${symbol} at ${fill.price} (order ${fill.orderId}${resting})`,
+    );
     const before = held;
     held += fill.side === 'buy' ? fill.units : -fill.units;
     return { fill, held: before };
