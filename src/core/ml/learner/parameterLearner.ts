@@ -9,6 +9,7 @@ import { GaussianNB } from '../naiveBayes/gaussianNB.ts';
 import { StandardScaler } from '../preprocessing/standardScaler.ts';
 import { RunningCorrelation } from '../runningCorrelation.ts';
 import { SortedWindow } from '../sortedWindow.ts';
+import { MarketErrorModel } from './marketError.ts';
 import { NeighbourMemory } from './neighbours.ts';
 
 /**
@@ -33,12 +34,14 @@ import { NeighbourMemory } from './neighbours.ts';
  * quantile keeps coverage nominal (adaptive α and per-regime quantiles, see conformal.ts).
  *
  * Confidence ranks predictions by the error to expect of them (the difficulty estimate of normalised
- * conformal prediction, used for ranking rather than width). Two estimates, each a percentile against
- * the learner's recent history: the interval's local scale (the errors made on the nearest inputs) and
- * how far the prediction lies from the median of recent outcomes. On the markets the second is what
- * tells: a window's score is mostly its market's move, unrelated to where an input sits among the
- * learned ones (the local scale ranked GOOG's, SPY's and the demo's errors at Spearman 0.09, 0.00 and
- * -0.01), while a prediction of a big move is the unreliable one (0.11 to 0.26). Each estimate is
+ * conformal prediction, used for ranking rather than width). Three estimates, each a percentile against
+ * the learner's recent history: the interval's local scale (the errors made on the nearest inputs), how
+ * far the prediction lies from the median of recent outcomes, and the error a model learned online on
+ * the market's state expects (marketError.ts). On the markets the last two are what tell: a window's
+ * score is mostly its market's move, unrelated to where an input sits among the learned ones (the local
+ * scale ranked GOOG's, SPY's and the demo's errors at Spearman 0.09, 0.00 and -0.01), while a
+ * prediction of a big move is the unreliable one (0.11 to 0.26), and some markets' moves are larger
+ * than others' (the error model took GOOG's top / bottom decile ratio from 0.63 to 0.52). Each estimate is
  * weighted by how well it has tracked the realised errors lately (its running rank correlation with
  * them, nothing if negative), so the learner keeps whichever tells on the stream it learns. An
  * applicability domain then caps it: an input farther from its neighbours than any recently learned
@@ -136,7 +139,7 @@ const WARM_RESULTS = 200;
 
 const KIND = 'parameter-learner';
 const CLIP = 5;
-const VERSION = 3;
+const VERSION = 4;
 
 interface Resolved {
   seed: number;
@@ -170,9 +173,13 @@ export class ParameterLearner {
   private outcomes: SortedWindow;
   /** Recent predictions' distances from that median. */
   private deviations: SortedWindow;
+  /** What makes a window's errors large, learned from the market at its start (marketError.ts). */
+  private marketError = new MarketErrorModel();
+  /** Recent predictions' errors as that model expected them. */
+  private marketErrors: SortedWindow;
   /** Recent absolute errors, so each estimate is judged by rank (errors are heavy-tailed). */
   private recentErrors: SortedWindow;
-  /** How each difficulty estimate's percentile has tracked the realised errors' (local scale, deviation). */
+  /** How each difficulty estimate's percentile has tracked the realised errors' (local scale, deviation, market). */
   private difficultyFit: RunningCorrelation[];
   private drift: Adwin;
   private learned = 0;
@@ -214,8 +221,11 @@ export class ParameterLearner {
     this.scales = new SortedWindow(o.calibrationWindow);
     this.outcomes = new SortedWindow(DIFFICULTY_HISTORY * o.calibrationWindow);
     this.deviations = new SortedWindow(DIFFICULTY_HISTORY * o.calibrationWindow);
+    this.marketErrors = new SortedWindow(DIFFICULTY_HISTORY * o.calibrationWindow);
     this.recentErrors = new SortedWindow(o.calibrationWindow);
-    this.difficultyFit = [0, 1].map(() => new RunningCorrelation(DIFFICULTY_HISTORY * o.calibrationWindow));
+    this.difficultyFit = [0, 1, 2].map(
+      () => new RunningCorrelation(DIFFICULTY_HISTORY * o.calibrationWindow),
+    );
     this.drift = new Adwin({ delta: o.driftDelta });
   }
 
@@ -247,7 +257,7 @@ export class ParameterLearner {
   }
 
   private describe(
-    { score, scale, distance, deviation, scaled }: ReturnType<ParameterLearner['rawWindow']>[number],
+    { score, scale, distance, deviation, market, scaled }: ReturnType<ParameterLearner['rawWindow']>[number],
     stratum: string | undefined,
   ): LearnerPrediction {
     const intervals = this.conformal.map((conformal, k): LevelInterval => {
@@ -267,14 +277,15 @@ export class ParameterLearner {
     };
     const known = this.memory.size > 0 && this.distances.size > 0;
     const novelty = known ? this.distances.rank(distance) : 1;
-    const [widthRank, deviationRank] = known ? this.difficultyRanks(scale, deviation) : [1, 1];
+    const ranks = known ? this.difficultyRanks(scale, deviation, market) : [1, 1, 1];
     const weights = this.difficultyFit.map((fit) => Math.max(0, fit.correlation));
-    const total = weights[0]! + weights[1]!;
-    // Before either estimate has tracked the errors, both count alike.
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    // Before any estimate has tracked the errors, all count alike.
     const difficulty =
       total > 0
-        ? (weights[0]! * widthRank + weights[1]! * deviationRank) / total
-        : (widthRank + deviationRank) / 2;
+        ? ranks.reduce((sum, rank, k) => sum + weights[k]! * rank, 0) / total
+        : ranks.reduce((sum, rank) => sum + rank, 0) / ranks.length;
+    const widthRank = ranks[0]!;
     const farthest = known ? this.distances.kth(this.distances.size) : 0;
     const domain = known && distance > farthest ? farthest / distance : known ? 1 : 0;
     const quintile = this.quintiles.predictOne(scaled);
@@ -329,18 +340,22 @@ export class ParameterLearner {
       }));
       for (const conformal of this.conformal) conformal.observeWindow(outcomes);
       // Ranked as they were issued, before any of this window's own values joins the history.
-      const ranks = scored.map(({ scale, deviation }) => this.difficultyRanks(scale, deviation));
+      const ranks = scored.map(({ scale, deviation, market }) =>
+        this.difficultyRanks(scale, deviation, market),
+      );
       const errors = results.map(({ target }, i) => Math.abs(target.score - scored[i]!.score));
       const errorRanks = errors.map((e) => this.recentErrors.rank(e));
-      ranks.forEach((pair, i) =>
-        pair.forEach((rank, k) => this.difficultyFit[k]!.push(rank, errorRanks[i]!)),
+      ranks.forEach((estimates, i) =>
+        estimates.forEach((rank, k) => this.difficultyFit[k]!.push(rank, errorRanks[i]!)),
       );
       for (const e of errors) this.recentErrors.push(e);
-      for (const { distance, scale, deviation } of scored) {
+      scored.forEach(({ distance, scale, deviation, market }, i) => {
         this.distances.push(distance);
         this.scales.push(scale);
         this.deviations.push(deviation);
-      }
+        this.marketErrors.push(market);
+        this.marketError.learn(results[i]!.features, deviation, errors[i]!);
+      });
     }
     for (const { target } of results) this.outcomes.push(target.score);
     results.forEach(({ features: x, target }, i) => {
@@ -415,6 +430,8 @@ export class ParameterLearner {
       scales: this.scales.values(),
       outcomes: this.outcomes.values(),
       deviations: this.deviations.values(),
+      marketError: this.marketError.toState(),
+      marketErrors: this.marketErrors.values(),
       recentErrors: this.recentErrors.values(),
       difficultyFit: this.difficultyFit.map((fit) => fit.toState()),
       drift: this.drift.toState(),
@@ -454,6 +471,8 @@ export class ParameterLearner {
     const history = DIFFICULTY_HISTORY * o.calibrationWindow;
     learner.outcomes = SortedWindow.of(history, state.outcomes as number[]);
     learner.deviations = SortedWindow.of(history, state.deviations as number[]);
+    learner.marketError = MarketErrorModel.fromState(state.marketError as ModelState);
+    learner.marketErrors = SortedWindow.of(history, state.marketErrors as number[]);
     learner.recentErrors = SortedWindow.of(o.calibrationWindow, state.recentErrors as number[]);
     learner.difficultyFit = (state.difficultyFit as number[][]).map((fit) =>
       RunningCorrelation.of(history, fit),
@@ -462,9 +481,16 @@ export class ParameterLearner {
     return learner;
   }
 
-  /** Percentiles of an input's local error scale and of its prediction's deviation, in recent history. */
-  private difficultyRanks(scale: number, deviation: number): [number, number] {
-    return [this.scales.rank(scale), this.deviations.size > 0 ? this.deviations.rank(deviation) : 0.5];
+  /**
+   * Percentiles of an input's local error scale, of its prediction's deviation and of the error the
+   * market error model expects of it, in recent history.
+   */
+  private difficultyRanks(scale: number, deviation: number, market: number): [number, number, number] {
+    return [
+      this.scales.rank(scale),
+      this.deviations.size > 0 ? this.deviations.rank(deviation) : 0.5,
+      this.marketErrors.size > 0 ? this.marketErrors.rank(market) : 0.5,
+    ];
   }
 
   /**
@@ -481,6 +507,7 @@ export class ParameterLearner {
     scale: number;
     distance: number;
     deviation: number;
+    market: number;
     scaled: Features;
     centre: Features;
     centred: Features;
@@ -508,11 +535,13 @@ export class ParameterLearner {
       const { distance, residual } = this.memory.query(vector, inverseScale);
       // A floor keeps a region of exact past predictions from giving a zero-width interval.
       const scale = residual + 0.01 * this.meanAbsResidual + 1e-12;
+      const deviation = Math.abs(score - typical);
       return {
         score,
         scale,
         distance,
-        deviation: Math.abs(score - typical),
+        deviation,
+        market: this.marketError.estimate(xs[i]!, deviation),
         scaled,
         centre,
         centred,
