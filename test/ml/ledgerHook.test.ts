@@ -21,6 +21,7 @@ import {
 import { LedgerRepository } from '../../src/main/store/ledgerRepository.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
+import { storeFileWindows } from '../support/fileWalkForward.ts';
 import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOL = 'SYNX';
@@ -223,33 +224,7 @@ describe('ledger backfill', () => {
   it('remembers a window it cannot backfill (a run on a file) and why, so a restart does not try it again', async () => {
     const b = await optimizeHarness(1);
     try {
-      const range = (start: number) => ({
-        start,
-        end: start + 10,
-        startTime: start * 60_000,
-        endTime: (start + 9) * 60_000,
-      });
-      await new WalkForwardRepository(b.db).saveWindow(
-        {
-          runId: 'file-run',
-          jobId: 'file-job',
-          datasetId: 'file',
-          symbol: 'SPY_1min.csv',
-          timeframe: 'native',
-          strategy: 'sma-cross',
-          strategyVersion: '1',
-          seed: 1,
-        },
-        {
-          index: 0,
-          train: range(100),
-          test: range(110),
-          params: { fast: 5, slow: 20 },
-          inSample: { sharpeRatio: 1 },
-          outOfSample: { sharpeRatio: 0.5 },
-        },
-        1,
-      );
+      await storeFileWindows(b.db, 'file-run', 'SPY_1min.csv', 1);
       const ledger = new LedgerRepository(b.db);
       expect(await ledger.missesStoredResults()).toBe(true);
       // A start: the window looks missing, the backfill cannot record it and remembers why.

@@ -7,10 +7,10 @@ import { recommend } from '../../../core/ml/learner/recommend.ts';
 import { strategySpace } from '../../../core/optimize/space.ts';
 import { getStrategy } from '../../../core/strategy/index.ts';
 import type { LearnerEvaluation, LearnerRecommendations } from '../../../shared/contract.ts';
+import { storeFileWindows } from '../../../../test/support/fileWalkForward.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
 import { dispatch } from '../dispatch.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
-import { WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 
 const SYMBOL = 'LRNH';
 const DAY = 86_400_000;
@@ -117,36 +117,8 @@ describe('learner channels', () => {
 });
 
 describe('learner:backfill as a job', () => {
-  /** Walk-forward windows of a run on a file: the backfill visits each (and skips it: no cached bars). */
-  async function storeFileWindows(host: ServiceHost, runId: string, count: number): Promise<void> {
-    const range = (start: number) => ({ start, end: start + 10, startTime: start, endTime: start + 9 });
-    const repository = new WalkForwardRepository(host.services.db);
-    for (let index = 0; index < count; index++)
-      await repository.saveWindow(
-        {
-          runId,
-          jobId: `${runId}-job`,
-          datasetId: 'file',
-          symbol: 'FILE.csv',
-          timeframe: 'native',
-          strategy: 'sma-cross',
-          strategyVersion: '1',
-          seed: 1,
-        },
-        {
-          index,
-          train: range(20 * index),
-          test: range(20 * index + 10),
-          params: { fast: 5, slow: 20 },
-          inSample: {},
-          outOfSample: {},
-        },
-        index,
-      );
-  }
-
   it('reports progress under its job id to job:done, and job:cancel stops it', async () => {
-    await storeFileWindows(h, 'backfill-job-run', 3);
+    await storeFileWindows(h.services.db, 'backfill-job-run', 'FILE.csv', 3);
     const events: { channel: string; payload: Record<string, unknown> }[] = [];
     const stop = h.services.events.subscribe((channel, payload) => {
       events.push({ channel, payload: payload as Record<string, unknown> });
