@@ -2,13 +2,18 @@
  * Issue 13's done-when, in the browser: `regimen serve` and `regimen bot` replaying the serve's cached bars,
  * both on loopback with one bot secret. A study's trial is approved for live in the Optimize view (which
  * records a proposal for the bot), approved again in the Live view by its typed hash and a note, pushed
- * with a ramp, seen ramping with live against expected equity, and rolled back. The bot killed mid-ramp and
- * restarted with nothing applied twice is src/main/livebot/botServer.test.ts ("killed mid-ramp and
- * restarted"), on the same reference bot, not repeated here. Saves live-desk.png next to the other
- * screenshots (docs/screenshots with REGIMEN_SCREENSHOTS=1).
+ * with a ramp, seen ramping with live against expected equity, and rolled back; on the way regime updates
+ * are turned on and the webhook set to a local receiver, which gets the signed test and the auto-approval,
+ * and the audit section matches the bot's own state changes. The bot killed mid-ramp and restarted with
+ * nothing applied twice is src/main/livebot/botServer.test.ts ("killed mid-ramp and restarted"), on the
+ * same reference bot, and the provenance re-run is src/main/services/live/handlers.test.ts: neither is
+ * repeated here. Saves live-desk.png next to the other screenshots (docs/screenshots with
+ * REGIMEN_SCREENSHOTS=1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -22,6 +27,7 @@ import {
 } from './harness.ts';
 
 const SECRET = 'live-e2e-bot-secret-7f1c2a9d';
+const WEBHOOK_SECRET = 'live-e2e-webhook-secret-40c1';
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT =
   process.env['REGIMEN_SCREENSHOTS'] === '1'
@@ -79,8 +85,19 @@ function startBot(dataDir: string, symbol: string): Promise<{ child: ChildProces
 describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () => {
   const session = useSession('live', () => ({ env: { ...process.env, REGIMEN_BOT_SECRET: SECRET } }));
   let bot: ChildProcess | undefined;
-  afterAll(() => {
+  /** The webhook's receiver: every body posted to it, in order. */
+  const received: Array<{ type: string; kind?: string }> = [];
+  const receiver: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as { type: string; kind?: string });
+      res.writeHead(200).end();
+    });
+  });
+  afterAll(async () => {
     bot?.kill('SIGTERM');
+    await new Promise((done) => receiver.close(done));
   });
 
   it('approves a study trial, pushes it with a ramp, shows live against expected, rolls back', async () => {
@@ -88,22 +105,26 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
     const symbols = await api<Array<{ symbol: string }>>(s, 'data:list', {});
     const symbol = symbols[0].symbol;
-    const started = await api<{ studyId: string }>(s, 'optimize:start', {
-      strategy: 'sma-cross',
-      data: { symbol, timeframes: ['1h'] },
-      objectives: [{ metric: 'sharpeRatio' }],
-      space: [
-        { kind: 'int', name: 'fast', low: 3, high: 8 },
-        { kind: 'int', name: 'slow', low: 12, high: 30 },
-      ],
-      trials: 6,
-      seed: 3,
-    });
-    const launched = await startBot(dataDir, symbol);
+    // The study, the bot's start and the browser's are independent: each takes seconds under load.
+    const [started, launched, { page, problems, eventFrames }] = await Promise.all([
+      api<{ studyId: string }>(s, 'optimize:start', {
+        strategy: 'sma-cross',
+        data: { symbol, timeframes: ['1h'] },
+        objectives: [{ metric: 'sharpeRatio' }],
+        space: [
+          { kind: 'int', name: 'fast', low: 3, high: 8 },
+          { kind: 'int', name: 'slow', low: 12, high: 30 },
+        ],
+        trials: 6,
+        seed: 3,
+      }),
+      startBot(dataDir, symbol),
+      openApp(s),
+      new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done)),
+    ]);
     bot = launched.child;
     await api(s, 'live:bot-add', { name: 'replay', url: launched.url });
 
-    const { page, problems, eventFrames } = await openApp(s);
     await page.getByTestId('tab-optimize').click();
     await page.getByTestId('optimize-view').waitFor({ state: 'visible' });
     await page.locator(`[data-testid="opt-study-item"][data-study="${started.studyId}"]`).click();
@@ -123,13 +144,6 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     const proposal = page.getByTestId('live-proposal').first();
     await proposal.waitFor({ state: 'visible', timeout: 60_000 });
     expect(await proposal.getByTestId('live-provenance').innerText()).toContain(`study ${started.studyId}`);
-    // The artifact's provenance re-run on the serve's data reproduces its recorded metrics.
-    await proposal.getByTestId('live-verify-provenance').click();
-    await expect
-      .poll(() => proposal.getByTestId('live-provenance-verdict').getAttribute('data-ok'), {
-        timeout: 30_000,
-      })
-      .toBe('true');
     const confirmation = (await proposal.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
     await proposal.getByTestId('live-typed').fill(confirmation);
     await proposal.getByTestId('live-note').fill('best trial of the e2e study');
@@ -167,6 +181,31 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       .poll(() => botPanel.getByTestId('live-policy').getAttribute('data-version'), { timeout: 30_000 })
       .toBe('1');
 
+    // Regime updates turned on with a policy, and the webhook set to the local receiver and tested.
+    const regime = botPanel.getByTestId('live-regime-updates');
+    await regime.getByTestId('live-regime-edit').click();
+    await regime.getByTestId('live-regime-enabled').check();
+    await regime.getByTestId('live-regime-axis').selectOption('trend');
+    await regime.getByTestId('live-regime-dwell').fill('48');
+    await regime.getByTestId('live-regime-save').click();
+    await expect.poll(() => regime.getAttribute('data-enabled'), { timeout: 30_000 }).toBe('true');
+    expect(await regime.getByTestId('live-regime-policy').innerText()).toContain('trend axis');
+    expect(
+      (await api<{ settings: object }>(s, 'live:regime-updates', { bot: launched.url })).settings,
+    ).toMatchObject({ enabled: true, axis: 'trend', minDwellHours: 48 });
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const webhook = page.getByTestId('live-webhook');
+    await webhook.getByTestId('live-webhook-url').fill(hook);
+    await webhook.getByTestId('live-webhook-secret-input').fill(WEBHOOK_SECRET);
+    await webhook.getByTestId('live-webhook-save').click();
+    await expect.poll(() => webhook.getAttribute('data-url'), { timeout: 30_000 }).toBe(hook);
+    expect(await webhook.getByTestId('live-webhook-secret').innerText()).toBe('signing secret set');
+    await webhook.getByTestId('live-webhook-test').click();
+    await expect
+      .poll(() => webhook.getByTestId('live-webhook-last').getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('200');
+    expect(received.map((body) => body.type)).toEqual(['regimen.live.test']);
+
     type Trial = { number: number; status: string; params: Record<string, number> };
     const trials = await api<{ trials: Trial[]; best: Trial }>(s, 'optimize:get', {
       studyId: started.studyId,
@@ -182,6 +221,10 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       .first();
     await second.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await second.getByTestId('live-proposal-policy').getAttribute('data-approved')).toBe('true');
+    // The policy's approval left the app: the receiver has it, signed like the test.
+    await expect
+      .poll(() => received.map((body) => `${body.type} ${body.kind ?? ''}`.trim()), { timeout: 30_000 })
+      .toEqual(['regimen.live.test', 'regimen.live.approval auto-approved']);
     const confirmation2 = (await second.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
     await second.getByTestId('live-typed').fill(confirmation2);
     await second.getByTestId('live-note').fill('neighbour, ramped');
@@ -223,9 +266,20 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await expect
       .poll(() => page.locator('.live-audit-table tr[data-kind="rollback"]').count(), { timeout: 30_000 })
       .toBe(1);
+    // Every state change the bot reports (its ramp steps here) has exactly one entry in the trail.
+    const changes = page.getByTestId('live-bot-changes');
+    await changes.getByTestId('live-bot-changes-check').click();
+    await expect.poll(() => changes.getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
+    expect(await changes.getByTestId('live-bot-changes-text').innerText()).toMatch(
+      /reported state changes has exactly one entry/,
+    );
 
-    for (const frame of eventFrames) expect(frame).not.toContain(SECRET);
+    for (const frame of eventFrames) {
+      expect(frame).not.toContain(SECRET);
+      expect(frame).not.toContain(WEBHOOK_SECRET);
+    }
     expect(await page.content()).not.toContain(SECRET);
+    expect(await page.content()).not.toContain(WEBHOOK_SECRET);
     expect(problems, problems.join('\n')).toEqual([]);
   }, 180_000);
 });

@@ -159,6 +159,21 @@ const VIEWS: ReadonlyArray<{
     async prepare(page) {
       await page.getByTestId('live-view').waitFor({ state: 'visible', timeout: 30_000 });
     },
+    more: [
+      {
+        // A bot registered (none answers here), its regime updates being edited, the webhook section.
+        file: 'live-updates',
+        async show(page) {
+          await page.getByTestId('live-bot-name').fill('spy-replay');
+          await page.getByTestId('live-bot-url').fill('http://127.0.0.1:8787');
+          await page.getByTestId('live-bot-submit').click();
+          const regime = page.getByTestId('live-regime-updates');
+          await regime.getByTestId('live-regime-edit').click({ timeout: 30_000 });
+          await regime.getByTestId('live-regime-enabled').check();
+          await page.getByTestId('live-webhook').waitFor({ state: 'visible', timeout: 30_000 });
+        },
+      },
+    ],
   },
   {
     id: 'learner',
