@@ -414,3 +414,35 @@ it('after a switch the old version’s stop still exits its position, reported w
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+it('a resting stop the broker filled on a trade the bars never showed leaves the account flat: the bot does not buy the position back while the book holds it', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-aside-'));
+  const symbol = 'ASID';
+  const log: string[] = [];
+  const run = await stopsBot(symbol, join(folder, 'bot.json'), log);
+  const { series, first } = run;
+  try {
+    const inside = (k: number): boolean => {
+      const stop = fake.trading.open(symbol).find((o) => o.type === 'stop')?.stop_price ?? NaN;
+      return series.l[first + k]! > stop && series.l[first + k + 1]! > stop;
+    };
+    const k = await run.untilProtected(0, inside);
+    const held = run.bot.runner.position;
+    const stop = fake.trading.open(symbol).find((o) => o.type === 'stop')!.stop_price!;
+    // A print below the stop on another venue: the broker fills the stop, the bars never show it.
+    const last = series.c[first + k - 1]!;
+    fake.trading.onBar(symbol, { o: last, h: last, l: stop * 0.999, c: last });
+    const requests = fake.trading.orderRequests.length;
+    await run.trade(k);
+    await run.trade(k + 1);
+    expect(run.bot.runner.position).toBe(held);
+    expect(fake.trading.position(symbol)).toBe(0);
+    expect(fake.trading.orderRequests.slice(requests)).toEqual([]);
+    expect(log.some((line) => line.includes("the account stays flat until the book's position closes"))).toBe(
+      true,
+    );
+  } finally {
+    await run.bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
