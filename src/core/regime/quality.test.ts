@@ -44,14 +44,14 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
   // bench (`npm run bench -- regime`) shows why no setting here gets there: even the jump recursion on the
   // true likelihoods (oracleJumpLabels, a perfect loss) makes only about a third fewer. What each setting
   // holds is its measured trade, on seeds 1-3 from the longest warm-up of the detectors compared.
-  const hmm = new HmmDetector({
+  const model = {
     timeframe: '1d',
     windows,
     refitDays: 365,
     states: { volatility: 2 },
-    persistence: { hysteresis: 0, minDwell: 1 },
     axes: ['volatility'],
-  });
+  } as const;
+  const hmm = new HmmDetector({ ...model, persistence: { hysteresis: 0, minDwell: 1 } });
   const seeds = [1, 2, 3].map((seed) => plantedVolatilitySeries(12_000, seed));
   let hmmLabels: Int8Array[] | undefined;
   /** Switches summed, median delays and balanced accuracies averaged over the seeds, HMM's then the jump model's. */
@@ -75,31 +75,19 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
 
   // Penalty 8 (the default before 12) switches about as often as the HMM; 10 saves about a fifth.
   it('jump model at its default penalty: >= 30 % fewer switches than the unpenalised HMM filter for <= 2 bars more median delay (3 seeds)', () => {
-    const { hmm: h, jump: j } = againstHmm(
-      new JumpDetector({
-        timeframe: '1d',
-        windows,
-        refitDays: 365,
-        states: { volatility: 2 },
-        axes: ['volatility'],
-      }),
-    );
+    const { hmm: h, jump: j } = againstHmm(new JumpDetector(model));
     expect(j.switches).toBeLessThanOrEqual(0.7 * h.switches);
     expect(j.delay).toBeLessThanOrEqual(h.delay + 2);
   });
 
-  // At an equal delay the window mean of the default feature saves nothing (penalty 8: 872 switches
-  // against 887 at 5.2 bars on the bench's five seeds): it lags. An exponentially weighted mean with a
+  // At an equal delay the window mean of the default feature saves nothing (bench, five seeds: penalty 8
+  // makes 868 switches at 5.3 bars, the HMM 882 at 5.2): it lags. An exponentially weighted mean with a
   // half-life of two bars, and a switch only past a lead of 0.55 in probability, saves a fifth (bench:
-  // 701 at 5.2), with no longer a median delay and no lower accuracy (within 0.01).
+  // 695 at 5.2), with no longer a median delay and no lower accuracy (within 0.01).
   it('jump model on an exponentially weighted volatility (half-life 2, penalty 5, hysteresis 0.55): >= 15 % fewer switches than the unpenalised HMM filter at no longer a median delay (3 seeds)', () => {
     const { hmm: h, jump: j } = againstHmm(
       new JumpDetector({
-        timeframe: '1d',
-        windows,
-        refitDays: 365,
-        states: { volatility: 2 },
-        axes: ['volatility'],
+        ...model,
         halflife: 2,
         jumpPenalty: 5,
         persistence: { hysteresis: 0.55 },
