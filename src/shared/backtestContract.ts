@@ -53,6 +53,12 @@ export const StrategyProblemSchema = z.object({
   message: z.string(),
 });
 
+/** What a reload of the strategy files found (`strategies:reload`'s answer, `strategies:changed`'s push). */
+export const StrategiesState = z.object({
+  strategies: z.array(StrategyInfo),
+  problems: z.array(StrategyProblemSchema),
+});
+
 export const BacktestRequest = z
   .strictObject({
     jobId: jobIdSchema.optional(),
@@ -240,10 +246,11 @@ export const backtestContract = {
   requests: {
     'strategies:list': { input: z.strictObject({}), output: z.array(StrategyInfo) },
     'strategies:problems': { input: z.strictObject({}), output: z.array(StrategyProblemSchema) },
+    'strategies:reload': { input: z.strictObject({}), output: StrategiesState },
     'backtest:run': { input: BacktestRequest, output: BacktestResult },
     'backtest:robustness': { input: RobustnessRequest, output: RobustnessResultSchema },
   },
-  events: {},
+  events: { 'strategies:changed': StrategiesState },
 } as const satisfies DomainContract<typeof BACKTEST_CHANNELS>;
 
 export type BacktestRequest = z.output<typeof BacktestRequest>;

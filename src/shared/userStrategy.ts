@@ -40,46 +40,69 @@ const paramSpecSchema = z
 
 type Create = StrategyDefinition['create'];
 
+const userStrategyFields = {
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes (at most 40)'),
+  version: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1-20 letters, digits, dots or dashes'),
+  description: z.string().min(1, 'must say what the strategy does'),
+  params: z.array(paramSpecSchema).max(50),
+  constraints: z.array(paramConstraintSchema).default([]),
+  convention: z.enum(['regimen', 'backtesting.py']).default('regimen'),
+};
+
+/** Each parameter named once; each constraint between parameters, and kept by the defaults. */
+function checkParams(
+  definition: Pick<z.infer<z.ZodObject<typeof userStrategyFields>>, 'params' | 'constraints'>,
+  ctx: z.RefinementCtx,
+): void {
+  const names = definition.params.map((spec) => spec.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i)
+      ctx.addIssue({ code: 'custom', path: ['params', i, 'name'], message: `${name} is named twice` });
+  });
+  const defaults = Object.fromEntries(definition.params.map((spec) => [spec.name, spec.default]));
+  definition.constraints.forEach((constraint, i) => {
+    for (const side of ['left', 'right'] as const)
+      if (!names.includes(constraint[side]))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['constraints', i, side],
+          message: `${constraint[side]} is not a parameter (${names.join(', ') || 'none'})`,
+        });
+    const violation = constraintViolation(constraint, defaults);
+    if (violation !== null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['constraints', i],
+        message: `the defaults break it: ${violation}`,
+      });
+  });
+}
+
 /** The export of a strategy file; a user strategy follows the 'regimen' conventions unless it says so. */
 export const userStrategySchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lower-case letters, digits and dashes (at most 40)'),
-    version: z.string().regex(/^[A-Za-z0-9._-]{1,20}$/, 'must be 1-20 letters, digits, dots or dashes'),
-    description: z.string().min(1, 'must say what the strategy does'),
-    params: z.array(paramSpecSchema).max(50),
-    constraints: z.array(paramConstraintSchema).default([]),
-    convention: z.enum(['regimen', 'backtesting.py']).default('regimen'),
+    ...userStrategyFields,
     create: z.custom<Create>(
       (value) => typeof value === 'function',
       'must be a function (params) => Strategy',
     ),
   })
-  .superRefine((definition, ctx) => {
-    const names = definition.params.map((spec) => spec.name);
-    names.forEach((name, i) => {
-      if (names.indexOf(name) !== i)
-        ctx.addIssue({ code: 'custom', path: ['params', i, 'name'], message: `${name} is named twice` });
-    });
-    const defaults = Object.fromEntries(definition.params.map((spec) => [spec.name, spec.default]));
-    definition.constraints.forEach((constraint, i) => {
-      for (const side of ['left', 'right'] as const)
-        if (!names.includes(constraint[side]))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['constraints', i, side],
-            message: `${constraint[side]} is not a parameter (${names.join(', ') || 'none'})`,
-          });
-      const violation = constraintViolation(constraint, defaults);
-      if (violation !== null)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['constraints', i],
-          message: `the defaults break it: ${violation}`,
-        });
-    });
-  });
+  .superRefine(checkParams);
+
+/**
+ * A checked file's definition as data, without `create`: what the thread that ran the file sends back to
+ * main, which never runs a user's code itself (its version carries the file's hash).
+ */
+export const userStrategyInfoSchema = z
+  .strictObject({
+    ...userStrategyFields,
+    version: z.string().regex(/^[A-Za-z0-9._-]{1,20}\+[0-9a-f]{8}$/, 'must be VERSION+HASH'),
+  })
+  .superRefine(checkParams);
+
+export type UserStrategyInfo = z.infer<typeof userStrategyInfoSchema>;
 
 /** The first problem of a failed check as one line: where in the export, then what. */
 export function userStrategyIssue(error: z.ZodError): string {

@@ -28,6 +28,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'bars:get': { symbol: HOST_SYMBOL, timeframe: '1h', start: HOST_START, end: HOST_START + 5 * DAY },
     'strategies:list': {},
     'strategies:problems': {},
+    'strategies:reload': {},
     'backtest:run': {
       symbol: HOST_SYMBOL,
       timeframe: '1h',

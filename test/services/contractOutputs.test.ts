@@ -115,6 +115,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'bars:get': () => ({ symbol: HOST_SYMBOL, timeframe: '1h', start: HOST_START, end: HOST_START + 5 * DAY }),
   'strategies:list': () => ({}),
   'strategies:problems': () => ({}),
+  'strategies:reload': () => ({}),
   'backtest:robustness': () => ({ method: 'trade-shuffle', returns: [0.02, -0.01, 0.03], resamples: 50 }),
   'backtest:run': () => ({
     symbol: HOST_SYMBOL,

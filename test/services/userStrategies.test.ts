@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
 import { defaultParams, getStrategy, strategyRef } from '../../src/core/strategy/index.ts';
-import { TaskRunner, type BacktestOutput, type TrialsOutput } from '../../src/main/compute/tasks.ts';
+import type { BacktestOutput, TrialsOutput } from '../../src/main/compute/tasks.ts';
 import { dispatch } from '../../src/main/services/dispatch.ts';
 import type { Services } from '../../src/main/services/services.ts';
 import type { BacktestResult } from '../../src/shared/backtestContract.ts';
@@ -77,7 +77,7 @@ describe('a user strategy file through the services', () => {
     ]);
   });
 
-  it('backtests on the pool, trading when the engine does in-process', async () => {
+  it('backtests on the pool, trading as the engine does without costs', async () => {
     const params = defaultParams(getStrategy('rsi-reversion'));
     const result = (await request('backtest:run', {
       symbol: 'SYNX',
@@ -86,15 +86,15 @@ describe('a user strategy file through the services', () => {
       params,
       cash: 10_000,
     })) as BacktestResult;
-    const local = new TaskRunner().run({
+    const bare = (await services.pool.run({
       kind: 'backtest',
-      dataset: { id: 'local', bars },
+      dataset: { id: 'bare', bars },
       strategy: strategyRef(getStrategy('rsi-reversion'), params),
       options: { cash: 10_000 },
-    }) as BacktestOutput;
+    })) as BacktestOutput;
     // The services add the asset class's costs, which move prices but not the RSI's signals.
     expect(result.trades.length).toBeGreaterThan(10);
-    expect(result.trades.map((t) => t.entryTime)).toEqual(local.trades.map((t) => t.entryTime));
+    expect(result.trades.map((t) => t.entryTime)).toEqual(bare.trades.map((t) => t.entryTime));
   });
 
   it("runs trials on the pool's worker threads", async () => {

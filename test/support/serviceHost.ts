@@ -34,7 +34,7 @@ export interface ServiceHost {
  */
 export function testServices(
   dataDir: string,
-  options: { env?: NodeJS.ProcessEnv; alpaca?: ServicesOptions['alpaca'] } = {},
+  options: Pick<ServicesOptions, 'env' | 'alpaca' | 'strategyLoadTimeoutMs'> = {},
 ): Promise<Services> {
   return createServices({
     dataDir,
@@ -44,6 +44,9 @@ export function testServices(
     secrets: new MemorySecretStore(),
     env: options.env ?? {},
     ...(options.alpaca === undefined ? {} : { alpaca: options.alpaca }),
+    ...(options.strategyLoadTimeoutMs === undefined
+      ? {}
+      : { strategyLoadTimeoutMs: options.strategyLoadTimeoutMs }),
   });
 }
 

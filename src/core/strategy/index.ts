@@ -6,6 +6,7 @@ export {
   isStrategyName,
   isUserStrategy,
   registerUserStrategy,
+  replaceUserStrategies,
   strategyCatalogue,
   resolveStrategy,
   resolveStrategyDefinition,

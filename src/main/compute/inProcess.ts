@@ -1,5 +1,6 @@
-import type { TaskExecutor } from './pool.ts';
+import { ComputePool, type TaskExecutor } from './pool.ts';
 import { TaskRunner, type WorkerResult, type WorkerTask } from './tasks.ts';
+import { userStrategySource } from './userStrategies.ts';
 
 /**
  * Runs compute tasks on the calling thread with the pool workers' own TaskRunner, for work so small that
@@ -17,4 +18,14 @@ export class InProcessExecutor implements TaskExecutor {
     signal?.throwIfAborted();
     return this.runner.run(task) as WorkerResult<T>;
   }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Where a command runs `strategy`'s few tasks: this thread for a built-in, one worker thread for a user's
+ * strategy (main never runs a user's code).
+ */
+export function localExecutor(strategy: string): TaskExecutor & { close(): Promise<void> } {
+  return userStrategySource(strategy) === undefined ? new InProcessExecutor() : new ComputePool(1);
 }

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
-import { installedUserStrategies } from './userStrategies.ts';
+import { userStrategySource, type StrategyCheckTask, type UserStrategySource } from './userStrategies.ts';
 
 const CORES = Math.max(1, availableParallelism());
 
@@ -9,6 +9,23 @@ const CORES = Math.max(1, availableParallelism());
  * Where compute tasks run: the pool's worker threads, or this thread (InProcessExecutor) for work smaller
  * than what starting a thread costs. Both run the same TaskRunner, so they give the same results.
  */
+/**
+ * What a pool worker is handed: a task with the source of the user strategy it names (a worker runs the
+ * version the task's ref names, whatever main loaded since), or a strategy file to check.
+ */
+export type PoolMessage =
+  { readonly task: WorkerTask; readonly userStrategy?: UserStrategySource } | StrategyCheckTask;
+
+/** The user strategy file a task's strategy names, when it names one. */
+function userStrategyOf(task: WorkerTask): { userStrategy?: UserStrategySource } {
+  if (!('strategy' in task)) return {};
+  const source =
+    typeof task.strategy === 'string'
+      ? userStrategySource(task.strategy)
+      : userStrategySource(task.strategy.name, task.strategy.version);
+  return source === undefined ? {} : { userStrategy: source };
+}
+
 export interface TaskExecutor {
   /** Tasks it runs at once. */
   readonly threads: number;
@@ -66,7 +83,8 @@ export class ComputePool implements TaskExecutor {
     const transferList = taskTransfers(task);
     this.pending++;
     try {
-      return (await this.started().run(task, {
+      const message: PoolMessage = { task, ...userStrategyOf(task) };
+      return (await this.started().run(message, {
         ...(signal ? { signal } : {}),
         ...(transferList.length > 0 ? { transferList } : {}),
       })) as WorkerResult<T>;
@@ -87,6 +105,15 @@ export class ComputePool implements TaskExecutor {
 }
 
 function startPiscina(threads: number): Piscina {
+  return startWorkers({ minThreads: 1, maxThreads: threads, idleTimeout: 60_000 });
+}
+
+/** Threads running the pool's worker entry (the compute pool's, or a short-lived one checking files). */
+export function startWorkers(options: {
+  readonly minThreads: number;
+  readonly maxThreads: number;
+  readonly idleTimeout: number;
+}): Piscina {
   // From sources (CLI via tsx, tests) the worker is TypeScript and needs the same loader; in the
   // built app it is the bundled worker.js next to the main bundle.
   const fromSources = import.meta.url.endsWith('.ts');
@@ -98,12 +125,7 @@ function startPiscina(threads: number): Piscina {
   );
   return new Piscina({
     filename,
-    minThreads: 1,
-    maxThreads: threads,
-    idleTimeout: 60_000,
-    // The user's strategies registered in this thread, so every worker resolves their refs alike (they
-    // are loaded at start, before the first task starts the pool).
-    workerData: { userStrategies: installedUserStrategies() },
+    ...options,
     execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
   });
 }

@@ -10,10 +10,12 @@ import {
   ExitReason,
   prepareDataset,
   runPrepared,
+  strategyPlots,
   tradeRecords,
   type BacktestOptions,
   type BacktestRun,
   type PreparedDataset,
+  type StrategyPlots,
   type TradeRecord,
 } from '../../core/engine/index.ts';
 import { assessQuality, type QualityOptions, type QualityReport } from '../../core/data/quality.ts';
@@ -65,6 +67,8 @@ export interface BacktestTask {
   readonly options: BacktestOptions;
   /** Annual risk-free rate the run's Sharpe and Sortino are measured against (Settings; 0 by default). */
   readonly riskFreeRate?: number;
+  /** Also the strategy's indicator plots (a report's chart): only a worker runs a user's strategy. */
+  readonly plots?: boolean;
 }
 
 /**
@@ -110,6 +114,8 @@ export interface BacktestOutput {
   readonly trades: TradeOut[];
   readonly metrics: Metrics;
   readonly elapsedMs: number;
+  /** When the task asked for them. */
+  readonly plots?: StrategyPlots;
 }
 
 /** Many parameter sets on one dataset: the optimizer's unit of work (one message per batch). */
@@ -468,7 +474,13 @@ export class TaskRunner {
       });
     }
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
-    return { equity: run.equity.slice(), trades, metrics, elapsedMs: performance.now() - started };
+    return {
+      equity: run.equity.slice(),
+      trades,
+      metrics,
+      elapsedMs: performance.now() - started,
+      ...(task.plots === true ? { plots: strategyPlots(prepared, definition, params, task.options) } : {}),
+    };
   }
 
   private regimeScores(task: RegimeScoresTask): RegimeScoresOutput {

@@ -1,11 +1,17 @@
 /**
  * User strategies as the threads that run them see them: a file already compiled by main (see
  * services/backtest/userStrategyFiles.ts) is evaluated here, checked against shared/userStrategy's schema
- * and registered in this thread's catalogue, so a StrategyRef naming it resolves like a built-in's. Main
- * does this at start, each pool worker as it starts (the sources travel in its workerData), and a remote
- * worker's sandbox for the chunk that carries one. No I/O: the code arrives as text.
+ * and registered in this thread's catalogue, so a StrategyRef naming it resolves like a built-in's. A
+ * pool worker does this first for main (a check task: main gets the definition back as data and never
+ * runs the file), then for each task that names the strategy (its source travels with the task), and a
+ * remote worker's sandbox for each chunk that carries one. No I/O: the code arrives as text.
  */
-import { registerUserStrategy } from '../../core/strategy/registry.ts';
+import type { MessagePort } from 'node:worker_threads';
+import {
+  registerUserStrategy,
+  replaceUserStrategies,
+  strategyCatalogue,
+} from '../../core/strategy/registry.ts';
 import { OrderType, Sizing } from '../../core/strategy-api/order-port.ts';
 import type {
   Strategy,
@@ -13,7 +19,7 @@ import type {
   StrategyDefinition,
   StrategyParams,
 } from '../../core/strategy-api/types.ts';
-import { userStrategyIssue, userStrategySchema } from '../../shared/userStrategy.ts';
+import { userStrategyIssue, userStrategySchema, type UserStrategyInfo } from '../../shared/userStrategy.ts';
 
 export interface UserStrategySource {
   /** The file, relative to the data folder (strategies/rsi.ts): named in every problem. */
@@ -194,44 +200,91 @@ export function evaluateUserStrategy(source: UserStrategySource): StrategyDefini
   };
 }
 
-/** Sources registered in this thread by name: what a pool worker started from here is given. */
-const installed = new Map<string, UserStrategySource>();
+/** What a thread that ran a file tells main: the definition as data, or why the file was left out. */
+export type UserStrategyCheck =
+  | { readonly ok: true; readonly info: UserStrategyInfo }
+  | { readonly ok: false; readonly message: string; readonly line?: number };
 
 /**
- * Evaluates and registers `source` in this thread; returns its definition. A name in `taken` (another
- * file's) or a built-in's is refused.
+ * A pool worker's task that runs a file for the first time, for main to learn its definition without
+ * running it itself: the worker says on `started` when the file's code begins, and main gives it a time
+ * limit from then (a file whose top level never returns loses its thread, not main).
  */
-export function installUserStrategy(
-  source: UserStrategySource,
-  taken: ReadonlyMap<string, string> = new Map(),
-): StrategyDefinition {
-  const definition = evaluateUserStrategy(source);
-  const other = taken.get(definition.name);
-  if (other !== undefined)
-    throw new UserStrategyError(
-      `strategy name ${JSON.stringify(definition.name)} is already ${other}'s: this file is left out`,
-      source.file,
-    );
+export interface StrategyCheckTask {
+  readonly kind: 'strategy-check';
+  readonly source: UserStrategySource;
+  readonly started: MessagePort;
+}
+
+/** Runs a file (in a worker) and answers with its definition as data, or the problem. */
+export function checkUserStrategy(source: UserStrategySource): UserStrategyCheck {
+  try {
+    const definition = evaluateUserStrategy(source);
+    // Data only: a function does not cross to main (and main would never call it).
+    const info = Object.fromEntries(Object.entries(definition).filter(([key]) => key !== 'create'));
+    return { ok: true, info: info as UserStrategyInfo };
+  } catch (error) {
+    if (!(error instanceof UserStrategyError)) throw error;
+    return { ok: false, message: error.message, ...(error.line === undefined ? {} : { line: error.line }) };
+  }
+}
+
+/** Definitions this thread evaluated, by file hash: a worker switching between versions runs each once. */
+const evaluated = new Map<string, StrategyDefinition>();
+
+/**
+ * Makes `source` the strategy its name runs in this thread (a pool worker before each task that names
+ * one, a remote sandbox per chunk): evaluated once per file content, registered again when another
+ * version ran here last.
+ */
+export function ensureUserStrategy(source: UserStrategySource): void {
+  let definition = evaluated.get(source.hash);
+  if (definition === undefined) {
+    definition = evaluateUserStrategy(source);
+    evaluated.set(source.hash, definition);
+  }
+  if (strategyCatalogue()[definition.name] === definition) return;
   try {
     registerUserStrategy(definition);
   } catch (error) {
     throw new UserStrategyError(messageOf(error), source.file);
   }
-  installed.set(definition.name, source);
-  return definition;
 }
 
-/** The source a remote chunk carries for `name`, or undefined for a built-in. */
-export function installedUserStrategy(name: string): UserStrategySource | undefined {
-  return installed.get(name);
+/** Main's sources: the current one by name, and every version loaded since start by `name@version`. */
+const current = new Map<string, UserStrategySource>();
+const byVersion = new Map<string, UserStrategySource>();
+
+/**
+ * Main's catalogue of user strategies becomes `checked` (files a worker ran and described): each
+ * definition is data, and its `create` refuses, since main never runs a user's code; the tasks that
+ * run one carry its source to the worker (userStrategyFor).
+ */
+export function useCheckedUserStrategies(
+  checked: readonly { readonly source: UserStrategySource; readonly info: UserStrategyInfo }[],
+): void {
+  replaceUserStrategies(
+    checked.map(({ source, info }) => ({
+      ...info,
+      create: () => {
+        throw new UserStrategyError(
+          `strategy ${info.name} (${source.file}) runs on the compute workers only`,
+          source.file,
+        );
+      },
+    })),
+  );
+  current.clear();
+  for (const { source, info } of checked) {
+    current.set(info.name, source);
+    byVersion.set(`${info.name}@${info.version}`, source);
+  }
 }
 
-/** Every source registered in this thread (a new pool worker registers the same). */
-export function installedUserStrategies(): UserStrategySource[] {
-  return [...installed.values()];
-}
-
-/** Registers `source` unless this thread already runs the same file (a sandbox gets one per chunk). */
-export function ensureUserStrategy(source: UserStrategySource): void {
-  if (![...installed.values()].some((s) => s.hash === source.hash)) installUserStrategy(source);
+/**
+ * The source of the user strategy `name` as a task names it: at `version` when the ref names one (a
+ * study started before a reload keeps its version), else the current file; undefined for a built-in.
+ */
+export function userStrategySource(name: string, version?: string): UserStrategySource | undefined {
+  return version === undefined ? current.get(name) : byVersion.get(`${name}@${version}`);
 }

@@ -80,6 +80,7 @@ const handlers: Requests = {
   'regimes:compare': reject,
   'strategies:list': reject,
   'strategies:problems': reject,
+  'strategies:reload': reject,
   'backtest:run': reject,
   'optimize:start': reject,
   'optimize:resume': reject,

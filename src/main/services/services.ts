@@ -10,7 +10,7 @@ import { BarsRepository } from '../store/barsRepository.ts';
 import { Database } from '../store/database.ts';
 import { createAppHandlers } from './app/handlers.ts';
 import { createBacktestHandlers } from './backtest/handlers.ts';
-import { loadUserStrategies } from './backtest/userStrategyFiles.ts';
+import { loadUserStrategies, reloadUserStrategies } from './backtest/userStrategyFiles.ts';
 import { ComputeChoice } from './compute/computeChoice.ts';
 import { createCompareHandlers } from './compare/handlers.ts';
 import { createComputeHandlers } from './compute/handlers.ts';
@@ -52,6 +52,8 @@ export interface ServicesOptions {
   secrets?: SecretStore;
   /** Environment the Alpaca keys and hosts are read from; process.env by default (tests isolate it). */
   env?: NodeJS.ProcessEnv;
+  /** How long a strategy file's top level may run before it is called broken (STRATEGY_LOAD_TIMEOUT_MS). */
+  strategyLoadTimeoutMs?: number;
 }
 
 /** The services behind the contract, shared by both hosts and the CLI. */
@@ -74,11 +76,20 @@ export async function createServices(options: ServicesOptions): Promise<Services
   const jobs = new JobRegistry();
   let preparing: DemoProgress | null = null;
   let demo = false;
-  const ready = (
+  // The strategy files load on worker threads (main never runs them), beside the demo market.
+  const strategyLoad = {
+    ...(options.strategyLoadTimeoutMs === undefined ? {} : { timeoutMs: options.strategyLoadTimeoutMs }),
+  };
+  const strategyFiles = {
+    current: () => loadUserStrategies(options.dataDir, strategyLoad),
+    reload: () => reloadUserStrategies(options.dataDir, strategyLoad),
+  };
+  const ready = Promise.all([
     options.skipDemo
       ? Promise.resolve(false)
-      : ensureDemoMarket(bars, options.onNotice, (progress) => (preparing = progress))
-  ).then((loaded) => {
+      : ensureDemoMarket(bars, options.onNotice, (progress) => (preparing = progress)),
+    strategyFiles.current(),
+  ]).then(([loaded]) => {
     demo = loaded;
     preparing = null;
   });
@@ -91,9 +102,6 @@ export async function createServices(options: ServicesOptions): Promise<Services
         `The demo market could not be generated: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
-  // Before the pool's first worker starts: each worker registers the strategies main has at that time.
-  // Problems are told by the CLI (before any command) and the app (strategies:problems).
-  const userStrategies = await loadUserStrategies(options.dataDir);
   const settings = new SettingsStore({
     dataDir: options.dataDir,
     checkpoint: () => db.run('CHECKPOINT'),
@@ -147,7 +155,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
       bars,
       pool,
       jobs: jobContext,
-      strategyProblems: userStrategies.problems,
+      events,
+      strategyFiles,
       riskFreePercent: () => settings.settings.riskFreePercent,
     }),
     ...createComputeHandlers({ choice: compute, scrub: jobContext.scrub }),

@@ -2,9 +2,7 @@ import type { Timeframe } from '../../../core/data/bars.ts';
 import {
   COST_STRESS_BPS,
   costOptions,
-  prepareDataset,
   resolveOptions,
-  strategyPlots,
   type BacktestOptions,
   type CostSettings,
 } from '../../../core/engine/index.ts';
@@ -135,16 +133,18 @@ export interface BacktestReportInput {
  */
 export async function backtestReport(pool: ComputePool, input: BacktestReportInput): Promise<BacktestResult> {
   const { dataset, strategy, params, options } = input;
-  const run = (stressBps: number) =>
+  const run = (stressBps: number, plots: boolean) =>
     pool.run({
       kind: 'backtest',
       dataset,
       strategy: strategyRef(strategy, params),
       options: options(stressBps),
       ...(input.riskFreeRate === undefined ? {} : { riskFreeRate: input.riskFreeRate }),
+      // Made by the strategy's own instance, which only a worker may run (a user's code); once.
+      ...(plots ? { plots } : {}),
     });
   // The stressed runs are queued with the run itself, so the pool's workers share them.
-  const outputs = await Promise.all(COST_STRESS_BPS.map((bps) => run(bps)));
+  const outputs = await Promise.all(COST_STRESS_BPS.map((bps, k) => run(bps, k === 0)));
   const output = outputs[0]!;
   const costStress: CostStressRow[] = outputs.map((o, k) => ({
     bps: COST_STRESS_BPS[k]!,
@@ -153,8 +153,7 @@ export async function backtestReport(pool: ComputePool, input: BacktestReportInp
     sharpeRatio: finiteOrNull(o.metrics.sharpeRatio),
     maxDrawdown: finiteOrNull(o.metrics.maxDrawdown),
   }));
-  // Computed here from the strategy's own instance, not in the worker: three stressed runs need it once.
-  const plots = strategyPlots(prepareDataset(dataset.bars), strategy, params, options(0));
+  const plots = output.plots!;
   // The engine's own default when the options name none (a study's stored options may not).
   const cash = resolveOptions(options(0), 'regimen').cash;
   return {

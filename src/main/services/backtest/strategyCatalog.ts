@@ -8,7 +8,7 @@ import {
 } from '../../../core/strategy/index.ts';
 import type { StrategyInfo } from '../../../shared/contract.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
-import { installedUserStrategy } from '../../compute/userStrategies.ts';
+import { userStrategySource } from '../../compute/userStrategies.ts';
 
 /** The strategies and their parameter specs, as the UI's forms and the optimizer's spaces see them. */
 export function listStrategies(): StrategyInfo[] {
@@ -33,7 +33,7 @@ export function listStrategies(): StrategyInfo[] {
 
 /** A user strategy's file (relative to the data folder); nothing for a built-in. */
 function fileOf(name: string): { file?: string } {
-  const source = installedUserStrategy(name);
+  const source = userStrategySource(name);
   return source === undefined ? {} : { file: source.file };
 }
 

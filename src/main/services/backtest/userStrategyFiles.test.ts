@@ -10,7 +10,11 @@ import {
   strategyRef,
 } from '../../../core/strategy/index.ts';
 import { TaskRunner, type BacktestOutput } from '../../compute/tasks.ts';
-import { evaluateUserStrategy } from '../../compute/userStrategies.ts';
+import {
+  ensureUserStrategy,
+  evaluateUserStrategy,
+  userStrategySource,
+} from '../../compute/userStrategies.ts';
 import { trialChunkSchema, COMPUTE_PROTOCOL_VERSION } from '../../../shared/computeProtocol.ts';
 import { loadUserStrategies, STRATEGIES_FOLDER } from './userStrategyFiles.ts';
 
@@ -93,6 +97,8 @@ describe('user strategy files', () => {
 
   it('runs the example like a built-in, its version tied to the file content', async () => {
     await loadUserStrategies(dir);
+    // This thread acts as a pool worker handed a task that names the strategy.
+    ensureUserStrategy(userStrategySource('rsi-reversion')!);
     const definition = getStrategy('rsi-reversion');
     expect(definition.version).toMatch(/^1\+[0-9a-f]{8}$/);
     expect(() => resolveStrategyDefinition({ name: 'rsi-reversion', version: '1' })).toThrow(
@@ -116,6 +122,7 @@ describe('user strategy files', () => {
 
   it('a strategy that throws mid-run fails its run with the file, the line and the bar', async () => {
     await loadUserStrategies(dir);
+    ensureUserStrategy(userStrategySource('throws-late')!);
     const definition = getStrategy('throws-late');
     const run = () =>
       new TaskRunner().run({

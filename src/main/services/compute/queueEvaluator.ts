@@ -13,6 +13,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Params, TellResult, TrialRequest } from '../../../core/optimize/index.ts';
 import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
+import type { StrategyRef } from '../../../core/strategy/index.ts';
 import {
   COMPUTE_PROTOCOL_VERSION,
   decodeTrialResult,
@@ -25,7 +26,7 @@ import {
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
-import { installedUserStrategy } from '../../compute/userStrategies.ts';
+import { userStrategySource } from '../../compute/userStrategies.ts';
 import {
   chunks,
   regimeRunsOf,
@@ -97,8 +98,8 @@ function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
 
 /** The connection to Redis shared by every study of one coordinator process. */
 /** A user strategy's compiled file for the chunk (workers have no copy of this data folder); none for a built-in. */
-function userStrategyOf(name: string): Pick<TrialChunk, 'userStrategy'> {
-  const source = installedUserStrategy(name);
+function userStrategyOf(ref: StrategyRef): Pick<TrialChunk, 'userStrategy'> {
+  const source = userStrategySource(ref.name, ref.version);
   return source === undefined ? {} : { userStrategy: source };
 }
 
@@ -365,7 +366,7 @@ export class QueueEvaluator implements Evaluator {
         ...(extra === 'period-returns' ? { periodReturns: true } : {}),
         ...(extra === 'equity' ? { equity: true } : {}),
         ...(typeof extra === 'object' ? extra : {}),
-        ...userStrategyOf(this.settings.strategy.name),
+        ...userStrategyOf(this.settings.strategy),
       };
       const bars = this.data.datasets.map(({ ref }, i) => ({
         fingerprint: this.fingerprints[i]!,

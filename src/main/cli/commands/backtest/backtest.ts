@@ -15,7 +15,8 @@ import {
 } from '../../../../shared/commission.ts';
 import { strategyRef, withDefaults } from '../../../../core/strategy/index.ts';
 import { getStrategyOrThrow } from '../../../services/backtest/strategyCatalog.ts';
-import { TaskRunner, type TradeOut } from '../../../compute/tasks.ts';
+import { localExecutor } from '../../../compute/inProcess.ts';
+import type { TradeOut } from '../../../compute/tasks.ts';
 import { OPEN_TRADE_REASON } from '../../../../shared/tradeRows.ts';
 import {
   keyValueNumbers,
@@ -222,9 +223,9 @@ export const backtestCommand: Command = {
     const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
     const account = accountOptionsFrom(args);
     const riskFreePercent = riskFreePercentFrom(args);
-    const runner = new TaskRunner();
-    const run = (stressBps: number) => {
-      const output = runner.run({
+    const executor = localExecutor(strategyName);
+    const run = (stressBps: number) =>
+      executor.run({
         kind: 'backtest',
         dataset: { id: source.id, bars: source.bars },
         strategy: strategyRef(definition, params),
@@ -234,10 +235,9 @@ export const backtestCommand: Command = {
         },
         riskFreeRate: riskFreePercent / 100,
       });
-      if (!('metrics' in output)) throw new Error('unexpected trials output');
-      return output;
-    };
-    const stress = COST_STRESS_BPS.map((bps) => ({ bps, output: run(bps) }));
+    const stress = await Promise.all(
+      COST_STRESS_BPS.map(async (bps) => ({ bps, output: await run(bps) })),
+    ).finally(() => executor.close());
     const output = stress[0]!.output;
     const costStress = stress.map(({ bps, output: { metrics } }) => ({
       bps,
