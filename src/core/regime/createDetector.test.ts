@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticSeries } from '../../../test/support/regimeData.ts';
 import { resampleBars } from '../data/resample.ts';
 import { allocateRegimeOutput, createDetector, DETECTOR_NAMES, NO_LABEL, REGIME_AXES } from './index.ts';
+import { JumpDetector } from './jump.ts';
 import type { RegimeDetector } from './detector.ts';
 
 describe('createDetector for the axes a caller reads', () => {
@@ -27,5 +28,15 @@ describe('createDetector for the axes a caller reads', () => {
           `${name} ${other}`,
         ).toBe(skipped);
     }
+  });
+});
+
+describe('the jump detector on an exponentially weighted volatility', () => {
+  it('refuses a half-life that is not a positive number of bars, naming it', () => {
+    for (const halflife of [0, -2, Number.NaN])
+      expect(() => new JumpDetector({ timeframe: '1d', halflife })).toThrow(/jump: halflife must be/);
+    expect(new JumpDetector({ timeframe: '1d', halflife: 2 }).inputs.volatility).toEqual([
+      'ewmaLogVolatility',
+    ]);
   });
 });

@@ -25,11 +25,10 @@ export class JumpDetector extends ModelDetector {
     // within the 3 s per million one-minute bars of issue 11 item 5, for five more sessions of warm-up.
     const intraday = TIMEFRAME_MINUTES[options.timeframe] < TIMEFRAME_MINUTES['1d'];
     const { halflife, ...rest } = options;
-    const windows = halflife === undefined ? rest.windows : { ...rest.windows, volatilityHalflife: halflife };
-    super(
-      { ...(intraday ? { refitDays: 10 } : {}), ...rest, ...(windows === undefined ? {} : { windows }) },
-      { hysteresis: 0, minDwell: 1 },
-    );
+    if (halflife !== undefined && !(halflife > 0 && Number.isFinite(halflife)))
+      throw new RangeError(`jump: halflife must be a number of bars > 0, got ${halflife}`);
+    const ewma = halflife === undefined ? {} : { windows: { ...rest.windows, volatilityHalflife: halflife } };
+    super({ ...(intraday ? { refitDays: 10 } : {}), ...rest, ...ewma }, { hysteresis: 0, minDwell: 1 });
     const volatility = this.windows.volatilityHalflife ? 'ewmaLogVolatility' : 'logVolatility';
     this.inputs = { trend: ['trendScore'], volatility: [volatility], volume: ['logVolume'] };
     // From the delay-against-switches curve of `npm run bench -- regime` (planted two-state volatility):
