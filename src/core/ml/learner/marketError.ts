@@ -11,8 +11,9 @@ import { StandardScaler } from '../preprocessing/standardScaler.ts';
  * every set of it, so the market's state is what can tell a large error from a small one; the set's
  * own features (θ and its past) are left out: within a window they barely relate to the error (mean
  * rank correlation under 0.1 on GOOG and SPY), and with them the model, fed on some twenty independent
- * windows per thousand results, ranked worse (GOOG's top / bottom confidence decile ratio 0.69 with
- * them, 0.84 alone and 0.56 beside the other estimates without them).
+ * windows per thousand results, ranked worse (beside the learner's other two estimates, GOOG's top /
+ * bottom confidence decile ratio 0.62 with them and 0.52 without, SPY's 0.57 and 0.54). Alone it ranks
+ * worse than beside them (GOOG 0.84): it is one weak signal among three.
  *
  * It keeps its own scaler: the learner's restarts after drift, while what makes a market's errors
  * large changes slowly.
