@@ -18,6 +18,8 @@ import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { approve, propose, push } from '../../livebot/liveDesk.ts';
 import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
@@ -199,4 +201,68 @@ it('settings are checked field by field, kept beside the bot and dropped with it
   expect(await call('live:regime-updates', { bot: server.url })).toMatchObject({
     settings: { enabled: false },
   });
+});
+
+it("with the real learner (the strategy's, as the ledger saved it) a check on the replay keeps or proposes, with the reason", async () => {
+  // The service as serve builds it: no stub, the learner loaded from this folder's results ledger.
+  await live.close();
+  live = createLiveHandlers({
+    dataDir: dir,
+    db,
+    bars: new BarsRepository(db),
+    events,
+    secrets: new MemorySecretStore(),
+    env: { REGIMEN_BOT_SECRET: SECRET },
+  });
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  await feed(150);
+  // Nothing learned yet: each check keeps the bot's set and says why.
+  const untrained = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
+  expect(untrained.last).toMatchObject({
+    action: 'keep',
+    detail: 'confidence 0.00 is below the threshold 0.2: the learner has learned nothing yet',
+  });
+  expect(untrained.lastProposal).toBeNull();
+  // Results recorded since (a planted relation: the faster the better), the learner brought up to date.
+  const ledger = new LedgerRepository(db);
+  await ledger.append(
+    Array.from({ length: 400 }, (_, i) => {
+      const fast = 2 + (i % 40);
+      const slow = 50 + ((i * 7) % 100);
+      return {
+        kind: 'window-test' as const,
+        sourceId: `run-${Math.floor(i / 20)}`,
+        item: i % 20,
+        symbol: 'TEST',
+        timeframe: '1d',
+        strategy: 'sma-cross',
+        startTime: i * DAY,
+        endTime: (i + 1) * DAY,
+        params: { fast, slow },
+        features: { 'param.fast': fast, 'param.slow': slow },
+        outcomes: { sharpeRatio: 1 - fast / 20 },
+        score: 1 - fast / 20,
+        regime: ['sideways/normal', 'sideways/low', 'up/normal', 'down/high'][i % 4]!,
+        recordedAt: i,
+      };
+    }),
+  );
+  expect((await new LedgerLearner(ledger).update('sma-cross')).version).toBe(1);
+  // Updates restart on the new setting and load the learner as saved: version 1 now recommends.
+  await call('live:regime-updates-set', { bot: server.url, settings: { ...on, threshold: 0.05 } });
+  await feed(150);
+  const trained = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
+  expect(trained.lastProposal?.detail).toMatch(
+    /^(proposal \S+: regime \S+ -> \S+|pushed version \d+ ).*model sma-cross learner v1, confidence 0\.\d{3}/,
+  );
+  const made = (await auditOf((a) => a.of('proposal', server.url))).filter(
+    (p) => p.actor === 'regime-updates',
+  );
+  expect(made.length).toBeGreaterThan(0);
+  for (const proposal of made)
+    expect(JSON.parse(proposal.detail)).toMatchObject({
+      set: { provenance: { kind: 'learner', modelVersion: 'sma-cross learner v1' } },
+    });
 });
