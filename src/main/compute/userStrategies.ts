@@ -288,3 +288,8 @@ export function useCheckedUserStrategies(
 export function userStrategySource(name: string, version?: string): UserStrategySource | undefined {
   return version === undefined ? current.get(name) : byVersion.get(`${name}@${version}`);
 }
+
+/** Whether running `ref` runs a user's code, which only a pool worker may (never main's own thread). */
+export function runsUserCode(ref: { readonly name: string; readonly version: string }): boolean {
+  return userStrategySource(ref.name, ref.version) !== undefined;
+}

@@ -41,6 +41,34 @@ describe('the app store against a fake client', () => {
     expect(client.callsTo('bars:get')[0]).toMatchObject({ symbol: 'AAA', timeframe: '15m' });
   });
 
+  it('a strategy reload replaces the list: an edited strategy takes its new defaults, others keep the draft', async () => {
+    const rsi = { ...SMA_CROSS, name: 'rsi', version: '1+aaaaaaaa', file: 'strategies/rsi.ts' };
+    const edited = {
+      ...rsi,
+      version: '1+bbbbbbbb',
+      params: SMA_CROSS.params.map((p) => (p.name === 'fast' ? { ...p, default: 12 } : p)),
+    };
+    const client = new FakeRegimenClient()
+      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: true, preparing: null }))
+      .handle('data:list', () => [])
+      .handle('strategies:list', () => [SMA_CROSS, rsi])
+      .handle('strategies:reload', () => ({ strategies: [SMA_CROSS, edited], problems: [] }));
+    const app = createAppStore(client);
+    await app.getState().start();
+    app.getState().selectStrategy('rsi');
+    app.getState().setParam('slow', '40');
+    // Another window's reload, with nothing changed: the draft being typed stays.
+    client.emit('strategies:changed', { strategies: [SMA_CROSS, rsi], problems: [] });
+    expect(app.getState().paramDraft).toEqual({ fast: '10', slow: '40' });
+    await app.getState().reloadStrategies();
+    expect(client.callsTo('strategies:reload')).toHaveLength(1);
+    expect(app.getState().strategyName).toBe('rsi');
+    expect(app.getState().paramDraft).toEqual({ fast: '12', slow: '30' });
+    // The file removed: the first strategy is chosen.
+    client.emit('strategies:changed', { strategies: [SMA_CROSS], problems: [] });
+    expect(app.getState().strategyName).toBe('sma-cross');
+  });
+
   it('only the latest bars request lands when the trader clicks through symbols', async () => {
     const first = deferred<BarsPayload>();
     const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>

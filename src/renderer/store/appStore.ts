@@ -133,6 +133,8 @@ export interface AppState {
   focusTrade(index: number): void;
   showLatestBars(): void;
   selectStrategy(name: string): void;
+  /** Reads the data folder's strategy files again (after the user edited one); every window gets the list. */
+  reloadStrategies(): Promise<void>;
   setParam(name: string, text: string): void;
   resetParams(): void;
   setCash(text: string): void;
@@ -271,6 +273,14 @@ export function createAppStore(
     };
 
     /** A record from the services (at start, after a change here, or pushed after one elsewhere). */
+    /** A new strategy list (a reload): the chosen strategy keeps its draft unless its file changed. */
+    const adoptStrategies = ({ strategies }: { strategies: StrategyInfo[] }): void => {
+      const chosen = selectedStrategy(get());
+      set({ strategies: { status: 'ready', data: strategies } });
+      const now = strategies.find((s) => s.name === chosen?.name) ?? strategies[0];
+      if (now && (now.name !== chosen?.name || now.version !== chosen.version))
+        set({ strategyName: now.name, paramDraft: defaultDraft(now) });
+    };
     const adoptSettings = (state: SettingsState): void => {
       const before = get().settings?.settings;
       const next = state.settings;
@@ -360,7 +370,11 @@ export function createAppStore(
 
       async start() {
         for (const stop of unsubscribe) stop();
-        unsubscribe = [client.on('job:progress', onProgress), client.on('settings:changed', adoptSettings)];
+        unsubscribe = [
+          client.on('job:progress', onProgress),
+          client.on('settings:changed', adoptSettings),
+          client.on('strategies:changed', adoptStrategies),
+        ];
         void client
           .invoke('settings:get', {})
           .then(adoptSettings, (error: unknown) => notify('settings', 'Reading the settings', error));
@@ -444,6 +458,14 @@ export function createAppStore(
         const strategy = findStrategy(get().strategies, name);
         if (!strategy) return;
         set({ strategyName: name, paramDraft: defaultDraft(strategy) });
+      },
+
+      async reloadStrategies() {
+        await client
+          .invoke('strategies:reload', {})
+          .then(adoptStrategies, (error: unknown) =>
+            notify('strategies', 'Reloading the strategy files', error),
+          );
       },
 
       setParam(name, text) {

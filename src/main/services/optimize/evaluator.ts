@@ -19,7 +19,7 @@ import {
 import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
 import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import { InProcessExecutor } from '../../compute/inProcess.ts';
-import { userStrategySource } from '../../compute/userStrategies.ts';
+import { runsUserCode } from '../../compute/userStrategies.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { TrialOutcome } from '../../compute/tasks.ts';
 import type { StudyDocument } from './studyRecords.ts';
@@ -138,9 +138,8 @@ export function poolEvaluators(pool: TaskExecutor, options: PoolEvaluatorOptions
   const below = options.inProcessBelow ?? IN_PROCESS_BAR_TRIALS;
   return (data, settings, _studyKey, plannedTrials) => {
     const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
-    // A user's strategy never runs on this thread: only the pool's workers run a user's code.
-    const userCode = userStrategySource(settings.strategy.name, settings.strategy.version) !== undefined;
-    const small = !userCode && plannedTrials !== undefined && plannedTrials * bars < below;
+    const small =
+      !runsUserCode(settings.strategy) && plannedTrials !== undefined && plannedTrials * bars < below;
     return Promise.resolve(
       new PoolEvaluator(small ? new InProcessExecutor() : pool, data, settings, options),
     );

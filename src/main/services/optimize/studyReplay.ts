@@ -1,4 +1,5 @@
 import { InProcessExecutor } from '../../compute/inProcess.ts';
+import { runsUserCode } from '../../compute/userStrategies.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsReader } from '../../marketdata/barsSource.ts';
 import { IN_PROCESS_BAR_TRIALS, PoolEvaluator, studyEvaluatorSettings } from './evaluator.ts';
@@ -10,7 +11,8 @@ import { loadStudyDatasets, type StudyDatasets } from './studySetup.ts';
  * (the searched part, without a holdout) and its evaluator settings (strategy version, costs, objectives,
  * timeframe aggregation). Provenance checks and the compare set both replay trials through it.
  * `executor` runs a replay of many bars; one of fewer than IN_PROCESS_BAR_TRIALS runs on this thread,
- * as a small study does (a pool thread costs more to start than such a run takes).
+ * as a small study does (a pool thread costs more to start than such a run takes), unless it runs a
+ * user's code.
  */
 export async function studyReplay(
   study: StoredStudy,
@@ -21,6 +23,7 @@ export async function studyReplay(
   const data = await loadStudyDatasets(definition, barsReader);
   const settings = studyEvaluatorSettings(definition, study.config.objectives);
   const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
-  const runner = bars < IN_PROCESS_BAR_TRIALS ? new InProcessExecutor() : executor;
+  const small = bars < IN_PROCESS_BAR_TRIALS && !runsUserCode(settings.strategy);
+  const runner = small ? new InProcessExecutor() : executor;
   return { evaluator: new PoolEvaluator(runner, data, settings), data };
 }

@@ -5,7 +5,7 @@ import { useApp } from '../../store/context.tsx';
 type Problems = RequestOutput<'strategies:problems'>;
 
 /**
- * The data folder's strategy files that were left out at start, each as a compiler says it (file, line,
+ * The data folder's strategy files that were left out (at start or the last reload), each as a compiler says it (file, line,
  * what): the other strategies run as usual, and this says why one the user wrote is not in the list.
  */
 export function StrategyFileProblems() {
@@ -18,8 +18,11 @@ export function StrategyFileProblems() {
       (list) => live && setProblems(list),
       () => undefined,
     );
+    // A reload (this window's button, another window's or the CLI's) says what is broken now.
+    const stop = client.on('strategies:changed', (state) => live && setProblems(state.problems));
     return () => {
       live = false;
+      stop();
     };
   }, [client]);
   if (problems.length === 0) return null;

@@ -19,6 +19,7 @@ export function StrategyPanel() {
   const timeframe = useApp((s) => s.timeframe);
   const job = useApp((s) => s.job);
   const selectStrategy = useApp((s) => s.selectStrategy);
+  const reloadStrategies = useApp((s) => s.reloadStrategies);
   const setParam = useApp((s) => s.setParam);
   const resetParams = useApp((s) => s.resetParams);
   const setCash = useApp((s) => s.setCash);
@@ -72,6 +73,17 @@ export function StrategyPanel() {
             <StrategyOptions strategies={strategies} />
           </select>
         </label>
+        {/* Beside the picker: where a trader who just edited a strategy file looks for it. */}
+        <button
+          type="button"
+          className="secondary"
+          data-testid="reload-strategies"
+          title="Read the data folder's strategies/*.ts files again"
+          disabled={!!job}
+          onClick={() => void reloadStrategies()}
+        >
+          Reload strategies
+        </button>
         {strategy ? <p className="strategy-description">{strategy.description}</p> : null}
         <div className="params">
           {strategy?.params.map((spec) => {
