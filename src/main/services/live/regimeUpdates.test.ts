@@ -23,7 +23,7 @@ import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
-import { createLiveHandlers, type LiveService } from './handlers.ts';
+import { createLiveHandlers, type LiveHandlersDeps, type LiveService } from './handlers.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
 const SECRET = 'regime-updates-secret-0123456789';
@@ -61,6 +61,18 @@ const auditOf = async <T>(read: (audit: AuditLog) => Promise<T>): Promise<T> => 
   }
 };
 
+/** The live service over the test's folder; with no learnerFor, the learner the ledger saved (as serve). */
+const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =>
+  createLiveHandlers({
+    dataDir: dir,
+    db,
+    bars: new BarsRepository(db),
+    events,
+    secrets: new MemorySecretStore(),
+    env: { REGIMEN_BOT_SECRET: SECRET },
+    ...(learnerFor === undefined ? {} : { learnerFor }),
+  });
+
 beforeEach(async () => {
   fed = 0;
   dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
@@ -68,15 +80,7 @@ beforeEach(async () => {
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
   events = new EventBus();
-  live = createLiveHandlers({
-    dataDir: dir,
-    db,
-    bars: new BarsRepository(db),
-    events,
-    secrets: new MemorySecretStore(),
-    env: { REGIMEN_BOT_SECRET: SECRET },
-    learnerFor: async () => ({ learner: fastPeriodLearner(), version: 3 }),
-  });
+  live = liveService(async () => ({ learner: fastPeriodLearner(), version: 3 }));
   await call('live:bot-add', { name: 'replay', url: server.url });
   // A person pushes the first set and lets the policy act within the search space.
   const first = sealParameterSet({
@@ -206,14 +210,7 @@ it('settings are checked field by field, kept beside the bot and dropped with it
 it("with the real learner (the strategy's, as the ledger saved it) a check on the replay keeps or proposes, with the reason", async () => {
   // The service as serve builds it: no stub, the learner loaded from this folder's results ledger.
   await live.close();
-  live = createLiveHandlers({
-    dataDir: dir,
-    db,
-    bars: new BarsRepository(db),
-    events,
-    secrets: new MemorySecretStore(),
-    env: { REGIMEN_BOT_SECRET: SECRET },
-  });
+  live = liveService();
   await feed(300);
   const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
   await call('live:regime-updates-set', { bot: server.url, settings: on });
