@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -441,6 +441,34 @@ it('a resting stop the broker filled on a trade the bars never showed leaves the
     expect(log.some((line) => line.includes("the account stays flat until the book's position closes"))).toBe(
       true,
     );
+  } finally {
+    await run.bot.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+it('a state file whose resting exit is corrupt stops the restart with an error naming the file and the field, and places nothing', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'regimen-alpaca-corrupt-'));
+  const statePath = join(folder, 'bot.json');
+  const symbol = 'CRPT';
+  const run = await stopsBot(symbol, statePath, []);
+  try {
+    await run.untilProtected(0);
+    await run.bot.close();
+    const ids = fake.trading.open(symbol).map((o) => o.id);
+    const saved = JSON.parse(readFileSync(statePath, 'utf8')) as {
+      restingExit: { stop: { price: unknown } };
+    };
+    saved.restingExit.stop.price = 'NaN';
+    writeFileSync(statePath, JSON.stringify(saved));
+    const requests = fake.trading.orderRequests.length;
+    const actions = fake.trading.actions.length;
+    await expect(alpacaLiveBot(fake, { symbol, statePath, log: [], warmUpBars: 200 })).rejects.toThrow(
+      `bot state ${statePath}: restingExit.stop.price is not valid`,
+    );
+    expect(fake.trading.orderRequests.slice(requests)).toEqual([]);
+    expect(fake.trading.actions.slice(actions)).toEqual([]);
+    expect(fake.trading.open(symbol).map((o) => o.id)).toEqual(ids);
   } finally {
     await run.bot.close();
     rmSync(folder, { recursive: true, force: true });

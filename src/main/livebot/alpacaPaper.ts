@@ -212,29 +212,38 @@ export interface PaperFill {
   readonly reason?: ExitLegReason;
 }
 
-export type ExitLegReason = 'StopLoss' | 'TakeProfit' | 'TrailingStop';
+const ExitLegReasonSchema = z.enum(['StopLoss', 'TakeProfit', 'TrailingStop']);
+export type ExitLegReason = z.infer<typeof ExitLegReasonSchema>;
 
 /** One order of a resting exit: its Alpaca id, its price, and the units seen filled. */
-export interface ExitLeg {
-  readonly orderId: string;
-  readonly price: number;
-  readonly reason: ExitLegReason;
-  readonly filled: number;
-}
+const ExitLegSchema = z
+  .object({
+    orderId: z.string().min(1),
+    price: z.number().positive(),
+    reason: ExitLegReasonSchema,
+    filled: z.number().nonnegative(),
+  })
+  .readonly();
+export type ExitLeg = z.infer<typeof ExitLegSchema>;
 
 /**
  * The orders resting on the account to protect its position: a stop, a take-profit limit, or both as
  * one OCO (one filling cancels the other). Plain JSON: the bot keeps it in its state file, so a
- * restarted bot adopts the orders it left instead of placing a second set.
+ * restarted bot adopts the orders it left instead of placing a second set; the schema checks it there,
+ * since a leg adopted from a corrupt file would be cancelled, replaced or placed again wrongly.
  */
-export interface RestingExit {
-  /** The port id its fills are numbered by. */
-  readonly id: number;
-  readonly side: 'buy' | 'sell';
-  readonly qty: number;
-  readonly stop: ExitLeg | null;
-  readonly target: ExitLeg | null;
-}
+export const RestingExitSchema = z
+  .object({
+    /** The port id its fills are numbered by. */
+    id: z.number().int().nonnegative(),
+    side: z.enum(['buy', 'sell']),
+    qty: z.number().positive(),
+    stop: ExitLegSchema.nullable(),
+    target: ExitLegSchema.nullable(),
+  })
+  .readonly()
+  .refine((exit) => exit.stop !== null || exit.target !== null, 'a resting exit has a stop or a target');
+export type RestingExit = z.infer<typeof RestingExitSchema>;
 
 type Intent =
   /** `closes`: sized and sided from the position when sent (Sizing.Close, as the simulated broker). */

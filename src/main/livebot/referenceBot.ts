@@ -16,7 +16,7 @@ import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { RecentLog } from '../../core/live/recentLog.ts';
-import type { PaperFill, RestingExit } from './alpacaPaper.ts';
+import { RestingExitSchema, type PaperFill, type RestingExit } from './alpacaPaper.ts';
 import { bookOf, startBotServer, type BotServer } from './botServer.ts';
 
 /**
@@ -411,6 +411,16 @@ function readState(path: string): BotStateFile | undefined {
   const record = state as Partial<LiveBotSnapshot> | null;
   if (record === null || typeof record !== 'object' || typeof record.ledger?.version !== 'number') {
     throw new Error(`bot state ${path} has no ledger.version: not a bot state file`);
+  }
+  const exit = RestingExitSchema.nullish().safeParse((record as { restingExit?: unknown }).restingExit);
+  if (!exit.success) {
+    const issue = exit.error.issues[0]!;
+    const field = ['restingExit', ...issue.path].join('.');
+    throw new Error(
+      `bot state ${path}: ${field} is not valid (${issue.message}); the orders resting on the account are ` +
+        `unknown to the bot, so it does not start: cancel them on the account, then remove restingExit from ` +
+        `the file (the bot then places the book's exit anew)`,
+    );
   }
   return record as BotStateFile;
 }
