@@ -1,10 +1,11 @@
 /**
  * The analyst's bench in the browser (issue 15 items 1, 3, 4, 8): against `regimen serve` on the demo
  * market, a walk-forward run from the Optimize view (its windows, both stitched equity curves and the
- * efficiency); a study's downloads (trials CSV; a trial's trades CSV, equity CSV and tear-sheet HTML),
- * the trades CSV reloading to the run's totals and the HTML opening with the network blocked; a trial's
- * tear sheet from the table's row action without a CSP complaint; the trial's Monte Carlo bands; and the
- * Analysis tab's top-N picker inside its panel and the trial's "← Search" uncovered at 1000 px. Saves pictures in artifacts/.
+ * efficiency); a study with a 20 % holdout (the winner's in- and out-of-sample columns); its downloads
+ * (trials CSV; a trial's trades CSV, equity CSV and tear-sheet HTML), the trades CSV reloading to the
+ * run's totals and the HTML opening with the network blocked; a trial's tear sheet from the table's row
+ * action without a CSP complaint; the trial's Monte Carlo bands; and, at 1000 px, the Analysis tab's
+ * top-N picker inside its panel and the trial's "← Search" not covered. Saves pictures in artifacts/.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -103,11 +104,25 @@ describe.skipIf(!hasChromium)(`the analyst's bench in the browser${skipReason}`,
     async () => {
       const { page, problems } = await openApp(session());
       await setUpStudy(page);
+      await page.getByTestId('opt-holdout').fill('20%');
       await page.getByTestId('opt-start-button').click();
       await expect
         .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: RUN_TIMEOUT_MS })
         .toBe('complete');
       await expect.poll(() => numberAttribute(page, 'opt-trials', 'data-count')).toBe(TRIALS);
+
+      // The 20 % holdout: the winner's in-sample figures beside those on the last fifth it never saw.
+      const holdout = page.getByTestId('opt-holdout-table');
+      await holdout.waitFor({ state: 'visible', timeout: 30_000 });
+      const barsIn = async (column: number): Promise<number> => {
+        const heading = await holdout.locator('thead th').nth(column).innerText();
+        return Number(/([\d,]+) bars\)/.exec(heading)?.[1]?.replaceAll(',', ''));
+      };
+      const [searched, held] = [await barsIn(1), await barsIn(2)];
+      expect(held / (searched + held)).toBeCloseTo(0.2, 2);
+      for (const side of ['in', 'out'])
+        for (const key of ['totalReturn', 'sharpeRatio'])
+          expect(await page.getByTestId(`opt-holdout-${side}-${key}`).innerText()).toMatch(/\d/);
 
       // Trials CSV: one row per trial, numbered as the table.
       const trials = await download(page, 'export-trials');
