@@ -46,6 +46,19 @@ function NumberSetting({ field, state }: { field: (typeof FIELDS)[number]; state
   );
 }
 
+const FOLDER_ACTIONS = [
+  {
+    mode: 'move',
+    label: 'Move here',
+    title: "Copy this folder's data there (an empty folder) and open it from the next start",
+  },
+  {
+    mode: 'switch',
+    label: 'Switch to',
+    title: 'Open that folder, with whatever it holds, from the next start',
+  },
+] as const;
+
 /**
  * Where the data lives from the next start: "Move here" copies this folder's data to an empty one (main
  * flushes the cache first and refuses a folder holding one), "Switch to" opens a folder as it is. The
@@ -89,26 +102,19 @@ function DataFolderForm({ state }: { state: SettingsState }) {
         />
       </label>
       <div className="run-row">
-        <button
-          type="button"
-          className="ghost-button"
-          data-testid="data-folder-move"
-          disabled={!canSend}
-          title="Copy this folder's data there (an empty folder) and open it from the next start"
-          onClick={() => change('move')}
-        >
-          Move here
-        </button>
-        <button
-          type="button"
-          className="ghost-button"
-          data-testid="data-folder-switch"
-          disabled={!canSend}
-          title="Open that folder, with whatever it holds, from the next start"
-          onClick={() => change('switch')}
-        >
-          Switch to
-        </button>
+        {FOLDER_ACTIONS.map((action) => (
+          <button
+            key={action.mode}
+            type="button"
+            className="ghost-button"
+            data-testid={`data-folder-${action.mode}`}
+            disabled={!canSend}
+            title={action.title}
+            onClick={() => change(action.mode)}
+          >
+            {action.label}
+          </button>
+        ))}
       </div>
       {outcome === null ? null : (
         <div
