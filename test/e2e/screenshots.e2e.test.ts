@@ -124,6 +124,23 @@ const VIEWS: ReadonlyArray<{
           await slices.scrollIntoViewIfNeeded();
         },
       },
+      {
+        file: 'optimize-robustness',
+        async show(page) {
+          // The winner inspected with its Monte Carlo bands, beside its parameter neighbourhood.
+          await page.getByTestId('opt-trial-row').first().click();
+          const inspect = page.getByTestId('opt-inspect');
+          await expect.poll(() => inspect.getAttribute('data-status'), { timeout: 60_000 }).toBe('ready');
+          await page.getByTestId('run-robustness').click();
+          await expect
+            .poll(() => paintedPixels(page, 'robustness-chart'), { timeout: 60_000 })
+            .toBeGreaterThan(2_000);
+          await page.getByTestId('opt-neighbourhood-run').click();
+          const table = page.getByTestId('opt-neighbourhood-table');
+          await table.waitFor({ state: 'visible', timeout: 60_000 });
+          await table.scrollIntoViewIfNeeded();
+        },
+      },
     ],
   },
   {
