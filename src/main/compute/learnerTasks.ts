@@ -24,6 +24,8 @@ export interface LearnerSettings {
   /** The bars' timeframe ('native': guessed from their spacing). */
   readonly timeframe: Timeframe | 'native';
   readonly windowBars: number;
+  /** Intraday equities: the session each window opens at and keeps to (see PanelOptions.session). */
+  readonly session: 'regular' | 'extended';
   readonly seed: number;
   readonly model: 'linear' | 'forest';
   readonly backtest: BacktestOptions;

@@ -1,4 +1,6 @@
+import { inferAssetCalendar } from '../../data/assetCalendar.ts';
 import type { Bars } from '../../data/bars.ts';
+import { etDays, sessionOnDays } from '../../data/calendar.ts';
 import { runBacktest, type BacktestOptions } from '../../engine/index.ts';
 import { computeMetrics, type ClosedTrades, type Metrics } from '../../metrics/metrics.ts';
 import { Study } from '../../optimize/study.ts';
@@ -30,6 +32,14 @@ export interface PanelOptions {
   readonly candidates?: readonly Params[];
   /** A bar some window starts at (the windows are shifted onto it), so they line up with a caller's. */
   readonly anchor?: number;
+  /**
+   * Intraday equity bars only (ignored for day bars, FX and crypto): the session rule. Each window then
+   * opens at a session's open, the regular one (09:30 New York) or, extended, the trading day's first
+   * bar, and holds that session's first `windowBars` bars (fewer on a shorter day), so every window sees
+   * the same hours of the day and none spans an overnight gap; `anchor` does not apply. Absent: windows
+   * are consecutive runs of `windowBars` bars wherever they fall in the day.
+   */
+  readonly session?: 'regular' | 'extended';
 }
 
 /** Bars in a window by timeframe: about a trading day intraday, a month of days. */
@@ -90,15 +100,21 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
   const space = learnerSpace(options.strategy);
   // Windows start once every set is past its warm-up and the regime detector has labels.
   const ready = Math.max(1, ...runs.map((r) => r.start + 1));
-  const first = options.anchor === undefined ? ready : ready + ((((options.anchor - ready) % L) + L) % L);
+  const aligned =
+    options.session !== undefined && market.intraday && inferAssetCalendar(bars.t) === 'equities';
+  const bounds = aligned
+    ? sessionWindows(bars.t, L, options.session!).filter((w) => w.start >= ready)
+    : consecutiveWindows(n, L, ready, options.anchor);
   const windows: PanelWindow[] = [];
   const previous: (Metrics | undefined)[] = sets.map(() => undefined);
   const previousScores: (number | null)[] = sets.map(() => null);
   const standing = new StandingTracker(sets.map((params) => spaceFeatures(params, space)));
-  for (let start = first, index = 0; start + L <= n; start += L, index++) {
-    const end = start + L;
+  for (const [index, { start, end }] of bounds.entries()) {
+    // A session window's first return runs from the last close before the gap: the window's own
+    // returns begin at its second bar.
+    const from = aligned ? start + 1 : start;
     const context = marketContextFeatures(bars, market.regime, market.regimeInputs, start, market.intraday);
-    const scores = runs.map((r) => windowSharpe(r.equity, start, end));
+    const scores = runs.map((r) => windowSharpe(r.equity, from, end));
     const quintiles = quintilesOf(scores);
     const rows = sets.map((params, j) => ({
       params,
@@ -123,12 +139,63 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
       rows,
     });
     runs.forEach((r, j) => {
-      previous[j] = windowMetrics(bars.t, r.equity, r.trades, start, end);
+      previous[j] = windowMetrics(bars.t, r.equity, r.trades, from, end);
       previousScores[j] = scores[j]!;
     });
     standing.learn(scores);
   }
   return windows;
+}
+
+export interface WindowBounds {
+  readonly start: number;
+  /** Exclusive. */
+  readonly end: number;
+}
+
+/** Runs of `length` bars one after another from `ready` (shifted onto `anchor` when given). */
+function consecutiveWindows(n: number, length: number, ready: number, anchor?: number): WindowBounds[] {
+  const first = anchor === undefined ? ready : ready + ((((anchor - ready) % length) + length) % length);
+  const out: WindowBounds[] = [];
+  for (let start = first; start + length <= n; start += length) out.push({ start, end: start + length });
+  return out;
+}
+
+/** A window this short has too few returns for its Sharpe ratio to mean anything. */
+const MIN_SESSION_WINDOW_BARS = 5;
+
+/**
+ * One window per session of the NYSE calendar (New York time): from the session's opening bar, its first
+ * `length` bars that lie inside it. Regular: the bar stamped at the open must be there (a day whose
+ * opening bar is missing is left out rather than started late); extended: the trading day's first bar.
+ */
+export function sessionWindows(
+  t: Float64Array,
+  length: number,
+  rule: 'regular' | 'extended',
+): WindowBounds[] {
+  const out: WindowBounds[] = [];
+  const n = t.length;
+  for (let a = 0; a < n; ) {
+    const days = etDays(t[a]!);
+    let b = a + 1;
+    while (b < n && etDays(t[b]!) === days) b++;
+    const session = sessionOnDays(days);
+    if (session !== null) {
+      let start = a;
+      let close = b;
+      if (rule === 'regular') {
+        while (start < b && t[start]! < session.open) start++;
+        close = start;
+        while (close < b && t[close]! < session.close) close++;
+      }
+      const end = Math.min(start + length, close);
+      const opens = rule === 'extended' || (start < b && t[start] === session.open);
+      if (opens && end - start >= MIN_SESSION_WINDOW_BARS) out.push({ start, end });
+    }
+    a = b;
+  }
+  return out;
 }
 
 /** Windows over which a set's standing among the others halves its weight. */

@@ -40,6 +40,8 @@ export function learnerSettings(input: SettingsInput, bars: Bars): LearnerSettin
     space: resolveSpace(strategy, undefined, []),
     timeframe: input.timeframe,
     windowBars,
+    // The app's default rule: the learner's request names no session (its bars are read as stored).
+    session: 'regular',
     seed: input.seed,
     model: input.model ?? 'linear',
     backtest: {

@@ -13,7 +13,7 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 
@@ -40,7 +40,7 @@ const PANEL_OPTIONS = {
 
 const PANEL_USAGE =
   '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--space name=min:max ...] ' +
-  '[--window-bars N] [--sets 50] [--seed 1] [--model linear|forest] [--json]';
+  '[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest] [--json]';
 
 interface PanelSettings {
   readonly strategy: string;
@@ -50,6 +50,7 @@ interface PanelSettings {
   readonly seed: number;
   readonly model: 'linear' | 'forest';
   readonly timeframe: string;
+  readonly session: 'regular' | 'extended';
 }
 
 function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
@@ -87,6 +88,7 @@ function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
     seed: numberOption(args, 'seed', 1),
     model,
     timeframe,
+    session: sessionOption(args),
   };
 }
 
