@@ -239,7 +239,12 @@ export async function runMlBench(): Promise<void> {
   drift(log);
   prequential(log, 'GOOG daily, 21-bar windows', googPanel);
   if (spy === null) log(`\nSPY_1min.csv is absent from ${SHARED_DATA_DIR}: skipped`);
-  else prequential(log, 'SPY 1-minute, regular sessions (390-bar windows from the open)', panelOf(spy, 390, 'native'));
+  else
+    prequential(
+      log,
+      'SPY 1-minute, regular sessions (390-bar windows from the open)',
+      panelOf(spy, 390, 'native'),
+    );
   const demo = createSyntheticMarket(DEMO_MARKET).generate(0);
   prequential(
     log,

@@ -176,7 +176,7 @@ export function sessionWindows(
 ): WindowBounds[] {
   const out: WindowBounds[] = [];
   const n = t.length;
-  for (let a = 0; a < n; ) {
+  for (let a = 0; a < n;) {
     const days = etDays(t[a]!);
     let b = a + 1;
     while (b < n && etDays(t[b]!) === days) b++;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { Bars } from '../../data/bars.ts';
+import {
+  MINUTE_MS,
+  daysFromCivil,
+  etDays,
+  etWallTimeToUtc,
+  sessionOf,
+  sessionOnDays,
+} from '../../data/calendar.ts';
+import { randomWalkBars } from '../../engine/random-walk.ts';
+import { parseSpace } from '../../optimize/space.ts';
+import { sessionWindows, windowPanel } from './panel.ts';
+
+const SPACE = parseSpace(['fast=2:10', 'slow=5:30'], ['fast<slow']);
+
+/**
+ * 1-minute bars of every New York trading day in [from, to) with extended hours (04:00-20:00, or to 17:00
+ * on an early close), as a data vendor sends them: weekends and holidays have none. `skipOpen` leaves
+ * out the 09:30 bar on that day number.
+ */
+function extendedHoursBars(from: number, to: number, skipOpen?: number): Bars {
+  const times: number[] = [];
+  for (let days = from; days < to; days++) {
+    const session = sessionOnDays(days);
+    if (session === null) continue;
+    const last = session.close + 4 * 60 * MINUTE_MS;
+    for (let t = etWallTimeToUtc(days, 4 * 60); t < last; t += MINUTE_MS) {
+      if (days === skipOpen && t === session.open) continue;
+      times.push(t);
+    }
+  }
+  const bars = randomWalkBars(times.length, 7);
+  bars.t.set(times);
+  return bars;
+}
+
+// 18 Nov - 6 Dec 2024: a weekend each week, Thanksgiving (closed) and the early close after it.
+const FROM = daysFromCivil(2024, 11, 18);
+const TO = daysFromCivil(2024, 12, 7);
+const THANKSGIVING_FRIDAY = daysFromCivil(2024, 11, 29);
+
+/** The session each bar of [start, end) lies in, or null for a bar outside regular hours. */
+function sessionsOf(bars: Bars, start: number, end: number): (number | null)[] {
+  return Array.from(bars.t.subarray(start, end), (t) => sessionOf(t)?.dateKey ?? null);
+}
+
+describe('session-aligned windows of intraday equity bars', () => {
+  it('every window starts at a regular session open and keeps inside that one session', () => {
+    const bars = extendedHoursBars(FROM, TO);
+    const windows = sessionWindows(bars.t, 390, 'regular');
+    // 14 trading days, Thanksgiving closed.
+    expect(windows).toHaveLength(14);
+    for (const { start, end } of windows) {
+      const session = sessionOf(bars.t[start]!);
+      expect(bars.t[start]).toBe(session?.open);
+      expect(new Set(sessionsOf(bars, start, end))).toEqual(new Set([session!.dateKey]));
+      // Whole sessions: the bar after the window is outside it (after the close).
+      expect(sessionOf(bars.t[end]!)).toBeNull();
+    }
+    const early = windows.find(({ start }) => etDays(bars.t[start]!) === THANKSGIVING_FRIDAY)!;
+    expect(early.end - early.start).toBe(210);
+  });
+
+  it('a window shorter than the session is its first bars from the open, the same hours every day', () => {
+    const bars = extendedHoursBars(FROM, TO);
+    const windows = sessionWindows(bars.t, 60, 'regular');
+    expect(windows).toHaveLength(14);
+    for (const { start, end } of windows) {
+      expect(end - start).toBe(60);
+      expect(bars.t[start]).toBe(sessionOf(bars.t[start]!)?.open);
+      expect(bars.t[end - 1]! - bars.t[start]!).toBe(59 * MINUTE_MS);
+    }
+  });
+
+  it('leaves out a day whose opening bar is missing rather than starting it late', () => {
+    const skipped = daysFromCivil(2024, 11, 20);
+    const bars = extendedHoursBars(FROM, TO, skipped);
+    const windows = sessionWindows(bars.t, 390, 'regular');
+    expect(windows).toHaveLength(13);
+    expect(windows.some(({ start }) => etDays(bars.t[start]!) === skipped)).toBe(false);
+  });
+
+  it('extended: each window opens at the trading day first bar and stays within that day', () => {
+    const bars = extendedHoursBars(FROM, TO);
+    for (const { start, end } of sessionWindows(bars.t, 2000, 'extended')) {
+      expect(bars.t[start]).toBe(etWallTimeToUtc(etDays(bars.t[start]!), 4 * 60));
+      expect(etDays(bars.t[end - 1]!)).toBe(etDays(bars.t[start]!));
+      expect(end === bars.t.length || etDays(bars.t[end]!) !== etDays(bars.t[start]!)).toBe(true);
+    }
+  });
+
+  it("the panel's windows are session windows once the sets are past their warm-up", () => {
+    const bars = extendedHoursBars(FROM, TO);
+    const options = {
+      strategy: 'sma-cross',
+      space: SPACE,
+      sets: 5,
+      seed: 1,
+      windowBars: 390,
+      timeframe: '1m',
+    };
+    const aligned = windowPanel(bars, { ...options, session: 'regular' });
+    expect(aligned.length).toBeGreaterThanOrEqual(13);
+    for (const w of aligned) {
+      expect(w.startTime).toBe(sessionOf(w.startTime)?.open);
+      expect(new Set(sessionsOf(bars, w.start, w.end)).size).toBe(1);
+    }
+    // Without the rule, 390-bar runs over 960-bar days open at drifting times of day.
+    const drifting = windowPanel(bars, options);
+    expect(drifting.some((w) => sessionOf(w.startTime)?.open !== w.startTime)).toBe(true);
+  });
+
+  it('day bars keep consecutive windows whatever the rule', () => {
+    const bars = randomWalkBars(400, 3, { stepMs: 86_400_000 });
+    const options = {
+      strategy: 'sma-cross',
+      space: SPACE,
+      sets: 5,
+      seed: 1,
+      windowBars: 21,
+      timeframe: '1d',
+    };
+    const plain = windowPanel(bars, options).map((w) => [w.start, w.end]);
+    expect(windowPanel(bars, { ...options, session: 'regular' }).map((w) => [w.start, w.end])).toEqual(plain);
+    expect(plain[1]![0]).toBe(plain[0]![1]);
+  });
+});
