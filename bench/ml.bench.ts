@@ -248,7 +248,7 @@ export async function runMlBench(): Promise<void> {
   const demo = createSyntheticMarket(DEMO_MARKET).generate(0);
   prequential(
     log,
-    `demo market ${demo.symbol} 15m, 26-bar windows`,
+    `demo market ${demo.symbol} 15m, regular sessions (26 bars from the open)`,
     panelOf(resampleBars(demo.bars, '15m'), 26, '15m'),
   );
 }

@@ -100,9 +100,14 @@ describe('regimen learner', () => {
     }
   });
 
-  it('refuses settings that leave too few windows, naming the flag', async () => {
+  it('refuses settings that leave too few windows, or an unknown session rule, naming the flag', async () => {
     const io = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--window-bars', '300'], io)).toBe(2);
     expect(io.stderr).toMatch(/--window-bars/);
+    const session = captureIO();
+    expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--session', 'night'], session)).toBe(
+      2,
+    );
+    expect(session.stderr).toMatch(/--session must be regular or extended, got "night"/);
   });
 });
