@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium)(`a user strategy in the browser${skipReason}`, () 
     await page.getByTestId('reload-strategies').click();
     const listed = page.getByTestId('strategy-problems');
     await expect
-      .poll(() => listed.isVisible().then((v) => v && listed.innerText()), POLL)
+      .poll(async () => ((await listed.isVisible()) ? listed.innerText() : ''), POLL)
       .toMatch(/strategies\/broken\.ts:4:1 does not compile/);
     expect(await picker.inputValue()).toBe('rsi-reversion');
     expect(await backtestTrades(page)).toBeGreaterThan(0);
