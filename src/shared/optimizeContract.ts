@@ -135,6 +135,26 @@ export const StudyHoldout = z.object({
 });
 
 /**
+ * The symbols a search scores and how their metrics are combined: a study's data and a walk-forward's
+ * (whose every train window is such a search) share them.
+ */
+const SearchSymbolsFields = {
+  symbol: symbolSchema.optional(),
+  /** Several symbols scored together (instead of `symbol`); the first is the study's main symbol. */
+  symbols: z.array(symbolSchema).min(1).max(MAX_STUDY_SYMBOLS).optional(),
+  /** Per-symbol weights for 'weighted' (each above 0; need not sum to 1). */
+  symbolWeights: z.record(symbolSchema, z.number().gt(0, 'must be above 0').finite()).optional(),
+  /** How per-symbol (per-timeframe) metrics are combined when several are scored. */
+  aggregation: z.enum(SLICE_AGGREGATIONS).default('worst'),
+};
+/** A search's data names its symbols one way: `symbol` or `symbols`. */
+const oneSymbolWay = (data: {
+  symbol?: string | undefined;
+  symbols?: readonly string[] | undefined;
+}): boolean => (data.symbol === undefined) !== (data.symbols === undefined);
+const ONE_SYMBOL_WAY = { message: 'give exactly one of symbol or symbols', path: ['symbol'] };
+
+/**
  * The data a study is scored on: one symbol or several (`symbol` or `symbols`), at one timeframe or
  * several, every symbol at every timeframe scored together and combined by `aggregation`.
  */
@@ -142,18 +162,12 @@ const StudyCacheData = z
   .strictObject({
     /** Absent means the cache, as every request before files could be studied through the owner. */
     kind: z.literal('cache').optional(),
-    symbol: symbolSchema.optional(),
-    /** Several symbols scored together (instead of `symbol`); the first is the study's main symbol. */
-    symbols: z.array(symbolSchema).min(1).max(MAX_STUDY_SYMBOLS).optional(),
-    /** Per-symbol weights for 'weighted' (each above 0; need not sum to 1). */
-    symbolWeights: z.record(symbolSchema, z.number().gt(0, 'must be above 0').finite()).optional(),
+    ...SearchSymbolsFields,
     timeframes: z.array(timeframeSchema).min(1).max(TIMEFRAMES.length),
     /** Epoch ms, inclusive; absent: from the first cached bar. */
     start: epochMsSchema.optional(),
     /** Epoch ms, exclusive; absent: to the last cached bar. */
     end: epochMsSchema.optional(),
-    /** How per-timeframe metrics are combined when several timeframes are given. */
-    aggregation: z.enum(SLICE_AGGREGATIONS).default('worst'),
     /** Per-timeframe weights for 'weighted'. */
     weights: z.partialRecord(timeframeSchema, z.number().min(0).finite()).optional(),
     /** The session every timeframe's bars keep to, as in a backtest (regular hours unless extended). */
@@ -162,10 +176,7 @@ const StudyCacheData = z
     holdout: HoldoutInput.optional(),
   })
   .refine(endAfterStart, END_AFTER_START)
-  .refine((data) => (data.symbol === undefined) !== (data.symbols === undefined), {
-    message: 'give exactly one of symbol or symbols',
-    path: ['symbol'],
-  });
+  .refine(oneSymbolWay, ONE_SYMBOL_WAY);
 
 /**
  * A study on a bars file (the CLI's `optimize --csv` beside a running app or server), read by the process
@@ -509,14 +520,16 @@ export const WalkForwardRequest = SearchRequestBase.extend({
   jobId: jobIdSchema.optional(),
   data: z
     .strictObject({
-      symbol: symbolSchema,
+      /** One symbol, or several whose windows are cut on their shared dates and scored together. */
+      ...SearchSymbolsFields,
       timeframe: timeframeSchema,
       start: epochMsSchema.optional(),
       end: epochMsSchema.optional(),
       /** The session the bars keep to, as in a backtest. */
       session: sessionSchema.default('regular'),
     })
-    .refine(endAfterStart, END_AFTER_START),
+    .refine(endAfterStart, END_AFTER_START)
+    .refine(oneSymbolWay, ONE_SYMBOL_WAY),
   windows: WalkForwardWindowSettings.default({
     mode: 'rolling',
     unit: 'days',
@@ -550,8 +563,21 @@ export const WalkForwardResult = z.object({
   /** The session the cached bars kept to (absent for a file, read as it is). */
   session: sessionSchema.optional(),
   strategy: z.string(),
+  /**
+   * A run of several symbols: each one's stitched out-of-sample equity and metrics (the windows' and the
+   * run's figures are then the symbols' combined by the aggregation, each symbol's kept as `metric@SYM`).
+   */
+  symbols: z
+    .array(
+      z.object({
+        symbol: z.string(),
+        equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
+        outOfSample: z.record(z.string(), metricValue),
+      }),
+    )
+    .optional(),
   windows: z.array(WalkForwardWindowRow),
-  /** The stitched out-of-sample equity, thinned for display. */
+  /** The stitched out-of-sample equity, thinned for display (several symbols: equal capital in each). */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),
   /** The stitched in-sample equity (each winner on the train bars new to its window), thinned for display. */
   inSampleEquity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),

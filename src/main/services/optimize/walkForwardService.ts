@@ -8,11 +8,12 @@
  * would be live when parameters are switched; no bar after the test window is read.
  */
 import { randomUUID } from 'node:crypto';
-import { sliceBars, type Bars } from '../../../core/data/bars.ts';
+import { firstIndexAtOrAfter, sliceBars, type Bars } from '../../../core/data/bars.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
 import { marketRegime, windowLedgerEntries } from '../../../core/ml/learner/ledger.ts';
 import {
+  flattenSliceMetrics,
   runWalkForward,
   selectWinner,
   stitchEquity,
@@ -26,6 +27,7 @@ import {
   type Params,
   type SamplerConfig,
   type SearchSpace,
+  type SliceAggregation,
   type WalkForwardOptions,
   type WalkForwardWindow,
   type WalkForwardWindowResult,
@@ -39,7 +41,6 @@ import type {
 } from '../../../shared/optimizeContract.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
-import type { DatasetRef } from '../../compute/tasks.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StoredWalkForwardWindow, WalkForwardRepository } from '../../store/walkForwardRepository.ts';
 import { resolveCosts, type CostRequest } from '../costs.ts';
@@ -49,19 +50,26 @@ import { computeEquityMetrics } from '../../../core/metrics/metrics.ts';
 import { tearSheet } from '../../../core/metrics/tearSheet.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
-import { poolEvaluators, type EvaluatorSettings, type EvaluatorSource } from './evaluator.ts';
+import {
+  combineDatasets,
+  poolEvaluators,
+  type EvaluatorSettings,
+  type EvaluatorSource,
+} from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
+  cacheSource,
   checkMode,
+  checkStudyDefinition,
   getStrategyOrThrow,
   randomSeed,
   studyStrategyRef,
   searchCostsOf,
   searchOptionsOf,
   loadStudyDatasets,
-  oneSliceData,
   resolveObjectives,
+  type StudyDatasets,
   resolveSampler,
   resolveSpace,
   StudyInputError,
@@ -91,6 +99,10 @@ export interface WalkForwardJob {
   readonly windows: WalkForwardOptions;
   /** Annual risk-free rate in percent of every window's Sharpe and Sortino (absent: 0). */
   readonly riskFreePercent?: number;
+  /** How several symbols' metrics are combined, as a study of them combines them (absent: 'worst'). */
+  readonly aggregation?: SliceAggregation;
+  /** Per-symbol weights for 'weighted'. */
+  readonly symbolWeights?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -134,7 +146,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
   const job: WalkForwardJob = {
     ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
     strategy: studyStrategyRef(request.strategy),
-    source: { kind: 'cache', symbol: request.data.symbol },
+    source: cacheSource(request.data),
     timeframe: request.data.timeframe,
     start: request.data.start ?? null,
     end: request.data.end ?? null,
@@ -151,7 +163,16 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     preferPlateau: request.preferPlateau,
     windows: request.windows,
     ...(request.riskFreePercent === undefined ? {} : { riskFreePercent: request.riskFreePercent }),
+    aggregation: request.data.aggregation,
+    ...(request.data.symbolWeights === undefined ? {} : { symbolWeights: request.data.symbolWeights }),
   };
+  // The symbols and weights are refused as a study's are (a symbol twice, a weight missing or stray).
+  checkStudyDefinition({
+    source: job.source,
+    timeframes: [job.timeframe],
+    aggregation: request.data.aggregation,
+    ...(request.data.symbolWeights === undefined ? {} : { symbolWeights: request.data.symbolWeights }),
+  });
   // Sampler options and the mode are checked against the objectives now, not in the first window.
   try {
     new Study({
@@ -182,17 +203,21 @@ export function runWalkForwardJob(job: WalkForwardJob, deps: WalkForwardDeps): P
 /** What a run and a replay of it share: its bars, its evaluator settings, the windows cut on them. */
 interface WalkForwardSetup {
   readonly label: string;
+  /** The first symbol's bars (the benchmark of the tear sheet, the learner's market). */
   readonly bars: Bars;
-  /** Content fingerprint of the bars (equal ids, equal bars). */
+  /** Content fingerprint of the first symbol's bars (equal ids, equal bars). */
   readonly datasetId: string;
+  /** Every symbol's bars, each a slice labelled as a study of them labels it (its `metric@label`). */
+  readonly data: StudyDatasets;
   readonly settings: EvaluatorSettings;
   readonly windows: readonly WalkForwardWindow[];
   readonly evaluators: EvaluatorSource;
-  /** The bars of [from, to) as a dataset of their own. */
-  slice(from: number, to: number): DatasetRef;
+  /** Every symbol's bars from time `from` until `to` (exclusive), as a study's datasets. */
+  between(from: number, to: number): StudyDatasets;
   /**
-   * Fixed parameters backtested over a range. A test range is run from its train window's first bar and
-   * only its test part kept (see the module's comment); `key` names the run's dataset on the evaluator.
+   * Fixed parameters backtested over a range on each symbol, by slice label. A test range is run from its
+   * train window's first bar and only its test part kept (see the module's comment); `key` names the run's
+   * datasets on the evaluator.
    */
   evaluate(
     range: BarRange,
@@ -200,13 +225,60 @@ interface WalkForwardSetup {
     window: WalkForwardWindow,
     key: string,
     signal?: AbortSignal,
-  ): Promise<EquitySegment>;
+  ): Promise<ReadonlyMap<string, EquitySegment>>;
+}
+
+const isoDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
+
+/**
+ * The times windows are cut on: one symbol's bars, or for several every bar time within the dates they
+ * all cover, so a window is the same dates on each symbol whatever bars each has. Dates that do not
+ * overlap are refused naming each symbol's dates.
+ */
+function sharedCalendar(data: StudyDatasets): Float64Array {
+  const all = data.datasets.map((d) => d.ref.bars.t);
+  if (all.length === 1) return all[0]!;
+  const first = Math.max(...all.map((t) => t[0] ?? Infinity));
+  const last = Math.min(...all.map((t) => t[t.length - 1] ?? -Infinity));
+  if (!(first <= last))
+    throw new InputError(
+      `the symbols' dates do not overlap: ${data.datasets
+        .map(
+          ({ label, ref: { bars } }) =>
+            `${label} ${isoDay(bars.t[0]!)} to ${isoDay(bars.t[bars.t.length - 1]!)}`,
+        )
+        .join(', ')}`,
+      'data.symbols',
+    );
+  const times = new Set<number>();
+  for (const t of all)
+    for (let i = firstIndexAtOrAfter(t, first); i < t.length && t[i]! <= last; i++) times.add(t[i]!);
+  return Float64Array.from([...times].sort((x, y) => x - y));
+}
+
+/** The symbols' segments of one range as one curve on the calendar: equal capital in each (their mean). */
+function combinedSegment(
+  calendar: Float64Array,
+  range: BarRange,
+  parts: ReadonlyMap<string, EquitySegment>,
+): EquitySegment {
+  const t = calendar.slice(range.start, range.end);
+  const equity = new Float64Array(t.length);
+  for (const part of parts.values()) {
+    // Each symbol's last value at or before each calendar time (its first before its first bar).
+    let j = 0;
+    for (let i = 0; i < t.length; i++) {
+      while (j + 1 < part.t.length && part.t[j + 1]! <= t[i]!) j++;
+      equity[i]! += part.equity[j]! / parts.size;
+    }
+  }
+  return { t, equity };
 }
 
 async function walkForwardSetup(
   job: WalkForwardJob,
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
-): Promise<WalkForwardSetup> {
+): Promise<WalkForwardSetup & { readonly calendar: Float64Array }> {
   const data = await loadStudyDatasets(
     {
       source: job.source,
@@ -221,52 +293,69 @@ async function walkForwardSetup(
   const bars = base.bars;
   const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
   const options: BacktestOptions = { ...job.options, commission, slippage };
+  const calendar = sharedCalendar(data);
   let windows: readonly WalkForwardWindow[];
   try {
-    windows = walkForwardWindows(bars.t, job.windows);
+    windows = walkForwardWindows(calendar, job.windows);
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     // Window settings that do not fit the data are the caller's to change.
-    throw new InputError(error instanceof Error ? error.message : String(error), 'windows');
+    throw new InputError(
+      data.datasets.length === 1
+        ? message
+        : `${message} (the dates ${data.datasets.map((d) => d.label).join(', ')} all cover: ${isoDay(calendar[0]!)} to ${isoDay(calendar[calendar.length - 1]!)})`,
+      'windows',
+    );
   }
-  const slice = (from: number, to: number): DatasetRef => ({
-    id: `${base.id}:wf:${from}:${to}`,
-    bars: sliceBars(bars, from, to),
+  const between = (from: number, to: number): StudyDatasets => ({
+    label: data.label,
+    datasets: data.datasets.map((d) => {
+      const start = firstIndexAtOrAfter(d.ref.bars.t, from);
+      const end = firstIndexAtOrAfter(d.ref.bars.t, to);
+      return { ...d, ref: { id: `${d.ref.id}:wf:${start}:${end}`, bars: sliceBars(d.ref.bars, start, end) } };
+    }),
   });
   const evaluators = deps.compute ?? poolEvaluators(deps.pool);
   const settings: EvaluatorSettings = {
     strategy: job.strategy,
     options,
     objectives: job.objectives,
-    aggregation: 'mean',
+    aggregation: job.aggregation ?? 'worst',
+    ...(job.symbolWeights === undefined ? {} : { symbolWeights: job.symbolWeights }),
     riskFreeRate: (job.riskFreePercent ?? 0) / 100,
   };
   return {
     label: data.label,
     bars,
     datasetId: base.id,
+    data,
     settings,
+    calendar,
     windows,
     evaluators,
-    slice,
+    between,
     evaluate: async (range, params, window, key, signal) => {
-      const from = range.start >= window.train.end ? window.train.start : range.start;
-      const evaluator = await evaluators(
-        oneSliceData(data.label, job.timeframe, slice(from, range.end)),
-        settings,
-        `${key}-${from}-${range.end}`,
-        1,
-      );
-      let equity: Float64Array;
-      try {
-        equity = await evaluator.equity(params, signal);
-        await evaluator.finished?.();
-      } finally {
-        evaluator.release?.();
+      const from = range.start >= window.train.end ? window.train.startTime : range.startTime;
+      const parts = new Map<string, EquitySegment>();
+      for (const slice of between(from, range.endTime).datasets) {
+        const evaluator = await evaluators(
+          { label: data.label, datasets: [slice] },
+          settings,
+          `${key}-${slice.ref.id}`,
+          1,
+        );
+        let equity: Float64Array;
+        try {
+          equity = await evaluator.equity(params, signal);
+          await evaluator.finished?.();
+        } finally {
+          evaluator.release?.();
+        }
+        const t = slice.ref.bars.t;
+        const skip = firstIndexAtOrAfter(t, range.startTime);
+        parts.set(slice.label, { t: t.slice(skip), equity: equity.slice(skip) });
       }
-      return {
-        t: bars.t.slice(range.start, range.end),
-        equity: equity.slice(range.start - from, range.end - from),
-      };
+      return parts;
     },
   };
 }
@@ -291,6 +380,12 @@ export async function replayWalkForward(
   stored: readonly StoredWalkForwardWindow[],
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
 ): Promise<WalkForwardReplay> {
+  if (job.source.kind === 'cache' && job.source.symbols !== undefined)
+    // Its figures combine the symbols' metrics, which one stitched curve cannot give back.
+    throw new InputError(
+      `a walk-forward run of several symbols (${job.source.symbols.join(', ')}) cannot be pinned yet`,
+      'request.data.symbols',
+    );
   const setup = await walkForwardSetup(job, deps);
   const parts: { segment: EquitySegment; from: number; to: number }[] = [];
   const key = `replay-${randomUUID()}`;
@@ -304,8 +399,10 @@ export async function replayWalkForward(
       throw new Error(
         `the bars of ${setup.label} ${job.timeframe} changed since walk-forward run ${row.runId}: its windows cannot be replayed`,
       );
-    const segment = await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`);
-    parts.push({ segment, from: window.stitch.startTime, to: window.stitch.endTime });
+    const [segment] = (
+      await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`)
+    ).values();
+    parts.push({ segment: segment!, from: window.stitch.startTime, to: window.stitch.endTime });
   }
   const stitched = stitchEquity(parts);
   return {
@@ -323,7 +420,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const started = performance.now();
   const stopIfCancelled = (): void => run.throwIfCancelled();
   const setup = await walkForwardSetup(job, deps);
-  const { bars, settings, evaluators, slice } = setup;
+  const { bars, settings, evaluators, data } = setup;
+  const several = data.datasets.length > 1;
   const windowCount = setup.windows.length;
   const notes: string[] = [];
   let windowsDone = 0;
@@ -341,7 +439,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       maxTrials: job.trials,
     });
     const evaluator = await evaluators(
-      oneSliceData(setup.label, job.timeframe, slice(train.start, train.end)),
+      setup.between(train.startTime, train.endTime),
       settings,
       `${run.jobId}-w${window.index}`,
       job.trials,
@@ -365,6 +463,23 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     return { params: fallback.params };
   };
 
+  // Several symbols: each range's per-symbol segments behind the combined one core stitches, and each
+  // window's test segments (stitched per symbol once every window is done).
+  const symbolParts = new WeakMap<EquitySegment, ReadonlyMap<string, EquitySegment>>();
+  const testParts = new Map<number, ReadonlyMap<string, EquitySegment>>();
+  const equityMetrics = ({ t, equity }: EquitySegment): MetricSet => ({
+    ...computeEquityMetrics(t, equity, { riskFreeRate: settings.riskFreeRate }),
+  });
+  // The symbols' metrics combined as the window's study combined them, each kept as metric@SYM.
+  const combinedMetrics = (parts: ReadonlyMap<string, EquitySegment>): MetricSet =>
+    flattenSliceMetrics(
+      combineDatasets(
+        data,
+        settings,
+        data.datasets.map((d) => equityMetrics(parts.get(d.label)!)),
+      ),
+    );
+
   const evaluate = async (
     range: BarRange,
     params: Params,
@@ -372,11 +487,16 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   ): Promise<EquitySegment> => {
     stopIfCancelled();
     // On the evaluator the windows' studies use (remote workers when chosen), under a key of its own.
-    const segment = await setup.evaluate(range, params, window, `${run.jobId}-w${window.index}`, run.signal);
-    if (range.start >= window.train.end) {
+    const parts = await setup.evaluate(range, params, window, `${run.jobId}-w${window.index}`, run.signal);
+    const isTest = range.start >= window.train.end;
+    if (isTest) {
       windowsDone++;
       run.progress(windowsDone, windowCount);
     }
+    if (!several) return parts.values().next().value!;
+    if (isTest) testParts.set(window.index, parts);
+    const segment = combinedSegment(setup.calendar, range, parts);
+    symbolParts.set(segment, parts);
     return segment;
   };
 
@@ -394,22 +514,25 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   };
   const ledger = deps.ledger;
   let market: ReturnType<typeof marketRegime> | undefined;
+  // The learner's entries describe one symbol's market: a run of several is not recorded for it.
   const record = (w: WalkForwardWindowResult): void =>
-    ledger?.record(() => {
-      // The regime labels are computed once per run, in the background, when the first window is recorded.
-      market ??= marketRegime(bars, job.timeframe);
-      const context = {
-        ...market,
-        runId: runInfo.runId,
-        symbol: runInfo.symbol,
-        timeframe: runInfo.timeframe,
-        strategy: runInfo.strategy,
-        bars,
-      };
-      return windowLedgerEntries(context, windowOut(w), Date.now());
-    });
+    several
+      ? undefined
+      : ledger?.record(() => {
+          // The regime labels are computed once per run, in the background, when the first window is recorded.
+          market ??= marketRegime(bars, job.timeframe);
+          const context = {
+            ...market,
+            runId: runInfo.runId,
+            symbol: runInfo.symbol,
+            timeframe: runInfo.timeframe,
+            strategy: runInfo.strategy,
+            bars,
+          };
+          return windowLedgerEntries(context, windowOut(w), Date.now());
+        });
   const onWindow =
-    store === null && ledger === undefined
+    store === null && (ledger === undefined || several)
       ? undefined
       : async (w: WalkForwardWindowResult): Promise<void> => {
           record(w);
@@ -419,13 +542,14 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   // The ledger waits for the run's windows to end, so its appends and learning never slow the run.
   const release = ledger?.hold();
   const result = await runWalkForward(
-    bars.t,
+    setup.calendar,
     {
       optimize,
       evaluate,
-      metrics: ({ t, equity }) => ({
-        ...computeEquityMetrics(t, equity, { riskFreeRate: settings.riskFreeRate }),
-      }),
+      metrics: (segment) => {
+        const parts = symbolParts.get(segment);
+        return parts === undefined ? equityMetrics(segment) : combinedMetrics(parts);
+      },
       ...(onWindow === undefined ? {} : { onWindow }),
     },
     { ...job.windows, space: job.space },
@@ -435,6 +559,30 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     const curve = thinEquityCurve(t, equity, equity[0] ?? 1);
     return { t: curve.t, value: curve.value };
   };
+  // Several symbols: each one's test segments stitched as core stitched the combined ones; the run's
+  // figures are theirs combined (core's are the combined curve's, which no study scores).
+  const stitchedBySymbol = several
+    ? new Map(
+        data.datasets.map((d) => [
+          d.label,
+          stitchEquity(
+            result.windows.map((w) => ({
+              segment: testParts.get(w.window.index)!.get(d.label)!,
+              from: w.window.stitch.startTime,
+              to: w.window.stitch.endTime,
+            })),
+          ),
+        ]),
+      )
+    : undefined;
+  const outOfSample = stitchedBySymbol === undefined ? result.outOfSample : combinedMetrics(stitchedBySymbol);
+  const isAnnual = result.inSampleMean['annualizedReturn'] ?? NaN;
+  const efficiency =
+    stitchedBySymbol === undefined
+      ? result.efficiency
+      : isAnnual > 0
+        ? (outOfSample['annualizedReturn'] ?? NaN) / isAnnual
+        : NaN;
   return {
     jobId: run.jobId,
     runId: runInfo.runId,
@@ -443,12 +591,21 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     timeframe: job.timeframe,
     ...(job.session === undefined ? {} : { session: job.session }),
     strategy: job.strategy.name,
+    ...(stitchedBySymbol === undefined
+      ? {}
+      : {
+          symbols: [...stitchedBySymbol].map(([symbol, segment]) => ({
+            symbol,
+            equity: thin(segment),
+            outOfSample: metricsOut(equityMetrics(segment)),
+          })),
+        }),
     windows: result.windows.map(windowOut),
     equity: thin(result.stitched),
     inSampleEquity: thin(result.stitchedInSample),
-    outOfSample: metricsOut(result.outOfSample),
+    outOfSample: metricsOut(outOfSample),
     inSampleMean: metricsOut(result.inSampleMean),
-    efficiency: finiteOrNull(result.efficiency),
+    efficiency: finiteOrNull(efficiency),
     parameterPath: result.parameterPath.map((p) => ({
       window: p.window,
       testStartTime: p.testStartTime,
@@ -473,7 +630,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
         benchmark: closesAt(result.stitched.t, bars),
         riskFreeRate: settings.riskFreeRate ?? 0,
       }),
-      `${setup.label} buy & hold`,
+      `${data.datasets[0]!.symbol} buy & hold`,
     ),
     elapsedMs: performance.now() - started,
   };

@@ -27,6 +27,7 @@ import {
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
 import {
+  aggregationFrom,
   computeFrom,
   progressLine,
   SEARCH_OPTIONS,
@@ -51,6 +52,8 @@ const OOS_HEADLINE = [
 interface PrintContext {
   readonly windows: WalkForwardRequest['windows'];
   readonly search: SearchSettings;
+  /** How several symbols' figures are combined (the combined column's name). */
+  readonly aggregation: string;
   readonly time: TimeFormat;
   readonly args: ParsedArgs;
   readonly io: CommandIO;
@@ -58,7 +61,7 @@ interface PrintContext {
 
 /** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
 function printResult(result: WalkForwardResult, context: PrintContext): number {
-  const { windows, search, time, args, io } = context;
+  const { windows, search, aggregation, time, args, io } = context;
   if (args.values['json']) {
     io.out(toJson({ windowSettings: windows, ...result }));
     return 0;
@@ -88,10 +91,15 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
     ]),
   );
   io.out('\nOut of sample (stitched):');
+  const symbols = result.symbols ?? [];
   io.out(
     table([
-      ['metric', 'value'],
-      ...OOS_HEADLINE.map((k) => [metricLabel(k), formatMetric(k, result.outOfSample[k] ?? NaN)]),
+      ['metric', symbols.length === 0 ? 'value' : aggregation, ...symbols.map((s) => s.symbol)],
+      ...OOS_HEADLINE.map((k) => [
+        metricLabel(k),
+        formatMetric(k, result.outOfSample[k] ?? NaN),
+        ...symbols.map((s) => formatMetric(k, s.outOfSample[k] ?? NaN)),
+      ]),
     ]),
   );
   io.out(
@@ -174,6 +182,7 @@ async function walkForwardThroughOwner(
 export const walkForwardCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m] [--session regular|extended]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
+    '        [--symbol GOOG,ORCL [--aggregate worst|mean|weighted] [--weights 0.6,0.4]]: several symbols, windows on their shared dates\n' +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json] [--risk-free PCT]\n' +
@@ -188,15 +197,16 @@ export const walkForwardCommand: Command = {
     step: { type: 'string' },
     unit: { type: 'string' },
     anchored: { type: 'boolean' },
+    aggregate: { type: 'string' },
+    aggregation: { type: 'string' },
+    weights: { type: 'string' },
     ...OUT_OPTIONS,
   },
   async run(args, io) {
     const time = timeFormatFrom(args);
     const { source, timeframes, start, end, session } = sourceFrom(args);
     if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
-    // Each window would have to be cut on one calendar shared by every symbol: not done (yet).
-    if (source.kind === 'cache' && source.symbols !== undefined)
-      throw new UsageError('walk-forward takes one --symbol (several are scored together by optimize)');
+    const { aggregation, symbolWeights } = aggregationFrom(args, source, timeframes);
     const search = searchFrom(args, 50);
     const unit = stringOption(args, 'unit') ?? 'days';
     if (unit !== 'days' && unit !== 'bars')
@@ -217,7 +227,9 @@ export const walkForwardCommand: Command = {
       const request = {
         ...searchRequestFrom(args, 50, io),
         data: {
-          symbol: source.symbol,
+          ...(source.symbols === undefined ? { symbol: source.symbol } : { symbols: [...source.symbols] }),
+          aggregation,
+          ...(symbolWeights === undefined ? {} : { symbolWeights }),
           timeframe: timeframes[0] as Timeframe,
           ...(start === null ? {} : { start }),
           ...(end === null ? {} : { end }),
@@ -225,7 +237,7 @@ export const walkForwardCommand: Command = {
         },
         windows,
       };
-      return walkForwardThroughOwner(owner, request, { windows, search, time, args, io }, out);
+      return walkForwardThroughOwner(owner, request, { windows, search, aggregation, time, args, io }, out);
     }
     const options = accountOptionsFrom(args);
     const costs = costRequestFrom(args, io);
@@ -267,6 +279,8 @@ export const walkForwardCommand: Command = {
             preferPlateau: search.preferPlateau,
             windows,
             riskFreePercent: riskFreePercentFrom(args),
+            aggregation,
+            ...(symbolWeights === undefined ? {} : { symbolWeights }),
           },
           {
             pool,
@@ -284,7 +298,7 @@ export const walkForwardCommand: Command = {
         throw error;
       }
       if (io.interactive && !args.values['json']) io.err('\n');
-      const context = { windows, search, time, args, io };
+      const context = { windows, search, aggregation, time, args, io };
       if (out !== null) await writeResult(out, result, context);
       return printResult(result, context);
     } finally {
