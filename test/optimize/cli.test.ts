@@ -325,6 +325,29 @@ describe(`optimize on several symbols (GOOG, ORCL, NVDA daily)${severalMissing}`
       // One study ran; the refused ones stored nothing.
       const listed = await runCli(['studies', '--json', '--data-dir', dataDir]);
       expect((JSON.parse(listed.stdout) as unknown[]).length).toBe(1);
+
+      // Walk-forward on two of them: windows on their shared dates, the combined column beside each one's.
+      const walked = await runCli([
+        ...['walk-forward', '--symbol', 'GOOG,ORCL', '--aggregate', 'mean', '--timeframe', '1d'],
+        ...['--strategy', 'sma-cross', '--space', 'fast=5:15:5', '--space', 'slow=20:40:20'],
+        ...['--constraint', 'fast<slow', '--sampler', 'grid', '--trials', '6', '--seed', '1'],
+        ...[
+          '--train',
+          '730',
+          '--test',
+          '365',
+          '--step',
+          '365',
+          '--start',
+          '2006-01-01',
+          '--end',
+          '2010-01-01',
+        ],
+        ...['--data-dir', dataDir],
+      ]);
+      expect(walked.code, walked.stderr).toBe(0);
+      expect(walked.stdout).toMatch(/^Walk-forward sma-cross on GOOG\+ORCL .*2 windows/m);
+      expect(walked.stdout).toMatch(/^metric\s+mean\s+GOOG\s+ORCL\s*$/m);
     },
     120_000,
   );
@@ -382,8 +405,11 @@ describe('optimize and walk-forward: bad arguments exit 2 with one line naming t
       /--weights weighs several symbols/,
     ],
     [
-      ['walk-forward', '--symbol', 'GOOG,ORCL', '--timeframe', '1d', '--strategy', 'sma-cross'],
-      /walk-forward takes one --symbol \(several are scored together by optimize\)/,
+      [
+        ...['walk-forward', '--symbol', 'GOOG,ORCL', '--timeframe', '1d', '--strategy', 'sma-cross'],
+        ...['--aggregate', 'weighted'],
+      ],
+      /--aggregate weighted needs --weights, one per symbol/,
     ],
     [['walk-forward', '--csv', csv, '--strategy', 'sma-cross', '--train', '0'], /--train must be positive/],
     [
