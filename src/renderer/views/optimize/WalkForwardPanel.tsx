@@ -129,11 +129,6 @@ export function WalkForwardPanel() {
     const jobId = newJobId();
     const { costs } = checkCosts(costDraft);
     const { data } = base;
-    if (data.symbol === undefined) {
-      // Each window's study would need the symbols' windows cut on one calendar: not done yet.
-      setError('Walk-forward runs on one symbol: pick a single symbol (a study scores several together).');
-      return;
-    }
     const request: RequestInput<'walkforward:run'> = {
       strategy: base.strategy,
       ...(base.space === undefined ? {} : { space: base.space }),
@@ -149,8 +144,11 @@ export function WalkForwardPanel() {
       ...(base.preferPlateau === undefined ? {} : { preferPlateau: base.preferPlateau }),
       jobId,
       ...(costs === undefined ? {} : { costs }),
+      // The symbols ticked on the form, combined as the study would combine them.
       data: {
-        symbol: data.symbol,
+        ...(data.symbols === undefined ? { symbol: data.symbol } : { symbols: data.symbols }),
+        ...(data.symbolWeights === undefined ? {} : { symbolWeights: data.symbolWeights }),
+        ...(data.aggregation === undefined ? {} : { aggregation: data.aggregation }),
         timeframe: data.timeframes[0]!,
         ...(data.start === undefined ? {} : { start: data.start }),
         ...(data.end === undefined ? {} : { end: data.end }),
@@ -299,6 +297,12 @@ export function WalkForwardPanel() {
               <span key={key}>
                 {metricLabel(key)} out of sample: <b>{formatMetric(key, result.outOfSample[key])}</b> (in
                 sample, mean: {formatMetric(key, result.inSampleMean[key])})
+              </span>
+            ))}
+            {result.symbols?.map(({ symbol, outOfSample }) => (
+              <span key={symbol} data-testid={`wf-symbol-${symbol}`}>
+                {symbol} out of sample: <b>{formatMetric('totalReturn', outOfSample['totalReturn'])}</b>,
+                Sharpe {formatMetric('sharpeRatio', outOfSample['sharpeRatio'])}
               </span>
             ))}
           </div>
