@@ -1,17 +1,22 @@
 /**
  * What the Regimes panel offers, without the schemas (regimeContract.ts builds its enums from core's
- * names; this list is checked against them by type). Which persistence settings each detector takes:
- * the jump model's persistence is its penalty and it has no hysteresis.
+ * names; this list is checked against them by type). Which settings each detector takes: the jump
+ * model's persistence is its penalty, and its volatility feature may be exponentially weighted (a
+ * half-life), which with a hysteresis switches less than the HMM at its delay (core/regime/quality.test.ts).
  */
 import type { DetectorName } from '../core/regime/detector.ts';
 import type { RegimeAxis } from '../core/regime/labels.ts';
 
-export type DetectorSetting = 'hysteresis' | 'minDwell' | 'jumpPenalty';
+export type DetectorSetting = 'hysteresis' | 'minDwell' | 'jumpPenalty' | 'halflife';
 
 export const DETECTOR_CHOICES = [
   { name: 'rules', label: 'Rules (MA slope, ADX, ranks)', settings: ['hysteresis', 'minDwell'] },
   { name: 'hmm', label: 'Gaussian HMM (forward filter)', settings: ['hysteresis', 'minDwell'] },
-  { name: 'jump', label: 'Jump model (penalised switches)', settings: ['jumpPenalty', 'minDwell'] },
+  {
+    name: 'jump',
+    label: 'Jump model (penalised switches)',
+    settings: ['jumpPenalty', 'halflife', 'hysteresis', 'minDwell'],
+  },
   { name: 'bocpd', label: 'Change-point (BOCPD)', settings: ['hysteresis', 'minDwell'] },
 ] as const satisfies readonly {
   name: DetectorName;

@@ -30,19 +30,32 @@ export const DetectorSettingsSchema = z.strictObject({
   hysteresis: z.number().min(0, 'must be at least 0').lt(1, 'must be below 1').optional(),
   minDwell: z.number().int('must be a whole number of bars').min(1, 'must be at least 1 bar').optional(),
   jumpPenalty: z.number().min(0, 'must be at least 0').max(1e6, 'must be at most 1,000,000').optional(),
+  /** The jump detector's volatility feature as an exponentially weighted mean of this half-life in bars. */
+  halflife: z
+    .number()
+    .gt(0, 'must be more than 0 bars')
+    .max(100_000, 'must be at most 100,000 bars')
+    .optional(),
 });
 
-/** The jump penalty is the jump model's own persistence; on another detector it would be silently ignored. */
-export function jumpPenaltyOnJumpOnly(query: {
-  detector: string;
-  settings?: { jumpPenalty?: number | undefined } | undefined;
-}): boolean {
-  return query.settings?.jumpPenalty === undefined || query.detector === 'jump';
+/** The jump model's own settings; on another detector they would be silently ignored, so they are refused. */
+const JUMP_ONLY_SETTINGS = ['jumpPenalty', 'halflife'] as const;
+function jumpSettingsOnJumpOnly(
+  query: {
+    detector: string;
+    settings?: { [K in (typeof JUMP_ONLY_SETTINGS)[number]]?: number | undefined } | undefined;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (query.detector === 'jump') return;
+  for (const field of JUMP_ONLY_SETTINGS)
+    if (query.settings?.[field] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'applies to the jump detector only',
+        path: ['settings', field],
+      });
 }
-export const JUMP_PENALTY_ON_JUMP_ONLY = {
-  message: 'applies to the jump detector only',
-  path: ['settings', 'jumpPenalty'],
-};
 
 export const RegimesQuery = z
   .strictObject({
@@ -57,7 +70,7 @@ export const RegimesQuery = z
     end: epochMsSchema.optional(),
   })
   .refine(endAfterStart, END_AFTER_START)
-  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+  .superRefine(jumpSettingsOnJumpOnly);
 
 /** NaN (an empty regime, no spell) travels as null. */
 const statistic = z.number().nullable();
@@ -126,7 +139,7 @@ const regimeSetFields = {
  */
 export const PerRegimeSettings = z
   .strictObject({ ...regimeSetFields, detector: detectorSchema.default(DEFAULT_DETECTOR) })
-  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+  .superRefine(jumpSettingsOnJumpOnly);
 
 const perRegimeStudyFields = {
   jobId: jobIdSchema.optional(),
@@ -148,9 +161,7 @@ const perRegimeStudyFields = {
   cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
 };
 
-export const RegimeStudyRequest = z
-  .strictObject(perRegimeStudyFields)
-  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+export const RegimeStudyRequest = z.strictObject(perRegimeStudyFields).superRefine(jumpSettingsOnJumpOnly);
 
 export const RegimeCompareRequest = z
   .strictObject({
@@ -159,7 +170,7 @@ export const RegimeCompareRequest = z
     train: z.number().int().min(1).optional(),
     test: z.number().int().min(1).optional(),
   })
-  .refine(jumpPenaltyOnJumpOnly, JUMP_PENALTY_ON_JUMP_ONLY);
+  .superRefine(jumpSettingsOnJumpOnly);
 
 const params = z.record(z.string(), z.number());
 

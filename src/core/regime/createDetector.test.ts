@@ -40,3 +40,27 @@ describe('the jump detector on an exponentially weighted volatility', () => {
     ]);
   });
 });
+
+describe('createDetector with a half-life', () => {
+  const days = resampleBars(syntheticSeries().bars, '1d');
+  const volatility = (detector: RegimeDetector) => {
+    const out = allocateRegimeOutput(detector.inputs, days.t.length);
+    detector.label(days, out);
+    return Array.from(out.volatility.label);
+  };
+
+  it('passes it (and the hysteresis) to the jump detector, whose labels then differ from the default', () => {
+    const settings = { halflife: 2, jumpPenalty: 5, hysteresis: 0.55 };
+    const made = volatility(createDetector('jump', '1d', settings));
+    const direct = new JumpDetector({ timeframe: '1d', ...settings, persistence: { hysteresis: 0.55 } });
+    expect(made).toEqual(volatility(direct));
+    expect(made).not.toEqual(volatility(createDetector('jump', '1d')));
+  });
+
+  it('refuses it on the other detectors, naming it', () => {
+    for (const name of DETECTOR_NAMES.filter((n) => n !== 'jump'))
+      expect(() => createDetector(name, '1d', { halflife: 2 })).toThrow(
+        `halflife applies to the jump detector only, not ${name}`,
+      );
+  });
+});

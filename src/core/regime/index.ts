@@ -28,6 +28,11 @@ export interface DetectorSettings {
   readonly minDwell?: number;
   /** Only the jump detector has one. */
   readonly jumpPenalty?: number;
+  /**
+   * The jump detector's volatility feature as an exponentially weighted mean with this half-life in bars
+   * (absent: the window mean). With a hysteresis it switches less at the HMM's delay (quality.test.ts).
+   */
+  readonly halflife?: number;
 }
 
 /**
@@ -40,14 +45,15 @@ export function createDetector(
   settings: DetectorSettings = {},
   axes?: readonly RegimeAxis[],
 ): RegimeDetector {
-  const { jumpPenalty, hysteresis, minDwell } = settings;
+  const { jumpPenalty, halflife, hysteresis, minDwell } = settings;
   // An explicit undefined would override the detector's default in its spread of options.
   const persistence = {
     ...(hysteresis === undefined ? {} : { hysteresis }),
     ...(minDwell === undefined ? {} : { minDwell }),
   };
-  if (jumpPenalty !== undefined && name !== 'jump')
-    throw new RangeError(`regime detector: jumpPenalty applies to the jump detector only, not ${name}`);
+  for (const [field, value] of Object.entries({ jumpPenalty, halflife }))
+    if (value !== undefined && name !== 'jump')
+      throw new RangeError(`regime detector: ${field} applies to the jump detector only, not ${name}`);
   const options = { timeframe, persistence };
   const modelled = axes === undefined ? options : { ...options, axes };
   switch (name) {
@@ -56,7 +62,11 @@ export function createDetector(
     case 'hmm':
       return new HmmDetector(modelled);
     case 'jump':
-      return new JumpDetector(jumpPenalty === undefined ? modelled : { ...modelled, jumpPenalty });
+      return new JumpDetector({
+        ...modelled,
+        ...(jumpPenalty === undefined ? {} : { jumpPenalty }),
+        ...(halflife === undefined ? {} : { halflife }),
+      });
     case 'bocpd':
       return new BocpdDetector(options);
   }

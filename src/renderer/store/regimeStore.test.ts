@@ -16,6 +16,23 @@ describe('the regime store', () => {
     expect(client.callsTo('regimes:winners').map((q) => q.session)).toEqual(['extended']);
   });
 
+  it("sends the jump detector's half-life and hysteresis with its labels and studies, and not another's", async () => {
+    const client = new FakeRegimenClient()
+      .handle('regimes:get', (query) => ({ symbol: query.symbol }) as unknown as RegimesResult)
+      .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }));
+    const store = regimeStoreFor(client);
+    const target = { symbol: 'SPY', timeframe: '1d', session: 'regular' } as const;
+    store.getState().setForm({ detector: 'jump', halflife: '2', hysteresis: '0.55', jumpPenalty: '5' });
+    await store.getState().load(target);
+    await store.getState().runWinners(target);
+    const weighted = { jumpPenalty: 5, halflife: 2, hysteresis: 0.55 };
+    // The rules have no half-life: the field typed for the jump model is not sent with them.
+    store.getState().setForm({ detector: 'rules' });
+    await store.getState().load(target);
+    expect(client.callsTo('regimes:get').map((q) => q.settings)).toEqual([weighted, { hysteresis: 0.55 }]);
+    expect(client.callsTo('regimes:winners').map((q) => q.settings)).toEqual([weighted]);
+  });
+
   it("sends Settings' costs with the study and the comparison, as a backtest charges them", async () => {
     const client = new FakeRegimenClient()
       .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }))

@@ -20,6 +20,7 @@ export interface RegimeForm {
   hysteresis: string;
   minDwell: string;
   jumpPenalty: string;
+  halflife: string;
   /** Which axis the bands and the ribbon colour. */
   axis: RegimeAxis;
 }
@@ -157,7 +158,14 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
     }
 
     return {
-      form: { detector: 'rules', hysteresis: '', minDwell: '', jumpPenalty: '', axis: 'volatility' },
+      form: {
+        detector: 'rules',
+        hysteresis: '',
+        minDwell: '',
+        jumpPenalty: '',
+        halflife: '',
+        axis: 'volatility',
+      },
       study: { strategy: 'sma-cross', switchAxis: 'volatility', trials: '40', minTrades: '30' },
       labels: { status: 'idle' },
       winners: { status: 'idle' },

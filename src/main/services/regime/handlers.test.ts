@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Bars } from '../../../core/data/bars.ts';
+import type { Bars, Timeframe } from '../../../core/data/bars.ts';
 import {
   allocateRegimeOutput,
   createDetector,
@@ -11,6 +11,8 @@ import {
 import type { RegimesResult } from '../../../shared/contract.ts';
 import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
 import { extendedMinutes } from '../../../../test/support/extendedMinutes.ts';
+import { syntheticSeries } from '../../../../test/support/regimeData.ts';
+import { resampleBars } from '../../../core/data/resample.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
 
 let h: ServiceHost;
@@ -20,8 +22,13 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** The labels `regimen regimes` prints: the detector run over the bars as core runs it. */
-function coreLabels(name: DetectorName, bars: Bars, settings: DetectorSettings = {}) {
-  const detector = createDetector(name, '1m', settings);
+function coreLabels(
+  name: DetectorName,
+  bars: Bars,
+  settings: DetectorSettings = {},
+  timeframe: Timeframe = '1m',
+) {
+  const detector = createDetector(name, timeframe, settings);
   const out = allocateRegimeOutput(detector.inputs, bars.t.length);
   detector.label(bars, out);
   return Object.fromEntries(
@@ -101,6 +108,27 @@ describe('regimes:get', () => {
     expect(defaults.axes.volatility.labels).toEqual(coreLabels('rules', bars).volatility);
   });
 
+  it("labels with the jump detector's half-life and hysteresis as core does, apart from its defaults", async () => {
+    // Years of days: the host's month of minutes is shorter than the jump model's warm-up.
+    await h.services.bars.write('DAYS', '1d', resampleBars(syntheticSeries().bars, '1d'), 'test');
+    const bars = await h.services.bars.read('DAYS', '1d');
+    const settings = { halflife: 2, jumpPenalty: 5, hysteresis: 0.55 };
+    const answer = await h.post('regimes:get', {
+      symbol: 'DAYS',
+      timeframe: '1d',
+      detector: 'jump',
+      settings,
+    });
+    expect(answer.status).toBe(200);
+    const weighted = answer.body as RegimesResult;
+    expect(weighted.recomputed).toBe(true);
+    expect(weighted.settings).toEqual(settings);
+    const expected = coreLabels('jump', bars, settings, '1d');
+    for (const axis of REGIME_AXES) expect(weighted.axes[axis].labels).toEqual(expected[axis]);
+    expect(weighted.axes.volatility.labels.some((label) => label !== null)).toBe(true);
+    expect(weighted.axes.volatility.labels).not.toEqual(coreLabels('jump', bars, {}, '1d').volatility);
+  });
+
   it('labels the bars of the session asked for, as backtest:run reads them, each stored apart', async () => {
     await h.services.bars.write('SESS', '1m', extendedMinutes(), 'test');
     const read = (session: 'regular' | 'extended') =>
@@ -132,6 +160,24 @@ describe('regimes:get', () => {
     const error = (answer.body as { error: { message: string; field?: string } }).error;
     expect(error.field).toBe('settings.jumpPenalty');
     expect(error.message).toContain('jump detector only');
+  });
+
+  it('refuses a half-life on a detector without one, or one that is not a positive number of bars, naming the field', async () => {
+    for (const [detector, halflife, message] of [
+      ['rules', 2, 'jump detector only'],
+      ['jump', 0, 'must be more than 0 bars'],
+    ] as const) {
+      const answer = await h.post('regimes:get', {
+        symbol: HOST_SYMBOL,
+        timeframe: '1m',
+        detector,
+        settings: { halflife },
+      });
+      expect(answer.status).toBe(400);
+      const error = (answer.body as { error: { message: string; field?: string } }).error;
+      expect(error.field).toBe('settings.halflife');
+      expect(error.message).toContain(message);
+    }
   });
 
   it('answers an unknown detector with 400 naming the field', async () => {

@@ -24,6 +24,11 @@ const SETTING_FIELDS: Readonly<Record<DetectorSetting, { label: string; hint: st
   hysteresis: { label: 'hysteresis', hint: 'lead a new label needs (0–1)', step: 0.05 },
   minDwell: { label: 'min dwell', hint: 'bars a label is held at least', step: 1 },
   jumpPenalty: { label: 'jump penalty', hint: 'cost of a switch', step: 1 },
+  halflife: {
+    label: 'half-life',
+    hint: 'bars; volatility exponentially weighted (blank: window mean)',
+    step: 1,
+  },
 };
 
 const basisPoints = (x: number | null): string => (x === null ? '—' : `${(x * 1e4).toFixed(2)}bp`);
@@ -58,12 +63,12 @@ export function RegimePanel({
   const target = place ? { ...place, session, ...account, ...(costs === undefined ? {} : { costs }) } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
   const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
-  const { detector, hysteresis, minDwell, jumpPenalty } = form;
+  const { detector, hysteresis, minDwell, jumpPenalty, halflife } = form;
 
   useEffect(() => {
     if (target) void store.getState().load(target);
     // The target's identity is its key: a new object with the same fields is not a new request.
-  }, [store, key, detector, hysteresis, minDwell, jumpPenalty]);
+  }, [store, key, detector, hysteresis, minDwell, jumpPenalty, halflife]);
 
   const choice = DETECTOR_CHOICES.find((c) => c.name === detector) ?? DETECTOR_CHOICES[0];
   const data = labels.status === 'ready' ? labels.data : null;
