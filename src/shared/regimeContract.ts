@@ -57,6 +57,11 @@ function jumpSettingsOnJumpOnly(
       });
 }
 
+/** A detector and its settings, checked as every request checks them (the CLI's flags are checked here). */
+export const DetectorChoice = z
+  .strictObject({ detector: detectorSchema, settings: DetectorSettingsSchema.optional() })
+  .superRefine(jumpSettingsOnJumpOnly);
+
 export const RegimesQuery = z
   .strictObject({
     symbol: symbolSchema,

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
-import { allocateRegimeOutput, createDetector, NO_LABEL, TREND_LABELS } from '../../src/core/regime/index.ts';
+import {
+  allocateRegimeOutput,
+  createDetector,
+  LEVEL_LABELS,
+  NO_LABEL,
+  TREND_LABELS,
+  type RegimeDetector,
+} from '../../src/core/regime/index.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
@@ -57,6 +64,39 @@ describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, 
     }
   });
 
+  it("--halflife, --jump-penalty and --hysteresis: the jump detector's labels as core gives them with those settings", async () => {
+    const io = captureIO();
+    const flags = ['--halflife', '2', '--jump-penalty', '5', '--hysteresis', '0.55'];
+    expect(await main(['regimes', '--csv', goog.path, '--detector', 'jump', ...flags, '--json'], io)).toBe(0);
+    const json = JSON.parse(io.stdout) as Record<string, unknown>;
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const settings = { halflife: 2, jumpPenalty: 5, hysteresis: 0.55 };
+    expect(json['settings']).toEqual(settings);
+    const volatility = (detector: RegimeDetector) => {
+      const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+      detector.label(bars, out);
+      return Array.from(out.volatility.label, (code) => (code === NO_LABEL ? null : LEVEL_LABELS[code]));
+    };
+    const labels = (json['volatility'] as AxisJson).labels;
+    expect(labels).toEqual(volatility(createDetector('jump', '1d', settings)));
+    expect(labels.some((label) => label !== null)).toBe(true);
+    expect(labels).not.toEqual(volatility(createDetector('jump', '1d')));
+  });
+
+  it('a jump-only setting on another detector, or one out of range, is a usage error naming the flag', async () => {
+    for (const [detector, flags, message] of [
+      ['rules', ['--halflife', '2'], '--halflife applies to the jump detector only, not rules, got 2'],
+      ['hmm', ['--jump-penalty', '5'], '--jump-penalty applies to the jump detector only, not hmm, got 5'],
+      ['jump', ['--halflife', '0'], '--halflife must be more than 0 bars, got 0'],
+      ['jump', ['--hysteresis', 'x'], '--hysteresis must be a number, got "x"'],
+    ] as const) {
+      const io = captureIO();
+      expect(await main(['regimes', '--csv', goog.path, '--detector', detector, ...flags], io)).toBe(2);
+      expect(io.stderr).toContain(message);
+      expect(io.stdout).toBe('');
+    }
+  });
+
   it('an unknown detector is a usage error that lists the choices', async () => {
     const io = captureIO();
     expect(await main(['regimes', '--csv', goog.path, '--detector', 'magic'], io)).toBe(2);
@@ -65,9 +105,11 @@ describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, 
   });
 });
 
-it('regimen regimes --help lists the detectors and marks the default', async () => {
+it('regimen regimes --help lists the detectors, marks the default and why, and the settings', async () => {
   const io = captureIO();
   expect(await main(['regimes', '--help'], io)).toBe(0);
   for (const name of ['rules', 'hmm', 'jump', 'bocpd']) expect(io.stdout).toContain(`        ${name}`);
-  expect(io.stdout).toMatch(/hmm .*\(default\)/);
+  expect(io.stdout).toMatch(/hmm .*\(default: the best volatility accuracy on planted regimes\)/);
+  for (const flag of ['--hysteresis P', '--min-dwell BARS', '--jump-penalty X', '--halflife BARS'])
+    expect(io.stdout).toContain(flag);
 });

@@ -8,13 +8,20 @@ import { SWITCH_AXIS_CHOICES } from '../../../../shared/regimeChoices.ts';
 import type { PerRegimeSettings, RegimeStudyResult } from '../../../../shared/regimeContract.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { formatMetric, table } from '../../format.ts';
-import { detectorOption } from '../regime/regimes.ts';
+import {
+  detectorOption,
+  detectorSettingOptions,
+  detectorSettingsFrom,
+  detectorSettingsHelp,
+  STUDY_SETTINGS,
+} from '../regime/regimes.ts';
 
 export const PER_REGIME_OPTIONS = {
   'per-regime': { type: 'boolean' },
   detector: { type: 'string' },
   axis: { type: 'string' },
   'min-dwell': { type: 'string' },
+  ...detectorSettingOptions(STUDY_SETTINGS),
 } as const;
 
 /** Default evidence a regime's own set needs, unless --min-trades says otherwise. */
@@ -22,6 +29,7 @@ const REGIME_MIN_TRADES = 30;
 
 export const PER_REGIME_HELP =
   `\n        [--per-regime [--detector ${DETECTOR_NAMES.join('|')}] [--axis volatility|trend] [--min-dwell 5]]\n` +
+  `${detectorSettingsHelp(STUDY_SETTINGS)}\n` +
   '        --per-regime: once the study completes, each trial is scored on the bars of each regime of its first\n' +
   "        timeframe, and each regime gets its best set, or the global set with the reason (a regime's set\n" +
   `        needs --min-trades trades in it, ${REGIME_MIN_TRADES} unless given; --min-trades still also applies to every trial).`;
@@ -36,7 +44,7 @@ function wholeNumber(args: ParsedArgs, name: string, fallback: number, min: numb
 /** The per-regime settings from the flags; undefined without --per-regime (whose own flags need it). */
 export function perRegimeFrom(args: ParsedArgs): PerRegimeSettings | undefined {
   if (args.values['per-regime'] !== true) {
-    for (const flag of ['detector', 'axis', 'min-dwell'])
+    for (const flag of Object.keys(PER_REGIME_OPTIONS).filter((name) => name !== 'per-regime'))
       if (stringOption(args, flag) !== undefined) throw new UsageError(`--${flag} needs --per-regime`);
     return undefined;
   }
@@ -44,8 +52,11 @@ export function perRegimeFrom(args: ParsedArgs): PerRegimeSettings | undefined {
   const switchAxis = SWITCH_AXIS_CHOICES.find((choice) => choice === axis);
   if (switchAxis === undefined)
     throw new UsageError(`--axis must be one of ${SWITCH_AXIS_CHOICES.join(', ')}, got "${axis}"`);
+  const detector = detectorOption(stringOption(args, 'detector'));
+  const settings = detectorSettingsFrom(args, detector, STUDY_SETTINGS);
   return {
-    detector: detectorOption(stringOption(args, 'detector')),
+    detector,
+    ...(Object.keys(settings).length === 0 ? {} : { settings }),
     axis: switchAxis,
     minTrades: wholeNumber(args, 'min-trades', REGIME_MIN_TRADES, 0),
     minDwell: wholeNumber(args, 'min-dwell', 5, 1),

@@ -10,6 +10,7 @@ import {
   REGIME_AXES,
   summariseRegimes,
   type DetectorName,
+  type DetectorSettings,
   type RegimeAxisOutput,
 } from '../../../../core/regime/index.ts';
 import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
@@ -17,6 +18,7 @@ import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 import { DEFAULT_DETECTOR } from '../../../../shared/regimeChoices.ts';
+import { DetectorChoice } from '../../../../shared/regimeContract.ts';
 
 /** --detector, checked against the detectors there are; the default one when absent. */
 export function detectorOption(raw: string | undefined): DetectorName {
@@ -25,6 +27,64 @@ export function detectorOption(raw: string | undefined): DetectorName {
     throw new UsageError(`--detector must be one of ${DETECTOR_NAMES.join(', ')}, got "${name}"`);
   }
   return name as DetectorName;
+}
+
+/** The detector settings' flags (the contract's fields, kebab-cased). */
+const SETTING_FLAGS = {
+  hysteresis: 'hysteresis',
+  minDwell: 'min-dwell',
+  jumpPenalty: 'jump-penalty',
+  halflife: 'halflife',
+} as const satisfies Record<keyof DetectorSettings, string>;
+type SettingField = keyof typeof SETTING_FLAGS;
+
+/** The option specs of the detector settings a command takes. */
+export function detectorSettingOptions(fields: readonly SettingField[]) {
+  return Object.fromEntries(fields.map((field) => [SETTING_FLAGS[field], { type: 'string' } as const]));
+}
+
+/** Help for the detector settings a command takes. */
+export function detectorSettingsHelp(fields: readonly SettingField[]): string {
+  const help: Record<SettingField, string> = {
+    hysteresis: '[--hysteresis P: lead in probability a new label needs, 0-1]',
+    minDwell: '[--min-dwell BARS: bars a label is held at least]',
+    jumpPenalty: '[--jump-penalty X: jump only, cost of a switch (default 12)]',
+    halflife:
+      '[--halflife BARS: jump only, volatility exponentially weighted (default: window mean);\n' +
+      '         --halflife 2 --jump-penalty 5 --hysteresis 0.55 switches a fifth less than the HMM at its delay]',
+  };
+  return fields.map((field) => `        ${help[field]}`).join('\n');
+}
+
+/**
+ * The detector settings given by `fields`' flags, checked as the contract checks a request's (a jump-only
+ * setting on another detector, a value out of range): a usage error naming the flag. Absent: defaults.
+ */
+export function detectorSettingsFrom(
+  args: ParsedArgs,
+  detector: DetectorName,
+  fields: readonly SettingField[],
+): DetectorSettings {
+  const settings: Partial<Record<SettingField, number>> = {};
+  for (const field of fields) {
+    const raw = stringOption(args, SETTING_FLAGS[field]);
+    if (raw === undefined) continue;
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value))
+      throw new UsageError(`--${SETTING_FLAGS[field]} must be a number, got "${raw}"`);
+    settings[field] = value;
+  }
+  const checked = DetectorChoice.safeParse({ detector, settings });
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const field = issue.path[1] as SettingField;
+    const detail =
+      issue.message === 'applies to the jump detector only'
+        ? `${issue.message}, not ${detector}`
+        : issue.message;
+    throw new UsageError(`--${SETTING_FLAGS[field]} ${detail}, got ${settings[field]}`);
+  }
+  return settings;
 }
 
 /** --timeframe, else 1m for cached bars, else the bar size a file's times show (a usage error when unclear). */
@@ -56,26 +116,43 @@ function axisJson(axis: RegimeAxisOutput, names: readonly string[]) {
   };
 }
 
+/** The detectors, one a line, the default marked with why it is the default. */
+export const DETECTORS_HELP = DETECTOR_NAMES.map(
+  (name) =>
+    `        ${name.padEnd(6)} ${DETECTOR_SUMMARIES[name]}` +
+    (name === DEFAULT_DETECTOR ? ' (default: the best volatility accuracy on planted regimes)' : ''),
+).join('\n');
+
+const settingsText = (settings: DetectorSettings): string => {
+  const given = Object.entries(settings).map(
+    ([field, value]) => `${SETTING_FLAGS[field as SettingField]} ${value}`,
+  );
+  return given.length === 0 ? '' : ` (${given.join(', ')})`;
+};
+
+const ALL_SETTINGS = Object.keys(SETTING_FLAGS) as SettingField[];
+/** The detector's settings of the per-regime studies, whose --min-dwell is the regime sets' own dwell. */
+export const STUDY_SETTINGS = ['hysteresis', 'jumpPenalty', 'halflife'] as const;
+
 export const regimesCommand: Command = {
   usage:
     `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
-    DETECTOR_NAMES.map(
-      (name) =>
-        `        ${name.padEnd(6)} ${DETECTOR_SUMMARIES[name]}${name === DEFAULT_DETECTOR ? ' (default)' : ''}`,
-    ).join('\n'),
-  options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' } },
+    `${DETECTORS_HELP}\n${detectorSettingsHelp(ALL_SETTINGS)}`,
+  options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' }, ...detectorSettingOptions(ALL_SETTINGS) },
   async run(args, io) {
     const name = detectorOption(stringOption(args, 'detector'));
+    const settings = detectorSettingsFrom(args, name, ALL_SETTINGS);
     const source = await loadBarsSource(args);
     const bars = source.bars;
     const timeframe = regimeTimeframe(args, source.label, bars);
-    const detector = createDetector(name, timeframe);
+    const detector = createDetector(name, timeframe, settings);
     const out = allocateRegimeOutput(detector.inputs, bars.t.length);
     detector.label(bars, out);
     if (args.values['json']) {
       io.out(
         toJson({
           detector: name,
+          settings,
           timeframe,
           warmup: detector.warmup,
           t: Array.from(bars.t),
@@ -86,7 +163,7 @@ export const regimesCommand: Command = {
     }
     const n = bars.t.length;
     io.out(
-      `${source.label}: ${n.toLocaleString('en-US')} ${timeframe} bars, detector ${name}, ` +
+      `${source.label}: ${n.toLocaleString('en-US')} ${timeframe} bars, detector ${name}${settingsText(settings)}, ` +
         `warm-up ${detector.warmup.toLocaleString('en-US')} bars`,
     );
     if (n <= detector.warmup) {

@@ -21,7 +21,14 @@ import {
 } from '../backtest/backtest.ts';
 import { DEFAULT_COMPARE_COMMISSION } from '../../../../shared/regimeChoices.ts';
 import { progressLine, progressStyle } from '../optimize/optimize.ts';
-import { detectorOption, regimeTimeframe } from './regimes.ts';
+import {
+  detectorOption,
+  detectorSettingOptions,
+  detectorSettingsFrom,
+  detectorSettingsHelp,
+  regimeTimeframe,
+  STUDY_SETTINGS,
+} from './regimes.ts';
 
 /** Costs are part of the comparison: without --commission it charges the app's default per side. */
 const DEFAULT_COMMISSION_PERCENT = DEFAULT_COMPARE_COMMISSION * 100;
@@ -59,6 +66,7 @@ export const regimesCompareCommand: Command = {
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30] [--min-dwell 5]\n' +
     '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
+    `${detectorSettingsHelp(STUDY_SETTINGS)}\n` +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
@@ -82,9 +90,11 @@ export const regimesCompareCommand: Command = {
     'min-dwell': { type: 'string' },
     progress: { type: 'string' },
     'risk-free': { type: 'string' },
+    ...detectorSettingOptions(STUDY_SETTINGS),
   },
   async run(args, io) {
     const detectorName = detectorOption(stringOption(args, 'detector'));
+    const settings = detectorSettingsFrom(args, detectorName, STUDY_SETTINGS);
     const axis = (stringOption(args, 'axis') ?? 'volatility') as RegimeAxis;
     if (!AXES.includes(axis)) throw new UsageError(`--axis must be trend or volatility, got "${axis}"`);
     const strategyName = stringOption(args, 'strategy') ?? 'sma-cross';
@@ -134,7 +144,7 @@ export const regimesCompareCommand: Command = {
       result = compareRegimeAware(bars, {
         definition,
         candidates,
-        createDetector: () => createDetector(detectorName, timeframe, {}, [axis]),
+        createDetector: () => createDetector(detectorName, timeframe, settings, [axis]),
         axis,
         backtest,
         riskFreeRate: riskFreePercentFrom(args) / 100,
