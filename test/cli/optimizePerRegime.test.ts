@@ -54,6 +54,18 @@ const study = [
 ];
 
 describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`, () => {
+  it("takes the jump detector's settings with --per-regime only, and refuses them on another detector", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-flags-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const base = [...study.slice(0, study.indexOf('--per-regime')), '--data-dir', dataDir];
+    const alone = await cli([...base, '--halflife', '2']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--halflife needs --per-regime');
+    const rules = await cli([...study, '--data-dir', dataDir, '--halflife', '2']);
+    expect(rules.code).toBe(2);
+    expect(rules.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
+  });
+
   it('reports one set per regime or the global set with the reason, here and through serve', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));

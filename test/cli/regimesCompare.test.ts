@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { costOptions, US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
 import { compareRegimeAware } from '../../src/core/regime/compare.ts';
-import { createDetector } from '../../src/core/regime/index.ts';
+import { createDetector, type DetectorSettings } from '../../src/core/regime/index.ts';
 import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
 import { parseSpace } from '../../src/core/optimize/space.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
@@ -67,6 +67,44 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     expect(io.stdout).toMatch(
       /\nRegime-awareness is (not shown to be )?better here: out-of-sample Sharpe .*\.\n$/,
     );
+  });
+
+  it("passes the jump detector's half-life, penalty and hysteresis to each window's detector", async () => {
+    const io = captureIO();
+    const flags = ['--halflife', '2', '--jump-penalty', '5', '--hysteresis', '0.55'];
+    const args = [
+      'regimes',
+      'compare',
+      '--csv',
+      goog.path,
+      '--detector',
+      'jump',
+      ...flags,
+      '--sampler',
+      'grid',
+    ];
+    expect(await main([...args, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
+    const json = JSON.parse(io.stdout) as Record<string, unknown>;
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
+    const compare = (settings: DetectorSettings) =>
+      compareRegimeAware(bars, {
+        definition: STRATEGIES['sma-cross'],
+        candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
+        createDetector: () => createDetector('jump', '1d', settings, ['volatility']),
+        axis: 'volatility',
+        backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
+        minTrades: 3,
+      });
+    const expected = JSON.parse(JSON.stringify(compare({ halflife: 2, jumpPenalty: 5, hysteresis: 0.55 })));
+    expect(json['regimeAware']).toEqual(expected.regimeAware);
+    expect(json['global']).toEqual(expected.global);
+    expect(JSON.parse(JSON.stringify(compare({}))).regimeAware).not.toEqual(expected.regimeAware);
+    // The study's own --min-dwell is the regime sets'; a jump-only setting on the rules is refused.
+    const refused = captureIO();
+    const rules = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--halflife', '2'];
+    expect(await main(rules, refused)).toBe(2);
+    expect(refused.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
   });
 
   it('a sampler whose trials depend on scores, or a train window shorter than the purge gaps, is a usage error', async () => {
