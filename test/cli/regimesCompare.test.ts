@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { costOptions, US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
 import { compareRegimeAware } from '../../src/core/regime/compare.ts';
-import { createDetector, type DetectorSettings } from '../../src/core/regime/index.ts';
+import { createDetector, type DetectorSettings, type RegimeDetector } from '../../src/core/regime/index.ts';
 import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
 import { parseSpace } from '../../src/core/optimize/space.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
@@ -15,6 +15,20 @@ import { sharedDataFile } from '../support/sharedData.ts';
 const goog = sharedDataFile('GOOG.csv');
 const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
 
+/** What the command should print: core's comparison of the grid above on GOOG, 3 trades to earn a set. */
+function coreComparison(detector: () => RegimeDetector) {
+  const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+  const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
+  return compareRegimeAware(bars, {
+    definition: STRATEGIES['sma-cross'],
+    candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
+    createDetector: detector,
+    axis: 'volatility',
+    backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
+    minTrades: 3,
+  });
+}
+
 describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
   it("--json: the core comparison of the same trials, at the app's default commission and US equity costs; progress per window on stderr", async () => {
     const io = captureIO();
@@ -23,16 +37,7 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
       0,
     );
     const json = JSON.parse(io.stdout) as Record<string, unknown>;
-    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
-    const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
-    const expected = compareRegimeAware(bars, {
-      definition: STRATEGIES['sma-cross'],
-      candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
-      createDetector: () => createDetector('rules', '1d'),
-      axis: 'volatility',
-      backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
-      minTrades: 3,
-    });
+    const expected = coreComparison(() => createDetector('rules', '1d'));
     const windows = expected.windows.length;
     expect(io.stderr.trimEnd().split('\n')).toEqual(
       Array.from({ length: windows + 1 }, (_, done) => `progress ${done}/${windows} windows`),
@@ -85,17 +90,8 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     ];
     expect(await main([...args, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
     const json = JSON.parse(io.stdout) as Record<string, unknown>;
-    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
-    const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
     const compare = (settings: DetectorSettings) =>
-      compareRegimeAware(bars, {
-        definition: STRATEGIES['sma-cross'],
-        candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
-        createDetector: () => createDetector('jump', '1d', settings, ['volatility']),
-        axis: 'volatility',
-        backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
-        minTrades: 3,
-      });
+      coreComparison(() => createDetector('jump', '1d', settings, ['volatility']));
     const expected = JSON.parse(JSON.stringify(compare({ halflife: 2, jumpPenalty: 5, hysteresis: 0.55 })));
     expect(json['regimeAware']).toEqual(expected.regimeAware);
     expect(json['global']).toEqual(expected.global);
