@@ -127,7 +127,16 @@ export async function createServices(options: ServicesOptions): Promise<Services
     jobs: jobContext,
     riskFreePercent: () => settings.settings.riskFreePercent,
   });
-  const live = createLiveHandlers({ dataDir: options.dataDir, db, bars, events, secrets, env, watch: true });
+  const live = createLiveHandlers({
+    dataDir: options.dataDir,
+    db,
+    bars,
+    executor: pool,
+    events,
+    secrets,
+    env,
+    watch: true,
+  });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,
     secrets,

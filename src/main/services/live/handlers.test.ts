@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../../core/
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
-import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import { getStrategy, STRATEGIES } from '../../../core/strategy/registry.ts';
 import type {
   EventChannel,
   OptimizeProgressEvent,
@@ -19,9 +19,13 @@ import { BotClient } from '../../livebot/botClient.ts';
 import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { dispatch } from '../dispatch.ts';
+import { studyRecords } from '../optimize/studyRecords.ts';
 import { createServices, type Services } from '../services.ts';
+import { DEFAULT_LIMITS, ENGINE_VERSION, studyFingerprint } from './studyProposal.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
+/** The README's RSI mean-reversion example, a user strategy in the test's data folder. */
+const EXAMPLE = new URL('../../../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
 const SECRET = 'live-handlers-secret-5f3a9c0e71';
 const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
 const START = Date.UTC(2024, 0, 2);
@@ -51,6 +55,8 @@ const feed = (bars: number): void => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'regimen-live-handlers-'));
+  mkdirSync(join(dir, 'strategies'));
+  copyFileSync(EXAMPLE, join(dir, 'strategies', 'rsi-reversion.ts'));
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: botBars.t.length, heartbeat: HEARTBEAT });
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
   services = await createServices({
@@ -81,7 +87,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function finishedStudy(): Promise<string> {
+async function finishedStudy(
+  strategy = 'sma-cross',
+  space: RequestInput<'optimize:start'>['space'] = [
+    { kind: 'int', name: 'fast', low: 3, high: 8 },
+    { kind: 'int', name: 'slow', low: 10, high: 20 },
+  ],
+): Promise<string> {
   const done = new Promise<string>((resolve) =>
     services.events.subscribe((channel, payload) => {
       const event = payload as OptimizeProgressEvent;
@@ -89,13 +101,10 @@ async function finishedStudy(): Promise<string> {
     }),
   );
   await call('optimize:start', {
-    strategy: 'sma-cross',
+    strategy,
     data: { symbol: SYMBOL, timeframes: ['1h'] },
     objectives: [{ metric: 'sharpeRatio' }],
-    space: [
-      { kind: 'int', name: 'fast', low: 3, high: 8 },
-      { kind: 'int', name: 'slow', low: 10, high: 20 },
-    ],
+    space,
     trials: 6,
     seed: 5,
   });
@@ -382,5 +391,40 @@ describe('live channels: from a study trial to the bot and back, through the con
     await expect(call('live:verify-provenance', { set: manual })).rejects.toThrow(
       "the set's provenance is manual: only a study trial's set can be re-run",
     );
+  });
+
+  it("re-runs a user strategy's study trial on the workers (main never runs the file) and reproduces it", async () => {
+    const studyId = await finishedStudy('rsi-reversion', [
+      { kind: 'int', name: 'period', low: 5, high: 20 },
+      { kind: 'float', name: 'oversold', low: 25, high: 35 },
+      { kind: 'float', name: 'overbought', low: 65, high: 75 },
+      { kind: 'float', name: 'exit', low: 45, high: 55 },
+      { kind: 'float', name: 'stop_pct', low: 0, high: 5 },
+    ]);
+    const detail = await call('optimize:get', { studyId });
+    const trial = detail.trials.find((t) => t.status === 'complete' && (t.metrics.numTrades ?? 0) > 0)!;
+    const study = await studyRecords(services.db).get(studyId);
+    const set = sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: { name: 'rsi-reversion', version: getStrategy('rsi-reversion').version },
+      parameters: trial.params as Record<string, number>,
+      limits: DEFAULT_LIMITS,
+      provenance: {
+        kind: 'study',
+        studyId,
+        trial: trial.number,
+        seed: trial.seed,
+        dataFingerprint: await studyFingerprint(study, services.bars),
+        engineVersion: ENGINE_VERSION,
+        expected: { sharpeRatio: trial.metrics.sharpeRatio!, numTrades: trial.metrics.numTrades! },
+        spread: {},
+      },
+    });
+    const verdict = await call('live:verify-provenance', { set });
+    expect(verdict.differences).toEqual([]);
+    expect(verdict.metrics.map((m) => [m.name, m.matches])).toEqual([
+      ['numTrades', true],
+      ['sharpeRatio', true],
+    ]);
   });
 });

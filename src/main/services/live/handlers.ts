@@ -23,6 +23,7 @@ import { BOT_SECRET_ENV, resolveBotSecret } from '../../livebot/secret.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { SecretStore } from '../../secrets/secretStore.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
 import type { EventBus } from '../events.ts';
@@ -43,6 +44,8 @@ export interface LiveHandlersDeps {
   readonly dataDir: string;
   readonly db: Database;
   readonly bars: BarsRepository;
+  /** Where a provenance check re-runs a trial (the pool: a user strategy runs on its workers only). */
+  readonly executor: TaskExecutor;
   readonly events: EventBus;
   readonly secrets: SecretStore;
   readonly env: NodeJS.ProcessEnv;
@@ -216,7 +219,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
         text: botChangesText(url, match),
       };
     },
-    'live:verify-provenance': ({ set }) => verifyProvenance(records, deps.bars, set),
+    'live:verify-provenance': ({ set }) => verifyProvenance(records, deps.bars, set, deps.executor),
     'live:policy': async ({ bot }) =>
       withDesk((desk) => approvalPolicyOf(desk.audit, knownBot(bot).url), false),
     'live:policy-set': async ({ bot, policy, reason, actor }) =>

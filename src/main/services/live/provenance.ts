@@ -1,4 +1,5 @@
 import { verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import { InputError, NotFoundError } from '../../../shared/errors.ts';
 import type { ProvenanceVerdict } from '../../../shared/liveContract.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
@@ -14,12 +15,14 @@ export const METRIC_TOLERANCE = 1e-9;
  * as it is now, with this engine, and says exactly what differs from what the artifact recorded: the
  * artifact's own hash, the trial's seed and parameters, the data (both fingerprints), the engine version
  * and each expected metric (recorded, reproduced, difference). Only a study's set can be re-run; a
- * learner's or a manual one is refused in words.
+ * learner's or a manual one is refused in words. `executor` (the pool) runs a long study's or a user
+ * strategy's trial: main never runs a user's code.
  */
 export async function verifyProvenance(
   records: StudyRecords,
   bars: BarsRepository,
   set: ParameterSet,
+  executor: TaskExecutor,
 ): Promise<ProvenanceVerdict> {
   const provenance = set.provenance;
   if (provenance.kind !== 'study')
@@ -58,7 +61,7 @@ export async function verifyProvenance(
   if (ENGINE_VERSION !== provenance.engineVersion)
     differences.push(`engine version: recorded ${provenance.engineVersion}, this is ${ENGINE_VERSION}`);
 
-  const { evaluator } = await studyReplay(study, bars);
+  const { evaluator } = await studyReplay(study, bars, executor);
   const [result] = await evaluator.evaluateMany([set.parameters]);
   const reproduced = result?.status === 'complete' ? (result.metrics ?? {}) : {};
   if (result?.status === 'failed') differences.push(`re-run failed: ${result.error}`);

@@ -23,6 +23,7 @@ import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
+import { InProcessExecutor } from '../../compute/inProcess.ts';
 import { createLiveHandlers, type LiveHandlersDeps, type LiveService } from './handlers.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
@@ -67,6 +68,7 @@ const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =
     dataDir: dir,
     db,
     bars: new BarsRepository(db),
+    executor: new InProcessExecutor(),
     events,
     secrets: new MemorySecretStore(),
     env: { REGIMEN_BOT_SECRET: SECRET },
@@ -192,6 +194,7 @@ it('settings are checked field by field, kept beside the bot and dropped with it
     dataDir: dir,
     db,
     bars: new BarsRepository(db),
+    executor: new InProcessExecutor(),
     events: new EventBus(),
     secrets: new MemorySecretStore(),
     env: {},

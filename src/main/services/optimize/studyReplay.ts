@@ -17,7 +17,7 @@ import { loadStudyDatasets, type StudyDatasets } from './studySetup.ts';
 export async function studyReplay(
   study: StoredStudy,
   barsReader: BarsReader,
-  executor: TaskExecutor = new InProcessExecutor(),
+  executor: TaskExecutor,
 ): Promise<{ evaluator: PoolEvaluator; data: StudyDatasets }> {
   const definition = study.data.definition;
   const data = await loadStudyDatasets(definition, barsReader);
