@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+import { chromiumSkipReason, hasChromium, openApp, SCREENSHOTS, useSession } from './harness.ts';
 
 const skipReason = chromiumSkipReason('userStrategy.e2e');
 const EXAMPLE = new URL('../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
@@ -62,7 +62,10 @@ describe.skipIf(!hasChromium)(`a user strategy in the browser${skipReason}`, () 
     // The first backtest proved the file runs; the reload keeps it listed and picked beside the broken one.
     expect(await picker.inputValue()).toBe('rsi-reversion');
     expect(await page.getByTestId('run-backtest').isEnabled()).toBe(true);
-    await page.getByTestId('strategy-panel').screenshot({ path: join(ARTIFACTS, 'user-strategy-e2e.png') });
+    // The README's picture of a user strategy: picked after a reload, a broken file named beside it.
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'user-strategy.png') });
     expect(problems).toEqual([]);
   });
 });
