@@ -76,7 +76,16 @@ interface StreamClient {
 
 export class FakeAlpaca {
   readonly market: FakeMarket;
-  readonly trading = new FakeTradingAccount();
+  /** A market order fills at the next trade: the open of the minute after the last one published. */
+  readonly trading = new FakeTradingAccount(100_000, (symbol) => {
+    const last = this.published.get(symbol);
+    if (last === undefined) return undefined;
+    const { t, o } = this.market.series(symbol, '1Min').bars;
+    const next = firstIndexAtOrAfter(t, last) + 1;
+    return next < t.length ? o[next] : undefined;
+  });
+  /** The time of each symbol's last published minute. */
+  private readonly published = new Map<string, number>();
   readonly requests: RequestRecord[] = [];
   private readonly faults: Fault[] = [];
   private readonly server: Server;
@@ -421,6 +430,7 @@ export class FakeAlpaca {
     if (series.bars.t[i] !== t) return false;
     const { o, h, l, c, v } = series.bars;
     this.trading.onBar(symbol, { o: o[i]!, h: h[i]!, l: l[i]!, c: c[i]! });
+    this.published.set(symbol, t);
     const message = JSON.stringify([
       {
         T: 'b',

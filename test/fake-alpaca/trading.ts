@@ -2,7 +2,9 @@
  * The fake Alpaca's paper-trading account, served beside the market data on the same port (as a test
  * points both hosts at one fake): GET /v2/account, GET /v2/positions[/{symbol}], POST /v2/orders,
  * GET /v2/orders/{id}, GET /v2/orders:by_client_order_id, DELETE /v2/orders/{id}, in Alpaca's shapes
- * (numbers as strings, snake_case). Market orders fill at once at the symbol's last published close;
+ * (numbers as strings, snake_case). Market orders fill at once at the next trade: the open of the
+ * minute after the last published one, as a bot's order sent at a bar's close fills where the backtest
+ * engine fills it (the last published close when the market has no next minute, or when none is known);
  * limit and stop orders rest until a published bar reaches them (at the bar's open when it gaps through).
  * A client_order_id can be used once (422 after), as Alpaca enforces. Exits of a held position rest as
  * Alpaca holds them: an OCO (order_class "oco": a take-profit limit whose stop_loss leg is a stop; one
@@ -46,7 +48,11 @@ export class FakeTradingAccount {
   private readonly positions = new Map<string, { qty: number; avgEntry: number }>();
   private readonly lastClose = new Map<string, number>();
 
-  constructor(cash = 100_000) {
+  constructor(
+    cash = 100_000,
+    /** The next trade's price of a symbol (undefined: unknown, the last close is used). */
+    private readonly nextTrade: (symbol: string) => number | undefined = () => undefined,
+  ) {
     this.cash = cash;
   }
 
@@ -255,7 +261,7 @@ export class FakeTradingAccount {
     }
     this.orderRequests.push({ clientOrderId, status: 200 });
     this.actions.push({ action: 'submit', type: oco ? 'oco' : type });
-    if (type === 'market') this.fill(order, last!);
+    if (type === 'market') this.fill(order, this.nextTrade(symbol) ?? last!);
     return { status: 200, body: orderBody(order, this.orders) };
   }
 
@@ -300,7 +306,8 @@ function orderBody(order: FakeOrder, orders: ReadonlyMap<string, FakeOrder>): un
   const legs =
     group !== null && order.type === 'limit'
       ? [...orders.values()]
-          .filter((o) => o.group === group && o.id !== order.id)
+          // The stop leg (a replaced take-profit stays in the group, and is no leg of its successor).
+          .filter((o) => o.group === group && o.type === 'stop' && o.status !== 'replaced')
           .map((o) => orderBody(o, orders))
       : null;
   return {

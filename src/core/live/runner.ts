@@ -5,6 +5,7 @@ import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } fr
 import { tradeRecord } from '../engine/trade-log.ts';
 import { ExitReason } from '../engine/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
+import { OrderType } from '../strategy-api/order-port.ts';
 import { resolveStrategyRef } from '../strategy-api/ref.ts';
 import type { Strategy, StrategyDefinition } from '../strategy-api/types.ts';
 import {
@@ -139,6 +140,13 @@ export const INITIAL_BOT_STATE: LiveBotState = {
 /** A closed bar as the bot receives it: the same values the bar checks at every edge read. */
 export type LiveBar = BarValues;
 
+/** Distances from a position's entry price to its protective levels (NaN: none), as attachExits takes. */
+export interface EntryExits {
+  readonly stopDistance: number;
+  readonly targetDistance: number;
+  readonly trailDistance: number;
+}
+
 /** One closed trade as the bot reports it: which version opened it and which one decided its exit. */
 export interface LiveExit {
   readonly entryTime: number;
@@ -251,6 +259,8 @@ export class LiveRunner {
   private offset = 0;
   private readonly cache: IndicatorCache;
   private readonly broker = new Broker();
+  /** Where nextOpen plays the book's market orders forward (the book itself is not touched). */
+  private readonly projection = new Broker();
   private readonly options: BacktestOptions;
   private readonly brokerOptions: ResolvedBacktestOptions;
   private readonly deciders: Deciders = { entryVersion: 0, exitVersion: 0 };
@@ -374,6 +384,43 @@ export class LiveRunner {
     const trail = trailLevel ?? NaN;
     const tighter = trail === trail && (stop !== stop || (units > 0 ? trail > stop : trail < stop));
     return { stop: tighter ? trail : stop, target: takeProfit ?? NaN };
+  }
+
+  /**
+   * The book after its market orders decided at the last close fill at the next bar's open, sized as
+   * the engine sizes them but at the last close (the next open is not known yet): what an account sent
+   * those orders now holds once they fill. `exits` are the distances from the entry price of the
+   * protective levels a position opened by them gets (null when none opens or it has no levels), so the
+   * account rests them at its own fill price before the bar that may reach them.
+   */
+  nextOpen(): { readonly position: number; readonly exits: EntryExits | null } {
+    const last = this.length - 1;
+    const account = this.broker.account(last);
+    const market = account.orders.filter((order) => order.type === OrderType.Market);
+    if (market.length === 0 || last < 0) return { position: this.broker.units, exits: null };
+    const bar = allocateBars(1);
+    const close = this.bars.c[last];
+    bar.t[0] = this.bars.t[last];
+    bar.o[0] = bar.h[0] = bar.l[0] = bar.c[0] = close;
+    bar.v[0] = this.bars.v[last];
+    const scratch = this.projection;
+    scratch.reset(bar, this.brokerOptions);
+    scratch.restoreAccount({ ...account, orders: market }, -1);
+    scratch.processOpen(0);
+    const position = scratch.units;
+    if (position === 0 || Math.sign(position) === Math.sign(this.broker.units))
+      return { position, exits: null };
+    // The distances the engine sets the new position's levels from (at its fill price, as the account).
+    const opening = market.findLast(
+      (order) => order.stopDistance !== null || order.targetDistance !== null || order.trailDistance !== null,
+    );
+    if (opening === undefined) return { position, exits: null };
+    const exits = {
+      stopDistance: opening.stopDistance ?? NaN,
+      targetDistance: opening.targetDistance ?? NaN,
+      trailDistance: opening.trailDistance ?? NaN,
+    };
+    return { position, exits };
   }
 
   /** The version that opened the position held (or the last one): the decider of its protective exits. */

@@ -181,12 +181,13 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     const waited = deferred;
     deferred = [];
     for (const fill of [...waited, ...fills]) {
-      // A resting exit the book did not make at this bar filled after it closed, in the bar the bot
-      // has not seen yet (its stop is there before the bot is): reported with that bar.
+      // Reported with the next bar, where the book's fill is: a market order sent at this close (it
+      // fills at the next open), and a resting exit the book did not make at this bar (it filled after
+      // the bar closed, in the bar the bot has not seen yet: its stop is there before the bot is).
       const early =
         !waited.includes(fill) &&
-        fill.fill.reason !== undefined &&
-        !by.some((f) => f.kind === 'exit' && f.side === fill.fill.side && PROTECTIVE.has(f.reason));
+        (fill.fill.reason === undefined ||
+          !by.some((f) => f.kind === 'exit' && f.side === fill.fill.side && PROTECTIVE.has(f.reason)));
       if (early) deferred.push(fill);
       else for (const part of reported(fill, bar.t, by, runner)) executed.push(part);
     }
@@ -269,7 +270,9 @@ async function follow(
   try {
     const protectedSide = Math.sign(account.position);
     await account.flush();
-    const position = book.position;
+    // Where the book's orders decided at this close take it at the next open: sent now, they fill there.
+    const next = book.nextOpen();
+    const position = next.position;
     const exited = account.fills.since(known).find((fill) => fill.reason !== undefined);
     if (exited && account.position === 0 && Math.sign(position) === protectedSide && protectedSide !== 0) {
       aside.side = protectedSide;
@@ -280,12 +283,25 @@ async function follow(
     }
     if (Math.sign(position) !== aside.side) aside.side = 0;
     const difference = (aside.side === 0 ? position : 0) - account.position;
+    const opens =
+      next.exits !== null && aside.side === 0 && Math.sign(position) !== Math.sign(account.position);
     if (difference !== 0) {
-      account.submit(difference > 0 ? 1 : -1, OrderType.Market, Sizing.Units, Math.abs(difference));
+      const id = account.submit(
+        difference > 0 ? 1 : -1,
+        OrderType.Market,
+        Sizing.Units,
+        Math.abs(difference),
+      );
+      // The position opening gets the book's levels at the account's own fill price, resting before the
+      // bar that may reach them, as the book's are checked in its entry bar.
+      if (opens)
+        account.attachExits(id, next.exits.stopDistance, next.exits.targetDistance, next.exits.trailDistance);
       await account.flush();
     }
-    const levels = book.exitLevels;
-    await account.protect(levels.stop, levels.target);
+    if (!opens) {
+      const levels = book.exitLevels;
+      await account.protect(levels.stop, levels.target);
+    }
   } catch (error) {
     log(`paper account: ${(error as Error).message}; trying again at the next bar`);
   }
