@@ -282,6 +282,9 @@ async function follow(
       );
     }
     if (Math.sign(position) !== aside.side) aside.side = 0;
+    // nextOpen sizes the book's order at this close, the book fills it sized at the next open (where the
+    // buying-power cap may bind): the few units between them are topped up at the next bar, bounded by
+    // that cap's move over one bar, rather than waiting a bar to send the order sized exactly.
     const difference = (aside.side === 0 ? position : 0) - account.position;
     const opens =
       next.exits !== null && aside.side === 0 && Math.sign(position) !== Math.sign(account.position);
