@@ -64,26 +64,30 @@ export function StrategyPanel() {
       >
         <label className="field">
           <span className="field-label">Strategy</span>
-          <select
-            data-testid="strategy-select"
-            value={strategy?.name ?? ''}
-            disabled={strategies.status !== 'ready' || !!job}
-            onChange={(e) => selectStrategy(e.target.value)}
-          >
-            <StrategyOptions strategies={strategies} />
-          </select>
+          {/* The select comes first, so the label still names it; the reload sits on the picker's own row
+              (where a trader who just edited a strategy file looks), taking no height from the Run button. */}
+          <span className="strategy-picker">
+            <select
+              data-testid="strategy-select"
+              value={strategy?.name ?? ''}
+              disabled={strategies.status !== 'ready' || !!job}
+              onChange={(e) => selectStrategy(e.target.value)}
+            >
+              <StrategyOptions strategies={strategies} />
+            </select>
+            <button
+              type="button"
+              className="secondary"
+              data-testid="reload-strategies"
+              aria-label="Reload strategies"
+              title="Reload strategies: read the data folder's strategies/*.ts files again"
+              disabled={!!job}
+              onClick={() => void reloadStrategies()}
+            >
+              ↻
+            </button>
+          </span>
         </label>
-        {/* Beside the picker: where a trader who just edited a strategy file looks for it. */}
-        <button
-          type="button"
-          className="secondary"
-          data-testid="reload-strategies"
-          title="Read the data folder's strategies/*.ts files again"
-          disabled={!!job}
-          onClick={() => void reloadStrategies()}
-        >
-          Reload strategies
-        </button>
         {strategy ? <p className="strategy-description">{strategy.description}</p> : null}
         <div className="params">
           {strategy?.params.map((spec) => {
