@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { metricDifference } from '../../src/shared/metricDifference.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { readCsv } from '../support/csvRows.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -24,17 +25,6 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
-/** 300 daily bars on a slow wave, so moving averages cross. */
-function dailyCsv(): string {
-  const lines = ['timestamp,open,high,low,close,volume'];
-  for (let i = 0; i < 300; i++) {
-    const close = 100 + 8 * Math.sin(i / 15) + i * 0.02;
-    const day = new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString();
-    lines.push(`${day},${close},${close + 0.5},${close - 0.5},${close},1000`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 interface Shown {
   reference: string;
   pins: { id: string; label: string; ok: boolean }[];
@@ -46,7 +36,7 @@ describe('the compare set from the CLI', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-cli-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const csv = join(dataDir, 'WAVE.csv');
-    writeFileSync(csv, dailyCsv());
+    writeFileSync(csv, dailyWaveCsv());
     const d = ['--data-dir', dataDir];
     const ran = await cli([
       'optimize',
