@@ -261,6 +261,8 @@ export class LiveRunner {
   private readonly broker = new Broker();
   /** Where nextOpen plays the book's market orders forward (the book itself is not touched). */
   private readonly projection = new Broker();
+  /** The one flat bar (at the last close) nextOpen fills them in: kept, not allocated at every bar. */
+  private readonly projectionBar = allocateBars(1);
   private readonly options: BacktestOptions;
   private readonly brokerOptions: ResolvedBacktestOptions;
   private readonly deciders: Deciders = { entryVersion: 0, exitVersion: 0 };
@@ -398,7 +400,7 @@ export class LiveRunner {
     const account = this.broker.account(last);
     const market = account.orders.filter((order) => order.type === OrderType.Market);
     if (market.length === 0 || last < 0) return { position: this.broker.units, exits: null };
-    const bar = allocateBars(1);
+    const bar = this.projectionBar;
     const close = this.bars.c[last];
     bar.t[0] = this.bars.t[last];
     bar.o[0] = bar.h[0] = bar.l[0] = bar.c[0] = close;
