@@ -49,12 +49,14 @@ const study = [
   '--per-regime',
   '--detector',
   'rules',
+  '--detector-min-dwell',
+  '10',
   '--min-trades',
   '3',
 ];
 
 describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`, () => {
-  it("takes the jump detector's settings with --per-regime only, and refuses them on another detector", async () => {
+  it("takes the detector's settings with --per-regime only, and refuses a jump-only one on another detector", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-flags-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const base = [...study.slice(0, study.indexOf('--per-regime')), '--data-dir', dataDir];
@@ -64,6 +66,11 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     const rules = await cli([...study, '--data-dir', dataDir, '--halflife', '2']);
     expect(rules.code).toBe(2);
     expect(rules.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
+    const dwellAlone = await cli([...base, '--detector-min-dwell', '10']);
+    expect(dwellAlone.stderr).toContain('--detector-min-dwell needs --per-regime');
+    const noDwell = await cli([...study, '--data-dir', dataDir, '--detector-min-dwell', '0']);
+    expect(noDwell.code).toBe(2);
+    expect(noDwell.stderr).toContain('--detector-min-dwell must be at least 1 bar, got 0');
   });
 
   it('reports one set per regime or the global set with the reason, here and through serve', async () => {
@@ -79,7 +86,14 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     const here = await cli([...study, '--json', ...d]);
     expect(here.code, here.stderr).toBe(0);
     const { perRegime } = JSON.parse(here.stdout) as { perRegime: NonNullable<StudyDetail['perRegime']> };
-    expect(perRegime.settings).toEqual({ detector: 'rules', axis: 'volatility', minTrades: 3, minDwell: 5 });
+    // The detector's own dwell is stored apart from the regime sets' (--min-dwell, 5 by default).
+    expect(perRegime.settings).toEqual({
+      detector: 'rules',
+      settings: { minDwell: 10 },
+      axis: 'volatility',
+      minTrades: 3,
+      minDwell: 5,
+    });
     expect(perRegime.error).toBeNull();
     const result = perRegime.result!;
     expect(result.regimes.map((r) => r.label)).toEqual(['low', 'normal', 'high']);
@@ -106,7 +120,7 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     const owned = await cli([...study, ...d]);
     expect(owned.code, owned.stderr).toBe(0);
     expect(owned.stdout).toContain(
-      "Per regime (rules detector, volatility; a regime's own set needs 3 trades",
+      "Per regime (rules detector with detector-min-dwell 10, volatility; a regime's own set needs 3 trades",
     );
     const row = (label: string) =>
       owned.stdout.split('\n').find((line) => line.trim().startsWith(`${label} `));

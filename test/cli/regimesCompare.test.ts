@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { costOptions, US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
 import { compareRegimeAware } from '../../src/core/regime/compare.ts';
-import { createDetector, type DetectorSettings, type RegimeDetector } from '../../src/core/regime/index.ts';
+import {
+  allocateRegimeOutput,
+  createDetector,
+  type DetectorSettings,
+  type RegimeDetector,
+} from '../../src/core/regime/index.ts';
 import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
 import { parseSpace } from '../../src/core/optimize/space.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
@@ -16,7 +21,7 @@ const goog = sharedDataFile('GOOG.csv');
 const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
 
 /** What the command should print: core's comparison of the grid above on GOOG, 3 trades to earn a set. */
-function coreComparison(detector: () => RegimeDetector) {
+function coreComparison(detector: () => RegimeDetector, options: { minDwell?: number } = {}) {
   const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
   const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
   return compareRegimeAware(bars, {
@@ -26,6 +31,7 @@ function coreComparison(detector: () => RegimeDetector) {
     axis: 'volatility',
     backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
     minTrades: 3,
+    ...options,
   });
 }
 
@@ -101,6 +107,51 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     const rules = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--halflife', '2'];
     expect(await main(rules, refused)).toBe(2);
     expect(refused.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
+  });
+
+  it("--detector-min-dwell is each window's detector's dwell (--min-dwell stays the sets'); out of range, refused by name", async () => {
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const switches = (settings: DetectorSettings): number => {
+      const detector = createDetector('rules', '1d', settings, ['volatility']);
+      const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+      detector.label(bars, out);
+      const label = out.volatility.label;
+      let count = 0;
+      for (let t = 1; t < label.length; t++) if (label[t] !== label[t - 1]) count++;
+      return count;
+    };
+    // The dwell holds the rules' volatility labels longer: fewer switches on GOOG than by default.
+    expect(switches({ minDwell: 40 })).toBeLessThan(switches({}));
+
+    const io = captureIO();
+    const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
+    const dwell = ['--detector-min-dwell', '40', '--min-dwell', '3'];
+    expect(await main([...args, ...dwell, ...search, '--min-trades', '3', '--json'], io)).toBe(0);
+    const json = JSON.parse(io.stdout) as Record<string, unknown>;
+    const compare = (settings: DetectorSettings) =>
+      JSON.parse(
+        JSON.stringify(
+          coreComparison(() => createDetector('rules', '1d', settings, ['volatility']), { minDwell: 3 }),
+        ),
+      );
+    const expected = compare({ minDwell: 40 });
+    expect(json['regimeAware']).toEqual(expected.regimeAware);
+    expect(json['windows']).toEqual(
+      expected.windows.map((w: { regimes: object[] }) => ({
+        ...w,
+        regimes: w.regimes.map((r, k) => ({ label: ['low', 'normal', 'high'][k], ...r })),
+      })),
+    );
+    expect(compare({}).windows).not.toEqual(expected.windows);
+
+    for (const [value, message] of [
+      ['0', '--detector-min-dwell must be at least 1 bar, got 0'],
+      ['2.5', '--detector-min-dwell must be a whole number of bars, got 2.5'],
+    ]) {
+      const refused = captureIO();
+      expect(await main([...args, '--detector-min-dwell', value!], refused)).toBe(2);
+      expect(refused.stderr).toContain(message);
+    }
   });
 
   it('a sampler whose trials depend on scores, or a train window shorter than the purge gaps, is a usage error', async () => {

@@ -13,7 +13,8 @@ import {
   detectorSettingOptions,
   detectorSettingsFrom,
   detectorSettingsHelp,
-  STUDY_SETTINGS,
+  settingsText,
+  STUDY_SETTING_FLAGS,
 } from '../regime/regimes.ts';
 
 export const PER_REGIME_OPTIONS = {
@@ -21,7 +22,7 @@ export const PER_REGIME_OPTIONS = {
   detector: { type: 'string' },
   axis: { type: 'string' },
   'min-dwell': { type: 'string' },
-  ...detectorSettingOptions(STUDY_SETTINGS),
+  ...detectorSettingOptions(STUDY_SETTING_FLAGS),
 } as const;
 
 /** Default evidence a regime's own set needs, unless --min-trades says otherwise. */
@@ -29,7 +30,7 @@ const REGIME_MIN_TRADES = 30;
 
 export const PER_REGIME_HELP =
   `\n        [--per-regime [--detector ${DETECTOR_NAMES.join('|')}] [--axis volatility|trend] [--min-dwell 5]]\n` +
-  `${detectorSettingsHelp(STUDY_SETTINGS)}\n` +
+  `${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
   '        --per-regime: once the study completes, each trial is scored on the bars of each regime of its first\n' +
   "        timeframe, and each regime gets its best set, or the global set with the reason (a regime's set\n" +
   `        needs --min-trades trades in it, ${REGIME_MIN_TRADES} unless given; --min-trades still also applies to every trial).`;
@@ -53,7 +54,7 @@ export function perRegimeFrom(args: ParsedArgs): PerRegimeSettings | undefined {
   if (switchAxis === undefined)
     throw new UsageError(`--axis must be one of ${SWITCH_AXIS_CHOICES.join(', ')}, got "${axis}"`);
   const detector = detectorOption(stringOption(args, 'detector'));
-  const settings = detectorSettingsFrom(args, detector, STUDY_SETTINGS);
+  const settings = detectorSettingsFrom(args, detector, STUDY_SETTING_FLAGS);
   return {
     detector,
     ...(Object.keys(settings).length === 0 ? {} : { settings }),
@@ -78,8 +79,10 @@ const scoreCells = (score: RegimeStudyResult['global']['score']): string[] => [
 /** The report's per-regime section: each regime's set, or the global set and why. */
 export function perRegimeLines(perRegime: NonNullable<StudyDetail['perRegime']>): string[] {
   const { settings, result, error } = perRegime;
+  const given = settingsText(settings.settings ?? {}, STUDY_SETTING_FLAGS);
+  const detectorGiven = given === '' ? '' : ` with ${given}`;
   const heading =
-    `Per regime (${settings.detector} detector, ${settings.axis}; a regime's own set needs ` +
+    `Per regime (${settings.detector} detector${detectorGiven}, ${settings.axis}; a regime's own set needs ` +
     `${settings.minTrades} trades in it, held ${settings.minDwell} bars at least):`;
   if (result === null)
     return ['', heading, `  ${error ?? 'not scored yet: the sets are chosen when the study completes'}`];

@@ -29,49 +29,61 @@ export function detectorOption(raw: string | undefined): DetectorName {
   return name as DetectorName;
 }
 
-/** The detector settings' flags (the contract's fields, kebab-cased). */
+/** The detector settings' flags of `regimen regimes` (the contract's fields, kebab-cased). */
 const SETTING_FLAGS = {
   hysteresis: 'hysteresis',
   minDwell: 'min-dwell',
   jumpPenalty: 'jump-penalty',
   halflife: 'halflife',
 } as const satisfies Record<keyof DetectorSettings, string>;
-type SettingField = keyof typeof SETTING_FLAGS;
+type SettingField = keyof DetectorSettings;
+/** Which detector settings a command takes, and under which flag each. */
+export type SettingFlags = Readonly<Partial<Record<SettingField, string>>>;
+
+/**
+ * The detector settings of the per-regime studies: their --min-dwell is the regime sets' own dwell, so the
+ * detector's is --detector-min-dwell.
+ */
+export const STUDY_SETTING_FLAGS: SettingFlags = { ...SETTING_FLAGS, minDwell: 'detector-min-dwell' };
+
+const flagsOf = (flags: SettingFlags) => Object.entries(flags) as [SettingField, string][];
 
 /** The option specs of the detector settings a command takes. */
-export function detectorSettingOptions(fields: readonly SettingField[]) {
-  return Object.fromEntries(fields.map((field) => [SETTING_FLAGS[field], { type: 'string' } as const]));
+export function detectorSettingOptions(flags: SettingFlags) {
+  return Object.fromEntries(flagsOf(flags).map(([, flag]) => [flag, { type: 'string' } as const]));
 }
 
 /** Help for the detector settings a command takes. */
-export function detectorSettingsHelp(fields: readonly SettingField[]): string {
+export function detectorSettingsHelp(flags: SettingFlags): string {
   const help: Record<SettingField, string> = {
-    hysteresis: '[--hysteresis P: lead in probability a new label needs, 0-1]',
-    minDwell: '[--min-dwell BARS: bars a label is held at least]',
-    jumpPenalty: '[--jump-penalty X: jump only, cost of a switch (default 12)]',
+    hysteresis: 'P: lead in probability a new label needs, 0-1',
+    minDwell: 'BARS: bars the detector holds a label at least',
+    jumpPenalty: 'X: jump only, cost of a switch (default 12)',
     halflife:
-      '[--halflife BARS: jump only, volatility exponentially weighted (default: window mean);\n' +
-      '         --halflife 2 --jump-penalty 5 --hysteresis 0.55 switches a fifth less than the HMM at its delay]',
+      'BARS: jump only, volatility exponentially weighted (default: window mean);\n' +
+      '         --halflife 2 --jump-penalty 5 --hysteresis 0.55 switches a fifth less than the HMM at its delay',
   };
-  return fields.map((field) => `        ${help[field]}`).join('\n');
+  return flagsOf(flags)
+    .map(([field, flag]) => `        [--${flag} ${help[field]}]`)
+    .join('\n');
 }
 
 /**
- * The detector settings given by `fields`' flags, checked as the contract checks a request's (a jump-only
+ * The detector settings given by `flags`, checked as the contract checks a request's (a jump-only
  * setting on another detector, a value out of range): a usage error naming the flag. Absent: defaults.
  */
 export function detectorSettingsFrom(
   args: ParsedArgs,
   detector: DetectorName,
-  fields: readonly SettingField[],
+  flags: SettingFlags,
 ): DetectorSettings {
   const settings: Partial<Record<SettingField, number>> = {};
-  for (const field of fields) {
-    const raw = stringOption(args, SETTING_FLAGS[field]);
+  for (const [field, flag] of flagsOf(flags)) {
+    const raw = stringOption(args, flag);
     if (raw === undefined) continue;
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value))
-      throw new UsageError(`--${SETTING_FLAGS[field]} must be a number, got "${raw}"`);
+      throw new UsageError(`--${flag} must be a number, got "${raw}"`);
     settings[field] = value;
   }
   const checked = DetectorChoice.safeParse({ detector, settings });
@@ -82,7 +94,7 @@ export function detectorSettingsFrom(
       issue.message === 'applies to the jump detector only'
         ? `${issue.message}, not ${detector}`
         : issue.message;
-    throw new UsageError(`--${SETTING_FLAGS[field]} ${detail}, got ${settings[field]}`);
+    throw new UsageError(`--${flags[field]} ${detail}, got ${settings[field]}`);
   }
   return settings;
 }
@@ -123,25 +135,20 @@ export const DETECTORS_HELP = DETECTOR_NAMES.map(
     (name === DEFAULT_DETECTOR ? ' (default: the best volatility accuracy on planted regimes)' : ''),
 ).join('\n');
 
-const settingsText = (settings: DetectorSettings): string => {
-  const given = Object.entries(settings).map(
-    ([field, value]) => `${SETTING_FLAGS[field as SettingField]} ${value}`,
-  );
-  return given.length === 0 ? '' : ` (${given.join(', ')})`;
-};
-
-const ALL_SETTINGS = Object.keys(SETTING_FLAGS) as SettingField[];
-/** The detector's settings of the per-regime studies, whose --min-dwell is the regime sets' own dwell. */
-export const STUDY_SETTINGS = ['hysteresis', 'jumpPenalty', 'halflife'] as const;
+/** The settings given, by their flags ("halflife 2, jump-penalty 5"); empty when none was. */
+export const settingsText = (settings: DetectorSettings, flags: SettingFlags): string =>
+  Object.entries(settings)
+    .map(([field, value]) => `${flags[field as SettingField]} ${value}`)
+    .join(', ');
 
 export const regimesCommand: Command = {
   usage:
     `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
-    `${DETECTORS_HELP}\n${detectorSettingsHelp(ALL_SETTINGS)}`,
-  options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' }, ...detectorSettingOptions(ALL_SETTINGS) },
+    `${DETECTORS_HELP}\n${detectorSettingsHelp(SETTING_FLAGS)}`,
+  options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' }, ...detectorSettingOptions(SETTING_FLAGS) },
   async run(args, io) {
     const name = detectorOption(stringOption(args, 'detector'));
-    const settings = detectorSettingsFrom(args, name, ALL_SETTINGS);
+    const settings = detectorSettingsFrom(args, name, SETTING_FLAGS);
     const source = await loadBarsSource(args);
     const bars = source.bars;
     const timeframe = regimeTimeframe(args, source.label, bars);
@@ -162,8 +169,9 @@ export const regimesCommand: Command = {
       return 0;
     }
     const n = bars.t.length;
+    const given = Object.keys(settings).length === 0 ? '' : ` (${settingsText(settings, SETTING_FLAGS)})`;
     io.out(
-      `${source.label}: ${n.toLocaleString('en-US')} ${timeframe} bars, detector ${name}${settingsText(settings)}, ` +
+      `${source.label}: ${n.toLocaleString('en-US')} ${timeframe} bars, detector ${name}${given}, ` +
         `warm-up ${detector.warmup.toLocaleString('en-US')} bars`,
     );
     if (n <= detector.warmup) {

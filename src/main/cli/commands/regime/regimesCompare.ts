@@ -27,7 +27,7 @@ import {
   detectorSettingsFrom,
   detectorSettingsHelp,
   regimeTimeframe,
-  STUDY_SETTINGS,
+  STUDY_SETTING_FLAGS,
 } from './regimes.ts';
 
 /** Costs are part of the comparison: without --commission it charges the app's default per side. */
@@ -66,7 +66,7 @@ export const regimesCompareCommand: Command = {
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30] [--min-dwell 5]\n' +
     '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
-    `${detectorSettingsHelp(STUDY_SETTINGS)}\n` +
+    `${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
@@ -90,11 +90,11 @@ export const regimesCompareCommand: Command = {
     'min-dwell': { type: 'string' },
     progress: { type: 'string' },
     'risk-free': { type: 'string' },
-    ...detectorSettingOptions(STUDY_SETTINGS),
+    ...detectorSettingOptions(STUDY_SETTING_FLAGS),
   },
   async run(args, io) {
     const detectorName = detectorOption(stringOption(args, 'detector'));
-    const settings = detectorSettingsFrom(args, detectorName, STUDY_SETTINGS);
+    const settings = detectorSettingsFrom(args, detectorName, STUDY_SETTING_FLAGS);
     const axis = (stringOption(args, 'axis') ?? 'volatility') as RegimeAxis;
     if (!AXES.includes(axis)) throw new UsageError(`--axis must be trend or volatility, got "${axis}"`);
     const strategyName = stringOption(args, 'strategy') ?? 'sma-cross';
