@@ -9,7 +9,7 @@ import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { ParamValue } from './optimizeContract.ts';
 import { PolicyReportResult } from './regimeContract.ts';
-import { jobIdSchema, metricValue, symbolSchema, timeframeSchema } from './schemas.ts';
+import { jobIdSchema, metricValue, sessionSchema, symbolSchema, timeframeSchema } from './schemas.ts';
 
 /** What the learner is asked about: a strategy on a cached symbol and timeframe. */
 const subject = {
@@ -17,6 +17,11 @@ const subject = {
   symbol: symbolSchema,
   timeframe: timeframeSchema,
   strategy: z.string().min(1).default('sma-cross'),
+  /**
+   * Intraday equities: the hours of the bars read and the session each learner window opens at and keeps
+   * to (the CLI's --session); day bars, FX and crypto ignore it.
+   */
+  session: sessionSchema.default('regular'),
 };
 
 const windowBars = z.number().int().min(5).max(100_000);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { LearnerRecommendations, RegimeRecommendation, ScorecardResult } from '../../shared/contract.ts';
+import type {
+  LearnerEvaluation,
+  LearnerRecommendations,
+  RegimeRecommendation,
+  ScorecardResult,
+} from '../../shared/contract.ts';
 import { backtestResult, FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
 import { settingsRecord } from '../../../test/support/settingsRecord.ts';
 import { createAppStore } from './appStore.ts';
@@ -58,6 +63,23 @@ describe('the learner store', () => {
     ]);
     store.getState().setSubject('ALFA', '1d');
     expect(client.callsTo('learner:recommend')[1]).toMatchObject({ symbol: 'ALFA', timeframe: '1d' });
+  });
+
+  it("asks in the app's session, and again (figures cleared) when the session changes", async () => {
+    const { client, app, store } = setUp();
+    client
+      .handle('learner:evaluate', () => ({}) as LearnerEvaluation)
+      .handle('learner:scorecard', () => ({}) as ScorecardResult);
+    app.setState({ session: 'extended' });
+    await store.getState().load();
+    await store.getState().evaluate();
+    await store.getState().runScorecard();
+    for (const channel of ['learner:recommend', 'learner:evaluate', 'learner:scorecard'] as const)
+      expect(client.callsTo(channel).at(-1), channel).toMatchObject({ symbol: 'DEMO', session: 'extended' });
+    app.setState({ session: 'regular' });
+    expect(client.callsTo('learner:recommend').at(-1)).toMatchObject({ symbol: 'DEMO', session: 'regular' });
+    expect(store.getState().evaluation.status).toBe('idle');
+    expect(store.getState().scorecard.status).toBe('idle');
   });
 
   it('opens a recommendation as a backtest in one call: the set run and shown in the Backtest view, its form filled', async () => {

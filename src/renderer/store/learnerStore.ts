@@ -9,7 +9,7 @@ import type {
   ScorecardResult,
 } from '../../shared/contract.ts';
 import { errorMessage } from '../client/clientError.ts';
-import type { AppStore, Loadable } from './appStore.ts';
+import type { AppStore, Loadable, TradingSession } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
 
 /** The strategy the learner views are about (the ledger keeps one learner per strategy). */
@@ -54,9 +54,18 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
   const initial = app.getState();
 
   return createStore<LearnerState>()((set, get) => {
-    const subject = (): { symbol: string; timeframe: Timeframe; strategy: string } | null => {
+    // The app's one session setting (the Learner view's select is the same as Settings' and the Backtest
+    // view's), so the learner reads the hours the backtest it opens will run on.
+    const subject = (): {
+      symbol: string;
+      timeframe: Timeframe;
+      strategy: string;
+      session: TradingSession;
+    } | null => {
       const { symbol, timeframe } = get();
-      return symbol === null ? null : { symbol, timeframe, strategy: LEARNER_STRATEGY };
+      return symbol === null
+        ? null
+        : { symbol, timeframe, strategy: LEARNER_STRATEGY, session: app.getState().session };
     };
 
     const recommend = async (): Promise<void> => {
@@ -71,6 +80,15 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         if (isLatest()) set({ recommendations: { status: 'error', message: errorMessage(error) } });
       }
     };
+
+    // Figures of another symbol, timeframe or session would be read as this one's.
+    const subjectChanged = (): void => {
+      set({ evaluation: { status: 'idle' }, scorecard: { status: 'idle' }, openError: null });
+      void recommend();
+    };
+    app.subscribe((now, before) => {
+      if (now.session !== before.session && get().symbol !== null) subjectChanged();
+    });
 
     return {
       symbol: initial.symbol,
@@ -95,15 +113,8 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
 
       setSubject(symbol, timeframe) {
         if (symbol === get().symbol && timeframe === get().timeframe) return;
-        // Figures of another symbol would be read as this one's.
-        set({
-          symbol,
-          timeframe,
-          evaluation: { status: 'idle' },
-          scorecard: { status: 'idle' },
-          openError: null,
-        });
-        void recommend();
+        set({ symbol, timeframe });
+        subjectChanged();
       },
 
       async evaluate() {

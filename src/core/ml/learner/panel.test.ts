@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Bars } from '../../data/bars.ts';
-import {
-  MINUTE_MS,
-  daysFromCivil,
-  etDays,
-  etWallTimeToUtc,
-  sessionOf,
-  sessionOnDays,
-} from '../../data/calendar.ts';
+import { MINUTE_MS, daysFromCivil, etDays, etWallTimeToUtc, sessionOf } from '../../data/calendar.ts';
 import { randomWalkBars } from '../../engine/random-walk.ts';
 import { parseSpace } from '../../optimize/space.ts';
+import { extendedHoursBars } from '../../../../test/support/extendedMinutes.ts';
 import { sessionWindows, windowPanel } from './panel.ts';
 
 const SPACE = parseSpace(['fast=2:10', 'slow=5:30'], ['fast<slow']);
-
-/**
- * 1-minute bars of every New York trading day in [from, to) with extended hours (04:00-20:00, or to 17:00
- * on an early close), as a data vendor sends them: weekends and holidays have none. `skipOpen` leaves
- * out the 09:30 bar on that day number.
- */
-function extendedHoursBars(from: number, to: number, skipOpen?: number): Bars {
-  const times: number[] = [];
-  for (let days = from; days < to; days++) {
-    const session = sessionOnDays(days);
-    if (session === null) continue;
-    const last = session.close + 4 * 60 * MINUTE_MS;
-    for (let t = etWallTimeToUtc(days, 4 * 60); t < last; t += MINUTE_MS) {
-      if (days === skipOpen && t === session.open) continue;
-      times.push(t);
-    }
-  }
-  const bars = randomWalkBars(times.length, 7);
-  bars.t.set(times);
-  return bars;
-}
 
 // 18 Nov - 6 Dec 2024: a weekend each week, Thanksgiving (closed) and the early close after it.
 const FROM = daysFromCivil(2024, 11, 18);

@@ -51,9 +51,14 @@ export interface LearnerHandlersDeps {
  */
 export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers<typeof LEARNER_CHANNELS> {
   const ledger = new LedgerRepository(deps.db);
-  const readBars = async (job: Job, symbol: string, timeframe: Timeframe): Promise<Bars> => {
+  // The session asked for, explicitly: left out, stored 1m bars would be read with their extended hours,
+  // where the CLI's --session (regular by default) reads them kept to the session it names.
+  const readBars = async (
+    job: Job,
+    { symbol, timeframe, session }: { symbol: string; timeframe: Timeframe; session: 'regular' | 'extended' },
+  ): Promise<Bars> => {
     job.progress(0, 2, { stage: 'loading bars' });
-    const bars = await deps.bars.read(symbol, timeframe);
+    const bars = await deps.bars.read(symbol, timeframe, { session });
     job.progress(1, 2, { stage: 'computing' });
     return bars;
   };
@@ -79,7 +84,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
         deps.jobs,
         { jobId: request.jobId, stage: 'learner evaluation', cancellable: false },
         async (job) => {
-          const bars = await readBars(job, request.symbol, request.timeframe);
+          const bars = await readBars(job, request);
           const settings = learnerSettings(request, bars);
           const figures = await deps.pool
             .run({ kind: 'learner-evaluate', bars, settings, sets: request.sets })
@@ -105,7 +110,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
         deps.jobs,
         { jobId: request.jobId, stage: 'learner recommendation', cancellable: false },
         async (job) => {
-          const bars = await readBars(job, request.symbol, request.timeframe);
+          const bars = await readBars(job, request);
           const settings = learnerSettings(request, bars);
           // A fresh loader: the recorder's learner may have saved a newer version since the last request.
           const loaded = await new LedgerLearner(ledger).load(settings.strategy);
@@ -142,7 +147,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
 
     'learner:scorecard': (request) =>
       runJob(deps.jobs, { jobId: request.jobId, stage: 'scorecard', cancellable: false }, async (job) => {
-        const bars = await readBars(job, request.symbol, request.timeframe);
+        const bars = await readBars(job, request);
         const card = await runScorecard(deps.pool, bars, request, 'symbol');
         job.progress(2, 2, { stage: 'done' });
         return ScorecardResult.parse(

@@ -29,6 +29,8 @@ export interface SettingsInput {
   readonly model?: 'linear' | 'forest';
   /** Per side, as a fraction of traded value. */
   readonly commission?: number;
+  /** The session the bars were read in and the windows keep to (regular unless asked). */
+  readonly session?: 'regular' | 'extended';
 }
 
 /** A request's strategy, space and windows as the pool's tasks take them; an unknown strategy names the field. */
@@ -40,8 +42,7 @@ export function learnerSettings(input: SettingsInput, bars: Bars): LearnerSettin
     space: resolveSpace(strategy, undefined, []),
     timeframe: input.timeframe,
     windowBars,
-    // The app's default rule: the learner's request names no session (its bars are read as stored).
-    session: 'regular',
+    session: input.session ?? 'regular',
     seed: input.seed,
     model: input.model ?? 'linear',
     backtest: {

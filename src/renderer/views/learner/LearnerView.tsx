@@ -10,7 +10,8 @@ import {
 } from '../../charts/learnerCharts.ts';
 import { formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
-import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
+import { SessionSelect } from '../fields.tsx';
 import { useLearner, useLearnerStore } from './useLearner.ts';
 import './learner.css';
 
@@ -69,6 +70,10 @@ function SubjectBar() {
           ))}
         </select>
       </label>
+      {/* Day bars and coarser are whole sessions: the choice only changes intraday bars and windows. */}
+      {TIMEFRAME_MS[timeframe] < TIMEFRAME_MS['1d'] ? (
+        <SessionSelect testId="learner-session" className="learner-session" label="Session " />
+      ) : null}
       <span className="panel-sub" data-testid="learner-status">
         {status.status === 'ready'
           ? `Ledger: ${status.data.ledger.windowTest} out-of-sample windows, ${status.data.ledger.trial} trials · ` +

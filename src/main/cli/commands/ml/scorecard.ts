@@ -7,7 +7,7 @@ import { EventBus } from '../../../services/events.ts';
 import { runJob } from '../../../services/jobs.ts';
 import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
@@ -36,7 +36,7 @@ const signed = (x: number | null, digits: number, scale = 1): string =>
 
 export const scorecardCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials 20] [--seed 1] [--window-bars N]\n' +
+    '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials 20] [--seed 1] [--window-bars N] [--session regular|extended]\n' +
     `        [--commission PCT (default ${DEFAULT_COMMISSION_PERCENT})] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n` +
     '        Walk-forward, out of sample, after costs: the default parameters, one optimised set per train window,\n' +
     "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +
@@ -92,6 +92,7 @@ export const scorecardCommand: Command = {
             windowBars,
             seed,
             commission: commissionRateFromPercent(commission),
+            session: sessionOption(args),
             trials,
             threshold,
             detector,
