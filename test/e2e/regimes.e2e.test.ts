@@ -1,6 +1,7 @@
 /**
  * Issue 11 items 6, 9 and 10 in the browser: on the demo market, the Backtest view shows a detector's
- * labels as bands behind the price chart, a ribbon under it and the per-regime table; a comparison of one
+ * labels as bands behind the price chart, a ribbon under it and the per-regime table; the jump model's
+ * half-life, penalty and hysteresis recompute them; a comparison of one
  * set per regime against one global set runs from the panel and its one-sentence verdict is shown; costs
  * out of range refuse a comparison in words instead of falling back to the defaults. The
  * screenshot goes where the views' screenshots go (docs/screenshots with REGIMEN_SCREENSHOTS=1).
@@ -54,6 +55,38 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
       'sideways',
     ]);
 
+    // The jump model with an exponentially weighted volatility: its fields appear, the labels are
+    // recomputed with them (the panel names the settings the shown labels were computed with), and the
+    // table changes from the jump model's defaults. The comparison below runs with them too.
+    await page.getByTestId('regime-axis-volatility').click();
+    const panel = page.getByTestId('regime-panel');
+    const table = page.getByTestId('regime-table');
+    await page.getByTestId('regime-detector').selectOption('jump');
+    await expect.poll(() => panel.getAttribute('data-detector'), { timeout: 30_000 }).toBe('jump');
+    expect(JSON.parse((await panel.getAttribute('data-settings')) ?? 'null')).toEqual({});
+    const jumpDefaults = await table.innerText();
+    for (const [field, value] of [
+      ['halflife', '2'],
+      ['jumpPenalty', '5'],
+      ['hysteresis', '0.55'],
+    ] as const)
+      await page.getByTestId(`regime-${field}`).fill(value);
+    await expect
+      .poll(async () => JSON.parse((await panel.getAttribute('data-settings')) ?? 'null'), {
+        timeout: 30_000,
+      })
+      .toEqual({ halflife: 2, jumpPenalty: 5, hysteresis: 0.55 });
+    expect(await table.innerText()).not.toBe(jumpDefaults);
+    await expect.poll(async () => Number(await ribbon.getAttribute('data-spans'))).toBeGreaterThan(0);
+    expect(await ribbon.getAttribute('data-axis')).toBe('volatility');
+    // A value the contract refuses is refused by name; putting it back labels again.
+    await page.getByTestId('regime-halflife').fill('0');
+    await expect
+      .poll(() => page.getByTestId('regime-error').innerText(), { timeout: 30_000 })
+      .toContain('halflife');
+    await page.getByTestId('regime-halflife').fill('2');
+    await page.getByTestId('regime-error').waitFor({ state: 'detached', timeout: 30_000 });
+
     await page.getByTestId('regime-trials').fill('8');
     await page.getByTestId('regime-min-trades').fill('5');
     await page.getByTestId('regime-run-compare').click();
@@ -82,7 +115,10 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'regimes.png') });
-    expect(problems, problems.join('\n')).toEqual([]);
+    // The refused half-life is the one failed request the browser reports.
+    expect(problems).toEqual([
+      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
     await page.close();
   }, 240_000);
 });

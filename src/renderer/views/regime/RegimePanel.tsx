@@ -73,7 +73,13 @@ export function RegimePanel({
   const choice = DETECTOR_CHOICES.find((c) => c.name === detector) ?? DETECTOR_CHOICES[0];
   const data = labels.status === 'ready' ? labels.data : null;
   return (
-    <section className="panel regime-panel" data-testid={id('panel')}>
+    <section
+      className="panel regime-panel"
+      data-testid={id('panel')}
+      // Which labels are shown: a request still in flight leaves the last ones in place.
+      data-detector={data?.detector}
+      data-settings={data ? JSON.stringify(data.settings) : undefined}
+    >
       <div className="panel-title">
         Regimes
         {data ? (
