@@ -67,6 +67,8 @@ export interface PanelWindow {
   readonly start: number;
   readonly end: number;
   readonly startTime: number;
+  /** The first bar whose return its scores count (a session window's first return crosses the gap). */
+  readonly scoredFrom: number;
   /** The regime at the window's start (its stratum) and at its end (what the next window starts in). */
   readonly regime: string | null;
   readonly nextRegime: string | null;
@@ -133,6 +135,7 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
       start,
       end,
       startTime: bars.t[start]!,
+      scoredFrom: from,
       regime: regimeName(market.regime, start - 1),
       nextRegime: regimeName(market.regime, end - 1),
       context,
@@ -214,48 +217,102 @@ class StandingTracker {
   private readonly z: Float64Array;
   private readonly zMean: Float64Array;
   private readonly neighbours: number[][];
-  private windows = 0;
+  /** Each learned window's mean and spread of scores, what an outsider's z-scores are taken against. */
+  private readonly moments: { mean: number; sd: number }[] = [];
 
-  constructor(thetas: readonly Features[]) {
+  constructor(private readonly thetas: readonly Features[]) {
     this.z = new Float64Array(thetas.length);
     this.zMean = new Float64Array(thetas.length);
+    this.neighbours = thetas.map((theta, j) => this.nearest(theta, (k) => k !== j));
+  }
+
+  /** The STANDING_NEIGHBOURS sets nearest `theta` in parameter space among those `keep` lets through. */
+  private nearest(theta: Features, keep: (k: number) => boolean): number[] {
     const distance = (a: Features, b: Features): number => {
       let d = 0;
       for (const key in a) d += (a[key]! - (b[key] ?? 0)) ** 2;
       return d;
     };
-    this.neighbours = thetas.map((theta, j) =>
-      thetas
-        .map((other, k) => [distance(theta, other), k] as const)
-        .filter(([, k]) => k !== j)
-        .sort((x, y) => x[0] - y[0] || x[1] - y[1])
-        .slice(0, STANDING_NEIGHBOURS)
-        .map(([, k]) => k),
-    );
+    return this.thetas
+      .map((other, k) => [distance(theta, other), k] as const)
+      .filter(([, k]) => keep(k))
+      .sort((x, y) => x[0] - y[0] || x[1] - y[1])
+      .slice(0, STANDING_NEIGHBOURS)
+      .map(([, k]) => k);
+  }
+
+  private neighbourZ(around: readonly number[]): number {
+    return around.length === 0 ? 0 : around.reduce((sum, k) => sum + this.zMean[k]!, 0) / around.length;
   }
 
   features(j: number): Features {
-    if (this.windows === 0) return { 'past.z': 0, 'past.zMean': 0, 'past.neighbourZ': 0 };
-    const around = this.neighbours[j]!;
-    const neighbourZ =
-      around.length === 0 ? 0 : around.reduce((sum, k) => sum + this.zMean[k]!, 0) / around.length;
-    return { 'past.z': this.z[j]!, 'past.zMean': this.zMean[j]!, 'past.neighbourZ': neighbourZ };
+    if (this.moments.length === 0) return { 'past.z': 0, 'past.zMean': 0, 'past.neighbourZ': 0 };
+    return {
+      'past.z': this.z[j]!,
+      'past.zMean': this.zMean[j]!,
+      'past.neighbourZ': this.neighbourZ(this.neighbours[j]!),
+    };
   }
 
   learn(scores: readonly number[]): void {
     const n = scores.length;
     const mean = scores.reduce((s, v) => s + v, 0) / n;
     const sd = Math.sqrt(scores.reduce((s, v) => s + (v - mean) ** 2, 0) / n);
-    const decay = 0.5 ** (1 / STANDING_HALF_LIFE);
-    // The first windows weigh in fully (a bias-corrected mean) rather than against a zero start.
-    const weight = (1 - decay) / (1 - decay ** (this.windows + 1));
+    const weight = standingWeight(this.moments.length);
     scores.forEach((score, j) => {
       const z = sd > 0 ? (score - mean) / sd : 0;
       this.z[j] = z;
       this.zMean[j] = this.zMean[j]! + weight * (z - this.zMean[j]!);
     });
-    this.windows++;
+    this.moments.push({ mean, sd });
   }
+
+  /**
+   * The features of a set that was not among the panel's, after the windows learned, from its scores in
+   * them: each z-score against that window's sets (which it does not move), their weighted mean, and the
+   * nearest panel sets' standing (a panel set equal to it is itself, not a neighbour, as in features()).
+   */
+  outsider(theta: Features, scores: readonly number[]): Features {
+    if (this.moments.length === 0) return this.features(0);
+    let z = 0;
+    let zMean = 0;
+    this.moments.forEach(({ mean, sd }, w) => {
+      z = sd > 0 ? (scores[w]! - mean) / sd : 0;
+      zMean += standingWeight(w) * (z - zMean);
+    });
+    const key = JSON.stringify(theta);
+    const around = this.nearest(theta, (k) => JSON.stringify(this.thetas[k]) !== key);
+    return { 'past.z': z, 'past.zMean': zMean, 'past.neighbourZ': this.neighbourZ(around) };
+  }
+}
+
+/**
+ * The weight of window number `windows` (from 0) in the standing's mean: the first windows weigh in
+ * fully (a bias-corrected mean) rather than against a zero start.
+ */
+function standingWeight(windows: number): number {
+  const decay = 0.5 ** (1 / STANDING_HALF_LIFE);
+  return (1 - decay) / (1 - decay ** (windows + 1));
+}
+
+/**
+ * The standing features a set would carry into the window after the panel's last, computed as the panel
+ * computes its own sets' (its z-score in each window among the panel's sets, their weighted mean, its
+ * neighbours'), from `equity`, the set's run over the panel's bars: what a recommendation's candidates
+ * read when the learner was trained on this panel and no ledger is at hand, in place of a fake 0.
+ */
+export function panelStanding(
+  panel: readonly PanelWindow[],
+  strategy: string,
+): (params: Params, equity: Float64Array) => Features {
+  const space = learnerSpace(strategy);
+  const tracker = new StandingTracker((panel[0]?.rows ?? []).map((r) => spaceFeatures(r.params, space)));
+  for (const w of panel) tracker.learn(w.rows.map((r) => r.score));
+  return (params, equity) =>
+    tracker.outsider(
+      spaceFeatures(params, space),
+      panel.map((w) => windowSharpe(equity, w.scoredFrom, w.end)),
+    );
 }
 
 /** mean / sd of the per-bar returns over [start, end), times √(bars): 0 for a flat window. */

@@ -27,6 +27,7 @@ function plantedPanel(): PanelWindow[] {
       start: index * 10 + 1,
       end: index * 10 + 11,
       startTime: index,
+      scoredFrom: index * 10 + 1,
       regime: bull ? 'bull' : 'bear',
       nextRegime: bull ? 'bear' : 'bull',
       context,

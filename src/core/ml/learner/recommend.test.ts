@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { runBacktest } from '../../engine/index.ts';
 import { randomWalkBars } from '../../engine/random-walk.ts';
 import { parseSpace } from '../../optimize/space.ts';
+import { getStrategy } from '../../strategy/index.ts';
+import type { StrategyParams } from '../../strategy-api/types.ts';
+import { learnerSpace, spaceFeatures } from './ledger.ts';
+import { panelStanding, windowPanel } from './panel.ts';
 import { ParameterLearner } from './parameterLearner.ts';
+import { evaluatePrequential } from './prequential.ts';
 import { fastPeriodLearner } from './planted.test-util.ts';
-import { recommend, type RecommendOptions } from './recommend.ts';
+import { candidateDescriber, recommend, type RecommendOptions } from './recommend.ts';
 
 const bars = randomWalkBars(600, 8, { stepMs: 86_400_000, volatility: 0.012 });
 const options: RecommendOptions = {
@@ -35,5 +41,43 @@ describe('recommendation', () => {
     const untrained = recommend(new ParameterLearner({ seed: 1 }), bars, options);
     expect(untrained.action).toBe('keep');
     expect(untrained.reason).toContain('the learner has learned nothing yet');
+  });
+});
+
+const STANDING = ['past.z', 'past.zMean', 'past.neighbourZ'];
+
+describe('candidates of a learner trained without the ledger', () => {
+  const panel = windowPanel(bars, { ...options, sets: 12 });
+  const equity = (params: Record<string, number>) =>
+    Float64Array.from(runBacktest(bars, getStrategy('sma-cross'), params as StrategyParams, {}).equity);
+
+  it("carry the standing the panel gave its own sets: a panel set's equals its row's in the next window", () => {
+    const space = learnerSpace('sma-cross');
+    const keys = panel[0]!.rows.map((r) => JSON.stringify(spaceFeatures(r.params, space)));
+    const j = keys.findIndex((key) => keys.indexOf(key) === keys.lastIndexOf(key));
+    for (const w of [1, 4, panel.length - 1]) {
+      const row = panel[w]!.rows[j]!;
+      const standing = panelStanding(panel.slice(0, w), 'sma-cross')(row.params, equity(row.params));
+      for (const key of STANDING)
+        expect(standing[key], `${key} at window ${w}`).toBeCloseTo(row.features[key]!, 12);
+    }
+  });
+
+  it('differ from the zero-standing features in the standing alone, which are no longer 0', () => {
+    const zeroed = candidateDescriber(bars, options).describe;
+    const fromPanel = candidateDescriber(bars, { ...options, panel }).describe;
+    const params = { fast: 7, slow: 55 };
+    const a = zeroed(params);
+    const b = fromPanel(params);
+    const differing = Object.keys(a).filter((key) => a[key] !== b[key]);
+    expect(differing.sort()).toEqual([...STANDING].sort());
+    for (const key of STANDING) expect(a[key]).toBe(0);
+    // The recommendation of the learner trained on that panel (as `learner recommend` without the
+    // ledger trains it) moves with them.
+    const { learner } = evaluatePrequential(panel, { model: 'linear', seed: 1 });
+    const zero = recommend(learner, bars, options);
+    const standing = recommend(learner, bars, { ...options, panel });
+    expect(standing.candidates).toBe(zero.candidates);
+    expect(standing.score).not.toBe(zero.score);
   });
 });

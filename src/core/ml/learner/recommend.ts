@@ -8,7 +8,7 @@ import type { Interval } from '../conformal.ts';
 import type { Features } from '../base.ts';
 import { marketContextFeatures, pastPerformanceFeatures } from '../features.ts';
 import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.ts';
-import { windowMetrics } from './panel.ts';
+import { panelStanding, windowMetrics, type PanelWindow } from './panel.ts';
 import { standingFeatures, type ReferenceSet } from './standing.ts';
 import type { ParameterLearner } from './parameterLearner.ts';
 
@@ -30,6 +30,12 @@ export interface RecommendOptions {
    * for its learner, so candidates carry the features its rows were learned with. None: no standing.
    */
   readonly population?: readonly ReferenceSet[];
+  /**
+   * The panel over these same bars that the learner was trained on, when no ledger is at hand: the
+   * candidates' standing is then computed as the panel computed its sets' (in place of `population`),
+   * so they do not carry a standing of 0 the learner never saw on a set with a history.
+   */
+  readonly panel?: readonly PanelWindow[];
 }
 
 export interface Recommendation {
@@ -53,11 +59,14 @@ export interface Recommendation {
 /**
  * The features of a candidate for the window after the last bar, as a ledger row of that window has
  * them: θ, the market at the window's start, the set's own performance over the last window, and its
- * standing among the population's sets whose window had ended by the last bar.
+ * standing among the population's sets whose window had ended by the last bar (or the panel's sets).
  */
 export function candidateDescriber(
   bars: Bars,
-  options: Pick<RecommendOptions, 'strategy' | 'timeframe' | 'windowBars' | 'backtest' | 'population'>,
+  options: Pick<
+    RecommendOptions,
+    'strategy' | 'timeframe' | 'windowBars' | 'backtest' | 'population' | 'panel'
+  >,
 ): { describe: (params: Params) => Features; regime: string | null } {
   const n = bars.t.length;
   const definition = getStrategy(options.strategy);
@@ -66,6 +75,7 @@ export function candidateDescriber(
   const thetaSpace = learnerSpace(options.strategy);
   const L = options.windowBars;
   const opensAt = bars.t[n - 1]! + 1;
+  const fromPanel = options.panel === undefined ? undefined : panelStanding(options.panel, options.strategy);
   const describe = (params: Params): Features => {
     const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
     const past = n - L > run.startIndex ? windowMetrics(bars.t, run.equity, run.trades, n - L, n) : undefined;
@@ -73,7 +83,9 @@ export function candidateDescriber(
       ...spaceFeatures(params, thetaSpace),
       ...context,
       ...pastPerformanceFeatures(past, L),
-      ...standingFeatures(options.strategy, params, options.population ?? [], opensAt),
+      ...(fromPanel === undefined
+        ? standingFeatures(options.strategy, params, options.population ?? [], opensAt)
+        : fromPanel(params, run.equity)),
     };
   };
   return { describe, regime: regimeName(market.regime, n - 1) };

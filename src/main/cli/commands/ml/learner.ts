@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Bars } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
-import { defaultWindowBars, windowPanel } from '../../../../core/ml/learner/panel.ts';
+import { defaultWindowBars, windowPanel, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
-import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
-import type { ReferenceSet } from '../../../../core/ml/learner/standing.ts';
+import {
+  recommend,
+  type Recommendation,
+  type RecommendOptions,
+} from '../../../../core/ml/learner/recommend.ts';
 import type { SearchSpace } from '../../../../core/optimize/space.ts';
 import type { LearnerState } from '../../../../shared/learnerContract.ts';
 import { restoreLearner } from '../../../ml/ledgerLearner.ts';
@@ -92,15 +95,18 @@ function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
   };
 }
 
-/** The panel of windows x sets on the bars, evaluated prequentially. */
-function evaluateOn(bars: Bars, settings: PanelSettings): PrequentialReport {
+/** The panel of windows x sets on the bars, and its prequential evaluation. */
+function evaluateOn(
+  bars: Bars,
+  settings: PanelSettings,
+): { panel: PanelWindow[]; report: PrequentialReport } {
   const panel = windowPanel(bars, { ...settings, backtest: { cash: 1_000_000 } });
   if (panel.length < 10) {
     throw new UsageError(
       `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up: give more bars or a smaller --window-bars`,
     );
   }
-  return evaluatePrequential(panel, { model: settings.model, seed: settings.seed });
+  return { panel, report: evaluatePrequential(panel, { model: settings.model, seed: settings.seed }) };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
@@ -178,7 +184,7 @@ export const learnerEvaluateCommand: Command = {
   async run(args, io) {
     const data = await loadBarsSource(args);
     const settings = panelSettings(args, data.bars);
-    const report = evaluateOn(data.bars, settings);
+    const { report } = evaluateOn(data.bars, settings);
     if (args.values['json']) {
       io.out(toJson({ source: data.label, ...settings, space: undefined, ...evaluationFigures(report) }));
       return 0;
@@ -208,7 +214,7 @@ export const learnerRecommendCommand: Command = {
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
     let learner: ParameterLearner;
     let basis: string;
-    let population: readonly ReferenceSet[];
+    let standing: Pick<RecommendOptions, 'population' | 'panel'>;
     if (args.values['from-ledger']) {
       // The saved state and the scored sets candidates stand against are read where the folder is open
       // (its owner, or here), as the Learner view's recommendation reads them; the learner is restored here.
@@ -224,13 +230,13 @@ export const learnerRecommendCommand: Command = {
       }
       const loaded = restoreLearner(settings.strategy, state.saved ?? undefined);
       learner = loaded.learner;
-      population = state.population;
+      standing = { population: state.population };
       basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
     } else {
-      const report = evaluateOn(data.bars, settings);
+      const { panel, report } = evaluateOn(data.bars, settings);
       learner = report.learner;
-      // No ledger here: the candidates' standing reads 0, as against a ledger with no scored sets.
-      population = [];
+      // No ledger here: the candidates' standing is read among the panel's sets, as the learner's was.
+      standing = { panel };
       basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, pairwise ${pct(report.pairwise)} out of sample)`;
     }
     const r = recommend(learner, data.bars, {
@@ -238,7 +244,7 @@ export const learnerRecommendCommand: Command = {
       trials: numberOption(args, 'trials', 64),
       threshold,
       backtest: { cash: 1_000_000 },
-      population,
+      ...standing,
     });
     if (args.values['json']) {
       io.out(toJson({ source: data.label, strategy: settings.strategy, basis, ...r }));
