@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../engine/index.ts';
 import { randomWalkBars } from '../../engine/random-walk.ts';
-import { parseSpace } from '../../optimize/space.ts';
+import { parseSpace, type Params } from '../../optimize/space.ts';
 import { getStrategy } from '../../strategy/index.ts';
 import type { StrategyParams } from '../../strategy-api/types.ts';
 import { learnerSpace, spaceFeatures } from './ledger.ts';
@@ -48,7 +48,7 @@ const STANDING = ['past.z', 'past.zMean', 'past.neighbourZ'];
 
 describe('candidates of a learner trained without the ledger', () => {
   const panel = windowPanel(bars, { ...options, sets: 12 });
-  const equity = (params: Record<string, number>) =>
+  const equity = (params: Params) =>
     Float64Array.from(runBacktest(bars, getStrategy('sma-cross'), params as StrategyParams, {}).equity);
 
   it("carry the standing the panel gave its own sets: a panel set's equals its row's in the next window", () => {
