@@ -76,16 +76,23 @@ interface StreamClient {
 
 export class FakeAlpaca {
   readonly market: FakeMarket;
-  /** A market order fills at the next trade: the open of the minute after the last one published. */
+  /**
+   * A market order fills at the next trade: the open of the minute after the last one published. That
+   * open is then traded at, so it can no longer be gapped (see gapBar).
+   */
   readonly trading = new FakeTradingAccount(100_000, (symbol) => {
     const last = this.published.get(symbol);
     if (last === undefined) return undefined;
     const { t, o } = this.market.series(symbol, '1Min').bars;
     const next = firstIndexAtOrAfter(t, last) + 1;
-    return next < t.length ? o[next] : undefined;
+    if (next >= t.length) return undefined;
+    this.tradedOpens.add(`${symbol} ${t[next]}`);
+    return o[next];
   });
   /** The time of each symbol's last published minute. */
   private readonly published = new Map<string, number>();
+  /** "SYMBOL time" of each minute a market order filled at the open of. */
+  private readonly tradedOpens = new Set<string>();
   readonly requests: RequestRecord[] = [];
   private readonly faults: Fault[] = [];
   private readonly server: Server;
@@ -452,10 +459,24 @@ export class FakeAlpaca {
     return true;
   }
 
-  /** Gaps a 1-minute bar away from the previous close (see FakeMarket.gap) for every consumer. */
+  /**
+   * Gaps a 1-minute bar away from the previous close (see FakeMarket.gap) for every consumer. Refused for
+   * a minute whose open a market order already filled at: that fill would keep a price the minute, as
+   * published, never had (a bot's order sent at the previous close; gap the minute before it is sent).
+   */
   gapBar(symbol: string, t: number, fraction: number): boolean {
+    if (this.openTraded(symbol, t))
+      throw new Error(
+        `cannot gap ${symbol}'s minute ${new Date(t).toISOString()}: a market order already filled at its ` +
+          `open; gap it before the order is sent`,
+      );
     this.pageCache.clear();
     return this.market.gap(symbol, t, fraction);
+  }
+
+  /** Whether a market order filled at the open of `symbol`'s minute `t` (it can no longer be gapped). */
+  openTraded(symbol: string, t: number): boolean {
+    return this.tradedOpens.has(`${symbol} ${t}`);
   }
 
   /** Cuts every stream connection without a close handshake (a network drop). */

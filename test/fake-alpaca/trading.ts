@@ -7,10 +7,15 @@
  * engine fills it (the last published close when the market has no next minute, or when none is known);
  * limit and stop orders rest until a published bar reaches them (at the bar's open when it gaps through).
  * A client_order_id can be used once (422 after), as Alpaca enforces. Exits of a held position rest as
- * Alpaca holds them: an OCO (order_class "oco": a take-profit limit whose stop_loss leg is a stop; one
- * filling cancels the other, the stop tried first in a bar that reaches both, as the backtest engine
- * does), replaced in place (PATCH: a new order, the old one "replaced"), and the units they hold are not
- * available to another order against the position (403 "insufficient qty available", as Alpaca answers).
+ * Alpaca holds them: an OCO (order_class "oco": a take-profit limit, status "new", whose stop_loss leg
+ * is a stop, status "held" until it triggers; the first fill of either, whole or partial, cancels the
+ * other, the stop tried first in a bar that reaches both, as the backtest engine does). Each leg is an
+ * order of its own: PATCH replaces one order (a new one, the old one "replaced"), a leg's replacement
+ * stays in the OCO with the other leg untouched, and a price the order type does not have is refused
+ * (422 "limit orders must not have stop_price", as Alpaca answers). The units exits hold are not
+ * available to another order against the position (403 "insufficient qty available"). `partialNext`
+ * makes the next resting fill of a symbol partial: a stop, triggered, fills the rest at the next bar's
+ * open (it is a market order by then); a limit when a bar reaches it again.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -23,7 +28,7 @@ export interface FakeOrder {
   readonly qty: number;
   readonly limit_price: number | null;
   readonly stop_price: number | null;
-  status: 'new' | 'filled' | 'canceled' | 'replaced';
+  status: 'new' | 'held' | 'partially_filled' | 'filled' | 'canceled' | 'replaced';
   filled_qty: number;
   filled_avg_price: number | null;
   /** The OCO this order is a leg of (its parent's id), or null. */
@@ -47,6 +52,10 @@ export class FakeTradingAccount {
   orderLookups = 0;
   private readonly positions = new Map<string, { qty: number; avgEntry: number }>();
   private readonly lastClose = new Map<string, number>();
+  /** Ids of stops whose price was reached: what they have not filled yet fills as a market order. */
+  private readonly triggered = new Set<string>();
+  /** Per symbol: the units the next resting fill is cut to (then the cap is gone). */
+  private readonly partial = new Map<string, number>();
 
   constructor(
     cash = 100_000,
@@ -60,6 +69,11 @@ export class FakeTradingAccount {
     return this.positions.get(symbol)?.qty ?? 0;
   }
 
+  /** The next resting order of `symbol` a bar reaches fills only `units` of its quantity. */
+  partialNext(symbol: string, units: number): void {
+    this.partial.set(symbol, units);
+  }
+
   /** A bar closed (the stream published it): resting orders it reaches fill, then its close is the price. */
   onBar(symbol: string, bar: { o: number; h: number; l: number; c: number }): void {
     // Stops before limits: of an OCO's two legs both reached in one bar, the stop fills (as the engine).
@@ -67,16 +81,20 @@ export class FakeTradingAccount {
       (a, b) => Number(b.type === 'stop') - Number(a.type === 'stop'),
     );
     for (const order of resting) {
-      if (order.symbol !== symbol || order.status !== 'new') continue;
+      // An OCO leg cancelled by the other's fill earlier in this loop is skipped here.
+      if (order.symbol !== symbol || !isOpen(order)) continue;
       const buy = order.side === 'buy';
       if (order.type === 'limit') {
         const limit = order.limit_price!;
         if (buy ? bar.l <= limit : bar.h >= limit)
-          this.fill(order, buy ? Math.min(bar.o, limit) : Math.max(bar.o, limit));
+          this.fillResting(order, buy ? Math.min(bar.o, limit) : Math.max(bar.o, limit));
       } else if (order.type === 'stop') {
         const stop = order.stop_price!;
-        if (buy ? bar.h >= stop : bar.l <= stop)
-          this.fill(order, buy ? Math.max(bar.o, stop) : Math.min(bar.o, stop));
+        if (this.triggered.has(order.id)) this.fillResting(order, bar.o);
+        else if (buy ? bar.h >= stop : bar.l <= stop) {
+          this.triggered.add(order.id);
+          this.fillResting(order, buy ? Math.max(bar.o, stop) : Math.min(bar.o, stop));
+        }
       }
     }
     this.lastClose.set(symbol, bar.c);
@@ -123,7 +141,7 @@ export class FakeTradingAccount {
         this.orderLookups += 1;
         return { status: 200, body: orderBody(order, this.orders) };
       }
-      if (order.status !== 'new' && (method === 'DELETE' || method === 'PATCH'))
+      if (!isOpen(order) && (method === 'DELETE' || method === 'PATCH'))
         return { status: 422, body: { code: 42210000, message: `order is already ${order.status}` } };
       if (method === 'DELETE') {
         // Cancelling an OCO's leg cancels the OCO.
@@ -138,18 +156,27 @@ export class FakeTradingAccount {
 
   /** Open orders of a symbol (tests count the resting exits). */
   open(symbol: string): FakeOrder[] {
-    return [...this.orders.values()].filter((o) => o.symbol === symbol && o.status === 'new');
+    return [...this.orders.values()].filter((o) => o.symbol === symbol && isOpen(o));
   }
 
   /** The order and the other legs of its OCO. */
   private group(order: FakeOrder): FakeOrder[] {
     if (order.group === null) return [order];
-    return [...this.orders.values()].filter((o) => o.group === order.group && o.status === 'new');
+    return [...this.orders.values()].filter((o) => o.group === order.group && isOpen(o));
   }
 
-  /** PATCH: a new order with the changed qty or prices takes the old one's place (and its OCO's). */
+  /**
+   * PATCH: a new order with the changed qty or prices takes the old one's place, in the old one's OCO
+   * and with its status (a held stop leg stays held); the other leg is not touched.
+   */
   private replace(old: FakeOrder, raw: unknown): Answer {
     const request = (raw ?? {}) as Record<string, unknown>;
+    const foreign = old.type === 'limit' ? 'stop_price' : 'limit_price';
+    if (request[foreign] !== undefined)
+      return {
+        status: 422,
+        body: { code: 42210000, message: `${old.type} orders must not have ${foreign}` },
+      };
     const number = (name: string, was: number | null): number | null =>
       request[name] === undefined ? was : Number(request[name]);
     const order: FakeOrder = {
@@ -160,7 +187,6 @@ export class FakeTradingAccount {
       qty: number('qty', old.qty)!,
       limit_price: number('limit_price', old.limit_price),
       stop_price: number('stop_price', old.stop_price),
-      status: 'new',
       replaced_by: null,
     };
     if (!(order.qty > 0)) return { status: 422, body: { code: 42210000, message: 'qty must be > 0' } };
@@ -181,7 +207,7 @@ export class FakeTradingAccount {
         if (groups.has(order.group)) continue;
         groups.add(order.group);
       }
-      held += order.qty;
+      held += order.qty - order.filled_qty;
     }
     return held;
   }
@@ -256,6 +282,8 @@ export class FakeTradingAccount {
         type: 'stop',
         limit_price: null,
         stop_price: stopLeg,
+        // Alpaca holds the stop leg (not on the market) while its take-profit rests.
+        status: 'held',
       };
       this.orders.set(stop.id, stop);
     }
@@ -265,8 +293,15 @@ export class FakeTradingAccount {
     return { status: 200, body: orderBody(order, this.orders) };
   }
 
-  private fill(order: FakeOrder, price: number): void {
-    const signed = order.side === 'buy' ? order.qty : -order.qty;
+  /** A resting order a bar reached: whole, or as far as `partialNext` allows. */
+  private fillResting(order: FakeOrder, price: number): void {
+    const cap = this.partial.get(order.symbol);
+    this.partial.delete(order.symbol);
+    this.fill(order, price, Math.min(order.qty - order.filled_qty, cap ?? Infinity));
+  }
+
+  private fill(order: FakeOrder, price: number, units = order.qty - order.filled_qty): void {
+    const signed = order.side === 'buy' ? units : -units;
     const held = this.positions.get(order.symbol) ?? { qty: 0, avgEntry: 0 };
     const qty = held.qty + signed;
     const adding = held.qty === 0 || Math.sign(held.qty) === Math.sign(signed);
@@ -281,11 +316,14 @@ export class FakeTradingAccount {
     if (qty === 0) this.positions.delete(order.symbol);
     else this.positions.set(order.symbol, { qty, avgEntry });
     this.cash -= signed * price;
-    order.status = 'filled';
-    order.filled_qty = order.qty;
-    order.filled_avg_price = price;
-    // One leg of an OCO filled: the others are cancelled.
-    for (const other of this.group(order)) other.status = 'canceled';
+    order.filled_avg_price =
+      order.filled_qty === 0
+        ? price
+        : (order.filled_qty * order.filled_avg_price! + units * price) / (order.filled_qty + units);
+    order.filled_qty += units;
+    order.status = order.filled_qty === order.qty ? 'filled' : 'partially_filled';
+    // One leg of an OCO filled, whole or in part: the others are cancelled.
+    for (const other of this.group(order)) if (other !== order) other.status = 'canceled';
   }
 
   private positionBody(symbol: string): unknown {
@@ -322,6 +360,9 @@ function orderBody(order: FakeOrder, orders: ReadonlyMap<string, FakeOrder>): un
     time_in_force: 'day',
   };
 }
+
+const isOpen = (order: FakeOrder): boolean =>
+  order.status === 'new' || order.status === 'held' || order.status === 'partially_filled';
 
 function notFound(): Answer {
   return { status: 404, body: { code: 40410000, message: 'order not found' } };

@@ -210,18 +210,22 @@ export interface PaperFill {
   readonly price: number;
   /** Set when a resting exit filled: which one (a market or strategy order has none). */
   readonly reason?: ExitLegReason;
+  /** The rest of a resting exit that filled in part before (at an earlier look at the account). */
+  readonly rest?: boolean;
 }
 
 const ExitLegReasonSchema = z.enum(['StopLoss', 'TakeProfit', 'TrailingStop']);
 export type ExitLegReason = z.infer<typeof ExitLegReasonSchema>;
 
-/** One order of a resting exit: its Alpaca id, its price, and the units seen filled. */
+/** One order of a resting exit: its Alpaca id, its price, the units seen filled and what they fetched. */
 const ExitLegSchema = z
   .object({
     orderId: z.string().min(1),
     price: z.number().positive(),
     reason: ExitLegReasonSchema,
     filled: z.number().nonnegative(),
+    /** Units filled times their average price (absent in a state saved before partial fills were read). */
+    value: z.number().nonnegative().optional(),
   })
   .readonly();
 export type ExitLeg = z.infer<typeof ExitLegSchema>;
@@ -403,6 +407,15 @@ export class AlpacaPaperPort implements OrderPort {
   }
 
   /**
+   * Units a resting stop that filled in part still has to fill (0: none). Triggered, it sells (or buys)
+   * the rest at the market, as Alpaca's stop does (its take-profit was cancelled at the first fill).
+   */
+  get stopping(): number {
+    const stop = this.exit?.stop;
+    return stop && stop.filled > 0 ? this.exit!.qty - stop.filled : 0;
+  }
+
+  /**
    * Takes over the exit orders an earlier run of the bot left on the account (from its state file),
    * with their levels: the next flush checks them, keeps them while they match, and places none twice.
    */
@@ -444,7 +457,7 @@ export class AlpacaPaperPort implements OrderPort {
           const placed = await this.client.submit(order);
           const exits = this.pendingExits.get(intent.id);
           this.pendingExits.delete(intent.id);
-          this.sent.set(intent.id, { alpacaId: placed.id, filled: 0, exits });
+          this.sent.set(intent.id, { alpacaId: placed.id, filled: 0, value: 0, exits });
           this.record(intent.id, placed);
         }
       }
@@ -477,6 +490,8 @@ export class AlpacaPaperPort implements OrderPort {
    * that moved is replaced in place; a changed size or shape is cancelled before its successor goes.
    */
   private async arm(): Promise<void> {
+    // A stop that filled in part is a market order for the rest now: neither moved nor cancelled here.
+    if (this.stopping > 0) return;
     const wanted = this.wantedExit();
     const exit = this.exit;
     if (exit === null && wanted === null) return;
@@ -546,7 +561,7 @@ export class AlpacaPaperPort implements OrderPort {
       client_order_id: this.clientId(id),
     } as const;
     const { stop, target } = wanted;
-    const leg = (orderId: string, level: Level): ExitLeg => ({ orderId, ...level, filled: 0 });
+    const leg = (orderId: string, level: Level): ExitLeg => ({ orderId, ...level, filled: 0, value: 0 });
     if (stop !== null && target !== null) {
       const placed = await this.client.submit({
         ...base,
@@ -584,7 +599,7 @@ export class AlpacaPaperPort implements OrderPort {
       client_order_id: this.clientId(this.nextId++),
     });
     if (replaced === null) return undefined;
-    return { orderId: replaced.id, ...level, filled: 0 };
+    return { orderId: replaced.id, ...level, filled: 0, value: 0 };
   }
 
   /** Cancels the resting exit; true when some of it had filled first (its fills are recorded). */
@@ -611,22 +626,24 @@ export class AlpacaPaperPort implements OrderPort {
         if (error instanceof AlpacaTradingError && error.status === 404) return { leg, open: false };
         throw error;
       }
-      let filled = leg.filled;
+      let { filled, value } = leg;
       if (order.filled_qty > filled && order.filled_avg_price !== null) {
+        const part = newPart(order, filled, value);
         this.fills.push({
           orderId: exit.id,
           side: order.side,
-          units: order.filled_qty - filled,
-          price: order.filled_avg_price,
+          ...part,
           reason: leg.reason,
+          ...(filled > 0 ? { rest: true } : {}),
         });
         filled = order.filled_qty;
+        value = order.filled_qty * order.filled_avg_price;
       }
       // A replace whose answer was lost: its successor is the leg now.
       if (order.status === 'replaced' && order.replaced_by) {
-        return check({ ...leg, orderId: order.replaced_by, filled: 0 });
+        return check({ ...leg, orderId: order.replaced_by, filled: 0, value: 0 });
       }
-      return { leg: { ...leg, filled }, open: !CLOSED_STATUSES.has(order.status) };
+      return { leg: { ...leg, filled, value }, open: !CLOSED_STATUSES.has(order.status) };
     };
     const stop = await check(exit.stop);
     const target = await check(exit.target);
@@ -641,14 +658,10 @@ export class AlpacaPaperPort implements OrderPort {
     const sent = this.sent.get(id)!;
     const filled = order.filled_qty;
     if (filled > sent.filled && order.filled_avg_price !== null) {
-      this.fills.push({
-        orderId: id,
-        side: order.side,
-        units: filled - sent.filled,
-        price: order.filled_avg_price,
-      });
+      this.fills.push({ orderId: id, side: order.side, ...newPart(order, sent.filled, sent.value) });
       if (sent.filled === 0 && sent.exits) this.armExits(order.side, order.filled_avg_price, sent.exits);
       sent.filled = filled;
+      sent.value = filled * order.filled_avg_price;
     }
     // A closed order is not asked about again, and not kept: the bot runs for months.
     if (CLOSED_STATUSES.has(order.status)) this.sent.delete(id);
@@ -704,7 +717,25 @@ interface Level {
 interface SentOrder {
   readonly alpacaId: string;
   filled: number;
+  /** Units filled times their average price. */
+  value: number;
   readonly exits: Exits | undefined;
+}
+
+/**
+ * What an order filled since `filled` units were seen (worth `value`): Alpaca reports the average price
+ * of all its fills, so a later part's own price is what the total gained over the earlier parts.
+ */
+function newPart(
+  order: AlpacaOrder,
+  filled: number,
+  value: number | undefined,
+): { units: number; price: number } {
+  const units = order.filled_qty - filled;
+  const average = order.filled_avg_price!;
+  // No earlier part, or a state file from before `value` was kept (their price unknown: the average).
+  if (filled === 0 || value === undefined) return { units, price: average };
+  return { units, price: (order.filled_qty * average - value) / units };
 }
 
 interface Exits {

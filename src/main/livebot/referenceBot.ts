@@ -84,6 +84,8 @@ export interface ExecutionAccount extends OrderPort {
   protect(stop: number, target: number): Promise<void>;
   /** The exit orders resting now (kept in the state file). */
   readonly restingExit: RestingExit | null;
+  /** Units a resting stop that filled in part is still filling at the market (0: none). */
+  readonly stopping: number;
   /** Takes over the exit orders a previous run left resting (from the state file). */
   adoptRestingExit(exit: RestingExit): void;
 }
@@ -183,9 +185,11 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     for (const fill of [...waited, ...fills]) {
       // Reported with the next bar, where the book's fill is: a market order sent at this close (it
       // fills at the next open), and a resting exit the book did not make at this bar (it filled after
-      // the bar closed, in the bar the bot has not seen yet: its stop is there before the bot is).
+      // the bar closed, in the bar the bot has not seen yet: its stop is there before the bot is). The
+      // rest of a stop that filled in part at an earlier bar filled in this one, as a market order.
       const early =
         !waited.includes(fill) &&
+        fill.fill.rest !== true &&
         (fill.fill.reason === undefined ||
           !by.some((f) => f.kind === 'exit' && f.side === fill.fill.side && PROTECTIVE.has(f.reason)));
       if (early) deferred.push(fill);
@@ -285,7 +289,10 @@ async function follow(
     // nextOpen sizes the book's order at this close, the book fills it sized at the next open (where the
     // buying-power cap may bind): the few units between them are topped up at the next bar, bounded by
     // that cap's move over one bar, rather than waiting a bar to send the order sized exactly.
-    const difference = (aside.side === 0 ? position : 0) - account.position;
+    // The book is flat and the account's stop, filled in part, is selling the rest at the market: an
+    // order of the bot's would cancel it to sell the same units.
+    const finishing = position === 0 && account.stopping === Math.abs(account.position);
+    const difference = finishing ? 0 : (aside.side === 0 ? position : 0) - account.position;
     const opens =
       next.exits !== null && aside.side === 0 && Math.sign(position) !== Math.sign(account.position);
     if (difference !== 0) {
