@@ -45,6 +45,13 @@ import {
 } from '../src/core/regime/plantedPairs.ts';
 import { RuleDetector } from '../src/core/regime/rules.ts';
 import { STRATEGIES } from '../src/core/strategy/registry.ts';
+import {
+  absoluteReturnFeatures,
+  multiFeatureJumpLabels,
+  shuFeatures,
+  volatilityFeatures,
+  type FeatureSet,
+} from './multiFeatureJump.ts';
 import { bestOf, RUNS } from './timing.ts';
 
 const ms = (x: { wall: number; cpu: number }): string =>
@@ -119,6 +126,24 @@ const EWMA_GRID = [
 ] as const;
 /** The HMM's operating points besides the unpenalised filter (0) and its default (0.2). */
 const HMM_HYSTERESIS = [0.4, 0.6];
+/**
+ * Shu, Yu & Mulvey's online jump model on several features (bench/multiFeatureJump.ts): each feature set
+ * at the point of a sweep (penalty 0-10, threshold 0-2) with the fewest switches at the unpenalised HMM's
+ * median delay and accuracy, or, where none was, its most accurate point near that delay; the last one
+ * shows what the 50 % costs in delay. [name, features, penalty, threshold]
+ */
+const MULTI_FEATURE_POINTS: readonly [string, FeatureSet, number, number][] = [
+  ['shu: ret, log DD, Sortino 5/10/21', shuFeatures([5, 10, 21]), 8, 0],
+  ['shu: ret, log DD, Sortino 2/5/10', shuFeatures([2, 5, 10]), 8, 0],
+  ['shu: log DD 5/10/21', shuFeatures([5, 10, 21], false), 0.5, 0],
+  ['shu: log DD 2/5/10', shuFeatures([2, 5, 10], false), 0.5, 0],
+  ['log ewm vol 2/5/10', volatilityFeatures([2, 5, 10]), 0.75, 0.5],
+  ['log ewm vol 1/2/4', volatilityFeatures([1, 2, 4]), 5, 1.5],
+  ['log ewm vol 2/4/8/16', volatilityFeatures([2, 4, 8, 16]), 0.25, 0],
+  ['ewm |r| 2/5/10', absoluteReturnFeatures([2, 5, 10]), 1, 0.5],
+  ['log ewm vol 2', volatilityFeatures([2]), 3, 0],
+  ['log ewm vol 2 (slower)', volatilityFeatures([2]), 5, 0.5],
+];
 /** The ideal-loss jump recursion's penalties (nats); its switching thresholds run from 0 to the penalty. */
 const ORACLE_PENALTIES = [1.5, 1.75, 2, 2.25, 2.5, 3, 4];
 
@@ -279,6 +304,19 @@ function plantedVolatility(log: (line: string) => void): void {
         oracle.push(
           switchFigures(series, (_, index) => oracleJumpLabels(llr[index]!, penalty, enter, leave), from),
         );
+  const online = { history: windows.history, refit: 365 };
+  for (const [name, features, penalty, threshold] of MULTI_FEATURE_POINTS) {
+    const f = switchFigures(
+      series,
+      (s) => multiFeatureJumpLabels(s, features, penalty, threshold, online),
+      from,
+    );
+    line(
+      name,
+      f,
+      ` (penalty ${penalty}, threshold ${threshold}: ${fewer(f.switches)}${asFast(f) ? '' : ', not as fast'})`,
+    );
+  }
   const shown = (name: string, f: SwitchFigures | null): string =>
     f === null ? `${name}: none as fast` : `${name} ${f.switches} (${fewer(f.switches)})`;
   const best = { weighted: fewest(weighted), bands: fewest(bands), oracle: fewest(oracle) };
