@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const btc = sharedDataFile('BTCUSD.csv');
@@ -32,26 +31,20 @@ function periodsPerYear({ totalReturn, annualizedReturn, numPeriods }: Metrics):
   return (Math.log1p(annualizedReturn) / Math.log1p(totalReturn)) * numPeriods;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
-
 describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
   it('backtests and optimises with --timeframe 1mo, annualising with 12 periods a year', async () => {
     const d = ['--data-dir', dataDir()];
-    const imported = await cli(['data', 'import', btc.path, ...d, '--json']);
+    const imported = await runCli(['data', 'import', btc.path, ...d, '--json']);
     expect(imported.stderr).toBe('');
     expect(JSON.parse(imported.stdout)).toMatchObject({ symbol: 'BTCUSD', timeframe: '1mo' });
     const common = ['--symbol', 'BTCUSD', '--timeframe', '1mo', '--strategy', 'sma-cross', ...d];
-    const run = await cli(['backtest', ...common, '--param', 'fast=2', '--param', 'slow=6', '--json']);
+    const run = await runCli(['backtest', ...common, '--param', 'fast=2', '--param', 'slow=6', '--json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { bars: number; metrics: Metrics };
     expect(result.bars).toBe(156);
     expect(periodsPerYear(result.metrics)).toBeCloseTo(12, 9);
-    const study = await cli([
+    const study = await runCli([
       'optimize',
       ...common,
       '--space',
@@ -74,15 +67,15 @@ describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
 describe.skipIf(!goog.present)(`GOOG stored as 1d, read as weeks${goog.skipReason}`, () => {
   it('backtests --timeframe 1w on Monday-based weeks and refuses 1h, which days cannot give', async () => {
     const d = ['--data-dir', dataDir()];
-    expect((await cli(['data', 'import', goog.path, ...d])).code).toBe(0);
+    expect((await runCli(['data', 'import', goog.path, ...d])).code).toBe(0);
     const common = ['--symbol', 'GOOG', '--strategy', 'buy-and-hold', ...d, '--json'];
-    const weekly = await cli(['backtest', ...common, '--timeframe', '1w']);
+    const weekly = await runCli(['backtest', ...common, '--timeframe', '1w']);
     expect(weekly.stderr).toBe('');
     const result = JSON.parse(weekly.stdout) as { bars: number; metrics: Metrics };
     // 2004-08-19 to 2013-02-25 (the file's span): 446 Monday-based weeks.
     expect(result.bars).toBe(446);
     expect(periodsPerYear(result.metrics)).toBeCloseTo(52, 9);
-    const hourly = await cli(['backtest', ...common, '--timeframe', '1h']);
+    const hourly = await runCli(['backtest', ...common, '--timeframe', '1h']);
     expect(hourly.code).not.toBe(0);
     expect(hourly.stderr).toMatch(/stored as 1d only; 1h cannot be derived/);
   });

@@ -7,19 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const eurusd = sharedDataFile('EURUSD.csv');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 interface Quality {
   report: { outsideRegularHours: number; counts: Record<string, number> };
@@ -30,26 +23,26 @@ describe.skipIf(!eurusd.present)(`EURUSD hourly${eurusd.skipReason}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'regimen-calendars-'));
     dirs.push(dir);
     const d = ['--data-dir', dir];
-    const imported = await cli(['data', 'import', eurusd.path, ...d]);
+    const imported = await runCli(['data', 'import', eurusd.path, ...d]);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('calendar fx (inferred from the timestamps) (--calendar to choose)');
     expect(imported.stdout).toMatch(
       /times without an offset read as UTC, inferred: the weekly gap opens Friday 17:00 and closes Sunday 17:00 New York time \(FX\) when read as UTC: \d+ of \d+ weekends, against 0 read as America\/New_York \(--tz to choose\)/,
     );
     const fx = JSON.parse(
-      (await cli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
+      (await runCli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
     ) as Quality;
     expect([fx.report.counts['gap'], fx.report.outsideRegularHours]).toEqual([2, 0]);
 
     // Chosen at import, the calendar is stored with the symbol and used: as equities, NYSE hours again.
-    const chosen = await cli(['data', 'import', eurusd.path, '--calendar', 'equities', '--json', ...d]);
+    const chosen = await runCli(['data', 'import', eurusd.path, '--calendar', 'equities', '--json', ...d]);
     expect(JSON.parse(chosen.stdout)).toMatchObject({ calendar: 'equities', calendarInferred: false });
     const nyse = JSON.parse(
-      (await cli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
+      (await runCli(['data', 'quality', '--symbol', 'EURUSD', '--json', ...d])).stdout,
     ) as Quality;
     expect([nyse.report.counts['gap'], nyse.report.outsideRegularHours]).toEqual([203, 3373]);
 
-    const bad = await cli(['data', 'import', eurusd.path, '--calendar', 'forex', ...d]);
+    const bad = await runCli(['data', 'import', eurusd.path, '--calendar', 'forex', ...d]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--calendar must be one of equities, fx, crypto, got "forex"');
   });

@@ -8,9 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import { metricDifference } from '../../src/shared/metricDifference.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { readCsv } from '../support/csvRows.ts';
 
@@ -18,12 +17,6 @@ const cleanups: (() => unknown)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 interface Shown {
   reference: string;
@@ -38,7 +31,7 @@ describe('the compare set from the CLI', () => {
     const csv = join(dataDir, 'WAVE.csv');
     writeFileSync(csv, dailyWaveCsv());
     const d = ['--data-dir', dataDir];
-    const ran = await cli([
+    const ran = await runCli([
       'optimize',
       '--csv',
       csv,
@@ -60,25 +53,25 @@ describe('the compare set from the CLI', () => {
     expect(ran.code, ran.stderr).toBe(0);
     const { studyId } = JSON.parse(ran.stdout) as { studyId: string };
 
-    const both = await cli(['compare', 'add', '--study', studyId, '--trial', '0', '--symbol', 'X', ...d]);
+    const both = await runCli(['compare', 'add', '--study', studyId, '--trial', '0', '--symbol', 'X', ...d]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('give either --study ID --trial N or --symbol SYM --strategy NAME');
-    const missing = await cli(['compare', 'add', '--study', studyId, '--trial', '99', ...d]);
+    const missing = await runCli(['compare', 'add', '--study', studyId, '--trial', '99', ...d]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`study ${studyId} has no trial 99`);
 
     const pinned: string[] = [];
     for (const trial of ['0', '3']) {
-      const added = await cli(['compare', 'add', '--study', studyId, '--trial', trial, '--json', ...d]);
+      const added = await runCli(['compare', 'add', '--study', studyId, '--trial', trial, '--json', ...d]);
       expect(added.code, added.stderr).toBe(0);
       pinned.push((JSON.parse(added.stdout) as { id: string }).id);
     }
-    const listed = await cli(['compare', 'list', ...d]);
+    const listed = await runCli(['compare', 'list', ...d]);
     expect(listed.stdout).toContain(`trial 0 of study ${studyId}`);
     expect(listed.stdout).toContain(`trial 3 of study ${studyId}`);
 
     const out = join(dataDir, 'compare.csv');
-    const json = await cli(['compare', 'show', '--json', '--out', out, ...d]);
+    const json = await runCli(['compare', 'show', '--json', '--out', out, ...d]);
     expect(json.code, json.stderr).toBe(0);
     const shown = JSON.parse(json.stdout) as Shown;
     expect(shown.reference).toBe(pinned[0]);
@@ -103,13 +96,15 @@ describe('the compare set from the CLI', () => {
     expect(Number(column(shown.pins[0]!.label))).toBe(reference!.value);
 
     // Against the second pin, the first is marked the other way round.
-    const table = await cli(['compare', 'show', '--reference', pinned[1]!, ...d]);
+    const table = await runCli(['compare', 'show', '--reference', pinned[1]!, ...d]);
     expect(table.code, table.stderr).toBe(0);
     const line = table.stdout.split('\n').find((l) => l.startsWith('Final equity'))!;
     expect(line).toContain(other!.verdict === 'better' ? '▼ -' : '▲ +');
     expect(table.stdout).toContain(`${otherLabel} (reference)`);
 
-    expect((await cli(['compare', 'remove', pinned[0]!, ...d])).stdout).toContain(`Unpinned ${pinned[0]}.`);
-    expect((await cli(['compare', 'remove', '--all', ...d])).stdout).toContain('Unpinned 1 pins.');
+    expect((await runCli(['compare', 'remove', pinned[0]!, ...d])).stdout).toContain(
+      `Unpinned ${pinned[0]}.`,
+    );
+    expect((await runCli(['compare', 'remove', '--all', ...d])).stdout).toContain('Unpinned 1 pins.');
   }, 60_000);
 });

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-first-hour-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,12 +24,6 @@ function rampCsv(count = 40, name = 'ramp.csv'): string {
   return path;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
-
 interface TradeJson {
   entryPrice: number;
   exitPrice: number;
@@ -42,7 +35,7 @@ interface TradeJson {
 describe('commission is a percent of traded value, in the CLI as in the app', () => {
   it('--commission 0.05 charges 0.05 % a fill (not 5 %), without a warning', async () => {
     const csv = rampCsv();
-    const run = await cli([
+    const run = await runCli([
       'backtest',
       '--csv',
       csv,
@@ -63,7 +56,7 @@ describe('commission is a percent of traded value, in the CLI as in the app', ()
 
   it('warns on stderr above 1 %, names the unit in --help, and refuses more than 10 %', async () => {
     const csv = rampCsv();
-    const high = await cli([
+    const high = await runCli([
       'backtest',
       '--csv',
       csv,
@@ -77,9 +70,17 @@ describe('commission is a percent of traded value, in the CLI as in the app', ()
     expect(high.stderr).toMatch(
       /^warning: --commission 5 % of traded value per fill is above a plausible 1 %/,
     );
-    const help = await cli(['backtest', '--help']);
+    const help = await runCli(['backtest', '--help']);
     expect(help.stdout).toContain('--commission PCT: % of traded value per fill (0.1 means 0.1 %)');
-    const refused = await cli(['backtest', '--csv', csv, '--strategy', 'buy-and-hold', '--commission', '12']);
+    const refused = await runCli([
+      'backtest',
+      '--csv',
+      csv,
+      '--strategy',
+      'buy-and-hold',
+      '--commission',
+      '12',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(
       '--commission is in % of traded value per fill, between 0 and 10, got 12',
@@ -89,7 +90,7 @@ describe('commission is a percent of traded value, in the CLI as in the app', ()
 
 describe('human output a trader can read', () => {
   it('backtest prints catalogue labels, no float noise, and the trades (the open one marked)', async () => {
-    const run = await cli([
+    const run = await runCli([
       'backtest',
       '--csv',
       rampCsv(),
@@ -119,7 +120,7 @@ describe('human output a trader can read', () => {
   });
 
   it('backtest --json lists the open position last, marked to the last close', async () => {
-    const run = await cli(['backtest', '--csv', rampCsv(), '--strategy', 'buy-and-hold', '--json']);
+    const run = await runCli(['backtest', '--csv', rampCsv(), '--strategy', 'buy-and-hold', '--json']);
     const result = JSON.parse(run.stdout) as { trades: TradeJson[]; metrics: Record<string, number> };
     expect(result.trades).toHaveLength(1);
     expect(result.trades[0]).toMatchObject({ exitReason: 'Open', entryPrice: 101, exitPrice: 140 });
@@ -129,7 +130,7 @@ describe('human output a trader can read', () => {
 
   it('data list counts bars with thousands separators', async () => {
     const dataDir = join(dir, 'data');
-    const imported = await cli([
+    const imported = await runCli([
       'data',
       'import',
       rampCsv(1_500, 'RAMP.csv'),
@@ -139,7 +140,7 @@ describe('human output a trader can read', () => {
       dataDir,
     ]);
     expect(imported.code).toBe(0);
-    const list = await cli(['data', 'list', '--data-dir', dataDir]);
+    const list = await runCli(['data', 'list', '--data-dir', dataDir]);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^RAMP +1d +1,500 /m);
   });
@@ -149,7 +150,7 @@ describe('exit codes', () => {
   it('an unknown strategy is a usage error (exit 2) naming --strategy, in every command that takes one', async () => {
     const csv = rampCsv();
     for (const command of ['backtest', 'optimize', 'walk-forward']) {
-      const run = await cli([command, '--csv', csv, '--strategy', 'nope']);
+      const run = await runCli([command, '--csv', csv, '--strategy', 'nope']);
       expect(run.code, command).toBe(2);
       expect(run.stderr.split('\n')[0]).toBe(
         `regimen ${command}: --strategy: unknown strategy "nope" (strategies: confluence, sma-cross, buy-and-hold)`,
@@ -163,7 +164,7 @@ describe('optimize --resume on a study that is already complete', () => {
     const csv = rampCsv(80, 'resume.csv');
     const dataDir = join(dir, 'resume-data');
     const space = ['--space', 'fast=2:3:1', '--space', 'slow=10:11:1', '--sampler', 'grid'];
-    const first = await cli([
+    const first = await runCli([
       'optimize',
       '--csv',
       csv,
@@ -174,16 +175,16 @@ describe('optimize --resume on a study that is already complete', () => {
       dataDir,
     ]);
     expect(first.code, first.stderr).toBe(0);
-    const listed = await cli(['studies', '--data-dir', dataDir, '--json']);
+    const listed = await runCli(['studies', '--data-dir', dataDir, '--json']);
     const [before] = JSON.parse(listed.stdout) as Array<{ id: string; state: string; updatedAt: number }>;
     expect(before?.state).toBe('complete');
 
-    const resumed = await cli(['optimize', '--resume', before!.id, '--data-dir', dataDir, '--json']);
+    const resumed = await runCli(['optimize', '--resume', before!.id, '--data-dir', dataDir, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`study ${before!.id} is already complete: nothing to resume`);
     expect(resumed.stderr).not.toContain('running');
     expect((JSON.parse(resumed.stdout) as { state: string }).state).toBe('complete');
-    const after = await cli(['studies', '--data-dir', dataDir, '--json']);
+    const after = await runCli(['studies', '--data-dir', dataDir, '--json']);
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(listed.stdout));
   });
 });
@@ -192,10 +193,10 @@ describe('one time zone, named wherever a time is printed', () => {
   it('backtest trade times are in --tz (New York by default), named in the header; day bars show no "00:00"', async () => {
     const csv = rampCsv(40, 'zone.csv');
     const args = ['backtest', '--csv', csv, '--strategy', 'buy-and-hold', '--close-at-end'];
-    const exchange = await cli(args);
+    const exchange = await runCli(args);
     expect(exchange.code, exchange.stderr).toBe(0);
     expect(exchange.stdout).toContain('entry (America/New_York)');
-    const utc = await cli([...args, '--tz', 'utc']);
+    const utc = await runCli([...args, '--tz', 'utc']);
     expect(utc.stdout).toContain('entry (UTC)');
     // Daily bars: the session date, the same in both zones, and no time of day.
     const row = (out: string): string =>
@@ -204,7 +205,7 @@ describe('one time zone, named wherever a time is printed', () => {
     expect(row(exchange.stdout)).not.toMatch(/\d\d:\d\d/);
     expect(row(utc.stdout)).toBe(row(exchange.stdout));
 
-    const wrong = await cli([...args, '--tz', 'Mars/Olympus']);
+    const wrong = await runCli([...args, '--tz', 'Mars/Olympus']);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/--tz must be exchange, utc, local or an IANA time zone.*"Mars\/Olympus"/);
   });

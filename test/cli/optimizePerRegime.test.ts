@@ -7,9 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import type { StudyDetail } from '../../src/shared/optimizeContract.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { serve } from '../support/serveProcess.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -18,12 +17,6 @@ const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function cli(args: string[]) {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 /** A 19-point grid (fast < slow) on GOOG's day bars, regimes from the rule detector, 3 trades to earn a set. */
 const study = [
@@ -60,15 +53,15 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-flags-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const base = [...study.slice(0, study.indexOf('--per-regime')), '--data-dir', dataDir];
-    const alone = await cli([...base, '--halflife', '2']);
+    const alone = await runCli([...base, '--halflife', '2']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--halflife needs --per-regime');
-    const rules = await cli([...study, '--data-dir', dataDir, '--halflife', '2']);
+    const rules = await runCli([...study, '--data-dir', dataDir, '--halflife', '2']);
     expect(rules.code).toBe(2);
     expect(rules.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
-    const dwellAlone = await cli([...base, '--detector-min-dwell', '10']);
+    const dwellAlone = await runCli([...base, '--detector-min-dwell', '10']);
     expect(dwellAlone.stderr).toContain('--detector-min-dwell needs --per-regime');
-    const noDwell = await cli([...study, '--data-dir', dataDir, '--detector-min-dwell', '0']);
+    const noDwell = await runCli([...study, '--data-dir', dataDir, '--detector-min-dwell', '0']);
     expect(noDwell.code).toBe(2);
     expect(noDwell.stderr).toContain('--detector-min-dwell must be at least 1 bar, got 0');
   });
@@ -77,13 +70,13 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-per-regime-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const d = ['--data-dir', dataDir];
-    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    expect((await runCli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
 
-    const refused = await cli([...study.filter((arg) => arg !== '--per-regime'), ...d]);
+    const refused = await runCli([...study.filter((arg) => arg !== '--per-regime'), ...d]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--detector needs --per-regime');
 
-    const here = await cli([...study, '--json', ...d]);
+    const here = await runCli([...study, '--json', ...d]);
     expect(here.code, here.stderr).toBe(0);
     const { perRegime } = JSON.parse(here.stdout) as { perRegime: NonNullable<StudyDetail['perRegime']> };
     // The detector's own dwell is stored apart from the regime sets' (--min-dwell, 5 by default).
@@ -112,12 +105,12 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
 
     // `regimen studies ID` shows the stored sets too.
     const { studyId } = JSON.parse(here.stdout) as { studyId: string };
-    const shown = await cli(['studies', studyId, '--json', ...d]);
+    const shown = await runCli(['studies', studyId, '--json', ...d]);
     expect((JSON.parse(shown.stdout) as { perRegime: unknown }).perRegime).toEqual(perRegime);
 
     // Beside a running serve, the study runs there; its report shows the same sets.
     await serve(dataDir, cleanups);
-    const owned = await cli([...study, ...d]);
+    const owned = await runCli([...study, ...d]);
     expect(owned.code, owned.stderr).toBe(0);
     expect(owned.stdout).toContain(
       "Per regime (rules detector with detector-min-dwell 10, volatility; a regime's own set needs 3 trades",

@@ -13,10 +13,9 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/main/cli/command.ts';
-import { main } from '../../src/main/cli/main.ts';
 import { discoveryPath, readDiscovery } from '../../src/main/server/discovery.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { runCli, type CliRun } from '../support/runCli.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
 import { readmeGridArgs } from '../support/readmeGrid.ts';
 import { serve as startServe, type Server } from '../support/serveProcess.ts';
@@ -33,11 +32,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'regimen-owner-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function cli(args: string[], io: CommandIO & { stdout: string; stderr: string } = captureIO()) {
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
 const serve = (dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Server> =>
@@ -81,17 +75,17 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     cleanups.push(() => fake.close());
     dataDir = tempDir();
     d = ['--data-dir', dataDir];
-    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+    expect((await runCli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
     if (orcl.present)
-      expect((await cli(['data', 'import', orcl.path, '--symbol', 'ORCL', ...d])).code).toBe(0);
+      expect((await runCli(['data', 'import', orcl.path, '--symbol', 'ORCL', ...d])).code).toBe(0);
   }, 60_000);
 
   it('ignores a stale discovery file (dead pid, or a live pid whose server does not answer)', async () => {
-    const expected = await cli(['data', 'list', '--json', ...d]);
+    const expected = await runCli(['data', 'list', '--json', ...d]);
     const stale = { port: 9, token: 'not-a-real-token-0123456789', host: 'http', version: '0' };
     for (const pid of [await deadPid(), process.pid]) {
       writeFileSync(discoveryPath(dataDir), JSON.stringify({ ...stale, pid }), { mode: 0o600 });
-      const listed = await cli(['data', 'list', '--json', ...d]);
+      const listed = await runCli(['data', 'list', '--json', ...d]);
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.stdout).toBe(expected.stdout);
       expect(listed.stderr).not.toContain(stale.token);
@@ -100,10 +94,10 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
   }, 60_000);
 
   it('answers through the server exactly as in-process', async () => {
-    const studyHere = await cli(cachedStudy());
+    const studyHere = await runCli(cachedStudy());
     expect(studyHere.code, studyHere.stderr).toBe(0);
     studyId = (JSON.parse(studyHere.stdout) as { studyId: string }).studyId;
-    const flagged = await cli([...cachedStudy(), ...flags]);
+    const flagged = await runCli([...cachedStudy(), ...flags]);
     expect(flagged.code, flagged.stderr).toBe(0);
     flaggedHere = flagged.stdout;
     expect(trials(flaggedHere)).not.toEqual(trials(studyHere.stdout));
@@ -113,7 +107,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ...['--aggregate', 'weighted', '--weights', '0.7,0.3', '--timeframe', '1d', '--seed', '7', '--json'],
       ...d,
     ];
-    const twoHere = orcl.present ? await cli(twoSymbols()) : null;
+    const twoHere = orcl.present ? await runCli(twoSymbols()) : null;
     if (twoHere !== null) expect(twoHere.code, twoHere.stderr).toBe(0);
     const commands = [
       ['data', 'list', '--json'],
@@ -124,7 +118,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ['learner', 'status', '--json'],
     ];
     const inProcess = [];
-    for (const command of commands) inProcess.push(await cli([...command, ...d]));
+    for (const command of commands) inProcess.push(await runCli([...command, ...d]));
 
     server = await serve(dataDir, ['--alpaca-base-url', fake.url], ALPACA);
     const file = readDiscovery(dataDir);
@@ -132,13 +126,13 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     expect(statSync(discoveryPath(dataDir)).mode & 0o777).toBe(0o600);
 
     for (const [i, command] of commands.entries()) {
-      const remote = await cli([...command, ...d]);
+      const remote = await runCli([...command, ...d]);
       expect(remote.code, remote.stderr).toBe(0);
       expect(remote.stdout, command.join(' ')).toBe(inProcess[i]!.stdout);
       expect(remote.stdout + remote.stderr).not.toContain(server.token);
     }
     // A study on cached bars runs in the server and reports the same trials and winner.
-    const studyThere = await cli(cachedStudy());
+    const studyThere = await runCli(cachedStudy());
     expect(studyThere.code, studyThere.stderr).toBe(0);
     expect(studyThere.stderr).toMatch(/running in the Regimen server \(pid \d+, port \d+\)/);
     const outcome = (stdout: string) => {
@@ -157,7 +151,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     };
     expect(outcome(studyThere.stdout)).toEqual(outcome(studyHere.stdout));
     if (twoHere !== null) {
-      const twoThere = await cli(twoSymbols());
+      const twoThere = await runCli(twoSymbols());
       expect(twoThere.code, twoThere.stderr).toBe(0);
       expect(twoThere.stderr).toMatch(/running in the Regimen server/);
       const perSymbol = (stdout: string) =>
@@ -175,7 +169,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     }
 
     // An approval written through the server is read back through it (and in-process after it stops).
-    const approval = await cli(['studies', studyId, '--approve', '--json', ...d]);
+    const approval = await runCli(['studies', studyId, '--approve', '--json', ...d]);
     expect(approval.code, approval.stderr).toBe(0);
     approved = approval.stdout;
     const best = (JSON.parse(inProcess[4]!.stdout) as { best: { params: Record<string, number> } }).best;
@@ -183,7 +177,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
   }, 120_000);
 
   it('sends a study’s slippage, cost settings, long-only, close-at-end and fill-at-close to the server', async () => {
-    const there = await cli([...cachedStudy(), ...flags]);
+    const there = await runCli([...cachedStudy(), ...flags]);
     expect(there.code, there.stderr).toBe(0);
     expect(there.stderr).toMatch(/running in the Regimen server/);
     expect(trials(there.stdout)).toEqual(trials(flaggedHere));
@@ -191,7 +185,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
 
   it('brings a long job’s progress over the WebSocket while `data fetch` runs in the server', async () => {
     const io = Object.assign(captureIO(), { interactive: true });
-    const fetched = await cli(
+    const fetched = await runCli(
       ['data', 'fetch', '--symbols', 'AAPL', '--timeframe', '1Hour'].concat([
         '--start',
         '2024-01-02',
@@ -221,7 +215,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
       ]);
     const syncAndInterrupt = async (dir: string, extra: string[] = []) => {
       const io = captureIO();
-      const done = cli(
+      const done = runCli(
         ['data', 'sync', '--symbols', 'SYNX', '--since', since, '--json', '--data-dir', dir, ...extra],
         io,
       );
@@ -239,7 +233,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     const here = tempDir();
     const savedEnv = { ...process.env };
     Object.assign(process.env, ALPACA);
-    let inProcess: Awaited<ReturnType<typeof cli>>;
+    let inProcess: CliRun;
     try {
       inProcess = await syncAndInterrupt(here, ['--alpaca-base-url', fake.url]);
     } finally {
@@ -257,15 +251,15 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     expect(throughServer.stdout + throughServer.stderr).not.toContain(server.token);
     expect(throughServer.stdout + throughServer.stderr).not.toContain(ALPACA.APCA_API_SECRET_KEY);
 
-    const storedHere = await cli(exportArgs(here));
-    const storedThere = await cli(exportArgs(dataDir));
+    const storedHere = await runCli(exportArgs(here));
+    const storedThere = await runCli(exportArgs(dataDir));
     expect(storedThere.code, storedThere.stderr).toBe(0);
     expect(readFileSync(join(dataDir, 'synx.csv'), 'utf8')).toBe(
       readFileSync(join(here, 'synx.csv'), 'utf8'),
     );
     expect(storedHere.code, storedHere.stderr).toBe(0);
 
-    const timed = await cli(['data', 'sync', '--symbols', 'SYNX', '--since', since, '--for', '5', ...d]);
+    const timed = await runCli(['data', 'sync', '--symbols', 'SYNX', '--since', since, '--for', '5', ...d]);
     expect(timed.code, timed.stderr).toBe(0);
     expect(timed.stderr).toContain('stream: live');
     await expect.poll(() => fake.subscribers('SYNX'), { timeout: 30_000 }).toBe(0);
@@ -276,7 +270,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
     const aside = `${discoveryPath(dataDir)}.aside`;
     renameSync(discoveryPath(dataDir), aside);
     try {
-      const listed = await cli(['data', 'list', ...d]);
+      const listed = await runCli(['data', 'list', ...d]);
       expect(listed.code).toBe(1);
       expect(listed.stderr).toBe(
         `regimen data list: the data folder ${dataDir} is in use by another process (pid ${server.child.pid}) that takes no requests: wait for it to finish or stop it, then try again\n`,
@@ -289,7 +283,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
   it('leaves no discovery file behind when it stops, and what it wrote is read in-process after', async () => {
     await server.stop();
     expect(readDiscovery(dataDir)).toBeNull();
-    const after = await cli(['studies', studyId, '--json', ...d]);
+    const after = await runCli(['studies', studyId, '--json', ...d]);
     expect(after.code, after.stderr).toBe(0);
     expect((JSON.parse(after.stdout) as { approved: unknown }).approved).toEqual(
       (JSON.parse(approved) as { approved: unknown }).approved,

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
-import { main } from '../../src/main/cli/main.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { readmeGridArgs } from '../support/readmeGrid.ts';
 import { serve } from '../support/serveProcess.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
@@ -27,12 +26,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'regimen-owner-channels-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function cli(args: string[]) {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
 }
 
 /** A study's outcome without what differs between runs (its id, times and speed). */
@@ -71,9 +64,9 @@ describe.skipIf(!goog.present)(
     it('demo, learner backfill, learner recommend --from-ledger, optimize --csv and walk-forward --out answer as in-process', async () => {
       const dataDir = tempDir();
       const d = ['--data-dir', dataDir];
-      expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
+      expect((await runCli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d])).code).toBe(0);
       // Walk-forward windows give the ledger scored rows, so the backfilled learner has learned something.
-      const walk = await cli([...walkForward, ...d]);
+      const walk = await runCli([...walkForward, ...d]);
       expect(walk.code, walk.stderr).toBe(0);
       const twin = tempDir();
       cpSync(dataDir, twin, { recursive: true });
@@ -93,7 +86,7 @@ describe.skipIf(!goog.present)(
       const here = [];
       const written: string[] = [];
       for (const command of commands) {
-        here.push(await cli([...command, '--data-dir', twin]));
+        here.push(await runCli([...command, '--data-dir', twin]));
         const out = command.indexOf('--out');
         if (out >= 0) {
           written.push(readFileSync(command[out + 1]!, 'utf8'));
@@ -108,7 +101,7 @@ describe.skipIf(!goog.present)(
 
       const server = await serve(dataDir, cleanups);
       const there = [];
-      for (const command of commands) there.push(await cli([...command, ...d]));
+      for (const command of commands) there.push(await runCli([...command, ...d]));
       for (const [i, run] of there.entries()) {
         expect(run.code, `${commands[i]!.join(' ')}: ${run.stderr}`).toBe(0);
         expect(run.stderr, commands[i]!.join(' ')).not.toMatch(/needs the data folder|cannot be sent/);
@@ -124,21 +117,21 @@ describe.skipIf(!goog.present)(
       }
       expect(written[0]).toContain('data-testid="worst-drawdowns"');
       // --overwrite's rule holds beside the owner too, applied before anything is sent to it.
-      const refused = await cli([...walkOut('csv'), ...d]);
+      const refused = await runCli([...walkOut('csv'), ...d]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('already exists: choose another --out or pass --overwrite');
       expect(refused.stderr).not.toContain('walk-forward running');
       // The demo market is fixed (seed and dates): what the server wrote is known without writing it here.
       const market = createSyntheticMarket(DEMO_MARKET);
       const symbols = market.symbols.map((spec) => spec.symbol);
-      const demo = await cli(['demo', '--json', ...d]);
+      const demo = await runCli(['demo', '--json', ...d]);
       expect(demo.code, demo.stderr).toBe(0);
       expect(JSON.parse(demo.stdout)).toMatchObject({
         dataDir,
         symbols,
         bars: market.barCount * symbols.length,
       });
-      const listed = JSON.parse((await cli(['data', 'list', '--json', ...d])).stdout) as {
+      const listed = JSON.parse((await runCli(['data', 'list', '--json', ...d])).stdout) as {
         symbol: string;
         timeframe: string;
         bars: number;

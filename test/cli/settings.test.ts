@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
@@ -22,31 +21,25 @@ function dataDir(): string {
   return dir;
 }
 
-async function cli(args: string[]) {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
-
 describe('regimen settings', () => {
   it('sets and shows a setting, and refuses a bad value naming it without changing what is stored', async () => {
     const d = ['--data-dir', dataDir()];
-    expect((await cli(['settings', 'set', 'cash', '25000', ...d])).code).toBe(0);
-    expect((await cli(['settings', 'set', 'riskFreePercent', '4.5%', ...d])).code).toBe(0);
-    const shown = await cli(['settings', 'show', '--json', ...d]);
+    expect((await runCli(['settings', 'set', 'cash', '25000', ...d])).code).toBe(0);
+    expect((await runCli(['settings', 'set', 'riskFreePercent', '4.5%', ...d])).code).toBe(0);
+    const shown = await runCli(['settings', 'show', '--json', ...d]);
     expect(JSON.parse(shown.stdout)).toMatchObject({ settings: { cash: 25_000, riskFreePercent: 4.5 } });
     const stored = readFileSync(join(d[1]!, 'settings.json'), 'utf8');
 
-    const bad = await cli(['settings', 'set', 'riskFreePercent', '45', ...d]);
+    const bad = await runCli(['settings', 'set', 'riskFreePercent', '45', ...d]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('riskFreePercent: must be at most 20 (%)');
-    const unknown = await cli(['settings', 'set', 'colour', 'blue', ...d]);
+    const unknown = await runCli(['settings', 'set', 'colour', 'blue', ...d]);
     expect(unknown.stderr).toContain('unknown setting "colour"');
-    const notANumber = await cli(['settings', 'set', 'workers', 'many', ...d]);
+    const notANumber = await runCli(['settings', 'set', 'workers', 'many', ...d]);
     expect(notANumber.stderr).toContain('workers must be a number or default, got "many"');
     expect(readFileSync(join(d[1]!, 'settings.json'), 'utf8')).toBe(stored);
 
-    const table = await cli(['settings', 'show', ...d]);
+    const table = await runCli(['settings', 'show', ...d]);
     expect(table.stdout).toMatch(/cash\s+25000\s+set/);
     expect(table.stdout).toMatch(/spreadBps\s+default \(asset class\)/);
   });
@@ -54,7 +47,16 @@ describe('regimen settings', () => {
 
 /** GOOG's sma-cross backtest metrics with `flags`, in the folder `d` names. */
 async function backtestMetrics(d: string[], ...flags: string[]) {
-  const r = await cli(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--json', ...flags, ...d]);
+  const r = await runCli([
+    'backtest',
+    '--csv',
+    goog.path,
+    '--strategy',
+    'sma-cross',
+    '--json',
+    ...flags,
+    ...d,
+  ]);
   expect(r.code, r.stderr).toBe(0);
   return (
     JSON.parse(r.stdout) as { metrics: { finalEquity: number; sharpeRatio: number; sortinoRatio: number } }
@@ -72,8 +74,8 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     const plain = await run();
     const asked = await run('--cash', '25000', '--commission', '0.1');
     expect(asked).not.toBe(plain);
-    await cli(['settings', 'set', 'cash', '25000', ...d]);
-    await cli(['settings', 'set', 'commissionPercent', '0.1', ...d]);
+    await runCli(['settings', 'set', 'cash', '25000', ...d]);
+    await runCli(['settings', 'set', 'commissionPercent', '0.1', ...d]);
     expect(await run()).toBe(asked);
     // A flag given still wins over the setting.
     expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
@@ -85,18 +87,18 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     const atZero = await sharpe();
     const atFour = await sharpe('--risk-free', '4');
     expect(atFour).toBeLessThan(atZero);
-    await cli(['settings', 'set', 'riskFreePercent', '4', ...d]);
+    await runCli(['settings', 'set', 'riskFreePercent', '4', ...d]);
     expect(await sharpe()).toBe(atFour);
   });
 
   it("a study's winner has the backtest's Sharpe and Sortino at the settings' rate", async () => {
     const d = ['--data-dir', dataDir()];
-    await cli(['settings', 'set', 'riskFreePercent', '4', ...d]);
+    await runCli(['settings', 'set', 'riskFreePercent', '4', ...d]);
     const optimize = [
       ...['optimize', '--csv', goog.path, '--strategy', 'sma-cross', '--sampler', 'grid', '--json'],
       ...['--space', 'fast=5:15:5', '--space', 'slow=30:50:20', ...d],
     ];
-    const study = await cli(optimize);
+    const study = await runCli(optimize);
     expect(study.code, study.stderr).toBe(0);
     const best = (JSON.parse(study.stdout) as StudyJson).best;
     const params = Object.entries(best.params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
@@ -104,7 +106,7 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     expect(best.metrics.sharpeRatio).toBeCloseTo(backtest.sharpeRatio, 12);
     expect(best.metrics.sortinoRatio).toBeCloseTo(backtest.sortinoRatio, 12);
     // The rate is the study's: a flag naming another one changes it.
-    const atZero = JSON.parse((await cli([...optimize, '--risk-free', '0'])).stdout) as StudyJson;
+    const atZero = JSON.parse((await runCli([...optimize, '--risk-free', '0'])).stdout) as StudyJson;
     expect(atZero.best.metrics.sharpeRatio).toBeGreaterThan(best.metrics.sharpeRatio);
   });
 });

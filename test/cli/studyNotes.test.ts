@@ -8,20 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterAll(() => {
   for (const cleanup of cleanups.reverse()) cleanup();
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 interface Listed {
   id: string;
@@ -48,38 +41,38 @@ describe('study names and notes from the CLI', () => {
     ];
     const grid = [...search, '--sampler', 'grid', '--objective', 'finalEquity', '--workers', '1', '--json'];
 
-    const empty = await cli(['optimize', ...grid, '--name', '  ', ...d]);
+    const empty = await runCli(['optimize', ...grid, '--name', '  ', ...d]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('--name: a study name cannot be empty');
 
-    const ran = await cli(['optimize', ...grid, '--name', 'wave crosses', '--note', 'first pass', ...d]);
+    const ran = await runCli(['optimize', ...grid, '--name', 'wave crosses', '--note', 'first pass', ...d]);
     expect(ran.code, ran.stderr).toBe(0);
     const { studyId } = JSON.parse(ran.stdout) as { studyId: string };
     const listed = async (): Promise<Listed[]> =>
-      JSON.parse((await cli(['studies', '--json', ...d])).stdout) as Listed[];
+      JSON.parse((await runCli(['studies', '--json', ...d])).stdout) as Listed[];
     expect(await listed()).toEqual([
       expect.objectContaining({ id: studyId, name: 'wave crosses', note: 'first pass' }),
     ]);
-    const table = await cli(['studies', ...d]);
+    const table = await runCli(['studies', ...d]);
     expect(table.stdout).toMatch(/wave crosses\s+first pass/);
 
-    const edited = await cli(['studies', studyId, '--note', 'fast 3 wins', ...d]);
+    const edited = await runCli(['studies', studyId, '--note', 'fast 3 wins', ...d]);
     expect(edited.code, edited.stderr).toBe(0);
     expect(edited.stdout).toContain(`Study ${studyId} (wave crosses)`);
     expect(edited.stdout).toContain('Note: fast 3 wins');
-    const long = await cli(['studies', studyId, '--note', 'x'.repeat(2_001), ...d]);
+    const long = await runCli(['studies', studyId, '--note', 'x'.repeat(2_001), ...d]);
     expect(long.code).toBe(2);
     expect(long.stderr).toContain('note: a study note is at most 2000 characters');
     expect(await listed()).toEqual([expect.objectContaining({ name: 'wave crosses', note: 'fast 3 wins' })]);
 
-    const both = await cli(['studies', studyId, '--delete', '--name', 'x', ...d]);
+    const both = await runCli(['studies', studyId, '--delete', '--name', 'x', ...d]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('--delete goes alone');
-    const deleted = await cli(['studies', studyId, '--delete', ...d]);
+    const deleted = await runCli(['studies', studyId, '--delete', ...d]);
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toContain(`Deleted study ${studyId} and its trials.`);
     expect(await listed()).toEqual([]);
-    const gone = await cli(['studies', studyId, ...d]);
+    const gone = await runCli(['studies', studyId, ...d]);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain(`no study with id "${studyId}"`);
   }, 60_000);

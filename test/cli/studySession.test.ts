@@ -9,20 +9,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { serve } from '../support/serveProcess.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 /** 2024-03-04 is a Monday in EST (UTC-5): 08:00 New York is 13:00 UTC, the 09:30 open 14:30 UTC. */
 const FIRST_DAY_MS = Date.UTC(2024, 2, 4);
@@ -81,12 +74,12 @@ async function runIn(
 ): Promise<{ study?: string; firstBar: number }> {
   const d = ['--data-dir', dataDir];
   const flag = session === null ? [] : ['--session', session];
-  const study = await cli(['optimize', ...SEARCH, ...flag, ...d]);
+  const study = await runCli(['optimize', ...SEARCH, ...flag, ...d]);
   expect(study.code, study.stderr).toBe(0);
   const { studyId } = JSON.parse(study.stdout) as { studyId: string };
-  const shown = await cli(['studies', studyId, '--json', ...d]);
+  const shown = await runCli(['studies', studyId, '--json', ...d]);
   const kept = (JSON.parse(shown.stdout) as StudySummaryJson).summary.session;
-  const run = await cli(['walk-forward', ...SEARCH, ...WINDOWS, ...flag, ...d]);
+  const run = await runCli(['walk-forward', ...SEARCH, ...WINDOWS, ...flag, ...d]);
   expect(run.code, run.stderr).toBe(0);
   const result = JSON.parse(run.stdout) as WalkForwardJson;
   expect(result.session).toBe(kept);
@@ -100,11 +93,20 @@ describe('--session on optimize and walk-forward', () => {
     const csv = join(dataDir, 'PREMK.csv');
     writeFileSync(csv, oneMinuteCsv());
     const d = ['--data-dir', dataDir];
-    const imported = await cli(['data', 'import', csv, '--symbol', 'PREMK', '--calendar', 'equities', ...d]);
+    const imported = await runCli([
+      'data',
+      'import',
+      csv,
+      '--symbol',
+      'PREMK',
+      '--calendar',
+      'equities',
+      ...d,
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
 
     for (const command of ['optimize', 'walk-forward']) {
-      const bad = await cli([command, ...SEARCH, '--session', 'overnight', ...d]);
+      const bad = await runCli([command, ...SEARCH, '--session', 'overnight', ...d]);
       expect(bad.code, command).toBe(2);
       expect(bad.stderr).toContain('--session must be regular or extended, got "overnight"');
     }

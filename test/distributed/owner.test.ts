@@ -8,21 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
 import { workerKeyPattern } from '../../src/main/compute/remote/names.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
 import { serve } from '../support/serveProcess.ts';
 import { distributedSkip, goog, skipTitle } from './harness.ts';
 
 const cleanups: (() => unknown)[] = [];
-
-async function cli(args: string[]) {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 describe.skipIf(distributedSkip !== null)(`--redis beside regimen serve${skipTitle}`, () => {
   let redis: TestRedis;
@@ -79,15 +72,15 @@ describe.skipIf(distributedSkip !== null)(`--redis beside regimen serve${skipTit
   });
 
   it('runs the study and the walk-forward in the server, on the workers, equal to in-process runs', async () => {
-    expect((await cli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d()])).code).toBe(0);
-    const studyHere = await cli(study());
+    expect((await runCli(['data', 'import', goog.path, '--symbol', 'GOOG', ...d()])).code).toBe(0);
+    const studyHere = await runCli(study());
     expect(studyHere.code, studyHere.stderr).toBe(0);
-    const walkHere = await cli(walkForward());
+    const walkHere = await runCli(walkForward());
     expect(walkHere.code, walkHere.stderr).toBe(0);
 
     // Sources, like the worker: the engine hash (the queue's name) is that of the code both run.
     await serve(dataDir, cleanups, [], { REGIMEN_FROM_SOURCES: '1' });
-    const studyThere = await cli([...study(), '--redis', redis.url]);
+    const studyThere = await runCli([...study(), '--redis', redis.url]);
     expect(studyThere.code, studyThere.stderr).toBe(0);
     expect(studyThere.stderr).toMatch(
       /now computes on redis:\/\/127\.0\.0\.1:\d+\/? .*1 worker\(s\) connected/,
@@ -100,7 +93,7 @@ describe.skipIf(distributedSkip !== null)(`--redis beside regimen serve${skipTit
       );
     expect(trials(studyThere.stdout)).toEqual(trials(studyHere.stdout));
 
-    const walkThere = await cli([...walkForward(), '--redis', redis.url]);
+    const walkThere = await runCli([...walkForward(), '--redis', redis.url]);
     expect(walkThere.code, walkThere.stderr).toBe(0);
     expect(await settled(afterStudy)).toBeGreaterThan(afterStudy);
     const windows = (stdout: string) => {

@@ -5,13 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
-import { main } from '../../src/main/cli/main.ts';
 import { databasePath } from '../../src/main/paths.ts';
 import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
@@ -26,12 +25,6 @@ function tempDir(): string {
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 describe.skipIf(!spy.present)(
   `optimize: kill -9 in the middle of a study, then --resume${spy.skipReason}`,
