@@ -2,7 +2,10 @@
  * A trader's own bot, written with the kit alone (src/core/live/kit) and Node's HTTP server: what a
  * trader copies to put their own execution behind the bot protocol (docs/bot-protocol.yaml).
  *
- * - every request is verified first (RequestVerifier: signature, 30 s window, nonces): 401 otherwise;
+ * - every request is verified first (verifyRequest: signature, 30 s window, nonces): 401 otherwise;
+ * - every body is checked against the protocol's schema (parseBody with the kit's zod schemas): a
+ *   malformed apply, halt, resume or heartbeat is refused with 400 naming the field, before the runner
+ *   sees it;
  * - a push is validated and taken by delivery order by the LiveRunner (hash, strategy, parameter
  *   limits, ramp plan; a repeat is a no-op, an older version refused: 409) and takes over at the next
  *   bar, ramped and under the push's position policy;
@@ -19,19 +22,21 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  ApplyRequestSchema,
+  BotRefusal,
   buildReports,
   buildStatus,
-  HALT_MODES,
+  HaltRequestSchema,
+  HeartbeatRequestSchema,
   LiveRunner,
-  POSITION_POLICIES,
+  parseBody,
   RequestVerifier,
-  SIGNATURE_HEADERS,
+  ResumeRequestSchema,
   STRATEGIES,
-  type HaltMode,
+  verifyRequest,
   type HeartbeatPolicy,
   type LiveBar,
-  type LivePush,
-} from '../../src/core/live/kit/index.ts';
+} from '../../src/shared/botKit.ts';
 
 export interface KitBotOptions {
   readonly secret: string;
@@ -52,17 +57,6 @@ export interface KitBot {
   close(): Promise<void>;
 }
 
-/** A refusal the protocol names by a code. */
-class Refused extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export async function startKitBot(options: KitBotOptions): Promise<KitBot> {
   const runner = new LiveRunner({
     catalogue: STRATEGIES,
@@ -80,25 +74,26 @@ export async function startKitBot(options: KitBotOptions): Promise<KitBot> {
       case 'GET /v1/reports':
         return buildReports(runner, runner.fillRecord, count(url, 'fillsFrom'), count(url, 'barsFrom'));
       case 'POST /v1/apply': {
-        const push = applyRequest(body);
-        const outcome = runner.apply(push);
-        if (outcome.kind === 'refused') throw new Refused(409, outcome.reason, outcome.message);
+        const push = parseBody(ApplyRequestSchema, body);
+        // The runner checks the set itself: its hash, strategy and version, parameter limits, ramp plan.
+        const outcome = runner.apply({ ...push, hash: push.set.hash });
+        if (outcome.kind === 'refused') throw new BotRefusal(409, outcome.reason, outcome.message);
         return { result: outcome.kind, version: outcome.version, effective: 'next-bar' };
       }
       case 'POST /v1/heartbeat':
+        parseBody(HeartbeatRequestSchema, body);
         return { at: runner.heartbeat(), timeoutMs: options.heartbeat.timeoutMs };
       case 'POST /v1/halt': {
-        const { mode, reason } = json(body) as { mode?: unknown; reason?: unknown };
-        if (!HALT_MODES.includes(mode as HaltMode))
-          throw new Refused(400, 'invalid-request', `mode: one of ${HALT_MODES.join(', ')}`);
-        runner.halt(mode as HaltMode, typeof reason === 'string' ? reason : '');
+        const { mode, reason } = parseBody(HaltRequestSchema, body);
+        runner.halt(mode, reason);
         return status();
       }
       case 'POST /v1/resume':
+        parseBody(ResumeRequestSchema, body);
         runner.resume();
         return status();
       default:
-        throw new Refused(404, 'not-found', `no route ${method} ${url.pathname}`);
+        throw new BotRefusal(404, 'not-found', `no route ${method} ${url.pathname}`);
     }
   };
 
@@ -111,19 +106,11 @@ export async function startKitBot(options: KitBotOptions): Promise<KitBot> {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       const body = Buffer.concat(chunks).toString('utf8');
-      const header = (name: string) => request.headers[name] as string | undefined;
-      const refusal = verifier.verify({
-        method,
-        path,
-        body,
-        timestamp: header(SIGNATURE_HEADERS.timestamp),
-        nonce: header(SIGNATURE_HEADERS.nonce),
-        signature: header(SIGNATURE_HEADERS.signature),
-      });
-      if (refusal !== undefined) throw new Refused(401, refusal, `refused: ${refusal}`);
+      const refusal = verifyRequest(verifier, request, body);
+      if (refusal !== undefined) throw new BotRefusal(401, refusal.code, refusal.message);
       answer = route(method, new URL(path, 'http://bot'), body);
     } catch (error) {
-      const refused = error instanceof Refused ? error : new Refused(500, 'internal', String(error));
+      const refused = error instanceof BotRefusal ? error : new BotRefusal(500, 'internal', String(error));
       status = refused.status;
       answer = { error: { code: refused.code, message: refused.message } };
     }
@@ -145,28 +132,9 @@ export async function startKitBot(options: KitBotOptions): Promise<KitBot> {
   };
 }
 
-function json(body: string): unknown {
-  try {
-    return body === '' ? {} : JSON.parse(body);
-  } catch {
-    throw new Refused(400, 'invalid-json', 'the request body is not JSON');
-  }
-}
-
-/** The push as the runner takes it; the runner validates the set itself (hash, strategy, limits, ramp). */
-function applyRequest(body: string): LivePush {
-  const push = json(body) as Partial<LivePush> & { set?: { hash?: unknown } };
-  if (typeof push.changeId !== 'string' || !Number.isInteger(push.version) || typeof push.set !== 'object')
-    throw new Refused(400, 'invalid-request', 'an apply needs changeId, version and set');
-  const policy = push.policy ?? 'keep';
-  if (!POSITION_POLICIES.includes(policy))
-    throw new Refused(400, 'invalid-request', `policy: one of ${POSITION_POLICIES.join(', ')}`);
-  return { ...push, hash: String(push.set?.hash), policy } as LivePush;
-}
-
 function count(url: URL, name: string): number {
   const value = Number(url.searchParams.get(name) ?? 0);
   if (!Number.isInteger(value) || value < 0)
-    throw new Refused(400, 'invalid-request', `${name}: must be an integer >= 0`);
+    throw new BotRefusal(400, 'invalid-request', `${name}: must be an integer >= 0`);
   return value;
 }

@@ -85,3 +85,45 @@ export class RequestVerifier {
     for (const [nonce, at] of this.seen) if (at < cutoff) this.seen.delete(nonce);
   }
 }
+
+/** What a refused request is told: the code names the rule, the message says it in words. */
+export const REFUSAL_MESSAGES: Readonly<Record<Refusal, string>> = {
+  'missing-headers': `the request is not signed (${Object.values(SIGNATURE_HEADERS).join(', ')} are required)`,
+  'stale-timestamp': 'the request timestamp is outside the 30 s window of the bot clock',
+  'reused-nonce': 'the request nonce was already used (a replay)',
+  'bad-signature': 'the request signature does not match (wrong secret, or the request was altered)',
+};
+
+/** A request as Node's HTTP server gives it (IncomingMessage fits), without depending on Node. */
+export interface IncomingRequest {
+  readonly method?: string;
+  /** Path with query string, as sent. */
+  readonly url?: string;
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+}
+
+/**
+ * Verifies a whole request against the signing rules: undefined when accepted (its nonce is then spent),
+ * else the refusal's code and message. Every bot calls this before reading anything else of a request,
+ * so an unsigned caller learns nothing, not even whether a path exists.
+ */
+export function verifyRequest(
+  verifier: RequestVerifier,
+  request: IncomingRequest,
+  body: string,
+): { readonly code: Refusal; readonly message: string } | undefined {
+  // Node gives a header sent twice as an array: the first copy is the one checked, never a merge.
+  const header = (name: string): string | undefined => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : value?.[0];
+  };
+  const code = verifier.verify({
+    method: request.method ?? 'GET',
+    path: request.url ?? '/',
+    body,
+    timestamp: header(SIGNATURE_HEADERS.timestamp),
+    nonce: header(SIGNATURE_HEADERS.nonce),
+    signature: header(SIGNATURE_HEADERS.signature),
+  });
+  return code === undefined ? undefined : { code, message: REFUSAL_MESSAGES[code] };
+}

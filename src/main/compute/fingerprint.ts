@@ -14,3 +14,8 @@ export function datasetFingerprint(bars: Bars): string {
   }
   return hash.digest('hex');
 }
+
+/** One fingerprint for several datasets read together (a study's timeframes): a single one stays as it is. */
+export function combinedFingerprint(parts: readonly string[]): string {
+  return parts.length === 1 ? parts[0]! : createHash('sha256').update(parts.join('|')).digest('hex');
+}

@@ -4,22 +4,24 @@ import type { AddressInfo } from 'node:net';
 import { buildReports } from '../../core/live/kit/reports.ts';
 import { bookOf, buildStatus, type BotBook } from '../../core/live/kit/status.ts';
 import type { HeartbeatPolicy, LiveRunner } from '../../core/live/runner.ts';
-import { RequestVerifier, SIGNATURE_HEADERS, type Refusal } from '../../core/live/signing.ts';
 import {
   ApplyRequestSchema,
   BOT_PATHS,
+  BotRefusal,
   HaltRequestSchema,
   HeartbeatRequestSchema,
+  parseBody,
+  RequestVerifier,
   ResumeRequestSchema,
+  verifyRequest,
   type BotReports,
   type BotStatus,
-} from '../../shared/botProtocol.ts';
-import type { z } from 'zod';
+} from '../../shared/botKit.ts';
 
 /**
- * The reference bot's side of the protocol over HTTP(S): every request's signature is checked before
- * anything else (so an unsigned caller learns nothing, not even whether a path exists), then its body
- * against the protocol's schema, then the runner decides. Loopback only, unless served over TLS.
+ * The reference bot's side of the protocol over HTTP(S), with the kit's checks (src/shared/botKit.ts):
+ * every request's signature first (verifyRequest), then its body against the protocol's schema
+ * (parseBody), then the runner decides. Loopback only, unless served over TLS.
  */
 export interface BotServerOptions {
   readonly runner: LiveRunner;
@@ -49,25 +51,8 @@ export interface BotServer {
 
 const MAX_BODY_BYTES = 1 << 20;
 
-const REFUSAL_MESSAGES: Record<Refusal, string> = {
-  'missing-headers': `the request is not signed (${Object.values(SIGNATURE_HEADERS).join(', ')} are required)`,
-  'stale-timestamp': 'the request timestamp is outside the 30 s window of the bot clock',
-  'reused-nonce': 'the request nonce was already used (a replay)',
-  'bad-signature': 'the request signature does not match (wrong secret, or the request was altered)',
-};
-
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export async function startBotServer(options: BotServerOptions): Promise<BotServer> {
@@ -111,26 +96,15 @@ async function serve(
   const path = request.url ?? '/';
   try {
     const body = await readBody(request);
-    const header = (name: string): string | undefined => {
-      const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    };
-    const refusal = verifier.verify({
-      method,
-      path,
-      body,
-      timestamp: header(SIGNATURE_HEADERS.timestamp),
-      nonce: header(SIGNATURE_HEADERS.nonce),
-      signature: header(SIGNATURE_HEADERS.signature),
-    });
+    const refusal = verifyRequest(verifier, request, body);
     if (refusal !== undefined) {
-      log(`refused ${method} ${new URL(path, 'http://bot').pathname}: ${refusal}`);
-      throw new HttpFailure(401, refusal, REFUSAL_MESSAGES[refusal]);
+      log(`refused ${method} ${new URL(path, 'http://bot').pathname}: ${refusal.code}`);
+      throw new BotRefusal(401, refusal.code, refusal.message);
     }
     const result = route(options, method, path, body, log);
     send(response, 200, result);
   } catch (error) {
-    if (error instanceof HttpFailure) {
+    if (error instanceof BotRefusal) {
       send(response, error.status, { error: { code: error.code, message: error.message } });
     } else {
       // Our fault: the message names what failed; request bodies and secrets are never part of it.
@@ -161,53 +135,37 @@ function route(
         count(url, 'barsFrom'),
       ) satisfies BotReports;
     case `POST ${BOT_PATHS.apply}`: {
-      const push = parse(ApplyRequestSchema, body);
+      const push = parseBody(ApplyRequestSchema, body);
       const outcome = runner.apply({ ...push, hash: push.set.hash });
       if (outcome.kind === 'refused') {
         log(`apply version ${push.version} (${push.changeId}) refused: ${outcome.reason}`);
-        throw new HttpFailure(409, outcome.reason, outcome.message);
+        throw new BotRefusal(409, outcome.reason, outcome.message);
       }
       log(`apply version ${push.version} (${push.changeId}, ${push.set.hash.slice(0, 12)}): ${outcome.kind}`);
       options.onChange?.();
       return { result: outcome.kind, version: outcome.version, effective: 'next-bar' };
     }
     case `POST ${BOT_PATHS.heartbeat}`: {
-      parse(HeartbeatRequestSchema, body);
+      parseBody(HeartbeatRequestSchema, body);
       return { at: runner.heartbeat(), timeoutMs: options.heartbeat.timeoutMs };
     }
     case `POST ${BOT_PATHS.halt}`: {
-      const halt = parse(HaltRequestSchema, body);
+      const halt = parseBody(HaltRequestSchema, body);
       runner.halt(halt.mode, halt.reason);
       log(`halt ${halt.mode}: ${halt.reason}`);
       options.onChange?.();
       return botStatus(options);
     }
     case `POST ${BOT_PATHS.resume}`: {
-      const resume = parse(ResumeRequestSchema, body);
+      const resume = parseBody(ResumeRequestSchema, body);
       runner.resume();
       log(`resume: ${resume.reason}`);
       options.onChange?.();
       return botStatus(options);
     }
     default:
-      throw new HttpFailure(404, 'not-found', `no route ${key}`);
+      throw new BotRefusal(404, 'not-found', `no route ${key}`);
   }
-}
-
-function parse<S extends z.ZodType>(schema: S, body: string): z.output<S> {
-  let value: unknown;
-  try {
-    value = body === '' ? {} : JSON.parse(body);
-  } catch {
-    throw new HttpFailure(400, 'invalid-json', 'the request body is not JSON');
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.length > 0 ? issue.path.join('.') : '(body)';
-    throw new HttpFailure(400, 'invalid-request', `${field}: ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 function count(url: URL, name: string): number {
@@ -215,7 +173,7 @@ function count(url: URL, name: string): number {
   if (raw === null) return 0;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0)
-    throw new HttpFailure(400, 'invalid-request', `${name}: must be an integer >= 0, got "${raw}"`);
+    throw new BotRefusal(400, 'invalid-request', `${name}: must be an integer >= 0, got "${raw}"`);
   return value;
 }
 
@@ -229,7 +187,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES)
-      throw new HttpFailure(413, 'too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
+      throw new BotRefusal(413, 'too-large', `the request body exceeds ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');

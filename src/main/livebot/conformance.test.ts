@@ -41,6 +41,7 @@ describe('bot conformance suite', () => {
       'refuses-altered-body',
       'refuses-stale-timestamp',
       'refuses-replayed-nonce',
+      'refuses-malformed-apply',
       'refusals-change-nothing',
       'apply-accepted',
       'apply-idempotent',

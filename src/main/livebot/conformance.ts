@@ -109,6 +109,17 @@ export async function runConformance(
     if (code !== 'reused-nonce') throw new Error(`expected refusal code reused-nonce, got ${String(code)}`);
     return '401 reused-nonce on the second use';
   });
+  await check('refuses-malformed-apply', async () => {
+    // Signed and fresh, but with no approver: the body breaks the protocol's schema, whatever the set.
+    const valid = request(base + 1, 0);
+    const malformed = { ...valid, approval: { ...valid.approval, approvedBy: [] } };
+    const response = await client.send('POST', BOT_PATHS.apply, JSON.stringify(malformed));
+    expectStatus(response, 400);
+    const error = (response.body as { error?: { code?: string; message?: string } }).error;
+    if (error?.code !== 'invalid-request' || !error.message?.startsWith('approval.approvedBy'))
+      throw new Error(`expected invalid-request naming approval.approvedBy, got ${JSON.stringify(error)}`);
+    return `400 ${error.code}: ${error.message}`;
+  });
   await check('refusals-change-nothing', async () => {
     const status = await client.status();
     if (status.acceptedVersion !== base)

@@ -1,7 +1,7 @@
 /**
  * The kit for a trader's own bot: everything the reference bot does with a push, as a small library
  * over any execution that implements the OrderPort. A bot built on it
- * 1. verifies each request (RequestVerifier: signature, 30 s window, nonces),
+ * 1. verifies each request (verifyRequest over a RequestVerifier: signature, 30 s window, nonces),
  * 2. validates the pushed set (pushProblem: content hash, strategy and version, parameter limits, ramp),
  * 3. takes it by delivery order (decideDelivery / recordDelivery: repeats are no-ops, older versions
  *    refused; persist the ledger),
@@ -12,14 +12,18 @@
  * 6. answers status and reports with buildStatus and buildReports (reports paged and numbered as the
  *    protocol says, however much the bot's windows dropped).
  * LiveRunner is the whole loop on simulated fills; examples/kit-bot/bot.ts is a whole bot built on it
- * and this kit alone. Pure TypeScript: no Node APIs.
+ * and this kit alone. Pure TypeScript: no Node APIs. src/shared/botKit.ts adds the protocol's zod
+ * schemas and parseBody, which check a request's body before any of this sees it.
  */
 export { canonicalJson } from '../canonical.ts';
 export {
   RequestVerifier,
+  REFUSAL_MESSAGES,
   sign,
   signingString,
   SIGNATURE_HEADERS,
+  verifyRequest,
+  type IncomingRequest,
   type Refusal,
   type SignedParts,
 } from '../signing.ts';

@@ -10,8 +10,11 @@ import {
   pushProblem,
   rampBudget,
   recordDelivery,
+  REFUSAL_MESSAGES,
   RequestVerifier,
   sign,
+  SIGNATURE_HEADERS,
+  verifyRequest,
   startRamp,
   switchActions,
   switchPolicy,
@@ -56,6 +59,35 @@ describe('kit: a trader-built bot over its own order port', () => {
     barsPerStep: 2,
     guardrails: { maxDrawdown: 0.05, maxLoss: 0.05, maxSlippageBps: 20 },
   };
+
+  it("verifies a request as Node's HTTP server gives it: method, path with query, headers, body", () => {
+    const secret = 'kit-secret-0123456789abcdef';
+    const verifier = new RequestVerifier(secret, { now: () => 5_000 });
+    const body = '{"at":5000}';
+    const signed = (nonce: string, parts: { method: string; path: string; body: string }) => ({
+      [SIGNATURE_HEADERS.timestamp]: '5000',
+      [SIGNATURE_HEADERS.nonce]: nonce,
+      [SIGNATURE_HEADERS.signature]: sign({ ...parts, timestamp: 5_000, nonce }, secret),
+    });
+    const heartbeat = { method: 'POST', path: '/v1/heartbeat', body };
+    const request = { method: 'POST', url: '/v1/heartbeat', headers: signed('a', heartbeat) };
+    expect(verifyRequest(verifier, request, body)).toBeUndefined();
+    expect(verifyRequest(verifier, request, body)).toEqual({
+      code: 'reused-nonce',
+      message: REFUSAL_MESSAGES['reused-nonce'],
+    });
+    // The query string is signed with the path: another page of reports is another request.
+    const reports = { method: 'GET', path: '/v1/reports?fillsFrom=20', body: '' };
+    const paged = signed('b', reports);
+    expect(
+      verifyRequest(verifier, { ...request, url: '/v1/reports?fillsFrom=40', headers: paged }, ''),
+    ).toEqual({ code: 'bad-signature', message: REFUSAL_MESSAGES['bad-signature'] });
+    // A header sent twice arrives as an array: its first copy is the one checked.
+    const twice = { ...signed('c', heartbeat), [SIGNATURE_HEADERS.nonce]: ['c', 'd'] };
+    expect(verifyRequest(verifier, { ...request, headers: twice }, body)).toBeUndefined();
+    expect(verifyRequest(verifier, { ...request, headers: {} }, body)?.code).toBe('missing-headers');
+    expect(verifyRequest(verifier, { ...request, method: 'GET' }, body)?.code).toBe('bad-signature');
+  });
 
   it('verifies, validates and orders pushes, then trades through the gate at the ramp budget', () => {
     const secret = 'kit-secret-0123456789abcdef';

@@ -383,6 +383,10 @@ describe('live channels: from a study trial to the bot and back, through the con
     expect(moved.differences[0]).toBe(
       `data changed: recorded fingerprint ${moved.dataFingerprint.recorded}, now ${moved.dataFingerprint.now}`,
     );
+    // A proposal made after the change still names the bars the trials ran on: the study recorded their
+    // fingerprint as it started, so approving reads no bar (it re-read them all, seconds under load).
+    const again = await call('live:propose', { bot: server.url, studyId, trialNumber: trial.number });
+    expect(again.set.provenance).toMatchObject({ dataFingerprint: moved.dataFingerprint.recorded });
 
     const manual = sealParameterSet({
       ...body,

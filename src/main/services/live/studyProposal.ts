@@ -12,7 +12,7 @@ import type { SearchDimension } from '../../../core/optimize/space.ts';
 import type { TrialRecord } from '../../../core/optimize/study.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { InputError } from '../../../shared/errors.ts';
-import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import { combinedFingerprint, datasetFingerprint } from '../../compute/fingerprint.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StoredStudy, StudyRecords } from '../optimize/studyRecords.ts';
 
@@ -73,7 +73,7 @@ export async function proposalFromTrial(
         studyId,
         trial: trialNumber,
         seed: trial.seed,
-        dataFingerprint: await studyFingerprint(study, bars),
+        dataFingerprint: study.data.dataFingerprint ?? (await studyFingerprint(study, bars)),
         engineVersion: ENGINE_VERSION,
         expected,
         spread: metricSpread(trial, trials, study.config.space.params, Object.keys(expected)),
@@ -101,11 +101,16 @@ export async function studyFingerprint(study: StoredStudy, bars: BarsRepository)
       throw new InputError(`the study's file ${source.path} cannot be read: ${(error as Error).message}`);
     }
   }
-  const range = { start: definition.start ?? undefined, end: definition.end ?? undefined };
+  // Read as the study read them (loadStudyDatasets), session included.
+  const range = {
+    start: definition.start ?? undefined,
+    end: definition.end ?? undefined,
+    ...(definition.session === undefined ? {} : { session: definition.session }),
+  };
   const parts: string[] = [];
   for (const timeframe of definition.timeframes)
     parts.push(datasetFingerprint(await bars.read(source.symbol, timeframe as Timeframe, range)));
-  return parts.length === 1 ? parts[0] : createHash('sha256').update(parts.join('|')).digest('hex');
+  return combinedFingerprint(parts);
 }
 
 /** Sample standard deviation of each metric over the trial and its nearest complete neighbours. */

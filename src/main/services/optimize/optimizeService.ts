@@ -481,7 +481,10 @@ export class OptimizeService {
 
   private async launch(stored: StoredStudy, data: StudyDatasets): Promise<OptimizeStartResult> {
     // A resumed study is running again: its previous outcome (cancelled, failed, report) no longer holds.
-    const document = newStudyDocument(stored.data.definition);
+    const document: StudyDocument = {
+      ...newStudyDocument(stored.data.definition),
+      ...(data.fingerprint === undefined ? {} : { dataFingerprint: data.fingerprint }),
+    };
     const row: StoredStudy = { ...stored, data: document };
     const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
     const counts = study.counts();

@@ -92,6 +92,12 @@ export const STUDY_DOCUMENT_VERSION = 3;
 const StudyDocumentV3 = z.object({
   version: z.literal(STUDY_DOCUMENT_VERSION),
   definition: StudyDefinition,
+  /**
+   * The bars it runs on, fingerprinted as it starts (a cache source): a live proposal's provenance takes
+   * it from here rather than re-reading every bar on the approval's path, and names the bars the trials
+   * saw even if the cache changed since. Absent for a file source and for studies started before it.
+   */
+  dataFingerprint: z.string().optional(),
   /** Absent while the study runs or after an interruption (it can be resumed). */
   state: z.enum(['complete', 'cancelled', 'failed']).optional(),
   error: z.string().optional(),

@@ -24,6 +24,7 @@ import {
 import type { StrategyDefinition } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { InputError, RequestError } from '../../../shared/errors.ts';
+import { combinedFingerprint } from '../../compute/fingerprint.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { CostRequest } from '../costs.ts';
 import { loadDatasets, NATIVE_TIMEFRAME, type BarsReader } from '../../marketdata/barsSource.ts';
@@ -154,6 +155,11 @@ export interface StudyDatasets {
   readonly datasets: readonly StudySlice[];
   /** The whole first slice and where its held-out part begins (a study with a holdout only). */
   readonly holdout?: { readonly from: number; readonly index: number; readonly all: DatasetRef };
+  /**
+   * The first symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
+   * only: a file's is the file's bytes).
+   */
+  readonly fingerprint?: string;
 }
 
 /** One symbol at one timeframe: `label` is the key its metrics are kept under (`metric@label`). */
@@ -316,7 +322,11 @@ export async function loadStudyDatasets(
       datasets.push({ ...slice, ref: { id: dataset.id, bars: dataset.bars } });
     });
   }
-  if (definition.holdout === undefined) return { label, datasets };
+  const fingerprint =
+    source.kind === 'cache'
+      ? combinedFingerprint(datasets.slice(0, timeframes.length).map((slice) => slice.ref.id))
+      : undefined;
+  if (definition.holdout === undefined) return { label, datasets, fingerprint };
   const all = datasets[0]!.ref;
   const from = all.bars.t[holdoutStart(all.bars.t, definition.holdout)]!;
   return {
@@ -327,6 +337,7 @@ export async function loadStudyDatasets(
       ref: { id: `${slice.ref.id}:before:${from}`, bars: sliceBarsByTime(slice.ref.bars, null, from) },
     })),
     holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all },
+    fingerprint,
   };
 }
 
