@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RegimeDetector } from '../regime/detector.ts';
 import { NO_LABEL, Level, Trend } from '../regime/labels.ts';
-import { RegimeUpdatePolicy, type UpdateTrigger } from './regimeUpdates.ts';
+import { minuteOfTimeOfDay, RegimeUpdatePolicy, type UpdateTrigger } from './regimeUpdates.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -30,15 +30,19 @@ function scripted(
   };
 }
 
-/** Hourly bars through the policy; `change` says whether a check made a change (then the dwell starts). */
+/**
+ * Hourly bars from `start` through the policy; `change` says whether a check made a change (then the
+ * dwell starts).
+ */
 function run(
   policy: RegimeUpdatePolicy,
   bars: number,
   change: (trigger: UpdateTrigger) => boolean = () => false,
+  start = 0,
 ): UpdateTrigger[] {
   const triggers: UpdateTrigger[] = [];
   for (let i = 0; i < bars; i++) {
-    const t = i * HOUR;
+    const t = start + i * HOUR;
     const trigger = policy.onBar({ t, o: 1, h: 1, l: 1, c: 1, v: 1 });
     if (trigger === null) continue;
     triggers.push(trigger);
@@ -60,17 +64,83 @@ describe('regime-driven update checks', () => {
     expect(watch('both')).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
   });
 
-  it('checks on the first bar of each new regime and once a day between, never in the warm-up', () => {
+  it('checks on the first bar of each new regime, never in the warm-up', () => {
     const trend = [
       ...Array<number>(5).fill(NO_LABEL),
       ...Array<number>(10).fill(Trend.Bull),
-      ...Array<number>(40).fill(Trend.Bear),
+      ...Array<number>(20).fill(Trend.Bear),
     ];
-    const triggers = run(new RegimeUpdatePolicy(scripted(trend), { minDwellMs: 0 }), trend.length);
+    // From Saturday 2026-07-04 00:00 UTC: no trading day in these 35 hours, so no daily check.
+    const start = Date.UTC(2026, 6, 4);
+    const triggers = run(
+      new RegimeUpdatePolicy(scripted(trend), { minDwellMs: 0 }),
+      trend.length,
+      undefined,
+      start,
+    );
     expect(triggers).toEqual([
-      { kind: 'regime-change', at: 5 * HOUR, from: null, regime: 'bull/normal' },
-      { kind: 'regime-change', at: 15 * HOUR, from: 'bull/normal', regime: 'bear/normal' },
-      { kind: 'daily', at: 39 * HOUR, regime: 'bear/normal' },
+      { kind: 'regime-change', at: start + 5 * HOUR, from: null, regime: 'bull/normal' },
+      { kind: 'regime-change', at: start + 15 * HOUR, from: 'bull/normal', regime: 'bear/normal' },
+    ]);
+  });
+
+  it('checks daily at 09:00 New York on trading days only, across a weekend and a holiday', () => {
+    // Hourly bars, one regime, from Wednesday 2026-07-01 00:00 UTC to Wednesday 07-08: Friday 07-03 is
+    // the exchange's Independence Day holiday (the 4th is a Saturday), then a weekend.
+    const hours = 7 * 24;
+    const start = Date.UTC(2026, 6, 1);
+    const triggers = run(
+      new RegimeUpdatePolicy(scripted(Array<number>(hours).fill(Trend.Bull)), { minDwellMs: 0 }),
+      hours,
+      undefined,
+      start,
+    );
+    const newYork = (t: number) =>
+      new Date(t).toLocaleString('sv-SE', { timeZone: 'America/New_York' }).slice(0, 16);
+    expect(triggers.map((t) => `${t.kind} ${newYork(t.at)}`)).toEqual([
+      'regime-change 2026-06-30 20:00',
+      'daily 2026-07-01 09:00',
+      'daily 2026-07-02 09:00',
+      'daily 2026-07-06 09:00',
+      'daily 2026-07-07 09:00',
+    ]);
+  });
+
+  it('checks at another time and zone, every day when asked, and passes a day inside a dwell', () => {
+    const hours = 4 * 24;
+    // Saturday 2026-07-04 00:00 UTC, London on summer time (UTC+1): 08:00 there is 07:00 UTC.
+    const start = Date.UTC(2026, 6, 4);
+    const london = { atMinute: 8 * 60, timeZone: 'Europe/London', tradingDaysOnly: false };
+    const everyDay = run(
+      new RegimeUpdatePolicy(scripted(Array<number>(hours).fill(Trend.Bull)), {
+        minDwellMs: 0,
+        daily: london,
+      }),
+      hours,
+      undefined,
+      start,
+    );
+    expect(everyDay.filter((t) => t.kind === 'daily').map((t) => new Date(t.at).toISOString())).toEqual([
+      '2026-07-04T07:00:00.000Z',
+      '2026-07-05T07:00:00.000Z',
+      '2026-07-06T07:00:00.000Z',
+      '2026-07-07T07:00:00.000Z',
+    ]);
+    // A change at the first bar starts a 36 h dwell: Saturday's and Sunday's checks fall inside it and
+    // are passed, not made at noon on Sunday when it ends; Monday's is at 08:00.
+    const dwelling = run(
+      new RegimeUpdatePolicy(scripted(Array<number>(hours).fill(Trend.Bull)), {
+        minDwellMs: 36 * HOUR,
+        daily: london,
+      }),
+      hours,
+      (t) => t.kind === 'regime-change',
+      start,
+    );
+    expect(dwelling.map((t) => `${t.kind} ${new Date(t.at).toISOString()}`)).toEqual([
+      'regime-change 2026-07-04T00:00:00.000Z',
+      'daily 2026-07-06T07:00:00.000Z',
+      'daily 2026-07-07T07:00:00.000Z',
     ]);
   });
 
@@ -99,10 +169,23 @@ describe('regime-driven update checks', () => {
     expect(triggers).toHaveLength(10);
   });
 
-  it('refuses a negative dwell or a non-positive check interval', () => {
+  it('refuses a negative dwell, a time of day out of range and an unknown zone', () => {
     expect(() => new RegimeUpdatePolicy(scripted([]), { minDwellMs: -1 })).toThrow(/minDwellMs must be >= 0/);
-    expect(() => new RegimeUpdatePolicy(scripted([]), { minDwellMs: 0, checkEveryMs: 0 })).toThrow(
-      /checkEveryMs must be > 0/,
+    const daily = { atMinute: 24 * 60, timeZone: 'America/New_York', tradingDaysOnly: true };
+    expect(() => new RegimeUpdatePolicy(scripted([]), { minDwellMs: 0, daily })).toThrow(
+      "the daily check's minute must be in [0, 1440), got 1440",
     );
+    expect(
+      () =>
+        new RegimeUpdatePolicy(scripted([]), {
+          minDwellMs: 0,
+          daily: { ...daily, atMinute: 0, timeZone: 'Mars/Olympus' },
+        }),
+    ).toThrow('"Mars/Olympus" is not a time zone');
+    expect([minuteOfTimeOfDay('09:00'), minuteOfTimeOfDay('23:59'), minuteOfTimeOfDay('9:00')]).toEqual([
+      540,
+      1439,
+      undefined,
+    ]);
   });
 });
