@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
+import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { ParamValue } from './optimizeContract.ts';
@@ -200,8 +201,14 @@ export const ScorecardRequest = z.strictObject({
   trials: z.number().int().min(2).max(500).default(20),
   seed,
   windowBars: windowBars.optional(),
-  /** Per side, as a fraction of traded value (0.0005 = 0.05 %, the regimes comparison's default). */
-  commission: z.number().min(0).max(0.1).default(0.0005),
+  /**
+   * What every backtest of the scorecard starts with and pays, as a backtest from the forms does; each
+   * left out is Settings' (cash, commission per side as a fraction of traded value, and fees, spread and
+   * impact, a part Settings leave to the asset class taking the symbol's asset-class default).
+   */
+  cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
+  commission: z.number().min(0).max(0.1).optional(),
+  costs: costSettingsSchema.partial().optional(),
   threshold: z.number().min(0).max(1).default(0.5),
   detector: z.enum(DETECTOR_NAMES).default('rules'),
   axis: z.enum(['trend', 'volatility']).default('volatility'),
@@ -224,7 +231,12 @@ export const ScorecardResult = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
   strategy: z.string(),
+  /** What the backtests were run with: cash, commission (a fraction per side), the costs in full. */
+  cash: z.number(),
   commission: z.number(),
+  costs: costSettingsSchema,
+  /** Annual, as a fraction: what every Sharpe ratio here is measured over (Settings'). */
+  riskFreeRate: z.number(),
   trials: z.number(),
   bars: z.number(),
   purge: z.number(),

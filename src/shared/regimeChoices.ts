@@ -43,7 +43,8 @@ export const DISPLAY_AXES = ['trend', 'volatility', 'volume'] as const satisfies
 export const SWITCH_AXIS_CHOICES = ['trend', 'volatility'] as const satisfies readonly RegimeAxis[];
 
 /**
- * Commission per side (a fraction) the per-regime study and the comparison charge unless told otherwise,
- * in the app and on the CLI alike; fees, spread and impact come from the asset-class defaults (costs).
+ * Commission per side (a fraction) the per-regime study and the comparison charge unless told otherwise:
+ * Settings' default commission (the app sends Settings' own, the CLI's --commission defaults to it), so
+ * they charge what a backtest does; fees, spread and impact come from the asset-class defaults (costs).
  */
-export const DEFAULT_COMPARE_COMMISSION = 0.0005;
+export const DEFAULT_COMPARE_COMMISSION = 0;

@@ -158,7 +158,7 @@ const perRegimeStudyFields = {
   sampler: z.enum(['random', 'grid']).default('random'),
   trials: z.number().int().min(2, 'must be at least 2').max(2000, 'must be at most 2000').default(40),
   seed: z.number().int().min(0).default(1),
-  /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison. */
+  /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison (the app sends Settings'). */
   commission: z.number().min(0).max(0.1).default(DEFAULT_COMPARE_COMMISSION),
   /** Fees, spread and impact; a part left out takes the symbol's asset-class default, as in a backtest. */
   costs: costSettingsSchema.partial().optional(),

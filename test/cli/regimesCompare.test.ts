@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
-import { costOptions, US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
+import { costOptions, US_EQUITY_COSTS, type BacktestOptions } from '../../src/core/engine/index.ts';
 import { compareRegimeAware } from '../../src/core/regime/compare.ts';
 import {
   allocateRegimeOutput,
@@ -13,15 +15,22 @@ import { sampleCandidates } from '../../src/core/regime/perRegime.ts';
 import { parseSpace } from '../../src/core/optimize/space.ts';
 import { STRATEGIES } from '../../src/core/strategy/registry.ts';
 import { main } from '../../src/main/cli/main.ts';
-import { DEFAULT_COMPARE_COMMISSION } from '../../src/shared/regimeChoices.ts';
+import { commissionRateFromPercent } from '../../src/shared/commission.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 const search = ['--space', 'fast=5:15:5', '--space', 'slow=20:60:20', '--constraint', 'fast<slow'];
 
-/** What the command should print: core's comparison of the grid above on GOOG, 3 trades to earn a set. */
-function coreComparison(detector: () => RegimeDetector, options: { minDwell?: number } = {}) {
+/**
+ * What the command should print: core's comparison of the grid above on GOOG, 3 trades to earn a set, by
+ * default at Settings' default costs (no commission, US equity fees, spread and impact).
+ */
+function coreComparison(
+  detector: () => RegimeDetector,
+  backtest: BacktestOptions = costOptions(0, US_EQUITY_COSTS),
+  options: { minDwell?: number } = {},
+) {
   const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
   const space = parseSpace(['fast=5:15:5', 'slow=20:60:20'], ['fast<slow']);
   return compareRegimeAware(bars, {
@@ -29,14 +38,19 @@ function coreComparison(detector: () => RegimeDetector, options: { minDwell?: nu
     candidates: sampleCandidates(space, { kind: 'grid' }, 40, 1),
     createDetector: detector,
     axis: 'volatility',
-    backtest: costOptions(DEFAULT_COMPARE_COMMISSION, US_EQUITY_COSTS),
+    backtest,
     minTrades: 3,
     ...options,
   });
 }
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
-  it("--json: the core comparison of the same trials, at the app's default commission and US equity costs; progress per window on stderr", async () => {
+  it("--json: the core comparison of the same trials, at Settings' default costs; progress per window on stderr", async () => {
     const io = captureIO();
     const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
     expect(await main([...args, ...search, '--min-trades', '3', '--json', '--progress', 'lines'], io)).toBe(
@@ -53,6 +67,32 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     expect(json['global']).toEqual(JSON.parse(JSON.stringify(expected.global)));
     expect(json['verdict']).toBe(expected.verdict);
     expect((json['windows'] as unknown[]).length).toBe(expected.windows.length);
+  });
+
+  it("charges the data folder's settings (commission, spread) as a backtest does; a flag still wins", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-regimes-compare-'));
+    dirs.push(dir);
+    const d = ['--data-dir', dir];
+    for (const [key, value] of [
+      ['commissionPercent', '0.2'],
+      ['spreadBps', '5'],
+    ])
+      expect(await main(['settings', 'set', key!, value!, ...d], captureIO())).toBe(0);
+    const compare = async (...flags: string[]) => {
+      const io = captureIO();
+      const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
+      expect(await main([...args, ...search, '--min-trades', '3', '--json', ...d, ...flags], io)).toBe(0);
+      return JSON.parse(io.stdout) as Record<string, unknown>;
+    };
+    const costs = { ...US_EQUITY_COSTS, spreadBps: 5 };
+    const rules = () => createDetector('rules', '1d');
+    const expected = coreComparison(rules, costOptions(commissionRateFromPercent(0.2), costs));
+    expect((await compare())['global']).toEqual(JSON.parse(JSON.stringify(expected.global)));
+    const flagged = coreComparison(rules, costOptions(0, costs));
+    expect((await compare('--commission', '0'))['global']).toEqual(
+      JSON.parse(JSON.stringify(flagged.global)),
+    );
+    expect(flagged.global.totalReturn).not.toBe(expected.global.totalReturn);
   });
 
   it('prints the per-regime winners, both policies out of sample, and the verdict', async () => {
@@ -131,7 +171,9 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     const compare = (settings: DetectorSettings) =>
       JSON.parse(
         JSON.stringify(
-          coreComparison(() => createDetector('rules', '1d', settings, ['volatility']), { minDwell: 3 }),
+          coreComparison(() => createDetector('rules', '1d', settings, ['volatility']), undefined, {
+            minDwell: 3,
+          }),
         ),
       );
     const expected = compare({ minDwell: 40 });

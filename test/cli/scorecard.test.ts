@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
-import { commissionSpecFromRate } from '../../src/core/engine/index.ts';
-import { computeScorecard } from '../../src/core/ml/learner/scorecard.ts';
+import { costOptions, US_EQUITY_COSTS, type BacktestOptions } from '../../src/core/engine/index.ts';
+import { computeScorecard, POLICIES } from '../../src/core/ml/learner/scorecard.ts';
 import { strategySpace } from '../../src/core/optimize/space.ts';
 import { createDetector } from '../../src/core/regime/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
@@ -15,31 +15,84 @@ import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 
+/** The core scorecard of GOOG's sma-cross, 4 trials, with `backtest` and `riskFreeRate`. */
+function coreScorecard(backtest: BacktestOptions, riskFreeRate = 0) {
+  const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+  return computeScorecard(bars, {
+    strategy: 'sma-cross',
+    space: strategySpace(getStrategy('sma-cross')),
+    trials: 4,
+    seed: 1,
+    timeframe: '1d',
+    createDetector: () => createDetector('rules', '1d'),
+    axis: 'volatility',
+    backtest,
+    riskFreeRate,
+    windowBars: 21,
+    threshold: 0.5,
+    model: 'linear',
+  });
+}
+
+let atDefaults: ReturnType<typeof coreScorecard> | undefined;
+/** The core scorecard at Settings' defaults: 10,000 cash, no commission, US equity costs, no risk-free rate. */
+const defaultScorecard = () =>
+  (atDefaults ??= coreScorecard({ cash: 10_000, ...costOptions(0, US_EQUITY_COSTS) }));
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function scorecardJson(...flags: string[]): Promise<Record<string, unknown>> {
+  const io = captureIO();
+  expect(
+    await main(['scorecard', '--csv', goog.path, '--trials', '4', '--json', ...flags], io),
+    io.stderr,
+  ).toBe(0);
+  return JSON.parse(io.stdout) as Record<string, unknown>;
+}
+
 describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`, () => {
-  it('--json is the core scorecard with the default 0.05 % commission, each goal marked met or not', async () => {
-    const io = captureIO();
-    expect(await main(['scorecard', '--csv', goog.path, '--trials', '4', '--json'], io)).toBe(0);
-    const json = JSON.parse(io.stdout) as Record<string, unknown>;
-    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
-    const expected = computeScorecard(bars, {
-      strategy: 'sma-cross',
-      space: strategySpace(getStrategy('sma-cross')),
-      trials: 4,
-      seed: 1,
-      timeframe: '1d',
-      createDetector: () => createDetector('rules', '1d'),
-      axis: 'volatility',
-      // The CLI's percent as the engine's rate: PBO ranks trials that tie, so it must be the same double.
-      backtest: { cash: 1_000_000, commission: commissionSpecFromRate(commissionRateFromPercent(0.05)) },
-      windowBars: 21,
-      threshold: 0.5,
-      model: 'linear',
-    });
-    expect(json['commission']).toBeCloseTo(0.0005, 15);
+  it("--json is the core scorecard at Settings' default cash and costs (US equities), each goal marked met or not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-scorecard-settings-'));
+    dirs.push(dir);
+    const json = await scorecardJson('--data-dir', dir);
+    const expected = defaultScorecard();
+    expect(json).toMatchObject({ cash: 10_000, commission: 0, costs: US_EQUITY_COSTS, riskFreeRate: 0 });
     expect(json['policies']).toEqual(JSON.parse(JSON.stringify(expected.policies)));
     expect(json['goals']).toEqual(JSON.parse(JSON.stringify(expected.goals)));
     const goals = json['goals'] as { met: Record<string, boolean> }[];
     expect(goals.map((g) => Object.keys(g.met))).toContainEqual(['optimised', 'regimeAware', 'learner']);
+  });
+
+  it("takes the data folder's cash, costs and risk-free rate, the ones a backtest there runs with", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-scorecard-settings-'));
+    dirs.push(dir);
+    const d = ['--data-dir', dir];
+    for (const [key, value] of [
+      ['cash', '25000'],
+      ['commissionPercent', '0.1'],
+      ['spreadBps', '10'],
+      ['riskFreePercent', '4'],
+    ])
+      expect(await main(['settings', 'set', key!, value!, ...d], captureIO())).toBe(0);
+    const json = await scorecardJson(...d);
+    const costs = { ...US_EQUITY_COSTS, spreadBps: 10 };
+    // The CLI's percent as the engine's rate: PBO ranks trials that tie, so it must be the same double.
+    const rate = commissionRateFromPercent(0.1);
+    const expected = coreScorecard({ cash: 25_000, ...costOptions(rate, costs) }, 0.04);
+    expect(json).toMatchObject({ cash: 25_000, commission: rate, costs, riskFreeRate: 0.04 });
+    expect(json['policies']).toEqual(JSON.parse(JSON.stringify(expected.policies)));
+    // What `regimen backtest` charges in the same folder.
+    const io = captureIO();
+    expect(await main(['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--json', ...d], io)).toBe(
+      0,
+    );
+    expect((JSON.parse(io.stdout) as { costs: unknown }).costs).toEqual(costs);
+    // The settings move the figures (the risk-free rate alone: src/core/ml/learner/scorecard.test.ts).
+    for (const name of POLICIES)
+      expect(expected.policies[name].sharpeRatio).not.toBe(defaultScorecard().policies[name].sharpeRatio);
   });
 });
 

@@ -128,7 +128,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     const scorecard = await bodyPostedTo(page, 'learner:scorecard', () =>
       page.getByTestId('scorecard-run').click(),
     );
-    expect(scorecard).toMatchObject({ commission: 0.001 });
+    expect(scorecard).toMatchObject({ cash: 25_000, commission: 0.001 });
     // The scorecard request dropped above is the one failed request the browser reports.
     expect(problems).toEqual(['console error: Failed to load resource: net::ERR_FAILED']);
     await page.close();

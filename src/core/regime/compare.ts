@@ -268,6 +268,11 @@ export function stitchedDeflatedSharpe(
     : NaN;
 }
 
+/** The annual risk-free rate as the per-bar rate of a stitched curve's bars (what its deflated Sharpe takes). */
+export function perBarRiskFree(riskFreeRate: number, stitched: EquitySegment): number {
+  return Math.pow(1 + riskFreeRate, 1 / barsPerYear(stitched.t)) - 1;
+}
+
 /**
  * A policy's out-of-sample figures from its tally (its curve stitched over the test windows), its Sharpe
  * ratios over `riskFreeRate` (annual).
@@ -281,7 +286,7 @@ export function policyReport(
 ): { figures: PolicyReport; stitched: EquitySegment } {
   const stitched = stitchEquity(tally.parts);
   const metrics = computeEquityMetrics(stitched.t, stitched.equity, { riskFreeRate });
-  const riskFreePerBar = Math.pow(1 + riskFreeRate, 1 / barsPerYear(stitched.t)) - 1;
+  const riskFreePerBar = perBarRiskFree(riskFreeRate, stitched);
   const years = (stitched.t[stitched.t.length - 1]! - stitched.t[0]!) / YEAR_MS;
   const figures: PolicyReport = {
     sharpeRatio: metrics.sharpeRatio,

@@ -3,8 +3,8 @@ import { stringOption, type OptionSpec, type ParsedArgs } from './args.ts';
 
 /**
  * The flag each setting is the default of, and how the setting reads as that flag's text. A setting left
- * at its default fills nothing, so a command's own default (regimes compare's 0.1 % commission, a small
- * study on this thread) stays until the trader sets one.
+ * at its default fills nothing, so a command's own default (a small study on this thread) stays until the
+ * trader sets one; the cost flags' own defaults are the settings' defaults.
  */
 const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Settings[K]) => string | null] } =
   {

@@ -74,6 +74,8 @@ export interface ScorecardTask {
   readonly detector: DetectorName;
   readonly axis: RegimeAxis;
   readonly detectorTimeframe: Timeframe;
+  /** Annual, as a fraction: what every Sharpe ratio of the scorecard is measured over (Settings'). */
+  readonly riskFreeRate: number;
 }
 
 export type LearnerTask = LearnerEvaluateTask | LearnerRecommendTask | ScorecardTask;
@@ -102,6 +104,7 @@ export function runLearnerTask(task: LearnerTask): LearnerEvaluation | RegimeRec
         windowBars: task.settings.windowBars,
         threshold: task.threshold,
         model: task.settings.model,
+        riskFreeRate: task.riskFreeRate,
       });
   }
 }

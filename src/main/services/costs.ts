@@ -6,6 +6,8 @@ import {
   type CostSettings,
   type SlippageSpec,
 } from '../../core/engine/index.ts';
+import { commissionRateFromPercent } from '../../shared/commission.ts';
+import type { Settings } from '../../shared/settingsContract.ts';
 import { loadDataset, NATIVE_TIMEFRAME, type BarsSource } from '../marketdata/barsSource.ts';
 import type { BarsRepository } from '../store/barsRepository.ts';
 
@@ -18,6 +20,24 @@ export interface CostRequest {
   readonly commissionRate: number;
   readonly settings?: Partial<CostSettings> | undefined;
   readonly extraBps?: number;
+}
+
+/**
+ * The cost request of a run that leaves its commission or its cost settings to Settings: those asked,
+ * else Settings' (a part Settings leave null is the asset class's, as costSettingsFor fills it).
+ */
+export function settingsCostRequest(
+  asked: { readonly commission?: number | undefined; readonly costs?: Partial<CostSettings> | undefined },
+  settings: Settings,
+): CostRequest {
+  const parts: { -readonly [K in keyof CostSettings]?: CostSettings[K] } = {};
+  if (settings.regulatoryFees !== null) parts.regulatoryFees = settings.regulatoryFees;
+  if (settings.spreadBps !== null) parts.spreadBps = settings.spreadBps;
+  if (settings.impact !== null) parts.impact = settings.impact;
+  return {
+    commissionRate: asked.commission ?? commissionRateFromPercent(settings.commissionPercent),
+    settings: asked.costs ?? parts,
+  };
 }
 
 function complete(settings: Partial<CostSettings> | undefined): settings is CostSettings {

@@ -179,7 +179,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
       riskFreePercent: () => settings.settings.riskFreePercent,
     }),
     ...live.handlers,
-    ...createLearnerHandlers({ db, bars, pool, jobs: jobContext }),
+    ...createLearnerHandlers({ db, bars, pool, jobs: jobContext, settings: () => settings.settings }),
     ...createSettingsHandlers(settings),
     ...createCompareHandlers({
       db,

@@ -150,9 +150,9 @@ export interface AppState {
   runBacktest(): Promise<void>;
   /**
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
-   * running it again; `account` gives the cash and the commission as a fraction.
+   * running it again; `account` gives the cash and the commission as a fraction (absent: the form's stay).
    */
-  openBacktest(result: BacktestResult, account: { cash: number; commission: number }): void;
+  openBacktest(result: BacktestResult, account: { cash?: number; commission?: number }): void;
   dismissNotice(id: number): void;
   /** Lists the cached datasets again (after an import, a fetch or a repair). */
   refreshDatasets(): Promise<void>;
@@ -566,8 +566,10 @@ export function createAppStore(
           view: 'backtest',
           strategyName: strategy ? strategy.name : state.strategyName,
           paramDraft,
-          cash: String(account.cash),
-          commission: commissionPercentText(account.commission),
+          ...(account.cash === undefined ? {} : { cash: String(account.cash) }),
+          ...(account.commission === undefined
+            ? {}
+            : { commission: commissionPercentText(account.commission) }),
           symbol: result.symbol,
           timeframe: result.timeframe,
           result,

@@ -9,7 +9,7 @@ import { backtestResult, FakeRegimenClient } from '../../../test/support/fakeReg
 import { settingsRecord } from '../../../test/support/settingsRecord.ts';
 import { createAppStore } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
-import { createLearnerStore, OPEN_COMMISSION } from './learnerStore.ts';
+import { createLearnerStore } from './learnerStore.ts';
 
 const recommendation = (patch: Partial<RegimeRecommendation> = {}): RegimeRecommendation => ({
   regime: 'up/high',
@@ -95,29 +95,48 @@ describe('the learner store', () => {
       timeframe: '1h',
       strategy: 'sma-cross',
       params: { fast: 12, slow: 80 },
+      // Before Settings are read: the Backtest form's cash and commission.
       cash: 25_000,
-      commission: OPEN_COMMISSION,
+      commission: 0,
     });
     const shown = app.getState();
     expect(shown.view).toBe('backtest');
     expect(shown.result).toBe(result);
     expect(shown.paramDraft).toMatchObject({ fast: '12', slow: '80' });
-    expect(shown.commission).toBe('0.05');
+    expect(shown.commission).toBe('0');
     expect(store.getState().opening).toBeNull();
   });
 
-  it("scores and opens at Settings' commission once the record is read, as the Backtest form does", async () => {
+  it("scores and opens at Settings' cash, commission and costs once the record is read, as a backtest runs", async () => {
     const { client, app, store } = setUp();
     client
       .handle('learner:scorecard', () => ({}) as ScorecardResult)
       .handle('backtest:run', () => backtestResult({ params: { fast: 12, slow: 80 } }));
-    app.setState({ settings: settingsRecord({ cash: 25_000, commissionPercent: 0.1 }) });
+    app.setState({ settings: settingsRecord({ cash: 30_000, commissionPercent: 0.1, spreadBps: 10 }) });
+    // The costs every form edits (Settings' own once read); the typed cash is the Backtest form's alone.
+    app.getState().setCosts({ regulatoryFees: null, spreadBps: '10', impact: '' });
+    app.getState().setCash('500');
     await store.getState().load();
     await store.getState().runScorecard();
     await store.getState().openAsBacktest(recommendation());
-    expect(client.callsTo('learner:scorecard')[0]).toMatchObject({ symbol: 'DEMO', commission: 0.001 });
-    expect(client.callsTo('backtest:run')[0]).toMatchObject({ cash: 25_000, commission: 0.001 });
-    expect(app.getState().commission).toBe('0.1');
+    const paid = { cash: 30_000, commission: 0.001, costs: { spreadBps: 10 } };
+    expect(client.callsTo('learner:scorecard')[0]).toMatchObject({ symbol: 'DEMO', ...paid });
+    expect(client.callsTo('backtest:run')[0]).toMatchObject(paid);
+    expect(app.getState()).toMatchObject({ cash: '30000', commission: '0.1' });
+  });
+
+  it('refuses costs out of range, naming them, rather than running at the defaults', async () => {
+    const { client, app, store } = setUp();
+    client.handle('backtest:run', () => backtestResult());
+    app.getState().setCosts({ regulatoryFees: null, spreadBps: '-3', impact: '' });
+    await store.getState().load();
+    await store.getState().runScorecard();
+    await store.getState().openAsBacktest(recommendation());
+    const card = store.getState().scorecard;
+    expect(card.status === 'error' && card.message).toMatch(/costs are out of range \(spreadBps\)/);
+    expect(store.getState().openError).toMatch(/costs are out of range \(spreadBps\)/);
+    expect(client.callsTo('learner:scorecard')).toHaveLength(0);
+    expect(client.callsTo('backtest:run')).toHaveLength(0);
   });
 
   it('says why a recommendation could not be opened and stays on the view', async () => {

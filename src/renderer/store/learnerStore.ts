@@ -11,19 +11,19 @@ import type {
 import { errorMessage } from '../client/clientError.ts';
 import type { AppStore, Loadable, TradingSession } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
+import { runDefaults } from './runDefaults.ts';
+
+/** Fields the scorecard and "open as backtest" cannot run with: they pay what a backtest would or nothing. */
+function costsOf(app: AppStore): Omit<ReturnType<typeof runDefaults>, 'costErrors'> {
+  const { costErrors, ...defaults } = runDefaults(app.getState());
+  const wrong = Object.keys(costErrors);
+  if (wrong.length > 0)
+    throw new Error(`The costs are out of range (${wrong.join(', ')}): fix them on the form or in Settings.`);
+  return defaults;
+}
 
 /** The strategy the learner views are about (the ledger keeps one learner per strategy). */
 export const LEARNER_STRATEGY = 'sma-cross';
-/** What the scorecard and a recommendation opened as a backtest pay per side before Settings are read. */
-export const OPEN_COMMISSION = 0.0005;
-const OPEN_CASH = 10_000;
-
-/** Settings' commission as a fraction per side (what a backtest from the forms pays), else the default. */
-function commissionOf(app: AppStore): number {
-  const settings = app.getState().settings?.settings;
-  return settings === undefined ? OPEN_COMMISSION : settings.commissionPercent / 100;
-}
-
 export interface LearnerState {
   symbol: string | null;
   timeframe: Timeframe;
@@ -138,7 +138,7 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         try {
           const data = await client.invoke('learner:scorecard', {
             ...about,
-            commission: commissionOf(app),
+            ...costsOf(app),
             jobId: newJobId(),
           });
           if (isLatest()) set({ scorecard: { status: 'ready', data } });
@@ -153,19 +153,17 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         const { symbol, timeframe, strategy } = ready.data;
         set({ opening: recommendation.regime ?? 'warm-up', openError: null });
         try {
-          const cash = Number(app.getState().cash) > 0 ? Number(app.getState().cash) : OPEN_CASH;
-          const commission = commissionOf(app);
+          const run = costsOf(app);
           const result = await client.invoke('backtest:run', {
             jobId: newJobId(),
             symbol,
             timeframe,
             strategy,
             params: recommendation.params,
-            cash,
-            commission,
+            ...run,
             session: app.getState().session,
           });
-          app.getState().openBacktest(result, { cash, commission });
+          app.getState().openBacktest(result, run);
         } catch (error) {
           set({ openError: errorMessage(error) });
         } finally {

@@ -96,6 +96,31 @@ describe('the scorecard (issue 12 item 10)', () => {
     expect(changed.policies.learner.sharpeRatio).not.toBe(card.policies.learner.sharpeRatio);
   });
 
+  it('measures every Sharpe ratio over the risk-free rate given, as regimes compare and a backtest do', () => {
+    const card = base();
+    const riskFreeRate = 0.04;
+    const atFour = computeScorecard(bars, { ...options, riskFreeRate });
+    const comparison = compareRegimeAware(bars, {
+      definition: STRATEGIES['sma-cross'],
+      candidates: sampleCandidates(space, { kind: 'random' }, 8, 3),
+      createDetector: options.createDetector,
+      axis: 'volatility',
+      backtest: options.backtest,
+      riskFreeRate,
+      train: card.train,
+      test: card.test,
+      step: card.test,
+      purge: card.purge,
+      minTrades: 5,
+    });
+    expect(atFour.policies.optimised.sharpeRatio).toBe(comparison.global.sharpeRatio);
+    expect(atFour.policies.regimeAware.sharpeRatio).toBe(comparison.regimeAware.sharpeRatio);
+    for (const name of ['default', 'optimised', 'regimeAware', 'learner'] as const) {
+      expect(atFour.policies[name].sharpeRatio).toBeLessThan(card.policies[name].sharpeRatio);
+      expect(atFour.policies[name].deflatedSharpe).toBeLessThan(card.policies[name].deflatedSharpe);
+    }
+  });
+
   it('keeps the set in force below the confidence threshold (the default parameters at first)', () => {
     const card = computeScorecard(bars, { ...options, threshold: 1.01 });
     expect(card.decisions.every((d) => d.action === 'keep')).toBe(true);

@@ -18,6 +18,7 @@ import {
   addOutcome,
   compareRegimeAware,
   emptyTally,
+  perBarRiskFree,
   policyReport,
   stitchedDeflatedSharpe,
   testOutcome,
@@ -47,6 +48,11 @@ export interface ScorecardOptions {
   readonly axis: RegimeAxis;
   /** Costs and sizing of every backtest (the same for every policy). */
   readonly backtest: BacktestOptions;
+  /**
+   * Annual risk-free rate (0.04 for 4 %) every Sharpe ratio here is measured over, as a backtest's: each
+   * policy's out-of-sample and deflated Sharpe and the trials' scores the policies choose by. 0 by default.
+   */
+  readonly riskFreeRate?: number;
   /** Bars of a learner window: what it predicts the score over and learns from, one at a time. */
   readonly windowBars: number;
   /** Below this confidence the learner keeps the set in force. */
@@ -162,12 +168,14 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     );
   }
   const backtest: BacktestOptions = { ...options.backtest, recordPositions: true };
+  const riskFreeRate = options.riskFreeRate ?? 0;
   const comparison = compareRegimeAware(bars, {
     definition,
     candidates,
     createDetector: options.createDetector,
     axis: options.axis,
     backtest,
+    riskFreeRate,
     train,
     test,
     step: test,
@@ -246,11 +254,11 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     curve: Parameters<typeof stitchedDeflatedSharpe>[0],
   ): PolicyReport => ({
     ...report,
-    deflatedSharpe: stitchedDeflatedSharpe(curve, trialCount, variance),
+    deflatedSharpe: stitchedDeflatedSharpe(curve, trialCount, variance, perBarRiskFree(riskFreeRate, curve)),
     trialCount,
   });
   const own = (name: 'default' | 'learner', pbo: number): PolicyReport =>
-    policyReport(tallies[name], trialCount, variance, pbo).figures;
+    policyReport(tallies[name], trialCount, variance, pbo, riskFreeRate).figures;
   const regimePath = (k: number): StrategyParams[] => comparison.windows.map((cw) => cw.regimes[k]!.params);
   const regimeStability =
     comparison.windows[0]!.regimes.reduce(

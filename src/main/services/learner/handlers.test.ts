@@ -6,11 +6,20 @@ import { evaluatePrequential } from '../../../core/ml/learner/prequential.ts';
 import { recommend } from '../../../core/ml/learner/recommend.ts';
 import { strategySpace } from '../../../core/optimize/space.ts';
 import { getStrategy } from '../../../core/strategy/index.ts';
-import type { LearnerEvaluation, LearnerRecommendations } from '../../../shared/contract.ts';
+import { defaultParams } from '../../../core/strategy-api/params.ts';
+import { costOptions, US_EQUITY_COSTS, type BacktestOptions } from '../../../core/engine/index.ts';
+import { computeScorecard, POLICIES } from '../../../core/ml/learner/scorecard.ts';
+import { createDetector } from '../../../core/regime/index.ts';
+import {
+  ScorecardResult,
+  type LearnerEvaluation,
+  type LearnerRecommendations,
+} from '../../../shared/contract.ts';
 import { storeFileWindows } from '../../../../test/support/fileWalkForward.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
 import { dispatch } from '../dispatch.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
+import { finiteDeep } from './learnerService.ts';
 
 const SYMBOL = 'LRNH';
 const DAY = 86_400_000;
@@ -113,6 +122,63 @@ describe('learner channels', () => {
     expect(short.status).toBe(400);
     expect(short.body).toMatchObject({ error: { field: 'symbol' } });
     expect(JSON.stringify(short.body)).toMatch(/scorecard: 1200 bars leave/);
+  });
+});
+
+describe("learner:scorecard at Settings' cash, costs and risk-free rate", () => {
+  const CARD = 'LRNC';
+  const long = randomWalkBars(2600, 9, { volatility: 0.012, stepMs: DAY });
+  const core = (backtest: BacktestOptions, riskFreeRate: number) =>
+    computeScorecard(long, {
+      ...settings,
+      trials: 4,
+      createDetector: () => createDetector('rules', '1d'),
+      axis: 'volatility',
+      backtest,
+      riskFreeRate,
+      threshold: 0.5,
+      model: 'linear',
+    });
+  const request = { symbol: CARD, timeframe: '1d', trials: 4 } as const;
+
+  it('runs every backtest as a backtest at these settings would, and moves with them', async () => {
+    const costs = { ...US_EQUITY_COSTS, spreadBps: 10 };
+    // First: core's seconds on this thread would hold up the host the requests below go to.
+    const expected = core({ cash: 25_000, ...costOptions(0.001, costs) }, 0.04);
+    await h.services.bars.write(CARD, '1d', long, 'test');
+    await h.services.bars.setCalendar(CARD, 'equities');
+    const plain = (await h.post('learner:scorecard', request)).body as ScorecardResult;
+    expect(plain).toMatchObject({ cash: 10_000, commission: 0, costs: US_EQUITY_COSTS, riskFreeRate: 0 });
+    const changed = { cash: 25_000, commissionPercent: 0.1, spreadBps: 10, riskFreePercent: 4 };
+    expect((await h.post('settings:set', changed)).status).toBe(200);
+    try {
+      const answer = await h.post('learner:scorecard', request);
+      expect(answer.status).toBe(200);
+      const card = answer.body as ScorecardResult;
+      expect(card).toMatchObject({ cash: 25_000, commission: 0.001, costs, riskFreeRate: 0.04 });
+      for (const name of POLICIES)
+        expect(card.policies[name].sharpeRatio).not.toBe(plain.policies[name].sharpeRatio);
+      // A backtest from the form at the same settings (it sends Settings' cost parts) charges the same costs.
+      const backtest = await h.post('backtest:run', {
+        symbol: CARD,
+        timeframe: '1d',
+        strategy: 'sma-cross',
+        params: defaultParams(getStrategy('sma-cross')),
+        cash: 25_000,
+        commission: 0.001,
+        costs: { spreadBps: 10 },
+      });
+      expect(backtest.status, JSON.stringify(backtest.body)).toBe(200);
+      expect((backtest.body as { costs: unknown }).costs).toEqual(costs);
+      expect(card.policies).toEqual(ScorecardResult.shape.policies.parse(finiteDeep(expected.policies)));
+    } finally {
+      await h.post('settings:set', {
+        cash: 10_000,
+        commissionPercent: 0,
+        spreadBps: null,
+        riskFreePercent: 0,
+      });
+    }
   });
 });
 

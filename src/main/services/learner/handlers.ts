@@ -10,7 +10,9 @@ import { STANDING_POPULATION } from '../../../core/ml/learner/standing.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
+import type { Settings } from '../../../shared/settingsContract.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
+import { resolveCosts, settingsCostRequest } from '../costs.ts';
 import type { Database } from '../../store/database.ts';
 import { LedgerRepository, type LedgerReferenceSet } from '../../store/ledgerRepository.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
@@ -43,6 +45,8 @@ export interface LearnerHandlersDeps {
   readonly bars: BarsRepository;
   readonly pool: ComputePool;
   readonly jobs: JobContext;
+  /** The settings record: the scorecard's cash, costs and risk-free rate where the request leaves them. */
+  readonly settings: () => Settings;
 }
 
 /**
@@ -148,7 +152,18 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
     'learner:scorecard': (request) =>
       runJob(deps.jobs, { jobId: request.jobId, stage: 'scorecard', cancellable: false }, async (job) => {
         const bars = await readBars(job, request);
-        const card = await runScorecard(deps.pool, bars, request, 'symbol');
+        // The costs a backtest of the symbol at these settings pays (its asset class filling what they leave).
+        const settings = deps.settings();
+        const costRequest = settingsCostRequest(request, settings);
+        const {
+          commission,
+          slippage,
+          settings: costs,
+        } = await resolveCosts(costRequest, { kind: 'cache', symbol: request.symbol }, deps.bars, bars.t);
+        const cash = request.cash ?? settings.cash;
+        const riskFreeRate = settings.riskFreePercent / 100;
+        const account = { cash, commission, slippage };
+        const card = await runScorecard(deps.pool, bars, { ...request, account, riskFreeRate }, 'symbol');
         job.progress(2, 2, { stage: 'done' });
         return ScorecardResult.parse(
           finiteDeep(
@@ -156,7 +171,10 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
               symbol: request.symbol,
               timeframe: request.timeframe,
               strategy: request.strategy,
-              commission: request.commission,
+              cash,
+              commission: costRequest.commissionRate,
+              costs,
+              riskFreeRate,
               trials: request.trials,
             }),
           ),

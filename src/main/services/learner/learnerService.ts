@@ -5,7 +5,7 @@
  */
 import type { Bars, Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
-import { commissionSpecFromRate } from '../../../core/engine/index.ts';
+import type { BacktestOptions, CostSettings } from '../../../core/engine/index.ts';
 import { defaultWindowBars } from '../../../core/ml/learner/panel.ts';
 import type { Scorecard } from '../../../core/ml/learner/scorecard.ts';
 import type { DetectorName, RegimeAxis } from '../../../core/regime/index.ts';
@@ -17,7 +17,10 @@ import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { getStrategyOrThrow, resolveSpace } from '../optimize/studySetup.ts';
 
-/** The backtests behind every learner figure start with this much (sizing is all-in: returns do not depend on it). */
+/**
+ * The backtests behind the learner's own windows start with this much (sizing is all-in: returns hardly
+ * depend on it); the scorecard's start with the cash and costs a backtest would (ScorecardInput.account).
+ */
 const CASH = 1_000_000;
 
 export interface SettingsInput {
@@ -27,8 +30,6 @@ export interface SettingsInput {
   readonly windowBars?: number | undefined;
   readonly seed: number;
   readonly model?: 'linear' | 'forest';
-  /** Per side, as a fraction of traded value. */
-  readonly commission?: number;
   /** The session the bars were read in and the windows keep to (regular unless asked). */
   readonly session?: 'regular' | 'extended';
 }
@@ -45,10 +46,7 @@ export function learnerSettings(input: SettingsInput, bars: Bars): LearnerSettin
     session: input.session ?? 'regular',
     seed: input.seed,
     model: input.model ?? 'linear',
-    backtest: {
-      cash: CASH,
-      ...(input.commission === undefined ? {} : { commission: commissionSpecFromRate(input.commission) }),
-    },
+    backtest: { cash: CASH },
   };
 }
 
@@ -86,6 +84,10 @@ export async function learnerStatus(ledger: LedgerRepository): Promise<LearnerSt
 }
 
 export interface ScorecardInput extends SettingsInput {
+  /** Cash, commission and slippage of every backtest: what a backtest with the same settings runs with. */
+  readonly account: BacktestOptions;
+  /** Annual, as a fraction: what every Sharpe ratio is measured over. */
+  readonly riskFreeRate: number;
   readonly trials: number;
   readonly threshold: number;
   readonly detector: DetectorName;
@@ -107,7 +109,8 @@ export async function runScorecard(
     return await pool.run({
       kind: 'scorecard',
       bars,
-      settings,
+      settings: { ...settings, backtest: input.account },
+      riskFreeRate: input.riskFreeRate,
       trials: input.trials,
       threshold: input.threshold,
       detector: input.detector,
@@ -143,7 +146,16 @@ export function finiteDeep(value: unknown): unknown {
 /** The scorecard as the contract and the CLI's JSON carry it: each decision's prediction reduced to its figures. */
 export function scorecardPayload(
   card: Scorecard,
-  about: { symbol: string; timeframe: string; strategy: string; commission: number; trials: number },
+  about: {
+    symbol: string;
+    timeframe: string;
+    strategy: string;
+    cash: number;
+    commission: number;
+    costs: CostSettings;
+    riskFreeRate: number;
+    trials: number;
+  },
 ) {
   const { decisions, ...rest } = card;
   return {

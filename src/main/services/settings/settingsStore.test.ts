@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { DEFAULT_SETTINGS, type SettingsState } from '../../../shared/settingsContract.ts';
 import { resolveDataDir } from '../../paths.ts';
 import { dispatch } from '../dispatch.ts';
@@ -199,6 +200,29 @@ describe('the data folder over the contract (the Settings view\'s "Move here" an
       expect(again.status).toBe(409);
       expect(JSON.stringify(again.body)).toContain('already holds a Regimen cache');
       expect(((await h.post('settings:get', {})).body as SettingsState).dataFolder.next).toBe(target);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('a move flushes the database first', () => {
+  it('copies rows written just before it, still only in the write-ahead log, into the new folder', async () => {
+    const h = await startServiceHost();
+    const target = join(folder('settings-flush-move-'), 'regimen');
+    try {
+      // Written after the host's last checkpoint: until the move flushes, these rows live in the log alone.
+      const bars = randomWalkBars(500, 11, { stepMs: 60_000 });
+      await h.services.bars.write('FLUSHED', '1m', bars, 'test');
+      expect(existsSync(join(h.dataDir, 'regimen.duckdb.wal'))).toBe(true);
+      const moved = await h.post('settings:data-folder', { folder: target, mode: 'move' });
+      expect(moved.status).toBe(200);
+      const next = await testServices(target);
+      try {
+        expect((await next.bars.read('FLUSHED', '1m')).t).toEqual(bars.t);
+      } finally {
+        await next.close();
+      }
     } finally {
       await h.close();
     }

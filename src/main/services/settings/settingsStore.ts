@@ -16,7 +16,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import {
   DEFAULT_SETTINGS,
@@ -26,6 +26,7 @@ import {
   type SettingsState,
 } from '../../../shared/settingsContract.ts';
 import { ConflictError, InputError } from '../../../shared/errors.ts';
+import { databasePath } from '../../paths.ts';
 import { DISCOVERY_FILE } from '../../server/discovery.ts';
 
 export const SETTINGS_FILE = 'settings.json';
@@ -115,8 +116,12 @@ export function checkWritableFolder(folder: string): void {
   }
 }
 
-/** What a move leaves behind: the running owner's discovery file, and the record (the new folder gets its own). */
-const NOT_MOVED = [DISCOVERY_FILE, SETTINGS_FILE];
+/**
+ * What a move leaves behind: the running owner's discovery file, the record (the new folder gets its
+ * own), and the database's write-ahead log. The move checkpoints first, so the database file holds every
+ * committed row; the log the owner keeps appending to is not copied half-written beside it.
+ */
+const NOT_MOVED = [DISCOVERY_FILE, SETTINGS_FILE, `${basename(databasePath(''))}.wal`];
 
 export interface WorkerPool {
   readonly running: number;
@@ -210,7 +215,7 @@ export class SettingsStore {
         'folder',
       );
     checkWritableFolder(folder);
-    const cache = join(folder, 'regimen.duckdb');
+    const cache = databasePath(folder);
     if (request.mode === 'move') {
       if (existsSync(cache))
         throw new ConflictError(

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { Timeframe } from '../../../core/data/bars.ts';
 import type { RegimeRecommendation, ScorecardPolicyName, ScorecardResult } from '../../../shared/contract.ts';
+import { costsText } from '../../../shared/costsText.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import {
   accuracyChart,
@@ -318,11 +319,13 @@ function ScorecardPanel() {
   return (
     <section className="panel learner-scorecard" data-testid="scorecard-panel">
       <div className="panel-title">
-        Scorecard: out of sample, walk-forward, after Settings&apos; commission
+        Scorecard: out of sample, walk-forward, at Settings&apos; cash, costs and risk-free rate
         {card ? (
-          <span className="panel-sub">
-            {formatPercent(card.commission)} per side · {card.windows} test windows of {card.test} bars after{' '}
-            {card.train} train bars · {card.trialCount} trials counted in every deflated Sharpe
+          <span className="panel-sub" data-testid="scorecard-costs">
+            cash {formatNumber(card.cash)} · commission {formatPercent(card.commission)} per side · costs:{' '}
+            {costsText(card.costs)} · Sharpe over {formatPercent(card.riskFreeRate)} risk-free ·{' '}
+            {card.windows} test windows of {card.test} bars after {card.train} train bars · {card.trialCount}{' '}
+            trials counted in every deflated Sharpe
           </span>
         ) : null}
         <RunButton testId="scorecard-run" loading={scorecard.status === 'loading'} run={run} busy="Running…">

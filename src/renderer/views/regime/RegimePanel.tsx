@@ -11,7 +11,8 @@ import {
 } from '../../../shared/regimeChoices.ts';
 import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
-import { checkCosts, type CheckedCosts } from '../../store/costDraft.ts';
+import type { CheckedCosts } from '../../store/costDraft.ts';
+import { runDefaults } from '../../store/runDefaults.ts';
 import type { RegimeTarget } from '../../store/regimeStore.ts';
 import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
@@ -54,13 +55,15 @@ export function RegimePanel({
   const session = useApp((s) => s.session);
   // The studies and the comparison charge the costs a backtest would (Settings' costs). Invalid ones are
   // refused as a backtest refuses them, not replaced by the defaults behind the trader's back.
-  const { costs, errors } = checkCosts(useApp((s) => s.costs));
-  const costProblem = costProblemOf(errors);
   // And start from Settings' default cash at its commission, as the Backtest and Optimize forms do.
-  const defaults = useApp((s) => s.settings?.settings ?? null);
-  const account =
-    defaults === null ? {} : { cash: defaults.cash, commission: defaults.commissionPercent / 100 };
-  const target = place ? { ...place, session, ...account, ...(costs === undefined ? {} : { costs }) } : null;
+  const { costErrors, ...account } = runDefaults({
+    settings: useApp((s) => s.settings),
+    costs: useApp((s) => s.costs),
+    cash: useApp((s) => s.cash),
+    commission: useApp((s) => s.commission),
+  });
+  const costProblem = costProblemOf(costErrors);
+  const target = place ? { ...place, session, ...account } : null;
   const id = (name: string): string => `${testIdPrefix}regime-${name}`;
   const key = target ? `${target.symbol} ${target.timeframe} ${target.start ?? ''} ${session}` : '';
   const { detector, hysteresis, minDwell, jumpPenalty, halflife } = form;

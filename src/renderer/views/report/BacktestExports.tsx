@@ -1,15 +1,11 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
+import { costsText } from '../../../shared/costsText.ts';
 import { equityCsv, tradesCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
 import { fileNameOf } from '../../download.ts';
 import { ResultActions } from './ResultActions.tsx';
 import { TearSheetDialog } from './TearSheetDialog.tsx';
-
-function costsText(costs: BacktestResult['costs']): string {
-  if (!costs.regulatoryFees && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
-  return `${costs.regulatoryFees ? 'SEC and FINRA fees on sells, ' : ''}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
-}
 
 /** The tear sheet page of a backtest (its own download and what the dialog shows). */
 export function backtestTearSheetHtml(result: BacktestResult): string {

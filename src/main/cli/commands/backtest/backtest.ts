@@ -1,3 +1,4 @@
+import { costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
   costOptions,
@@ -53,17 +54,12 @@ const HEADLINE = [
 
 const STRESS_METRICS = ['finalEquity', 'totalReturn', 'sharpeRatio', 'maxDrawdown'] as const;
 
-function costsText(costs: CostSettings): string {
-  if (!costs.regulatoryFees && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
-  return `${costs.regulatoryFees ? 'SEC and FINRA fees on sells, ' : ''}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
-}
-
 /**
  * `--commission` as the engine's rate. The flag is in percent of traded value per fill, as the app's
  * field is (`--commission 0.1` is 0.1 %); a rate above a plausible one runs, with a warning on stderr.
  */
-export function commissionRateOption(args: ParsedArgs, io: CommandIO, fallbackPercent = 0): number {
-  const percent = numberOption(args, 'commission', fallbackPercent);
+export function commissionRateOption(args: ParsedArgs, io: CommandIO): number {
+  const percent = numberOption(args, 'commission', 0);
   if (!(percent >= 0 && percent <= MAX_COMMISSION_PERCENT))
     throw new UsageError(
       `--commission is in ${COMMISSION_UNIT}, between 0 and ${MAX_COMMISSION_PERCENT}, got ${percent}`,
@@ -143,8 +139,8 @@ export function riskFreePercentFrom(args: ParsedArgs): number {
  * defaults), else the asset class's default with `--fees on|off`, `--spread-bps` and `--impact` each
  * replacing one part of it; `--slippage-bps` adds a fixed slippage on every fill on top.
  */
-export function costRequestFrom(args: ParsedArgs, io: CommandIO, fallbackCommissionPercent = 0): CostRequest {
-  const commissionRate = commissionRateOption(args, io, fallbackCommissionPercent);
+export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
+  const commissionRate = commissionRateOption(args, io);
   const extraBps = numberOption(args, 'slippage-bps', 0);
   if (!(extraBps >= 0)) throw new UsageError(`--slippage-bps must be >= 0, got ${extraBps}`);
   const mode = stringOption(args, 'costs') ?? 'default';

@@ -1,19 +1,24 @@
 import { GOALS, POLICIES, type PolicyName, type Scorecard } from '../../../../core/ml/learner/scorecard.ts';
 import type { RegimeAxis } from '../../../../core/regime/index.ts';
-import { commissionRateFromPercent } from '../../../../shared/commission.ts';
+import { costsText } from '../../../../shared/costsText.ts';
 import { InputError } from '../../../../shared/errors.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
 import { runJob } from '../../../services/jobs.ts';
+import { resolveCosts } from '../../../services/costs.ts';
 import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
+import {
+  accountOptionsFrom,
+  BACKTEST_OPTIONS,
+  COMMISSION_HELP,
+  costRequestFrom,
+  riskFreePercentFrom,
+} from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
-
-/** Costs are part of the comparison: 0.05 % a side unless --commission says otherwise (as `regimes compare`). */
-const DEFAULT_COMMISSION_PERCENT = 0.05;
 
 const LABELS: Readonly<Record<PolicyName, string>> = {
   default: 'default parameters',
@@ -37,21 +42,23 @@ const signed = (x: number | null, digits: number, scale = 1): string =>
 export const scorecardCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials 20] [--seed 1] [--window-bars N] [--session regular|extended]\n' +
-    `        [--commission PCT (default ${DEFAULT_COMMISSION_PERCENT})] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n` +
-    '        Walk-forward, out of sample, after costs: the default parameters, one optimised set per train window,\n' +
+    '        [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n' +
+    "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
+    '        Walk-forward, out of sample, after the costs a backtest pays: the default parameters, one optimised set per train window,\n' +
     "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +
     '        closed before it), beside the product goals. Train is three purge gaps (the longest warm-up), then five\n' +
-    '        test windows of whole learner windows (--window-bars: a trading day of minutes, a month of days).',
+    '        test windows of whole learner windows (--window-bars: a trading day of minutes, a month of days).' +
+    COMMISSION_HELP,
   options: {
-    ...BARS_SOURCE_OPTIONS,
+    ...BACKTEST_OPTIONS,
     strategy: { type: 'string' },
     trials: { type: 'string' },
     seed: { type: 'string' },
     'window-bars': { type: 'string' },
-    commission: { type: 'string' },
     threshold: { type: 'string' },
     detector: { type: 'string' },
     axis: { type: 'string' },
+    'risk-free': { type: 'string' },
   },
   async run(args, io) {
     // The rule detector, as the contract's default: point in time and cheap enough to label every window.
@@ -59,9 +66,9 @@ export const scorecardCommand: Command = {
     const axis = (stringOption(args, 'axis') ?? 'volatility') as RegimeAxis;
     if (axis !== 'trend' && axis !== 'volatility')
       throw new UsageError(`--axis must be trend or volatility, got "${axis}"`);
-    const commission = numberOption(args, 'commission', DEFAULT_COMMISSION_PERCENT);
-    if (!(commission >= 0 && commission < 10))
-      throw new UsageError(`--commission is a percent per side in [0, 10), got ${commission}`);
+    const costRequest = costRequestFrom(args, io);
+    const account = accountOptionsFrom(args);
+    const riskFreeRate = riskFreePercentFrom(args) / 100;
     const threshold = numberOption(args, 'threshold', 0.5);
     if (!(threshold >= 0 && threshold <= 1))
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
@@ -71,6 +78,12 @@ export const scorecardCommand: Command = {
       stringOption(args, 'window-bars') === undefined ? undefined : integer(args, 'window-bars', 0, 5);
     const strategy = stringOption(args, 'strategy') ?? 'sma-cross';
     const source = await loadBarsSource(args);
+    // As `regimen backtest` charges the same bars: a cached symbol's class judged from its timestamps.
+    const {
+      commission,
+      slippage,
+      settings: costs,
+    } = await resolveCosts(costRequest, barsSourceFrom(args), null, source.bars.t);
     const timeframe = regimeTimeframe(args, source.label, source.bars);
     const sourceFlag = stringOption(args, 'csv') === undefined ? '--symbol' : '--csv';
     const events = new EventBus();
@@ -91,8 +104,9 @@ export const scorecardCommand: Command = {
             timeframe,
             windowBars,
             seed,
-            commission: commissionRateFromPercent(commission),
             session: sessionOption(args),
+            account: { ...account, commission, slippage },
+            riskFreeRate,
             trials,
             threshold,
             detector,
@@ -114,23 +128,26 @@ export const scorecardCommand: Command = {
       await pool.close();
     }
     if (io.interactive && !args.values['json']) io.err('\n');
-    const about = { symbol: source.label, timeframe, strategy, commission: commission / 100, trials };
+    const about = {
+      symbol: source.label,
+      timeframe,
+      strategy,
+      cash: account.cash ?? 10_000,
+      commission: costRequest.commissionRate,
+      costs,
+      riskFreeRate,
+      trials,
+    };
     if (args.values['json']) {
       io.out(toJson(scorecardPayload(card, about)));
       return 0;
     }
-    io.out(scorecardText(card, about.symbol, timeframe, strategy, commission));
+    io.out(scorecardText(card, about));
     return 0;
   },
 };
 
-export function scorecardText(
-  card: Scorecard,
-  label: string,
-  timeframe: string,
-  strategy: string,
-  commissionPercent: number,
-): string {
+export function scorecardText(card: Scorecard, about: Parameters<typeof scorecardPayload>[1]): string {
   const p = card.policies;
   const row = (name: string, cell: (policy: Scorecard['policies'][PolicyName]) => string): string[] => [
     name,
@@ -138,8 +155,9 @@ export function scorecardText(
   ];
   const switched = card.decisions.filter((d) => d.action === 'switch').length;
   const lines = [
-    `Scorecard, ${strategy} on ${label} (${timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
-      `${card.test} bars after a train window of ${card.train} (purge ${card.purge}), commission ${commissionPercent} % a side; ` +
+    `Scorecard, ${about.strategy} on ${about.symbol} (${about.timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
+      `${card.test} bars after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
+      `${about.commission * 100} % a side, costs: ${costsText(about.costs)}; Sharpe over a risk-free rate of ${about.riskFreeRate * 100} %; ` +
       `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times`,
     '',
     table([

@@ -19,7 +19,6 @@ import {
   costRequestFrom,
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
-import { DEFAULT_COMPARE_COMMISSION } from '../../../../shared/regimeChoices.ts';
 import { progressLine, progressStyle } from '../optimize/optimize.ts';
 import {
   detectorOption,
@@ -30,8 +29,6 @@ import {
   STUDY_SETTING_FLAGS,
 } from './regimes.ts';
 
-/** Costs are part of the comparison: without --commission it charges the app's default per side. */
-const DEFAULT_COMMISSION_PERCENT = DEFAULT_COMPARE_COMMISSION * 100;
 const AXES: readonly RegimeAxis[] = ['trend', 'volatility'];
 
 function integer(args: ParsedArgs, name: string, fallback: number, min: number): number {
@@ -72,7 +69,7 @@ export const regimesCompareCommand: Command = {
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
     '        longest lookback (strategy and detector warm-up) before each test; train defaults to three purge\n' +
     '        gaps, test to a fifth of the rest. "Better" needs a deflated Sharpe >= 0.95 and PBO < 0.2.' +
-    COMMISSION_HELP.replace('(0.1 means', `(default ${DEFAULT_COMMISSION_PERCENT} here; 0.1 means`),
+    COMMISSION_HELP,
   options: {
     ...BACKTEST_OPTIONS,
     detector: { type: 'string' },
@@ -121,7 +118,7 @@ export const regimesCompareCommand: Command = {
         throw new UsageError(error.message);
       throw error;
     }
-    const costRequest = costRequestFrom(args, io, DEFAULT_COMMISSION_PERCENT);
+    const costRequest = costRequestFrom(args, io);
     const source = await loadBarsSource(args);
     const bars = source.bars;
     const { commission, slippage } = await resolveCosts(costRequest, barsSourceFrom(args), null, bars.t);
