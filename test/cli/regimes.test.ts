@@ -113,3 +113,17 @@ it('regimen regimes --help lists the detectors, marks the default and why, and t
   for (const flag of ['--hysteresis P', '--min-dwell BARS', '--jump-penalty X', '--halflife BARS'])
     expect(io.stdout).toContain(flag);
 });
+
+it.each(['regimes compare', 'optimize'])(
+  "regimen %s --help tells the regime sets' --min-dwell from the detector's",
+  async (command) => {
+    const io = captureIO();
+    expect(await main([...command.split(' '), '--help'], io)).toBe(0);
+    expect(io.stdout).toContain(
+      "[--min-dwell BARS: bars a regime's parameter set stays in force once switched to (default 5);",
+    );
+    expect(io.stdout).toContain('[--detector-min-dwell BARS: bars the detector holds a label at least]');
+    // One --min-dwell per help, the sets': a bare "[--min-dwell 5]" left the trader to guess whose it was.
+    expect(io.stdout.match(/--min-dwell /g)).toHaveLength(1);
+  },
+);

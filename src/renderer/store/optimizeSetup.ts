@@ -93,6 +93,8 @@ export interface SetupDraft {
   perRegime: boolean;
   regimeDetector: DetectorName;
   regimeMinTrades: string;
+  /** Bars a regime's set stays in force once switched to (the sets' own dwell, not the detector's). */
+  regimeMinDwell: string;
 }
 
 export function emptySetup(): SetupDraft {
@@ -123,6 +125,7 @@ export function emptySetup(): SetupDraft {
     perRegime: false,
     regimeDetector: DEFAULT_DETECTOR,
     regimeMinTrades: '30',
+    regimeMinDwell: '5',
   };
 }
 
@@ -251,6 +254,9 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     (regimeMinTrades === null || !Number.isInteger(regimeMinTrades) || regimeMinTrades < 0)
   )
     errors.regimeMinTrades = 'a whole number ≥ 0';
+  const regimeMinDwell = numberOf(draft.regimeMinDwell);
+  if (draft.perRegime && (regimeMinDwell === null || !Number.isInteger(regimeMinDwell) || regimeMinDwell < 1))
+    errors.regimeMinDwell = 'a whole number of bars ≥ 1';
   const cash = numberOf(draft.cash);
   if (cash === null || cash <= 0) errors.cash = 'a positive amount';
   const commission = numberOf(draft.commission);
@@ -309,7 +315,13 @@ export function checkSetup(draft: SetupDraft, strategy: StrategyInfo | null): Se
     commission: commissionRateFromPercent(commission ?? 0),
     preferPlateau: draft.preferPlateau,
     ...(draft.perRegime
-      ? { perRegime: { detector: draft.regimeDetector, minTrades: regimeMinTrades ?? 30 } }
+      ? {
+          perRegime: {
+            detector: draft.regimeDetector,
+            minTrades: regimeMinTrades ?? 30,
+            minDwell: regimeMinDwell ?? 5,
+          },
+        }
       : {}),
   };
   return { request, errors, gridSize };

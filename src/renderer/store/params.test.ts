@@ -46,14 +46,27 @@ describe('the parameter form', () => {
     expect(checkSetup(setup, SMA_CROSS).errors['fast']).toBe('no value in the range meets fast<slow');
   });
 
-  it('asks for one set per regime only when ticked, with the detector and trades per regime given', () => {
+  it("asks for one set per regime only when ticked, with the detector, trades per regime and the sets' dwell", () => {
     const setup = { ...emptySetup(), strategy: 'sma-cross', symbol: 'DEMO', space: defaultSpace(SMA_CROSS) };
     expect(checkSetup(setup, SMA_CROSS).request).not.toHaveProperty('perRegime');
     const ticked = { ...setup, perRegime: true, regimeDetector: 'jump' as const, regimeMinTrades: '12' };
-    expect(checkSetup(ticked, SMA_CROSS).request?.perRegime).toEqual({ detector: 'jump', minTrades: 12 });
+    // The sets' dwell starts at the contract's 5 bars and goes as typed.
+    expect(checkSetup(ticked, SMA_CROSS).request?.perRegime).toEqual({
+      detector: 'jump',
+      minTrades: 12,
+      minDwell: 5,
+    });
+    expect(checkSetup({ ...ticked, regimeMinDwell: '20' }, SMA_CROSS).request?.perRegime).toEqual({
+      detector: 'jump',
+      minTrades: 12,
+      minDwell: 20,
+    });
     const bad = checkSetup({ ...ticked, regimeMinTrades: '2.5' }, SMA_CROSS);
     expect(bad.request).toBeNull();
     expect(bad.errors['regimeMinTrades']).toBe('a whole number ≥ 0');
+    const noDwell = checkSetup({ ...ticked, regimeMinDwell: '0' }, SMA_CROSS);
+    expect(noDwell.request).toBeNull();
+    expect(noDwell.errors['regimeMinDwell']).toBe('a whole number of bars ≥ 1');
   });
 });
 

@@ -62,4 +62,30 @@ describe('the regime store', () => {
     expect(compared[0]).toMatchObject({ cash: 25_000, commission: 0 });
     expect([compared[1]!.cash, compared[1]!.commission]).toEqual([undefined, undefined]);
   });
+
+  it("sends the sets' dwell apart from the detector's label dwell, and refuses one under a bar", async () => {
+    const client = new FakeRegimenClient()
+      .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }))
+      .handle('regimes:compare', () => ({ jobId: 'k', cancelled: true }));
+    const store = regimeStoreFor(client);
+    const target = { symbol: 'SPY', timeframe: '1d', session: 'regular' } as const;
+    await store.getState().runCompare(target);
+    store.getState().setForm({ minDwell: '3' });
+    store.getState().setStudy({ minDwell: '20' });
+    await store.getState().runCompare(target);
+    await store.getState().runWinners(target);
+    // Untouched, the sets are held the contract's 5 bars; the label dwell goes with the detector's settings.
+    expect(client.callsTo('regimes:compare').map((q) => [q.minDwell, q.settings])).toEqual([
+      [5, {}],
+      [20, { minDwell: 3 }],
+    ]);
+    expect(client.callsTo('regimes:winners').map((q) => q.minDwell)).toEqual([20]);
+    store.getState().setStudy({ minDwell: '0' });
+    await store.getState().runCompare(target);
+    expect(client.callsTo('regimes:compare')).toHaveLength(2);
+    expect(store.getState().comparison).toEqual({
+      status: 'error',
+      message: 'set dwell must be a whole number of bars of at least 1, got "0"',
+    });
+  });
 });

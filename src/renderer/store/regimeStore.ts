@@ -31,6 +31,8 @@ export interface StudyForm {
   switchAxis: 'trend' | 'volatility';
   trials: string;
   minTrades: string;
+  /** Bars a regime's set stays in force once switched to: the sets' own dwell, not the detector's. */
+  minDwell: string;
 }
 
 /** Where the labels are shown: a symbol and timeframe, from `start` (the first bar the chart holds). */
@@ -92,11 +94,15 @@ function studyRequest(state: RegimeState, target: RegimeTarget, jobId: string) {
   const { settings, error } = formSettings(state.form);
   const trials = Number(state.study.trials);
   const minTrades = Number(state.study.minTrades);
+  const minDwell = Number(state.study.minDwell);
   const problem =
     error ??
     (!Number.isInteger(trials) || trials < 2 ? 'trials must be a whole number of at least 2' : undefined) ??
     (!Number.isInteger(minTrades) || minTrades < 0
       ? 'minimum trades must be a whole number of at least 0'
+      : undefined) ??
+    (state.study.minDwell.trim() === '' || !Number.isInteger(minDwell) || minDwell < 1
+      ? `set dwell must be a whole number of bars of at least 1, got "${state.study.minDwell}"`
       : undefined);
   return {
     problem,
@@ -111,6 +117,7 @@ function studyRequest(state: RegimeState, target: RegimeTarget, jobId: string) {
       strategy: state.study.strategy,
       trials,
       minTrades,
+      minDwell,
       ...(target.costs === undefined ? {} : { costs: target.costs }),
       ...(target.cash === undefined ? {} : { cash: target.cash }),
       ...(target.commission === undefined ? {} : { commission: target.commission }),
@@ -166,7 +173,13 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
         halflife: '',
         axis: 'volatility',
       },
-      study: { strategy: 'sma-cross', switchAxis: 'volatility', trials: '40', minTrades: '30' },
+      study: {
+        strategy: 'sma-cross',
+        switchAxis: 'volatility',
+        trials: '40',
+        minTrades: '30',
+        minDwell: '5',
+      },
       labels: { status: 'idle' },
       winners: { status: 'idle' },
       comparison: { status: 'idle' },

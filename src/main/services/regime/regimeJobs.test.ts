@@ -99,6 +99,18 @@ describe('regimes:winners', () => {
     );
   });
 
+  it("holds each regime's set the request's minimum dwell (the app's set dwell field)", async () => {
+    const answer = await h.post('regimes:winners', { ...request, minTrades: 2, minDwell: 60 });
+    expect(answer.status).toBe(200);
+    const result = answer.body as RegimeStudyResult;
+    const { bars, options } = await coreOptions();
+    const held = studyByRegime(bars, { ...options, minDwell: 60 });
+    const scores = (selection: typeof held) => selection.regimes.map((r) => [r.score.bars, r.score.trades]);
+    expect(result.regimes.map((r) => [r.score.bars, r.score.trades])).toEqual(scores(held));
+    // Not the default 5 bars' schedule: the dwell reached the study.
+    expect(scores(held)).not.toEqual(scores(studyByRegime(bars, options)));
+  });
+
   it("measures every regime's Sharpe ratio over the settings' risk-free rate", async () => {
     expect((await h.post('settings:set', { riskFreePercent: 4 })).status).toBe(200);
     try {

@@ -432,6 +432,16 @@ export function SetupPanel() {
                 onChange={(regimeMinTrades) => patchSetup({ regimeMinTrades })}
                 invalid={!!err('regimeMinTrades')}
               />
+              <NumberField
+                label="set dwell (bars)"
+                title="Bars a regime's parameter set stays in force once switched to, even if the label changes sooner (the detector's labels keep their own persistence)"
+                min={1}
+                step={1}
+                testId="opt-per-regime-min-dwell"
+                value={setup.regimeMinDwell}
+                onChange={(regimeMinDwell) => patchSetup({ regimeMinDwell })}
+                invalid={!!err('regimeMinDwell')}
+              />
             </>
           ) : null}
         </div>

@@ -23,7 +23,8 @@ import './regime.css';
 
 const SETTING_FIELDS: Readonly<Record<DetectorSetting, { label: string; hint: string; step: number }>> = {
   hysteresis: { label: 'hysteresis', hint: 'lead a new label needs (0–1)', step: 0.05 },
-  minDwell: { label: 'min dwell', hint: 'bars a label is held at least', step: 1 },
+  // "label" against the study's "set" dwell: the detector holds a label, the study holds a parameter set.
+  minDwell: { label: 'label dwell', hint: 'bars the detector holds a label at least', step: 1 },
   jumpPenalty: { label: 'jump penalty', hint: 'cost of a switch', step: 1 },
   halflife: {
     label: 'half-life',
@@ -261,6 +262,16 @@ function StudySection({
           title="A regime's own set needs this many trades in it in training, else it trades the global set"
           disabled={busy}
           onChange={(minTrades) => set({ minTrades })}
+        />
+        <NumberField
+          label="set dwell"
+          value={study.minDwell}
+          min={1}
+          step={1}
+          testId={id('set-dwell')}
+          title="Bars a regime's parameter set stays in force once switched to, even if the label changes sooner (the detector's label dwell is above)"
+          disabled={busy}
+          onChange={(minDwell) => set({ minDwell })}
         />
       </div>
       <div className="run-row">

@@ -13,6 +13,8 @@ import {
   detectorSettingOptions,
   detectorSettingsFrom,
   detectorSettingsHelp,
+  SET_DWELL_HELP,
+  SET_MIN_DWELL,
   settingsText,
   STUDY_SETTING_FLAGS,
 } from '../regime/regimes.ts';
@@ -29,8 +31,8 @@ export const PER_REGIME_OPTIONS = {
 const REGIME_MIN_TRADES = 30;
 
 export const PER_REGIME_HELP =
-  `\n        [--per-regime [--detector ${DETECTOR_NAMES.join('|')}] [--axis volatility|trend] [--min-dwell 5]]\n` +
-  `${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
+  `\n        [--per-regime [--detector ${DETECTOR_NAMES.join('|')}] [--axis volatility|trend]]\n` +
+  `${SET_DWELL_HELP}\n${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
   '        --per-regime: once the study completes, each trial is scored on the bars of each regime of its first\n' +
   "        timeframe, and each regime gets its best set, or the global set with the reason (a regime's set\n" +
   `        needs --min-trades trades in it, ${REGIME_MIN_TRADES} unless given; --min-trades still also applies to every trial).`;
@@ -60,7 +62,7 @@ export function perRegimeFrom(args: ParsedArgs): PerRegimeSettings | undefined {
     ...(Object.keys(settings).length === 0 ? {} : { settings }),
     axis: switchAxis,
     minTrades: wholeNumber(args, 'min-trades', REGIME_MIN_TRADES, 0),
-    minDwell: wholeNumber(args, 'min-dwell', 5, 1),
+    minDwell: wholeNumber(args, 'min-dwell', SET_MIN_DWELL, 1),
   };
 }
 

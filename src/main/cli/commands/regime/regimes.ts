@@ -46,6 +46,14 @@ export type SettingFlags = Readonly<Partial<Record<SettingField, string>>>;
  */
 export const STUDY_SETTING_FLAGS: SettingFlags = { ...SETTING_FLAGS, minDwell: 'detector-min-dwell' };
 
+/** Bars a regime's parameter set stays in force once switched to, unless --min-dwell says otherwise. */
+export const SET_MIN_DWELL = 5;
+
+/** The per-regime studies' --min-dwell, told apart from the detector's --detector-min-dwell. */
+export const SET_DWELL_HELP =
+  `        [--min-dwell BARS: bars a regime's parameter set stays in force once switched to (default ${SET_MIN_DWELL});
+` + '         the detector holds its labels --detector-min-dwell bars instead]';
+
 const flagsOf = (flags: SettingFlags) => Object.entries(flags) as [SettingField, string][];
 
 /** The option specs of the detector settings a command takes. */

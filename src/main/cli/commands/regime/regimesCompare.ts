@@ -26,6 +26,8 @@ import {
   detectorSettingsFrom,
   detectorSettingsHelp,
   regimeTimeframe,
+  SET_DWELL_HELP,
+  SET_MIN_DWELL,
   STUDY_SETTING_FLAGS,
 } from './regimes.ts';
 
@@ -61,9 +63,9 @@ export const regimesCompareCommand: Command = {
   usage:
     `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
-    '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30] [--min-dwell 5]\n' +
+    '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30]\n' +
     '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
-    `${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
+    `${SET_DWELL_HELP}\n${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
@@ -147,7 +149,7 @@ export const regimesCompareCommand: Command = {
         riskFreeRate: riskFreePercentFrom(args) / 100,
         ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
         minTrades: integer(args, 'min-trades', 30, 0),
-        minDwell: integer(args, 'min-dwell', 5, 1),
+        minDwell: integer(args, 'min-dwell', SET_MIN_DWELL, 1),
         onWindow,
       });
       if (style === 'bar') io.err('\n');
