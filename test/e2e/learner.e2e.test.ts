@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
     const { page, problems } = await openApp(session());
     // The Learner view opens on the symbol and timeframe chosen in the Backtest view. Picking them there
     // asks for one recommendation (SYNX 1h); picking them in the Learner view would first ask for SYNX at
-    // the app's 15m, minutes of computing on a busy machine whose answer the view then drops.
+    // the app's 15m, computed on the pool while the 1h one waits, and then dropped by the view.
     const symbols = page.getByTestId('symbol-item');
     await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await page.locator('[data-testid="symbol-item"][data-symbol="SYNX"]').click();
