@@ -71,6 +71,21 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
     await expect.poll(() => page.getByTestId('learner-timeframe').inputValue()).toBe('1h');
     const rows = page.getByTestId('learner-recommendation');
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    // Intraday: the app's session select sits beside the timeframe, and a change asks again in it.
+    const asked = (session: string) =>
+      page.waitForRequest(
+        (r) =>
+          /\/api\/learner(:|%3A)recommend/.test(r.url()) &&
+          r.postData()?.includes(`"session":"${session}"`) === true,
+        { timeout: 30_000 },
+      );
+    const extended = asked('extended');
+    await page.getByTestId('learner-session').selectOption('extended');
+    await extended;
+    const regular = asked('regular');
+    await page.getByTestId('learner-session').selectOption('regular');
+    await regular;
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
     const first = rows.first();
     expect(await first.getByTestId('learner-interval').textContent()).toMatch(/^-?\d+\.\d+ to -?\d+\.\d+$/);
     expect(Number(await first.getByTestId('learner-confidence').textContent())).toBeGreaterThanOrEqual(0);
