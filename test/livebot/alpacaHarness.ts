@@ -25,6 +25,13 @@ export const fakeCredentials = (fake: FakeAlpaca): AlpacaCredentials =>
 export const paperClient = (fake: FakeAlpaca): AlpacaTradingClient =>
   new AlpacaTradingClient({ credentials: fakeCredentials(fake), baseUrl: fake.url, backoffBaseMs: 10 });
 
+/**
+ * Bots started on fakes so far: each gets its own run id. Client order ids are unique per account, and
+ * the fake is one account for a whole test file: two bots with one run id would send the same ids, and
+ * the second bot's orders would be refused as duplicates and taken for the first one's.
+ */
+let runs = 0;
+
 /** A bot on the fake's stream bars, executing on its paper account unless `paper` is false. */
 export async function alpacaLiveBot(
   fake: FakeAlpaca,
@@ -48,7 +55,7 @@ export async function alpacaLiveBot(
     }),
     ...(options.paper === false
       ? {}
-      : { execution: new AlpacaPaperPort(paperClient(fake), symbol, `run-${log.length}`) }),
+      : { execution: new AlpacaPaperPort(paperClient(fake), symbol, `${symbol}-${++runs}`) }),
     ...(options.warmUpBars === undefined ? {} : { warmUpBars: options.warmUpBars }),
     symbol,
     speed: Infinity,

@@ -272,6 +272,22 @@ it('a stop that fills in part (10 of 24) is left to sell the rest at the next op
   expect(fake.trading.actions.slice(actions)).toEqual([]);
 });
 
+it('an order whose client id another order on the account already has is refused, not taken for that order', async () => {
+  const minutes = fake.market.series('IDSA', '1Min').bars;
+  const i = firstIndexAtOrAfter(minutes.t, DAY);
+  for (const symbol of ['IDSA', 'IDSB']) fake.publishBar(symbol, minutes.t[i]!);
+  // Two ports with one run id (two bots started alike) send the same client order ids.
+  const first = new AlpacaPaperPort(paperClient(fake), 'IDSA', 'same-run');
+  first.submit(1, OrderType.Market, Sizing.Units, 5);
+  await first.flush();
+  const second = new AlpacaPaperPort(paperClient(fake), 'IDSB', 'same-run');
+  second.submit(1, OrderType.Market, Sizing.Units, 3);
+  await expect(second.flush()).rejects.toThrow(
+    /client_order_id regimen-same-run-1 is already another order's on this account \(buy 5 IDSA, not buy 3 IDSB\)/,
+  );
+  expect([second.position, second.fills.total, fake.trading.position('IDSB')]).toEqual([0, 0, 0]);
+});
+
 it('a resting exit the account does not know (a state file from another account) is placed anew at its levels, not looked up for ever', async () => {
   const symbol = 'ADPT';
   const { minutes, i } = await longPort(symbol, 4);

@@ -12,6 +12,8 @@ const decimal = z.union([z.string(), z.number()]).transform(Number);
 const LegSchema = z.object({
   id: z.string(),
   client_order_id: z.string(),
+  symbol: z.string(),
+  qty: decimal,
   status: z.string(),
   side: z.enum(['buy', 'sell']),
   filled_qty: decimal,
@@ -104,13 +106,22 @@ export class AlpacaTradingClient {
     try {
       return OrderSchema.parse(await this.request('POST', '/v2/orders', order));
     } catch (error) {
-      // Sent twice (the first answer was lost): the first is the order.
+      // Sent twice (the first answer was lost): the first is the order, if it is this one.
       if (
         error instanceof AlpacaTradingError &&
         error.status === 422 &&
         /client_order_id/.test(error.message)
-      )
-        return this.orderByClientId(order.client_order_id);
+      ) {
+        const first = await this.orderByClientId(order.client_order_id);
+        if (first.symbol !== order.symbol || first.side !== order.side || first.qty !== Number(order.qty))
+          throw new AlpacaTradingError(
+            `client_order_id ${order.client_order_id} is already another order's on this account ` +
+              `(${first.side} ${first.qty} ${first.symbol}, not ${order.side} ${order.qty} ${order.symbol}): ` +
+              `another bot runs with the same run id`,
+            422,
+          );
+        return first;
+      }
       throw error;
     }
   }
