@@ -44,24 +44,28 @@ describe('the scorecard (issue 12 item 10)', () => {
   const bars = randomWalkBars(1500, 5, { volatility: 0.012, stepMs: 86_400_000 });
   let computed: Scorecard | undefined;
   const base = (): Scorecard => (computed ??= computeScorecard(bars, options));
-
-  it('walks the four policies over the same windows, the optimised and regime-aware ones as regimes compare does', () => {
-    const card = base();
-    expect(card.windows).toBe(card.decisions.length);
-    expect(card.test % card.windowBars).toBe(0);
-    expect(card.train).toBe(3 * card.purge);
-    const comparison = compareRegimeAware(bars, {
+  /** regimes compare's two policies on the scorecard's trials and windows. */
+  const sameComparison = (card: Scorecard, riskFreeRate = 0) =>
+    compareRegimeAware(bars, {
       definition: STRATEGIES['sma-cross'],
       candidates: sampleCandidates(space, { kind: 'random' }, 8, 3),
       createDetector: options.createDetector,
       axis: 'volatility',
       backtest: options.backtest,
+      riskFreeRate,
       train: card.train,
       test: card.test,
       step: card.test,
       purge: card.purge,
       minTrades: 5,
     });
+
+  it('walks the four policies over the same windows, the optimised and regime-aware ones as regimes compare does', () => {
+    const card = base();
+    expect(card.windows).toBe(card.decisions.length);
+    expect(card.test % card.windowBars).toBe(0);
+    expect(card.train).toBe(3 * card.purge);
+    const comparison = sameComparison(card);
     expect(card.policies.optimised.sharpeRatio).toBe(comparison.global.sharpeRatio);
     expect(card.policies.regimeAware.maxDrawdown).toBe(comparison.regimeAware.maxDrawdown);
     // Every trial of every policy is counted: the default set, 8 candidates and the regime-aware selections.
@@ -100,19 +104,7 @@ describe('the scorecard (issue 12 item 10)', () => {
     const card = base();
     const riskFreeRate = 0.04;
     const atFour = computeScorecard(bars, { ...options, riskFreeRate });
-    const comparison = compareRegimeAware(bars, {
-      definition: STRATEGIES['sma-cross'],
-      candidates: sampleCandidates(space, { kind: 'random' }, 8, 3),
-      createDetector: options.createDetector,
-      axis: 'volatility',
-      backtest: options.backtest,
-      riskFreeRate,
-      train: card.train,
-      test: card.test,
-      step: card.test,
-      purge: card.purge,
-      minTrades: 5,
-    });
+    const comparison = sameComparison(card, riskFreeRate);
     expect(atFour.policies.optimised.sharpeRatio).toBe(comparison.global.sharpeRatio);
     expect(atFour.policies.regimeAware.sharpeRatio).toBe(comparison.regimeAware.sharpeRatio);
     for (const name of ['default', 'optimised', 'regimeAware', 'learner'] as const) {
