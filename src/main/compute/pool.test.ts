@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const started = vi.hoisted(() => ({ count: 0 }));
@@ -15,7 +19,7 @@ vi.mock('piscina', () => ({
   },
 }));
 
-const { ComputePool } = await import('./pool.ts');
+const { ComputePool, sourceLoaderArgs } = await import('./pool.ts');
 
 describe('ComputePool', () => {
   afterEach(() => {
@@ -56,5 +60,17 @@ describe('ComputePool', () => {
     await pool.run(task);
     expect(started.count).toBe(2);
     await pool.close();
+  });
+});
+
+describe('workers started from the sources', () => {
+  it('load the TypeScript loader from any working directory, not only the project folder', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'regimen-pool-cwd-'));
+    try {
+      const run = spawnSync(process.execPath, [...sourceLoaderArgs(), '-e', ''], { cwd: elsewhere });
+      expect(run.status, run.stderr.toString()).toBe(0);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });

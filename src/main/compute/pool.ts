@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { taskTransfers, type WorkerResult, type WorkerTask } from './tasks.ts';
 import { userStrategySource, type StrategyCheckTask, type UserStrategySource } from './userStrategies.ts';
@@ -126,6 +128,15 @@ export function startWorkers(options: {
   return new Piscina({
     filename,
     ...options,
-    execArgv: fromSources ? [...process.execArgv, '--import', 'tsx'] : process.execArgv,
+    execArgv: fromSources ? [...process.execArgv, ...sourceLoaderArgs()] : process.execArgv,
   });
+}
+
+/**
+ * The loader a worker running the TypeScript sources needs, by its file URL: a bare `--import tsx` is
+ * resolved from the working directory, so `regimen optimize` started from a folder without tsx in its
+ * node_modules lost every worker (ERR_MODULE_NOT_FOUND).
+ */
+export function sourceLoaderArgs(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
