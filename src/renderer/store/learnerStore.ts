@@ -13,7 +13,10 @@ import type { AppStore, Loadable, TradingSession } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
 import { runDefaults } from './runDefaults.ts';
 
-/** Fields the scorecard and "open as backtest" cannot run with: they pay what a backtest would or nothing. */
+/**
+ * What the scorecard and "open as backtest" run with (runDefaults): costs out of range are refused by
+ * name, as a backtest refuses them, not replaced by the defaults.
+ */
 function costsOf(app: AppStore): Omit<ReturnType<typeof runDefaults>, 'costErrors'> {
   const { costErrors, ...defaults } = runDefaults(app.getState());
   const wrong = Object.keys(costErrors);
@@ -24,6 +27,7 @@ function costsOf(app: AppStore): Omit<ReturnType<typeof runDefaults>, 'costError
 
 /** The strategy the learner views are about (the ledger keeps one learner per strategy). */
 export const LEARNER_STRATEGY = 'sma-cross';
+
 export interface LearnerState {
   symbol: string | null;
   timeframe: Timeframe;
