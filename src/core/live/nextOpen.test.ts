@@ -119,15 +119,15 @@ function walk(runner: LiveRunner): Projection[] {
 
 const at = (walked: Projection[], bar: number): Projection => walked.find((p) => p.bar === bar)!;
 
+/** Half the equity long at the market, with a stop 3 and a target 6 from the fill. */
+const halfLong = (orders: OrderPort): void => {
+  const id = orders.submit(1, OrderType.Market, Sizing.EquityFraction, 0.5);
+  orders.attachExits(id, 3, 6, NaN);
+};
+
 describe('LiveRunner.nextOpen: where the book’s orders take it at the next open', () => {
   const script: Script = new Map([
-    [
-      10,
-      (orders) => {
-        const id = orders.submit(1, OrderType.Market, Sizing.EquityFraction, 0.5);
-        orders.attachExits(id, 3, 6, NaN);
-      },
-    ],
+    [10, halfLong],
     [20, (orders) => void orders.close()],
     [
       30,
@@ -196,13 +196,7 @@ describe('LiveRunner.nextOpen: where the book’s orders take it at the next ope
 
   it('long-only: the engine refuses the short side of a reversal, and nextOpen projects flat, not short', () => {
     const reverse: Script = new Map([
-      [
-        10,
-        (orders) => {
-          const id = orders.submit(1, OrderType.Market, Sizing.EquityFraction, 0.5);
-          orders.attachExits(id, 3, 6, NaN);
-        },
-      ],
+      [10, halfLong],
       [
         20,
         (orders) => {
