@@ -64,6 +64,11 @@ export const ProvenanceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('manual'), note: z.string(), engineVersion: z.string() }).strict(),
 ]);
 
+/** A strategy by name and version, and a user strategy's file by its SHA-256 (core's StrategyIdentity). */
+const StrategyIdentitySchema = z
+  .object({ name: z.string().min(1), version: z.string().min(1), sourceHash: sha256Hex.optional() })
+  .strict();
+
 /** The sealed artifact of core/live/parameterSet.ts; the bot re-hashes it before anything else. */
 export const ParameterSetSchema = z
   .object({
@@ -73,7 +78,7 @@ export const ParameterSetSchema = z
         (v): boolean => v === PARAMETER_SET_SCHEMA_VERSION,
         `only schema version ${PARAMETER_SET_SCHEMA_VERSION} is known`,
       ),
-    strategy: z.object({ name: z.string().min(1), version: z.string().min(1) }).strict(),
+    strategy: StrategyIdentitySchema,
     parameters: z.record(z.string(), finite),
     limits: PreTradeLimitsSchema,
     provenance: ProvenanceSchema,
@@ -163,7 +168,13 @@ export const StatusSchema = z
   .object({
     protocol: z.literal(BOT_PROTOCOL),
     symbol: z.string(),
-    strategy: z.object({ name: z.string(), version: z.string() }).strict().nullable(),
+    strategy: StrategyIdentitySchema.nullable(),
+    /**
+     * Every strategy the bot can run, a user strategy with its source's hash: the workstation says
+     * "the bot lacks strategy X" before a push. Optional: a bot that does not list them is checked on
+     * the push itself.
+     */
+    strategies: z.array(StrategyIdentitySchema).optional(),
     active: VersionRefSchema.nullable(),
     pending: VersionRefSchema.nullable(),
     /** Highest version the bot ever accepted (a push at or below it is a duplicate or refused). */

@@ -112,7 +112,7 @@ export const trialChunkSchema = z
         file: z.string().min(1).max(200),
         code: z.string().min(1).max(1_000_000),
         mappings: z.string().max(1_000_000),
-        hash: z.string().regex(/^[0-9a-f]{8}$/),
+        hash: z.string().regex(/^[0-9a-f]{64}$/),
       })
       .optional(),
   })

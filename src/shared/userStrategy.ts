@@ -99,6 +99,7 @@ export const userStrategyInfoSchema = z
   .strictObject({
     ...userStrategyFields,
     version: z.string().regex(/^[A-Za-z0-9._-]{1,20}\+[0-9a-f]{8}$/, 'must be VERSION+HASH'),
+    sourceHash: z.string().regex(/^[0-9a-f]{64}$/, "must be the file's SHA-256"),
   })
   .superRefine(checkParams);
 

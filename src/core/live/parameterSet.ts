@@ -3,7 +3,8 @@ import { canonicalJson } from './canonical.ts';
 
 /**
  * The parameter-set artifact: what an approval approves and a push delivers. Parameters are data, never
- * code (the bot resolves the strategy by name and version from its own build), and the artifact is
+ * code (the bot resolves the strategy by name and version from its own build, the trader's own one from
+ * its strategies folder, by the source hash the set records too), and the artifact is
  * content-addressed: `hash` is SHA-256 over the canonical JSON of everything else, so export, import and
  * re-hash give the same hash, and a bot can prove which set it runs.
  */
@@ -42,9 +43,19 @@ export type Provenance =
     }
   | { readonly kind: 'manual'; readonly note: string; readonly engineVersion: string };
 
+/**
+ * A strategy as a set names it and a bot declares it runs it: a user strategy also by its source's
+ * SHA-256, since the trader's file is not part of the build that the version names.
+ */
+export interface StrategyIdentity {
+  readonly name: string;
+  readonly version: string;
+  readonly sourceHash?: string;
+}
+
 export interface ParameterSetBody {
   readonly schemaVersion: number;
-  readonly strategy: { readonly name: string; readonly version: string };
+  readonly strategy: StrategyIdentity;
   readonly parameters: Readonly<Record<string, number>>;
   readonly limits: PreTradeLimits;
   readonly provenance: Provenance;
@@ -105,4 +116,41 @@ export function diffParameterSets(
     if (from !== to) changes.push({ name, from, to });
   }
   return changes;
+}
+
+/** `definition` as a set names it and a bot's status lists it. */
+export function strategyIdentity(definition: StrategyIdentity): StrategyIdentity {
+  const { name, version, sourceHash } = definition;
+  return sourceHash === undefined ? { name, version } : { name, version, sourceHash };
+}
+
+/**
+ * Why `holder` (a bot) that runs `available` cannot run a set for `wanted` (undefined when it can): it
+ * lacks the strategy, runs another source of it (both hashes named) or another version. The bot's check
+ * on a push, the workstation's before one, and provenance's against the study.
+ */
+export function strategyMismatch(
+  wanted: StrategyIdentity,
+  available: readonly StrategyIdentity[],
+  holder = 'the bot',
+): string | undefined {
+  const source = (hash: string | undefined): string => hash ?? 'none (a built-in strategy)';
+  const have = available.find((strategy) => strategy.name === wanted.name);
+  if (have === undefined)
+    return (
+      `${holder} lacks strategy ${wanted.name}` +
+      (wanted.sourceHash === undefined ? '' : ` (source ${wanted.sourceHash})`) +
+      `: it runs ${available.map((strategy) => strategy.name).join(', ') || 'none'}`
+    );
+  if (have.sourceHash !== wanted.sourceHash)
+    return (
+      `strategy ${wanted.name}: the set was approved on source ${source(wanted.sourceHash)}, ` +
+      `${holder} runs source ${source(have.sourceHash)}`
+    );
+  if (have.version !== wanted.version)
+    return (
+      `strategy ${wanted.name}: version ${JSON.stringify(wanted.version)} requested, ` +
+      `${holder} has version ${JSON.stringify(have.version)}`
+    );
+  return undefined;
 }

@@ -25,7 +25,13 @@ import {
   type HaltMode,
   type PositionPolicy,
 } from './modes.ts';
-import { verifyParameterSet, type ParameterSet } from './parameterSet.ts';
+import {
+  strategyIdentity,
+  strategyMismatch,
+  verifyParameterSet,
+  type ParameterSet,
+  type StrategyIdentity,
+} from './parameterSet.ts';
 import { RecentLog } from './recentLog.ts';
 import {
   advanceRamp,
@@ -224,6 +230,8 @@ export function pushProblem(
 ): string | undefined {
   const { set } = push;
   if (!verifyParameterSet(set)) return `set ${set.hash}: its hash does not match its content`;
+  const mismatch = strategyMismatch(set.strategy, Object.values(catalogue).map(strategyIdentity));
+  if (mismatch !== undefined) return mismatch;
   try {
     resolveStrategyRef(
       { name: set.strategy.name, version: set.strategy.version, params: set.parameters },
@@ -313,6 +321,11 @@ export class LiveRunner {
   }
 
   /** Bars seen since the bot first started, restarts included. */
+  /** The strategies this bot can run (its status declares them, so a workstation checks before a push). */
+  get strategies(): StrategyIdentity[] {
+    return Object.values(this.config.catalogue).map(strategyIdentity);
+  }
+
   get barsSeen(): number {
     return this.offset + this.length;
   }

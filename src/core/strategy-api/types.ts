@@ -118,6 +118,11 @@ export interface StrategyDefinition {
   readonly signals?: readonly string[];
   /** Conventions the strategy runs under unless the options say otherwise. */
   readonly convention: Convention;
+  /**
+   * A user strategy's file, as SHA-256 (hex) of its text; none for a built-in (the build is its
+   * source). A live set records it, so a bot proves it runs the very code the set was approved on.
+   */
+  readonly sourceHash?: string;
   /** Builds an instance from parameters already checked by `validateParams`. */
   create(params: StrategyParams): Strategy;
 }

@@ -42,8 +42,15 @@ import {
   type RegimeSelection,
 } from '../../core/regime/perRegime.ts';
 import {
+  liveExpectation,
+  type ExpectationOptions,
+  type LiveEvidence,
+  type LiveExpectation,
+} from '../../core/live/expectation.ts';
+import {
   getStrategy,
   resolveStrategy,
+  strategyCatalogue,
   resolveStrategyDefinition,
   type StrategyRef,
 } from '../../core/strategy/index.ts';
@@ -297,7 +304,19 @@ function compareTask(task: RegimeCompareTask): RegimeCompareOutput {
   );
 }
 
+/**
+ * The live watcher's shadow backtest of a bot that ran the trader's own strategy: main never runs a
+ * user's code, so the shadow runs here (the pool sends the source `strategy` names with the task).
+ */
+export interface LiveExpectationTask {
+  readonly kind: 'live-expectation';
+  readonly strategy: { readonly name: string; readonly version: string };
+  readonly evidence: LiveEvidence;
+  readonly options: Omit<ExpectationOptions, 'catalogue'>;
+}
+
 export type WorkerTask =
+  | LiveExpectationTask
   | BacktestTask
   | TrialsTask
   | QualityTask
@@ -326,7 +345,9 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
                 ? RegimeCompareOutput
                 : T extends MemoryTask
                   ? WorkerMemory
-                  : CsvFilePartOutput;
+                  : T extends LiveExpectationTask
+                    ? LiveExpectation
+                    : CsvFilePartOutput;
 
 /** What a task's message moves to the worker instead of copying: a comparison's progress port (a port cannot be copied, only moved). */
 export function taskTransfers(task: WorkerTask): Transferable[] {
@@ -426,6 +447,8 @@ export class TaskRunner {
         return this.regimeScores(task);
       case 'regime-compare':
         return compareTask(task);
+      case 'live-expectation':
+        return liveExpectation(task.evidence, { ...task.options, catalogue: strategyCatalogue() });
     }
   }
 

@@ -28,7 +28,10 @@ export interface UserStrategySource {
   readonly code: string;
   /** The compiled code's source-map mappings: a runtime error's line becomes the file's line. */
   readonly mappings: string;
-  /** The file's content hash, appended to its version: an edited file is another version. */
+  /**
+   * SHA-256 (hex) of the file's text: its first 8 digits are appended to its version (an edited file is
+   * another version), the whole is the definition's sourceHash (what a live set and a bot compare).
+   */
   readonly hash: string;
 }
 
@@ -181,7 +184,8 @@ export function evaluateUserStrategy(source: UserStrategySource): StrategyDefini
   };
   return {
     ...declared,
-    version: `${declared.version}+${source.hash}`,
+    version: `${declared.version}+${source.hash.slice(0, 8)}`,
+    sourceHash: source.hash,
     create: (params) => {
       let instance: unknown;
       try {

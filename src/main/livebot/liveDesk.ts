@@ -1,6 +1,7 @@
 import { canonicalJson } from '../../core/live/canonical.ts';
 import {
   diffParameterSets,
+  strategyMismatch,
   verifyParameterSet,
   type ParameterChange,
   type ParameterSet,
@@ -196,6 +197,9 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
   const bot = proposal.bot;
   const client = desk.client(bot);
   const status = await client.status();
+  // A bot that lists its strategies is told nothing it could not run (it would refuse it anyway).
+  const lacking = status.strategies && strategyMismatch(set.strategy, status.strategies, `bot ${bot}`);
+  if (lacking) throw new InputError(`${lacking}; nothing was sent`, 'approval');
   const pushed = await desk.audit.of('push', bot);
   const version = Math.max(status.acceptedVersion, ...pushed.map((e) => e.version ?? 0)) + 1;
   const changeId = `${approvalId}-v${version}`;

@@ -14,6 +14,7 @@ import {
 import { OrderType, Sizing } from '../../core/strategy-api/order-port.ts';
 import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
+import type { StrategyDefinition } from '../../core/strategy-api/types.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { RecentLog } from '../../core/live/recentLog.ts';
 import { RestingExitSchema, type PaperFill, type RestingExit } from './alpacaPaper.ts';
@@ -36,6 +37,11 @@ export interface ReferenceBotOptions {
    */
   readonly execution?: ExecutionAccount;
   readonly symbol: string;
+  /**
+   * The trader's own strategies (loadBotStrategies), run beside the built-ins: a set names one by its
+   * name, version and source hash, and the bot refuses a set whose strategy or source it does not have.
+   */
+  readonly strategies?: Readonly<Record<string, StrategyDefinition>>;
   /** Replay speed: a multiple of real time (gap between bars / speed); Infinity replays at once. */
   readonly speed: number;
   readonly secret: string;
@@ -113,7 +119,7 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     options.capacity ??
     (live ? MAX_DEFAULT_CAPACITY : Math.max(1, Math.min(options.bars.t.length, MAX_DEFAULT_CAPACITY)));
   const runner = new LiveRunner({
-    catalogue: STRATEGIES,
+    catalogue: { ...STRATEGIES, ...options.strategies },
     capacity,
     backtest: options.backtest,
     heartbeat: options.heartbeat,

@@ -1,3 +1,4 @@
+import type { StrategyIdentity } from '../parameterSet.ts';
 import { rampBudget } from '../ramp.ts';
 import type { RecentLog } from '../recentLog.ts';
 import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../runner.ts';
@@ -50,7 +51,9 @@ interface VersionRef {
 export interface StatusPage {
   readonly protocol: typeof BOT_PROTOCOL;
   readonly symbol: string;
-  readonly strategy: { name: string; version: string } | null;
+  readonly strategy: StrategyIdentity | null;
+  /** Every strategy the bot can run (a user strategy with its source hash): checked before a push. */
+  readonly strategies: StrategyIdentity[];
   readonly active: VersionRef | null;
   readonly pending: VersionRef | null;
   readonly acceptedVersion: number;
@@ -91,6 +94,7 @@ export function buildStatus(
     protocol: BOT_PROTOCOL,
     symbol,
     strategy: active === null ? null : { ...active.set.strategy },
+    strategies: runner.strategies,
     active: ref(active),
     pending: ref(pending),
     acceptedVersion: ledger.version,

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { z } from 'zod';
@@ -70,16 +70,16 @@ async function compile(file: string, text: string): Promise<UserStrategySource |
       logLevel: 'silent',
     });
     const mappings = (JSON.parse(output.map) as { mappings: string }).mappings;
-    const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+    const hash = createHash('sha256').update(text).digest('hex');
     return { file, code: output.code, mappings, hash };
   } catch (error) {
     return compileProblem(file, error);
   }
 }
 
-async function strategyFiles(dataDir: string): Promise<string[]> {
+async function strategyFiles(folder: string): Promise<string[]> {
   try {
-    const names = await readdir(join(dataDir, STRATEGIES_FOLDER));
+    const names = await readdir(folder);
     return names.filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts')).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
@@ -154,13 +154,26 @@ async function checkAll(
   }
 }
 
-/** Compiles and checks the folder's strategy files, then makes the good ones main's user strategies. */
-async function load(dataDir: string, timeoutMs: number): Promise<UserStrategyLoad> {
+/** A folder's strategy files that loaded, each with what its thread described, and those left out. */
+export interface CheckedStrategyFolder {
+  readonly checked: readonly { readonly source: UserStrategySource; readonly info: UserStrategyInfo }[];
+  readonly problems: readonly StrategyProblem[];
+}
+
+/**
+ * Compiles the folder's strategy files and runs each first in a worker thread within `timeoutMs`: the
+ * good ones, and each bad one named with its file (`<folder's name>/<file>`), line and reason. Main's
+ * catalogue and the reference bot's (`regimen bot --strategies DIR`) both start here.
+ */
+export async function checkStrategyFolder(
+  folder: string,
+  timeoutMs = STRATEGY_LOAD_TIMEOUT_MS,
+): Promise<CheckedStrategyFolder> {
   const problems: StrategyProblem[] = [];
   const compiled: UserStrategySource[] = [];
-  for (const name of await strategyFiles(dataDir)) {
-    const file = `${STRATEGIES_FOLDER}/${name}`;
-    const result = await compile(file, await readFile(join(dataDir, STRATEGIES_FOLDER, name), 'utf8'));
+  for (const name of await strategyFiles(folder)) {
+    const file = `${basename(folder)}/${name}`;
+    const result = await compile(file, await readFile(join(folder, name), 'utf8'));
     if ('code' in result) compiled.push(result);
     else problems.push(result);
   }
@@ -191,8 +204,14 @@ async function load(dataDir: string, timeoutMs: number): Promise<UserStrategyLoa
       });
     else checked.push({ source, info: check.info });
   });
-  useCheckedUserStrategies(checked);
   problems.sort((a, b) => a.file.localeCompare(b.file));
+  return { checked, problems };
+}
+
+/** Checks the data folder's strategy files, then makes the good ones main's user strategies. */
+async function load(dataDir: string, timeoutMs: number): Promise<UserStrategyLoad> {
+  const { checked, problems } = await checkStrategyFolder(join(dataDir, STRATEGIES_FOLDER), timeoutMs);
+  useCheckedUserStrategies(checked);
   return { loaded: checked.map(({ source, info }) => ({ name: info.name, file: source.file })), problems };
 }
 

@@ -116,6 +116,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     withDesk,
     events: deps.events,
     pollMs: deps.pollMs,
+    executor: deps.executor,
     onBars: (desk, bot, bars, from) => regimeUpdates.onBars(desk, bot, bars, from),
   });
   if (deps.watch) watcher.start();

@@ -1,11 +1,15 @@
-import { verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
+import {
+  strategyMismatch,
+  verifyParameterSet,
+  type ParameterSet,
+} from '../../../core/live/parameterSet.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import { InputError, NotFoundError } from '../../../shared/errors.ts';
 import type { ProvenanceVerdict } from '../../../shared/liveContract.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StudyRecords } from '../optimize/studyRecords.ts';
 import { studyReplay } from '../optimize/studyReplay.ts';
-import { ENGINE_VERSION, studyFingerprint } from './studyProposal.ts';
+import { ENGINE_VERSION, studyFingerprint, studyStrategy } from './studyProposal.ts';
 
 /** A reproduced metric matches when within this of the recorded one, relative to its size (or 1). */
 export const METRIC_TOLERANCE = 1e-9;
@@ -44,6 +48,8 @@ export async function verifyProvenance(
       `study ${provenance.studyId} has no trial ${provenance.trial}`,
       'set.provenance.trial',
     );
+  const strategy = strategyMismatch(set.strategy, [studyStrategy(study)], `study ${study.id}`);
+  if (strategy !== undefined) differences.push(strategy);
   if (trial.seed !== provenance.seed)
     differences.push(`seed: recorded ${provenance.seed}, the trial's is ${trial.seed}`);
   for (const [name, value] of Object.entries(set.parameters))

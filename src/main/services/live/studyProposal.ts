@@ -7,12 +7,14 @@ import {
   sealParameterSet,
   type ParameterSet,
   type PreTradeLimits,
+  type StrategyIdentity,
 } from '../../../core/live/parameterSet.ts';
 import type { SearchDimension } from '../../../core/optimize/space.ts';
 import type { TrialRecord } from '../../../core/optimize/study.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { InputError } from '../../../shared/errors.ts';
 import { combinedFingerprint, datasetFingerprint } from '../../compute/fingerprint.ts';
+import { userStrategySource } from '../../compute/userStrategies.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StoredStudy, StudyRecords } from '../optimize/studyRecords.ts';
 
@@ -46,12 +48,7 @@ export async function proposalFromTrial(
   const trial = trials.find((t) => t.number === trialNumber);
   if (trial === undefined || trial.status !== 'complete')
     throw new InputError(`study ${studyId} has no complete trial ${trialNumber}`, 'trialNumber');
-  const definition = STRATEGIES[study.strategy as keyof typeof STRATEGIES];
-  if (definition === undefined)
-    throw new InputError(
-      `study ${studyId} ran strategy "${study.strategy}", which this build lacks`,
-      'studyId',
-    );
+  const strategy = studyStrategy(study);
   const parameters: Record<string, number> = {};
   for (const [name, value] of Object.entries(trial.params)) {
     if (typeof value !== 'number')
@@ -65,7 +62,7 @@ export async function proposalFromTrial(
   try {
     return sealParameterSet({
       schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: definition.name, version: definition.version },
+      strategy,
       parameters,
       limits,
       provenance: {
@@ -82,6 +79,28 @@ export async function proposalFromTrial(
   } catch (error) {
     throw new InputError((error as Error).message, 'limits');
   }
+}
+
+/**
+ * The strategy a study's set runs: a built-in by this build's version; the trader's own by the version
+ * the study ran and the hash of that file's source (a bot must hold the same file to take the set).
+ */
+export function studyStrategy(study: StoredStudy): StrategyIdentity {
+  const { name, version } = study.data.definition.strategy;
+  const builtIn = STRATEGIES[name as keyof typeof STRATEGIES];
+  if (builtIn !== undefined) return { name, version: builtIn.version };
+  const source = userStrategySource(name, version);
+  if (source === undefined) {
+    const now = userStrategySource(name);
+    throw new InputError(
+      `study ${study.id} ran strategy ${name} version ${version}, whose file is not loaded ` +
+        (now === undefined
+          ? `(no strategy ${name} in the data folder's strategies folder)`
+          : `(${now.file} holds another version now: put the file back as it was, or run a study on it)`),
+      'studyId',
+    );
+  }
+  return { name, version, sourceHash: source.hash };
 }
 
 function finiteMetrics(metrics: Readonly<Record<string, number>> | undefined): Record<string, number> {

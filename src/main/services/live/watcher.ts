@@ -1,5 +1,5 @@
 import { liveAlarms, runsApprovedVersion, type LiveAlarmKind } from '../../../core/live/alarms.ts';
-import { liveExpectation, type LiveExpectation } from '../../../core/live/expectation.ts';
+import { liveExpectation, type LiveEvidence, type LiveExpectation } from '../../../core/live/expectation.ts';
 import type { LiveFill } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
@@ -14,6 +14,7 @@ import {
   recordDailyLoss,
   type LiveDesk,
 } from '../../livebot/liveDesk.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import type { EventBus } from '../events.ts';
 import type { ReportedBars } from './regimeUpdates.ts';
 
@@ -65,6 +66,8 @@ export interface LiveWatcherDeps {
   readonly events: EventBus;
   readonly pollMs?: number;
   readonly now?: () => number;
+  /** Runs the shadow of a bot that runs the trader's own strategy (the pool); without it there is none. */
+  readonly executor?: TaskExecutor;
   /** Each poll's new bars (from `from` on; every bar reported so far in `bars`), inside the poll's desk. */
   readonly onBars?: (desk: LiveDesk, bot: string, bars: ReportedBars, from: number) => Promise<void>;
 }
@@ -262,27 +265,36 @@ export class LiveWatcher {
 
   private async expect(audit: AuditLog, bot: string, evidence: Evidence): Promise<LiveExpectation | null> {
     if (evidence.t.length === 0 || evidence.equity.length !== evidence.t.length) return null;
-    return liveExpectation(
-      {
-        bars: {
-          t: Float64Array.from(evidence.t),
-          o: Float64Array.from(evidence.o),
-          h: Float64Array.from(evidence.h),
-          l: Float64Array.from(evidence.l),
-          c: Float64Array.from(evidence.c),
-          v: Float64Array.from(evidence.v),
-        },
-        versions: evidence.versions,
-        budgets: evidence.budgets,
-        equity: evidence.equity,
-        fills: evidence.fills,
-        ...(evidence.positions.every(Number.isFinite) ? { positions: evidence.positions } : {}),
-        afterGap: evidence.firstBar > 0,
-        // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
-        ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
+    const live: LiveEvidence = {
+      bars: {
+        t: Float64Array.from(evidence.t),
+        o: Float64Array.from(evidence.o),
+        h: Float64Array.from(evidence.h),
+        l: Float64Array.from(evidence.l),
+        c: Float64Array.from(evidence.c),
+        v: Float64Array.from(evidence.v),
       },
-      { ...(await acknowledgedSets(audit, bot)), catalogue: STRATEGIES },
-    );
+      versions: evidence.versions,
+      budgets: evidence.budgets,
+      equity: evidence.equity,
+      fills: evidence.fills,
+      ...(evidence.positions.every(Number.isFinite) ? { positions: evidence.positions } : {}),
+      afterGap: evidence.firstBar > 0,
+      // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
+      ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
+    };
+    const options = await acknowledgedSets(audit, bot);
+    // The trader's own strategy is shadowed on the pool, where user code runs (never on main's thread).
+    const own = [...options.sets.values()].find((set) => set.strategy.sourceHash !== undefined);
+    if (own === undefined || this.deps.executor === undefined)
+      return liveExpectation(live, { ...options, catalogue: STRATEGIES });
+    const { name, version } = own.strategy;
+    return this.deps.executor.run({
+      kind: 'live-expectation',
+      strategy: { name, version },
+      evidence: live,
+      options,
+    });
   }
 }
 

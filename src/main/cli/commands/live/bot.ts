@@ -21,6 +21,9 @@ import {
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { openSecretStore } from '../../../secrets/secretStore.ts';
 import { resolveBotSecret } from '../../../livebot/secret.ts';
+import { loadBotStrategies } from '../../../livebot/botStrategies.ts';
+import { STRATEGIES_FOLDER } from '../../../services/backtest/userStrategyFiles.ts';
+import { strategyProblemText } from '../../../../shared/userStrategy.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
@@ -34,14 +37,17 @@ export const botCommand: Command = {
     '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay|alpaca] ' +
     '[--csv FILE | --symbol SYM] [--speed X] [--broker sim|alpaca-paper] [--state FILE] ' +
     '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
-    '[--warm-up-bars N] ' +
+    '[--warm-up-bars N] [--strategies DIR] ' +
     '[--alpaca-base-url URL] [--alpaca-stream-url URL] [--alpaca-trading-url URL]\n\n' +
     'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, a replay of\n' +
     "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol, the\n" +
     'indicators warmed up on the --warm-up-bars minutes before the first, default 2000) on a\n' +
     'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account\n' +
     "(the book's stop and take-profit rest there as orders, kept across restarts),\n" +
-    'serving the signed bot protocol (docs/bot-protocol.yaml). The secret comes from REGIMEN_BOT_SECRET\n' +
+    'serving the signed bot protocol (docs/bot-protocol.yaml). Besides the built-in strategies it runs\n' +
+    "the trader's own strategy files of --strategies DIR (default the data folder's strategies folder),\n" +
+    'checked as the workstation checks them; a set approved on another source of one is refused.\n' +
+    'The secret comes from REGIMEN_BOT_SECRET\n' +
     'or the OS keychain; the Alpaca keys from APCA_API_KEY_ID/APCA_API_SECRET_KEY or the keychain.',
   options: {
     ...BARS_SOURCE_OPTIONS,
@@ -60,6 +66,7 @@ export const botCommand: Command = {
     'on-timeout': { type: 'string' },
     cash: { type: 'string' },
     'warm-up-bars': { type: 'string' },
+    strategies: { type: 'string' },
   },
   async run(args, io) {
     const source = oneOf(args.values['source'], SOURCES, 'source', 'demo');
@@ -126,6 +133,9 @@ export const botCommand: Command = {
     }
     const secret = await resolveBotSecret();
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
+    const strategyFolder = resolve(stringOption(args, 'strategies') ?? join(dataDir, STRATEGIES_FOLDER));
+    const { strategies, problems } = await loadBotStrategies(strategyFolder);
+    for (const problem of problems) log(`strategy file left out: ${strategyProblemText(problem)}`);
     const stateName = `${symbol.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
     const statePath = resolve(stringOption(args, 'state') ?? join(dataDir, 'bots', stateName));
     const bot = await startReferenceBot({
@@ -133,6 +143,7 @@ export const botCommand: Command = {
       ...(live ? { live } : {}),
       ...(execution ? { execution } : {}),
       symbol,
+      strategies,
       speed,
       secret,
       statePath,
@@ -144,8 +155,10 @@ export const botCommand: Command = {
       warmUpBars,
       log,
     });
+    const own = Object.values(strategies).map((d) => `${d.name} ${d.version} (source ${d.sourceHash})`);
     io.err(
       `Bot state: ${statePath}\n` +
+        `Strategies of ${strategyFolder}: ${own.length === 0 ? 'none' : own.join(', ')}\n` +
         (live
           ? `live 1-minute bars of ${symbol} from Alpaca`
           : `${bars.t.length} bars of ${symbol} (${source}) at ${speed}x`) +

@@ -11,11 +11,12 @@ import {
 import {
   PARAMETER_SET_SCHEMA_VERSION,
   sealParameterSet,
+  strategyIdentity,
   type ParameterSet,
 } from '../../../../core/live/parameterSet.ts';
 import type { RampPlan } from '../../../../core/live/ramp.ts';
 import { findStrategy } from '../../../../core/strategy-api/ref.ts';
-import { STRATEGIES } from '../../../../core/strategy/registry.ts';
+import { strategyCatalogue } from '../../../../core/strategy/registry.ts';
 import { ParameterSetSchema } from '../../../../shared/botProtocol.ts';
 import { AuditLog, auditLogPath } from '../../../livebot/auditLog.ts';
 import { BotClient } from '../../../livebot/botClient.ts';
@@ -96,14 +97,15 @@ function setFromArgs(args: ParsedArgs): ParameterSet {
   if (file !== undefined) return readSetFile(file, '--set ');
   let definition;
   try {
-    definition = findStrategy(requiredOption(args, 'strategy'), STRATEGIES);
+    // The data folder's own strategies too (loaded before the command), each with its source's hash.
+    definition = findStrategy(requiredOption(args, 'strategy'), strategyCatalogue());
   } catch (error) {
     throw new UsageError(`--strategy: ${(error as Error).message}`);
   }
   try {
     return sealParameterSet({
       schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: definition.name, version: definition.version },
+      strategy: strategyIdentity(definition),
       parameters: keyValueNumbers(listOption(args, 'param'), 'param'),
       limits: {
         maxPositionFraction: numberOption(args, 'max-position', 1),

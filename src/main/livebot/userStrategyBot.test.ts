@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocateBars } from '../../core/data/bars.ts';
+import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../core/data/synthetic.ts';
+import { randomWalkBars } from '../../core/engine/random-walk.ts';
+import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
+import type { LiveBar } from '../../core/live/runner.ts';
+import type {
+  OptimizeProgressEvent,
+  RequestChannel,
+  RequestInput,
+  RequestOutput,
+} from '../../shared/contract.ts';
+import { MemorySecretStore } from '../secrets/secretStore.ts';
+import { dispatch } from '../services/dispatch.ts';
+import { createServices, type Services } from '../services/services.ts';
+import { BotClient } from './botClient.ts';
+import { loadBotStrategies } from './botStrategies.ts';
+import { startReferenceBot, type LiveBarFeed, type ReferenceBot } from './referenceBot.ts';
+
+/** The README's RSI mean-reversion example: the trader's own strategy, in the data folder and the bots'. */
+const EXAMPLE = new URL('../../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
+const SECRET = 'user-strategy-bot-secret-7c1e40a9';
+const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
+const START = Date.UTC(2024, 0, 2);
+const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
+const botBars = randomWalkBars(700, 11, { volatility: 0.008, stepMs: 3_600_000 });
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A reference bot on a replay the test paces: each bar is sent, then traded before the next is. */
+interface PacedBot {
+  readonly bot: ReferenceBot;
+  feed(bars: number): Promise<void>;
+}
+
+let dir: string;
+let services: Services;
+const bots: ReferenceBot[] = [];
+
+const call = async <K extends RequestChannel>(
+  channel: K,
+  input: RequestInput<K>,
+): Promise<RequestOutput<K>> => (await dispatch(services.handlers, channel, input)) as RequestOutput<K>;
+
+async function pacedBot(strategyFolder: string): Promise<PacedBot> {
+  let send: (bar: LiveBar) => void = () => undefined;
+  const live: LiveBarFeed = {
+    start: async (onBar) => {
+      send = onBar;
+    },
+    stop: async () => undefined,
+  };
+  const { strategies } = await loadBotStrategies(strategyFolder);
+  const bot = await startReferenceBot({
+    bars: allocateBars(0),
+    live,
+    capacity: botBars.t.length,
+    strategies,
+    symbol: 'TEST',
+    speed: Infinity,
+    secret: SECRET,
+    heartbeat: HEARTBEAT,
+  });
+  bots.push(bot);
+  let fed = 0;
+  return {
+    bot,
+    feed: async (bars) => {
+      for (const end = fed + bars; fed < end; fed++) send(liveBarAt(botBars, fed));
+      await bot.idle();
+    },
+  };
+}
+
+async function finishedStudy(): Promise<string> {
+  const done = new Promise<string>((resolve) =>
+    services.events.subscribe((channel, payload) => {
+      const event = payload as OptimizeProgressEvent;
+      if (channel === 'optimize:progress' && event.detail !== undefined) resolve(event.studyId);
+    }),
+  );
+  await call('optimize:start', {
+    strategy: 'rsi-reversion',
+    data: { symbol: SYMBOL, timeframes: ['1h'] },
+    objectives: [{ metric: 'sharpeRatio' }],
+    space: [
+      { kind: 'int', name: 'period', low: 5, high: 12 },
+      { kind: 'float', name: 'oversold', low: 30, high: 40 },
+      { kind: 'float', name: 'overbought', low: 60, high: 70 },
+      { kind: 'float', name: 'exit', low: 45, high: 55 },
+      { kind: 'categorical', name: 'stop_pct', choices: [0] },
+    ],
+    trials: 6,
+    seed: 5,
+  });
+  return done;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'regimen-user-bot-'));
+  mkdirSync(join(dir, 'strategies'));
+  copyFileSync(EXAMPLE, join(dir, 'strategies', 'rsi-reversion.ts'));
+  services = await createServices({
+    dataDir: dir,
+    host: 'http',
+    skipDemo: true,
+    threads: 1,
+    secrets: new MemorySecretStore(),
+    env: { REGIMEN_BOT_SECRET: SECRET },
+  });
+  const market = createSyntheticMarket({
+    seed: 3,
+    start: START,
+    end: START + 20 * 86_400_000,
+    symbols: [DEFAULT_SYNTHETIC_SYMBOLS[0]],
+  });
+  await services.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+});
+
+afterAll(async () => {
+  await services?.close();
+  for (const bot of bots) await bot.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the trader's own strategy, from a study trial to a reference bot", () => {
+  it('is proposed with its source hash, pushed, applied at a bar boundary and traded as the shadow trades it; a bot with another source or without it refuses', async () => {
+    const source = readFileSync(EXAMPLE, 'utf8');
+    const same = await pacedBot(join(dir, 'strategies'));
+    // Another copy of the file, one comment longer: the same name and declared version, other code.
+    const otherFolder = join(dir, 'other', 'strategies');
+    mkdirSync(otherFolder, { recursive: true });
+    writeFileSync(join(otherFolder, 'rsi-reversion.ts'), `${source}\n// tuned by hand\n`);
+    const edited = await pacedBot(otherFolder);
+    const without = await pacedBot(join(dir, 'no-strategies'));
+    for (const [name, { bot }] of Object.entries({ same, edited, without }))
+      await call('live:bot-add', { name, url: bot.url });
+
+    const studyId = await finishedStudy();
+    const all = (await call('optimize:get', { studyId })).trials;
+    const trial = all.find((t) => t.status === 'complete' && (t.metrics.numTrades ?? 0) > 0)!;
+    const proposal = await call('live:propose', {
+      bot: same.bot.url,
+      studyId,
+      trialNumber: trial.number,
+      actor: 'ana',
+    });
+    expect(proposal.set.strategy).toEqual({
+      name: 'rsi-reversion',
+      version: `1+${sha256(source).slice(0, 8)}`,
+      sourceHash: sha256(source),
+    });
+    expect(proposal.set.parameters).toEqual(trial.params);
+    // The artifact re-hashes to itself and its provenance re-runs on the workers.
+    const verdict = await call('live:verify-provenance', { set: proposal.set });
+    expect(verdict.differences).toEqual([]);
+
+    // The status says what each bot runs, before anything is pushed.
+    const listed = (await call('live:bot', { bot: same.bot.url })).status!.strategies!;
+    expect(listed).toContainEqual(proposal.set.strategy);
+    expect(listed).toContainEqual({ name: 'sma-cross', version: expect.any(String) });
+
+    await same.feed(60);
+    await call('live:approve', {
+      approvalId: proposal.approvalId,
+      typed: proposal.confirmation,
+      note: 'own rsi',
+      approver: 'ana',
+    });
+    expect(await call('live:push', { approvalId: proposal.approvalId, actor: 'ana' })).toEqual({
+      version: 1,
+      result: 'accepted',
+    });
+    // Taken at the next bar's boundary, not between bars.
+    expect(same.bot.runner.state.active).toBeNull();
+    await same.feed(1);
+    expect(same.bot.runner.state.active?.hash).toBe(proposal.set.hash);
+    await same.feed(botBars.t.length - 61);
+    const fills = same.bot.runner.fillRecord.since(0);
+    expect(fills.length).toBeGreaterThan(4);
+    expect(new Set(fills.map((f) => f.version))).toEqual(new Set([1]));
+
+    const watched = await call('live:bot', { bot: same.bot.url });
+    expect(watched.approved).toBe(true);
+    const reconciliation = watched.expectation!.reconciliation;
+    expect(reconciliation.matched).toBe(fills.length);
+    expect(reconciliation.missed).toEqual([]);
+    expect(reconciliation.extra).toEqual([]);
+
+    const hash = sha256(source);
+    const editedHash = sha256(`${source}\n// tuned by hand\n`);
+    const refusals: Record<string, (holder: string) => string> = {
+      edited: (holder) =>
+        `strategy rsi-reversion: the set was approved on source ${hash}, ${holder} runs source ${editedHash}`,
+      without: (holder) => `${holder} lacks strategy rsi-reversion (source ${hash}): it runs confluence,`,
+    };
+    for (const [name, { bot }] of Object.entries({ edited, without })) {
+      const next = await call('live:propose', {
+        bot: bot.url,
+        studyId,
+        trialNumber: trial.number,
+        actor: 'ana',
+      });
+      await call('live:approve', {
+        approvalId: next.approvalId,
+        typed: next.confirmation,
+        note: 'try',
+        approver: 'ana',
+      });
+      // The workstation reads the bot's status and sends nothing it cannot run...
+      await expect(call('live:push', { approvalId: next.approvalId, actor: 'ana' })).rejects.toThrow(
+        refusals[name]!(`bot ${bot.url}`),
+      );
+      expect(bot.runner.state.ledger.version).toBe(0);
+      // ...and the bot itself refuses it, naming the same.
+      await expect(
+        new BotClient(bot.url, SECRET).apply({
+          changeId: `direct-${name}`,
+          version: 1,
+          set: next.set,
+          policy: 'keep',
+          approval: { id: next.approvalId, approvedBy: ['ana'], at: 0, note: '' },
+        }),
+      ).rejects.toThrow(refusals[name]!('the bot'));
+      expect(bot.runner.state.ledger.version).toBe(0);
+    }
+  });
+
+  it("names a broken file of the bot's folder and runs the good ones", async () => {
+    const folder = join(dir, 'mixed');
+    mkdirSync(folder);
+    copyFileSync(EXAMPLE, join(folder, 'rsi-reversion.ts'));
+    writeFileSync(join(folder, 'broken.ts'), 'export default {\n  name: "broken",\n  oops(\n};\n');
+    const { strategies, problems } = await loadBotStrategies(folder);
+    expect(Object.keys(strategies)).toEqual(['rsi-reversion']);
+    expect(strategies['rsi-reversion']!.sourceHash).toBe(sha256(readFileSync(EXAMPLE, 'utf8')));
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: 'mixed/broken.ts',
+        line: 4,
+        message: expect.stringMatching(/^does not compile/),
+      }),
+    ]);
+  });
+});
