@@ -722,13 +722,27 @@ export class LiveRunner {
 
   private recordExits(): void {
     const log = this.broker.trades;
+    const now = this.bars.t[this.length - 1];
     for (let k = this.tradesSeen; k < log.count; k++) {
       const trade = tradeRecord(log, k);
       const reason = EXIT_REASON_NAMES[trade.exitReason];
       const protective = reason === 'StopLoss' || reason === 'TakeProfit' || reason === 'TrailingStop';
-      const entryVersion = this.positionVersion;
-      const exitVersion = protective ? entryVersion : this.deciders.exitVersion;
       const { entryTime, exitTime, entryPrice, exitPrice, size, pnl } = trade;
+      // Opened and closed inside this bar (a stop reached in the entry bar): no close ever held the
+      // position, so recordEntry cannot see its entry; the trade says it.
+      const inside = entryTime === now;
+      const entryVersion = inside ? this.deciders.entryVersion : this.positionVersion;
+      const exitVersion = protective ? entryVersion : this.deciders.exitVersion;
+      if (inside)
+        this.fillLog.push({
+          time: entryTime,
+          side: size > 0 ? 'buy' : 'sell',
+          units: Math.abs(size),
+          price: entryPrice,
+          kind: 'entry',
+          version: entryVersion,
+          reason: 'Signal',
+        });
       this.exitLog.push({
         entryTime,
         exitTime,

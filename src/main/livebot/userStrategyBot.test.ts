@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateBars } from '../../core/data/bars.ts';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../core/data/synthetic.ts';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
-import type { LiveBar } from '../../core/live/runner.ts';
+import { liveExpectation } from '../../core/live/expectation.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  strategyIdentity,
+} from '../../core/live/parameterSet.ts';
+import { LiveRunner, type LiveBar } from '../../core/live/runner.ts';
+import { STRATEGIES } from '../../core/strategy/registry.ts';
 import type {
   OptimizeProgressEvent,
   RequestChannel,
@@ -28,6 +35,7 @@ const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
 const START = Date.UTC(2024, 0, 2);
 const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
 const botBars = randomWalkBars(700, 11, { volatility: 0.008, stepMs: 3_600_000 });
+const LOOSE_LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000 };
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A reference bot on a replay the test paces: each bar is sent, then traded before the next is. */
@@ -91,7 +99,7 @@ async function finishedStudy(): Promise<string> {
       { kind: 'float', name: 'oversold', low: 30, high: 40 },
       { kind: 'float', name: 'overbought', low: 60, high: 70 },
       { kind: 'float', name: 'exit', low: 45, high: 55 },
-      { kind: 'categorical', name: 'stop_pct', choices: [0] },
+      { kind: 'float', name: 'stop_pct', low: 0.5, high: 3 },
     ],
     trials: 6,
     seed: 5,
@@ -146,6 +154,8 @@ describe("the trader's own strategy, from a study trial to a reference bot", () 
       bot: same.bot.url,
       studyId,
       trialNumber: trial.number,
+      // The shadow does not model the daily-loss stop (a 5 % day halts the bot's entries, not its).
+      limits: LOOSE_LIMITS,
       actor: 'ana',
     });
     expect(proposal.set.strategy).toEqual({
@@ -244,5 +254,33 @@ describe("the trader's own strategy, from a study trial to a reference bot", () 
         message: expect.stringMatching(/^does not compile/),
       }),
     ]);
+  });
+
+  it('reports the entry of a position opened and stopped out inside one bar: the shadow matches fill for fill', async () => {
+    const { strategies } = await loadBotStrategies(dirname(EXAMPLE));
+    const catalogue = { ...STRATEGIES, ...strategies };
+    const set = sealParameterSet({
+      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+      strategy: strategyIdentity(strategies['rsi-reversion']!),
+      parameters: { period: 8, oversold: 35, overbought: 65, exit: 50, stop_pct: 1 },
+      limits: LOOSE_LIMITS,
+      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
+    });
+    const runner = new LiveRunner({ catalogue, capacity: botBars.t.length });
+    runner.apply({ changeId: 'c1', version: 1, hash: set.hash, set, policy: 'keep' });
+    for (let i = 0; i < botBars.t.length; i++) runner.onBar(liveBarAt(botBars, i));
+    const fills = runner.fillRecord.since(0);
+    // Before, such an entry was missing (19 of the shadow's fills on these bars), its stop reported alone.
+    const inside = fills.filter((f, k) => f.kind === 'entry' && fills[k + 1]?.time === f.time);
+    expect(inside.length).toBeGreaterThan(3);
+    for (const entry of inside)
+      expect(fills[fills.indexOf(entry) + 1]).toMatchObject({ reason: 'StopLoss', version: 1 });
+    const { reconciliation } = liveExpectation(
+      { bars: botBars, versions: runner.versions, equity: runner.equity, fills: runner.fills },
+      { sets: new Map([[1, set]]), catalogue },
+    );
+    expect(reconciliation.matched.length).toBe(fills.length);
+    expect(reconciliation.missed).toEqual([]);
+    expect(reconciliation.extra).toEqual([]);
   });
 });

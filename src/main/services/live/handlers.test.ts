@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../../core/data/synthetic.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  strategyIdentity,
+} from '../../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
 import { getStrategy, STRATEGIES } from '../../../core/strategy/registry.ts';
 import type {
@@ -410,7 +414,7 @@ describe('live channels: from a study trial to the bot and back, through the con
     const study = await studyRecords(services.db).get(studyId);
     const set = sealParameterSet({
       schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: 'rsi-reversion', version: getStrategy('rsi-reversion').version },
+      strategy: strategyIdentity(getStrategy('rsi-reversion')),
       parameters: trial.params as Record<string, number>,
       limits: DEFAULT_LIMITS,
       provenance: {
