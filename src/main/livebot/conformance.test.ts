@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { MAX_REPORT_FILLS } from '../../shared/botProtocol.ts';
+import { strategyIdentity } from '../../core/live/parameterSet.ts';
 import { BotClient } from './botClient.ts';
+import { loadBotStrategies } from './botStrategies.ts';
 import { runConformance } from './conformance.ts';
 import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
 
@@ -47,6 +49,8 @@ describe('bot conformance suite', () => {
       'apply-idempotent',
       'older-version-refused',
       'tampered-set-refused',
+      'lists-strategies',
+      'unknown-strategy-refused',
       'applies-at-bar-boundary',
       'halt-no-new-entries',
       'halt-reduce-only',
@@ -54,6 +58,29 @@ describe('bot conformance suite', () => {
       'reports-paged',
       'heartbeat',
     ]);
+  });
+
+  it("a reference bot running the trader's own strategy passes with it, listed with its source hash", async () => {
+    const folder = new URL('../../../examples/strategies', import.meta.url).pathname;
+    const { strategies } = await loadBotStrategies(folder);
+    bot = await startReferenceBot({
+      bars: randomWalkBars(20_000, 4, { volatility: 0.004 }),
+      strategies,
+      symbol: 'TEST',
+      speed: 30_000,
+      secret: SECRET,
+      heartbeat: { timeoutMs: 60_000, mode: 'no-new-entries' },
+    });
+    const own = strategyIdentity(strategies['rsi-reversion']!);
+    const params = { period: 8, oversold: 35, overbought: 65, exit: 50, stop_pct: 0 };
+    const checks = await runConformance(new BotClient(bot.url, SECRET), {
+      strategy: own,
+      parameters: [params, { ...params, period: 12 }],
+    });
+    expect(checks.filter((c) => !c.ok)).toEqual([]);
+    expect(checks.find((c) => c.id === 'lists-strategies')?.detail).toContain(
+      `rsi-reversion (source ${own.sourceHash!.slice(0, 12)})`,
+    );
   });
 
   it('a bot whose reports send every fill at once fails reports-paged', async () => {

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HALT_MODES } from '../../core/live/modes.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  strategyMismatch,
+  type StrategyIdentity,
+} from '../../core/live/parameterSet.ts';
 import type { StrategyParams } from '../../core/strategy-api/types.ts';
 import {
   BOT_PATHS,
@@ -25,7 +30,7 @@ export interface ConformanceCheck {
 }
 
 export interface ConformanceOptions {
-  readonly strategy: { readonly name: string; readonly version: string };
+  readonly strategy: StrategyIdentity;
   /** Two valid parameter sets of that strategy (the suite pushes both). */
   readonly parameters: readonly [StrategyParams, StrategyParams];
   /** How long to wait for the bot to reach a bar boundary (ms). */
@@ -47,12 +52,17 @@ export async function runConformance(
     }
   };
   const runId = RUN_ID();
-  const request = (version: number, which: 0 | 1, changeId = `${runId}-${version}`): ApplyRequest => ({
+  const request = (
+    version: number,
+    which: 0 | 1,
+    changeId = `${runId}-${version}`,
+    strategy: StrategyIdentity = options.strategy,
+  ): ApplyRequest => ({
     changeId,
     version,
     set: sealParameterSet({
       schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: options.strategy,
+      strategy,
       parameters: options.parameters[which],
       limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
       provenance: { kind: 'manual', note: 'conformance suite', engineVersion: BOT_PROTOCOL },
@@ -153,6 +163,20 @@ export async function runConformance(
       400,
     );
     return 'a set whose hash does not match its content is refused';
+  });
+  await check('lists-strategies', async () => {
+    const listed = (await client.status()).strategies;
+    if (listed === undefined) return 'the status lists no strategies (optional): checked on each push only';
+    const problem = strategyMismatch(options.strategy, listed);
+    if (problem !== undefined) throw new Error(`the status's strategies: ${problem}`);
+    return listed
+      .map((s) => (s.sourceHash ? `${s.name} (source ${s.sourceHash.slice(0, 12)})` : s.name))
+      .join(', ');
+  });
+  await check('unknown-strategy-refused', async () => {
+    const strategy = { name: `absent-${runId}`, version: '1', sourceHash: '0'.repeat(64) };
+    await expectRefusal(() => client.apply(request(base + 3, 0, undefined, strategy)), 409, 400);
+    return "a set for a strategy the bot does not run (the trader's own, by source hash) is refused";
   });
   await check('applies-at-bar-boundary', async () => {
     const status = await waitFor(client, (s) => s.active?.hash === newer.set.hash, options.barWaitMs);

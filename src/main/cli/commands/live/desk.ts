@@ -270,6 +270,11 @@ export const liveStatusCommand: Command = {
           `equity ${status.equity.toFixed(2)}  position ${status.positions[0]?.units ?? 0}  bars ${status.barsSeen}`,
           `ramp ${status.ramp === null ? '-' : `${status.ramp.phase} ${(status.ramp.budget * 100).toFixed(0)} %`}` +
             `  halt ${status.halt === null ? '-' : `${status.halt.mode} (${status.halt.reason})`}`,
+          `runs ${
+            status.strategies
+              ?.map((s) => `${s.name} ${s.version}${s.sourceHash ? ` (source ${s.sourceHash})` : ''}`)
+              .join(', ') ?? '(strategies not listed)'
+          }`,
         ].join('\n'),
       );
       return approved === false ? 1 : 0;
