@@ -63,6 +63,6 @@ describe('the kit example: a trader’s own bot built with the kit alone', () =>
     await feed;
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     expect(checks.find((c) => c.id === 'reports-paged')?.detail).toMatch(/pages walked from 0 in order/);
-    expect(checks).toHaveLength(18);
+    expect(checks).toHaveLength(20);
   });
 });

@@ -1,10 +1,7 @@
 import type { StrategyDefinition } from '../../core/strategy-api/types.ts';
 import type { StrategyProblem } from '../../shared/userStrategy.ts';
 import { evaluateUserStrategy } from '../compute/userStrategies.ts';
-import {
-  checkStrategyFolder,
-  type UserStrategyLoadOptions,
-} from '../services/backtest/userStrategyFiles.ts';
+import { checkStrategyFolder, type UserStrategyLoadOptions } from '../services/backtest/userStrategyFiles.ts';
 
 export interface BotStrategies {
   /** The folder's strategies that loaded, by name, each with its source's hash. */

@@ -1,8 +1,4 @@
-import {
-  strategyMismatch,
-  verifyParameterSet,
-  type ParameterSet,
-} from '../../../core/live/parameterSet.ts';
+import { strategyMismatch, verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import { InputError, NotFoundError } from '../../../shared/errors.ts';
 import type { ProvenanceVerdict } from '../../../shared/liveContract.ts';
