@@ -32,8 +32,9 @@ export function metricDescription(key: string): string {
   return metricDefinition(metric)?.description ?? '';
 }
 
+/** A symbol's or timeframe's metric (`sharpeRatio@GOOG`) is shown as the metric it is. */
 export function formatMetric(key: string, value: number | null | undefined): string {
-  const definition = metricDefinition(key);
+  const definition = metricDefinition(key.split('@')[0] ?? key);
   switch (definition?.format) {
     case 'percent':
       return formatPercent(value);

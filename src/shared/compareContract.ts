@@ -12,18 +12,32 @@ import { metricValue } from './schemas.ts';
  * walk-forward run by its id and the request it ran (each stored window's parameters run again on its
  * test bars and stitched).
  */
+const BacktestPinSource = z.strictObject({ kind: z.literal('backtest'), request: BacktestRequest });
+const TrialPinSource = z.strictObject({
+  kind: z.literal('trial'),
+  studyId: StudyId,
+  trial: z.number().int().min(0),
+});
+const WalkForwardPinSource = z.strictObject({
+  kind: z.literal('walkforward'),
+  runId: z.string().min(1).max(64),
+  request: WalkForwardRequest,
+});
 export const PinSource = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('backtest'), request: BacktestRequest }),
-  z.strictObject({ kind: z.literal('trial'), studyId: StudyId, trial: z.number().int().min(0) }),
-  z.strictObject({
-    kind: z.literal('walkforward'),
-    runId: z.string().min(1).max(64),
-    request: WalkForwardRequest,
-  }),
+  BacktestPinSource,
+  TrialPinSource,
+  WalkForwardPinSource,
+]);
+
+/** What is asked to be pinned: a walk-forward run may be named by its id alone (its stored request is used). */
+export const PinSourceRequest = z.discriminatedUnion('kind', [
+  BacktestPinSource,
+  TrialPinSource,
+  WalkForwardPinSource.extend({ request: WalkForwardRequest.optional() }),
 ]);
 
 export const ComparePinRequest = z.strictObject({
-  source: PinSource,
+  source: PinSourceRequest,
   /** How the column and the curve are labelled (absent: made from the source). */
   label: z.string().trim().min(1, 'a pin label cannot be empty').max(80).optional(),
 });
@@ -73,6 +87,7 @@ export const compareContract = {
 } as const satisfies DomainContract<typeof COMPARE_CHANNELS>;
 
 export type PinSource = z.output<typeof PinSource>;
+export type PinSourceRequest = z.output<typeof PinSourceRequest>;
 export type ComparePinRequest = z.output<typeof ComparePinRequest>;
 export type ComparePin = z.output<typeof ComparePin>;
 export type ComparedResult = z.output<typeof ComparedResult>;

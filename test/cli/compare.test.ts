@@ -55,7 +55,9 @@ describe('the compare set from the CLI', () => {
 
     const both = await runCli(['compare', 'add', '--study', studyId, '--trial', '0', '--symbol', 'X', ...d]);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('give either --study ID --trial N or --symbol SYM --strategy NAME');
+    expect(both.stderr).toContain(
+      'give one of --study ID --trial N, --walk-forward RUN_ID or --symbol SYM --strategy NAME',
+    );
     const missing = await runCli(['compare', 'add', '--study', studyId, '--trial', '99', ...d]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`study ${studyId} has no trial 99`);
@@ -106,5 +108,74 @@ describe('the compare set from the CLI', () => {
       `Unpinned ${pinned[0]}.`,
     );
     expect((await runCli(['compare', 'remove', '--all', ...d])).stdout).toContain('Unpinned 1 pins.');
+  }, 60_000);
+
+  it('pins a several-symbol walk-forward run by the id it printed: its combined and per-symbol figures', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-wf-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const d = ['--data-dir', dataDir];
+    for (const [symbol, phase] of [
+      ['AAA', 0],
+      ['BBB', 2],
+    ] as const) {
+      const file = join(dataDir, `${symbol}.csv`);
+      writeFileSync(file, dailyWaveCsv(phase));
+      expect((await cli(['data', 'import', file, '--symbol', symbol, ...d])).code).toBe(0);
+    }
+    const ran = await cli([
+      'walk-forward',
+      '--symbol',
+      'AAA,BBB',
+      '--aggregate',
+      'mean',
+      '--timeframe',
+      '1d',
+      '--strategy',
+      'sma-cross',
+      '--space',
+      'fast=3:6:3',
+      '--space',
+      'slow=20:40:20',
+      '--sampler',
+      'grid',
+      '--trials',
+      '4',
+      '--train',
+      '100',
+      '--test',
+      '60',
+      '--step',
+      '60',
+      '--unit',
+      'bars',
+      '--workers',
+      '1',
+      ...d,
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const runId = /Run (\S+): `regimen compare add --walk-forward \1`/.exec(ran.stdout)?.[1];
+    expect(runId, ran.stdout).toBeDefined();
+
+    const added = await cli(['compare', 'add', '--walk-forward', runId!, ...d]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('sma-cross AAA+BBB 1d walk-forward');
+    const stray = await cli(['compare', 'add', '--walk-forward', runId!, '--trial', '1', ...d]);
+    expect(stray.stderr).toContain('--trial does not go with --walk-forward');
+
+    const shown = JSON.parse((await cli(['compare', 'show', '--json', ...d])).stdout) as Shown;
+    expect(shown.pins.map((p) => p.ok)).toEqual([true]);
+    const value = (metric: string): number | null =>
+      shown.rows.find((row) => row.metric === metric)!.values[0]!.value;
+    // The walk-forward's own table: the combined (mean) column, then each symbol's.
+    const printed = ran.stdout
+      .split('\n')
+      .find((l) => l.startsWith('Total return'))!
+      .trim()
+      .split(/\s+/);
+    expect(printed.slice(-3)).toEqual(
+      ['totalReturn', 'totalReturn@AAA', 'totalReturn@BBB'].map((k) => `${(value(k)! * 100).toFixed(2)}%`),
+    );
+    const table = await cli(['compare', 'show', ...d]);
+    expect(table.stdout).toContain('Sharpe ratio @ BBB');
   }, 60_000);
 });

@@ -335,4 +335,113 @@ describe('the compare set', () => {
       await h.close();
     }
   }, 60_000);
+
+  it('pins a several-symbol walk-forward run by its id: the combined curve and metrics it returned, metric@SYM too', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const market = createSyntheticMarket(DEMO_MARKET);
+      const [a, b] = [market.generate(1), market.generate(2)];
+      for (const series of [a, b]) await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const request = requestSchemas['walkforward:run'].input.parse({
+        strategy: 'sma-cross',
+        data: {
+          symbols: [a.symbol, b.symbol],
+          aggregation: 'mean',
+          timeframe: '1h',
+          start: Date.UTC(2023, 0, 1),
+          end: Date.UTC(2023, 3, 1),
+        },
+        space: ['fast=5:10:5', 'slow=20:30:10'],
+        sampler: 'grid',
+        objectives: [{ metric: 'sharpeRatio' }],
+        trials: 4,
+        seed: 5,
+        riskFreePercent: 3,
+        windows: { train: 30, test: 20, step: 20 },
+      });
+      const run = await runWalkForwardJob(walkForwardJobFrom(request), {
+        pool: h.pool,
+        bars: h.bars,
+        windows: new WalkForwardRepository(h.db),
+        events: h.events,
+        jobs: new JobRegistry(),
+      });
+      expect(run.windows.length).toBeGreaterThan(1);
+      expect(run.symbols?.map((s) => s.symbol)).toEqual([a.symbol, b.symbol]);
+      const handlers = createCompareHandlers({
+        db: h.db,
+        bars: h.bars,
+        pool: h.pool,
+        jobs: { events: h.events },
+      });
+      // By its id alone, as `regimen compare add --walk-forward` asks: the request stored with its windows.
+      const pinned = await handlers['compare:pin'](
+        requestSchemas['compare:pin'].input.parse({ source: { kind: 'walkforward', runId: run.runId } }),
+      );
+      expect(pinned.label).toBe(`sma-cross ${a.symbol}+${b.symbol} 1h walk-forward`);
+      expect(pinned.source.kind === 'walkforward' && pinned.source.request.seed).toBe(5);
+
+      const [listed] = await handlers['compare:list']({});
+      const result = listed!.result;
+      if (!result.ok) throw new Error(result.error);
+      expect(result.symbol).toBe(`${a.symbol}+${b.symbol}`);
+      expect(result.equity).toEqual(run.equity);
+      expect(result.metrics).toEqual(run.outOfSample);
+      // The combined figures and each symbol's own, as the run reported them.
+      for (const one of run.symbols!)
+        expect(result.metrics[`sharpeRatio@${one.symbol}`]).toBe(one.outOfSample['sharpeRatio']);
+      expect(result.metrics['sharpeRatio']).not.toBe(run.symbols![0]!.outOfSample['sharpeRatio']);
+
+      // The second symbol's bars change (one regular-hours minute's high in the run's range): the pin says so, not other figures.
+      const bars = { ...b.bars, h: Float64Array.from(b.bars.h) };
+      const inRange = b.bars.t.findIndex((t) => t >= Date.UTC(2023, 1, 1, 16));
+      bars.h[inRange] = b.bars.h[inRange]! * 1.5;
+      await h.bars.write(b.symbol, '1m', bars, 'demo');
+      const [changed] = await handlers['compare:list']({});
+      expect(changed!.result).toEqual({
+        ok: false,
+        error: `the bars of ${a.symbol}+${b.symbol} 1h changed since walk-forward run ${run.runId}: its windows cannot be replayed`,
+      });
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+
+  it('a walk-forward run stored without its request cannot be pinned by its id alone, and says why', async () => {
+    const h = await optimizeHarness(1);
+    try {
+      const windows = new WalkForwardRepository(h.db);
+      const range = { start: 0, end: 10, startTime: 0, endTime: 10 };
+      await windows.saveWindow(
+        {
+          runId: 'old-run',
+          jobId: 'j',
+          datasetId: 'd',
+          symbol: 'GOOG',
+          timeframe: '1d',
+          strategy: 'sma-cross',
+          strategyVersion: '1',
+          seed: 1,
+        },
+        { index: 0, train: range, test: range, params: {}, inSample: {}, outOfSample: {} },
+        1,
+      );
+      const handlers = createCompareHandlers({
+        db: h.db,
+        bars: h.bars,
+        pool: h.pool,
+        jobs: { events: h.events },
+      });
+      await expect(
+        handlers['compare:pin'](
+          requestSchemas['compare:pin'].input.parse({ source: { kind: 'walkforward', runId: 'old-run' } }),
+        ),
+      ).rejects.toThrow(
+        'walk-forward run old-run was stored before runs kept their request: run it again to pin it',
+      );
+      expect(await handlers['compare:list']({})).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -28,7 +28,9 @@ export function timeFormatFrom(args: ParsedArgs): TimeFormat {
 
 /** A metric's name for people (the catalogue's label), the key itself for a value the catalogue lacks. */
 export function metricLabel(key: string): string {
-  return metricDefinition(key)?.label ?? key;
+  const [metric = key, slice] = key.split('@');
+  const label = metricDefinition(metric)?.label;
+  return label === undefined ? key : slice === undefined ? label : `${label} @ ${slice}`;
 }
 
 /**
@@ -56,7 +58,8 @@ export function formatDecimal(value: number, digits: number): string {
 export function formatMetric(key: string, value: number): string {
   if (Number.isNaN(value)) return 'n/a';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '-∞';
-  switch (metricDefinition(key)?.format) {
+  // A symbol's or timeframe's metric (`sharpeRatio@GOOG`) is shown as the metric it is.
+  switch (metricDefinition(key.split('@')[0] ?? key)?.format) {
     case 'percent':
     case 'signedPercent':
       return `${(value * 100).toFixed(2)}%`;

@@ -173,3 +173,10 @@ export async function runJob<T>(
     running.finish();
   }
 }
+
+/** A request as kept beside what it made: the job id names one run, not what was asked. */
+export function withoutJobId<T extends { jobId?: string }>(request: T): Omit<T, 'jobId'> {
+  const copy = { ...request };
+  delete copy.jobId;
+  return copy;
+}

@@ -236,4 +236,10 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 13,
+    description: 'walk-forward windows: the request their run was made from (a compare pin by run id)',
+    // Nullable: runs from before it, and runs on a file, have none.
+    statements: ['ALTER TABLE walkforward_windows ADD COLUMN IF NOT EXISTS request JSON'],
+  },
 ];

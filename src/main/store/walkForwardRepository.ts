@@ -1,4 +1,4 @@
-import { WalkForwardWindowRow } from '../../shared/optimizeContract.ts';
+import { WalkForwardRequest, WalkForwardWindowRow } from '../../shared/optimizeContract.ts';
 import { parseOrThrow } from '../../shared/validation.ts';
 import type { Database } from './database.ts';
 
@@ -13,6 +13,11 @@ export interface WalkForwardRunInfo {
   readonly strategy: string;
   readonly strategyVersion: string;
   readonly seed: number;
+  /**
+   * The request the run was made from (absent: a run on a file, or stored before runs kept it): what a
+   * compare pin of the run by its id alone replays.
+   */
+  readonly request?: WalkForwardRequest;
 }
 
 export interface StoredWalkForwardWindow extends WalkForwardRunInfo {
@@ -36,6 +41,7 @@ interface RawWindow {
   in_sample: string;
   out_of_sample: string;
   finished_at: number | bigint;
+  request: string | null;
 }
 
 /**
@@ -49,9 +55,9 @@ export class WalkForwardRepository {
   async saveWindow(run: WalkForwardRunInfo, window: WalkForwardWindowRow, finishedAt: number): Promise<void> {
     await this.db.run(
       `INSERT INTO walkforward_windows (run_id, job_id, window_index, dataset_id, symbol, timeframe, strategy,
-         strategy_version, seed, train, test, params, in_sample, out_of_sample, finished_at)
+         strategy_version, seed, train, test, params, in_sample, out_of_sample, finished_at, request)
        VALUES ($runId, $jobId, $index, $datasetId, $symbol, $timeframe, $strategy, $strategyVersion, $seed,
-         $train, $test, $params, $inSample, $outOfSample, $finishedAt)`,
+         $train, $test, $params, $inSample, $outOfSample, $finishedAt, $request)`,
       {
         runId: run.runId,
         jobId: run.jobId,
@@ -68,6 +74,7 @@ export class WalkForwardRepository {
         inSample: JSON.stringify(window.inSample),
         outOfSample: JSON.stringify(window.outOfSample),
         finishedAt,
+        request: run.request === undefined ? null : JSON.stringify(run.request),
       },
     );
   }
@@ -91,7 +98,8 @@ export class WalkForwardRepository {
     const rows = await this.db.all<RawWindow>(
       `SELECT run_id, job_id, window_index, dataset_id, symbol, timeframe, strategy, strategy_version, seed,
          train::VARCHAR AS train, test::VARCHAR AS test, params::VARCHAR AS params,
-         in_sample::VARCHAR AS in_sample, out_of_sample::VARCHAR AS out_of_sample, finished_at
+         in_sample::VARCHAR AS in_sample, out_of_sample::VARCHAR AS out_of_sample, finished_at,
+         request::VARCHAR AS request
        FROM walkforward_windows ${where}
        ORDER BY min(finished_at) OVER (PARTITION BY run_id), run_id, window_index`,
       params,
@@ -119,6 +127,15 @@ function toStored(row: RawWindow): StoredWalkForwardWindow {
     strategyVersion: row.strategy_version,
     seed: Number(row.seed),
     finishedAt: Number(row.finished_at),
+    ...(row.request === null
+      ? {}
+      : {
+          request: parseOrThrow(
+            WalkForwardRequest,
+            JSON.parse(row.request) as unknown,
+            `walk-forward run ${row.run_id}'s request`,
+          ),
+        }),
     // A row some other writer got wrong fails here, naming the run, the window and the field.
     window: parseOrThrow(
       WalkForwardWindowRow,

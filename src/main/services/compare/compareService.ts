@@ -6,6 +6,7 @@ import type {
   ComparePin,
   ComparePinRequest,
   PinSource,
+  PinSourceRequest,
 } from '../../../shared/compareContract.ts';
 import { MAX_PINS } from '../../../shared/compareChoices.ts';
 import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
@@ -19,6 +20,7 @@ import type { WalkForwardReplay } from '../optimize/walkForwardService.ts';
 import type { StoredWalkForwardWindow } from '../../store/walkForwardRepository.ts';
 import { studyReplay } from '../optimize/studyReplay.ts';
 import { mapBounded } from '../mapBounded.ts';
+import { withoutJobId } from '../jobs.ts';
 
 /** Pins derived at once when the set is read (see list). */
 const DERIVE_AT_ONCE = 3;
@@ -64,7 +66,7 @@ export class CompareService {
 
   /** Pins a source (once: pinning it again answers the pin it has); refused past MAX_PINS or for a trial that does not exist. */
   async pin(request: ComparePinRequest): Promise<ComparePin> {
-    const source = this.pinnedSource(request.source);
+    const source = await this.pinnedSource(request.source);
     const existing = await this.deps.pins.find(source);
     if (existing !== null) return existing;
     if ((await this.deps.pins.list()).length >= MAX_PINS)
@@ -99,13 +101,33 @@ export class CompareService {
     return { removed: await this.deps.pins.clear() };
   }
 
-  /** What a pin keeps of a source: no job id (it names one run, not what is compared), the risk-free rate. */
-  private pinnedSource(source: PinSource): PinSource {
-    if (source.kind === 'trial') return source;
+  /**
+   * What a pin keeps of a source: no job id (it names one run, not what is compared), the risk-free rate;
+   * a walk-forward run named by its id alone, the request it was stored with.
+   */
+  private async pinnedSource(asked: PinSourceRequest): Promise<PinSource> {
+    if (asked.kind === 'trial') return asked;
+    const source = asked.kind === 'walkforward' ? { ...asked, request: await this.runRequest(asked) } : asked;
     const riskFreePercent = source.request.riskFreePercent ?? this.deps.riskFreePercent?.() ?? 0;
     return source.kind === 'backtest'
       ? { kind: 'backtest', request: withoutJobId({ ...source.request, riskFreePercent }) }
       : { ...source, request: withoutJobId({ ...source.request, riskFreePercent }) };
+  }
+
+  /** A walk-forward run's request: the one given, or the one stored with its windows. */
+  private async runRequest(
+    source: Extract<PinSourceRequest, { kind: 'walkforward' }>,
+  ): Promise<WalkForwardPin['request']> {
+    const stored = await this.deps.walkForward.windows(source.runId);
+    if (stored.length === 0)
+      throw new NotFoundError(`no walk-forward run with id "${source.runId}"`, 'source.runId');
+    const request = source.request ?? stored[0]!.request;
+    if (request === undefined)
+      throw new ConflictError(
+        `walk-forward run ${source.runId} was stored before runs kept their request: run it again to pin it`,
+        'source.runId',
+      );
+    return request;
   }
 
   private async defaultLabel(source: PinSource): Promise<string> {
@@ -114,10 +136,8 @@ export class CompareService {
       return `${r.strategy} ${r.symbol} ${r.timeframe} ${paramsText(r.params)}`.trim();
     }
     if (source.kind === 'walkforward') {
-      if ((await this.deps.walkForward.windows(source.runId)).length === 0)
-        throw new NotFoundError(`no walk-forward run with id "${source.runId}"`, 'source.runId');
       const r = source.request;
-      return `${r.strategy} ${r.data.symbol} ${r.data.timeframe} walk-forward`;
+      return `${r.strategy} ${(r.data.symbols ?? [r.data.symbol]).join('+')} ${r.data.timeframe} walk-forward`;
     }
     const study = await this.deps.studies.get(source.studyId);
     const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
@@ -239,9 +259,3 @@ export class CompareService {
 }
 
 type WalkForwardPin = Extract<PinSource, { kind: 'walkforward' }>;
-
-function withoutJobId<T extends { jobId?: string }>(request: T): Omit<T, 'jobId'> {
-  const copy = { ...request };
-  delete copy.jobId;
-  return copy;
-}

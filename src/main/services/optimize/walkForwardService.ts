@@ -48,7 +48,7 @@ import { thinEquityCurve } from '../equityCurve.ts';
 import { closesAt, tearSheetPayload } from '../tearSheet.ts';
 import { computeEquityMetrics } from '../../../core/metrics/metrics.ts';
 import { tearSheet } from '../../../core/metrics/tearSheet.ts';
-import { runJob, type Job, type JobContext } from '../jobs.ts';
+import { runJob, withoutJobId, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import {
   combineDatasets,
@@ -103,6 +103,8 @@ export interface WalkForwardJob {
   readonly aggregation?: SliceAggregation;
   /** Per-symbol weights for 'weighted'. */
   readonly symbolWeights?: Readonly<Record<string, number>>;
+  /** The request the job was made from, stored with its windows (a compare pin by run id replays it). */
+  readonly request?: WalkForwardRequest;
 }
 
 /**
@@ -143,6 +145,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
   const strategy = getStrategyOrThrow(request.strategy);
   const objectives = resolveObjectives(request.objectives);
   checkMode(request.mode, objectives);
+  const seed = request.seed ?? randomSeed();
   const job: WalkForwardJob = {
     ...(request.jobId === undefined ? {} : { jobId: request.jobId }),
     strategy: studyStrategyRef(request.strategy),
@@ -156,7 +159,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     objectives,
     ...(request.mode === undefined ? {} : { mode: request.mode }),
     trials: request.trials,
-    seed: request.seed ?? randomSeed(),
+    seed,
     minTrades: request.minTrades,
     options: searchOptionsOf(request),
     costs: searchCostsOf(request),
@@ -165,6 +168,7 @@ export function walkForwardJobFrom(request: WalkForwardRequest): WalkForwardJob 
     ...(request.riskFreePercent === undefined ? {} : { riskFreePercent: request.riskFreePercent }),
     aggregation: request.data.aggregation,
     ...(request.data.symbolWeights === undefined ? {} : { symbolWeights: request.data.symbolWeights }),
+    request: { ...withoutJobId(request), seed },
   };
   // The symbols and weights are refused as a study's are (a symbol twice, a weight missing or stray).
   checkStudyDefinition({
@@ -205,7 +209,7 @@ interface WalkForwardSetup {
   readonly label: string;
   /** The first symbol's bars (the benchmark of the tear sheet, the learner's market). */
   readonly bars: Bars;
-  /** Content fingerprint of the first symbol's bars (equal ids, equal bars). */
+  /** Content fingerprint of every symbol's bars (equal ids, equal bars). */
   readonly datasetId: string;
   /** Every symbol's bars, each a slice labelled as a study of them labels it (its `metric@label`). */
   readonly data: StudyDatasets;
@@ -226,6 +230,32 @@ interface WalkForwardSetup {
     key: string,
     signal?: AbortSignal,
   ): Promise<ReadonlyMap<string, EquitySegment>>;
+  /** One range's curve: the symbol's own, or for several their segments on one calendar (equal capital in each). */
+  combine(range: BarRange, parts: ReadonlyMap<string, EquitySegment>): EquitySegment;
+  /** A curve's metrics at the run's risk-free rate. */
+  equityMetrics(segment: EquitySegment): MetricSet;
+  /** The symbols' metrics combined as the window's study combined them, each kept as metric@SYM. */
+  combinedMetrics(parts: ReadonlyMap<string, EquitySegment>): MetricSet;
+}
+
+/** Each symbol's test segments stitched as core stitches the combined ones (windows in run order). */
+function stitchBySymbol(
+  labels: readonly string[],
+  windows: readonly WalkForwardWindow[],
+  testParts: ReadonlyMap<number, ReadonlyMap<string, EquitySegment>>,
+): Map<string, EquitySegment> {
+  return new Map(
+    labels.map((label) => [
+      label,
+      stitchEquity(
+        windows.map((w) => ({
+          segment: testParts.get(w.index)!.get(label)!,
+          from: w.stitch.startTime,
+          to: w.stitch.endTime,
+        })),
+      ),
+    ]),
+  );
 }
 
 const isoDay = (time: number): string => new Date(time).toISOString().slice(0, 10);
@@ -324,10 +354,14 @@ async function walkForwardSetup(
     ...(job.symbolWeights === undefined ? {} : { symbolWeights: job.symbolWeights }),
     riskFreeRate: (job.riskFreePercent ?? 0) / 100,
   };
+  const equityMetrics = ({ t, equity }: EquitySegment): MetricSet => ({
+    ...computeEquityMetrics(t, equity, { riskFreeRate: settings.riskFreeRate }),
+  });
   return {
     label: data.label,
     bars,
-    datasetId: base.id,
+    // Several symbols: a change to any one's bars makes a stored run's windows unreplayable.
+    datasetId: data.datasets.map((d) => d.ref.id).join('+'),
     data,
     settings,
     calendar,
@@ -357,6 +391,17 @@ async function walkForwardSetup(
       }
       return parts;
     },
+    combine: (range, parts) =>
+      parts.size === 1 ? parts.values().next().value! : combinedSegment(calendar, range, parts),
+    equityMetrics,
+    combinedMetrics: (parts) =>
+      flattenSliceMetrics(
+        combineDatasets(
+          data,
+          settings,
+          data.datasets.map((d) => equityMetrics(parts.get(d.label)!)),
+        ),
+      ),
   };
 }
 
@@ -380,14 +425,10 @@ export async function replayWalkForward(
   stored: readonly StoredWalkForwardWindow[],
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
 ): Promise<WalkForwardReplay> {
-  if (job.source.kind === 'cache' && job.source.symbols !== undefined)
-    // Its figures combine the symbols' metrics, which one stitched curve cannot give back.
-    throw new InputError(
-      `a walk-forward run of several symbols (${job.source.symbols.join(', ')}) cannot be pinned yet`,
-      'request.data.symbols',
-    );
   const setup = await walkForwardSetup(job, deps);
   const parts: { segment: EquitySegment; from: number; to: number }[] = [];
+  const windows: WalkForwardWindow[] = [];
+  const testParts = new Map<number, ReadonlyMap<string, EquitySegment>>();
   const key = `replay-${randomUUID()}`;
   for (const row of stored) {
     const window = setup.windows[row.window.index];
@@ -399,18 +440,25 @@ export async function replayWalkForward(
       throw new Error(
         `the bars of ${setup.label} ${job.timeframe} changed since walk-forward run ${row.runId}: its windows cannot be replayed`,
       );
-    const [segment] = (
-      await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`)
-    ).values();
-    parts.push({ segment: segment!, from: window.stitch.startTime, to: window.stitch.endTime });
+    const segments = await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`);
+    windows.push(window);
+    testParts.set(window.index, segments);
+    parts.push({
+      segment: setup.combine(window.test, segments),
+      from: window.stitch.startTime,
+      to: window.stitch.endTime,
+    });
   }
   const stitched = stitchEquity(parts);
+  const labels = setup.data.datasets.map((d) => d.label);
   return {
     symbol: setup.label,
     stitched,
-    outOfSample: {
-      ...computeEquityMetrics(stitched.t, stitched.equity, { riskFreeRate: setup.settings.riskFreeRate }),
-    },
+    // As the run computed them: several symbols' figures are their stitched curves' combined.
+    outOfSample:
+      labels.length === 1
+        ? setup.equityMetrics(stitched)
+        : setup.combinedMetrics(stitchBySymbol(labels, windows, testParts)),
     windows: stored.length,
     windowsCut: setup.windows.length,
   };
@@ -467,18 +515,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   // window's test segments (stitched per symbol once every window is done).
   const symbolParts = new WeakMap<EquitySegment, ReadonlyMap<string, EquitySegment>>();
   const testParts = new Map<number, ReadonlyMap<string, EquitySegment>>();
-  const equityMetrics = ({ t, equity }: EquitySegment): MetricSet => ({
-    ...computeEquityMetrics(t, equity, { riskFreeRate: settings.riskFreeRate }),
-  });
-  // The symbols' metrics combined as the window's study combined them, each kept as metric@SYM.
-  const combinedMetrics = (parts: ReadonlyMap<string, EquitySegment>): MetricSet =>
-    flattenSliceMetrics(
-      combineDatasets(
-        data,
-        settings,
-        data.datasets.map((d) => equityMetrics(parts.get(d.label)!)),
-      ),
-    );
+  const { equityMetrics, combinedMetrics } = setup;
 
   const evaluate = async (
     range: BarRange,
@@ -495,7 +532,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     }
     if (!several) return parts.values().next().value!;
     if (isTest) testParts.set(window.index, parts);
-    const segment = combinedSegment(setup.calendar, range, parts);
+    const segment = setup.combine(range, parts);
     symbolParts.set(segment, parts);
     return segment;
   };
@@ -511,6 +548,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     strategy: job.strategy.name,
     strategyVersion: job.strategy.version,
     seed: job.seed,
+    ...(job.request === undefined ? {} : { request: job.request }),
   };
   const ledger = deps.ledger;
   let market: ReturnType<typeof marketRegime> | undefined;
@@ -562,17 +600,10 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   // Several symbols: each one's test segments stitched as core stitched the combined ones; the run's
   // figures are theirs combined (core's are the combined curve's, which no study scores).
   const stitchedBySymbol = several
-    ? new Map(
-        data.datasets.map((d) => [
-          d.label,
-          stitchEquity(
-            result.windows.map((w) => ({
-              segment: testParts.get(w.window.index)!.get(d.label)!,
-              from: w.window.stitch.startTime,
-              to: w.window.stitch.endTime,
-            })),
-          ),
-        ]),
+    ? stitchBySymbol(
+        data.datasets.map((d) => d.label),
+        result.windows.map((w) => w.window),
+        testParts,
       )
     : undefined;
   const outOfSample = stitchedBySymbol === undefined ? result.outOfSample : combinedMetrics(stitchedBySymbol);

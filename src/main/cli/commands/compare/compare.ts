@@ -5,7 +5,7 @@
  */
 import { METRIC_KEYS, metricDefinition } from '../../../../core/metrics/definitions.ts';
 import { metricDifference } from '../../../../shared/metricDifference.ts';
-import type { ComparedPin, PinSource } from '../../../../shared/compareContract.ts';
+import type { ComparedPin, PinSource, PinSourceRequest } from '../../../../shared/compareContract.ts';
 import { RequestError } from '../../../../shared/errors.ts';
 import {
   keyValueNumbers,
@@ -81,9 +81,12 @@ export const compareListCommand: Command = {
 
 export const compareAddCommand: Command = {
   usage:
-    '(--study ID --trial N | --symbol SYM --strategy NAME [--timeframe 1h] [--param name=value ...]\n' +
-    '        [--cash 10000] [--start ISO] [--end ISO]) [--label TEXT] [--data-dir DIR] [--json]',
+    '(--study ID --trial N | --walk-forward RUN_ID | --symbol SYM --strategy NAME [--timeframe 1h]\n' +
+    '        [--param name=value ...] [--cash 10000] [--start ISO] [--end ISO]) [--label TEXT] [--data-dir DIR] [--json]\n' +
+    '  --walk-forward RUN_ID: a walk-forward run on the cache (its id is printed by `regimen walk-forward`),\n' +
+    '        one symbol or several: its stitched out-of-sample equity and metrics (several: combined, and metric@SYM)',
   options: {
+    'walk-forward': { type: 'string' },
     study: { type: 'string' },
     trial: { type: 'string' },
     symbol: { type: 'string' },
@@ -98,11 +101,18 @@ export const compareAddCommand: Command = {
   run: async (args, io) => {
     const studyId = stringOption(args, 'study');
     const symbol = stringOption(args, 'symbol');
-    if ((studyId === undefined) === (symbol === undefined))
-      throw new UsageError('give either --study ID --trial N or --symbol SYM --strategy NAME');
+    const runId = stringOption(args, 'walk-forward');
+    if ([studyId, symbol, runId].filter((given) => given !== undefined).length !== 1)
+      throw new UsageError(
+        'give one of --study ID --trial N, --walk-forward RUN_ID or --symbol SYM --strategy NAME',
+      );
     const backtestFlags = ['strategy', 'timeframe', 'param', 'cash', 'start', 'end'];
     let source: unknown;
-    if (studyId !== undefined) {
+    if (runId !== undefined) {
+      const used = [...backtestFlags, 'trial'].filter((flag) => args.values[flag] !== undefined);
+      if (used.length > 0) throw new UsageError(`--${used[0]} does not go with --walk-forward`);
+      source = { kind: 'walkforward', runId };
+    } else if (studyId !== undefined) {
       const used = backtestFlags.filter((flag) => args.values[flag] !== undefined);
       if (used.length > 0) throw new UsageError(`--${used[0]} describes a backtest, not a study's trial`);
       const trial = numberOption(args, 'trial', NaN);
@@ -131,7 +141,7 @@ export const compareAddCommand: Command = {
     const label = stringOption(args, 'label');
     return withBackend(args, async (backend) => {
       const pin = await backend.request('compare:pin', {
-        source: source as PinSource,
+        source: source as PinSourceRequest,
         ...(label === undefined ? {} : { label }),
       });
       if (args.values['json'] === true) io.out(toJson(pin));

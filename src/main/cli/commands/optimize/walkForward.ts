@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../../../core/data/bars.ts';
-import type {
-  WalkForwardInput,
+import {
   WalkForwardRequest,
-  WalkForwardResult,
+  type WalkForwardInput,
+  type WalkForwardResult,
 } from '../../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
@@ -54,6 +54,8 @@ interface PrintContext {
   readonly search: SearchSettings;
   /** How several symbols' figures are combined (the combined column's name). */
   readonly aggregation: string;
+  /** Its windows are kept in the data folder (a run on the cache): it can be pinned by its id. */
+  readonly stored: boolean;
   readonly time: TimeFormat;
   readonly args: ParsedArgs;
   readonly io: CommandIO;
@@ -105,6 +107,10 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   io.out(
     `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
   );
+  if (context.stored)
+    io.out(
+      `Run ${result.runId}: \`regimen compare add --walk-forward ${result.runId}\` pins its out-of-sample side.`,
+    );
   io.out('Parameter stability (std as a share of the range, changes between windows):');
   io.out(
     table([
@@ -222,23 +228,36 @@ export const walkForwardCommand: Command = {
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
     const out = outTarget(args, ['html', 'csv']);
     const needsCache = source.kind === 'cache';
+    // A run on the cache is asked as the app asks it (the request is stored with its windows: a compare
+    // pin by run id replays it).
+    const request =
+      source.kind === 'cache'
+        ? {
+            ...searchRequestFrom(args, 50, io),
+            // The seed the report prints (without --seed, each reading of the flags draws one).
+            seed: search.seed,
+            data: {
+              ...(source.symbols === undefined
+                ? { symbol: source.symbol }
+                : { symbols: [...source.symbols] }),
+              aggregation,
+              ...(symbolWeights === undefined ? {} : { symbolWeights }),
+              timeframe: timeframes[0] as Timeframe,
+              ...(start === null ? {} : { start }),
+              ...(end === null ? {} : { end }),
+              session,
+            },
+            windows,
+          }
+        : undefined;
     const owner = needsCache ? await ownerBackend(args) : null;
-    if (owner !== null && source.kind === 'cache') {
-      const request = {
-        ...searchRequestFrom(args, 50, io),
-        data: {
-          ...(source.symbols === undefined ? { symbol: source.symbol } : { symbols: [...source.symbols] }),
-          aggregation,
-          ...(symbolWeights === undefined ? {} : { symbolWeights }),
-          timeframe: timeframes[0] as Timeframe,
-          ...(start === null ? {} : { start }),
-          ...(end === null ? {} : { end }),
-          session,
-        },
-        windows,
-      };
-      return walkForwardThroughOwner(owner, request, { windows, search, aggregation, time, args, io }, out);
-    }
+    if (owner !== null && request !== undefined)
+      return walkForwardThroughOwner(
+        owner,
+        request,
+        { windows, search, aggregation, stored: true, time, args, io },
+        out,
+      );
     const options = accountOptionsFrom(args);
     const costs = costRequestFrom(args, io);
     const threads = workersFrom(args);
@@ -281,6 +300,7 @@ export const walkForwardCommand: Command = {
             riskFreePercent: riskFreePercentFrom(args),
             aggregation,
             ...(symbolWeights === undefined ? {} : { symbolWeights }),
+            ...(request === undefined ? {} : { request: WalkForwardRequest.parse(request) }),
           },
           {
             pool,
@@ -298,7 +318,7 @@ export const walkForwardCommand: Command = {
         throw error;
       }
       if (io.interactive && !args.values['json']) io.err('\n');
-      const context = { windows, search, aggregation, time, args, io };
+      const context = { windows, search, aggregation, stored: db !== null, time, args, io };
       if (out !== null) await writeResult(out, result, context);
       return printResult(result, context);
     } finally {
