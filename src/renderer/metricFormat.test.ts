@@ -44,7 +44,7 @@ describe('the app’s metric tables follow the metric catalogue', () => {
     expect(order).toHaveLength(METRIC_KEYS.length + 2);
     expect(formatMetric('zeta', 1234.5)).toBe('1,235');
     // One symbol's figure of a several-symbol result reads as its metric does.
-    expect(formatMetric('totalReturn@GOOG', 1.5)).toBe('150.00%');
+    expect(formatMetric('totalReturn@GOOG', 1.5)).toBe('+150.00%');
     expect(metricLabel('totalReturn@GOOG')).toBe(`${METRIC_DEFINITIONS.totalReturn.label} @ GOOG`);
   });
 });

@@ -188,6 +188,14 @@ const StudyFileData = z
   .strictObject({
     kind: z.literal('file'),
     path: localPath(['.csv', '.parquet', '.pq']),
+    /** Several files scored together, each its own symbol (`path` is then the first one's). */
+    files: z
+      .array(z.strictObject({ symbol: symbolSchema, path: localPath(['.csv', '.parquet', '.pq']) }))
+      .min(2)
+      .max(MAX_STUDY_SYMBOLS)
+      .optional(),
+    /** Per-symbol weights of several files for 'weighted'. */
+    symbolWeights: z.record(z.string(), z.number().min(0).finite()).optional(),
     timeframes: z
       .array(z.union([timeframeSchema, z.literal(NATIVE_TIMEFRAME)]))
       .min(1)

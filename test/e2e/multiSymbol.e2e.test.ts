@@ -2,7 +2,9 @@
  * End to end for a study of several symbols (issue 15 item 10): `regimen serve` on a fresh data dir (the
  * demo market), the built renderer in headless Debian Chromium. Tick a second demo symbol beside the
  * chosen one, combine by 'worst', run a small sma-cross study and find each symbol's Sharpe beside the
- * combined one in the trials table and the winner's table, the combined one being the worse of the two.
+ * combined one in the trials table and the winner's table, the combined one being the worse of the two;
+ * then a walk-forward on both, each symbol's out-of-sample figures beside the combined ones, pinned to
+ * Compare with the same figures.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -87,7 +89,47 @@ describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason
     const bestA = await shownNumber(page, `[data-testid="opt-best-slice-sharpeRatio@${first}"]`);
     const bestB = await shownNumber(page, `[data-testid="opt-best-slice-sharpeRatio@${second}"]`);
     expect(best).toBe(Math.min(bestA, bestB));
+
+    // A walk-forward on the same two symbols (two windows of 45 days after 90 of training, few trials):
+    // each symbol's out-of-sample figures beside the combined ones, then pinned to Compare.
+    await page.getByTestId('opt-trial-count').fill('3');
+    await page.getByTestId('wf-unit').selectOption('days');
+    for (const [id, value] of [
+      ['wf-train', '90'],
+      ['wf-test', '45'],
+      ['wf-step', '45'],
+    ] as const)
+      await page.getByTestId(id).fill(value);
+    await page.getByTestId('run-walk-forward').click();
+    await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: 120_000 });
+    const sharpeOf = async (symbol: string): Promise<number> =>
+      Number(await page.getByTestId(`wf-symbol-${symbol}`).getAttribute('data-sharpe'));
+    const [wfA, wfB] = [await sharpeOf(first), await sharpeOf(second)];
+    const wfCombined = Number(await page.getByTestId('wf-oos-sharpeRatio').getAttribute('data-value'));
+    expect([wfA, wfB, wfCombined].every(Number.isFinite), `${wfA} ${wfB} ${wfCombined}`).toBe(true);
+    expect(wfCombined).toBe(Math.min(wfA, wfB));
+    // As the panel prints them, for the Compare tab's table (the Optimize view is gone once it opens).
+    const shown = {
+      sharpeRatio: await page.getByTestId('wf-oos-sharpeRatio').innerText(),
+      [first]: /Sharpe (\S+)$/.exec(await page.getByTestId(`wf-symbol-${first}`).innerText())?.[1],
+      [second]: /Sharpe (\S+)$/.exec(await page.getByTestId(`wf-symbol-${second}`).innerText())?.[1],
+    };
+    const pin = page.getByTestId('wf-pin');
+    await pin.click();
+    await expect.poll(() => pin.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
+
+    // Compare: its combined curve, and the combined and per-symbol Sharpe the panel showed.
+    await page.getByTestId('tab-compare').click();
+    await expect
+      .poll(() => page.getByTestId('compare-chart-box').getAttribute('data-series'), { timeout: 120_000 })
+      .toBe('1');
+    const column = await page.getByTestId('compare-column').first().innerText();
+    expect(column).toContain(`${first}+${second}`);
+    expect(column).toContain('walk-forward');
+    const cell = (metric: string) => page.locator(`tr[data-metric="${metric}"] td`).first().innerText();
+    expect(await cell('sharpeRatio')).toBe(shown.sharpeRatio);
+    for (const symbol of [first, second]) expect(await cell(`sharpeRatio@${symbol}`)).toBe(shown[symbol]);
     expect(problems, problems.join('\n')).toEqual([]);
     await page.close();
-  }, 150_000);
+  }, 300_000);
 });

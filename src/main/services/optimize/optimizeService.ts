@@ -135,7 +135,13 @@ export class OptimizeService {
     const space = resolveSpace(strategy, request.space, request.constraints);
     const { data: studied } = request;
     const source: StudySource =
-      studied.kind === 'file' ? { kind: 'file', path: studied.path } : cacheSource(studied);
+      studied.kind === 'file'
+        ? {
+            kind: 'file',
+            path: studied.path,
+            ...(studied.files === undefined ? {} : { files: studied.files }),
+          }
+        : cacheSource(studied);
     const newStudy: NewStudy = {
       name: request.name ?? `${request.strategy} ${studySourceLabel(source)} ${studied.timeframes.join('+')}`,
       ...(request.note === undefined ? {} : { note: request.note }),
@@ -149,9 +155,7 @@ export class OptimizeService {
         ...(studied.kind === 'file' ? {} : { session: studied.session }),
         aggregation: studied.aggregation,
         ...(studied.weights === undefined ? {} : { weights: { ...studied.weights } }),
-        ...(studied.kind === 'file' || studied.symbolWeights === undefined
-          ? {}
-          : { symbolWeights: { ...studied.symbolWeights } }),
+        ...(studied.symbolWeights === undefined ? {} : { symbolWeights: { ...studied.symbolWeights } }),
         options: {
           ...searchOptionsOf(request),
           ...(await this.costs(source, searchCostsOf(request))),

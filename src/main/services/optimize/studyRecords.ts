@@ -43,7 +43,17 @@ export const StudySource = z.discriminatedUnion('kind', [
     symbol: z.string().min(1),
     symbols: z.array(z.string().min(1)).min(2).readonly().optional(),
   }),
-  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('file'),
+    /** The file (several: the first one's, which the costs' asset class is read from). */
+    path: z.string().min(1),
+    /** Several files scored together, each its own symbol (as several cached symbols are). */
+    files: z
+      .array(z.object({ symbol: z.string().min(1), path: z.string().min(1) }))
+      .min(2)
+      .readonly()
+      .optional(),
+  }),
 ]);
 
 /** Everything about a study's evaluation besides the core StudyConfig. */

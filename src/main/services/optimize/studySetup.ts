@@ -192,9 +192,9 @@ function holdoutStart(t: Float64Array, holdout: NonNullable<StudyDefinition['hol
   return index;
 }
 
-/** How a study's source is named in its default name and its label: the symbols, or the file's name. */
+/** How a study's source is named in its default name and its label: its symbols, a file by its name. */
 export function studySourceLabel(source: StudyDefinition['source']): string {
-  return source.kind === 'file' ? basename(source.path) : studySymbols(source).join('+');
+  return studySymbols(source).join('+');
 }
 
 /** A cache source from a request's `symbol` or `symbols` (the contract allows exactly one of them). */
@@ -220,7 +220,7 @@ export function checkStudyDefinition(
   definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'aggregation' | 'weights' | 'symbolWeights'>,
 ): void {
   const { source, timeframes, aggregation, weights, symbolWeights } = definition;
-  const symbols = source.kind === 'cache' ? studySymbols(source) : [];
+  const symbols = studySymbols(source);
   symbols.forEach((symbol, i) => {
     if (symbols.indexOf(symbol) !== i)
       throw new StudyInputError(`${symbol} is listed twice`, `data.symbols.${i}`);
@@ -257,10 +257,9 @@ export function checkStudyDefinition(
     );
 }
 
-/** The symbols a study scores together (one unless it names several). */
-export function studySymbols(
-  source: Extract<StudyDefinition['source'], { kind: 'cache' }>,
-): readonly string[] {
+/** The symbols a study scores together (one unless it names several; one file is named by its name). */
+export function studySymbols(source: StudyDefinition['source']): readonly string[] {
+  if (source.kind === 'file') return source.files?.map((f) => f.symbol) ?? [basename(source.path)];
   return source.symbols ?? [source.symbol];
 }
 
@@ -272,7 +271,7 @@ export function studySlices(
   definition: Pick<StudyDefinition, 'source' | 'timeframes'>,
 ): (DataSlice & { readonly label: string })[] {
   const { source, timeframes } = definition;
-  const symbols = source.kind === 'file' ? [studySourceLabel(source)] : studySymbols(source);
+  const symbols = studySymbols(source);
   return symbols.flatMap((symbol) =>
     timeframes.map((timeframe) => ({
       symbol,
@@ -309,10 +308,13 @@ export async function loadStudyDatasets(
   };
   const label = studySourceLabel(source);
   const slices = studySlices(definition);
-  const symbols = source.kind === 'file' ? [label] : studySymbols(source);
+  const symbols = studySymbols(source);
   const datasets: StudySlice[] = [];
   for (const [i, symbol] of symbols.entries()) {
-    const one = source.kind === 'file' ? source : { kind: 'cache' as const, symbol };
+    const one =
+      source.kind === 'file'
+        ? { kind: 'file' as const, path: source.files?.[i]!.path ?? source.path }
+        : { kind: 'cache' as const, symbol };
     // A study's symbols and range are under `data` in its request.
     const loaded = await loadDatasets(one, timeframes, range, repo).catch((error: unknown) => {
       throw symbolFieldOf(error, i, symbols.length > 1);

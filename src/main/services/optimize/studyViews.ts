@@ -13,7 +13,7 @@ import type {
 } from '../../../shared/optimizeContract.ts';
 import { finiteOrNull } from '../payloads.ts';
 import type { StoredStudy, StudyDocument, StudyProgressRecord } from './studyRecords.ts';
-import { studySlices } from './studySetup.ts';
+import { studySlices, studySymbols } from './studySetup.ts';
 
 export function trialRow(t: TrialRecord): TrialRow {
   return {
@@ -74,9 +74,7 @@ export function studySummary(
     note: row.note,
     strategy: row.strategy,
     symbol: definition.source.kind === 'cache' ? definition.source.symbol : definition.source.path,
-    ...(definition.source.kind === 'cache' && definition.source.symbols !== undefined
-      ? { symbols: [...definition.source.symbols] }
-      : {}),
+    ...(studySymbols(definition.source).length > 1 ? { symbols: [...studySymbols(definition.source)] } : {}),
     timeframes: definition.timeframes.filter(
       (tf): tf is StudySummary['timeframes'][number] => tf !== 'native',
     ),

@@ -176,7 +176,7 @@ function MetricsTable({ pins }: { pins: readonly ComparedPin[] }) {
           </thead>
           <tbody>
             {keys.map((key) => (
-              <tr key={key}>
+              <tr key={key} data-metric={key}>
                 <th title={metricDescription(key)}>
                   {metricLabel(key)}
                   <span className="compare-explain">{metricDescription(key)}</span>

@@ -295,12 +295,19 @@ export function WalkForwardPanel() {
             </span>
             {(['totalReturn', 'sharpeRatio', 'maxDrawdown'] as const).map((key) => (
               <span key={key}>
-                {metricLabel(key)} out of sample: <b>{formatMetric(key, result.outOfSample[key])}</b> (in
-                sample, mean: {formatMetric(key, result.inSampleMean[key])})
+                {metricLabel(key)} out of sample:{' '}
+                <b data-testid={`wf-oos-${key}`} data-value={result.outOfSample[key] ?? ''}>
+                  {formatMetric(key, result.outOfSample[key])}
+                </b>{' '}
+                (in sample, mean: {formatMetric(key, result.inSampleMean[key])})
               </span>
             ))}
             {result.symbols?.map(({ symbol, outOfSample }) => (
-              <span key={symbol} data-testid={`wf-symbol-${symbol}`}>
+              <span
+                key={symbol}
+                data-testid={`wf-symbol-${symbol}`}
+                data-sharpe={outOfSample['sharpeRatio'] ?? ''}
+              >
                 {symbol} out of sample: <b>{formatMetric('totalReturn', outOfSample['totalReturn'])}</b>,
                 Sharpe {formatMetric('sharpeRatio', outOfSample['sharpeRatio'])}
               </span>

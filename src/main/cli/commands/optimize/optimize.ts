@@ -1,3 +1,4 @@
+import { basename, extname, resolve } from 'node:path';
 import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
 import {
   parseSamplerKind,
@@ -38,7 +39,7 @@ import {
 } from '../../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
 import { barsSourceFrom, sessionOption } from '../../barsSource.ts';
-import { symbolSchema } from '../../../../shared/schemas.ts';
+import { SYMBOL_RULE, symbolSchema } from '../../../../shared/schemas.ts';
 import { MAX_STUDY_SYMBOLS, SLICE_AGGREGATIONS } from '../../../../shared/optimizeChoices.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
 import {
@@ -157,8 +158,43 @@ export function sourceFrom(args: ParsedArgs): {
   };
 }
 
-/** --symbol GOOG,ORCL,NVDA: several symbols, each checked and none twice; else one source as any command. */
+/**
+ * --csv a.csv,b.csv: several files scored together, each its own symbol: its file name's stem in capitals
+ * (goog.csv is GOOG), or as named with SYM=path (GOOG=data/goog-daily.csv).
+ */
+function filesSource(raw: string): StudySource {
+  const files = raw.split(',').map((entry) => {
+    const named = /^([^=/\\]+)=(.+)$/.exec(entry.trim());
+    const path = resolve((named?.[2] ?? entry).trim());
+    const symbol = named?.[1]!.trim() ?? basename(path, extname(path)).toUpperCase();
+    if (!symbolSchema.safeParse(symbol).success)
+      throw new UsageError(
+        named === null
+          ? `--csv: the name of ${path} does not make a symbol (${SYMBOL_RULE}): name it as SYM=${entry.trim()}`
+          : `--csv: "${symbol}" (for ${path}) is not a symbol (${SYMBOL_RULE})`,
+      );
+    return { symbol, path };
+  });
+  if (files.length > MAX_STUDY_SYMBOLS)
+    throw new UsageError(`--csv lists ${files.length} files; a study takes at most ${MAX_STUDY_SYMBOLS}`);
+  files.forEach((file, i) => {
+    const first = files.findIndex((f) => f.symbol === file.symbol);
+    if (first !== i)
+      throw new UsageError(
+        `--csv: ${files[first]!.path} and ${file.path} are both ${file.symbol}: name them as SYM=path`,
+      );
+  });
+  return { kind: 'file', path: files[0]!.path, files };
+}
+
+/** --symbol GOOG,ORCL,NVDA or --csv a.csv,b.csv: several symbols, each checked and none twice; else one source as any command. */
 function studySourceFrom(args: ParsedArgs): StudySource {
+  const csv = stringOption(args, 'csv');
+  if (csv?.includes(',') === true) {
+    if (stringOption(args, 'symbol') !== undefined)
+      throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+    return filesSource(csv);
+  }
   const raw = stringOption(args, 'symbol');
   if (raw === undefined || !raw.includes(',')) return barsSourceFrom(args);
   if (stringOption(args, 'csv') !== undefined)
@@ -201,7 +237,7 @@ export function aggregationFrom(
       );
     weights[tf] = weight;
   }
-  const symbols = source.kind === 'cache' ? studySymbols(source) : [];
+  const symbols = studySymbols(source);
   const listed = stringOption(args, 'weights');
   let symbolWeights: Record<string, number> | undefined;
   if (listed !== undefined) {
@@ -686,7 +722,14 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
       // A file is read by the owner (the same user on this machine), from its absolute path.
       data:
         source.kind === 'file'
-          ? { kind: 'file', path: source.path, timeframes: timeframes as Timeframe[], ...shared }
+          ? {
+              kind: 'file',
+              path: source.path,
+              ...(source.files === undefined ? {} : { files: [...source.files] }),
+              ...(symbolWeights === undefined ? {} : { symbolWeights }),
+              timeframes: timeframes as Timeframe[],
+              ...shared,
+            }
           : {
               ...(source.symbols === undefined
                 ? { symbol: source.symbol }
@@ -749,6 +792,8 @@ export const optimizeCommand: Command = {
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregate worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--symbol GOOG,ORCL,NVDA [--weights 0.5,0.3,0.2]]: several symbols scored together\n' +
+    '        [--csv goog.csv,orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several files scored together, each its\n' +
+    "        own symbol: its file name's stem in capitals (goog.csv is GOOG) unless named SYM=path\n" +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
     "        [--progress auto|bar|lines|none] [--risk-free PCT: default the settings' or 0]\n" +

@@ -1,0 +1,109 @@
+/**
+ * `--csv a.csv,b.csv` (issue 15 item 10): several files scored together by `optimize` and `walk-forward`,
+ * each its own symbol (its file name's stem in capitals, or named SYM=path), as several cached symbols
+ * are; a bad row names its file and row, a file name that makes no symbol or two files of one symbol are
+ * refused naming them.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/main/cli/main.ts';
+import { captureIO } from '../support/captureIO.ts';
+import { dailyWaveCsv } from '../support/dailyWave.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'regimen-csv-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const io = captureIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout, stderr: io.stderr };
+}
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const SEARCH = [
+  '--strategy',
+  'sma-cross',
+  '--space',
+  'fast=3:6:3',
+  '--space',
+  'slow=20:40:20',
+  '--sampler',
+  'grid',
+  '--workers',
+  '1',
+  '--data-dir',
+  dir,
+  '--json',
+];
+
+describe('several CSV files as several symbols', () => {
+  const aaa = file('aaa.csv', dailyWaveCsv(0));
+  const bbb = file('bbb.csv', dailyWaveCsv(2));
+
+  it('optimize scores each file as its own symbol (named by its stem) and combines them', async () => {
+    const ran = await cli(['optimize', '--csv', `${aaa},${bbb}`, '--aggregate', 'mean', ...SEARCH]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const { best } = JSON.parse(ran.stdout) as { best: { metrics: Record<string, number> } };
+    const [a, b] = [best.metrics['sharpeRatio@AAA']!, best.metrics['sharpeRatio@BBB']!];
+    expect([a, b].every(Number.isFinite)).toBe(true);
+    expect(a).not.toBe(b);
+    expect(best.metrics['sharpeRatio']).toBeCloseTo((a + b) / 2, 12);
+  }, 30_000);
+
+  it('walk-forward runs each file as a symbol named SYM=path, windows on their shared dates', async () => {
+    const ran = await cli([
+      'walk-forward',
+      '--csv',
+      `GOOG=${aaa},ORCL=${bbb}`,
+      '--trials',
+      '4',
+      '--train',
+      '100',
+      '--test',
+      '60',
+      '--step',
+      '60',
+      '--unit',
+      'bars',
+      ...SEARCH,
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const result = JSON.parse(ran.stdout) as {
+      symbols: { symbol: string; outOfSample: Record<string, number> }[];
+      outOfSample: Record<string, number>;
+      windows: unknown[];
+    };
+    expect(result.symbols.map((s) => s.symbol)).toEqual(['GOOG', 'ORCL']);
+    expect(result.windows.length).toBeGreaterThan(1);
+    // Combined by 'worst' (the default): the lower of the two Sharpe ratios.
+    expect(result.outOfSample['sharpeRatio']).toBe(
+      Math.min(...result.symbols.map((s) => s.outOfSample['sharpeRatio']!)),
+    );
+  }, 30_000);
+
+  it('refuses a bad row naming its file and row, and names that make no symbol or one symbol twice', async () => {
+    const lines = dailyWaveCsv(1).split('\n');
+    lines[5] = '2022-01-07T00:00:00.000Z,abc,1,1,1,1';
+    const broken = file('broken.csv', lines.join('\n'));
+    const bad = await cli(['optimize', '--csv', `${aaa},${broken}`, ...SEARCH]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('broken.csv line 6, column "open": "abc" is not a number');
+
+    const spaced = file('two words.csv', dailyWaveCsv(1));
+    const unnamed = await cli(['optimize', '--csv', `${aaa},${spaced}`, ...SEARCH]);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain(`the name of ${spaced} does not make a symbol`);
+    expect(unnamed.stderr).toContain(`name it as SYM=${spaced}`);
+
+    const twice = await cli(['optimize', '--csv', `${aaa},AAA=${bbb}`, ...SEARCH]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`${aaa} and ${bbb} are both AAA: name them as SYM=path`);
+  }, 30_000);
+});
