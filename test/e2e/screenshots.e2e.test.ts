@@ -139,6 +139,15 @@ const VIEWS: ReadonlyArray<{
           const table = page.getByTestId('opt-neighbourhood-table');
           await table.waitFor({ state: 'visible', timeout: 60_000 });
           await table.scrollIntoViewIfNeeded();
+          // The bands last: scrolling to the table had taken them out of the picture.
+          const bands = page.getByTestId('robustness-chart');
+          await bands.scrollIntoViewIfNeeded();
+          const box = await bands.boundingBox();
+          const viewport = page.viewportSize()!;
+          expect(
+            box !== null && box.y >= 0 && box.y + box.height <= viewport.height,
+            JSON.stringify(box),
+          ).toBe(true);
         },
       },
     ],
