@@ -120,9 +120,9 @@ describe('the compare set from the CLI', () => {
     ] as const) {
       const file = join(dataDir, `${symbol}.csv`);
       writeFileSync(file, dailyWaveCsv(phase));
-      expect((await cli(['data', 'import', file, '--symbol', symbol, ...d])).code).toBe(0);
+      expect((await runCli(['data', 'import', file, '--symbol', symbol, ...d])).code).toBe(0);
     }
-    const ran = await cli([
+    const ran = await runCli([
       'walk-forward',
       '--symbol',
       'AAA,BBB',
@@ -156,13 +156,13 @@ describe('the compare set from the CLI', () => {
     const runId = /Run (\S+): `regimen compare add --walk-forward \1`/.exec(ran.stdout)?.[1];
     expect(runId, ran.stdout).toBeDefined();
 
-    const added = await cli(['compare', 'add', '--walk-forward', runId!, ...d]);
+    const added = await runCli(['compare', 'add', '--walk-forward', runId!, ...d]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toContain('sma-cross AAA+BBB 1d walk-forward');
-    const stray = await cli(['compare', 'add', '--walk-forward', runId!, '--trial', '1', ...d]);
+    const stray = await runCli(['compare', 'add', '--walk-forward', runId!, '--trial', '1', ...d]);
     expect(stray.stderr).toContain('--trial does not go with --walk-forward');
 
-    const shown = JSON.parse((await cli(['compare', 'show', '--json', ...d])).stdout) as Shown;
+    const shown = JSON.parse((await runCli(['compare', 'show', '--json', ...d])).stdout) as Shown;
     expect(shown.pins.map((p) => p.ok)).toEqual([true]);
     const value = (metric: string): number | null =>
       shown.rows.find((row) => row.metric === metric)!.values[0]!.value;
@@ -175,7 +175,7 @@ describe('the compare set from the CLI', () => {
     expect(printed.slice(-3)).toEqual(
       ['totalReturn', 'totalReturn@AAA', 'totalReturn@BBB'].map((k) => `${(value(k)! * 100).toFixed(2)}%`),
     );
-    const table = await cli(['compare', 'show', ...d]);
+    const table = await runCli(['compare', 'show', ...d]);
     expect(table.stdout).toContain('Sharpe ratio @ BBB');
   }, 60_000);
 });

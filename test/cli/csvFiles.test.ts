@@ -8,18 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/main/cli/main.ts';
-import { captureIO } from '../support/captureIO.ts';
+import { runCli as cli } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-csv-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = captureIO();
-  const code = await main(args, io);
-  return { code, stdout: io.stdout, stderr: io.stderr };
-}
 
 function file(name: string, text: string): string {
   const path = join(dir, name);
