@@ -51,8 +51,8 @@ export const SET_MIN_DWELL = 5;
 
 /** The per-regime studies' --min-dwell, told apart from the detector's --detector-min-dwell. */
 export const SET_DWELL_HELP =
-  `        [--min-dwell BARS: bars a regime's parameter set stays in force once switched to (default ${SET_MIN_DWELL});
-` + '         the detector holds its labels --detector-min-dwell bars instead]';
+  `        [--min-dwell BARS: bars a regime's parameter set stays in force once switched to (default ${SET_MIN_DWELL});\n` +
+  '         the detector holds its labels --detector-min-dwell bars instead]';
 
 const flagsOf = (flags: SettingFlags) => Object.entries(flags) as [SettingField, string][];
 
