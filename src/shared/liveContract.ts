@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import { LIVE_ALARM_KINDS } from '../core/live/alarms.ts';
 import { AUDIT_KINDS } from '../core/live/audit.ts';
-import { REGIME_UPDATE_AXES } from '../core/live/regimeUpdates.ts';
+import {
+  EXCHANGE_ZONE,
+  isTimeZone,
+  minuteOfTimeOfDay,
+  REGIME_UPDATE_AXES,
+} from '../core/live/regimeUpdates.ts';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import {
   HaltModeSchema,
@@ -296,6 +301,18 @@ export const RegimeUpdateSettings = z.strictObject({
     .min(0, 'must be >= 0 hours')
     .max(24 * 365, 'must be at most a year')
     .default(24),
+  /** The daily check: at the first bar at or after this time of day ("HH:MM", 24 h) in `timeZone`. */
+  dailyAt: z
+    .string()
+    .refine((text) => minuteOfTimeOfDay(text) !== undefined, 'must be a time of day HH:MM (24 h), e.g. 09:00')
+    .default('09:00'),
+  /** The market's zone (IANA): the exchange's by default, so 09:00 is before the New York open. */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone, e.g. America/New_York')
+    .default(EXCHANGE_ZONE),
+  /** Daily checks on the exchange's trading days only (none on weekends or exchange holidays). */
+  tradingDaysOnly: z.boolean().default(true),
 });
 
 export const RegimeUpdatesView = z.object({
@@ -312,8 +329,6 @@ export const RegimeUpdatesView = z.object({
       detail: z.string(),
     })
     .nullable(),
-  /** Hours of bar time between the checks made without a regime change. */
-  dailyCheckHours: z.number(),
   /** The last regime change of the live bars that called for a check (null: none seen yet). */
   lastRegimeChange: z.object({ at: z.number(), from: z.string().nullable(), regime: z.string() }).nullable(),
   /** The last set proposed, and what became of it (pushed, or waiting for a person and why). */

@@ -188,12 +188,15 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await regime.getByTestId('live-regime-enabled').check();
     await regime.getByTestId('live-regime-axis').selectOption('trend');
     await regime.getByTestId('live-regime-dwell').fill('48');
+    await regime.getByTestId('live-regime-daily-at').fill('08:30');
     await regime.getByTestId('live-regime-save').click();
     await expect.poll(() => regime.getAttribute('data-enabled'), { timeout: 30_000 }).toBe('true');
-    expect(await regime.getByTestId('live-regime-policy').innerText()).toContain('trend axis');
+    const policyText = await regime.getByTestId('live-regime-policy').innerText();
+    expect(policyText).toContain('trend axis');
+    expect(policyText).toContain('daily check at 08:30 America/New_York on trading days');
     expect(
       (await api<{ settings: object }>(s, 'live:regime-updates', { bot: launched.url })).settings,
-    ).toMatchObject({ enabled: true, axis: 'trend', minDwellHours: 48 });
+    ).toMatchObject({ enabled: true, axis: 'trend', minDwellHours: 48, dailyAt: '08:30' });
     const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const webhook = page.getByTestId('live-webhook');
     await webhook.getByTestId('live-webhook-url').fill(hook);

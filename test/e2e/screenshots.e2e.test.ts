@@ -197,6 +197,7 @@ const VIEWS: ReadonlyArray<{
           await regime.getByTestId('live-regime-edit').click({ timeout: 30_000 });
           await regime.getByTestId('live-regime-enabled').check();
           await page.getByTestId('live-webhook').waitFor({ state: 'visible', timeout: 30_000 });
+          expect(await page.getByTestId('live-no-secret').count()).toBe(0);
         },
       },
     ],
@@ -224,7 +225,11 @@ const VIEWS: ReadonlyArray<{
 ];
 
 describe.skipIf(!hasChromium)(`a screenshot of each view${skipReason}`, () => {
-  const session = useSession('screenshots');
+  // A throwaway bot secret, so the Live view's pictures show a bot the desk can sign for, not the
+  // notice that no secret is set.
+  const session = useSession('screenshots', () => ({
+    env: { ...process.env, REGIMEN_BOT_SECRET: 'screenshots-throwaway-bot-secret' },
+  }));
 
   it(`writes ${VIEWS.map((v) => `${v.id}.png`).join(', ')} to ${OUT}`, async () => {
     mkdirSync(OUT, { recursive: true });

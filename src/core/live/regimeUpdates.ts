@@ -70,6 +70,16 @@ export function zonedClock(timeZone: string): (t: number) => { day: number; minu
   };
 }
 
+/** Whether `name` is a time zone this runtime knows (IANA). */
+export function isTimeZone(name: string): boolean {
+  try {
+    zonedClock(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const REGIME_UPDATE_AXES = ['both', 'trend', 'volatility'] as const;
 export type RegimeUpdateAxis = (typeof REGIME_UPDATE_AXES)[number];
 

@@ -169,7 +169,12 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
     at: expect.any(Number),
   });
   expect(view.lastRegimeChange).toMatchObject({ regime: expect.stringMatching(/^\w+\/\w+$/) });
-  expect(view.dailyCheckHours).toBe(24);
+  // The daily check by default: 09:00 New York, before the open, on the exchange's trading days.
+  expect(view.settings).toMatchObject({
+    dailyAt: '09:00',
+    timeZone: 'America/New_York',
+    tradingDaysOnly: true,
+  });
   const io = captureIO();
   expect(await main(['live', 'regime-updates', 'show', '--bot', server.url, '--data-dir', dir], io)).toBe(0);
   expect(io.stdout).toContain(`  last check: ${new Date(view.last!.at).toISOString()}`);
@@ -188,6 +193,30 @@ it('settings are checked field by field, kept beside the bot and dropped with it
   await expect(
     call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, detector: 'magic' } }),
   ).rejects.toThrow(/detector.*must be one of rules, hmm, jump, bocpd/);
+  await expect(
+    call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, dailyAt: '9am' } }),
+  ).rejects.toThrow(/dailyAt.*must be a time of day HH:MM \(24 h\), e\.g\. 09:00/);
+  await expect(
+    call('live:regime-updates-set', {
+      bot: server.url,
+      settings: { enabled: true, timeZone: 'Mars/Olympus' },
+    }),
+  ).rejects.toThrow(/timeZone.*must be an IANA time zone/);
+  // The CLI edits the daily check as the Live view does; flags not given keep their value.
+  const io = captureIO();
+  const set = ['live', 'regime-updates', 'set', '--bot', server.url, '--data-dir', dir, '--on'];
+  expect(await main([...set, '--daily-at', '08:30', '--time-zone', 'Europe/London', '--every-day'], io)).toBe(
+    0,
+  );
+  expect(io.stdout).toContain('daily check at 08:30 Europe/London every day');
+  expect(await main([...set, '--daily-at', '25:00'], captureIO())).not.toBe(0);
+  expect(
+    ((await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView).settings,
+  ).toMatchObject({
+    dailyAt: '08:30',
+    timeZone: 'Europe/London',
+    tradingDaysOnly: false,
+  });
   await call('live:regime-updates-set', { bot: server.url, settings: { enabled: true, axis: 'trend' } });
   // A second service over the same folder (the server restarted) reads the same setting.
   const again = createLiveHandlers({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Bars } from '../../../core/data/bars.ts';
 import type { BarValues } from '../../../core/data/validate.ts';
-import { RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
+import { minuteOfTimeOfDay, RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
 import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
 import { createDetector } from '../../../core/regime/index.ts';
 import type { RegimeUpdateSettings, RegimeUpdatesView } from '../../../shared/liveContract.ts';
@@ -20,10 +20,10 @@ export const REGIME_UPDATES_OFF: RegimeUpdateSettings = {
   axis: 'both',
   threshold: 0.5,
   minDwellHours: 24,
+  dailyAt: '09:00',
+  timeZone: 'America/New_York',
+  tradingDaysOnly: true,
 };
-
-/** Bar time between the checks made without a regime change (RegimeUpdatePolicy's default). */
-export const DAILY_CHECK_HOURS = 24;
 
 /** What regime updates last did for a bot: kept by the server, read by `live regime-updates show`. */
 export type RegimeUpdateRecord = Pick<RegimeUpdatesView, 'last' | 'lastRegimeChange' | 'lastProposal'>;
@@ -107,7 +107,6 @@ export class RegimeUpdates {
     return {
       bot,
       settings: this.registry.regimeUpdates(bot) ?? REGIME_UPDATES_OFF,
-      dailyCheckHours: DAILY_CHECK_HOURS,
       ...this.records.get(bot),
     };
   }
@@ -202,6 +201,12 @@ export class RegimeUpdates {
       policy: new RegimeUpdatePolicy(createDetector(settings.detector, timeframeOf('native', bars)), {
         minDwellMs: settings.minDwellHours * HOUR_MS,
         axis: settings.axis,
+        daily: {
+          // The contract checked it: an "HH:MM" time of day.
+          atMinute: minuteOfTimeOfDay(settings.dailyAt)!,
+          timeZone: settings.timeZone,
+          tradingDaysOnly: settings.tradingDaysOnly,
+        },
       }),
       learner,
       recommend: { ...recommendSettings, trials: TRIALS, threshold: settings.threshold },

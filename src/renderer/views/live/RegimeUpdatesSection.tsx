@@ -38,7 +38,8 @@ export function RegimeUpdatesSection({ bot, client, act }: { bot: string; client
         {settings.enabled ? (
           <span data-testid="live-regime-policy">
             on: {settings.detector} detector, {settings.axis} axis, confidence ≥ {settings.threshold},{' '}
-            {settings.minDwellHours} h minimum dwell, a check every {view.dailyCheckHours} h
+            {settings.minDwellHours} h minimum dwell, a daily check at {settings.dailyAt} {settings.timeZone}
+            {settings.tradingDaysOnly ? ' on trading days' : ' every day'}
           </span>
         ) : (
           'off'
@@ -106,6 +107,34 @@ export function RegimeUpdatesSection({ bot, client, act }: { bot: string; client
               value={edit.minDwellHours}
               onChange={(e) => change({ minDwellHours: Number(e.target.value) })}
             />
+          </label>
+          <label>
+            daily at{' '}
+            <input
+              type="time"
+              data-testid="live-regime-daily-at"
+              value={edit.dailyAt}
+              onChange={(e) => change({ dailyAt: e.target.value })}
+            />
+          </label>
+          <label>
+            zone{' '}
+            <input
+              type="text"
+              size={16}
+              data-testid="live-regime-zone"
+              value={edit.timeZone}
+              onChange={(e) => change({ timeZone: e.target.value })}
+            />
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              data-testid="live-regime-trading-days"
+              checked={edit.tradingDaysOnly}
+              onChange={(e) => change({ tradingDaysOnly: e.target.checked })}
+            />{' '}
+            trading days only
           </label>
           <button type="submit" className="ghost-button small" data-testid="live-regime-save">
             Save

@@ -3,7 +3,6 @@ import { RegimeUpdateSettings } from '../../../../shared/liveContract.ts';
 import { describeIssues } from '../../../../shared/validation.ts';
 import { BotRegistry, botRegistryPath } from '../../../services/live/botRegistry.ts';
 import {
-  DAILY_CHECK_HOURS,
   REGIME_UPDATES_OFF,
   RegimeUpdateRecords,
   regimeUpdateRecordsPath,
@@ -30,7 +29,8 @@ function knownBot(registry: BotRegistry, args: ParsedArgs): string {
 const describe = (bot: string, s: RegimeUpdateSettings): string =>
   s.enabled
     ? `${bot}: regime updates on: ${s.detector} detector, ${s.axis} axis, confidence at least ${s.threshold}, ` +
-      `${s.minDwellHours} h between changes`
+      `${s.minDwellHours} h between changes, daily check at ${s.dailyAt} ${s.timeZone}` +
+      (s.tradingDaysOnly ? ' on trading days' : ' every day')
     : `${bot}: regime updates off`;
 
 const number = (args: ParsedArgs, name: string): number | undefined => {
@@ -41,7 +41,8 @@ const number = (args: ParsedArgs, name: string): number | undefined => {
 export const liveRegimeUpdatesSetCommand: Command = {
   usage:
     '--bot URL (--on | --off) [--detector rules|hmm|jump|bocpd] [--axis both|trend|volatility]\n' +
-    '  [--threshold C] [--min-dwell-hours H] [--json]',
+    '  [--threshold C] [--min-dwell-hours H] [--daily-at HH:MM] [--time-zone ZONE]\n' +
+    '  [--trading-days-only | --every-day] [--json]',
   options: {
     ...BOT,
     on: { type: 'boolean' },
@@ -50,11 +51,17 @@ export const liveRegimeUpdatesSetCommand: Command = {
     axis: { type: 'string' },
     threshold: { type: 'string' },
     'min-dwell-hours': { type: 'string' },
+    'daily-at': { type: 'string' },
+    'time-zone': { type: 'string' },
+    'trading-days-only': { type: 'boolean' },
+    'every-day': { type: 'boolean' },
   },
   run: async (args, io) => {
     const registry = registryOf(args);
     const bot = knownBot(registry, args);
     if (args.values['on'] === args.values['off']) throw new UsageError('give exactly one of --on or --off');
+    if (args.values['trading-days-only'] === true && args.values['every-day'] === true)
+      throw new UsageError('give at most one of --trading-days-only or --every-day');
     const current = registry.regimeUpdates(bot) ?? REGIME_UPDATES_OFF;
     const given = {
       enabled: args.values['on'] === true,
@@ -62,6 +69,14 @@ export const liveRegimeUpdatesSetCommand: Command = {
       axis: stringOption(args, 'axis'),
       threshold: number(args, 'threshold'),
       minDwellHours: number(args, 'min-dwell-hours'),
+      dailyAt: stringOption(args, 'daily-at'),
+      timeZone: stringOption(args, 'time-zone'),
+      tradingDaysOnly:
+        args.values['every-day'] === true
+          ? false
+          : args.values['trading-days-only'] === true
+            ? true
+            : undefined,
     };
     const parsed = RegimeUpdateSettings.safeParse({
       ...current,
@@ -87,7 +102,7 @@ export const liveRegimeUpdatesShowCommand: Command = {
     print(
       io,
       args,
-      { bot, settings, dailyCheckHours: DAILY_CHECK_HOURS, ...record },
+      { bot, settings, ...record },
       [describe(bot, settings), ...outcomeLines(record)].join('\n'),
     );
     return 0;
