@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SMA_CROSS } from '../../../test/support/fakeRegimenClient.ts';
 import { checkSetup, defaultSpace, emptySetup } from './optimizeSetup.ts';
-import { setupFromApp } from './setupSlice.ts';
+import { keptSetup, setupFromApp } from './setupSlice.ts';
 import type { AppState } from './appStore.ts';
 import { checkParams } from './params.ts';
 
@@ -135,5 +135,15 @@ describe('several symbols in the form', () => {
     expect(bad.errors).toEqual({ 'symbolWeight-ORCL': 'a number above 0' });
     const alone = checkSetup({ ...setup, aggregation: 'weighted' }, SMA_CROSS);
     expect(alone.errors).toEqual({ aggregation: 'weighted needs several symbols' });
+  });
+});
+
+describe('a form kept from before a page reload', () => {
+  it('keeps what the trader typed when the form has gained a field since, and drops a form of another shape', () => {
+    const older: Record<string, unknown> = { ...emptySetup(), symbol: 'GOOG', regimeMinTrades: '12' };
+    delete older.regimeMinDwell;
+    expect(keptSetup(older)).toEqual({ ...emptySetup(), symbol: 'GOOG', regimeMinTrades: '12' });
+    expect(keptSetup({ ...older, symbol: 7 })).toEqual(emptySetup());
+    expect(keptSetup('not a form')).toEqual(emptySetup());
   });
 });

@@ -85,13 +85,14 @@ export function createSetupSlice(
 }
 
 /**
- * A form kept from before a page reload, if it still has the form's shape (each field of the type an
- * empty form has); otherwise an empty form.
+ * A form kept from before a page reload, if each field it holds has the type an empty form's has;
+ * otherwise an empty form. A field it lacks (the form gained it since it was kept) takes the empty
+ * form's value, so an update does not throw away the trader's typing.
  */
 export function keptSetup(value: unknown): SetupDraft {
   const empty = emptySetup();
   if (typeof value !== 'object' || value === null) return empty;
-  const kept = value as Record<string, unknown>;
+  const kept = { ...empty, ...(value as Record<string, unknown>) };
   const sameShape = (Object.keys(empty) as Array<keyof SetupDraft>).every((key) => {
     const want = empty[key];
     const have = kept[key];
