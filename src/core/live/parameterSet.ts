@@ -125,6 +125,16 @@ export function strategyIdentity(definition: StrategyIdentity): StrategyIdentity
 }
 
 /**
+ * The trader's own strategy as the workstation loads it from its file's text `source`: the declared
+ * version suffixed with the first 8 digits of the text's SHA-256, the whole hash its sourceHash. A
+ * bot of the kit that imports the file itself declares it so, and takes the sets approved on it.
+ */
+export function ownStrategy<T extends StrategyIdentity>(definition: T, source: string): T {
+  const sourceHash = sha256Hex(source);
+  return { ...definition, version: `${definition.version}+${sourceHash.slice(0, 8)}`, sourceHash };
+}
+
+/**
  * Why `holder` (a bot) that runs `available` cannot run a set for `wanted` (undefined when it can): it
  * lacks the strategy, runs another source of it (both hashes named) or another version. The bot's check
  * on a push, the workstation's before one, and provenance's against the study.

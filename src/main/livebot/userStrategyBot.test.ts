@@ -9,6 +9,7 @@ import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
 import { liveExpectation } from '../../core/live/expectation.ts';
 import {
+  ownStrategy,
   PARAMETER_SET_SCHEMA_VERSION,
   sealParameterSet,
   strategyIdentity,
@@ -246,7 +247,12 @@ describe("the trader's own strategy, from a study trial to a reference bot", () 
     writeFileSync(join(folder, 'broken.ts'), 'export default {\n  name: "broken",\n  oops(\n};\n');
     const { strategies, problems } = await loadBotStrategies(folder);
     expect(Object.keys(strategies)).toEqual(['rsi-reversion']);
-    expect(strategies['rsi-reversion']!.sourceHash).toBe(sha256(readFileSync(EXAMPLE, 'utf8')));
+    const text = readFileSync(EXAMPLE, 'utf8');
+    expect(strategies['rsi-reversion']!.sourceHash).toBe(sha256(text));
+    // A kit bot that imports the file itself declares it as the loader does.
+    expect(strategyIdentity(ownStrategy({ name: 'rsi-reversion', version: '1' }, text))).toEqual(
+      strategyIdentity(strategies['rsi-reversion']!),
+    );
     expect(problems).toEqual([
       expect.objectContaining({
         file: 'mixed/broken.ts',
