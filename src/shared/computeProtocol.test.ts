@@ -28,6 +28,14 @@ describe('a chunk of trials names its strategy by ref', () => {
     expect(trialChunkSchema.safeParse({ ...chunk, version: 1 }).success).toBe(false);
   });
 
+  it('refuses a version-5 chunk, whose user strategy hash had 8 hex digits, by its version', () => {
+    const userStrategy = { file: 'mine.ts', code: 'x', mappings: '', hash: 'a'.repeat(64) };
+    expect(trialChunkSchema.safeParse({ ...chunk, userStrategy }).success).toBe(true);
+    const v5 = { ...chunk, version: 5, userStrategy: { ...userStrategy, hash: 'a'.repeat(8) } };
+    const refused = trialChunkSchema.safeParse(v5);
+    expect(refused.error?.issues.map((i) => i.path.join('.'))).toContain('version');
+  });
+
   it('refuses a ref without a version or with a parameter that is not a finite number', () => {
     const noVersion = { name: 'sma-cross', params: {} };
     expect(trialChunkSchema.safeParse({ ...chunk, strategy: noVersion }).success).toBe(false);

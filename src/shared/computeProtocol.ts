@@ -13,9 +13,11 @@ import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
 /**
  * Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). 4: chunks
  * that score trials per regime (regimeSchedules in, each outcome's regimes out). 5: the study's risk-free
- * rate travels with its chunks.
+ * rate travels with its chunks. 6: a user strategy's hash is its source's full SHA-256 (64 hex digits,
+ * was 8), so a version-5 worker refuses the whole chunk by version instead of each user-strategy chunk
+ * by a hash that does not parse.
  */
-export const COMPUTE_PROTOCOL_VERSION = 5;
+export const COMPUTE_PROTOCOL_VERSION = 6;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 

@@ -75,6 +75,21 @@ describe.skipIf(distributedSkip !== null)(`a remote worker of another version${s
   }, 60_000);
 
   it('refuses a chunk of another protocol version at once, in words, writing nothing', async () => {
+    // Version 6 lengthened a user strategy's hash; a version-5 coordinator is refused by its version.
+    const previous = {
+      version: 5,
+      studyKey: 'versions-protocol-5',
+      datasets: [data.datasets[0]!.ref.id],
+      strategy: studyStrategyRef('sma-cross'),
+      options: { cash: 10_000 },
+      trials: TRIALS.map(({ number, params }) => ({ number, params })),
+      trialTimeLimitMs: 10_000,
+    } as unknown as TrialChunk;
+    const old = await remote.run(previous, []);
+    expect(old.results).toEqual([null, null, null]);
+    expect(old.failure).toContain('compute protocol version 5: this worker speaks version 6');
+    expect(await stored('versions-protocol-5')).toBe(0);
+
     const chunk = {
       version: 1,
       studyKey: 'versions-protocol',
