@@ -216,6 +216,8 @@ interface Instance {
   readonly gate: GatedPort;
   /** First bar it decides on (moves back with the buffer when it slides). */
   start: number;
+  /** It threw in onBar: it decides nothing more (a set applied after it is a new instance). */
+  failed?: true;
 }
 
 /**
@@ -573,11 +575,11 @@ export class LiveRunner {
     this.checkDailyLoss(i, broker.cash + broker.units * c[i]);
     const wind = this.windDown;
     if (wind !== null) wind.gate.price = c[i];
-    if (wind !== null && i >= wind.start) wind.strategy.onBar(i);
+    if (wind !== null && i >= wind.start) this.decide(wind, i);
     const main = this.main;
     if (main !== null) main.gate.price = c[i];
     this.budgets[i] = main?.gate.budget ?? 1;
-    if (main !== null && i >= main.start) main.strategy.onBar(i);
+    if (main !== null && i >= main.start) this.decide(main, i);
     if (this.brokerOptions.fillAtClose && broker.pendingCount > 0) broker.processClose(i);
     if (main !== null) main.gate.noFlip = false;
     this.equity[i] = broker.cash + broker.units * c[i];
@@ -587,6 +589,29 @@ export class LiveRunner {
       this.positionVersion = this.deciders.entryVersion;
     this.recordEntry(unitsBefore, t[i]);
     this.stepRamp(i, unitsBefore);
+  }
+
+  /**
+   * The instance decides at bar i. A strategy that throws (a trader's own file, usually) must not stop
+   * the bot: the feed, the protocol and the positions' protective exits go on, the bot halts new entries
+   * naming the strategy, its file and line when known (a user strategy's error carries them) and the
+   * bar's time, and the instance decides nothing more until another set is applied.
+   */
+  private decide(instance: Instance, i: number): void {
+    if (instance.failed) return;
+    try {
+      instance.strategy.onBar(i);
+    } catch (error) {
+      instance.failed = true;
+      const at = this.bars.t[i];
+      const about = this.stateValue.active ?? this.stateValue.pending;
+      const name = about?.set.strategy.name ?? 'the strategy';
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = `${message.startsWith('strategy ') ? message : `strategy ${name}: ${message}`} (bar of ${new Date(at).toISOString()})`;
+      if (this.stateValue.halt === null) this.halt('no-new-entries', reason);
+      if (about !== null)
+        this.recordChange(about, 'halt', `${at}:error`, at, { reason: `halted (no-new-entries): ${reason}` });
+    }
   }
 
   /** The active set of a restored state, trading again from bar i as it was. */
@@ -657,7 +682,8 @@ export class LiveRunner {
     const old = this.stateValue.active;
     const main = this.main;
     const actions = switchActions(push.policy, this.broker.units !== 0);
-    if (main === null) {
+    // A strategy that threw has no state worth keeping nor an exit to decide: the new set starts afresh.
+    if (main === null || main.failed) {
       this.main = this.instance(push, i);
     } else if (actions.windDown) {
       main.gate.mode = 'exits-only';
