@@ -6,7 +6,7 @@ import { tradeRecords } from '../engine/trade-log.ts';
 import { Adwin } from '../ml/drift/adwin.ts';
 import { detectDrift } from '../ml/drift/index.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
-import { GatedPort } from './gate.ts';
+import { dailyLossPassed, GatedPort, utcDay } from './gate.ts';
 import { switchActions, switchPolicy, type PositionPolicy } from './modes.ts';
 import type { ParameterSet } from './parameterSet.ts';
 import { rampParameters } from './ramp.ts';
@@ -477,6 +477,11 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
         main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));
         main.gate.noFlip = true;
       };
+      // The daily-loss limit as the runner keeps it: the day opens with the last close's equity.
+      let day: number | null = null;
+      let dayOpenEquity = 0;
+      let lastEquity = 0;
+      let lossStop = false;
       let resumed = false;
       /** The bot's account at bar i's close, before the strategy decides at it (as the bot did). */
       const resume = (bot: NonNullable<ShadowPlan['resume']>, i: number): void => {
@@ -506,6 +511,8 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
       return {
         init: (ctx) => {
           context = ctx;
+          // Nothing is held before the first decision: the engine's broker holds its starting cash.
+          if (ctx.orders instanceof Broker) lastEquity = ctx.orders.cash;
           main = decider(plan.versions[plan.from], plan.from);
           return main.start;
         },
@@ -521,7 +528,25 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
           // A ramp's step took effect at this bar's boundary: so did its interpolated parameters.
           if (budget !== main.gate.budget) main.strategy.reparameterize(parametersAt(budget));
           main.gate.budget = budget;
-          main.gate.mode = windDown !== null ? 'closed' : waitForFlat ? 'exits-only' : 'open';
+          const broker = context.orders;
+          const equity =
+            broker instanceof Broker ? broker.cash + broker.units * context.bars.c[i] : lastEquity;
+          const today = utcDay(context.bars.t[i]);
+          if (today !== day) {
+            day = today;
+            dayOpenEquity = lastEquity;
+            lossStop = false;
+          }
+          const limit = plan.sets.get(main.version)!.limits.maxDailyLoss;
+          lossStop ||= dailyLossPassed(equity, dayOpenEquity, limit) !== null;
+          lastEquity = equity;
+          main.gate.mode = lossStop
+            ? 'exits-only'
+            : windDown !== null
+              ? 'closed'
+              : waitForFlat
+                ? 'exits-only'
+                : 'open';
           if (windDown !== null) {
             windDown.gate.mode = 'exits-only';
             if (i >= windDown.start) windDown.strategy.onBar(i);

@@ -156,3 +156,17 @@ export class GatedPort implements OrderPort {
     return DROPPED_ORDER;
   }
 }
+
+/** The UTC day number of a bar's time: the day the daily limits count in. */
+export const utcDay = (t: number): number => Math.floor(t / 86_400_000);
+
+/**
+ * The pre-trade daily-loss limit, one check for the bot's runner and its shadow backtest (a shadow
+ * without it trades on after the bot stopped its entries, and reports spurious missed fills): the loss
+ * of the equity at a close from the day's opening equity (the last close before the day) when it
+ * passed `maxDailyLoss`, else null; past it, no new entries until the next UTC day.
+ */
+export function dailyLossPassed(equity: number, dayOpenEquity: number, maxDailyLoss: number): number | null {
+  const loss = 1 - equity / dayOpenEquity;
+  return loss > maxDailyLoss ? loss : null;
+}

@@ -16,7 +16,7 @@ import {
   type DeliveryLedger,
   type DeliveryRefusal,
 } from './delivery.ts';
-import { GatedPort, type DayOrders, type Deciders } from './gate.ts';
+import { dailyLossPassed, GatedPort, utcDay, type DayOrders, type Deciders } from './gate.ts';
 import {
   switchActions,
   switchPolicy,
@@ -884,7 +884,7 @@ export class LiveRunner {
   }
 
   private newDay(t: number): void {
-    const day = Math.floor(t / 86_400_000);
+    const day = utcDay(t);
     if (day === this.day) return;
     this.day = day;
     this.today.used = 0;
@@ -901,8 +901,8 @@ export class LiveRunner {
     const active = this.stateValue.active;
     if (active === null || (this.stateValue.dailyLoss ?? null) !== null) return;
     const limit = active.set.limits.maxDailyLoss;
-    const loss = 1 - equity / this.dayOpenEquity;
-    if (!(loss > limit)) return;
+    const loss = dailyLossPassed(equity, this.dayOpenEquity, limit);
+    if (loss === null) return;
     const percent = (x: number) => `${(x * 100).toFixed(2)} %`;
     this.update({
       dailyLoss: {

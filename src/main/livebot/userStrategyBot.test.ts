@@ -155,8 +155,6 @@ describe("the trader's own strategy, from a study trial to a reference bot", () 
       bot: same.bot.url,
       studyId,
       trialNumber: trial.number,
-      // The shadow does not model the daily-loss stop (a 5 % day halts the bot's entries, not its).
-      limits: LOOSE_LIMITS,
       actor: 'ana',
     });
     expect(proposal.set.strategy).toEqual({
