@@ -322,12 +322,12 @@ export class LiveRunner {
     return this.stateValue;
   }
 
-  /** Bars seen since the bot first started, restarts included. */
   /** The strategies this bot can run (its status declares them, so a workstation checks before a push). */
   get strategies(): StrategyIdentity[] {
     return Object.values(this.config.catalogue).map(strategyIdentity);
   }
 
+  /** Bars seen since the bot first started, restarts included. */
   get barsSeen(): number {
     return this.offset + this.length;
   }
