@@ -422,7 +422,7 @@ describe('live channels: from a study trial to the bot and back, through the con
         studyId,
         trial: trial.number,
         seed: trial.seed,
-        dataFingerprint: await studyFingerprint(study, services.bars),
+        dataFingerprint: await studyFingerprint(study.data.definition, services.bars),
         engineVersion: ENGINE_VERSION,
         expected: { sharpeRatio: trial.metrics.sharpeRatio!, numTrades: trial.metrics.numTrades! },
         spread: {},

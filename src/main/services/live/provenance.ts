@@ -57,7 +57,7 @@ export async function verifyProvenance(
     if (!Object.hasOwn(set.parameters, name))
       differences.push(`parameter ${name}: the set has none, trial ${trial.number} ran ${String(value)}`);
 
-  const fingerprint = await studyFingerprint(study, bars);
+  const fingerprint = await studyFingerprint(study.data.definition, bars);
   if (fingerprint !== provenance.dataFingerprint)
     differences.push(`data changed: recorded fingerprint ${provenance.dataFingerprint}, now ${fingerprint}`);
   if (ENGINE_VERSION !== provenance.engineVersion)

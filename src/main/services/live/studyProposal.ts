@@ -16,7 +16,8 @@ import { InputError } from '../../../shared/errors.ts';
 import { combinedFingerprint, datasetFingerprint } from '../../compute/fingerprint.ts';
 import { userStrategySource } from '../../compute/userStrategies.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import type { StoredStudy, StudyRecords } from '../optimize/studyRecords.ts';
+import type { StoredStudy, StudyDefinition, StudyRecords } from '../optimize/studyRecords.ts';
+import { studySymbols } from '../optimize/studySetup.ts';
 
 /** What the engine is: a recorded metric is reproduced by the same engine on the same data. */
 export const ENGINE_VERSION = `regimen ${version}`;
@@ -70,7 +71,7 @@ export async function proposalFromTrial(
         studyId,
         trial: trialNumber,
         seed: trial.seed,
-        dataFingerprint: study.data.dataFingerprint ?? (await studyFingerprint(study, bars)),
+        dataFingerprint: study.data.dataFingerprint ?? (await studyFingerprint(study.data.definition, bars)),
         engineVersion: ENGINE_VERSION,
         expected,
         spread: metricSpread(trial, trials, study.config.space.params, Object.keys(expected)),
@@ -109,16 +110,26 @@ function finiteMetrics(metrics: Readonly<Record<string, number>> | undefined): R
   return out;
 }
 
-/** SHA-256 of the bars each of the study's timeframes read (or of its CSV file). */
-export async function studyFingerprint(study: StoredStudy, bars: BarsRepository): Promise<string> {
-  const definition = study.data.definition;
+/**
+ * SHA-256 of the bars the study read: every symbol at every timeframe, symbols outermost as its slices
+ * are (or of its CSV files). One symbol's is what it always was; a second symbol's bars count too, so a
+ * change to them is a change of the data the trial's figures came from.
+ */
+export async function studyFingerprint(
+  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session'>,
+  bars: BarsRepository,
+): Promise<string> {
   const source = definition.source;
   if (source.kind === 'file') {
-    try {
-      return createHash('sha256').update(readFileSync(source.path)).digest('hex');
-    } catch (error) {
-      throw new InputError(`the study's file ${source.path} cannot be read: ${(error as Error).message}`);
-    }
+    const paths = source.files?.map((file) => file.path) ?? [source.path];
+    const digests = paths.map((path) => {
+      try {
+        return createHash('sha256').update(readFileSync(path)).digest('hex');
+      } catch (error) {
+        throw new InputError(`the study's file ${path} cannot be read: ${(error as Error).message}`);
+      }
+    });
+    return digests.length === 1 ? digests[0]! : combinedFingerprint(digests);
   }
   // Read as the study read them (loadStudyDatasets), session included.
   const range = {
@@ -127,8 +138,9 @@ export async function studyFingerprint(study: StoredStudy, bars: BarsRepository)
     ...(definition.session === undefined ? {} : { session: definition.session }),
   };
   const parts: string[] = [];
-  for (const timeframe of definition.timeframes)
-    parts.push(datasetFingerprint(await bars.read(source.symbol, timeframe as Timeframe, range)));
+  for (const symbol of studySymbols(source))
+    for (const timeframe of definition.timeframes)
+      parts.push(datasetFingerprint(await bars.read(symbol, timeframe as Timeframe, range)));
   return combinedFingerprint(parts);
 }
 

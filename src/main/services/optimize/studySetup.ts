@@ -156,7 +156,7 @@ export interface StudyDatasets {
   /** The whole first slice and where its held-out part begins (a study with a holdout only). */
   readonly holdout?: { readonly from: number; readonly index: number; readonly all: DatasetRef };
   /**
-   * The first symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
+   * Every symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
    * only: a file's is the file's bytes).
    */
   readonly fingerprint?: string;
@@ -325,9 +325,7 @@ export async function loadStudyDatasets(
     });
   }
   const fingerprint =
-    source.kind === 'cache'
-      ? combinedFingerprint(datasets.slice(0, timeframes.length).map((slice) => slice.ref.id))
-      : undefined;
+    source.kind === 'cache' ? combinedFingerprint(datasets.map((slice) => slice.ref.id)) : undefined;
   if (definition.holdout === undefined) return { label, datasets, fingerprint };
   const all = datasets[0]!.ref;
   const from = all.bars.t[holdoutStart(all.bars.t, definition.holdout)]!;
