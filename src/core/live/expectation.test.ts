@@ -11,12 +11,14 @@ import { LiveRunner, type LiveFill } from './runner.ts';
 import { liveBarAt } from './liveBar.test-util.ts';
 import { buildReports, type ReportBar } from './kit/reports.ts';
 
-function smaSet(fast: number, slow: number): ParameterSet {
+const LOOSE = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
+
+function smaSet(fast: number, slow: number, limits: ParameterSet['limits'] = LOOSE): ParameterSet {
   return sealParameterSet({
     schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
     strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
     parameters: { fast, slow },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 },
+    limits,
     provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
   });
 }
@@ -28,11 +30,17 @@ interface Scenario {
 }
 
 /** A reference-bot run: set v1 from bar 80, v2 from bar 700 (optionally ramped), on simulated fills. */
-function run(bars: Bars, ramp?: RampPlan, policy: PositionPolicy = 'adopt', switchAt = 700): Scenario {
+function run(
+  bars: Bars,
+  ramp?: RampPlan,
+  policy: PositionPolicy = 'adopt',
+  switchAt = 700,
+  limits: ParameterSet['limits'] = LOOSE,
+): Scenario {
   const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length });
   const sets = new Map([
-    [1, smaSet(10, 30)],
-    [2, smaSet(5, 20)],
+    [1, smaSet(10, 30, limits)],
+    [2, smaSet(5, 20, limits)],
   ]);
   const feed = (from: number, to: number) => {
     for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
@@ -128,6 +136,18 @@ describe('liveExpectation: the bot against a shadow backtest of the bars it saw'
     expect(result.bands.dailyReturn.high).toBeGreaterThan(result.bands.dailyReturn.low);
     expect(result.bands.tradeRate.inside).toBe(true);
     expect(result.bands.winRate.inside).toBe(true);
+  });
+
+  it("keeps the bot's daily order cap: a capped day's refused entries are not expected of the bot", () => {
+    const capped = { ...LOOSE, maxOrdersPerDay: 1 };
+    const { evidence, sets } = run(bars, undefined, 'adopt', 700, capped);
+    const free = run(bars).evidence.fills.filter((f) => f.time >= bars.t[80]);
+    const fills = evidence.fills.filter((f) => f.time >= bars.t[80]);
+    // The cap bites: the bot traded less than it does uncapped.
+    expect(fills.length).toBeLessThan(free.length);
+    const { reconciliation } = liveExpectation(evidence, { sets, catalogue: STRATEGIES, matchBars: 0 });
+    expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
+    expect(reconciliation.matched).toHaveLength(fills.length);
   });
 
   it('names a missed fill, an extra fill and the slippage of a worse live price', () => {

@@ -6,7 +6,7 @@ import { tradeRecords } from '../engine/trade-log.ts';
 import { Adwin } from '../ml/drift/adwin.ts';
 import { detectDrift } from '../ml/drift/index.ts';
 import type { Strategy, StrategyContext, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
-import { dailyLossPassed, GatedPort, utcDay } from './gate.ts';
+import { dailyLossPassed, GatedPort, utcDay, type DayOrders } from './gate.ts';
 import { switchActions, switchPolicy, type PositionPolicy } from './modes.ts';
 import type { ParameterSet } from './parameterSet.ts';
 import { rampParameters } from './ramp.ts';
@@ -435,6 +435,8 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
   return {
     ...definition,
     create: () => {
+      // Today's orders under the active set's maxOrdersPerDay, counted across its gates as the bot's are.
+      const dayOrders: DayOrders = { used: 0, limit: Infinity };
       let context: StrategyContext;
       let main: Decider;
       /** The previous set deciding the exit of the position it opened (policy keep). */
@@ -444,7 +446,7 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
       let before = 0;
       const decider = (version: number, i: number): Decider => {
         const set = plan.sets.get(version)!;
-        const gate = new GatedPort(context.orders, version, deciders);
+        const gate = new GatedPort(context.orders, version, deciders, dayOrders);
         gate.maxFraction = set.limits.maxPositionFraction;
         const strategy = definition.create(set.parameters);
         return { strategy, gate, version, start: Math.max(strategy.init({ ...context, orders: gate }), i) };
@@ -477,7 +479,7 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
         main.strategy.reparameterize(parametersAt(plan.budgets?.[i] ?? 1));
         main.gate.noFlip = true;
       };
-      // The daily-loss limit as the runner keeps it: the day opens with the last close's equity.
+      // The daily limits as the runner keeps them: the day opens with the last close's equity.
       let day: number | null = null;
       let dayOpenEquity = 0;
       let lastEquity = 0;
@@ -536,9 +538,11 @@ function shadowOf(definition: StrategyDefinition, plan: ShadowPlan): StrategyDef
             day = today;
             dayOpenEquity = lastEquity;
             lossStop = false;
+            dayOrders.used = 0;
           }
-          const limit = plan.sets.get(main.version)!.limits.maxDailyLoss;
-          lossStop ||= dailyLossPassed(equity, dayOpenEquity, limit) !== null;
+          const { limits } = plan.sets.get(main.version)!;
+          dayOrders.limit = limits.maxOrdersPerDay;
+          lossStop ||= dailyLossPassed(equity, dayOpenEquity, limits.maxDailyLoss) !== null;
           lastEquity = equity;
           main.gate.mode = lossStop
             ? 'exits-only'
