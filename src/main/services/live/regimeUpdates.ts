@@ -5,7 +5,7 @@ import type { BarValues } from '../../../core/data/validate.ts';
 import { minuteOfTimeOfDay, RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
 import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
 import { createDetector } from '../../../core/regime/index.ts';
-import type { RegimeUpdateSettings, RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
 import { learnerSettings, timeframeOf } from '../learner/learnerService.ts';
@@ -14,16 +14,8 @@ import type { BotRegistry } from './botRegistry.ts';
 /** The learner a bot's recommendations come from, and the saved version it is (0: never trained). */
 export type LearnerSource = (strategy: string) => Promise<{ learner: ParameterLearner; version: number }>;
 
-export const REGIME_UPDATES_OFF: RegimeUpdateSettings = {
-  enabled: false,
-  detector: 'rules',
-  axis: 'both',
-  threshold: 0.5,
-  minDwellHours: 24,
-  dailyAt: '09:00',
-  timeZone: 'America/New_York',
-  tradingDaysOnly: true,
-};
+/** A bot's settings before any were given: off, with the contract's defaults for the rest. */
+export const REGIME_UPDATES_OFF: RegimeUpdateSettings = RegimeUpdateSettings.parse({ enabled: false });
 
 /** What regime updates last did for a bot: kept by the server, read by `live regime-updates show`. */
 export type RegimeUpdateRecord = Pick<RegimeUpdatesView, 'last' | 'lastRegimeChange' | 'lastProposal'>;
