@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricDifference } from '../../src/shared/metricDifference.ts';
-import { runCli } from '../support/runCli.ts';
+import { runCli, SMA_GRID } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { readCsv } from '../support/csvRows.ts';
 
@@ -35,14 +35,7 @@ describe('the compare set from the CLI', () => {
       'optimize',
       '--csv',
       csv,
-      '--strategy',
-      'sma-cross',
-      '--space',
-      'fast=3:6:3',
-      '--space',
-      'slow=20:40:20',
-      '--sampler',
-      'grid',
+      ...SMA_GRID,
       '--objective',
       'finalEquity',
       '--workers',
@@ -130,14 +123,7 @@ describe('the compare set from the CLI', () => {
       'mean',
       '--timeframe',
       '1d',
-      '--strategy',
-      'sma-cross',
-      '--space',
-      'fast=3:6:3',
-      '--space',
-      'slow=20:40:20',
-      '--sampler',
-      'grid',
+      ...SMA_GRID,
       '--trials',
       '4',
       '--train',

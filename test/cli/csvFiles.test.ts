@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli as cli } from '../support/runCli.ts';
+import { runCli as cli, SMA_GRID } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-csv-files-'));
@@ -20,21 +20,7 @@ function file(name: string, text: string): string {
   return path;
 }
 
-const SEARCH = [
-  '--strategy',
-  'sma-cross',
-  '--space',
-  'fast=3:6:3',
-  '--space',
-  'slow=20:40:20',
-  '--sampler',
-  'grid',
-  '--workers',
-  '1',
-  '--data-dir',
-  dir,
-  '--json',
-];
+const SEARCH = [...SMA_GRID, '--workers', '1', '--data-dir', dir, '--json'];
 
 describe('several CSV files as several symbols', () => {
   const aaa = file('aaa.csv', dailyWaveCsv(0));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/runCli.ts';
+import { runCli, SMA_GRID } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -29,17 +29,7 @@ describe('study names and notes from the CLI', () => {
     const csv = join(dataDir, 'WAVE.csv');
     writeFileSync(csv, dailyWaveCsv());
     const d = ['--data-dir', dataDir];
-    const search = [
-      '--csv',
-      csv,
-      '--strategy',
-      'sma-cross',
-      '--space',
-      'fast=3:6:3',
-      '--space',
-      'slow=20:40:20',
-    ];
-    const grid = [...search, '--sampler', 'grid', '--objective', 'finalEquity', '--workers', '1', '--json'];
+    const grid = ['--csv', csv, ...SMA_GRID, '--objective', 'finalEquity', '--workers', '1', '--json'];
 
     const empty = await runCli(['optimize', ...grid, '--name', '  ', ...d]);
     expect(empty.code).toBe(2);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/runCli.ts';
+import { runCli, SMA_GRID } from '../support/runCli.ts';
 import { serve } from '../support/serveProcess.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -43,14 +43,7 @@ const SEARCH = [
   'PREMK',
   '--timeframe',
   '1m',
-  '--strategy',
-  'sma-cross',
-  '--space',
-  'fast=3:6:3',
-  '--space',
-  'slow=20:40:20',
-  '--sampler',
-  'grid',
+  ...SMA_GRID,
   '--objective',
   'finalEquity',
   '--workers',

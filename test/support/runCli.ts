@@ -12,3 +12,15 @@ export async function runCli(args: string[], io = captureIO()): Promise<CliRun> 
   const code = await main(args, io);
   return { code, stdout: io.stdout, stderr: io.stderr };
 }
+
+/** The search the CLI tests run: sma-cross over a 2 x 2 grid (fast 3 or 6, slow 20 or 40). */
+export const SMA_GRID = [
+  '--strategy',
+  'sma-cross',
+  '--space',
+  'fast=3:6:3',
+  '--space',
+  'slow=20:40:20',
+  '--sampler',
+  'grid',
+];
