@@ -15,36 +15,48 @@ import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
 
-interface AxisJson {
-  labels: (string | null)[];
-  probability: Record<string, (number | null)[]>;
+/** `--json`'s shape: a flat label array per axis; probabilities and raw inputs by axis, then by name. */
+interface RegimesJson {
+  t: number[];
+  warmup: number;
+  timeframe: string;
+  settings: unknown;
+  trend: (string | null)[];
+  volatility: (string | null)[];
+  volume: (string | null)[];
+  probabilities: Record<string, Record<string, (number | null)[]>>;
+  inputs: Record<string, Record<string, (number | null)[]>>;
 }
 
 describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, () => {
   it('--json: arrays as long as the input, null in warm-up, the core detector labels and probabilities', async () => {
     const io = captureIO();
     expect(await main(['regimes', '--csv', goog.path, '--detector', 'rules', '--json'], io)).toBe(0);
-    const json = JSON.parse(io.stdout) as Record<string, unknown> & { t: number[]; warmup: number };
+    const json = JSON.parse(io.stdout) as RegimesJson;
     const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
     const detector = createDetector('rules', '1d');
     const out = allocateRegimeOutput(detector.inputs, bars.t.length);
     detector.label(bars, out);
-    expect(json['timeframe']).toBe('1d');
+    expect(json.timeframe).toBe('1d');
     expect(json.t).toEqual(Array.from(bars.t));
     expect(json.warmup).toBe(detector.warmup);
-    const trend = json['trend'] as AxisJson;
+    const orNull = (x: number) => (Number.isNaN(x) ? null : x);
     for (const axis of ['trend', 'volatility', 'volume'] as const) {
-      expect((json[axis] as AxisJson).labels).toHaveLength(bars.t.length);
+      expect(json[axis]).toHaveLength(bars.t.length);
+      expect(Object.keys(json.inputs[axis]!)).toEqual(detector.inputs[axis]);
+      for (const column of Object.values(json.probabilities[axis]!))
+        expect(column).toHaveLength(bars.t.length);
     }
+    const bearProbability = json.probabilities['trend']!['bear']!;
+    const firstTrendInput = json.inputs['trend']![detector.inputs.trend[0]!]!;
     for (let i = 0; i < bars.t.length; i++) {
       const code = out.trend.label[i]!;
-      expect(trend.labels[i]).toBe(code === NO_LABEL ? null : TREND_LABELS[code]);
-      expect(trend.probability['bear']![i]).toBe(
-        Number.isNaN(out.trend.probability[1][i]!) ? null : out.trend.probability[1][i],
-      );
+      expect(json.trend[i]).toBe(code === NO_LABEL ? null : TREND_LABELS[code]);
+      expect(bearProbability[i]).toBe(orNull(out.trend.probability[1][i]!));
+      expect(firstTrendInput[i]).toBe(orNull(out.trend.inputs[0]![i]!));
     }
-    expect(trend.labels.slice(0, detector.warmup).every((x) => x === null)).toBe(true);
-    expect(trend.labels.slice(detector.warmup).every((x) => x !== null)).toBe(true);
+    expect(json.trend.slice(0, detector.warmup).every((x) => x === null)).toBe(true);
+    expect(json.trend.slice(detector.warmup).every((x) => x !== null)).toBe(true);
   });
 
   it('without --json prints the per-regime table of each axis; the default detector is the HMM', async () => {
@@ -68,16 +80,16 @@ describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, 
     const io = captureIO();
     const flags = ['--halflife', '2', '--jump-penalty', '5', '--hysteresis', '0.55'];
     expect(await main(['regimes', '--csv', goog.path, '--detector', 'jump', ...flags, '--json'], io)).toBe(0);
-    const json = JSON.parse(io.stdout) as Record<string, unknown>;
+    const json = JSON.parse(io.stdout) as RegimesJson;
     const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
     const settings = { halflife: 2, jumpPenalty: 5, hysteresis: 0.55 };
-    expect(json['settings']).toEqual(settings);
+    expect(json.settings).toEqual(settings);
     const volatility = (detector: RegimeDetector) => {
       const out = allocateRegimeOutput(detector.inputs, bars.t.length);
       detector.label(bars, out);
       return Array.from(out.volatility.label, (code) => (code === NO_LABEL ? null : LEVEL_LABELS[code]));
     };
-    const labels = (json['volatility'] as AxisJson).labels;
+    const labels = json.volatility;
     expect(labels).toEqual(volatility(createDetector('jump', '1d', settings)));
     expect(labels.some((label) => label !== null)).toBe(true);
     expect(labels).not.toEqual(volatility(createDetector('jump', '1d')));

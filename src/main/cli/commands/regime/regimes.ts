@@ -128,13 +128,16 @@ export function regimeTimeframe(args: ParsedArgs, label: string, bars: Bars): Ti
 const percent = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 const basisPoints = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 1e4).toFixed(2)}bp`);
 
-/** Labels as names, null during warm-up; probabilities per label name, null where undefined. */
-function axisJson(axis: RegimeAxisOutput, names: readonly string[]) {
-  return {
-    labels: Array.from(axis.label, (code) => (code === NO_LABEL ? null : names[code]!)),
-    probability: Object.fromEntries(names.map((name, k) => [name, Array.from(axis.probability[k]!)])),
-  };
-}
+/** Labels as names, null during warm-up (the issue's flat arrays, one per axis, as long as the input). */
+const labelsJson = (axis: RegimeAxisOutput, names: readonly string[]) =>
+  Array.from(axis.label, (code) => (code === NO_LABEL ? null : names[code]!));
+
+/**
+ * Columns by name: an axis's label probabilities by label name, or the raw inputs that decided its label
+ * by the detector's names for them (NaN, as in warm-up, prints as null).
+ */
+const columnsJson = (columns: readonly Float64Array[], names: readonly string[]) =>
+  Object.fromEntries(names.map((name, k) => [name, Array.from(columns[k]!)]));
 
 /** The detectors, one a line, the default marked with why it is the default. */
 export const DETECTORS_HELP = DETECTOR_NAMES.map(
@@ -171,7 +174,13 @@ export const regimesCommand: Command = {
           timeframe,
           warmup: detector.warmup,
           t: Array.from(bars.t),
-          ...Object.fromEntries(REGIME_AXES.map((axis) => [axis, axisJson(out[axis], AXIS_LABELS[axis])])),
+          ...Object.fromEntries(REGIME_AXES.map((axis) => [axis, labelsJson(out[axis], AXIS_LABELS[axis])])),
+          probabilities: Object.fromEntries(
+            REGIME_AXES.map((axis) => [axis, columnsJson(out[axis].probability, AXIS_LABELS[axis])]),
+          ),
+          inputs: Object.fromEntries(
+            REGIME_AXES.map((axis) => [axis, columnsJson(out[axis].inputs, detector.inputs[axis])]),
+          ),
         }),
       );
       return 0;
