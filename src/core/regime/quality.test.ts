@@ -5,6 +5,7 @@ import { HmmDetector } from './hmm.ts';
 import { createDetector, DETECTOR_NAMES } from './index.ts';
 import { JumpDetector } from './jump.ts';
 import { allocateRegimeOutput } from './labels.ts';
+import { skewnessAndKurtosis } from '../math/statistics.ts';
 import {
   countSwitches,
   medianDetectionDelay,
@@ -96,6 +97,27 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
     expect(j.switches).toBeLessThanOrEqual(0.85 * h.switches);
     expect(j.delay).toBeLessThanOrEqual(h.delay);
     expect(j.accuracy).toBeGreaterThanOrEqual(h.accuracy - 0.01);
+  });
+
+  // The fat-tailed variant (bench: `npm run bench -- regime`) needs its innovations to be what it says:
+  // unit variance and a unit-variance t's excess kurtosis 6 / (df - 4), or the switch figures measured on
+  // it would be about some other tail.
+  it('fat-tailed planted series: returns over their state volatility have unit variance and the t kurtosis (df 8)', () => {
+    const df = 8;
+    const planted = plantedVolatilitySeries(200_000, 7, { df });
+    const { c } = planted.bars;
+    const z = Float64Array.from({ length: c.length - 1 }, (_, i) => {
+      return Math.log(c[i + 1]! / c[i]!) / planted.sigmas[planted.states[i + 1]!];
+    });
+    const variance = z.reduce((sum, x) => sum + x * x, 0) / z.length;
+    const excess = skewnessAndKurtosis(z).kurtosis - 3;
+    expect(variance).toBeCloseTo(1, 1);
+    expect(excess).toBeGreaterThan(0.75 * (6 / (df - 4)));
+    expect(excess).toBeLessThan(1.25 * (6 / (df - 4)));
+    expect(plantedVolatilitySeries(1000, 7, { df }).bars.c).toEqual(
+      plantedVolatilitySeries(1000, 7, { df }).bars.c,
+    );
+    expect(() => plantedVolatilitySeries(10, 1, { df: 2 })).toThrow(/df must be > 2/);
   });
 
   it('every detector beats chance on the demo market generator planted trend and volatility (day bars)', () => {
