@@ -35,6 +35,7 @@ import {
   smootherLabels,
   trueLogLikelihoodRatios,
   volatilityBalancedAccuracy,
+  PLANTED_FIT,
   type PlantedSeries,
 } from '../src/core/regime/quality.ts';
 import { sampleCandidates } from '../src/core/regime/perRegime.ts';
@@ -205,6 +206,23 @@ function switchesAtDelay(curve: readonly SwitchFigures[], delay: number): number
   return NaN;
 }
 
+/** The jump recursion on the true likelihoods over its penalties and switching thresholds (0 to each). */
+function idealLossCurve(
+  series: readonly PlantedSeries[],
+  penalties: readonly number[],
+  from: number,
+): SwitchFigures[] {
+  const llr = series.map(trueLogLikelihoodRatios);
+  const curve: SwitchFigures[] = [];
+  for (const penalty of penalties)
+    for (let enter = 0; enter <= penalty; enter += 0.25)
+      for (let leave = 0; leave <= penalty; leave += 0.25)
+        curve.push(
+          switchFigures(series, (_, index) => oracleJumpLabels(llr[index]!, penalty, enter, leave), from),
+        );
+  return curve;
+}
+
 /** One figures line: accuracy, switches, median delays (all changes; rise, fall). */
 function figuresLine(log: (line: string) => void, name: string, f: SwitchFigures, extra = ''): void {
   log(
@@ -215,15 +233,15 @@ function figuresLine(log: (line: string) => void, name: string, f: SwitchFigures
 
 /**
  * Comparisons with the unpenalised HMM filter: switches saved ("21 % fewer"), whether a point is as fast
- * (median delay no longer, balanced accuracy no more than 0.01 below) and the as-fast point with fewest
- * switches.
+ * (median delay no longer, over all changes or those into turbulence by `delay`; balanced accuracy no
+ * more than 0.01 below) and the as-fast point with fewest switches.
  */
-function against(hmm: SwitchFigures) {
+function against(hmm: SwitchFigures, delay: 'delay' | 'rise' = 'delay') {
   const fewer = (switches: number): string => {
     const saved = 100 * (1 - switches / hmm.switches);
     return saved >= 0 ? `${saved.toFixed(0)} % fewer` : `${(-saved).toFixed(0)} % more`;
   };
-  const asFast = (f: SwitchFigures): boolean => f.delay <= hmm.delay && f.accuracy >= hmm.accuracy - 0.01;
+  const asFast = (f: SwitchFigures): boolean => f[delay] <= hmm[delay] && f.accuracy >= hmm.accuracy - 0.01;
   const fewest = <T extends SwitchFigures>(points: readonly T[]): T | null =>
     points.filter(asFast).reduce<T | null>((a, b) => (a === null || b.switches < a.switches ? b : a), null);
   return { fewer, asFast, fewest };
@@ -313,14 +331,7 @@ function plantedVolatility(log: (line: string) => void): void {
         ),
       );
   // The jump recursion on the true likelihoods over its penalty and switching thresholds.
-  const llr = series.map(trueLogLikelihoodRatios);
-  const oracle: SwitchFigures[] = [];
-  for (const penalty of ORACLE_PENALTIES)
-    for (let enter = 0; enter <= penalty; enter += 0.25)
-      for (let leave = 0; leave <= penalty; leave += 0.25)
-        oracle.push(
-          switchFigures(series, (_, index) => oracleJumpLabels(llr[index]!, penalty, enter, leave), from),
-        );
+  const oracle = idealLossCurve(series, ORACLE_PENALTIES, from);
   const online = { history: windows.history, refit: 365 };
   for (const [name, features, penalty, threshold] of MULTI_FEATURE_POINTS) {
     const f = switchFigures(
@@ -361,8 +372,8 @@ const FAT_TAIL_GRID = {
 } as const;
 /** The ideal-loss recursion's penalties (nats) on the t likelihoods; thresholds from 0 to the penalty. */
 const FAT_TAIL_ORACLE_PENALTIES = [0.5, 1, 1.5, 2, 3, 4];
-/** Degrees of freedom of the sensitivity lines. */
-const TAIL_SENSITIVITY = [3, 5, 8];
+/** Degrees of freedom of the sensitivity lines; Infinity, the Gaussian series on the same settings. */
+const TAIL_SENSITIVITY = [3, 5, 8, Infinity];
 
 /**
  * The derivation of DAILY_RETURN_DF, again from the file: GOOG.csv's daily log returns, each divided by
@@ -398,15 +409,8 @@ interface FatTailFigures {
 
 /** The unpenalised HMM, its hysteresis curve and the jump models on 5 seeds of t innovations (df). */
 function fatTailFigures(df: number): FatTailFigures {
-  const windows = { history: 2000, short: 5 };
   const series = QUALITY_SEEDS.map((seed) => plantedVolatilitySeries(12_000, seed, { df }));
-  const model = {
-    timeframe: '1d',
-    windows,
-    refitDays: 365,
-    states: { volatility: 2 },
-    axes: ['volatility'],
-  } as const;
+  const model = PLANTED_FIT;
   const unpenalised = new HmmDetector({ ...model, persistence: { hysteresis: 0, minDwell: 1 } });
   const g = FAT_TAIL_GRID;
   const grid = g.halflives.flatMap((halflife) =>
@@ -432,14 +436,6 @@ function fatTailFigures(df: number): FatTailFigures {
   );
   const figures = (detector: RegimeDetector): SwitchFigures =>
     switchFigures(series, detectorVolatility(detector), from);
-  const llr = series.map(trueLogLikelihoodRatios);
-  const oracle: SwitchFigures[] = [];
-  for (const penalty of FAT_TAIL_ORACLE_PENALTIES)
-    for (let enter = 0; enter <= penalty; enter += 0.25)
-      for (let leave = 0; leave <= penalty; leave += 0.25)
-        oracle.push(
-          switchFigures(series, (_, index) => oracleJumpLabels(llr[index]!, penalty, enter, leave), from),
-        );
   return {
     hmm: figures(unpenalised),
     hmmHysteresis: [0.2, ...HMM_HYSTERESIS, 0.8].map((hysteresis) => ({
@@ -452,7 +448,7 @@ function fatTailFigures(df: number): FatTailFigures {
       ...figures(new JumpDetector({ ...model, jumpPenalty: penalty })),
     })),
     grid: grid.map(({ setting, detector }) => ({ setting, ...figures(detector) })),
-    oracle,
+    oracle: idealLossCurve(series, FAT_TAIL_ORACLE_PENALTIES, from),
   };
 }
 
@@ -507,17 +503,28 @@ function fatTailedVolatility(log: (line: string) => void): void {
       `${shown('jump (window mean)', windowBest)}; ${shown('jump (ewma feature, hysteresis, dwell)', best)}; ` +
       `${shown('ideal-loss jump recursion', oracle)}. Issue target: 50 % fewer.`,
   );
+  // A label that flickers meets the median over all changes early: it often shows the new state already
+  // (the HMM's falls, 0.2 bars here). The changes into turbulence alone are the ones flicker cannot fake.
+  const byRise = against(f.hmm, 'rise').fewest(f.grid);
+  log(
+    `  by the median delay into turbulence alone (the HMM's ${f.hmm.rise.toFixed(1)} bars, accuracy within 0.01): ` +
+      (byRise === null
+        ? 'no jump setting'
+        : `jump ${byRise.switches} (${fewer(byRise.switches)}, ${byRise.setting}; all changes ${byRise.delay.toFixed(1)} bars, accuracy ${byRise.accuracy.toFixed(3)})`),
+  );
   for (const df of TAIL_SENSITIVITY) {
     const s = fatTailFigures(df);
-    const vs = against(s.hmm);
-    const b = vs.fewest(s.grid);
-    const o = vs.fewest(s.oracle);
+    const [all, rise] = [against(s.hmm), against(s.hmm, 'rise')];
+    const shownBest = (p: { switches: number; setting: string } | null): string =>
+      p === null ? 'no jump setting' : `${p.switches} (${all.fewer(p.switches)}, ${p.setting})`;
+    const o = all.fewest(s.oracle);
     log(
-      `  df ${df}: hmm unpenalised ${s.hmm.switches} switches, delay ${s.hmm.delay.toFixed(1)}, accuracy ` +
-        `${s.hmm.accuracy.toFixed(3)}; jump default ${s.jumpDefault.switches}, ${s.jumpDefault.delay.toFixed(1)}, ` +
-        `${s.jumpDefault.accuracy.toFixed(3)}; as fast: ` +
-        (b === null ? 'no jump setting' : `jump ${b.switches} (${vs.fewer(b.switches)}, ${b.setting})`) +
-        `, ${o === null ? 'no ideal-loss point' : `ideal-loss ${o.switches} (${vs.fewer(o.switches)})`}`,
+      `  df ${df === Infinity ? 'infinite (Gaussian)' : df}: hmm unpenalised ${s.hmm.switches} switches, delay ` +
+        `${s.hmm.delay.toFixed(1)} (rise ${s.hmm.rise.toFixed(1)}), accuracy ${s.hmm.accuracy.toFixed(3)}; ` +
+        `jump default ${s.jumpDefault.switches}, ${s.jumpDefault.delay.toFixed(1)}, ${s.jumpDefault.accuracy.toFixed(3)}; ` +
+        `as fast: jump ${shownBest(all.fewest(s.grid))}, ` +
+        `${o === null ? 'no ideal-loss point' : `ideal-loss ${o.switches} (${all.fewer(o.switches)})`}; ` +
+        `as fast into turbulence: jump ${shownBest(rise.fewest(s.grid))}`,
     );
   }
 }

@@ -10,6 +10,7 @@ import {
   countSwitches,
   medianDetectionDelay,
   plantedMarketAccuracy,
+  PLANTED_FIT,
   plantedVolatilitySeries,
   smoothedTurbulence,
   smootherLabels,
@@ -17,8 +18,7 @@ import {
 } from './quality.ts';
 import type { RegimeDetector } from './detector.ts';
 
-/** Day bars; a fit window of 2,000 bars (ten planted spells) refitted yearly; two volatility states. */
-const windows = { history: 2000, short: 5 };
+const windows = PLANTED_FIT.windows;
 const series = plantedVolatilitySeries(12_000, 1);
 
 function volatilityLabels(detector: RegimeDetector, planted = series): Int8Array {
@@ -45,13 +45,7 @@ describe('quality on planted regimes (issue 11 item 4)', () => {
   // bench (`npm run bench -- regime`) shows why no setting here gets there: even the jump recursion on the
   // true likelihoods (oracleJumpLabels, a perfect loss) makes only about a third fewer. What each setting
   // holds is its measured trade, on seeds 1-3 from the longest warm-up of the detectors compared.
-  const model = {
-    timeframe: '1d',
-    windows,
-    refitDays: 365,
-    states: { volatility: 2 },
-    axes: ['volatility'],
-  } as const;
+  const model = PLANTED_FIT;
   const hmm = new HmmDetector({ ...model, persistence: { hysteresis: 0, minDwell: 1 } });
   const seeds = [1, 2, 3].map((seed) => plantedVolatilitySeries(12_000, seed));
   let hmmLabels: Int8Array[] | undefined;

@@ -105,6 +105,18 @@ function logEmission(r: number, sigma: number, df: number): number {
   return -0.5 * (df + 1) * Math.log1p((r / scale) ** 2 / df) - Math.log(scale);
 }
 
+/**
+ * How the planted checks fit the models: day bars, a fit window of 2,000 bars (ten planted spells)
+ * refitted yearly, two volatility states, the volatility axis alone.
+ */
+export const PLANTED_FIT = {
+  timeframe: '1d',
+  windows: { history: 2000, short: 5 },
+  refitDays: 365,
+  states: { volatility: 2 },
+  axes: ['volatility'],
+} as const;
+
 /** The forward pass with the true parameters: P(state | bars up to i), interleaved, and the emissions. */
 function trueForward(series: PlantedSeries): { forward: Float64Array; emission: Float64Array } {
   const { bars, stay, sigmas, df } = series;
