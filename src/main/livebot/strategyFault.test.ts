@@ -7,20 +7,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocateBars } from '../../core/data/bars.ts';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
-import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
-import {
-  PARAMETER_SET_SCHEMA_VERSION,
-  sealParameterSet,
-  strategyIdentity,
-} from '../../core/live/parameterSet.ts';
-import type { LiveBar } from '../../core/live/runner.ts';
 import { BotClient } from './botClient.ts';
 import { loadBotStrategies } from './botStrategies.ts';
-import { startReferenceBot, type LiveBarFeed, type ReferenceBot } from './referenceBot.ts';
+import { EXAMPLE_STRATEGY as EXAMPLE, pacedReferenceBot, rsiReversionSet } from './liveStudy.test-util.ts';
+import type { ReferenceBot } from './referenceBot.ts';
 
-const EXAMPLE = new URL('../../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
 const SECRET = 'strategy-fault-bot-secret-51d0c7ee';
 const bars = randomWalkBars(300, 11, { volatility: 0.008, stepMs: 3_600_000 });
 const FAIL_AT = 40;
@@ -46,35 +38,19 @@ describe('a user strategy that throws in onBar inside the reference bot', () => 
     writeFileSync(join(folder, 'rsi-reversion.ts'), source);
     const line = source.split('\n').findIndex((l) => l.includes('no data for bar')) + 1;
     const { strategies } = await loadBotStrategies(folder);
-    let send: (bar: LiveBar) => void = () => undefined;
-    const live: LiveBarFeed = { start: async (onBar) => void (send = onBar), stop: async () => undefined };
-    bot = await startReferenceBot({
-      bars: allocateBars(0),
-      live,
-      capacity: bars.t.length,
+    const paced = await pacedReferenceBot({
+      bars,
       strategies,
-      symbol: 'TEST',
-      speed: Infinity,
       secret: SECRET,
       heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
     });
+    bot = paced.bot;
     const client = new BotClient(bot.url, SECRET);
-    const set = (period: number) =>
-      sealParameterSet({
-        schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-        strategy: strategyIdentity(strategies['rsi-reversion']!),
-        parameters: { period, oversold: 35, overbought: 65, exit: 50, stop_pct: 1 },
-        limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000 },
-        provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-      });
+    const set = (period: number) => rsiReversionSet(strategies['rsi-reversion']!, period);
     const approval = { id: 'a', approvedBy: ['ana'], at: 0, note: '' };
     const first = await client.apply({ changeId: 'c1', version: 1, set: set(8), policy: 'keep', approval });
     expect(first).toMatchObject({ result: 'accepted' });
-    let fed = 0;
-    const feed = async (count: number): Promise<void> => {
-      for (const end = fed + count; fed < end; fed++) send(liveBarAt(bars, fed));
-      await bot!.idle();
-    };
+    const { feed } = paced;
     // Applied at the first bar; its first decision is at bar period + 1 = 9, so call FAIL_AT is bar 48.
     const failing = 8 + FAIL_AT;
     await feed(failing + 20);
@@ -95,7 +71,7 @@ describe('a user strategy that throws in onBar inside the reference bot', () => 
     await feed(1);
     expect(bot.runner.state.active?.version).toBe(2);
     expect((await client.resume('version 2 fixed')).halt).toBeNull();
-    await feed(bars.t.length - fed);
+    await feed(bars.t.length - paced.fed);
     expect((await client.status()).halt).toBeNull();
     expect(bot.runner.fillRecord.since(0).some((f) => f.version === 2)).toBe(true);
   }, 60_000);

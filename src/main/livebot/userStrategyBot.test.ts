@@ -1,138 +1,60 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocateBars } from '../../core/data/bars.ts';
-import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../core/data/synthetic.ts';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
 import { liveExpectation } from '../../core/live/expectation.ts';
-import {
-  ownStrategy,
-  PARAMETER_SET_SCHEMA_VERSION,
-  sealParameterSet,
-  strategyIdentity,
-} from '../../core/live/parameterSet.ts';
-import { LiveRunner, type LiveBar } from '../../core/live/runner.ts';
+import { ownStrategy, strategyIdentity } from '../../core/live/parameterSet.ts';
+import { LiveRunner } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
-import type {
-  OptimizeProgressEvent,
-  RequestChannel,
-  RequestInput,
-  RequestOutput,
-} from '../../shared/contract.ts';
-import { MemorySecretStore } from '../secrets/secretStore.ts';
-import { dispatch } from '../services/dispatch.ts';
-import { createServices, type Services } from '../services/services.ts';
 import { BotClient } from './botClient.ts';
 import { loadBotStrategies } from './botStrategies.ts';
-import { startReferenceBot, type LiveBarFeed, type ReferenceBot } from './referenceBot.ts';
+import {
+  EXAMPLE_STRATEGY as EXAMPLE,
+  openLiveStudies,
+  pacedReferenceBot,
+  rsiReversionSet,
+  type LiveStudies,
+  type PacedBot,
+} from './liveStudy.test-util.ts';
+import type { ReferenceBot } from './referenceBot.ts';
 
-/** The README's RSI mean-reversion example: the trader's own strategy, in the data folder and the bots'. */
-const EXAMPLE = new URL('../../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
 const SECRET = 'user-strategy-bot-secret-7c1e40a9';
-const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
-const START = Date.UTC(2024, 0, 2);
 const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
 const botBars = randomWalkBars(700, 11, { volatility: 0.008, stepMs: 3_600_000 });
-const LOOSE_LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000 };
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** A reference bot on a replay the test paces: each bar is sent, then traded before the next is. */
-interface PacedBot {
-  readonly bot: ReferenceBot;
-  feed(bars: number): Promise<void>;
-}
-
+let studies: LiveStudies;
 let dir: string;
-let services: Services;
 const bots: ReferenceBot[] = [];
 
-const call = async <K extends RequestChannel>(
-  channel: K,
-  input: RequestInput<K>,
-): Promise<RequestOutput<K>> => (await dispatch(services.handlers, channel, input)) as RequestOutput<K>;
+const call: LiveStudies['call'] = (channel, input) => studies.call(channel, input);
 
 async function pacedBot(strategyFolder: string): Promise<PacedBot> {
-  let send: (bar: LiveBar) => void = () => undefined;
-  const live: LiveBarFeed = {
-    start: async (onBar) => {
-      send = onBar;
-    },
-    stop: async () => undefined,
-  };
   const { strategies } = await loadBotStrategies(strategyFolder);
-  const bot = await startReferenceBot({
-    bars: allocateBars(0),
-    live,
-    capacity: botBars.t.length,
-    strategies,
-    symbol: 'TEST',
-    speed: Infinity,
-    secret: SECRET,
-    heartbeat: HEARTBEAT,
-  });
-  bots.push(bot);
-  let fed = 0;
-  return {
-    bot,
-    feed: async (bars) => {
-      for (const end = fed + bars; fed < end; fed++) send(liveBarAt(botBars, fed));
-      await bot.idle();
-    },
-  };
+  const paced = await pacedReferenceBot({ bars: botBars, strategies, secret: SECRET, heartbeat: HEARTBEAT });
+  bots.push(paced.bot);
+  return paced;
 }
 
-async function finishedStudy(): Promise<string> {
-  const done = new Promise<string>((resolve) =>
-    services.events.subscribe((channel, payload) => {
-      const event = payload as OptimizeProgressEvent;
-      if (channel === 'optimize:progress' && event.detail !== undefined) resolve(event.studyId);
-    }),
-  );
-  await call('optimize:start', {
-    strategy: 'rsi-reversion',
-    data: { symbol: SYMBOL, timeframes: ['1h'] },
-    objectives: [{ metric: 'sharpeRatio' }],
-    space: [
-      { kind: 'int', name: 'period', low: 5, high: 12 },
-      { kind: 'float', name: 'oversold', low: 30, high: 40 },
-      { kind: 'float', name: 'overbought', low: 60, high: 70 },
-      { kind: 'float', name: 'exit', low: 45, high: 55 },
-      { kind: 'float', name: 'stop_pct', low: 0.5, high: 3 },
-    ],
-    trials: 6,
-    seed: 5,
-  });
-  return done;
-}
+const finishedStudy = (): Promise<string> =>
+  studies.finishedStudy('rsi-reversion', [
+    { kind: 'int', name: 'period', low: 5, high: 12 },
+    { kind: 'float', name: 'oversold', low: 30, high: 40 },
+    { kind: 'float', name: 'overbought', low: 60, high: 70 },
+    { kind: 'float', name: 'exit', low: 45, high: 55 },
+    { kind: 'float', name: 'stop_pct', low: 0.5, high: 3 },
+  ]);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'regimen-user-bot-'));
-  mkdirSync(join(dir, 'strategies'));
-  copyFileSync(EXAMPLE, join(dir, 'strategies', 'rsi-reversion.ts'));
-  services = await createServices({
-    dataDir: dir,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
-    env: { REGIMEN_BOT_SECRET: SECRET },
-  });
-  const market = createSyntheticMarket({
-    seed: 3,
-    start: START,
-    end: START + 20 * 86_400_000,
-    symbols: [DEFAULT_SYNTHETIC_SYMBOLS[0]],
-  });
-  await services.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+  studies = await openLiveStudies({ prefix: 'regimen-user-bot-', secret: SECRET });
+  dir = studies.dir;
 });
 
 afterAll(async () => {
-  await services?.close();
+  await studies?.close();
   for (const bot of bots) await bot.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the trader's own strategy, from a study trial to a reference bot", () => {
@@ -263,13 +185,7 @@ describe("the trader's own strategy, from a study trial to a reference bot", () 
   it('reports the entry of a position opened and stopped out inside one bar: the shadow matches fill for fill', async () => {
     const { strategies } = await loadBotStrategies(dirname(EXAMPLE));
     const catalogue = { ...STRATEGIES, ...strategies };
-    const set = sealParameterSet({
-      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: strategyIdentity(strategies['rsi-reversion']!),
-      parameters: { period: 8, oversold: 35, overbought: 65, exit: 50, stop_pct: 1 },
-      limits: LOOSE_LIMITS,
-      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-    });
+    const set = rsiReversionSet(strategies['rsi-reversion']!, 8);
     const runner = new LiveRunner({ catalogue, capacity: botBars.t.length });
     runner.apply({ changeId: 'c1', version: 1, hash: set.hash, set, policy: 'keep' });
     for (let i = 0; i < botBars.t.length; i++) runner.onBar(liveBarAt(botBars, i));

@@ -1,8 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../../core/data/synthetic.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import {
   PARAMETER_SET_SCHEMA_VERSION,
@@ -11,32 +7,25 @@ import {
 } from '../../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
 import { getStrategy, STRATEGIES } from '../../../core/strategy/registry.ts';
-import type {
-  EventChannel,
-  OptimizeProgressEvent,
-  RequestChannel,
-  RequestInput,
-  RequestOutput,
-} from '../../../shared/contract.ts';
+import type { EventChannel } from '../../../shared/contract.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
 import { BotClient } from '../../livebot/botClient.ts';
 import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
-import { MemorySecretStore } from '../../secrets/secretStore.ts';
-import { dispatch } from '../dispatch.ts';
+import {
+  openLiveStudies,
+  STUDY_SYMBOL as SYMBOL,
+  type LiveStudies,
+} from '../../livebot/liveStudy.test-util.ts';
 import { studyRecords } from '../optimize/studyRecords.ts';
-import { createServices, type Services } from '../services.ts';
+import type { Services } from '../services.ts';
 import { DEFAULT_LIMITS, ENGINE_VERSION, studyFingerprint } from './studyProposal.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
-/** The README's RSI mean-reversion example, a user strategy in the test's data folder. */
-const EXAMPLE = new URL('../../../../examples/strategies/rsi-reversion.ts', import.meta.url).pathname;
 const SECRET = 'live-handlers-secret-5f3a9c0e71';
-const SYMBOL = DEFAULT_SYNTHETIC_SYMBOLS[0].symbol;
-const START = Date.UTC(2024, 0, 2);
 const HEARTBEAT = { timeoutMs: 600_000, mode: 'no-new-entries' } as const;
 const botBars = randomWalkBars(900, 5, { volatility: 0.006, stepMs: 3_600_000 });
 
-let dir: string;
+let studies: LiveStudies;
 let services: Services;
 let runner: LiveRunner;
 let server: BotServer;
@@ -45,75 +34,33 @@ let fed = 0;
 const wire: string[] = [];
 const events: Array<{ channel: EventChannel; payload: unknown }> = [];
 
-const call = async <K extends RequestChannel>(
-  channel: K,
-  input: RequestInput<K>,
-): Promise<RequestOutput<K>> => {
-  const answer = await dispatch(services.handlers, channel, input);
-  wire.push(JSON.stringify(answer));
-  return answer as RequestOutput<K>;
-};
+const call: LiveStudies['call'] = (channel, input) => studies.call(channel, input);
+const finishedStudy: LiveStudies['finishedStudy'] = (strategy, space) =>
+  studies.finishedStudy(strategy, space);
 const feed = (bars: number): void => {
   for (const end = fed + bars; fed < end; fed++) runner.onBar(liveBarAt(botBars, fed));
 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'regimen-live-handlers-'));
-  mkdirSync(join(dir, 'strategies'));
-  copyFileSync(EXAMPLE, join(dir, 'strategies', 'rsi-reversion.ts'));
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: botBars.t.length, heartbeat: HEARTBEAT });
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
-  services = await createServices({
-    dataDir: dir,
-    host: 'http',
-    skipDemo: true,
-    threads: 1,
-    secrets: new MemorySecretStore(),
-    env: { REGIMEN_BOT_SECRET: SECRET },
+  studies = await openLiveStudies({
+    prefix: 'regimen-live-handlers-',
+    secret: SECRET,
+    onAnswer: (answer) => wire.push(JSON.stringify(answer)),
+    onEvent: (channel, payload) => {
+      events.push({ channel, payload });
+      wire.push(JSON.stringify(payload));
+    },
   });
-  services.events.subscribe((channel, payload) => {
-    events.push({ channel, payload });
-    wire.push(JSON.stringify(payload));
-  });
-  const market = createSyntheticMarket({
-    seed: 3,
-    start: START,
-    end: START + 20 * 86_400_000,
-    symbols: [DEFAULT_SYNTHETIC_SYMBOLS[0]],
-  });
-  await services.bars.write(SYMBOL, '1m', market.generate(0).bars, 'test');
+  services = studies.services;
   feed(60);
 });
 
 afterAll(async () => {
-  await services?.close();
+  await studies?.close();
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
-
-async function finishedStudy(
-  strategy = 'sma-cross',
-  space: RequestInput<'optimize:start'>['space'] = [
-    { kind: 'int', name: 'fast', low: 3, high: 8 },
-    { kind: 'int', name: 'slow', low: 10, high: 20 },
-  ],
-): Promise<string> {
-  const done = new Promise<string>((resolve) =>
-    services.events.subscribe((channel, payload) => {
-      const event = payload as OptimizeProgressEvent;
-      if (channel === 'optimize:progress' && event.detail !== undefined) resolve(event.studyId);
-    }),
-  );
-  await call('optimize:start', {
-    strategy,
-    data: { symbol: SYMBOL, timeframes: ['1h'] },
-    objectives: [{ metric: 'sharpeRatio' }],
-    space,
-    trials: 6,
-    seed: 5,
-  });
-  return done;
-}
 
 describe('live channels: from a study trial to the bot and back, through the contract', () => {
   it('proposes with provenance, approves by typed hash, pushes, ramps, watches, rolls back, halts, audits', async () => {
