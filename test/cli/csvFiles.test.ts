@@ -2,7 +2,8 @@
  * `--csv a.csv,b.csv` (issue 15 item 10): several files scored together by `optimize` and `walk-forward`,
  * each its own symbol (its file name's stem in capitals, or named SYM=path), as several cached symbols
  * are; a bad row names its file and row, a file name that makes no symbol or two files of one symbol are
- * refused naming them.
+ * refused naming them. `--csv a.csv --csv b.csv` means the same; a command that reads one file refuses a
+ * second --csv (parseArgs alone kept the last one, silently).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,5 +85,55 @@ describe('several CSV files as several symbols', () => {
     const twice = await cli(['optimize', '--csv', `${aaa},AAA=${bbb}`, ...SEARCH]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain(`${aaa} and ${bbb} are both AAA: name them as SYM=path`);
+  }, 30_000);
+
+  it('optimize and walk-forward take --csv repeated as they take the comma list', async () => {
+    const listed = await cli(['optimize', '--csv', `${aaa},${bbb}`, '--aggregate', 'mean', ...SEARCH]);
+    const repeated = await cli(['optimize', '--csv', aaa, '--csv', bbb, '--aggregate', 'mean', ...SEARCH]);
+    expect(repeated.code, repeated.stderr).toBe(0);
+    // The same files as the same symbols: the same winner with the same figures (the seeds are the study's).
+    type Best = { best: { params: unknown; values: number[]; metrics: Record<string, number> } };
+    const best = (run: typeof listed) => {
+      const { params, values, metrics } = (JSON.parse(run.stdout) as Best).best;
+      return { params, values, metrics };
+    };
+    expect(Object.keys(best(repeated).metrics)).toContain('sharpeRatio@BBB');
+    expect(best(repeated)).toEqual(best(listed));
+
+    const walk = await cli([
+      'walk-forward',
+      '--csv',
+      `GOOG=${aaa}`,
+      '--csv',
+      `ORCL=${bbb}`,
+      ...['--trials', '2', '--train', '100', '--test', '100', '--step', '100', '--unit', 'bars'],
+      ...SEARCH,
+    ]);
+    expect(walk.code, walk.stderr).toBe(0);
+    const result = JSON.parse(walk.stdout) as { symbols: { symbol: string }[] };
+    expect(result.symbols.map((s) => s.symbol)).toEqual(['GOOG', 'ORCL']);
+  }, 30_000);
+
+  it('a command that reads one file refuses a second --csv, naming the flag and both files', async () => {
+    const twice = ['--csv', aaa, '--csv', bbb, '--data-dir', dir];
+    const commands = [
+      ['backtest', '--strategy', 'sma-cross'],
+      ['indicators', '--indicator', 'sma:5'],
+      ['metrics'],
+      ['regimes'],
+      ['regimes', 'compare'],
+      ['learner', 'evaluate'],
+      ['scorecard'],
+      ['drift', '--column', 'close'],
+      ['robustness', '--column', 'close'],
+      ['bot', '--source', 'replay'],
+    ];
+    for (const command of commands) {
+      const ran = await cli([...command, ...twice]);
+      expect(ran.code, `${command.join(' ')}: ${ran.stderr}`).toBe(2);
+      expect(ran.stderr).toContain(
+        `--csv was given 2 times (${aaa}, ${bbb}): this command reads one file (only optimize and walk-forward take several)`,
+      );
+    }
   }, 30_000);
 });

@@ -13,9 +13,16 @@ import type { BarsRange } from '../store/barsRepository.ts';
 import { stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
 import { openBackend } from './backend.ts';
 
+/**
+ * --csv, repeatable: declared `multiple` so a second --csv is seen (parseArgs would otherwise keep the
+ * last one silently); {@link csvFile} refuses it where a command reads one file, {@link csvFiles} takes
+ * every one where several are scored together.
+ */
+export const CSV_OPTION = { type: 'string', multiple: true } as const;
+
 /** Options of the commands that read bars from a file or from the cache. */
 export const BARS_SOURCE_OPTIONS = {
-  csv: { type: 'string' },
+  csv: CSV_OPTION,
   symbol: { type: 'string' },
   timeframe: { type: 'string' },
   start: { type: 'string' },
@@ -23,9 +30,41 @@ export const BARS_SOURCE_OPTIONS = {
   session: { type: 'string' },
 } as const;
 
+function csvValues(args: ParsedArgs): string[] {
+  const value = args.values['csv'];
+  if (value === undefined || typeof value === 'boolean') return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+/** The one `--csv FILE` of a command that reads one file; a second --csv is refused, naming both. */
+export function csvFile(args: ParsedArgs): string | undefined {
+  const files = csvValues(args);
+  if (files.length > 1)
+    throw new UsageError(
+      `--csv was given ${files.length} times (${files.join(', ')}): this command reads one file ` +
+        '(only optimize and walk-forward take several)',
+    );
+  return files[0];
+}
+
+/** {@link csvFile}, required. */
+export function requiredCsvFile(args: ParsedArgs): string {
+  const file = csvFile(args);
+  if (file === undefined) throw new UsageError('--csv is required');
+  return file;
+}
+
+/**
+ * Every file of `--csv a.csv,b.csv` and of `--csv a.csv --csv b.csv` (the same meaning; both may mix),
+ * in the order given; each entry is a path or SYM=path.
+ */
+export function csvFiles(args: ParsedArgs): string[] {
+  return csvValues(args).flatMap((value) => value.split(','));
+}
+
 /** `--csv FILE` or `--symbol SYM` (exactly one), as a bars source. */
 export function barsSourceFrom(args: ParsedArgs): BarsSource {
-  const csv = stringOption(args, 'csv');
+  const csv = csvFile(args);
   const symbol = stringOption(args, 'symbol');
   if ((csv === undefined) === (symbol === undefined))
     throw new UsageError('give exactly one of --csv FILE or --symbol SYM');

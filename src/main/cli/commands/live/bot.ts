@@ -26,7 +26,7 @@ import { STRATEGIES_FOLDER } from '../../../services/backtest/userStrategyFiles.
 import { strategyProblemText } from '../../../../shared/userStrategy.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, csvFile, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 
 const SOURCES = ['demo', 'replay', 'alpaca'] as const;
@@ -103,7 +103,7 @@ export const botCommand: Command = {
       }
     };
     if (source === 'alpaca') {
-      if (stringOption(args, 'csv') !== undefined) throw new UsageError('--csv goes with --source replay');
+      if (csvFile(args) !== undefined) throw new UsageError('--csv goes with --source replay');
       const wanted = stringOption(args, 'symbol');
       if (wanted === undefined || !symbolSchema.safeParse(wanted).success)
         throw new UsageError(`--source alpaca needs --symbol SYM, got ${JSON.stringify(wanted ?? null)}`);
@@ -111,12 +111,12 @@ export const botCommand: Command = {
       bars = allocateBars(0);
       live = alpacaBarFeed({ credentials: await alpacaKeys(), symbol, hosts: hosts(), log });
     } else if (source === 'demo') {
-      if (stringOption(args, 'csv') !== undefined) throw new UsageError('--csv goes with --source replay');
+      if (csvFile(args) !== undefined) throw new UsageError('--csv goes with --source replay');
       symbol = stringOption(args, 'symbol') ?? 'SYNX';
       bars = demoBars(symbol);
     } else {
       const dataset = await loadBarsSource(args);
-      const csv = stringOption(args, 'csv');
+      const csv = csvFile(args);
       symbol = stringOption(args, 'symbol') ?? basename(csv ?? 'replay', extname(csv ?? ''));
       bars = dataset.bars;
     }

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { DRIFT_DETECTORS, detectDrift, type DriftDetectorName } from '../../../../core/ml/drift/index.ts';
 import { numberOption, requiredOption, stringOption, UsageError } from '../../args.ts';
+import { CSV_OPTION, requiredCsvFile } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { readNumericColumn } from '../../csvColumn.ts';
 import { table, toJson } from '../../format.ts';
@@ -10,13 +11,13 @@ const NAMES = Object.keys(DRIFT_DETECTORS) as DriftDetectorName[];
 export const driftCommand: Command = {
   usage: `--csv FILE --column COL [--detector ${NAMES.join('|')}] [--delta 0.002] [--json]`,
   options: {
-    csv: { type: 'string' },
+    csv: CSV_OPTION,
     column: { type: 'string' },
     detector: { type: 'string' },
     delta: { type: 'string' },
   },
   async run(args, io) {
-    const file = requiredOption(args, 'csv');
+    const file = requiredCsvFile(args);
     const column = requiredOption(args, 'column');
     const name = (stringOption(args, 'detector') ?? 'adwin') as DriftDetectorName;
     if (!NAMES.includes(name)) throw new UsageError(`--detector "${name}" is not one of ${NAMES.join(', ')}`);

@@ -16,7 +16,13 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import {
+  BARS_SOURCE_OPTIONS,
+  barsSourceFrom,
+  csvFile,
+  loadBarsSource,
+  sessionOption,
+} from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 
@@ -71,8 +77,7 @@ function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
     if (error instanceof StudyInputError) throw new UsageError(error.message);
     throw error;
   }
-  const timeframe =
-    stringOption(args, 'csv') === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
+  const timeframe = csvFile(args) === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
   const guessed = timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
   const windowBars = numberOption(args, 'window-bars', defaultWindowBars(guessed));
   const sets = numberOption(args, 'sets', 50);

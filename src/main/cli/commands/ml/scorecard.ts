@@ -8,7 +8,7 @@ import { runJob } from '../../../services/jobs.ts';
 import { resolveCosts } from '../../../services/costs.ts';
 import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
 import {
@@ -85,7 +85,7 @@ export const scorecardCommand: Command = {
       settings: costs,
     } = await resolveCosts(costRequest, barsSourceFrom(args), null, source.bars.t);
     const timeframe = regimeTimeframe(args, source.label, source.bars);
-    const sourceFlag = stringOption(args, 'csv') === undefined ? '--symbol' : '--csv';
+    const sourceFlag = csvFile(args) === undefined ? '--symbol' : '--csv';
     const events = new EventBus();
     const stop = events.subscribe((channel, payload) => {
       if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;

@@ -38,7 +38,7 @@ import {
   type NewStudy,
 } from '../../../services/optimize/studySetup.ts';
 import { BarsRepository } from '../../../store/barsRepository.ts';
-import { barsSourceFrom, sessionOption } from '../../barsSource.ts';
+import { barsSourceFrom, csvFiles, sessionOption } from '../../barsSource.ts';
 import { SYMBOL_RULE, symbolSchema } from '../../../../shared/schemas.ts';
 import { MAX_STUDY_SYMBOLS, SLICE_AGGREGATIONS } from '../../../../shared/optimizeChoices.ts';
 import { createLedgerRecorder } from '../../../ml/ledgerLearner.ts';
@@ -159,11 +159,11 @@ export function sourceFrom(args: ParsedArgs): {
 }
 
 /**
- * --csv a.csv,b.csv: several files scored together, each its own symbol: its file name's stem in capitals
- * (goog.csv is GOOG), or as named with SYM=path (GOOG=data/goog-daily.csv).
+ * --csv a.csv,b.csv (or --csv a.csv --csv b.csv): several files scored together, each its own symbol: its
+ * file name's stem in capitals (goog.csv is GOOG), or as named with SYM=path (GOOG=data/goog-daily.csv).
  */
-function filesSource(raw: string): StudySource {
-  const files = raw.split(',').map((entry) => {
+function filesSource(entries: readonly string[]): StudySource {
+  const files = entries.map((entry) => {
     const named = /^([^=/\\]+)=(.+)$/.exec(entry.trim());
     const path = resolve((named?.[2] ?? entry).trim());
     const symbol = named?.[1]!.trim() ?? basename(path, extname(path)).toUpperCase();
@@ -187,18 +187,20 @@ function filesSource(raw: string): StudySource {
   return { kind: 'file', path: files[0]!.path, files };
 }
 
-/** --symbol GOOG,ORCL,NVDA or --csv a.csv,b.csv: several symbols, each checked and none twice; else one source as any command. */
+/**
+ * --symbol GOOG,ORCL,NVDA or --csv a.csv,b.csv (or --csv repeated): several symbols, each checked and none
+ * twice; else one source as any command.
+ */
 function studySourceFrom(args: ParsedArgs): StudySource {
-  const csv = stringOption(args, 'csv');
-  if (csv?.includes(',') === true) {
+  const files = csvFiles(args);
+  if (files.length > 1) {
     if (stringOption(args, 'symbol') !== undefined)
       throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
-    return filesSource(csv);
+    return filesSource(files);
   }
   const raw = stringOption(args, 'symbol');
   if (raw === undefined || !raw.includes(',')) return barsSourceFrom(args);
-  if (stringOption(args, 'csv') !== undefined)
-    throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  if (files.length > 0) throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
   const symbols = raw.split(',').map((s) => s.trim());
   for (const symbol of symbols)
     if (!symbolSchema.safeParse(symbol).success) throw new UsageError(`--symbol "${symbol}" is not a symbol`);
@@ -792,8 +794,9 @@ export const optimizeCommand: Command = {
     '        [--constraint "fast<slow" ...] [--sampler grid|random|tpe|ga|nsga2] [--objective metric[:max|min[:weight]] ...]\n' +
     '        [--mode single|weighted|pareto] [--aggregate worst|mean|weighted] [--tf-weight 5m=2 ...]\n' +
     '        [--symbol GOOG,ORCL,NVDA [--weights 0.5,0.3,0.2]]: several symbols scored together\n' +
-    '        [--csv goog.csv,orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several files scored together, each its\n' +
-    "        own symbol: its file name's stem in capitals (goog.csv is GOOG) unless named SYM=path\n" +
+    '        [--csv goog.csv,orcl.csv | --csv goog.csv --csv orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several\n' +
+    "        files scored together, each its own symbol: its file name's stem in capitals (goog.csv is GOOG)\n" +
+    '        unless named SYM=path\n' +
     '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
     "        [--progress auto|bar|lines|none] [--risk-free PCT: default the settings' or 0]\n" +

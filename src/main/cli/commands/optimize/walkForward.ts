@@ -189,8 +189,8 @@ export const walkForwardCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m] [--session regular|extended]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        [--symbol GOOG,ORCL [--aggregate worst|mean|weighted] [--weights 0.6,0.4]]: several symbols, windows on their shared dates\n' +
-    "        [--csv goog.csv,orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several files, each its own symbol (the file name's\n" +
-    '        stem in capitals unless named SYM=path), as several symbols\n' +
+    '        [--csv goog.csv,orcl.csv | --csv goog.csv --csv orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several\n' +
+    "        files, each its own symbol (the file name's stem in capitals unless named SYM=path), as several symbols\n" +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json] [--risk-free PCT]\n' +

@@ -1,6 +1,7 @@
 import { blockBootstrap, shuffleTrades, type RobustnessResult } from '../../../../core/robustness/index.ts';
-import { numberOption, requiredOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
+import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { openBackend } from '../../backend.ts';
+import { CSV_OPTION, csvFile, requiredCsvFile } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { readNumericColumn } from '../../csvColumn.ts';
 import { formatCount, formatMetric, metricLabel, table, toJson } from '../../format.ts';
@@ -88,7 +89,7 @@ export const robustnessCommand: Command = {
   options: {
     study: { type: 'string' },
     neighbourhood: { type: 'boolean' },
-    csv: { type: 'string' },
+    csv: CSV_OPTION,
     column: { type: 'string' },
     'trades-column': { type: 'string' },
     resamples: { type: 'string' },
@@ -105,13 +106,13 @@ export const robustnessCommand: Command = {
         throw new UsageError(
           '--study ID and --neighbourhood go together (the winner neighbourhood of a study)',
         );
-      if (stringOption(args, 'csv') !== undefined)
+      if (csvFile(args) !== undefined)
         throw new UsageError(
           'give --csv (Monte Carlo of a result) or --study with --neighbourhood, not both',
         );
       return neighbourhoodOf(args, io, studyId);
     }
-    const file = requiredOption(args, 'csv');
+    const file = requiredCsvFile(args);
     const tradesColumn = stringOption(args, 'trades-column');
     if (tradesColumn !== undefined && stringOption(args, 'column') !== undefined)
       throw new UsageError('give --column (an equity curve) or --trades-column (trade returns), not both');
