@@ -5,9 +5,7 @@
  * deleted study's trial says so, and bad pins are refused naming what is wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
 import { createCompareHandlers } from '../../src/main/services/compare/handlers.ts';
-import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { requestSchemas, type RequestChannel, type RequestInput } from '../../src/shared/contract.ts';
 import { MAX_PINS } from '../../src/shared/compareChoices.ts';
 import { ConflictError, NotFoundError } from '../../src/shared/errors.ts';
@@ -15,15 +13,19 @@ import { CompareService } from '../../src/main/services/compare/compareService.t
 import { studyRecords, type StudyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { ComparePinsRepository } from '../../src/main/store/comparePinsRepository.ts';
 import { PinSource } from '../../src/shared/compareContract.ts';
-import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
-import { JobRegistry } from '../../src/main/services/jobs.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
-import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import {
+  optimizeHarness,
+  runWalkForward,
+  writeDemoSymbol,
+  type OptimizeHarness,
+} from '../support/studies.ts';
 
 type CompareDeps = ConstructorParameters<typeof CompareService>[0];
+
+/** The compare channels as main registers them, on the harness's database, bars, pool and events. */
+const compareHandlers = (h: OptimizeHarness) =>
+  createCompareHandlers({ db: h.db, bars: h.bars, pool: h.pool, jobs: { events: h.events } });
 
 /** A compare service on the harness's database; what a test does not give refuses to be called. */
 function compareService(h: OptimizeHarness, given: Partial<CompareDeps>): CompareService {
@@ -43,8 +45,7 @@ describe('the compare set', () => {
   it('pins a trial and a backtest, derives both again on read, survives a restart and unpins', async () => {
     const h = await optimizeHarness(1);
     try {
-      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 1);
       const data = { symbol: series.symbol, start: Date.UTC(2023, 0, 1), end: Date.UTC(2023, 3, 1) };
       const started = await h.service.start(
         requestSchemas['optimize:start'].input.parse({
@@ -63,12 +64,7 @@ describe('the compare set', () => {
       const trial = detail.trials.find((t) => t.status === 'complete')!;
 
       const open = () => {
-        const handlers = createCompareHandlers({
-          db: h.db,
-          bars: h.bars,
-          pool: h.pool,
-          jobs: { events: h.events },
-        });
+        const handlers = compareHandlers(h);
         return <K extends RequestChannel & `compare:${string}`>(channel: K, input: RequestInput<K>) =>
           (handlers[channel] as (request: unknown) => Promise<unknown>)(
             requestSchemas[channel].input.parse(input),
@@ -149,9 +145,7 @@ describe('the compare set', () => {
   it('a trial of a several-symbol study names the symbols it was scored on and whose curve is drawn', async () => {
     const h = await optimizeHarness(1);
     try {
-      const market = createSyntheticMarket(DEMO_MARKET);
-      const [a, b] = [market.generate(1), market.generate(2)];
-      for (const series of [a, b]) await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const [a, b] = [await writeDemoSymbol(h.bars, 1), await writeDemoSymbol(h.bars, 2)];
       const started = await h.service.start(
         requestSchemas['optimize:start'].input.parse({
           name: 'two',
@@ -171,12 +165,7 @@ describe('the compare set', () => {
         }),
       );
       const trial = (await h.service.wait(started.studyId)).trials.find((t) => t.status === 'complete')!;
-      const handlers = createCompareHandlers({
-        db: h.db,
-        bars: h.bars,
-        pool: h.pool,
-        jobs: { events: h.events },
-      });
+      const handlers = compareHandlers(h);
       await handlers['compare:pin'](
         requestSchemas['compare:pin'].input.parse({
           source: { kind: 'trial', studyId: started.studyId, trial: trial.number },
@@ -194,8 +183,7 @@ describe('the compare set', () => {
   it('a study deleted while its pin is read says it was deleted, not that its trial is missing', async () => {
     const h = await optimizeHarness(1);
     try {
-      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 1);
       const started = await h.service.start(
         requestSchemas['optimize:start'].input.parse({
           name: 'raced',
@@ -277,8 +265,7 @@ describe('the compare set', () => {
   it('pins a walk-forward run: its stitched out-of-sample curve and metrics derived again, a deleted run says so', async () => {
     const h = await optimizeHarness(1);
     try {
-      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 1);
       const request = requestSchemas['walkforward:run'].input.parse({
         jobId: 'wf-pin',
         strategy: 'sma-cross',
@@ -296,21 +283,9 @@ describe('the compare set', () => {
         riskFreePercent: 4,
         windows: { train: 30, test: 20, step: 20 },
       });
-      const windows = new WalkForwardRepository(h.db);
-      const run = await runWalkForwardJob(walkForwardJobFrom(request), {
-        pool: h.pool,
-        bars: h.bars,
-        windows,
-        events: h.events,
-        jobs: new JobRegistry(),
-      });
+      const run = await runWalkForward(h, request);
       expect(run.windows.length).toBeGreaterThan(2);
-      const handlers = createCompareHandlers({
-        db: h.db,
-        bars: h.bars,
-        pool: h.pool,
-        jobs: { events: h.events },
-      });
+      const handlers = compareHandlers(h);
       const pin = (source: unknown) =>
         handlers['compare:pin'](requestSchemas['compare:pin'].input.parse({ source }));
       await expect(pin({ kind: 'walkforward', runId: 'no-such-run', request })).rejects.toThrow(
@@ -339,9 +314,7 @@ describe('the compare set', () => {
   it('pins a several-symbol walk-forward run by its id: the combined curve and metrics it returned, metric@SYM too', async () => {
     const h = await optimizeHarness(1);
     try {
-      const market = createSyntheticMarket(DEMO_MARKET);
-      const [a, b] = [market.generate(1), market.generate(2)];
-      for (const series of [a, b]) await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const [a, b] = [await writeDemoSymbol(h.bars, 1), await writeDemoSymbol(h.bars, 2)];
       const request = requestSchemas['walkforward:run'].input.parse({
         strategy: 'sma-cross',
         data: {
@@ -359,21 +332,10 @@ describe('the compare set', () => {
         riskFreePercent: 3,
         windows: { train: 30, test: 20, step: 20 },
       });
-      const run = await runWalkForwardJob(walkForwardJobFrom(request), {
-        pool: h.pool,
-        bars: h.bars,
-        windows: new WalkForwardRepository(h.db),
-        events: h.events,
-        jobs: new JobRegistry(),
-      });
+      const run = await runWalkForward(h, request);
       expect(run.windows.length).toBeGreaterThan(1);
       expect(run.symbols?.map((s) => s.symbol)).toEqual([a.symbol, b.symbol]);
-      const handlers = createCompareHandlers({
-        db: h.db,
-        bars: h.bars,
-        pool: h.pool,
-        jobs: { events: h.events },
-      });
+      const handlers = compareHandlers(h);
       // By its id alone, as `regimen compare add --walk-forward` asks: the request stored with its windows.
       const pinned = await handlers['compare:pin'](
         requestSchemas['compare:pin'].input.parse({ source: { kind: 'walkforward', runId: run.runId } }),
@@ -426,12 +388,7 @@ describe('the compare set', () => {
         { index: 0, train: range, test: range, params: {}, inSample: {}, outOfSample: {} },
         1,
       );
-      const handlers = createCompareHandlers({
-        db: h.db,
-        bars: h.bars,
-        pool: h.pool,
-        jobs: { events: h.events },
-      });
+      const handlers = compareHandlers(h);
       await expect(
         handlers['compare:pin'](
           requestSchemas['compare:pin'].input.parse({ source: { kind: 'walkforward', runId: 'old-run' } }),

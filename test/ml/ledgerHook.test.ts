@@ -14,15 +14,10 @@ import { JobRegistry } from '../../src/main/services/jobs.ts';
 import { createOptimizeHandlers } from '../../src/main/services/optimize/handlers.ts';
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
-import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
 import { LedgerRepository } from '../../src/main/store/ledgerRepository.ts';
-import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { storeFileWindows } from '../support/fileWalkForward.ts';
-import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOL = 'SYNX';
 let h: OptimizeHarness;
@@ -73,14 +68,7 @@ describe('the results ledger behind studies and walk-forward runs', () => {
   it('records both halves of every window with features and outcomes, and the learner learns the test halves', async () => {
     const warnings: string[] = [];
     const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
-    const result = await runWalkForwardJob(walkForwardJobFrom(walkForwardRequest()), {
-      pool: h.pool,
-      bars: h.bars,
-      windows: null,
-      ledger: recorder,
-      events: h.events,
-      jobs: new JobRegistry(),
-    });
+    const result = await runWalkForward(h, walkForwardRequest(), { windows: null, ledger: recorder });
     await recorder.flush();
     expect(warnings).toEqual([]);
     const ledger = new LedgerRepository(h.db);
@@ -149,13 +137,7 @@ describe('ledger backfill', () => {
     try {
       await writeMarket(b);
       // Stored with no ledger hook, as before migration 7.
-      const result = await runWalkForwardJob(walkForwardJobFrom(walkForwardRequest()), {
-        pool: b.pool,
-        bars: b.bars,
-        windows: new WalkForwardRepository(b.db),
-        events: b.events,
-        jobs: new JobRegistry(),
-      });
+      const result = await runWalkForward(b, walkForwardRequest());
       const started = await b.service.start(gridStudyRequest());
       const detail = await b.service.wait(started.studyId);
       const complete = detail.trials.filter((t) => t.status === 'complete').length;
@@ -180,15 +162,11 @@ describe('ledger backfill', () => {
   it('gives a recommendation candidate the standing features of the ledger row of the same set and window', async () => {
     const warnings: string[] = [];
     const recorder = createLedgerRecorder(h.db, (message) => warnings.push(message));
-    const deps = { pool: h.pool, bars: h.bars, windows: null, ledger: recorder, events: h.events };
     // Two runs over the same hours: each window's population holds both runs' earlier windows.
     // Fast averages, so every test window trades and is scored.
     const space = ['fast=2:6', 'slow=8:20'];
     for (const seed of [21, 22])
-      await runWalkForwardJob(walkForwardJobFrom({ ...walkForwardRequest(), space, seed }), {
-        ...deps,
-        jobs: new JobRegistry(),
-      });
+      await runWalkForward(h, { ...walkForwardRequest(), space, seed }, { windows: null, ledger: recorder });
     await recorder.flush();
     expect(warnings).toEqual([]);
     const ledger = new LedgerRepository(h.db);

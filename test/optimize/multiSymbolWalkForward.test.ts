@@ -13,16 +13,11 @@ import { runBacktest } from '../../src/core/engine/index.ts';
 import { computeEquityMetrics } from '../../src/core/metrics/metrics.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
 import { resolveCosts } from '../../src/main/services/costs.ts';
-import { JobRegistry } from '../../src/main/services/jobs.ts';
 import { searchCostsOf } from '../../src/main/services/optimize/studySetup.ts';
-import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
-import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOLS = ['GOOG', 'ORCL'] as const;
 const files = SYMBOLS.map((s) => sharedDataFile(`${s}.csv`));
@@ -59,14 +54,7 @@ function request(data: Record<string, unknown>) {
   });
 }
 
-const run = (h: OptimizeHarness, req: ReturnType<typeof request>) =>
-  runWalkForwardJob(walkForwardJobFrom(req), {
-    pool: h.pool,
-    bars: h.bars,
-    windows: new WalkForwardRepository(h.db),
-    events: h.events,
-    jobs: new JobRegistry(),
-  });
+const run = (h: OptimizeHarness, req: ReturnType<typeof request>) => runWalkForward(h, req);
 
 let h: OptimizeHarness | undefined;
 afterEach(async () => {

@@ -10,14 +10,14 @@ import { requestSchemas } from '../../src/shared/contract.ts';
 import type { NewStudy } from '../../src/main/services/optimize/studySetup.ts';
 import type { OptimizeProgressEvent, OptimizeTrialEvent } from '../../src/shared/optimizeContract.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
-import { optimizeHarness, smaCrossDefinition, type OptimizeHarness } from '../support/studies.ts';
-import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
-import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
-import { JobRegistry } from '../../src/main/services/jobs.ts';
 import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
+  optimizeHarness,
+  runWalkForward,
+  smaCrossDefinition,
+  writeDemoSymbol,
+  type OptimizeHarness,
+} from '../support/studies.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
 import type { JobProgress } from '../../src/shared/contract.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
@@ -296,8 +296,7 @@ describe('optimize:start from the contract, on cached demo bars', () => {
     const h = await optimizeHarness(2);
     try {
       const { service } = h;
-      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 1);
       const request = requestSchemas['optimize:start'].input.parse({
         strategy: 'sma-cross',
         data: {
@@ -341,8 +340,7 @@ describe('walk-forward cancel', () => {
   it('stops between windows with a "cancelled" error and job:done', async () => {
     const h = await optimizeHarness(2);
     try {
-      const series = createSyntheticMarket(DEMO_MARKET).generate(0);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 0);
       const jobId = 'wf-cancel';
       const progress: JobProgress[] = [];
       const done: unknown[] = [];
@@ -377,13 +375,7 @@ describe('walk-forward cancel', () => {
           cancelled ??= jobs.cancel(jobId);
         }
       })(h.db);
-      const run = runWalkForwardJob(walkForwardJobFrom(request), {
-        pool: h.pool,
-        bars: h.bars,
-        windows: kept,
-        events: h.events,
-        jobs,
-      }).then(
+      const run = runWalkForward(h, request, { windows: kept, jobs }).then(
         () => 'finished',
         (error: unknown) => (error instanceof Error ? error.message : String(error)),
       );

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createSyntheticMarket } from '../../src/core/data/synthetic.ts';
-import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { ConflictError, InputError, NotFoundError } from '../../src/shared/errors.ts';
 import { STUDY_NOTE_MAX } from '../../src/shared/optimizeChoices.ts';
 import { parseOrThrow } from '../../src/shared/validation.ts';
-import { optimizeHarness } from '../support/studies.ts';
+import { optimizeHarness, writeDemoSymbol } from '../support/studies.ts';
 
 const annotateRequest = (value: unknown) =>
   parseOrThrow(requestSchemas['optimize:annotate'].input, value, 'optimize:annotate request');
@@ -14,8 +12,7 @@ describe("a study's name and note, and deleting it", () => {
   it('stores both at start, edits them later, refuses bad ones naming the field, and deletes with the trials', async () => {
     const h = await optimizeHarness(1);
     try {
-      const series = createSyntheticMarket(DEMO_MARKET).generate(1);
-      await h.bars.write(series.symbol, '1m', series.bars, 'demo');
+      const series = await writeDemoSymbol(h.bars, 1);
       const started = await h.service.start(
         requestSchemas['optimize:start'].input.parse({
           name: '  Q1 fast crosses  ',

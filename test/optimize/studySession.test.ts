@@ -4,14 +4,9 @@
  * extended is asked for.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { JobRegistry } from '../../src/main/services/jobs.ts';
-import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { extendedMinutes } from '../support/extendedMinutes.ts';
-import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOL = 'SESS';
 let h: OptimizeHarness;
@@ -71,13 +66,7 @@ describe('the session of a search', () => {
       // Longer than the data: the run stops once the bars are read, which is all this test needs.
       windows: { unit: 'bars', train: 100_000, test: 10, step: 10 },
     });
-    const run = runWalkForwardJob(walkForwardJobFrom(request), {
-      pool: h.pool,
-      bars: h.bars,
-      windows: null,
-      events: h.events,
-      jobs: new JobRegistry(),
-    });
+    const run = runWalkForward(h, request, { windows: null });
     await expect(run).rejects.toThrow();
     expect(reads.mock.calls.map(([, timeframe, range]) => [timeframe, range?.session])).toEqual([
       ['5m', 'extended'],

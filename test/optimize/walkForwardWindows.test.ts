@@ -5,14 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
-import { JobRegistry } from '../../src/main/services/jobs.ts';
-import {
-  runWalkForwardJob,
-  walkForwardJobFrom,
-} from '../../src/main/services/optimize/walkForwardService.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
-import { optimizeHarness, type OptimizeHarness } from '../support/studies.ts';
+import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOL = 'SYNX';
 let h: OptimizeHarness;
@@ -41,13 +36,7 @@ function run(jobId: string, seed: number) {
     seed,
     windows: { train: 14, test: 7, step: 7 },
   });
-  return runWalkForwardJob(walkForwardJobFrom(request), {
-    pool: h.pool,
-    bars: h.bars,
-    windows,
-    events: h.events,
-    jobs: new JobRegistry(),
-  });
+  return runWalkForward(h, request, { windows });
 }
 
 describe('walk-forward windows in the store', () => {

@@ -7,6 +7,16 @@ import { studyRecords, type StudyDefinition } from '../../src/main/services/opti
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
+import { createSyntheticMarket, type SyntheticSeries } from '../../src/core/data/synthetic.ts';
+import { DEMO_MARKET } from '../../src/main/services/demoMarket.ts';
+import { JobRegistry } from '../../src/main/services/jobs.ts';
+import {
+  runWalkForwardJob,
+  walkForwardJobFrom,
+  type WalkForwardDeps,
+} from '../../src/main/services/optimize/walkForwardService.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
+import type { WalkForwardRequest } from '../../src/shared/optimizeContract.ts';
 
 /** The optimizer as main runs it, on an in-memory database: for the service tests and the study bench. */
 export interface OptimizeHarness {
@@ -71,4 +81,30 @@ export function smaCrossDefinition(
     preferPlateau: false,
     trials,
   };
+}
+
+/** Writes the demo market's symbol at `index` (its 1m bars, source "demo") into `bars`; returns it. */
+export async function writeDemoSymbol(bars: BarsRepository, index: number): Promise<SyntheticSeries> {
+  const series = createSyntheticMarket(DEMO_MARKET).generate(index);
+  await bars.write(series.symbol, '1m', series.bars, 'demo');
+  return series;
+}
+
+/**
+ * A walk-forward request run as main runs it, on the harness's pool, bars and events: windows stored in
+ * its database and a job registry of its own, unless `deps` says otherwise.
+ */
+export function runWalkForward(
+  h: OptimizeHarness,
+  request: WalkForwardRequest,
+  deps: Partial<WalkForwardDeps> = {},
+): ReturnType<typeof runWalkForwardJob> {
+  return runWalkForwardJob(walkForwardJobFrom(request), {
+    pool: h.pool,
+    bars: h.bars,
+    windows: new WalkForwardRepository(h.db),
+    events: h.events,
+    jobs: new JobRegistry(),
+    ...deps,
+  });
 }
