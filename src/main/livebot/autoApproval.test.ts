@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../core/live/approvalPolicy.ts';
 import { verifyAuditChain } from '../../core/live/audit.ts';
-import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
-import { AuditLog } from './auditLog.ts';
+import type { AuditLog } from './auditLog.ts';
 import { approvalPolicyOf, recommend, setApprovalPolicy } from './autoApproval.ts';
-import { BotClient } from './botClient.ts';
 import { approve, checkedStatus, proposals, push, type LiveDesk } from './liveDesk.ts';
-import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import { openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
+import type { ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'auto-approval-secret-0123456789';
 const set = (fast: number, maxOrdersPerDay = 10_000) =>
@@ -22,30 +18,19 @@ const set = (fast: number, maxOrdersPerDay = 10_000) =>
     provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
   });
 
-let dir = '';
+let fixture: DeskFixture;
 let bot: ReferenceBot;
 let audit: AuditLog;
 let clock = Date.UTC(2026, 10, 30, 9);
 let desk: LiveDesk;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'regimen-auto-approval-'));
-  bot = await startReferenceBot({
-    bars: randomWalkBars(50_000, 8, { volatility: 0.004 }),
-    symbol: 'TEST',
-    speed: 30_000,
-    secret: SECRET,
-    heartbeat: { timeoutMs: 60_000, mode: 'no-new-entries' },
-  });
-  audit = await AuditLog.open(join(dir, 'audit.duckdb'));
-  desk = { audit, client: (url) => new BotClient(url, SECRET), now: () => clock };
+  fixture = await openDeskFixture(SECRET, { timeoutMs: 60_000, mode: 'no-new-entries' });
+  ({ bot, audit } = fixture);
+  desk = { ...fixture.desk, now: () => clock };
 });
 
-afterAll(async () => {
-  audit.close();
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 const runs = async (version: number): Promise<void> => {
   for (let k = 0; k < 500; k++) {

@@ -22,6 +22,9 @@ export interface DeskFixture {
   readonly bot: ReferenceBot;
   readonly audit: AuditLog;
   readonly desk: LiveDesk;
+  /** The audit's database file (a test edits it behind the log's back). */
+  readonly auditPath: string;
+  /** Closes the audit (again, if a test closed it: closing twice is harmless), the bot and the folder. */
   close(): Promise<void>;
 }
 
@@ -34,11 +37,13 @@ export async function openDeskFixture(secret: string, heartbeat: HeartbeatPolicy
     secret,
     heartbeat,
   });
-  const audit = await AuditLog.open(join(dir, 'audit.duckdb'));
+  const auditPath = join(dir, 'audit.duckdb');
+  const audit = await AuditLog.open(auditPath);
   return {
     bot,
     audit,
     desk: { audit, client: (url) => new BotClient(url, secret) },
+    auditPath,
     close: async () => {
       audit.close();
       await bot.close();

@@ -1,13 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditCsv, verifyAuditChain } from '../../core/live/audit.ts';
-import { randomWalkBars } from '../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
 import { AuditLog } from './auditLog.ts';
-import { BotClient } from './botClient.ts';
 import {
   approve,
   checkedStatus,
@@ -18,7 +13,8 @@ import {
   rollback,
   type LiveDesk,
 } from './liveDesk.ts';
-import { startReferenceBot, type ReferenceBot } from './referenceBot.ts';
+import { openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
+import type { ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'desk-secret-0123456789abcdef';
 const set = (fast: number) =>
@@ -30,29 +26,17 @@ const set = (fast: number) =>
     provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
   });
 
-let dir = '';
+let fixture: DeskFixture;
 let bot: ReferenceBot;
 let audit: AuditLog;
 let desk: LiveDesk;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'regimen-desk-'));
-  bot = await startReferenceBot({
-    bars: randomWalkBars(50_000, 8, { volatility: 0.004 }),
-    symbol: 'TEST',
-    speed: 30_000,
-    secret: SECRET,
-    heartbeat: { timeoutMs: 60_000, mode: 'no-new-entries' },
-  });
-  audit = await AuditLog.open(join(dir, 'audit.duckdb'));
-  desk = { audit, client: (url) => new BotClient(url, SECRET) };
+  fixture = await openDeskFixture(SECRET, { timeoutMs: 60_000, mode: 'no-new-entries' });
+  ({ bot, audit, desk } = fixture);
 });
 
-afterEach(async () => {
-  audit.close();
-  await bot.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.close());
 
 const until = async (done: () => Promise<boolean>): Promise<void> => {
   for (let k = 0; k < 500 && !(await done()); k++) await new Promise((r) => setTimeout(r, 10));
@@ -132,17 +116,21 @@ describe('live desk against the reference bot on loopback', () => {
 
     // An edit behind the log's back: the chain names the entry.
     audit.close();
-    const instance = await DuckDBInstance.create(join(dir, 'audit.duckdb'));
+    const instance = await DuckDBInstance.create(fixture.auditPath);
     const connection = await instance.connect();
     await connection.run(`UPDATE live_audit SET reason = 'manual: nothing to see' WHERE seq = 7`);
     connection.closeSync();
     instance.closeSync();
-    audit = await AuditLog.open(join(dir, 'audit.duckdb'));
-    expect(verifyAuditChain(await audit.entries())).toEqual({
-      ok: false,
-      seq: 7,
-      problem: 'entry 7 was edited: its hash does not match',
-    });
+    const reopened = await AuditLog.open(fixture.auditPath);
+    try {
+      expect(verifyAuditChain(await reopened.entries())).toEqual({
+        ok: false,
+        seq: 7,
+        problem: 'entry 7 was edited: its hash does not match',
+      });
+    } finally {
+      reopened.close();
+    }
   });
 
   it("records the bot's daily-loss stop as one halt entry, however often it is seen", async () => {
