@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
-import { HOST_START, HOST_SYMBOL, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
+import {
+  HOST_BACKTEST as backtest,
+  HOST_START,
+  HOST_SYMBOL,
+  startServiceHost,
+  type ServiceHost,
+} from '../support/serviceHost.ts';
 
 let h: ServiceHost;
 beforeAll(async () => {
@@ -16,12 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const backtest = {
-  symbol: HOST_SYMBOL,
-  timeframe: '1h',
-  strategy: 'sma-cross',
-  params: { fast: 5, slow: 20 },
-};
 const study = {
   strategy: 'sma-cross',
   data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },

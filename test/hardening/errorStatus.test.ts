@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchOrWireError } from '../../src/main/services/dispatch.ts';
 import {
+  HOST_BACKTEST as backtest,
   HOST_END,
   HOST_START,
   HOST_SYMBOL,
@@ -19,13 +20,6 @@ beforeAll(async () => {
   h = await startServiceHost();
 });
 afterAll(async () => h?.close());
-
-const backtest = {
-  symbol: HOST_SYMBOL,
-  timeframe: '1h',
-  strategy: 'sma-cross',
-  params: { fast: 5, slow: 20 },
-};
 
 interface Case {
   name: string;

@@ -8,7 +8,13 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_CHANNELS, type RequestChannel } from '../../src/shared/contract.ts';
-import { HOST_START, HOST_SYMBOL, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
+import {
+  HOST_BACKTEST,
+  HOST_START,
+  HOST_SYMBOL,
+  startServiceHost,
+  type ServiceHost,
+} from '../support/serviceHost.ts';
 
 let h: ServiceHost;
 beforeAll(async () => {
@@ -29,12 +35,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     'strategies:list': {},
     'strategies:problems': {},
     'strategies:reload': {},
-    'backtest:run': {
-      symbol: HOST_SYMBOL,
-      timeframe: '1h',
-      strategy: 'sma-cross',
-      params: { fast: 5, slow: 20 },
-    },
+    'backtest:run': HOST_BACKTEST,
     'backtest:robustness': { method: 'block-bootstrap', returns: [0.01, -0.02, 0.005], resamples: 20 },
     'optimize:start': {
       strategy: 'sma-cross',

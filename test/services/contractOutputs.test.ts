@@ -25,7 +25,13 @@ import {
   type RequestInput,
 } from '../../src/shared/contract.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
-import { HOST_END, HOST_START, HOST_SYMBOL, servicesOnTempDir } from '../support/serviceHost.ts';
+import {
+  HOST_BACKTEST,
+  HOST_END,
+  HOST_START,
+  HOST_SYMBOL,
+  servicesOnTempDir,
+} from '../support/serviceHost.ts';
 import { liveBarAt } from '../../src/core/live/liveBar.test-util.ts';
 
 const KEY_ID = 'PKCONTRACTOUT0042';
@@ -117,13 +123,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'strategies:problems': () => ({}),
   'strategies:reload': () => ({}),
   'backtest:robustness': () => ({ method: 'trade-shuffle', returns: [0.02, -0.01, 0.03], resamples: 50 }),
-  'backtest:run': () => ({
-    symbol: HOST_SYMBOL,
-    timeframe: '1h',
-    strategy: 'sma-cross',
-    params: { fast: 5, slow: 20 },
-    cash: 10_000,
-  }),
+  'backtest:run': () => ({ ...HOST_BACKTEST, cash: 10_000 }),
   'optimize:start': () => ({
     strategy: 'sma-cross',
     data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },

@@ -7,18 +7,13 @@ import { blockBootstrap, shuffleTrades } from '../../src/core/robustness/index.t
 import { dispatch } from '../../src/main/services/dispatch.ts';
 import type { BacktestResult, RobustnessPayload } from '../../src/shared/contract.ts';
 import { periodReturnsOf, tradeEquityReturns } from '../../src/shared/robustnessReturns.ts';
-import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
+import { HOST_BACKTEST, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
 
 let host: ServiceHost;
 let result: BacktestResult;
 beforeAll(async () => {
   host = await startServiceHost();
-  result = (await dispatch(host.services.handlers, 'backtest:run', {
-    symbol: HOST_SYMBOL,
-    timeframe: '1h',
-    strategy: 'sma-cross',
-    params: { fast: 5, slow: 20 },
-  })) as BacktestResult;
+  result = (await dispatch(host.services.handlers, 'backtest:run', HOST_BACKTEST)) as BacktestResult;
 });
 afterAll(async () => {
   await host?.close();

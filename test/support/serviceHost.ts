@@ -13,6 +13,13 @@ import { tempDir } from '../marketdata/helpers.ts';
 export const HOST_SYMBOL = 'SYNX';
 export const HOST_START = Date.UTC(2024, 0, 2);
 export const HOST_END = Date.UTC(2024, 1, 1);
+/** A valid `backtest:run` request on the host's symbol: what the contract tests run or alter one field of. */
+export const HOST_BACKTEST = {
+  symbol: HOST_SYMBOL,
+  timeframe: '1h',
+  strategy: 'sma-cross',
+  params: { fast: 5, slow: 20 },
+} as const;
 
 export interface Answer {
   status: number;
