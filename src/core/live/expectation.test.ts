@@ -9,19 +9,13 @@ import type { PositionPolicy } from './modes.ts';
 import type { RampPlan } from './ramp.ts';
 import { LiveRunner, type LiveFill } from './runner.ts';
 import { liveBarAt } from './liveBar.test-util.ts';
+import { smaCrossSet } from './manualSet.test-util.ts';
 import { buildReports, type ReportBar } from './kit/reports.ts';
 
 const LOOSE = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000_000 };
 
-function smaSet(fast: number, slow: number, limits: ParameterSet['limits'] = LOOSE): ParameterSet {
-  return sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
-    parameters: { fast, slow },
-    limits,
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
-}
+const smaSet = (fast: number, slow: number, limits: ParameterSet['limits'] = LOOSE): ParameterSet =>
+  smaCrossSet(fast, slow, limits);
 
 interface Scenario {
   readonly evidence: LiveEvidence;

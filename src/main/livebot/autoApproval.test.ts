@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../core/live/approvalPolicy.ts';
 import { verifyAuditChain } from '../../core/live/audit.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import { LOOSE_LIMITS, smaCrossSet } from '../../core/live/manualSet.test-util.ts';
 import type { AuditLog } from './auditLog.ts';
 import { approvalPolicyOf, recommend, setApprovalPolicy } from './autoApproval.ts';
 import { approve, checkedStatus, proposals, push, type LiveDesk } from './liveDesk.ts';
@@ -9,14 +9,8 @@ import { openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
 import type { ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'auto-approval-secret-0123456789';
-const set = (fast: number, maxOrdersPerDay = 10_000) =>
-  sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast, slow: 30 },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay },
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
+const set = (fast: number, maxOrdersPerDay = LOOSE_LIMITS.maxOrdersPerDay) =>
+  smaCrossSet(fast, 30, { ...LOOSE_LIMITS, maxOrdersPerDay });
 
 let fixture: DeskFixture;
 let bot: ReferenceBot;

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import { sealParameterSet } from '../../core/live/parameterSet.ts';
+import { smaCrossSet } from '../../core/live/manualSet.test-util.ts';
 import { LiveRunner } from '../../core/live/runner.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
 import { BOT_PATHS, MAX_REPORT_BARS, MAX_REPORT_FILLS, type ApplyRequest } from '../../shared/botProtocol.ts';
@@ -18,13 +19,7 @@ const HEARTBEAT = { timeoutMs: 60_000, mode: 'no-new-entries' } as const;
 const bars = randomWalkBars(600, 11, { volatility: 0.006 });
 
 function applyRequest(version: number, fast: number, extra: Partial<ApplyRequest> = {}): ApplyRequest {
-  const set = sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast, slow: 30 },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
+  const set = smaCrossSet(fast, 30);
   return {
     changeId: `change-${version}-${fast}`,
     version,

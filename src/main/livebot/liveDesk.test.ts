@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditCsv, verifyAuditChain } from '../../core/live/audit.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import { smaCrossSet } from '../../core/live/manualSet.test-util.ts';
 import { AuditLog } from './auditLog.ts';
 import {
   approve,
@@ -17,14 +17,7 @@ import { openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
 import type { ReferenceBot } from './referenceBot.ts';
 
 const SECRET = 'desk-secret-0123456789abcdef';
-const set = (fast: number) =>
-  sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast, slow: 30 },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
+const set = (fast: number) => smaCrossSet(fast, 30);
 
 let fixture: DeskFixture;
 let bot: ReferenceBot;

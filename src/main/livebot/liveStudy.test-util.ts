@@ -5,13 +5,8 @@ import { testServices } from '../../../test/support/serviceHost.ts';
 import { allocateBars, type Bars } from '../../core/data/bars.ts';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../core/data/synthetic.ts';
 import { liveBarAt } from '../../core/live/liveBar.test-util.ts';
-import {
-  PARAMETER_SET_SCHEMA_VERSION,
-  sealParameterSet,
-  strategyIdentity,
-  type ParameterSet,
-  type StrategyIdentity,
-} from '../../core/live/parameterSet.ts';
+import { LOOSE_LIMITS, manualSet } from '../../core/live/manualSet.test-util.ts';
+import { strategyIdentity, type ParameterSet, type StrategyIdentity } from '../../core/live/parameterSet.ts';
 import type { HeartbeatPolicy, LiveBar } from '../../core/live/runner.ts';
 import type { StrategyDefinition } from '../../core/strategy-api/types.ts';
 import type {
@@ -148,11 +143,9 @@ export async function pacedReferenceBot(options: {
 
 /** A manual set of the RSI example at `period`, its other parameters fixed, under limits that never bind. */
 export function rsiReversionSet(strategy: StrategyIdentity, period: number): ParameterSet {
-  return sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: strategyIdentity(strategy),
-    parameters: { period, oversold: 35, overbought: 65, exit: 50, stop_pct: 1 },
-    limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 1_000 },
-    provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-  });
+  return manualSet(
+    strategyIdentity(strategy),
+    { period, oversold: 35, overbought: 65, exit: 50, stop_pct: 1 },
+    { ...LOOSE_LIMITS, maxOrdersPerDay: 1_000 },
+  );
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureIO } from '../../../../test/support/captureIO.ts';
 import { matchBotChanges, recordedBotChange } from '../../../core/live/audit.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import { smaCrossSet } from '../../../core/live/manualSet.test-util.ts';
 import type { RampPlan } from '../../../core/live/ramp.ts';
 import { LiveRunner, type LiveRunnerOptions } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
@@ -66,13 +66,7 @@ const poll = (w: LiveWatcher) => w.look({ name: 'paper', url: server.url, autoPa
 
 async function approvedPush(fast: number, ramp?: RampPlan): Promise<void> {
   await withDesk(async (desk) => {
-    const set = sealParameterSet({
-      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
-      parameters: { fast, slow: 30 },
-      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-    });
+    const set = smaCrossSet(fast, 30);
     const proposal = await propose(desk, server.url, set, 'ana', 'manual: test');
     await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
     await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1, ramp });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import { smaCrossSet } from '../../../core/live/manualSet.test-util.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
@@ -38,13 +38,7 @@ const withDesk = async <T>(work: (desk: LiveDesk) => Promise<T>): Promise<T> => 
 const entry = () => ({ name: 'windowed', url: server.url, autoPause: false });
 const pushFirstSet = () =>
   withDesk(async (desk) => {
-    const set = sealParameterSet({
-      schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-      strategy: { name: 'sma-cross', version: STRATEGIES['sma-cross'].version },
-      parameters: { fast: 3, slow: 12 },
-      limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 },
-      provenance: { kind: 'manual', note: 'test', engineVersion: 'test' },
-    });
+    const set = smaCrossSet(3, 12);
     const proposal = await propose(desk, server.url, set, 'ana', 'manual: test');
     await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
     await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1 });
