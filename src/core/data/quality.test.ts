@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   allocateBars,
@@ -29,11 +28,10 @@ import {
   type QualityReport,
 } from './quality.ts';
 import { createSyntheticMarket } from './synthetic.ts';
+import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { createRng } from '../math/random.ts';
 
-const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const haveSharedData = existsSync(`${sharedData}GOOG.csv`);
-if (!haveSharedData) console.warn(`quality.test: skipping shared-data tests, ${sharedData} is absent`);
+const googFile = sharedDataFile('GOOG.csv');
 
 /** A clean daily series over the 2024 sessions: a random walk around 100 with valid OHLC. */
 function cleanDaily(): Bars {
@@ -180,15 +178,17 @@ describe('quality report on intraday bars', () => {
   });
 });
 
-describe.skipIf(!haveSharedData)('quality of the shared data files', () => {
+describe.skipIf(!googFile.present)(`quality of the shared data files${googFile.skipReason}`, () => {
   it('finds GOOG complete against the NYSE calendar and SPY complete in regular hours', () => {
-    const goog = parseBarsCsv(readFileSync(`${sharedData}GOOG.csv`, 'utf8'), { source: 'GOOG.csv' });
+    const goog = parseBarsCsv(readFileSync(googFile.path, 'utf8'), { source: 'GOOG.csv' });
     const googReport = assessQuality(goog.bars, { symbol: 'GOOG', timeframe: '1d' });
     expect(googReport.expectedBars).toBe(2148);
     expect(googReport.missingBars).toBe(0);
     expect(googReport.counts['non-session-bar']).toBe(0);
     expect(googReport.counts['probable-split']).toBe(0);
-    const spy = parseBarsCsv(readFileSync(`${sharedData}SPY_1min.csv`, 'utf8'), { source: 'SPY_1min.csv' });
+    const spy = parseBarsCsv(readFileSync(sharedDataFile('SPY_1min.csv').path, 'utf8'), {
+      source: 'SPY_1min.csv',
+    });
     const spyReport = assessQuality(spy.bars, { symbol: 'SPY', timeframe: '1m' });
     expect(spyReport.expectedBars).toBe(24570);
     expect(spyReport.missingBars).toBe(0);

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SESSION_TIMEFRAMES, TIMEFRAMES, type Bars, type SessionTimeframe } from './bars.ts';
 import {
@@ -23,10 +22,10 @@ import {
   type ResampleOptions,
 } from './resample.ts';
 import { createSyntheticMarket } from './synthetic.ts';
+import { sharedDataFile } from '../../../test/support/sharedData.ts';
 
-const sharedData = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const haveSharedData = existsSync(`${sharedData}SPY_1min.csv`);
-if (!haveSharedData) console.warn(`resample.test: skipping shared-data tests, ${sharedData} is absent`);
+const googFile = sharedDataFile('GOOG.csv');
+const spyFile = sharedDataFile('SPY_1min.csv');
 
 function streamed(
   bars: Bars,
@@ -124,40 +123,43 @@ describe('resampleBars on synthetic minutes (early close on 2024-07-03)', () => 
   });
 });
 
-describe.skipIf(!existsSync(`${sharedData}GOOG.csv`))('resampleDays on GOOG.csv (date-only day bars)', () => {
-  it('makes Monday-based weeks and calendar months stamped at midnight New York of their first day', () => {
-    const { bars } = parseBarsCsv(readFileSync(`${sharedData}GOOG.csv`, 'utf8'), { source: 'GOOG.csv' });
-    // Date-only rows are stamped at midnight New York, 04:00 or 05:00 UTC of the same date.
-    const dayOf = (t: number): number => Math.floor(t / DAY_MS);
-    for (const timeframe of ['1w', '1mo'] as const) {
-      const out = resampleDays(bars, timeframe);
-      const groups = grouped(bars, (t) => {
-        const days = dayOf(t);
-        if (timeframe === '1w') return days - ((weekdayOfDays(days) + 6) % 7);
-        const key = etDateKey(t);
-        return daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, 1);
-      });
-      expect(out.t.length).toBe(groups.size);
-      let m = 0;
-      for (const [first, rows] of groups) {
-        const t0 = bars.t[rows[0]!]!;
-        expect(out.t[m]).toBe(t0 - (dayOf(t0) - first) * DAY_MS);
-        expect(out.o[m]).toBe(bars.o[rows[0]!]);
-        expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
-        expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));
-        expect(out.v[m]).toBe(rows.reduce((sum, i) => sum + bars.v[i]!, 0));
-        m++;
+describe.skipIf(!googFile.present)(
+  `resampleDays on GOOG.csv (date-only day bars)${googFile.skipReason}`,
+  () => {
+    it('makes Monday-based weeks and calendar months stamped at midnight New York of their first day', () => {
+      const { bars } = parseBarsCsv(readFileSync(googFile.path, 'utf8'), { source: 'GOOG.csv' });
+      // Date-only rows are stamped at midnight New York, 04:00 or 05:00 UTC of the same date.
+      const dayOf = (t: number): number => Math.floor(t / DAY_MS);
+      for (const timeframe of ['1w', '1mo'] as const) {
+        const out = resampleDays(bars, timeframe);
+        const groups = grouped(bars, (t) => {
+          const days = dayOf(t);
+          if (timeframe === '1w') return days - ((weekdayOfDays(days) + 6) % 7);
+          const key = etDateKey(t);
+          return daysFromCivil(Math.floor(key / 10000), Math.floor(key / 100) % 100, 1);
+        });
+        expect(out.t.length).toBe(groups.size);
+        let m = 0;
+        for (const [first, rows] of groups) {
+          const t0 = bars.t[rows[0]!]!;
+          expect(out.t[m]).toBe(t0 - (dayOf(t0) - first) * DAY_MS);
+          expect(out.o[m]).toBe(bars.o[rows[0]!]);
+          expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
+          expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));
+          expect(out.v[m]).toBe(rows.reduce((sum, i) => sum + bars.v[i]!, 0));
+          m++;
+        }
       }
-    }
-    // 2004-08-19 was a Thursday: the first week bar starts on Monday 2004-08-16, the first month on 08-01.
-    expect(new Date(resampleDays(bars, '1w').t[0]!).toISOString()).toBe('2004-08-16T04:00:00.000Z');
-    expect(new Date(resampleDays(bars, '1mo').t[0]!).toISOString()).toBe('2004-08-01T04:00:00.000Z');
-  });
-});
+      // 2004-08-19 was a Thursday: the first week bar starts on Monday 2004-08-16, the first month on 08-01.
+      expect(new Date(resampleDays(bars, '1w').t[0]!).toISOString()).toBe('2004-08-16T04:00:00.000Z');
+      expect(new Date(resampleDays(bars, '1mo').t[0]!).toISOString()).toBe('2004-08-01T04:00:00.000Z');
+    });
+  },
+);
 
-describe.skipIf(!haveSharedData)('resampleBars on SPY_1min.csv', () => {
-  const spy = haveSharedData
-    ? parseBarsCsv(readFileSync(`${sharedData}SPY_1min.csv`, 'utf8'), { source: 'SPY_1min.csv' })
+describe.skipIf(!spyFile.present)(`resampleBars on SPY_1min.csv${spyFile.skipReason}`, () => {
+  const spy = spyFile.present
+    ? parseBarsCsv(readFileSync(spyFile.path, 'utf8'), { source: 'SPY_1min.csv' })
     : null;
 
   it('gives one regular-hours day bar per session and 78 five-minute bars a day', () => {

@@ -1,16 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { etDateKey, etMinuteOfDay, isTradingDay, sessionOf } from '../calendar.ts';
 import { DataValidationError } from '../validate.ts';
 import { parseBarsCsv, parseBarsCsvRows } from './read.ts';
 import { parseDecimal, parseTimestamp } from './scan.ts';
+import { sharedDataFile } from '../../../../test/support/sharedData.ts';
 
-// <repo>/src/core/data/csv -> <repo>/../shared/data
-const sharedData = fileURLToPath(new URL('../../../../../shared/data/', import.meta.url));
-const haveSharedData = existsSync(`${sharedData}GOOG.csv`);
-if (!haveSharedData) console.warn(`csv.test: skipping shared-data tests, ${sharedData} is absent`);
-const readShared = (name: string): string => readFileSync(`${sharedData}${name}`, 'utf8');
+const googFile = sharedDataFile('GOOG.csv');
+const readShared = (name: string): string => readFileSync(sharedDataFile(name).path, 'utf8');
 
 const iso = (t: number): string => new Date(t).toISOString();
 
@@ -24,7 +21,7 @@ function errorOf(text: string, source = 'planted.csv'): DataValidationError {
   throw new Error('expected a DataValidationError');
 }
 
-describe.skipIf(!haveSharedData)('shared data files parse as they are', () => {
+describe.skipIf(!googFile.present)(`shared data files parse as they are${googFile.skipReason}`, () => {
   it('GOOG.csv: daily, unnamed date column, every date an NYSE session', () => {
     const { bars, inferredTimeframe, layout } = parseBarsCsv(readShared('GOOG.csv'), { source: 'GOOG.csv' });
     expect(bars.t.length).toBe(2148);
