@@ -31,12 +31,25 @@ import { LedgerRepository } from '../src/main/store/ledgerRepository.ts';
 import { optimizeHarness, smaCrossDefinition } from '../test/support/studies.ts';
 import { randomWalkBars } from '../src/core/engine/random-walk.ts';
 import { SHARED_DATA_DIR } from '../test/support/sharedData.ts';
+import { settingsBacktestTerms } from '../src/main/services/costs.ts';
+import { DEFAULT_SETTINGS } from '../src/shared/settingsContract.ts';
 
 const SPACE = parseSpace(['fast=2:50', 'slow=5:200'], ['fast<slow']);
 
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
-function panelOf(bars: Bars, windowBars: number, timeframe: string): PanelWindow[] {
+/**
+ * The panel of 50 random sets, each run at the cash and costs a backtest of the bars pays at the default
+ * settings (the asset class's costs, judged from the bars' timestamps) and scored over their risk-free
+ * rate, as `regimen learner evaluate` in a fresh data folder runs them.
+ */
+async function panelOf(
+  bars: Bars,
+  windowBars: number,
+  timeframe: string,
+  file: string,
+): Promise<PanelWindow[]> {
+  const terms = await settingsBacktestTerms({}, DEFAULT_SETTINGS, { kind: 'file', path: file }, null, bars.t);
   return windowPanel(bars, {
     strategy: 'sma-cross',
     space: SPACE,
@@ -45,7 +58,8 @@ function panelOf(bars: Bars, windowBars: number, timeframe: string): PanelWindow
     windowBars,
     timeframe,
     session: 'regular',
-    backtest: { cash: 1_000_000 },
+    backtest: terms.account,
+    riskFreeRate: terms.riskFreeRate,
   });
 }
 
@@ -232,7 +246,7 @@ export async function runMlBench(): Promise<void> {
     return;
   }
   await hookCost(log);
-  const googPanel = panelOf(goog, 21, 'native');
+  const googPanel = await panelOf(goog, 21, 'native', `${SHARED_DATA_DIR}GOOG.csv`);
   const rows = googPanel.flatMap((w) => w.rows.map((r) => ({ x: r.features, y: r.score })));
   speed(log, rows);
   memory(log, rows);
@@ -243,12 +257,12 @@ export async function runMlBench(): Promise<void> {
     prequential(
       log,
       'SPY 1-minute, regular sessions (390-bar windows from the open)',
-      panelOf(spy, 390, 'native'),
+      await panelOf(spy, 390, 'native', `${SHARED_DATA_DIR}SPY_1min.csv`),
     );
   const demo = createSyntheticMarket(DEMO_MARKET).generate(0);
   prequential(
     log,
     `demo market ${demo.symbol} 15m, regular sessions (26 bars from the open)`,
-    panelOf(resampleBars(demo.bars, '15m'), 26, '15m'),
+    await panelOf(resampleBars(demo.bars, '15m'), 26, '15m', demo.symbol),
   );
 }

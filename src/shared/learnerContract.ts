@@ -95,6 +95,19 @@ export const LearnerBackfillReport = z.object({
   skipped: z.array(z.string()),
 });
 
+/**
+ * What every backtest of a learner request (its windows' sets, the scorecard's policies) starts with and
+ * pays, as a backtest from the forms does; each left out is Settings' (cash, commission per side as a
+ * fraction of traded value, and fees, spread and impact, a part Settings leave to the asset class taking
+ * the symbol's asset-class default). Every Sharpe ratio, the windows' scores included, is over Settings'
+ * risk-free rate.
+ */
+const backtestTerms = {
+  cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
+  commission: z.number().min(0).max(0.1).optional(),
+  costs: costSettingsSchema.partial().optional(),
+};
+
 export const LearnerEvaluateRequest = z.strictObject({
   ...subject,
   /** Parameter sets tested in every window. */
@@ -103,6 +116,7 @@ export const LearnerEvaluateRequest = z.strictObject({
   windowBars: windowBars.optional(),
   seed,
   model: z.enum(['linear', 'forest']).default('linear'),
+  ...backtestTerms,
 });
 
 const rankFigure = z.object({ mean: metricValue, t: metricValue });
@@ -163,6 +177,7 @@ export const LearnerRecommendRequest = z.strictObject({
   regimes: z.number().int().min(1).max(9).default(4),
   windowBars: windowBars.optional(),
   seed,
+  ...backtestTerms,
 });
 
 const interval = z.object({ lower: metricValue, upper: metricValue });
@@ -201,14 +216,7 @@ export const ScorecardRequest = z.strictObject({
   trials: z.number().int().min(2).max(500).default(20),
   seed,
   windowBars: windowBars.optional(),
-  /**
-   * What every backtest of the scorecard starts with and pays, as a backtest from the forms does; each
-   * left out is Settings' (cash, commission per side as a fraction of traded value, and fees, spread and
-   * impact, a part Settings leave to the asset class taking the symbol's asset-class default).
-   */
-  cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
-  commission: z.number().min(0).max(0.1).optional(),
-  costs: costSettingsSchema.partial().optional(),
+  ...backtestTerms,
   threshold: z.number().min(0).max(1).default(0.5),
   detector: z.enum(DETECTOR_NAMES).default('rules'),
   axis: z.enum(['trend', 'volatility']).default('volatility'),

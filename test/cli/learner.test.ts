@@ -1,8 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { inferAssetCalendar } from '../../src/core/data/assetCalendar.ts';
+import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
+import { costOptions, defaultCostSettings } from '../../src/core/engine/index.ts';
 import { randomWalkBars } from '../../src/core/engine/random-walk.ts';
+import { windowPanel } from '../../src/core/ml/learner/panel.ts';
+import { evaluatePrequential } from '../../src/core/ml/learner/prequential.ts';
+import { parseSpace } from '../../src/core/optimize/space.ts';
+import { commissionRateFromPercent } from '../../src/shared/commission.ts';
 import { openBackend } from '../../src/main/cli/backend.ts';
 import { main } from '../../src/main/cli/main.ts';
 import type { RegimeRecommendation } from '../../src/shared/contract.ts';
@@ -40,6 +47,53 @@ describe('regimen learner', () => {
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel], text)).toBe(0);
     expect(text.stdout).toMatch(/top-quintile precision .*%.*>= 30\.0 %/);
     expect(text.stdout).toMatch(/next regime .* stays: /);
+  });
+
+  it("evaluate runs the windows at the folder's cash, costs and risk-free rate: core's figures at those values", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'regimen-learner-costs-'));
+    try {
+      const d = ['--data-dir', folder];
+      for (const [key, value] of [
+        ['cash', '25000'],
+        ['commissionPercent', '0.1'],
+        ['spreadBps', '10'],
+        ['riskFreePercent', '4'],
+      ])
+        expect(await main(['settings', 'set', key!, value!, ...d], captureIO())).toBe(0);
+      const io = captureIO();
+      expect(
+        await main(['learner', 'evaluate', '--csv', file, ...panel, '--json', ...d], io),
+        io.stderr,
+      ).toBe(0);
+      const json = JSON.parse(io.stdout) as Record<string, unknown>;
+      const read = parseBarsCsv(readFileSync(file, 'utf8'), { source: 'walk.csv' }).bars;
+      const costs = { ...defaultCostSettings(inferAssetCalendar(read.t)), spreadBps: 10 };
+      const rate = commissionRateFromPercent(0.1);
+      expect(json).toMatchObject({ cash: 25_000, commission: rate, costs, riskFreeRate: 0.04 });
+      const core = evaluatePrequential(
+        windowPanel(read, {
+          strategy: 'sma-cross',
+          space: parseSpace(['fast=2:20', 'slow=5:60'], ['fast<slow']),
+          sets: 10,
+          seed: 1,
+          windowBars: 30,
+          timeframe: 'native',
+          session: 'regular',
+          backtest: { cash: 25_000, ...costOptions(rate, costs) },
+          riskFreeRate: 0.04,
+        }),
+        { model: 'linear', seed: 1 },
+      );
+      for (const key of ['mae', 'baselineMae', 'rank', 'topQuintile', 'coverage80', 'pairwise'] as const)
+        expect(json[key], key).toEqual(JSON.parse(JSON.stringify(core[key])));
+      // The same flags on the command line, in a fresh folder, give the same figures.
+      const flags = captureIO();
+      const given = ['--cash', '25000', '--commission', '0.1', '--spread-bps', '10', '--risk-free', '4'];
+      expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--json', ...given], flags)).toBe(0);
+      expect((JSON.parse(flags.stdout) as Record<string, unknown>)['mae']).toBe(json['mae']);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('recommend answers with a set, its intervals and confidence, or keeps the current set with the reason', async () => {

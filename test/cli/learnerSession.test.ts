@@ -99,6 +99,21 @@ describe('the learner request names the session', () => {
     expect(extended.mae).not.toBe(regular.mae);
   }, 60_000);
 
+  it("both run the windows at the folder's cash, costs and risk-free rate, as a backtest there would", async () => {
+    const free = await viaApp('regular');
+    await services.handlers['settings:set']({
+      cash: 25_000,
+      commissionPercent: 0.1,
+      spreadBps: 10,
+      riskFreePercent: 4,
+    });
+    const priced = await viaApp('regular');
+    expect(await viaCli('regular')).toEqual(priced);
+    // The settings reach the scores the learner learns and is measured on.
+    expect(priced.mae).not.toBe(free.mae);
+    expect(priced.rank).not.toEqual(free.rank);
+  }, 60_000);
+
   it('names the field when the session is neither', async () => {
     const answer = await postJson(
       host.port,

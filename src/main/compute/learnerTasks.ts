@@ -28,7 +28,10 @@ export interface LearnerSettings {
   readonly session: 'regular' | 'extended';
   readonly seed: number;
   readonly model: 'linear' | 'forest';
+  /** Cash and costs of every backtest: what a backtest of the bars at the trader's settings runs with. */
   readonly backtest: BacktestOptions;
+  /** Annual, as a fraction: what every Sharpe ratio (the windows' scores, the policies') is measured over. */
+  readonly riskFreeRate: number;
 }
 
 export interface LearnerEvaluateTask {
@@ -74,8 +77,6 @@ export interface ScorecardTask {
   readonly detector: DetectorName;
   readonly axis: RegimeAxis;
   readonly detectorTimeframe: Timeframe;
-  /** Annual, as a fraction: what every Sharpe ratio of the scorecard is measured over (Settings'). */
-  readonly riskFreeRate: number;
 }
 
 export type LearnerTask = LearnerEvaluateTask | LearnerRecommendTask | ScorecardTask;
@@ -104,7 +105,7 @@ export function runLearnerTask(task: LearnerTask): LearnerEvaluation | RegimeRec
         windowBars: task.settings.windowBars,
         threshold: task.threshold,
         model: task.settings.model,
-        riskFreeRate: task.riskFreeRate,
+        riskFreeRate: task.settings.riskFreeRate,
       });
   }
 }

@@ -1,6 +1,7 @@
 import { inferAssetCalendar } from '../../core/data/assetCalendar.ts';
 import {
   costOptions,
+  type BacktestOptions,
   defaultCostSettings,
   type CommissionSpec,
   type CostSettings,
@@ -86,4 +87,41 @@ export async function resolveCosts(
 ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; settings: CostSettings }> {
   const settings = await costSettingsFor(request.settings, source, repo, t);
   return { ...costOptions(request.commissionRate, settings, request.extraBps ?? 0), settings };
+}
+
+/** What a backtest runs with and pays, and the rate its Sharpe ratios are over. */
+export interface BacktestTerms {
+  /** Cash with the engine's cost models. */
+  readonly account: BacktestOptions & { readonly cash: number };
+  /** Annual, as a fraction. */
+  readonly riskFreeRate: number;
+  /** The commission per side as a fraction of traded value, and the cost settings the models came from. */
+  readonly commissionRate: number;
+  readonly costs: CostSettings;
+}
+
+/**
+ * The terms of a backtest of `source` at these settings, each part asked for winning (cash, commission,
+ * cost settings; a part the settings leave null is the asset class's): what the app's learner requests
+ * run their windows and policies at, and the bench at the default settings.
+ */
+export async function settingsBacktestTerms(
+  asked: {
+    readonly cash?: number | undefined;
+    readonly commission?: number | undefined;
+    readonly costs?: Partial<CostSettings> | undefined;
+  },
+  settings: Settings,
+  source: BarsSource,
+  repo: BarsRepository | null,
+  t?: Float64Array,
+): Promise<BacktestTerms> {
+  const request = settingsCostRequest(asked, settings);
+  const { commission, slippage, settings: costs } = await resolveCosts(request, source, repo, t);
+  return {
+    account: { cash: asked.cash ?? settings.cash, commission, slippage },
+    riskFreeRate: settings.riskFreePercent / 100,
+    commissionRate: request.commissionRate,
+    costs,
+  };
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Bars } from '../../data/bars.ts';
 import { MINUTE_MS, daysFromCivil, etDays, etWallTimeToUtc, sessionOf } from '../../data/calendar.ts';
+import { costOptions, runBacktest, US_EQUITY_COSTS } from '../../engine/index.ts';
 import { randomWalkBars } from '../../engine/random-walk.ts';
+import { getStrategy } from '../../strategy/index.ts';
+import type { StrategyParams } from '../../strategy-api/types.ts';
 import { parseSpace } from '../../optimize/space.ts';
 import { extendedHoursBars } from '../../../../test/support/extendedMinutes.ts';
 import { sessionWindows, windowPanel } from './panel.ts';
@@ -97,5 +100,48 @@ describe('session-aligned windows of intraday equity bars', () => {
     const plain = windowPanel(bars, options).map((w) => [w.start, w.end]);
     expect(windowPanel(bars, { ...options, session: 'regular' }).map((w) => [w.start, w.end])).toEqual(plain);
     expect(plain[1]![0]).toBe(plain[0]![1]);
+  });
+});
+
+describe("the panel's scores are the trader's: after costs, over the risk-free rate", () => {
+  it("each window's score is the set's Sharpe ratio of its run at the costs given, over the rate per bar", () => {
+    const bars = randomWalkBars(400, 5, { stepMs: 86_400_000 });
+    const backtest = { cash: 25_000, ...costOptions(0.001, { ...US_EQUITY_COSTS, spreadBps: 10 }) };
+    const options = {
+      strategy: 'sma-cross',
+      space: SPACE,
+      sets: 6,
+      seed: 2,
+      windowBars: 21,
+      timeframe: '1d',
+    };
+    const priced = windowPanel(bars, { ...options, backtest, riskFreeRate: 0.04 });
+    const free = windowPanel(bars, options);
+    // Independently: a year of these bars is (n - 1) bars over the span; 4 % compounded to one of them.
+    const years = (bars.t[bars.t.length - 1]! - bars.t[0]!) / (365.25 * 86_400_000);
+    const perBar = 1.04 ** (years / (bars.t.length - 1)) - 1;
+    let differ = 0;
+    for (const [k, w] of priced.entries()) {
+      expect(w.riskFreePerBar).toBeCloseTo(perBar, 15);
+      for (const [j, row] of w.rows.entries()) {
+        const equity = runBacktest(
+          bars,
+          getStrategy('sma-cross'),
+          row.params as StrategyParams,
+          backtest,
+        ).equity;
+        const returns = Array.from({ length: w.end - w.scoredFrom }, (_, i) => {
+          const at = w.scoredFrom + i;
+          return equity[at]! / equity[at - 1]! - 1;
+        });
+        const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+        const sd = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+        const expected = sd > 1e-12 ? ((mean - perBar) / sd) * Math.sqrt(returns.length) : 0;
+        expect(row.score).toBeCloseTo(expected, 9);
+        if (Math.abs(row.score - free[k]!.rows[j]!.score) > 1e-9) differ++;
+      }
+    }
+    // Costs and the rate move the scores the learner learns (a set in the market pays both).
+    expect(differ).toBeGreaterThan(priced.length);
   });
 });

@@ -4,6 +4,7 @@ import { etDays, sessionOnDays } from '../../data/calendar.ts';
 import { runBacktest, type BacktestOptions } from '../../engine/index.ts';
 import { computeMetrics, type ClosedTrades, type Metrics } from '../../metrics/metrics.ts';
 import { Study } from '../../optimize/study.ts';
+import { barsPerYear } from '../../regime/compare.ts';
 import type { Params, SearchSpace } from '../../optimize/space.ts';
 import { getStrategy } from '../../strategy/index.ts';
 import type { StrategyParams } from '../../strategy-api/types.ts';
@@ -27,7 +28,13 @@ export interface PanelOptions {
   readonly windowBars: number;
   /** The bars' timeframe for the regime detector ('native': guessed from the spacing). */
   readonly timeframe: string;
+  /** Cash and costs of every set's run: a backtest's at the trader's settings, so scores are after costs. */
   readonly backtest?: BacktestOptions;
+  /**
+   * Annual risk-free rate (0.04 for 4 %) each window's score is measured over, as a backtest's Sharpe
+   * ratio is: compounded to one bar of these bars (barRiskFree). 0 by default.
+   */
+  readonly riskFreeRate?: number;
   /** The sets to run, in place of `sets` drawn at random (a comparison's own candidates). */
   readonly candidates?: readonly Params[];
   /** A bar some window starts at (the windows are shifted onto it), so they line up with a caller's. */
@@ -54,7 +61,10 @@ export interface PanelRow {
   readonly params: Params;
   /** θ, the market at the window's start, θ's previous window (all read before the window opens). */
   readonly features: Features;
-  /** The set's Sharpe ratio over the window's bars (per-bar returns, scaled by √bars: a window t-like score). */
+  /**
+   * The set's Sharpe ratio over the window's bars after its costs (per-bar returns over the per-bar
+   * risk-free rate, scaled by √bars: a window t-like score).
+   */
   readonly score: number;
   /** Its score in the previous window (the persistence baseline's prediction); null in the first. */
   readonly previousScore: number | null;
@@ -69,6 +79,8 @@ export interface PanelWindow {
   readonly startTime: number;
   /** The first bar whose return its scores count (a session window's first return crosses the gap). */
   readonly scoredFrom: number;
+  /** The risk-free return of one bar its scores are measured over (the panel's rate; see barRiskFree). */
+  readonly riskFreePerBar: number;
   /** The regime at the window's start (its stratum) and at its end (what the next window starts in). */
   readonly regime: string | null;
   readonly nextRegime: string | null;
@@ -111,12 +123,13 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
   const previous: (Metrics | undefined)[] = sets.map(() => undefined);
   const previousScores: (number | null)[] = sets.map(() => null);
   const standing = new StandingTracker(sets.map((params) => spaceFeatures(params, space)));
+  const riskFreePerBar = barRiskFree(bars.t, options.riskFreeRate ?? 0);
   for (const [index, { start, end }] of bounds.entries()) {
     // A session window's first return runs from the last close before the gap: the window's own
     // returns begin at its second bar.
     const from = aligned ? start + 1 : start;
     const context = marketContextFeatures(bars, market.regime, market.regimeInputs, start, market.intraday);
-    const scores = runs.map((r) => windowSharpe(r.equity, from, end));
+    const scores = runs.map((r) => windowSharpe(r.equity, from, end, riskFreePerBar));
     const quintiles = quintilesOf(scores);
     const rows = sets.map((params, j) => ({
       params,
@@ -136,13 +149,14 @@ export function windowPanel(bars: Bars, options: PanelOptions): PanelWindow[] {
       end,
       startTime: bars.t[start]!,
       scoredFrom: from,
+      riskFreePerBar,
       regime: regimeName(market.regime, start - 1),
       nextRegime: regimeName(market.regime, end - 1),
       context,
       rows,
     });
     runs.forEach((r, j) => {
-      previous[j] = windowMetrics(bars.t, r.equity, r.trades, from, end);
+      previous[j] = windowMetrics(bars.t, r.equity, r.trades, from, end, riskFreePerBar);
       previousScores[j] = scores[j]!;
     });
     standing.learn(scores);
@@ -311,12 +325,23 @@ export function panelStanding(
   return (params, equity) =>
     tracker.outsider(
       spaceFeatures(params, space),
-      panel.map((w) => windowSharpe(equity, w.scoredFrom, w.end)),
+      panel.map((w) => windowSharpe(equity, w.scoredFrom, w.end, w.riskFreePerBar)),
     );
 }
 
-/** mean / sd of the per-bar returns over [start, end), times √(bars): 0 for a flat window. */
-export function windowSharpe(equity: Float64Array, start: number, end: number): number {
+/**
+ * The annual rate as the return of one bar of `t` (bars per year from their spacing), as the scorecard's
+ * policies measure their Sharpe ratios over it: what a window's score is measured over.
+ */
+export function barRiskFree(t: Float64Array, annualRate: number): number {
+  return annualRate === 0 ? 0 : Math.pow(1 + annualRate, 1 / barsPerYear(t)) - 1;
+}
+
+/**
+ * (mean - riskFreePerBar) / sd of the per-bar returns over [start, end), times √(bars): 0 for a flat
+ * window (no risk taken: no ratio to speak of, whatever the rate).
+ */
+export function windowSharpe(equity: Float64Array, start: number, end: number, riskFreePerBar = 0): number {
   let sum = 0;
   let sumSq = 0;
   const count = end - start;
@@ -327,7 +352,7 @@ export function windowSharpe(equity: Float64Array, start: number, end: number): 
   }
   const mean = sum / count;
   const variance = sumSq / count - mean * mean;
-  return variance > 1e-24 ? (mean / Math.sqrt(variance)) * Math.sqrt(count) : 0;
+  return variance > 1e-24 ? ((mean - riskFreePerBar) / Math.sqrt(variance)) * Math.sqrt(count) : 0;
 }
 
 /** Quintile 1..5 of each value by rank (ties by position), 5 the highest. */
@@ -340,13 +365,17 @@ export function quintilesOf(values: readonly number[]): number[] {
   return out;
 }
 
-/** The metrics of one window of a run: its equity slice and the trades that closed inside it. */
+/**
+ * The metrics of one window of a run: its equity slice and the trades that closed inside it, its Sharpe
+ * and Sortino ratios over `riskFreePerBar` a bar.
+ */
 export function windowMetrics(
   t: Float64Array,
   equity: Float64Array,
   trades: ClosedTrades,
   start: number,
   end: number,
+  riskFreePerBar = 0,
 ): Metrics {
   const inside: number[] = [];
   for (let k = 0; k < trades.count; k++) {
@@ -371,5 +400,7 @@ export function windowMetrics(
     // Per-bar returns scaled to the window, so intraday and daily windows give comparable ratios.
     periodicity: 'bar',
     periodsPerYear: end - start,
+    // The window is the metrics' "year": its rate is a bar's compounded over the window's bars.
+    riskFreeRate: Math.pow(1 + riskFreePerBar, end - start) - 1,
   });
 }

@@ -28,6 +28,7 @@ function plantedPanel(): PanelWindow[] {
       end: index * 10 + 11,
       startTime: index,
       scoredFrom: index * 10 + 1,
+      riskFreePerBar: 0,
       regime: bull ? 'bull' : 'bear',
       nextRegime: bull ? 'bear' : 'bull',
       context,

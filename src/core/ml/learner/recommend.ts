@@ -8,7 +8,7 @@ import type { Interval } from '../conformal.ts';
 import type { Features } from '../base.ts';
 import { marketContextFeatures, pastPerformanceFeatures } from '../features.ts';
 import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.ts';
-import { panelStanding, windowMetrics, type PanelWindow } from './panel.ts';
+import { barRiskFree, panelStanding, windowMetrics, type PanelWindow } from './panel.ts';
 import { standingFeatures, type ReferenceSet } from './standing.ts';
 import type { ParameterLearner } from './parameterLearner.ts';
 
@@ -24,7 +24,10 @@ export interface RecommendOptions {
   readonly seed: number;
   /** Below this confidence the answer is "keep the current set". */
   readonly threshold: number;
+  /** Cash and costs of each candidate's run, as the learner's windows were run (see PanelOptions). */
   readonly backtest?: BacktestOptions;
+  /** Annual risk-free rate the candidates' past Sharpe ratios are measured over, as the windows'; 0 by default. */
+  readonly riskFreeRate?: number;
   /**
    * The scored sets the candidates' standing is read against (standing.ts), newest first; the ledger's
    * for its learner, so candidates carry the features its rows were learned with. None: no standing.
@@ -65,7 +68,7 @@ export function candidateDescriber(
   bars: Bars,
   options: Pick<
     RecommendOptions,
-    'strategy' | 'timeframe' | 'windowBars' | 'backtest' | 'population' | 'panel'
+    'strategy' | 'timeframe' | 'windowBars' | 'backtest' | 'riskFreeRate' | 'population' | 'panel'
   >,
 ): { describe: (params: Params) => Features; regime: string | null } {
   const n = bars.t.length;
@@ -75,10 +78,14 @@ export function candidateDescriber(
   const thetaSpace = learnerSpace(options.strategy);
   const L = options.windowBars;
   const opensAt = bars.t[n - 1]! + 1;
+  const riskFreePerBar = barRiskFree(bars.t, options.riskFreeRate ?? 0);
   const fromPanel = options.panel === undefined ? undefined : panelStanding(options.panel, options.strategy);
   const describe = (params: Params): Features => {
     const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
-    const past = n - L > run.startIndex ? windowMetrics(bars.t, run.equity, run.trades, n - L, n) : undefined;
+    const past =
+      n - L > run.startIndex
+        ? windowMetrics(bars.t, run.equity, run.trades, n - L, n, riskFreePerBar)
+        : undefined;
     return {
       ...spaceFeatures(params, thetaSpace),
       ...context,

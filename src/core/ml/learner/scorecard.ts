@@ -194,6 +194,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     windowBars: L,
     timeframe: options.timeframe,
     backtest: options.backtest,
+    riskFreeRate,
     candidates,
     anchor: windows[0]!.test.start,
   });

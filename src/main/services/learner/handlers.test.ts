@@ -30,13 +30,16 @@ const settings = {
   timeframe: '1d',
   windowBars: 21,
   seed: 1,
-  backtest: { cash: 1_000_000 },
+  // What a backtest of the symbol pays at Settings' defaults: 10,000 cash, no commission, US equity costs.
+  backtest: { cash: 10_000, ...costOptions(0, US_EQUITY_COSTS) },
+  riskFreeRate: 0,
 } as const;
 
 let h: ServiceHost;
 beforeAll(async () => {
   h = await startServiceHost();
   await h.services.bars.write(SYMBOL, '1d', bars, 'test');
+  await h.services.bars.setCalendar(SYMBOL, 'equities');
 });
 afterAll(async () => h?.close());
 

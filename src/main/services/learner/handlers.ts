@@ -12,7 +12,7 @@ import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { Settings } from '../../../shared/settingsContract.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
-import { resolveCosts, settingsCostRequest } from '../costs.ts';
+import { settingsBacktestTerms } from '../costs.ts';
 import type { Database } from '../../store/database.ts';
 import { LedgerRepository, type LedgerReferenceSet } from '../../store/ledgerRepository.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
@@ -66,6 +66,19 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
     job.progress(1, 2, { stage: 'computing' });
     return bars;
   };
+  // What a backtest of the symbol at these settings runs with and pays (its asset class filling what they
+  // leave), and the rate its Sharpe ratios are over: every learner request's windows and policies.
+  const backtestTerms = (
+    request: Parameters<typeof settingsBacktestTerms>[0] & { readonly symbol: string },
+    bars: Bars,
+  ) =>
+    settingsBacktestTerms(
+      request,
+      deps.settings(),
+      { kind: 'cache', symbol: request.symbol },
+      deps.bars,
+      bars.t,
+    );
 
   return {
     'learner:status': () => learnerStatus(ledger),
@@ -89,7 +102,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
         { jobId: request.jobId, stage: 'learner evaluation', cancellable: false },
         async (job) => {
           const bars = await readBars(job, request);
-          const settings = learnerSettings(request, bars);
+          const settings = learnerSettings({ ...request, ...(await backtestTerms(request, bars)) }, bars);
           const figures = await deps.pool
             .run({ kind: 'learner-evaluate', bars, settings, sets: request.sets })
             .catch((error: unknown) => {
@@ -115,7 +128,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
         { jobId: request.jobId, stage: 'learner recommendation', cancellable: false },
         async (job) => {
           const bars = await readBars(job, request);
-          const settings = learnerSettings(request, bars);
+          const settings = learnerSettings({ ...request, ...(await backtestTerms(request, bars)) }, bars);
           // A fresh loader: the recorder's learner may have saved a newer version since the last request.
           const loaded = await new LedgerLearner(ledger).load(settings.strategy);
           const recommendations = await deps.pool.run({
@@ -152,17 +165,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
     'learner:scorecard': (request) =>
       runJob(deps.jobs, { jobId: request.jobId, stage: 'scorecard', cancellable: false }, async (job) => {
         const bars = await readBars(job, request);
-        // The costs a backtest of the symbol at these settings pays (its asset class filling what they leave).
-        const settings = deps.settings();
-        const costRequest = settingsCostRequest(request, settings);
-        const {
-          commission,
-          slippage,
-          settings: costs,
-        } = await resolveCosts(costRequest, { kind: 'cache', symbol: request.symbol }, deps.bars, bars.t);
-        const cash = request.cash ?? settings.cash;
-        const riskFreeRate = settings.riskFreePercent / 100;
-        const account = { cash, commission, slippage };
+        const { account, riskFreeRate, commissionRate, costs } = await backtestTerms(request, bars);
         const card = await runScorecard(deps.pool, bars, { ...request, account, riskFreeRate }, 'symbol');
         job.progress(2, 2, { stage: 'done' });
         return ScorecardResult.parse(
@@ -171,8 +174,8 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
               symbol: request.symbol,
               timeframe: request.timeframe,
               strategy: request.strategy,
-              cash,
-              commission: costRequest.commissionRate,
+              cash: account.cash,
+              commission: commissionRate,
               costs,
               riskFreeRate,
               trials: request.trials,

@@ -17,12 +17,6 @@ import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { getStrategyOrThrow, resolveSpace } from '../optimize/studySetup.ts';
 
-/**
- * The backtests behind the learner's own windows start with this much (sizing is all-in: returns hardly
- * depend on it); the scorecard's start with the cash and costs a backtest would (ScorecardInput.account).
- */
-const CASH = 1_000_000;
-
 export interface SettingsInput {
   readonly strategy: string;
   /** The bars' timeframe, or 'native' for a file's bars (guessed from their spacing). */
@@ -32,6 +26,13 @@ export interface SettingsInput {
   readonly model?: 'linear' | 'forest';
   /** The session the bars were read in and the windows keep to (regular unless asked). */
   readonly session?: 'regular' | 'extended';
+  /**
+   * Cash, commission and slippage of every backtest: what a backtest of the bars at the trader's settings
+   * runs with, so the learner's windows are scored after the costs the trader pays.
+   */
+  readonly account: BacktestOptions;
+  /** Annual, as a fraction: what every Sharpe ratio is measured over (the windows' scores too). */
+  readonly riskFreeRate: number;
 }
 
 /** A request's strategy, space and windows as the pool's tasks take them; an unknown strategy names the field. */
@@ -46,7 +47,8 @@ export function learnerSettings(input: SettingsInput, bars: Bars): LearnerSettin
     session: input.session ?? 'regular',
     seed: input.seed,
     model: input.model ?? 'linear',
-    backtest: { cash: CASH },
+    backtest: input.account,
+    riskFreeRate: input.riskFreeRate,
   };
 }
 
@@ -84,10 +86,6 @@ export async function learnerStatus(ledger: LedgerRepository): Promise<LearnerSt
 }
 
 export interface ScorecardInput extends SettingsInput {
-  /** Cash, commission and slippage of every backtest: what a backtest with the same settings runs with. */
-  readonly account: BacktestOptions;
-  /** Annual, as a fraction: what every Sharpe ratio is measured over. */
-  readonly riskFreeRate: number;
   readonly trials: number;
   readonly threshold: number;
   readonly detector: DetectorName;
@@ -109,8 +107,7 @@ export async function runScorecard(
     return await pool.run({
       kind: 'scorecard',
       bars,
-      settings: { ...settings, backtest: input.account },
-      riskFreeRate: input.riskFreeRate,
+      settings,
       trials: input.trials,
       threshold: input.threshold,
       detector: input.detector,

@@ -177,8 +177,16 @@ export class RegimeUpdates {
       c: Float64Array.from(reported.c),
       v: Float64Array.from(reported.v),
     };
+    // The bot's reported bars carry no asset class or account: its candidates' past windows are read
+    // before costs (all-in sizing, so the cash hardly matters), as this updater always read them.
     const recommendSettings = learnerSettings(
-      { strategy: set.strategy.name, timeframe: 'native', seed: 1 },
+      {
+        strategy: set.strategy.name,
+        timeframe: 'native',
+        seed: 1,
+        account: { cash: 1_000_000 },
+        riskFreeRate: 0,
+      },
       bars,
     );
     const current = (): LiveDesk => this.current();

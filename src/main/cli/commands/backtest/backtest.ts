@@ -1,3 +1,4 @@
+import type { Bars } from '../../../../core/data/bars.ts';
 import { costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
@@ -6,7 +7,7 @@ import {
   type BacktestOptions,
   type CostSettings,
 } from '../../../../core/engine/index.ts';
-import { costSettingsFor, type CostRequest } from '../../../services/costs.ts';
+import { costSettingsFor, resolveCosts, type CostRequest } from '../../../services/costs.ts';
 import {
   COMMISSION_UNIT,
   commissionRateFromPercent,
@@ -169,6 +170,34 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
 }
 
 /** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
+/**
+ * What a backtest of `bars` from these flags runs with: the account (cash, sizing) with its cost models,
+ * the cost settings and commission rate they came from, and the annual risk-free rate its Sharpe ratios
+ * are over. `scorecard` and `learner` take a backtest's flags (filled from the folder's settings) through it.
+ */
+export async function backtestTermsFrom(
+  args: ParsedArgs,
+  io: CommandIO,
+  bars: Bars,
+): Promise<{ account: BacktestOptions; riskFreeRate: number; commissionRate: number; costs: CostSettings }> {
+  const costRequest = costRequestFrom(args, io);
+  const account = accountOptionsFrom(args);
+  const riskFreeRate = riskFreePercentFrom(args) / 100;
+  // As `regimen backtest` charges the same bars: a cached symbol's class judged from its timestamps.
+  const { commission, slippage, settings } = await resolveCosts(
+    costRequest,
+    barsSourceFrom(args),
+    null,
+    bars.t,
+  );
+  return {
+    account: { ...account, commission, slippage },
+    riskFreeRate,
+    commissionRate: costRequest.commissionRate,
+    costs: settings,
+  };
+}
+
 export const COMMISSION_HELP =
   `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
   '\n        costs default to the asset class (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01);' +

@@ -16,14 +16,11 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import {
-  BARS_SOURCE_OPTIONS,
-  barsSourceFrom,
-  csvFile,
-  loadBarsSource,
-  sessionOption,
-} from '../../barsSource.ts';
-import type { Command } from '../../command.ts';
+import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import type { Command, CommandIO } from '../../command.ts';
+import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import type { BacktestOptions, CostSettings } from '../../../../core/engine/index.ts';
+import { costsText } from '../../../../shared/costsText.ts';
 import { table, toJson } from '../../format.ts';
 
 /** The product's stated aims for the learner (issue 12), printed beside what was measured. */
@@ -37,8 +34,8 @@ const GOALS = {
 } as const;
 
 const PANEL_OPTIONS = {
-  ...BARS_SOURCE_OPTIONS,
-  strategy: { type: 'string' },
+  ...BACKTEST_OPTIONS,
+  'risk-free': { type: 'string' },
   space: { type: 'string', multiple: true },
   constraint: { type: 'string', multiple: true },
   'window-bars': { type: 'string' },
@@ -49,7 +46,11 @@ const PANEL_OPTIONS = {
 
 const PANEL_USAGE =
   '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--space name=min:max ...] ' +
-  '[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest] [--json]';
+  '[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest] [--json]\n' +
+  '        [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
+  "        [--risk-free PCT: annual rate each window's Sharpe is measured over, default the settings' or 0]\n" +
+  "        Each set's window score is its Sharpe ratio after the costs a backtest of these bars pays (the folder's settings, or the flags)." +
+  COMMISSION_HELP;
 
 interface PanelSettings {
   readonly strategy: string;
@@ -60,9 +61,14 @@ interface PanelSettings {
   readonly model: 'linear' | 'forest';
   readonly timeframe: string;
   readonly session: 'regular' | 'extended';
+  /** The costs and cash every set's run pays: a backtest's from the same flags and settings. */
+  readonly backtest: BacktestOptions;
+  readonly riskFreeRate: number;
+  /** What the JSON and the text report of the costs. */
+  readonly terms: { cash: number; commission: number; costs: CostSettings; riskFreeRate: number };
 }
 
-function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
+async function panelSettings(args: ParsedArgs, io: CommandIO, bars: Bars): Promise<PanelSettings> {
   const strategyName = stringOption(args, 'strategy') ?? 'sma-cross';
   let space: SearchSpace;
   try {
@@ -97,6 +103,20 @@ function panelSettings(args: ParsedArgs, bars: Bars): PanelSettings {
     model,
     timeframe,
     session: sessionOption(args),
+    ...(await panelTerms(args, io, bars)),
+  };
+}
+
+async function panelTerms(
+  args: ParsedArgs,
+  io: CommandIO,
+  bars: Bars,
+): Promise<Pick<PanelSettings, 'backtest' | 'riskFreeRate' | 'terms'>> {
+  const { account, riskFreeRate, commissionRate, costs } = await backtestTermsFrom(args, io, bars);
+  return {
+    backtest: account,
+    riskFreeRate,
+    terms: { cash: account.cash ?? 10_000, commission: commissionRate, costs, riskFreeRate },
   };
 }
 
@@ -105,7 +125,7 @@ function evaluateOn(
   bars: Bars,
   settings: PanelSettings,
 ): { panel: PanelWindow[]; report: PrequentialReport } {
-  const panel = windowPanel(bars, { ...settings, backtest: { cash: 1_000_000 } });
+  const panel = windowPanel(bars, settings);
   if (panel.length < 10) {
     throw new UsageError(
       `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up: give more bars or a smaller --window-bars`,
@@ -188,15 +208,19 @@ export const learnerEvaluateCommand: Command = {
   options: PANEL_OPTIONS,
   async run(args, io) {
     const data = await loadBarsSource(args);
-    const settings = panelSettings(args, data.bars);
+    const settings = await panelSettings(args, io, data.bars);
     const { report } = evaluateOn(data.bars, settings);
+    const { terms } = settings;
     if (args.values['json']) {
-      io.out(toJson({ source: data.label, ...settings, space: undefined, ...evaluationFigures(report) }));
+      // The engine's cost models stay out: the terms say what they were built from.
+      const about = { ...settings, space: undefined, backtest: undefined, terms: undefined, ...terms };
+      io.out(toJson({ source: data.label, ...about, ...evaluationFigures(report) }));
       return 0;
     }
     io.out(
       `Learner, delayed prequential, ${settings.strategy} on ${data.label}: ${report.windows} windows of ${settings.windowBars} bars x ${settings.sets} sets = ` +
-        `${report.predictions.toLocaleString('en-US')} predictions (each window predicted at its opening, learned at its close)`,
+        `${report.predictions.toLocaleString('en-US')} predictions (each window predicted at its opening, learned at its close); ` +
+        `scores after costs (cash ${terms.cash}, commission ${terms.commission * 100} % a side, ${costsText(terms.costs)}) over a risk-free rate of ${terms.riskFreeRate * 100} %`,
     );
     io.out(evaluationTable(report));
     return 0;
@@ -213,7 +237,7 @@ export const learnerRecommendCommand: Command = {
   },
   async run(args, io) {
     const data = await loadBarsSource(args);
-    const settings = panelSettings(args, data.bars);
+    const settings = await panelSettings(args, io, data.bars);
     const threshold = numberOption(args, 'threshold', 0.5);
     if (!(threshold >= 0 && threshold <= 1))
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
@@ -248,7 +272,6 @@ export const learnerRecommendCommand: Command = {
       ...settings,
       trials: numberOption(args, 'trials', 64),
       threshold,
-      backtest: { cash: 1_000_000 },
       ...standing,
     });
     if (args.values['json']) {

@@ -5,19 +5,12 @@ import { InputError } from '../../../../shared/errors.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
 import { runJob } from '../../../services/jobs.ts';
-import { resolveCosts } from '../../../services/costs.ts';
 import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
-import {
-  accountOptionsFrom,
-  BACKTEST_OPTIONS,
-  COMMISSION_HELP,
-  costRequestFrom,
-  riskFreePercentFrom,
-} from '../backtest/backtest.ts';
+import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
 
 const LABELS: Readonly<Record<PolicyName, string>> = {
@@ -66,9 +59,6 @@ export const scorecardCommand: Command = {
     const axis = (stringOption(args, 'axis') ?? 'volatility') as RegimeAxis;
     if (axis !== 'trend' && axis !== 'volatility')
       throw new UsageError(`--axis must be trend or volatility, got "${axis}"`);
-    const costRequest = costRequestFrom(args, io);
-    const account = accountOptionsFrom(args);
-    const riskFreeRate = riskFreePercentFrom(args) / 100;
     const threshold = numberOption(args, 'threshold', 0.5);
     if (!(threshold >= 0 && threshold <= 1))
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
@@ -78,12 +68,7 @@ export const scorecardCommand: Command = {
       stringOption(args, 'window-bars') === undefined ? undefined : integer(args, 'window-bars', 0, 5);
     const strategy = stringOption(args, 'strategy') ?? 'sma-cross';
     const source = await loadBarsSource(args);
-    // As `regimen backtest` charges the same bars: a cached symbol's class judged from its timestamps.
-    const {
-      commission,
-      slippage,
-      settings: costs,
-    } = await resolveCosts(costRequest, barsSourceFrom(args), null, source.bars.t);
+    const { account, riskFreeRate, commissionRate, costs } = await backtestTermsFrom(args, io, source.bars);
     const timeframe = regimeTimeframe(args, source.label, source.bars);
     const sourceFlag = csvFile(args) === undefined ? '--symbol' : '--csv';
     const events = new EventBus();
@@ -105,7 +90,7 @@ export const scorecardCommand: Command = {
             windowBars,
             seed,
             session: sessionOption(args),
-            account: { ...account, commission, slippage },
+            account,
             riskFreeRate,
             trials,
             threshold,
@@ -133,7 +118,7 @@ export const scorecardCommand: Command = {
       timeframe,
       strategy,
       cash: account.cash ?? 10_000,
-      commission: costRequest.commissionRate,
+      commission: commissionRate,
       costs,
       riskFreeRate,
       trials,
