@@ -55,9 +55,16 @@ export const LearnerStatus = z.object({
  */
 export const LearnerStateRequest = z.strictObject({
   strategy: z.string().min(1),
-  /** The ledger's symbol (a file's name for a run on a file) and timeframe ('native' for a file). */
+  /**
+   * The ledger's symbol (a file's name for a run on a file) and timeframe ('native' for a file), and for
+   * intraday bars the session whose rows make the population (regular unless asked).
+   */
   population: z
-    .strictObject({ symbol: z.string().min(1).max(255), timeframe: z.string().min(1).max(32) })
+    .strictObject({
+      symbol: z.string().min(1).max(255),
+      timeframe: z.string().min(1).max(32),
+      session: sessionSchema.default('regular'),
+    })
     .optional(),
 });
 const referenceSet = z.object({

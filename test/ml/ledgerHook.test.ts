@@ -171,13 +171,19 @@ describe('ledger backfill', () => {
     expect(warnings).toEqual([]);
     const ledger = new LedgerRepository(h.db);
     const population = await ledger.referencePopulation(
-      { symbol: SYMBOL, timeframe: '1h', strategy: 'sma-cross' },
+      // The runs read regular hours (the request's default): their rows are filed under that session.
+      { symbol: SYMBOL, timeframe: '1h', strategy: 'sma-cross', session: 'regular' },
       Number.MAX_SAFE_INTEGER,
       1000,
     );
     // The last run's last window: every row its population holds had arrived when it was recorded.
     const learnable = await ledger.learnableSince('sma-cross', 0);
     const row = learnable.filter((r) => r.sourceId === learnable.at(-1)!.sourceId).at(-1)!;
+    // Each run's rows carry the session its bars kept to, and make the population of that session.
+    expect(population.length).toBeGreaterThan(0);
+    expect(new Set((await ledger.entriesOf(row.sourceId)).map((e) => e.session))).toEqual(
+      new Set(['regular']),
+    );
     const bars = await h.bars.read(SYMBOL, '1h');
     const opens = bars.t.indexOf(row.startTime!);
     const { describe } = candidateDescriber(sliceBars(bars, 0, opens), {

@@ -97,6 +97,8 @@ export async function backfillLedger(
           symbol: stored.symbol,
           timeframe: stored.timeframe,
           strategy: stored.strategy,
+          // Runs stored before they kept their request: the session is not known (null in the ledger).
+          session: stored.request?.data.session,
           bars: cached.bars,
         },
         { ...stored.window, train, test },

@@ -16,6 +16,7 @@ export function studyTrialEntries(
     symbol: definition.source.kind === 'cache' ? definition.source.symbol : basename(definition.source.path),
     timeframe: definition.timeframes.join('+'),
     strategy: definition.strategy.name,
+    session: definition.session,
   };
   return trials
     .filter((t) => t.status === 'complete')

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { LedgerEntry } from '../../core/ml/learner/ledger.ts';
+import { MIGRATIONS } from '../store/migrations.ts';
+import { ledgerSession, type LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { createRng } from '../../core/math/random.ts';
 import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { Database } from '../store/database.ts';
@@ -28,10 +32,107 @@ function entries(count: number, seed: number): LedgerEntry[] {
       outcomes: { sharpeRatio: 2 * fast - slow },
       score: 2 * fast - slow + 0.1 * rng.normal(),
       regime: i % 2 === 0 ? 'bull/low' : 'bear/high',
+      session: null,
       recordedAt: i,
     } satisfies LedgerEntry;
   });
 }
+
+describe("the ledger's session (regular | extended) of intraday rows", () => {
+  /** 1-minute test windows of one symbol, half in each session, every third of unknown session. */
+  function minuteRows(session: 'regular' | 'extended' | null, from: number): LedgerEntry[] {
+    return entries(6, from).map((e, i) => ({
+      ...e,
+      sourceId: `${session ?? 'unknown'}-run`,
+      item: i,
+      timeframe: '1m',
+      session,
+      startTime: (from + i) * 1000,
+      endTime: (from + i + 1) * 1000,
+    }));
+  }
+
+  it("reads a request's reference population from its own session's rows; day bars and files have none", async () => {
+    expect([ledgerSession('1m', 'extended'), ledgerSession('15m+1h', 'regular')]).toEqual([
+      'extended',
+      'regular',
+    ]);
+    // A day bar is the same whatever the rule, and a file's bars are read as they are: filed under null.
+    expect([ledgerSession('1d', 'regular'), ledgerSession('native', 'regular')]).toEqual([null, null]);
+    const db = await Database.open(':memory:');
+    try {
+      const ledger = new LedgerRepository(db);
+      await ledger.append([
+        ...minuteRows('regular', 0),
+        ...minuteRows('extended', 10),
+        ...minuteRows(null, 20),
+      ]);
+      const of = { symbol: 'DEMO', timeframe: '1m', strategy: 'sma-cross' } as const;
+      const read = async (session: 'regular' | 'extended' | null) =>
+        (await ledger.referencePopulation({ ...of, session }, Number.MAX_SAFE_INTEGER, 100)).map(
+          (r) => r.sourceId,
+        );
+      expect(new Set(await read('regular'))).toEqual(new Set(['regular-run']));
+      expect(new Set(await read('extended'))).toEqual(new Set(['extended-run']));
+      expect((await read('regular')).length).toBe(6);
+      // Stored and read back as recorded.
+      expect((await ledger.entriesOf('extended-run')).map((e) => e.session)).toEqual(
+        Array(6).fill('extended'),
+      );
+      expect((await ledger.entriesOf('unknown-run')).map((e) => e.session)).toEqual(Array(6).fill(null));
+      // The standing of an arriving row is read among its own session's rows only, stored or arriving:
+      // a regular-hours row arriving in the same batch, ended before it opened, is not in its population.
+      const arriving = minuteRows('extended', 40)[0]!;
+      // The same set, scored far above the rest: in a population it is the arriving set's own past.
+      const earlier = {
+        ...minuteRows('regular', 30)[0]!,
+        params: arriving.params,
+        score: 50,
+        sourceId: 'another-run',
+      };
+      const alone = (await withStanding(ledger, [arriving]))[0]!;
+      const beside = (await withStanding(ledger, [earlier, arriving]))[1]!;
+      expect(beside.features).toEqual(alone.features);
+      const asRegular = (await withStanding(ledger, [earlier, { ...arriving, session: 'regular' }]))[1]!;
+      expect(asRegular.features['past.z']).toBeGreaterThan(1);
+      expect(alone.features['past.z']).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('migrates a ledger from before the column: every row kept, its session unknown (null)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-ledger-session-'));
+    try {
+      const path = join(dir, 'old.duckdb');
+      const old = await Database.open(path);
+      // Back to the schema of version 13, with rows written as it wrote them.
+      await old.run('ALTER TABLE learner_ledger DROP COLUMN session');
+      await old.run('DELETE FROM schema_migrations WHERE version >= 14');
+      await old.run(
+        `INSERT INTO learner_ledger (seq, kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms,
+           params, features, outcomes, score, regime, recorded_at)
+         SELECT i + 1, 'window-test', 'old-run', i, 'DEMO', '1m', 'sma-cross', i * 1000, (i + 1) * 1000,
+           '{"fast": 5}', '{"param.fast": 0.1}', '{}', 0.5, NULL, i FROM range(40) t(i)`,
+      );
+      old.close();
+      const db = await Database.open(path);
+      try {
+        const [{ version } = { version: 0 }] = await db.all<{ version: number }>(
+          'SELECT max(version) AS version FROM schema_migrations',
+        );
+        expect(version).toBe(MIGRATIONS[MIGRATIONS.length - 1]!.version);
+        const rows = await new LedgerRepository(db).entriesOf('old-run');
+        expect(rows.length).toBe(40);
+        expect(rows.every((r) => r.session === null && r.score === 0.5)).toBe(true);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('results ledger and the learner behind it', () => {
   it('records each result once: a repeated hook or a backfill adds nothing', async () => {

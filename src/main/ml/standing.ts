@@ -4,7 +4,7 @@ import { byRecency, type LedgerReferenceSet, type LedgerRepository } from '../st
 
 /**
  * Entries with their standing features (standing.ts) added to each test window's row: its population is
- * the ledger's scored rows of the same symbol, timeframe and strategy that ended before the window
+ * the ledger's scored rows of the same symbol, timeframe, session and strategy that ended before the window
  * opened, and those of the same batch (a walk-forward run's earlier windows, which arrive with it).
  */
 export async function withStanding(
@@ -23,6 +23,7 @@ export async function withStanding(
         other.kind === 'window-test' &&
         other.symbol === entry.symbol &&
         other.timeframe === entry.timeframe &&
+        other.session === entry.session &&
         other.strategy === entry.strategy &&
         other.score !== null &&
         Number.isFinite(other.score) &&

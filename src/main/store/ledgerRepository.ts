@@ -1,5 +1,5 @@
 import type { Features } from '../../core/ml/base.ts';
-import type { LedgerEntry, LedgerKind } from '../../core/ml/learner/ledger.ts';
+import type { LedgerEntry, LedgerKind, Session } from '../../core/ml/learner/ledger.ts';
 import { STANDING_POPULATION, type ReferenceSet } from '../../core/ml/learner/standing.ts';
 import type { Params } from '../../core/optimize/space.ts';
 import type { Database } from './database.ts';
@@ -49,6 +49,7 @@ interface RawEntry {
   outcomes: string;
   score: number | null;
   regime: string | null;
+  session: Session | null;
   recorded_at: number | bigint;
 }
 
@@ -57,7 +58,7 @@ const APPEND_CHUNK = 200;
 export const KEPT_STATE_VERSIONS = 5;
 
 const COLUMNS = `seq, kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms, params::VARCHAR AS params,
-  features::VARCHAR AS features, outcomes::VARCHAR AS outcomes, score, regime, recorded_at`;
+  features::VARCHAR AS features, outcomes::VARCHAR AS outcomes, score, regime, session, recorded_at`;
 
 /**
  * The results ledger (migration 7): append-only, one row per (kind, source, item), so a hook that fires
@@ -101,13 +102,14 @@ export class LedgerRepository {
             JSON.stringify(e.outcomes),
             e.score !== null && Number.isFinite(e.score) ? e.score : null,
             e.regime,
+            e.session,
             e.recordedAt,
           );
         }
-        const row = `(${Array.from({ length: 15 }, () => '?').join(', ')})`;
+        const row = `(${Array.from({ length: 16 }, () => '?').join(', ')})`;
         await this.db.run(
           `INSERT INTO learner_ledger (seq, kind, source_id, item, symbol, timeframe, strategy, start_ms, end_ms,
-             params, features, outcomes, score, regime, recorded_at)
+             params, features, outcomes, score, regime, session, recorded_at)
            VALUES ${chunk.map(() => row).join(', ')}`,
           values,
         );
@@ -216,11 +218,18 @@ export class LedgerRepository {
   }
 
   /**
-   * The scored sets of a symbol, timeframe and strategy whose window ended before `before` (epoch ms),
-   * newest first (see standing.ts): the population a set's standing is read against.
+   * The scored sets of a symbol, timeframe, session and strategy whose window ended before `before`
+   * (epoch ms), newest first (see standing.ts): the population a set's standing is read against. The
+   * session is the one ledgerSession files the rows under: intraday, only rows of that session (a row of
+   * unknown session, recorded before the ledger kept it, is in neither); day bars, all of them.
    */
   async referencePopulation(
-    of: { readonly symbol: string; readonly timeframe: string; readonly strategy: string },
+    of: {
+      readonly symbol: string;
+      readonly timeframe: string;
+      readonly strategy: string;
+      readonly session: Session | null;
+    },
     before: number,
     limit = STANDING_POPULATION,
   ): Promise<LedgerReferenceSet[]> {
@@ -233,9 +242,16 @@ export class LedgerRepository {
     }>(
       `SELECT source_id, item, params::VARCHAR AS params, score, end_ms FROM learner_ledger
        WHERE kind = 'window-test' AND score IS NOT NULL AND symbol = $symbol AND timeframe = $timeframe
-         AND strategy = $strategy AND end_ms < $before
+         AND strategy = $strategy AND session IS NOT DISTINCT FROM $session AND end_ms < $before
        ORDER BY end_ms DESC, source_id, item LIMIT $limit`,
-      { symbol: of.symbol, timeframe: of.timeframe, strategy: of.strategy, before, limit },
+      {
+        symbol: of.symbol,
+        timeframe: of.timeframe,
+        strategy: of.strategy,
+        session: of.session,
+        before,
+        limit,
+      },
     );
     return rows.map((r) => ({
       sourceId: r.source_id,
@@ -334,6 +350,7 @@ function toEntry(row: RawEntry): StoredLedgerEntry {
     outcomes: JSON.parse(row.outcomes) as Record<string, number | null>,
     score: row.score,
     regime: row.regime,
+    session: row.session,
     recordedAt: Number(row.recorded_at),
   };
 }

@@ -242,4 +242,10 @@ export const MIGRATIONS: readonly Migration[] = [
     // Nullable: runs from before it, and runs on a file, have none.
     statements: ['ALTER TABLE walkforward_windows ADD COLUMN IF NOT EXISTS request JSON'],
   },
+  {
+    version: 14,
+    description: "learner ledger: the session (regular|extended) an intraday row's bars kept to",
+    // Nullable: rows from before it read as unknown (and day bars, files have none); no row is rewritten.
+    statements: ['ALTER TABLE learner_ledger ADD COLUMN IF NOT EXISTS session VARCHAR'],
+  },
 ];

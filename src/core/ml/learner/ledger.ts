@@ -42,7 +42,28 @@ export interface LedgerEntry {
   readonly score: number | null;
   /** The regime the measured range started in ("trend/volatility"), the learner's stratum. */
   readonly regime: string | null;
+  /**
+   * The session intraday bars kept to (see ledgerSession): regular-hours and extended-hours windows are
+   * other populations. Null for day bars, for a run that named none (a file), and for rows recorded
+   * before the ledger kept it (unknown).
+   */
+  readonly session: Session | null;
   readonly recordedAt: number;
+}
+
+export type Session = 'regular' | 'extended';
+
+/**
+ * The session a ledger row of bars at `timeframe` ('1m', a study's '1m+1h', 'native') is filed under:
+ * the one named where some bars are intraday, else null (a day bar is the session's whatever the rule,
+ * and a file's bars are read as they are). Rows are written and the reference population is read
+ * through it, so both sides agree.
+ */
+export function ledgerSession(timeframe: string, session: Session | undefined): Session | null {
+  const intraday = timeframe
+    .split('+')
+    .some((tf) => tf !== '1d' && (TIMEFRAMES as readonly string[]).includes(tf));
+  return intraday && session !== undefined ? session : null;
 }
 
 /** The metric the learner predicts, as the optimizer and the contract name it. */
@@ -133,6 +154,8 @@ export interface WindowContext {
   readonly regime: RegimeOutput;
   readonly regimeInputs: RegimeInputNames;
   readonly intraday: boolean;
+  /** The session the run's cached bars kept to; absent for a file (or unknown). */
+  readonly session?: Session | undefined;
 }
 
 /**
@@ -152,6 +175,7 @@ export function windowLedgerEntries(
     timeframe: context.timeframe,
     strategy: context.strategy,
     params: { ...window.params },
+    session: ledgerSession(context.timeframe, context.session),
     recordedAt,
   };
   const at = (range: WindowRange): Features =>
@@ -196,7 +220,7 @@ export function windowLedgerEntries(
 
 /** A finished trial of a study: θ and its in-sample metrics (no market context: a study spans its range). */
 export function trialLedgerEntry(
-  study: { id: string; symbol: string; timeframe: string; strategy: string },
+  study: { id: string; symbol: string; timeframe: string; strategy: string; session?: Session | undefined },
   trial: { number: number; params: Params; metrics: Readonly<Record<string, number | null>> },
   recordedAt: number,
 ): LedgerEntry {
@@ -214,6 +238,7 @@ export function trialLedgerEntry(
     outcomes: { ...trial.metrics },
     score: null,
     regime: null,
+    session: ledgerSession(study.timeframe, study.session),
     recordedAt,
   };
 }

@@ -6,6 +6,7 @@ import {
   type DomainHandlers,
 } from '../../../shared/contract.ts';
 import type { LEARNER_CHANNELS } from '../../../shared/learnerChannels.ts';
+import { ledgerSession, type Session } from '../../../core/ml/learner/ledger.ts';
 import { STANDING_POPULATION } from '../../../core/ml/learner/standing.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { backfillLedger } from '../../ml/backfill.ts';
@@ -35,9 +36,18 @@ const REGIME_POPULATION = 4 * STANDING_POPULATION;
  */
 function recommendationPopulation(
   ledger: LedgerRepository,
-  of: { readonly symbol: string; readonly timeframe: string; readonly strategy: string },
+  of: {
+    readonly symbol: string;
+    readonly timeframe: string;
+    readonly strategy: string;
+    readonly session: Session;
+  },
 ): Promise<LedgerReferenceSet[]> {
-  return ledger.referencePopulation(of, Number.MAX_SAFE_INTEGER, REGIME_POPULATION);
+  return ledger.referencePopulation(
+    { ...of, session: ledgerSession(of.timeframe, of.session) },
+    Number.MAX_SAFE_INTEGER,
+    REGIME_POPULATION,
+  );
 }
 
 export interface LearnerHandlersDeps {
@@ -143,6 +153,7 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
               symbol: request.symbol,
               timeframe: request.timeframe,
               strategy: settings.strategy,
+              session: request.session,
             }),
           });
           job.progress(2, 2, { stage: 'done' });

@@ -274,6 +274,7 @@ it("with the real learner (the strategy's, as the ledger saved it) a check on th
         outcomes: { sharpeRatio: 1 - fast / 20 },
         score: 1 - fast / 20,
         regime: ['sideways/normal', 'sideways/low', 'up/normal', 'down/high'][i % 4]!,
+        session: null,
         recordedAt: i,
       };
     }),

@@ -565,6 +565,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
             symbol: runInfo.symbol,
             timeframe: runInfo.timeframe,
             strategy: runInfo.strategy,
+            session: job.session,
             bars,
           };
           return windowLedgerEntries(context, windowOut(w), Date.now());

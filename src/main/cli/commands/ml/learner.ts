@@ -252,7 +252,11 @@ export const learnerRecommendCommand: Command = {
       try {
         state = await backend.request('learner:state', {
           strategy: settings.strategy,
-          population: { symbol: ledgerSymbol(args), timeframe: settings.timeframe },
+          population: {
+            symbol: ledgerSymbol(args),
+            timeframe: settings.timeframe,
+            session: settings.session,
+          },
         });
       } finally {
         await backend.close();
