@@ -14,6 +14,7 @@ import { openBackend } from '../../src/main/cli/backend.ts';
 import { main } from '../../src/main/cli/main.ts';
 import type { RegimeRecommendation } from '../../src/shared/contract.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { setPricedSettings } from '../support/runCli.ts';
 
 describe('regimen learner', () => {
   const dir = mkdtempSync(join(tmpdir(), 'regimen-learner-'));
@@ -53,13 +54,7 @@ describe('regimen learner', () => {
     const folder = mkdtempSync(join(tmpdir(), 'regimen-learner-costs-'));
     try {
       const d = ['--data-dir', folder];
-      for (const [key, value] of [
-        ['cash', '25000'],
-        ['commissionPercent', '0.1'],
-        ['spreadBps', '10'],
-        ['riskFreePercent', '4'],
-      ])
-        expect(await main(['settings', 'set', key!, value!, ...d], captureIO())).toBe(0);
+      await setPricedSettings(folder);
       const io = captureIO();
       expect(
         await main(['learner', 'evaluate', '--csv', file, ...panel, '--json', ...d], io),

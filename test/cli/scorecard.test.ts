@@ -11,6 +11,7 @@ import { getStrategy } from '../../src/core/strategy/index.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { commissionRateFromPercent } from '../../src/shared/commission.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { setPricedSettings } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
@@ -70,13 +71,7 @@ describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`
     const dir = mkdtempSync(join(tmpdir(), 'regimen-scorecard-settings-'));
     dirs.push(dir);
     const d = ['--data-dir', dir];
-    for (const [key, value] of [
-      ['cash', '25000'],
-      ['commissionPercent', '0.1'],
-      ['spreadBps', '10'],
-      ['riskFreePercent', '4'],
-    ])
-      expect(await main(['settings', 'set', key!, value!, ...d], captureIO())).toBe(0);
+    await setPricedSettings(dir);
     const json = await scorecardJson(...d);
     const costs = { ...US_EQUITY_COSTS, spreadBps: 10 };
     // The CLI's percent as the engine's rate: PBO ranks trials that tie, so it must be the same double.

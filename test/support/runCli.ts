@@ -24,3 +24,19 @@ export const SMA_GRID = [
   '--sampler',
   'grid',
 ];
+
+/**
+ * Sets a data folder's settings to the priced terms the cost tests run at, through `regimen settings
+ * set`: 25,000 cash, 0.1 % commission a side, a 10 bp spread, a 4 % risk-free rate.
+ */
+export async function setPricedSettings(dataDir: string): Promise<void> {
+  for (const [key, value] of [
+    ['cash', '25000'],
+    ['commissionPercent', '0.1'],
+    ['spreadBps', '10'],
+    ['riskFreePercent', '4'],
+  ] as const) {
+    const run = await runCli(['settings', 'set', key, value, '--data-dir', dataDir]);
+    if (run.code !== 0) throw new Error(`settings set ${key} ${value}: ${run.stderr}`);
+  }
+}
