@@ -54,11 +54,11 @@ function complete(settings: Partial<CostSettings> | undefined): settings is Cost
  * The cost settings of a run: the ones given, the rest from the default of the source's asset class. A
  * cached symbol's class is the one stored with it (set at import, else inferred by the repository); a
  * file's, or a symbol read without the repository, is inferred from the timestamps `t` of its bars, or
- * of the file read for it.
+ * of the file read for it; bars of no known source (null: a live bot's reports) by their timestamps `t`.
  */
 export async function costSettingsFor(
   given: Partial<CostSettings> | undefined,
-  source: BarsSource,
+  source: BarsSource | null,
   repo: BarsRepository | null,
   t?: Float64Array,
 ): Promise<CostSettings> {
@@ -67,11 +67,11 @@ export async function costSettingsFor(
   return { ...defaults, ...given };
 }
 
-async function defaultsFor(source: BarsSource, repo: BarsRepository | null, t?: Float64Array) {
-  if (source.kind === 'cache' && repo !== null)
+async function defaultsFor(source: BarsSource | null, repo: BarsRepository | null, t?: Float64Array) {
+  if (source?.kind === 'cache' && repo !== null)
     return defaultCostSettings((await repo.calendarOf(source.symbol)).calendar);
   if (t !== undefined) return defaultCostSettings(inferAssetCalendar(t));
-  if (source.kind === 'file') {
+  if (source?.kind === 'file') {
     const { bars } = await loadDataset(source, NATIVE_TIMEFRAME, {}, null);
     return defaultCostSettings(inferAssetCalendar(bars.t));
   }
@@ -81,7 +81,7 @@ async function defaultsFor(source: BarsSource, repo: BarsRepository | null, t?: 
 /** The engine's cost models for a cost request (see costSettingsFor), with the settings they came from. */
 export async function resolveCosts(
   request: CostRequest,
-  source: BarsSource,
+  source: BarsSource | null,
   repo: BarsRepository | null,
   t?: Float64Array,
 ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; settings: CostSettings }> {
@@ -112,7 +112,7 @@ export async function settingsBacktestTerms(
     readonly costs?: Partial<CostSettings> | undefined;
   },
   settings: Settings,
-  source: BarsSource,
+  source: BarsSource | null,
   repo: BarsRepository | null,
   t?: Float64Array,
 ): Promise<BacktestTerms> {

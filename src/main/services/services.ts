@@ -136,6 +136,7 @@ export async function createServices(options: ServicesOptions): Promise<Services
     secrets,
     env,
     watch: true,
+    settings: () => settings.settings,
   });
   const marketData = new MarketDataService(db, {
     ...options.alpaca,

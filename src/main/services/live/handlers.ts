@@ -4,6 +4,7 @@ import type { DomainHandlers } from '../../../shared/contract.ts';
 import { InputError, NotFoundError, UpstreamError } from '../../../shared/errors.ts';
 import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
 import type { LiveBotsResult, LiveProposal } from '../../../shared/liveContract.ts';
+import type { Settings } from '../../../shared/settingsContract.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
 import { approvalPolicyOf, recommend, setApprovalPolicy } from '../../livebot/autoApproval.ts';
 import { BotClient, BotRequestError } from '../../livebot/botClient.ts';
@@ -26,6 +27,7 @@ import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
+import { settingsBacktestTerms } from '../costs.ts';
 import type { EventBus } from '../events.ts';
 import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
@@ -55,6 +57,8 @@ export interface LiveHandlersDeps {
   readonly watch?: boolean;
   /** Where regime updates get their learner (default: each strategy's learner as the ledger saved it). */
   readonly learnerFor?: LearnerSource;
+  /** The settings record: the cash, costs and risk-free rate regime updates score candidates at. */
+  readonly settings: () => Settings;
 }
 
 export interface LiveService {
@@ -108,6 +112,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       // A fresh loader each time updates start: the learner may have been saved again since.
       ((strategy) => new LedgerLearner(new LedgerRepository(deps.db)).load(strategy)),
     new RegimeUpdateRecords(regimeUpdateRecordsPath(deps.dataDir)),
+    (t) => settingsBacktestTerms({}, deps.settings(), null, null, t),
     (bot, proposal) =>
       announce(bot, proposal.action === 'pushed', proposal.approvalId, `regime update: ${proposal.detail}`),
   );

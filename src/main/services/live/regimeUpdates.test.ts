@@ -10,6 +10,7 @@ import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { captureIO } from '../../../../test/support/captureIO.ts';
 import type { Requests } from '../../../shared/contract.ts';
 import type { RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settingsContract.ts';
 import { main } from '../../cli/main.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
 import { setApprovalPolicy } from '../../livebot/autoApproval.ts';
@@ -62,6 +63,13 @@ const auditOf = async <T>(read: (audit: AuditLog) => Promise<T>): Promise<T> => 
   }
 };
 
+/** Times the live service read Settings (regime updates read them for the costs they score at). */
+let settingsReads = 0;
+const settings = (): Settings => {
+  settingsReads++;
+  return DEFAULT_SETTINGS;
+};
+
 /** The live service over the test's folder; with no learnerFor, the learner the ledger saved (as serve). */
 const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =>
   createLiveHandlers({
@@ -72,11 +80,13 @@ const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =
     events,
     secrets: new MemorySecretStore(),
     env: { REGIMEN_BOT_SECRET: SECRET },
+    settings,
     ...(learnerFor === undefined ? {} : { learnerFor }),
   });
 
 beforeEach(async () => {
   fed = 0;
+  settingsReads = 0;
   dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
   db = await Database.open(join(dir, 'cache.duckdb'));
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
@@ -130,6 +140,7 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
   });
   expect((await auditOf((a) => a.of('proposal', server.url))).map((p) => p.actor)).toEqual(['trader']);
 
+  expect(settingsReads).toBe(0);
   const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
   expect(await call('live:regime-updates-set', { bot: server.url, settings: on })).toMatchObject({
     settings: on,
@@ -141,6 +152,8 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
   });
   await feed(150);
   const view = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
+  // Its candidates were scored at the costs Settings give a backtest of the bot's bars.
+  expect(settingsReads).toBeGreaterThan(0);
   const proposals = await auditOf((a) => a.of('proposal', server.url));
   const byUpdates = proposals.filter((p) => p.actor === 'regime-updates');
   expect(byUpdates.length).toBeGreaterThan(0);
@@ -227,6 +240,7 @@ it('settings are checked field by field, kept beside the bot and dropped with it
     events: new EventBus(),
     secrets: new MemorySecretStore(),
     env: {},
+    settings,
   });
   expect(await again.handlers['live:regime-updates']({ bot: server.url })).toMatchObject({
     settings: { enabled: true, axis: 'trend', detector: 'rules', threshold: 0.5, minDwellHours: 24 },
@@ -244,6 +258,7 @@ it("with the real learner (the strategy's, as the ledger saved it) a check on th
   await live.close();
   live = liveService();
   await feed(300);
+  expect(settingsReads).toBe(0);
   const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
   await call('live:regime-updates-set', { bot: server.url, settings: on });
   await feed(150);

@@ -8,6 +8,7 @@ import { createDetector } from '../../../core/regime/index.ts';
 import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
+import type { BacktestTerms } from '../costs.ts';
 import { learnerSettings, timeframeOf } from '../learner/learnerService.ts';
 import type { BotRegistry } from './botRegistry.ts';
 
@@ -88,6 +89,11 @@ export class RegimeUpdates {
     private readonly registry: BotRegistry,
     private readonly learnerFor: LearnerSource,
     private readonly records: RegimeUpdateRecords,
+    /**
+     * What a backtest of a bot's reported bars pays at Settings (the asset class read from their
+     * timestamps): its candidates' windows are scored after those costs, as the app's recommendations are.
+     */
+    private readonly backtestTerms: (t: Float64Array) => Promise<BacktestTerms>,
     /** Each set proposed (left waiting for a person, or approved by the policy and pushed), as it is made. */
     private readonly onProposal: (
       bot: string,
@@ -177,16 +183,8 @@ export class RegimeUpdates {
       c: Float64Array.from(reported.c),
       v: Float64Array.from(reported.v),
     };
-    // The bot's reported bars carry no asset class or account: its candidates' past windows are read
-    // before costs (all-in sizing, so the cash hardly matters), as this updater always read them.
     const recommendSettings = learnerSettings(
-      {
-        strategy: set.strategy.name,
-        timeframe: 'native',
-        seed: 1,
-        account: { cash: 1_000_000 },
-        riskFreeRate: 0,
-      },
+      { strategy: set.strategy.name, timeframe: 'native', seed: 1, ...(await this.backtestTerms(bars.t)) },
       bars,
     );
     const current = (): LiveDesk => this.current();
