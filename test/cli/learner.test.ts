@@ -25,7 +25,18 @@ describe('regimen learner', () => {
     [new Date(t).toISOString().slice(0, 10), bars.o[i], bars.h[i], bars.l[i], bars.c[i], bars.v[i]].join(','),
   );
   writeFileSync(file, `date,open,high,low,close,volume\n${rows.join('\n')}\n`);
-  const panel = ['--space', 'fast=2:20', '--space', 'slow=5:60', '--sets', '10', '--window-bars', '30'];
+  // The window is given once, as each flag is: the test of too few windows asks for a longer one here.
+  const panelOf = (windowBars: number) => [
+    '--space',
+    'fast=2:20',
+    '--space',
+    'slow=5:60',
+    '--sets',
+    '10',
+    '--window-bars',
+    String(windowBars),
+  ];
+  const panel = panelOf(30);
 
   it('evaluate prints every prequential figure beside its baseline and goal, as JSON too', async () => {
     const io = captureIO();
@@ -151,7 +162,7 @@ describe('regimen learner', () => {
 
   it('refuses settings that leave too few windows, or an unknown session rule, naming the flag', async () => {
     const io = captureIO();
-    expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--window-bars', '300'], io)).toBe(2);
+    expect(await main(['learner', 'evaluate', '--csv', file, ...panelOf(300)], io)).toBe(2);
     expect(io.stderr).toMatch(/--window-bars/);
     const session = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--session', 'night'], session)).toBe(

@@ -61,7 +61,8 @@ describe.skipIf(!goog.present)(`regimen optimize --per-regime${goog.skipReason}`
     expect(rules.stderr).toContain('--halflife applies to the jump detector only, not rules, got 2');
     const dwellAlone = await runCli([...base, '--detector-min-dwell', '10']);
     expect(dwellAlone.stderr).toContain('--detector-min-dwell needs --per-regime');
-    const noDwell = await runCli([...study, '--data-dir', dataDir, '--detector-min-dwell', '0']);
+    const dwell = study.indexOf('--detector-min-dwell') + 1;
+    const noDwell = await runCli([...study.with(dwell, '0'), '--data-dir', dataDir]);
     expect(noDwell.code).toBe(2);
     expect(noDwell.stderr).toContain('--detector-min-dwell must be at least 1 bar, got 0');
   });

@@ -12,13 +12,43 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/**
+ * `--NAME was given N times (a, b): REMEDY`, the one wording of a flag given more often than the command
+ * takes it (a command that takes a `multiple` flag once, as one-file commands take --csv, says its own
+ * remedy).
+ */
+export function repeatedFlagMessage(
+  name: string,
+  values: readonly string[],
+  remedy = 'give it once',
+): string {
+  return `--${name} was given ${values.length} times (${values.join(', ')}): ${remedy}`;
+}
+
 export function parseCommandArgs(argv: string[], options: OptionSpec, allowPositionals = false): ParsedArgs {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals });
-    return { values: values as ParsedArgs['values'], positionals };
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals, tokens: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
   }
+  refuseRepeatedValues(parsed.tokens, options);
+  return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs keeps the last value of a single-value flag given twice, silently: a pasted command with
+ * `--trials 200` appended would run a study nobody asked for. A value flag not declared `multiple` is
+ * taken once; a boolean given twice means the same thing and passes.
+ */
+function refuseRepeatedValues(tokens: ReturnType<typeof parseArgs>['tokens'], options: OptionSpec): void {
+  const given = new Map<string, string[]>();
+  for (const token of tokens ?? []) {
+    if (token.kind !== 'option' || token.value === undefined || options[token.name]?.multiple) continue;
+    given.set(token.name, [...(given.get(token.name) ?? []), token.value]);
+  }
+  for (const [name, values] of given)
+    if (values.length > 1) throw new UsageError(repeatedFlagMessage(name, values));
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {

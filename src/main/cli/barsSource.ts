@@ -10,13 +10,14 @@ import {
 } from '../marketdata/barsSource.ts';
 import { payloadToBars } from '../services/payloads.ts';
 import type { BarsRange } from '../store/barsRepository.ts';
-import { stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
+import { repeatedFlagMessage, stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
 import { openBackend } from './backend.ts';
 
 /**
- * --csv, repeatable: declared `multiple` so a second --csv is seen (parseArgs would otherwise keep the
- * last one silently); {@link csvFile} refuses it where a command reads one file, {@link csvFiles} takes
- * every one where several are scored together.
+ * --csv, repeatable: declared `multiple` because optimize and walk-forward score several files, so the
+ * CLI's rule against a value flag given twice (args.ts) leaves it to the command: {@link csvFile} refuses
+ * a second where a command reads one file, saying which commands take several, {@link csvFiles} takes
+ * every one.
  */
 export const CSV_OPTION = { type: 'string', multiple: true } as const;
 
@@ -41,8 +42,11 @@ export function csvFile(args: ParsedArgs): string | undefined {
   const files = csvValues(args);
   if (files.length > 1)
     throw new UsageError(
-      `--csv was given ${files.length} times (${files.join(', ')}): this command reads one file ` +
-        '(only optimize and walk-forward take several)',
+      repeatedFlagMessage(
+        'csv',
+        files,
+        'this command reads one file (only optimize and walk-forward take several)',
+      ),
     );
   return files[0];
 }

@@ -51,6 +51,20 @@ describe('regimen CLI', () => {
     expect(rest.join('\n')).toContain('Usage: regimen serve');
   });
 
+  it('refuses a value flag given twice before running, naming it and its values; a boolean twice is taken', async () => {
+    const io = capture();
+    expect(
+      await main(['backtest', '--symbol', 'AAA', '--strategy', 'sma-cross', '--symbol', 'BBB'], io),
+    ).toBe(2);
+    const [first, ...rest] = io.stderr.split('\n');
+    expect(first).toBe('regimen backtest: --symbol was given 2 times (AAA, BBB): give it once');
+    expect(rest.join('\n')).toContain('Usage: regimen backtest');
+    expect(io.stdout).toBe('');
+    const help = capture();
+    expect(await main(['backtest', '--help', '--help'], help)).toBe(0);
+    expect(help.stdout).toContain('Usage: regimen backtest');
+  });
+
   it('runs from a fresh clone through the bin script without a build', () => {
     const bin = fileURLToPath(new URL('../../../bin/regimen.js', import.meta.url));
     const output = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
