@@ -163,7 +163,9 @@ describe('regimen learner', () => {
   it('refuses settings that leave too few windows, or an unknown session rule, naming the flag', async () => {
     const io = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panelOf(300)], io)).toBe(2);
-    expect(io.stderr).toMatch(/--window-bars/);
+    expect(io.stderr).toMatch(
+      /only \d+ windows of 300 bars fit these bars after warm-up: .* smaller --window-bars/,
+    );
     const session = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--session', 'night'], session)).toBe(
       2,
