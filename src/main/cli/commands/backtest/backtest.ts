@@ -7,7 +7,12 @@ import {
   type BacktestOptions,
   type CostSettings,
 } from '../../../../core/engine/index.ts';
-import { costSettingsFor, resolveCosts, type CostRequest } from '../../../services/costs.ts';
+import {
+  costSettingsFor,
+  resolveCosts,
+  type BacktestTerms,
+  type CostRequest,
+} from '../../../services/costs.ts';
 import {
   COMMISSION_UNIT,
   commissionRateFromPercent,
@@ -116,7 +121,9 @@ function tradeTable(trades: readonly TradeOut[], time: TimeFormat, timeframe: st
 }
 
 /** Engine options but costs from the flags shared by backtest, optimize and walk-forward. */
-export function accountOptionsFrom(args: ParsedArgs): Omit<BacktestOptions, 'commission' | 'slippage'> {
+export function accountOptionsFrom(
+  args: ParsedArgs,
+): Omit<BacktestOptions, 'commission' | 'slippage'> & { readonly cash: number } {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
   return {
@@ -169,17 +176,12 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
   return { commissionRate, settings, extraBps };
 }
 
-/** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
 /**
  * What a backtest of `bars` from these flags runs with: the account (cash, sizing) with its cost models,
  * the cost settings and commission rate they came from, and the annual risk-free rate its Sharpe ratios
  * are over. `scorecard` and `learner` take a backtest's flags (filled from the folder's settings) through it.
  */
-export async function backtestTermsFrom(
-  args: ParsedArgs,
-  io: CommandIO,
-  bars: Bars,
-): Promise<{ account: BacktestOptions; riskFreeRate: number; commissionRate: number; costs: CostSettings }> {
+export async function backtestTermsFrom(args: ParsedArgs, io: CommandIO, bars: Bars): Promise<BacktestTerms> {
   const costRequest = costRequestFrom(args, io);
   const account = accountOptionsFrom(args);
   const riskFreeRate = riskFreePercentFrom(args) / 100;
@@ -198,6 +200,7 @@ export async function backtestTermsFrom(
   };
 }
 
+/** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
 export const COMMISSION_HELP =
   `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
   '\n        costs default to the asset class (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01);' +
