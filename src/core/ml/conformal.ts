@@ -9,23 +9,35 @@ import { SortedWindow } from './sortedWindow.ts';
  *
  * Markets are not exchangeable, so two things adapt it (Gibbs & Candès 2021, "Adaptive conformal
  * inference under distribution shift"): the residual window is bounded, so old regimes age out, and the
- * miscoverage level used is nudged after each outcome, α_t+1 = α_t + γ (α - err_t), so realised
- * coverage tracks the nominal one even while the residual scale drifts. Residuals are also kept per
- * stratum (a regime): a stratum with at least `minStratum` residuals gets its own quantile.
+ * miscoverage level used is nudged after each time step, α_t+1 = α_t + γ (α - err_t), so realised
+ * coverage tracks the nominal one even while the residual scale drifts. A time step is a window of
+ * outcomes issued together (`observeWindow`), and err_t is the share of them its intervals missed: the
+ * outcomes of one window share its market's move, so they miss together, and a step per outcome moved
+ * α_t by 50 γ on one bad window of 50, past 0, where every interval is infinite until enough windows pull
+ * it back (on GOOG's panel 15 % of the issued 90 % intervals were infinite). The paper's long-run bound,
+ * |mean err_t - α| <= (max(α_1, 1 - α_1) + γ) / (γ T) over T steps, needs err_t in [0, 1], not in {0, 1}:
+ * its proof keeps α_t in [-γ, 1 + γ] (α_t < 0 gives infinite intervals, err_t = 0, and α_t grows;
+ * α_t > 1 gives zero-width ones, which miss almost surely, err_t = 1 and α_t falls) and telescopes
+ * α_T+1 - α_1 = γ Σ (α - err_t), both of which hold for a fraction. With windows of equal size the mean
+ * of their miss fractions is the miss rate over outcomes, so the bound is on the outcomes' coverage, with
+ * T counting windows. Residuals are also kept per stratum (a regime): a stratum with at least
+ * `minStratum` residuals gets its own quantile.
  */
 export interface ConformalOptions {
   /** Nominal miscoverage: 0.1 for 90 % intervals. */
   readonly alpha: number;
   /** Residuals remembered per stratum (and overall). */
   readonly window?: number;
-  /** Step of the adaptive α update; 0 turns adaptation off. */
+  /** Step of the adaptive α update, once per window of outcomes (`observe`: a window of one); 0 turns
+   *  adaptation off. Gibbs & Candès's 0.005 by default. */
   readonly gamma?: number;
   /** Residuals a stratum needs before it uses its own quantile. */
   readonly minStratum?: number;
 }
 
 const KIND = 'conformal';
-const VERSION = 1;
+/** 2: γ steps once per window (1 stepped once per outcome, so a saved α_t means another thing). */
+const VERSION = 2;
 /** The key of the pool of all residuals (a stratum name cannot start with a NUL). */
 const ALL = '\u0000all';
 
@@ -89,10 +101,12 @@ export class ConformalIntervals {
 
   /**
    * Records the outcomes of predictions issued together (one window's, all made before any of them was
-   * known). Each is judged against the interval it was issued with, so against the residuals and α_t as
-   * they stood before this batch: judging the later ones against residuals of the same batch (which share
-   * its market) would count misses the issued intervals made as covered, and α_t would stop tracking
-   * the realised coverage (the guarantee of Gibbs & Candès holds for the intervals actually issued).
+   * known): one time step of the adaptive α, by the share of them their intervals missed. Each is judged
+   * against the interval it was issued with, so against the residuals and α_t as they stood before this
+   * batch: judging the later ones against residuals of the same batch (which share its market) would
+   * count misses the issued intervals made as covered, and α_t would stop tracking the realised coverage
+   * (the guarantee of Gibbs & Candès holds for the intervals actually issued). Outcomes issued with no
+   * residuals yet (infinite intervals, basis 'none') do not count in the share.
    */
   observeWindow(outcomes: readonly { prediction: number; actual: number; stratum?: string }[]): void {
     for (const { prediction, actual } of outcomes) {
@@ -100,19 +114,23 @@ export class ConformalIntervals {
         throw new RangeError(`conformal: prediction ${prediction} and actual ${actual} must be finite`);
     }
     const issued = outcomes.map(({ prediction, stratum }) => this.interval(prediction, stratum));
-    outcomes.forEach(({ prediction, actual, stratum }, i) => {
+    let judged = 0;
+    let missed = 0;
+    outcomes.forEach(({ actual }, i) => {
       const { lower, upper, basis } = issued[i]!;
-      if (basis !== 'none' && this.gamma > 0) {
-        const missed = actual < lower || actual > upper ? 1 : 0;
-        // Unclamped, as in Gibbs & Candès: α_t <= 0 issues an infinite interval and α_t >= 1 an empty one,
-        // which pulls it back; a clamp would forget the misses of a window that pushed it past either
-        // end, and the realised coverage would no longer track the nominal one.
-        this.alphaT += this.gamma * (this.alpha - missed);
-      }
+      if (basis === 'none') return;
+      judged++;
+      if (actual < lower || actual > upper) missed++;
+    });
+    // Unclamped, as in Gibbs & Candès: α_t <= 0 issues infinite intervals and α_t >= 1 zero-width ones,
+    // which pulls it back; a clamp would forget the misses of a window that pushed it past either end,
+    // and the realised coverage would no longer track the nominal one.
+    if (judged > 0 && this.gamma > 0) this.alphaT += this.gamma * (this.alpha - missed / judged);
+    for (const { prediction, actual, stratum } of outcomes) {
       const residual = Math.abs(actual - prediction);
       this.push(ALL, residual);
       if (stratum !== undefined) this.push(stratum, residual);
-    });
+    }
   }
 
   toState(): ModelState<typeof KIND> {

@@ -70,6 +70,10 @@ export interface PrequentialReport {
   readonly baselineTopQuintile: PrecisionFigure;
   readonly coverage80: number;
   readonly coverage90: number;
+  /** Share of the 80 % and 90 % intervals issued unbounded (the adaptive α_t at or below the quantile's
+   *  reach: they cover every outcome, so they flatter the coverage). */
+  readonly unbounded80: number;
+  readonly unbounded90: number;
   /** Each interval level (INTERVAL_LEVELS) against the share of results that landed inside it. */
   readonly calibration: readonly { readonly nominal: number; readonly realised: number }[];
   /** Share of pairs (A, B) of one window whose realised order the predictions got right. */
@@ -92,6 +96,8 @@ interface Scored {
   actual: number;
   in80: boolean;
   in90: boolean;
+  unbounded80: boolean;
+  unbounded90: boolean;
   /** Inside the interval of each level of INTERVAL_LEVELS. */
   inside: boolean[];
   confidence: number;
@@ -131,6 +137,8 @@ export function evaluatePrequential(
           actual: row.score,
           in80: row.score >= p.interval80.lower && row.score <= p.interval80.upper,
           in90: row.score >= p.interval90.lower && row.score <= p.interval90.upper,
+          unbounded80: !Number.isFinite(p.interval80.halfWidth),
+          unbounded90: !Number.isFinite(p.interval90.halfWidth),
           inside: p.intervals.map((i) => row.score >= i.lower && row.score <= i.upper),
           confidence: p.confidence,
         });
@@ -180,6 +188,8 @@ export function evaluatePrequential(
     baselineTopQuintile: precision(baselineTop),
     coverage80: scored.filter((s) => s.in80).length / scored.length,
     coverage90: scored.filter((s) => s.in90).length / scored.length,
+    unbounded80: scored.filter((s) => s.unbounded80).length / scored.length,
+    unbounded90: scored.filter((s) => s.unbounded90).length / scored.length,
     calibration: INTERVAL_LEVELS.map((nominal, k) => ({
       nominal,
       realised: scored.filter((s) => s.inside[k]).length / scored.length,

@@ -183,6 +183,7 @@ export function evaluationTable(r: PrequentialReport): string {
       'within 2 points',
       met(coverageOk),
     ],
+    ['unbounded intervals 80 % / 90 %', `${pct(r.unbounded80)} / ${pct(r.unbounded90)}`, '', '', ''],
     [
       'MAE top / bottom confidence decile',
       `${r.confidenceDeciles.top.toFixed(3)} / ${r.confidenceDeciles.bottom.toFixed(3)}`,
