@@ -15,10 +15,14 @@ const nodeBuiltins = [
   'url',
 ];
 /**
- * Core modules that import no code (plain data and the rules forms check), so the renderer may import
- * their values; the rest of core runs in main and the workers only.
+ * Core modules that import no code (plain data, the rules forms check, the strategy check the Live view
+ * shows), so the renderer may import their values; the rest of core runs in main and the workers only.
  */
-const RENDERER_CORE_DATA_MODULES = ['core/metrics/definitions.ts', 'core/strategy-api/constraints.ts'];
+const RENDERER_CORE_DATA_MODULES = [
+  'core/metrics/definitions.ts',
+  'core/strategy-api/constraints.ts',
+  'core/live/strategyMatch.ts',
+];
 
 const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],

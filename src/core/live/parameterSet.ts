@@ -133,34 +133,3 @@ export function ownStrategy<T extends StrategyIdentity>(definition: T, source: s
   const sourceHash = sha256Hex(source);
   return { ...definition, version: `${definition.version}+${sourceHash.slice(0, 8)}`, sourceHash };
 }
-
-/**
- * Why `holder` (a bot) that runs `available` cannot run a set for `wanted` (undefined when it can): it
- * lacks the strategy, runs another source of it (both hashes named) or another version. The bot's check
- * on a push, the workstation's before one, and provenance's against the study.
- */
-export function strategyMismatch(
-  wanted: StrategyIdentity,
-  available: readonly StrategyIdentity[],
-  holder = 'the bot',
-): string | undefined {
-  const source = (hash: string | undefined): string => hash ?? 'none (a built-in strategy)';
-  const have = available.find((strategy) => strategy.name === wanted.name);
-  if (have === undefined)
-    return (
-      `${holder} lacks strategy ${wanted.name}` +
-      (wanted.sourceHash === undefined ? '' : ` (source ${wanted.sourceHash})`) +
-      `: it runs ${available.map((strategy) => strategy.name).join(', ') || 'none'}`
-    );
-  if (have.sourceHash !== wanted.sourceHash)
-    return (
-      `strategy ${wanted.name}: the set was approved on source ${source(wanted.sourceHash)}, ` +
-      `${holder} runs source ${source(have.sourceHash)}`
-    );
-  if (have.version !== wanted.version)
-    return (
-      `strategy ${wanted.name}: version ${JSON.stringify(wanted.version)} requested, ` +
-      `${holder} has version ${JSON.stringify(have.version)}`
-    );
-  return undefined;
-}

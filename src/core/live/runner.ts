@@ -27,11 +27,11 @@ import {
 } from './modes.ts';
 import {
   strategyIdentity,
-  strategyMismatch,
   verifyParameterSet,
   type ParameterSet,
   type StrategyIdentity,
 } from './parameterSet.ts';
+import { strategyMismatch } from './strategyMatch.ts';
 import { RecentLog } from './recentLog.ts';
 import {
   advanceRamp,

@@ -3,9 +3,9 @@ import { HALT_MODES } from '../../core/live/modes.ts';
 import {
   PARAMETER_SET_SCHEMA_VERSION,
   sealParameterSet,
-  strategyMismatch,
   type StrategyIdentity,
 } from '../../core/live/parameterSet.ts';
+import { strategyMismatch } from '../../core/live/strategyMatch.ts';
 import type { StrategyParams } from '../../core/strategy-api/types.ts';
 import {
   BOT_PATHS,

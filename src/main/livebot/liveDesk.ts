@@ -1,11 +1,11 @@
 import { canonicalJson } from '../../core/live/canonical.ts';
 import {
   diffParameterSets,
-  strategyMismatch,
   verifyParameterSet,
   type ParameterChange,
   type ParameterSet,
 } from '../../core/live/parameterSet.ts';
+import { strategyMismatch } from '../../core/live/strategyMatch.ts';
 import type { BotStateChange, HaltMode, PositionPolicy } from '../../core/live/modes.ts';
 import type { RampPlan } from '../../core/live/ramp.ts';
 import {

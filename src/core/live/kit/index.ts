@@ -33,12 +33,12 @@ export {
   diffParameterSets,
   ownStrategy,
   strategyIdentity,
-  strategyMismatch,
   type StrategyIdentity,
   type ParameterSet,
   type ParameterSetBody,
   type PreTradeLimits,
 } from '../parameterSet.ts';
+export { strategyMismatch } from '../strategyMatch.ts';
 export {
   decideDelivery,
   recordDelivery,

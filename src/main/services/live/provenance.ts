@@ -1,4 +1,5 @@
-import { strategyMismatch, verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
+import { verifyParameterSet, type ParameterSet } from '../../../core/live/parameterSet.ts';
+import { strategyMismatch } from '../../../core/live/strategyMatch.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import { InputError, NotFoundError } from '../../../shared/errors.ts';
 import type { ProvenanceVerdict } from '../../../shared/liveContract.ts';

@@ -15,6 +15,7 @@ import { BotChangesCheck } from './BotChangesCheck.tsx';
 import { PolicySection } from './PolicySection.tsx';
 import { RegimeUpdatesSection } from './RegimeUpdatesSection.tsx';
 import { WebhookSection } from './WebhookSection.tsx';
+import { proposalStrategyProblem } from './strategyBadge.ts';
 import { useLive, type Act } from './useLive.ts';
 import './live.css';
 
@@ -53,7 +54,13 @@ export function LiveView() {
         <AddBot client={client} act={act} />
       </div>
       <div className="live-side">
-        <Proposals proposals={state.proposals} client={client} act={act} busy={state.busy} />
+        <Proposals
+          proposals={state.proposals}
+          bots={bots?.bots ?? []}
+          client={client}
+          act={act}
+          busy={state.busy}
+        />
         <AuditTrail audit={state.audit} bots={bots?.bots ?? []} client={client} act={act} />
         <WebhookSection client={client} act={act} />
       </div>
@@ -229,11 +236,13 @@ function AddBot({ client, act }: { client: RegimenClient; act: Act }) {
 
 function Proposals({
   proposals,
+  bots,
   client,
   act,
   busy,
 }: {
   proposals: readonly LiveProposal[];
+  bots: readonly LiveBotView[];
   client: RegimenClient;
   act: Act;
   busy: boolean;
@@ -245,7 +254,14 @@ function Proposals({
         <div className="live-line">None: approve a trial for live in the Optimize view.</div>
       ) : null}
       {proposals.slice(0, 10).map((p) => (
-        <ProposalCard key={p.approvalId} proposal={p} client={client} act={act} busy={busy} />
+        <ProposalCard
+          key={p.approvalId}
+          proposal={p}
+          strategyProblem={proposalStrategyProblem(p, bots)}
+          client={client}
+          act={act}
+          busy={busy}
+        />
       ))}
     </section>
   );
@@ -253,11 +269,14 @@ function Proposals({
 
 function ProposalCard({
   proposal,
+  strategyProblem,
   client,
   act,
   busy,
 }: {
   proposal: LiveProposal;
+  /** Why its bot cannot run the set, as its last status says (shown before Push, which it disables). */
+  strategyProblem: string | undefined;
   client: RegimenClient;
   act: Act;
   busy: boolean;
@@ -277,6 +296,11 @@ function ProposalCard({
         <b>{proposal.set.strategy.name}</b> {proposal.set.hash.slice(0, 12)} · {proposal.reason} · for{' '}
         {proposal.bot}
       </div>
+      {!pushed && strategyProblem ? (
+        <div className="live-line bad" data-testid="live-strategy-problem">
+          <span className="live-tag bad">CANNOT RUN</span> {strategyProblem}
+        </div>
+      ) : null}
       {provenance.kind === 'study' ? (
         <div className="live-line muted" data-testid="live-provenance">
           study {provenance.studyId} trial #{provenance.trial} · seed {provenance.seed} · data{' '}
@@ -411,7 +435,13 @@ function ProposalCard({
             value={barsPerStep}
             set={setBarsPerStep}
           />
-          <button type="submit" className="ghost-button small" data-testid="live-push" disabled={busy}>
+          <button
+            type="submit"
+            className="ghost-button small"
+            data-testid="live-push"
+            disabled={busy || strategyProblem !== undefined}
+            title={strategyProblem}
+          >
             Push
           </button>
         </form>
