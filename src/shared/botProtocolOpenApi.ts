@@ -112,7 +112,7 @@ export function botProtocolOpenApi(): Json {
           {
             '409': {
               description:
-                'Refused delivery: stale-version, version-conflict, change-id-conflict, or invalid-set (hash mismatch, unknown strategy or version, parameter out of limits, bad ramp)',
+                'Refused delivery: stale-version, version-conflict, change-id-conflict, or invalid-set (hash mismatch, unknown strategy or version, parameter out of limits, bad ramp, or the strategy throws in create or init for the set parameters)',
               ...(json('Error') as object),
             },
           },

@@ -16,7 +16,7 @@ import {
   type DeliveryLedger,
   type DeliveryRefusal,
 } from './delivery.ts';
-import { dailyLossPassed, GatedPort, utcDay, type DayOrders, type Deciders } from './gate.ts';
+import { dailyLossPassed, GatedPort, utcDay, type DayOrders, type Deciders, type GateMode } from './gate.ts';
 import {
   switchActions,
   switchPolicy,
@@ -249,6 +249,12 @@ export function pushProblem(
   return rampIssues.length > 0 ? `ramp: ${rampIssues.join('; ')}` : undefined;
 }
 
+/** A strategy's thrown error in words that name it (a user strategy's already do, with file and line). */
+function strategyFault(error: unknown, name: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith('strategy ') ? message : `strategy ${name}: ${message}`;
+}
+
 export class LiveRunner {
   readonly bars: Bars;
   /** Equity at each bar's close. */
@@ -477,6 +483,8 @@ export class LiveRunner {
     const decision = decideDelivery(this.stateValue.ledger, push);
     if (decision.kind === 'refused') return decision;
     if (decision.kind === 'duplicate') return decision;
+    const unbuildable = this.buildProblem(push);
+    if (unbuildable !== undefined) return { kind: 'refused', reason: 'invalid-set', message: unbuildable };
     this.update({ ledger: recordDelivery(this.stateValue.ledger, push), pending: push });
     return { kind: 'accepted', version: push.version };
   }
@@ -605,9 +613,7 @@ export class LiveRunner {
       instance.failed = true;
       const at = this.bars.t[i];
       const about = this.stateValue.active ?? this.stateValue.pending;
-      const name = about?.set.strategy.name ?? 'the strategy';
-      const message = error instanceof Error ? error.message : String(error);
-      const reason = `${message.startsWith('strategy ') ? message : `strategy ${name}: ${message}`} (bar of ${new Date(at).toISOString()})`;
+      const reason = `${strategyFault(error, about?.set.strategy.name ?? 'the strategy')} (bar of ${new Date(at).toISOString()})`;
       if (this.stateValue.halt === null) this.halt('no-new-entries', reason);
       if (about !== null)
         this.recordChange(about, 'halt', `${at}:error`, at, { reason: `halted (no-new-entries): ${reason}` });
@@ -712,9 +718,26 @@ export class LiveRunner {
     this.applyGates();
   }
 
-  private instance(push: LivePush, i: number): Instance {
+  /**
+   * Why the set's strategy cannot be built on this bot (undefined when it can): its create or init
+   * throws for these parameters (a trader's own file, usually, whose error names file, line and phase).
+   * Tried when the set is pushed, on a throwaway instance whose gate lets no order out, so the push is
+   * refused while the previous set trades on: found at the bar boundary instead, the throw would stop
+   * the bar loop (or, when the switch keeps the running instance, a restart would meet it).
+   */
+  private buildProblem(push: LivePush): string | undefined {
+    try {
+      this.instance(push, this.length, 'closed');
+      return undefined;
+    } catch (error) {
+      return strategyFault(error, push.set.strategy.name);
+    }
+  }
+
+  private instance(push: LivePush, i: number, mode: GateMode = 'open'): Instance {
     const definition = this.config.catalogue[push.set.strategy.name];
     const gate = new GatedPort(this.broker, push.version, this.deciders, this.today);
+    gate.mode = mode;
     gate.maxFraction = push.set.limits.maxPositionFraction;
     const strategy = definition.create(push.set.parameters);
     const options = resolveOptions(this.options, definition.convention);

@@ -1,7 +1,8 @@
 /**
- * A trader's own strategy that throws in onBar inside the reference bot: the bot halts new entries
+ * A trader's own strategy that throws inside the reference bot. In onBar: the bot halts new entries
  * naming the strategy, its file and line and the bar's time, keeps serving the protocol, and takes
- * another version of the set.
+ * another version of the set. In create or init, for the parameters of a pushed set: the bot refuses the
+ * apply naming the strategy, its file and line and the phase, and the previous set goes on trading.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,37 +18,50 @@ const SECRET = 'strategy-fault-bot-secret-51d0c7ee';
 const bars = randomWalkBars(300, 11, { volatility: 0.008, stepMs: 3_600_000 });
 const FAIL_AT = 40;
 
-let dir: string | undefined;
-let bot: ReferenceBot | undefined;
+const dirs: string[] = [];
+const bots: ReferenceBot[] = [];
 afterAll(async () => {
-  await bot?.close();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  for (const bot of bots) await bot.close();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/** A paced reference bot whose strategies folder holds the example as `edit` rewrites it. */
+async function botOnExample(edit: (source: string) => string) {
+  const dir = mkdtempSync(join(tmpdir(), 'regimen-strategy-fault-'));
+  dirs.push(dir);
+  const folder = join(dir, 'strategies');
+  mkdirSync(folder);
+  const source = edit(readFileSync(EXAMPLE, 'utf8'));
+  writeFileSync(join(folder, 'rsi-reversion.ts'), source);
+  const { strategies } = await loadBotStrategies(folder);
+  const paced = await pacedReferenceBot({
+    bars,
+    strategies,
+    secret: SECRET,
+    heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
+  });
+  bots.push(paced.bot);
+  const set = (period: number) => rsiReversionSet(strategies['rsi-reversion']!, period);
+  /** The file's line (1-based) that holds `text`. */
+  const lineOf = (text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1;
+  return { paced, client: new BotClient(paced.bot.url, SECRET), set, lineOf };
+}
+
+const approval = { id: 'a', approvedBy: ['ana'], at: 0, note: '' };
 
 describe('a user strategy that throws in onBar inside the reference bot', () => {
   it('halts new entries naming the strategy, file, line and bar time, and keeps serving the protocol', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'regimen-strategy-fault-'));
-    const folder = join(dir, 'strategies');
-    mkdirSync(folder);
     // The example, throwing at its FAIL_AT-th decision when its period is 8 (version 2 uses 9).
-    const source = readFileSync(EXAMPLE, 'utf8').replace(
-      '  onBar(i: number): void {\n',
-      `  private calls = 0;\n\n  onBar(i: number): void {\n    if (++this.calls === ${FAIL_AT} && this.initial.period === 8) throw new Error('no data for bar ' + i);\n`,
-    );
-    expect(source).toContain('no data for bar');
-    writeFileSync(join(folder, 'rsi-reversion.ts'), source);
-    const line = source.split('\n').findIndex((l) => l.includes('no data for bar')) + 1;
-    const { strategies } = await loadBotStrategies(folder);
-    const paced = await pacedReferenceBot({
-      bars,
-      strategies,
-      secret: SECRET,
-      heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
+    const { paced, client, set, lineOf } = await botOnExample((source) => {
+      const edited = source.replace(
+        '  onBar(i: number): void {\n',
+        `  private calls = 0;\n\n  onBar(i: number): void {\n    if (++this.calls === ${FAIL_AT} && this.initial.period === 8) throw new Error('no data for bar ' + i);\n`,
+      );
+      expect(edited).toContain('no data for bar');
+      return edited;
     });
-    bot = paced.bot;
-    const client = new BotClient(bot.url, SECRET);
-    const set = (period: number) => rsiReversionSet(strategies['rsi-reversion']!, period);
-    const approval = { id: 'a', approvedBy: ['ana'], at: 0, note: '' };
+    const bot = paced.bot;
+    const line = lineOf('no data for bar');
     const first = await client.apply({ changeId: 'c1', version: 1, set: set(8), policy: 'keep', approval });
     expect(first).toMatchObject({ result: 'accepted' });
     const { feed } = paced;
@@ -74,5 +88,70 @@ describe('a user strategy that throws in onBar inside the reference bot', () => 
     await feed(bars.t.length - paced.fed);
     expect((await client.status()).halt).toBeNull();
     expect(bot.runner.fillRecord.since(0).some((f) => f.version === 2)).toBe(true);
+  }, 60_000);
+});
+
+describe('a user strategy that throws in create or init for a pushed set', () => {
+  it('is refused at apply naming the strategy, file:line and phase; the previous set trades on', async () => {
+    // The example, throwing in create at period 9 and in init at period 10 (any other period runs).
+    const { paced, client, set, lineOf } = await botOnExample((source) => {
+      const edited = source
+        .replace(
+          '  create: (params: StrategyParams) => new RsiReversion(params),',
+          "  create: (params: StrategyParams) => {\n    if (params.period === 9) throw new Error('no model for period 9');\n    return new RsiReversion(params);\n  },",
+        )
+        .replace(
+          '  init(context: StrategyContext): number {\n',
+          "  init(context: StrategyContext): number {\n    if (this.initial.period === 10) throw new Error('period 10 needs a warm cache');\n",
+        );
+      expect(edited).toContain('no model for period 9');
+      expect(edited).toContain('period 10 needs a warm cache');
+      return edited;
+    });
+    const bot = paced.bot;
+    expect(
+      await client.apply({ changeId: 'c1', version: 1, set: set(8), policy: 'keep', approval }),
+    ).toMatchObject({ result: 'accepted' });
+    await paced.feed(60);
+    const before = await client.status();
+    expect(before.active?.version).toBe(1);
+
+    for (const [period, phase, text] of [
+      [9, 'create', 'no model for period 9'],
+      [10, 'init', 'period 10 needs a warm cache'],
+    ] as const) {
+      const refused = client.apply({
+        changeId: `c2-${period}`,
+        version: 2,
+        set: set(period),
+        policy: 'keep',
+        approval,
+      });
+      await expect(refused).rejects.toMatchObject({ status: 409, code: 'invalid-set' });
+      const message = (await refused.catch((error: Error) => error.message)) as string;
+      for (const part of [
+        'strategy rsi-reversion',
+        `rsi-reversion.ts:${lineOf(text)}`,
+        `${phase} threw`,
+        text,
+      ])
+        expect(message).toContain(part);
+    }
+
+    // Nothing was taken: version 1 runs on, unhalted, and decides on the bars that follow.
+    const decided = bot.runner.fillRecord.total;
+    await paced.feed(120);
+    const after = await client.status();
+    expect(after).toMatchObject({ active: before.active, pending: null, halt: null, acceptedVersion: 1 });
+    expect(after.barsSeen).toBe(before.barsSeen + 120);
+    expect(bot.runner.fillRecord.since(decided).length).toBeGreaterThan(0);
+    expect(bot.runner.fillRecord.since(decided).every((f) => f.version === 1)).toBe(true);
+
+    // A set the strategy can build is taken as version 2 at the next bar.
+    expect(
+      await client.apply({ changeId: 'c2', version: 2, set: set(12), policy: 'keep', approval }),
+    ).toMatchObject({ result: 'accepted' });
+    await paced.feed(1);
+    expect(bot.runner.state.active?.version).toBe(2);
   }, 60_000);
 });
