@@ -21,6 +21,8 @@ import {
 } from '../src/core/optimize/space.ts';
 import { MemorySecretStore } from '../src/main/secrets/secretStore.ts';
 import { dispatch } from '../src/main/services/dispatch.ts';
+import { studyRecords } from '../src/main/services/optimize/studyRecords.ts';
+import type { OptimizeStartResult } from '../src/shared/optimizeContract.ts';
 import { createServices, type Services } from '../src/main/services/services.ts';
 
 /** Sends app:info back to back until `work` settles; the slowest round trip in ms. */
@@ -85,6 +87,52 @@ export async function runMainThreadBench(): Promise<void> {
     line(
       `app:info worst while data:quality runs on the pool`,
       await worstInfoLatency(services, () => dispatch(services.handlers, 'data:quality', request)),
+    );
+
+    // optimize:approve behind the Optimize view's bar reads: READS reads of the 1m bars asked at once,
+    // then the approval, as before the priority lane (its statements one after another, each queued
+    // behind the reads' statements that arrived meanwhile) and through it (one block ahead of reads).
+    const READS = 20;
+    const { studyId } = (await dispatch(services.handlers, 'optimize:start', {
+      strategy: 'sma-cross',
+      data: { symbol: dataset!.symbol, timeframes: ['1h'] },
+      objectives: [{ metric: 'sharpeRatio' }],
+      space: [
+        { kind: 'int', name: 'fast', low: 3, high: 8 },
+        { kind: 'int', name: 'slow', low: 10, high: 20 },
+      ],
+      trials: 4,
+      seed: 5,
+    })) as OptimizeStartResult;
+    await dispatch(services.handlers, 'job:cancel', { jobId: studyId });
+    const approveBehindReads = async (approve: () => Promise<unknown>): Promise<[number, number]> => {
+      const started = performance.now();
+      const reads = Array.from({ length: READS }, () => services.marketData.read(dataset!.symbol, '1m'));
+      await approve();
+      const approved = performance.now() - started;
+      await Promise.all(reads);
+      return [approved, performance.now() - started];
+    };
+    const params = { fast: 5, slow: 20 };
+    // The approval's statements as before the lane: each queued behind what arrived meanwhile.
+    const records = studyRecords(services.db);
+    const [plain, plainReads] = await approveBehindReads(async () => {
+      await records.get(studyId);
+      await records.approve(studyId, params);
+      await records.get(studyId);
+    });
+    line(
+      `approval's statements in turn (before), behind ${READS} 1m bar reads`,
+      plain,
+      `(reads ${plainReads.toFixed(0)} ms)`,
+    );
+    const [priority, priorityReads] = await approveBehindReads(() =>
+      dispatch(services.handlers, 'optimize:approve', { studyId, params }),
+    );
+    line(
+      `optimize:approve (priority lane), behind ${READS} 1m bar reads`,
+      priority,
+      `(reads ${priorityReads.toFixed(0)} ms)`,
     );
   } finally {
     await services.close();

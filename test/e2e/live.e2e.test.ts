@@ -136,8 +136,9 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await expect.poll(() => chooser.locator('option').count(), { timeout: 10_000 }).toBe(2);
     await chooser.selectOption(launched.url);
     await page.getByTestId('opt-approve-confirm').click();
-    // Marked approved once both the study's approval and the bot's proposal are recorded. Under load
-    // this waits in the database's one queue behind the bars and regimes the Optimize view just asked for.
+    // Marked approved once both the study's approval and the bot's proposal are recorded. The approval
+    // goes ahead of the reads waiting for the database; under load the proposal still waits behind the
+    // bars and regimes the Optimize view just asked for.
     await page.getByTestId('opt-approve-best-done').waitFor({ state: 'visible', timeout: 60_000 });
 
     await page.getByTestId('tab-live').click();

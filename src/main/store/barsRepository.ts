@@ -564,7 +564,10 @@ export class BarsRepository {
   }
 
   private chunks(sql: string, params: Record<string, string | number>): Promise<DuckDBDataChunk[]> {
-    return this.db.exclusive(async () => (await this.db.connection.run(sql, params)).fetchAllChunks());
+    return this.db.exclusive(
+      async () => (await this.db.connection.run(sql, params)).fetchAllChunks(),
+      'read',
+    );
   }
 }
 

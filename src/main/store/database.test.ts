@@ -114,4 +114,65 @@ describe('Database', () => {
       db.close();
     }
   });
+
+  it('runs a priority approval ahead of the slow reads queued before it, never beside another statement', async () => {
+    const db = await Database.open(':memory:');
+    try {
+      await db.run("CREATE TABLE approvals AS SELECT 's1' AS study, NULL::VARCHAR AS params");
+      let active = 0;
+      let most = 0;
+      /** Queues `plan` at once (r: a slow read, w: a write, p: an approval) and lists what finished in order. */
+      const finishOrder = async (plan: string[]): Promise<string[]> => {
+        const done: string[] = [];
+        const tracked = async (name: string, work: () => Promise<unknown>) => {
+          most = Math.max(most, ++active);
+          await work();
+          active--;
+          done.push(name);
+        };
+        await Promise.all(
+          plan.map((step, k) => {
+            const name = `${step}${k}`;
+            if (step === 'r')
+              // Tens of ms each: a sum over 20 million rows.
+              return db
+                .all(`SELECT sum(i)::DOUBLE + ${k} AS total FROM range(20000000) t(i)`)
+                .then(() => done.push(name));
+            if (step === 'w')
+              return db.exclusive(() =>
+                tracked(name, () => db.run(`INSERT INTO approvals VALUES ('w${k}', NULL)`)),
+              );
+            return db.priority(() =>
+              tracked(name, async () => {
+                await db.run(`UPDATE approvals SET params = '{"fast":${k}}' WHERE study = 's1'`);
+                await db.all(`SELECT params FROM approvals WHERE study = 's1'`);
+              }),
+            );
+          }),
+        );
+        return done;
+      };
+      // Read 0 holds the connection when the approval arrives; it goes before the other nine.
+      expect(await finishOrder(['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'p'])).toEqual([
+        'r0',
+        'p10',
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `r${k}`),
+      ]);
+      // It overtakes no write (nor the reads queued before one), and no other approval.
+      expect(await finishOrder(['r', 'r', 'w', 'r', 'p', 'r', 'p'])).toEqual([
+        'r0',
+        'r1',
+        'w2',
+        'p4',
+        'p6',
+        'r3',
+        'r5',
+      ]);
+      expect(most).toBe(1);
+      const [row] = await db.all<{ params: string }>(`SELECT params FROM approvals WHERE study = 's1'`);
+      expect(row!.params).toBe('{"fast":6}');
+    } finally {
+      db.close();
+    }
+  });
 });

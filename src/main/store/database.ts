@@ -13,13 +13,31 @@ export type DuckDBSetting = 'memory_limit' | 'threads';
 const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /**
+ * Where a caller's work waits for the connection. `read`: it only reads (a SELECT, a bars read), so
+ * `priority` work may be moved ahead of it while it waits. `write`: anything else (writes, transactions,
+ * temp tables, settings), which nothing overtakes. `priority`: short work a person is waiting on (an
+ * approval), run ahead of the reads waiting before it, never ahead of a write nor another priority.
+ */
+export type QueueLane = 'read' | 'write' | 'priority';
+
+/** A statement that can only read: what `all` queues in the read lane. */
+const READ_ONLY = /^\s*(SELECT|WITH)\b/i;
+
+interface Waiting {
+  readonly lane: QueueLane;
+  readonly start: () => Promise<unknown>;
+}
+
+/**
  * The one DuckDB database of a data directory. DuckDB allows a single writing process per file, so
  * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
  */
 export class Database {
   /** Set inside `exclusive` work, so that work's own statements run at once instead of queueing. */
   private readonly holder = new AsyncLocalStorage<true>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Work waiting for the connection, in the order it will run; one runs at a time (`running`). */
+  private readonly waiting: Waiting[] = [];
+  private running = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -45,12 +63,52 @@ export class Database {
    * statement issued while another caller's transaction is open (a trial saved during a fetch page)
    * would join that transaction and be rolled back with it, and two imports would share a temp table.
    * Code that uses `connection` directly (appenders, chunked reads) runs inside `exclusive`.
+   *
+   * Work runs one at a time, first come first served, except that `priority` work goes ahead of the
+   * `read` work waiting since the last `write` or `priority` (see QueueLane): a read it overtook sees
+   * its change, as if the read had been asked a moment later; no write ever changes order.
    */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
+  exclusive<T>(work: () => Promise<T>, lane: QueueLane = 'write'): Promise<T> {
     if (this.holder.getStore()) return work();
-    const next = this.queue.then(() => this.holder.run(true, () => privateFiles(work)));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise<T>((resolve, reject) => {
+      // The connection is handed on before the caller resumes, so what it queues next waits its turn.
+      const start = () =>
+        this.holder
+          .run(true, () => privateFiles(work))
+          .then(
+            (value) => {
+              this.release();
+              resolve(value);
+            },
+            (error: unknown) => {
+              this.release();
+              reject(error);
+            },
+          );
+      let at = this.waiting.length;
+      if (lane === 'priority') while (at > 0 && this.waiting[at - 1]!.lane === 'read') at--;
+      this.waiting.splice(at, 0, { lane, start });
+      this.next();
+    });
+  }
+
+  /** `exclusive` in the priority lane: a few statements a person is waiting on (an approval). */
+  priority<T>(work: () => Promise<T>): Promise<T> {
+    return this.exclusive(work, 'priority');
+  }
+
+  /** Starts the first waiting work, on a later tick as before, once the connection is free. */
+  private next(): void {
+    if (this.running) return;
+    const first = this.waiting.shift();
+    if (first === undefined) return;
+    this.running = true;
+    void Promise.resolve().then(first.start);
+  }
+
+  private release(): void {
+    this.running = false;
+    this.next();
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
@@ -61,6 +119,7 @@ export class Database {
   all<T extends object>(sql: string, params?: SqlParams): Promise<T[]> {
     return this.exclusive(
       async () => (await this.connection.runAndReadAll(sql, params)).getRowObjectsJS() as T[],
+      READ_ONLY.test(sql) ? 'read' : 'write',
     );
   }
 

@@ -198,6 +198,15 @@ export class StudiesRepository<Document, Progress> {
     );
   }
 
+  /**
+   * Runs `work` (a few of this repository's calls) ahead of the reads waiting for the database: a
+   * trader who approves a set waits on it, while the Optimize view's bar and regime reads can queue for
+   * seconds under load (see Database.priority).
+   */
+  promptly<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.priority(work);
+  }
+
   async approve(studyId: string, params: Record<string, number>): Promise<void> {
     await this.get(studyId);
     await this.db.run(`UPDATE studies SET approved_params = $params, approved_at = now() WHERE id = $id`, {

@@ -8,7 +8,15 @@ import type { Approval, OptimizeApproveRequest } from '../../../shared/optimizeC
 import { InputError } from '../../../shared/errors.ts';
 import type { StudyRecords } from './studyRecords.ts';
 
-export async function approveParams(
+/** Approves `request`'s parameters; its reads and write go ahead of the reads waiting for the database. */
+export function approveParams(
+  records: StudyRecords,
+  request: OptimizeApproveRequest,
+): Promise<{ studyId: string; approved: Approval }> {
+  return records.promptly(() => approve(records, request));
+}
+
+async function approve(
   records: StudyRecords,
   request: OptimizeApproveRequest,
 ): Promise<{ studyId: string; approved: Approval }> {
