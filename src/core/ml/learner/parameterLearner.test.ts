@@ -51,6 +51,25 @@ describe('parameter learner', () => {
     expect(restored.predictWindow(probes)).toEqual(learner.predictWindow(probes));
   });
 
+  it('gives a regime its own interval only once it holds a calibration window of residuals (50 did before)', () => {
+    const rng = createRng(9);
+    const basisAfter = (windows: number, options: ParameterLearnerOptions): string => {
+      const learner = new ParameterLearner(options);
+      for (let w = 0; w < windows; w++) {
+        const window = Array.from({ length: 50 }, () => heteroscedastic(rng));
+        learner.learnWindow(
+          window.map(({ x, y }) => ({ features: x, target: { score: y, stratum: 'calm' } })),
+        );
+      }
+      return learner.predict(heteroscedastic(rng).x, 'calm').interval90.basis;
+    };
+    // The first window is learned with no neighbours yet, so it leaves no residuals: 50 x (windows - 1).
+    expect(basisAfter(20, { seed: 1 })).toBe('all');
+    expect(basisAfter(21, { seed: 1 })).toBe('stratum');
+    expect(basisAfter(3, { seed: 1, calibrationWindow: 100 })).toBe('stratum');
+    expect(basisAfter(3, { seed: 1, minStratum: 50 })).toBe('stratum');
+  });
+
   it('predicting changes nothing the learner keeps', () => {
     const rng = createRng(2);
     const learner = new ParameterLearner({ seed: 1 });
