@@ -91,8 +91,8 @@ export interface ParameterLearnerOptions {
 const DEFAULT_LEARNING_RATE = 0.001;
 /**
  * γ of the conformal intervals' adaptive α, one step per learned window (see conformal.ts). Measured on
- * the bench's panels (GOOG / SPY 1m / demo, coverage at 80 / 90 %): 0.005 gave 79.9 / 89.0, 77.0 / 86.5,
- * 79.5 / 89.2; 0.02 80.3 / 89.5, 77.2 / 87.2, 79.9 / 89.8; 0.05 81.1 / 89.9, 77.7 / 88.2, 80.1 / 90.0 but
+ * the bench's panels (GOOG / SPY 1m / demo, coverage at 80 / 90 %, while a regime's own quantile was used
+ * from 50 residuals): 0.005 gave 79.9 / 89.0, 77.0 / 86.5, 79.5 / 89.2; 0.02 80.3 / 89.5, 77.2 / 87.2, 79.9 / 89.8; 0.05 81.1 / 89.9, 77.7 / 88.2, 80.1 / 90.0 but
  * 2.5 % of the demo's 90 % intervals infinite (0.1: 3.4 / 5.2 / 8.2 %). 0.02 is the largest step that
  * issued no infinite interval there: a window missed whole moves α_t by 0.9 γ = 0.018, so it takes six
  * in a row to take the 90 % level's α_t to 0.
@@ -155,9 +155,10 @@ const WARM_RESULTS = 200;
 
 const KIND = 'parameter-learner';
 const CLIP = 5;
-/** 5: the conformal intervals' α_t steps once per window (their state version 2); a version-4 state's
- *  α_t was stepped per result, so a saved learner of 4 restarts and relearns from the ledger. */
-const VERSION = 5;
+/** 6: a regime's own conformal quantile waits for a calibration window of residuals; a saved learner of 5
+ *  keeps the 50 its options resolved to, so it restarts and relearns from the ledger (as one of 4 did,
+ *  whose α_t was stepped per result, not per window). */
+const VERSION = 6;
 
 interface Resolved {
   seed: number;
