@@ -185,13 +185,19 @@ export class Database {
     const done = new Set(
       (await this.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
     );
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
+    const pending = MIGRATIONS.filter((migration) => !done.has(migration.version));
+    for (const migration of pending) {
       await this.transaction(async () => {
         for (const statement of migration.statements) await this.run(statement);
         await this.run('INSERT INTO schema_migrations VALUES ($1, now())', [migration.version]);
       });
     }
+    // DuckDB cannot replay an ALTER TABLE ... ADD COLUMN on a table whose column default calls a
+    // function (learner_ledger's seq is nextval(...)) from the write-ahead log: a process killed before
+    // its next checkpoint left a folder that would not open again ("Failure while replaying WAL file ...
+    // GetDefaultDatabase with no default database set"). Checkpointing once the schema changed keeps
+    // schema changes out of the log.
+    if (pending.length > 0) await this.run('CHECKPOINT');
   }
 }
 
