@@ -116,7 +116,7 @@ async function panelTerms(
   return {
     backtest: account,
     riskFreeRate,
-    terms: { cash: account.cash ?? 10_000, commission: commissionRate, costs, riskFreeRate },
+    terms: { cash: account.cash, commission: commissionRate, costs, riskFreeRate },
   };
 }
 
