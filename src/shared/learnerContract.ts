@@ -150,6 +150,10 @@ export const LearnerEvaluation = z.object({
   baselineTopQuintile: precisionFigure,
   coverage80: metricValue,
   coverage90: metricValue,
+  /** Share of the 80 % and 90 % intervals issued unbounded: they cover every outcome, so a coverage
+   *  figure is only as good as this share is small. */
+  unbounded80: metricValue,
+  unbounded90: metricValue,
   pairwise: metricValue,
   baselinePairwise: metricValue,
   quintileAccuracy: metricValue,

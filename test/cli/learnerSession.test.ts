@@ -53,7 +53,7 @@ function figures(e: Omit<LearnerEvaluation, 'importance'>) {
     rank: e.rank,
     topQuintile: e.topQuintile,
     pairwise: e.pairwise,
-    coverage: [e.coverage80, e.coverage90],
+    coverage: [e.coverage80, e.coverage90, e.unbounded80, e.unbounded90],
     confidenceDeciles: e.confidenceDeciles,
     firstWindow: e.rolling[0]?.startTime,
   };

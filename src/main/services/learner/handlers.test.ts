@@ -58,6 +58,8 @@ describe('learner channels', () => {
     expect(evaluation.windows).toBe(core.windows);
     expect(evaluation.rolling).toHaveLength(core.windows);
     expect(evaluation.rolling.at(-1)!.coverage80).toBe(core.rolling.at(-1)!.coverage80);
+    // The share of unbounded intervals travels with the coverage it qualifies.
+    expect([evaluation.unbounded80, evaluation.unbounded90]).toEqual([core.unbounded80, core.unbounded90]);
     // Every level the learner issues intervals at, 50 to 95 %, not only 80 and 90.
     expect(evaluation.calibration).toEqual(core.calibration);
     expect(evaluation.calibration.map((c) => c.nominal)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);

@@ -209,7 +209,8 @@ function EvaluationPanel() {
             {formatNumber(e.baselineMae, 3)}) · rank {formatNumber(e.rank.mean, 3)} (t{' '}
             {formatNumber(e.rank.t, 1)}) · top fifth {formatPercent(e.topQuintile.precision, 1)} · "A beats B"{' '}
             {formatPercent(e.pairwise, 1)} · coverage {formatPercent(e.coverage80, 1)} /{' '}
-            {formatPercent(e.coverage90, 1)}
+            {formatPercent(e.coverage90, 1)} ({formatPercent(e.unbounded80, 1)} /{' '}
+            {formatPercent(e.unbounded90, 1)} unbounded)
           </span>
         ) : null}
         <RunButton
