@@ -116,9 +116,11 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'regimes.png') });
     // The refused half-life is the one failed request the browser reports.
-    await expect.poll(() => problems).toEqual([
-      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
-    ]);
+    await expect
+      .poll(() => problems)
+      .toEqual([
+        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
     await page.close();
   }, 240_000);
 });

@@ -87,9 +87,11 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     );
     // The refusal is the one failed request the browser reports.
     // The console message reaches the test on its own channel, after the page has shown the refusal.
-    await expect.poll(() => first.problems).toEqual([
-      'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
-    ]);
+    await expect
+      .poll(() => first.problems)
+      .toEqual([
+        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
     await first.page.close();
 
     await session().restart();
