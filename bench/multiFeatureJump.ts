@@ -6,8 +6,7 @@
  * distance, a penalty per switch); labels from the forward recursion alone, the argmin of the costs at
  * each bar (their `predict_online`), so a label at t uses bars 0..t and is never revised. Point in time
  * as the detectors are: refitted every `refit` bars on the last `history` bars, the recursion carried
- * across refits. Not a detector: it measured no better than the one the app ships (README, "The jump
- * model's switches").
+ * across refits. Not a detector: it measured no better than the one the app ships (docs/regime-switches.md).
  */
 import { Level, NO_LABEL } from '../src/core/regime/labels.ts';
 import type { PlantedSeries } from '../src/core/regime/quality.ts';
