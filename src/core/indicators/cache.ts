@@ -301,6 +301,20 @@ export class IndicatorCache {
   }
 
   /**
+   * A throwaway cache over the same bars for trying a strategy's `init` (the live bot's check of a
+   * pushed set): it hands out this cache's arrays, and what it computes (warmed over the same bars, so
+   * the strategy sees what it would here) stays in it. This cache is left exactly as it was, whatever
+   * the strategy asked for or threw: no entry, stream, step or count is added.
+   */
+  scratch(): IndicatorCache {
+    const copy = new IndicatorCache(this.bars, this.maxBytes, { growing: this.streams !== null });
+    for (const [key, values] of this.entries) copy.entries.set(key, values);
+    copy.bytes = this.bytes;
+    copy.filled = this.filled;
+    return copy;
+  }
+
+  /**
    * Computes a new entry. A growing cache starts its streaming state instead and warms it over the bars
    * already filled (once, when a strategy first asks), leaving the rest NaN until they arrive.
    */

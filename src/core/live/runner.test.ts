@@ -4,7 +4,7 @@ import { sliceBars, type Bars } from '../data/bars.ts';
 import { runBacktest } from '../engine/backtest.ts';
 import { defaultParams } from '../strategy-api/params.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
-import type { StrategyParams } from '../strategy-api/types.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { CONFLUENCE_ATR_PERIOD, CONFLUENCE_MFI_PERIOD } from '../strategy/confluence.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
@@ -164,6 +164,59 @@ describe('LiveRunner: delivery', () => {
       message: expect.stringContaining('steps[1] (0.25) must exceed steps[0] (0.5)'),
     });
     expect(runner.state.ledger.version).toBe(0);
+  });
+
+  it('a set refused at apply (its init throws) leaves the indicators as they were; so does any accepted one', () => {
+    const bars = randomWalkBars(300, 9, { volatility: 0.006 });
+    // sma-cross whose init asks for its averages, then throws when fast is 7 (as a trader's file may).
+    const smaCross = STRATEGIES['sma-cross'];
+    const fragile: StrategyDefinition = {
+      ...smaCross,
+      name: 'fragile',
+      create: (params) => {
+        const inner = smaCross.create(params);
+        return {
+          init: (context) => {
+            const start = inner.init(context);
+            if (params.fast === 7) throw new Error('fragile: no model for fast 7');
+            return start;
+          },
+          onBar: (i) => inner.onBar(i),
+          reparameterize: (next) => inner.reparameterize(next),
+        };
+      },
+    };
+    const fragilePush = (version: number, fast: number, slow: number): LivePush => {
+      const set = sealParameterSet({
+        ...parameterSet('sma-cross', { fast, slow }),
+        strategy: { name: 'fragile', version: fragile.version },
+      });
+      return { changeId: `change-${version}`, version, hash: set.hash, set, policy: 'adopt' };
+    };
+    const runners = [0, 1].map(() => new LiveRunner({ catalogue: { fragile }, capacity: 300 }));
+    for (const runner of runners) {
+      expect(runner.apply(fragilePush(1, 5, 20))).toEqual({ kind: 'accepted', version: 1 });
+      feed(runner, bars, 0, 100);
+    }
+    const [tried, untouched] = runners as [LiveRunner, LiveRunner];
+    const before = tried.indicators.stats();
+    // Refused for its init's throw, for a bad parameter, and for an old version: none leaves a trace.
+    expect(tried.apply(fragilePush(2, 7, 40))).toMatchObject({
+      kind: 'refused',
+      reason: 'invalid-set',
+      message: 'strategy fragile: fragile: no model for fast 7',
+    });
+    expect(tried.apply(fragilePush(2, -3, 45))).toMatchObject({ kind: 'refused', reason: 'invalid-set' });
+    expect(tried.indicators.stats()).toEqual(before);
+    // An accepted set registers nothing at apply either: its instance asks at the boundary.
+    expect(tried.apply(fragilePush(2, 8, 50))).toEqual({ kind: 'accepted', version: 2 });
+    expect(tried.indicators.stats()).toEqual(before);
+    expect(untouched.apply(fragilePush(2, 8, 50))).toEqual({ kind: 'accepted', version: 2 });
+    // Both runners then step the same indicators bar by bar (sma 7, 40 and 45 were never registered).
+    feed(tried, bars, 100, 300);
+    feed(untouched, bars, 100, 300);
+    expect(tried.indicators.stats()).toEqual(untouched.indicators.stats());
+    expect(Array.from(tried.equity)).toEqual(Array.from(untouched.equity));
   });
 
   it('a restart mid-ramp resumes the ramp at its step and applies nothing twice', () => {

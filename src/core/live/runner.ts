@@ -727,21 +727,28 @@ export class LiveRunner {
    */
   private buildProblem(push: LivePush): string | undefined {
     try {
-      this.instance(push, this.length, 'closed');
+      // On a scratch cache: a refused set (and an accepted one, whose instance is built at the boundary)
+      // registers no indicator the bot would then step at every bar.
+      this.instance(push, this.length, 'closed', this.cache.scratch());
       return undefined;
     } catch (error) {
       return strategyFault(error, push.set.strategy.name);
     }
   }
 
-  private instance(push: LivePush, i: number, mode: GateMode = 'open'): Instance {
+  private instance(
+    push: LivePush,
+    i: number,
+    mode: GateMode = 'open',
+    indicators: IndicatorCache = this.cache,
+  ): Instance {
     const definition = this.config.catalogue[push.set.strategy.name];
     const gate = new GatedPort(this.broker, push.version, this.deciders, this.today);
     gate.mode = mode;
     gate.maxFraction = push.set.limits.maxPositionFraction;
     const strategy = definition.create(push.set.parameters);
     const options = resolveOptions(this.options, definition.convention);
-    const start = strategy.init({ bars: this.bars, indicators: this.cache, orders: gate, options });
+    const start = strategy.init({ bars: this.bars, indicators, orders: gate, options });
     return { strategy, gate, start: Math.max(start, i) };
   }
 
