@@ -22,6 +22,7 @@ import {
 import { MemorySecretStore } from '../src/main/secrets/secretStore.ts';
 import { dispatch } from '../src/main/services/dispatch.ts';
 import { studyRecords } from '../src/main/services/optimize/studyRecords.ts';
+import { proposalFromTrial } from '../src/main/services/live/studyProposal.ts';
 import type { OptimizeStartResult } from '../src/shared/optimizeContract.ts';
 import { createServices, type Services } from '../src/main/services/services.ts';
 
@@ -134,6 +135,67 @@ export async function runMainThreadBench(): Promise<void> {
       priority,
       `(reads ${priorityReads.toFixed(0)} ms)`,
     );
+
+    // live:propose's study reads (the Optimize view's Propose for live): the study row and its trials,
+    // in turn as before and as one priority block (proposalFromTrial, which also seals the set; the study
+    // recorded its bars' fingerprint, so no bar is read), for a study of 50 complete trials and of 5,000
+    // (the block's own length grows with them). Behind READS reads of the 1m bars already queued: the
+    // bars' own statement, each one chunked read as BarsRepository.read runs it (a read asked through
+    // marketData first queues its short look-ups, so a request made at the same moment goes before its
+    // long part and shows little of the queue).
+    const { sql, params: barParams } = await services.bars.selectSql(dataset!.symbol, '1m');
+    const behindQueuedReads = async (work: () => Promise<unknown>): Promise<[number, number]> => {
+      const started = performance.now();
+      const reads = Array.from({ length: READS }, () =>
+        services.db.exclusive(
+          async () => (await services.db.connection.run(sql, barParams)).fetchAllChunks(),
+          'read',
+        ),
+      );
+      await work();
+      const done = performance.now() - started;
+      await Promise.all(reads);
+      return [done, performance.now() - started];
+    };
+    let stored = 0;
+    for (const size of [50, 5_000]) {
+      const trials = Array.from({ length: size - stored }, (_, j) => {
+        const k = stored + j;
+        return {
+          number: 1_000 + k,
+          params: { fast: 3 + (k % 6), slow: 10 + (k % 11) },
+          status: 'complete' as const,
+          values: [k / size],
+          metrics: { sharpeRatio: k / size, totalReturn: k / 10_000, numTrades: 10 + (k % 7) },
+          feasible: true,
+          seed: k,
+          startedAt: 0,
+          finishedAt: 1,
+        };
+      });
+      await records.saveTrials(studyId, trials);
+      stored = size;
+      const propose = () => proposalFromTrial(records, services.bars, studyId, 1_000);
+      await propose();
+      const alone = performance.now();
+      await propose();
+      line(`live:propose's study reads alone, ${size} trials`, performance.now() - alone);
+      const [before, beforeReads] = await behindQueuedReads(async () => {
+        await records.get(studyId);
+        await records.loadTrials(studyId);
+      });
+      line(
+        `  the same reads in turn (before), behind ${READS} queued 1m bar reads`,
+        before,
+        `(reads ${beforeReads.toFixed(0)} ms)`,
+      );
+      const [laned, lanedReads] = await behindQueuedReads(propose);
+      line(
+        `  proposalFromTrial (priority lane), behind ${READS} queued 1m bar reads`,
+        laned,
+        `(reads ${lanedReads.toFixed(0)} ms)`,
+      );
+    }
   } finally {
     await services.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import {
   PARAMETER_SET_SCHEMA_VERSION,
@@ -17,6 +17,7 @@ import {
   type LiveStudies,
 } from '../../livebot/liveStudy.test-util.ts';
 import { studyRecords } from '../optimize/studyRecords.ts';
+import { StudiesRepository } from '../../store/studiesRepository.ts';
 import type { Services } from '../services.ts';
 import { DEFAULT_LIMITS, ENGINE_VERSION, studyFingerprint } from './studyProposal.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
@@ -346,6 +347,43 @@ describe('live channels: from a study trial to the bot and back, through the con
     await expect(call('live:verify-provenance', { set: manual })).rejects.toThrow(
       "the set's provenance is manual: only a study trial's set can be re-run",
     );
+  });
+
+  it("live:propose reads the study and its trials ahead of the slow reads queued before it (a person waits)", async () => {
+    await call('live:bot-add', { name: 'paper', url: server.url });
+    const studyId = await finishedStudy();
+    const trial = (await call('optimize:get', { studyId })).trials.find((t) => t.status === 'complete')!;
+    const done: string[] = [];
+    const loadTrials = StudiesRepository.prototype.loadTrials;
+    const spy = vi
+      .spyOn(StudiesRepository.prototype, 'loadTrials')
+      .mockImplementation(async function (this: StudiesRepository<unknown, unknown>, id: string) {
+        const trials = await loadTrials.call(this, id);
+        done.push('trials');
+        return trials;
+      });
+    try {
+      // Ten reads of tens of ms each (a sum over 20 million rows), as the Optimize view queues its bars.
+      const reads = Array.from({ length: 10 }, (_, k) =>
+        services.db
+          .all(`SELECT sum(i)::DOUBLE + ${k} AS total FROM range(20000000) t(i)`)
+          .then(() => done.push(`r${k}`)),
+      );
+      const proposed = call('live:propose', { bot: server.url, studyId, trialNumber: trial.number }).then(
+        (proposal) => {
+          done.push('propose');
+          return proposal;
+        },
+      );
+      const [proposal] = await Promise.all([proposed, ...reads]);
+      expect(proposal.set.parameters).toEqual(trial.params);
+      // Its study reads came right after the read holding the connection, and the answer before the
+      // last read (its bot and audit work does not use this database).
+      expect(done.indexOf('trials')).toBe(1);
+      expect(done.indexOf('propose')).toBeLessThan(done.indexOf('r9'));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("re-runs a user strategy's study trial on the workers (main never runs the file) and reproduces it", async () => {

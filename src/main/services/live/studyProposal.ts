@@ -44,8 +44,12 @@ export async function proposalFromTrial(
   trialNumber: number,
   limits: PreTradeLimits = DEFAULT_LIMITS,
 ): Promise<ParameterSet> {
-  const study = await records.get(studyId);
-  const trials = await records.loadTrials(studyId);
+  // A person clicked Propose and waits: the study's row and trials (one short read each) go ahead of
+  // the Optimize view's queued bar reads, as an approval does. The bars' fingerprint below, read only
+  // for a study saved without one, is a long bar read and keeps its turn.
+  const [study, trials] = await records.promptly(
+    async () => [await records.get(studyId), await records.loadTrials(studyId)] as const,
+  );
   const trial = trials.find((t) => t.number === trialNumber);
   if (trial === undefined || trial.status !== 'complete')
     throw new InputError(`study ${studyId} has no complete trial ${trialNumber}`, 'trialNumber');
