@@ -63,6 +63,41 @@ function push(
   };
 }
 
+/**
+ * sma-cross as a trader's own file of source `sourceHash`: its init asks for its averages, then throws
+ * when fast is 7 (as a trader's file may).
+ */
+function fragileStrategy(sourceHash = SOURCE_A): StrategyDefinition {
+  const smaCross = STRATEGIES['sma-cross'];
+  return {
+    ...smaCross,
+    name: 'fragile',
+    sourceHash,
+    create: (params) => {
+      const inner = smaCross.create(params);
+      return {
+        init: (context) => {
+          const start = inner.init(context);
+          if (params.fast === 7) throw new Error('fragile: no model for fast 7');
+          return start;
+        },
+        onBar: (i) => inner.onBar(i),
+        reparameterize: (next) => inner.reparameterize(next),
+      };
+    },
+  };
+}
+
+const SOURCE_A = 'a'.repeat(64);
+
+function fragilePush(version: number, fast: number, slow: number, sourceHash = SOURCE_A): LivePush {
+  const set = sealParameterSet({
+    ...parameterSet('sma-cross', { fast, slow }),
+    strategy: { name: 'fragile', version: STRATEGIES['sma-cross'].version, sourceHash },
+  });
+  return { changeId: `change-${version}`, version, hash: set.hash, set, policy: 'adopt' };
+}
+
 function feed(runner: LiveRunner, bars: Bars, from: number, to: number): void {
   for (let i = from; i < to; i++) runner.onBar(liveBarAt(bars, i));
 }
@@ -168,31 +203,7 @@ describe('LiveRunner: delivery', () => {
 
   it('a set refused at apply (its init throws) leaves the indicators as they were; so does any accepted one', () => {
     const bars = randomWalkBars(300, 9, { volatility: 0.006 });
-    // sma-cross whose init asks for its averages, then throws when fast is 7 (as a trader's file may).
-    const smaCross = STRATEGIES['sma-cross'];
-    const fragile: StrategyDefinition = {
-      ...smaCross,
-      name: 'fragile',
-      create: (params) => {
-        const inner = smaCross.create(params);
-        return {
-          init: (context) => {
-            const start = inner.init(context);
-            if (params.fast === 7) throw new Error('fragile: no model for fast 7');
-            return start;
-          },
-          onBar: (i) => inner.onBar(i),
-          reparameterize: (next) => inner.reparameterize(next),
-        };
-      },
-    };
-    const fragilePush = (version: number, fast: number, slow: number): LivePush => {
-      const set = sealParameterSet({
-        ...parameterSet('sma-cross', { fast, slow }),
-        strategy: { name: 'fragile', version: fragile.version },
-      });
-      return { changeId: `change-${version}`, version, hash: set.hash, set, policy: 'adopt' };
-    };
+    const fragile = fragileStrategy();
     const runners = [0, 1].map(() => new LiveRunner({ catalogue: { fragile }, capacity: 300 }));
     for (const runner of runners) {
       expect(runner.apply(fragilePush(1, 5, 20))).toEqual({ kind: 'accepted', version: 1 });
@@ -217,6 +228,44 @@ describe('LiveRunner: delivery', () => {
     feed(untouched, bars, 100, 300);
     expect(tried.indicators.stats()).toEqual(untouched.indicators.stats());
     expect(Array.from(tried.equity)).toEqual(Array.from(untouched.equity));
+  });
+
+  it('after a restart, sets whose strategy the bot no longer has as approved are not traded: halted at once, naming each', () => {
+    const bars = randomWalkBars(300, 9, { volatility: 0.006 });
+    const before = new LiveRunner({ catalogue: { fragile: fragileStrategy() }, capacity: 300 });
+    before.apply(fragilePush(1, 5, 20));
+    feed(before, bars, 0, 100);
+    expect(before.fills.length).toBeGreaterThan(0);
+    before.apply(fragilePush(2, 6, 25));
+    const saved = before.snapshot();
+    // The file was edited before the restart: same name and version, another source.
+    const SOURCE_B = 'b'.repeat(64);
+    const restarted = new LiveRunner({
+      catalogue: { fragile: fragileStrategy(SOURCE_B) },
+      capacity: 300,
+      state: saved,
+      leftOut: ['strategies/other.ts:3: does not compile: Expected ";"'],
+    });
+    const { halt, pending, active, changes } = restarted.state;
+    expect(halt?.mode).toBe('no-new-entries');
+    const approvedOn = `the set was approved on source ${SOURCE_A}, the bot runs source ${SOURCE_B}`;
+    const leftOut = 'strategy files left out: strategies/other.ts:3: does not compile: Expected ";"';
+    expect(halt?.reason).toBe(
+      `v1 (fragile) is not traded: after the restart: strategy fragile: ${approvedOn}; ${leftOut}; ` +
+        `v2 (fragile) is not traded: after the restart, pending: strategy fragile: ${approvedOn}; ${leftOut}`,
+    );
+    expect(active?.version).toBe(1);
+    expect(pending).toBeNull();
+    expect(changes?.slice(-2).map((c) => [c.kind, c.version])).toEqual([
+      ['halt', 1],
+      ['halt', 2],
+    ]);
+    // It feeds on and trades nothing: no set's code runs.
+    const fills = restarted.fillRecord.total;
+    feed(restarted, bars, 100, 300);
+    expect(restarted.barsSeen).toBe(300);
+    expect(restarted.fillRecord.since(fills).filter((f) => f.kind === 'entry')).toEqual([]);
+    expect(restarted.indicators.stats().entries).toBe(0);
   });
 
   it('a restart mid-ramp resumes the ramp at its step and applies nothing twice', () => {

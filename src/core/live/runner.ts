@@ -198,6 +198,11 @@ export interface LiveRunnerOptions {
   readonly fillWindow?: number;
   /** Epoch ms (for heartbeats and halts). */
   readonly now?: () => number;
+  /**
+   * The trader's strategy files that did not load, each in words (file:line: why): named when a
+   * restored set's strategy is missing, since one of them is then usually why.
+   */
+  readonly leftOut?: readonly string[];
 }
 
 export type ApplyOutcome =
@@ -317,6 +322,7 @@ export class LiveRunner {
     this.lastHeartbeat = this.now();
     this.dayOpenEquity = this.brokerOptions.cash;
     if (progress !== undefined) this.restore(progress);
+    this.checkRestored();
   }
 
   private restoring: LivePush | null;
@@ -620,13 +626,84 @@ export class LiveRunner {
     }
   }
 
+  /**
+   * After a restart the sets of the saved state are built again from this bot's catalogue, which may
+   * have changed under them: the trader's file edited (another source), no longer loading (missing), or
+   * throwing in create or init. Such a set is never traded: the bot halts new entries (the position's
+   * resting exits stay) naming the version, the strategy and why, at once, so its status and the
+   * changes it reports say so before the first bar; a pending one is dropped. The state is otherwise
+   * kept: the same file back and a restart resume the set as it was, or a set the bot can run is applied.
+   */
+  private checkRestored(): void {
+    const { active, pending } = this.stateValue;
+    const unrunnable: { push: LivePush; problem: string }[] = [];
+    const activeProblem = active === null ? undefined : this.restoredProblem(active);
+    if (active !== null && activeProblem !== undefined) {
+      this.restoring = null;
+      this.today.limit = active.set.limits.maxOrdersPerDay;
+      unrunnable.push({ push: active, problem: `after the restart: ${activeProblem}` });
+    }
+    const pendingProblem = pending === null ? undefined : this.restoredProblem(pending);
+    if (pending !== null && pendingProblem !== undefined) {
+      this.update({ pending: null });
+      unrunnable.push({ push: pending, problem: `after the restart, pending: ${pendingProblem}` });
+    }
+    if (unrunnable.length > 0) this.cannotRun(unrunnable, 'restart');
+  }
+
+  private restoredProblem(push: LivePush): string | undefined {
+    return this.catalogueProblem(push) ?? this.buildProblem(push);
+  }
+
+  /** Why this bot's catalogue has not the set's strategy as approved (undefined when it has). */
+  private catalogueProblem(push: LivePush): string | undefined {
+    const mismatch = strategyMismatch(push.set.strategy, this.strategies);
+    if (mismatch === undefined) return undefined;
+    const leftOut = this.config.leftOut ?? [];
+    return leftOut.length === 0 ? mismatch : `${mismatch}; strategy files left out: ${leftOut.join('; ')}`;
+  }
+
+  /**
+   * The set cannot run (`problem`): nothing of it trades. A halt already in force keeps its mode (a
+   * flatten stays one) and takes this reason, the one a resume must know (the earlier reason is in the
+   * changes, or in the workstation's audit for a halt it asked for); otherwise the bot halts new entries.
+   */
+  private cannotRun(sets: readonly { push: LivePush; problem: string }[], key: string): void {
+    const reasons = sets.map(
+      ({ push, problem }) => `v${push.version} (${push.set.strategy.name}) is not traded: ${problem}`,
+    );
+    const held = this.stateValue.halt;
+    if (held === null) this.halt('no-new-entries', reasons.join('; '));
+    else this.update({ halt: { ...held, reason: reasons.join('; ') } });
+    const { mode, at } = this.stateValue.halt!;
+    sets.forEach(({ push }, k) =>
+      this.recordChange(push, 'halt', `${at}:${key}`, at, { reason: `halted (${mode}): ${reasons[k]}` }),
+    );
+  }
+
+  /**
+   * The set's instance from bar i, or null when this bot cannot build it (another source, missing, or
+   * create or init throws): then the set is not traded (see cannotRun).
+   */
+  private build(push: LivePush, i: number): Instance | null {
+    let problem = this.catalogueProblem(push);
+    if (problem === undefined)
+      try {
+        return this.instance(push, i);
+      } catch (error) {
+        problem = strategyFault(error, push.set.strategy.name);
+      }
+    this.cannotRun([{ push, problem }], `${this.bars.t[i]}:build`);
+    return null;
+  }
+
   /** The active set of a restored state, trading again from bar i as it was. */
   private resumeSet(push: LivePush, i: number): void {
     this.restoring = null;
-    this.main = this.instance(push, i);
+    this.main = this.build(push, i);
     const previous = this.stateValue.previous;
     if (this.restoredWindDown && previous !== null && this.broker.units !== 0) {
-      this.windDown = this.instance(previous, i);
+      this.windDown = this.build(previous, i);
     }
     this.stepParameters();
     this.today.limit = push.set.limits.maxOrdersPerDay;
@@ -682,19 +759,29 @@ export class LiveRunner {
   }
 
   private switchTo(push: LivePush, i: number): void {
-    if (!this.rollingBack) this.applyCounts.set(push.version, (this.applyCounts.get(push.version) ?? 0) + 1);
     const rollback = this.rollingBack;
     this.rollingBack = false;
     const old = this.stateValue.active;
     const main = this.main;
     const actions = switchActions(push.policy, this.broker.units !== 0);
     // A strategy that threw has no state worth keeping nor an exit to decide: the new set starts afresh.
+    const fresh = main === null || main.failed === true || actions.windDown;
+    // Built before anything changes: a set this bot cannot build (a restored pending one, or the last good
+    // set a rollback returns to, whose file changed since) is dropped, and the running one stays, halted.
+    const built = fresh ? this.build(push, i) : this.catalogueProblem(push) === undefined ? main : null;
+    if (built === null) {
+      if (!fresh)
+        this.cannotRun([{ push, problem: this.catalogueProblem(push)! }], `${this.bars.t[i]}:build`);
+      this.update({ pending: null });
+      return;
+    }
+    if (!rollback) this.applyCounts.set(push.version, (this.applyCounts.get(push.version) ?? 0) + 1);
     if (main === null || main.failed) {
-      this.main = this.instance(push, i);
+      this.main = built;
     } else if (actions.windDown) {
       main.gate.mode = 'exits-only';
       this.windDown = main;
-      this.main = this.instance(push, i);
+      this.main = built;
     } else {
       // Same instance, same port object: the indicators and the strategy's own state carry over.
       main.strategy.reparameterize(push.set.parameters);

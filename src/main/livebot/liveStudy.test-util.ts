@@ -18,7 +18,12 @@ import type {
 } from '../../shared/contract.ts';
 import { dispatch } from '../services/dispatch.ts';
 import type { Services } from '../services/services.ts';
-import { startReferenceBot, type LiveBarFeed, type ReferenceBot } from './referenceBot.ts';
+import {
+  startReferenceBot,
+  type LiveBarFeed,
+  type ReferenceBot,
+  type ReferenceBotOptions,
+} from './referenceBot.ts';
 
 /** The README's RSI mean-reversion example: the trader's own strategy, in a data folder and a bot's. */
 export const EXAMPLE_STRATEGY = new URL('../../../examples/strategies/rsi-reversion.ts', import.meta.url)
@@ -115,6 +120,9 @@ export async function pacedReferenceBot(options: {
   strategies: Readonly<Record<string, StrategyDefinition>>;
   secret: string;
   heartbeat: HeartbeatPolicy;
+  /** The bot's state file (a restart: bars up to its last one are skipped as repeats). */
+  statePath?: string;
+  strategyProblems?: ReferenceBotOptions['strategyProblems'];
 }): Promise<PacedBot> {
   let send: (bar: LiveBar) => void = () => undefined;
   const live: LiveBarFeed = { start: async (onBar) => void (send = onBar), stop: async () => undefined };
@@ -123,6 +131,8 @@ export async function pacedReferenceBot(options: {
     live,
     capacity: options.bars.t.length,
     strategies: options.strategies,
+    strategyProblems: options.strategyProblems,
+    statePath: options.statePath,
     symbol: 'TEST',
     speed: Infinity,
     secret: options.secret,

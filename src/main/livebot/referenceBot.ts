@@ -17,6 +17,7 @@ import { STRATEGIES } from '../../core/strategy/registry.ts';
 import type { StrategyDefinition } from '../../core/strategy-api/types.ts';
 import { DEMO_MARKET } from '../services/demoMarket.ts';
 import { RecentLog } from '../../core/live/recentLog.ts';
+import { strategyProblemText, type StrategyProblem } from '../../shared/userStrategy.ts';
 import { RestingExitSchema, type PaperFill, type RestingExit } from './alpacaPaper.ts';
 import { bookOf, startBotServer, type BotServer } from './botServer.ts';
 
@@ -42,6 +43,11 @@ export interface ReferenceBotOptions {
    * name, version and source hash, and the bot refuses a set whose strategy or source it does not have.
    */
   readonly strategies?: Readonly<Record<string, StrategyDefinition>>;
+  /**
+   * The strategy files that did not load (loadBotStrategies' problems): a restored set whose strategy is
+   * missing names them, since one of them is usually why.
+   */
+  readonly strategyProblems?: readonly StrategyProblem[];
   /** Replay speed: a multiple of real time (gap between bars / speed); Infinity replays at once. */
   readonly speed: number;
   readonly secret: string;
@@ -124,7 +130,11 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     backtest: options.backtest,
     heartbeat: options.heartbeat,
     state,
+    leftOut: options.strategyProblems?.map(strategyProblemText),
   });
+  const log = options.log ?? (() => undefined);
+  // A restored set this bot cannot run (its file edited or broken since) halted the runner: said at once.
+  if (runner.state.halt !== null && runner.state.halt !== state?.halt) log(`halted: ${runner.state.halt.reason}`);
   const first =
     live || state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
   if (!live) runner.warmUp(options.bars, first);
@@ -157,7 +167,6 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     log: options.log,
   });
   let stopped = false;
-  const log = options.log ?? (() => undefined);
   // A restarted bot has traded up to its saved bar: a feed that sends that bar again is not traded twice.
   let lastTraded = state?.progress?.lastBarTime ?? -Infinity;
   let repeats = 0;

@@ -4,6 +4,7 @@
  * another version of the set. In create or init, for the parameters of a pushed set: the bot refuses the
  * apply naming the strategy, its file and line and the phase, and the previous set goes on trading.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,4 +155,121 @@ describe('a user strategy that throws in create or init for a pushed set', () =>
     await paced.feed(1);
     expect(bot.runner.state.active?.version).toBe(2);
   }, 60_000);
+});
+
+describe("a user strategy file changed between an apply and the bot's restart", () => {
+  it('is never traded: the bot halts at start naming the version, strategy and why, feeds on, and resumes the set once the file is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-strategy-restart-'));
+    dirs.push(dir);
+    const folder = join(dir, 'strategies');
+    mkdirSync(folder);
+    const file = join(folder, 'rsi-reversion.ts');
+    const statePath = join(dir, 'bots', 'TEST.json');
+    // The approved file: its init throws while a process-wide switch is on (a model file it reads, say).
+    const approved = readFileSync(EXAMPLE, 'utf8').replace(
+      '  init(context: StrategyContext): number {\n',
+      "  init(context: StrategyContext): number {\n    if ((globalThis as Record<string, unknown>).regimenModelGone) throw new Error('the model file is gone');\n",
+    );
+    expect(approved).toContain('the model file is gone');
+    const lineOf = (text: string, needle: string) =>
+      text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    let running: ReferenceBot | undefined;
+    /** The bot restarted on its state file with the folder's file as `text`. */
+    const restart = async (text: string) => {
+      await running?.close();
+      writeFileSync(file, text);
+      const { strategies, problems } = await loadBotStrategies(folder);
+      const paced = await pacedReferenceBot({
+        bars,
+        strategies,
+        strategyProblems: problems,
+        statePath,
+        secret: SECRET,
+        heartbeat: { timeoutMs: 600_000, mode: 'no-new-entries' },
+      });
+      running = paced.bot;
+      return { paced, client: new BotClient(paced.bot.url, SECRET), strategies };
+    };
+    /** Entries the bot made since its (re)start. */
+    const entries = (bot: ReferenceBot) => bot.runner.fillRecord.since(0).filter((f) => f.kind === 'entry');
+    try {
+      const first = await restart(approved);
+      const set = rsiReversionSet(first.strategies['rsi-reversion']!, 8);
+      expect(
+        await first.client.apply({ changeId: 'c1', version: 1, set, policy: 'keep', approval }),
+      ).toMatchObject({ result: 'accepted' });
+      await first.paced.feed(80);
+      expect(entries(first.paced.bot).length).toBeGreaterThan(0);
+
+      // Edited: create now throws for every set. The set was approved on the other source: not built.
+      const edited = approved.replace(
+        '  create: (params: StrategyParams) => new RsiReversion(params),',
+        "  create: (params: StrategyParams) => {\n    throw new Error('rewritten: no model yet');\n  },",
+      );
+      expect(edited).toContain('rewritten: no model yet');
+      const second = await restart(edited);
+      const halted = await second.client.status();
+      expect(halted.active?.version).toBe(1);
+      expect(halted.halt?.mode).toBe('no-new-entries');
+      for (const part of [
+        'v1 (rsi-reversion) is not traded: after the restart',
+        `approved on source ${sha256(approved)}`,
+        `runs source ${sha256(edited)}`,
+      ])
+        expect(halted.halt?.reason).toContain(part);
+      expect(halted.changes?.at(-1)).toMatchObject({
+        kind: 'halt',
+        version: 1,
+        reason: expect.stringContaining(sha256(edited)),
+      });
+      // Its feed goes on (the 80 bars it saw are skipped as repeats), with no entry.
+      await second.paced.feed(120);
+      expect((await second.client.status()).barsSeen).toBe(120);
+      expect(entries(second.paced.bot)).toEqual([]);
+
+      // No longer compiling: the strategy is missing, and the file, line and phase are named.
+      const broken = `${approved}\nconst broken = ;\n`;
+      const third = await restart(broken);
+      const missing = (await third.client.status()).halt?.reason ?? '';
+      for (const part of [
+        'v1 (rsi-reversion) is not traded: after the restart',
+        'lacks strategy rsi-reversion',
+        `strategies/rsi-reversion.ts:${lineOf(broken, 'const broken')}`,
+        'does not compile',
+      ])
+        expect(missing).toContain(part);
+      await third.paced.feed(140);
+      expect((await third.client.status()).barsSeen).toBe(140);
+      expect(entries(third.paced.bot)).toEqual([]);
+
+      // The approved file back, but its init throws here now: named by file, line and phase.
+      (globalThis as Record<string, unknown>).regimenModelGone = true;
+      const fourth = await restart(approved);
+      const thrown = (await fourth.client.status()).halt?.reason ?? '';
+      for (const part of [
+        'v1 (rsi-reversion) is not traded: after the restart',
+        `rsi-reversion.ts:${lineOf(approved, 'the model file is gone')}`,
+        'init threw',
+        'the model file is gone',
+      ])
+        expect(thrown).toContain(part);
+      await fourth.paced.feed(160);
+      expect(entries(fourth.paced.bot)).toEqual([]);
+
+      // Nothing was lost: with the file as approved and its model back, v1 resumes once resumed.
+      delete (globalThis as Record<string, unknown>).regimenModelGone;
+      const fifth = await restart(approved);
+      const resumed = await fifth.client.status();
+      expect(resumed).toMatchObject({ active: { version: 1 }, barsSeen: 160 });
+      expect(resumed.halt?.reason).toContain('the model file is gone');
+      expect((await fifth.client.resume('model restored')).halt).toBeNull();
+      await fifth.paced.feed(bars.t.length);
+      expect(entries(fifth.paced.bot).length).toBeGreaterThan(0);
+      expect(entries(fifth.paced.bot).every((f) => f.version === 1)).toBe(true);
+    } finally {
+      delete (globalThis as Record<string, unknown>).regimenModelGone;
+      await running?.close();
+    }
+  }, 120_000);
 });

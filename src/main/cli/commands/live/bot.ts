@@ -144,6 +144,7 @@ export const botCommand: Command = {
       ...(execution ? { execution } : {}),
       symbol,
       strategies,
+      strategyProblems: problems,
       speed,
       secret,
       statePath,
