@@ -65,7 +65,7 @@ function push(
 
 /**
  * sma-cross as a trader's own file of source `sourceHash`: its init asks for its averages, then throws
- * when fast is 7 (as a trader's file may).
+ * when fast is 7 (as a trader's file may); its reparameterize throws for fast 9.
  */
 function fragileStrategy(sourceHash = SOURCE_A): StrategyDefinition {
   const smaCross = STRATEGIES['sma-cross'];
@@ -82,7 +82,10 @@ function fragileStrategy(sourceHash = SOURCE_A): StrategyDefinition {
           return start;
         },
         onBar: (i) => inner.onBar(i),
-        reparameterize: (next) => inner.reparameterize(next),
+        reparameterize: (next) => {
+          if (next.fast === 9) throw new Error('fragile: no parameters for fast 9');
+          inner.reparameterize(next);
+        },
       };
     },
   };
@@ -266,6 +269,31 @@ describe('LiveRunner: delivery', () => {
     expect(restarted.barsSeen).toBe(300);
     expect(restarted.fillRecord.since(fills).filter((f) => f.kind === 'entry')).toEqual([]);
     expect(restarted.indicators.stats().entries).toBe(0);
+  });
+
+  it('a strategy that throws in reparameterize at the boundary halts new entries naming it; the bars go on', () => {
+    const bars = randomWalkBars(600, 9, { volatility: 0.006 });
+    const runner = new LiveRunner({ catalogue: { fragile: fragileStrategy() }, capacity: 600 });
+    runner.apply(fragilePush(1, 5, 20));
+    feed(runner, bars, 0, 100);
+    // Built afresh at apply (create and init) it is fine: the running instance takes it in place and throws.
+    expect(runner.apply(fragilePush(2, 9, 30))).toEqual({ kind: 'accepted', version: 2 });
+    feed(runner, bars, 100, 101);
+    expect(runner.state.active?.version).toBe(2);
+    expect(runner.state.halt).toMatchObject({
+      mode: 'no-new-entries',
+      reason: `strategy fragile: fragile: no parameters for fast 9 (bar of ${new Date(bars.t[100]).toISOString()})`,
+    });
+    expect(runner.state.changes?.at(-1)).toMatchObject({ kind: 'halt', version: 2 });
+    const fills = runner.fillRecord.total;
+    feed(runner, bars, 101, 300);
+    expect(runner.fillRecord.since(fills).filter((f) => f.kind === 'entry')).toEqual([]);
+    // The next set gets a fresh instance and, resumed, trades.
+    expect(runner.apply(fragilePush(3, 6, 25))).toEqual({ kind: 'accepted', version: 3 });
+    feed(runner, bars, 300, 301);
+    runner.resume();
+    feed(runner, bars, 301, 600);
+    expect(runner.fillRecord.since(fills).some((f) => f.kind === 'entry' && f.version === 3)).toBe(true);
   });
 
   it('a restart mid-ramp resumes the ramp at its step and applies nothing twice', () => {

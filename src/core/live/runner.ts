@@ -7,7 +7,7 @@ import { ExitReason } from '../engine/types.ts';
 import { IndicatorCache } from '../indicators/cache.ts';
 import { OrderType } from '../strategy-api/order-port.ts';
 import { resolveStrategyRef } from '../strategy-api/ref.ts';
-import type { Strategy, StrategyDefinition } from '../strategy-api/types.ts';
+import type { Strategy, StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import {
   decideDelivery,
   EMPTY_LEDGER,
@@ -616,14 +616,30 @@ export class LiveRunner {
     try {
       instance.strategy.onBar(i);
     } catch (error) {
-      instance.failed = true;
-      const at = this.bars.t[i];
-      const about = this.stateValue.active ?? this.stateValue.pending;
-      const reason = `${strategyFault(error, about?.set.strategy.name ?? 'the strategy')} (bar of ${new Date(at).toISOString()})`;
-      if (this.stateValue.halt === null) this.halt('no-new-entries', reason);
-      if (about !== null)
-        this.recordChange(about, 'halt', `${at}:error`, at, { reason: `halted (no-new-entries): ${reason}` });
+      this.failed(instance, error, i, this.stateValue.active ?? this.stateValue.pending);
     }
+  }
+
+  /**
+   * The instance's parameters change at bar i's boundary (a set switched in place, a ramp step). A
+   * strategy that throws there is treated as one that throws in onBar (see decide), for the set `about`.
+   */
+  private reparameterize(instance: Instance, params: StrategyParams, i: number, about: LivePush): void {
+    if (instance.failed) return;
+    try {
+      instance.strategy.reparameterize(params);
+    } catch (error) {
+      this.failed(instance, error, i, about);
+    }
+  }
+
+  private failed(instance: Instance, error: unknown, i: number, about: LivePush | null): void {
+    instance.failed = true;
+    const at = this.bars.t[i];
+    const reason = `${strategyFault(error, about?.set.strategy.name ?? 'the strategy')} (bar of ${new Date(at).toISOString()})`;
+    if (this.stateValue.halt === null) this.halt('no-new-entries', reason);
+    if (about !== null)
+      this.recordChange(about, 'halt', `${at}:error`, at, { reason: `halted (no-new-entries): ${reason}` });
   }
 
   /**
@@ -722,9 +738,9 @@ export class LiveRunner {
     if (previous.set.strategy.name !== active.set.strategy.name || ramp.phase === 'rolled-back') return;
     const definition = this.config.catalogue[active.set.strategy.name];
     const weight = rampBudget(active.ramp, ramp);
-    main.strategy.reparameterize(
-      rampParameters(definition, previous.set.parameters, active.set.parameters, weight),
-    );
+    const params = rampParameters(definition, previous.set.parameters, active.set.parameters, weight);
+    // Stepped while bar length - 1 is handled (its boundary or its close).
+    this.reparameterize(main, params, this.length - 1, active);
   }
 
   private restore(progress: RunnerProgress): void {
@@ -784,7 +800,7 @@ export class LiveRunner {
       this.main = built;
     } else {
       // Same instance, same port object: the indicators and the strategy's own state carry over.
-      main.strategy.reparameterize(push.set.parameters);
+      this.reparameterize(main, push.set.parameters, i, push);
       main.gate.version = push.version;
       main.gate.maxFraction = push.set.limits.maxPositionFraction;
       if (actions.cancelWaiting) this.broker.cancelAll();
