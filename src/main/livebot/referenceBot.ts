@@ -134,7 +134,8 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
   });
   const log = options.log ?? (() => undefined);
   // A restored set this bot cannot run (its file edited or broken since) halted the runner: said at once.
-  if (runner.state.halt !== null && runner.state.halt !== state?.halt) log(`halted: ${runner.state.halt.reason}`);
+  if (runner.state.halt !== null && runner.state.halt !== state?.halt)
+    log(`halted: ${runner.state.halt.reason}`);
   const first =
     live || state?.progress === undefined ? 0 : resumeAt(options.bars, state.progress, options.statePath);
   if (!live) runner.warmUp(options.bars, first);
