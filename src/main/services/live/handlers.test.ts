@@ -349,19 +349,20 @@ describe('live channels: from a study trial to the bot and back, through the con
     );
   });
 
-  it("live:propose reads the study and its trials ahead of the slow reads queued before it (a person waits)", async () => {
+  it('live:propose reads the study and its trials ahead of the slow reads queued before it (a person waits)', async () => {
     await call('live:bot-add', { name: 'paper', url: server.url });
     const studyId = await finishedStudy();
     const trial = (await call('optimize:get', { studyId })).trials.find((t) => t.status === 'complete')!;
     const done: string[] = [];
     const loadTrials = StudiesRepository.prototype.loadTrials;
-    const spy = vi
-      .spyOn(StudiesRepository.prototype, 'loadTrials')
-      .mockImplementation(async function (this: StudiesRepository<unknown, unknown>, id: string) {
-        const trials = await loadTrials.call(this, id);
-        done.push('trials');
-        return trials;
-      });
+    const spy = vi.spyOn(StudiesRepository.prototype, 'loadTrials').mockImplementation(async function (
+      this: StudiesRepository<unknown, unknown>,
+      id: string,
+    ) {
+      const trials = await loadTrials.call(this, id);
+      done.push('trials');
+      return trials;
+    });
     try {
       // Ten reads of tens of ms each (a sum over 20 million rows), as the Optimize view queues its bars.
       const reads = Array.from({ length: 10 }, (_, k) =>
