@@ -8,6 +8,7 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
+import { LEARN_FROM, LEARNER_PANEL_SETS } from './learnerChoices.ts';
 import { ParamValue } from './optimizeContract.ts';
 import { PolicyReportResult } from './regimeContract.ts';
 import { jobIdSchema, metricValue, sessionSchema, symbolSchema, timeframeSchema } from './schemas.ts';
@@ -115,10 +116,12 @@ const backtestTerms = {
   costs: costSettingsSchema.partial().optional(),
 };
 
+const panelSets = z.number().int().min(5).max(500).default(LEARNER_PANEL_SETS);
+
 export const LearnerEvaluateRequest = z.strictObject({
   ...subject,
   /** Parameter sets tested in every window. */
-  sets: z.number().int().min(5).max(500).default(30),
+  sets: panelSets,
   /** Bars per window: about a trading day intraday, a month of days, by default. */
   windowBars: windowBars.optional(),
   seed,
@@ -180,6 +183,13 @@ export const LearnerEvaluation = z.object({
 
 export const LearnerRecommendRequest = z.strictObject({
   ...subject,
+  /**
+   * Left out: the ledger once its learner has learned as many results as its intervals and confidence
+   * are read over (one calibration window), else the bars; the answer's basis says which answered.
+   */
+  learnFrom: z.enum(LEARN_FROM).optional(),
+  /** Sets of the bars' panel (learnFrom 'bars'). */
+  sets: panelSets,
   /** Below this confidence the answer is "keep the current set". */
   threshold: z.number().min(0).max(1).default(0.5),
   /** Candidates the sampler proposes per regime. */
@@ -216,8 +226,27 @@ export const LearnerRecommendations = z.object({
   symbol: z.string(),
   timeframe: timeframeSchema,
   strategy: z.string(),
-  /** The saved learner answering: its state version and the results it has learned. */
-  basis: z.object({ version: z.number(), learned: z.number(), resets: z.number() }),
+  /**
+   * The learner that answered: the ledger's saved one (its state version, the results it has learned,
+   * its drift resets) or one trained on the bars' panel (the results it learned, the panel's windows and
+   * sets, and its rank correlation and "A beats B" share out of sample there).
+   */
+  basis: z.discriminatedUnion('source', [
+    z.object({ source: z.literal('ledger'), version: z.number(), learned: z.number(), resets: z.number() }),
+    z.object({
+      source: z.literal('bars'),
+      learned: z.number(),
+      windows: z.number(),
+      sets: z.number(),
+      rank: metricValue,
+      pairwise: metricValue,
+    }),
+  ]),
+  /**
+   * The ledger's learner, whichever answered: the results it has learned, and how many its intervals and
+   * confidence are read over (it answers a request that leaves learnFrom out once it has that many).
+   */
+  ledger: z.object({ learned: z.number(), calibrationWindow: z.number() }),
   recommendations: z.array(RegimeRecommendation),
 });
 

@@ -11,7 +11,11 @@ import { main } from '../../src/main/cli/main.ts';
 import { announceOwner } from '../../src/main/server/discovery.ts';
 import { startHttpHost, type HttpHost } from '../../src/main/server/httpHost.ts';
 import type { Services } from '../../src/main/services/services.ts';
-import type { LearnerEvaluation } from '../../src/shared/contract.ts';
+import type {
+  LearnerEvaluation,
+  LearnerRecommendations,
+  RegimeRecommendation,
+} from '../../src/shared/contract.ts';
 import { tempDir } from '../marketdata/helpers.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { extendedHoursBars } from '../support/extendedMinutes.ts';
@@ -59,33 +63,69 @@ function figures(e: Omit<LearnerEvaluation, 'importance'>) {
   };
 }
 
-async function viaCli(session: string) {
+/** The CLI's `learner <command> --json` on the stored bars in a session, beside the folder's owner. */
+async function cliJson(command: 'evaluate' | 'recommend', session: string, flags: readonly string[]) {
   const io = captureIO();
-  const code = await main(
-    ['learner', 'evaluate', '--symbol', SYMBOL, '--timeframe', '1m', '--session', session].concat([
+  const subject = ['--symbol', SYMBOL, '--timeframe', '1m', '--session', session];
+  const code = await main(['learner', command, ...subject, ...flags, '--json', '--data-dir', dir.path], io);
+  expect(code, io.stderr).toBe(0);
+  return JSON.parse(io.stdout) as unknown;
+}
+
+/** The app's request to the folder's owner, for the stored bars in a session. */
+async function appJson(channel: string, session: string, request: object) {
+  const body = JSON.stringify({ symbol: SYMBOL, timeframe: '1m', session, ...request });
+  const reply = await postJson(host.port, host.token, channel, body);
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body;
+}
+
+const viaCli = async (session: string) =>
+  figures((await cliJson('evaluate', session, ['--window-bars', '60', '--sets', '6'])) as LearnerEvaluation);
+const viaApp = async (session: string) =>
+  figures((await appJson('learner:evaluate', session, { windowBars: 60, sets: 6 })) as LearnerEvaluation);
+
+/** A recommendation's answer as both report it (the CLI's JSON carries the interval's basis too). */
+function answer(
+  r: Pick<
+    RegimeRecommendation,
+    'action' | 'params' | 'score' | 'interval80' | 'interval90' | 'confidence' | 'regime'
+  >,
+) {
+  return {
+    action: r.action,
+    params: r.params,
+    score: r.score,
+    interval80: [r.interval80.lower, r.interval80.upper],
+    interval90: [r.interval90.lower, r.interval90.upper],
+    confidence: r.confidence,
+    regime: r.regime,
+  };
+}
+
+const recommendViaCli = async (session: string) =>
+  answer(
+    (await cliJson('recommend', session, [
       '--window-bars',
       '60',
       '--sets',
       '6',
-      '--json',
-      '--data-dir',
-      dir.path,
-    ]),
-    io,
+      '--trials',
+      '8',
+    ])) as RegimeRecommendation,
   );
-  expect(code, io.stderr).toBe(0);
-  return figures(JSON.parse(io.stdout) as LearnerEvaluation);
-}
 
-async function viaApp(session: string) {
-  const answer = await postJson(
-    host.port,
-    host.token,
-    'learner:evaluate',
-    JSON.stringify({ symbol: SYMBOL, timeframe: '1m', session, windowBars: 60, sets: 6 }),
-  );
-  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  return figures(answer.body as LearnerEvaluation);
+async function recommendViaApp(session: string) {
+  const panel = { windowBars: 60, sets: 6, trials: 8 };
+  const body = (await appJson('learner:recommend', session, {
+    ...panel,
+    learnFrom: 'bars',
+    regimes: 1,
+  })) as LearnerRecommendations;
+  expect(body.basis.source).toBe('bars');
+  const [current] = body.recommendations;
+  expect(current!.current).toBe(true);
+  return answer(current!);
 }
 
 describe('the learner request names the session', () => {
@@ -113,6 +153,16 @@ describe('the learner request names the session', () => {
     expect(priced.mae).not.toBe(free.mae);
     expect(priced.rank).not.toEqual(free.rank);
   }, 60_000);
+
+  it("the app's recommendation from the bars is the CLI's (no --from-ledger) in each session and at the folder's costs", async () => {
+    // The folder's settings are the priced ones the test above set: both read them.
+    const regular = await recommendViaApp('regular');
+    expect(await recommendViaCli('regular')).toEqual(regular);
+    expect(regular.interval80.every(Number.isFinite)).toBe(true);
+    const extended = await recommendViaApp('extended');
+    expect(await recommendViaCli('extended')).toEqual(extended);
+    expect(extended.score).not.toBe(regular.score);
+  }, 120_000);
 
   it('names the field when the session is neither', async () => {
     const answer = await postJson(

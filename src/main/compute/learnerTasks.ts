@@ -1,17 +1,17 @@
 /**
  * The learner's heavy work as compute-pool tasks (each is seconds to minutes of backtests): the
- * prequential evaluation on a symbol's bars, the recommendation per regime from a saved learner state,
- * and the scorecard. Pure functions over core, like tasks.ts: the worker thread calls them, and so can
+ * prequential evaluation on a symbol's bars, the recommendation per regime from a saved learner state or
+ * from a learner trained on the bars' own panel, and the scorecard. Pure functions over core, like tasks.ts: the worker thread calls them, and so can
  * the CLI or a test.
  */
 import { sliceBars, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
 import type { ModelState } from '../../core/ml/base.ts';
 import { marketRegime, regimeName } from '../../core/ml/learner/ledger.ts';
-import { windowPanel } from '../../core/ml/learner/panel.ts';
+import { windowPanel, type PanelWindow } from '../../core/ml/learner/panel.ts';
 import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential, type PrequentialReport } from '../../core/ml/learner/prequential.ts';
-import { recommend, type Recommendation } from '../../core/ml/learner/recommend.ts';
+import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
 import { computeScorecard, type Scorecard } from '../../core/ml/learner/scorecard.ts';
 import type { ReferenceSet } from '../../core/ml/learner/standing.ts';
 import type { SearchSpace } from '../../core/optimize/space.ts';
@@ -51,14 +51,38 @@ export interface LearnerRecommendTask {
   readonly kind: 'learner-recommend';
   readonly bars: Bars;
   readonly settings: LearnerSettings;
-  /** The saved learner (null: none yet, every answer keeps the current set). */
-  readonly state: ModelState | null;
+  /**
+   * Which learner answers. The ledger's: its saved state (null: none yet, every answer keeps the current
+   * set), its candidates' standing read among the ledger's scored sets of the symbol, timeframe and
+   * strategy (newest first). The bars': one trained here on the panel of `sets` sets that the evaluation
+   * of these bars builds (trainOnBars), its candidates' standing read among the panel's sets.
+   */
+  readonly learner:
+    | {
+        readonly from: 'ledger';
+        readonly state: ModelState | null;
+        readonly population: readonly ReferenceSet[];
+      }
+    | { readonly from: 'bars'; readonly sets: number };
   readonly trials: number;
   readonly threshold: number;
   /** Regimes recommended for, the current one first, then the most recently seen others. */
   readonly regimes: number;
-  /** The ledger's scored sets of the symbol, timeframe and strategy, newest first (candidates' standing). */
-  readonly population: readonly ReferenceSet[];
+}
+
+/** What a learner trained on the bars' panel learned, and how well it ranked out of sample there. */
+export interface BarsLearnerFigures {
+  readonly learned: number;
+  readonly windows: number;
+  readonly sets: number;
+  readonly rank: number;
+  readonly pairwise: number;
+}
+
+export interface LearnerRecommendOutput {
+  readonly recommendations: RegimeRecommendation[];
+  /** The learner trained on the bars (null when the ledger's answered). */
+  readonly trained: BarsLearnerFigures | null;
 }
 
 export interface RegimeRecommendation extends Recommendation {
@@ -83,10 +107,10 @@ export type LearnerTask = LearnerEvaluateTask | LearnerRecommendTask | Scorecard
 export type LearnerTaskResult<T extends LearnerTask> = T extends LearnerEvaluateTask
   ? LearnerEvaluation
   : T extends LearnerRecommendTask
-    ? RegimeRecommendation[]
+    ? LearnerRecommendOutput
     : Scorecard;
 
-export function runLearnerTask(task: LearnerTask): LearnerEvaluation | RegimeRecommendation[] | Scorecard {
+export function runLearnerTask(task: LearnerTask): LearnerEvaluation | LearnerRecommendOutput | Scorecard {
   switch (task.kind) {
     case 'learner-evaluate':
       return evaluateOnBars(task);
@@ -113,16 +137,28 @@ export function runLearnerTask(task: LearnerTask): LearnerEvaluation | RegimeRec
 /** Windows the evaluation needs at least: its warm-up and enough scored ones to mean something. */
 export const MIN_EVALUATION_WINDOWS = 10;
 
-function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
-  const { settings } = task;
-  const panel = windowPanel(task.bars, { ...settings, sets: task.sets });
+/**
+ * The panel of windows x `sets` random sets on the bars and the learner's delayed prequential pass over
+ * it: what "Evaluate on these bars" reports and what a recommendation from the bars is answered by (the
+ * learner as the pass ended), so both speak of the same learner.
+ */
+export function trainOnBars(
+  bars: Bars,
+  settings: LearnerSettings,
+  sets: number,
+): { panel: PanelWindow[]; report: PrequentialReport } {
+  const panel = windowPanel(bars, { ...settings, sets });
   if (panel.length < MIN_EVALUATION_WINDOWS) {
     throw new RangeError(
       `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up ` +
         `(${MIN_EVALUATION_WINDOWS} needed): give more bars or a smaller window`,
     );
   }
-  const { learner, ...figures } = evaluatePrequential(panel, { model: settings.model, seed: settings.seed });
+  return { panel, report: evaluatePrequential(panel, { model: settings.model, seed: settings.seed }) };
+}
+
+function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
+  const { learner, ...figures } = trainOnBars(task.bars, task.settings, task.sets).report;
   return { ...figures, importance: learner.importance().slice(0, 12) };
 }
 
@@ -131,10 +167,27 @@ function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
  * market read at the last bar of that regime (point in time: the bars up to it), so each regime's answer
  * is what the learner would have said in it.
  */
-function recommendPerRegime(task: LearnerRecommendTask): RegimeRecommendation[] {
+function recommendPerRegime(task: LearnerRecommendTask): LearnerRecommendOutput {
   const { bars, settings } = task;
-  const learner =
-    task.state === null ? new ParameterLearner({ seed: 1 }) : ParameterLearner.fromState(task.state);
+  let learner: ParameterLearner;
+  let standing: Pick<RecommendOptions, 'population' | 'panel' | 'learnerName'>;
+  let trained: BarsLearnerFigures | null = null;
+  if (task.learner.from === 'ledger') {
+    const { state, population } = task.learner;
+    learner = state === null ? new ParameterLearner({ seed: 1 }) : ParameterLearner.fromState(state);
+    standing = { population, learnerName: "the ledger's learner" };
+  } else {
+    const { panel, report } = trainOnBars(bars, settings, task.learner.sets);
+    learner = report.learner;
+    standing = { panel, learnerName: 'the learner trained on these bars' };
+    trained = {
+      learned: learner.count,
+      windows: panel.length,
+      sets: task.learner.sets,
+      rank: report.rank.mean,
+      pairwise: report.pairwise,
+    };
+  }
   const n = bars.t.length;
   const { regime } = marketRegime(bars, settings.timeframe);
   const lastBar = new Map<string, number>();
@@ -142,12 +195,7 @@ function recommendPerRegime(task: LearnerRecommendTask): RegimeRecommendation[] 
     const name = regimeName(regime, i);
     if (name !== null && !lastBar.has(name)) lastBar.set(name, i);
   }
-  const options = {
-    ...settings,
-    trials: task.trials,
-    threshold: task.threshold,
-    population: task.population,
-  };
+  const options = { ...settings, trials: task.trials, threshold: task.threshold, ...standing };
   const now: RegimeRecommendation = {
     ...recommend(learner, bars, options),
     asOf: bars.t[n - 1]!,
@@ -161,5 +209,5 @@ function recommendPerRegime(task: LearnerRecommendTask): RegimeRecommendation[] 
       asOf: bars.t[at]!,
       current: false,
     }));
-  return [now, ...others];
+  return { recommendations: [now, ...others], trained };
 }

@@ -32,7 +32,8 @@ const answer = (recommendations: RegimeRecommendation[]): LearnerRecommendations
   symbol: 'DEMO',
   timeframe: '1h',
   strategy: 'sma-cross',
-  basis: { version: 3, learned: 120, resets: 0 },
+  basis: { source: 'ledger', version: 3, learned: 120, resets: 0 },
+  ledger: { learned: 120, calibrationWindow: 1000 },
   recommendations,
 });
 
@@ -63,6 +64,19 @@ describe('the learner store', () => {
     ]);
     store.getState().setSubject('ALFA', '1d');
     expect(client.callsTo('learner:recommend')[1]).toMatchObject({ symbol: 'ALFA', timeframe: '1d' });
+  });
+
+  it("leaves the learner to main's default until the trader picks one, then asks again from it", async () => {
+    const { client, store } = setUp();
+    await store.getState().load();
+    expect(client.callsTo('learner:recommend')[0]).not.toHaveProperty('learnFrom');
+    store.getState().setLearnFrom('ledger');
+    expect(client.callsTo('learner:recommend')[1]).toMatchObject({ symbol: 'DEMO', learnFrom: 'ledger' });
+    // The choice stays with the trader's next subject.
+    store.getState().setSubject('ALFA', '1d');
+    expect(client.callsTo('learner:recommend')[2]).toMatchObject({ symbol: 'ALFA', learnFrom: 'ledger' });
+    store.getState().setLearnFrom('bars');
+    expect(client.callsTo('learner:recommend')[3]).toMatchObject({ learnFrom: 'bars' });
   });
 
   it("asks in the app's session, and again (figures cleared) when the session changes", async () => {

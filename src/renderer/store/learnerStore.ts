@@ -8,6 +8,7 @@ import type {
   RegimeRecommendation,
   ScorecardResult,
 } from '../../shared/contract.ts';
+import type { LearnFrom } from '../../shared/learnerChoices.ts';
 import { errorMessage } from '../client/clientError.ts';
 import type { AppStore, Loadable, TradingSession } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
@@ -33,6 +34,11 @@ export interface LearnerState {
   timeframe: Timeframe;
   status: Loadable<LearnerStatus>;
   recommendations: Loadable<LearnerRecommendations>;
+  /**
+   * The learner the trader chose for the recommendation; null: main's default (the ledger once its
+   * learner has learned a calibration window of results, else the bars), which the answer's basis names.
+   */
+  learnFrom: LearnFrom | null;
   evaluation: Loadable<LearnerEvaluation>;
   scorecard: Loadable<ScorecardResult>;
   /** The regime whose recommendation is being opened as a backtest (its button shows it). */
@@ -43,6 +49,8 @@ export interface LearnerState {
   /** Reads the ledger's status and the recommendations for the Backtest view's symbol and timeframe. */
   load(): Promise<void>;
   setSubject(symbol: string, timeframe: Timeframe): void;
+  /** Asks again, from the ledger's learner or from one trained on these bars. */
+  setLearnFrom(from: LearnFrom): void;
   evaluate(): Promise<void>;
   runScorecard(): Promise<void>;
   /** Backtests the recommended set and shows it in the Backtest view, its form filled with the set. */
@@ -78,7 +86,12 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
       const isLatest = recommendRequest();
       set({ recommendations: { status: 'loading' } });
       try {
-        const data = await client.invoke('learner:recommend', { ...about, jobId: newJobId() });
+        const { learnFrom } = get();
+        const data = await client.invoke('learner:recommend', {
+          ...about,
+          ...(learnFrom === null ? {} : { learnFrom }),
+          jobId: newJobId(),
+        });
         if (isLatest()) set({ recommendations: { status: 'ready', data } });
       } catch (error) {
         if (isLatest()) set({ recommendations: { status: 'error', message: errorMessage(error) } });
@@ -99,6 +112,7 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
       timeframe: initial.timeframe,
       status: { status: 'idle' },
       recommendations: { status: 'idle' },
+      learnFrom: null,
       evaluation: { status: 'idle' },
       scorecard: { status: 'idle' },
       opening: null,
@@ -119,6 +133,11 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         if (symbol === get().symbol && timeframe === get().timeframe) return;
         set({ symbol, timeframe });
         subjectChanged();
+      },
+
+      setLearnFrom(from) {
+        set({ learnFrom: from, openError: null });
+        void recommend();
       },
 
       async evaluate() {

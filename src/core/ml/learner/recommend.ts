@@ -39,6 +39,8 @@ export interface RecommendOptions {
    * so they do not carry a standing of 0 the learner never saw on a set with a history.
    */
   readonly panel?: readonly PanelWindow[];
+  /** The learner as a keep-reason names it ("the ledger's learner"); "the learner" by default. */
+  readonly learnerName?: string;
 }
 
 export interface Recommendation {
@@ -79,7 +81,15 @@ export function candidateDescriber(
   const L = options.windowBars;
   const opensAt = bars.t[n - 1]! + 1;
   const riskFreePerBar = barRiskFree(bars.t, options.riskFreeRate ?? 0);
-  const fromPanel = options.panel === undefined ? undefined : panelStanding(options.panel, options.strategy);
+  // Only the panel's windows that had closed by the last bar: an earlier regime's answer (bars cut at
+  // its last bar) reads the standing of its own time, as the ledger's population is read by `opensAt`.
+  const fromPanel =
+    options.panel === undefined
+      ? undefined
+      : panelStanding(
+          options.panel.filter((w) => w.end <= n),
+          options.strategy,
+        );
   const describe = (params: Params): Features => {
     const run = runBacktest(bars, definition, params as StrategyParams, options.backtest ?? {});
     const past =
@@ -141,13 +151,20 @@ export function recommend(learner: ParameterLearner, bars: Bars, options: Recomm
   });
   const chosen = final[best]!;
   const keep = chosen.confidence < options.threshold;
+  const who = options.learnerName ?? 'the learner';
+  // Its intervals' quantiles and the confidence's percentiles are read over this many results: short of
+  // them, the difficulty percentile below is a rank among a handful and says nothing a trader can use.
+  const calibrated = learner.options.calibrationWindow;
   const reason = keep
     ? `confidence ${chosen.confidence.toFixed(2)} is below the threshold ${options.threshold}` +
       (learner.count === 0
-        ? ': the learner has learned nothing yet'
-        : chosen.novelty >= 0.9
-          ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
-          : ` (it expects a larger error of it than of ${Math.round(chosen.difficulty * 100)} % of its recent predictions)`)
+        ? `: ${who} has learned nothing yet`
+        : learner.count < calibrated
+          ? `: ${who} has learned ${learner.count.toLocaleString('en-US')} result${learner.count === 1 ? '' : 's'}; its intervals and ` +
+            `confidence are not calibrated before ~${calibrated.toLocaleString('en-US')}`
+          : chosen.novelty >= 0.9
+            ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
+            : ` (it expects a larger error of it than of ${Math.round(chosen.difficulty * 100)} % of its recent predictions)`)
     : null;
   return {
     action: keep ? 'keep' : 'switch',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { windowPanel } from '../../../core/ml/learner/panel.ts';
+import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
 import { evaluatePrequential } from '../../../core/ml/learner/prequential.ts';
 import { recommend } from '../../../core/ml/learner/recommend.ts';
 import { strategySpace } from '../../../core/optimize/space.ts';
@@ -17,6 +18,7 @@ import {
 } from '../../../shared/contract.ts';
 import { storeFileWindows } from '../../../../test/support/fileWalkForward.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { trainOnBars } from '../../compute/learnerTasks.ts';
 import { dispatch } from '../dispatch.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { finiteDeep } from './learnerService.ts';
@@ -43,6 +45,17 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** Saves a learner as the ledger's sma-cross learner (its newest version), as the recorder would. */
+function saveLearner(learner: ParameterLearner): Promise<number> {
+  return new LedgerRepository(h.services.db).saveState({
+    learner: 'sma-cross',
+    ledgerSeq: 0,
+    learned: learner.count,
+    state: learner.toState(),
+    savedAt: Date.now(),
+  });
+}
+
 describe('learner channels', () => {
   it('learner:evaluate gives the prequential figures core computes on the stored bars, over time and calibrated', async () => {
     const answer = await h.post('learner:evaluate', { symbol: SYMBOL, timeframe: '1d', sets: 8 });
@@ -66,38 +79,96 @@ describe('learner channels', () => {
     expect(evaluation.importance.length).toBeGreaterThan(0);
   });
 
-  it('learner:recommend answers "keep the current set" with the reason while no learner is saved', async () => {
-    const answer = await h.post('learner:recommend', {
-      symbol: SYMBOL,
-      timeframe: '1d',
-      trials: 4,
-      regimes: 2,
-    });
+  it("learner:recommend learns from the bars while the ledger's learner has learned nothing, and says so", async () => {
+    const request = { symbol: SYMBOL, timeframe: '1d', trials: 4, regimes: 2, sets: 8 };
+    const byDefault = (await h.post('learner:recommend', request)).body as LearnerRecommendations;
+    expect(byDefault.basis.source).toBe('bars');
+    expect(byDefault.ledger).toEqual({ learned: 0, calibrationWindow: 1000 });
+    // Asked for the ledger's: it answers, "keep the current set" with the reason.
+    const answer = await h.post('learner:recommend', { ...request, learnFrom: 'ledger' });
     expect(answer.status).toBe(200);
     const body = answer.body as LearnerRecommendations;
-    expect(body.basis).toEqual({ version: 0, learned: 0, resets: 0 });
+    expect(body.basis).toEqual({ source: 'ledger', version: 0, learned: 0, resets: 0 });
     expect(body.recommendations[0]!.current).toBe(true);
     for (const r of body.recommendations) {
       expect(r.action).toBe('keep');
-      expect(r.reason).toMatch(/learned nothing yet/);
+      expect(r.reason).toMatch(/the ledger's learner has learned nothing yet/);
     }
   });
 
-  it("learner:recommend answers per regime from the ledger's saved learner, the current regime as core recommends", async () => {
+  it("learner:recommend from the bars answers per regime as core's learner trained on the evaluation's panel", async () => {
     const stored = await h.services.bars.read(SYMBOL, '1d');
-    const { learner } = evaluatePrequential(windowPanel(stored, { ...settings, sets: 8 }), { seed: 1 });
-    const version = await new LedgerRepository(h.services.db).saveState({
-      learner: 'sma-cross',
-      ledgerSeq: 0,
-      learned: learner.count,
-      state: learner.toState(),
-      savedAt: Date.now(),
+    const request = { symbol: SYMBOL, timeframe: '1d', trials: 8, regimes: 3, threshold: 0.2, sets: 8 };
+    const answer = await h.post('learner:recommend', { ...request, learnFrom: 'bars' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const body = answer.body as LearnerRecommendations;
+    // The panel "Evaluate on these bars" builds: the same figures as its evaluation of 8 sets (which
+    // scores the windows after the learner's five of warm-up).
+    const evaluation = (await h.post('learner:evaluate', { symbol: SYMBOL, timeframe: '1d', sets: 8 }))
+      .body as LearnerEvaluation;
+    const { panel, report } = trainOnBars(stored, { ...settings, session: 'regular', model: 'linear' }, 8);
+    expect(body.basis).toEqual({
+      source: 'bars',
+      learned: report.learner.count,
+      windows: panel.length,
+      sets: 8,
+      rank: evaluation.rank.mean,
+      pairwise: evaluation.pairwise,
     });
+    expect(evaluation.windows).toBe(panel.length - 5);
+    const options = { ...settings, trials: 8, threshold: 0.2, panel };
+    const [current, ...others] = body.recommendations;
+    const now = recommend(report.learner, stored, options);
+    expect(current!.current).toBe(true);
+    expect(current!.params).toEqual(now.params);
+    expect(current!.score).toBe(now.score);
+    for (const level of ['interval80', 'interval90'] as const) {
+      const { lower, upper } = now[level];
+      expect(current![level]).toEqual({ lower, upper });
+    }
+    expect(current!.confidence).toBe(now.confidence);
+    // Earlier regimes read the panel's standing as it stood at their last bar.
+    expect(others.length).toBeGreaterThan(0);
+    for (const other of others) {
+      const at = stored.t.indexOf(other.asOf);
+      const then = recommend(report.learner, sliceBars(stored, 0, at + 1), options);
+      expect(other.regime).toBe(then.regime);
+      expect(other.params).toEqual(then.params);
+      expect(other.score).toBe(then.score);
+    }
+  });
+
+  it('a ledger learner of a few results answers when asked, and its keep-reason says how few', async () => {
+    const stored = await h.services.bars.read(SYMBOL, '1d');
+    // Six windows of five sets: a new user's few walk-forwards.
+    const { learner } = evaluatePrequential(windowPanel(stored, { ...settings, sets: 5 }).slice(0, 6), {
+      seed: 1,
+    });
+    expect(learner.count).toBe(30);
+    const version = await saveLearner(learner);
+    const request = { symbol: SYMBOL, timeframe: '1d', trials: 4, regimes: 1, sets: 8 };
+    const byDefault = (await h.post('learner:recommend', request)).body as LearnerRecommendations;
+    expect(byDefault.basis.source).toBe('bars');
+    expect(byDefault.ledger.learned).toBe(30);
+    const asked = (await h.post('learner:recommend', { ...request, learnFrom: 'ledger', threshold: 1 }))
+      .body as LearnerRecommendations;
+    expect(asked.basis).toEqual({ source: 'ledger', version, learned: 30, resets: learner.resets });
+    expect(asked.recommendations[0]!.reason).toBe(
+      `confidence ${asked.recommendations[0]!.confidence!.toFixed(2)} is below the threshold 1: ` +
+        "the ledger's learner has learned 30 results; its intervals and confidence are not calibrated before ~1,000",
+    );
+  });
+
+  it("learner:recommend answers from the ledger's saved learner once it has learned a calibration window, per regime as core recommends", async () => {
+    const stored = await h.services.bars.read(SYMBOL, '1d');
+    const { learner } = evaluatePrequential(windowPanel(stored, { ...settings, sets: 32 }), { seed: 1 });
+    expect(learner.count).toBeGreaterThanOrEqual(1000);
+    const version = await saveLearner(learner);
     const request = { symbol: SYMBOL, timeframe: '1d', trials: 8, regimes: 3, threshold: 0.2 };
     const answer = await h.post('learner:recommend', request);
     expect(answer.status).toBe(200);
     const body = answer.body as LearnerRecommendations;
-    expect(body.basis).toEqual({ version, learned: learner.count, resets: learner.resets });
+    expect(body.basis).toEqual({ source: 'ledger', version, learned: learner.count, resets: learner.resets });
     const options = { ...settings, trials: 8, threshold: 0.2 };
     const now = recommend(learner, stored, options);
     const [current, ...others] = body.recommendations;

@@ -141,32 +141,52 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
           const settings = learnerSettings({ ...request, ...(await backtestTerms(request, bars)) }, bars);
           // A fresh loader: the recorder's learner may have saved a newer version since the last request.
           const loaded = await new LedgerLearner(ledger).load(settings.strategy);
-          const recommendations = await deps.pool.run({
-            kind: 'learner-recommend',
-            bars,
-            settings,
-            state: loaded.version === 0 ? null : loaded.learner.toState(),
-            trials: request.trials,
-            threshold: request.threshold,
-            regimes: request.regimes,
-            population: await recommendationPopulation(ledger, {
-              symbol: request.symbol,
-              timeframe: request.timeframe,
-              strategy: settings.strategy,
-              session: request.session,
-            }),
-          });
+          const { calibrationWindow } = loaded.learner.options;
+          // Below one calibration window the ledger's intervals and confidence are read over a handful of
+          // results (a new user's few walk-forwards): the bars' own panel gives the learner thousands.
+          const learnFrom =
+            request.learnFrom ?? (loaded.learner.count >= calibrationWindow ? 'ledger' : 'bars');
+          const { recommendations, trained } = await deps.pool
+            .run({
+              kind: 'learner-recommend',
+              bars,
+              settings,
+              learner:
+                learnFrom === 'bars'
+                  ? { from: 'bars', sets: request.sets }
+                  : {
+                      from: 'ledger',
+                      state: loaded.version === 0 ? null : loaded.learner.toState(),
+                      population: await recommendationPopulation(ledger, {
+                        symbol: request.symbol,
+                        timeframe: request.timeframe,
+                        strategy: settings.strategy,
+                        session: request.session,
+                      }),
+                    },
+              trials: request.trials,
+              threshold: request.threshold,
+              regimes: request.regimes,
+            })
+            .catch((error: unknown) => {
+              throw asInputError(error, 'windowBars');
+            });
           job.progress(2, 2, { stage: 'done' });
           return LearnerRecommendations.parse(
             finiteDeep({
               symbol: request.symbol,
               timeframe: request.timeframe,
               strategy: settings.strategy,
-              basis: {
-                version: loaded.version,
-                learned: loaded.learner.count,
-                resets: loaded.learner.resets,
-              },
+              basis:
+                trained === null
+                  ? {
+                      source: 'ledger',
+                      version: loaded.version,
+                      learned: loaded.learner.count,
+                      resets: loaded.learner.resets,
+                    }
+                  : { source: 'bars', ...trained },
+              ledger: { learned: loaded.learner.count, calibrationWindow },
               recommendations,
             }),
           );

@@ -1,7 +1,13 @@
 import { useEffect } from 'react';
 import type { Timeframe } from '../../../core/data/bars.ts';
-import type { RegimeRecommendation, ScorecardPolicyName, ScorecardResult } from '../../../shared/contract.ts';
+import type {
+  LearnerRecommendations,
+  RegimeRecommendation,
+  ScorecardPolicyName,
+  ScorecardResult,
+} from '../../../shared/contract.ts';
 import { costsText } from '../../../shared/costsText.ts';
+import { LEARNER_PANEL_SETS, type LearnFrom } from '../../../shared/learnerChoices.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import {
   accuracyChart,
@@ -96,24 +102,74 @@ const paramsText = (params: Record<string, number>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Which learner answered and why, in words: a trader reads its intervals and confidence by it. */
+function basisText({ basis, ledger }: LearnerRecommendations): string {
+  const ledgerLearned = `the ledger's learner has learned ${count(ledger.learned)} result${ledger.learned === 1 ? '' : 's'}`;
+  if (basis.source === 'bars')
+    return (
+      `${ledgerLearned}; recommending from a panel of these bars: a learner trained on ${basis.windows} windows × ` +
+      `${basis.sets} sets (${count(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)}, ` +
+      `"A beats B" ${formatPercent(basis.pairwise, 1)}`
+    );
+  return (
+    `recommending from the ledger: learner v${basis.version}, ${count(basis.learned)} results learned, ` +
+    `${basis.resets} drift resets` +
+    (basis.learned < ledger.calibrationWindow
+      ? `; its intervals and confidence are not calibrated before ~${count(ledger.calibrationWindow)}`
+      : '')
+  );
+}
+
 function RecommendationsPanel() {
   const recommendations = useLearner((s) => s.recommendations);
   const opening = useLearner((s) => s.opening);
   const openError = useLearner((s) => s.openError);
   const open = useLearner((s) => s.openAsBacktest);
+  const learnFrom = useLearner((s) => s.learnFrom);
+  const setLearnFrom = useLearner((s) => s.setLearnFrom);
+  const status = useLearner((s) => s.status);
+  const answer = recommendations.status === 'ready' ? recommendations.data : null;
+  // The ledger's count as the last answer read it, else as the status did (before any answer).
+  const ledgerLearned =
+    answer?.ledger.learned ??
+    (status.status === 'ready'
+      ? status.data.learners.find((l) => l.strategy === 'sma-cross')?.learned
+      : undefined);
+  // Left to main's default, the select shows what answered; while nothing has, it names no choice.
+  const chosen: LearnFrom | '' = learnFrom ?? answer?.basis.source ?? '';
   return (
     <section className="panel learner-recommendations" data-testid="learner-recommendations">
       <div className="panel-title">
         Recommendation per regime
-        {recommendations.status === 'ready' ? (
-          <span className="panel-sub">
-            learner v{recommendations.data.basis.version} · {recommendations.data.basis.learned} results
-            learned · next-window Sharpe (window-scaled)
-          </span>
-        ) : null}
+        <label className="learner-learn-from">
+          learn from{' '}
+          <select
+            data-testid="learner-learn-from"
+            value={chosen}
+            onChange={(e) => setLearnFrom(e.target.value as LearnFrom)}
+          >
+            {chosen === '' ? <option value="" disabled /> : null}
+            <option value="bars">these bars (a panel of {LEARNER_PANEL_SETS} sets)</option>
+            <option value="ledger">
+              the ledger ({ledgerLearned === undefined ? 'its' : count(ledgerLearned)} results learned)
+            </option>
+          </select>
+        </label>
+        <span className="panel-sub">next-window Sharpe (window-scaled)</span>
       </div>
+      {answer ? (
+        <div className="panel-sub learner-basis" data-testid="learner-basis">
+          {basisText(answer)}
+        </div>
+      ) : null}
       {recommendations.status === 'loading' ? (
-        <div className="empty">Searching the space against the learner…</div>
+        <div className="empty">
+          {learnFrom === 'ledger'
+            ? "Searching the space against the ledger's learner…"
+            : 'Training a learner on a panel of these bars (unless the ledger has enough results), then searching the space…'}
+        </div>
       ) : null}
       {recommendations.status === 'error' ? (
         <div className="panel-error" data-testid="learner-recommend-error">
