@@ -1,9 +1,11 @@
 /**
- * The Learner view in the browser (issue 12 items 9 and 10): on the demo market, after a small
- * walk-forward study has fed the results ledger, the view shows a recommendation per regime with its
- * intervals and confidence, one click opens it as a backtest in the Backtest view, and the scorecard
- * marks each goal met or not.
+ * The Learner view in the browser (issue 12 items 9 and 10): on a fresh folder the recommendation comes
+ * from a learner trained on the demo market's own bars, and says so, until the trader asks for the
+ * ledger's; after a small walk-forward study has fed the results ledger, the view shows a recommendation
+ * per regime with its intervals and confidence, one click opens it as a backtest in the Backtest view,
+ * and the scorecard marks each goal met or not.
  */
+import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   chromiumSkipReason,
@@ -26,6 +28,59 @@ async function post(session: Session, channel: string, body: unknown): Promise<u
   expect(answer.status, `${channel}: ${await answer.clone().text()}`).toBe(200);
   return answer.json();
 }
+
+/** An interval cell's bounds ("-1.23 to 4.56"); NaN where a bound is not a plain number (the dash). */
+async function bounds(cell: Locator): Promise<number[]> {
+  const text = (await cell.textContent()) ?? '';
+  const match = /^(-?\d+\.\d+) to (-?\d+\.\d+)$/.exec(text);
+  return match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+}
+
+describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`, () => {
+  const session = useSession('learner-fresh');
+
+  it('recommends from the bars by default with finite intervals and says why; choosing the ledger asks again', async () => {
+    const { page, problems } = await openApp(session());
+    const symbols = page.getByTestId('symbol-item');
+    await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.getByTestId('tab-learner').click();
+    await page.getByTestId('learner-view').waitFor({ state: 'visible' });
+    const rows = page.getByTestId('learner-recommendation');
+    await expect.poll(() => rows.count(), { timeout: 180_000 }).toBeGreaterThan(0);
+    const learnFrom = page.getByTestId('learner-learn-from');
+    expect(await learnFrom.inputValue()).toBe('bars');
+    expect(await page.getByTestId('learner-basis').textContent()).toMatch(
+      /^the ledger's learner has learned 0 results; recommending from a panel of these bars: a learner trained on \d+ windows × 30 sets/,
+    );
+    const now = rows.first();
+    expect(await now.textContent()).toContain('now');
+    const [lower80, upper80] = await bounds(now.getByTestId('learner-interval'));
+    const [lower90, upper90] = await bounds(now.getByTestId('learner-interval90'));
+    // Finite, nested, and on the scale of a window's Sharpe ratio (not the ±94,000 of a learner of 5 results).
+    for (const bound of [lower80, upper80, lower90, upper90]) expect(Math.abs(bound!)).toBeLessThan(100);
+    expect(lower90).toBeLessThanOrEqual(lower80!);
+    expect(upper90).toBeGreaterThanOrEqual(upper80!);
+    expect(lower80).toBeLessThan(upper80!);
+
+    const asked = page.waitForRequest(
+      (r) =>
+        /\/api\/learner(:|%3A)recommend/.test(r.url()) &&
+        r.postData()?.includes('"learnFrom":"ledger"') === true,
+      { timeout: 30_000 },
+    );
+    await learnFrom.selectOption('ledger');
+    await asked;
+    await expect
+      .poll(() => page.getByTestId('learner-basis').textContent(), { timeout: 120_000 })
+      .toMatch(/^recommending from the ledger: learner v0, 0 results learned/);
+    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(await rows.first().getByTestId('learner-answer').textContent()).toMatch(
+      /^keep the current set: confidence 0\.00 is below the threshold 0\.5: the ledger's learner has learned nothing yet$/,
+    );
+    expect(await learnFrom.inputValue()).toBe('ledger');
+    expect(problems).toEqual([]);
+  }, 400_000);
+});
 
 describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
   const session = useSession('learner');

@@ -214,6 +214,10 @@ const VIEWS: ReadonlyArray<{
       await expect
         .poll(() => paintedPixels(page, 'learner-calibration-chart'), { timeout: 10_000 })
         .toBeGreaterThan(100);
+      // The 1h recommendation trains on the bars' panel beside the evaluation: the picture shows its answer.
+      await expect
+        .poll(() => page.getByTestId('learner-recommendation').count(), { timeout: 120_000 })
+        .toBeGreaterThan(0);
     },
   },
   {

@@ -215,7 +215,9 @@ function RecommendationsPanel() {
                 <td className="mono" data-testid="learner-interval">
                   {interval(r.interval80)}
                 </td>
-                <td className="mono">{interval(r.interval90)}</td>
+                <td className="mono" data-testid="learner-interval90">
+                  {interval(r.interval90)}
+                </td>
                 <td className="num" data-testid="learner-confidence">
                   {formatNumber(r.confidence, 2)}
                 </td>
