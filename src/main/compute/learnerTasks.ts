@@ -1,8 +1,8 @@
 /**
  * The learner's heavy work as compute-pool tasks (each is seconds to minutes of backtests): the
  * prequential evaluation on a symbol's bars, the recommendation per regime from a saved learner state or
- * from a learner trained on the bars' own panel, and the scorecard. Pure functions over core, like tasks.ts: the worker thread calls them, and so can
- * the CLI or a test.
+ * from a learner trained on the bars' own panel, and the scorecard. Pure functions over core, like
+ * tasks.ts: the worker thread calls them, and so can the CLI or a test.
  */
 import { sliceBars, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
