@@ -166,7 +166,7 @@ describe('regimen learner', () => {
     const io = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panelOf(300)], io)).toBe(2);
     expect(io.stderr).toMatch(
-      /only \d+ windows of 300 bars fit these bars after warm-up: .* smaller --window-bars/,
+      /only \d+ windows of 300 bars fit these bars after warm-up \(10 needed\): .* smaller window \(--window-bars\)/,
     );
     const session = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--session', 'night'], session)).toBe(

@@ -137,6 +137,16 @@ export function runLearnerTask(task: LearnerTask): LearnerEvaluation | LearnerRe
 /** Windows the evaluation needs at least: its warm-up and enough scored ones to mean something. */
 export const MIN_EVALUATION_WINDOWS = 10;
 
+/** The bars leave too few windows for the learner to be evaluated (or trained) on. */
+export class TooFewWindows extends RangeError {
+  constructor(windows: number, windowBars: number) {
+    super(
+      `only ${windows} windows of ${windowBars} bars fit these bars after warm-up ` +
+        `(${MIN_EVALUATION_WINDOWS} needed): give more bars or a smaller window`,
+    );
+  }
+}
+
 /**
  * The panel of windows x `sets` random sets on the bars and the learner's delayed prequential pass over
  * it: what "Evaluate on these bars" reports and what a recommendation from the bars is answered by (the
@@ -148,12 +158,7 @@ export function trainOnBars(
   sets: number,
 ): { panel: PanelWindow[]; report: PrequentialReport } {
   const panel = windowPanel(bars, { ...settings, sets });
-  if (panel.length < MIN_EVALUATION_WINDOWS) {
-    throw new RangeError(
-      `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up ` +
-        `(${MIN_EVALUATION_WINDOWS} needed): give more bars or a smaller window`,
-    );
-  }
+  if (panel.length < MIN_EVALUATION_WINDOWS) throw new TooFewWindows(panel.length, settings.windowBars);
   return { panel, report: evaluatePrequential(panel, { model: settings.model, seed: settings.seed }) };
 }
 

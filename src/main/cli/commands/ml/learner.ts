@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { Bars } from '../../../../core/data/bars.ts';
+import { isTimeframe, TIMEFRAMES, type Bars } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
-import { defaultWindowBars, windowPanel, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
+import { defaultWindowBars, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
-import { evaluatePrequential, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
+import type { PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
 import {
   recommend,
   type Recommendation,
@@ -12,6 +12,7 @@ import {
 } from '../../../../core/ml/learner/recommend.ts';
 import type { SearchSpace } from '../../../../core/optimize/space.ts';
 import type { LearnerState } from '../../../../shared/learnerContract.ts';
+import { trainOnBars, TooFewWindows, type LearnerSettings } from '../../../compute/learnerTasks.ts';
 import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
@@ -19,7 +20,7 @@ import { on, openBackend } from '../../backend.ts';
 import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
-import type { BacktestOptions, CostSettings } from '../../../../core/engine/index.ts';
+import type { CostSettings } from '../../../../core/engine/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
 import { table, toJson } from '../../format.ts';
 
@@ -52,18 +53,8 @@ const PANEL_USAGE =
   "        Each set's window score is its Sharpe ratio after the costs a backtest of these bars pays (the folder's settings, or the flags)." +
   COMMISSION_HELP;
 
-interface PanelSettings {
-  readonly strategy: string;
-  readonly space: SearchSpace;
-  readonly windowBars: number;
+interface PanelSettings extends LearnerSettings {
   readonly sets: number;
-  readonly seed: number;
-  readonly model: 'linear' | 'forest';
-  readonly timeframe: string;
-  readonly session: 'regular' | 'extended';
-  /** The costs and cash every set's run pays: a backtest's from the same flags and settings. */
-  readonly backtest: BacktestOptions;
-  readonly riskFreeRate: number;
   /** What the JSON and the text report of the costs. */
   readonly terms: { cash: number; commission: number; costs: CostSettings; riskFreeRate: number };
 }
@@ -84,6 +75,8 @@ async function panelSettings(args: ParsedArgs, io: CommandIO, bars: Bars): Promi
     throw error;
   }
   const timeframe = csvFile(args) === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
+  if (timeframe !== 'native' && !isTimeframe(timeframe))
+    throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe}"`);
   const guessed = timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
   const windowBars = numberOption(args, 'window-bars', defaultWindowBars(guessed));
   const sets = numberOption(args, 'sets', 50);
@@ -120,18 +113,17 @@ async function panelTerms(
   };
 }
 
-/** The panel of windows x sets on the bars, and its prequential evaluation. */
+/** The panel of windows x sets on the bars and the learner's pass over it, as the app's Learner tab builds it. */
 function evaluateOn(
   bars: Bars,
   settings: PanelSettings,
 ): { panel: PanelWindow[]; report: PrequentialReport } {
-  const panel = windowPanel(bars, settings);
-  if (panel.length < 10) {
-    throw new UsageError(
-      `only ${panel.length} windows of ${settings.windowBars} bars fit these bars after warm-up: give more bars or a smaller --window-bars`,
-    );
+  try {
+    return trainOnBars(bars, settings, settings.sets);
+  } catch (error) {
+    if (error instanceof TooFewWindows) throw new UsageError(`${error.message} (--window-bars)`);
+    throw error;
   }
-  return { panel, report: evaluatePrequential(panel, { model: settings.model, seed: settings.seed }) };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
