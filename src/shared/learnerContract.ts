@@ -229,7 +229,9 @@ export const LearnerRecommendations = z.object({
   /**
    * The learner that answered: the ledger's saved one (its state version, the results it has learned,
    * its drift resets) or one trained on the bars' panel (the results it learned, the panel's windows and
-   * sets, and its rank correlation and "A beats B" share out of sample there).
+   * sets, and its rank correlation with its t and "A beats B" share out of sample there: the skill its
+   * answers rest on, a switch needing a positive rank correlation at t >= 2). The ledger's keeps no
+   * out-of-sample figure: its skill is not measured, and it switches on confidence alone.
    */
   basis: z.discriminatedUnion('source', [
     z.object({ source: z.literal('ledger'), version: z.number(), learned: z.number(), resets: z.number() }),
@@ -239,6 +241,7 @@ export const LearnerRecommendations = z.object({
       windows: z.number(),
       sets: z.number(),
       rank: metricValue,
+      rankT: metricValue,
       pairwise: metricValue,
     }),
   ]),
@@ -308,6 +311,8 @@ export const ScorecardResult = z.object({
       action: z.enum(['switch', 'keep']),
       score: metricValue,
       confidence: metricValue,
+      /** The learner's rank correlation over the windows closed before the test window (its t: null below two). */
+      skill: z.object({ mean: metricValue, t: metricValue, windows: z.number() }),
     }),
   ),
   goals: z.array(

@@ -107,9 +107,21 @@ describe('regimen learner', () => {
     expect(
       await main(['learner', 'recommend', '--csv', file, ...panel, '--trials', '16', '--json'], io),
     ).toBe(0);
-    const r = JSON.parse(io.stdout) as { action: string; params: Record<string, number> };
-    expect(['switch', 'keep']).toContain(r.action);
+    const r = JSON.parse(io.stdout) as {
+      action: string;
+      reason: string | null;
+      params: Record<string, number>;
+      basis: string;
+      skill: { mean: number; t: number };
+    };
     expect(r.params['fast']).toBeLessThan(r.params['slow']!);
+    // This walk's learner ranks its sets at chance out of sample: whatever the confidence, it keeps.
+    expect(r.skill.t).toBeLessThan(2);
+    expect(r.basis).toContain(`rank correlation ${r.skill.mean.toFixed(3)}, t ${r.skill.t.toFixed(1)}`);
+    expect(r.action).toBe('keep');
+    expect(r.reason).toMatch(
+      /^the learner trained on these bars ranks sets no better than chance out of sample \(rank correlation -?0\.\d{3}, t -?\d+\.\d; a switch needs a positive one with t >= 2\)$/,
+    );
     const kept = captureIO();
     expect(
       await main(
@@ -117,7 +129,10 @@ describe('regimen learner', () => {
         kept,
       ),
     ).toBe(0);
-    expect(kept.stdout).toMatch(/^Keep the current set: confidence 0\.\d\d is below the threshold 1/);
+    // Short of both, the skill is the reason given.
+    expect(kept.stdout).toMatch(
+      /^Keep the current set: the learner trained on these bars ranks sets no better than chance/,
+    );
   });
 
   it("recommend --from-ledger reads the ledger's population as the Learner view does: the same set, score and confidence", async () => {

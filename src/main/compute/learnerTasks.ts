@@ -76,6 +76,8 @@ export interface BarsLearnerFigures {
   readonly windows: number;
   readonly sets: number;
   readonly rank: number;
+  /** The rank correlation's t across windows: with `rank`, the skill its answers are gated on. */
+  readonly rankT: number;
   readonly pairwise: number;
 }
 
@@ -175,21 +177,23 @@ function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
 function recommendPerRegime(task: LearnerRecommendTask): LearnerRecommendOutput {
   const { bars, settings } = task;
   let learner: ParameterLearner;
-  let standing: Pick<RecommendOptions, 'population' | 'panel' | 'learnerName'>;
+  let standing: Pick<RecommendOptions, 'population' | 'panel' | 'learnerName' | 'skill'>;
   let trained: BarsLearnerFigures | null = null;
   if (task.learner.from === 'ledger') {
     const { state, population } = task.learner;
     learner = state === null ? new ParameterLearner({ seed: 1 }) : ParameterLearner.fromState(state);
-    standing = { population, learnerName: "the ledger's learner" };
+    // It learns results one by one, with no prequential pass: its skill is not measured.
+    standing = { population, learnerName: "the ledger's learner", skill: null };
   } else {
     const { panel, report } = trainOnBars(bars, settings, task.learner.sets);
     learner = report.learner;
-    standing = { panel, learnerName: 'the learner trained on these bars' };
+    standing = { panel, learnerName: 'the learner trained on these bars', skill: report.rank };
     trained = {
       learned: learner.count,
       windows: panel.length,
       sets: task.learner.sets,
       rank: report.rank.mean,
+      rankT: report.rank.t,
       pairwise: report.pairwise,
     };
   }

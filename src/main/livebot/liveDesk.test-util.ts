@@ -97,6 +97,8 @@ export function dailySmaCrossUpdater(
       trials: 16,
       seed: options.seed,
       threshold: 0.2,
+      // The ledger's learner the live updates use: its skill is not measured.
+      skill: null,
     },
     modelVersion: options.modelVersion,
     limits: options.limits,

@@ -26,6 +26,8 @@ it('keeps a bounded window of live bars whose regime labels past the warm-up equ
       trials: 4,
       seed: 1,
       threshold: 0.2,
+      // The ledger's learner the live updates use: its skill is not measured.
+      skill: null,
     },
     modelVersion: 'window test',
     limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 100 },

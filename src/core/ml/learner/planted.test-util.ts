@@ -1,4 +1,5 @@
 import { createRng } from '../../math/random.ts';
+import { quintilesOf, type PanelWindow } from './panel.ts';
 import { ParameterLearner } from './parameterLearner.ts';
 
 /**
@@ -45,4 +46,43 @@ export function fastPeriodLearner(): ParameterLearner {
     );
   }
   return learner;
+}
+
+/**
+ * A planted market of 60 windows x 50 sets: a set's score is `signal` x (2a - b) plus a level every set
+ * of the window shares plus noise; the regime alternates bull, bear every window, so "the regime stays"
+ * is always wrong and a forecaster reading the context can always be right. A signal of 0 leaves the
+ * sets' order in each window pure noise: nothing a learner could rank them by.
+ */
+export function plantedPanel(signal = 1, seed = 21): PanelWindow[] {
+  const rng = createRng(seed);
+  const sets = Array.from({ length: 50 }, () => ({ a: rng.float(), b: rng.float() }));
+  return Array.from({ length: 60 }, (_, index) => {
+    const level = 2 * rng.normal();
+    const bull = index % 2 === 0;
+    const scores = sets.map(({ a, b }) => signal * (2 * a - b) + level + 0.3 * rng.normal());
+    const quintiles = quintilesOf(scores);
+    const context = {
+      'regime.trend.p.bull': (bull ? 0.8 : 0.2) + 0.05 * rng.normal(),
+      'market.noise': rng.normal(),
+    };
+    return {
+      index,
+      start: index * 10 + 1,
+      end: index * 10 + 11,
+      startTime: index,
+      scoredFrom: index * 10 + 1,
+      riskFreePerBar: 0,
+      regime: bull ? 'bull' : 'bear',
+      nextRegime: bull ? 'bear' : 'bull',
+      context,
+      rows: sets.map(({ a, b }, j) => ({
+        params: { a, b },
+        features: { 'param.a': a, 'param.b': b, ...context },
+        score: scores[j]!,
+        previousScore: null,
+        quintile: quintiles[j]!,
+      })),
+    };
+  });
 }

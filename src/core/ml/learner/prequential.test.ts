@@ -1,47 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomWalkBars } from '../../engine/random-walk.ts';
-import { createRng } from '../../math/random.ts';
 import { parseSpace } from '../../optimize/space.ts';
 import { quintilesOf, windowPanel, type PanelWindow } from './panel.ts';
-import { evaluatePrequential, spearman, wilson } from './prequential.ts';
-
-/**
- * A planted market of 60 windows x 50 sets: a set's score is 2a - b plus a level every set of the
- * window shares plus noise; the regime alternates bull, bear every window, so "the regime stays" is
- * always wrong and a forecaster reading the context can always be right.
- */
-function plantedPanel(): PanelWindow[] {
-  const rng = createRng(21);
-  const sets = Array.from({ length: 50 }, () => ({ a: rng.float(), b: rng.float() }));
-  return Array.from({ length: 60 }, (_, index) => {
-    const level = 2 * rng.normal();
-    const bull = index % 2 === 0;
-    const scores = sets.map(({ a, b }) => 2 * a - b + level + 0.3 * rng.normal());
-    const quintiles = quintilesOf(scores);
-    const context = {
-      'regime.trend.p.bull': (bull ? 0.8 : 0.2) + 0.05 * rng.normal(),
-      'market.noise': rng.normal(),
-    };
-    return {
-      index,
-      start: index * 10 + 1,
-      end: index * 10 + 11,
-      startTime: index,
-      scoredFrom: index * 10 + 1,
-      riskFreePerBar: 0,
-      regime: bull ? 'bull' : 'bear',
-      nextRegime: bull ? 'bear' : 'bull',
-      context,
-      rows: sets.map(({ a, b }, j) => ({
-        params: { a, b },
-        features: { 'param.a': a, 'param.b': b, ...context },
-        score: scores[j]!,
-        previousScore: null,
-        quintile: quintiles[j]!,
-      })),
-    };
-  });
-}
+import { plantedPanel } from './planted.test-util.ts';
+import { evaluatePrequential, rankFigure, spearman, wilson } from './prequential.ts';
 
 describe('delayed prequential evaluation', () => {
   it('finds a planted relation: ranks, top fifth, pairs, coverage and the regime against its baseline', () => {
@@ -60,6 +22,10 @@ describe('delayed prequential evaluation', () => {
       expect(Math.abs(realised - nominal)).toBeLessThan(0.1);
     expect(report.regime.stays).toBe(0);
     expect(report.regime.model).toBeGreaterThan(0.9);
+    // Each scored window's rank, with the bar it closed at: the figure is their mean and t.
+    expect(report.windowRanks.map((w) => w.index)).toEqual(Array.from({ length: 55 }, (_, k) => k + 5));
+    expect(report.windowRanks.map((w) => w.end)).toEqual(report.windowRanks.map((w) => w.index * 10 + 11));
+    expect(rankFigure(report.windowRanks.map((w) => w.rank))).toEqual(report.rank);
     // No previous score in the planted windows: the persistence baseline has nothing to say.
     expect(report.baselineTopQuintile.predictions).toBe(0);
   });

@@ -44,8 +44,27 @@ export interface RollingPoint {
 export interface RankFigure {
   /** Mean over windows of the Spearman rank correlation between predicted and realised scores. */
   readonly mean: number;
-  /** Its t statistic across windows (mean / (sd / √windows)). */
+  /** Its t statistic across windows (mean / (sd / √windows)); NaN below two windows or with no spread. */
   readonly t: number;
+}
+
+/**
+ * The t a learner's out-of-sample rank correlation needs (with a positive mean) before its word moves a
+ * set: issue 12's bar for the rank figure. Below it the ranking is indistinguishable from chance, and a
+ * confident prediction of a learner that cannot rank is no reason to switch.
+ */
+export const SKILL_MIN_T = 2;
+
+/** Whether a rank figure shows a learner ranking sets better than chance (mean > 0, t >= SKILL_MIN_T). */
+export function ranksBetterThanChance(rank: RankFigure): boolean {
+  return rank.mean > 0 && rank.t >= SKILL_MIN_T;
+}
+
+/** One scored window's rank correlation, and the bar its window closed at (its `end`, exclusive). */
+export interface WindowRank {
+  readonly index: number;
+  readonly end: number;
+  readonly rank: number;
 }
 
 export interface PrecisionFigure {
@@ -65,6 +84,11 @@ export interface PrequentialReport {
   /** The figures over the last `rolling` predictions after each scored window (the charts over time). */
   readonly rolling: readonly RollingPoint[];
   readonly rank: RankFigure;
+  /**
+   * The rank correlation of each scored window, in time order: `rank` over those closed by a bar is the
+   * skill a policy acting at that bar could have known (the scorecard's learner reads it so).
+   */
+  readonly windowRanks: readonly WindowRank[];
   readonly baselineRank: RankFigure;
   readonly topQuintile: PrecisionFigure;
   readonly baselineTopQuintile: PrecisionFigure;
@@ -112,6 +136,7 @@ export function evaluatePrequential(
   const regimes = new RegimeForecaster();
   const scored: Scored[] = [];
   const perWindow: WindowFigures[] = [];
+  const windowRanks: WindowRank[] = [];
   const baselineRank: number[] = [];
   const baselineTop = { hits: 0, total: 0 };
   const baselinePairs = { right: 0, total: 0 };
@@ -153,6 +178,7 @@ export function evaluatePrequential(
       countTop(predicted, actual, figures.top);
       countPairs(predicted, actual, figures.pairs);
       perWindow.push(figures);
+      windowRanks.push({ index: window.index, end: window.end, rank: figures.rank });
       if (baseline.every((b) => b !== null)) {
         const b = baseline as number[];
         baselineRank.push(spearman(b, actual));
@@ -183,6 +209,7 @@ export function evaluatePrequential(
     baselineMae: mean(withBaseline.map((s) => Math.abs(s.actual - s.baseline!))),
     rolling: rollingPoints,
     rank: rankFigure(perWindow.map((w) => w.rank)),
+    windowRanks,
     baselineRank: rankFigure(baselineRank),
     topQuintile: precision(sumTop(perWindow)),
     baselineTopQuintile: precision(baselineTop),
@@ -327,7 +354,8 @@ function rollingPoint(
   };
 }
 
-function rankFigure(perWindow: readonly number[]): RankFigure {
+/** The mean of per-window rank correlations and its t across them. */
+export function rankFigure(perWindow: readonly number[]): RankFigure {
   const m = mean(perWindow);
   const sd = sampleStd(perWindow);
   return { mean: m, t: sd > 0 ? m / (sd / Math.sqrt(perWindow.length)) : Number.NaN };

@@ -20,6 +20,8 @@ const options: RecommendOptions = {
   trials: 40,
   seed: 2,
   threshold: 0.2,
+  // Not measured (a ledger learner's case): the answer is gated on confidence alone.
+  skill: null,
 };
 
 describe('recommendation', () => {
@@ -41,6 +43,45 @@ describe('recommendation', () => {
     const untrained = recommend(new ParameterLearner({ seed: 1 }), bars, options);
     expect(untrained.action).toBe('keep');
     expect(untrained.reason).toContain('the learner has learned nothing yet');
+  });
+
+  it('switches only on the word of a learner that ranks sets better than chance out of sample', () => {
+    const learner = fastPeriodLearner();
+    const unmeasured = recommend(learner, bars, options);
+    expect(unmeasured.action).toBe('switch');
+    // GOOG's learner in the Learner tab: ranks at 0.027 (t 0.5), yet its chosen set is confident.
+    const atChance = recommend(learner, bars, { ...options, skill: { mean: 0.027, t: 0.5 } });
+    expect(atChance.confidence).toBe(unmeasured.confidence);
+    expect(atChance.confidence).toBeGreaterThanOrEqual(options.threshold);
+    expect(atChance.action).toBe('keep');
+    expect(atChance.reason).toBe(
+      'the learner ranks sets no better than chance out of sample (rank correlation 0.027, t 0.5; ' +
+        'a switch needs a positive one with t >= 2)',
+    );
+    // The best set found is the same: only the action moves with the skill.
+    expect(atChance.params).toEqual(unmeasured.params);
+    expect(recommend(learner, bars, { ...options, skill: { mean: 0.12, t: 2 } }).action).toBe('switch');
+    expect(recommend(learner, bars, { ...options, skill: { mean: 0.12, t: 1.99 } }).action).toBe('keep');
+    const reversed = recommend(learner, bars, { ...options, skill: { mean: -0.2, t: -3.1 } });
+    expect(reversed.action).toBe('keep');
+    expect(reversed.reason).toMatch(
+      /^the learner ranks sets worse than chance .*rank correlation -0\.200, t -3\.1;/,
+    );
+    // Fewer than two scored windows: no t, no switch.
+    const unknown = recommend(learner, bars, { ...options, skill: { mean: 0.5, t: Number.NaN } });
+    expect(unknown.action).toBe('keep');
+    expect(unknown.reason).toContain('t not defined');
+  });
+
+  it('gives the skill reason, the more basic one, when the confidence is short too', () => {
+    const both = recommend(fastPeriodLearner(), bars, {
+      ...options,
+      threshold: 1.01,
+      skill: { mean: 0.027, t: 0.5 },
+      learnerName: 'the learner trained on these bars',
+    });
+    expect(both.action).toBe('keep');
+    expect(both.reason).toMatch(/^the learner trained on these bars ranks sets no better than chance/);
   });
 });
 

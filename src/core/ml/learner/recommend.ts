@@ -11,6 +11,7 @@ import { learnerSpace, marketRegime, regimeName, spaceFeatures } from './ledger.
 import { barRiskFree, panelStanding, windowMetrics, type PanelWindow } from './panel.ts';
 import { standingFeatures, type ReferenceSet } from './standing.ts';
 import type { ParameterLearner } from './parameterLearner.ts';
+import { ranksBetterThanChance, SKILL_MIN_T, type RankFigure } from './prequential.ts';
 
 export interface RecommendOptions {
   readonly strategy: string;
@@ -24,6 +25,15 @@ export interface RecommendOptions {
   readonly seed: number;
   /** Below this confidence the answer is "keep the current set". */
   readonly threshold: number;
+  /**
+   * The learner's measured skill: its out-of-sample rank correlation across the windows of the
+   * prequential pass that trained it (trainOnBars' report.rank). Short of ranksBetterThanChance the answer
+   * is "keep the current set", however confident the prediction: confidence is an interval's width and a
+   * market's novelty, and says nothing of whether the learner ranks sets at all. Null: not measured (the
+   * ledger's learner learns its results one by one and keeps no such figure); it switches on confidence
+   * alone, and whoever shows the answer says its skill is not measured.
+   */
+  readonly skill: RankFigure | null;
   /** Cash and costs of each candidate's run, as the learner's windows were run (see PanelOptions). */
   readonly backtest?: BacktestOptions;
   /** Annual risk-free rate the candidates' past Sharpe ratios are measured over, as the windows'; 0 by default. */
@@ -45,7 +55,7 @@ export interface RecommendOptions {
 
 export interface Recommendation {
   readonly action: 'switch' | 'keep';
-  /** Why the current set is kept (below the confidence threshold). */
+  /** Why the current set is kept (a learner ranking at chance, or below the confidence threshold). */
   readonly reason: string | null;
   /** The best set found, whatever the action. */
   readonly params: Params;
@@ -59,6 +69,17 @@ export interface Recommendation {
   /** The features that moved the prediction most (linear model: weight x standardised value). */
   readonly drivers: readonly { readonly feature: string; readonly contribution: number }[];
   readonly candidates: number;
+}
+
+/** Why a learner whose measured ranking is no better than chance keeps the current set, in words. */
+function chanceReason(who: string, skill: RankFigure): string {
+  const t = Number.isFinite(skill.t) ? skill.t.toFixed(1) : 'not defined';
+  // A ranking reliably reversed (t at or below -SKILL_MIN_T) is worse than chance, not indistinguishable from it.
+  const verdict = skill.t <= -SKILL_MIN_T ? 'worse than chance' : 'no better than chance';
+  return (
+    `${who} ranks sets ${verdict} out of sample (rank correlation ${skill.mean.toFixed(3)}, t ${t}; ` +
+    `a switch needs a positive one with t >= ${SKILL_MIN_T})`
+  );
 }
 
 /**
@@ -113,7 +134,9 @@ export function candidateDescriber(
  * as a study on backtests would, with the learner's predicted score as the objective), each described
  * by θ, the market at the last bar and its own performance over the last window; at the end every
  * candidate is predicted together (the cross-sectional model ranks them against each other) and the
- * highest predicted score wins. Its confidence below the threshold means "keep the current set".
+ * highest predicted score wins. "Keep the current set" when the learner's measured ranking is no better
+ * than chance or the winner's confidence is below the threshold. Both short: the skill is the reason
+ * given, being the more basic (a learner that cannot rank sets has no confident answer to improve on).
  */
 export function recommend(learner: ParameterLearner, bars: Bars, options: RecommendOptions): Recommendation {
   const { describe, regime } = candidateDescriber(bars, options);
@@ -150,22 +173,26 @@ export function recommend(learner: ParameterLearner, bars: Bars, options: Recomm
     if (p.score > final[best]!.score) best = i;
   });
   const chosen = final[best]!;
-  const keep = chosen.confidence < options.threshold;
+  const { skill } = options;
+  const atChance = skill !== null && !ranksBetterThanChance(skill);
+  const keep = atChance || chosen.confidence < options.threshold;
   const who = options.learnerName ?? 'the learner';
   // Its intervals' quantiles and the confidence's percentiles are read over this many results: short of
   // them, the difficulty percentile below is a rank among a handful and says nothing a trader can use.
   const calibrated = learner.options.calibrationWindow;
-  const reason = keep
-    ? `confidence ${chosen.confidence.toFixed(2)} is below the threshold ${options.threshold}` +
-      (learner.count === 0
-        ? `: ${who} has learned nothing yet`
-        : learner.count < calibrated
-          ? `: ${who} has learned ${learner.count.toLocaleString('en-US')} result${learner.count === 1 ? '' : 's'}; its intervals and ` +
-            `confidence are not calibrated before ~${calibrated.toLocaleString('en-US')}`
-          : chosen.novelty >= 0.9
-            ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
-            : ` (it expects a larger error of it than of ${Math.round(chosen.difficulty * 100)} % of its recent predictions)`)
-    : null;
+  const reason = atChance
+    ? chanceReason(who, skill)
+    : keep
+      ? `confidence ${chosen.confidence.toFixed(2)} is below the threshold ${options.threshold}` +
+        (learner.count === 0
+          ? `: ${who} has learned nothing yet`
+          : learner.count < calibrated
+            ? `: ${who} has learned ${learner.count.toLocaleString('en-US')} result${learner.count === 1 ? '' : 's'}; its intervals and ` +
+              `confidence are not calibrated before ~${calibrated.toLocaleString('en-US')}`
+            : chosen.novelty >= 0.9
+              ? ` (the market and set are unlike ${Math.round(chosen.novelty * 100)} % of what it has learned)`
+              : ` (it expects a larger error of it than of ${Math.round(chosen.difficulty * 100)} % of its recent predictions)`)
+      : null;
   return {
     action: keep ? 'keep' : 'switch',
     reason,

@@ -6,9 +6,12 @@ import { compareRegimeAware } from '../../regime/compare.ts';
 import { createDetector } from '../../regime/index.ts';
 import { sampleCandidates } from '../../regime/perRegime.ts';
 import { STRATEGIES } from '../../strategy/registry.ts';
+import { plantedPanel } from './planted.test-util.ts';
+import { ranksBetterThanChance } from './prequential.ts';
 import {
   computeScorecard,
   goalChecks,
+  learnerDecisions,
   pathStability,
   type PolicyName,
   type Scorecard,
@@ -77,8 +80,13 @@ describe('the scorecard (issue 12 item 10)', () => {
     // The optimised policy's deflated Sharpe counts more trials here than in the comparison alone.
     expect(card.policies.optimised.deflatedSharpe).toBeLessThanOrEqual(comparison.global.deflatedSharpe);
     expect(card.policies.default.stability).toBe(1);
-    // With a threshold of 0 the learner follows its best prediction wherever a learner window opens.
-    expect(card.decisions.filter((d) => d.predicted !== null).every((d) => d.action === 'switch')).toBe(true);
+    // With a threshold of 0 the learner follows its best prediction wherever a learner window opens and
+    // its ranking so far beats chance: on a random walk it never does, so it keeps the default set.
+    const opened = card.decisions.filter((d) => d.predicted !== null);
+    expect(opened.length).toBeGreaterThan(0);
+    for (const d of opened) expect(d.action).toBe(ranksBetterThanChance(d.skill) ? 'switch' : 'keep');
+    expect(card.decisions.every((d) => d.action === 'keep')).toBe(true);
+    expect(card.policies.learner.sharpeRatio).toBe(card.policies.default.sharpeRatio);
     expect(card.prediction.predictions).toBeGreaterThan(0);
     expect(card.goals.map((g) => g.goal)).toEqual([
       'sharpe',
@@ -96,6 +104,7 @@ describe('the scorecard (issue 12 item 10)', () => {
     const changed = computeScorecard(perturbFrom(bars, from), options);
     expect(changed.decisions[1]!.params).toEqual(second.params);
     expect(changed.decisions[1]!.predicted).toEqual(second.predicted);
+    expect(changed.decisions[1]!.skill).toEqual(second.skill);
     // The perturbation does reach the later windows' outcomes, so the comparison above could fail.
     expect(changed.policies.learner.sharpeRatio).not.toBe(card.policies.learner.sharpeRatio);
   });
@@ -122,6 +131,56 @@ describe('the scorecard (issue 12 item 10)', () => {
     expect(card.decisions.every((d) => d.action === 'keep')).toBe(true);
     expect(card.policies.learner.sharpeRatio).toBe(card.policies.default.sharpeRatio);
     expect(card.policies.learner.stability).toBe(1);
+  });
+});
+
+describe("the learner policy acts as the product's recommendation does", () => {
+  // Test windows open every tenth panel window (a planted window k spans bars 10k + 1 to 10k + 11).
+  const tests = [10, 20, 30, 40, 50].map((k) => ({ start: 10 * k + 1, startTime: k }));
+  const policy = { threshold: 0, seed: 1, initial: { a: -1, b: -1 } };
+
+  it('never switches on a learner that ranks at chance, however confident', () => {
+    const { decisions, prequential } = learnerDecisions(plantedPanel(0), tests, policy);
+    expect(Math.abs(prequential.rank.t)).toBeLessThan(2);
+    for (const d of decisions) {
+      // At a threshold of 0 the confidence alone would switch at every window.
+      expect(d.predicted).not.toBeNull();
+      expect(ranksBetterThanChance(d.skill)).toBe(false);
+      expect(d.action).toBe('keep');
+      expect(d.params).toEqual(policy.initial);
+    }
+  });
+
+  it('switches on a learner that ranks well, once its windows so far show it', () => {
+    const { decisions } = learnerDecisions(plantedPanel(1), tests, policy);
+    for (const d of decisions) {
+      expect(d.skill.mean).toBeGreaterThan(0.5);
+      expect(d.skill.t).toBeGreaterThan(2);
+      expect(d.action).toBe('switch');
+      // The planted best set: the highest 2a - b of the panel's sets.
+      expect(d.params).not.toEqual(policy.initial);
+    }
+    // The confidence gate still holds: above every confidence, nothing switches.
+    const strict = learnerDecisions(plantedPanel(1), tests, { ...policy, threshold: 1.01 });
+    expect(strict.decisions.every((d) => d.action === 'keep')).toBe(true);
+  });
+
+  it("reads a test window's skill only from the windows closed before it opens", () => {
+    const panel = plantedPanel(1);
+    const { decisions, prequential } = learnerDecisions(panel, tests, policy);
+    // Windows 5 to k - 1 are scored (five of warm-up) and closed by window k's start.
+    expect(decisions.map((d) => d.skill.windows)).toEqual([5, 15, 25, 35, 45]);
+    // Scrambling every result from window 30 on changes no skill (nor decision) before it, and changes
+    // the skill after it, so the comparison could fail.
+    const scrambled = panel.map((w) =>
+      w.index < 30
+        ? w
+        : { ...w, rows: w.rows.map((r, j) => ({ ...r, score: w.rows[(j * 7) % w.rows.length]!.score })) },
+    );
+    const after = learnerDecisions(scrambled, tests, policy);
+    expect(after.decisions.slice(0, 3)).toEqual(decisions.slice(0, 3));
+    expect(after.decisions[3]!.skill.mean).toBeLessThan(decisions[3]!.skill.mean);
+    expect(after.prequential.rank.mean).toBeLessThan(prequential.rank.mean);
   });
 });
 

@@ -6,7 +6,8 @@
  *   - one set per regime from the same trials (the regime-aware policy of regime/compare.ts),
  *   - the learner's recommendation at each test window's start, from a learner that has learned only
  *     the windows closed before it (delayed prequential, as `regimen learner evaluate` measures it),
- *     keeping the set in force when its confidence is below the threshold.
+ *     keeping the set in force as the product's recommendation does: when its confidence is below the
+ *     threshold or its ranking over the windows closed so far is no better than chance.
  * Every trial of every policy counts in each deflated Sharpe ratio, and the product's goals sit beside
  * the measured differences from the default parameters.
  */
@@ -31,9 +32,15 @@ import { sampleCandidates } from '../../regime/perRegime.ts';
 import { getStrategy } from '../../strategy/index.ts';
 import { defaultParams } from '../../strategy-api/params.ts';
 import type { StrategyParams } from '../../strategy-api/types.ts';
-import { windowPanel } from './panel.ts';
+import { windowPanel, type PanelWindow } from './panel.ts';
 import type { LearnerPrediction } from './parameterLearner.ts';
-import { evaluatePrequential } from './prequential.ts';
+import {
+  evaluatePrequential,
+  rankFigure,
+  ranksBetterThanChance,
+  type PrequentialReport,
+  type RankFigure,
+} from './prequential.ts';
 
 export interface ScorecardOptions {
   readonly strategy: string;
@@ -92,12 +99,20 @@ export interface GoalCheck {
   readonly met: Readonly<Partial<Record<PolicyName, boolean>>>;
 }
 
+/** A learner's ranking skill as a policy could know it at a bar: over the windows closed by then. */
+export interface SkillFigure extends RankFigure {
+  /** Scored windows it is read over (the prequential pass's, after its warm-up). */
+  readonly windows: number;
+}
+
 export interface LearnerDecision {
   readonly testStartTime: number;
   readonly params: StrategyParams;
   readonly action: 'switch' | 'keep';
   /** The prediction for the best set (null: the window is too short for a learner window). */
   readonly predicted: LearnerPrediction | null;
+  /** The learner's rank correlation over the windows closed before this test window opened. */
+  readonly skill: SkillFigure;
 }
 
 export interface Scorecard {
@@ -198,45 +213,29 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     candidates,
     anchor: windows[0]!.test.start,
   });
-  const opened = new Map<number, readonly LearnerPrediction[]>();
-  const testStarts = new Set(windows.map((w) => w.test.start));
-  const prequential = evaluatePrequential(panel, {
-    seed: options.seed,
-    ...(options.model === undefined ? {} : { model: options.model }),
-    onPredict: (window, predictions) => {
-      if (testStarts.has(window.start)) opened.set(window.start, predictions);
+  const { prequential, decisions } = learnerDecisions(
+    panel,
+    windows.map((w) => ({ start: w.test.start, startTime: w.test.startTime })),
+    {
+      threshold: options.threshold,
+      seed: options.seed,
+      initial: defaults,
+      ...(options.model === undefined ? {} : { model: options.model }),
     },
-  });
+  );
 
   const tallies: Record<'default' | 'learner', PolicyTally> = {
     default: emptyTally(),
     learner: emptyTally(),
   };
   const workspace = new BacktestWorkspace();
-  const decisions: LearnerDecision[] = [];
-  let inForce: StrategyParams = defaults;
-  for (const w of windows) {
+  windows.forEach((w, k) => {
     const from = w.test.start - purge;
     const testBars = sliceBars(bars, from, w.test.end);
     const dataset = prepareDataset(testBars);
-    const predictions = opened.get(w.test.start);
-    let predicted: LearnerPrediction | null = null;
-    let action: 'switch' | 'keep' = 'keep';
-    if (predictions !== undefined) {
-      let best = 0;
-      predictions.forEach((p, j) => {
-        if (p.score > predictions[best]!.score) best = j;
-      });
-      predicted = predictions[best]!;
-      if (predicted.confidence >= options.threshold) {
-        action = 'switch';
-        inForce = candidates[best]!;
-      }
-    }
-    decisions.push({ testStartTime: w.test.startTime, params: inForce, action, predicted });
     for (const [name, params] of [
       ['default', defaults],
-      ['learner', inForce],
+      ['learner', decisions[k]!.params],
     ] as const) {
       addOutcome(
         tallies[name],
@@ -244,7 +243,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
         w.stitch,
       );
     }
-  }
+  });
 
   // Every set any policy could have picked is a trial: the default, the optimised and learner's
   // candidates, and the regime-aware selections (which already count the global ones).
@@ -308,6 +307,58 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     decisions,
     goals: goalChecks(policies, prequential.pairwise),
   };
+}
+
+/**
+ * The learner policy over a panel whose windows open at the test windows' starts: the delayed
+ * prequential pass predicts every window when it opens and learns it when it closes; at each test
+ * window's start the policy takes the best predicted set when the product would (recommend.ts): its
+ * confidence at or above the threshold AND the learner's rank correlation over the windows closed by
+ * then ranking better than chance. Otherwise, or where no learner window opens there, the set in force
+ * (`initial` at first) stays.
+ */
+export function learnerDecisions(
+  panel: readonly PanelWindow[],
+  tests: readonly { readonly start: number; readonly startTime: number }[],
+  options: {
+    readonly threshold: number;
+    readonly seed: number;
+    readonly model?: 'linear' | 'forest';
+    readonly initial: StrategyParams;
+  },
+): { prequential: PrequentialReport; decisions: LearnerDecision[] } {
+  const opened = new Map<number, { window: PanelWindow; predictions: readonly LearnerPrediction[] }>();
+  const starts = new Set(tests.map((t) => t.start));
+  const prequential = evaluatePrequential(panel, {
+    seed: options.seed,
+    ...(options.model === undefined ? {} : { model: options.model }),
+    onPredict: (window, predictions) => {
+      if (starts.has(window.start)) opened.set(window.start, { window, predictions });
+    },
+  });
+  const decisions: LearnerDecision[] = [];
+  let inForce = options.initial;
+  for (const test of tests) {
+    // Point in time: only the windows whose last bar is before the test window's first.
+    const closed = prequential.windowRanks.filter((w) => w.end <= test.start).map((w) => w.rank);
+    const skill: SkillFigure = { ...rankFigure(closed), windows: closed.length };
+    const open = opened.get(test.start);
+    let predicted: LearnerPrediction | null = null;
+    let action: 'switch' | 'keep' = 'keep';
+    if (open !== undefined) {
+      let best = 0;
+      open.predictions.forEach((p, j) => {
+        if (p.score > open.predictions[best]!.score) best = j;
+      });
+      predicted = open.predictions[best]!;
+      if (predicted.confidence >= options.threshold && ranksBetterThanChance(skill)) {
+        action = 'switch';
+        inForce = open.window.rows[best]!.params as StrategyParams;
+      }
+    }
+    decisions.push({ testStartTime: test.startTime, params: inForce, action, predicted, skill });
+  }
+  return { prequential, decisions };
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)} %`;

@@ -164,6 +164,7 @@ export function scorecardPayload(
       action: d.action,
       score: d.predicted?.score ?? null,
       confidence: d.predicted?.confidence ?? null,
+      skill: d.skill,
     })),
   };
 }

@@ -207,7 +207,9 @@ export class RegimeUpdates {
         },
       }),
       learner,
-      recommend: { ...recommendSettings, trials: TRIALS, threshold: settings.threshold },
+      // The ledger's learner learns its results one by one and keeps no out-of-sample rank figure: its
+      // skill is not measured, so it proposes on confidence alone, as the Learner view's ledger answer does.
+      recommend: { ...recommendSettings, trials: TRIALS, threshold: settings.threshold, skill: null },
       modelVersion: `${set.strategy.name} learner v${version}`,
       limits: set.limits,
     });

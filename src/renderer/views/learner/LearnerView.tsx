@@ -110,12 +110,13 @@ function basisText({ basis, ledger }: LearnerRecommendations): string {
   if (basis.source === 'bars')
     return (
       `${ledgerLearned}; recommending from a panel of these bars: a learner trained on ${basis.windows} windows × ` +
-      `${basis.sets} sets (${count(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)}, ` +
+      `${basis.sets} sets (${count(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)} ` +
+      `(t ${formatNumber(basis.rankT, 1)}), ` +
       `"A beats B" ${formatPercent(basis.pairwise, 1)}`
     );
   return (
     `recommending from the ledger: learner v${basis.version}, ${count(basis.learned)} results learned, ` +
-    `${basis.resets} drift resets` +
+    `${basis.resets} drift resets; skill not measured (no out-of-sample ranking of its own: it switches on confidence alone)` +
     (basis.learned < ledger.calibrationWindow
       ? `; its intervals and confidence are not calibrated before ~${count(ledger.calibrationWindow)}`
       : '')

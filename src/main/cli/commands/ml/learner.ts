@@ -4,7 +4,7 @@ import { isTimeframe, TIMEFRAMES, type Bars } from '../../../../core/data/bars.t
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import { defaultWindowBars, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
-import type { PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
+import { SKILL_MIN_T, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
 import {
   recommend,
   type Recommendation,
@@ -28,7 +28,7 @@ import { table, toJson } from '../../format.ts';
 const GOALS = {
   topQuintile: 0.3,
   rank: 0.1,
-  rankT: 2,
+  rankT: SKILL_MIN_T,
   pairwise: 0.7,
   coveragePoints: 0.02,
   confidenceRatio: 0.5,
@@ -236,7 +236,7 @@ export const learnerRecommendCommand: Command = {
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
     let learner: ParameterLearner;
     let basis: string;
-    let standing: Pick<RecommendOptions, 'population' | 'panel'>;
+    let standing: Pick<RecommendOptions, 'population' | 'panel' | 'skill' | 'learnerName'>;
     if (args.values['from-ledger']) {
       // The saved state and the scored sets candidates stand against are read where the folder is open
       // (its owner, or here), as the Learner view's recommendation reads them; the learner is restored here.
@@ -256,14 +256,18 @@ export const learnerRecommendCommand: Command = {
       }
       const loaded = restoreLearner(settings.strategy, state.saved ?? undefined);
       learner = loaded.learner;
-      standing = { population: state.population };
-      basis = `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results)`;
+      // It learns results one by one, with no prequential pass: no skill to gate on, and the basis says so.
+      standing = { population: state.population, skill: null, learnerName: "the ledger's learner" };
+      basis =
+        `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results; ` +
+        'its skill out of sample is not measured, so it switches on confidence alone)';
     } else {
       const { panel, report } = evaluateOn(data.bars, settings);
       learner = report.learner;
       // No ledger here: the candidates' standing is read among the panel's sets, as the learner's was.
-      standing = { panel };
-      basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, pairwise ${pct(report.pairwise)} out of sample)`;
+      // Its out-of-sample ranking there gates the switch, as the app's 'bars' answer is gated.
+      standing = { panel, skill: report.rank, learnerName: 'the learner trained on these bars' };
+      basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, t ${report.rank.t.toFixed(1)}, pairwise ${pct(report.pairwise)} out of sample)`;
     }
     const r = recommend(learner, data.bars, {
       ...settings,
@@ -272,7 +276,8 @@ export const learnerRecommendCommand: Command = {
       ...standing,
     });
     if (args.values['json']) {
-      io.out(toJson({ source: data.label, strategy: settings.strategy, basis, ...r }));
+      // The skill the answer was gated on (null: not measured), beside the answer.
+      io.out(toJson({ source: data.label, strategy: settings.strategy, basis, skill: standing.skill, ...r }));
       return 0;
     }
     io.out(recommendationText(r, data.label, basis));

@@ -1,3 +1,4 @@
+import { ranksBetterThanChance, SKILL_MIN_T } from '../../../../core/ml/learner/prequential.ts';
 import { GOALS, POLICIES, type PolicyName, type Scorecard } from '../../../../core/ml/learner/scorecard.ts';
 import type { RegimeAxis } from '../../../../core/regime/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
@@ -139,11 +140,17 @@ export function scorecardText(card: Scorecard, about: Parameters<typeof scorecar
     ...POLICIES.map((policy) => cell(p[policy])),
   ];
   const switched = card.decisions.filter((d) => d.action === 'switch').length;
+  // Kept with a prediction in hand because the learner's ranking so far was no better than chance.
+  const atChance = card.decisions.filter(
+    (d) => d.predicted !== null && !ranksBetterThanChance(d.skill),
+  ).length;
   const lines = [
     `Scorecard, ${about.strategy} on ${about.symbol} (${about.timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
       `${card.test} bars after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
       `${about.commission * 100} % a side, costs: ${costsText(about.costs)}; Sharpe over a risk-free rate of ${about.riskFreeRate * 100} %; ` +
-      `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times`,
+      `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times ` +
+      `(kept ${atChance} times for a rank correlation over the windows closed so far short of a positive one at t >= ${SKILL_MIN_T}, ` +
+      `whatever its confidence)`,
     '',
     table([
       ['out of sample', ...POLICIES.map((name) => LABELS[name])],
