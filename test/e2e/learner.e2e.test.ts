@@ -54,6 +54,15 @@ describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`,
     );
     const now = rows.first();
     expect(await now.textContent()).toContain('now');
+    // The skill the answer rests on: its rank correlation out of sample and its t, which gates a switch.
+    const skill = /rank (-?\d+\.\d{3}) \(t (-?\d+\.\d)\)/.exec(
+      (await page.getByTestId('learner-basis').textContent()) ?? '',
+    );
+    expect(skill).not.toBeNull();
+    const atChance = !(Number(skill![1]) > 0 && Number(skill![2]) >= 2);
+    expect((await now.getByTestId('learner-answer').textContent())!.includes('no better than chance')).toBe(
+      atChance,
+    );
     const [lower80, upper80] = await bounds(now.getByTestId('learner-interval'));
     const [lower90, upper90] = await bounds(now.getByTestId('learner-interval90'));
     // Finite, nested, and on the scale of a window's Sharpe ratio (not the ±94,000 of a learner of 5 results).
@@ -72,7 +81,9 @@ describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`,
     await asked;
     await expect
       .poll(() => page.getByTestId('learner-basis').textContent(), { timeout: 120_000 })
-      .toMatch(/^recommending from the ledger: learner v0, 0 results learned/);
+      .toMatch(
+        /^recommending from the ledger: learner v0, 0 results learned, 0 drift resets; skill not measured/,
+      );
     await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(await rows.first().getByTestId('learner-answer').textContent()).toMatch(
       /^keep the current set: confidence 0\.00 is below the threshold 0\.5: the ledger's learner has learned nothing yet$/,
