@@ -84,10 +84,12 @@ describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`,
       .toMatch(
         /^recommending from the ledger: learner v0, 0 results learned, 0 drift resets; skill not measured/,
       );
-    await expect.poll(() => rows.count(), { timeout: 60_000 }).toBeGreaterThan(0);
-    expect(await rows.first().getByTestId('learner-answer').textContent()).toMatch(
-      /^keep the current set: confidence 0\.00 is below the threshold 0\.5: the ledger's learner has learned nothing yet$/,
-    );
+    // Polled: the rows of the bars' answer stay on screen until the ledger's arrives.
+    await expect
+      .poll(() => rows.first().getByTestId('learner-answer').textContent(), { timeout: 60_000 })
+      .toMatch(
+        /^keep the current set: confidence 0\.00 is below the threshold 0\.5: the ledger's learner has learned nothing yet$/,
+      );
     expect(await learnFrom.inputValue()).toBe('ledger');
     expect(problems).toEqual([]);
   }, 400_000);
@@ -114,7 +116,8 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
           };
           return status.learners.find((l) => l.strategy === 'sma-cross')?.learned ?? 0;
         },
-        { timeout: 30_000 },
+        // The recorder learns in the background, behind the study's own work: 30 s left little margin under load.
+        { timeout: 120_000 },
       )
       .toBeGreaterThan(0);
 
@@ -156,7 +159,7 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
     expect(await first.getByTestId('learner-interval').textContent()).toMatch(/^-?\d+\.\d+ to -?\d+\.\d+$/);
     expect(Number(await first.getByTestId('learner-confidence').textContent())).toBeGreaterThanOrEqual(0);
     expect(await first.getByTestId('learner-answer').textContent()).toMatch(
-      /^(switch to this set|keep the current set: confidence .* is below the threshold)/,
+      /^(switch to this set|keep the current set: (confidence .* is below the threshold|the learner trained on these bars ranks sets (no better|worse) than chance))/,
     );
 
     await first.getByTestId('learner-open-backtest').click();
