@@ -87,6 +87,11 @@ describe.skipIf(distributedSkip !== null)(`a user strategy on remote workers${sk
       expect.stringContaining('time limit of 2000 ms'),
       expect.stringContaining('time limit of 2000 ms'),
     ]);
+    // One chunk, each trial in a child of its own: the second was not sent to the child killed for the
+    // first (which failed the chunk's attempt when it exited, or ended the worker when the send found it
+    // gone), and the new child's start did not count in the second trial's limit.
+    expect(worker.log()).not.toMatch(/chunk \S+ failed/);
+    expect(worker.sandboxPids()).toHaveLength(2);
     // The worker itself never ran the file: it still takes chunks, and a built-in study completes.
     const after = await runRemotely(h, googStudy(4), options);
     expect(after.state).toBe('complete');

@@ -27,6 +27,8 @@ export function startWorker(
     env?: NodeJS.ProcessEnv;
     /** --lock-seconds: the failure tests shorten it so a killed worker's chunk returns in seconds. */
     lockSeconds?: number;
+    /** --sandbox-start-seconds: how long a sandbox child may take to get ready. */
+    sandboxStartSeconds?: number;
     /** The compiled CLI (`npm run build`), as a built `regimen serve` runs: the same engine hash. */
     built?: boolean;
     /** --allow-user-strategies: run the strategy files a coordinator sends. */
@@ -48,6 +50,9 @@ export function startWorker(
       '--concurrency',
       String(options.concurrency ?? 1),
       ...(options.lockSeconds === undefined ? [] : ['--lock-seconds', String(options.lockSeconds)]),
+      ...(options.sandboxStartSeconds === undefined
+        ? []
+        : ['--sandbox-start-seconds', String(options.sandboxStartSeconds)]),
       ...(options.allowUserStrategies === true ? ['--allow-user-strategies'] : []),
     ],
     {

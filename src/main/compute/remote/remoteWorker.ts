@@ -9,7 +9,9 @@
  *   ~15 s by default; trials whose results were written are skipped.
  * - a sandbox child killed: the chunk fails this attempt and BullMQ retries it (ATTEMPTS), again
  *   skipping written trials.
- * - a trial running past the chunk's time limit: its child is killed and the trial recorded as failed.
+ * - a trial running past the chunk's time limit: its child is killed and the trial recorded as failed;
+ *   the chunk's next trial gets a new child, whose start is not counted in its time limit.
+ * - a sandbox child not ready within its start limit: it is killed and the chunk fails this attempt.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -40,12 +42,22 @@ const MAX_STALLED_COUNT = 10;
 /** A trial's results hash outlives the coordinator by this long, so a resumed study finds them. */
 export const RESULTS_TTL_SECONDS = 7 * 24 * 3600;
 const HEARTBEAT_MS = 2_000;
+/**
+ * How long a sandbox child may take to get ready (ms) unless told: from compiled files it takes well
+ * under a second, from sources through tsx a few seconds, several times that on a loaded machine.
+ */
+export const SANDBOX_START_LIMIT_MS = 60_000;
 
 export interface RemoteWorkerOptions {
   readonly redisUrl: string;
   readonly concurrency: number;
   /** The lock on a chunk (ms): how long a killed worker's chunks wait before another takes them. */
   readonly lockDurationMs?: number;
+  /**
+   * How long a sandbox child may take to get ready (ms); one that takes longer is killed and its chunk's
+   * attempt fails (BullMQ retries it), so a child stuck while starting never holds a chunk for good.
+   */
+  readonly sandboxStartLimitMs?: number;
   /** A line for the operator (stderr in the CLI). */
   readonly log: (line: string) => void;
   /**
@@ -81,8 +93,14 @@ class Sandbox {
   constructor(
     private readonly log: (line: string) => void,
     private readonly barsOf: (fingerprint: string) => Promise<Bars>,
+    private readonly startLimitMs: number,
   ) {}
 
+  /**
+   * The running child, or a new one once it says it is ready. Its start is bounded on its own, not
+   * counted in a trial's time limit: a loaded machine or a slow disk must not fail trials, but a child
+   * that never gets ready (stuck loading) must not hold the chunk, whose lock this process keeps renewing.
+   */
   private start(): Promise<ChildProcess> {
     if (this.ready !== undefined) return this.ready;
     const { path, execArgv } = sandboxEntry();
@@ -93,19 +111,46 @@ class Sandbox {
     });
     this.child = child;
     this.log(`sandbox pid ${child.pid} started`);
-    child.once('exit', () => {
-      if (this.child === child) {
-        this.child = undefined;
-        this.ready = undefined;
-      }
-    });
+    // A message to a child that has just died fails as an 'error' event (EPIPE), which unheard would end
+    // this process and leave its chunks to the lock's expiry; the child's 'exit' fails the trial instead.
+    child.on('error', (error) => this.log(`sandbox pid ${child.pid}: ${error.message}`));
+    child.once('exit', () => this.forget(child));
     this.ready = new Promise((resolve, reject) => {
-      child.once('message', () => resolve(child));
-      child.once('exit', (code, signal) =>
-        reject(new Error(`sandbox exited before it was ready (${signal ?? `code ${code}`})`)),
-      );
+      const timer = setTimeout(() => {
+        this.kill(child);
+        reject(
+          new Error(
+            `sandbox pid ${child.pid} was not ready ${this.startLimitMs / 1000} s after it started ` +
+              '(a loaded machine or a slow disk: raise --sandbox-start-seconds)',
+          ),
+        );
+      }, this.startLimitMs);
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve(child);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`sandbox exited before it was ready (${signal ?? `code ${code}`})`));
+      });
     });
     return this.ready;
+  }
+
+  /** The next trial starts a new child rather than getting this one, dead or dying. */
+  private forget(child: ChildProcess): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = undefined;
+  }
+
+  /**
+   * Forgotten at once: its 'exit' comes later, and a trial asking for a child meanwhile (the chunk's next
+   * one) would otherwise be sent to this one and fail with it.
+   */
+  private kill(child: ChildProcess): void {
+    this.forget(child);
+    child.kill('SIGKILL');
   }
 
   /** The trial's outcome per dataset; a child that dies mid-trial rejects, one past the limit is killed. */
@@ -130,9 +175,10 @@ class Sandbox {
       ...(chunk.userStrategy === undefined ? {} : { userStrategy: chunk.userStrategy }),
     };
     return new Promise<RemoteOutcome[]>((resolve, reject) => {
+      let settled = false;
       const timer = setTimeout(() => {
         cleanup();
-        child.kill('SIGKILL');
+        this.kill(child);
         reject(new TrialTimeout(`stopped after the time limit of ${timeLimitMs} ms`));
       }, timeLimitMs);
       const onMessage = (message: SandboxReply): void => {
@@ -140,11 +186,15 @@ class Sandbox {
           void Promise.all(
             message.fingerprints.map(async (fingerprint) => {
               const bars = await this.barsOf(fingerprint);
-              child.send({ type: 'bars', fingerprint, bars } satisfies SandboxRequest);
+              // The time limit may have passed meanwhile: its child is gone.
+              if (!settled) child.send({ type: 'bars', fingerprint, bars } satisfies SandboxRequest);
             }),
           ).then(
-            () => child.send(request),
+            () => {
+              if (!settled) child.send(request);
+            },
             (error: unknown) => {
+              if (settled) return;
               cleanup();
               reject(error instanceof Error ? error : new Error(String(error)));
             },
@@ -159,6 +209,7 @@ class Sandbox {
         reject(new Error(`sandbox pid ${child.pid} exited during a trial (${signal ?? `code ${code}`})`));
       };
       const cleanup = (): void => {
+        settled = true;
         clearTimeout(timer);
         child.off('message', onMessage);
         child.off('exit', onExit);
@@ -170,7 +221,7 @@ class Sandbox {
   }
 
   stop(): void {
-    this.child?.kill('SIGKILL');
+    if (this.child !== undefined) this.kill(this.child);
   }
 }
 
@@ -251,7 +302,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   redis.on('error', onError);
   redis.on('ready', () => (lastError = ''));
   const barsOf = barsCache(redis);
-  const idle = Array.from({ length: options.concurrency }, () => new Sandbox(options.log, barsOf));
+  const idle = Array.from(
+    { length: options.concurrency },
+    () => new Sandbox(options.log, barsOf, options.sandboxStartLimitMs ?? SANDBOX_START_LIMIT_MS),
+  );
   const all = [...idle];
   let trialsDone = 0;
 

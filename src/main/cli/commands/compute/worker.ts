@@ -1,12 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { numberOption, requiredOption, UsageError } from '../../args.ts';
 import type { Command } from '../../command.ts';
-import { LOCK_DURATION_MS, startRemoteWorker } from '../../../compute/remote/remoteWorker.ts';
+import {
+  LOCK_DURATION_MS,
+  SANDBOX_START_LIMIT_MS,
+  startRemoteWorker,
+} from '../../../compute/remote/remoteWorker.ts';
 import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
 
 export const workerCommand: Command = {
   usage:
-    '--redis URL [--concurrency N] [--lock-seconds S] [--allow-user-strategies]\n' +
+    '--redis URL [--concurrency N] [--lock-seconds S] [--sandbox-start-seconds T]\n' +
+    '        [--allow-user-strategies]\n' +
     '        URL: redis://[user[:password]@]host:port (rediss:// for TLS; password also from\n' +
     '        REGIMEN_REDIS_PASSWORD); N sandbox processes, one per core by default; S: how long the\n' +
     '        chunks of a worker that died wait before another worker takes them (default 10);\n' +
@@ -16,6 +21,7 @@ export const workerCommand: Command = {
     redis: { type: 'string' },
     concurrency: { type: 'string' },
     'lock-seconds': { type: 'string' },
+    'sandbox-start-seconds': { type: 'string' },
     'allow-user-strategies': { type: 'boolean' },
   },
   async run(args, io) {
@@ -31,10 +37,14 @@ export const workerCommand: Command = {
     const lockSeconds = numberOption(args, 'lock-seconds', LOCK_DURATION_MS / 1000);
     // Below a second, a busy machine's event loop would miss renewals and chunks would run twice.
     if (!(lockSeconds >= 1)) throw new UsageError(`--lock-seconds must be at least 1, got ${lockSeconds}`);
+    const startSeconds = numberOption(args, 'sandbox-start-seconds', SANDBOX_START_LIMIT_MS / 1000);
+    if (!(startSeconds > 0))
+      throw new UsageError(`--sandbox-start-seconds must be above 0, got ${startSeconds}`);
     const worker = await startRemoteWorker({
       redisUrl,
       concurrency,
       lockDurationMs: Math.round(lockSeconds * 1000),
+      sandboxStartLimitMs: Math.round(startSeconds * 1000),
       allowUserStrategies: args.values['allow-user-strategies'] === true,
       log: (line) => io.err(`${line}\n`),
     });
