@@ -173,6 +173,14 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
     // Five goals, each against the three challengers except prediction accuracy (the learner's alone).
     expect(marks).toHaveLength(13);
     for (const mark of marks) expect(mark).toMatch(/^(✓ met|✗ not met) \(/);
+    // The learner's choice at each test window, with the skill it rested on (windows closed before it).
+    const windows = Number(
+      /(\d+) test windows/.exec(await page.getByTestId('scorecard-costs').innerText())?.[1],
+    );
+    expect(windows).toBeGreaterThan(0);
+    expect(await page.getByTestId('scorecard-decision').count()).toBe(windows);
+    for (const skill of await page.getByTestId('scorecard-decision-skill').allTextContents())
+      expect(skill).toMatch(/^(-?\d+\.\d+|—) \(t (-?\d+\.\d|—)\), \d+$/);
     expect(problems).toEqual([]);
   }, 240_000);
 });

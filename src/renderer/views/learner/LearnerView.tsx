@@ -17,6 +17,7 @@ import {
 } from '../../charts/learnerCharts.ts';
 import { formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
 import { useLearner, useLearnerStore } from './useLearner.ts';
@@ -460,6 +461,7 @@ function ScorecardPanel() {
               ))}
             </tbody>
           </table>
+          <LearnerDecisions card={card} />
         </div>
       ) : scorecard.status === 'loading' ? (
         <div className="empty">Walking four policies forward (minutes on a long series)…</div>
@@ -467,5 +469,42 @@ function ScorecardPanel() {
         <div className="empty">Run the scorecard to compare the policies on these bars.</div>
       )}
     </section>
+  );
+}
+
+/**
+ * The learner policy's choice at each test window, and what it rested on: the winner's predicted score
+ * and confidence, and the learner's ranking skill over the windows closed before it (a switch needs a
+ * positive rank correlation at t >= 2 and the confidence threshold).
+ */
+function LearnerDecisions({ card }: { card: ScorecardResult }) {
+  const time = useTimeFormat();
+  return (
+    <table className="grid-table learner-table" data-testid="scorecard-decisions">
+      <thead>
+        <tr>
+          <th>Learner, test window from</th>
+          <th>Action</th>
+          <th>Set in force</th>
+          <th>Predicted</th>
+          <th>Confidence</th>
+          <th>Skill so far: rank (t), windows</th>
+        </tr>
+      </thead>
+      <tbody>
+        {card.decisions.map((d) => (
+          <tr key={d.testStartTime} data-testid="scorecard-decision">
+            <td>{time.barTime(d.testStartTime, card.timeframe)}</td>
+            <td>{d.action}</td>
+            <td className="mono">{paramsText(d.params)}</td>
+            <td className="num">{formatNumber(d.score, 3)}</td>
+            <td className="num">{formatNumber(d.confidence, 2)}</td>
+            <td className="num" data-testid="scorecard-decision-skill">
+              {formatNumber(d.skill.mean, 3)} (t {formatNumber(d.skill.t, 1)}), {d.skill.windows}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
