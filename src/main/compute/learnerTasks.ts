@@ -169,6 +169,26 @@ function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
   return { ...figures, importance: learner.importance().slice(0, 12) };
 }
 
+/** How a recommendation reads its candidates' standing, names its learner and gates on its skill. */
+export type LearnerStanding = Pick<RecommendOptions, 'population' | 'panel' | 'learnerName' | 'skill'>;
+
+/**
+ * The ledger's saved learner: candidates stand among the ledger's scored sets. It learns its results one
+ * by one, with no prequential pass, so its skill is not measured (it switches on confidence alone).
+ */
+export const ledgerStanding = (population: readonly ReferenceSet[]): LearnerStanding => ({
+  population,
+  learnerName: "the ledger's learner",
+  skill: null,
+});
+
+/** A learner trained on the bars' panel: candidates stand among the panel's sets, gated on its ranking there. */
+export const barsStanding = (panel: readonly PanelWindow[], report: PrequentialReport): LearnerStanding => ({
+  panel,
+  learnerName: 'the learner trained on these bars',
+  skill: report.rank,
+});
+
 /**
  * The learner's recommendation for the market now, and for each other regime it was in lately: the
  * market read at the last bar of that regime (point in time: the bars up to it), so each regime's answer
@@ -177,17 +197,16 @@ function evaluateOnBars(task: LearnerEvaluateTask): LearnerEvaluation {
 function recommendPerRegime(task: LearnerRecommendTask): LearnerRecommendOutput {
   const { bars, settings } = task;
   let learner: ParameterLearner;
-  let standing: Pick<RecommendOptions, 'population' | 'panel' | 'learnerName' | 'skill'>;
+  let standing: LearnerStanding;
   let trained: BarsLearnerFigures | null = null;
   if (task.learner.from === 'ledger') {
     const { state, population } = task.learner;
     learner = state === null ? new ParameterLearner({ seed: 1 }) : ParameterLearner.fromState(state);
-    // It learns results one by one, with no prequential pass: its skill is not measured.
-    standing = { population, learnerName: "the ledger's learner", skill: null };
+    standing = ledgerStanding(population);
   } else {
     const { panel, report } = trainOnBars(bars, settings, task.learner.sets);
     learner = report.learner;
-    standing = { panel, learnerName: 'the learner trained on these bars', skill: report.rank };
+    standing = barsStanding(panel, report);
     trained = {
       learned: learner.count,
       windows: panel.length,

@@ -15,7 +15,7 @@ import {
   coverageChart,
   importanceChart,
 } from '../../charts/learnerCharts.ts';
-import { formatNumber, formatPercent } from '../../format.ts';
+import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
@@ -103,23 +103,21 @@ const paramsText = (params: Record<string, number>): string =>
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 
-const count = (n: number): string => n.toLocaleString('en-US');
-
 /** Which learner answered and why, in words: a trader reads its intervals and confidence by it. */
 function basisText({ basis, ledger }: LearnerRecommendations): string {
-  const ledgerLearned = `the ledger's learner has learned ${count(ledger.learned)} result${ledger.learned === 1 ? '' : 's'}`;
+  const ledgerLearned = `the ledger's learner has learned ${formatInteger(ledger.learned)} result${ledger.learned === 1 ? '' : 's'}`;
   if (basis.source === 'bars')
     return (
       `${ledgerLearned}; recommending from a panel of these bars: a learner trained on ${basis.windows} windows × ` +
-      `${basis.sets} sets (${count(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)} ` +
+      `${basis.sets} sets (${formatInteger(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)} ` +
       `(t ${formatNumber(basis.rankT, 1)}), ` +
       `"A beats B" ${formatPercent(basis.pairwise, 1)}`
     );
   return (
-    `recommending from the ledger: learner v${basis.version}, ${count(basis.learned)} results learned, ` +
+    `recommending from the ledger: learner v${basis.version}, ${formatInteger(basis.learned)} results learned, ` +
     `${basis.resets} drift resets; skill not measured (no out-of-sample ranking of its own: it switches on confidence alone)` +
     (basis.learned < ledger.calibrationWindow
-      ? `; its intervals and confidence are not calibrated before ~${count(ledger.calibrationWindow)}`
+      ? `; its intervals and confidence are not calibrated before ~${formatInteger(ledger.calibrationWindow)}`
       : '')
   );
 }
@@ -155,7 +153,8 @@ function RecommendationsPanel() {
             {chosen === '' ? <option value="" disabled /> : null}
             <option value="bars">these bars (a panel of {LEARNER_PANEL_SETS} sets)</option>
             <option value="ledger">
-              the ledger ({ledgerLearned === undefined ? 'its' : count(ledgerLearned)} results learned)
+              the ledger ({ledgerLearned === undefined ? 'its' : formatInteger(ledgerLearned)} results
+              learned)
             </option>
           </select>
         </label>

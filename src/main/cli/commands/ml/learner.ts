@@ -5,14 +5,17 @@ import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import { defaultWindowBars, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
 import { SKILL_MIN_T, type PrequentialReport } from '../../../../core/ml/learner/prequential.ts';
-import {
-  recommend,
-  type Recommendation,
-  type RecommendOptions,
-} from '../../../../core/ml/learner/recommend.ts';
+import { recommend, type Recommendation } from '../../../../core/ml/learner/recommend.ts';
 import type { SearchSpace } from '../../../../core/optimize/space.ts';
 import type { LearnerState } from '../../../../shared/learnerContract.ts';
-import { trainOnBars, TooFewWindows, type LearnerSettings } from '../../../compute/learnerTasks.ts';
+import {
+  barsStanding,
+  ledgerStanding,
+  trainOnBars,
+  TooFewWindows,
+  type LearnerSettings,
+  type LearnerStanding,
+} from '../../../compute/learnerTasks.ts';
 import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
@@ -236,7 +239,7 @@ export const learnerRecommendCommand: Command = {
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
     let learner: ParameterLearner;
     let basis: string;
-    let standing: Pick<RecommendOptions, 'population' | 'panel' | 'skill' | 'learnerName'>;
+    let standing: LearnerStanding;
     if (args.values['from-ledger']) {
       // The saved state and the scored sets candidates stand against are read where the folder is open
       // (its owner, or here), as the Learner view's recommendation reads them; the learner is restored here.
@@ -256,18 +259,16 @@ export const learnerRecommendCommand: Command = {
       }
       const loaded = restoreLearner(settings.strategy, state.saved ?? undefined);
       learner = loaded.learner;
-      // It learns results one by one, with no prequential pass: no skill to gate on, and the basis says so.
-      standing = { population: state.population, skill: null, learnerName: "the ledger's learner" };
+      standing = ledgerStanding(state.population);
       basis =
         `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results; ` +
         'its skill out of sample is not measured, so it switches on confidence alone)';
     } else {
       const { panel, report } = evaluateOn(data.bars, settings);
       learner = report.learner;
-      // No ledger here: the candidates' standing is read among the panel's sets, as the learner's was.
-      // Its out-of-sample ranking there gates the switch, as the app's 'bars' answer is gated.
-      standing = { panel, skill: report.rank, learnerName: 'the learner trained on these bars' };
-      basis = `a learner trained on ${report.predictions + settings.sets * 5} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, t ${report.rank.t.toFixed(1)}, pairwise ${pct(report.pairwise)} out of sample)`;
+      // No ledger here: the candidates' standing is read among the panel's sets, as the app's 'bars' answer reads it.
+      standing = barsStanding(panel, report);
+      basis = `a learner trained on ${learner.count} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, t ${report.rank.t.toFixed(1)}, pairwise ${pct(report.pairwise)} out of sample)`;
     }
     const r = recommend(learner, data.bars, {
       ...settings,
