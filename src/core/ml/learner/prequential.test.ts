@@ -3,7 +3,7 @@ import { randomWalkBars } from '../../engine/random-walk.ts';
 import { parseSpace } from '../../optimize/space.ts';
 import { quintilesOf, windowPanel, type PanelWindow } from './panel.ts';
 import { plantedPanel } from './planted.test-util.ts';
-import { evaluatePrequential, rankFigure, spearman, wilson } from './prequential.ts';
+import { evaluatePrequential, rankFigure, spearman } from './prequential.ts';
 
 describe('delayed prequential evaluation', () => {
   it('finds a planted relation: ranks, top fifth, pairs, coverage and the regime against its baseline', () => {
@@ -17,6 +17,18 @@ describe('delayed prequential evaluation', () => {
     expect(report.pairwise).toBeGreaterThan(0.8);
     expect(Math.abs(report.coverage80 - 0.8)).toBeLessThan(0.1);
     expect(Math.abs(report.coverage90 - 0.9)).toBeLessThan(0.1);
+    // Each share's interval over windows holds its pooled point estimate and stays within 0 and 1.
+    for (const [share, { lower, upper }] of [
+      [report.topQuintile.precision, report.topQuintile],
+      [report.pairwise, report.pairwiseInterval],
+      [report.coverage80, report.coverage80Interval],
+      [report.coverage90, report.coverage90Interval],
+    ] as const) {
+      expect(lower).toBeLessThan(share);
+      expect(upper).toBeGreaterThan(share);
+      expect(lower).toBeGreaterThanOrEqual(0);
+      expect(upper).toBeLessThanOrEqual(1);
+    }
     expect(report.calibration.map((c) => c.nominal)).toEqual([0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);
     for (const { nominal, realised } of report.calibration)
       expect(Math.abs(realised - nominal)).toBeLessThan(0.1);
@@ -43,13 +55,24 @@ describe('delayed prequential evaluation', () => {
     expect(after.rolling.at(-1)!.mae).toBeGreaterThan(before.rolling.at(-1)!.mae + 5);
   });
 
-  it('Spearman and Wilson match their textbook values', () => {
+  it('Spearman matches its textbook values', () => {
     expect(spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7])).toBeCloseTo(0.8207826816681233, 12);
     expect(spearman([1, 2, 3], [3, 2, 1])).toBe(-1);
-    // R: prop.test(8, 10, correct = FALSE)$conf.int -> 0.4901625 0.9433178
-    const { lower, upper } = wilson(8, 10);
-    expect(lower).toBeCloseTo(0.4901625, 6);
-    expect(upper).toBeCloseTo(0.9433178, 6);
+  });
+
+  it("counts a window's sets as one draw: sets that miss together widen the intervals", () => {
+    // The same planted panel, but every set of every fifth window scores the reverse of its relation:
+    // the misses come a window at a time, so the intervals over windows widen well past the clean
+    // panel's, whose windows all rank alike.
+    const clean = evaluatePrequential(plantedPanel());
+    const together = evaluatePrequential(
+      plantedPanel().map((w) =>
+        w.index % 5 === 0 ? { ...w, rows: w.rows.map((r) => ({ ...r, score: -r.score })) } : w,
+      ),
+    );
+    const width = (i: { lower: number; upper: number }): number => i.upper - i.lower;
+    expect(width(together.topQuintile)).toBeGreaterThan(2 * width(clean.topQuintile));
+    expect(width(together.pairwiseInterval)).toBeGreaterThan(2 * width(clean.pairwiseInterval));
   });
 });
 

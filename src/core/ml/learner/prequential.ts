@@ -1,4 +1,5 @@
-import { mean, sampleStd } from '../../math/statistics.ts';
+import { hacMean, hacRatio, interval95 } from '../../math/hac.ts';
+import { mean } from '../../math/statistics.ts';
 import type { PanelWindow } from './panel.ts';
 import {
   INTERVAL_LEVELS,
@@ -41,11 +42,26 @@ export interface RollingPoint {
   readonly pairwise: number;
 }
 
+/**
+ * The uncertainty of every figure here is counted in windows, not predictions: a window's sets share its
+ * market's move and hit or miss together, and regimes carry over from one window to the next. So each
+ * interval and t is a Newey-West HAC one over the per-window figures in time order (Bartlett kernel, lag
+ * floor(4 (windows/100)^(2/9)): 3 for 58 windows, 5 for 489; src/core/math/hac.ts).
+ */
 export interface RankFigure {
   /** Mean over windows of the Spearman rank correlation between predicted and realised scores. */
   readonly mean: number;
-  /** Its t statistic across windows (mean / (sd / √windows)); NaN below two windows or with no spread. */
+  /**
+   * Its t: mean / HAC standard error across windows (at lag 0, mean / (sd / √windows)); NaN below two
+   * windows or with no spread.
+   */
   readonly t: number;
+}
+
+/** A 95 % interval over windows (mean ± 1.96 HAC standard errors, within 0 and 1 for a share). */
+export interface WindowInterval {
+  readonly lower: number;
+  readonly upper: number;
 }
 
 /**
@@ -70,7 +86,10 @@ export interface WindowRank {
 export interface PrecisionFigure {
   /** Share of the sets predicted in a window's top fifth that landed there. */
   readonly precision: number;
-  /** Wilson 95 % interval. */
+  /**
+   * 95 % interval over windows: the pooled share as a ratio of per-window hits to per-window top-fifth
+   * sizes, its HAC standard error by linearisation (a window weighs by its size, as in the share).
+   */
   readonly lower: number;
   readonly upper: number;
   readonly predictions: number;
@@ -94,6 +113,9 @@ export interface PrequentialReport {
   readonly baselineTopQuintile: PrecisionFigure;
   readonly coverage80: number;
   readonly coverage90: number;
+  /** 95 % intervals over windows of the two coverages (a window's sets miss together). */
+  readonly coverage80Interval: WindowInterval;
+  readonly coverage90Interval: WindowInterval;
   /** Share of the 80 % and 90 % intervals issued unbounded (the adaptive α_t at or below the quantile's
    *  reach: they cover every outcome, so they flatter the coverage). */
   readonly unbounded80: number;
@@ -102,6 +124,8 @@ export interface PrequentialReport {
   readonly calibration: readonly { readonly nominal: number; readonly realised: number }[];
   /** Share of pairs (A, B) of one window whose realised order the predictions got right. */
   readonly pairwise: number;
+  /** Its 95 % interval over windows (a window's pairs weigh by their number). */
+  readonly pairwiseInterval: WindowInterval;
   readonly baselinePairwise: number;
   /** Share of sets whose quintile the classifier named (chance: 0.2). */
   readonly quintileAccuracy: number;
@@ -138,7 +162,7 @@ export function evaluatePrequential(
   const perWindow: WindowFigures[] = [];
   const windowRanks: WindowRank[] = [];
   const baselineRank: number[] = [];
-  const baselineTop = { hits: 0, total: 0 };
+  const baselineTops: Count[] = [];
   const baselinePairs = { right: 0, total: 0 };
   let quintileHits = 0;
   const rollingPoints: RollingPoint[] = [];
@@ -169,11 +193,14 @@ export function evaluatePrequential(
         });
         if (p.quintile === row.quintile) quintileHits++;
       });
+      const inWindow = scored.slice(-actual.length);
       const figures: WindowFigures = {
         predictions: actual.length,
         rank: spearman(predicted, actual),
         top: { hits: 0, total: 0 },
         pairs: { right: 0, total: 0 },
+        covered80: inWindow.filter((s) => s.in80).length,
+        covered90: inWindow.filter((s) => s.in90).length,
       };
       countTop(predicted, actual, figures.top);
       countPairs(predicted, actual, figures.pairs);
@@ -182,7 +209,9 @@ export function evaluatePrequential(
       if (baseline.every((b) => b !== null)) {
         const b = baseline as number[];
         baselineRank.push(spearman(b, actual));
-        countTop(b, actual, baselineTop);
+        const top = { hits: 0, total: 0 };
+        countTop(b, actual, top);
+        baselineTops.push(top);
         countPairs(b, actual, baselinePairs);
       }
       rollingPoints.push(rollingPoint(window, scored.slice(-rolling), recentWindows(perWindow, rolling)));
@@ -211,10 +240,18 @@ export function evaluatePrequential(
     rank: rankFigure(perWindow.map((w) => w.rank)),
     windowRanks,
     baselineRank: rankFigure(baselineRank),
-    topQuintile: precision(sumTop(perWindow)),
-    baselineTopQuintile: precision(baselineTop),
+    topQuintile: precision(perWindow.map((w) => w.top)),
+    baselineTopQuintile: precision(baselineTops),
     coverage80: scored.filter((s) => s.in80).length / scored.length,
     coverage90: scored.filter((s) => s.in90).length / scored.length,
+    coverage80Interval: shareInterval(
+      perWindow.map((w) => w.covered80),
+      perWindow.map((w) => w.predictions),
+    ),
+    coverage90Interval: shareInterval(
+      perWindow.map((w) => w.covered90),
+      perWindow.map((w) => w.predictions),
+    ),
     unbounded80: scored.filter((s) => s.unbounded80).length / scored.length,
     unbounded90: scored.filter((s) => s.unbounded90).length / scored.length,
     calibration: INTERVAL_LEVELS.map((nominal, k) => ({
@@ -222,6 +259,10 @@ export function evaluatePrequential(
       realised: scored.filter((s) => s.inside[k]).length / scored.length,
     })),
     pairwise: sumPairs(perWindow).right / sumPairs(perWindow).total,
+    pairwiseInterval: shareInterval(
+      perWindow.map((w) => w.pairs.right),
+      perWindow.map((w) => w.pairs.total),
+    ),
     baselinePairwise: baselinePairs.right / baselinePairs.total,
     quintileAccuracy: quintileHits / scored.length,
     confidenceDeciles: {
@@ -251,17 +292,6 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
-/** Wilson score interval of a proportion at 95 %. */
-export function wilson(hits: number, total: number): { lower: number; upper: number } {
-  if (total === 0) return { lower: Number.NaN, upper: Number.NaN };
-  const z = 1.959963984540054;
-  const p = hits / total;
-  const denominator = 1 + (z * z) / total;
-  const centre = (p + (z * z) / (2 * total)) / denominator;
-  const half = (z * Math.sqrt((p * (1 - p)) / total + (z * z) / (4 * total * total))) / denominator;
-  return { lower: centre - half, upper: centre + half };
-}
-
 function averageRanks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((x, y) => x[0] - y[0]);
   const ranks = new Array<number>(values.length);
@@ -275,11 +305,7 @@ function averageRanks(values: readonly number[]): number[] {
 }
 
 /** The top fifth by predicted score against the top fifth by realised score (ties by position). */
-function countTop(
-  predicted: readonly number[],
-  actual: readonly number[],
-  into: { hits: number; total: number },
-): void {
+function countTop(predicted: readonly number[], actual: readonly number[], into: Count): void {
   const size = Math.max(1, Math.round(predicted.length / 5));
   const topOf = (values: readonly number[]): Set<number> =>
     new Set(
@@ -309,15 +335,23 @@ function countPairs(
   }
 }
 
+interface Count {
+  hits: number;
+  total: number;
+}
+
 /** What one scored window contributed to the window-level figures. */
 interface WindowFigures {
   readonly predictions: number;
   readonly rank: number;
-  readonly top: { hits: number; total: number };
+  readonly top: Count;
   readonly pairs: { right: number; total: number };
+  /** Its sets whose result landed inside their 80 % and 90 % intervals. */
+  readonly covered80: number;
+  readonly covered90: number;
 }
 
-const sumTop = (list: readonly WindowFigures[]): { hits: number; total: number } => ({
+const sumTop = (list: readonly WindowFigures[]): Count => ({
   hits: list.reduce((a, w) => a + w.top.hits, 0),
   total: list.reduce((a, w) => a + w.top.total, 0),
 });
@@ -354,17 +388,24 @@ function rollingPoint(
   };
 }
 
-/** The mean of per-window rank correlations and its t across them. */
+/** The mean of per-window rank correlations (in time order) and its HAC t across them. */
 export function rankFigure(perWindow: readonly number[]): RankFigure {
-  const m = mean(perWindow);
-  const sd = sampleStd(perWindow);
-  return { mean: m, t: sd > 0 ? m / (sd / Math.sqrt(perWindow.length)) : Number.NaN };
+  const { estimate, standardError } = hacMean(perWindow);
+  return { mean: estimate, t: standardError > 0 ? estimate / standardError : Number.NaN };
 }
 
-function precision(count: { hits: number; total: number }): PrecisionFigure {
+/** A pooled share of per-window counts (in time order) and its 95 % interval over the windows. */
+function shareInterval(hits: readonly number[], totals: readonly number[]): WindowInterval {
+  return interval95(hacRatio(hits, totals), 0, 1);
+}
+
+function precision(perWindow: readonly Count[]): PrecisionFigure {
+  const hits = perWindow.map((w) => w.hits);
+  const totals = perWindow.map((w) => w.total);
+  const total = totals.reduce((a, b) => a + b, 0);
   return {
-    precision: count.hits / count.total,
-    ...wilson(count.hits, count.total),
-    predictions: count.total,
+    precision: hits.reduce((a, b) => a + b, 0) / total,
+    ...shareInterval(hits, totals),
+    predictions: total,
   };
 }
