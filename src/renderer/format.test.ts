@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatParamValue, formatPercent } from './format.ts';
+import { formatNumber, formatParamValue, formatPercent, formatPercentInterval } from './format.ts';
 import { metricLabel } from './metricFormat.ts';
 
 describe('number formatting', () => {
@@ -15,6 +15,11 @@ describe('number formatting', () => {
     expect(formatNumber(1234.5)).toBe('1,234.50');
     expect(formatNumber(0.01)).toBe('0.01');
     expect(formatNumber(0.126, 1)).toBe('0.1');
+  });
+
+  it('a share with its interval, a missing bound as a dash', () => {
+    expect(formatPercentInterval(0.291, { lower: 0.2204, upper: 0.3619 })).toBe('29.1% [22.0%, 36.2%]');
+    expect(formatPercentInterval(0.5, { lower: null, upper: 0.61 })).toBe('50.0% [—, 61.0%]');
   });
 });
 

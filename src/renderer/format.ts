@@ -26,6 +26,15 @@ export function formatPercent(value: number | null | undefined, digits = 2): str
   return `${formatNumber(value * 100, digits)}%`;
 }
 
+/** A share with its 95 % interval, as the learner's figures carry them: "29.1% [22.0%, 36.2%]". */
+export function formatPercentInterval(
+  value: number | null | undefined,
+  interval: { readonly lower: number | null; readonly upper: number | null },
+  digits = 1,
+): string {
+  return `${formatPercent(value, digits)} [${formatPercent(interval.lower, digits)}, ${formatPercent(interval.upper, digits)}]`;
+}
+
 export function formatSignedPercent(value: number | null | undefined, digits = 2): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
   return `${value > 0 ? '+' : ''}${formatPercent(value, digits)}`;

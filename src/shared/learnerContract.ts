@@ -129,7 +129,12 @@ export const LearnerEvaluateRequest = z.strictObject({
   ...backtestTerms,
 });
 
+/**
+ * A figure's uncertainty is counted in windows, not predictions (a window's sets hit or miss together):
+ * each t and 95 % interval is a Newey-West HAC one over the per-window figures in time order.
+ */
 const rankFigure = z.object({ mean: metricValue, t: metricValue });
+const windowInterval = z.object({ lower: metricValue, upper: metricValue });
 const precisionFigure = z.object({
   precision: metricValue,
   lower: metricValue,
@@ -153,11 +158,14 @@ export const LearnerEvaluation = z.object({
   baselineTopQuintile: precisionFigure,
   coverage80: metricValue,
   coverage90: metricValue,
+  coverage80Interval: windowInterval,
+  coverage90Interval: windowInterval,
   /** Share of the 80 % and 90 % intervals issued unbounded: they cover every outcome, so a coverage
    *  figure is only as good as this share is small. */
   unbounded80: metricValue,
   unbounded90: metricValue,
   pairwise: metricValue,
+  pairwiseInterval: windowInterval,
   baselinePairwise: metricValue,
   quintileAccuracy: metricValue,
   confidenceDeciles: z.object({ top: metricValue, bottom: metricValue }),
@@ -229,7 +237,7 @@ export const LearnerRecommendations = z.object({
   /**
    * The learner that answered: the ledger's saved one (its state version, the results it has learned,
    * its drift resets) or one trained on the bars' panel (the results it learned, the panel's windows and
-   * sets, and its rank correlation with its t and "A beats B" share out of sample there: the skill its
+   * sets, and its rank correlation with its t and "A beats B" share (and its interval) out of sample there: the skill its
    * answers rest on, a switch needing a positive rank correlation at t >= 2). The ledger's keeps no
    * out-of-sample figure: its skill is not measured, and it switches on confidence alone.
    */
@@ -243,6 +251,7 @@ export const LearnerRecommendations = z.object({
       rank: metricValue,
       rankT: metricValue,
       pairwise: metricValue,
+      pairwiseInterval: windowInterval,
     }),
   ]),
   /**
@@ -300,9 +309,13 @@ export const ScorecardResult = z.object({
   prediction: z.object({
     predictions: z.number(),
     pairwise: metricValue,
+    pairwiseInterval: windowInterval,
     rank: metricValue,
+    rankT: metricValue,
     topQuintile: metricValue,
+    topQuintileInterval: windowInterval,
     coverage80: metricValue,
+    coverage80Interval: windowInterval,
   }),
   decisions: z.array(
     z.object({

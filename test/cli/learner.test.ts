@@ -55,9 +55,22 @@ describe('regimen learner', () => {
     ])
       expect(report, key).toHaveProperty(key);
     expect(report['predictions']).toBe((report['windows'] as number) * 10);
+    // Each share carries its 95 % interval over windows, around its point estimate.
+    for (const [share, interval] of [
+      ['pairwise', 'pairwiseInterval'],
+      ['coverage80', 'coverage80Interval'],
+      ['coverage90', 'coverage90Interval'],
+    ] as const) {
+      const { lower, upper } = report[interval] as { lower: number; upper: number };
+      expect(lower, interval).toBeLessThanOrEqual(report[share] as number);
+      expect(upper, interval).toBeGreaterThanOrEqual(report[share] as number);
+    }
     const text = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel], text)).toBe(0);
     expect(text.stdout).toMatch(/top-quintile precision .*%.*>= 30\.0 %/);
+    const percentIn = String.raw`\d+\.\d % \[\d+\.\d %, \d+\.\d %\]`;
+    expect(text.stdout).toMatch(new RegExp(`pairwise "A beats B" +${percentIn}`));
+    expect(text.stdout).toMatch(new RegExp(`coverage 80 % / 90 % +${percentIn} / ${percentIn}`));
     expect(text.stdout).toMatch(/next regime .* stays: /);
   });
 

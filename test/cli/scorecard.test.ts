@@ -63,6 +63,9 @@ describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`
     expect(json).toMatchObject({ cash: 10_000, commission: 0, costs: US_EQUITY_COSTS, riskFreeRate: 0 });
     expect(json['policies']).toEqual(JSON.parse(JSON.stringify(expected.policies)));
     expect(json['goals']).toEqual(JSON.parse(JSON.stringify(expected.goals)));
+    // The learner's prediction figures travel with their t and intervals over windows.
+    expect(json['prediction']).toEqual(JSON.parse(JSON.stringify(expected.prediction)));
+    expect(json['prediction']).toHaveProperty('pairwiseInterval.lower');
     const goals = json['goals'] as { met: Record<string, boolean> }[];
     expect(goals.map((g) => Object.keys(g.met))).toContainEqual(['optimised', 'regimeAware', 'learner']);
   });

@@ -54,6 +54,12 @@ export function formatDecimal(value: number, digits: number): string {
   return format.format(value);
 }
 
+/** A share as a percentage to a tenth ("n/a" where undefined), with its 95 % interval: "29.1 % [22.0 %, 36.2 %]". */
+export function formatShareInterval(value: number, interval: { lower: number; upper: number }): string {
+  const percent = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : 'n/a');
+  return `${percent(value)} [${percent(interval.lower)}, ${percent(interval.upper)}]`;
+}
+
 /** A metric by the catalogue's `format`; a value outside the catalogue as a plain number, up to 4 decimals. */
 export function formatMetric(key: string, value: number): string {
   if (Number.isNaN(value)) return 'n/a';

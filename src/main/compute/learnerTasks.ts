@@ -10,7 +10,11 @@ import type { ModelState } from '../../core/ml/base.ts';
 import { marketRegime, regimeName } from '../../core/ml/learner/ledger.ts';
 import { windowPanel, type PanelWindow } from '../../core/ml/learner/panel.ts';
 import { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
-import { evaluatePrequential, type PrequentialReport } from '../../core/ml/learner/prequential.ts';
+import {
+  evaluatePrequential,
+  type PrequentialReport,
+  type WindowInterval,
+} from '../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
 import { computeScorecard, type Scorecard } from '../../core/ml/learner/scorecard.ts';
 import type { ReferenceSet } from '../../core/ml/learner/standing.ts';
@@ -79,6 +83,7 @@ export interface BarsLearnerFigures {
   /** The rank correlation's t across windows: with `rank`, the skill its answers are gated on. */
   readonly rankT: number;
   readonly pairwise: number;
+  readonly pairwiseInterval: WindowInterval;
 }
 
 export interface LearnerRecommendOutput {
@@ -214,6 +219,7 @@ function recommendPerRegime(task: LearnerRecommendTask): LearnerRecommendOutput 
       rank: report.rank.mean,
       rankT: report.rank.t,
       pairwise: report.pairwise,
+      pairwiseInterval: report.pairwiseInterval,
     };
   }
   const n = bars.t.length;

@@ -40,6 +40,7 @@ import {
   ranksBetterThanChance,
   type PrequentialReport,
   type RankFigure,
+  type WindowInterval,
 } from './prequential.ts';
 
 export interface ScorecardOptions {
@@ -125,14 +126,21 @@ export interface Scorecard {
   /** Trials counted in every deflated Sharpe ratio: the default set, the optimised, regime-aware and learner's. */
   readonly trialCount: number;
   readonly policies: Readonly<Record<PolicyName, ScorecardPolicy>>;
-  /** The learner's figures over every window it predicted before learning it. */
+  /**
+   * The learner's figures over every window it predicted before learning it, each with its HAC t or
+   * 95 % interval over those windows (a window's sets hit or miss together).
+   */
   readonly prediction: {
     readonly predictions: number;
     /** Share of pairs of sets of one window whose order the learner got right. */
     readonly pairwise: number;
+    readonly pairwiseInterval: WindowInterval;
     readonly rank: number;
+    readonly rankT: number;
     readonly topQuintile: number;
+    readonly topQuintileInterval: WindowInterval;
     readonly coverage80: number;
+    readonly coverage80Interval: WindowInterval;
   };
   readonly decisions: readonly LearnerDecision[];
   readonly goals: readonly GoalCheck[];
@@ -300,9 +308,13 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     prediction: {
       predictions: prequential.predictions,
       pairwise: prequential.pairwise,
+      pairwiseInterval: prequential.pairwiseInterval,
       rank: prequential.rank.mean,
+      rankT: prequential.rank.t,
       topQuintile: prequential.topQuintile.precision,
+      topQuintileInterval: { lower: prequential.topQuintile.lower, upper: prequential.topQuintile.upper },
       coverage80: prequential.coverage80,
+      coverage80Interval: prequential.coverage80Interval,
     },
     decisions,
     goals: goalChecks(policies, prequential.pairwise),

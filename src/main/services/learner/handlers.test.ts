@@ -70,6 +70,13 @@ describe('learner channels', () => {
     });
     expect(evaluation.rank.mean).toBe(core.rank.mean);
     expect(evaluation.pairwise).toBe(core.pairwise);
+    // The intervals over windows travel with the shares they qualify.
+    expect([
+      evaluation.pairwiseInterval,
+      evaluation.coverage80Interval,
+      evaluation.coverage90Interval,
+    ]).toEqual([core.pairwiseInterval, core.coverage80Interval, core.coverage90Interval]);
+    expect(evaluation.topQuintile).toEqual(core.topQuintile);
     expect(evaluation.windows).toBe(core.windows);
     expect(evaluation.rolling).toHaveLength(core.windows);
     expect(evaluation.rolling.at(-1)!.coverage80).toBe(core.rolling.at(-1)!.coverage80);
@@ -117,6 +124,7 @@ describe('learner channels', () => {
       rank: evaluation.rank.mean,
       rankT: evaluation.rank.t,
       pairwise: evaluation.pairwise,
+      pairwiseInterval: evaluation.pairwiseInterval,
     });
     expect(evaluation.windows).toBe(panel.length - 5);
     const options = {

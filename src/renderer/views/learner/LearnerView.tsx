@@ -15,7 +15,7 @@ import {
   coverageChart,
   importanceChart,
 } from '../../charts/learnerCharts.ts';
-import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
+import { formatInteger, formatNumber, formatPercent, formatPercentInterval } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
@@ -111,7 +111,7 @@ function basisText({ basis, ledger }: LearnerRecommendations): string {
       `${ledgerLearned}; recommending from a panel of these bars: a learner trained on ${basis.windows} windows × ` +
       `${basis.sets} sets (${formatInteger(basis.learned)} results), out of sample there rank ${formatNumber(basis.rank, 3)} ` +
       `(t ${formatNumber(basis.rankT, 1)}), ` +
-      `"A beats B" ${formatPercent(basis.pairwise, 1)}`
+      `"A beats B" ${formatPercentInterval(basis.pairwise, basis.pairwiseInterval)}`
     );
   return (
     `recommending from the ledger: learner v${basis.version}, ${formatInteger(basis.learned)} results learned, ` +
@@ -266,10 +266,12 @@ function EvaluationPanel() {
           <span className="panel-sub" data-testid="learner-figures">
             {e.windows} windows × {e.sets} sets · MAE {formatNumber(e.mae, 3)} (last score{' '}
             {formatNumber(e.baselineMae, 3)}) · rank {formatNumber(e.rank.mean, 3)} (t{' '}
-            {formatNumber(e.rank.t, 1)}) · top fifth {formatPercent(e.topQuintile.precision, 1)} · "A beats B"{' '}
-            {formatPercent(e.pairwise, 1)} · coverage {formatPercent(e.coverage80, 1)} /{' '}
-            {formatPercent(e.coverage90, 1)} ({formatPercent(e.unbounded80, 1)} /{' '}
-            {formatPercent(e.unbounded90, 1)} unbounded)
+            {formatNumber(e.rank.t, 1)}) · top fifth{' '}
+            {formatPercentInterval(e.topQuintile.precision, e.topQuintile)} · "A beats B"{' '}
+            {formatPercentInterval(e.pairwise, e.pairwiseInterval)} · coverage{' '}
+            {formatPercentInterval(e.coverage80, e.coverage80Interval)} /{' '}
+            {formatPercentInterval(e.coverage90, e.coverage90Interval)} ({formatPercent(e.unbounded80, 1)} /{' '}
+            {formatPercent(e.unbounded90, 1)} unbounded; t and [95 %] over windows)
           </span>
         ) : null}
         <RunButton
@@ -363,12 +365,17 @@ const POLICY_LABELS: Record<ScorecardPolicyName, string> = {
 const POLICY_ORDER: ScorecardPolicyName[] = ['default', 'optimised', 'regimeAware', 'learner'];
 const CHALLENGERS: ScorecardPolicyName[] = ['optimised', 'regimeAware', 'learner'];
 
-function goalValue(goal: ScorecardResult['goals'][number]['goal'], value: number | null): string {
+function goalValue(
+  goal: ScorecardResult['goals'][number]['goal'],
+  value: number | null,
+  prediction: ScorecardResult['prediction'],
+): string {
   if (value === null) return 'n/a';
   if (goal === 'sharpe') return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
   if (goal === 'drawdown' || goal === 'winRate')
     return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}${goal === 'winRate' ? ' pts' : ' %'}`;
-  if (goal === 'predictionAccuracy') return formatPercent(value, 1);
+  // The learner's "A beats B" share, with its interval over the windows it predicted.
+  if (goal === 'predictionAccuracy') return formatPercentInterval(value, prediction.pairwiseInterval);
   return value.toFixed(2);
 }
 
@@ -452,7 +459,8 @@ function ScorecardPanel() {
                     if (met === undefined) return <td key={p}>—</td>;
                     return (
                       <td key={p} className={met ? 'goal-met' : 'goal-missed'} data-testid="scorecard-mark">
-                        {met ? '✓ met' : '✗ not met'} ({goalValue(g.goal, g.measured[p] ?? null)})
+                        {met ? '✓ met' : '✗ not met'} (
+                        {goalValue(g.goal, g.measured[p] ?? null, card.prediction)})
                       </td>
                     );
                   })}

@@ -25,7 +25,7 @@ import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import type { CostSettings } from '../../../../core/engine/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
-import { table, toJson } from '../../format.ts';
+import { formatShareInterval, table, toJson } from '../../format.ts';
 
 /** The product's stated aims for the learner (issue 12), printed beside what was measured. */
 const GOALS = {
@@ -143,12 +143,13 @@ export function evaluationFigures(report: PrequentialReport): Omit<PrequentialRe
 export function evaluationTable(r: PrequentialReport): string {
   const rank = (f: PrequentialReport['rank']): string => `${f.mean.toFixed(3)} (t ${f.t.toFixed(1)})`;
   const top = (f: PrequentialReport['topQuintile']): string =>
-    f.predictions === 0 ? '-' : `${pct(f.precision)} [${pct(f.lower)}, ${pct(f.upper)}]`;
+    f.predictions === 0 ? '-' : formatShareInterval(f.precision, f);
   const coverageOk =
     Math.abs(r.coverage80 - 0.8) <= GOALS.coveragePoints &&
     Math.abs(r.coverage90 - 0.9) <= GOALS.coveragePoints;
   return table([
-    ['figure', 'learner', "baseline: last window's score", 'goal', ''],
+    // Every t and [95 % interval] counts windows, not predictions: Newey-West HAC over the windows in time order.
+    ['figure (t, [95 % interval] over windows)', 'learner', "baseline: last window's score", 'goal', ''],
     ['MAE', r.mae.toFixed(3), r.baselineMae.toFixed(3), '', ''],
     [
       'rank correlation',
@@ -166,14 +167,14 @@ export function evaluationTable(r: PrequentialReport): string {
     ],
     [
       'pairwise "A beats B"',
-      pct(r.pairwise),
+      formatShareInterval(r.pairwise, r.pairwiseInterval),
       pct(r.baselinePairwise),
       `> ${pct(GOALS.pairwise)}`,
       met(r.pairwise > GOALS.pairwise),
     ],
     [
       'coverage 80 % / 90 %',
-      `${pct(r.coverage80)} / ${pct(r.coverage90)}`,
+      `${formatShareInterval(r.coverage80, r.coverage80Interval)} / ${formatShareInterval(r.coverage90, r.coverage90Interval)}`,
       '',
       'within 2 points',
       met(coverageOk),
@@ -268,7 +269,7 @@ export const learnerRecommendCommand: Command = {
       learner = report.learner;
       // No ledger here: the candidates' standing is read among the panel's sets, as the app's 'bars' answer reads it.
       standing = barsStanding(panel, report);
-      basis = `a learner trained on ${learner.count} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, t ${report.rank.t.toFixed(1)}, pairwise ${pct(report.pairwise)} out of sample)`;
+      basis = `a learner trained on ${learner.count} window results of ${data.label} (rank correlation ${report.rank.mean.toFixed(3)}, t ${report.rank.t.toFixed(1)}, pairwise ${formatShareInterval(report.pairwise, report.pairwiseInterval)} out of sample)`;
     }
     const r = recommend(learner, data.bars, {
       ...settings,

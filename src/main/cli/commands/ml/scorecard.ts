@@ -10,7 +10,7 @@ import { runScorecard, scorecardPayload } from '../../../services/learner/learne
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
-import { formatMetric, table, toJson } from '../../format.ts';
+import { formatMetric, formatShareInterval, table, toJson } from '../../format.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
 
@@ -135,6 +135,7 @@ export const scorecardCommand: Command = {
 
 export function scorecardText(card: Scorecard, about: Parameters<typeof scorecardPayload>[1]): string {
   const p = card.policies;
+  const prediction = card.prediction;
   const row = (name: string, cell: (policy: Scorecard['policies'][PolicyName]) => string): string[] => [
     name,
     ...POLICIES.map((policy) => cell(p[policy])),
@@ -165,9 +166,11 @@ export function scorecardText(card: Scorecard, about: Parameters<typeof scorecar
     ]),
     `Deflated Sharpe ratios count all ${card.trialCount} trials of all policies. PBO is n/a where no set is picked ` +
       'by its in-sample rank (the default parameters, the learner).',
-    `Learner, delayed prequential over ${card.prediction.predictions.toLocaleString('en-US')} predictions: ` +
-      `"A beats B" ${fixed(card.prediction.pairwise * 100, 1)} %, rank correlation ${fixed(card.prediction.rank, 3)}, ` +
-      `top-quintile precision ${fixed(card.prediction.topQuintile * 100, 1)} %, 80 % interval coverage ${fixed(card.prediction.coverage80 * 100, 1)} %`,
+    `Learner, delayed prequential over ${card.prediction.predictions.toLocaleString('en-US')} predictions ` +
+      `(t and [95 % interval] over windows): "A beats B" ${formatShareInterval(prediction.pairwise, prediction.pairwiseInterval)}, ` +
+      `rank correlation ${fixed(prediction.rank, 3)} (t ${fixed(prediction.rankT, 1)}), ` +
+      `top-quintile precision ${formatShareInterval(prediction.topQuintile, prediction.topQuintileInterval)}, ` +
+      `80 % interval coverage ${formatShareInterval(prediction.coverage80, prediction.coverage80Interval)}`,
     '',
     table([
       ['goal (against the default parameters)', LABELS.optimised, LABELS.regimeAware, LABELS.learner],
