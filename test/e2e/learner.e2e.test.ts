@@ -29,6 +29,9 @@ async function post(session: Session, channel: string, body: unknown): Promise<u
   return answer.json();
 }
 
+/** A share with its 95 % interval over windows, as the Learner view prints it: "51.3% [46.4%, 56.2%]". */
+const PERCENT_IN = String.raw`\d+\.\d% \[\d+\.\d%, \d+\.\d%\]`;
+
 /** An interval cell's bounds ("-1.23 to 4.56"); NaN where a bound is not a plain number (the dash). */
 async function bounds(cell: Locator): Promise<number[]> {
   const text = (await cell.textContent()) ?? '';
@@ -59,6 +62,10 @@ describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`,
       (await page.getByTestId('learner-basis').textContent()) ?? '',
     );
     expect(skill).not.toBeNull();
+    // Its "A beats B" share with the 95 % interval over the panel's windows.
+    expect(await page.getByTestId('learner-basis').textContent()).toMatch(
+      new RegExp(`"A beats B" ${PERCENT_IN}$`),
+    );
     const atChance = !(Number(skill![1]) > 0 && Number(skill![2]) >= 2);
     expect((await now.getByTestId('learner-answer').textContent())!.includes('no better than chance')).toBe(
       atChance,
@@ -70,6 +77,16 @@ describe.skipIf(!hasChromium)(`the Learner view on a fresh folder${skipReason}`,
     expect(lower90).toBeLessThanOrEqual(lower80!);
     expect(upper90).toBeGreaterThanOrEqual(upper80!);
     expect(lower80).toBeLessThan(upper80!);
+
+    // The evaluation's shares, each with its interval over windows where the figure is shown.
+    await page.getByTestId('learner-evaluate').click();
+    await expect
+      .poll(() => page.getByTestId('learner-figures').textContent(), { timeout: 180_000 })
+      .toMatch(
+        new RegExp(
+          `top fifth ${PERCENT_IN} · "A beats B" ${PERCENT_IN} · coverage ${PERCENT_IN} / ${PERCENT_IN} `,
+        ),
+      );
 
     const asked = page.waitForRequest(
       (r) =>
@@ -173,6 +190,8 @@ describe.skipIf(!hasChromium)(`the Learner view${skipReason}`, () => {
     // Five goals, each against the three challengers except prediction accuracy (the learner's alone).
     expect(marks).toHaveLength(13);
     for (const mark of marks) expect(mark).toMatch(/^(✓ met|✗ not met) \(/);
+    // The learner's "A beats B", the one goal a share of predictions measures, with its interval over windows.
+    expect(marks.filter((mark) => new RegExp(`\\(${PERCENT_IN}\\)$`).test(mark))).toHaveLength(1);
     // The learner's choice at each test window, with the skill it rested on (windows closed before it).
     const windows = Number(
       /(\d+) test windows/.exec(await page.getByTestId('scorecard-costs').innerText())?.[1],
