@@ -15,13 +15,15 @@ const nodeBuiltins = [
   'url',
 ];
 /**
- * Core modules that import no code (plain data, the rules forms check, the strategy check the Live view
- * shows), so the renderer may import their values; the rest of core runs in main and the workers only.
+ * Core modules that import no code (plain data, the rules forms check, the strategy check and a learner's
+ * set's skill the Live view shows), so the renderer may import their values; the rest of core runs in
+ * main and the workers only.
  */
 const RENDERER_CORE_DATA_MODULES = [
   'core/metrics/definitions.ts',
   'core/strategy-api/constraints.ts',
   'core/live/strategyMatch.ts',
+  'core/live/learnerBasis.ts',
 ];
 
 const restrict = (patterns, message) => ({

@@ -59,6 +59,15 @@ export const ProvenanceSchema = z.discriminatedUnion('kind', [
       confidence: z.number().min(0).max(1),
       engineVersion: z.string(),
       expected: metrics,
+      /** The learner that answered and its skill (null: not measured); absent on sets recorded before. */
+      learner: z
+        .object({
+          name: z.string().min(1),
+          learned: z.int().min(0),
+          skill: z.object({ mean: finite, t: finite.nullable() }).strict().nullable(),
+        })
+        .strict()
+        .optional(),
     })
     .strict(),
   z.object({ kind: z.literal('manual'), note: z.string(), engineVersion: z.string() }).strict(),

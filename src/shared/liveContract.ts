@@ -195,6 +195,11 @@ export const LiveApproveRequest = z.strictObject({
   typed: z.string().max(64),
   note: z.string().max(2000),
   approver: actor,
+  /**
+   * The approver knows the set rests on its learner's confidence alone: required for a learner's set
+   * whose skill is not measured (its provenance's learner.skill null), refused without it.
+   */
+  acknowledgeUnmeasuredSkill: z.boolean().optional(),
 });
 
 export const LivePushRequest = z.strictObject({

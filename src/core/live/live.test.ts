@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical.ts';
+import { LEDGER_LEARNER, learnerSet, smaCrossSet } from './manualSet.test-util.ts';
+import { learnerBasisText, skillUnmeasured } from './learnerBasis.ts';
 import {
   diffParameterSets,
   PARAMETER_SET_SCHEMA_VERSION,
@@ -79,6 +81,40 @@ describe('parameter-set artifact', () => {
       { name: 'stop', from: undefined, to: 2 },
     ]);
     expect(diffParameterSets(undefined, body)).toHaveLength(2);
+  });
+});
+
+describe("a learner's set: its learner's basis and skill", () => {
+  it('says the skill is not measured, or not recorded, and asks for an acknowledgement then only', () => {
+    const unmeasured = learnerSet(10, 30, LEDGER_LEARNER);
+    expect(learnerBasisText(unmeasured.provenance)).toBe(
+      "the ledger's learner, 1,200 results learned; skill not measured: it proposed on confidence alone",
+    );
+    expect(skillUnmeasured(unmeasured)).toBe(true);
+    const unrecorded = learnerSet(10, 30, undefined);
+    expect(learnerBasisText(unrecorded.provenance)).toMatch(/^skill not recorded/);
+    expect(skillUnmeasured(unrecorded)).toBe(true);
+    const measured = learnerSet(10, 30, { name: 'a learner', learned: 1, skill: { mean: 0.0814, t: 2.46 } });
+    expect(learnerBasisText(measured.provenance)).toBe(
+      'a learner, 1 result learned; skill: rank correlation 0.081 out of sample (t 2.5)',
+    );
+    expect(skillUnmeasured(measured)).toBe(false);
+    const undefinedT = learnerSet(10, 30, { name: 'a learner', learned: 2, skill: { mean: 0.1, t: null } });
+    expect(learnerBasisText(undefinedT.provenance)).toContain('(t not defined)');
+    // A study's or a person's set has no learner to speak of.
+    expect(learnerBasisText(body.provenance)).toBeUndefined();
+    expect(skillUnmeasured(body)).toBe(false);
+    expect(skillUnmeasured(smaCrossSet(10, 30))).toBe(false);
+  });
+
+  it('the learner and its skill are inside the hash: an approver approves them with the set', () => {
+    const set = learnerSet(10, 30, LEDGER_LEARNER);
+    expect(verifyParameterSet(set)).toBe(true);
+    const claimed = {
+      ...set,
+      provenance: { ...set.provenance, learner: { ...LEDGER_LEARNER, skill: { mean: 0.3, t: 4 } } },
+    };
+    expect(verifyParameterSet(claimed)).toBe(false);
   });
 });
 

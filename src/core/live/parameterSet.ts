@@ -1,5 +1,6 @@
 import { sha256Hex } from '../math/sha256.ts';
 import { canonicalJson } from './canonical.ts';
+import type { LearnerBasis } from './learnerBasis.ts';
 
 /**
  * The parameter-set artifact: what an approval approves and a push delivers. Parameters are data, never
@@ -40,6 +41,11 @@ export type Provenance =
       readonly confidence: number;
       readonly engineVersion: string;
       readonly expected: Readonly<Record<string, number>>;
+      /**
+       * The learner that answered and the skill its answer was gated on, inside the hash so an approver
+       * approves them with the set. Absent on sets recorded before sets carried it: read as unknown.
+       */
+      readonly learner?: LearnerBasis;
     }
   | { readonly kind: 'manual'; readonly note: string; readonly engineVersion: string };
 

@@ -8,8 +8,10 @@ import type { HeartbeatPolicy } from '../../core/live/runner.ts';
 import type { ParameterSet, PreTradeLimits } from '../../core/live/parameterSet.ts';
 import { RegimeUpdatePolicy } from '../../core/live/regimeUpdates.ts';
 import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
+import type { RecommendOptions } from '../../core/ml/learner/recommend.ts';
 import { parseSpace } from '../../core/optimize/space.ts';
 import { RuleDetector } from '../../core/regime/rules.ts';
+import { ledgerStanding } from '../compute/learnerTasks.ts';
 import { AuditLog } from './auditLog.ts';
 import { setApprovalPolicy } from './autoApproval.ts';
 import { BotClient } from './botClient.ts';
@@ -80,7 +82,14 @@ export async function firstSetAndPolicy(
 export function dailySmaCrossUpdater(
   desk: LiveDesk,
   bot: string,
-  options: { minDwellMs: number; seed: number; modelVersion: string; limits: PreTradeLimits },
+  options: {
+    minDwellMs: number;
+    seed: number;
+    modelVersion: string;
+    limits: PreTradeLimits;
+    /** Other recommendation settings (a measured skill, say). */
+    recommend?: Partial<RecommendOptions>;
+  },
 ): RegimeUpdater {
   return new RegimeUpdater({
     desk,
@@ -98,7 +107,8 @@ export function dailySmaCrossUpdater(
       seed: options.seed,
       threshold: 0.2,
       // The ledger's learner the live updates use: its skill is not measured.
-      skill: null,
+      ...ledgerStanding([]),
+      ...options.recommend,
     },
     modelVersion: options.modelVersion,
     limits: options.limits,

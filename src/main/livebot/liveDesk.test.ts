@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditCsv, verifyAuditChain } from '../../core/live/audit.ts';
-import { smaCrossSet } from '../../core/live/manualSet.test-util.ts';
+import { LEDGER_LEARNER, learnerSet, smaCrossSet } from '../../core/live/manualSet.test-util.ts';
 import { AuditLog } from './auditLog.ts';
 import {
   approve,
@@ -123,6 +123,49 @@ describe('live desk against the reference bot on loopback', () => {
       });
     } finally {
       reopened.close();
+    }
+  });
+
+  it("a learner's set whose skill is not measured is approved only with an acknowledgement, recorded with the approval", async () => {
+    const url = bot.url;
+    const proposal = await propose(desk, url, learnerSet(12, 40, LEDGER_LEARNER), 'regime-updates', 'regime');
+    const approval = { approver: 'ana', note: 'regime turned', typed: proposal.confirmation };
+    await expect(approve(desk, proposal.approvalId, approval)).rejects.toMatchObject({
+      field: 'acknowledgeUnmeasuredSkill',
+      message: expect.stringContaining(
+        "comes from the ledger's learner, 1,200 results learned; skill not measured: it proposed on " +
+          'confidence alone: approving it needs an explicit acknowledgement',
+      ) as unknown,
+    });
+    await expect(
+      approve(desk, proposal.approvalId, { ...approval, acknowledgeUnmeasuredSkill: false }),
+    ).rejects.toThrow('explicit acknowledgement');
+    expect(await audit.of('approval', url)).toEqual([]);
+    await approve(desk, proposal.approvalId, { ...approval, acknowledgeUnmeasuredSkill: true });
+    // A second approver acknowledges for themselves.
+    await expect(
+      approve(desk, proposal.approvalId, { ...approval, approver: 'ben', note: 'seen' }),
+    ).rejects.toThrow('explicit acknowledgement');
+    const [recorded] = await audit.of('approval', url);
+    expect(recorded!.reason).toBe(
+      "manual: regime turned (approved on confidence alone: the learner's skill is not measured)",
+    );
+    expect(JSON.parse(recorded!.detail)).toEqual({
+      approvalId: proposal.approvalId,
+      acknowledged: "approved on confidence alone: the learner's skill is not measured",
+    });
+    // A set from before sets recorded their learner is as unknown, and asks the same.
+    const old = await propose(desk, url, learnerSet(13, 40, undefined), 'regime-updates', 'regime');
+    await expect(approve(desk, old.approvalId, { ...approval, typed: old.confirmation })).rejects.toThrow(
+      'skill not recorded',
+    );
+    // A measured skill, a study's or a person's set: no acknowledgement, none recorded.
+    const measured = learnerSet(14, 40, { ...LEDGER_LEARNER, skill: { mean: 0.2, t: 3 } });
+    for (const set of [measured, smaCrossSet(15, 40)]) {
+      const other = await propose(desk, url, set, 'ana', 'manual');
+      const entry = await approve(desk, other.approvalId, { ...approval, typed: other.confirmation });
+      expect(JSON.parse(entry.detail)).toEqual({ approvalId: other.approvalId });
+      expect(entry.reason).toBe('manual: regime turned');
     }
   });
 

@@ -1,4 +1,5 @@
 import { canonicalJson } from '../../core/live/canonical.ts';
+import { learnerBasisText, skillUnmeasured } from '../../core/live/learnerBasis.ts';
 import {
   diffParameterSets,
   verifyParameterSet,
@@ -145,28 +146,51 @@ export function checkConfirmation(set: ParameterSet, typed: string): void {
     );
 }
 
+/** What an approver acknowledges in an approval of a set whose learner's skill is not measured. */
+export const SKILL_ACKNOWLEDGEMENT = "approved on confidence alone: the learner's skill is not measured";
+
+/**
+ * Refuses a set whose learner's skill is not measured unless the approver acknowledged it: the typed hash
+ * proves which set was approved, and this that the approver knew the switch rests on confidence alone.
+ */
+export function checkSkillAcknowledged(set: ParameterSet, acknowledged: boolean | undefined): void {
+  if (skillUnmeasured(set) && acknowledged !== true)
+    throw new InputError(
+      `set ${set.hash.slice(0, 8)} comes from ${learnerBasisText(set.provenance)}: approving it needs an ` +
+        'explicit acknowledgement that it rests on confidence alone',
+      'acknowledgeUnmeasuredSkill',
+    );
+}
+
 /**
  * An approval of a recorded proposal: refused unless `typed` is its confirmation (the first 8 hex digits
- * of the set's hash) and the note says why. A second, different approver approves the same way.
+ * of the set's hash), the note says why and, for a learner's set whose skill is not measured, the
+ * approver acknowledged that (recorded with the approval). A second, different approver approves the
+ * same way.
  */
 export async function approve(
   desk: LiveDesk,
   approvalId: string,
-  approval: { approver: string; note: string; typed: string },
+  approval: { approver: string; note: string; typed: string; acknowledgeUnmeasuredSkill?: boolean },
 ): Promise<AuditEntry> {
   const { proposal, set, approvers } = await approvalRecord(desk.audit, approvalId);
   checkConfirmation(set, approval.typed);
   if (approval.note.trim() === '') throw new InputError('an approval needs a note saying why', 'note');
+  checkSkillAcknowledged(set, approval.acknowledgeUnmeasuredSkill);
   if (approvers.includes(approval.approver))
     throw new InputError(
       `${approval.approver} already approved ${approvalId}: a second approver must be someone else`,
       'approver',
     );
+  const acknowledged = skillUnmeasured(set);
   return desk.audit.append({
     ...entryBase(desk, 'approval', approval.approver, proposal.bot),
     toHash: set.hash,
-    reason: `manual: ${approval.note}`,
-    detail: canonicalJson({ approvalId }),
+    // The acknowledgement in the reason too: it is what the audit's lists and exports show of an entry.
+    reason: `manual: ${approval.note}${acknowledged ? ` (${SKILL_ACKNOWLEDGEMENT})` : ''}`,
+    detail: canonicalJson(
+      acknowledged ? { approvalId, acknowledged: SKILL_ACKNOWLEDGEMENT } : { approvalId },
+    ),
   });
 }
 

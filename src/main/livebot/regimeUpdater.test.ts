@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { randomWalkBars } from '../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../core/live/parameterSet.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+} from '../../core/live/parameterSet.ts';
+import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
+import type { RecommendOptions } from '../../core/ml/learner/recommend.ts';
 import type { AuditLog } from './auditLog.ts';
 import { BotClient } from './botClient.ts';
 import type { LiveDesk } from './liveDesk.ts';
@@ -53,13 +59,21 @@ async function replay(
   return outcomes;
 }
 
-function updater(minDwellMs: number): RegimeUpdater {
+function updater(minDwellMs: number, recommend?: Partial<RecommendOptions>): RegimeUpdater {
   return dailySmaCrossUpdater(desk, bot.url, {
     minDwellMs,
     seed: 2,
     modelVersion: 'linear-test-1',
     limits: LIMITS,
+    ...(recommend === undefined ? {} : { recommend }),
   });
+}
+
+/** The sets the updater proposed, as the audit recorded them. */
+async function proposedSets(): Promise<ParameterSet[]> {
+  return (await audit.of('proposal', bot.url))
+    .filter((p) => p.actor === 'regime-updates')
+    .map((p) => (JSON.parse(p.detail) as { set: ParameterSet }).set);
 }
 
 it('a regime change on a replay is proposed, approved by the bot policy, pushed and acked, with its latency, at most one change per dwell', async () => {
@@ -86,10 +100,33 @@ it('a regime change on a replay is proposed, approved by the bot policy, pushed 
   expect(approvals.slice(1).map((a) => a.actor)).toEqual(pushed.map(() => 'policy'));
   const status = await new BotClient(bot.url, SECRET).status();
   expect(status.acceptedVersion).toBe(pushed.at(-1)!.version);
-  // The audit says why: the regime, the model version and the confidence.
+  // The audit says why: the regime, the model version, the confidence and the learner's skill.
   const proposals = await audit.of('proposal', bot.url);
   expect(proposals[1]!.actor).toBe('regime-updates');
-  expect(proposals[1]!.reason).toMatch(/^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}$/);
+  expect(proposals[1]!.reason).toMatch(
+    /^regime none -> \w+\/\w+; model linear-test-1, confidence 0\.\d{3}; the ledger's learner, [\d,]+ results learned; skill not measured: it proposed on confidence alone$/,
+  );
+  // The set itself carries them, inside its hash: the learner, what it had learned, its skill unmeasured.
+  for (const set of await proposedSets())
+    expect(set.provenance).toMatchObject({
+      kind: 'learner',
+      learner: { name: "the ledger's learner", learned: fastPeriodLearner().count, skill: null },
+    });
+});
+
+it("a learner whose skill was measured records it on the set and in the proposal's reason", async () => {
+  const outcomes = await replay(
+    updater(20 * DAY, { learnerName: 'a tested learner', skill: { mean: 0.31, t: 4.2 } }),
+    400,
+  );
+  expect(outcomes.some((o) => o.action === 'proposed')).toBe(true);
+  const [first] = await proposedSets();
+  expect(first!.provenance).toMatchObject({
+    learner: { name: 'a tested learner', skill: { mean: 0.31, t: 4.2 } },
+  });
+  expect((await audit.of('proposal', bot.url))[0]!.reason).toMatch(
+    /; a tested learner, [\d,]+ results learned; skill: rank correlation 0\.310 out of sample \(t 4\.2\)$/,
+  );
 });
 
 it('a bot without a policy gets proposals that wait for a person, once per set, and nothing is pushed', async () => {

@@ -1,6 +1,7 @@
 import { TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BarValues } from '../../core/data/validate.ts';
 import type { PositionPolicy } from '../../core/live/modes.ts';
+import { learnerBasisText } from '../../core/live/learnerBasis.ts';
 import {
   PARAMETER_SET_SCHEMA_VERSION,
   sealParameterSet,
@@ -9,7 +10,12 @@ import {
 } from '../../core/live/parameterSet.ts';
 import type { RegimeUpdatePolicy, UpdateTrigger } from '../../core/live/regimeUpdates.ts';
 import type { ParameterLearner } from '../../core/ml/learner/parameterLearner.ts';
-import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
+import {
+  learnerName,
+  recommend,
+  type Recommendation,
+  type RecommendOptions,
+} from '../../core/ml/learner/recommend.ts';
 import { RuleDetector } from '../../core/regime/rules.ts';
 import { findStrategy } from '../../core/strategy-api/ref.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
@@ -133,7 +139,10 @@ export class RegimeUpdater {
       };
     const why =
       `${trigger.kind === 'regime-change' ? `regime ${trigger.from ?? 'none'} -> ${trigger.regime}` : `daily check in ${trigger.regime}`}; ` +
-      `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}`;
+      `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}; ` +
+      // Its skill beside its confidence, in the proposal's reason: the audit, the webhook and `live
+      // regime-updates show` say on what the switch rests.
+      learnerBasisText(set.provenance)!;
     const { proposal, policy } = await recordRecommendation(
       desk,
       bot,
@@ -178,7 +187,8 @@ export class RegimeUpdater {
   }
 
   private setOf(recommendation: Recommendation): ParameterSet {
-    const definition = findStrategy(this.options.recommend.strategy, STRATEGIES);
+    const asked = this.options.recommend;
+    const definition = findStrategy(asked.strategy, STRATEGIES);
     const parameters: Record<string, number> = {};
     for (const [name, value] of Object.entries(recommendation.params)) {
       if (typeof value !== 'number')
@@ -199,6 +209,15 @@ export class RegimeUpdater {
         confidence: recommendation.confidence,
         engineVersion: ENGINE_VERSION,
         expected: { score: recommendation.score },
+        learner: {
+          name: learnerName(asked),
+          learned: this.options.learner.count,
+          // The skill the answer was gated on (recommend()), so the set says what the switch rests on.
+          skill:
+            asked.skill === null
+              ? null
+              : { mean: asked.skill.mean, t: Number.isFinite(asked.skill.t) ? asked.skill.t : null },
+        },
       },
     });
   }

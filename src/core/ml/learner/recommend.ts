@@ -71,6 +71,10 @@ export interface Recommendation {
   readonly candidates: number;
 }
 
+/** The learner as its answers name it. */
+export const learnerName = (options: Pick<RecommendOptions, 'learnerName'>): string =>
+  options.learnerName ?? 'the learner';
+
 /** Why a learner whose measured ranking is no better than chance keeps the current set, in words. */
 function chanceReason(who: string, skill: RankFigure): string {
   const t = Number.isFinite(skill.t) ? skill.t.toFixed(1) : 'not defined';
@@ -176,7 +180,7 @@ export function recommend(learner: ParameterLearner, bars: Bars, options: Recomm
   const { skill } = options;
   const atChance = skill !== null && !ranksBetterThanChance(skill);
   const keep = atChance || chosen.confidence < options.threshold;
-  const who = options.learnerName ?? 'the learner';
+  const who = learnerName(options);
   // Its intervals' quantiles and the confidence's percentiles are read over this many results: short of
   // them, the difficulty percentile below is a rank among a handful and says nothing a trader can use.
   const calibrated = learner.options.calibrationWindow;

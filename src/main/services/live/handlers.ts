@@ -189,8 +189,12 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const diff = await withDesk((desk) => diffAgainstBot(desk, proposal.bot, proposal.set));
       return diff.map((c) => ({ name: c.name, from: c.from ?? null, to: c.to ?? null }));
     },
-    'live:approve': async ({ approvalId, typed, note, approver }) => {
-      await withDesk((desk) => approve(desk, approvalId, { approver: who(approver), note, typed }), false);
+    'live:approve': async ({ approvalId, typed, note, approver, acknowledgeUnmeasuredSkill }) => {
+      await withDesk(
+        (desk) =>
+          approve(desk, approvalId, { approver: who(approver), note, typed, acknowledgeUnmeasuredSkill }),
+        false,
+      );
       return proposalView(approvalId);
     },
     'live:push': async ({ approvalId, policy, ramp, approversRequired, actor }) => {

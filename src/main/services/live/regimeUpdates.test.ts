@@ -9,7 +9,7 @@ import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { captureIO } from '../../../../test/support/captureIO.ts';
 import type { Requests } from '../../../shared/contract.ts';
-import type { RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import type { LiveProposal, RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settingsContract.ts';
 import { main } from '../../cli/main.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
@@ -158,7 +158,7 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
   const byUpdates = proposals.filter((p) => p.actor === 'regime-updates');
   expect(byUpdates.length).toBeGreaterThan(0);
   expect(byUpdates[0]!.reason).toMatch(
-    /^(regime \S+ -> |daily check in )\w+\/\w+; model sma-cross learner v3, confidence 0\.\d{3}$/,
+    /^(regime \S+ -> |daily check in )\w+\/\w+; model sma-cross learner v3, confidence 0\.\d{3}; the ledger's learner, [\d,]+ results learned; skill not measured: it proposed on confidence alone$/,
   );
   const approvals = await auditOf((a) => a.of('approval', server.url));
   expect(approvals.filter((a) => a.actor === 'policy').length).toBeGreaterThan(0);
@@ -266,7 +266,7 @@ it("with the real learner (the strategy's, as the ledger saved it) a check on th
   const untrained = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
   expect(untrained.last).toMatchObject({
     action: 'keep',
-    detail: 'confidence 0.00 is below the threshold 0.2: the learner has learned nothing yet',
+    detail: "confidence 0.00 is below the threshold 0.2: the ledger's learner has learned nothing yet",
   });
   expect(untrained.lastProposal).toBeNull();
   // Results recorded since (a planted relation: the faster the better), the learner brought up to date.
@@ -308,6 +308,67 @@ it("with the real learner (the strategy's, as the ledger saved it) a check on th
   expect(made.length).toBeGreaterThan(0);
   for (const proposal of made)
     expect(JSON.parse(proposal.detail)).toMatchObject({
-      set: { provenance: { kind: 'learner', modelVersion: 'sma-cross learner v1' } },
+      set: {
+        provenance: {
+          kind: 'learner',
+          modelVersion: 'sma-cross learner v1',
+          learner: { name: "the ledger's learner", learned: 400, skill: null },
+        },
+      },
     });
+});
+
+it("a regime update left for a person shows its learner's unmeasured skill and is approved only with an acknowledgement, in the app and the CLI", async () => {
+  // The policy now approves nothing: each regime update waits for a person.
+  await auditOf((audit) =>
+    setApprovalPolicy(
+      { audit, client: (url) => new BotClient(url, SECRET) },
+      server.url,
+      { bounds: { fast: { min: 1, max: 500 } }, maxChangesPerDay: 0 },
+      'trader',
+      'people approve from now on',
+    ),
+  );
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  await feed(150);
+  const waiting = ((await call('live:proposals', { bot: server.url })) as LiveProposal[]).find(
+    (p) => p.proposer === 'regime-updates',
+  );
+  expect(waiting?.policy?.approved).toBe(false);
+  // Through the contract: the set's provenance names its learner and says its skill is not measured.
+  expect(waiting!.set.provenance).toMatchObject({
+    kind: 'learner',
+    learner: { name: "the ledger's learner", learned: fastPeriodLearner().count, skill: null },
+  });
+  expect(waiting!.reason).toContain('skill not measured: it proposed on confidence alone');
+  const approval = { approvalId: waiting!.approvalId, typed: waiting!.confirmation, note: 'regime turned' };
+  await expect(call('live:approve', { ...approval, approver: 'ana' })).rejects.toMatchObject({
+    field: 'acknowledgeUnmeasuredSkill',
+  });
+  const approved = (await call('live:approve', {
+    ...approval,
+    approver: 'ana',
+    acknowledgeUnmeasuredSkill: true,
+  })) as LiveProposal;
+  expect(approved.approvers).toEqual(['ana']);
+
+  // The CLI's second approver is shown the learner's basis and refused without the flag, which names it.
+  const cosign = ['live', 'cosign', '--approval', waiting!.approvalId, '--note', 'seen', '--as', 'ben'];
+  const base = [...cosign, '--confirm', waiting!.confirmation, '--data-dir', dir];
+  const refused = captureIO();
+  expect(await main(base, refused)).toBe(2);
+  expect(refused.stderr).toContain(
+    `  from the ledger's learner, ${fastPeriodLearner().count.toLocaleString('en-US')} results learned; skill not measured`,
+  );
+  expect(refused.stderr).toContain('--acknowledge-unmeasured-skill: set ');
+  const signed = captureIO();
+  expect(await main([...base, '--acknowledge-unmeasured-skill'], signed)).toBe(0);
+  // The audit lists what the approvals rested on and that each approver knew it.
+  const listed = captureIO();
+  expect(await main(['live', 'audit', '--data-dir', dir], listed)).toBe(0);
+  const lines = listed.stdout.split('\n');
+  expect(lines.find((l) => l.includes(' proposal  regime-updates'))).toContain('skill not measured');
+  expect(lines.filter((l) => l.includes(' approval ') && l.includes('on confidence alone'))).toHaveLength(2);
 });

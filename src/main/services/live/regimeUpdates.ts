@@ -8,6 +8,7 @@ import { createDetector } from '../../../core/regime/index.ts';
 import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
+import { ledgerStanding } from '../../compute/learnerTasks.ts';
 import type { BacktestTerms } from '../costs.ts';
 import { learnerSettings, timeframeOf } from '../learner/learnerService.ts';
 import type { BotRegistry } from './botRegistry.ts';
@@ -207,9 +208,15 @@ export class RegimeUpdates {
         },
       }),
       learner,
-      // The ledger's learner learns its results one by one and keeps no out-of-sample rank figure: its
-      // skill is not measured, so it proposes on confidence alone, as the Learner view's ledger answer does.
-      recommend: { ...recommendSettings, trials: TRIALS, threshold: settings.threshold, skill: null },
+      // The ledger's learner, named and gated as the Learner view and the CLI name and gate it: its skill
+      // is not measured, so it proposes on confidence alone and each set it proposes says so. Its
+      // candidates stand among no scored sets: the desk reads the bot's bars, not the ledger's population.
+      recommend: {
+        ...recommendSettings,
+        trials: TRIALS,
+        threshold: settings.threshold,
+        ...ledgerStanding([]),
+      },
       modelVersion: `${set.strategy.name} learner v${version}`,
       limits: set.limits,
     });

@@ -5,6 +5,7 @@ import type {
   LiveProposal,
   ProvenanceVerdict,
 } from '../../../shared/contract.ts';
+import { learnerBasisText, skillUnmeasured } from '../../../core/live/learnerBasis.ts';
 import { HALT_MODES, POSITION_POLICIES } from '../../../shared/liveChoices.ts';
 import type { RegimenClient } from '../../../shared/client.ts';
 import { EChart } from '../../charts/EChart.tsx';
@@ -288,8 +289,10 @@ function ProposalCard({
   const [ramp, setRamp] = useState('10,25,50,100');
   const [barsPerStep, setBarsPerStep] = useState('20');
   const [verdict, setVerdict] = useState<ProvenanceVerdict | null>(null);
+  const [acknowledged, setAcknowledged] = useState(false);
   const provenance = proposal.set.provenance;
   const pushed = proposal.pushedVersion !== null;
+  const unmeasured = skillUnmeasured(proposal.set);
   return (
     <div className="live-proposal" data-testid="live-proposal" data-approval={proposal.approvalId}>
       <div className="live-line">
@@ -330,6 +333,23 @@ function ProposalCard({
                 : verdict.differences.join('; ')}
             </div>
           ) : null}
+        </div>
+      ) : null}
+      {provenance.kind === 'learner' ? (
+        <div className="live-line muted" data-testid="live-provenance">
+          {provenance.modelVersion}
+          {provenance.regime === undefined ? '' : ` in regime ${provenance.regime}`} · confidence{' '}
+          {formatNumber(provenance.confidence, 3)} · predicted score{' '}
+          {formatNumber(provenance.expected['score'] ?? null, 3)} · {provenance.engineVersion}
+          <div
+            className={unmeasured ? 'live-line bad' : 'live-line'}
+            data-testid="live-learner-skill"
+            data-measured={String(!unmeasured)}
+          >
+            {/* Marked where the trader reads the confidence: a switch on confidence alone is not evidence. */}
+            {unmeasured ? <span className="live-tag bad">SKILL NOT MEASURED</span> : null}{' '}
+            {learnerBasisText(provenance)}
+          </div>
         </div>
       ) : null}
       {proposal.policy ? (
@@ -376,8 +396,14 @@ function ProposalCard({
                 typed,
                 note,
                 ...(approver.trim() ? { approver } : {}),
+                ...(unmeasured ? { acknowledgeUnmeasuredSkill: acknowledged } : {}),
               }),
-            ).then((done) => done && setTyped(''));
+            ).then((done) => {
+              if (!done) return;
+              setTyped('');
+              // Each approval acknowledges for itself: a second approver ticks it again.
+              setAcknowledged(false);
+            });
           }}
         >
           <TextInput
@@ -388,6 +414,17 @@ function ProposalCard({
           />
           <TextInput placeholder="note: why" testId="live-note" value={note} set={setNote} />
           <TextInput placeholder="approver (you)" testId="live-approver" value={approver} set={setApprover} />
+          {unmeasured ? (
+            <label className="live-line bad">
+              <input
+                type="checkbox"
+                data-testid="live-acknowledge-skill"
+                checked={acknowledged}
+                onChange={(e) => setAcknowledged(e.target.checked)}
+              />{' '}
+              I approve it on confidence alone: its learner&apos;s skill is not measured
+            </label>
+          ) : null}
           <button type="submit" className="ghost-button small" data-testid="live-approve" disabled={busy}>
             Approve
           </button>

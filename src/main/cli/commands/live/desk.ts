@@ -8,6 +8,7 @@ import {
   type HaltMode,
   type PositionPolicy,
 } from '../../../../core/live/modes.ts';
+import { learnerBasisText } from '../../../../core/live/learnerBasis.ts';
 import {
   PARAMETER_SET_SCHEMA_VERSION,
   sealParameterSet,
@@ -25,6 +26,7 @@ import {
   checkBotChanges,
   checkConfirmation,
   checkedStatus,
+  checkSkillAcknowledged,
   diffAgainstBot,
   halt,
   propose,
@@ -119,6 +121,18 @@ function setFromArgs(args: ParsedArgs): ParameterSet {
   }
 }
 
+/** Shown before an approval: a learner's set says which learner proposed it and on what skill. */
+const basisLine = (set: ParameterSet): string => {
+  const basis = learnerBasisText(set.provenance);
+  return basis === undefined ? '' : `  from ${basis}\n`;
+};
+
+const ACKNOWLEDGE = {
+  'acknowledge-unmeasured-skill': { type: 'boolean' },
+} as const;
+
+const acknowledged = (args: ParsedArgs): boolean => args.values['acknowledge-unmeasured-skill'] === true;
+
 async function typedConfirmation(args: ParsedArgs, io: CommandIO, expected: string): Promise<string> {
   const given = stringOption(args, 'confirm');
   if (given !== undefined) return given;
@@ -136,10 +150,11 @@ async function typedConfirmation(args: ParsedArgs, io: CommandIO, expected: stri
 export const liveApproveCommand: Command = {
   usage:
     '--bot URL (--set FILE | --strategy NAME --param name=value...) --note TEXT [--confirm HASH8] [--as NAME]\n' +
-    '  [--max-position F] [--max-daily-loss F] [--max-orders N]',
+    '  [--max-position F] [--max-daily-loss F] [--max-orders N] [--acknowledge-unmeasured-skill]',
   options: {
     ...BOT,
     ...ACTOR,
+    ...ACKNOWLEDGE,
     set: { type: 'string' },
     strategy: { type: 'string' },
     param: { type: 'string', multiple: true },
@@ -157,15 +172,23 @@ export const liveApproveCommand: Command = {
       const diff = await diffAgainstBot(desk, bot, set);
       io.err(
         `${set.strategy.name} ${set.hash}\n` +
+          basisLine(set) +
           (diff.length === 0
             ? '  no parameter changes\n'
             : diff.map((c) => `  ${c.name}: ${c.from ?? '-'} -> ${c.to ?? '-'}\n`).join('')),
       );
-      // Checked before anything is recorded: a mistyped confirmation leaves no proposal behind.
+      // Checked before anything is recorded: a mistyped confirmation or a missing acknowledgement leaves
+      // no proposal behind.
+      checkSkillAcknowledged(set, acknowledged(args));
       const typed = await typedConfirmation(args, io, set.hash.slice(0, 8));
       checkConfirmation(set, typed);
       const proposal = await propose(desk, bot, set, actor(args), `manual: ${note}`);
-      await approve(desk, proposal.approvalId, { approver: actor(args), note, typed });
+      await approve(desk, proposal.approvalId, {
+        approver: actor(args),
+        note,
+        typed,
+        acknowledgeUnmeasuredSkill: acknowledged(args),
+      });
       print(
         io,
         args,
@@ -177,15 +200,30 @@ export const liveApproveCommand: Command = {
 };
 
 export const liveCosignCommand: Command = {
-  usage: '--approval ID --note TEXT [--confirm HASH8] [--as NAME]',
-  options: { ...ACTOR, approval: { type: 'string' }, note: { type: 'string' }, confirm: { type: 'string' } },
+  usage: '--approval ID --note TEXT [--confirm HASH8] [--as NAME] [--acknowledge-unmeasured-skill]',
+  options: {
+    ...ACTOR,
+    ...ACKNOWLEDGE,
+    approval: { type: 'string' },
+    note: { type: 'string' },
+    confirm: { type: 'string' },
+  },
   run: (args, io) =>
     withDesk(args, false, async (desk) => {
       const id = requiredOption(args, 'approval');
       const proposal = (await proposals(desk.audit)).find((p) => p.approvalId === id);
       if (proposal === undefined) throw new UsageError(`--approval: no approval ${id} in the audit trail`);
+      io.err(
+        `${proposal.set.strategy.name} ${proposal.set.hash} for ${proposal.bot}\n${basisLine(proposal.set)}`,
+      );
+      checkSkillAcknowledged(proposal.set, acknowledged(args));
       const typed = await typedConfirmation(args, io, proposal.confirmation);
-      await approve(desk, id, { approver: actor(args), note: requiredOption(args, 'note'), typed });
+      await approve(desk, id, {
+        approver: actor(args),
+        note: requiredOption(args, 'note'),
+        typed,
+        acknowledgeUnmeasuredSkill: acknowledged(args),
+      });
       print(io, args, { approvalId: id }, `Second approval recorded on ${id}`);
       return 0;
     }),
