@@ -88,7 +88,11 @@ function startServer(dataDir: string, options: ServeOptions): Promise<Server> {
   });
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+/**
+ * Stops a child process (SIGTERM, SIGKILL after 10 s) and resolves once it has exited: what it writes as
+ * it stops (a server's database, a bot's state file) is written before anything removes its folder.
+ */
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   child.kill('SIGTERM');
@@ -138,7 +142,7 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
   let browser: BrowserContext | undefined;
   const close = async (): Promise<void> => {
     await browser?.close();
-    if (server) await stopServer(server.process);
+    if (server) await stopProcess(server.process);
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(profileDir, { recursive: true, force: true });
   };
@@ -169,7 +173,7 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
     browser,
     close,
     restart: async () => {
-      if (server) await stopServer(server.process);
+      if (server) await stopProcess(server.process);
       server = await startServer(dataDir, options);
       session.server = server;
     },

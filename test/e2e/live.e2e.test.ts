@@ -22,6 +22,7 @@ import {
   hasChromium,
   openApp,
   paintedPixels,
+  stopProcess,
   useSession,
   type Session,
 } from './harness.ts';
@@ -96,7 +97,10 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     });
   });
   afterAll(async () => {
-    bot?.kill('SIGTERM');
+    // The bot saves its state into the session's data folder as it stops, and this hook runs before the
+    // session's own afterAll (vitest runs after-hooks in reverse): stopped without waiting, a bot still
+    // writing re-created the folder after its removal, or failed the removal with ENOTEMPTY.
+    if (bot) await stopProcess(bot);
     await new Promise((done) => receiver.close(done));
   });
 
