@@ -4,11 +4,12 @@
  * records a proposal for the bot), approved again in the Live view by its typed hash and a note, pushed
  * with a ramp, seen ramping with live against expected equity, and rolled back; on the way regime updates
  * are turned on and the webhook set to a local receiver, which gets the signed test and the auto-approval,
- * and the audit section matches the bot's own state changes. The bot killed mid-ramp and restarted with
- * nothing applied twice is src/main/livebot/botServer.test.ts ("killed mid-ramp and restarted"), on the
- * same reference bot, and the provenance re-run is src/main/services/live/handlers.test.ts: neither is
- * repeated here. Saves live-desk.png next to the other screenshots (docs/screenshots with
- * REGIMEN_SCREENSHOTS=1).
+ * and the audit section matches the bot's own state changes. Then a second bot's regime update, left for
+ * a person, shows that its learner's skill is not measured and is approved only with that acknowledged.
+ * The bot killed mid-ramp and restarted with nothing applied twice is src/main/livebot/botServer.test.ts
+ * ("killed mid-ramp and restarted"), on the same reference bot, and the provenance re-run is
+ * src/main/services/live/handlers.test.ts: neither is repeated here. Saves live-desk.png next to the
+ * other screenshots (docs/screenshots with REGIMEN_SCREENSHOTS=1).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
@@ -47,8 +48,16 @@ async function api<T>(session: Session, channel: string, input: unknown): Promis
   return body;
 }
 
-/** `regimen bot` replaying `symbol`'s cached 1h bars through the serve that owns `dataDir`. */
-function startBot(dataDir: string, symbol: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * `regimen bot` replaying `symbol`'s cached 1h bars through the serve that owns `dataDir`, `speed` times
+ * real time, its state in `stateFile` there.
+ */
+function startBot(
+  dataDir: string,
+  symbol: string,
+  speed = 36_000,
+  stateFile = 'e2e-bot.json',
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [
@@ -61,11 +70,11 @@ function startBot(dataDir: string, symbol: string): Promise<{ child: ChildProces
       '--timeframe',
       '1h',
       '--speed',
-      '36000',
+      String(speed),
       '--data-dir',
       dataDir,
       '--state',
-      join(dataDir, 'e2e-bot.json'),
+      join(dataDir, stateFile),
       '--json',
     ],
     { cwd: ROOT, env: { ...process.env, REGIMEN_BOT_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -85,7 +94,9 @@ function startBot(dataDir: string, symbol: string): Promise<{ child: ChildProces
 
 describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () => {
   const session = useSession('live', () => ({ env: { ...process.env, REGIMEN_BOT_SECRET: SECRET } }));
-  let bot: ChildProcess | undefined;
+  const bots: ChildProcess[] = [];
+  /** The first test's study and its best trial, which the second proposes to its own bot first. */
+  let study: { studyId: string; best: number; symbol: string } | undefined;
   /** The webhook's receiver: every body posted to it, in order. */
   const received: Array<{ type: string; kind?: string }> = [];
   const receiver: Server = createServer((req, res) => {
@@ -97,10 +108,10 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     });
   });
   afterAll(async () => {
-    // The bot saves its state into the session's data folder as it stops, and this hook runs before the
+    // Each bot saves its state into the session's data folder as it stops, and this hook runs before the
     // session's own afterAll (vitest runs after-hooks in reverse): stopped without waiting, a bot still
     // writing re-created the folder after its removal, or failed the removal with ENOTEMPTY.
-    if (bot) await stopProcess(bot);
+    await Promise.all(bots.map(stopProcess));
     await new Promise((done) => receiver.close(done));
   });
 
@@ -126,7 +137,7 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       openApp(s),
       new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done)),
     ]);
-    bot = launched.child;
+    bots.push(launched.child);
     await api(s, 'live:bot-add', { name: 'replay', url: launched.url });
 
     await page.getByTestId('tab-optimize').click();
@@ -222,6 +233,7 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       { studyId: started.studyId },
     );
     const best = trials.trials.find((t) => t.number === trials.best.number)!;
+    study = { studyId: started.studyId, best: best.number, symbol };
     // The Optimize view's approval itself was recorded too, not only the bot's proposal.
     expect(trials.approved?.params).toMatchObject(best.params);
     const other = trials.trials.find(
@@ -296,4 +308,90 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     expect(await page.content()).not.toContain(WEBHOOK_SECRET);
     expect(problems, problems.join('\n')).toEqual([]);
   }, 180_000);
+
+  it("a regime update left for a person says its learner's skill is not measured and is approved only with that acknowledged", async () => {
+    const s = session();
+    if (study === undefined) throw new Error('the first test ran no study');
+    const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
+    // Ten times the first bot's pace: the regime detector names a regime after 372 1h bars, and its
+    // first regime asks the learner at once.
+    const [second, { page, problems }] = await Promise.all([
+      startBot(dataDir, study.symbol, 360_000, 'e2e-bot-2.json'),
+      openApp(s),
+    ]);
+    bots.push(second.child);
+    await api(s, 'live:bot-add', { name: 'regime', url: second.url });
+    // A person's first set (updates start from the set the bot runs); its policy, the empty one,
+    // approves nothing, so every regime update waits for a person.
+    const first = await api<{ approvalId: string; confirmation: string }>(s, 'live:propose', {
+      bot: second.url,
+      studyId: study.studyId,
+      trialNumber: study.best,
+    });
+    await api(s, 'live:approve', {
+      approvalId: first.approvalId,
+      typed: first.confirmation,
+      note: 'first set',
+      approver: 'ana',
+    });
+    await api(s, 'live:push', { approvalId: first.approvalId });
+    // Any confidence proposes: the check's answer is a switch whatever the learner has learned.
+    await api(s, 'live:regime-updates-set', {
+      bot: second.url,
+      settings: { enabled: true, threshold: 0, minDwellHours: 0 },
+    });
+    await page.getByTestId('tab-live').click();
+    await page.getByTestId('live-view').waitFor({ state: 'visible' });
+    const byLearner = page.locator('[data-testid="live-proposal"]:has([data-testid="live-learner-skill"])');
+    // Check now looks at the bot, and a look feeds its new bars to the regime updates.
+    await expect
+      .poll(
+        async () => {
+          await page
+            .locator(`[data-testid="live-bot"][data-url="${second.url}"]`)
+            .getByTestId('live-refresh')
+            .click();
+          return byLearner.count();
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
+    // One is enough: turned off, the updates propose no more to push it out of the list.
+    await api(s, 'live:regime-updates-set', { bot: second.url, settings: { enabled: false } });
+    const card = page.locator(
+      `[data-testid="live-proposal"][data-approval="${await byLearner.first().getAttribute('data-approval')}"]`,
+    );
+    const skill = card.getByTestId('live-learner-skill');
+    expect(await skill.getAttribute('data-measured')).toBe('false');
+    expect(await skill.innerText()).toMatch(
+      /^SKILL NOT MEASURED the ledger's learner, [\d,]+ results? learned; skill not measured: it proposed on confidence alone$/,
+    );
+    expect(await card.getByTestId('live-provenance').innerText()).toMatch(
+      /^sma-cross learner v\d+ in regime \w+\/\w+ · confidence /,
+    );
+    const confirmation = (await card.getByTestId('live-typed').getAttribute('placeholder'))!.slice(5);
+    await card.getByTestId('live-typed').fill(confirmation);
+    await card.getByTestId('live-note').fill('regime turned');
+    await card.getByTestId('live-approver').fill('ana');
+    await card.getByTestId('live-approve').click();
+    await expect
+      .poll(() => page.getByTestId('live-error').innerText(), { timeout: 10_000 })
+      .toContain('approving it needs an explicit acknowledgement that it rests on confidence alone');
+    expect(await card.getByTestId('live-approvers').innerText()).toBe('nobody yet');
+    await card.getByTestId('live-acknowledge-skill').check();
+    await card.getByTestId('live-approve').click();
+    await expect.poll(() => card.getByTestId('live-approvers').innerText(), { timeout: 10_000 }).toBe('ana');
+    // The audit trail says what the approval rested on: the newest approval is this one.
+    await expect
+      .poll(() => page.locator('.live-audit-table tr[data-kind="approval"]').first().innerText(), {
+        timeout: 10_000,
+      })
+      .toContain("manual: regime turned (approved on confidence alone: the learner's skill is not measured)");
+    // The approval refused for want of the acknowledgement is the one failed request the browser reports.
+    await expect
+      .poll(() => problems)
+      .toEqual([
+        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
+  }, 120_000);
 });
