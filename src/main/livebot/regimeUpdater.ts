@@ -16,6 +16,7 @@ import {
   type Recommendation,
   type RecommendOptions,
 } from '../../core/ml/learner/recommend.ts';
+import type { ReferenceSet } from '../../core/ml/learner/standing.ts';
 import { RuleDetector } from '../../core/regime/rules.ts';
 import { findStrategy } from '../../core/strategy-api/ref.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
@@ -38,6 +39,12 @@ export interface RegimeUpdaterOptions {
   readonly learner: ParameterLearner;
   /** The recommendation's settings; its threshold is the confidence a switch must clear. */
   readonly recommend: RecommendOptions;
+  /**
+   * The ledger's scored sets the candidates stand among, read when a check is due (never per bar):
+   * what the ledger holds then, as the Learner view's answer at that moment reads. Left out, a check
+   * reads `recommend.population`.
+   */
+  readonly population?: () => Promise<readonly ReferenceSet[]>;
   /** Which learner made the recommendation (recorded in the set's provenance). */
   readonly modelVersion: string;
   readonly limits: PreTradeLimits;
@@ -123,8 +130,12 @@ export class RegimeUpdater {
     const arrived = this.clock();
     const trigger = this.record(bar);
     if (trigger === null) return null;
-    const { desk, bot, learner } = this.options;
-    const recommendation = recommend(learner, this.window(), this.options.recommend);
+    const { desk, bot, learner, population } = this.options;
+    const options =
+      population === undefined
+        ? this.options.recommend
+        : { ...this.options.recommend, population: await population() };
+    const recommendation = recommend(learner, this.window(), options);
     if (recommendation.action === 'keep')
       return { trigger, action: 'keep', reason: recommendation.reason ?? 'below the threshold' };
     const set = this.setOf(recommendation);

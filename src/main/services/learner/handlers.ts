@@ -6,54 +6,30 @@ import {
   type DomainHandlers,
 } from '../../../shared/contract.ts';
 import type { LEARNER_CHANNELS } from '../../../shared/learnerChannels.ts';
-import { ledgerSession, type Session } from '../../../core/ml/learner/ledger.ts';
-import { STANDING_POPULATION } from '../../../core/ml/learner/standing.ts';
-import type { ComputePool } from '../../compute/pool.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import { backfillLedger } from '../../ml/backfill.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
 import type { Settings } from '../../../shared/settingsContract.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { settingsBacktestTerms } from '../costs.ts';
 import type { Database } from '../../store/database.ts';
-import { LedgerRepository, type LedgerReferenceSet } from '../../store/ledgerRepository.ts';
+import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import {
   asInputError,
   finiteDeep,
   learnerSettings,
   learnerStatus,
+  recommendationPopulation,
   runScorecard,
   scorecardPayload,
 } from './learnerService.ts';
 
-/** Scored sets handed to a recommendation (the current market's population and earlier regimes' from them). */
-const REGIME_POPULATION = 4 * STANDING_POPULATION;
-
-/**
- * The scored sets a recommendation reads its candidates' standing against, newest first and more than
- * one population's worth: a regime's earlier last bar reads what of it had ended by then. The Learner
- * view's recommendation and the CLI's (through `learner:state`) read this same list.
- */
-function recommendationPopulation(
-  ledger: LedgerRepository,
-  of: {
-    readonly symbol: string;
-    readonly timeframe: string;
-    readonly strategy: string;
-    readonly session: Session;
-  },
-): Promise<LedgerReferenceSet[]> {
-  return ledger.referencePopulation(
-    { ...of, session: ledgerSession(of.timeframe, of.session) },
-    Number.MAX_SAFE_INTEGER,
-    REGIME_POPULATION,
-  );
-}
-
 export interface LearnerHandlersDeps {
   readonly db: Database;
   readonly bars: BarsRepository;
-  readonly pool: ComputePool;
+  /** Where the backtests run (the pool; a test's in-process executor). */
+  readonly pool: TaskExecutor;
   readonly jobs: JobContext;
   /** The settings record: the scorecard's cash, costs and risk-free rate where the request leaves them. */
   readonly settings: () => Settings;

@@ -6,15 +6,17 @@
 import type { Bars, Timeframe } from '../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../core/data/timeframe.ts';
 import type { BacktestOptions, CostSettings } from '../../../core/engine/index.ts';
+import { ledgerSession, type Session } from '../../../core/ml/learner/ledger.ts';
 import { defaultWindowBars } from '../../../core/ml/learner/panel.ts';
 import type { Scorecard } from '../../../core/ml/learner/scorecard.ts';
+import { STANDING_POPULATION } from '../../../core/ml/learner/standing.ts';
 import type { DetectorName, RegimeAxis } from '../../../core/regime/index.ts';
 import type { LearnerStatus } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { LearnerSettings } from '../../compute/learnerTasks.ts';
-import type { ComputePool } from '../../compute/pool.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
-import type { LedgerRepository } from '../../store/ledgerRepository.ts';
+import type { LedgerReferenceSet, LedgerRepository } from '../../store/ledgerRepository.ts';
 import { getStrategyOrThrow, resolveSpace } from '../optimize/studySetup.ts';
 
 export interface SettingsInput {
@@ -57,6 +59,35 @@ export function timeframeOf(timeframe: Timeframe | 'native', bars: Bars): Timefr
   return timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
 }
 
+/** Scored sets handed to a recommendation (the current market's population and earlier regimes' from them). */
+const REGIME_POPULATION = 4 * STANDING_POPULATION;
+
+/** Whose scored sets a recommendation's candidates stand among. */
+export interface PopulationOf {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly strategy: string;
+  /** The session intraday bars keep to (day bars file none: see ledgerSession). */
+  readonly session: Session;
+}
+
+/**
+ * The scored sets a recommendation reads its candidates' standing against, newest first and more than
+ * one population's worth: a regime's earlier last bar reads what of it had ended by then. The Learner
+ * view's recommendation, the CLI's (through `learner:state`) and the live desk's regime updates read
+ * this same list.
+ */
+export function recommendationPopulation(
+  ledger: LedgerRepository,
+  of: PopulationOf,
+): Promise<LedgerReferenceSet[]> {
+  return ledger.referencePopulation(
+    { ...of, session: ledgerSession(of.timeframe, of.session) },
+    Number.MAX_SAFE_INTEGER,
+    REGIME_POPULATION,
+  );
+}
+
 /** The ledger's rows and each strategy's learner as last saved. */
 export async function learnerStatus(ledger: LedgerRepository): Promise<LearnerStatus> {
   const learners = new LedgerLearner(ledger);
@@ -97,7 +128,7 @@ export interface ScorecardInput extends SettingsInput {
  * many it has and needs, as an InputError on `field`.
  */
 export async function runScorecard(
-  pool: ComputePool,
+  pool: TaskExecutor,
   bars: Bars,
   input: ScorecardInput,
   field: string,

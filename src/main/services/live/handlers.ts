@@ -28,6 +28,7 @@ import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { Database } from '../../store/database.ts';
 import { settingsBacktestTerms } from '../costs.ts';
+import { recommendationPopulation } from '../learner/learnerService.ts';
 import type { EventBus } from '../events.ts';
 import { studyRecords } from '../optimize/studyRecords.ts';
 import { BotRegistry, botRegistryPath } from './botRegistry.ts';
@@ -78,6 +79,7 @@ export interface LiveService {
 export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
   const registry = new BotRegistry(botRegistryPath(deps.dataDir));
   const records = studyRecords(deps.db);
+  const ledger = new LedgerRepository(deps.db);
   let queue: Promise<unknown> = Promise.resolve();
 
   const withDesk = <T>(work: (desk: LiveDesk) => Promise<T>, talksToBot = true): Promise<T> => {
@@ -110,7 +112,12 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     registry,
     deps.learnerFor ??
       // A fresh loader each time updates start: the learner may have been saved again since.
-      ((strategy) => new LedgerLearner(new LedgerRepository(deps.db)).load(strategy)),
+      ((strategy) => new LedgerLearner(ledger).load(strategy)),
+    // The Learner view's population for the same symbol, timeframe and session (Settings' session, the
+    // one that view starts at). In the priority lane, as a study's read for a proposal is: the check
+    // holds the desk, and a person's approval queued behind it must not wait on the Optimize view's reads.
+    (of) =>
+      deps.db.priority(() => recommendationPopulation(ledger, { ...of, session: deps.settings().session })),
     new RegimeUpdateRecords(regimeUpdateRecordsPath(deps.dataDir)),
     (t) => settingsBacktestTerms({}, deps.settings(), null, null, t),
     (bot, proposal) =>

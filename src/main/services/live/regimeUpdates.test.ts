@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { sliceBars } from '../../../core/data/bars.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
+import { learnerSpace, spaceFeatures } from '../../../core/ml/learner/ledger.ts';
 import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { captureIO } from '../../../../test/support/captureIO.ts';
-import type { Requests } from '../../../shared/contract.ts';
+import type { LearnerRecommendations, Requests } from '../../../shared/contract.ts';
 import type { LiveProposal, RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settingsContract.ts';
 import { main } from '../../cli/main.ts';
@@ -21,10 +23,12 @@ import { MemorySecretStore } from '../../secrets/secretStore.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { LedgerLearner } from '../../ml/ledgerLearner.ts';
+import { withStanding } from '../../ml/standing.ts';
 import { Database } from '../../store/database.ts';
 import { dispatch } from '../dispatch.ts';
 import { EventBus } from '../events.ts';
 import { InProcessExecutor } from '../../compute/inProcess.ts';
+import { createLearnerHandlers } from '../learner/handlers.ts';
 import { createLiveHandlers, type LiveHandlersDeps, type LiveService } from './handlers.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
 
@@ -371,4 +375,81 @@ it("a regime update left for a person shows its learner's unmeasured skill and i
   const lines = listed.stdout.split('\n');
   expect(lines.find((l) => l.includes(' proposal  regime-updates'))).toContain('skill not measured');
   expect(lines.filter((l) => l.includes(' approval ') && l.includes('on confidence alone'))).toHaveLength(2);
+});
+
+it("a regime update's candidates stand among the ledger's scored sets of the bot's symbol and timeframe: its proposal is the Learner view's ledger answer for the same bars", async () => {
+  // Walk-forward windows over the strategy's whole space, recorded as the recorder records them (each row
+  // with its standing among the earlier ones): a set scores by how near its fast period is to the middle
+  // of its range, which no weight on the parameters can say and where a candidate stands among the
+  // ledger's sets near it does.
+  const ledger = new LedgerRepository(db);
+  const space = learnerSpace('sma-cross');
+  const windows = Array.from({ length: 30 }, (_, w) =>
+    Array.from({ length: 15 }, (_, k) => {
+      const fast = 2 + ((w * 37 + k * 53) % 199);
+      const slow = fast + 1 + ((w * 29 + k * 71) % (500 - fast));
+      const score = 1 - ((fast - 100) / 50) ** 2;
+      const startTime = bars.t[0]! + w * 5 * DAY;
+      return {
+        kind: 'window-test' as const,
+        sourceId: `run-${w}`,
+        item: k,
+        symbol: 'TEST',
+        timeframe: '1d',
+        strategy: 'sma-cross',
+        startTime,
+        endTime: startTime + 4 * DAY,
+        params: { fast, slow },
+        features: spaceFeatures({ fast, slow }, space),
+        outcomes: { sharpeRatio: score },
+        score,
+        regime: 'up/normal',
+        session: null,
+        recordedAt: w,
+      };
+    }),
+  );
+  for (const window of windows) await ledger.append(await withStanding(ledger, window));
+  expect((await new LedgerLearner(ledger).update('sma-cross')).version).toBe(1);
+  // The service as serve builds it: the learner as the ledger saved it, the population the ledger holds.
+  await live.close();
+  live = liveService();
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.05, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  await feed(150);
+  const { lastProposal } = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
+  expect(lastProposal).not.toBeNull();
+  const proposal = ((await call('live:proposals', { bot: server.url })) as LiveProposal[]).find(
+    (p) => p.approvalId === lastProposal!.approvalId,
+  )!;
+  // The Learner view asked about the bars the bot had reported by the check, with the same trials,
+  // threshold and seed, from the same learner.
+  const checked = bars.t.indexOf(lastProposal!.at);
+  expect(checked).toBeGreaterThan(300);
+  await new BarsRepository(db).write('TEST', '1d', sliceBars(bars, 0, checked + 1), 'test');
+  const learnerView = createLearnerHandlers({
+    db,
+    bars: new BarsRepository(db),
+    pool: new InProcessExecutor(),
+    jobs: { events },
+    settings,
+  });
+  const answer = (await dispatch(learnerView as unknown as Requests, 'learner:recommend', {
+    symbol: 'TEST',
+    timeframe: '1d',
+    learnFrom: 'ledger',
+    trials: 16,
+    threshold: on.threshold,
+    regimes: 1,
+    seed: 1,
+  })) as LearnerRecommendations;
+  const now = answer.recommendations.find((r) => r.current)!;
+  expect(now).toMatchObject({ action: 'switch', asOf: lastProposal!.at });
+  expect(proposal.set.parameters).toEqual(now.params);
+  expect(proposal.set.provenance).toMatchObject({
+    kind: 'learner',
+    confidence: now.confidence,
+    expected: { score: now.score },
+  });
 });

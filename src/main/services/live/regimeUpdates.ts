@@ -4,14 +4,21 @@ import type { Bars } from '../../../core/data/bars.ts';
 import type { BarValues } from '../../../core/data/validate.ts';
 import { minuteOfTimeOfDay, RegimeUpdatePolicy } from '../../../core/live/regimeUpdates.ts';
 import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
+import type { ReferenceSet } from '../../../core/ml/learner/standing.ts';
 import { createDetector } from '../../../core/regime/index.ts';
 import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
 import { ledgerStanding } from '../../compute/learnerTasks.ts';
 import type { BacktestTerms } from '../costs.ts';
-import { learnerSettings, timeframeOf } from '../learner/learnerService.ts';
+import { learnerSettings, timeframeOf, type PopulationOf } from '../learner/learnerService.ts';
 import type { BotRegistry } from './botRegistry.ts';
+
+/**
+ * The ledger's scored sets a bot's candidates stand among: those of its symbol, timeframe and strategy
+ * (and, for intraday bars, the session), as the Learner view's recommendation reads them.
+ */
+export type PopulationSource = (of: Omit<PopulationOf, 'session'>) => Promise<readonly ReferenceSet[]>;
 
 /** The learner a bot's recommendations come from, and the saved version it is (0: never trained). */
 export type LearnerSource = (strategy: string) => Promise<{ learner: ParameterLearner; version: number }>;
@@ -89,6 +96,7 @@ export class RegimeUpdates {
   constructor(
     private readonly registry: BotRegistry,
     private readonly learnerFor: LearnerSource,
+    private readonly population: PopulationSource,
     private readonly records: RegimeUpdateRecords,
     /**
      * What a backtest of a bot's reported bars pays at Settings (the asset class read from their
@@ -176,6 +184,8 @@ export class RegimeUpdates {
       return null;
     }
     const { learner, version } = await this.learnerFor(set.strategy.name);
+    // The bot's symbol, for the population its candidates stand among: only its status says it.
+    const { symbol } = await desk.client(bot).status();
     const bars: Bars = {
       t: Float64Array.from(reported.t),
       o: Float64Array.from(reported.o),
@@ -184,6 +194,7 @@ export class RegimeUpdates {
       c: Float64Array.from(reported.c),
       v: Float64Array.from(reported.v),
     };
+    const timeframe = timeframeOf('native', bars);
     const recommendSettings = learnerSettings(
       { strategy: set.strategy.name, timeframe: 'native', seed: 1, ...(await this.backtestTerms(bars.t)) },
       bars,
@@ -197,7 +208,7 @@ export class RegimeUpdates {
         client: (url) => current().client(url),
       },
       bot,
-      policy: new RegimeUpdatePolicy(createDetector(settings.detector, timeframeOf('native', bars)), {
+      policy: new RegimeUpdatePolicy(createDetector(settings.detector, timeframe), {
         minDwellMs: settings.minDwellHours * HOUR_MS,
         axis: settings.axis,
         daily: {
@@ -209,14 +220,17 @@ export class RegimeUpdates {
       }),
       learner,
       // The ledger's learner, named and gated as the Learner view and the CLI name and gate it: its skill
-      // is not measured, so it proposes on confidence alone and each set it proposes says so. Its
-      // candidates stand among no scored sets: the desk reads the bot's bars, not the ledger's population.
+      // is not measured, so it proposes on confidence alone and each set it proposes says so.
       recommend: {
         ...recommendSettings,
         trials: TRIALS,
         threshold: settings.threshold,
         ...ledgerStanding([]),
       },
+      // Its candidates stand among the ledger's scored sets of the bot's symbol and timeframe, read at each
+      // check, as the Learner view's answer for them reads: among none, every candidate's standing read 0,
+      // a value the learner never saw on a set with a history.
+      population: () => this.population({ symbol, timeframe, strategy: set.strategy.name }),
       modelVersion: `${set.strategy.name} learner v${version}`,
       limits: set.limits,
     });
