@@ -91,13 +91,14 @@ export function dailySmaCrossUpdater(
     recommend?: Partial<RecommendOptions>;
   },
 ): RegimeUpdater {
+  const learner = { learner: fastPeriodLearner(), modelVersion: options.modelVersion };
   return new RegimeUpdater({
     desk,
     bot,
     policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), {
       minDwellMs: options.minDwellMs,
     }),
-    learner: fastPeriodLearner(),
+    learner: () => learner,
     recommend: {
       strategy: 'sma-cross',
       space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
@@ -110,7 +111,6 @@ export function dailySmaCrossUpdater(
       ...ledgerStanding([]),
       ...options.recommend,
     },
-    modelVersion: options.modelVersion,
     limits: options.limits,
   });
 }

@@ -32,11 +32,21 @@ import { push, type LiveDesk } from './liveDesk.ts';
  * that triggered the check to the bot's ack is measured; otherwise it waits for a person with the
  * checks it failed in its record, as any other proposal.
  */
+/** A learner as a check asks it, and the model version its sets record it by. */
+export interface CheckedLearner {
+  readonly learner: ParameterLearner;
+  readonly modelVersion: string;
+}
+
 export interface RegimeUpdaterOptions {
   readonly desk: LiveDesk;
   readonly bot: string;
   readonly policy: RegimeUpdatePolicy;
-  readonly learner: ParameterLearner;
+  /**
+   * The learner a check asks, read when a check is due (never per bar): the ledger's keeps learning
+   * while a bot runs for days, so each check asks the version there is then, as the Learner view does.
+   */
+  readonly learner: () => CheckedLearner | Promise<CheckedLearner>;
   /** The recommendation's settings; its threshold is the confidence a switch must clear. */
   readonly recommend: RecommendOptions;
   /**
@@ -45,8 +55,6 @@ export interface RegimeUpdaterOptions {
    * reads `recommend.population`.
    */
   readonly population?: () => Promise<readonly ReferenceSet[]>;
-  /** Which learner made the recommendation (recorded in the set's provenance). */
-  readonly modelVersion: string;
   readonly limits: PreTradeLimits;
   readonly positionPolicy?: PositionPolicy;
   /** Wall clock (ms), for the latency measured. */
@@ -130,15 +138,16 @@ export class RegimeUpdater {
     const arrived = this.clock();
     const trigger = this.record(bar);
     if (trigger === null) return null;
-    const { desk, bot, learner, population } = this.options;
+    const { desk, bot, population } = this.options;
+    const asked = await this.options.learner();
     const options =
       population === undefined
         ? this.options.recommend
         : { ...this.options.recommend, population: await population() };
-    const recommendation = recommend(learner, this.window(), options);
+    const recommendation = recommend(asked.learner, this.window(), options);
     if (recommendation.action === 'keep')
       return { trigger, action: 'keep', reason: recommendation.reason ?? 'below the threshold' };
-    const set = this.setOf(recommendation);
+    const set = this.setOf(recommendation, asked);
     if (this.active !== null && this.active.hash === set.hash)
       return { trigger, action: 'keep', reason: 'the bot already runs the recommended set' };
     const waitingApproval = this.waiting.get(set.hash);
@@ -150,7 +159,7 @@ export class RegimeUpdater {
       };
     const why =
       `${trigger.kind === 'regime-change' ? `regime ${trigger.from ?? 'none'} -> ${trigger.regime}` : `daily check in ${trigger.regime}`}; ` +
-      `model ${this.options.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}; ` +
+      `model ${asked.modelVersion}, confidence ${recommendation.confidence.toFixed(3)}; ` +
       // Its skill beside its confidence, in the proposal's reason: the audit, the webhook and `live
       // regime-updates show` say on what the switch rests.
       learnerBasisText(set.provenance)!;
@@ -197,7 +206,7 @@ export class RegimeUpdater {
     return this.options.policy.onBar(bar);
   }
 
-  private setOf(recommendation: Recommendation): ParameterSet {
+  private setOf(recommendation: Recommendation, by: CheckedLearner): ParameterSet {
     const asked = this.options.recommend;
     const definition = findStrategy(asked.strategy, STRATEGIES);
     const parameters: Record<string, number> = {};
@@ -215,14 +224,14 @@ export class RegimeUpdater {
       limits: this.options.limits,
       provenance: {
         kind: 'learner',
-        modelVersion: this.options.modelVersion,
+        modelVersion: by.modelVersion,
         ...(recommendation.regime === null ? {} : { regime: recommendation.regime }),
         confidence: recommendation.confidence,
         engineVersion: ENGINE_VERSION,
         expected: { score: recommendation.score },
         learner: {
           name: learnerName(asked),
-          learned: this.options.learner.count,
+          learned: by.learner.count,
           // The skill the answer was gated on (recommend()), so the set says what the switch rests on.
           skill:
             asked.skill === null

@@ -17,7 +17,7 @@ it('keeps a bounded window of live bars whose regime labels past the warm-up equ
     desk: {} as LiveDesk,
     bot: 'http://127.0.0.1:9',
     policy: new RegimeUpdatePolicy(new RuleDetector({ timeframe: '1d' }), { minDwellMs: 0 }),
-    learner: fastPeriodLearner(),
+    learner: () => ({ learner: fastPeriodLearner(), modelVersion: 'window test' }),
     recommend: {
       strategy: 'sma-cross',
       space: parseSpace(['fast=2:40', 'slow=10:120'], ['fast<slow']),
@@ -29,7 +29,6 @@ it('keeps a bounded window of live bars whose regime labels past the warm-up equ
       // The ledger's learner the live updates use: its skill is not measured.
       skill: null,
     },
-    modelVersion: 'window test',
     limits: { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 100 },
   });
   const warmup = new RuleDetector({ timeframe: '1d' }).warmup;

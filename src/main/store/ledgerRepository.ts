@@ -273,11 +273,7 @@ export class LedgerRepository {
 
   async saveState(state: Omit<StoredLearnerState, 'version'>): Promise<number> {
     return this.db.transaction(async () => {
-      const rows = await this.db.all<{ v: number | null }>(
-        'SELECT max(version) AS v FROM learner_state WHERE learner = $learner',
-        { learner: state.learner },
-      );
-      const version = Number(rows[0]?.v ?? 0) + 1;
+      const version = (await this.latestVersion(state.learner)) + 1;
       await this.db.run(
         `INSERT INTO learner_state (learner, version, ledger_seq, learned, state, saved_at)
          VALUES ($learner, $version, $seq, $learned, $state, $savedAt)`,
@@ -297,6 +293,18 @@ export class LedgerRepository {
       });
       return version;
     });
+  }
+
+  /**
+   * The newest saved version of a learner (0: never saved), without its state: what a holder of a loaded
+   * learner reads to know whether it is still the newest before paying for a reload.
+   */
+  async latestVersion(learner: string): Promise<number> {
+    const rows = await this.db.all<{ v: number | null }>(
+      'SELECT max(version) AS v FROM learner_state WHERE learner = $learner',
+      { learner },
+    );
+    return Number(rows[0]?.v ?? 0);
   }
 
   /** The newest saved state of a learner (undefined: never saved). */

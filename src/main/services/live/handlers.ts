@@ -21,7 +21,7 @@ import {
   type ProposalRecord,
 } from '../../livebot/liveDesk.ts';
 import { BOT_SECRET_ENV, resolveBotSecret } from '../../livebot/secret.ts';
-import { LedgerLearner } from '../../ml/ledgerLearner.ts';
+import { restoreLearner } from '../../ml/ledgerLearner.ts';
 import type { SecretStore } from '../../secrets/secretStore.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
@@ -110,9 +110,13 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     });
   const regimeUpdates = new RegimeUpdates(
     registry,
-    deps.learnerFor ??
-      // A fresh loader each time updates start: the learner may have been saved again since.
-      ((strategy) => new LedgerLearner(ledger).load(strategy)),
+    deps.learnerFor ?? {
+      // In the priority lane, as the population's read: a check holds the desk.
+      version: (strategy) => deps.db.priority(() => ledger.latestVersion(strategy)),
+      // Read afresh each time (the recorder's learner saved it again since); restored off the database's queue.
+      load: async (strategy) =>
+        restoreLearner(strategy, await deps.db.priority(() => ledger.latestState(strategy))),
+    },
     // The Learner view's population for the same symbol, timeframe and session (Settings' session, the
     // one that view starts at). In the priority lane, as a study's read for a proposal is: the check
     // holds the desk, and a person's approval queued behind it must not wait on the Optimize view's reads.

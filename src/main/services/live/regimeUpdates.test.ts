@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
-import { PARAMETER_SET_SCHEMA_VERSION, sealParameterSet } from '../../../core/live/parameterSet.ts';
+import {
+  PARAMETER_SET_SCHEMA_VERSION,
+  sealParameterSet,
+  type ParameterSet,
+} from '../../../core/live/parameterSet.ts';
 import { LiveRunner } from '../../../core/live/runner.ts';
 import { learnerSpace, spaceFeatures } from '../../../core/ml/learner/ledger.ts';
 import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts';
@@ -96,7 +100,10 @@ beforeEach(async () => {
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
   server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
   events = new EventBus();
-  live = liveService(async () => ({ learner: fastPeriodLearner(), version: 3 }));
+  live = liveService({
+    version: async () => 3,
+    load: async () => ({ learner: fastPeriodLearner(), version: 3 }),
+  });
   await call('live:bot-add', { name: 'replay', url: server.url });
   // A person pushes the first set and lets the policy act within the search space.
   const first = sealParameterSet({
@@ -377,14 +384,14 @@ it("a regime update left for a person shows its learner's unmeasured skill and i
   expect(lines.filter((l) => l.includes(' approval ') && l.includes('on confidence alone'))).toHaveLength(2);
 });
 
-it("a regime update's candidates stand among the ledger's scored sets of the bot's symbol and timeframe: its proposal is the Learner view's ledger answer for the same bars", async () => {
-  // Walk-forward windows over the strategy's whole space, recorded as the recorder records them (each row
-  // with its standing among the earlier ones): a set scores by how near its fast period is to the middle
-  // of its range, which no weight on the parameters can say and where a candidate stands among the
-  // ledger's sets near it does.
-  const ledger = new LedgerRepository(db);
+/**
+ * Walk-forward windows over the strategy's whole space (15 sets each): a set scores by how near its fast
+ * period is to the middle of its range, which no weight on the parameters can say and where a candidate
+ * stands among the ledger's sets near it does.
+ */
+const plantedWindows = (count: number) => {
   const space = learnerSpace('sma-cross');
-  const windows = Array.from({ length: 30 }, (_, w) =>
+  return Array.from({ length: count }, (_, w) =>
     Array.from({ length: 15 }, (_, k) => {
       const fast = 2 + ((w * 37 + k * 53) % 199);
       const slow = fast + 1 + ((w * 29 + k * 71) % (500 - fast));
@@ -409,24 +416,30 @@ it("a regime update's candidates stand among the ledger's scored sets of the bot
       };
     }),
   );
+};
+
+/** Records windows as the recorder records them (each row with its standing among the earlier ones). */
+async function record(windows: ReturnType<typeof plantedWindows>): Promise<void> {
+  const ledger = new LedgerRepository(db);
   for (const window of windows) await ledger.append(await withStanding(ledger, window));
-  expect((await new LedgerLearner(ledger).update('sma-cross')).version).toBe(1);
-  // The service as serve builds it: the learner as the ledger saved it, the population the ledger holds.
-  await live.close();
-  live = liveService();
-  await feed(300);
-  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.05, minDwellHours: 20 * 24 };
-  await call('live:regime-updates-set', { bot: server.url, settings: on });
-  await feed(150);
+}
+
+/** The regime-updates proposal the last check made, as the contract shows it (none: the test fails). */
+async function lastRegimeProposal(): Promise<{ at: number; proposal: LiveProposal }> {
   const { lastProposal } = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
   expect(lastProposal).not.toBeNull();
   const proposal = ((await call('live:proposals', { bot: server.url })) as LiveProposal[]).find(
     (p) => p.approvalId === lastProposal!.approvalId,
   )!;
-  // The Learner view asked about the bars the bot had reported by the check, with the same trials,
-  // threshold and seed, from the same learner.
-  const checked = bars.t.indexOf(lastProposal!.at);
-  expect(checked).toBeGreaterThan(300);
+  return { at: lastProposal!.at, proposal };
+}
+
+/**
+ * The Learner view's ledger answer for the bars the bot had reported by `at`, with the trials (16) and
+ * seed a regime update's check asks with, from the learner the ledger saved last.
+ */
+async function learnerViewAnswer(at: number, threshold: number) {
+  const checked = bars.t.indexOf(at);
   await new BarsRepository(db).write('TEST', '1d', sliceBars(bars, 0, checked + 1), 'test');
   const learnerView = createLearnerHandlers({
     db,
@@ -440,16 +453,108 @@ it("a regime update's candidates stand among the ledger's scored sets of the bot
     timeframe: '1d',
     learnFrom: 'ledger',
     trials: 16,
-    threshold: on.threshold,
+    threshold,
     regimes: 1,
     seed: 1,
   })) as LearnerRecommendations;
-  const now = answer.recommendations.find((r) => r.current)!;
-  expect(now).toMatchObject({ action: 'switch', asOf: lastProposal!.at });
+  return answer.recommendations.find((r) => r.current)!;
+}
+
+it("a regime update's candidates stand among the ledger's scored sets of the bot's symbol and timeframe: its proposal is the Learner view's ledger answer for the same bars", async () => {
+  await record(plantedWindows(30));
+  expect((await new LedgerLearner(new LedgerRepository(db)).update('sma-cross')).version).toBe(1);
+  // The service as serve builds it: the learner as the ledger saved it, the population the ledger holds.
+  await live.close();
+  live = liveService();
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.05, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  await feed(150);
+  const { at, proposal } = await lastRegimeProposal();
+  // The Learner view asked about the bars the bot had reported by the check, with the same trials,
+  // threshold and seed, from the same learner.
+  expect(bars.t.indexOf(at)).toBeGreaterThan(300);
+  const now = await learnerViewAnswer(at, on.threshold);
+  expect(now).toMatchObject({ action: 'switch', asOf: at });
   expect(proposal.set.parameters).toEqual(now.params);
   expect(proposal.set.provenance).toMatchObject({
     kind: 'learner',
     confidence: now.confidence,
     expected: { score: now.score },
   });
+});
+
+it("a check asks the ledger's newest learner: one saved while updates run is the next proposal's, as the Learner view's answer is", async () => {
+  const windows = plantedWindows(30);
+  await record(windows.slice(0, 10));
+  const learners = new LedgerLearner(new LedgerRepository(db));
+  const first = await learners.update('sma-cross');
+  expect(first.version).toBe(1);
+  // Read now: the loader's learner goes on learning in place.
+  const learnedFirst = first.learner.count;
+  await live.close();
+  live = liveService();
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.05, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  const made = async () =>
+    (await auditOf((a) => a.of('proposal', server.url)))
+      .filter((p) => p.actor === 'regime-updates')
+      .map((p) => (JSON.parse(p.detail) as { set: ParameterSet }).set.provenance);
+  // Updates start on version 1 and propose from it.
+  while ((await made()).length === 0 && fed < 600) await feed(1);
+  expect(await made()).toMatchObject([
+    { modelVersion: 'sma-cross learner v1', learner: { learned: learnedFirst } },
+  ]);
+  // Trials finish while the bot runs: the ledger's learner learns them and saves version 2.
+  await record(windows.slice(10));
+  const second = await learners.update('sma-cross');
+  expect(second.version).toBe(2);
+  expect(second.learner.count).toBeGreaterThan(learnedFirst);
+  // The next check's proposal comes from version 2.
+  while ((await made()).length === 1 && fed < bars.t.length) await feed(1);
+  const { at, proposal } = await lastRegimeProposal();
+  expect(proposal.set.provenance).toMatchObject({
+    kind: 'learner',
+    modelVersion: 'sma-cross learner v2',
+    learner: { name: "the ledger's learner", learned: second.learner.count, skill: null },
+  });
+  expect(proposal.reason).toContain('model sma-cross learner v2');
+  // It is the Learner view's answer for the bars the bot had reported by that check.
+  const now = await learnerViewAnswer(at, on.threshold);
+  expect(now).toMatchObject({ action: 'switch', asOf: at });
+  expect(proposal.set.parameters).toEqual(now.params);
+  expect(proposal.set.provenance).toMatchObject({
+    confidence: now.confidence,
+    expected: { score: now.score },
+  });
+});
+
+it('a newer learner that fails to load leaves the bot on the one it had: checks go on and their record says so', async () => {
+  let saved = 3;
+  await live.close();
+  live = liveService({
+    version: async () => saved,
+    load: async () => {
+      if (saved !== 3) throw new Error('state version 4 is not valid JSON');
+      return { learner: fastPeriodLearner(), version: 3 };
+    },
+  });
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  // Updates start on version 3; version 4 is saved and cannot be loaded.
+  await feed(1);
+  saved = 4;
+  await feed(149);
+  const view = (await call('live:regime-updates', { bot: server.url })) as RegimeUpdatesView;
+  expect(view.last?.action).not.toBe('failed');
+  expect(view.last?.detail).toContain(
+    "the sma-cross learner's newest version (v4) could not be loaded (state version 4 is not valid JSON): this check asked v3",
+  );
+  const made = (await auditOf((a) => a.of('proposal', server.url))).filter(
+    (p) => p.actor === 'regime-updates',
+  );
+  expect(made.length).toBeGreaterThan(0);
+  for (const proposal of made) expect(proposal.reason).toContain('model sma-cross learner v3');
 });

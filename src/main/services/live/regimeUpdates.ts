@@ -8,7 +8,7 @@ import type { ReferenceSet } from '../../../core/ml/learner/standing.ts';
 import { createDetector } from '../../../core/regime/index.ts';
 import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
-import { RegimeUpdater, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
+import { RegimeUpdater, type CheckedLearner, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
 import { ledgerStanding } from '../../compute/learnerTasks.ts';
 import type { BacktestTerms } from '../costs.ts';
 import { learnerSettings, timeframeOf, type PopulationOf } from '../learner/learnerService.ts';
@@ -20,8 +20,51 @@ import type { BotRegistry } from './botRegistry.ts';
  */
 export type PopulationSource = (of: Omit<PopulationOf, 'session'>) => Promise<readonly ReferenceSet[]>;
 
-/** The learner a bot's recommendations come from, and the saved version it is (0: never trained). */
-export type LearnerSource = (strategy: string) => Promise<{ learner: ParameterLearner; version: number }>;
+/** A strategy's learner and the saved version it is (0: never trained). */
+export interface VersionedLearner {
+  readonly learner: ParameterLearner;
+  readonly version: number;
+}
+
+/** Where a bot's recommendations get their learner: the ledger's, which keeps learning as trials finish. */
+export interface LearnerSource {
+  /** The newest saved version of the strategy's learner (0: never saved): one small read per check. */
+  version(strategy: string): Promise<number>;
+  /** The strategy's learner at its newest saved version. */
+  load(strategy: string): Promise<VersionedLearner>;
+}
+
+/**
+ * One bot's learner, kept at the newest version the ledger saved: a check compares the saved version
+ * with the one it holds and reloads only when it moved, so a bot running for days proposes from the
+ * learner the Learner view answers from, not the one there was when its updates started. A reload that
+ * fails keeps the learner it held; `stale` says why until a later check reads the newest again.
+ */
+class NewestLearner {
+  /** Why the last check asked an older version than the ledger's newest (null: it asked the newest). */
+  stale: string | null = null;
+
+  constructor(
+    private readonly source: LearnerSource,
+    private readonly strategy: string,
+    private held: VersionedLearner,
+  ) {}
+
+  async current(): Promise<CheckedLearner> {
+    let newest = this.held.version;
+    try {
+      newest = await this.source.version(this.strategy);
+      if (newest !== this.held.version) this.held = await this.source.load(this.strategy);
+      this.stale = null;
+    } catch (error) {
+      const what = newest === this.held.version ? 'could not be read' : `(v${newest}) could not be loaded`;
+      this.stale =
+        `the ${this.strategy} learner's newest version ${what} ` +
+        `(${error instanceof Error ? error.message : String(error)}): this check asked v${this.held.version}`;
+    }
+    return { learner: this.held.learner, modelVersion: `${this.strategy} learner v${this.held.version}` };
+  }
+}
 
 /** A bot's settings before any were given: off, with the contract's defaults for the rest. */
 export const REGIME_UPDATES_OFF: RegimeUpdateSettings = RegimeUpdateSettings.parse({ enabled: false });
@@ -76,6 +119,7 @@ export type ReportedBars = Readonly<Record<'t' | 'o' | 'h' | 'l' | 'c' | 'v', re
 
 interface Running {
   readonly updater: RegimeUpdater;
+  readonly learner: NewestLearner;
   /** Bars of the watcher's evidence it has seen (fewer reported: the bot restarted). */
   seen: number;
   /** The settings it was built for: `regimen live regime-updates set` changes the file, not this service. */
@@ -156,7 +200,7 @@ export class RegimeUpdates {
         running.seen = i + 1;
         const outcome = await running.updater.onBar(barAt(bars, i));
         if (outcome === null) continue;
-        record = recordOf(record, outcome);
+        record = recordOf(record, outcome, running.learner.stale);
         if (outcome.action !== 'keep') this.onProposal(bot, record.lastProposal!);
       }
     } catch (error) {
@@ -183,7 +227,11 @@ export class RegimeUpdates {
       failed('the bot runs no set the audit knows: push one first, then regime updates start');
       return null;
     }
-    const { learner, version } = await this.learnerFor(set.strategy.name);
+    const learner = new NewestLearner(
+      this.learnerFor,
+      set.strategy.name,
+      await this.learnerFor.load(set.strategy.name),
+    );
     // The bot's symbol, for the population its candidates stand among: only its status says it.
     const { symbol } = await desk.client(bot).status();
     const bars: Bars = {
@@ -218,7 +266,7 @@ export class RegimeUpdates {
           tradingDaysOnly: settings.tradingDaysOnly,
         },
       }),
-      learner,
+      learner: () => learner.current(),
       // The ledger's learner, named and gated as the Learner view and the CLI name and gate it: its skill
       // is not measured, so it proposes on confidence alone and each set it proposes says so.
       recommend: {
@@ -231,12 +279,11 @@ export class RegimeUpdates {
       // check, as the Learner view's answer for them reads: among none, every candidate's standing read 0,
       // a value the learner never saw on a set with a history.
       population: () => this.population({ symbol, timeframe, strategy: set.strategy.name }),
-      modelVersion: `${set.strategy.name} learner v${version}`,
       limits: set.limits,
     });
     // The detector learns from what the bot reported before; the first check is on a bar to come.
     for (let i = 0; i < from; i++) updater.warm(barAt(bars, i));
-    const running = { updater, seen: from, settings: JSON.stringify(settings) };
+    const running = { updater, learner, seen: from, settings: JSON.stringify(settings) };
     this.running.set(bot, running);
     return running;
   }
@@ -256,15 +303,23 @@ const barAt = (bars: Bars | ReportedBars, i: number): BarValues => ({
   v: bars.v[i]!,
 });
 
-/** The record after one check: its outcome, and the regime change or proposal it was. */
-function recordOf(record: RegimeUpdateRecord, outcome: UpdateOutcome): RegimeUpdateRecord {
+/**
+ * The record after one check: its outcome, and the regime change or proposal it was; `stale` (why the
+ * check asked an older learner than the ledger's newest) is told with the check.
+ */
+function recordOf(
+  record: RegimeUpdateRecord,
+  outcome: UpdateOutcome,
+  stale: string | null,
+): RegimeUpdateRecord {
   const { trigger } = outcome;
-  const detail =
+  const done =
     outcome.action === 'pushed'
       ? `pushed version ${outcome.version} (approval ${outcome.approvalId}) in ${Math.round(outcome.latencyMs)} ms`
       : outcome.action === 'proposed'
         ? `proposal ${outcome.approvalId}: ${outcome.reason}`
         : outcome.reason;
+  const detail = stale === null ? done : `${done}; ${stale}`;
   return {
     last: { at: trigger.at, trigger: trigger.kind, regime: trigger.regime, action: outcome.action, detail },
     lastRegimeChange:
