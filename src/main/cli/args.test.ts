@@ -42,3 +42,24 @@ describe('parseCommandArgs: a flag given more than once', () => {
     expect(listOption(args, 'space')).toEqual(['fast=2:20', 'slow=5:60']);
   });
 });
+
+describe('parseCommandArgs: a negative number', () => {
+  it("is a value flag's value, spaced or joined, for the command to judge", () => {
+    const args = parseCommandArgs(['--trials', '-4', '--symbol=-1', '--json'], OPTIONS);
+    expect(stringOption(args, 'trials')).toBe('-4');
+    expect(stringOption(args, 'symbol')).toBe('-1');
+    expect(args.values['json']).toBe(true);
+    expect(stringOption(parseCommandArgs(['--trials', '-.5'], OPTIONS), 'trials')).toBe('-.5');
+  });
+
+  it('is a positional where the command takes them, in its place and as given', () => {
+    const args = parseCommandArgs(['cash', '-5', '--json', '-2.5e3', '--', '-1'], OPTIONS, true);
+    expect(args.positionals).toEqual(['cash', '-5', '-2.5e3', '-1']);
+    expect(args.values['json']).toBe(true);
+  });
+
+  it('is still refused where the command takes no positionals, and a flag without a value still is', () => {
+    expect(refusal(['-5'])).toMatch(/'-5'/);
+    expect(refusal(['--trials', '--json'])).toMatch(/--trials/);
+  });
+});

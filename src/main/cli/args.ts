@@ -26,14 +26,45 @@ export function repeatedFlagMessage(
 }
 
 export function parseCommandArgs(argv: string[], options: OptionSpec, allowPositionals = false): ParsedArgs {
+  const given = joinNegativeValues(argv, options);
+  // A positional negative number goes to parseArgs behind a space (so not as a flag) and is read back as given.
+  const args = given.map((arg, index) =>
+    allowPositionals && NEGATIVE_NUMBER.test(arg) && !given.slice(0, index).includes('--') ? ` ${arg}` : arg,
+  );
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals, tokens: true });
+    parsed = parseArgs({ args, options, strict: true, allowPositionals, tokens: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message.split('\n')[0]! : String(error));
   }
   refuseRepeatedValues(parsed.tokens, options);
-  return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
+  const positionals = (parsed.tokens ?? []).flatMap((token) =>
+    token.kind === 'positional' ? [given[token.index]!] : [],
+  );
+  return { values: parsed.values as ParsedArgs['values'], positionals };
+}
+
+/** "-5", "-0.5", "-.5", "-1e3": a number, never one of the CLI's flags (no flag is a digit). */
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * parseArgs reads a negative number as a short flag, so `--cash -5` stopped at "Option '--cash' argument
+ * is ambiguous" and `settings set cash -5` at "Unknown option '-5'", before the command could say what is
+ * wrong with the number. A value flag followed by a negative number takes it as its value (`--cash=-5`).
+ */
+function joinNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg === '--') return [...joined, ...argv.slice(i)];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i += 1;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 /**
