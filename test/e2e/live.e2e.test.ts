@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { timeFormat } from '../../src/shared/timeZone.ts';
 import {
   ARTIFACTS,
   chromiumSkipReason,
@@ -169,6 +170,12 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await expect
       .poll(() => proposal.getByTestId('live-approvers').innerText(), { timeout: 10_000 })
       .toBe('ana');
+    // The audit trail's times are in the zone every other time is shown in (the exchange's by default).
+    const audit = await api<{ entries: { seq: number; at: number }[] }>(s, 'live:audit', {});
+    const newest = audit.entries.reduce((a, b) => (b.seq > a.seq ? b : a));
+    await expect
+      .poll(() => page.getByTestId('live-audit-time').first().textContent())
+      .toBe(timeFormat('America/New_York').dateTime(newest.at));
 
     // First version: no ramp (a first set has nothing to wind down from), then a second, ramped.
     await proposal.getByTestId('live-ramp-steps').fill('');

@@ -79,7 +79,7 @@ export function RobustnessPanel({ result: given }: { result?: BacktestResult | n
   return (
     <section className="panel robustness" data-testid="robustness-panel">
       <div className="panel-title">Monte Carlo robustness</div>
-      <div className="form-row">
+      <div className="params robustness-form">
         <ChoiceField
           label="Method"
           title="Resample the period returns in blocks, or reorder the closed trades"
@@ -105,21 +105,29 @@ export function RobustnessPanel({ result: given }: { result?: BacktestResult | n
           />
         ) : null}
         <NumberField
-          label="Depth"
+          label="Drawdown depth"
+          title="P(drawdown) is the share of resamples whose drawdown is deeper than this fraction (0.2 = 20 %)"
           value={draft.drawdownDepth}
           step="any"
           onChange={set('drawdownDepth')}
           testId="robustness-depth"
         />
         <NumberField
-          label="Ruin"
+          label="Ruin floor"
+          title="P(ruin) is the share of resamples whose equity falls below this fraction of the start (0.5 = 50 %)"
           value={draft.ruinFloor}
           step="any"
           onChange={set('ruinFloor')}
           testId="robustness-ruin"
         />
         <NumberField label="Seed" value={draft.seed} onChange={set('seed')} testId="robustness-seed" />
-        <button type="button" data-testid="run-robustness" disabled={busy} onClick={() => void run()}>
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="run-robustness"
+          disabled={busy}
+          onClick={() => void run()}
+        >
           {busy ? 'Running…' : 'Run'}
         </button>
       </div>

@@ -54,7 +54,7 @@ function SubjectBar() {
     status.status === 'ready' ? status.data.learners.find((l) => l.strategy === 'sma-cross') : undefined;
   return (
     <div className="panel learner-subject">
-      <label>
+      <label className="toolbar-select">
         Symbol{' '}
         <select
           data-testid="learner-symbol"
@@ -66,7 +66,7 @@ function SubjectBar() {
           ))}
         </select>
       </label>
-      <label>
+      <label className="toolbar-select">
         Timeframe{' '}
         <select
           data-testid="learner-timeframe"
@@ -80,7 +80,7 @@ function SubjectBar() {
       </label>
       {/* Day bars and coarser are whole sessions: the choice only changes intraday bars and windows. */}
       {TIMEFRAME_MS[timeframe] < TIMEFRAME_MS['1d'] ? (
-        <SessionSelect testId="learner-session" className="learner-session" label="Session " />
+        <SessionSelect testId="learner-session" className="toolbar-select" label="Session " />
       ) : null}
       <span className="panel-sub" data-testid="learner-status">
         {status.status === 'ready'

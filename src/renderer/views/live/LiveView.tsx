@@ -11,6 +11,7 @@ import type { RegimenClient } from '../../../shared/client.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import { formatMoney, formatNumber, formatParamValue, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { liveEquityOption } from './liveChart.ts';
 import { BotChangesCheck } from './BotChangesCheck.tsx';
 import { PolicySection } from './PolicySection.tsx';
@@ -498,6 +499,7 @@ function AuditTrail({
   client: RegimenClient;
   act: Act;
 }) {
+  const time = useTimeFormat();
   const download = async (format: 'csv' | 'json') => {
     const file = await client.invoke('live:audit-export', { format });
     const url = URL.createObjectURL(
@@ -536,7 +538,10 @@ function AuditTrail({
             .map((e) => (
               <tr key={e.seq} data-kind={e.kind}>
                 <td>{e.seq}</td>
-                <td>{new Date(e.at).toISOString().slice(5, 19).replace('T', ' ')}</td>
+                {/* In the zone every other time is shown in; the hover has the exact instant. */}
+                <td data-testid="live-audit-time" title={new Date(e.at).toISOString()}>
+                  {time.dateTime(e.at)}
+                </td>
                 <td>{e.kind}</td>
                 <td>{e.actor}</td>
                 <td>{e.version === null ? '' : `v${e.version}`}</td>

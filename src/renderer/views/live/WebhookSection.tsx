@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LiveWebhookView } from '../../../shared/contract.ts';
 import type { RegimenClient } from '../../../shared/client.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import type { Act } from './useLive.ts';
 
 /**
@@ -11,6 +12,7 @@ export function WebhookSection({ client, act }: { client: RegimenClient; act: Ac
   const [view, setView] = useState<LiveWebhookView | null>(null);
   const [url, setUrl] = useState('');
   const [secret, setSecret] = useState('');
+  const time = useTimeFormat();
 
   const load = useCallback(async () => {
     setView(await client.invoke('live:webhook', {}));
@@ -34,7 +36,7 @@ export function WebhookSection({ client, act }: { client: RegimenClient; act: Ac
     });
   return (
     <section className="panel live-webhook" data-testid="live-webhook" data-url={view.url ?? ''}>
-      <h3>Alarm webhook</h3>
+      <div className="panel-title">Alarm webhook</div>
       <div className="live-line">
         {view.url === null ? 'Not set: alarms stay in the app' : view.url}{' '}
         <span className="live-tag" data-testid="live-webhook-secret">
@@ -44,7 +46,7 @@ export function WebhookSection({ client, act }: { client: RegimenClient; act: Ac
       <div className="live-line muted" data-testid="live-webhook-last" data-status={last?.status ?? ''}>
         {last === null
           ? 'No delivery yet'
-          : `Last delivery ${new Date(last.at).toISOString().slice(0, 19).replace('T', ' ')}: ${last.kind === 'test' ? 'test' : `${last.kind} of ${last.bot}`} → ${last.error ?? `HTTP ${last.status}`}`}
+          : `Last delivery ${time.dateTime(last.at)}: ${last.kind === 'test' ? 'test' : `${last.kind} of ${last.bot}`} → ${last.error ?? `HTTP ${last.status}`}`}
       </div>
       <form
         className="live-actions"

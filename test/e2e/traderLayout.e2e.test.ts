@@ -1,0 +1,124 @@
+/**
+ * What a trader's pass through every view found laid over, stacked or in the wrong zone (session 11
+ * QA): `regimen serve` on a fresh data folder (the demo market), the built renderer in headless Debian
+ * Chromium at 1600 × 1000. Each test opens its own page.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Locator } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { timeFormat } from '../../src/shared/timeZone.ts';
+import { chromiumSkipReason, hasChromium, openApp, reachableAtCentre, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('traderLayout.e2e');
+
+/** The rows (by vertical centre, to the pixel) `locators`' boxes lie in: one for controls in one row. */
+async function rows(locators: readonly Locator[]): Promise<number> {
+  const boxes = await Promise.all(locators.map((locator) => locator.boundingBox()));
+  return new Set(boxes.map((box) => (box === null ? NaN : Math.round(box.y + box.height / 2)))).size;
+}
+
+describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, () => {
+  const session = useSession('trader-layout');
+
+  it("after a backtest every timeframe button can still be clicked, and the Monte Carlo panel's fields fit it", async () => {
+    const { page, problems } = await openApp(session());
+    const run = page.getByTestId('run-backtest');
+    await expect.poll(() => run.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await run.click();
+    // The run's range and legend join the toolbar: on one line they squeezed the timeframes to nothing.
+    await page.getByTestId('backtest-range').waitFor({ state: 'visible', timeout: 120_000 });
+    for (const timeframe of ['1m', '5m', '15m', '1h', '4h', '1d', '1w', '1mo'])
+      expect(await reachableAtCentre(page.getByTestId(`timeframe-${timeframe}`)), timeframe).toBe(true);
+
+    const panel = page.getByTestId('robustness-panel');
+    const panelBox = await panel.boundingBox();
+    for (const testId of ['robustness-method', 'robustness-resamples', 'robustness-seed', 'run-robustness']) {
+      const box = await panel.getByTestId(testId).boundingBox();
+      expect(box!.x + box!.width, testId).toBeLessThanOrEqual(panelBox!.x + panelBox!.width);
+    }
+    expect(await reachableAtCentre(panel.getByTestId('run-robustness'))).toBe(true);
+
+    await page.getByTestId('timeframe-1h').click();
+    await expect
+      .poll(() => page.getByTestId('price-panel').getAttribute('data-bars-timeframe'), { timeout: 30_000 })
+      .toBe('1h');
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it("the walk-forward form and the Learner's subject are rows, not columns down the view", async () => {
+    const { page, problems } = await openApp(session());
+    await expect.poll(() => page.getByTestId('symbol-item').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+
+    await page.getByTestId('tab-optimize').click();
+    const walkForward = page.getByTestId('walk-forward-panel');
+    await walkForward.waitFor({ state: 'visible' });
+    const form = ['wf-mode', 'wf-unit', 'wf-train', 'wf-test', 'wf-step'].map((id) =>
+      walkForward.getByTestId(id),
+    );
+    expect(await rows(form)).toBe(1);
+    expect(await reachableAtCentre(walkForward.getByTestId('run-walk-forward'))).toBe(true);
+
+    await page.getByTestId('tab-learner').click();
+    await page.getByTestId('learner-view').waitFor({ state: 'visible' });
+    const subject = ['learner-symbol', 'learner-timeframe', 'learner-session'].map((id) =>
+      page.getByTestId(id),
+    );
+    expect(await rows(subject)).toBe(1);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  describe('the Live view', () => {
+    let receiver: HttpServer | undefined;
+    afterAll(async () => {
+      if (receiver) await new Promise((done) => receiver!.close(done));
+    });
+
+    it("adds a bot in one row, keeps an error notice to its text's height, and times the webhook in the app's zone", async () => {
+      receiver = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.end('ok'));
+      });
+      await new Promise<void>((done) => receiver!.listen(0, '127.0.0.1', done));
+      const { page } = await openApp(session());
+      await expect
+        .poll(() => page.getByTestId('symbol-item').count(), { timeout: 60_000 })
+        .toBeGreaterThan(0);
+      await page.getByTestId('tab-live').click();
+      await page.getByTestId('live-view').waitFor({ state: 'visible' });
+
+      const name = page.getByTestId('live-bot-name');
+      const url = page.getByTestId('live-bot-url');
+      expect(await rows([name, url, page.getByTestId('live-bot-submit')])).toBe(1);
+      await name.fill('typo');
+      await url.fill('not a url');
+      await page.getByTestId('live-bot-submit').click();
+      const error = page.getByTestId('live-error');
+      await expect
+        .poll(() => error.textContent(), { timeout: 30_000 })
+        .toContain('url: must be a bot address');
+      // One line of text: stretched to a share of the view's height it was a third of the screen tall.
+      expect((await error.boundingBox())!.height).toBeLessThan(60);
+
+      const webhook = page.getByTestId('live-webhook');
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      await webhook.getByTestId('live-webhook-url').fill(hook);
+      await webhook.getByTestId('live-webhook-secret-input').fill('a-webhook-secret-of-the-e2e');
+      await webhook.getByTestId('live-webhook-save').click();
+      await expect.poll(() => webhook.getAttribute('data-url'), { timeout: 30_000 }).toBe(hook);
+      const before = Date.now();
+      await webhook.getByTestId('live-webhook-test').click();
+      const last = webhook.getByTestId('live-webhook-last');
+      await expect.poll(() => last.getAttribute('data-status'), { timeout: 30_000 }).toBe('200');
+      const after = Date.now();
+      // The zone the status bar names (the exchange's by default), as the trade and chart times are.
+      const zone = timeFormat('America/New_York');
+      const text = (await last.textContent()) ?? '';
+      expect(
+        [zone.dateTime(before), zone.dateTime(after)].some((t) => text.includes(t)),
+        text,
+      ).toBe(true);
+      expect(text).not.toContain(new Date(before).toISOString().slice(0, 16).replace('T', ' '));
+    }, 180_000);
+  });
+});
