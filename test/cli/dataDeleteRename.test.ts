@@ -30,12 +30,15 @@ it('renames a symbol, refuses a name in use, deletes it, and says which symbol i
   expect(await symbols()).toEqual(['BBB', 'CCC']);
   const taken = await runCli(['data', 'rename', 'CCC', 'BBB', ...dataDir]);
   expect(taken.code).not.toBe(0);
-  expect(taken.stderr).toContain('"BBB" is already stored');
+  // The new name is an argument of the command, not a flag: the refusal names no --to.
+  expect(taken.stderr.split('\n')[0]).toBe(
+    'regimen data rename: "BBB" is already stored: delete it first or choose another name',
+  );
   expect(await symbols()).toEqual(['BBB', 'CCC']);
   const deleted = await runCli(['data', 'delete', 'CCC', ...dataDir]);
   expect(deleted.stdout).toBe('Deleted CCC: 10 bars of every timeframe\n');
   expect(await symbols()).toEqual(['BBB']);
   const unknown = await runCli(['data', 'delete', 'CCC', ...dataDir]);
   expect(unknown.code).not.toBe(0);
-  expect(unknown.stderr).toContain('No bars stored for symbol "CCC"');
+  expect(unknown.stderr.split('\n')[0]).toBe('regimen data delete: No bars stored for symbol "CCC"');
 });

@@ -64,6 +64,7 @@ describe('study names and notes from the CLI', () => {
     expect(await listed()).toEqual([]);
     const gone = await runCli(['studies', studyId, ...d]);
     expect(gone.code).not.toBe(0);
-    expect(gone.stderr).toContain(`no study with id "${studyId}"`);
+    // The study is the command's argument: the refusal names no --study-id, which it does not take.
+    expect(gone.stderr.split('\n')[0]).toBe(`regimen studies: no study with id "${studyId}"`);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { RequestError, UpstreamError } from '../../shared/errors.ts';
-import { UsageError, parseCommandArgs, stringOption, type ParsedArgs } from './args.ts';
+import { UsageError, parseCommandArgs, stringOption, type OptionSpec, type ParsedArgs } from './args.ts';
 import { COMMON_OPTIONS, type Command, type CommandEntry, type CommandIO } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: CommandIO = defaultIO): Promise<n
   } catch (error) {
     // A refusal of Alpaca's is not a misuse of the command: no usage text, exit 1 like other failures.
     if (error instanceof UsageError || (error instanceof RequestError && !(error instanceof UpstreamError))) {
-      io.err(`regimen ${entry.name}: ${usageMessage(error)}
+      io.err(`regimen ${entry.name}: ${usageMessage(error, { ...COMMON_OPTIONS, ...command.options })}
 ${commandUsage(entry, command)}
 `);
       return 2;
@@ -108,6 +108,7 @@ const FIELDS_WITHOUT_FLAG = new Set(['path', 'windows']);
 
 /** Request fields whose flag is not their name in kebab case (a study's several symbols and weights). */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  studyId: 'study',
   symbols: 'symbol',
   symbolWeights: 'weights',
   weights: 'tf-weight',
@@ -115,14 +116,17 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
 
 /**
  * A refusal in the CLI's words: the services name the request field at fault (`data.start`, `minTrades`),
- * the CLI names the flag that sets it (`--start`, `--min-trades`).
+ * the CLI names the flag that sets it (`--start`, `--min-trades`). A field the command sets from its
+ * arguments (`studies ID`, `data delete SYM`) has no flag to name: `--study-id` and `--symbol` sent the
+ * trader looking for flags the command does not take.
  */
-function usageMessage(error: UsageError | RequestError): string {
+function usageMessage(error: UsageError | RequestError, options: OptionSpec): string {
   if (error instanceof UsageError || error.field === undefined) return error.message;
   // `data.symbols.2` and `data.symbolWeights.ORCL` name a list's item or a record's key: the flag is the list's.
   const name = error.field.split('.').findLast((part) => /^[a-z][A-Za-z]*$/.test(part)) ?? error.field;
-  if (FIELDS_WITHOUT_FLAG.has(name)) return error.message;
-  const flag = `--${FLAG_OF_FIELD[name] ?? name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+  const option = FLAG_OF_FIELD[name] ?? name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  if (FIELDS_WITHOUT_FLAG.has(name) || options[option] === undefined) return error.message;
+  const flag = `--${option}`;
   const stated = `${error.field}: `;
   return error.message.startsWith(stated)
     ? `${flag}: ${error.message.slice(stated.length)}`
