@@ -46,6 +46,24 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
     expect(problems).toEqual([]);
   }, 300_000);
 
+  it('a backtest whose to date is before its from date is refused in the form, naming the field', async () => {
+    const { page, problems } = await openApp(session());
+    const run = page.getByTestId('run-backtest');
+    await expect.poll(() => run.isEnabled(), { timeout: 60_000 }).toBe(true);
+    await page.getByTestId('range-summary').click();
+    await page.getByTestId('backtest-start').fill('2024-06-01');
+    await page.getByTestId('backtest-end').fill('2024-01-01');
+    await expect
+      .poll(() => page.getByTestId('backtest-end-hint').textContent())
+      .toBe('on or after the from date');
+    expect(await run.isEnabled()).toBe(false);
+    // One day, the end day included, is a range.
+    await page.getByTestId('backtest-end').fill('2024-06-01');
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    expect(await page.getByTestId('backtest-end-hint').count()).toBe(0);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
   it("the walk-forward form and the Learner's subject are rows, not columns down the view", async () => {
     const { page, problems } = await openApp(session());
     await expect.poll(() => page.getByTestId('symbol-item').count(), { timeout: 60_000 }).toBeGreaterThan(0);

@@ -155,9 +155,11 @@ export function DateField(props: {
   value: string;
   onChange: (date: string) => void;
   disabled?: boolean;
+  /** What is wrong with the date: the field is marked and says it. */
+  error?: string | null;
 }) {
   return (
-    <label className="field">
+    <label className={props.error ? 'field invalid' : 'field'}>
       <span className="field-label">{props.label}</span>
       <input
         type="date"
@@ -166,6 +168,11 @@ export function DateField(props: {
         disabled={props.disabled}
         onChange={(e) => props.onChange(e.target.value)}
       />
+      {props.error ? (
+        <span className="field-hint" data-testid={`${props.testId}-hint`}>
+          {props.error}
+        </span>
+      ) : null}
     </label>
   );
 }

@@ -41,7 +41,11 @@ export function StrategyPanel() {
   const account = useMemo(() => checkAccount(cash, commission), [cash, commission]);
   const costs = useApp((s) => s.costs);
   const costErrors = useMemo(() => checkCosts(costs).errors, [costs]);
+  // yyyy-mm-dd strings order as dates; the end day is included, so one day (start = end) is a range.
+  const datesError =
+    dates.start !== '' && dates.end !== '' && dates.end < dates.start ? 'on or after the from date' : null;
   const invalid =
+    datesError !== null ||
     !paramCheck ||
     Object.keys(paramCheck.errors).length > 0 ||
     Object.keys(account.errors).length > 0 ||
@@ -177,6 +181,7 @@ export function StrategyPanel() {
               testId="backtest-end"
               value={dates.end}
               disabled={!!job}
+              error={datesError}
               onChange={(end) => setDates({ end })}
             />
           </div>
