@@ -100,6 +100,43 @@ describe('import refuses a malformed file whole', () => {
   });
 });
 
+describe("a timeframe given with the file is checked against the bars' spacing", () => {
+  const csv = (name: string, stepMs: number, rows = 30): string => {
+    const path = join(store.dir, name);
+    const start = Date.UTC(2024, 0, 2, 14, 30);
+    const lines = Array.from({ length: rows }, (_, i) => `${(start + i * stepMs) / 1000},10,11,9,10.5,100`);
+    writeFileSync(path, `timestamp,open,high,low,close,volume\n${lines.join('\n')}\n`);
+    return path;
+  };
+  const DAY = 86_400_000;
+
+  it('refuses day bars as 7m or 1m and minute bars as 1d, naming the file and the spacing, storing nothing', async () => {
+    const days = csv('DAYS.csv', DAY);
+    for (const timeframe of ['7m', '1m', '1h'])
+      await expect(importBarsFile(store.db, days, { timeframe })).rejects.toThrow(
+        `DAYS.csv: its bars are 1d apart, so they are not ${timeframe} bars: give 1d or leave the timeframe to the file`,
+      );
+    const minutes = csv('MINUTES.csv', 60_000);
+    await expect(importBarsFile(store.db, minutes, { timeframe: '1d' })).rejects.toThrow(
+      'MINUTES.csv: its bars are 1m apart, so they are not 1d bars',
+    );
+    await expect(importBarsFile(store.db, minutes, { timeframe: '5m' })).rejects.toThrow(/not 5m bars/);
+    const stored = (await new BarsRepository(store.db).list()).map((d) => d.symbol);
+    expect(stored).not.toContain('DAYS');
+    expect(stored).not.toContain('MINUTES');
+  });
+
+  it('takes the timeframe the bars have, and sparser intraday bars under a shorter one', async () => {
+    expect(await importBarsFile(store.db, csv('DAYS.csv', DAY), { timeframe: '1d' })).toMatchObject({
+      timeframe: '1d',
+    });
+    // A thinly traded symbol's minute bars, two minutes apart, are still minute bars.
+    expect(
+      await importBarsFile(store.db, csv('THIN.csv', 120_000), { symbol: 'THIN', timeframe: '1m' }),
+    ).toMatchObject({ timeframe: '1m', bars: 30 });
+  });
+});
+
 it('symbols come from file names', () => {
   expect(symbolFromFileName('/x/SPY_1min.csv')).toBe('SPY');
   expect(symbolFromFileName('brk.b.parquet')).toBe('BRK.B');

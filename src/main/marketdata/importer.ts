@@ -6,6 +6,7 @@ import { TIMEFRAMES } from '../../core/data/bars.ts';
 import { refusalError, STAGED_COLUMNS, type CsvLine } from '../../core/data/csv/part.ts';
 import type { CsvImportOptions } from '../../core/data/csv/read.ts';
 import { parseTimestamp } from '../../core/data/csv/scan.ts';
+import { DAY_MS, MINUTE_MS } from '../../core/data/calendar.ts';
 import { inferTimeframe } from '../../core/data/timeframe.ts';
 import {
   BAR_PROBLEM_CODES,
@@ -294,10 +295,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
     const fileSymbol = head.fileSymbol === undefined ? undefined : checkFileSymbol(head.fileSymbol, file);
     const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
     // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
-    const timeframe = checkTimeframe(
-      options.timeframe ?? timeframeFromSpacing(head.spacingLabel, file),
-      file,
-    );
+    const timeframe = chosenTimeframe(options.timeframe, head.spacingLabel, file);
     options.onStage?.('store');
     await underLoadSettings(db, () =>
       new BarsRepository(db).writeDistinctFromTable(symbol, timeframe, `import:${file}`, stagedRows(staged), {
@@ -405,6 +403,42 @@ async function* csvParts(
 export async function readTextFile(path: string): Promise<string> {
   const bytes = await readFile(path);
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/**
+ * The timeframe the bars are stored under: the one given, unless the timestamps' spacing shows it cannot
+ * be theirs, else the spacing's. Daily bars given as 7m, or minute bars as 1d, were stored under that
+ * name and resampled, annualised and backtested as such. Bars closer together than the given timeframe
+ * are not its bars; intraday bars a day or more apart are day bars. (Sparser intraday bars than the
+ * given timeframe pass: a thinly traded symbol skips minutes.)
+ */
+function chosenTimeframe(given: string | undefined, spacingLabel: string, file: string): string {
+  if (given === undefined) return checkTimeframe(timeframeFromSpacing(spacingLabel, file), file);
+  const givenMs = timeframeSpanMs(checkTimeframe(given, file));
+  const spacingMs = timeframeSpanMs(spacingLabel);
+  if (
+    spacingMs !== null &&
+    givenMs !== null &&
+    (spacingMs < givenMs || (givenMs < DAY_MS && spacingMs >= DAY_MS))
+  ) {
+    throw new InputError(
+      `${file}: its bars are ${spacingLabel} apart, so they are not ${given} bars: ` +
+        `give ${spacingLabel} or leave the timeframe to the file`,
+      'timeframe',
+    );
+  }
+  return given;
+}
+
+/** The least time between two bars of a timeframe label (`7m`, `1d`, `1mo`); null for `irregular`. */
+function timeframeSpanMs(label: string): number | null {
+  const match = /^([0-9]{1,3})(m|h|d|w|mo)$/.exec(label);
+  if (!match) return null;
+  // A month is at least 28 days; a trading "day" bar follows the previous one at least a day later.
+  const unit = { m: MINUTE_MS, h: 60 * MINUTE_MS, d: DAY_MS, w: 7 * DAY_MS, mo: 28 * DAY_MS }[
+    match[2] as 'm' | 'h' | 'd' | 'w' | 'mo'
+  ];
+  return Number(match[1]) * unit;
 }
 
 function timeframeFromSpacing(label: string, file: string): string {
@@ -545,7 +579,7 @@ async function importParquet(
     }
     const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
     const label = summary.gap === null ? 'irregular' : inferTimeframe(Float64Array.of(0, summary.gap)).label;
-    const timeframe = checkTimeframe(options.timeframe ?? timeframeFromSpacing(label, file), file);
+    const timeframe = chosenTimeframe(options.timeframe, label, file);
     options.onStage?.('store');
     await new BarsRepository(db).writeFromTable(symbol, timeframe, `import:${file}`, 'import_parquet');
     return {
