@@ -64,6 +64,30 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('a refused setting is said once and its field shows the value in force again', async () => {
+    const { page, problems } = await openApp(session());
+    await page.getByTestId('tab-settings').click();
+    const cash = page.getByTestId('setting-cash');
+    await expect.poll(() => cash.inputValue()).toBe('10000');
+    let sent = 0;
+    page.on('request', (request) => {
+      if (/\/api\/settings(:|%3A)set/.test(request.url())) sent += 1;
+    });
+    await cash.fill('-5');
+    await cash.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('error-message').textContent())
+      .toContain('cash: must be more than 0');
+    await expect.poll(() => cash.inputValue()).toBe('10000');
+    // Leaving the field sends nothing more: the refusal is not repeated.
+    await page.getByTestId('setting-riskFreePercent').click();
+    expect(sent).toBe(1);
+    expect(await page.getByTestId('error-notice').count()).toBe(1);
+    expect(await page.getByTestId('error-repeats').count()).toBe(0);
+    // The refused request is the page's only console error.
+    expect(problems.filter((p) => !p.includes('400 (Bad Request)'))).toEqual([]);
+  }, 120_000);
+
   it("the walk-forward form and the Learner's subject are rows, not columns down the view", async () => {
     const { page, problems } = await openApp(session());
     await expect.poll(() => page.getByTestId('symbol-item').count(), { timeout: 60_000 }).toBeGreaterThan(0);

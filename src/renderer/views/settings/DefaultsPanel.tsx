@@ -16,17 +16,24 @@ const FIELDS: ReadonlyArray<{ key: NumberKey; label: string; hint: string }> = [
   { key: 'workers', label: 'Worker threads', hint: 'empty: one per core' },
 ];
 
-/** One number of the record, saved when the field is left or Enter pressed; a refusal names the setting. */
+/**
+ * One number of the record, saved when the field is left or Enter pressed; a refusal names the setting
+ * (the app's error notice) and the field shows the value in force again: it kept the refused -5, as if
+ * saved, and leaving it sent the same refusal a second time.
+ */
 function NumberSetting({ field, state }: { field: (typeof FIELDS)[number]; state: SettingsState }) {
   const saveSettings = useApp((s) => s.saveSettings);
   const stored = state.settings[field.key];
-  const [text, setText] = useState(stored === null ? '' : String(stored));
-  useEffect(() => setText(stored === null ? '' : String(stored)), [stored]);
+  const storedText = stored === null ? '' : String(stored);
+  const [text, setText] = useState(storedText);
+  useEffect(() => setText(storedText), [storedText]);
   const save = (): void => {
     const trimmed = text.trim();
-    if (trimmed === (stored === null ? '' : String(stored))) return;
+    if (trimmed === storedText) return;
     const value = trimmed === '' && field.key === 'workers' ? null : Number(trimmed);
-    void saveSettings({ [field.key]: value } as SettingsPatch);
+    void saveSettings({ [field.key]: value } as SettingsPatch).then((saved) => {
+      if (!saved) setText(storedText);
+    });
   };
   return (
     <label className="field">
