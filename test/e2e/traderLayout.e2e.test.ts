@@ -39,6 +39,20 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
     }
     expect(await reachableAtCentre(panel.getByTestId('run-robustness'))).toBe(true);
 
+    // However much the regimes panel holds (a comparison's tables are taller than the column), the
+    // performance figures and the Monte Carlo panel keep their share of the column.
+    await page.getByTestId('regime-panel').evaluate((node) => {
+      const panel = node as unknown as {
+        querySelector(selector: string): { append(child: unknown): void } | null;
+        ownerDocument: { createElement(tag: string): { style: { height: string } } };
+      };
+      const tall = panel.ownerDocument.createElement('div');
+      tall.style.height = '3000px';
+      panel.querySelector('.regime-body')?.append(tall);
+    });
+    for (const testId of ['metrics-panel', 'robustness-panel'])
+      expect((await page.getByTestId(testId).boundingBox())!.height, testId).toBeGreaterThan(150);
+
     await page.getByTestId('timeframe-1h').click();
     await expect
       .poll(() => page.getByTestId('price-panel').getAttribute('data-bars-timeframe'), { timeout: 30_000 })
