@@ -58,6 +58,26 @@ describe('Database', () => {
     }
   });
 
+  it('reports the error that ended a transaction, not the ROLLBACK that found it already ended', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'regimen-ended-'));
+    const db = await Database.open(join(root, 'regimen.duckdb'));
+    try {
+      await db.run('CREATE TABLE kept (a INTEGER)');
+      // As DuckDB does when a statement or COMMIT in it runs out of memory: the transaction is over
+      // before the caller's error reaches transaction()'s ROLLBACK.
+      const ended = db.transaction(async () => {
+        await db.run('INSERT INTO kept VALUES (1)');
+        await db.run('ROLLBACK');
+        throw new Error('Out of Memory Error: failed to pin block');
+      });
+      await expect(ended).rejects.toThrow('Out of Memory Error: failed to pin block');
+      expect(await db.all('SELECT * FROM kept')).toEqual([]);
+    } finally {
+      db.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps a statement issued while another caller holds a transaction out of that transaction', async () => {
     const db = await Database.open(':memory:');
     try {

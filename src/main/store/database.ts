@@ -32,6 +32,9 @@ interface Waiting {
  * The one DuckDB database of a data directory. DuckDB allows a single writing process per file, so
  * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
  */
+/** DuckDB's refusal of a ROLLBACK when the transaction has already ended. */
+const NO_TRANSACTION = /no transaction is active/i;
+
 export class Database {
   /** Set inside `exclusive` work, so that work's own statements run at once instead of queueing. */
   private readonly holder = new AsyncLocalStorage<true>();
@@ -135,7 +138,14 @@ export class Database {
         await this.run('COMMIT');
         return result;
       } catch (error) {
-        await this.run('ROLLBACK');
+        // DuckDB ends a transaction itself when a statement in it runs out of memory: the ROLLBACK then
+        // fails with "no transaction is active", and that error hid the one to tell (an import's
+        // out-of-memory, which underLoadSettings retries at the default limit, came back as an internal
+        // "cannot rollback").
+        await this.run('ROLLBACK').catch((rollbackError: unknown) => {
+          if (!NO_TRANSACTION.test(rollbackError instanceof Error ? rollbackError.message : ''))
+            throw rollbackError;
+        });
         throw error;
       }
     });
