@@ -151,7 +151,7 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
       await page.getByTestId('live-bot-submit').click();
       const error = page.getByTestId('live-error');
       await expect
-        .poll(() => error.textContent(), { timeout: 30_000 })
+        .poll(() => error.textContent(), { timeout: 60_000 })
         .toContain('url: must be a bot address');
       // One line of text: stretched to a share of the view's height it was a third of the screen tall.
       expect((await error.boundingBox())!.height).toBeLessThan(60);
@@ -161,11 +161,11 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
       await webhook.getByTestId('live-webhook-url').fill(hook);
       await webhook.getByTestId('live-webhook-secret-input').fill('a-webhook-secret-of-the-e2e');
       await webhook.getByTestId('live-webhook-save').click();
-      await expect.poll(() => webhook.getAttribute('data-url'), { timeout: 30_000 }).toBe(hook);
+      await expect.poll(() => webhook.getAttribute('data-url'), { timeout: 60_000 }).toBe(hook);
       const before = Date.now();
       await webhook.getByTestId('live-webhook-test').click();
       const last = webhook.getByTestId('live-webhook-last');
-      await expect.poll(() => last.getAttribute('data-status'), { timeout: 30_000 }).toBe('200');
+      await expect.poll(() => last.getAttribute('data-status'), { timeout: 60_000 }).toBe('200');
       const after = Date.now();
       // The zone the status bar names (the exchange's by default), as the trade and chart times are.
       const zone = timeFormat('America/New_York');
