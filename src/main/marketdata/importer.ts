@@ -333,6 +333,9 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
  */
 const LOAD_SETTINGS = { memory_limit: '48MiB', threads: '1' } as const;
 
+/** DuckDB's words for running out of memory, also in a COMMIT ("Failed to commit: failed to pin block"). */
+const OUT_OF_MEMORY = /out of memory|failed to pin block|could not allocate|failed to allocate/i;
+
 /**
  * `work` under the load's settings; if DuckDB runs out of memory there, `work` again at the database's
  * own settings. The bars' primary-key index must fit in memory and grows with the rows stored and loaded,
@@ -347,7 +350,7 @@ export async function underLoadSettings<T>(
   try {
     return await db.withSettings(settings, work);
   } catch (error) {
-    if (!/out of memory/i.test(error instanceof Error ? error.message : String(error))) throw error;
+    if (!OUT_OF_MEMORY.test(error instanceof Error ? error.message : String(error))) throw error;
     return work();
   }
 }

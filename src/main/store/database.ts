@@ -153,9 +153,9 @@ export class Database {
 
   /**
    * Runs `work` exclusively with DuckDB settings changed (e.g. a lower memory_limit for a bulk load), then
-   * resets them to DuckDB's defaults, which is what they were: nothing else sets them, and a value read
-   * back ('18.8 GiB') is rounded, so it would not restore the limit it names. The settings are the
-   * instance's, not the connection's: exclusive, so no other caller's statement runs under them.
+   * resets them to DuckDB's defaults, which is what they were: nothing else sets them (a value read back
+   * before, '18.8 GiB', is rounded; the default is what RESET names). The settings are the instance's,
+   * not the connection's: exclusive, so no other caller's statement runs under them.
    */
   withSettings<T>(
     settings: Readonly<Partial<Record<DuckDBSetting, string>>>,
@@ -167,7 +167,13 @@ export class Database {
         for (const name of names) await this.run(`SET ${name} = ${quoteLiteral(settings[name]!)}`);
         return await work();
       } finally {
-        for (const name of names) await this.run(`RESET ${name}`);
+        for (const name of names) {
+          await this.run(`RESET ${name}`);
+          // RESET alone can leave the buffer manager at the lowered limit (measured: after an import
+          // under 48 MiB, current_setting said 18.8 GiB while every later large write ran out of memory
+          // at 48 MiB until restart); setting the default it reads back applies it.
+          await this.run(`SET ${name} = ${quoteLiteral(await this.setting(name))}`);
+        }
       }
     });
   }
