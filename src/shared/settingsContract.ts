@@ -4,6 +4,7 @@
  * checked here at every boundary (its names: settingsChannels.ts).
  */
 import { z } from 'zod';
+import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
 import type { DomainContract } from './domain.ts';
 import { sessionSchema } from './schemas.ts';
@@ -16,7 +17,10 @@ export const Settings = z.strictObject({
   /** Starting cash of every backtest, study and walk-forward that does not say its own. */
   cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12'),
   /** Commission in percent of traded value (0.1 means 0.1 %). */
-  commissionPercent: z.number().min(0, 'must be at least 0').max(5, 'must be at most 5 (%)'),
+  commissionPercent: z
+    .number()
+    .min(0, 'must be at least 0')
+    .max(MAX_COMMISSION_PERCENT, `must be at most ${MAX_COMMISSION_PERCENT} (%)`),
   /** SEC fee and FINRA TAF on sells; null: the symbol's asset class decides (US equities pay them). */
   regulatoryFees: z.boolean().nullable(),
   /** The full quoted spread in basis points; null: the asset class's default. */

@@ -70,10 +70,14 @@ describe('the settings record', () => {
       /riskFreePercent: must be at most 20/,
     );
     expect(() => store.set({ workers: 1.5 })).toThrow(/workers: must be a whole number/);
+    // The commission's bound is the Backtest and Optimize forms' and the CLI's (10 %), not a tighter 5 %.
+    expect(() => store.set({ commissionPercent: 11 })).toThrow(/commissionPercent: must be at most 10 \(%\)/);
     expect(() => store.set({ timeZone: 'Mars/Olympus' })).toThrow(/timeZone/);
     expect(() => store.set({ colour: 'blue' })).toThrow(/colour/);
     expect(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')).toBe(before);
     expect(store.settings.cash).toBe(5_000);
+    store.set({ commissionPercent: 7 });
+    expect(store.settings.commissionPercent).toBe(7);
   });
 
   it('reads a record it cannot use as the defaults, says why, and leaves the file until a change', () => {
