@@ -33,8 +33,11 @@ export interface TestRedis {
   readonly port: number;
   /** The server process (for its CPU time). */
   readonly process: () => ChildProcess;
-  /** Stops the server (SIGKILL: nothing saved) and starts an empty one on the same port. */
-  restartEmpty(): Promise<void>;
+  /**
+   * Stops the server (SIGKILL: nothing saved) and starts an empty one on the same port, after `downMs`
+   * (long enough and clients' reconnects fail first, as when Redis is down for a while).
+   */
+  restartEmpty(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,8 +83,9 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Tes
     url: `redis://127.0.0.1:${port}`,
     port,
     process: () => child,
-    restartEmpty: async () => {
+    restartEmpty: async (downMs = 0) => {
       await kill();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
       await launch();
     },
     stop: async () => {

@@ -60,6 +60,11 @@ export interface RemoteComputeOptions {
   readonly trialTimeLimitMs?: number;
   /** How often pending chunks are checked without an event (ms). */
   readonly pollMs?: number;
+  /**
+   * Told in words when the connection to Redis is lost and when it is back: meanwhile the study only
+   * waits, and without this a trader sees its progress stop with no reason.
+   */
+  readonly onConnection?: (message: string) => void;
 }
 
 interface PendingChunk {
@@ -149,9 +154,23 @@ export class RemoteCompute {
     }
     redis.off('error', firstError);
     // Reconnects are automatic and a failed command surfaces where it was sent (a check retries on the
-    // next poll): the connection's own error events are not news.
+    // next poll): each error event is not news, but the first of an outage and the end of it are.
     const quiet = (): void => undefined;
-    redis.on('error', quiet);
+    const report = options.onConnection ?? quiet;
+    let lost = false;
+    redis.on('error', (error: Error) => {
+      if (lost) return;
+      lost = true;
+      report(
+        `lost Redis at ${safeUrl(options.redisUrl)} (${error.message}): waiting for it to come back; ` +
+          'finished trials are kept (Ctrl-C stops, --resume goes on later)',
+      );
+    });
+    redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      report(`Redis at ${safeUrl(options.redisUrl)} is back: the study goes on`);
+    });
     const name = queueName(engine);
     const queue = new Queue(name, { connection: redis });
     const events = new QueueEvents(name, { connection: redis.duplicate() });

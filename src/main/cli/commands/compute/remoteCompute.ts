@@ -67,6 +67,7 @@ export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<Remot
     redisUrl,
     ...(chunkSize > 0 ? { chunkSize } : {}),
     trialTimeLimitMs: Math.round(limit * 1000),
+    onConnection: (message) => io.err(`${message}\n`),
   });
   const workers = await remote.workers();
   const slots = workers.reduce((sum, w) => sum + w.concurrency, 0);
