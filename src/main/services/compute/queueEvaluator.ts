@@ -185,19 +185,29 @@ export class RemoteCompute {
   }
 
   /** The worker processes alive on this engine's queue (their heartbeats). */
-  async workers(): Promise<WorkerInfo[]> {
+  workers(): Promise<WorkerInfo[]> {
+    return this.heartbeats(workerKeyPattern(this.engine));
+  }
+
+  /**
+   * Worker processes alive on this Redis but built from other code: they listen on another queue and take
+   * none of this engine's trials, which a trader waiting on "no worker" needs to be told.
+   */
+  otherWorkers(): Promise<WorkerInfo[]> {
+    const ours = workerKeyPattern(this.engine).slice(0, -1);
+    return this.heartbeats(workerKeyPattern('*'), (key) => !key.startsWith(ours));
+  }
+
+  private async heartbeats(
+    pattern: string,
+    keep: (key: string) => boolean = () => true,
+  ): Promise<WorkerInfo[]> {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(
-        cursor,
-        'MATCH',
-        workerKeyPattern(this.engine),
-        'COUNT',
-        100,
-      );
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 100);
       cursor = next;
-      keys.push(...found);
+      keys.push(...found.filter(keep));
     } while (cursor !== '0');
     if (keys.length === 0) return [];
     const values = await this.redis.mget(...keys);

@@ -71,10 +71,16 @@ export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<Remot
   });
   const workers = await remote.workers();
   const slots = workers.reduce((sum, w) => sum + w.concurrency, 0);
+  const others = workers.length === 0 ? await remote.otherWorkers() : [];
   io.err(
     workers.length === 0
       ? `no worker is connected to ${safeUrl(redisUrl)} yet: trials wait in queue ${remote.queueName} until one starts\n`
       : `computing on ${workers.length} worker(s), ${slots} sandboxes, via ${safeUrl(redisUrl)}\n`,
   );
+  if (others.length > 0)
+    io.err(
+      `${others.length} worker(s) there (${[...new Set(others.map((w) => w.host))].join(', ')}) run other code ` +
+        'and take none of these trials: start them from the same commit as this machine\n',
+    );
   return remote;
 }
