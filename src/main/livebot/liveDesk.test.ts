@@ -126,6 +126,22 @@ describe('live desk against the reference bot on loopback', () => {
     }
   });
 
+  it('refuses a ramp onto a bot that runs no set yet, sending and recording nothing', async () => {
+    const first = await propose(desk, bot.url, set(10), 'ana', 'manual: first set');
+    await approve(desk, first.approvalId, { approver: 'ana', note: 'first', typed: first.confirmation });
+    const entries = (await audit.entries()).length;
+    const ramp = {
+      steps: [0.1, 0.5, 1],
+      barsPerStep: 5,
+      guardrails: { maxDrawdown: 0.9, maxLoss: 0.9, maxSlippageBps: 1e6 },
+    };
+    await expect(
+      push(desk, first.approvalId, { actor: 'ana', policy: 'keep', approversRequired: 1, ramp }),
+    ).rejects.toThrow('runs no set yet, so there is nothing to ramp from');
+    expect((await audit.entries()).length).toBe(entries);
+    expect((await checkedStatus(desk, bot.url)).status.acceptedVersion).toBe(0);
+  });
+
   it("a learner's set whose skill is not measured is approved only with an acknowledgement, recorded with the approval", async () => {
     const url = bot.url;
     const proposal = await propose(desk, url, learnerSet(12, 40, LEDGER_LEARNER), 'regime-updates', 'regime');

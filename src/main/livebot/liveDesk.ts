@@ -224,6 +224,13 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
   // A bot that lists its strategies is told nothing it could not run (it would refuse it anyway).
   const lacking = status.strategies && strategyMismatch(set.strategy, status.strategies, `bot ${bot}`);
   if (lacking) throw new InputError(`${lacking}; nothing was sent`, 'approval');
+  // A bot ramps from the set it runs (and rolls back to it): on a bot running none it would drop the
+  // ramp and trade the new set at full size at once, which is not what was asked for.
+  if (options.ramp !== undefined && status.active === null)
+    throw new InputError(
+      `bot ${bot} runs no set yet, so there is nothing to ramp from or roll back to: push its first set without a ramp; nothing was sent`,
+      'ramp',
+    );
   const pushed = await desk.audit.of('push', bot);
   const version = Math.max(status.acceptedVersion, ...pushed.map((e) => e.version ?? 0)) + 1;
   const changeId = `${approvalId}-v${version}`;
