@@ -29,6 +29,27 @@ export class BotRequestError extends Error {
   }
 }
 
+/** No answer from the bot at all (nothing listening, host unknown, connection cut), naming the bot. */
+export class BotUnreachableError extends Error {
+  override name = 'BotUnreachableError';
+}
+
+/** fetch says only "fetch failed": the reason is its cause's code (ECONNREFUSED, ENOTFOUND...). */
+function unreachable(origin: string, error: unknown): BotUnreachableError {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const why =
+    cause?.code === 'ECONNREFUSED'
+      ? 'nothing listens there (connection refused)'
+      : typeof cause?.code === 'string'
+        ? cause.code
+        : typeof cause?.message === 'string'
+          ? cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return new BotUnreachableError(`the bot at ${origin} did not answer: ${why}`);
+}
+
 export interface RawResponse {
   readonly status: number;
   readonly body: unknown;
@@ -87,11 +108,16 @@ export class BotClient {
       headers[SIGNATURE_HEADERS.nonce] = nonce;
       headers[SIGNATURE_HEADERS.signature] = signature;
     }
-    const response = await fetch(new URL(path, this.base), {
-      method,
-      headers,
-      ...(method === 'POST' ? { body } : {}),
-    });
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.base), {
+        method,
+        headers,
+        ...(method === 'POST' ? { body } : {}),
+      });
+    } catch (error) {
+      throw unreachable(this.base.origin, error);
+    }
     return { status: response.status, body: await jsonOrText(response) };
   }
 

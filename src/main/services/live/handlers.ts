@@ -7,7 +7,7 @@ import type { LiveBotsResult, LiveProposal } from '../../../shared/liveContract.
 import type { Settings } from '../../../shared/settingsContract.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
 import { approvalPolicyOf, recommend, setApprovalPolicy } from '../../livebot/autoApproval.ts';
-import { BotClient, BotRequestError } from '../../livebot/botClient.ts';
+import { BotClient, BotRequestError, BotUnreachableError } from '../../livebot/botClient.ts';
 import {
   approve,
   checkBotChanges,
@@ -304,13 +304,7 @@ async function secretStatus(env: NodeJS.ProcessEnv, secrets: SecretStore): Promi
 function asRequestError(error: unknown): unknown {
   if (error instanceof BotRequestError)
     return new UpstreamError(`the bot refused (${error.code}): ${error.message}`);
-  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return new UpstreamError(
-      `the bot did not answer (${cause?.code ?? cause?.message ?? 'no connection'})`,
-      'unavailable',
-    );
-  }
+  if (error instanceof BotUnreachableError) return new UpstreamError(error.message, 'unavailable');
   if (error instanceof Error && /^No bot secret|bot secret in/.test(error.message))
     return new InputError(error.message, 'secret');
   return error;

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +105,27 @@ describe('regimen live', () => {
       'seq,at,kind,actor,bot,fromHash,toHash,version,reason,detail,prevHash,hash',
     );
     expect(csv.out + verified.out + status.out).not.toContain(SECRET);
+  });
+
+  it('a bot that is down is named with why it did not answer, and nothing is recorded', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((resolve) => probe.close(resolve));
+    const origin = new URL(url).origin;
+    const before = await run('live', 'audit', '--json');
+    for (const argv of [
+      ['live', 'status', '--bot', url],
+      ['live', 'rollback', '--bot', url, '--reason', 'bot down'],
+    ]) {
+      const result = await run(...argv);
+      expect(result.code).not.toBe(0);
+      expect(result.err).toContain(
+        `the bot at ${origin} did not answer: nothing listens there (connection refused)`,
+      );
+    }
+    expect((await run('live', 'audit', '--json')).out).toBe(before.out);
   });
 
   it('policy set validates the whole policy, naming the field, and show reads the version back', async () => {
