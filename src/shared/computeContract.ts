@@ -33,6 +33,8 @@ export const ComputeStatus = z.object({
     z.object({ state: z.literal('unreachable'), error: z.string() }),
   ]),
   workers: z.array(ComputeWorker),
+  /** Workers on that Redis built from other code: they take none of this machine's trials. */
+  otherWorkers: z.array(ComputeWorker),
 });
 
 export const ComputeChooseRequest = z.discriminatedUnion('target', [

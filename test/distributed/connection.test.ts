@@ -3,10 +3,17 @@
  * only waits for it) and coming back, and workers that are there but run other code (they take nothing).
  * Hosts are named, never the password.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerKey } from '../../src/main/compute/remote/names.ts';
-import { remoteFrom } from '../../src/main/cli/commands/compute/remoteCompute.ts';
+import type { Backend } from '../../src/main/cli/backend.ts';
+import { chooseRedisOnOwner, remoteFrom } from '../../src/main/cli/commands/compute/remoteCompute.ts';
+import type { ComputePool } from '../../src/main/compute/pool.ts';
+import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
+import { ComputeChoice } from '../../src/main/services/compute/computeChoice.ts';
 import { RemoteCompute } from '../../src/main/services/compute/queueEvaluator.ts';
 import { captureIO } from '../support/captureIO.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redisServer.ts';
@@ -43,7 +50,7 @@ describe.skipIf(skip !== null)(`a coordinator's Redis${skip === null ? '' : ` (s
     }
   }, 30_000);
 
-  it('names workers that run other code when none runs this code', async () => {
+  it('names workers that run other code when none runs this code, here and beside a data folder owner', async () => {
     // A heartbeat as a worker built from another commit writes it: under its own engine's hash.
     const client = new Redis(url);
     const info = { id: 'w1', host: 'old-box', pid: 1, concurrency: 2, cores: 2, startedAt: 0 };
@@ -62,5 +69,28 @@ describe.skipIf(skip !== null)(`a coordinator's Redis${skip === null ? '' : ` (s
       '1 worker(s) there (old-box) run other code and take none of these trials: start them from the same commit',
     );
     expect(io.stderr).not.toContain(PASSWORD);
+
+    // The owner (the app or `regimen serve`) computes the study: its status names them for the note.
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-other-code-'));
+    const choice = new ComputeChoice({
+      dataDir,
+      pool: {} as ComputePool, // choosing Redis and its status never touch this machine's pool
+      secrets: new MemorySecretStore(),
+      env: {},
+    });
+    const owner = {
+      owner: 'the Regimen server',
+      request: (_channel: string, input: { target: 'redis'; redisUrl: string }) => choice.choose(input),
+    } as unknown as Backend;
+    const ownerIo = captureIO();
+    try {
+      await chooseRedisOnOwner(owner, { values: { redis: url }, positionals: [] }, ownerIo);
+    } finally {
+      await choice.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(ownerIo.stderr).toContain('0 worker(s) connected');
+    expect(ownerIo.stderr).toContain('1 worker(s) there (old-box) run other code');
+    expect(ownerIo.stderr).not.toContain(PASSWORD);
   }, 30_000);
 });

@@ -153,16 +153,18 @@ export class ComputeChoice {
       password: source,
       secretStore: this.deps.secrets.kind === 'keychain' ? ('os' as const) : ('memory' as const),
     };
-    if (this.saved.target === 'local') return { ...base, connection: { state: 'local' }, workers: [] };
+    const none = { workers: [], otherWorkers: [] };
+    if (this.saved.target === 'local') return { ...base, connection: { state: 'local' }, ...none };
     try {
       const remote = await this.connection();
       return {
         ...base,
         connection: { state: 'connected', queue: remote.queueName },
         workers: await remote.workers(),
+        otherWorkers: await remote.otherWorkers(),
       };
     } catch (error) {
-      return { ...base, connection: { state: 'unreachable', error: messageOf(error) }, workers: [] };
+      return { ...base, connection: { state: 'unreachable', error: messageOf(error) }, ...none };
     }
   }
 

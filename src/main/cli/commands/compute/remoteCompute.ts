@@ -8,6 +8,7 @@ import type { RemoteCompute } from '../../../services/compute/queueEvaluator.ts'
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import type { Backend } from '../../backend.ts';
 import type { CommandIO } from '../../command.ts';
+import type { WorkerInfo } from '../../../../shared/computeProtocol.ts';
 
 export const REMOTE_OPTIONS = {
   redis: { type: 'string' },
@@ -41,6 +42,16 @@ export async function chooseRedisOnOwner(owner: Backend, args: ParsedArgs, io: C
     `note: ${owner.owner} now computes on ${status.redisUrl ?? safeUrl(redisUrl)} (its Settings > Compute), ` +
       `${status.workers.length} worker(s) connected\n`,
   );
+  if (status.workers.length === 0) noteOtherCode(status.otherWorkers, io);
+}
+
+/** Workers that are there but run other code, said when none runs this code (the trials would wait). */
+function noteOtherCode(others: readonly WorkerInfo[], io: CommandIO): void {
+  if (others.length === 0) return;
+  io.err(
+    `${others.length} worker(s) there (${[...new Set(others.map((w) => w.host))].join(', ')}) run other code ` +
+      'and take none of these trials: start them from the same commit as this machine\n',
+  );
 }
 
 /** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
@@ -71,16 +82,11 @@ export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<Remot
   });
   const workers = await remote.workers();
   const slots = workers.reduce((sum, w) => sum + w.concurrency, 0);
-  const others = workers.length === 0 ? await remote.otherWorkers() : [];
   io.err(
     workers.length === 0
       ? `no worker is connected to ${safeUrl(redisUrl)} yet: trials wait in queue ${remote.queueName} until one starts\n`
       : `computing on ${workers.length} worker(s), ${slots} sandboxes, via ${safeUrl(redisUrl)}\n`,
   );
-  if (others.length > 0)
-    io.err(
-      `${others.length} worker(s) there (${[...new Set(others.map((w) => w.host))].join(', ')}) run other code ` +
-        'and take none of these trials: start them from the same commit as this machine\n',
-    );
+  if (workers.length === 0) noteOtherCode(await remote.otherWorkers(), io);
   return remote;
 }
