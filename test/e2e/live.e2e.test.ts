@@ -177,8 +177,10 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       .poll(() => page.getByTestId('live-audit-time').first().textContent())
       .toBe(timeFormat('America/New_York').dateTime(newest.at));
 
-    // First version: no ramp (a first set has nothing to wind down from), then a second, ramped.
-    await proposal.getByTestId('live-ramp-steps').fill('');
+    // First version: no ramp (a first set has nothing to wind down from; the desk refuses one), so the
+    // card offers none; then a second, ramped.
+    await proposal.getByTestId('live-first-set').waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await proposal.getByTestId('live-ramp-steps').count()).toBe(0);
     await proposal.getByTestId('live-push').click();
     await proposal.getByTestId('live-pushed').waitFor({ state: 'visible', timeout: 10_000 });
     const botPanel = page.getByTestId('live-bot');

@@ -260,6 +260,7 @@ function Proposals({
           key={p.approvalId}
           proposal={p}
           strategyProblem={proposalStrategyProblem(p, bots)}
+          firstSet={bots.some((b) => b.url === p.bot && b.status !== null && b.status.active === null)}
           client={client}
           act={act}
           busy={busy}
@@ -272,6 +273,7 @@ function Proposals({
 function ProposalCard({
   proposal,
   strategyProblem,
+  firstSet,
   client,
   act,
   busy,
@@ -279,6 +281,11 @@ function ProposalCard({
   proposal: LiveProposal;
   /** Why its bot cannot run the set, as its last status says (shown before Push, which it disables). */
   strategyProblem: string | undefined;
+  /**
+   * Its bot's last status says it runs no set: a ramp winds a running set down while the new one grows,
+   * so the desk refuses one onto a bot with nothing running, and the first set goes at full size.
+   */
+  firstSet: boolean;
   client: RegimenClient;
   act: Act;
   busy: boolean;
@@ -436,7 +443,7 @@ function ProposalCard({
           className="live-actions"
           onSubmit={(e) => {
             e.preventDefault();
-            const steps = ramp
+            const steps = (firstSet ? '' : ramp)
               .split(',')
               .map((s) => Number(s.trim()) / 100)
               .filter((s) => s > 0);
@@ -466,13 +473,21 @@ function ProposalCard({
               <option key={p}>{p}</option>
             ))}
           </select>
-          <TextInput title="ramp steps, %" testId="live-ramp-steps" value={ramp} set={setRamp} />
-          <TextInput
-            title="bars per step"
-            testId="live-bars-per-step"
-            value={barsPerStep}
-            set={setBarsPerStep}
-          />
+          {firstSet ? (
+            <span className="muted" data-testid="live-first-set">
+              first set: pushed without a ramp (the bot runs no set to ramp from)
+            </span>
+          ) : (
+            <>
+              <TextInput title="ramp steps, %" testId="live-ramp-steps" value={ramp} set={setRamp} />
+              <TextInput
+                title="bars per step"
+                testId="live-bars-per-step"
+                value={barsPerStep}
+                set={setBarsPerStep}
+              />
+            </>
+          )}
           <button
             type="submit"
             className="ghost-button small"
