@@ -322,6 +322,8 @@ export const ScorecardResult = z.object({
       testStartTime: z.number(),
       params: z.record(z.string(), z.number()),
       action: z.enum(['switch', 'keep']),
+      /** Why the set in force is kept (null on a switch). */
+      reason: z.string().nullable(),
       score: metricValue,
       confidence: metricValue,
       /** The learner's rank correlation over the windows closed before the test window (its t: null below two). */

@@ -76,7 +76,7 @@ export const learnerName = (options: Pick<RecommendOptions, 'learnerName'>): str
   options.learnerName ?? 'the learner';
 
 /** Why a learner whose measured ranking is no better than chance keeps the current set, in words. */
-function chanceReason(who: string, skill: RankFigure): string {
+export function chanceReason(who: string, skill: RankFigure): string {
   const t = Number.isFinite(skill.t) ? skill.t.toFixed(1) : 'not defined';
   // A ranking reliably reversed (t at or below -SKILL_MIN_T) is worse than chance, not indistinguishable from it.
   const verdict = skill.t <= -SKILL_MIN_T ? 'worse than chance' : 'no better than chance';

@@ -147,22 +147,36 @@ describe("the learner policy acts as the product's recommendation does", () => {
       expect(d.predicted).not.toBeNull();
       expect(ranksBetterThanChance(d.skill)).toBe(false);
       expect(d.action).toBe('keep');
+      expect(d.reason).toMatch(/^the learner ranks sets (no|worse) (better )?than chance out of sample/);
       expect(d.params).toEqual(policy.initial);
     }
   });
 
-  it('switches on a learner that ranks well, once its windows so far show it', () => {
+  it('switches on a learner that ranks well, once its windows so far show it, and only to another set', () => {
     const { decisions } = learnerDecisions(plantedPanel(1), tests, policy);
+    let inForce: Readonly<Record<string, number>> = policy.initial;
     for (const d of decisions) {
       expect(d.skill.mean).toBeGreaterThan(0.5);
       expect(d.skill.t).toBeGreaterThan(2);
-      expect(d.action).toBe('switch');
       // The planted best set: the highest 2a - b of the panel's sets.
       expect(d.params).not.toEqual(policy.initial);
+      // A switch is a change of parameters: the learner's choice equal to the set in force keeps it.
+      if (JSON.stringify(d.params) === JSON.stringify(inForce)) {
+        expect(d.action).toBe('keep');
+        expect(d.reason).toBe("the learner's choice is the set in force");
+      } else {
+        expect(d.action).toBe('switch');
+        expect(d.reason).toBeNull();
+      }
+      inForce = d.params;
     }
+    // The planted best set is the same every window: one switch away from the initial set, then keeps.
+    expect(decisions.map((d) => d.action)).toEqual(['switch', 'keep', 'keep', 'keep', 'keep']);
     // The confidence gate still holds: above every confidence, nothing switches.
     const strict = learnerDecisions(plantedPanel(1), tests, { ...policy, threshold: 1.01 });
     expect(strict.decisions.every((d) => d.action === 'keep')).toBe(true);
+    for (const d of strict.decisions)
+      expect(d.reason).toMatch(/^confidence \d\.\d\d is below the threshold 1\.01$/);
   });
 
   it("reads a test window's skill only from the windows closed before it opens", () => {

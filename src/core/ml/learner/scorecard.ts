@@ -34,6 +34,7 @@ import { defaultParams } from '../../strategy-api/params.ts';
 import type { StrategyParams } from '../../strategy-api/types.ts';
 import { windowPanel, type PanelWindow } from './panel.ts';
 import type { LearnerPrediction } from './parameterLearner.ts';
+import { chanceReason, learnerName } from './recommend.ts';
 import {
   evaluatePrequential,
   rankFigure,
@@ -109,7 +110,10 @@ export interface SkillFigure extends RankFigure {
 export interface LearnerDecision {
   readonly testStartTime: number;
   readonly params: StrategyParams;
+  /** 'switch' only where the parameters change: a choice equal to the set in force keeps it. */
   readonly action: 'switch' | 'keep';
+  /** Why the set in force is kept, in words (null on a switch), as the product's recommendation says it. */
+  readonly reason: string | null;
   /** The prediction for the best set (null: the window is too short for a learner window). */
   readonly predicted: LearnerPrediction | null;
   /** The learner's rank correlation over the windows closed before this test window opened. */
@@ -327,7 +331,8 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
  * window's start the policy takes the best predicted set when the product would (recommend.ts): its
  * confidence at or above the threshold AND the learner's rank correlation over the windows closed by
  * then ranking better than chance. Otherwise, or where no learner window opens there, the set in force
- * (`initial` at first) stays.
+ * (`initial` at first) stays. A chosen set equal to the one in force is a keep, not a switch: a trader
+ * reads a switch as a change of parameters and the turnover it brings.
  */
 export function learnerDecisions(
   panel: readonly PanelWindow[],
@@ -357,20 +362,34 @@ export function learnerDecisions(
     const open = opened.get(test.start);
     let predicted: LearnerPrediction | null = null;
     let action: 'switch' | 'keep' = 'keep';
+    let reason: string | null = 'no learner window opens at this test window';
     if (open !== undefined) {
       let best = 0;
       open.predictions.forEach((p, j) => {
         if (p.score > open.predictions[best]!.score) best = j;
       });
       predicted = open.predictions[best]!;
-      if (predicted.confidence >= options.threshold && ranksBetterThanChance(skill)) {
+      const chosen = open.window.rows[best]!.params as StrategyParams;
+      if (!ranksBetterThanChance(skill)) reason = chanceReason(learnerName({}), skill);
+      else if (predicted.confidence < options.threshold)
+        reason = `confidence ${predicted.confidence.toFixed(2)} is below the threshold ${options.threshold}`;
+      else if (sameParams(chosen, inForce)) reason = "the learner's choice is the set in force";
+      else {
         action = 'switch';
-        inForce = open.window.rows[best]!.params as StrategyParams;
+        reason = null;
+        inForce = chosen;
       }
     }
-    decisions.push({ testStartTime: test.startTime, params: inForce, action, predicted, skill });
+    decisions.push({ testStartTime: test.startTime, params: inForce, action, reason, predicted, skill });
   }
   return { prequential, decisions };
+}
+
+/** The same value for every parameter of either set. */
+function sameParams(a: StrategyParams, b: StrategyParams): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const name of names) if (a[name] !== b[name]) return false;
+  return true;
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)} %`;

@@ -193,6 +193,7 @@ export function scorecardPayload(
       testStartTime: d.testStartTime,
       params: d.params,
       action: d.action,
+      reason: d.reason,
       score: d.predicted?.score ?? null,
       confidence: d.predicted?.confidence ?? null,
       skill: d.skill,

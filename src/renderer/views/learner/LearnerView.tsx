@@ -482,7 +482,7 @@ function ScorecardPanel() {
 /**
  * The learner policy's choice at each test window, and what it rested on: the winner's predicted score
  * and confidence, and the learner's ranking skill over the windows closed before it (a switch needs a
- * positive rank correlation at t >= 2 and the confidence threshold).
+ * positive rank correlation at t >= 2, the confidence threshold and a set other than the one in force).
  */
 function LearnerDecisions({ card }: { card: ScorecardResult }) {
   const time = useTimeFormat();
@@ -502,7 +502,9 @@ function LearnerDecisions({ card }: { card: ScorecardResult }) {
         {card.decisions.map((d) => (
           <tr key={d.testStartTime} data-testid="scorecard-decision">
             <td>{time.barTime(d.testStartTime, card.timeframe)}</td>
-            <td>{d.action}</td>
+            <td data-testid="scorecard-decision-action">
+              {d.action === 'switch' ? 'switch' : `keep: ${d.reason ?? ''}`}
+            </td>
             <td className="mono">{paramsText(d.params)}</td>
             <td className="num">{formatNumber(d.score, 3)}</td>
             <td className="num">{formatNumber(d.confidence, 2)}</td>
