@@ -22,10 +22,18 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Parses or throws an InputError naming every offending field (and carrying the first one's path). */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+/**
+ * Parses or throws an InputError that starts with `refused` (what did not happen, "Settings not saved")
+ * and names every offending field (and carries the first one's path).
+ */
+export function parseOrRefuse<S extends z.ZodType>(schema: S, value: unknown, refused: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const field = problems(result.error)[0]?.field;
-  throw new InputError(`Invalid ${where}: ${describeIssues(result.error)}`, field || undefined);
+  throw new InputError(`${refused}: ${describeIssues(result.error)}`, field || undefined);
+}
+
+/** parseOrRefuse, the error starting "Invalid <where>" (a stored record, an upload). */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  return parseOrRefuse(schema, value, `Invalid ${where}`);
 }

@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)(`a trader's pass through the views${skipReason}`, 
     await cash.press('Enter');
     await expect
       .poll(() => page.getByTestId('error-message').textContent())
-      .toContain('cash: must be more than 0');
+      .toContain('Settings not saved: cash: must be more than 0');
     await expect.poll(() => cash.inputValue()).toBe('10000');
     // Leaving the field sends nothing more: the refusal is not repeated.
     await page.getByTestId('setting-riskFreePercent').click();

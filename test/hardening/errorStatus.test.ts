@@ -37,7 +37,7 @@ const CASES: Case[] = [
     body: () => ({ ...backtest, comission: 0.002 }),
     status: 400,
     field: 'comission',
-    says: /comission: unknown field/,
+    says: /^Backtest not run: comission: unknown field$/,
   },
   {
     name: 'an unknown symbol in a backtest',

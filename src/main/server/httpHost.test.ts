@@ -165,12 +165,12 @@ describe('HTTP host', () => {
     ]);
   });
 
-  it('rejects a malformed request with a message naming the channel and field', async () => {
+  it('rejects a malformed request with a message naming what did not happen and the field, not the channel', async () => {
     const response = await post('bars:get', { symbol: 'AAA', timeframe: '2m' });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string } };
-    expect(body.error.message).toContain('request to "bars:get"');
-    expect(body.error.message).toContain('timeframe');
+    expect(body.error.message).toMatch(/^Bars not loaded: timeframe: /);
+    expect(body.error.message).not.toContain('bars:get');
   });
 
   it('answers 404 for an unknown channel', async () => {

@@ -169,7 +169,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
    */
   async function exportAndSend(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!options.upload) throw new NotFoundError('This host serves no downloads');
-    const where = 'download of data:export';
+    const where = 'download of the data export';
     const request = parseOrThrow(DataExportDownloadRequest, await readJsonBody(req), where);
     const name = barsExportFileName(request);
     await mkdir(options.upload.dir, { recursive: true, mode: 0o700 });

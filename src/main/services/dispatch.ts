@@ -1,15 +1,16 @@
 import { isRequestChannel, requestSchemas, type Requests } from '../../shared/contract.ts';
 import { NotFoundError, toWireError, type WireError } from '../../shared/errors.ts';
-import { parseOrThrow } from '../../shared/validation.ts';
+import { REFUSED_ACTION } from '../../shared/requestActions.ts';
+import { parseOrRefuse } from '../../shared/validation.ts';
 
 /**
  * The single entry for every request from an untrusted host (IPC or HTTP): unknown channels and
- * malformed payloads are refused here with a message naming the channel and field.
+ * malformed payloads are refused here with a message naming what did not happen and each field's problem.
  */
 export async function dispatch(handlers: Requests, channel: string, input: unknown): Promise<unknown> {
   if (!isRequestChannel(channel)) throw new NotFoundError(`Unknown request channel "${channel}"`);
   const schema = requestSchemas[channel].input;
-  const request = parseOrThrow(schema, input ?? {}, `request to "${channel}"`);
+  const request = parseOrRefuse(schema, input ?? {}, REFUSED_ACTION[channel]);
   const handler = handlers[channel] as (req: typeof request) => Promise<unknown>;
   return handler(request);
 }

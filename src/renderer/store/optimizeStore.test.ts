@@ -309,7 +309,7 @@ describe('the optimisation store against a fake client', () => {
       .handle('optimize:get', () => studyDetail('s1'))
       .handle('optimize:annotate', ({ studyId, name, note }) => {
         if (note === 'too long')
-          throw new Error('Invalid request: note: a study note is at most 2000 characters');
+          throw new Error('Study note not saved: note: a study note is at most 2000 characters');
         return { ...summary(studyId, 1), name: name ?? 'study s1', note: note ?? '' };
       });
     await store.getState().open('s1');

@@ -8,7 +8,8 @@ import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { ownerBackend } from '../../backend.ts';
 import { requestSchemas, type RequestInput, type RequestOutput } from '../../../../shared/contract.ts';
 import type { SETTINGS_CHANNELS } from '../../../../shared/settingsChannels.ts';
-import { parseOrThrow } from '../../../../shared/validation.ts';
+import { REFUSED_ACTION } from '../../../../shared/requestActions.ts';
+import { parseOrRefuse } from '../../../../shared/validation.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { createSettingsHandlers } from '../../../services/settings/handlers.ts';
 import { SettingsStore } from '../../../services/settings/settingsStore.ts';
@@ -104,7 +105,7 @@ async function withBackend<T>(
   );
   return work({
     request: async (channel, input) => {
-      const request = parseOrThrow(requestSchemas[channel].input, input, `request to "${channel}"`);
+      const request = parseOrRefuse(requestSchemas[channel].input, input, REFUSED_ACTION[channel]);
       const handler = handlers[channel] as (request: unknown) => Promise<RequestOutput<typeof channel>>;
       return handler(request);
     },
