@@ -67,8 +67,8 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
           <span className="c-time">Exit time</span>
           <span className="c-num">Exit</span>
           <span className="c-num">Size</span>
-          <span className="c-num">P&amp;L</span>
-          <span className="c-num">Return</span>
+          <span className="c-num c-pnl">P&amp;L</span>
+          <span className="c-num c-ret">Return</span>
           <span className="c-dur">Held</span>
           <span className="c-reason">Exit reason</span>
           <span className="c-num">Stop</span>
@@ -107,8 +107,10 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                   <span className="c-num">
                     {formatNumber(Math.abs(trade.size), Number.isInteger(trade.size) ? 0 : 4)}
                   </span>
-                  <span className={`c-num ${tone}`}>{formatMoney(trade.pnl)}</span>
-                  <span className={`c-num ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
+                  <span className={`c-num c-pnl ${tone}`} data-testid="trade-pnl">
+                    {formatMoney(trade.pnl)}
+                  </span>
+                  <span className={`c-num c-ret ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
                   <span className="c-dur">{formatDuration(trade.exitTime - trade.entryTime)}</span>
                   <span
                     className="c-reason"

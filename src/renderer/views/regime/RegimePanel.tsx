@@ -150,39 +150,41 @@ export function RegimePanel({
 function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: RegimeAxis; testId: string }) {
   const { names, summary, transitions } = result.axes[axis];
   return (
-    <table className="regime-table" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>{axis}</th>
-          <th title="Share of labelled bars">share</th>
-          <th title="Mean return per bar">mean</th>
-          <th title="Volatility per bar">vol</th>
-          <th title="Median spell, in bars">typ. bars</th>
-          {names.map((name) => (
-            <th key={name} title={`Share of its bars whose next bar is ${name}`}>
-              →{name}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {summary.map((row, k) => (
-          <tr key={row.label} data-regime={row.label}>
-            <td>
-              <span className={`regime-swatch ${axis}-${k}`} />
-              {row.label}
-            </td>
-            <td>{formatPercent(row.share, 1)}</td>
-            <td>{basisPoints(row.meanReturn)}</td>
-            <td>{basisPoints(row.volatility)}</td>
-            <td>{row.typicalDuration === null ? '—' : formatInteger(row.typicalDuration)}</td>
-            {(transitions[k] ?? []).map((share, j) => (
-              <td key={names[j]}>{formatPercent(share, 0)}</td>
+    <div className="regime-table-scroll" data-testid={`${testId}-scroll`}>
+      <table className="regime-table" data-testid={testId}>
+        <thead>
+          <tr>
+            <th>{axis}</th>
+            <th title="Share of labelled bars">share</th>
+            <th title="Mean return per bar">mean</th>
+            <th title="Volatility per bar">vol</th>
+            <th title="Median spell, in bars">typ. bars</th>
+            {names.map((name) => (
+              <th key={name} title={`Share of its bars whose next bar is ${name}`}>
+                →{name}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {summary.map((row, k) => (
+            <tr key={row.label} data-regime={row.label}>
+              <td>
+                <span className={`regime-swatch ${axis}-${k}`} />
+                {row.label}
+              </td>
+              <td>{formatPercent(row.share, 1)}</td>
+              <td>{basisPoints(row.meanReturn)}</td>
+              <td>{basisPoints(row.volatility)}</td>
+              <td>{row.typicalDuration === null ? '—' : formatInteger(row.typicalDuration)}</td>
+              {(transitions[k] ?? []).map((share, j) => (
+                <td key={names[j]}>{formatPercent(share, 0)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -364,24 +366,26 @@ function ComparisonReport({ result, id }: { result: RegimeCompareResult; id: (na
           purge {formatInteger(result.purge)}
         </span>
       </div>
-      <table className="regime-table">
-        <thead>
-          <tr>
-            <th />
-            <th>regime-aware</th>
-            <th>global set</th>
-          </tr>
-        </thead>
-        <tbody>
-          {REPORT_ROWS.map(([label, cell]) => (
-            <tr key={label}>
-              <td>{label}</td>
-              <td>{cell(result.regimeAware)}</td>
-              <td>{cell(result.globalPolicy)}</td>
+      <div className="regime-table-scroll">
+        <table className="regime-table">
+          <thead>
+            <tr>
+              <th />
+              <th>regime-aware</th>
+              <th>global set</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {REPORT_ROWS.map(([label, cell]) => (
+              <tr key={label}>
+                <td>{label}</td>
+                <td>{cell(result.regimeAware)}</td>
+                <td>{cell(result.globalPolicy)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p className={result.better ? 'regime-verdict better' : 'regime-verdict'} data-testid={id('verdict')}>
         {result.verdict}
       </p>

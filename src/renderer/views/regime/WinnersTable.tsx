@@ -26,28 +26,30 @@ export function WinnersTable({
           ? 'no regime fell back'
           : `fell back to the global set: ${fellBack.join(', ')}`}
       </div>
-      <table className="regime-table">
-        <thead>
-          <tr>
-            <th>{result.axis}</th>
-            <th>parameters</th>
-            <th>trades</th>
-            <th>Sharpe</th>
-            <th>fallback</th>
-          </tr>
-        </thead>
-        <tbody>
-          {result.regimes.map((r) => (
-            <tr key={r.label} data-regime={r.label} data-fell-back={r.fellBack}>
-              <td>{r.label}</td>
-              <td>{params(r.params)}</td>
-              <td>{formatInteger(r.score.trades)}</td>
-              <td>{formatNumber(r.score.sharpeRatio)}</td>
-              <td>{r.fellBack ? `global: ${r.reason ?? ''}` : 'own set'}</td>
+      <div className="regime-table-scroll">
+        <table className="regime-table">
+          <thead>
+            <tr>
+              <th>{result.axis}</th>
+              <th>parameters</th>
+              <th>trades</th>
+              <th>Sharpe</th>
+              <th>fallback</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {result.regimes.map((r) => (
+              <tr key={r.label} data-regime={r.label} data-fell-back={r.fellBack}>
+                <td>{r.label}</td>
+                <td>{params(r.params)}</td>
+                <td>{formatInteger(r.score.trades)}</td>
+                <td>{formatNumber(r.score.sharpeRatio)}</td>
+                <td className="regime-reason">{r.fellBack ? `global: ${r.reason ?? ''}` : 'own set'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

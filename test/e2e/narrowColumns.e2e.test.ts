@@ -1,0 +1,70 @@
+/**
+ * Narrow columns stay readable: the Regimes panel's per-regime table scrolls sideways inside the panel
+ * (its last column was cut off by the right column's edge), a trade list narrower than its columns shows
+ * P&L without scrolling (the inspected trial's, beside its figures), and the Learner view's background
+ * below its panels is the app's, not the lighter line colour.
+ *   npm run build && npx vitest run test/e2e/narrowColumns.e2e.test.ts
+ */
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+
+const skipReason = chromiumSkipReason('narrowColumns.e2e');
+
+/** How far (px) the furthest of `cells` reaches past the right edge of `box`; <= 0: all within it. */
+async function overhang(box: Locator, cells: Locator): Promise<number> {
+  const bounds = await box.boundingBox();
+  const edges = await cells.evaluateAll((all) => all.map((cell) => cell.getBoundingClientRect().right));
+  if (bounds === null || edges.length === 0) return NaN;
+  return Math.max(...edges) - (bounds.x + bounds.width);
+}
+
+describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen serve${skipReason}`, () => {
+  const session = useSession('narrow');
+
+  it("keeps the regime table's last column and a trade's P&L within their containers", async () => {
+    const { page } = await openApp(session());
+    const symbols = page.getByTestId('symbol-item');
+    await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await symbols.first().click();
+    await page.getByTestId('timeframe-1h').click();
+
+    // The per-regime table scrolls in its own box, which sits inside the panel; scrolled to its end, the
+    // last column (the last transition share) is within that box.
+    const table = page.getByTestId('regime-table');
+    const scroll = page.getByTestId('regime-table-scroll');
+    const lastColumn = table.locator('tr > :last-child');
+    await expect.poll(() => lastColumn.count(), { timeout: 60_000 }).toBe(4);
+    expect(await overhang(page.getByTestId('regime-panel'), scroll)).toBeLessThanOrEqual(0.5);
+    await scroll.evaluate((box) => box.scrollTo({ left: box.scrollWidth }));
+    await expect.poll(() => overhang(scroll, lastColumn)).toBeLessThanOrEqual(0.5);
+
+    // A trade list narrower than its columns: P&L and return sit beside the side, within the table.
+    await page.getByTestId('run-backtest').click();
+    const pnl = page.getByTestId('trade-pnl');
+    await expect.poll(() => pnl.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1100, height: 1000 });
+    const trades = page.getByTestId('trade-list').locator('.trade-table');
+    await expect.poll(async () => (await trades.boundingBox())?.width ?? NaN).toBeLessThan(700);
+    const pnlHeader = page.locator('.trade-head > .c-pnl');
+    await expect.poll(() => overhang(trades, pnl)).toBeLessThanOrEqual(0);
+    await expect.poll(() => overhang(trades, pnlHeader)).toBeLessThanOrEqual(0);
+    expect(await trades.evaluate((box) => box.scrollLeft)).toBe(0);
+
+    // The Learner view: below its panels, the app's background.
+    await page.getByTestId('tab-learner').click();
+    const learner = page.getByTestId('learner-view');
+    await learner.waitFor({ state: 'visible' });
+    const background = (selector: string) =>
+      page
+        .locator(selector)
+        .evaluate(
+          (element) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }
+            ).getComputedStyle(element).backgroundColor,
+        );
+    expect(await background('[data-testid="learner-view"]')).toBe(await background('body'));
+    await page.close();
+  }, 240_000);
+});
