@@ -51,8 +51,8 @@ const empty = z.strictObject({});
 
 export const appContract = {
   requests: {
-    'app:info': { input: empty, output: AppInfo },
-    'job:cancel': { input: JobCancelRequest, output: JobCancelResult },
+    'app:info': { input: empty, output: AppInfo, refused: 'App information not read' },
+    'job:cancel': { input: JobCancelRequest, output: JobCancelResult, refused: 'Job not cancelled' },
   },
   events: {
     'job:progress': JobProgress,

@@ -244,11 +244,27 @@ export const RobustnessResultSchema = z.object({
 
 export const backtestContract = {
   requests: {
-    'strategies:list': { input: z.strictObject({}), output: z.array(StrategyInfo) },
-    'strategies:problems': { input: z.strictObject({}), output: z.array(StrategyProblemSchema) },
-    'strategies:reload': { input: z.strictObject({}), output: StrategiesState },
-    'backtest:run': { input: BacktestRequest, output: BacktestResult },
-    'backtest:robustness': { input: RobustnessRequest, output: RobustnessResultSchema },
+    'strategies:list': {
+      input: z.strictObject({}),
+      output: z.array(StrategyInfo),
+      refused: 'Strategies not listed',
+    },
+    'strategies:problems': {
+      input: z.strictObject({}),
+      output: z.array(StrategyProblemSchema),
+      refused: 'Strategy problems not read',
+    },
+    'strategies:reload': {
+      input: z.strictObject({}),
+      output: StrategiesState,
+      refused: 'Strategies not reloaded',
+    },
+    'backtest:run': { input: BacktestRequest, output: BacktestResult, refused: 'Backtest not run' },
+    'backtest:robustness': {
+      input: RobustnessRequest,
+      output: RobustnessResultSchema,
+      refused: 'Robustness check not run',
+    },
   },
   events: { 'strategies:changed': StrategiesState },
 } as const satisfies DomainContract<typeof BACKTEST_CHANNELS>;

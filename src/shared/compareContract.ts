@@ -75,13 +75,22 @@ export const ComparedPin = ComparePin.extend({ result: ComparedResult });
 
 export const compareContract = {
   requests: {
-    'compare:pin': { input: ComparePinRequest, output: ComparePin },
-    'compare:list': { input: z.strictObject({}), output: z.array(ComparedPin).max(MAX_PINS) },
+    'compare:pin': { input: ComparePinRequest, output: ComparePin, refused: 'Not pinned to Compare' },
+    'compare:list': {
+      input: z.strictObject({}),
+      output: z.array(ComparedPin).max(MAX_PINS),
+      refused: 'Compare list not read',
+    },
     'compare:unpin': {
       input: z.strictObject({ pinId: z.string().min(1) }),
       output: z.object({ pinId: z.string(), removed: z.literal(true) }),
+      refused: 'Not unpinned from Compare',
     },
-    'compare:clear': { input: z.strictObject({}), output: z.object({ removed: z.number() }) },
+    'compare:clear': {
+      input: z.strictObject({}),
+      output: z.object({ removed: z.number() }),
+      refused: 'Compare not cleared',
+    },
   },
   events: {},
 } as const satisfies DomainContract<typeof COMPARE_CHANNELS>;

@@ -53,9 +53,17 @@ const empty = z.strictObject({});
 
 export const computeContract = {
   requests: {
-    'compute:status': { input: empty, output: ComputeStatus },
-    'compute:choose': { input: ComputeChooseRequest, output: ComputeStatus },
-    'compute:test': { input: ComputeTestRequest, output: ComputeTestResult },
+    'compute:status': { input: empty, output: ComputeStatus, refused: 'Compute status not read' },
+    'compute:choose': {
+      input: ComputeChooseRequest,
+      output: ComputeStatus,
+      refused: 'Compute backend not changed',
+    },
+    'compute:test': {
+      input: ComputeTestRequest,
+      output: ComputeTestResult,
+      refused: 'Compute backend not tested',
+    },
   },
   events: {},
 } as const satisfies DomainContract<typeof COMPUTE_CHANNELS>;

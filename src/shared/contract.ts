@@ -44,7 +44,7 @@ export const requestSchemas = {
   ...learnerContract.requests,
   ...settingsContract.requests,
   ...compareContract.requests,
-} as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType }>;
+} as const satisfies Record<RequestChannel, { input: z.ZodType; output: z.ZodType; refused: string }>;
 
 /** Every event main pushes to the renderer: channel -> payload schema. */
 export const eventSchemas = {

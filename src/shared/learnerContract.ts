@@ -342,16 +342,33 @@ export const ScorecardResult = z.object({
 
 export const learnerContract = {
   requests: {
-    'learner:status': { input: z.strictObject({}), output: LearnerStatus },
-    'learner:state': { input: LearnerStateRequest, output: LearnerState },
+    'learner:status': {
+      input: z.strictObject({}),
+      output: LearnerStatus,
+      refused: 'Learner status not read',
+    },
+    'learner:state': { input: LearnerStateRequest, output: LearnerState, refused: 'Learner state not read' },
     'learner:backfill': {
       // A job: progress over job:progress, job:cancel stops it (what it appended stays; a rerun adds the rest).
       input: z.strictObject({ jobId: jobIdSchema.optional() }),
       output: LearnerBackfillReport,
+      refused: 'Learner not backfilled',
     },
-    'learner:evaluate': { input: LearnerEvaluateRequest, output: LearnerEvaluation },
-    'learner:recommend': { input: LearnerRecommendRequest, output: LearnerRecommendations },
-    'learner:scorecard': { input: ScorecardRequest, output: ScorecardResult },
+    'learner:evaluate': {
+      input: LearnerEvaluateRequest,
+      output: LearnerEvaluation,
+      refused: 'Learner not evaluated',
+    },
+    'learner:recommend': {
+      input: LearnerRecommendRequest,
+      output: LearnerRecommendations,
+      refused: 'No recommendation made',
+    },
+    'learner:scorecard': {
+      input: ScorecardRequest,
+      output: ScorecardResult,
+      refused: 'Scorecard not computed',
+    },
   },
   events: {},
 } as const satisfies DomainContract<typeof LEARNER_CHANNELS>;

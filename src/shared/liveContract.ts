@@ -349,7 +349,7 @@ export const RegimeUpdatesView = z.object({
 
 export const liveContract = {
   requests: {
-    'live:bots': { input: z.strictObject({}), output: LiveBotsResult },
+    'live:bots': { input: z.strictObject({}), output: LiveBotsResult, refused: 'Bots not listed' },
     'live:bot-add': {
       input: z.strictObject({
         name: z.string().trim().min(1).max(80),
@@ -357,55 +357,84 @@ export const liveContract = {
         autoPause: z.boolean().default(false),
       }),
       output: LiveBotEntry,
+      refused: 'Bot not added',
     },
-    'live:bot-remove': { input: BotRef, output: z.object({ url: z.string(), removed: z.boolean() }) },
+    'live:bot-remove': {
+      input: BotRef,
+      output: z.object({ url: z.string(), removed: z.boolean() }),
+      refused: 'Bot not removed',
+    },
     /** A fresh look at one bot (status, version check, reconciliation, alarms). */
-    'live:bot': { input: BotRef, output: LiveBotView },
-    'live:propose': { input: LiveProposeRequest, output: LiveProposal },
+    'live:bot': { input: BotRef, output: LiveBotView, refused: 'Bot not read' },
+    'live:propose': {
+      input: LiveProposeRequest,
+      output: LiveProposal,
+      refused: 'Parameter change not proposed',
+    },
     'live:proposals': {
       input: z.strictObject({ bot: botUrl.optional() }),
       output: z.array(LiveProposal),
+      refused: 'Proposals not listed',
     },
     /** What pushing a proposal would change on its bot now. */
     'live:diff': {
       input: z.strictObject({ approvalId: z.string().min(1).max(128) }),
       output: z.array(ParameterChange),
+      refused: 'Parameter change not compared',
     },
-    'live:approve': { input: LiveApproveRequest, output: LiveProposal },
-    'live:push': { input: LivePushRequest, output: LivePushResult },
-    'live:rollback': { input: z.strictObject({ bot: botUrl, reason, actor }), output: LivePushResult },
+    'live:approve': {
+      input: LiveApproveRequest,
+      output: LiveProposal,
+      refused: 'Parameter change not approved',
+    },
+    'live:push': { input: LivePushRequest, output: LivePushResult, refused: 'Parameters not pushed' },
+    'live:rollback': {
+      input: z.strictObject({ bot: botUrl, reason, actor }),
+      output: LivePushResult,
+      refused: 'Parameters not rolled back',
+    },
     'live:halt': {
       input: z.strictObject({ bot: botUrl, mode: HaltModeSchema, reason, actor }),
       output: StatusSchema,
+      refused: 'Bot not halted',
     },
-    'live:resume': { input: z.strictObject({ bot: botUrl, reason, actor }), output: StatusSchema },
+    'live:resume': {
+      input: z.strictObject({ bot: botUrl, reason, actor }),
+      output: StatusSchema,
+      refused: 'Bot not resumed',
+    },
     'live:audit': {
       input: z.strictObject({ bot: botUrl.optional() }),
       output: z.object({ entries: z.array(AuditEntryView), verdict: AuditVerdictView }),
+      refused: 'Audit trail not read',
     },
     'live:audit-export': {
       input: z.strictObject({ format: z.enum(['csv', 'json']) }),
       output: z.object({ format: z.enum(['csv', 'json']), fileName: z.string(), text: z.string() }),
+      refused: 'Audit trail not exported',
     },
     /** Asks the bot for the state changes it reports and matches each with exactly one audit entry. */
-    'live:audit-bot-changes': { input: BotRef, output: BotChangesView },
-    'live:policy': { input: BotRef, output: LivePolicyView },
+    'live:audit-bot-changes': { input: BotRef, output: BotChangesView, refused: 'Bot changes not audited' },
+    'live:policy': { input: BotRef, output: LivePolicyView, refused: 'Update policy not read' },
     /** Re-runs a set's study trial on the data as it is now and compares with what the set recorded. */
     'live:verify-provenance': {
       input: z.strictObject({ set: ParameterSetSchema }),
       output: ProvenanceVerdict,
+      refused: 'Provenance not verified',
     },
     /** Records the bot's next policy version; recommendations are judged by it from then on. */
     'live:policy-set': {
       input: z.strictObject({ bot: botUrl, policy: ApprovalPolicySchema, reason, actor }),
       output: LivePolicyView,
+      refused: 'Update policy not saved',
     },
-    'live:regime-updates': { input: BotRef, output: RegimeUpdatesView },
+    'live:regime-updates': { input: BotRef, output: RegimeUpdatesView, refused: 'Regime updates not read' },
     'live:regime-updates-set': {
       input: z.strictObject({ bot: botUrl, settings: RegimeUpdateSettings }),
       output: RegimeUpdatesView,
+      refused: 'Regime updates not saved',
     },
-    'live:webhook': { input: z.strictObject({}), output: LiveWebhookView },
+    'live:webhook': { input: z.strictObject({}), output: LiveWebhookView, refused: 'Webhook not read' },
     /** Sets (or, with url null, removes) the alarm webhook; the signing secret is kept in the keychain. */
     'live:webhook-set': {
       input: z.strictObject({
@@ -413,9 +442,14 @@ export const liveContract = {
         secret: z.string().min(16, 'a signing secret needs at least 16 characters').max(256).optional(),
       }),
       output: LiveWebhookView,
+      refused: 'Webhook not saved',
     },
     /** Posts a signed test (type regimen.live.test) to the webhook now; its outcome is the last delivery. */
-    'live:webhook-test': { input: z.strictObject({}), output: LiveWebhookView },
+    'live:webhook-test': {
+      input: z.strictObject({}),
+      output: LiveWebhookView,
+      refused: 'Webhook not tested',
+    },
   },
   events: {
     'live:status': LiveBotView,

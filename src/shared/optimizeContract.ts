@@ -647,17 +647,45 @@ export const OptimizeProgressEvent = z.object({
 
 export const optimizeContract = {
   requests: {
-    'optimize:start': { input: OptimizeStartRequest, output: OptimizeStartResult },
-    'optimize:resume': { input: StudyRef, output: OptimizeResumeResult },
-    'optimize:list': { input: z.strictObject({}), output: z.array(StudySummary) },
-    'optimize:get': { input: OptimizeGetRequest, output: StudyDetail },
-    'optimize:approve': { input: OptimizeApproveRequest, output: OptimizeApproveResult },
-    'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult },
-    'optimize:annotate': { input: OptimizeAnnotateRequest, output: StudySummary },
-    'optimize:importance': { input: OptimizeImportanceRequest, output: OptimizeImportanceResult },
-    'optimize:neighbourhood': { input: StudyRef, output: OptimizeNeighbourhoodResult },
-    'optimize:trial-backtest': { input: TrialRef, output: BacktestResult },
-    'walkforward:run': { input: WalkForwardRequest, output: z.union([WalkForwardResult, JobCancelled]) },
+    'optimize:start': {
+      input: OptimizeStartRequest,
+      output: OptimizeStartResult,
+      refused: 'Study not started',
+    },
+    'optimize:resume': { input: StudyRef, output: OptimizeResumeResult, refused: 'Study not resumed' },
+    'optimize:list': {
+      input: z.strictObject({}),
+      output: z.array(StudySummary),
+      refused: 'Studies not listed',
+    },
+    'optimize:get': { input: OptimizeGetRequest, output: StudyDetail, refused: 'Study not loaded' },
+    'optimize:approve': {
+      input: OptimizeApproveRequest,
+      output: OptimizeApproveResult,
+      refused: 'Trial not approved for live',
+    },
+    'optimize:delete': { input: StudyRef, output: OptimizeDeleteResult, refused: 'Study not deleted' },
+    'optimize:annotate': {
+      input: OptimizeAnnotateRequest,
+      output: StudySummary,
+      refused: 'Study note not saved',
+    },
+    'optimize:importance': {
+      input: OptimizeImportanceRequest,
+      output: OptimizeImportanceResult,
+      refused: 'Parameter importance not computed',
+    },
+    'optimize:neighbourhood': {
+      input: StudyRef,
+      output: OptimizeNeighbourhoodResult,
+      refused: 'Neighbourhood not computed',
+    },
+    'optimize:trial-backtest': { input: TrialRef, output: BacktestResult, refused: 'Trial backtest not run' },
+    'walkforward:run': {
+      input: WalkForwardRequest,
+      output: z.union([WalkForwardResult, JobCancelled]),
+      refused: 'Walk-forward not run',
+    },
   },
   events: {
     'optimize:trial': OptimizeTrialEvent,

@@ -250,9 +250,17 @@ export const RegimeCompareResult = RegimeStudyResult.extend({
 
 export const regimeContract = {
   requests: {
-    'regimes:get': { input: RegimesQuery, output: RegimesResult },
-    'regimes:winners': { input: RegimeStudyRequest, output: z.union([RegimeStudyResult, JobCancelled]) },
-    'regimes:compare': { input: RegimeCompareRequest, output: z.union([RegimeCompareResult, JobCancelled]) },
+    'regimes:get': { input: RegimesQuery, output: RegimesResult, refused: 'Regimes not labelled' },
+    'regimes:winners': {
+      input: RegimeStudyRequest,
+      output: z.union([RegimeStudyResult, JobCancelled]),
+      refused: 'Winners per regime not found',
+    },
+    'regimes:compare': {
+      input: RegimeCompareRequest,
+      output: z.union([RegimeCompareResult, JobCancelled]),
+      refused: 'Regime comparison not run',
+    },
   },
   events: {},
 } as const satisfies DomainContract<typeof REGIME_CHANNELS>;

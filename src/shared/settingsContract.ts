@@ -94,9 +94,13 @@ export const DataFolderResult = z.object({
 
 export const settingsContract = {
   requests: {
-    'settings:get': { input: z.strictObject({}), output: SettingsState },
-    'settings:set': { input: SettingsPatch, output: SettingsState },
-    'settings:data-folder': { input: DataFolderRequest, output: DataFolderResult },
+    'settings:get': { input: z.strictObject({}), output: SettingsState, refused: 'Settings not read' },
+    'settings:set': { input: SettingsPatch, output: SettingsState, refused: 'Settings not saved' },
+    'settings:data-folder': {
+      input: DataFolderRequest,
+      output: DataFolderResult,
+      refused: 'Data folder not changed',
+    },
   },
   events: {
     'settings:changed': SettingsState,

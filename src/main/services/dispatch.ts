@@ -1,6 +1,5 @@
 import { isRequestChannel, requestSchemas, type Requests } from '../../shared/contract.ts';
 import { NotFoundError, toWireError, type WireError } from '../../shared/errors.ts';
-import { REFUSED_ACTION } from '../../shared/requestActions.ts';
 import { parseOrRefuse } from '../../shared/validation.ts';
 
 /**
@@ -9,8 +8,8 @@ import { parseOrRefuse } from '../../shared/validation.ts';
  */
 export async function dispatch(handlers: Requests, channel: string, input: unknown): Promise<unknown> {
   if (!isRequestChannel(channel)) throw new NotFoundError(`Unknown request channel "${channel}"`);
-  const schema = requestSchemas[channel].input;
-  const request = parseOrRefuse(schema, input ?? {}, REFUSED_ACTION[channel]);
+  const { input: schema, refused } = requestSchemas[channel];
+  const request = parseOrRefuse(schema, input ?? {}, refused);
   const handler = handlers[channel] as (req: typeof request) => Promise<unknown>;
   return handler(request);
 }

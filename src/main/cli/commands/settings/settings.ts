@@ -8,7 +8,6 @@ import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { ownerBackend } from '../../backend.ts';
 import { requestSchemas, type RequestInput, type RequestOutput } from '../../../../shared/contract.ts';
 import type { SETTINGS_CHANNELS } from '../../../../shared/settingsChannels.ts';
-import { REFUSED_ACTION } from '../../../../shared/requestActions.ts';
 import { parseOrRefuse } from '../../../../shared/validation.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { createSettingsHandlers } from '../../../services/settings/handlers.ts';
@@ -105,7 +104,7 @@ async function withBackend<T>(
   );
   return work({
     request: async (channel, input) => {
-      const request = parseOrRefuse(requestSchemas[channel].input, input, REFUSED_ACTION[channel]);
+      const request = parseOrRefuse(requestSchemas[channel].input, input, requestSchemas[channel].refused);
       const handler = handlers[channel] as (request: unknown) => Promise<RequestOutput<typeof channel>>;
       return handler(request);
     },
