@@ -28,13 +28,13 @@ interface Waiting {
   readonly start: () => Promise<unknown>;
 }
 
+/** DuckDB's refusal of a ROLLBACK when the transaction has already ended. */
+const NO_TRANSACTION = /no transaction is active/i;
+
 /**
  * The one DuckDB database of a data directory. DuckDB allows a single writing process per file, so
  * the app, `regimen serve` and the CLI each open it for the duration of their work and close it after.
  */
-/** DuckDB's refusal of a ROLLBACK when the transaction has already ended. */
-const NO_TRANSACTION = /no transaction is active/i;
-
 export class Database {
   /** Set inside `exclusive` work, so that work's own statements run at once instead of queueing. */
   private readonly holder = new AsyncLocalStorage<true>();
