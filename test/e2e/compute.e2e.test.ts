@@ -7,7 +7,9 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerKey } from '../../src/main/compute/remote/names.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
 import { chromiumSkipReason, hasChromium, openApp, SCREENSHOTS, useSession } from './harness.ts';
@@ -52,6 +54,20 @@ describe.skipIf(!hasChromium || redisSkip !== null)(
       await row.waitFor({ state: 'visible', timeout: 30_000 });
       await expect(row.getByTestId('compute-worker-host').innerText()).resolves.toContain(hostname());
       expect(Number(await row.getByTestId('compute-worker-cores').innerText())).toBeGreaterThan(0);
+
+      // A worker built from other code (its heartbeat under another engine's hash) takes none of these
+      // trials: the panel names it beside the workers that do, and forgets it once its heartbeat ends.
+      const otherCode = () => page.getByTestId('compute-other-workers').allTextContents();
+      const other = new Redis(redis.url);
+      const key = workerKey('0123456789abcdef', 'old');
+      const heartbeat = { id: 'old', host: 'old-box', pid: 1, concurrency: 2, cores: 2, startedAt: 0 };
+      await other.set(key, JSON.stringify({ ...heartbeat, trialsDone: 0, trialsPerSecond: 0 }), 'PX', 60_000);
+      await expect
+        .poll(() => otherCode().then((t) => t.join('')), { timeout: 30_000 })
+        .toContain('1 worker(s) there (old-box) run other code and take none of these trials');
+      await other.del(key);
+      other.disconnect();
+      await expect.poll(otherCode, { timeout: 30_000 }).toEqual([]);
 
       await page.getByTestId('tab-optimize').click();
       const strategy = page.getByTestId('opt-strategy');

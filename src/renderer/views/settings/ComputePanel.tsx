@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ComputeStatus, ComputeTestResult } from '../../../shared/contract.ts';
+import { otherCodeText } from '../../../shared/otherCodeText.ts';
 import { errorMessage } from '../../client/clientError.ts';
 import { useApp } from '../../store/context.tsx';
 
@@ -13,12 +14,26 @@ const PASSWORD_LABEL: Record<ComputeStatus['password'], string> = {
 };
 
 function Workers({ status }: { status: ComputeStatus }) {
-  if (status.workers.length === 0)
-    return (
-      <div className="empty" data-testid="compute-no-workers">
-        No worker is connected: run <code>regimen worker --redis URL</code> on a machine with Regimen.
-      </div>
-    );
+  const otherCode = otherCodeText(status.otherWorkers);
+  return (
+    <>
+      {otherCode !== null ? (
+        <div className="settings-warning" data-testid="compute-other-workers">
+          {otherCode}
+        </div>
+      ) : null}
+      {status.workers.length === 0 ? (
+        <div className="empty" data-testid="compute-no-workers">
+          No worker is connected: run <code>regimen worker --redis URL</code> on a machine with Regimen.
+        </div>
+      ) : (
+        <WorkerTable status={status} />
+      )}
+    </>
+  );
+}
+
+function WorkerTable({ status }: { status: ComputeStatus }) {
   return (
     <table className="kv-table settings-status compute-workers" data-testid="compute-workers">
       <thead>

@@ -9,6 +9,7 @@ import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../a
 import type { Backend } from '../../backend.ts';
 import type { CommandIO } from '../../command.ts';
 import type { WorkerInfo } from '../../../../shared/computeProtocol.ts';
+import { otherCodeText } from '../../../../shared/otherCodeText.ts';
 
 export const REMOTE_OPTIONS = {
   redis: { type: 'string' },
@@ -47,11 +48,8 @@ export async function chooseRedisOnOwner(owner: Backend, args: ParsedArgs, io: C
 
 /** Workers that are there but run other code, said when none runs this code (the trials would wait). */
 function noteOtherCode(others: readonly WorkerInfo[], io: CommandIO): void {
-  if (others.length === 0) return;
-  io.err(
-    `${others.length} worker(s) there (${[...new Set(others.map((w) => w.host))].join(', ')}) run other code ` +
-      'and take none of these trials: start them from the same commit as this machine\n',
-  );
+  const note = otherCodeText(others);
+  if (note !== null) io.err(`${note}\n`);
 }
 
 /** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
