@@ -11,6 +11,8 @@
  * window to the next, so neither the predictions nor the windows are independent draws.
  */
 
+import { mean } from './statistics.ts';
+
 /** The two-sided 95 % quantile of the standard normal distribution (HAC inference is asymptotic). */
 export const Z_95 = 1.959963984540054;
 
@@ -51,7 +53,7 @@ function hacVarianceOfMean(residuals: readonly number[], lag: number): number {
 /** The mean of `values` (a time series, oldest first) and its HAC standard error. */
 export function hacMean(values: readonly number[], lag = neweyWestLag(values.length)): HacEstimate {
   if (values.length === 0) return { estimate: Number.NaN, standardError: Number.NaN, lag: 0 };
-  const m = values.reduce((a, v) => a + v, 0) / values.length;
+  const m = mean(values);
   return {
     estimate: m,
     standardError: Math.sqrt(
