@@ -24,6 +24,12 @@ import { ENGINE_VERSION } from '../services/live/studyProposal.ts';
 import { recommend as recordRecommendation } from './autoApproval.ts';
 import { push, type LiveDesk } from './liveDesk.ts';
 
+/** A learner as a check asks it, and the model version its sets record it by. */
+export interface CheckedLearner {
+  readonly learner: ParameterLearner;
+  readonly modelVersion: string;
+}
+
 /**
  * Regime-driven updates on the workstation: each live bar goes through the policy; when it calls for a
  * check, the learner recommends a set for the bars so far, and a switch whose confidence clears the
@@ -32,12 +38,6 @@ import { push, type LiveDesk } from './liveDesk.ts';
  * that triggered the check to the bot's ack is measured; otherwise it waits for a person with the
  * checks it failed in its record, as any other proposal.
  */
-/** A learner as a check asks it, and the model version its sets record it by. */
-export interface CheckedLearner {
-  readonly learner: ParameterLearner;
-  readonly modelVersion: string;
-}
-
 export interface RegimeUpdaterOptions {
   readonly desk: LiveDesk;
   readonly bot: string;
