@@ -72,9 +72,9 @@ export const BacktestRequest = z
     costs: costSettingsSchema.partial().optional(),
     /** The tear sheet's benchmark: another cached symbol held over the same bars (absent: this one). */
     benchmark: symbolSchema.optional(),
-    /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
     /** Annual risk-free rate in percent for Sharpe and Sortino; absent: the Settings' rate. */
     riskFreePercent: z.number().min(0).max(20, 'must be at most 20 (%)').optional(),
+    /** Close a position still open after the last bar (at its close) so it counts as a closed trade. */
     closeAtEnd: z.boolean().default(false),
     start: epochMsSchema.optional(),
     end: epochMsSchema.optional(),

@@ -123,10 +123,6 @@ export const RegimesResult = z.object({
 /** The axes a parameter set may be switched on (volume regimes say little about which set to trade). */
 const SWITCH_AXES = SWITCH_AXIS_CHOICES;
 
-/**
- * A per-regime study: every trial of a strategy scored on the bars of each regime of one axis. The same
- * fields start the comparison, which runs that study inside each walk-forward train window.
- */
 /** How a regime earns its own set, in a per-regime study, a comparison and an optimizer study alike. */
 const regimeSetFields = {
   detector: detectorSchema,
@@ -146,6 +142,10 @@ export const PerRegimeSettings = z
   .strictObject({ ...regimeSetFields, detector: detectorSchema.default(DEFAULT_DETECTOR) })
   .superRefine(jumpSettingsOnJumpOnly);
 
+/**
+ * A per-regime study: every trial of a strategy scored on the bars of each regime of one axis. The same
+ * fields start the comparison, which runs that study inside each walk-forward train window.
+ */
 const perRegimeStudyFields = {
   jobId: jobIdSchema.optional(),
   symbol: symbolSchema,

@@ -101,13 +101,13 @@ function remoteOptions(settings: EvaluatorSettings): RemoteBacktestOptions {
   return parsed.data;
 }
 
-/** The connection to Redis shared by every study of one coordinator process. */
 /** A user strategy's compiled file for the chunk (workers have no copy of this data folder); none for a built-in. */
 function userStrategyOf(ref: StrategyRef): Pick<TrialChunk, 'userStrategy'> {
   const source = userStrategySource(ref.name, ref.version);
   return source === undefined ? {} : { userStrategy: source };
 }
 
+/** The connection to Redis shared by every study of one coordinator process. */
 export class RemoteCompute {
   private readonly pending = new Map<string, PendingChunk>();
   private readonly timer: NodeJS.Timeout;
