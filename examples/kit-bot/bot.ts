@@ -36,11 +36,14 @@ import {
   verifyRequest,
   type HeartbeatPolicy,
   type LiveBar,
+  type Session,
 } from '../../src/shared/botKit.ts';
 
 export interface KitBotOptions {
   readonly secret: string;
   readonly symbol: string;
+  /** The hours of the symbol's bars it trades: its status says so, and the workstation reads its candidates in them. */
+  readonly session: Session;
   readonly heartbeat: HeartbeatPolicy;
   /** Bars the bot keeps (a sliding window; at least twice the longest look-back it runs). */
   readonly capacity: number;
@@ -65,7 +68,7 @@ export async function startKitBot(options: KitBotOptions): Promise<KitBot> {
     ...(options.fillWindow === undefined ? {} : { fillWindow: options.fillWindow }),
   });
   const verifier = new RequestVerifier(options.secret);
-  const status = () => buildStatus(runner, options.symbol, options.heartbeat);
+  const status = () => buildStatus(runner, options.symbol, options.heartbeat, undefined, options.session);
 
   const route = (method: string, url: URL, body: string): unknown => {
     switch (`${method} ${url.pathname}`) {

@@ -8,6 +8,8 @@
 import type { z } from 'zod';
 
 export * from '../core/live/kit/index.ts';
+/** What a status's `session` names: the hours of the symbol's bars the bot trades. */
+export type { Session } from '../core/ml/learner/ledger.ts';
 export {
   ApplyRequestSchema,
   ApprovalSchema,

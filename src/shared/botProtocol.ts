@@ -11,6 +11,7 @@ import { BOT_PROTOCOL } from '../core/live/kit/status.ts';
 import { BOT_STATE_CHANGE_KINDS, HALT_MODES, POSITION_POLICIES } from '../core/live/modes.ts';
 import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
 import { MAX_REPORT_BARS, MAX_REPORT_FILLS } from '../core/live/kit/reports.ts';
+import { sessionSchema } from './schemas.ts';
 
 export { BOT_PROTOCOL, SIGNATURE_HEADERS };
 
@@ -177,6 +178,13 @@ export const StatusSchema = z
   .object({
     protocol: z.literal(BOT_PROTOCOL),
     symbol: z.string(),
+    /**
+     * The hours of the symbol's bars the bot trades: regular (the exchange's session, 09:30-16:00 New
+     * York) or extended (its pre- and after-market bars too). The workstation scores the bot's
+     * candidates and reads their standing in this session. Optional: for a bot that does not say, it
+     * uses the session its Settings name, and says so.
+     */
+    session: sessionSchema.optional(),
     strategy: StrategyIdentitySchema.nullable(),
     /**
      * Every strategy the bot can run, a user strategy with its source's hash: the workstation says

@@ -23,6 +23,8 @@ import {
 } from './botProtocol.ts';
 import type { DomainContract } from './domain.ts';
 import type { LIVE_CHANNELS } from './liveChannels.ts';
+import { sessionSchema } from './schemas.ts';
+import type { DeskSession } from './botSession.ts';
 
 const botUrl = z
   .string()
@@ -107,6 +109,17 @@ export const LiveBotView = LiveBotEntry.extend({
   approvedHash: hash.nullable(),
   alarms: z.array(LiveAlarm),
   expectation: LiveExpectationView.nullable(),
+  /**
+   * The session its candidates are read in (botSession.ts's DeskSession): the one it reports, or
+   * Settings' when it reports none. Null when it did not answer.
+   */
+  session: (
+    z.object({
+      session: sessionSchema,
+      from: z.enum(['bot', 'settings']),
+      settings: sessionSchema,
+    }) satisfies z.ZodType<DeskSession>
+  ).nullable(),
   checkedAt: z.number().nullable(),
 });
 

@@ -49,6 +49,8 @@ export async function alpacaLiveBot(
     live: alpacaBarFeed({
       credentials: fakeCredentials(fake),
       symbol,
+      // Every bar the fake streams, whatever its hour.
+      session: 'extended',
       hosts: { dataBaseUrl: fake.url, streamBaseUrl: fake.streamUrl },
       reconnectBaseMs: 50,
       log: (line) => log.push(line),

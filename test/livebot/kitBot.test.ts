@@ -24,6 +24,7 @@ describe('the kit example: a trader’s own bot built with the kit alone', () =>
     bot = await startKitBot({
       secret: SECRET,
       symbol: 'TEST',
+      session: 'regular',
       heartbeat: HEARTBEAT,
       capacity: 400,
       fillWindow: 20,

@@ -1,3 +1,5 @@
+import { sessionOf } from '../../core/data/calendar.ts';
+import type { Session } from '../../core/ml/learner/ledger.ts';
 import { AlpacaBarsClient } from '../marketdata/alpacaClient.ts';
 import type { AlpacaCredentials } from '../marketdata/credentials.ts';
 import { HistoricalFetcher } from '../marketdata/fetcher.ts';
@@ -10,6 +12,11 @@ import type { LiveBarFeed } from './referenceBot.ts';
 export interface AlpacaBarFeedOptions {
   readonly credentials: AlpacaCredentials;
   readonly symbol: string;
+  /**
+   * The hours it delivers: regular keeps to the exchange's session (the stream sends pre- and
+   * after-market bars too), so the bot trades the session its status reports.
+   */
+  readonly session: Session;
   readonly hosts?: AlpacaHosts;
   readonly reconnectBaseMs?: number;
   readonly log?: (line: string) => void;
@@ -39,7 +46,10 @@ export function alpacaBarFeed(options: AlpacaBarFeedOptions): LiveBarFeed {
         ...(options.hosts?.streamBaseUrl ? { baseUrl: options.hosts.streamBaseUrl } : {}),
         fetcher,
         ...(options.reconnectBaseMs === undefined ? {} : { reconnectBaseMs: options.reconnectBaseMs }),
-        onBar: (bar) => onBar({ t: bar.t, o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v }),
+        onBar: (bar) => {
+          if (options.session === 'regular' && sessionOf(bar.t) === null) return;
+          onBar({ t: bar.t, o: bar.o, h: bar.h, l: bar.l, c: bar.c, v: bar.v });
+        },
         onStatus: (status) => log(`bars stream: ${describe(status)}`),
         onError: (error) => log(`bars stream: ${error.message}`),
       });
@@ -50,7 +60,12 @@ export function alpacaBarFeed(options: AlpacaBarFeedOptions): LiveBarFeed {
       // Regular sessions have 390 minutes; weekends and holidays are what the slack days cover.
       const start = before - (Math.ceil(count / 390) * 2 + 4) * DAY_MS;
       await fetcher.fetch({ symbols: [options.symbol], timeframe: '1Min', start, end: before });
-      return new BarsRepository(db).read(options.symbol, '1m', { start, end: before, limit: count });
+      return new BarsRepository(db).read(options.symbol, '1m', {
+        start,
+        end: before,
+        limit: count,
+        session: options.session,
+      });
     },
     async stop() {
       await stream?.stop();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { buildReports } from '../../core/live/kit/reports.ts';
 import { bookOf, buildStatus, type BotBook } from '../../core/live/kit/status.ts';
 import type { HeartbeatPolicy, LiveRunner } from '../../core/live/runner.ts';
+import type { Session } from '../../core/ml/learner/ledger.ts';
 import {
   ApplyRequestSchema,
   BOT_PATHS,
@@ -29,6 +30,8 @@ export interface BotServerOptions {
   readonly book?: BotBook;
   readonly secret: string;
   readonly symbol: string;
+  /** The hours of the symbol's bars it trades; absent: its status does not say (as bots before it). */
+  readonly session?: Session;
   readonly heartbeat: HeartbeatPolicy;
   /** Default 127.0.0.1. Any other address needs `tls`. */
   readonly host?: string;
@@ -177,8 +180,10 @@ function count(url: URL, name: string): number {
   return value;
 }
 
-function botStatus(options: Pick<BotServerOptions, 'runner' | 'symbol' | 'heartbeat' | 'book'>): BotStatus {
-  return buildStatus(options.runner, options.symbol, options.heartbeat, options.book);
+function botStatus(
+  options: Pick<BotServerOptions, 'runner' | 'symbol' | 'session' | 'heartbeat' | 'book'>,
+): BotStatus {
+  return buildStatus(options.runner, options.symbol, options.heartbeat, options.book, options.session);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

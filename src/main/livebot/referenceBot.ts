@@ -11,6 +11,7 @@ import {
   type LiveBotSnapshot,
   type LiveFill,
 } from '../../core/live/runner.ts';
+import type { Session } from '../../core/ml/learner/ledger.ts';
 import { OrderType, Sizing } from '../../core/strategy-api/order-port.ts';
 import type { OrderPort } from '../../core/strategy-api/order-port.ts';
 import { STRATEGIES } from '../../core/strategy/registry.ts';
@@ -38,6 +39,11 @@ export interface ReferenceBotOptions {
    */
   readonly execution?: ExecutionAccount;
   readonly symbol: string;
+  /**
+   * The hours of the symbol's bars it trades, as its status tells the workstation (which reads the
+   * bot's candidates in that session); absent: its status does not say, as a bot before it.
+   */
+  readonly session?: Session;
   /**
    * The trader's own strategies (loadBotStrategies), run beside the built-ins: a set names one by its
    * name, version and source hash, and the bot refuses a set whose strategy or source it does not have.
@@ -160,6 +166,7 @@ export async function startReferenceBot(options: ReferenceBotOptions): Promise<R
     ...(execution ? { book: bookOf(execution, () => execution.equity, executed) } : {}),
     secret: options.secret,
     symbol: options.symbol,
+    ...(options.session === undefined ? {} : { session: options.session }),
     heartbeat: options.heartbeat,
     host: options.host,
     port: options.port,

@@ -3,6 +3,7 @@ import { rampBudget } from '../ramp.ts';
 import type { RecentLog } from '../recentLog.ts';
 import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../runner.ts';
 import type { BotStateChange, HaltMode } from '../modes.ts';
+import type { Session } from '../../ml/learner/ledger.ts';
 
 /** What status and reports say the bot holds and executed. */
 export interface BotBook {
@@ -51,6 +52,8 @@ interface VersionRef {
 export interface StatusPage {
   readonly protocol: typeof BOT_PROTOCOL;
   readonly symbol: string;
+  /** The hours of the symbol's bars the bot trades; absent when its builder did not say. */
+  readonly session?: Session;
   readonly strategy: StrategyIdentity | null;
   /** Every strategy the bot can run (a user strategy with its source hash): checked before a push. */
   readonly strategies: StrategyIdentity[];
@@ -79,12 +82,17 @@ export interface StatusPage {
 
 export const BOT_PROTOCOL = 'regimen-bot/1';
 
-/** The status answer of a bot running `runner` on `symbol` (its own book unless `book` is given). */
+/**
+ * The status answer of a bot running `runner` on `symbol` (its own book unless `book` is given) in
+ * `session`, the hours of its bars it trades: the workstation reads its candidates and their standing in
+ * that session, and in the one its Settings name when a bot does not say.
+ */
 export function buildStatus(
   runner: LiveRunner,
   symbol: string,
   heartbeat: HeartbeatPolicy,
   book: BotBook = simulatedBook(runner),
+  session?: Session,
 ): StatusPage {
   const { active, pending, ledger, ramp, halt, dailyLoss } = runner.state;
   const ref = (push: typeof active) =>
@@ -93,6 +101,7 @@ export function buildStatus(
   return {
     protocol: BOT_PROTOCOL,
     symbol,
+    ...(session === undefined ? {} : { session }),
     strategy: active === null ? null : { ...active.set.strategy },
     strategies: runner.strategies,
     active: ref(active),

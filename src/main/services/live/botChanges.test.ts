@@ -61,6 +61,7 @@ const watcher = (): LiveWatcher =>
     bots: () => [{ name: 'paper', url: server.url, autoPause: false }],
     withDesk,
     events: new EventBus(),
+    settingsSession: () => 'regular',
   });
 const poll = (w: LiveWatcher) => w.look({ name: 'paper', url: server.url, autoPause: false });
 

@@ -117,11 +117,10 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       load: async (strategy) =>
         restoreLearner(strategy, await deps.db.priority(() => ledger.latestState(strategy))),
     },
-    // The Learner view's population for the same symbol, timeframe and session (Settings' session, the
-    // one that view starts at). In the priority lane, as a study's read for a proposal is: the check
-    // holds the desk, and a person's approval queued behind it must not wait on the Optimize view's reads.
-    (of) =>
-      deps.db.priority(() => recommendationPopulation(ledger, { ...of, session: deps.settings().session })),
+    // The Learner view's population for the same symbol, timeframe and session (the bot's, else
+    // Settings'). In the priority lane, as a study's read for a proposal is: the check holds the desk,
+    // and a person's approval queued behind it must not wait on the Optimize view's reads.
+    (of) => deps.db.priority(() => recommendationPopulation(ledger, of)),
     new RegimeUpdateRecords(regimeUpdateRecordsPath(deps.dataDir)),
     (t) => settingsBacktestTerms({}, deps.settings(), null, null, t),
     (bot, proposal) =>
@@ -133,7 +132,8 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     events: deps.events,
     pollMs: deps.pollMs,
     executor: deps.executor,
-    onBars: (desk, bot, bars, from) => regimeUpdates.onBars(desk, bot, bars, from),
+    settingsSession: () => deps.settings().session,
+    onBars: (desk, bot, bars, from, session) => regimeUpdates.onBars(desk, bot, bars, from, session),
   });
   if (deps.watch) watcher.start();
   const webhook = createAlarmWebhook({ registry, secrets: deps.secrets, env: deps.env, events: deps.events });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { sliceBars } from '../../../core/data/bars.ts';
 import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import {
@@ -15,7 +15,8 @@ import { fastPeriodLearner } from '../../../core/ml/learner/planted.test-util.ts
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import { captureIO } from '../../../../test/support/captureIO.ts';
 import type { LearnerRecommendations, Requests } from '../../../shared/contract.ts';
-import type { LiveProposal, RegimeUpdatesView } from '../../../shared/liveContract.ts';
+import { deskSessionText } from '../../../shared/botSession.ts';
+import type { LiveBotView, LiveProposal, RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { DEFAULT_SETTINGS, type Settings } from '../../../shared/settingsContract.ts';
 import { main } from '../../cli/main.ts';
 import { AuditLog, auditLogPath } from '../../livebot/auditLog.ts';
@@ -53,10 +54,10 @@ let events: EventBus;
 const call = (channel: string, input: unknown): Promise<unknown> =>
   dispatch(live.handlers as unknown as Requests, channel, input);
 
-/** Feeds daily bars to the bot, the watcher looking every 25 (as its poll would meanwhile). */
-async function feed(count: number): Promise<void> {
+/** Feeds daily bars (or `source`'s) to the bot, the watcher looking every 25 (as its poll would meanwhile). */
+async function feed(count: number, source = bars): Promise<void> {
   for (const end = fed + count; fed < end; fed++) {
-    runner.onBar(liveBarAt(bars, fed));
+    runner.onBar(liveBarAt(source, fed));
     if (fed % 25 === 24) await live.watcher.tick();
   }
   await live.watcher.tick();
@@ -71,12 +72,21 @@ const auditOf = async <T>(read: (audit: AuditLog) => Promise<T>): Promise<T> => 
   }
 };
 
-/** Times the live service read Settings (regime updates read them for the costs they score at). */
+/**
+ * Times the live service read Settings' costs (regime updates read them for the costs they score at;
+ * the watcher reads Settings' session at every look, which this does not count).
+ */
 let settingsReads = 0;
-const settings = (): Settings => {
-  settingsReads++;
-  return DEFAULT_SETTINGS;
-};
+/** Settings' session, as the trader set it. */
+let settingsSession: Settings['session'] = 'regular';
+const settings = (): Settings => ({
+  ...DEFAULT_SETTINGS,
+  session: settingsSession,
+  get riskFreePercent() {
+    settingsReads++;
+    return DEFAULT_SETTINGS.riskFreePercent;
+  },
+});
 
 /** The live service over the test's folder; with no learnerFor, the learner the ledger saved (as serve). */
 const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =>
@@ -95,6 +105,7 @@ const liveService = (learnerFor?: LiveHandlersDeps['learnerFor']): LiveService =
 beforeEach(async () => {
   fed = 0;
   settingsReads = 0;
+  settingsSession = 'regular';
   dir = mkdtempSync(join(tmpdir(), 'regimen-regime-updates-'));
   db = await Database.open(join(dir, 'cache.duckdb'));
   runner = new LiveRunner({ catalogue: STRATEGIES, capacity: bars.t.length, heartbeat: HEARTBEAT });
@@ -137,6 +148,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   await live.close();
   await server.close();
   db.close();
@@ -557,4 +569,51 @@ it('a newer learner that fails to load leaves the bot on the one it had: checks 
   );
   expect(made.length).toBeGreaterThan(0);
   for (const proposal of made) expect(proposal.reason).toContain('model sma-cross learner v3');
+});
+
+/** Hourly bars (intraday: the ledger files and reads them by session), 29 days from a Tuesday on. */
+const intraday = randomWalkBars(700, 8, { stepMs: 3_600_000 });
+
+/** The test's bot served again at its URL, its status reporting `session` (none: as bots before it). */
+async function serveAgain(session?: Settings['session']): Promise<void> {
+  const port = server.port;
+  await server.close();
+  server = await startBotServer({
+    runner,
+    secret: SECRET,
+    symbol: 'TEST',
+    heartbeat: HEARTBEAT,
+    port,
+    ...(session === undefined ? {} : { session }),
+  });
+}
+
+it("a bot's candidates stand among the ledger's sets of the session its status reports, not Settings'; a bot that reports none, Settings', and the desk says which", async () => {
+  const reads = vi.spyOn(LedgerRepository.prototype, 'referencePopulation');
+  const sessionsRead = () => reads.mock.calls.map(([of]) => of.session);
+  await serveAgain('extended');
+  await feed(100, intraday);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 1 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  // The detector names its first regime of these bars at bar 527; checks follow from there.
+  while (reads.mock.calls.length === 0 && fed < 620) await feed(10, intraday);
+  expect(sessionsRead().length).toBeGreaterThan(0);
+  expect(new Set(sessionsRead())).toEqual(new Set(['extended']));
+  const trading = (await call('live:bot', { bot: server.url })) as LiveBotView;
+  expect(trading.session).toEqual({ session: 'extended', from: 'bot', settings: 'regular' });
+  expect(deskSessionText(trading.session!)).toBe(
+    "The bot trades extended hours, Settings name regular: its candidates are read in the bot's extended hours.",
+  );
+
+  // The bot restarts without saying (an older build): Settings' session, and the desk says so.
+  reads.mockClear();
+  await serveAgain();
+  while (reads.mock.calls.length === 0 && fed <= intraday.t.length - 5) await feed(5, intraday);
+  expect(sessionsRead().length).toBeGreaterThan(0);
+  expect(new Set(sessionsRead())).toEqual(new Set(['regular']));
+  const older = (await call('live:bot', { bot: server.url })) as LiveBotView;
+  expect(older.session).toEqual({ session: 'regular', from: 'settings', settings: 'regular' });
+  expect(deskSessionText(older.session!)).toBe(
+    "The bot does not report its trading session: its candidates are read in Settings' session (regular hours).",
+  );
 });

@@ -6,6 +6,7 @@ import { minuteOfTimeOfDay, RegimeUpdatePolicy } from '../../../core/live/regime
 import type { ParameterLearner } from '../../../core/ml/learner/parameterLearner.ts';
 import type { ReferenceSet } from '../../../core/ml/learner/standing.ts';
 import { createDetector } from '../../../core/regime/index.ts';
+import type { DeskSession } from '../../../shared/botSession.ts';
 import { RegimeUpdateSettings, type RegimeUpdatesView } from '../../../shared/liveContract.ts';
 import { activeSet, type LiveDesk } from '../../livebot/liveDesk.ts';
 import { RegimeUpdater, type CheckedLearner, type UpdateOutcome } from '../../livebot/regimeUpdater.ts';
@@ -18,7 +19,7 @@ import type { BotRegistry } from './botRegistry.ts';
  * The ledger's scored sets a bot's candidates stand among: those of its symbol, timeframe and strategy
  * (and, for intraday bars, the session), as the Learner view's recommendation reads them.
  */
-export type PopulationSource = (of: Omit<PopulationOf, 'session'>) => Promise<readonly ReferenceSet[]>;
+export type PopulationSource = (of: PopulationOf) => Promise<readonly ReferenceSet[]>;
 
 /** A strategy's learner and the saved version it is (0: never trained). */
 export interface VersionedLearner {
@@ -124,6 +125,8 @@ interface Running {
   seen: number;
   /** The settings it was built for: `regimen live regime-updates set` changes the file, not this service. */
   readonly settings: string;
+  /** The session it reads candidates in: a bot restarted in other hours, or Settings' changed, rebuilds it. */
+  readonly session: DeskSession['session'];
 }
 
 /**
@@ -173,8 +176,17 @@ export class RegimeUpdates {
     this.records.set(bot, null);
   }
 
-  /** The watcher read bars `from` onwards of `bars` (every bar the bot reported) in this poll. */
-  async onBars(desk: LiveDesk, bot: string, bars: ReportedBars, from: number): Promise<void> {
+  /**
+   * The watcher read bars `from` onwards of `bars` (every bar the bot reported) in this poll; the bot's
+   * candidates are scored and stand in `session`.
+   */
+  async onBars(
+    desk: LiveDesk,
+    bot: string,
+    bars: ReportedBars,
+    from: number,
+    session: DeskSession,
+  ): Promise<void> {
     const settings = this.registry.regimeUpdates(bot);
     if (settings === null || !settings.enabled) {
       this.running.delete(bot);
@@ -192,9 +204,12 @@ export class RegimeUpdates {
     try {
       const kept = this.running.get(bot);
       const running =
-        kept !== undefined && kept.seen === from && kept.settings === JSON.stringify(settings)
+        kept !== undefined &&
+        kept.seen === from &&
+        kept.settings === JSON.stringify(settings) &&
+        kept.session === session.session
           ? kept
-          : await this.start(desk, bot, bars, from, settings, failed);
+          : await this.start(desk, bot, bars, from, settings, session.session, failed);
       if (running === null) return;
       for (let i = from; i < bars.t.length; i++) {
         running.seen = i + 1;
@@ -219,6 +234,7 @@ export class RegimeUpdates {
     reported: ReportedBars,
     from: number,
     settings: RegimeUpdateSettings,
+    session: DeskSession['session'],
     failed: (detail: string) => void,
   ): Promise<Running | null> {
     this.running.delete(bot);
@@ -243,8 +259,15 @@ export class RegimeUpdates {
       v: Float64Array.from(reported.v),
     };
     const timeframe = timeframeOf('native', bars);
+    // Its windows keep to the session the bot trades, as the population they stand among does.
     const recommendSettings = learnerSettings(
-      { strategy: set.strategy.name, timeframe: 'native', seed: 1, ...(await this.backtestTerms(bars.t)) },
+      {
+        strategy: set.strategy.name,
+        timeframe: 'native',
+        seed: 1,
+        session,
+        ...(await this.backtestTerms(bars.t)),
+      },
       bars,
     );
     const current = (): LiveDesk => this.current();
@@ -278,12 +301,12 @@ export class RegimeUpdates {
       // Its candidates stand among the ledger's scored sets of the bot's symbol and timeframe, read at each
       // check, as the Learner view's answer for them reads: among none, every candidate's standing read 0,
       // a value the learner never saw on a set with a history.
-      population: () => this.population({ symbol, timeframe, strategy: set.strategy.name }),
+      population: () => this.population({ symbol, timeframe, strategy: set.strategy.name, session }),
       limits: set.limits,
     });
     // The detector learns from what the bot reported before; the first check is on a bar to come.
     for (let i = 0; i < from; i++) updater.warm(barAt(bars, i));
-    const running = { updater, learner, seen: from, settings: JSON.stringify(settings) };
+    const running = { updater, learner, seen: from, settings: JSON.stringify(settings), session };
     this.running.set(bot, running);
     return running;
   }

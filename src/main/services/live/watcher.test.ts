@@ -16,6 +16,7 @@ describe('LiveWatcher.tick', () => {
         return Promise.reject(new Error('no desk in this test'));
       },
       events: new EventBus(),
+      settingsSession: () => 'regular',
     });
     await watcher.tick();
     bots.push({ name: 'late', url: 'http://127.0.0.1:1', autoPause: false });

@@ -2,7 +2,9 @@ import { liveAlarms, runsApprovedVersion, type LiveAlarmKind } from '../../../co
 import { liveExpectation, type LiveEvidence, type LiveExpectation } from '../../../core/live/expectation.ts';
 import type { LiveFill } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
+import type { Session } from '../../../core/ml/learner/ledger.ts';
 import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
+import { deskSession, type DeskSession } from '../../../shared/botSession.ts';
 import type { LiveBotEntry, LiveBotView, LiveExpectationView } from '../../../shared/liveContract.ts';
 import type { AuditLog } from '../../livebot/auditLog.ts';
 import type { BotClient } from '../../livebot/botClient.ts';
@@ -68,8 +70,19 @@ export interface LiveWatcherDeps {
   readonly now?: () => number;
   /** Runs the shadow of a bot that runs the trader's own strategy (the pool); without it there is none. */
   readonly executor?: TaskExecutor;
-  /** Each poll's new bars (from `from` on; every bar reported so far in `bars`), inside the poll's desk. */
-  readonly onBars?: (desk: LiveDesk, bot: string, bars: ReportedBars, from: number) => Promise<void>;
+  /** Settings' session: what a bot's candidates are read in when its status reports none. */
+  readonly settingsSession: () => Session;
+  /**
+   * Each poll's new bars (from `from` on; every bar reported so far in `bars`), inside the poll's desk,
+   * with the session the bot's candidates are read in.
+   */
+  readonly onBars?: (
+    desk: LiveDesk,
+    bot: string,
+    bars: ReportedBars,
+    from: number,
+    session: DeskSession,
+  ) => Promise<void>;
 }
 
 const emptyEvidence = (): Evidence => ({
@@ -151,9 +164,10 @@ export class LiveWatcher {
         const client = desk.client(bot.url);
         await client.heartbeat();
         let status = await client.status();
+        const session = deskSession(status.session, this.deps.settingsSession());
         const from = await this.readReports(client, state, status);
         if (this.deps.onBars !== undefined && from < state.evidence.t.length)
-          await this.deps.onBars(desk, bot.url, state.evidence, from);
+          await this.deps.onBars(desk, bot.url, state.evidence, from, session);
         await recordBotChanges(desk, bot.url, status.changes ?? []);
         if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
@@ -180,6 +194,7 @@ export class LiveWatcher {
           approvedHash,
           expectation,
           alarms: liveAlarms({ status, approvedHash, expectation }),
+          session,
         });
       });
     } catch (error) {
@@ -191,6 +206,7 @@ export class LiveWatcher {
         approvedHash: null,
         expectation: null,
         alarms: liveAlarms({ status: { unreachable: message }, approvedHash: null, expectation: null }),
+        session: null,
       });
     }
     state.view = view;

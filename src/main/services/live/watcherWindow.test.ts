@@ -81,7 +81,12 @@ describe('a bot whose rolling window dropped old fills', () => {
     feed(400);
     const first = runner.fillRecord.first;
     expect(first).toBeGreaterThan(0);
-    const watcher = new LiveWatcher({ bots: () => [entry()], withDesk, events: new EventBus() });
+    const watcher = new LiveWatcher({
+      bots: () => [entry()],
+      withDesk,
+      events: new EventBus(),
+      settingsSession: () => 'regular',
+    });
     const seen = new Set<number>();
     let view = await watcher.look(entry());
     // Polled often enough that the window never drops a fill between two looks.
@@ -109,7 +114,12 @@ describe('a bot whose bar window dropped bars before it was watched', () => {
     feed(500);
     expect(runner.bufferStart).toBeGreaterThan(0);
     expect(runner.positions[0]).not.toBe(0);
-    const watcher = new LiveWatcher({ bots: () => [entry()], withDesk, events: new EventBus() });
+    const watcher = new LiveWatcher({
+      bots: () => [entry()],
+      withDesk,
+      events: new EventBus(),
+      settingsSession: () => 'regular',
+    });
     const view = await watchToEnd(watcher, 50);
     const { reconciliation, equity } = view.expectation!;
     expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });

@@ -6,6 +6,7 @@ import type {
   ProvenanceVerdict,
 } from '../../../shared/contract.ts';
 import { learnerBasisText, skillUnmeasured } from '../../../core/live/learnerBasis.ts';
+import { deskSessionText } from '../../../shared/botSession.ts';
 import { HALT_MODES, POSITION_POLICIES } from '../../../shared/liveChoices.ts';
 import type { RegimenClient } from '../../../shared/client.ts';
 import { EChart } from '../../charts/EChart.tsx';
@@ -76,6 +77,7 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
   const status = bot.status;
   const ramp = status?.ramp ?? null;
   const expectation = bot.expectation;
+  const session = bot.session === null ? null : deskSessionText(bot.session);
   return (
     <section className="panel live-bot" data-testid="live-bot" data-url={bot.url}>
       <div className="panel-title">
@@ -109,6 +111,11 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
           <span data-testid="live-bot-halt">
             {status.halt ? `${status.halt.mode}: ${status.halt.reason}` : '-'}
           </span>
+        </div>
+      ) : null}
+      {session !== null ? (
+        <div className="live-line muted" data-testid="live-bot-session" data-from={bot.session?.from}>
+          {session}
         </div>
       ) : null}
       {ramp ? (

@@ -61,6 +61,7 @@ function bot(strategies: Identity[] | undefined, answered = true): LiveBotView {
     approvedHash: null,
     alarms: [],
     expectation: null,
+    session: answered ? { session: 'regular', from: 'settings', settings: 'regular' } : null,
     checkedAt: 0,
   };
 }

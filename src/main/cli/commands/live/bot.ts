@@ -26,7 +26,7 @@ import { STRATEGIES_FOLDER } from '../../../services/backtest/userStrategyFiles.
 import { strategyProblemText } from '../../../../shared/userStrategy.ts';
 import { resolveDataDir } from '../../../paths.ts';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, csvFile, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 
 const SOURCES = ['demo', 'replay', 'alpaca'] as const;
@@ -35,7 +35,8 @@ const BROKERS = ['sim', 'alpaca-paper'] as const;
 export const botCommand: Command = {
   usage:
     '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay|alpaca] ' +
-    '[--csv FILE | --symbol SYM] [--speed X] [--broker sim|alpaca-paper] [--state FILE] ' +
+    '[--csv FILE | --symbol SYM] [--session regular|extended] [--speed X] [--broker sim|alpaca-paper] ' +
+    '[--state FILE] ' +
     '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
     '[--warm-up-bars N] [--strategies DIR] ' +
     '[--alpaca-base-url URL] [--alpaca-stream-url URL] [--alpaca-trading-url URL]\n\n' +
@@ -44,6 +45,9 @@ export const botCommand: Command = {
     'indicators warmed up on the --warm-up-bars minutes before the first, default 2000) on a\n' +
     'simulated book, whose position --broker alpaca-paper also executes on the Alpaca paper account\n' +
     "(the book's stop and take-profit rest there as orders, kept across restarts),\n" +
+    "in the hours --session names (default Settings' session: Alpaca bars outside them are not\n" +
+    "traded, cached bars are read in them, a CSV file's are taken as they are; the demo market has\n" +
+    'regular hours only), which its status reports: the workstation reads its candidates in them,\n' +
     'serving the signed bot protocol (docs/bot-protocol.yaml). Besides the built-in strategies it runs\n' +
     "the trader's own strategy files of --strategies DIR (default the data folder's strategies folder),\n" +
     'checked as the workstation checks them; a set approved on another source of one is refused.\n' +
@@ -88,6 +92,8 @@ export const botCommand: Command = {
     const tlsCert = stringOption(args, 'tls-cert');
     if ((tlsKey === undefined) !== (tlsCert === undefined))
       throw new UsageError('give both --tls-key and --tls-cert, or neither');
+    // The demo market has regular hours only, whatever Settings name (the flag's default).
+    const session = source === 'demo' ? 'regular' : sessionOption(args);
     let symbol: string;
     let bars;
     let live: LiveBarFeed | undefined;
@@ -109,7 +115,7 @@ export const botCommand: Command = {
         throw new UsageError(`--source alpaca needs --symbol SYM, got ${JSON.stringify(wanted ?? null)}`);
       symbol = wanted;
       bars = allocateBars(0);
-      live = alpacaBarFeed({ credentials: await alpacaKeys(), symbol, hosts: hosts(), log });
+      live = alpacaBarFeed({ credentials: await alpacaKeys(), symbol, session, hosts: hosts(), log });
     } else if (source === 'demo') {
       if (csvFile(args) !== undefined) throw new UsageError('--csv goes with --source replay');
       symbol = stringOption(args, 'symbol') ?? 'SYNX';
@@ -143,6 +149,7 @@ export const botCommand: Command = {
       ...(live ? { live } : {}),
       ...(execution ? { execution } : {}),
       symbol,
+      session,
       strategies,
       strategyProblems: problems,
       speed,
@@ -163,6 +170,7 @@ export const botCommand: Command = {
         (live
           ? `live 1-minute bars of ${symbol} from Alpaca`
           : `${bars.t.length} bars of ${symbol} (${source}) at ${speed}x`) +
+        `, ${session} hours` +
         `, ${broker === 'sim' ? 'simulated fills' : 'executed on the Alpaca paper account'}\n`,
     );
     io.out(

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureIO as capture } from '../../../../../test/support/captureIO.ts';
 import { randomWalkBars } from '../../../../core/engine/random-walk.ts';
+import { LiveRunner } from '../../../../core/live/runner.ts';
+import { STRATEGIES } from '../../../../core/strategy/registry.ts';
+import { startBotServer } from '../../../livebot/botServer.ts';
 import { startReferenceBot, type ReferenceBot } from '../../../livebot/referenceBot.ts';
 import { main } from '../../main.ts';
 
@@ -126,6 +129,40 @@ describe('regimen live', () => {
       );
     }
     expect((await run('live', 'audit', '--json')).out).toBe(before.out);
+  });
+
+  it('status says in one sentence when the bot trades other hours than Settings name, or reports none', async () => {
+    const heartbeat = { timeoutMs: 60_000, mode: 'no-new-entries' } as const;
+    const runner = new LiveRunner({ catalogue: STRATEGIES, capacity: 10, heartbeat });
+    const extended = await startBotServer({
+      runner,
+      secret: SECRET,
+      symbol: 'TEST',
+      heartbeat,
+      session: 'extended',
+    });
+    try {
+      const differs = await run('live', 'status', '--bot', extended.url);
+      expect(differs.code).toBe(0);
+      expect(differs.out.trimEnd().split('\n').at(-1)).toBe(
+        "The bot trades extended hours, Settings name regular: its candidates are read in the bot's extended hours.",
+      );
+      expect(JSON.parse((await run('live', 'status', '--bot', extended.url, '--json')).out)).toMatchObject({
+        session: 'extended',
+        deskSession: { session: 'extended', from: 'bot', settings: 'regular' },
+      });
+      // The same hours as Settings: nothing to say.
+      const same = await run('live', 'status', '--bot', extended.url, '--session', 'extended');
+      expect(same.out).not.toMatch(/hours|session/);
+    } finally {
+      await extended.close();
+    }
+    // The reference bot of this file reports none, as a bot written before the protocol had it.
+    const older = await run('live', 'status', '--bot', bot.url, '--session', 'extended');
+    expect(older.code).toBe(0);
+    expect(older.out.trimEnd().split('\n').at(-1)).toBe(
+      "The bot does not report its trading session: its candidates are read in Settings' session (extended hours).",
+    );
   });
 
   it('policy set validates the whole policy, naming the field, and show reads the version back', async () => {

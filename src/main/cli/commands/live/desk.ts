@@ -19,6 +19,7 @@ import type { RampPlan } from '../../../../core/live/ramp.ts';
 import { findStrategy } from '../../../../core/strategy-api/ref.ts';
 import { strategyCatalogue } from '../../../../core/strategy/registry.ts';
 import { ParameterSetSchema } from '../../../../shared/botProtocol.ts';
+import { deskSession, deskSessionText } from '../../../../shared/botSession.ts';
 import { AuditLog, auditLogPath } from '../../../livebot/auditLog.ts';
 import { BotClient } from '../../../livebot/botClient.ts';
 import {
@@ -47,6 +48,7 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
+import { sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 
 /**
@@ -291,17 +293,21 @@ export const livePushCommand: Command = {
 };
 
 export const liveStatusCommand: Command = {
-  usage: '--bot URL',
-  options: { ...BOT },
+  usage:
+    '--bot URL [--session regular|extended]\n\n' +
+    "--session: the session a bot that reports none is read in (default Settings' session).",
+  options: { ...BOT, session: { type: 'string' } },
   run: (args, io) =>
     withDesk(args, true, async (desk) => {
       const { status, approved } = await checkedStatus(desk, requiredOption(args, 'bot'));
       const version =
         status.active === null ? 'none' : `v${status.active.version} ${status.active.hash.slice(0, 12)}`;
+      const session = deskSession(status.session, sessionOption(args));
+      const told = deskSessionText(session);
       print(
         io,
         args,
-        { ...status, approved },
+        { ...status, approved, deskSession: session },
         [
           `${status.symbol} ${status.strategy?.name ?? '-'} active ${version}` +
             (approved === false ? '  NOT THE APPROVED VERSION' : ''),
@@ -313,6 +319,7 @@ export const liveStatusCommand: Command = {
               ?.map((s) => `${s.name} ${s.version}${s.sourceHash ? ` (source ${s.sourceHash})` : ''}`)
               .join(', ') ?? '(strategies not listed)'
           }`,
+          ...(told === null ? [] : [told]),
         ].join('\n'),
       );
       return approved === false ? 1 : 0;
