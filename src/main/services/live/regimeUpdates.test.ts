@@ -617,3 +617,38 @@ it("a bot's candidates stand among the ledger's sets of the session its status r
     "The bot does not report its trading session: its candidates are read in Settings' session (regular hours).",
   );
 });
+
+it("a check's population read takes the database's priority lane: ahead of the reads waiting behind a long write", async () => {
+  await feed(300);
+  const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 20 * 24 };
+  await call('live:regime-updates-set', { bot: server.url, settings: on });
+  const order: string[] = [];
+  const readPopulation = LedgerRepository.prototype.referencePopulation;
+  vi.spyOn(LedgerRepository.prototype, 'referencePopulation').mockImplementation(async function (
+    this: LedgerRepository,
+    ...args
+  ) {
+    const population = await readPopulation.apply(this, args);
+    order.push('population');
+    return population;
+  });
+  // A long write (a study saving its trials) holds the connection; an Optimize view's read waits behind it.
+  let releaseWrite = (): void => undefined;
+  const writing = db.exclusive(() => new Promise<void>((resolve) => (releaseWrite = resolve)));
+  const reading = db.exclusive(async () => {
+    order.push('read');
+  }, 'read');
+  // The write ends once the check has asked for the database (its population read, the only thing
+  // a check with a stubbed learner reads there), so both wait for the connection together.
+  const queue = db.exclusive.bind(db);
+  vi.spyOn(db, 'exclusive').mockImplementation((work, lane) => {
+    setImmediate(releaseWrite);
+    return queue(work, lane);
+  });
+  while (!order.includes('population') && fed < 450) await feed(1);
+  releaseWrite();
+  await Promise.all([writing, reading]);
+  // In the read lane it would have waited its turn behind the Optimize view's read.
+  expect(order).toEqual(['population', 'read', ...order.slice(2)]);
+  expect(order.slice(2).every((step) => step === 'population')).toBe(true);
+});
