@@ -51,13 +51,14 @@ async function api<T>(session: Session, channel: string, input: unknown): Promis
 
 /**
  * `regimen bot` replaying `symbol`'s cached 1h bars through the serve that owns `dataDir`, `speed` times
- * real time, its state in `stateFile` there.
+ * real time, its state in `stateFile` there, with `extra` flags.
  */
 function startBot(
   dataDir: string,
   symbol: string,
   speed = 36_000,
   stateFile = 'e2e-bot.json',
+  extra: readonly string[] = [],
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
@@ -77,6 +78,7 @@ function startBot(
       '--state',
       join(dataDir, stateFile),
       '--json',
+      ...extra,
     ],
     { cwd: ROOT, env: { ...process.env, REGIMEN_BOT_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -403,4 +405,29 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
         'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
       ]);
   }, 120_000);
+
+  it('a bot trading other hours than Settings name says so in one sentence; one trading the same says nothing', async () => {
+    const s = session();
+    const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
+    const symbol = (await api<Array<{ symbol: string }>>(s, 'data:list', {}))[0].symbol;
+    const [extended, regular, { page }] = await Promise.all([
+      startBot(dataDir, symbol, 36_000, 'e2e-bot-extended.json', ['--session', 'extended']),
+      startBot(dataDir, symbol, 36_000, 'e2e-bot-regular.json', ['--session', 'regular']),
+      openApp(s),
+    ]);
+    bots.push(extended.child, regular.child);
+    await api(s, 'live:bot-add', { name: 'extended', url: extended.url });
+    await api(s, 'live:bot-add', { name: 'regular', url: regular.url });
+    await page.getByTestId('tab-live').click();
+    const panel = page.locator(`[data-testid="live-bot"][data-url="${extended.url}"]`);
+    await panel.getByTestId('live-refresh').click();
+    await expect
+      .poll(() => panel.getByTestId('live-bot-session').innerText(), { timeout: 20_000 })
+      .toBe(
+        "The bot trades extended hours, Settings name regular: its candidates are read in the bot's extended hours.",
+      );
+    const same = page.locator(`[data-testid="live-bot"][data-url="${regular.url}"]`);
+    await expect.poll(() => same.getByTestId('live-bot-state').count(), { timeout: 20_000 }).toBe(1);
+    expect(await same.getByTestId('live-bot-session').count()).toBe(0);
+  }, 60_000);
 });

@@ -283,7 +283,7 @@ it('regimen bot --source alpaca --broker alpaca-paper subscribes to the symbol, 
   try {
     await until(() => io.stdout.includes('Bot listening on') || io.stderr.includes('Error'), 'the bot');
     expect(io.stderr).toContain(
-      `live 1-minute bars of ${symbol} from Alpaca, executed on the Alpaca paper account`,
+      `live 1-minute bars of ${symbol} from Alpaca, regular hours, executed on the Alpaca paper account`,
     );
     await until(() => fake.subscribers(symbol) === 1, 'the subscription');
     expect(io.stderr).not.toContain(fake.secretKey);

@@ -49,8 +49,8 @@ export async function alpacaLiveBot(
     live: alpacaBarFeed({
       credentials: fakeCredentials(fake),
       symbol,
-      // Every bar the fake streams, whatever its hour.
-      session: 'extended',
+      // The fake's market is regular sessions only: this keeps to them and drops nothing.
+      session: 'regular',
       hosts: { dataBaseUrl: fake.url, streamBaseUrl: fake.streamUrl },
       reconnectBaseMs: 50,
       log: (line) => log.push(line),
