@@ -590,32 +590,35 @@ async function serveAgain(session?: Settings['session']): Promise<void> {
 
 it("a bot's candidates stand among the ledger's sets of the session its status reports, not Settings'; a bot that reports none, Settings', and the desk says which", async () => {
   const reads = vi.spyOn(LedgerRepository.prototype, 'referencePopulation');
-  const sessionsRead = () => reads.mock.calls.map(([of]) => of.session);
+  /** The sessions the population reads of the next checks asked for, feeding `step` bars at a time. */
+  const nextChecks = async (step: number, last: number): Promise<Set<unknown>> => {
+    reads.mockClear();
+    while (reads.mock.calls.length === 0 && fed + step <= last) await feed(step, intraday);
+    return new Set(reads.mock.calls.map(([of]) => of.session));
+  };
+  /** What the desk shows of the bot's session. */
+  const shown = async () => {
+    const { session } = (await call('live:bot', { bot: server.url })) as LiveBotView;
+    return { session, text: session === null ? null : deskSessionText(session) };
+  };
   await serveAgain('extended');
   await feed(100, intraday);
   const on = { enabled: true, detector: 'rules', axis: 'both', threshold: 0.2, minDwellHours: 1 };
   await call('live:regime-updates-set', { bot: server.url, settings: on });
   // The detector names its first regime of these bars at bar 527; checks follow from there.
-  while (reads.mock.calls.length === 0 && fed < 620) await feed(10, intraday);
-  expect(sessionsRead().length).toBeGreaterThan(0);
-  expect(new Set(sessionsRead())).toEqual(new Set(['extended']));
-  const trading = (await call('live:bot', { bot: server.url })) as LiveBotView;
-  expect(trading.session).toEqual({ session: 'extended', from: 'bot', settings: 'regular' });
-  expect(deskSessionText(trading.session!)).toBe(
-    "The bot trades extended hours, Settings name regular: its candidates are read in the bot's extended hours.",
-  );
+  expect(await nextChecks(10, 620)).toEqual(new Set(['extended']));
+  expect(await shown()).toEqual({
+    session: { session: 'extended', from: 'bot', settings: 'regular' },
+    text: "The bot trades extended hours, Settings name regular: its candidates are read in the bot's extended hours.",
+  });
 
   // The bot restarts without saying (an older build): Settings' session, and the desk says so.
-  reads.mockClear();
   await serveAgain();
-  while (reads.mock.calls.length === 0 && fed <= intraday.t.length - 5) await feed(5, intraday);
-  expect(sessionsRead().length).toBeGreaterThan(0);
-  expect(new Set(sessionsRead())).toEqual(new Set(['regular']));
-  const older = (await call('live:bot', { bot: server.url })) as LiveBotView;
-  expect(older.session).toEqual({ session: 'regular', from: 'settings', settings: 'regular' });
-  expect(deskSessionText(older.session!)).toBe(
-    "The bot does not report its trading session: its candidates are read in Settings' session (regular hours).",
-  );
+  expect(await nextChecks(5, intraday.t.length)).toEqual(new Set(['regular']));
+  expect(await shown()).toEqual({
+    session: { session: 'regular', from: 'settings', settings: 'regular' },
+    text: "The bot does not report its trading session: its candidates are read in Settings' session (regular hours).",
+  });
 });
 
 it("a check's population read takes the database's priority lane: ahead of the reads waiting behind a long write", async () => {
