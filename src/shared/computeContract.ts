@@ -37,6 +37,15 @@ export const ComputeStatus = z.object({
   otherWorkers: z.array(ComputeWorker),
 });
 
+/**
+ * The Redis a running study computes on, when it is not simply up: lost (the study waits for it, and
+ * why and since when) or back after a loss. Its URL shows the password as ***, as everywhere else.
+ */
+export const RedisConnectionNotice = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('lost'), redisUrl: z.string(), reason: z.string(), lostAt: z.number() }),
+  z.object({ state: z.literal('back'), redisUrl: z.string(), lostAt: z.number(), backAt: z.number() }),
+]);
+
 export const ComputeChooseRequest = z.discriminatedUnion('target', [
   z.strictObject({ target: z.literal('local') }),
   z.strictObject({ target: z.literal('redis'), redisUrl }),
@@ -72,3 +81,4 @@ export type ComputeStatus = z.output<typeof ComputeStatus>;
 export type ComputeWorker = z.output<typeof ComputeWorker>;
 export type ComputeChooseRequest = z.output<typeof ComputeChooseRequest>;
 export type ComputeTestResult = z.output<typeof ComputeTestResult>;
+export type RedisConnectionNotice = z.output<typeof RedisConnectionNotice>;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../core/data/bars.ts';
 import { JobCancelled } from './appContract.ts';
 import { BacktestResult, TearSheetPayload } from './backtestContract.ts';
+import { RedisConnectionNotice } from './computeContract.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
@@ -337,6 +338,8 @@ export const StudySummary = z.object({
   bestValue: metricValue,
   createdAt: z.number(),
   updatedAt: z.number(),
+  /** A running study's Redis when lost or back (see the progress event's), for a client that opens it late. */
+  connection: RedisConnectionNotice.optional(),
 });
 
 export const DeflatedSharpeStats = z.object({
@@ -638,6 +641,12 @@ export const OptimizeProgressEvent = z.object({
     })
     .nullable(),
   error: z.string().optional(),
+  /**
+   * While the study computes on a Redis that was lost (it waits) or has come back since: sent with every
+   * progress event from then on, and as an event of its own at the loss and at the return (no trial
+   * finishes meanwhile, so nothing else would say why the count stopped).
+   */
+  connection: RedisConnectionNotice.optional(),
   /**
    * On the terminal event (complete, cancelled, failed): the study as stored when it stopped, winner and
    * overfitting report included, without trials (those came as optimize:trial events).

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ComputeStatus, StudyDetail } from '../../src/shared/contract.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
-import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
+import { HOST_STUDY, startServiceHost, type ServiceHost } from '../support/serviceHost.ts';
 
 const PASSWORD = 'Pa55-compute-secret-7731';
 const skip = redisMissing();
@@ -45,15 +45,7 @@ describe.skipIf(skip !== null)(`Settings > Compute${skip === null ? '' : ` (skip
     (await h.post('compute:status', {})).body as ComputeStatus;
 
   const startStudy = async (): Promise<string> => {
-    const started = await h.post('optimize:start', {
-      strategy: 'sma-cross',
-      data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },
-      space: ['fast=3:12', 'slow=15:40'],
-      sampler: 'random',
-      objectives: [{ metric: 'sharpeRatio' }],
-      trials: 12,
-      seed: 5,
-    });
+    const started = await h.post('optimize:start', HOST_STUDY);
     expect(started.status).toBe(200);
     return (started.body as { studyId: string }).studyId;
   };

@@ -10,7 +10,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerKey } from '../../src/main/compute/remote/names.ts';
 import type { Backend } from '../../src/main/cli/backend.ts';
-import { chooseRedisOnOwner, remoteFrom } from '../../src/main/cli/commands/compute/remoteCompute.ts';
+import {
+  chooseRedisOnOwner,
+  connectionLine,
+  remoteFrom,
+} from '../../src/main/cli/commands/compute/remoteCompute.ts';
 import type { ComputePool } from '../../src/main/compute/pool.ts';
 import { MemorySecretStore } from '../../src/main/secrets/secretStore.ts';
 import { ComputeChoice } from '../../src/main/services/compute/computeChoice.ts';
@@ -34,7 +38,10 @@ describe.skipIf(skip !== null)(`a coordinator's Redis${skip === null ? '' : ` (s
 
   it('says once that Redis is lost and once that it is back, without the password', async () => {
     const messages: string[] = [];
-    const remote = await RemoteCompute.connect({ redisUrl: url, onConnection: (m) => messages.push(m) });
+    const remote = await RemoteCompute.connect({
+      redisUrl: url,
+      onConnection: (notice) => messages.push(connectionLine(notice)),
+    });
     try {
       expect(messages).toEqual([]);
       // Down for 1.5 s: several reconnects fail meanwhile, and only the first failure is reported.
@@ -43,7 +50,7 @@ describe.skipIf(skip !== null)(`a coordinator's Redis${skip === null ? '' : ` (s
       expect(messages[0]).toMatch(
         new RegExp(`^lost Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port}.*ECONNREFUSED.*waiting`),
       );
-      expect(messages[1]).toBe(`Redis at redis://:***@127.0.0.1:${redis.port} is back: the study goes on`);
+      expect(messages[1]).toBe(`Redis at redis://:***@127.0.0.1:${redis.port} is back: the study goes on\n`);
       expect(messages.join('\n')).not.toContain(PASSWORD);
     } finally {
       await remote.close();

@@ -21,6 +21,17 @@ export const HOST_BACKTEST = {
   params: { fast: 5, slow: 20 },
 } as const;
 
+/** A small `optimize:start` request on the host's symbol, as the Optimize view sends one (12 random trials). */
+export const HOST_STUDY = {
+  strategy: 'sma-cross',
+  data: { symbol: HOST_SYMBOL, timeframes: ['1h'] },
+  space: ['fast=3:12', 'slow=15:40'],
+  sampler: 'random',
+  objectives: [{ metric: 'sharpeRatio' }],
+  trials: 12,
+  seed: 5,
+} as const;
+
 export interface Answer {
   status: number;
   body: unknown;

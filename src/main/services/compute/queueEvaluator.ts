@@ -25,6 +25,7 @@ import {
   type TrialChunk,
   type WorkerInfo,
 } from '../../../shared/computeProtocol.ts';
+import type { RedisConnectionNotice } from '../../../shared/computeContract.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
 import { userStrategySource } from '../../compute/userStrategies.ts';
 import {
@@ -42,6 +43,7 @@ import { putBars } from '../../compute/remote/barsStore.ts';
 import {
   engineHash,
   jobIdOf,
+  MASKED_PASSWORD,
   queueName,
   resultsKey,
   safeUrl,
@@ -61,10 +63,32 @@ export interface RemoteComputeOptions {
   /** How often pending chunks are checked without an event (ms). */
   readonly pollMs?: number;
   /**
-   * Told in words when the connection to Redis is lost and when it is back: meanwhile the study only
-   * waits, and without this a trader sees its progress stop with no reason.
+   * Told when the connection to Redis is lost and when it is back (redisConnectionText says it in words):
+   * meanwhile the study only waits, and without this a trader sees its progress stop with no reason.
    */
-  readonly onConnection?: (message: string) => void;
+  readonly onConnection?: (notice: RedisConnectionNotice) => void;
+}
+
+/** The connection's last loss or return, for whoever listens (the CLI, each study computing on it). */
+class ConnectionNotices {
+  private current: RedisConnectionNotice | null = null;
+  private readonly listeners = new Set<(notice: RedisConnectionNotice) => void>();
+
+  get lost(): boolean {
+    return this.current?.state === 'lost';
+  }
+
+  tell(notice: RedisConnectionNotice): void {
+    this.current = notice;
+    for (const listener of this.listeners) listener(notice);
+  }
+
+  /** Listens from now on; a listener arriving during an outage hears of it at once (a return before it, not). */
+  listen(listener: (notice: RedisConnectionNotice) => void): () => void {
+    this.listeners.add(listener);
+    if (this.current?.state === 'lost') listener(this.current);
+    return () => void this.listeners.delete(listener);
+  }
 }
 
 interface PendingChunk {
@@ -121,6 +145,7 @@ export class RemoteCompute {
     private readonly redis: Redis,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
+    private readonly notices: ConnectionNotices,
   ) {
     const check = ({ jobId }: { jobId: string }): void => {
       const chunk = this.pending.get(jobId);
@@ -156,20 +181,25 @@ export class RemoteCompute {
     // Reconnects are automatic and a failed command surfaces where it was sent (a check retries on the
     // next poll): each error event is not news, but the first of an outage and the end of it are.
     const quiet = (): void => undefined;
-    const report = options.onConnection ?? quiet;
-    let lost = false;
+    const notices = new ConnectionNotices();
+    if (options.onConnection !== undefined) notices.listen(options.onConnection);
+    const redisUrl = safeUrl(options.redisUrl);
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(options.redisUrl).password);
+    } catch {
+      // ioredis took a URL the WHATWG parser refuses: it has no password this could find either.
+    }
+    let lostAt = 0;
     redis.on('error', (error: Error) => {
-      if (lost) return;
-      lost = true;
-      report(
-        `lost Redis at ${safeUrl(options.redisUrl)} (${error.message}): waiting for it to come back; ` +
-          'finished trials are kept (Ctrl-C stops, --resume goes on later)',
-      );
+      if (notices.lost) return;
+      lostAt = Date.now();
+      // The reason goes to the renderer and to clients: a password it might quote never does.
+      const reason = password === '' ? error.message : error.message.replaceAll(password, MASKED_PASSWORD);
+      notices.tell({ state: 'lost', redisUrl, reason, lostAt });
     });
     redis.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      report(`Redis at ${safeUrl(options.redisUrl)} is back: the study goes on`);
+      if (notices.lost) notices.tell({ state: 'back', redisUrl, lostAt, backAt: Date.now() });
     });
     const name = queueName(engine);
     const queue = new Queue(name, { connection: redis });
@@ -177,7 +207,12 @@ export class RemoteCompute {
     queue.on('error', quiet);
     events.on('error', quiet);
     await events.waitUntilReady();
-    return new RemoteCompute(options, engine, redis, queue, events);
+    return new RemoteCompute(options, engine, redis, queue, events, notices);
+  }
+
+  /** Listens to the connection's losses and returns (an outage under way is told at once); returns the unsubscribe. */
+  onConnection(listener: (notice: RedisConnectionNotice) => void): () => void {
+    return this.notices.listen(listener);
   }
 
   get queueName(): string {
@@ -507,5 +542,9 @@ export class QueueEvaluator implements Evaluator {
 
   async finished(): Promise<void> {
     for (const key of [this.studyKey, ...this.extraKeys]) await this.remote.forget(key);
+  }
+
+  onConnection(listener: (notice: RedisConnectionNotice) => void): () => void {
+    return this.remote.onConnection(listener);
   }
 }

@@ -17,6 +17,7 @@ import {
   type TrialRequest,
 } from '../../../core/optimize/index.ts';
 import type { RegimeRunScores } from '../../../core/regime/perRegime.ts';
+import type { RedisConnectionNotice } from '../../../shared/computeContract.ts';
 import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import { InProcessExecutor } from '../../compute/inProcess.ts';
 import { runsUserCode } from '../../compute/userStrategies.ts';
@@ -98,6 +99,11 @@ export interface Evaluator {
    * for it may close (a connection to a Redis the user has since moved away from).
    */
   release?(): void;
+  /**
+   * Listens to the losses and returns of the connection the trials wait on (Redis), an outage under way
+   * told at once; returns the unsubscribe. Absent where nothing can be lost (this machine's pool).
+   */
+  onConnection?(listener: (notice: RedisConnectionNotice) => void): () => void;
 }
 
 /** A trial of the study, by number and parameters. */

@@ -26,6 +26,7 @@ import {
   type TrialRecord,
 } from '../../../core/optimize/index.ts';
 import type { BacktestResult } from '../../../shared/backtestContract.ts';
+import type { RedisConnectionNotice } from '../../../shared/computeContract.ts';
 import type {
   Approval,
   OptimizeAnnotateRequest,
@@ -95,6 +96,12 @@ interface ActiveStudy {
   readonly signal: AbortSignal;
   readonly cancel: () => void;
   readonly done: Promise<StudyDetail>;
+  /** The last loss or return of the Redis its trials wait on (null: none since it started here). */
+  readonly connection: ConnectionWatch;
+}
+
+interface ConnectionWatch {
+  notice: RedisConnectionNotice | null;
 }
 
 /** Grids up to this many raw points are counted when a study is created (bounds the worst case, a cycle of constraints, which is enumerated). */
@@ -296,13 +303,20 @@ export class OptimizeService {
       active === undefined
         ? (row.progress ?? (await this.backfillProgress(row)))
         : progressOf(row.data, active.study, Date.now());
-    return studySummary(row, progress, active !== undefined);
+    return this.withConnection(studySummary(row, progress, active !== undefined));
+  }
+
+  /** A running study's summary with the notice of its Redis, for a client that opens it during an outage. */
+  private withConnection(summary: StudySummary): StudySummary {
+    const notice = this.active.get(summary.id)?.connection.notice ?? null;
+    return notice === null ? summary : { ...summary, connection: notice };
   }
 
   /** The study with a page of its trials (every trial when no page is given). */
   async get(studyId: string, page: TrialPage = ALL_TRIALS): Promise<StudyDetail> {
     const { row, study, running } = await this.load(studyId);
-    return studyDetail(row, study, progressOf(row.data, study, Date.now()), running, page);
+    const detail = studyDetail(row, study, progressOf(row.data, study, Date.now()), running, page);
+    return { ...detail, summary: this.withConnection(detail.summary) };
   }
 
   /** The winner's one-step neighbours; those the study never ran are run now (a stopped study only). */
@@ -506,8 +520,9 @@ export class OptimizeService {
     const periodsPerYear = annualizationOf(data.datasets[0]!.ref.bars.t).periodsPerYear;
     // The ledger's appends and learning wait until the study has ended (its terminal event sent).
     const releaseLedger = this.deps.ledger?.hold();
-    const done = this.execute(row, study, evaluator, data, periodsPerYear, signal, () => signal.aborted);
-    const active: ActiveStudy = { study, signal, cancel, done };
+    const connection: ConnectionWatch = { notice: null };
+    const done = this.execute(row, study, evaluator, data, periodsPerYear, signal, connection);
+    const active: ActiveStudy = { study, signal, cancel, done, connection };
     this.active.set(row.id, active);
     void done
       .catch(() => undefined)
@@ -527,9 +542,10 @@ export class OptimizeService {
     data: StudyDatasets,
     periodsPerYear: number,
     signal: AbortSignal,
-    isCancelled: () => boolean,
+    connection: ConnectionWatch,
   ): Promise<StudyDetail> {
     const studyId = row.id;
+    const isCancelled = (): boolean => signal.aborted;
     const { events, studies } = this.deps;
     let rate = 0;
     const progress = (
@@ -561,6 +577,7 @@ export class OptimizeService {
                 score: finiteOrNull(study.score(best)),
               },
         ...(end?.error === undefined ? {} : { error: end.error }),
+        ...(connection.notice === null ? {} : { connection: connection.notice }),
         ...(end === undefined ? {} : { detail: end.detail }),
       });
     };
@@ -579,6 +596,11 @@ export class OptimizeService {
       });
       return detail;
     };
+    // No trial finishes while Redis is lost, so its loss and return are progress events of their own.
+    const stopListening = evaluator.onConnection?.((notice) => {
+      connection.notice = notice;
+      progress('running');
+    });
     try {
       progress('running');
       const result = await runStudyOnPool(study, {
@@ -626,6 +648,8 @@ export class OptimizeService {
       const message = error instanceof Error ? error.message : String(error);
       await finish({ state: 'failed', error: message }, message).catch(() => undefined);
       throw error;
+    } finally {
+      stopListening?.();
     }
   }
 }

@@ -1,7 +1,33 @@
+import type { RedisConnectionNotice } from '../../../shared/computeContract.ts';
+import { redisConnectionText } from '../../../shared/redisConnectionText.ts';
 import { formatDuration, formatInteger, formatNumber } from '../../format.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { metricLabel } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
+
+/**
+ * The Redis the study computes on, lost (the count stops while it waits: say why, and since when) or
+ * back after a loss (a quiet note that the study goes on), in the CLI's words.
+ */
+function ConnectionNotice({ notice }: { notice: RedisConnectionNotice }) {
+  const time = useTimeFormat();
+  const lost = notice.state === 'lost';
+  return (
+    <span
+      className={lost ? 'opt-connection lost' : 'opt-connection opt-muted'}
+      data-testid="opt-connection"
+      data-state={notice.state}
+      role="status"
+      title={redisConnectionText(notice)}
+    >
+      {redisConnectionText(notice)}
+      {lost
+        ? ` · since ${time.dateTime(notice.lostAt)}`
+        : ` (it was lost at ${time.dateTime(notice.lostAt)})`}
+    </span>
+  );
+}
 
 /** What the study on screen is, how far it has got (trials/s, ETA), and cancel or resume. */
 export function StudyHeader() {
@@ -29,6 +55,8 @@ export function StudyHeader() {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const running = state === 'running';
   const resumable = isResumable(state, done, total);
+  // Progress events carry the notice once Redis was lost; a study opened during an outage has only its record's.
+  const connection = running ? (progress?.connection ?? summary?.connection) : undefined;
 
   return (
     <div className="toolbar opt-header" data-testid="opt-header" data-state={state}>
@@ -64,6 +92,7 @@ export function StudyHeader() {
         </span>
       </div>
       {progress?.error ? <span className="error-text opt-header-error">{progress.error}</span> : null}
+      {connection ? <ConnectionNotice notice={connection} /> : null}
       {alreadyComplete === study.id ? (
         <span className="opt-muted" data-testid="opt-already-complete">
           Already complete: every trial has run, nothing to resume

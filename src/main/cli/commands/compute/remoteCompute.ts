@@ -10,6 +10,8 @@ import type { Backend } from '../../backend.ts';
 import type { CommandIO } from '../../command.ts';
 import type { WorkerInfo } from '../../../../shared/computeProtocol.ts';
 import { otherCodeText } from '../../../../shared/otherCodeText.ts';
+import type { RedisConnectionNotice } from '../../../../shared/computeContract.ts';
+import { redisConnectionText } from '../../../../shared/redisConnectionText.ts';
 
 export const REMOTE_OPTIONS = {
   redis: { type: 'string' },
@@ -52,6 +54,12 @@ function noteOtherCode(others: readonly WorkerInfo[], io: CommandIO): void {
   if (note !== null) io.err(`${note}\n`);
 }
 
+/** A loss or return of Redis in the words of every client, with what this terminal's keys do meanwhile. */
+export function connectionLine(notice: RedisConnectionNotice): string {
+  const keys = notice.state === 'lost' ? ' (Ctrl-C stops, --resume goes on later)' : '';
+  return `${redisConnectionText(notice)}${keys}\n`;
+}
+
 /** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
 export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<RemoteCompute | null> {
   const raw = stringOption(args, 'redis');
@@ -76,7 +84,7 @@ export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<Remot
     redisUrl,
     ...(chunkSize > 0 ? { chunkSize } : {}),
     trialTimeLimitMs: Math.round(limit * 1000),
-    onConnection: (message) => io.err(`${message}\n`),
+    onConnection: (notice) => io.err(connectionLine(notice)),
   });
   const workers = await remote.workers();
   const slots = workers.reduce((sum, w) => sum + w.concurrency, 0);

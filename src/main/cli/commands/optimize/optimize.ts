@@ -64,7 +64,13 @@ import {
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
 import { PER_REGIME_HELP, PER_REGIME_OPTIONS, perRegimeFrom, perRegimeLines } from './perRegime.ts';
-import { chooseRedisOnOwner, REMOTE_HELP, REMOTE_OPTIONS, remoteFrom } from '../compute/remoteCompute.ts';
+import {
+  chooseRedisOnOwner,
+  connectionLine,
+  REMOTE_HELP,
+  REMOTE_OPTIONS,
+  remoteFrom,
+} from '../compute/remoteCompute.ts';
 
 /** Options shared by `optimize` and `walk-forward`: the study's search. */
 export const SEARCH_OPTIONS = {
@@ -694,6 +700,13 @@ export function searchRequestFrom(
   };
 }
 
+function sameNotice(
+  a: NonNullable<OptimizeProgressEvent['connection']>,
+  b: OptimizeProgressEvent['connection'],
+): boolean {
+  return a.state === b?.state && a.lostAt === b.lostAt;
+}
+
 const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'failed', 'paused']);
 
 /**
@@ -749,11 +762,17 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   let finished = (): void => undefined;
   const ended = new Promise<void>((resolve) => (finished = resolve));
   const print = progressPrinter(io, style);
+  // The owner's Redis going away and coming back, said once each (every later progress event repeats it).
+  let connection: OptimizeProgressEvent['connection'];
   // Listening starts before the study does, so no progress event is lost; a dropped stream only costs
   // progress lines, since the state is polled too.
   const stop = await owner.listen(
     on('optimize:progress', (p) => {
       if (p.studyId !== studyId) return;
+      if (p.connection !== undefined && !sameNotice(p.connection, connection)) {
+        connection = p.connection;
+        io.err(connectionLine(p.connection));
+      }
       print(p);
       if (FINISHED.has(p.state)) finished();
     }),
