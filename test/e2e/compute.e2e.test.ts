@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerKey } from '../../src/main/compute/remote/names.ts';
 import { redisMissing, startRedis, type TestRedis } from '../support/redisServer.ts';
 import { startWorker, type WorkerProcess } from '../support/remoteWorkers.ts';
-import { chromiumSkipReason, hasChromium, openApp, SCREENSHOTS, useSession } from './harness.ts';
+import {
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  startRandomStudy,
+  SCREENSHOTS,
+  useSession,
+} from './harness.ts';
 
 const chromiumSkip = chromiumSkipReason('compute.e2e');
 const redisSkip = redisMissing();
@@ -69,15 +76,7 @@ describe.skipIf(!hasChromium || redisSkip !== null)(
       other.disconnect();
       await expect.poll(otherCode, { timeout: 30_000 }).toEqual([]);
 
-      await page.getByTestId('tab-optimize').click();
-      const strategy = page.getByTestId('opt-strategy');
-      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-      await strategy.selectOption('sma-cross');
-      await page.getByTestId('opt-tf-1h').click();
-      await page.getByTestId('opt-sampler-random').click();
-      await page.getByTestId('opt-trial-count').fill('12');
-      await page.getByTestId('opt-seed').fill('1');
-      await page.getByTestId('opt-start-button').click();
+      await startRandomStudy(page, 12);
       await expect
         .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: 90_000 })
         .toBe('complete');

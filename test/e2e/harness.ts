@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -212,6 +212,19 @@ function collectEventFrames(page: Page): string[] {
     });
   });
   return frames;
+}
+
+/** Starts a random sma-cross study of `trials` trials (seed 1) on the demo symbol's 1h bars from the Optimize view. */
+export async function startRandomStudy(page: Page, trials: number): Promise<void> {
+  await page.getByTestId('tab-optimize').click();
+  const strategy = page.getByTestId('opt-strategy');
+  await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+  await strategy.selectOption('sma-cross');
+  await page.getByTestId('opt-tf-1h').click();
+  await page.getByTestId('opt-sampler-random').click();
+  await page.getByTestId('opt-trial-count').fill(String(trials));
+  await page.getByTestId('opt-seed').fill('1');
+  await page.getByTestId('opt-start-button').click();
 }
 
 interface CanvasLike {

@@ -60,6 +60,19 @@ export function connectionLine(notice: RedisConnectionNotice): string {
   return `${redisConnectionText(notice)}${keys}\n`;
 }
 
+/**
+ * Says each loss and return of the owner's Redis once, from the study's progress events (each one after
+ * a loss repeats the last notice).
+ */
+export function connectionSayer(io: CommandIO): (notice: RedisConnectionNotice | undefined) => void {
+  let said: RedisConnectionNotice | undefined;
+  return (notice) => {
+    if (notice === undefined || (notice.state === said?.state && notice.lostAt === said.lostAt)) return;
+    said = notice;
+    io.err(connectionLine(notice));
+  };
+}
+
 /** The workers' queue when --redis is given (connected, with the workers it sees noted), else null. */
 export async function remoteFrom(args: ParsedArgs, io: CommandIO): Promise<RemoteCompute | null> {
   const raw = stringOption(args, 'redis');

@@ -66,7 +66,7 @@ import {
 import { PER_REGIME_HELP, PER_REGIME_OPTIONS, perRegimeFrom, perRegimeLines } from './perRegime.ts';
 import {
   chooseRedisOnOwner,
-  connectionLine,
+  connectionSayer,
   REMOTE_HELP,
   REMOTE_OPTIONS,
   remoteFrom,
@@ -700,13 +700,6 @@ export function searchRequestFrom(
   };
 }
 
-function sameNotice(
-  a: NonNullable<OptimizeProgressEvent['connection']>,
-  b: OptimizeProgressEvent['connection'],
-): boolean {
-  return a.state === b?.state && a.lostAt === b.lostAt;
-}
-
 const FINISHED: ReadonlySet<StudyState> = new Set(['complete', 'cancelled', 'failed', 'paused']);
 
 /**
@@ -762,17 +755,13 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   let finished = (): void => undefined;
   const ended = new Promise<void>((resolve) => (finished = resolve));
   const print = progressPrinter(io, style);
-  // The owner's Redis going away and coming back, said once each (every later progress event repeats it).
-  let connection: OptimizeProgressEvent['connection'];
+  const sayConnection = connectionSayer(io);
   // Listening starts before the study does, so no progress event is lost; a dropped stream only costs
   // progress lines, since the state is polled too.
   const stop = await owner.listen(
     on('optimize:progress', (p) => {
       if (p.studyId !== studyId) return;
-      if (p.connection !== undefined && !sameNotice(p.connection, connection)) {
-        connection = p.connection;
-        io.err(connectionLine(p.connection));
-      }
+      sayConnection(p.connection);
       print(p);
       if (FINISHED.has(p.state)) finished();
     }),
