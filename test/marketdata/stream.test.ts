@@ -3,6 +3,7 @@ import { DataValidationError } from '../../src/core/data/validate.ts';
 import { AlpacaCredentials } from '../../src/main/marketdata/credentials.ts';
 import { HistoricalFetcher } from '../../src/main/marketdata/fetcher.ts';
 import { LiveBarStream, type LiveBar } from '../../src/main/marketdata/liveStream.ts';
+import { MarketDataService } from '../../src/main/marketdata/service.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { Database } from '../../src/main/store/database.ts';
 import { FakeAlpaca } from '../fake-alpaca/server.ts';
@@ -55,6 +56,35 @@ it('stores and emits streamed bars, reconnects after a drop, and back-fills the 
   expect(Array.from(stored.t)).toEqual(Array.from(minutes.subarray(0, 13)));
   const want = expectedBars(fake, 'SYNX', '1Min', minutes[0]!, minutes[13]!);
   expect(Array.from(stored.c)).toEqual(Array.from(want.c));
+  db.close();
+});
+
+it("back-fills the minutes between a sync's REST catch-up and the stream's first bar", async () => {
+  const db = await Database.open(':memory:');
+  const service = new MarketDataService(db, {
+    credentials: new AlpacaCredentials(fake.keyId, fake.secretKey, 'explicit'),
+    dataBaseUrl: fake.url,
+    streamBaseUrl: fake.streamUrl,
+    backoffBaseMs: 20,
+  });
+  const minutes = expectedBars(fake, 'SYNC', '1Min', Date.UTC(2024, 3, 2), Date.UTC(2024, 3, 3)).t;
+  // The catch-up ends at the last minute known final; minutes 5 and 6 close before the stream subscribes.
+  await service.fetch({ symbols: ['SYNC'], timeframe: '1Min', start: minutes[0]!, end: minutes[5]! });
+  const bars: LiveBar[] = [];
+  const stream = await service.syncStream({ symbols: ['SYNC'], onBar: (b) => bars.push(b) });
+  await stream.start();
+  fake.publishBar('SYNC', minutes[7]!);
+  fake.publishBar('SYNC', minutes[8]!);
+  await until(() => bars.length === 4);
+  await stream.stop();
+  expect(bars.map((b) => [b.t, b.backfilled])).toEqual([
+    [minutes[5], true],
+    [minutes[6], true],
+    [minutes[7], false],
+    [minutes[8], false],
+  ]);
+  const stored = await new BarsRepository(db).read('SYNC', '1m');
+  expect(Array.from(stored.t)).toEqual(Array.from(minutes.subarray(0, 9)));
   db.close();
 });
 

@@ -30,6 +30,12 @@ export interface LiveStreamOptions {
   readonly baseUrl?: string;
   /** Fills a gap seen after a reconnect over REST; without it gaps are only reported. */
   readonly fetcher?: HistoricalFetcher;
+  /**
+   * Checks each symbol's first bar for a gap against its last 1m bar in the cache too, as after a
+   * reconnect. A sync's REST catch-up stops at the last minute known final, and the stream only sends
+   * minutes closing after it subscribed: the minute or two between would otherwise never be stored.
+   */
+  readonly continueCache?: boolean;
   readonly reconnectBaseMs?: number;
   readonly reconnectMaxMs?: number;
   readonly onBar?: (bar: LiveBar) => void;
@@ -279,7 +285,11 @@ export class LiveBarStream {
   }
 
   private async onBar(bar: LiveBar, extras: { vwap: Float64Array; tradeCount: Float64Array }): Promise<void> {
-    const last = this.lastBar.get(bar.symbol);
+    let last = this.lastBar.get(bar.symbol);
+    if (last === undefined && this.options.continueCache) {
+      last = await this.lastStoredBefore(bar.symbol, bar.t);
+      if (last !== undefined) this.checkGap.add(bar.symbol);
+    }
     if (last !== undefined && bar.t <= last) return; // a repeat after a reconnect
     if (last !== undefined && this.checkGap.has(bar.symbol) && bar.t > last + MINUTE_MS) {
       await this.backfill(bar.symbol, last + MINUTE_MS, bar.t);
@@ -295,6 +305,11 @@ export class LiveBarStream {
     );
     this.lastBar.set(bar.symbol, bar.t);
     this.options.onBar?.(bar);
+  }
+
+  private async lastStoredBefore(symbol: string, t: number): Promise<number | undefined> {
+    if (!(await this.repo.storedTimeframes(symbol)).includes('1m')) return undefined;
+    return (await this.repo.read(symbol, '1m', { end: t, limit: 1 })).t[0];
   }
 
   private async backfill(symbol: string, start: number, end: number): Promise<void> {

@@ -146,6 +146,7 @@ export class MarketDataService {
       symbols: request.symbols,
       baseUrl: this.streamBaseUrl,
       fetcher,
+      continueCache: true,
       ...(request.feed ? { feed: request.feed } : {}),
       ...(request.adjustment ? { adjustment: request.adjustment } : {}),
       ...(request.onBar ? { onBar: request.onBar } : {}),
