@@ -25,13 +25,14 @@ describe('asset calendars', () => {
       // Judged against NYSE hours, the figures: 203 gaps and 3,373 bars outside regular hours.
       expect([asEquities.counts.gap, asEquities.outsideRegularHours]).toEqual([203, 3373]);
       expect(asFx.outsideRegularHours).toBe(0);
-      // What is left is real: the two 24-hour holes of Christmas and New Year's Day 2017, and two bars
-      // stamped at Friday 17:00 New York, the hour the FX week has closed.
+      // What is left is real: the two 24-hour holes of Christmas and New Year's Day 2017 (from the
+      // Sunday 17:00 New York reopen to Monday's, not from the Friday close before the weekend), and two
+      // bars stamped at Friday 17:00 New York, the hour the FX week has closed.
       const found = (kind: string) =>
         asFx.problems.filter((p) => p.kind === kind).map((p) => [new Date(p.t).toISOString(), p.count]);
       expect(found('gap')).toEqual([
-        ['2017-12-22T22:00:00.000Z', 24],
-        ['2017-12-29T22:00:00.000Z', 24],
+        ['2017-12-24T22:00:00.000Z', 24],
+        ['2017-12-31T22:00:00.000Z', 24],
       ]);
       expect(found('non-session-bar')).toEqual([
         ['2017-10-06T21:00:00.000Z', 1],

@@ -702,12 +702,13 @@ function findAroundTheClockProblems(
   let present = 0;
   let missingTotal = 0;
   let previous = NaN;
-  for (let u = 0; u < unique.length; u++) {
-    const time = t[unique[u]!]!;
-    const closed = daily
+  const closedAt = (time: number): boolean =>
+    daily
       ? calendar === 'fx' && [0, 6].includes(weekdayOfDays(Math.floor((time + 12 * HOUR_MS) / DAY_MS)))
       : isClosedAt(calendar, time);
-    if (closed) {
+  for (let u = 0; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    if (closedAt(time)) {
       findings.add({
         kind: 'non-session-bar',
         t: time,
@@ -722,12 +723,15 @@ function findAroundTheClockProblems(
       const missing = slots - closedSlotsBetween(calendar, previous, time, barMs);
       if (missing > 0) {
         missingTotal += missing;
+        // A hole that follows a weekend starts when the market reopens, not at the Friday close.
+        let start = previous + barMs;
+        while (closedAt(start)) start += barMs;
         findings.add({
           kind: 'gap',
-          t: previous + barMs,
+          t: start,
           endT: time,
           count: missing,
-          message: `${missing} missing bar${missing === 1 ? '' : 's'} from ${findings.when(previous + barMs)}`,
+          message: `${missing} missing bar${missing === 1 ? '' : 's'} from ${findings.when(start)}`,
         });
       }
     }
