@@ -196,6 +196,54 @@ describe.skipIf(!googFile.present)(`quality of the shared data files${googFile.s
   });
 });
 
+const btcFile = sharedDataFile('BTCUSD.csv');
+
+describe('coverage of week and month bars', () => {
+  it.skipIf(!btcFile.present)(
+    `BTCUSD monthly is complete, and a month taken out is a gap${btcFile.skipReason}`,
+    () => {
+      const { bars } = parseBarsCsv(readFileSync(btcFile.path, 'utf8'), { source: 'BTCUSD.csv' });
+      const whole = assessQuality(bars, { symbol: 'BTCUSD', timeframe: '1mo', calendar: 'crypto' });
+      expect([whole.timeframe, whole.expectedBars, whole.missingBars, whole.counts.gap]).toEqual([
+        '1mo',
+        156,
+        0,
+        0,
+      ]);
+      // Row 40 is 2015-05-31: without it, April's bar is followed by June's.
+      const keep = (column: Float64Array) => column.filter((_, i) => i !== 40);
+      const holed = {
+        t: keep(bars.t),
+        o: keep(bars.o),
+        h: keep(bars.h),
+        l: keep(bars.l),
+        c: keep(bars.c),
+        v: keep(bars.v),
+      };
+      const report = assessQuality(holed, { symbol: 'BTCUSD', timeframe: '1mo', calendar: 'crypto' });
+      expect([report.expectedBars, report.missingBars]).toEqual([156, 1]);
+      expect(report.problems.filter((p) => p.kind === 'gap').map((p) => [p.message, p.count])).toEqual([
+        ['1 missing month from 2015-05-01', 1],
+      ]);
+    },
+  );
+
+  it('counts Monday-based weeks, whatever day of the week a bar is stamped', () => {
+    // Friday-stamped weeks of January and February 2024 at midnight New York (as date-only files are
+    // imported), without the weeks of Jan 15 and Jan 22.
+    const t = Float64Array.from([5, 12, 26 + 7, 40, 47], (day) => Date.UTC(2024, 0, day, 5));
+    const ones = t.map(() => 1);
+    const report = assessQuality(
+      { t, o: ones, h: ones, l: ones, c: ones, v: ones },
+      { symbol: 'X', timeframe: '1w' },
+    );
+    expect([report.expectedBars, report.missingBars]).toEqual([7, 2]);
+    expect(report.problems.filter((p) => p.kind === 'gap').map((p) => p.message)).toEqual([
+      '2 missing weeks from 2024-01-15',
+    ]);
+  });
+});
+
 describe('each check alone', () => {
   const sessions = sessionsForDates(20240101, 20241231);
   const dayT = (i: number): number => parseTimestamp(String(sessions[i]!.dateKey), 0, 8);

@@ -8,15 +8,16 @@
  * probable unadjusted splits.
  *
  * Score (0..1): coverage x (1 - min(1, bad + 0.5 x flagged)) x 0.75^splits, where
- * - coverage = present / expected bars (1 when the timeframe has no calendar, e.g. monthly data);
+ * - coverage = present / expected bars (weeks and months: every calendar period between the first and
+ *   the last bar is expected, since no market closes for a whole one);
  * - bad = rows that cannot be used as they are (duplicates, rows out of order, OHLC inconsistent,
  *   non-positive or non-finite prices, bad volume) / rows;
  * - flagged = bars that are suspicious but may be real (in zero-volume runs, in stale runs, return
  *   outliers) / rows;
  * - every probable unadjusted split costs a quarter, since one breaks every backtest across it.
  */
-import type { Bars, SessionTimeframe } from './bars.ts';
-import { allocateBars, BAR_FIELDS, TIMEFRAME_MINUTES } from './bars.ts';
+import type { Bars, CalendarTimeframe, SessionTimeframe, Timeframe } from './bars.ts';
+import { allocateBars, BAR_FIELDS, isCalendarTimeframe, TIMEFRAME_MINUTES } from './bars.ts';
 import { median } from '../math/statistics.ts';
 import { closedSlotsBetween, isClosedAt, type AssetCalendar } from './assetCalendar.ts';
 import {
@@ -93,8 +94,8 @@ export interface QualityProblem {
 
 export interface QualityOptions {
   symbol: string;
-  /** Timeframe of the bars; null for bars without a session calendar (weeks, months): no coverage check. */
-  timeframe: SessionTimeframe | null;
+  /** Timeframe of the bars; null for bars of no known timeframe: no coverage check. */
+  timeframe: Timeframe | null;
   /** Shortest run of zero-volume bars reported. Default 1 (exchanges do not print zero-volume bars). */
   zeroVolumeMinRun?: number;
   /** Shortest run of flat, unchanged bars reported. Default 3 for daily, 15 for intraday. */
@@ -112,7 +113,7 @@ export interface QualityOptions {
 
 export interface QualityReport {
   symbol: string;
-  timeframe: SessionTimeframe | null;
+  timeframe: Timeframe | null;
   rows: number;
   /** Distinct timestamps. */
   uniqueBars: number;
@@ -741,12 +742,57 @@ function findAroundTheClockProblems(
   return { expected: present + missingTotal, present, outsideRegularHours: 0 };
 }
 
+/**
+ * Coverage of week or month bars: every calendar period (Monday-based weeks, months) between the first
+ * and the last bar is expected, whatever the calendar, so each run of missing ones is a gap. A bar's
+ * period is that of its stamped date: +12 h reads a midnight stamp of any zone within 12 h of UTC as its
+ * own date (Alpaca's midnight New York, a file's midnight UTC).
+ */
+function findMissingPeriods(
+  bars: RawBars,
+  unique: Uint32Array,
+  period: CalendarTimeframe,
+  findings: QualityFindings,
+): { expected: number; present: number; outsideRegularHours: number } {
+  const t = bars.t;
+  const days = (time: number): number => Math.floor((time + 12 * HOUR_MS) / DAY_MS);
+  // 1970-01-01 was a Thursday: day + 3 counts from a Monday.
+  const index = (time: number): number => {
+    if (period === '1w') return Math.floor((days(time) + 3) / 7);
+    const date = new Date(days(time) * DAY_MS);
+    return date.getUTCFullYear() * 12 + date.getUTCMonth();
+  };
+  // A gap starts on the first day of its first missing period, at the time of day the bars are stamped.
+  const start = (k: number, stamped: number): number =>
+    (period === '1w' ? (k * 7 - 3) * DAY_MS : Date.UTC(Math.floor(k / 12), k % 12, 1)) +
+    stamped -
+    days(stamped) * DAY_MS;
+  const noun = period === '1w' ? 'week' : 'month';
+  let missingTotal = 0;
+  for (let u = 1; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    const previous = t[unique[u - 1]!]!;
+    const missing = index(time) - index(previous) - 1;
+    if (missing <= 0) continue;
+    missingTotal += missing;
+    const from = start(index(previous) + 1, previous);
+    findings.add({
+      kind: 'gap',
+      t: from,
+      endT: time,
+      count: missing,
+      message: `${missing} missing ${noun}${missing === 1 ? '' : 's'} from ${findings.when(from)}`,
+    });
+  }
+  return { expected: unique.length + missingTotal, present: unique.length, outsideRegularHours: 0 };
+}
+
 /** Quality report of raw bars (see the module comment for checks and score). */
 export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
   const { t } = bars;
   const n = t.length;
   const timeframe = options.timeframe;
-  const daily = timeframe === '1d' || timeframe === null;
+  const daily = timeframe === null || timeframe === '1d' || isCalendarTimeframe(timeframe);
   const findings = new QualityFindings(daily, options.maxProblems);
   findUnsortedRows(bars, findings);
   const unique = findDuplicates(bars, findings);
@@ -761,9 +807,11 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
   const coverage =
     timeframe === null || uniqueCount === 0
       ? { expected: uniqueCount, present: uniqueCount, outsideRegularHours: 0 }
-      : calendar === 'equities'
-        ? findCalendarProblems(bars, unique, timeframe, findings)
-        : findAroundTheClockProblems(bars, unique, timeframe, calendar, findings);
+      : isCalendarTimeframe(timeframe)
+        ? findMissingPeriods(bars, unique, timeframe, findings)
+        : calendar === 'equities'
+          ? findCalendarProblems(bars, unique, timeframe, findings)
+          : findAroundTheClockProblems(bars, unique, timeframe, calendar, findings);
 
   const { counts, problems } = findings;
   const coverageFraction = coverage.expected > 0 ? coverage.present / coverage.expected : 1;

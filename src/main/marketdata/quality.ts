@@ -70,12 +70,12 @@ async function assessAndRepair(
       'timeframe',
     );
   }
-  // Weeks and months have no session grid to check coverage against.
+  // Weeks and months have no session grid for a repair to mark gaps against.
   const calendarTimeframe = isCoreTimeframe(timeframe) && !isCalendarTimeframe(timeframe) ? timeframe : null;
   const { calendar } = await repo.calendarOf(request.symbol);
   const report = await assess(bars, {
     symbol: request.symbol,
-    timeframe: calendarTimeframe,
+    timeframe: isCoreTimeframe(timeframe) ? timeframe : null,
     calendar,
     ...(request.repair ? { maxProblems: 1_000_000 } : {}),
   });
