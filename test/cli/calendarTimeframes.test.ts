@@ -2,7 +2,7 @@
  * Weekly and monthly timeframes through the CLI (issue 10 item 1): BTCUSD, stored as 1mo, is backtested
  * and optimised on its own bars; GOOG, stored as 1d, is backtested on weeks made of its days.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,21 @@ describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
     expect(best.status).toBe('complete');
     expect(best.metrics.numPeriods).toBe(155);
     expect(periodsPerYear(best.metrics)).toBeCloseTo(12, 9);
+    const out = join(dirs.at(-1)!, 'btc.csv');
+    const exported = await runCli([
+      'data',
+      'export',
+      ...common.slice(0, 4),
+      '--format',
+      'csv',
+      '--out',
+      out,
+      ...d,
+    ]);
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout.trim()).toBe(`Wrote 156 1mo bars of BTCUSD to ${out}`);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect([lines.length, lines[1]]).toEqual([157, '2012-01-31T05:00:00Z,4.58,7.38,3.8,5.55,2012.25343589']);
   });
 });
 

@@ -313,8 +313,11 @@ export const dataExportCommand: Command = {
     const format = requiredOption(args, 'format');
     if (format !== 'parquet' && format !== 'csv') throw new UsageError('--format must be parquet or csv');
     const out = requiredOption(args, 'out');
-    const timeframe =
-      TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(stringOption(args, 'timeframe') ?? '1m'))];
+    // The cache's names first: its weeks and months (and 4h) have no Alpaca spelling.
+    const timeframeText = stringOption(args, 'timeframe') ?? '1m';
+    const timeframe = TIMEFRAMES.includes(timeframeText as Timeframe)
+      ? (timeframeText as Timeframe)
+      : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
     const start = timeOption(args, 'start');
     const end = timeOption(args, 'end');
     const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
