@@ -13,7 +13,9 @@
  *   as Alpaca stamps 1Day bars.
  * - open = first open, high = max, low = min, close = last close, volume = sum; vwap is the
  *   volume-weighted mean of the minute vwaps and trade counts add up.
- * - A bucket with no 1m bar produces no bar (gaps are never filled).
+ * - A bucket with no 1m bar produces no bar (gaps are never filled). A bucket the data stops inside (a
+ *   session still trading, a file cut at 10:02) still produces a bar, from the minutes there are, as
+ *   Alpaca serves the day's bar while the day trades: its close is the last minute's, not the period's.
  * - The symbol's calendar decides (assetCalendar.ts): the rules above are the equities' (NYSE). FX and
  *   crypto bars are never cut to exchange hours, and the session setting does not apply to them. An FX
  *   day runs from 17:00 to 17:00 New York and is stamped at its open (Sunday 17:00 for Monday's), and its
