@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { inferAssetCalendar } from './assetCalendar.ts';
+import { etDays, etWallTimeToUtc } from './calendar.ts';
 import { parseBarsCsv } from './csv/read.ts';
 import { assessQuality } from './quality.ts';
 
@@ -41,6 +42,31 @@ describe('asset calendars', () => {
       expect(asFx.score).toBeGreaterThan(asEquities.score);
     },
   );
+
+  it('finds no missing day across the autumn clock change in days stamped at a New York time', () => {
+    const ones = (t: Float64Array) => ({
+      t,
+      o: t.map(() => 1),
+      h: t.map(() => 1),
+      l: t.map(() => 1),
+      c: t.map(() => 1),
+      v: t.map(() => 1),
+    });
+    const from = etDays(Date.UTC(2023, 9, 2, 12));
+    const days = Array.from({ length: 60 }, (_, i) => from + i);
+    // Crypto days of a date-only file, read at midnight New York: 25 h apart on 2023-11-05.
+    const crypto = ones(Float64Array.from(days, (day) => etWallTimeToUtc(day, 0)));
+    // FX days stamped at their Sunday-to-Thursday 17:00 New York open: Friday's to Monday's is 72 h + 1.
+    const weekdays = days.filter((day) => ![5, 6].includes(new Date(day * 86_400_000).getUTCDay()));
+    const fx = ones(Float64Array.from(weekdays, (day) => etWallTimeToUtc(day, 17 * 60)));
+    for (const [calendar, bars] of [
+      ['crypto', crypto],
+      ['fx', fx],
+    ] as const) {
+      const report = assessQuality(bars, { symbol: 'X', timeframe: '1d', calendar });
+      expect([calendar, report.missingBars, report.counts['non-session-bar']]).toEqual([calendar, 0, 0]);
+    }
+  });
 
   it.skipIf(!btc.file.present || !goog.file.present || !spy.file.present)(
     'GOOG and SPY are equities, a daily series with Saturdays is crypto',

@@ -720,7 +720,11 @@ function findAroundTheClockProblems(
       continue;
     }
     if (!Number.isNaN(previous)) {
-      const slots = Math.ceil((time - previous) / barMs) - 1;
+      // Days are counted by date, not by 24 h: days stamped at a New York time are 25 h apart across
+      // the autumn clock change, which would read as a missing day.
+      const slots = daily
+        ? Math.floor((time + 12 * HOUR_MS) / DAY_MS) - Math.floor((previous + 12 * HOUR_MS) / DAY_MS) - 1
+        : Math.ceil((time - previous) / barMs) - 1;
       const missing = slots - closedSlotsBetween(calendar, previous, time, barMs);
       if (missing > 0) {
         missingTotal += missing;
