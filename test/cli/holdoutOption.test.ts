@@ -1,6 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/main/cli/args.ts';
 import { holdoutFrom } from '../../src/main/cli/commands/optimize/optimize.ts';
+import { runCli } from '../support/runCli.ts';
+import { sharedDataFile } from '../support/sharedData.ts';
+
+const goog = sharedDataFile('GOOG.csv');
+const dir = mkdtempSync(join(tmpdir(), 'regimen-holdout-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const args = (holdout: string) => ({ values: { holdout }, positionals: [] });
 
@@ -21,5 +30,44 @@ describe('optimize --holdout', () => {
   it('refuses a share outside (0 %, 90 %]', () => {
     expect(() => holdoutFrom(args('0%'))).toThrow(/--holdout must be a share/);
     expect(() => holdoutFrom(args('95%'))).toThrow(/--holdout must be a share/);
+  });
+});
+
+describe.skipIf(!goog.present)(`optimize --holdout --json on GOOG.csv${goog.skipReason}`, () => {
+  it('carries the held-out result the report prints, its searched part the winner’s own score', async () => {
+    const run = await runCli([
+      'optimize',
+      '--csv',
+      goog.path,
+      '--strategy',
+      'sma-cross',
+      '--space',
+      'fast=5:15:5',
+      '--space',
+      'slow=30:50:10',
+      '--sampler',
+      'grid',
+      '--holdout',
+      '25%',
+      '--progress',
+      'none',
+      '--data-dir',
+      dir,
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const study = JSON.parse(run.stdout) as {
+      best: { metrics: Record<string, number> };
+      holdout?: {
+        bars: number;
+        searchedBars: number;
+        inSample: Record<string, number>;
+        outOfSample: Record<string, number>;
+      };
+    };
+    expect(study.holdout).toBeDefined();
+    expect(study.holdout!.bars + study.holdout!.searchedBars).toBe(2148);
+    expect(study.holdout!.inSample['sharpeRatio']).toBe(study.best.metrics['sharpeRatio']);
+    expect(Number.isFinite(study.holdout!.outOfSample['sharpeRatio'])).toBe(true);
   });
 });

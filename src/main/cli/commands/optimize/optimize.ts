@@ -651,6 +651,7 @@ async function reportStudy(
             }
           : {}),
         overfitting: detail.overfitting,
+        ...(detail.holdout === null ? {} : { holdout: detail.holdout }),
         ...(detail.perRegime === null ? {} : { perRegime: detail.perRegime }),
       }),
     );
