@@ -80,7 +80,7 @@ describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
 });
 
 describe.skipIf(!goog.present)(`GOOG stored as 1d, read as weeks${goog.skipReason}`, () => {
-  it('backtests --timeframe 1w on Monday-based weeks and refuses 1h, which days cannot give', async () => {
+  it('backtests --timeframe 1w on Monday-based weeks, refuses 1h, which days cannot give, and repairs only days', async () => {
     const d = ['--data-dir', dataDir()];
     expect((await runCli(['data', 'import', goog.path, ...d])).code).toBe(0);
     const common = ['--symbol', 'GOOG', '--strategy', 'buy-and-hold', ...d, '--json'];
@@ -93,5 +93,19 @@ describe.skipIf(!goog.present)(`GOOG stored as 1d, read as weeks${goog.skipReaso
     const hourly = await runCli(['backtest', ...common, '--timeframe', '1h']);
     expect(hourly.code).not.toBe(0);
     expect(hourly.stderr).toMatch(/stored as 1d only; 1h cannot be derived/);
+    const repair = await runCli([
+      'data',
+      'quality',
+      '--symbol',
+      'GOOG',
+      '--timeframe',
+      '1w',
+      '--repair',
+      ...d,
+    ]);
+    expect(repair.code).not.toBe(0);
+    expect(repair.stderr).toMatch(
+      /1w bars of "GOOG" are derived from its stored 1d bars: repair those instead/,
+    );
   });
 });

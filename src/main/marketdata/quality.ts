@@ -82,7 +82,7 @@ async function assessAndRepair(
   if (!request.repair) return { report };
   if (!stored.includes(timeframe)) {
     throw new InputError(
-      `${timeframe} bars of "${request.symbol}" are derived from 1m: repair the 1m bars instead`,
+      `${timeframe} bars of "${request.symbol}" are derived from its stored ${stored.join(' and ')} bars: repair those instead`,
       'timeframe',
     );
   }
