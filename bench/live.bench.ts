@@ -169,6 +169,8 @@ async function regimeChangeToAck(botUrl: string): Promise<number[]> {
       await firstSetAndPolicy(desk, botUrl, set(10 + session), {
         bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
         maxChangesPerDay: 1000,
+        // The planted learner's skill is not measured: without this its sets wait for a person.
+        approveUnmeasuredSkill: true,
       });
       const updater = dailySmaCrossUpdater(desk, botUrl, {
         minDwellMs: 5 * DAY_MS,

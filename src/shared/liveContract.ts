@@ -183,6 +183,8 @@ export const ApprovalPolicySchema = z.strictObject({
   ),
   maxChangesPerDay: z.int().min(0).max(100),
   minConfidence: z.number().min(0).max(1).optional(),
+  /** Approve a learner's set whose skill is not measured (off unless given: a person must acknowledge one). */
+  approveUnmeasuredSkill: z.boolean().optional(),
 });
 
 export const LivePolicyView = z.object({

@@ -7,6 +7,7 @@ import {
   type ApprovalPolicy,
   type ChangeHistory,
 } from './approvalPolicy.ts';
+import { LEDGER_LEARNER, learnerSet } from './manualSet.test-util.ts';
 import { PARAMETER_SET_SCHEMA_VERSION, type ParameterSetBody } from './parameterSet.ts';
 
 const active: ParameterSetBody = {
@@ -42,6 +43,43 @@ describe('evaluatePolicy', () => {
       'slow.bound',
       'cap',
     ]);
+  });
+
+  it("leaves a learner's set whose skill is not measured to a person unless the policy says approveUnmeasuredSkill", () => {
+    // Inside the bounds and the step: only its unmeasured skill stands between it and approval.
+    const from = learnerSet(10, 30, LEDGER_LEARNER);
+    const unmeasured = learnerSet(12, 30, LEDGER_LEARNER);
+    const off = evaluatePolicy(policy, from, { set: unmeasured, confidence: 0.9 }, quiet);
+    expect(off.approved).toBe(false);
+    expect(off.checks.filter((c) => !c.passed)).toEqual([
+      {
+        check: 'skill',
+        passed: false,
+        detail:
+          "the ledger's learner, 1,200 results learned; skill not measured: it proposed on confidence alone; " +
+          'the policy does not approve sets on confidence alone (approveUnmeasuredSkill is off): a person must acknowledge it',
+      },
+    ]);
+    // A set from before sets recorded their learner is as unmeasured.
+    expect(failed(evaluatePolicy(policy, from, { set: learnerSet(12, 30, undefined) }, quiet))).toEqual([
+      'skill',
+    ]);
+    const on = evaluatePolicy(
+      { ...policy, approveUnmeasuredSkill: true },
+      from,
+      { set: unmeasured, confidence: 0.9 },
+      quiet,
+    );
+    expect(on.approved).toBe(true);
+    expect(on.checks.at(-1)).toMatchObject({ check: 'skill', passed: true });
+    expect(on.checks.at(-1)!.detail).toContain(
+      "approved on confidence alone by the policy's approveUnmeasuredSkill",
+    );
+    // A measured skill, or a set that is not a learner's, is not checked for it.
+    const measured = learnerSet(12, 30, { ...LEDGER_LEARNER, skill: { mean: 0.2, t: 3 } });
+    expect(evaluatePolicy(policy, from, { set: measured }, quiet).checks.map((c) => c.check)).not.toContain(
+      'skill',
+    );
   });
 
   it('leaves to a person, with the reasons, what leaves the bounds, the step or the named parameters', () => {

@@ -1,3 +1,4 @@
+import { learnerBasisText, skillUnmeasured } from './learnerBasis.ts';
 import { diffParameterSets, type ParameterSetBody } from './parameterSet.ts';
 
 /**
@@ -23,6 +24,12 @@ export interface ApprovalPolicy {
   readonly maxChangesPerDay: number;
   /** A recommendation without a confidence, or below this, needs a person. */
   readonly minConfidence?: number;
+  /**
+   * Approves a learner's set whose skill is not measured (it rests on confidence alone). Off unless
+   * set: a person approving such a set must acknowledge it, and a policy is never laxer than a person
+   * without saying so in its own recorded version.
+   */
+  readonly approveUnmeasuredSkill?: boolean;
 }
 
 /** Approves nothing automatically: what a bot has until someone sets a policy. */
@@ -45,7 +52,7 @@ export interface ChangeHistory {
 }
 
 export interface PolicyCheck {
-  /** "policy", "first-set", "unknown-set", "strategy", "limits", "change", "cap", "confidence", "<param>.bound|step|named". */
+  /** "policy", "first-set", "unknown-set", "strategy", "limits", "change", "cap", "confidence", "skill", "<param>.bound|step|named". */
   readonly check: string;
   readonly passed: boolean;
   readonly detail: string;
@@ -172,6 +179,16 @@ export function evaluatePolicy(
       confidence === undefined
         ? `no confidence given, at least ${policy.minConfidence} required`
         : `confidence ${confidence}, at least ${policy.minConfidence}`,
+    );
+  }
+  if (skillUnmeasured(proposed.set)) {
+    const basis = learnerBasisText(proposed.set.provenance)!;
+    add(
+      'skill',
+      policy.approveUnmeasuredSkill === true,
+      policy.approveUnmeasuredSkill === true
+        ? `${basis}; approved on confidence alone by the policy's approveUnmeasuredSkill`
+        : `${basis}; the policy does not approve sets on confidence alone (approveUnmeasuredSkill is off): a person must acknowledge it`,
     );
   }
   return { approved: checks.every((c) => c.passed), checks };

@@ -43,3 +43,9 @@ export function learnerBasisText(provenance: Provenance): string | undefined {
       : `skill: rank correlation ${skill.mean.toFixed(3)} out of sample (t ${skill.t === null ? 'not defined' : skill.t.toFixed(1)})`)
   );
 }
+
+/** What a policy does with a learner's set whose skill is not measured, as the CLI and the Live view say it. */
+export const unmeasuredSkillText = (approves: boolean): string =>
+  approves
+    ? "approves a learner's set whose skill is not measured (on confidence alone): approveUnmeasuredSkill"
+    : "a learner's set whose skill is not measured waits for a person";

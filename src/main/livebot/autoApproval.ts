@@ -24,6 +24,10 @@ import {
   type Proposal,
 } from './liveDesk.ts';
 
+/** What a policy's approval of a set whose learner's skill is not measured records (approveUnmeasuredSkill). */
+export const POLICY_SKILL_ACKNOWLEDGEMENT =
+  "approved on confidence alone under the policy's approveUnmeasuredSkill: the learner's skill is not measured";
+
 const CATALOGUE: Readonly<Record<string, StrategyDefinition | undefined>> = STRATEGIES;
 
 /**
@@ -135,15 +139,21 @@ export async function recommend(
     diffParameterSets(active === undefined || 'unknownHash' in active ? undefined : active, set),
     outcome,
   );
+  // Approved on confidence alone: said in the reason as a person's acknowledgement is (approve()), since
+  // the reason is what the audit's lists, exports and the webhook show of an entry.
+  const onConfidenceAlone = verdict.checks.some((c) => c.check === 'skill');
   if (verdict.approved)
     await desk.audit.append({
       ...entryBase(desk, 'approval', 'policy', bot),
       toHash: set.hash,
-      reason: `policy v${stored.version}: passed ${verdict.checks.map((c) => c.check).join(', ')}`,
+      reason:
+        `policy v${stored.version}: passed ${verdict.checks.map((c) => c.check).join(', ')}` +
+        (onConfidenceAlone ? ` (${POLICY_SKILL_ACKNOWLEDGEMENT})` : ''),
       detail: canonicalJson({
         approvalId: proposal.approvalId,
         policyVersion: stored.version,
         checks: verdict.checks,
+        ...(onConfidenceAlone ? { acknowledged: POLICY_SKILL_ACKNOWLEDGEMENT } : {}),
       }),
     });
   return { proposal, policy: outcome };

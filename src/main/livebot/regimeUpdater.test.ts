@@ -8,6 +8,7 @@ import {
 import { fastPeriodLearner } from '../../core/ml/learner/planted.test-util.ts';
 import type { RecommendOptions } from '../../core/ml/learner/recommend.ts';
 import type { AuditLog } from './auditLog.ts';
+import { POLICY_SKILL_ACKNOWLEDGEMENT } from './autoApproval.ts';
 import { BotClient } from './botClient.ts';
 import type { LiveDesk } from './liveDesk.ts';
 import {
@@ -27,6 +28,8 @@ const SEARCH_SPACE_POLICY = {
   bounds: { fast: { min: 2, max: 40, maxStep: 38 }, slow: { min: 10, max: 120, maxStep: 110 } },
   maxChangesPerDay: 50,
   minConfidence: 0.2,
+  // The planted learner's skill is not measured, as the ledger's: its sets pass only with this.
+  approveUnmeasuredSkill: true,
 };
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 };
 
@@ -98,6 +101,11 @@ it('a regime change on a replay is proposed, approved by the bot policy, pushed 
   expect(acks.map((a) => a.reason)).toEqual(['accepted', ...pushed.map(() => 'accepted')]);
   const approvals = await audit.of('approval', bot.url);
   expect(approvals.slice(1).map((a) => a.actor)).toEqual(pushed.map(() => 'policy'));
+  // Each says it was approved on confidence alone, under the policy's option.
+  for (const approval of approvals.slice(1)) {
+    expect(approval.reason).toContain(`, skill (${POLICY_SKILL_ACKNOWLEDGEMENT})`);
+    expect(JSON.parse(approval.detail)).toMatchObject({ acknowledged: POLICY_SKILL_ACKNOWLEDGEMENT });
+  }
   const status = await new BotClient(bot.url, SECRET).status();
   expect(status.acceptedVersion).toBe(pushed.at(-1)!.version);
   // The audit says why: the regime, the model version, the confidence and the learner's skill.
@@ -112,6 +120,28 @@ it('a regime change on a replay is proposed, approved by the bot policy, pushed 
       kind: 'learner',
       learner: { name: "the ledger's learner", learned: fastPeriodLearner().count, skill: null },
     });
+});
+
+it("a policy without approveUnmeasuredSkill leaves the learner's unmeasured sets, inside its bounds, to a person, saying why", async () => {
+  const first = sealParameterSet({
+    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+    strategy: { name: 'sma-cross', version: '1' },
+    parameters: { fast: 20, slow: 60 },
+    limits: LIMITS,
+    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+  });
+  await firstSetAndPolicy(desk, bot.url, first, { ...SEARCH_SPACE_POLICY, approveUnmeasuredSkill: false });
+  const outcomes = await replay(updater(20 * DAY), 400);
+  expect(outcomes.some((o) => o.action === 'pushed')).toBe(false);
+  const proposed = outcomes.filter((o) => o.action === 'proposed');
+  expect(proposed.length).toBeGreaterThan(0);
+  for (const o of proposed)
+    expect(o.action === 'proposed' && o.reason).toMatch(
+      /waits for a person: (?:.+; )?the ledger's learner, [\d,]+ results learned; skill not measured: it proposed on confidence alone; the policy does not approve sets on confidence alone \(approveUnmeasuredSkill is off\): a person must acknowledge it$/,
+    );
+  // Only the person's first set was approved and pushed.
+  expect((await audit.of('approval', bot.url)).map((a) => a.actor)).toEqual(['trader']);
+  expect((await audit.of('push', bot.url)).length).toBe(1);
 });
 
 it("a learner whose skill was measured records it on the set and in the proposal's reason", async () => {

@@ -140,6 +140,8 @@ beforeEach(async () => {
         bounds: { fast: { min: 1, max: 500, maxStep: 500 }, slow: { min: 1, max: 500, maxStep: 500 } },
         maxChangesPerDay: 50,
         minConfidence: 0.2,
+        // The ledger's learner's skill is not measured: without this its sets wait for a person.
+        approveUnmeasuredSkill: true,
       },
       'trader',
       'regime updates within the search space',

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { unmeasuredSkillText } from '../../../core/live/learnerBasis.ts';
 import type { LivePolicyView } from '../../../shared/contract.ts';
 import type { RegimenClient } from '../../../shared/client.ts';
 import type { Act } from './useLive.ts';
@@ -54,6 +55,10 @@ export function PolicySection({ bot, client, act }: { bot: string; client: Regim
           <>
             v{view.version} by {view.setBy}: at most {view.policy.maxChangesPerDay} change(s) a day
             {view.policy.minConfidence === undefined ? '' : `, confidence ≥ ${view.policy.minConfidence}`}
+            {'; '}
+            <span data-testid="live-policy-unmeasured-skill">
+              {unmeasuredSkillText(view.policy.approveUnmeasuredSkill === true)}
+            </span>
             {bounds.map(([name, b]) => (
               <span key={name} className="live-tag" data-testid="live-policy-bound">
                 {name} [{b.min ?? '−∞'}, {b.max ?? '∞'}]{b.maxStep === undefined ? '' : ` ±${b.maxStep}`}

@@ -229,9 +229,31 @@ describe('regimen live', () => {
         minConfidence: 0.7,
       },
     });
-    expect((await run('live', 'policy', 'show', '--bot', url)).out).toContain(
-      'fast: [5, 20], step at most 3',
+    const text = (await run('live', 'policy', 'show', '--bot', url)).out;
+    expect(text).toContain('fast: [5, 20], step at most 3');
+    expect(text).toContain("a learner's set whose skill is not measured waits for a person");
+    // Approving a learner's unmeasured sets is an explicit flag, recorded as the policy's next version.
+    const laxer = await run(
+      'live',
+      'policy',
+      'set',
+      '--bot',
+      url,
+      '--bound',
+      'fast=5..20',
+      '--per-day',
+      '2',
+      '--approve-unmeasured-skill',
+      '--reason',
+      'the learner is trusted on confidence',
     );
+    expect(laxer.out).toContain(
+      "approves a learner's set whose skill is not measured (on confidence alone): approveUnmeasuredSkill",
+    );
+    expect(JSON.parse((await run('live', 'policy', 'show', '--bot', url, '--json')).out)).toMatchObject({
+      version: 2,
+      policy: { approveUnmeasuredSkill: true },
+    });
   });
 
   it('verify-provenance takes a set file or a recorded hash, and refuses what it cannot re-run in words', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { unmeasuredSkillText } from '../../../../core/live/learnerBasis.ts';
 import { ApprovalPolicySchema, type LivePolicyView } from '../../../../shared/liveContract.ts';
 import { describeIssues } from '../../../../shared/validation.ts';
 import { approvalPolicyOf, setApprovalPolicy } from '../../../livebot/autoApproval.ts';
@@ -47,6 +48,7 @@ function policyFromArgs(args: ParsedArgs): unknown {
     bounds,
     maxChangesPerDay: perDay === undefined ? undefined : Number(perDay),
     ...(confidence === undefined ? {} : { minConfidence: Number(confidence) }),
+    ...(args.values['approve-unmeasured-skill'] === true ? { approveUnmeasuredSkill: true } : {}),
   };
 }
 
@@ -62,13 +64,14 @@ function describe(view: LivePolicyView): string {
     ),
     `  at most ${policy.maxChangesPerDay} change(s) in any 24 h` +
       (policy.minConfidence === undefined ? '' : `, confidence at least ${policy.minConfidence}`),
+    `  ${unmeasuredSkillText(policy.approveUnmeasuredSkill === true)}`,
   ].join('\n');
 }
 
 export const livePolicySetCommand: Command = {
   usage:
-    '--bot URL (--file POLICY.json | --bound name=MIN..MAX... [--step name=N...] --per-day K [--min-confidence C])\n' +
-    '  --reason TEXT [--as NAME]',
+    '--bot URL (--file POLICY.json | --bound name=MIN..MAX... [--step name=N...] --per-day K [--min-confidence C]\n' +
+    '  [--approve-unmeasured-skill]) --reason TEXT [--as NAME]',
   options: {
     ...BOT,
     ...ACTOR,
@@ -77,6 +80,7 @@ export const livePolicySetCommand: Command = {
     step: { type: 'string', multiple: true },
     'per-day': { type: 'string' },
     'min-confidence': { type: 'string' },
+    'approve-unmeasured-skill': { type: 'boolean' },
     reason: { type: 'string' },
   },
   run: (args, io) => {
