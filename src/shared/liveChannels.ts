@@ -29,6 +29,7 @@ export const LIVE_CHANNELS = {
     'live:policy-set',
     'live:regime-updates',
     'live:regime-updates-set',
+    'live:bot-timeouts-set',
     'live:webhook',
     'live:webhook-set',
     'live:webhook-test',

@@ -123,6 +123,26 @@ export const LiveBotView = LiveBotEntry.extend({
   checkedAt: z.number().nullable(),
 });
 
+/**
+ * How long the desk waits for a bot's answer, kept in live-bots.json with the bots: a push (and a halt
+ * or resume), which the bot acts on, and a read (status, reports, heartbeat). Past it the request is
+ * given up: a push's outcome is then recorded as unknown and settled by the bot's status at the next look.
+ */
+export const BOT_TIMEOUT_DEFAULTS = { pushSeconds: 10, readSeconds: 5 } as const;
+export const BotTimeoutSettings = z.strictObject({
+  pushSeconds: z
+    .number()
+    .min(0.1, 'must be at least 0.1 s')
+    .max(120, 'must be at most 120 s')
+    .default(BOT_TIMEOUT_DEFAULTS.pushSeconds),
+  // At most half the longest poll (60 s): a look makes three reads.
+  readSeconds: z
+    .number()
+    .min(0.1, 'must be at least 0.1 s')
+    .max(30, 'must be at most 30 s')
+    .default(BOT_TIMEOUT_DEFAULTS.readSeconds),
+});
+
 export const LiveBotsResult = z.object({
   secret: z.object({
     configured: z.boolean(),
@@ -132,6 +152,8 @@ export const LiveBotsResult = z.object({
   }),
   /** Seconds between two looks at each bot (the version check alarms within one). */
   pollSeconds: z.number(),
+  /** How long a request to a bot waits for its answer. */
+  timeouts: BotTimeoutSettings,
   bots: z.array(LiveBotView),
 });
 
@@ -449,6 +471,12 @@ export const liveContract = {
       output: RegimeUpdatesView,
       refused: 'Regime updates not saved',
     },
+    /** Sets how long a request to a bot waits for its answer (every bot; taken by the next request). */
+    'live:bot-timeouts-set': {
+      input: BotTimeoutSettings,
+      output: BotTimeoutSettings,
+      refused: 'Bot timeouts not saved',
+    },
     'live:webhook': { input: z.strictObject({}), output: LiveWebhookView, refused: 'Webhook not read' },
     /** Sets (or, with url null, removes) the alarm webhook; the signing secret is kept in the keychain. */
     'live:webhook-set': {
@@ -486,3 +514,4 @@ export type LivePolicyView = z.output<typeof LivePolicyView>;
 export type ProvenanceVerdict = z.output<typeof ProvenanceVerdict>;
 export type RegimeUpdateSettings = z.output<typeof RegimeUpdateSettings>;
 export type RegimeUpdatesView = z.output<typeof RegimeUpdatesView>;
+export type BotTimeoutSettings = z.output<typeof BotTimeoutSettings>;

@@ -129,6 +129,7 @@ const bases = (dir: string): Record<Fuzzed, Record<string, unknown>> =>
     },
     'live:regime-updates': { bot: FUZZ_BOT },
     'live:regime-updates-set': { bot: FUZZ_BOT, settings: { enabled: false } },
+    'live:bot-timeouts-set': { pushSeconds: 10, readSeconds: 5 },
     'live:webhook': {},
     'live:webhook-set': { url: null },
     'live:webhook-test': {},

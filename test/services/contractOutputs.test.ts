@@ -199,6 +199,7 @@ const cases: { [K in RequestChannel]: () => RequestInput<K> | Promise<RequestInp
   'live:policy': () => ({ bot: bot.url }),
   'live:regime-updates': () => ({ bot: bot.url }),
   'live:regime-updates-set': () => ({ bot: bot.url, settings: { enabled: false } }),
+  'live:bot-timeouts-set': () => ({ pushSeconds: 10, readSeconds: 5 }),
   'live:webhook': () => ({}),
   'live:webhook-set': () => ({ url: null }),
   'live:webhook-test': async () => {

@@ -21,7 +21,7 @@ import { runsApprovedVersion } from '../../core/live/alarms.ts';
 import type { ApplyResponse, BotStatus } from '../../shared/botProtocol.ts';
 import { InputError } from '../../shared/errors.ts';
 import type { AuditLog } from './auditLog.ts';
-import { BotRequestError, type BotClient } from './botClient.ts';
+import { BotRequestError, BotUnreachableError, type BotClient } from './botClient.ts';
 
 /**
  * The workstation's live desk: approve a set (diff, typed confirmation, note, optional second approver),
@@ -221,6 +221,10 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
   const bot = proposal.bot;
   const client = desk.client(bot);
   const status = await client.status();
+  await settleUnknownPushes(desk, bot, status);
+  // Pushed again after the bot did not answer, and it turns out to have taken it: not sent twice.
+  const repeat = await silentlyApplied(desk, bot, status, (p) => p.approvalId === approvalId);
+  if (repeat !== undefined) return repeat;
   // A bot that lists its strategies is told nothing it could not run (it would refuse it anyway).
   const lacking = status.strategies && strategyMismatch(set.strategy, status.strategies, `bot ${bot}`);
   if (lacking) throw new InputError(`${lacking}; nothing was sent`, 'approval');
@@ -280,6 +284,19 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
       },
     });
   } catch (error) {
+    if (error instanceof BotUnreachableError && error.mayHaveArrived) {
+      // It may have been applied or not: recorded as neither, and settled by the bot's status at the
+      // desk's next look at it (settleUnknownPushes).
+      const unknown = `${error.message}; whether it took version ${version} is not known until the desk next reads its status`;
+      await desk.audit.append({
+        ...entryBase(desk, 'ack', 'bot', bot),
+        toHash: set.hash,
+        version,
+        reason: `unknown: ${unknown}`,
+        detail: canonicalJson({ changeId, result: 'unknown' } satisfies AckDetail),
+      });
+      throw new BotUnreachableError(unknown, true);
+    }
     const refusal =
       error instanceof BotRequestError ? `${error.code}: ${error.message}` : (error as Error).message;
     await desk.audit.append({
@@ -287,7 +304,7 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
       toHash: set.hash,
       version,
       reason: `refused: ${refusal}`,
-      detail: canonicalJson({ changeId, result: 'refused' }),
+      detail: canonicalJson({ changeId, result: 'refused' } satisfies AckDetail),
     });
     throw error;
   }
@@ -296,7 +313,7 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
     toHash: set.hash,
     version,
     reason: answer.result,
-    detail: canonicalJson({ changeId, result: answer.result }),
+    detail: canonicalJson({ changeId, result: answer.result } satisfies AckDetail),
   });
   return { version, answer };
 }
@@ -309,8 +326,15 @@ export async function rollback(
   reason: string,
 ): Promise<PushResult> {
   const status = await desk.client(bot).status();
+  await settleUnknownPushes(desk, bot, status);
+  // A rollback the bot did not answer and turns out to have taken is not sent again (nor one further back).
+  const rollbacks = new Set(
+    (await desk.audit.of('rollback', bot)).map((e) => (JSON.parse(e.detail) as PushDetail).changeId),
+  );
+  const repeat = await silentlyApplied(desk, bot, status, (p) => rollbacks.has(p.changeId));
+  if (repeat !== undefined) return repeat;
   if (status.active === null) throw new InputError(`${bot} runs no set: nothing to roll back`, 'bot');
-  const acked = (await desk.audit.of('ack', bot)).filter((e) => e.reason === 'accepted' && e.toHash !== null);
+  const acked = (await desk.audit.of('ack', bot)).filter((e) => acceptedAck(e) && e.toHash !== null);
   const previous = [...acked].reverse().find((e) => e.toHash !== status.active!.hash);
   if (previous === undefined)
     throw new InputError(`no earlier good version of ${bot} in the audit trail`, 'bot');
@@ -402,12 +426,119 @@ export async function checkedStatus(
   bot: string,
 ): Promise<{ status: BotStatus; approved: boolean | null }> {
   const status = await desk.client(bot).status();
+  await settleUnknownPushes(desk, bot, status);
   return { status, approved: runsApprovedVersion(status, lastApprovedHash(await desk.audit.of('ack', bot))) };
 }
 
 /** The set the bot last acknowledged as accepted: what it must be running. */
 export function lastApprovedHash(acks: readonly AuditEntry[]): string | null {
-  return acks.filter((e) => e.reason === 'accepted').at(-1)?.toHash ?? null;
+  return acks.filter(acceptedAck).at(-1)?.toHash ?? null;
+}
+
+/**
+ * What an ack records of the bot's answer to a push: accepted, duplicate or refused as it answered;
+ * unknown when it did not answer after the request may have reached it; and what the bot's status
+ * later showed of such a push (`settled`): accepted, not-applied, or superseded (a later version
+ * accepted since, so its status cannot tell).
+ */
+interface AckDetail {
+  readonly changeId: string;
+  readonly result: 'accepted' | 'duplicate' | 'refused' | 'unknown' | 'not-applied' | 'superseded';
+  readonly settled?: 'status';
+}
+
+const ackDetail = (entry: AuditEntry): AckDetail => JSON.parse(entry.detail) as AckDetail;
+
+/**
+ * An ack of a set the bot took: it answered "accepted", or its status showed it had taken a push it did
+ * not answer. Read from the detail, so an ack's reason can say how it was known.
+ */
+export function acceptedAck(entry: AuditEntry): boolean {
+  return entry.kind === 'ack' && ackDetail(entry).result === 'accepted';
+}
+
+/**
+ * Settles each push of `bot` whose outcome is unknown (the bot did not answer it) by what `status`, read
+ * after it, shows: the bot runs it, holds it for its next bar, or accepted exactly its version (and has
+ * since rolled it back itself) -> accepted; its accepted version is still below it -> not applied; it has
+ * accepted a later version since -> superseded, not known. One ack each, naming the status read.
+ */
+export async function settleUnknownPushes(desk: LiveDesk, bot: string, status: BotStatus): Promise<number> {
+  const last = new Map<string, AuditEntry>();
+  for (const ack of await desk.audit.of('ack', bot)) last.set(ackDetail(ack).changeId, ack);
+  let settled = 0;
+  for (const [changeId, ack] of last) {
+    if (ackDetail(ack).result !== 'unknown' || ack.version === null) continue;
+    const version = ack.version;
+    const runs =
+      status.active === null
+        ? 'none'
+        : `version ${status.active.version} (${status.active.hash.slice(0, 12)})`;
+    const where =
+      status.active?.changeId === changeId
+        ? 'it runs it'
+        : status.pending?.changeId === changeId
+          ? 'it takes over at its next bar'
+          : `it runs ${runs} now`;
+    const [result, reason]: [AckDetail['result'], string] =
+      status.active?.changeId === changeId ||
+      status.pending?.changeId === changeId ||
+      status.acceptedVersion === version
+        ? [
+            'accepted',
+            `accepted: the bot did not answer the push, and its status shows it took version ${version} (${where})`,
+          ]
+        : status.acceptedVersion < version
+          ? [
+              'not-applied',
+              `not applied: the bot did not answer the push, and its status shows it never took version ${version} (it runs ${runs}); push again to send it`,
+            ]
+          : [
+              'superseded',
+              `not known: the bot did not answer the push of version ${version} and has since accepted version ${status.acceptedVersion}; its status cannot tell whether it took ${version}`,
+            ];
+    await desk.audit.append({
+      ...entryBase(desk, 'ack', 'bot', bot),
+      toHash: ack.toHash,
+      version,
+      reason,
+      detail: canonicalJson({ changeId, result, settled: 'status' } satisfies AckDetail),
+    });
+    settled++;
+  }
+  return settled;
+}
+
+/**
+ * The push the bot did not answer and turned out to have taken, when it is what the desk is asked to
+ * send again: the bot's last ack settles it as accepted, `matches` its push entry, and the bot runs it or
+ * takes it at its next bar. Recorded as a duplicate (so a later, deliberate request sends anew) and
+ * answered as the bot answers a push it already holds.
+ */
+async function silentlyApplied(
+  desk: LiveDesk,
+  bot: string,
+  status: BotStatus,
+  matches: (push: PushDetail) => boolean,
+): Promise<PushResult | undefined> {
+  const last = (await desk.audit.of('ack', bot)).at(-1);
+  if (last === undefined || last.version === null) return undefined;
+  const detail = ackDetail(last);
+  if (detail.result !== 'accepted' || detail.settled !== 'status') return undefined;
+  const pushed = (await desk.audit.of('push', bot)).find(
+    (e) => (JSON.parse(e.detail) as PushDetail).changeId === detail.changeId,
+  );
+  if (pushed === undefined || !matches(JSON.parse(pushed.detail) as PushDetail)) return undefined;
+  if (![status.active, status.pending].some((v) => v?.changeId === detail.changeId)) return undefined;
+  const version = last.version;
+  await desk.audit.append({
+    ...entryBase(desk, 'ack', 'bot', bot),
+    toHash: last.toHash,
+    version,
+    reason: `duplicate: the bot already took version ${version} though it did not answer its push; not sent again`,
+    detail: canonicalJson({ changeId: detail.changeId, result: 'duplicate' } satisfies AckDetail),
+  });
+  return { version, answer: { result: 'duplicate', version, effective: 'next-bar' } };
 }
 
 /** A recorded proposal, its approvers and the version it was pushed as (null: not pushed yet). */
@@ -473,7 +604,7 @@ export async function acknowledgedSets(
   }
   for (const e of await audit.of('ack', bot)) {
     const set = e.toHash === null ? undefined : byHash.get(e.toHash);
-    if (e.reason === 'accepted' && e.version !== null && set !== undefined) sets.set(e.version, set);
+    if (acceptedAck(e) && e.version !== null && set !== undefined) sets.set(e.version, set);
   }
   return { sets, policies };
 }

@@ -67,6 +67,7 @@ const handlers: Requests = {
   'live:policy-set': reject,
   'live:regime-updates': reject,
   'live:regime-updates-set': reject,
+  'live:bot-timeouts-set': reject,
   'live:webhook': reject,
   'live:webhook-set': reject,
   'live:webhook-test': reject,

@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { LiveBotEntry, RegimeUpdateSettings } from '../../../shared/liveContract.ts';
+import {
+  BOT_TIMEOUT_DEFAULTS,
+  BotTimeoutSettings,
+  LiveBotEntry,
+  RegimeUpdateSettings,
+} from '../../../shared/liveContract.ts';
+import type { BotTimeouts } from '../../livebot/botClient.ts';
 
 /**
  * The bots the workstation watches: names, URLs and the auto-pause choice, in live-bots.json beside the
@@ -18,6 +24,8 @@ const RegistryFile = z.object({
   webhook: z.object({ url: z.string() }).optional(),
   /** Each bot's regime-driven updates, by URL (absent: off). */
   regimeUpdates: z.record(z.string(), RegimeUpdateSettings).optional(),
+  /** How long a request to a bot waits for its answer (absent: the defaults). */
+  botTimeouts: BotTimeoutSettings.optional(),
 });
 type RegistryFile = z.output<typeof RegistryFile>;
 
@@ -44,6 +52,20 @@ export class BotRegistry {
   setRegimeUpdates(url: string, settings: RegimeUpdateSettings): void {
     const file = this.read();
     this.write({ ...file, regimeUpdates: { ...file.regimeUpdates, [url]: settings } });
+  }
+
+  botTimeouts(): BotTimeoutSettings {
+    return this.read().botTimeouts ?? { ...BOT_TIMEOUT_DEFAULTS };
+  }
+
+  setBotTimeouts(timeouts: BotTimeoutSettings): void {
+    this.write({ ...this.read(), botTimeouts: timeouts });
+  }
+
+  /** The bounds a BotClient waits within, in its milliseconds. */
+  clientTimeouts(): BotTimeouts {
+    const { pushSeconds, readSeconds } = this.botTimeouts();
+    return { pushMs: pushSeconds * 1000, readMs: readSeconds * 1000 };
   }
 
   private read(): RegistryFile {

@@ -87,7 +87,9 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const secret = talksToBot ? await resolveBotSecret(deps.env, deps.secrets) : '';
       const audit = await AuditLog.open(auditLogPath(deps.dataDir));
       try {
-        return await work({ audit, client: (url) => new BotClient(url, secret) });
+        // Read per operation, as the bots are: a change (here or by `regimen live timeouts set`) holds at once.
+        const timeouts = registry.clientTimeouts();
+        return await work({ audit, client: (url) => new BotClient(url, secret, { timeouts }) });
       } finally {
         audit.close();
       }
@@ -161,6 +163,7 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       return {
         secret: await secretStatus(deps.env, deps.secrets),
         pollSeconds: watcher.pollMs / 1000,
+        timeouts: registry.botTimeouts(),
         bots: views,
       };
     },
@@ -256,6 +259,10 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     },
     'live:regime-updates': async ({ bot }) => regimeUpdates.view(knownBot(bot).url),
     'live:regime-updates-set': async ({ bot, settings }) => regimeUpdates.set(knownBot(bot).url, settings),
+    'live:bot-timeouts-set': async (timeouts) => {
+      registry.setBotTimeouts(timeouts);
+      return registry.botTimeouts();
+    },
     ...webhook.handlers,
   };
   return {

@@ -14,6 +14,7 @@ import {
   lastApprovedHash,
   recordBotChanges,
   recordDailyLoss,
+  settleUnknownPushes,
   type LiveDesk,
 } from '../../livebot/liveDesk.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
@@ -165,6 +166,8 @@ export class LiveWatcher {
         await client.heartbeat();
         let status = await client.status();
         const session = deskSession(status.session, this.deps.settingsSession());
+        // A push the bot did not answer is settled by what it now runs, before the version check reads the acks.
+        await settleUnknownPushes(desk, bot.url, status);
         const from = await this.readReports(client, state, status);
         if (this.deps.onBars !== undefined && from < state.evidence.t.length)
           await this.deps.onBars(desk, bot.url, state.evidence, from, session);

@@ -15,6 +15,7 @@ import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { liveEquityOption } from './liveChart.ts';
 import { BotChangesCheck } from './BotChangesCheck.tsx';
+import { BotTimeoutsSection } from './BotTimeoutsSection.tsx';
 import { PolicySection } from './PolicySection.tsx';
 import { RegimeUpdatesSection } from './RegimeUpdatesSection.tsx';
 import { WebhookSection } from './WebhookSection.tsx';
@@ -55,6 +56,7 @@ export function LiveView() {
           <BotPanel key={bot.url} bot={bot} client={client} act={act} />
         ))}
         <AddBot client={client} act={act} />
+        {bots === null ? null : <BotTimeoutsSection timeouts={bots.timeouts} client={client} act={act} />}
       </div>
       <div className="live-side">
         <Proposals

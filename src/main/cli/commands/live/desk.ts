@@ -39,6 +39,7 @@ import {
 } from '../../../livebot/liveDesk.ts';
 import { resolveBotSecret } from '../../../livebot/secret.ts';
 import { resolveDataDir } from '../../../paths.ts';
+import { BotRegistry, botRegistryPath } from '../../../services/live/botRegistry.ts';
 import {
   keyValueNumbers,
   listOption,
@@ -66,9 +67,15 @@ export async function withDesk<T>(
   work: (desk: LiveDesk) => Promise<T>,
 ): Promise<T> {
   const secret = talksToBot ? await resolveBotSecret() : '';
-  const audit = await AuditLog.open(auditLogPath(resolveDataDir(stringOption(args, 'data-dir'))));
+  const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
+  const registry = new BotRegistry(botRegistryPath(dataDir));
+  const audit = await AuditLog.open(auditLogPath(dataDir));
   try {
-    return await work({ audit, client: (url) => new BotClient(url, secret) });
+    // The waits the app uses, from live-bots.json in the same data directory.
+    return await work({
+      audit,
+      client: (url) => new BotClient(url, secret, { timeouts: registry.clientTimeouts() }),
+    });
   } finally {
     audit.close();
   }

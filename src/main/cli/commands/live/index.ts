@@ -72,6 +72,17 @@ export const liveCommands: readonly CommandEntry[] = [
     load: async () => (await import('./regimeUpdates.ts')).liveRegimeUpdatesShowCommand,
   },
   {
+    name: 'live timeouts set',
+    summary:
+      'How long a request to a bot waits for its answer: --push-seconds (push, halt, resume), --read-seconds',
+    load: async () => (await import('./timeouts.ts')).liveTimeoutsSetCommand,
+  },
+  {
+    name: 'live timeouts show',
+    summary: 'How long a request to a bot waits for its answer',
+    load: async () => (await import('./timeouts.ts')).liveTimeoutsShowCommand,
+  },
+  {
     name: 'live webhook set',
     summary:
       'Post halts, drift, unapproved versions and approvals to a URL, signed with REGIMEN_WEBHOOK_SECRET or the keychain',
