@@ -208,6 +208,23 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await expect
       .poll(() => botPanel.getByTestId('live-policy').getAttribute('data-version'), { timeout: 30_000 })
       .toBe('1');
+    // Saved without approveUnmeasuredSkill: the policy says a learner's unmeasured set waits for a person.
+    expect(await botPanel.getByTestId('live-policy-unmeasured-skill').innerText()).toBe(
+      "a learner's set whose skill is not measured waits for a person",
+    );
+
+    // How long a request to a bot waits: refused out of bounds naming the field, saved within them.
+    const timeouts = page.getByTestId('live-bot-timeouts');
+    await timeouts.getByTestId('live-timeout-push').fill('0.01');
+    await timeouts.getByTestId('live-timeouts-save').click();
+    await expect
+      .poll(() => page.getByTestId('live-error').innerText(), { timeout: 10_000 })
+      .toContain('Bot timeouts not saved: pushSeconds: must be at least 0.1 s');
+    await timeouts.getByTestId('live-timeout-push').fill('8');
+    await timeouts.getByTestId('live-timeouts-save').click();
+    await expect
+      .poll(async () => (await api<{ timeouts: object }>(s, 'live:bots', {})).timeouts, { timeout: 10_000 })
+      .toEqual({ pushSeconds: 8, readSeconds: 5 });
 
     // Regime updates turned on with a policy, and the webhook set to the local receiver and tested.
     const regime = botPanel.getByTestId('live-regime-updates');

@@ -9,7 +9,9 @@ import { LiveRunner } from '../../../core/live/runner.ts';
 import { getStrategy, STRATEGIES } from '../../../core/strategy/registry.ts';
 import type { EventChannel } from '../../../shared/contract.ts';
 import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import { BOT_PATHS } from '../../../shared/botProtocol.ts';
 import { BotClient } from '../../livebot/botClient.ts';
+import { startSilentBot } from '../../livebot/silentBot.test-util.ts';
 import { startBotServer, type BotServer } from '../../livebot/botServer.ts';
 import {
   openLiveStudies,
@@ -266,6 +268,31 @@ describe('live channels: from a study trial to the bot and back, through the con
     expect(view.error).toMatch(/did not answer/);
     expect(view.alarms.map((a: { kind: string }) => a.kind)).toEqual(['unreachable']);
     await call('live:bot-remove', { bot: 'http://127.0.0.1:9' });
+  });
+
+  it('waits for a bot within the bounds set through the contract, refusing bounds out of range by field', async () => {
+    await expect(call('live:bot-timeouts-set', { pushSeconds: 0, readSeconds: 5 })).rejects.toThrow(
+      'Bot timeouts not saved: pushSeconds: must be at least 0.1 s',
+    );
+    expect((await call('live:bots', {})).timeouts).toEqual({ pushSeconds: 10, readSeconds: 5 });
+    const silent = await startSilentBot(server.url);
+    try {
+      silent.silence(BOT_PATHS.heartbeat, 'hang');
+      await call('live:bot-add', { name: 'hung', url: silent.url });
+      expect(await call('live:bot-timeouts-set', { pushSeconds: 10, readSeconds: 0.2 })).toEqual({
+        pushSeconds: 10,
+        readSeconds: 0.2,
+      });
+      const view = await call('live:bot', { bot: silent.url });
+      expect(view.error).toBe(
+        `the bot at ${silent.url} accepted the connection but did not answer within 0.2 s`,
+      );
+      expect(view.alarms.map((a: { kind: string }) => a.kind)).toEqual(['unreachable']);
+    } finally {
+      await call('live:bot-remove', { bot: silent.url });
+      await call('live:bot-timeouts-set', { pushSeconds: 10, readSeconds: 5 });
+      await silent.close();
+    }
   });
 
   it("re-runs a set's provenance: reproduced to 1e-9, or exactly what differs (metrics, engine, data)", async () => {
