@@ -32,6 +32,14 @@ const SEARCH_SPACE_POLICY = {
   approveUnmeasuredSkill: true,
 };
 const LIMITS = { maxPositionFraction: 1, maxDailyLoss: 0.5, maxOrdersPerDay: 10_000 };
+/** The set a person pushes before the policy may act. */
+const FIRST_SET = sealParameterSet({
+  schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
+  strategy: { name: 'sma-cross', version: '1' },
+  parameters: { fast: 20, slow: 60 },
+  limits: LIMITS,
+  provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+});
 
 let fixture: DeskFixture;
 let bot: ReferenceBot;
@@ -80,14 +88,7 @@ async function proposedSets(): Promise<ParameterSet[]> {
 }
 
 it('a regime change on a replay is proposed, approved by the bot policy, pushed and acked, with its latency, at most one change per dwell', async () => {
-  const first = sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast: 20, slow: 60 },
-    limits: LIMITS,
-    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
-  });
-  await firstSetAndPolicy(desk, bot.url, first, SEARCH_SPACE_POLICY);
+  await firstSetAndPolicy(desk, bot.url, FIRST_SET, SEARCH_SPACE_POLICY);
   const dwell = 20 * DAY;
   const outcomes = await replay(updater(dwell), 400);
   const pushed = outcomes.filter((o) => o.action === 'pushed');
@@ -123,14 +124,10 @@ it('a regime change on a replay is proposed, approved by the bot policy, pushed 
 });
 
 it("a policy without approveUnmeasuredSkill leaves the learner's unmeasured sets, inside its bounds, to a person, saying why", async () => {
-  const first = sealParameterSet({
-    schemaVersion: PARAMETER_SET_SCHEMA_VERSION,
-    strategy: { name: 'sma-cross', version: '1' },
-    parameters: { fast: 20, slow: 60 },
-    limits: LIMITS,
-    provenance: { kind: 'manual', note: 'first set', engineVersion: 'test' },
+  await firstSetAndPolicy(desk, bot.url, FIRST_SET, {
+    ...SEARCH_SPACE_POLICY,
+    approveUnmeasuredSkill: false,
   });
-  await firstSetAndPolicy(desk, bot.url, first, { ...SEARCH_SPACE_POLICY, approveUnmeasuredSkill: false });
   const outcomes = await replay(updater(20 * DAY), 400);
   expect(outcomes.some((o) => o.action === 'pushed')).toBe(false);
   const proposed = outcomes.filter((o) => o.action === 'proposed');

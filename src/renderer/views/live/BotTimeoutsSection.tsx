@@ -35,24 +35,22 @@ export function BotTimeoutsSection({
       }}
     >
       <div className="panel-title">Waiting for a bot</div>
-      <label>
-        Push, halt, resume (s){' '}
-        <input
-          data-testid="live-timeout-push"
-          inputMode="decimal"
-          value={push}
-          onChange={(e) => setPush(e.target.value)}
-        />
-      </label>
-      <label>
-        Read (s){' '}
-        <input
-          data-testid="live-timeout-read"
-          inputMode="decimal"
-          value={read}
-          onChange={(e) => setRead(e.target.value)}
-        />
-      </label>
+      {(
+        [
+          ['push', 'Push, halt, resume (s)', push, setPush],
+          ['read', 'Read (s)', read, setRead],
+        ] as const
+      ).map(([id, label, value, set]) => (
+        <label key={id}>
+          {label}{' '}
+          <input
+            data-testid={`live-timeout-${id}`}
+            inputMode="decimal"
+            value={value}
+            onChange={(e) => set(e.target.value)}
+          />
+        </label>
+      ))}
       <button type="submit" className="ghost-button small" data-testid="live-timeouts-save">
         Save
       </button>
