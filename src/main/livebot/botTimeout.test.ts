@@ -127,6 +127,7 @@ describe('a bot that accepts the connection and never answers', () => {
       bots: () => [bot],
       withDesk: (work) => work(desk),
       events: new EventBus(),
+      settingsSession: () => 'regular',
     });
     const view = await watcher.look(bot);
     expect(await lastAck()).toMatchObject({
