@@ -68,6 +68,24 @@ describe('several CSV files as several symbols', () => {
     );
   }, 30_000);
 
+  it("walk-forward's window table prints a day bar's test start as its date alone, as every table does", async () => {
+    const ran = await cli([
+      'walk-forward',
+      '--csv',
+      aaa,
+      ...['--trials', '4', '--train', '100', '--test', '60', '--step', '60', '--unit', 'bars'],
+      ...SEARCH.filter((arg) => arg !== '--json'),
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const rows = ran.stdout
+      .split('\n')
+      .filter((line) => /^\d+ /.test(line))
+      .map((line) => line.split(/\s+/));
+    // Bar 100 of the file is 2022-04-13 (UTC midnight, 20:00 the day before in New York); windows step 60 bars.
+    expect(rows.slice(0, 2).map((row) => row[1])).toEqual(['2022-04-13', '2022-06-12']);
+    expect(rows.filter((row) => /^\d\d:\d\d$/.test(row[2] ?? ''))).toEqual([]);
+  }, 30_000);
+
   it('refuses a bad row naming its file and row, and names that make no symbol or one symbol twice', async () => {
     const lines = dailyWaveCsv(1).split('\n');
     lines[5] = '2022-01-07T00:00:00.000Z,abc,1,1,1,1';

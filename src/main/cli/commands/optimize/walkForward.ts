@@ -16,6 +16,7 @@ import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../a
 import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { NATIVE_TIMEFRAME } from '../../../../shared/schemas.ts';
 import { OUT_OPTIONS, outTarget, writeOut, type OutTarget } from '../../outFile.ts';
 import { windowsCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
@@ -61,6 +62,18 @@ interface PrintContext {
   readonly io: CommandIO;
 }
 
+/**
+ * The timeframe the window table prints times at: the run's, or for a file read as it is, day bars
+ * when a test window's bars are 20 hours or more apart (a day bar's time is only the hour it was
+ * stamped at, so it prints as its session date).
+ */
+function printedTimeframe(result: WalkForwardResult): string {
+  if (result.timeframe !== NATIVE_TIMEFRAME) return result.timeframe;
+  const test = result.windows[0]?.test;
+  if (test === undefined || test.end <= test.start) return result.timeframe;
+  return (test.endTime - test.startTime) / (test.end - test.start) >= 20 * 3_600_000 ? '1d' : '1m';
+}
+
 /** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
 function printResult(result: WalkForwardResult, context: PrintContext): number {
   const { windows, search, aggregation, time, args, io } = context;
@@ -84,7 +97,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
       ],
       ...result.windows.map((w) => [
         String(w.index),
-        time.dateTime(w.test.startTime),
+        time.barTime(w.test.startTime, printedTimeframe(result)),
         ...names.map((n) => String(w.params[n] ?? '')),
         formatMetric(search.objectives[0]!.metric, w.inSample[search.objectives[0]!.metric] ?? NaN),
         formatMetric('totalReturn', w.outOfSample['totalReturn'] ?? NaN),
