@@ -146,6 +146,13 @@ describe('the data folder', () => {
       `${join(old, 'inside')} is inside the current data folder ${old}`,
     );
     expect(existsSync(join(old, 'inside'))).toBe(false);
+    // A folder nothing was written to yet: refused in words (it was Node's ENOENT), the target left uncreated.
+    const unwritten = new SettingsStore({ dataDir: join(old, 'never-written') });
+    const target = join(folder('settings-refuse-target-'), 'regimen');
+    await expect(unwritten.dataFolder({ folder: target, mode: 'move' })).rejects.toThrow(
+      `the current data folder ${join(old, 'never-written')} holds no data yet: nothing to move`,
+    );
+    expect(existsSync(target)).toBe(false);
     expect(store.state().dataFolder.next).toBeNull();
     expect(readFileSync(join(other, 'regimen.duckdb'), 'utf8')).toBe('theirs');
     // A switch uses what is there as it is.

@@ -214,6 +214,12 @@ export class SettingsStore {
         `${folder} is inside the current data folder ${current}: choose a folder outside it to move to`,
         'folder',
       );
+    // A folder no command has written to yet (`settings show` creates nothing) has nothing to copy.
+    if (request.mode === 'move' && !existsSync(current))
+      throw new InputError(
+        `the current data folder ${current} holds no data yet: nothing to move (choose "switch" to start in ${folder})`,
+        'folder',
+      );
     checkWritableFolder(folder);
     const cache = databasePath(folder);
     if (request.mode === 'move') {
