@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatParamValue, formatPercent, formatPercentInterval } from './format.ts';
+import {
+  formatHeld,
+  formatNumber,
+  formatParamValue,
+  formatPercent,
+  formatPercentInterval,
+} from './format.ts';
 import { metricLabel } from './metricFormat.ts';
 
 describe('number formatting', () => {
@@ -28,5 +34,21 @@ describe('metric labels', () => {
     expect(metricLabel('sharpeRatio')).toBe('Sharpe ratio');
     expect(metricLabel('maxDrawdown@1h')).toBe('Max drawdown @ 1h');
     expect(metricLabel('someNewMetric')).toBe('Some new metric');
+  });
+});
+
+describe("a trade's holding time", () => {
+  // Day bars stamped at the New York open, either side of the March 2023 change to daylight saving time.
+  const entry = Date.parse('2023-03-09T14:30:00Z');
+  const exit = Date.parse('2023-03-14T13:30:00Z');
+
+  it('counts whole days on day bars, whatever the clock did in between', () => {
+    expect(formatHeld(exit - entry, true)).toBe('5d');
+    expect(formatHeld(33 * 86_400_000, true)).toBe('33d');
+  });
+
+  it('keeps hours and minutes on intraday bars', () => {
+    expect(formatHeld(exit - entry, false)).toBe('4d 23h');
+    expect(formatHeld(95 * 60_000, false)).toBe('1h 35m');
   });
 });

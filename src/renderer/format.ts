@@ -74,6 +74,15 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${rest}m`;
 }
 
+/**
+ * How long a trade was held. On day bars and coarser a trade spans whole sessions, so it is counted in
+ * days: its clock time across a daylight-saving change (a bar stamped at the New York open) would read
+ * "4d 23h" for five days.
+ */
+export function formatHeld(ms: number, wholeDays: boolean): string {
+  return wholeDays && Number.isFinite(ms) && ms >= 0 ? `${Math.round(ms / DAY_MS)}d` : formatDuration(ms);
+}
+
 /** "maxDrawdown" -> "Max drawdown". */
 export function humanizeKey(key: string): string {
   const words = key

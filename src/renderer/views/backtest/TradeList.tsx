@@ -2,7 +2,15 @@ import { useMemo } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { OPEN_TRADE_REASON } from '../../../shared/tradeRows.ts';
 import { useApp } from '../../store/context.tsx';
-import { formatDuration, formatMoney, formatNumber, formatPrice, formatSignedPercent } from '../../format.ts';
+import {
+  DAY_MS,
+  formatHeld,
+  formatMoney,
+  formatNumber,
+  formatPrice,
+  formatSignedPercent,
+} from '../../format.ts';
+import { TIMEFRAME_MS } from '../../timeframes.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
 import { entryExits, entryReason } from '../../charts/indicatorSeries.ts';
@@ -23,6 +31,7 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
   const trades = useMemo(() => result?.trades ?? [], [result]);
   const time = useTimeFormat();
   const timeframe = result?.timeframe ?? '';
+  const dayBars = result ? TIMEFRAME_MS[result.timeframe] >= DAY_MS : false;
   const { first, last, height, onScroll } = useVirtualRows(trades.length, ROW_HEIGHT, {
     overscan: 10,
     initialRows: 40,
@@ -111,7 +120,7 @@ export function TradeList({ result: given }: { result?: BacktestResult | null } 
                     {formatMoney(trade.pnl)}
                   </span>
                   <span className={`c-num c-ret ${tone}`}>{formatSignedPercent(trade.returnPct)}</span>
-                  <span className="c-dur">{formatDuration(trade.exitTime - trade.entryTime)}</span>
+                  <span className="c-dur">{formatHeld(trade.exitTime - trade.entryTime, dayBars)}</span>
                   <span
                     className="c-reason"
                     title={isOpen ? 'still held: marked to the last close' : undefined}
