@@ -67,4 +67,28 @@ describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen ser
     expect(await background('[data-testid="learner-view"]')).toBe(await background('body'));
     await page.close();
   }, 240_000);
+
+  it("shows each of the Optimize form's numbers whole: a cash of 10000 read 1000, a risk of 0.005 read 0.00", async () => {
+    const { page, problems } = await openApp(session());
+    await page.getByTestId('tab-optimize').click();
+    const strategy = page.getByTestId('opt-strategy');
+    await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await strategy.selectOption('confluence');
+    await page.getByTestId('opt-cash').fill('10000');
+    await expect.poll(() => page.getByTestId('opt-min-risk_per_trade').inputValue()).toBe('0.005');
+    // An input whose text is wider than its box shows only the start of its value.
+    const cut = () =>
+      page
+        .getByTestId('opt-setup')
+        .locator('input[type="number"], input:not([type])')
+        .evaluateAll((inputs) =>
+          inputs
+            .map((node) => node as unknown as { scrollWidth: number; clientWidth: number; value: string })
+            .filter((input) => input.value !== '' && input.scrollWidth > input.clientWidth + 1)
+            .map((input) => input.value),
+        );
+    await expect.poll(cut).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
 });
