@@ -20,6 +20,7 @@ import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
+import { ledgerStatusText } from './statusText.ts';
 import { useLearner, useLearnerStore } from './useLearner.ts';
 import './learner.css';
 
@@ -50,8 +51,6 @@ function SubjectBar() {
   const setSubject = useLearner((s) => s.setSubject);
   const status = useLearner((s) => s.status);
   const symbols = datasets.status === 'ready' ? [...new Set(datasets.data.map((d) => d.symbol))] : [];
-  const learner =
-    status.status === 'ready' ? status.data.learners.find((l) => l.strategy === 'sma-cross') : undefined;
   return (
     <div className="panel learner-subject">
       <label className="toolbar-select">
@@ -84,10 +83,7 @@ function SubjectBar() {
       ) : null}
       <span className="panel-sub" data-testid="learner-status">
         {status.status === 'ready'
-          ? `Ledger: ${status.data.ledger.windowTest} out-of-sample windows, ${status.data.ledger.trial} trials · ` +
-            (learner
-              ? `sma-cross learner v${learner.version}, ${learner.learned} results learned (${learner.pending === 0 ? 'up to date' : `${learner.pending} pending`}), ${learner.resets} drift resets`
-              : 'no learner yet: run a walk-forward to feed it')
+          ? ledgerStatusText(status.data)
           : status.status === 'error'
             ? status.message
             : 'Reading the ledger…'}
