@@ -123,4 +123,49 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
       ]);
     await page.close();
   }, 240_000);
+
+  it("says why nothing is labelled, and keeps a comparison's refusal with the bars it was run on", async () => {
+    const { page, problems } = await openApp(session());
+    await page.locator('[data-testid="symbol-item"][data-symbol="ALFA"]').click({ timeout: 30_000 });
+    await page.getByTestId('timeframe-1d').click();
+    const panel = page.getByTestId('regime-panel');
+    const labelledAs = async () =>
+      `${await panel.getAttribute('data-detector')} ${(await panel.locator('.panel-sub').first().textContent()) ?? ''}`;
+    await expect.poll(labelledAs, { timeout: 60_000 }).toMatch(/^rules ALFA 1d/);
+
+    // Two years of day bars are fewer than the change-point detector's warm-up: the table is all dashes,
+    // and a note says why; the rule detector labels them and the note goes.
+    const unlabelled = page.getByTestId('regime-unlabelled');
+    expect(await unlabelled.count()).toBe(0);
+    await page.getByTestId('regime-detector').selectOption('bocpd');
+    await expect.poll(labelledAs, { timeout: 60_000 }).toMatch(/^bocpd ALFA 1d/);
+    expect(await unlabelled.innerText()).toMatch(
+      /^Nothing labelled: Change-point \(BOCPD\) needs [\d,]+ bars of warm-up, more than ALFA has at 1d\./,
+    );
+    await page.getByTestId('regime-detector').selectOption('rules');
+    await unlabelled.waitFor({ state: 'detached', timeout: 60_000 });
+
+    // The default sma-cross space looks back too far for a comparison on these bars: refused in words.
+    const refusal = page.getByTestId('regime-compare-error');
+    await page.getByTestId('regime-run-compare').click();
+    await refusal.waitFor({ state: 'visible', timeout: 120_000 });
+    // On the hour bars that refusal is not theirs: it is named as the day bars', and back there it is shown.
+    const elsewhere = page.getByTestId('regime-ran-elsewhere');
+    await page.getByTestId('timeframe-1h').click();
+    await expect.poll(labelledAs, { timeout: 60_000 }).toMatch(/^rules ALFA 1h/);
+    expect(await refusal.count()).toBe(0);
+    expect(await elsewhere.innerText()).toBe(
+      'Last run on other bars (comparison: ALFA 1d regular): pick them to read it.',
+    );
+    await page.getByTestId('timeframe-1d').click();
+    await refusal.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await elsewhere.count()).toBe(0);
+    // The refused comparison is the one failed request the browser reports.
+    await expect
+      .poll(() => problems)
+      .toEqual([
+        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
+    await page.close();
+  }, 240_000);
 });

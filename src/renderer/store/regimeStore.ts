@@ -55,12 +55,23 @@ export interface RegimeJob {
   cancelling: boolean;
 }
 
+/** A target's bars by name ("ALFA 1h regular"): what a study or a comparison was run on. */
+export function subjectOf(target: Pick<RegimeTarget, 'symbol' | 'timeframe' | 'session'>): string {
+  return `${target.symbol} ${target.timeframe} ${target.session}`;
+}
+
 export interface RegimeState {
   form: RegimeForm;
   study: StudyForm;
   labels: Loadable<RegimesResult>;
   winners: Loadable<RegimeStudyResult>;
   comparison: Loadable<RegimeCompareResult>;
+  /**
+   * The subject (subjectOf) the winners and the comparison were last run on: the panel shows them only
+   * beside those bars, since neither names its symbol and another chart's figures or refusal would pass
+   * for this one's.
+   */
+  ran: { winners: string | null; comparison: string | null };
   job: RegimeJob | null;
   setForm(patch: Partial<RegimeForm>): void;
   setStudy(patch: Partial<StudyForm>): void;
@@ -144,11 +155,12 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
       const slot = kind === 'winners' ? 'winners' : 'comparison';
       const jobId = newJobId();
       const { problem, request } = studyRequest(get(), target, jobId);
+      const ran = { ...get().ran, [slot]: subjectOf(target) };
       if (problem) {
-        set({ [slot]: { status: 'error', message: problem } } as Partial<RegimeState>);
+        set({ ran, [slot]: { status: 'error', message: problem } } as Partial<RegimeState>);
         return;
       }
-      set({ job: { kind, jobId, progress: null, cancelling: false }, [slot]: { status: 'loading' } });
+      set({ ran, job: { kind, jobId, progress: null, cancelling: false }, [slot]: { status: 'loading' } });
       try {
         const result = await invoke(request);
         set({
@@ -183,6 +195,7 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
       labels: { status: 'idle' },
       winners: { status: 'idle' },
       comparison: { status: 'idle' },
+      ran: { winners: null, comparison: null },
       job: null,
 
       setForm(patch) {

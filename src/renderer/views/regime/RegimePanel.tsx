@@ -13,7 +13,7 @@ import { formatInteger, formatNumber, formatPercent } from '../../format.ts';
 import { useApp } from '../../store/context.tsx';
 import type { CheckedCosts } from '../../store/costDraft.ts';
 import { runDefaults } from '../../store/runDefaults.ts';
-import type { RegimeTarget } from '../../store/regimeStore.ts';
+import { subjectOf, type RegimeTarget } from '../../store/regimeStore.ts';
 import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
 import { RegimeRibbon } from './RegimeRibbon.tsx';
@@ -141,6 +141,14 @@ export function RegimePanel({
           <RegimeRibbon times={data.t} regimes={data} axis={form.axis} testId={id('ribbon')} />
         ) : null}
         {data ? <RegimeTable result={data} axis={form.axis} testId={id('table')} /> : null}
+        {data && data.axes[form.axis].summary.every((row) => row.share === null) ? (
+          // Otherwise the table is all dashes, with nothing to say why.
+          <div className="regime-note" data-testid={id('unlabelled')}>
+            Nothing labelled: {detectorLabel(data.detector)} needs {formatInteger(data.warmup)} bars of
+            warm-up, more than {data.symbol} has at {data.timeframe}. Pick a shorter timeframe or another
+            detector.
+          </div>
+        ) : null}
         <StudySection target={target} costProblem={costProblem} id={id} />
       </div>
     </section>
@@ -216,8 +224,15 @@ function StudySection({
   const store = useRegimeStore();
   const study = useRegime((s) => s.study);
   const job = useRegime((s) => s.job);
-  const winners = useRegime((s) => s.winners);
-  const comparison = useRegime((s) => s.comparison);
+  const ran = useRegime((s) => s.ran);
+  const subject = target ? subjectOf(target) : null;
+  // Another chart's study or comparison is not shown as this one's; a note says where it is.
+  const winners = useRegime((s) => (ran.winners === subject ? s.winners : IDLE));
+  const comparison = useRegime((s) => (ran.comparison === subject ? s.comparison : IDLE));
+  const elsewhere = [
+    ran.winners !== null && ran.winners !== subject ? `winners per regime: ${ran.winners}` : null,
+    ran.comparison !== null && ran.comparison !== subject ? `comparison: ${ran.comparison}` : null,
+  ].filter((part) => part !== null);
   const strategies = useApp((s) => s.strategies);
   const set = store.getState().setStudy;
   const busy = job !== null;
@@ -313,6 +328,11 @@ function StudySection({
         </div>
       ) : null}
       {job ? <JobProgressLine testId={id('progress')} progress={job.progress} job={job.kind} /> : null}
+      {elsewhere.length > 0 ? (
+        <div className="regime-note" data-testid={id('ran-elsewhere')}>
+          Last run on other bars ({elsewhere.join('; ')}): pick them to read it.
+        </div>
+      ) : null}
       <Loaded state={winners} testId={id('winners-error')}>
         {(data) => <WinnersTable result={data} testId={id('winners')} />}
       </Loaded>
@@ -322,6 +342,8 @@ function StudySection({
     </div>
   );
 }
+
+const IDLE = { status: 'idle' } as const;
 
 function Loaded<T>({
   state,
