@@ -83,6 +83,17 @@ describe('regime-aware against one global set, walk-forward (issue 11 item 9)', 
     expect(study.regimes.some((r) => !r.fellBack)).toBe(true);
   });
 
+  it('says where the default train window comes from when the bars cannot hold it', () => {
+    const defaults = { ...options, train: undefined, test: undefined };
+    const short = randomWalkBars(1000, 3, { volatility: 0.012, stepMs: 86_400_000 });
+    const warmup = createDetector('rules', '1d').warmup;
+    expect(() => compareRegimeAware(short, defaults)).toThrow(
+      `regime comparison: 1000 bars are too few for a train and a test window: training takes ${3 * warmup} ` +
+        `bars, three times the longest lookback (${warmup} bars, the detector's warm-up); give more bars ` +
+        '(a shorter timeframe) or trials with shorter lookbacks',
+    );
+  });
+
   it('names the window sizes when a train window cannot hold the purge gap', () => {
     expect(() => compareRegimeAware(bars, { ...options, train: 800 })).toThrow(
       /a train window of 800 bars less the 350-bar purge gap leaves 450 bars, fewer than twice the longest lookback \(350\): give a train window of at least 1050 bars/,

@@ -369,6 +369,16 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
   const purge = Math.max(options.purge ?? 0, strategyLookback, detectorLookback);
 
   const train = options.train ?? 3 * purge;
+  // Left to walk-forward, too few bars were refused as "train 1464 + test 1 bars", neither of which the
+  // caller chose: say where the train window's length comes from and what shortens it.
+  if (options.train === undefined && n < train + (options.test ?? 1)) {
+    const longest = strategyLookback >= detectorLookback ? "the slowest trial's" : "the detector's warm-up";
+    throw new RangeError(
+      `regime comparison: ${n} bars are too few for a train and a test window: training takes ${train} ` +
+        `bars, three times the longest lookback (${purge} bars, ${longest}); give more bars (a shorter ` +
+        'timeframe) or trials with shorter lookbacks',
+    );
+  }
   const test = options.test ?? Math.max(1, Math.floor((n - train) / 5));
   const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: options.step ?? test });
   const globalTally = emptyTally();
