@@ -433,4 +433,24 @@ describe('the optimisation store against a fake client', () => {
     keeper.save('optimize-setup', { trials: 77 });
     expect(createOptimizeStore(client, app, keeper).getState().setup.trials).not.toBe(77);
   });
+
+  it('opens the study that was open before a reload, unless the services no longer list it', async () => {
+    client.handle('optimize:get', ({ studyId }) => studyDetail(studyId, { summary: summary(studyId, 1) }));
+    const keeper = memoryKeeper();
+    const before = createOptimizeStore(client, app, keeper);
+    await before.getState().open('s1');
+    const after = createOptimizeStore(client, app, keeper);
+    after.getState().connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(after.getState().study?.id).toBe('s1');
+    expect(after.getState().study?.detail?.summary.id).toBe('s1');
+
+    // Deleted meanwhile: nothing is opened, and no notice says an unasked-for study failed to open.
+    await after.getState().open('gone');
+    const afterDelete = createOptimizeStore(client, app, keeper);
+    afterDelete.getState().connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(afterDelete.getState().study).toBeNull();
+    expect(afterDelete.getState().notices).toEqual([]);
+  });
 });

@@ -59,6 +59,8 @@ export type OptimizeState = StudySlice & SetupSlice & ChartsSlice & InspectionSl
 export type OptimizeStore = StoreApi<OptimizeState>;
 
 const SETUP_KEY = 'optimize-setup';
+/** The study on screen, opened again after a reload while the services still list it. */
+const STUDY_KEY = 'optimize-study';
 
 /** What can fail in the optimisation workspace: one banner each, gone once it works again. */
 type OptimizeNoticeCause =
@@ -193,7 +195,15 @@ export function createOptimizeStore(
           }),
         ];
         fillSetup();
-        void get().refreshStudies();
+        const kept = keeper.load(STUDY_KEY);
+        void get()
+          .refreshStudies()
+          .then(() => {
+            const { studies, study } = get();
+            // A study deleted meanwhile (or from another window) is not opened to fail.
+            if (typeof kept !== 'string' || study !== null || studies.status !== 'ready') return;
+            if (studies.data.some((summary) => summary.id === kept)) void get().open(kept);
+          });
       },
 
       async start() {
@@ -348,9 +358,10 @@ export function createOptimizeStore(
       },
     };
   });
-  // The study form survives a page reload (the studies themselves are the services').
+  // The study form and which study is open survive a page reload (the studies themselves are the services').
   store.subscribe((now, previous) => {
     if (now.setup !== previous.setup) keeper.save(SETUP_KEY, now.setup);
+    if (now.study?.id !== previous.study?.id) keeper.save(STUDY_KEY, now.study?.id ?? null);
   });
   return store;
 }
