@@ -1,7 +1,7 @@
 import { formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
-import { formatMetric } from '../../metricFormat.ts';
+import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
 import { StudyItemActions } from './StudyItemActions.tsx';
 
@@ -49,9 +49,19 @@ export function StudyList() {
                 title={`Opened ${time.dateTime(study.createdAt)} ${time.zone} · seed ${study.seed}`}
                 onClick={() => void open(study.id)}
               >
+                {/* The winner's value beside the name, which gives way (ellipsis): on the state's line a
+                    Resume button pushed it past the edge, 1.59 read 1.5. */}
                 <span className="opt-study-line">
                   <span className="opt-study-name" data-testid="opt-study-name">
                     {study.name}
+                  </span>
+                  <span
+                    className="opt-study-best"
+                    title={study.mode === 'weighted' ? 'best weighted score' : `best ${metricLabel(metric)}`}
+                  >
+                    {study.mode === 'weighted'
+                      ? formatNumber(study.bestValue, 3)
+                      : formatMetric(metric, study.bestValue)}
                   </span>
                 </span>
                 {study.note === '' ? null : (
@@ -69,11 +79,6 @@ export function StudyList() {
                   <span className={`opt-state ${state}`}>{state}</span>
                   <span className="opt-muted" data-testid="opt-study-count">
                     {formatInteger(done)}/{formatInteger(total)}
-                  </span>
-                  <span className="opt-study-best">
-                    {study.mode === 'weighted'
-                      ? formatNumber(study.bestValue, 3)
-                      : formatMetric(metric, study.bestValue)}
                   </span>
                 </span>
               </button>
