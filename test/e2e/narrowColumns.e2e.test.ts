@@ -116,4 +116,30 @@ describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen ser
     expect(problems).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it("reads the Learner's refusals as errors, set in from the edge like the view's other notes", async () => {
+    const { page } = await openApp(session());
+    await page.locator('[data-testid="symbol-item"][data-symbol="ALFA"]').click({ timeout: 30_000 });
+    await page.getByTestId('timeframe-4h').click();
+    await page.getByTestId('tab-learner').click();
+    // Two years of 4-hour bars leave too few learner windows after the default space's warm-up.
+    const refusal = page.getByTestId('learner-recommend-error');
+    await refusal.waitFor({ state: 'visible', timeout: 120_000 });
+    const style = (selector: string) =>
+      page
+        .locator(selector)
+        .first()
+        .evaluate((element) => {
+          const css = (
+            globalThis as unknown as {
+              getComputedStyle(e: unknown): { color: string; paddingLeft: string };
+            }
+          ).getComputedStyle(element);
+          return { color: css.color, paddingLeft: css.paddingLeft };
+        });
+    const error = await style('[data-testid="learner-recommend-error"]');
+    expect(error.color).not.toBe((await style('body')).color);
+    expect(error.paddingLeft).toBe((await style('[data-testid="learner-evaluation"] .empty')).paddingLeft);
+    await page.close();
+  }, 180_000);
 });

@@ -169,12 +169,12 @@ function RecommendationsPanel() {
         </div>
       ) : null}
       {recommendations.status === 'error' ? (
-        <div className="panel-error" data-testid="learner-recommend-error">
+        <div className="empty error-text" data-testid="learner-recommend-error">
           {recommendations.message}
         </div>
       ) : null}
       {openError ? (
-        <div className="panel-error" data-testid="learner-open-error">
+        <div className="empty error-text" data-testid="learner-open-error">
           {openError}
         </div>
       ) : null}
@@ -279,7 +279,7 @@ function EvaluationPanel() {
           Evaluate on these bars
         </RunButton>
       </div>
-      {evaluation.status === 'error' ? <div className="panel-error">{evaluation.message}</div> : null}
+      {evaluation.status === 'error' ? <div className="empty error-text">{evaluation.message}</div> : null}
       <div className="learner-charts">
         {e ? (
           <>
@@ -396,7 +396,7 @@ function ScorecardPanel() {
         </RunButton>
       </div>
       {scorecard.status === 'error' ? (
-        <div className="panel-error" data-testid="scorecard-error">
+        <div className="empty error-text" data-testid="scorecard-error">
           {scorecard.message}
         </div>
       ) : null}
