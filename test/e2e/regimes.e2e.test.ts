@@ -21,6 +21,10 @@ import {
 
 const skipReason = chromiumSkipReason('regimes.e2e');
 
+/** What the browser reports of a request the services refused (a 400). */
+const REFUSED_REQUEST =
+  'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)';
+
 describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${skipReason}`, () => {
   const session = useSession('regimes');
 
@@ -116,11 +120,7 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await page.mouse.move(0, 0);
     await page.screenshot({ path: join(SCREENSHOTS, 'regimes.png') });
     // The refused half-life is the one failed request the browser reports.
-    await expect
-      .poll(() => problems)
-      .toEqual([
-        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
-      ]);
+    await expect.poll(() => problems).toEqual([REFUSED_REQUEST]);
     await page.close();
   }, 240_000);
 
@@ -161,11 +161,7 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await refusal.waitFor({ state: 'visible', timeout: 60_000 });
     expect(await elsewhere.count()).toBe(0);
     // The refused comparison is the one failed request the browser reports.
-    await expect
-      .poll(() => problems)
-      .toEqual([
-        'console error: Failed to load resource: the server responded with a status of 400 (Bad Request)',
-      ]);
+    await expect.poll(() => problems).toEqual([REFUSED_REQUEST]);
     await page.close();
   }, 240_000);
 });
