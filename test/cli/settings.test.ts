@@ -2,11 +2,12 @@
  * `regimen settings show|set` and the defaults every command takes from the settings (issue 15 item 11):
  * a changed setting is stored in the data folder and is the default of the flags that set the same thing.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/runCli.ts';
+import { dailyWaveCsv } from '../support/dailyWave.ts';
+import { runCli, SMA_GRID } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
 const goog = sharedDataFile('GOOG.csv');
@@ -109,4 +110,34 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     const atZero = JSON.parse((await runCli([...optimize, '--risk-free', '0'])).stdout) as StudyJson;
     expect(atZero.best.metrics.sharpeRatio).toBeGreaterThan(best.metrics.sharpeRatio);
   });
+});
+
+describe('a setting fills only the flags that mean the same thing', () => {
+  // The settings' cash filled compare add's --cash, which a trial's pin refuses, and the settings' display
+  // zone filled data import's --tz (the file's zone, UTC or America/New_York): both commands stopped
+  // working for a trader who had changed either setting in the app.
+  it('compare add --study and data import run with cash and time zone set; a typed --cash is still refused', async () => {
+    const d = ['--data-dir', dataDir()];
+    for (const [key, value] of [
+      ['cash', '25000'],
+      ['timeZone', 'utc'],
+    ])
+      expect((await runCli(['settings', 'set', key, value, ...d])).code).toBe(0);
+    const csv = join(d[1]!, 'WAVE.csv');
+    writeFileSync(csv, dailyWaveCsv());
+
+    const imported = await runCli(['data', 'import', csv, ...d]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('300 1d bars of WAVE');
+
+    const study = await runCli(['optimize', '--csv', csv, ...SMA_GRID, '--workers', '1', '--json', ...d]);
+    expect(study.code, study.stderr).toBe(0);
+    const { studyId } = JSON.parse(study.stdout) as { studyId: string };
+    const pinned = await runCli(['compare', 'add', '--study', studyId, '--trial', '0', ...d]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    expect(pinned.stdout).toContain('Pinned');
+    const typed = await runCli(['compare', 'add', '--study', studyId, '--trial', '1', '--cash', '5', ...d]);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain("--cash describes a backtest, not a study's trial");
+  }, 60_000);
 });

@@ -10,6 +10,12 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+  /**
+   * The flags the data folder's settings filled, not the command line (see settingDefaults.ts): a flag
+   * that goes with only some of a command's forms, or means something else in it, is refused or read
+   * only when the trader gave it.
+   */
+  fromSettings?: ReadonlySet<string>;
 }
 
 /**

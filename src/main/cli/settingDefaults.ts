@@ -28,13 +28,16 @@ const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact']);
  */
 export function withSettingDefaults(args: ParsedArgs, options: OptionSpec, settings: Settings): ParsedArgs {
   const values = { ...args.values };
+  const filled = new Set<string>();
   const noCosts = stringOption(args, 'costs') === 'none';
   for (const key of Object.keys(FLAGS) as Array<keyof Settings>) {
     const [flag, text] = FLAGS[key] as [string, (value: Settings[typeof key]) => string | null];
     if (!(flag in options) || values[flag] !== undefined || settings[key] === DEFAULT_SETTINGS[key]) continue;
     if (noCosts && COST_FLAGS.has(flag)) continue;
     const value = text(settings[key]);
-    if (value !== null) values[flag] = value;
+    if (value === null) continue;
+    values[flag] = value;
+    filled.add(flag);
   }
-  return { ...args, values };
+  return { ...args, values, fromSettings: filled };
 }

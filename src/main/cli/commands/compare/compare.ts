@@ -107,13 +107,17 @@ export const compareAddCommand: Command = {
         'give one of --study ID --trial N, --walk-forward RUN_ID or --symbol SYM --strategy NAME',
       );
     const backtestFlags = ['strategy', 'timeframe', 'param', 'cash', 'start', 'end'];
+    // The settings' cash fills --cash for a backtest pin; a trial or a run keeps its own, so only a
+    // --cash the trader typed is refused with them.
+    const given = (flag: string): boolean =>
+      args.values[flag] !== undefined && args.fromSettings?.has(flag) !== true;
     let source: unknown;
     if (runId !== undefined) {
-      const used = [...backtestFlags, 'trial'].filter((flag) => args.values[flag] !== undefined);
+      const used = [...backtestFlags, 'trial'].filter(given);
       if (used.length > 0) throw new UsageError(`--${used[0]} does not go with --walk-forward`);
       source = { kind: 'walkforward', runId };
     } else if (studyId !== undefined) {
-      const used = backtestFlags.filter((flag) => args.values[flag] !== undefined);
+      const used = backtestFlags.filter(given);
       if (used.length > 0) throw new UsageError(`--${used[0]} describes a backtest, not a study's trial`);
       const trial = numberOption(args, 'trial', NaN);
       if (!Number.isInteger(trial) || trial < 0)

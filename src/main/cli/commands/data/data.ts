@@ -181,7 +181,10 @@ export const dataImportCommand: Command = {
   async run(args, io) {
     if (args.positionals.length !== 1) throw new UsageError('give exactly one FILE to import');
     // --tz, or its older spelling --naive-time-zone: the zone of date-times written without an offset.
-    const zone = stringOption(args, 'tz') ?? stringOption(args, 'naive-time-zone');
+    // Not the settings' time zone, which fills every other command's --tz: that one is how tables print.
+    const zone =
+      (args.fromSettings?.has('tz') === true ? undefined : stringOption(args, 'tz')) ??
+      stringOption(args, 'naive-time-zone');
     if (zone !== undefined && zone !== 'UTC' && zone !== 'America/New_York') {
       throw new UsageError(`--tz must be UTC or America/New_York, got "${zone}"`);
     }
