@@ -24,6 +24,16 @@ interface Shown {
   rows: { metric: string; values: { value: number | null; delta: number | null; verdict: string }[] }[];
 }
 
+async function listPins(
+  d: string[],
+): Promise<
+  { id: string; result: { ok: boolean; params?: Record<string, number>; metrics?: Record<string, number> } }[]
+> {
+  const listed = await runCli(['compare', 'list', '--json', ...d]);
+  expect(listed.code, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout) as Awaited<ReturnType<typeof listPins>>;
+}
+
 describe('the compare set from the CLI', () => {
   it('pins two trials, shows them side by side marked against the reference, writes CSV and unpins', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-cli-'));
@@ -54,6 +64,47 @@ describe('the compare set from the CLI', () => {
     const missing = await runCli(['compare', 'add', '--study', studyId, '--trial', '99', ...d]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`study ${studyId} has no trial 99`);
+
+    // A backtest pin runs as `regimen backtest` would: parameters not given at their defaults; a symbol
+    // with no bars is refused, not stored to fail on every read.
+    const unknown = await runCli(['compare', 'add', '--symbol', 'NOPE', '--strategy', 'sma-cross', ...d]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('No bars stored for symbol "NOPE"');
+    expect((await runCli(['data', 'import', csv, ...d])).code).toBe(0);
+    const defaults = await runCli([
+      'compare',
+      'add',
+      '--symbol',
+      'WAVE',
+      '--timeframe',
+      '1d',
+      '--strategy',
+      'sma-cross',
+      '--json',
+      ...d,
+    ]);
+    expect(defaults.code, defaults.stderr).toBe(0);
+    const backtest = await runCli([
+      'backtest',
+      '--symbol',
+      'WAVE',
+      '--timeframe',
+      '1d',
+      '--strategy',
+      'sma-cross',
+      '--json',
+      ...d,
+    ]);
+    const backtestJson = JSON.parse(backtest.stdout) as {
+      params: Record<string, number>;
+      metrics: { finalEquity: number };
+    };
+    const pinnedBacktest = (await listPins(d)).find(
+      (pin) => pin.id === (JSON.parse(defaults.stdout) as { id: string }).id,
+    )!;
+    expect(pinnedBacktest.result).toMatchObject({ ok: true, params: backtestJson.params });
+    expect(pinnedBacktest.result.metrics?.['finalEquity']).toBe(backtestJson.metrics.finalEquity);
+    expect((await runCli(['compare', 'remove', pinnedBacktest.id, ...d])).code).toBe(0);
 
     const pinned: string[] = [];
     for (const trial of ['0', '3']) {

@@ -93,6 +93,20 @@ describe('the compare set', () => {
       await expect(
         call('compare:pin', { source: { kind: 'trial', studyId: 'nope', trial: 0 } }),
       ).rejects.toThrow('no study with id "nope"');
+      // A backtest that does not run is refused when pinned, naming why, and nothing is stored.
+      await expect(
+        call('compare:pin', { source: { ...backtest, request: { ...backtest.request, symbol: 'NOPE' } } }),
+      ).rejects.toMatchObject({
+        kind: 'not-found',
+        message: 'No bars stored for symbol "NOPE"',
+        field: 'source.request.symbol',
+      });
+      await expect(
+        call('compare:pin', {
+          source: { ...backtest, request: { ...backtest.request, params: { fast: 10 } } },
+        }),
+      ).rejects.toThrow('strategy sma-cross: missing parameter slow');
+      expect(((await call('compare:list', {})) as unknown[]).length).toBe(2);
 
       // Another service on the same database (a restart) reads the same pins and derives them again.
       const again = open();

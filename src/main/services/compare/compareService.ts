@@ -9,7 +9,7 @@ import type {
   PinSourceRequest,
 } from '../../../shared/compareContract.ts';
 import { MAX_PINS } from '../../../shared/compareChoices.ts';
-import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import { ConflictError, InputError, NotFoundError, RequestError } from '../../../shared/errors.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsReader } from '../../marketdata/barsSource.ts';
 import type { ComparePinsRepository } from '../../store/comparePinsRepository.ts';
@@ -64,13 +64,17 @@ export class CompareService {
     },
   ) {}
 
-  /** Pins a source (once: pinning it again answers the pin it has); refused past MAX_PINS or for a trial that does not exist. */
+  /**
+   * Pins a source (once: pinning it again answers the pin it has); refused past MAX_PINS, for a trial
+   * that does not exist, or for a backtest that does not run.
+   */
   async pin(request: ComparePinRequest): Promise<ComparePin> {
     const source = await this.pinnedSource(request.source);
     const existing = await this.deps.pins.find(source);
     if (existing !== null) return existing;
     if ((await this.deps.pins.list()).length >= MAX_PINS)
       throw new ConflictError(`the compare set holds at most ${MAX_PINS} pins: unpin one first`, 'source');
+    if (source.kind === 'backtest') await this.refuseFailingBacktest(source.request);
     const pin: ComparePin = {
       id: `p${Date.now().toString(36)}-${randomUUID().slice(0, 8)}`,
       label: request.label ?? (await this.defaultLabel(source)),
@@ -79,6 +83,24 @@ export class CompareService {
     };
     await this.deps.pins.add(pin);
     return pin;
+  }
+
+  /**
+   * Runs a backtest pin's request once: the app pins a backtest it has just run, but a request from the
+   * CLI or the HTTP API may name a symbol with no bars or leave out a parameter, and stored as it was it
+   * would only say so every time the set is read.
+   */
+  private async refuseFailingBacktest(request: BacktestPin['request']): Promise<void> {
+    try {
+      await this.deps.backtest(request);
+    } catch (error) {
+      // Kept as refused (a symbol not found stays not found), named where the pin request holds it.
+      if (error instanceof RequestError) {
+        error.field = error.field === undefined ? 'source.request' : `source.request.${error.field}`;
+        throw error;
+      }
+      throw new InputError(error instanceof Error ? error.message : String(error), 'source.request');
+    }
   }
 
   /** Every pin with its curve and metrics derived now (or why that failed), in pinning order. */
@@ -259,3 +281,4 @@ export class CompareService {
 }
 
 type WalkForwardPin = Extract<PinSource, { kind: 'walkforward' }>;
+type BacktestPin = Extract<PinSource, { kind: 'backtest' }>;

@@ -15,6 +15,8 @@ import {
   timeOption,
   UsageError,
 } from '../../args.ts';
+import { withDefaults } from '../../../../core/strategy/index.ts';
+import { getStrategyOrThrow } from '../../../services/backtest/strategyCatalog.ts';
 import { openBackend, type Backend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, metricLabel, table, toJson } from '../../format.ts';
@@ -135,7 +137,11 @@ export const compareAddCommand: Command = {
           symbol,
           timeframe: stringOption(args, 'timeframe') ?? '1h',
           strategy,
-          params: keyValueNumbers(listOption(args, 'param'), 'param'),
+          // The parameters not given at their defaults, as `regimen backtest` runs them: the pin is that run.
+          params: withDefaults(
+            getStrategyOrThrow(strategy),
+            keyValueNumbers(listOption(args, 'param'), 'param'),
+          ),
           ...(args.values['cash'] === undefined ? {} : { cash: numberOption(args, 'cash', NaN) }),
           ...(start === undefined ? {} : { start }),
           ...(end === undefined ? {} : { end }),
