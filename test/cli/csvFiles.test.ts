@@ -154,4 +154,18 @@ describe('several CSV files as several symbols', () => {
       );
     }
   }, 30_000);
+
+  it('a Parquet file given as --csv is refused saying how to read it; one named .csv is refused as Parquet', async () => {
+    const bytes = 'PAR1\u0015\u0000\u0015\u00ce\u008c\u0002';
+    const parquet = file('bars.parquet', bytes);
+    const given = await cli(['backtest', '--csv', parquet, '--strategy', 'sma-cross', '--data-dir', dir]);
+    expect(given.code).toBe(2);
+    expect(given.stderr.split('\n')[0]).toBe(
+      `regimen backtest: --csv ${parquet}: a Parquet file is read into the cache (regimen data import FILE), then by --symbol`,
+    );
+    const renamed = file('bars.csv', bytes);
+    const read = await cli(['backtest', '--csv', renamed, '--strategy', 'sma-cross', '--data-dir', dir]);
+    expect(read.code).toBe(1);
+    expect(read.stderr).toBe('regimen backtest: bars.csv: a Parquet file, not CSV text\n');
+  });
 });

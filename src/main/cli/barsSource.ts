@@ -72,6 +72,10 @@ export function barsSourceFrom(args: ParsedArgs): BarsSource {
   const symbol = stringOption(args, 'symbol');
   if ((csv === undefined) === (symbol === undefined))
     throw new UsageError('give exactly one of --csv FILE or --symbol SYM');
+  if (csv !== undefined && /\.(parquet|pq)$/i.test(csv))
+    throw new UsageError(
+      `--csv ${csv}: a Parquet file is read into the cache (regimen data import FILE), then by --symbol`,
+    );
   if (csv !== undefined) return { kind: 'file', path: resolve(csv) };
   if (!symbolSchema.safeParse(symbol).success) throw new UsageError(`--symbol "${symbol}" is not a symbol`);
   return { kind: 'cache', symbol: symbol! };

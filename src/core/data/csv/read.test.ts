@@ -213,6 +213,14 @@ describe('malformed files are refused with line and column', () => {
     expect(errorOf(header).message).toBe('planted.csv: the file has no data rows');
   });
 
+  it('refuses a binary file as such, without quoting its bytes', () => {
+    const parquet = 'PAR1\u0015\u0000\u0015\uFFFD,\u0002\n' + header + good[0];
+    expect(errorOf(parquet).message).toBe('planted.csv: a Parquet file, not CSV text');
+    expect(errorOf('\n\u0001\u0000\uFFFD\u0007,x\n' + good[0]).message).toBe(
+      'planted.csv line 2: binary data (a NUL byte), not CSV text',
+    );
+  });
+
   it('keeps unsorted and inconsistent rows when reading raw rows', () => {
     const text = header + '2024-01-03,10,9,9,9,1\n2024-01-02,10,11,9,10,1\n2024-01-02,10,11,9,10,1\n';
     const raw = parseBarsCsvRows(text, { source: 'raw.csv' });
