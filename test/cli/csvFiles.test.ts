@@ -168,4 +168,19 @@ describe('several CSV files as several symbols', () => {
     expect(read.code).toBe(1);
     expect(read.stderr).toBe('regimen backtest: bars.csv: a Parquet file, not CSV text\n');
   });
+
+  it('an --end not after --start is refused naming both, whichever command reads the file', async () => {
+    const range = ['--start', '2022-06-01', '--end', '2022-03-01'];
+    for (const command of [
+      ['backtest', '--csv', aaa, '--strategy', 'sma-cross'],
+      ['optimize', '--csv', aaa, ...SMA_GRID],
+      ['metrics', '--csv', aaa],
+    ]) {
+      const ran = await cli([...command, ...range, '--data-dir', dir]);
+      expect(ran.code, command[0]).toBe(2);
+      expect(ran.stderr.split('\n')[0]).toBe(
+        `regimen ${command[0]}: --end 2022-03-01 must be after --start 2022-06-01`,
+      );
+    }
+  });
 });

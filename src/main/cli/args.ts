@@ -116,6 +116,20 @@ export function timeOption(args: ParsedArgs, name: string): number | undefined {
   return ms;
 }
 
+/**
+ * `--start ISO` and `--end ISO`, each optional; an end not after the start is refused naming both (a file's
+ * bars were otherwise "fewer than 2 between" the two dates, and the cache's "end: must be after start").
+ */
+export function timeRangeOptions(args: ParsedArgs): { start: number | undefined; end: number | undefined } {
+  const start = timeOption(args, 'start');
+  const end = timeOption(args, 'end');
+  if (start !== undefined && end !== undefined && !(end > start))
+    throw new UsageError(
+      `--end ${stringOption(args, 'end')} must be after --start ${stringOption(args, 'start')}`,
+    );
+  return { start, end };
+}
+
 export function listOption(args: ParsedArgs, name: string): string[] {
   const value = args.values[name];
   if (Array.isArray(value)) return value;

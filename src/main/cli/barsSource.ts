@@ -10,7 +10,7 @@ import {
 } from '../marketdata/barsSource.ts';
 import { payloadToBars } from '../services/payloads.ts';
 import type { BarsRange } from '../store/barsRepository.ts';
-import { repeatedFlagMessage, stringOption, timeOption, UsageError, type ParsedArgs } from './args.ts';
+import { repeatedFlagMessage, stringOption, timeRangeOptions, UsageError, type ParsedArgs } from './args.ts';
 import { openBackend } from './backend.ts';
 
 /**
@@ -101,7 +101,7 @@ export function sessionOption(args: ParsedArgs): 'regular' | 'extended' {
 /** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
 export async function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
   const source = barsSourceFrom(args);
-  const range = { start: timeOption(args, 'start'), end: timeOption(args, 'end') };
+  const range = timeRangeOptions(args);
   if (source.kind === 'file') return loadDataset(source, NATIVE_TIMEFRAME, range, null);
   const timeframe = timeframeOption(args, '1m');
   const session = sessionOption(args);

@@ -12,7 +12,7 @@ import {
   listOption,
   numberOption,
   stringOption,
-  timeOption,
+  timeRangeOptions,
   UsageError,
 } from '../../args.ts';
 import { withDefaults } from '../../../../core/strategy/index.ts';
@@ -129,8 +129,7 @@ export const compareAddCommand: Command = {
       if (args.values['trial'] !== undefined) throw new UsageError('--trial goes with --study');
       const strategy = stringOption(args, 'strategy');
       if (strategy === undefined) throw new UsageError('--strategy is required for a backtest pin');
-      const start = timeOption(args, 'start');
-      const end = timeOption(args, 'end');
+      const { start, end } = timeRangeOptions(args);
       source = {
         kind: 'backtest',
         request: {

@@ -20,6 +20,7 @@ import {
   requiredOption,
   stringOption,
   timeOption,
+  timeRangeOptions,
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
@@ -321,8 +322,7 @@ export const dataExportCommand: Command = {
     const timeframe = TIMEFRAMES.includes(timeframeText as Timeframe)
       ? (timeframeText as Timeframe)
       : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
-    const start = timeOption(args, 'start');
-    const end = timeOption(args, 'end');
+    const { start, end } = timeRangeOptions(args);
     const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
     const overwrite = args.values['overwrite'] === true;
     // The owner may run elsewhere: the path travels absolute. The services refuse an existing file

@@ -46,7 +46,7 @@ import {
   listOption,
   numberOption,
   stringOption,
-  timeOption,
+  timeRangeOptions,
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
@@ -155,11 +155,12 @@ export function sourceFrom(args: ParsedArgs): {
   if (new Set(timeframes).size !== timeframes.length)
     throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
   const fallback = source.kind === 'file' ? NATIVE_TIMEFRAME : '1m';
+  const { start, end } = timeRangeOptions(args);
   return {
     source,
     timeframes: timeframes.length > 0 ? timeframes : [fallback],
-    start: timeOption(args, 'start') ?? null,
-    end: timeOption(args, 'end') ?? null,
+    start: start ?? null,
+    end: end ?? null,
     session,
   };
 }
