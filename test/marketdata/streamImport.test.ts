@@ -101,6 +101,28 @@ describe('CSV import in parts', () => {
     }
   });
 
+  it('refuses times without an offset after times with one, in any part, at a cut or not', async () => {
+    // Read as UTC, the rows without their Z are the very same times: only the check tells them apart.
+    for (let line = 30; line <= 50; line += 4) {
+      const path = join(store.dir, 'ZONES.csv');
+      const lines = minuteLines(200).split('\n');
+      writeFileSync(
+        path,
+        [...lines.slice(0, line - 1), ...lines.slice(line - 1).map((l) => l.replace('Z,', ','))].join('\n'),
+      );
+      const error = await importBarsFile(store.db, path, { partBytes: 1_200 }).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message, `from line ${line}`).toMatch(
+        new RegExp(
+          `^ZONES\\.csv line ${line}, column "timestamp": ".*" has no UTC offset while line 2's time has one`,
+        ),
+      );
+      expect(await new BarsRepository(store.db).storedTimeframes('ZONES')).toEqual([]);
+    }
+  });
+
   it('refuses a file over the size cap before reading it, saying how to proceed', async () => {
     const path = join(store.dir, 'HUGE.csv');
     writeFileSync(path, 'timestamp,open,high,low,close,volume\n');

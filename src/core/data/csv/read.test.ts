@@ -221,6 +221,27 @@ describe('malformed files are refused with line and column', () => {
     );
   });
 
+  it('refuses date-times with and without an offset in one file, even where they stay in order', () => {
+    const head = 'datetime,open,high,low,close,volume\n';
+    // The second day without offsets, read as UTC, sits five hours early but still after the first day.
+    const text =
+      head +
+      '2024-02-20 15:59:00-05:00,10,11,9,10,1\n' +
+      '2024-02-21 04:00:00,10,11,9,10,1\n' +
+      '2024-02-21 04:01:00,10,11,9,10,1\n';
+    expect(errorOf(text).message).toBe(
+      'planted.csv line 3, column "datetime": "2024-02-21 04:00:00" has no UTC offset while line 2\'s time ' +
+        'has one: mixed time zones (write every time with its offset, or every one without)',
+    );
+    const reversed = head + '2024-02-20 09:30:00,10,11,9,10,1\n' + '2024-02-20T14:31:00Z,10,11,9,10,1\n';
+    expect(errorOf(reversed).message).toContain(
+      '"2024-02-20T14:31:00Z" has a UTC offset while line 2\'s time has none: mixed time zones',
+    );
+    // Offsets that differ (daylight saving) are one way of writing times; dates and epochs are neither.
+    const seasons = head + '2024-03-08T09:30:00-05:00,10,11,9,10,1\n2024-03-11T09:30:00-04:00,10,11,9,10,1\n';
+    expect(parseBarsCsv(seasons, { source: 'dst.csv' }).bars.t.length).toBe(2);
+  });
+
   it('keeps unsorted and inconsistent rows when reading raw rows', () => {
     const text = header + '2024-01-03,10,9,9,9,1\n2024-01-02,10,11,9,10,1\n2024-01-02,10,11,9,10,1\n';
     const raw = parseBarsCsvRows(text, { source: 'raw.csv' });

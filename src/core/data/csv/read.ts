@@ -34,7 +34,7 @@ import type { Bars, BarsExtra, Timeframe } from '../bars.ts';
 import { inferTimeframe, type SpacingGuess } from '../timeframe.ts';
 import { barProblem, barProblemError, DataValidationError, orderProblem } from '../validate.ts';
 import { detectDelimiter, planColumns, Role, type ColumnPlan } from './header.ts';
-import { parseDecimal, parseTimestamp, Scanner, splitFields } from './scan.ts';
+import { parseDecimal, parseTimestamp, Scanner, splitFields, TimeZoneMark } from './scan.ts';
 
 export interface CsvImportOptions {
   /** Shown in error messages: the file name (or symbol) the text came from. */
@@ -175,6 +175,9 @@ class RowReader {
   fast = false;
   /** Every timestamp so far was a plain date. */
   dateOnly = true;
+  /** How the first date-time was written (with an offset or without), and its line. */
+  private zone = TimeZoneMark.None;
+  private zoneLine = 0;
   fileSymbol: string | undefined;
   private fileSymbolLine = 0;
   readonly starts = new Int32Array(MAX_COLUMNS + 1);
@@ -226,6 +229,29 @@ class RowReader {
   read(lineStart: number, end: number, line: number): boolean {
     this.fast = this.fastPath && this.fastRow(lineStart, end);
     return this.fast || this.generalRow(lineStart, end, line);
+  }
+
+  /**
+   * Refuses the last row's date-time when the first one was written with an offset and this one without,
+   * or the other way round: those without were read in one zone for the whole file, which put them hours
+   * off the others (unsorted rows at best, silently shifted bars at worst). A part of a large file starts
+   * with the previous part's last row, so the check spans the cut.
+   */
+  checkZone(line: number): void {
+    const zone = this.scanner.zone;
+    if (zone === TimeZoneMark.None || zone === this.zone) return;
+    if (this.zone === TimeZoneMark.None) {
+      this.zone = zone;
+      this.zoneLine = line;
+      return;
+    }
+    const [has, other] = this.zone === TimeZoneMark.Offset ? ['no', 'one'] : ['a', 'none'];
+    this.fail(
+      line,
+      this.names.t,
+      `"${this.timeText()}" has ${has} UTC offset while line ${this.zoneLine}'s time has ${other}: ` +
+        'mixed time zones (write every time with its offset, or every one without)',
+    );
   }
 
   /** Every field of the line in one pass, or false: the general path reads the line again. */
@@ -437,6 +463,7 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
     if (iSymbol !== -1) reader.checkSymbol(iSymbol, line, options.symbol);
     const { time, open, high, low, close, volume } = reader;
     if (validate) {
+      reader.checkZone(line);
       const problem =
         barProblem(time, open, high, low, close, volume) ?? (n > 0 ? orderProblem(time, t[n - 1]!) : null);
       if (problem !== null) {

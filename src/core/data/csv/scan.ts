@@ -87,11 +87,23 @@ function isPlausibleCompactDate(s: string, a: number): boolean {
   );
 }
 
+/** How a date-time is written: see Scanner.zone. */
+export const enum TimeZoneMark {
+  None = 0,
+  Naive = 1,
+  Offset = 2,
+}
+
 export class Scanner {
   /** Where the last fast scan stopped (the delimiter or the line end), or -1 when it could not read the field. */
   stop = -1;
   /** Whether the last timestamp read by `timestamp` was a plain date. */
   dateOnly = false;
+  /**
+   * How the last date-time read (by `timestamp` or `fastIsoTime`) placed itself: with an offset or Z, or
+   * as wall-clock time without one; a plain date or an epoch number does neither.
+   */
+  zone = TimeZoneMark.None;
   /** The last date the ISO scanner converted (a file's rows share dates), as YYYYMMDD and day number. */
   private dateKey = -1;
   private days = 0;
@@ -108,6 +120,7 @@ export class Scanner {
     while (a < b && s.charCodeAt(a) === 32) a++;
     while (b > a && s.charCodeAt(b - 1) === 32) b--;
     this.dateOnly = false;
+    this.zone = TimeZoneMark.None;
     if (a === b) return NaN;
     const lead = countDigits(s, a, b);
     let year: number;
@@ -197,8 +210,10 @@ export class Scanner {
     if (hour > 23 || minute > 59 || second > 60) return NaN;
     const wall = hour * HOUR_MS + minute * MINUTE_MS + second * 1000 + millis;
     if (p === b) {
+      this.zone = TimeZoneMark.Naive;
       return naiveNewYork ? etWallTimeToUtc(days, wall / MINUTE_MS) : days * DAY_MS + wall;
     }
+    this.zone = TimeZoneMark.Offset;
     const zone = s.charCodeAt(p);
     let offset = 0;
     if (zone === 90 || zone === 122) {
@@ -312,6 +327,7 @@ export class Scanner {
     }
     let offset = 0;
     const zone = p < end ? s.charCodeAt(p) : -1;
+    this.zone = TimeZoneMark.Offset;
     if (zone === 90 || zone === 122) {
       p++;
     } else if (zone === 43 || zone === 45) {
@@ -323,6 +339,8 @@ export class Scanner {
       p += 6;
     } else if (this.naiveNewYork) {
       return NaN;
+    } else {
+      this.zone = TimeZoneMark.Naive;
     }
     this.stop = p;
     return this.days * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000 - offset;
