@@ -8,6 +8,12 @@ export const backtestCommands: readonly CommandEntry[] = [
     load: async () => (await import('./backtest.ts')).backtestCommand,
   },
   {
+    name: 'strategies',
+    summary:
+      "The strategies a run can name (built in and the data folder's files): version, parameters with defaults and ranges, rules",
+    load: async () => (await import('./strategies.ts')).strategiesCommand,
+  },
+  {
     name: 'metrics',
     summary:
       'Treat one column of a CSV file (or cached bars) as an equity curve and print its return and risk metrics',
