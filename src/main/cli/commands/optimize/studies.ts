@@ -1,4 +1,4 @@
-import type { StudyDetail } from '../../../../shared/optimizeContract.ts';
+import type { OptimizeImportanceResult, StudyDetail } from '../../../../shared/optimizeContract.ts';
 import { numberOption, stringOption, UsageError } from '../../args.ts';
 import { openBackend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
@@ -37,6 +37,35 @@ function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   return lines;
 }
 
+/** `--importance score|METRIC` as the request's measure: the score, or the objective's position. */
+function importanceMeasure(
+  given: string,
+  objectives: StudyDetail['summary']['objectives'],
+): 'score' | number {
+  if (given === 'score') return 'score';
+  const position = objectives.findIndex((objective) => objective.metric === given);
+  if (position === -1)
+    throw new UsageError(
+      `--importance must be score or one of the study's objectives (${objectives.map((o) => o.metric).join(', ')}), got "${given}"`,
+    );
+  return position;
+}
+
+function importanceLines(result: OptimizeImportanceResult, measure: string): string[] {
+  const explained = measure === 'score' ? 'the score' : metricLabel(measure);
+  return [
+    `Parameter importance for ${explained} over ${result.trialsUsed} trials (share of the explained variance; spread across trees)`,
+    table(
+      [
+        ['parameter', 'importance', 'spread'],
+        ...result.params.map((p) => [p.name, `${(p.importance * 100).toFixed(1)}%`, p.spread.toFixed(3)]),
+      ],
+      true,
+    ),
+    ...(result.note === null ? [] : [result.note]),
+  ];
+}
+
 /** A note as a table cell: its first line, cut to a width a terminal row can hold. */
 function noteCell(note: string): string {
   const line = note.split('\n')[0] ?? '';
@@ -49,7 +78,9 @@ function noteCell(note: string): string {
  */
 export const studiesCommand: Command = {
   usage:
-    '[STUDY_ID [--approve [--trial N]] [--name NAME] [--note TEXT] | STUDY_ID --delete] [--data-dir DIR] [--tz ZONE] [--json]',
+    '[STUDY_ID [--approve [--trial N]] [--name NAME] [--note TEXT] | STUDY_ID --delete] [--data-dir DIR] [--tz ZONE] [--json]\n' +
+    '   or: STUDY_ID --importance score|METRIC: how much of the score (or one objective) each parameter explains,\n' +
+    "        over the study's complete trials (the Optimize view's importance chart)",
   allowPositionals: true,
   options: {
     approve: { type: 'boolean' },
@@ -57,6 +88,7 @@ export const studiesCommand: Command = {
     name: { type: 'string' },
     note: { type: 'string' },
     delete: { type: 'boolean' },
+    importance: { type: 'string' },
   },
   async run(args, io) {
     if (args.positionals.length > 1) throw new UsageError('give at most one STUDY_ID');
@@ -72,6 +104,9 @@ export const studiesCommand: Command = {
     if (studyId === undefined && args.values['trial'] !== undefined)
       throw new UsageError('--approve and --trial need a STUDY_ID');
     if (!approve && args.values['trial'] !== undefined) throw new UsageError('--trial goes with --approve');
+    const importance = stringOption(args, 'importance');
+    if (importance !== undefined && (studyId === undefined || approve || remove))
+      throw new UsageError('--importance needs a STUDY_ID and goes without --approve or --delete');
     const json = args.values['json'] === true;
     const time = timeFormatFrom(args);
     const backend = await openBackend(args);
@@ -114,6 +149,15 @@ export const studiesCommand: Command = {
         await backend.request('optimize:delete', { studyId });
         if (json) io.out(toJson({ studyId, deleted: true }));
         else io.out(`Deleted study ${studyId} and its trials.`);
+        return 0;
+      }
+      if (importance !== undefined) {
+        const { summary } = await backend.request('optimize:get', { studyId, includeTrials: false });
+        const result = await backend.request('optimize:importance', {
+          studyId,
+          measure: importanceMeasure(importance, summary.objectives),
+        });
+        io.out(json ? toJson(result) : importanceLines(result, importance).join('\n'));
         return 0;
       }
       if (name !== undefined || note !== undefined)
