@@ -59,6 +59,21 @@ describe('data sync', () => {
     expect(fake.streamConnections).toBe(before);
   });
 
+  it('refuses a negative --for and a --rate-limit not above 0 before asking the server anything', async () => {
+    const [connections, requests] = [fake.streamConnections, fake.requests.length];
+    const negative = await sync(['--for', '-1', '--alpaca-base-url', fake.url]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr.split('\n')[0]).toBe(
+      'regimen data sync: --for is seconds to stream, 0 or more, got -1',
+    );
+    const rate = await sync(['--for', '1', '--rate-limit', '-5', '--alpaca-base-url', fake.url]);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr.split('\n')[0]).toBe(
+      'regimen data sync: --rate-limit is requests a minute, above 0, got -5',
+    );
+    expect([fake.streamConnections, fake.requests.length]).toEqual([connections, requests]);
+  });
+
   it('streams from the host of --alpaca-base-url when no stream URL is given', async () => {
     const before = fake.streamConnections;
     const run = await sync(['--for', '1', '--alpaca-base-url', fake.url]);

@@ -42,10 +42,9 @@ function alpacaOptions(args: ParsedArgs): NonNullable<ServicesOptions['alpaca']>
       streamBaseUrl: stringOption(args, 'alpaca-stream-url'),
     }),
   );
-  return {
-    ...hosts,
-    ...(stringOption(args, 'rate-limit') ? { requestsPerMinute: numberOption(args, 'rate-limit', 200) } : {}),
-  };
+  const rate = numberOption(args, 'rate-limit', 200);
+  if (!(rate > 0)) throw new UsageError(`--rate-limit is requests a minute, above 0, got ${rate}`);
+  return { ...hosts, ...(stringOption(args, 'rate-limit') ? { requestsPerMinute: rate } : {}) };
 }
 
 /** Runs `work` against the data folder's backend (its owner, or this process) and closes it. */
@@ -357,6 +356,8 @@ export const dataSyncCommand: Command = {
     const feed = wrapUsage(() => parseFeed(stringOption(args, 'feed') ?? 'iex'));
     const since = timeOption(args, 'since') ?? Date.now() - 5 * 86_400_000;
     const seconds = numberOption(args, 'for', 0);
+    // 0 (the default) streams until Ctrl-C; a negative deadline would do the same, unasked.
+    if (seconds < 0) throw new UsageError(`--for is seconds to stream, 0 or more, got ${seconds}`);
     const json = args.values['json'] === true;
     const bar = progressBar(io, !json);
     const outcome = await withBackend(
