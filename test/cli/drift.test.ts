@@ -30,4 +30,30 @@ describe('regimen drift', () => {
     expect(await main(['drift', '--csv', file, '--column', 'x'], unknown)).toBe(2);
     expect(unknown.stderr).toMatch(/--column "x" is not in bad\.csv/);
   });
+
+  it('refuses an empty file, a header without rows and a binary file, without quoting its bytes', async () => {
+    const cases: [string, string, string][] = [
+      ['empty.csv', '', 'empty.csv: the file is empty'],
+      ['header.csv', 'date,r\n', 'header.csv: the file has no data rows'],
+      ['bars.csv', 'PAR1\u0015\u0000\u0015\u00ce,\u0002\n', 'bars.csv: a Parquet file, not CSV text'],
+      [
+        'noise.csv',
+        '\u0001\u0000\u00ff,r\n1,2\n',
+        'noise.csv line 1: binary data (a NUL byte), not CSV text',
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      for (const command of [
+        ['drift', '--csv', file, '--column', 'r'],
+        ['robustness', '--csv', file, '--column', 'r'],
+      ]) {
+        const io = captureIO();
+        expect(await main(command, io), `${command[0]} ${name}`).toBe(2);
+        expect(io.stderr.split('\n')[0]).toBe(`regimen ${command[0]}: ${message}`);
+        expect(io.stdout).toBe('');
+      }
+    }
+  });
 });

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { refuseBinaryText } from '../../core/data/csv/read.ts';
 import { UsageError } from './args.ts';
+
+/** A refusal of the file's content, said as a misuse (exit 2) as the column's other refusals are. */
+function wrapUsage(check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
 
 /**
  * One column of a CSV file as numbers, by header name (case and surrounding spaces ignored). Any series
@@ -22,6 +32,8 @@ export async function readNumericColumn(
   }
   const source = basename(file);
   const lines = text.split(/\r?\n/);
+  if (text.trim() === '') throw new UsageError(`${source}: the file is empty`);
+  wrapUsage(() => refuseBinaryText(text, lines[0]!, 1, source));
   const split = (line: string): string[] =>
     line.split(',').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
   const header = split(lines[0] ?? '');
@@ -42,5 +54,6 @@ export async function readNumericColumn(
     }
     values.push(value);
   }
+  if (values.length === 0) throw new UsageError(`${source}: the file has no data rows`);
   return Float64Array.from(values);
 }

@@ -119,18 +119,26 @@ interface HeaderLine {
 /** The first bytes of every Parquet file. */
 const PARQUET_MAGIC = 'PAR1';
 
-/** The header line; a binary file is refused as such, not with its bytes quoted as header fields. */
-function findHeader(text: string, source: string): HeaderLine {
+/**
+ * Refuses a binary file as such (a Parquet file, or a NUL byte in `line`, the line number `lineNumber`
+ * of `text`), where it would otherwise be refused with its bytes quoted as header fields.
+ */
+export function refuseBinaryText(text: string, line: string, lineNumber: number, source: string): void {
   if (text.startsWith(PARQUET_MAGIC))
     throw new DataValidationError(source, null, null, 'a Parquet file, not CSV text');
+  if (line.includes('\u0000'))
+    throw new DataValidationError(source, lineNumber, null, 'binary data (a NUL byte), not CSV text');
+}
+
+/** The header line (see refuseBinaryText for a file that is not text). */
+function findHeader(text: string, source: string): HeaderLine {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (let lineNumber = 1; pos < text.length; lineNumber++) {
     let eol = text.indexOf('\n', pos);
     if (eol === -1) eol = text.length;
     const end = eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
     const line = text.slice(pos, end);
-    if (line.includes('\u0000'))
-      throw new DataValidationError(source, lineNumber, null, 'binary data (a NUL byte), not CSV text');
+    refuseBinaryText(text, line, lineNumber, source);
     if (line.trim() !== '') return { text: line, lineNumber, start: pos, next: eol + 1 };
     pos = eol + 1;
   }
