@@ -71,30 +71,10 @@ describe('the compare set from the CLI', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('No bars stored for symbol "NOPE"');
     expect((await runCli(['data', 'import', csv, ...d])).code).toBe(0);
-    const defaults = await runCli([
-      'compare',
-      'add',
-      '--symbol',
-      'WAVE',
-      '--timeframe',
-      '1d',
-      '--strategy',
-      'sma-cross',
-      '--json',
-      ...d,
-    ]);
+    const wave = ['--symbol', 'WAVE', '--timeframe', '1d', '--strategy', 'sma-cross', '--json', ...d];
+    const defaults = await runCli(['compare', 'add', ...wave]);
     expect(defaults.code, defaults.stderr).toBe(0);
-    const backtest = await runCli([
-      'backtest',
-      '--symbol',
-      'WAVE',
-      '--timeframe',
-      '1d',
-      '--strategy',
-      'sma-cross',
-      '--json',
-      ...d,
-    ]);
+    const backtest = await runCli(['backtest', ...wave]);
     const backtestJson = JSON.parse(backtest.stdout) as {
       params: Record<string, number>;
       metrics: { finalEquity: number };
