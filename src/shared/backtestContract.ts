@@ -175,10 +175,18 @@ export const BacktestResult = z.object({
   trades: z.array(TradeRow),
   indicators: IndicatorsPayload,
   /**
-   * The bars the run covered: first and last bar time, and the first bar the strategy could trade (the
-   * bars before it warm its indicators up).
+   * The bars the run covered: first and last bar time, and the first bar the strategy could trade. A run
+   * reads the bars before its start to warm the strategy's indicators, so it trades from `first`; when
+   * there were too few, the first bars of the range warm them, and `warmup` says so in a sentence.
    */
-  range: z.object({ first: z.number(), tradingFrom: z.number(), last: z.number() }).nullable(),
+  range: z
+    .object({
+      first: z.number(),
+      tradingFrom: z.number(),
+      last: z.number(),
+      warmup: z.string().optional(),
+    })
+    .nullable(),
   /** The cost settings the run used (the request's, or the asset-class default). */
   costs: costSettingsSchema,
   /** The same run with 0, 10 and 25 bp more cost on every fill. */

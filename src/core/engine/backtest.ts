@@ -62,7 +62,7 @@ export interface BacktestRun {
   readonly finalCash: number;
   /** Units still held after the last bar (0 with `closeAtEnd`). */
   readonly finalPosition: number;
-  /** First bar the strategy saw (its warm-up ends there). */
+  /** First bar the strategy saw (its warm-up, or the options' tradeFrom, ends there). */
   readonly startIndex: number;
   readonly filledOrders: number;
   /** Orders that came to size zero (no cash, caps, long-only) and were dropped. */
@@ -154,7 +154,7 @@ function simulate(
   const { equity, positions, cash: cashByBar, broker } = workspace;
   broker.reset(bars, options);
   const strategy = definition.create(params);
-  const start = Math.max(0, strategy.init({ bars, indicators, orders: broker, options }));
+  const start = Math.max(options.tradeFrom, strategy.init({ bars, indicators, orders: broker, options }));
   const close = bars.c;
   const fillAtClose = options.fillAtClose;
   const initialCash = options.cash;
@@ -300,14 +300,17 @@ export function strategyPlots(
   const broker = new Broker();
   broker.reset(dataset.bars, resolved);
   const strategy = definition.create(params);
-  const start = strategy.init({
-    bars: dataset.bars,
-    indicators: dataset.indicators,
-    orders: broker,
-    options: resolved,
-  });
+  const start = Math.max(
+    resolved.tradeFrom,
+    strategy.init({
+      bars: dataset.bars,
+      indicators: dataset.indicators,
+      orders: broker,
+      options: resolved,
+    }),
+  );
   return {
     plots: strategy.plots?.() ?? [],
-    startIndex: Math.min(Math.max(0, start), dataset.bars.c.length),
+    startIndex: Math.min(start, dataset.bars.c.length),
   };
 }

@@ -34,6 +34,12 @@ export interface BacktestOptions {
   convention?: Convention;
   /** Keep per-bar position (units) and cash arrays in the result (default false; costs 16 bytes per bar). */
   recordPositions?: boolean;
+  /**
+   * The earliest bar the strategy's `onBar` sees (default 0): it starts at the later of this and the
+   * bar its own warm-up ends at, so bars before it only warm its indicators (a run from a date on bars
+   * read with the history before it).
+   */
+  tradeFrom?: number;
 }
 
 export interface ResolvedBacktestOptions extends StrategyOptions {
@@ -58,6 +64,7 @@ export interface ResolvedBacktestOptions extends StrategyOptions {
    */
   readonly returnsFrom: 'initial-cash' | 'first-bar';
   readonly recordPositions: boolean;
+  readonly tradeFrom: number;
 }
 
 function positive(name: string, value: number): number {
@@ -84,6 +91,10 @@ export function resolveOptions(
   if (maxVolumeShare !== Infinity && !(maxVolumeShare > 0 && maxVolumeShare <= 1)) {
     throw new RangeError(`option maxVolumeShare must be in (0, 1], got ${maxVolumeShare}`);
   }
+  const tradeFrom = options.tradeFrom ?? 0;
+  if (!(Number.isInteger(tradeFrom) && tradeFrom >= 0)) {
+    throw new RangeError(`option tradeFrom must be a bar index (an integer >= 0), got ${tradeFrom}`);
+  }
   const cash = positive('cash', options.cash ?? 10_000);
   if (!Number.isFinite(cash)) throw new RangeError(`option cash must be finite, got ${cash}`);
   return {
@@ -102,5 +113,6 @@ export function resolveOptions(
     allInFraction: convention === 'backtesting.py' ? BACKTESTING_PY_ALL_IN : 1,
     returnsFrom: convention === 'backtesting.py' ? 'first-bar' : 'initial-cash',
     recordPositions: options.recordPositions ?? false,
+    tradeFrom,
   };
 }

@@ -1,11 +1,15 @@
 import { resolve } from 'node:path';
 import { TIMEFRAMES, type Timeframe } from '../../core/data/bars.ts';
 import { symbolSchema } from '../../shared/schemas.ts';
+import type { DatasetRef } from '../compute/tasks.ts';
 import {
   loadDataset,
+  loadWarmedDataset,
   NATIVE_TIMEFRAME,
   type BarsReader,
   type BarsSource,
+  type DatasetFrom,
+  type DatasetRange,
   type LoadedDataset,
 } from '../marketdata/barsSource.ts';
 import { payloadToBars } from '../services/payloads.ts';
@@ -99,28 +103,51 @@ export function sessionOption(args: ParsedArgs): 'regular' | 'extended' {
 }
 
 /** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
-export async function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
+export function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
+  return withBarsSource(args, (source, timeframe, range, reader) =>
+    loadDataset(source, timeframe, range, reader),
+  );
+}
+
+/**
+ * The bars of `loadBarsSource` with the history before `--start` a strategy's warm-up takes (see
+ * loadWarmedDataset): `from` is the first bar at or after the start.
+ */
+export function loadWarmedBarsSource(
+  args: ParsedArgs,
+  startOf: (dataset: DatasetRef) => Promise<number>,
+): Promise<DatasetFrom> {
+  return withBarsSource(args, (source, timeframe, range, reader) =>
+    loadWarmedDataset(source, timeframe, range, reader, startOf),
+  );
+}
+
+async function withBarsSource<T>(
+  args: ParsedArgs,
+  load: (source: BarsSource, timeframe: string, range: DatasetRange, reader: BarsReader | null) => Promise<T>,
+): Promise<T> {
   const source = barsSourceFrom(args);
   const range = timeRangeOptions(args);
-  if (source.kind === 'file') return loadDataset(source, NATIVE_TIMEFRAME, range, null);
+  if (source.kind === 'file') return load(source, NATIVE_TIMEFRAME, range, null);
   const timeframe = timeframeOption(args, '1m');
   const session = sessionOption(args);
   // Through the folder's owner when one runs (see backend.ts): the same bars either way.
   const backend = await openBackend(args);
   try {
     const reader: BarsReader = {
-      read: async (symbol, timeframe, { start, end, session }: BarsRange = {}) =>
+      read: async (symbol, timeframe, { start, end, limit, session }: BarsRange = {}) =>
         payloadToBars(
           await backend.request('bars:get', {
             symbol,
             timeframe,
             ...(start === undefined ? {} : { start }),
             ...(end === undefined ? {} : { end }),
+            ...(limit === undefined ? {} : { limit }),
             ...(session === undefined ? {} : { session }),
           }),
         ),
     };
-    return await loadDataset(source, timeframe, { ...range, session }, reader);
+    return await load(source, timeframe, { ...range, session }, reader);
   } finally {
     await backend.close();
   }

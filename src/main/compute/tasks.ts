@@ -79,6 +79,21 @@ export interface BacktestTask {
 }
 
 /**
+ * The first bar a strategy would trade on a dataset, its indicators' warm-up before it (StrategyPlots'
+ * startIndex): how many bars before a run's start it needs to trade from that start. A worker answers,
+ * since only a worker runs a user's strategy.
+ */
+export interface StrategyStartTask {
+  readonly kind: 'strategy-start';
+  readonly dataset: DatasetRef;
+  readonly strategy: StrategyRef;
+  readonly options: BacktestOptions;
+}
+export interface StrategyStart {
+  readonly startIndex: number;
+}
+
+/**
  * A trade as the UI and the CLI's JSON show it: the exit reason by name. The position still open at the
  * end comes last, with exitReason 'Open' and its "exit" the mark at the last close.
  */
@@ -116,6 +131,11 @@ function entryOut(
   };
 }
 
+/**
+ * A run with options.tradeFrom > 0 reports the bars from tradeFrom on only (the ones before it warmed the
+ * strategy's indicators): equity, metrics, plots and their startIndex are over those bars, as if the
+ * dataset began there.
+ */
 export interface BacktestOutput {
   readonly equity: Float64Array;
   readonly trades: TradeOut[];
@@ -318,6 +338,7 @@ export interface LiveExpectationTask {
 export type WorkerTask =
   | LiveExpectationTask
   | BacktestTask
+  | StrategyStartTask
   | TrialsTask
   | QualityTask
   | CsvPartTask
@@ -347,7 +368,9 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
                   ? WorkerMemory
                   : T extends LiveExpectationTask
                     ? LiveExpectation
-                    : CsvFilePartOutput;
+                    : T extends StrategyStartTask
+                      ? StrategyStart
+                      : CsvFilePartOutput;
 
 /** What a task's message moves to the worker instead of copying: a comparison's progress port (a port cannot be copied, only moved). */
 export function taskTransfers(task: WorkerTask): Transferable[] {
@@ -369,22 +392,52 @@ export function resultTransfers(result: ReturnType<TaskRunner['run']>): ArrayBuf
 
 const EXIT_REASON_NAMES = Object.fromEntries(Object.entries(ExitReason).map(([name, code]) => [code, name]));
 
+/** The run's metrics over its bars from `from` on (see BacktestOutput). */
 function metricsOf(
   prepared: PreparedDataset,
   periodEnds: Int32Array,
   run: BacktestRun,
   riskFreeRate: number | undefined,
+  from: number,
 ): Metrics {
+  const openFrom = run.openTrade?.entryIndex;
+  if (from === 0)
+    return computeMetrics({
+      riskFreeRate,
+      t: prepared.bars.t,
+      equity: run.equity,
+      initialCash: run.options.cash,
+      returnsFrom: run.options.returnsFrom,
+      trades: run.trades,
+      openFrom,
+      periodEnds,
+    });
+  const t = prepared.bars.t.subarray(from);
+  // No trade enters before `from` (the strategy's first bar), so shifted indices stay >= 0.
+  const shift = (index: Int32Array): Int32Array => index.map((i) => i - from);
   return computeMetrics({
     riskFreeRate,
-    t: prepared.bars.t,
-    equity: run.equity,
+    t,
+    equity: run.equity.subarray(from),
     initialCash: run.options.cash,
     returnsFrom: run.options.returnsFrom,
-    trades: run.trades,
-    openFrom: run.openTrade?.entryIndex,
-    periodEnds,
+    trades: {
+      ...run.trades,
+      entryIndex: shift(run.trades.entryIndex.subarray(0, run.trades.count)),
+      exitIndex: shift(run.trades.exitIndex.subarray(0, run.trades.count)),
+    },
+    openFrom: openFrom === undefined ? undefined : openFrom - from,
+    periodEnds: periodEndIndices(t),
   });
+}
+
+/** A run's plots over its bars from `from` on, copied (a view would send the whole series to main). */
+function plotsFrom(plots: StrategyPlots, from: number): StrategyPlots {
+  if (from === 0) return plots;
+  return {
+    plots: plots.plots.map((plot) => ({ ...plot, values: plot.values.slice(from) })),
+    startIndex: plots.startIndex - from,
+  };
 }
 
 /**
@@ -421,6 +474,16 @@ export class TaskRunner {
     switch (task.kind) {
       case 'backtest':
         return this.backtest(task);
+      case 'strategy-start': {
+        const { definition, params } = resolveStrategy(task.strategy);
+        const { startIndex } = strategyPlots(
+          this.prepared(task.dataset).prepared,
+          definition,
+          params,
+          task.options,
+        );
+        return { startIndex };
+      }
       case 'trials':
         return this.trials(task);
       case 'quality':
@@ -470,7 +533,8 @@ export class TaskRunner {
     const { prepared, periodEnds } = this.prepared(task.dataset);
     const { definition, params } = resolveStrategy(task.strategy);
     const run = runPrepared(prepared, definition, params, task.options, this.workspace);
-    const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate);
+    const from = Math.min(run.options.tradeFrom, prepared.bars.t.length);
+    const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate, from);
     const trades: TradeOut[] = tradeRecords(run.trades).map((trade) => ({
       entryTime: trade.entryTime,
       exitTime: trade.exitTime,
@@ -498,11 +562,13 @@ export class TaskRunner {
     }
     // The run aliases the reused workspace: copy the curve out before the next task overwrites it.
     return {
-      equity: run.equity.slice(),
+      equity: run.equity.slice(from),
       trades,
       metrics,
       elapsedMs: performance.now() - started,
-      ...(task.plots === true ? { plots: strategyPlots(prepared, definition, params, task.options) } : {}),
+      ...(task.plots === true
+        ? { plots: plotsFrom(strategyPlots(prepared, definition, params, task.options), from) }
+        : {}),
     };
   }
 
@@ -539,7 +605,8 @@ export class TaskRunner {
       try {
         const params = merge ? { ...shared, ...own } : own;
         const run = runPrepared(prepared, definition, params, task.options, this.workspace);
-        const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate);
+        // A study scores every bar of its dataset (its options set no tradeFrom).
+        const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate, 0);
         if (task.periodReturns === true) {
           const start = run.options.returnsFrom === 'first-bar' ? undefined : run.options.cash;
           const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, start).returns;

@@ -118,6 +118,73 @@ export async function loadDatasets(
   return out;
 }
 
+/** A ranged dataset read with history before its start: `from` is its first bar at or after the start. */
+export interface DatasetFrom {
+  readonly dataset: LoadedDataset;
+  readonly from: number;
+}
+
+/**
+ * The range's bars preceded by up to `barsBefore` bars of the same timeframe (and session) before its
+ * start, fewer when the source has fewer; nothing after the range's end is read.
+ */
+export async function loadDatasetWithHistory(
+  source: BarsSource,
+  timeframe: string,
+  range: DatasetRange,
+  repo: BarsReader | null,
+  barsBefore: number,
+): Promise<DatasetFrom> {
+  const start = range.start;
+  if (start === undefined || barsBefore <= 0)
+    return { dataset: await loadDataset(source, timeframe, range, repo), from: 0 };
+  let first = start;
+  if (source.kind === 'cache') {
+    if (repo === null) throw new Error(`no bar cache is open to read ${source.symbol} from`);
+    const before = await repo.read(source.symbol, timeframe as Timeframe, {
+      end: start,
+      limit: barsBefore,
+      ...(range.session === undefined ? {} : { session: range.session }),
+    });
+    if (before.t.length > 0) first = before.t[0]!;
+  } else {
+    // A file is read whole anyway; its bars are counted in the timeframe asked for (resampled or not).
+    const all = await loadDataset(source, timeframe, { end: range.end }, null);
+    first = all.bars.t[Math.max(0, firstIndexAtOrAfter(all.bars.t, start) - barsBefore)]!;
+  }
+  const dataset = await loadDataset(source, timeframe, { ...range, start: Math.min(first, start) }, repo);
+  return { dataset, from: firstIndexAtOrAfter(dataset.bars.t, start) };
+}
+
+/**
+ * The range's bars with as many bars before its start as a strategy's warm-up takes, so a run from the
+ * start trades from its first bar with indicators computed on the history before it (as a study's
+ * holdout is). `startOf` is the first bar the strategy would trade on a dataset (its StrategyPlots
+ * startIndex, asked of a worker): read that many bars before the start, again while it still lands
+ * after the start (a warm-up longer than the range itself, or one that shifts with the data). When
+ * the source has no more bars before the start, `from` is less than the warm-up: the run then warms up
+ * inside the range, as the result's tradingFrom shows.
+ */
+export async function loadWarmedDataset(
+  source: BarsSource,
+  timeframe: string,
+  range: DatasetRange,
+  repo: BarsReader | null,
+  startOf: (dataset: DatasetRef) => Promise<number>,
+): Promise<DatasetFrom> {
+  let warmed = await loadDatasetWithHistory(source, timeframe, range, repo, 0);
+  if (range.start === undefined) return warmed;
+  let asked = 0;
+  for (;;) {
+    const start = await startOf(warmed.dataset);
+    if (start <= warmed.from || warmed.from < asked) return warmed;
+    const n = warmed.dataset.bars.t.length;
+    // A start clamped at the last bar says only that the warm-up is longer than these bars.
+    asked = start < n ? start : 2 * n;
+    warmed = await loadDatasetWithHistory(source, timeframe, range, repo, asked);
+  }
+}
+
 /**
  * Fewer than two bars is the caller's choice: of the range when one was given (`start`), else of the
  * source itself (`whole`: the symbol or the file).

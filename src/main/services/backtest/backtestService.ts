@@ -12,8 +12,8 @@ import type { BacktestRequest, BacktestResult } from '../../../shared/contract.t
 import { InputError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
-import { loadDataset } from '../../marketdata/barsSource.ts';
-import type { BarsRange, BarsRepository } from '../../store/barsRepository.ts';
+import { loadWarmedDataset } from '../../marketdata/barsSource.ts';
+import type { BarsRepository } from '../../store/barsRepository.ts';
 import { costSettingsFor } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { backtestTearSheet, closesAt } from '../tearSheet.ts';
@@ -36,11 +36,6 @@ export class BacktestService {
     /** The Settings' annual risk-free rate in percent, read on every run (it may change between runs). */
     private readonly riskFreePercent: () => number = () => 0,
   ) {}
-
-  async dataset(symbol: string, timeframe: Timeframe, range: BarsRange): Promise<DatasetRef> {
-    const { id, bars } = await loadDataset({ kind: 'cache', symbol }, timeframe, range, this.repo);
-    return { id, bars };
-  }
 
   /** Another symbol's closes over the backtest's bars (same timeframe, range and session). */
   private async benchmark(
@@ -72,12 +67,6 @@ export class BacktestService {
         throw new InputError(error instanceof Error ? error.message : String(error), 'params');
       }
       progress('loading bars', 0);
-      const dataset = await this.dataset(request.symbol, request.timeframe, {
-        start: request.start,
-        end: request.end,
-        session: request.session,
-      });
-      progress('backtesting', 1);
       const costs = await costSettingsFor(
         request.costs,
         { kind: 'cache', symbol: request.symbol },
@@ -88,16 +77,34 @@ export class BacktestService {
         ...costOptions(request.commission, costs, stressBps),
         closeAtEnd: request.closeAtEnd,
       });
+      const ref = strategyRef(strategy, request.params);
+      const { dataset, from } = await loadWarmedDataset(
+        { kind: 'cache', symbol: request.symbol },
+        request.timeframe,
+        { start: request.start, end: request.end, session: request.session },
+        this.repo,
+        async (warming) =>
+          (
+            await this.pool.run({
+              kind: 'strategy-start',
+              dataset: warming,
+              strategy: ref,
+              options: options(0),
+            })
+          ).startIndex,
+      );
+      progress('backtesting', 1);
       const benchmark =
         request.benchmark === undefined || request.benchmark === request.symbol
-          ? { label: `${request.symbol} buy & hold`, values: dataset.bars.c }
-          : await this.benchmark(request, dataset.bars.t);
+          ? { label: `${request.symbol} buy & hold`, values: dataset.bars.c.subarray(from) }
+          : await this.benchmark(request, dataset.bars.t.subarray(from));
       const result = await backtestReport(this.pool, {
         symbol: request.symbol,
         timeframe: request.timeframe,
         strategy,
         params: request.params,
         dataset,
+        from,
         options,
         riskFreeRate: (request.riskFreePercent ?? this.riskFreePercent()) / 100,
         costs,
@@ -116,13 +123,18 @@ export interface BacktestReportInput {
   readonly strategy: StrategyDefinition;
   readonly params: Record<string, number>;
   readonly dataset: DatasetRef;
+  /**
+   * The dataset's first bar the report covers (default 0): the bars before it only warm the strategy's
+   * indicators (options.tradeFrom), and trades, equity, metrics and benchmark start at it.
+   */
+  readonly from?: number;
   /** The run's options with this many basis points more slippage on every fill (the cost stress). */
   readonly options: (stressBps: number) => BacktestOptions;
   /** Annual risk-free rate Sharpe and Sortino are measured against (absent: 0, as a study scores). */
   readonly riskFreeRate?: number;
   /** The cost settings the options came from, as the report states them. */
   readonly costs: CostSettings;
-  /** The tear sheet's benchmark: closes at the dataset's bars. */
+  /** The tear sheet's benchmark: closes at the dataset's bars from `from` on. */
   readonly benchmark: { readonly label: string; readonly values: Float64Array };
 }
 
@@ -132,13 +144,13 @@ export interface BacktestReportInput {
  * both end here, so a trial's tear sheet is made exactly as a backtest's.
  */
 export async function backtestReport(pool: ComputePool, input: BacktestReportInput): Promise<BacktestResult> {
-  const { dataset, strategy, params, options } = input;
+  const { dataset, strategy, params, options, from = 0 } = input;
   const run = (stressBps: number, plots: boolean) =>
     pool.run({
       kind: 'backtest',
       dataset,
       strategy: strategyRef(strategy, params),
-      options: options(stressBps),
+      options: { ...options(stressBps), tradeFrom: from },
       ...(input.riskFreeRate === undefined ? {} : { riskFreeRate: input.riskFreeRate }),
       // Made by the strategy's own instance, which only a worker may run (a user's code); once.
       ...(plots ? { plots } : {}),
@@ -156,22 +168,24 @@ export async function backtestReport(pool: ComputePool, input: BacktestReportInp
   const plots = output.plots!;
   // The engine's own default when the options name none (a study's stored options may not).
   const cash = resolveOptions(options(0), 'regimen').cash;
+  // The worker's output is over these bars only (see BacktestOutput).
+  const t = dataset.bars.t.subarray(from);
   return {
     symbol: input.symbol,
     timeframe: input.timeframe,
     strategy: strategy.name,
     params,
-    bars: dataset.bars.t.length,
+    bars: t.length,
     metrics: Object.fromEntries(
       Object.entries(output.metrics).map(([key, value]) => [key, finiteOrNull(value)]),
     ),
-    equity: thinEquityCurve(dataset.bars.t, output.equity, cash),
+    equity: thinEquityCurve(t, output.equity, cash),
     trades: output.trades,
-    indicators: indicatorPayload(dataset.bars.t, plots),
-    range: backtestRange(dataset.bars.t, plots),
+    indicators: indicatorPayload(t, plots),
+    range: backtestRange(t, plots),
     costs: input.costs,
     costStress,
-    tearSheet: backtestTearSheet(dataset.bars.t, output.equity, cash, input.benchmark, input.riskFreeRate),
+    tearSheet: backtestTearSheet(t, output.equity, cash, input.benchmark, input.riskFreeRate),
     elapsedMs: output.elapsedMs,
   };
 }

@@ -18,7 +18,20 @@ describe('the indicator series a backtest result carries', () => {
     expect(payload.t).toEqual(Array.from(t));
     expect(payload.plots[0]?.values).toEqual([null, null, null, 1.5, 2, 2.5, 3, 3.5, 4, 4.5]);
     expect(payload.plots[0]?.levels).toEqual([20, 80]);
-    expect(backtestRange(t, plots)).toEqual({ first: 1000, tradingFrom: 1003, last: 1009 });
+    expect(backtestRange(t, plots)).toEqual({
+      first: 1000,
+      tradingFrom: 1003,
+      last: 1009,
+      warmup:
+        "too few bars before the range to warm the strategy's indicators up: its first 3 bars did, " +
+        'and it trades from 1970-01-01T00:00:01.003Z',
+    });
+    expect(backtestRange(t, { ...plots, startIndex: 0 })).toEqual({
+      first: 1000,
+      tradingFrom: 1000,
+      last: 1009,
+    });
+    expect(backtestRange(t, { ...plots, startIndex: 10 })?.warmup).toMatch(/it never traded$/);
   });
 
   it('a 2-year 1-minute run is thinned to at most MAX_INDICATOR_POINTS exact values, the last bar kept', () => {

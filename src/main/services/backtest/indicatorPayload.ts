@@ -31,9 +31,20 @@ export function indicatorPayload(
   };
 }
 
-/** The run's span and the first bar its strategy could trade (null for a run without bars). */
+/**
+ * The run's span and the first bar its strategy could trade (null for a run without bars), with the
+ * sentence saying why that is after the first bar: the bars before the run could not warm it up.
+ */
 export function backtestRange(t: Float64Array, { startIndex }: StrategyPlots): BacktestResult['range'] {
   const n = t.length;
   if (n === 0) return null;
-  return { first: t[0]!, tradingFrom: t[Math.min(startIndex, n - 1)]!, last: t[n - 1]! };
+  const tradingFrom = t[Math.min(startIndex, n - 1)]!;
+  const range = { first: t[0]!, tradingFrom, last: t[n - 1]! };
+  if (startIndex === 0) return range;
+  const warmup =
+    startIndex >= n
+      ? `too few bars before and in the range to warm the strategy's indicators up: it never traded`
+      : `too few bars before the range to warm the strategy's indicators up: its first ${startIndex} ` +
+        `bars did, and it trades from ${new Date(tradingFrom).toISOString()}`;
+  return { ...range, warmup };
 }

@@ -158,11 +158,14 @@ export function PricePanel() {
             data-first={ownResult.range.first}
             data-trading-from={ownResult.range.tradingFrom}
             data-last={ownResult.range.last}
-            title="The bars the backtest ran over; before 'trading from' its indicators were warming up (shaded)"
+            title="The bars the backtest ran over, its indicators warmed up on the bars before them when the cache has them; before 'trading from' they were still warming up (shaded)"
           >
             run {time.barTime(ownResult.range.first, ownResult.timeframe)} →{' '}
             {time.barTime(ownResult.range.last, ownResult.timeframe)} · trading from{' '}
             {time.barTime(ownResult.range.tradingFrom, ownResult.timeframe)}
+            {ownResult.range.warmup === undefined ? null : (
+              <span data-testid="backtest-warmup"> ({ownResult.range.warmup})</span>
+            )}
           </span>
         ) : null}
         {trades ? (

@@ -33,10 +33,11 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, barsSourceFrom, loadWarmedBarsSource } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
 import { finiteOrNull } from '../../../services/payloads.ts';
+import { backtestRange } from '../../../services/backtest/indicatorPayload.ts';
 import { backtestTearSheet } from '../../../services/tearSheet.ts';
 import { tradesCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
@@ -245,28 +246,40 @@ export const backtestCommand: Command = {
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
     const costRequest = costRequestFrom(args, io);
     const out = outTarget(args, ['html', 'csv']);
-    const source = await loadBarsSource(args);
-    // The CLI reads a cached symbol through the folder's owner, without the repository: the class is
-    // judged from the bars' timestamps, as the repository does for a symbol imported without one.
-    const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
     const account = accountOptionsFrom(args);
     const riskFreePercent = riskFreePercentFrom(args);
+    const strategy = strategyRef(definition, params);
     const executor = localExecutor(strategyName);
-    const run = (stressBps: number) =>
-      executor.run({
-        kind: 'backtest',
-        dataset: { id: source.id, bars: source.bars },
-        strategy: strategyRef(definition, params),
-        options: {
-          ...account,
-          ...costOptions(costRequest.commissionRate, costs, (costRequest.extraBps ?? 0) + stressBps),
-        },
-        riskFreeRate: riskFreePercent / 100,
-      });
-    const stress = await Promise.all(
-      COST_STRESS_BPS.map(async (bps) => ({ bps, output: await run(bps) })),
-    ).finally(() => executor.close());
+    const { source, from, costs, stress } = await (async () => {
+      // From --start, with the bars before it the strategy's warm-up takes, as the app's backtest.
+      const { dataset: source, from } = await loadWarmedBarsSource(
+        args,
+        async (dataset) =>
+          (await executor.run({ kind: 'strategy-start', dataset, strategy, options: account })).startIndex,
+      );
+      // The CLI reads a cached symbol through the folder's owner, without the repository: the class is
+      // judged from the bars' timestamps, as the repository does for a symbol imported without one.
+      const costs = await costSettingsFor(costRequest.settings, barsSourceFrom(args), null, source.bars.t);
+      const run = (stressBps: number) =>
+        executor.run({
+          kind: 'backtest',
+          dataset: { id: source.id, bars: source.bars },
+          strategy,
+          options: {
+            ...account,
+            ...costOptions(costRequest.commissionRate, costs, (costRequest.extraBps ?? 0) + stressBps),
+            tradeFrom: from,
+          },
+          riskFreeRate: riskFreePercent / 100,
+          ...(stressBps === 0 ? { plots: true } : {}),
+        });
+      const stress = await Promise.all(COST_STRESS_BPS.map(async (bps) => ({ bps, output: await run(bps) })));
+      return { source, from, costs, stress };
+    })().finally(() => executor.close());
     const output = stress[0]!.output;
+    // The worker's output is over the bars from the start on (see BacktestOutput).
+    const bars = { t: source.bars.t.subarray(from), c: source.bars.c.subarray(from) };
+    const range = backtestRange(bars.t, output.plots!);
     const costStress = stress.map(({ bps, output: { metrics } }) => ({
       bps,
       finalEquity: finiteOrNull(metrics.finalEquity),
@@ -283,15 +296,15 @@ export const backtestCommand: Command = {
           ? tradesCsv(output.trades)
           : tearSheetHtml({
               title: `${strategyName} on ${source.label}`,
-              subtitle: `${paramText} · ${source.bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · costs: ${costsText(costs)}`,
+              subtitle: `${paramText} · ${bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · costs: ${costsText(costs)}`,
               metrics: Object.fromEntries(
                 Object.entries(output.metrics).map(([k, v]) => [k, finiteOrNull(v)]),
               ),
               sheet: backtestTearSheet(
-                source.bars.t,
+                bars.t,
                 output.equity,
                 account.cash ?? 10_000,
-                { label: `${source.label} buy & hold`, values: source.bars.c },
+                { label: `${source.label} buy & hold`, values: bars.c },
                 riskFreePercent / 100,
               ),
               costStress,
@@ -304,7 +317,8 @@ export const backtestCommand: Command = {
         toJson({
           strategy: strategyName,
           params,
-          bars: source.bars.t.length,
+          bars: bars.t.length,
+          range,
           metrics: output.metrics,
           costs,
           costStress,
@@ -313,9 +327,8 @@ export const backtestCommand: Command = {
       );
       return 0;
     }
-    io.out(
-      `${strategyName} on ${source.label} (${source.bars.t.length.toLocaleString('en-US')} bars) ${paramText}`,
-    );
+    io.out(`${strategyName} on ${source.label} (${bars.t.length.toLocaleString('en-US')} bars) ${paramText}`);
+    if (range?.warmup !== undefined) io.out(`Warm-up: ${range.warmup}.`);
     io.out(
       table([
         ['metric', 'value'],
