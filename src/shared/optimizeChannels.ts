@@ -15,5 +15,5 @@ export const OPTIMIZE_CHANNELS = {
     'optimize:trial-backtest',
     'walkforward:run',
   ],
-  events: ['optimize:trial', 'optimize:progress'],
+  events: ['optimize:trial', 'optimize:progress', 'walkforward:progress'],
 } as const satisfies DomainChannels;

@@ -57,6 +57,7 @@ import {
   type EvaluatorSource,
 } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
+import { walkForwardProgress } from './walkForwardProgress.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
   cacheSource,
@@ -474,9 +475,11 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const notes: string[] = [];
   let windowsDone = 0;
   run.progress(0, windowCount);
+  const progress = walkForwardProgress(deps.events, run.jobId, windowCount);
 
   const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
     stopIfCancelled();
+    progress.windowStarted(window.index, job.trials);
     const study = new Study({
       space: job.space,
       sampler: job.sampler,
@@ -492,10 +495,17 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       `${run.jobId}-w${window.index}`,
       job.trials,
     );
+    // Each window's evaluator tells of a Redis lost under it (at once when it already is).
+    const stopListening = evaluator.onConnection?.((notice) => progress.connection(notice));
     try {
-      await runStudyOnPool(study, { evaluator, isCancelled: () => run.signal.aborted });
+      await runStudyOnPool(study, {
+        evaluator,
+        isCancelled: () => run.signal.aborted,
+        onProgress: (p) => progress.trials(p.done),
+      });
       await evaluator.finished?.();
     } finally {
+      stopListening?.();
       evaluator.release?.();
     }
     stopIfCancelled();
@@ -529,6 +539,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     if (isTest) {
       windowsDone++;
       run.progress(windowsDone, windowCount);
+      progress.windowDone();
     }
     if (!several) return parts.values().next().value!;
     if (isTest) testParts.set(window.index, parts);

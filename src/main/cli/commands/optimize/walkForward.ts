@@ -3,6 +3,7 @@ import type { Timeframe } from '../../../../core/data/bars.ts';
 import {
   WalkForwardRequest,
   type WalkForwardInput,
+  type WalkForwardProgressEvent,
   type WalkForwardResult,
 } from '../../../../shared/optimizeContract.ts';
 import { ComputePool } from '../../../compute/pool.ts';
@@ -20,7 +21,7 @@ import { NATIVE_TIMEFRAME } from '../../../../shared/schemas.ts';
 import { OUT_OPTIONS, outTarget, writeOut, type OutTarget } from '../../outFile.ts';
 import { windowsCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
-import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
+import { formatMetric, metricLabel, meter, table, timeFormatFrom, toJson } from '../../format.ts';
 import {
   accountOptionsFrom,
   COMMISSION_HELP,
@@ -30,7 +31,6 @@ import {
 import {
   aggregationFrom,
   computeFrom,
-  progressLine,
   SEARCH_OPTIONS,
   searchFrom,
   searchRequestFrom,
@@ -39,7 +39,8 @@ import {
   WORKERS_HELP,
   type SearchSettings,
 } from './optimize.ts';
-import { chooseRedisOnOwner, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
+import { chooseRedisOnOwner, connectionSayer, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
+import { walkForwardProgressText, walkForwardShare } from '../../../../shared/walkForwardProgressText.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -160,6 +161,26 @@ async function writeResult(out: OutTarget, result: WalkForwardResult, context: P
 }
 
 /**
+ * Prints a run's walkforward:progress to stderr (stdout stays the report), as the app's panel words it,
+ * run here or by the owner: a meter line when interactive. A run by the owner also says each loss or
+ * return of its Redis once (`ownerRedis`); here, the command's own Redis connection says it.
+ */
+function walkForwardProgressPrinter(
+  io: CommandIO,
+  args: ParsedArgs,
+  jobId: string,
+  ownerRedis: boolean,
+): (progress: WalkForwardProgressEvent) => void {
+  const sayConnection = ownerRedis ? connectionSayer(io) : undefined;
+  return (progress) => {
+    if (progress.jobId !== jobId || args.values['json']) return;
+    sayConnection?.(progress.connection);
+    if (io.interactive)
+      io.err(`\r${meter(walkForwardShare(progress), 28)} ${walkForwardProgressText(progress)}\x1b[K`);
+  };
+}
+
+/**
  * The run by the Regimen process that owns the data folder (walkforward:run, as the app starts it):
  * progress over its event stream, Ctrl-C cancels it there, the report is the same.
  */
@@ -173,12 +194,8 @@ async function walkForwardThroughOwner(
   await chooseRedisOnOwner(owner, args, io);
   if (workersFrom(args) !== undefined) io.err(`note: ${owner.owner} runs the windows on its own workers\n`);
   const jobId = randomUUID();
-  const stop = await owner.listen(
-    on('job:progress', (p) => {
-      if (p.jobId === jobId && io.interactive && !args.values['json'])
-        io.err(progressLine(p.done, p.total, 0, null, ' windows'));
-    }),
-  );
+  const print = walkForwardProgressPrinter(io, args, jobId, true);
+  const stop = await owner.listen(on('walkforward:progress', print));
   const interrupt = (): void => void owner.request('job:cancel', { jobId }).catch(() => undefined);
   process.once('SIGINT', interrupt);
   let result: Awaited<ReturnType<typeof owner.request<'walkforward:run'>>>;
@@ -285,16 +302,17 @@ export const walkForwardCommand: Command = {
     });
     const ledger = db === null ? undefined : createLedgerRecorder(db, (message) => io.err(`${message}\n`));
     const events = new EventBus();
+    const jobId = randomUUID();
+    const print = walkForwardProgressPrinter(io, args, jobId, false);
     const unsubscribe = events.subscribe((channel, payload) => {
-      if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;
-      const p = payload as { done: number; total: number };
-      io.err(progressLine(p.done, p.total, 0, null, ' windows'));
+      if (channel === 'walkforward:progress') print(payload as WalkForwardProgressEvent);
     });
     try {
       let result;
       try {
         result = await runWalkForwardJob(
           {
+            jobId,
             strategy: studyStrategyRef(search.strategy),
             source,
             timeframe: timeframes[0]!,
