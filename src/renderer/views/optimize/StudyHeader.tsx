@@ -1,33 +1,8 @@
-import type { RedisConnectionNotice } from '../../../shared/computeContract.ts';
-import { redisConnectionText } from '../../../shared/redisConnectionText.ts';
 import { formatDuration, formatInteger, formatNumber } from '../../format.ts';
-import { useTimeFormat } from '../../timeFormat.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { metricLabel } from '../../metricFormat.ts';
+import { ConnectionNotice } from './ConnectionNotice.tsx';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
-
-/**
- * The Redis the study computes on, lost (the count stops while it waits: say why, and since when) or
- * back after a loss (a quiet note that the study goes on), in the CLI's words.
- */
-function ConnectionNotice({ notice }: { notice: RedisConnectionNotice }) {
-  const time = useTimeFormat();
-  const lost = notice.state === 'lost';
-  return (
-    <span
-      className={lost ? 'opt-connection lost' : 'opt-connection opt-muted'}
-      data-testid="opt-connection"
-      data-state={notice.state}
-      role="status"
-      title={redisConnectionText(notice)}
-    >
-      {redisConnectionText(notice)}
-      {lost
-        ? ` · since ${time.dateTime(notice.lostAt)}`
-        : ` (it was lost at ${time.dateTime(notice.lostAt)})`}
-    </span>
-  );
-}
 
 /** What the study on screen is, how far it has got (trials/s, ETA), and cancel or resume. */
 export function StudyHeader() {

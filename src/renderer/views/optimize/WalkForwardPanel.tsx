@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useState } from 'react';
-import type { RequestInput, WalkForwardResult } from '../../../shared/contract.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { RequestInput, WalkForwardProgressEvent, WalkForwardResult } from '../../../shared/contract.ts';
+import { walkForwardProgressText, walkForwardShare } from '../../../shared/walkForwardProgressText.ts';
 import { windowsCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
 import { errorMessage } from '../../client/clientError.ts';
@@ -22,6 +23,8 @@ import {
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { PinButton } from '../compare/PinButton.tsx';
+import { JobProgressLine } from '../JobProgressLine.tsx';
+import { ConnectionNotice } from './ConnectionNotice.tsx';
 
 interface WindowDraft {
   mode: 'rolling' | 'anchored';
@@ -104,6 +107,16 @@ export function WalkForwardPanel() {
     step: '20',
   });
   const [running, setRunning] = useState<string | null>(null);
+  const [progress, setProgress] = useState<WalkForwardProgressEvent | null>(null);
+  // Listening from mount, not from the render after a run starts: its first event may come before that.
+  const runningRef = useRef<string | null>(null);
+  useEffect(
+    () =>
+      client.on('walkforward:progress', (event) => {
+        if (event.jobId === runningRef.current) setProgress(event);
+      }),
+    [client],
+  );
   const [result, setResult] = useState<WalkForwardResult | null>(null);
   // What the result's run was asked: a pin keeps it to replay the run's windows later.
   const [pinRequest, setPinRequest] = useState<RequestInput<'compare:pin'> | null>(null);
@@ -156,7 +169,9 @@ export function WalkForwardPanel() {
       },
       windows: { mode: windows.mode, unit: windows.unit, ...numbers },
     };
+    runningRef.current = jobId;
     setRunning(jobId);
+    setProgress(null);
     setError(null);
     try {
       const answer = await client.invoke('walkforward:run', request);
@@ -167,6 +182,7 @@ export function WalkForwardPanel() {
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
+      runningRef.current = null;
       setRunning(null);
     }
   };
@@ -274,6 +290,28 @@ export function WalkForwardPanel() {
           </button>
         ) : null}
       </form>
+      {running !== null ? (
+        <div className="wf-progress">
+          <JobProgressLine
+            testId="wf-progress"
+            // The share as the job's fraction, the panel's words as its label (the CLI prints the same).
+            progress={
+              progress === null
+                ? null
+                : {
+                    jobId: progress.jobId,
+                    stage: 'walk-forward',
+                    done: walkForwardShare(progress),
+                    total: 1,
+                    message: walkForwardProgressText(progress),
+                  }
+            }
+          />
+          {progress?.connection ? (
+            <ConnectionNotice notice={progress.connection} testId="wf-connection" />
+          ) : null}
+        </div>
+      ) : null}
       <p className="hint">
         Uses the study form above: its trials are per train window, on its first timeframe.
       </p>
