@@ -13,12 +13,15 @@ const TRIALS = 40;
 
 /** The bar's share (percent) and label as one read: the bar leaves the page when the run ends. */
 const sample = (page: Page) =>
-  page.evaluate(() => {
-    const bar = document.querySelector('[data-testid="wf-progress"]');
-    return bar === null
-      ? null
-      : { percent: Number(bar.getAttribute('aria-valuenow') ?? NaN), label: bar.textContent ?? '' };
-  });
+  page
+    .locator('[data-testid="wf-progress"]')
+    .evaluateAll((bars) =>
+      bars.map((bar) => ({
+        percent: Number(bar.getAttribute('aria-valuenow') ?? NaN),
+        label: bar.textContent ?? '',
+      })),
+    )
+    .then((bars) => bars[0] ?? null);
 
 describe.skipIf(!hasChromium)(`walk-forward progress in the browser${skipReason}`, () => {
   const session = useSession('wfprogress');
@@ -56,7 +59,7 @@ describe.skipIf(!hasChromium)(`walk-forward progress in the browser${skipReason}
             // Two different shares seen: the bar moved while the run went.
             return new Set(seen.map((s) => s.percent)).size;
           },
-          { timeout: RUN_TIMEOUT_MS, intervals: [100] },
+          { timeout: RUN_TIMEOUT_MS, interval: 100 },
         )
         .toBeGreaterThanOrEqual(2);
       for (let i = 1; i < seen.length; i++)
