@@ -509,23 +509,23 @@ export const OptimizeApproveRequest = z.strictObject({
 });
 export const OptimizeApproveResult = z.object({ studyId: StudyId, approved: Approval });
 
-/** A window length or step: at least one day or bar, at most 100,000 (274 years of days). */
-const windowLength = z.number().min(1, 'must be at least 1').max(100_000, 'must be at most 100,000');
+/**
+ * A window length or step: a whole number of days or bars (days are cut where the market's day begins),
+ * at least 1, at most 100,000 (274 years of days).
+ */
+const windowLength = z
+  .number()
+  .min(1, 'must be at least 1')
+  .int('must be a whole number of days or bars')
+  .max(100_000, 'must be at most 100,000');
 
-export const WalkForwardWindowSettings = z
-  .strictObject({
-    mode: z.enum(['rolling', 'anchored']).default('rolling'),
-    unit: z.enum(['days', 'bars']).default('days'),
-    train: windowLength.default(365),
-    test: windowLength.default(30),
-    step: windowLength.default(7),
-  })
-  .superRefine((windows, ctx) => {
-    if (windows.unit !== 'bars') return;
-    for (const key of ['train', 'test', 'step'] as const)
-      if (!Number.isInteger(windows[key]))
-        ctx.addIssue({ code: 'custom', path: [key], message: 'must be a whole number of bars' });
-  });
+export const WalkForwardWindowSettings = z.strictObject({
+  mode: z.enum(['rolling', 'anchored']).default('rolling'),
+  unit: z.enum(['days', 'bars']).default('days'),
+  train: windowLength.default(365),
+  test: windowLength.default(30),
+  step: windowLength.default(7),
+});
 
 export const WalkForwardRequest = SearchRequestBase.extend({
   jobId: jobIdSchema.optional(),

@@ -103,6 +103,13 @@ const CASES: [string, string, () => unknown, string, RegExp][] = [
     'windows.train',
     /whole number/,
   ],
+  [
+    'a fractional window in days',
+    'walkforward:run',
+    () => ({ ...walkForward, windows: { test: 7.5 } }),
+    'windows.test',
+    /whole number of days/,
+  ],
 ];
 
 describe('bounded values, refused by field', () => {

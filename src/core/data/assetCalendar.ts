@@ -16,21 +16,31 @@ export function isAssetCalendar(text: string): text is AssetCalendar {
 /** The FX week closes Friday 17:00 and opens Sunday 17:00, New York time. */
 const FX_CLOSE_MINUTE = 17 * 60;
 
+/** Bars a day or more apart on average (day, week bars): their stamps name dates, not instants. */
+export function isDaySpaced(t: ArrayLike<number>): boolean {
+  const n = t.length;
+  return n > 1 && (t[n - 1]! - t[0]!) / (n - 1) >= 0.8 * DAY_MS;
+}
+
+/** A day bar's date (day number): its UTC date twelve hours on (midnight UTC and midnight New York stamps alike). */
+function dayBarDays(time: number): number {
+  return Math.floor((time + 12 * HOUR_MS) / DAY_MS);
+}
+
 /**
  * The calendar the timestamps show: bars on Saturdays (more than 1 % of the days seen) -> crypto; bars on
  * weekdays at hours when New York is closed (before 04:00 or from 20:00, extended hours included), or on
  * Sunday evenings -> FX; else equities. Day bars are judged by their date (Saturday bars -> crypto).
  */
-export function inferAssetCalendar(t: Float64Array): AssetCalendar {
+export function inferAssetCalendar(t: ArrayLike<number>): AssetCalendar {
   const n = t.length;
   if (n === 0) return 'equities';
   let saturdays = 0;
   let night = 0;
-  const daySpaced = n > 1 && (t[n - 1]! - t[0]!) / (n - 1) >= 0.8 * DAY_MS;
+  const daySpaced = isDaySpaced(t);
   for (let i = 0; i < n; i++) {
     const time = t[i]!;
-    // A day bar's date is its UTC date twelve hours on (midnight UTC and midnight New York stamps alike).
-    const days = daySpaced ? Math.floor((time + 12 * HOUR_MS) / DAY_MS) : etDays(time);
+    const days = daySpaced ? dayBarDays(time) : etDays(time);
     const weekday = weekdayOfDays(days);
     if (weekday === 6) saturdays++;
     if (daySpaced) continue;
@@ -115,4 +125,42 @@ export function isClosedAt(calendar: 'fx' | 'crypto', t: number): boolean {
     (weekday === 5 && minute >= FX_CLOSE_MINUTE) ||
     (weekday === 0 && minute < FX_CLOSE_MINUTE)
   );
+}
+
+/** The trading day of each bar, and where a run of trading days begins. */
+export interface TradingDays {
+  /** Day number of each bar's trading day: non-decreasing, as the bar times are increasing. */
+  readonly days: Float64Array;
+  /**
+   * When `day` begins, after every bar of the days before it (a window's nominal end): midnight New York
+   * for equities, 17:00 New York the evening before for FX, 00:00 UTC for crypto and for day bars.
+   */
+  start(day: number): number;
+}
+
+/**
+ * The trading days of bars (epoch ms, increasing), so that spans of days can be cut where the market's
+ * day changes rather than every 24 hours from the first bar (which drifts by an hour across a clock
+ * change): day bars by their date; intraday bars by the day of their calendar (inferred from the
+ * timestamps): the New York date for equities, the FX day that opens at 17:00 New York the evening
+ * before, the UTC date for crypto.
+ */
+export function tradingDays(t: ArrayLike<number>): TradingDays {
+  const n = t.length;
+  const days = new Float64Array(n);
+  if (isDaySpaced(t)) {
+    for (let i = 0; i < n; i++) days[i] = dayBarDays(t[i]!);
+    return { days, start: (day) => day * DAY_MS };
+  }
+  switch (inferAssetCalendar(t)) {
+    case 'equities':
+      for (let i = 0; i < n; i++) days[i] = etDays(t[i]!);
+      return { days, start: (day) => etWallTimeToUtc(day, 0) };
+    case 'fx':
+      for (let i = 0; i < n; i++) days[i] = etDays(fxTradingDay(t[i]!).close);
+      return { days, start: (day) => etWallTimeToUtc(day - 1, FX_CLOSE_MINUTE) };
+    case 'crypto':
+      for (let i = 0; i < n; i++) days[i] = Math.floor(t[i]! / DAY_MS);
+      return { days, start: (day) => day * DAY_MS };
+  }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DAY_MS } from '../data/calendar.ts';
+import {
+  DAY_MS,
+  etDateKey,
+  etDays,
+  etMidnight,
+  etMinuteOfDay,
+  HOUR_MS,
+  sessionsBetween,
+} from '../data/calendar.ts';
 import {
   parameterStability,
   runWalkForward,
@@ -58,6 +66,46 @@ describe('walkForwardWindows', () => {
       /data \(99\.0 days\) is too short for one window of train 365 \+ test 30 days/,
     );
     expect(() => walkForwardWindows(dailyTimes(100), { step: 0 })).toThrow(/step must be a positive number/);
+    expect(() => walkForwardWindows(dailyTimes(100), { train: 10.5, test: 5 })).toThrow(
+      /train in days must be an integer \(got 10\.5\)/,
+    );
+  });
+
+  it("cuts intraday bars where the exchange's day begins, also after a clock change", () => {
+    // Hourly bars 09:30-15:30 New York over the sessions around the 2024-03-10 switch to summer time.
+    const t = Float64Array.from(
+      sessionsBetween(Date.UTC(2024, 1, 1), Date.UTC(2024, 3, 30)).flatMap((s) =>
+        Array.from({ length: Math.ceil((s.close - s.open) / HOUR_MS) }, (_, i) => s.open + i * HOUR_MS),
+      ),
+    );
+    const windows = walkForwardWindows(t, { train: 14, test: 7, step: 7 });
+    expect(windows.length).toBeGreaterThan(6);
+    for (const w of windows) {
+      for (const range of [w.train, w.test]) {
+        // Each window opens on a session's first bar, 09:30 New York, and its times are its bars'.
+        expect(etMinuteOfDay(t[range.start]!)).toBe(9 * 60 + 30);
+        expect(range.startTime).toBe(t[range.start]);
+      }
+      expect(w.train.end).toBe(w.test.start);
+      // The test window holds the sessions of 7 calendar days from its first one, every bar of them.
+      const first = etDays(t[w.test.start]!);
+      expect(etDays(t[w.test.end - 1]!)).toBeLessThan(first + 7);
+      if (w.test.end < t.length) expect(etDays(t[w.test.end]!)).toBeGreaterThanOrEqual(first + 7);
+    }
+    // Test windows start 14 days after the first bar's 2024-02-01, then every 7 days: 2024-03-14 is the
+    // first after the switch.
+    const starts = windows.map((w) => etDateKey(w.test.startTime));
+    expect(starts.slice(0, 6)).toEqual([20240215, 20240222, 20240229, 20240307, 20240314, 20240321]);
+  });
+
+  it('cuts day bars stamped at midnight New York on their dates across a clock change', () => {
+    const t = Float64Array.from(
+      sessionsBetween(Date.UTC(2024, 0, 1), Date.UTC(2024, 11, 31)).map((s) => etMidnight(s.dateKey)),
+    );
+    const [first] = walkForwardWindows(t, { train: 100, test: 30, step: 30 });
+    // 100 days after 2024-01-02 is 2024-04-11 (summer time): its bar opens the test window.
+    expect(etDateKey(t[first!.test.start]!)).toBe(20240411);
+    expect(etDateKey(t[first!.test.end]!)).toBe(20240513);
   });
 });
 

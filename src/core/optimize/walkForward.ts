@@ -11,6 +11,7 @@
  * whole test window.
  */
 import { firstIndexAtOrAfter } from '../data/bars.ts';
+import { tradingDays } from '../data/assetCalendar.ts';
 import { DAY_MS } from '../data/calendar.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
 import { mean as meanOf, variance } from '../math/statistics.ts';
@@ -21,7 +22,7 @@ import type { MetricSet } from './slices.ts';
 export interface WalkForwardOptions {
   /** 'rolling' (default): train windows of fixed length. 'anchored': every train window starts at bar 0. */
   readonly mode?: 'rolling' | 'anchored';
-  /** Units of train/test/step: calendar days (default) or bar counts. */
+  /** Units of train/test/step (whole numbers): calendar days, cut where the market's day begins (default), or bars. */
   readonly unit?: 'days' | 'bars';
   /** Train length; 365 days by default. */
   readonly train?: number;
@@ -54,7 +55,22 @@ function positive(name: string, value: number): number {
   return value;
 }
 
-/** The windows over bar times `t` (epoch ms, increasing). Throws when not even one window fits. */
+function wholeNumbers(unit: 'days' | 'bars', train: number, test: number, step: number): void {
+  for (const [name, v] of [
+    ['train', train],
+    ['test', test],
+    ['step', step],
+  ] as const) {
+    if (!Number.isInteger(v))
+      throw new Error(`walk-forward: ${name} in ${unit} must be an integer (got ${v})`);
+  }
+}
+
+/**
+ * The windows over bar times `t` (epoch ms, increasing). Throws when not even one window fits. In days,
+ * a window starts at the first bar of its first day (the market's day: see tradingDays); each range's times are
+ * those of its first bar and of the bar after it (the nominal end of the last day when there is none).
+ */
 export function walkForwardWindows(
   t: ArrayLike<number>,
   options: WalkForwardOptions = {},
@@ -75,14 +91,7 @@ export function walkForwardWindows(
 
   const raw: { train: BarRange; test: BarRange }[] = [];
   if (unit === 'bars') {
-    for (const [name, v] of [
-      ['train', train],
-      ['test', test],
-      ['step', step],
-    ] as const) {
-      if (!Number.isInteger(v))
-        throw new Error(`walk-forward: ${name} in bars must be an integer (got ${v})`);
-    }
+    wholeNumbers('bars', train, test, step);
     for (let k = 0; ; k++) {
       const trainStart = mode === 'anchored' ? 0 : k * step;
       const trainEnd = k * step + train;
@@ -94,30 +103,22 @@ export function walkForwardWindows(
       });
     }
   } else {
-    const t0 = t[0]!;
-    const last = t[n - 1]!;
-    const trainMs = train * DAY_MS;
-    const testMs = test * DAY_MS;
-    const stepMs = step * DAY_MS;
+    wholeNumbers('days', train, test, step);
+    // Counted in the market's days, not 24-hour steps from the first bar: after a clock change those
+    // fall an hour into a session, and its first bar would land in the window before.
+    const { days, start: dayStart } = tradingDays(t);
+    const firstDay = days[0]!;
+    const lastDay = days[n - 1]!;
     for (let k = 0; ; k++) {
-      const trainStartTime = mode === 'anchored' ? t0 : t0 + k * stepMs;
-      const testStartTime = t0 + k * stepMs + trainMs;
-      if (testStartTime > last) break;
-      const trainStart = firstIndexAtOrAfter(t, trainStartTime);
-      const testStart = firstIndexAtOrAfter(t, testStartTime);
-      const testEnd = firstIndexAtOrAfter(t, testStartTime + testMs);
-      if (testStart >= n || testEnd <= testStart || testStart <= trainStart) continue;
+      const testDay = firstDay + k * step + train;
+      if (testDay > lastDay) break;
+      const trainStart = mode === 'anchored' ? 0 : firstIndexAtOrAfter(days, firstDay + k * step);
+      const testStart = firstIndexAtOrAfter(days, testDay);
+      const testEnd = firstIndexAtOrAfter(days, testDay + test);
+      if (testEnd <= testStart || testStart <= trainStart) continue;
       raw.push({
-        train: {
-          ...range(trainStart, testStart, testStartTime),
-          startTime: trainStartTime,
-          endTime: testStartTime,
-        },
-        test: {
-          ...range(testStart, testEnd, testStartTime + testMs),
-          startTime: testStartTime,
-          endTime: testStartTime + testMs,
-        },
+        train: range(trainStart, testStart, t[testStart]!),
+        test: range(testStart, testEnd, dayStart(testDay + test)),
       });
     }
   }

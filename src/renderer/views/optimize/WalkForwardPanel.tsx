@@ -130,7 +130,7 @@ export function WalkForwardPanel() {
   );
   const numbers = { train: Number(windows.train), test: Number(windows.test), step: Number(windows.step) };
   const windowErrors = Object.entries(numbers)
-    .filter(([, v]) => !(Number.isFinite(v) && v >= 1))
+    .filter(([, v]) => !(Number.isInteger(v) && v >= 1))
     .map(([k]) => k);
 
   const run = async (): Promise<void> => {
@@ -266,7 +266,7 @@ export function WalkForwardPanel() {
             label={key}
             testId={`wf-${key}`}
             min={1}
-            step="any"
+            step={1}
             value={windows[key]}
             onChange={(value) => setWindows({ ...windows, [key]: value })}
             invalid={windowErrors.includes(key)}
