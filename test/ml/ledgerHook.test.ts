@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
-import { sliceBars } from '../../src/core/data/bars.ts';
+import { firstIndexAtOrAfter, sliceBars } from '../../src/core/data/bars.ts';
 import type { Features } from '../../src/core/ml/base.ts';
 import { candidateDescriber } from '../../src/core/ml/learner/recommend.ts';
 import { backfillLedger } from '../../src/main/ml/backfill.ts';
@@ -15,6 +15,8 @@ import { createOptimizeHandlers } from '../../src/main/services/optimize/handler
 import { OptimizeService } from '../../src/main/services/optimize/optimizeService.ts';
 import { studyRecords } from '../../src/main/services/optimize/studyRecords.ts';
 import { LedgerRepository } from '../../src/main/store/ledgerRepository.ts';
+import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
+import { getStrategy } from '../../src/core/strategy/index.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import { storeFileWindows } from '../support/fileWalkForward.ts';
 import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
@@ -203,6 +205,64 @@ describe('ledger backfill', () => {
     // The market at the window's start is the same point-in-time reading on both sides.
     for (const name of Object.keys(row.features).filter((n) => n.startsWith('regime.')))
       expect(candidate[name], name).toBeCloseTo(row.features[name]!, 12);
+  });
+
+  it('learns a window stored with a holiday as its start at the first bar after it, and says when the bars are gone', async () => {
+    const b = await optimizeHarness(1);
+    try {
+      await writeMarket(b);
+      const bars = await b.bars.read(SYMBOL, '1h');
+      // As runs cut every 24 hours from the first bar stored them: 09:30 New York (winter) on each day,
+      // the test window's first day Presidents' Day 2024-02-19, when the exchange is closed.
+      const at = (day: number): number => Date.UTC(2024, 1, day, 14, 30);
+      const range = (from: number, to: number) => ({
+        start: firstIndexAtOrAfter(bars.t, from),
+        end: firstIndexAtOrAfter(bars.t, to),
+        startTime: from,
+        endTime: to,
+      });
+      const store = (runId: string, test: ReturnType<typeof range>) =>
+        new WalkForwardRepository(b.db).saveWindow(
+          {
+            runId,
+            jobId: `${runId}-job`,
+            datasetId: 'synx',
+            symbol: SYMBOL,
+            timeframe: '1h',
+            strategy: 'sma-cross',
+            strategyVersion: getStrategy('sma-cross').version,
+            seed: 1,
+          },
+          {
+            index: 0,
+            train: range(at(5), at(19)),
+            test,
+            params: { fast: 5, slow: 20 },
+            inSample: { sharpeRatio: 1 },
+            outOfSample: { sharpeRatio: 0.5 },
+          },
+          1,
+        );
+      const test = range(at(19), at(26));
+      // The sessions of 2024-02-20 to 02-23, seven hourly bars each.
+      expect(test.end - test.start).toBe(4 * 7);
+      await store('holiday-run', test);
+      // A test window holding more bars than the cache has between its times (its bars are gone).
+      await store('gone-run', { ...test, end: test.end + 400 });
+
+      const report = await backfillLedger(b.db);
+      expect(report.skipped).toEqual([
+        'walk-forward run gone-run window 0: the cached bars no longer hold the 428 bars of its test window (2024-02-19T14:30:00.000Z to 2024-02-26T14:30:00.000Z)',
+      ]);
+      expect(report.windows).toBe(1);
+      const rows = await new LedgerRepository(b.db).entriesOf('holiday-run');
+      const row = rows.find((r) => r.kind === 'window-test')!;
+      // The ledger names the window's first bar: the next session's, 2024-02-20 09:30 New York.
+      expect(row.startTime).toBe(Date.UTC(2024, 1, 20, 14, 30));
+      expect(bars.t.indexOf(row.startTime!)).toBe(test.start);
+    } finally {
+      await b.close();
+    }
   });
 
   it('remembers a window it cannot backfill (a run on a file) and why, so a restart does not try it again', async () => {

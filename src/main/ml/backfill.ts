@@ -77,16 +77,25 @@ export async function backfillLedger(
       skip(`no cached ${stored.timeframe} bars of ${stored.symbol}`);
       continue;
     }
-    // The stored indices count from the run's own first bar: the cache is searched by time instead.
+    // The stored indices count from the run's own first bar: the cache is searched by time instead. Runs
+    // cut before windows began at a bar stored the nominal start of the window's first day, which may be
+    // a holiday or a weekend: the window's first bar is the first at or after it, as the run found it.
+    // The run's bars must then still fit between the window's times; the ledger names the bar it found.
+    const { t } = cached.bars;
     const locate = (range: typeof stored.window.train): typeof range | null => {
-      const start = firstIndexAtOrAfter(cached.bars.t, range.startTime);
-      if (cached.bars.t[start] !== range.startTime) return null;
-      return { ...range, start, end: start + (range.end - range.start) };
+      const start = firstIndexAtOrAfter(t, range.startTime);
+      const end = start + (range.end - range.start);
+      if (end > t.length || !(t[end - 1]! < range.endTime)) return null;
+      return { ...range, start, end, startTime: t[start]! };
     };
     const train = locate(stored.window.train);
     const test = locate(stored.window.test);
     if (train === null || test === null) {
-      skip("the cached bars no longer have its window's first bar");
+      const range = train === null ? stored.window.train : stored.window.test;
+      skip(
+        `the cached bars no longer hold the ${range.end - range.start} bars of its ${train === null ? 'train' : 'test'} window ` +
+          `(${new Date(range.startTime).toISOString()} to ${new Date(range.endTime).toISOString()})`,
+      );
       continue;
     }
     entries.push(
