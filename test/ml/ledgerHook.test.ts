@@ -294,6 +294,21 @@ describe('ledger backfill', () => {
     }
   });
 
+  it('says in one line why a run of several symbols is not learned', async () => {
+    const b = await optimizeHarness(1);
+    try {
+      await storeFileWindows(b.db, 'pair-run', 'GOOG+ORCL', 2);
+      const reason =
+        "a run of several symbols (GOOG, ORCL) is not learned: its windows were scored on them together and the ledger learns one symbol's market";
+      expect((await backfillLedger(b.db)).skipped).toEqual([
+        `walk-forward run pair-run window 0: ${reason}`,
+        `walk-forward run pair-run window 1: ${reason}`,
+      ]);
+    } finally {
+      await b.close();
+    }
+  });
+
   it('ends a study before its ledger drains; a restart after a kill mid-queue records each trial once', async () => {
     const warnings: string[] = [];
     // No idle drain: what the ledger holds when the study ends is only what the study waited for.

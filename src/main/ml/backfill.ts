@@ -57,6 +57,18 @@ export async function backfillLedger(
   const entries: LedgerEntry[] = [];
   for (const stored of windows) {
     await step('walk-forward windows');
+    const skip = (reason: string): void => {
+      skipped.push({ runId: stored.runId, index: stored.window.index, reason });
+    };
+    // A run's symbol is its symbols joined by '+' (which no symbol holds). Its windows were scored on the
+    // symbols together, while a ledger row holds one market's features: such runs are not recorded as they
+    // run either (walkForwardService), so the backfill says so rather than look for bars of "GOOG+ORCL".
+    if (stored.symbol.includes('+')) {
+      skip(
+        `a run of several symbols (${stored.symbol.split('+').join(', ')}) is not learned: its windows were scored on them together and the ledger learns one symbol's market`,
+      );
+      continue;
+    }
     const key = `${stored.symbol}\u0000${stored.timeframe}`;
     if (!markets.has(key)) {
       const series = (TIMEFRAMES as readonly string[]).includes(stored.timeframe)
@@ -70,9 +82,6 @@ export async function backfillLedger(
       );
     }
     const cached = markets.get(key);
-    const skip = (reason: string): void => {
-      skipped.push({ runId: stored.runId, index: stored.window.index, reason });
-    };
     if (!cached) {
       skip(`no cached ${stored.timeframe} bars of ${stored.symbol}`);
       continue;
