@@ -317,6 +317,25 @@ describe('the compare set', () => {
       expect(result.cash).toBe(run.equity.value[0]);
       expect(result.notes[0]).toContain(`${run.windows.length} windows stitched`);
 
+      // A run stored by the 24-hour cutter: its times were the nominal ones (an hour, a day before its
+      // first bar); with the same bar ranges it is the same run, with other ranges it says why it is not.
+      const restore = async (edit: (test: { start: number; startTime: number }) => object) => {
+        for (const stored of await new WalkForwardRepository(h.db).windowsOfRun(run.runId))
+          await h.db.run(
+            'UPDATE walkforward_windows SET test = $test WHERE run_id = $id AND window_index = $index',
+            { id: run.runId, index: stored.window.index, test: JSON.stringify(edit(stored.window.test)) },
+          );
+      };
+      await restore((test) => ({ ...test, startTime: test.startTime - 3_600_000 }));
+      const [nominal] = await handlers['compare:list']({});
+      expect(nominal!.result.ok && nominal!.result.metrics).toEqual(run.outOfSample);
+      await restore((test) => ({ ...test, start: test.start + 1 }));
+      const [recut] = await handlers['compare:list']({});
+      expect(recut!.result).toEqual({
+        ok: false,
+        error: `walk-forward run ${run.runId} was cut in 24-hour steps from its first bar, before windows began where the market's day begins: run it again to replay it`,
+      });
+
       await h.db.run('DELETE FROM walkforward_windows WHERE run_id = $id', { id: run.runId });
       const [gone] = await handlers['compare:list']({});
       expect(gone!.result).toEqual({ ok: false, error: `walk-forward run ${run.runId} was deleted` });

@@ -433,13 +433,15 @@ export async function replayWalkForward(
   const key = `replay-${randomUUID()}`;
   for (const row of stored) {
     const window = setup.windows[row.window.index];
-    if (
-      row.datasetId !== setup.datasetId ||
-      window?.test.startTime !== row.window.test.startTime ||
-      window.test.endTime !== row.window.test.endTime
-    )
+    if (row.datasetId !== setup.datasetId)
       throw new Error(
         `the bars of ${setup.label} ${job.timeframe} changed since walk-forward run ${row.runId}: its windows cannot be replayed`,
+      );
+    // Same bars, so the same bar ranges are the same windows (runs cut before windows began at a bar
+    // stored other times for them); other ranges mean the run was cut in 24-hour steps, as runs were.
+    if (window?.test.start !== row.window.test.start || window.test.end !== row.window.test.end)
+      throw new Error(
+        `walk-forward run ${row.runId} was cut in 24-hour steps from its first bar, before windows began where the market's day begins: run it again to replay it`,
       );
     const segments = await setup.evaluate(window.test, row.window.params, window, `${key}-w${window.index}`);
     windows.push(window);
