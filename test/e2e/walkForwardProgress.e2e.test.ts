@@ -9,7 +9,9 @@ import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.
 
 const skipReason = chromiumSkipReason('walkForwardProgress.e2e');
 const RUN_TIMEOUT_MS = 180_000;
-const TRIALS = 40;
+// Enough trials per window that the run lasts seconds even on an idle machine: at 40 it ended within
+// about a second, before the poll had seen the bar at two shares (CI failed so at e5b66db).
+const TRIALS = 300;
 
 /** The bar's share (percent) and label as one read: the bar leaves the page when the run ends. */
 const sample = (page: Page) =>
