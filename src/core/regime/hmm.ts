@@ -7,7 +7,7 @@ import { GaussianHmm, type AxisModel } from './models.ts';
 /**
  * A causal Gaussian HMM per axis: EM on the trailing window at each refit, the forward filter in between.
  * Volatility is modelled the classic way, on the bar's own (deseasonalised) return with a variance per
- * state, states ordered by variance; trend on the trend score and volume on the log relative volume,
+ * state about one shared mean, states ordered by variance; trend on the trend score and volume on the log relative volume,
  * states ordered by mean.
  */
 export class HmmDetector extends ModelDetector {

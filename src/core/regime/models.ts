@@ -1,7 +1,7 @@
 /**
  * One-dimensional state models fitted on a window of past feature values and run forward bar by bar.
- * Each model orders its states by their mean after every fit (lowest first), so state 0 is always the
- * calmest volatility, the weakest trend, the thinnest volume: identities stay put across refits.
+ * Each model orders its states after every fit (lowest first) by what its axis measures, so state 0 is
+ * always the calmest volatility, the weakest trend, the thinnest volume: identities stay put across refits.
  * All scratch space is allocated once per model for the largest window; fit and step allocate nothing.
  */
 
@@ -57,7 +57,10 @@ function orderStates(by: Float64Array, order: Int32Array): void {
 export interface GaussianHmmOptions {
   readonly states: number;
   readonly maxWindow: number;
-  /** What orders the states after a fit: their means (trend, volume) or variances (volatility). */
+  /**
+   * What orders the states after a fit: their means (trend, volume), or their variances about one mean
+   * they share (volatility: a switching-variance model, so a state is told by the size of a move alone).
+   */
   readonly orderBy: 'mean' | 'variance';
   /** EM stops after this many iterations or when the log-likelihood gains less than `tolerance` per bar. */
   readonly iterations?: number;
@@ -69,8 +72,9 @@ export interface GaussianHmmOptions {
  * scaled forward-backward E-step; M-step means and variances weighted by the state posteriors, a variance
  * floor (hmmlearn's min_covar, here 1e-3 of the window's variance) and a Dirichlet pseudo-count on the
  * transitions (hmmlearn's transmat_prior) so a state unseen in the window keeps a valid row. Unlike
- * hmmlearn it starts from quantiles rather than k-means (deterministic without a seed), and labelling
- * uses the forward filter only: hmmlearn's predict (Viterbi) and predict_proba (smoothing) look ahead.
+ * hmmlearn it starts from quantiles rather than k-means (deterministic without a seed), ordered by
+ * variance it ties the means (hmmlearn's means_ are free), and labelling uses the forward filter only:
+ * hmmlearn's predict (Viterbi) and predict_proba (smoothing) look ahead.
  */
 export class GaussianHmm implements AxisModel {
   readonly states: number;
@@ -206,9 +210,14 @@ export class GaussianHmm implements AxisModel {
           }
         }
       }
-      for (let j = 0; j < k; j++) {
-        const w = this.gammaSum[j];
-        if (w > 1e-9) this.means[j] = this.weightedX[j] / w;
+      // Volatility states share the window's mean (its maximum-likelihood value when they do): with a
+      // mean of its own, a state is chosen by where a return lies as much as by how far, so the calm-
+      // variance state could hold the big moves of one sign and out-move "normal" (issue 11).
+      if (this.orderBy === 'mean') {
+        for (let j = 0; j < k; j++) {
+          const w = this.gammaSum[j];
+          if (w > 1e-9) this.means[j] = this.weightedX[j] / w;
+        }
       }
       for (let t = 0; t < n; t++) {
         for (let j = 0; j < k; j++) {
