@@ -98,6 +98,8 @@ export const RegimeAxisResult = z.object({
   summary: z.array(RegimeLabelRow),
   /** transitions[a][b]: share of bars labelled a whose next bar is labelled b. */
   transitions: z.array(z.array(statistic)),
+  /** Why the summary's figures run against the labels' order, when they do (core/regime orderNote). */
+  orderNote: z.string().nullable(),
 });
 
 export const RegimesResult = z.object({

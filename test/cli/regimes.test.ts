@@ -6,6 +6,8 @@ import {
   createDetector,
   LEVEL_LABELS,
   NO_LABEL,
+  orderNote,
+  summariseRegimes,
   TREND_LABELS,
   type RegimeDetector,
 } from '../../src/core/regime/index.ts';
@@ -74,6 +76,27 @@ describe.skipIf(!goog.present)(`regimen regimes on GOOG.csv${goog.skipReason}`, 
     ]) {
       expect(io.stdout).toContain(heading);
     }
+  });
+
+  it('under a table whose figures run against its labels (GOOG, rules: "bull" days returned less than "sideways" ones), a note says so and why', async () => {
+    const io = captureIO();
+    expect(await main(['regimes', '--csv', goog.path, '--detector', 'rules'], io)).toBe(0);
+    const bars = parseBarsCsv(readFileSync(goog.path, 'utf8'), { source: 'GOOG.csv' }).bars;
+    const detector = createDetector('rules', '1d');
+    const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+    detector.label(bars, out);
+    const [trend, volatility] = summariseRegimes(bars, out);
+    const row = (label: string) => trend!.labels.find((r) => r.label === label)!;
+    // The planted fact the note is about: the table itself is out of order here.
+    expect(row('sideways').meanReturn).toBeGreaterThan(row('bull').meanReturn);
+    const note = orderNote(trend!)!;
+    expect(note).toContain(`"sideways" bars returned more than "bull" bars`);
+    expect(note).toContain(`${row('sideways').bars} and ${row('bull').bars} bars`);
+    // Printed right under the trend table, before the volatility table (whose figures are in order).
+    const trendSection = io.stdout.slice(io.stdout.indexOf('\ntrend\n'), io.stdout.indexOf('\nvolatility\n'));
+    expect(trendSection).toContain(note);
+    expect(orderNote(volatility!)).toBeNull();
+    expect(io.stdout.match(/Out of order/g)).toHaveLength(1);
   });
 
   it("--halflife, --jump-penalty and --hysteresis: the jump detector's labels as core gives them with those settings", async () => {

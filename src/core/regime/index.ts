@@ -9,7 +9,7 @@ import { RuleDetector } from './rules.ts';
 
 export { DETECTOR_NAMES, type DetectorName, type RegimeDetector, type RegimeStream } from './detector.ts';
 export * from './labels.ts';
-export { summariseRegimes, type RegimeAxisSummary, type RegimeLabelSummary } from './summary.ts';
+export { orderNote, summariseRegimes, type RegimeAxisSummary, type RegimeLabelSummary } from './summary.ts';
 
 /** What each detector is, in a line (for --help and the UI). */
 export const DETECTOR_SUMMARIES: Readonly<Record<DetectorName, string>> = {

@@ -4,7 +4,9 @@ import {
   allocateRegimeOutput,
   createDetector,
   NO_LABEL,
+  orderNote,
   REGIME_AXES,
+  summariseRegimes,
   type DetectorName,
   type DetectorSettings,
 } from '../../../core/regime/index.ts';
@@ -53,6 +55,14 @@ describe('regimes:get', () => {
     for (const axis of REGIME_AXES) expect(first.axes[axis].labels).toEqual(expected[axis]);
     // Some bars are past the warm-up, so the comparison covers real labels, not only nulls.
     expect(first.axes.volatility.labels.some((label) => label !== null)).toBe(true);
+    // The note under each table is core's on the same summary (null where the figures are in order).
+    const detector = createDetector('rules', '1m');
+    const out = allocateRegimeOutput(detector.inputs, bars.t.length);
+    detector.label(bars, out);
+    const notes = summariseRegimes(bars, out).map(orderNote);
+    // The host's minutes have one (trend), so the comparison covers a note, not only nulls.
+    expect(notes.some((note) => note !== null)).toBe(true);
+    REGIME_AXES.forEach((axis, k) => expect(first.axes[axis].orderNote).toBe(notes[k]));
     const shares = first.axes.trend.summary.map((row) => row.share ?? 0);
     expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
 

@@ -2,6 +2,7 @@ import { firstIndexAtOrAfter, type Bars } from '../../../core/data/bars.ts';
 import {
   AXIS_LABELS,
   NO_LABEL,
+  orderNote,
   REGIME_AXES,
   summariseRegimes,
   type RegimeOutput,
@@ -103,6 +104,7 @@ function axesResult(bars: Bars, stored: StoredRegimeLabels, from: number, to: nu
           spells: row.spells,
         })),
         transitions: summary.transitions.map((row) => row.map(finiteOrNull)),
+        orderNote: orderNote(summary),
       },
     ]),
   ) as RegimesResult['axes'];

@@ -141,6 +141,12 @@ export function RegimePanel({
           <RegimeRibbon times={data.t} regimes={data} axis={form.axis} testId={id('ribbon')} />
         ) : null}
         {data ? <RegimeTable result={data} axis={form.axis} testId={id('table')} /> : null}
+        {data?.axes[form.axis].orderNote ? (
+          // The table's figures against its labels' order ("low" moving more than "normal"): why, in words.
+          <div className="regime-note" data-testid={id('order-note')}>
+            {data.axes[form.axis].orderNote}
+          </div>
+        ) : null}
         {data && data.axes[form.axis].summary.every((row) => row.share === null) ? (
           // Otherwise the table is all dashes, with nothing to say why.
           <div className="regime-note" data-testid={id('unlabelled')}>
@@ -164,8 +170,8 @@ function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: Re
           <tr>
             <th>{axis}</th>
             <th title="Share of labelled bars">share</th>
-            <th title="Mean return per bar">mean</th>
-            <th title="Volatility per bar">vol</th>
+            <th title="Mean return of the bars under this label, each bar close to close">mean</th>
+            <th title="Volatility of the bars under this label, each bar close to close">vol</th>
             <th title="Median spell, in bars">typ. bars</th>
             {names.map((name) => (
               <th key={name} title={`Share of its bars whose next bar is ${name}`}>

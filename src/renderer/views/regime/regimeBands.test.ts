@@ -3,7 +3,13 @@ import type { RegimesResult } from '../../../shared/contract.ts';
 import { labelsAtBars, labelSpans, translucent } from './regimeBands.ts';
 
 function regimes(t: number[], volatility: (number | null)[]): RegimesResult {
-  const axis = { names: ['low', 'normal', 'high'], labels: volatility, summary: [], transitions: [] };
+  const axis = {
+    names: ['low', 'normal', 'high'],
+    labels: volatility,
+    summary: [],
+    transitions: [],
+    orderNote: null,
+  };
   return {
     symbol: 'X',
     timeframe: '1m',

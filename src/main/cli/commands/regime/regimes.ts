@@ -7,6 +7,7 @@ import {
   DETECTOR_NAMES,
   DETECTOR_SUMMARIES,
   NO_LABEL,
+  orderNote,
   REGIME_AXES,
   summariseRegimes,
   type DetectorName,
@@ -220,6 +221,8 @@ export const regimesCommand: Command = {
           ]),
         ]),
       );
+      const note = orderNote(summary);
+      if (note !== null) io.out(note);
     }
     return 0;
   },
