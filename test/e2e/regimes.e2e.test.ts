@@ -69,7 +69,7 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await expect
       .poll(() => orderNote.count().then((n) => (n > 0 ? orderNote.innerText() : '')), { timeout: 30_000 })
       .toMatch(
-        /^Out of order: "sideways" bars returned more than "bull" bars \(.* a gap within chance\)\. A trend label names the move of the bars before it/,
+        /^Out of order: "sideways" bars returned more than "bull" bars \(.* a gap within chance\)\. A trend label names the move over its trend window/,
       );
 
     // The jump model with an exponentially weighted volatility: its fields appear, the labels are

@@ -44,7 +44,7 @@ describe("orderNote: the per-regime table against its labels' order", () => {
     expect(note).toMatch(
       /^Out of order: "low" bars moved more than "normal" bars \(\d+\.\d bp vs \d+\.\d bp a bar; 200 and 200 bars, a gap beyond chance\)/,
     );
-    expect(note).toContain('set from the bars before it');
+    expect(note).toContain('set from the bars up to it');
   });
 
   it('calls a small gap on few bars within chance', () => {
@@ -60,7 +60,7 @@ describe("orderNote: the per-regime table against its labels' order", () => {
     ];
     expect(plantedNote('trend', trend(-0.01, 0, 0.01), 600)).toBeNull();
     expect(plantedNote('trend', trend(-0.01, 0.01, 0), 600)).toMatch(
-      /^Out of order: "sideways" bars returned more than "bull" bars \(\d+\.\d bp vs -?\d\.\d bp a bar; 200 and 200 bars, a gap beyond chance\)\. A trend label names the move of the bars before it/,
+      /^Out of order: "sideways" bars returned more than "bull" bars \(\d+\.\d bp vs -?\d\.\d bp a bar; 200 and 200 bars, a gap beyond chance\)\. A trend label names the move over its trend window/,
     );
   });
 

@@ -106,7 +106,7 @@ const bp = (x: number): string => `${(x * 1e4).toFixed(1)} bp`;
 /**
  * What a trader should know when an axis's table runs against its labels' order ("low" bars moving more
  * than "normal" ones, "bull" bars returning less than "bear" ones), or null when it does not. The table
- * measures each bar's own return, while a label is set from the bars before it, held until the evidence is
+ * measures each bar's own return, while a label is set from the bars up to it, held until the evidence is
  * clear and judged against the detector's trailing history: some of that is how labels work, some is
  * chance on few bars, and the note says which of the two the largest gap is.
  */
@@ -135,10 +135,10 @@ export function orderNote(summary: RegimeAxisSummary): string | null {
   const figures = `${bp(figure(lower))} vs ${bp(figure(upper))} a bar; ${lower.bars} and ${upper.bars} bars, ${chance}`;
   return volatility
     ? `Out of order: "${lower.label}" bars moved more than "${upper.label}" bars (${figures}). Labels ` +
-        'trail the market: each is set from the bars before it, held until the evidence is clear and judged ' +
+        'trail the market: each is set from the bars up to it, held until the evidence is clear and judged ' +
         "against the detector's trailing history, so a lone jump or overnight gap in a calm spell, and the " +
         'first bars of a rough one, count as calm, and calm bars just after a rough spell as rough.'
     : `Out of order: "${lower.label}" bars returned more than "${upper.label}" bars (${figures}). A trend ` +
-        'label names the move of the bars before it, not where the next bar goes: a trend that turns still ' +
+        "label names the move over its trend window, not each bar's own return: a trend that turns still " +
         "counts under its old label until the move shows, and one bar's return is mostly noise.";
 }

@@ -9,6 +9,7 @@ import {
   summariseRegimes,
   type DetectorName,
   type DetectorSettings,
+  type RegimeOutput,
 } from '../../../core/regime/index.ts';
 import type { RegimesResult } from '../../../shared/contract.ts';
 import { HOST_SYMBOL, startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
@@ -23,16 +24,22 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-/** The labels `regimen regimes` prints: the detector run over the bars as core runs it. */
-function coreLabels(
+/** What `regimen regimes` computes: the detector run over the bars as core runs it. */
+function coreOutput(
   name: DetectorName,
   bars: Bars,
   settings: DetectorSettings = {},
   timeframe: Timeframe = '1m',
-) {
+): RegimeOutput {
   const detector = createDetector(name, timeframe, settings);
   const out = allocateRegimeOutput(detector.inputs, bars.t.length);
   detector.label(bars, out);
+  return out;
+}
+
+/** The labels `regimen regimes` prints. */
+function coreLabels(...args: Parameters<typeof coreOutput>) {
+  const out = coreOutput(...args);
   return Object.fromEntries(
     REGIME_AXES.map((axis) => [axis, Array.from(out[axis].label, (c) => (c === NO_LABEL ? null : c))]),
   );
@@ -56,10 +63,7 @@ describe('regimes:get', () => {
     // Some bars are past the warm-up, so the comparison covers real labels, not only nulls.
     expect(first.axes.volatility.labels.some((label) => label !== null)).toBe(true);
     // The note under each table is core's on the same summary (null where the figures are in order).
-    const detector = createDetector('rules', '1m');
-    const out = allocateRegimeOutput(detector.inputs, bars.t.length);
-    detector.label(bars, out);
-    const notes = summariseRegimes(bars, out).map(orderNote);
+    const notes = summariseRegimes(bars, coreOutput('rules', bars)).map(orderNote);
     // The host's minutes have one (trend), so the comparison covers a note, not only nulls.
     expect(notes.some((note) => note !== null)).toBe(true);
     REGIME_AXES.forEach((axis, k) => expect(first.axes[axis].orderNote).toBe(notes[k]));
