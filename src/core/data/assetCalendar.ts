@@ -99,12 +99,17 @@ export function fxTradingDay(t: number): FxTradingDay {
   const weekday = weekdayOfDays(date);
   if (weekday === 6) date += 2;
   else if (weekday === 0) date += 1;
-  const open = etWallTimeToUtc(date - 1, FX_CLOSE_MINUTE);
+  const open = fxDayOpen(date);
   return {
     open,
     close: etWallTimeToUtc(date, FX_CLOSE_MINUTE),
     from: weekdayOfDays(date) === 1 ? etWallTimeToUtc(date - 3, FX_CLOSE_MINUTE) : open,
   };
+}
+
+/** When the FX trading day of a date (a day number) opens: 17:00 New York the evening before. */
+export function fxDayOpen(days: number): number {
+  return etWallTimeToUtc(days - 1, FX_CLOSE_MINUTE);
 }
 
 /** The FX trading days whose bars overlap [start, end), in order. */

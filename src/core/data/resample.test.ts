@@ -8,6 +8,7 @@ import {
   etDateKey,
   etMidnight,
   etMinuteOfDay,
+  etWallTimeToUtc,
   sessionOf,
   weekdayOfDays,
 } from './calendar.ts';
@@ -101,17 +102,13 @@ describe('resampleBars on synthetic minutes (early close on 2024-07-03)', () => 
           ? etMidnight(session.dateKey)
           : session.open + Math.floor((t - session.open) / size) * size;
       });
-      // ...and are stamped on that day at the time of day of their first day bar (midnight New York).
-      const stamp = (key: number, firstRow: number): number => {
-        if (!calendar) return key;
-        const dateKey = etDateKey(bars.t[firstRow]!);
-        return etMidnight(dateKey) - (daysFromDateKey(dateKey) - key) * DAY_MS;
-      };
+      // ...and are stamped at midnight New York of that day, as their day bars are stamped.
+      const stamp = (key: number): number => (calendar ? etWallTimeToUtc(key, 0) : key);
       const out = resampleBars(bars, timeframe);
       expect(out.t.length).toBe(groups.size);
       let m = 0;
       for (const [key, rows] of groups) {
-        expect(out.t[m]).toBe(stamp(key, rows[0]!));
+        expect(out.t[m]).toBe(stamp(key));
         expect(out.o[m]).toBe(bars.o[rows[0]!]);
         expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
         expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));
@@ -141,8 +138,8 @@ describe.skipIf(!googFile.present)(
         expect(out.t.length).toBe(groups.size);
         let m = 0;
         for (const [first, rows] of groups) {
-          const t0 = bars.t[rows[0]!]!;
-          expect(out.t[m]).toBe(t0 - (dayOf(t0) - first) * DAY_MS);
+          // Midnight New York of the first day even when daylight saving changed before the first bar.
+          expect(out.t[m]).toBe(etWallTimeToUtc(first, 0));
           expect(out.o[m]).toBe(bars.o[rows[0]!]);
           expect(out.c[m]).toBe(bars.c[rows[rows.length - 1]!]);
           expect(out.h[m]).toBe(Math.max(...rows.map((i) => bars.h[i]!)));

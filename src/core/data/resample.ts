@@ -23,8 +23,9 @@
  *   in Monday's day. Crypto days and buckets are aligned to 00:00 UTC.
  * - The input may be any finer timeframe that divides the output (1h bars into 4h or days), not only 1m.
  * - Week and month bars are made of day bars (1m input is first made into day bars by the rules above):
- *   weeks start on Monday, months on the 1st, each stamped at its first calendar day, at the time of day
- *   the day bars are stamped at (midnight New York for Alpaca's, midnight UTC for date-only files).
+ *   weeks start on Monday, months on the 1st, each stamped at its first calendar day, at the wall-clock
+ *   time the day bars are stamped at (see calendarBucketStamp): 00:00 New York for equities' (Alpaca's,
+ *   date-only files'), 17:00 New York the evening before for FX's, 00:00 UTC for crypto's.
  */
 import {
   allocateBars,
@@ -36,7 +37,7 @@ import {
   type SessionTimeframe,
   type Timeframe,
 } from './bars.ts';
-import { fxTradingDay, type AssetCalendar, type FxTradingDay } from './assetCalendar.ts';
+import { fxDayOpen, fxTradingDay, type AssetCalendar, type FxTradingDay } from './assetCalendar.ts';
 import {
   DAY_MS,
   HOUR_MS,
@@ -164,11 +165,24 @@ class CalendarBucketer implements Bucketing {
     }
     if (first !== this.bucketDay) {
       this.bucketDay = first;
-      // Keeps the day bars' time of day, so a week of New York-stamped bars is stamped like them.
-      this.start = first * DAY_MS + (t - day * DAY_MS);
+      this.start = calendarBucketStamp(t, day, first);
     }
     return true;
   }
+}
+
+/**
+ * The stamp of a week or month whose first calendar day is `first` (a day number), from its first day
+ * bar (stamped t, of date `day`): the wall-clock time that bar is stamped at, on the first day. A New
+ * York stamp (equities' midnight, the FX day's 17:00 open the evening before) stays New York's across a
+ * daylight-saving change between the first day and the bar's: keeping its UTC time of day instead put
+ * GOOG's months of April 2006 and November 2008 and 2009 an hour off midnight. Any other stamp (crypto's
+ * 00:00 UTC) keeps its UTC time of day. The cache's SQL (barsRepository's calendarSql) follows this.
+ */
+export function calendarBucketStamp(t: number, day: number, first: number): number {
+  if (t === etWallTimeToUtc(day, 0)) return etWallTimeToUtc(first, 0);
+  if (t === fxDayOpen(day)) return fxDayOpen(first);
+  return first * DAY_MS + (t - day * DAY_MS);
 }
 
 /** Resamples sorted 1m bars (see the module comment for the rules). */

@@ -3,6 +3,7 @@ import { BIGINT, DOUBLE, DuckDBDataChunk, VARCHAR } from '@duckdb/node-api';
 // vector instead of one call per value (node-api's own setItem/getItem do per-value work).
 import duckdbBindings from '@duckdb/node-bindings';
 import {
+  fxDayOpen,
   fxTradingDaysBetween,
   inferAssetCalendar,
   isAssetCalendar,
@@ -475,7 +476,9 @@ export class BarsRepository {
     } else if (source === timeframe) {
       sql = storedSql(timeframe);
     } else if (isCalendarTimeframe(timeframe)) {
-      sql = calendarSql(timeframe, source === '1d' ? storedSql('1d') : await derived('1d'));
+      const daySql = source === '1d' ? storedSql('1d') : await derived('1d');
+      await this.loadDayStamps(symbol, source, params.start, params.end);
+      sql = calendarSql(timeframe, daySql);
     } else {
       sql = await derived(timeframe);
     }
@@ -512,6 +515,27 @@ export class BarsRepository {
       '(open_ms BIGINT PRIMARY KEY, close_ms BIGINT, from_ms BIGINT)',
       { symbol, timeframe, start, end },
       (from, to) => fxTradingDaysBetween(from, to).map((day) => `(${day.open}, ${day.close}, ${day.from})`),
+    );
+  }
+
+  /**
+   * The New York stamps of each date (`regimen_day_stamps`: midnight, the FX day's open) from a month
+   * before the symbol's first bar in [start, end) to its last, so calendarSql stamps a week or month on
+   * its first day at its day bars' New York wall-clock time as core's calendarBucketStamp does.
+   */
+  private loadDayStamps(symbol: string, timeframe: string, start: number, end: number): Promise<void> {
+    return this.loadDays(
+      'regimen_day_stamps',
+      '(day BIGINT PRIMARY KEY, et_midnight BIGINT, fx_open BIGINT)',
+      { symbol, timeframe, start, end },
+      (from, to) => {
+        const rows: string[] = [];
+        // A month's first day is up to 30 days before its first bar's date.
+        for (let day = Math.floor(from / DAY_MS) - 31; day <= Math.ceil(to / DAY_MS); day++) {
+          rows.push(`(${day}, ${etWallTimeToUtc(day, 0)}, ${fxDayOpen(day)})`);
+        }
+        return rows;
+      },
     );
   }
 
@@ -648,7 +672,8 @@ function bucketSql(source: string, where: string, bucket: string, join: string):
 /**
  * Week (Monday-based) or calendar-month bars from a query of day bars (columns t, open, ..., volume), as
  * core/data/resample.ts's resampleDays makes them: a day bar's date is the UTC date twelve hours after its
- * stamp, and a bucket is stamped on its first calendar day at the time of day of its first day bar.
+ * stamp, and a bucket is stamped on its first calendar day at the wall-clock time of its first day bar
+ * (calendarBucketStamp; New York's from `regimen_day_stamps`, see loadDayStamps).
  */
 function calendarSql(timeframe: CalendarTimeframe, daySql: string): string {
   const first =
@@ -658,10 +683,18 @@ function calendarSql(timeframe: CalendarTimeframe, daySql: string): string {
   return `
     WITH d AS (${daySql}),
       k AS (SELECT *, floor((t + ${DAY_MS / 2}) / ${DAY_MS})::BIGINT AS day FROM d),
-      b AS (SELECT *, (${first})::BIGINT AS first FROM k)
-    SELECT (first * ${DAY_MS} + arg_min(t - day * ${DAY_MS}, t))::DOUBLE AS t, arg_min(open, t) AS open,
-      max(high) AS high, min(low) AS low, arg_max(close, t) AS close, sum(volume) AS volume
-    FROM b GROUP BY first`;
+      b AS (SELECT *, (${first})::BIGINT AS first FROM k),
+      g AS (
+        SELECT first, min(t) AS t0, arg_min(day, t) AS day0, arg_min(open, t) AS open, max(high) AS high,
+          min(low) AS low, arg_max(close, t) AS close, sum(volume) AS volume
+        FROM b GROUP BY first
+      )
+    SELECT (CASE
+        WHEN g.t0 = s0.et_midnight THEN s1.et_midnight
+        WHEN g.t0 = s0.fx_open THEN s1.fx_open
+        ELSE g.first * ${DAY_MS} + g.t0 - g.day0 * ${DAY_MS}
+      END)::DOUBLE AS t, open, high, low, close, volume
+    FROM g JOIN regimen_day_stamps s0 ON s0.day = g.day0 JOIN regimen_day_stamps s1 ON s1.day = g.first`;
 }
 
 /**
