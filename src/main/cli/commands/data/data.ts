@@ -301,7 +301,9 @@ export const dataQualityCommand: Command = {
 
 export const dataExportCommand: Command = {
   usage:
-    '--symbol SYM --format parquet|csv --out FILE [--overwrite] [--timeframe 1m] [--start ISO] [--end ISO]',
+    '--symbol SYM --format parquet|csv --out FILE [--overwrite] [--timeframe TF] [--start ISO] [--end ISO]\n' +
+    '        --timeframe: 1m 5m 15m 1h 4h 1d 1w 1mo, or any coarser one the cache can make of what it stores;\n' +
+    '        default the timeframe SYM is stored as (the finest, when it is stored as several)',
   options: {
     symbol: { type: 'string' },
     format: { type: 'string' },
@@ -317,10 +319,11 @@ export const dataExportCommand: Command = {
     if (format !== 'parquet' && format !== 'csv') throw new UsageError('--format must be parquet or csv');
     const out = requiredOption(args, 'out');
     // The cache's names first: its weeks and months (and 4h) have no Alpaca spelling.
-    const timeframeText = stringOption(args, 'timeframe') ?? '1m';
-    const timeframe = TIMEFRAMES.includes(timeframeText as Timeframe)
-      ? (timeframeText as Timeframe)
-      : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
+    const timeframeText = stringOption(args, 'timeframe');
+    const asked =
+      timeframeText === undefined || TIMEFRAMES.includes(timeframeText as Timeframe)
+        ? (timeframeText as Timeframe | undefined)
+        : TO_CACHE_TIMEFRAME[wrapUsage(() => parseTimeframe(timeframeText))];
     const { start, end } = timeRangeOptions(args);
     const range = { ...(start === undefined ? {} : { start }), ...(end === undefined ? {} : { end }) };
     const overwrite = args.values['overwrite'] === true;
@@ -329,17 +332,35 @@ export const dataExportCommand: Command = {
     const path = resolve(out);
     if (!overwrite && (await lstat(path).catch(() => null)) !== null)
       throw new UsageError(`${path} already exists: choose another --out or pass --overwrite`);
-    const result = await withBackend(args, (backend) =>
-      backend.request('data:export', { symbol, timeframe, format, path, ...range, overwrite }),
-    );
+    const { timeframe, result } = await withBackend(args, async (backend) => {
+      const timeframe = asked ?? (await storedTimeframe(backend, symbol));
+      const request = { symbol, timeframe, format, path, ...range, overwrite } as const;
+      return { timeframe, result: await backend.request('data:export', request) };
+    });
     io.out(
       args.values['json']
-        ? JSON.stringify(result)
+        ? JSON.stringify({ ...result, timeframe })
         : `Wrote ${result.bars} ${timeframe} bars of ${symbol} to ${result.path}`,
     );
     return 0;
   },
 };
+
+/**
+ * The finest timeframe a symbol is stored as: what an export without --timeframe writes, since a fixed
+ * default (1m, once) is refused for a symbol stored only as days or months.
+ */
+async function storedTimeframe(backend: Backend, symbol: string): Promise<Timeframe> {
+  const stored = new Set(
+    (await backend.request('data:list', {}))
+      .filter((row) => row.symbol === symbol)
+      .map((row) => row.timeframe),
+  );
+  const finest = TIMEFRAMES.find((timeframe) => stored.has(timeframe));
+  if (finest === undefined)
+    throw new UsageError(`--symbol: no bars of ${symbol} are cached (regimen data list shows what is)`);
+  return finest;
+}
 
 export const dataSyncCommand: Command = {
   usage:
