@@ -18,5 +18,5 @@ export const DATA_CHANNELS = {
     'settings:save-keys',
     'settings:clear-keys',
   ],
-  events: ['data:sync-bar', 'data:sync-state'],
+  events: ['data:sync-bar', 'data:sync-state', 'data:alpaca-retry'],
 } as const satisfies DomainChannels;

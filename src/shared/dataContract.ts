@@ -265,6 +265,20 @@ export const DataSyncState = z.discriminatedUnion('state', [
   z.object({ jobId: jobIdSchema, state: z.literal('stopped'), reason: z.string() }),
 ]);
 
+/**
+ * The Alpaca client waits before asking again (a 429, a 5xx, no answer). The client is shared by every
+ * fetch and sync of the process, and a 429 pauses them all, so the event names no job. No key or URL.
+ */
+export const DataAlpacaRetry = z.object({
+  reason: z.enum(['rate-limited', 'server-error', 'network']),
+  /** Which retry this is, from 1, of at most `limit` for this reason. */
+  attempt: z.number().int().positive(),
+  limit: z.number().int().positive(),
+  delayMs: z.number().nonnegative(),
+  /** The HTTP status answered (429, 5xx); absent when nothing answered. */
+  status: z.number().int().optional(),
+});
+
 /** What to export, without where to: a download's request (the host names the file) and a save's base. */
 const DataExportFields = z.strictObject({
   symbol: symbolSchema,
@@ -367,7 +381,11 @@ export const dataContract = {
     'settings:save-keys': { input: SaveKeysRequest, output: KeysStatus, refused: 'API keys not saved' },
     'settings:clear-keys': { input: empty, output: KeysStatus, refused: 'API keys not cleared' },
   },
-  events: { 'data:sync-bar': DataSyncBar, 'data:sync-state': DataSyncState },
+  events: {
+    'data:sync-bar': DataSyncBar,
+    'data:sync-state': DataSyncState,
+    'data:alpaca-retry': DataAlpacaRetry,
+  },
 } as const satisfies DomainContract<typeof DATA_CHANNELS>;
 
 export type BarsPayload = z.output<typeof BarsPayload>;
@@ -381,5 +399,6 @@ export type DataFetchResult = z.output<typeof DataFetchResult>;
 export type DataExportResult = z.output<typeof DataExportResult>;
 export type DataSyncStopped = z.output<typeof DataSyncStopped>;
 export type DataSyncState = z.output<typeof DataSyncState>;
+export type DataAlpacaRetry = z.output<typeof DataAlpacaRetry>;
 export type KeysStatus = z.output<typeof KeysStatus>;
 export type DemoMarketResult = z.output<typeof DemoMarketResult>;

@@ -3,33 +3,15 @@
  * while the stream cannot connect, the stream follows --alpaca-base-url when no stream URL is given, the
  * stream URL the fake server prints works as given, and an unreachable stream is said in words.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
-import { FakeAlpaca } from '../fake-alpaca/server.ts';
+import { fakeAlpacaForCli } from '../support/fakeAlpacaCli.ts';
 
-let fake: FakeAlpaca;
-const dirs: string[] = [];
-const savedEnv = { ...process.env };
-beforeAll(async () => {
-  fake = await FakeAlpaca.start();
-  process.env['APCA_API_KEY_ID'] = fake.keyId;
-  process.env['APCA_API_SECRET_KEY'] = fake.secretKey;
-  delete process.env['ALPACA_DATA_BASE_URL'];
-  delete process.env['ALPACA_STREAM_BASE_URL'];
-});
-afterAll(async () => {
-  process.env = savedEnv;
-  await fake.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const alpaca = fakeAlpacaForCli('regimen-sync-');
 
 async function sync(extra: string[]): Promise<{ code: number; stderr: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'regimen-sync-'));
-  dirs.push(dir);
+  const dir = alpaca.dataDir();
   const since = new Date(Date.now() - 3_600_000).toISOString();
   const io = captureIO();
   const code = await main(
@@ -41,12 +23,12 @@ async function sync(extra: string[]): Promise<{ code: number; stderr: string }> 
 
 describe('data sync', () => {
   it('stops at --for while the stream cannot connect, and says why in words', async () => {
-    const before = fake.streamConnections;
+    const before = alpaca.fake.streamConnections;
     const run = await sync([
       '--for',
       '5',
       '--alpaca-base-url',
-      fake.url,
+      alpaca.fake.url,
       '--alpaca-stream-url',
       'ws://127.0.0.1:1',
     ]);
@@ -56,30 +38,30 @@ describe('data sync', () => {
     );
     expect(run.stderr).toMatch(/could not reach ws:\/\/127\.0\.0\.1:1\/v2\/iex within --for 5 s/);
     expect(run.stderr).not.toMatch(/ECONNREFUSED/);
-    expect(fake.streamConnections).toBe(before);
+    expect(alpaca.fake.streamConnections).toBe(before);
   });
 
   it('refuses a negative --for and a --rate-limit not above 0 before asking the server anything', async () => {
-    const [connections, requests] = [fake.streamConnections, fake.requests.length];
-    const negative = await sync(['--for', '-1', '--alpaca-base-url', fake.url]);
+    const [connections, requests] = [alpaca.fake.streamConnections, alpaca.fake.requests.length];
+    const negative = await sync(['--for', '-1', '--alpaca-base-url', alpaca.fake.url]);
     expect(negative.code).toBe(2);
     expect(negative.stderr.split('\n')[0]).toBe(
       'regimen data sync: --for is seconds to stream, 0 or more, got -1',
     );
-    const rate = await sync(['--for', '1', '--rate-limit', '-5', '--alpaca-base-url', fake.url]);
+    const rate = await sync(['--for', '1', '--rate-limit', '-5', '--alpaca-base-url', alpaca.fake.url]);
     expect(rate.code).toBe(2);
     expect(rate.stderr.split('\n')[0]).toBe(
       'regimen data sync: --rate-limit is requests a minute, above 0, got -5',
     );
-    expect([fake.streamConnections, fake.requests.length]).toEqual([connections, requests]);
+    expect([alpaca.fake.streamConnections, alpaca.fake.requests.length]).toEqual([connections, requests]);
   });
 
   it('streams from the host of --alpaca-base-url when no stream URL is given', async () => {
-    const before = fake.streamConnections;
-    const run = await sync(['--for', '1', '--alpaca-base-url', fake.url]);
+    const before = alpaca.fake.streamConnections;
+    const run = await sync(['--for', '1', '--alpaca-base-url', alpaca.fake.url]);
     expect(run.stderr).toContain('stream: live');
     expect(run.code).toBe(0);
-    expect(fake.streamConnections).toBe(before + 1);
+    expect(alpaca.fake.streamConnections).toBe(before + 1);
   });
 
   it('takes the stream URL the fake server prints, feed path included', async () => {
@@ -87,9 +69,9 @@ describe('data sync', () => {
       '--for',
       '1',
       '--alpaca-base-url',
-      fake.url,
+      alpaca.fake.url,
       '--alpaca-stream-url',
-      `${fake.streamUrl}/v2/iex`,
+      `${alpaca.fake.streamUrl}/v2/iex`,
     ]);
     expect(run.stderr).toContain('stream: live');
     expect(run.code).toBe(0);

@@ -31,7 +31,9 @@ export interface AlpacaClientOptions {
 
 export interface RetryEvent {
   readonly reason: 'rate-limited' | 'server-error' | 'network';
+  /** The retry this is, from 1, of at most `limit` for this reason (maxRateLimitRetries or maxRetries). */
   readonly attempt: number;
+  readonly limit: number;
   readonly delayMs: number;
   readonly status?: number;
 }
@@ -198,7 +200,8 @@ export class AlpacaBarsClient {
         }
         const delayMs = outcome.retryAfterMs ?? this.backoff(rateLimits - 1);
         this.limiter.pause(delayMs);
-        this.options.onRetry?.({ reason: 'rate-limited', attempt: rateLimits, delayMs, status: 429 });
+        const limit = this.options.maxRateLimitRetries;
+        this.options.onRetry?.({ reason: 'rate-limited', attempt: rateLimits, limit, delayMs, status: 429 });
         continue;
       }
       if (outcome.kind === 'server-error') this.stats.serverErrors++;
@@ -219,6 +222,7 @@ export class AlpacaBarsClient {
       this.options.onRetry?.({
         reason: outcome.kind,
         attempt: failures,
+        limit: this.options.maxRetries,
         delayMs,
         ...(outcome.kind === 'server-error' ? { status: outcome.status } : {}),
       });

@@ -142,6 +142,8 @@ export async function createServices(options: ServicesOptions): Promise<Services
     ...options.alpaca,
     secrets,
     env,
+    // A fetch waiting out a rate limit looks hung: whoever listens (the CLI's fetch and sync) says why.
+    onRetry: (retry) => events.emit('data:alpaca-retry', retry),
     // A long span takes seconds to assess; on the pool it no longer holds up every other request.
     assessQuality: (series, assessment) => pool.run({ kind: 'quality', bars: series, options: assessment }),
     // Parsing a CSV file of gigabytes is minutes of CPU; on the pool, requests keep being answered.

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Timeframe } from '../../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../../core/data/bars.ts';
 import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
+import { alpacaRetryText } from '../../../../shared/alpacaRetryText.ts';
 import { calendarSentence, timeZoneSentence } from '../../../../shared/importSummary.ts';
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { ASSET_CALENDARS, isAssetCalendar } from '../../../../core/data/assetCalendar.ts';
@@ -79,9 +80,19 @@ const iso = (t: number): string => (Number.isFinite(t) ? new Date(t).toISOString
 function progressBar(
   io: CommandIO,
   enabled: boolean,
-): { update(p: Pick<JobProgress, 'done' | 'total' | 'message'>): void; end(): void } {
+): {
+  update(p: Pick<JobProgress, 'done' | 'total' | 'message'>): void;
+  /** A line of its own on stderr, below the bar when one is drawn (the next update draws it again). */
+  note(line: string): void;
+  end(): void;
+} {
   let drawn = false;
   return {
+    note(line) {
+      if (drawn) io.err('\n');
+      drawn = false;
+      io.err(`${line}\n`);
+    },
     update(p) {
       if (!enabled || !io.interactive) return;
       const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
@@ -92,6 +103,7 @@ function progressBar(
     },
     end() {
       if (drawn) io.err('\n');
+      drawn = false;
     },
   };
 }
@@ -100,6 +112,15 @@ function fetchLine(summary: Omit<DataFetchResult, 'symbols'> & { symbols: readon
   return summary.requests === 0
     ? `${summary.symbols.join(', ')} ${summary.timeframe}: already cached, nothing fetched`
     : `${summary.symbols.join(', ')} ${summary.timeframe}: ${summary.bars.toLocaleString('en-US')} bars in ${summary.pages} pages (${(summary.elapsedMs / 1000).toFixed(1)} s)`;
+}
+
+/**
+ * One stderr line per Alpaca retry (alpacaRetryText), so a fetch waiting out a rate limit does not look
+ * hung. The client is the process's (or the owner's), so a retry of another fetch there shows too: a
+ * 429 holds this fetch up as well.
+ */
+function retryNotices(bar: ReturnType<typeof progressBar>): ReturnType<typeof on> {
+  return on('data:alpaca-retry', (retry) => bar.note(alpacaRetryText(retry)));
 }
 
 export const dataFetchCommand: Command = {
@@ -132,11 +153,15 @@ export const dataFetchCommand: Command = {
           io.err(`note: ${backend.owner} fetches with its own Alpaca settings, not these flags\n`);
         // Progress arrives as job events (over the owner's WebSocket when remote): listen before asking.
         const jobId = randomUUID();
-        const stop = await backend.listen(
+        const listeners = [
           on('job:progress', (p) => {
             if (p.jobId === jobId) bar.update(p);
           }),
-        );
+          retryNotices(bar),
+        ];
+        const stop = await backend.listen((channel, payload) => {
+          for (const listener of listeners) listener(channel, payload);
+        });
         // Ctrl-C stops the fetch where it runs (here or in the owner); the bars stored so far stay.
         const interrupt = (): void => {
           void backend.request('job:cancel', { jobId }).catch(() => undefined);
@@ -402,6 +427,7 @@ export const dataSyncCommand: Command = {
                 : `${iso(b.t)} ${b.symbol} o=${b.o} h=${b.h} l=${b.l} c=${b.c} v=${b.v}${b.backfilled ? ' (back-filled)' : ''}`,
             );
           }),
+          retryNotices(bar),
           on('data:sync-state', (s) => {
             if (s.jobId !== jobId) return;
             if (s.state === 'caught-up') {
