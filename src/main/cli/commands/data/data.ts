@@ -327,7 +327,7 @@ export const dataQualityCommand: Command = {
 export const dataExportCommand: Command = {
   usage:
     '--symbol SYM --format parquet|csv --out FILE [--overwrite] [--timeframe TF] [--start ISO] [--end ISO]\n' +
-    '        --timeframe: 1m 5m 15m 1h 4h 1d 1w 1mo, or any coarser one the cache can make of what it stores;\n' +
+    '        --timeframe: 1m 5m 15m 1h 4h 1d 1w 1mo, as stored or made of a finer stored timeframe;\n' +
     '        default the timeframe SYM is stored as (the finest, when it is stored as several)',
   options: {
     symbol: { type: 'string' },
