@@ -92,6 +92,22 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     expect(await sharpe()).toBe(atFour);
   });
 
+  // `metrics` measured every Sharpe over 0 whatever Settings said, and took no --risk-free.
+  it("metrics measures an equity column's Sharpe and Sortino over the settings' rate, or --risk-free", async () => {
+    const d = ['--data-dir', dataDir()];
+    const metrics = async (...flags: string[]) => {
+      const r = await runCli(['metrics', '--csv', goog.path, '--column', 'Close', '--json', ...flags, ...d]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { metrics: { sharpeRatio: number; sortinoRatio: number } }).metrics;
+    };
+    const atZero = await metrics();
+    const atFour = await metrics('--risk-free', '4');
+    expect(atFour.sharpeRatio).toBeLessThan(atZero.sharpeRatio);
+    expect(atFour.sortinoRatio).toBeLessThan(atZero.sortinoRatio);
+    await runCli(['settings', 'set', 'riskFreePercent', '4', ...d]);
+    expect(await metrics()).toEqual(atFour);
+  });
+
   it("a study's winner has the backtest's Sharpe and Sortino at the settings' rate", async () => {
     const d = ['--data-dir', dataDir()];
     await runCli(['settings', 'set', 'riskFreePercent', '4', ...d]);

@@ -3,12 +3,19 @@ import { stringOption, UsageError } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, metricLabel, table, toJson } from '../../format.ts';
+import { riskFreePercentFrom } from './backtest.ts';
 
 export const metricsCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe TF]) [--column Close] [--start ISO] [--end ISO] ' +
-    '[--periods-per-year N (default: from the bar spacing)] [--json]',
-  options: { ...BARS_SOURCE_OPTIONS, column: { type: 'string' }, 'periods-per-year': { type: 'string' } },
+    '[--periods-per-year N (default: from the bar spacing)] [--json]\n' +
+    "        [--risk-free PCT: annual rate Sharpe and Sortino are measured against, default the settings' or 0]",
+  options: {
+    ...BARS_SOURCE_OPTIONS,
+    column: { type: 'string' },
+    'periods-per-year': { type: 'string' },
+    'risk-free': { type: 'string' },
+  },
   async run(args, io) {
     const source = await loadBarsSource(args);
     const column = (stringOption(args, 'column') ?? 'close').toLowerCase().replace(/\s+/g, '');
@@ -33,11 +40,13 @@ export const metricsCommand: Command = {
     if (periodsPerYear !== undefined && !(periodsPerYear > 0 && Number.isFinite(periodsPerYear))) {
       throw new UsageError(`--periods-per-year must be a number > 0, got "${given}"`);
     }
-    const options = periodsPerYear === undefined ? {} : { periodsPerYear };
+    // Over the rate every other Sharpe of the folder is measured over (Settings', unless given).
+    const riskFreeRate = riskFreePercentFrom(args) / 100;
+    const options = periodsPerYear === undefined ? { riskFreeRate } : { periodsPerYear, riskFreeRate };
     const annualization = annualizationOf(source.bars.t, options);
     const metrics = computeEquityMetrics(source.bars.t, values, options);
     if (args.values['json']) {
-      io.out(toJson({ column, bars: values.length, annualization, metrics }));
+      io.out(toJson({ column, bars: values.length, annualization, riskFreeRate, metrics }));
       return 0;
     }
     io.out(
@@ -49,6 +58,7 @@ export const metricsCommand: Command = {
         : `annualised with ${annualization.periodsPerYear} periods a year (${annualization.basis} periods, ` +
             'inferred from the bar spacing; --periods-per-year overrides)',
     );
+    io.out(`Sharpe and Sortino over a risk-free rate of ${riskFreeRate * 100} %`);
     io.out(
       table([
         ['metric', 'value'],
