@@ -85,6 +85,24 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
     ).toBe(2);
     expect(bad.stderr.split('\n')[0]).toBe('regimen backtest: --param expects name=number, got "fast"');
   });
+
+  // A set the strategy refuses (a broken rule, an unknown name) exited 1 without the usage, unlike a
+  // malformed --param; a script could not tell a bad argument from a failed run.
+  it('refuses a --param set the strategy does not accept as a usage error (exit 2), naming the parameter', async () => {
+    for (const [params, message] of [
+      [
+        ['fast=30', 'slow=10'],
+        '--param: strategy sma-cross: parameter fast (30) must be less than slow (10)',
+      ],
+      [['fats=3'], '--param: strategy sma-cross: unknown parameter "fats" (valid: fast, slow)'],
+    ] as const) {
+      const io = captureIO();
+      const args = ['backtest', '--csv', goog.path, '--strategy', 'sma-cross'];
+      expect(await main([...args, ...params.flatMap((p) => ['--param', p])], io)).toBe(2);
+      expect(io.stderr.split('\n')[0]).toBe(`regimen backtest: ${message}`);
+      expect(io.stdout).toBe('');
+    }
+  });
 });
 
 describe.skipIf(!btc.present)(`regimen metrics on monthly bars (BTCUSD.csv)${btc.skipReason}`, () => {

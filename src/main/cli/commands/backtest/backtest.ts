@@ -20,7 +20,7 @@ import {
   MAX_COMMISSION_PERCENT,
   PLAUSIBLE_COMMISSION_PERCENT,
 } from '../../../../shared/commission.ts';
-import { strategyRef, withDefaults } from '../../../../core/strategy/index.ts';
+import { strategyRef, validateParams, withDefaults } from '../../../../core/strategy/index.ts';
 import { getStrategyOrThrow } from '../../../services/backtest/strategyCatalog.ts';
 import { localExecutor } from '../../../compute/inProcess.ts';
 import type { TradeOut } from '../../../compute/tasks.ts';
@@ -244,6 +244,13 @@ export const backtestCommand: Command = {
     const definition = getStrategyOrThrow(strategyName);
     const time = timeFormatFrom(args);
     const params = withDefaults(definition, keyValueNumbers(listOption(args, 'param'), 'param'));
+    // A set the strategy refuses is a bad --param: exit 2 with the usage, as a malformed one is, and
+    // before any bar is read (the worker refused it with exit 1).
+    try {
+      validateParams(definition, params);
+    } catch (error) {
+      throw new UsageError(`--param: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const costRequest = costRequestFrom(args, io);
     const out = outTarget(args, ['html', 'csv']);
     const account = accountOptionsFrom(args);
