@@ -47,6 +47,20 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
     expect(stress[1]!.finalEquity).toBeLessThan(stress[0]!.finalEquity);
   });
 
+  // The line naming the costs said "none beyond commission" without the commission: a run at 0.2 %
+  // and one at 0 % read alike, and --slippage-bps went unmentioned.
+  it('backtest names the commission and slippage it charged, in the table and in --json', async () => {
+    const paid = ['--commission', '0.07', '--slippage-bps', '2'];
+    const io = captureIO();
+    expect(await main([...smaCross10x30, ...paid], io)).toBe(0);
+    expect(io.stdout).toContain(
+      'Cash 10000, commission 0.07 % a side, slippage 2 bp a fill, costs: SEC and FINRA fees on sells, spread 2 bp',
+    );
+    const result = await runJson([...smaCross10x30, ...paid]);
+    expect(result['commission']).toBeCloseTo(0.0007, 15);
+    expect(result['slippageBps']).toBe(2);
+  });
+
   it('metrics treats the Close column as an equity curve (buy and hold: +703.46%, as backtesting.py reports)', async () => {
     const result = await runJson(['metrics', '--csv', goog.path, '--column', 'Close']);
     const metrics = result['metrics'] as Record<string, number>;

@@ -1,5 +1,5 @@
 import type { Bars } from '../../../../core/data/bars.ts';
-import { costsText } from '../../../../shared/costsText.ts';
+import { commissionText, costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
   costOptions,
@@ -294,6 +294,10 @@ export const backtestCommand: Command = {
       sharpeRatio: finiteOrNull(metrics.sharpeRatio),
       maxDrawdown: finiteOrNull(metrics.maxDrawdown),
     }));
+    const slippageBps = costRequest.extraBps ?? 0;
+    const paidText =
+      `${commissionText(costRequest.commissionRate)}` +
+      `${slippageBps > 0 ? `, slippage ${slippageBps} bp a fill` : ''}, costs: ${costsText(costs)}`;
     const paramText = Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
@@ -303,7 +307,7 @@ export const backtestCommand: Command = {
           ? tradesCsv(output.trades)
           : tearSheetHtml({
               title: `${strategyName} on ${source.label}`,
-              subtitle: `${paramText} · ${bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · costs: ${costsText(costs)}`,
+              subtitle: `${paramText} · ${bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · ${paidText}`,
               metrics: Object.fromEntries(
                 Object.entries(output.metrics).map(([k, v]) => [k, finiteOrNull(v)]),
               ),
@@ -327,6 +331,8 @@ export const backtestCommand: Command = {
           bars: bars.t.length,
           range,
           metrics: output.metrics,
+          commission: costRequest.commissionRate,
+          slippageBps,
           costs,
           costStress,
           trades: output.trades,
@@ -342,7 +348,7 @@ export const backtestCommand: Command = {
         ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
       ]),
     );
-    io.out(`\nCosts: ${costsText(costs)}; cost stress (more cost on every fill):`);
+    io.out(`\nCash ${account.cash}, ${paidText}; cost stress (more cost on every fill):`);
     io.out(
       table([
         ['extra cost', ...STRESS_METRICS.map((key) => metricLabel(key))],
