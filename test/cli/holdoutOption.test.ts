@@ -71,3 +71,26 @@ describe.skipIf(!goog.present)(`optimize --holdout --json on GOOG.csv${goog.skip
     expect(Number.isFinite(study.holdout!.outOfSample['sharpeRatio'])).toBe(true);
   });
 });
+
+// The holdout line and backtest's warm-up line named their first bar in UTC ISO ("2011-06-15T04:00:00.000Z")
+// under tables in --tz: on day bars the date looked a day off from every other date printed.
+describe.skipIf(!goog.present)(`the holdout's and the warm-up's first bar in --tz${goog.skipReason}`, () => {
+  it('names the held-out part and the first traded bar as the tables name bars', async () => {
+    const common = ['--csv', goog.path, '--strategy', 'sma-cross', '--data-dir', dir];
+    const study = await runCli([
+      'optimize',
+      ...common,
+      ...['--space', 'fast=5:15:5', '--space', 'slow=30:50:10', '--sampler', 'grid'],
+      ...['--holdout', '2011-06-15', '--progress', 'none', '--tz', 'utc'],
+    ]);
+    expect(study.code, study.stderr).toBe(0);
+    expect(study.stdout).toMatch(
+      /Holdout: the last \d+ bars \(from 2011-06-15 04:00 UTC\) were never searched/,
+    );
+    const backtest = await runCli(['backtest', ...common, '--param', 'fast=10', '--param', 'slow=30']);
+    expect(backtest.code, backtest.stderr).toBe(0);
+    expect(backtest.stdout).toContain(
+      'its first 30 bars did, and it trades from 2004-10-01 America/New_York.',
+    );
+  });
+});

@@ -33,9 +33,14 @@ export function indicatorPayload(
 
 /**
  * The run's span and the first bar its strategy could trade (null for a run without bars), with the
- * sentence saying why that is after the first bar: the bars before the run could not warm it up.
+ * sentence saying why that is after the first bar: the bars before the run could not warm it up. The
+ * CLI names that bar as its tables do (`formatTime`, in --tz); the app's sentence keeps an ISO time.
  */
-export function backtestRange(t: Float64Array, { startIndex }: StrategyPlots): BacktestResult['range'] {
+export function backtestRange(
+  t: Float64Array,
+  { startIndex }: StrategyPlots,
+  formatTime: (time: number) => string = (time) => new Date(time).toISOString(),
+): BacktestResult['range'] {
   const n = t.length;
   if (n === 0) return null;
   const tradingFrom = t[Math.min(startIndex, n - 1)]!;
@@ -45,6 +50,6 @@ export function backtestRange(t: Float64Array, { startIndex }: StrategyPlots): B
     startIndex >= n
       ? `too few bars before and in the range to warm the strategy's indicators up: it never traded`
       : `too few bars before the range to warm the strategy's indicators up: its first ${startIndex} ` +
-        `bars did, and it trades from ${new Date(tradingFrom).toISOString()}`;
+        `bars did, and it trades from ${formatTime(tradingFrom)}`;
   return { ...range, warmup };
 }

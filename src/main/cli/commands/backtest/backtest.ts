@@ -286,7 +286,8 @@ export const backtestCommand: Command = {
     const output = stress[0]!.output;
     // The worker's output is over the bars from the start on (see BacktestOutput).
     const bars = { t: source.bars.t.subarray(from), c: source.bars.c.subarray(from) };
-    const range = backtestRange(bars.t, output.plots!);
+    const timeframe = printedTimeframe(source.bars.t);
+    const range = backtestRange(bars.t, output.plots!, (t) => `${time.barTime(t, timeframe)} ${time.zone}`);
     const costStress = stress.map(({ bps, output: { metrics } }) => ({
       bps,
       finalEquity: finiteOrNull(metrics.finalEquity),
@@ -358,7 +359,7 @@ export const backtestCommand: Command = {
         ]),
       ]),
     );
-    io.out(`\n${tradeTable(output.trades, time, printedTimeframe(source.bars.t))}`);
+    io.out(`\n${tradeTable(output.trades, time, timeframe)}`);
     return 0;
   },
 };

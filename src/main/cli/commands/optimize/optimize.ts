@@ -55,7 +55,8 @@ import type { CostRequest } from '../../../services/costs.ts';
 import { trialsCsv } from '../../../../shared/exportCsv.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
 import type { Command, CommandIO } from '../../command.ts';
-import { formatMetric, meter, metricLabel, table, toJson } from '../../format.ts';
+import { formatMetric, meter, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
@@ -439,7 +440,7 @@ function winnerTable(detail: StudyDetail, best: TrialRow): string {
 }
 
 /** The human-readable report of a finished (or stopped) study. */
-function studyReport(detail: StudyDetail): string {
+function studyReport(detail: StudyDetail, time: TimeFormat): string {
   const s = detail.summary;
   const lines: string[] = [];
   lines.push(
@@ -502,16 +503,18 @@ function studyReport(detail: StudyDetail): string {
       );
     for (const note of o.notes) lines.push(`  note: ${note}`);
   }
-  if (detail.holdout !== null) lines.push('', ...holdoutLines(detail.holdout));
+  if (detail.holdout !== null)
+    lines.push('', ...holdoutLines(detail.holdout, time, detail.summary.timeframes[0] ?? 'native'));
   if (detail.perRegime !== null) lines.push(...perRegimeLines(detail.perRegime));
   if (s.state !== 'complete') lines.push('', `Resume with: regimen optimize --resume ${s.id}`);
   return lines.join('\n');
 }
 
 /** The winner before and on the held-out bars, side by side. */
-function holdoutLines(holdout: StudyHoldout): string[] {
+function holdoutLines(holdout: StudyHoldout, time: TimeFormat, timeframe: string): string[] {
+  const from = `${time.barTime(holdout.from, timeframe)} ${time.zone}`;
   return [
-    `Holdout: the last ${holdout.bars} bars (from ${new Date(holdout.from).toISOString()}) were never searched; ` +
+    `Holdout: the last ${holdout.bars} bars (from ${from}) were never searched; ` +
       `the winner on the ${holdout.searchedBars} searched bars and on the held-out ones:`,
     table([
       ['metric', 'in sample', 'out of sample'],
@@ -656,7 +659,7 @@ async function reportStudy(
         ...(detail.perRegime === null ? {} : { perRegime: detail.perRegime }),
       }),
     );
-  } else io.out(studyReport(detail));
+  } else io.out(studyReport(detail, timeFormatFrom(args)));
   return detail.summary.state === 'failed' ? 1 : detail.summary.state === 'cancelled' ? 130 : 0;
 }
 
