@@ -2,6 +2,8 @@ import { basename, extname, resolve } from 'node:path';
 import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
 import {
   parseSamplerKind,
+  type Direction,
+  naturalObjective,
   type ObjectiveMode,
   type SamplerConfig,
   perSliceMetrics,
@@ -290,8 +292,28 @@ export interface SearchSettings {
   readonly preferPlateau: boolean;
 }
 
-/** The search from the flags; every mistake is a UsageError naming the flag. */
-export function searchFrom(args: ParsedArgs, defaultTrials: number): SearchSettings {
+/**
+ * What an objective on a metric compared by its magnitude (drawdown) asks for, beside its label: "min"
+ * and "max" of a negative figure read backwards, so the tables and the warning say it in words.
+ */
+function magnitudeSense(direction: Direction): string {
+  return direction === 'minimize' ? 'shallowest' : 'deepest';
+}
+
+/** Whether a study compares `metric` by its magnitude (a stored study's objectives do not say). */
+function byMagnitude(metric: string): boolean {
+  return naturalObjective(metric).absolute === true;
+}
+
+/**
+ * The search from the flags; every mistake is a UsageError naming the flag. `warn` hears of an objective
+ * that is valid but probably not meant (maxDrawdown:max: the deepest drawdown).
+ */
+export function searchFrom(
+  args: ParsedArgs,
+  defaultTrials: number,
+  warn: (line: string) => void,
+): SearchSettings {
   const strategyName = stringOption(args, 'strategy');
   if (strategyName === undefined) throw new UsageError('--strategy is required');
   try {
@@ -304,6 +326,12 @@ export function searchFrom(args: ParsedArgs, defaultTrials: number): SearchSetti
     );
     const objectiveTexts = listOption(args, 'objective');
     const objectives = parseObjectives(objectiveTexts.length > 0 ? objectiveTexts : ['sharpeRatio']);
+    for (const o of objectives)
+      if (o.absolute === true && o.direction === 'maximize')
+        warn(
+          `warning: --objective ${o.metric}:max asks for the ${magnitudeSense(o.direction)} ${metricLabel(o.metric).toLowerCase()} ` +
+            `(it is compared by its depth); ${o.metric} or ${o.metric}:min asks for the ${magnitudeSense('minimize')}`,
+        );
     const modeText = stringOption(args, 'mode');
     if (modeText !== undefined && !['single', 'weighted', 'pareto'].includes(modeText))
       throw new UsageError(`--mode must be single, weighted or pareto, got "${modeText}"`);
@@ -396,13 +424,20 @@ function trialTable(detail: StudyDetail, rows: readonly TrialRow[]): string {
     [
       '#',
       ...names,
-      ...objectives.map((o) => `${metricLabel(o.metric)}${o.direction === 'minimize' ? ' (min)' : ''}`),
+      ...objectives.map(
+        (o) =>
+          `${metricLabel(o.metric)}${byMagnitude(o.metric) ? ` (${magnitudeSense(o.direction)})` : o.direction === 'minimize' ? ' (min)' : ''}`,
+      ),
       'trades',
     ],
     ...rows.map((t) => [
       String(t.number),
       ...names.map((n) => String(t.params[n] ?? '')),
-      ...objectives.map((o, i) => formatValue(o.metric, t.values?.[i] ?? null)),
+      // A magnitude objective's value is |metric|: shown signed, as the metric is in every other table.
+      ...objectives.map((o, i) => {
+        const value = t.values?.[i] ?? null;
+        return formatValue(o.metric, value !== null && byMagnitude(o.metric) ? -Math.abs(value) : value);
+      }),
       formatValue('numTrades', t.metrics['numTrades'] ?? null),
     ]),
   ]);
@@ -672,7 +707,7 @@ export function searchRequestFrom(
   defaultTrials: number,
   io: CommandIO,
 ): SearchRequestInput {
-  const search = searchFrom(args, defaultTrials);
+  const search = searchFrom(args, defaultTrials, (line) => io.err(`${line}\n`));
   const space = listOption(args, 'space');
   const account = accountOptionsFrom(args);
   const costs = costRequestFrom(args, io);
@@ -846,7 +881,7 @@ export const optimizeCommand: Command = {
     let costRequest: CostRequest | undefined;
     if (resumeId === undefined) {
       const { source, timeframes, start, end, session } = sourceFrom(args);
-      const search = searchFrom(args, 100);
+      const search = searchFrom(args, 100, (line) => io.err(`${line}\n`));
       const aggregation = aggregationFrom(args, source, timeframes);
       costRequest = costRequestFrom(args, io);
       const perRegime = perRegimeFrom(args);

@@ -245,7 +245,7 @@ export const walkForwardCommand: Command = {
     const { source, timeframes, start, end, session } = sourceFrom(args);
     if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
     const { aggregation, symbolWeights } = aggregationFrom(args, source, timeframes);
-    const search = searchFrom(args, 50);
+    const search = searchFrom(args, 50, (line) => io.err(`${line}\n`));
     const unit = stringOption(args, 'unit') ?? 'days';
     if (unit !== 'days' && unit !== 'bars')
       throw new UsageError(`--unit must be days or bars, got "${unit}"`);
