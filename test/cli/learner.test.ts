@@ -203,3 +203,18 @@ describe('regimen learner', () => {
     expect(session.stderr).toMatch(/--session must be regular or extended, got "night"/);
   });
 });
+
+// recommend's own options were appended after the costs' explanation, on its last line, where they read
+// as part of it ("... replace one part [--threshold 0.5] [--trials 64] [--from-ledger]").
+describe('regimen learner recommend --help', () => {
+  it('lists its own options among the others, before the explanation of the costs', async () => {
+    const io = captureIO();
+    expect(await main(['learner', 'recommend', '--help'], io)).toBe(0);
+    const lines = io.stdout.split('\n');
+    const own = lines.findIndex((line) => line.includes('[--threshold 0.5] [--trials 64] [--from-ledger]'));
+    const explained = lines.findIndex((line) => line.includes("Each set's window score is its Sharpe ratio"));
+    expect(own).toBeGreaterThan(-1);
+    expect(explained).toBeGreaterThan(own);
+    expect(lines.some((line) => /replace one part \[/.test(line))).toBe(false);
+  });
+});

@@ -48,9 +48,10 @@ const PANEL_OPTIONS = {
   model: { type: 'string' },
 } as const;
 
-const PANEL_USAGE =
+/** The usage of a command on a panel of windows and sets, `options` its own beside the panel's. */
+const panelUsage = (options = ''): string =>
   '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--space name=min:max ...] ' +
-  '[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest] [--json]\n' +
+  `[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest]${options} [--json]\n` +
   '        [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
   "        [--risk-free PCT: annual rate each window's Sharpe is measured over, default the settings' or 0]\n" +
   "        Each set's window score is its Sharpe ratio after the costs a backtest of these bars pays (the folder's settings, or the flags)." +
@@ -201,7 +202,7 @@ export function evaluationTable(r: PrequentialReport): string {
 }
 
 export const learnerEvaluateCommand: Command = {
-  usage: PANEL_USAGE,
+  usage: panelUsage(),
   options: PANEL_OPTIONS,
   async run(args, io) {
     const data = await loadBarsSource(args);
@@ -225,7 +226,8 @@ export const learnerEvaluateCommand: Command = {
 };
 
 export const learnerRecommendCommand: Command = {
-  usage: `${PANEL_USAGE} [--threshold 0.5] [--trials 64] [--from-ledger]`,
+  // Its own options among the others: after the footer they read as part of the costs' explanation.
+  usage: panelUsage('\n        [--threshold 0.5] [--trials 64] [--from-ledger]'),
   options: {
     ...PANEL_OPTIONS,
     threshold: { type: 'string' },
