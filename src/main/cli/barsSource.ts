@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { TIMEFRAMES, type Timeframe } from '../../core/data/bars.ts';
 import { symbolSchema } from '../../shared/schemas.ts';
+import { RequestError } from '../../shared/errors.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import {
   loadDataset,
@@ -148,6 +149,16 @@ async function withBarsSource<T>(
         ),
     };
     return await load(source, timeframe, { ...range, session }, reader);
+  } catch (error) {
+    // A symbol stored at 1d alone cannot give the 1m read without --timeframe: a refusal of a flag the
+    // trader never typed, unless it says the default is what was asked for.
+    if (
+      error instanceof RequestError &&
+      error.field === 'timeframe' &&
+      stringOption(args, 'timeframe') === undefined
+    )
+      throw new UsageError(`--timeframe: ${error.message} (without --timeframe, ${timeframe} bars are read)`);
+    throw error;
   } finally {
     await backend.close();
   }
