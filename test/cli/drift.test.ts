@@ -31,6 +31,17 @@ describe('regimen drift', () => {
     expect(unknown.stderr).toMatch(/--column "x" is not in bad\.csv/);
   });
 
+  // GOOG.csv's pandas index column has no name: "its columns are , Open, High" read as a stray comma.
+  it('names an unnamed column as unnamed when it lists the columns of a file', async () => {
+    const file = join(dir, 'indexed.csv');
+    writeFileSync(file, ',Open,Close\n2024-01-02,1,2\n');
+    const io = captureIO();
+    expect(await main(['drift', '--csv', file, '--column', 'x'], io)).toBe(2);
+    expect(io.stderr.split('\n')[0]).toBe(
+      'regimen drift: --column "x" is not in indexed.csv; its columns are (unnamed), Open, Close',
+    );
+  });
+
   it('refuses an empty file, a header without rows and a binary file, without quoting its bytes', async () => {
     const cases: [string, string, string][] = [
       ['empty.csv', '', 'empty.csv: the file is empty'],

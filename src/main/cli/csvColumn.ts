@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { headerFieldList } from '../../core/data/csv/header.ts';
 import { refuseBinaryText } from '../../core/data/csv/read.ts';
 import { UsageError } from './args.ts';
 
@@ -40,7 +41,9 @@ export async function readNumericColumn(
   const wanted = column.trim().toLowerCase();
   const index = header.findIndex((name) => name.toLowerCase() === wanted);
   if (index < 0)
-    throw new UsageError(`--${flag} "${column}" is not in ${source}; its columns are ${header.join(', ')}`);
+    throw new UsageError(
+      `--${flag} "${column}" is not in ${source}; its columns are ${headerFieldList(header)}`,
+    );
   const values: number[] = [];
   for (let row = 1; row < lines.length; row++) {
     if (lines[row]!.trim() === '') continue;

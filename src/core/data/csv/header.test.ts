@@ -68,6 +68,13 @@ describe('planColumns', () => {
       ),
     );
   });
+
+  // A pandas index column has no name: "found: , Open, High" read as a stray comma.
+  it('names an unnamed column as unnamed among the ones it found', () => {
+    expect(() => planColumns(['', 'Open', 'High', 'Low'], 'h.csv')).toThrow(
+      'header has no "close" column (found: (unnamed), Open, High, Low)',
+    );
+  });
 });
 
 it('detects the delimiter from the header line', () => {

@@ -144,7 +144,7 @@ export function planColumns(fields: string[], source: string): ColumnPlan {
       source,
       1,
       null,
-      `header has no date/time column (found: ${fields.join(', ')})`,
+      `header has no date/time column (found: ${headerFieldList(fields)})`,
     );
   }
   for (const [role, name] of required) {
@@ -153,7 +153,7 @@ export function planColumns(fields: string[], source: string): ColumnPlan {
         source,
         1,
         null,
-        `header has no "${name}" column (found: ${fields.join(', ')})`,
+        `header has no "${name}" column (found: ${headerFieldList(fields)})`,
       );
     }
   }
@@ -166,4 +166,12 @@ export function detectDelimiter(headerLine: string): number {
   if (headerLine.includes('\t')) return 9;
   if (headerLine.includes(';')) return 59;
   return 44;
+}
+
+/**
+ * A header's column names for a message. A pandas index column has no name, which read as a stray comma
+ * ("found: , Open, High"): it is named as unnamed.
+ */
+export function headerFieldList(fields: readonly string[]): string {
+  return fields.map((field) => (field === '' ? '(unnamed)' : field)).join(', ');
 }

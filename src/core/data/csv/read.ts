@@ -33,7 +33,7 @@
 import type { Bars, BarsExtra, Timeframe } from '../bars.ts';
 import { inferTimeframe, type SpacingGuess } from '../timeframe.ts';
 import { barProblem, barProblemError, DataValidationError, orderProblem } from '../validate.ts';
-import { detectDelimiter, planColumns, Role, type ColumnPlan } from './header.ts';
+import { detectDelimiter, headerFieldList, planColumns, Role, type ColumnPlan } from './header.ts';
 import { parseDecimal, parseTimestamp, Scanner, splitFields, TimeZoneMark } from './scan.ts';
 
 export interface CsvImportOptions {
@@ -435,7 +435,11 @@ function readCsv(text: string, options: CsvImportOptions, validate: boolean): Ra
   let line = header.lineNumber;
   if (!plan.hasHeader) {
     if (Number.isNaN(parseTimestamp(fields[0]!, 0, fields[0]!.length)))
-      reader.fail(line, null, `no open/high/low/close columns in the header (found: ${fields.join(', ')})`);
+      reader.fail(
+        line,
+        null,
+        `no open/high/low/close columns in the header (found: ${headerFieldList(fields)})`,
+      );
     pos = header.start;
     line--;
   }
