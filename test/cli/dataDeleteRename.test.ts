@@ -42,3 +42,14 @@ it('renames a symbol, refuses a name in use, deletes it, and says which symbol i
   expect(unknown.code).not.toBe(0);
   expect(unknown.stderr.split('\n')[0]).toBe('regimen data delete: No bars stored for symbol "CCC"');
 });
+
+// The table named each row's source (a file imported, the demo, Alpaca); --json left it out.
+it('data list --json carries each row its source, as the table does', async () => {
+  const d = ['--data-dir', join(dir, 'listed')];
+  expect((await runCli(['data', 'import', daysCsv('ddd.csv'), '--symbol', 'DDD', ...d])).code).toBe(0);
+  const listed = JSON.parse((await runCli(['data', 'list', '--json', ...d])).stdout) as object[];
+  expect(listed).toEqual([
+    expect.objectContaining({ symbol: 'DDD', timeframe: '1d', source: 'import:ddd.csv' }),
+  ]);
+  expect((await runCli(['data', 'list', ...d])).stdout).toContain('import:ddd.csv');
+});

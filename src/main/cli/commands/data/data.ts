@@ -253,7 +253,14 @@ export const dataListCommand: Command = {
     if (args.values['json']) {
       io.out(
         JSON.stringify(
-          rows.map(({ symbol, timeframe, bars, start, end }) => ({ symbol, timeframe, bars, start, end })),
+          rows.map(({ symbol, timeframe, bars, start, end, source }) => ({
+            symbol,
+            timeframe,
+            bars,
+            start,
+            end,
+            source,
+          })),
         ),
       );
     } else if (rows.length === 0) {
