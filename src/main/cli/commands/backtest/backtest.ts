@@ -324,6 +324,15 @@ export const backtestCommand: Command = {
       await writeOut(out, text);
       io.err(`wrote ${out.format === 'csv' ? 'the trades' : 'the tear sheet'} to ${out.path}\n`);
     }
+    const ruin = output.equity.findIndex((value) => value <= 0);
+    if (ruin >= 0)
+      // The engine calls no margin: a short can lose more than the account, and every return after the
+      // equity crossed 0 is measured over a base of the wrong sign (NVDA's Sharpe read +0.36 at -124 %).
+      io.err(
+        `warning: equity fell to ${formatDecimal(output.equity[ruin]!, 2)} on ${time.barTime(bars.t[ruin]!, timeframe)} ` +
+          `${time.zone}, at or below 0: the account was ruined there, no margin call stopped it, and the ` +
+          'return ratios (Sharpe, Sortino, Calmar) are not meaningful\n',
+      );
     if (args.values['json']) {
       io.out(
         toJson({
