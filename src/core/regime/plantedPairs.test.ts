@@ -31,10 +31,11 @@ describe('planted market: each regime has its own best moving-average pair (issu
     expect(plantedPairRecovery(10, plantedLabels, smaCross).recovered).toBeGreaterThanOrEqual(9);
   });
 
-  // The bench prints the 50-seed rate of every detector (`npm run bench -- regime`): with HMM labels 47 of
-  // 50 on 12,000-bar markets (45 on 8,000, where the warm-up left the calm regime too few trades to judge:
-  // PLANTED_PAIR_BARS), all ten of these seeds among them (9 of these 10 when its fit window of 800 bars
-  // could fall inside one regime; the test below holds that fix).
+  // The bench prints the 50-seed rate of every detector (`npm run bench -- regime`): with HMM labels 49 of
+  // 50 on 12,000-bar markets (47 before its volatility states shared one mean; 45 on 8,000, where the
+  // warm-up left the calm regime too few trades to judge: PLANTED_PAIR_BARS), all ten of these seeds among
+  // them (9 of these 10 when its fit window of 800 bars could fall inside one regime; the test below holds
+  // that fix).
   it.each([1011, 1018])(
     'seed %i: the HMM labels match the planted regimes on >= 95 % of bars (its fit window holds both)',
     (seed) => {

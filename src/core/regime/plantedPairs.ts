@@ -130,7 +130,8 @@ export function recoverPlantedPairs(
  * the planted states on 93-99 % of bars: the HMM labels nothing in its 2,386-bar warm-up, so the calm
  * regime was judged on 1,700-2,500 bars, three to five spells and 40-66 trades of its slow pair, where
  * 2/40 or 18/30 could win by chance (the planted labels, over all 8,000 bars, recovered four of the
- * five). 12,000 bars give it about the evidence the planted labels had: 47 of 50 (the planted labels 49).
+ * five). 12,000 bars give it about the evidence the planted labels had: 49 of 50, as the planted labels
+ * (47 before its volatility states shared one mean).
  */
 export const PLANTED_PAIR_BARS = 12_000;
 
