@@ -3,7 +3,7 @@ import type { DomainChannels } from './domain.ts';
 /**
  * The parameter learner (learnerContract.ts): the ledger's learners, a learner's saved state, the ledger's
  * backfill, the prequential evaluation on a symbol, the recommendation per regime and the scorecard of
- * the four policies.
+ * the four policies; the scorecard's progress (learner:scorecard-progress).
  */
 export const LEARNER_CHANNELS = {
   requests: [
@@ -14,5 +14,5 @@ export const LEARNER_CHANNELS = {
     'learner:recommend',
     'learner:scorecard',
   ],
-  events: [],
+  events: ['learner:scorecard-progress'],
 } as const satisfies DomainChannels;

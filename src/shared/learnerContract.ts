@@ -11,6 +11,7 @@ import type { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { LEARN_FROM, LEARNER_PANEL_SETS } from './learnerChoices.ts';
 import { ParamValue } from './optimizeContract.ts';
 import { PolicyReportResult } from './regimeContract.ts';
+import { RunProgressEvent } from './runProgress.ts';
 import { jobIdSchema, metricValue, sessionSchema, symbolSchema, timeframeSchema } from './schemas.ts';
 
 /** What the learner is asked about: a strategy on a cached symbol and timeframe. */
@@ -370,7 +371,13 @@ export const learnerContract = {
       refused: 'Scorecard not computed',
     },
   },
-  events: {},
+  events: {
+    /**
+     * How far a learner:scorecard run (its jobId) has got: the policies' part running, its windows, a
+     * rough time left; sent at most every few hundred ms, at each part's start and at the end.
+     */
+    'learner:scorecard-progress': RunProgressEvent,
+  },
 } as const satisfies DomainContract<typeof LEARNER_CHANNELS>;
 
 export type LearnerStatus = z.output<typeof LearnerStatus>;

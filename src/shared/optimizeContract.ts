@@ -16,6 +16,7 @@ import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { PerRegimeSettings, StudyRegimeSets } from './regimeContract.ts';
+import { RunProgressEvent } from './runProgress.ts';
 import { TrialFilter } from './trialFilter.ts';
 import {
   DIRECTIONS,
@@ -656,32 +657,11 @@ export const OptimizeProgressEvent = z.object({
 
 /**
  * How far a walk-forward run has got (walkforward:run with its jobId): windows done, the window being
- * optimised and its trials, a rough time left, and the Redis notice while its trials compute there.
- * Sent at most every few hundred ms, at each window's start and end, at a loss or return of Redis, and
- * once more when the last window is done (windowsDone = windowsTotal).
+ * optimised and its trials, a rough time left, and the Redis notice while its trials compute there (a
+ * run of one part: no phase). Sent at most every few hundred ms, at each window's start and end, at a
+ * loss or return of Redis, and once more when the last window is done (windowsDone = windowsTotal).
  */
-export const WalkForwardProgressEvent = z.object({
-  jobId: jobIdSchema,
-  /** Windows whose test part is done, of the windows the settings cut. */
-  windowsDone: z.number().int().min(0),
-  windowsTotal: z.number().int().min(0),
-  /** The window whose train part is being optimised (0-based index); null between windows and at the end. */
-  window: z
-    .object({
-      index: z.number().int().min(0),
-      trialsDone: z.number().int().min(0),
-      trialsTotal: z.number().int().min(0),
-    })
-    .nullable(),
-  elapsedMs: z.number().min(0),
-  /**
-   * Rough seconds left: the time so far spread over the share done (windows, and the current one's trials),
-   * as if every window cost the same (rolling windows do, anchored ones grow); null until something is done.
-   */
-  etaSeconds: z.number().min(0).nullable(),
-  /** As on optimize:progress: Redis lost (the trials wait) or back since, from then on. */
-  connection: RedisConnectionNotice.optional(),
-});
+export const WalkForwardProgressEvent = RunProgressEvent;
 
 export const optimizeContract = {
   requests: {

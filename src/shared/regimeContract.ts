@@ -10,6 +10,7 @@ import type { DomainContract } from './domain.ts';
 import { costSettingsSchema } from './costs.ts';
 import { DEFAULT_COMPARE_COMMISSION, DEFAULT_DETECTOR, SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
+import { RunProgressEvent } from './runProgress.ts';
 import {
   END_AFTER_START,
   endAfterStart,
@@ -264,7 +265,14 @@ export const regimeContract = {
       refused: 'Regime comparison not run',
     },
   },
-  events: {},
+  events: {
+    /**
+     * How far a regimes:compare run (its jobId) has got: the full-sample study, then the windows of the
+     * global and regime-aware policies, a rough time left; at most every few hundred ms, each part's
+     * start and the end always.
+     */
+    'regimes:compare-progress': RunProgressEvent,
+  },
 } as const satisfies DomainContract<typeof REGIME_CHANNELS>;
 
 export type RegimesResult = z.output<typeof RegimesResult>;

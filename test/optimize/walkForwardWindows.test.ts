@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSyntheticMarket, DEFAULT_SYNTHETIC_SYMBOLS } from '../../src/core/data/synthetic.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
 import { WalkForwardRepository } from '../../src/main/store/walkForwardRepository.ts';
-import { PROGRESS_INTERVAL_MS } from '../../src/main/services/optimize/studyExecution.ts';
+import { PROGRESS_INTERVAL_MS } from '../../src/main/services/progressThrottle.ts';
 import { eventSchemas, requestSchemas, type EventPayload } from '../../src/shared/contract.ts';
-import { walkForwardShare } from '../../src/shared/walkForwardProgressText.ts';
+import { runProgressShare } from '../../src/shared/runProgress.ts';
 import { optimizeHarness, runWalkForward, type OptimizeHarness } from '../support/studies.ts';
 
 const SYMBOL = 'SYNX';
@@ -119,9 +119,9 @@ describe('walk-forward progress', () => {
     expect(total).toBeGreaterThanOrEqual(3);
     expect(others).toEqual([]);
     // The first and the last always; how many between depends on the machine's speed (the throttle's
-    // own test: walkForwardProgress.test.ts).
+    // own test: runProgress.test.ts).
     expect(events.length).toBeGreaterThanOrEqual(2);
-    const shares = events.map(({ event }) => walkForwardShare(event));
+    const shares = events.map(({ event }) => runProgressShare(event));
     for (let i = 1; i < events.length; i++) {
       const [before, after] = [events[i - 1]!.event, events[i]!.event];
       expect(after.windowsDone).toBeGreaterThanOrEqual(before.windowsDone);

@@ -4,6 +4,7 @@
  * from a learner trained on the bars' own panel, and the scorecard. Pure functions over core, like
  * tasks.ts: the worker thread calls them, and so can the CLI or a test.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { sliceBars, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import type { BacktestOptions } from '../../core/engine/index.ts';
 import type { ModelState } from '../../core/ml/base.ts';
@@ -16,7 +17,7 @@ import {
   type WindowInterval,
 } from '../../core/ml/learner/prequential.ts';
 import { recommend, type Recommendation, type RecommendOptions } from '../../core/ml/learner/recommend.ts';
-import { computeScorecard, type Scorecard } from '../../core/ml/learner/scorecard.ts';
+import { computeScorecard, type Scorecard, type ScorecardPart } from '../../core/ml/learner/scorecard.ts';
 import type { ReferenceSet } from '../../core/ml/learner/standing.ts';
 import type { SearchSpace } from '../../core/optimize/space.ts';
 import { createDetector, type DetectorName, type RegimeAxis } from '../../core/regime/index.ts';
@@ -108,6 +109,15 @@ export interface ScorecardTask {
   readonly detector: DetectorName;
   readonly axis: RegimeAxis;
   readonly detectorTimeframe: Timeframe;
+  /** Where the worker posts each ScorecardProgress (moved to the worker with the task). */
+  readonly progress?: MessagePort;
+}
+
+/** What a scorecard's progress port carries: a part as it starts (done 0), then its windows done. */
+export interface ScorecardProgress {
+  readonly part: ScorecardPart;
+  readonly done: number;
+  readonly total: number;
 }
 
 export type LearnerTask = LearnerEvaluateTask | LearnerRecommendTask | ScorecardTask;
@@ -137,6 +147,12 @@ export function runLearnerTask(task: LearnerTask): LearnerEvaluation | LearnerRe
         threshold: task.threshold,
         model: task.settings.model,
         riskFreeRate: task.settings.riskFreeRate,
+        ...(task.progress === undefined
+          ? {}
+          : {
+              onProgress: (part: ScorecardPart, done: number, total: number) =>
+                task.progress!.postMessage({ part, done, total } satisfies ScorecardProgress),
+            }),
       });
   }
 }

@@ -372,9 +372,11 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
                       ? StrategyStart
                       : CsvFilePartOutput;
 
-/** What a task's message moves to the worker instead of copying: a comparison's progress port (a port cannot be copied, only moved). */
+/** What a task's message moves to the worker instead of copying: a comparison's or a scorecard's progress port (a port cannot be copied, only moved). */
 export function taskTransfers(task: WorkerTask): Transferable[] {
-  return task.kind === 'regime-compare' && task.progress !== undefined ? [task.progress] : [];
+  return (task.kind === 'regime-compare' || task.kind === 'scorecard') && task.progress !== undefined
+    ? [task.progress]
+    : [];
 }
 
 /**

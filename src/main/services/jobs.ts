@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobCancelled } from '../../shared/contract.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import type { EventBus } from './events.ts';
+import { progressThrottle } from './progressThrottle.ts';
 
 /** What a cancelled job's `job:done` and its rejected request say. */
 export const CANCELLED = 'cancelled';
@@ -134,15 +135,12 @@ export async function runJob<T>(
     spec.cancellable && context.jobs !== undefined
       ? context.jobs.start(jobId)
       : { signal: new AbortController().signal, finish: () => undefined };
-  let last = -Infinity;
+  const pass = progressThrottle(JOB_PROGRESS_INTERVAL_MS);
   const job: Job = {
     jobId,
     signal: running.signal,
     progress: (done, total, detail) => {
-      const now = performance.now();
-      const final = total > 0 && done >= total;
-      if (!final && now - last < JOB_PROGRESS_INTERVAL_MS) return;
-      last = now;
+      if (!pass(total > 0 && done >= total)) return;
       events.emit('job:progress', {
         jobId,
         stage: detail?.stage ?? spec.stage,

@@ -13,9 +13,11 @@ import {
   goalChecks,
   learnerDecisions,
   pathStability,
+  SCORECARD_PARTS,
   type PolicyName,
   type Scorecard,
   type ScorecardOptions,
+  type ScorecardPart,
   type ScorecardPolicy,
 } from './scorecard.ts';
 
@@ -46,7 +48,12 @@ function perturbFrom(bars: Bars, from: number): Bars {
 describe('the scorecard (issue 12 item 10)', () => {
   const bars = randomWalkBars(1500, 5, { volatility: 0.012, stepMs: 86_400_000 });
   let computed: Scorecard | undefined;
-  const base = (): Scorecard => (computed ??= computeScorecard(bars, options));
+  const steps: [ScorecardPart, number, number][] = [];
+  const base = (): Scorecard =>
+    (computed ??= computeScorecard(bars, {
+      ...options,
+      onProgress: (part, done, total) => steps.push([part, done, total]),
+    }));
   /** regimes compare's two policies on the scorecard's trials and windows. */
   const sameComparison = (card: Scorecard, riskFreeRate = 0) =>
     compareRegimeAware(bars, {
@@ -95,6 +102,15 @@ describe('the scorecard (issue 12 item 10)', () => {
       'predictionAccuracy',
       'stability',
     ]);
+  });
+
+  it('says how far it has got: each part as it starts, in order, then its windows one by one', () => {
+    const card = base();
+    const windows = (part: ScorecardPart): [ScorecardPart, number, number][] =>
+      Array.from({ length: card.windows + 1 }, (_, k) => [part, k, card.windows]);
+    expect(card.windows).toBeGreaterThanOrEqual(2);
+    expect(steps).toEqual([['study', 0, 0], ...windows('optimised'), ['panel', 0, 0], ...windows('test')]);
+    expect([...new Set(steps.map(([part]) => part))]).toEqual([...SCORECARD_PARTS]);
   });
 
   it("learns causally: a test window's recommendation is the same whatever the bars after it opens", () => {

@@ -69,7 +69,20 @@ export interface ScorecardOptions {
   readonly model?: 'linear' | 'forest';
   /** A regime's set needs this many trades in training (regime-aware policy); 30 by default. */
   readonly minTrades?: number;
+  /**
+   * How far it has got: each part as it starts (done 0), then its windows done of its total (0 of 0: a
+   * part without windows), for the caller's progress events.
+   */
+  readonly onProgress?: (part: ScorecardPart, done: number, total: number) => void;
 }
+
+/**
+ * The scorecard's parts in the order they run: the full-sample study of the trials, the optimised and
+ * regime-aware policies walked forward (a study per train window), the learner's panel (every trial on
+ * every learner window), and the default and learner policies' test windows.
+ */
+export const SCORECARD_PARTS = ['study', 'optimised', 'panel', 'test'] as const;
+export type ScorecardPart = (typeof SCORECARD_PARTS)[number];
 
 export const POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
 export type PolicyName = (typeof POLICIES)[number];
@@ -196,6 +209,8 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
   }
   const backtest: BacktestOptions = { ...options.backtest, recordPositions: true };
   const riskFreeRate = options.riskFreeRate ?? 0;
+  const onProgress = options.onProgress;
+  onProgress?.('study', 0, 0);
   const comparison = compareRegimeAware(bars, {
     definition,
     candidates,
@@ -208,9 +223,11 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     step: test,
     purge,
     ...(options.minTrades === undefined ? {} : { minTrades: options.minTrades }),
+    ...(onProgress === undefined ? {} : { onWindow: (done, total) => onProgress('optimised', done, total) }),
   });
   const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: test });
 
+  onProgress?.('panel', 0, 0);
   // The learner: the panel's windows line up with the test windows; it predicts each window when it
   // opens and learns it when it closes, so at a test window's start it has learned only what came before.
   const panel = windowPanel(bars, {
@@ -241,6 +258,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     learner: emptyTally(),
   };
   const workspace = new BacktestWorkspace();
+  onProgress?.('test', 0, windows.length);
   windows.forEach((w, k) => {
     const from = w.test.start - purge;
     const testBars = sliceBars(bars, from, w.test.end);
@@ -255,6 +273,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
         w.stitch,
       );
     }
+    onProgress?.('test', k + 1, windows.length);
   });
 
   // Every set any policy could have picked is a trial: the default, the optimised and learner's

@@ -13,6 +13,7 @@ import { costOptions, US_EQUITY_COSTS, type BacktestOptions } from '../../../cor
 import { computeScorecard, POLICIES } from '../../../core/ml/learner/scorecard.ts';
 import { createDetector } from '../../../core/regime/index.ts';
 import {
+  eventSchemas,
   ScorecardResult,
   type LearnerEvaluation,
   type LearnerRecommendations,
@@ -23,7 +24,8 @@ import { trainOnBars } from '../../compute/learnerTasks.ts';
 import { dispatch } from '../dispatch.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { DEMO_MARKET } from '../demoMarket.ts';
-import { finiteDeep } from './learnerService.ts';
+import { runProgressShare, type RunProgressEvent } from '../../../shared/runProgress.ts';
+import { finiteDeep, SCORECARD_PHASES } from './learnerService.ts';
 
 const SYMBOL = 'LRNH';
 const DAY = 86_400_000;
@@ -297,8 +299,23 @@ describe("learner:scorecard at Settings' cash, costs and risk-free rate", () => 
     const expected = core({ cash: 25_000, ...costOptions(0.001, costs) }, 0.04);
     await h.services.bars.write(CARD, '1d', long, 'test');
     await h.services.bars.setCalendar(CARD, 'equities');
-    const plain = (await h.post('learner:scorecard', request)).body as ScorecardResult;
+    const progress: RunProgressEvent[] = [];
+    const off = h.services.events.subscribe((channel, payload) => {
+      if (channel === 'learner:scorecard-progress') progress.push(payload as RunProgressEvent);
+    });
+    const plain = (await h.post('learner:scorecard', { ...request, jobId: 'card-1' }).finally(off))
+      .body as ScorecardResult;
     expect(plain).toMatchObject({ cash: 10_000, commission: 0, costs: US_EQUITY_COSTS, riskFreeRate: 0 });
+    // learner:scorecard-progress from the worker's port: the study at once, each part in order, the
+    // last event at the whole share; the contract's shape throughout.
+    expect(progress.every((e) => e.jobId === 'card-1')).toBe(true);
+    expect(progress[0]).toMatchObject({ phase: SCORECARD_PHASES.study, etaSeconds: null });
+    const order = Object.values(SCORECARD_PHASES).map((p) => p.name);
+    const named = progress.map((e) => order.indexOf(e.phase!.name));
+    expect(named).toEqual([...named].sort((a, b) => a - b));
+    expect(new Set(named).size).toBeGreaterThanOrEqual(3);
+    expect(runProgressShare(progress.at(-1)!)).toBe(1);
+    for (const e of progress) expect(eventSchemas['learner:scorecard-progress'].parse(e)).toEqual(e);
     const changed = { cash: 25_000, commissionPercent: 0.1, spreadBps: 10, riskFreePercent: 4 };
     expect((await h.post('settings:set', changed)).status).toBe(200);
     try {

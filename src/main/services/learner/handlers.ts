@@ -15,6 +15,7 @@ import { settingsBacktestTerms } from '../costs.ts';
 import type { Database } from '../../store/database.ts';
 import { LedgerRepository } from '../../store/ledgerRepository.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
+import { runProgress } from '../runProgress.ts';
 import {
   asInputError,
   finiteDeep,
@@ -22,6 +23,7 @@ import {
   learnerStatus,
   recommendationPopulation,
   runScorecard,
+  SCORECARD_PHASES,
   scorecardPayload,
 } from './learnerService.ts';
 
@@ -173,7 +175,12 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
       runJob(deps.jobs, { jobId: request.jobId, stage: 'scorecard', cancellable: false }, async (job) => {
         const bars = await readBars(job, request);
         const { account, riskFreeRate, commissionRate, costs } = await backtestTerms(request, bars);
-        const card = await runScorecard(deps.pool, bars, { ...request, account, riskFreeRate }, 'symbol');
+        const progress = runProgress(deps.jobs.events, 'learner:scorecard-progress', job.jobId, {
+          windowsTotal: 0,
+          phase: SCORECARD_PHASES.study,
+        });
+        const input = { ...request, account, riskFreeRate };
+        const card = await runScorecard(deps.pool, bars, input, 'symbol', progress);
         job.progress(2, 2, { stage: 'done' });
         return ScorecardResult.parse(
           finiteDeep(

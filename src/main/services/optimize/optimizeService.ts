@@ -59,6 +59,7 @@ import { analyseStudy } from './analysis.ts';
 import { poolEvaluators, studyEvaluatorSettings, type Evaluator, type EvaluatorSource } from './evaluator.ts';
 import { approveParams } from './studyApprovals.ts';
 import { runStudyOnPool } from './studyExecution.ts';
+import { progressThrottle } from '../progressThrottle.ts';
 import { studyRegimeSets } from './studyRegimes.ts';
 import {
   newStudyDocument,
@@ -596,6 +597,8 @@ export class OptimizeService {
       });
       return detail;
     };
+    // The study's one progress throttle (its terminal event goes out through finish, unthrottled).
+    const throttle = progressThrottle();
     // No trial finishes while Redis is lost, so its loss and return are progress events of their own.
     const stopListening = evaluator.onConnection?.((notice) => {
       connection.notice = notice;
@@ -618,7 +621,9 @@ export class OptimizeService {
             this.recordTrials(studyId, row.data.definition, finished);
           },
         },
-        onProgress: (p) => progress('running', p),
+        onProgress: (p) => {
+          if (throttle(false)) progress('running', p);
+        },
       });
       if (result.cancelled) return await finish({ state: 'cancelled' });
       const analysis = await analyseStudy(study, evaluator, {

@@ -1,7 +1,6 @@
 /**
  * How a study runs on its evaluator (the compute pool or remote workers), for optimisation studies and for each walk-forward train window:
- * the chunk size and batches in flight, persistence of each told batch with the row's progress, and the
- * progress throttle. The trials (numbers, parameters, results) depend on the seed only, never on the
+ * the chunk size and batches in flight, persistence of each told batch with the row's progress. The trials (numbers, parameters, results) depend on the seed only, never on the
  * number of workers or the chunking (see core study.ts).
  */
 import {
@@ -14,9 +13,6 @@ import {
 import type { Evaluator } from './evaluator.ts';
 import type { StudyDocument, StudyRecords } from './studyRecords.ts';
 import { progressOf } from './studyViews.ts';
-
-/** Minimum interval between progress reports of one study (callers send the final one themselves). */
-export const PROGRESS_INTERVAL_MS = 200;
 
 /**
  * Trials per worker task: large enough to amortise messaging and the two writes of each batch (running
@@ -52,14 +48,16 @@ export interface StudyRunOptions {
   readonly signal?: AbortSignal;
   readonly isCancelled: () => boolean;
   readonly persistence?: StudyPersistence;
-  /** At most every PROGRESS_INTERVAL_MS. */
+  /**
+   * After each told batch, unthrottled: the caller's progress events have one throttle of their own
+   * (progressThrottle), where a second here delayed a walk-forward's by up to twice the interval.
+   */
   readonly onProgress?: (progress: StudyProgress) => void;
 }
 
 export function runStudyOnPool(study: Study, options: StudyRunOptions): Promise<RunStudyResult> {
   const threads = options.evaluator.threads;
   const { persistence } = options;
-  let lastProgress = 0;
   return runStudy(study, {
     evaluate: (batch) => options.evaluator.evaluateTrials(batch, options.signal),
     batchSize: options.evaluator.chunkSize ?? chunkSize(study, threads),
@@ -68,12 +66,7 @@ export function runStudyOnPool(study: Study, options: StudyRunOptions): Promise<
       ? {}
       : { persist: { store: persistedBatches(study, persistence), studyId: persistence.studyId } }),
     isCancelled: options.isCancelled,
-    onProgress: (p) => {
-      const now = Date.now();
-      if (options.onProgress === undefined || now - lastProgress < PROGRESS_INTERVAL_MS) return;
-      lastProgress = now;
-      options.onProgress(p);
-    },
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
 }
 

@@ -57,7 +57,7 @@ import {
   type EvaluatorSource,
 } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
-import { walkForwardProgress } from './walkForwardProgress.ts';
+import { runProgress } from '../runProgress.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
   cacheSource,
@@ -477,7 +477,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const notes: string[] = [];
   let windowsDone = 0;
   run.progress(0, windowCount);
-  const progress = walkForwardProgress(deps.events, run.jobId, windowCount);
+  const progress = runProgress(deps.events, 'walkforward:progress', run.jobId, { windowsTotal: windowCount });
 
   const optimize = async (train: BarRange, window: WalkForwardWindow): Promise<{ params: Params }> => {
     stopIfCancelled();

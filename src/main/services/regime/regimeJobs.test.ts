@@ -6,9 +6,16 @@ import { AXIS_LABELS, createDetector } from '../../../core/regime/index.ts';
 import { sampleCandidates } from '../../../core/regime/perRegime.ts';
 import { strategySpace } from '../../../core/optimize/index.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
-import type { JobProgress, RegimeCompareResult, RegimeStudyResult } from '../../../shared/contract.ts';
+import {
+  eventSchemas,
+  type JobProgress,
+  type RegimeCompareResult,
+  type RegimeStudyResult,
+} from '../../../shared/contract.ts';
 import { DEFAULT_COMPARE_COMMISSION } from '../../../shared/regimeChoices.ts';
+import { runProgressShare, type RunProgressEvent } from '../../../shared/runProgress.ts';
 import { startServiceHost, type ServiceHost } from '../../../../test/support/serviceHost.ts';
+import { COMPARE_PHASES } from './regimeJobs.ts';
 
 let h: ServiceHost;
 /** Ten years of daily bars: long enough for the rule detector's warm-up (350 days) and five test windows. */
@@ -143,8 +150,10 @@ describe('regimes:winners', () => {
 describe('regimes:compare', () => {
   it("reports core's comparison with its one-sentence verdict and progress through the job", async () => {
     const progress: JobProgress[] = [];
+    const runEvents: RunProgressEvent[] = [];
     const off = h.services.events.subscribe((channel, payload) => {
       if (channel === 'job:progress') progress.push(payload as JobProgress);
+      if (channel === 'regimes:compare-progress') runEvents.push(payload as RunProgressEvent);
     });
     const answer = await h.post('regimes:compare', { ...request, minTrades: 2, jobId: 'compare-1' });
     off();
@@ -173,6 +182,18 @@ describe('regimes:compare', () => {
     }
     const dones = events.map((p) => p.done / p.total);
     expect(dones).toEqual([...dones].sort((a, b) => a - b));
+    // regimes:compare-progress, through the worker's port: the full-sample study first, at once, then
+    // the windows of both policies, the last at the whole share; the contract's shape throughout.
+    expect(runEvents.length).toBeGreaterThanOrEqual(2);
+    expect(runEvents.every((e) => e.jobId === 'compare-1')).toBe(true);
+    expect(runEvents[0]).toMatchObject({ phase: COMPARE_PHASES.study, windowsDone: 0, etaSeconds: null });
+    const last = runEvents.at(-1)!;
+    expect(last).toMatchObject({ windowsDone: result.windows, windowsTotal: result.windows });
+    expect(last.phase?.name).toBe(COMPARE_PHASES.windows.name);
+    expect(runProgressShare(last)).toBe(1);
+    const shares = runEvents.map(runProgressShare);
+    expect(shares).toEqual([...shares].sort((a, b) => a - b));
+    for (const e of runEvents) expect(eventSchemas['regimes:compare-progress'].parse(e)).toEqual(e);
   });
 
   it('stops on job:cancel and answers cancelled', async () => {

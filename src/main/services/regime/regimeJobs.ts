@@ -23,6 +23,7 @@ import { resolveCosts } from '../costs.ts';
 import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { resolveSpace } from '../optimize/studySetup.ts';
 import { finiteOrNull } from '../payloads.ts';
+import { runProgress, type RunPhase } from '../runProgress.ts';
 
 export interface RegimeJobDeps {
   readonly bars: BarsRepository;
@@ -151,6 +152,15 @@ const policyOut = (report: RegimeCompareOutput['global']): RegimeCompareResult['
   pbo: finiteOrNull(report.pbo),
 });
 
+/**
+ * The comparison's parts as its progress names them, each with the share of the run it spans (rough:
+ * the full-sample study runs every trial over all bars once, the windows each over a train window).
+ */
+export const COMPARE_PHASES = {
+  study: { name: 'full-sample study of the trials', from: 0, to: 0.3 },
+  windows: { name: 'global and regime-aware policies', from: 0.3, to: 1 },
+} as const satisfies Record<string, RunPhase>;
+
 /** `regimes:compare`: walk-forward of the regime-switched policy against one global set, with its verdict. */
 export function runRegimeCompare(
   request: RegimeCompareRequest,
@@ -167,10 +177,17 @@ export function runRegimeCompare(
         ...(request.test ? { test: request.test } : {}),
       };
       // The windows are the long part: each one tested is a step, after loading and the full-sample study.
+      // regimes:compare-progress says the same with the part running and a rough time left.
+      const progress = runProgress(deps.jobs.events, 'regimes:compare-progress', job.jobId, {
+        windowsTotal: 0,
+        phase: COMPARE_PHASES.study,
+      });
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', ({ done, total }: WindowProgress) =>
-        job.progress(2 + done, total + 2, { stage: `window ${done} of ${total}` }),
-      );
+      port1.on('message', ({ done, total }: WindowProgress) => {
+        job.progress(2 + done, total + 2, { stage: `window ${done} of ${total}` });
+        if (done === 0) progress.phase(COMPARE_PHASES.windows, total);
+        else progress.windowDone(done);
+      });
       let result;
       try {
         result = await onPool(job, () =>
@@ -179,6 +196,7 @@ export function runRegimeCompare(
       } finally {
         port1.close();
       }
+      progress.finished();
       // A port's last messages may arrive after the result: the total is the result's own.
       const steps = result.windows.length + 2;
       job.progress(steps, steps, { stage: 'done' });

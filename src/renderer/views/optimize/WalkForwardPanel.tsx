@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RequestInput, WalkForwardProgressEvent, WalkForwardResult } from '../../../shared/contract.ts';
-import { walkForwardProgressText, walkForwardShare } from '../../../shared/walkForwardProgressText.ts';
 import { windowsCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
 import { errorMessage } from '../../client/clientError.ts';
@@ -23,8 +22,7 @@ import {
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { PinButton } from '../compare/PinButton.tsx';
-import { JobProgressLine } from '../JobProgressLine.tsx';
-import { ConnectionNotice } from './ConnectionNotice.tsx';
+import { RunProgressLine } from '../RunProgressLine.tsx';
 
 interface WindowDraft {
   mode: 'rolling' | 'anchored';
@@ -291,26 +289,12 @@ export function WalkForwardPanel() {
         ) : null}
       </form>
       {running !== null ? (
-        <div className="wf-progress">
-          <JobProgressLine
-            testId="wf-progress"
-            // The share as the job's fraction, the panel's words as its label (the CLI prints the same).
-            progress={
-              progress === null
-                ? null
-                : {
-                    jobId: progress.jobId,
-                    stage: 'walk-forward',
-                    done: walkForwardShare(progress),
-                    total: 1,
-                    message: walkForwardProgressText(progress),
-                  }
-            }
-          />
-          {progress?.connection ? (
-            <ConnectionNotice notice={progress.connection} testId="wf-connection" />
-          ) : null}
-        </div>
+        <RunProgressLine
+          className="wf-progress"
+          testId="wf-progress"
+          progress={progress}
+          stage="walk-forward"
+        />
       ) : null}
       <p className="hint">
         Uses the study form above: its trials are per train window, on its first timeframe.

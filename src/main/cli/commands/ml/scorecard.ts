@@ -1,15 +1,22 @@
+import { randomUUID } from 'node:crypto';
 import { ranksBetterThanChance, SKILL_MIN_T } from '../../../../core/ml/learner/prequential.ts';
 import { GOALS, POLICIES, type PolicyName, type Scorecard } from '../../../../core/ml/learner/scorecard.ts';
 import type { RegimeAxis } from '../../../../core/regime/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
+import type { RunProgressEvent } from '../../../../shared/runProgress.ts';
 import { InputError } from '../../../../shared/errors.ts';
 import { ComputePool } from '../../../compute/pool.ts';
 import { EventBus } from '../../../services/events.ts';
-import { runJob } from '../../../services/jobs.ts';
-import { runScorecard, scorecardPayload } from '../../../services/learner/learnerService.ts';
+import {
+  runScorecard,
+  SCORECARD_PHASES,
+  scorecardPayload,
+} from '../../../services/learner/learnerService.ts';
+import { runProgress } from '../../../services/runProgress.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
+import { runProgressLine } from '../../runProgressLine.ts';
 import { formatMetric, formatShareInterval, table, toJson } from '../../format.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
@@ -73,36 +80,41 @@ export const scorecardCommand: Command = {
     const timeframe = regimeTimeframe(args, source.label, source.bars);
     const sourceFlag = csvFile(args) === undefined ? '--symbol' : '--csv';
     const events = new EventBus();
+    const jobId = randomUUID();
+    // The app's words for the scorecard's progress, one line on stderr (stdout stays the report).
+    const print = runProgressLine(io, {
+      jobId,
+      style: io.interactive && !args.values['json'] ? 'bar' : 'none',
+    });
     const stop = events.subscribe((channel, payload) => {
-      if (channel !== 'job:progress' || !io.interactive || args.values['json']) return;
-      io.err(`\rscorecard: ${(payload as { stage: string }).stage}…`);
+      if (channel === 'learner:scorecard-progress') print(payload as RunProgressEvent);
     });
     const pool = new ComputePool(1);
     let card: Scorecard;
     try {
-      card = await runJob({ events }, { stage: 'scorecard', cancellable: false }, async (job) => {
-        job.progress(0, 1, { stage: `${trials} trials x 4 policies on ${source.label}` });
-        const result = await runScorecard(
-          pool,
-          source.bars,
-          {
-            strategy,
-            timeframe,
-            windowBars,
-            seed,
-            session: sessionOption(args),
-            account,
-            riskFreeRate,
-            trials,
-            threshold,
-            detector,
-            axis,
-          },
-          'bars',
-        );
-        job.progress(1, 1, { stage: 'done' });
-        return result;
+      const progress = runProgress(events, 'learner:scorecard-progress', jobId, {
+        windowsTotal: 0,
+        phase: SCORECARD_PHASES.study,
       });
+      card = await runScorecard(
+        pool,
+        source.bars,
+        {
+          strategy,
+          timeframe,
+          windowBars,
+          seed,
+          session: sessionOption(args),
+          account,
+          riskFreeRate,
+          trials,
+          threshold,
+          detector,
+          axis,
+        },
+        'bars',
+        progress,
+      );
     } catch (error) {
       if (error instanceof InputError) {
         const flag = error.field === 'bars' ? sourceFlag : `--${error.field ?? 'strategy'}`;

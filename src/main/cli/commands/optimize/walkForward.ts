@@ -21,7 +21,7 @@ import { NATIVE_TIMEFRAME } from '../../../../shared/schemas.ts';
 import { OUT_OPTIONS, outTarget, writeOut, type OutTarget } from '../../outFile.ts';
 import { windowsCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
-import { formatMetric, metricLabel, meter, table, timeFormatFrom, toJson } from '../../format.ts';
+import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import {
   accountOptionsFrom,
   COMMISSION_HELP,
@@ -40,7 +40,7 @@ import {
   type SearchSettings,
 } from './optimize.ts';
 import { chooseRedisOnOwner, connectionSayer, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
-import { walkForwardProgressText, walkForwardShare } from '../../../../shared/walkForwardProgressText.ts';
+import { runProgressLine } from '../../runProgressLine.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -161,9 +161,9 @@ async function writeResult(out: OutTarget, result: WalkForwardResult, context: P
 }
 
 /**
- * Prints a run's walkforward:progress to stderr (stdout stays the report), as the app's panel words it,
- * run here or by the owner: a meter line when interactive. A run by the owner also says each loss or
- * return of its Redis once (`ownerRedis`); here, the command's own Redis connection says it.
+ * A run's walkforward:progress on stderr, run here or by the owner: a meter line when interactive, never
+ * under --json. A run by the owner also says each loss or return of its Redis once (`ownerRedis`); here,
+ * the command's own Redis connection says it.
  */
 function walkForwardProgressPrinter(
   io: CommandIO,
@@ -171,13 +171,12 @@ function walkForwardProgressPrinter(
   jobId: string,
   ownerRedis: boolean,
 ): (progress: WalkForwardProgressEvent) => void {
-  const sayConnection = ownerRedis ? connectionSayer(io) : undefined;
-  return (progress) => {
-    if (progress.jobId !== jobId || args.values['json']) return;
-    sayConnection?.(progress.connection);
-    if (io.interactive)
-      io.err(`\r${meter(walkForwardShare(progress), 28)} ${walkForwardProgressText(progress)}\x1b[K`);
-  };
+  if (args.values['json']) return () => undefined;
+  return runProgressLine(io, {
+    jobId,
+    style: io.interactive ? 'bar' : 'none',
+    ...(ownerRedis ? { sayConnection: connectionSayer(io) } : {}),
+  });
 }
 
 /**

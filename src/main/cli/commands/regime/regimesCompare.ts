@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   AXIS_LABELS,
   createDetector,
@@ -10,8 +11,13 @@ import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../serv
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
+import { runProgressLine } from '../../runProgressLine.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
 import { resolveCosts } from '../../../services/costs.ts';
+import { EventBus } from '../../../services/events.ts';
+import { COMPARE_PHASES } from '../../../services/regime/regimeJobs.ts';
+import { runProgress } from '../../../services/runProgress.ts';
+import type { RunProgressEvent } from '../../../../shared/runProgress.ts';
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
@@ -19,7 +25,7 @@ import {
   costRequestFrom,
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
-import { progressLine, progressStyle } from '../optimize/optimize.ts';
+import { progressStyle } from '../optimize/optimize.ts';
 import {
   detectorOption,
   detectorSettingOptions,
@@ -133,10 +139,21 @@ export const regimesCompareCommand: Command = {
       purge: optionalInteger(args, 'purge', 0),
     };
     const style = progressStyle(args, io);
-    // Each window is a train study and two test runs: what the wait is made of (stdout stays the result).
+    // The full-sample study, then each window's train study and two test runs: what the wait is made of,
+    // in the app's words (stdout stays the result).
+    const events = new EventBus();
+    const jobId = randomUUID();
+    const print = runProgressLine(io, { jobId, style });
+    const stop = events.subscribe((channel, payload) => {
+      if (channel === 'regimes:compare-progress') print(payload as RunProgressEvent);
+    });
+    const progress = runProgress(events, 'regimes:compare-progress', jobId, {
+      windowsTotal: 0,
+      phase: COMPARE_PHASES.study,
+    });
     const onWindow = (done: number, total: number): void => {
-      if (style === 'lines') io.err(`progress ${done}/${total} windows\n`);
-      else if (style === 'bar') io.err(progressLine(done, total, 0, null, ' windows'));
+      if (done === 0) progress.phase(COMPARE_PHASES.windows, total);
+      else progress.windowDone(done);
     };
     let result;
     try {
@@ -152,6 +169,7 @@ export const regimesCompareCommand: Command = {
         minDwell: integer(args, 'min-dwell', SET_MIN_DWELL, 1),
         onWindow,
       });
+      progress.finished();
       if (style === 'bar') io.err('\n');
     } catch (error) {
       if (
@@ -160,6 +178,8 @@ export const regimesCompareCommand: Command = {
       )
         throw new UsageError(error.message);
       throw error;
+    } finally {
+      stop();
     }
     const names = AXIS_LABELS[axis];
     if (args.values['json']) {

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { EventPayload } from '../../shared/contract.ts';
+import { runProgressShare, runProgressText } from '../../shared/runProgress.ts';
+import { EventBus } from './events.ts';
+import { SCORECARD_PHASES } from './learner/learnerService.ts';
+import { PROGRESS_INTERVAL_MS } from './progressThrottle.ts';
+import { COMPARE_PHASES } from './regime/regimeJobs.ts';
+import { runProgress, type RunPhase, type RunProgressChannel } from './runProgress.ts';
+
+type Sent = EventPayload<'walkforward:progress'>;
+
+/** A run's events on `channel`, on a fake clock that starts at 1 s and moves only when told (`at`). */
+function harness(channel: RunProgressChannel, windowsTotal: number, phase?: RunPhase) {
+  const events = new EventBus();
+  const sent: Sent[] = [];
+  events.subscribe((on, payload) => {
+    if (on === channel) sent.push(payload as Sent);
+  });
+  let now = 1_000;
+  const progress = runProgress(events, channel, 'job-1', {
+    windowsTotal,
+    ...(phase === undefined ? {} : { phase }),
+    clock: () => now,
+  });
+  return { sent, progress, at: (ms: number) => (now = 1_000 + ms) };
+}
+
+describe('runProgress', () => {
+  it('sends the first report at once, then at most one per interval, a rough time left from the share done', () => {
+    const { sent, progress, at } = harness('walkforward:progress', 2);
+    expect(sent).toEqual([
+      { jobId: 'job-1', windowsDone: 0, windowsTotal: 2, window: null, elapsedMs: 0, etaSeconds: null },
+    ]);
+    at(10);
+    progress.windowStarted(0, 100);
+    for (let done = 1; done < 50; done++) progress.trials(done);
+    expect(sent).toHaveLength(1);
+    at(PROGRESS_INTERVAL_MS + 50);
+    progress.trials(50);
+    // A quarter done (half of one window of two) in 0.25 s: 0.75 s left.
+    expect(sent[1]).toMatchObject({
+      window: { index: 0, trialsDone: 50, trialsTotal: 100 },
+      elapsedMs: 250,
+      etaSeconds: 0.75,
+    });
+    at(PROGRESS_INTERVAL_MS + 60);
+    progress.trials(60);
+    progress.windowDone();
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends a Redis loss at once and keeps it on later reports; the last window always goes out', () => {
+    const { sent, progress, at } = harness('walkforward:progress', 1);
+    progress.windowStarted(0, 10);
+    const lost = {
+      state: 'lost',
+      redisUrl: 'redis://***@h:6379',
+      reason: 'ECONNREFUSED',
+      lostAt: 5,
+    } as const;
+    progress.connection(lost);
+    expect(sent.at(-1)).toMatchObject({ window: { index: 0 }, connection: lost });
+    at(1);
+    progress.windowDone();
+    expect(sent.at(-1)).toMatchObject({ windowsDone: 1, windowsTotal: 1, window: null, connection: lost });
+    expect(sent).toHaveLength(3);
+  });
+
+  it("the scorecard's parts: each part's start goes out at once, windows throttled, the end at the whole share", () => {
+    const { sent, progress, at } = harness('learner:scorecard-progress', 0, SCORECARD_PHASES.study);
+    // As the worker reports them (learnerService's port): a part starts at done 0, then its windows.
+    at(3_000);
+    progress.phase(SCORECARD_PHASES.optimised, 4);
+    at(4_000);
+    progress.windowDone(1);
+    at(4_010);
+    progress.windowDone(2); // 10 ms later: throttled away
+    at(5_000);
+    progress.windowDone(3);
+    progress.windowDone(4); // the part's last window is not the run's: throttled away
+    at(5_100);
+    progress.phase(SCORECARD_PHASES.panel, 0);
+    at(9_000);
+    progress.phase(SCORECARD_PHASES.test, 5);
+    // The test windows' messages are still on their way when the result comes: finished() ends the run.
+    progress.windowDone(1);
+    at(9_020);
+    progress.finished();
+
+    const texts = sent.map(runProgressText);
+    expect(texts).toEqual([
+      'full-sample study of the trials',
+      'optimised and regime-aware policies · 0 of 4 windows done · ~17 s left',
+      expect.stringMatching(/^optimised and regime-aware policies · 1 of 4 windows done · ~\d+ s left$/),
+      expect.stringMatching(/^optimised and regime-aware policies · 3 of 4 windows done · ~\d+ s left$/),
+      expect.stringMatching(/^learner policy: every trial on the learner's windows · ~\d+ s left$/),
+      expect.stringMatching(/^default and learner policies · 0 of 5 windows done · ~\d+ s left$/),
+      'default and learner policies · 5 of 5 windows done',
+    ]);
+    expect(sent.at(-1)!.elapsedMs).toBe(9_020);
+    const shares = sent.map(runProgressShare);
+    expect(shares[0]).toBe(0);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeGreaterThan(shares[i - 1]!);
+    expect(shares.at(-1)).toBe(1);
+    // The time left spreads the time so far over the share done: 3 s for the study's 15 %.
+    expect(sent[1]!.etaSeconds).toBeCloseTo((3 * 0.85) / 0.15, 9);
+    expect(sent.at(-1)!.etaSeconds).toBe(0);
+  });
+
+  it("the comparison's parts: the full-sample study, then the windows of both policies", () => {
+    const { sent, progress, at } = harness('regimes:compare-progress', 0, COMPARE_PHASES.study);
+    at(600);
+    progress.phase(COMPARE_PHASES.windows, 5);
+    for (let k = 1; k <= 5; k++) {
+      at(600 + 400 * k);
+      progress.windowDone(k);
+    }
+    progress.finished(); // the last window said it all: nothing more
+    expect(sent.map((e) => [e.phase?.name, e.windowsDone, e.windowsTotal])).toEqual([
+      ['full-sample study of the trials', 0, 0],
+      ['global and regime-aware policies', 0, 5],
+      ...[1, 2, 3, 4, 5].map((k) => ['global and regime-aware policies', k, 5]),
+    ]);
+    expect(sent.map((e) => e.elapsedMs)).toEqual([0, 600, 1_000, 1_400, 1_800, 2_200, 2_600]);
+    expect(runProgressText(sent[3]!)).toBe(
+      'global and regime-aware policies · 2 of 5 windows done · ~1 s left',
+    );
+  });
+});
