@@ -9,6 +9,7 @@ import type {
   ScorecardResult,
 } from '../../shared/contract.ts';
 import type { LearnFrom } from '../../shared/learnerChoices.ts';
+import type { RunProgressEvent } from '../../shared/runProgress.ts';
 import { errorMessage } from '../client/clientError.ts';
 import type { AppStore, Loadable, TradingSession } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
@@ -41,6 +42,8 @@ export interface LearnerState {
   learnFrom: LearnFrom | null;
   evaluation: Loadable<LearnerEvaluation>;
   scorecard: Loadable<ScorecardResult>;
+  /** The running scorecard's id and how far it has got (its learner:scorecard-progress); null when none runs. */
+  scorecardRun: { jobId: string; progress: RunProgressEvent | null } | null;
   /** The regime whose recommendation is being opened as a backtest (its button shows it). */
   opening: string | null;
   /** Why the last "open as backtest" failed. */
@@ -66,6 +69,10 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
   const initial = app.getState();
 
   return createStore<LearnerState>()((set, get) => {
+    client.on('learner:scorecard-progress', (progress) => {
+      const run = get().scorecardRun;
+      if (run !== null && progress.jobId === run.jobId) set({ scorecardRun: { ...run, progress } });
+    });
     // The app's one session setting (the Learner view's select is the same as Settings' and the Backtest
     // view's), so the learner reads the hours the backtest it opens will run on.
     const subject = (): {
@@ -115,6 +122,7 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
       learnFrom: null,
       evaluation: { status: 'idle' },
       scorecard: { status: 'idle' },
+      scorecardRun: null,
       opening: null,
       openError: null,
 
@@ -157,16 +165,15 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         const about = subject();
         if (about === null) return;
         const isLatest = scorecardRequest();
-        set({ scorecard: { status: 'loading' } });
+        const jobId = newJobId();
+        set({ scorecard: { status: 'loading' }, scorecardRun: { jobId, progress: null } });
         try {
-          const data = await client.invoke('learner:scorecard', {
-            ...about,
-            ...costsOf(app),
-            jobId: newJobId(),
-          });
+          const data = await client.invoke('learner:scorecard', { ...about, ...costsOf(app), jobId });
           if (isLatest()) set({ scorecard: { status: 'ready', data } });
         } catch (error) {
           if (isLatest()) set({ scorecard: { status: 'error', message: errorMessage(error) } });
+        } finally {
+          if (get().scorecardRun?.jobId === jobId) set({ scorecardRun: null });
         }
       },
 

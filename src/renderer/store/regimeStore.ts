@@ -10,6 +10,7 @@ import type {
   RequestInput,
 } from '../../shared/contract.ts';
 import { DETECTOR_CHOICES, type DetectorSetting } from '../../shared/regimeChoices.ts';
+import type { RunProgressEvent } from '../../shared/runProgress.ts';
 import { errorMessage } from '../client/clientError.ts';
 import type { Loadable } from './appStore.ts';
 import { latestOnly, newJobId } from './requests.ts';
@@ -52,6 +53,8 @@ export interface RegimeJob {
   kind: 'winners' | 'compare';
   jobId: string;
   progress: JobProgress | null;
+  /** A comparison's regimes:compare-progress (its part, windows and time left), once its study starts. */
+  runProgress: RunProgressEvent | null;
   cancelling: boolean;
 }
 
@@ -143,6 +146,10 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
       const job = get().job;
       if (job && progress.jobId === job.jobId) set({ job: { ...job, progress } });
     });
+    client.on('regimes:compare-progress', (runProgress) => {
+      const job = get().job;
+      if (job && runProgress.jobId === job.jobId) set({ job: { ...job, runProgress } });
+    });
 
     async function runJob<K extends 'winners' | 'compare'>(
       kind: K,
@@ -160,7 +167,11 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
         set({ ran, [slot]: { status: 'error', message: problem } } as Partial<RegimeState>);
         return;
       }
-      set({ ran, job: { kind, jobId, progress: null, cancelling: false }, [slot]: { status: 'loading' } });
+      set({
+        ran,
+        job: { kind, jobId, progress: null, runProgress: null, cancelling: false },
+        [slot]: { status: 'loading' },
+      });
       try {
         const result = await invoke(request);
         set({

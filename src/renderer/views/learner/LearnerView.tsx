@@ -20,6 +20,7 @@ import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
+import { RunProgressLine } from '../RunProgressLine.tsx';
 import { ledgerStatusText } from './statusText.ts';
 import { useLearner, useLearnerStore } from './useLearner.ts';
 import './learner.css';
@@ -378,6 +379,7 @@ function goalValue(
 function ScorecardPanel() {
   const scorecard = useLearner((s) => s.scorecard);
   const run = useLearner((s) => s.runScorecard);
+  const runProgress = useLearner((s) => s.scorecardRun?.progress ?? null);
   const card = scorecard.status === 'ready' ? scorecard.data : null;
   return (
     <section className="panel learner-scorecard" data-testid="scorecard-panel">
@@ -467,7 +469,12 @@ function ScorecardPanel() {
           <LearnerDecisions card={card} />
         </div>
       ) : scorecard.status === 'loading' ? (
-        <div className="empty">Walking four policies forward (minutes on a long series)…</div>
+        <RunProgressLine
+          className="empty"
+          testId="scorecard-progress"
+          progress={runProgress}
+          stage="scorecard"
+        />
       ) : (
         <div className="empty">Run the scorecard to compare the policies on these bars.</div>
       )}

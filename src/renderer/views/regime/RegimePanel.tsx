@@ -16,6 +16,7 @@ import { runDefaults } from '../../store/runDefaults.ts';
 import { subjectOf, type RegimeTarget } from '../../store/regimeStore.ts';
 import { ChoiceField, NumberField, StrategyOptions } from '../fields.tsx';
 import { JobProgressLine } from '../JobProgressLine.tsx';
+import { RunProgressLine } from '../RunProgressLine.tsx';
 import { RegimeRibbon } from './RegimeRibbon.tsx';
 import { WinnersTable } from './WinnersTable.tsx';
 import { useRegime, useRegimeStore } from './useRegime.ts';
@@ -333,7 +334,13 @@ function StudySection({
           {costProblem}
         </div>
       ) : null}
-      {job ? <JobProgressLine testId={id('progress')} progress={job.progress} job={job.kind} /> : null}
+      {job?.runProgress ? (
+        // The comparison's own progress once its study starts (part, windows, time left); the job's
+        // stages before (loading bars).
+        <RunProgressLine testId={id('progress')} progress={job.runProgress} stage={job.kind} />
+      ) : job ? (
+        <JobProgressLine testId={id('progress')} progress={job.progress} job={job.kind} />
+      ) : null}
       {elsewhere.length > 0 ? (
         <div className="regime-note" data-testid={id('ran-elsewhere')}>
           Last run on other bars ({elsewhere.join('; ')}): pick them to read it.
