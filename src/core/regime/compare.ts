@@ -67,6 +67,12 @@ export interface RegimeComparisonOptions {
    * windows are the comparison's long part, a train study and two test runs each.
    */
   readonly onWindow?: (done: number, total: number) => void;
+  /**
+   * Told once the windows are tested, as the probability of backtest overfitting starts: CSCV over every
+   * half of the partitions, for all bars and for each regime, is seconds of a run's time (about half of
+   * a scorecard on GOOG's day bars), during which no window moves.
+   */
+  readonly onOverfitting?: () => void;
 }
 
 export interface PolicyReport {
@@ -439,6 +445,7 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     };
   });
 
+  options.onOverfitting?.();
   // PBO rows: bars after every trial's warm-up; per regime, the bars whose return the regime owns.
   const allRows: number[] = [];
   const regimeRows: number[][] = Array.from({ length: LABEL_COUNT }, () => []);

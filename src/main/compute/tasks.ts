@@ -279,15 +279,17 @@ export interface RegimeCompareTask extends RegimeStudySpec {
   readonly kind: 'regime-compare';
   readonly train?: number;
   readonly test?: number;
-  /** Where the worker posts `{ done, total }` as windows are tested (moved to the worker with the task). */
+  /** Where the worker posts each CompareProgress (moved to the worker with the task). */
   readonly progress?: MessagePort;
 }
 
-/** What a comparison's progress port carries: windows tested of all (done 0 once they are laid out). */
-export interface WindowProgress {
-  readonly done: number;
-  readonly total: number;
-}
+/**
+ * What a comparison's progress port carries: windows tested of all (done 0 once they are laid out),
+ * then the start of its overfitting statistics.
+ */
+export type CompareProgress =
+  | { readonly part: 'windows'; readonly done: number; readonly total: number }
+  | { readonly part: 'overfitting' };
 
 /** The comparison without its stitched curves, which nothing that asks for it draws. */
 export type RegimeCompareOutput = Omit<RegimeComparison, 'curves'>;
@@ -317,7 +319,9 @@ function compareTask(task: RegimeCompareTask): RegimeCompareOutput {
       ...(task.progress !== undefined
         ? {
             onWindow: (done: number, total: number) =>
-              task.progress!.postMessage({ done, total } satisfies WindowProgress),
+              task.progress!.postMessage({ part: 'windows', done, total } satisfies CompareProgress),
+            onOverfitting: () =>
+              task.progress!.postMessage({ part: 'overfitting' } satisfies CompareProgress),
           }
         : {}),
     }),

@@ -79,6 +79,8 @@ describe('runProgress', () => {
     progress.windowDone(3);
     progress.windowDone(4); // the part's last window is not the run's: throttled away
     at(5_100);
+    progress.phase(SCORECARD_PHASES.overfitting, 0);
+    at(5_500);
     progress.phase(SCORECARD_PHASES.panel, 0);
     at(9_000);
     progress.phase(SCORECARD_PHASES.test, 5);
@@ -87,27 +89,31 @@ describe('runProgress', () => {
     at(9_020);
     progress.finished();
 
-    const texts = sent.map(runProgressText);
-    expect(texts).toEqual([
-      'full-sample study of the trials',
-      'optimised and regime-aware policies · 0 of 4 windows done · ~17 s left',
-      expect.stringMatching(/^optimised and regime-aware policies · 1 of 4 windows done · ~\d+ s left$/),
-      expect.stringMatching(/^optimised and regime-aware policies · 3 of 4 windows done · ~\d+ s left$/),
-      expect.stringMatching(/^learner policy: every trial on the learner's windows · ~\d+ s left$/),
-      expect.stringMatching(/^default and learner policies · 0 of 5 windows done · ~\d+ s left$/),
-      'default and learner policies · 5 of 5 windows done',
-    ]);
-    expect(sent.at(-1)!.elapsedMs).toBe(9_020);
+    const left = '~\\d+ s left';
+    expect(sent.map(runProgressText)).toEqual(
+      [
+        'full-sample study of the trials',
+        `optimised and regime-aware policies · 0 of 4 windows done · ${left}`,
+        `optimised and regime-aware policies · 1 of 4 windows done · ${left}`,
+        `optimised and regime-aware policies · 3 of 4 windows done · ${left}`,
+        `probability of backtest overfitting · ${left}`,
+        `learner policy: every trial on the learner's windows · ${left}`,
+        `default and learner policies · 0 of 5 windows done · ${left}`,
+        'default and learner policies · 5 of 5 windows done',
+      ].map((text) => expect.stringMatching(new RegExp(`^${text}$`))),
+    );
+    expect(sent.map((e) => e.elapsedMs)).toEqual([0, 3_000, 4_000, 5_000, 5_100, 5_500, 9_000, 9_020]);
     const shares = sent.map(runProgressShare);
     expect(shares[0]).toBe(0);
     for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeGreaterThan(shares[i - 1]!);
     expect(shares.at(-1)).toBe(1);
-    // The time left spreads the time so far over the share done: 3 s for the study's 15 %.
-    expect(sent[1]!.etaSeconds).toBeCloseTo((3 * 0.85) / 0.15, 9);
+    // The time left spreads the time so far over the share done: 3 s for the study's share.
+    const study = SCORECARD_PHASES.optimised.from;
+    expect(sent[1]!.etaSeconds).toBeCloseTo((3 * (1 - study)) / study, 9);
     expect(sent.at(-1)!.etaSeconds).toBe(0);
   });
 
-  it("the comparison's parts: the full-sample study, then the windows of both policies", () => {
+  it("the comparison's parts: the full-sample study, the windows of both policies, then overfitting", () => {
     const { sent, progress, at } = harness('regimes:compare-progress', 0, COMPARE_PHASES.study);
     at(600);
     progress.phase(COMPARE_PHASES.windows, 5);
@@ -115,15 +121,23 @@ describe('runProgress', () => {
       at(600 + 400 * k);
       progress.windowDone(k);
     }
-    progress.finished(); // the last window said it all: nothing more
+    progress.phase(COMPARE_PHASES.overfitting, 0);
+    at(3_000);
+    progress.finished();
     expect(sent.map((e) => [e.phase?.name, e.windowsDone, e.windowsTotal])).toEqual([
       ['full-sample study of the trials', 0, 0],
       ['global and regime-aware policies', 0, 5],
       ...[1, 2, 3, 4, 5].map((k) => ['global and regime-aware policies', k, 5]),
+      ['probability of backtest overfitting', 0, 0],
+      // finished(): the result came; the part's name stays, at the whole share.
+      ['probability of backtest overfitting', 0, 0],
     ]);
-    expect(sent.map((e) => e.elapsedMs)).toEqual([0, 600, 1_000, 1_400, 1_800, 2_200, 2_600]);
-    expect(runProgressText(sent[3]!)).toBe(
-      'global and regime-aware policies · 2 of 5 windows done · ~1 s left',
+    expect(sent.map((e) => e.elapsedMs)).toEqual([0, 600, 1_000, 1_400, 1_800, 2_200, 2_600, 2_600, 3_000]);
+    expect(runProgressShare(sent[3]!)).toBeCloseTo(
+      COMPARE_PHASES.windows.from + (COMPARE_PHASES.windows.to - COMPARE_PHASES.windows.from) * 0.4,
+      12,
     );
+    expect(runProgressText(sent.at(-1)!)).toBe('probability of backtest overfitting');
+    expect(runProgressShare(sent.at(-1)!)).toBe(1);
   });
 });

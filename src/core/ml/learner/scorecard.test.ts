@@ -109,7 +109,13 @@ describe('the scorecard (issue 12 item 10)', () => {
     const windows = (part: ScorecardPart): [ScorecardPart, number, number][] =>
       Array.from({ length: card.windows + 1 }, (_, k) => [part, k, card.windows]);
     expect(card.windows).toBeGreaterThanOrEqual(2);
-    expect(steps).toEqual([['study', 0, 0], ...windows('optimised'), ['panel', 0, 0], ...windows('test')]);
+    expect(steps).toEqual([
+      ['study', 0, 0],
+      ...windows('optimised'),
+      ['overfitting', 0, 0],
+      ['panel', 0, 0],
+      ...windows('test'),
+    ]);
     expect([...new Set(steps.map(([part]) => part))]).toEqual([...SCORECARD_PARTS]);
   });
 

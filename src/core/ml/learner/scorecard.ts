@@ -78,10 +78,11 @@ export interface ScorecardOptions {
 
 /**
  * The scorecard's parts in the order they run: the full-sample study of the trials, the optimised and
- * regime-aware policies walked forward (a study per train window), the learner's panel (every trial on
- * every learner window), and the default and learner policies' test windows.
+ * regime-aware policies walked forward (a study per train window), their probability of backtest
+ * overfitting, the learner's panel (every trial on every learner window), and the default and learner
+ * policies' test windows.
  */
-export const SCORECARD_PARTS = ['study', 'optimised', 'panel', 'test'] as const;
+export const SCORECARD_PARTS = ['study', 'optimised', 'overfitting', 'panel', 'test'] as const;
 export type ScorecardPart = (typeof SCORECARD_PARTS)[number];
 
 export const POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
@@ -223,7 +224,12 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     step: test,
     purge,
     ...(options.minTrades === undefined ? {} : { minTrades: options.minTrades }),
-    ...(onProgress === undefined ? {} : { onWindow: (done, total) => onProgress('optimised', done, total) }),
+    ...(onProgress === undefined
+      ? {}
+      : {
+          onWindow: (done, total) => onProgress('optimised', done, total),
+          onOverfitting: () => onProgress('overfitting', 0, 0),
+        }),
   });
   const windows = walkForwardWindows(bars.t, { unit: 'bars', train, test, step: test });
 

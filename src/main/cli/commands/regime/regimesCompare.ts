@@ -168,6 +168,7 @@ export const regimesCompareCommand: Command = {
         minTrades: integer(args, 'min-trades', 30, 0),
         minDwell: integer(args, 'min-dwell', SET_MIN_DWELL, 1),
         onWindow,
+        onOverfitting: () => progress.phase(COMPARE_PHASES.overfitting, 0),
       });
       progress.finished();
       if (style === 'bar') io.err('\n');
