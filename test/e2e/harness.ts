@@ -272,3 +272,43 @@ export async function reachableAtCentre(locator: Locator): Promise<boolean> {
     { x, y },
   );
 }
+
+/**
+ * A state a progress bar was rendered in: its share (aria-valuenow, NaN while indeterminate), its label,
+ * and when (ms since the recording began).
+ */
+export interface ShownProgress {
+  percent: number;
+  label: string;
+  at: number;
+}
+
+/**
+ * Records in the page every state the progress bar `testId` is rendered in, as it changes (a
+ * MutationObserver): a poll's timing can miss a short run's few states. Call before the run starts;
+ * the returned function reads what was recorded so far, the determinate states only.
+ */
+export async function recordProgressBar(page: Page, testId: string): Promise<() => Promise<ShownProgress[]>> {
+  const key = `shown:${testId}`;
+  // A string: this file is type-checked without the DOM library; the script runs in the page.
+  await page.evaluate(`(() => {
+    const shown = [];
+    const started = performance.now();
+    window[${JSON.stringify(key)}] = shown;
+    const record = () => {
+      const bar = document.querySelector('[data-testid=${JSON.stringify(testId)}]');
+      if (bar === null) return;
+      const percent = Number(bar.getAttribute('aria-valuenow') ?? NaN);
+      const label = bar.textContent ?? '';
+      const last = shown[shown.length - 1];
+      if (last?.percent !== percent || last?.label !== label)
+        shown.push({ percent, label, at: Math.round(performance.now() - started) });
+    };
+    const options = { subtree: true, childList: true, attributes: true, characterData: true };
+    new MutationObserver(record).observe(document.body, options);
+  })()`);
+  return async () =>
+    ((await page.evaluate(`window[${JSON.stringify(key)}]`)) as ShownProgress[]).filter((s) =>
+      Number.isFinite(s.percent),
+    );
+}

@@ -4,7 +4,7 @@
  * ~20 s left") and leaves once the result is shown.
  */
 import { describe, expect, it } from 'vitest';
-import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+import { chromiumSkipReason, hasChromium, openApp, recordProgressBar, useSession } from './harness.ts';
 
 const skipReason = chromiumSkipReason('walkForwardProgress.e2e');
 const RUN_TIMEOUT_MS = 180_000;
@@ -12,11 +12,6 @@ const RUN_TIMEOUT_MS = 180_000;
 // throttle (about 0.4 s idle), so events land inside windows, their trials showing: on hourly bars a
 // whole 21-window run took 0.7 s and a run could show no window's trials (CI failed so at 7c034cd).
 const TRIALS = 300;
-
-interface Shown {
-  percent: number;
-  label: string;
-}
 
 describe.skipIf(!hasChromium)(`walk-forward progress in the browser${skipReason}`, () => {
   const session = useSession('wfprogress');
@@ -44,27 +39,12 @@ describe.skipIf(!hasChromium)(`walk-forward progress in the browser${skipReason}
       const run = page.getByTestId('run-walk-forward');
       await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
 
-      // Every state the bar is rendered in, recorded by the page itself as it changes, so a poll's timing
-      // cannot miss a short run's few states (a string: this file has no DOM types).
-      await page.evaluate(`(() => {
-        const shown = [];
-        window.wfShown = shown;
-        const record = () => {
-          const bar = document.querySelector('[data-testid="wf-progress"]');
-          if (bar === null) return;
-          const now = { percent: Number(bar.getAttribute('aria-valuenow') ?? NaN), label: bar.textContent ?? '' };
-          const last = shown[shown.length - 1];
-          if (last?.percent !== now.percent || last?.label !== now.label) shown.push(now);
-        };
-        const options = { subtree: true, childList: true, attributes: true, characterData: true };
-        new MutationObserver(record).observe(document.body, options);
-      })()`);
+      // Every state the bar is rendered in, recorded by the page itself as it changes.
+      const shownStates = await recordProgressBar(page, 'wf-progress');
       await run.click();
 
       await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
-      const shown = ((await page.evaluate('window.wfShown')) as Shown[]).filter((s) =>
-        Number.isFinite(s.percent),
-      );
+      const shown = await shownStates();
       // The bar moved while the run went, and never backwards.
       expect(new Set(shown.map((s) => s.percent)).size).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < shown.length; i++)

@@ -109,13 +109,24 @@ describe('the scorecard (issue 12 item 10)', () => {
     const windows = (part: ScorecardPart): [ScorecardPart, number, number][] =>
       Array.from({ length: card.windows + 1 }, (_, k) => [part, k, card.windows]);
     expect(card.windows).toBeGreaterThanOrEqual(2);
-    expect(steps).toEqual([
+    // The learner's part counts the panel's windows, each as its predictions are made (after warm-up).
+    const learner = steps.filter(([part]) => part === 'learner');
+    const panelWindows = learner[0]![2];
+    expect(panelWindows).toBeGreaterThan(card.windows);
+    expect(learner[0]).toEqual(['learner', 0, panelWindows]);
+    expect(learner.at(-1)).toEqual(['learner', panelWindows, panelWindows]);
+    const counts = learner.map(([, done]) => done);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(steps.filter(([part]) => part !== 'learner')).toEqual([
       ['study', 0, 0],
       ...windows('optimised'),
       ['overfitting', 0, 0],
       ['panel', 0, 0],
       ...windows('test'),
     ]);
+    expect(steps.findIndex(([part]) => part === 'learner')).toBe(
+      steps.findIndex(([part]) => part === 'panel') + 1,
+    );
     expect([...new Set(steps.map(([part]) => part))]).toEqual([...SCORECARD_PARTS]);
   });
 

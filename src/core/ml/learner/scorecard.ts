@@ -79,10 +79,10 @@ export interface ScorecardOptions {
 /**
  * The scorecard's parts in the order they run: the full-sample study of the trials, the optimised and
  * regime-aware policies walked forward (a study per train window), their probability of backtest
- * overfitting, the learner's panel (every trial on every learner window), and the default and learner
- * policies' test windows.
+ * overfitting, the learner's panel (every trial on every learner window), the learner learning it window
+ * by window (predicting each as it opens), and the default and learner policies' test windows.
  */
-export const SCORECARD_PARTS = ['study', 'optimised', 'overfitting', 'panel', 'test'] as const;
+export const SCORECARD_PARTS = ['study', 'optimised', 'overfitting', 'panel', 'learner', 'test'] as const;
 export type ScorecardPart = (typeof SCORECARD_PARTS)[number];
 
 export const POLICIES = ['default', 'optimised', 'regimeAware', 'learner'] as const;
@@ -256,6 +256,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
       seed: options.seed,
       initial: defaults,
       ...(options.model === undefined ? {} : { model: options.model }),
+      ...(onProgress === undefined ? {} : { onWindow: (done, total) => onProgress('learner', done, total) }),
     },
   );
 
@@ -367,15 +368,19 @@ export function learnerDecisions(
     readonly seed: number;
     readonly model?: 'linear' | 'forest';
     readonly initial: StrategyParams;
+    /** Told the panel's window count (done 0), then each window's predictions (most of the time here). */
+    readonly onWindow?: (done: number, total: number) => void;
   },
 ): { prequential: PrequentialReport; decisions: LearnerDecision[] } {
   const opened = new Map<number, { window: PanelWindow; predictions: readonly LearnerPrediction[] }>();
   const starts = new Set(tests.map((t) => t.start));
+  options.onWindow?.(0, panel.length);
   const prequential = evaluatePrequential(panel, {
     seed: options.seed,
     ...(options.model === undefined ? {} : { model: options.model }),
     onPredict: (window, predictions) => {
       if (starts.has(window.start)) opened.set(window.start, { window, predictions });
+      options.onWindow?.(window.index + 1, panel.length);
     },
   });
   const decisions: LearnerDecision[] = [];
