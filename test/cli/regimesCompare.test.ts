@@ -50,7 +50,7 @@ afterAll(() => {
 });
 
 describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipReason}`, () => {
-  it("--json: the core comparison of the same trials, at Settings' default costs; progress per window on stderr", async () => {
+  it("--json: the core comparison of the same trials, at Settings' default costs; its progress on stderr", async () => {
     const io = captureIO();
     const args = ['regimes', 'compare', '--csv', goog.path, '--detector', 'rules', '--sampler', 'grid'];
     expect(await main([...args, ...search, '--min-trades', '3', '--json', '--progress', 'lines'], io)).toBe(
@@ -59,9 +59,21 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     const json = JSON.parse(io.stdout) as Record<string, unknown>;
     const expected = coreComparison(() => createDetector('rules', '1d'));
     const windows = expected.windows.length;
-    expect(io.stderr.trimEnd().split('\n')).toEqual(
-      Array.from({ length: windows + 1 }, (_, done) => `progress ${done}/${windows} windows`),
+    // The app's words, a line per progress event (throttled, each part's start and the end always).
+    const lines = io.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('progress full-sample study of the trials');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^progress global and regime-aware policies · 0 of ${windows} windows done · ~\\d+ (s|min) left$`,
+        ),
+      ),
     );
+    const done = lines
+      .map((line) => Number(/ (\d+) of \d+ windows done/.exec(line)?.[1] ?? NaN))
+      .filter(Number.isFinite);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(lines.at(-1)).toBe('progress probability of backtest overfitting');
     expect(json['purge']).toBe(expected.purge);
     expect(json['regimeAware']).toEqual(JSON.parse(JSON.stringify(expected.regimeAware)));
     expect(json['global']).toEqual(JSON.parse(JSON.stringify(expected.global)));
