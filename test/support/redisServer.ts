@@ -35,9 +35,10 @@ export interface TestRedis {
   readonly process: () => ChildProcess;
   /**
    * Stops the server (SIGKILL: nothing saved) and starts an empty one on the same port, after `downMs`
-   * (long enough and clients' reconnects fail first, as when Redis is down for a while).
+   * (long enough and clients' reconnects fail first, as when Redis is down for a while), with `args` in
+   * place of the first start's extra arguments when given.
    */
-  restartEmpty(downMs?: number): Promise<void>;
+  restartEmpty(downMs?: number, args?: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +46,7 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Tes
   const dir = mkdtempSync(join(tmpdir(), 'regimen-redis-'));
   const port = await freePort();
   let child: ChildProcess;
-  const launch = async (): Promise<void> => {
+  const launch = async (args: readonly string[]): Promise<void> => {
     child = spawn(
       REDIS_SERVER,
       [
@@ -59,7 +60,7 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Tes
         '',
         '--appendonly',
         'no',
-        ...extraArgs,
+        ...args,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -78,15 +79,15 @@ export async function startRedis(extraArgs: readonly string[] = []): Promise<Tes
     child.kill('SIGKILL');
     await exited;
   };
-  await launch();
+  await launch(extraArgs);
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     process: () => child,
-    restartEmpty: async (downMs = 0) => {
+    restartEmpty: async (downMs = 0, args = extraArgs) => {
       await kill();
       await new Promise((resolve) => setTimeout(resolve, downMs));
-      await launch();
+      await launch(args);
     },
     stop: async () => {
       await kill();

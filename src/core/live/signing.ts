@@ -36,6 +36,21 @@ export function sign(parts: SignedParts, secret: string): string {
   return toHex(hmacSha256(utf8(secret), utf8(signingString(parts))));
 }
 
+/**
+ * The fewest characters a bot secret may have: an HMAC key short enough to guess signs nothing, and a value
+ * that short could not be told from ordinary words when masking it. Refused wherever a secret is given to
+ * a signer or verifier, naming this minimum.
+ */
+export const MIN_BOT_SECRET_LENGTH = 16;
+
+/** Refuses a bot secret too short to be one; `where` names where it was given. */
+export function checkBotSecret(secret: string, where: string): void {
+  if (secret.length < MIN_BOT_SECRET_LENGTH)
+    throw new RangeError(
+      `the bot secret ${where} has ${secret.length} characters: it needs at least ${MIN_BOT_SECRET_LENGTH}`,
+    );
+}
+
 export type Refusal = 'missing-headers' | 'stale-timestamp' | 'reused-nonce' | 'bad-signature';
 
 export interface VerifierOptions {
@@ -54,7 +69,7 @@ export class RequestVerifier {
     private readonly secret: string,
     options: VerifierOptions = {},
   ) {
-    if (secret.length < 16) throw new RangeError('the bot secret must be at least 16 characters');
+    checkBotSecret(secret, 'given to the bot server');
     this.windowMs = options.windowMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }

@@ -98,9 +98,23 @@ ${commandUsage(entry, command)}
 `);
       return 2;
     }
-    io.err(`regimen ${entry.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.err(
+      `regimen ${entry.name}: ${await printable(error instanceof Error ? error.message : String(error))}\n`,
+    );
     return 1;
   }
+}
+
+/**
+ * A failure's message as the terminal may show it: an upstream that quoted a URL or a secret it was sent
+ * (a Redis without AUTH echoes the password) is masked as the services mask their answers.
+ */
+async function printable(message: string): Promise<string> {
+  const [{ redactSecrets }, { environmentSecrets }] = await Promise.all([
+    import('../secrets/redact.ts'),
+    import('../services/scrub.ts'),
+  ]);
+  return redactSecrets(message, environmentSecrets(process.env));
 }
 
 /** Request fields that no single flag sets (the FILE argument, the window settings). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { sign, SIGNATURE_HEADERS } from '../../core/live/signing.ts';
+import { checkBotSecret, sign, SIGNATURE_HEADERS } from '../../core/live/signing.ts';
 import {
   ApplyResponseSchema,
   BOT_PATHS,
@@ -170,6 +170,7 @@ export class BotClient {
     private readonly secret: string,
     options: { readonly now?: () => number; readonly timeouts?: BotTimeouts } = {},
   ) {
+    checkBotSecret(secret, `for ${url}`);
     this.now = options.now ?? Date.now;
     this.timeouts = options.timeouts ?? DEFAULT_BOT_TIMEOUTS;
     let base: URL;

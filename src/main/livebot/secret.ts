@@ -1,3 +1,4 @@
+import { checkBotSecret, MIN_BOT_SECRET_LENGTH } from '../../core/live/signing.ts';
 import { KeychainSecretStore, type SecretStore } from '../secrets/secretStore.ts';
 
 /** The keychain entry (service "regimen") holding the shared bot secret. */
@@ -5,7 +6,7 @@ export const BOT_SECRET_NAME = 'bot-secret';
 export const BOT_SECRET_ENV = 'REGIMEN_BOT_SECRET';
 
 const MISSING =
-  `No bot secret: set ${BOT_SECRET_ENV} (at least 16 characters) or store one in the OS keychain ` +
+  `No bot secret: set ${BOT_SECRET_ENV} (at least ${MIN_BOT_SECRET_LENGTH} characters) or store one in the OS keychain ` +
   `(service "regimen", account "${BOT_SECRET_NAME}") on both the workstation and the bot`;
 
 /**
@@ -26,9 +27,6 @@ export async function resolveBotSecret(
     }
   }
   if (secret === null || secret === undefined || secret === '') throw new Error(MISSING);
-  if (secret.length < 16) {
-    const where = fromEnv ? BOT_SECRET_ENV : `the keychain entry "${BOT_SECRET_NAME}"`;
-    throw new Error(`The bot secret in ${where} is shorter than 16 characters`);
-  }
+  checkBotSecret(secret, fromEnv ? `in ${BOT_SECRET_ENV}` : `in the keychain entry "${BOT_SECRET_NAME}"`);
   return secret;
 }

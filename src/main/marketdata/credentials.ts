@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
+import { REDACTED, redactSecrets } from '../secrets/redact.ts';
 import type { SecretStore } from '../secrets/secretStore.ts';
 
 /**
@@ -41,7 +42,7 @@ export class AlpacaCredentials {
   }
 
   toJSON(): Record<string, string> {
-    return { source: this.source, keyId: '[redacted]', secretKey: '[redacted]' };
+    return { source: this.source, keyId: REDACTED, secretKey: REDACTED };
   }
 
   toString(): string {
@@ -102,49 +103,6 @@ export async function saveAlpacaCredentials(
 
 export async function clearAlpacaCredentials(store: SecretStore): Promise<void> {
   await store.delete(ALPACA_KEYS_SECRET);
-}
-
-/**
- * Replaces each secret in a text, in the forms an upstream echo or a log line could carry it: as is in
- * any letter case, JSON-escaped, URL-escaped (either hex case, strict or not) and base64 (standard or
- * URL-safe, at any byte alignment, so a secret inside a longer encoded text such as a Basic credential
- * is found too). Errors and `job:done` events all pass through this one function. Very short values are
- * left, as replacing them would mangle ordinary words without protecting anything.
- */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length < MIN_REDACTED_LENGTH) continue;
-    for (const form of encodedForms(secret)) if (form.length >= MIN_REDACTED_LENGTH) forms.add(form);
-  }
-  if (forms.size === 0) return text;
-  // Longest first, so a form that contains another is replaced whole.
-  const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  return text.replace(new RegExp(alternatives.join('|'), 'gi'), '[redacted]');
-}
-
-const MIN_REDACTED_LENGTH = 4;
-
-function encodedForms(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const url = encodeURIComponent(secret);
-  const strictUrl = url.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  const forms = [secret, json, json.replace(/\//g, '\\/'), url, strictUrl];
-  const bytes = Buffer.from(secret, 'utf8');
-  for (let offset = 0; offset < 3; offset++) {
-    // With `offset` bytes before it, the secret's own base64 characters start after the first group
-    // (which mixes in the unknown bytes) and end before the last partial group.
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const from = offset === 0 ? 0 : 4;
-    const to = Math.floor((offset + bytes.length) / 3) * 4;
-    const core = encoded.slice(from, to);
-    forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** redactSecrets for one key pair. */

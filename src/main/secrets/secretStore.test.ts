@@ -5,7 +5,6 @@ import {
   AlpacaCredentials,
   clearAlpacaCredentials,
   redact,
-  redactSecrets,
   resolveAlpacaCredentials,
   saveAlpacaCredentials,
 } from '../marketdata/credentials.ts';
@@ -88,34 +87,6 @@ describe('credentials', () => {
     await saveAlpacaCredentials(store, 'PKPAIR', 'pair-secret');
     await clearAlpacaCredentials(store);
     expect(await resolveAlpacaCredentials(store, {})).toBeNull();
-  });
-
-  it('redacts every known secret, longest first, leaving short values alone', () => {
-    expect(redactSecrets('key abcdef and abcdefgh, id ab', ['abcdef', 'abcdefgh', 'ab'])).toBe(
-      'key [redacted] and [redacted], id ab',
-    );
-  });
-
-  it('redacts a secret in any letter case, JSON- or URL-escaped and base64 at any alignment', () => {
-    const secret = 'Se"cr\\et/with+odd&chars=1';
-    const base64 = (text: string): string => Buffer.from(text).toString('base64');
-    const forms = [
-      secret.toUpperCase(),
-      secret.toLowerCase(),
-      JSON.stringify(secret).slice(1, -1),
-      encodeURIComponent(secret),
-      encodeURIComponent(secret).toLowerCase(),
-      base64(secret),
-      base64(`x:${secret}`),
-      base64(`xy:${secret}`),
-      base64(secret).replace(/\+/g, '-').replace(/\//g, '_'),
-    ];
-    for (const form of forms) {
-      const out = redactSecrets(`upstream said: ${form}`, [secret]);
-      expect(out).toContain('[redacted]');
-      // What is left of the encoded form is at most a partial base64 group at each end.
-      expect(out.replace('upstream said: ', '').replace('[redacted]', '').length).toBeLessThanOrEqual(8);
-    }
   });
 
   it('never shows the key values when logged, serialised or redacted', () => {

@@ -103,25 +103,12 @@ export function redisUrlFrom(raw: string, env: NodeJS.ProcessEnv): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`not a URL: "${safeUrl(raw)}" (expected redis://host:port or rediss://host:port)`);
+    // Not quoted: a text that is no URL cannot be told apart into a host and a password to mask.
+    throw new Error('not a URL (expected redis://[user[:password]@]host:port or rediss://host:port)');
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
     throw new Error(`must be a redis:// or rediss:// URL, got ${url.protocol}//`);
   const password = env[REDIS_PASSWORD_ENV];
   if (url.password === '' && password !== undefined && password !== '') url.password = password;
   return url.toString();
-}
-
-/** What a password is shown as; given back in a URL (Settings > Compute), it means "the saved one". */
-export const MASKED_PASSWORD = '***';
-
-/** A Redis URL with its password masked, for messages. */
-export function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = MASKED_PASSWORD;
-    return parsed.toString();
-  } catch {
-    return '(an invalid Redis URL)';
-  }
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ComputeStatus, ComputeTestResult, ComputeWorker } from '../../../shared/computeContract.ts';
 import { InputError, UpstreamError } from '../../../shared/errors.ts';
 import type { ComputePool } from '../../compute/pool.ts';
-import { MASKED_PASSWORD, safeUrl } from '../../compute/remote/names.ts';
+import { MASKED_PASSWORD, safeUrl } from '../../secrets/redact.ts';
 import type { SecretStore } from '../../secrets/secretStore.ts';
 import { poolEvaluators, type EvaluatorSource } from '../optimize/evaluator.ts';
 import { REDIS_PASSWORD_ENV, REDIS_PASSWORD_SECRET } from './redisPassword.ts';

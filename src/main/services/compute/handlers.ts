@@ -1,18 +1,8 @@
 import type { COMPUTE_CHANNELS } from '../../../shared/computeChannels.ts';
 import type { DomainHandlers } from '../../../shared/contract.ts';
+import { passwordOf } from '../../secrets/redact.ts';
 import type { Scrubber } from '../scrub.ts';
 import type { ComputeChoice } from './computeChoice.ts';
-
-/** The password a request carries in its URL, for the scrubber (it is not saved yet when an error is made). */
-function passwordIn(url: string | undefined): string[] {
-  if (url === undefined) return [];
-  try {
-    const password = decodeURIComponent(new URL(url).password);
-    return password === '' ? [] : [password];
-  } catch {
-    return [];
-  }
-}
 
 /** Settings > Compute: every answer and error passes the scrubber, whatever URL it was about. */
 export function createComputeHandlers(deps: {
@@ -24,7 +14,7 @@ export function createComputeHandlers(deps: {
     try {
       return await work();
     } catch (error) {
-      throw await scrub(error, passwordIn(url));
+      throw await scrub(error, passwordOf(url));
     }
   };
   return {
@@ -34,7 +24,7 @@ export function createComputeHandlers(deps: {
     'compute:test': async ({ redisUrl }) => {
       const result = await guarded(() => choice.test(redisUrl), redisUrl);
       if (result.ok) return result;
-      return { ok: false, error: (await scrub(new Error(result.error), passwordIn(redisUrl))).message };
+      return { ok: false, error: (await scrub(new Error(result.error), passwordOf(redisUrl))).message };
     },
   };
 }

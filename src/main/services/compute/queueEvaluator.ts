@@ -40,15 +40,8 @@ import {
 } from '../optimize/evaluator.ts';
 import type { StudyDatasets } from '../optimize/studySetup.ts';
 import { putBars } from '../../compute/remote/barsStore.ts';
-import {
-  engineHash,
-  jobIdOf,
-  MASKED_PASSWORD,
-  queueName,
-  resultsKey,
-  safeUrl,
-  workerKeyPattern,
-} from '../../compute/remote/names.ts';
+import { engineHash, jobIdOf, queueName, resultsKey, workerKeyPattern } from '../../compute/remote/names.ts';
+import { passwordOf, redactSecrets, safeUrl } from '../../secrets/redact.ts';
 
 /** A trial running longer than this on a worker is stopped and failed (overridable per coordinator). */
 export const DEFAULT_TRIAL_TIME_LIMIT_MS = 10 * 60_000;
@@ -69,6 +62,15 @@ export interface RemoteComputeOptions {
   readonly onConnection?: (notice: RedisConnectionNotice) => void;
 }
 
+/**
+ * A failure's reason as it may leave here (in a notice, an error, a trial's failure and so the study's
+ * record): Redis may quote what it was sent (one without AUTH answers "unknown command 'auth', with args
+ * beginning with: '<password>'"), so the password is masked in every form, whatever its length.
+ */
+function maskedReason(reason: unknown, redisUrl: string): string {
+  return redactSecrets(reason instanceof Error ? reason.message : String(reason), passwordOf(redisUrl));
+}
+
 /** The connection's last loss or return, for whoever listens (the CLI, each study computing on it). */
 class ConnectionNotices {
   private current: RedisConnectionNotice | null = null;
@@ -76,6 +78,11 @@ class ConnectionNotices {
 
   get lost(): boolean {
     return this.current?.state === 'lost';
+  }
+
+  /** Why the connection is lost now (undefined: it is not). */
+  get reason(): string | undefined {
+    return this.current?.state === 'lost' ? this.current.reason : undefined;
   }
 
   tell(notice: RedisConnectionNotice): void {
@@ -161,6 +168,7 @@ export class RemoteCompute {
   /** Connects (an unreachable or refusing Redis is an error naming the URL's host, never its password). */
   static async connect(options: RemoteComputeOptions): Promise<RemoteCompute> {
     const engine = engineHash();
+    const clean = (reason: unknown): string => maskedReason(reason, options.redisUrl);
     const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     // A refused password closes the connection, and connect() then says only "Connection is closed":
     // the first error event says why.
@@ -173,9 +181,7 @@ export class RemoteCompute {
     } catch (error) {
       redis.disconnect();
       const reason = cause ?? error;
-      throw new Error(
-        `cannot reach Redis at ${safeUrl(options.redisUrl)}: ${reason instanceof Error ? reason.message : String(reason)}`,
-      );
+      throw new Error(`cannot reach Redis at ${safeUrl(options.redisUrl)}: ${clean(reason)}`);
     }
     redis.off('error', firstError);
     // Reconnects are automatic and a failed command surfaces where it was sent (a check retries on the
@@ -184,18 +190,14 @@ export class RemoteCompute {
     const notices = new ConnectionNotices();
     if (options.onConnection !== undefined) notices.listen(options.onConnection);
     const redisUrl = safeUrl(options.redisUrl);
-    let password = '';
-    try {
-      password = decodeURIComponent(new URL(options.redisUrl).password);
-    } catch {
-      // ioredis took a URL the WHATWG parser refuses: it has no password this could find either.
-    }
     let lostAt = 0;
     redis.on('error', (error: Error) => {
-      if (notices.lost) return;
-      lostAt = Date.now();
-      // The reason goes to the renderer and to clients: a password it might quote never does.
-      const reason = password === '' ? error.message : error.message.replaceAll(password, MASKED_PASSWORD);
+      // The reason goes to the renderer, to clients and to the study's record.
+      const reason = clean(error);
+      // Each failed reconnect is not news, but a new cause is: a Redis back up that refuses the password
+      // would otherwise still read "connection refused" for as long as it lasts.
+      if (reason === notices.reason) return;
+      if (!notices.lost) lostAt = Date.now();
       notices.tell({ state: 'lost', redisUrl, reason, lostAt });
     });
     redis.on('ready', () => {
@@ -298,15 +300,19 @@ export class RemoteCompute {
         jobId,
         bars,
         checking: false,
-        settle: (outcome) => {
+        // Both outcomes become trials' failures, which the study's events and record carry.
+        settle: ({ results, failure }) => {
           this.pending.delete(jobId);
           signal?.removeEventListener('abort', abort);
-          resolve(outcome);
+          resolve({
+            results,
+            failure: failure === null ? null : maskedReason(failure, this.options.redisUrl),
+          });
         },
         fail: (error) => {
           this.pending.delete(jobId);
           signal?.removeEventListener('abort', abort);
-          reject(error);
+          reject(new Error(maskedReason(error, this.options.redisUrl)));
         },
       };
       const abort = (): void => {

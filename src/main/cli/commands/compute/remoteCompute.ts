@@ -3,7 +3,8 @@
  * `regimen worker` processes over Redis instead of this machine's pool. The password may come from
  * REGIMEN_REDIS_PASSWORD rather than the URL, which other users of the machine can read in `ps`.
  */
-import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
+import { redisUrlFrom } from '../../../compute/remote/names.ts';
+import { safeUrl } from '../../../secrets/redact.ts';
 import type { RemoteCompute } from '../../../services/compute/queueEvaluator.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import type { Backend } from '../../backend.ts';

@@ -6,7 +6,8 @@ import {
   SANDBOX_START_LIMIT_MS,
   startRemoteWorker,
 } from '../../../compute/remote/remoteWorker.ts';
-import { redisUrlFrom, safeUrl } from '../../../compute/remote/names.ts';
+import { redisUrlFrom } from '../../../compute/remote/names.ts';
+import { safeUrl } from '../../../secrets/redact.ts';
 
 export const workerCommand: Command = {
   usage:
