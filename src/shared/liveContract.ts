@@ -121,6 +121,11 @@ export const LiveBotView = LiveBotEntry.extend({
     }) satisfies z.ZodType<DeskSession>
   ).nullable(),
   checkedAt: z.number().nullable(),
+  /**
+   * The last halt or resume the bot did not answer, in one sentence: what its next status read showed
+   * (halted or not), or that it is not known yet. Null (or absent) when the last one was answered.
+   */
+  switchOutcome: z.string().nullable().optional(),
 });
 
 /**

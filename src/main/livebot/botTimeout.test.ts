@@ -9,10 +9,13 @@ import { BotClient, BotUnreachableError } from './botClient.ts';
 import {
   approve,
   checkedStatus,
+  halt,
   lastApprovedHash,
   propose,
   push,
+  resume,
   rollback,
+  switchOutcomeText,
   type LiveDesk,
 } from './liveDesk.ts';
 import { openDeskFixture, type DeskFixture } from './liveDesk.test-util.ts';
@@ -185,5 +188,126 @@ describe('a bot that accepts the connection and never answers', () => {
     await expect(client.status()).rejects.toThrow(
       `the bot at ${url} accepted the connection but did not answer within 0.2 s`,
     );
+  });
+});
+
+describe('a halt or resume the bot does not answer', () => {
+  const halts = async (kind: 'halt' | 'resume' = 'halt') =>
+    (await audit.of(kind, url)).map((e) => ({
+      actor: e.actor,
+      reason: e.reason,
+      detail: JSON.parse(e.detail) as Record<string, unknown>,
+    }));
+  const watcherOf = () =>
+    new LiveWatcher({
+      bots: () => [{ name: 'silent', url, autoPause: false }],
+      withDesk: (work) => work(desk),
+      events: new EventBus(),
+      settingsSession: () => 'regular',
+    });
+  const botStatus = () => fixture.desk.client(fixture.bot.url).status();
+
+  it('records a hung halt as unknown, and the next status read records that the bot did not halt', async () => {
+    silent.silence(BOT_PATHS.halt, 'hang');
+    const error = await halt(desk, url, 'ana', 'no-new-entries', 'news at 2pm').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BotUnreachableError);
+    expect((error as Error).message).toBe(
+      `${silenceAt()}; whether it halted (no-new-entries) is not known until the desk next reads its status`,
+    );
+    expect((await halts()).at(-1)).toMatchObject({ actor: 'bot', detail: { result: 'unknown' } });
+
+    const { status } = await checkedStatus(desk, url);
+    expect(status.halt).toBeNull();
+    const settled = (await halts()).at(-1)!;
+    expect(settled).toMatchObject({
+      actor: 'bot',
+      reason:
+        'not halted: the bot did not answer the halt (no-new-entries), and its status shows it did not take it (it is not halted); send it again',
+      detail: { result: 'not-applied', settled: 'status', mode: 'no-new-entries' },
+    });
+    expect(await switchOutcomeText(desk, url)).toBe(
+      'Not halted: the bot did not answer the halt (no-new-entries), and its status shows it did not take it (it is not halted); send it again.',
+    );
+    // Settled once: another read records nothing.
+    const entries = (await audit.entries()).length;
+    await checkedStatus(desk, url);
+    expect((await audit.entries()).length).toBe(entries);
+  });
+
+  it('a halt the bot took without answering is settled as halted, and is not sent again when the trader halts again', async () => {
+    silent.silence(BOT_PATHS.halt, 'swallow');
+    await expect(halt(desk, url, 'ana', 'reduce-only', 'news at 2pm')).rejects.toThrow(silenceAt());
+    await until(async () => (await botStatus()).halt?.mode === 'reduce-only');
+    silent.silence(BOT_PATHS.halt, 'answer');
+    const sent = silent.received(BOT_PATHS.halt);
+
+    // The second click: the status read first settles the first halt, and the bot is not sent it again.
+    const status = await halt(desk, url, 'ana', 'reduce-only', 'news at 2pm');
+    expect(status.halt).toMatchObject({ mode: 'reduce-only', reason: 'news at 2pm' });
+    expect(silent.received(BOT_PATHS.halt)).toBe(sent);
+    expect((await halts()).map((e) => [e.actor, e.detail['result'] ?? 'request'])).toEqual([
+      ['ana', 'request'],
+      ['bot', 'unknown'],
+      ['bot', 'applied'],
+      ['ana', 'duplicate'],
+    ]);
+    expect((await halts())[2]!.reason).toBe(
+      'halted: the bot did not answer the halt (reduce-only), and its status shows it took it (it is halted (reduce-only: news at 2pm))',
+    );
+    expect((await halts())[3]!.reason).toBe(
+      'manual: news at 2pm (not sent: the bot is already halted, reduce-only: news at 2pm)',
+    );
+  });
+
+  it("a resume the bot took without answering is settled at the watcher's next look, which the Live view says in one sentence", async () => {
+    await halt(desk, url, 'ana', 'no-new-entries', 'news at 2pm');
+    silent.silence(BOT_PATHS.resume, 'swallow');
+    await expect(resume(desk, url, 'ana', 'news is out')).rejects.toThrow(
+      `${silenceAt()}; whether it resumed is not known until the desk next reads its status`,
+    );
+    await until(async () => (await botStatus()).halt === null);
+    silent.silence(BOT_PATHS.resume, 'answer');
+
+    const view = await watcherOf().look({ name: 'silent', url, autoPause: false });
+    expect(view.switchOutcome).toBe(
+      'Resumed: the bot did not answer the resume, and its status shows it took it (it is not halted).',
+    );
+    expect((await halts('resume')).at(-1)).toMatchObject({
+      actor: 'bot',
+      detail: { result: 'applied', settled: 'status' },
+    });
+  });
+});
+
+describe('a push the bot takes after its status showed it had not', () => {
+  it('adds that it was accepted late, keeping the "not applied" it was settled as', async () => {
+    const set = smaCrossSet(10, 30);
+    const approval = await approved(set, 'first set');
+    silent.silence(BOT_PATHS.apply, 'hold');
+    await expect(pushOf(approval)).rejects.toThrow(silenceAt());
+    await checkedStatus(desk, url);
+    expect(await lastAck()).toMatchObject({ version: 1, detail: { result: 'not-applied' } });
+    expect(lastApprovedHash(await audit.of('ack', url))).toBeNull();
+
+    // The held push reaches the bot now, after the desk recorded it as not applied.
+    silent.release(BOT_PATHS.apply);
+    await until(runs(1));
+    const { approved: runsApproved } = await checkedStatus(desk, url);
+    expect(await lastAck()).toMatchObject({
+      version: 1,
+      toHash: set.hash,
+      reason: 'accepted late: the bot took version 1 after a status read had shown it had not (it runs it)',
+      detail: { result: 'accepted', settled: 'status' },
+    });
+    expect((await audit.of('ack', url)).map((a) => JSON.parse(a.detail).result)).toEqual([
+      'unknown',
+      'not-applied',
+      'accepted',
+    ]);
+    expect(lastApprovedHash(await audit.of('ack', url))).toBe(set.hash);
+    expect(runsApproved).toBe(true);
   });
 });

@@ -221,7 +221,7 @@ export async function push(desk: LiveDesk, approvalId: string, options: PushOpti
   const bot = proposal.bot;
   const client = desk.client(bot);
   const status = await client.status();
-  await settleUnknownPushes(desk, bot, status);
+  await settleUnknown(desk, bot, status);
   // Pushed again after the bot did not answer, and it turns out to have taken it: not sent twice.
   const repeat = await silentlyApplied(desk, bot, status, (p) => p.approvalId === approvalId);
   if (repeat !== undefined) return repeat;
@@ -326,7 +326,7 @@ export async function rollback(
   reason: string,
 ): Promise<PushResult> {
   const status = await desk.client(bot).status();
-  await settleUnknownPushes(desk, bot, status);
+  await settleUnknown(desk, bot, status);
   // A rollback the bot did not answer and turns out to have taken is not sent again (nor one further back).
   const rollbacks = new Set(
     (await desk.audit.of('rollback', bot)).map((e) => (JSON.parse(e.detail) as PushDetail).changeId),
@@ -344,6 +344,12 @@ export async function rollback(
   return push(desk, approvalId, { actor, policy: 'keep', approversRequired: 1, kind: 'rollback', reason });
 }
 
+/**
+ * Halts the bot: recorded before it is sent. Its status is read first, which settles what an unanswered
+ * push, halt or resume did, and a bot already halted in this mode (a halt whose answer was lost, say) is
+ * not sent it again: the request is recorded as not sent. A status that cannot be read does not hold a
+ * halt back.
+ */
 export async function halt(
   desk: LiveDesk,
   bot: string,
@@ -351,12 +357,149 @@ export async function halt(
   mode: HaltMode,
   reason: string,
 ): Promise<BotStatus> {
-  await desk.audit.append({
-    ...entryBase(desk, 'halt', actor, bot),
+  const client = desk.client(bot);
+  const status = await client.status().catch(() => null);
+  if (status !== null) {
+    await settleUnknown(desk, bot, status);
+    if (status.halt?.mode === mode) {
+      await desk.audit.append({
+        ...entryBase(desk, 'halt', actor, bot),
+        reason: `manual: ${reason} (not sent: the bot is already halted, ${mode}: ${status.halt.reason})`,
+        detail: canonicalJson({ mode, result: 'duplicate' } satisfies SwitchDetail),
+      });
+      return status;
+    }
+  }
+  return sendSwitch(desk, bot, 'halt', actor, reason, { mode }, () => client.halt(mode, reason));
+}
+
+/** Resumes a halted bot, recorded before it is sent; its status is read first, as for a halt. */
+export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {
+  const client = desk.client(bot);
+  const status = await client.status().catch(() => null);
+  if (status !== null) await settleUnknown(desk, bot, status);
+  return sendSwitch(desk, bot, 'resume', actor, reason, {}, () => client.resume(reason));
+}
+
+/**
+ * What a halt or resume entry records: the request ({mode} for a halt), or, from the bot, what became of
+ * a request it did not answer (`request` is that entry's seq): unknown when it was given up on; then, at
+ * the next status read (`settled`), applied, not applied, or superseded (another was sent before a status
+ * could tell). `duplicate`: a halt not sent, the bot being halted so already.
+ */
+interface SwitchDetail {
+  readonly mode?: HaltMode;
+  readonly request?: number;
+  readonly result?: 'unknown' | 'applied' | 'not-applied' | 'superseded' | 'duplicate';
+  readonly settled?: 'status';
+}
+
+const switchDetail = (entry: AuditEntry): SwitchDetail => JSON.parse(entry.detail) as SwitchDetail;
+
+/** Sends a halt or resume recorded first; one the bot may have received but did not answer is recorded as unknown. */
+async function sendSwitch(
+  desk: LiveDesk,
+  bot: string,
+  kind: 'halt' | 'resume',
+  actor: string,
+  reason: string,
+  detail: { readonly mode?: HaltMode },
+  send: () => Promise<BotStatus>,
+): Promise<BotStatus> {
+  const request = await desk.audit.append({
+    ...entryBase(desk, kind, actor, bot),
     reason: `manual: ${reason}`,
-    detail: canonicalJson({ mode }),
+    detail: canonicalJson(detail),
   });
-  return desk.client(bot).halt(mode, reason);
+  try {
+    return await send();
+  } catch (error) {
+    if (!(error instanceof BotUnreachableError && error.mayHaveArrived)) throw error;
+    // It may have halted (resumed) or not: recorded as neither, and settled by the bot's status at the
+    // desk's next look at it (settleUnknownSwitches).
+    const what = kind === 'halt' ? `halted (${detail.mode})` : 'resumed';
+    const unknown = `${error.message}; whether it ${what} is not known until the desk next reads its status`;
+    await desk.audit.append({
+      ...entryBase(desk, kind, 'bot', bot),
+      reason: `unknown: ${unknown}`,
+      detail: canonicalJson({ ...detail, request: request.seq, result: 'unknown' } satisfies SwitchDetail),
+    });
+    throw new BotUnreachableError(unknown, true);
+  }
+}
+
+/**
+ * Settles each halt and resume of `bot` that the bot did not answer by what `status`, read after it,
+ * shows: halted in that mode (for a resume: not halted) -> applied, else not applied; one followed by
+ * another request before any status was read -> superseded, as its status cannot tell. One entry each,
+ * from the bot, naming the status read.
+ */
+export async function settleUnknownSwitches(desk: LiveDesk, bot: string, status: BotStatus): Promise<number> {
+  const entries = (await desk.audit.entries()).filter(
+    (e) => e.bot === bot && (e.kind === 'halt' || e.kind === 'resume'),
+  );
+  const requests = entries.filter((e) => switchDetail(e).request === undefined);
+  const lastRequest = requests.at(-1);
+  const outcome = new Map<number, AuditEntry>();
+  for (const e of entries) {
+    const { request } = switchDetail(e);
+    if (request !== undefined) outcome.set(request, e);
+  }
+  let settled = 0;
+  for (const [seq, last] of outcome) {
+    const detail = switchDetail(last);
+    if (detail.result !== 'unknown') continue;
+    const halting = last.kind === 'halt';
+    const named = halting ? `the halt (${detail.mode})` : 'the resume';
+    const now =
+      status.halt === null ? 'it is not halted' : `it is halted (${status.halt.mode}: ${status.halt.reason})`;
+    const took = halting ? status.halt?.mode === detail.mode : status.halt === null;
+    const [result, reason]: [SwitchDetail['result'], string] =
+      seq !== lastRequest?.seq
+        ? [
+            'superseded',
+            `not known: the bot did not answer ${named}, and another was sent before its status was read; ${now}`,
+          ]
+        : took
+          ? [
+              'applied',
+              `${halting ? 'halted' : 'resumed'}: the bot did not answer ${named}, and its status shows it took it (${now})`,
+            ]
+          : [
+              'not-applied',
+              `not ${halting ? 'halted' : 'resumed'}: the bot did not answer ${named}, and its status shows it did not take it (${now}); send it again`,
+            ];
+    await desk.audit.append({
+      ...entryBase(desk, last.kind, 'bot', bot),
+      reason,
+      detail: canonicalJson({
+        ...(detail.mode === undefined ? {} : { mode: detail.mode }),
+        request: seq,
+        result,
+        settled: 'status',
+      } satisfies SwitchDetail),
+    });
+    settled++;
+  }
+  return settled;
+}
+
+/**
+ * What the desk knows of the last halt or resume it sent without an answer, in one sentence (null when
+ * the last was answered): that it waits for the next status read, or what that read showed.
+ */
+export async function switchOutcomeText(desk: LiveDesk, bot: string): Promise<string | null> {
+  const last = (await desk.audit.entries())
+    .filter((e) => e.bot === bot && (e.kind === 'halt' || e.kind === 'resume'))
+    .at(-1);
+  if (last === undefined || switchDetail(last).request === undefined) return null;
+  return `${last.reason.charAt(0).toUpperCase()}${last.reason.slice(1)}.`;
+}
+
+/** Settles every push, halt and resume the bot did not answer, by its status read just now. */
+export async function settleUnknown(desk: LiveDesk, bot: string, status: BotStatus): Promise<void> {
+  await settleUnknownPushes(desk, bot, status);
+  await settleUnknownSwitches(desk, bot, status);
 }
 
 /**
@@ -411,22 +554,13 @@ export async function checkBotChanges(desk: LiveDesk, bot: string): Promise<BotC
   return matchBotChanges(bot, changes, await desk.audit.entries());
 }
 
-export async function resume(desk: LiveDesk, bot: string, actor: string, reason: string): Promise<BotStatus> {
-  await desk.audit.append({
-    ...entryBase(desk, 'resume', actor, bot),
-    reason: `manual: ${reason}`,
-    detail: '{}',
-  });
-  return desk.client(bot).resume(reason);
-}
-
 /** The bot's status, and whether what it runs is the last set pushed to it with an approval. */
 export async function checkedStatus(
   desk: LiveDesk,
   bot: string,
 ): Promise<{ status: BotStatus; approved: boolean | null }> {
   const status = await desk.client(bot).status();
-  await settleUnknownPushes(desk, bot, status);
+  await settleUnknown(desk, bot, status);
   return { status, approved: runsApprovedVersion(status, lastApprovedHash(await desk.audit.of('ack', bot))) };
 }
 
@@ -461,29 +595,43 @@ export function acceptedAck(entry: AuditEntry): boolean {
  * Settles each push of `bot` whose outcome is unknown (the bot did not answer it) by what `status`, read
  * after it, shows: the bot runs it, holds it for its next bar, or accepted exactly its version (and has
  * since rolled it back itself) -> accepted; its accepted version is still below it -> not applied; it has
- * accepted a later version since -> superseded, not known. One ack each, naming the status read.
+ * accepted a later version since -> superseded, not known. One ack each, naming the status read. A push
+ * settled as not applied that a later status shows the bot running was taken late: accepted, in one more.
  */
 export async function settleUnknownPushes(desk: LiveDesk, bot: string, status: BotStatus): Promise<number> {
   const last = new Map<string, AuditEntry>();
   for (const ack of await desk.audit.of('ack', bot)) last.set(ackDetail(ack).changeId, ack);
   let settled = 0;
   for (const [changeId, ack] of last) {
-    if (ackDetail(ack).result !== 'unknown' || ack.version === null) continue;
+    if (ack.version === null) continue;
     const version = ack.version;
     const runs =
       status.active === null
         ? 'none'
         : `version ${status.active.version} (${status.active.hash.slice(0, 12)})`;
+    const runsIt = status.active?.changeId === changeId || status.pending?.changeId === changeId;
     const where =
       status.active?.changeId === changeId
         ? 'it runs it'
         : status.pending?.changeId === changeId
           ? 'it takes over at its next bar'
           : `it runs ${runs} now`;
+    if (ackDetail(ack).result === 'not-applied' && runsIt) {
+      // Taken after a status had shown it was not (a request held up on the way): the record says so in
+      // a new entry, and the "not applied" stays as what that status showed.
+      await desk.audit.append({
+        ...entryBase(desk, 'ack', 'bot', bot),
+        toHash: ack.toHash,
+        version,
+        reason: `accepted late: the bot took version ${version} after a status read had shown it had not (${where})`,
+        detail: canonicalJson({ changeId, result: 'accepted', settled: 'status' } satisfies AckDetail),
+      });
+      settled++;
+      continue;
+    }
+    if (ackDetail(ack).result !== 'unknown') continue;
     const [result, reason]: [AckDetail['result'], string] =
-      status.active?.changeId === changeId ||
-      status.pending?.changeId === changeId ||
-      status.acceptedVersion === version
+      runsIt || status.acceptedVersion === version
         ? [
             'accepted',
             `accepted: the bot did not answer the push, and its status shows it took version ${version} (${where})`,

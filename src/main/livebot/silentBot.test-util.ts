@@ -3,16 +3,19 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * What a bot in front of which this stands does with a request to one path: answer as the bot does
- * ('answer'), pass it to the bot and never answer ('swallow': a push applied whose answer was lost), or
- * accept the connection and never answer nor pass it on ('hang': a hung process).
+ * ('answer'), pass it to the bot and never answer ('swallow': a push applied whose answer was lost),
+ * accept the connection and never answer nor pass it on ('hang': a hung process), or hold it unanswered
+ * until `release` passes it on ('hold': a request held up on the way, taken late).
  */
-export type Silence = 'answer' | 'swallow' | 'hang';
+export type Silence = 'answer' | 'swallow' | 'hang' | 'hold';
 
 /** A loopback bot that goes silent on the paths it is told to, in front of a real bot. */
 export interface SilentBot {
   readonly url: string;
   /** How each path is treated from now on (paths not named are answered). */
   silence(path: string, how: Silence): void;
+  /** Passes the requests held on a path to the bot (their answers go nowhere). */
+  release(path: string): void;
   /** Requests received on each path so far (counted whatever is done with them). */
   received(path: string): number;
   close(): Promise<void>;
@@ -21,6 +24,7 @@ export interface SilentBot {
 export async function startSilentBot(target: string): Promise<SilentBot> {
   const modes = new Map<string, Silence>();
   const counts = new Map<string, number>();
+  const held = new Map<string, { incoming: IncomingMessage; body: Buffer }[]>();
   const forward = (incoming: IncomingMessage, body: Buffer, answer: ServerResponse | null): void => {
     const out = request(new URL(incoming.url ?? '/', target), {
       method: incoming.method,
@@ -45,6 +49,10 @@ export async function startSilentBot(target: string): Promise<SilentBot> {
       counts.set(path, (counts.get(path) ?? 0) + 1);
       const mode = modes.get(path) ?? 'answer';
       if (mode === 'hang') return;
+      if (mode === 'hold') {
+        held.set(path, [...(held.get(path) ?? []), { incoming, body: Buffer.concat(chunks) }]);
+        return;
+      }
       forward(incoming, Buffer.concat(chunks), mode === 'answer' ? answer : null);
     });
   });
@@ -52,6 +60,10 @@ export async function startSilentBot(target: string): Promise<SilentBot> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     silence: (path, how) => modes.set(path, how),
+    release: (path) => {
+      for (const { incoming, body } of held.get(path) ?? []) forward(incoming, body, null);
+      held.delete(path);
+    },
     received: (path) => counts.get(path) ?? 0,
     close: () =>
       new Promise((resolve) => {

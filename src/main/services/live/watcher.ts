@@ -14,7 +14,8 @@ import {
   lastApprovedHash,
   recordBotChanges,
   recordDailyLoss,
-  settleUnknownPushes,
+  settleUnknown,
+  switchOutcomeText,
   type LiveDesk,
 } from '../../livebot/liveDesk.ts';
 import type { TaskExecutor } from '../../compute/pool.ts';
@@ -166,8 +167,9 @@ export class LiveWatcher {
         await client.heartbeat();
         let status = await client.status();
         const session = deskSession(status.session, this.deps.settingsSession());
-        // A push the bot did not answer is settled by what it now runs, before the version check reads the acks.
-        await settleUnknownPushes(desk, bot.url, status);
+        // A push, halt or resume the bot did not answer is settled by its status, before the version check
+        // reads the acks.
+        await settleUnknown(desk, bot.url, status);
         const from = await this.readReports(client, state, status);
         if (this.deps.onBars !== undefined && from < state.evidence.t.length)
           await this.deps.onBars(desk, bot.url, state.evidence, from, session);
@@ -198,6 +200,7 @@ export class LiveWatcher {
           expectation,
           alarms: liveAlarms({ status, approvedHash, expectation }),
           session,
+          switchOutcome: await switchOutcomeText(desk, bot.url),
         });
       });
     } catch (error) {
@@ -210,6 +213,7 @@ export class LiveWatcher {
         expectation: null,
         alarms: liveAlarms({ status: { unreachable: message }, approvedHash: null, expectation: null }),
         session: null,
+        switchOutcome: null,
       });
     }
     state.view = view;

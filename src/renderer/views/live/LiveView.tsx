@@ -115,6 +115,11 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
           </span>
         </div>
       ) : null}
+      {bot.switchOutcome ? (
+        <div className="live-line" data-testid="live-bot-switch-outcome">
+          {bot.switchOutcome}
+        </div>
+      ) : null}
       {session !== null ? (
         <div className="live-line muted" data-testid="live-bot-session" data-from={bot.session?.from}>
           {session}

@@ -35,6 +35,7 @@ import {
   push,
   resume,
   rollback,
+  switchOutcomeText,
   type LiveDesk,
 } from '../../../livebot/liveDesk.ts';
 import { resolveBotSecret } from '../../../livebot/secret.ts';
@@ -306,7 +307,9 @@ export const liveStatusCommand: Command = {
   options: { ...BOT, session: { type: 'string' } },
   run: (args, io) =>
     withDesk(args, true, async (desk) => {
-      const { status, approved } = await checkedStatus(desk, requiredOption(args, 'bot'));
+      const bot = requiredOption(args, 'bot');
+      const { status, approved } = await checkedStatus(desk, bot);
+      const switchOutcome = await switchOutcomeText(desk, bot);
       const version =
         status.active === null ? 'none' : `v${status.active.version} ${status.active.hash.slice(0, 12)}`;
       const session = deskSession(status.session, sessionOption(args));
@@ -314,7 +317,7 @@ export const liveStatusCommand: Command = {
       print(
         io,
         args,
-        { ...status, approved, deskSession: session },
+        { ...status, approved, deskSession: session, switchOutcome },
         [
           `${status.symbol} ${status.strategy?.name ?? '-'} active ${version}` +
             (approved === false ? '  NOT THE APPROVED VERSION' : ''),
@@ -327,6 +330,7 @@ export const liveStatusCommand: Command = {
               .join(', ') ?? '(strategies not listed)'
           }`,
           ...(told === null ? [] : [told]),
+          ...(switchOutcome === null ? [] : [switchOutcome]),
         ].join('\n'),
       );
       return approved === false ? 1 : 0;

@@ -104,3 +104,39 @@ it('live timeouts set validates the bounds; a push to a bot that never answers f
   expect(broken.code).not.toBe(0);
   expect(broken.err).toContain(`${botRegistryPath(dir)}: botTimeouts.pushSeconds: must be at most 120 s`);
 });
+
+it('a halt the bot never answers fails within its bound, and `live status` says in one sentence that the bot did not halt', async () => {
+  writeFileSync(
+    botRegistryPath(dir),
+    JSON.stringify({ bots: [], botTimeouts: { pushSeconds: 0.3, readSeconds: 5 } }),
+  );
+  const url = silent.url;
+  silent.silence(BOT_PATHS.halt, 'hang');
+  const halted = await run(
+    'live',
+    'halt',
+    '--bot',
+    url,
+    '--mode',
+    'flatten',
+    '--reason',
+    'news',
+    '--as',
+    'ana',
+  );
+  expect(halted.code).toBe(1);
+  expect(halted.err).toContain(
+    `the bot at ${url} accepted the connection but did not answer within 0.3 s; whether it halted (flatten) is not known until the desk next reads its status`,
+  );
+  silent.silence(BOT_PATHS.halt, 'answer');
+  const status = await run('live', 'status', '--bot', url);
+  expect(status.code).toBe(0);
+  expect(status.out.trimEnd().split('\n').at(-1)).toBe(
+    'Not halted: the bot did not answer the halt (flatten), and its status shows it did not take it (it is not halted); send it again.',
+  );
+  expect(JSON.parse((await run('live', 'status', '--bot', url, '--json')).out)).toMatchObject({
+    halt: null,
+    switchOutcome:
+      'Not halted: the bot did not answer the halt (flatten), and its status shows it did not take it (it is not halted); send it again.',
+  });
+});
