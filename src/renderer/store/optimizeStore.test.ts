@@ -284,6 +284,23 @@ describe('the optimisation store against a fake client', () => {
     expect(store.getState().alreadyComplete).toBeNull();
   });
 
+  it('a second resume while the first is unanswered sends nothing, and the store says which study resumes', async () => {
+    // The services take seconds to answer a resume; a second click sent a request they refused.
+    const answer = deferred<{ studyId: string; seed: number; total: number; alreadyComplete: boolean }>();
+    client
+      .handle('optimize:get', () => studyDetail('s1', { summary: { ...summary('s1', 1), state: 'running' } }))
+      .handle('optimize:resume', () => answer.promise);
+    await store.getState().open('s1');
+    const first = store.getState().resume('s1');
+    expect(store.getState().resuming).toBe('s1');
+    await store.getState().resume('s1');
+    answer.resolve({ studyId: 's1', seed: 1, total: 10, alreadyComplete: false });
+    await first;
+    expect(client.callsTo('optimize:resume')).toEqual([{ studyId: 's1' }]);
+    expect(store.getState().resuming).toBeNull();
+    expect(store.getState().notices).toEqual([]);
+  });
+
   it('resuming a study that is already complete says so, and it stays complete', async () => {
     // The list went stale: it still said "cancelled" when another window's resume finished the study.
     client

@@ -24,6 +24,11 @@ export interface ActiveStudy {
 export interface StudySlice {
   studies: Loadable<StudySummary[]>;
   starting: boolean;
+  /**
+   * The study whose resume request is in flight: it takes seconds to answer, and a second click meanwhile
+   * was refused ("already running") with an error banner that outlived the run it came from.
+   */
+  resuming: string | null;
   study: ActiveStudy | null;
   /** Trials of the study on screen, by number; replaced (throttled) as events arrive. */
   trials: TrialRow[];
@@ -169,6 +174,7 @@ export function createOptimizeStore(
       ),
       studies: { status: 'idle' },
       starting: false,
+      resuming: null,
       study: null,
       trials: [],
       progress: null,
@@ -255,6 +261,8 @@ export function createOptimizeStore(
       },
 
       async resume(studyId) {
+        if (get().resuming !== null) return;
+        set({ resuming: studyId });
         try {
           if (feed.studyId !== studyId) activate(studyId);
           // The last progress said cancelled or paused: drop it so the resumed run's events take over.
@@ -266,6 +274,8 @@ export function createOptimizeStore(
           void get().refreshStudies();
         } catch (error) {
           notify('resume', 'Resuming the study', error);
+        } finally {
+          set({ resuming: null });
         }
       },
 

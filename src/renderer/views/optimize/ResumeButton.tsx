@@ -16,9 +16,16 @@ export function ResumeButton({
   className: string;
 }) {
   const resume = useOptimize((s) => s.resume);
+  const resuming = useOptimize((s) => s.resuming);
   return (
-    <button type="button" className={className} data-testid={testId} onClick={() => void resume(studyId)}>
-      Resume
+    <button
+      type="button"
+      className={className}
+      data-testid={testId}
+      disabled={resuming !== null}
+      onClick={() => void resume(studyId)}
+    >
+      {resuming === studyId ? 'Resuming…' : 'Resume'}
     </button>
   );
 }
