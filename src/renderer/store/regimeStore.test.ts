@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegimesResult } from '../../shared/contract.ts';
-import { FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
+import { deferred, FakeRegimenClient } from '../../../test/support/fakeRegimenClient.ts';
 import { regimeStoreFor } from './regimeStore.ts';
 
 describe('the regime store', () => {
@@ -14,6 +14,26 @@ describe('the regime store', () => {
     await store.getState().runWinners(target);
     expect(client.callsTo('regimes:get').map((q) => q.session)).toEqual(['extended']);
     expect(client.callsTo('regimes:winners').map((q) => q.session)).toEqual(['extended']);
+  });
+
+  it('says it is labelling while a new request is unanswered, the last labels kept meanwhile', async () => {
+    // A detector change took seconds to answer, and the rules' table passed for the HMM's until then.
+    const hmm = deferred<RegimesResult>();
+    const client = new FakeRegimenClient().handle('regimes:get', (query) =>
+      query.detector === 'hmm' ? hmm.promise : ({ detector: query.detector } as unknown as RegimesResult),
+    );
+    const store = regimeStoreFor(client);
+    const target = { symbol: 'SPY', timeframe: '1d', session: 'regular' } as const;
+    await store.getState().load(target);
+    expect(store.getState().labelling).toBe(false);
+    store.getState().setForm({ detector: 'hmm' });
+    const loading = store.getState().load(target);
+    expect(store.getState().labelling).toBe(true);
+    expect(store.getState().labels).toMatchObject({ status: 'ready', data: { detector: 'rules' } });
+    hmm.resolve({ detector: 'hmm' } as unknown as RegimesResult);
+    await loading;
+    expect(store.getState().labelling).toBe(false);
+    expect(store.getState().labels).toMatchObject({ status: 'ready', data: { detector: 'hmm' } });
   });
 
   it("sends the jump detector's half-life and hysteresis with its labels and studies, and not another's", async () => {

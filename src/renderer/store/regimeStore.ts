@@ -67,6 +67,12 @@ export interface RegimeState {
   form: RegimeForm;
   study: StudyForm;
   labels: Loadable<RegimesResult>;
+  /**
+   * True while the latest labels request is unanswered. The last labels stay on screen meanwhile (no
+   * flicker), but a detector, setting or chart change took seconds to show, and until then the panel
+   * passed another detector's or timeframe's table off as the one just asked for.
+   */
+  labelling: boolean;
   winners: Loadable<RegimeStudyResult>;
   comparison: Loadable<RegimeCompareResult>;
   /**
@@ -204,6 +210,7 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
         minDwell: '5',
       },
       labels: { status: 'idle' },
+      labelling: false,
       winners: { status: 'idle' },
       comparison: { status: 'idle' },
       ran: { winners: null, comparison: null },
@@ -221,10 +228,13 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
         const isLatest = nextLabels();
         const { settings, error } = formSettings(get().form);
         if (error) {
-          set({ labels: { status: 'error', message: error } });
+          set({ labels: { status: 'error', message: error }, labelling: false });
           return;
         }
-        set((s) => ({ labels: s.labels.status === 'ready' ? s.labels : { status: 'loading' } }));
+        set((s) => ({
+          labels: s.labels.status === 'ready' ? s.labels : { status: 'loading' },
+          labelling: true,
+        }));
         try {
           const data = await client.invoke('regimes:get', {
             symbol: target.symbol,
@@ -234,9 +244,10 @@ function createRegimeStore(client: RegimenClient): RegimeStore {
             settings,
             ...(target.start !== undefined ? { start: target.start } : {}),
           });
-          if (isLatest()) set({ labels: { status: 'ready', data } });
+          if (isLatest()) set({ labels: { status: 'ready', data }, labelling: false });
         } catch (failure) {
-          if (isLatest()) set({ labels: { status: 'error', message: errorMessage(failure) } });
+          if (isLatest())
+            set({ labels: { status: 'error', message: errorMessage(failure) }, labelling: false });
         }
       },
 

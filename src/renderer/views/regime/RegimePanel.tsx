@@ -53,6 +53,7 @@ export function RegimePanel({
   const store = useRegimeStore();
   const form = useRegime((s) => s.form);
   const labels = useRegime((s) => s.labels);
+  const labelling = useRegime((s) => s.labelling);
   // The bars of the session the backtest and the study read (Settings), so the bands match the chart.
   const session = useApp((s) => s.session);
   // The studies and the comparison charge the costs a backtest would (Settings' costs). Invalid ones are
@@ -84,6 +85,7 @@ export function RegimePanel({
       // Which labels are shown: a request still in flight leaves the last ones in place.
       data-detector={data?.detector}
       data-settings={data ? JSON.stringify(data.settings) : undefined}
+      aria-busy={labelling}
     >
       <div className="panel-title">
         Regimes
@@ -132,7 +134,13 @@ export function RegimePanel({
             </button>
           ))}
         </div>
-        {labels.status === 'loading' ? <div className="regime-note">labelling…</div> : null}
+        {labelling ? (
+          <div className="regime-note" data-testid={id('labelling')}>
+            {data
+              ? `labelling… (below: the last labels, ${data.symbol} ${data.timeframe}, ${detectorLabel(data.detector)})`
+              : 'labelling…'}
+          </div>
+        ) : null}
         {labels.status === 'error' ? (
           <div className="regime-note error-text" data-testid={id('error')}>
             {labels.message}
