@@ -3,11 +3,12 @@
  * (its last column was cut off by the right column's edge), a trade list narrower than its columns shows
  * P&L without scrolling (the inspected trial's, beside its figures), and the Learner view's background
  * below its panels is the app's, not the lighter line colour.
+ * At a 1024 x 700 window the equity panel's buttons stay inside it, off the Monte Carlo panel's Run.
  *   npm run build && npx vitest run test/e2e/narrowColumns.e2e.test.ts
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+import { chromiumSkipReason, hasChromium, openApp, reachableAtCentre, useSession } from './harness.ts';
 
 const skipReason = chromiumSkipReason('narrowColumns.e2e');
 
@@ -65,6 +66,24 @@ describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen ser
             ).getComputedStyle(element).backgroundColor,
         );
     expect(await background('[data-testid="learner-view"]')).toBe(await background('body'));
+    await page.close();
+  }, 240_000);
+
+  it("keeps the equity panel's buttons inside it at 1024 x 700, off the Monte Carlo Run button", async () => {
+    const { page, problems } = await openApp(session());
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const symbols = page.getByTestId('symbol-item');
+    await expect.poll(() => symbols.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await symbols.first().click();
+    await page.getByTestId('run-backtest').click();
+    const pin = page.getByTestId('backtest-pin');
+    await expect.poll(() => pin.isEnabled(), { timeout: 60_000 }).toBe(true);
+    // On one line the title's buttons ran into the right column and Pin lay over Run.
+    const buttons = page.getByTestId('equity-panel').locator('.panel-title button');
+    await expect.poll(() => overhang(page.getByTestId('equity-panel'), buttons)).toBeLessThanOrEqual(0);
+    expect(await reachableAtCentre(page.getByTestId('run-robustness'))).toBe(true);
+    expect(await reachableAtCentre(pin)).toBe(true);
+    expect(problems).toEqual([]);
     await page.close();
   }, 240_000);
 
