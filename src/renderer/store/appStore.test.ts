@@ -171,6 +171,28 @@ describe('the app store against a fake client', () => {
     expect(after.getState().result).toEqual(result);
   });
 
+  it('a reload keeps the request of the last backtest run here, so it can still be pinned', async () => {
+    const keeper = memoryKeeper();
+    const client = new FakeRegimenClient().handle('backtest:run', (request) =>
+      backtestResult({ symbol: request.symbol, timeframe: request.timeframe, params: request.params }),
+    );
+    const before = createAppStore(client, keeper);
+    before.setState({
+      strategies: { status: 'ready', data: [SMA_CROSS] },
+      strategyName: 'sma-cross',
+      paramDraft: { fast: '7', slow: '40' },
+      symbol: 'AAA',
+      timeframe: '1h',
+    });
+    await before.getState().runBacktest();
+    const request = before.getState().resultRequest;
+    expect(request).toMatchObject({ symbol: 'AAA', timeframe: '1h', params: { fast: 7, slow: 40 } });
+    expect(createAppStore(client, keeper).getState().resultRequest).toEqual(request);
+    // A result opened from another view has no request of its own, and none is kept for it.
+    before.getState().openBacktest(backtestResult({ symbol: 'AAA', timeframe: '1h' }), {});
+    expect(createAppStore(client, keeper).getState().resultRequest).toBeNull();
+  });
+
   it('kept values of the wrong shape are ignored', () => {
     const keeper = memoryKeeper();
     keeper.save('app', { view: 'nowhere', timeframe: '7m', symbol: 3, result: { trades: 'no' } });

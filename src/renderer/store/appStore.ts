@@ -171,6 +171,8 @@ const KEPT_KEYS = [
   'cash',
   'commission',
   'result',
+  // Without it a kept result could not be pinned (Pin was disabled after every reload).
+  'resultRequest',
 ] as const satisfies ReadonlyArray<keyof AppState>;
 type KeptApp = Partial<Pick<AppState, (typeof KEPT_KEYS)[number]>>;
 
@@ -202,6 +204,16 @@ function keptApp(value: unknown): KeptApp {
     isRecord(result.tearSheet)
   )
     kept.result = result as unknown as BacktestResult;
+  const request = value.resultRequest;
+  // Only beside its result; the services check it again when it is pinned.
+  if (
+    kept.result &&
+    isRecord(request) &&
+    request.symbol === kept.result.symbol &&
+    request.timeframe === kept.result.timeframe &&
+    request.strategy === kept.result.strategy
+  )
+    kept.resultRequest = request as unknown as RequestInput<'backtest:run'>;
   return kept;
 }
 
