@@ -3,7 +3,8 @@
  * (its last column was cut off by the right column's edge), a trade list narrower than its columns shows
  * P&L without scrolling (the inspected trial's, beside its figures), and the Learner view's background
  * below its panels is the app's, not the lighter line colour.
- * At a 1024 x 700 window the equity panel's buttons stay inside it, off the Monte Carlo panel's Run.
+ * At a 1024 x 700 window the equity panel's buttons stay inside it, off the Monte Carlo panel's Run; the
+ * walk-forward panel's note is set in from its edge like its form.
  *   npm run build && npx vitest run test/e2e/narrowColumns.e2e.test.ts
  */
 import type { Locator } from 'playwright-core';
@@ -86,6 +87,23 @@ describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen ser
     expect(problems).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it("sets the walk-forward panel's note in from its edge, as its form's fields are", async () => {
+    const { page } = await openApp(session());
+    await page.getByTestId('tab-optimize').click();
+    const panel = page.getByTestId('walk-forward-panel');
+    const note = panel.locator('.hint').first();
+    await note.waitFor({ state: 'visible', timeout: 30_000 });
+    const left = async (locator: Locator) => (await locator.boundingBox())?.x ?? NaN;
+    // It sat flush against the column's border, 10 px left of the fields above it.
+    const field = page.getByTestId('wf-mode');
+    expect((await left(note)) - (await left(panel))).toBeCloseTo(
+      (await left(field)) - (await left(panel)),
+      0,
+    );
+    expect((await left(note)) - (await left(panel))).toBeGreaterThan(0);
+    await page.close();
+  }, 120_000);
 
   it("shows the Optimize form's and study list's numbers whole: a cash of 10000 read 1000, a risk of 0.005 read 0.00, a best of 1.59 read 1.5", async () => {
     const { page, problems } = await openApp(session());
