@@ -10,7 +10,7 @@ import {
 } from '../../../test/support/fakeRegimenClient.ts';
 import { createAppStore, type AppStore } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
-import { createOptimizeStore, type OptimizeStore } from './optimizeStore.ts';
+import { createOptimizeStore, listedBestValue, type OptimizeStore } from './optimizeStore.ts';
 import { FLUSH_INTERVAL_MS } from './studyFeed.ts';
 
 function progress(studyId: string, patch: Partial<OptimizeProgressEvent> = {}): OptimizeProgressEvent {
@@ -30,6 +30,23 @@ function progress(studyId: string, patch: Partial<OptimizeProgressEvent> = {}): 
 const summary = (id: string, createdAt: number): StudySummary => ({
   ...studyDetail(id).summary,
   createdAt,
+});
+
+describe("a listed study's best value", () => {
+  const best = { number: 3, params: { fast: 5 }, values: [1.2], score: 1.2 };
+  const listed = { ...summary('s1', 1), bestValue: null };
+
+  it('is the live best while the study runs, where the list read before its first trial had none', () => {
+    expect(listedBestValue(listed, progress('s1', { done: 4, best }))).toBe(1.2);
+  });
+
+  it("is the stored one for another study, and once the study has stopped (the plateau's winner may differ)", () => {
+    expect(listedBestValue(listed, progress('s2', { best }))).toBeNull();
+    expect(listedBestValue({ ...listed, bestValue: 0.9 }, progress('s1', { state: 'complete', best }))).toBe(
+      0.9,
+    );
+    expect(listedBestValue({ ...listed, bestValue: 0.9 }, null)).toBe(0.9);
+  });
 });
 
 describe('the optimisation store against a fake client', () => {

@@ -89,6 +89,19 @@ export function bestTrialNumber(state: Pick<OptimizeState, 'study' | 'progress'>
   return state.progress?.state === 'running' ? (live ?? stored) : (stored ?? live);
 }
 
+/**
+ * A listed study's best value: the live one while it runs on screen (the list is read only when studies
+ * start and stop, so it said "—" beside a header counting hundreds of trials), else the stored one.
+ */
+export function listedBestValue(
+  study: Pick<StudySummary, 'id' | 'bestValue'>,
+  progress: OptimizeProgressEvent | null,
+): number | null {
+  if (progress?.studyId === study.id && progress.state === 'running' && progress.best)
+    return progress.best.score;
+  return study.bestValue;
+}
+
 export function createOptimizeStore(
   client: RegimenClient,
   app: AppStore,

@@ -1,5 +1,6 @@
 import { formatInteger, formatNumber } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
+import { listedBestValue } from '../../store/optimizeStore.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { isResumable, ResumeButton } from './ResumeButton.tsx';
@@ -38,6 +39,7 @@ export function StudyList() {
           const total = now?.total ?? study.trialsTotal;
           const resumable = isResumable(state, done, total);
           const metric = study.objectives[0]?.metric ?? '';
+          const best = listedBestValue(study, live);
           return (
             <li key={study.id} className={study.id === activeId ? 'opt-study selected' : 'opt-study'}>
               <button
@@ -59,9 +61,7 @@ export function StudyList() {
                     className="opt-study-best"
                     title={study.mode === 'weighted' ? 'best weighted score' : `best ${metricLabel(metric)}`}
                   >
-                    {study.mode === 'weighted'
-                      ? formatNumber(study.bestValue, 3)
-                      : formatMetric(metric, study.bestValue)}
+                    {study.mode === 'weighted' ? formatNumber(best, 3) : formatMetric(metric, best)}
                   </span>
                 </span>
                 {study.note === '' ? null : (
