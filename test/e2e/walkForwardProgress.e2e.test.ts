@@ -1,7 +1,7 @@
 /**
  * A walk-forward run from the Optimize view shows how far it has got: against `regimen serve` on the demo
  * market, the Walk-forward panel's bar moves while the run goes ("window 3 of 10 · trials 12 / 40 ·
- * ~20 s left") and leaves once the result is shown.
+ * ~20 s left") and leaves once the result is shown; a run and its result outlive a switch to another tab.
  */
 import { describe, expect, it } from 'vitest';
 import { chromiumSkipReason, hasChromium, openApp, recordProgressBar, useSession } from './harness.ts';
@@ -58,6 +58,36 @@ describe.skipIf(!hasChromium)(`walk-forward progress in the browser${skipReason}
       // The label's total is the result's window count.
       expect(inWindow[0]!.label).toContain(` of ${windows}`);
       await expect.poll(() => page.getByTestId('wf-progress').count()).toBe(0);
+      expect(problems).toEqual([]);
+    },
+    RUN_TIMEOUT_MS + 60_000,
+  );
+
+  it(
+    'keeps a run going while the trader is on another tab, and its windows and result when they come back',
+    async () => {
+      const { page, problems } = await openApp(session());
+      await page.getByTestId('tab-optimize').click();
+      const strategy = page.getByTestId('opt-strategy');
+      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBe(3);
+      await strategy.selectOption('sma-cross');
+      await page.getByTestId('opt-tf-1h').click();
+      await page.getByTestId('opt-sampler-random').click();
+      await page.getByTestId('opt-trial-count').fill('10');
+      await page.getByTestId('wf-train').fill('90');
+      const run = page.getByTestId('run-walk-forward');
+      await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+      await run.click();
+      // Left while it runs: the panel unmounts, and its own state dropped the run's answer.
+      await page.getByTestId('tab-backtest').click();
+      await page.getByTestId('backtest-view').waitFor({ state: 'visible' });
+      await page.getByTestId('tab-optimize').click();
+      await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+      expect(await page.getByTestId('wf-train').inputValue()).toBe('90');
+      // And it is still there after another round trip.
+      await page.getByTestId('tab-compare').click();
+      await page.getByTestId('tab-optimize').click();
+      await expect.poll(() => page.getByTestId('wf-summary').count()).toBe(1);
       expect(problems).toEqual([]);
     },
     RUN_TIMEOUT_MS + 60_000,

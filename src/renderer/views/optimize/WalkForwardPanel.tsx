@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RequestInput, WalkForwardProgressEvent, WalkForwardResult } from '../../../shared/contract.ts';
+import { useCallback, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import type { RequestInput, WalkForwardResult } from '../../../shared/contract.ts';
 import { windowsCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
-import { errorMessage } from '../../client/clientError.ts';
 import { findStrategy } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { checkCosts } from '../../store/costDraft.ts';
 import { newJobId } from '../../store/requests.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { checkSetup } from '../../store/optimizeSetup.ts';
+import { walkForwardStoreFor } from '../../store/walkForwardStore.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { NumberField } from '../fields.tsx';
 import { fileNameOf } from '../../download.ts';
@@ -23,17 +25,6 @@ import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { PinButton } from '../compare/PinButton.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
-
-interface WindowDraft {
-  mode: 'rolling' | 'anchored';
-  unit: 'days' | 'bars';
-  train: string;
-  test: string;
-  step: string;
-}
-
-const isWalkForwardResult = (value: unknown): value is WalkForwardResult =>
-  typeof value === 'object' && value !== null && 'windows' in value;
 
 /** The windows on one time axis: each train span grey, its test span coloured, one row per window. */
 function WindowTimeline({ result }: { result: WalkForwardResult }) {
@@ -97,28 +88,11 @@ export function WalkForwardPanel() {
   const costDraft = useApp((s) => s.costs);
   const session = useApp((s) => s.session);
   const setup = useOptimize((s) => s.setup);
-  const [windows, setWindows] = useState<WindowDraft>({
-    mode: 'rolling',
-    unit: 'days',
-    train: '60',
-    test: '20',
-    step: '20',
-  });
-  const [running, setRunning] = useState<string | null>(null);
-  const [progress, setProgress] = useState<WalkForwardProgressEvent | null>(null);
-  // Listening from mount, not from the render after a run starts: its first event may come before that.
-  const runningRef = useRef<string | null>(null);
-  useEffect(
-    () =>
-      client.on('walkforward:progress', (event) => {
-        if (event.jobId === runningRef.current) setProgress(event);
-      }),
-    [client],
+  const store = useMemo(() => walkForwardStoreFor(client), [client]);
+  const { windows, running, progress, result, pinRequest, error, setWindows, setError } = useStore(
+    store,
+    useShallow((s) => s),
   );
-  const [result, setResult] = useState<WalkForwardResult | null>(null);
-  // What the result's run was asked: a pin keeps it to replay the run's windows later.
-  const [pinRequest, setPinRequest] = useState<RequestInput<'compare:pin'> | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [sheetOpen, setSheetOpen] = useState(false);
   const closeSheet = useCallback(() => setSheetOpen(false), []);
 
@@ -167,22 +141,7 @@ export function WalkForwardPanel() {
       },
       windows: { mode: windows.mode, unit: windows.unit, ...numbers },
     };
-    runningRef.current = jobId;
-    setRunning(jobId);
-    setProgress(null);
-    setError(null);
-    try {
-      const answer = await client.invoke('walkforward:run', request);
-      if (isWalkForwardResult(answer)) {
-        setResult(answer);
-        setPinRequest({ source: { kind: 'walkforward', runId: answer.runId, request } });
-      }
-    } catch (failure) {
-      setError(errorMessage(failure));
-    } finally {
-      runningRef.current = null;
-      setRunning(null);
-    }
+    await store.getState().run(request);
   };
 
   const html = useMemo(
