@@ -526,6 +526,17 @@ export const WalkForwardWindowSettings = z.strictObject({
   train: windowLength.default(365),
   test: windowLength.default(30),
   step: windowLength.default(7),
+  /**
+   * Days or bars (the unit's) taken from the end of each train window before its test window, or
+   * 'warm-up': the strategy's longest warm-up over a sample of the space, measured on the run's bars.
+   * Absent: no gap (a run stores the gap it had, in units).
+   */
+  purge: z
+    .union([
+      z.number().int('must be a whole number of days or bars').min(0, 'must be 0 or more'),
+      z.literal('warm-up'),
+    ])
+    .optional(),
 });
 
 export const WalkForwardRequest = SearchRequestBase.extend({
@@ -588,6 +599,12 @@ export const WalkForwardResult = z.object({
       }),
     )
     .optional(),
+  /** The gap each train window ended before its test window; `warmupBars` when asked as 'warm-up'. */
+  purge: z.object({
+    length: z.number(),
+    unit: z.enum(['days', 'bars']),
+    warmupBars: z.number().nullable(),
+  }),
   windows: z.array(WalkForwardWindowRow),
   /** The stitched out-of-sample equity, thinned for display (several symbols: equal capital in each). */
   equity: z.object({ t: z.array(z.number()), value: z.array(z.number()) }),

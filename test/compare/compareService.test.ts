@@ -316,6 +316,7 @@ describe('the compare set', () => {
       expect(result.metrics).toEqual(run.outOfSample);
       expect(result.cash).toBe(run.equity.value[0]);
       expect(result.notes[0]).toContain(`${run.windows.length} windows stitched`);
+      expect(result.notes[1]).toBe('each train window ended 0 days before its test window (purge)');
 
       // A run stored by the 24-hour cutter: its times were the nominal ones (an hour, a day before its
       // first bar); with the same bar ranges it is the same run, with other ranges it says why it is not.
@@ -335,6 +336,23 @@ describe('the compare set', () => {
         ok: false,
         error: `walk-forward run ${run.runId} was cut in 24-hour steps from its first bar, before windows began where the market's day begins: run it again to replay it`,
       });
+
+      // A run stored before runs had a purge (its request names none) traded its test runs from the train
+      // window's first bar: it replays so, and says it (the pin's own request is the stored one).
+      await restore((test) => ({ ...test, start: test.start - 1 }));
+      expect(request.windows.purge).toBeUndefined();
+      await h.db.run('UPDATE walkforward_windows SET request = $request WHERE run_id = $id', {
+        id: run.runId,
+        request: JSON.stringify(request),
+      });
+      await handlers['compare:unpin']({ pinId: pinned.id });
+      await pin({ kind: 'walkforward', runId: run.runId });
+      const [legacy] = await handlers['compare:list']({});
+      if (!legacy!.result.ok) throw new Error(legacy!.result.error);
+      expect(legacy!.result.notes[1]).toBe(
+        "run before walk-forward had a purge: each test run traded from its train window's first bar",
+      );
+      expect(legacy!.result.metrics).not.toEqual(run.outOfSample);
 
       await h.db.run('DELETE FROM walkforward_windows WHERE run_id = $id', { id: run.runId });
       const [gone] = await handlers['compare:list']({});

@@ -68,16 +68,21 @@ describe.skipIf(!hasChromium)(`the Compare tab in the browser${skipReason}`, () 
       await pinTrial.click();
       await expect.poll(() => pinTrial.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');
 
-      // A walk-forward of the same search (two test windows of 20 days after 45 days of training), pinned.
+      // A walk-forward of the same search (two test windows of 20 days after 45 days of training, the
+      // last 2 of them purged), pinned.
       await page.getByTestId('wf-unit').selectOption('days');
       for (const [id, value] of [
         ['wf-train', '45'],
         ['wf-test', '20'],
         ['wf-step', '20'],
+        ['wf-purge', '2'],
       ] as const)
         await page.getByTestId(id).fill(value);
       await page.getByTestId('run-walk-forward').click();
       await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
+      const purge = page.getByTestId('wf-purge-text');
+      expect(await purge.getAttribute('data-value')).toBe('2');
+      expect(await purge.innerText()).toContain('each train window ends 2 days before its test window');
       const pinWalkForward = page.getByTestId('wf-pin');
       await pinWalkForward.click();
       await expect.poll(() => pinWalkForward.getAttribute('data-pinned'), { timeout: 30_000 }).toBe('pinned');

@@ -80,7 +80,8 @@ describe(`walk-forward on GOOG and ORCL daily${skipReason}`, () => {
         const params = w.params as Record<string, number>;
         const returns: number[] = [];
         for (const [i, symbol] of SYMBOLS.entries()) {
-          // Run from the train window's first bar (indicators warmed up), the test bars' equity kept.
+          // Run from the train window's first bar (indicators warmed up), trading from the test window's
+          // first (no position carried in from the train window), the test bars' equity kept.
           const t = bars[i]!.t;
           const { commission, slippage } = await resolveCosts(
             searchCostsOf(req),
@@ -95,6 +96,7 @@ describe(`walk-forward on GOOG and ORCL daily${skipReason}`, () => {
             cash: 10_000,
             commission,
             slippage,
+            tradeFrom: testStart - from,
           }).equity.slice(testStart - from);
           const m = computeEquityMetrics(t.slice(testStart, testEnd), equity);
           // A window without a trade has no Sharpe ratio: reported as null.

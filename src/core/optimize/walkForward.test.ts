@@ -172,6 +172,53 @@ describe('runWalkForward', () => {
     if (stability!.kind === 'numeric') expect(stability!.normalizedStd).toBeCloseTo(Math.sqrt(14) / 45, 12);
   });
 
+  it('scores each train window only up to its purge gap, leaving test windows where they were', async () => {
+    // Planted: prices fall 1 % a bar except in the last 5 bars before each test window, where they jump
+    // 20 %. A train score that reaches those bars picks 'long'; purged of them it picks 'short'.
+    const t = dailyTimes(120);
+    const close = new Float64Array(120);
+    close[0] = 100;
+    for (let i = 1; i < 120; i++) close[i] = close[i - 1]! * (i % 40 >= 35 ? 1.2 : 0.99);
+    const run = (purge: number) =>
+      runWalkForward(
+        t,
+        {
+          optimize: async (train) => ({
+            params: { side: close[train.end - 1]! > close[train.start]! ? 'long' : 'short' },
+          }),
+          evaluate: async (range) => ({
+            t: t.slice(range.start, range.end),
+            equity: close.slice(range.start, range.end),
+          }),
+        },
+        { unit: 'bars', train: 40, test: 40, step: 40, purge },
+      );
+    const plain = await run(0);
+    const purged = await run(5);
+    expect(plain.windows.map((w) => [w.window.train.end, w.params['side']])).toEqual([
+      [40, 'long'],
+      [80, 'long'],
+    ]);
+    expect(purged.windows.map((w) => [w.window.train.start, w.window.train.end, w.params['side']])).toEqual([
+      [0, 35, 'short'],
+      [40, 75, 'short'],
+    ]);
+    expect(purged.windows.map((w) => [w.window.test.start, w.window.test.end])).toEqual(
+      plain.windows.map((w) => [w.window.test.start, w.window.test.end]),
+    );
+    expect(purged.windows[0]!.window.train.endTime).toBe(t[35]);
+  });
+
+  it('takes a purge in days from the train window, and refuses one that leaves nothing to train on', () => {
+    const [first] = walkForwardWindows(dailyTimes(200), { train: 100, test: 30, step: 30, purge: 10 });
+    expect(first!.train).toMatchObject({ start: 0, end: 90 });
+    expect(first!.test).toMatchObject({ start: 100, end: 130 });
+    expect(() => walkForwardWindows(dailyTimes(200), { unit: 'bars', train: 10, test: 5, purge: 9 })).toThrow(
+      'walk-forward: a purge of 9 bars leaves 1 bars',
+    );
+    expect(() => walkForwardWindows(dailyTimes(200), { purge: 1.5 })).toThrow('whole number');
+  });
+
   it('summarises categorical parameters by their most common value', () => {
     expect(parameterStability([{ k: 'a' }, { k: 'b' }, { k: 'a' }])).toEqual([
       { name: 'k', kind: 'categorical', mode: 'a', modeShare: 2 / 3, changes: 2 },

@@ -9,6 +9,12 @@
  * The stitched curve uses each window's test only until the next window's test begins (at any time the
  * parameters in force are the most recently optimised ones); per-window out-of-sample metrics use the
  * whole test window.
+ *
+ * Purge: `purge` units are taken from the end of each train window (as the regime comparison takes its gap),
+ * so the bars the winner is scored on stop that long before its test window opens; test windows are where
+ * they would be without it. The bars of a test window never reach its train score either way (the train
+ * range ends before it); the gap keeps the test's first decisions, made on indicators over the bars just
+ * before it, and the trades open when it opens, off the bars the parameters were fitted to.
  */
 import { firstIndexAtOrAfter } from '../data/bars.ts';
 import { tradingDays } from '../data/assetCalendar.ts';
@@ -30,6 +36,8 @@ export interface WalkForwardOptions {
   readonly test?: number;
   /** Distance between consecutive windows; 7 days by default. */
   readonly step?: number;
+  /** Units (whole, 0 or more) between the end of each train window and its test window, taken from the train window; 0 by default. */
+  readonly purge?: number;
 }
 
 /** A range of bars [start, end) with the times of its first bar and of the bar after it (or its end). */
@@ -43,6 +51,7 @@ export interface BarRange {
 
 export interface WalkForwardWindow {
   readonly index: number;
+  /** The bars the window's parameters are chosen on: ends at the first purged bar (the test's first without a purge). */
   readonly train: BarRange;
   readonly test: BarRange;
   /** The part of `test` used in the stitched out-of-sample curve (until the next window's test starts). */
@@ -80,6 +89,9 @@ export function walkForwardWindows(
   const train = positive('train', options.train ?? 365);
   const test = positive('test', options.test ?? 30);
   const step = positive('step', options.step ?? 7);
+  const purge = options.purge ?? 0;
+  if (!Number.isInteger(purge) || purge < 0)
+    throw new Error(`walk-forward: purge in ${unit} must be a whole number, 0 or more (got ${purge})`);
   const n = t.length;
   if (n === 0) throw new Error('walk-forward: no bars');
   const range = (start: number, end: number, nominalEnd: number): BarRange => ({
@@ -90,6 +102,15 @@ export function walkForwardWindows(
   });
 
   const raw: { train: BarRange; test: BarRange }[] = [];
+  // The train window less its purged end: refused when nothing is left to choose parameters on.
+  const trainRange = (start: number, purgedEnd: number): BarRange => {
+    if (purge > 0 && purgedEnd - start < 2)
+      throw new Error(
+        `walk-forward: a purge of ${purge} ${unit} leaves ${Math.max(0, purgedEnd - start)} bars in window ${raw.length}'s ` +
+          `train window of ${train} ${unit}; give a shorter purge or a longer train window`,
+      );
+    return range(start, purgedEnd, t[purgedEnd]!);
+  };
   if (unit === 'bars') {
     wholeNumbers('bars', train, test, step);
     for (let k = 0; ; k++) {
@@ -98,7 +119,7 @@ export function walkForwardWindows(
       if (trainEnd >= n) break;
       const testEnd = Math.min(n, trainEnd + test);
       raw.push({
-        train: range(trainStart, trainEnd, t[trainEnd]!),
+        train: trainRange(trainStart, trainEnd - purge),
         test: range(trainEnd, testEnd, t[n - 1]! + 1),
       });
     }
@@ -117,7 +138,7 @@ export function walkForwardWindows(
       const testEnd = firstIndexAtOrAfter(days, testDay + test);
       if (testEnd <= testStart || testStart <= trainStart) continue;
       raw.push({
-        train: range(trainStart, testStart, t[testStart]!),
+        train: trainRange(trainStart, firstIndexAtOrAfter(days, testDay - purge)),
         test: range(testStart, testEnd, dayStart(testDay + test)),
       });
     }

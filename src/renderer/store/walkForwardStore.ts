@@ -10,6 +10,9 @@ export interface WindowDraft {
   train: string;
   test: string;
   step: string;
+  /** Units before each test window, or ignored while `purgeWarmup` asks for the strategy's warm-up. */
+  purge: string;
+  purgeWarmup: boolean;
 }
 
 /**
@@ -38,7 +41,15 @@ const isWalkForwardResult = (value: unknown): value is WalkForwardResult =>
 
 export function createWalkForwardStore(client: RegimenClient): WalkForwardStore {
   const store = createStore<WalkForwardState>()((set, get) => ({
-    windows: { mode: 'rolling', unit: 'days', train: '60', test: '20', step: '20' },
+    windows: {
+      mode: 'rolling',
+      unit: 'days',
+      train: '60',
+      test: '20',
+      step: '20',
+      purge: '0',
+      purgeWarmup: false,
+    },
     running: null,
     progress: null,
     result: null,

@@ -221,6 +221,9 @@ export class CompareService {
     const curve = thinEquityCurve(replay.stitched.t, replay.stitched.equity, start);
     const notes = [
       `out of sample only: ${replay.windows} windows stitched, each with the parameters its train window chose`,
+      replay.purge.legacy
+        ? "run before walk-forward had a purge: each test run traded from its train window's first bar"
+        : `each train window ended ${replay.purge.length} ${replay.purge.unit} before its test window (purge)`,
     ];
     if (replay.windows < replay.windowsCut)
       notes.push(`the run stopped after ${replay.windows} of its ${replay.windowsCut} windows`);

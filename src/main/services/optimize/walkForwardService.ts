@@ -5,10 +5,21 @@
  *
  * The test backtest starts at the train window's first bar and only its test part is kept: indicators
  * are warmed up and a position the new parameters would hold when the test window opens is held, as it
- * would be live when parameters are switched; no bar after the test window is read.
+ * would be live when parameters are switched; no bar after the test window is read. It trades only from
+ * the first bar after the train window (the purge gap's first, see core's walkForwardWindows, or the test
+ * window's own without a gap), so no position the test window opens with was opened on a bar the
+ * parameters were chosen on. (Runs stored before runs had a purge traded from the train window's first
+ * bar and replay so.)
+ *
+ * No gap by default: a train window's score is its backtest cut at the train window's end (positions
+ * marked at its last close), so no train label reaches into the test window and, in Lopez de Prado's
+ * terms, nothing needs purging; an embargo guards train bars after a test window, which walk-forward
+ * never has. A gap (`purge`, or 'warm-up': the strategy's longest warm-up, as the regime comparison takes)
+ * also keeps the test's first signals off the train window's bars, at the cost of train bars.
  */
 import { randomUUID } from 'node:crypto';
 import { firstIndexAtOrAfter, sliceBars, type Bars } from '../../../core/data/bars.ts';
+import { tradingDays } from '../../../core/data/assetCalendar.ts';
 import type { BacktestOptions } from '../../../core/engine/index.ts';
 import { deriveSeed } from '../../../core/math/random.ts';
 import { marketRegime, windowLedgerEntries } from '../../../core/ml/learner/ledger.ts';
@@ -32,7 +43,8 @@ import {
   type WalkForwardWindow,
   type WalkForwardWindowResult,
 } from '../../../core/optimize/index.ts';
-import type { StrategyRef } from '../../../core/strategy/index.ts';
+import { sampleCandidates } from '../../../core/regime/perRegime.ts';
+import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type {
   WalkForwardRequest,
@@ -65,6 +77,7 @@ import {
   checkStudyDefinition,
   getStrategyOrThrow,
   randomSeed,
+  strategyParams,
   studyStrategyRef,
   searchCostsOf,
   searchOptionsOf,
@@ -97,7 +110,8 @@ export interface WalkForwardJob {
   readonly options: Omit<BacktestOptions, 'commission' | 'slippage'>;
   readonly costs: CostRequest;
   readonly preferPlateau: boolean;
-  readonly windows: WalkForwardOptions;
+  /** The windows; `purge` absent: no gap (in a replay, a run from before runs had a purge). */
+  readonly windows: Omit<WalkForwardOptions, 'purge'> & { readonly purge?: PurgeSetting | undefined };
   /** Annual risk-free rate in percent of every window's Sharpe and Sortino (absent: 0). */
   readonly riskFreePercent?: number;
   /** How several symbols' metrics are combined, as a study of them combines them (absent: 'worst'). */
@@ -216,6 +230,7 @@ interface WalkForwardSetup {
   readonly data: StudyDatasets;
   readonly settings: EvaluatorSettings;
   readonly windows: readonly WalkForwardWindow[];
+  readonly purge: WalkForwardPurge;
   readonly evaluators: EvaluatorSource;
   /** Every symbol's bars from time `from` until `to` (exclusive), as a study's datasets. */
   between(from: number, to: number): StudyDatasets;
@@ -306,9 +321,68 @@ function combinedSegment(
   return { t, equity };
 }
 
+/** The gap between each train window and its test window, and where its length came from. */
+export interface WalkForwardPurge {
+  readonly length: number;
+  readonly unit: 'days' | 'bars';
+  /** The longest warm-up in bars, when the purge was asked as 'warm-up'; null when given in units. */
+  readonly warmupBars: number | null;
+  /** A run stored before runs had a purge: its test runs traded from the train window's first bar. */
+  readonly legacy: boolean;
+}
+
+/** A run's purge as its request gives it: units, or the strategy's longest warm-up measured on its bars. */
+export type PurgeSetting = number | 'warm-up';
+
+/** Parameter sets of the space a 'warm-up' purge measures the warm-up of (a seeded random sample). */
+const WARMUP_SAMPLE = 16;
+
+/**
+ * A 'warm-up' purge: the longest warm-up (bars before the first it can trade) of a seeded sample of the
+ * space's parameter sets, measured on the first symbol's bars before the first test
+ * window of the windows cut without a gap (`plain`); in days, the most calendar days that many bars reach
+ * back from any window's test start.
+ */
+async function warmupPurge(
+  job: WalkForwardJob,
+  plain: readonly WalkForwardWindow[],
+  calendar: Float64Array,
+  bars: Bars,
+  options: BacktestOptions,
+  pool: ComputePool,
+): Promise<WalkForwardPurge> {
+  const unit = job.windows.unit ?? 'days';
+  const measured = sliceBars(bars, 0, firstIndexAtOrAfter(bars.t, plain[0]!.test.startTime));
+  const sets = sampleCandidates(job.space, { kind: 'random' }, WARMUP_SAMPLE, job.seed).map(
+    (p) => withRefParams(job.strategy, strategyParams(p)).params,
+  );
+  const dataset = { id: `warmup:${measured.t[0]}:${measured.t.length}`, bars: measured };
+  const starts = await Promise.all(
+    sets.map(
+      async (params) =>
+        (await pool.run({ kind: 'strategy-start', dataset, strategy: { ...job.strategy, params }, options }))
+          .startIndex,
+    ),
+  );
+  const warmupBars = Math.max(...starts);
+  if (unit === 'bars') return { length: warmupBars, unit, warmupBars, legacy: false };
+  const { days } = tradingDays(calendar);
+  let length = 0;
+  for (const w of plain) {
+    const first = Math.max(0, w.test.start - warmupBars);
+    length = Math.max(length, days[w.test.start]! - days[first]!);
+  }
+  return { length, unit, warmupBars, legacy: false };
+}
+
+/**
+ * `absentPurge`: what a job without a purge is: a new run without a gap, or (a replay) a run stored before
+ * runs had a purge, which had no gap and traded its test runs from the train window's first bar.
+ */
 async function walkForwardSetup(
   job: WalkForwardJob,
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
+  absentPurge: 'none' | 'legacy',
 ): Promise<WalkForwardSetup & { readonly calendar: Float64Array }> {
   const data = await loadStudyDatasets(
     {
@@ -325,19 +399,31 @@ async function walkForwardSetup(
   const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
   const options: BacktestOptions = { ...job.options, commission, slippage };
   const calendar = sharedCalendar(data);
-  let windows: readonly WalkForwardWindow[];
-  try {
-    windows = walkForwardWindows(calendar, job.windows);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    // Window settings that do not fit the data are the caller's to change.
-    throw new InputError(
-      data.datasets.length === 1
-        ? message
-        : `${message} (the dates ${data.datasets.map((d) => d.label).join(', ')} all cover: ${isoDay(calendar[0]!)} to ${isoDay(calendar[calendar.length - 1]!)})`,
-      'windows',
-    );
-  }
+  const cut = (settings: WalkForwardOptions): WalkForwardWindow[] => {
+    try {
+      return walkForwardWindows(calendar, settings);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // Window settings that do not fit the data are the caller's to change.
+      throw new InputError(
+        data.datasets.length === 1
+          ? message
+          : `${message} (the dates ${data.datasets.map((d) => d.label).join(', ')} all cover: ${isoDay(calendar[0]!)} to ${isoDay(calendar[calendar.length - 1]!)})`,
+        'windows',
+      );
+    }
+  };
+  const asked = job.windows.purge;
+  const purge: WalkForwardPurge =
+    asked === 'warm-up'
+      ? await warmupPurge(job, cut({ ...job.windows, purge: 0 }), calendar, bars, options, deps.pool)
+      : {
+          length: asked ?? 0,
+          unit: job.windows.unit ?? 'days',
+          warmupBars: null,
+          legacy: asked === undefined && absentPurge === 'legacy',
+        };
+  const windows = cut({ ...job.windows, purge: purge.length });
   const between = (from: number, to: number): StudyDatasets => ({
     label: data.label,
     datasets: data.datasets.map((d) => {
@@ -367,28 +453,33 @@ async function walkForwardSetup(
     settings,
     calendar,
     windows,
+    purge,
     evaluators,
     between,
     evaluate: async (range, params, window, key, signal) => {
-      const from = range.start >= window.train.end ? window.train.startTime : range.startTime;
+      const isTest = range.start >= window.train.end;
+      const from = isTest ? window.train.startTime : range.startTime;
+      const fromTrainEnd = isTest && !purge.legacy;
       const parts = new Map<string, EquitySegment>();
       for (const slice of between(from, range.endTime).datasets) {
+        const t = slice.ref.bars.t;
+        const tradeFrom = fromTrainEnd ? firstIndexAtOrAfter(t, window.train.endTime) : 0;
         const evaluator = await evaluators(
           { label: data.label, datasets: [slice] },
-          settings,
+          fromTrainEnd ? { ...settings, options: { ...options, tradeFrom } } : settings,
           `${key}-${slice.ref.id}`,
           1,
         );
         let equity: Float64Array;
         try {
+          // From bar tradeFrom on: a run reports only the bars it may trade on.
           equity = await evaluator.equity(params, signal);
           await evaluator.finished?.();
         } finally {
           evaluator.release?.();
         }
-        const t = slice.ref.bars.t;
         const skip = firstIndexAtOrAfter(t, range.startTime);
-        parts.set(slice.label, { t: t.slice(skip), equity: equity.slice(skip) });
+        parts.set(slice.label, { t: t.slice(skip), equity: equity.slice(skip - tradeFrom) });
       }
       return parts;
     },
@@ -414,6 +505,8 @@ export interface WalkForwardReplay {
   /** Windows replayed, and how many the settings cut (fewer stored: the run stopped early). */
   readonly windows: number;
   readonly windowsCut: number;
+  /** The gap before each test window the run was cut with. */
+  readonly purge: WalkForwardPurge;
 }
 
 /**
@@ -426,7 +519,11 @@ export async function replayWalkForward(
   stored: readonly StoredWalkForwardWindow[],
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
 ): Promise<WalkForwardReplay> {
-  const setup = await walkForwardSetup(job, deps);
+  // The gap the run had is stored with its request, in units (a run stored before runs kept their request
+  // has only the one given); a request without one is a run from before runs had a purge.
+  const storedRequest = stored[0]?.request;
+  const purge = storedRequest === undefined ? job.windows.purge : storedRequest.windows.purge;
+  const setup = await walkForwardSetup({ ...job, windows: { ...job.windows, purge } }, deps, 'legacy');
   const parts: { segment: EquitySegment; from: number; to: number }[] = [];
   const windows: WalkForwardWindow[] = [];
   const testParts = new Map<number, ReadonlyMap<string, EquitySegment>>();
@@ -464,13 +561,14 @@ export async function replayWalkForward(
         : setup.combinedMetrics(stitchBySymbol(labels, windows, testParts)),
     windows: stored.length,
     windowsCut: setup.windows.length,
+    purge: setup.purge,
   };
 }
 
 async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
   const started = performance.now();
   const stopIfCancelled = (): void => run.throwIfCancelled();
-  const setup = await walkForwardSetup(job, deps);
+  const setup = await walkForwardSetup(job, deps, 'none');
   const { bars, settings, evaluators, data } = setup;
   const several = data.datasets.length > 1;
   const windowCount = setup.windows.length;
@@ -561,7 +659,10 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     strategy: job.strategy.name,
     strategyVersion: job.strategy.version,
     seed: job.seed,
-    ...(job.request === undefined ? {} : { request: job.request }),
+    // With the purge it ran with, so a replay cuts the same windows whatever the default becomes.
+    ...(job.request === undefined
+      ? {}
+      : { request: { ...job.request, windows: { ...job.request.windows, purge: setup.purge.length } } }),
   };
   const ledger = deps.ledger;
   let market: ReturnType<typeof marketRegime> | undefined;
@@ -604,7 +705,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       },
       ...(onWindow === undefined ? {} : { onWindow }),
     },
-    { ...job.windows, space: job.space },
+    { ...job.windows, purge: setup.purge.length, space: job.space },
   ).finally(release);
   stopIfCancelled();
   const thin = ({ t, equity }: EquitySegment): { t: number[]; value: number[] } => {
@@ -645,6 +746,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
             outOfSample: metricsOut(equityMetrics(segment)),
           })),
         }),
+    purge: { length: setup.purge.length, unit: setup.purge.unit, warmupBars: setup.purge.warmupBars },
     windows: result.windows.map(windowOut),
     equity: thin(result.stitched),
     inSampleEquity: thin(result.stitchedInSample),

@@ -25,6 +25,7 @@ import { useTimeFormat } from '../../timeFormat.ts';
 import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { PinButton } from '../compare/PinButton.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
+import { walkForwardPurgeText } from '../../../shared/walkForwardPurgeText.ts';
 
 /** The windows on one time axis: each train span grey, its test span coloured, one row per window. */
 function WindowTimeline({ result }: { result: WalkForwardResult }) {
@@ -101,9 +102,11 @@ export function WalkForwardPanel() {
     [setup, strategies],
   );
   const numbers = { train: Number(windows.train), test: Number(windows.test), step: Number(windows.step) };
+  const purge = Number(windows.purge);
   const windowErrors = Object.entries(numbers)
     .filter(([, v]) => !(Number.isInteger(v) && v >= 1))
-    .map(([k]) => k);
+    .map(([k]) => k)
+    .concat(windows.purgeWarmup || (Number.isInteger(purge) && purge >= 0) ? [] : ['purge']);
 
   const run = async (): Promise<void> => {
     const base = check.request;
@@ -139,7 +142,12 @@ export function WalkForwardPanel() {
         ...(data.end === undefined ? {} : { end: data.end }),
         session,
       },
-      windows: { mode: windows.mode, unit: windows.unit, ...numbers },
+      windows: {
+        mode: windows.mode,
+        unit: windows.unit,
+        ...numbers,
+        purge: windows.purgeWarmup ? 'warm-up' : purge,
+      },
     };
     await store.getState().run(request);
   };
@@ -229,6 +237,26 @@ export function WalkForwardPanel() {
             invalid={windowErrors.includes(key)}
           />
         ))}
+        <NumberField
+          label="purge"
+          testId="wf-purge"
+          title="Days or bars (the unit) each train window ends before its test window"
+          min={0}
+          step={1}
+          value={windows.purge}
+          disabled={windows.purgeWarmup}
+          onChange={(value) => setWindows({ ...windows, purge: value })}
+          invalid={windowErrors.includes('purge')}
+        />
+        <label className="field" title="A purge as long as the strategy's longest warm-up over the space">
+          <span className="field-label">warm-up</span>
+          <input
+            type="checkbox"
+            data-testid="wf-purge-warmup"
+            checked={windows.purgeWarmup}
+            onChange={(e) => setWindows({ ...windows, purgeWarmup: e.target.checked })}
+          />
+        </label>
         <button
           type="submit"
           className="run-button"
@@ -266,6 +294,9 @@ export function WalkForwardPanel() {
       {result ? (
         <>
           <div className="wf-summary" data-testid="wf-summary">
+            <span data-testid="wf-purge-text" data-value={result.purge.length}>
+              {walkForwardPurgeText(result.purge)}
+            </span>
             <span
               data-testid="wf-efficiency"
               data-value={result.efficiency ?? ''}

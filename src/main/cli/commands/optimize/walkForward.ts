@@ -41,6 +41,7 @@ import {
 } from './optimize.ts';
 import { chooseRedisOnOwner, connectionSayer, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
+import { walkForwardPurgeText } from '../../../../shared/walkForwardPurgeText.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -75,6 +76,19 @@ function printedTimeframe(result: WalkForwardResult): string {
   return (test.endTime - test.startTime) / (test.end - test.start) >= 20 * 3_600_000 ? '1d' : '1m';
 }
 
+/** --purge N (whole days or bars) or --purge warm-up; nothing without it. */
+function purgeFrom(args: ParsedArgs): { purge?: number | 'warm-up' } {
+  const raw = stringOption(args, 'purge');
+  if (raw === undefined) return {};
+  if (raw === 'warm-up') return { purge: raw };
+  const value = Number(raw);
+  if (!(Number.isInteger(value) && value >= 0))
+    throw new UsageError(
+      `--purge must be a whole number of days or bars (0 or more) or warm-up, got "${raw}"`,
+    );
+  return { purge: value };
+}
+
 /** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
 function printResult(result: WalkForwardResult, context: PrintContext): number {
   const { windows, search, aggregation, time, args, io } = context;
@@ -86,6 +100,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   io.out(
     `Walk-forward ${search.strategy} on ${result.symbol}${result.session === 'extended' ? ' (extended hours)' : ''} (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), ${result.windows.length} windows, seed ${search.seed}`,
   );
+  io.out(walkForwardPurgeText(result.purge));
   io.out(
     table([
       [
@@ -152,7 +167,7 @@ async function writeResult(out: OutTarget, result: WalkForwardResult, context: P
       ? windowsCsv(result.windows)
       : tearSheetHtml({
           title: `Walk-forward ${search.strategy} on ${result.symbol}: out of sample`,
-          subtitle: `${result.windows.length} windows (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}), seed ${search.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
+          subtitle: `${result.windows.length} windows (${windows.mode}, train ${windows.train} / test ${windows.test} / step ${windows.step} ${windows.unit}, purge ${result.purge.length}), seed ${search.seed}, efficiency ${result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}`,
           metrics: result.outOfSample,
           sheet: result.tearSheet,
         }),
@@ -222,6 +237,9 @@ export const walkForwardCommand: Command = {
     "        files, each its own symbol (the file name's stem in capitals unless named SYM=path), as several symbols\n" +
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
+    '        [--purge N|warm-up]: days or bars (the unit) each train window ends before its test window (0 by\n' +
+    "        default); warm-up: the strategy's longest warm-up over 16 of the space's parameter sets, so no test\n" +
+    '        signal is computed over a bar the parameters were chosen on\n' +
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json] [--risk-free PCT]\n' +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the out-of-sample tear sheet (HTML) or the windows (CSV)' +
     COMMISSION_HELP +
@@ -232,6 +250,7 @@ export const walkForwardCommand: Command = {
     train: { type: 'string' },
     test: { type: 'string' },
     step: { type: 'string' },
+    purge: { type: 'string' },
     unit: { type: 'string' },
     anchored: { type: 'boolean' },
     aggregate: { type: 'string' },
@@ -254,6 +273,7 @@ export const walkForwardCommand: Command = {
       train: numberOption(args, 'train', 365),
       test: numberOption(args, 'test', 30),
       step: numberOption(args, 'step', 7),
+      ...purgeFrom(args),
     };
     for (const key of ['train', 'test', 'step'] as const)
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
