@@ -61,7 +61,10 @@ describe('the compare set', () => {
         }),
       );
       const detail = await h.service.wait(started.studyId);
-      const trial = detail.trials.find((t) => t.status === 'complete')!;
+      // The winner: its deflated Sharpe is the one the study's report gives.
+      const trial = detail.best!;
+      const deflated = detail.overfitting!.deflatedSharpe.deflatedSharpe;
+      expect(deflated).not.toBeNull();
 
       const open = () => {
         const handlers = compareHandlers(h);
@@ -125,6 +128,9 @@ describe('the compare set', () => {
       // The replayed curve ends at the final equity the trial stored: the same run, not a copy of it.
       expect(fromTrial!.equity.value.at(-1)).toBeCloseTo(trial.metrics['finalEquity']!, 6);
       expect(fromTrial!.metrics['sharpeRatio']).toBe(trial.metrics['sharpeRatio']);
+      // Among the study's trials, as the study's report measures it (the trial's own run has it NaN).
+      expect(trial.metrics['deflatedSharpe']).toBeNull();
+      expect(fromTrial!.metrics['deflatedSharpe']).toBe(deflated);
       expect(fromBacktest!.equity.value.at(-1)).toBeCloseTo(fromBacktest!.metrics['finalEquity']!, 6);
       expect(fromTrial!.timeframe).toBe('1h');
 

@@ -19,6 +19,8 @@ import type { StudyRecords } from '../optimize/studyRecords.ts';
 import type { WalkForwardReplay } from '../optimize/walkForwardService.ts';
 import type { StoredWalkForwardWindow } from '../../store/walkForwardRepository.ts';
 import { studyReplay } from '../optimize/studyReplay.ts';
+import { annualizationOf } from '../../../core/metrics/index.ts';
+import { Study, studyOverfitting, type StudyConfig, type TrialRecord } from '../../../core/optimize/index.ts';
 import { mapBounded } from '../mapBounded.ts';
 import { withoutJobId } from '../jobs.ts';
 
@@ -247,7 +249,8 @@ export class CompareService {
    */
   private async deriveTrial(source: Extract<PinSource, { kind: 'trial' }>): Promise<ComparedResult> {
     const study = await this.studyOf(source.studyId);
-    const trial = (await this.deps.studies.loadTrials(source.studyId)).find((t) => t.number === source.trial);
+    const trials = await this.deps.studies.loadTrials(source.studyId);
+    const trial = trials.find((t) => t.number === source.trial);
     if (trial === undefined) {
       // Deleted between the two reads (a delete takes the study and its trials at once): say so.
       await this.studyOf(source.studyId);
@@ -266,6 +269,8 @@ export class CompareService {
       );
     if (data.holdout !== undefined)
       notes.push('the held-out bars are not in the curve (the search never saw them)');
+    const deflated = trialDeflatedSharpe(study.config, trials, trial, first.ref.bars.t);
+    if (deflated.note !== null) notes.push(deflated.note);
     const params: Record<string, number> = {};
     for (const [name, value] of Object.entries(trial.params))
       if (typeof value === 'number') params[name] = value;
@@ -277,10 +282,40 @@ export class CompareService {
       params,
       cash,
       equity: { t: curve.t, value: curve.value },
-      metrics: Object.fromEntries(Object.entries(trial.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
+      metrics: {
+        ...Object.fromEntries(Object.entries(trial.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
+        deflatedSharpe: finiteOrNull(deflated.value),
+      },
       notes,
     };
   }
+}
+
+/**
+ * A trial's deflated Sharpe ratio among its study's trials, as the study's report gives its winner's: a
+ * trial's own run measures it as NaN (alone, it knows neither how many trials it was chosen from nor the
+ * variance of their Sharpe ratios). With why it cannot be computed, when it cannot.
+ */
+function trialDeflatedSharpe(
+  config: StudyConfig,
+  trials: readonly TrialRecord[],
+  trial: TrialRecord,
+  searchedTimes: Float64Array,
+): { value: number; note: string | null } {
+  const { periodsPerYear } = annualizationOf(searchedTimes);
+  const { trials: counted, deflatedSharpe } = studyOverfitting(Study.restore(config, trials), {
+    winner: trial,
+    periodsPerYear,
+  });
+  if (Number.isFinite(deflatedSharpe)) return { value: deflatedSharpe, note: null };
+  const sharpe = trial.metrics?.['sharpeRatio'];
+  const why =
+    sharpe === undefined || !Number.isFinite(sharpe)
+      ? 'the trial has no Sharpe ratio (no return varied)'
+      : counted < 2
+        ? `it needs the Sharpe ratios of at least 2 of the study's trials, and ${counted} had one`
+        : "its trials' Sharpe ratios did not vary";
+  return { value: NaN, note: `deflated Sharpe n/a: ${why}` };
 }
 
 type WalkForwardPin = Extract<PinSource, { kind: 'walkforward' }>;
