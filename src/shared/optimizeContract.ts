@@ -124,7 +124,23 @@ export const HoldoutInput = z.union([
   z.strictObject({ from: epochMsSchema }),
 ]);
 
-/** The held-out part of a study and how its winner did there and before it (the same run, split). */
+/** One symbol at one timeframe of a held-out part: its bars on each side and the winner's figures there. */
+export const HoldoutSlice = z.object({
+  /** The slice's key in the study's metrics (`metric@label`): the symbol, the timeframe, or both. */
+  label: z.string(),
+  symbol: z.string(),
+  timeframe: z.string(),
+  bars: z.number(),
+  searchedBars: z.number(),
+  inSample: z.record(z.string(), metricValue),
+  outOfSample: z.record(z.string(), metricValue),
+});
+
+/**
+ * The held-out part of a study and how its winner did there and before it (the same run, split). Every
+ * symbol and timeframe the study scored is held out from the same time; their figures are combined as the
+ * study combines its trials' (its aggregation, each slice's kept as `metric@label`).
+ */
 export const StudyHoldout = z.object({
   /** The first held-out bar's time: the search saw only bars before it. */
   from: z.number(),
@@ -134,6 +150,11 @@ export const StudyHoldout = z.object({
   /** The winner's equity metrics before `from` and from it on (one run over both, warmed up). */
   inSample: z.record(z.string(), metricValue),
   outOfSample: z.record(z.string(), metricValue),
+  /**
+   * Each slice's own figures, in the study's slice order. Absent: a study finished before holdouts covered
+   * every slice, whose figures are its first slice's alone.
+   */
+  slices: z.array(HoldoutSlice).optional(),
 });
 
 /**
@@ -743,6 +764,7 @@ export type StudySummary = z.output<typeof StudySummary>;
 export type StudyDetail = z.output<typeof StudyDetail>;
 export type HoldoutInput = z.output<typeof HoldoutInput>;
 export type StudyHoldout = z.output<typeof StudyHoldout>;
+export type HoldoutSlice = z.output<typeof HoldoutSlice>;
 export type StudyState = z.output<typeof StudyState>;
 export type OverfittingStats = z.output<typeof OverfittingStats>;
 export type OptimizeImportanceRequest = z.output<typeof OptimizeImportanceRequest>;

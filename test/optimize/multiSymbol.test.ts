@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { runBacktest } from '../../src/core/engine/index.ts';
-import { computeMetrics } from '../../src/core/metrics/index.ts';
+import { computeEquityMetrics, computeMetrics } from '../../src/core/metrics/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
 import { requestSchemas } from '../../src/shared/contract.ts';
 import type { OptimizeStartInput } from '../../src/shared/optimizeContract.ts';
@@ -97,6 +97,38 @@ describe(`a study of several symbols on GOOG, ORCL and NVDA daily${skipReason}`,
       // The persisted study reads back the same per-symbol metrics.
       const again = await h.service.get(started.studyId);
       expect(again.trials.map((t) => t.metrics)).toEqual(detail.trials.map((t) => t.metrics));
+    },
+  );
+
+  it.skipIf(absent !== undefined)(
+    "holds out every symbol from the same time, each one's figures its own backtest's, combined as the trials'",
+    async () => {
+      h = await optimizeHarness(1);
+      await cacheSymbols(h);
+      const started = await h.service.start(
+        request({ symbols: [...SYMBOLS], aggregation: 'worst', holdout: { fraction: 0.25 } }),
+      );
+      const detail = await h.service.wait(started.studyId);
+      expect(detail.summary.state).toBe('complete');
+      const holdout = detail.holdout!;
+      expect(holdout.slices?.map((s) => s.label)).toEqual([...SYMBOLS]);
+      const { options } = (await studyRecords(h.db).get(started.studyId)).data.definition;
+      const params = detail.best!.params as Record<string, number>;
+      const sharpes: number[] = [];
+      for (const [i, symbol] of SYMBOLS.entries()) {
+        const bars = await h.bars.read(symbol, '1d', { start: START, end: END, session: 'regular' });
+        const { equity } = runBacktest(bars, getStrategy('sma-cross'), params, options);
+        let cut = 0;
+        while (bars.t[cut]! < holdout.from) cut++;
+        const out = computeEquityMetrics(bars.t.subarray(cut - 1), equity.subarray(cut - 1));
+        const slice = holdout.slices![i]!;
+        expect(slice).toMatchObject({ symbol, bars: bars.t.length - cut, searchedBars: cut });
+        expect(slice.outOfSample['totalReturn']).toBe(out.totalReturn);
+        expect(holdout.outOfSample[`totalReturn@${symbol}`]).toBe(out.totalReturn);
+        sharpes.push(out.sharpeRatio);
+      }
+      // Worst: the objective's combined figure is the lowest of the three.
+      expect(holdout.outOfSample['sharpeRatio']).toBe(Math.min(...sharpes));
     },
   );
 

@@ -18,9 +18,11 @@ import {
 import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
+  flattenSliceMetrics,
   gridSize,
   GridSampler,
   Study,
+  type MetricSet,
   type StudyConfig,
   type StudyProgress,
   type TrialRecord,
@@ -37,13 +39,14 @@ import type {
   OptimizeResumeResult,
   OptimizeStartRequest,
   OptimizeStartResult,
+  HoldoutSlice,
   StudyDetail,
   StudyHoldout,
   StudyState,
   StudySummary,
 } from '../../../shared/optimizeContract.ts';
 import { ConflictError, InputError, NotFoundError } from '../../../shared/errors.ts';
-import { isTimeframe, TIMEFRAMES } from '../../../core/data/bars.ts';
+import { firstIndexAtOrAfter, isTimeframe, TIMEFRAMES } from '../../../core/data/bars.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import { studyTrialEntries } from '../../ml/ledgerEntries.ts';
@@ -56,7 +59,13 @@ import { studyNeighbourhood } from './studyNeighbourhood.ts';
 import type { JobRegistry } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
 import { analyseStudy } from './analysis.ts';
-import { poolEvaluators, studyEvaluatorSettings, type Evaluator, type EvaluatorSource } from './evaluator.ts';
+import {
+  combineDatasets,
+  poolEvaluators,
+  studyEvaluatorSettings,
+  type Evaluator,
+  type EvaluatorSource,
+} from './evaluator.ts';
 import { approveParams } from './studyApprovals.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import { progressThrottle } from '../progressThrottle.ts';
@@ -420,10 +429,12 @@ export class OptimizeService {
   }
 
   /**
-   * The winner on the held-out bars, beside its result before them: one run over the whole first
-   * timeframe (indicators warmed up, a position held across the cut as it would be live), its equity
-   * split at the first held-out bar. The out-of-sample part starts from the last searched bar's equity,
-   * so the first held-out bar's return counts. Nothing without a holdout or a winner.
+   * The winner on the held-out bars, beside its result before them, on every slice the study scored
+   * (each symbol at each timeframe): one run over the slice's whole bars (indicators warmed up, a position
+   * held across the cut as it would be live), its equity split at the first held-out bar. The
+   * out-of-sample part starts from the last searched bar's equity, so the first held-out bar's return
+   * counts. Several slices' figures are combined as the study combines its trials'. Nothing without a
+   * holdout or a winner.
    */
   private async holdoutResult(
     row: StoredStudy,
@@ -435,32 +446,64 @@ export class OptimizeService {
     const holdout = data.holdout;
     const trial = study.trials.find((t) => t.number === winner);
     if (holdout === undefined || trial === undefined) return undefined;
-    const whole = {
-      label: data.label,
-      datasets: [{ ...data.datasets[0]!, ref: holdout.all }],
-    };
-    const evaluator = await this.evaluatorFor(row, whole, `${row.id}-holdout`, 1);
-    let equity: Float64Array;
-    try {
-      equity = await evaluator.equity(trial.params, signal);
-      await evaluator.finished?.();
-    } finally {
-      evaluator.release?.();
-    }
-    const t = holdout.all.bars.t;
     const riskFreeRate = (row.data.definition.riskFreePercent ?? 0) / 100;
-    const metrics = (from: number, to: number): Record<string, number | null> =>
-      Object.fromEntries(
-        Object.entries(
-          computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to), { riskFreeRate }),
-        ).map(([k, v]) => [k, finiteOrNull(v)]),
+    const metricsOut = (m: MetricSet): Record<string, number | null> =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, finiteOrNull(v)]));
+    const slices: (Omit<HoldoutSlice, 'inSample' | 'outOfSample'> & {
+      inSample: MetricSet;
+      outOfSample: MetricSet;
+    })[] = [];
+    for (const [i, slice] of data.datasets.entries()) {
+      const all = holdout.all[i]!;
+      const whole = { label: data.label, datasets: [{ ...slice, ref: all }] };
+      const evaluator = await this.evaluatorFor(row, whole, `${row.id}-holdout-${i}`, 1);
+      let equity: Float64Array;
+      try {
+        equity = await evaluator.equity(trial.params, signal);
+        await evaluator.finished?.();
+      } finally {
+        evaluator.release?.();
+      }
+      const t = all.bars.t;
+      const index = firstIndexAtOrAfter(t, holdout.from);
+      const metrics = (from: number, to: number): MetricSet => ({
+        ...computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to), { riskFreeRate }),
+      });
+      slices.push({
+        label: slice.label,
+        symbol: slice.symbol,
+        timeframe: slice.timeframe,
+        bars: t.length - index,
+        searchedBars: index,
+        inSample: metrics(0, index),
+        outOfSample: metrics(Math.max(0, index - 1), t.length),
+      });
+    }
+    const settings = studyEvaluatorSettings(row.data.definition, row.config.objectives);
+    const side = (key: 'inSample' | 'outOfSample'): Record<string, number | null> =>
+      metricsOut(
+        slices.length === 1
+          ? slices[0]![key]
+          : flattenSliceMetrics(
+              combineDatasets(
+                data,
+                settings,
+                slices.map((s) => s[key]),
+              ),
+            ),
       );
+    const first = slices[0]!;
     return {
       from: holdout.from,
-      bars: t.length - holdout.index,
-      searchedBars: holdout.index,
-      inSample: metrics(0, holdout.index),
-      outOfSample: metrics(holdout.index - 1, t.length),
+      bars: first.bars,
+      searchedBars: first.searchedBars,
+      inSample: side('inSample'),
+      outOfSample: side('outOfSample'),
+      slices: slices.map((s) => ({
+        ...s,
+        inSample: metricsOut(s.inSample),
+        outOfSample: metricsOut(s.outOfSample),
+      })),
     };
   }
 

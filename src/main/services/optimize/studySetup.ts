@@ -153,8 +153,11 @@ export interface StudyDatasets {
   readonly label: string;
   /** What the search scores: with a holdout, only the bars before it. */
   readonly datasets: readonly StudySlice[];
-  /** The whole first slice and where its held-out part begins (a study with a holdout only). */
-  readonly holdout?: { readonly from: number; readonly index: number; readonly all: DatasetRef };
+  /**
+   * Where the held-out part begins (its time, its index in the first slice) and every slice's whole bars,
+   * in `datasets`' order (a study with a holdout only).
+   */
+  readonly holdout?: { readonly from: number; readonly index: number; readonly all: readonly DatasetRef[] };
   /**
    * Every symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
    * only: a file's is the file's bytes).
@@ -336,7 +339,7 @@ export async function loadStudyDatasets(
       ...slice,
       ref: { id: `${slice.ref.id}:before:${from}`, bars: sliceBarsByTime(slice.ref.bars, null, from) },
     })),
-    holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all },
+    holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all: datasets.map((slice) => slice.ref) },
     fingerprint,
   };
 }

@@ -17,6 +17,7 @@ import { formatMetric, metricLabel, metricTone } from '../../metricFormat.ts';
 import { ApproveButton } from './ApproveButton.tsx';
 import { NeighbourhoodSection } from './NeighbourhoodSection.tsx';
 import { overfittingVerdict } from './verdict.ts';
+import { holdoutCoverageText } from '../../../shared/holdoutText.ts';
 import { WinnersTable } from '../regime/WinnersTable.tsx';
 
 type Tone = 'up' | 'down' | '';
@@ -363,9 +364,16 @@ const HOLDOUT_METRICS = [
 
 /** The winner on the bars the search never saw, beside the same run on the bars it searched. */
 function HoldoutSection({ holdout, from }: { holdout: StudyHoldout; from: string }) {
+  const coverage = holdoutCoverageText(holdout);
+  const slices = holdout.slices ?? [];
   return (
     <>
       <div className="panel-title opt-subtitle">Holdout</div>
+      {coverage === null ? null : (
+        <p className="hint" data-testid="opt-holdout-coverage">
+          {coverage}
+        </p>
+      )}
       <table className="kv-table" data-testid="opt-holdout-table">
         <thead>
           <tr>
@@ -390,6 +398,30 @@ function HoldoutSection({ holdout, from }: { holdout: StudyHoldout; from: string
           ))}
         </tbody>
       </table>
+      {slices.length < 2 ? null : (
+        <table className="kv-table" data-testid="opt-holdout-slices">
+          <thead>
+            <tr>
+              <th>slice</th>
+              <th>held-out bars</th>
+              <th>in sample return</th>
+              <th>out of sample return</th>
+              <th>out of sample Sharpe</th>
+            </tr>
+          </thead>
+          <tbody>
+            {slices.map((s) => (
+              <tr key={s.label} data-testid="opt-holdout-slice">
+                <th>{s.label}</th>
+                <td>{s.bars.toLocaleString('en-US')}</td>
+                <td>{formatMetric('totalReturn', s.inSample['totalReturn'] ?? null)}</td>
+                <td>{formatMetric('totalReturn', s.outOfSample['totalReturn'] ?? null)}</td>
+                <td>{formatMetric('sharpeRatio', s.outOfSample['sharpeRatio'] ?? null)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </>
   );
 }

@@ -9,6 +9,7 @@ import {
   perSliceMetrics,
   type SliceAggregation,
 } from '../../../../core/optimize/index.ts';
+import { holdoutCoverageText } from '../../../../shared/holdoutText.ts';
 import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
@@ -547,10 +548,15 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
 
 /** The winner before and on the held-out bars, side by side. */
 function holdoutLines(holdout: StudyHoldout, time: TimeFormat, timeframe: string): string[] {
+  const coverage = holdoutCoverageText(holdout);
+  const slices = holdout.slices ?? [];
   const from = `${time.barTime(holdout.from, timeframe)} ${time.zone}`;
   return [
-    `Holdout: the last ${holdout.bars} bars (from ${from}) were never searched; ` +
-      `the winner on the ${holdout.searchedBars} searched bars and on the held-out ones:`,
+    slices.length < 2
+      ? `Holdout: the last ${holdout.bars} bars (from ${from}) were never searched; ` +
+        `the winner on the ${holdout.searchedBars} searched bars and on the held-out ones:`
+      : `Holdout: no bar from ${from} on was searched; the winner on the searched bars and on the held-out ones:`,
+    ...(coverage === null ? [] : [coverage]),
     table([
       ['metric', 'in sample', 'out of sample'],
       ...HOLDOUT_METRICS.map((k) => [
@@ -559,6 +565,21 @@ function holdoutLines(holdout: StudyHoldout, time: TimeFormat, timeframe: string
         formatValue(k, holdout.outOfSample[k] ?? null),
       ]),
     ]),
+    ...(slices.length < 2
+      ? []
+      : [
+          table([
+            ['slice', 'held-out bars', 'IS return', 'OOS return', 'IS Sharpe', 'OOS Sharpe'],
+            ...slices.map((s) => [
+              s.label,
+              String(s.bars),
+              formatValue('totalReturn', s.inSample['totalReturn'] ?? null),
+              formatValue('totalReturn', s.outOfSample['totalReturn'] ?? null),
+              formatValue('sharpeRatio', s.inSample['sharpeRatio'] ?? null),
+              formatValue('sharpeRatio', s.outOfSample['sharpeRatio'] ?? null),
+            ]),
+          ]),
+        ]),
   ];
 }
 
