@@ -7,6 +7,9 @@ import { resolveOptions, type BacktestOptions, type ResolvedBacktestOptions } fr
 import { copyTradeLog } from './trade-log.ts';
 import { ExitReason, type TradeLog } from './types.ts';
 
+/** `BacktestRun.wipedOutIndex` of a run whose equity never fell to 0. */
+export const NOT_WIPED_OUT = -1;
+
 /** Bars plus their indicator cache: prepare once per dataset, run many trials against it. */
 export interface PreparedDataset {
   readonly bars: Bars;
@@ -64,6 +67,11 @@ export interface BacktestRun {
   readonly finalPosition: number;
   /** First bar the strategy saw (its warm-up, or the options' tradeFrom, ends there). */
   readonly startIndex: number;
+  /**
+   * The bar whose close found the equity at or below 0 (NOT_WIPED_OUT, -1, when it never did): the run
+   * closed every position there and stopped, equity 0 from that bar on (see `wipeOut`).
+   */
+  readonly wipedOutIndex: number;
   readonly filledOrders: number;
   /** Orders that came to size zero (no cash, caps, long-only) and were dropped. */
   readonly rejectedOrders: number;
@@ -83,14 +91,16 @@ function barLoop(
   start: number,
   n: number,
   fillAtClose: boolean,
-): void {
+): number {
   for (let i = start; i < n; i++) {
     if (broker.pendingCount > 0) broker.processOpen(i);
     if (broker.units !== 0) broker.checkExits(i);
+    if (broker.cash + broker.units * close[i] <= 0) return i;
     strategy.onBar(i);
     if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
     equity[i] = broker.cash + broker.units * close[i];
   }
+  return NOT_WIPED_OUT;
 }
 
 /** `barLoop` that also records units and cash per bar. */
@@ -104,10 +114,11 @@ function recordingBarLoop(
   start: number,
   n: number,
   fillAtClose: boolean,
-): void {
+): number {
   for (let i = start; i < n; i++) {
     if (broker.pendingCount > 0) broker.processOpen(i);
     if (broker.units !== 0) broker.checkExits(i);
+    if (broker.cash + broker.units * close[i] <= 0) return i;
     strategy.onBar(i);
     if (fillAtClose && broker.pendingCount > 0) broker.processClose(i);
     const units = broker.units;
@@ -115,8 +126,10 @@ function recordingBarLoop(
     positions[i] = units;
     cash[i] = broker.cash;
   }
+  return NOT_WIPED_OUT;
 }
 
+/** The bar range's wipe-out bar (see `wipeOut`), or NOT_WIPED_OUT when the equity stayed above 0. */
 function runBars(
   broker: Broker,
   strategy: Strategy,
@@ -127,12 +140,31 @@ function runBars(
   from: number,
   to: number,
   fillAtClose: boolean,
+): number {
+  return positions !== null && cash !== null
+    ? recordingBarLoop(broker, strategy, close, equity, positions, cash, from, to, fillAtClose)
+    : barLoop(broker, strategy, close, equity, from, to, fillAtClose);
+}
+
+/**
+ * The account is gone at bar i (its equity marked at the close fell to or below 0, a short through a gap
+ * say): as backtesting.py's broker does when it raises _OutOfMoneyError, every position closes at that
+ * close, the cash is 0 and the equity stays 0 to the end, so no return is measured over a base of the
+ * wrong sign (NVDA's sma-cross 112/221 read a Sharpe of +0.36 at -124 % when the run went on).
+ */
+function wipeOut(
+  broker: Broker,
+  close: Float64Array,
+  equity: Float64Array,
+  positions: Float64Array | null,
+  cash: Float64Array | null,
+  i: number,
 ): void {
-  if (positions !== null && cash !== null) {
-    recordingBarLoop(broker, strategy, close, equity, positions, cash, from, to, fillAtClose);
-  } else {
-    barLoop(broker, strategy, close, equity, from, to, fillAtClose);
-  }
+  broker.exitAll(i, close[i], false, ExitReason.WipedOut);
+  broker.cash = 0;
+  equity.fill(0, i);
+  positions?.fill(0, i);
+  cash?.fill(0, i);
 }
 
 /**
@@ -166,14 +198,20 @@ function simulate(
   }
   // A parameter change splits the loop at its bar, so runs without one pay nothing for the feature.
   let from = start;
+  let wipedOutIndex = NOT_WIPED_OUT;
   for (const change of changes) {
     const to = Math.min(Math.max(change.fromBar, from), n);
-    runBars(broker, strategy, close, equity, positions, cashByBar, from, to, fillAtClose);
+    wipedOutIndex = runBars(broker, strategy, close, equity, positions, cashByBar, from, to, fillAtClose);
+    if (wipedOutIndex !== NOT_WIPED_OUT) break;
     strategy.reparameterize(change.params);
     from = to;
   }
-  runBars(broker, strategy, close, equity, positions, cashByBar, from, n, fillAtClose);
-  if (options.closeAtEnd && n > 0 && broker.units !== 0) {
+  if (wipedOutIndex === NOT_WIPED_OUT) {
+    wipedOutIndex = runBars(broker, strategy, close, equity, positions, cashByBar, from, n, fillAtClose);
+  }
+  if (wipedOutIndex !== NOT_WIPED_OUT) {
+    wipeOut(broker, close, equity, positions, cashByBar, wipedOutIndex);
+  } else if (options.closeAtEnd && n > 0 && broker.units !== 0) {
     const last = n - 1;
     const price = options.closeAtEndPrice === 'open' ? bars.o[last] : close[last];
     broker.exitAll(last, price, true, ExitReason.EndOfData);
@@ -196,6 +234,7 @@ function simulate(
     finalCash: broker.cash,
     finalPosition: broker.units,
     startIndex: start,
+    wipedOutIndex,
     filledOrders: broker.filledOrders,
     rejectedOrders: broker.rejectedOrders,
     options,

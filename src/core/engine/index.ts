@@ -1,6 +1,7 @@
 export {
   runBacktest,
   runPrepared,
+  NOT_WIPED_OUT,
   strategyPlots,
   type StrategyPlots,
   prepareDataset,

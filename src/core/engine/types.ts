@@ -6,6 +6,8 @@ export const ExitReason = {
   TrailingStop: 3,
   EndOfData: 4,
   Reversal: 5,
+  /** The account's equity fell to or below 0: every position closed at that bar's close and the run ended. */
+  WipedOut: 6,
 } as const;
 export type ExitReason = (typeof ExitReason)[keyof typeof ExitReason];
 

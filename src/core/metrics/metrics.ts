@@ -264,7 +264,8 @@ function equityMetricsOf(
   const periodicity = resolvePeriodicity(t, options.periodicity);
   const ends = options.periodEnds ?? periodEndIndices(t, periodicity);
   const { periodsPerYear } = annualizationFor(t, ends, options.periodsPerYear);
-  const { wealth, time, returns } = periodSeries(t, equity, ends, startingWealth);
+  const { wealth, time, returns: allReturns } = periodSeries(t, equity, ends, startingWealth);
+  const returns = allReturns.subarray(0, periodsUntilRuin(wealth));
   const n = returns.length;
 
   const first = wealth.length > 0 ? wealth[0] : NaN;
@@ -327,6 +328,16 @@ function equityMetricsOf(
     consistencyScore: positiveMonthShare(returns, time, periodicity),
     numPeriods: n,
   };
+}
+
+/**
+ * Returns up to the period whose wealth fell to or below 0, that one's included (-100 % for a run the
+ * engine stopped when wiped out): a return after it is over a base of 0 or of the wrong sign, undefined
+ * (0 / 0) or misleading (a loss over a negative base reads as a gain), so none is counted.
+ */
+function periodsUntilRuin(wealth: Float64Array): number {
+  for (let k = 1; k < wealth.length; k++) if (wealth[k] <= 0) return k;
+  return Math.max(0, wealth.length - 1);
 }
 
 /** Share of calendar months whose compounded period returns are positive; NaN without returns. */

@@ -61,11 +61,18 @@ export function parseObjective(text: string): Objective {
   return { metric, direction, weight, ...absolute };
 }
 
-/** The objective values of a trial (magnitudes for `absolute` objectives), in objective order; names a missing metric. */
+/**
+ * The objective values of a trial (magnitudes for `absolute` objectives), in objective order; names a
+ * missing metric. A trial whose account was wiped out (final equity at or below 0: the engine stops a
+ * run there, at 0) has no value on any objective, so it ranks last on each, samplers included: its
+ * Sharpe over the returns before the wipe-out can still read above 0 (NVDA's 112/221: +0.06).
+ */
 export function objectiveValues(
   objectives: readonly Objective[],
   metrics: Readonly<Record<string, number>>,
 ): number[] {
+  const finalEquity = metrics['finalEquity'];
+  const wipedOut = finalEquity !== undefined && finalEquity <= 0;
   return objectives.map((o) => {
     const value = metrics[o.metric];
     if (value === undefined) {
@@ -73,6 +80,7 @@ export function objectiveValues(
         `objective metric "${o.metric}" is missing from the trial's metrics (have: ${Object.keys(metrics).join(', ')})`,
       );
     }
+    if (wipedOut) return NaN;
     return o.absolute === true ? Math.abs(value) : value;
   });
 }

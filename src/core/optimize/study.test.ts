@@ -292,3 +292,38 @@ describe('runStudy', () => {
     for (const t of saved) if (t.status === 'complete') expect(final[t.number]).toEqual(t);
   });
 });
+
+describe('a trial whose account was wiped out', () => {
+  /** `backtest`, with every metric given, and the peak (fast 15 / slow 40) wiped out: equity 0, a -100 %
+   * return and drawdown, and yet the best Sharpe of all, as a mean of returns can read (NVDA's 112/221). */
+  function withWipeOut(t: TrialRequest): TellResult {
+    const result = backtest(t);
+    const wiped = t.params['fast'] === 15 && t.params['slow'] === 40;
+    return {
+      status: 'complete',
+      metrics: wiped
+        ? { ...result.metrics, sharpeRatio: 5, totalReturn: -1, maxDrawdown: -1, finalEquity: 0 }
+        : { ...result.metrics, finalEquity: 10_000 * (1 + result.metrics!['totalReturn']!) },
+    };
+  }
+  const isWiped = (t: TrialRecord): boolean => t.metrics?.['finalEquity'] === 0;
+
+  it.each(['sharpeRatio', 'totalReturn', 'maxDrawdown'])('ranks last on %s and never wins', (metric) => {
+    const study = new Study(config({ objectives: [naturalObjective(metric)] }), { clock });
+    runSync(study, withWipeOut);
+    const wiped = study.trials.find(isWiped)!;
+    expect(wiped.status).toBe('complete');
+    expect(study.best()!.number).not.toBe(wiped.number);
+    const worst = Math.max(...study.trials.map((t) => study.scalarLoss(t)));
+    expect(study.scalarLoss(wiped)).toBe(worst);
+    expect(study.scalarLoss(wiped)).toBe(Infinity);
+  });
+
+  it('is off the Pareto front of Sharpe, return and drawdown', () => {
+    const objectives = ['sharpeRatio', 'totalReturn', 'maxDrawdown'].map((m) => naturalObjective(m));
+    const study = new Study(config({ objectives }), { clock });
+    runSync(study, withWipeOut);
+    expect(study.paretoFront().length).toBeGreaterThan(0);
+    expect(study.paretoFront().some(isWiped)).toBe(false);
+  });
+});
