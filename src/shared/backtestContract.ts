@@ -187,6 +187,11 @@ export const BacktestResult = z.object({
       warmup: z.string().optional(),
     })
     .nullable(),
+  /**
+   * The time of the bar whose close found the equity at or below 0: the run closed every position there
+   * and stopped, as backtesting.py's does (null: the account was never wiped out).
+   */
+  wipedOutAt: z.number().nullable(),
   /** The cost settings the run used (the request's, or the asset-class default). */
   costs: costSettingsSchema,
   /** The same run with 0, 10 and 25 bp more cost on every fill. */

@@ -180,6 +180,7 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     trades: [],
     indicators: { t: [], plots: [] },
     range: null,
+    wipedOutAt: null,
     costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
     costStress: [],
     tearSheet: {

@@ -150,7 +150,8 @@ function runBars(
  * The account is gone at bar i (its equity marked at the close fell to or below 0, a short through a gap
  * say): as backtesting.py's broker does when it raises _OutOfMoneyError, every position closes at that
  * close, the cash is 0 and the equity stays 0 to the end, so no return is measured over a base of the
- * wrong sign (NVDA's sma-cross 112/221 read a Sharpe of +0.36 at -124 % when the run went on).
+ * wrong sign (NVDA's sma-cross 112/221 read a Sharpe of +0.36 at -124 % when the run went on). The trade
+ * keeps its whole loss, which a gap can make larger than the account; the shortfall is not carried.
  */
 function wipeOut(
   broker: Broker,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { gapUpBars } from '../../../test/support/gapUp.ts';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import type { Bars } from '../data/bars.ts';
 import { parseBarsCsv } from '../data/csv/read.ts';
@@ -7,27 +8,6 @@ import { computeMetrics } from '../metrics/metrics.ts';
 import { STRATEGIES } from '../strategy/index.ts';
 import { NOT_WIPED_OUT, runBacktest, type BacktestRun } from './backtest.ts';
 import { ExitReason } from './types.ts';
-
-/**
- * Daily bars: 30 up from 80, 70 down from 110 by 0.8 (sma-cross 5/20 turns short), then a gap from 54.8
- * to 300 and up; each bar opens at the previous close.
- */
-function gapUp(): Bars {
-  const closes = [
-    ...Array.from({ length: 30 }, (_, k) => 80 + k),
-    ...Array.from({ length: 70 }, (_, k) => 110 - 0.8 * k),
-    ...Array.from({ length: 40 }, (_, k) => 300 + k),
-  ];
-  const o = closes.map((close, i) => closes[i - 1] ?? close);
-  return {
-    t: Float64Array.from(closes, (_, i) => Date.UTC(2022, 0, 3) + i * 86_400_000),
-    o: Float64Array.from(o),
-    h: Float64Array.from(closes, (close, i) => Math.max(o[i]!, close) + 0.1),
-    l: Float64Array.from(closes, (close, i) => Math.min(o[i]!, close) - 0.1),
-    c: Float64Array.from(closes),
-    v: new Float64Array(closes.length).fill(1000),
-  };
-}
 
 function metricsOf(bars: Bars, run: BacktestRun): ReturnType<typeof computeMetrics> {
   return computeMetrics({
@@ -46,7 +26,7 @@ describe('an account wiped out (equity at or below 0 at a close)', () => {
     // 96 x 103.6 = 19,945.6). Bar 99 closes at 54.8: equity 19,945.6 - 96 x 54.8 = 14,684.8. Bar 100
     // gaps to 300: equity 19,945.6 - 96 x 300 = -8,854.4 <= 0, so _Broker.next closes the trade at that
     // close (pnl -96 x (300 - 103.6) = -18,854.4), sets the cash to 0 and the equity to 0 from bar 100 on.
-    const bars = gapUp();
+    const bars = gapUpBars();
     const run = runBacktest(
       bars,
       STRATEGIES['sma-cross'],
@@ -78,7 +58,7 @@ describe('an account wiped out (equity at or below 0 at a close)', () => {
 
   it('records positions and cash of 0 from that bar on too', () => {
     const run = runBacktest(
-      gapUp(),
+      gapUpBars(),
       STRATEGIES['sma-cross'],
       { fast: 5, slow: 20 },
       { cash: 10_000, commission: { kind: 'percent', rate: 0 }, recordPositions: true },
@@ -90,7 +70,7 @@ describe('an account wiped out (equity at or below 0 at a close)', () => {
 
   it('a run that stays above 0 is not wiped out', () => {
     const run = runBacktest(
-      gapUp(),
+      gapUpBars(),
       STRATEGIES['sma-cross'],
       { fast: 5, slow: 20 },
       { cash: 10_000, commission: { kind: 'percent', rate: 0 }, longOnly: true },
@@ -102,24 +82,27 @@ describe('an account wiped out (equity at or below 0 at a close)', () => {
 
 const nvda = sharedDataFile('NVDA.csv');
 
-describe.skipIf(!nvda.present)(`NVDA sma-cross 112/221, wiped out shorting into 2001${nvda.skipReason}`, () => {
-  it('ends at 0 with a -100 % return, not -124 % with a Sharpe of +0.36 over a negative base', () => {
-    const bars = parseBarsCsv(readFileSync(nvda.path, 'utf8'), { source: 'NVDA.csv' }).bars;
-    const run = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 112, slow: 221 });
-    expect(run.wipedOutIndex).toBeGreaterThan(0);
-    expect(new Date(bars.t[run.wipedOutIndex]!).getUTCFullYear()).toBe(2001);
-    expect(Math.min(...run.equity)).toBe(0);
-    expect(run.finalEquity).toBe(0);
-    const last = run.trades.count - 1;
-    expect(run.trades.exitReason[last]).toBe(ExitReason.WipedOut);
-    expect(run.trades.exitIndex[last]).toBe(run.wipedOutIndex);
-    expect(run.trades.exitPrice[last]).toBe(bars.c[run.wipedOutIndex]);
-    const metrics = metricsOf(bars, run);
-    expect(metrics.totalReturn).toBe(-1);
-    expect(metrics.maxDrawdown).toBe(-1);
-    // Over the returns up to the -100 % day only. They stay above 0 (measured +0.06): the long years of
-    // 1999-2000 gained more on average than that one day lost, a flaw of any mean-of-returns ratio, so
-    // the optimizer ranks a wiped-out trial by its wipe-out and not by this ratio (objectives.ts).
-    expect(metrics.sharpeRatio).toBeLessThan(0.36);
-  });
-});
+describe.skipIf(!nvda.present)(
+  `NVDA sma-cross 112/221, wiped out shorting into 2001${nvda.skipReason}`,
+  () => {
+    it('ends at 0 with a -100 % return, not -124 % with a Sharpe of +0.36 over a negative base', () => {
+      const bars = parseBarsCsv(readFileSync(nvda.path, 'utf8'), { source: 'NVDA.csv' }).bars;
+      const run = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 112, slow: 221 });
+      expect(run.wipedOutIndex).toBeGreaterThan(0);
+      expect(new Date(bars.t[run.wipedOutIndex]!).getUTCFullYear()).toBe(2001);
+      expect(Math.min(...run.equity)).toBe(0);
+      expect(run.finalEquity).toBe(0);
+      const last = run.trades.count - 1;
+      expect(run.trades.exitReason[last]).toBe(ExitReason.WipedOut);
+      expect(run.trades.exitIndex[last]).toBe(run.wipedOutIndex);
+      expect(run.trades.exitPrice[last]).toBe(bars.c[run.wipedOutIndex]);
+      const metrics = metricsOf(bars, run);
+      expect(metrics.totalReturn).toBe(-1);
+      expect(metrics.maxDrawdown).toBe(-1);
+      // Over the returns up to the -100 % day only. They stay above 0 (measured +0.06): the long years of
+      // 1999-2000 gained more on average than that one day lost, a flaw of any mean-of-returns ratio, so
+      // the optimizer ranks a wiped-out trial by its wipe-out and not by this ratio (objectives.ts).
+      expect(metrics.sharpeRatio).toBeLessThan(0.36);
+    });
+  },
+);

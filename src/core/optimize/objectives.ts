@@ -61,18 +61,23 @@ export function parseObjective(text: string): Objective {
   return { metric, direction, weight, ...absolute };
 }
 
+/** Whether a trial's account was wiped out: its final equity at or below 0 (the engine stops a run there, at 0). */
+export function isWipedOut(metrics: Readonly<Record<string, number | null>>): boolean {
+  const finalEquity = metrics['finalEquity'];
+  return finalEquity !== undefined && finalEquity !== null && finalEquity <= 0;
+}
+
 /**
  * The objective values of a trial (magnitudes for `absolute` objectives), in objective order; names a
- * missing metric. A trial whose account was wiped out (final equity at or below 0: the engine stops a
- * run there, at 0) has no value on any objective, so it ranks last on each, samplers included: its
- * Sharpe over the returns before the wipe-out can still read above 0 (NVDA's 112/221: +0.06).
+ * missing metric. A trial whose account was wiped out (isWipedOut) has no value on any objective, so it
+ * ranks last on each, samplers included: its Sharpe over the returns before the wipe-out can still read
+ * above 0 (NVDA's 112/221: +0.075, the days near 0 gaining much on a tiny base).
  */
 export function objectiveValues(
   objectives: readonly Objective[],
   metrics: Readonly<Record<string, number>>,
 ): number[] {
-  const finalEquity = metrics['finalEquity'];
-  const wipedOut = finalEquity !== undefined && finalEquity <= 0;
+  const wipedOut = isWipedOut(metrics);
   return objectives.map((o) => {
     const value = metrics[o.metric];
     if (value === undefined) {

@@ -298,12 +298,14 @@ describe('a trial whose account was wiped out', () => {
    * return and drawdown, and yet the best Sharpe of all, as a mean of returns can read (NVDA's 112/221). */
   function withWipeOut(t: TrialRequest): TellResult {
     const result = backtest(t);
+    if (result.status !== 'complete') return result;
+    const metrics = result.metrics!;
     const wiped = t.params['fast'] === 15 && t.params['slow'] === 40;
     return {
       status: 'complete',
       metrics: wiped
-        ? { ...result.metrics, sharpeRatio: 5, totalReturn: -1, maxDrawdown: -1, finalEquity: 0 }
-        : { ...result.metrics, finalEquity: 10_000 * (1 + result.metrics!['totalReturn']!) },
+        ? { ...metrics, sharpeRatio: 5, totalReturn: -1, maxDrawdown: -1, finalEquity: 0 }
+        : { ...metrics, finalEquity: 10_000 * (1 + metrics['totalReturn']!) },
     };
   }
   const isWiped = (t: TrialRecord): boolean => t.metrics?.['finalEquity'] === 0;
@@ -317,6 +319,22 @@ describe('a trial whose account was wiped out', () => {
     const worst = Math.max(...study.trials.map((t) => study.scalarLoss(t)));
     expect(study.scalarLoss(wiped)).toBe(worst);
     expect(study.scalarLoss(wiped)).toBe(Infinity);
+    expect(wiped.feasible).toBe(false);
+  });
+
+  it('loses to a flat trial (no value) even when it comes first', () => {
+    const study = new Study(config({ objectives: [naturalObjective('sharpeRatio')] }), { clock });
+    runSync(study, (t) => {
+      const first = t.params['fast'] === 5 && t.params['slow'] === 10;
+      return {
+        status: 'complete',
+        metrics: first
+          ? { sharpeRatio: 5, numTrades: 1, finalEquity: 0 }
+          : { sharpeRatio: NaN, numTrades: 0, finalEquity: 10_000 },
+      };
+    });
+    expect(study.trials[0]!.params).toEqual({ fast: 5, slow: 10 });
+    expect(study.best()!.number).not.toBe(study.trials[0]!.number);
   });
 
   it('is off the Pareto front of Sharpe, return and drawdown', () => {

@@ -18,6 +18,7 @@
 import { deriveSeed, createRng } from '../math/random.ts';
 import { hypervolume, nonDominatedFronts } from './pareto.ts';
 import {
+  isWipedOut,
   defaultMode,
   objectiveValues,
   toLosses,
@@ -39,7 +40,10 @@ export interface TrialRecord {
   readonly values: readonly number[] | null;
   /** Everything the evaluation reported (kept for display and post-hoc statistics). */
   readonly metrics?: Readonly<Record<string, number>>;
-  /** Complete trials: whether it passes the feasibility rules (minimum trade count); infeasible ones cannot win. */
+  /**
+   * Complete trials: whether it passes the feasibility rules (minimum trade count, an account not wiped
+   * out); infeasible ones cannot win.
+   */
   readonly feasible?: boolean;
   /** Failed trials: the error message. */
   readonly error?: string;
@@ -390,6 +394,8 @@ export class Study {
   // -------------------------------------------------------------------------------------------------
 
   private isFeasible(number: number, metrics: Readonly<Record<string, number>>): boolean {
+    // A wiped-out account is no candidate, whatever else it scores: a flat trial (no value) beats it.
+    if (isWipedOut(metrics)) return false;
     const minTrades = this.config.minTrades ?? 0;
     if (minTrades <= 0) return true;
     const key = this.config.tradeCountMetric ?? 'numTrades';

@@ -8,6 +8,7 @@ import type { Bars, Timeframe } from '../../core/data/bars.ts';
 import {
   BacktestWorkspace,
   ExitReason,
+  NOT_WIPED_OUT,
   prepareDataset,
   runPrepared,
   strategyPlots,
@@ -140,6 +141,11 @@ export interface BacktestOutput {
   readonly equity: Float64Array;
   readonly trades: TradeOut[];
   readonly metrics: Metrics;
+  /**
+   * The time of the bar whose close found the account's equity at or below 0, where the run closed
+   * every position and stopped (equity 0 from it on); null when it never fell that far.
+   */
+  readonly wipedOutAt: number | null;
   readonly elapsedMs: number;
   /** When the task asked for them. */
   readonly plots?: StrategyPlots;
@@ -571,6 +577,7 @@ export class TaskRunner {
       equity: run.equity.slice(from),
       trades,
       metrics,
+      wipedOutAt: run.wipedOutIndex === NOT_WIPED_OUT ? null : prepared.bars.t[run.wipedOutIndex]!,
       elapsedMs: performance.now() - started,
       ...(task.plots === true
         ? { plots: plotsFrom(strategyPlots(prepared, definition, params, task.options), from) }

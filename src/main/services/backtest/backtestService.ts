@@ -183,6 +183,7 @@ export async function backtestReport(pool: ComputePool, input: BacktestReportInp
     trades: output.trades,
     indicators: indicatorPayload(t, plots),
     range: backtestRange(t, plots),
+    wipedOutAt: output.wipedOutAt,
     costs: input.costs,
     costStress,
     tearSheet: backtestTearSheet(t, output.equity, cash, input.benchmark, input.riskFreeRate),

@@ -611,11 +611,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
     stopIfCancelled();
     const winner = selectWinner(study, { preferPlateau: job.preferPlateau })?.trial;
     if (winner !== undefined) return { params: winner.params };
-    // No feasible trial (e.g. none reached the minimum trade count): the best complete one is used.
+    // No feasible trial (none reached the minimum trade count, or each was wiped out): the best complete
+    // one is used.
     const complete = study.trials.filter((t) => t.status === 'complete');
     if (complete.length === 0) throw new Error(`walk-forward window ${window.index}: every trial failed`);
     notes.push(
-      `window ${window.index}: no trial reached the minimum trade count; the best complete trial was used`,
+      `window ${window.index}: no trial reached the minimum trade count with its account above 0 (not wiped ` +
+        'out); the best complete trial was used',
     );
     const fallback = complete.reduce((a, b) => (study.score(b) > study.score(a) ? b : a));
     return { params: fallback.params };

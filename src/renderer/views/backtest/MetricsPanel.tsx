@@ -1,5 +1,7 @@
 import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
+import { useTimeFormat } from '../../timeFormat.ts';
+import { wipedOutText } from '../../../shared/wipedOutText.ts';
 import {
   formatMetric,
   HEADLINE_METRICS,
@@ -14,6 +16,7 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
   const own = useApp((s) => s.result);
   const result = given === undefined ? own : given;
   const metrics = result?.metrics ?? null;
+  const time = useTimeFormat();
   return (
     <section className="panel metrics" data-testid="metrics-panel">
       <div className="panel-title">Performance</div>
@@ -34,6 +37,11 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
           );
         })}
       </div>
+      {result?.wipedOutAt != null ? (
+        <div className="error-text" role="alert" data-testid="wiped-out" data-time={result.wipedOutAt}>
+          {wipedOutText(`${time.barTime(result.wipedOutAt, result.timeframe)} ${time.zone}`)}
+        </div>
+      ) : null}
       {metrics ? (
         <table className="kv-table" data-testid="metrics-table">
           <tbody>

@@ -42,6 +42,7 @@ import { backtestTearSheet } from '../../../services/tearSheet.ts';
 import { tradesCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { wipedOutText } from '../../../../shared/wipedOutText.ts';
 import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 
 const HEADLINE = [
@@ -324,15 +325,9 @@ export const backtestCommand: Command = {
       await writeOut(out, text);
       io.err(`wrote ${out.format === 'csv' ? 'the trades' : 'the tear sheet'} to ${out.path}\n`);
     }
-    const ruin = output.equity.findIndex((value) => value <= 0);
-    if (ruin >= 0)
-      // The engine calls no margin: a short can lose more than the account, and every return after the
-      // equity crossed 0 is measured over a base of the wrong sign (NVDA's Sharpe read +0.36 at -124 %).
-      io.err(
-        `warning: equity fell to ${formatDecimal(output.equity[ruin]!, 2)} on ${time.barTime(bars.t[ruin]!, timeframe)} ` +
-          `${time.zone}, at or below 0: the account was ruined there, no margin call stopped it, and the ` +
-          'return ratios (Sharpe, Sortino, Calmar) are not meaningful\n',
-      );
+    const wipedOutAt =
+      output.wipedOutAt === null ? null : `${time.barTime(output.wipedOutAt, timeframe)} ${time.zone}`;
+    if (wipedOutAt !== null) io.err(`${wipedOutText(wipedOutAt)}\n`);
     if (args.values['json']) {
       io.out(
         toJson({
@@ -340,6 +335,7 @@ export const backtestCommand: Command = {
           params,
           bars: bars.t.length,
           range,
+          wipedOutAt,
           metrics: output.metrics,
           commission: costRequest.commissionRate,
           slippageBps,

@@ -3,6 +3,7 @@ import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
 import {
   parseSamplerKind,
   type Direction,
+  isWipedOut,
   naturalObjective,
   type ObjectiveMode,
   type SamplerConfig,
@@ -418,6 +419,12 @@ function formatValue(metric: string, value: number | null): string {
   return value === null ? 'n/a' : formatMetric(metric, value);
 }
 
+function paramsText(params: Readonly<Record<string, unknown>>): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+}
+
 function trialTable(detail: StudyDetail, rows: readonly TrialRow[]): string {
   const names = detail.config.space.map((p) => p.name);
   const objectives = detail.summary.objectives;
@@ -486,8 +493,18 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
   const failed = detail.trials.filter((t) => t.status === 'failed');
   if (failed.length > 0)
     lines.push(`${failed.length} trials failed, e.g. #${failed[0]!.number}: ${failed[0]!.error ?? ''}`);
+  // Not in the tables below (they rank last and cannot win): counted here so their absence is explained.
+  const wipedOut = detail.trials.filter((t) => t.status === 'complete' && isWipedOut(t.metrics));
+  if (wipedOut.length > 0)
+    lines.push(
+      `${wipedOut.length} ${wipedOut.length === 1 ? 'trial' : 'trials'} wiped out the account (equity to 0, ` +
+        'the run stopped there), ranked last, ' +
+        `e.g. #${wipedOut[0]!.number} ${paramsText(wipedOut[0]!.params)}`,
+    );
   if (detail.best === null) {
-    lines.push('No feasible trial (check --min-trades and the space).');
+    lines.push(
+      'No feasible trial (check --min-trades and the space; a trial whose account was wiped out is not one).',
+    );
     return lines.join('\n');
   }
   const bestNumber = detail.best.number;
@@ -504,12 +521,7 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
     `Top trials by ${metricLabel(s.objectives[0]!.metric)}:`,
     trialTable(detail, sorted.slice(0, 10)),
   );
-  lines.push(
-    '',
-    `Best: trial #${bestNumber} ${Object.entries(detail.best.params)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(' ')}`,
-  );
+  lines.push('', `Best: trial #${bestNumber} ${paramsText(detail.best.params)}`);
   lines.push(winnerTable(detail, detail.best));
   if (detail.paretoFront.length > 0) {
     const front = detail.trials.filter((t) => detail.paretoFront.includes(t.number));
