@@ -47,6 +47,12 @@ import { passwordOf, redactSecrets, safeUrl } from '../../secrets/redact.ts';
 export const DEFAULT_TRIAL_TIME_LIMIT_MS = 10 * 60_000;
 /** Retries of a chunk whose sandbox died (a killed child); each skips the trials already written. */
 const ATTEMPTS = 5;
+/**
+ * How long close() lets BullMQ let go of its connections before dropping them: BullMQ waits for the
+ * connection's "end", which ioredis never emits while it waits to reconnect (Redis killed, unreachable or
+ * refusing the password), so quitting would otherwise hang for as long as Redis does not answer.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
 export interface RemoteComputeOptions {
   readonly redisUrl: string;
@@ -152,6 +158,7 @@ export class RemoteCompute {
     private readonly redis: Redis,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
+    private readonly eventsRedis: Redis,
     private readonly notices: ConnectionNotices,
   ) {
     const check = ({ jobId }: { jobId: string }): void => {
@@ -205,11 +212,12 @@ export class RemoteCompute {
     });
     const name = queueName(engine);
     const queue = new Queue(name, { connection: redis });
-    const events = new QueueEvents(name, { connection: redis.duplicate() });
+    const eventsRedis = redis.duplicate();
+    const events = new QueueEvents(name, { connection: eventsRedis });
     queue.on('error', quiet);
     events.on('error', quiet);
     await events.waitUntilReady();
-    return new RemoteCompute(options, engine, redis, queue, events, notices);
+    return new RemoteCompute(options, engine, redis, queue, events, eventsRedis, notices);
   }
 
   /** Listens to the connection's losses and returns (an outage under way is told at once); returns the unsubscribe. */
@@ -325,8 +333,10 @@ export class RemoteCompute {
       this.pending.set(jobId, pending);
     });
     const pending = this.pending.get(jobId);
+    // Not awaited: adding waits for as long as Redis does not answer, and a chunk cancelled or closed
+    // meanwhile must fail at once (its study stops, the app quits); a chunk not added is added by a check.
     if (pending !== undefined)
-      await this.enqueue(pending).catch((error: unknown) => pending.fail(error as Error));
+      void this.enqueue(pending).catch((error: unknown) => pending.fail(error as Error));
     return done;
   }
 
@@ -376,9 +386,21 @@ export class RemoteCompute {
     return (this.closing ??= (async () => {
       clearInterval(this.timer);
       for (const pending of this.pending.values()) pending.fail(new Error('remote compute closed'));
-      await this.events.close();
-      await this.queue.close();
-      this.redis.disconnect();
+      const graceful = (async () => {
+        await this.events.close();
+        await this.queue.close();
+      })();
+      // Past the grace period it is left pending: dropping the sockets below is what closes them.
+      graceful.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)));
+      try {
+        await Promise.race([graceful, late]);
+      } finally {
+        clearTimeout(timer);
+        this.eventsRedis.disconnect();
+        this.redis.disconnect();
+      }
     })());
   }
 }
