@@ -36,6 +36,8 @@ export const remoteBacktestOptionsSchema = z
     maxPositionValue: finite.optional(),
     maxVolumeShare: finite.optional(),
     convention: z.enum(['regimen', 'backtesting.py']).optional(),
+    // A walk-forward test window's run warms on its train bars and trades from its first bar.
+    tradeFrom: z.number().int().nonnegative().optional(),
   })
   .strict();
 
