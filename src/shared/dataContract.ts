@@ -128,6 +128,10 @@ export const DataQualityReport = z.object({
   uniqueBars: z.number(),
   firstT: z.number().nullable(),
   lastT: z.number().nullable(),
+  /** The calendar the bars were judged by (the symbol's). */
+  calendar: z.enum(ASSET_CALENDARS),
+  /** What the expected bars are, in words: which session, calendar or periods they are counted by. */
+  expectedFor: z.string(),
   expectedBars: z.number(),
   presentBars: z.number(),
   missingBars: z.number(),
@@ -145,7 +149,16 @@ export const DataQualityReport = z.object({
 
 export const DataQualityResult = z.object({
   report: DataQualityReport,
-  repair: z.object({ droppedBars: z.number(), gapsMarked: z.number() }).optional(),
+  repair: z
+    .object({
+      droppedBars: z.number(),
+      gapsMarked: z.number(),
+      /** Of the dropped bars, those from when the symbol's market is closed (an FX weekend). */
+      closedMarketBars: z.number(),
+      /** The times of the first of them (at most 50), in order. */
+      closedMarketTimes: z.array(z.number()),
+    })
+    .optional(),
 });
 
 // ---- import / fetch / export -------------------------------------------------------------------------

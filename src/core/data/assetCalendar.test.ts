@@ -4,7 +4,7 @@ import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { inferAssetCalendar } from './assetCalendar.ts';
 import { etDays, etWallTimeToUtc } from './calendar.ts';
 import { parseBarsCsv } from './csv/read.ts';
-import { assessQuality } from './quality.ts';
+import { assessQuality, repairBars } from './quality.ts';
 
 const read = (name: string) => {
   const file = sharedDataFile(name);
@@ -89,4 +89,70 @@ describe('asset calendars', () => {
       expect([crypto.counts.gap, crypto.counts['non-session-bar'], crypto.coverage]).toEqual([0, 0, 1]);
     },
   );
+});
+
+describe('FX bars outside the FX week (Friday 17:00 to Sunday 17:00 New York)', () => {
+  // Hourly FX bars from Friday 2024-03-01 14:00 to Monday 10:00 New York (EST: +5 h), with three bars
+  // planted in the closed weekend: at the Friday 17:00 close itself, Saturday noon, Sunday 16:00.
+  const et = (day: number, hour: number) => Date.UTC(2024, 2, day, hour + 5);
+  const open = [14, 15, 16]
+    .map((h) => et(1, h))
+    .concat(
+      [17, 18, 19].map((h) => et(3, h)),
+      [et(4, 10)],
+    );
+  const planted = [et(1, 17), et(2, 12), et(3, 16)];
+  const t = Float64Array.from([...open, ...planted].sort((a, b) => a - b));
+  const ones = t.map(() => 1);
+  const bars = { t, o: ones, h: ones, l: ones, c: ones, v: ones };
+
+  it('are flagged by the report and dropped by the repair, which says why', () => {
+    const report = assessQuality(bars, { symbol: 'EURUSD', timeframe: '1h', calendar: 'fx' });
+    expect(report.counts['non-session-bar']).toBe(3);
+    const repaired = repairBars(bars, '1h', 'fx');
+    expect(repaired.dropped.map((d) => [new Date(t[d.row]!).toISOString(), d.reason])).toEqual([
+      ['2024-03-01T22:00:00.000Z', 'closed-market'],
+      ['2024-03-02T17:00:00.000Z', 'closed-market'],
+      ['2024-03-03T21:00:00.000Z', 'closed-market'],
+    ]);
+    expect(Array.from(repaired.bars.t)).toEqual(open.sort((a, b) => a - b));
+    const after = assessQuality(repaired.bars, { symbol: 'EURUSD', timeframe: '1h', calendar: 'fx' });
+    expect(after.counts['non-session-bar']).toBe(0);
+    // The same bars as equities or crypto are not the FX weekend's: a repair keeps them.
+    expect(repairBars(bars, '1h', 'crypto').dropped).toEqual([]);
+    expect(repairBars(bars, '1h').dropped).toEqual([]);
+  });
+
+  it.skipIf(!eurusd.file.present)(
+    `EURUSD hourly: the repair drops its two Friday 17:00 bars and nothing else${eurusd.file.skipReason}`,
+    () => {
+      const all = eurusd.bars();
+      const repaired = repairBars(all, '1h', 'fx');
+      expect(repaired.dropped.map((d) => new Date(all.t[d.row]!).toISOString())).toEqual([
+        '2017-10-06T21:00:00.000Z',
+        '2017-10-20T21:00:00.000Z',
+      ]);
+      const after = assessQuality(repaired.bars, { symbol: 'EURUSD', timeframe: '1h', calendar: 'fx' });
+      expect([after.rows, after.counts['non-session-bar']]).toEqual([4998, 0]);
+    },
+  );
+});
+
+describe('what the expected bars are', () => {
+  it('names the session or calendar the count is for', () => {
+    const ones = Float64Array.of(1, 1);
+    const bars = (t: Float64Array) => ({ t, o: ones, h: ones, l: ones, c: ones, v: ones });
+    const minutes = bars(Float64Array.of(Date.UTC(2024, 2, 1, 15), Date.UTC(2024, 2, 1, 15, 1)));
+    const spy = assessQuality(minutes, { symbol: 'SPY', timeframe: '1m' });
+    expect([spy.calendar, spy.expectedFor]).toEqual([
+      'equities',
+      '1m bars in NYSE regular hours, 09:30-16:00 New York (13:00 on early closes), holidays closed; extended-hours bars are not expected',
+    ]);
+    const fx = assessQuality(minutes, { symbol: 'EURUSD', timeframe: '1h', calendar: 'fx' });
+    expect(fx.expectedFor).toBe('1h bars in the FX week, Sunday 17:00 to Friday 17:00 New York');
+    const crypto = assessQuality(minutes, { symbol: 'BTCUSD', timeframe: '1d', calendar: 'crypto' });
+    expect(crypto.expectedFor).toBe('every day, from 00:00 UTC (crypto never closes)');
+    const months = assessQuality(minutes, { symbol: 'BTCUSD', timeframe: '1mo', calendar: 'crypto' });
+    expect(months.expectedFor).toBe('every calendar month from the first bar to the last');
+  });
 });

@@ -132,6 +132,25 @@ export function isClosedAt(calendar: 'fx' | 'crypto', t: number): boolean {
   );
 }
 
+/**
+ * Whether a bar falls when an around-the-clock market is closed: an intraday bar by its instant (an FX
+ * bar from Friday 17:00 to Sunday 17:00 New York), a day bar by its date (an FX Saturday or Sunday).
+ * Crypto never closes. The quality report flags such bars and its repair drops them.
+ */
+export function isClosedBar(calendar: 'fx' | 'crypto', time: number, daily: boolean): boolean {
+  if (!daily) return isClosedAt(calendar, time);
+  if (calendar === 'crypto') return false;
+  const weekday = weekdayOfDays(dayBarDays(time));
+  return weekday === 0 || weekday === 6;
+}
+
+/** When each calendar trades, in words: the import summary and the quality report's expected bars say it. */
+export const CALENDAR_HOURS: Readonly<Record<AssetCalendar, string>> = {
+  equities: 'NYSE regular hours, 09:30-16:00 New York (13:00 on early closes), holidays closed',
+  fx: 'the FX week, Sunday 17:00 to Friday 17:00 New York',
+  crypto: 'around the clock, every day, days from 00:00 UTC',
+};
+
 /** The trading day of each bar, and where a run of trading days begins. */
 export interface TradingDays {
   /** Day number of each bar's trading day: non-decreasing, as the bar times are increasing. */

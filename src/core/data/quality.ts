@@ -19,7 +19,7 @@
 import type { Bars, CalendarTimeframe, SessionTimeframe, Timeframe } from './bars.ts';
 import { allocateBars, BAR_FIELDS, isCalendarTimeframe, TIMEFRAME_MINUTES } from './bars.ts';
 import { median } from '../math/statistics.ts';
-import { closedSlotsBetween, isClosedAt, type AssetCalendar } from './assetCalendar.ts';
+import { CALENDAR_HOURS, closedSlotsBetween, isClosedBar, type AssetCalendar } from './assetCalendar.ts';
 import {
   barProblem,
   describeBarProblem,
@@ -31,7 +31,6 @@ import {
   DAY_MS,
   HOUR_MS,
   MINUTE_MS,
-  weekdayOfDays,
   etDateKey,
   formatDateKey,
   etMinuteOfDay,
@@ -119,6 +118,10 @@ export interface QualityReport {
   uniqueBars: number;
   firstT: number;
   lastT: number;
+  /** The calendar the bars were judged by (the symbol's). */
+  calendar: AssetCalendar;
+  /** What the expected bars are, in words (expectedBarsBasis): which session, calendar or periods. */
+  expectedFor: string;
   /** Calendar buckets between the first and the last bar, those with a bar, and those without. */
   expectedBars: number;
   presentBars: number;
@@ -703,10 +706,7 @@ function findAroundTheClockProblems(
   let present = 0;
   let missingTotal = 0;
   let previous = NaN;
-  const closedAt = (time: number): boolean =>
-    daily
-      ? calendar === 'fx' && [0, 6].includes(weekdayOfDays(Math.floor((time + 12 * HOUR_MS) / DAY_MS)))
-      : isClosedAt(calendar, time);
+  const closedAt = (time: number): boolean => isClosedBar(calendar, time, daily);
   for (let u = 0; u < unique.length; u++) {
     const time = t[unique[u]!]!;
     if (closedAt(time)) {
@@ -791,6 +791,30 @@ function findMissingPeriods(
   return { expected: unique.length + missingTotal, present: unique.length, outsideRegularHours: 0 };
 }
 
+/**
+ * What a report's expected bars are, in words: the bars of which session or calendar (an equities
+ * symbol's intraday bars are expected in regular hours only, so SPY's extended-hours minutes are neither
+ * expected nor missing), or which periods.
+ */
+export function expectedBarsBasis(timeframe: Timeframe | null, calendar: AssetCalendar): string {
+  if (timeframe === null) return 'the bars present (no timeframe, so no calendar to count by)';
+  if (timeframe === '1w') return 'every week (Monday-based) from the first bar to the last';
+  if (timeframe === '1mo') return 'every calendar month from the first bar to the last';
+  const daily = timeframe === '1d';
+  switch (calendar) {
+    case 'equities':
+      return daily
+        ? 'NYSE trading days (weekends and holidays closed)'
+        : `${timeframe} bars in ${CALENDAR_HOURS.equities}; extended-hours bars are not expected`;
+    case 'fx':
+      return daily ? 'FX days, Monday to Friday' : `${timeframe} bars in ${CALENDAR_HOURS.fx}`;
+    case 'crypto':
+      return daily
+        ? 'every day, from 00:00 UTC (crypto never closes)'
+        : `${timeframe} bars ${CALENDAR_HOURS.crypto}`;
+  }
+}
+
 /** Quality report of raw bars (see the module comment for checks and score). */
 export function assessQuality(bars: RawBars, options: QualityOptions): QualityReport {
   const { t } = bars;
@@ -838,6 +862,8 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
     uniqueBars: uniqueCount,
     firstT: uniqueCount > 0 ? t[unique[0]!]! : NaN,
     lastT: uniqueCount > 0 ? t[unique[uniqueCount - 1]!]! : NaN,
+    calendar,
+    expectedFor: expectedBarsBasis(timeframe, calendar),
     expectedBars: coverage.expected,
     presentBars: coverage.present,
     missingBars: coverage.expected - coverage.present,
@@ -860,16 +886,27 @@ export interface RepairResult {
   rows: Uint32Array;
   /** 1 where calendar bars are missing just before this bar (the gap is marked, not filled). */
   gapBefore: Uint8Array;
-  /** Rows left out and why. */
-  dropped: { row: number; reason: BarProblemCode }[];
+  /** Rows left out and why ('closed-market': a bar when an around-the-clock market is closed). */
+  dropped: { row: number; reason: BarProblemCode | 'closed-market' }[];
 }
 
 /**
  * Repairs what can be repaired without inventing data: sorts by time, drops duplicate timestamps (the
- * first row in input order is kept), drops rows with invalid prices or volume, and marks where calendar
- * bars are missing. Zero-volume, stale, outlier and split findings are left for the user to judge.
+ * first row in input order is kept), drops rows with invalid prices or volume, drops an FX symbol's bars
+ * from when its market is closed (the weekend from Friday 17:00 New York, which the report flags as
+ * non-session bars: no trade happened there), and marks where calendar bars are missing. Zero-volume,
+ * stale, outlier and split findings are left for the user to judge, and so are an exchange's bars on a
+ * closed day (an equities feed's holiday bars may be real prints of an early close moved).
  */
-export function repairBars(bars: RawBars, timeframe: SessionTimeframe | null): RepairResult {
+export function repairBars(
+  bars: RawBars,
+  timeframe: SessionTimeframe | null,
+  calendar: AssetCalendar = 'equities',
+): RepairResult {
+  const closed =
+    calendar === 'equities' || timeframe === null
+      ? null
+      : (time: number): boolean => isClosedBar(calendar, time, timeframe === '1d');
   const t = bars.t;
   const n = t.length;
   const order = timeOrder(t);
@@ -884,7 +921,7 @@ export function repairBars(bars: RawBars, timeframe: SessionTimeframe | null): R
       continue;
     }
     lastTime = t[row]!;
-    const problem = rowProblem(bars, row);
+    const problem = rowProblem(bars, row) ?? (closed?.(t[row]!) ? 'closed-market' : null);
     if (problem !== null) {
       dropped.push({ row, reason: problem });
       continue;

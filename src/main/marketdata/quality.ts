@@ -19,8 +19,21 @@ export interface QualityRequest {
 
 export interface QualityResult {
   readonly report: QualityReport;
-  readonly repair?: { readonly droppedBars: number; readonly gapsMarked: number };
+  readonly repair?: QualityRepair;
 }
+
+/** What a repair did: bars dropped (of them, those from when the market was closed) and gaps marked. */
+export interface QualityRepair {
+  readonly droppedBars: number;
+  readonly gapsMarked: number;
+  /** Bars dropped for falling when the symbol's market is closed (an FX weekend). */
+  readonly closedMarketBars: number;
+  /** The times of the first CLOSED_TIMES_LISTED of them, in order. */
+  readonly closedMarketTimes: readonly number[];
+}
+
+/** Closed-market bars a repair names by time; the count stays complete. */
+export const CLOSED_TIMES_LISTED = 50;
 
 /** Runs the assessment: the services hand it to the compute pool; the CLI runs it in process. */
 export type QualityAssessor = (bars: Bars, options: QualityOptions) => Promise<QualityReport>;
@@ -86,7 +99,11 @@ async function assessAndRepair(
       'timeframe',
     );
   }
-  const repaired = repairBars(bars, calendarTimeframe);
+  const repaired = repairBars(bars, calendarTimeframe, calendar);
+  const closedTimes = repaired.dropped
+    .filter((d) => d.reason === 'closed-market')
+    .map((d) => bars.t[d.row]!)
+    .sort((a, b) => a - b);
   const gaps = report.problems.filter((p) => p.kind === 'gap');
   await db.transaction(async () => {
     for (const { row } of repaired.dropped) {
@@ -110,5 +127,13 @@ async function assessAndRepair(
       );
     }
   });
-  return { report, repair: { droppedBars: repaired.dropped.length, gapsMarked: gaps.length } };
+  return {
+    report,
+    repair: {
+      droppedBars: repaired.dropped.length,
+      gapsMarked: gaps.length,
+      closedMarketBars: closedTimes.length,
+      closedMarketTimes: closedTimes.slice(0, CLOSED_TIMES_LISTED),
+    },
+  };
 }

@@ -272,11 +272,15 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
           set({ quality: { status: 'ready', data: result } });
           clearError('quality');
           if (result.repair) {
-            const { droppedBars, gapsMarked } = result.repair;
+            const { droppedBars, gapsMarked, closedMarketBars } = result.repair;
+            const closed =
+              closedMarketBars > 0
+                ? ` (${closedMarketBars} of them when the ${result.report.calendar.toUpperCase()} market is closed)`
+                : '';
             set({
               lastResult: {
                 kind: 'repair',
-                text: `${selected.symbol} ${selected.timeframe}: ${droppedBars} unusable bars dropped, ${gapsMarked} gaps marked`,
+                text: `${selected.symbol} ${selected.timeframe}: ${droppedBars} unusable bars dropped${closed}, ${gapsMarked} gaps marked`,
               },
             });
             await afterChange();

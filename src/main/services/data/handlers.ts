@@ -123,6 +123,8 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           uniqueBars: r.uniqueBars,
           firstT: finiteOrNull(r.firstT),
           lastT: finiteOrNull(r.lastT),
+          calendar: r.calendar,
+          expectedFor: r.expectedFor,
           expectedBars: r.expectedBars,
           presentBars: r.presentBars,
           missingBars: r.missingBars,
@@ -141,7 +143,12 @@ export function createDataHandlers(deps: DataHandlersDeps): DomainHandlers<typeo
           totalProblems,
           truncated: problems.length < totalProblems,
         };
-        return result.repair ? { report, repair: { ...result.repair } } : { report };
+        return result.repair
+          ? {
+              report,
+              repair: { ...result.repair, closedMarketTimes: [...result.repair.closedMarketTimes] },
+            }
+          : { report };
       }),
 
     'data:import': (request) =>

@@ -3,6 +3,7 @@ import type { DataQualityReport } from '../../../shared/contract.ts';
 import type { TimeFormat } from '../../../shared/timeZone.ts';
 import { formatInteger, formatPercent, humanizeKey } from '../../format.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
+import { CALENDAR_LABELS } from './CoveragePanel.tsx';
 import { LastResult, PanelErrorBox } from './parts.tsx';
 import { useData } from './useData.ts';
 
@@ -75,6 +76,12 @@ function Report({ report }: { report: DataQualityReport }) {
           </tbody>
         </table>
       </div>
+      <p className="data-note" data-testid="quality-expected-for">
+        Expected ({CALENDAR_LABELS[report.calendar]}): {report.expectedFor}
+        {report.outsideRegularHours > 0
+          ? `; ${formatInteger(report.outsideRegularHours)} bars outside them not counted`
+          : ''}
+      </p>
       <div className="quality-counts" data-testid="quality-counts">
         {kinds.map(([kind, count]) => (
           <span key={kind} className={count > 0 ? 'count-chip hit' : 'count-chip'} data-kind={kind}>
@@ -179,7 +186,7 @@ export function QualityPanel() {
       {!selected ? <div className="empty">Pick a dataset to check its quality.</div> : null}
       {quality.status === 'loading' ? (
         <div className="empty" data-testid="quality-loading">
-          Checking {qualityFor?.symbol} {qualityFor?.timeframe} against the NYSE calendar…
+          Checking {qualityFor?.symbol} {qualityFor?.timeframe} against its calendar…
         </div>
       ) : null}
       {quality.status === 'ready' ? <Report report={quality.data.report} /> : null}

@@ -310,8 +310,14 @@ export const dataQualityCommand: Command = {
       return 0;
     }
     const r = result.report;
+    const shownTimeframe = r.timeframe ?? timeframe ?? '';
+    const outside =
+      r.outsideRegularHours > 0
+        ? `; ${formatCount(r.outsideRegularHours)} bars outside them not counted`
+        : '';
     const lines = [
-      `${r.symbol} ${r.timeframe ?? timeframe ?? ''}: score ${r.score === null ? 'n/a' : r.score.toFixed(3)}, ${r.rows} bars, coverage ${r.coverage === null ? 'n/a' : `${(r.coverage * 100).toFixed(2)}%`} (${r.missingBars} missing of ${r.expectedBars})`,
+      `${r.symbol} ${shownTimeframe}: score ${r.score === null ? 'n/a' : r.score.toFixed(3)}, ${r.rows} bars, coverage ${r.coverage === null ? 'n/a' : `${(r.coverage * 100).toFixed(2)}%`} (${r.missingBars} missing of ${r.expectedBars} expected)`,
+      `  expected (calendar ${r.calendar}): ${r.expectedFor}${outside}`,
       ...Object.entries(r.counts)
         .filter(([, n]) => n > 0)
         .map(([kind, n]) => `  ${kind}: ${n}`),
@@ -322,9 +328,15 @@ export const dataQualityCommand: Command = {
         `  ... ${r.totalProblems - 20} more (--json lists ${r.truncated ? `the first ${r.problems.length}` : 'them all'})`,
       );
     if (result.repair) {
-      lines.push(
-        `Repaired: dropped ${result.repair.droppedBars} bars, marked ${result.repair.gapsMarked} gaps (no bars added)`,
-      );
+      const { droppedBars, gapsMarked, closedMarketBars, closedMarketTimes } = result.repair;
+      const time = timeFormatFrom(args);
+      const listed = closedMarketTimes.map((t) => time.barTime(t, shownTimeframe)).join(', ');
+      const more = closedMarketBars > closedMarketTimes.length ? ', …' : '';
+      const closed =
+        closedMarketBars > 0
+          ? ` (${closedMarketBars} when the ${r.calendar.toUpperCase()} market is closed, at ${listed}${more} ${time.zone})`
+          : '';
+      lines.push(`Repaired: dropped ${droppedBars} bars${closed}, marked ${gapsMarked} gaps (no bars added)`);
     }
     io.out(lines.join('\n'));
     return 0;
