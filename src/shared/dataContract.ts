@@ -187,6 +187,11 @@ export const DataImportResult = z.object({
   elapsedMs: z.number(),
   calendar: z.enum(ASSET_CALENDARS),
   calendarInferred: z.boolean(),
+  /**
+   * Crypto day, week or month bars: stamped at 00:00 UTC of their dates; `replaced` stored bars of the
+   * same dates at another hour (00:00 New York, from an import before) gave way. Null for other bars.
+   */
+  utcDays: z.object({ replaced: z.number() }).nullable(),
   /** How date-times without an offset were read: the zone, whether chosen or inferred, and on what. */
   timeZone: z.object({
     zone: z.enum(NAIVE_TIME_ZONES),

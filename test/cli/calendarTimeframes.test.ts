@@ -75,7 +75,8 @@ describe.skipIf(!btc.present)(`BTCUSD stored as 1mo${btc.skipReason}`, () => {
     expect(exported.stderr).toBe('');
     expect(exported.stdout.trim()).toBe(`Wrote 156 1mo bars of BTCUSD to ${out}`);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect([lines.length, lines[1]]).toEqual([157, '2012-01-31T05:00:00Z,4.58,7.38,3.8,5.55,2012.25343589']);
+    // A crypto month is stamped at 00:00 UTC of its date, not 00:00 New York (05:00 UTC).
+    expect([lines.length, lines[1]]).toEqual([157, '2012-01-31T00:00:00Z,4.58,7.38,3.8,5.55,2012.25343589']);
   });
 });
 

@@ -3,7 +3,7 @@
  * or takes --calendar, says which calendar and time zone it used, stores the calendar with the symbol,
  * and the quality report judges the symbol by it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -46,4 +46,44 @@ describe.skipIf(!eurusd.present)(`EURUSD hourly${eurusd.skipReason}`, () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--calendar must be one of equities, fx, crypto, got "forex"');
   });
+});
+
+describe('a crypto import', () => {
+  it('says its calendar, and that its day bars are stamped at 00:00 UTC, replacing older ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'regimen-calendars-'));
+    dirs.push(dir);
+    const d = ['--data-dir', dir];
+    // Date-only daily bars, Saturdays and Sundays included: crypto.
+    const rows = Array.from({ length: 21 }, (_, i) => {
+      const date = new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+      return `${date},${100 + i},${102 + i},${99 + i},${101 + i},5`;
+    });
+    const file = join(dir, 'BTCD.csv');
+    writeFileSync(file, `date,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const imported = await runCli(['data', 'import', file, ...d]);
+    expect(imported.stdout).toContain(
+      'BTCD.csv: 21 1d bars of BTCD from 2024-01-01T00:00:00.000Z to 2024-01-21T00:00:00.000Z',
+    );
+    expect(imported.stdout).toContain(
+      'calendar crypto (inferred from the timestamps) (--calendar to choose): around the clock, every day, days from 00:00 UTC; its 1d bars are stamped at 00:00 UTC of their dates\n',
+    );
+    const exported = join(dir, 'btcd.csv');
+    const run = await runCli([
+      'data',
+      'export',
+      '--symbol',
+      'BTCD',
+      '--format',
+      'csv',
+      '--out',
+      exported,
+      ...d,
+    ]);
+    expect(run.code).toBe(0);
+    // Read back as it was written (00:00 UTC stamps), the import replaces nothing.
+    const again = await runCli(['data', 'import', exported, '--symbol', 'BTCD', ...d]);
+    expect(again.stdout).toContain(
+      'calendar crypto: around the clock, every day, days from 00:00 UTC; its 1d bars are stamped at 00:00 UTC of their dates\n',
+    );
+  }, 300_000);
 });

@@ -67,7 +67,7 @@ describe('data quality', () => {
     );
     const after = await quality(d, '--symbol', 'EURUSD');
     expect([after.report.rows, after.report.counts['non-session-bar']]).toEqual([6, 0]);
-  });
+  }, 300_000);
 
   it("counts an equities symbol's minutes in regular hours, and says so", async () => {
     const dir = tempDir();
@@ -86,7 +86,7 @@ describe('data quality', () => {
     expect(run.stdout).toContain(
       'expected (calendar equities): 1m bars in NYSE regular hours, 09:30-16:00 New York (13:00 on early closes), holidays closed; extended-hours bars are not expected; 3 bars outside them not counted',
     );
-  });
+  }, 300_000);
 });
 
 const eurusd = sharedDataFile('EURUSD.csv');
@@ -116,6 +116,6 @@ describe.skipIf(!eurusd.present || !spy.present)(
       expect(spyRun.stdout).toContain(
         'extended-hours bars are not expected; 25,150 bars outside them not counted',
       );
-    });
+    }, 300_000);
   },
 );

@@ -28,6 +28,15 @@ function dayBarDays(time: number): number {
 }
 
 /**
+ * Where a crypto day (week, month) bar is stamped: 00:00 UTC of its date, as Alpaca stamps crypto bars,
+ * since a market that never closes has UTC days. Any stamp of the date within 12 hours of UTC midnight
+ * (a date-only file read at 00:00 New York) is moved to it. The importer's SQL does the same sum.
+ */
+export function utcDayStamp(t: number): number {
+  return dayBarDays(t) * DAY_MS;
+}
+
+/**
  * The calendar the timestamps show: bars on Saturdays (more than 1 % of the days seen) -> crypto; bars on
  * weekdays at hours when New York is closed (before 04:00 or from 20:00, extended hours included), or on
  * Sunday evenings -> FX; else equities. Day bars are judged by their date (Saturday bars -> crypto).

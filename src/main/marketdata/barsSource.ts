@@ -15,7 +15,7 @@ import {
   type BarsExtra,
   type Timeframe,
 } from '../../core/data/bars.ts';
-import { inferAssetCalendar } from '../../core/data/assetCalendar.ts';
+import { inferAssetCalendar, isDaySpaced, utcDayStamp } from '../../core/data/assetCalendar.ts';
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
@@ -81,10 +81,11 @@ export async function loadDatasets(
       throw new NotFoundError(`cannot read ${source.path}: ${code}`, 'path');
     }
     const parsed = parseBarsCsv(text, { source: label });
-    const { t } = parsed.bars;
+    const fileBars = cryptoDaysAtUtc(parsed.bars, label);
+    const { t } = fileBars;
     const from = range.start === undefined ? 0 : firstIndexAtOrAfter(t, range.start);
     const to = range.end === undefined ? t.length : firstIndexAtOrAfter(t, range.end);
-    const raw = sliceBars(parsed.bars, from, to);
+    const raw = sliceBars(fileBars, from, to);
     const fileTimeframe = parsed.spacing.label;
     for (const timeframe of timeframes) {
       const native = timeframe === NATIVE_TIMEFRAME;
@@ -208,6 +209,25 @@ function dataset(
     );
   }
   return { id: datasetFingerprint(bars), bars: toSharedBars(bars), label, extra };
+}
+
+/**
+ * A crypto file's day (week, month) bars stamped at 00:00 UTC of their dates, as an import stores them
+ * (utcDayStamp): a date-only file is read at 00:00 New York, but a market that never closes has UTC days.
+ * Other files' bars are returned as they are.
+ */
+function cryptoDaysAtUtc(bars: Bars, label: string): Bars {
+  if (!isDaySpaced(bars.t) || inferAssetCalendar(bars.t) !== 'crypto') return bars;
+  const t = bars.t.map(utcDayStamp);
+  for (let i = 1; i < t.length; i++) {
+    if (t[i]! <= t[i - 1]!) {
+      throw new InputError(
+        `${label}: rows ${i} and ${i + 1} fall on ${new Date(t[i]!).toISOString().slice(0, 10)}: crypto day bars are stamped at 00:00 UTC of their date, one bar a date`,
+        'path',
+      );
+    }
+  }
+  return { ...bars, t };
 }
 
 /**

@@ -18,7 +18,7 @@ import {
 } from '../../core/data/validate.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
 import { SYMBOL_PATTERN, SYMBOL_RULE } from '../../shared/schemas.ts';
-import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
+import { inferAssetCalendar, utcDayStamp, type AssetCalendar } from '../../core/data/assetCalendar.ts';
 import { inferNaiveTimeZone, type NaiveTimeZone } from '../../core/data/naiveTimeZone.ts';
 import {
   parseCsvFilePart,
@@ -79,8 +79,7 @@ export interface NaiveZoneChoice {
   readonly basis: string;
 }
 
-/** What was stored, before the calendar is settled. */
-interface StoredFile {
+export interface ImportResult {
   readonly file: string;
   readonly format: 'csv' | 'parquet';
   readonly symbol: string;
@@ -90,12 +89,21 @@ interface StoredFile {
   readonly end: number;
   readonly elapsedMs: number;
   readonly timeZone: NaiveZoneChoice;
-}
-
-export interface ImportResult extends StoredFile {
-  /** The symbol's market calendar, as given or as inferred (then `calendarInferred`). */
+  /** The symbol's market calendar: as given, as stored with the symbol, or inferred (`calendarInferred`). */
   readonly calendar: AssetCalendar;
   readonly calendarInferred: boolean;
+  /**
+   * Crypto day, week or month bars, stamped at 00:00 UTC of their dates (utcDayStamp) whatever hour the
+   * file gave: `replaced` counts the stored bars of the same dates at another hour (00:00 New York, from
+   * an import before) that they replaced. Null for other bars, stored at the stamps the file gives.
+   */
+  readonly utcDays: { readonly replaced: number } | null;
+}
+
+/** The calendar an import stores bars under, and whether it was inferred from the file's times. */
+interface CalendarChoice {
+  readonly calendar: AssetCalendar;
+  readonly inferred: boolean;
 }
 
 /** The symbol a file name implies: "SPY_1min.csv" -> SPY, "GOOG.csv" -> GOOG, "brk.b.parquet" -> BRK.B. */
@@ -155,14 +163,37 @@ export async function importBarsFile(
 ): Promise<ImportResult> {
   const stored = await storeBarsFile(db, path, options);
   options.onStage?.('calendar');
-  const repo = new BarsRepository(db);
-  if (options.calendar) await repo.setCalendar(stored.symbol, options.calendar);
-  // Under the load's settings too: at DuckDB's defaults, reading the first 100,000 times of a 1 GB
-  // import's rows cached the blocks it scanned, +44-49 MB at the import's end (import bench, calendar).
-  const { calendar, inferred } = await underLoadSettings(db, () => repo.calendarOf(stored.symbol));
-  if (inferred) await repo.setCalendar(stored.symbol, calendar);
-  return { ...stored, calendar, calendarInferred: inferred };
+  // Stored with the symbol unless it came from there: every timeframe of it is read by that calendar.
+  if (options.calendar || stored.calendarInferred)
+    await new BarsRepository(db).setCalendar(stored.symbol, stored.calendar);
+  return stored;
 }
+
+/**
+ * The calendar an import stores a symbol's bars under, settled before they are stored since crypto days
+ * are stamped by it: the one given, else the one stored with the symbol, else what the file's first
+ * times show (inferAssetCalendar; a part of a CSV file, Parquet's first PARQUET_SAMPLE_ROWS rows).
+ */
+async function importCalendar(
+  db: Database,
+  symbol: string,
+  options: ImportOptions,
+  sample: Float64Array,
+): Promise<CalendarChoice> {
+  if (options.calendar) return { calendar: options.calendar, inferred: false };
+  const stored = await new BarsRepository(db).storedCalendar(symbol);
+  if (stored !== null) return { calendar: stored, inferred: false };
+  return { calendar: inferAssetCalendar(sample), inferred: true };
+}
+
+/** Whether bars of a timeframe are a day or longer (1d, 1w, 1mo, 2d...): their stamps name dates. */
+function isDayOrLonger(timeframe: string): boolean {
+  return (timeframeSpanMs(timeframe) ?? 0) >= DAY_MS;
+}
+
+/** core/data/assetCalendar.ts's utcDayStamp of a DOUBLE column, in SQL. */
+const utcDayStampSql = (column: string): string =>
+  `floor((${column} + ${DAY_MS / 2}) / ${DAY_MS}) * ${DAY_MS}`;
 
 const CHOSEN_BASIS = 'chosen for this import';
 
@@ -201,7 +232,7 @@ async function naiveZoneOfCsv(
   path: string,
   options: ImportOptions,
   parse: CsvImportOptions,
-): Promise<NaiveZoneChoice> {
+): Promise<{ choice: NaiveZoneChoice; sample: Float64Array }> {
   const parsePart = options.parsePart ?? parseInProcess;
   const read = async (naiveTimeZone: NaiveTimeZone): Promise<Float64Array> => {
     const read = await parsePart({
@@ -218,7 +249,9 @@ async function naiveZoneOfCsv(
     return read.part?.times ?? new Float64Array(0);
   };
   const [asUtc, asNewYork] = await Promise.all([read('UTC'), read('America/New_York')]);
-  return zoneFromSample(options, asUtc, asNewYork);
+  const choice = zoneFromSample(options, asUtc, asNewYork);
+  // The times as they will be stored, for the calendar's inference.
+  return { choice, sample: choice.zone === 'UTC' ? asUtc : asNewYork };
 }
 
 /** Staging folders are named this and six random characters (mkdtemp), beside the database. */
@@ -248,7 +281,7 @@ export async function removeStaleStaging(db: Database): Promise<string[]> {
   return removed;
 }
 
-async function storeBarsFile(db: Database, path: string, options: ImportOptions): Promise<StoredFile> {
+async function storeBarsFile(db: Database, path: string, options: ImportOptions): Promise<ImportResult> {
   const started = performance.now();
   const file = basename(path);
   const info = await stat(path).catch(() => null);
@@ -271,7 +304,7 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
     ...(options.symbol ? { symbol: options.symbol.toUpperCase() } : {}),
   };
   options.onStage?.('read');
-  const timeZone = await naiveZoneOfCsv(path, options, base);
+  const { choice: timeZone, sample } = await naiveZoneOfCsv(path, options, base);
   const parse: CsvImportOptions = { ...base, naiveTimeZone: timeZone.zone };
   // Private, beside the database (same disk, same permissions), and removed whatever happens (or, after
   // a kill, by the next import or start: removeStaleStaging).
@@ -296,12 +329,25 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
     const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
     // The spacing of the first part's bars (tens of thousands in a large file) names the timeframe.
     const timeframe = chosenTimeframe(options.timeframe, head.spacingLabel, file);
+    const calendar = await importCalendar(db, symbol, options, sample);
+    const utcDays = calendar.calendar === 'crypto' && isDayOrLonger(timeframe);
+    const start = utcDays ? utcDayStamp(head.firstT) : head.firstT;
+    const last = utcDays ? utcDayStamp(end) : end;
+    let rows = stagedRows(staged);
+    if (utcDays) {
+      rows = `(SELECT * REPLACE (${utcDayStampSql('ts')} AS ts) FROM ${rows})`;
+      await refuseSharedDates(db, file, rows);
+    }
     options.onStage?.('store');
-    await underLoadSettings(db, () =>
-      new BarsRepository(db).writeDistinctFromTable(symbol, timeframe, `import:${file}`, stagedRows(staged), {
-        min: BigInt(Math.floor(head.firstT)),
-        max: BigInt(Math.ceil(end)),
-      }),
+    const replaced = await underLoadSettings(db, () =>
+      new BarsRepository(db).writeDistinctFromTable(
+        symbol,
+        timeframe,
+        `import:${file}`,
+        rows,
+        { min: BigInt(Math.floor(start)), max: BigInt(Math.ceil(last)) },
+        { replaceSameDate: utcDays },
+      ),
     );
     return {
       file,
@@ -309,10 +355,13 @@ async function storeBarsFile(db: Database, path: string, options: ImportOptions)
       symbol,
       timeframe,
       bars,
-      start: head.firstT,
-      end,
+      start,
+      end: last,
       elapsedMs: performance.now() - started,
       timeZone,
+      calendar: calendar.calendar,
+      calendarInferred: calendar.inferred,
+      utcDays: utcDays ? { replaced } : null,
     };
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
@@ -486,7 +535,7 @@ async function importParquet(
   path: string,
   options: ImportOptions,
   started: number,
-): Promise<StoredFile> {
+): Promise<ImportResult> {
   const file = basename(path);
   options.onStage?.('read');
   const source = `read_parquet(${quoteLiteral(literalGlob(path))}, file_row_number = true)`;
@@ -583,21 +632,62 @@ async function importParquet(
     const symbol = options.symbol?.toUpperCase() ?? fileSymbol ?? symbolFromFileName(path);
     const label = summary.gap === null ? 'irregular' : inferTimeframe(Float64Array.of(0, summary.gap)).label;
     const timeframe = chosenTimeframe(options.timeframe, label, file);
+    const sample = await db.all<{ t: number }>(
+      `SELECT ts AS t FROM import_parquet ORDER BY rn LIMIT ${PARQUET_SAMPLE_ROWS}`,
+    );
+    const calendar = await importCalendar(
+      db,
+      symbol,
+      options,
+      Float64Array.from(sample, (row) => row.t),
+    );
+    const utcDays = calendar.calendar === 'crypto' && isDayOrLonger(timeframe);
+    if (utcDays) {
+      await db.run(`UPDATE import_parquet SET ts = ${utcDayStampSql('ts')}`);
+      await refuseSharedDates(db, file, 'import_parquet');
+    }
     options.onStage?.('store');
-    await new BarsRepository(db).writeFromTable(symbol, timeframe, `import:${file}`, 'import_parquet');
+    const replaced = await new BarsRepository(db).writeFromTable(
+      symbol,
+      timeframe,
+      `import:${file}`,
+      'import_parquet',
+      { replaceSameDate: utcDays },
+    );
     return {
       file,
       format: 'parquet',
       symbol,
       timeframe,
       bars: summary.n,
-      start: summary.start,
-      end: summary.end,
+      start: utcDays ? utcDayStamp(summary.start) : summary.start,
+      end: utcDays ? utcDayStamp(summary.end) : summary.end,
       elapsedMs: performance.now() - started,
       timeZone,
+      calendar: calendar.calendar,
+      calendarInferred: calendar.inferred,
+      utcDays: utcDays ? { replaced } : null,
     };
   } finally {
     await db.run('DROP TABLE IF EXISTS import_parquet');
+  }
+}
+
+/**
+ * Refuses day bars that would share a UTC date once stamped at its midnight (two bars of one date at
+ * hours more than 12 hours apart), naming the date, before anything is stored.
+ */
+async function refuseSharedDates(db: Database, file: string, rows: string): Promise<void> {
+  const [shared] = await db.all<{ t: number }>(
+    `SELECT ts AS t FROM ${rows} GROUP BY ts HAVING count(*) > 1 ORDER BY ts LIMIT 1`,
+  );
+  if (shared) {
+    throw new DataValidationError(
+      file,
+      null,
+      'timestamp',
+      `two bars fall on ${new Date(shared.t).toISOString().slice(0, 10)}: crypto day bars are stamped at 00:00 UTC of their date, one bar a date`,
+    );
   }
 }
 

@@ -237,7 +237,13 @@ export class BarsRepository {
    * symbol's bars in one transaction. `table` must have columns ts (epoch ms), open, high, low, close,
    * volume, vwap, trade_count; a ts repeated in it is refused.
    */
-  writeFromTable(symbol: string, timeframe: string, source: string, table: string): Promise<void> {
+  writeFromTable(
+    symbol: string,
+    timeframe: string,
+    source: string,
+    table: string,
+    options: TableWriteOptions = {},
+  ): Promise<number> {
     return this.db.transaction(async () => {
       const [range] = await this.db.all<{
         n: number;
@@ -248,7 +254,7 @@ export class BarsRepository {
         `SELECT count(*)::INTEGER AS n, count(DISTINCT ts::BIGINT)::INTEGER AS keys, min(ts)::BIGINT AS min,
              max(ts)::BIGINT AS max FROM ${table}`,
       );
-      if (!range || range.min === null || range.max === null) return;
+      if (!range || range.min === null || range.max === null) return 0;
       if (range.keys !== range.n) {
         throw new Error(
           `${symbol}: ${range.n - range.keys} timestamps occur more than once in the rows to write`,
@@ -256,7 +262,7 @@ export class BarsRepository {
       }
       // Converted again: the row reader gives a number where the value fits one.
       const keys = { min: BigInt(range.min), max: BigInt(range.max) };
-      await this.insertFrom(symbol, timeframe, source, table, keys);
+      return this.insertFrom(symbol, timeframe, source, table, keys, options);
     });
   }
 
@@ -271,22 +277,39 @@ export class BarsRepository {
     source: string,
     table: string,
     range: { min: bigint; max: bigint },
-  ): Promise<void> {
-    return this.db.transaction(() => this.insertFrom(symbol, timeframe, source, table, range));
+    options: TableWriteOptions = {},
+  ): Promise<number> {
+    return this.db.transaction(() => this.insertFrom(symbol, timeframe, source, table, range, options));
   }
 
-  /** Replaces the stored rows of the keys `table` brings and appends its rows, in the open transaction. */
+  /**
+   * Replaces the stored rows of the keys `table` brings (with `replaceSameDate`, of their dates too) and
+   * appends its rows, in the open transaction. Returns the stored rows of the same dates replaced.
+   */
   private async insertFrom(
     symbol: string,
     timeframe: string,
     source: string,
     table: string,
     range: { min: bigint; max: bigint },
-  ): Promise<void> {
+    options: TableWriteOptions,
+  ): Promise<number> {
     await this.deleteStoredKeys(symbol, timeframe, range.min, range.max, async () => {
       await this.db.run(`CREATE OR REPLACE TEMP TABLE bars_keys AS SELECT ts::BIGINT AS ts FROM ${table}`);
       return 'temp.main.bars_keys';
     });
+    let replaced = 0;
+    if (options.replaceSameDate) {
+      // A date's bar stored at another hour (00:00 New York, by an import before crypto days were UTC's)
+      // gives way to the new one, else the date would hold two bars; the caller says how many went.
+      const date = (column: string) => `floor((${column} + ${DAY_MS / 2}) / ${DAY_MS})`;
+      const [deleted] = await this.db.all<{ Count: bigint | number }>(
+        `DELETE FROM bars WHERE symbol = $symbol AND timeframe = $timeframe
+           AND ts BETWEEN $min AND $max AND ${date('ts')} IN (SELECT ${date('ts')} FROM ${table})`,
+        { symbol, timeframe, min: range.min - BigInt(DAY_MS), max: range.max + BigInt(DAY_MS) },
+      );
+      replaced = Number(deleted?.Count ?? 0);
+    }
     await this.db.run(
       `INSERT INTO bars
          SELECT $symbol, $timeframe, ts::BIGINT, open, high, low, close, volume, vwap, trade_count::BIGINT
@@ -294,6 +317,7 @@ export class BarsRepository {
       { symbol, timeframe },
     );
     await this.recordDataset(symbol, timeframe, source);
+    return replaced;
   }
 
   /**
@@ -379,11 +403,21 @@ export class BarsRepository {
    * its finest stored timeframe.
    */
   async calendarOf(symbol: string): Promise<{ calendar: AssetCalendar; inferred: boolean }> {
+    const stored = await this.storedCalendar(symbol);
+    if (stored !== null) return { calendar: stored, inferred: false };
+    return this.inferredCalendar(symbol);
+  }
+
+  /** The calendar stored with the symbol (chosen or inferred at an import); null when none is. */
+  async storedCalendar(symbol: string): Promise<AssetCalendar | null> {
     const [row] = await this.db.all<{ calendar: string | null }>(
       'SELECT any_value(calendar) AS calendar FROM datasets WHERE symbol = $symbol',
       { symbol },
     );
-    if (row?.calendar && isAssetCalendar(row.calendar)) return { calendar: row.calendar, inferred: false };
+    return row?.calendar && isAssetCalendar(row.calendar) ? row.calendar : null;
+  }
+
+  private async inferredCalendar(symbol: string): Promise<{ calendar: AssetCalendar; inferred: boolean }> {
     const stored = await this.storedTimeframes(symbol);
     const finest = [...TIMEFRAMES, ...stored].find((tf) => stored.includes(tf));
     if (finest === undefined) return { calendar: 'equities', inferred: true };
@@ -614,6 +648,15 @@ function copyColumns<T extends Float64Array[]>(chunks: readonly DuckDBDataChunk[
     offset += rows;
   }
   return targets;
+}
+
+/** How a write from a table treats what is stored. */
+export interface TableWriteOptions {
+  /**
+   * Also replace stored bars of the dates the rows bring (by the date 12 hours after the stamp) at
+   * other stamps: crypto day bars restamped at 00:00 UTC over ones an older import put at 00:00 New York.
+   */
+  readonly replaceSameDate?: boolean;
 }
 
 /**

@@ -8,7 +8,7 @@ import type {
   RequestOutput,
 } from '../../shared/contract.ts';
 import type { FetchAdjustment, FetchFeed, FetchTimeframe } from '../../shared/fetchChoices.ts';
-import { calendarSentence, timeZoneSentence } from '../../shared/importSummary.ts';
+import { calendarDetail, calendarSentence, timeZoneSentence } from '../../shared/importSummary.ts';
 import type { AssetCalendar } from '../../core/data/assetCalendar.ts';
 import type { NaiveTimeZone } from '../../core/data/naiveTimeZone.ts';
 import { errorMessage } from '../client/clientError.ts';
@@ -198,7 +198,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
             kind: 'import',
             text:
               `${result.file}: ${result.bars.toLocaleString('en-US')} bars stored as ${result.symbol} ${result.timeframe}; ` +
-              `${calendarSentence(result)}; ${timeZoneSentence(result.timeZone)}`,
+              `${calendarSentence(result)}: ${calendarDetail(result)}; ${timeZoneSentence(result.timeZone)}`,
           },
         });
         await afterChange();

@@ -5,7 +5,7 @@ import type { Timeframe } from '../../../../core/data/bars.ts';
 import { TIMEFRAMES } from '../../../../core/data/bars.ts';
 import type { DataFetchResult, JobProgress } from '../../../../shared/contract.ts';
 import { alpacaRetryText } from '../../../../shared/alpacaRetryText.ts';
-import { calendarSentence, timeZoneSentence } from '../../../../shared/importSummary.ts';
+import { calendarDetail, calendarSentence, timeZoneSentence } from '../../../../shared/importSummary.ts';
 import { resolveAlpacaHosts } from '../../../marketdata/hosts.ts';
 import { ASSET_CALENDARS, isAssetCalendar } from '../../../../core/data/assetCalendar.ts';
 import {
@@ -237,7 +237,7 @@ export const dataImportCommand: Command = {
       args.values['json']
         ? JSON.stringify(result)
         : `${result.file}: ${result.bars.toLocaleString('en-US')} ${result.timeframe} bars of ${result.symbol} from ${iso(result.start)} to ${iso(result.end)}\n` +
-            `${calendarSentence(result)}${result.calendarInferred ? ' (--calendar to choose)' : ''}\n` +
+            `${calendarSentence(result)}${result.calendarInferred ? ' (--calendar to choose)' : ''}: ${calendarDetail(result)}\n` +
             `${timeZoneSentence(result.timeZone)}${result.timeZone.source === 'chosen' || result.timeZone.source === 'not-needed' ? '' : ' (--tz to choose)'}`,
     );
     return 0;
