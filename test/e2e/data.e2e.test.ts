@@ -82,6 +82,10 @@ describe.skipIf(!hasChromium)(`Data and Settings views against regimen serve${sk
     expect(value).toBeLessThanOrEqual(1);
     expect(await page.getByTestId('quality-dataset').innerText()).toBe(`${demo[0]!.symbol} 1m`);
     expect(await page.getByTestId('quality-counts').locator('.count-chip').count()).toBeGreaterThan(5);
+    // The expected count says what it counts: the demo's minutes in regular hours.
+    expect(await page.getByTestId('quality-expected-for').innerText()).toMatch(
+      /^Expected \(equities \(NYSE\)\): 1m bars in NYSE regular hours, 09:30-16:00 New York/,
+    );
 
     // Picking another dataset checks that one.
     await rows.nth(1).click();

@@ -41,7 +41,7 @@ describe.skipIf(!hasChromium)(`Calendar and time zone in the import form${skipRe
       await expect
         .poll(() => result.innerText(), { timeout: 30_000 })
         .toMatch(
-          /calendar fx \(inferred from the timestamps\); times without an offset read as UTC, inferred: the weekly gap opens Friday 17:00/,
+          /calendar fx \(inferred from the timestamps\): the FX week, Sunday 17:00 to Friday 17:00 New York; times without an offset read as UTC, inferred: the weekly gap opens Friday 17:00/,
         );
       await expect.poll(() => calendarOf(page, 'EURUSD')).toBe('FX (24/5)');
 
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)(`Calendar and time zone in the import form${skipRe
       await expect
         .poll(() => result.innerText(), { timeout: 30_000 })
         .toMatch(
-          /stored as EURX 1h; calendar crypto; times without an offset read as America\/New_York \(chosen\)/,
+          /stored as EURX 1h; calendar crypto: around the clock, every day, days from 00:00 UTC; times without an offset read as America\/New_York \(chosen\)/,
         );
       await expect.poll(() => calendarOf(page, 'EURX')).toBe('crypto (24/7)');
     },

@@ -32,7 +32,9 @@ describe.skipIf(!hasChromium)(`Import by file picker${skipReason}`, () => {
     });
     await expect
       .poll(() => page.getByTestId('import-result').innerText(), { timeout: 30_000 })
-      .toMatch(/PICKD\.csv: 20 bars stored as PICKD 1d; calendar crypto/);
+      .toMatch(
+        /PICKD\.csv: 20 bars stored as PICKD 1d; calendar crypto: around the clock, every day, days from 00:00 UTC; its 1d bars are stamped at 00:00 UTC of their dates/,
+      );
     const row = page.locator('[data-testid="coverage-row"][data-symbol="PICKD"]').first();
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
     expect(await row.locator('[data-testid="coverage-calendar"]').innerText()).toBe('crypto (24/7)');
