@@ -177,14 +177,15 @@ export const BacktestResult = z.object({
   /**
    * The bars the run covered: first and last bar time, and the first bar the strategy could trade. A run
    * reads the bars before its start to warm the strategy's indicators, so it trades from `first`; when
-   * there were too few, the first bars of the range warm them, and `warmup` says so in a sentence.
+   * there were too few, the first bars of the range warm them: `warmup` counts them and says whether it
+   * traded at all (shared/warmupText.ts says so in a sentence, its time in the reader's zone).
    */
   range: z
     .object({
       first: z.number(),
       tradingFrom: z.number(),
       last: z.number(),
-      warmup: z.string().optional(),
+      warmup: z.object({ bars: z.number().int().nonnegative(), traded: z.boolean() }).optional(),
     })
     .nullable(),
   /**

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
+import { timeFormat } from '../../src/shared/timeZone.ts';
 import { ARTIFACTS, chromiumSkipReason, hasChromium, openApp, paintedPixels, useSession } from './harness.ts';
 
 const SCREENSHOT = join(ARTIFACTS, 'backtest-e2e.png');
@@ -172,7 +173,14 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
 
       // The run's dates: its warm-up ends after its first bar; a later start date moves the run.
       const firstBar = Number(await range.getAttribute('data-first'));
-      expect(Number(await range.getAttribute('data-trading-from'))).toBeGreaterThan(firstBar);
+      const tradingFrom = Number(await range.getAttribute('data-trading-from'));
+      expect(tradingFrom).toBeGreaterThan(firstBar);
+      // Its sentence names that bar in the Settings zone (the exchange's), as the toolbar beside it does;
+      // it read a UTC ISO stamp ("…:00.000Z").
+      const zone = 'America/New_York';
+      expect((await page.getByTestId('backtest-warmup').innerText()).trim()).toMatch(
+        new RegExp(`it trades from ${timeFormat(zone).barTime(tradingFrom, '1h')} ${zone}\\)$`),
+      );
       const later = new Date(firstBar + 30 * 86_400_000).toISOString().slice(0, 10);
       await page.getByTestId('range-summary').click();
       await page.getByTestId('backtest-start').fill(later);

@@ -32,24 +32,15 @@ export function indicatorPayload(
 }
 
 /**
- * The run's span and the first bar its strategy could trade (null for a run without bars), with the
- * sentence saying why that is after the first bar: the bars before the run could not warm it up. The
- * CLI names that bar as its tables do (`formatTime`, in --tz); the app's sentence keeps an ISO time.
+ * The run's span and the first bar its strategy could trade (null for a run without bars), with how many
+ * of its first bars warmed the strategy up when that is after the first bar (the bars before the run
+ * could not): each surface says so with shared/warmupText.ts, the time in its reader's zone.
  */
-export function backtestRange(
-  t: Float64Array,
-  { startIndex }: StrategyPlots,
-  formatTime: (time: number) => string = (time) => new Date(time).toISOString(),
-): BacktestResult['range'] {
+export function backtestRange(t: Float64Array, { startIndex }: StrategyPlots): BacktestResult['range'] {
   const n = t.length;
   if (n === 0) return null;
   const tradingFrom = t[Math.min(startIndex, n - 1)]!;
   const range = { first: t[0]!, tradingFrom, last: t[n - 1]! };
   if (startIndex === 0) return range;
-  const warmup =
-    startIndex >= n
-      ? `too few bars before and in the range to warm the strategy's indicators up: it never traded`
-      : `too few bars before the range to warm the strategy's indicators up: its first ${startIndex} ` +
-        `bars did, and it trades from ${formatTime(tradingFrom)}`;
-  return { ...range, warmup };
+  return { ...range, warmup: { bars: Math.min(startIndex, n), traded: startIndex < n } };
 }

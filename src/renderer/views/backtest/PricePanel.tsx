@@ -6,6 +6,7 @@ import { formatInteger, formatPrice, formatSignedPercent } from '../../format.ts
 import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '../../store/appStore.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
+import { warmupText } from '../../../shared/warmupText.ts';
 import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
 import { RegimeRibbon } from '../regime/RegimeRibbon.tsx';
@@ -164,7 +165,9 @@ export function PricePanel() {
             {time.barTime(ownResult.range.last, ownResult.timeframe)} · trading from{' '}
             {time.barTime(ownResult.range.tradingFrom, ownResult.timeframe)}
             {ownResult.range.warmup === undefined ? null : (
-              <span data-testid="backtest-warmup"> ({ownResult.range.warmup})</span>
+              <span data-testid="backtest-warmup">
+                {` (${warmupText(ownResult.range.warmup, `${time.barTime(ownResult.range.tradingFrom, ownResult.timeframe)} ${time.zone}`)})`}
+              </span>
             )}
           </span>
         ) : null}

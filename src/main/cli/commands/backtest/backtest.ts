@@ -42,6 +42,7 @@ import { backtestTearSheet } from '../../../services/tearSheet.ts';
 import { tradesCsv } from '../../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { warmupText } from '../../../../shared/warmupText.ts';
 import { wipedOutText } from '../../../../shared/wipedOutText.ts';
 import { formatDecimal, formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 
@@ -288,7 +289,15 @@ export const backtestCommand: Command = {
     // The worker's output is over the bars from the start on (see BacktestOutput).
     const bars = { t: source.bars.t.subarray(from), c: source.bars.c.subarray(from) };
     const timeframe = printedTimeframe(source.bars.t);
-    const range = backtestRange(bars.t, output.plots!, (t) => `${time.barTime(t, timeframe)} ${time.zone}`);
+    const run = backtestRange(bars.t, output.plots!);
+    // The sentence in place of the counts, in --json too: the CLI names the bar as its tables do (--tz).
+    const range =
+      run?.warmup === undefined
+        ? run
+        : {
+            ...run,
+            warmup: warmupText(run.warmup, `${time.barTime(run.tradingFrom, timeframe)} ${time.zone}`),
+          };
     const costStress = stress.map(({ bps, output: { metrics } }) => ({
       bps,
       finalEquity: finiteOrNull(metrics.finalEquity),
