@@ -319,8 +319,16 @@ export const TrialRow = z.object({
   values: z.array(metricValue).nullable(),
   /** Every metric of the backtest; multi-timeframe studies add `metric@timeframe` keys. */
   metrics: z.record(z.string(), metricValue),
-  /** Complete trials: passes the minimum trade count (infeasible trials cannot win). */
+  /**
+   * Complete trials: passes the feasibility rules (infeasible trials cannot win): the minimum trade
+   * count, and an account not wiped out (`wipedOut`).
+   */
   feasible: z.boolean().nullable(),
+  /**
+   * A complete trial whose account was wiped out (final equity at or below 0: the run stopped there, its
+   * objectives have no value and it ranks last); false for any other trial.
+   */
+  wipedOut: z.boolean(),
   error: z.string().nullable(),
   seed: z.number(),
   startedAt: z.number(),

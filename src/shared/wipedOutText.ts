@@ -8,3 +8,14 @@ export function wipedOutText(when: string): string {
     'closed there and the run stopped (equity 0 from then on, return -100 %)'
   );
 }
+
+/**
+ * How many of a study's trials wiped out their account (`TrialRow.wipedOut`), by the CLI's study report
+ * and the Optimize view alike: they have no objective value, so they rank last and cannot win.
+ */
+export function wipedOutTrialsText(count: number): string {
+  return (
+    `${count} ${count === 1 ? 'trial' : 'trials'} wiped out the account (equity to 0, the run stopped ` +
+    'there), ranked last'
+  );
+}

@@ -109,6 +109,7 @@ export function trialRow(number: number, patch: Partial<TrialRow> = {}): TrialRo
     values: [number / 10],
     metrics: { sharpeRatio: number / 10, numTrades: 10 },
     feasible: true,
+    wipedOut: false,
     error: null,
     seed: number,
     startedAt: 1_000 + number,

@@ -38,7 +38,8 @@ export function formatMeasure(measure: Measure, value: number | null | undefined
 function trialTooltip(trial: TrialRow, rows: Array<[string, string]>): string {
   const params = Object.entries(trial.params).map(([k, v]) => tooltipRow(k, formatParamValue(v)));
   const lines = rows.map(([k, v]) => tooltipRow(k, v));
-  const flag = trial.feasible === false ? ' <span class="tt-key">(too few trades)</span>' : '';
+  const why = trial.wipedOut ? 'wiped out' : trial.feasible === false ? 'too few trades' : null;
+  const flag = why === null ? '' : ` <span class="tt-key">(${why})</span>`;
   return `<div class="tt-title">Trial #${trial.number}${flag}</div>${lines.join('')}${params.join('')}<div class="tt-hint">click to inspect</div>`;
 }
 

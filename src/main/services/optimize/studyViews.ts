@@ -3,7 +3,7 @@
  * stored and, for a study running in this process, from its live state. NaN and ±Infinity become null.
  */
 import { commissionRateOf } from '../../../core/engine/index.ts';
-import { defaultMode, type Study, type TrialRecord } from '../../../core/optimize/index.ts';
+import { defaultMode, isWipedOut, type Study, type TrialRecord } from '../../../core/optimize/index.ts';
 import type {
   SpaceParam,
   StudyDetail,
@@ -23,6 +23,7 @@ export function trialRow(t: TrialRecord): TrialRow {
     values: t.values === null ? null : t.values.map(finiteOrNull),
     metrics: Object.fromEntries(Object.entries(t.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
     feasible: t.status === 'complete' ? (t.feasible ?? null) : null,
+    wipedOut: t.status === 'complete' && isWipedOut(t.metrics ?? {}),
     error: t.error ?? null,
     seed: t.seed,
     startedAt: t.startedAt,

@@ -18,6 +18,7 @@ import { ApproveButton } from './ApproveButton.tsx';
 import { NeighbourhoodSection } from './NeighbourhoodSection.tsx';
 import { overfittingVerdict } from './verdict.ts';
 import { holdoutCoverageText } from '../../../shared/holdoutText.ts';
+import { wipedOutTrialsText } from '../../../shared/wipedOutText.ts';
 import { WinnersTable } from '../regime/WinnersTable.tsx';
 
 type Tone = 'up' | 'down' | '';
@@ -168,6 +169,8 @@ export function ResultsPanel() {
   const approved = detail?.approved ?? null;
   // The approval keeps the parameters; the trial they came from is the one that has them.
   const approvedTrial = approved ? (trials.find((t) => isApprovedTrial(detail, t)) ?? null) : null;
+  // Said beside the winner: the trials that cannot win because they lost the whole account.
+  const wipedOut = useMemo(() => trials.filter((t) => t.wipedOut).length, [trials]);
   const multi = (detail?.summary.objectives.length ?? 0) > 1;
   const firstMetric = detail?.summary.objectives[0]?.metric ?? '';
   // Figures shown beside the objectives so the winner reads at a glance, filling the two-column grid.
@@ -229,6 +232,11 @@ export function ResultsPanel() {
           </div>
         </div>
       )}
+      {wipedOut > 0 ? (
+        <p className="hint opt-wiped-out" data-testid="opt-results-wiped-out" data-count={wipedOut}>
+          {wipedOutTrialsText(wipedOut)}: none of them can win.
+        </p>
+      ) : null}
 
       {detail?.holdout ? (
         <HoldoutSection holdout={detail.holdout} from={time.date(detail.holdout.from)} />

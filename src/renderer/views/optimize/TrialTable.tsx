@@ -29,12 +29,41 @@ interface Column {
   text(trial: TrialRow): string;
 }
 
-/** Sort key of a row: nulls (failed, running) always last, whatever the direction. */
+/** Sort key of a row: nulls (failed, running, wiped out on an objective) always last, whatever the direction. */
 function compare(a: number | null, b: number | null, descending: boolean): number {
   if (a === null && b === null) return 0;
   if (a === null) return 1;
   if (b === null) return -1;
   return descending ? b - a : a - b;
+}
+
+/**
+ * Where a trial ranks whatever the sort: trials that can win, then those with too few trades, then those
+ * that wiped out their account (the worst result a trial can have), then trials with no result (failed,
+ * running), each group in the sort's order.
+ */
+function rankGroup(trial: TrialRow): number {
+  if (trial.status !== 'complete') return 3;
+  if (trial.wipedOut) return 2;
+  return trial.feasible === false ? 1 : 0;
+}
+
+/** What a trial that cannot win is marked with in the state column, and why (its row's hover title). */
+function infeasibleMark(trial: TrialRow): { label: string; why: string } | null {
+  if (trial.status !== 'complete') return null;
+  if (trial.wipedOut)
+    return {
+      label: 'wiped out',
+      why:
+        `Trial #${trial.number} wiped out the account: its equity fell to or below 0, the run stopped ` +
+        'there (return -100 %), so it has no objective value and ranks last. Click to inspect it.',
+    };
+  if (trial.feasible === false)
+    return {
+      label: 'few trades',
+      why: `Trial #${trial.number} made fewer trades than the study's minimum, so it cannot win. Click to inspect it.`,
+    };
+  return null;
 }
 
 /** Every trial of the study: sortable by any column, best first by default; a click inspects it. */
@@ -115,12 +144,20 @@ export function TrialTable() {
       // Best first by the measure the charts show; trials that cannot win go after those that can.
       const m = measures.find((x) => x.key === measureKey) ?? measures[0];
       if (!m) return rows;
-      const key = (t: TrialRow): number | null => (t.feasible === false ? null : m.value(t));
-      rows.sort((a, b) => compare(key(a), key(b), m.direction === 'maximize'));
+      rows.sort(
+        (a, b) => rankGroup(a) - rankGroup(b) || compare(m.value(a), m.value(b), m.direction === 'maximize'),
+      );
       return rows;
     }
     const column = columns.find((c) => c.key === sort.key);
-    if (column) rows.sort((a, b) => compare(column.value(a), column.value(b), sort.descending));
+    // A wiped-out trial has no objective value: among the rows without one it goes before those with no
+    // result at all, and never above a trial that has a value.
+    if (column)
+      rows.sort(
+        (a, b) =>
+          compare(column.value(a), column.value(b), sort.descending) ||
+          (column.value(a) === null ? rankGroup(a) - rankGroup(b) : 0),
+      );
     return rows;
   }, [trials, sort, columns, measures, measureKey]);
 
@@ -129,12 +166,13 @@ export function TrialTable() {
     initialRows: 30,
   });
   // Counted once per batch of trials, not on every scroll.
-  const { failed, running, infeasible } = useMemo(() => {
-    const counts = { failed: 0, running: 0, infeasible: 0 };
+  const { failed, running, fewTrades, wipedOut } = useMemo(() => {
+    const counts = { failed: 0, running: 0, fewTrades: 0, wipedOut: 0 };
     for (const t of trials) {
       if (t.status === 'failed') counts.failed += 1;
       if (t.status === 'running') counts.running += 1;
-      if (t.feasible === false) counts.infeasible += 1;
+      if (t.wipedOut) counts.wipedOut += 1;
+      else if (t.feasible === false) counts.fewTrades += 1;
     }
     return counts;
   }, [trials]);
@@ -154,7 +192,12 @@ export function TrialTable() {
         Trials <span className="panel-count">{trials.length - running || ''}</span>
         <span className="panel-sub">
           {sort.key === 'm:auto' && autoMeasure ? `best ${autoMeasure.label} first` : ''}
-          {infeasible > 0 ? ` · ${infeasible} below min trades` : ''}
+          {fewTrades > 0 ? ` · ${fewTrades} below min trades` : ''}
+          {wipedOut > 0 ? (
+            <span className="down" data-testid="opt-trials-wiped-out" data-count={wipedOut}>
+              {` · ${wipedOut} wiped out`}
+            </span>
+          ) : null}
           {failed > 0 ? ` · ${failed} failed` : ''}
           {running > 0 ? ` · ${running} in flight` : ''} · click a row to inspect its backtest, or its tear
           sheet
@@ -214,6 +257,7 @@ export function TrialTable() {
             {sorted.slice(first, last).map((trial, offset) => {
               const i = first + offset;
               const approved = isApprovedTrial(detail, trial);
+              const mark = infeasibleMark(trial);
               const classes = ['opt-trow', 'list-row'];
               if (trial.number === inspected) classes.push('inspected');
               if (trial.number === bestNumber) classes.push('best');
@@ -227,19 +271,23 @@ export function TrialTable() {
                   data-testid="opt-trial-row"
                   data-trial={trial.number}
                   data-approved={approved ? 'true' : undefined}
-                  title={trial.error ?? `Inspect trial #${trial.number}`}
+                  data-wiped-out={trial.wipedOut ? 'true' : undefined}
+                  title={trial.error ?? mark?.why ?? `Inspect trial #${trial.number}`}
                   onClick={() => void inspect(trial.number)}
                 >
                   <span className="c-n">{trial.number}</span>
-                  <span className={`opt-tstate ${trial.status}`}>
+                  <span
+                    className={`opt-tstate ${trial.wipedOut ? 'wiped-out' : trial.status}`}
+                    data-testid="opt-trial-state"
+                  >
                     {approved ? (
                       <span className="opt-approved-tag" data-testid="opt-approved-tag">
                         ✓ approved
                       </span>
                     ) : trial.number === bestNumber ? (
                       <span className="opt-best-tag">★ best</span>
-                    ) : trial.feasible === false ? (
-                      'few trades'
+                    ) : mark !== null ? (
+                      mark.label
                     ) : (
                       trial.status
                     )}

@@ -3,7 +3,6 @@ import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
 import {
   parseSamplerKind,
   type Direction,
-  isWipedOut,
   naturalObjective,
   type ObjectiveMode,
   type SamplerConfig,
@@ -61,6 +60,7 @@ import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { formatMetric, meter, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
+import { wipedOutTrialsText } from '../../../../shared/wipedOutText.ts';
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
@@ -494,12 +494,10 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
   if (failed.length > 0)
     lines.push(`${failed.length} trials failed, e.g. #${failed[0]!.number}: ${failed[0]!.error ?? ''}`);
   // Not in the tables below (they rank last and cannot win): counted here so their absence is explained.
-  const wipedOut = detail.trials.filter((t) => t.status === 'complete' && isWipedOut(t.metrics));
+  const wipedOut = detail.trials.filter((t) => t.wipedOut);
   if (wipedOut.length > 0)
     lines.push(
-      `${wipedOut.length} ${wipedOut.length === 1 ? 'trial' : 'trials'} wiped out the account (equity to 0, ` +
-        'the run stopped there), ranked last, ' +
-        `e.g. #${wipedOut[0]!.number} ${paramsText(wipedOut[0]!.params)}`,
+      `${wipedOutTrialsText(wipedOut.length)}, e.g. #${wipedOut[0]!.number} ${paramsText(wipedOut[0]!.params)}`,
     );
   if (detail.best === null) {
     lines.push(
