@@ -4,14 +4,27 @@
  * P&L without scrolling (the inspected trial's, beside its figures), and the Learner view's background
  * below its panels is the app's, not the lighter line colour.
  * At a 1024 x 700 window the equity panel's buttons stay inside it, off the Monte Carlo panel's Run; the
- * walk-forward panel's note is set in from its edge like its form.
+ * walk-forward panel's note is set in from its edge like its form; the Optimize view's charts and trial
+ * table keep a usable height beside a walk-forward's result, the centre column scrolling instead.
  *   npm run build && npx vitest run test/e2e/narrowColumns.e2e.test.ts
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { chromiumSkipReason, hasChromium, openApp, reachableAtCentre, useSession } from './harness.ts';
+import { join } from 'node:path';
+import {
+  ARTIFACTS,
+  chromiumSkipReason,
+  hasChromium,
+  openApp,
+  reachableAtCentre,
+  startRandomStudy,
+  useSession,
+} from './harness.ts';
 
 const skipReason = chromiumSkipReason('narrowColumns.e2e');
+/** The least a chart (its drawing area) or the trial table's rows may get: a chart below it is unreadable. */
+const MIN_CHART_PX = 140;
+const MIN_TABLE_PX = 120;
 
 /** How far (px) the furthest of `cells` reaches past the right edge of `box`; <= 0: all within it. */
 async function overhang(box: Locator, cells: Locator): Promise<number> {
@@ -153,6 +166,37 @@ describe.skipIf(!hasChromium)(`narrow columns in the browser against regimen ser
     expect(problems).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('keeps the Optimize charts and trials a usable height at 1024 x 700 with a walk-forward shown: the column scrolls', async () => {
+    const { page, problems } = await openApp(session());
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await startRandomStudy(page, 12);
+    await expect
+      .poll(() => page.getByTestId('opt-state').textContent(), { timeout: 120_000 })
+      .toBe('complete');
+    await page.getByTestId('wf-train').fill('90');
+    const run = page.getByTestId('run-walk-forward');
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await run.click();
+    const summary = page.getByTestId('wf-summary');
+    await summary.waitFor({ state: 'attached', timeout: 180_000 });
+    const height = async (locator: Locator) => (await locator.boundingBox())?.height ?? NaN;
+    // With the walk-forward's result the charts were squeezed to slivers (measured 35 px each at 1024 x 700).
+    const charts = page.getByTestId('opt-charts').locator('.chart-box');
+    expect(await charts.count()).toBe(4);
+    for (const box of await charts.all()) expect(await height(box)).toBeGreaterThanOrEqual(MIN_CHART_PX);
+    expect(await height(page.locator('.opt-tscroll'))).toBeGreaterThanOrEqual(MIN_TABLE_PX);
+    // Nothing is cut off: the centre column scrolls down to the walk-forward's windows.
+    const windows = page.getByTestId('wf-window');
+    await expect.poll(() => windows.count()).toBeGreaterThan(0);
+    await windows.last().scrollIntoViewIfNeeded();
+    expect(await reachableAtCentre(windows.last())).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'optimize-1024x700.png') });
+    await run.scrollIntoViewIfNeeded();
+    expect(await reachableAtCentre(run)).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 360_000);
 
   it("reads the Learner's refusals as errors, set in from the edge like the view's other notes", async () => {
     const { page } = await openApp(session());
