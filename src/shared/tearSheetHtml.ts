@@ -13,6 +13,8 @@ export interface TearSheetDocument {
   readonly title: string;
   /** One line under the title: strategy, parameters, data, costs. */
   readonly subtitle: string;
+  /** What the reader must know before the figures (an account wiped out: shared/wipedOutText.ts). */
+  readonly notice?: string;
   readonly metrics: Readonly<Record<string, number | null>>;
   readonly sheet: TearSheetPayload;
   readonly costStress?: readonly CostStressRow[];
@@ -337,6 +339,7 @@ export function tearSheetHtml(doc: TearSheetDocument): string {
 <html lang="en"><head><meta charset="utf-8"><title>${escape(doc.title)}</title><style>${TEAR_SHEET_STYLE}</style></head>
 <body data-testid="tear-sheet">
 <h1>${escape(doc.title)}</h1><p class="sub">${escape(doc.subtitle)}</p>
+${doc.notice === undefined ? '' : `<p data-testid="tear-sheet-notice"><strong>${escape(doc.notice)}</strong></p>`}
 <h2>Cumulative return${sheet.benchmark === null ? '' : ` against ${escape(sheet.benchmark)}`}</h2>${growth}
 <h2>Drawdown</h2>${drawdown}
 <div class="grid"><div><h2>Metrics</h2>${metricsTable(doc.metrics)}<p class="note">Hover a metric for its definition.</p></div>

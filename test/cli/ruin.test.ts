@@ -3,7 +3,7 @@
  * backtesting.py does, and the backtest says so: it used to go on (NVDA.csv, fast 112 / slow 221: a
  * Sharpe of +0.36 beside a return of -124 %, over returns of a negative base).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,13 @@ describe('a backtest whose equity falls to or below 0', () => {
     );
     const table = await runCli([...args, ...d]);
     expect(table.stderr).toBe(wiped.stderr);
+    // Its tear sheet says so above the figures, as the app's does.
+    const sheet = join(dir, 'gap.html');
+    const html = await runCli([...args, ...d, '--out', sheet]);
+    expect(html.code, html.stderr).toBe(0);
+    expect(readFileSync(sheet, 'utf8')).toContain(
+      '<p data-testid="tear-sheet-notice"><strong>Account wiped out on 2022-05-23 America/New_York: the equity fell',
+    );
     const longOnly = await runCli([...args, ...d, '--long-only', '--json']);
     expect(longOnly.code, longOnly.stderr).toBe(0);
     expect(longOnly.stderr).toBe('');

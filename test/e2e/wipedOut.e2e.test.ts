@@ -2,7 +2,7 @@
  * An account wiped out in the app (session 13 stopped the engine there, as backtesting.py does): a planted
  * daily series whose sma-cross 5/20 short runs into a gap from 54.8 to 300 (test/support/gapUp.ts),
  * uploaded to `regimen serve`. The Backtest view says when it was wiped out, in the Settings time zone as
- * its warm-up sentence does; the Optimize view marks the wiped-out trial in its table (the reason in its
+ * its warm-up sentence and its tear sheet do; the Optimize view marks the wiped-out trial in its table (the reason in its
  * state and hover title, ranked after every trial with a result) and counts it beside the winner.
  *   npm run build && npx vitest run test/e2e/wipedOut.e2e.test.ts
  */
@@ -56,6 +56,13 @@ describe.skipIf(!hasChromium)(`a wiped-out account in the browser${skipReason}`,
       /^Account wiped out on 2022-05-23 America\/New_York: the equity fell to or below 0 at that close/,
     );
     expect(await page.getByTestId('metric-row-finalEquity').getAttribute('data-value')).toBe('0');
+    // The tear sheet says it too, above its figures.
+    await page.getByTestId('open-tear-sheet').click();
+    const sheetNotice = page
+      .frameLocator('[data-testid="tear-sheet-frame"]')
+      .getByTestId('tear-sheet-notice');
+    expect(await sheetNotice.innerText()).toBe(await notice.innerText());
+    await page.getByTestId('tear-sheet-close').click();
 
     // No bar before the series: its first 20 bars warm up (the 20-bar average, and the bar before the
     // first signal bar must have it too), and the sentence names the bar it trades from as the rest of

@@ -2,6 +2,7 @@ import { PinButton } from '../compare/PinButton.tsx';
 import { useCallback, useMemo } from 'react';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { isApprovedTrial } from '../../store/optimizeStore.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { EquityPanel } from '../backtest/EquityPanel.tsx';
 import { MetricsPanel } from '../backtest/MetricsPanel.tsx';
 import { RobustnessPanel } from '../backtest/RobustnessPanel.tsx';
@@ -23,7 +24,8 @@ export function InspectPanel() {
   const setSheetOpen = useOptimize((s) => s.setSheetOpen);
   const closeSheet = useCallback(() => setSheetOpen(false), [setSheetOpen]);
   const result = inspection?.result ?? null;
-  const sheet = useMemo(() => (result ? backtestTearSheetHtml(result) : ''), [result]);
+  const time = useTimeFormat();
+  const sheet = useMemo(() => (result ? backtestTearSheetHtml(result, time) : ''), [result, time]);
   if (!inspection) return null;
   const approved = trial ? isApprovedTrial(detail, trial) : false;
 

@@ -3,18 +3,27 @@ import type { BacktestResult } from '../../../shared/contract.ts';
 import { costsText } from '../../../shared/costsText.ts';
 import { equityCsv, tradesCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
+import type { TimeFormat } from '../../../shared/timeZone.ts';
+import { wipedOutText } from '../../../shared/wipedOutText.ts';
 import { fileNameOf } from '../../download.ts';
+import { useTimeFormat } from '../../timeFormat.ts';
 import { ResultActions } from './ResultActions.tsx';
 import { TearSheetDialog } from './TearSheetDialog.tsx';
 
-/** The tear sheet page of a backtest (its own download and what the dialog shows). */
-export function backtestTearSheetHtml(result: BacktestResult): string {
+/**
+ * The tear sheet page of a backtest (its own download and what the dialog shows); `time` names the bar
+ * where the account was wiped out, if it was, as the Performance panel does.
+ */
+export function backtestTearSheetHtml(result: BacktestResult, time: TimeFormat): string {
   const params = Object.entries(result.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   return tearSheetHtml({
     title: `${result.strategy} on ${result.symbol} ${result.timeframe}`,
     subtitle: `${params} · ${result.bars.toLocaleString('en-US')} bars · costs: ${costsText(result.costs)}`,
+    ...(result.wipedOutAt === null
+      ? {}
+      : { notice: wipedOutText(`${time.barTime(result.wipedOutAt, result.timeframe)} ${time.zone}`) }),
     metrics: result.metrics,
     sheet: result.tearSheet,
     costStress: result.costStress,
@@ -24,7 +33,8 @@ export function backtestTearSheetHtml(result: BacktestResult): string {
 /** Tear sheet, and downloads of it (HTML) and of the trades and equity (CSV), for one backtest. */
 export function BacktestExports({ result }: { result: BacktestResult }) {
   const [open, setOpen] = useState(false);
-  const html = useMemo(() => backtestTearSheetHtml(result), [result]);
+  const time = useTimeFormat();
+  const html = useMemo(() => backtestTearSheetHtml(result, time), [result, time]);
   const base = [result.strategy, result.symbol, result.timeframe];
   const close = useCallback(() => setOpen(false), []);
   return (

@@ -312,6 +312,8 @@ export const backtestCommand: Command = {
     const paramText = Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
+    const wipedOutAt =
+      output.wipedOutAt === null ? null : `${time.barTime(output.wipedOutAt, timeframe)} ${time.zone}`;
     if (out !== null) {
       const text =
         out.format === 'csv'
@@ -319,6 +321,7 @@ export const backtestCommand: Command = {
           : tearSheetHtml({
               title: `${strategyName} on ${source.label}`,
               subtitle: `${paramText} · ${bars.t.length.toLocaleString('en-US')} bars · cash ${account.cash} · ${paidText}`,
+              ...(wipedOutAt === null ? {} : { notice: wipedOutText(wipedOutAt) }),
               metrics: Object.fromEntries(
                 Object.entries(output.metrics).map(([k, v]) => [k, finiteOrNull(v)]),
               ),
@@ -334,8 +337,6 @@ export const backtestCommand: Command = {
       await writeOut(out, text);
       io.err(`wrote ${out.format === 'csv' ? 'the trades' : 'the tear sheet'} to ${out.path}\n`);
     }
-    const wipedOutAt =
-      output.wipedOutAt === null ? null : `${time.barTime(output.wipedOutAt, timeframe)} ${time.zone}`;
     if (wipedOutAt !== null) io.err(`${wipedOutText(wipedOutAt)}\n`);
     if (args.values['json']) {
       io.out(
