@@ -15,9 +15,10 @@ import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
  * that score trials per regime (regimeSchedules in, each outcome's regimes out). 5: the study's risk-free
  * rate travels with its chunks. 6: a user strategy's hash is its source's full SHA-256 (64 hex digits,
  * was 8), so a version-5 worker refuses the whole chunk by version instead of each user-strategy chunk
- * by a hash that does not parse.
+ * by a hash that does not parse. 7: a study warming up before its range sends each dataset's first bar of
+ * the range (`tradeFrom`), which a version-6 worker would score from the first bar of the warm-up.
  */
-export const COMPUTE_PROTOCOL_VERSION = 6;
+export const COMPUTE_PROTOCOL_VERSION = 7;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -88,6 +89,11 @@ export const trialChunkSchema = z
     /** The strategy at the coordinator's version; a worker without that version refuses the chunk. */
     strategy: strategyRefSchema,
     options: remoteBacktestOptionsSchema,
+    /**
+     * Each dataset's first bar of the study's range, in `datasets`' order (a study warming its trials up
+     * on the bars before its range): every trial trades and is scored from it, as options.tradeFrom.
+     */
+    tradeFrom: z.array(z.number().int().nonnegative()).min(1).optional(),
     trials: z
       .array(z.object({ number: z.number().int().min(0), params: z.record(z.string(), finite) }).strict())
       .min(1),

@@ -471,6 +471,12 @@ export const StudyDetail = z.object({
   perRegime: StudyRegimeSets.nullable(),
   /** The winner on the held-out bars; null without a holdout or before the study completes. */
   holdout: StudyHoldout.nullable(),
+  /**
+   * The trials' warm-up before the study's range (see warmUpText): the space's longest warm-up and the
+   * fewest bars a slice had before the range, in bars; null: inside the range (no start, or a study
+   * stored before trials warmed up before it).
+   */
+  warmUp: z.object({ longest: z.number(), before: z.number() }).nullable(),
 });
 
 export const OptimizeStartResult = z.object({ studyId: StudyId, seed: z.number(), total: z.number() });

@@ -11,3 +11,4 @@ export * from './slices.ts';
 export * from './sensitivity.ts';
 export * from './report.ts';
 export * from './importance.ts';
+export * from './warmup.ts';

@@ -2,7 +2,7 @@
  * The honest comparison (issue 11 item 9): walk-forward of the regime-switched policy against one global
  * set, both chosen from the same trials in each train window. Labels are recomputed inside each train
  * window from its own bars; a purge gap at least as long as the longest lookback (the strategy's warm-up
- * over all trials and the detector's) separates train from test, and warms both up for the test, which is
+ * over its space, longestWarmup, and the detector's) separates train from test, and warms both up for the test, which is
  * labelled point in time from the gap on. Costs are whatever the backtest options carry.
  *
  * Regime-awareness is called better only where its out-of-sample Sharpe beats the global set's, its
@@ -15,7 +15,9 @@ import type { BacktestOptions } from '../engine/options.ts';
 import { skewnessAndKurtosis } from '../math/statistics.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
 import { deflatedSharpeRatio, probabilityOfBacktestOverfitting } from '../metrics/overfitting.ts';
+import type { Params } from '../optimize/space.ts';
 import { stitchEquity, walkForwardWindows, type EquitySegment } from '../optimize/walkForward.ts';
+import { longestWarmup } from '../optimize/warmup.ts';
 import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import type { RegimeDetector } from './detector.ts';
 import { allocateRegimeOutput, LABEL_COUNT, type RegimeAxis } from './labels.ts';
@@ -37,6 +39,12 @@ export interface RegimeComparisonOptions {
   readonly definition: StrategyDefinition;
   /** The trials both policies choose from (the same budget for both). */
   readonly candidates: readonly StrategyParams[];
+  /**
+   * The sets whose longest warm-up (longestWarmup) is the strategy's lookback: warmupProbes of the space
+   * the candidates were drawn from, as a walk-forward's 'warm-up' purge measures it; absent (a caller
+   * without a space), the candidates.
+   */
+  readonly warmupSets?: readonly Params[];
   /** A fresh detector (each window labels with one of its own). */
   readonly createDetector: () => RegimeDetector;
   readonly axis: RegimeAxis;
@@ -370,7 +378,12 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     returns,
   });
   const fullSample = selectRegimeSets(scores, selectOptions);
-  const strategyLookback = Math.max(...scores.map((s) => s.startIndex));
+  const strategyLookback = longestWarmup(
+    prepareDataset(bars),
+    definition,
+    options.warmupSets ?? candidates,
+    backtest,
+  );
   const detectorLookback = options.createDetector().warmup;
   const purge = Math.max(options.purge ?? 0, strategyLookback, detectorLookback);
 

@@ -21,7 +21,7 @@ import {
 import type { MetricSet } from '../optimize/index.ts';
 import type { SamplerConfig } from '../optimize/sampler.ts';
 import type { Params, SearchSpace } from '../optimize/space.ts';
-import { Study } from '../optimize/study.ts';
+import { sampleSpace } from '../optimize/warmup.ts';
 import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import { LABEL_COUNT, NO_LABEL } from './labels.ts';
 
@@ -250,21 +250,7 @@ export function sampleCandidates(
 ): StrategyParams[] {
   if (!Number.isInteger(trials) || trials < 1)
     throw new RangeError(`per-regime study: trials must be an integer >= 1, got ${trials}`);
-  const study = new Study({
-    space,
-    sampler,
-    objectives: [{ metric: 'score', direction: 'maximize' }],
-    seed,
-    maxTrials: trials,
-  });
-  const candidates: StrategyParams[] = [];
-  for (let batch = study.ask(trials); batch.length > 0; batch = study.ask(trials)) {
-    for (const request of batch) {
-      candidates.push(numericParams(request.params));
-      study.tell(request.number, { status: 'complete', values: [0] });
-    }
-  }
-  return candidates;
+  return sampleSpace(space, sampler, trials, seed).map(numericParams);
 }
 
 export interface CandidateScores {

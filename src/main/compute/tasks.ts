@@ -57,6 +57,7 @@ import {
 } from '../../core/strategy/index.ts';
 import type { StrategyDefinition, StrategyParams } from '../../core/strategy-api/types.ts';
 import { entrySignalNames } from '../../core/strategy-api/params.ts';
+import { longestWarmup, warmupProbes, type Params, type SearchSpace } from '../../core/optimize/index.ts';
 import { OPEN_TRADE_REASON } from '../../shared/tradeRows.ts';
 import { runLearnerTask, type LearnerTask, type LearnerTaskResult } from './learnerTasks.ts';
 import { parseCsvFilePart, type CsvFilePart, type CsvFilePartOutput } from './csvPart.ts';
@@ -92,6 +93,22 @@ export interface StrategyStartTask {
 }
 export interface StrategyStart {
   readonly startIndex: number;
+}
+
+/**
+ * The longest warm-up of a search space on a dataset (core's longestWarmup of warmupProbes): the first
+ * bar every set of the space could trade from, as a StrategyStart. What a study reads before its range
+ * and a walk-forward's 'warm-up' purge are measured as; a worker answers (a user's strategy).
+ */
+export interface SpaceWarmupTask {
+  readonly kind: 'space-warmup';
+  readonly dataset: DatasetRef;
+  /** The strategy with the parameters every set shares; each set's own values override them. */
+  readonly strategy: StrategyRef;
+  readonly space: SearchSpace;
+  /** The seed of the space's sampled sets (warmupProbes). */
+  readonly seed: number;
+  readonly options: BacktestOptions;
 }
 
 /**
@@ -283,6 +300,8 @@ export interface RegimeScoresOutput {
 /** The walk-forward comparison against one global set (issue 11 item 9): minutes of backtests. */
 export interface RegimeCompareTask extends RegimeStudySpec {
   readonly kind: 'regime-compare';
+  /** The sets whose longest warm-up is the strategy's lookback (RegimeComparisonOptions' warmupSets). */
+  readonly warmupSets?: readonly Params[];
   readonly train?: number;
   readonly test?: number;
   /** Where the worker posts each CompareProgress (moved to the worker with the task). */
@@ -320,6 +339,7 @@ function compareTask(task: RegimeCompareTask): RegimeCompareOutput {
   return withoutCurves(
     compareRegimeAware(task.bars, {
       ...studyOptions(task),
+      ...(task.warmupSets !== undefined ? { warmupSets: task.warmupSets } : {}),
       ...(task.train !== undefined ? { train: task.train } : {}),
       ...(task.test !== undefined ? { test: task.test } : {}),
       ...(task.progress !== undefined
@@ -349,6 +369,7 @@ export type WorkerTask =
   | LiveExpectationTask
   | BacktestTask
   | StrategyStartTask
+  | SpaceWarmupTask
   | TrialsTask
   | QualityTask
   | CsvPartTask
@@ -378,7 +399,7 @@ export type WorkerResult<T extends WorkerTask> = T extends BacktestTask
                   ? WorkerMemory
                   : T extends LiveExpectationTask
                     ? LiveExpectation
-                    : T extends StrategyStartTask
+                    : T extends StrategyStartTask | SpaceWarmupTask
                       ? StrategyStart
                       : CsvFilePartOutput;
 
@@ -495,6 +516,14 @@ export class TaskRunner {
           task.options,
         );
         return { startIndex };
+      }
+      case 'space-warmup': {
+        const definition = resolveStrategyDefinition(task.strategy);
+        const sets = warmupProbes(task.space, task.seed);
+        const prepared = this.prepared(task.dataset).prepared;
+        return {
+          startIndex: longestWarmup(prepared, definition, sets, task.options, task.strategy.params),
+        };
       }
       case 'trials':
         return this.trials(task);
@@ -618,11 +647,15 @@ export class TaskRunner {
       try {
         const params = merge ? { ...shared, ...own } : own;
         const run = runPrepared(prepared, definition, params, task.options, this.workspace);
-        // A study scores every bar of its dataset (its options set no tradeFrom).
-        const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate, 0);
+        // Scored from options.tradeFrom on, as a backtest is (a study warming up before its range: the
+        // bars before it only warm the indicators); from the first bar without it.
+        const from = Math.min(run.options.tradeFrom, prepared.bars.t.length);
+        const metrics = metricsOf(prepared, periodEnds, run, task.riskFreeRate, from);
         if (task.periodReturns === true) {
           const start = run.options.returnsFrom === 'first-bar' ? undefined : run.options.cash;
-          const returns = periodSeries(prepared.bars.t, run.equity, periodEnds, start).returns;
+          const t = prepared.bars.t.subarray(from);
+          const ends = from === 0 ? periodEnds : periodEndIndices(t);
+          const returns = periodSeries(t, run.equity.subarray(from), ends, start).returns;
           outcomes.push({ ok: true, metrics, returns });
         } else outcomes.push({ ok: true, metrics });
       } catch (error) {

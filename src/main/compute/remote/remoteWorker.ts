@@ -167,6 +167,7 @@ class Sandbox {
       datasets: chunk.datasets,
       strategy: chunk.strategy,
       options: chunk.options,
+      ...(chunk.tradeFrom === undefined ? {} : { tradeFrom: chunk.tradeFrom }),
       params,
       periodReturns: chunk.periodReturns === true,
       equity: chunk.equity === true,

@@ -49,6 +49,9 @@ process.on('message', (message: SandboxRequest) => {
   }
   const outcomes = message.datasets.map((fingerprint, i): RemoteOutcome => {
     const dataset = { id: fingerprint, bars: bars.get(fingerprint)! };
+    // Each dataset's own first bar of the range, when the study warms up before it.
+    const tradeFrom = message.tradeFrom?.[i];
+    const options = tradeFrom === undefined ? message.options : { ...message.options, tradeFrom };
     if (message.regimeSchedules !== undefined) {
       // A per-regime study's scoring: the task the local pool runs for it, on this trial alone.
       try {
@@ -59,7 +62,7 @@ process.on('message', (message: SandboxRequest) => {
             dataset,
             strategy: message.strategy,
             paramSets: [message.params],
-            options: message.options,
+            options,
             schedule,
             ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
           }) as RegimeScoresOutput
@@ -77,7 +80,7 @@ process.on('message', (message: SandboxRequest) => {
           kind: 'backtest',
           dataset,
           strategy: withRefParams(message.strategy, message.params),
-          options: message.options,
+          options,
           ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
         }) as BacktestOutput;
         return { ok: true, metrics: { ...run.metrics }, equity: run.equity };
@@ -90,7 +93,7 @@ process.on('message', (message: SandboxRequest) => {
       dataset,
       strategy: message.strategy,
       paramSets: [message.params],
-      options: message.options,
+      options,
       ...(message.riskFreeRate === undefined ? {} : { riskFreeRate: message.riskFreeRate }),
       periodReturns: message.periodReturns && i === 0,
     }) as TrialsOutput;

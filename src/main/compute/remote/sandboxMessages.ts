@@ -11,6 +11,8 @@ export type SandboxRequest =
       readonly datasets: readonly string[];
       readonly strategy: StrategyRef;
       readonly options: RemoteBacktestOptions;
+      /** The chunk's first bar of the range of each dataset (TrialChunk's tradeFrom). */
+      readonly tradeFrom?: TrialChunk['tradeFrom'];
       readonly riskFreeRate?: number;
       readonly params: Readonly<Record<string, number>>;
       readonly periodReturns: boolean;

@@ -452,6 +452,10 @@ export class QueueEvaluator implements Evaluator {
         datasets: this.fingerprints,
         strategy: this.settings.strategy,
         options: remoteOptions(this.settings),
+        // A study warming up before its range: each dataset's first bar of it (see StudySlice's from).
+        ...(this.data.datasets.some((slice) => slice.from !== undefined)
+          ? { tradeFrom: this.data.datasets.map((slice) => slice.from ?? 0) }
+          : {}),
         ...(this.settings.riskFreeRate === undefined ? {} : { riskFreeRate: this.settings.riskFreeRate }),
         trials: runnable,
         trialTimeLimitMs: this.options.trialTimeLimitMs ?? DEFAULT_TRIAL_TIME_LIMIT_MS,

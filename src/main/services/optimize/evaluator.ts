@@ -56,6 +56,14 @@ export function studyEvaluatorSettings(
   };
 }
 
+/**
+ * The options a study's trials run with on one of its slices: from the slice's first bar of the range on
+ * (a study warming up before its range, see StudySlice's `from`), as a backtest from that start trades.
+ */
+export function sliceOptions(options: BacktestOptions, slice: StudyDatasets['datasets'][number]): BacktestOptions {
+  return slice.from === undefined ? options : { ...options, tradeFrom: slice.from };
+}
+
 /** One trial's outcome on one dataset, as a worker thread or a remote worker reports it. */
 export type DatasetOutcome =
   { readonly ok: true; readonly metrics: MetricSet } | { readonly ok: false; readonly error: string };
@@ -283,14 +291,14 @@ export class PoolEvaluator implements Evaluator {
     const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
     const numbers = keepAs?.filter((_, i) => typeof sets[i] !== 'string');
     const perSlice = await Promise.all(
-      this.data.datasets.map(async ({ ref }, d) => {
+      this.data.datasets.map(async (slice, d) => {
         const output = await this.pool.run(
           {
             kind: 'trials',
-            dataset: ref,
+            dataset: slice.ref,
             strategy: this.settings.strategy,
             paramSets: runnable,
-            options: this.settings.options,
+            options: sliceOptions(this.settings.options, slice),
             ...this.riskFree(),
             ...(numbers !== undefined && d === 0 ? { periodReturns: true } : {}),
           },
@@ -329,7 +337,7 @@ export class PoolEvaluator implements Evaluator {
         kind: 'backtest',
         dataset: this.data.datasets[0]!.ref,
         strategy: withRefParams(this.settings.strategy, strategyParams(params)),
-        options: this.settings.options,
+        options: sliceOptions(this.settings.options, this.data.datasets[0]!),
       },
       signal,
     );
@@ -345,16 +353,16 @@ export class PoolEvaluator implements Evaluator {
     const runnable = sets.filter((s): s is Record<string, number> => typeof s !== 'string');
     const parts = chunks(runnable, this.pool.threads);
     const perDataset = await Promise.all(
-      this.data.datasets.map(async ({ ref }, d) => {
+      this.data.datasets.map(async (slice, d) => {
         const outputs = await Promise.all(
           parts.map((part) =>
             this.pool.run(
               {
                 kind: 'regime-scores',
-                dataset: ref,
+                dataset: slice.ref,
                 strategy: this.settings.strategy,
                 paramSets: part,
-                options: this.settings.options,
+                options: sliceOptions(this.settings.options, slice),
                 schedule: schedules[d]!,
                 ...this.riskFree(),
               },
@@ -410,16 +418,16 @@ export class PoolEvaluator implements Evaluator {
     paramSets: readonly Params[],
     signal?: AbortSignal,
   ): Promise<(Float64Array | null)[]> {
-    const { ref } = this.data.datasets[0]!;
+    const first = this.data.datasets[0]!;
     const parts = await Promise.all(
       chunks(paramSets, this.pool.threads).map(async (part) => {
         const output = await this.pool.run(
           {
             kind: 'trials',
-            dataset: ref,
+            dataset: first.ref,
             strategy: this.settings.strategy,
             paramSets: part.map((p) => strategyParams(p)),
-            options: this.settings.options,
+            options: sliceOptions(this.settings.options, first),
             ...this.riskFree(),
             periodReturns: true,
           },

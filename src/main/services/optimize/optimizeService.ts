@@ -93,6 +93,7 @@ import {
   resolveSpace,
   StudyInputError,
   studySourceLabel,
+  studyWarmUp,
   cacheSource,
   checkStudyDefinition,
   type NewStudy,
@@ -197,10 +198,11 @@ export class OptimizeService {
    * Stores a new study and starts running it, once its definition is checked and its bars are read: a
    * study that cannot run (a bad weight, a symbol with no bars) is refused with nothing stored.
    */
-  async begin(newStudy: NewStudy): Promise<OptimizeStartResult> {
+  async begin(created: NewStudy): Promise<OptimizeStartResult> {
+    const newStudy = warmingBeforeRange(created);
     checkStudyDefinition(newStudy.definition);
     const config = studyConfigOf(newStudy);
-    const data = await this.datasets(newStudy.definition);
+    const data = await this.datasets(newStudy.definition, config);
     const studyId = await this.store(newStudy, config);
     return this.launch(await this.row(studyId), data);
   }
@@ -231,7 +233,8 @@ export class OptimizeService {
   }
 
   /** Stores a new study (no trial yet) and returns its id; the CLI then resumes it. */
-  async create(newStudy: NewStudy): Promise<string> {
+  async create(created: NewStudy): Promise<string> {
+    const newStudy = warmingBeforeRange(created);
     return this.store(newStudy, studyConfigOf(newStudy));
   }
 
@@ -256,7 +259,7 @@ export class OptimizeService {
         'studyId',
       );
     }
-    const started = await this.launch(row, await this.datasets(row.data.definition));
+    const started = await this.launch(row, await this.datasets(row.data.definition, row.config));
     return { ...started, alreadyComplete: false };
   }
 
@@ -337,7 +340,7 @@ export class OptimizeService {
     return studyNeighbourhood(studyId, study, winnerOf(row.data, study), async (paramSets) => {
       const evaluator = await this.evaluatorFor(
         row,
-        await this.datasets(row.data.definition),
+        await this.datasets(row.data.definition, row.config),
         `${studyId}-near`,
       );
       try {
@@ -359,8 +362,9 @@ export class OptimizeService {
     if (trial === undefined)
       throw new NotFoundError(`study ${studyId} has no trial ${trialNumber}`, 'trialNumber');
     const definition = row.data.definition;
-    const data = await this.datasets(definition);
-    const { timeframe, ref: dataset } = data.datasets[0]!;
+    const data = await this.datasets(definition, row.config);
+    // From the range's first bar, warmed on the bars before it as the trial was (from: 0 without them).
+    const { timeframe, ref: dataset, from = 0 } = data.datasets[0]!;
     // A CLI study on a file's own bars ('native') has no timeframe a report can name.
     if (!isTimeframe(timeframe))
       throw new InputError(
@@ -374,9 +378,10 @@ export class OptimizeService {
       strategy: getStrategyOrThrow(definition.strategy.name),
       params: { ...definition.strategy.params, ...strategyParams(trial.params) },
       dataset,
+      from,
       options: (stressBps) => ({ ...options, slippage: stressedSlippage(options.slippage, stressBps) }),
       costs: costSettingsOf(options.commission, options.slippage),
-      benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c },
+      benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c.subarray(from) },
       riskFreeRate: (definition.riskFreePercent ?? 0) / 100,
     });
   }
@@ -464,7 +469,8 @@ export class OptimizeService {
       } finally {
         evaluator.release?.();
       }
-      const t = all.bars.t;
+      // The run reports the bars from the range's first on (the ones before only warm it up).
+      const t = all.bars.t.subarray(slice.from ?? 0);
       const index = firstIndexAtOrAfter(t, holdout.from);
       const metrics = (from: number, to: number): MetricSet => ({
         ...computeEquityMetrics(t.subarray(from, to), equity.subarray(from, to), { riskFreeRate }),
@@ -515,9 +521,19 @@ export class OptimizeService {
     return { row, study, running: active !== undefined };
   }
 
-  /** The study's bars: a symbol or range without bars is refused naming its field, other faults are ours. */
-  private datasets(definition: StudyDocument['definition']): Promise<StudyDatasets> {
-    return loadStudyDatasets(definition, this.deps.bars);
+  /**
+   * The study's bars: a symbol or range without bars is refused naming its field, other faults are ours.
+   * A study warming up before its range reads the bars its space's longest warm-up takes before it.
+   */
+  private datasets(
+    definition: StudyDocument['definition'],
+    config: Pick<StudyConfig, 'space' | 'seed'>,
+  ): Promise<StudyDatasets> {
+    return loadStudyDatasets(
+      definition,
+      this.deps.bars,
+      studyWarmUp(this.deps.pool, definition, config),
+    );
   }
 
   private async store(newStudy: NewStudy, config: StudyConfig): Promise<string> {
@@ -546,6 +562,7 @@ export class OptimizeService {
     const document: StudyDocument = {
       ...newStudyDocument(stored.data.definition),
       ...(data.fingerprint === undefined ? {} : { dataFingerprint: data.fingerprint }),
+      ...(data.warmUp === undefined ? {} : { warmUp: data.warmUp }),
     };
     const row: StoredStudy = { ...stored, data: document };
     const study = Study.restore(row.config, await this.deps.studies.loadTrials(row.id));
@@ -700,6 +717,11 @@ export class OptimizeService {
       stopListening?.();
     }
   }
+}
+
+/** A new study warms its trials up on the bars before its range (StudyDefinition's warmUp). */
+function warmingBeforeRange(newStudy: NewStudy): NewStudy {
+  return { ...newStudy, definition: { ...newStudy.definition, warmUp: 'before-range' } };
 }
 
 /**

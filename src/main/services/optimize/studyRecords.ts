@@ -88,6 +88,12 @@ export const StudyDefinition = z.object({
    * re-scored study measures as it started (absent: 0, as studies were before the setting existed).
    */
   riskFreePercent: z.number().min(0).max(20).optional(),
+  /**
+   * 'before-range': trials warm their indicators on the bars before `start` (the space's longest
+   * warm-up, where the source has them) and trade and are scored from its first bar, as a backtest from
+   * `start` is. Absent: the warm-up is inside the range, as studies stored before it ran and resume.
+   */
+  warmUp: z.literal('before-range').optional(),
 });
 
 export type StudySource = z.output<typeof StudySource>;
@@ -108,6 +114,11 @@ const StudyDocumentV3 = z.object({
    * saw even if the cache changed since. Absent for a file source and for studies started before it.
    */
   dataFingerprint: z.string().optional(),
+  /**
+   * The warm-up before the range it runs with (a study that warms there): the space's longest warm-up
+   * and the fewest bars a slice had before the range, as it last started.
+   */
+  warmUp: z.object({ longest: z.number().int().min(0), before: z.number().int().min(0) }).optional(),
   /** Absent while the study runs or after an interruption (it can be resumed). */
   state: z.enum(['complete', 'cancelled', 'failed']).optional(),
   error: z.string().optional(),

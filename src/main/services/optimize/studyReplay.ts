@@ -4,7 +4,7 @@ import type { TaskExecutor } from '../../compute/pool.ts';
 import type { BarsReader } from '../../marketdata/barsSource.ts';
 import { IN_PROCESS_BAR_TRIALS, PoolEvaluator, studyEvaluatorSettings } from './evaluator.ts';
 import type { StoredStudy } from './studyRecords.ts';
-import { loadStudyDatasets, type StudyDatasets } from './studySetup.ts';
+import { loadStudyDatasets, studyWarmUp, type StudyDatasets } from './studySetup.ts';
 
 /**
  * What re-runs a stored study's parameter sets exactly as its trials ran: the study's bars as they are now
@@ -20,7 +20,8 @@ export async function studyReplay(
   executor: TaskExecutor,
 ): Promise<{ evaluator: PoolEvaluator; data: StudyDatasets }> {
   const definition = study.data.definition;
-  const data = await loadStudyDatasets(definition, barsReader);
+  // Warmed up before the range as its trials were (a study stored before that: inside it, as they ran).
+  const data = await loadStudyDatasets(definition, barsReader, studyWarmUp(executor, definition, study.config));
   const settings = studyEvaluatorSettings(definition, study.config.objectives);
   const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
   const small = bars < IN_PROCESS_BAR_TRIALS && !runsUserCode(settings.strategy);

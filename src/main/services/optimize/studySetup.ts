@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { basename } from 'node:path';
-import { firstIndexAtOrAfter, sliceBarsByTime } from '../../../core/data/bars.ts';
+import { firstIndexAtOrAfter, sliceBars, sliceBarsByTime } from '../../../core/data/bars.ts';
 import type { BacktestOptions, CostSettings } from '../../../core/engine/index.ts';
 import { METRIC_KEYS } from '../../../core/metrics/index.ts';
 import {
@@ -21,13 +21,22 @@ import {
   sliceLabel,
   type DataSlice,
 } from '../../../core/optimize/index.ts';
-import type { StrategyDefinition } from '../../../core/strategy/index.ts';
+import type { StrategyDefinition, StrategyRef } from '../../../core/strategy/index.ts';
 import type { ObjectiveInput, SamplerInput, SpaceParam } from '../../../shared/optimizeContract.ts';
 import { InputError, RequestError } from '../../../shared/errors.ts';
-import { combinedFingerprint } from '../../compute/fingerprint.ts';
+import { combinedFingerprint, datasetFingerprint } from '../../compute/fingerprint.ts';
+import { InProcessExecutor } from '../../compute/inProcess.ts';
+import type { TaskExecutor } from '../../compute/pool.ts';
+import { runsUserCode } from '../../compute/userStrategies.ts';
 import type { DatasetRef } from '../../compute/tasks.ts';
 import type { CostRequest } from '../costs.ts';
-import { loadDatasets, NATIVE_TIMEFRAME, type BarsReader } from '../../marketdata/barsSource.ts';
+import {
+  loadDatasets,
+  loadWarmedDataset,
+  NATIVE_TIMEFRAME,
+  type BarsReader,
+  type LoadedDataset,
+} from '../../marketdata/barsSource.ts';
 import type { StudyDefinition } from './studyRecords.ts';
 
 export { NATIVE_TIMEFRAME };
@@ -160,15 +169,51 @@ export interface StudyDatasets {
   readonly holdout?: { readonly from: number; readonly index: number; readonly all: readonly DatasetRef[] };
   /**
    * Every symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
-   * only: a file's is the file's bytes).
+   * only: a file's is the file's bytes): the range's, not the bars before it that only warm up.
    */
   readonly fingerprint?: string;
+  /** Where the trials warm up, for a study that warms before its range (StudyDefinition's warmUp). */
+  readonly warmUp?: StudyWarmUp;
+}
+
+/**
+ * A study's warm-up before its range: the space's longest warm-up (warmupProbes) in bars, and the fewest
+ * bars any slice had before the range to warm on (fewer than `longest`: a trial warming longer warms
+ * its remaining bars inside the range, as a backtest without the history does; 0: all inside it).
+ */
+export interface StudyWarmUp {
+  readonly longest: number;
+  readonly before: number;
 }
 
 /** One symbol at one timeframe: `label` is the key its metrics are kept under (`metric@label`). */
 export interface StudySlice extends DataSlice {
   readonly label: string;
+  /** The bars, from the ones before the range that warm the strategy up (see `from`) to its end. */
   readonly ref: DatasetRef;
+  /**
+   * The first bar of the range (absent: 0): trials trade from it (options.tradeFrom) and are scored from
+   * it on, the bars before it only warm their indicators, as a backtest from the range's start.
+   */
+  readonly from?: number;
+}
+
+/** The first bar a set of the study's space would trade on a dataset, longest over the space (see loadStudyDatasets). */
+export type WarmUpProbe = (dataset: DatasetRef) => Promise<number>;
+
+/**
+ * The space's longest warm-up on a dataset (core's longestWarmup of warmupProbes: its upper corner and a
+ * seeded sample), asked of `executor` (only a worker runs a user's strategy).
+ */
+export function spaceWarmUp(
+  executor: TaskExecutor,
+  strategy: StrategyRef,
+  space: SearchSpace,
+  seed: number,
+  options: BacktestOptions,
+): WarmUpProbe {
+  return async (dataset) =>
+    (await executor.run({ kind: 'space-warmup', dataset, strategy, space, seed, options })).startIndex;
 }
 
 /** The datasets of a study of one slice (a walk-forward window, a bench): `label` is its symbol. */
@@ -297,10 +342,35 @@ function symbolFieldOf(error: unknown, index: number, several: boolean): unknown
   return error.nestedIn('data.');
 }
 
-/** Reads a study's bars for each of its slices (every symbol at every timeframe). */
+/**
+ * The warm-up probe of a study that warms up before its range (none for one stored before): its space's
+ * longest warm-up. A built-in strategy is measured on this thread (a few `init`s; starting a pool thread
+ * for them costs more), a user's on `executor`.
+ */
+export function studyWarmUp(
+  executor: TaskExecutor,
+  definition: Pick<StudyDefinition, 'strategy' | 'options' | 'warmUp'>,
+  config: { readonly space: SearchSpace; readonly seed: number },
+): WarmUpProbe | undefined {
+  if (definition.warmUp !== 'before-range') return undefined;
+  const runner = runsUserCode(definition.strategy) ? executor : new InProcessExecutor();
+  return spaceWarmUp(runner, definition.strategy, config.space, config.seed, definition.options);
+}
+
+/**
+ * Reads a study's bars for each of its slices (every symbol at every timeframe). A study that warms up
+ * before its range (`warmUp: 'before-range'`, with a start) reads, as a backtest from its start does, the
+ * bars before it that `probe` (the space's longest warm-up, spaceWarmUp) says its trials need, where the
+ * source has them; a study stored before that, or read without a probe (the bars' fingerprint alone),
+ * reads its range alone.
+ */
 export async function loadStudyDatasets(
-  definition: Pick<StudyDefinition, 'source' | 'timeframes' | 'start' | 'end' | 'session' | 'holdout'>,
+  definition: Pick<
+    StudyDefinition,
+    'source' | 'timeframes' | 'start' | 'end' | 'session' | 'holdout' | 'warmUp'
+  >,
   repo: BarsReader | null,
+  probe?: WarmUpProbe,
 ): Promise<StudyDatasets> {
   const { source, timeframes } = definition;
   const range = {
@@ -313,25 +383,50 @@ export async function loadStudyDatasets(
   const slices = studySlices(definition);
   const symbols = studySymbols(source);
   const datasets: StudySlice[] = [];
+  const warm = definition.warmUp === 'before-range' && probe !== undefined && range.start !== undefined;
+  // The longest warm-up of the last measure of each slice (its bars with as many before the range as
+  // the source had): what the bars before the range were read for.
+  let longest = 0;
+  const measure: WarmUpProbe = async (dataset) => {
+    const start = await probe!(dataset);
+    longest = Math.max(longest, start);
+    return start;
+  };
   for (const [i, symbol] of symbols.entries()) {
     const one =
       source.kind === 'file'
         ? { kind: 'file' as const, path: source.files?.[i]!.path ?? source.path }
         : { kind: 'cache' as const, symbol };
     // A study's symbols and range are under `data` in its request.
-    const loaded = await loadDatasets(one, timeframes, range, repo).catch((error: unknown) => {
+    const loaded: { dataset: LoadedDataset; from: number }[] = await (async () => {
+      if (!warm) return (await loadDatasets(one, timeframes, range, repo)).map((dataset) => ({ dataset, from: 0 }));
+      const out = [];
+      for (const timeframe of timeframes) out.push(await loadWarmedDataset(one, timeframe, range, repo, measure));
+      return out;
+    })().catch((error: unknown) => {
       throw symbolFieldOf(error, i, symbols.length > 1);
     });
-    loaded.forEach((dataset) => {
+    for (const { dataset, from } of loaded) {
       const slice = slices[datasets.length]!;
-      datasets.push({ ...slice, ref: { id: dataset.id, bars: dataset.bars } });
-    });
+      datasets.push({ ...slice, ref: { id: dataset.id, bars: dataset.bars }, ...(warm ? { from } : {}) });
+    }
   }
-  const fingerprint =
-    source.kind === 'cache' ? combinedFingerprint(datasets.map((slice) => slice.ref.id)) : undefined;
-  if (definition.holdout === undefined) return { label, datasets, fingerprint };
+  // The range's bars, as the study always fingerprinted them (the live provenance reads them so).
+  const rangeId = ({ ref, from = 0 }: StudySlice): string =>
+    from === 0 ? ref.id : datasetFingerprint(sliceBars(ref.bars, from, ref.bars.t.length));
+  const fingerprint = source.kind === 'cache' ? combinedFingerprint(datasets.map(rangeId)) : undefined;
+  const warmUp = warm
+    ? { longest, before: Math.min(...datasets.map((slice) => slice.from ?? 0)) }
+    : undefined;
+  const rest = {
+    ...(fingerprint === undefined ? {} : { fingerprint }),
+    ...(warmUp === undefined ? {} : { warmUp }),
+  };
+  if (definition.holdout === undefined) return { label, datasets, ...rest };
   const all = datasets[0]!.ref;
-  const from = all.bars.t[holdoutStart(all.bars.t, definition.holdout)]!;
+  // A share of the range's bars is held out, not of the bars before it that only warm up.
+  const first = datasets[0]!.from ?? 0;
+  const from = all.bars.t[first + holdoutStart(all.bars.t.subarray(first), definition.holdout)]!;
   return {
     label,
     // Every slice stops before the first held-out bar's time: no trial reads a bar from it on.
@@ -340,7 +435,7 @@ export async function loadStudyDatasets(
       ref: { id: `${slice.ref.id}:before:${from}`, bars: sliceBarsByTime(slice.ref.bars, null, from) },
     })),
     holdout: { from, index: firstIndexAtOrAfter(all.bars.t, from), all: datasets.map((slice) => slice.ref) },
-    fingerprint,
+    ...rest,
   };
 }
 

@@ -147,6 +147,7 @@ export function studyDetail(
     overfitting: row.data.report ?? null,
     perRegime: regimeSetsOf(row.data),
     holdout: row.data.holdout ?? null,
+    warmUp: row.data.warmUp ?? null,
     approved:
       row.approvedParams === null
         ? null

@@ -43,15 +43,17 @@ import {
   type WalkForwardWindow,
   type WalkForwardWindowResult,
 } from '../../../core/optimize/index.ts';
-import { sampleCandidates } from '../../../core/regime/perRegime.ts';
-import { withRefParams, type StrategyRef } from '../../../core/strategy/index.ts';
+import type { StrategyRef } from '../../../core/strategy/index.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type {
   WalkForwardRequest,
   WalkForwardResult,
   WalkForwardWindowRow,
 } from '../../../shared/optimizeContract.ts';
+import { datasetFingerprint } from '../../compute/fingerprint.ts';
+import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { ComputePool } from '../../compute/pool.ts';
+import { runsUserCode } from '../../compute/userStrategies.ts';
 import type { LedgerRecorder } from '../../ml/ledgerLearner.ts';
 import type { BarsRepository } from '../../store/barsRepository.ts';
 import type { StoredWalkForwardWindow, WalkForwardRepository } from '../../store/walkForwardRepository.ts';
@@ -77,7 +79,7 @@ import {
   checkStudyDefinition,
   getStrategyOrThrow,
   randomSeed,
-  strategyParams,
+  spaceWarmUp,
   studyStrategyRef,
   searchCostsOf,
   searchOptionsOf,
@@ -232,8 +234,11 @@ interface WalkForwardSetup {
   readonly windows: readonly WalkForwardWindow[];
   readonly purge: WalkForwardPurge;
   readonly evaluators: EvaluatorSource;
-  /** Every symbol's bars from time `from` until `to` (exclusive), as a study's datasets. */
-  between(from: number, to: number): StudyDatasets;
+  /**
+   * Every symbol's bars from time `from` until `to` (exclusive), as a study's datasets; `warm`: with the
+   * bars before `from` the space's longest warm-up takes, its trials trading from `from`.
+   */
+  between(from: number, to: number, warm?: boolean): StudyDatasets;
   /**
    * Fixed parameters backtested over a range on each symbol, by slice label. A test range is run from its
    * train window's first bar and only its test part kept (see the module's comment); `key` names the run's
@@ -334,37 +339,18 @@ export interface WalkForwardPurge {
 /** A run's purge as its request gives it: units, or the strategy's longest warm-up measured on its bars. */
 export type PurgeSetting = number | 'warm-up';
 
-/** Parameter sets of the space a 'warm-up' purge measures the warm-up of (a seeded random sample). */
-const WARMUP_SAMPLE = 16;
-
 /**
- * A 'warm-up' purge: the longest warm-up (bars before the first it can trade) of a seeded sample of the
- * space's parameter sets, measured on the first symbol's bars before the first test
- * window of the windows cut without a gap (`plain`); in days, the most calendar days that many bars reach
- * back from any window's test start.
+ * A 'warm-up' purge: the space's longest warm-up (`warmupBars`, see warmupProbes); in days, the most
+ * calendar days that many bars reach back from any window's test start of the windows cut without a gap
+ * (`plain`).
  */
-async function warmupPurge(
+function warmupPurge(
   job: WalkForwardJob,
   plain: readonly WalkForwardWindow[],
   calendar: Float64Array,
-  bars: Bars,
-  options: BacktestOptions,
-  pool: ComputePool,
-): Promise<WalkForwardPurge> {
+  warmupBars: number,
+): WalkForwardPurge {
   const unit = job.windows.unit ?? 'days';
-  const measured = sliceBars(bars, 0, firstIndexAtOrAfter(bars.t, plain[0]!.test.startTime));
-  const sets = sampleCandidates(job.space, { kind: 'random' }, WARMUP_SAMPLE, job.seed).map(
-    (p) => withRefParams(job.strategy, strategyParams(p)).params,
-  );
-  const dataset = { id: `warmup:${measured.t[0]}:${measured.t.length}`, bars: measured };
-  const starts = await Promise.all(
-    sets.map(
-      async (params) =>
-        (await pool.run({ kind: 'strategy-start', dataset, strategy: { ...job.strategy, params }, options }))
-          .startIndex,
-    ),
-  );
-  const warmupBars = Math.max(...starts);
   if (unit === 'bars') return { length: warmupBars, unit, warmupBars, legacy: false };
   const { days } = tradingDays(calendar);
   let length = 0;
@@ -384,16 +370,42 @@ async function walkForwardSetup(
   deps: Pick<WalkForwardDeps, 'pool' | 'bars' | 'compute'>,
   absentPurge: 'none' | 'legacy',
 ): Promise<WalkForwardSetup & { readonly calendar: Float64Array }> {
-  const data = await loadStudyDatasets(
+  // The space's longest warm-up (the one definition a study's and the regime comparison's purge use too).
+  const probe = spaceWarmUp(
+    runsUserCode(job.strategy) ? deps.pool : new InProcessExecutor(),
+    job.strategy,
+    job.space,
+    job.seed,
+    job.options,
+  );
+  // With the bars before the range a train window from its start warms up on (when the source has them).
+  const full = await loadStudyDatasets(
     {
       source: job.source,
       timeframes: [job.timeframe],
       start: job.start,
       end: job.end,
       ...(job.session === undefined ? {} : { session: job.session }),
+      warmUp: 'before-range',
     },
     deps.bars,
+    probe,
   );
+  // The range's bars: windows are cut on them, and their ids are the ones runs were stored with.
+  const data: StudyDatasets = {
+    label: full.label,
+    datasets: full.datasets.map(({ from = 0, ...slice }) =>
+      from === 0
+        ? slice
+        : {
+            ...slice,
+            ref: (({ bars }) => ({ id: datasetFingerprint(bars), bars }))({
+              bars: sliceBars(slice.ref.bars, from, slice.ref.bars.t.length),
+            }),
+          },
+    ),
+  };
+  const warmupBars = full.warmUp?.longest ?? (await probe(data.datasets[0]!.ref));
   const base = data.datasets[0]!.ref;
   const bars = base.bars;
   const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
@@ -416,7 +428,7 @@ async function walkForwardSetup(
   const asked = job.windows.purge;
   const purge: WalkForwardPurge =
     asked === 'warm-up'
-      ? await warmupPurge(job, cut({ ...job.windows, purge: 0 }), calendar, bars, options, deps.pool)
+      ? warmupPurge(job, cut({ ...job.windows, purge: 0 }), calendar, warmupBars)
       : {
           length: asked ?? 0,
           unit: job.windows.unit ?? 'days',
@@ -424,12 +436,16 @@ async function walkForwardSetup(
           legacy: asked === undefined && absentPurge === 'legacy',
         };
   const windows = cut({ ...job.windows, purge: purge.length });
-  const between = (from: number, to: number): StudyDatasets => ({
+  // `warm`: with up to the space's longest warm-up of bars before `from` (those before the range too),
+  // trading from `from` on, as a backtest from `from` warms up on the bars before it.
+  const between = (from: number, to: number, warm = false): StudyDatasets => ({
     label: data.label,
-    datasets: data.datasets.map((d) => {
+    datasets: full.datasets.map(({ from: _, ...d }) => {
       const start = firstIndexAtOrAfter(d.ref.bars.t, from);
       const end = firstIndexAtOrAfter(d.ref.bars.t, to);
-      return { ...d, ref: { id: `${d.ref.id}:wf:${start}:${end}`, bars: sliceBars(d.ref.bars, start, end) } };
+      const first = warm ? Math.max(0, start - warmupBars) : start;
+      const ref = { id: `${d.ref.id}:wf:${first}:${end}`, bars: sliceBars(d.ref.bars, first, end) };
+      return warm ? { ...d, ref, from: start - first } : { ...d, ref };
     }),
   });
   const evaluators = deps.compute ?? poolEvaluators(deps.pool);
@@ -461,9 +477,10 @@ async function walkForwardSetup(
       const from = isTest ? window.train.startTime : range.startTime;
       const fromTrainEnd = isTest && !purge.legacy;
       const parts = new Map<string, EquitySegment>();
-      for (const slice of between(from, range.endTime).datasets) {
+      // A train range is backtested as its window's trials were: warmed up on the bars before it.
+      for (const slice of between(from, range.endTime, !isTest).datasets) {
         const t = slice.ref.bars.t;
-        const tradeFrom = fromTrainEnd ? firstIndexAtOrAfter(t, window.train.endTime) : 0;
+        const tradeFrom = fromTrainEnd ? firstIndexAtOrAfter(t, window.train.endTime) : (slice.from ?? 0);
         const evaluator = await evaluators(
           { label: data.label, datasets: [slice] },
           fromTrainEnd ? { ...settings, options: { ...options, tradeFrom } } : settings,
@@ -590,7 +607,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       maxTrials: job.trials,
     });
     const evaluator = await evaluators(
-      setup.between(train.startTime, train.endTime),
+      // Warmed up on the bars before the window, as a backtest over it from its start is.
+      setup.between(train.startTime, train.endTime, true),
       settings,
       `${run.jobId}-w${window.index}`,
       job.trials,

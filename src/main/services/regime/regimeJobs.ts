@@ -7,6 +7,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { Timeframe } from '../../../core/data/bars.ts';
 import { AXIS_LABELS } from '../../../core/regime/index.ts';
 import type { RegimeScore, RegimeSelection } from '../../../core/regime/perRegime.ts';
+import { warmupProbes, type Params } from '../../../core/optimize/index.ts';
 import { sampleCandidates } from '../../../core/regime/perRegime.ts';
 import type {
   RegimeCompareRequest,
@@ -46,6 +47,14 @@ async function onPool<T>(job: Job, work: () => Promise<T>): Promise<T> {
     if (CORE_REFUSALS.test(message)) throw new InputError(message);
     throw error;
   }
+}
+
+/**
+ * The sets whose longest warm-up is a comparison's strategy lookback: the probes of the space its trials
+ * are drawn from (warmupProbes), as a walk-forward's 'warm-up' purge measures it.
+ */
+function spaceProbes(request: Pick<RegimeStudyRequest, 'strategy' | 'seed'>): Params[] {
+  return warmupProbes(resolveSpace(getStrategyOrThrow(request.strategy), undefined, []), request.seed);
 }
 
 /** `stage(name, step)`: the two steps before the pool's work (0: loading bars, 1: bars loaded). */
@@ -199,7 +208,10 @@ export function runRegimeCompare(
       let result;
       try {
         result = await onPool(job, () =>
-          deps.pool.run({ kind: 'regime-compare', ...spec, ...windows, progress: port2 }, job.signal),
+          deps.pool.run(
+            { kind: 'regime-compare', ...spec, ...windows, warmupSets: spaceProbes(request), progress: port2 },
+            job.signal,
+          ),
         );
       } finally {
         port1.close();

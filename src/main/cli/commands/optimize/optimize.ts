@@ -10,6 +10,7 @@ import {
   type SliceAggregation,
 } from '../../../../core/optimize/index.ts';
 import { holdoutCoverageText } from '../../../../shared/holdoutText.ts';
+import { warmUpText } from '../../../../shared/warmUpText.ts';
 import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
@@ -489,6 +490,8 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
   lines.push(
     `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, sampler ${s.sampler}, seed ${s.seed}, mode ${s.mode}`,
   );
+  // Said as a backtest's "Warm-up:" line is: where a set's score is measured from is the same in both.
+  lines.push(`Warm-up: ${warmUpText(detail.warmUp)}.`);
   const complete = detail.trials.filter((t) => t.status === 'complete' && t.feasible === true);
   const failed = detail.trials.filter((t) => t.status === 'failed');
   if (failed.length > 0)

@@ -6,6 +6,7 @@ import {
   type RegimeAxis,
 } from '../../../../core/regime/index.ts';
 import { compareRegimeAware, type PolicyReport } from '../../../../core/regime/compare.ts';
+import { warmupProbes } from '../../../../core/optimize/index.ts';
 import { sampleCandidates, type RegimeScore } from '../../../../core/regime/perRegime.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
@@ -112,6 +113,7 @@ export const regimesCompareCommand: Command = {
     const seed = integer(args, 'seed', 1, 0);
     let definition;
     let candidates;
+    let warmupSets;
     try {
       definition = getStrategyOrThrow(strategyName);
       const specs = listOption(args, 'space');
@@ -121,6 +123,8 @@ export const regimesCompareCommand: Command = {
         listOption(args, 'constraint'),
       );
       candidates = sampleCandidates(space, { kind: samplerKind }, trials, seed);
+      // The strategy's lookback is the space's longest warm-up, as a walk-forward's 'warm-up' purge's.
+      warmupSets = warmupProbes(space, seed);
     } catch (error) {
       if (error instanceof StudyInputError || error instanceof RangeError)
         throw new UsageError(error.message);
@@ -160,6 +164,7 @@ export const regimesCompareCommand: Command = {
       result = compareRegimeAware(bars, {
         definition,
         candidates,
+        warmupSets,
         createDetector: () => createDetector(detectorName, timeframe, settings, [axis]),
         axis,
         backtest,

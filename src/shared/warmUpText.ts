@@ -1,0 +1,24 @@
+import type { StudyDetail } from './optimizeContract.ts';
+
+/**
+ * Where a study's trials warm their indicators up, in words, as the CLI's "Warm-up:" line says it (a
+ * backtest's line says where its own warm-up was): on the bars before the range when the source had
+ * them, as a backtest from the range's start does, so a set scores the same in both; else inside it.
+ */
+export function warmUpText(warmUp: StudyDetail['warmUp']): string {
+  if (warmUp === null || warmUp.before === 0)
+    return (
+      'inside the range: no bars before its start were read to warm the strategy up, so each trial ' +
+      "trades from the end of its own warm-up, its first bars warming its indicators"
+    );
+  if (warmUp.before >= warmUp.longest)
+    return (
+      `on the ${warmUp.before} bars before the range (the space's longest warm-up is ${warmUp.longest}), ` +
+      'so every trial trades from its first bar, as a backtest from its start does'
+    );
+  return (
+    `on the ${warmUp.before} bars before the range, fewer than the space's longest warm-up ` +
+    `(${warmUp.longest} bars): a trial warming longer warms up in the range's first bars, as a backtest ` +
+    'from its start does'
+  );
+}
