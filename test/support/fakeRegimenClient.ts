@@ -164,6 +164,7 @@ export function studyDetail(id: string, patch: Partial<StudyDetail> = {}): Study
     approved: null,
     perRegime: null,
     holdout: null,
+    warmUp: null,
     ...patch,
     summary,
   };

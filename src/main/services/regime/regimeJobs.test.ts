@@ -4,7 +4,7 @@ import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { compareRegimeAware, studyByRegime } from '../../../core/regime/compare.ts';
 import { AXIS_LABELS, createDetector } from '../../../core/regime/index.ts';
 import { sampleCandidates } from '../../../core/regime/perRegime.ts';
-import { strategySpace } from '../../../core/optimize/index.ts';
+import { strategySpace, warmupProbes } from '../../../core/optimize/index.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import {
   eventSchemas,
@@ -44,6 +44,8 @@ async function coreOptions(
     options: {
       definition,
       candidates: sampleCandidates(strategySpace(definition, []), { kind: 'random' }, 4, 3),
+      // The strategy's lookback is the space's longest warm-up, as the service measures it.
+      warmupSets: warmupProbes(strategySpace(definition, []), 3),
       createDetector: () => createDetector('rules', '1d'),
       axis: 'volatility' as const,
       backtest,
