@@ -563,7 +563,7 @@ export const WalkForwardWindowSettings = z.strictObject({
   step: windowLength.default(7),
   /**
    * Days or bars (the unit's) taken from the end of each train window before its test window, or
-   * 'warm-up': the strategy's longest warm-up over a sample of the space, measured on the run's bars.
+   * 'warm-up': the strategy's longest warm-up over the space (core's warmupProbes), on the run's bars.
    * Absent: no gap (a run stores the gap it had, in units).
    */
   purge: z

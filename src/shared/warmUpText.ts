@@ -9,7 +9,7 @@ export function warmUpText(warmUp: StudyDetail['warmUp']): string {
   if (warmUp === null || warmUp.before === 0)
     return (
       'inside the range: no bars before its start were read to warm the strategy up, so each trial ' +
-      "trades from the end of its own warm-up, its first bars warming its indicators"
+      'trades from the end of its own warm-up, its first bars warming its indicators'
     );
   if (warmUp.before >= warmUp.longest)
     return (

@@ -13,6 +13,9 @@ import type { Services } from '../../src/main/services/services.ts';
 import type { BacktestResult } from '../../src/shared/contract.ts';
 import type { StudyDetail } from '../../src/shared/optimizeContract.ts';
 import { warmUpText } from '../../src/shared/warmUpText.ts';
+import { parseSpace } from '../../src/core/optimize/index.ts';
+import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
+import { loadStudyDatasets, studyWarmUp } from '../../src/main/services/optimize/studySetup.ts';
 import { servicesOnTempDir } from '../support/serviceHost.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -129,5 +132,35 @@ describe(`a trial scores as a backtest of its set over the same range${goog.pres
     expect(warmUpText(fromFirst.warmUp)).toMatch(/^inside the range: no bars before its start/);
     // No start: nothing before the range is read either.
     expect((await studyOf({})).warmUp).toBeNull();
+  });
+
+  it('reads a study stored before trials warmed up as it ran: its range alone, resumed so', async () => {
+    const definition = {
+      strategy: studyStrategyRef('sma-cross'),
+      source: { kind: 'cache' as const, symbol: market.symbol },
+      timeframes: [market.timeframe],
+      start: market.start,
+      end: market.end,
+      session: 'regular' as const,
+    };
+    const space = parseSpace([
+      `fast=${market.params.fast}:${market.params.fast}`,
+      `slow=${market.params.slow}:${market.params.slow}`,
+    ]);
+    const probe = studyWarmUp(
+      services.pool,
+      { ...definition, options: {}, warmUp: 'before-range' },
+      { space, seed: 1 },
+    );
+    const warmed = await loadStudyDatasets({ ...definition, warmUp: 'before-range' }, services.bars, probe);
+    expect(warmed.datasets[0]!.from).toBe(market.params.slow);
+    // No warmUp in its definition: no probe, the range's bars only, as its trials ran.
+    expect(studyWarmUp(services.pool, { ...definition, options: {} }, { space, seed: 1 })).toBeUndefined();
+    const legacy = await loadStudyDatasets(definition, services.bars, probe);
+    expect(legacy.datasets[0]!.from).toBeUndefined();
+    expect(legacy.warmUp).toBeUndefined();
+    expect(legacy.datasets[0]!.ref.bars.t[0]).toBe(warmed.datasets[0]!.ref.bars.t[market.params.slow]);
+    // Both fingerprint the range's bars: a live proposal's provenance reads the same either way.
+    expect(legacy.fingerprint).toBe(warmed.fingerprint);
   });
 });

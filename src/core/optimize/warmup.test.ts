@@ -23,12 +23,12 @@ describe("a space's longest warm-up", () => {
     const probes = warmupProbes(space, 7);
     expect(probes[0]).toEqual({ fast: 25, slow: 90 });
     expect(probes.length).toBe(1 + WARMUP_SAMPLE);
-    const exact = Math.max(
-      ...everyPoint(space).map((p) => strategyPlots(dataset, smaCross, p).startIndex),
-    );
+    const exact = Math.max(...everyPoint(space).map((p) => strategyPlots(dataset, smaCross, p).startIndex));
     expect(longestWarmup(dataset, smaCross, probes)).toBe(exact);
     // The seeded sample alone can miss it (the walk-forward purge measured so before).
-    expect(longestWarmup(dataset, smaCross, sampleSpace(space, { kind: 'random' }, 3, 7))).toBeLessThan(exact);
+    expect(longestWarmup(dataset, smaCross, sampleSpace(space, { kind: 'random' }, 3, 7))).toBeLessThan(
+      exact,
+    );
   });
 
   it("is exact for confluence's default space too (its warm-up sums its MACD periods)", () => {
@@ -48,6 +48,11 @@ describe("a space's longest warm-up", () => {
     expect(probes.length).toBe(WARMUP_SAMPLE);
     expect(probes.every((p) => satisfiesConstraints(space, p))).toBe(true);
     // fast >= slow breaks sma-cross's own rule: not a set a trial runs, so not measured.
-    expect(longestWarmup(dataset, smaCross, [{ fast: 50, slow: 40 }, { fast: 5, slow: 20 }])).toBe(20);
+    expect(
+      longestWarmup(dataset, smaCross, [
+        { fast: 50, slow: 40 },
+        { fast: 5, slow: 20 },
+      ]),
+    ).toBe(20);
   });
 });

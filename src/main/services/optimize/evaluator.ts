@@ -60,7 +60,10 @@ export function studyEvaluatorSettings(
  * The options a study's trials run with on one of its slices: from the slice's first bar of the range on
  * (a study warming up before its range, see StudySlice's `from`), as a backtest from that start trades.
  */
-export function sliceOptions(options: BacktestOptions, slice: StudyDatasets['datasets'][number]): BacktestOptions {
+export function sliceOptions(
+  options: BacktestOptions,
+  slice: StudyDatasets['datasets'][number],
+): BacktestOptions {
   return slice.from === undefined ? options : { ...options, tradeFrom: slice.from };
 }
 

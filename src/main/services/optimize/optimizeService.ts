@@ -529,11 +529,7 @@ export class OptimizeService {
     definition: StudyDocument['definition'],
     config: Pick<StudyConfig, 'space' | 'seed'>,
   ): Promise<StudyDatasets> {
-    return loadStudyDatasets(
-      definition,
-      this.deps.bars,
-      studyWarmUp(this.deps.pool, definition, config),
-    );
+    return loadStudyDatasets(definition, this.deps.bars, studyWarmUp(this.deps.pool, definition, config));
   }
 
   private async store(newStudy: NewStudy, config: StudyConfig): Promise<string> {

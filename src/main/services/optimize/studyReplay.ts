@@ -21,7 +21,11 @@ export async function studyReplay(
 ): Promise<{ evaluator: PoolEvaluator; data: StudyDatasets }> {
   const definition = study.data.definition;
   // Warmed up before the range as its trials were (a study stored before that: inside it, as they ran).
-  const data = await loadStudyDatasets(definition, barsReader, studyWarmUp(executor, definition, study.config));
+  const data = await loadStudyDatasets(
+    definition,
+    barsReader,
+    studyWarmUp(executor, definition, study.config),
+  );
   const settings = studyEvaluatorSettings(definition, study.config.objectives);
   const bars = data.datasets.reduce((sum, { ref }) => sum + ref.bars.t.length, 0);
   const small = bars < IN_PROCESS_BAR_TRIALS && !runsUserCode(settings.strategy);

@@ -399,9 +399,11 @@ export async function loadStudyDatasets(
         : { kind: 'cache' as const, symbol };
     // A study's symbols and range are under `data` in its request.
     const loaded: { dataset: LoadedDataset; from: number }[] = await (async () => {
-      if (!warm) return (await loadDatasets(one, timeframes, range, repo)).map((dataset) => ({ dataset, from: 0 }));
+      if (!warm)
+        return (await loadDatasets(one, timeframes, range, repo)).map((dataset) => ({ dataset, from: 0 }));
       const out = [];
-      for (const timeframe of timeframes) out.push(await loadWarmedDataset(one, timeframe, range, repo, measure));
+      for (const timeframe of timeframes)
+        out.push(await loadWarmedDataset(one, timeframe, range, repo, measure));
       return out;
     })().catch((error: unknown) => {
       throw symbolFieldOf(error, i, symbols.length > 1);

@@ -14,8 +14,13 @@
  * No gap by default: a train window's score is its backtest cut at the train window's end (positions
  * marked at its last close), so no train label reaches into the test window and, in Lopez de Prado's
  * terms, nothing needs purging; an embargo guards train bars after a test window, which walk-forward
- * never has. A gap (`purge`, or 'warm-up': the strategy's longest warm-up, as the regime comparison takes)
- * also keeps the test's first signals off the train window's bars, at the cost of train bars.
+ * never has. A gap (`purge`, or 'warm-up': the space's longest warm-up, core's warmupProbes, as the regime
+ * comparison takes it) also keeps the test's first signals off the train window's bars, at the cost of
+ * train bars.
+ *
+ * A train window is scored as a backtest over it from its first bar is: its trials warm up on the bars
+ * before it (the space's longest warm-up of them; the first window's are the cached bars before the run's
+ * start, when there are some) and trade from its first bar.
  */
 import { randomUUID } from 'node:crypto';
 import { firstIndexAtOrAfter, sliceBars, type Bars } from '../../../core/data/bars.ts';

@@ -209,7 +209,13 @@ export function runRegimeCompare(
       try {
         result = await onPool(job, () =>
           deps.pool.run(
-            { kind: 'regime-compare', ...spec, ...windows, warmupSets: spaceProbes(request), progress: port2 },
+            {
+              kind: 'regime-compare',
+              ...spec,
+              ...windows,
+              warmupSets: spaceProbes(request),
+              progress: port2,
+            },
             job.signal,
           ),
         );

@@ -238,8 +238,9 @@ export const walkForwardCommand: Command = {
     '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
     '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
     '        [--purge N|warm-up]: days or bars (the unit) each train window ends before its test window (0 by\n' +
-    "        default); warm-up: the strategy's longest warm-up over 16 of the space's parameter sets, so no test\n" +
-    '        signal is computed over a bar the parameters were chosen on\n' +
+    "        default); warm-up: the strategy's longest warm-up over its space (its upper corner and 16 sampled\n" +
+    '        sets), so no test signal is computed over a bar the parameters were chosen on. Each train window\n' +
+    '        warms up on the bars before it (before --start too, when cached), as a backtest from its start does\n' +
     '        [--workers N] [--redis URL] [--start ISO] [--end ISO] [--data-dir DIR] [--json] [--risk-free PCT]\n' +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the out-of-sample tear sheet (HTML) or the windows (CSV)' +
     COMMISSION_HELP +
