@@ -19,6 +19,7 @@ import { NeighbourhoodSection } from './NeighbourhoodSection.tsx';
 import { overfittingVerdict } from './verdict.ts';
 import { holdoutCoverageText } from '../../../shared/holdoutText.ts';
 import { wipedOutTrialsText } from '../../../shared/wipedOutText.ts';
+import { warmUpText } from '../../../shared/warmUpText.ts';
 import { WinnersTable } from '../regime/WinnersTable.tsx';
 
 type Tone = 'up' | 'down' | '';
@@ -209,6 +210,12 @@ export function ResultsPanel() {
             ))}
           </div>
           {detail && detail.config.slices.length > 0 ? <SliceTable detail={detail} best={best} /> : null}
+          {detail ? (
+            // Where the trials warmed up, as the CLI's report and a backtest's own line say it.
+            <p className="hint" data-testid="opt-warm-up">
+              Warm-up: {warmUpText(detail.warmUp)}.
+            </p>
+          ) : null}
           <table className="kv-table" data-testid="opt-best-params">
             <tbody>
               {Object.entries(best.params).map(([name, value]) => (
