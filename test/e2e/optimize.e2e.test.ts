@@ -88,6 +88,10 @@ describe.skipIf(!hasChromium)(`optimisation in the browser against regimen serve
       expect(await numberAttribute(page, 'opt-progress', 'data-done')).toBe(TRIALS);
       expect(await numberAttribute(page, 'opt-progress', 'data-total')).toBe(TRIALS);
       expect(await numberAttribute(page, 'opt-trials', 'data-count')).toBe(TRIALS);
+      // Where its trials warmed up, as the CLI's report says it: no start date, so inside the range.
+      await expect(page.getByTestId('opt-warm-up').innerText()).resolves.toMatch(
+        /^Warm-up: inside the range: /,
+      );
       const trialFrames = eventFrames
         .map((frame) => JSON.parse(frame) as { channel?: string; payload?: { trials?: unknown[] } })
         .filter((message) => message.channel === 'optimize:trial')
