@@ -76,6 +76,12 @@ describe.skipIf(!goog.present)(
         "Warm-up: on the 71 bars before the range (the space's longest warm-up is 71), so every trial " +
           'trades from its first bar, as a backtest from its start does.',
       );
+      // `regimen studies ID` says it too.
+      const studyId = /^Study (\S+) /m.exec(before.stdout)![1]!;
+      const shown = await runCli(['studies', studyId, '--data-dir', dir]);
+      expect(shown.stdout).toContain(
+        "Warm-up: on the 71 bars before the range (the space's longest warm-up is 71)",
+      );
       // From the file's first day: no bar before it, so the trials warm up inside the range.
       const inside = await runCli(search('--symbol', 'GOOG', '--timeframe', '1d', '--start', '2004-08-19'));
       expect(inside.code, inside.stderr).toBe(0);
