@@ -472,7 +472,7 @@ export const StudyDetail = z.object({
   /** The winner on the held-out bars; null without a holdout or before the study completes. */
   holdout: StudyHoldout.nullable(),
   /**
-   * The trials' warm-up before the study's range (see warmUpText): the space's longest warm-up and the
+   * The trials' warm-up before the study's range (see studyWarmUpText): the space's longest warm-up and the
    * fewest bars a slice had before the range, in bars; null: inside the range (no start, or a study
    * stored before trials warmed up before it).
    */

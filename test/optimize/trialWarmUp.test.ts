@@ -12,7 +12,7 @@ import { dispatch } from '../../src/main/services/dispatch.ts';
 import type { Services } from '../../src/main/services/services.ts';
 import type { BacktestResult } from '../../src/shared/contract.ts';
 import type { StudyDetail } from '../../src/shared/optimizeContract.ts';
-import { warmUpText } from '../../src/shared/warmUpText.ts';
+import { studyWarmUpText } from '../../src/shared/warmupText.ts';
 import { parseSpace } from '../../src/core/optimize/index.ts';
 import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
 import { loadStudyDatasets, studyWarmUp } from '../../src/main/services/optimize/studySetup.ts';
@@ -129,7 +129,7 @@ describe(`a trial scores as a backtest of its set over the same range${goog.pres
     const fromFirst = await studyOf({ start: first, end: market.end });
     expect(fromFirst.summary.state).toBe('complete');
     expect(fromFirst.warmUp).toEqual({ longest: market.params.slow, before: 0 });
-    expect(warmUpText(fromFirst.warmUp)).toMatch(/^inside the range: no bars before its start/);
+    expect(studyWarmUpText(fromFirst.warmUp)).toMatch(/^inside the range: no bars before its start/);
     // No start: nothing before the range is read either.
     expect((await studyOf({})).warmUp).toBeNull();
   });

@@ -19,7 +19,7 @@ import { NeighbourhoodSection } from './NeighbourhoodSection.tsx';
 import { overfittingVerdict } from './verdict.ts';
 import { holdoutCoverageText } from '../../../shared/holdoutText.ts';
 import { wipedOutTrialsText } from '../../../shared/wipedOutText.ts';
-import { warmUpText } from '../../../shared/warmUpText.ts';
+import { studyWarmUpText } from '../../../shared/warmupText.ts';
 import { WinnersTable } from '../regime/WinnersTable.tsx';
 
 type Tone = 'up' | 'down' | '';
@@ -213,7 +213,7 @@ export function ResultsPanel() {
           {detail ? (
             // Where the trials warmed up, as the CLI's report and a backtest's own line say it.
             <p className="hint" data-testid="opt-warm-up">
-              Warm-up: {warmUpText(detail.warmUp)}.
+              Warm-up: {studyWarmUpText(detail.warmUp)}.
             </p>
           ) : null}
           <table className="kv-table" data-testid="opt-best-params">

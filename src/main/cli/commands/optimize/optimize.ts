@@ -10,7 +10,7 @@ import {
   type SliceAggregation,
 } from '../../../../core/optimize/index.ts';
 import { holdoutCoverageText } from '../../../../shared/holdoutText.ts';
-import { warmUpText } from '../../../../shared/warmUpText.ts';
+import { studyWarmUpText } from '../../../../shared/warmupText.ts';
 import type {
   OptimizeProgressEvent,
   OptimizeStartInput,
@@ -491,7 +491,7 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
     `Study ${s.id} (${s.name}): ${s.state}, ${s.trialsDone}/${s.trialsTotal} trials, sampler ${s.sampler}, seed ${s.seed}, mode ${s.mode}`,
   );
   // Said as a backtest's "Warm-up:" line is: where a set's score is measured from is the same in both.
-  lines.push(`Warm-up: ${warmUpText(detail.warmUp)}.`);
+  lines.push(`Warm-up: ${studyWarmUpText(detail.warmUp)}.`);
   const complete = detail.trials.filter((t) => t.status === 'complete' && t.feasible === true);
   const failed = detail.trials.filter((t) => t.status === 'failed');
   if (failed.length > 0)

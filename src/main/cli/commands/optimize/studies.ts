@@ -4,7 +4,7 @@ import { openBackend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
-import { warmUpText } from '../../../../shared/warmUpText.ts';
+import { studyWarmUpText } from '../../../../shared/warmupText.ts';
 import { perRegimeLines } from './perRegime.ts';
 
 function paramsText(params: Readonly<Record<string, unknown>>): string {
@@ -20,7 +20,7 @@ function detailLines(detail: StudyDetail, time: TimeFormat): string[] {
   ];
   if (s.note !== '') lines.push(`Note: ${s.note}`);
   // As optimize's own report says it: where a trial's score is measured from.
-  lines.push(`Warm-up: ${warmUpText(detail.warmUp)}.`);
+  lines.push(`Warm-up: ${studyWarmUpText(detail.warmUp)}.`);
   if (detail.best !== null) {
     const first = s.objectives[0];
     const value = detail.best.values?.[0];
