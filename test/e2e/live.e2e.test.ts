@@ -17,6 +17,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSilentBot, type SilentBot } from '../../src/main/livebot/silentBot.test-util.ts';
+import { BOT_PATHS } from '../../src/shared/botProtocol.ts';
 import { timeFormat } from '../../src/shared/timeZone.ts';
 import {
   ARTIFACTS,
@@ -451,4 +453,86 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     await expect.poll(() => same.getByTestId('live-bot-state').count(), { timeout: 20_000 }).toBe(1);
     expect(await same.getByTestId('live-bot-session').count()).toBe(0);
   }, 60_000);
+});
+
+describe.skipIf(!hasChromium)(`a halt or resume the bot does not answer, in the browser${skipReason}`, () => {
+  const session = useSession('live-switch', () => ({
+    env: { ...process.env, REGIMEN_BOT_SECRET: SECRET },
+  }));
+  const bots: ChildProcess[] = [];
+  let silent: SilentBot | undefined;
+  afterAll(async () => {
+    await silent?.close();
+    await Promise.all(bots.map(stopProcess));
+  });
+
+  it("says what the bot's status showed of a halt it took without answering, and nothing once a resume is answered", async () => {
+    const s = session();
+    const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
+    const symbol = (await api<Array<{ symbol: string }>>(s, 'data:list', {}))[0].symbol;
+    const [launched, { page, problems }] = await Promise.all([
+      startBot(dataDir, symbol, 36_000, 'e2e-bot-switch.json'),
+      openApp(s),
+    ]);
+    bots.push(launched.child);
+    // The reference bot behind a loopback stand-in that passes the halt on and loses its answer (the
+    // bot's own timeout test, src/main/livebot/botTimeout.test.ts, uses the same stand-in).
+    silent = await startSilentBot(launched.url);
+    silent.silence(BOT_PATHS.halt, 'swallow');
+    await api(s, 'live:bot-add', { name: 'switch', url: silent.url });
+    // A lost answer is waited for one second, not the default ten.
+    await api(s, 'live:bot-timeouts-set', { pushSeconds: 1, readSeconds: 5 });
+
+    await page.getByTestId('tab-live').click();
+    const panel = page.locator(`[data-testid="live-bot"][data-url="${silent.url}"]`);
+    await expect.poll(() => panel.getByTestId('live-bot-state').count(), { timeout: 20_000 }).toBe(1);
+    const outcome = panel.getByTestId('live-bot-switch-outcome');
+    expect(await outcome.count()).toBe(0);
+
+    await panel.getByTestId('live-reason').fill('news at 2pm');
+    await panel.getByTestId('live-halt-mode').selectOption('reduce-only');
+    await panel.getByTestId('live-halt').click();
+    await expect
+      .poll(() => page.getByTestId('live-error').innerText(), { timeout: 20_000 })
+      .toContain(
+        `the bot at ${silent.url} accepted the connection but did not answer within 1 s; ` +
+          'whether it halted (reduce-only) is not known until the desk next reads its status',
+      );
+    // Check now reads the bot's status, which settles the halt: the bot took it.
+    await expect
+      .poll(
+        async () => {
+          await panel.getByTestId('live-refresh').click();
+          return outcome.count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+    expect(await outcome.innerText()).toBe(
+      'Halted: the bot did not answer the halt (reduce-only), and its status shows it took it ' +
+        '(it is halted (reduce-only: news at 2pm)).',
+    );
+    expect(await panel.getByTestId('live-bot-halt').innerText()).toBe('reduce-only: news at 2pm');
+
+    // Answered, a resume leaves nothing unknown: the sentence goes.
+    await panel.getByTestId('live-reason').fill('news is out');
+    await panel.getByTestId('live-resume').click();
+    // Read at the next look (Check now, or the watcher's every 15 s), as after a rollback.
+    await expect
+      .poll(
+        async () => {
+          await panel.getByTestId('live-refresh').click();
+          return panel.getByTestId('live-bot-halt').innerText();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe('-');
+    expect(await outcome.count()).toBe(0);
+    // The halt whose answer was lost is the one failed request the browser reports.
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^console error: Failed to load resource: the server responded with a status of 5\d\d/,
+      ),
+    ]);
+  }, 90_000);
 });
