@@ -8,7 +8,7 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
-import { LEARN_FROM, LEARNER_PANEL_SETS } from './learnerChoices.ts';
+import { LEARN_FROM, LEARNER_PANEL_SETS, SCORECARD_TRIALS } from './learnerChoices.ts';
 import { ParamValue } from './optimizeContract.ts';
 import { PolicyReportResult } from './regimeContract.ts';
 import { RunProgressEvent } from './runProgress.ts';
@@ -266,7 +266,12 @@ export const LearnerRecommendations = z.object({
 export const ScorecardRequest = z.strictObject({
   ...subject,
   /** Trials the optimised, regime-aware and learner policies choose from. */
-  trials: z.number().int().min(2).max(500).default(20),
+  trials: z
+    .number()
+    .int()
+    .min(SCORECARD_TRIALS.min)
+    .max(SCORECARD_TRIALS.max)
+    .default(SCORECARD_TRIALS.default),
   seed,
   windowBars: windowBars.optional(),
   ...backtestTerms,

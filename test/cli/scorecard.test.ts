@@ -101,7 +101,11 @@ describe('regimen scorecard input', () => {
   it('names the flag a bad value came from', async () => {
     const trials = captureIO();
     expect(await main(['scorecard', '--csv', join(dir, 'none.csv'), '--trials', '1'], trials)).toBe(2);
-    expect(trials.stderr).toMatch(/--trials must be an integer >= 2, got 1/);
+    expect(trials.stderr).toMatch(/--trials must be a whole number from 2 to 500, got 1/);
+    // The contract's bound, which the Scorecard view's field keeps to: the CLI took 501 before.
+    const many = captureIO();
+    expect(await main(['scorecard', '--csv', join(dir, 'none.csv'), '--trials', '501'], many)).toBe(2);
+    expect(many.stderr).toMatch(/--trials must be a whole number from 2 to 500, got 501/);
     const rows = Array.from({ length: 300 }, (_, i) => {
       const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
       const close = 100 + Math.sin(i / 7) * 5;

@@ -9,7 +9,7 @@ import { backtestResult, FakeRegimenClient } from '../../../test/support/fakeReg
 import { settingsRecord } from '../../../test/support/settingsRecord.ts';
 import { createAppStore } from './appStore.ts';
 import { memoryKeeper } from './keeper.ts';
-import { createLearnerStore } from './learnerStore.ts';
+import { createLearnerStore, shownScorecard, shownScorecardRun } from './learnerStore.ts';
 
 const recommendation = (patch: Partial<RegimeRecommendation> = {}): RegimeRecommendation => ({
   regime: 'up/high',
@@ -93,7 +93,83 @@ describe('the learner store', () => {
     app.setState({ session: 'regular' });
     expect(client.callsTo('learner:recommend').at(-1)).toMatchObject({ symbol: 'DEMO', session: 'regular' });
     expect(store.getState().evaluation.status).toBe('idle');
-    expect(store.getState().scorecard.status).toBe('idle');
+    expect(shownScorecard(store.getState()).status).toBe('idle');
+    // The extended hours' scorecard is kept for them.
+    app.setState({ session: 'extended' });
+    expect(shownScorecard(store.getState()).status).toBe('ready');
+  });
+
+  it("keeps each subject's scorecard: a look at another symbol and back shows it again, and says whose it is", async () => {
+    const { client, store } = setUp();
+    client.handle(
+      'learner:scorecard',
+      (req) => ({ symbol: req.symbol, timeframe: req.timeframe }) as ScorecardResult,
+    );
+    await store.getState().load();
+    await store.getState().runScorecard();
+    store.getState().setSubject('ALFA', '1d');
+    expect(shownScorecard(store.getState()).status).toBe('idle');
+    await store.getState().runScorecard();
+    store.getState().setSubject('DEMO', '1h');
+    const demo = shownScorecard(store.getState());
+    expect(demo.status === 'ready' && demo.data).toMatchObject({ symbol: 'DEMO', timeframe: '1h' });
+    store.getState().setSubject('ALFA', '1d');
+    const alfa = shownScorecard(store.getState());
+    expect(alfa.status === 'ready' && alfa.data).toMatchObject({ symbol: 'ALFA', timeframe: '1d' });
+    expect(client.callsTo('learner:scorecard')).toHaveLength(2);
+  });
+
+  it('a run still going when the subject changes lands on its own subject, its progress shown only there', async () => {
+    const { client, store } = setUp();
+    let answer: (card: ScorecardResult) => void = () => undefined;
+    client.handle('learner:scorecard', () => new Promise<ScorecardResult>((done) => (answer = done)));
+    await store.getState().load();
+    const running = store.getState().runScorecard();
+    const { jobId } = client.callsTo('learner:scorecard')[0]!;
+    client.emit('learner:scorecard-progress', {
+      jobId: jobId!,
+      windowsDone: 1,
+      windowsTotal: 4,
+      window: null,
+      elapsedMs: 10,
+      etaSeconds: 30,
+    });
+    expect(shownScorecardRun(store.getState())?.progress).toMatchObject({ windowsDone: 1 });
+    store.getState().setSubject('ALFA', '1d');
+    expect(shownScorecard(store.getState()).status).toBe('idle');
+    expect(shownScorecardRun(store.getState())).toBeNull();
+    answer({ symbol: 'DEMO', timeframe: '1h' } as ScorecardResult);
+    await running;
+    expect(shownScorecard(store.getState()).status).toBe('idle');
+    store.getState().setSubject('DEMO', '1h');
+    expect(shownScorecard(store.getState()).status).toBe('ready');
+    expect(store.getState().scorecardRuns).toEqual({});
+  });
+
+  it("asks with the trial budget typed, and refuses one outside the contract's bounds by name, asking nothing", async () => {
+    const { client, store } = setUp();
+    client.handle('learner:scorecard', () => ({}) as ScorecardResult);
+    await store.getState().load();
+    expect(store.getState().scorecardTrials).toBe('20');
+    for (const [typed, got] of [
+      ['1', '1'],
+      ['501', '501'],
+      ['4.5', '4.5'],
+      ['', '""'],
+      ['many', '"many"'],
+    ]) {
+      store.getState().setScorecardTrials(typed);
+      await store.getState().runScorecard();
+      const card = shownScorecard(store.getState());
+      expect(card.status === 'error' && card.message).toBe(
+        `The scorecard's trials must be a whole number from 2 to 500, got ${got}.`,
+      );
+    }
+    expect(client.callsTo('learner:scorecard')).toHaveLength(0);
+    store.getState().setScorecardTrials('4');
+    await store.getState().runScorecard();
+    expect(client.callsTo('learner:scorecard')[0]).toMatchObject({ symbol: 'DEMO', trials: 4 });
+    expect(shownScorecard(store.getState()).status).toBe('ready');
   });
 
   it('opens a recommendation as a backtest in one call: the set run and shown in the Backtest view, its form filled', async () => {
@@ -146,7 +222,7 @@ describe('the learner store', () => {
     await store.getState().load();
     await store.getState().runScorecard();
     await store.getState().openAsBacktest(recommendation());
-    const card = store.getState().scorecard;
+    const card = shownScorecard(store.getState());
     expect(card.status === 'error' && card.message).toMatch(/costs are out of range \(spreadBps\)/);
     expect(store.getState().openError).toMatch(/costs are out of range \(spreadBps\)/);
     expect(client.callsTo('learner:scorecard')).toHaveLength(0);

@@ -8,7 +8,7 @@ import type {
   RegimeRecommendation,
   ScorecardResult,
 } from '../../shared/contract.ts';
-import type { LearnFrom } from '../../shared/learnerChoices.ts';
+import { SCORECARD_TRIALS, scorecardTrialsProblem, type LearnFrom } from '../../shared/learnerChoices.ts';
 import type { RunProgressEvent } from '../../shared/runProgress.ts';
 import { errorMessage } from '../client/clientError.ts';
 import type { AppStore, Loadable, TradingSession } from './appStore.ts';
@@ -30,9 +30,28 @@ function costsOf(app: AppStore): Omit<ReturnType<typeof runDefaults>, 'costError
 /** The strategy the learner views are about (the ledger keeps one learner per strategy). */
 export const LEARNER_STRATEGY = 'sma-cross';
 
+/** What a scorecard is about: its figures hold for these bars only. */
+export interface ScorecardSubject {
+  symbol: string;
+  timeframe: Timeframe;
+  session: TradingSession;
+}
+
+/** A scorecard run of minutes: its id and how far it has got (its learner:scorecard-progress). */
+export interface ScorecardRun {
+  jobId: string;
+  progress: RunProgressEvent | null;
+}
+
+/** The key of a subject's scorecard and run in the store. */
+export const scorecardKey = ({ symbol, timeframe, session }: ScorecardSubject): string =>
+  `${symbol} ${timeframe} ${session}`;
+
 export interface LearnerState {
   symbol: string | null;
   timeframe: Timeframe;
+  /** The app's session (Settings'), which the learner's requests are read in. */
+  session: TradingSession;
   status: Loadable<LearnerStatus>;
   recommendations: Loadable<LearnerRecommendations>;
   /**
@@ -41,9 +60,15 @@ export interface LearnerState {
    */
   learnFrom: LearnFrom | null;
   evaluation: Loadable<LearnerEvaluation>;
-  scorecard: Loadable<ScorecardResult>;
-  /** The running scorecard's id and how far it has got (its learner:scorecard-progress); null when none runs. */
-  scorecardRun: { jobId: string; progress: RunProgressEvent | null } | null;
+  /**
+   * Each subject's last scorecard (scorecardKey): a run of minutes on GOOG is still there after a look at
+   * SPY, and a run still going when the subject changed lands on its own subject, not the one shown.
+   */
+  scorecards: Readonly<Record<string, Loadable<ScorecardResult>>>;
+  /** The scorecards running, by subject (scorecardKey). */
+  scorecardRuns: Readonly<Record<string, ScorecardRun>>;
+  /** The trial budget as typed (SCORECARD_TRIALS' bounds); kept as text so a half-typed value is not lost. */
+  scorecardTrials: string;
   /** The regime whose recommendation is being opened as a backtest (its button shows it). */
   opening: string | null;
   /** Why the last "open as backtest" failed. */
@@ -55,6 +80,8 @@ export interface LearnerState {
   /** Asks again, from the ledger's learner or from one trained on these bars. */
   setLearnFrom(from: LearnFrom): void;
   evaluate(): Promise<void>;
+  setScorecardTrials(text: string): void;
+  /** Runs the scorecard of the subject shown, unless one runs for it already. */
   runScorecard(): Promise<void>;
   /** Backtests the recommended set and shows it in the Backtest view, its form filled with the set. */
   openAsBacktest(recommendation: RegimeRecommendation): Promise<void>;
@@ -62,17 +89,43 @@ export interface LearnerState {
 
 export type LearnerStore = StoreApi<LearnerState>;
 
+const IDLE: Loadable<ScorecardResult> = { status: 'idle' };
+
+/** The subject shown, or null before the app has a symbol. */
+export const shownSubject = (state: LearnerState): ScorecardSubject | null =>
+  state.symbol === null ? null : { symbol: state.symbol, timeframe: state.timeframe, session: state.session };
+
+/** The scorecard of the subject shown (idle when it has none). */
+export function shownScorecard(state: LearnerState): Loadable<ScorecardResult> {
+  const subject = shownSubject(state);
+  return subject === null ? IDLE : (state.scorecards[scorecardKey(subject)] ?? IDLE);
+}
+
+/** The scorecard run of the subject shown, or null. */
+export function shownScorecardRun(state: LearnerState): ScorecardRun | null {
+  const subject = shownSubject(state);
+  return subject === null ? null : (state.scorecardRuns[scorecardKey(subject)] ?? null);
+}
+
+/** Why the typed trial budget would be refused, or null. */
+export function scorecardTrialsError({ scorecardTrials: typed }: LearnerState): string | null {
+  const value = typed.trim() === '' ? NaN : Number(typed);
+  return scorecardTrialsProblem(value, Number.isNaN(value) ? `"${typed}"` : typed);
+}
+
 export function createLearnerStore(client: RegimenClient, app: AppStore): LearnerStore {
   const recommendRequest = latestOnly();
   const evaluateRequest = latestOnly();
-  const scorecardRequest = latestOnly();
   const initial = app.getState();
 
   return createStore<LearnerState>()((set, get) => {
     client.on('learner:scorecard-progress', (progress) => {
-      const run = get().scorecardRun;
-      if (run !== null && progress.jobId === run.jobId) set({ scorecardRun: { ...run, progress } });
+      const runs = get().scorecardRuns;
+      const key = Object.keys(runs).find((k) => runs[k]!.jobId === progress.jobId);
+      if (key !== undefined) set({ scorecardRuns: { ...runs, [key]: { ...runs[key]!, progress } } });
     });
+    const setScorecard = (key: string, card: Loadable<ScorecardResult>): void =>
+      set({ scorecards: { ...get().scorecards, [key]: card } });
     // The app's one session setting (the Learner view's select is the same as Settings' and the Backtest
     // view's), so the learner reads the hours the backtest it opens will run on.
     const subject = (): {
@@ -105,24 +158,29 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
       }
     };
 
-    // Figures of another symbol, timeframe or session would be read as this one's.
+    // Figures of another symbol, timeframe or session would be read as this one's (the scorecards are
+    // kept by subject, so the one shown is always the subject's own).
     const subjectChanged = (): void => {
-      set({ evaluation: { status: 'idle' }, scorecard: { status: 'idle' }, openError: null });
+      set({ evaluation: { status: 'idle' }, openError: null });
       void recommend();
     };
     app.subscribe((now, before) => {
-      if (now.session !== before.session && get().symbol !== null) subjectChanged();
+      if (now.session === before.session) return;
+      set({ session: now.session });
+      if (get().symbol !== null) subjectChanged();
     });
 
     return {
       symbol: initial.symbol,
       timeframe: initial.timeframe,
+      session: initial.session,
       status: { status: 'idle' },
       recommendations: { status: 'idle' },
       learnFrom: null,
       evaluation: { status: 'idle' },
-      scorecard: { status: 'idle' },
-      scorecardRun: null,
+      scorecards: {},
+      scorecardRuns: {},
+      scorecardTrials: String(SCORECARD_TRIALS.default),
       opening: null,
       openError: null,
 
@@ -161,19 +219,36 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         }
       },
 
+      setScorecardTrials(text) {
+        set({ scorecardTrials: text });
+      },
+
       async runScorecard() {
         const about = subject();
         if (about === null) return;
-        const isLatest = scorecardRequest();
+        const key = scorecardKey(about);
+        if (get().scorecardRuns[key] !== undefined) return;
+        const trialsProblem = scorecardTrialsError(get());
+        if (trialsProblem !== null) {
+          setScorecard(key, { status: 'error', message: `The scorecard's ${trialsProblem}.` });
+          return;
+        }
         const jobId = newJobId();
-        set({ scorecard: { status: 'loading' }, scorecardRun: { jobId, progress: null } });
+        set({ scorecardRuns: { ...get().scorecardRuns, [key]: { jobId, progress: null } } });
+        setScorecard(key, { status: 'loading' });
         try {
-          const data = await client.invoke('learner:scorecard', { ...about, ...costsOf(app), jobId });
-          if (isLatest()) set({ scorecard: { status: 'ready', data } });
+          const data = await client.invoke('learner:scorecard', {
+            ...about,
+            trials: Number(get().scorecardTrials),
+            ...costsOf(app),
+            jobId,
+          });
+          setScorecard(key, { status: 'ready', data });
         } catch (error) {
-          if (isLatest()) set({ scorecard: { status: 'error', message: errorMessage(error) } });
+          setScorecard(key, { status: 'error', message: errorMessage(error) });
         } finally {
-          if (get().scorecardRun?.jobId === jobId) set({ scorecardRun: null });
+          const { [key]: ended, ...running } = get().scorecardRuns;
+          if (ended?.jobId === jobId) set({ scorecardRuns: running });
         }
       },
 

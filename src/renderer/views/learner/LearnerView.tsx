@@ -7,7 +7,7 @@ import type {
   ScorecardResult,
 } from '../../../shared/contract.ts';
 import { costsText } from '../../../shared/costsText.ts';
-import { LEARNER_PANEL_SETS, type LearnFrom } from '../../../shared/learnerChoices.ts';
+import { LEARNER_PANEL_SETS, SCORECARD_TRIALS, type LearnFrom } from '../../../shared/learnerChoices.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import {
   accuracyChart,
@@ -19,7 +19,16 @@ import { formatInteger, formatNumber, formatPercent, formatPercentInterval } fro
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { TIMEFRAME_CHOICES, TIMEFRAME_MS } from '../../timeframes.ts';
-import { SessionSelect } from '../fields.tsx';
+import {
+  scorecardKey,
+  scorecardTrialsError,
+  shownScorecard,
+  shownSubject,
+  shownScorecardRun,
+  type LearnerState,
+} from '../../store/learnerStore.ts';
+import type { TradingSession } from '../../store/appStore.ts';
+import { NumberField, SessionSelect } from '../fields.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
 import { ledgerStatusText } from './statusText.ts';
 import { useLearner, useLearnerStore } from './useLearner.ts';
@@ -376,15 +385,81 @@ function goalValue(
   return value.toFixed(2);
 }
 
+/** "GOOG 1d", "SPY 1m, extended hours": the bars a scorecard is about (the session only moves intraday bars). */
+function subjectText(key: string): string {
+  const [symbol, timeframe, session] = key.split(' ') as [string, Timeframe, string];
+  return TIMEFRAME_MS[timeframe] < TIMEFRAME_MS['1d']
+    ? `${symbol} ${timeframe}, ${session} hours`
+    : `${symbol} ${timeframe}`;
+}
+
+/** The other subjects with a scorecard kept (or running), as one string the view re-renders on. */
+function otherScorecards(state: LearnerState): string {
+  const shown = shownSubject(state);
+  const keys = new Set(Object.keys(state.scorecards));
+  if (shown !== null) keys.delete(scorecardKey(shown));
+  return [...keys]
+    .sort()
+    .map((key) => `${key}${state.scorecardRuns[key] === undefined ? '' : ' running'}`)
+    .join('|');
+}
+
+/** The scorecards kept for other subjects, each a button back to its subject (and session). */
+function OtherScorecards() {
+  const others = useLearner(otherScorecards);
+  const setSubject = useLearner((s) => s.setSubject);
+  const setSession = useApp((s) => s.setSession);
+  if (others === '') return null;
+  return (
+    <div className="panel-sub learner-other-scorecards" data-testid="scorecard-others">
+      Kept for{' '}
+      {others.split('|').map((entry) => {
+        const [symbol, timeframe, session, running] = entry.split(' ') as [
+          string,
+          Timeframe,
+          TradingSession,
+          string | undefined,
+        ];
+        const key = `${symbol} ${timeframe} ${session}`;
+        return (
+          <button
+            key={key}
+            type="button"
+            className="ghost-button small"
+            data-testid="scorecard-other"
+            data-key={key}
+            onClick={() => {
+              setSession(session);
+              setSubject(symbol, timeframe);
+            }}
+          >
+            {subjectText(key)}
+            {running === undefined ? '' : ' (running)'}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
 function ScorecardPanel() {
-  const scorecard = useLearner((s) => s.scorecard);
+  const scorecard = useLearner(shownScorecard);
   const run = useLearner((s) => s.runScorecard);
-  const runProgress = useLearner((s) => s.scorecardRun?.progress ?? null);
+  const runProgress = useLearner((s) => shownScorecardRun(s)?.progress ?? null);
+  const trials = useLearner((s) => s.scorecardTrials);
+  const setTrials = useLearner((s) => s.setScorecardTrials);
+  const trialsError = useLearner(scorecardTrialsError);
+  const session = useLearner((s) => s.session);
   const card = scorecard.status === 'ready' ? scorecard.data : null;
   return (
     <section className="panel learner-scorecard" data-testid="scorecard-panel">
       <div className="panel-title">
         Scorecard: out of sample, walk-forward, at Settings&apos; cash, costs and risk-free rate
+        {card ? (
+          <span className="panel-sub" data-testid="scorecard-subject">
+            {subjectText(scorecardKey({ symbol: card.symbol, timeframe: card.timeframe, session }))}
+          </span>
+        ) : null}
         {card ? (
           <span className="panel-sub" data-testid="scorecard-costs">
             cash {formatNumber(card.cash)} · commission {formatPercent(card.commission)} per side · costs:{' '}
@@ -393,10 +468,29 @@ function ScorecardPanel() {
             trials counted in every deflated Sharpe
           </span>
         ) : null}
-        <RunButton testId="scorecard-run" loading={scorecard.status === 'loading'} run={run} busy="Running…">
-          Run scorecard
-        </RunButton>
+        <NumberField
+          label="Trials"
+          testId="scorecard-trials"
+          value={trials}
+          onChange={setTrials}
+          min={SCORECARD_TRIALS.min}
+          max={SCORECARD_TRIALS.max}
+          step={1}
+          invalid={trialsError !== null}
+          title="Trials each of the optimised, regime-aware and learner policies chooses from (the CLI's --trials): fewer run faster"
+          {...(trialsError === null ? {} : { hint: trialsError })}
+        />
+        <button
+          type="button"
+          className="ghost-button small"
+          data-testid="scorecard-run"
+          disabled={scorecard.status === 'loading' || trialsError !== null}
+          onClick={() => void run()}
+        >
+          {scorecard.status === 'loading' ? 'Running…' : 'Run scorecard'}
+        </button>
       </div>
+      <OtherScorecards />
       {scorecard.status === 'error' ? (
         <div className="empty error-text" data-testid="scorecard-error">
           {scorecard.message}

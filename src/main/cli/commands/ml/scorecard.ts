@@ -3,6 +3,7 @@ import { ranksBetterThanChance, SKILL_MIN_T } from '../../../../core/ml/learner/
 import { GOALS, POLICIES, type PolicyName, type Scorecard } from '../../../../core/ml/learner/scorecard.ts';
 import type { RegimeAxis } from '../../../../core/regime/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
+import { SCORECARD_TRIALS, scorecardTrialsProblem } from '../../../../shared/learnerChoices.ts';
 import type { RunProgressEvent } from '../../../../shared/runProgress.ts';
 import { InputError } from '../../../../shared/errors.ts';
 import { ComputePool } from '../../../compute/pool.ts';
@@ -42,7 +43,7 @@ const signed = (x: number | null, digits: number, scale = 1): string =>
 
 export const scorecardCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials 20] [--seed 1] [--window-bars N] [--session regular|extended]\n' +
+    `(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials ${SCORECARD_TRIALS.default}: ${SCORECARD_TRIALS.min} to ${SCORECARD_TRIALS.max}] [--seed 1] [--window-bars N] [--session regular|extended]\n` +
     '        [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n' +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward, out of sample, after the costs a backtest pays: the default parameters, one optimised set per train window,\n' +
@@ -70,7 +71,9 @@ export const scorecardCommand: Command = {
     const threshold = numberOption(args, 'threshold', 0.5);
     if (!(threshold >= 0 && threshold <= 1))
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);
-    const trials = integer(args, 'trials', 20, 2);
+    const trials = numberOption(args, 'trials', SCORECARD_TRIALS.default);
+    const trialsProblem = scorecardTrialsProblem(trials);
+    if (trialsProblem !== null) throw new UsageError(`--${trialsProblem}`);
     const seed = integer(args, 'seed', 1, 0);
     const windowBars =
       stringOption(args, 'window-bars') === undefined ? undefined : integer(args, 'window-bars', 0, 5);
