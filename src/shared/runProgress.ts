@@ -32,8 +32,9 @@ export const RunProgressEvent = z.object({
     .nullable(),
   elapsedMs: z.number().min(0),
   /**
-   * Rough seconds left: the time so far spread over the share done (parts, windows, and the current
-   * window's trials), as if every window cost the same (rolling windows do, anchored ones grow); null
+   * Rough seconds left, from the run's measured pace: the rest of the running part at the pace of its
+   * own windows and trials so far (as if every window cost the same: rolling windows do, anchored ones
+   * grow), then the parts after it at the pace of the parts done (seconds per share of the run); null
    * until something is done.
    */
   etaSeconds: z.number().min(0).nullable(),
@@ -46,16 +47,23 @@ export type RunProgressEvent = z.output<typeof RunProgressEvent>;
 type Counts = Pick<RunProgressEvent, 'phase' | 'windowsDone' | 'windowsTotal' | 'window'>;
 
 /**
- * The share of a run done, 0 to 1: its part's start, then its finished windows and the current window's
- * trials over the part's span (a window is mostly its train study). The service's time left, the bar and
- * the CLI's meter.
+ * The share of the running part done, 0 to 1: its finished windows and the current window's trials (a
+ * window is mostly its train study); 0 for a part without windows.
  */
-export function runProgressShare({ phase, windowsDone, windowsTotal, window }: Counts): number {
-  const from = phase?.from ?? 0;
-  const to = phase?.to ?? 1;
-  if (windowsTotal <= 0) return from;
+export function runPartShare({ windowsDone, windowsTotal, window }: Omit<Counts, 'phase'>): number {
+  if (windowsTotal <= 0) return 0;
   const current = window !== null && window.trialsTotal > 0 ? window.trialsDone / window.trialsTotal : 0;
-  return from + (to - from) * Math.min(1, (windowsDone + current) / windowsTotal);
+  return Math.min(1, (windowsDone + current) / windowsTotal);
+}
+
+/**
+ * The share of a run done, 0 to 1: its part's start, then the part's share done over the part's span.
+ * The bar and the CLI's meter.
+ */
+export function runProgressShare(counts: Counts): number {
+  const from = counts.phase?.from ?? 0;
+  const to = counts.phase?.to ?? 1;
+  return from + (to - from) * runPartShare(counts);
 }
 
 /** "~40 s", "~3 min", "~1 h 20 min": a rough time left reads as rough. */

@@ -113,6 +113,34 @@ describe('runProgress', () => {
     expect(sent.at(-1)!.etaSeconds).toBe(0);
   });
 
+  it("the time left is measured: the running part at its own windows' pace, later parts at the pace of the parts done", () => {
+    const { sent, progress, at } = harness('learner:scorecard-progress', 0, SCORECARD_PHASES.study);
+    const { learner, test } = SCORECARD_PHASES;
+    // The parts before the learner's took 10 s for their share of the run: 10 / learner.from s per share.
+    at(10_000);
+    progress.phase(learner, 100);
+    const perShare = 10 / learner.from;
+    // Not started yet: its share at that pace, then the test part's.
+    expect(sent.at(-1)!.etaSeconds).toBeCloseTo(perShare * (1 - learner.from), 9);
+    // Its windows take 1 s each, far more than its share at that pace: 10 done in 10 s, 90 left.
+    for (let k = 1; k <= 10; k++) {
+      at(10_000 + 1_000 * k);
+      progress.windowDone(k);
+    }
+    expect(sent.at(-1)).toMatchObject({ windowsDone: 10, elapsedMs: 20_000 });
+    expect(sent.at(-1)!.etaSeconds).toBeCloseTo(90 + perShare * (1 - test.from), 9);
+    // The fixed shares alone (the time so far over the share done) said under 20 s.
+    const share = runProgressShare(sent.at(-1)!);
+    expect((20 * (1 - share)) / share).toBeLessThan(20);
+    // A part without windows: its share at the pace of the parts done (now 100 s for learner.to).
+    at(110_000);
+    progress.phase(test, 0);
+    expect(sent.at(-1)!.etaSeconds).toBeCloseTo((110 / test.from) * (1 - test.from), 9);
+    at(110_500);
+    progress.finished();
+    expect(sent.at(-1)!.etaSeconds).toBe(0);
+  });
+
   it("the comparison's parts: the full-sample study, the windows of both policies, then overfitting", () => {
     const { sent, progress, at } = harness('regimes:compare-progress', 0, COMPARE_PHASES.study);
     at(600);

@@ -7,7 +7,7 @@
  */
 import type { RedisConnectionNotice } from '../../shared/computeContract.ts';
 import type { EventChannel, EventPayload } from '../../shared/contract.ts';
-import { runProgressShare, type RunProgressEvent } from '../../shared/runProgress.ts';
+import { runPartShare, runProgressShare, type RunProgressEvent } from '../../shared/runProgress.ts';
 import type { EventBus } from './events.ts';
 import { PROGRESS_INTERVAL_MS, progressThrottle } from './progressThrottle.ts';
 
@@ -16,7 +16,10 @@ export type RunProgressChannel = {
   [K in EventChannel]: EventPayload<K> extends RunProgressEvent ? K : never;
 }[EventChannel];
 
-/** A part of a run of several: its name and the share of the run it spans (a rough estimate). */
+/**
+ * A part of a run of several: its name and the share of the run it spans (a rough estimate, which the bar
+ * moves by; the time left corrects it by the time the parts done took).
+ */
 export interface RunPhase {
   readonly name: string;
   readonly from: number;
@@ -49,6 +52,37 @@ export interface RunProgressStart {
   readonly clock?: () => number;
 }
 
+/** Where a run has got and how long it has taken: what its time left is estimated from. */
+export interface RunPace {
+  readonly counts: Pick<RunProgressEvent, 'phase' | 'windowsDone' | 'windowsTotal' | 'window'>;
+  /** Since the run started, and since its running part did. */
+  readonly elapsedMs: number;
+  readonly partElapsedMs: number;
+}
+
+/**
+ * Seconds left, from measured progress rather than the parts' fixed shares alone: the rest of the running
+ * part at the pace of its own windows and trials (a part without windows, or none done yet: its share at
+ * the pace below), then the later parts' shares at the pace of the parts done (seconds per share of the
+ * run; in the first part, its own). The shares were measured at the default trials on two symbols; other
+ * trials, bars and machines move them, and a time left spread over the fixed shares was off by as much
+ * as a part's real cost differed from its share. Null until something is done.
+ */
+export function runTimeLeft({ counts, elapsedMs, partElapsedMs }: RunPace): number | null {
+  const share = runProgressShare(counts);
+  if (share <= 0) return null;
+  const from = counts.phase?.from ?? 0;
+  const to = counts.phase?.to ?? 1;
+  const doneMs = elapsedMs - partElapsedMs;
+  const secondsPerShare = (from > 0 ? doneMs / from : elapsedMs / share) / 1000;
+  const partDone = runPartShare(counts);
+  const partLeft =
+    partDone > 0
+      ? ((partElapsedMs / 1000) * (1 - partDone)) / partDone
+      : Math.max(0, secondsPerShare * (to - from) - partElapsedMs / 1000);
+  return partLeft + secondsPerShare * (1 - to);
+}
+
 /** Sends the first event at once: a run shows it has started before its first window or part ends. */
 export function runProgress(
   events: EventBus,
@@ -60,6 +94,7 @@ export function runProgress(
   const started = clock();
   const pass = progressThrottle(PROGRESS_INTERVAL_MS, clock);
   let phase = start.phase;
+  let partStarted = started;
   let windowsDone = 0;
   let total = start.windowsTotal;
   let window: RunProgressEvent['window'] = null;
@@ -68,20 +103,20 @@ export function runProgress(
   let complete = false;
   const send = (always: boolean): void => {
     if (!pass(always)) return;
-    const elapsedMs = clock() - started;
+    const now = clock();
+    const elapsedMs = now - started;
     const counts = {
       ...(phase === undefined ? {} : { phase: { ...phase } }),
       windowsDone,
       windowsTotal: total,
     };
-    const share = runProgressShare({ ...counts, window });
-    complete = share >= 1;
+    complete = runProgressShare({ ...counts, window }) >= 1;
     events.emit(channel, {
       jobId,
       ...counts,
       window: window === null ? null : { ...window },
       elapsedMs,
-      etaSeconds: share > 0 ? ((elapsedMs / 1000) * (1 - share)) / share : null,
+      etaSeconds: runTimeLeft({ counts: { ...counts, window }, elapsedMs, partElapsedMs: now - partStarted }),
       ...(connection === undefined ? {} : { connection }),
     });
   };
@@ -89,6 +124,7 @@ export function runProgress(
   return {
     phase: (next, windows) => {
       phase = next;
+      partStarted = clock();
       windowsDone = 0;
       total = windows;
       window = null;
