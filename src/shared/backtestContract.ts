@@ -246,9 +246,14 @@ export const RobustnessResultSchema = z.object({
   percentiles: z.array(z.number()),
   /** One equity path (starting at 1) per percentile. */
   equityBands: z.array(z.array(z.number())),
-  /** One drawdown path (fraction of the running peak, starting at 0) per percentile, step by step. */
+  /**
+   * One drawdown path per percentile, step by step from 0: signed as maxDrawdown (-0.2 = 20 % below the
+   * running peak), band b the percentiles[b]-th percentile worst (p95 the most negative).
+   */
   drawdownBands: z.array(z.array(z.number())),
+  /** The maximum drawdown at each percentile, signed and read from the worst tail as drawdownBands. */
   maxDrawdownBands: z.array(z.number()),
+  /** Share of resamples whose maximum drawdown is deeper than drawdownDepth (a positive fraction). */
   probDrawdownBeyond: z.number(),
   probRuin: z.number(),
   drawdownDepth: z.number(),

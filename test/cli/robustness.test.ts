@@ -71,9 +71,14 @@ describe('regimen robustness', () => {
       0,
     );
     const odds = (label: string, p: number) => new RegExp(`^${label}\\s+${(p * 100).toFixed(2)}%$`, 'm');
-    expect(text.stdout).toMatch(odds('P\\(drawdown > 25.00%\\)', core.probDrawdownBeyond));
+    expect(text.stdout).toMatch(odds('P\\(max drawdown < -25.00%\\)', core.probDrawdownBeyond));
     expect(text.stdout).toMatch(odds('P\\(equity < 80.00% of start\\)', core.probRuin));
     expect(text.stdout).toMatch(new RegExp(`^50%\\s+${core.equityBands[2]![30]!.toFixed(4)}\\s`, 'm'));
+    // Drawdowns signed as every other table prints maxDrawdown, the 95% row the worst (most negative).
+    const worst = core.maxDrawdownBands[4]!;
+    expect(worst).toBeLessThan(core.maxDrawdownBands[0]!);
+    expect(text.stdout).toMatch(new RegExp(`^95%\\s+\\S+\\s+-${(-worst * 100).toFixed(2)}%$`, 'm'));
+    expect(text.stdout).toContain('the 95% row is the 95th-percentile worst');
   });
 
   it.each([

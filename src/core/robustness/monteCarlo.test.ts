@@ -44,8 +44,10 @@ describe('shuffleTrades', () => {
       // Every band's last point is a percentile of the resamples' final equities, so all agree only if
       // every resample ended at the same value.
       for (const band of result.equityBands) expect(band[trades.length]).toBeCloseTo(final, 10);
+      // Signed as the maxDrawdown metric: the 95th-percentile worst (last) is the most negative.
       const drawdowns = result.maxDrawdownBands;
-      expect(drawdowns[0]).toBeLessThan(drawdowns[4]);
+      expect(drawdowns[4]).toBeLessThan(drawdowns[0]);
+      expect(drawdowns[0]).toBeLessThanOrEqual(0);
     }
   });
 
@@ -58,7 +60,8 @@ describe('shuffleTrades', () => {
       ruinFloor: 0.95,
       drawdownDepth: 0.05,
     });
-    for (const q of result.maxDrawdownBands) expect(q).toBeCloseTo(0.1, 12);
+    // A 10 % fall from the peak reads -10 %, as the run's own max drawdown does.
+    for (const q of result.maxDrawdownBands) expect(q).toBeCloseTo(-0.1, 12);
     expect(result.probDrawdownBeyond).toBe(1);
     expect(result.probRuin).toBeGreaterThan(0.47);
     expect(result.probRuin).toBeLessThan(0.53);
@@ -75,7 +78,9 @@ describe('blockBootstrap', () => {
       const expected = Math.pow(1.001, i);
       for (const band of result.equityBands) expect(band[i]).toBeCloseTo(expected, 12);
     }
-    expect(result.maxDrawdownBands).toEqual([0, 0, 0, 0, 0]);
+    // No fall: exactly 0, not -0 (which prints "-0.00%").
+    for (const q of result.maxDrawdownBands) expect(Object.is(q, 0)).toBe(true);
+    for (const band of result.drawdownBands) for (const d of band) expect(Object.is(d, 0)).toBe(true);
     expect(result.probDrawdownBeyond).toBe(0);
     expect(result.probRuin).toBe(0);
   });
@@ -89,7 +94,8 @@ describe('blockBootstrap', () => {
     const last = daily.length;
     for (let b = 1; b < 5; b++) {
       expect(a.equityBands[b][last]).toBeGreaterThan(a.equityBands[b - 1][last]);
-      expect(a.maxDrawdownBands[b]).toBeGreaterThan(a.maxDrawdownBands[b - 1]);
+      // Equity ascends to the best tail; drawdowns descend to the worst (more negative) tail.
+      expect(a.maxDrawdownBands[b]).toBeLessThan(a.maxDrawdownBands[b - 1]);
     }
   });
 
@@ -101,7 +107,7 @@ describe('blockBootstrap', () => {
     );
     const iid = blockBootstrap(streaky, { resamples: 300, seed: 4, blockLength: 1 });
     const blocks = blockBootstrap(streaky, { resamples: 300, seed: 4, blockLength: 20 });
-    expect(blocks.maxDrawdownBands[2]).toBeGreaterThan(1.5 * iid.maxDrawdownBands[2]);
+    expect(blocks.maxDrawdownBands[2]).toBeLessThan(1.5 * iid.maxDrawdownBands[2]);
   });
 });
 
@@ -153,9 +159,9 @@ describe('drawdown bands over time', () => {
               peaks[s] = Math.max(peaks[s]!, value);
               falls.push(1 - value / peaks[s]!);
             }
-            expect(drawdownBands[2]![i]).toBeCloseTo(median(falls), 12);
+            expect(drawdownBands[2]![i]).toBeCloseTo(-median(falls), 12);
             for (let b = 1; b < BAND_PERCENTILES.length; b++) {
-              expect(drawdownBands[b]![i]!).toBeGreaterThanOrEqual(drawdownBands[b - 1]![i]!);
+              expect(drawdownBands[b]![i]!).toBeLessThanOrEqual(drawdownBands[b - 1]![i]!);
               expect(equityBands[b]![i]!).toBeGreaterThanOrEqual(equityBands[b - 1]![i]!);
             }
           }
@@ -165,17 +171,17 @@ describe('drawdown bands over time', () => {
     );
   });
 
-  it('starts at 0, stays within [0, 1] and never exceeds the maximum drawdown band', () => {
+  it('starts at 0, stays within [-1, 0] and never falls below the maximum drawdown band', () => {
     const result = blockBootstrap(randomReturns(252, 4), { resamples: 300, seed: 2 });
     for (const [b, band] of result.drawdownBands.entries()) {
       expect(band).toHaveLength(253);
       expect(band[0]).toBe(0);
       for (const d of band) {
-        expect(d).toBeGreaterThanOrEqual(0);
-        expect(d).toBeLessThanOrEqual(1);
+        expect(d).toBeGreaterThanOrEqual(-1);
+        expect(d).toBeLessThanOrEqual(0);
       }
-      // A percentile of drawdowns at one step is at most that percentile of the paths' deepest ones.
-      expect(Math.max(...band)).toBeLessThanOrEqual(result.maxDrawdownBands[b]! + 1e-12);
+      // A percentile of drawdowns at one step is at most as deep as that percentile of the paths' deepest.
+      expect(Math.min(...band)).toBeGreaterThanOrEqual(result.maxDrawdownBands[b]! - 1e-12);
     }
     // One resample: the band is that path's own drawdown, read off its equity.
     const single = shuffleTrades([0.1, -0.2, 0.5, -0.1], { resamples: 1, seed: 3 });
@@ -183,7 +189,7 @@ describe('drawdown bands over time', () => {
     let peak = 0;
     for (const [i, value] of equity.entries()) {
       peak = Math.max(peak, value);
-      expect(single.drawdownBands[2]![i]).toBeCloseTo(1 - value / peak, 12);
+      expect(single.drawdownBands[2]![i]).toBeCloseTo(value / peak - 1, 12);
     }
   });
 });

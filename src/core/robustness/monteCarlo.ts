@@ -40,14 +40,20 @@ export interface RobustnessResult {
    */
   readonly equityBands: readonly Float64Array[];
   /**
-   * One drawdown path per percentile, each of length n + 1 starting at 0: at each step, the percentile
-   * across resamples of the fall from that resample's running peak (0..1), so the band shows when in
-   * the run deep drawdowns are likely, not only how deep the worst one gets.
+   * One drawdown path per percentile, each of length n + 1 starting at 0: at each step, the fall from
+   * that resample's running peak, signed as the maxDrawdown metric is (-0.2 is 20 % below the peak,
+   * -1..0), at the percentile's worst: band b is the BAND_PERCENTILES[b]-th percentile worst, so p95 is
+   * the most negative. The band shows when in the run deep drawdowns are likely, not only how deep the
+   * worst one gets.
    */
   readonly drawdownBands: readonly Float64Array[];
-  /** Maximum drawdown (fraction of the running peak, 0..1) at each percentile. */
+  /**
+   * Maximum drawdown at each percentile, signed as the maxDrawdown metric (-1..0) and read from the
+   * worst tail as drawdownBands are: the p95 entry is the 95th-percentile worst, deeper than 95 % of
+   * resamples' (the most negative), while the p95 equity band is the 95th-percentile best.
+   */
   readonly maxDrawdownBands: readonly number[];
-  /** Share of resamples whose maximum drawdown exceeds `drawdownDepth`. */
+  /** Share of resamples whose maximum drawdown is deeper than `drawdownDepth` (below -drawdownDepth). */
   readonly probDrawdownBeyond: number;
   /** Share of resamples whose equity fell below `ruinFloor` at some point. */
   readonly probRuin: number;
@@ -115,10 +121,19 @@ function sortedQuantile(sorted: Float64Array, q: number): number {
 }
 
 /**
+ * The q-quantile of ascending drawdown depths (0..1) as a signed drawdown (-1..0), the maxDrawdown
+ * metric's sign: q = 0.95 gives the 95th-percentile worst. `0 - x`, not `-x`: no depth of 0 becomes -0
+ * (which prints "-0.00%").
+ */
+function signedDrawdownQuantile(sortedDepths: Float64Array, q: number): number {
+  return 0 - sortedQuantile(sortedDepths, q);
+}
+
+/**
  * Pointwise BAND_PERCENTILES bands of `resamples` equity paths of `width` points each, stored
  * resample-major in `paths`: fills `equityBands[b]` with the percentile of equity at each step and
- * `drawdownBands[b]` with the percentile of the fall from each path's own running peak (1 - value / peak)
- * at each step. Scratch is allocated once per call; the loops over steps allocate nothing.
+ * `drawdownBands[b]` with the percentile worst of the fall from each path's own running peak, signed
+ * (value / peak - 1), at each step. Scratch is allocated once per call; the loops over steps allocate nothing.
  */
 export function pathBands(
   paths: Float64Array,
@@ -142,7 +157,7 @@ export function pathBands(
     fall.sort();
     for (let b = 0; b < BAND_PERCENTILES.length; b++) {
       equityBands[b][i] = sortedQuantile(column, BAND_PERCENTILES[b]);
-      drawdownBands[b][i] = sortedQuantile(fall, BAND_PERCENTILES[b]);
+      drawdownBands[b][i] = signedDrawdownQuantile(fall, BAND_PERCENTILES[b]);
     }
   }
 }
@@ -187,7 +202,7 @@ function simulate(
     percentiles: BAND_PERCENTILES,
     equityBands,
     drawdownBands,
-    maxDrawdownBands: BAND_PERCENTILES.map((q) => sortedQuantile(drawdowns, q)),
+    maxDrawdownBands: BAND_PERCENTILES.map((q) => signedDrawdownQuantile(drawdowns, q)),
     probDrawdownBeyond: beyond / resamples,
     probRuin: ruined / resamples,
     drawdownDepth,

@@ -12,8 +12,9 @@ describe('robustnessChartOption', () => {
       seed: 1,
       percentiles: [0.05, 0.25, 0.5, 0.75, 0.95],
       equityBands: bands([1, 1.1, 1.05]),
-      drawdownBands: bands([0, 0, 0.1]),
-      maxDrawdownBands: [0.05, 0.08, 0.1, 0.12, 0.2],
+      // Signed as maxDrawdown, the p95 band the most negative.
+      drawdownBands: bands([0, 0, -0.1]),
+      maxDrawdownBands: [-0.05, -0.08, -0.1, -0.12, -0.2],
       probDrawdownBeyond: 0.1,
       probRuin: 0,
       drawdownDepth: 0.2,
@@ -25,7 +26,7 @@ describe('robustnessChartOption', () => {
       xAxisIndex: number;
     }[];
     const lower = series.filter((s) => s.xAxisIndex === 1);
-    expect(lower.map((s) => s.name)).toEqual(['drawdown p95', 'p5 to p95', 'drawdown p50']);
+    expect(lower.map((s) => s.name)).toEqual(['drawdown p95 worst', 'p5 to p95', 'drawdown p50']);
     // Below zero: p95 is the deepest edge, the stacked area reaches up to p5, the median in between.
     const near = (values: number[], expected: number[]) =>
       expected.forEach((e, i) => expect(values[i]).toBeCloseTo(e, 12));

@@ -1,5 +1,6 @@
 import type { LineSeriesOption } from 'echarts/charts';
 import type { RobustnessPayload } from '../../shared/contract.ts';
+import { worstPercentilesLabel } from '../../shared/robustnessText.ts';
 import { formatPercent } from '../format.ts';
 import type { ChartOption } from './echarts.ts';
 import { axisLabel, axisLine, baseOption, palette, splitLine, tooltipBase } from './theme.ts';
@@ -61,16 +62,17 @@ function bandSeries(
 
 /**
  * Monte Carlo bands over the same steps: equity (starting at 1), p5 to p95 shaded around the median, on
- * top; underneath, the drawdown from each resample's running peak at each step (drawn below zero), p5
- * to p95 shaded around the median, so the deep part of the band shows when in the run it is likely.
+ * top; underneath, the drawdown from each resample's running peak at each step (signed, so below zero),
+ * p5 to p95 worst shaded around the median, so the deep part of the band shows when in the run it is
+ * likely.
  */
 export function robustnessChartOption(result: RobustnessPayload): ChartOption {
   const equity = result.equityBands;
   const steps = (equity[P50] ?? []).map((_, i) => String(i));
   const low = percentLabel(result.percentiles[P5] ?? 0.05);
   const mid = percentLabel(result.percentiles[P50] ?? 0.5);
-  // Drawn as losses (below zero): the deepest percentile is the band's lower edge.
-  const fall = (b: number): number[] => (result.drawdownBands[b] ?? []).map((d) => -d);
+  // Signed drawdowns (below zero): the 95th-percentile worst is the band's lower edge.
+  const fall = (b: number): number[] => [...(result.drawdownBands[b] ?? [])];
   return {
     ...baseOption(),
     tooltip: { ...tooltipBase, trigger: 'axis' },
@@ -104,7 +106,10 @@ export function robustnessChartOption(result: RobustnessPayload): ChartOption {
       }),
       ...bandSeries(
         1,
-        { low: `drawdown ${percentLabel(result.percentiles[P95] ?? 0.95)}`, mid: `drawdown ${mid}` },
+        {
+          low: `drawdown ${worstPercentilesLabel([result.percentiles[P95] ?? 0.95])}`,
+          mid: `drawdown ${mid}`,
+        },
         fall(P95),
         fall(P50),
         fall(P5),

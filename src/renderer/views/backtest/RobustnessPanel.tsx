@@ -1,10 +1,12 @@
 import { useMemo, useState } from 'react';
 import type { BacktestResult, RequestInput, RobustnessPayload } from '../../../shared/contract.ts';
 import { periodReturnsOf, tradeEquityReturns } from '../../../shared/robustnessReturns.ts';
+import { drawdownOddsLabel, worstPercentilesLabel } from '../../../shared/robustnessText.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import { robustnessChartOption } from '../../charts/robustnessChart.ts';
 import { errorMessage } from '../../client/clientError.ts';
 import { formatPercent } from '../../format.ts';
+import { formatMetric } from '../../metricFormat.ts';
 import { useApp } from '../../store/context.tsx';
 import { ChoiceField, NumberField } from '../fields.tsx';
 
@@ -23,6 +25,9 @@ interface Draft {
   ruinFloor: string;
   seed: string;
 }
+
+/** The drawdown percentiles the figures show: p5, p50 and p95 (indices into the payload's percentiles). */
+const SHOWN = [0, 2, 4];
 
 const numberOrText = (text: string): number | string => (text.trim() === '' ? text : Number(text));
 
@@ -106,7 +111,7 @@ export function RobustnessPanel({ result: given }: { result?: BacktestResult | n
         ) : null}
         <NumberField
           label="Drawdown depth"
-          title="P(drawdown) is the share of resamples whose drawdown is deeper than this fraction (0.2 = 20 %)"
+          title="P(max drawdown) is the share of resamples whose max drawdown is deeper than this fraction below the peak (0.2 = -20 %)"
           value={draft.drawdownDepth}
           step="any"
           onChange={set('drawdownDepth')}
@@ -141,12 +146,16 @@ export function RobustnessPanel({ result: given }: { result?: BacktestResult | n
           <table className="kv-table" data-testid="robustness-figures">
             <tbody>
               <tr data-testid="robustness-prob-drawdown" data-value={shown.probDrawdownBeyond}>
-                <th>P(drawdown &gt; {formatPercent(shown.drawdownDepth, 0)})</th>
+                <th>{drawdownOddsLabel(formatPercent(-shown.drawdownDepth, 0))}</th>
                 <td>{formatPercent(shown.probDrawdownBeyond)}</td>
               </tr>
               <tr data-testid="robustness-max-drawdown">
-                <th>Max drawdown p5 / p50 / p95</th>
-                <td>{[0, 2, 4].map((b) => formatPercent(shown.maxDrawdownBands[b] ?? null)).join(' / ')}</td>
+                <th>Max drawdown, {worstPercentilesLabel(SHOWN.map((b) => shown.percentiles[b] ?? NaN))}</th>
+                <td>
+                  {SHOWN.map((b) => formatMetric('maxDrawdown', shown.maxDrawdownBands[b] ?? null)).join(
+                    ' / ',
+                  )}
+                </td>
               </tr>
               <tr data-testid="robustness-prob-ruin" data-value={shown.probRuin}>
                 <th>P(equity &lt; {formatPercent(shown.ruinFloor, 0)} of start)</th>

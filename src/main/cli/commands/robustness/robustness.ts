@@ -4,6 +4,7 @@ import { openBackend } from '../../backend.ts';
 import { CSV_OPTION, csvFile, requiredCsvFile } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { readNumericColumn } from '../../csvColumn.ts';
+import { drawdownOddsLabel, drawdownTailNote } from '../../../../shared/robustnessText.ts';
 import { formatCount, formatMetric, metricLabel, table, toJson } from '../../format.ts';
 
 /** Each resample keeps a whole path of n + 1 equities for the pointwise bands, so this bounds memory. */
@@ -184,17 +185,21 @@ export const robustnessCommand: Command = {
     io.out(`${column}: ${how}, ${formatCount(result.resamples)} resamples, seed ${options.seed}`);
     io.out(
       table([
-        ['percentile', 'final equity', 'max drawdown'],
+        ['percentile', 'final equity', 'max drawdown (worst)'],
         ...result.percentiles.map((p, i) => [
           `${Math.round(p * 100)}%`,
           finalEquity[i]!.toFixed(4),
-          percent(result.maxDrawdownBands[i]!),
+          formatMetric('maxDrawdown', result.maxDrawdownBands[i]!),
         ]),
       ]),
     );
+    io.out(drawdownTailNote(result.percentiles.at(-1)!));
     io.out(
       table([
-        [`P(drawdown > ${percent(result.drawdownDepth)})`, percent(result.probDrawdownBeyond)],
+        [
+          drawdownOddsLabel(formatMetric('maxDrawdown', -result.drawdownDepth)),
+          percent(result.probDrawdownBeyond),
+        ],
         [`P(equity < ${percent(result.ruinFloor)} of start)`, percent(result.probRuin)],
       ]),
     );
