@@ -28,3 +28,33 @@ export function metricDifference(
   const higherIsBetter = definition.direction === 'maximize';
   return { delta, verdict: a > b === higherIsBetter ? 'better' : 'worse' };
 }
+
+/**
+ * Whether a difference of `key` is in percentage points: the metric is a fraction shown as a percentage
+ * (the catalogue's percent formats), and a difference of two percentages (12 % and 15 %) is 3
+ * percentage points, where "%" would read as a relative change (25 %).
+ */
+export function differsInPoints(key: string): boolean {
+  const format = metricDefinition(key.split('@')[0] ?? key)?.format;
+  return format === 'percent' || format === 'signedPercent';
+}
+
+const POINTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * A pin's difference from the reference as the CLI and the Compare view print it: signed, a percentage
+ * metric's in percentage points ("+3.00 pp"), any other in the metric's own format (`formatMetric`, the
+ * surface's), with `minus` as the surface writes it.
+ */
+export function formatMetricDelta(
+  key: string,
+  delta: number,
+  formatMetric: (key: string, value: number) => string,
+  minus = '-',
+): string {
+  const sign = delta > 0 ? '+' : delta < 0 ? minus : '';
+  const size = Math.abs(delta);
+  return differsInPoints(key)
+    ? `${sign}${POINTS.format(size * 100)} pp`
+    : `${sign}${formatMetric(key, size).replace(/^\+/, '')}`;
+}

@@ -126,6 +126,13 @@ describe('the compare set from the CLI', () => {
     expect(table.code, table.stderr).toBe(0);
     const line = table.stdout.split('\n').find((l) => l.startsWith('Final equity'))!;
     expect(line).toContain(other!.verdict === 'better' ? '▼ -' : '▲ +');
+    // A difference of two returns is in percentage points, not a relative change in %.
+    const [returnAgainst, returnReference] = shown.rows.find((row) => row.metric === 'totalReturn')!.values;
+    const points = (returnAgainst!.value! - returnReference!.value!) * 100;
+    expect(points).not.toBe(0);
+    const returnLine = table.stdout.split('\n').find((l) => l.startsWith('Total return'))!;
+    expect(returnLine).toContain(`${points > 0 ? '+' : '-'}${Math.abs(points).toFixed(2)} pp`);
+    expect(returnLine).not.toMatch(/[▲▼] [+-][\d.]+%/);
     expect(table.stdout).toContain(`${otherLabel} (reference)`);
 
     expect((await runCli(['compare', 'remove', pinned[0]!, ...d])).stdout).toContain(

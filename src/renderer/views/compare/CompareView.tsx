@@ -2,7 +2,7 @@ import { useEffect, useMemo } from 'react';
 import type { ComparedPin } from '../../../shared/contract.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import { compareChartOption, PIN_COLOURS } from '../../charts/compareChart.ts';
-import { metricDifference } from '../../../shared/metricDifference.ts';
+import { formatMetricDelta, metricDifference } from '../../../shared/metricDifference.ts';
 import { formatMetric, metricDescription, metricLabel, orderedMetricKeys } from '../../metricFormat.ts';
 import { referencePin } from '../../store/compareStore.ts';
 import { useTimeFormat } from '../../timeFormat.ts';
@@ -195,8 +195,7 @@ function MetricsTable({ pins }: { pins: readonly ComparedPin[] }) {
                       {formatMetric(key, value)}
                       {diff && diff.delta !== null && diff.delta !== 0 ? (
                         <span className="compare-delta">
-                          {diff.delta > 0 ? '+' : '−'}
-                          {formatMetric(key, Math.abs(diff.delta)).replace(/^[+-]/, '')}
+                          {formatMetricDelta(key, diff.delta, formatMetric, '−')}
                         </span>
                       ) : null}
                     </td>

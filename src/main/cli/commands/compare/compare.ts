@@ -4,7 +4,7 @@
  * what the app shows, each metric marked better or worse than the reference pin by its direction.
  */
 import { METRIC_KEYS, metricDefinition } from '../../../../core/metrics/definitions.ts';
-import { metricDifference } from '../../../../shared/metricDifference.ts';
+import { formatMetricDelta, metricDifference } from '../../../../shared/metricDifference.ts';
 import type { ComparedPin, PinSource, PinSourceRequest } from '../../../../shared/compareContract.ts';
 import { RequestError } from '../../../../shared/errors.ts';
 import {
@@ -189,13 +189,15 @@ function metricKeys(pins: readonly ComparedPin[]): string[] {
   return [...known, ...others];
 }
 
-/** One pin's value of `key` against the reference's: the value, and ▲/▼ with the difference when it differs. */
+/**
+ * One pin's value of `key` against the reference's: the value, and ▲/▼ with the difference when it
+ * differs (in percentage points for a percentage metric).
+ */
 function cell(key: string, value: number | null | undefined, reference: number | null | undefined): string {
   if (value === null || value === undefined) return 'n/a';
   const { delta, verdict } = metricDifference(key, value, reference);
   if (verdict === '' || delta === null) return formatMetric(key, value);
-  const sign = delta > 0 ? '+' : '-';
-  return `${formatMetric(key, value)} ${verdict === 'better' ? '▲' : '▼'} ${sign}${formatMetric(key, Math.abs(delta))}`;
+  return `${formatMetric(key, value)} ${verdict === 'better' ? '▲' : '▼'} ${formatMetricDelta(key, delta, formatMetric)}`;
 }
 
 export const compareShowCommand: Command = {
