@@ -12,6 +12,7 @@ import {
 const SHOWN: Record<string, string> = {
   percent: '150.00%',
   signedPercent: '+150.00%',
+  probability: '150.0%',
   ratio: '1.50',
   money: '1.50',
   count: '2',

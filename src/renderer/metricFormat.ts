@@ -1,4 +1,4 @@
-import { METRIC_KEYS, metricDefinition } from '../core/metrics/definitions.ts';
+import { formatProbability, METRIC_KEYS, metricDefinition } from '../core/metrics/definitions.ts';
 import {
   DAY_MS,
   formatDuration,
@@ -40,6 +40,8 @@ export function formatMetric(key: string, value: number | null | undefined): str
       return formatPercent(value);
     case 'signedPercent':
       return formatSignedPercent(value);
+    case 'probability':
+      return formatProbability(value);
     case 'money':
       return formatMoney(value);
     case 'count':

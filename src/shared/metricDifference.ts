@@ -31,12 +31,12 @@ export function metricDifference(
 
 /**
  * Whether a difference of `key` is in percentage points: the metric is a fraction shown as a percentage
- * (the catalogue's percent formats), and a difference of two percentages (12 % and 15 %) is 3
+ * (the catalogue's percent and probability formats), and a difference of two percentages (12 % and 15 %) is 3
  * percentage points, where "%" would read as a relative change (25 %).
  */
 export function differsInPoints(key: string): boolean {
   const format = metricDefinition(key.split('@')[0] ?? key)?.format;
-  return format === 'percent' || format === 'signedPercent';
+  return format === 'percent' || format === 'signedPercent' || format === 'probability';
 }
 
 const POINTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });

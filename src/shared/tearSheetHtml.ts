@@ -5,7 +5,7 @@
  *
  * Every metric's row carries its one-line explanation from the metric catalogue as a hover title.
  */
-import { METRIC_DEFINITIONS, type MetricDefinition } from '../core/metrics/definitions.ts';
+import { formatProbability, METRIC_DEFINITIONS, type MetricDefinition } from '../core/metrics/definitions.ts';
 import type { TearSheetPayload } from './backtestContract.ts';
 import type { CostStressRow } from './costs.ts';
 
@@ -46,6 +46,8 @@ function metricText(definition: MetricDefinition | undefined, value: number | nu
       return percent(value);
     case 'signedPercent':
       return `${value > 0 ? '+' : ''}${percent(value)}`;
+    case 'probability':
+      return formatProbability(value);
     case 'count':
       return value.toFixed(0);
     case 'money':

@@ -130,6 +130,13 @@ describe.skipIf(!goog.present)(`regimen regimes compare on GOOG.csv${goog.skipRe
     expect(io.stdout).toMatch(
       /\nRegime-awareness is (not shown to be )?better here: out-of-sample Sharpe .*\.\n$/,
     );
+    // Probabilities as percentages, as the Optimize view shows them (not fractions such as 0.950).
+    const figure = String.raw`(?:\d+\.\d%|n/a)`;
+    expect(io.stdout).toMatch(
+      new RegExp(String.raw`^deflated Sharpe\s+${figure} \(24 trials\)\s+${figure} \(`, 'm'),
+    );
+    expect(io.stdout).toMatch(new RegExp(String.raw`^PBO\s+${figure}\s+${figure}$`, 'm'));
+    expect(io.stdout).toMatch(new RegExp(String.raw`^PBO per regime: low ${figure},`, 'm'));
   });
 
   it("passes the jump detector's half-life, penalty and hysteresis to each window's detector", async () => {

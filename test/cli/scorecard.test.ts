@@ -8,6 +8,7 @@ import { computeScorecard, POLICIES } from '../../src/core/ml/learner/scorecard.
 import { strategySpace } from '../../src/core/optimize/space.ts';
 import { createDetector } from '../../src/core/regime/index.ts';
 import { getStrategy } from '../../src/core/strategy/index.ts';
+import { scorecardText } from '../../src/main/cli/commands/ml/scorecard.ts';
 import { main } from '../../src/main/cli/main.ts';
 import { commissionRateFromPercent } from '../../src/shared/commission.ts';
 import { captureIO } from '../support/captureIO.ts';
@@ -68,6 +69,27 @@ describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`
     expect(json['prediction']).toHaveProperty('pairwiseInterval.lower');
     const goals = json['goals'] as { met: Record<string, boolean> }[];
     expect(goals.map((g) => Object.keys(g.met))).toContainEqual(['optimised', 'regimeAware', 'learner']);
+  });
+
+  it('prints the deflated Sharpe and PBO as percentages, as the Optimize view and every other table do', () => {
+    const card = defaultScorecard();
+    const about = {
+      ...{ symbol: 'GOOG', timeframe: '1d', strategy: 'sma-cross', cash: 10_000, commission: 0 },
+      ...{ costs: US_EQUITY_COSTS, riskFreeRate: 0, trials: 4 },
+    };
+    const lines = scorecardText(card, about).split('\n');
+    const cells = (label: string): string[] =>
+      lines
+        .find((line) => line.startsWith(label))!
+        .slice(label.length)
+        .trim()
+        .split(/\s{2,}/);
+    const percent = (x: number | null): string =>
+      x === null || !Number.isFinite(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`;
+    expect(cells('deflated Sharpe')).toEqual(
+      POLICIES.map((name) => percent(card.policies[name].deflatedSharpe)),
+    );
+    expect(cells('PBO')).toEqual(POLICIES.map((name) => percent(card.policies[name].pbo)));
   });
 
   it("takes the data folder's cash, costs and risk-free rate, the ones a backtest there runs with", async () => {

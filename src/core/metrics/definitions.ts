@@ -15,10 +15,24 @@ export type MetricUnit = 'fraction' | 'currency' | 'days' | 'bars' | 'periods' |
 
 /**
  * How a surface shows the number: `percent` a fraction ×100 with %, `signedPercent` the same with a
- * `+` on gains, `ratio` dimensionless, `money` currency, `count` an integer, `duration` a span in the
- * metric's unit, `decimal` a plain number.
+ * `+` on gains, `probability` a chance as formatProbability prints it, `ratio` dimensionless, `money`
+ * currency, `count` an integer, `duration` a span in the metric's unit, `decimal` a plain number.
  */
-export type MetricFormat = 'percent' | 'signedPercent' | 'ratio' | 'money' | 'count' | 'duration' | 'decimal';
+export type MetricFormat =
+  'percent' | 'signedPercent' | 'probability' | 'ratio' | 'money' | 'count' | 'duration' | 'decimal';
+
+/**
+ * A probability (a probabilistic or deflated Sharpe ratio, a PBO) as every surface prints it: a
+ * percentage to a tenth, "95.0%", and "n/a" when there is none. Percentages rather than fractions
+ * (0.95): traders read odds in percent, the Optimize view already did, and the thresholds then read as
+ * said ("a deflated Sharpe of at least 95% and a PBO below 20%"). One formatter for the Optimize view,
+ * the regime comparison, the scorecard and the CLI, so they cannot drift apart again.
+ */
+export function formatProbability(probability: number | null | undefined, digits = 1): string {
+  return probability === null || probability === undefined || !Number.isFinite(probability)
+    ? 'n/a'
+    : `${(probability * 100).toFixed(digits)}%`;
+}
 
 export interface MetricDefinition {
   label: string;
@@ -155,7 +169,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
   probabilisticSharpe: {
     label: 'Probabilistic Sharpe',
     unit: 'fraction',
-    format: 'percent',
+    format: 'probability',
     direction: 'maximize',
     zeroIsNeutral: false,
     description:
@@ -164,7 +178,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
   deflatedSharpe: {
     label: 'Deflated Sharpe',
     unit: 'fraction',
-    format: 'percent',
+    format: 'probability',
     direction: 'maximize',
     zeroIsNeutral: false,
     description:

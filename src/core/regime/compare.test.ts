@@ -103,12 +103,12 @@ describe('regime-aware against one global set, walk-forward (issue 11 item 9)', 
 
 describe('the verdict', () => {
   const regimeAware = { sharpeRatio: 1.2, deflatedSharpe: 0.95, pbo: 0.19, trialCount: 48 };
-  it('is "better" only with a higher Sharpe, a deflated Sharpe of at least 0.95 and a PBO below 0.2', () => {
+  it('is "better" only with a higher Sharpe, a deflated Sharpe of at least 95% and a PBO below 20%', () => {
     expect(comparisonVerdict(regimeAware, { sharpeRatio: 0.8 })).toEqual({
       better: true,
       verdict:
         'Regime-awareness is better here: out-of-sample Sharpe 1.20 against 0.80 for one global set, ' +
-        'deflated Sharpe 0.950 over 48 trials (needs >= 0.95), PBO 0.190 (needs < 0.2).',
+        'deflated Sharpe 95.0% over 48 trials (needs >= 95%), PBO 19.0% (needs < 20%).',
     });
     expect(comparisonVerdict({ ...regimeAware, deflatedSharpe: 0.949 }, { sharpeRatio: 0.8 }).better).toBe(
       false,

@@ -14,6 +14,7 @@ import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from
 import type { BacktestOptions } from '../engine/options.ts';
 import { skewnessAndKurtosis } from '../math/statistics.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
+import { formatProbability } from '../metrics/definitions.ts';
 import { deflatedSharpeRatio, probabilityOfBacktestOverfitting } from '../metrics/overfitting.ts';
 import type { Params } from '../optimize/space.ts';
 import { stitchEquity, walkForwardWindows, type EquitySegment } from '../optimize/walkForward.ts';
@@ -342,8 +343,9 @@ export function comparisonVerdict(
   const better = beats && significant && robust;
   const figures =
     `out-of-sample Sharpe ${fmt(regimeAware.sharpeRatio)} against ${fmt(global.sharpeRatio)} for one global set, ` +
-    `deflated Sharpe ${fmt(regimeAware.deflatedSharpe, 3)} over ${regimeAware.trialCount} trials ` +
-    `(needs >= ${BETTER_DEFLATED_SHARPE}), PBO ${fmt(regimeAware.pbo, 3)} (needs < ${BETTER_PBO})`;
+    `deflated Sharpe ${formatProbability(regimeAware.deflatedSharpe)} over ${regimeAware.trialCount} trials ` +
+    `(needs >= ${formatProbability(BETTER_DEFLATED_SHARPE, 0)}), PBO ${formatProbability(regimeAware.pbo)} ` +
+    `(needs < ${formatProbability(BETTER_PBO, 0)})`;
   return {
     better,
     verdict: better

@@ -6,6 +6,7 @@ import { formatMetric, metricLabel } from './format.ts';
 const PRINTED: Record<string, string> = {
   percent: '123450.00%',
   signedPercent: '123450.00%',
+  probability: '123450.0%',
   ratio: '1,234.5',
   money: '1,234.5',
   count: '1,234.5',

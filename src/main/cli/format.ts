@@ -1,5 +1,5 @@
 /** Number formatting for the CLI's human-readable tables (JSON output is never formatted). */
-import { metricDefinition } from '../../core/metrics/definitions.ts';
+import { formatProbability, metricDefinition } from '../../core/metrics/definitions.ts';
 import {
   DEFAULT_TIME_ZONE_SETTING,
   isTimeZoneSetting,
@@ -69,6 +69,8 @@ export function formatMetric(key: string, value: number): string {
     case 'percent':
     case 'signedPercent':
       return `${(value * 100).toFixed(2)}%`;
+    case 'probability':
+      return formatProbability(value);
     case 'count':
       return Number.isInteger(value) ? formatCount(value) : formatDecimal(value, 2);
     case 'money':

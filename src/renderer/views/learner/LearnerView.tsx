@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { formatProbability } from '../../../core/metrics/definitions.ts';
 import type { Timeframe } from '../../../core/data/bars.ts';
 import type {
   LearnerRecommendations,
@@ -515,8 +516,8 @@ function ScorecardPanel() {
                   ['Win rate', (p) => formatPercent(p.winRate, 1)],
                   ['Trades', (p) => String(p.trades)],
                   ['Parameter stability', (p) => formatNumber(p.stability, 2)],
-                  ['Deflated Sharpe', (p) => formatNumber(p.deflatedSharpe, 3)],
-                  ['PBO', (p) => (p.pbo === null ? 'n/a' : formatNumber(p.pbo, 3))],
+                  ['Deflated Sharpe', (p) => formatProbability(p.deflatedSharpe)],
+                  ['PBO', (p) => formatProbability(p.pbo)],
                 ] as const satisfies readonly (readonly [
                   string,
                   (p: ScorecardResult['policies']['default']) => string,

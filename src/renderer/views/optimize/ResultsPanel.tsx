@@ -1,14 +1,9 @@
 import { useMemo, type ReactNode } from 'react';
+import { formatProbability } from '../../../core/metrics/definitions.ts';
 import type { OverfittingStats, StudyDetail, StudyHoldout, TrialRow } from '../../../shared/contract.ts';
 import { sliceFigures } from '../../store/studySlices.ts';
 import { formatMeasure, measureLabel } from '../../charts/optimizeCharts.ts';
-import {
-  formatInteger,
-  formatNumber,
-  formatParamValue,
-  formatPercent,
-  formatSignedPercent,
-} from '../../format.ts';
+import { formatInteger, formatNumber, formatParamValue, formatSignedPercent } from '../../format.ts';
 import { useOptimize } from '../../store/optimizeContext.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { bestTrialNumber, isApprovedTrial } from '../../store/optimizeStore.ts';
@@ -83,7 +78,7 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
       <Stat
         testId="opt-stat-dsr"
         label="Deflated Sharpe"
-        value={formatPercent(dsr.deflatedSharpe, 1)}
+        value={formatProbability(dsr.deflatedSharpe)}
         tone={toneOf(
           dsr.deflatedSharpe,
           (v) => v >= 0.95,
@@ -96,7 +91,7 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
       <Stat
         testId="opt-stat-pbo"
         label="PBO"
-        value={pbo ? formatPercent(pbo.pbo, 1) : 'n/a'}
+        value={formatProbability(pbo?.pbo)}
         tone={toneOf(
           pbo?.pbo,
           (v) => v <= 0.2,
@@ -105,7 +100,7 @@ function OverfittingSection({ stats, metric }: { stats: OverfittingStats; metric
       >
         Probability of backtest overfitting: how often the in-sample best lands below the median out of sample
         {pbo
-          ? ` (${formatInteger(pbo.combinations)} CSCV splits of ${formatInteger(pbo.trialsUsed)} trials; loss out of sample ${formatPercent(pbo.probabilityOfLoss, 0)})`
+          ? ` (${formatInteger(pbo.combinations)} CSCV splits of ${formatInteger(pbo.trialsUsed)} trials; loss out of sample ${formatProbability(pbo.probabilityOfLoss, 0)})`
           : ''}
         ; above 50% means the pick is noise.
       </Stat>

@@ -1,5 +1,6 @@
+import { formatProbability } from '../../../core/metrics/definitions.ts';
 import type { OverfittingStats } from '../../../shared/contract.ts';
-import { formatInteger, formatPercent } from '../../format.ts';
+import { formatInteger } from '../../format.ts';
 
 export type VerdictLevel = 'convincing' | 'unproven' | 'luck' | 'overfit' | 'unknown';
 
@@ -35,8 +36,8 @@ export function overfittingVerdict(stats: OverfittingStats): Verdict {
       ? `PBO used a subsample: the best ${formatInteger(pbo.trialsUsed)} of ${formatInteger(trials)} trials.`
       : null
     : 'PBO could not be computed, so only the Deflated Sharpe is weighed.';
-  const dsrText = dsr === null ? 'no Deflated Sharpe' : `Deflated Sharpe ${formatPercent(dsr, 1)}`;
-  const pboText = pbo ? `PBO ${formatPercent(pbo.pbo, 1)}` : '';
+  const dsrText = dsr === null ? 'no Deflated Sharpe' : `Deflated Sharpe ${formatProbability(dsr)}`;
+  const pboText = pbo ? `PBO ${formatProbability(pbo.pbo)}` : '';
   if (pbo && pbo.pbo >= PBO_OVERFIT)
     return {
       level: 'overfit',

@@ -18,6 +18,7 @@ import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../a
 import { csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
+import { formatProbability } from '../../../../core/metrics/definitions.ts';
 import { formatMetric, formatShareInterval, table, toJson } from '../../format.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
@@ -176,8 +177,8 @@ export function scorecardText(card: Scorecard, about: Parameters<typeof scorecar
       row('win rate', (x) => formatMetric('winRate', x.winRate)),
       row('trades', (x) => String(x.trades)),
       row('parameter stability', (x) => fixed(x.stability, 2)),
-      row('deflated Sharpe', (x) => fixed(x.deflatedSharpe, 3)),
-      row('PBO', (x) => fixed(x.pbo, 3)),
+      row('deflated Sharpe', (x) => formatProbability(x.deflatedSharpe)),
+      row('PBO', (x) => formatProbability(x.pbo)),
     ]),
     `Deflated Sharpe ratios count all ${card.trialCount} trials of all policies. PBO is n/a where no set is picked ` +
       'by its in-sample rank (the default parameters, the learner).',

@@ -59,6 +59,7 @@ import type { CostRequest } from '../../../services/costs.ts';
 import { trialsCsv } from '../../../../shared/exportCsv.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
 import type { Command, CommandIO } from '../../command.ts';
+import { formatProbability } from '../../../../core/metrics/definitions.ts';
 import { formatMetric, meter, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { wipedOutTrialsText } from '../../../../shared/wipedOutText.ts';
@@ -536,11 +537,11 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
   if (o !== null) {
     lines.push('', 'Overfitting:');
     lines.push(
-      `  deflated Sharpe ratio ${formatValue('dsr', o.deflatedSharpe.deflatedSharpe)} (Sharpe ${formatValue('sharpeRatio', o.deflatedSharpe.sharpe)} selected from ${o.deflatedSharpe.trials} trials)`,
+      `  deflated Sharpe ratio ${formatProbability(o.deflatedSharpe.deflatedSharpe)} (Sharpe ${formatValue('sharpeRatio', o.deflatedSharpe.sharpe)} selected from ${o.deflatedSharpe.trials} trials)`,
     );
     if (o.pbo !== null)
       lines.push(
-        `  PBO ${(o.pbo.pbo * 100).toFixed(1)}% over ${o.pbo.trialsUsed} trials x ${o.pbo.periods} periods (${o.pbo.combinations} splits); P(OOS loss) ${(o.pbo.probabilityOfLoss * 100).toFixed(1)}%`,
+        `  PBO ${formatProbability(o.pbo.pbo)} over ${o.pbo.trialsUsed} trials x ${o.pbo.periods} periods (${o.pbo.combinations} splits); P(OOS loss) ${formatProbability(o.pbo.probabilityOfLoss)}`,
       );
     if (o.sensitivity !== null)
       lines.push(

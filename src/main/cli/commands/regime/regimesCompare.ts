@@ -13,6 +13,7 @@ import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } f
 import { barsSourceFrom, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
+import { formatProbability } from '../../../../core/metrics/definitions.ts';
 import { formatMetric, table, toJson } from '../../format.ts';
 import { resolveCosts } from '../../../services/costs.ts';
 import { EventBus } from '../../../services/events.ts';
@@ -77,7 +78,7 @@ export const regimesCompareCommand: Command = {
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
     '        set from the same trials: labels recomputed in each train window, a purge gap of at least the\n' +
     '        longest lookback (strategy and detector warm-up) before each test; train defaults to three purge\n' +
-    '        gaps, test to a fifth of the rest. "Better" needs a deflated Sharpe >= 0.95 and PBO < 0.2.' +
+    '        gaps, test to a fifth of the rest. "Better" needs a deflated Sharpe >= 95% and PBO < 20%.' +
     COMMISSION_HELP,
   options: {
     ...BACKTEST_OPTIONS,
@@ -257,14 +258,14 @@ export const regimesCompareCommand: Command = {
         ['turnover / year', fixed(result.regimeAware.turnover, 2), fixed(result.global.turnover, 2)],
         [
           'deflated Sharpe',
-          `${fixed(result.regimeAware.deflatedSharpe, 3)} (${result.regimeAware.trialCount} trials)`,
-          `${fixed(result.global.deflatedSharpe, 3)} (${result.global.trialCount} trials)`,
+          `${formatProbability(result.regimeAware.deflatedSharpe)} (${result.regimeAware.trialCount} trials)`,
+          `${formatProbability(result.global.deflatedSharpe)} (${result.global.trialCount} trials)`,
         ],
-        ['PBO', fixed(result.regimeAware.pbo, 3), fixed(result.global.pbo, 3)],
+        ['PBO', formatProbability(result.regimeAware.pbo), formatProbability(result.global.pbo)],
       ]),
     );
     io.out(
-      `PBO per regime: ${result.regimeAware.pboByRegime.map((p, k) => `${names[k]} ${fixed(p, 3)}`).join(', ')}`,
+      `PBO per regime: ${result.regimeAware.pboByRegime.map((p, k) => `${names[k]} ${formatProbability(p)}`).join(', ')}`,
     );
     io.out(`\n${result.verdict}`);
     return 0;
