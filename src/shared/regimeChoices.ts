@@ -48,3 +48,24 @@ export const SWITCH_AXIS_CHOICES = ['trend', 'volatility'] as const satisfies re
  * they charge what a backtest does; fees, spread and impact come from the asset-class defaults (costs).
  */
 export const DEFAULT_COMPARE_COMMISSION = 0;
+
+/**
+ * The regime table's two return figures, named once for the CLI (`label`), the Regimes panel (`short`,
+ * with `title` on hover) and the regimes:get payload's docs. Both are of each bar's log return close to
+ * close, ln(close / previous close), per bar and not annualised, so the mean reads beside the volatility
+ * as the same quantity over the same period; shown in basis points. A mean log return is below the mean
+ * simple return by about half the variance, which matters for the volatile labels.
+ */
+export const REGIME_RETURN_COLUMNS = {
+  meanReturn: {
+    label: 'mean log return/bar',
+    short: 'mean log/bar',
+    title:
+      'Mean log return, ln(close / previous close), of the bars under this label: per bar, not annualised, in basis points',
+  },
+  volatility: {
+    label: 'volatility/bar',
+    short: 'vol/bar',
+    title: 'Standard deviation of the same per-bar log returns: per bar, not annualised, in basis points',
+  },
+} as const;

@@ -84,7 +84,9 @@ const statistic = z.number().nullable();
 export const RegimeLabelRow = z.object({
   label: z.string(),
   share: statistic,
+  /** Mean log return ln(c / previous c) of the label's bars: per bar, not annualised (a fraction). */
   meanReturn: statistic,
+  /** Standard deviation of the same per-bar log returns: per bar, not annualised (a fraction). */
   volatility: statistic,
   typicalDuration: statistic,
   spells: z.number(),

@@ -45,6 +45,9 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await expect.poll(async () => Number(await ribbon.getAttribute('data-spans'))).toBeGreaterThan(0);
     expect(await paintedPixels(page, 'regime-ribbon')).toBeGreaterThan(0);
     const rows = page.getByTestId('regime-table').locator('tbody tr');
+    // The return columns say what they are: log returns, per bar (not annualised), both of them.
+    const headers = await page.getByTestId('regime-table').locator('thead th').allInnerTexts();
+    expect(headers).toEqual(expect.arrayContaining(['mean log/bar', 'vol/bar']));
     expect(await rows.evaluateAll((r) => r.map((row) => row.getAttribute('data-regime')))).toEqual([
       'low',
       'normal',

@@ -24,7 +24,7 @@ export interface RegimeLabelSummary {
   readonly share: number;
   /** Mean log return per bar (close to close) over the label's bars. */
   readonly meanReturn: number;
-  /** Standard deviation of those returns per bar (not annualised). */
+  /** Standard deviation of those log returns per bar (not annualised), as meanReturn is per bar. */
   readonly volatility: number;
   /** Median length of an unbroken spell of the label, in bars. */
   readonly typicalDuration: number;

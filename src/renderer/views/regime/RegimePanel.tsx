@@ -1,4 +1,5 @@
 import { useEffect, type ReactNode } from 'react';
+import { formatProbability } from '../../../core/metrics/definitions.ts';
 import type { RegimeAxis } from '../../../core/regime/labels.ts';
 import type { PolicyReportResult, RegimeCompareResult, RegimesResult } from '../../../shared/contract.ts';
 import {
@@ -6,6 +7,7 @@ import {
   DETECTOR_NAMES,
   detectorLabel,
   DISPLAY_AXES,
+  REGIME_RETURN_COLUMNS,
   SWITCH_AXIS_CHOICES,
   type DetectorSetting,
 } from '../../../shared/regimeChoices.ts';
@@ -179,8 +181,8 @@ function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: Re
           <tr>
             <th>{axis}</th>
             <th title="Share of labelled bars">share</th>
-            <th title="Mean return of the bars under this label, each bar close to close">mean</th>
-            <th title="Volatility of the bars under this label, each bar close to close">vol</th>
+            <th title={REGIME_RETURN_COLUMNS.meanReturn.title}>{REGIME_RETURN_COLUMNS.meanReturn.short}</th>
+            <th title={REGIME_RETURN_COLUMNS.volatility.title}>{REGIME_RETURN_COLUMNS.volatility.short}</th>
             <th title="Median spell, in bars">typ. bars</th>
             {names.map((name) => (
               <th key={name} title={`Share of its bars whose next bar is ${name}`}>
@@ -395,8 +397,8 @@ const REPORT_ROWS: readonly [string, (p: PolicyReportResult) => string][] = [
   ['win rate', (p) => formatPercent(p.winRate, 1)],
   ['trades', (p) => formatInteger(p.trades)],
   ['turnover / yr', (p) => formatNumber(p.turnover)],
-  ['deflated Sharpe', (p) => `${formatNumber(p.deflatedSharpe, 3)} (${p.trialCount})`],
-  ['PBO', (p) => formatNumber(p.pbo, 3)],
+  ['deflated Sharpe', (p) => `${formatProbability(p.deflatedSharpe)} (${p.trialCount})`],
+  ['PBO', (p) => formatProbability(p.pbo)],
 ];
 
 function ComparisonReport({ result, id }: { result: RegimeCompareResult; id: (name: string) => string }) {

@@ -18,7 +18,7 @@ import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
-import { DEFAULT_DETECTOR } from '../../../../shared/regimeChoices.ts';
+import { DEFAULT_DETECTOR, REGIME_RETURN_COLUMNS } from '../../../../shared/regimeChoices.ts';
 import { DetectorChoice } from '../../../../shared/regimeContract.ts';
 
 /** --detector, checked against the detectors there are; the default one when absent. */
@@ -204,8 +204,8 @@ export const regimesCommand: Command = {
           [
             'regime',
             'time share',
-            'mean return/bar',
-            'volatility/bar',
+            REGIME_RETURN_COLUMNS.meanReturn.label,
+            REGIME_RETURN_COLUMNS.volatility.label,
             'typical bars',
             'spells',
             ...names.map((x) => `-> ${x}`),
