@@ -95,6 +95,11 @@ describe.skipIf(!hasChromium)(`backtest in the browser against regimen serve${sk
         expect(share, figure).toBeGreaterThanOrEqual(0);
         expect(share, figure).toBeLessThanOrEqual(1);
       }
+      // Drawdown percentiles signed as the run's own max drawdown, the tail named: p95 is the worst.
+      const drawdowns = await page.getByTestId('robustness-max-drawdown').innerText();
+      expect(drawdowns).toMatch(/Max drawdown, p5 \/ p50 \/ p95 worst\s+-[\d.]+% \/ -[\d.]+% \/ -[\d.]+%/);
+      const [p5, , p95] = [...drawdowns.matchAll(/-([\d.]+)%/g)].map((m) => Number(m[1]));
+      expect(p95).toBeGreaterThanOrEqual(p5!);
 
       // Progress reached the page over the event socket while the backtest ran.
       const jobEvents = eventFrames
