@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LIVE_ALARM_KINDS } from '../core/live/alarms.ts';
 import { AUDIT_KINDS } from '../core/live/audit.ts';
+import { MIN_BOT_SECRET_LENGTH } from '../core/live/signing.ts';
 import {
   EXCHANGE_ZONE,
   isTimeZone,
@@ -487,7 +488,11 @@ export const liveContract = {
     'live:webhook-set': {
       input: z.strictObject({
         url: z.string().trim().max(500).nullable(),
-        secret: z.string().min(16, 'a signing secret needs at least 16 characters').max(256).optional(),
+        secret: z
+          .string()
+          .min(MIN_BOT_SECRET_LENGTH, `a signing secret needs at least ${MIN_BOT_SECRET_LENGTH} characters`)
+          .max(256)
+          .optional(),
       }),
       output: LiveWebhookView,
       refused: 'Webhook not saved',

@@ -43,11 +43,14 @@ export function sign(parts: SignedParts, secret: string): string {
  */
 export const MIN_BOT_SECRET_LENGTH = 16;
 
-/** Refuses a bot secret too short to be one; `where` names where it was given. */
-export function checkBotSecret(secret: string, where: string): void {
+/**
+ * Refuses a secret too short to be one; `where` names where it was given, `what` which secret it is (the
+ * webhook's signing secret is an HMAC key too, held to the same minimum).
+ */
+export function checkBotSecret(secret: string, where: string, what = 'the bot secret'): void {
   if (secret.length < MIN_BOT_SECRET_LENGTH)
     throw new RangeError(
-      `the bot secret ${where} has ${secret.length} characters: it needs at least ${MIN_BOT_SECRET_LENGTH}`,
+      `${what} ${where} has ${secret.length} characters: it needs at least ${MIN_BOT_SECRET_LENGTH}`,
     );
 }
 

@@ -229,3 +229,46 @@ it('posts a proposal waiting for approval and an auto-approval, signed, as regim
   });
   webhook.close();
 });
+
+it('refuses a REGIMEN_WEBHOOK_SECRET shorter than a bot secret, naming the variable, never the value, and signs nothing with it', async () => {
+  const registry = new BotRegistry(botRegistryPath(dir));
+  const secrets = new MemorySecretStore();
+  const events = new EventBus();
+  const short = 'hook-pw-15chars';
+  const webhook = createAlarmWebhook({
+    registry,
+    secrets,
+    env: { REGIMEN_WEBHOOK_SECRET: short },
+    events,
+    backoffMs: 5,
+  });
+  const refusal =
+    'the webhook signing secret in REGIMEN_WEBHOOK_SECRET has 15 characters: it needs at least 16';
+  const set = webhook.handlers['live:webhook-set']({ url });
+  await expect(set).rejects.toThrow(refusal);
+  await expect(set).rejects.toMatchObject({ field: 'secret' });
+  await expect(set).rejects.not.toThrow(short);
+  expect(registry.webhookUrl()).toBeNull();
+  await expect(webhook.handlers['live:webhook']({})).rejects.toThrow(refusal);
+
+  // A URL set before the variable was shortened: an alarm is not posted, and the delivery says why.
+  registry.setWebhookUrl(url);
+  await expect(webhook.handlers['live:webhook-test']({})).rejects.toThrow(refusal);
+  events.emit('live:alarm', alarm('halted', 'halted by the risk limit'));
+  await webhook.idle();
+  expect(received).toEqual([]);
+  webhook.close();
+
+  // Sixteen characters sign.
+  const enough = createAlarmWebhook({
+    registry,
+    secrets,
+    env: { REGIMEN_WEBHOOK_SECRET: `${short}x` },
+    events: new EventBus(),
+    backoffMs: 5,
+  });
+  const view = await enough.handlers['live:webhook-test']({});
+  expect(view.lastDelivery).toMatchObject({ kind: 'test', status: 200, error: null });
+  expect(received).toHaveLength(1);
+  enough.close();
+});

@@ -1,3 +1,4 @@
+import { checkBotSecret, MIN_BOT_SECRET_LENGTH } from '../../../core/live/signing.ts';
 import type { DomainHandlers } from '../../../shared/contract.ts';
 import { InputError } from '../../../shared/errors.ts';
 import type { LIVE_CHANNELS } from '../../../shared/liveChannels.ts';
@@ -42,8 +43,20 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
 } {
   let lastDelivery: WebhookDelivery | null = null;
   let queue: Promise<void> = Promise.resolve();
-  const secret = async (): Promise<string | null> =>
-    deps.env[WEBHOOK_SECRET_ENV] || (await deps.secrets.get(WEBHOOK_SECRET_NAME));
+  /**
+   * The signing secret, the variable's first. A short one is refused naming the variable (never the
+   * value): the keychain's was checked when it was set (the contract's minimum), the variable never was.
+   */
+  const secret = async (): Promise<string | null> => {
+    const fromEnv = deps.env[WEBHOOK_SECRET_ENV];
+    if (fromEnv === undefined || fromEnv === '') return deps.secrets.get(WEBHOOK_SECRET_NAME);
+    try {
+      checkBotSecret(fromEnv, `in ${WEBHOOK_SECRET_ENV}`, 'the webhook signing secret');
+    } catch (error) {
+      throw new InputError(error instanceof Error ? error.message : String(error), 'secret');
+    }
+    return fromEnv;
+  };
   const view = async (): Promise<LiveWebhookView> => ({
     url: deps.registry.webhookUrl(),
     secretSet: (await secret()) !== null,
@@ -51,11 +64,28 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
     lastDelivery,
   });
   /** Queued behind the alarms before it, so deliveries keep the order they were raised in. */
-  const deliver = (post: (options: AlarmWebhookOptions) => Promise<WebhookDelivery>): Promise<void> => {
+  const deliver = (
+    about: Pick<WebhookDelivery, 'kind' | 'bot'>,
+    post: (options: AlarmWebhookOptions) => Promise<WebhookDelivery>,
+  ): Promise<void> => {
     queue = queue.then(async () => {
       const url = deps.registry.webhookUrl();
-      const key = url === null ? null : await secret();
-      if (url === null || key === null) return;
+      if (url === null) return;
+      let key: string | null;
+      try {
+        key = await secret();
+      } catch (error) {
+        // Nothing is signed with a secret too short to be one: the delivery says why, and the queue goes on.
+        lastDelivery = {
+          kind: about.kind,
+          bot: about.bot,
+          at: Date.now(),
+          status: null,
+          error: error instanceof Error ? error.message : String(error),
+        };
+        return;
+      }
+      if (key === null) return;
       lastDelivery = await post({
         url,
         secret: key,
@@ -65,7 +95,7 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
     return queue;
   };
   const unsubscribe = forwardOutside(deps.events, (event) => {
-    void deliver((options) => deliverOutside(options, event));
+    void deliver(event, (options) => deliverOutside(options, event));
   });
   return {
     handlers: {
@@ -95,7 +125,7 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
         if (given !== undefined) await deps.secrets.set(WEBHOOK_SECRET_NAME, given);
         else if ((await secret()) === null)
           throw new InputError(
-            `give the signing secret the receiver verifies with (16+ characters), or set ${WEBHOOK_SECRET_ENV}`,
+            `give the signing secret the receiver verifies with (${MIN_BOT_SECRET_LENGTH}+ characters), or set ${WEBHOOK_SECRET_ENV}`,
             'secret',
           );
         deps.registry.setWebhookUrl(parsed.href);
@@ -106,7 +136,7 @@ export function createAlarmWebhook(deps: AlarmWebhookDeps): {
           throw new InputError('no webhook is set: set its URL first', 'url');
         if ((await secret()) === null)
           throw new InputError(`no signing secret: give one, or set ${WEBHOOK_SECRET_ENV}`, 'secret');
-        await deliver(deliverTest);
+        await deliver({ kind: 'test', bot: '-' }, deliverTest);
         return view();
       },
     },
