@@ -36,6 +36,7 @@ import { InProcessExecutor } from '../../compute/inProcess.ts';
 import { createLearnerHandlers } from '../learner/handlers.ts';
 import { createLiveHandlers, type LiveHandlersDeps, type LiveService } from './handlers.ts';
 import { liveBarAt } from '../../../core/live/liveBar.test-util.ts';
+import { timeFormat } from '../../../shared/timeZone.ts';
 
 const SECRET = 'regime-updates-secret-0123456789';
 const DAY = 86_400_000;
@@ -214,14 +215,20 @@ it('off (the default), a replay bot gets no regime-driven proposal; on, a regime
     tradingDaysOnly: true,
   });
   const io = captureIO();
-  expect(await main(['live', 'regime-updates', 'show', '--bot', server.url, '--data-dir', dir], io)).toBe(0);
-  expect(io.stdout).toContain(`  last check: ${new Date(view.last!.at).toISOString()}`);
+  const show = ['live', 'regime-updates', 'show', '--bot', server.url, '--data-dir', dir];
+  expect(await main([...show, '--tz', 'Asia/Tokyo'], io)).toBe(0);
+  // In --tz, as every other command's times.
+  const tokyo = (at: number): string => `${timeFormat('Asia/Tokyo').dateTime(at)} Asia/Tokyo`;
+  expect(io.stdout).toContain(`  last check: ${tokyo(view.last!.at)}`);
   expect(io.stdout).toContain(
-    `  last regime change: ${new Date(view.lastRegimeChange!.at).toISOString()} ${view.lastRegimeChange!.from ?? '(start)'} -> ${view.lastRegimeChange!.regime}`,
+    `  last regime change: ${tokyo(view.lastRegimeChange!.at)} ${view.lastRegimeChange!.from ?? '(start)'} -> ${view.lastRegimeChange!.regime}`,
   );
   expect(io.stdout).toContain(
-    `  last proposal: ${new Date(view.lastProposal!.at).toISOString()} ${wasPushed ? 'pushed' : 'waits for a person'}: ${view.lastProposal!.detail}`,
+    `  last proposal: ${tokyo(view.lastProposal!.at)} ${wasPushed ? 'pushed' : 'waits for a person'}: ${view.lastProposal!.detail}`,
   );
+  const utc = captureIO();
+  expect(await main([...show, '--tz', 'utc'], utc)).toBe(0);
+  expect(utc.stdout).toContain(`  last check: ${timeFormat('UTC').dateTime(view.last!.at)} UTC`);
 });
 
 it('settings are checked field by field, kept beside the bot and dropped with it', async () => {

@@ -10,6 +10,7 @@ import { STRATEGIES } from '../../../../core/strategy/registry.ts';
 import { startBotServer } from '../../../livebot/botServer.ts';
 import { startReferenceBot, type ReferenceBot } from '../../../livebot/referenceBot.ts';
 import { main } from '../../main.ts';
+import { timeFormat } from '../../../../shared/timeZone.ts';
 
 const SECRET = 'cli-live-secret-0123456789abcdef';
 let dir = '';
@@ -108,6 +109,16 @@ describe('regimen live', () => {
       'seq,at,kind,actor,bot,fromHash,toHash,version,reason,detail,prevHash,hash',
     );
     expect(csv.out + verified.out + status.out).not.toContain(SECRET);
+
+    // The listing's times are in --tz, as every other command's; JSON keeps the instant.
+    const entries = JSON.parse((await run('live', 'audit', '--json')).out) as { seq: number; at: number }[];
+    for (const zone of ['Asia/Tokyo', 'UTC']) {
+      const lines = (await run('live', 'audit', '--tz', zone)).out.trimEnd().split('\n');
+      expect(lines[0]).toBe(`times in ${zone}`);
+      expect(lines.slice(1).map((line) => line.split('  ').slice(0, 2))).toEqual(
+        entries.map((e) => [String(e.seq), timeFormat(zone).dateTime(e.at)]),
+      );
+    }
   });
 
   it('a bot that is down is named with why it did not answer, and nothing is recorded', async () => {
@@ -232,6 +243,11 @@ describe('regimen live', () => {
     const text = (await run('live', 'policy', 'show', '--bot', url)).out;
     expect(text).toContain('fast: [5, 20], step at most 3');
     expect(text).toContain("a learner's set whose skill is not measured waits for a person");
+    // When it was set, in --tz.
+    const { setAt } = JSON.parse(shown.out) as { setAt: number };
+    expect((await run('live', 'policy', 'show', '--bot', url, '--tz', 'Asia/Tokyo')).out).toContain(
+      `set by ana at ${timeFormat('Asia/Tokyo').dateTime(setAt)} Asia/Tokyo (manual: nightly tuning)`,
+    );
     // Approving a learner's unmeasured sets is an explicit flag, recorded as the policy's next version.
     const laxer = await run(
       'live',

@@ -52,6 +52,7 @@ import {
 } from '../../args.ts';
 import { sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
+import { timeFormatFrom } from '../../format.ts';
 
 /**
  * `regimen live approve | cosign | push | status | rollback | halt | resume | audit`: the workstation's
@@ -409,12 +410,16 @@ export const liveAuditCommand: Command = {
         : choice(args, 'format', ['table', 'csv', 'json'] as const, 'table');
       if (format === 'json') io.out(JSON.stringify(entries, null, 2));
       else if (format === 'csv') io.out(auditCsv(entries));
-      else
+      else {
+        // In --tz as every table; the CSV and JSON keep the exact instant (ISO UTC, epoch ms).
+        const time = timeFormatFrom(args);
+        if (entries.length > 0) io.out(`times in ${time.zone}`);
         for (const e of entries)
           io.out(
-            `${e.seq}  ${new Date(e.at).toISOString()}  ${e.kind.padEnd(9)} ${e.actor.padEnd(10)} ` +
+            `${e.seq}  ${time.dateTime(e.at)}  ${e.kind.padEnd(9)} ${e.actor.padEnd(10)} ` +
               `${e.version === null ? '' : `v${e.version} `}${e.toHash?.slice(0, 12) ?? ''}  ${e.reason}`,
           );
+      }
       return 0;
     });
   },

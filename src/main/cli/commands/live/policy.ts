@@ -12,6 +12,8 @@ import {
   type ParsedArgs,
 } from '../../args.ts';
 import type { Command } from '../../command.ts';
+import { timeFormatFrom } from '../../format.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { ACTOR, actor, BOT, print, withDesk } from './desk.ts';
 
 /**
@@ -52,12 +54,12 @@ function policyFromArgs(args: ParsedArgs): unknown {
   };
 }
 
-function describe(view: LivePolicyView): string {
+function describe(view: LivePolicyView, time: TimeFormat): string {
   const { policy } = view;
   const names = Object.entries(policy.bounds);
   if (view.version === 0) return `${view.bot}: no policy (version 0): nothing is approved automatically`;
   return [
-    `${view.bot}: policy v${view.version}, set by ${view.setBy} at ${new Date(view.setAt ?? 0).toISOString()} (${view.reason})`,
+    `${view.bot}: policy v${view.version}, set by ${view.setBy} at ${time.dateTime(view.setAt ?? 0)} ${time.zone} (${view.reason})`,
     ...names.map(
       ([name, b]) =>
         `  ${name}: [${b.min ?? '-inf'}, ${b.max ?? 'inf'}]${b.maxStep === undefined ? '' : `, step at most ${b.maxStep}`}`,
@@ -90,7 +92,7 @@ export const livePolicySetCommand: Command = {
     if (!parsed.success) throw new UsageError(`policy: ${describeIssues(parsed.error)}`);
     return withDesk(args, false, async (desk) => {
       const view = await setApprovalPolicy(desk, bot, parsed.data, actor(args), reason);
-      print(io, args, view, describe(view));
+      print(io, args, view, describe(view, timeFormatFrom(args)));
       return 0;
     });
   },
@@ -102,7 +104,7 @@ export const livePolicyShowCommand: Command = {
   run: (args, io) =>
     withDesk(args, false, async (desk) => {
       const view = await approvalPolicyOf(desk.audit, requiredOption(args, 'bot'));
-      print(io, args, view, describe(view));
+      print(io, args, view, describe(view, timeFormatFrom(args)));
       return 0;
     }),
 };

@@ -10,6 +10,8 @@ import {
 } from '../../../services/live/regimeUpdates.ts';
 import { requiredOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import type { Command } from '../../command.ts';
+import { timeFormatFrom } from '../../format.ts';
+import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { BOT, print } from './desk.ts';
 
 /**
@@ -103,25 +105,27 @@ export const liveRegimeUpdatesShowCommand: Command = {
       io,
       args,
       { bot, settings, ...record },
-      [describe(bot, settings), ...outcomeLines(record)].join('\n'),
+      [describe(bot, settings), ...outcomeLines(record, timeFormatFrom(args))].join('\n'),
     );
     return 0;
   },
 };
 
-const iso = (at: number): string => new Date(at).toISOString();
-
 /** What the server's regime updates last did for the bot (the server writes it; none: never ran). */
-function outcomeLines({ last, lastRegimeChange, lastProposal }: RegimeUpdateRecord): string[] {
+function outcomeLines(
+  { last, lastRegimeChange, lastProposal }: RegimeUpdateRecord,
+  time: TimeFormat,
+): string[] {
+  const stamp = (at: number): string => `${time.dateTime(at)} ${time.zone}`;
   if (last === null) return ['  no check yet'];
   const change = lastRegimeChange;
   return [
-    `  last check: ${iso(last.at)}${last.trigger === null ? '' : ` (${last.trigger}${last.regime === null ? '' : ` in ${last.regime}`})`}: ${last.action}: ${last.detail}`,
+    `  last check: ${stamp(last.at)}${last.trigger === null ? '' : ` (${last.trigger}${last.regime === null ? '' : ` in ${last.regime}`})`}: ${last.action}: ${last.detail}`,
     change === null
       ? '  last regime change: none seen yet'
-      : `  last regime change: ${iso(change.at)} ${change.from ?? '(start)'} -> ${change.regime}`,
+      : `  last regime change: ${stamp(change.at)} ${change.from ?? '(start)'} -> ${change.regime}`,
     lastProposal === null
       ? '  last proposal: none'
-      : `  last proposal: ${iso(lastProposal.at)} ${lastProposal.action === 'pushed' ? 'pushed' : 'waits for a person'}: ${lastProposal.detail}`,
+      : `  last proposal: ${stamp(lastProposal.at)} ${lastProposal.action === 'pushed' ? 'pushed' : 'waits for a person'}: ${lastProposal.detail}`,
   ];
 }

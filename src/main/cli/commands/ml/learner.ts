@@ -25,7 +25,7 @@ import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import type { CostSettings } from '../../../../core/engine/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
-import { formatShareInterval, table, toJson } from '../../format.ts';
+import { formatShareInterval, table, timeFormatFrom, toJson } from '../../format.ts';
 
 /** The product's stated aims for the learner (issue 12), printed beside what was measured. */
 const GOALS = {
@@ -340,9 +340,18 @@ export const learnerStatusCommand: Command = {
         );
         return 0;
       }
+      const time = timeFormatFrom(args);
       io.out(
         table([
-          ['strategy', 'learnable rows', 'learned', 'pending', 'state version', 'drift resets', 'saved'],
+          [
+            'strategy',
+            'learnable rows',
+            'learned',
+            'pending',
+            'state version',
+            'drift resets',
+            `saved (${time.zone})`,
+          ],
           ...status.learners.map((l) => [
             l.strategy,
             String(l.rows),
@@ -351,7 +360,7 @@ export const learnerStatusCommand: Command = {
             l.pending === 0 ? 'up to date' : String(l.pending),
             String(l.version),
             String(l.resets),
-            l.savedAt === null ? '-' : new Date(l.savedAt).toISOString(),
+            l.savedAt === null ? '-' : time.dateTime(l.savedAt),
           ]),
         ]),
       );
