@@ -70,6 +70,11 @@ export const BacktestRequest = z
     commission: z.number().min(0).max(0.1).default(0),
     /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
     costs: costSettingsSchema.partial().optional(),
+    /**
+     * A fixed slippage on every fill (bp) on top of the costs, as `regimen backtest --slippage-bps`: a
+     * pinned backtest (`regimen compare add`) pays what the run it is compared with paid.
+     */
+    slippageBps: z.number().min(0).max(1_000, 'must be at most 1,000 bp').optional(),
     /** The tear sheet's benchmark: another cached symbol held over the same bars (absent: this one). */
     benchmark: symbolSchema.optional(),
     /** Annual risk-free rate in percent for Sharpe and Sortino; absent: the Settings' rate. */

@@ -141,6 +141,57 @@ describe('the compare set from the CLI', () => {
     expect((await runCli(['compare', 'remove', '--all', ...d])).stdout).toContain('Unpinned 1 pins.');
   }, 60_000);
 
+  it("pins a backtest at `regimen backtest`'s costs: the pin is that run, cost flags and all", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-costs-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const csv = join(dataDir, 'WAVE.csv');
+    writeFileSync(csv, dailyWaveCsv());
+    const d = ['--data-dir', dataDir];
+    expect((await runCli(['data', 'import', csv, ...d])).code).toBe(0);
+    const run = ['--symbol', 'WAVE', '--timeframe', '1d', '--strategy', 'sma-cross', '--json', ...d];
+    const costs = [
+      ['--commission', '0.3', '--spread-bps', '40', '--slippage-bps', '15', '--fees', 'off'],
+      ['--costs', 'none', '--commission', '0.1', '--risk-free', '4', '--close-at-end', '--cash', '25000'],
+    ];
+    const expected = new Map<string, Record<string, number>>();
+    for (const flags of [...costs, []]) {
+      const backtest = await runCli(['backtest', ...run, ...flags]);
+      expect(backtest.code, backtest.stderr).toBe(0);
+      const added = await runCli(['compare', 'add', ...run, ...flags]);
+      expect(added.code, added.stderr).toBe(0);
+      const { id } = JSON.parse(added.stdout) as { id: string };
+      expected.set(id, (JSON.parse(backtest.stdout) as { metrics: Record<string, number> }).metrics);
+    }
+    // Pins are derived again on every read: one read derives all three.
+    const pins = await listPins(d);
+    expect(pins.map((pin) => pin.id)).toEqual([...expected.keys()]);
+    for (const pin of pins) {
+      expect(pin.result.ok).toBe(true);
+      for (const metric of ['finalEquity', 'totalReturn', 'sharpeRatio', 'maxDrawdown', 'trades'])
+        expect(pin.result.metrics?.[metric], metric).toBe(expected.get(pin.id)![metric]);
+    }
+    // The flags changed the run: the pins differ from each other and from one at the default costs.
+    expect(new Set(pins.map((pin) => pin.result.metrics?.['finalEquity'])).size).toBe(3);
+
+    // A trial or a run keeps its own costs: cost flags typed with them are refused, naming the flag.
+    const withTrial = await runCli([
+      'compare',
+      'add',
+      '--study',
+      's',
+      '--trial',
+      '0',
+      '--spread-bps',
+      '5',
+      ...d,
+    ]);
+    expect(withTrial.code).toBe(2);
+    expect(withTrial.stderr).toContain("--spread-bps describes a backtest, not a study's trial");
+    const badCost = await runCli(['compare', 'add', ...run, '--fees', 'maybe']);
+    expect(badCost.code).toBe(2);
+    expect(badCost.stderr).toContain('--fees must be on or off, got "maybe"');
+  }, 240_000);
+
   it('pins a several-symbol walk-forward run by the id it printed: its combined and per-symbol figures', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'regimen-compare-wf-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));

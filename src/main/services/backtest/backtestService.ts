@@ -74,7 +74,7 @@ export class BacktestService {
       );
       const options = (stressBps: number): BacktestOptions => ({
         cash: request.cash,
-        ...costOptions(request.commission, costs, stressBps),
+        ...costOptions(request.commission, costs, (request.slippageBps ?? 0) + stressBps),
         closeAtEnd: request.closeAtEnd,
       });
       const ref = strategyRef(strategy, request.params);

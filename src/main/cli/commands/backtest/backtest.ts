@@ -209,16 +209,25 @@ export const COMMISSION_HELP =
   '\n        costs default to the asset class (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01);' +
   '\n        --costs none drops them, --fees on|off, --spread-bps BPS and --impact X replace one part';
 
-export const BACKTEST_OPTIONS = {
-  ...BARS_SOURCE_OPTIONS,
-  strategy: { type: 'string' },
-  cash: { type: 'string' },
+/** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
+export const COST_OPTIONS = {
   commission: { type: 'string' },
   'slippage-bps': { type: 'string' },
   costs: { type: 'string' },
   fees: { type: 'string' },
   'spread-bps': { type: 'string' },
   impact: { type: 'string' },
+} as const;
+
+/** The cost flags as a usage line shows them. */
+export const COST_USAGE =
+  '[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]';
+
+export const BACKTEST_OPTIONS = {
+  ...BARS_SOURCE_OPTIONS,
+  strategy: { type: 'string' },
+  cash: { type: 'string' },
+  ...COST_OPTIONS,
   'long-only': { type: 'boolean' },
   'close-at-end': { type: 'boolean' },
   'fill-at-close': { type: 'boolean' },
@@ -227,8 +236,8 @@ export const BACKTEST_OPTIONS = {
 export const backtestCommand: Command = {
   usage:
     '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
-    '        [--param name=value ...] [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--long-only]\n' +
-    '        [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]\n' +
+    '        [--param name=value ...] [--cash 10000] [--long-only]\n' +
+    `        ${COST_USAGE}\n` +
     '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
     "        [--risk-free PCT: annual rate Sharpe and Sortino are measured against, default the settings' or 0]\n" +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the tear sheet (HTML) or the trades (CSV)' +

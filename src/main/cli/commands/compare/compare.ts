@@ -21,6 +21,13 @@ import { openBackend, type Backend } from '../../backend.ts';
 import type { Command } from '../../command.ts';
 import { formatMetric, metricLabel, table, toJson } from '../../format.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
+import {
+  COMMISSION_HELP,
+  COST_OPTIONS,
+  COST_USAGE,
+  costRequestFrom,
+  riskFreePercentFrom,
+} from '../backtest/backtest.ts';
 import { comparisonCsv, type ComparedCell } from '../../../../shared/exportCsv.ts';
 
 async function withBackend<T>(
@@ -84,9 +91,13 @@ export const compareListCommand: Command = {
 export const compareAddCommand: Command = {
   usage:
     '(--study ID --trial N | --walk-forward RUN_ID | --symbol SYM --strategy NAME [--timeframe 1h]\n' +
-    '        [--param name=value ...] [--cash 10000] [--start ISO] [--end ISO]) [--label TEXT] [--data-dir DIR] [--json]\n' +
+    '        [--param name=value ...] [--cash 10000] [--start ISO] [--end ISO]\n' +
+    `        ${COST_USAGE}\n` +
+    '        [--risk-free PCT] [--close-at-end]) [--label TEXT] [--data-dir DIR] [--json]\n' +
     '  --walk-forward RUN_ID: a walk-forward run on the cache (its id is printed by `regimen walk-forward`),\n' +
-    '        one symbol or several: its stitched out-of-sample equity and metrics (several: combined, and metric@SYM)',
+    '        one symbol or several: its stitched out-of-sample equity and metrics (several: combined, and metric@SYM)\n' +
+    "  a backtest pin takes `regimen backtest`'s cost flags, so it pays what the run it is compared with paid" +
+    COMMISSION_HELP,
   options: {
     'walk-forward': { type: 'string' },
     study: { type: 'string' },
@@ -96,6 +107,9 @@ export const compareAddCommand: Command = {
     timeframe: { type: 'string' },
     param: { type: 'string', multiple: true },
     cash: { type: 'string' },
+    ...COST_OPTIONS,
+    'risk-free': { type: 'string' },
+    'close-at-end': { type: 'boolean' },
     start: { type: 'string' },
     end: { type: 'string' },
     label: { type: 'string' },
@@ -108,9 +122,19 @@ export const compareAddCommand: Command = {
       throw new UsageError(
         'give one of --study ID --trial N, --walk-forward RUN_ID or --symbol SYM --strategy NAME',
       );
-    const backtestFlags = ['strategy', 'timeframe', 'param', 'cash', 'start', 'end'];
-    // The settings' cash fills --cash for a backtest pin; a trial or a run keeps its own, so only a
-    // --cash the trader typed is refused with them.
+    const backtestFlags = [
+      'strategy',
+      'timeframe',
+      'param',
+      'cash',
+      ...Object.keys(COST_OPTIONS),
+      'risk-free',
+      'close-at-end',
+      'start',
+      'end',
+    ];
+    // The settings' cash and costs fill their flags for a backtest pin; a trial or a run keeps its own,
+    // so only a flag the trader typed is refused with them.
     const given = (flag: string): boolean =>
       args.values[flag] !== undefined && args.fromSettings?.has(flag) !== true;
     let source: unknown;
@@ -130,6 +154,10 @@ export const compareAddCommand: Command = {
       const strategy = stringOption(args, 'strategy');
       if (strategy === undefined) throw new UsageError('--strategy is required for a backtest pin');
       const { start, end } = timeRangeOptions(args);
+      // Read as `regimen backtest` reads them (the settings' costs fill what is not typed), so the pin
+      // is that run, costs and all.
+      const costs = costRequestFrom(args, io);
+      const riskFree = args.values['risk-free'] === undefined ? undefined : riskFreePercentFrom(args);
       source = {
         kind: 'backtest',
         request: {
@@ -142,6 +170,11 @@ export const compareAddCommand: Command = {
             keyValueNumbers(listOption(args, 'param'), 'param'),
           ),
           ...(args.values['cash'] === undefined ? {} : { cash: numberOption(args, 'cash', NaN) }),
+          commission: costs.commissionRate,
+          ...(Object.keys(costs.settings).length === 0 ? {} : { costs: costs.settings }),
+          ...(costs.extraBps === undefined || costs.extraBps === 0 ? {} : { slippageBps: costs.extraBps }),
+          ...(riskFree === undefined ? {} : { riskFreePercent: riskFree }),
+          closeAtEnd: args.values['close-at-end'] === true,
           ...(start === undefined ? {} : { start }),
           ...(end === undefined ? {} : { end }),
         },
