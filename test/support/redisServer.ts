@@ -17,7 +17,8 @@ export function redisMissing(): string | null {
   return probe.status === 0 ? null : `${REDIS_SERVER} is not installed (apt-get install redis-server)`;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free a moment ago (a test may start a client on it before its Redis). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -42,9 +43,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(extraArgs: readonly string[] = []): Promise<TestRedis> {
+export async function startRedis(extraArgs: readonly string[] = [], onPort?: number): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'regimen-redis-'));
-  const port = await freePort();
+  const port = onPort ?? (await freePort());
   let child: ChildProcess;
   const launch = async (args: readonly string[]): Promise<void> => {
     child = spawn(

@@ -42,6 +42,13 @@ const MAX_STALLED_COUNT = 10;
 /** A trial's results hash outlives the coordinator by this long, so a resumed study finds them. */
 export const RESULTS_TTL_SECONDS = 7 * 24 * 3600;
 const HEARTBEAT_MS = 2_000;
+/** While Redis cannot be reached, the worker tries again this often (ms), for as long as it takes. */
+export const RECONNECT_MS = 2_000;
+/**
+ * A failed attempt is said at once when it is the first or its cause is new, then at most this often
+ * (ms): a worker left waiting for hours must show it is not connected without filling its log.
+ */
+export const REPORT_FAILURES_EVERY_MS = 10_000;
 /**
  * How long a sandbox child may take to get ready (ms) unless told: from compiled files it takes well
  * under a second, from sources through tsx a few seconds, several times that on a loaded machine.
@@ -58,8 +65,13 @@ export interface RemoteWorkerOptions {
    * attempt fails (BullMQ retries it), so a child stuck while starting never holds a chunk for good.
    */
   readonly sandboxStartLimitMs?: number;
-  /** A line for the operator (stderr in the CLI). */
+  /**
+   * A line for the operator (stderr in the CLI), which masks the Redis password in it: Redis may quote
+   * it in an error (this process imports no secrets code, as a worker's imports go).
+   */
   readonly log: (line: string) => void;
+  /** The Redis URL as the lines name it, its password masked (main's safeUrl). */
+  readonly redisLabel: string;
   /**
    * Whether chunks may bring a user strategy's code (`--allow-user-strategies`). Off by default: a
    * built-in is data (a name, a version, parameters), but a user strategy is code, and whoever can write
@@ -293,15 +305,38 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   const hash = engineHash();
   const queue = queueName(hash);
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  // ioredis reconnects by itself; while Redis is away every retry fails alike, so say it once.
+  // A worker that gave up when Redis restarts would be worse than one that waits: it retries for good,
+  // at a fixed pace (the duplicates BullMQ and this worker make keep it).
+  const redis = new Redis(options.redisUrl, {
+    maxRetriesPerRequest: null,
+    retryStrategy: () => RECONNECT_MS,
+  });
+  // Said of this connection only: the others fail alike at the same moments.
+  const where = options.redisLabel;
+  let failed = 0;
+  let told = { at: -Infinity, reason: '' };
+  redis.on('error', (error: Error & { code?: string }) => {
+    failed++;
+    const reason = error.code ?? error.message;
+    const now = Date.now();
+    if (reason === told.reason && now - told.at < REPORT_FAILURES_EVERY_MS) return;
+    told = { at: now, reason };
+    options.log(
+      `cannot reach Redis at ${where} (${reason}), retrying every ${RECONNECT_MS / 1000} s — attempt ${failed}`,
+    );
+  });
+  redis.on('ready', () => {
+    options.log(`connected to Redis at ${where}${failed === 0 ? '' : ` after ${failed} failed attempt(s)`}`);
+    failed = 0;
+    told = { at: -Infinity, reason: '' };
+  });
+  // BullMQ's errors: a network one is this connection's too (said above); others once each in a row.
   let lastError = '';
   const onError = (error: Error): void => {
+    if ('syscall' in error || redis.status !== 'ready') return;
     if (error.message !== lastError) options.log(`redis: ${error.message}`);
     lastError = error.message;
   };
-  redis.on('error', onError);
-  redis.on('ready', () => (lastError = ''));
   const barsOf = barsCache(redis);
   const idle = Array.from(
     { length: options.concurrency },

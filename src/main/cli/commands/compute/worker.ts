@@ -7,7 +7,7 @@ import {
   startRemoteWorker,
 } from '../../../compute/remote/remoteWorker.ts';
 import { redisUrlFrom } from '../../../compute/remote/names.ts';
-import { safeUrl } from '../../../secrets/redact.ts';
+import { passwordOf, redactSecrets, safeUrl } from '../../../secrets/redact.ts';
 
 export const workerCommand: Command = {
   usage:
@@ -47,7 +47,9 @@ export const workerCommand: Command = {
       lockDurationMs: Math.round(lockSeconds * 1000),
       sandboxStartLimitMs: Math.round(startSeconds * 1000),
       allowUserStrategies: args.values['allow-user-strategies'] === true,
-      log: (line) => io.err(`${line}\n`),
+      redisLabel: safeUrl(redisUrl),
+      // Redis may quote the password in an error: masked in every line, whatever its length.
+      log: (line) => io.err(`${redactSecrets(line, passwordOf(redisUrl))}\n`),
     });
     io.err(`taking trials from ${safeUrl(redisUrl)}; Ctrl-C stops after the chunks in hand\n`);
     await new Promise<void>((resolve) => {
