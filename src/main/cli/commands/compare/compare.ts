@@ -171,7 +171,9 @@ export const compareAddCommand: Command = {
           ),
           ...(args.values['cash'] === undefined ? {} : { cash: numberOption(args, 'cash', NaN) }),
           commission: costs.commissionRate,
-          ...(Object.keys(costs.settings).length === 0 ? {} : { costs: costs.settings }),
+          ...(costs.settings === undefined || Object.keys(costs.settings).length === 0
+            ? {}
+            : { costs: costs.settings }),
           ...(costs.extraBps === undefined || costs.extraBps === 0 ? {} : { slippageBps: costs.extraBps }),
           ...(riskFree === undefined ? {} : { riskFreePercent: riskFree }),
           closeAtEnd: args.values['close-at-end'] === true,
