@@ -185,12 +185,88 @@ describe('the app store against a fake client', () => {
       timeframe: '1h',
     });
     await before.getState().runBacktest();
-    const request = before.getState().resultRequest;
-    expect(request).toMatchObject({ symbol: 'AAA', timeframe: '1h', params: { fast: 7, slow: 40 } });
-    expect(createAppStore(client, keeper).getState().resultRequest).toEqual(request);
-    // A result opened from another view has no request of its own, and none is kept for it.
+    const source = before.getState().resultSource;
+    expect(source).toMatchObject({
+      kind: 'backtest',
+      request: { symbol: 'AAA', timeframe: '1h', params: { fast: 7, slow: 40 } },
+    });
+    expect(createAppStore(client, keeper).getState().resultSource).toEqual(source);
+    // A result opened from another view without saying what it is has nothing to pin, and none is kept.
     before.getState().openBacktest(backtestResult({ symbol: 'AAA', timeframe: '1h' }), {});
-    expect(createAppStore(client, keeper).getState().resultRequest).toBeNull();
+    expect(createAppStore(client, keeper).getState().resultSource).toBeNull();
+  });
+
+  it('a trial opened in the Backtest view can be pinned, also after a reload', () => {
+    const keeper = memoryKeeper();
+    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+      bars(symbol, timeframe),
+    );
+    const before = createAppStore(client, keeper);
+    before.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+    const trial = { kind: 'trial', studyId: 'study-1', trial: 15 } as const;
+    before.getState().openBacktest(backtestResult({ symbol: 'AAA', timeframe: '1h' }), {}, trial);
+    expect(before.getState().resultSource).toEqual(trial);
+    expect(createAppStore(client, keeper).getState().resultSource).toEqual(trial);
+  });
+
+  it('the last backtest is kept aside while the chart shows another symbol or timeframe, and shown on return', () => {
+    const keeper = memoryKeeper();
+    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+      bars(symbol, timeframe),
+    );
+    const app = createAppStore(client, keeper);
+    app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+    const result = backtestResult({ symbol: 'AAA', timeframe: '15m' });
+    const source = { kind: 'trial', studyId: 'study-1', trial: 3 } as const;
+    app.getState().openBacktest(result, {}, source);
+    app.getState().selectSymbol('BBB');
+    expect(app.getState().result).toBeNull();
+    expect(app.getState().keptAside).toEqual({ result, source, session: 'regular' });
+    app.getState().setTimeframe('1h');
+    app.getState().selectSymbol('AAA');
+    expect(app.getState().result).toBeNull();
+    // A reload on the way keeps it aside too.
+    const reloaded = createAppStore(client, keeper);
+    expect(reloaded.getState().keptAside?.result).toEqual(result);
+    reloaded.getState().setTimeframe('15m');
+    expect(reloaded.getState().result).toEqual(result);
+    expect(reloaded.getState().resultSource).toEqual(source);
+    expect(reloaded.getState().keptAside).toBeNull();
+  });
+
+  it('a backtest that finishes after the chart moved is kept aside, and Show goes back to it', async () => {
+    const running = deferred<ReturnType<typeof backtestResult>>();
+    const client = new FakeRegimenClient()
+      .handle('bars:get', ({ symbol, timeframe }) => bars(symbol, timeframe))
+      .handle('backtest:run', () => running.promise);
+    const app = createAppStore(client);
+    app.setState({
+      strategies: { status: 'ready', data: [SMA_CROSS] },
+      strategyName: 'sma-cross',
+      paramDraft: { fast: '7', slow: '40' },
+      symbol: 'AAA',
+      timeframe: '1m',
+    });
+    const run = app.getState().runBacktest();
+    app.getState().setTimeframe('1h');
+    const result = backtestResult({ symbol: 'AAA', timeframe: '1m' });
+    running.resolve(result);
+    await run;
+    expect(app.getState().result).toBeNull();
+    expect(app.getState().keptAside).toMatchObject({
+      result,
+      source: { kind: 'backtest', request: { symbol: 'AAA', timeframe: '1m' } },
+    });
+    app.getState().showKeptAside();
+    const state = app.getState();
+    expect([state.symbol, state.timeframe, state.result, state.keptAside]).toEqual([
+      'AAA',
+      '1m',
+      result,
+      null,
+    ]);
+    expect(state.resultSource).toMatchObject({ kind: 'backtest', request: { timeframe: '1m' } });
+    expect(client.callsTo('bars:get').at(-1)).toMatchObject({ symbol: 'AAA', timeframe: '1m' });
   });
 
   it('kept values of the wrong shape are ignored', () => {

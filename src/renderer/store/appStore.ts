@@ -100,8 +100,17 @@ export interface AppState {
   costs: CostDraft;
   job: RunningJob | null;
   result: BacktestResult | null;
-  /** The request `result` answered (null for a result opened from another view): what a pin keeps. */
-  resultRequest: RequestInput<'backtest:run'> | null;
+  /**
+   * What `result` is, for a pin: the request run here, or the trial or request another view ran (null
+   * when unknown). Without it Pin was disabled, unexplained, for a trial opened in the Backtest view.
+   */
+  resultSource: ResultSource | null;
+  /**
+   * The last backtest while the chart shows another symbol, timeframe or session (the trader looked
+   * elsewhere, or a run finished after they did): shown again on the way back, or by `showKeptAside`.
+   * Before, moving the chart dropped it, and a run finishing after the move was dropped unseen.
+   */
+  keptAside: KeptAside | null;
   /** The trade picked in the trade list; `seq` changes on every pick so picking it again re-centres. */
   focus: { trade: number; seq: number } | null;
   notices: Notice[];
@@ -152,13 +161,29 @@ export interface AppState {
    * Shows a backtest computed elsewhere (an optimiser trial) with its settings in the form, without
    * running it again; `account` gives the cash and the commission as a fraction (absent: the form's stay).
    */
-  openBacktest(result: BacktestResult, account: { cash?: number; commission?: number }): void;
+  openBacktest(
+    result: BacktestResult,
+    account: { cash?: number; commission?: number },
+    source?: ResultSource | null,
+  ): void;
+  /** Shows the backtest kept aside: the chart goes to its symbol, timeframe and session (the shown one is kept aside). */
+  showKeptAside(): void;
   dismissNotice(id: number): void;
   /** Lists the cached datasets again (after an import, a fetch or a repair). */
   refreshDatasets(): Promise<void>;
 }
 
 export type AppStore = StoreApi<AppState>;
+
+/** What a backtest result stands for, as the compare set takes it. */
+export type ResultSource = RequestInput<'compare:pin'>['source'];
+
+/** A backtest not shown because the chart moved, with what it stands for and the session it ran on. */
+export interface KeptAside {
+  result: BacktestResult;
+  source: ResultSource | null;
+  session: TradingSession;
+}
 
 /** What a page reload keeps of the workspace: the tab, the chart's choices, the form and the last result. */
 const KEPT_KEYS = [
@@ -172,7 +197,8 @@ const KEPT_KEYS = [
   'commission',
   'result',
   // Without it a kept result could not be pinned (Pin was disabled after every reload).
-  'resultRequest',
+  'resultSource',
+  'keptAside',
 ] as const satisfies ReadonlyArray<keyof AppState>;
 type KeptApp = Partial<Pick<AppState, (typeof KEPT_KEYS)[number]>>;
 
@@ -194,27 +220,48 @@ function keptApp(value: unknown): KeptApp {
     kept.paramDraft = value.paramDraft as ParamDraft;
   if (typeof value.cash === 'string') kept.cash = value.cash;
   if (typeof value.commission === 'string') kept.commission = value.commission;
-  const result = value.result;
-  // A result kept by an older version (without its tear sheet) is dropped rather than shown half.
-  if (
-    isRecord(result) &&
+  const result = keptResult(value.result);
+  if (result) {
+    kept.result = result;
+    kept.resultSource = keptSource(value.resultSource, result);
+  }
+  const aside = value.keptAside;
+  const asideResult = isRecord(aside) ? keptResult(aside.result) : null;
+  if (isRecord(aside) && asideResult && isTradingSession(aside.session))
+    kept.keptAside = {
+      result: asideResult,
+      source: keptSource(aside.source, asideResult),
+      session: aside.session,
+    };
+  return kept;
+}
+
+/** A kept result; one kept by an older version (without its tear sheet) is dropped rather than shown half. */
+function keptResult(result: unknown): BacktestResult | null {
+  return isRecord(result) &&
     Array.isArray(result.trades) &&
     isRecord(result.equity) &&
     isRecord(result.metrics) &&
     isRecord(result.tearSheet)
-  )
-    kept.result = result as unknown as BacktestResult;
-  const request = value.resultRequest;
-  // Only beside its result; the services check it again when it is pinned.
+    ? (result as unknown as BacktestResult)
+    : null;
+}
+
+/** A kept result's source, only beside that result; the services check it again when it is pinned. */
+function keptSource(source: unknown, result: BacktestResult): ResultSource | null {
+  if (!isRecord(source)) return null;
+  const request = source.request;
   if (
-    kept.result &&
+    source.kind === 'backtest' &&
     isRecord(request) &&
-    request.symbol === kept.result.symbol &&
-    request.timeframe === kept.result.timeframe &&
-    request.strategy === kept.result.strategy
+    request.symbol === result.symbol &&
+    request.timeframe === result.timeframe &&
+    request.strategy === result.strategy
   )
-    kept.resultRequest = request as unknown as RequestInput<'backtest:run'>;
-  return kept;
+    return source as unknown as ResultSource;
+  if (source.kind === 'trial' && typeof source.studyId === 'string' && Number.isInteger(source.trial))
+    return source as unknown as ResultSource;
+  return null;
 }
 
 const PREFERENCES_KEY = 'preferences';
@@ -243,6 +290,28 @@ export function createAppStore(
     const notify = (cause: NoticeCause, context: string, error: unknown): void =>
       set((s) => ({ notices: withNotice(s.notices, cause, context, error, 4) }));
     const resolved = (cause: NoticeCause): void => set((s) => ({ notices: withoutNotice(s.notices, cause) }));
+
+    /**
+     * The result to show once the chart is on `next`: the shown one or the one kept aside when it was
+     * computed there; otherwise none, and the shown one is kept aside (it replaces the one kept before).
+     */
+    const resultFor = (next: {
+      symbol: string | null;
+      timeframe: Timeframe;
+      session: TradingSession;
+    }): Pick<AppState, 'result' | 'resultSource' | 'keptAside' | 'focus'> => {
+      const { result, resultSource, keptAside, session } = get();
+      const shown: KeptAside | null = result ? { result, source: resultSource, session } : null;
+      const on = (kept: KeptAside | null): kept is KeptAside =>
+        kept !== null &&
+        kept.result.symbol === next.symbol &&
+        kept.result.timeframe === next.timeframe &&
+        kept.session === next.session;
+      if (on(shown)) return { result, resultSource, keptAside, focus: get().focus };
+      if (on(keptAside))
+        return { result: keptAside.result, resultSource: keptAside.source, keptAside: shown, focus: null };
+      return { result: null, resultSource: null, keptAside: shown ?? keptAside, focus: null };
+    };
 
     const loadBars = async (): Promise<void> => {
       const { symbol, timeframe, barLimit, barsEnd, session } = get();
@@ -320,7 +389,11 @@ export function createAppStore(
       )
         patch.commission = String(next.commissionPercent);
       const sessionChanged = next.session !== get().session;
-      set(sessionChanged ? { ...patch, session: next.session, result: null, focus: null } : patch);
+      set(
+        sessionChanged
+          ? { ...patch, session: next.session, ...resultFor({ ...get(), session: next.session }) }
+          : patch,
+      );
       savePreferences();
       if (sessionChanged) void loadBars();
     };
@@ -371,7 +444,8 @@ export function createAppStore(
       costs: isRecord(preferred) && isCostDraft(preferred.costs) ? preferred.costs : DEFAULT_COST_DRAFT,
       job: null,
       result: null,
-      resultRequest: null,
+      resultSource: null,
+      keptAside: null,
       focus: null,
       notices: [],
       connection: { state: 'connecting', message: null },
@@ -427,7 +501,8 @@ export function createAppStore(
         // asking the server for one it must refuse.
         const reasons = symbolTimeframeReasons({ ...get(), symbol });
         const timeframe = reasons[get().timeframe] === null ? get().timeframe : finestAvailable(reasons);
-        set({ symbol, timeframe: timeframe ?? get().timeframe, result: null, focus: null, barsEnd: null });
+        const next = { symbol, timeframe: timeframe ?? get().timeframe, session: get().session };
+        set({ symbol, timeframe: next.timeframe, ...resultFor(next), barsEnd: null });
         if (timeframe) void loadBars();
         else set({ bars: { status: 'idle' }, barsLoading: false });
       },
@@ -435,7 +510,7 @@ export function createAppStore(
       setTimeframe(timeframe) {
         if (timeframe === get().timeframe) return;
         if (symbolTimeframeReasons(get())[timeframe] !== null) return;
-        set({ timeframe, result: null, focus: null, barsEnd: null });
+        set({ timeframe, ...resultFor({ ...get(), timeframe }), barsEnd: null });
         void loadBars();
       },
 
@@ -549,14 +624,17 @@ export function createAppStore(
               : { benchmark: state.benchmark }),
           };
           const result = await client.invoke('backtest:run', request);
-          // The user may have moved to another symbol or timeframe while it ran.
+          // The user may have moved to another symbol, timeframe or session while it ran: then it is
+          // kept aside, to be shown on the way back.
           const now = get();
+          const source: ResultSource = { kind: 'backtest', request };
           if (
             now.symbol === result.symbol &&
             now.timeframe === result.timeframe &&
             now.session === state.session
           )
-            set({ result, resultRequest: request, focus: null });
+            set({ result, resultSource: source, focus: null });
+          else set({ keptAside: { result, source, session: state.session } });
           resolved('backtest');
         } catch (error) {
           notify('backtest', `Backtest ${strategy.name} on ${state.symbol} ${state.timeframe}`, error);
@@ -565,7 +643,7 @@ export function createAppStore(
         }
       },
 
-      openBacktest(result, account) {
+      openBacktest(result, account, source = null) {
         const state = get();
         const strategy = findStrategy(state.strategies, result.strategy);
         const paramDraft: ParamDraft = strategy ? defaultDraft(strategy) : { ...state.paramDraft };
@@ -585,7 +663,7 @@ export function createAppStore(
           symbol: result.symbol,
           timeframe: result.timeframe,
           result,
-          resultRequest: null,
+          resultSource: source,
           focus: null,
           ...(sameBars ? {} : { barsEnd: null }),
         });
@@ -631,11 +709,31 @@ export function createAppStore(
 
       setSession(session) {
         if (session === get().session) return;
-        // A result computed on the other session's bars no longer matches the chart.
-        set({ session, result: null, focus: null });
+        // A result computed on the other session's bars does not match the chart: it is kept aside.
+        set({ session, ...resultFor({ ...get(), session }) });
         savePreferences();
         void loadBars();
         void writeSettings({ session });
+      },
+
+      showKeptAside() {
+        const { keptAside: aside, result, resultSource, session } = get();
+        if (!aside) return;
+        set({
+          symbol: aside.result.symbol,
+          timeframe: aside.result.timeframe,
+          session: aside.session,
+          result: aside.result,
+          resultSource: aside.source,
+          keptAside: result ? { result, source: resultSource, session } : null,
+          focus: null,
+          barsEnd: null,
+        });
+        if (aside.session !== session) {
+          savePreferences();
+          void writeSettings({ session: aside.session });
+        }
+        void loadBars();
       },
 
       dismissNotice(id) {

@@ -102,9 +102,15 @@ export function createInspectionSlice(
     },
 
     openInBacktest() {
-      const result = get().inspection?.result;
-      const config = get().study?.detail?.config;
-      if (result && config) app.getState().openBacktest(result, config);
+      const inspection = get().inspection;
+      const study = get().study;
+      const config = study?.detail?.config;
+      if (inspection?.result && study && config)
+        app.getState().openBacktest(inspection.result, config, {
+          kind: 'trial',
+          studyId: study.id,
+          trial: inspection.trialNumber,
+        });
     },
   };
 }

@@ -259,7 +259,7 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
         set({ opening: recommendation.regime ?? 'warm-up', openError: null });
         try {
           const run = costsOf(app);
-          const result = await client.invoke('backtest:run', {
+          const request = {
             jobId: newJobId(),
             symbol,
             timeframe,
@@ -267,8 +267,9 @@ export function createLearnerStore(client: RegimenClient, app: AppStore): Learne
             params: recommendation.params,
             ...run,
             session: app.getState().session,
-          });
-          app.getState().openBacktest(result, run);
+          };
+          const result = await client.invoke('backtest:run', request);
+          app.getState().openBacktest(result, run, { kind: 'backtest', request });
         } catch (error) {
           set({ openError: errorMessage(error) });
         } finally {

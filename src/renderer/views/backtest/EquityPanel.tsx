@@ -10,7 +10,7 @@ import { PinButton } from '../compare/PinButton.tsx';
 /** The equity curve of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function EquityPanel({ result: given }: { result?: BacktestResult | null } = {}) {
   const own = useApp((s) => s.result);
-  const ownRequest = useApp((s) => s.resultRequest);
+  const ownSource = useApp((s) => s.resultSource);
   const result = given === undefined ? own : given;
   const time = useTimeFormat();
   const option = useMemo(
@@ -31,10 +31,7 @@ export function EquityPanel({ result: given }: { result?: BacktestResult | null 
         ) : null}
         {result ? <BacktestExports result={result} /> : null}
         {given === undefined && result ? (
-          <PinButton
-            testId="backtest-pin"
-            request={ownRequest === null ? null : { source: { kind: 'backtest', request: ownRequest } }}
-          />
+          <PinButton testId="backtest-pin" request={ownSource === null ? null : { source: ownSource }} />
         ) : null}
       </div>
       <div className="chart-box">

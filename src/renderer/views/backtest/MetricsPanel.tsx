@@ -11,6 +11,31 @@ import {
   orderedMetricKeys,
 } from '../../metricFormat.ts';
 
+/**
+ * Where the Backtest view has no result for the chart: the last backtest, when it is kept aside for
+ * another symbol, timeframe or session, with a button to go back to it.
+ */
+function KeptAsideNotice({ shown }: { shown: boolean }) {
+  const aside = useApp((s) => s.keptAside);
+  const showKeptAside = useApp((s) => s.showKeptAside);
+  if (!shown || aside === null) return <div className="empty">No backtest yet.</div>;
+  const { result, session } = aside;
+  return (
+    <div className="empty" data-testid="kept-aside">
+      No backtest on this chart. The last one, {result.strategy} on {result.symbol} {result.timeframe}
+      {session === 'regular' ? '' : ` (${session} hours)`}, is kept:{' '}
+      <button
+        type="button"
+        className="ghost-button small"
+        data-testid="show-kept-aside"
+        onClick={showKeptAside}
+      >
+        Show {result.symbol} {result.timeframe}
+      </button>
+    </div>
+  );
+}
+
 /** The metrics of the Backtest view's result, or of `result` when given (another view's backtest). */
 export function MetricsPanel({ result: given }: { result?: BacktestResult | null } = {}) {
   const own = useApp((s) => s.result);
@@ -59,7 +84,7 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
           </tbody>
         </table>
       ) : (
-        <div className="empty">No backtest yet.</div>
+        <KeptAsideNotice shown={given === undefined} />
       )}
       {result && result.costStress.length > 0 ? (
         <>

@@ -6,7 +6,11 @@ import { useCompare } from './useCompare.ts';
 export function PinButton(props: { request: RequestInput<'compare:pin'> | null; testId: string }) {
   const pin = useCompare((s) => s.pin);
   const error = useCompare((s) => s.error);
-  const [pinned, setPinned] = useState<'idle' | 'pinned' | 'refused'>('idle');
+  // Per request: the button stays while the result it pins changes (a new run, another trial), and
+  // said "pinned" for a result never pinned.
+  const shown = JSON.stringify(props.request);
+  const [outcome, setOutcome] = useState<{ of: string; pinned: 'pinned' | 'refused' } | null>(null);
+  const pinned = outcome?.of === shown ? outcome.pinned : 'idle';
   return (
     <button
       type="button"
@@ -17,7 +21,7 @@ export function PinButton(props: { request: RequestInput<'compare:pin'> | null; 
       title={pinned === 'refused' ? (error ?? '') : 'Pin to the compare set (Compare tab)'}
       onClick={() => {
         if (props.request === null) return;
-        void pin(props.request).then((ok) => setPinned(ok ? 'pinned' : 'refused'));
+        void pin(props.request).then((ok) => setOutcome({ of: shown, pinned: ok ? 'pinned' : 'refused' }));
       }}
     >
       {pinned === 'pinned' ? '📌 pinned' : '📌 Pin'}
