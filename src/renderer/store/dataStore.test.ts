@@ -149,4 +149,41 @@ describe('the data store against a fake client', () => {
     expect(store.getState().lastResult?.text).toBe('GOOG renamed to GOOGL (10 bars)');
     expect(store.getState().errors.filter((e) => e.panel === 'manage')).toEqual([]);
   });
+
+  it("an import that fails does not leave the last import's success beside its error", async () => {
+    const client = new FakeRegimenClient()
+      .handle('data:coverage', () => [coverage('GOOG', '1d', 2148)])
+      .handle('data:quality', () => Promise.reject(new Error('not under test')))
+      .handle('data:import', ({ path }) =>
+        path.endsWith('BAD.csv')
+          ? Promise.reject(new Error('BAD.csv line 3, column "High": high 9 is below max(open, close) 10.5'))
+          : {
+              file: 'GOOG.csv',
+              format: 'csv' as const,
+              symbol: 'GOOG',
+              timeframe: '1d',
+              bars: 2148,
+              start: 0,
+              end: 1,
+              elapsedMs: 5,
+              calendar: 'equities' as const,
+              calendarInferred: true,
+              timeZone: { zone: 'UTC' as const, source: 'not-needed' as const, basis: 'dates' },
+            },
+      );
+    const store = createDataStore(client, async () => {});
+    store.getState().setImportForm({ path: '/data/GOOG.csv' });
+    await store.getState().runImport();
+    expect(store.getState().lastResult?.text).toMatch(/^GOOG\.csv: 2,148 bars stored as GOOG 1d/);
+    store.getState().setImportForm({ path: '/data/BAD.csv' });
+    await store.getState().runImport();
+    expect(store.getState().errors.find((e) => e.panel === 'import')?.message).toMatch(/line 3/);
+    expect(store.getState().lastResult).toBeNull();
+    // Nor beside the empty path's refusal.
+    store.getState().setImportForm({ path: '/data/GOOG.csv' });
+    await store.getState().runImport();
+    store.getState().setImportForm({ path: ' ' });
+    await store.getState().runImport();
+    expect(store.getState().lastResult).toBeNull();
+  });
 });

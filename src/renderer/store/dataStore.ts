@@ -164,6 +164,8 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
           ...s.errors.filter((e) => e.panel !== panel),
           { panel, message, needsKeys: needsKeys(message) },
         ],
+        // The panel's last success is not left beside its failure, as if the failed file had gone in too.
+        lastResult: s.lastResult?.kind === panel ? null : s.lastResult,
       }));
     };
     const clearError = (panel: PanelError['panel']): void =>
@@ -181,6 +183,7 @@ export function createDataStore(client: RegimenClient, onDatasetsChanged: () => 
       if (get().job) return;
       const form = get().importForm;
       clearError('import');
+      if (get().lastResult?.kind === 'import') set({ lastResult: null });
       const jobId = newJobId();
       set({ job: { kind: 'import', jobId, label, progress: null, cancelling: false } });
       try {
