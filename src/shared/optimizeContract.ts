@@ -634,6 +634,11 @@ export const WalkForwardResult = z.object({
       }),
     )
     .optional(),
+  /**
+   * A run of several symbols: how its figures combine the symbols' (the worst or the mean, by metric), in
+   * words; read beside them, or the mean drawdown was taken for a portfolio's beside the worst Sharpe.
+   */
+  combination: z.string().optional(),
   /** The gap each train window ended before its test window; `warmupBars` when asked as 'warm-up'. */
   purge: z.object({
     length: z.number(),

@@ -108,6 +108,12 @@ describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason
     const wfCombined = Number(await page.getByTestId('wf-oos-sharpeRatio').getAttribute('data-value'));
     expect([wfA, wfB, wfCombined].every(Number.isFinite), `${wfA} ${wfB} ${wfCombined}`).toBe(true);
     expect(wfCombined).toBe(Math.min(wfA, wfB));
+    // Said beside them: the Sharpe ratio is the worse symbol's, the return and the drawdown the mean.
+    expect(await page.getByTestId('wf-combination').innerText()).toBe(
+      `Combined: ${first}, ${second} scored together: Sharpe ratio, the trade count: the worst symbol's; ` +
+        "every other figure: the mean of the symbols' (each symbol's own are listed); the stitched curve " +
+        'holds equal capital in each.',
+    );
     // As the panel prints them, for the Compare tab's table (the Optimize view is gone once it opens).
     const shown = {
       sharpeRatio: await page.getByTestId('wf-oos-sharpeRatio').innerText(),

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateSlices, flattenSliceMetrics, perSliceMetrics, sliceLabel, sliceWeights } from './slices.ts';
+import {
+  aggregateSlices,
+  flattenSliceMetrics,
+  perSliceMetrics,
+  sliceCombination,
+  sliceLabel,
+  sliceWeights,
+} from './slices.ts';
 import { naturalObjective } from './objectives.ts';
 
 const perTimeframe = {
@@ -130,5 +137,24 @@ describe('slices of symbols x timeframes', () => {
       GOOG: { totalReturn: 0.1, numTrades: 3 },
       ORCL: { totalReturn: -0.2, numTrades: 4 },
     });
+  });
+});
+
+describe('sliceCombination', () => {
+  it('names how aggregateSlices combines each metric: the worst for objectives and the trade count, else the mean', () => {
+    const objectives = [{ metric: 'sharpeRatio', direction: 'maximize' as const }];
+    const perSlice = {
+      A: { sharpeRatio: 1, numTrades: 10, maxDrawdown: -0.3 },
+      B: { sharpeRatio: 0.5, numTrades: 4, maxDrawdown: -0.1 },
+    };
+    const { metrics } = aggregateSlices(perSlice, { aggregation: 'worst', objectives });
+    expect(
+      ['sharpeRatio', 'numTrades', 'maxDrawdown'].map((k) =>
+        sliceCombination(k, { aggregation: 'worst', objectives }),
+      ),
+    ).toEqual(['worst', 'worst', 'mean']);
+    expect(metrics).toEqual({ sharpeRatio: 0.5, numTrades: 4, maxDrawdown: -0.2 });
+    expect(sliceCombination('sharpeRatio', { aggregation: 'mean', objectives })).toBe('mean');
+    expect(sliceCombination('sharpeRatio', { aggregation: 'weighted', objectives })).toBe('weighted mean');
   });
 });

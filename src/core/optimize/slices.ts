@@ -73,6 +73,17 @@ export interface SliceScore {
   readonly perSlice: Readonly<Record<string, MetricSet>>;
 }
 
+/** How `aggregateSlices` combines one metric over the slices (one rule, which a run's notes state too). */
+export function sliceCombination(
+  key: string,
+  options: Pick<SliceAggregationOptions, 'aggregation' | 'objectives' | 'tradeCountMetric'>,
+): 'worst' | 'mean' | 'weighted mean' {
+  const scored =
+    options.objectives.some((o) => o.metric === key) || key === (options.tradeCountMetric ?? 'numTrades');
+  if (options.aggregation === 'worst' && scored) return 'worst';
+  return options.aggregation === 'weighted' ? 'weighted mean' : 'mean';
+}
+
 /**
  * Combines per-slice metrics. Under 'worst', objective metrics take the worst value in their
  * direction (NaN counts as worst) and the trade count its minimum; other metrics take the mean.
@@ -100,12 +111,11 @@ export function aggregateSlices(
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const keys = Object.keys(perSlice[slices[0]!]!).filter((k) => slices.every((s) => k in perSlice[s]!));
   const objectiveOf = new Map(options.objectives.map((o) => [o.metric, o]));
-  const tradeKey = options.tradeCountMetric ?? 'numTrades';
   const metrics: Record<string, number> = {};
   for (const key of keys) {
     const values = slices.map((s) => perSlice[s]![key]!);
     const objective = objectiveOf.get(key);
-    if (options.aggregation === 'worst' && (objective !== undefined || key === tradeKey)) {
+    if (sliceCombination(key, options) === 'worst') {
       if (values.some(Number.isNaN)) {
         metrics[key] = NaN;
         continue;

@@ -32,6 +32,7 @@ import {
   flattenSliceMetrics,
   runWalkForward,
   selectWinner,
+  sliceCombination,
   stitchEquity,
   Study,
   walkForwardWindows,
@@ -66,6 +67,7 @@ import { resolveCosts, type CostRequest } from '../costs.ts';
 import { thinEquityCurve } from '../equityCurve.ts';
 import { closesAt, tearSheetPayload } from '../tearSheet.ts';
 import { computeEquityMetrics } from '../../../core/metrics/metrics.ts';
+import { metricDefinition } from '../../../core/metrics/definitions.ts';
 import { tearSheet } from '../../../core/metrics/tearSheet.ts';
 import { runJob, withoutJobId, type Job, type JobContext } from '../jobs.ts';
 import { finiteOrNull } from '../payloads.ts';
@@ -587,6 +589,29 @@ export async function replayWalkForward(
   };
 }
 
+/**
+ * How a run of several symbols' figures were combined from each symbol's: without it a trader read the
+ * mean of the symbols' drawdowns (-32.86%) beside the worst symbol's Sharpe as one portfolio's figures,
+ * when one symbol's drawdown was -34.21%.
+ */
+export function combinationText(
+  labels: readonly string[],
+  settings: Pick<EvaluatorSettings, 'aggregation' | 'objectives'>,
+): string {
+  const scored = [...settings.objectives.map((o) => o.metric), 'numTrades'].filter(
+    (key, i, all) => all.indexOf(key) === i && sliceCombination(key, settings) === 'worst',
+  );
+  const label = (key: string): string =>
+    key === 'numTrades' ? 'the trade count' : (metricDefinition(key)?.label ?? key);
+  // How a metric no objective reads is combined.
+  const rest = sliceCombination('', settings);
+  const figures =
+    scored.length === 0
+      ? `every figure is the ${rest} of the symbols'`
+      : `${scored.map(label).join(', ')}: the worst symbol's; every other figure: the ${rest} of the symbols'`;
+  return `${labels.join(', ')} scored together: ${figures} (each symbol's own are listed); the stitched curve holds equal capital in each`;
+}
+
 async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job): Promise<WalkForwardResult> {
   const started = performance.now();
   const stopIfCancelled = (): void => run.throwIfCancelled();
@@ -770,6 +795,7 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
             equity: thin(segment),
             outOfSample: metricsOut(equityMetrics(segment)),
           })),
+          combination: combinationText([...stitchedBySymbol.keys()], settings),
         }),
     purge: { length: setup.purge.length, unit: setup.purge.unit, warmupBars: setup.purge.warmupBars },
     windows: result.windows.map(windowOut),

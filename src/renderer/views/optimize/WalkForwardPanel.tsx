@@ -324,6 +324,11 @@ export function WalkForwardPanel() {
                 Sharpe {formatMetric('sharpeRatio', outOfSample['sharpeRatio'])}
               </span>
             ))}
+            {result.combination === undefined ? null : (
+              <span className="hint" data-testid="wf-combination">
+                Combined: {result.combination}.
+              </span>
+            )}
           </div>
           <WindowTimeline result={result} />
           <StitchedEquity result={result} />

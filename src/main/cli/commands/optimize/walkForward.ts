@@ -91,7 +91,7 @@ function purgeFrom(args: ParsedArgs): { purge?: number | 'warm-up' } {
 
 /** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
 function printResult(result: WalkForwardResult, context: PrintContext): number {
-  const { windows, search, aggregation, time, args, io } = context;
+  const { windows, search, time, args, io } = context;
   if (args.values['json']) {
     io.out(toJson({ windowSettings: windows, ...result }));
     return 0;
@@ -125,7 +125,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   const symbols = result.symbols ?? [];
   io.out(
     table([
-      ['metric', symbols.length === 0 ? 'value' : aggregation, ...symbols.map((s) => s.symbol)],
+      ['metric', symbols.length === 0 ? 'value' : 'combined', ...symbols.map((s) => s.symbol)],
       ...OOS_HEADLINE.map((k) => [
         metricLabel(k),
         formatMetric(k, result.outOfSample[k] ?? NaN),
@@ -133,6 +133,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
       ]),
     ]),
   );
+  if (result.combination !== undefined) io.out(`Combined: ${result.combination}.`);
   io.out(
     `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
   );
