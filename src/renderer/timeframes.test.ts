@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Timeframe } from '../core/data/bars.ts';
-import { keepAvailable, TIMEFRAME_CHOICES, timeframeReasons } from './timeframes.ts';
+import { keepAvailable, TIMEFRAME_CHOICES, timeframeReasons, timeframesNote } from './timeframes.ts';
 
 const datasets = [
   { symbol: 'BTCUSD', timeframe: '1mo' },
@@ -35,5 +35,19 @@ describe('the timeframes a symbol offers (Backtest picker and Optimize form)', (
     expect(keepAvailable(same, timeframeReasons(datasets, 'GOOG'))).toBe(same);
     expect(keepAvailable(['1h', '1w'], timeframeReasons(datasets, 'GOOG'))).toEqual(['1w']);
     expect(keepAvailable(['1h'], timeframeReasons(datasets, 'BTCUSD'))).toEqual(['1mo']);
+  });
+});
+
+describe("the pickers' note on the timeframes a symbol cannot be shown in", () => {
+  it('names every one and why, not only the first', () => {
+    expect(timeframesNote(datasets, 'GOOG')).toBe(
+      'GOOG is stored as 1d only: 1m, 5m, 15m, 1h, 4h are derived from 1-minute bars',
+    );
+    expect(timeframesNote(datasets, 'BTCUSD')).toBe(
+      'BTCUSD is stored as 1mo only: 1m, 5m, 15m, 1h, 4h, 1d are derived from 1-minute bars; 1w is ' +
+        'derived from daily or 1-minute bars',
+    );
+    expect(timeframesNote(datasets, 'SPY')).toBeNull();
+    expect(timeframesNote(datasets, 'NOPE')).toBeNull();
   });
 });

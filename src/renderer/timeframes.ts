@@ -1,6 +1,6 @@
 import type { AssetCalendar } from '../core/data/assetCalendar.ts';
 import type { Timeframe } from '../core/data/bars.ts';
-import { timeframeUnavailableReason } from '../shared/timeframeSources.ts';
+import { timeframesUnavailableText, timeframeUnavailableReason } from '../shared/timeframeSources.ts';
 
 /**
  * Bar length of each timeframe. A Record over core's Timeframe, so the compiler asks for an entry here
@@ -38,6 +38,17 @@ export function timeframeReasons(
     reasons[tf] = stored.length === 0 ? null : timeframeUnavailableReason(symbol ?? '', stored, tf, calendar);
   }
   return reasons;
+}
+
+/** The pickers' note: every timeframe the symbol cannot be shown in, and why (null when none). */
+export function timeframesNote(
+  datasets: readonly { symbol: string; timeframe: string; calendar?: AssetCalendar }[] | null,
+  symbol: string | null,
+): string | null {
+  const rows = datasets?.filter((d) => d.symbol === symbol) ?? [];
+  if (rows.length === 0) return null;
+  const stored = rows.map((d) => d.timeframe);
+  return timeframesUnavailableText(symbol ?? '', stored, TIMEFRAME_CHOICES, rows[0]?.calendar);
 }
 
 /**

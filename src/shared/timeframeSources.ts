@@ -40,12 +40,34 @@ export function timeframeUnavailableReason(
   timeframe: Timeframe,
   calendar: AssetCalendar = 'equities',
 ): string | null {
-  if (timeframeSource(stored, timeframe, calendar) !== null) return null;
-  const from =
-    calendar === 'equities'
-      ? isCalendarTimeframe(timeframe)
-        ? 'daily or 1-minute bars'
-        : '1-minute bars'
-      : 'finer bars';
-  return `${symbol} is stored as ${stored.join(', ')} only: ${timeframe} is derived from ${from}`;
+  return timeframesUnavailableText(symbol, stored, [timeframe], calendar);
+}
+
+/**
+ * Why these timeframes cannot be read from what is stored, in one sentence (null when all can): the
+ * pickers' note, which named only the first ("GOOG is stored as 1d only: 1m is derived from 1-minute
+ * bars") beside five disabled buttons.
+ */
+export function timeframesUnavailableText(
+  symbol: string,
+  stored: readonly string[],
+  timeframes: readonly Timeframe[],
+  calendar: AssetCalendar = 'equities',
+): string | null {
+  const byFrom = new Map<string, Timeframe[]>();
+  for (const timeframe of timeframes) {
+    if (timeframeSource(stored, timeframe, calendar) !== null) continue;
+    const from =
+      calendar === 'equities'
+        ? isCalendarTimeframe(timeframe)
+          ? 'daily or 1-minute bars'
+          : '1-minute bars'
+        : 'finer bars';
+    byFrom.set(from, [...(byFrom.get(from) ?? []), timeframe]);
+  }
+  if (byFrom.size === 0) return null;
+  const parts = [...byFrom].map(
+    ([from, tfs]) => `${tfs.join(', ')} ${tfs.length === 1 ? 'is' : 'are'} derived from ${from}`,
+  );
+  return `${symbol} is stored as ${stored.join(', ')} only: ${parts.join('; ')}`;
 }

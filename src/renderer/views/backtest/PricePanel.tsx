@@ -7,7 +7,7 @@ import { CHART_BAR_LIMITS, type ChartBarLimit, symbolTimeframeReasons } from '..
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { warmupText } from '../../../shared/warmupText.ts';
-import { TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { TIMEFRAME_CHOICES, timeframesNote } from '../../timeframes.ts';
 import { SessionSelect } from '../fields.tsx';
 import { RegimeRibbon } from '../regime/RegimeRibbon.tsx';
 import { useRegime, useRegimeBands } from '../regime/useRegime.ts';
@@ -26,7 +26,10 @@ export function PricePanel() {
   const showLatestBars = useApp((s) => s.showLatestBars);
   const datasets = useApp((s) => s.datasets);
   const reasons = useMemo(() => symbolTimeframeReasons({ datasets, symbol }), [datasets, symbol]);
-  const unavailable = TIMEFRAME_CHOICES.map((tf) => reasons[tf]).find((reason) => reason !== null);
+  const unavailable = useMemo(
+    () => timeframesNote(datasets.status === 'ready' ? datasets.data : null, symbol),
+    [datasets, symbol],
+  );
 
   const data = bars.status === 'ready' ? bars.data : null;
   const ownResult =

@@ -13,7 +13,7 @@ import {
   studySymbols,
 } from '../../store/optimizeSetup.ts';
 import { SLICE_AGGREGATIONS } from '../../../shared/optimizeChoices.ts';
-import { keepAvailable, TIMEFRAME_CHOICES } from '../../timeframes.ts';
+import { keepAvailable, TIMEFRAME_CHOICES, timeframesNote } from '../../timeframes.ts';
 import { metricLabel } from '../../metricFormat.ts';
 import { ChoiceField, NumberField, SessionSelect, StrategyOptions } from '../fields.tsx';
 import { CostFields } from '../CostFields.tsx';
@@ -48,7 +48,10 @@ export function SetupPanel() {
     () => symbolTimeframeReasons({ datasets, symbol: setup.symbol }),
     [datasets, setup.symbol],
   );
-  const unavailable = TIMEFRAME_CHOICES.map((tf) => reasons[tf]).find((reason) => reason !== null);
+  const unavailable = useMemo(
+    () => timeframesNote(datasets.status === 'ready' ? datasets.data : null, setup.symbol),
+    [datasets, setup.symbol],
+  );
   useEffect(() => {
     const kept = keepAvailable(setup.timeframes, reasons);
     if (kept !== setup.timeframes) patchSetup({ timeframes: kept });
