@@ -5,7 +5,7 @@
  * opens a study's trial in the Backtest view (its Pin was disabled, unexplained).
  */
 import { describe, expect, it } from 'vitest';
-import { chromiumSkipReason, hasChromium, openApp, useSession } from './harness.ts';
+import { chromiumSkipReason, hasChromium, openApp, startRandomStudy, useSession } from './harness.ts';
 
 const skipReason = chromiumSkipReason('keptBacktest.e2e');
 const RUN_TIMEOUT_MS = 120_000;
@@ -66,21 +66,7 @@ describe.skipIf(!hasChromium)(`a backtest kept across the chart's moves${skipRea
       expect(await page.getByTestId('timeframe-1m').getAttribute('aria-pressed')).toBe('true');
 
       // A study's trial opened in the Backtest view can be pinned.
-      await page.getByTestId('tab-optimize').click();
-      const strategy = page.getByTestId('opt-strategy');
-      await expect.poll(() => strategy.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-      await strategy.selectOption('sma-cross');
-      await page.getByTestId('opt-tf-1h').click();
-      await page.getByTestId('opt-sampler-random').click();
-      for (const [id, value] of [
-        ['opt-start', RANGE.start],
-        ['opt-end', RANGE.end],
-        ['opt-trial-count', '3'],
-        ['opt-seed', '7'],
-        ['opt-min-trades', '1'],
-      ] as const)
-        await page.getByTestId(id).fill(value);
-      await page.getByTestId('opt-start-button').click();
+      await startRandomStudy(page, 3);
       await expect
         .poll(() => page.getByTestId('opt-header').getAttribute('data-state'), { timeout: RUN_TIMEOUT_MS })
         .toBe('complete');

@@ -21,6 +21,17 @@ const bars = (symbol: string, timeframe: BarsPayload['timeframe']): BarsPayload 
   v: [1],
 });
 
+/** A store with sma-cross listed, kept in memory, whose client answers bars: a reload is a new store on `keeper`. */
+function keptStore() {
+  const keeper = memoryKeeper();
+  const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
+    bars(symbol, timeframe),
+  );
+  const app = createAppStore(client, keeper);
+  app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+  return { keeper, client, app };
+}
+
 describe('the app store against a fake client', () => {
   it('starts: lists symbols and strategies, picks the first of each and loads its bars', async () => {
     const client = new FakeRegimenClient()
@@ -197,12 +208,7 @@ describe('the app store against a fake client', () => {
   });
 
   it('a trial opened in the Backtest view can be pinned, also after a reload', () => {
-    const keeper = memoryKeeper();
-    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
-      bars(symbol, timeframe),
-    );
-    const before = createAppStore(client, keeper);
-    before.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+    const { keeper, client, app: before } = keptStore();
     const trial = { kind: 'trial', studyId: 'study-1', trial: 15 } as const;
     before.getState().openBacktest(backtestResult({ symbol: 'AAA', timeframe: '1h' }), {}, trial);
     expect(before.getState().resultSource).toEqual(trial);
@@ -210,12 +216,7 @@ describe('the app store against a fake client', () => {
   });
 
   it('the last backtest is kept aside while the chart shows another symbol or timeframe, and shown on return', () => {
-    const keeper = memoryKeeper();
-    const client = new FakeRegimenClient().handle('bars:get', ({ symbol, timeframe }) =>
-      bars(symbol, timeframe),
-    );
-    const app = createAppStore(client, keeper);
-    app.setState({ strategies: { status: 'ready', data: [SMA_CROSS] } });
+    const { keeper, client, app } = keptStore();
     const result = backtestResult({ symbol: 'AAA', timeframe: '15m' });
     const source = { kind: 'trial', studyId: 'study-1', trial: 3 } as const;
     app.getState().openBacktest(result, {}, source);
