@@ -381,7 +381,15 @@ describe.skipIf(!hasChromium)(`the first hour in the browser${skipReason}`, () =
       expect(await button.isDisabled()).toBe(true);
       expect(await button.getAttribute('title')).toContain('GOOG is stored as 1d only');
     }
-    expect(await page.getByTestId('timeframe-note').innerText()).toContain('GOOG is stored as 1d only');
+    expect(await page.getByTestId('timeframe-note').innerText()).toBe(
+      'GOOG is stored as 1d only: 1m, 5m, 15m, 1h, 4h are derived from 1-minute bars',
+    );
+    // The note takes no line of its own from the chart (it shares one with the controls, its text its title):
+    // at 1024 × 700 the wrapped toolbar left the chart 205 px of the price panel's 330.
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const toolbar = await price.locator('.toolbar').boundingBox();
+    expect(toolbar!.height).toBeLessThanOrEqual(56);
+    expect(await page.getByTestId('timeframe-note').getAttribute('title')).toContain('1-minute bars');
     expect(await page.getByTestId('error-notice').count()).toBe(0);
     expect(problems).toEqual([]);
     await page.close();

@@ -126,7 +126,7 @@ export function PricePanel() {
           ))}
         </div>
         {unavailable ? (
-          <span className="toolbar-note" data-testid="timeframe-note">
+          <span className="toolbar-note" data-testid="timeframe-note" title={unavailable}>
             {unavailable}
           </span>
         ) : null}
