@@ -168,6 +168,7 @@ describe('the data store against a fake client', () => {
               elapsedMs: 5,
               calendar: 'equities' as const,
               calendarInferred: true,
+              utcDays: null,
               timeZone: { zone: 'UTC' as const, source: 'not-needed' as const, basis: 'dates' },
             },
       );
