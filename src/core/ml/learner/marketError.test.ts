@@ -32,4 +32,14 @@ describe('MarketErrorModel', () => {
     copy.learn(x, 0.3, 0.8);
     expect(copy.estimate(x, 1)).toBe(model.estimate(x, 1));
   });
+
+  it('learns exact hits before any error (flat windows scored 0 as predicted) without a log of 0', () => {
+    // ORCL's first learner windows in the scorecard: no set trades in them, every score and prediction 0.
+    const model = new MarketErrorModel();
+    const x = { 'regime.volatility.percentile': 0.5 };
+    expect(() => model.learn(x, 0, 0)).not.toThrow();
+    model.learn(x, 0, 0.4);
+    model.learn(x, 0, 0);
+    expect(Number.isFinite(model.estimate(x, 0))).toBe(true);
+  });
 });

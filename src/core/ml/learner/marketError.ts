@@ -42,7 +42,11 @@ export class MarketErrorModel {
     this.learned++;
     this.meanError += (absError - this.meanError) / this.learned;
     this.scaler.learnOne(marketInputs(features, deviation));
-    this.regression.learnOne(this.input(features, deviation), Math.log(absError + FLOOR * this.meanError));
+    const error = absError + FLOOR * this.meanError;
+    // Every error so far an exact hit (windows where no set traded score 0, as predicted): no size yet
+    // to take the log of, and log(0) would end the run.
+    if (error === 0) return;
+    this.regression.learnOne(this.input(features, deviation), Math.log(error));
   }
 
   toState(): ModelState<typeof KIND> {
