@@ -73,15 +73,24 @@ export interface SliceScore {
   readonly perSlice: Readonly<Record<string, MetricSet>>;
 }
 
-/** How `aggregateSlices` combines one metric over the slices (one rule, which a run's notes state too). */
+/** How {@link aggregateSlices} combines one metric across the slices. */
+export type SliceCombination = 'worst' | 'mean' | 'weighted mean';
+
+/**
+ * The combination {@link aggregateSlices} gives `metric`: under 'worst' only the objectives (and the
+ * trade count, its fewest) take the worst slice, every other metric the mean; so a table of the combined
+ * figures can say which each one is.
+ */
 export function sliceCombination(
-  key: string,
+  metric: string,
   options: Pick<SliceAggregationOptions, 'aggregation' | 'objectives' | 'tradeCountMetric'>,
-): 'worst' | 'mean' | 'weighted mean' {
-  const scored =
-    options.objectives.some((o) => o.metric === key) || key === (options.tradeCountMetric ?? 'numTrades');
-  if (options.aggregation === 'worst' && scored) return 'worst';
-  return options.aggregation === 'weighted' ? 'weighted mean' : 'mean';
+): SliceCombination {
+  if (options.aggregation === 'weighted') return 'weighted mean';
+  if (options.aggregation === 'mean') return 'mean';
+  const worst =
+    metric === (options.tradeCountMetric ?? 'numTrades') ||
+    options.objectives.some((o) => o.metric === metric);
+  return worst ? 'worst' : 'mean';
 }
 
 /**

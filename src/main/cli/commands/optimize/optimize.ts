@@ -7,6 +7,7 @@ import {
   type ObjectiveMode,
   type SamplerConfig,
   perSliceMetrics,
+  sliceCombination,
   type SliceAggregation,
 } from '../../../../core/optimize/index.ts';
 import { holdoutCoverageText } from '../../../../shared/holdoutText.ts';
@@ -469,19 +470,31 @@ const HEADLINE = [
  * optimised) and on each slice beside.
  */
 function winnerTable(detail: StudyDetail, best: TrialRow): string {
-  const { slices, aggregation } = detail.config;
+  const { slices } = detail.config;
   const perSlice = perSliceMetrics(
     best.metrics,
     slices.map((s) => s.key),
   );
   return table([
-    ['metric', slices.length === 0 ? 'value' : aggregation, ...slices.map((s) => s.key)],
+    ['metric', slices.length === 0 ? 'value' : 'combined', ...slices.map((s) => s.key)],
     ...HEADLINE.map((k) => [
-      metricLabel(k),
+      slices.length === 0 ? metricLabel(k) : combinedLabel(k, detail),
       formatValue(k, best.metrics[k] ?? null),
       ...slices.map((s) => formatValue(k, perSlice[s.key]![k] ?? null)),
     ]),
   ]);
+}
+
+/**
+ * A combined metric's label with how it was combined ("Sharpe ratio (worst)", "Final equity (mean)"):
+ * under 'worst' only the objectives and the trade count take the worst slice.
+ */
+function combinedLabel(metric: string, detail: StudyDetail): string {
+  const combination = sliceCombination(metric, {
+    aggregation: detail.config.aggregation,
+    objectives: detail.summary.objectives,
+  });
+  return `${metricLabel(metric)} (${combination})`;
 }
 
 /** The human-readable report of a finished (or stopped) study. */
@@ -554,14 +567,19 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
     for (const note of o.notes) lines.push(`  note: ${note}`);
   }
   if (detail.holdout !== null)
-    lines.push('', ...holdoutLines(detail.holdout, time, detail.summary.timeframes[0] ?? 'native'));
+    lines.push('', ...holdoutLines(detail, detail.holdout, time, detail.summary.timeframes[0] ?? 'native'));
   if (detail.perRegime !== null) lines.push(...perRegimeLines(detail.perRegime));
   if (s.state !== 'complete') lines.push('', `Resume with: regimen optimize --resume ${s.id}`);
   return lines.join('\n');
 }
 
 /** The winner before and on the held-out bars, side by side. */
-function holdoutLines(holdout: StudyHoldout, time: TimeFormat, timeframe: string): string[] {
+function holdoutLines(
+  detail: StudyDetail,
+  holdout: StudyHoldout,
+  time: TimeFormat,
+  timeframe: string,
+): string[] {
   const coverage = holdoutCoverageText(holdout);
   const slices = holdout.slices ?? [];
   const from = `${time.barTime(holdout.from, timeframe)} ${time.zone}`;
@@ -574,7 +592,7 @@ function holdoutLines(holdout: StudyHoldout, time: TimeFormat, timeframe: string
     table([
       ['metric', 'in sample', 'out of sample'],
       ...HOLDOUT_METRICS.map((k) => [
-        metricLabel(k),
+        slices.length < 2 ? metricLabel(k) : combinedLabel(k, detail),
         formatValue(k, holdout.inSample[k] ?? null),
         formatValue(k, holdout.outOfSample[k] ?? null),
       ]),
