@@ -2,7 +2,8 @@
  * A study of several symbols prints its winner combined and per symbol. Under --aggregate worst only the
  * objectives and the trade count take the worst symbol; every other metric is the mean. The column was
  * headed "worst" for all of them, so GOOG+ORCL+NVDA's winner read "Final equity (worst) 87,043.97" while
- * ORCL ended on 12,736.82: each row now says how it was combined.
+ * ORCL ended on 12,736.82: each row now says how it was combined, as does a walk-forward's stitched
+ * out-of-sample table of several symbols.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,5 +52,32 @@ describe('the winner of a study of several symbols', () => {
     expect(ran.code, ran.stderr).toBe(0);
     expect(row(ran.stdout, 'Sharpe ratio (mean)')).toHaveLength(4);
     expect(row(ran.stdout, 'Trades (mean)')).toHaveLength(4);
+  }, 60_000);
+
+  it("labels a walk-forward's stitched figures of several symbols the same way", async () => {
+    const ran = await runCli([
+      'walk-forward',
+      '--csv',
+      `${aaa},${bbb}`,
+      ...SMA_GRID,
+      '--trials',
+      '4',
+      '--train',
+      '100',
+      '--test',
+      '60',
+      '--step',
+      '60',
+      '--unit',
+      'bars',
+      '--workers',
+      '1',
+    ]);
+    expect(ran.code, ran.stderr).toBe(0);
+    const number = (cell: string): number => Number(cell.replace(/[,%]/g, ''));
+    const sharpe = row(ran.stdout, 'Sharpe ratio (worst)').slice(1).map(number);
+    expect(sharpe[0]).toBe(Math.min(sharpe[1]!, sharpe[2]!));
+    const total = row(ran.stdout, 'Total return (mean)').slice(1).map(number);
+    expect(total[0]).toBeCloseTo((total[1]! + total[2]!) / 2, 1);
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import {
   perSliceMetrics,
   sliceCombination,
   type SliceAggregation,
+  type SliceAggregationOptions,
 } from '../../../../core/optimize/index.ts';
 import { holdoutCoverageText } from '../../../../shared/holdoutText.ts';
 import { studyWarmUpText } from '../../../../shared/warmupText.ts';
@@ -478,7 +479,9 @@ function winnerTable(detail: StudyDetail, best: TrialRow): string {
   return table([
     ['metric', slices.length === 0 ? 'value' : 'combined', ...slices.map((s) => s.key)],
     ...HEADLINE.map((k) => [
-      slices.length === 0 ? metricLabel(k) : combinedLabel(k, detail),
+      slices.length === 0
+        ? metricLabel(k)
+        : combinedLabel(k, detail.config.aggregation, detail.summary.objectives),
       formatValue(k, best.metrics[k] ?? null),
       ...slices.map((s) => formatValue(k, perSlice[s.key]![k] ?? null)),
     ]),
@@ -489,12 +492,12 @@ function winnerTable(detail: StudyDetail, best: TrialRow): string {
  * A combined metric's label with how it was combined ("Sharpe ratio (worst)", "Final equity (mean)"):
  * under 'worst' only the objectives and the trade count take the worst slice.
  */
-function combinedLabel(metric: string, detail: StudyDetail): string {
-  const combination = sliceCombination(metric, {
-    aggregation: detail.config.aggregation,
-    objectives: detail.summary.objectives,
-  });
-  return `${metricLabel(metric)} (${combination})`;
+export function combinedLabel(
+  metric: string,
+  aggregation: SliceAggregation,
+  objectives: SliceAggregationOptions['objectives'],
+): string {
+  return `${metricLabel(metric)} (${sliceCombination(metric, { aggregation, objectives })})`;
 }
 
 /** The human-readable report of a finished (or stopped) study. */
@@ -592,7 +595,9 @@ function holdoutLines(
     table([
       ['metric', 'in sample', 'out of sample'],
       ...HOLDOUT_METRICS.map((k) => [
-        slices.length < 2 ? metricLabel(k) : combinedLabel(k, detail),
+        slices.length < 2
+          ? metricLabel(k)
+          : combinedLabel(k, detail.config.aggregation, detail.summary.objectives),
         formatValue(k, holdout.inSample[k] ?? null),
         formatValue(k, holdout.outOfSample[k] ?? null),
       ]),

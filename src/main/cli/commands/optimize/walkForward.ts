@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../../../core/data/bars.ts';
+import type { SliceAggregation } from '../../../../core/optimize/index.ts';
 import {
   WalkForwardRequest,
   type WalkForwardInput,
@@ -30,6 +31,7 @@ import {
 } from '../backtest/backtest.ts';
 import {
   aggregationFrom,
+  combinedLabel,
   computeFrom,
   SEARCH_OPTIONS,
   searchFrom,
@@ -55,8 +57,8 @@ const OOS_HEADLINE = [
 interface PrintContext {
   readonly windows: WalkForwardRequest['windows'];
   readonly search: SearchSettings;
-  /** How several symbols' figures are combined (the combined column's name). */
-  readonly aggregation: string;
+  /** How several symbols' figures are combined (each combined row says how). */
+  readonly aggregation: SliceAggregation;
   /** Its windows are kept in the data folder (a run on the cache): it can be pinned by its id. */
   readonly stored: boolean;
   readonly time: TimeFormat;
@@ -127,7 +129,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
     table([
       ['metric', symbols.length === 0 ? 'value' : 'combined', ...symbols.map((s) => s.symbol)],
       ...OOS_HEADLINE.map((k) => [
-        metricLabel(k),
+        symbols.length === 0 ? metricLabel(k) : combinedLabel(k, aggregation, search.objectives),
         formatMetric(k, result.outOfSample[k] ?? NaN),
         ...symbols.map((s) => formatMetric(k, s.outOfSample[k] ?? NaN)),
       ]),
