@@ -59,11 +59,32 @@ function metricText(definition: MetricDefinition | undefined, value: number | nu
   }
 }
 
-/** Indices of at most `points` samples of n, first and last kept: the charts stay light for long runs. */
-function sampleIndices(n: number, points = 900): number[] {
+/**
+ * The points a chart draws: every one up to `points`, else per bucket of consecutive points its first and
+ * each line's lowest and highest (and the last point), so the charts stay light for long runs and still
+ * reach the trough and the peak the tables print (an evenly spaced sample stepped over GOOG's deepest
+ * drawdown day: the chart read -55.1 % beside the table's -55.79 %).
+ */
+function sampleIndices(n: number, lines: readonly Line[], points = 900): number[] {
   if (n <= points) return Array.from({ length: n }, (_, i) => i);
-  const step = (n - 1) / (points - 1);
-  return Array.from({ length: points }, (_, k) => Math.round(k * step));
+  const kept = new Set<number>([n - 1]);
+  for (let b = 0; b < points; b++) {
+    const from = Math.floor((b * n) / points);
+    const to = Math.floor(((b + 1) * n) / points);
+    kept.add(from);
+    for (const { values } of lines) {
+      let low = -1;
+      let high = -1;
+      for (let i = from; i < to; i++) {
+        const v = values[i];
+        if (v === null || v === undefined) continue;
+        if (low < 0 || v < values[low]!) low = i;
+        if (high < 0 || v > values[high]!) high = i;
+      }
+      if (low >= 0) kept.add(low).add(high);
+    }
+  }
+  return [...kept].sort((a, b) => a - b);
 }
 
 interface Line {
@@ -80,7 +101,7 @@ function lineChart(
 ): string {
   const height = options.height ?? 220;
   const pad = { left: 64, right: 12, top: 18, bottom: 22 };
-  const indices = sampleIndices(time.length);
+  const indices = sampleIndices(time.length, lines);
   let min = Infinity;
   let max = -Infinity;
   for (const line of lines)
