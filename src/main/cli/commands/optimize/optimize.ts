@@ -429,19 +429,21 @@ function paramsText(params: Readonly<Record<string, unknown>>): string {
     .join(' ');
 }
 
+/** An objective as a column names it: its metric, and the sense it is optimised in where not the usual. */
+export function objectiveLabel(o: { readonly metric: string; readonly direction: Direction }): string {
+  const sense = byMagnitude(o.metric)
+    ? ` (${magnitudeSense(o.direction)})`
+    : o.direction === 'minimize'
+      ? ' (min)'
+      : '';
+  return `${metricLabel(o.metric)}${sense}`;
+}
+
 function trialTable(detail: StudyDetail, rows: readonly TrialRow[]): string {
   const names = detail.config.space.map((p) => p.name);
   const objectives = detail.summary.objectives;
   return table([
-    [
-      '#',
-      ...names,
-      ...objectives.map(
-        (o) =>
-          `${metricLabel(o.metric)}${byMagnitude(o.metric) ? ` (${magnitudeSense(o.direction)})` : o.direction === 'minimize' ? ' (min)' : ''}`,
-      ),
-      'trades',
-    ],
+    ['#', ...names, ...objectives.map(objectiveLabel), 'trades'],
     ...rows.map((t) => [
       String(t.number),
       ...names.map((n) => String(t.params[n] ?? '')),

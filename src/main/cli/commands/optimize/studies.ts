@@ -5,6 +5,7 @@ import type { Command } from '../../command.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import { studyWarmUpText } from '../../../../shared/warmupText.ts';
+import { objectiveLabel } from './optimize.ts';
 import { perRegimeLines } from './perRegime.ts';
 
 function paramsText(params: Readonly<Record<string, unknown>>): string {
@@ -70,6 +71,13 @@ function importanceLines(result: OptimizeImportanceResult, measure: string): str
 }
 
 /** A note as a table cell: its first line, cut to a width a terminal row can hold. */
+/** What a study's best value is of: its first objective (a Pareto study's others counted). */
+function objectiveText(objectives: StudyDetail['summary']['objectives']): string {
+  const first = objectives[0];
+  if (first === undefined) return '';
+  return `${objectiveLabel(first)}${objectives.length > 1 ? ` (+${objectives.length - 1})` : ''}`;
+}
+
 function noteCell(note: string): string {
   const line = note.split('\n')[0] ?? '';
   return line.length > 40 || line !== note ? `${line.slice(0, 39)}…` : line;
@@ -126,9 +134,10 @@ export const studiesCommand: Command = {
                 'name',
                 'note',
                 'strategy',
-                'symbol',
+                'symbols',
                 'state',
                 'trials',
+                'objective',
                 'best',
                 `updated (${time.zone})`,
               ],
@@ -137,9 +146,11 @@ export const studiesCommand: Command = {
                 s.name,
                 noteCell(s.note),
                 s.strategy,
-                s.symbol,
+                // A study of several symbols lists them all (the first alone read as a study of it).
+                (s.symbols ?? [s.symbol]).join(','),
                 s.state,
                 `${s.trialsDone}/${s.trialsTotal}`,
+                objectiveText(s.objectives),
                 s.bestValue === null ? 'n/a' : formatMetric(s.objectives[0]?.metric ?? '', s.bestValue),
                 time.dateTime(s.updatedAt),
               ]),
