@@ -92,6 +92,27 @@ describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`
     expect(cells('PBO')).toEqual(POLICIES.map((name) => percent(card.policies[name].pbo)));
   });
 
+  it('says the last test window is shorter when the bars left over make it so', () => {
+    // GOOG: "6 test windows of 126 bars" while its sixth held the 54 bars left; the help said five.
+    const card = defaultScorecard();
+    const last = card.bars - card.train - (card.windows - 1) * card.test;
+    expect(last).toBeGreaterThan(0);
+    expect(last).toBeLessThan(card.test);
+    const text = scorecardText(card, {
+      symbol: 'GOOG',
+      timeframe: '1d',
+      strategy: 'sma-cross',
+      cash: 10_000,
+      commission: 0,
+      costs: US_EQUITY_COSTS,
+      riskFreeRate: 0,
+      trials: 4,
+    });
+    expect(text).toContain(
+      `${card.windows} test windows of ${card.test} bars (the last of ${last}: the bars left) after a train window`,
+    );
+  });
+
   it("takes the data folder's cash, costs and risk-free rate, the ones a backtest there runs with", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'regimen-scorecard-settings-'));
     dirs.push(dir);

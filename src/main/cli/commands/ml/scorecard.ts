@@ -49,8 +49,9 @@ export const scorecardCommand: Command = {
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward, out of sample, after the costs a backtest pays: the default parameters, one optimised set per train window,\n' +
     "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +
-    '        closed before it), beside the product goals. Train is three purge gaps (the longest warm-up), then five\n' +
-    '        test windows of whole learner windows (--window-bars: a trading day of minutes, a month of days).' +
+    '        closed before it), beside the product goals. Train is three purge gaps (the longest warm-up), then test\n' +
+    '        windows of a fifth of the rest rounded down to whole learner windows (--window-bars: a trading day of\n' +
+    '        minutes, a month of days), and a shorter last one of the bars left over.' +
     COMMISSION_HELP,
   options: {
     ...BACKTEST_OPTIONS,
@@ -161,9 +162,12 @@ export function scorecardText(card: Scorecard, about: Parameters<typeof scorecar
   const atChance = card.decisions.filter(
     (d) => d.predicted !== null && !ranksBetterThanChance(d.skill),
   ).length;
+  // Test windows are whole learner windows, a fifth of the bars after training rounded down: the
+  // bars left over make a shorter last one.
+  const lastWindow = card.bars - card.train - (card.windows - 1) * card.test;
   const lines = [
     `Scorecard, ${about.strategy} on ${about.symbol} (${about.timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
-      `${card.test} bars after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
+      `${card.test} bars${lastWindow < card.test ? ` (the last of ${lastWindow}: the bars left)` : ''} after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
       `${about.commission * 100} % a side, costs: ${costsText(about.costs)}; Sharpe over a risk-free rate of ${about.riskFreeRate * 100} %; ` +
       `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times ` +
       `(kept ${atChance} times for a rank correlation over the windows closed so far short of a positive one at t >= ${SKILL_MIN_T}, ` +
