@@ -280,13 +280,14 @@ describe(`optimize on several symbols (GOOG, ORCL, NVDA daily)${severalMissing}`
       ];
       const printed = await runCli([...study, '--aggregate', 'weighted', '--weights', '0.5,0.3,0.2']);
       expect(printed.code, printed.stderr).toBe(0);
-      // The printed winner: the combined value (what was optimised) beside each symbol's.
+      // The printed winner: the combined value (what was optimised) beside each symbol's, each row
+      // saying how it was combined.
       const lines = printed.stdout.split('\n');
       expect(
-        lines.some((line) => /^metric\s+weighted\s+GOOG\s+ORCL\s+NVDA\s*$/.test(line)),
+        lines.some((line) => /^metric\s+combined\s+GOOG\s+ORCL\s+NVDA\s*$/.test(line)),
         printed.stdout,
       ).toBe(true);
-      const sharpeRow = lines.find((line) => line.startsWith('Sharpe ratio'))!;
+      const sharpeRow = lines.find((line) => line.startsWith('Sharpe ratio (weighted mean)'))!;
       const [combined, goog, orcl, nvda] = sharpeRow
         .trim()
         .split(/\s{2,}/)
@@ -346,6 +347,7 @@ describe(`optimize on several symbols (GOOG, ORCL, NVDA daily)${severalMissing}`
       expect(walked.stdout).toMatch(
         /^Combined: GOOG, ORCL scored together: every figure is the mean of the symbols' \(each symbol's own are listed\)/m,
       );
+      expect(walked.stdout).toMatch(/^Sharpe ratio \(mean\)\s/m);
     },
     120_000,
   );
