@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricDifference } from '../../src/shared/metricDifference.ts';
-import { runCli, SMA_GRID } from '../support/runCli.ts';
+import { runCli, SMA_GRID, SMALL_WALK_FORWARD } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { readCsv } from '../support/csvRows.ts';
 
@@ -213,16 +213,7 @@ describe('the compare set from the CLI', () => {
       '--timeframe',
       '1d',
       ...SMA_GRID,
-      '--trials',
-      '4',
-      '--train',
-      '100',
-      '--test',
-      '60',
-      '--step',
-      '60',
-      '--unit',
-      'bars',
+      ...SMALL_WALK_FORWARD,
       '--workers',
       '1',
       ...d,

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli as cli, SMA_GRID } from '../support/runCli.ts';
+import { runCli as cli, SMA_GRID, SMALL_WALK_FORWARD } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-csv-files-'));
@@ -42,16 +42,7 @@ describe('several CSV files as several symbols', () => {
       'walk-forward',
       '--csv',
       `GOOG=${aaa},ORCL=${bbb}`,
-      '--trials',
-      '4',
-      '--train',
-      '100',
-      '--test',
-      '60',
-      '--step',
-      '60',
-      '--unit',
-      'bars',
+      ...SMALL_WALK_FORWARD,
       ...SEARCH,
     ]);
     expect(ran.code, ran.stderr).toBe(0);

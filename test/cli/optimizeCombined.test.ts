@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, SMA_GRID } from '../support/runCli.ts';
+import { runCli, SMA_GRID, SMALL_WALK_FORWARD } from '../support/runCli.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-optimize-combined-'));
@@ -60,16 +60,7 @@ describe('the winner of a study of several symbols', () => {
       '--csv',
       `${aaa},${bbb}`,
       ...SMA_GRID,
-      '--trials',
-      '4',
-      '--train',
-      '100',
-      '--test',
-      '60',
-      '--step',
-      '60',
-      '--unit',
-      'bars',
+      ...SMALL_WALK_FORWARD,
       '--workers',
       '1',
     ]);

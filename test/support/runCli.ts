@@ -25,6 +25,20 @@ export const SMA_GRID = [
   'grid',
 ];
 
+/** The walk-forward the CLI tests run on 300 daily bars: 4 trials a window, train 100 / test 60 / step 60 bars. */
+export const SMALL_WALK_FORWARD = [
+  '--trials',
+  '4',
+  '--train',
+  '100',
+  '--test',
+  '60',
+  '--step',
+  '60',
+  '--unit',
+  'bars',
+];
+
 /**
  * Sets a data folder's settings to the priced terms the cost tests run at, through `regimen settings
  * set`: 25,000 cash, 0.1 % commission a side, a 10 bp spread, a 4 % risk-free rate.
