@@ -93,7 +93,7 @@ function purgeFrom(args: ParsedArgs): { purge?: number | 'warm-up' } {
 
 /** The run's report (or its JSON), the same whether it ran here or in the folder's owner. */
 function printResult(result: WalkForwardResult, context: PrintContext): number {
-  const { windows, search, time, args, io } = context;
+  const { windows, search, aggregation, time, args, io } = context;
   if (args.values['json']) {
     io.out(toJson({ windowSettings: windows, ...result }));
     return 0;
