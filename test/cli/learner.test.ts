@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inferAssetCalendar } from '../../src/core/data/assetCalendar.ts';
+import { inferAssetCalendar, utcDayStamp } from '../../src/core/data/assetCalendar.ts';
 import { parseBarsCsv } from '../../src/core/data/csv/read.ts';
 import { costOptions, defaultCostSettings } from '../../src/core/engine/index.ts';
 import { randomWalkBars } from '../../src/core/engine/random-walk.ts';
@@ -85,7 +85,9 @@ describe('regimen learner', () => {
         io.stderr,
       ).toBe(0);
       const json = JSON.parse(io.stdout) as Record<string, unknown>;
-      const read = parseBarsCsv(readFileSync(file, 'utf8'), { source: 'walk.csv' }).bars;
+      const parsed = parseBarsCsv(readFileSync(file, 'utf8'), { source: 'walk.csv' }).bars;
+      // A walk of every calendar day reads as crypto: its days at 00:00 UTC, as the CLI reads such a file.
+      const read = { ...parsed, t: parsed.t.map(utcDayStamp) };
       const costs = { ...defaultCostSettings(inferAssetCalendar(read.t)), spreadBps: 10 };
       const rate = commissionRateFromPercent(0.1);
       expect(json).toMatchObject({ cash: 25_000, commission: rate, costs, riskFreeRate: 0.04 });
