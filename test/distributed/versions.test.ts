@@ -75,10 +75,12 @@ describe.skipIf(distributedSkip !== null)(`a remote worker of another version${s
   }, 60_000);
 
   it('refuses a chunk of another protocol version at once, in words, writing nothing', async () => {
-    // Version 6 lengthened a user strategy's hash; a version-5 coordinator is refused by its version.
+    // Each version changes what a chunk means (7: a study's slices trade from the first bar of its range,
+    // the bars before only warming up); the previous version's coordinator is refused by its version.
+    const version = COMPUTE_PROTOCOL_VERSION - 1;
     const previous = {
-      version: 5,
-      studyKey: 'versions-protocol-5',
+      version,
+      studyKey: 'versions-protocol-previous',
       datasets: [data.datasets[0]!.ref.id],
       strategy: studyStrategyRef('sma-cross'),
       options: { cash: 10_000 },
@@ -87,8 +89,10 @@ describe.skipIf(distributedSkip !== null)(`a remote worker of another version${s
     } as unknown as TrialChunk;
     const old = await remote.run(previous, []);
     expect(old.results).toEqual([null, null, null]);
-    expect(old.failure).toContain('compute protocol version 5: this worker speaks version 6');
-    expect(await stored('versions-protocol-5')).toBe(0);
+    expect(old.failure).toContain(
+      `compute protocol version ${version}: this worker speaks version ${COMPUTE_PROTOCOL_VERSION}`,
+    );
+    expect(await stored('versions-protocol-previous')).toBe(0);
 
     const chunk = {
       version: 1,
