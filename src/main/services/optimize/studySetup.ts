@@ -198,6 +198,16 @@ export interface StudySlice extends DataSlice {
   readonly from?: number;
 }
 
+/**
+ * A slice's range alone, without the bars before it that only warm up, identified as a read of the range
+ * would be (so a run stored by that id, or a fingerprint of it, is the same either way).
+ */
+export function rangeRef({ ref, from = 0 }: StudySlice): DatasetRef {
+  if (from === 0) return ref;
+  const bars = sliceBars(ref.bars, from, ref.bars.t.length);
+  return { id: datasetFingerprint(bars), bars };
+}
+
 /** The first bar a set of the study's space would trade on a dataset, longest over the space (see loadStudyDatasets). */
 export type WarmUpProbe = (dataset: DatasetRef) => Promise<number>;
 
@@ -414,9 +424,8 @@ export async function loadStudyDatasets(
     }
   }
   // The range's bars, as the study always fingerprinted them (the live provenance reads them so).
-  const rangeId = ({ ref, from = 0 }: StudySlice): string =>
-    from === 0 ? ref.id : datasetFingerprint(sliceBars(ref.bars, from, ref.bars.t.length));
-  const fingerprint = source.kind === 'cache' ? combinedFingerprint(datasets.map(rangeId)) : undefined;
+  const fingerprint =
+    source.kind === 'cache' ? combinedFingerprint(datasets.map((slice) => rangeRef(slice).id)) : undefined;
   const warmUp = warm
     ? { longest, before: Math.min(...datasets.map((slice) => slice.from ?? 0)) }
     : undefined;

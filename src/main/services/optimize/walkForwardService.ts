@@ -56,7 +56,6 @@ import type {
   WalkForwardResult,
   WalkForwardWindowRow,
 } from '../../../shared/optimizeContract.ts';
-import { datasetFingerprint } from '../../compute/fingerprint.ts';
 import { InProcessExecutor } from '../../compute/inProcess.ts';
 import type { ComputePool } from '../../compute/pool.ts';
 import { runsUserCode } from '../../compute/userStrategies.ts';
@@ -86,6 +85,7 @@ import {
   checkStudyDefinition,
   getStrategyOrThrow,
   randomSeed,
+  rangeRef,
   spaceWarmUp,
   studyStrategyRef,
   searchCostsOf,
@@ -401,16 +401,7 @@ async function walkForwardSetup(
   // The range's bars: windows are cut on them, and their ids are the ones runs were stored with.
   const data: StudyDatasets = {
     label: full.label,
-    datasets: full.datasets.map(({ from = 0, ...slice }) =>
-      from === 0
-        ? slice
-        : {
-            ...slice,
-            ref: (({ bars }) => ({ id: datasetFingerprint(bars), bars }))({
-              bars: sliceBars(slice.ref.bars, from, slice.ref.bars.t.length),
-            }),
-          },
-    ),
+    datasets: full.datasets.map(({ from, ...slice }) => ({ ...slice, ref: rangeRef({ ...slice, from }) })),
   };
   const warmupBars = full.warmUp?.longest ?? (await probe(data.datasets[0]!.ref));
   const base = data.datasets[0]!.ref;
