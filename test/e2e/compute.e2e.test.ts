@@ -96,5 +96,44 @@ describe.skipIf(!hasChromium || redisSkip !== null)(
       expect(problems, problems.join('\n')).toEqual([]);
       await page.close();
     }, 240_000);
+
+    it('a pick made before the panel has the current target stays, and Use applies it', async () => {
+      // The panel's first status is held back until after the pick, as on a busy machine.
+      let release = (): void => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let first = true;
+      const { page, problems } = await openApp(session(), (page) =>
+        page.route(
+          (url) => url.pathname === '/api/compute:status',
+          async (route) => {
+            if (first) {
+              first = false;
+              await held;
+            }
+            await route.continue();
+          },
+        ),
+      );
+      await page.getByTestId('tab-settings').click();
+      await expect.poll(() => first, { timeout: 30_000 }).toBe(false);
+      await page.getByTestId('compute-target').selectOption('redis');
+      await page.getByTestId('compute-redis-url').fill(redis.url);
+      release();
+      await page.getByTestId('compute-status').waitFor({ state: 'visible', timeout: 30_000 });
+      expect(await page.getByTestId('compute-target').inputValue()).toBe('redis');
+      expect(await page.getByTestId('compute-redis-url').inputValue()).toBe(redis.url);
+      await page.getByTestId('compute-choose').click();
+      await expect
+        .poll(() => page.getByTestId('compute-current').getAttribute('data-value'), { timeout: 30_000 })
+        .toBe('redis');
+      // Back to this machine for what follows.
+      await page.getByTestId('compute-target').selectOption('local');
+      await page.getByTestId('compute-choose').click();
+      await expect
+        .poll(() => page.getByTestId('compute-current').getAttribute('data-value'), { timeout: 30_000 })
+        .toBe('local');
+      expect(problems, problems.join('\n')).toEqual([]);
+      await page.close();
+    }, 120_000);
   },
 );

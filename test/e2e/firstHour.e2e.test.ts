@@ -486,7 +486,7 @@ describe.skipIf(!hasChromium)(`the status dot when the server goes away${skipRea
     // The server prints its URL before the demo market is written: this page opens while it is.
     const { page, problems } = await openApp(session());
     const notice = page.getByTestId('preparing-notice');
-    await notice.waitFor({ state: 'visible', timeout: 10_000 });
+    await notice.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await notice.innerText()).toContain('Generating the demo market');
     expect(await page.getByTestId('preparing-progress').innerText()).toMatch(/^\d+ of \d+ symbols$/);
     await notice.waitFor({ state: 'hidden', timeout: 60_000 });

@@ -147,7 +147,9 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
     rmSync(profileDir, { recursive: true, force: true });
   };
   try {
-    server = await startServer(dataDir, options);
+    // The browser before the server: a session's first page then opens as soon as the server prints its
+    // URL, while a first start still generates the demo market (on a busy machine, launching the browser
+    // after the server took long enough for the demo market to be finished before any page saw it).
     // Playwright owns --user-data-dir: a persistent context on a fresh directory is the same thing.
     browser = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
@@ -164,6 +166,7 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
         '--disable-sync',
       ],
     });
+    server = await startServer(dataDir, options);
   } catch (error) {
     await close();
     throw error;
@@ -183,14 +186,17 @@ async function startSession(name: string, options: ServeOptions): Promise<Sessio
 
 /**
  * A new page on the app, with what it reports from before it loads: page and console errors (a test
- * expects none, or only known ones) and every text frame of its event socket.
+ * expects none, or only known ones) and every text frame of its event socket. `beforeLoad` runs on the
+ * page before it loads (to route its requests from the first).
  */
 export async function openApp(
   session: Session,
+  beforeLoad?: (page: Page) => Promise<unknown>,
 ): Promise<{ page: Page; problems: string[]; eventFrames: string[] }> {
   const page = await session.browser.newPage();
   const problems = collectProblems(page);
   const eventFrames = collectEventFrames(page);
+  await beforeLoad?.(page);
   await page.goto(session.server.url.href);
   return { page, problems, eventFrames };
 }

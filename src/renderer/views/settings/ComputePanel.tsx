@@ -69,7 +69,9 @@ function WorkerTable({ status }: { status: ComputeStatus }) {
 export function ComputePanel() {
   const client = useApp((s) => s.client);
   const [status, setStatus] = useState<ComputeStatus | null>(null);
-  const [target, setTarget] = useState<'local' | 'redis'>('local');
+  // What the person picked; until then the services' current target. The picker is usable before the first
+  // status arrives, and that status must not undo a pick made meanwhile (it did: the study then ran locally).
+  const [picked, setPicked] = useState<'local' | 'redis' | null>(null);
   const [url, setUrl] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -84,17 +86,12 @@ export function ComputePanel() {
   }, [client]);
 
   useEffect(() => {
-    void client.invoke('compute:status', {}).then(
-      (s) => {
-        setStatus(s);
-        setTarget(s.target);
-      },
-      (e: unknown) => setError(errorMessage(e)),
-    );
+    void refresh();
     const timer = setInterval(() => void refresh(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [client, refresh]);
 
+  const target = picked ?? status?.target ?? 'local';
   const typed = url.trim();
   // The URL shown (its password as ***) can be chosen again as it is: the services read *** as the saved one.
   const saved = status?.redisUrl ?? null;
@@ -145,7 +142,7 @@ export function ComputePanel() {
           <select
             data-testid="compute-target"
             value={target}
-            onChange={(e) => setTarget(e.target.value === 'redis' ? 'redis' : 'local')}
+            onChange={(e) => setPicked(e.target.value === 'redis' ? 'redis' : 'local')}
           >
             <option value="local">this machine</option>
             <option value="redis">workers over Redis</option>
