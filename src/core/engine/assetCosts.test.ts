@@ -4,6 +4,7 @@ import {
   costOptions,
   costSettingsOf,
   defaultCostSettings,
+  FX_COSTS,
   NO_COSTS,
   stressedSlippage,
   US_EQUITY_COSTS,
@@ -26,9 +27,14 @@ describe('asset-class costs', () => {
     expect(costSettingsOf(undefined, undefined)).toEqual(NO_COSTS);
   });
 
-  it('equities default to the US equity model; FX and crypto to none', () => {
+  it('equities default to the US equity model, FX to about a pip of spread, crypto to none', () => {
     expect(defaultCostSettings('equities')).toEqual(US_EQUITY_COSTS);
-    expect(defaultCostSettings('fx')).toEqual(NO_COSTS);
+    // A 1 bp spread on EURUSD at 1.10 is 0.00011: about a pip, not an equity's cents.
+    const fx = defaultCostSettings('fx');
+    expect(fx).toEqual(FX_COSTS);
+    expect(fx.regulatoryFees).toBe(false);
+    expect(fx.impact).toBe(0);
+    expect((1.1 * fx.spreadBps) / 10_000).toBeCloseTo(0.0001, 4);
     expect(defaultCostSettings('crypto')).toEqual(NO_COSTS);
   });
 

@@ -27,11 +27,19 @@ export const NO_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 0, imp
 export const US_EQUITY_COSTS: CostSettings = { regulatoryFees: true, spreadBps: 2, impact: 0.01 };
 
 /**
- * The default costs of an asset class. Only US equities have a model: FX and crypto brokers charge in
- * the spread or by tiers this app does not know, so they start at no cost and the person sets theirs.
+ * Spot FX majors: retail brokers charge in the spread, about a pip (0.0001 on EURUSD near 1.10 is 0.9 bp),
+ * so a 1 bp spread and nothing else. No exchange fees, and no impact: an FX file's volume counts ticks,
+ * not units traded, so a participation of it would mean nothing.
+ */
+export const FX_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 1, impact: 0 };
+
+/**
+ * The default costs of an asset class: US equities and FX majors have a model; crypto venues charge by
+ * tiers this app does not know, so crypto starts at no cost and the person sets theirs.
  */
 export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
-  return calendar === 'equities' ? US_EQUITY_COSTS : NO_COSTS;
+  if (calendar === 'equities') return US_EQUITY_COSTS;
+  return calendar === 'fx' ? FX_COSTS : NO_COSTS;
 }
 
 /**

@@ -46,6 +46,7 @@ export {
   stressedSlippage,
   defaultCostSettings,
   COST_STRESS_BPS,
+  FX_COSTS,
   NO_COSTS,
   US_EQUITY_COSTS,
   type CostSettings,

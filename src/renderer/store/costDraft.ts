@@ -2,7 +2,7 @@ import type { CostSettings } from '../../core/engine/assetCosts.ts';
 
 /**
  * The cost settings as the forms hold them: each part either set or left to the symbol's asset-class
- * default (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01), which the services
+ * default (core/engine/assetCosts.ts's defaultCostSettings: US equities, FX, crypto), which the services
  * apply. One draft for the whole app, edited in Settings and on every form, kept across launches.
  */
 export interface CostDraft {

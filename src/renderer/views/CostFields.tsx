@@ -36,8 +36,8 @@ function CostNumber(props: {
 
 /**
  * The app's cost settings (one draft, store/costDraft.ts), on every form that runs backtests and in
- * Settings: an empty part takes the symbol's asset-class default (US equities: SEC and FINRA fees on
- * sells, 2 bp spread, impact 0.01).
+ * Settings: an empty part takes the symbol's asset-class default (defaultCostSettings in
+ * core/engine/assetCosts.ts).
  */
 export function CostFields({ disabled = false }: { disabled?: boolean }) {
   const costs = useApp((s) => s.costs);

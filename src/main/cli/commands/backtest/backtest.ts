@@ -3,7 +3,9 @@ import { commissionText, costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
   costOptions,
+  FX_COSTS,
   NO_COSTS,
+  US_EQUITY_COSTS,
   type BacktestOptions,
   type CostSettings,
 } from '../../../../core/engine/index.ts';
@@ -206,7 +208,7 @@ export async function backtestTermsFrom(args: ParsedArgs, io: CommandIO, bars: B
 /** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
 export const COMMISSION_HELP =
   `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
-  '\n        costs default to the asset class (US equities: SEC and FINRA fees on sells, 2 bp spread, impact 0.01);' +
+  `\n        costs default to the asset class (US equities: ${costsText(US_EQUITY_COSTS)}; FX: ${costsText(FX_COSTS)});` +
   '\n        --costs none drops them, --fees on|off, --spread-bps BPS and --impact X replace one part';
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
