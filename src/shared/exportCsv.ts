@@ -1,8 +1,9 @@
 /**
  * Results as CSV, for a spreadsheet or another tool: a backtest's trades and equity, a study's trials,
  * a walk-forward run's windows. One header row, times as UTC ISO 8601, numbers at full precision (so a
- * file reloads to the same totals), empty cells for undefined values. The app downloads these and the
- * CLI writes them with `--out FILE.csv`.
+ * file reloads to the same totals), ratios as fractions (0.05 is 5 %, as the trials' metrics, the
+ * drawdown and the CLI's --json give them; so no column is named "_pct"), empty cells for undefined
+ * values. The app downloads these and the CLI writes them with `--out FILE.csv`.
  */
 import type { TradeRow } from './backtestContract.ts';
 import type { TrialRow, WalkForwardWindowRow } from './optimizeContract.ts';
@@ -30,11 +31,14 @@ export const TRADES_CSV_HEADER = [
   'exit_price',
   'size',
   'pnl',
-  'return_pct',
+  'return',
   'exit_reason',
 ] as const;
 
-/** One row per trade; `size` is signed (negative: short), as the engine logs it. */
+/**
+ * One row per trade; `size` is signed (negative: short), as the engine logs it; `return` is the trade's
+ * return on its entry notional as a fraction (0.05 for 5 %).
+ */
 export function tradesCsv(trades: readonly TradeRow[]): string {
   return csv(
     TRADES_CSV_HEADER,
