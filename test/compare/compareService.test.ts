@@ -101,7 +101,7 @@ describe('the compare set', () => {
         call('compare:pin', { source: { ...backtest, request: { ...backtest.request, symbol: 'NOPE' } } }),
       ).rejects.toMatchObject({
         kind: 'not-found',
-        message: 'No bars stored for symbol "NOPE"',
+        message: expect.stringMatching(/^No bars stored for symbol "NOPE": nothing of NOPE is cached/),
         field: 'source.request.symbol',
       });
       await expect(

@@ -70,7 +70,7 @@ const CASES: Case[] = [
     body: () => ({ ...backtest, start: Date.UTC(2024, 0, 6), end: Date.UTC(2024, 0, 7) }),
     status: 400,
     field: 'start',
-    says: /SYNX 1h: fewer than 2 1h bars between 2024-01-06/,
+    says: /SYNX 1h: fewer than 2 1h bars from 2024-01-06 through 2024-01-06 \(found 0\); SYNX 1h is cached from /,
   },
   {
     name: 'bars of an unknown symbol',

@@ -64,9 +64,20 @@ it('the CLI --csv dataset id is the content fingerprint, equal to the cache one'
 it('refuses too few bars and unknown timeframes by name', async () => {
   const source = { kind: 'file', path: csvPath } as const;
   await expect(loadDataset(source, 'native', { start: Date.UTC(2030, 0, 1) }, null)).rejects.toThrow(
-    'SYNX.csv: fewer than 2 native bars between 2030-01-01T00:00:00.000Z and the last bar (found 0)',
+    'SYNX.csv: fewer than 2 native bars from 2030-01-01 on (found 0)',
   );
   await expect(loadDataset(source, '2m', {}, null)).rejects.toThrow('"2m" is not a timeframe');
+  // The range as a person types it (UTC dates, the end day included: the forms send the next midnight)
+  // and what is cached, not raw UTC instants with an exclusive end.
+  const repo = new BarsRepository(store.db);
+  const range = { start: Date.UTC(2030, 0, 1), end: Date.UTC(2030, 1, 1) };
+  await expect(loadDataset({ kind: 'cache', symbol: 'SYNX' }, '1h', range, repo)).rejects.toThrow(
+    'SYNX 1h: fewer than 2 1h bars from 2030-01-01 through 2030-01-31 (found 0); ' +
+      'SYNX 1h is cached from 2024-07-01 to 2024-07-03',
+  );
+  await expect(loadDataset({ kind: 'cache', symbol: 'NOPE' }, '1d', range, repo)).rejects.toThrow(
+    'No bars stored for symbol "NOPE": nothing of NOPE is cached: fetch it or import a file in the Data view',
+  );
   await expect(loadDataset({ kind: 'cache', symbol: 'SYNX' }, 'native', {}, null)).rejects.toThrow(
     'no bar cache is open',
   );

@@ -147,6 +147,7 @@ async function withBarsSource<T>(
             ...(session === undefined ? {} : { session }),
           }),
         ),
+      list: () => backend.request('data:list', {}),
     };
     return await load(source, timeframe, { ...range, session }, reader);
   } catch (error) {

@@ -19,7 +19,9 @@ import { inferAssetCalendar, isDaySpaced, utcDayStamp } from '../../core/data/as
 import { parseBarsCsv } from '../../core/data/csv/read.ts';
 import { resampleBars, resampleDays } from '../../core/data/resample.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
+import { cachedSpanText, rangeText } from '../../shared/rangeText.ts';
 import { NATIVE_TIMEFRAME } from '../../shared/schemas.ts';
+import { timeframeSource } from '../../shared/timeframeSources.ts';
 import { datasetFingerprint } from '../compute/fingerprint.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
@@ -34,8 +36,11 @@ export type BarsSource =
 
 export { NATIVE_TIMEFRAME };
 
-/** Where cached bars are read from: the repository, or a client of a process that owns the folder. */
-export type BarsReader = Pick<BarsRepository, 'read'>;
+/**
+ * Where cached bars are read from: the repository, or a client of a process that owns the folder. Its
+ * list says what span is stored when a range has too few bars.
+ */
+export type BarsReader = Pick<BarsRepository, 'read' | 'list'>;
 
 /** The time range (start inclusive, end exclusive; absent bounds are open) and, for the cache, the session. */
 export type DatasetRange = Pick<BarsRange, 'start' | 'end' | 'session'>;
@@ -114,7 +119,12 @@ export async function loadDatasets(
         'timeframe',
       );
     const bars = await repo.read(source.symbol, timeframe, range);
-    out.push(dataset(bars, `${source.symbol} ${timeframe}`, timeframe, {}, range, 'symbol'));
+    const label = `${source.symbol} ${timeframe}`;
+    const stored =
+      bars.t.length < 2
+        ? cachedSpanText(label, timeframe, await cachedSpan(repo, source.symbol, timeframe))
+        : null;
+    out.push(dataset(bars, label, timeframe, {}, range, 'symbol', stored));
   }
   return out;
 }
@@ -187,8 +197,27 @@ export async function loadWarmedDataset(
 }
 
 /**
+ * The span of a cached symbol's bars a timeframe is read from (itself, or the finer one it is made of),
+ * null when none is stored.
+ */
+async function cachedSpan(
+  repo: BarsReader,
+  symbol: string,
+  timeframe: Timeframe,
+): Promise<{ start: number; end: number } | null> {
+  const rows = (await repo.list()).filter((row) => row.symbol === symbol);
+  const source = timeframeSource(
+    rows.map((row) => row.timeframe),
+    timeframe,
+    rows[0]?.calendar,
+  );
+  return rows.find((row) => row.timeframe === source) ?? null;
+}
+
+/**
  * Fewer than two bars is the caller's choice: of the range when one was given (`start`), else of the
- * source itself (`whole`: the symbol or the file).
+ * source itself (`whole`: the symbol or the file). The range is said as the person typed it (see
+ * rangeText) and, for the cache, beside what is stored (`stored`), so the next range can be chosen.
  */
 function dataset(
   bars: Bars,
@@ -197,14 +226,13 @@ function dataset(
   extra: BarsExtra,
   range: DatasetRange,
   whole: 'symbol' | 'path',
+  stored: string | null = null,
 ): LoadedDataset {
   if (bars.t.length < 2) {
     const ranged = range.start !== undefined || range.end !== undefined;
-    const span = ranged
-      ? `between ${instant(range.start, 'the first bar')} and ${instant(range.end, 'the last bar')}`
-      : 'in all';
     throw new InputError(
-      `${label}: fewer than 2 ${timeframe} bars ${span} (found ${bars.t.length})`,
+      `${label}: fewer than 2 ${timeframe} bars ${rangeText(range.start, range.end)} (found ${bars.t.length})` +
+        (stored === null ? '' : `; ${stored}`),
       ranged ? 'start' : whole,
     );
   }
@@ -243,9 +271,3 @@ function resampleFile(raw: Bars, fileTimeframe: string, timeframe: Timeframe): B
 
 const isTimeframe = (timeframe: string): timeframe is Timeframe =>
   (TIMEFRAMES as readonly string[]).includes(timeframe);
-
-function instant(t: number | undefined, otherwise: string): string {
-  if (t === undefined) return otherwise;
-  const date = new Date(t);
-  return Number.isNaN(date.getTime()) ? String(t) : date.toISOString();
-}

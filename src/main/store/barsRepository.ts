@@ -21,6 +21,7 @@ import {
 } from '../../core/data/bars.ts';
 import { DAY_MS, daysFromDateKey, etWallTimeToUtc, sessionsBetween } from '../../core/data/calendar.ts';
 import { InputError, NotFoundError } from '../../shared/errors.ts';
+import { nothingCachedText } from '../../shared/rangeText.ts';
 import { timeframeSource } from '../../shared/timeframeSources.ts';
 import type { Database } from './database.ts';
 
@@ -474,7 +475,11 @@ export class BarsRepository {
     range: BarsRange = {},
   ): Promise<{ sql: string; params: Record<string, string | number> }> {
     const stored = await this.storedTimeframes(symbol);
-    if (stored.length === 0) throw new NotFoundError(`No bars stored for symbol "${symbol}"`, 'symbol');
+    if (stored.length === 0)
+      throw new NotFoundError(
+        `No bars stored for symbol "${symbol}": ${nothingCachedText(symbol)}`,
+        'symbol',
+      );
     const where = `symbol = $symbol AND ts >= $start AND ts < $end`;
     const params = { symbol, start: range.start ?? -8.64e15, end: range.end ?? 8.64e15 };
     const storedSql = (tf: string): string =>
