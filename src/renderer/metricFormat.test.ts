@@ -24,8 +24,19 @@ describe('the app’s metric tables follow the metric catalogue', () => {
     const definition = METRIC_DEFINITIONS[key];
     expect(metricLabel(key)).toBe(definition.label);
     const expected =
-      definition.format === 'duration' && definition.unit === 'days' ? '1d 12h' : SHOWN[definition.format];
+      definition.format !== 'duration'
+        ? SHOWN[definition.format]
+        : definition.unit === 'days'
+          ? '1d 12h'
+          : `1.5 ${definition.unit}`;
     expect(formatMetric(key, 1.5)).toBe(expected);
+  });
+
+  it('says the unit of the average trade duration in its label and its value', () => {
+    // It read "12.3" in the app and "12.300" in the tear sheet: bars or days, and a count or a mean?
+    expect(metricLabel('avgTradeDurationBars')).toBe('Avg trade duration (bars)');
+    expect(formatMetric('avgTradeDurationBars', 12.345)).toBe('12.3 bars');
+    expect(formatMetric('avgTradeDurationDays', 3.5)).toBe('3d 12h');
   });
 
   it.each(METRIC_KEYS)('%s: coloured by the catalogue’s direction only when zero is neutral', (key) => {

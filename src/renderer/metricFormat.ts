@@ -1,4 +1,9 @@
-import { formatProbability, METRIC_KEYS, metricDefinition } from '../core/metrics/definitions.ts';
+import {
+  formatDurationIn,
+  formatProbability,
+  METRIC_KEYS,
+  metricDefinition,
+} from '../core/metrics/definitions.ts';
 import {
   DAY_MS,
   formatDuration,
@@ -47,10 +52,12 @@ export function formatMetric(key: string, value: number | null | undefined): str
     case 'count':
       return formatInteger(value);
     case 'duration':
-      // Durations in bars read as a number of bars; in days they read as "3d 4h".
-      return definition.unit === 'days'
-        ? formatDuration(value === null || value === undefined ? value : value * DAY_MS)
-        : formatNumber(value, 1);
+      // Durations in days read as "3d 4h"; in bars as the catalogue says them, "12.3 bars".
+      if (definition.unit === 'days')
+        return formatDuration(value === null || value === undefined ? value : value * DAY_MS);
+      return value === null || value === undefined || !Number.isFinite(value)
+        ? formatNumber(value, 1)
+        : formatDurationIn(value, definition.unit);
     case 'decimal':
       return formatNumber(value, 1);
     case 'ratio':

@@ -5,7 +5,12 @@
  *
  * Every metric's row carries its one-line explanation from the metric catalogue as a hover title.
  */
-import { formatProbability, METRIC_DEFINITIONS, type MetricDefinition } from '../core/metrics/definitions.ts';
+import {
+  formatDurationIn,
+  formatProbability,
+  METRIC_DEFINITIONS,
+  type MetricDefinition,
+} from '../core/metrics/definitions.ts';
 import type { TearSheetPayload } from './backtestContract.ts';
 import type { CostStressRow } from './costs.ts';
 
@@ -53,7 +58,7 @@ function metricText(definition: MetricDefinition | undefined, value: number | nu
     case 'money':
       return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
     case 'duration':
-      return `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${definition.unit}`;
+      return formatDurationIn(value, definition.unit);
     default:
       return value.toFixed(3);
   }

@@ -34,6 +34,14 @@ export function formatProbability(probability: number | null | undefined, digits
     : `${(probability * 100).toFixed(digits)}%`;
 }
 
+/**
+ * A duration metric's value in its unit, as a surface without a finer duration format prints it:
+ * "12.3 bars", "3.2 days" (a mean of bars is no count, and a bare "12.300" said neither what nor how many).
+ */
+export function formatDurationIn(value: number, unit: MetricUnit): string {
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ${unit}`;
+}
+
 export interface MetricDefinition {
   label: string;
   unit: MetricUnit;
@@ -267,7 +275,7 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
   avgTradeDurationBars: {
     label: 'Avg trade duration (bars)',
     unit: 'bars',
-    format: 'decimal',
+    format: 'duration',
     direction: 'minimize',
     zeroIsNeutral: false,
     description: 'Mean number of bars from entry to exit.',
