@@ -14,7 +14,7 @@ export function rangeText(start: number | undefined, end: number | undefined): s
   const from = start === undefined ? null : `from ${bound(start)}`;
   // The last day a midnight end includes is the one before it; another end is an instant not reached.
   const to =
-    end === undefined ? null : end % DAY_MS === 0 ? `through ${bound(end - DAY_MS)}` : `before ${bound(end)}`;
+    end === undefined ? null : end % DAY_MS === 0 ? `through ${bound(end - DAY_MS)}` : `until ${bound(end)}`;
   if (from !== null && to !== null) return `${from} ${to}`;
   if (from !== null) return `${from} on`;
   return to ?? 'in all';
