@@ -196,12 +196,17 @@ describe('live channels: from a study trial to the bot and back, through the con
       version: 3,
       result: 'accepted',
     });
+    // The Live view reads the watcher's last look: each action's own state shows at once, not a poll later.
+    const shown = async () => (await call('live:bots', {})).bots.find((b) => b.url === bot)!.status!;
+    expect((await shown()).pending?.version).toBe(3);
     feed(1);
     expect(runner.state.active?.hash).toBe(proposal.set.hash);
     expect(
       (await call('live:halt', { bot, mode: 'flatten', reason: 'end of day', actor: 'ana' })).halt,
     ).toMatchObject({ mode: 'flatten' });
+    expect((await shown()).halt).toMatchObject({ mode: 'flatten' });
     expect((await call('live:resume', { bot, reason: 'next day', actor: 'ana' })).halt).toBeNull();
+    expect((await shown()).halt).toBeNull();
 
     const audit = await call('live:audit', { bot });
     expect(audit.verdict).toEqual({ ok: true, entries: audit.entries.length });

@@ -154,6 +154,16 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
     return wireProposal(found);
   };
   const who = (actor: string | undefined): string => actor ?? userInfo().username;
+  /**
+   * Looks at the bot again once an action on it returns: the Live view reads the watcher's last look,
+   * which otherwise showed the state before a push, rollback, halt or resume until the next poll (15 s).
+   * The look also sends `live:status`, so every open view follows. A bot removed meanwhile is not looked at.
+   */
+  const lookedAgain = async <T>(url: string, result: T): Promise<T> => {
+    const bot = registry.list().find((b) => b.url === url);
+    if (bot !== undefined) await watcher.look(bot);
+    return result;
+  };
 
   const handlers: DomainHandlers<typeof LIVE_CHANNELS> = {
     'live:bots': async () => {
@@ -215,16 +225,24 @@ export function createLiveHandlers(deps: LiveHandlersDeps): LiveService {
       const result = await withDesk((desk) =>
         push(desk, approvalId, { actor: who(actor), policy, ramp, approversRequired }),
       );
-      return { version: result.version, result: result.answer.result };
+      return lookedAgain((await proposalView(approvalId)).bot, {
+        version: result.version,
+        result: result.answer.result,
+      });
     },
     'live:rollback': async ({ bot, reason, actor }) => {
-      const result = await withDesk((desk) => rollback(desk, knownBot(bot).url, who(actor), reason));
-      return { version: result.version, result: result.answer.result };
+      const url = knownBot(bot).url;
+      const result = await withDesk((desk) => rollback(desk, url, who(actor), reason));
+      return lookedAgain(url, { version: result.version, result: result.answer.result });
     },
-    'live:halt': ({ bot, mode, reason, actor }) =>
-      withDesk((desk) => halt(desk, knownBot(bot).url, who(actor), mode, reason)),
-    'live:resume': ({ bot, reason, actor }) =>
-      withDesk((desk) => resume(desk, knownBot(bot).url, who(actor), reason)),
+    'live:halt': async ({ bot, mode, reason, actor }) => {
+      const url = knownBot(bot).url;
+      return lookedAgain(url, await withDesk((desk) => halt(desk, url, who(actor), mode, reason)));
+    },
+    'live:resume': async ({ bot, reason, actor }) => {
+      const url = knownBot(bot).url;
+      return lookedAgain(url, await withDesk((desk) => resume(desk, url, who(actor), reason)));
+    },
     'live:audit': async ({ bot }) => {
       const entries = await withDesk((desk) => desk.audit.entries(), false);
       const verdict = verifyAuditChain(entries);
