@@ -329,6 +329,11 @@ export const TrialRow = z.object({
    * objectives have no value and it ranks last); false for any other trial.
    */
   wipedOut: z.boolean(),
+  /**
+   * Where a wiped-out trial of a study of several slices lost its account: the slice labels (a symbol,
+   * a timeframe, or `SYMBOL:timeframe`) whose final equity is at or below 0; empty otherwise.
+   */
+  wipedOutOn: z.array(z.string()),
   error: z.string().nullable(),
   seed: z.number(),
   startedAt: z.number(),

@@ -10,6 +10,14 @@ export function wipedOutText(when: string): string {
 }
 
 /**
+ * Where a wiped-out trial lost its account, after "wiped out": " on NVDA" (the slices of
+ * `TrialRow.wipedOutOn`, for a study of several symbols or timeframes), nothing for a trial of one.
+ */
+export function wipedOutOnText(slices: readonly string[]): string {
+  return slices.length === 0 ? '' : ` on ${slices.join(', ')}`;
+}
+
+/**
  * How many of a study's trials wiped out their account (`TrialRow.wipedOut`), by the CLI's study report
  * and the Optimize view alike: they have no objective value, so they rank last and cannot win.
  */

@@ -110,6 +110,7 @@ export function trialRow(number: number, patch: Partial<TrialRow> = {}): TrialRo
     metrics: { sharpeRatio: number / 10, numTrades: 10 },
     feasible: true,
     wipedOut: false,
+    wipedOutOn: [],
     error: null,
     seed: number,
     startedAt: 1_000 + number,

@@ -61,10 +61,31 @@ export function parseObjective(text: string): Objective {
   return { metric, direction, weight, ...absolute };
 }
 
-/** Whether a trial's account was wiped out: its final equity at or below 0 (the engine stops a run there, at 0). */
+const SLICE_FINAL_EQUITY = 'finalEquity@';
+
+/**
+ * The slices (a symbol, a timeframe, or `SYMBOL:timeframe`) on which a trial of several slices wiped out
+ * its account, from its `finalEquity@slice` metrics; empty for a trial of one slice. The combined
+ * finalEquity is a mean across slices, so a symbol at 0 beside one that gained reads above 0.
+ */
+export function wipedOutSlices(metrics: Readonly<Record<string, number | null>>): string[] {
+  const slices: string[] = [];
+  for (const key in metrics) {
+    const value = metrics[key];
+    if (key.startsWith(SLICE_FINAL_EQUITY) && value !== undefined && value !== null && value <= 0)
+      slices.push(key.slice(SLICE_FINAL_EQUITY.length));
+  }
+  return slices;
+}
+
+/**
+ * Whether a trial's account was wiped out: its final equity at or below 0 (the engine stops a run there,
+ * at 0), on its one slice or on any of several (a study of several symbols scores the worst of them).
+ */
 export function isWipedOut(metrics: Readonly<Record<string, number | null>>): boolean {
   const finalEquity = metrics['finalEquity'];
-  return finalEquity !== undefined && finalEquity !== null && finalEquity <= 0;
+  if (finalEquity !== undefined && finalEquity !== null && finalEquity <= 0) return true;
+  return wipedOutSlices(metrics).length > 0;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TrialRecord } from '../../../core/optimize/index.ts';
+import { objectiveValues, type TrialRecord } from '../../../core/optimize/index.ts';
+import { wipedOutOnText } from '../../../shared/wipedOutText.ts';
 import { trialRow } from './studyViews.ts';
 
 const record = (patch: Partial<TrialRecord>): TrialRecord => ({
@@ -26,6 +27,23 @@ describe("a trial's row", () => {
       }),
     );
     expect(wiped).toMatchObject({ wipedOut: true, feasible: false, values: [null] });
+  });
+
+  it('says which symbol of a study of several wiped out its account, the combined final equity a mean above 0', () => {
+    // NVDA ruined, GOOG gaining: the mean of the two reads 10,000 and the worst Sharpe is NVDA's before its end.
+    const metrics = {
+      sharpeRatio: 0.07,
+      finalEquity: 10_000,
+      numTrades: 3,
+      'sharpeRatio@NVDA': 0.07,
+      'finalEquity@NVDA': 0,
+      'sharpeRatio@GOOG': 0.9,
+      'finalEquity@GOOG': 20_000,
+    };
+    expect(objectiveValues([{ metric: 'sharpeRatio', direction: 'maximize' }], metrics)).toEqual([NaN]);
+    expect(trialRow(record({ metrics }))).toMatchObject({ wipedOut: true, wipedOutOn: ['NVDA'] });
+    expect(wipedOutOnText(trialRow(record({ metrics })).wipedOutOn)).toBe(' on NVDA');
+    expect(trialRow(record({})).wipedOutOn).toEqual([]);
   });
 
   it('is not wiped out above 0, with too few trades, or without a result', () => {

@@ -3,7 +3,13 @@
  * stored and, for a study running in this process, from its live state. NaN and ±Infinity become null.
  */
 import { commissionRateOf } from '../../../core/engine/index.ts';
-import { defaultMode, isWipedOut, type Study, type TrialRecord } from '../../../core/optimize/index.ts';
+import {
+  defaultMode,
+  isWipedOut,
+  wipedOutSlices,
+  type Study,
+  type TrialRecord,
+} from '../../../core/optimize/index.ts';
 import type {
   SpaceParam,
   StudyDetail,
@@ -24,6 +30,7 @@ export function trialRow(t: TrialRecord): TrialRow {
     metrics: Object.fromEntries(Object.entries(t.metrics ?? {}).map(([k, v]) => [k, finiteOrNull(v)])),
     feasible: t.status === 'complete' ? (t.feasible ?? null) : null,
     wipedOut: t.status === 'complete' && isWipedOut(t.metrics ?? {}),
+    wipedOutOn: t.status === 'complete' ? wipedOutSlices(t.metrics ?? {}) : [],
     error: t.error ?? null,
     seed: t.seed,
     startedAt: t.startedAt,

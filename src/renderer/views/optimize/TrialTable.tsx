@@ -10,6 +10,7 @@ import { studyMeasures, type Measure } from '../../store/studyMeasures.ts';
 import { sliceFigures } from '../../store/studySlices.ts';
 import { formatMetric, metricLabel } from '../../metricFormat.ts';
 import { useVirtualRows } from '../useVirtualRows.ts';
+import { wipedOutOnText } from '../../../shared/wipedOutText.ts';
 import { useVisibleTrials } from './useVisibleTrials.ts';
 
 const ROW_HEIGHT = 21;
@@ -53,9 +54,10 @@ function infeasibleMark(trial: TrialRow): { label: string; why: string } | null 
   if (trial.status !== 'complete') return null;
   if (trial.wipedOut)
     return {
-      label: 'wiped out',
+      label: `wiped out${wipedOutOnText(trial.wipedOutOn)}`,
       why:
-        `Trial #${trial.number} wiped out the account: its equity fell to or below 0, the run stopped ` +
+        `Trial #${trial.number} wiped out the account${wipedOutOnText(trial.wipedOutOn)}: its equity fell ` +
+        'to or below 0, the run stopped ' +
         'there (return -100 %), so it has no objective value and ranks last. Click to inspect it.',
     };
   if (trial.feasible === false)

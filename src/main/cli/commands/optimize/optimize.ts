@@ -64,7 +64,7 @@ import type { Command, CommandIO } from '../../command.ts';
 import { formatProbability } from '../../../../core/metrics/definitions.ts';
 import { formatMetric, meter, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import type { TimeFormat } from '../../../../shared/timeZone.ts';
-import { wipedOutTrialsText } from '../../../../shared/wipedOutText.ts';
+import { wipedOutOnText, wipedOutTrialsText } from '../../../../shared/wipedOutText.ts';
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
@@ -519,7 +519,8 @@ function studyReport(detail: StudyDetail, time: TimeFormat): string {
   const wipedOut = detail.trials.filter((t) => t.wipedOut);
   if (wipedOut.length > 0)
     lines.push(
-      `${wipedOutTrialsText(wipedOut.length)}, e.g. #${wipedOut[0]!.number} ${paramsText(wipedOut[0]!.params)}`,
+      `${wipedOutTrialsText(wipedOut.length)}, e.g. #${wipedOut[0]!.number} ${paramsText(wipedOut[0]!.params)}` +
+        wipedOutOnText(wipedOut[0]!.wipedOutOn),
     );
   if (detail.best === null) {
     lines.push(
