@@ -30,6 +30,7 @@ import {
 import { createSyntheticMarket } from './synthetic.ts';
 import { sharedDataFile } from '../../../test/support/sharedData.ts';
 import { createRng } from '../math/random.ts';
+import { utcDayStamp } from './assetCalendar.ts';
 
 const googFile = sharedDataFile('GOOG.csv');
 
@@ -227,6 +228,48 @@ describe('coverage of week and month bars', () => {
       ]);
     },
   );
+
+  it.skipIf(!btcFile.present)(
+    `BTCUSD monthly at New York midnight (as an older import stored it) is noted, at UTC midnight not${btcFile.skipReason}`,
+    () => {
+      const { bars } = parseBarsCsv(readFileSync(btcFile.path, 'utf8'), { source: 'BTCUSD.csv' });
+      const options = { symbol: 'BTCUSD', timeframe: '1mo', calendar: 'crypto' } as const;
+      const notes = (report: QualityReport) => report.problems.filter((p) => p.kind === 'new-york-day-stamp');
+      const late = assessQuality(bars, options);
+      expect(notes(late).map((p) => [p.t, p.row, p.count, p.message])).toEqual([
+        [
+          Date.UTC(2012, 0, 31, 5),
+          0,
+          156,
+          '156 of 156 crypto day bars are stamped at 00:00 New York (05:00 UTC on 2012-01-31), not 00:00 UTC: ' +
+            'crypto trades around the clock and its days run from 00:00 UTC, as Alpaca stamps them; import ' +
+            'the file again to restamp them',
+        ],
+      ]);
+      // A note, not a defect of the prices: the score is that of the same bars at UTC midnight.
+      const restamped = assessQuality({ ...bars, t: bars.t.map(utcDayStamp) }, options);
+      expect(notes(restamped)).toEqual([]);
+      expect(late.score).toBe(restamped.score);
+    },
+  );
+
+  it('notes crypto days at 04:00 UTC (New York summer time), never equities days at New York midnight', () => {
+    const t = Float64Array.from([1, 2, 3, 4], (day) => Date.UTC(2024, 6, day, 4));
+    const ones = t.map(() => 1);
+    const bars = { t, o: ones, h: ones, l: ones, c: ones, v: ones };
+    const crypto = assessQuality(bars, { symbol: 'ETHUSD', timeframe: '1d', calendar: 'crypto' });
+    expect(crypto.counts['new-york-day-stamp']).toBe(1);
+    expect(crypto.problems.find((p) => p.kind === 'new-york-day-stamp')?.message).toMatch(
+      /^4 of 4 crypto day bars are stamped at 00:00 New York \(04:00 UTC on 2024-07-01\)/,
+    );
+    expect(assessQuality(bars, { symbol: 'SPY', timeframe: '1d' }).counts['new-york-day-stamp']).toBe(0);
+    const atUtc = { ...bars, t: t.map(utcDayStamp) };
+    expect(
+      assessQuality(atUtc, { symbol: 'ETHUSD', timeframe: '1d', calendar: 'crypto' }).counts[
+        'new-york-day-stamp'
+      ],
+    ).toBe(0);
+  });
 
   it('counts Monday-based weeks, whatever day of the week a bar is stamped', () => {
     // Friday-stamped weeks of January and February 2024 at midnight New York (as date-only files are

@@ -4,8 +4,8 @@
  * It works on raw columns as they were read or stored (possibly unsorted, duplicated or inconsistent), and
  * finds: missing bars against the NYSE calendar (holidays, early closes; regular hours, buckets aligned to
  * the 09:30 open), bars on days the exchange was closed, duplicates, unsorted rows, OHLC inconsistencies,
- * non-positive prices, bad volume, zero-volume runs, stale (flat, unchanged) price runs, return outliers and
- * probable unadjusted splits.
+ * non-positive prices, bad volume, zero-volume runs, stale (flat, unchanged) price runs, return outliers,
+ * probable unadjusted splits, and crypto day bars stamped at New York midnight rather than UTC midnight.
  *
  * Score (0..1): coverage x (1 - min(1, bad + 0.5 x flagged)) x 0.75^splits, where
  * - coverage = present / expected bars (weeks and months: every calendar period between the first and
@@ -59,7 +59,8 @@ export type QualityProblemKind =
   | 'zero-volume-run'
   | 'stale-price-run'
   | 'return-outlier'
-  | 'probable-split';
+  | 'probable-split'
+  | 'new-york-day-stamp';
 
 export const QUALITY_PROBLEM_KINDS: readonly QualityProblemKind[] = [
   'bad-time',
@@ -74,6 +75,7 @@ export const QUALITY_PROBLEM_KINDS: readonly QualityProblemKind[] = [
   'stale-price-run',
   'return-outlier',
   'probable-split',
+  'new-york-day-stamp',
 ];
 
 export interface QualityProblem {
@@ -747,6 +749,38 @@ function findAroundTheClockProblems(
 }
 
 /**
+ * Crypto day (week, month) bars stamped at 00:00 New York (04:00 or 05:00 UTC) instead of 00:00 UTC: one
+ * note for the series, at its first such bar. Crypto never closes, so its days run from 00:00 UTC (as
+ * Alpaca stamps them and an import now stores them, utcDayStamp); bars stored by an older import of a
+ * date-only file sit at New York midnight, so each "day" is 4-5 hours late against any UTC-day source.
+ * The bars are not counted against the score: their prices are sound, only their stamps are off.
+ */
+export function findNewYorkDayStamps(bars: RawBars, unique: Uint32Array, findings: QualityFindings): void {
+  const t = bars.t;
+  let first = -1;
+  let count = 0;
+  for (let u = 0; u < unique.length; u++) {
+    const time = t[unique[u]!]!;
+    if (etMinuteOfDay(time) !== 0) continue;
+    if (first < 0) first = u;
+    count++;
+  }
+  if (count === 0) return;
+  const firstT = t[unique[first]!]!;
+  const hour = new Date(firstT).getUTCHours();
+  findings.add({
+    kind: 'new-york-day-stamp',
+    t: firstT,
+    row: unique[first]!,
+    count,
+    message:
+      `${count} of ${unique.length} crypto day bars are stamped at 00:00 New York (${pad2(hour)}:00 UTC on ` +
+      `${formatDateKey(etDateKey(firstT))}), not 00:00 UTC: crypto trades around the clock and its days run ` +
+      'from 00:00 UTC, as Alpaca stamps them; import the file again to restamp them',
+  });
+}
+
+/**
  * Coverage of week or month bars: every calendar period (Monday-based weeks, months) between the first
  * and the last bar is expected, whatever the calendar, so each run of missing ones is a gap. A bar's
  * period is that of its stamped date: +12 h reads a midnight stamp of any zone within 12 h of UTC as its
@@ -840,6 +874,8 @@ export function assessQuality(bars: RawBars, options: QualityOptions): QualityRe
         : calendar === 'equities'
           ? findCalendarProblems(bars, unique, timeframe, findings)
           : findAroundTheClockProblems(bars, unique, timeframe, calendar, findings);
+  if (calendar === 'crypto' && timeframe !== null && (timeframe === '1d' || isCalendarTimeframe(timeframe)))
+    findNewYorkDayStamps(bars, unique, findings);
 
   const { counts, problems } = findings;
   const coverageFraction = coverage.expected > 0 ? coverage.present / coverage.expected : 1;
