@@ -3,7 +3,9 @@
  * services' dispatch while a 2.3M-point grid is counted and while data:quality assesses the demo
  * market's 1-minute span. Baselines from the same run: the old point-by-point grid scan (timed on the
  * first 100k points and scaled, since the whole scan takes tens of seconds) and the same quality
- * assessment run in process, which is how long a request used to wait. CPU time and load average are
+ * assessment run in process, which is how long a request used to wait. Then a study start's warm-up
+ * measure on this thread, over the same 1m bars, with every init on all of them (before) and as
+ * studySetup's studyWarmUp runs it now. CPU time and load average are
  * printed because the machine is shared.
  */
 import { loadavg } from 'node:os';
@@ -25,6 +27,14 @@ import { studyRecords } from '../src/main/services/optimize/studyRecords.ts';
 import { proposalFromTrial } from '../src/main/services/live/studyProposal.ts';
 import type { OptimizeStartResult } from '../src/shared/optimizeContract.ts';
 import { createServices, type Services } from '../src/main/services/services.ts';
+import { prepareDataset, strategyPlots } from '../src/core/engine/backtest.ts';
+import { strategySpace } from '../src/core/optimize/space.ts';
+import { warmupProbes } from '../src/core/optimize/warmup.ts';
+import { getStrategy } from '../src/core/strategy/index.ts';
+import type { StrategyParams } from '../src/core/strategy-api/types.ts';
+import { datasetFingerprint } from '../src/main/compute/fingerprint.ts';
+import { studyStrategyRef } from '../src/main/services/backtest/strategyCatalog.ts';
+import { studyWarmUp } from '../src/main/services/optimize/studySetup.ts';
 
 /** Sends app:info back to back until `work` settles; the slowest round trip in ms. */
 async function worstInfoLatency(services: Services, work: () => Promise<unknown>): Promise<number> {
@@ -88,6 +98,34 @@ export async function runMainThreadBench(): Promise<void> {
     line(
       `app:info worst while data:quality runs on the pool`,
       await worstInfoLatency(services, () => dispatch(services.handlers, 'data:quality', request)),
+    );
+
+    // A study that warms up before its range measures its space's longest warm-up on this thread when it
+    // starts (studyWarmUp: a built-in's inits, once per slice). Before: every probe's init on all the 1m
+    // bars (each computing its indicators over them); now: through studyWarmUp as a study start runs it.
+    const confluence = getStrategy('confluence');
+    const confluenceSpace = strategySpace(confluence);
+    const seed = 1;
+    const everyBarStarted = performance.now();
+    const prepared = prepareDataset(bars);
+    let everyBar = 0;
+    for (const set of warmupProbes(confluenceSpace, seed))
+      everyBar = Math.max(everyBar, strategyPlots(prepared, confluence, set as StrategyParams).startIndex);
+    line(
+      `confluence warm-up, every init on ${bars.t.length} 1m bars (before)`,
+      performance.now() - everyBarStarted,
+    );
+    const probe = studyWarmUp(
+      services.pool,
+      { strategy: studyStrategyRef('confluence'), options: {}, warmUp: 'before-range' },
+      { space: confluenceSpace, seed },
+    )!;
+    const probeStarted = performance.now();
+    const measured = await probe({ id: datasetFingerprint(bars), bars });
+    line(
+      `confluence warm-up through studyWarmUp, the same bars (now)`,
+      performance.now() - probeStarted,
+      measured === everyBar ? `(${measured} bars, as before)` : `(${measured} bars, before ${everyBar})`,
     );
 
     // optimize:approve behind the Optimize view's bar reads: READS reads of the 1m bars asked at once,

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { prepareDataset, strategyPlots } from '../engine/backtest.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
 import { getStrategy } from '../strategy/index.ts';
-import { gridValues, parseSpace, satisfiesConstraints } from './space.ts';
-import { longestWarmup, sampleSpace, WARMUP_SAMPLE, warmupProbes } from './warmup.ts';
+import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
+import { gridValues, parseSpace, satisfiesConstraints, strategySpace, type Params } from './space.ts';
+import { longestWarmup, sampleSpace, WARMUP_PREFIX_BARS, WARMUP_SAMPLE, warmupProbes } from './warmup.ts';
 
 const smaCross = getStrategy('sma-cross');
 const confluence = getStrategy('confluence');
@@ -54,5 +55,52 @@ describe("a space's longest warm-up", () => {
         { fast: 5, slow: 20 },
       ]),
     ).toBe(20);
+  });
+
+  it('is measured on a prefix of the bars, doubled as needed, with the figure of every bar', () => {
+    const long = prepareDataset(randomWalkBars(30_000, 9));
+    /** The strategy, recording how many bars each `init` was given. */
+    const seen: number[] = [];
+    const recording = (definition: StrategyDefinition): StrategyDefinition => ({
+      ...definition,
+      create: (params) => {
+        const strategy = definition.create(params);
+        return {
+          ...strategy,
+          init: (context) => {
+            seen.push(context.bars.t.length);
+            return strategy.init(context);
+          },
+          onBar: (i) => strategy.onBar(i),
+        };
+      },
+    });
+    /** What every set gives on all the bars: the figure before the prefix. */
+    const onAllBars = (definition: StrategyDefinition, sets: readonly Params[], tradeFrom = 0) =>
+      Math.max(
+        0,
+        ...sets.map(
+          (set) => strategyPlots(long, definition, set as StrategyParams, { tradeFrom }).startIndex,
+        ),
+      );
+    const confluenceSets = warmupProbes(strategySpace(confluence), 3);
+    expect(longestWarmup(long, recording(confluence), confluenceSets)).toBe(
+      onAllBars(confluence, confluenceSets),
+    );
+    // A year of 1m bars held the server's thread while every init read them all; the prefix is enough here.
+    expect(Math.max(...seen)).toBe(WARMUP_PREFIX_BARS);
+    // Warm-ups past the prefix (a slow average of 9,000 bars, a start at bar 20,000) grow it to reach them.
+    const longSets = [
+      { fast: 10, slow: 9_000 },
+      { fast: 5, slow: 50 },
+    ];
+    seen.length = 0;
+    expect(longestWarmup(long, recording(smaCross), longSets)).toBe(onAllBars(smaCross, longSets));
+    expect(Math.max(...seen)).toBe(4 * WARMUP_PREFIX_BARS);
+    expect(longestWarmup(long, smaCross, longSets, { tradeFrom: 20_000 })).toBe(
+      onAllBars(smaCross, longSets, 20_000),
+    );
+    // A start past the last bar is the bars' count, as on all of them.
+    expect(longestWarmup(long, smaCross, longSets, { tradeFrom: 40_000 })).toBe(30_000);
   });
 });

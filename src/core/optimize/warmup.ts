@@ -1,4 +1,5 @@
-import { strategyPlots, type PreparedDataset } from '../engine/backtest.ts';
+import { sliceBars } from '../data/bars.ts';
+import { prepareDataset, strategyPlots, type PreparedDataset } from '../engine/backtest.ts';
 import type { BacktestOptions } from '../engine/options.ts';
 import type { StrategyDefinition, StrategyParams } from '../strategy-api/types.ts';
 import type { SamplerConfig } from './sampler.ts';
@@ -61,10 +62,19 @@ export function warmupProbes(space: SearchSpace, seed: number): Params[] {
   return satisfiesConstraints(space, corner) ? [corner, ...sample] : sample;
 }
 
+/** Bars the longest warm-up is first measured on (doubled while a set's warm-up reaches their end). */
+export const WARMUP_PREFIX_BARS = 4_096;
+
 /**
  * The longest warm-up of `sets` on a dataset: the latest first bar any of them would trade (each one's
  * StrategyPlots startIndex, over `shared` parameters it overrides), 0 for none. A set the strategy
  * refuses, or with a value that is not a number, is left out: its trial fails on its own.
+ *
+ * Measured on the dataset's first WARMUP_PREFIX_BARS bars, doubled until every set's warm-up ends
+ * before the prefix does: each `init` computes its indicators over every bar it is given, which on a
+ * year of 1m bars held a study's start (on the server's thread) for a second per slice, while the
+ * first bar `onBar` needs is point-in-time (onBar reads bars <= i only), so a warm-up shorter than the
+ * prefix is the one the whole dataset gives.
  */
 export function longestWarmup(
   dataset: PreparedDataset,
@@ -72,6 +82,21 @@ export function longestWarmup(
   sets: readonly Params[],
   options: BacktestOptions = {},
   shared: StrategyParams = {},
+): number {
+  const n = dataset.bars.t.length;
+  for (let length = Math.min(n, WARMUP_PREFIX_BARS); ; length = Math.min(n, 2 * length)) {
+    const prefix = length === n ? dataset : prepareDataset(sliceBars(dataset.bars, 0, length));
+    const longest = longestWarmupOn(prefix, definition, sets, options, shared);
+    if (longest < length || length === n) return longest;
+  }
+}
+
+function longestWarmupOn(
+  dataset: PreparedDataset,
+  definition: StrategyDefinition,
+  sets: readonly Params[],
+  options: BacktestOptions,
+  shared: StrategyParams,
 ): number {
   let longest = 0;
   for (const set of sets) {

@@ -354,8 +354,9 @@ function symbolFieldOf(error: unknown, index: number, several: boolean): unknown
 
 /**
  * The warm-up probe of a study that warms up before its range (none for one stored before): its space's
- * longest warm-up. A built-in strategy is measured on this thread (a few `init`s; starting a pool thread
- * for them costs more), a user's on `executor`.
+ * longest warm-up. A built-in strategy is measured on this thread (a few `init`s on the first bars only,
+ * longestWarmup's prefix: milliseconds on a year of 1m bars, where a pool thread costs more and may be
+ * busy with another study's trials), a user's on `executor`.
  */
 export function studyWarmUp(
   executor: TaskExecutor,
