@@ -172,6 +172,41 @@ describe('runWalkForward', () => {
     if (stability!.kind === 'numeric') expect(stability!.normalizedStd).toBeCloseTo(Math.sqrt(14) / 45, 12);
   });
 
+  it('averages each in-sample figure over the windows that have it', async () => {
+    // Window 0's winner never trades in sample: a flat curve has no Sharpe (NaN), which made the whole
+    // in-sample mean NaN and the Walk-forward view show "—".
+    const t = dailyTimes(160);
+    const result = await runWalkForward(
+      t,
+      {
+        optimize: async () => ({ params: {} }),
+        evaluate: async (range, _params, window) => {
+          const flat = window.index === 0 && range.start === window.train.start;
+          const n = range.end - range.start;
+          return {
+            t: t.slice(range.start, range.end),
+            equity: Float64Array.from(
+              { length: n },
+              (_, i) => 1000 * (1 + (flat ? 0 : 0.001 * (1 + (i % 3)))) ** i,
+            ),
+          };
+        },
+      },
+      { unit: 'bars', train: 60, test: 30, step: 30 },
+    );
+    expect(Number.isNaN(result.windows[0]!.inSample['sharpeRatio'])).toBe(true);
+    const sharpes = result.windows.slice(1).map((w) => w.inSample['sharpeRatio']!);
+    expect(result.inSampleMean['sharpeRatio']).toBeCloseTo(
+      sharpes.reduce((a, b) => a + b) / sharpes.length,
+      12,
+    );
+    const returns = result.windows.map((w) => w.inSample['totalReturn']!);
+    expect(result.inSampleMean['totalReturn']).toBeCloseTo(
+      returns.reduce((a, b) => a + b) / returns.length,
+      12,
+    );
+  });
+
   it('scores each train window only up to its purge gap, leaving test windows where they were', async () => {
     // Planted: prices fall 1 % a bar except in the last 5 bars before each test window, where they jump
     // 20 %. A train score that reaches those bars picks 'long'; purged of them it picks 'short'.

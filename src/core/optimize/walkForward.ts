@@ -220,7 +220,7 @@ export interface WalkForwardResult {
    */
   readonly stitchedInSample: EquitySegment;
   readonly outOfSample: MetricSet;
-  /** Mean in-sample metrics across windows. */
+  /** Mean in-sample metrics across windows, each over the windows where it is finite (NaN in none). */
   readonly inSampleMean: MetricSet;
   /**
    * Walk-forward efficiency (Pardo): annualized out-of-sample return of the stitched curve over the mean
@@ -309,15 +309,35 @@ export function parameterStability(path: readonly Params[], space?: SearchSpace)
   });
 }
 
+/**
+ * Each metric's mean over the windows where it is defined: one window without a figure (a flat train
+ * equity has no Sharpe, one without a loss no Sortino) made the whole mean NaN, shown as "—".
+ */
 function meanMetrics(list: readonly MetricSet[]): MetricSet {
   const out: Record<string, number> = {};
-  if (list.length === 0) return out;
-  for (const key of Object.keys(list[0]!)) {
+  for (const key of new Set(list.flatMap((m) => Object.keys(m)))) {
     let sum = 0;
-    for (const m of list) sum += m[key] ?? NaN;
-    out[key] = sum / list.length;
+    let count = 0;
+    for (const m of list) {
+      const value = m[key];
+      if (value === undefined || !Number.isFinite(value)) continue;
+      sum += value;
+      count++;
+    }
+    out[key] = count === 0 ? NaN : sum / count;
   }
   return out;
+}
+
+/**
+ * Pardo's walk-forward efficiency: the annualized out-of-sample return over the annualized in-sample one
+ * (both annualized, so windows of any length compare). NaN when the in-sample return is not positive or
+ * either is not finite: a ratio over a loss or nothing says nothing about how much of the fit carried over.
+ */
+export function walkForwardEfficiency(outOfSampleAnnual: number, inSampleAnnual: number): number {
+  if (!Number.isFinite(outOfSampleAnnual) || !Number.isFinite(inSampleAnnual) || !(inSampleAnnual > 0))
+    return NaN;
+  return outOfSampleAnnual / inSampleAnnual;
 }
 
 /** Runs the whole analysis; windows are processed in order (each optimisation can itself be parallel). */
@@ -359,7 +379,7 @@ export async function runWalkForward(
     stitchedInSample,
     outOfSample,
     inSampleMean,
-    efficiency: isAnnual > 0 ? oosAnnual / isAnnual : NaN,
+    efficiency: walkForwardEfficiency(oosAnnual, isAnnual),
     parameterPath: results.map((r) => ({
       window: r.window.index,
       testStartTime: r.window.test.startTime,

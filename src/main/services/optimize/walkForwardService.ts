@@ -35,6 +35,7 @@ import {
   sliceCombination,
   stitchEquity,
   Study,
+  walkForwardEfficiency,
   walkForwardWindows,
   type BarRange,
   type EquitySegment,
@@ -763,13 +764,13 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
       )
     : undefined;
   const outOfSample = stitchedBySymbol === undefined ? result.outOfSample : combinedMetrics(stitchedBySymbol);
-  const isAnnual = result.inSampleMean['annualizedReturn'] ?? NaN;
   const efficiency =
     stitchedBySymbol === undefined
       ? result.efficiency
-      : isAnnual > 0
-        ? (outOfSample['annualizedReturn'] ?? NaN) / isAnnual
-        : NaN;
+      : walkForwardEfficiency(
+          outOfSample['annualizedReturn'] ?? NaN,
+          result.inSampleMean['annualizedReturn'] ?? NaN,
+        );
   return {
     jobId: run.jobId,
     runId: runInfo.runId,

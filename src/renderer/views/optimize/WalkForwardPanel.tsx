@@ -26,6 +26,7 @@ import { TearSheetDialog } from '../report/TearSheetDialog.tsx';
 import { PinButton } from '../compare/PinButton.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
 import { walkForwardPurgeText } from '../../../shared/walkForwardPurgeText.ts';
+import { walkForwardEfficiencyText } from '../../../shared/walkForwardEfficiencyText.ts';
 
 /** The windows on one time axis: each train span grey, its test span coloured, one row per window. */
 function WindowTimeline({ result }: { result: WalkForwardResult }) {
@@ -302,8 +303,7 @@ export function WalkForwardPanel() {
               data-value={result.efficiency ?? ''}
               title="Annualized out-of-sample return over annualized in-sample return"
             >
-              Walk-forward efficiency:{' '}
-              <b>{result.efficiency === null ? 'n/a' : result.efficiency.toFixed(3)}</b>
+              Walk-forward efficiency: <b>{walkForwardEfficiencyText(result, formatMetric)}</b>
             </span>
             {(['totalReturn', 'sharpeRatio', 'maxDrawdown'] as const).map((key) => (
               <span key={key}>

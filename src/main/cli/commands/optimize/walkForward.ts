@@ -44,6 +44,7 @@ import {
 import { chooseRedisOnOwner, connectionSayer, REMOTE_HELP, remoteFrom } from '../compute/remoteCompute.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
 import { walkForwardPurgeText } from '../../../../shared/walkForwardPurgeText.ts';
+import { walkForwardEfficiencyText } from '../../../../shared/walkForwardEfficiencyText.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -127,18 +128,23 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
   const symbols = result.symbols ?? [];
   io.out(
     table([
-      ['metric', symbols.length === 0 ? 'value' : 'combined', ...symbols.map((s) => s.symbol)],
+      [
+        'metric',
+        symbols.length === 0 ? 'value' : 'combined',
+        ...symbols.map((s) => s.symbol),
+        'in sample (window mean)',
+      ],
+      // The in-sample column is what the Walk-forward view sets beside each out-of-sample figure.
       ...OOS_HEADLINE.map((k) => [
         symbols.length === 0 ? metricLabel(k) : combinedLabel(k, aggregation, search.objectives),
         formatMetric(k, result.outOfSample[k] ?? NaN),
         ...symbols.map((s) => formatMetric(k, s.outOfSample[k] ?? NaN)),
+        formatMetric(k, result.inSampleMean[k] ?? NaN),
       ]),
     ]),
   );
   if (result.combination !== undefined) io.out(`Combined: ${result.combination}.`);
-  io.out(
-    `Walk-forward efficiency: ${result.efficiency === null ? 'n/a (in-sample return not positive)' : result.efficiency.toFixed(3)}`,
-  );
+  io.out(`Walk-forward efficiency: ${walkForwardEfficiencyText(result, formatMetric)}`);
   if (context.stored)
     io.out(
       `Run ${result.runId}: \`regimen compare add --walk-forward ${result.runId}\` pins its out-of-sample side.`,

@@ -1,0 +1,47 @@
+/**
+ * The walk-forward report of one symbol: each out-of-sample figure with the windows' in-sample mean beside
+ * it (the Walk-forward view's "in sample, mean"), and the efficiency with the returns it divides.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { WalkForwardResult } from '../../src/shared/optimizeContract.ts';
+import { formatMetric } from '../../src/main/cli/format.ts';
+import { runCli, SMA_GRID, SMALL_WALK_FORWARD } from '../support/runCli.ts';
+import { dailyWaveCsv } from '../support/dailyWave.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'regimen-walk-forward-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const csv = join(dir, 'aaa.csv');
+writeFileSync(csv, dailyWaveCsv(0));
+const run = ['walk-forward', '--csv', csv, ...SMA_GRID, ...SMALL_WALK_FORWARD, '--workers', '1'];
+
+/** The cells of a text table's row whose first cell starts with `label`. */
+function row(text: string, label: string): string[] {
+  const line = text.split('\n').find((l) => l.startsWith(label));
+  if (line === undefined) throw new Error(`no row "${label}" in:\n${text}`);
+  return line.split(/\s{2,}/);
+}
+
+describe('the walk-forward report', () => {
+  it('sets the in-sample mean beside each out-of-sample figure and explains the efficiency', async () => {
+    const [text, json] = await Promise.all([runCli(run), runCli([...run, '--json'])]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(json.code, json.stderr).toBe(0);
+    const result = JSON.parse(json.stdout) as WalkForwardResult;
+    expect(row(text.stdout, 'metric ')).toEqual(['metric', 'value', 'in sample (window mean)']);
+    for (const [label, key] of [
+      ['Total return', 'totalReturn'],
+      ['Sharpe ratio', 'sharpeRatio'],
+      ['Annualized return', 'annualizedReturn'],
+    ] as const) {
+      const inSample = result.inSampleMean[key];
+      expect(inSample, key).not.toBeNull();
+      expect(row(text.stdout, label)[2]).toBe(formatMetric(key, inSample!));
+    }
+    const line = text.stdout.split('\n').find((l) => l.startsWith('Walk-forward efficiency: '))!;
+    expect(line).toContain(formatMetric('annualizedReturn', result.inSampleMean['annualizedReturn']!));
+    expect(line).toMatch(/^Walk-forward efficiency: (-?[\d.]+ \(annualized return out of sample|n\/a: )/);
+  }, 60_000);
+});
