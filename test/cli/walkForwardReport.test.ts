@@ -44,4 +44,22 @@ describe('the walk-forward report', () => {
     expect(line).toContain(formatMetric('annualizedReturn', result.inSampleMean['annualizedReturn']!));
     expect(line).toMatch(/^Walk-forward efficiency: (-?[\d.]+ \(annualized return out of sample|n\/a: )/);
   }, 60_000);
+
+  it('warns when the purge leaves a train window less than half its bars, and refuses one it empties', async () => {
+    // Train windows of 100 bars: a purge of 60 leaves each 40.
+    const short = await runCli([...run, '--purge', '60']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stdout).toContain(
+      'note: the purge of 60 bars leaves 4 of 4 train windows less than half their bars: window 0 keeps 40 ' +
+        'of its 100 (40%), so its parameters were chosen on few bars; give a shorter purge or a longer train window',
+    );
+    const half = await runCli([...run, '--purge', '50']);
+    expect(half.code, half.stderr).toBe(0);
+    expect(half.stdout).not.toContain('note: the purge');
+    const empty = await runCli([...run, '--purge', '100']);
+    expect(empty.code).not.toBe(0);
+    expect(empty.stderr).toContain(
+      "a purge of 100 bars leaves 0 bars in window 0's train window of 100 bars",
+    );
+  }, 60_000);
 });

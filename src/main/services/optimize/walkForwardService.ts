@@ -241,6 +241,8 @@ interface WalkForwardSetup {
   readonly settings: EvaluatorSettings;
   readonly windows: readonly WalkForwardWindow[];
   readonly purge: WalkForwardPurge;
+  /** Said when the purge leaves a train window less than half its bars (see purgeShortfall). */
+  readonly purgeWarning?: string;
   readonly evaluators: EvaluatorSource;
   /**
    * Every symbol's bars from time `from` until `to` (exclusive), as a study's datasets; `warm`: with the
@@ -370,6 +372,41 @@ function warmupPurge(
 }
 
 /**
+ * A warning when the purge leaves some train window less than half the bars it has without one: a
+ * '--purge warm-up' of a long-warm-up space over a short train window took most of it, silently, and each
+ * window's parameters were chosen on a few bars. Names the window left the smallest share. (A purge that
+ * leaves a window fewer than 2 bars is refused when the windows are cut.)
+ */
+export function purgeShortfall(
+  purged: readonly WalkForwardWindow[],
+  plain: readonly WalkForwardWindow[],
+  purge: Pick<WalkForwardPurge, 'length' | 'unit' | 'warmupBars'>,
+): string | undefined {
+  if (purge.length === 0) return undefined;
+  let worst: { index: number; kept: number; full: number } | undefined;
+  let short = 0;
+  for (const window of purged) {
+    const full = plain[window.index];
+    if (full === undefined) continue;
+    const kept = window.train.end - window.train.start;
+    const all = full.train.end - full.train.start;
+    if (kept * 2 >= all) continue;
+    short++;
+    if (worst === undefined || kept * worst.full < worst.kept * all)
+      worst = { index: window.index, kept, full: all };
+  }
+  if (worst === undefined) return undefined;
+  const asked =
+    purge.warmupBars === null ? '' : ` (the strategy's longest warm-up, ${purge.warmupBars} bars)`;
+  return (
+    `the purge of ${purge.length} ${purge.unit}${asked} leaves ${short} of ${purged.length} train windows less than ` +
+    `half their bars: window ${worst.index} keeps ${worst.kept} of its ${worst.full} ` +
+    `(${Math.round((worst.kept / worst.full) * 100)}%), so its parameters were chosen on few bars; give a ` +
+    'shorter purge or a longer train window'
+  );
+}
+
+/**
  * `absentPurge`: what a job without a purge is: a new run without a gap, or (a replay) a run stored before
  * runs had a purge, which had no gap and traded its test runs from the train window's first bar.
  */
@@ -425,9 +462,10 @@ async function walkForwardSetup(
     }
   };
   const asked = job.windows.purge;
+  const plain = cut({ ...job.windows, purge: 0 });
   const purge: WalkForwardPurge =
     asked === 'warm-up'
-      ? warmupPurge(job, cut({ ...job.windows, purge: 0 }), calendar, warmupBars)
+      ? warmupPurge(job, plain, calendar, warmupBars)
       : {
           length: asked ?? 0,
           unit: job.windows.unit ?? 'days',
@@ -435,6 +473,7 @@ async function walkForwardSetup(
           legacy: asked === undefined && absentPurge === 'legacy',
         };
   const windows = cut({ ...job.windows, purge: purge.length });
+  const purgeWarning = purgeShortfall(windows, plain, purge);
   // `warm`: with up to the space's longest warm-up of bars before `from` (those before the range too),
   // trading from `from` on, as a backtest from `from` warms up on the bars before it.
   const between = (from: number, to: number, warm = false): StudyDatasets => ({
@@ -469,6 +508,7 @@ async function walkForwardSetup(
     calendar,
     windows,
     purge,
+    ...(purgeWarning === undefined ? {} : { purgeWarning }),
     evaluators,
     between,
     evaluate: async (range, params, window, key, signal) => {
@@ -611,7 +651,8 @@ async function walkForward(job: WalkForwardJob, deps: WalkForwardDeps, run: Job)
   const { bars, settings, evaluators, data } = setup;
   const several = data.datasets.length > 1;
   const windowCount = setup.windows.length;
-  const notes: string[] = [];
+  // Said first: it qualifies every window's figures.
+  const notes: string[] = setup.purgeWarning === undefined ? [] : [setup.purgeWarning];
   let windowsDone = 0;
   run.progress(0, windowCount);
   const progress = runProgress(deps.events, 'walkforward:progress', run.jobId, { windowsTotal: windowCount });
