@@ -15,7 +15,11 @@ import type { StudyDetail } from '../../src/shared/optimizeContract.ts';
 import { studyWarmUpText } from '../../src/shared/warmupText.ts';
 import { parseSpace } from '../../src/core/optimize/index.ts';
 import { studyStrategyRef } from '../../src/main/services/backtest/strategyCatalog.ts';
-import { loadStudyDatasets, studyWarmUp } from '../../src/main/services/optimize/studySetup.ts';
+import {
+  loadStudyDatasets,
+  studyDataFingerprint,
+  studyWarmUp,
+} from '../../src/main/services/optimize/studySetup.ts';
 import { servicesOnTempDir } from '../support/serviceHost.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -161,6 +165,19 @@ describe(`a trial scores as a backtest of its set over the same range${goog.pres
     expect(legacy.warmUp).toBeUndefined();
     expect(legacy.datasets[0]!.ref.bars.t[0]).toBe(warmed.datasets[0]!.ref.bars.t[market.params.slow]);
     // Both fingerprint the range's bars: a live proposal's provenance reads the same either way.
-    expect(legacy.fingerprint).toBe(warmed.fingerprint);
+    expect(studyDataFingerprint(definition.source, legacy)).toBe(
+      studyDataFingerprint(definition.source, warmed),
+    );
+    expect(studyDataFingerprint(definition.source, legacy)).toBeDefined();
+    // A holdout's bars are the range's too: its study records the whole range's fingerprint.
+    const heldOut = await loadStudyDatasets(
+      { ...definition, warmUp: 'before-range', holdout: { fraction: 0.3 } },
+      services.bars,
+      probe,
+    );
+    expect(heldOut.holdout).toBeDefined();
+    expect(studyDataFingerprint(definition.source, heldOut)).toBe(
+      studyDataFingerprint(definition.source, legacy),
+    );
   });
 });

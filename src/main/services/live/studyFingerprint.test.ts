@@ -6,7 +6,7 @@ import { randomWalkBars } from '../../../core/engine/random-walk.ts';
 import { combinedFingerprint, datasetFingerprint } from '../../compute/fingerprint.ts';
 import { BarsRepository } from '../../store/barsRepository.ts';
 import { Database } from '../../store/database.ts';
-import { loadStudyDatasets } from '../optimize/studySetup.ts';
+import { loadStudyDatasets, studyDataFingerprint } from '../optimize/studySetup.ts';
 import { studyFingerprint } from './studyProposal.ts';
 
 const DAY = 86_400_000;
@@ -42,7 +42,7 @@ describe("a study's data fingerprint (the live set's provenance)", () => {
     );
     const before = await studyFingerprint(two, bars);
     expect(before).not.toBe(await studyFingerprint(one, bars));
-    expect((await loadStudyDatasets(two, bars)).fingerprint).toBe(before);
+    expect(studyDataFingerprint(two.source, await loadStudyDatasets(two, bars))).toBe(before);
 
     // A change to the second symbol's bars alone is a change of the study's data.
     const changed = await bars.read('BBB', '1d');
@@ -50,7 +50,9 @@ describe("a study's data fingerprint (the live set's provenance)", () => {
     changed.h[150] = Math.max(changed.h[150], changed.c[150]);
     await bars.write('BBB', '1d', changed, 'test');
     expect(await studyFingerprint(two, bars)).not.toBe(before);
-    expect((await loadStudyDatasets(two, bars)).fingerprint).toBe(await studyFingerprint(two, bars));
+    expect(studyDataFingerprint(two.source, await loadStudyDatasets(two, bars))).toBe(
+      await studyFingerprint(two, bars),
+    );
   });
 
   it('hashes each of several CSV files, and names the one it cannot read', async () => {

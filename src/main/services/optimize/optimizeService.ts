@@ -86,6 +86,7 @@ import {
   searchCostsOf,
   searchOptionsOf,
   loadStudyDatasets,
+  studyDataFingerprint,
   randomSeed,
   strategyParams,
   resolveObjectives,
@@ -554,10 +555,11 @@ export class OptimizeService {
   }
 
   private async launch(stored: StoredStudy, data: StudyDatasets): Promise<OptimizeStartResult> {
+    const fingerprint = studyDataFingerprint(stored.data.definition.source, data);
     // A resumed study is running again: its previous outcome (cancelled, failed, report) no longer holds.
     const document: StudyDocument = {
       ...newStudyDocument(stored.data.definition),
-      ...(data.fingerprint === undefined ? {} : { dataFingerprint: data.fingerprint }),
+      ...(fingerprint === undefined ? {} : { dataFingerprint: fingerprint }),
       ...(data.warmUp === undefined ? {} : { warmUp: data.warmUp }),
     };
     const row: StoredStudy = { ...stored, data: document };

@@ -167,11 +167,6 @@ export interface StudyDatasets {
    * in `datasets`' order (a study with a holdout only).
    */
   readonly holdout?: { readonly from: number; readonly index: number; readonly all: readonly DatasetRef[] };
-  /**
-   * Every symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source
-   * only: a file's is the file's bytes): the range's, not the bars before it that only warm up.
-   */
-  readonly fingerprint?: string;
   /** Where the trials warm up, for a study that warms before its range (StudyDefinition's warmUp). */
   readonly warmUp?: StudyWarmUp;
 }
@@ -206,6 +201,22 @@ export function rangeRef({ ref, from = 0 }: StudySlice): DatasetRef {
   if (from === 0) return ref;
   const bars = sliceBars(ref.bars, from, ref.bars.t.length);
   return { id: datasetFingerprint(bars), bars };
+}
+
+/**
+ * Every symbol's bars at every timeframe, as the live provenance fingerprints them (a cache source only:
+ * a file's is the file's bytes): the range's, held-out part included, not the bars before it that only
+ * warm up. Only a study's start records it, so it is computed there, not on every read of a study's bars.
+ */
+export function studyDataFingerprint(
+  source: StudyDefinition['source'],
+  data: StudyDatasets,
+): string | undefined {
+  if (source.kind !== 'cache') return undefined;
+  const whole = data.holdout?.all;
+  return combinedFingerprint(
+    data.datasets.map((slice, i) => rangeRef(whole === undefined ? slice : { ...slice, ref: whole[i]! }).id),
+  );
 }
 
 /** The first bar a set of the study's space would trade on a dataset, longest over the space (see loadStudyDatasets). */
@@ -424,16 +435,10 @@ export async function loadStudyDatasets(
       datasets.push({ ...slice, ref: { id: dataset.id, bars: dataset.bars }, ...(warm ? { from } : {}) });
     }
   }
-  // The range's bars, as the study always fingerprinted them (the live provenance reads them so).
-  const fingerprint =
-    source.kind === 'cache' ? combinedFingerprint(datasets.map((slice) => rangeRef(slice).id)) : undefined;
   const warmUp = warm
     ? { longest, before: Math.min(...datasets.map((slice) => slice.from ?? 0)) }
     : undefined;
-  const rest = {
-    ...(fingerprint === undefined ? {} : { fingerprint }),
-    ...(warmUp === undefined ? {} : { warmUp }),
-  };
+  const rest = warmUp === undefined ? {} : { warmUp };
   if (definition.holdout === undefined) return { label, datasets, ...rest };
   const all = datasets[0]!.ref;
   // A share of the range's bars is held out, not of the bars before it that only warm up.
