@@ -70,5 +70,11 @@ describe('the winner of a study of several symbols', () => {
     expect(sharpe[0]).toBe(Math.min(sharpe[1]!, sharpe[2]!));
     const total = row(ran.stdout, 'Total return (mean)').slice(1).map(number);
     expect(total[0]).toBeCloseTo((total[1]! + total[2]!) / 2, 1);
+    // The sentence the Walk-forward view shows under its combined figures (the service's combinationText).
+    expect(ran.stdout).toContain(
+      "Combined: AAA, BBB scored together: Sharpe ratio, the trade count: the worst symbol's; every other " +
+        "figure: the mean of the symbols' (each symbol's own are listed); the stitched curve holds equal " +
+        'capital in each.',
+    );
   }, 60_000);
 });
