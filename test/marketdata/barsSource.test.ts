@@ -10,6 +10,9 @@ import { importBarsFile } from '../../src/main/marketdata/importer.ts';
 import { BarsRepository } from '../../src/main/store/barsRepository.ts';
 import { throwawayDatabase } from '../support/throwawayDatabase.ts';
 
+/** A --csv read says nothing on stderr (only a cached symbol's default timeframe is said). */
+const io = { err: (): void => undefined };
+
 const store = throwawayDatabase();
 const market = createSyntheticMarket({ seed: 3, start: Date.UTC(2024, 6, 1), end: Date.UTC(2024, 6, 4) });
 const bars = market.generate(0).bars;
@@ -50,11 +53,12 @@ it('gives different bars different ids: any value of any column, or a range', ()
 });
 
 it('the CLI --csv dataset id is the content fingerprint, equal to the cache one', async () => {
-  const fromCli = await loadBarsSource(parseCommandArgs(['--csv', csvPath], BARS_SOURCE_OPTIONS));
+  const fromCli = await loadBarsSource(parseCommandArgs(['--csv', csvPath], BARS_SOURCE_OPTIONS), io);
   expect(fromCli.id).toBe(datasetFingerprint(bars));
   expect(fromCli.label).toBe('SYNX.csv');
   const ranged = await loadBarsSource(
     parseCommandArgs(['--csv', csvPath, '--start', '2024-07-02'], BARS_SOURCE_OPTIONS),
+    io,
   );
   expect(ranged.bars.t[0]).toBeGreaterThanOrEqual(Date.UTC(2024, 6, 2));
   expect(ranged.id).toBe(datasetFingerprint(ranged.bars));

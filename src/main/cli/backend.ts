@@ -166,6 +166,19 @@ export async function openBackend(args: ParsedArgs, options: BackendOptions = {}
   };
 }
 
+/** `work` on {@link openBackend}'s backend, closed after it. */
+export async function withOpenBackend<T>(
+  args: ParsedArgs,
+  work: (backend: Backend) => Promise<T>,
+): Promise<T> {
+  const backend = await openBackend(args);
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close();
+  }
+}
+
 /**
  * The folder's database for commands that work on it directly rather than through the contract (the
  * demo writer, studies on CSV files, walk-forward): refused in one sentence while another

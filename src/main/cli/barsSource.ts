@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { TIMEFRAMES, type Timeframe } from '../../core/data/bars.ts';
 import { symbolSchema } from '../../shared/schemas.ts';
-import { RequestError } from '../../shared/errors.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import {
   loadDataset,
@@ -17,6 +16,8 @@ import { payloadToBars } from '../services/payloads.ts';
 import type { BarsRange } from '../store/barsRepository.ts';
 import { repeatedFlagMessage, stringOption, timeRangeOptions, UsageError, type ParsedArgs } from './args.ts';
 import { openBackend } from './backend.ts';
+import { defaultCachedTimeframe } from './cachedTimeframe.ts';
+import type { CommandIO } from './command.ts';
 
 /**
  * --csv, repeatable: declared `multiple` because optimize and walk-forward score several files, so the
@@ -86,8 +87,10 @@ export function barsSourceFrom(args: ParsedArgs): BarsSource {
   return { kind: 'cache', symbol: symbol! };
 }
 
-function timeframeOption(args: ParsedArgs, fallback: Timeframe): Timeframe {
-  const raw = stringOption(args, 'timeframe') ?? fallback;
+/** `--timeframe TF`, checked; undefined without it (the caller picks the default). */
+export function timeframeOption(args: ParsedArgs): Timeframe | undefined {
+  const raw = stringOption(args, 'timeframe');
+  if (raw === undefined) return undefined;
   if (!(TIMEFRAMES as readonly string[]).includes(raw)) {
     throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${raw}"`);
   }
@@ -103,9 +106,18 @@ export function sessionOption(args: ParsedArgs): 'regular' | 'extended' {
   return session;
 }
 
-/** Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache). */
-export function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
-  return withBarsSource(args, (source, timeframe, range, reader) =>
+/** Bars as read, and their timeframe: --timeframe, else the finest cached, or "native" for a file. */
+export type TimedDataset<T> = T & { readonly timeframe: Timeframe | typeof NATIVE_TIMEFRAME };
+
+/**
+ * Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache: without
+ * --timeframe, the finest it holds for the symbol, said on stderr).
+ */
+export function loadBarsSource(
+  args: ParsedArgs,
+  io: Pick<CommandIO, 'err'>,
+): Promise<TimedDataset<LoadedDataset>> {
+  return withBarsSource(args, io, (source, timeframe, range, reader) =>
     loadDataset(source, timeframe, range, reader),
   );
 }
@@ -116,25 +128,29 @@ export function loadBarsSource(args: ParsedArgs): Promise<LoadedDataset> {
  */
 export function loadWarmedBarsSource(
   args: ParsedArgs,
+  io: Pick<CommandIO, 'err'>,
   startOf: (dataset: DatasetRef) => Promise<number>,
-): Promise<DatasetFrom> {
-  return withBarsSource(args, (source, timeframe, range, reader) =>
+): Promise<TimedDataset<DatasetFrom>> {
+  return withBarsSource(args, io, (source, timeframe, range, reader) =>
     loadWarmedDataset(source, timeframe, range, reader, startOf),
   );
 }
 
 async function withBarsSource<T>(
   args: ParsedArgs,
+  io: Pick<CommandIO, 'err'>,
   load: (source: BarsSource, timeframe: string, range: DatasetRange, reader: BarsReader | null) => Promise<T>,
-): Promise<T> {
+): Promise<TimedDataset<T>> {
   const source = barsSourceFrom(args);
   const range = timeRangeOptions(args);
-  if (source.kind === 'file') return load(source, NATIVE_TIMEFRAME, range, null);
-  const timeframe = timeframeOption(args, '1m');
+  if (source.kind === 'file')
+    return { ...(await load(source, NATIVE_TIMEFRAME, range, null)), timeframe: NATIVE_TIMEFRAME };
+  const given = timeframeOption(args);
   const session = sessionOption(args);
   // Through the folder's owner when one runs (see backend.ts): the same bars either way.
   const backend = await openBackend(args);
   try {
+    const timeframe = given ?? (await defaultCachedTimeframe(backend, [source.symbol], io));
     const reader: BarsReader = {
       read: async (symbol, timeframe, { start, end, limit, session }: BarsRange = {}) =>
         payloadToBars(
@@ -149,17 +165,7 @@ async function withBarsSource<T>(
         ),
       list: () => backend.request('data:list', {}),
     };
-    return await load(source, timeframe, { ...range, session }, reader);
-  } catch (error) {
-    // A symbol stored at 1d alone cannot give the 1m read without --timeframe: a refusal of a flag the
-    // trader never typed, unless it says the default is what was asked for.
-    if (
-      error instanceof RequestError &&
-      error.field === 'timeframe' &&
-      stringOption(args, 'timeframe') === undefined
-    )
-      throw new UsageError(`--timeframe: ${error.message} (without --timeframe, ${timeframe} bars are read)`);
-    throw error;
+    return { ...(await load(source, timeframe, { ...range, session }, reader)), timeframe };
   } finally {
     await backend.close();
   }

@@ -274,6 +274,7 @@ export const backtestCommand: Command = {
       // From --start, with the bars before it the strategy's warm-up takes, as the app's backtest.
       const { dataset: source, from } = await loadWarmedBarsSource(
         args,
+        io,
         async (dataset) =>
           (await executor.run({ kind: 'strategy-start', dataset, strategy, options: account })).startIndex,
       );

@@ -85,7 +85,7 @@ export const indicatorsCommand: Command = {
   async run(args, io) {
     const requests = listOption(args, 'indicator').map(parseIndicator);
     if (requests.length === 0) throw new UsageError('give at least one --indicator');
-    const source = await loadBarsSource(args);
+    const source = await loadBarsSource(args, io);
     const results = requests.map(({ name, spec, params }) => {
       const output = spec.compute(source.bars, params);
       const values =

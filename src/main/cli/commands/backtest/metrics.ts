@@ -17,7 +17,7 @@ export const metricsCommand: Command = {
     'risk-free': { type: 'string' },
   },
   async run(args, io) {
-    const source = await loadBarsSource(args);
+    const source = await loadBarsSource(args, io);
     const column = (stringOption(args, 'column') ?? 'close').toLowerCase().replace(/\s+/g, '');
     const columns: Record<string, Float64Array | undefined> = {
       open: source.bars.o,

@@ -27,6 +27,7 @@ import {
 } from '../../args.ts';
 import { on, openBackend, type Backend, type BackendOptions } from '../../backend.ts';
 import type { Command, CommandIO } from '../../command.ts';
+import { finestCachedTimeframe } from '../../cachedTimeframe.ts';
 import { formatCount, meter, table, timeFormatFrom } from '../../format.ts';
 
 const ALPACA_OPTIONS = {
@@ -377,7 +378,7 @@ export const dataExportCommand: Command = {
     if (!overwrite && (await lstat(path).catch(() => null)) !== null)
       throw new UsageError(`${path} already exists: choose another --out or pass --overwrite`);
     const { timeframe, result } = await withBackend(args, async (backend) => {
-      const timeframe = asked ?? (await storedTimeframe(backend, symbol));
+      const timeframe = asked ?? finestCachedTimeframe(await backend.request('data:list', {}), [symbol]);
       const request = { symbol, timeframe, format, path, ...range, overwrite } as const;
       return { timeframe, result: await backend.request('data:export', request) };
     });
@@ -389,22 +390,6 @@ export const dataExportCommand: Command = {
     return 0;
   },
 };
-
-/**
- * The finest timeframe a symbol is stored as: what an export without --timeframe writes, since a fixed
- * default (1m, once) is refused for a symbol stored only as days or months.
- */
-async function storedTimeframe(backend: Backend, symbol: string): Promise<Timeframe> {
-  const stored = new Set(
-    (await backend.request('data:list', {}))
-      .filter((row) => row.symbol === symbol)
-      .map((row) => row.timeframe),
-  );
-  const finest = TIMEFRAMES.find((timeframe) => stored.has(timeframe));
-  if (finest === undefined)
-    throw new UsageError(`--symbol: no bars of ${symbol} are cached (regimen data list shows what is)`);
-  return finest;
-}
 
 export const dataSyncCommand: Command = {
   usage:

@@ -121,7 +121,7 @@ export const botCommand: Command = {
       symbol = stringOption(args, 'symbol') ?? 'SYNX';
       bars = demoBars(symbol);
     } else {
-      const dataset = await loadBarsSource(args);
+      const dataset = await loadBarsSource(args, io);
       const csv = csvFile(args);
       symbol = stringOption(args, 'symbol') ?? basename(csv ?? 'replay', extname(csv ?? ''));
       bars = dataset.bars;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import { isTimeframe, TIMEFRAMES, type Bars } from '../../../../core/data/bars.ts';
+import { isTimeframe, type Bars, type Timeframe } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import { defaultWindowBars, type PanelWindow } from '../../../../core/ml/learner/panel.ts';
 import type { ParameterLearner } from '../../../../core/ml/learner/parameterLearner.ts';
@@ -20,7 +20,7 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import type { CostSettings } from '../../../../core/engine/index.ts';
@@ -63,7 +63,11 @@ interface PanelSettings extends LearnerSettings {
   readonly terms: { cash: number; commission: number; costs: CostSettings; riskFreeRate: number };
 }
 
-async function panelSettings(args: ParsedArgs, io: CommandIO, bars: Bars): Promise<PanelSettings> {
+async function panelSettings(
+  args: ParsedArgs,
+  io: CommandIO,
+  { bars, timeframe }: { bars: Bars; timeframe: Timeframe | 'native' },
+): Promise<PanelSettings> {
   const strategyName = stringOption(args, 'strategy') ?? 'sma-cross';
   let space: SearchSpace;
   try {
@@ -78,10 +82,7 @@ async function panelSettings(args: ParsedArgs, io: CommandIO, bars: Bars): Promi
     if (error instanceof StudyInputError) throw new UsageError(error.message);
     throw error;
   }
-  const timeframe = csvFile(args) === undefined ? (stringOption(args, 'timeframe') ?? '1m') : 'native';
-  if (timeframe !== 'native' && !isTimeframe(timeframe))
-    throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe}"`);
-  const guessed = timeframe === 'native' ? (inferTimeframe(bars.t).timeframe ?? '1d') : timeframe;
+  const guessed = isTimeframe(timeframe) ? timeframe : (inferTimeframe(bars.t).timeframe ?? '1d');
   const windowBars = numberOption(args, 'window-bars', defaultWindowBars(guessed));
   const sets = numberOption(args, 'sets', 50);
   const model = stringOption(args, 'model') ?? 'linear';
@@ -205,8 +206,8 @@ export const learnerEvaluateCommand: Command = {
   usage: panelUsage(),
   options: PANEL_OPTIONS,
   async run(args, io) {
-    const data = await loadBarsSource(args);
-    const settings = await panelSettings(args, io, data.bars);
+    const data = await loadBarsSource(args, io);
+    const settings = await panelSettings(args, io, data);
     const { report } = evaluateOn(data.bars, settings);
     const { terms } = settings;
     if (args.values['json']) {
@@ -235,8 +236,8 @@ export const learnerRecommendCommand: Command = {
     'from-ledger': { type: 'boolean' },
   },
   async run(args, io) {
-    const data = await loadBarsSource(args);
-    const settings = await panelSettings(args, io, data.bars);
+    const data = await loadBarsSource(args, io);
+    const settings = await panelSettings(args, io, data);
     const threshold = numberOption(args, 'threshold', 0.5);
     if (!(threshold >= 0 && threshold <= 1))
       throw new UsageError(`--threshold must be in [0, 1], got ${threshold}`);

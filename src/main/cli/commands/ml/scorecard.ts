@@ -80,9 +80,9 @@ export const scorecardCommand: Command = {
     const windowBars =
       stringOption(args, 'window-bars') === undefined ? undefined : integer(args, 'window-bars', 0, 5);
     const strategy = stringOption(args, 'strategy') ?? 'sma-cross';
-    const source = await loadBarsSource(args);
+    const source = await loadBarsSource(args, io);
     const { account, riskFreeRate, commissionRate, costs } = await backtestTermsFrom(args, io, source.bars);
-    const timeframe = regimeTimeframe(args, source.label, source.bars);
+    const timeframe = regimeTimeframe(args, source);
     const sourceFlag = csvFile(args) === undefined ? '--symbol' : '--csv';
     const events = new EventBus();
     const jobId = randomUUID();

@@ -56,7 +56,8 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
-import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
+import { on, openDatabaseHere, ownerBackend, withOpenBackend, type Backend } from '../../backend.ts';
+import { defaultCachedTimeframe } from '../../cachedTimeframe.ts';
 import type { CostRequest } from '../../../services/costs.ts';
 import { trialsCsv } from '../../../../shared/exportCsv.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
@@ -143,15 +144,19 @@ export function holdoutFrom(args: ParsedArgs): HoldoutInput | undefined {
 
 /**
  * The study's data: --csv FILE (its own bars, or resampled to --timeframe) or --symbol SYM[,SYM...]
- * from the cache (several symbols are scored together).
+ * from the cache (several symbols are scored together; without --timeframe, at the finest timeframe
+ * the cache holds for all of them, said on stderr).
  */
-export function sourceFrom(args: ParsedArgs): {
+export async function sourceFrom(
+  args: ParsedArgs,
+  io: Pick<CommandIO, 'err'>,
+): Promise<{
   source: StudySource;
   timeframes: string[];
   start: number | null;
   end: number | null;
   session: 'regular' | 'extended';
-} {
+}> {
   const source = studySourceFrom(args);
   const session = sessionOption(args);
   const raw = stringOption(args, 'timeframe');
@@ -163,11 +168,18 @@ export function sourceFrom(args: ParsedArgs): {
       );
   if (new Set(timeframes).size !== timeframes.length)
     throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
-  const fallback = source.kind === 'file' ? NATIVE_TIMEFRAME : '1m';
   const { start, end } = timeRangeOptions(args);
+  if (timeframes.length === 0)
+    timeframes.push(
+      source.kind === 'file'
+        ? NATIVE_TIMEFRAME
+        : await withOpenBackend(args, (backend) =>
+            defaultCachedTimeframe(backend, source.symbols ?? [source.symbol], io),
+          ),
+    );
   return {
     source,
-    timeframes: timeframes.length > 0 ? timeframes : [fallback],
+    timeframes,
     start: start ?? null,
     end: end ?? null,
     session,
@@ -814,7 +826,7 @@ async function optimizeThroughOwner(owner: Backend, args: ParsedArgs, io: Comman
   let start: (() => Promise<{ studyId: string; alreadyComplete?: boolean }>) | undefined;
   if (resumeId !== undefined) start = () => owner.request('optimize:resume', { studyId: resumeId });
   else {
-    const { source, timeframes, start: from, end, session } = sourceFrom(args);
+    const { source, timeframes, start: from, end, session } = await sourceFrom(args, io);
     const { symbolWeights, ...aggregation } = aggregationFrom(args, source, timeframes);
     const perRegime = perRegimeFrom(args);
     const holdout = holdoutFrom(args);
@@ -941,7 +953,7 @@ export const optimizeCommand: Command = {
     let newStudy: NewStudy | undefined;
     let costRequest: CostRequest | undefined;
     if (resumeId === undefined) {
-      const { source, timeframes, start, end, session } = sourceFrom(args);
+      const { source, timeframes, start, end, session } = await sourceFrom(args, io);
       const search = searchFrom(args, 100, (line) => io.err(`${line}\n`));
       const aggregation = aggregationFrom(args, source, timeframes);
       costRequest = costRequestFrom(args, io);

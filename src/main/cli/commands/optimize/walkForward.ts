@@ -270,7 +270,7 @@ export const walkForwardCommand: Command = {
   },
   async run(args, io) {
     const time = timeFormatFrom(args);
-    const { source, timeframes, start, end, session } = sourceFrom(args);
+    const { source, timeframes, start, end, session } = await sourceFrom(args, io);
     if (timeframes.length !== 1) throw new UsageError('walk-forward takes one --timeframe');
     const { aggregation, symbolWeights } = aggregationFrom(args, source, timeframes);
     const search = searchFrom(args, 50, (line) => io.err(`${line}\n`));

@@ -1,4 +1,4 @@
-import { TIMEFRAMES, type Bars, type Timeframe } from '../../../../core/data/bars.ts';
+import { TIMEFRAMES, type Timeframe } from '../../../../core/data/bars.ts';
 import { inferTimeframe } from '../../../../core/data/timeframe.ts';
 import {
   allocateRegimeOutput,
@@ -15,7 +15,8 @@ import {
   type RegimeAxisOutput,
 } from '../../../../core/regime/index.ts';
 import { stringOption, UsageError, type ParsedArgs } from '../../args.ts';
-import { BARS_SOURCE_OPTIONS, loadBarsSource } from '../../barsSource.ts';
+import { BARS_SOURCE_OPTIONS, loadBarsSource, timeframeOption, type TimedDataset } from '../../barsSource.ts';
+import { NATIVE_TIMEFRAME, type LoadedDataset } from '../../../marketdata/barsSource.ts';
 import type { Command } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 import { DEFAULT_DETECTOR, REGIME_RETURN_COLUMNS } from '../../../../shared/regimeChoices.ts';
@@ -108,15 +109,17 @@ export function detectorSettingsFrom(
   return settings;
 }
 
-/** --timeframe, else 1m for cached bars, else the bar size a file's times show (a usage error when unclear). */
-export function regimeTimeframe(args: ParsedArgs, label: string, bars: Bars): Timeframe {
-  const given = stringOption(args, 'timeframe');
-  if (given !== undefined) {
-    if (!(TIMEFRAMES as readonly string[]).includes(given))
-      throw new UsageError(`--timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${given}"`);
-    return given as Timeframe;
-  }
-  if (stringOption(args, 'symbol') !== undefined) return '1m';
+/**
+ * The bar size of bars read by loadBarsSource: --timeframe, or the cached timeframe it chose, else the
+ * bar size a file's times show (a usage error when unclear).
+ */
+export function regimeTimeframe(
+  args: ParsedArgs,
+  { label, bars, timeframe }: TimedDataset<LoadedDataset>,
+): Timeframe {
+  if (timeframe !== NATIVE_TIMEFRAME) return timeframe;
+  const given = timeframeOption(args);
+  if (given !== undefined) return given;
   const inferred = inferTimeframe(bars.t);
   if (inferred.timeframe === null) {
     throw new UsageError(
@@ -155,15 +158,15 @@ export const settingsText = (settings: DetectorSettings, flags: SettingFlags): s
 
 export const regimesCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
+    `(--csv FILE | --symbol SYM [--timeframe TF]) [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
     `${DETECTORS_HELP}\n${detectorSettingsHelp(SETTING_FLAGS)}`,
   options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' }, ...detectorSettingOptions(SETTING_FLAGS) },
   async run(args, io) {
     const name = detectorOption(stringOption(args, 'detector'));
     const settings = detectorSettingsFrom(args, name, SETTING_FLAGS);
-    const source = await loadBarsSource(args);
+    const source = await loadBarsSource(args, io);
     const bars = source.bars;
-    const timeframe = regimeTimeframe(args, source.label, bars);
+    const timeframe = regimeTimeframe(args, source);
     const detector = createDetector(name, timeframe, settings);
     const out = allocateRegimeOutput(detector.inputs, bars.t.length);
     detector.label(bars, out);

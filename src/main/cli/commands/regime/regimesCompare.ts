@@ -69,7 +69,7 @@ const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toF
 
 export const regimesCompareCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM --timeframe TF) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
+    `(--csv FILE | --symbol SYM [--timeframe TF]) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30]\n' +
     '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
@@ -132,11 +132,11 @@ export const regimesCompareCommand: Command = {
       throw error;
     }
     const costRequest = costRequestFrom(args, io);
-    const source = await loadBarsSource(args);
+    const source = await loadBarsSource(args, io);
     const bars = source.bars;
     const { commission, slippage } = await resolveCosts(costRequest, barsSourceFrom(args), null, bars.t);
     const backtest = { ...accountOptionsFrom(args), commission, slippage };
-    const timeframe = regimeTimeframe(args, source.label, bars);
+    const timeframe = regimeTimeframe(args, source);
     const optional = {
       train: optionalInteger(args, 'train', 1),
       test: optionalInteger(args, 'test', 1),
