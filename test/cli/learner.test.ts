@@ -196,7 +196,17 @@ describe('regimen learner', () => {
     const io = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panelOf(300)], io)).toBe(2);
     expect(io.stderr).toMatch(
-      /only \d+ windows of 300 bars fit these bars after warm-up \(10 needed\): .* smaller window \(--window-bars\)/,
+      /^regimen learner evaluate: --window-bars: only \d+ windows of 300 bars fit these bars after warm-up \(10 needed\)/,
+    );
+    // Without --window-bars the default fits any bars that can be learned on: the bars are too few, and
+    // the flag to blame is the one that gave them (it was --window-bars, which the trader had not typed).
+    const short = captureIO();
+    const start = new Date(bars.t[480]!).toISOString().slice(0, 10);
+    expect(await main(['learner', 'evaluate', '--csv', file, '--start', start, '--sets', '10'], short)).toBe(
+      2,
+    );
+    expect(short.stderr).toMatch(
+      /^regimen learner evaluate: --csv: only \d+ windows of \d+ bars fit these bars/,
     );
     const session = captureIO();
     expect(await main(['learner', 'evaluate', '--csv', file, ...panel, '--session', 'night'], session)).toBe(

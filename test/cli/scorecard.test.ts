@@ -159,5 +159,11 @@ describe('regimen scorecard input', () => {
     const few = captureIO();
     expect(await main(['scorecard', '--csv', short, '--trials', '2'], few)).toBe(2);
     expect(few.stderr).toMatch(/--csv: scorecard: 300 bars leave .* give more bars or a smaller window/);
+    // A window the trader chose is the flag to change (it was blamed on --csv).
+    const wide = captureIO();
+    expect(await main(['scorecard', '--csv', short, '--trials', '2', '--window-bars', '50'], wide)).toBe(2);
+    expect(wide.stderr).toMatch(
+      /^regimen scorecard: --window-bars: scorecard: 300 bars leave .* learner windows of 50 bars/,
+    );
   });
 });

@@ -18,6 +18,7 @@ import { runJob, type Job, type JobContext } from '../jobs.ts';
 import { runProgress } from '../runProgress.ts';
 import {
   asInputError,
+  chosenWindowField,
   finiteDeep,
   learnerSettings,
   learnerStatus,
@@ -94,7 +95,10 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
           const figures = await deps.pool
             .run({ kind: 'learner-evaluate', bars, settings, sets: request.sets })
             .catch((error: unknown) => {
-              throw asInputError(error, 'windowBars');
+              throw asInputError(error, {
+                bars: 'symbol',
+                windowBars: chosenWindowField(request.windowBars),
+              });
             });
           job.progress(2, 2, { stage: 'done' });
           return LearnerEvaluation.parse(
@@ -147,7 +151,10 @@ export function createLearnerHandlers(deps: LearnerHandlersDeps): DomainHandlers
               regimes: request.regimes,
             })
             .catch((error: unknown) => {
-              throw asInputError(error, 'windowBars');
+              throw asInputError(error, {
+                bars: 'symbol',
+                windowBars: chosenWindowField(request.windowBars),
+              });
             });
           job.progress(2, 2, { stage: 'done' });
           return LearnerRecommendations.parse(

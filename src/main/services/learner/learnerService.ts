@@ -174,22 +174,36 @@ export async function runScorecard(
     progress?.finished();
     return card;
   } catch (error) {
-    throw asInputError(error, field);
+    throw asInputError(error, { bars: field, windowBars: chosenWindowField(input.windowBars) });
   } finally {
     port1?.close();
   }
 }
 
-/** Window sizes that do not fit the bars (core's RangeError, the walk-forward's own) as the caller's error. */
-export function asInputError(error: unknown, field: string): unknown {
-  if (
-    error instanceof Error &&
-    (error.name === 'RangeError' ||
-      /^(scorecard|walk-forward|regime comparison|only \d+ windows)/.test(error.message))
-  )
-    return new InputError(error.message, field);
+/**
+ * Which field of a request can fix core's refusal of its bars or window size: too few bars for the
+ * learner's windows is the window's when the caller chose one (a smaller one fits), else the bars'; a
+ * window size refused outright is the window's; too few bars for a train and a test window are the bars'.
+ * Core's other refusals (a RangeError) follow from the request as a whole and name no field of it, so
+ * none is blamed; any other error is a fault and is left as it is.
+ */
+export function asInputError(
+  error: unknown,
+  fields: { readonly bars: string; readonly windowBars: string | undefined },
+): unknown {
+  if (!(error instanceof Error)) return error;
+  const { message } = error;
+  if (/^panel: windowBars /.test(message)) return new InputError(message, fields.windowBars ?? 'windowBars');
+  if (/^only \d+ windows of |^scorecard: .* learner windows of /.test(message))
+    return new InputError(message, fields.windowBars ?? fields.bars);
+  if (/^(regime comparison|walk-forward): /.test(message)) return new InputError(message, fields.bars);
+  if (error.name === 'RangeError') return new InputError(message);
   return error;
 }
+
+/** The request's window size as a field to blame, when the caller chose it (a default fits any bars it can). */
+export const chosenWindowField = (windowBars: number | undefined): string | undefined =>
+  windowBars === undefined ? undefined : 'windowBars';
 
 /** Non-finite numbers as null, all the way down: the contract carries figures that are not defined so. */
 export function finiteDeep(value: unknown): unknown {

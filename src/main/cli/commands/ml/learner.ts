@@ -20,7 +20,7 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
-import { barsSourceFrom, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
 import type { CostSettings } from '../../../../core/engine/index.ts';
@@ -120,13 +120,23 @@ async function panelTerms(
 
 /** The panel of windows x sets on the bars and the learner's pass over it, as the app's Learner tab builds it. */
 function evaluateOn(
+  args: ParsedArgs,
   bars: Bars,
   settings: PanelSettings,
 ): { panel: PanelWindow[]; report: PrequentialReport } {
   try {
     return trainOnBars(bars, settings, settings.sets);
   } catch (error) {
-    if (error instanceof TooFewWindows) throw new UsageError(`${error.message} (--window-bars)`);
+    // Too few windows: a smaller --window-bars fits when the trader chose one, else more bars are needed.
+    if (error instanceof TooFewWindows) {
+      const flag =
+        stringOption(args, 'window-bars') !== undefined
+          ? '--window-bars'
+          : csvFile(args) === undefined
+            ? '--symbol'
+            : '--csv';
+      throw new UsageError(`${flag}: ${error.message}`);
+    }
     throw error;
   }
 }
@@ -208,7 +218,7 @@ export const learnerEvaluateCommand: Command = {
   async run(args, io) {
     const data = await loadBarsSource(args, io);
     const settings = await panelSettings(args, io, data);
-    const { report } = evaluateOn(data.bars, settings);
+    const { report } = evaluateOn(args, data.bars, settings);
     const { terms } = settings;
     if (args.values['json']) {
       // The engine's cost models stay out: the terms say what they were built from.
@@ -268,7 +278,7 @@ export const learnerRecommendCommand: Command = {
         `the ledger's ${settings.strategy} learner (version ${loaded.version}, ${loaded.learner.count} results; ` +
         'its skill out of sample is not measured, so it switches on confidence alone)';
     } else {
-      const { panel, report } = evaluateOn(data.bars, settings);
+      const { panel, report } = evaluateOn(args, data.bars, settings);
       learner = report.learner;
       // No ledger here: the candidates' standing is read among the panel's sets, as the app's 'bars' answer reads it.
       standing = barsStanding(panel, report);

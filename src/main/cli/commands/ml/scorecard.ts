@@ -122,8 +122,9 @@ export const scorecardCommand: Command = {
       );
     } catch (error) {
       if (error instanceof InputError) {
-        const flag = error.field === 'bars' ? sourceFlag : `--${error.field ?? 'strategy'}`;
-        throw new UsageError(`${flag}: ${error.message}`);
+        // The services' field names, as this command's flags (runScorecard blames the bars as "bars").
+        const flag = { bars: sourceFlag, windowBars: '--window-bars' }[error.field ?? ''];
+        throw new UsageError(flag === undefined ? error.message : `${flag}: ${error.message}`);
       }
       throw error;
     } finally {
