@@ -61,6 +61,39 @@ describe('walkForwardWindows', () => {
     ]);
   });
 
+  it('folds a last test window shorter than half a test into the one before, or drops it past a gap', () => {
+    // ORCL's day bars ended a scorecard on a test window of 2 bars, scored as a window of its own.
+    const range = (w: { train: { start: number; end: number }; test: { start: number; end: number } }) => [
+      w.train.start,
+      w.train.end,
+      w.test.start,
+      w.test.end,
+    ];
+    const folded = walkForwardWindows(dailyTimes(102), { unit: 'bars', train: 40, test: 20, step: 20 });
+    expect(folded.map(range)).toEqual([
+      [0, 40, 40, 60],
+      [20, 60, 60, 80],
+      [40, 80, 80, 102],
+    ]);
+    expect(folded.at(-1)!.stitch).toMatchObject({ start: 80, end: 102 });
+    // Half a test or more stands as a window of its own.
+    const kept = walkForwardWindows(dailyTimes(110), { unit: 'bars', train: 40, test: 20, step: 20 });
+    expect(kept.map(range).at(-1)).toEqual([60, 100, 100, 110]);
+    // A step longer than the test leaves bars between the tests: the short last one is dropped.
+    const gapped = walkForwardWindows(dailyTimes(133), { unit: 'bars', train: 40, test: 20, step: 30 });
+    expect(gapped.map(range)).toEqual([
+      [0, 40, 40, 60],
+      [30, 70, 70, 90],
+      [60, 100, 100, 120],
+    ]);
+    // In days, as the market counts them: 3 days left of a 30-day test join the window before.
+    const days = walkForwardWindows(dailyTimes(365 + 63), { train: 365, test: 30, step: 30 });
+    expect(days.map((w) => [w.test.start, w.test.end])).toEqual([
+      [365, 395],
+      [395, 428],
+    ]);
+  });
+
   it('says why no window fits', () => {
     expect(() => walkForwardWindows(dailyTimes(100))).toThrow(
       /data \(99\.0 days\) is too short for one window of train 365 \+ test 30 days/,

@@ -76,6 +76,35 @@ function wholeNumbers(unit: 'days' | 'bars', train: number, test: number, step: 
 }
 
 /**
+ * The shortest last test window scored as one, as a share of a test window: the bars left over after
+ * the last whole step can make a test of two bars, whose Sharpe skews a walk-forward's or a scorecard's
+ * figures (ORCL's day bars ended the scorecard on one).
+ */
+export const MIN_LAST_TEST_SHARE = 0.5;
+
+/**
+ * A last test window shorter than {@link MIN_LAST_TEST_SHARE} of a test window (in the windows' unit,
+ * measured by `length`) is folded into the window before when their tests meet (its test then runs to
+ * the data's end), and dropped when they do not (a step longer than the test leaves bars between them).
+ * Only where the tests do not overlap (a step of at least a test): a step shorter than the test cuts
+ * every trailing window's test at the data's end, each stitched over its step alone.
+ */
+function foldShortLastTest(
+  raw: { train: BarRange; test: BarRange }[],
+  test: number,
+  step: number,
+  length: (range: BarRange) => number,
+): void {
+  const last = raw[raw.length - 1];
+  const before = raw[raw.length - 2];
+  if (last === undefined || before === undefined || step < test) return;
+  if (length(last.test) >= MIN_LAST_TEST_SHARE * test) return;
+  raw.pop();
+  if (before.test.end >= last.test.start)
+    before.test = { ...before.test, end: last.test.end, endTime: last.test.endTime };
+}
+
+/**
  * The windows over bar times `t` (epoch ms, increasing). Throws when not even one window fits. In days,
  * a window starts at the first bar of its first day (the market's day: see tradingDays); each range's times are
  * those of its first bar and of the bar after it (the nominal end of the last day when there is none).
@@ -123,6 +152,7 @@ export function walkForwardWindows(
         test: range(trainEnd, testEnd, t[n - 1]! + 1),
       });
     }
+    foldShortLastTest(raw, test, step, (bars) => bars.end - bars.start);
   } else {
     wholeNumbers('days', train, test, step);
     // Counted in the market's days, not 24-hour steps from the first bar: after a clock change those
@@ -142,6 +172,8 @@ export function walkForwardWindows(
         test: range(testStart, testEnd, dayStart(testDay + test)),
       });
     }
+    // The market's days from the test's first bar to its last, both counted.
+    foldShortLastTest(raw, test, step, (bars) => days[bars.end - 1]! - days[bars.start]! + 1);
   }
   if (raw.length === 0) {
     const span = unit === 'bars' ? `${n} bars` : `${((t[n - 1]! - t[0]!) / DAY_MS).toFixed(1)} days`;

@@ -8,6 +8,7 @@ import type {
   ScorecardResult,
 } from '../../../shared/contract.ts';
 import { costsText } from '../../../shared/costsText.ts';
+import { scorecardWindowsText } from '../../../shared/scorecardWindowsText.ts';
 import { LEARNER_PANEL_SETS, SCORECARD_TRIALS, type LearnFrom } from '../../../shared/learnerChoices.ts';
 import { EChart } from '../../charts/EChart.tsx';
 import {
@@ -465,8 +466,8 @@ function ScorecardPanel() {
           <span className="panel-sub" data-testid="scorecard-costs">
             cash {formatNumber(card.cash)} · commission {formatPercent(card.commission)} per side · costs:{' '}
             {costsText(card.costs)} · Sharpe over {formatPercent(card.riskFreeRate)} risk-free ·{' '}
-            {card.windows} test windows of {card.test} bars after {card.train} train bars · {card.trialCount}{' '}
-            trials counted in every deflated Sharpe
+            {scorecardWindowsText(card)} after {card.train} train bars · {card.trialCount} trials counted in
+            every deflated Sharpe
           </span>
         ) : null}
         <NumberField

@@ -16,6 +16,7 @@ import {
 import { runProgress } from '../../../services/runProgress.ts';
 import { numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
+import { scorecardWindowsText } from '../../../../shared/scorecardWindowsText.ts';
 import type { Command } from '../../command.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
 import { formatProbability } from '../../../../core/metrics/definitions.ts';
@@ -51,7 +52,8 @@ export const scorecardCommand: Command = {
     "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +
     '        closed before it), beside the product goals. Train is three purge gaps (the longest warm-up), then test\n' +
     '        windows of a fifth of the rest rounded down to whole learner windows (--window-bars: a trading day of\n' +
-    '        minutes, a month of days), and a shorter last one of the bars left over.' +
+    '        minutes, a month of days); the bars left over make a last one of their own when they are at least half a\n' +
+    '        test window, and join the one before when fewer (a Sharpe of a few bars would skew the figures).' +
     COMMISSION_HELP,
   options: {
     ...BACKTEST_OPTIONS,
@@ -163,12 +165,9 @@ export function scorecardText(card: Scorecard, about: Parameters<typeof scorecar
   const atChance = card.decisions.filter(
     (d) => d.predicted !== null && !ranksBetterThanChance(d.skill),
   ).length;
-  // Test windows are whole learner windows, a fifth of the bars after training rounded down: the
-  // bars left over make a shorter last one.
-  const lastWindow = card.bars - card.train - (card.windows - 1) * card.test;
   const lines = [
-    `Scorecard, ${about.strategy} on ${about.symbol} (${about.timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${card.windows} test windows of ` +
-      `${card.test} bars${lastWindow < card.test ? ` (the last of ${lastWindow}: the bars left)` : ''} after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
+    `Scorecard, ${about.strategy} on ${about.symbol} (${about.timeframe}): ${card.bars.toLocaleString('en-US')} bars, ${scorecardWindowsText(card)} ` +
+      `after a train window of ${card.train} (purge ${card.purge}); cash ${about.cash}, commission ` +
       `${about.commission * 100} % a side, costs: ${costsText(about.costs)}; Sharpe over a risk-free rate of ${about.riskFreeRate * 100} %; ` +
       `the learner predicts windows of ${card.windowBars} bars and switched ${switched} of ${card.windows} times ` +
       `(kept ${atChance} times for a rank correlation over the windows closed so far short of a positive one at t >= ${SKILL_MIN_T}, ` +
