@@ -401,7 +401,8 @@ describe('optimize and walk-forward: bad arguments exit 2 with one line naming t
     ],
     [['optimize', '--symbol', 'GOOG,ORCL,GOOG', '--strategy', 'sma-cross'], /--symbol lists GOOG twice/],
     [
-      ['optimize', '--symbol', 'GOOG', '--strategy', 'sma-cross', '--weights', '1'],
+      // With --timeframe, as without it the cache is read first for its finest timeframe.
+      ['optimize', '--symbol', 'GOOG', '--timeframe', '1d', '--strategy', 'sma-cross', '--weights', '1'],
       /--weights weighs several symbols/,
     ],
     [
