@@ -1,3 +1,4 @@
+import { severalSymbolsNotLearnedText } from '../../shared/learnerFeedText.ts';
 import { firstIndexAtOrAfter, TIMEFRAMES, type Bars, type Timeframe } from '../../core/data/bars.ts';
 import { marketRegime, windowLedgerEntries, type LedgerEntry } from '../../core/ml/learner/ledger.ts';
 import { studyRecords } from '../services/optimize/studyRecords.ts';
@@ -64,9 +65,7 @@ export async function backfillLedger(
     // symbols together, while a ledger row holds one market's features: such runs are not recorded as they
     // run either (walkForwardService), so the backfill says so rather than look for bars of "GOOG+ORCL".
     if (stored.symbol.includes('+')) {
-      skip(
-        `a run of several symbols (${stored.symbol.split('+').join(', ')}) is not learned: its windows were scored on them together and the ledger learns one symbol's market`,
-      );
+      skip(severalSymbolsNotLearnedText(stored.symbol.split('+')));
       continue;
     }
     const key = `${stored.symbol}\u0000${stored.timeframe}`;

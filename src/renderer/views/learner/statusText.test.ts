@@ -18,7 +18,7 @@ describe('the ledger status line', () => {
   it("names the learner's strategy when only another strategy's walk-forwards are in the ledger", () => {
     const text = ledgerStatusText({ ledger, learners: [learner('confluence')] });
     expect(text).toBe(
-      'Ledger: 21 out-of-sample windows, 1167 trials · no sma-cross learner yet: a walk-forward of sma-cross feeds it',
+      'Ledger: 21 out-of-sample windows, 1167 trials · no sma-cross learner yet: a walk-forward of sma-cross on one symbol feeds it (a run of several symbols is scored on them together and not learned)',
     );
   });
 

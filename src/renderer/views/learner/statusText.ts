@@ -1,4 +1,5 @@
 import type { LearnerStatus } from '../../../shared/contract.ts';
+import { learnerFeedText } from '../../../shared/learnerFeedText.ts';
 import { LEARNER_STRATEGY } from '../../store/learnerStore.ts';
 
 /**
@@ -9,8 +10,7 @@ import { LEARNER_STRATEGY } from '../../store/learnerStore.ts';
 export function ledgerStatusText({ ledger, learners }: LearnerStatus): string {
   const learner = learners.find((l) => l.strategy === LEARNER_STRATEGY);
   const counts = `Ledger: ${ledger.windowTest} out-of-sample windows, ${ledger.trial} trials`;
-  if (!learner)
-    return `${counts} · no ${LEARNER_STRATEGY} learner yet: a walk-forward of ${LEARNER_STRATEGY} feeds it`;
+  if (!learner) return `${counts} · no ${LEARNER_STRATEGY} learner yet: ${learnerFeedText(LEARNER_STRATEGY)}`;
   const pending = learner.pending === 0 ? 'up to date' : `${learner.pending} pending`;
   return (
     `${counts} · ${LEARNER_STRATEGY} learner v${learner.version}, ${learner.learned} results ` +

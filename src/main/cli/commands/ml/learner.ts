@@ -20,6 +20,7 @@ import { restoreLearner } from '../../../ml/ledgerLearner.ts';
 import { getStrategyOrThrow, resolveSpace, StudyInputError } from '../../../services/optimize/studySetup.ts';
 import { listOption, numberOption, stringOption, UsageError, type ParsedArgs } from '../../args.ts';
 import { on, openBackend } from '../../backend.ts';
+import { learnerFeedText } from '../../../../shared/learnerFeedText.ts';
 import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
 import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
@@ -347,7 +348,7 @@ export const learnerStatusCommand: Command = {
       );
       if (status.learners.length === 0) {
         io.out(
-          'No learner yet: run walk-forward analyses (or `regimen learner backfill`) to give it results.',
+          `No learner yet: ${learnerFeedText()}; \`regimen learner backfill\` learns the runs stored before.`,
         );
         return 0;
       }

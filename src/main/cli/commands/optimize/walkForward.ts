@@ -1,3 +1,4 @@
+import { severalSymbolsNotLearnedText } from '../../../../shared/learnerFeedText.ts';
 import { randomUUID } from 'node:crypto';
 import type { Timeframe } from '../../../../core/data/bars.ts';
 import type { SliceAggregation } from '../../../../core/optimize/index.ts';
@@ -288,6 +289,13 @@ export const walkForwardCommand: Command = {
     for (const key of ['train', 'test', 'step'] as const)
       if (!(windows[key] > 0)) throw new UsageError(`--${key} must be positive, got ${windows[key]}`);
     const out = outTarget(args, ['html', 'csv']);
+    const symbols =
+      source.kind === 'cache'
+        ? (source.symbols ?? [source.symbol])
+        : (source.files?.map((f) => f.symbol) ?? []);
+    // Said once the flags are read, before the run: a trader waiting on it for the learner knows it
+    // will not feed it.
+    if (symbols.length > 1) io.err(`learner: ${severalSymbolsNotLearnedText(symbols)}\n`);
     const needsCache = source.kind === 'cache';
     // A run on the cache is asked as the app asks it (the request is stored with its windows: a compare
     // pin by run id replays it).
