@@ -343,7 +343,7 @@ describe(`optimize on several symbols (GOOG, ORCL, NVDA daily)${severalMissing}`
       ]);
       expect(walked.code, walked.stderr).toBe(0);
       expect(walked.stdout).toMatch(/^Walk-forward sma-cross on GOOG\+ORCL .*2 windows/m);
-      expect(walked.stdout).toMatch(/^metric\s+combined\s+GOOG\s+ORCL\s*$/m);
+      expect(walked.stdout).toMatch(/^metric\s+combined\s+GOOG\s+ORCL\s+in sample \(window mean\)\s*$/m);
       expect(walked.stdout).toMatch(
         /^Combined: GOOG, ORCL scored together: every figure is the mean of the symbols' \(each symbol's own are listed\)/m,
       );
