@@ -25,4 +25,29 @@ describe('LiveWatcher.tick', () => {
     expect(looked).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:1']);
     expect(watcher.last('http://127.0.0.1:1')?.error).toBe('no desk in this test');
   });
+
+  it('looks at one bot once at a time: a look asked for during the poll waits for it', async () => {
+    const bot: LiveBotEntry = { name: 'one', url: 'http://127.0.0.1:1', autoPause: false };
+    let inFlight = 0;
+    let most = 0;
+    let looks = 0;
+    const watcher = new LiveWatcher({
+      bots: () => [bot],
+      // Two looks at once read the bot's reports from the same cursor and appended them twice: count
+      // how many desk sessions overlap.
+      withDesk: async <T>(_work: (desk: LiveDesk) => Promise<T>): Promise<T> => {
+        inFlight++;
+        looks++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        throw new Error('no desk in this test');
+      },
+      events: new EventBus(),
+      settingsSession: () => 'regular',
+    });
+    await Promise.all([watcher.tick(), watcher.look(bot), watcher.look(bot)]);
+    expect(looks).toBe(3);
+    expect(most).toBe(1);
+  });
 });

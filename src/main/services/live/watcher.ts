@@ -109,6 +109,8 @@ export class LiveWatcher {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Each bot's look in flight, the next one queued behind it (see look). */
+  private readonly looking = new Map<string, Promise<LiveBotView>>();
 
   constructor(private readonly deps: LiveWatcherDeps) {
     this.pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
@@ -152,7 +154,26 @@ export class LiveWatcher {
     this.watched.delete(url);
   }
 
-  async look(bot: LiveBotEntry): Promise<LiveBotView> {
+  /**
+   * Looks at a bot now, after any look at it still in flight: two at once (the poll's and one a push or
+   * rollback asks for as it returns) read the bot's reports from the same cursor and appended its fills
+   * and bars twice to the evidence the live-against-backtest check reads.
+   */
+  look(bot: LiveBotEntry): Promise<LiveBotView> {
+    const before = this.looking.get(bot.url) ?? Promise.resolve(null);
+    const next = before.then(
+      () => this.lookNow(bot),
+      () => this.lookNow(bot),
+    );
+    this.looking.set(bot.url, next);
+    const settled = (): void => {
+      if (this.looking.get(bot.url) === next) this.looking.delete(bot.url);
+    };
+    next.then(settled, settled);
+    return next;
+  }
+
+  private async lookNow(bot: LiveBotEntry): Promise<LiveBotView> {
     const now = (this.deps.now ?? Date.now)();
     let watched = this.watched.get(bot.url);
     if (watched === undefined) {
