@@ -52,6 +52,9 @@ describe.skipIf(skip !== null)(
           'optimize',
           '--symbol',
           'SYNX',
+          // Given, so the study goes to Redis before it reads the (empty) cache for its finest timeframe.
+          '--timeframe',
+          '1m',
           '--strategy',
           'sma-cross',
           '--space',
