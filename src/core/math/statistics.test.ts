@@ -98,6 +98,21 @@ describe('drawdownSummary', () => {
     expect(drawdownSummary([], []).maxDrawdown).toBeNaN();
   });
 
+  it('takes a dip of a rounding error under the peak for the peak, so a flat stretch is no drawdown', () => {
+    // 1.1 × 0.97 / 0.97 lands 2.2e-16 under 1.1: compounding returns leaves such dips on flat stretches, which as
+    // a drawdown made Calmar 6e14 in a walk-forward window that never lost.
+    const flat = (1.1 * 0.97) / 0.97;
+    expect(flat).toBeLessThan(1.1);
+    expect(drawdownSummary([1, 1.1, flat, flat, 1.2], [0, 1, 2, 3, 4])).toEqual({
+      maxDrawdown: 0,
+      maxDurationPoints: 0,
+      maxDuration: 0,
+    });
+    expect([...drawdownCurve(Float64Array.of(1, 1.1, flat), new Float64Array(3))]).toEqual([0, 0, 0]);
+    // A loss of a millionth is still a loss.
+    expect(drawdownSummary([1, 1.1, 1.1 * (1 - 1e-6)], [0, 1, 2]).maxDrawdown).toBeCloseTo(-1e-6, 12);
+  });
+
   it('drawdownCurve agrees with the summary and stays in [-1, 0] for positive wealth', () => {
     fc.assert(
       fc.property(

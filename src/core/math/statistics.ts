@@ -107,6 +107,13 @@ export interface DrawdownSummary {
 }
 
 /**
+ * Wealth compounded from period returns drifts by about 1e-16 a step, so a flat stretch can sit a rounding
+ * error under its peak. Counted as a drawdown, that dip gave a Calmar ratio of 6e14 and time under water to
+ * a walk-forward window that never lost; a dip this small relative to the peak is the peak.
+ */
+const ROUNDING_DIP = 1e-12;
+
+/**
  * Drawdown of a wealth series whose first point is the starting wealth, so a loss from the start counts.
  * Durations run from the last peak to the first point at or above it again; a drawdown still open at
  * the end runs to the last point. NaN for an empty series.
@@ -121,8 +128,8 @@ export function drawdownSummary(wealth: ArrayLike<number>, time: ArrayLike<numbe
   let maxDuration = 0;
   for (let i = 1; i < n; i++) {
     const w = wealth[i];
-    if (w >= peak) {
-      peak = w;
+    if (w >= peak * (1 - ROUNDING_DIP)) {
+      if (w > peak) peak = w;
       peakIndex = i;
       continue;
     }
@@ -130,7 +137,7 @@ export function drawdownSummary(wealth: ArrayLike<number>, time: ArrayLike<numbe
     if (dd < maxDrawdown) maxDrawdown = dd;
     // Measured at every under-water point so an unrecovered drawdown counts up to the last point;
     // the recovery point itself is included by measuring the episode one point past its last underwater bar.
-    const endIndex = i + 1 < n && wealth[i + 1] >= peak ? i + 1 : i;
+    const endIndex = i + 1 < n && wealth[i + 1] >= peak * (1 - ROUNDING_DIP) ? i + 1 : i;
     const points = endIndex - peakIndex;
     if (points > maxDurationPoints) maxDurationPoints = points;
     const duration = time[endIndex] - time[peakIndex];
@@ -140,7 +147,8 @@ export function drawdownSummary(wealth: ArrayLike<number>, time: ArrayLike<numbe
 }
 
 /**
- * Fills `out[i]` with equity[i] / running peak - 1, the drawdown curve drawn under the equity chart.
+ * Fills `out[i]` with equity[i] / running peak - 1, the drawdown curve drawn under the equity chart (0 for a
+ * rounding dip, as in drawdownSummary).
  * `startingWealth` (the initial cash) seeds the peak so a loss on the first bar shows.
  */
 export function drawdownCurve(
@@ -152,7 +160,7 @@ export function drawdownCurve(
   for (let i = 0; i < equity.length; i++) {
     const e = equity[i];
     if (e > peak) peak = e;
-    out[i] = e / peak - 1;
+    out[i] = e >= peak * (1 - ROUNDING_DIP) ? 0 : e / peak - 1;
   }
   return out;
 }
