@@ -75,9 +75,20 @@ describe.skipIf(!hasChromium)(`the Compare tab in the browser${skipReason}`, () 
         ['wf-train', '45'],
         ['wf-test', '20'],
         ['wf-step', '20'],
-        ['wf-purge', '2'],
+        ['wf-purge', '30'],
       ] as const)
         await page.getByTestId(id).fill(value);
+      // Said at the field, before any run: a purge of 30 leaves 15 of 45 days, one of 45 leaves none.
+      const purgeNote = page.getByTestId('wf-purge-note');
+      expect(await purgeNote.innerText()).toContain(
+        'the purge of 30 days leaves each train window 15 of its 45 days',
+      );
+      await page.getByTestId('wf-purge').fill('45');
+      expect(await purgeNote.innerText()).toContain(
+        "a purge of 45 days leaves 0 of each train window's 45 days",
+      );
+      await page.getByTestId('wf-purge').fill('2');
+      await purgeNote.waitFor({ state: 'detached' });
       await page.getByTestId('run-walk-forward').click();
       await page.getByTestId('wf-summary').waitFor({ state: 'visible', timeout: RUN_TIMEOUT_MS });
       const purge = page.getByTestId('wf-purge-text');

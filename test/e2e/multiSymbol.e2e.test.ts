@@ -114,6 +114,11 @@ describe.skipIf(!hasChromium)(`a study of two symbols in the browser${skipReason
         "every other figure: the mean of the symbols' (each symbol's own are listed); the stitched curve " +
         'holds equal capital in each.',
     );
+    // And why the Learner view gains nothing from it.
+    expect(await page.getByTestId('wf-not-learned').innerText()).toBe(
+      `Learner: a run of several symbols (${first}, ${second}) is not learned: its windows were scored on ` +
+        "them together and the ledger learns one symbol's market.",
+    );
     // As the panel prints them, for the Compare tab's table (the Optimize view is gone once it opens).
     const shown = {
       sharpeRatio: await page.getByTestId('wf-oos-sharpeRatio').innerText(),

@@ -27,6 +27,8 @@ import { PinButton } from '../compare/PinButton.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
 import { walkForwardPurgeText } from '../../../shared/walkForwardPurgeText.ts';
 import { walkForwardEfficiencyText } from '../../../shared/walkForwardEfficiencyText.ts';
+import { severalSymbolsNotLearnedText } from '../../../shared/learnerFeedText.ts';
+import { purgeFormNote } from './purgeFormNote.ts';
 
 /** The windows on one time axis: each train span grey, its test span coloured, one row per window. */
 function WindowTimeline({ result }: { result: WalkForwardResult }) {
@@ -104,10 +106,17 @@ export function WalkForwardPanel() {
   );
   const numbers = { train: Number(windows.train), test: Number(windows.test), step: Number(windows.step) };
   const purge = Number(windows.purge);
+  const purgeNote = windows.purgeWarmup
+    ? undefined
+    : purgeFormNote({ mode: windows.mode, unit: windows.unit, train: numbers.train, purge });
   const windowErrors = Object.entries(numbers)
     .filter(([, v]) => !(Number.isInteger(v) && v >= 1))
     .map(([k]) => k)
-    .concat(windows.purgeWarmup || (Number.isInteger(purge) && purge >= 0) ? [] : ['purge']);
+    .concat(
+      windows.purgeWarmup || (Number.isInteger(purge) && purge >= 0 && purgeNote?.refused !== true)
+        ? []
+        : ['purge'],
+    );
 
   const run = async (): Promise<void> => {
     const base = check.request;
@@ -284,6 +293,11 @@ export function WalkForwardPanel() {
           stage="walk-forward"
         />
       ) : null}
+      {purgeNote === undefined ? null : (
+        <p className={purgeNote.refused ? 'error-text' : 'hint'} data-testid="wf-purge-note">
+          {purgeNote.text}
+        </p>
+      )}
       <p className="hint">
         Uses the study form above: its trials are per train window, on its first timeframe.
       </p>
@@ -327,6 +341,13 @@ export function WalkForwardPanel() {
             {result.combination === undefined ? null : (
               <span className="hint" data-testid="wf-combination">
                 Combined: {result.combination}.
+              </span>
+            )}
+            {result.symbols === undefined ? null : (
+              // As `regimen walk-forward` says on stderr: the Learner view's "No learner yet" after this run
+              // is explained here, where the run is.
+              <span className="hint" data-testid="wf-not-learned">
+                Learner: {severalSymbolsNotLearnedText(result.symbols.map(({ symbol }) => symbol))}.
               </span>
             )}
           </div>
