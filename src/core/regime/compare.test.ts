@@ -3,10 +3,12 @@ import type { Bars } from '../data/bars.ts';
 import { randomWalkBars } from '../engine/random-walk.ts';
 import { createSpace, intParam } from '../optimize/space.ts';
 import { STRATEGIES } from '../strategy/registry.ts';
+import { runBacktest } from '../engine/backtest.ts';
 import {
   compareRegimeAware,
   comparisonVerdict,
   studyByRegime,
+  testOutcome,
   type RegimeComparisonOptions,
 } from './compare.ts';
 import { createDetector } from './index.ts';
@@ -98,6 +100,32 @@ describe('regime-aware against one global set, walk-forward (issue 11 item 9)', 
     expect(() => compareRegimeAware(bars, { ...options, train: 800 })).toThrow(
       /a train window of 800 bars less the 350-bar purge gap leaves 450 bars, fewer than twice the longest lookback \(350\): give a train window of at least 1050 bars/,
     );
+  });
+});
+
+describe("a test window's trades", () => {
+  // 40 falling days, then 40 rising: fast 3 crosses above slow 8 once on the way up and holds to the end.
+  const closes = Float64Array.from({ length: 80 }, (_, i) => (i < 40 ? 140 - i : 60 + 2 * i));
+  const bars: Bars = {
+    t: Float64Array.from(closes, (_, i) => Date.UTC(2024, 0, 1) + i * 86_400_000),
+    o: closes,
+    h: closes.map((c) => c + 1),
+    l: closes.map((c) => c - 1),
+    c: closes,
+    v: closes.map(() => 1000),
+  };
+  const run = runBacktest(bars, STRATEGIES['sma-cross'], { fast: 3, slow: 8 }, { recordPositions: true });
+
+  it('counts a position still open at the last bar as a trade, marked to that close, and a winner here', () => {
+    expect(run.trades.count).toBe(0);
+    expect(run.openTrade?.pnl).toBeGreaterThan(0);
+    const outcome = testOutcome(bars, run, 20);
+    expect(outcome).toMatchObject({ trades: 1, wins: 1 });
+    expect(outcome.segment.equity.at(-1)).toBeGreaterThan(outcome.segment.equity[0]!);
+  });
+
+  it('leaves it out when it was entered before the test window', () => {
+    expect(testOutcome(bars, run, run.openTrade!.entryIndex + 1)).toMatchObject({ trades: 0, wins: 0 });
   });
 });
 
