@@ -13,3 +13,13 @@ export function walkForwardPurgeText(purge: WalkForwardResult['purge']): string 
     purge.warmupBars === null ? '' : ` (the strategy's longest warm-up, ${purge.warmupBars} bars)`;
   return `${gap}${measured}; each test run trades from the first bar after its train window`;
 }
+
+/**
+ * Whether a purge leaves a train window of `full` bars (or days) too short to choose parameters on:
+ * under half of it. One rule for the run's note after it (walkForwardService's purgeShortfall) and the
+ * Optimize form's as the purge is typed (purgeFormNote).
+ */
+export const purgeLeavesTrainShort = (kept: number, full: number): boolean => kept * 2 < full;
+
+/** What either says to do about a purge that leaves a train window short or empty. */
+export const PURGE_REMEDY = 'give a shorter purge or a longer train window';

@@ -79,6 +79,7 @@ import {
 } from './evaluator.ts';
 import { runStudyOnPool } from './studyExecution.ts';
 import { runProgress } from '../runProgress.ts';
+import { PURGE_REMEDY, purgeLeavesTrainShort } from '../../../shared/walkForwardPurgeText.ts';
 import type { StudySource } from './studyRecords.ts';
 import {
   cacheSource,
@@ -390,7 +391,7 @@ export function purgeShortfall(
     if (full === undefined) continue;
     const kept = window.train.end - window.train.start;
     const all = full.train.end - full.train.start;
-    if (kept * 2 >= all) continue;
+    if (!purgeLeavesTrainShort(kept, all)) continue;
     short++;
     if (worst === undefined || kept * worst.full < worst.kept * all)
       worst = { index: window.index, kept, full: all };
@@ -401,8 +402,7 @@ export function purgeShortfall(
   return (
     `the purge of ${purge.length} ${purge.unit}${asked} leaves ${short} of ${purged.length} train windows less than ` +
     `half their bars: window ${worst.index} keeps ${worst.kept} of its ${worst.full} ` +
-    `(${Math.round((worst.kept / worst.full) * 100)}%), so its parameters were chosen on few bars; give a ` +
-    'shorter purge or a longer train window'
+    `(${Math.round((worst.kept / worst.full) * 100)}%), so its parameters were chosen on few bars; ${PURGE_REMEDY}`
   );
 }
 

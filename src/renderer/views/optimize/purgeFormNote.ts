@@ -1,3 +1,4 @@
+import { PURGE_REMEDY, purgeLeavesTrainShort } from '../../../shared/walkForwardPurgeText.ts';
 import type { WindowDraft } from '../../store/walkForwardStore.ts';
 
 /**
@@ -15,18 +16,17 @@ export function purgeFormNote(
   if (!(Number.isInteger(train) && train >= 1 && Number.isInteger(purge) && purge > 0)) return undefined;
   const kept = train - purge;
   const which = windows.mode === 'anchored' ? 'the first train window' : 'each train window';
-  const fix = 'give a shorter purge or a longer train window';
   // Under 2 bars no return can be measured: the run refuses the window.
   if (kept < (unit === 'bars' ? 2 : 1))
     return {
-      text: `a purge of ${purge} ${unit} leaves ${Math.max(kept, 0)} of ${which}'s ${train} ${unit}: ${fix}`,
+      text: `a purge of ${purge} ${unit} leaves ${Math.max(kept, 0)} of ${which}'s ${train} ${unit}: ${PURGE_REMEDY}`,
       refused: true,
     };
-  if (kept * 2 >= train) return undefined;
+  if (!purgeLeavesTrainShort(kept, train)) return undefined;
   return {
     text:
       `the purge of ${purge} ${unit} leaves ${which} ${kept} of its ${train} ${unit} ` +
-      `(${Math.round((kept / train) * 100)}%), so its parameters would be chosen on few bars; ${fix}`,
+      `(${Math.round((kept / train) * 100)}%), so its parameters would be chosen on few bars; ${PURGE_REMEDY}`,
     refused: false,
   };
 }
