@@ -68,6 +68,12 @@ export const SettingsState = z.object({
   }),
   /** Why a stored record was not used (a hand-edited file that does not parse), else null. */
   problem: z.string().nullable(),
+  /**
+   * Which state this is of those the owning process handed out (its instance, and how many changes it had
+   * made then): answers go over HTTP and events over a WebSocket, so two quick changes' states can arrive
+   * in either order, and a client keeps the latest one rather than the last to arrive.
+   */
+  revision: z.object({ instance: z.string(), count: z.number().int().nonnegative() }),
 });
 export type SettingsState = z.output<typeof SettingsState>;
 

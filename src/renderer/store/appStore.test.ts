@@ -479,4 +479,39 @@ describe('the settings record', () => {
     app.getState().setCosts({ regulatoryFees: false, spreadBps: 'x', impact: '' });
     expect(client.callsTo('settings:set')).toHaveLength(2);
   });
+
+  it('keeps the later of two quick changes when their answers and events arrive out of order', async () => {
+    // The owner answers the first change with its 1st state and the second with its 2nd; over HTTP and a
+    // WebSocket the second's answer and event can arrive before the first's answer.
+    const answers = [deferred<ReturnType<typeof record>>(), deferred<ReturnType<typeof record>>()];
+    let writes = 0;
+    const client = new FakeRegimenClient()
+      .handle('settings:get', () => record())
+      .handle('settings:set', () => answers[writes++]!.promise)
+      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: false, preparing: null }))
+      .handle('data:list', () => [])
+      .handle('strategies:list', () => []);
+    const app = createAppStore(client, memoryKeeper(), memoryKeeper());
+    await app.getState().start();
+    await vi.waitFor(() => expect(app.getState().settings).not.toBeNull());
+
+    app.getState().setSession('extended');
+    app.getState().setSession('regular');
+    client.emit('settings:changed', record({ session: 'regular' }, 2));
+    answers[1]!.resolve(record({ session: 'regular' }, 2));
+    answers[0]!.resolve(record({ session: 'extended' }, 1));
+    client.emit('settings:changed', record({ session: 'extended' }, 1));
+    await vi.waitFor(() => expect(client.callsTo('settings:set')).toHaveLength(2));
+    await Promise.all(answers.map((a) => a.promise));
+    await new Promise((settle) => setTimeout(settle, 0));
+    expect(app.getState().session).toBe('regular');
+    expect(app.getState().settings?.revision.count).toBe(2);
+
+    // Another owner (the server was restarted) starts counting again: its states are taken.
+    client.emit('settings:changed', {
+      ...record({ session: 'extended' }, 0),
+      revision: { instance: 'new', count: 0 },
+    });
+    expect(app.getState().session).toBe('extended');
+  });
 });

@@ -353,7 +353,6 @@ export function createAppStore(
       }
     };
 
-    /** A record from the services (at start, after a change here, or pushed after one elsewhere). */
     /** A new strategy list (a reload): the chosen strategy keeps its draft unless its file changed. */
     const adoptStrategies = ({ strategies }: { strategies: StrategyInfo[] }): void => {
       const chosen = selectedStrategy(get());
@@ -362,7 +361,13 @@ export function createAppStore(
       if (now && (now.name !== chosen?.name || now.version !== chosen.version))
         set({ strategyName: now.name, paramDraft: defaultDraft(now) });
     };
+
+    /** A record from the services (at start, after a change here, or pushed after one elsewhere). */
     const adoptSettings = (state: SettingsState): void => {
+      const latest = get().settings?.revision;
+      // An earlier state that arrives after a later one (the answer to the first of two quick changes)
+      // would undo the second here while the record keeps it.
+      if (latest?.instance === state.revision.instance && state.revision.count < latest.count) return;
       const before = get().settings?.settings;
       const next = state.settings;
       const draft = get().costs;

@@ -16,6 +16,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { basename, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import {
@@ -143,6 +144,8 @@ export class SettingsStore {
   private problem: string | null = null;
   private restartNeeded = false;
   private pool: WorkerPool | null = null;
+  private readonly instance = randomUUID();
+  private changes = 0;
 
   constructor(private readonly deps: SettingsStoreDeps) {
     let stored: Stored | null = null;
@@ -176,6 +179,7 @@ export class SettingsStore {
         restartNeeded: this.restartNeeded,
       },
       problem: this.problem,
+      revision: { instance: this.instance, count: this.changes },
     };
   }
 
@@ -262,6 +266,7 @@ export class SettingsStore {
   }
 
   private changed(): SettingsState {
+    this.changes += 1;
     const state = this.state();
     this.deps.onChange?.(state);
     return state;
