@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import {
   ALPACA_KEYS_SECRET,
@@ -8,7 +13,7 @@ import {
   resolveAlpacaCredentials,
   saveAlpacaCredentials,
 } from '../marketdata/credentials.ts';
-import { KeychainSecretStore, MemorySecretStore, openSecretStore, type SecretStore } from './secretStore.ts';
+import { MemorySecretStore, openSecretStore, type SecretStore } from './secretStore.ts';
 
 /**
  * @napi-rs/keyring without a Secret Service: the first read answers null, then every call throws
@@ -104,19 +109,35 @@ describe('credentials', () => {
   });
 });
 
-// The OS keychain needs a Secret Service: run under `dbus-run-session` with an unlocked
-// gnome-keyring-daemon (see the report); without one the test is skipped, saying why.
-const keychainAvailable =
-  Boolean(process.env['DBUS_SESSION_BUS_ADDRESS']) && process.env['REGIMEN_TEST_KEYCHAIN'] === '1';
-describe.skipIf(!keychainAvailable)('OS keychain (REGIMEN_TEST_KEYCHAIN=1 under dbus-run-session)', () => {
-  it('stores, reads and deletes a secret', async () => {
-    const store = new KeychainSecretStore('regimen-test');
-    await store.set('alpaca.test', 'keychain-secret-1');
-    expect(await store.get('alpaca.test')).toBe('keychain-secret-1');
-    expect(await store.delete('alpaca.test')).toBe(true);
-    expect(await store.get('alpaca.test')).toBeNull();
+// The OS keychain needs a Secret Service: the test starts its own (a private session bus with a fresh
+// gnome-keyring-daemon, unlocked, its keyrings in a temporary folder), so nothing else the suite runs
+// shares its keyring, and the machine's own keyrings are not touched. Without the two programs it is
+// skipped, saying why.
+const keychainSkip = ['dbus-run-session', 'gnome-keyring-daemon']
+  .filter((program) => spawnSync('sh', ['-c', `command -v ${program}`]).status !== 0)
+  .map((program) => ` (skipped: ${program} is not installed; apt-get install dbus gnome-keyring)`)[0];
+describe.skipIf(keychainSkip !== undefined)(`OS keychain${keychainSkip ?? ''}`, () => {
+  it('stores, reads and deletes a secret', () => {
+    const home = mkdtempSync(join(tmpdir(), 'regimen-keyring-'));
+    try {
+      const roundTrip = fileURLToPath(new URL('../../../test/support/keychainRoundTrip.ts', import.meta.url));
+      const run = spawnSync(
+        'dbus-run-session',
+        [
+          '--',
+          'sh',
+          '-c',
+          'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$0" --import tsx "$1"',
+          process.execPath,
+          roundTrip,
+        ],
+        { env: { ...process.env, XDG_DATA_HOME: home, HOME: home }, encoding: 'utf8', timeout: 60_000 },
+      );
+      // Nothing printed: the daemon or the script failed to start, and stderr says why.
+      expect(run.stdout, run.stderr).not.toBe('');
+      expect(JSON.parse(run.stdout)).toEqual({ read: 'keychain-secret-1', deleted: true, after: null });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
-});
-it.skipIf(keychainAvailable)('keychain test skipped: no session bus / REGIMEN_TEST_KEYCHAIN unset', () => {
-  expect(keychainAvailable).toBe(false);
 });
