@@ -9,6 +9,7 @@ import {
   comparisonVerdict,
   studyByRegime,
   testOutcome,
+  testWindowRun,
   type RegimeComparisonOptions,
 } from './compare.ts';
 import { createDetector } from './index.ts';
@@ -124,8 +125,18 @@ describe("a test window's trades", () => {
     expect(outcome.segment.equity.at(-1)).toBeGreaterThan(outcome.segment.equity[0]!);
   });
 
-  it('leaves it out when it was entered before the test window', () => {
-    expect(testOutcome(bars, run, run.openTrade!.entryIndex + 1)).toMatchObject({ trades: 0, wins: 0 });
+  it("cannot hold one entered in the purge gap: trading starts at the test window's first bar", () => {
+    // A test window starting 5 bars after the entry, its gap of 20 bars holding the crossover.
+    const purge = 20;
+    const test = testWindowRun(bars, { start: run.openTrade!.entryIndex + 5, end: 80 }, purge, {
+      recordPositions: true,
+    });
+    const params = { fast: 3, slow: 8 };
+    const fromGap = runBacktest(test.bars, STRATEGIES['sma-cross'], params, { recordPositions: true });
+    expect(fromGap.positions![purge]).toBeGreaterThan(0);
+    const tested = runBacktest(test.bars, STRATEGIES['sma-cross'], params, test.options);
+    expect(Array.from(tested.positions!).every((units) => units === 0)).toBe(true);
+    expect(testOutcome(test.bars, tested, purge)).toMatchObject({ trades: 0, wins: 0, turnover: 0 });
   });
 });
 

@@ -204,31 +204,39 @@ export interface TestOutcome {
 }
 
 /**
- * The test part (from bar `from` of the run) of a run over gap + test bars, copied out of its workspace.
- * A position still open at the test's last bar is one of its trades, marked to that close: its gain is in
- * the segment's equity and the next window starts flat, so it ends there. Counting closed trades only left
- * a held winner out of the win rate (GOOG's optimised sets read a win rate of 0 % beside their returns).
+ * A test window's bars with the purge gap before them, and the options its runs take: the gap only warms
+ * the strategy (and the detector labelling these bars) up, and trading starts at the window's first bar
+ * (options.tradeFrom, as a walk-forward's test runs), so no window opens holding a position entered in the
+ * gap. testOutcome(bars, run, purge) reads a run of them.
+ */
+export function testWindowRun(
+  bars: Bars,
+  test: { readonly start: number; readonly end: number },
+  purge: number,
+  backtest: BacktestOptions,
+): { bars: Bars; options: BacktestOptions } {
+  return { bars: sliceBars(bars, test.start - purge, test.end), options: { ...backtest, tradeFrom: purge } };
+}
+
+/**
+ * The test part (from bar `from`, where trading started) of a run over gap + test bars, copied out of its
+ * workspace. A position still open at the test's last bar is one of its trades, marked to that close: its
+ * gain is in the segment's equity and the next window starts flat, so it ends there. Counting closed trades
+ * only left a held winner out of the win rate (GOOG's optimised sets read a win rate of 0 % beside their
+ * returns).
  */
 export function testOutcome(bars: Bars, run: BacktestRun, from: number): TestOutcome {
   const positions = run.positions!;
   let turnover = 0;
   for (let i = from + 1; i < bars.t.length; i++)
     turnover += (Math.abs(positions[i]! - positions[i - 1]!) * bars.c[i]!) / run.equity[i - 1]!;
-  let trades = 0;
   let wins = 0;
-  for (let j = 0; j < run.trades.count; j++) {
-    if (run.trades.entryIndex[j]! < from) continue;
-    trades++;
-    if (run.trades.pnl[j]! > 0) wins++;
-  }
+  for (let j = 0; j < run.trades.count; j++) if (run.trades.pnl[j]! > 0) wins++;
   const open = run.openTrade;
-  if (open !== null && open.entryIndex >= from) {
-    trades++;
-    if (open.pnl > 0) wins++;
-  }
+  if (open !== null && open.pnl > 0) wins++;
   return {
     segment: { t: bars.t.slice(from), equity: run.equity.slice(from) },
-    trades,
+    trades: run.trades.count + (open === null ? 0 : 1),
     wins,
     turnover,
   };
@@ -436,20 +444,19 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
       }),
       selectOptions,
     );
-    const from = w.test.start - purge;
-    const testBars = sliceBars(bars, from, w.test.end);
-    const testSchedule = labelSchedule(options.createDetector, testBars, axis, minDwell);
-    const dataset = prepareDataset(testBars);
+    const test = testWindowRun(bars, w.test, purge, backtest);
+    const testSchedule = labelSchedule(options.createDetector, test.bars, axis, minDwell);
+    const dataset = prepareDataset(test.bars);
     const global = trained.global.params;
     const globalOutcome = testOutcome(
-      testBars,
-      runPrepared(dataset, definition, global, backtest, globalWorkspace),
+      test.bars,
+      runPrepared(dataset, definition, global, test.options, globalWorkspace),
       purge,
     );
     const sets = trained.regimes.map((r) => (r.fellBack ? null : r.params));
     const switchedOutcome = testOutcome(
-      testBars,
-      runRegimeSwitched(dataset, definition, sets, global, testSchedule, backtest, switchedWorkspace),
+      test.bars,
+      runRegimeSwitched(dataset, definition, sets, global, testSchedule, test.options, switchedWorkspace),
       purge,
     );
     addOutcome(globalTally, globalOutcome, w.stitch);

@@ -11,7 +11,7 @@
  * Every trial of every policy counts in each deflated Sharpe ratio, and the product's goals sit beside
  * the measured differences from the default parameters.
  */
-import { sliceBars, type Bars } from '../../data/bars.ts';
+import type { Bars } from '../../data/bars.ts';
 import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestOptions } from '../../engine/index.ts';
 import { walkForwardWindows } from '../../optimize/walkForward.ts';
 import type { SearchSpace } from '../../optimize/space.ts';
@@ -23,6 +23,7 @@ import {
   policyReport,
   stitchedDeflatedSharpe,
   testOutcome,
+  testWindowRun,
   type PolicyReport,
   type PolicyTally,
 } from '../../regime/compare.ts';
@@ -267,16 +268,15 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
   const workspace = new BacktestWorkspace();
   onProgress?.('test', 0, windows.length);
   windows.forEach((w, k) => {
-    const from = w.test.start - purge;
-    const testBars = sliceBars(bars, from, w.test.end);
-    const dataset = prepareDataset(testBars);
+    const test = testWindowRun(bars, w.test, purge, backtest);
+    const dataset = prepareDataset(test.bars);
     for (const [name, params] of [
       ['default', defaults],
       ['learner', decisions[k]!.params],
     ] as const) {
       addOutcome(
         tallies[name],
-        testOutcome(testBars, runPrepared(dataset, definition, params, backtest, workspace), purge),
+        testOutcome(test.bars, runPrepared(dataset, definition, params, test.options, workspace), purge),
         w.stitch,
       );
     }
