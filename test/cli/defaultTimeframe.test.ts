@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { runCli } from '../support/runCli.ts';
+import { serve } from '../support/serveProcess.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'regimen-default-timeframe-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,5 +47,28 @@ describe('cached symbols read without --timeframe', () => {
     const none = await runCli(['walk-forward', '--symbol', 'WAVE,NONE', '--strategy', 'sma-cross', ...d]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('--symbol: no bars of NONE are cached');
+  });
+
+  it("read it from the folder's owner when one runs, as the study then does", async () => {
+    const cleanups: (() => unknown)[] = [];
+    try {
+      await serve(dir, cleanups);
+      const run = await runCli([
+        'optimize',
+        '--symbol',
+        'WAVE',
+        '--strategy',
+        'sma-cross',
+        '--trials',
+        '2',
+        ...d,
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain('timeframe 1d: the finest cached for WAVE');
+      expect(run.stderr).toContain('running in the Regimen server');
+      expect(run.stdout).toContain('(sma-cross WAVE 1d): complete');
+    } finally {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    }
   });
 });

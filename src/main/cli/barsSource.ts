@@ -150,7 +150,8 @@ async function withBarsSource<T>(
   // Through the folder's owner when one runs (see backend.ts): the same bars either way.
   const backend = await openBackend(args);
   try {
-    const timeframe = given ?? (await defaultCachedTimeframe(backend, [source.symbol], io));
+    const timeframe =
+      given ?? defaultCachedTimeframe(await backend.request('data:list', {}), [source.symbol], io);
     const reader: BarsReader = {
       read: async (symbol, timeframe, { start, end, limit, session }: BarsRange = {}) =>
         payloadToBars(

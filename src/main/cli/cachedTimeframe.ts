@@ -1,6 +1,6 @@
 import { TIMEFRAMES, type Timeframe } from '../../core/data/bars.ts';
-import type { Backend } from './backend.ts';
-import { UsageError } from './args.ts';
+import { openDatabaseHere, ownerBackend } from './backend.ts';
+import { UsageError, type ParsedArgs } from './args.ts';
 import type { CommandIO } from './command.ts';
 
 /** A row of `regimen data list`: which timeframe of which symbol the cache stores. */
@@ -44,13 +44,44 @@ export function finestCachedNote(timeframe: string, symbols: readonly string[]):
     : `timeframe ${timeframe}: the finest cached for all of ${symbols.join(', ')}`;
 }
 
-/** {@link finestCachedTimeframe} of the backend's cache, said on stderr (stdout keeps the result or --json). */
-export async function defaultCachedTimeframe(
-  backend: Backend,
+/** {@link finestCachedTimeframe} of `rows` (the cache's), said on stderr (stdout keeps the result or --json). */
+export function defaultCachedTimeframe(
+  rows: readonly StoredTimeframe[],
   symbols: readonly string[],
   io: Pick<CommandIO, 'err'>,
-): Promise<Timeframe> {
-  const timeframe = finestCachedTimeframe(await backend.request('data:list', {}), symbols);
+): Timeframe {
+  const timeframe = finestCachedTimeframe(rows, symbols);
   io.err(`${finestCachedNote(timeframe, symbols)}\n`);
   return timeframe;
+}
+
+/**
+ * The timeframes `symbols` are cached as: from the folder's owner when one runs, else read from the
+ * database here. A command that needs only this before opening the folder for its own work (a study's
+ * default timeframe) does not start the services for it, which took a second of its run.
+ */
+export async function storedTimeframesOf(
+  args: ParsedArgs,
+  symbols: readonly string[],
+): Promise<StoredTimeframe[]> {
+  const owner = await ownerBackend(args);
+  if (owner !== null)
+    try {
+      return await owner.request('data:list', {});
+    } finally {
+      await owner.close();
+    }
+  const db = await openDatabaseHere(args, 'reading the cached timeframes');
+  try {
+    const { BarsRepository } = await import('../store/barsRepository.ts');
+    const bars = new BarsRepository(db);
+    const held = await Promise.all(
+      symbols.map(async (symbol) =>
+        (await bars.storedTimeframes(symbol)).map((timeframe) => ({ symbol, timeframe })),
+      ),
+    );
+    return held.flat();
+  } finally {
+    db.close();
+  }
 }

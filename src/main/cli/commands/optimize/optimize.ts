@@ -56,8 +56,8 @@ import {
   UsageError,
   type ParsedArgs,
 } from '../../args.ts';
-import { on, openDatabaseHere, ownerBackend, withOpenBackend, type Backend } from '../../backend.ts';
-import { defaultCachedTimeframe } from '../../cachedTimeframe.ts';
+import { on, openDatabaseHere, ownerBackend, type Backend } from '../../backend.ts';
+import { defaultCachedTimeframe, storedTimeframesOf } from '../../cachedTimeframe.ts';
 import type { CostRequest } from '../../../services/costs.ts';
 import { trialsCsv } from '../../../../shared/exportCsv.ts';
 import { OUT_OPTIONS, outTarget, writeOut } from '../../outFile.ts';
@@ -169,14 +169,13 @@ export async function sourceFrom(
   if (new Set(timeframes).size !== timeframes.length)
     throw new UsageError(`--timeframe lists a timeframe twice: "${raw}"`);
   const { start, end } = timeRangeOptions(args);
-  if (timeframes.length === 0)
-    timeframes.push(
-      source.kind === 'file'
-        ? NATIVE_TIMEFRAME
-        : await withOpenBackend(args, (backend) =>
-            defaultCachedTimeframe(backend, source.symbols ?? [source.symbol], io),
-          ),
-    );
+  if (timeframes.length === 0) {
+    if (source.kind === 'file') timeframes.push(NATIVE_TIMEFRAME);
+    else {
+      const symbols = source.symbols ?? [source.symbol];
+      timeframes.push(defaultCachedTimeframe(await storedTimeframesOf(args, symbols), symbols, io));
+    }
+  }
   return {
     source,
     timeframes,
