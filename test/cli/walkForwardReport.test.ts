@@ -45,6 +45,39 @@ describe('the walk-forward report', () => {
     expect(line).toMatch(/^Walk-forward efficiency: (-?[\d.]+ \(annualized return out of sample|n\/a: )/);
   }, 60_000);
 
+  it('says over how many windows an in-sample mean is when a window has no such figure', async () => {
+    // Flat for the first 110 bars: the first train window's winner never trades, so its Sharpe and Calmar
+    // ratios are undefined and their means are over the other two windows.
+    const lines = ['timestamp,open,high,low,close,volume'];
+    for (let i = 0; i < 300; i++) {
+      const close = i < 110 ? 100 : 100 + 8 * Math.sin((i - 110) / 15);
+      const day = new Date(Date.UTC(2022, 0, 3) + i * 86_400_000).toISOString();
+      lines.push(`${day},${close},${close + 0.5},${close - 0.5},${close},1000`);
+    }
+    const flatStart = join(dir, 'flat.csv');
+    writeFileSync(flatStart, `${lines.join('\n')}\n`);
+    const walked = ['walk-forward', '--csv', flatStart, ...SMA_GRID, ...SMALL_WALK_FORWARD, '--workers', '1'];
+    const [text, json] = await Promise.all([runCli(walked), runCli([...walked, '--json'])]);
+    expect(text.code, text.stderr).toBe(0);
+    const result = JSON.parse(json.stdout) as WalkForwardResult;
+    expect(result.windows.map((w) => w.inSample['sharpeRatio'])).toEqual([
+      null,
+      expect.any(Number),
+      expect.any(Number),
+    ]);
+    expect(row(text.stdout, 'Sharpe ratio')[2]).toBe(
+      `${formatMetric('sharpeRatio', result.inSampleMean['sharpeRatio']!)} (2 of 3 windows)`,
+    );
+    // The second window's winner never drew down in training either: one Calmar ratio of three.
+    expect(result.windows.filter((w) => w.inSample['calmarRatio'] !== null)).toHaveLength(1);
+    expect(row(text.stdout, 'Calmar ratio')[2]).toBe(
+      `${formatMetric('calmarRatio', result.inSampleMean['calmarRatio']!)} (1 of 3 windows)`,
+    );
+    expect(row(text.stdout, 'Total return')[2]).toBe(
+      formatMetric('totalReturn', result.inSampleMean['totalReturn']!),
+    );
+  }, 60_000);
+
   it('warns when the purge leaves a train window less than half its bars, and refuses one it empties', async () => {
     // Train windows of 100 bars: a purge of 60 leaves each 40. 300 bars make 3 windows: the last test
     // window's 20 left-over bars (under half of 60) join the one before (3467748).

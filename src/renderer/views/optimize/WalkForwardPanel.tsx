@@ -27,6 +27,7 @@ import { PinButton } from '../compare/PinButton.tsx';
 import { RunProgressLine } from '../RunProgressLine.tsx';
 import { walkForwardPurgeText } from '../../../shared/walkForwardPurgeText.ts';
 import { walkForwardEfficiencyText } from '../../../shared/walkForwardEfficiencyText.ts';
+import { inSampleMeanWindows } from '../../../shared/inSampleMeanText.ts';
 import { severalSymbolsNotLearnedText } from '../../../shared/learnerFeedText.ts';
 import { purgeFormNote } from './purgeFormNote.ts';
 
@@ -319,15 +320,19 @@ export function WalkForwardPanel() {
             >
               Walk-forward efficiency: <b>{walkForwardEfficiencyText(result, formatMetric)}</b>
             </span>
-            {(['totalReturn', 'sharpeRatio', 'maxDrawdown'] as const).map((key) => (
-              <span key={key}>
-                {metricLabel(key)} out of sample:{' '}
-                <b data-testid={`wf-oos-${key}`} data-value={result.outOfSample[key] ?? ''}>
-                  {formatMetric(key, result.outOfSample[key])}
-                </b>{' '}
-                (in sample, mean: {formatMetric(key, result.inSampleMean[key])})
-              </span>
-            ))}
+            {(['totalReturn', 'sharpeRatio', 'maxDrawdown'] as const).map((key) => {
+              const over = inSampleMeanWindows(result.windows, key);
+              return (
+                <span key={key}>
+                  {metricLabel(key)} out of sample:{' '}
+                  <b data-testid={`wf-oos-${key}`} data-value={result.outOfSample[key] ?? ''}>
+                    {formatMetric(key, result.outOfSample[key])}
+                  </b>{' '}
+                  (in sample, mean{over === null ? '' : ` of ${over}`}:{' '}
+                  {formatMetric(key, result.inSampleMean[key])})
+                </span>
+              );
+            })}
             {result.symbols?.map(({ symbol, outOfSample }) => (
               <span
                 key={symbol}

@@ -46,6 +46,7 @@ import { chooseRedisOnOwner, connectionSayer, REMOTE_HELP, remoteFrom } from '..
 import { runProgressLine } from '../../runProgressLine.ts';
 import { walkForwardPurgeText } from '../../../../shared/walkForwardPurgeText.ts';
 import { walkForwardEfficiencyText } from '../../../../shared/walkForwardEfficiencyText.ts';
+import { inSampleMeanWindows } from '../../../../shared/inSampleMeanText.ts';
 
 const OOS_HEADLINE = [
   'totalReturn',
@@ -126,6 +127,10 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
     ]),
   );
   io.out('\nOut of sample (stitched):');
+  const inSampleCell = (key: string): string => {
+    const over = inSampleMeanWindows(result.windows, key);
+    return formatMetric(key, result.inSampleMean[key] ?? NaN) + (over === null ? '' : ` (${over})`);
+  };
   const symbols = result.symbols ?? [];
   io.out(
     table([
@@ -140,7 +145,7 @@ function printResult(result: WalkForwardResult, context: PrintContext): number {
         symbols.length === 0 ? metricLabel(k) : combinedLabel(k, aggregation, search.objectives),
         formatMetric(k, result.outOfSample[k] ?? NaN),
         ...symbols.map((s) => formatMetric(k, s.outOfSample[k] ?? NaN)),
-        formatMetric(k, result.inSampleMean[k] ?? NaN),
+        inSampleCell(k),
       ]),
     ]),
   );
