@@ -440,20 +440,30 @@ describe('the cost settings', () => {
 });
 
 describe('the settings record', () => {
-  it('gives the form its defaults, follows changes pushed from elsewhere, and writes changes through', async () => {
+  /** A started app whose services answer settings:get and settings:set with these. */
+  async function startedOn(
+    read: () => ReturnType<typeof record>,
+    write: (
+      patch: Parameters<typeof record>[0],
+    ) => ReturnType<typeof record> | Promise<ReturnType<typeof record>>,
+  ) {
     const client = new FakeRegimenClient()
-      .handle('settings:get', () =>
-        record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, session: 'extended' }),
-      )
-      .handle('settings:set', (patch) =>
-        record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, ...patch }),
-      )
+      .handle('settings:get', read)
+      .handle('settings:set', write)
       .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: false, preparing: null }))
       .handle('data:list', () => [])
       .handle('strategies:list', () => []);
     const app = createAppStore(client, memoryKeeper(), memoryKeeper());
     await app.getState().start();
     await vi.waitFor(() => expect(app.getState().settings).not.toBeNull());
+    return { client, app };
+  }
+
+  it('gives the form its defaults, follows changes pushed from elsewhere, and writes changes through', async () => {
+    const { client, app } = await startedOn(
+      () => record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, session: 'extended' }),
+      (patch) => record({ cash: 25_000, commissionPercent: 0.05, spreadBps: 3, ...patch }),
+    );
     const state = app.getState();
     expect([state.cash, state.commission, state.costs.spreadBps, state.session]).toEqual([
       '25000',
@@ -485,15 +495,10 @@ describe('the settings record', () => {
     // WebSocket the second's answer and event can arrive before the first's answer.
     const answers = [deferred<ReturnType<typeof record>>(), deferred<ReturnType<typeof record>>()];
     let writes = 0;
-    const client = new FakeRegimenClient()
-      .handle('settings:get', () => record())
-      .handle('settings:set', () => answers[writes++]!.promise)
-      .handle('app:info', () => ({ version: '0', host: 'http', dataDir: '/d', demo: false, preparing: null }))
-      .handle('data:list', () => [])
-      .handle('strategies:list', () => []);
-    const app = createAppStore(client, memoryKeeper(), memoryKeeper());
-    await app.getState().start();
-    await vi.waitFor(() => expect(app.getState().settings).not.toBeNull());
+    const { client, app } = await startedOn(
+      () => record(),
+      () => answers[writes++]!.promise,
+    );
 
     app.getState().setSession('extended');
     app.getState().setSession('regular');
