@@ -46,8 +46,17 @@ describe('the settings record', () => {
     const told: SettingsState[] = [];
     const first = new SettingsStore({ dataDir, onChange: (state) => told.push(state) });
     expect(first.settings).toEqual(DEFAULT_SETTINGS);
+    const before = first.state().revision;
     first.set({ cash: 25_000, riskFreePercent: 4.5, session: 'extended', spreadBps: 3 });
     expect(told.map((state) => state.settings.cash)).toEqual([25_000]);
+    // Each state told is numbered after the one before, so a client can keep the latest of two that
+    // arrive out of order; a refused change tells nothing and numbers nothing.
+    expect(() => first.set({ cash: -1 })).toThrow(/cash/);
+    first.set({ session: 'regular' });
+    expect(told.map((state) => state.revision)).toEqual([
+      { instance: before.instance, count: before.count + 1 },
+      { instance: before.instance, count: before.count + 2 },
+    ]);
 
     const stored = JSON.parse(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')) as { version: number };
     expect(stored.version).toBe(1);
@@ -56,9 +65,9 @@ describe('the settings record', () => {
       ...DEFAULT_SETTINGS,
       cash: 25_000,
       riskFreePercent: 4.5,
-      session: 'extended',
       spreadBps: 3,
     });
+    expect(again.state().revision.instance).not.toBe(before.instance);
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {
