@@ -14,6 +14,7 @@
 import type { Bars } from '../../data/bars.ts';
 import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestOptions } from '../../engine/index.ts';
 import { walkForwardWindows } from '../../optimize/walkForward.ts';
+import { longestWarmup, warmupProbes } from '../../optimize/warmup.ts';
 import type { SearchSpace } from '../../optimize/space.ts';
 import {
   addOutcome,
@@ -165,15 +166,6 @@ export interface Scorecard {
   readonly goals: readonly GoalCheck[];
 }
 
-/** The longest warm-up of the sets: the purge the comparison will take (it takes the detector's too). */
-function lookback(bars: Bars, definition: ReturnType<typeof getStrategy>, sets: readonly StrategyParams[]) {
-  const dataset = prepareDataset(bars);
-  const workspace = new BacktestWorkspace();
-  return Math.max(
-    ...sets.map((params) => runPrepared(dataset, definition, params, {}, workspace).startIndex),
-  );
-}
-
 /** 1 - mean normalised move between consecutive sets of a path (numeric parameters of the space). */
 export function pathStability(path: readonly StrategyParams[], space: SearchSpace): number {
   if (path.length < 2) return 1;
@@ -195,8 +187,11 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
   const L = options.windowBars;
   const candidates = sampleCandidates(options.space, { kind: 'random' }, options.trials, options.seed);
   const defaults = defaultParams(definition);
+  // The space's longest warm-up as a walk-forward's 'warm-up' purge and `regimes compare` measure it
+  // (warmupProbes), and the default set's, which is tested too; the comparison takes the detector's too.
+  const warmupSets = [...warmupProbes(options.space, options.seed), defaults];
   const purge = Math.max(
-    lookback(bars, definition, [...candidates, defaults]),
+    longestWarmup(prepareDataset(bars), definition, warmupSets),
     options.createDetector().warmup,
   );
   const train = 3 * purge;
@@ -220,6 +215,7 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     axis: options.axis,
     backtest,
     riskFreeRate,
+    warmupSets,
     train,
     test,
     step: test,
