@@ -93,12 +93,13 @@ describe.skipIf(!goog.present)(`regimen scorecard on GOOG.csv${goog.skipReason}`
   });
 
   it('folds bars left over that are fewer than half a test window into the last one, and says so', () => {
-    // GOOG: a sixth test window of the 54 bars left was scored on its own (ORCL's day bars: 2 bars);
-    // fewer than half a test window (63) now join the fifth (walkForward.ts, MIN_LAST_TEST_SHARE).
+    // GOOG: a sixth test window of the bars left (18 after a 1,500-bar train window) was scored on its own
+    // (ORCL's day bars: 2 bars); fewer than half a test window (63) now join the fifth (walkForward.ts,
+    // MIN_LAST_TEST_SHARE).
     const card = defaultScorecard();
     const last = card.bars - card.train - (card.windows - 1) * card.test;
     expect(card.windows).toBe(5);
-    expect(last).toBe(card.test + 54);
+    expect(last).toBe(card.test + 18);
     const text = scorecardText(card, {
       symbol: 'GOOG',
       timeframe: '1d',
