@@ -10,7 +10,13 @@
  * probability of backtest overfitting is below 0.2.
  */
 import { sliceBars, type Bars } from '../data/bars.ts';
-import { BacktestWorkspace, prepareDataset, runPrepared, type BacktestRun } from '../engine/backtest.ts';
+import {
+  BacktestWorkspace,
+  prepareDataset,
+  runPrepared,
+  type BacktestRun,
+  type PreparedDataset,
+} from '../engine/backtest.ts';
 import type { BacktestOptions } from '../engine/options.ts';
 import { skewnessAndKurtosis } from '../math/statistics.ts';
 import { computeEquityMetrics } from '../metrics/metrics.ts';
@@ -207,15 +213,20 @@ export interface TestOutcome {
  * A test window's bars with the purge gap before them, and the options its runs take: the gap only warms
  * the strategy (and the detector labelling these bars) up, and trading starts at the window's first bar
  * (options.tradeFrom, as a walk-forward's test runs), so no window opens holding a position entered in the
- * gap. testOutcome(bars, run, purge) reads a run of them.
+ * gap. The dataset is those bars prepared for runPrepared; testOutcome(bars, run, purge) reads a run of them.
  */
 export function testWindowRun(
   bars: Bars,
   test: { readonly start: number; readonly end: number },
   purge: number,
   backtest: BacktestOptions,
-): { bars: Bars; options: BacktestOptions } {
-  return { bars: sliceBars(bars, test.start - purge, test.end), options: { ...backtest, tradeFrom: purge } };
+): { bars: Bars; dataset: PreparedDataset; options: BacktestOptions } {
+  const windowBars = sliceBars(bars, test.start - purge, test.end);
+  return {
+    bars: windowBars,
+    dataset: prepareDataset(windowBars),
+    options: { ...backtest, tradeFrom: purge },
+  };
 }
 
 /**
@@ -446,17 +457,24 @@ export function compareRegimeAware(bars: Bars, options: RegimeComparisonOptions)
     );
     const test = testWindowRun(bars, w.test, purge, backtest);
     const testSchedule = labelSchedule(options.createDetector, test.bars, axis, minDwell);
-    const dataset = prepareDataset(test.bars);
     const global = trained.global.params;
     const globalOutcome = testOutcome(
       test.bars,
-      runPrepared(dataset, definition, global, test.options, globalWorkspace),
+      runPrepared(test.dataset, definition, global, test.options, globalWorkspace),
       purge,
     );
     const sets = trained.regimes.map((r) => (r.fellBack ? null : r.params));
     const switchedOutcome = testOutcome(
       test.bars,
-      runRegimeSwitched(dataset, definition, sets, global, testSchedule, test.options, switchedWorkspace),
+      runRegimeSwitched(
+        test.dataset,
+        definition,
+        sets,
+        global,
+        testSchedule,
+        test.options,
+        switchedWorkspace,
+      ),
       purge,
     );
     addOutcome(globalTally, globalOutcome, w.stitch);

@@ -265,14 +265,13 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
   onProgress?.('test', 0, windows.length);
   windows.forEach((w, k) => {
     const test = testWindowRun(bars, w.test, purge, backtest);
-    const dataset = prepareDataset(test.bars);
     for (const [name, params] of [
       ['default', defaults],
       ['learner', decisions[k]!.params],
     ] as const) {
       addOutcome(
         tallies[name],
-        testOutcome(test.bars, runPrepared(dataset, definition, params, test.options, workspace), purge),
+        testOutcome(test.bars, runPrepared(test.dataset, definition, params, test.options, workspace), purge),
         w.stitch,
       );
     }
