@@ -15,7 +15,7 @@ const nodeBuiltins = [
   'url',
 ];
 /**
- * Core modules that import no code (plain data, the rules forms check, the strategy check and a learner's
+ * Core modules that import no code (plain data, the cost settings and fee schedules, the rules forms check, the strategy check and a learner's
  * set's skill the Live view shows), so the renderer may import their values; the rest of core runs in
  * main and the workers only.
  */
@@ -24,6 +24,7 @@ const RENDERER_CORE_DATA_MODULES = [
   'core/strategy-api/constraints.ts',
   'core/live/strategyMatch.ts',
   'core/live/learnerBasis.ts',
+  'core/engine/assetCosts.ts',
 ];
 
 const restrict = (patterns, message) => ({

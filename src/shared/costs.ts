@@ -1,9 +1,10 @@
 /**
  * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
  * core/engine's CommissionSpec and SlippageSpec, and the cost settings a person edits (core's
- * CostSettings: regulatory fees, spread, impact). The type checks at the end keep them in step with core.
+ * CostSettings: the venue's fees, spread, impact). The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
+import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
 import type { CommissionSpec, CostSettings, SlippageSpec } from '../core/engine/index.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -25,6 +26,7 @@ export const commissionSpecSchema = z.discriminatedUnion('kind', [
     tafPerShare: finite.optional(),
     tafMaximum: finite.optional(),
   }),
+  z.strictObject({ kind: z.literal('alpaca-crypto'), rate: finite.optional(), feeRate: finite.optional() }),
 ]);
 
 const slippagePartSchema = z.discriminatedUnion('kind', [
@@ -41,8 +43,8 @@ export const slippageSpecSchema = z.union([
 
 /** What a person sets: absent on a request, the symbol's asset class decides (see defaultCostSettings). */
 export const costSettingsSchema = z.strictObject({
-  /** SEC fee and FINRA TAF on every sell (US equities). */
-  regulatoryFees: z.boolean(),
+  /** The venue's fees: SEC fee and FINRA TAF on every sell (us-equity), Alpaca's crypto fee, or none. */
+  fees: z.enum(FEE_SCHEDULES),
   /** The full quoted spread in basis points; half of it is paid on every market fill. */
   spreadBps: z.number().min(0).max(1_000, 'must be at most 1,000 bp'),
   /** Square-root impact coefficient: the price share paid at full participation of a bar's volume. */

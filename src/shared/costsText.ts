@@ -1,9 +1,17 @@
-import type { CostSettings } from '../core/engine/assetCosts.ts';
+import type { CostSettings, FeeSchedule } from '../core/engine/assetCosts.ts';
+
+/** A fee schedule as a trader reads it: what it charges and when (the CLI's help, the app's choices). */
+export const FEE_SCHEDULE_TEXT: Record<FeeSchedule, string> = {
+  'us-equity': 'SEC and FINRA fees on sells',
+  'alpaca-crypto': 'Alpaca crypto fee 0.25 % a fill',
+  none: 'no fees',
+};
 
 /** Cost settings in words, as a tear sheet's subtitle, the CLI and the app's panels name them. */
 export function costsText(costs: CostSettings): string {
-  if (!costs.regulatoryFees && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
-  return `${costs.regulatoryFees ? 'SEC and FINRA fees on sells, ' : ''}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
+  if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
+  const fees = costs.fees === 'none' ? '' : `${FEE_SCHEDULE_TEXT[costs.fees]}, `;
+  return `${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
 }
 
 /**

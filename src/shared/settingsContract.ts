@@ -4,6 +4,7 @@
  * checked here at every boundary (its names: settingsChannels.ts).
  */
 import { z } from 'zod';
+import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
 import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
 import type { DomainContract } from './domain.ts';
@@ -11,7 +12,7 @@ import { sessionSchema } from './schemas.ts';
 import { TIME_ZONE_SETTINGS, type TimeZoneSetting } from './timeZone.ts';
 
 /** The record's layout; a stored record of an older version is migrated when read (settingsStore.ts). */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export const Settings = z.strictObject({
   /** Starting cash of every backtest, study and walk-forward that does not say its own. */
@@ -21,8 +22,11 @@ export const Settings = z.strictObject({
     .number()
     .min(0, 'must be at least 0')
     .max(MAX_COMMISSION_PERCENT, `must be at most ${MAX_COMMISSION_PERCENT} (%)`),
-  /** SEC fee and FINRA TAF on sells; null: the symbol's asset class decides (US equities pay them). */
-  regulatoryFees: z.boolean().nullable(),
+  /**
+   * The venue's fees (us-equity: SEC fee and FINRA TAF on sells; alpaca-crypto: Alpaca's crypto fee on
+   * every fill; none); null: the symbol's asset class decides.
+   */
+  fees: z.enum(FEE_SCHEDULES).nullable(),
   /** The full quoted spread in basis points; null: the asset class's default. */
   spreadBps: z.number().min(0, 'must be at least 0').max(1_000, 'must be at most 1,000 bp').nullable(),
   /** Square-root impact coefficient; null: the asset class's default. */
@@ -41,7 +45,7 @@ export type SettingKey = keyof Settings;
 export const DEFAULT_SETTINGS: Settings = {
   cash: 10_000,
   commissionPercent: 0,
-  regulatoryFees: null,
+  fees: null,
   spreadBps: null,
   impact: null,
   riskFreePercent: 0,

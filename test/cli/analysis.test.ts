@@ -36,7 +36,7 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
 
   it('backtest charges US equity costs by default (GOOG is judged equities), with a cost stress', async () => {
     const result = await runJson([...smaCross10x30, '--close-at-end']);
-    expect(result['costs']).toEqual({ regulatoryFees: true, spreadBps: 2, impact: 0.01 });
+    expect(result['costs']).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
     expect(metrics['finalEquity']).toBeLessThan(51_422.99);
@@ -116,6 +116,41 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
       expect(io.stderr.split('\n')[0]).toBe(`regimen backtest: ${message}`);
       expect(io.stdout).toBe('');
     }
+  });
+});
+
+describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skipReason}`, () => {
+  it("charges Alpaca's crypto fee by default: 0.25 % of each fill's value, on both sides", async () => {
+    const run = [
+      'backtest',
+      '--csv',
+      btc.path,
+      '--strategy',
+      'sma-cross',
+      '--param',
+      'fast=2',
+      '--param',
+      'slow=6',
+    ];
+    const result = await runJson(run);
+    expect(result['costs']).toEqual({ fees: 'alpaca-crypto', spreadBps: 0, impact: 0 });
+    type Trade = { entryPrice: number; exitPrice: number; size: number; pnl: number; exitReason: string };
+    // A trade still open at the end has paid its entry's fee only.
+    const trades = (result['trades'] as Trade[]).filter((trade) => trade.exitReason !== 'Open');
+    expect(trades.length).toBeGreaterThan(5);
+    for (const trade of trades) {
+      const gross = (trade.exitPrice - trade.entryPrice) * trade.size;
+      const fee = 0.0025 * Math.abs(trade.size) * (trade.entryPrice + trade.exitPrice);
+      expect(trade.pnl).toBeCloseTo(gross - fee, 6);
+    }
+    // --fees none leaves the fee out; the line naming the costs says which was charged.
+    const free = await runJson([...run, '--fees', 'none']);
+    expect(free['costs']).toEqual({ fees: 'none', spreadBps: 0, impact: 0 });
+    const metrics = (r: Record<string, unknown>) => r['metrics'] as Record<string, number>;
+    expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
+    const io = captureIO();
+    expect(await main(run, io)).toBe(0);
+    expect(io.stdout).toContain('costs: Alpaca crypto fee 0.25 % a fill, spread 0 bp, impact 0');
   });
 });
 

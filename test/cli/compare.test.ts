@@ -150,7 +150,7 @@ describe('the compare set from the CLI', () => {
     expect((await runCli(['data', 'import', csv, ...d])).code).toBe(0);
     const run = ['--symbol', 'WAVE', '--timeframe', '1d', '--strategy', 'sma-cross', '--json', ...d];
     const costs = [
-      ['--commission', '0.3', '--spread-bps', '40', '--slippage-bps', '15', '--fees', 'off'],
+      ['--commission', '0.3', '--spread-bps', '40', '--slippage-bps', '15', '--fees', 'none'],
       ['--costs', 'none', '--commission', '0.1', '--risk-free', '4', '--close-at-end', '--cash', '25000'],
     ];
     const expected = new Map<string, Record<string, number>>();
@@ -189,7 +189,7 @@ describe('the compare set from the CLI', () => {
     expect(withTrial.stderr).toContain("--spread-bps describes a backtest, not a study's trial");
     const badCost = await runCli(['compare', 'add', ...run, '--fees', 'maybe']);
     expect(badCost.code).toBe(2);
-    expect(badCost.stderr).toContain('--fees must be on or off, got "maybe"');
+    expect(badCost.stderr).toContain('--fees must be us-equity, alpaca-crypto, none, got "maybe"');
   }, 240_000);
 
   it('pins a several-symbol walk-forward run by the id it printed: its combined and per-symbol figures', async () => {

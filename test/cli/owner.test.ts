@@ -56,7 +56,7 @@ describe.skipIf(!goog.present)(`the CLI beside regimen serve${goog.skipReason}`,
   const cachedStudy = (): string[] => [...grid, '--timeframe', '1d', '--seed', '7', '--json', ...d];
   // --spread-bps and --fees replace parts of the equity default: a server using that default would differ.
   const flags = [
-    ...['--slippage-bps', '5', '--spread-bps', '20', '--fees', 'off'],
+    ...['--slippage-bps', '5', '--spread-bps', '20', '--fees', 'none'],
     ...['--long-only', '--close-at-end', '--fill-at-close'],
   ];
   const trials = (stdout: string) =>

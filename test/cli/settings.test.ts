@@ -38,11 +38,20 @@ describe('regimen settings', () => {
     expect(unknown.stderr).toContain('unknown setting "colour"');
     const notANumber = await runCli(['settings', 'set', 'workers', 'many', ...d]);
     expect(notANumber.stderr).toContain('workers must be a number or default, got "many"');
+    // Version 1's on / off switch is a schedule's name now: the refusal lists the names.
+    const oldSwitch = await runCli(['settings', 'set', 'fees', 'on', ...d]);
+    expect(oldSwitch.code).toBe(2);
+    expect(oldSwitch.stderr).toContain(
+      'fees: Invalid option: expected one of "us-equity"|"alpaca-crypto"|"none"',
+    );
     expect(readFileSync(join(d[1]!, 'settings.json'), 'utf8')).toBe(stored);
 
     const table = await runCli(['settings', 'show', ...d]);
     expect(table.stdout).toMatch(/cash\s+25000\s+set/);
     expect(table.stdout).toMatch(/spreadBps\s+default \(asset class\)/);
+    expect(table.stdout).toMatch(
+      /fees\s+default \(asset class\)\s+us-equity, alpaca-crypto, none: the venue's fees/,
+    );
   });
 });
 
@@ -80,6 +89,22 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     expect(await run()).toBe(asked);
     // A flag given still wins over the setting.
     expect(await run('--cash', '10000', '--commission', '0')).toBe(plain);
+  });
+
+  it("--fees: a schedule set is every backtest's, and the flag still wins", async () => {
+    const d = ['--data-dir', dataDir()];
+    const costsOf = async (...flags: string[]) => {
+      const run = ['backtest', '--csv', goog.path, '--strategy', 'sma-cross', '--json', ...flags, ...d];
+      const r = await runCli(run);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { costs: unknown }).costs;
+    };
+    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
+    expect((await runCli(['settings', 'set', 'fees', 'alpaca-crypto', ...d])).code).toBe(0);
+    expect(await costsOf()).toEqual({ fees: 'alpaca-crypto', spreadBps: 2, impact: 0.01 });
+    expect(await costsOf('--fees', 'none')).toEqual({ fees: 'none', spreadBps: 2, impact: 0.01 });
+    expect((await runCli(['settings', 'set', 'fees', 'default', ...d])).code).toBe(0);
+    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
   });
 
   it('--risk-free', async () => {

@@ -1,6 +1,6 @@
 /**
  * Settings end to end (issue 15 item 11): `regimen serve` on a fresh data folder, the built renderer in
- * headless Debian Chromium. Default cash, commission, risk-free rate and time zone are set in the Settings
+ * headless Debian Chromium. Default cash, commission, fees, risk-free rate and time zone are set in the Settings
  * view and the data folder is moved from there (a relative path refused by name); the next start opens the
  * moved folder, and the settings it read back are the Backtest and Optimize forms' defaults; the Regimes
  * panel's study and the Learner's scorecard are asked at them too.
@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
   // One restart serves both: the settings are typed, the folder is moved, and the next start must open the
   // new folder with the settings read back from disk by a new server process (a new origin: nothing the
   // page kept itself comes along).
-  it('keeps cash, commission, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
+  it('keeps cash, commission, fees, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
     const first = await openApp(session());
     await first.page.getByTestId('tab-settings').click();
     await first.page.getByTestId('setting-cash').waitFor({ state: 'visible', timeout: 30_000 });
@@ -66,10 +66,17 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await setNumber(first.page, 'commissionPercent', '0.1');
     await setNumber(first.page, 'riskFreePercent', '4');
     await first.page.getByTestId('time-zone-select').selectOption('utc');
+    // A fee schedule other than the asset class's: Alpaca's crypto fee, named as the trader reads it.
+    const fees = first.page.getByTestId('cost-fees');
+    expect(await fees.locator('option[value="alpaca-crypto"]').innerText()).toBe(
+      'Alpaca crypto fee 0.25 % a fill',
+    );
+    await fees.selectOption('alpaca-crypto');
     // Saved by the services: a reload reads them back from there.
     await first.page.reload();
     await first.page.getByTestId('tab-settings').click();
     await expect.poll(() => first.page.getByTestId('setting-riskFreePercent').inputValue()).toBe('4');
+    await expect.poll(() => first.page.getByTestId('cost-fees').inputValue()).toBe('alpaca-crypto');
 
     const folder = first.page.getByTestId('data-folder-input');
     await folder.fill('regimen-moved');
@@ -121,7 +128,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
       () => page.getByTestId('regime-run-winners').click(),
       { jobId: 'settings-e2e', cancelled: true },
     );
-    expect(winners).toMatchObject({ cash: 25_000, commission: 0.001 });
+    expect(winners).toMatchObject({ cash: 25_000, commission: 0.001, costs: { fees: 'alpaca-crypto' } });
 
     await page.getByTestId('tab-optimize').click();
     expect(await page.getByTestId('opt-cash').inputValue()).toBe('25000');
@@ -131,7 +138,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     const scorecard = await bodyPostedTo(page, 'learner:scorecard', () =>
       page.getByTestId('scorecard-run').click(),
     );
-    expect(scorecard).toMatchObject({ cash: 25_000, commission: 0.001 });
+    expect(scorecard).toMatchObject({ cash: 25_000, commission: 0.001, costs: { fees: 'alpaca-crypto' } });
     // The scorecard request dropped above is the one failed request the browser reports.
     // It reaches the test on the console's channel, which can lag the route (CI once read [] here).
     await expect.poll(() => problems).toEqual(['console error: Failed to load resource: net::ERR_FAILED']);

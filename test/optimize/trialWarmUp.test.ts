@@ -66,7 +66,7 @@ afterAll(async () => {
   remove?.();
 });
 
-const costs = { regulatoryFees: false, spreadBps: 0, impact: 0 };
+const costs = { fees: 'none', spreadBps: 0, impact: 0 };
 
 async function studyOf(data: Record<string, unknown>): Promise<StudyDetail> {
   const { fast, slow } = market.params;

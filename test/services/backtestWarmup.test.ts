@@ -21,7 +21,7 @@ const request = {
   timeframe: '15m',
   strategy: 'sma-cross',
   params: { fast: 5, slow: 20 },
-  costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
+  costs: { fees: 'none', spreadBps: 0, impact: 0 },
 };
 const backtest = async (range: { start?: number; end?: number }): Promise<BacktestResult> =>
   (await dispatch(host.services.handlers, 'backtest:run', { ...request, ...range })) as BacktestResult;

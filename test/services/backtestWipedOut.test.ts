@@ -23,7 +23,7 @@ const backtest = async (slow: number): Promise<BacktestResult> =>
     timeframe: '1d',
     strategy: 'sma-cross',
     params: { fast: 5, slow },
-    costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
+    costs: { fees: 'none', spreadBps: 0, impact: 0 },
   })) as BacktestResult;
 
 describe('backtest:run of a short through a gap', () => {

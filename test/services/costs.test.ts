@@ -41,7 +41,7 @@ describe('default costs of a backtest', () => {
   });
 
   it('zero costs reproduce the engine without cost models; one part replaces only that part', async () => {
-    const zero = await backtest({ costs: { regulatoryFees: false, spreadBps: 0, impact: 0 } });
+    const zero = await backtest({ costs: { fees: 'none', spreadBps: 0, impact: 0 } });
     const bars = await host.services.bars.read(HOST_SYMBOL, '15m');
     const engine = runBacktest(bars, STRATEGIES['sma-cross'], request.params, { cash: 10_000 });
     expect(zero.metrics.finalEquity).toBe(engine.finalEquity);

@@ -184,7 +184,7 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     indicators: { t: [], plots: [] },
     range: null,
     wipedOutAt: null,
-    costs: { regulatoryFees: false, spreadBps: 0, impact: 0 },
+    costs: { fees: 'none', spreadBps: 0, impact: 0 },
     costStress: [],
     tearSheet: {
       benchmark: null,

@@ -8,7 +8,7 @@ export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}, c
   settings: {
     cash: 10_000,
     commissionPercent: 0,
-    regulatoryFees: null,
+    fees: null,
     spreadBps: null,
     impact: null,
     riskFreePercent: 0,

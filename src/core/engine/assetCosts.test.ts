@@ -3,12 +3,14 @@ import { runBacktest } from './backtest.ts';
 import {
   costOptions,
   costSettingsOf,
+  CRYPTO_COSTS,
   defaultCostSettings,
   FX_COSTS,
   NO_COSTS,
   stressedSlippage,
   US_EQUITY_COSTS,
 } from './assetCosts.ts';
+import type { CostSettings } from './assetCosts.ts';
 import { randomWalkBars } from './random-walk.ts';
 import { STRATEGIES } from '../strategy/index.ts';
 
@@ -17,7 +19,8 @@ const params = { fast: 5, slow: 20 };
 
 describe('asset-class costs', () => {
   it('models stored without their settings are stressed and read back as costOptions builds them', () => {
-    for (const settings of [US_EQUITY_COSTS, NO_COSTS, { regulatoryFees: false, spreadBps: 3, impact: 0 }])
+    const spreadOnly: CostSettings = { fees: 'none', spreadBps: 3, impact: 0 };
+    for (const settings of [US_EQUITY_COSTS, CRYPTO_COSTS, NO_COSTS, spreadOnly])
       for (const bps of [0, 10, 25]) {
         const built = costOptions(0.001, settings, 0);
         expect(stressedSlippage(built.slippage, bps)).toEqual(costOptions(0.001, settings, bps).slippage);
@@ -27,15 +30,20 @@ describe('asset-class costs', () => {
     expect(costSettingsOf(undefined, undefined)).toEqual(NO_COSTS);
   });
 
-  it('equities default to the US equity model, FX to about a pip of spread, crypto to none', () => {
+  it("equities default to the US equity model, FX to about a pip of spread, crypto to Alpaca's fee", () => {
     expect(defaultCostSettings('equities')).toEqual(US_EQUITY_COSTS);
     // A 1 bp spread on EURUSD at 1.10 is 0.00011: about a pip, not an equity's cents.
     const fx = defaultCostSettings('fx');
     expect(fx).toEqual(FX_COSTS);
-    expect(fx.regulatoryFees).toBe(false);
+    expect(fx.fees).toBe('none');
     expect(fx.impact).toBe(0);
     expect((1.1 * fx.spreadBps) / 10_000).toBeCloseTo(0.0001, 4);
-    expect(defaultCostSettings('crypto')).toEqual(NO_COSTS);
+    // Crypto on Alpaca pays its crypto fee on both sides, on top of any commission.
+    expect(defaultCostSettings('crypto')).toEqual(CRYPTO_COSTS);
+    expect(costOptions(0.001, CRYPTO_COSTS)).toEqual({
+      commission: { kind: 'alpaca-crypto', rate: 0.001 },
+      slippage: { kind: 'none' },
+    });
   });
 
   it('settings become the engine models; a stress adds fixed bps', () => {
@@ -74,5 +82,20 @@ describe('asset-class costs', () => {
       ...costOptions(0, US_EQUITY_COSTS, 25),
     });
     expect(stressed.finalEquity).toBeLessThan(costly.finalEquity);
+    // Every crypto fill pays 0.25 % of its value: the fees the run paid are the fills' values x 0.0025.
+    const crypto = runBacktest(bars, STRATEGIES['sma-cross'], params, {
+      cash: 10_000,
+      ...costOptions(0, CRYPTO_COSTS),
+    });
+    let fees = 0;
+    let traded = 0;
+    for (let j = 0; j < crypto.trades.count; j++) {
+      fees += crypto.trades.commission[j]!;
+      traded +=
+        Math.abs(crypto.trades.size[j]!) * (crypto.trades.entryPrice[j]! + crypto.trades.exitPrice[j]!);
+    }
+    expect(crypto.trades.count).toBeGreaterThan(2);
+    expect(fees).toBeCloseTo(0.0025 * traded, 6);
+    expect(crypto.finalEquity).toBeLessThan(plain.finalEquity);
   });
 });

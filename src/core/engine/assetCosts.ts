@@ -2,13 +2,25 @@ import type { AssetCalendar } from '../data/assetCalendar.ts';
 import type { CommissionSpec, SlippagePart, SlippageSpec } from './costs.ts';
 
 /**
- * The costs a person sets for a run, beside the commission rate every request already carries: whether
- * sells pay the US regulatory fees, the quoted spread assumed (half of it is paid on every market
- * fill) and the square-root impact coefficient. The same three numbers in Settings, on every form and
- * on the CLI, so one word has one meaning; `costOptions` turns them into the engine's cost models.
+ * The fees a venue charges beside the commission, by name: `us-equity` the SEC fee and FINRA TAF on
+ * every sell (US_EQUITY_FEES), `alpaca-crypto` Alpaca's crypto fee on every fill (ALPACA_CRYPTO_FEES),
+ * `none` neither.
+ */
+export const FEE_SCHEDULES = ['us-equity', 'alpaca-crypto', 'none'] as const;
+export type FeeSchedule = (typeof FEE_SCHEDULES)[number];
+
+export function isFeeSchedule(text: string): text is FeeSchedule {
+  return (FEE_SCHEDULES as readonly string[]).includes(text);
+}
+
+/**
+ * The costs a person sets for a run, beside the commission rate every request already carries: the
+ * venue's fees, the quoted spread assumed (half of it is paid on every market fill) and the square-root
+ * impact coefficient. The same three in Settings, on every form and on the CLI, so one word has one
+ * meaning; `costOptions` turns them into the engine's cost models.
  */
 export interface CostSettings {
-  readonly regulatoryFees: boolean;
+  readonly fees: FeeSchedule;
   /** Full quoted spread in basis points of the price. */
   readonly spreadBps: number;
   /** price x impact x sqrt(units / bar volume) per unit (see SqrtImpactSlippage). */
@@ -16,7 +28,7 @@ export interface CostSettings {
 }
 
 /** No cost beyond the commission rate: what every run paid before costs had defaults. */
-export const NO_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 0, impact: 0 };
+export const NO_COSTS: CostSettings = { fees: 'none', spreadBps: 0, impact: 0 };
 
 /**
  * US equities on Alpaca: no commission, SEC and FINRA fees on sells, a 2 bp spread (large caps quote
@@ -24,22 +36,26 @@ export const NO_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 0, imp
  * volume, so a fill of a quarter of a bar's volume pays 50 bp and a retail-size fill on daily bars pays
  * well under 1 bp.
  */
-export const US_EQUITY_COSTS: CostSettings = { regulatoryFees: true, spreadBps: 2, impact: 0.01 };
+export const US_EQUITY_COSTS: CostSettings = { fees: 'us-equity', spreadBps: 2, impact: 0.01 };
 
 /**
  * Spot FX majors: retail brokers charge in the spread, about a pip (0.0001 on EURUSD near 1.10 is 0.9 bp),
  * so a 1 bp spread and nothing else. No exchange fees, and no impact: an FX file's volume counts ticks,
  * not units traded, so a participation of it would mean nothing.
  */
-export const FX_COSTS: CostSettings = { regulatoryFees: false, spreadBps: 1, impact: 0 };
+export const FX_COSTS: CostSettings = { fees: 'none', spreadBps: 1, impact: 0 };
 
 /**
- * The default costs of an asset class: US equities and FX majors have a model; crypto venues charge by
- * tiers this app does not know, so crypto starts at no cost and the person sets theirs.
+ * Crypto on Alpaca: its crypto fee on every fill (0.25 % at the first tier, ALPACA_CRYPTO_FEES). Alpaca
+ * publishes no spread for its crypto book and bars carry no quotes, so no spread is assumed, and no
+ * impact: a crypto bar's volume is the venue's, a thin share of the coin's whole market.
  */
+export const CRYPTO_COSTS: CostSettings = { fees: 'alpaca-crypto', spreadBps: 0, impact: 0 };
+
+/** The default costs of an asset class, on the venue this app trades it at (Alpaca; FX at a retail broker). */
 export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
   if (calendar === 'equities') return US_EQUITY_COSTS;
-  return calendar === 'fx' ? FX_COSTS : NO_COSTS;
+  return calendar === 'fx' ? FX_COSTS : CRYPTO_COSTS;
 }
 
 /**
@@ -52,11 +68,12 @@ export function costOptions(
   settings: CostSettings,
   stressBps = 0,
 ): { commission: CommissionSpec; slippage: SlippageSpec } {
-  const commission: CommissionSpec = settings.regulatoryFees
-    ? { kind: 'us-equity', rate: commissionRate }
-    : commissionRate > 0
-      ? { kind: 'percent', rate: commissionRate }
-      : { kind: 'none' };
+  const commission: CommissionSpec =
+    settings.fees !== 'none'
+      ? { kind: settings.fees, rate: commissionRate }
+      : commissionRate > 0
+        ? { kind: 'percent', rate: commissionRate }
+        : { kind: 'none' };
   const parts: SlippagePart[] = [];
   if (settings.spreadBps > 0) parts.push({ kind: 'half-spread', spreadBps: settings.spreadBps });
   if (settings.impact > 0) parts.push({ kind: 'sqrt-impact', coefficient: settings.impact });
@@ -90,7 +107,9 @@ export function costSettingsOf(
     if (part.kind === 'half-spread') spreadBps += part.spreadBps ?? 0;
     if (part.kind === 'sqrt-impact') impact += part.coefficient;
   }
-  return { regulatoryFees: commission?.kind === 'us-equity', spreadBps, impact };
+  const kind = commission?.kind;
+  const fees = kind === 'us-equity' || kind === 'alpaca-crypto' ? kind : 'none';
+  return { fees, spreadBps, impact };
 }
 
 /** The extra cost per fill, in basis points, a cost stress table shows beside a result. */

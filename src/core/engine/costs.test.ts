@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sliceBars } from '../data/bars.ts';
 import {
+  AlpacaCryptoCommission,
   commissionRateOf,
   commissionSpecFromRate,
   createCommissionModel,
@@ -43,6 +44,8 @@ const COMMISSION_MODELS: [string, CommissionModel][] = [
   ['fixed 1', new FixedCommission(1)],
   ['US equity fees', new UsEquityCommission()],
   ['US equity fees + 0.1 %', new UsEquityCommission(0.001)],
+  ['Alpaca crypto fee', new AlpacaCryptoCommission()],
+  ['Alpaca crypto fee at tier 8 + 0.1 %', new AlpacaCryptoCommission(0.001, 0.001)],
 ];
 const side = fc.constantFrom<FillSide>(1, -1);
 
@@ -137,6 +140,21 @@ describe('hand-checked costs', () => {
     expect(() => new UsEquityCommission(0, -1)).toThrow(/SEC fee per million must be a finite number >= 0/);
   });
 
+  it("Alpaca's crypto fee is its first tier's taker rate on both sides, with a commission on top", () => {
+    const fee = createCommissionModel({ kind: 'alpaca-crypto' });
+    // 0.5 BTC at $60,000 = $30,000 traded: 0.25 % is $75, buying or selling.
+    expect(fee.commission(0.5, 60_000, 1)).toBeCloseTo(75, 9);
+    expect(fee.commission(0.5, 60_000, -1)).toBeCloseTo(75, 9);
+    expect(fee.proportionalRate).toBe(0.0025);
+    // A higher tier's rate and a commission add up, and stay proportional for all-in sizing.
+    const tiered = createCommissionModel({ kind: 'alpaca-crypto', rate: 0.001, feeRate: 0.001 });
+    expect(tiered.commission(0.5, 60_000)).toBeCloseTo(60, 9);
+    expect(tiered.proportionalRate).toBeCloseTo(0.002, 15);
+    expect(() => new AlpacaCryptoCommission(0, -0.001)).toThrow(
+      /crypto fee rate must be a finite number >= 0/,
+    );
+  });
+
   it('a sum of slippages adds its parts', () => {
     const model = createSlippageModel({
       kind: 'sum',
@@ -182,6 +200,11 @@ describe('hand-checked costs', () => {
     for (const rate of [0, 0.0005, 0.002, 0.1])
       expect(commissionRateOf(commissionSpecFromRate(rate))).toBe(rate);
     expect(commissionRateOf({ kind: 'fixed', amount: 1 })).toBe(0);
+    // A venue's fees with a commission on top give the commission back, not 0 (a study's trial opened in
+    // Backtest ran without the commission its trials paid).
+    expect(commissionRateOf({ kind: 'us-equity', rate: 0.001 })).toBe(0.001);
+    expect(commissionRateOf({ kind: 'alpaca-crypto', rate: 0.002 })).toBe(0.002);
+    expect(commissionRateOf({ kind: 'alpaca-crypto' })).toBe(0);
     expect(commissionRateOf(undefined)).toBe(0);
   });
 });

@@ -51,7 +51,12 @@ export type CommissionSpec =
       secFeePerMillion?: number;
       tafPerShare?: number;
       tafMaximum?: number;
-    };
+    }
+  /**
+   * Crypto on Alpaca: its crypto fee on every fill (ALPACA_CRYPTO_FEES' taker rate when absent), plus an
+   * optional percent commission. Proportional, as a percent commission is.
+   */
+  | { kind: 'alpaca-crypto'; rate?: number; feeRate?: number };
 
 export type SlippageSpec =
   | { kind: 'none' }
@@ -92,6 +97,15 @@ export const US_EQUITY_FEES = {
 } as const;
 
 /**
+ * Alpaca's crypto fee, charged on every fill as a share of its value by 30-day crypto volume (Alpaca
+ * support, "What is Maker / Taker?", effective 13 March 2023; checked 2 December 2026): tier 1, under
+ * $100,000 a month, pays 0.15 % to make and 0.25 % to take liquidity, falling to 0.00 % / 0.10 % above
+ * $100 million. A backtest's fills are market orders and triggered stops, which take liquidity, so the
+ * taker rate of the first tier: what an account starting out pays. Override it per run for a higher tier.
+ */
+export const ALPACA_CRYPTO_FEES = { takerRate: 0.0025 } as const;
+
+/**
  * The commission of a request that gives one rate (the contract's and the CLI's `commission`, a fraction
  * of traded value as backtesting.py's): a rate of 0 is no commission at all.
  */
@@ -99,9 +113,16 @@ export function commissionSpecFromRate(rate: number): CommissionSpec {
   return rate > 0 ? { kind: 'percent', rate } : { kind: 'none' };
 }
 
-/** The inverse of `commissionSpecFromRate`: the rate of a percent commission, 0 for any other model. */
+/**
+ * The commission rate a spec was built with (the inverse of `commissionSpecFromRate` and of costOptions'
+ * commission): a percent commission's, or the rate on top of a venue's fees; 0 for any other model. A
+ * study's stored options give back the commission its trials paid, which "open in Backtest" runs at (the
+ * venue's fees come back from costSettingsOf).
+ */
 export function commissionRateOf(spec: CommissionSpec | CommissionModel | undefined): number {
-  return spec !== undefined && 'kind' in spec && spec.kind === 'percent' ? spec.rate : 0;
+  if (spec === undefined || !('kind' in spec)) return 0;
+  if (spec.kind === 'percent') return spec.rate;
+  return spec.kind === 'us-equity' || spec.kind === 'alpaca-crypto' ? (spec.rate ?? 0) : 0;
 }
 
 function nonNegative(what: string, value: number): number {
@@ -183,6 +204,13 @@ export class UsEquityCommission implements CommissionModel {
   }
 }
 
+/** See CommissionSpec 'alpaca-crypto' and ALPACA_CRYPTO_FEES: the fee and the commission on every fill. */
+export class AlpacaCryptoCommission extends PercentCommission {
+  constructor(rate = 0, feeRate: number = ALPACA_CRYPTO_FEES.takerRate) {
+    super(nonNegative('commission rate', rate) + nonNegative('crypto fee rate', feeRate));
+  }
+}
+
 export class NoSlippage implements SlippageModel {
   slippage(): number {
     return 0;
@@ -260,6 +288,8 @@ export function createCommissionModel(spec: CommissionSpec | CommissionModel): C
         spec.tafPerShare ?? US_EQUITY_FEES.tafPerShare,
         spec.tafMaximum ?? US_EQUITY_FEES.tafMaximum,
       );
+    case 'alpaca-crypto':
+      return new AlpacaCryptoCommission(spec.rate ?? 0, spec.feeRate ?? ALPACA_CRYPTO_FEES.takerRate);
     default:
       throw new TypeError(`unknown commission kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
   }

@@ -10,7 +10,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
   {
     cash: ['cash', String],
     commissionPercent: ['commission', String],
-    regulatoryFees: ['fees', (on) => (on === null ? null : on ? 'on' : 'off')],
+    fees: ['fees', (fees) => fees],
     spreadBps: ['spread-bps', (bps) => (bps === null ? null : String(bps))],
     impact: ['impact', (impact) => (impact === null ? null : String(impact))],
     riskFreePercent: ['risk-free', String],

@@ -32,7 +32,7 @@ export function settingsCostRequest(
   settings: Settings,
 ): CostRequest {
   const parts: { -readonly [K in keyof CostSettings]?: CostSettings[K] } = {};
-  if (settings.regulatoryFees !== null) parts.regulatoryFees = settings.regulatoryFees;
+  if (settings.fees !== null) parts.fees = settings.fees;
   if (settings.spreadBps !== null) parts.spreadBps = settings.spreadBps;
   if (settings.impact !== null) parts.impact = settings.impact;
   return {
@@ -44,7 +44,7 @@ export function settingsCostRequest(
 function complete(settings: Partial<CostSettings> | undefined): settings is CostSettings {
   return (
     settings !== undefined &&
-    settings.regulatoryFees !== undefined &&
+    settings.fees !== undefined &&
     settings.spreadBps !== undefined &&
     settings.impact !== undefined
   );

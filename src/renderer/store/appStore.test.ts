@@ -420,19 +420,19 @@ describe('the cost settings', () => {
     const { client, app } = readyToBacktest(preferences);
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[0]!.costs).toBeUndefined();
-    app.getState().setCosts({ regulatoryFees: false, spreadBps: '0', impact: '0' });
+    app.getState().setCosts({ fees: 'none', spreadBps: '0', impact: '0' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[1]!.costs).toEqual({
-      regulatoryFees: false,
+      fees: 'none',
       spreadBps: 0,
       impact: 0,
     });
-    app.getState().setCosts({ regulatoryFees: null, spreadBps: '-3', impact: '' });
+    app.getState().setCosts({ fees: null, spreadBps: '-3', impact: '' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')).toHaveLength(2);
-    app.getState().setCosts({ regulatoryFees: null, spreadBps: '4', impact: '' });
+    app.getState().setCosts({ fees: null, spreadBps: '4', impact: '' });
     expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().costs).toEqual({
-      regulatoryFees: null,
+      fees: null,
       spreadBps: '4',
       impact: '',
     });
@@ -480,13 +480,13 @@ describe('the settings record', () => {
     ]);
 
     app.getState().setTimeZone('local');
-    app.getState().setCosts({ regulatoryFees: false, spreadBps: '1.', impact: '' });
+    app.getState().setCosts({ fees: 'none', spreadBps: '1.', impact: '' });
     expect(client.callsTo('settings:set')).toEqual([
       { timeZone: 'local' },
-      { regulatoryFees: false, spreadBps: 1, impact: null },
+      { fees: 'none', spreadBps: 1, impact: null },
     ]);
     // A part that does not read is not written.
-    app.getState().setCosts({ regulatoryFees: false, spreadBps: 'x', impact: '' });
+    app.getState().setCosts({ fees: 'none', spreadBps: 'x', impact: '' });
     expect(client.callsTo('settings:set')).toHaveLength(2);
   });
 

@@ -24,7 +24,7 @@ import type { Settings, SettingsPatch, SettingsState } from '../../shared/settin
 /** The record's costs as the forms' draft: null parts are left to the asset class (empty fields). */
 function costDraftOf(settings: Settings): CostDraft {
   return {
-    regulatoryFees: settings.regulatoryFees,
+    fees: settings.fees,
     spreadBps: settings.spreadBps === null ? '' : String(settings.spreadBps),
     impact: settings.impact === null ? '' : String(settings.impact),
   };
@@ -35,7 +35,7 @@ function costPatchOf(draft: CostDraft): SettingsPatch | null {
   const { costs, errors } = checkCosts(draft);
   if (Object.keys(errors).length > 0) return null;
   return {
-    regulatoryFees: costs?.regulatoryFees ?? null,
+    fees: costs?.fees ?? null,
     spreadBps: costs?.spreadBps ?? null,
     impact: costs?.impact ?? null,
   };
@@ -378,7 +378,7 @@ export function createAppStore(
         // The draft being typed stays while it says what the record says ("1." is 1 bp).
         costs:
           draftPatch !== null &&
-          draftPatch.regulatoryFees === next.regulatoryFees &&
+          draftPatch.fees === next.fees &&
           draftPatch.spreadBps === next.spreadBps &&
           draftPatch.impact === next.impact
             ? draft

@@ -4,13 +4,13 @@ import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT } from './costDraft.ts';
 describe('cost draft', () => {
   it('empty parts are left to the asset-class default; set parts are sent', () => {
     expect(checkCosts(DEFAULT_COST_DRAFT)).toEqual({ costs: undefined, errors: {} });
-    expect(checkCosts(NO_COST_DRAFT).costs).toEqual({ regulatoryFees: false, spreadBps: 0, impact: 0 });
-    expect(checkCosts({ regulatoryFees: null, spreadBps: '5', impact: '' }).costs).toEqual({ spreadBps: 5 });
+    expect(checkCosts(NO_COST_DRAFT).costs).toEqual({ fees: 'none', spreadBps: 0, impact: 0 });
+    expect(checkCosts({ fees: null, spreadBps: '5', impact: '' }).costs).toEqual({ spreadBps: 5 });
   });
 
   it('a bad number is named by its field and not sent', () => {
-    const checked = checkCosts({ regulatoryFees: true, spreadBps: '-1', impact: '2' });
-    expect(checked.costs).toEqual({ regulatoryFees: true });
+    const checked = checkCosts({ fees: 'us-equity', spreadBps: '-1', impact: '2' });
+    expect(checked.costs).toEqual({ fees: 'us-equity' });
     expect(Object.keys(checked.errors)).toEqual(['spreadBps', 'impact']);
   });
 });

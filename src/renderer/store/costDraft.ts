@@ -1,4 +1,4 @@
-import type { CostSettings } from '../../core/engine/assetCosts.ts';
+import { isFeeSchedule, type CostSettings, type FeeSchedule } from '../../core/engine/assetCosts.ts';
 
 /**
  * The cost settings as the forms hold them: each part either set or left to the symbol's asset-class
@@ -7,14 +7,14 @@ import type { CostSettings } from '../../core/engine/assetCosts.ts';
  */
 export interface CostDraft {
   /** null: the default's. */
-  readonly regulatoryFees: boolean | null;
+  readonly fees: FeeSchedule | null;
   /** '' : the default's. */
   readonly spreadBps: string;
   readonly impact: string;
 }
 
-export const DEFAULT_COST_DRAFT: CostDraft = { regulatoryFees: null, spreadBps: '', impact: '' };
-export const NO_COST_DRAFT: CostDraft = { regulatoryFees: false, spreadBps: '0', impact: '0' };
+export const DEFAULT_COST_DRAFT: CostDraft = { fees: null, spreadBps: '', impact: '' };
+export const NO_COST_DRAFT: CostDraft = { fees: 'none', spreadBps: '0', impact: '0' };
 
 export interface CheckedCosts {
   /** The parts set, for a request's `costs`; undefined when every part is the default's. */
@@ -34,7 +34,7 @@ export function checkCosts(draft: CostDraft): CheckedCosts {
   const spread = number(draft.spreadBps, 1_000, ' bp');
   const impact = number(draft.impact, 1, '');
   const costs: { -readonly [K in keyof CostSettings]?: CostSettings[K] } = {};
-  if (draft.regulatoryFees !== null) costs.regulatoryFees = draft.regulatoryFees;
+  if (draft.fees !== null) costs.fees = draft.fees;
   if (spread.value !== undefined) costs.spreadBps = spread.value;
   if (impact.value !== undefined) costs.impact = impact.value;
   const errors: CheckedCosts['errors'] = {
@@ -48,7 +48,7 @@ export function isCostDraft(value: unknown): value is CostDraft {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    (v.regulatoryFees === null || typeof v.regulatoryFees === 'boolean') &&
+    (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
     typeof v.spreadBps === 'string' &&
     typeof v.impact === 'string'
   );

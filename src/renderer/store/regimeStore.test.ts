@@ -58,7 +58,7 @@ describe('the regime store', () => {
       .handle('regimes:winners', () => ({ jobId: 'j', cancelled: true }))
       .handle('regimes:compare', () => ({ jobId: 'k', cancelled: true }));
     const store = regimeStoreFor(client);
-    const costs = { spreadBps: 3, regulatoryFees: false };
+    const costs = { spreadBps: 3, fees: 'none' } as const;
     const target = { symbol: 'SPY', timeframe: '1d', session: 'regular', costs } as const;
     await store.getState().runWinners(target);
     await store.getState().runCompare(target);

@@ -1,9 +1,8 @@
+import { FEE_SCHEDULES, isFeeSchedule } from '../../core/engine/assetCosts.ts';
+import { FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
 import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
-
-const FEES = { default: null, on: true, off: false } as const;
-type FeesChoice = keyof typeof FEES;
 
 /** One numeric part of the cost draft: empty takes the asset default, a bad value says its range. */
 function CostNumber(props: {
@@ -42,20 +41,27 @@ function CostNumber(props: {
 export function CostFields({ disabled = false }: { disabled?: boolean }) {
   const costs = useApp((s) => s.costs);
   const setCosts = useApp((s) => s.setCosts);
-  const fees: FeesChoice = costs.regulatoryFees === null ? 'default' : costs.regulatoryFees ? 'on' : 'off';
   return (
     <div className="params costs" data-testid="cost-fields">
-      <label className="field" title="SEC fee and FINRA TAF on every sell (US equities on Alpaca)">
+      <label
+        className="field"
+        title="The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee (0.25 % at its first tier) on every crypto fill"
+      >
         <span className="field-label">fees</span>
         <select
           data-testid="cost-fees"
-          value={fees}
+          value={costs.fees ?? 'default'}
           disabled={disabled}
-          onChange={(e) => setCosts({ ...costs, regulatoryFees: FEES[e.target.value as FeesChoice] })}
+          onChange={(e) =>
+            setCosts({ ...costs, fees: isFeeSchedule(e.target.value) ? e.target.value : null })
+          }
         >
           <option value="default">asset default</option>
-          <option value="on">SEC + FINRA</option>
-          <option value="off">none</option>
+          {FEE_SCHEDULES.map((schedule) => (
+            <option key={schedule} value={schedule}>
+              {FEE_SCHEDULE_TEXT[schedule]}
+            </option>
+          ))}
         </select>
       </label>
       <CostNumber

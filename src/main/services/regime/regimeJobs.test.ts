@@ -74,7 +74,7 @@ describe('regimes:winners', () => {
   });
 
   it("charges the costs the request gives (Settings' costs), the asset-class default filling the rest", async () => {
-    const costs = { spreadBps: 0, regulatoryFees: false, impact: 0 };
+    const costs = { spreadBps: 0, fees: 'none', impact: 0 };
     const answer = await h.post('regimes:winners', { ...request, minTrades: 2, costs });
     expect(answer.status).toBe(200);
     const result = answer.body as RegimeStudyResult;

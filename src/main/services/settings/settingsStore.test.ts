@@ -59,7 +59,7 @@ describe('the settings record', () => {
     ]);
 
     const stored = JSON.parse(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')) as { version: number };
-    expect(stored.version).toBe(1);
+    expect(stored.version).toBe(2);
     const again = new SettingsStore({ dataDir });
     expect(again.settings).toEqual({
       ...DEFAULT_SETTINGS,
@@ -68,6 +68,31 @@ describe('the settings record', () => {
       spreadBps: 3,
     });
     expect(again.state().revision.instance).not.toBe(before.instance);
+  });
+
+  it("reads a version 1 record's fee switch as the schedule it meant, keeping every other setting", () => {
+    const version1 = (regulatoryFees: boolean | null) => {
+      const dataDir = folder('settings-v1-');
+      // A record as version 1 wrote it: today's settings with the switch where the schedule is.
+      const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, cash: 12_345, regulatoryFees };
+      delete settings['fees'];
+      writeFileSync(
+        join(dataDir, SETTINGS_FILE),
+        JSON.stringify({ version: 1, settings, nextDataFolder: null }),
+      );
+      return new SettingsStore({ dataDir });
+    };
+    // On was SEC and FINRA fees; off, none; null, the asset class's (now Alpaca's crypto fee on crypto).
+    for (const [on, fees] of [
+      [true, 'us-equity'],
+      [false, 'none'],
+      [null, null],
+    ] as const) {
+      const store = version1(on);
+      expect(store.state().problem).toBeNull();
+      expect(store.settings).toEqual({ ...DEFAULT_SETTINGS, cash: 12_345, fees });
+    }
+    expect(() => version1(true).set({ fees: 'alpaca' })).toThrow(/fees/);
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {

@@ -40,9 +40,22 @@ const Stored = z.object({
 type Stored = z.output<typeof Stored>;
 
 /**
- * A stored record as the current version: version 1 is the first, so only a file without a version (none
- * was ever written so) or of a newer version (a later Regimen's) needs a word. Unknown settings of a
- * later version would be refused by the strict schema: the reader says so rather than guessing.
+ * Version 1's fees were one switch, `regulatoryFees`: on (SEC and FINRA fees), off, or null for the asset
+ * class; version 2 names the schedule (`fees`), so on is 'us-equity' and off 'none'.
+ */
+function fromVersion1(raw: { settings?: unknown }): unknown {
+  const settings = raw.settings;
+  if (typeof settings !== 'object' || settings === null || !('regulatoryFees' in settings))
+    return { ...raw, version: 2 };
+  const { regulatoryFees, ...rest } = settings;
+  const fees = regulatoryFees === true ? 'us-equity' : regulatoryFees === false ? 'none' : regulatoryFees;
+  return { ...raw, version: 2, settings: { ...rest, fees } };
+}
+
+/**
+ * A stored record as the current version: version 1's is migrated (fromVersion1); a file without a
+ * version (none was ever written so) or of a newer version (a later Regimen's) needs a word. Unknown
+ * settings of a later version would be refused by the strict schema: the reader says so rather than guessing.
  */
 function migrate(raw: unknown): Stored {
   const version = typeof raw === 'object' && raw !== null && 'version' in raw ? raw.version : undefined;
@@ -50,7 +63,8 @@ function migrate(raw: unknown): Stored {
     throw new Error(
       `it was written by a newer Regimen (version ${version}; this one reads ${SETTINGS_VERSION})`,
     );
-  const parsed = Stored.safeParse(raw);
+  const current = version === 1 ? fromVersion1(raw as { settings?: unknown }) : raw;
+  const parsed = Stored.safeParse(current);
   if (!parsed.success) throw new Error(zodProblem(parsed.error));
   return parsed.data;
 }

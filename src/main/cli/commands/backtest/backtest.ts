@@ -3,7 +3,10 @@ import { commissionText, costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
   costOptions,
+  CRYPTO_COSTS,
+  FEE_SCHEDULES,
   FX_COSTS,
+  isFeeSchedule,
   NO_COSTS,
   US_EQUITY_COSTS,
   type BacktestOptions,
@@ -149,7 +152,7 @@ export function riskFreePercentFrom(args: ParsedArgs): number {
 
 /**
  * The cost flags: `--costs none` for no cost beyond --commission (the results of runs before costs had
- * defaults), else the asset class's default with `--fees on|off`, `--spread-bps` and `--impact` each
+ * defaults), else the asset class's default with `--fees SCHEDULE`, `--spread-bps` and `--impact` each
  * replacing one part of it; `--slippage-bps` adds a fixed slippage on every fill on top.
  */
 export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
@@ -163,8 +166,9 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
     mode === 'none' ? { ...NO_COSTS } : {};
   const fees = stringOption(args, 'fees');
   if (fees !== undefined) {
-    if (fees !== 'on' && fees !== 'off') throw new UsageError(`--fees must be on or off, got "${fees}"`);
-    settings.regulatoryFees = fees === 'on';
+    if (!isFeeSchedule(fees))
+      throw new UsageError(`--fees must be ${FEE_SCHEDULES.join(', ')}, got "${fees}"`);
+    settings.fees = fees;
   }
   if (stringOption(args, 'spread-bps') !== undefined) {
     const spread = numberOption(args, 'spread-bps', 0);
@@ -208,8 +212,9 @@ export async function backtestTermsFrom(args: ParsedArgs, io: CommandIO, bars: B
 /** The usage line that says what --commission's number means (backtest, optimize, walk-forward). */
 export const COMMISSION_HELP =
   `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
-  `\n        costs default to the asset class (US equities: ${costsText(US_EQUITY_COSTS)}; FX: ${costsText(FX_COSTS)});` +
-  '\n        --costs none drops them, --fees on|off, --spread-bps BPS and --impact X replace one part';
+  `\n        costs default to the asset class (US equities: ${costsText(US_EQUITY_COSTS)}; FX: ${costsText(FX_COSTS)};` +
+  ` crypto: ${costsText(CRYPTO_COSTS)});` +
+  `\n        --costs none drops them, --fees ${FEE_SCHEDULES.join('|')}, --spread-bps BPS and --impact X replace one part`;
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
 export const COST_OPTIONS = {
@@ -222,8 +227,7 @@ export const COST_OPTIONS = {
 } as const;
 
 /** The cost flags as a usage line shows them. */
-export const COST_USAGE =
-  '[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees on|off] [--spread-bps BPS] [--impact X]';
+export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X]`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,

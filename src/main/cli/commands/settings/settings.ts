@@ -1,3 +1,4 @@
+import { FEE_SCHEDULES } from '../../../../core/engine/assetCosts.ts';
 import {
   DEFAULT_SETTINGS,
   type SettingKey,
@@ -16,13 +17,13 @@ import type { Command, CommandIO } from '../../command.ts';
 import { table, toJson } from '../../format.ts';
 
 /** How a setting's VALUE is read and printed; `default` clears the nullable ones (the asset class, all cores). */
-type Kind = 'number' | 'number-or-default' | 'on-off-or-default' | 'text';
+type Kind = 'number' | 'number-or-default' | 'text-or-default' | 'text';
 const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
   cash: { kind: 'number', help: 'starting cash of every run' },
   commissionPercent: { kind: 'number', help: 'commission, % of traded value (0.1 means 0.1 %)' },
-  regulatoryFees: {
-    kind: 'on-off-or-default',
-    help: 'SEC fee and FINRA TAF on sells (default: asset class)',
+  fees: {
+    kind: 'text-or-default',
+    help: `${FEE_SCHEDULES.join(', ')}: the venue's fees (default: asset class)`,
   },
   spreadBps: {
     kind: 'number-or-default',
@@ -41,10 +42,7 @@ function valueOf(key: SettingKey, raw: string): unknown {
   const { kind } = KINDS[key];
   if (kind === 'text') return raw;
   if (kind !== 'number' && raw === 'default') return null;
-  if (kind === 'on-off-or-default') {
-    if (raw === 'on' || raw === 'off') return raw === 'on';
-    throw new UsageError(`${key} must be on, off or default, got "${raw}"`);
-  }
+  if (kind === 'text-or-default') return raw;
   const number = Number(raw.endsWith('%') ? raw.slice(0, -1) : raw);
   if (raw.trim() === '' || !Number.isFinite(number))
     throw new UsageError(`${key} must be a number${kind === 'number' ? '' : ' or default'}, got "${raw}"`);
@@ -53,7 +51,6 @@ function valueOf(key: SettingKey, raw: string): unknown {
 
 function printed(key: SettingKey, value: unknown): string {
   if (value === null) return key === 'workers' ? 'default (one per core)' : 'default (asset class)';
-  if (KINDS[key].kind === 'on-off-or-default') return value ? 'on' : 'off';
   return String(value);
 }
 
