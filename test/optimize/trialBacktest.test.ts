@@ -40,6 +40,8 @@ describe.skipIf(!goog.present)(`a trial's full backtest on GOOG.csv${goog.skipRe
     const detail = await h.service.wait(id);
     const trials = detail.trials.filter((t) => t.status === 'complete');
     expect(trials.length).toBeGreaterThan(1);
+    // "Open in Backtest" runs a trial at the study's commission, which read 0 beside a venue's fees.
+    expect(detail.config.commission).toBe(0.001);
     for (const trial of trials.slice(0, 2)) {
       const report = await h.service.trialBacktest(id, trial.number);
       expect(report.bars).toBe(detail.holdout!.searchedBars);
