@@ -1,4 +1,4 @@
-import type { Bars } from '../../../../core/data/bars.ts';
+import { TIMEFRAMES, type Bars } from '../../../../core/data/bars.ts';
 import { commissionText, costsText } from '../../../../shared/costsText.ts';
 import {
   COST_STRESS_BPS,
@@ -241,7 +241,7 @@ export const BACKTEST_OPTIONS = {
 
 export const backtestCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe 1m|5m|15m|1h|1d] [--session regular|extended]) --strategy NAME\n' +
+    `(--csv FILE | --symbol SYM [--timeframe ${TIMEFRAMES.join('|')}] [--session regular|extended]) --strategy NAME\n` +
     '        [--param name=value ...] [--cash 10000] [--long-only]\n' +
     `        ${COST_USAGE}\n` +
     '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
