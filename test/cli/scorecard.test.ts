@@ -151,21 +151,38 @@ describe('regimen scorecard input', () => {
     const many = captureIO();
     expect(await main(['scorecard', '--csv', join(dir, 'none.csv'), '--trials', '501'], many)).toBe(2);
     expect(many.stderr).toMatch(/--trials must be a whole number from 2 to 500, got 501/);
-    const rows = Array.from({ length: 300 }, (_, i) => {
-      const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-      const close = 100 + Math.sin(i / 7) * 5;
-      return `${date},${close},${close + 1},${close - 1},${close},1000`;
-    });
-    const short = join(dir, 'short.csv');
-    writeFileSync(short, ['Date,Open,High,Low,Close,Volume', ...rows].join('\n'));
+    const dailyCsv = (name: string, length: number): string => {
+      const rows = Array.from({ length }, (_, i) => {
+        const date = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+        const close = 100 + Math.sin(i / 7) * 5;
+        return `${date},${close},${close + 1},${close - 1},${close},1000`;
+      });
+      const file = join(dir, name);
+      writeFileSync(file, ['Date,Open,High,Low,Close,Volume', ...rows].join('\n'));
+      return file;
+    };
+    // Fewer bars than the train window alone: the bars are short whatever the window (this said "300
+    // bars leave -750 after a train window of 1050").
+    const short = dailyCsv('short.csv', 300);
+    for (const window of [[], ['--window-bars', '50']]) {
+      const few = captureIO();
+      expect(await main(['scorecard', '--csv', short, '--trials', '2', ...window], few)).toBe(2);
+      expect(few.stderr).toMatch(
+        /^regimen scorecard: --csv: scorecard: 300 bars are fewer than its train window alone, 1050 bars \(three purge gaps of 350, .*\): give more bars/,
+      );
+    }
+    // Enough for the train window, too few for five learner windows after it.
+    const tight = dailyCsv('tight.csv', 1600);
     const few = captureIO();
-    expect(await main(['scorecard', '--csv', short, '--trials', '2'], few)).toBe(2);
-    expect(few.stderr).toMatch(/--csv: scorecard: 300 bars leave .* give more bars or a smaller window/);
+    expect(await main(['scorecard', '--csv', tight, '--trials', '2'], few)).toBe(2);
+    expect(few.stderr).toMatch(
+      /--csv: scorecard: 1600 bars leave 100 after a train window of 1500 .* give more bars or a smaller window/,
+    );
     // A window the trader chose is the flag to change (it was blamed on --csv).
     const wide = captureIO();
-    expect(await main(['scorecard', '--csv', short, '--trials', '2', '--window-bars', '50'], wide)).toBe(2);
+    expect(await main(['scorecard', '--csv', tight, '--trials', '2', '--window-bars', '50'], wide)).toBe(2);
     expect(wide.stderr).toMatch(
-      /^regimen scorecard: --window-bars: scorecard: 300 bars leave .* learner windows of 50 bars/,
+      /^regimen scorecard: --window-bars: scorecard: 1600 bars leave .* learner windows of 50 bars/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Bars } from '../../data/bars.ts';
+import { sliceBars, type Bars } from '../../data/bars.ts';
 import { randomWalkBars } from '../../engine/random-walk.ts';
 import { createSpace, intParam } from '../../optimize/space.ts';
 import { compareRegimeAware } from '../../regime/compare.ts';
@@ -164,6 +164,17 @@ describe('the scorecard (issue 12 item 10)', () => {
     expect(card.decisions.every((d) => d.action === 'keep')).toBe(true);
     expect(card.policies.learner.sharpeRatio).toBe(card.policies.default.sharpeRatio);
     expect(card.policies.learner.stability).toBe(1);
+  });
+
+  it('refuses too few bars saying what they fall short of: the train window, or five learner windows after it', () => {
+    const { train, purge } = base();
+    expect(() => computeScorecard(sliceBars(bars, 0, train - 1), options)).toThrow(
+      `scorecard: ${train - 1} bars are fewer than its train window alone, ${train} bars (three purge gaps of ${purge}`,
+    );
+    expect(() => computeScorecard(sliceBars(bars, 0, train + 5 * 21 - 1), options)).toThrow(
+      `scorecard: ${train + 104} bars leave 104 after a train window of ${train} (three purge gaps of ${purge}), ` +
+        'fewer than five learner windows of 21 bars: give more bars or a smaller window',
+    );
   });
 });
 

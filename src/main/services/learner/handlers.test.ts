@@ -248,7 +248,7 @@ describe('learner channels', () => {
     const short = await h.post('learner:scorecard', { symbol: SYMBOL, timeframe: '1d', trials: 2 });
     expect(short.status).toBe(400);
     expect(short.body).toMatchObject({ error: { field: 'symbol' } });
-    expect(JSON.stringify(short.body)).toMatch(/scorecard: 1200 bars leave/);
+    expect(JSON.stringify(short.body)).toMatch(/scorecard: 1200 bars are fewer than its train window alone/);
   });
 });
 

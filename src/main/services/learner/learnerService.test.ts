@@ -27,6 +27,12 @@ describe('asInputError names the field the caller can fix', () => {
       'regime comparison: 100 bars are too few for a train and a test window',
     );
     expect(blamed(comparison, 'windowBars')).toMatchObject({ field: 'symbol' });
+    // Bars the train window alone outnumbers: no window size helps.
+    const shorterThanTrain = new RangeError(
+      'scorecard: 156 bars are fewer than its train window alone, 1050 bars (three purge gaps of 350, ' +
+        'the longest warm-up of the space and the detector): give more bars (a shorter timeframe)',
+    );
+    expect(blamed(shorterThanTrain, 'windowBars')).toMatchObject({ field: 'symbol' });
     expect(blamed(new Error('walk-forward: no bars'), 'windowBars')).toMatchObject({ field: 'symbol' });
     const window = new RangeError('panel: windowBars must be an integer >= 5, got 2');
     expect(blamed(window, 'windowBars')).toMatchObject({ field: 'windowBars' });

@@ -196,7 +196,8 @@ export function asInputError(
   if (/^panel: windowBars /.test(message)) return new InputError(message, fields.windowBars ?? 'windowBars');
   if (/^only \d+ windows of |^scorecard: .* learner windows of /.test(message))
     return new InputError(message, fields.windowBars ?? fields.bars);
-  if (/^(regime comparison|walk-forward): /.test(message)) return new InputError(message, fields.bars);
+  if (/^(regime comparison|walk-forward): |^scorecard: \d+ bars are fewer than/.test(message))
+    return new InputError(message, fields.bars);
   if (error.name === 'RangeError') return new InputError(message);
   return error;
 }
