@@ -15,8 +15,12 @@ describe('inferTimeframe', () => {
       label: '30m',
       medianSpacingMs: 1_800_000,
     });
-    expect(inferTimeframe(spaced(4 * 3_600_000, 100)).label).toBe('4h');
-    expect(inferTimeframe(spaced(7 * 86_400_000, 100)).label).toBe('1w');
+    // Every spacing Regimen stores a timeframe of is that timeframe; others only a label.
+    expect(inferTimeframe(spaced(4 * 3_600_000, 100)).timeframe).toBe('4h');
+    expect(inferTimeframe(spaced(7 * 86_400_000, 100)).timeframe).toBe('1w');
+    expect(inferTimeframe(spaced(30 * 86_400_000, 100)).timeframe).toBe('1mo');
+    expect(inferTimeframe(spaced(2 * 3_600_000, 100))).toMatchObject({ timeframe: null, label: '2h' });
+    expect(inferTimeframe(spaced(91 * 86_400_000, 100))).toMatchObject({ timeframe: null, label: '3mo' });
     expect(inferTimeframe(new Float64Array([1])).timeframe).toBeNull();
   });
 });

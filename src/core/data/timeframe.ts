@@ -1,11 +1,11 @@
 /** The bar size that timestamps' spacing shows (for imports, which are not told the timeframe). */
-import type { Timeframe } from './bars.ts';
+import { isTimeframe, type Timeframe } from './bars.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './calendar.ts';
 import { median as medianOf } from '../math/statistics.ts';
 
 /** What the spacing of timestamps says about the bar size. */
 export interface SpacingGuess {
-  /** A timeframe Regimen stores, or null (monthly data, irregular data, too few bars). */
+  /** A timeframe Regimen stores, or null (a spacing it stores none of, irregular data, too few bars). */
   timeframe: Timeframe | null;
   /** '1m' | '5m' | '15m' | '1h' | '1d' | other whole minutes/hours like '30m', '4h' | '1w' | '1mo' | '3mo' | 'irregular'. */
   label: string;
@@ -24,8 +24,9 @@ const INTRADAY: readonly [Timeframe, number][] = [
  * Guesses the bar size from the median spacing of (sorted) timestamps, using at most the first 100,000
  * gaps. Gaps from missing bars, nights and weekends are longer than the bar, so the median is the bar
  * length as long as most consecutive bars are adjacent: true for intraday data with sparse extended hours
- * (SPY_1min), daily data (weekends and DST days shift few gaps), and month-end monthly data ('1mo', null
- * timeframe: Regimen stores no monthly timeframe, so callers choose what to do with it).
+ * (SPY_1min), daily data (weekends and DST days shift few gaps), and month-end monthly data ('1mo').
+ * The label is a timeframe whenever Regimen stores one of that size (4h, 1w and 1mo too: `regimen regimes
+ * --csv BTCUSD.csv` said it could not tell the bar size of its '1mo' bars).
  */
 export function inferTimeframe(t: Float64Array): SpacingGuess {
   const gapCount = Math.min(t.length - 1, 100_000);
@@ -45,15 +46,15 @@ export function inferTimeframe(t: Float64Array): SpacingGuess {
   if (median >= 0.8 * day && median <= 4 * day)
     return { timeframe: '1d', label: '1d', medianSpacingMs: median };
   if (median >= 6 * day && median <= 8 * day)
-    return { timeframe: null, label: '1w', medianSpacingMs: median };
+    return { timeframe: '1w', label: '1w', medianSpacingMs: median };
   if (median >= 27 * day && median <= 32 * day)
-    return { timeframe: null, label: '1mo', medianSpacingMs: median };
+    return { timeframe: '1mo', label: '1mo', medianSpacingMs: median };
   if (median >= 88 * day && median <= 93 * day)
     return { timeframe: null, label: '3mo', medianSpacingMs: median };
   if (median < day && median % MINUTE_MS === 0) {
     const minutes = median / MINUTE_MS;
     const label = minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
-    return { timeframe: null, label, medianSpacingMs: median };
+    return { timeframe: isTimeframe(label) ? label : null, label, medianSpacingMs: median };
   }
   return { timeframe: null, label: 'irregular', medianSpacingMs: median };
 }

@@ -43,12 +43,12 @@ describe.skipIf(!googFile.present)(`shared data files parse as they are${googFil
     expect(bars.c[0]).toBe(1.07219);
   });
 
-  it('BTCUSD.csv: monthly, no stored timeframe but a 1mo label', () => {
+  it('BTCUSD.csv: monthly, the 1mo timeframe', () => {
     const { bars, inferredTimeframe, spacing } = parseBarsCsv(readShared('BTCUSD.csv'), {
       source: 'BTCUSD.csv',
     });
     expect(bars.t.length).toBe(156);
-    expect(inferredTimeframe).toBeNull();
+    expect(inferredTimeframe).toBe('1mo');
     expect(spacing.label).toBe('1mo');
     expect(bars.v[0]).toBe(2012.25343589);
     expect(etDateKey(bars.t[155]!)).toBe(20241231);
