@@ -68,9 +68,9 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await first.page.getByTestId('time-zone-select').selectOption('utc');
     // A fee schedule other than the asset class's: Alpaca's crypto fee, named as the trader reads it.
     const fees = first.page.getByTestId('cost-fees');
-    expect(await fees.locator('option[value="alpaca-crypto"]').innerText()).toBe(
-      'Alpaca crypto fee 0.25 % a fill',
-    );
+    const crypto = fees.locator('option[value="alpaca-crypto"]');
+    expect(await crypto.innerText()).toBe('Alpaca crypto');
+    expect(await crypto.getAttribute('title')).toBe('Alpaca crypto fee 0.25 % a fill');
     await fees.selectOption('alpaca-crypto');
     // Saved by the services: a reload reads them back from there.
     await first.page.reload();

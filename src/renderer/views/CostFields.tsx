@@ -1,8 +1,15 @@
-import { FEE_SCHEDULES, isFeeSchedule } from '../../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES, isFeeSchedule, type FeeSchedule } from '../../core/engine/assetCosts.ts';
 import { FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
 import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
+
+/** The select's names, short enough for a form's half column; each option's title says them in full. */
+const FEE_CHOICES: Record<FeeSchedule, string> = {
+  'us-equity': 'SEC + FINRA',
+  'alpaca-crypto': 'Alpaca crypto',
+  none: 'none',
+};
 
 /** One numeric part of the cost draft: empty takes the asset default, a bad value says its range. */
 function CostNumber(props: {
@@ -58,8 +65,8 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
         >
           <option value="default">asset default</option>
           {FEE_SCHEDULES.map((schedule) => (
-            <option key={schedule} value={schedule}>
-              {FEE_SCHEDULE_TEXT[schedule]}
+            <option key={schedule} value={schedule} title={FEE_SCHEDULE_TEXT[schedule]}>
+              {FEE_CHOICES[schedule]}
             </option>
           ))}
         </select>
