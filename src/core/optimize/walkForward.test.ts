@@ -96,7 +96,7 @@ describe('walkForwardWindows', () => {
 
   it('says why no window fits', () => {
     expect(() => walkForwardWindows(dailyTimes(100))).toThrow(
-      /data \(99\.0 days\) is too short for one window of train 365 \+ test 30 days/,
+      /data \(99\.0 days\) is too short for one window of train 365 \+ test 30 days: give a shorter train or test window, or more data/,
     );
     expect(() => walkForwardWindows(dailyTimes(100), { step: 0 })).toThrow(/step must be a positive number/);
     expect(() => walkForwardWindows(dailyTimes(100), { train: 10.5, test: 5 })).toThrow(

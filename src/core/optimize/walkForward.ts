@@ -178,7 +178,8 @@ export function walkForwardWindows(
   if (raw.length === 0) {
     const span = unit === 'bars' ? `${n} bars` : `${((t[n - 1]! - t[0]!) / DAY_MS).toFixed(1)} days`;
     throw new Error(
-      `walk-forward: the data (${span}) is too short for one window of train ${train} + test ${test} ${unit}`,
+      `walk-forward: the data (${span}) is too short for one window of train ${train} + test ${test} ${unit}: ` +
+        'give a shorter train or test window, or more data',
     );
   }
   return raw.map((w, index) => {
