@@ -15,9 +15,9 @@ const nodeBuiltins = [
   'url',
 ];
 /**
- * Core modules that import no code (plain data, the cost settings and fee schedules, the rules forms check, the strategy check and a learner's
- * set's skill the Live view shows), so the renderer may import their values; the rest of core runs in
- * main and the workers only.
+ * Core modules that import no code (plain data, the cost settings and fee schedules, the rules forms
+ * check, the strategy check and a learner's set's skill the Live view shows), so the renderer may import
+ * their values; the rest of core runs in main and the workers only.
  */
 const RENDERER_CORE_DATA_MODULES = [
   'core/metrics/definitions.ts',

@@ -195,8 +195,6 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
     options.createDetector().warmup,
   );
   const train = 3 * purge;
-  // Five test windows as the regime comparison takes by default, each a whole number of learner windows,
-  // so every test window opens when a learner window does.
   // A smaller learner window cannot help bars that the train window alone outnumbers ("leave -894").
   if (n < train) {
     throw new RangeError(
@@ -204,6 +202,8 @@ export function computeScorecard(bars: Bars, options: ScorecardOptions): Scoreca
         `${purge}, the longest warm-up of the space and the detector): give more bars (a shorter timeframe)`,
     );
   }
+  // Five test windows as the regime comparison takes by default, each a whole number of learner windows,
+  // so every test window opens when a learner window does.
   const test = Math.floor(Math.floor((n - train) / 5) / L) * L;
   if (test < L) {
     throw new RangeError(
