@@ -107,9 +107,9 @@ export function costSettingsOf(
     if (part.kind === 'half-spread') spreadBps += part.spreadBps ?? 0;
     if (part.kind === 'sqrt-impact') impact += part.coefficient;
   }
-  const kind = commission?.kind;
-  const fees = kind === 'us-equity' || kind === 'alpaca-crypto' ? kind : 'none';
-  return { fees, spreadBps, impact };
+  // A venue's fees are a commission kind of the same name; any other kind charges none.
+  const kind = commission?.kind ?? 'none';
+  return { fees: isFeeSchedule(kind) ? kind : 'none', spreadBps, impact };
 }
 
 /** The extra cost per fill, in basis points, a cost stress table shows beside a result. */

@@ -121,8 +121,7 @@ export function commissionSpecFromRate(rate: number): CommissionSpec {
  */
 export function commissionRateOf(spec: CommissionSpec | CommissionModel | undefined): number {
   if (spec === undefined || !('kind' in spec)) return 0;
-  if (spec.kind === 'percent') return spec.rate;
-  return spec.kind === 'us-equity' || spec.kind === 'alpaca-crypto' ? (spec.rate ?? 0) : 0;
+  return 'rate' in spec ? (spec.rate ?? 0) : 0;
 }
 
 function nonNegative(what: string, value: number): number {
