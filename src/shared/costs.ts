@@ -26,7 +26,12 @@ export const commissionSpecSchema = z.discriminatedUnion('kind', [
     tafPerShare: finite.optional(),
     tafMaximum: finite.optional(),
   }),
-  z.strictObject({ kind: z.literal('alpaca-crypto'), rate: finite.optional(), feeRate: finite.optional() }),
+  z.strictObject({
+    kind: z.literal('alpaca-crypto'),
+    rate: finite.optional(),
+    feeRate: finite.optional(),
+    makerFeeRate: finite.optional(),
+  }),
 ]);
 
 const slippagePartSchema = z.discriminatedUnion('kind', [

@@ -3,7 +3,7 @@ import type { CostSettings, FeeSchedule } from '../core/engine/assetCosts.ts';
 /** A fee schedule as a trader reads it: what it charges and when (the CLI's help, the app's choices). */
 export const FEE_SCHEDULE_TEXT: Record<FeeSchedule, string> = {
   'us-equity': 'SEC and FINRA fees on sells',
-  'alpaca-crypto': 'Alpaca crypto fee 0.25 % a fill',
+  'alpaca-crypto': 'Alpaca crypto fee 0.25 % taker, 0.15 % maker',
   none: 'no fees',
 };
 

@@ -150,7 +150,7 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
     expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
     const io = captureIO();
     expect(await main(run, io)).toBe(0);
-    expect(io.stdout).toContain('costs: Alpaca crypto fee 0.25 % a fill, spread 0 bp, impact 0');
+    expect(io.stdout).toContain('costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0');
   });
 });
 

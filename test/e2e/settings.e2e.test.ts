@@ -70,7 +70,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     const fees = first.page.getByTestId('cost-fees');
     const crypto = fees.locator('option[value="alpaca-crypto"]');
     expect(await crypto.innerText()).toBe('Alpaca crypto');
-    expect(await crypto.getAttribute('title')).toBe('Alpaca crypto fee 0.25 % a fill');
+    expect(await crypto.getAttribute('title')).toBe('Alpaca crypto fee 0.25 % taker, 0.15 % maker');
     await fees.selectOption('alpaca-crypto');
     // Saved by the services: a reload reads them back from there.
     await first.page.reload();

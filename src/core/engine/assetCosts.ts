@@ -46,9 +46,10 @@ export const US_EQUITY_COSTS: CostSettings = { fees: 'us-equity', spreadBps: 2, 
 export const FX_COSTS: CostSettings = { fees: 'none', spreadBps: 1, impact: 0 };
 
 /**
- * Crypto on Alpaca: its crypto fee on every fill (0.25 % at the first tier, ALPACA_CRYPTO_FEES). Alpaca
- * publishes no spread for its crypto book and bars carry no quotes, so no spread is assumed, and no
- * impact: a crypto bar's volume is the venue's, a thin share of the coin's whole market.
+ * Crypto on Alpaca: its crypto fee on every fill (0.25 % taker, 0.15 % maker at the first tier,
+ * ALPACA_CRYPTO_FEES). Alpaca publishes no spread for its crypto book and bars carry no quotes, so no
+ * spread is assumed, and no impact: a crypto bar's volume is the venue's, a thin share of the coin's
+ * whole market.
  */
 export const CRYPTO_COSTS: CostSettings = { fees: 'alpaca-crypto', spreadBps: 0, impact: 0 };
 

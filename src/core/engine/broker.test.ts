@@ -344,6 +344,36 @@ describe('costs in fills', () => {
     const entry = 102 * 1.01;
     expect(stopped.trades.exitPrice[0]).toBeCloseTo((entry - 3) * 0.99, 10);
   });
+
+  it("resting orders pay a maker's fee, orders that take liquidity a taker's (Alpaca crypto)", () => {
+    // First tier: 0.25 % taking liquidity, 0.15 % adding it.
+    const crypto: BacktestOptions = { commission: { kind: 'alpaca-crypto' } };
+    const bracket = (stop: number, target: number) => (b: OrderPort) =>
+      b.attachExits(b.submit(1, OrderType.Market, Sizing.Units, 10), stop, target, NaN);
+    // A market entry takes (10 x 102), the take-profit at 105.5 rests until bar 2 reaches it and makes.
+    const target = run(BASE, scripted({ 0: bracket(NaN, 3.5) }), crypto);
+    expect(target.trades.exitReason[0]).toBe(ExitReason.TakeProfit);
+    expect(target.trades.commission[0]).toBeCloseTo(0.0025 * 1020 + 0.0015 * 1055, 10);
+    // A stop-loss is a triggered stop: it takes.
+    const stopped = run(withRow(2, [104, 106, 98.5, 100, 1000]), scripted({ 0: bracket(3, NaN) }), crypto);
+    expect(stopped.trades.exitReason[0]).toBe(ExitReason.StopLoss);
+    expect(stopped.trades.commission[0]).toBeCloseTo(0.0025 * (1020 + 990), 10);
+    // A limit buy rests and makes.
+    const limit = scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.Units, 10, 101.5) });
+    expect(run(BASE, limit, crypto).cash?.[1]).toBeCloseTo(10_000 - 1015 * 1.0015, 10);
+    // A stop-limit filled as it triggers takes; one resting after its trigger bar makes.
+    const atTrigger = scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 103, 102.5) });
+    expect(run(BASE, atTrigger, crypto).cash?.[1]).toBeCloseTo(10_000 - 1025 * 1.0025, 10);
+    const resting = scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 101.5, 101) });
+    const rows = withRow(2, [102, 103, 101, 102, 1000]);
+    expect(run(rows, resting, crypto).cash?.[2]).toBeCloseTo(10_000 - 1015 * 1.0015, 10);
+    // All-in sizing reserves the fee the fill pays: a maker's for a limit entry, so no cash is left over
+    // (at the taker's rate about $10 would be).
+    const allIn = scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.EquityFraction, 1, 101.5) });
+    const sized = run(BASE, allIn, { ...crypto, fractional: true });
+    expect(sized.positions?.[1]).toBeCloseTo(10_000 / (101.5 * 1.0015), 9);
+    expect(sized.cash?.[1]).toBeCloseTo(0, 8);
+  });
 });
 
 describe('end of data', () => {

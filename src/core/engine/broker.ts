@@ -26,6 +26,9 @@ const NO_ORDER = -1;
  * 3. The strategy sees bar i's close and submits orders. With fill-at-close, market orders fill at that
  *    close at once; other orders start resting from bar i+1.
  * Market and stop fills pay slippage; limit and take-profit fills do not (their price is guaranteed).
+ * Fills of orders that rested on the book before the market came to them (limit orders, stop-limits
+ * after their trigger bar, take-profits) add liquidity and pay a maker's commission where the venue
+ * charges one; market orders, stops and a stop-limit filled as it triggers take liquidity.
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
@@ -97,6 +100,7 @@ export class Broker implements OrderPort {
   private commissionModel!: CommissionModel;
   private slippageModel!: SlippageModel;
   private proportionalRate: number | undefined;
+  private makerRate: number | undefined;
   private fractional = false;
   private longOnly = false;
   private maxLeverage = 1;
@@ -151,6 +155,7 @@ export class Broker implements OrderPort {
     this.commissionModel = options.commission;
     this.slippageModel = options.slippage;
     this.proportionalRate = options.commission.proportionalRate;
+    this.makerRate = options.commission.makerRate ?? this.proportionalRate;
     this.fractional = options.fractional;
     this.longOnly = options.longOnly;
     this.maxLeverage = options.maxLeverage;
@@ -445,7 +450,8 @@ export class Broker implements OrderPort {
     const fillPrice = slip
       ? price + direction * this.slippageModel.slippage(closing, price, this.bars, i)
       : price;
-    this.execute(i, direction, closing, 0, fillPrice, reason, false, NO_ORDER);
+    const maker = reason === ExitReason.TakeProfit;
+    this.execute(i, direction, closing, 0, fillPrice, reason, false, maker, NO_ORDER);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -506,25 +512,29 @@ export class Broker implements OrderPort {
       if (u === 0) return;
       direction = u > 0 ? -1 : 1;
     }
+    const type = this.orderType[k];
+    const maker = type === OrderType.Limit || (type === OrderType.StopLimit && this.orderTriggered[k] === 1);
     const opposite = u * direction < 0;
     const held = Math.abs(u);
     let closing = 0;
     if (sizing === Sizing.Close) closing = held;
     else if (opposite)
       closing = sizing === Sizing.Units ? Math.min(held, this.wholeUnits(this.orderAmount[k])) : held;
-    let opening = this.openingUnits(k, i, price, direction, closing);
+    let opening = this.openingUnits(k, i, price, direction, closing, maker);
     let fillPrice = price;
     if (slip) {
       fillPrice = price + direction * this.slippageModel.slippage(closing + opening, price, this.bars, i);
       // Equity-based sizes depend on the price paid, so size again at the slipped price.
-      if (sizing === Sizing.EquityFraction) opening = this.openingUnits(k, i, fillPrice, direction, closing);
+      if (sizing === Sizing.EquityFraction) {
+        opening = this.openingUnits(k, i, fillPrice, direction, closing, maker);
+      }
     }
     if (closing + opening === 0) {
       this.rejectedOrders++;
       return;
     }
     const reason = opening > 0 && closing > 0 ? ExitReason.Reversal : ExitReason.Signal;
-    this.execute(i, direction, closing, opening, fillPrice, reason, intrabar, k);
+    this.execute(i, direction, closing, opening, fillPrice, reason, intrabar, maker, k);
   }
 
   private wholeUnits(units: number): number {
@@ -532,15 +542,23 @@ export class Broker implements OrderPort {
   }
 
   /** Units order k opens beyond the `closing` units it closes, after every cap. */
-  private openingUnits(k: number, i: number, price: number, direction: Direction, closing: number): number {
+  private openingUnits(
+    k: number,
+    i: number,
+    price: number,
+    direction: Direction,
+    closing: number,
+    maker: boolean,
+  ): number {
     const sizing = this.orderSizing[k];
     if (sizing === Sizing.Close) return 0;
     if (this.longOnly && direction < 0) return 0;
     const u = this.units;
     const sameSide = u * direction > 0 ? Math.abs(u) : 0;
-    const rate = this.proportionalRate ?? this.estimateRate(price, closing, direction);
+    const rate =
+      (maker ? this.makerRate : this.proportionalRate) ?? this.estimateRate(price, closing, direction, maker);
     let equity = this.cash + u * price;
-    if (closing > 0) equity -= this.commissionModel.commission(closing, price, direction);
+    if (closing > 0) equity -= this.commissionModel.commission(closing, price, direction, maker);
     if (!(equity > 0)) return 0;
     const buyingPower = this.maxLeverage * equity;
     let opening: number;
@@ -561,14 +579,15 @@ export class Broker implements OrderPort {
   }
 
   /** Commission as a share of traded value for a non-proportional model, taken at an all-in size. */
-  private estimateRate(price: number, closing: number, direction: Direction): number {
+  private estimateRate(price: number, closing: number, direction: Direction, maker: boolean): number {
     const units = Math.max(1, (this.cash + this.units * price) / price) + closing;
-    return this.commissionModel.commission(units, price, direction) / (units * price);
+    return this.commissionModel.commission(units, price, direction, maker) / (units * price);
   }
 
   /**
    * Applies a fill of `closing` units against the position and `opening` new units in `direction`,
-   * recording a trade for the closed part. `order` (or NO_ORDER) supplies protective exits.
+   * recording a trade for the closed part; `maker` when the fill adds liquidity. `order` (or NO_ORDER)
+   * supplies protective exits.
    */
   private execute(
     i: number,
@@ -578,10 +597,11 @@ export class Broker implements OrderPort {
     price: number,
     reason: ExitReason,
     intrabar: boolean,
+    maker: boolean,
     order: number,
   ): void {
     const total = closing + opening;
-    const commission = this.commissionModel.commission(total, price, direction);
+    const commission = this.commissionModel.commission(total, price, direction, maker);
     const closingCommission = closing > 0 ? (commission * closing) / total : 0;
     this.filledOrders++;
     if (closing > 0) {

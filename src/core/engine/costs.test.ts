@@ -45,9 +45,10 @@ const COMMISSION_MODELS: [string, CommissionModel][] = [
   ['US equity fees', new UsEquityCommission()],
   ['US equity fees + 0.1 %', new UsEquityCommission(0.001)],
   ['Alpaca crypto fee', new AlpacaCryptoCommission()],
-  ['Alpaca crypto fee at tier 8 + 0.1 %', new AlpacaCryptoCommission(0.001, 0.001)],
+  ['Alpaca crypto fee at tier 8 + 0.1 %', new AlpacaCryptoCommission(0.001, 0.001, 0)],
 ];
 const side = fc.constantFrom<FillSide>(1, -1);
+const maker = fc.boolean();
 
 const units = fc.double({ min: 1e-6, max: 1e7, noNaN: true });
 const price = fc.double({ min: 0.01, max: 1e5, noNaN: true });
@@ -82,13 +83,14 @@ describe.each(COMMISSION_MODELS)('commission contract: %s', (_name, model) => {
   it('is finite, non-negative, zero for nothing, deterministic and non-decreasing in size', () => {
     expect(model.commission(0, 100)).toBe(0);
     expect(model.commission(0, 100, -1)).toBe(0);
+    expect(model.commission(0, 100, 1, true)).toBe(0);
     fc.assert(
-      fc.property(units, units, price, side, (a, b, p, s) => {
+      fc.property(units, units, price, side, maker, (a, b, p, s, m) => {
         const [small, large] = a <= b ? [a, b] : [b, a];
-        const c = model.commission(small, p, s);
+        const c = model.commission(small, p, s, m);
         expect(Number.isFinite(c) && c >= 0).toBe(true);
-        expect(model.commission(small, p, s)).toBe(c);
-        expect(model.commission(large, p, s)).toBeGreaterThanOrEqual(c);
+        expect(model.commission(small, p, s, m)).toBe(c);
+        expect(model.commission(large, p, s, m)).toBeGreaterThanOrEqual(c);
       }),
       { numRuns: 200 },
     );
@@ -101,9 +103,13 @@ describe.each(COMMISSION_MODELS)('commission contract: %s', (_name, model) => {
       // where fees that spare buys are charged).
       expect(model.commission(1, 100, -1) * 2).not.toBe(model.commission(2, 100, -1));
     } else {
+      // A maker's fill at the maker's rate where the model declares one.
+      const makerRate = model.makerRate ?? rate;
       fc.assert(
         fc.property(units, price, (u, p) => {
           expect(model.commission(u, p)).toBeCloseTo(rate * u * p, 6);
+          expect(model.commission(u, p, 1, false)).toBeCloseTo(rate * u * p, 6);
+          expect(model.commission(u, p, -1, true)).toBeCloseTo(makerRate * u * p, 6);
         }),
       );
     }
@@ -140,18 +146,32 @@ describe('hand-checked costs', () => {
     expect(() => new UsEquityCommission(0, -1)).toThrow(/SEC fee per million must be a finite number >= 0/);
   });
 
-  it("Alpaca's crypto fee is its first tier's taker rate on both sides, with a commission on top", () => {
+  it("Alpaca's crypto fee is its first tier's, taker or maker, on both sides, with a commission on top", () => {
     const fee = createCommissionModel({ kind: 'alpaca-crypto' });
-    // 0.5 BTC at $60,000 = $30,000 traded: 0.25 % is $75, buying or selling.
+    // 0.5 BTC at $60,000 = $30,000 traded: 0.25 % taking liquidity is $75, buying or selling; 0.15 %
+    // adding it, $45.
     expect(fee.commission(0.5, 60_000, 1)).toBeCloseTo(75, 9);
     expect(fee.commission(0.5, 60_000, -1)).toBeCloseTo(75, 9);
+    expect(fee.commission(0.5, 60_000, -1, true)).toBeCloseTo(45, 9);
     expect(fee.proportionalRate).toBe(0.0025);
-    // A higher tier's rate and a commission add up, and stay proportional for all-in sizing.
-    const tiered = createCommissionModel({ kind: 'alpaca-crypto', rate: 0.001, feeRate: 0.001 });
+    expect(fee.makerRate).toBe(0.0015);
+    // A higher tier's rates and a commission add up, and stay proportional for all-in sizing: tier 8
+    // takes at 0.10 % and makes for nothing.
+    const tiered = createCommissionModel({
+      kind: 'alpaca-crypto',
+      rate: 0.001,
+      feeRate: 0.001,
+      makerFeeRate: 0,
+    });
     expect(tiered.commission(0.5, 60_000)).toBeCloseTo(60, 9);
+    expect(tiered.commission(0.5, 60_000, 1, true)).toBeCloseTo(30, 9);
     expect(tiered.proportionalRate).toBeCloseTo(0.002, 15);
+    expect(tiered.makerRate).toBe(0.001);
     expect(() => new AlpacaCryptoCommission(0, -0.001)).toThrow(
       /crypto fee rate must be a finite number >= 0/,
+    );
+    expect(() => new AlpacaCryptoCommission(0, 0.001, Number.NaN)).toThrow(
+      /crypto maker fee rate must be a finite number >= 0/,
     );
   });
 

@@ -16,14 +16,20 @@ export type FillSide = 1 | -1;
 export interface CommissionModel {
   /**
    * Commission for filling `units` (> 0, absolute) at `price` on `side` (absent: a buy; only models that
-   * charge sells differently, such as regulatory fees, read it). Must be 0 when units is 0.
+   * charge sells differently, such as regulatory fees, read it). `maker` is true when the fill adds
+   * liquidity: a resting limit order or take-profit that the market came to; market orders and triggered
+   * stops take it (absent: taker; only venues that charge makers less, such as Alpaca's crypto fee, read
+   * it). Must be 0 when units is 0.
    */
-  commission(units: number, price: number, side?: FillSide): number;
+  commission(units: number, price: number, side?: FillSide, maker?: boolean): number;
   /**
    * The rate when the commission is exactly proportional to traded value (rate x units x price), else
    * undefined. All-in sizing uses it to reproduce backtesting.py's floor(cash / (price x (1 + rate))).
+   * A taker's rate where makers pay another (`makerRate`).
    */
   readonly proportionalRate?: number;
+  /** A proportional model's rate for maker fills, where it differs from `proportionalRate`. */
+  readonly makerRate?: number;
 }
 
 /** Adverse price move for one fill, in price units (added to a buy's price, taken off a sell's). */
@@ -53,10 +59,11 @@ export type CommissionSpec =
       tafMaximum?: number;
     }
   /**
-   * Crypto on Alpaca: its crypto fee on every fill (ALPACA_CRYPTO_FEES' taker rate when absent), plus an
-   * optional percent commission. Proportional, as a percent commission is.
+   * Crypto on Alpaca: its crypto fee on every fill, `feeRate` on fills that take liquidity and
+   * `makerFeeRate` on those that add it (ALPACA_CRYPTO_FEES' first tier when absent), plus an optional
+   * percent commission on both. Proportional, as a percent commission is.
    */
-  | { kind: 'alpaca-crypto'; rate?: number; feeRate?: number };
+  | { kind: 'alpaca-crypto'; rate?: number; feeRate?: number; makerFeeRate?: number };
 
 export type SlippageSpec =
   | { kind: 'none' }
@@ -100,10 +107,12 @@ export const US_EQUITY_FEES = {
  * Alpaca's crypto fee, charged on every fill as a share of its value by 30-day crypto volume (Alpaca
  * support, "What is Maker / Taker?", effective 13 March 2023; checked 2 December 2026): tier 1, under
  * $100,000 a month, pays 0.15 % to make and 0.25 % to take liquidity, falling to 0.00 % / 0.10 % above
- * $100 million. A backtest's fills are market orders and triggered stops, which take liquidity, so the
- * taker rate of the first tier: what an account starting out pays. Override it per run for a higher tier.
+ * $100 million. The first tier: what an account starting out pays. Market orders and triggered stops
+ * take liquidity; limit orders and take-profits rest on the book until the market comes to them, so
+ * they make it (the live bot places its take-profit as a resting limit too). Override both per run for a
+ * higher tier.
  */
-export const ALPACA_CRYPTO_FEES = { takerRate: 0.0025 } as const;
+export const ALPACA_CRYPTO_FEES = { takerRate: 0.0025, makerRate: 0.0015 } as const;
 
 /**
  * The commission of a request that gives one rate (the contract's and the CLI's `commission`, a fraction
@@ -204,9 +213,20 @@ export class UsEquityCommission implements CommissionModel {
 }
 
 /** See CommissionSpec 'alpaca-crypto' and ALPACA_CRYPTO_FEES: the fee and the commission on every fill. */
-export class AlpacaCryptoCommission extends PercentCommission {
-  constructor(rate = 0, feeRate: number = ALPACA_CRYPTO_FEES.takerRate) {
-    super(nonNegative('commission rate', rate) + nonNegative('crypto fee rate', feeRate));
+export class AlpacaCryptoCommission implements CommissionModel {
+  readonly proportionalRate: number;
+  readonly makerRate: number;
+  constructor(
+    rate = 0,
+    feeRate: number = ALPACA_CRYPTO_FEES.takerRate,
+    makerFeeRate: number = ALPACA_CRYPTO_FEES.makerRate,
+  ) {
+    nonNegative('commission rate', rate);
+    this.proportionalRate = rate + nonNegative('crypto fee rate', feeRate);
+    this.makerRate = rate + nonNegative('crypto maker fee rate', makerFeeRate);
+  }
+  commission(units: number, price: number, _side?: FillSide, maker = false): number {
+    return (maker ? this.makerRate : this.proportionalRate) * units * price;
   }
 }
 
@@ -288,7 +308,11 @@ export function createCommissionModel(spec: CommissionSpec | CommissionModel): C
         spec.tafMaximum ?? US_EQUITY_FEES.tafMaximum,
       );
     case 'alpaca-crypto':
-      return new AlpacaCryptoCommission(spec.rate ?? 0, spec.feeRate ?? ALPACA_CRYPTO_FEES.takerRate);
+      return new AlpacaCryptoCommission(
+        spec.rate ?? 0,
+        spec.feeRate ?? ALPACA_CRYPTO_FEES.takerRate,
+        spec.makerFeeRate ?? ALPACA_CRYPTO_FEES.makerRate,
+      );
     default:
       throw new TypeError(`unknown commission kind: ${JSON.stringify((spec as { kind: unknown }).kind)}`);
   }

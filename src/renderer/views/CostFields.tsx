@@ -52,7 +52,7 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
     <div className="params costs" data-testid="cost-fields">
       <label
         className="field"
-        title="The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee (0.25 % at its first tier) on every crypto fill"
+        title="The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee on every crypto fill (at its first tier 0.25 % taking liquidity, 0.15 % making it)"
       >
         <span className="field-label">fees</span>
         <select
