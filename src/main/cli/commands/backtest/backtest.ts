@@ -226,6 +226,9 @@ export const COST_OPTIONS = {
   impact: { type: 'string' },
 } as const;
 
+/** The account flags of BACKTEST_OPTIONS as a usage line shows them. */
+export const ACCOUNT_USAGE = '[--cash 10000] [--long-only] [--close-at-end] [--fill-at-close]';
+
 /** The cost flags as a usage line shows them. */
 export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X]`;
 
@@ -242,9 +245,9 @@ export const BACKTEST_OPTIONS = {
 export const backtestCommand: Command = {
   usage:
     `(--csv FILE | --symbol SYM [--timeframe ${TIMEFRAMES.join('|')}] [--session regular|extended]) --strategy NAME\n` +
-    '        [--param name=value ...] [--cash 10000] [--long-only]\n' +
+    '        [--param name=value ...] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
+    `        ${ACCOUNT_USAGE}\n` +
     `        ${COST_USAGE}\n` +
-    '        [--close-at-end] [--fill-at-close] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
     "        [--risk-free PCT: annual rate Sharpe and Sortino are measured against, default the settings' or 0]\n" +
     '        [--out FILE.html|FILE.csv [--overwrite]]: the tear sheet (HTML) or the trades (CSV)' +
     COMMISSION_HELP,

@@ -30,9 +30,9 @@ import type { Command, CommandIO } from '../../command.ts';
 import { finestCachedTimeframe } from '../../cachedTimeframe.ts';
 import { formatCount, meter, table, timeFormatFrom } from '../../format.ts';
 
+/** The Alpaca flags of a command that asks its REST API; sync, which streams too, adds --alpaca-stream-url. */
 const ALPACA_OPTIONS = {
   'alpaca-base-url': { type: 'string' },
-  'alpaca-stream-url': { type: 'string' },
   'rate-limit': { type: 'string' },
 } as const;
 
@@ -393,9 +393,10 @@ export const dataExportCommand: Command = {
 
 export const dataSyncCommand: Command = {
   usage:
-    '--symbols AAPL,MSFT [--since ISO] [--for SECONDS] [--feed iex|sip] [--alpaca-base-url URL] [--alpaca-stream-url URL]',
+    '--symbols AAPL,MSFT [--since ISO] [--for SECONDS] [--feed iex|sip] [--alpaca-base-url URL] [--alpaca-stream-url URL] [--rate-limit N]',
   options: {
     ...ALPACA_OPTIONS,
+    'alpaca-stream-url': { type: 'string' },
     symbols: { type: 'string' },
     since: { type: 'string' },
     for: { type: 'string' },

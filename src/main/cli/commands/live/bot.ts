@@ -35,7 +35,8 @@ const BROKERS = ['sim', 'alpaca-paper'] as const;
 export const botCommand: Command = {
   usage:
     '[--port N] [--host ADDR --tls-key FILE --tls-cert FILE] [--source demo|replay|alpaca] ' +
-    '[--csv FILE | --symbol SYM] [--session regular|extended] [--speed X] [--broker sim|alpaca-paper] ' +
+    '[--csv FILE | --symbol SYM] [--session regular|extended] ' +
+    '[--timeframe TF --start ISO --end ISO: the bars a replay reads] [--speed X] [--broker sim|alpaca-paper] ' +
     '[--state FILE] ' +
     '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
     '[--warm-up-bars N] [--strategies DIR] ' +

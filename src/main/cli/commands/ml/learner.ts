@@ -23,7 +23,13 @@ import { on, openBackend } from '../../backend.ts';
 import { learnerFeedText } from '../../../../shared/learnerFeedText.ts';
 import { barsSourceFrom, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command, CommandIO } from '../../command.ts';
-import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP, COST_USAGE } from '../backtest/backtest.ts';
+import {
+  ACCOUNT_USAGE,
+  BACKTEST_OPTIONS,
+  backtestTermsFrom,
+  COMMISSION_HELP,
+  COST_USAGE,
+} from '../backtest/backtest.ts';
 import type { CostSettings } from '../../../../core/engine/index.ts';
 import { costsText } from '../../../../shared/costsText.ts';
 import { formatShareInterval, table, timeFormatFrom, toJson } from '../../format.ts';
@@ -51,9 +57,11 @@ const PANEL_OPTIONS = {
 
 /** The usage of a command on a panel of windows and sets, `options` its own beside the panel's. */
 const panelUsage = (options = ''): string =>
-  '(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--space name=min:max ...] ' +
+  '(--csv FILE | --symbol SYM [--timeframe TF]) [--start ISO] [--end ISO] [--strategy sma-cross] ' +
+  '[--space name=min:max ... [--constraint "fast<slow" ...]] ' +
   `[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest]${options} [--json]\n` +
-  `        [--cash 10000] ${COST_USAGE}\n` +
+  `        ${ACCOUNT_USAGE}\n` +
+  `        ${COST_USAGE}\n` +
   "        [--risk-free PCT: annual rate each window's Sharpe is measured over, default the settings' or 0]\n" +
   "        Each set's window score is its Sharpe ratio after the costs a backtest of these bars pays (the folder's settings, or the flags)." +
   COMMISSION_HELP;

@@ -21,7 +21,13 @@ import type { Command } from '../../command.ts';
 import { runProgressLine } from '../../runProgressLine.ts';
 import { formatProbability } from '../../../../core/metrics/definitions.ts';
 import { formatMetric, formatShareInterval, table, toJson } from '../../format.ts';
-import { BACKTEST_OPTIONS, backtestTermsFrom, COMMISSION_HELP } from '../backtest/backtest.ts';
+import {
+  ACCOUNT_USAGE,
+  BACKTEST_OPTIONS,
+  backtestTermsFrom,
+  COMMISSION_HELP,
+  COST_USAGE,
+} from '../backtest/backtest.ts';
 import { detectorOption, regimeTimeframe } from '../regime/regimes.ts';
 
 const LABELS: Readonly<Record<PolicyName, string>> = {
@@ -46,7 +52,9 @@ const signed = (x: number | null, digits: number, scale = 1): string =>
 export const scorecardCommand: Command = {
   usage:
     `(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials ${SCORECARD_TRIALS.default}: ${SCORECARD_TRIALS.min} to ${SCORECARD_TRIALS.max}] [--seed 1] [--window-bars N] [--session regular|extended]\n` +
-    '        [--cash 10000] [--commission PCT] [--slippage-bps BPS] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n' +
+    '        [--start ISO] [--end ISO] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n' +
+    `        ${ACCOUNT_USAGE}\n` +
+    `        ${COST_USAGE}\n` +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward, out of sample, after the costs a backtest pays: the default parameters, one optimised set per train window,\n' +
     "        one set per regime, and the learner's recommendation at each test window (learned only from windows\n" +

@@ -69,7 +69,9 @@ import { wipedOutOnText, wipedOutTrialsText } from '../../../../shared/wipedOutT
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
+  ACCOUNT_USAGE,
   COMMISSION_HELP,
+  COST_USAGE,
   costRequestFrom,
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
@@ -917,7 +919,9 @@ export const optimizeCommand: Command = {
     '        [--csv goog.csv,orcl.csv | --csv goog.csv --csv orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several\n' +
     "        files scored together, each its own symbol: its file name's stem in capitals (goog.csv is GOOG)\n" +
     '        unless named SYM=path\n' +
-    '        [--trials N] [--seed S] [--min-trades N] [--plateau] [--cash 10000] [--commission PCT]\n' +
+    '        [--trials N] [--seed S] [--min-trades N] [--plateau]\n' +
+    `        ${ACCOUNT_USAGE}\n` +
+    `        ${COST_USAGE}\n` +
     '        [--workers N] [--name NAME] [--note TEXT] [--start ISO] [--end ISO] [--holdout 20%|ISO]\n' +
     "        [--progress auto|bar|lines|none] [--risk-free PCT: default the settings' or 0]\n" +
     '        [--data-dir DIR] [--json] [--out TRIALS.csv [--overwrite]]' +

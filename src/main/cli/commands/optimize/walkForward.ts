@@ -26,7 +26,9 @@ import { tearSheetHtml } from '../../../../shared/tearSheetHtml.ts';
 import { formatMetric, metricLabel, table, timeFormatFrom, toJson } from '../../format.ts';
 import {
   accountOptionsFrom,
+  ACCOUNT_USAGE,
   COMMISSION_HELP,
+  COST_USAGE,
   costRequestFrom,
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
@@ -250,8 +252,10 @@ export const walkForwardCommand: Command = {
     '        [--symbol GOOG,ORCL [--aggregate worst|mean|weighted] [--weights 0.6,0.4]]: several symbols, windows on their shared dates\n' +
     '        [--csv goog.csv,orcl.csv | --csv goog.csv --csv orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several\n' +
     "        files, each its own symbol (the file name's stem in capitals unless named SYM=path), as several symbols\n" +
-    '        --objective ... --trials N-per-window --seed S --min-trades N --plateau]\n' +
-    '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--cash 10000] [--commission PCT]\n' +
+    '        --objective ... --mode single|weighted|pareto --trials N-per-window --seed S --min-trades N --plateau]\n' +
+    '        [--train 365] [--test 30] [--step 7] [--unit days|bars] [--anchored] [--progress auto|bar|lines|none]\n' +
+    `        ${ACCOUNT_USAGE}\n` +
+    `        ${COST_USAGE}\n` +
     '        [--purge N|warm-up]: days or bars (the unit) each train window ends before its test window (0 by\n' +
     "        default); warm-up: the strategy's longest warm-up over its space (its upper corner and 16 sampled\n" +
     '        sets), so no test signal is computed over a bar the parameters were chosen on. Each train window\n' +

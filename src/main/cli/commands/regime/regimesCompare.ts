@@ -23,7 +23,9 @@ import type { RunProgressEvent } from '../../../../shared/runProgress.ts';
 import {
   accountOptionsFrom,
   BACKTEST_OPTIONS,
+  ACCOUNT_USAGE,
   COMMISSION_HELP,
+  COST_USAGE,
   costRequestFrom,
   riskFreePercentFrom,
 } from '../backtest/backtest.ts';
@@ -72,7 +74,9 @@ export const regimesCompareCommand: Command = {
     `(--csv FILE | --symbol SYM [--timeframe TF]) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30]\n' +
-    '        [--commission PCT] [--slippage-bps BPS] [--progress auto|bar|lines|none] [--json]\n' +
+    '        [--session regular|extended] [--start ISO] [--end ISO] [--progress auto|bar|lines|none] [--json]\n' +
+    `        ${ACCOUNT_USAGE}\n` +
+    `        ${COST_USAGE}\n` +
     `${SET_DWELL_HELP}\n${detectorSettingsHelp(STUDY_SETTING_FLAGS)}\n` +
     "        [--risk-free PCT: annual rate the Sharpe ratios are measured against, default the settings' or 0]\n" +
     '        Walk-forward of one parameter set per regime (switched at each regime change) against one global\n' +
