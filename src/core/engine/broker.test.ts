@@ -350,17 +350,23 @@ describe('costs in fills', () => {
     const crypto: BacktestOptions = { commission: { kind: 'alpaca-crypto' } };
     const bracket = (stop: number, target: number) => (b: OrderPort) =>
       b.attachExits(b.submit(1, OrderType.Market, Sizing.Units, 10), stop, target, NaN);
-    // A market entry takes (10 x 102), the take-profit at 105.5 rests until bar 2 reaches it and makes.
+    // A market entry takes (10 x 102), the take-profit at 105.5 rests until bar 2 reaches it and makes;
+    // one bar 2 opens through (at 108) takes, as a limit sent into the market does.
     const target = run(BASE, scripted({ 0: bracket(NaN, 3.5) }), crypto);
     expect(target.trades.exitReason[0]).toBe(ExitReason.TakeProfit);
     expect(target.trades.commission[0]).toBeCloseTo(0.0025 * 1020 + 0.0015 * 1055, 10);
+    const gapped = run(withRow(2, [108, 109, 107, 108, 1000]), scripted({ 0: bracket(NaN, 3.5) }), crypto);
+    expect(gapped.trades.exitPrice[0]).toBe(108);
+    expect(gapped.trades.commission[0]).toBeCloseTo(0.0025 * (1020 + 1080), 10);
     // A stop-loss is a triggered stop: it takes.
     const stopped = run(withRow(2, [104, 106, 98.5, 100, 1000]), scripted({ 0: bracket(3, NaN) }), crypto);
     expect(stopped.trades.exitReason[0]).toBe(ExitReason.StopLoss);
     expect(stopped.trades.commission[0]).toBeCloseTo(0.0025 * (1020 + 990), 10);
-    // A limit buy rests and makes.
+    // A limit buy the bar comes down to makes; one below the open is marketable and takes.
     const limit = scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.Units, 10, 101.5) });
     expect(run(BASE, limit, crypto).cash?.[1]).toBeCloseTo(10_000 - 1015 * 1.0015, 10);
+    const marketable = scripted({ 0: (b) => b.submit(1, OrderType.Limit, Sizing.Units, 10, 103) });
+    expect(run(BASE, marketable, crypto).cash?.[1]).toBeCloseTo(10_000 - 1020 * 1.0025, 10);
     // A stop-limit filled as it triggers takes; one resting after its trigger bar makes.
     const atTrigger = scripted({ 0: (b) => b.submit(1, OrderType.StopLimit, Sizing.Units, 10, 103, 102.5) });
     expect(run(BASE, atTrigger, crypto).cash?.[1]).toBeCloseTo(10_000 - 1025 * 1.0025, 10);

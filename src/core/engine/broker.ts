@@ -26,9 +26,10 @@ const NO_ORDER = -1;
  * 3. The strategy sees bar i's close and submits orders. With fill-at-close, market orders fill at that
  *    close at once; other orders start resting from bar i+1.
  * Market and stop fills pay slippage; limit and take-profit fills do not (their price is guaranteed).
- * Fills of orders that rested on the book before the market came to them (limit orders, stop-limits
- * after their trigger bar, take-profits) add liquidity and pay a maker's commission where the venue
- * charges one; market orders, stops and a stop-limit filled as it triggers take liquidity.
+ * A limit or take-profit filled at its own price inside the bar rested on the book until the market came
+ * to it: it adds liquidity and pays a maker's commission where the venue charges one. Every other fill
+ * takes liquidity: market orders, stops, a stop-limit filled as it triggers, and a limit or take-profit
+ * the bar opened through (marketable at the open, as a limit sent into the market is).
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
@@ -400,7 +401,7 @@ export class Broker implements OrderPort {
     if (target === target && !intrabar) {
       if (long ? open >= target : open <= target) return this.exitAll(i, open, false, ExitReason.TakeProfit);
       if (long ? this.h[i] >= target : this.l[i] <= target) {
-        return this.exitAll(i, target, false, ExitReason.TakeProfit);
+        return this.exitAll(i, target, false, ExitReason.TakeProfit, true);
       }
     }
     const distance = this.trailDistance;
@@ -441,8 +442,11 @@ export class Broker implements OrderPort {
     };
   }
 
-  /** Closes the position at `price` on bar i (the end of data, or an exit the engine decides). */
-  exitAll(i: number, price: number, slip: boolean, reason: ExitReason): void {
+  /**
+   * Closes the position at `price` on bar i (the end of data, or an exit the engine decides); `maker`
+   * when a resting exit was filled at its own price.
+   */
+  exitAll(i: number, price: number, slip: boolean, reason: ExitReason, maker = false): void {
     const u = this.units;
     if (u === 0) return;
     const direction: Direction = u > 0 ? -1 : 1;
@@ -450,7 +454,6 @@ export class Broker implements OrderPort {
     const fillPrice = slip
       ? price + direction * this.slippageModel.slippage(closing, price, this.bars, i)
       : price;
-    const maker = reason === ExitReason.TakeProfit;
     this.execute(i, direction, closing, 0, fillPrice, reason, false, maker, NO_ORDER);
   }
 
@@ -512,8 +515,11 @@ export class Broker implements OrderPort {
       if (u === 0) return;
       direction = u > 0 ? -1 : 1;
     }
+    // Filled at its limit inside the bar after resting there (a stop-limit filled as it triggers does not).
     const type = this.orderType[k];
-    const maker = type === OrderType.Limit || (type === OrderType.StopLimit && this.orderTriggered[k] === 1);
+    const maker =
+      intrabar &&
+      (type === OrderType.Limit || (type === OrderType.StopLimit && this.orderTriggered[k] === 1));
     const opposite = u * direction < 0;
     const held = Math.abs(u);
     let closing = 0;

@@ -17,9 +17,9 @@ export interface CommissionModel {
   /**
    * Commission for filling `units` (> 0, absolute) at `price` on `side` (absent: a buy; only models that
    * charge sells differently, such as regulatory fees, read it). `maker` is true when the fill adds
-   * liquidity: a resting limit order or take-profit that the market came to; market orders and triggered
-   * stops take it (absent: taker; only venues that charge makers less, such as Alpaca's crypto fee, read
-   * it). Must be 0 when units is 0.
+   * liquidity: a resting limit order or take-profit that the market came to; market orders, triggered
+   * stops and marketable limits take it (absent: taker; only venues that charge makers less, such as
+   * Alpaca's crypto fee, read it). Must be 0 when units is 0.
    */
   commission(units: number, price: number, side?: FillSide, maker?: boolean): number;
   /**
@@ -107,10 +107,10 @@ export const US_EQUITY_FEES = {
  * Alpaca's crypto fee, charged on every fill as a share of its value by 30-day crypto volume (Alpaca
  * support, "What is Maker / Taker?", effective 13 March 2023; checked 2 December 2026): tier 1, under
  * $100,000 a month, pays 0.15 % to make and 0.25 % to take liquidity, falling to 0.00 % / 0.10 % above
- * $100 million. The first tier: what an account starting out pays. Market orders and triggered stops
- * take liquidity; limit orders and take-profits rest on the book until the market comes to them, so
- * they make it (the live bot places its take-profit as a resting limit too). Override both per run for a
- * higher tier.
+ * $100 million. The first tier: what an account starting out pays. Market orders, triggered stops and
+ * marketable limits take liquidity; a limit order or take-profit resting on the book until the market
+ * comes to it makes it (the live bot places its take-profit as a resting limit too). Override both per
+ * run for a higher tier.
  */
 export const ALPACA_CRYPTO_FEES = { takerRate: 0.0025, makerRate: 0.0015 } as const;
 
