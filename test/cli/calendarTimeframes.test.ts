@@ -109,4 +109,23 @@ describe.skipIf(!goog.present)(`GOOG stored as 1d, read as weeks${goog.skipReaso
       /1w bars of "GOOG" are derived from its stored 1d bars: repair those instead/,
     );
   });
+
+  // --timeframe went unread with --csv: `backtest --csv GOOG.csv --timeframe 1w` ran the day bars.
+  it('reads the file itself as weeks with --timeframe 1w, as the cache does, and refuses 1h', async () => {
+    const d = ['--data-dir', dataDir()];
+    const common = ['--csv', goog.path, '--strategy', 'buy-and-hold', ...d, '--json'];
+    const weekly = await runCli(['backtest', ...common, '--timeframe', '1w']);
+    expect(weekly.stderr).toBe('');
+    const result = JSON.parse(weekly.stdout) as { bars: number; metrics: Metrics };
+    expect(result.bars).toBe(446);
+    expect(periodsPerYear(result.metrics)).toBeCloseTo(52, 9);
+    const regimes = await runCli(['regimes', '--csv', goog.path, '--timeframe', '1w', ...d, '--json']);
+    expect((JSON.parse(regimes.stdout) as { t: number[] }).t).toHaveLength(446);
+    const hourly = await runCli(['backtest', ...common, '--timeframe', '1h']);
+    expect(hourly.code).toBe(2);
+    expect(hourly.stderr.split('\n')[0]).toBe(
+      'regimen backtest: --timeframe: GOOG.csv holds 1d bars, so it has no 1h bars: bars resample to ' +
+        'coarser timeframes only (1d, 1w, 1mo, native)',
+    );
+  });
 });

@@ -106,12 +106,12 @@ export function sessionOption(args: ParsedArgs): 'regular' | 'extended' {
   return session;
 }
 
-/** Bars as read, and their timeframe: --timeframe, else the finest cached, or "native" for a file. */
+/** Bars as read, and their timeframe: --timeframe, else the finest cached, or "native" for a file's own. */
 export type TimedDataset<T> = T & { readonly timeframe: Timeframe | typeof NATIVE_TIMEFRAME };
 
 /**
- * Bars from `--csv FILE` (read as it is, validated at the edge) or `--symbol SYM` (the cache: without
- * --timeframe, the finest it holds for the symbol, said on stderr).
+ * Bars from `--csv FILE` (validated at the edge; read as they are, or resampled to a coarser --timeframe)
+ * or `--symbol SYM` (the cache: without --timeframe, the finest it holds for the symbol, said on stderr).
  */
 export function loadBarsSource(
   args: ParsedArgs,
@@ -143,9 +143,13 @@ async function withBarsSource<T>(
 ): Promise<TimedDataset<T>> {
   const source = barsSourceFrom(args);
   const range = timeRangeOptions(args);
-  if (source.kind === 'file')
-    return { ...(await load(source, NATIVE_TIMEFRAME, range, null)), timeframe: NATIVE_TIMEFRAME };
   const given = timeframeOption(args);
+  if (source.kind === 'file') {
+    // A file's own bars unless asked for others: --timeframe went unread here, so `backtest --csv
+    // day.csv --timeframe 1w` ran the day bars.
+    const timeframe = given ?? NATIVE_TIMEFRAME;
+    return { ...(await load(source, timeframe, range, null)), timeframe };
+  }
   const session = sessionOption(args);
   // Through the folder's owner when one runs (see backend.ts): the same bars either way.
   const backend = await openBackend(args);

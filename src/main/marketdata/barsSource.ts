@@ -25,7 +25,7 @@ import { timeframeSource } from '../../shared/timeframeSources.ts';
 import { datasetFingerprint } from '../compute/fingerprint.ts';
 import type { DatasetRef } from '../compute/tasks.ts';
 import type { BarsRange, BarsRepository } from '../store/barsRepository.ts';
-import { readTextFile } from './importer.ts';
+import { readTextFile, timeframeSpanMs } from './importer.ts';
 
 // Computed where remote workers can check it too (compute/ imports neither marketdata nor storage).
 export { datasetFingerprint };
@@ -99,6 +99,7 @@ export async function loadDatasets(
           `"${timeframe}" is not a timeframe (use ${TIMEFRAMES.join(', ')} or native)`,
           'timeframe',
         );
+      if (!native) refuseFiner(label, fileTimeframe, timeframe);
       const bars = native || timeframe === fileTimeframe ? raw : resampleFile(raw, fileTimeframe, timeframe);
       const extra: BarsExtra = {};
       if (native) {
@@ -263,6 +264,23 @@ function cryptoDaysAtUtc(bars: Bars, label: string): Bars {
  * session resampler would drop day bars stamped at midnight, outside any session); intraday bars are
  * resampled by the session rules of the calendar the bars show.
  */
+/**
+ * Bars resample to coarser timeframes only: a day file asked for 1h bars gave back its day bars under the
+ * 1h name (a backtest annualised them as hours, regimes labelled them "15m"), or none at all where the
+ * session's hours were read (optimize: "fewer than 2 1h bars").
+ */
+function refuseFiner(label: string, fileTimeframe: string, timeframe: Timeframe): void {
+  const fileMs = timeframeSpanMs(fileTimeframe);
+  const span = (tf: Timeframe): number => timeframeSpanMs(tf) ?? 0;
+  if (fileMs === null || span(timeframe) >= fileMs) return;
+  const coarser = TIMEFRAMES.filter((tf) => span(tf) >= fileMs);
+  throw new InputError(
+    `${label} holds ${fileTimeframe} bars, so it has no ${timeframe} bars: bars resample to coarser ` +
+      `timeframes only (${[...coarser, NATIVE_TIMEFRAME].join(', ')})`,
+    'timeframe',
+  );
+}
+
 function resampleFile(raw: Bars, fileTimeframe: string, timeframe: Timeframe): Bars {
   if (fileTimeframe === '1d' && isCalendarTimeframe(timeframe)) return resampleDays(raw, timeframe);
   // A file has no stored calendar: its timestamps tell (EURUSD's FX days are not cut to NYSE hours).

@@ -483,7 +483,7 @@ function chosenTimeframe(given: string | undefined, spacingLabel: string, file: 
 }
 
 /** The least time between two bars of a timeframe label (`7m`, `1d`, `1mo`); null for `irregular`. */
-function timeframeSpanMs(label: string): number | null {
+export function timeframeSpanMs(label: string): number | null {
   const match = /^([0-9]{1,3})(m|h|d|w|mo)$/.exec(label);
   if (!match) return null;
   // A month is at least 28 days; a trading "day" bar follows the previous one at least a day later.

@@ -244,7 +244,7 @@ export const BACKTEST_OPTIONS = {
 
 export const backtestCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM [--timeframe ${TIMEFRAMES.join('|')}] [--session regular|extended]) --strategy NAME\n` +
+    `(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe ${TIMEFRAMES.join('|')}] --strategy NAME\n` +
     '        [--param name=value ...] [--start ISO] [--end ISO] [--tz ZONE] [--json]\n' +
     `        ${ACCOUNT_USAGE}\n` +
     `        ${COST_USAGE}\n` +

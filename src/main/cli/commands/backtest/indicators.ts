@@ -77,7 +77,7 @@ const toList = (values: Float64Array): (number | null)[] =>
 
 export const indicatorsCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe TF] [--session regular|extended]) [--start ISO] [--end ISO]\n' +
+    '(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe TF] [--start ISO] [--end ISO]\n' +
     '        --indicator NAME[:P1,P2...] [--indicator ...] [--json]\n' +
     `        indicators: ${Object.entries(INDICATORS)
       .map(([name, spec]) => (spec.params.length ? `${name}:${spec.params.join(',')}` : name))

@@ -7,7 +7,7 @@ import { riskFreePercentFrom } from './backtest.ts';
 
 export const metricsCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe TF] [--session regular|extended]) [--column Close] [--start ISO] [--end ISO] ' +
+    '(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe TF] [--column Close] [--start ISO] [--end ISO] ' +
     '[--periods-per-year N (default: from the bar spacing)] [--json]\n' +
     "        [--risk-free PCT: annual rate Sharpe and Sortino are measured against, default the settings' or 0]",
   options: {

@@ -57,7 +57,7 @@ const PANEL_OPTIONS = {
 
 /** The usage of a command on a panel of windows and sets, `options` its own beside the panel's. */
 const panelUsage = (options = ''): string =>
-  '(--csv FILE | --symbol SYM [--timeframe TF]) [--start ISO] [--end ISO] [--strategy sma-cross] ' +
+  '(--csv FILE | --symbol SYM) [--timeframe TF] [--start ISO] [--end ISO] [--strategy sma-cross] ' +
   '[--space name=min:max ... [--constraint "fast<slow" ...]] ' +
   `[--window-bars N] [--session regular|extended] [--sets 50] [--seed 1] [--model linear|forest]${options} [--json]\n` +
   `        ${ACCOUNT_USAGE}\n` +

@@ -51,7 +51,7 @@ const signed = (x: number | null, digits: number, scale = 1): string =>
 
 export const scorecardCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM [--timeframe TF]) [--strategy sma-cross] [--trials ${SCORECARD_TRIALS.default}: ${SCORECARD_TRIALS.min} to ${SCORECARD_TRIALS.max}] [--seed 1] [--window-bars N] [--session regular|extended]\n` +
+    `(--csv FILE | --symbol SYM) [--timeframe TF] [--strategy sma-cross] [--trials ${SCORECARD_TRIALS.default}: ${SCORECARD_TRIALS.min} to ${SCORECARD_TRIALS.max}] [--seed 1] [--window-bars N] [--session regular|extended]\n` +
     '        [--start ISO] [--end ISO] [--threshold 0.5] [--detector rules] [--axis volatility|trend] [--json]\n' +
     `        ${ACCOUNT_USAGE}\n` +
     `        ${COST_USAGE}\n` +

@@ -248,7 +248,7 @@ async function walkForwardThroughOwner(
 
 export const walkForwardCommand: Command = {
   usage:
-    '(--csv FILE | --symbol SYM [--timeframe 1m] [--session regular|extended]) --strategy NAME [--space ... --constraint ... --sampler ...\n' +
+    '(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe 1m] --strategy NAME [--space ... --constraint ... --sampler ...\n' +
     '        [--symbol GOOG,ORCL [--aggregate worst|mean|weighted] [--weights 0.6,0.4]]: several symbols, windows on their shared dates\n' +
     '        [--csv goog.csv,orcl.csv | --csv goog.csv --csv orcl.csv | --csv GOOG=a.csv,ORCL=b.csv]: several\n' +
     "        files, each its own symbol (the file name's stem in capitals unless named SYM=path), as several symbols\n" +

@@ -158,7 +158,7 @@ export const settingsText = (settings: DetectorSettings, flags: SettingFlags): s
 
 export const regimesCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM [--timeframe TF] [--session regular|extended]) [--start ISO] [--end ISO]\n` +
+    `(--csv FILE | --symbol SYM [--session regular|extended]) [--timeframe TF] [--start ISO] [--end ISO]\n` +
     `        [--detector ${DETECTOR_NAMES.join('|')}] [--json]\n` +
     `${DETECTORS_HELP}\n${detectorSettingsHelp(SETTING_FLAGS)}`,
   options: { ...BARS_SOURCE_OPTIONS, detector: { type: 'string' }, ...detectorSettingOptions(SETTING_FLAGS) },

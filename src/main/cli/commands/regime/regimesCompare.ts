@@ -71,7 +71,7 @@ const fixed = (x: number, digits: number): string => (Number.isFinite(x) ? x.toF
 
 export const regimesCompareCommand: Command = {
   usage:
-    `(--csv FILE | --symbol SYM [--timeframe TF]) [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
+    `(--csv FILE | --symbol SYM) [--timeframe TF] [--detector ${DETECTOR_NAMES.join('|')}] [--axis trend|volatility]\n` +
     '        [--strategy sma-cross] [--space ... --constraint ...] [--sampler random|grid] [--trials 40] [--seed 1]\n' +
     '        [--train BARS] [--test BARS] [--step BARS] [--purge BARS] [--min-trades 30]\n' +
     '        [--session regular|extended] [--start ISO] [--end ISO] [--progress auto|bar|lines|none] [--json]\n' +
