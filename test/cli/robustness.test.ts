@@ -86,8 +86,8 @@ describe('regimen robustness', () => {
     [['--trades-column', 'trade'], /result\.csv, line 32, column trade: "" is not a finite number/],
     [['--resamples', '0'], /--resamples must be an integer from 1 to 100,000, got 0/],
     [['--resamples', '2.5'], /--resamples must be an integer from 1 to 100,000, got 2.5/],
-    [['--block', '500'], /--block: robustness: blockLength must be an integer in \[1, 120\]/],
-    [['--ruin', '1.5'], /--ruin: robustness: ruinFloor must be a fraction in \(0, 1\), got 1.5/],
+    [['--block', '500'], /--block must be an integer in \[1, 120\]/],
+    [['--ruin', '1.5'], /--ruin must be a fraction in \(0, 1\), got 1.5/],
   ])('exits 2 naming what was wrong: %j', async (extra, message) => {
     const io = captureIO();
     expect(await main(['robustness', '--csv', file, ...extra], io)).toBe(2);

@@ -152,10 +152,12 @@ export const robustnessCommand: Command = {
         });
       }
     } catch (error) {
-      // The core names its own fields (`robustness: ruinFloor must be ...`); the user typed flags.
-      const message = error instanceof RangeError ? error.message : '';
-      const flag = FLAG_OF[/^robustness: (\w+)/.exec(message)?.[1] ?? ''];
-      if (flag !== undefined) throw new UsageError(`${flag}: ${message}`);
+      // The core names its own fields (`robustness: ruinFloor must be ...`); the user typed flags, so the
+      // refusal names the flag in the field's place.
+      const [, field, rest] =
+        /^robustness: (\w+) (.*)$/s.exec(error instanceof RangeError ? error.message : '') ?? [];
+      const flag = FLAG_OF[field ?? ''];
+      if (flag !== undefined) throw new UsageError(`${flag} ${rest}`);
       throw error;
     }
     const finalEquity = result.equityBands.map((band) => band[periods]!);
