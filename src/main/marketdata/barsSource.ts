@@ -260,14 +260,9 @@ function cryptoDaysAtUtc(bars: Bars, label: string): Bars {
 }
 
 /**
- * A file's bars in a coarser timeframe: weeks and months of a daily file are made of its days (the
- * session resampler would drop day bars stamped at midnight, outside any session); intraday bars are
- * resampled by the session rules of the calendar the bars show.
- */
-/**
- * Bars resample to coarser timeframes only: a day file asked for 1h bars gave back its day bars under the
- * 1h name (a backtest annualised them as hours, regimes labelled them "15m"), or none at all where the
- * session's hours were read (optimize: "fewer than 2 1h bars").
+ * Bars resample to coarser timeframes only. Asked for a finer one, the resampler had nothing to split
+ * the bars with: a day file's bars, stamped at midnight outside every session, came back as none
+ * ("GOOG.csv 1h: fewer than 2 1h bars in all (found 0)"), which said nothing of why.
  */
 function refuseFiner(label: string, fileTimeframe: string, timeframe: Timeframe): void {
   const fileMs = timeframeSpanMs(fileTimeframe);
@@ -281,6 +276,11 @@ function refuseFiner(label: string, fileTimeframe: string, timeframe: Timeframe)
   );
 }
 
+/**
+ * A file's bars in a coarser timeframe: weeks and months of a daily file are made of its days (the
+ * session resampler would drop day bars stamped at midnight, outside any session); intraday bars are
+ * resampled by the session rules of the calendar the bars show.
+ */
 function resampleFile(raw: Bars, fileTimeframe: string, timeframe: Timeframe): Bars {
   if (fileTimeframe === '1d' && isCalendarTimeframe(timeframe)) return resampleDays(raw, timeframe);
   // A file has no stored calendar: its timestamps tell (EURUSD's FX days are not cut to NYSE hours).
