@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import type { BACKTEST_CHANNELS } from './backtestChannels.ts';
-import { costSettingsSchema, costStressRowSchema } from './costs.ts';
+import { costSettingsRequestSchema, costSettingsSchema, costStressRowSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import {
   cashSchema,
@@ -69,7 +69,7 @@ export const BacktestRequest = z
     cash: cashSchema,
     commission: z.number().min(0).max(0.1).default(0),
     /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
-    costs: costSettingsSchema.partial().optional(),
+    costs: costSettingsRequestSchema,
     /**
      * A fixed slippage on every fill (bp) on top of the costs, as `regimen backtest --slippage-bps`: a
      * pinned backtest (`regimen compare add`) pays what the run it is compared with paid.
@@ -198,6 +198,11 @@ export const BacktestResult = z.object({
    * and stopped, as backtesting.py's does (null: the account was never wiped out).
    */
   wipedOutAt: z.number().nullable(),
+  /**
+   * Margin interest and stock borrow fees the run paid, in account currency (part of its trades' profit
+   * and of its equity); a result stored before runs were financed paid none.
+   */
+  financingPaid: z.number().default(0),
   /** The cost settings the run used (the request's, or the asset-class default). */
   costs: costSettingsSchema,
   /** The same run with 0, 10 and 25 bp more cost on every fill. */

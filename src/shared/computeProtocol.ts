@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { regimeScoreOf, type RegimeRunScores } from '../core/regime/perRegime.ts';
 import { strategyRefSchema } from './schemas.ts';
-import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
+import { commissionSpecSchema, financingSpecSchema, slippageSpecSchema } from './costs.ts';
 
 /**
  * Bumped whenever a payload or a result changes shape; part of the queue name (engine hash). 4: chunks
@@ -16,9 +16,10 @@ import { commissionSpecSchema, slippageSpecSchema } from './costs.ts';
  * rate travels with its chunks. 6: a user strategy's hash is its source's full SHA-256 (64 hex digits,
  * was 8), so a version-5 worker refuses the whole chunk by version instead of each user-strategy chunk
  * by a hash that does not parse. 7: a study warming up before its range sends each dataset's first bar of
- * the range (`tradeFrom`), which a version-6 worker would score from the first bar of the warm-up.
+ * the range (`tradeFrom`), which a version-6 worker would score from the first bar of the warm-up. 8: the
+ * options carry the financing rates (`financing`), which a version-7 worker would drop.
  */
-export const COMPUTE_PROTOCOL_VERSION = 7;
+export const COMPUTE_PROTOCOL_VERSION = 8;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -28,6 +29,7 @@ export const remoteBacktestOptionsSchema = z
     cash: finite.optional(),
     commission: commissionSpecSchema.optional(),
     slippage: slippageSpecSchema.optional(),
+    financing: financingSpecSchema.optional(),
     fillAt: z.enum(['next-open', 'close']).optional(),
     fractional: z.boolean().optional(),
     longOnly: z.boolean().optional(),

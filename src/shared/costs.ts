@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
-import type { CommissionSpec, CostSettings, SlippageSpec } from '../core/engine/index.ts';
+import type { CommissionSpec, CostSettings, FinancingSpec, SlippageSpec } from '../core/engine/index.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -46,14 +46,40 @@ export const slippageSpecSchema = z.union([
   z.strictObject({ kind: z.literal('sum'), parts: z.array(slippagePartSchema).max(8) }),
 ]);
 
-/** What a person sets: absent on a request, the symbol's asset class decides (see defaultCostSettings). */
-export const costSettingsSchema = z.strictObject({
+/** An annual financing rate as a fraction (the engine's FinancingSpec bound). */
+const annualRate = z.number().min(0).max(10, 'must be at most 10 (1,000 % a year)');
+
+export const financingSpecSchema = z.strictObject({
+  marginRate: annualRate.optional(),
+  borrowRate: annualRate.optional(),
+});
+
+/** An annual financing rate in percent, as a person types it. */
+const annualPercent = z.number().min(0).max(1_000, 'must be at most 1,000 % a year');
+
+const costSettingsShape = {
   /** The venue's fees: SEC fee and FINRA TAF on every sell (us-equity), Alpaca's crypto fee, or none. */
   fees: z.enum(FEE_SCHEDULES),
   /** The full quoted spread in basis points; half of it is paid on every market fill. */
   spreadBps: z.number().min(0).max(1_000, 'must be at most 1,000 bp'),
   /** Square-root impact coefficient: the price share paid at full participation of a bar's volume. */
   impact: z.number().min(0).max(1, 'must be at most 1'),
+  /** Stock borrow fee on a short position held overnight, annual percent of its value. */
+  borrowPercent: annualPercent,
+};
+
+/**
+ * What a person sets on a request: the parts given, the rest from the symbol's asset class (see
+ * defaultCostSettings); absent, all of them.
+ */
+export const costSettingsRequestSchema = z.strictObject(costSettingsShape).partial().optional();
+
+/**
+ * The costs a result was charged; a result stored before runs were financed has no rates, and paid none.
+ */
+export const costSettingsSchema = z.strictObject({
+  ...costSettingsShape,
+  borrowPercent: annualPercent.default(0),
 });
 
 /** One row of a cost stress: the result with `bps` more cost on every fill. */
@@ -70,4 +96,5 @@ export type CostStressRow = z.output<typeof costStressRowSchema>;
 // Compile-time: each schema's output is the core type it carries.
 ({}) as z.output<typeof commissionSpecSchema> satisfies CommissionSpec;
 ({}) as z.output<typeof slippageSpecSchema> satisfies SlippageSpec;
+({}) as z.output<typeof financingSpecSchema> satisfies FinancingSpec;
 ({}) as z.output<typeof costSettingsSchema> satisfies CostSettings;

@@ -9,9 +9,11 @@ export const FEE_SCHEDULE_TEXT: Record<FeeSchedule, string> = {
 
 /** Cost settings in words, as a tear sheet's subtitle, the CLI and the app's panels name them. */
 export function costsText(costs: CostSettings): string {
-  if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0) return 'none beyond commission';
+  const financing = costs.borrowPercent > 0 ? `borrow fee ${costs.borrowPercent} % a year` : '';
+  if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0)
+    return financing === '' ? 'none beyond commission' : financing;
   const fees = costs.fees === 'none' ? '' : `${FEE_SCHEDULE_TEXT[costs.fees]}, `;
-  return `${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}`;
+  return `${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}${financing === '' ? '' : `, ${financing}`}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DETECTOR_NAMES } from '../core/regime/detector.ts';
-import { costSettingsSchema } from './costs.ts';
+import { costSettingsRequestSchema, costSettingsSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { LEARNER_CHANNELS } from './learnerChannels.ts';
 import { LEARN_FROM, LEARNER_PANEL_SETS, SCORECARD_TRIALS } from './learnerChoices.ts';
@@ -114,7 +114,7 @@ export const LearnerBackfillReport = z.object({
 const backtestTerms = {
   cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
   commission: z.number().min(0).max(0.1).optional(),
-  costs: costSettingsSchema.partial().optional(),
+  costs: costSettingsRequestSchema,
 };
 
 const panelSets = z.number().int().min(5).max(500).default(LEARNER_PANEL_SETS);

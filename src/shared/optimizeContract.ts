@@ -12,7 +12,7 @@ import { TIMEFRAMES } from '../core/data/bars.ts';
 import { JobCancelled } from './appContract.ts';
 import { BacktestResult, TearSheetPayload } from './backtestContract.ts';
 import { RedisConnectionNotice } from './computeContract.ts';
-import { costSettingsSchema } from './costs.ts';
+import { costSettingsRequestSchema } from './costs.ts';
 import type { DomainContract } from './domain.ts';
 import type { OPTIMIZE_CHANNELS } from './optimizeChannels.ts';
 import { PerRegimeSettings, StudyRegimeSets } from './regimeContract.ts';
@@ -269,7 +269,7 @@ export const SearchRequestBase = z.strictObject({
   /** Fill orders at the signal bar's close instead of the next bar's open. */
   fillAt: z.enum(['next-open', 'close']).default('next-open'),
   /** Fees, spread and impact; a part left out takes the symbol's asset-class default (US equities: Alpaca's). */
-  costs: costSettingsSchema.partial().optional(),
+  costs: costSettingsRequestSchema,
   /** Winner = centre of the most stable plateau rather than the raw peak. */
   preferPlateau: z.boolean().default(false),
   /** Annual risk-free rate in percent for Sharpe and Sortino; absent: the Settings' rate. */

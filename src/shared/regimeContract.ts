@@ -7,7 +7,7 @@ import { DETECTOR_NAMES } from '../core/regime/detector.ts';
 import { REGIME_AXES } from '../core/regime/labels.ts';
 import { JobCancelled } from './appContract.ts';
 import type { DomainContract } from './domain.ts';
-import { costSettingsSchema } from './costs.ts';
+import { costSettingsRequestSchema } from './costs.ts';
 import { DEFAULT_COMPARE_COMMISSION, DEFAULT_DETECTOR, SWITCH_AXIS_CHOICES } from './regimeChoices.ts';
 import type { REGIME_CHANNELS } from './regimeChannels.ts';
 import { RunProgressEvent } from './runProgress.ts';
@@ -166,7 +166,7 @@ const perRegimeStudyFields = {
   /** Per side, as a fraction (0.0005 = 0.05 %): costs are part of the comparison (the app sends Settings'). */
   commission: z.number().min(0).max(0.1).default(DEFAULT_COMPARE_COMMISSION),
   /** Fees, spread and impact; a part left out takes the symbol's asset-class default, as in a backtest. */
-  costs: costSettingsSchema.partial().optional(),
+  costs: costSettingsRequestSchema,
   /** Starting cash of every backtest (the app sends Settings' default cash); absent: 10,000. */
   cash: z.number().positive('must be more than 0').max(1e12, 'must be at most 1e12').optional(),
 };

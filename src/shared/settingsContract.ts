@@ -12,7 +12,7 @@ import { sessionSchema } from './schemas.ts';
 import { TIME_ZONE_SETTINGS, type TimeZoneSetting } from './timeZone.ts';
 
 /** The record's layout; a stored record of an older version is migrated when read (settingsStore.ts). */
-export const SETTINGS_VERSION = 2;
+export const SETTINGS_VERSION = 3;
 
 export const Settings = z.strictObject({
   /** Starting cash of every backtest, study and walk-forward that does not say its own. */
@@ -31,6 +31,12 @@ export const Settings = z.strictObject({
   spreadBps: z.number().min(0, 'must be at least 0').max(1_000, 'must be at most 1,000 bp').nullable(),
   /** Square-root impact coefficient; null: the asset class's default. */
   impact: z.number().min(0, 'must be at least 0').max(1, 'must be at most 1').nullable(),
+  /** Stock borrow fee on a short held overnight, annual percent of its value; null: the asset class's (none). */
+  borrowPercent: z
+    .number()
+    .min(0, 'must be at least 0')
+    .max(1_000, 'must be at most 1,000 (% a year)')
+    .nullable(),
   /** Annual risk-free rate in percent that every Sharpe and Sortino ratio is measured against. */
   riskFreePercent: z.number().min(0, 'must be at least 0').max(20, 'must be at most 20 (%)'),
   /** Worker threads of this machine's compute pool; null: one per core. */
@@ -48,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   fees: null,
   spreadBps: null,
   impact: null,
+  borrowPercent: null,
   riskFreePercent: 0,
   workers: null,
   timeZone: 'exchange',

@@ -36,7 +36,7 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
 
   it('backtest charges US equity costs by default (GOOG is judged equities), with a cost stress', async () => {
     const result = await runJson([...smaCross10x30, '--close-at-end']);
-    expect(result['costs']).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
+    expect(result['costs']).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
     expect(metrics['finalEquity']).toBeLessThan(51_422.99);
@@ -133,7 +133,7 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       'slow=6',
     ];
     const result = await runJson(run);
-    expect(result['costs']).toEqual({ fees: 'alpaca-crypto', spreadBps: 0, impact: 0 });
+    expect(result['costs']).toEqual({ fees: 'alpaca-crypto', spreadBps: 0, impact: 0, borrowPercent: 0 });
     type Trade = { entryPrice: number; exitPrice: number; size: number; pnl: number; exitReason: string };
     // A trade still open at the end has paid its entry's fee only.
     const trades = (result['trades'] as Trade[]).filter((trade) => trade.exitReason !== 'Open');
@@ -145,7 +145,7 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
     }
     // --fees none leaves the fee out; the line naming the costs says which was charged.
     const free = await runJson([...run, '--fees', 'none']);
-    expect(free['costs']).toEqual({ fees: 'none', spreadBps: 0, impact: 0 });
+    expect(free['costs']).toEqual({ fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0 });
     const metrics = (r: Record<string, unknown>) => r['metrics'] as Record<string, number>;
     expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
     const io = captureIO();

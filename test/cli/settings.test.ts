@@ -99,12 +99,17 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { costs: unknown }).costs;
     };
-    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
+    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
     expect((await runCli(['settings', 'set', 'fees', 'alpaca-crypto', ...d])).code).toBe(0);
-    expect(await costsOf()).toEqual({ fees: 'alpaca-crypto', spreadBps: 2, impact: 0.01 });
-    expect(await costsOf('--fees', 'none')).toEqual({ fees: 'none', spreadBps: 2, impact: 0.01 });
+    expect(await costsOf()).toEqual({ fees: 'alpaca-crypto', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
+    expect(await costsOf('--fees', 'none')).toEqual({
+      fees: 'none',
+      spreadBps: 2,
+      impact: 0.01,
+      borrowPercent: 0,
+    });
     expect((await runCli(['settings', 'set', 'fees', 'default', ...d])).code).toBe(0);
-    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01 });
+    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
   });
 
   it('--risk-free', async () => {

@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
   // One restart serves both: the settings are typed, the folder is moved, and the next start must open the
   // new folder with the settings read back from disk by a new server process (a new origin: nothing the
   // page kept itself comes along).
-  it('keeps cash, commission, fees, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
+  it('keeps cash, commission, fees, borrow fee, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
     const first = await openApp(session());
     await first.page.getByTestId('tab-settings').click();
     await first.page.getByTestId('setting-cash').waitFor({ state: 'visible', timeout: 30_000 });
@@ -72,11 +72,14 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     expect(await crypto.innerText()).toBe('Alpaca crypto');
     expect(await crypto.getAttribute('title')).toBe('Alpaca crypto fee 0.25 % taker, 0.15 % maker');
     await fees.selectOption('alpaca-crypto');
+    // A stock borrow fee, in annual percent, beside the asset class's costs.
+    await first.page.getByTestId('cost-borrow').fill('0.3');
     // Saved by the services: a reload reads them back from there.
     await first.page.reload();
     await first.page.getByTestId('tab-settings').click();
     await expect.poll(() => first.page.getByTestId('setting-riskFreePercent').inputValue()).toBe('4');
     await expect.poll(() => first.page.getByTestId('cost-fees').inputValue()).toBe('alpaca-crypto');
+    expect(await first.page.getByTestId('cost-borrow').inputValue()).toBe('0.3');
 
     const folder = first.page.getByTestId('data-folder-input');
     await folder.fill('regimen-moved');
@@ -120,6 +123,16 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await symbols.first().click();
     expect(await page.getByTestId('param-cash').inputValue()).toBe('25000');
     expect(await page.getByTestId('param-commission').inputValue()).toBe('0.1');
+    // A backtest at these settings pays the borrow fee on its shorts (sma-cross reverses into them), and
+    // says how much beside its metrics.
+    await page.getByTestId('strategy-select').selectOption('sma-cross');
+    const run = page.getByTestId('run-backtest');
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    await run.click();
+    const paid = page.getByTestId('financing-paid');
+    await paid.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(Number(await paid.getAttribute('data-value'))).toBeGreaterThan(0);
+    expect(await paid.innerText()).toMatch(/^financing paid [\d,]+\.\d\d$/);
     // The Regimes panel's study starts from the same cash, at the same commission (a fraction per side).
     await page.getByTestId('regime-trials').fill('2');
     const winners = await bodyPostedTo(
@@ -128,7 +141,11 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
       () => page.getByTestId('regime-run-winners').click(),
       { jobId: 'settings-e2e', cancelled: true },
     );
-    expect(winners).toMatchObject({ cash: 25_000, commission: 0.001, costs: { fees: 'alpaca-crypto' } });
+    expect(winners).toMatchObject({
+      cash: 25_000,
+      commission: 0.001,
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3 },
+    });
 
     await page.getByTestId('tab-optimize').click();
     expect(await page.getByTestId('opt-cash').inputValue()).toBe('25000');
@@ -138,7 +155,11 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     const scorecard = await bodyPostedTo(page, 'learner:scorecard', () =>
       page.getByTestId('scorecard-run').click(),
     );
-    expect(scorecard).toMatchObject({ cash: 25_000, commission: 0.001, costs: { fees: 'alpaca-crypto' } });
+    expect(scorecard).toMatchObject({
+      cash: 25_000,
+      commission: 0.001,
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3 },
+    });
     // The scorecard request dropped above is the one failed request the browser reports.
     // It reaches the test on the console's channel, which can lag the route (CI once read [] here).
     await expect.poll(() => problems).toEqual(['console error: Failed to load resource: net::ERR_FAILED']);

@@ -184,7 +184,8 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     indicators: { t: [], plots: [] },
     range: null,
     wipedOutAt: null,
-    costs: { fees: 'none', spreadBps: 0, impact: 0 },
+    financingPaid: 0,
+    costs: { fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0 },
     costStress: [],
     tearSheet: {
       benchmark: null,

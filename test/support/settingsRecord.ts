@@ -11,6 +11,7 @@ export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}, c
     fees: null,
     spreadBps: null,
     impact: null,
+    borrowPercent: null,
     riskFreePercent: 0,
     workers: null,
     timeZone: 'exchange',

@@ -19,15 +19,19 @@ const params = { fast: 5, slow: 20 };
 
 describe('asset-class costs', () => {
   it('models stored without their settings are stressed and read back as costOptions builds them', () => {
-    const spreadOnly: CostSettings = { fees: 'none', spreadBps: 3, impact: 0 };
-    for (const settings of [US_EQUITY_COSTS, CRYPTO_COSTS, NO_COSTS, spreadOnly])
+    const spreadOnly: CostSettings = { ...NO_COSTS, spreadBps: 3 };
+    const financed: CostSettings = { ...US_EQUITY_COSTS, borrowPercent: 0.3 };
+    for (const settings of [US_EQUITY_COSTS, CRYPTO_COSTS, NO_COSTS, spreadOnly, financed])
       for (const bps of [0, 10, 25]) {
         const built = costOptions(0.001, settings, 0);
         expect(stressedSlippage(built.slippage, bps)).toEqual(costOptions(0.001, settings, bps).slippage);
-        expect(costSettingsOf(built.commission, built.slippage)).toEqual(settings);
+        expect(costSettingsOf(built.commission, built.slippage, built.financing)).toEqual(settings);
       }
     expect(stressedSlippage(undefined, 10)).toEqual({ kind: 'fixed-bps', bps: 10 });
-    expect(costSettingsOf(undefined, undefined)).toEqual(NO_COSTS);
+    expect(costSettingsOf(undefined, undefined, undefined)).toEqual(NO_COSTS);
+    // Percents a trader types, as the engine's annual fractions; a rate of 0 is no financing at all.
+    expect(costOptions(0, financed).financing).toEqual({ borrowRate: 0.003 });
+    expect(costOptions(0, US_EQUITY_COSTS).financing).toBeUndefined();
   });
 
   it("equities default to the US equity model, FX to about a pip of spread, crypto to Alpaca's fee", () => {

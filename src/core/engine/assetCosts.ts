@@ -1,5 +1,6 @@
 import type { AssetCalendar } from '../data/assetCalendar.ts';
 import type { CommissionSpec, SlippagePart, SlippageSpec } from './costs.ts';
+import type { FinancingSpec } from './options.ts';
 
 /**
  * The fees a venue charges beside the commission, by name: `us-equity` the SEC fee and FINRA TAF on
@@ -15,9 +16,10 @@ export function isFeeSchedule(text: string): text is FeeSchedule {
 
 /**
  * The costs a person sets for a run, beside the commission rate every request already carries: the
- * venue's fees, the quoted spread assumed (half of it is paid on every market fill) and the square-root
- * impact coefficient. The same three in Settings, on every form and on the CLI, so one word has one
- * meaning; `costOptions` turns them into the engine's cost models.
+ * venue's fees, the quoted spread assumed (half of it is paid on every market fill), the square-root
+ * impact coefficient and the fee for borrowing the stock a short sells. The same four in Settings, on
+ * every form and on the CLI, so one word has one meaning; `costOptions` turns them into the engine's
+ * models. (The engine's margin interest is not among them: no run here borrows cash, leverage being 1.)
  */
 export interface CostSettings {
   readonly fees: FeeSchedule;
@@ -25,10 +27,22 @@ export interface CostSettings {
   readonly spreadBps: number;
   /** price x impact x sqrt(units / bar volume) per unit (see SqrtImpactSlippage). */
   readonly impact: number;
+  /** Stock borrow fee on a short position held overnight, annual percent of its value (see FinancingSpec). */
+  readonly borrowPercent: number;
 }
 
-/** No cost beyond the commission rate: what every run paid before costs had defaults. */
-export const NO_COSTS: CostSettings = { fees: 'none', spreadBps: 0, impact: 0 };
+/**
+ * No cost beyond the commission rate: what every run paid before costs had defaults. No asset class
+ * charges a borrow fee by default either: Alpaca charges each easy-to-borrow stock its own rate, which
+ * changes by the day and cannot be looked up from here, so a trader who shorts sets the rate the stock
+ * costs them.
+ */
+export const NO_COSTS: CostSettings = {
+  fees: 'none',
+  spreadBps: 0,
+  impact: 0,
+  borrowPercent: 0,
+};
 
 /**
  * US equities on Alpaca: no commission, SEC and FINRA fees on sells, a 2 bp spread (large caps quote
@@ -36,14 +50,14 @@ export const NO_COSTS: CostSettings = { fees: 'none', spreadBps: 0, impact: 0 };
  * volume, so a fill of a quarter of a bar's volume pays 50 bp and a retail-size fill on daily bars pays
  * well under 1 bp.
  */
-export const US_EQUITY_COSTS: CostSettings = { fees: 'us-equity', spreadBps: 2, impact: 0.01 };
+export const US_EQUITY_COSTS: CostSettings = { ...NO_COSTS, fees: 'us-equity', spreadBps: 2, impact: 0.01 };
 
 /**
  * Spot FX majors: retail brokers charge in the spread, about a pip (0.0001 on EURUSD near 1.10 is 0.9 bp),
  * so a 1 bp spread and nothing else. No exchange fees, and no impact: an FX file's volume counts ticks,
  * not units traded, so a participation of it would mean nothing.
  */
-export const FX_COSTS: CostSettings = { fees: 'none', spreadBps: 1, impact: 0 };
+export const FX_COSTS: CostSettings = { ...NO_COSTS, spreadBps: 1 };
 
 /**
  * Crypto on Alpaca: its crypto fee on every fill (0.25 % taker, 0.15 % maker at the first tier,
@@ -51,7 +65,7 @@ export const FX_COSTS: CostSettings = { fees: 'none', spreadBps: 1, impact: 0 };
  * spread is assumed, and no impact: a crypto bar's volume is the venue's, a thin share of the coin's
  * whole market.
  */
-export const CRYPTO_COSTS: CostSettings = { fees: 'alpaca-crypto', spreadBps: 0, impact: 0 };
+export const CRYPTO_COSTS: CostSettings = { ...NO_COSTS, fees: 'alpaca-crypto' };
 
 /** The default costs of an asset class, on the venue this app trades it at (Alpaca; FX at a retail broker). */
 export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
@@ -68,7 +82,7 @@ export function costOptions(
   commissionRate: number,
   settings: CostSettings,
   stressBps = 0,
-): { commission: CommissionSpec; slippage: SlippageSpec } {
+): { commission: CommissionSpec; slippage: SlippageSpec; financing: FinancingSpec | undefined } {
   const commission: CommissionSpec =
     settings.fees !== 'none'
       ? { kind: settings.fees, rate: commissionRate }
@@ -81,7 +95,15 @@ export function costOptions(
   if (stressBps > 0) parts.push({ kind: 'fixed-bps', bps: stressBps });
   const slippage: SlippageSpec =
     parts.length === 0 ? { kind: 'none' } : parts.length === 1 ? parts[0]! : { kind: 'sum', parts };
-  return { commission, slippage };
+  return { commission, slippage, financing: financingOf(settings) };
+}
+
+/**
+ * The engine's financing for cost settings: the borrow fee's annual percent as a fraction; undefined
+ * without one, so the options of a run that pays none read (and are stored) as before.
+ */
+function financingOf(settings: CostSettings): FinancingSpec | undefined {
+  return settings.borrowPercent > 0 ? { borrowRate: settings.borrowPercent / 100 } : undefined;
 }
 
 /**
@@ -100,6 +122,7 @@ export function stressedSlippage(slippage: SlippageSpec | undefined, stressBps: 
 export function costSettingsOf(
   commission: CommissionSpec | undefined,
   slippage: SlippageSpec | undefined,
+  financing: FinancingSpec | undefined,
 ): CostSettings {
   const parts = slippage === undefined ? [] : slippage.kind === 'sum' ? slippage.parts : [slippage];
   let spreadBps = 0;
@@ -110,7 +133,12 @@ export function costSettingsOf(
   }
   // A venue's fees are a commission kind of the same name; any other kind charges none.
   const kind = commission?.kind ?? 'none';
-  return { fees: isFeeSchedule(kind) ? kind : 'none', spreadBps, impact };
+  return {
+    fees: isFeeSchedule(kind) ? kind : 'none',
+    spreadBps,
+    impact,
+    borrowPercent: (financing?.borrowRate ?? 0) * 100,
+  };
 }
 
 /** The extra cost per fill, in basis points, a cost stress table shows beside a result. */

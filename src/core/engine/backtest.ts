@@ -73,6 +73,8 @@ export interface BacktestRun {
    */
   readonly wipedOutIndex: number;
   readonly filledOrders: number;
+  /** Financing charged over the run (margin interest and stock borrow fees; see FinancingSpec). */
+  readonly financingPaid: number;
   /** Orders that came to size zero (no cash, caps, long-only) and were dropped. */
   readonly rejectedOrders: number;
   readonly options: ResolvedBacktestOptions;
@@ -93,6 +95,7 @@ function barLoop(
   fillAtClose: boolean,
 ): number {
   for (let i = start; i < n; i++) {
+    if (broker.financed) broker.accrueFinancing(i);
     if (broker.pendingCount > 0) broker.processOpen(i);
     if (broker.units !== 0) broker.checkExits(i);
     if (broker.cash + broker.units * close[i] <= 0) return i;
@@ -116,6 +119,7 @@ function recordingBarLoop(
   fillAtClose: boolean,
 ): number {
   for (let i = start; i < n; i++) {
+    if (broker.financed) broker.accrueFinancing(i);
     if (broker.pendingCount > 0) broker.processOpen(i);
     if (broker.units !== 0) broker.checkExits(i);
     if (broker.cash + broker.units * close[i] <= 0) return i;
@@ -237,6 +241,7 @@ function simulate(
     startIndex: start,
     wipedOutIndex,
     filledOrders: broker.filledOrders,
+    financingPaid: broker.financingPaid,
     rejectedOrders: broker.rejectedOrders,
     options,
   };

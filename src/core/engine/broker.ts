@@ -6,6 +6,7 @@ import { appendTrade, createTradeLog, grow, type EntryFacts } from './trade-log.
 import { ExitReason, type TradeLog } from './types.ts';
 
 const NO_ORDER = -1;
+const DAY_MS = 86_400_000;
 
 /**
  * The simulated account: cash, one net position, resting orders and the trade log.
@@ -31,6 +32,10 @@ const NO_ORDER = -1;
  * takes liquidity: market orders, stops, a stop-limit filled as it triggers, and a limit or take-profit
  * the bar opened through (marketable at the open, as a limit sent into the market is).
  * Entry sizes are capped by leverage, position value and share of the bar's volume; exits never are.
+ * Financing (see FinancingSpec) is charged before the first bar of each new calendar day (UTC) on what
+ * was held through the night: the short position's value at the last close and the cash owed, for each
+ * day since that close (three over a weekend). It is part of the open position's cost, so it comes off
+ * its trades' profit as they close, beside their commission.
  * There are no margin calls: equity may go negative with a losing short, and then new entries size to 0.
  */
 /**
@@ -44,6 +49,8 @@ export interface SimAccount {
   readonly entryPrice: number;
   readonly entryTime: number;
   readonly entryCommission: number;
+  /** Financing charged since the entry, not yet attributed to a closed trade (absent: none). */
+  readonly entryFinancing?: number;
   /** Bars since the entry bar (the entry's index moves with the buffer). */
   readonly entryBarsAgo: number;
   readonly stopLoss: number | null;
@@ -81,7 +88,7 @@ export interface OpenTrade {
   readonly markIndex: number;
   readonly markTime: number;
   readonly markPrice: number;
-  /** Unrealised profit at the mark, after the entry commission. */
+  /** Unrealised profit at the mark, after the entry commission and the financing paid so far. */
   readonly pnl: number;
   readonly returnPct: number;
   /** As in the trade log (see TradeLog): the levels and reason recorded at entry. */
@@ -107,6 +114,12 @@ export class Broker implements OrderPort {
   private maxLeverage = 1;
   private maxPositionValue = Infinity;
   private maxVolumeShare = Infinity;
+  private marginRate = 0;
+  private borrowRate = 0;
+  /** Whether any financing rate is set: the bar loops call accrueFinancing only then. */
+  financed = false;
+  /** Financing charged over the run. */
+  financingPaid = 0;
 
   cash = 0;
   /** Signed units held: positive long, negative short. */
@@ -116,6 +129,8 @@ export class Broker implements OrderPort {
   private entryTime = 0;
   /** Entry commission not yet attributed to a closed trade. */
   private entryCommission = 0;
+  /** Financing charged while the position was open, not yet attributed to a closed trade. */
+  private entryFinancing = 0;
   private stopLoss = NaN;
   private takeProfit = NaN;
   private trailDistance = NaN;
@@ -162,6 +177,10 @@ export class Broker implements OrderPort {
     this.maxLeverage = options.maxLeverage;
     this.maxPositionValue = options.maxPositionValue;
     this.maxVolumeShare = options.maxVolumeShare;
+    this.marginRate = options.marginRate;
+    this.borrowRate = options.borrowRate;
+    this.financed = options.marginRate > 0 || options.borrowRate > 0;
+    this.financingPaid = 0;
     this.cash = options.cash;
     this.units = 0;
     this.clearPosition();
@@ -291,6 +310,7 @@ export class Broker implements OrderPort {
       entryPrice: this.entryPrice,
       entryTime: this.entryTime,
       entryCommission: this.entryCommission,
+      entryFinancing: this.entryFinancing,
       entryBarsAgo: this.units === 0 ? -1 : last - this.entryIndex,
       stopLoss: orNull(this.stopLoss),
       takeProfit: orNull(this.takeProfit),
@@ -308,6 +328,7 @@ export class Broker implements OrderPort {
     this.entryPrice = saved.entryPrice;
     this.entryTime = saved.entryTime;
     this.entryCommission = saved.entryCommission;
+    this.entryFinancing = saved.entryFinancing ?? 0;
     this.entryIndex = saved.units === 0 ? -1 : last - saved.entryBarsAgo;
     this.stopLoss = orNaN(saved.stopLoss);
     this.takeProfit = orNaN(saved.takeProfit);
@@ -349,6 +370,23 @@ export class Broker implements OrderPort {
   /** Drops every resting order (at the end of a run). */
   cancelAll(): void {
     this.pendingCount = 0;
+  }
+
+  /**
+   * Step 0, when financed: the financing of the night (or weekend) before bar i, if bar i opens a new UTC
+   * calendar day, on the position and cash as they stood at bar i - 1's close.
+   */
+  accrueFinancing(i: number): void {
+    if (i === 0) return;
+    const days = Math.floor(this.t[i] / DAY_MS) - Math.floor(this.t[i - 1] / DAY_MS);
+    if (days <= 0) return;
+    const shortValue = this.units < 0 ? -this.units * this.c[i - 1] : 0;
+    const debit = this.cash < 0 ? -this.cash : 0;
+    const charge = (days * (shortValue * this.borrowRate + debit * this.marginRate)) / 360;
+    if (charge === 0) return;
+    this.cash -= charge;
+    this.financingPaid += charge;
+    if (this.units !== 0) this.entryFinancing += charge;
   }
 
   /** Step 1: resting orders against bar i (open, then the bar's range). */
@@ -424,7 +462,7 @@ export class Broker implements OrderPort {
     const u = this.units;
     if (u === 0) return null;
     const mark = this.c[i];
-    const pnl = u * (mark - this.entryPrice) - this.entryCommission;
+    const pnl = u * (mark - this.entryPrice) - this.entryCommission - this.entryFinancing;
     return {
       entryIndex: this.entryIndex,
       entryTime: this.entryTime,
@@ -615,6 +653,7 @@ export class Broker implements OrderPort {
       const held = Math.abs(u);
       const side = u > 0 ? 1 : -1;
       const entryShare = closing === held ? this.entryCommission : (this.entryCommission * closing) / held;
+      const financingShare = closing === held ? this.entryFinancing : (this.entryFinancing * closing) / held;
       const gross = closing * (price - this.entryPrice) * side;
       appendTrade(
         this.trades,
@@ -625,12 +664,13 @@ export class Broker implements OrderPort {
         this.entryPrice,
         price,
         side * closing,
-        gross - entryShare - closingCommission,
+        gross - entryShare - closingCommission - financingShare,
         entryShare + closingCommission,
         reason,
         this.entry,
       );
       this.entryCommission -= entryShare;
+      this.entryFinancing -= financingShare;
       this.units = closing === held ? 0 : u + direction * closing;
       if (this.units === 0) this.clearPosition();
     }
@@ -680,6 +720,7 @@ export class Broker implements OrderPort {
     this.entryIndex = -1;
     this.entryTime = 0;
     this.entryCommission = 0;
+    this.entryFinancing = 0;
     this.stopLoss = NaN;
     this.takeProfit = NaN;
     this.trailDistance = NaN;

@@ -15,6 +15,7 @@ export {
   resolveOptions,
   BACKTESTING_PY_ALL_IN,
   type BacktestOptions,
+  type FinancingSpec,
   type ResolvedBacktestOptions,
 } from './options.ts';
 export {

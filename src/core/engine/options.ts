@@ -30,6 +30,8 @@ export interface BacktestOptions {
   maxPositionValue?: number;
   /** Cap on one fill's size as a share of its bar's volume, in (0, 1] (default Infinity: no cap). */
   maxVolumeShare?: number;
+  /** What holding a position overnight costs (default: nothing). */
+  financing?: FinancingSpec | undefined;
   /** Default: the strategy's own (backtesting.py for sma-cross, regimen otherwise). */
   convention?: Convention;
   /** Keep per-bar position (units) and cash arrays in the result (default false; costs 16 bytes per bar). */
@@ -40,6 +42,19 @@ export interface BacktestOptions {
    * read with the history before it).
    */
   tradeFrom?: number;
+}
+
+/**
+ * Financing, as a margin account charges it: annual rates (fractions) on what is borrowed overnight, by
+ * the day over a 360-day year, as Alpaca and US brokers compute it ("daily margin interest = settlement
+ * date debit balance x rate / 360"; "daily ETB stock borrow fee = end of day short market value x the
+ * stock's ETB rate / 360", three days over a weekend). A position closed before the day ends pays none.
+ */
+export interface FinancingSpec {
+  /** Interest on a debit balance (cash below 0: a long position bought with borrowed money). */
+  readonly marginRate?: number;
+  /** The stock borrow fee on a short position's market value. */
+  readonly borrowRate?: number;
 }
 
 export interface ResolvedBacktestOptions extends StrategyOptions {
@@ -54,6 +69,9 @@ export interface ResolvedBacktestOptions extends StrategyOptions {
   readonly maxLeverage: number;
   readonly maxPositionValue: number;
   readonly maxVolumeShare: number;
+  /** Annual rates as fractions (0: none; see FinancingSpec). */
+  readonly marginRate: number;
+  readonly borrowRate: number;
   readonly convention: Convention;
   /** Share of equity an all-in order commits (see BACKTESTING_PY_ALL_IN). */
   readonly allInFraction: number;
@@ -70,6 +88,17 @@ export interface ResolvedBacktestOptions extends StrategyOptions {
 function positive(name: string, value: number): number {
   if (!(value > 0)) throw new RangeError(`option ${name} must be > 0, got ${value}`);
   return value;
+}
+
+/** An annual financing rate: a fraction from 0 to 10 (1,000 %; hard-to-borrow stocks can cost over 100 %). */
+function annualRate(name: string, value: number | undefined): number {
+  const rate = value ?? 0;
+  if (!(rate >= 0 && rate <= 10)) {
+    throw new RangeError(
+      `option financing.${name} must be an annual rate in [0, 10] (a fraction), got ${rate}`,
+    );
+  }
+  return rate;
 }
 
 /** Fills defaults (convention first, then explicit options) and validates once, outside any bar loop. */
@@ -109,6 +138,8 @@ export function resolveOptions(
     maxLeverage: positive('maxLeverage', options.maxLeverage ?? 1),
     maxPositionValue: positive('maxPositionValue', options.maxPositionValue ?? Infinity),
     maxVolumeShare,
+    marginRate: annualRate('marginRate', options.financing?.marginRate),
+    borrowRate: annualRate('borrowRate', options.financing?.borrowRate),
     convention,
     allInFraction: convention === 'backtesting.py' ? BACKTESTING_PY_ALL_IN : 1,
     returnsFrom: convention === 'backtesting.py' ? 'first-bar' : 'initial-cash',

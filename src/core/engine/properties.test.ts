@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Bars } from '../data/bars.ts';
 import { STRATEGIES, defaultParams, getStrategy, type StrategyParams } from '../strategy/index.ts';
 import { BacktestWorkspace, prepareDataset, runBacktest, runPrepared, type BacktestRun } from './backtest.ts';
-import type { BacktestOptions } from './options.ts';
+import type { BacktestOptions, FinancingSpec } from './options.ts';
 import { randomWalkBars } from './random-walk.ts';
 import type { TradeLog } from './types.ts';
 
@@ -82,6 +82,7 @@ const optionsCase: fc.Arbitrary<BacktestOptions> = fc.record({
   fractional: fc.boolean(),
   longOnly: fc.boolean(),
   convention: fc.constantFrom<'regimen' | 'backtesting.py'>('regimen', 'backtesting.py'),
+  financing: fc.constantFrom<FinancingSpec>({}, { borrowRate: 0.05, marginRate: 0.08 }),
 });
 
 const world = fc.record({
@@ -119,7 +120,8 @@ describe('engine properties', () => {
   it('equity = cash + position x close at every bar, and closed trades account for every cash flow', () => {
     fc.assert(
       fc.property(world, ({ seed, n, strategy, options }) => {
-        const bars = randomWalkBars(n, seed, { volatility: 0.004, gapProbability: 0.05 });
+        // Hourly bars, so a run crosses midnights and pays financing where its options charge it.
+        const bars = randomWalkBars(n, seed, { volatility: 0.004, gapProbability: 0.05, stepMs: 3_600_000 });
         const run = runBacktest(bars, getStrategy(strategy.name), strategy.params, {
           ...options,
           cash: 25_000,

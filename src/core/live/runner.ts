@@ -581,6 +581,7 @@ export class LiveRunner {
     this.versions[i] = this.stateValue.active?.version ?? 0;
     const broker = this.broker;
     const unitsBefore = broker.units;
+    if (broker.financed) broker.accrueFinancing(i);
     if (broker.pendingCount > 0) broker.processOpen(i);
     if (broker.units !== 0) broker.checkExits(i);
     if (broker.units === 0) this.windDown = null;

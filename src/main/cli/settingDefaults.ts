@@ -13,6 +13,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
     fees: ['fees', (fees) => fees],
     spreadBps: ['spread-bps', (bps) => (bps === null ? null : String(bps))],
     impact: ['impact', (impact) => (impact === null ? null : String(impact))],
+    borrowPercent: ['borrow-rate', (rate) => (rate === null ? null : String(rate))],
     riskFreePercent: ['risk-free', String],
     workers: ['workers', (workers) => (workers === null ? null : String(workers))],
     timeZone: ['tz', String],
@@ -20,7 +21,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
   };
 
 /** Cost flags a `--costs none` outranks: the settings must not put back what it took away. */
-const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact']);
+const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact', 'borrow-rate']);
 
 /**
  * `args` with every flag the command takes but was not given set from the data folder's settings (the

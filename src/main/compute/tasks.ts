@@ -163,6 +163,8 @@ export interface BacktestOutput {
    * every position and stopped (equity 0 from it on); null when it never fell that far.
    */
   readonly wipedOutAt: number | null;
+  /** Margin interest and stock borrow fees charged over the run (see FinancingSpec). */
+  readonly financingPaid: number;
   readonly elapsedMs: number;
   /** When the task asked for them. */
   readonly plots?: StrategyPlots;
@@ -607,6 +609,7 @@ export class TaskRunner {
       trades,
       metrics,
       wipedOutAt: run.wipedOutIndex === NOT_WIPED_OUT ? null : prepared.bars.t[run.wipedOutIndex]!,
+      financingPaid: run.financingPaid,
       elapsedMs: performance.now() - started,
       ...(task.plots === true
         ? { plots: plotsFrom(strategyPlots(prepared, definition, params, task.options), from) }

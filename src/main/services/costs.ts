@@ -5,6 +5,7 @@ import {
   defaultCostSettings,
   type CommissionSpec,
   type CostSettings,
+  type FinancingSpec,
   type SlippageSpec,
 } from '../../core/engine/index.ts';
 import { commissionRateFromPercent } from '../../shared/commission.ts';
@@ -35,6 +36,7 @@ export function settingsCostRequest(
   if (settings.fees !== null) parts.fees = settings.fees;
   if (settings.spreadBps !== null) parts.spreadBps = settings.spreadBps;
   if (settings.impact !== null) parts.impact = settings.impact;
+  if (settings.borrowPercent !== null) parts.borrowPercent = settings.borrowPercent;
   return {
     commissionRate: asked.commission ?? commissionRateFromPercent(settings.commissionPercent),
     settings: asked.costs ?? parts,
@@ -46,7 +48,8 @@ function complete(settings: Partial<CostSettings> | undefined): settings is Cost
     settings !== undefined &&
     settings.fees !== undefined &&
     settings.spreadBps !== undefined &&
-    settings.impact !== undefined
+    settings.impact !== undefined &&
+    settings.borrowPercent !== undefined
   );
 }
 
@@ -84,7 +87,12 @@ export async function resolveCosts(
   source: BarsSource | null,
   repo: BarsRepository | null,
   t?: Float64Array,
-): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; settings: CostSettings }> {
+): Promise<{
+  commission: CommissionSpec;
+  slippage: SlippageSpec;
+  financing: FinancingSpec | undefined;
+  settings: CostSettings;
+}> {
   const settings = await costSettingsFor(request.settings, source, repo, t);
   return { ...costOptions(request.commissionRate, settings, request.extraBps ?? 0), settings };
 }
@@ -117,9 +125,9 @@ export async function settingsBacktestTerms(
   t?: Float64Array,
 ): Promise<BacktestTerms> {
   const request = settingsCostRequest(asked, settings);
-  const { commission, slippage, settings: costs } = await resolveCosts(request, source, repo, t);
+  const { commission, slippage, financing, settings: costs } = await resolveCosts(request, source, repo, t);
   return {
-    account: { cash: asked.cash ?? settings.cash, commission, slippage },
+    account: { cash: asked.cash ?? settings.cash, commission, slippage, financing },
     riskFreeRate: settings.riskFreePercent / 100,
     commissionRate: request.commissionRate,
     costs,

@@ -420,21 +420,25 @@ describe('the cost settings', () => {
     const { client, app } = readyToBacktest(preferences);
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[0]!.costs).toBeUndefined();
-    app.getState().setCosts({ fees: 'none', spreadBps: '0', impact: '0' });
+    app.getState().setCosts({ fees: 'none', spreadBps: '0', impact: '0', borrowPercent: '' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[1]!.costs).toEqual({
       fees: 'none',
       spreadBps: 0,
       impact: 0,
     });
-    app.getState().setCosts({ fees: null, spreadBps: '-3', impact: '' });
+    app.getState().setCosts({ fees: null, spreadBps: '-3', impact: '', borrowPercent: '' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')).toHaveLength(2);
-    app.getState().setCosts({ fees: null, spreadBps: '4', impact: '' });
+    // A borrow rate is sent as the annual percent typed.
+    app.getState().setCosts({ fees: null, spreadBps: '4', impact: '', borrowPercent: '0.3' });
+    await app.getState().runBacktest();
+    expect(client.callsTo('backtest:run')[2]!.costs).toEqual({ spreadBps: 4, borrowPercent: 0.3 });
     expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().costs).toEqual({
       fees: null,
       spreadBps: '4',
       impact: '',
+      borrowPercent: '0.3',
     });
   });
 });
@@ -480,13 +484,13 @@ describe('the settings record', () => {
     ]);
 
     app.getState().setTimeZone('local');
-    app.getState().setCosts({ fees: 'none', spreadBps: '1.', impact: '' });
+    app.getState().setCosts({ fees: 'none', spreadBps: '1.', impact: '', borrowPercent: '' });
     expect(client.callsTo('settings:set')).toEqual([
       { timeZone: 'local' },
-      { fees: 'none', spreadBps: 1, impact: null },
+      { fees: 'none', spreadBps: 1, impact: null, borrowPercent: null },
     ]);
     // A part that does not read is not written.
-    app.getState().setCosts({ fees: 'none', spreadBps: 'x', impact: '' });
+    app.getState().setCosts({ fees: 'none', spreadBps: 'x', impact: '', borrowPercent: '' });
     expect(client.callsTo('settings:set')).toHaveLength(2);
   });
 

@@ -27,6 +27,7 @@ function costDraftOf(settings: Settings): CostDraft {
     fees: settings.fees,
     spreadBps: settings.spreadBps === null ? '' : String(settings.spreadBps),
     impact: settings.impact === null ? '' : String(settings.impact),
+    borrowPercent: settings.borrowPercent === null ? '' : String(settings.borrowPercent),
   };
 }
 
@@ -38,6 +39,7 @@ function costPatchOf(draft: CostDraft): SettingsPatch | null {
     fees: costs?.fees ?? null,
     spreadBps: costs?.spreadBps ?? null,
     impact: costs?.impact ?? null,
+    borrowPercent: costs?.borrowPercent ?? null,
   };
 }
 
@@ -380,7 +382,8 @@ export function createAppStore(
           draftPatch !== null &&
           draftPatch.fees === next.fees &&
           draftPatch.spreadBps === next.spreadBps &&
-          draftPatch.impact === next.impact
+          draftPatch.impact === next.impact &&
+          draftPatch.borrowPercent === next.borrowPercent
             ? draft
             : costDraftOf(next),
       };

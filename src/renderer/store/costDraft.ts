@@ -11,15 +11,36 @@ export interface CostDraft {
   /** '' : the default's. */
   readonly spreadBps: string;
   readonly impact: string;
+  /** Annual percent. */
+  readonly borrowPercent: string;
 }
 
-export const DEFAULT_COST_DRAFT: CostDraft = { fees: null, spreadBps: '', impact: '' };
-export const NO_COST_DRAFT: CostDraft = { fees: 'none', spreadBps: '0', impact: '0' };
+/** The numeric parts of a draft, with the largest value each takes and its unit. */
+export type CostNumberPart = Exclude<keyof CostDraft, 'fees'>;
+const BOUNDS: Record<CostNumberPart, { max: number; unit: string }> = {
+  spreadBps: { max: 1_000, unit: ' bp' },
+  impact: { max: 1, unit: '' },
+  borrowPercent: { max: 1_000, unit: ' % a year' },
+};
+const PARTS = Object.keys(BOUNDS) as CostNumberPart[];
+
+export const DEFAULT_COST_DRAFT: CostDraft = {
+  fees: null,
+  spreadBps: '',
+  impact: '',
+  borrowPercent: '',
+};
+export const NO_COST_DRAFT: CostDraft = {
+  fees: 'none',
+  spreadBps: '0',
+  impact: '0',
+  borrowPercent: '0',
+};
 
 export interface CheckedCosts {
   /** The parts set, for a request's `costs`; undefined when every part is the default's. */
   readonly costs: Partial<CostSettings> | undefined;
-  readonly errors: Partial<Record<'spreadBps' | 'impact', string>>;
+  readonly errors: Partial<Record<CostNumberPart, string>>;
 }
 
 function number(text: string, max: number, unit: string): { value?: number; error?: string } {
@@ -31,16 +52,14 @@ function number(text: string, max: number, unit: string): { value?: number; erro
 }
 
 export function checkCosts(draft: CostDraft): CheckedCosts {
-  const spread = number(draft.spreadBps, 1_000, ' bp');
-  const impact = number(draft.impact, 1, '');
   const costs: { -readonly [K in keyof CostSettings]?: CostSettings[K] } = {};
+  const errors: { -readonly [K in CostNumberPart]?: string } = {};
   if (draft.fees !== null) costs.fees = draft.fees;
-  if (spread.value !== undefined) costs.spreadBps = spread.value;
-  if (impact.value !== undefined) costs.impact = impact.value;
-  const errors: CheckedCosts['errors'] = {
-    ...(spread.error === undefined ? {} : { spreadBps: spread.error }),
-    ...(impact.error === undefined ? {} : { impact: impact.error }),
-  };
+  for (const part of PARTS) {
+    const { value, error } = number(draft[part], BOUNDS[part].max, BOUNDS[part].unit);
+    if (value !== undefined) costs[part] = value;
+    if (error !== undefined) errors[part] = error;
+  }
   return { costs: Object.keys(costs).length === 0 ? undefined : costs, errors };
 }
 
@@ -49,7 +68,6 @@ export function isCostDraft(value: unknown): value is CostDraft {
   const v = value as Record<string, unknown>;
   return (
     (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
-    typeof v.spreadBps === 'string' &&
-    typeof v.impact === 'string'
+    PARTS.every((part) => typeof v[part] === 'string')
   );
 }

@@ -1,7 +1,7 @@
 import { FEE_SCHEDULES, isFeeSchedule, type FeeSchedule } from '../../core/engine/assetCosts.ts';
 import { FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
-import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT } from '../store/costDraft.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT, type CostNumberPart } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
 
 /** The select's names, short enough for a form's half column; each option's title says them in full. */
@@ -11,9 +11,15 @@ const FEE_CHOICES: Record<FeeSchedule, string> = {
   none: 'none',
 };
 
+const TEST_IDS: Record<CostNumberPart, string> = {
+  spreadBps: 'cost-spread',
+  impact: 'cost-impact',
+  borrowPercent: 'cost-borrow',
+};
+
 /** One numeric part of the cost draft: empty takes the asset default, a bad value says its range. */
 function CostNumber(props: {
-  part: 'spreadBps' | 'impact';
+  part: CostNumberPart;
   label: string;
   title: string;
   max?: number;
@@ -25,7 +31,7 @@ function CostNumber(props: {
   return (
     <NumberField
       label={props.label}
-      testId={props.part === 'spreadBps' ? 'cost-spread' : 'cost-impact'}
+      testId={TEST_IDS[props.part]}
       title={props.title}
       min={0}
       {...(props.max === undefined ? {} : { max: props.max })}
@@ -82,6 +88,13 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
         label="impact"
         title="Square-root impact: the price share paid at full participation of a bar's volume"
         max={1}
+        disabled={disabled}
+      />
+      <CostNumber
+        part="borrowPercent"
+        label="borrow % / yr"
+        title="Stock borrow fee on a short position's value held overnight, by the day over a 360-day year, three days over a weekend (Alpaca: the stock's easy-to-borrow rate); the asset default charges none"
+        max={1_000}
         disabled={disabled}
       />
       <div className="run-row">

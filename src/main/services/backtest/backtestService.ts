@@ -184,6 +184,7 @@ export async function backtestReport(pool: ComputePool, input: BacktestReportInp
     indicators: indicatorPayload(t, plots),
     range: backtestRange(t, plots),
     wipedOutAt: output.wipedOutAt,
+    financingPaid: output.financingPaid,
     costs: input.costs,
     costStress,
     tearSheet: backtestTearSheet(t, output.equity, cash, input.benchmark, input.riskFreeRate),

@@ -13,6 +13,7 @@ import {
   costSettingsOf,
   stressedSlippage,
   type CommissionSpec,
+  type FinancingSpec,
   type SlippageSpec,
 } from '../../../core/engine/index.ts';
 import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
@@ -215,7 +216,7 @@ export class OptimizeService {
   async costs(
     source: StudySource,
     request: CostRequest,
-  ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec }> {
+  ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; financing: FinancingSpec | undefined }> {
     if (source.kind === 'cache' && source.symbols !== undefined && this.deps.bars !== null) {
       const bars = this.deps.bars;
       const calendars = await Promise.all(
@@ -229,8 +230,8 @@ export class OptimizeService {
           `data.symbols.${other}`,
         );
     }
-    const { commission, slippage } = await resolveCosts(request, source, this.deps.bars);
-    return { commission, slippage };
+    const { commission, slippage, financing } = await resolveCosts(request, source, this.deps.bars);
+    return { commission, slippage, financing };
   }
 
   /** Stores a new study (no trial yet) and returns its id; the CLI then resumes it. */
@@ -381,7 +382,7 @@ export class OptimizeService {
       dataset,
       from,
       options: (stressBps) => ({ ...options, slippage: stressedSlippage(options.slippage, stressBps) }),
-      costs: costSettingsOf(options.commission, options.slippage),
+      costs: costSettingsOf(options.commission, options.slippage, options.financing),
       benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c.subarray(from) },
       riskFreeRate: (definition.riskFreePercent ?? 0) / 100,
     });

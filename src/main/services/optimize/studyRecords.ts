@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { SliceAggregation } from '../../../core/optimize/index.ts';
 import { getStrategy, isStrategyName } from '../../../core/strategy/index.ts';
-import { commissionSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
+import { commissionSpecSchema, financingSpecSchema, slippageSpecSchema } from '../../../shared/costs.ts';
 import { HoldoutInput, OverfittingStats, StudyHoldout } from '../../../shared/optimizeContract.ts';
 import { PerRegimeSettings, RegimeStudyResult } from '../../../shared/regimeContract.ts';
 import { strategyRefSchema } from '../../../shared/schemas.ts';
@@ -22,6 +22,7 @@ const StoredBacktestOptions = z.object({
   cash: finite.optional(),
   commission: commissionSpecSchema.optional(),
   slippage: slippageSpecSchema.optional(),
+  financing: financingSpecSchema.optional(),
   fillAt: z.enum(['next-open', 'close']).optional(),
   fractional: z.boolean().optional(),
   longOnly: z.boolean().optional(),

@@ -465,7 +465,7 @@ export function searchOptionsOf(request: {
   readonly longOnly: boolean;
   readonly closeAtEnd: boolean;
   readonly fillAt: 'next-open' | 'close';
-}): Omit<BacktestOptions, 'commission' | 'slippage'> {
+}): Omit<BacktestOptions, 'commission' | 'slippage' | 'financing'> {
   return {
     cash: request.cash,
     ...(request.longOnly ? { longOnly: true } : {}),

@@ -118,7 +118,7 @@ export interface WalkForwardJob {
   readonly seed: number;
   readonly minTrades: number;
   /** Everything but the costs, which `costs` resolves once the data's asset class is known. */
-  readonly options: Omit<BacktestOptions, 'commission' | 'slippage'>;
+  readonly options: Omit<BacktestOptions, 'commission' | 'slippage' | 'financing'>;
   readonly costs: CostRequest;
   readonly preferPlateau: boolean;
   /** The windows; `purge` absent: no gap (in a replay, a run from before runs had a purge). */
@@ -444,8 +444,8 @@ async function walkForwardSetup(
   const warmupBars = full.warmUp?.longest ?? (await probe(data.datasets[0]!.ref));
   const base = data.datasets[0]!.ref;
   const bars = base.bars;
-  const { commission, slippage } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
-  const options: BacktestOptions = { ...job.options, commission, slippage };
+  const { commission, slippage, financing } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
+  const options: BacktestOptions = { ...job.options, commission, slippage, financing };
   const calendar = sharedCalendar(data);
   const cut = (settings: WalkForwardOptions): WalkForwardWindow[] => {
     try {

@@ -72,7 +72,7 @@ async function studySpec(
     throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
   // The costs a backtest of the symbol charges (its asset class's defaults under the settings given), as
   // `regimen regimes compare` does: the app and the CLI compare at the same costs.
-  const { commission, slippage } = await resolveCosts(
+  const { commission, slippage, financing } = await resolveCosts(
     { commissionRate: request.commission, settings: request.costs },
     { kind: 'cache', symbol: request.symbol },
     deps.bars,
@@ -87,7 +87,12 @@ async function studySpec(
     axis: request.axis,
     strategy: request.strategy,
     candidates,
-    backtest: { commission, slippage, ...(request.cash === undefined ? {} : { cash: request.cash }) },
+    backtest: {
+      commission,
+      slippage,
+      financing,
+      ...(request.cash === undefined ? {} : { cash: request.cash }),
+    },
     minTrades: request.minTrades,
     minDwell: request.minDwell,
     riskFreeRate: (deps.riskFreePercent?.() ?? 0) / 100,

@@ -59,7 +59,7 @@ describe('the settings record', () => {
     ]);
 
     const stored = JSON.parse(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')) as { version: number };
-    expect(stored.version).toBe(2);
+    expect(stored.version).toBe(3);
     const again = new SettingsStore({ dataDir });
     expect(again.settings).toEqual({
       ...DEFAULT_SETTINGS,
@@ -93,6 +93,22 @@ describe('the settings record', () => {
       expect(store.settings).toEqual({ ...DEFAULT_SETTINGS, cash: 12_345, fees });
     }
     expect(() => version1(true).set({ fees: 'alpaca' })).toThrow(/fees/);
+  });
+
+  it('reads a version 2 record, which had no borrow fee, as leaving it to the asset class', () => {
+    const dataDir = folder('settings-v2-');
+    const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, cash: 12_345, spreadBps: 4 };
+    delete settings['borrowPercent'];
+    writeFileSync(
+      join(dataDir, SETTINGS_FILE),
+      JSON.stringify({ version: 2, settings, nextDataFolder: null }),
+    );
+    const store = new SettingsStore({ dataDir });
+    expect(store.state().problem).toBeNull();
+    expect(store.settings).toEqual({ ...DEFAULT_SETTINGS, cash: 12_345, spreadBps: 4 });
+    store.set({ borrowPercent: 0.3 });
+    expect(new SettingsStore({ dataDir }).settings.borrowPercent).toBe(0.3);
+    expect(() => store.set({ borrowPercent: 1_500 })).toThrow(/borrowPercent: must be at most 1,000/);
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {

@@ -53,7 +53,17 @@ function fromVersion1(raw: { settings?: unknown }): unknown {
 }
 
 /**
- * A stored record as the current version: version 1's is migrated (fromVersion1); a file without a
+ * Version 3 adds the stock borrow fee, which a version 2 record leaves to the asset class (null), as a
+ * new setting starts.
+ */
+function fromVersion2(raw: { settings?: unknown }): unknown {
+  const settings = raw.settings;
+  if (typeof settings !== 'object' || settings === null) return { ...raw, version: 3 };
+  return { ...raw, version: 3, settings: { borrowPercent: null, ...settings } };
+}
+
+/**
+ * A stored record as the current version: version 1's and 2's are migrated (fromVersion1, fromVersion2); a file without a
  * version (none was ever written so) or of a newer version (a later Regimen's) needs a word. Unknown
  * settings of a later version would be refused by the strict schema: the reader says so rather than guessing.
  */
@@ -63,7 +73,8 @@ function migrate(raw: unknown): Stored {
     throw new Error(
       `it was written by a newer Regimen (version ${version}; this one reads ${SETTINGS_VERSION})`,
     );
-  const current = version === 1 ? fromVersion1(raw as { settings?: unknown }) : raw;
+  const v2 = version === 1 ? fromVersion1(raw as { settings?: unknown }) : raw;
+  const current = version === 1 || version === 2 ? fromVersion2(v2 as { settings?: unknown }) : raw;
   const parsed = Stored.safeParse(current);
   if (!parsed.success) throw new Error(zodProblem(parsed.error));
   return parsed.data;

@@ -2,6 +2,7 @@ import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { wipedOutText } from '../../../shared/wipedOutText.ts';
+import { formatMoney } from '../../format.ts';
 import {
   formatMetric,
   HEADLINE_METRICS,
@@ -65,6 +66,16 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
       {result?.wipedOutAt != null ? (
         <div className="error-text" role="alert" data-testid="wiped-out" data-time={result.wipedOutAt}>
           {wipedOutText(`${time.barTime(result.wipedOutAt, result.timeframe)} ${time.zone}`)}
+        </div>
+      ) : null}
+      {result != null && result.financingPaid > 0 ? (
+        <div
+          className="muted"
+          data-testid="financing-paid"
+          data-value={result.financingPaid}
+          title="Margin interest on cash borrowed overnight and borrow fees on shorts held overnight, already in the trades' profit and the equity"
+        >
+          financing paid {formatMoney(result.financingPaid)}
         </div>
       ) : null}
       {metrics ? (

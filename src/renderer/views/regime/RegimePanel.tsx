@@ -216,6 +216,7 @@ function RegimeTable({ result, axis, testId }: { result: RegimesResult; axis: Re
 const COST_PARTS: Readonly<Record<keyof CheckedCosts['errors'], string>> = {
   spreadBps: 'spread',
   impact: 'impact',
+  borrowPercent: 'borrow rate',
 };
 
 /** Why the costs cannot be charged, each invalid part by name, or null when they can. */

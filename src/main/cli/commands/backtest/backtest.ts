@@ -131,7 +131,7 @@ function tradeTable(trades: readonly TradeOut[], time: TimeFormat, timeframe: st
 /** Engine options but costs from the flags shared by backtest, optimize and walk-forward. */
 export function accountOptionsFrom(
   args: ParsedArgs,
-): Omit<BacktestOptions, 'commission' | 'slippage'> & { readonly cash: number } {
+): Omit<BacktestOptions, 'commission' | 'slippage' | 'financing'> & { readonly cash: number } {
   const cash = numberOption(args, 'cash', 10_000);
   if (!(cash > 0)) throw new UsageError(`--cash must be positive, got ${cash}`);
   return {
@@ -182,6 +182,13 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       throw new UsageError(`--impact must be between 0 and 1, got ${impact}`);
     settings.impact = impact;
   }
+  const borrow = stringOption(args, 'borrow-rate');
+  if (borrow !== undefined) {
+    const percent = Number(borrow.endsWith('%') ? borrow.slice(0, -1) : borrow);
+    if (borrow.trim() === '' || !(percent >= 0 && percent <= 1_000))
+      throw new UsageError(`--borrow-rate must be an annual percent between 0 and 1000, got "${borrow}"`);
+    settings.borrowPercent = percent;
+  }
   return { commissionRate, settings, extraBps };
 }
 
@@ -195,14 +202,14 @@ export async function backtestTermsFrom(args: ParsedArgs, io: CommandIO, bars: B
   const account = accountOptionsFrom(args);
   const riskFreeRate = riskFreePercentFrom(args) / 100;
   // As `regimen backtest` charges the same bars: a cached symbol's class judged from its timestamps.
-  const { commission, slippage, settings } = await resolveCosts(
+  const { commission, slippage, financing, settings } = await resolveCosts(
     costRequest,
     barsSourceFrom(args),
     null,
     bars.t,
   );
   return {
-    account: { ...account, commission, slippage },
+    account: { ...account, commission, slippage, financing },
     riskFreeRate,
     commissionRate: costRequest.commissionRate,
     costs: settings,
@@ -214,7 +221,9 @@ export const COMMISSION_HELP =
   `\n        --commission PCT: ${COMMISSION_UNIT} (0.1 means 0.1 %), warned above ${PLAUSIBLE_COMMISSION_PERCENT} %` +
   `\n        costs default to the asset class (US equities: ${costsText(US_EQUITY_COSTS)}; FX: ${costsText(FX_COSTS)};` +
   ` crypto: ${costsText(CRYPTO_COSTS)});` +
-  `\n        --costs none drops them, --fees ${FEE_SCHEDULES.join('|')}, --spread-bps BPS and --impact X replace one part`;
+  `\n        --costs none drops them, --fees ${FEE_SCHEDULES.join('|')}, --spread-bps BPS and --impact X replace one part` +
+  `\n        --borrow-rate PCT: the stock borrow fee, annual % of a short's value held overnight, by the day over` +
+  `\n        360 (none by default: set the rate your broker charges for the stock)`;
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
 export const COST_OPTIONS = {
@@ -224,13 +233,14 @@ export const COST_OPTIONS = {
   fees: { type: 'string' },
   'spread-bps': { type: 'string' },
   impact: { type: 'string' },
+  'borrow-rate': { type: 'string' },
 } as const;
 
 /** The account flags of BACKTEST_OPTIONS as a usage line shows them. */
 export const ACCOUNT_USAGE = '[--cash 10000] [--long-only] [--close-at-end] [--fill-at-close]';
 
 /** The cost flags as a usage line shows them. */
-export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X]`;
+export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT]`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,
@@ -369,6 +379,7 @@ export const backtestCommand: Command = {
           commission: costRequest.commissionRate,
           slippageBps,
           costs,
+          financingPaid: output.financingPaid,
           costStress,
           trades: output.trades,
         }),
@@ -383,7 +394,11 @@ export const backtestCommand: Command = {
         ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
       ]),
     );
-    io.out(`\nCash ${account.cash}, ${paidText}; cost stress (more cost on every fill):`);
+    const financingText =
+      output.financingPaid > 0
+        ? `; financing paid ${output.financingPaid.toFixed(2)} (in the trades' profit)`
+        : '';
+    io.out(`\nCash ${account.cash}, ${paidText}${financingText}; cost stress (more cost on every fill):`);
     io.out(
       table([
         ['extra cost', ...STRESS_METRICS.map((key) => metricLabel(key))],

@@ -30,6 +30,10 @@ const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
     help: 'quoted spread in bp, half paid per fill (default: asset class)',
   },
   impact: { kind: 'number-or-default', help: 'square-root impact coefficient (default: asset class)' },
+  borrowPercent: {
+    kind: 'number-or-default',
+    help: 'stock borrow fee on a short held overnight, % a year (default: asset class, none)',
+  },
   riskFreePercent: { kind: 'number', help: 'annual risk-free rate in % for Sharpe and Sortino' },
   workers: { kind: 'number-or-default', help: 'compute pool threads (default: one per core)' },
   timeZone: { kind: 'text', help: 'exchange, utc or local' },
