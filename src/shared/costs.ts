@@ -4,7 +4,7 @@
  * CostSettings: the venue's fees, spread, impact). The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
-import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
+import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
 import type { CommissionSpec, CostSettings, FinancingSpec, SlippageSpec } from '../core/engine/index.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -54,6 +54,12 @@ export const financingSpecSchema = z.strictObject({
   borrowRate: annualRate.optional(),
 });
 
+const cryptoFeeTier = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be 1 to 8')
+  .max(ALPACA_CRYPTO_FEE_TIERS.length, `must be 1 to ${ALPACA_CRYPTO_FEE_TIERS.length}`);
+
 /** An annual financing rate in percent, as a person types it. */
 const annualPercent = z.number().min(0).max(1_000, 'must be at most 1,000 % a year');
 
@@ -66,6 +72,8 @@ const costSettingsShape = {
   impact: z.number().min(0).max(1, 'must be at most 1'),
   /** Stock borrow fee on a short position held overnight, annual percent of its value. */
   borrowPercent: annualPercent,
+  /** Alpaca's crypto fee tier by 30-day volume, 1 to 8 (ALPACA_CRYPTO_FEE_TIERS). */
+  cryptoFeeTier,
 };
 
 /**
@@ -75,11 +83,13 @@ const costSettingsShape = {
 export const costSettingsRequestSchema = z.strictObject(costSettingsShape).partial().optional();
 
 /**
- * The costs a result was charged; a result stored before runs were financed has no rates, and paid none.
+ * The costs a result was charged; a result stored before runs were financed or crypto fees had tiers
+ * has neither: it paid no borrow fee, and the first tier's fee.
  */
 export const costSettingsSchema = z.strictObject({
   ...costSettingsShape,
   borrowPercent: annualPercent.default(0),
+  cryptoFeeTier: cryptoFeeTier.default(1),
 });
 
 /** One row of a cost stress: the result with `bps` more cost on every fill. */

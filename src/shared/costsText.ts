@@ -1,9 +1,39 @@
-import type { CostSettings, FeeSchedule } from '../core/engine/assetCosts.ts';
+import { ALPACA_CRYPTO_FEE_TIERS, type CostSettings, type FeeSchedule } from '../core/engine/assetCosts.ts';
+
+/** A rate as the percent a trader reads (0.0025: "0.25"), without a float's tail. */
+const percent = (rate: number): string => String(Number((rate * 100).toFixed(4)));
+
+/** Alpaca's crypto fee at a tier (1 to 8): "Alpaca crypto fee 0.25 % taker, 0.15 % maker". */
+export function cryptoFeeText(tier: number): string {
+  const rates = ALPACA_CRYPTO_FEE_TIERS[tier - 1];
+  if (rates === undefined) throw new RangeError(`crypto fee tier must be 1 to 8, got ${tier}`);
+  const name = tier === 1 ? 'Alpaca crypto fee' : `Alpaca crypto fee tier ${tier}`;
+  return `${name} ${percent(rates.takerRate)} % taker, ${percent(rates.makerRate)} % maker`;
+}
+
+/** A 30-day volume in short dollars: $100k, $1M, $100M. */
+function dollars(volume: number): string {
+  return volume >= 1e6 ? `$${volume / 1e6}M` : `$${volume / 1e3}k`;
+}
+
+/** A tier's volume and rates, as the app's choices and the CLI's help list them: "2: from $100k, 0.22 / 0.12 %". */
+export function cryptoFeeTierText(tier: number): string {
+  const rates = ALPACA_CRYPTO_FEE_TIERS[tier - 1]!;
+  const next = ALPACA_CRYPTO_FEE_TIERS[tier];
+  const volume =
+    tier === 1 && next !== undefined ? `under ${dollars(next.volume)}` : `from ${dollars(rates.volume)}`;
+  return `${tier}: ${volume}, ${percent(rates.takerRate)} / ${percent(rates.makerRate)} %`;
+}
+
+/** Every tier, taker / maker, for the CLI's help. */
+export function cryptoFeeTiersText(): string {
+  return `${ALPACA_CRYPTO_FEE_TIERS.map((_, k) => cryptoFeeTierText(k + 1)).join('; ')} taker / maker`;
+}
 
 /** A fee schedule as a trader reads it: what it charges and when (the CLI's help, the app's choices). */
 export const FEE_SCHEDULE_TEXT: Record<FeeSchedule, string> = {
   'us-equity': 'SEC and FINRA fees on sells',
-  'alpaca-crypto': 'Alpaca crypto fee 0.25 % taker, 0.15 % maker',
+  'alpaca-crypto': cryptoFeeText(1),
   none: 'no fees',
 };
 
@@ -12,7 +42,10 @@ export function costsText(costs: CostSettings): string {
   const financing = costs.borrowPercent > 0 ? `borrow fee ${costs.borrowPercent} % a year` : '';
   if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0)
     return financing === '' ? 'none beyond commission' : financing;
-  const fees = costs.fees === 'none' ? '' : `${FEE_SCHEDULE_TEXT[costs.fees]}, `;
+  const fees =
+    costs.fees === 'none'
+      ? ''
+      : `${costs.fees === 'alpaca-crypto' ? cryptoFeeText(costs.cryptoFeeTier) : FEE_SCHEDULE_TEXT[costs.fees]}, `;
   return `${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}${financing === '' ? '' : `, ${financing}`}`;
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/main/cli/main.ts';
 import { captureIO } from '../support/captureIO.ts';
+import { runCli } from '../support/runCli.ts';
 import { googSmaCross10x30 } from '../support/googBacktest.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
 
@@ -36,7 +37,13 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
 
   it('backtest charges US equity costs by default (GOOG is judged equities), with a cost stress', async () => {
     const result = await runJson([...smaCross10x30, '--close-at-end']);
-    expect(result['costs']).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
+    expect(result['costs']).toEqual({
+      fees: 'us-equity',
+      spreadBps: 2,
+      impact: 0.01,
+      borrowPercent: 0,
+      cryptoFeeTier: 1,
+    });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
     expect(metrics['finalEquity']).toBeLessThan(51_422.99);
@@ -133,24 +140,52 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       'slow=6',
     ];
     const result = await runJson(run);
-    expect(result['costs']).toEqual({ fees: 'alpaca-crypto', spreadBps: 0, impact: 0, borrowPercent: 0 });
+    expect(result['costs']).toEqual({
+      fees: 'alpaca-crypto',
+      spreadBps: 0,
+      impact: 0,
+      borrowPercent: 0,
+      cryptoFeeTier: 1,
+    });
     type Trade = { entryPrice: number; exitPrice: number; size: number; pnl: number; exitReason: string };
-    // A trade still open at the end has paid its entry's fee only.
-    const trades = (result['trades'] as Trade[]).filter((trade) => trade.exitReason !== 'Open');
-    expect(trades.length).toBeGreaterThan(5);
-    for (const trade of trades) {
-      const gross = (trade.exitPrice - trade.entryPrice) * trade.size;
-      const fee = 0.0025 * Math.abs(trade.size) * (trade.entryPrice + trade.exitPrice);
-      expect(trade.pnl).toBeCloseTo(gross - fee, 6);
-    }
+    // Market orders take liquidity: each closed trade paid the taker's rate on both its fills (a trade
+    // still open at the end has paid its entry's fee only).
+    const paysTaker = (r: Record<string, unknown>, rate: number) => {
+      const trades = (r['trades'] as Trade[]).filter((trade) => trade.exitReason !== 'Open');
+      expect(trades.length).toBeGreaterThan(5);
+      for (const trade of trades) {
+        const gross = (trade.exitPrice - trade.entryPrice) * trade.size;
+        const fee = rate * Math.abs(trade.size) * (trade.entryPrice + trade.exitPrice);
+        expect(trade.pnl).toBeCloseTo(gross - fee, 6);
+      }
+    };
+    paysTaker(result, 0.0025);
+    // A higher volume tier (4: from $1M a month) takes 0.18 %.
+    const tier4 = await runJson([...run, '--crypto-fee-tier', '4']);
+    expect(tier4['costs']).toMatchObject({ fees: 'alpaca-crypto', cryptoFeeTier: 4 });
+    paysTaker(tier4, 0.0018);
+    const badTier = await runCli([...run, '--crypto-fee-tier', '9']);
+    expect(badTier.code).toBe(2);
+    expect(badTier.stderr).toContain('--crypto-fee-tier must be a whole number from 1 to 8, got "9"');
     // --fees none leaves the fee out; the line naming the costs says which was charged.
     const free = await runJson([...run, '--fees', 'none']);
-    expect(free['costs']).toEqual({ fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0 });
+    expect(free['costs']).toEqual({
+      fees: 'none',
+      spreadBps: 0,
+      impact: 0,
+      borrowPercent: 0,
+      cryptoFeeTier: 1,
+    });
     const metrics = (r: Record<string, unknown>) => r['metrics'] as Record<string, number>;
     expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
     const io = captureIO();
     expect(await main(run, io)).toBe(0);
     expect(io.stdout).toContain('costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0');
+    const tierText = captureIO();
+    expect(await main([...run, '--crypto-fee-tier', '4'], tierText)).toBe(0);
+    expect(tierText.stdout).toContain(
+      'costs: Alpaca crypto fee tier 4 0.18 % taker, 0.08 % maker, spread 0 bp',
+    );
   });
 });
 

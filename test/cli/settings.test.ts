@@ -99,17 +99,18 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { costs: unknown }).costs;
     };
-    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
+    // US equities' defaults: SEC and FINRA fees, a 2 bp spread, impact 0.01, no borrow fee, the first tier.
+    const equities = { fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0, cryptoFeeTier: 1 };
+    expect(await costsOf()).toEqual(equities);
     expect((await runCli(['settings', 'set', 'fees', 'alpaca-crypto', ...d])).code).toBe(0);
-    expect(await costsOf()).toEqual({ fees: 'alpaca-crypto', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
-    expect(await costsOf('--fees', 'none')).toEqual({
-      fees: 'none',
-      spreadBps: 2,
-      impact: 0.01,
-      borrowPercent: 0,
-    });
+    expect(await costsOf()).toEqual({ ...equities, fees: 'alpaca-crypto' });
+    expect(await costsOf('--fees', 'none')).toEqual({ ...equities, fees: 'none' });
+    // A crypto fee tier set is every run's too: Alpaca's crypto fee charges it, other fees ignore it.
+    expect((await runCli(['settings', 'set', 'cryptoFeeTier', '3', ...d])).code).toBe(0);
+    expect(await costsOf()).toMatchObject({ fees: 'alpaca-crypto', cryptoFeeTier: 3 });
+    expect((await runCli(['settings', 'set', 'cryptoFeeTier', 'default', ...d])).code).toBe(0);
     expect((await runCli(['settings', 'set', 'fees', 'default', ...d])).code).toBe(0);
-    expect(await costsOf()).toEqual({ fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0 });
+    expect(await costsOf()).toEqual(equities);
   });
 
   it('--risk-free', async () => {

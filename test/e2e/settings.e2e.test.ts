@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
   // One restart serves both: the settings are typed, the folder is moved, and the next start must open the
   // new folder with the settings read back from disk by a new server process (a new origin: nothing the
   // page kept itself comes along).
-  it('keeps cash, commission, fees, borrow fee, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
+  it('keeps cash, commission, fees, borrow fee, crypto tier, risk-free rate and zone through a restart that opens the moved data folder; every form starts from them', async () => {
     const first = await openApp(session());
     await first.page.getByTestId('tab-settings').click();
     await first.page.getByTestId('setting-cash').waitFor({ state: 'visible', timeout: 30_000 });
@@ -74,12 +74,17 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await fees.selectOption('alpaca-crypto');
     // A stock borrow fee, in annual percent, beside the asset class's costs.
     await first.page.getByTestId('cost-borrow').fill('0.3');
+    // Its crypto fee at the volume tier the account trades at (3: from $500k a month).
+    const tier = first.page.getByTestId('cost-crypto-tier');
+    expect(await tier.locator('option[value="3"]').innerText()).toBe('3: from $500k, 0.2 / 0.1 %');
+    await tier.selectOption('3');
     // Saved by the services: a reload reads them back from there.
     await first.page.reload();
     await first.page.getByTestId('tab-settings').click();
     await expect.poll(() => first.page.getByTestId('setting-riskFreePercent').inputValue()).toBe('4');
     await expect.poll(() => first.page.getByTestId('cost-fees').inputValue()).toBe('alpaca-crypto');
     expect(await first.page.getByTestId('cost-borrow').inputValue()).toBe('0.3');
+    expect(await first.page.getByTestId('cost-crypto-tier').inputValue()).toBe('3');
 
     const folder = first.page.getByTestId('data-folder-input');
     await folder.fill('regimen-moved');
@@ -144,7 +149,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     expect(winners).toMatchObject({
       cash: 25_000,
       commission: 0.001,
-      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3 },
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3 },
     });
 
     await page.getByTestId('tab-optimize').click();
@@ -158,7 +163,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     expect(scorecard).toMatchObject({
       cash: 25_000,
       commission: 0.001,
-      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3 },
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3 },
     });
     // The scorecard request dropped above is the one failed request the browser reports.
     // It reaches the test on the console's channel, which can lag the route (CI once read [] here).

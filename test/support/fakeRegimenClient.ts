@@ -185,7 +185,7 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     range: null,
     wipedOutAt: null,
     financingPaid: 0,
-    costs: { fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0 },
+    costs: { fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0, cryptoFeeTier: 1 },
     costStress: [],
     tearSheet: {
       benchmark: null,

@@ -12,6 +12,7 @@ export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}, c
     spreadBps: null,
     impact: null,
     borrowPercent: null,
+    cryptoFeeTier: null,
     riskFreePercent: 0,
     workers: null,
     timeZone: 'exchange',

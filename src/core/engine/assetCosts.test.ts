@@ -21,7 +21,8 @@ describe('asset-class costs', () => {
   it('models stored without their settings are stressed and read back as costOptions builds them', () => {
     const spreadOnly: CostSettings = { ...NO_COSTS, spreadBps: 3 };
     const financed: CostSettings = { ...US_EQUITY_COSTS, borrowPercent: 0.3 };
-    for (const settings of [US_EQUITY_COSTS, CRYPTO_COSTS, NO_COSTS, spreadOnly, financed])
+    const tiers = [2, 5, 8].map((tier): CostSettings => ({ ...CRYPTO_COSTS, cryptoFeeTier: tier }));
+    for (const settings of [US_EQUITY_COSTS, CRYPTO_COSTS, NO_COSTS, spreadOnly, financed, ...tiers])
       for (const bps of [0, 10, 25]) {
         const built = costOptions(0.001, settings, 0);
         expect(stressedSlippage(built.slippage, bps)).toEqual(costOptions(0.001, settings, bps).slippage);
@@ -32,6 +33,19 @@ describe('asset-class costs', () => {
     // Percents a trader types, as the engine's annual fractions; a rate of 0 is no financing at all.
     expect(costOptions(0, financed).financing).toEqual({ borrowRate: 0.003 });
     expect(costOptions(0, US_EQUITY_COSTS).financing).toBeUndefined();
+    // A crypto fee tier above the first names its rates; the first leaves them to the model's default.
+    expect(costOptions(0, { ...CRYPTO_COSTS, cryptoFeeTier: 8 }).commission).toEqual({
+      kind: 'alpaca-crypto',
+      rate: 0,
+      feeRate: 0.001,
+      makerFeeRate: 0,
+    });
+    expect(costOptions(0, CRYPTO_COSTS).commission).toEqual({ kind: 'alpaca-crypto', rate: 0 });
+    // Other fees ignore it.
+    expect(costOptions(0, { ...US_EQUITY_COSTS, cryptoFeeTier: 8 }).commission).toEqual({
+      kind: 'us-equity',
+      rate: 0,
+    });
   });
 
   it("equities default to the US equity model, FX to about a pip of spread, crypto to Alpaca's fee", () => {

@@ -3,6 +3,28 @@ import type { CommissionSpec, SlippagePart, SlippageSpec } from './costs.ts';
 import type { FinancingSpec } from './options.ts';
 
 /**
+ * Alpaca's crypto fee, charged on every fill as a share of its value, by tier of the account's 30-day
+ * crypto volume (from `volume` dollars; Alpaca support, "What is Maker / Taker?", effective 13 March 2023;
+ * checked 2 December 2026): tier 1, under $100,000 a month, pays 0.15 % to make and 0.25 % to take
+ * liquidity, falling to 0.00 % / 0.10 % from $100 million. Market orders, triggered stops and marketable
+ * limits take liquidity; a limit order or take-profit resting on the book until the market comes to it
+ * makes it (the live bot places its take-profit as a resting limit too).
+ */
+export const ALPACA_CRYPTO_FEE_TIERS = [
+  { volume: 0, makerRate: 0.0015, takerRate: 0.0025 },
+  { volume: 100_000, makerRate: 0.0012, takerRate: 0.0022 },
+  { volume: 500_000, makerRate: 0.001, takerRate: 0.002 },
+  { volume: 1_000_000, makerRate: 0.0008, takerRate: 0.0018 },
+  { volume: 10_000_000, makerRate: 0.0005, takerRate: 0.0015 },
+  { volume: 25_000_000, makerRate: 0.0002, takerRate: 0.0013 },
+  { volume: 50_000_000, makerRate: 0.0002, takerRate: 0.0012 },
+  { volume: 100_000_000, makerRate: 0, takerRate: 0.001 },
+] as const;
+
+/** The first tier's rates: what an account starting out pays, and every crypto run's by default. */
+export const ALPACA_CRYPTO_FEES = ALPACA_CRYPTO_FEE_TIERS[0];
+
+/**
  * The fees a venue charges beside the commission, by name: `us-equity` the SEC fee and FINRA TAF on
  * every sell (US_EQUITY_FEES), `alpaca-crypto` Alpaca's crypto fee on every fill (ALPACA_CRYPTO_FEES),
  * `none` neither.
@@ -29,6 +51,8 @@ export interface CostSettings {
   readonly impact: number;
   /** Stock borrow fee on a short position held overnight, annual percent of its value (see FinancingSpec). */
   readonly borrowPercent: number;
+  /** Which of ALPACA_CRYPTO_FEE_TIERS (1 to 8) the `alpaca-crypto` fees charge; other fees ignore it. */
+  readonly cryptoFeeTier: number;
 }
 
 /**
@@ -42,6 +66,7 @@ export const NO_COSTS: CostSettings = {
   spreadBps: 0,
   impact: 0,
   borrowPercent: 0,
+  cryptoFeeTier: 1,
 };
 
 /**
@@ -84,11 +109,13 @@ export function costOptions(
   stressBps = 0,
 ): { commission: CommissionSpec; slippage: SlippageSpec; financing: FinancingSpec | undefined } {
   const commission: CommissionSpec =
-    settings.fees !== 'none'
-      ? { kind: settings.fees, rate: commissionRate }
-      : commissionRate > 0
-        ? { kind: 'percent', rate: commissionRate }
-        : { kind: 'none' };
+    settings.fees === 'alpaca-crypto'
+      ? { kind: 'alpaca-crypto', rate: commissionRate, ...cryptoFeeRates(settings.cryptoFeeTier) }
+      : settings.fees !== 'none'
+        ? { kind: settings.fees, rate: commissionRate }
+        : commissionRate > 0
+          ? { kind: 'percent', rate: commissionRate }
+          : { kind: 'none' };
   const parts: SlippagePart[] = [];
   if (settings.spreadBps > 0) parts.push({ kind: 'half-spread', spreadBps: settings.spreadBps });
   if (settings.impact > 0) parts.push({ kind: 'sqrt-impact', coefficient: settings.impact });
@@ -96,6 +123,13 @@ export function costOptions(
   const slippage: SlippageSpec =
     parts.length === 0 ? { kind: 'none' } : parts.length === 1 ? parts[0]! : { kind: 'sum', parts };
   return { commission, slippage, financing: financingOf(settings) };
+}
+
+/** A crypto fee tier's rates as the spec's fields; none for the first tier, the model's default. */
+function cryptoFeeRates(tier: number): { feeRate?: number; makerFeeRate?: number } {
+  const rates = ALPACA_CRYPTO_FEE_TIERS[tier - 1];
+  if (rates === undefined) throw new RangeError(`crypto fee tier must be 1 to 8, got ${tier}`);
+  return tier === 1 ? {} : { feeRate: rates.takerRate, makerFeeRate: rates.makerRate };
 }
 
 /**
@@ -131,13 +165,17 @@ export function costSettingsOf(
     if (part.kind === 'half-spread') spreadBps += part.spreadBps ?? 0;
     if (part.kind === 'sqrt-impact') impact += part.coefficient;
   }
-  // A venue's fees are a commission kind of the same name; any other kind charges none.
+  // A venue's fees are a commission kind of the same name; any other kind charges none. A crypto fee's
+  // rates name their tier (rates of no tier, set by code, read as the first).
   const kind = commission?.kind ?? 'none';
+  const taker = commission?.kind === 'alpaca-crypto' ? commission.feeRate : undefined;
+  const tier = ALPACA_CRYPTO_FEE_TIERS.findIndex((rates) => rates.takerRate === taker) + 1;
   return {
     fees: isFeeSchedule(kind) ? kind : 'none',
     spreadBps,
     impact,
     borrowPercent: (financing?.borrowRate ?? 0) * 100,
+    cryptoFeeTier: Math.max(tier, 1),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Bars } from '../data/bars.ts';
+import { ALPACA_CRYPTO_FEES } from './assetCosts.ts';
 
 /**
  * Trading costs as two small plug-in interfaces. Every implementation runs the shared conformance suite
@@ -102,17 +103,6 @@ export const US_EQUITY_FEES = {
   tafPerShare: 0.000166,
   tafMaximum: 8.3,
 } as const;
-
-/**
- * Alpaca's crypto fee, charged on every fill as a share of its value by 30-day crypto volume (Alpaca
- * support, "What is Maker / Taker?", effective 13 March 2023; checked 2 December 2026): tier 1, under
- * $100,000 a month, pays 0.15 % to make and 0.25 % to take liquidity, falling to 0.00 % / 0.10 % above
- * $100 million. The first tier: what an account starting out pays. Market orders, triggered stops and
- * marketable limits take liquidity; a limit order or take-profit resting on the book until the market
- * comes to it makes it (the live bot places its take-profit as a resting limit too). Override both per
- * run for a higher tier.
- */
-export const ALPACA_CRYPTO_FEES = { takerRate: 0.0025, makerRate: 0.0015 } as const;
 
 /**
  * The commission of a request that gives one rate (the contract's and the CLI's `commission`, a fraction

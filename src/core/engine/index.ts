@@ -34,7 +34,6 @@ export {
   SumSlippage,
   UsEquityCommission,
   AlpacaCryptoCommission,
-  ALPACA_CRYPTO_FEES,
   US_EQUITY_FEES,
   type FillSide,
   type SlippagePart,
@@ -44,6 +43,8 @@ export {
   type SlippageSpec,
 } from './costs.ts';
 export {
+  ALPACA_CRYPTO_FEES,
+  ALPACA_CRYPTO_FEE_TIERS,
   costOptions,
   costSettingsOf,
   stressedSlippage,

@@ -14,6 +14,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
     spreadBps: ['spread-bps', (bps) => (bps === null ? null : String(bps))],
     impact: ['impact', (impact) => (impact === null ? null : String(impact))],
     borrowPercent: ['borrow-rate', (rate) => (rate === null ? null : String(rate))],
+    cryptoFeeTier: ['crypto-fee-tier', (tier) => (tier === null ? null : String(tier))],
     riskFreePercent: ['risk-free', String],
     workers: ['workers', (workers) => (workers === null ? null : String(workers))],
     timeZone: ['tz', String],
@@ -21,7 +22,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
   };
 
 /** Cost flags a `--costs none` outranks: the settings must not put back what it took away. */
-const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact', 'borrow-rate']);
+const COST_FLAGS = new Set(['fees', 'spread-bps', 'impact', 'borrow-rate', 'crypto-fee-tier']);
 
 /**
  * `args` with every flag the command takes but was not given set from the data folder's settings (the

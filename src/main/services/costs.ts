@@ -37,6 +37,7 @@ export function settingsCostRequest(
   if (settings.spreadBps !== null) parts.spreadBps = settings.spreadBps;
   if (settings.impact !== null) parts.impact = settings.impact;
   if (settings.borrowPercent !== null) parts.borrowPercent = settings.borrowPercent;
+  if (settings.cryptoFeeTier !== null) parts.cryptoFeeTier = settings.cryptoFeeTier;
   return {
     commissionRate: asked.commission ?? commissionRateFromPercent(settings.commissionPercent),
     settings: asked.costs ?? parts,
@@ -49,7 +50,8 @@ function complete(settings: Partial<CostSettings> | undefined): settings is Cost
     settings.fees !== undefined &&
     settings.spreadBps !== undefined &&
     settings.impact !== undefined &&
-    settings.borrowPercent !== undefined
+    settings.borrowPercent !== undefined &&
+    settings.cryptoFeeTier !== undefined
   );
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_COST_DRAFT } from './costDraft.ts';
 import type { BarsPayload } from '../../shared/contract.ts';
 import {
   backtestResult,
@@ -420,18 +421,18 @@ describe('the cost settings', () => {
     const { client, app } = readyToBacktest(preferences);
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[0]!.costs).toBeUndefined();
-    app.getState().setCosts({ fees: 'none', spreadBps: '0', impact: '0', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: 'none', spreadBps: '0', impact: '0' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[1]!.costs).toEqual({
       fees: 'none',
       spreadBps: 0,
       impact: 0,
     });
-    app.getState().setCosts({ fees: null, spreadBps: '-3', impact: '', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '-3' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')).toHaveLength(2);
     // A borrow rate is sent as the annual percent typed.
-    app.getState().setCosts({ fees: null, spreadBps: '4', impact: '', borrowPercent: '0.3' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '4', borrowPercent: '0.3' });
     await app.getState().runBacktest();
     expect(client.callsTo('backtest:run')[2]!.costs).toEqual({ spreadBps: 4, borrowPercent: 0.3 });
     expect(createAppStore(new FakeRegimenClient(), memoryKeeper(), preferences).getState().costs).toEqual({
@@ -439,6 +440,7 @@ describe('the cost settings', () => {
       spreadBps: '4',
       impact: '',
       borrowPercent: '0.3',
+      cryptoFeeTier: null,
     });
   });
 });
@@ -484,13 +486,13 @@ describe('the settings record', () => {
     ]);
 
     app.getState().setTimeZone('local');
-    app.getState().setCosts({ fees: 'none', spreadBps: '1.', impact: '', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: 'none', spreadBps: '1.' });
     expect(client.callsTo('settings:set')).toEqual([
       { timeZone: 'local' },
-      { fees: 'none', spreadBps: 1, impact: null, borrowPercent: null },
+      { fees: 'none', spreadBps: 1, impact: null, borrowPercent: null, cryptoFeeTier: null },
     ]);
     // A part that does not read is not written.
-    app.getState().setCosts({ fees: 'none', spreadBps: 'x', impact: '', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: 'none', spreadBps: 'x' });
     expect(client.callsTo('settings:set')).toHaveLength(2);
   });
 

@@ -28,6 +28,7 @@ function costDraftOf(settings: Settings): CostDraft {
     spreadBps: settings.spreadBps === null ? '' : String(settings.spreadBps),
     impact: settings.impact === null ? '' : String(settings.impact),
     borrowPercent: settings.borrowPercent === null ? '' : String(settings.borrowPercent),
+    cryptoFeeTier: settings.cryptoFeeTier,
   };
 }
 
@@ -40,6 +41,7 @@ function costPatchOf(draft: CostDraft): SettingsPatch | null {
     spreadBps: costs?.spreadBps ?? null,
     impact: costs?.impact ?? null,
     borrowPercent: costs?.borrowPercent ?? null,
+    cryptoFeeTier: costs?.cryptoFeeTier ?? null,
   };
 }
 
@@ -383,7 +385,8 @@ export function createAppStore(
           draftPatch.fees === next.fees &&
           draftPatch.spreadBps === next.spreadBps &&
           draftPatch.impact === next.impact &&
-          draftPatch.borrowPercent === next.borrowPercent
+          draftPatch.borrowPercent === next.borrowPercent &&
+          draftPatch.cryptoFeeTier === next.cryptoFeeTier
             ? draft
             : costDraftOf(next),
       };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT } from './costDraft.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, isCostDraft, NO_COST_DRAFT } from './costDraft.ts';
 
 describe('cost draft', () => {
   it('empty parts are left to the asset-class default; set parts are sent', () => {
@@ -10,9 +10,14 @@ describe('cost draft', () => {
       impact: 0,
       borrowPercent: 0,
     });
-    expect(checkCosts({ fees: null, spreadBps: '5', impact: '', borrowPercent: '' }).costs).toEqual({
+    expect(checkCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '5' }).costs).toEqual({
       spreadBps: 5,
-    });
+    }); // A crypto fee tier is chosen, not typed: a whole tier or the default's.
+    expect(checkCosts({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 3 }).costs).toEqual({ cryptoFeeTier: 3 });
+    expect(isCostDraft({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 3 })).toBe(true);
+    expect(isCostDraft({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 9 })).toBe(false);
+    // A draft kept by an earlier version, without the borrow fee and the tier, is not one.
+    expect(isCostDraft({ fees: null, spreadBps: '', impact: '' })).toBe(false);
   });
 
   it('a bad number is named by its field and not sent', () => {
@@ -21,6 +26,7 @@ describe('cost draft', () => {
       spreadBps: '-1',
       impact: '2',
       borrowPercent: '',
+      cryptoFeeTier: null,
     });
     expect(checked.costs).toEqual({ fees: 'us-equity' });
     expect(Object.keys(checked.errors)).toEqual(['spreadBps', 'impact']);

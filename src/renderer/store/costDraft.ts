@@ -1,4 +1,9 @@
-import { isFeeSchedule, type CostSettings, type FeeSchedule } from '../../core/engine/assetCosts.ts';
+import {
+  ALPACA_CRYPTO_FEE_TIERS,
+  isFeeSchedule,
+  type CostSettings,
+  type FeeSchedule,
+} from '../../core/engine/assetCosts.ts';
 
 /**
  * The cost settings as the forms hold them: each part either set or left to the symbol's asset-class
@@ -13,10 +18,12 @@ export interface CostDraft {
   readonly impact: string;
   /** Annual percent. */
   readonly borrowPercent: string;
+  /** 1 to 8 (ALPACA_CRYPTO_FEE_TIERS); null: the first, the default's. */
+  readonly cryptoFeeTier: number | null;
 }
 
 /** The numeric parts of a draft, with the largest value each takes and its unit. */
-export type CostNumberPart = Exclude<keyof CostDraft, 'fees'>;
+export type CostNumberPart = Exclude<keyof CostDraft, 'fees' | 'cryptoFeeTier'>;
 const BOUNDS: Record<CostNumberPart, { max: number; unit: string }> = {
   spreadBps: { max: 1_000, unit: ' bp' },
   impact: { max: 1, unit: '' },
@@ -29,12 +36,14 @@ export const DEFAULT_COST_DRAFT: CostDraft = {
   spreadBps: '',
   impact: '',
   borrowPercent: '',
+  cryptoFeeTier: null,
 };
 export const NO_COST_DRAFT: CostDraft = {
   fees: 'none',
   spreadBps: '0',
   impact: '0',
   borrowPercent: '0',
+  cryptoFeeTier: null,
 };
 
 export interface CheckedCosts {
@@ -55,6 +64,7 @@ export function checkCosts(draft: CostDraft): CheckedCosts {
   const costs: { -readonly [K in keyof CostSettings]?: CostSettings[K] } = {};
   const errors: { -readonly [K in CostNumberPart]?: string } = {};
   if (draft.fees !== null) costs.fees = draft.fees;
+  if (draft.cryptoFeeTier !== null) costs.cryptoFeeTier = draft.cryptoFeeTier;
   for (const part of PARTS) {
     const { value, error } = number(draft[part], BOUNDS[part].max, BOUNDS[part].unit);
     if (value !== undefined) costs[part] = value;
@@ -68,6 +78,13 @@ export function isCostDraft(value: unknown): value is CostDraft {
   const v = value as Record<string, unknown>;
   return (
     (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
-    PARTS.every((part) => typeof v[part] === 'string')
+    PARTS.every((part) => typeof v[part] === 'string') &&
+    (v.cryptoFeeTier === null || isCryptoFeeTier(v.cryptoFeeTier))
+  );
+}
+
+export function isCryptoFeeTier(value: unknown): value is number {
+  return (
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= ALPACA_CRYPTO_FEE_TIERS.length
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_COST_DRAFT } from './costDraft.ts';
 import type {
   LearnerEvaluation,
   LearnerRecommendations,
@@ -204,7 +205,7 @@ describe('the learner store', () => {
       .handle('backtest:run', () => backtestResult({ params: { fast: 12, slow: 80 } }));
     app.setState({ settings: settingsRecord({ cash: 30_000, commissionPercent: 0.1, spreadBps: 10 }) });
     // The costs every form edits (Settings' own once read); the typed cash is the Backtest form's alone.
-    app.getState().setCosts({ fees: null, spreadBps: '10', impact: '', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '10' });
     app.getState().setCash('500');
     await store.getState().load();
     await store.getState().runScorecard();
@@ -218,7 +219,7 @@ describe('the learner store', () => {
   it('refuses costs out of range, naming them, rather than running at the defaults', async () => {
     const { client, app, store } = setUp();
     client.handle('backtest:run', () => backtestResult());
-    app.getState().setCosts({ fees: null, spreadBps: '-3', impact: '', borrowPercent: '' });
+    app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '-3' });
     await store.getState().load();
     await store.getState().runScorecard();
     await store.getState().openAsBacktest(recommendation());

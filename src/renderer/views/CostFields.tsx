@@ -1,7 +1,14 @@
 import { FEE_SCHEDULES, isFeeSchedule, type FeeSchedule } from '../../core/engine/assetCosts.ts';
-import { FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
+import { ALPACA_CRYPTO_FEE_TIERS } from '../../core/engine/assetCosts.ts';
+import { cryptoFeeText, cryptoFeeTierText, FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
-import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT, type CostNumberPart } from '../store/costDraft.ts';
+import {
+  checkCosts,
+  DEFAULT_COST_DRAFT,
+  isCryptoFeeTier,
+  NO_COST_DRAFT,
+  type CostNumberPart,
+} from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
 
 /** The select's names, short enough for a form's half column; each option's title says them in full. */
@@ -58,7 +65,7 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
     <div className="params costs" data-testid="cost-fields">
       <label
         className="field"
-        title="The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee on every crypto fill (at its first tier 0.25 % taking liquidity, 0.15 % making it)"
+        title={`The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee on every crypto fill (${cryptoFeeText(1)} at its first tier)`}
       >
         <span className="field-label">fees</span>
         <select
@@ -73,6 +80,28 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
           {FEE_SCHEDULES.map((schedule) => (
             <option key={schedule} value={schedule} title={FEE_SCHEDULE_TEXT[schedule]}>
               {FEE_CHOICES[schedule]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label
+        className="field"
+        title="Alpaca's crypto fee tier by the account's 30-day crypto volume, taker / maker; only Alpaca's crypto fee reads it"
+      >
+        <span className="field-label">crypto tier</span>
+        <select
+          data-testid="cost-crypto-tier"
+          value={costs.cryptoFeeTier ?? 'default'}
+          disabled={disabled}
+          onChange={(e) => {
+            const tier = Number(e.target.value);
+            setCosts({ ...costs, cryptoFeeTier: isCryptoFeeTier(tier) ? tier : null });
+          }}
+        >
+          <option value="default">default (1)</option>
+          {ALPACA_CRYPTO_FEE_TIERS.map((_, k) => (
+            <option key={k} value={k + 1} title={cryptoFeeText(k + 1)}>
+              {cryptoFeeTierText(k + 1)}
             </option>
           ))}
         </select>

@@ -95,10 +95,11 @@ describe('the settings record', () => {
     expect(() => version1(true).set({ fees: 'alpaca' })).toThrow(/fees/);
   });
 
-  it('reads a version 2 record, which had no borrow fee, as leaving it to the asset class', () => {
+  it('reads a version 2 record, which had no borrow fee nor crypto fee tier, as leaving them to the asset class', () => {
     const dataDir = folder('settings-v2-');
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, cash: 12_345, spreadBps: 4 };
     delete settings['borrowPercent'];
+    delete settings['cryptoFeeTier'];
     writeFileSync(
       join(dataDir, SETTINGS_FILE),
       JSON.stringify({ version: 2, settings, nextDataFolder: null }),
@@ -109,6 +110,7 @@ describe('the settings record', () => {
     store.set({ borrowPercent: 0.3 });
     expect(new SettingsStore({ dataDir }).settings.borrowPercent).toBe(0.3);
     expect(() => store.set({ borrowPercent: 1_500 })).toThrow(/borrowPercent: must be at most 1,000/);
+    expect(() => store.set({ cryptoFeeTier: 9 })).toThrow(/cryptoFeeTier: must be 1 to 8/);
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {

@@ -53,13 +53,13 @@ function fromVersion1(raw: { settings?: unknown }): unknown {
 }
 
 /**
- * Version 3 adds the stock borrow fee, which a version 2 record leaves to the asset class (null), as a
- * new setting starts.
+ * Version 3 adds the stock borrow fee and the crypto fee tier, which a version 2 record leaves to the
+ * asset class (null), as a new setting starts.
  */
 function fromVersion2(raw: { settings?: unknown }): unknown {
   const settings = raw.settings;
   if (typeof settings !== 'object' || settings === null) return { ...raw, version: 3 };
-  return { ...raw, version: 3, settings: { borrowPercent: null, ...settings } };
+  return { ...raw, version: 3, settings: { borrowPercent: null, cryptoFeeTier: null, ...settings } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { TIMEFRAMES, type Bars } from '../../../../core/data/bars.ts';
-import { commissionText, costsText } from '../../../../shared/costsText.ts';
+import { commissionText, costsText, cryptoFeeTiersText } from '../../../../shared/costsText.ts';
 import {
+  ALPACA_CRYPTO_FEE_TIERS,
   COST_STRESS_BPS,
   costOptions,
   CRYPTO_COSTS,
@@ -189,6 +190,15 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       throw new UsageError(`--borrow-rate must be an annual percent between 0 and 1000, got "${borrow}"`);
     settings.borrowPercent = percent;
   }
+  const tier = stringOption(args, 'crypto-fee-tier');
+  if (tier !== undefined) {
+    const number = Number(tier);
+    if (!(Number.isInteger(number) && number >= 1 && number <= ALPACA_CRYPTO_FEE_TIERS.length))
+      throw new UsageError(
+        `--crypto-fee-tier must be a whole number from 1 to ${ALPACA_CRYPTO_FEE_TIERS.length}, got "${tier}"`,
+      );
+    settings.cryptoFeeTier = number;
+  }
   return { commissionRate, settings, extraBps };
 }
 
@@ -223,7 +233,8 @@ export const COMMISSION_HELP =
   ` crypto: ${costsText(CRYPTO_COSTS)});` +
   `\n        --costs none drops them, --fees ${FEE_SCHEDULES.join('|')}, --spread-bps BPS and --impact X replace one part` +
   `\n        --borrow-rate PCT: the stock borrow fee, annual % of a short's value held overnight, by the day over` +
-  `\n        360 (none by default: set the rate your broker charges for the stock)`;
+  `\n        360 (none by default: set the rate your broker charges for the stock)` +
+  `\n        --crypto-fee-tier N: Alpaca's crypto fee tier by 30-day volume (${cryptoFeeTiersText()})`;
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
 export const COST_OPTIONS = {
@@ -234,13 +245,14 @@ export const COST_OPTIONS = {
   'spread-bps': { type: 'string' },
   impact: { type: 'string' },
   'borrow-rate': { type: 'string' },
+  'crypto-fee-tier': { type: 'string' },
 } as const;
 
 /** The account flags of BACKTEST_OPTIONS as a usage line shows them. */
 export const ACCOUNT_USAGE = '[--cash 10000] [--long-only] [--close-at-end] [--fill-at-close]';
 
 /** The cost flags as a usage line shows them. */
-export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT]`;
+export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT] [--crypto-fee-tier N]`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,
