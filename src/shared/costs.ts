@@ -1,7 +1,8 @@
 /**
  * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
- * core/engine's CommissionSpec and SlippageSpec, and the cost settings a person edits (core's
- * CostSettings: the venue's fees, spread, impact). The type checks at the end keep them in step with core.
+ * core/engine's CommissionSpec, SlippageSpec and FinancingSpec, and the cost settings a person edits
+ * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee). The type checks
+ * at the end keep them in step with core.
  */
 import { z } from 'zod';
 import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
@@ -49,6 +50,7 @@ export const slippageSpecSchema = z.union([
 /** An annual financing rate as a fraction (the engine's FinancingSpec bound). */
 const annualRate = z.number().min(0).max(10, 'must be at most 10 (1,000 % a year)');
 
+/** The engine's FinancingSpec as options carry it (stored studies, remote chunks). */
 export const financingSpecSchema = z.strictObject({
   marginRate: annualRate.optional(),
   borrowRate: annualRate.optional(),

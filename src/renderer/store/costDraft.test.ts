@@ -12,7 +12,8 @@ describe('cost draft', () => {
     });
     expect(checkCosts({ ...DEFAULT_COST_DRAFT, fees: null, spreadBps: '5' }).costs).toEqual({
       spreadBps: 5,
-    }); // A crypto fee tier is chosen, not typed: a whole tier or the default's.
+    });
+    // A crypto fee tier is chosen, not typed: a whole tier or the default's.
     expect(checkCosts({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 3 }).costs).toEqual({ cryptoFeeTier: 3 });
     expect(isCostDraft({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 3 })).toBe(true);
     expect(isCostDraft({ ...DEFAULT_COST_DRAFT, cryptoFeeTier: 9 })).toBe(false);

@@ -63,9 +63,10 @@ function fromVersion2(raw: { settings?: unknown }): unknown {
 }
 
 /**
- * A stored record as the current version: version 1's and 2's are migrated (fromVersion1, fromVersion2); a file without a
- * version (none was ever written so) or of a newer version (a later Regimen's) needs a word. Unknown
- * settings of a later version would be refused by the strict schema: the reader says so rather than guessing.
+ * A stored record as the current version: version 1's and 2's are migrated (fromVersion1, then
+ * fromVersion2); a file without a version (none was ever written so) or of a newer version (a later
+ * Regimen's) needs a word. Unknown settings of a later version would be refused by the strict schema: the
+ * reader says so rather than guessing.
  */
 function migrate(raw: unknown): Stored {
   const version = typeof raw === 'object' && raw !== null && 'version' in raw ? raw.version : undefined;

@@ -30,13 +30,13 @@ const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
     help: 'quoted spread in bp, half paid per fill (default: asset class)',
   },
   impact: { kind: 'number-or-default', help: 'square-root impact coefficient (default: asset class)' },
-  cryptoFeeTier: {
-    kind: 'number-or-default',
-    help: "Alpaca's crypto fee tier by 30-day volume, 1 to 8 (default: the first)",
-  },
   borrowPercent: {
     kind: 'number-or-default',
     help: 'stock borrow fee on a short held overnight, % a year (default: asset class, none)',
+  },
+  cryptoFeeTier: {
+    kind: 'number-or-default',
+    help: "Alpaca's crypto fee tier by 30-day volume, 1 to 8 (default: the first)",
   },
   riskFreePercent: { kind: 'number', help: 'annual risk-free rate in % for Sharpe and Sortino' },
   workers: { kind: 'number-or-default', help: 'compute pool threads (default: one per core)' },
