@@ -50,6 +50,14 @@ export function costsText(costs: CostSettings): string {
 }
 
 /**
+ * What a run paid to finance its positions (borrow fees, margin interest), for the lines that name its
+ * costs: "financing paid 16.00", or '' when it paid none.
+ */
+export function financingPaidText(paid: number): string {
+  return paid > 0 ? `financing paid ${paid.toFixed(2)}` : '';
+}
+
+/**
  * The commission a run paid, in the percent a trader types (`--commission 0.2`, the app's field), for the
  * lines that name its costs: costsText's "none beyond commission" alone left the rate unsaid.
  */

@@ -59,8 +59,12 @@ describe.skipIf(!goog.present)(`--borrow-rate on GOOG.csv${goog.skipReason}`, ()
     expect(Math.abs(run.financingPaid - expected)).toBeLessThan(1e-6 * expected);
     expect(run.metrics.finalEquity).toBeLessThan(without.metrics.finalEquity);
 
-    const text = await runCli([...common, '--param', 'slow=30', '--borrow-rate', '2']);
-    expect(text.stdout).toMatch(/borrow fee 2 % a year; financing paid \d+\.\d\d \(in the trades' profit\)/);
+    // The cost line and the tear sheet's subtitle say the rate and what it cost.
+    const sheet = join(d[1]!, 'sheet.html');
+    const text = await runCli([...common, '--param', 'slow=30', '--borrow-rate', '2', '--out', sheet]);
+    const paid = `borrow fee 2 % a year; financing paid ${run.financingPaid.toFixed(2)} (in the trades`;
+    expect(text.stdout).toContain(paid);
+    expect(readFileSync(sheet, 'utf8')).toContain(paid);
   });
 
   it('takes the rate from the settings, and refuses one that is not an annual percent, naming the flag', async () => {

@@ -2,7 +2,7 @@ import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { wipedOutText } from '../../../shared/wipedOutText.ts';
-import { formatMoney } from '../../format.ts';
+import { financingPaidText } from '../../../shared/costsText.ts';
 import {
   formatMetric,
   HEADLINE_METRICS,
@@ -75,7 +75,7 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
           data-value={result.financingPaid}
           title="Margin interest on cash borrowed overnight and borrow fees on shorts held overnight, already in the trades' profit and the equity"
         >
-          financing paid {formatMoney(result.financingPaid)}
+          {financingPaidText(result.financingPaid)}
         </div>
       ) : null}
       {metrics ? (

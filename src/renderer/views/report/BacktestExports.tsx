@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { BacktestResult } from '../../../shared/contract.ts';
-import { costsText } from '../../../shared/costsText.ts';
+import { costsText, financingPaidText } from '../../../shared/costsText.ts';
 import { equityCsv, tradesCsv } from '../../../shared/exportCsv.ts';
 import { tearSheetHtml } from '../../../shared/tearSheetHtml.ts';
 import type { TimeFormat } from '../../../shared/timeZone.ts';
@@ -20,7 +20,9 @@ export function backtestTearSheetHtml(result: BacktestResult, time: TimeFormat):
     .join(' ');
   return tearSheetHtml({
     title: `${result.strategy} on ${result.symbol} ${result.timeframe}`,
-    subtitle: `${params} · ${result.bars.toLocaleString('en-US')} bars · costs: ${costsText(result.costs)}`,
+    subtitle:
+      `${params} · ${result.bars.toLocaleString('en-US')} bars · costs: ${costsText(result.costs)}` +
+      (result.financingPaid > 0 ? ` · ${financingPaidText(result.financingPaid)}` : ''),
     ...(result.wipedOutAt === null
       ? {}
       : { notice: wipedOutText(`${time.barTime(result.wipedOutAt, result.timeframe)} ${time.zone}`) }),

@@ -1,5 +1,10 @@
 import { TIMEFRAMES, type Bars } from '../../../../core/data/bars.ts';
-import { commissionText, costsText, cryptoFeeTiersText } from '../../../../shared/costsText.ts';
+import {
+  commissionText,
+  costsText,
+  cryptoFeeTiersText,
+  financingPaidText,
+} from '../../../../shared/costsText.ts';
 import {
   ALPACA_CRYPTO_FEE_TIERS,
   COST_STRESS_BPS,
@@ -347,9 +352,11 @@ export const backtestCommand: Command = {
       maxDrawdown: finiteOrNull(metrics.maxDrawdown),
     }));
     const slippageBps = costRequest.extraBps ?? 0;
+    const financing = financingPaidText(output.financingPaid);
     const paidText =
       `${commissionText(costRequest.commissionRate)}` +
-      `${slippageBps > 0 ? `, slippage ${slippageBps} bp a fill` : ''}, costs: ${costsText(costs)}`;
+      `${slippageBps > 0 ? `, slippage ${slippageBps} bp a fill` : ''}, costs: ${costsText(costs)}` +
+      `${financing === '' ? '' : `; ${financing} (in the trades' profit)`}`;
     const paramText = Object.entries(params)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
@@ -406,11 +413,7 @@ export const backtestCommand: Command = {
         ...HEADLINE.map((key) => [metricLabel(key), formatMetric(key, output.metrics[key])]),
       ]),
     );
-    const financingText =
-      output.financingPaid > 0
-        ? `; financing paid ${output.financingPaid.toFixed(2)} (in the trades' profit)`
-        : '';
-    io.out(`\nCash ${account.cash}, ${paidText}${financingText}; cost stress (more cost on every fill):`);
+    io.out(`\nCash ${account.cash}, ${paidText}; cost stress (more cost on every fill):`);
     io.out(
       table([
         ['extra cost', ...STRESS_METRICS.map((key) => metricLabel(key))],
