@@ -56,7 +56,8 @@ export const financingSpecSchema = z.strictObject({
   borrowRate: annualRate.optional(),
 });
 
-const cryptoFeeTier = z
+/** A crypto fee tier's number (see isCryptoFeeTier), as requests, results and Settings carry it. */
+export const cryptoFeeTierSchema = z
   .number()
   .int('must be a whole number')
   .min(1, 'must be 1 to 8')
@@ -75,7 +76,7 @@ const costSettingsShape = {
   /** Stock borrow fee on a short position held overnight, annual percent of its value. */
   borrowPercent: annualPercent,
   /** Alpaca's crypto fee tier by 30-day volume, 1 to 8 (ALPACA_CRYPTO_FEE_TIERS). */
-  cryptoFeeTier,
+  cryptoFeeTier: cryptoFeeTierSchema,
 };
 
 /**
@@ -91,7 +92,7 @@ export const costSettingsRequestSchema = z.strictObject(costSettingsShape).parti
 export const costSettingsSchema = z.strictObject({
   ...costSettingsShape,
   borrowPercent: annualPercent.default(0),
-  cryptoFeeTier: cryptoFeeTier.default(1),
+  cryptoFeeTier: cryptoFeeTierSchema.default(1),
 });
 
 /** One row of a cost stress: the result with `bps` more cost on every fill. */

@@ -4,7 +4,8 @@
  * checked here at every boundary (its names: settingsChannels.ts).
  */
 import { z } from 'zod';
-import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
+import { cryptoFeeTierSchema } from './costs.ts';
 import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
 import type { DomainContract } from './domain.ts';
@@ -38,12 +39,7 @@ export const Settings = z.strictObject({
     .max(1_000, 'must be at most 1,000 (% a year)')
     .nullable(),
   /** Alpaca's crypto fee tier by 30-day crypto volume, 1 to 8; null: the first. */
-  cryptoFeeTier: z
-    .number()
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 8')
-    .max(ALPACA_CRYPTO_FEE_TIERS.length, `must be 1 to ${ALPACA_CRYPTO_FEE_TIERS.length}`)
-    .nullable(),
+  cryptoFeeTier: cryptoFeeTierSchema.nullable(),
   /** Annual risk-free rate in percent that every Sharpe and Sortino ratio is measured against. */
   riskFreePercent: z.number().min(0, 'must be at least 0').max(20, 'must be at most 20 (%)'),
   /** Worker threads of this machine's compute pool; null: one per core. */

@@ -36,6 +36,13 @@ export function isFeeSchedule(text: string): text is FeeSchedule {
   return (FEE_SCHEDULES as readonly string[]).includes(text);
 }
 
+/** A tier of ALPACA_CRYPTO_FEE_TIERS by its number: a whole number from 1 to 8. */
+export function isCryptoFeeTier(value: unknown): value is number {
+  return (
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= ALPACA_CRYPTO_FEE_TIERS.length
+  );
+}
+
 /**
  * The costs a person sets for a run, beside the commission rate every request already carries: the
  * venue's fees, the quoted spread assumed (half of it is paid on every market fill), the square-root

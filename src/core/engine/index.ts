@@ -54,6 +54,7 @@ export {
   NO_COSTS,
   CRYPTO_COSTS,
   FEE_SCHEDULES,
+  isCryptoFeeTier,
   isFeeSchedule,
   type FeeSchedule,
   US_EQUITY_COSTS,

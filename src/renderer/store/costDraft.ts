@@ -1,5 +1,5 @@
 import {
-  ALPACA_CRYPTO_FEE_TIERS,
+  isCryptoFeeTier,
   isFeeSchedule,
   type CostSettings,
   type FeeSchedule,
@@ -80,11 +80,5 @@ export function isCostDraft(value: unknown): value is CostDraft {
     (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
     PARTS.every((part) => typeof v[part] === 'string') &&
     (v.cryptoFeeTier === null || isCryptoFeeTier(v.cryptoFeeTier))
-  );
-}
-
-export function isCryptoFeeTier(value: unknown): value is number {
-  return (
-    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= ALPACA_CRYPTO_FEE_TIERS.length
   );
 }

@@ -1,14 +1,8 @@
 import { FEE_SCHEDULES, isFeeSchedule, type FeeSchedule } from '../../core/engine/assetCosts.ts';
-import { ALPACA_CRYPTO_FEE_TIERS } from '../../core/engine/assetCosts.ts';
+import { ALPACA_CRYPTO_FEE_TIERS, isCryptoFeeTier } from '../../core/engine/assetCosts.ts';
 import { cryptoFeeText, cryptoFeeTierText, FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
-import {
-  checkCosts,
-  DEFAULT_COST_DRAFT,
-  isCryptoFeeTier,
-  NO_COST_DRAFT,
-  type CostNumberPart,
-} from '../store/costDraft.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT, type CostNumberPart } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
 
 /** The select's names, short enough for a form's half column; each option's title says them in full. */

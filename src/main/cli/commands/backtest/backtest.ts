@@ -12,6 +12,7 @@ import {
   CRYPTO_COSTS,
   FEE_SCHEDULES,
   FX_COSTS,
+  isCryptoFeeTier,
   isFeeSchedule,
   NO_COSTS,
   US_EQUITY_COSTS,
@@ -198,7 +199,7 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
   const tier = stringOption(args, 'crypto-fee-tier');
   if (tier !== undefined) {
     const number = Number(tier);
-    if (!(Number.isInteger(number) && number >= 1 && number <= ALPACA_CRYPTO_FEE_TIERS.length))
+    if (!isCryptoFeeTier(number))
       throw new UsageError(
         `--crypto-fee-tier must be a whole number from 1 to ${ALPACA_CRYPTO_FEE_TIERS.length}, got "${tier}"`,
       );
