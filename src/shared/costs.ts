@@ -1,11 +1,11 @@
 /**
  * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
  * core/engine's CommissionSpec, SlippageSpec and FinancingSpec, and the cost settings a person edits
- * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee). The type checks
- * at the end keep them in step with core.
+ * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee, short sales).
+ * The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
-import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
+import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES, SHORT_SALES } from '../core/engine/assetCosts.ts';
 import type { CommissionSpec, CostSettings, FinancingSpec, SlippageSpec } from '../core/engine/index.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -77,6 +77,8 @@ const costSettingsShape = {
   borrowPercent: annualPercent,
   /** Alpaca's crypto fee tier by 30-day volume, 1 to 8 (ALPACA_CRYPTO_FEE_TIERS). */
   cryptoFeeTier: cryptoFeeTierSchema,
+  /** Whether a short can be sold: allowed, or none (long only; crypto's default: Alpaca lends none). */
+  shortSales: z.enum(SHORT_SALES),
 };
 
 /**
@@ -86,13 +88,14 @@ const costSettingsShape = {
 export const costSettingsRequestSchema = z.strictObject(costSettingsShape).partial().optional();
 
 /**
- * The costs a result was charged; a result stored before runs were financed or crypto fees had tiers
- * has neither: it paid no borrow fee, and the first tier's fee.
+ * The costs a result was charged; a result stored before runs were financed, crypto fees had tiers or
+ * short sales a setting has none of them: it paid no borrow fee, the first tier's fee, and could short.
  */
 export const costSettingsSchema = z.strictObject({
   ...costSettingsShape,
   borrowPercent: annualPercent.default(0),
   cryptoFeeTier: cryptoFeeTierSchema.default(1),
+  shortSales: z.enum(SHORT_SALES).default('allowed'),
 });
 
 /** One row of a cost stress: the result with `bps` more cost on every fill. */

@@ -39,14 +39,17 @@ export const FEE_SCHEDULE_TEXT: Record<FeeSchedule, string> = {
 
 /** Cost settings in words, as a tear sheet's subtitle, the CLI and the app's panels name them. */
 export function costsText(costs: CostSettings): string {
-  const financing = costs.borrowPercent > 0 ? `borrow fee ${costs.borrowPercent} % a year` : '';
+  const terms = [
+    costs.borrowPercent > 0 ? `borrow fee ${costs.borrowPercent} % a year` : '',
+    costs.shortSales === 'none' ? 'long only' : '',
+  ].filter((term) => term !== '');
   if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0)
-    return financing === '' ? 'none beyond commission' : financing;
+    return terms.length === 0 ? 'none beyond commission' : terms.join(', ');
   const fees =
     costs.fees === 'none'
       ? ''
       : `${costs.fees === 'alpaca-crypto' ? cryptoFeeText(costs.cryptoFeeTier) : FEE_SCHEDULE_TEXT[costs.fees]}, `;
-  return `${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}${financing === '' ? '' : `, ${financing}`}`;
+  return [`${fees}spread ${costs.spreadBps} bp, impact ${costs.impact}`, ...terms].join(', ');
 }
 
 /**

@@ -4,7 +4,7 @@
  * checked here at every boundary (its names: settingsChannels.ts).
  */
 import { z } from 'zod';
-import { FEE_SCHEDULES } from '../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES, SHORT_SALES } from '../core/engine/assetCosts.ts';
 import { cryptoFeeTierSchema } from './costs.ts';
 import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
@@ -13,7 +13,7 @@ import { sessionSchema } from './schemas.ts';
 import { TIME_ZONE_SETTINGS, type TimeZoneSetting } from './timeZone.ts';
 
 /** The record's layout; a stored record of an older version is migrated when read (settingsStore.ts). */
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export const Settings = z.strictObject({
   /** Starting cash of every backtest, study and walk-forward that does not say its own. */
@@ -40,6 +40,8 @@ export const Settings = z.strictObject({
     .nullable(),
   /** Alpaca's crypto fee tier by 30-day crypto volume, 1 to 8; null: the first. */
   cryptoFeeTier: cryptoFeeTierSchema.nullable(),
+  /** Whether runs may sell short (allowed, none: long only); null: the asset class's (crypto none). */
+  shortSales: z.enum(SHORT_SALES).nullable(),
   /** Annual risk-free rate in percent that every Sharpe and Sortino ratio is measured against. */
   riskFreePercent: z.number().min(0, 'must be at least 0').max(20, 'must be at most 20 (%)'),
   /** Worker threads of this machine's compute pool; null: one per core. */
@@ -59,6 +61,7 @@ export const DEFAULT_SETTINGS: Settings = {
   impact: null,
   borrowPercent: null,
   cryptoFeeTier: null,
+  shortSales: null,
   riskFreePercent: 0,
   workers: null,
   timeZone: 'exchange',

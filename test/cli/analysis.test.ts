@@ -43,6 +43,7 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
       impact: 0.01,
       borrowPercent: 0,
       cryptoFeeTier: 1,
+      shortSales: 'allowed',
     });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
@@ -146,6 +147,7 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       impact: 0,
       borrowPercent: 0,
       cryptoFeeTier: 1,
+      shortSales: 'none',
     });
     type Trade = { entryPrice: number; exitPrice: number; size: number; pnl: number; exitReason: string };
     // Market orders take liquidity: each closed trade paid the taker's rate on both its fills (a trade
@@ -175,17 +177,43 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       impact: 0,
       borrowPercent: 0,
       cryptoFeeTier: 1,
+      shortSales: 'none',
     });
     const metrics = (r: Record<string, unknown>) => r['metrics'] as Record<string, number>;
     expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
     const io = captureIO();
     expect(await main(run, io)).toBe(0);
-    expect(io.stdout).toContain('costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0');
+    expect(io.stdout).toContain(
+      'costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0, long only',
+    );
     const tierText = captureIO();
     expect(await main([...run, '--crypto-fee-tier', '4'], tierText)).toBe(0);
     expect(tierText.stdout).toContain(
       'costs: Alpaca crypto fee tier 4 0.18 % taker, 0.08 % maker, spread 0 bp',
     );
+  });
+
+  // sma-cross reversed into shorts on crypto, which Alpaca does not lend: a backtest counted trades the
+  // account could never make.
+  it('sells no crypto short by default, as Alpaca lends none; --short-sales allowed puts the shorts back', async () => {
+    const run = ['backtest', '--csv', btc.path, '--strategy', 'sma-cross', '--param', 'fast=2'];
+    const sizes = (r: Record<string, unknown>) => (r['trades'] as { size: number }[]).map((t) => t.size);
+    const longOnly = await runJson([...run, '--param', 'slow=6']);
+    expect(sizes(longOnly).length).toBeGreaterThan(5);
+    expect(sizes(longOnly).every((size) => size > 0)).toBe(true);
+    const shorts = await runJson([...run, '--param', 'slow=6', '--short-sales', 'allowed']);
+    expect(shorts['costs']).toMatchObject({ fees: 'alpaca-crypto', shortSales: 'allowed' });
+    expect(sizes(shorts).filter((size) => size < 0).length).toBeGreaterThan(3);
+    // Each cross-down closes the long; with shorts allowed it also opens a short, which the next
+    // cross-up closes: the longs are the same trades, and a short sits between each two.
+    expect(sizes(shorts).filter((size) => size > 0).length).toBe(sizes(longOnly).length);
+    // --costs none drops the fees, not the venue's rule; --long-only needs no setting.
+    const free = await runJson([...run, '--param', 'slow=6', '--costs', 'none']);
+    expect(free['costs']).toMatchObject({ fees: 'none', shortSales: 'none' });
+    expect(sizes(free).every((size) => size > 0)).toBe(true);
+    const bad = await runCli([...run, '--short-sales', 'never']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--short-sales must be allowed or none, got "never"');
   });
 });
 

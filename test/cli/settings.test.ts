@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { US_EQUITY_COSTS } from '../../src/core/engine/index.ts';
 import { dailyWaveCsv } from '../support/dailyWave.ts';
 import { runCli, SMA_GRID } from '../support/runCli.ts';
 import { sharedDataFile } from '../support/sharedData.ts';
@@ -99,8 +100,9 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as { costs: unknown }).costs;
     };
-    // US equities' defaults: SEC and FINRA fees, a 2 bp spread, impact 0.01, no borrow fee, the first tier.
-    const equities = { fees: 'us-equity', spreadBps: 2, impact: 0.01, borrowPercent: 0, cryptoFeeTier: 1 };
+    // US equities' defaults (SEC and FINRA fees, a 2 bp spread, impact 0.01, no borrow fee, the first
+    // tier, short sales allowed; analysis.test.ts spells them out).
+    const equities = US_EQUITY_COSTS;
     expect(await costsOf()).toEqual(equities);
     expect((await runCli(['settings', 'set', 'fees', 'alpaca-crypto', ...d])).code).toBe(0);
     expect(await costsOf()).toEqual({ ...equities, fees: 'alpaca-crypto' });
@@ -110,6 +112,13 @@ describe.skipIf(!goog.present)(`the settings as defaults of backtest's flags${go
     expect(await costsOf()).toMatchObject({ fees: 'alpaca-crypto', cryptoFeeTier: 3 });
     expect((await runCli(['settings', 'set', 'cryptoFeeTier', 'default', ...d])).code).toBe(0);
     expect((await runCli(['settings', 'set', 'fees', 'default', ...d])).code).toBe(0);
+    expect(await costsOf()).toEqual(equities);
+    // Short sales none (a cash account) makes every run long only, --costs none too; the flag still wins.
+    expect((await runCli(['settings', 'set', 'shortSales', 'none', ...d])).code).toBe(0);
+    expect(await costsOf()).toEqual({ ...equities, shortSales: 'none' });
+    expect(await costsOf('--costs', 'none')).toMatchObject({ fees: 'none', shortSales: 'none' });
+    expect(await costsOf('--short-sales', 'allowed')).toEqual(equities);
+    expect((await runCli(['settings', 'set', 'shortSales', 'default', ...d])).code).toBe(0);
     expect(await costsOf()).toEqual(equities);
   });
 

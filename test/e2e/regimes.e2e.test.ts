@@ -121,7 +121,7 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     // Costs out of range are refused here as a backtest refuses them, never replaced by the defaults.
     const costsInvalid = page.getByTestId('regime-costs-invalid');
     expect(await costsInvalid.count()).toBe(0);
-    await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact)').click();
+    await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact, short sales)').click();
     await page.getByTestId('cost-spread').fill('5000');
     await costsInvalid.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await costsInvalid.innerText()).toContain('spread: between 0 and 1000 bp');

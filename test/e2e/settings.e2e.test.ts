@@ -138,6 +138,12 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await paid.waitFor({ state: 'visible', timeout: 60_000 });
     expect(Number(await paid.getAttribute('data-value'))).toBeGreaterThan(0);
     expect(await paid.innerText()).toMatch(/^financing paid [\d,]+\.\d\d$/);
+    // No short sales (a cash account), chosen on the form: every run is long only from here on, the
+    // Regimes and Learner requests too (the form's costs are the Settings' costs).
+    await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact, short sales)').click();
+    const shortSales = page.getByTestId('cost-short-sales');
+    expect(await shortSales.locator('option[value="none"]').innerText()).toBe('none (long only)');
+    await shortSales.selectOption('none');
     // The Regimes panel's study starts from the same cash, at the same commission (a fraction per side).
     await page.getByTestId('regime-trials').fill('2');
     const winners = await bodyPostedTo(
@@ -149,7 +155,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     expect(winners).toMatchObject({
       cash: 25_000,
       commission: 0.001,
-      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3 },
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3, shortSales: 'none' },
     });
 
     await page.getByTestId('tab-optimize').click();
@@ -163,7 +169,7 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     expect(scorecard).toMatchObject({
       cash: 25_000,
       commission: 0.001,
-      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3 },
+      costs: { fees: 'alpaca-crypto', borrowPercent: 0.3, cryptoFeeTier: 3, shortSales: 'none' },
     });
     // The scorecard request dropped above is the one failed request the browser reports.
     // It reaches the test on the console's channel, which can lag the route (CI once read [] here).

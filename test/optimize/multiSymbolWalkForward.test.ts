@@ -83,12 +83,9 @@ describe(`walk-forward on GOOG and ORCL daily${skipReason}`, () => {
           // Run from the train window's first bar (indicators warmed up), trading from the test window's
           // first (no position carried in from the train window), the test bars' equity kept.
           const t = bars[i]!.t;
-          const { commission, slippage } = await resolveCosts(
-            searchCostsOf(req),
-            { kind: 'cache', symbol },
-            h.bars,
-            t,
-          );
+          const {
+            models: { commission, slippage },
+          } = await resolveCosts(searchCostsOf(req), { kind: 'cache', symbol }, h.bars, t);
           const from = firstIndexAtOrAfter(t, w.train.startTime);
           const testStart = firstIndexAtOrAfter(t, w.test.startTime);
           const testEnd = firstIndexAtOrAfter(t, w.test.endTime);

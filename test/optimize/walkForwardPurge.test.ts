@@ -55,12 +55,9 @@ describe('walk-forward purge', () => {
     });
     const { t } = bars;
     const { days } = tradingDays(t);
-    const { commission, slippage } = await resolveCosts(
-      searchCostsOf(req),
-      { kind: 'cache', symbol: series.symbol },
-      h.bars,
-      t,
-    );
+    const {
+      models: { commission, slippage },
+    } = await resolveCosts(searchCostsOf(req), { kind: 'cache', symbol: series.symbol }, h.bars, t);
     for (const w of result.windows) {
       // The train window's last scored bar is more than 3 days before the test window's first (the gap is
       // counted back from the test window's nominal first day, which may be a weekend's).

@@ -44,12 +44,9 @@ describe('walk-forward train windows', () => {
     const all = await h.bars.read(series.symbol, '1h', { end: req.data.end, session: 'regular' });
     const first = firstIndexAtOrAfter(all.t, start);
     expect(first).toBeGreaterThan(30);
-    const { commission, slippage } = await resolveCosts(
-      searchCostsOf(req),
-      { kind: 'cache', symbol: series.symbol },
-      h.bars,
-      all.t,
-    );
+    const {
+      models: { commission, slippage },
+    } = await resolveCosts(searchCostsOf(req), { kind: 'cache', symbol: series.symbol }, h.bars, all.t);
     // The space's longest warm-up: its upper corner's slow period.
     const longest = 30;
     expect(result.windows.length).toBeGreaterThanOrEqual(3);

@@ -52,7 +52,25 @@ describe('default costs of a backtest', () => {
     expect(wider.metrics.finalEquity).toBeLessThan(defaulted.metrics.finalEquity!);
   });
 
+  it("no short sales make the run the engine's long-only run (crypto's default); allowed, its shorts", async () => {
+    const bars = await host.services.bars.read(HOST_SYMBOL, '15m');
+    const free = { fees: 'none', spreadBps: 0, impact: 0 } as const;
+    const longOnly = await backtest({ costs: { ...free, shortSales: 'none' } });
+    expect(longOnly.costs.shortSales).toBe('none');
+    const engine = runBacktest(bars, STRATEGIES['sma-cross'], request.params, {
+      cash: 10_000,
+      longOnly: true,
+    });
+    expect(longOnly.metrics.finalEquity).toBe(engine.finalEquity);
+    expect(longOnly.trades.length).toBeGreaterThan(2);
+    expect(longOnly.trades.every((trade) => trade.size > 0)).toBe(true);
+    const shorts = await backtest({ costs: free });
+    expect(shorts.costs.shortSales).toBe('allowed');
+    expect(shorts.trades.some((trade) => trade.size < 0)).toBe(true);
+  });
+
   it('bad cost settings are refused naming the field', async () => {
     await expect(backtest({ costs: { spreadBps: -1 } })).rejects.toThrow(/costs\.spreadBps/);
+    await expect(backtest({ costs: { shortSales: 'never' } })).rejects.toThrow(/costs\.shortSales/);
   });
 });

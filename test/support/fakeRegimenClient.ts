@@ -2,6 +2,7 @@
  * A RegimenClient for renderer store tests: requests are answered by handlers the test installs (or fail
  * naming the channel), every call is recorded, and the test emits events as the services would.
  */
+import { NO_COSTS } from '../../src/core/engine/assetCosts.ts';
 import type { RegimenClient } from '../../src/shared/client.ts';
 import type {
   BacktestResult,
@@ -185,7 +186,7 @@ export function backtestResult(patch: Partial<BacktestResult> = {}): BacktestRes
     range: null,
     wipedOutAt: null,
     financingPaid: 0,
-    costs: { fees: 'none', spreadBps: 0, impact: 0, borrowPercent: 0, cryptoFeeTier: 1 },
+    costs: NO_COSTS,
     costStress: [],
     tearSheet: {
       benchmark: null,

@@ -13,6 +13,7 @@ export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}, c
     impact: null,
     borrowPercent: null,
     cryptoFeeTier: null,
+    shortSales: null,
     riskFreePercent: 0,
     workers: null,
     timeZone: 'exchange',

@@ -26,10 +26,10 @@ describe('asset-class costs', () => {
       for (const bps of [0, 10, 25]) {
         const built = costOptions(0.001, settings, 0);
         expect(stressedSlippage(built.slippage, bps)).toEqual(costOptions(0.001, settings, bps).slippage);
-        expect(costSettingsOf(built.commission, built.slippage, built.financing)).toEqual(settings);
+        expect(costSettingsOf(built)).toEqual(settings);
       }
     expect(stressedSlippage(undefined, 10)).toEqual({ kind: 'fixed-bps', bps: 10 });
-    expect(costSettingsOf(undefined, undefined, undefined)).toEqual(NO_COSTS);
+    expect(costSettingsOf({})).toEqual(NO_COSTS);
     // Percents a trader types, as the engine's annual fractions; a rate of 0 is no financing at all.
     expect(costOptions(0, financed).financing).toEqual({ borrowRate: 0.003 });
     expect(costOptions(0, US_EQUITY_COSTS).financing).toBeUndefined();
@@ -56,12 +56,17 @@ describe('asset-class costs', () => {
     expect(fx.fees).toBe('none');
     expect(fx.impact).toBe(0);
     expect((1.1 * fx.spreadBps) / 10_000).toBeCloseTo(0.0001, 4);
-    // Crypto on Alpaca pays its crypto fee on both sides, on top of any commission.
+    // Crypto on Alpaca pays its crypto fee on both sides, on top of any commission, and is long only:
+    // Alpaca lends no crypto to sell short.
     expect(defaultCostSettings('crypto')).toEqual(CRYPTO_COSTS);
     expect(costOptions(0.001, CRYPTO_COSTS)).toEqual({
       commission: { kind: 'alpaca-crypto', rate: 0.001 },
       slippage: { kind: 'none' },
+      longOnly: true,
     });
+    // Short sales allowed leave longOnly out, so they never lift an account's own long-only.
+    expect('longOnly' in costOptions(0, { ...CRYPTO_COSTS, shortSales: 'allowed' })).toBe(false);
+    expect(costSettingsOf({ longOnly: true }).shortSales).toBe('none');
   });
 
   it('settings become the engine models; a stress adds fixed bps', () => {

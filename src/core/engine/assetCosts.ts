@@ -44,11 +44,25 @@ export function isCryptoFeeTier(value: unknown): value is number {
 }
 
 /**
+ * Whether a run may sell short: `allowed`, or `none` where the venue lends nothing to sell (Alpaca lends
+ * US stocks on its easy-to-borrow list but no crypto: its crypto assets read `"shortable": false`) or the
+ * account may not borrow (a cash account; Alpaca's account object says `shorting_enabled`). `none` makes
+ * the run long-only: a signal to sell short goes flat instead.
+ */
+export const SHORT_SALES = ['allowed', 'none'] as const;
+export type ShortSales = (typeof SHORT_SALES)[number];
+
+export function isShortSales(text: string): text is ShortSales {
+  return (SHORT_SALES as readonly string[]).includes(text);
+}
+
+/**
  * The costs a person sets for a run, beside the commission rate every request already carries: the
  * venue's fees, the quoted spread assumed (half of it is paid on every market fill), the square-root
- * impact coefficient and the fee for borrowing the stock a short sells. The same four in Settings, on
- * every form and on the CLI, so one word has one meaning; `costOptions` turns them into the engine's
- * models. (The engine's margin interest is not among them: no run here borrows cash, leverage being 1.)
+ * impact coefficient, the fee for borrowing the stock a short sells and whether it can be borrowed at
+ * all. The same in Settings, on every form and on the CLI, so one word has one meaning; `costOptions`
+ * turns them into the engine's models. (The engine's margin interest is not among them: no run here
+ * borrows cash, leverage being 1.)
  */
 export interface CostSettings {
   readonly fees: FeeSchedule;
@@ -60,6 +74,8 @@ export interface CostSettings {
   readonly borrowPercent: number;
   /** Which of ALPACA_CRYPTO_FEE_TIERS (1 to 8) the `alpaca-crypto` fees charge; other fees ignore it. */
   readonly cryptoFeeTier: number;
+  /** Whether a short can be sold at all: the limit of the borrow fee, where nothing is lent (SHORT_SALES). */
+  readonly shortSales: ShortSales;
 }
 
 /**
@@ -74,6 +90,7 @@ export const NO_COSTS: CostSettings = {
   impact: 0,
   borrowPercent: 0,
   cryptoFeeTier: 1,
+  shortSales: 'allowed',
 };
 
 /**
@@ -95,9 +112,10 @@ export const FX_COSTS: CostSettings = { ...NO_COSTS, spreadBps: 1 };
  * Crypto on Alpaca: its crypto fee on every fill (0.25 % taker, 0.15 % maker at the first tier,
  * ALPACA_CRYPTO_FEES). Alpaca publishes no spread for its crypto book and bars carry no quotes, so no
  * spread is assumed, and no impact: a crypto bar's volume is the venue's, a thin share of the coin's
- * whole market.
+ * whole market. No short sales: Alpaca lends no crypto (every crypto asset of its assets API reads
+ * `"shortable": false`), so a backtest that shorted would count trades the account can never make.
  */
-export const CRYPTO_COSTS: CostSettings = { ...NO_COSTS, fees: 'alpaca-crypto' };
+export const CRYPTO_COSTS: CostSettings = { ...NO_COSTS, fees: 'alpaca-crypto', shortSales: 'none' };
 
 /** The default costs of an asset class, on the venue this app trades it at (Alpaca; FX at a retail broker). */
 export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
@@ -106,15 +124,23 @@ export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
 }
 
 /**
+ * The engine options cost settings set: commission, slippage, financing, and `longOnly` where short
+ * sales are none (absent where they are allowed, so an account that chose long-only stays so when these
+ * are spread over it, and the options of a run that may short read, and are stored, as before).
+ */
+export interface CostModels {
+  readonly commission: CommissionSpec;
+  readonly slippage: SlippageSpec;
+  readonly financing: FinancingSpec | undefined;
+  readonly longOnly?: true;
+}
+
+/**
  * The engine's cost models for a commission rate (a fraction of traded value) and cost settings, with
  * `stressBps` more of slippage on every fill (the cost stress: what the result becomes if every fill
  * costs that much more). All zero gives exactly the models of a run without costs.
  */
-export function costOptions(
-  commissionRate: number,
-  settings: CostSettings,
-  stressBps = 0,
-): { commission: CommissionSpec; slippage: SlippageSpec; financing: FinancingSpec | undefined } {
+export function costOptions(commissionRate: number, settings: CostSettings, stressBps = 0): CostModels {
   const commission: CommissionSpec =
     settings.fees === 'alpaca-crypto'
       ? { kind: 'alpaca-crypto', rate: commissionRate, ...cryptoFeeRates(settings.cryptoFeeTier) }
@@ -129,7 +155,12 @@ export function costOptions(
   if (stressBps > 0) parts.push({ kind: 'fixed-bps', bps: stressBps });
   const slippage: SlippageSpec =
     parts.length === 0 ? { kind: 'none' } : parts.length === 1 ? parts[0]! : { kind: 'sum', parts };
-  return { commission, slippage, financing: financingOf(settings) };
+  return {
+    commission,
+    slippage,
+    financing: financingOf(settings),
+    ...(settings.shortSales === 'none' ? { longOnly: true as const } : {}),
+  };
 }
 
 /** A crypto fee tier's rates as the spec's fields; none for the first tier, the model's default. */
@@ -159,12 +190,21 @@ export function stressedSlippage(slippage: SlippageSpec | undefined, stressBps: 
   return { kind: 'sum', parts: base.kind === 'sum' ? [...base.parts, stress] : [base, stress] };
 }
 
-/** The settings costOptions would have built these models from (what a result says its costs were). */
-export function costSettingsOf(
-  commission: CommissionSpec | undefined,
-  slippage: SlippageSpec | undefined,
-  financing: FinancingSpec | undefined,
-): CostSettings {
+/**
+ * The settings costOptions would have built these options' models from (what a result says its costs
+ * were); a long-only run's short sales read as none, whether the venue or the account said so.
+ */
+export function costSettingsOf({
+  commission,
+  slippage,
+  financing,
+  longOnly,
+}: {
+  readonly commission?: CommissionSpec | undefined;
+  readonly slippage?: SlippageSpec | undefined;
+  readonly financing?: FinancingSpec | undefined;
+  readonly longOnly?: boolean | undefined;
+}): CostSettings {
   const parts = slippage === undefined ? [] : slippage.kind === 'sum' ? slippage.parts : [slippage];
   let spreadBps = 0;
   let impact = 0;
@@ -183,6 +223,7 @@ export function costSettingsOf(
     impact,
     borrowPercent: (financing?.borrowRate ?? 0) * 100,
     cryptoFeeTier: Math.max(tier, 1),
+    shortSales: longOnly === true ? 'none' : 'allowed',
   };
 }
 

@@ -15,6 +15,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
     impact: ['impact', (impact) => (impact === null ? null : String(impact))],
     borrowPercent: ['borrow-rate', (rate) => (rate === null ? null : String(rate))],
     cryptoFeeTier: ['crypto-fee-tier', (tier) => (tier === null ? null : String(tier))],
+    shortSales: ['short-sales', (shorts) => shorts],
     riskFreePercent: ['risk-free', String],
     workers: ['workers', (workers) => (workers === null ? null : String(workers))],
     timeZone: ['tz', String],

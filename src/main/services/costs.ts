@@ -3,10 +3,8 @@ import {
   costOptions,
   type BacktestOptions,
   defaultCostSettings,
-  type CommissionSpec,
+  type CostModels,
   type CostSettings,
-  type FinancingSpec,
-  type SlippageSpec,
 } from '../../core/engine/index.ts';
 import { commissionRateFromPercent } from '../../shared/commission.ts';
 import type { Settings } from '../../shared/settingsContract.ts';
@@ -38,6 +36,7 @@ export function settingsCostRequest(
   if (settings.impact !== null) parts.impact = settings.impact;
   if (settings.borrowPercent !== null) parts.borrowPercent = settings.borrowPercent;
   if (settings.cryptoFeeTier !== null) parts.cryptoFeeTier = settings.cryptoFeeTier;
+  if (settings.shortSales !== null) parts.shortSales = settings.shortSales;
   return {
     commissionRate: asked.commission ?? commissionRateFromPercent(settings.commissionPercent),
     settings: asked.costs ?? parts,
@@ -51,7 +50,8 @@ function complete(settings: Partial<CostSettings> | undefined): settings is Cost
     settings.spreadBps !== undefined &&
     settings.impact !== undefined &&
     settings.borrowPercent !== undefined &&
-    settings.cryptoFeeTier !== undefined
+    settings.cryptoFeeTier !== undefined &&
+    settings.shortSales !== undefined
   );
 }
 
@@ -83,20 +83,18 @@ async function defaultsFor(source: BarsSource | null, repo: BarsRepository | nul
   return defaultCostSettings('equities');
 }
 
-/** The engine's cost models for a cost request (see costSettingsFor), with the settings they came from. */
+/**
+ * The engine's cost models for a cost request (see costSettingsFor), with the settings they came from:
+ * `models` spread over a run's options sets all it pays (and whether it may short).
+ */
 export async function resolveCosts(
   request: CostRequest,
   source: BarsSource | null,
   repo: BarsRepository | null,
   t?: Float64Array,
-): Promise<{
-  commission: CommissionSpec;
-  slippage: SlippageSpec;
-  financing: FinancingSpec | undefined;
-  settings: CostSettings;
-}> {
+): Promise<{ models: CostModels; settings: CostSettings }> {
   const settings = await costSettingsFor(request.settings, source, repo, t);
-  return { ...costOptions(request.commissionRate, settings, request.extraBps ?? 0), settings };
+  return { models: costOptions(request.commissionRate, settings, request.extraBps ?? 0), settings };
 }
 
 /** What a backtest runs with and pays, and the rate its Sharpe ratios are over. */
@@ -127,9 +125,9 @@ export async function settingsBacktestTerms(
   t?: Float64Array,
 ): Promise<BacktestTerms> {
   const request = settingsCostRequest(asked, settings);
-  const { commission, slippage, financing, settings: costs } = await resolveCosts(request, source, repo, t);
+  const { models, settings: costs } = await resolveCosts(request, source, repo, t);
   return {
-    account: { cash: asked.cash ?? settings.cash, commission, slippage, financing },
+    account: { cash: asked.cash ?? settings.cash, ...models },
     riskFreeRate: settings.riskFreePercent / 100,
     commissionRate: request.commissionRate,
     costs,

@@ -441,6 +441,7 @@ describe('the cost settings', () => {
       impact: '',
       borrowPercent: '0.3',
       cryptoFeeTier: null,
+      shortSales: null,
     });
   });
 });
@@ -489,7 +490,14 @@ describe('the settings record', () => {
     app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: 'none', spreadBps: '1.' });
     expect(client.callsTo('settings:set')).toEqual([
       { timeZone: 'local' },
-      { fees: 'none', spreadBps: 1, impact: null, borrowPercent: null, cryptoFeeTier: null },
+      {
+        fees: 'none',
+        spreadBps: 1,
+        impact: null,
+        borrowPercent: null,
+        cryptoFeeTier: null,
+        shortSales: null,
+      },
     ]);
     // A part that does not read is not written.
     app.getState().setCosts({ ...DEFAULT_COST_DRAFT, fees: 'none', spreadBps: 'x' });

@@ -29,6 +29,7 @@ function costDraftOf(settings: Settings): CostDraft {
     impact: settings.impact === null ? '' : String(settings.impact),
     borrowPercent: settings.borrowPercent === null ? '' : String(settings.borrowPercent),
     cryptoFeeTier: settings.cryptoFeeTier,
+    shortSales: settings.shortSales,
   };
 }
 
@@ -42,6 +43,7 @@ function costPatchOf(draft: CostDraft): SettingsPatch | null {
     impact: costs?.impact ?? null,
     borrowPercent: costs?.borrowPercent ?? null,
     cryptoFeeTier: costs?.cryptoFeeTier ?? null,
+    shortSales: costs?.shortSales ?? null,
   };
 }
 
@@ -382,11 +384,9 @@ export function createAppStore(
         // The draft being typed stays while it says what the record says ("1." is 1 bp).
         costs:
           draftPatch !== null &&
-          draftPatch.fees === next.fees &&
-          draftPatch.spreadBps === next.spreadBps &&
-          draftPatch.impact === next.impact &&
-          draftPatch.borrowPercent === next.borrowPercent &&
-          draftPatch.cryptoFeeTier === next.cryptoFeeTier
+          (Object.keys(draftPatch) as Array<keyof SettingsPatch>).every(
+            (key) => draftPatch[key] === next[key],
+          )
             ? draft
             : costDraftOf(next),
       };

@@ -1,8 +1,10 @@
 import {
   isCryptoFeeTier,
   isFeeSchedule,
+  isShortSales,
   type CostSettings,
   type FeeSchedule,
+  type ShortSales,
 } from '../../core/engine/assetCosts.ts';
 
 /**
@@ -20,10 +22,12 @@ export interface CostDraft {
   readonly borrowPercent: string;
   /** 1 to 8 (ALPACA_CRYPTO_FEE_TIERS); null: the first, the default's. */
   readonly cryptoFeeTier: number | null;
+  /** null: the default's (crypto: none, other classes allowed). */
+  readonly shortSales: ShortSales | null;
 }
 
 /** The numeric parts of a draft, with the largest value each takes and its unit. */
-export type CostNumberPart = Exclude<keyof CostDraft, 'fees' | 'cryptoFeeTier'>;
+export type CostNumberPart = Exclude<keyof CostDraft, 'fees' | 'cryptoFeeTier' | 'shortSales'>;
 const BOUNDS: Record<CostNumberPart, { max: number; unit: string }> = {
   spreadBps: { max: 1_000, unit: ' bp' },
   impact: { max: 1, unit: '' },
@@ -37,14 +41,22 @@ export const DEFAULT_COST_DRAFT: CostDraft = {
   impact: '',
   borrowPercent: '',
   cryptoFeeTier: null,
+  shortSales: null,
 };
-export const NO_COST_DRAFT: CostDraft = {
-  fees: 'none',
-  spreadBps: '0',
-  impact: '0',
-  borrowPercent: '0',
-  cryptoFeeTier: null,
-};
+/**
+ * No cost beyond the commission, as `--costs none`: the draft's short sales are kept, since what an
+ * account may do is not a cost.
+ */
+export function noCostDraft(draft: CostDraft): CostDraft {
+  return {
+    fees: 'none',
+    spreadBps: '0',
+    impact: '0',
+    borrowPercent: '0',
+    cryptoFeeTier: null,
+    shortSales: draft.shortSales,
+  };
+}
 
 export interface CheckedCosts {
   /** The parts set, for a request's `costs`; undefined when every part is the default's. */
@@ -65,6 +77,7 @@ export function checkCosts(draft: CostDraft): CheckedCosts {
   const errors: { -readonly [K in CostNumberPart]?: string } = {};
   if (draft.fees !== null) costs.fees = draft.fees;
   if (draft.cryptoFeeTier !== null) costs.cryptoFeeTier = draft.cryptoFeeTier;
+  if (draft.shortSales !== null) costs.shortSales = draft.shortSales;
   for (const part of PARTS) {
     const { value, error } = number(draft[part], BOUNDS[part].max, BOUNDS[part].unit);
     if (value !== undefined) costs[part] = value;
@@ -79,6 +92,7 @@ export function isCostDraft(value: unknown): value is CostDraft {
   return (
     (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
     PARTS.every((part) => typeof v[part] === 'string') &&
-    (v.cryptoFeeTier === null || isCryptoFeeTier(v.cryptoFeeTier))
+    (v.cryptoFeeTier === null || isCryptoFeeTier(v.cryptoFeeTier)) &&
+    (v.shortSales === null || (typeof v.shortSales === 'string' && isShortSales(v.shortSales)))
   );
 }

@@ -1,8 +1,16 @@
-import { FEE_SCHEDULES, isFeeSchedule, type FeeSchedule } from '../../core/engine/assetCosts.ts';
-import { ALPACA_CRYPTO_FEE_TIERS, isCryptoFeeTier } from '../../core/engine/assetCosts.ts';
+import {
+  ALPACA_CRYPTO_FEE_TIERS,
+  FEE_SCHEDULES,
+  isCryptoFeeTier,
+  isFeeSchedule,
+  isShortSales,
+  SHORT_SALES,
+  type FeeSchedule,
+  type ShortSales,
+} from '../../core/engine/assetCosts.ts';
 import { cryptoFeeText, cryptoFeeTierText, FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
-import { checkCosts, DEFAULT_COST_DRAFT, NO_COST_DRAFT, type CostNumberPart } from '../store/costDraft.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, noCostDraft, type CostNumberPart } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
 
 /** The select's names, short enough for a form's half column; each option's title says them in full. */
@@ -11,6 +19,8 @@ const FEE_CHOICES: Record<FeeSchedule, string> = {
   'alpaca-crypto': 'Alpaca crypto',
   none: 'none',
 };
+
+const SHORT_SALES_CHOICES: Record<ShortSales, string> = { allowed: 'allowed', none: 'none (long only)' };
 
 const TEST_IDS: Record<CostNumberPart, string> = {
   spreadBps: 'cost-spread',
@@ -47,6 +57,37 @@ function CostNumber(props: {
   );
 }
 
+/** One chosen part of the cost draft: null (the "default" choice) leaves it to the asset class. */
+function CostChoice(props: {
+  label: string;
+  testId: string;
+  title: string;
+  value: string | number | null;
+  defaultText: string;
+  choices: readonly { value: string; text: string; title?: string }[];
+  disabled: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="field" title={props.title}>
+      <span className="field-label">{props.label}</span>
+      <select
+        data-testid={props.testId}
+        value={props.value ?? 'default'}
+        disabled={props.disabled}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
+        <option value="default">{props.defaultText}</option>
+        {props.choices.map((choice) => (
+          <option key={choice.value} value={choice.value} title={choice.title}>
+            {choice.text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /**
  * The app's cost settings (one draft, store/costDraft.ts), on every form that runs backtests and in
  * Settings: an empty part takes the symbol's asset-class default (defaultCostSettings in
@@ -57,49 +98,37 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
   const setCosts = useApp((s) => s.setCosts);
   return (
     <div className="params costs" data-testid="cost-fields">
-      <label
-        className="field"
+      <CostChoice
+        label="fees"
+        testId="cost-fees"
         title={`The venue's fees: SEC fee and FINRA TAF on every sell of US equities; Alpaca's crypto fee on every crypto fill (${cryptoFeeText(1)} at its first tier)`}
-      >
-        <span className="field-label">fees</span>
-        <select
-          data-testid="cost-fees"
-          value={costs.fees ?? 'default'}
-          disabled={disabled}
-          onChange={(e) =>
-            setCosts({ ...costs, fees: isFeeSchedule(e.target.value) ? e.target.value : null })
-          }
-        >
-          <option value="default">asset default</option>
-          {FEE_SCHEDULES.map((schedule) => (
-            <option key={schedule} value={schedule} title={FEE_SCHEDULE_TEXT[schedule]}>
-              {FEE_CHOICES[schedule]}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label
-        className="field"
+        value={costs.fees}
+        defaultText="asset default"
+        choices={FEE_SCHEDULES.map((schedule) => ({
+          value: schedule,
+          text: FEE_CHOICES[schedule],
+          title: FEE_SCHEDULE_TEXT[schedule],
+        }))}
+        disabled={disabled}
+        onChange={(value) => setCosts({ ...costs, fees: isFeeSchedule(value) ? value : null })}
+      />
+      <CostChoice
+        label="crypto tier"
+        testId="cost-crypto-tier"
         title="Alpaca's crypto fee tier by the account's 30-day crypto volume, taker / maker; only Alpaca's crypto fee reads it"
-      >
-        <span className="field-label">crypto tier</span>
-        <select
-          data-testid="cost-crypto-tier"
-          value={costs.cryptoFeeTier ?? 'default'}
-          disabled={disabled}
-          onChange={(e) => {
-            const tier = Number(e.target.value);
-            setCosts({ ...costs, cryptoFeeTier: isCryptoFeeTier(tier) ? tier : null });
-          }}
-        >
-          <option value="default">default (1)</option>
-          {ALPACA_CRYPTO_FEE_TIERS.map((_, k) => (
-            <option key={k} value={k + 1} title={cryptoFeeText(k + 1)}>
-              {cryptoFeeTierText(k + 1)}
-            </option>
-          ))}
-        </select>
-      </label>
+        value={costs.cryptoFeeTier}
+        defaultText="default (1)"
+        choices={ALPACA_CRYPTO_FEE_TIERS.map((_, k) => ({
+          value: String(k + 1),
+          text: cryptoFeeTierText(k + 1),
+          title: cryptoFeeText(k + 1),
+        }))}
+        disabled={disabled}
+        onChange={(value) => {
+          const tier = Number(value);
+          setCosts({ ...costs, cryptoFeeTier: isCryptoFeeTier(tier) ? tier : null });
+        }}
+      />
       <CostNumber
         part="spreadBps"
         label="spread bp"
@@ -120,13 +149,23 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
         max={1_000}
         disabled={disabled}
       />
+      <CostChoice
+        label="short sales"
+        testId="cost-short-sales"
+        title="Whether a run may sell short. None: long only, a signal to sell short goes flat instead (crypto's default: Alpaca lends no crypto; a cash account cannot borrow either); the asset default allows it for stocks and FX"
+        value={costs.shortSales}
+        defaultText="asset default"
+        choices={SHORT_SALES.map((shorts) => ({ value: shorts, text: SHORT_SALES_CHOICES[shorts] }))}
+        disabled={disabled}
+        onChange={(value) => setCosts({ ...costs, shortSales: isShortSales(value) ? value : null })}
+      />
       <div className="run-row">
         <button
           type="button"
           className="ghost-button small"
           data-testid="costs-none"
           disabled={disabled}
-          onClick={() => setCosts(NO_COST_DRAFT)}
+          onClick={() => setCosts(noCostDraft(costs))}
         >
           No costs
         </button>

@@ -9,13 +9,7 @@
  * other job (answering once it has stopped and its finished trials are stored).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  costSettingsOf,
-  stressedSlippage,
-  type CommissionSpec,
-  type FinancingSpec,
-  type SlippageSpec,
-} from '../../../core/engine/index.ts';
+import { costSettingsOf, stressedSlippage, type CostModels } from '../../../core/engine/index.ts';
 import { annualizationOf, computeEquityMetrics } from '../../../core/metrics/index.ts';
 import {
   DEFAULT_FLOAT_GRID_POINTS,
@@ -213,10 +207,7 @@ export class OptimizeService {
    * A study's cost models on `source` (see resolveCosts); the CLI asks before it creates a study. The
    * symbols of a study of several share one set of costs, so they must share an asset class.
    */
-  async costs(
-    source: StudySource,
-    request: CostRequest,
-  ): Promise<{ commission: CommissionSpec; slippage: SlippageSpec; financing: FinancingSpec | undefined }> {
+  async costs(source: StudySource, request: CostRequest): Promise<CostModels> {
     if (source.kind === 'cache' && source.symbols !== undefined && this.deps.bars !== null) {
       const bars = this.deps.bars;
       const calendars = await Promise.all(
@@ -230,8 +221,7 @@ export class OptimizeService {
           `data.symbols.${other}`,
         );
     }
-    const { commission, slippage, financing } = await resolveCosts(request, source, this.deps.bars);
-    return { commission, slippage, financing };
+    return (await resolveCosts(request, source, this.deps.bars)).models;
   }
 
   /** Stores a new study (no trial yet) and returns its id; the CLI then resumes it. */
@@ -382,7 +372,7 @@ export class OptimizeService {
       dataset,
       from,
       options: (stressBps) => ({ ...options, slippage: stressedSlippage(options.slippage, stressBps) }),
-      costs: costSettingsOf(options.commission, options.slippage, options.financing),
+      costs: costSettingsOf(options),
       benchmark: { label: `${data.label} buy & hold`, values: dataset.bars.c.subarray(from) },
       riskFreeRate: (definition.riskFreePercent ?? 0) / 100,
     });

@@ -444,8 +444,8 @@ async function walkForwardSetup(
   const warmupBars = full.warmUp?.longest ?? (await probe(data.datasets[0]!.ref));
   const base = data.datasets[0]!.ref;
   const bars = base.bars;
-  const { commission, slippage, financing } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
-  const options: BacktestOptions = { ...job.options, commission, slippage, financing };
+  const { models } = await resolveCosts(job.costs, job.source, deps.bars, bars.t);
+  const options: BacktestOptions = { ...job.options, ...models };
   const calendar = sharedCalendar(data);
   const cut = (settings: WalkForwardOptions): WalkForwardWindow[] => {
     try {

@@ -72,7 +72,7 @@ async function studySpec(
     throw new InputError(`No ${request.timeframe} bars stored for ${request.symbol}`, 'timeframe');
   // The costs a backtest of the symbol charges (its asset class's defaults under the settings given), as
   // `regimen regimes compare` does: the app and the CLI compare at the same costs.
-  const { commission, slippage, financing } = await resolveCosts(
+  const { models } = await resolveCosts(
     { commissionRate: request.commission, settings: request.costs },
     { kind: 'cache', symbol: request.symbol },
     deps.bars,
@@ -88,9 +88,7 @@ async function studySpec(
     strategy: request.strategy,
     candidates,
     backtest: {
-      commission,
-      slippage,
-      financing,
+      ...models,
       ...(request.cash === undefined ? {} : { cash: request.cash }),
     },
     minTrades: request.minTrades,

@@ -59,7 +59,7 @@ describe('the settings record', () => {
     ]);
 
     const stored = JSON.parse(readFileSync(join(dataDir, SETTINGS_FILE), 'utf8')) as { version: number };
-    expect(stored.version).toBe(3);
+    expect(stored.version).toBe(4);
     const again = new SettingsStore({ dataDir });
     expect(again.settings).toEqual({
       ...DEFAULT_SETTINGS,
@@ -100,6 +100,7 @@ describe('the settings record', () => {
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, cash: 12_345, spreadBps: 4 };
     delete settings['borrowPercent'];
     delete settings['cryptoFeeTier'];
+    delete settings['shortSales'];
     writeFileSync(
       join(dataDir, SETTINGS_FILE),
       JSON.stringify({ version: 2, settings, nextDataFolder: null }),
@@ -111,6 +112,28 @@ describe('the settings record', () => {
     expect(new SettingsStore({ dataDir }).settings.borrowPercent).toBe(0.3);
     expect(() => store.set({ borrowPercent: 1_500 })).toThrow(/borrowPercent: must be at most 1,000/);
     expect(() => store.set({ cryptoFeeTier: 9 })).toThrow(/cryptoFeeTier: must be 1 to 8/);
+  });
+
+  it('reads a version 3 record, which had no short sales, as leaving them to the asset class', () => {
+    const dataDir = folder('settings-v3-');
+    const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, borrowPercent: 0.5, cryptoFeeTier: 2 };
+    delete settings['shortSales'];
+    writeFileSync(
+      join(dataDir, SETTINGS_FILE),
+      JSON.stringify({ version: 3, settings, nextDataFolder: null }),
+    );
+    const store = new SettingsStore({ dataDir });
+    expect(store.state().problem).toBeNull();
+    expect(store.settings).toEqual({ ...DEFAULT_SETTINGS, borrowPercent: 0.5, cryptoFeeTier: 2 });
+    store.set({ shortSales: 'none' });
+    const again = new SettingsStore({ dataDir });
+    expect(again.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      borrowPercent: 0.5,
+      cryptoFeeTier: 2,
+      shortSales: 'none',
+    });
+    expect(() => store.set({ shortSales: 'sometimes' as 'none' })).toThrow(/shortSales/);
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {

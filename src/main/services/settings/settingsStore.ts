@@ -62,9 +62,16 @@ function fromVersion2(raw: { settings?: unknown }): unknown {
   return { ...raw, version: 3, settings: { borrowPercent: null, cryptoFeeTier: null, ...settings } };
 }
 
+/** Version 4 adds short sales, which a version 3 record leaves to the asset class (null). */
+function fromVersion3(raw: { settings?: unknown }): unknown {
+  const settings = raw.settings;
+  if (typeof settings !== 'object' || settings === null) return { ...raw, version: 4 };
+  return { ...raw, version: 4, settings: { shortSales: null, ...settings } };
+}
+
 /**
- * A stored record as the current version: version 1's and 2's are migrated (fromVersion1, then
- * fromVersion2); a file without a version (none was ever written so) or of a newer version (a later
+ * A stored record as the current version: versions 1 to 3 are migrated (fromVersion1, fromVersion2,
+ * fromVersion3 in turn); a file without a version (none was ever written so) or of a newer version (a later
  * Regimen's) needs a word. Unknown settings of a later version would be refused by the strict schema: the
  * reader says so rather than guessing.
  */
@@ -75,7 +82,9 @@ function migrate(raw: unknown): Stored {
       `it was written by a newer Regimen (version ${version}; this one reads ${SETTINGS_VERSION})`,
     );
   const v2 = version === 1 ? fromVersion1(raw as { settings?: unknown }) : raw;
-  const current = version === 1 || version === 2 ? fromVersion2(v2 as { settings?: unknown }) : raw;
+  const v3 = version === 1 || version === 2 ? fromVersion2(v2 as { settings?: unknown }) : v2;
+  const current =
+    version === 1 || version === 2 || version === 3 ? fromVersion3(v3 as { settings?: unknown }) : raw;
   const parsed = Stored.safeParse(current);
   if (!parsed.success) throw new Error(zodProblem(parsed.error));
   return parsed.data;

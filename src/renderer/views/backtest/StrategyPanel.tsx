@@ -209,7 +209,7 @@ export function StrategyPanel() {
         </details>
         {/* Folded and under the Run button, which must stay inside a 1000 px high window. */}
         <details className="cost-details">
-          <summary>costs (fees, spread, impact)</summary>
+          <summary>costs (fees, spread, impact, short sales)</summary>
           <CostFields disabled={!!job} />
         </details>
         <JobProgressBar />

@@ -13,6 +13,8 @@ import {
   FEE_SCHEDULES,
   FX_COSTS,
   isCryptoFeeTier,
+  isShortSales,
+  SHORT_SALES,
   isFeeSchedule,
   NO_COSTS,
   US_EQUITY_COSTS,
@@ -159,8 +161,9 @@ export function riskFreePercentFrom(args: ParsedArgs): number {
 
 /**
  * The cost flags: `--costs none` for no cost beyond --commission (the results of runs before costs had
- * defaults), else the asset class's default with `--fees SCHEDULE`, `--spread-bps` and `--impact` each
- * replacing one part of it; `--slippage-bps` adds a fixed slippage on every fill on top.
+ * defaults), else the asset class's default with `--fees SCHEDULE`, `--spread-bps`, `--impact`,
+ * `--borrow-rate`, `--crypto-fee-tier` and `--short-sales` each replacing one part of it;
+ * `--slippage-bps` adds a fixed slippage on every fill on top.
  */
 export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
   const commissionRate = commissionRateOption(args, io);
@@ -171,6 +174,8 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
     throw new UsageError(`--costs must be default or none, got "${mode}"`);
   const settings: { -readonly [K in keyof CostSettings]?: CostSettings[K] } =
     mode === 'none' ? { ...NO_COSTS } : {};
+  // --costs none drops what a run pays, not what the account may do: short sales stay the asset class's.
+  delete settings.shortSales;
   const fees = stringOption(args, 'fees');
   if (fees !== undefined) {
     if (!isFeeSchedule(fees))
@@ -205,6 +210,12 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       );
     settings.cryptoFeeTier = number;
   }
+  const shorts = stringOption(args, 'short-sales');
+  if (shorts !== undefined) {
+    if (!isShortSales(shorts))
+      throw new UsageError(`--short-sales must be ${SHORT_SALES.join(' or ')}, got "${shorts}"`);
+    settings.shortSales = shorts;
+  }
   return { commissionRate, settings, extraBps };
 }
 
@@ -218,14 +229,9 @@ export async function backtestTermsFrom(args: ParsedArgs, io: CommandIO, bars: B
   const account = accountOptionsFrom(args);
   const riskFreeRate = riskFreePercentFrom(args) / 100;
   // As `regimen backtest` charges the same bars: a cached symbol's class judged from its timestamps.
-  const { commission, slippage, financing, settings } = await resolveCosts(
-    costRequest,
-    barsSourceFrom(args),
-    null,
-    bars.t,
-  );
+  const { models, settings } = await resolveCosts(costRequest, barsSourceFrom(args), null, bars.t);
   return {
-    account: { ...account, commission, slippage, financing },
+    account: { ...account, ...models },
     riskFreeRate,
     commissionRate: costRequest.commissionRate,
     costs: settings,
@@ -240,7 +246,9 @@ export const COMMISSION_HELP =
   `\n        --costs none drops them, --fees ${FEE_SCHEDULES.join('|')}, --spread-bps BPS and --impact X replace one part` +
   `\n        --borrow-rate PCT: the stock borrow fee, annual % of a short's value held overnight, by the day over` +
   `\n        360 (none by default: set the rate your broker charges for the stock)` +
-  `\n        --crypto-fee-tier N: Alpaca's crypto fee tier by 30-day volume (${cryptoFeeTiersText()})`;
+  `\n        --crypto-fee-tier N: Alpaca's crypto fee tier by 30-day volume (${cryptoFeeTiersText()})` +
+  `\n        --short-sales allowed|none: whether a short can be sold (none: long only, crypto's default, as Alpaca` +
+  `\n        lends no crypto; --long-only says the same for one run whatever the setting)`;
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
 export const COST_OPTIONS = {
@@ -252,13 +260,14 @@ export const COST_OPTIONS = {
   impact: { type: 'string' },
   'borrow-rate': { type: 'string' },
   'crypto-fee-tier': { type: 'string' },
+  'short-sales': { type: 'string' },
 } as const;
 
 /** The account flags of BACKTEST_OPTIONS as a usage line shows them. */
 export const ACCOUNT_USAGE = '[--cash 10000] [--long-only] [--close-at-end] [--fill-at-close]';
 
 /** The cost flags as a usage line shows them. */
-export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT] [--crypto-fee-tier N]`;
+export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT] [--crypto-fee-tier N] [--short-sales allowed|none]`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,

@@ -138,13 +138,8 @@ export const regimesCompareCommand: Command = {
     const costRequest = costRequestFrom(args, io);
     const source = await loadBarsSource(args, io);
     const bars = source.bars;
-    const { commission, slippage, financing } = await resolveCosts(
-      costRequest,
-      barsSourceFrom(args),
-      null,
-      bars.t,
-    );
-    const backtest = { ...accountOptionsFrom(args), commission, slippage, financing };
+    const { models } = await resolveCosts(costRequest, barsSourceFrom(args), null, bars.t);
+    const backtest = { ...accountOptionsFrom(args), ...models };
     const timeframe = regimeTimeframe(args, source);
     const optional = {
       train: optionalInteger(args, 'train', 1),

@@ -1,4 +1,4 @@
-import { FEE_SCHEDULES } from '../../../../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES, SHORT_SALES } from '../../../../core/engine/assetCosts.ts';
 import {
   DEFAULT_SETTINGS,
   type SettingKey,
@@ -37,6 +37,10 @@ const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
   cryptoFeeTier: {
     kind: 'number-or-default',
     help: "Alpaca's crypto fee tier by 30-day volume, 1 to 8 (default: the first)",
+  },
+  shortSales: {
+    kind: 'text-or-default',
+    help: `${SHORT_SALES.join(', ')}: whether a run may sell short (default: asset class, crypto none)`,
   },
   riskFreePercent: { kind: 'number', help: 'annual risk-free rate in % for Sharpe and Sortino' },
   workers: { kind: 'number-or-default', help: 'compute pool threads (default: one per core)' },
