@@ -12,6 +12,7 @@ import { BOT_STATE_CHANGE_KINDS, HALT_MODES, POSITION_POLICIES } from '../core/l
 import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
 import { MAX_REPORT_BARS, MAX_REPORT_FILLS } from '../core/live/kit/reports.ts';
 import { sessionSchema } from './schemas.ts';
+import { SHORT_SALES } from '../core/engine/assetCosts.ts';
 
 export { BOT_PROTOCOL, SIGNATURE_HEADERS };
 
@@ -185,6 +186,12 @@ export const StatusSchema = z
      * uses the session its Settings name, and says so.
      */
     session: sessionSchema.optional(),
+    /**
+     * Whether the bot may sell short: allowed, or none (long only: a signal to go short leaves it flat,
+     * as a cash account or an asset its broker does not lend requires). The workstation's shadow
+     * backtest trades as the bot does. Optional: a bot that does not say may sell short.
+     */
+    shortSales: z.enum(SHORT_SALES).optional(),
     strategy: StrategyIdentitySchema.nullable(),
     /**
      * Every strategy the bot can run, a user strategy with its source's hash: the workstation says

@@ -56,11 +56,11 @@ describe('the walk-forward report', () => {
     }
     const flatStart = join(dir, 'flat.csv');
     writeFileSync(flatStart, `${lines.join('\n')}\n`);
-    // Every day's bars read as crypto, whose fee would draw each winner down on entry: no costs, so the
-    // planted shape alone decides which ratios exist.
+    // Every day's bars read as crypto, whose fee would draw each winner down on entry and which is long
+    // only: no costs and shorts allowed, so the planted shape alone decides which ratios exist.
     const walked = [
       ...['walk-forward', '--csv', flatStart, ...SMA_GRID, ...SMALL_WALK_FORWARD],
-      ...['--workers', '1', '--costs', 'none'],
+      ...['--workers', '1', '--costs', 'none', '--short-sales', 'allowed'],
     ];
     const [text, json] = await Promise.all([runCli(walked), runCli([...walked, '--json'])]);
     expect(text.code, text.stderr).toBe(0);

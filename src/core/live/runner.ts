@@ -339,6 +339,11 @@ export class LiveRunner {
     return Object.values(this.config.catalogue).map(strategyIdentity);
   }
 
+  /** Whether the bot never sells short (its options' longOnly): a signal to go short leaves it flat. */
+  get longOnly(): boolean {
+    return this.brokerOptions.longOnly;
+  }
+
   /** Bars seen since the bot first started, restarts included. */
   get barsSeen(): number {
     return this.offset + this.length;

@@ -4,6 +4,7 @@ import type { RecentLog } from '../recentLog.ts';
 import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../runner.ts';
 import type { BotStateChange, HaltMode } from '../modes.ts';
 import type { Session } from '../../ml/learner/ledger.ts';
+import type { ShortSales } from '../../engine/assetCosts.ts';
 
 /** What status and reports say the bot holds and executed. */
 export interface BotBook {
@@ -54,6 +55,8 @@ export interface StatusPage {
   readonly symbol: string;
   /** The hours of the symbol's bars the bot trades; absent when its builder did not say. */
   readonly session?: Session;
+  /** Whether the bot may sell short (none: long only, as its shadow backtest must be too). */
+  readonly shortSales: ShortSales;
   readonly strategy: StrategyIdentity | null;
   /** Every strategy the bot can run (a user strategy with its source hash): checked before a push. */
   readonly strategies: StrategyIdentity[];
@@ -102,6 +105,7 @@ export function buildStatus(
     protocol: BOT_PROTOCOL,
     symbol,
     ...(session === undefined ? {} : { session }),
+    shortSales: runner.longOnly ? 'none' : 'allowed',
     strategy: active === null ? null : { ...active.set.strategy },
     strategies: runner.strategies,
     active: ref(active),

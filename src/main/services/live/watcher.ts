@@ -3,6 +3,7 @@ import { liveExpectation, type LiveEvidence, type LiveExpectation } from '../../
 import type { LiveFill } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import type { Session } from '../../../core/ml/learner/ledger.ts';
+import type { ShortSales } from '../../../core/engine/assetCosts.ts';
 import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
 import { deskSession, type DeskSession } from '../../../shared/botSession.ts';
 import type { LiveBotEntry, LiveBotView, LiveExpectationView } from '../../../shared/liveContract.ts';
@@ -197,7 +198,7 @@ export class LiveWatcher {
         await recordBotChanges(desk, bot.url, status.changes ?? []);
         if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
-        const expectation = await this.expect(desk.audit, bot.url, state.evidence);
+        const expectation = await this.expect(desk.audit, bot.url, state.evidence, status.shortSales);
         if (
           bot.autoPause &&
           expectation?.drift.detectedAt != null &&
@@ -307,7 +308,12 @@ export class LiveWatcher {
     return from;
   }
 
-  private async expect(audit: AuditLog, bot: string, evidence: Evidence): Promise<LiveExpectation | null> {
+  private async expect(
+    audit: AuditLog,
+    bot: string,
+    evidence: Evidence,
+    shortSales: ShortSales | undefined,
+  ): Promise<LiveExpectation | null> {
     if (evidence.t.length === 0 || evidence.equity.length !== evidence.t.length) return null;
     const live: LiveEvidence = {
       bars: {
@@ -327,7 +333,11 @@ export class LiveWatcher {
       // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
       ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
     };
-    const options = await acknowledgedSets(audit, bot);
+    // The shadow trades as the bot says it does: a long-only bot's never goes short either.
+    const options = {
+      ...(await acknowledgedSets(audit, bot)),
+      ...(shortSales === 'none' ? { backtest: { longOnly: true } } : {}),
+    };
     // The trader's own strategy is shadowed on the pool, where user code runs (never on main's thread).
     const own = [...options.sets.values()].find((set) => set.strategy.sourceHash !== undefined);
     if (own === undefined || this.deps.executor === undefined)

@@ -43,6 +43,13 @@ const pushFirstSet = () =>
     await approve(desk, proposal.approvalId, { approver: 'ana', note: 'ok', typed: proposal.confirmation });
     await push(desk, proposal.approvalId, { actor: 'ana', policy: 'adopt', approversRequired: 1 });
   });
+const newWatcher = () =>
+  new LiveWatcher({
+    bots: () => [entry()],
+    withDesk,
+    events: new EventBus(),
+    settingsSession: () => 'regular',
+  });
 /** Looks at the bot after every `step` bars until the replay ends; the last view. */
 const watchToEnd = async (watcher: LiveWatcher, step: number) => {
   let view = await watcher.look(entry());
@@ -81,12 +88,7 @@ describe('a bot whose rolling window dropped old fills', () => {
     feed(400);
     const first = runner.fillRecord.first;
     expect(first).toBeGreaterThan(0);
-    const watcher = new LiveWatcher({
-      bots: () => [entry()],
-      withDesk,
-      events: new EventBus(),
-      settingsSession: () => 'regular',
-    });
+    const watcher = newWatcher();
     const seen = new Set<number>();
     let view = await watcher.look(entry());
     // Polled often enough that the window never drops a fill between two looks.
@@ -114,16 +116,36 @@ describe('a bot whose bar window dropped bars before it was watched', () => {
     feed(500);
     expect(runner.bufferStart).toBeGreaterThan(0);
     expect(runner.positions[0]).not.toBe(0);
-    const watcher = new LiveWatcher({
-      bots: () => [entry()],
-      withDesk,
-      events: new EventBus(),
-      settingsSession: () => 'regular',
-    });
+    const watcher = newWatcher();
     const view = await watchToEnd(watcher, 50);
     const { reconciliation, equity } = view.expectation!;
     expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
     expect(reconciliation.matched).toBeGreaterThan(10);
     for (const point of equity) expect(point.expected).toBeCloseTo(point.live, 6);
+  });
+});
+
+describe('a long-only bot', () => {
+  it('says so in its status, never sells short, and is shadowed long only: every fill matched', async () => {
+    await server.close();
+    runner = new LiveRunner({
+      catalogue: STRATEGIES,
+      capacity: bars.t.length,
+      heartbeat: HEARTBEAT,
+      now: () => 0,
+      backtest: { longOnly: true },
+    });
+    server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
+    await pushFirstSet();
+    const watcher = newWatcher();
+    const view = await watchToEnd(watcher, 50);
+    expect(view.status!.shortSales).toBe('none');
+    expect(Math.min(...runner.positions)).toBe(0);
+    expect(Math.max(...runner.positions)).toBeGreaterThan(0);
+    // A shadow that could short would open one at every cross down, fills the bot never made.
+    const { reconciliation } = view.expectation!;
+    expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
+    expect(reconciliation.matched).toBe(runner.fillRecord.total);
+    expect(reconciliation.matched).toBeGreaterThan(10);
   });
 });

@@ -20,6 +20,7 @@ import {
   US_EQUITY_COSTS,
   type BacktestOptions,
   type CostSettings,
+  type ShortSales,
 } from '../../../../core/engine/index.ts';
 import {
   costSettingsFor,
@@ -210,13 +211,17 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       );
     settings.cryptoFeeTier = number;
   }
-  const shorts = stringOption(args, 'short-sales');
-  if (shorts !== undefined) {
-    if (!isShortSales(shorts))
-      throw new UsageError(`--short-sales must be ${SHORT_SALES.join(' or ')}, got "${shorts}"`);
-    settings.shortSales = shorts;
-  }
+  const shorts = shortSalesOption(args);
+  if (shorts !== undefined) settings.shortSales = shorts;
   return { commissionRate, settings, extraBps };
+}
+
+/** `--short-sales allowed|none`, checked; undefined without it (the asset class decides). */
+export function shortSalesOption(args: ParsedArgs): ShortSales | undefined {
+  const shorts = stringOption(args, 'short-sales');
+  if (shorts !== undefined && !isShortSales(shorts))
+    throw new UsageError(`--short-sales must be ${SHORT_SALES.join(' or ')}, got "${shorts}"`);
+  return shorts;
 }
 
 /**
