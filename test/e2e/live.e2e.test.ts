@@ -429,13 +429,18 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
       ]);
   }, 160_000);
 
-  it('a bot trading other hours than Settings name says so in one sentence; one trading the same says nothing', async () => {
+  it('a bot trading other hours than Settings name says so in one sentence; one trading the same says nothing; each says whether it shorts', async () => {
     const s = session();
     const dataDir = (await api<{ dataDir: string }>(s, 'app:info', {})).dataDir;
     const symbol = (await api<Array<{ symbol: string }>>(s, 'data:list', {}))[0].symbol;
     const [extended, regular, { page }] = await Promise.all([
       startBot(dataDir, symbol, 36_000, 'e2e-bot-extended.json', ['--session', 'extended']),
-      startBot(dataDir, symbol, 36_000, 'e2e-bot-regular.json', ['--session', 'regular']),
+      startBot(dataDir, symbol, 36_000, 'e2e-bot-regular.json', [
+        '--session',
+        'regular',
+        '--short-sales',
+        'none',
+      ]),
       openApp(s),
     ]);
     bots.push(extended.child, regular.child);
@@ -452,6 +457,8 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     const same = page.locator(`[data-testid="live-bot"][data-url="${regular.url}"]`);
     await expect.poll(() => same.getByTestId('live-bot-state').count(), { timeout: 20_000 }).toBe(1);
     expect(await same.getByTestId('live-bot-session').count()).toBe(0);
+    expect(await same.getByTestId('live-bot-short-sales').innerText()).toBe('none (long only)');
+    expect(await panel.getByTestId('live-bot-short-sales').innerText()).toBe('allowed');
   }, 60_000);
 });
 

@@ -109,6 +109,13 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
           <span>{status.barsSeen}</span>
           <span>Pending</span>
           <span>{status.pending ? `v${status.pending.version} (next bar)` : '-'}</span>
+          <span>Short sales</span>
+          <span
+            data-testid="live-bot-short-sales"
+            title="Whether the bot may sell short; its shadow backtest trades alike"
+          >
+            {status.shortSales === 'none' ? 'none (long only)' : (status.shortSales ?? 'allowed (not said)')}
+          </span>
           <span>Halt</span>
           <span data-testid="live-bot-halt">
             {status.halt ? `${status.halt.mode}: ${status.halt.reason}` : '-'}
