@@ -5,7 +5,14 @@
  * The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
-import { ALPACA_CRYPTO_FEE_TIERS, FEE_SCHEDULES, SHORT_SALES } from '../core/engine/assetCosts.ts';
+import {
+  ALPACA_CRYPTO_FEE_TIERS,
+  COST_NUMBER_BOUNDS,
+  costMaxText,
+  FEE_SCHEDULES,
+  SHORT_SALES,
+  type CostNumberPart,
+} from '../core/engine/assetCosts.ts';
 import type { CommissionSpec, CostSettings, FinancingSpec, SlippageSpec } from '../core/engine/index.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
@@ -63,18 +70,22 @@ export const cryptoFeeTierSchema = z
   .min(1, 'must be 1 to 8')
   .max(ALPACA_CRYPTO_FEE_TIERS.length, `must be 1 to ${ALPACA_CRYPTO_FEE_TIERS.length}`);
 
-/** An annual financing rate in percent, as a person types it. */
-const annualPercent = z.number().min(0).max(1_000, 'must be at most 1,000 % a year');
+/** A numeric cost setting in its range (COST_NUMBER_BOUNDS), as requests, results and Settings carry it. */
+export const costNumberSchema = (part: CostNumberPart) =>
+  z
+    .number()
+    .min(0, 'must be at least 0')
+    .max(COST_NUMBER_BOUNDS[part].max, `must be at most ${costMaxText(part)}`);
 
 const costSettingsShape = {
   /** The venue's fees: SEC fee and FINRA TAF on every sell (us-equity), Alpaca's crypto fee, or none. */
   fees: z.enum(FEE_SCHEDULES),
   /** The full quoted spread in basis points; half of it is paid on every market fill. */
-  spreadBps: z.number().min(0).max(1_000, 'must be at most 1,000 bp'),
+  spreadBps: costNumberSchema('spreadBps'),
   /** Square-root impact coefficient: the price share paid at full participation of a bar's volume. */
-  impact: z.number().min(0).max(1, 'must be at most 1'),
+  impact: costNumberSchema('impact'),
   /** Stock borrow fee on a short position held overnight, annual percent of its value. */
-  borrowPercent: annualPercent,
+  borrowPercent: costNumberSchema('borrowPercent'),
   /** Alpaca's crypto fee tier by 30-day volume, 1 to 8 (ALPACA_CRYPTO_FEE_TIERS). */
   cryptoFeeTier: cryptoFeeTierSchema,
   /** Whether a short can be sold: allowed, or none (long only; crypto's default: Alpaca lends none). */
@@ -93,7 +104,7 @@ export const costSettingsRequestSchema = z.strictObject(costSettingsShape).parti
  */
 export const costSettingsSchema = z.strictObject({
   ...costSettingsShape,
-  borrowPercent: annualPercent.default(0),
+  borrowPercent: costNumberSchema('borrowPercent').default(0),
   cryptoFeeTier: cryptoFeeTierSchema.default(1),
   shortSales: z.enum(SHORT_SALES).default('allowed'),
 });

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FEE_SCHEDULES, SHORT_SALES } from '../core/engine/assetCosts.ts';
-import { cryptoFeeTierSchema } from './costs.ts';
+import { costNumberSchema, cryptoFeeTierSchema } from './costs.ts';
 import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
 import type { DomainContract } from './domain.ts';
@@ -29,15 +29,11 @@ export const Settings = z.strictObject({
    */
   fees: z.enum(FEE_SCHEDULES).nullable(),
   /** The full quoted spread in basis points; null: the asset class's default. */
-  spreadBps: z.number().min(0, 'must be at least 0').max(1_000, 'must be at most 1,000 bp').nullable(),
+  spreadBps: costNumberSchema('spreadBps').nullable(),
   /** Square-root impact coefficient; null: the asset class's default. */
-  impact: z.number().min(0, 'must be at least 0').max(1, 'must be at most 1').nullable(),
+  impact: costNumberSchema('impact').nullable(),
   /** Stock borrow fee on a short held overnight, annual percent of its value; null: the asset class's (none). */
-  borrowPercent: z
-    .number()
-    .min(0, 'must be at least 0')
-    .max(1_000, 'must be at most 1,000 (% a year)')
-    .nullable(),
+  borrowPercent: costNumberSchema('borrowPercent').nullable(),
   /** Alpaca's crypto fee tier by 30-day crypto volume, 1 to 8; null: the first. */
   cryptoFeeTier: cryptoFeeTierSchema.nullable(),
   /** Whether runs may sell short (allowed, none: long only); null: the asset class's (crypto none). */

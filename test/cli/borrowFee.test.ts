@@ -82,6 +82,16 @@ describe.skipIf(!goog.present)(`--borrow-rate on GOOG.csv${goog.skipReason}`, ()
 
     const bad = await runCli([...common, '--borrow-rate', '-1']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--borrow-rate must be an annual percent between 0 and 1000, got "-1"');
+    expect(bad.stderr).toContain('--borrow-rate must be between 0 and 1,000 % a year, got "-1"');
+    // Every numeric cost flag is refused by the one range Settings and the forms keep (COST_NUMBER_BOUNDS).
+    for (const [flag, value, range] of [
+      ['--spread-bps', '1001', '1,000 bp'],
+      ['--impact', '2', '1'],
+      ['--spread-bps', '5%', '1,000 bp'],
+    ]) {
+      const refused = await runCli([...common, flag!, value!]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`${flag} must be between 0 and ${range}, got "${value}"`);
+    }
   });
 });

@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)(`regimes in the browser against regimen serve${ski
     await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact, short sales)').click();
     await page.getByTestId('cost-spread').fill('5000');
     await costsInvalid.waitFor({ state: 'visible', timeout: 30_000 });
-    expect(await costsInvalid.innerText()).toContain('spread: between 0 and 1000 bp');
+    expect(await costsInvalid.innerText()).toContain('spread: between 0 and 1,000 bp');
     expect(await page.getByTestId('regime-run-compare').isDisabled()).toBe(true);
     expect(await page.getByTestId('regime-run-winners').isDisabled()).toBe(true);
     await page.getByTestId('cost-spread').fill('');

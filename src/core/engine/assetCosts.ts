@@ -79,6 +79,23 @@ export interface CostSettings {
 }
 
 /**
+ * The numeric cost settings' ranges, from 0 to `max` in `unit`: what Settings, every form, every flag and
+ * every request accept, so the four say one range.
+ */
+export const COST_NUMBER_BOUNDS = {
+  spreadBps: { max: 1_000, unit: 'bp' },
+  impact: { max: 1, unit: '' },
+  borrowPercent: { max: 1_000, unit: '% a year' },
+} as const;
+export type CostNumberPart = keyof typeof COST_NUMBER_BOUNDS;
+
+/** A numeric part's largest value as the messages name it: "1,000 bp", "1". */
+export function costMaxText(part: CostNumberPart): string {
+  const { max, unit } = COST_NUMBER_BOUNDS[part];
+  return unit === '' ? max.toLocaleString('en-US') : `${max.toLocaleString('en-US')} ${unit}`;
+}
+
+/**
  * No cost beyond the commission rate: what every run paid before costs had defaults. No asset class
  * charges a borrow fee by default either: Alpaca charges each easy-to-borrow stock its own rate, which
  * changes by the day and cannot be looked up from here, so a trader who shorts sets the rate the stock

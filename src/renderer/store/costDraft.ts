@@ -1,7 +1,10 @@
 import {
+  COST_NUMBER_BOUNDS,
+  costMaxText,
   isCryptoFeeTier,
   isFeeSchedule,
   isShortSales,
+  type CostNumberPart,
   type CostSettings,
   type FeeSchedule,
   type ShortSales,
@@ -26,14 +29,7 @@ export interface CostDraft {
   readonly shortSales: ShortSales | null;
 }
 
-/** The numeric parts of a draft, with the largest value each takes and its unit. */
-export type CostNumberPart = Exclude<keyof CostDraft, 'fees' | 'cryptoFeeTier' | 'shortSales'>;
-const BOUNDS: Record<CostNumberPart, { max: number; unit: string }> = {
-  spreadBps: { max: 1_000, unit: ' bp' },
-  impact: { max: 1, unit: '' },
-  borrowPercent: { max: 1_000, unit: ' % a year' },
-};
-const PARTS = Object.keys(BOUNDS) as CostNumberPart[];
+const PARTS = Object.keys(COST_NUMBER_BOUNDS) as CostNumberPart[];
 
 export const DEFAULT_COST_DRAFT: CostDraft = {
   fees: null,
@@ -64,11 +60,11 @@ export interface CheckedCosts {
   readonly errors: Partial<Record<CostNumberPart, string>>;
 }
 
-function number(text: string, max: number, unit: string): { value?: number; error?: string } {
+function number(text: string, part: CostNumberPart): { value?: number; error?: string } {
   if (text.trim() === '') return {};
   const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || value > max)
-    return { error: `between 0 and ${max}${unit}, or empty for the default` };
+  if (!Number.isFinite(value) || value < 0 || value > COST_NUMBER_BOUNDS[part].max)
+    return { error: `between 0 and ${costMaxText(part)}, or empty for the default` };
   return { value };
 }
 
@@ -79,7 +75,7 @@ export function checkCosts(draft: CostDraft): CheckedCosts {
   if (draft.cryptoFeeTier !== null) costs.cryptoFeeTier = draft.cryptoFeeTier;
   if (draft.shortSales !== null) costs.shortSales = draft.shortSales;
   for (const part of PARTS) {
-    const { value, error } = number(draft[part], BOUNDS[part].max, BOUNDS[part].unit);
+    const { value, error } = number(draft[part], part);
     if (value !== undefined) costs[part] = value;
     if (error !== undefined) errors[part] = error;
   }

@@ -4,13 +4,15 @@ import {
   isCryptoFeeTier,
   isFeeSchedule,
   isShortSales,
+  COST_NUMBER_BOUNDS,
   SHORT_SALES,
+  type CostNumberPart,
   type FeeSchedule,
   type ShortSales,
 } from '../../core/engine/assetCosts.ts';
 import { cryptoFeeText, cryptoFeeTierText, FEE_SCHEDULE_TEXT } from '../../shared/costsText.ts';
 import { useApp } from '../store/context.tsx';
-import { checkCosts, DEFAULT_COST_DRAFT, noCostDraft, type CostNumberPart } from '../store/costDraft.ts';
+import { checkCosts, DEFAULT_COST_DRAFT, noCostDraft } from '../store/costDraft.ts';
 import { NumberField } from './fields.tsx';
 
 /** The select's names, short enough for a form's half column; each option's title says them in full. */
@@ -29,13 +31,7 @@ const TEST_IDS: Record<CostNumberPart, string> = {
 };
 
 /** One numeric part of the cost draft: empty takes the asset default, a bad value says its range. */
-function CostNumber(props: {
-  part: CostNumberPart;
-  label: string;
-  title: string;
-  max?: number;
-  disabled: boolean;
-}) {
+function CostNumber(props: { part: CostNumberPart; label: string; title: string; disabled: boolean }) {
   const costs = useApp((s) => s.costs);
   const setCosts = useApp((s) => s.setCosts);
   const error = checkCosts(costs).errors[props.part];
@@ -45,7 +41,7 @@ function CostNumber(props: {
       testId={TEST_IDS[props.part]}
       title={props.title}
       min={0}
-      {...(props.max === undefined ? {} : { max: props.max })}
+      max={COST_NUMBER_BOUNDS[props.part].max}
       step="any"
       placeholder="default"
       value={costs[props.part]}
@@ -139,14 +135,12 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
         part="impact"
         label="impact"
         title="Square-root impact: the price share paid at full participation of a bar's volume"
-        max={1}
         disabled={disabled}
       />
       <CostNumber
         part="borrowPercent"
         label="borrow % / yr"
         title="Stock borrow fee on a short position's value held overnight, by the day over a 360-day year, three days over a weekend (Alpaca: the stock's easy-to-borrow rate); the asset default charges none"
-        max={1_000}
         disabled={disabled}
       />
       <CostChoice

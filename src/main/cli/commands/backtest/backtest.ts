@@ -18,7 +18,10 @@ import {
   isFeeSchedule,
   NO_COSTS,
   US_EQUITY_COSTS,
+  COST_NUMBER_BOUNDS,
+  costMaxText,
   type BacktestOptions,
+  type CostNumberPart,
   type CostSettings,
   type ShortSales,
 } from '../../../../core/engine/index.ts';
@@ -183,24 +186,10 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       throw new UsageError(`--fees must be ${FEE_SCHEDULES.join(', ')}, got "${fees}"`);
     settings.fees = fees;
   }
-  if (stringOption(args, 'spread-bps') !== undefined) {
-    const spread = numberOption(args, 'spread-bps', 0);
-    if (!(spread >= 0 && spread <= 1_000))
-      throw new UsageError(`--spread-bps must be between 0 and 1000, got ${spread}`);
-    settings.spreadBps = spread;
-  }
-  if (stringOption(args, 'impact') !== undefined) {
-    const impact = numberOption(args, 'impact', 0);
-    if (!(impact >= 0 && impact <= 1))
-      throw new UsageError(`--impact must be between 0 and 1, got ${impact}`);
-    settings.impact = impact;
-  }
-  const borrow = stringOption(args, 'borrow-rate');
-  if (borrow !== undefined) {
-    const percent = Number(borrow.endsWith('%') ? borrow.slice(0, -1) : borrow);
-    if (borrow.trim() === '' || !(percent >= 0 && percent <= 1_000))
-      throw new UsageError(`--borrow-rate must be an annual percent between 0 and 1000, got "${borrow}"`);
-    settings.borrowPercent = percent;
+  const flags = { 'spread-bps': 'spreadBps', impact: 'impact', 'borrow-rate': 'borrowPercent' } as const;
+  for (const [flag, part] of Object.entries(flags)) {
+    const value = costNumberOption(args, flag, part);
+    if (value !== undefined) settings[part] = value;
   }
   const tier = stringOption(args, 'crypto-fee-tier');
   if (tier !== undefined) {
@@ -214,6 +203,19 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
   const shorts = shortSalesOption(args);
   if (shorts !== undefined) settings.shortSales = shorts;
   return { commissionRate, settings, extraBps };
+}
+
+/**
+ * A numeric cost flag in its range (COST_NUMBER_BOUNDS), undefined when not given; the borrow rate, a
+ * percent, may be typed with its sign ("0.3%").
+ */
+function costNumberOption(args: ParsedArgs, flag: string, part: CostNumberPart): number | undefined {
+  const text = stringOption(args, flag);
+  if (text === undefined) return undefined;
+  const value = Number(part === 'borrowPercent' && text.endsWith('%') ? text.slice(0, -1) : text);
+  if (text.trim() === '' || !(value >= 0 && value <= COST_NUMBER_BOUNDS[part].max))
+    throw new UsageError(`--${flag} must be between 0 and ${costMaxText(part)}, got "${text}"`);
+  return value;
 }
 
 /** `--short-sales allowed|none`, checked; undefined without it (the asset class decides). */
