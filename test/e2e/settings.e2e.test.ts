@@ -138,6 +138,10 @@ describe.skipIf(!hasChromium)(`settings in the browser${skipReason}`, () => {
     await paid.waitFor({ state: 'visible', timeout: 60_000 });
     expect(Number(await paid.getAttribute('data-value'))).toBeGreaterThan(0);
     expect(await paid.innerText()).toMatch(/^financing paid [\d,]+\.\d\d$/);
+    // What it was charged, in words: Settings' fees and borrow fee over the equity class's spread and impact.
+    expect(await page.getByTestId('result-costs').innerText()).toBe(
+      'costs: Alpaca crypto fee tier 3 0.2 % taker, 0.1 % maker, spread 2 bp, impact 0.01, borrow fee 0.3 % a year',
+    );
     // No short sales (a cash account), chosen on the form: every run is long only from here on, the
     // Regimes and Learner requests too (the form's costs are the Settings' costs).
     await page.getByTestId('strategy-panel').getByText('costs (fees, spread, impact, short sales)').click();

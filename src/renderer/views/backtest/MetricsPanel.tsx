@@ -2,7 +2,7 @@ import type { BacktestResult } from '../../../shared/contract.ts';
 import { useApp } from '../../store/context.tsx';
 import { useTimeFormat } from '../../timeFormat.ts';
 import { wipedOutText } from '../../../shared/wipedOutText.ts';
-import { financingPaidText } from '../../../shared/costsText.ts';
+import { costsText, financingPaidText } from '../../../shared/costsText.ts';
 import {
   formatMetric,
   HEADLINE_METRICS,
@@ -66,6 +66,15 @@ export function MetricsPanel({ result: given }: { result?: BacktestResult | null
       {result?.wipedOutAt != null ? (
         <div className="error-text" role="alert" data-testid="wiped-out" data-time={result.wipedOutAt}>
           {wipedOutText(`${time.barTime(result.wipedOutAt, result.timeframe)} ${time.zone}`)}
+        </div>
+      ) : null}
+      {result != null ? (
+        <div
+          className="muted"
+          data-testid="result-costs"
+          title="What the run was charged beyond its commission, and whether it could sell short"
+        >
+          costs: {costsText(result.costs)}
         </div>
       ) : null}
       {result != null && result.financingPaid > 0 ? (
