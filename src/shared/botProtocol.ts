@@ -12,7 +12,7 @@ import { BOT_STATE_CHANGE_KINDS, HALT_MODES, POSITION_POLICIES } from '../core/l
 import { PARAMETER_SET_SCHEMA_VERSION } from '../core/live/parameterSet.ts';
 import { MAX_REPORT_BARS, MAX_REPORT_FILLS } from '../core/live/kit/reports.ts';
 import { sessionSchema } from './schemas.ts';
-import { SHORT_SALES } from '../core/engine/assetCosts.ts';
+import { SHORT_SALES, UNIT_RULES } from '../core/engine/assetCosts.ts';
 
 export { BOT_PROTOCOL, SIGNATURE_HEADERS };
 
@@ -192,6 +192,12 @@ export const StatusSchema = z
      * backtest trades as the bot does. Optional: a bot that does not say may sell short.
      */
     shortSales: z.enum(SHORT_SALES).optional(),
+    /**
+     * Whether the bot's orders are for whole units or fractions (crypto at Alpaca trades to a
+     * ten-thousandth of a coin); the shadow backtest sizes alike. Optional: a bot that does not say
+     * trades whole units.
+     */
+    units: z.enum(UNIT_RULES).optional(),
     strategy: StrategyIdentitySchema.nullable(),
     /**
      * Every strategy the bot can run, a user strategy with its source's hash: the workstation says

@@ -1,7 +1,8 @@
 /**
  * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
  * core/engine's CommissionSpec, SlippageSpec and FinancingSpec, and the cost settings a person edits
- * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee, short sales).
+ * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee, short sales,
+ * units).
  * The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import {
   costMaxText,
   FEE_SCHEDULES,
   SHORT_SALES,
+  UNIT_RULES,
   type CostNumberPart,
 } from '../core/engine/assetCosts.ts';
 import type { CommissionSpec, CostSettings, FinancingSpec, SlippageSpec } from '../core/engine/index.ts';
@@ -90,6 +92,8 @@ const costSettingsShape = {
   cryptoFeeTier: cryptoFeeTierSchema,
   /** Whether a short can be sold: allowed, or none (long only; crypto's default: Alpaca lends none). */
   shortSales: z.enum(SHORT_SALES),
+  /** Whole or fractional units (crypto's default: fractional, as Alpaca trades it). */
+  units: z.enum(UNIT_RULES),
 };
 
 /**
@@ -100,13 +104,15 @@ export const costSettingsRequestSchema = z.strictObject(costSettingsShape).parti
 
 /**
  * The costs a result was charged; a result stored before runs were financed, crypto fees had tiers or
- * short sales a setting has none of them: it paid no borrow fee, the first tier's fee, and could short.
+ * short sales and units were settings has none of them: it paid no borrow fee, the first tier's fee,
+ * could short, and traded whole units.
  */
 export const costSettingsSchema = z.strictObject({
   ...costSettingsShape,
   borrowPercent: costNumberSchema('borrowPercent').default(0),
   cryptoFeeTier: cryptoFeeTierSchema.default(1),
   shortSales: z.enum(SHORT_SALES).default('allowed'),
+  units: z.enum(UNIT_RULES).default('whole'),
 });
 
 /** One row of a cost stress: the result with `bps` more cost on every fill. */

@@ -42,6 +42,7 @@ export function costsText(costs: CostSettings): string {
   const terms = [
     costs.borrowPercent > 0 ? `borrow fee ${costs.borrowPercent} % a year` : '',
     costs.shortSales === 'none' ? 'long only' : '',
+    costs.units === 'fractional' ? 'fractional units' : '',
   ].filter((term) => term !== '');
   if (costs.fees === 'none' && costs.spreadBps === 0 && costs.impact === 0)
     return terms.length === 0 ? 'none beyond commission' : terms.join(', ');

@@ -4,7 +4,7 @@
  * checked here at every boundary (its names: settingsChannels.ts).
  */
 import { z } from 'zod';
-import { FEE_SCHEDULES, SHORT_SALES } from '../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES, SHORT_SALES, UNIT_RULES } from '../core/engine/assetCosts.ts';
 import { costNumberSchema, cryptoFeeTierSchema } from './costs.ts';
 import { MAX_COMMISSION_PERCENT } from './commission.ts';
 import type { SETTINGS_CHANNELS } from './settingsChannels.ts';
@@ -38,6 +38,8 @@ export const Settings = z.strictObject({
   cryptoFeeTier: cryptoFeeTierSchema.nullable(),
   /** Whether runs may sell short (allowed, none: long only); null: the asset class's (crypto none). */
   shortSales: z.enum(SHORT_SALES).nullable(),
+  /** Whole or fractional units; null: the asset class's (crypto fractional). */
+  units: z.enum(UNIT_RULES).nullable(),
   /** Annual risk-free rate in percent that every Sharpe and Sortino ratio is measured against. */
   riskFreePercent: z.number().min(0, 'must be at least 0').max(20, 'must be at most 20 (%)'),
   /** Worker threads of this machine's compute pool; null: one per core. */
@@ -58,6 +60,7 @@ export const DEFAULT_SETTINGS: Settings = {
   borrowPercent: null,
   cryptoFeeTier: null,
   shortSales: null,
+  units: null,
   riskFreePercent: 0,
   workers: null,
   timeZone: 'exchange',

@@ -44,6 +44,7 @@ describe.skipIf(!goog.present)(`CLI analysis commands on GOOG.csv${goog.skipReas
       borrowPercent: 0,
       cryptoFeeTier: 1,
       shortSales: 'allowed',
+      units: 'whole',
     });
     const metrics = result['metrics'] as Record<string, number>;
     expect(metrics['numTrades']).toBe(66);
@@ -148,6 +149,7 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       borrowPercent: 0,
       cryptoFeeTier: 1,
       shortSales: 'none',
+      units: 'fractional',
     });
     type Trade = { entryPrice: number; exitPrice: number; size: number; pnl: number; exitReason: string };
     // Market orders take liquidity: each closed trade paid the taker's rate on both its fills (a trade
@@ -178,13 +180,14 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
       borrowPercent: 0,
       cryptoFeeTier: 1,
       shortSales: 'none',
+      units: 'fractional',
     });
     const metrics = (r: Record<string, unknown>) => r['metrics'] as Record<string, number>;
     expect(metrics(free)['finalEquity']).toBeGreaterThan(metrics(result)['finalEquity']!);
     const io = captureIO();
     expect(await main(run, io)).toBe(0);
     expect(io.stdout).toContain(
-      'costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0, long only',
+      'costs: Alpaca crypto fee 0.25 % taker, 0.15 % maker, spread 0 bp, impact 0, long only, fractional units',
     );
     const tierText = captureIO();
     expect(await main([...run, '--crypto-fee-tier', '4'], tierText)).toBe(0);
@@ -214,6 +217,24 @@ describe.skipIf(!btc.present)(`regimen backtest on crypto (BTCUSD.csv)${btc.skip
     const bad = await runCli([...run, '--short-sales', 'never']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--short-sales must be allowed or none, got "never"');
+  });
+
+  // In whole coins, $10,000 bought one bitcoin in March 2020 and none once it cost more than the account:
+  // one trade in five years. Alpaca trades fractions of a coin.
+  it('trades fractions of a coin by default, as Alpaca does; --units whole buys whole coins only', async () => {
+    const run = ['backtest', '--csv', btc.path, '--strategy', 'sma-cross', '--param', 'fast=2'];
+    const since2020 = [...run, '--param', 'slow=6', '--start', '2020-01-01'];
+    const sizes = (r: Record<string, unknown>) => (r['trades'] as { size: number }[]).map((t) => t.size);
+    const fractional = await runJson(since2020);
+    expect(fractional['costs']).toMatchObject({ units: 'fractional' });
+    expect(sizes(fractional).length).toBeGreaterThan(5);
+    expect(sizes(fractional).some((size) => !Number.isInteger(size))).toBe(true);
+    const whole = await runJson([...since2020, '--units', 'whole']);
+    expect(whole['costs']).toMatchObject({ units: 'whole' });
+    expect(sizes(whole)).toEqual([1]);
+    const bad = await runCli([...since2020, '--units', 'half']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--units must be whole or fractional, got "half"');
   });
 });
 

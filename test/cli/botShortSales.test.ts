@@ -1,7 +1,8 @@
 /**
- * `regimen bot` sells short only where its account could: a replay of crypto bars (Alpaca lends no
- * crypto) runs long only unless --short-sales allowed says otherwise, an equity replay may short, and the
- * status tells the workstation which, so its shadow backtest trades alike (watcherWindow.test.ts).
+ * `regimen bot` trades as its account could: a replay of crypto bars runs long only (Alpaca lends no
+ * crypto) in fractions of a coin (as Alpaca trades it) unless --short-sales and --units say otherwise, an
+ * equity replay may short, in whole shares, and the status tells the workstation which, so its shadow
+ * backtest trades alike (watcherWindow.test.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,13 +47,16 @@ async function botOn(csv: string, ...flags: string[]) {
   }
 }
 
-it('a crypto replay is long only by default, an equity one may short; --short-sales decides either', async () => {
+it('a crypto replay is long only in fractions by default, an equity one may short in whole shares; the flags decide either', async () => {
   const coin = await botOn(crypto);
-  expect(coin.status.shortSales).toBe('none');
-  expect(coin.stderr).toContain('300 bars of COIN (replay) at 1000000000x, regular hours, long only');
-  expect((await botOn(crypto, '--short-sales', 'allowed')).status.shortSales).toBe('allowed');
+  expect(coin.status).toMatchObject({ shortSales: 'none', units: 'fractional' });
+  expect(coin.stderr).toContain(
+    '300 bars of COIN (replay) at 1000000000x, regular hours, long only, fractional units',
+  );
+  const told = await botOn(crypto, '--short-sales', 'allowed', '--units', 'whole');
+  expect(told.status).toMatchObject({ shortSales: 'allowed', units: 'whole' });
   const stock = await botOn(equity);
-  expect(stock.status.shortSales).toBe('allowed');
+  expect(stock.status).toMatchObject({ shortSales: 'allowed', units: 'whole' });
   expect(stock.stderr).not.toContain('long only');
   expect((await botOn(equity, '--short-sales', 'none')).status.shortSales).toBe('none');
   const io = captureIO();

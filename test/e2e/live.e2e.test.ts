@@ -459,6 +459,7 @@ describe.skipIf(!hasChromium)(`the live desk in the browser${skipReason}`, () =>
     expect(await same.getByTestId('live-bot-session').count()).toBe(0);
     expect(await same.getByTestId('live-bot-short-sales').innerText()).toBe('none (long only)');
     expect(await panel.getByTestId('live-bot-short-sales').innerText()).toBe('allowed');
+    expect(await panel.getByTestId('live-bot-units').innerText()).toBe('whole');
   }, 60_000);
 });
 

@@ -14,6 +14,7 @@ export const settingsRecord = (patch: Partial<SettingsState['settings']> = {}, c
     borrowPercent: null,
     cryptoFeeTier: null,
     shortSales: null,
+    units: null,
     riskFreePercent: 0,
     workers: null,
     timeZone: 'exchange',

@@ -63,10 +63,13 @@ describe('asset-class costs', () => {
       commission: { kind: 'alpaca-crypto', rate: 0.001 },
       slippage: { kind: 'none' },
       longOnly: true,
+      fractional: true,
     });
     // Short sales allowed leave longOnly out, so they never lift an account's own long-only.
     expect('longOnly' in costOptions(0, { ...CRYPTO_COSTS, shortSales: 'allowed' })).toBe(false);
     expect(costSettingsOf({ longOnly: true }).shortSales).toBe('none');
+    expect('fractional' in costOptions(0, US_EQUITY_COSTS)).toBe(false);
+    expect(costSettingsOf({ fractional: true }).units).toBe('fractional');
   });
 
   it('settings become the engine models; a stress adds fixed bps', () => {

@@ -57,6 +57,18 @@ export function isShortSales(text: string): text is ShortSales {
 }
 
 /**
+ * How many units an order may be for: `whole` (shares, rounded toward zero) or `fractional` (any amount:
+ * Alpaca trades crypto to a ten-thousandth of a coin, its crypto assets reading `"fractionable": true`,
+ * where whole coins would leave an account of $10,000 unable to buy one bitcoin at $60,000).
+ */
+export const UNIT_RULES = ['whole', 'fractional'] as const;
+export type UnitRule = (typeof UNIT_RULES)[number];
+
+export function isUnitRule(text: string): text is UnitRule {
+  return (UNIT_RULES as readonly string[]).includes(text);
+}
+
+/**
  * The costs a person sets for a run, beside the commission rate every request already carries: the
  * venue's fees, the quoted spread assumed (half of it is paid on every market fill), the square-root
  * impact coefficient, the fee for borrowing the stock a short sells and whether it can be borrowed at
@@ -76,6 +88,8 @@ export interface CostSettings {
   readonly cryptoFeeTier: number;
   /** Whether a short can be sold at all: the limit of the borrow fee, where nothing is lent (SHORT_SALES). */
   readonly shortSales: ShortSales;
+  /** Whole or fractional units (UNIT_RULES): what the venue lets an order be for. */
+  readonly units: UnitRule;
 }
 
 /**
@@ -108,6 +122,7 @@ export const NO_COSTS: CostSettings = {
   borrowPercent: 0,
   cryptoFeeTier: 1,
   shortSales: 'allowed',
+  units: 'whole',
 };
 
 /**
@@ -130,9 +145,15 @@ export const FX_COSTS: CostSettings = { ...NO_COSTS, spreadBps: 1 };
  * ALPACA_CRYPTO_FEES). Alpaca publishes no spread for its crypto book and bars carry no quotes, so no
  * spread is assumed, and no impact: a crypto bar's volume is the venue's, a thin share of the coin's
  * whole market. No short sales: Alpaca lends no crypto (every crypto asset of its assets API reads
- * `"shortable": false`), so a backtest that shorted would count trades the account can never make.
+ * `"shortable": false`), so a backtest that shorted would count trades the account can never make; and
+ * fractional units, as Alpaca trades them.
  */
-export const CRYPTO_COSTS: CostSettings = { ...NO_COSTS, fees: 'alpaca-crypto', shortSales: 'none' };
+export const CRYPTO_COSTS: CostSettings = {
+  ...NO_COSTS,
+  fees: 'alpaca-crypto',
+  shortSales: 'none',
+  units: 'fractional',
+};
 
 /** The default costs of an asset class, on the venue this app trades it at (Alpaca; FX at a retail broker). */
 export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
@@ -141,15 +162,17 @@ export function defaultCostSettings(calendar: AssetCalendar): CostSettings {
 }
 
 /**
- * The engine options cost settings set: commission, slippage, financing, and `longOnly` where short
- * sales are none (absent where they are allowed, so an account that chose long-only stays so when these
- * are spread over it, and the options of a run that may short read, and are stored, as before).
+ * The engine options cost settings set: commission, slippage, financing, `longOnly` where short sales
+ * are none and `fractional` where units are (each absent otherwise, so an account that chose long-only
+ * stays so when these are spread over it, and the options of a run in whole units that may short read,
+ * and are stored, as before).
  */
 export interface CostModels {
   readonly commission: CommissionSpec;
   readonly slippage: SlippageSpec;
   readonly financing: FinancingSpec | undefined;
   readonly longOnly?: true;
+  readonly fractional?: true;
 }
 
 /**
@@ -177,6 +200,7 @@ export function costOptions(commissionRate: number, settings: CostSettings, stre
     slippage,
     financing: financingOf(settings),
     ...(settings.shortSales === 'none' ? { longOnly: true as const } : {}),
+    ...(settings.units === 'fractional' ? { fractional: true as const } : {}),
   };
 }
 
@@ -216,11 +240,13 @@ export function costSettingsOf({
   slippage,
   financing,
   longOnly,
+  fractional,
 }: {
   readonly commission?: CommissionSpec | undefined;
   readonly slippage?: SlippageSpec | undefined;
   readonly financing?: FinancingSpec | undefined;
   readonly longOnly?: boolean | undefined;
+  readonly fractional?: boolean | undefined;
 }): CostSettings {
   const parts = slippage === undefined ? [] : slippage.kind === 'sum' ? slippage.parts : [slippage];
   let spreadBps = 0;
@@ -241,6 +267,7 @@ export function costSettingsOf({
     borrowPercent: (financing?.borrowRate ?? 0) * 100,
     cryptoFeeTier: Math.max(tier, 1),
     shortSales: longOnly === true ? 'none' : 'allowed',
+    units: fractional === true ? 'fractional' : 'whole',
   };
 }
 

@@ -344,6 +344,11 @@ export class LiveRunner {
     return this.brokerOptions.longOnly;
   }
 
+  /** Whether its orders may be for fractions of a unit (its options' fractional; else whole units). */
+  get fractional(): boolean {
+    return this.brokerOptions.fractional;
+  }
+
   /** Bars seen since the bot first started, restarts included. */
   get barsSeen(): number {
     return this.offset + this.length;

@@ -16,6 +16,7 @@ const FLAGS: { readonly [K in keyof Settings]: [flag: string, text: (value: Sett
     borrowPercent: ['borrow-rate', (rate) => (rate === null ? null : String(rate))],
     cryptoFeeTier: ['crypto-fee-tier', (tier) => (tier === null ? null : String(tier))],
     shortSales: ['short-sales', (shorts) => shorts],
+    units: ['units', (units) => units],
     riskFreePercent: ['risk-free', String],
     workers: ['workers', (workers) => (workers === null ? null : String(workers))],
     timeZone: ['tz', String],

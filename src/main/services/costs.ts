@@ -37,6 +37,7 @@ export function settingsCostRequest(
   if (settings.borrowPercent !== null) parts.borrowPercent = settings.borrowPercent;
   if (settings.cryptoFeeTier !== null) parts.cryptoFeeTier = settings.cryptoFeeTier;
   if (settings.shortSales !== null) parts.shortSales = settings.shortSales;
+  if (settings.units !== null) parts.units = settings.units;
   return {
     commissionRate: asked.commission ?? commissionRateFromPercent(settings.commissionPercent),
     settings: asked.costs ?? parts,
@@ -51,7 +52,8 @@ function complete(settings: Partial<CostSettings> | undefined): settings is Cost
     settings.impact !== undefined &&
     settings.borrowPercent !== undefined &&
     settings.cryptoFeeTier !== undefined &&
-    settings.shortSales !== undefined
+    settings.shortSales !== undefined &&
+    settings.units !== undefined
   );
 }
 

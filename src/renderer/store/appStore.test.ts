@@ -442,6 +442,7 @@ describe('the cost settings', () => {
       borrowPercent: '0.3',
       cryptoFeeTier: null,
       shortSales: null,
+      units: null,
     });
   });
 });
@@ -497,6 +498,7 @@ describe('the settings record', () => {
         borrowPercent: null,
         cryptoFeeTier: null,
         shortSales: null,
+        units: null,
       },
     ]);
     // A part that does not read is not written.

@@ -30,6 +30,7 @@ function costDraftOf(settings: Settings): CostDraft {
     borrowPercent: settings.borrowPercent === null ? '' : String(settings.borrowPercent),
     cryptoFeeTier: settings.cryptoFeeTier,
     shortSales: settings.shortSales,
+    units: settings.units,
   };
 }
 
@@ -44,6 +45,7 @@ function costPatchOf(draft: CostDraft): SettingsPatch | null {
     borrowPercent: costs?.borrowPercent ?? null,
     cryptoFeeTier: costs?.cryptoFeeTier ?? null,
     shortSales: costs?.shortSales ?? null,
+    units: costs?.units ?? null,
   };
 }
 

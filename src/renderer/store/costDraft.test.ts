@@ -27,6 +27,11 @@ describe('cost draft', () => {
     // short sales.
     expect(isCostDraft({ fees: null, spreadBps: '', impact: '' })).toBe(false);
     expect(isCostDraft({ ...DEFAULT_COST_DRAFT, shortSales: undefined })).toBe(false);
+    // Units are chosen too, and No costs keeps them as it keeps short sales.
+    const fractional = { ...DEFAULT_COST_DRAFT, units: 'fractional' as const };
+    expect(checkCosts(fractional).costs).toEqual({ units: 'fractional' });
+    expect(checkCosts(noCostDraft(fractional)).costs).toMatchObject({ fees: 'none', units: 'fractional' });
+    expect(isCostDraft({ ...DEFAULT_COST_DRAFT, units: 'half' })).toBe(false);
   });
 
   it('a bad number is named by its field and not sent', () => {
@@ -37,6 +42,7 @@ describe('cost draft', () => {
       borrowPercent: '',
       cryptoFeeTier: null,
       shortSales: null,
+      units: null,
     });
     expect(checked.costs).toEqual({ fees: 'us-equity' });
     expect(Object.keys(checked.errors)).toEqual(['spreadBps', 'impact']);

@@ -4,10 +4,12 @@ import {
   isCryptoFeeTier,
   isFeeSchedule,
   isShortSales,
+  isUnitRule,
   type CostNumberPart,
   type CostSettings,
   type FeeSchedule,
   type ShortSales,
+  type UnitRule,
 } from '../../core/engine/assetCosts.ts';
 
 /**
@@ -27,6 +29,8 @@ export interface CostDraft {
   readonly cryptoFeeTier: number | null;
   /** null: the default's (crypto: none, other classes allowed). */
   readonly shortSales: ShortSales | null;
+  /** null: the default's (crypto: fractional, other classes whole). */
+  readonly units: UnitRule | null;
 }
 
 const PARTS = Object.keys(COST_NUMBER_BOUNDS) as CostNumberPart[];
@@ -38,10 +42,11 @@ export const DEFAULT_COST_DRAFT: CostDraft = {
   borrowPercent: '',
   cryptoFeeTier: null,
   shortSales: null,
+  units: null,
 };
 /**
- * No cost beyond the commission, as `--costs none`: the draft's short sales are kept, since what an
- * account may do is not a cost.
+ * No cost beyond the commission, as `--costs none`: the draft's short sales and units are kept, since
+ * what an account may do is not a cost.
  */
 export function noCostDraft(draft: CostDraft): CostDraft {
   return {
@@ -51,6 +56,7 @@ export function noCostDraft(draft: CostDraft): CostDraft {
     borrowPercent: '0',
     cryptoFeeTier: null,
     shortSales: draft.shortSales,
+    units: draft.units,
   };
 }
 
@@ -74,6 +80,7 @@ export function checkCosts(draft: CostDraft): CheckedCosts {
   if (draft.fees !== null) costs.fees = draft.fees;
   if (draft.cryptoFeeTier !== null) costs.cryptoFeeTier = draft.cryptoFeeTier;
   if (draft.shortSales !== null) costs.shortSales = draft.shortSales;
+  if (draft.units !== null) costs.units = draft.units;
   for (const part of PARTS) {
     const { value, error } = number(draft[part], part);
     if (value !== undefined) costs[part] = value;
@@ -89,6 +96,7 @@ export function isCostDraft(value: unknown): value is CostDraft {
     (v.fees === null || (typeof v.fees === 'string' && isFeeSchedule(v.fees))) &&
     PARTS.every((part) => typeof v[part] === 'string') &&
     (v.cryptoFeeTier === null || isCryptoFeeTier(v.cryptoFeeTier)) &&
-    (v.shortSales === null || (typeof v.shortSales === 'string' && isShortSales(v.shortSales)))
+    (v.shortSales === null || (typeof v.shortSales === 'string' && isShortSales(v.shortSales))) &&
+    (v.units === null || (typeof v.units === 'string' && isUnitRule(v.units)))
   );
 }

@@ -4,8 +4,10 @@ import {
   isCryptoFeeTier,
   isFeeSchedule,
   isShortSales,
+  isUnitRule,
   COST_NUMBER_BOUNDS,
   SHORT_SALES,
+  UNIT_RULES,
   type CostNumberPart,
   type FeeSchedule,
   type ShortSales,
@@ -152,6 +154,16 @@ export function CostFields({ disabled = false }: { disabled?: boolean }) {
         choices={SHORT_SALES.map((shorts) => ({ value: shorts, text: SHORT_SALES_CHOICES[shorts] }))}
         disabled={disabled}
         onChange={(value) => setCosts({ ...costs, shortSales: isShortSales(value) ? value : null })}
+      />
+      <CostChoice
+        label="units"
+        testId="cost-units"
+        title="What an order may be for: whole units (shares), or fractions (crypto's default: Alpaca trades a coin to a ten-thousandth); the asset default is whole units for stocks and FX"
+        value={costs.units}
+        defaultText="asset default"
+        choices={UNIT_RULES.map((units) => ({ value: units, text: units }))}
+        disabled={disabled}
+        onChange={(value) => setCosts({ ...costs, units: isUnitRule(value) ? value : null })}
       />
       <div className="run-row">
         <button

@@ -4,7 +4,7 @@ import type { RecentLog } from '../recentLog.ts';
 import type { HeartbeatPolicy, LiveFill, LiveRunner } from '../runner.ts';
 import type { BotStateChange, HaltMode } from '../modes.ts';
 import type { Session } from '../../ml/learner/ledger.ts';
-import type { ShortSales } from '../../engine/assetCosts.ts';
+import type { ShortSales, UnitRule } from '../../engine/assetCosts.ts';
 
 /** What status and reports say the bot holds and executed. */
 export interface BotBook {
@@ -57,6 +57,8 @@ export interface StatusPage {
   readonly session?: Session;
   /** Whether the bot may sell short (none: long only, as its shadow backtest must be too). */
   readonly shortSales: ShortSales;
+  /** Whether its orders are for whole units or fractions (as its shadow backtest's must be). */
+  readonly units: UnitRule;
   readonly strategy: StrategyIdentity | null;
   /** Every strategy the bot can run (a user strategy with its source hash): checked before a push. */
   readonly strategies: StrategyIdentity[];
@@ -106,6 +108,7 @@ export function buildStatus(
     symbol,
     ...(session === undefined ? {} : { session }),
     shortSales: runner.longOnly ? 'none' : 'allowed',
+    units: runner.fractional ? 'fractional' : 'whole',
     strategy: active === null ? null : { ...active.set.strategy },
     strategies: runner.strategies,
     active: ref(active),

@@ -3,7 +3,6 @@ import { liveExpectation, type LiveEvidence, type LiveExpectation } from '../../
 import type { LiveFill } from '../../../core/live/runner.ts';
 import { STRATEGIES } from '../../../core/strategy/registry.ts';
 import type { Session } from '../../../core/ml/learner/ledger.ts';
-import type { ShortSales } from '../../../core/engine/assetCosts.ts';
 import type { BotReports, BotStatus } from '../../../shared/botProtocol.ts';
 import { deskSession, type DeskSession } from '../../../shared/botSession.ts';
 import type { LiveBotEntry, LiveBotView, LiveExpectationView } from '../../../shared/liveContract.ts';
@@ -198,7 +197,7 @@ export class LiveWatcher {
         await recordBotChanges(desk, bot.url, status.changes ?? []);
         if (status.dailyLoss != null) await recordDailyLoss(desk, bot.url, status.dailyLoss);
         const approvedHash = lastApprovedHash(await desk.audit.of('ack', bot.url));
-        const expectation = await this.expect(desk.audit, bot.url, state.evidence, status.shortSales);
+        const expectation = await this.expect(desk.audit, bot.url, state.evidence, status);
         if (
           bot.autoPause &&
           expectation?.drift.detectedAt != null &&
@@ -312,7 +311,7 @@ export class LiveWatcher {
     audit: AuditLog,
     bot: string,
     evidence: Evidence,
-    shortSales: ShortSales | undefined,
+    { shortSales, units }: Pick<BotStatus, 'shortSales' | 'units'>,
   ): Promise<LiveExpectation | null> {
     if (evidence.t.length === 0 || evidence.equity.length !== evidence.t.length) return null;
     const live: LiveEvidence = {
@@ -333,11 +332,13 @@ export class LiveWatcher {
       // Fills the bot dropped before this watcher saw them cannot be matched against the shadow's.
       ...(evidence.firstFill > 0 ? { fillsSince: evidence.fills[0]?.time ?? Infinity } : {}),
     };
-    // The shadow trades as the bot says it does: a long-only bot's never goes short either.
-    const options = {
-      ...(await acknowledgedSets(audit, bot)),
-      ...(shortSales === 'none' ? { backtest: { longOnly: true } } : {}),
+    // The shadow trades as the bot says it does: a long-only bot's never goes short either, and a bot
+    // trading fractions is shadowed in fractions.
+    const backtest = {
+      ...(shortSales === 'none' ? { longOnly: true } : {}),
+      ...(units === 'fractional' ? { fractional: true } : {}),
     };
+    const options = { ...(await acknowledgedSets(audit, bot)), backtest };
     // The trader's own strategy is shadowed on the pool, where user code runs (never on main's thread).
     const own = [...options.sets.values()].find((set) => set.strategy.sourceHash !== undefined);
     if (own === undefined || this.deps.executor === undefined)

@@ -125,27 +125,30 @@ describe('a bot whose bar window dropped bars before it was watched', () => {
   });
 });
 
-describe('a long-only bot', () => {
-  it('says so in its status, never sells short, and is shadowed long only: every fill matched', async () => {
+describe('a long-only bot trading fractions (crypto at Alpaca)', () => {
+  it('says so in its status, never sells short, and is shadowed alike: every fill matched, the equity too', async () => {
     await server.close();
     runner = new LiveRunner({
       catalogue: STRATEGIES,
       capacity: bars.t.length,
       heartbeat: HEARTBEAT,
       now: () => 0,
-      backtest: { longOnly: true },
+      backtest: { longOnly: true, fractional: true },
     });
     server = await startBotServer({ runner, secret: SECRET, symbol: 'TEST', heartbeat: HEARTBEAT });
     await pushFirstSet();
     const watcher = newWatcher();
     const view = await watchToEnd(watcher, 50);
-    expect(view.status!.shortSales).toBe('none');
+    expect(view.status).toMatchObject({ shortSales: 'none', units: 'fractional' });
+    expect(runner.positions.some((units) => !Number.isInteger(units))).toBe(true);
     expect(Math.min(...runner.positions)).toBe(0);
     expect(Math.max(...runner.positions)).toBeGreaterThan(0);
-    // A shadow that could short would open one at every cross down, fills the bot never made.
-    const { reconciliation } = view.expectation!;
+    // A shadow that could short would open one at every cross down, fills the bot never made; one in whole
+    // units would size every fill apart from the bot's.
+    const { reconciliation, equity } = view.expectation!;
     expect({ missed: reconciliation.missed, extra: reconciliation.extra }).toEqual({ missed: [], extra: [] });
     expect(reconciliation.matched).toBe(runner.fillRecord.total);
+    for (const point of equity) expect(point.expected).toBeCloseTo(point.live, 6);
     expect(reconciliation.matched).toBeGreaterThan(10);
   });
 });

@@ -101,6 +101,7 @@ describe('the settings record', () => {
     delete settings['borrowPercent'];
     delete settings['cryptoFeeTier'];
     delete settings['shortSales'];
+    delete settings['units'];
     writeFileSync(
       join(dataDir, SETTINGS_FILE),
       JSON.stringify({ version: 2, settings, nextDataFolder: null }),
@@ -114,10 +115,11 @@ describe('the settings record', () => {
     expect(() => store.set({ cryptoFeeTier: 9 })).toThrow(/cryptoFeeTier: must be 1 to 8/);
   });
 
-  it('reads a version 3 record, which had no short sales, as leaving them to the asset class', () => {
+  it('reads a version 3 record, which had no short sales nor units, as leaving them to the asset class', () => {
     const dataDir = folder('settings-v3-');
     const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS, borrowPercent: 0.5, cryptoFeeTier: 2 };
     delete settings['shortSales'];
+    delete settings['units'];
     writeFileSync(
       join(dataDir, SETTINGS_FILE),
       JSON.stringify({ version: 3, settings, nextDataFolder: null }),
@@ -134,6 +136,8 @@ describe('the settings record', () => {
       shortSales: 'none',
     });
     expect(() => store.set({ shortSales: 'sometimes' as 'none' })).toThrow(/shortSales/);
+    store.set({ units: 'fractional' });
+    expect(new SettingsStore({ dataDir }).settings.units).toBe('fractional');
   });
 
   it('refuses a bad value naming the setting, and nothing stored changes', () => {

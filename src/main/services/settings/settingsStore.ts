@@ -62,11 +62,11 @@ function fromVersion2(raw: { settings?: unknown }): unknown {
   return { ...raw, version: 3, settings: { borrowPercent: null, cryptoFeeTier: null, ...settings } };
 }
 
-/** Version 4 adds short sales, which a version 3 record leaves to the asset class (null). */
+/** Version 4 adds short sales and units, which a version 3 record leaves to the asset class (null). */
 function fromVersion3(raw: { settings?: unknown }): unknown {
   const settings = raw.settings;
   if (typeof settings !== 'object' || settings === null) return { ...raw, version: 4 };
-  return { ...raw, version: 4, settings: { shortSales: null, ...settings } };
+  return { ...raw, version: 4, settings: { shortSales: null, units: null, ...settings } };
 }
 
 /**

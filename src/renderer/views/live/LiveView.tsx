@@ -116,6 +116,10 @@ function BotPanel({ bot, client, act }: { bot: LiveBotView; client: RegimenClien
           >
             {status.shortSales === 'none' ? 'none (long only)' : (status.shortSales ?? 'allowed (not said)')}
           </span>
+          <span>Units</span>
+          <span data-testid="live-bot-units" title="Whether its orders are for whole units or fractions">
+            {status.units ?? 'whole (not said)'}
+          </span>
           <span>Halt</span>
           <span data-testid="live-bot-halt">
             {status.halt ? `${status.halt.mode}: ${status.halt.reason}` : '-'}

@@ -13,8 +13,8 @@ import {
   FEE_SCHEDULES,
   FX_COSTS,
   isCryptoFeeTier,
-  isShortSales,
   SHORT_SALES,
+  UNIT_RULES,
   isFeeSchedule,
   NO_COSTS,
   US_EQUITY_COSTS,
@@ -23,7 +23,6 @@ import {
   type BacktestOptions,
   type CostNumberPart,
   type CostSettings,
-  type ShortSales,
 } from '../../../../core/engine/index.ts';
 import {
   costSettingsFor,
@@ -166,7 +165,7 @@ export function riskFreePercentFrom(args: ParsedArgs): number {
 /**
  * The cost flags: `--costs none` for no cost beyond --commission (the results of runs before costs had
  * defaults), else the asset class's default with `--fees SCHEDULE`, `--spread-bps`, `--impact`,
- * `--borrow-rate`, `--crypto-fee-tier` and `--short-sales` each replacing one part of it;
+ * `--borrow-rate`, `--crypto-fee-tier`, `--short-sales` and `--units` each replacing one part of it;
  * `--slippage-bps` adds a fixed slippage on every fill on top.
  */
 export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
@@ -178,8 +177,10 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
     throw new UsageError(`--costs must be default or none, got "${mode}"`);
   const settings: { -readonly [K in keyof CostSettings]?: CostSettings[K] } =
     mode === 'none' ? { ...NO_COSTS } : {};
-  // --costs none drops what a run pays, not what the account may do: short sales stay the asset class's.
+  // --costs none drops what a run pays, not what the account may do: short sales and units stay the
+  // asset class's.
   delete settings.shortSales;
+  delete settings.units;
   const fees = stringOption(args, 'fees');
   if (fees !== undefined) {
     if (!isFeeSchedule(fees))
@@ -200,9 +201,23 @@ export function costRequestFrom(args: ParsedArgs, io: CommandIO): CostRequest {
       );
     settings.cryptoFeeTier = number;
   }
-  const shorts = shortSalesOption(args);
+  const shorts = choiceOption(args, 'short-sales', SHORT_SALES);
   if (shorts !== undefined) settings.shortSales = shorts;
+  const units = choiceOption(args, 'units', UNIT_RULES);
+  if (units !== undefined) settings.units = units;
   return { commissionRate, settings, extraBps };
+}
+
+/** `--FLAG` as one of `choices`, checked; undefined without it (the asset class decides). */
+function choiceOption<T extends string>(
+  args: ParsedArgs,
+  flag: string,
+  choices: readonly T[],
+): T | undefined {
+  const text = stringOption(args, flag);
+  if (text !== undefined && !(choices as readonly string[]).includes(text))
+    throw new UsageError(`--${flag} must be ${choices.join(' or ')}, got "${text}"`);
+  return text as T | undefined;
 }
 
 /**
@@ -216,14 +231,6 @@ function costNumberOption(args: ParsedArgs, flag: string, part: CostNumberPart):
   if (text.trim() === '' || !(value >= 0 && value <= COST_NUMBER_BOUNDS[part].max))
     throw new UsageError(`--${flag} must be between 0 and ${costMaxText(part)}, got "${text}"`);
   return value;
-}
-
-/** `--short-sales allowed|none`, checked; undefined without it (the asset class decides). */
-export function shortSalesOption(args: ParsedArgs): ShortSales | undefined {
-  const shorts = stringOption(args, 'short-sales');
-  if (shorts !== undefined && !isShortSales(shorts))
-    throw new UsageError(`--short-sales must be ${SHORT_SALES.join(' or ')}, got "${shorts}"`);
-  return shorts;
 }
 
 /**
@@ -255,7 +262,8 @@ export const COMMISSION_HELP =
   `\n        360 (none by default: set the rate your broker charges for the stock)` +
   `\n        --crypto-fee-tier N: Alpaca's crypto fee tier by 30-day volume (${cryptoFeeTiersText()})` +
   `\n        --short-sales allowed|none: whether a short can be sold (none: long only, crypto's default, as Alpaca` +
-  `\n        lends no crypto; --long-only says the same for one run whatever the setting)`;
+  `\n        lends no crypto; --long-only says the same for one run whatever the setting)` +
+  `\n        --units whole|fractional: what an order may be for (crypto's default fractional, as Alpaca trades it)`;
 
 /** The flags costRequestFrom reads: a backtest's costs, wherever one is described (compare add too). */
 export const COST_OPTIONS = {
@@ -268,13 +276,14 @@ export const COST_OPTIONS = {
   'borrow-rate': { type: 'string' },
   'crypto-fee-tier': { type: 'string' },
   'short-sales': { type: 'string' },
+  units: { type: 'string' },
 } as const;
 
 /** The account flags of BACKTEST_OPTIONS as a usage line shows them. */
 export const ACCOUNT_USAGE = '[--cash 10000] [--long-only] [--close-at-end] [--fill-at-close]';
 
 /** The cost flags as a usage line shows them. */
-export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT] [--crypto-fee-tier N] [--short-sales allowed|none]`;
+export const COST_USAGE = `[--commission PCT] [--slippage-bps BPS] [--costs default|none] [--fees ${FEE_SCHEDULES.join('|')}] [--spread-bps BPS] [--impact X] [--borrow-rate PCT] [--crypto-fee-tier N] [--short-sales allowed|none] [--units whole|fractional]`;
 
 export const BACKTEST_OPTIONS = {
   ...BARS_SOURCE_OPTIONS,

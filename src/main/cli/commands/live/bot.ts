@@ -29,7 +29,7 @@ import { numberOption, stringOption, UsageError } from '../../args.ts';
 import { BARS_SOURCE_OPTIONS, csvFile, loadBarsSource, sessionOption } from '../../barsSource.ts';
 import type { Command } from '../../command.ts';
 import { costSettingsFor } from '../../../services/costs.ts';
-import { shortSalesOption } from '../backtest/backtest.ts';
+import { costRequestFrom } from '../backtest/backtest.ts';
 
 const SOURCES = ['demo', 'replay', 'alpaca'] as const;
 const BROKERS = ['sim', 'alpaca-paper'] as const;
@@ -41,7 +41,7 @@ export const botCommand: Command = {
     '[--timeframe TF --start ISO --end ISO: the bars a replay reads] [--speed X] [--broker sim|alpaca-paper] ' +
     '[--state FILE] ' +
     '[--heartbeat-timeout SECONDS] [--on-timeout no-new-entries|reduce-only|flatten] [--cash N] ' +
-    '[--warm-up-bars N] [--strategies DIR] [--short-sales allowed|none] ' +
+    '[--warm-up-bars N] [--strategies DIR] [--short-sales allowed|none] [--units whole|fractional] ' +
     '[--alpaca-base-url URL] [--alpaca-stream-url URL] [--alpaca-trading-url URL]\n\n' +
     'Runs the reference bot: the backtested strategy on live-paced bars (the demo market, a replay of\n' +
     "a CSV file or cached bars at X times real time, or Alpaca's live 1-minute bars of --symbol, the\n" +
@@ -54,8 +54,9 @@ export const botCommand: Command = {
     'serving the signed bot protocol (docs/bot-protocol.yaml). Besides the built-in strategies it runs\n' +
     "the trader's own strategy files of --strategies DIR (default the data folder's strategies folder),\n" +
     'checked as the workstation checks them; a set approved on another source of one is refused.\n' +
-    "--short-sales none keeps it long only (a cash account; default Settings', else the asset class's:\n" +
-    'a replay of crypto bars is long only, as Alpaca lends no crypto), which its status reports.\n' +
+    '--short-sales none keeps it long only (a cash account) and --units fractional trades fractions (default\n' +
+    "Settings', else the asset class's: a replay of crypto bars is long only in fractions of a coin, as\n" +
+    'Alpaca trades crypto), which its status reports.\n' +
     'The secret comes from REGIMEN_BOT_SECRET\n' +
     'or the OS keychain; the Alpaca keys from APCA_API_KEY_ID/APCA_API_SECRET_KEY or the keychain.',
   options: {
@@ -77,6 +78,7 @@ export const botCommand: Command = {
     'warm-up-bars': { type: 'string' },
     strategies: { type: 'string' },
     'short-sales': { type: 'string' },
+    units: { type: 'string' },
   },
   async run(args, io) {
     const source = oneOf(args.values['source'], SOURCES, 'source', 'demo');
@@ -144,13 +146,8 @@ export const botCommand: Command = {
       execution = new AlpacaPaperPort(client, symbol, randomBytes(6).toString('hex'));
     }
     // The demo market and Alpaca's stock feed are equities; a replay's class is read from its bars.
-    const shortSalesAsked = shortSalesOption(args);
-    const { shortSales } = await costSettingsFor(
-      shortSalesAsked === undefined ? {} : { shortSales: shortSalesAsked },
-      null,
-      null,
-      bars.t,
-    );
+    const asked = costRequestFrom(args, io).settings;
+    const { shortSales, units } = await costSettingsFor(asked, null, null, bars.t);
     const secret = await resolveBotSecret();
     const dataDir = resolveDataDir(stringOption(args, 'data-dir'));
     const strategyFolder = resolve(stringOption(args, 'strategies') ?? join(dataDir, STRATEGIES_FOLDER));
@@ -176,6 +173,7 @@ export const botCommand: Command = {
       backtest: {
         cash: numberOption(args, 'cash', 10_000),
         ...(shortSales === 'none' ? { longOnly: true } : {}),
+        ...(units === 'fractional' ? { fractional: true } : {}),
       },
       warmUpBars,
       log,
@@ -189,6 +187,7 @@ export const botCommand: Command = {
           : `${bars.t.length} bars of ${symbol} (${source}) at ${speed}x`) +
         `, ${session} hours` +
         (shortSales === 'none' ? ', long only' : '') +
+        (units === 'fractional' ? ', fractional units' : '') +
         `, ${broker === 'sim' ? 'simulated fills' : 'executed on the Alpaca paper account'}\n`,
     );
     io.out(

@@ -1,4 +1,4 @@
-import { FEE_SCHEDULES, SHORT_SALES } from '../../../../core/engine/assetCosts.ts';
+import { FEE_SCHEDULES, SHORT_SALES, UNIT_RULES } from '../../../../core/engine/assetCosts.ts';
 import {
   DEFAULT_SETTINGS,
   type SettingKey,
@@ -41,6 +41,10 @@ const KINDS: Record<SettingKey, { kind: Kind; help: string }> = {
   shortSales: {
     kind: 'text-or-default',
     help: `${SHORT_SALES.join(', ')}: whether a run may sell short (default: asset class, crypto none)`,
+  },
+  units: {
+    kind: 'text-or-default',
+    help: `${UNIT_RULES.join(', ')}: what an order may be for (default: asset class, crypto fractional)`,
   },
   riskFreePercent: { kind: 'number', help: 'annual risk-free rate in % for Sharpe and Sortino' },
   workers: { kind: 'number-or-default', help: 'compute pool threads (default: one per core)' },
