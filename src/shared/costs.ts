@@ -1,9 +1,8 @@
 /**
  * Costs as data, defined once for every boundary they cross (requests, stored studies, remote workers):
  * core/engine's CommissionSpec, SlippageSpec and FinancingSpec, and the cost settings a person edits
- * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee, short sales,
- * units).
- * The type checks at the end keep them in step with core.
+ * (core's CostSettings: the venue's fees and crypto fee tier, spread, impact, borrow fee, short sales
+ * and units). The type checks at the end keep them in step with core.
  */
 import { z } from 'zod';
 import {

@@ -71,8 +71,8 @@ export function isUnitRule(text: string): text is UnitRule {
 /**
  * The costs a person sets for a run, beside the commission rate every request already carries: the
  * venue's fees, the quoted spread assumed (half of it is paid on every market fill), the square-root
- * impact coefficient, the fee for borrowing the stock a short sells and whether it can be borrowed at
- * all. The same in Settings, on every form and on the CLI, so one word has one meaning; `costOptions`
+ * impact coefficient, the fee for borrowing the stock a short sells, whether it can be borrowed at all
+ * and whether an order may be for a fraction of a unit. The same in Settings, on every form and on the CLI, so one word has one meaning; `costOptions`
  * turns them into the engine's models. (The engine's margin interest is not among them: no run here
  * borrows cash, leverage being 1.)
  */
@@ -233,7 +233,8 @@ export function stressedSlippage(slippage: SlippageSpec | undefined, stressBps: 
 
 /**
  * The settings costOptions would have built these options' models from (what a result says its costs
- * were); a long-only run's short sales read as none, whether the venue or the account said so.
+ * were); a long-only run's short sales read as none, whether the venue or the account said so, and a
+ * fractional run's units as fractional.
  */
 export function costSettingsOf({
   commission,

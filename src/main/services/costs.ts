@@ -87,7 +87,7 @@ async function defaultsFor(source: BarsSource | null, repo: BarsRepository | nul
 
 /**
  * The engine's cost models for a cost request (see costSettingsFor), with the settings they came from:
- * `models` spread over a run's options sets all it pays (and whether it may short).
+ * `models` spread over a run's options sets all it pays, whether it may short and in what units.
  */
 export async function resolveCosts(
   request: CostRequest,
